@@ -1,0 +1,141 @@
+/**
+ * Public types of the browser client. The client knows nothing of Lit or the DOM beyond
+ * `WebSocket`, timers, `navigator.onLine`, `document.visibilityState` and IndexedDB.
+ */
+import type {
+  Activity,
+  Person,
+  PresenceStatus,
+  ServerFrame,
+  UserProfile,
+} from '../protocol/index.js';
+
+/** The connection's state, observable through `client.status` and `client.onStatus`. */
+export type ConnectionStatus =
+  | { state: 'connecting'; attempt: number }
+  | { state: 'open'; since: number }
+  /** `nextRetryAt` is epoch ms of the next attempt; `attempt` counts failed tries in a row. */
+  | { state: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string }
+  /** The browser reports no network; the client retries as soon as it comes back. */
+  | { state: 'offline' }
+  /** `close()` was called, or attempts ran out, or the server refused the token for good. */
+  | { state: 'closed'; reason?: string };
+
+export type ConnectionState = ConnectionStatus['state'];
+
+/** Timers and time, injectable so tests run without real sleeps. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The minimal WebSocket surface the client uses; the browser's `WebSocket` satisfies it. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export type SocketFactory = (url: string) => SocketLike;
+
+/** Where the environment's signals come from; defaults read `window` and `document` when present. */
+export interface EnvironmentSignals {
+  isOnline(): boolean;
+  isVisible(): boolean;
+  /** Subscribe to online/offline changes; returns an unsubscribe. */
+  onOnlineChange(listener: (online: boolean) => void): () => void;
+  /** Subscribe to visibility changes; returns an unsubscribe. */
+  onVisibilityChange(listener: (visible: boolean) => void): () => void;
+  /** Subscribe to user input (pointer, keys) for idle detection; returns an unsubscribe. */
+  onUserActivity(listener: () => void): () => void;
+}
+
+export interface RealtimeClientOptions {
+  /** WebSocket URL of the server, e.g. `wss://crm.example.com/realtime`. */
+  url: string;
+  /**
+   * Called before every (re)connect; the token is sent in the `hello` frame, never in the URL.
+   * Returning `undefined` connects without a token (accepted only by a development server).
+   */
+  getToken?: () => Promise<string | undefined> | string | undefined;
+  /** Identity to claim from a server in development-identity mode. Ignored by real servers. */
+  devUser?: UserProfile;
+  /** First retry delay in ms; the delay doubles per failure with full jitter. Default 1000. */
+  reconnectInterval?: number;
+  /** Cap of the retry delay in ms. Default 30000. */
+  maxReconnectInterval?: number;
+  /**
+   * Attempts before giving up (status `closed`). Default `Infinity`: a widget that gives up after
+   * five tries stays dead on a flaky train connection; the capped, jittered delay keeps it cheap.
+   */
+  maxReconnectAttempts?: number;
+  /** How often the client pings, in ms. Default 30000. */
+  heartbeatInterval?: number;
+  /** No frame within this many ms after a ping means the socket is dead. Default 10000. */
+  heartbeatTimeout?: number;
+  /** Idle time before the user's own presence turns `away`. Default 300000 (5 min). */
+  idleTimeout?: number;
+  /** Hidden-tab time before the user's own presence turns `away`. Default 60000. */
+  hiddenTimeout?: number;
+  /** Stable id of this browser profile (device). Default: generated and kept in localStorage. */
+  clientId?: string;
+  /** Connect in the constructor. Default true. */
+  autoConnect?: boolean;
+  /** Test seams. */
+  clock?: Clock;
+  socketFactory?: SocketFactory;
+  environment?: EnvironmentSignals;
+  random?: () => number;
+}
+
+/** A message seen by `client.on(type, handler)`: room events by their event name, `'*'` for all. */
+export interface RoomMessage {
+  room: string;
+  event: string;
+  payload: unknown;
+  from?: string;
+  seq: number;
+  at: number;
+}
+
+export type Unsubscribe = () => void;
+
+/** What happened to a room's continuity after a reconnect. */
+export interface ResumeInfo {
+  room: string;
+  /** `replayed`: nothing lost. `gap`: events were missed; stores re-synced from snapshots. */
+  resume: 'none' | 'replayed' | 'gap';
+  missed: number;
+}
+
+/** A held subscription to a room; release it when the widget goes away. */
+export interface RoomHandle {
+  readonly room: string;
+  release(): void;
+}
+
+/** Presence of one room, one entry per person, usable without Lit. */
+export interface PresenceSnapshot {
+  readonly room: string;
+  readonly people: readonly Person[];
+  /** The current user's own entry, if present. */
+  readonly self?: Person;
+}
+
+export interface PresenceStoreApi {
+  readonly room: string;
+  snapshot(): PresenceSnapshot;
+  /** Called with the new snapshot at most once per animation frame (batched). */
+  subscribe(listener: (snapshot: PresenceSnapshot) => void): Unsubscribe;
+  /** Set what the current user does in this room (viewing, or editing a field). */
+  setActivity(activity: Activity): void;
+  /** Release this store's hold on the room. */
+  release(): void;
+}
+
+export type { Activity, Person, PresenceStatus, ServerFrame, UserProfile };

@@ -1,0 +1,94 @@
+/**
+ * Building blocks shared by every frame: identifiers, room names, people and limits.
+ * zod/mini keeps the browser bundle small; the server uses the same schemas.
+ */
+import * as z from 'zod/mini';
+
+/** Version of the wire protocol. A server refuses a `hello` with another major version. */
+export const PROTOCOL_VERSION = 1;
+
+/** Limits both ends enforce. The server advertises its own values in `welcome`. */
+export const LIMITS = {
+  /** Largest frame in bytes (UTF-8) either side may send. */
+  maxFrameBytes: 64 * 1024,
+  /** Rooms one connection may be joined to at once. */
+  maxRoomsPerConnection: 50,
+  /** Frames per second a connection may send, averaged over one second. */
+  maxMessagesPerSecond: 50,
+  /** Serialized size of a presence `meta` object. */
+  maxPresenceBytes: 1024,
+  /** Events a room keeps for resume, and for how long. */
+  replayEvents: 1000,
+  replayMillis: 120_000,
+} as const;
+
+/** Request ids correlate a request with its answer (`replyTo`). Chosen by the client. */
+export const RequestId = z.string().check(z.minLength(1), z.maxLength(64));
+
+/**
+ * Room names are `kind:id` or `kind:path`, e.g. `customer:42`, `page:/customers`.
+ * Letters, digits and `_ - . : / @ #` only, at most 200 characters.
+ */
+export const RoomName = z
+  .string()
+  .check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_\-.:/@#]+$/));
+export type RoomName = z.infer<typeof RoomName>;
+
+/** A user id as the server knows it (the JWT `sub`). */
+export const UserId = z.string().check(z.minLength(1), z.maxLength(128));
+
+/** Event names of the generic broadcast, e.g. `cursor` or `typing`. */
+export const EventName = z
+  .string()
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_\-.:]+$/));
+
+/**
+ * Avatar URLs are rendered as `<img src>`; only `https:`, `http:` and `data:image/` are accepted.
+ */
+export const AvatarUrl = z
+  .string()
+  .check(z.maxLength(2048), z.regex(/^(https?:\/\/|data:image\/)/i));
+
+/** Who someone is, as the server vouches for them. */
+export const UserProfile = z.object({
+  id: UserId,
+  name: z.string().check(z.minLength(1), z.maxLength(128)),
+  avatarUrl: z.optional(AvatarUrl),
+});
+export type UserProfile = z.infer<typeof UserProfile>;
+
+/** Presence state of one person: `away` after idle time or a hidden tab. */
+export const PresenceStatus = z.enum(['online', 'away', 'offline']);
+export type PresenceStatus = z.infer<typeof PresenceStatus>;
+
+/** What someone does in a room: looking at it, or editing one named field. */
+export const Activity = z.union([
+  z.object({ kind: z.literal('viewing') }),
+  z.object({
+    kind: z.literal('editing'),
+    field: z.string().check(z.minLength(1), z.maxLength(128)),
+  }),
+]);
+export type Activity = z.infer<typeof Activity>;
+
+/**
+ * One person in a room, aggregated over all their connections (tabs and devices).
+ * `status` is the most present of their connections; `activity` the most recent editing one.
+ */
+export const Person = z.object({
+  user: UserProfile,
+  status: PresenceStatus,
+  activity: Activity,
+  /** Open connections (tabs) this person has in the room. */
+  connections: z.number().check(z.int(), z.nonnegative()),
+  /** Distinct devices (client ids) among those connections. */
+  devices: z.number().check(z.int(), z.nonnegative()),
+  /** Epoch milliseconds of the first connection in this presence. */
+  since: z.number(),
+  /** Epoch milliseconds of the last change of status or activity. */
+  updatedAt: z.number(),
+});
+export type Person = z.infer<typeof Person>;
+
+/** Any JSON value; used for free-form payloads. */
+export const Json = z.json();

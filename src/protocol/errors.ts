@@ -1,0 +1,47 @@
+/** The closed list of error codes the server may send in an `error` frame. */
+import * as z from 'zod/mini';
+
+export const ERROR_CODES = [
+  /** The frame was not JSON, or did not match any schema. The connection stays open. */
+  'bad_frame',
+  /** The frame exceeded the size limit. The connection stays open. */
+  'frame_too_large',
+  /** The connection sent too many frames; repeated abuse closes it with 1008. */
+  'rate_limited',
+  /** A frame other than `hello` arrived before the handshake finished. */
+  'not_authenticated',
+  /** The token was missing, malformed, expired or signed by someone else. Closes with 1008. */
+  'invalid_token',
+  /** The protocol version in `hello` is not supported. Closes with 1002. */
+  'unsupported_version',
+  /** The authorization hook refused the room or the action. */
+  'forbidden',
+  /** The connection is joined to the maximum number of rooms. */
+  'too_many_rooms',
+  /** The room is not joined by this connection. */
+  'not_joined',
+  /** A presence `meta` or payload was too large. */
+  'payload_too_large',
+  /** The named entity, notification or resource does not exist. */
+  'not_found',
+  /** A live-data update conflicted with a change made since its base version. */
+  'conflict',
+  /** The server failed; the request may be retried. */
+  'internal',
+] as const;
+
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** WebSocket close codes the server uses. */
+export const CLOSE_CODES = {
+  normal: 1000,
+  /** Server going down (SIGTERM); the client reconnects with backoff. */
+  goingAway: 1001,
+  protocolError: 1002,
+  /** Policy violation: bad token, abuse. A client must fetch a new token before retrying. */
+  policyViolation: 1008,
+  tooBig: 1009,
+  /** Heartbeat missed. */
+  timeout: 4000,
+} as const;

@@ -1,0 +1,218 @@
+/**
+ * Every frame that crosses the wire, in both directions, as zod schemas.
+ * Types are inferred from these; nothing about frames is declared anywhere else.
+ *
+ * Conventions:
+ * - every frame is a JSON object with a `type`;
+ * - a request the client expects an answer to carries `id`; the answer carries `replyTo`;
+ * - room events carry a per-room `seq`, increasing by one, used for resume.
+ *
+ * Capabilities added later (entities, notifications, activity) add frame types to the two unions
+ * below; a peer ignores nothing silently: an unknown type is answered with `bad_frame`.
+ */
+import * as z from 'zod/mini';
+import {
+  Activity,
+  EventName,
+  Json,
+  Person,
+  PresenceStatus,
+  RequestId,
+  RoomName,
+  UserId,
+  UserProfile,
+} from './common.js';
+import { ErrorCode } from './errors.js';
+
+const seq = z.number().check(z.int(), z.nonnegative());
+const millis = z.number().check(z.nonnegative());
+
+/** Presence a connection reports for itself in one room. `meta` is free-form and size-limited. */
+export const PresenceState = z.object({
+  status: z.enum(['online', 'away']),
+  activity: Activity,
+});
+export type PresenceState = z.infer<typeof PresenceState>;
+
+// ---------------------------------------------------------------------------------------------
+// client → server
+
+/**
+ * First frame on every connection. `token` is a signed JWT. `devUser` is accepted only by a server
+ * started in development-identity mode, and ignored (with `invalid_token` if no token) otherwise.
+ * `clientId` is stable per browser profile (device); tabs of one device share it.
+ */
+export const HelloFrame = z.object({
+  type: z.literal('hello'),
+  id: RequestId,
+  v: z.number().check(z.int()),
+  clientId: z.string().check(z.minLength(1), z.maxLength(64)),
+  token: z.optional(z.string().check(z.maxLength(8192))),
+  devUser: z.optional(UserProfile),
+});
+
+/**
+ * Join a room. `since` is the last `seq` this client saw in the room; when present the server
+ * replays what came after it, or answers `resume: 'gap'` when its buffer no longer holds it.
+ */
+export const JoinFrame = z.object({
+  type: z.literal('join'),
+  id: RequestId,
+  room: RoomName,
+  since: z.optional(seq),
+  presence: z.optional(PresenceState),
+});
+
+export const LeaveFrame = z.object({
+  type: z.literal('leave'),
+  id: RequestId,
+  room: RoomName,
+});
+
+/** Update this connection's presence in a joined room. Not acknowledged; diffs are broadcast. */
+export const PresenceFrame = z.object({
+  type: z.literal('presence'),
+  room: RoomName,
+  state: PresenceState,
+});
+
+/** Broadcast an event to a joined room (the seed's `emit(type, payload)`). */
+export const EmitFrame = z.object({
+  type: z.literal('emit'),
+  id: z.optional(RequestId),
+  room: RoomName,
+  event: EventName,
+  payload: Json,
+});
+
+/** Heartbeat from either side; answered with `pong` carrying the same `t`. */
+export const PingFrame = z.object({ type: z.literal('ping'), t: z.optional(millis) });
+export const PongFrame = z.object({ type: z.literal('pong'), t: z.optional(millis) });
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  HelloFrame,
+  JoinFrame,
+  LeaveFrame,
+  PresenceFrame,
+  EmitFrame,
+  PingFrame,
+  PongFrame,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+// ---------------------------------------------------------------------------------------------
+// server → client
+
+/** Answer to `hello`: who the server says you are, and the limits it enforces. */
+export const WelcomeFrame = z.object({
+  type: z.literal('welcome'),
+  replyTo: RequestId,
+  v: z.number().check(z.int()),
+  connectionId: z.string(),
+  user: UserProfile,
+  heartbeatMs: millis,
+  limits: z.object({
+    maxFrameBytes: z.number(),
+    maxRoomsPerConnection: z.number(),
+    maxMessagesPerSecond: z.number(),
+    maxPresenceBytes: z.number(),
+  }),
+});
+
+/**
+ * Answer to `join`. `seq` is the room's current sequence number. `resume` says what happened to
+ * `since`: `none` (no since given), `replayed` (the missed events were sent before this frame) or
+ * `gap` (they could not be; the client must re-sync and may tell the user events were missed).
+ * `people` is the presence snapshot.
+ */
+export const JoinedFrame = z.object({
+  type: z.literal('joined'),
+  replyTo: RequestId,
+  room: RoomName,
+  seq,
+  resume: z.enum(['none', 'replayed', 'gap']),
+  missed: z.number().check(z.int(), z.nonnegative()),
+  people: z.array(Person),
+});
+
+export const LeftFrame = z.object({
+  type: z.literal('left'),
+  replyTo: RequestId,
+  room: RoomName,
+});
+
+/** Generic acknowledgement, e.g. of an `emit` that carried an `id`. */
+export const AckFrame = z.object({
+  type: z.literal('ack'),
+  replyTo: RequestId,
+  seq: z.optional(seq),
+});
+
+/** A sequenced room event (a broadcast from `emit`, or from a later capability). */
+export const EventFrame = z.object({
+  type: z.literal('event'),
+  room: RoomName,
+  seq,
+  event: EventName,
+  payload: Json,
+  from: z.optional(UserId),
+  at: millis,
+});
+
+/** Changes to a room's presence: people added or changed, and user ids gone for good. */
+export const PresenceDiffFrame = z.object({
+  type: z.literal('presence.diff'),
+  room: RoomName,
+  upsert: z.array(Person),
+  remove: z.array(UserId),
+});
+
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  replyTo: z.optional(RequestId),
+  code: ErrorCode,
+  message: z.string(),
+  room: z.optional(RoomName),
+});
+
+/** Sent before a graceful shutdown: reconnect after a jittered delay of up to `reconnectMs`. */
+export const ByeFrame = z.object({
+  type: z.literal('bye'),
+  reason: z.enum(['shutdown', 'replaced', 'policy']),
+  reconnectMs: millis,
+});
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  WelcomeFrame,
+  JoinedFrame,
+  LeftFrame,
+  AckFrame,
+  EventFrame,
+  PresenceDiffFrame,
+  ErrorFrame,
+  ByeFrame,
+  PingFrame,
+  PongFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+export type HelloFrame = z.infer<typeof HelloFrame>;
+export type JoinFrame = z.infer<typeof JoinFrame>;
+export type LeaveFrame = z.infer<typeof LeaveFrame>;
+export type PresenceFrame = z.infer<typeof PresenceFrame>;
+export type EmitFrame = z.infer<typeof EmitFrame>;
+export type PingFrame = z.infer<typeof PingFrame>;
+export type PongFrame = z.infer<typeof PongFrame>;
+export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
+export type JoinedFrame = z.infer<typeof JoinedFrame>;
+export type LeftFrame = z.infer<typeof LeftFrame>;
+export type AckFrame = z.infer<typeof AckFrame>;
+export type EventFrame = z.infer<typeof EventFrame>;
+export type PresenceDiffFrame = z.infer<typeof PresenceDiffFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type ByeFrame = z.infer<typeof ByeFrame>;
+
+/** Narrow a frame union by its `type`. */
+export type FrameOf<U extends { type: string }, T extends U['type']> = Extract<U, { type: T }>;
+
+export { PresenceStatus };

@@ -1,0 +1,5 @@
+/** The wire protocol shared by the browser client, the reference server and the fake server. */
+export * from './common.js';
+export * from './errors.js';
+export * from './frames.js';
+export * from './parse.js';

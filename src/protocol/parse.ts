@@ -1,0 +1,66 @@
+/** Parsing frames off the wire: size check, JSON, schema. Used by both ends. */
+import * as z from 'zod/mini';
+import { LIMITS } from './common.js';
+import type { ErrorCode } from './errors.js';
+import { ClientFrame, ServerFrame } from './frames.js';
+
+export type ParseResult<T> =
+  | { ok: true; frame: T }
+  | { ok: false; code: Extract<ErrorCode, 'bad_frame' | 'frame_too_large'>; message: string };
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+function byteLength(text: string): number {
+  // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 <= LIMITS.maxFrameBytes) return text.length;
+  return encoder.encode(text).byteLength;
+}
+
+function parseWith<T>(
+  schema: z.ZodMiniType<T>,
+  text: string,
+  maxBytes: number = LIMITS.maxFrameBytes,
+): ParseResult<T> {
+  if (byteLength(text) > maxBytes) {
+    return {
+      ok: false,
+      code: 'frame_too_large',
+      message: `frame exceeds ${maxBytes} bytes`,
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'bad_frame', message: 'frame is not valid JSON' };
+  }
+  const result = z.safeParse(schema, value);
+  if (!result.success) {
+    return { ok: false, code: 'bad_frame', message: z.prettifyError(result.error) };
+  }
+  return { ok: true, frame: result.data };
+}
+
+/** Parse a frame a client sent. The server calls this on every message. */
+export function parseClientFrame(text: string, maxBytes?: number): ParseResult<ClientFrame> {
+  return parseWith(ClientFrame, text, maxBytes);
+}
+
+/** Parse a frame a server sent. The client calls this on every message. */
+export function parseServerFrame(text: string, maxBytes?: number): ParseResult<ServerFrame> {
+  return parseWith(ServerFrame, text, maxBytes);
+}
+
+/** Best effort: the request id of a frame that failed validation, so the error can answer it. */
+export function requestIdOf(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && 'id' in value) {
+      const id = (value as { id: unknown }).id;
+      if (typeof id === 'string' && id.length > 0 && id.length <= 64) return id;
+    }
+  } catch {
+    // not JSON: no id to answer
+  }
+  return undefined;
+}
