@@ -1,0 +1,287 @@
+/* global document, window, location, localStorage, sessionStorage */
+// What every page of the demo CRM shares: who you are (development identities), the header, the
+// "open another window" hint, and wiring the kit's provider to the reference server.
+//
+// The kit itself is loaded by each page's own `<script type="module">` after this module has done
+// its work, so the kit's elements upgrade with their attributes and properties already in place,
+// exactly as on a server-rendered page.
+import { PEOPLE, findPerson } from './data.js';
+
+const STORAGE_KEY = 'crm-demo:user';
+const FORMAT_LOCALE = document.documentElement.lang || undefined;
+
+/** Reads storage without failing where it is blocked (privacy modes, sandboxed frames). */
+const storage = {
+  /** @param {Storage} area @param {string} key */
+  get(area, key) {
+    try {
+      return area.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  /** @param {Storage} area @param {string} key @param {string} value */
+  set(area, key, value) {
+    try {
+      area.setItem(key, value);
+    } catch {
+      // The choice then lasts for this page only; nothing else depends on it.
+    }
+  },
+};
+
+/**
+ * Who you are in development mode: `?as=<id>` wins (and sticks to this tab), then this tab's last
+ * choice, then this browser's last choice, then the first sample person.
+ */
+export function currentPerson() {
+  const fromQuery = findPerson(new URLSearchParams(location.search).get('as'));
+  if (fromQuery) {
+    storage.set(sessionStorage, STORAGE_KEY, fromQuery.id);
+    return fromQuery;
+  }
+  return (
+    findPerson(storage.get(sessionStorage, STORAGE_KEY)) ??
+    findPerson(storage.get(localStorage, STORAGE_KEY)) ??
+    PEOPLE[0]
+  );
+}
+
+/** The URL of this page as someone else (keeps the other query parameters, e.g. `id`). */
+export function urlAs(/** @type {string} */ personId) {
+  const url = new URL(location.href);
+  url.searchParams.set('as', personId);
+  return url.href;
+}
+
+/** The WebSocket endpoint of the server that served this page. */
+export function realtimeUrl() {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/realtime`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers: every string from data goes in as text, never as HTML.
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | boolean | undefined>} [attrs]
+ * @param {(Node | string | null | undefined | false)[]} children
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child);
+  }
+  return el;
+}
+
+/** Line icons (static markup of this module, never data). */
+const ICONS = {
+  calendar:
+    '<rect x="3.5" y="5" width="17" height="15" rx="2.5"/><path d="M3.5 10h17M8 3v4M16 3v4"/>',
+  phone:
+    '<path d="M6.6 3.5h2.6l1.4 4.2-2 1.3a11 11 0 0 0 6.4 6.4l1.3-2 4.2 1.4v2.6a2 2 0 0 1-2.2 2A16.5 16.5 0 0 1 4.6 5.7a2 2 0 0 1 2-2.2z"/>',
+  people:
+    '<circle cx="9" cy="8.5" r="3.5"/><path d="M2.5 20a6.5 6.5 0 0 1 13 0"/><circle cx="17" cy="9.5" r="2.5"/><path d="M17.5 14.5A5 5 0 0 1 21.5 19"/>',
+};
+
+/** An inline SVG icon, decorative. @param {keyof typeof ICONS} name */
+export function icon(name) {
+  const template = document.createElement('template');
+  template.innerHTML = `<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">${ICONS[name]}</svg>`;
+  return /** @type {Element} */ (template.content.firstElementChild);
+}
+
+/** @param {string} name */
+export function initials(name) {
+  const parts = name.trim().split(/\s+/);
+  const first = parts[0]?.[0] ?? '?';
+  const last = parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '';
+  return (first + last).toUpperCase();
+}
+
+/** A stable hue for a string, so a person or company keeps its colour on every page. */
+export function hueOf(/** @type {string} */ text) {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return hash % 360;
+}
+
+/**
+ * A person's avatar: their portrait, or initials on their colour.
+ * @param {{ id: string; name: string; avatarUrl?: string }} person
+ * @param {'s' | 'm'} [size]
+ */
+export function avatar(person, size = 's') {
+  const el = h('span', { class: `avatar avatar-${size}`, 'aria-hidden': 'true' });
+  if (person.avatarUrl) {
+    el.append(h('img', { src: person.avatarUrl, alt: '' }));
+  } else {
+    el.textContent = initials(person.name);
+    el.style.setProperty('--hue', String(hueOf(person.id)));
+  }
+  return el;
+}
+
+/** A person's avatar and name, for owner columns and attendee lists. */
+export function personChip(/** @type {string} */ personId) {
+  const person = findPerson(personId) ?? { id: personId, name: personId };
+  return h('span', { class: 'person' }, avatar(person), h('span', {}, person.name));
+}
+
+const relative = new Intl.RelativeTimeFormat(FORMAT_LOCALE, { numeric: 'auto' });
+const dateFormat = new Intl.DateTimeFormat(FORMAT_LOCALE, { dateStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(FORMAT_LOCALE, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** "yesterday", "in 3 days", "2 months ago", with the absolute date in a `<time>`'s title. */
+export function relativeTime(/** @type {string} */ iso) {
+  const date = new Date(iso);
+  const days = Math.round((date.getTime() - Date.now()) / 86_400_000);
+  const calendarDays = Math.round(
+    (startOfDay(date).getTime() - startOfDay(new Date()).getTime()) / 86_400_000,
+  );
+  let text;
+  if (Math.abs(days) < 30) text = relative.format(calendarDays, 'day');
+  else if (Math.abs(days) < 365) text = relative.format(Math.round(days / 30), 'month');
+  else text = relative.format(Math.round(days / 365), 'year');
+  return h('time', { datetime: iso, title: dateTimeFormat.format(date) }, text);
+}
+
+/** @param {Date} date */
+function startOfDay(date) {
+  const d = new Date(date);
+  d.setHours(0, 0, 0, 0);
+  return d;
+}
+
+export function formatDate(/** @type {string} */ iso) {
+  return h('time', { datetime: iso }, dateFormat.format(new Date(iso)));
+}
+
+export function formatDateTime(/** @type {string} */ iso) {
+  return h('time', { datetime: iso }, dateTimeFormat.format(new Date(iso)));
+}
+
+export const money = new Intl.NumberFormat(FORMAT_LOCALE, {
+  style: 'currency',
+  currency: 'EUR',
+  maximumFractionDigits: 0,
+});
+
+/** @param {string} status */
+export function statusBadge(status) {
+  const tone = { Lead: 'lead', Qualified: 'qualified', Customer: 'customer', 'At risk': 'risk' };
+  return h(
+    'span',
+    { class: `badge badge-${tone[/** @type {keyof typeof tone} */ (status)] ?? 'lead'}` },
+    status,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header, hint and provider
+
+/**
+ * Fills the identity switcher: shows who you are and switches person (this tab and, as the
+ * default for new tabs, this browser). Switching reloads, so the connection starts as the new
+ * person.
+ * @param {{ id: string; name: string; title: string; avatarUrl?: string }} me
+ */
+function renderIdentity(me) {
+  const slot = document.querySelector('[data-identity]');
+  if (!slot) return;
+  const select = h('select', { id: 'identity-select', 'aria-label': 'Signed in as (development)' });
+  for (const person of PEOPLE) {
+    const option = h('option', { value: person.id }, person.name);
+    if (person.id === me.id) option.setAttribute('selected', '');
+    select.append(option);
+  }
+  select.addEventListener('change', () => {
+    const id = /** @type {HTMLSelectElement} */ (select).value;
+    storage.set(localStorage, STORAGE_KEY, id);
+    storage.set(sessionStorage, STORAGE_KEY, id);
+    const url = new URL(location.href);
+    url.searchParams.set('as', id);
+    location.assign(url.href);
+  });
+  slot.replaceChildren(
+    avatar(me, 'm'),
+    h(
+      'span',
+      { class: 'identity-text' },
+      h('span', { class: 'identity-label' }, 'You are'),
+      h('span', { class: 'identity-select' }, select),
+    ),
+    h('span', { class: 'dev-badge', title: 'Development identities: no sign-in' }, 'Dev'),
+  );
+}
+
+/**
+ * The hint that makes the demo self-explaining: open the same page as the next sample person, in
+ * a window of its own, and watch each other appear.
+ * @param {{ id: string; name: string }} me
+ */
+function renderHint(me) {
+  const slot = document.querySelector('[data-hint]');
+  if (!slot) return;
+  const index = PEOPLE.findIndex((p) => p.id === me.id);
+  const other = PEOPLE[(index + 1) % PEOPLE.length] ?? PEOPLE[0];
+  const href = urlAs(other.id);
+  const link = h(
+    'a',
+    { href, target: '_blank', rel: 'noopener', class: 'hint-action', 'data-open-as': other.id },
+    `Open as ${other.name}`,
+  );
+  link.addEventListener('click', (event) => {
+    // A window of its own (not a tab) so both people are visible side by side.
+    const opened = window.open(href, '_blank', 'width=1180,height=860');
+    if (opened) {
+      opened.opener = null;
+      event.preventDefault();
+    }
+  });
+  slot.replaceChildren(
+    h('span', { class: 'hint-icon' }, icon('people')),
+    h(
+      'span',
+      { class: 'hint-text' },
+      h('strong', {}, 'Try it with two people. '),
+      'Open this page in another window as another person to see them here, live.',
+    ),
+    link,
+  );
+}
+
+/**
+ * Sets up what every page shares and returns who you are and the provider element, configured
+ * but not yet upgraded: the page then loads the kit.
+ */
+export function setUpPage() {
+  const me = currentPerson();
+  renderIdentity(me);
+  renderHint(me);
+
+  const provider = document.querySelector('crm-realtime-provider');
+  if (provider) {
+    provider.setAttribute('url', realtimeUrl());
+    const { id, name, avatarUrl } = me;
+    // Accepted only by a server in development-identity mode (`npm start`); a real deployment
+    // sets `provider.getToken` instead.
+    Object.assign(provider, { devUser: avatarUrl ? { id, name, avatarUrl } : { id, name } });
+    // End-to-end tests shorten the first reconnect delay; users keep the kit's default.
+    const reconnect = Number(new URLSearchParams(location.search).get('reconnect'));
+    if (reconnect > 0) provider.setAttribute('reconnect-interval', String(reconnect));
+  }
+  return { me, provider };
+}

@@ -1,0 +1,114 @@
+/* global document */
+// The customer list: a table of the seeded customers with a search box and status filters.
+import { avatar, h, hueOf, initials, money, personChip, relativeTime, statusBadge } from './app.js';
+import { CUSTOMERS } from './data.js';
+
+const STATUSES = ['All', 'Lead', 'Qualified', 'Customer', 'At risk'];
+
+/** A company's logo stand-in: its initials on its colour. */
+export function companyMark(/** @type {string} */ company, size = 's') {
+  const el = h('span', { class: `company-mark company-mark-${size}`, 'aria-hidden': 'true' });
+  el.textContent = initials(company);
+  el.style.setProperty('--hue', String(hueOf(company)));
+  return el;
+}
+
+/** @param {import('./data.js').Customer} customer */
+function row(customer) {
+  const href = `customer.html?id=${customer.id}`;
+  const tr = h(
+    'tr',
+    { 'data-customer': String(customer.id) },
+    h(
+      'td',
+      {},
+      h(
+        'a',
+        { href, class: 'row-link' },
+        avatar({ id: customer.email, name: customer.name }),
+        h(
+          'span',
+          { class: 'stacked' },
+          h('span', { class: 'strong' }, customer.name),
+          h('span', { class: 'subtle' }, customer.title),
+        ),
+      ),
+    ),
+    h(
+      'td',
+      {},
+      h(
+        'span',
+        { class: 'company' },
+        companyMark(customer.company),
+        h(
+          'span',
+          { class: 'stacked' },
+          h('span', {}, customer.company),
+          h('span', { class: 'subtle' }, customer.city),
+        ),
+      ),
+    ),
+    h('td', {}, personChip(customer.owner)),
+    h('td', {}, statusBadge(customer.status)),
+    h('td', { class: 'num' }, money.format(customer.value)),
+    h('td', {}, relativeTime(customer.lastContact)),
+  );
+  // The whole row opens the customer, as users of CRM tables expect; the link stays the one
+  // keyboard stop.
+  tr.addEventListener('click', (event) => {
+    if (/** @type {Element} */ (event.target).closest('a')) return;
+    /** @type {HTMLAnchorElement} */ (tr.querySelector('a.row-link')).click();
+  });
+  return tr;
+}
+
+export function renderCustomerList() {
+  const rows = document.querySelector('[data-rows]');
+  const empty = document.querySelector('[data-empty]');
+  const search = /** @type {HTMLInputElement | null} */ (document.querySelector('[data-search]'));
+  const filters = document.querySelector('[data-filters]');
+  const summary = document.querySelector('[data-summary]');
+  if (!rows) return;
+
+  const sorted = [...CUSTOMERS].sort((a, b) => b.lastContact.localeCompare(a.lastContact));
+  const pipeline = CUSTOMERS.filter((c) => c.status !== 'Customer').reduce(
+    (sum, c) => sum + c.value,
+    0,
+  );
+  if (summary) {
+    summary.textContent = `${CUSTOMERS.length} accounts · ${money.format(pipeline)} in open pipeline`;
+  }
+
+  let status = 'All';
+  const update = () => {
+    const query = (search?.value ?? '').trim().toLowerCase();
+    const shown = sorted.filter(
+      (c) =>
+        (status === 'All' || c.status === status) &&
+        (!query || `${c.name} ${c.company} ${c.city}`.toLowerCase().includes(query)),
+    );
+    rows.replaceChildren(...shown.map(row));
+    if (empty) empty.hidden = shown.length > 0;
+  };
+
+  if (filters) {
+    for (const name of STATUSES) {
+      const button = h(
+        'button',
+        { type: 'button', class: 'chip', 'aria-pressed': String(name === status) },
+        name,
+      );
+      button.addEventListener('click', () => {
+        status = name;
+        for (const b of filters.querySelectorAll('button')) {
+          b.setAttribute('aria-pressed', String(b === button));
+        }
+        update();
+      });
+      filters.append(button);
+    }
+  }
+  search?.addEventListener('input', update);
+  update();
+}
