@@ -1,0 +1,139 @@
+/**
+ * The shared base of the kit's controllers: find the page's `RealtimeClient` through context, and
+ * bind to it only while the host is in the document.
+ *
+ * A subclass implements `bind(client)`, returning what undoes it; the base calls it when the host
+ * is connected and a client is known, and undoes it when the host leaves the document or the
+ * provider hands out another client. With no provider the controller reports `connected: false`,
+ * `providerMissing: true`, and one warning is logged per page, not per element.
+ */
+import { ContextConsumer } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { RealtimeClient } from '../client/realtime-client.js';
+import type { Unsubscribe } from '../client/types.js';
+import { ensureContextRoot, realtimeClientContext } from '../context.js';
+
+export type ControllerHost = ReactiveControllerHost & HTMLElement;
+
+const WARNED = Symbol.for('crm-realtime/warned-no-provider');
+type WarnFlag = { [WARNED]?: boolean };
+
+/**
+ * Warn once per page (shared by every copy of the kit) that a widget found no provider. Deferred to
+ * after the page's scripts ran, so a provider defined or attached later in the same load (the late
+ * definition order the `ContextRoot` handles) does not cause a false alarm.
+ */
+function scheduleNoProviderWarning(controller: ClientController): void {
+  const check = () => {
+    const flags = globalThis as WarnFlag;
+    if (flags[WARNED] || !controller.providerMissing) return;
+    flags[WARNED] = true;
+    const tag = controller.hostTag;
+    console.warn(
+      `crm-realtime: <${tag}> found no <crm-realtime-provider>, so it shows "not connected". ` +
+        'Wrap the widgets in <crm-realtime-provider url="…">, or call ' +
+        'attachRealtimeProvider(document.body, { url }) before they need a connection.',
+    );
+  };
+  const later = () => setTimeout(check, 0);
+  const doc = globalThis.document;
+  if (doc && doc.readyState !== 'complete') {
+    globalThis.addEventListener('load', later, { once: true });
+  } else {
+    later();
+  }
+}
+
+/** @internal For tests: forget that the page already warned about a missing provider. */
+export function resetNoProviderWarning(): void {
+  delete (globalThis as WarnFlag)[WARNED];
+}
+
+export abstract class ClientController implements ReactiveController {
+  /** The client the nearest provider gives, `undefined` until one answers (or none does). */
+  client: RealtimeClient | undefined = undefined;
+
+  /** True when the host is in the document and no provider answered its request. */
+  providerMissing = false;
+
+  private readonly consumer: ContextConsumer<typeof realtimeClientContext, ControllerHost>;
+  private unbind: Unsubscribe | undefined;
+  private hostIsConnected = false;
+  private answered = false;
+
+  constructor(protected readonly host: ControllerHost) {
+    ensureContextRoot(host.ownerDocument);
+    // The consumer registers first, so its request has been answered (or not) by the time this
+    // controller's `hostConnected` runs.
+    this.consumer = new ContextConsumer(host, {
+      context: realtimeClientContext,
+      subscribe: true,
+      callback: (client) => this.provided(client),
+    });
+    host.addController(this);
+  }
+
+  /** A client is available. It may still be connecting or reconnecting: see its `status`. */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** The host's tag, for messages. */
+  get hostTag(): string {
+    return this.host.localName;
+  }
+
+  hostConnected(): void {
+    this.hostIsConnected = true;
+    if (!this.answered) {
+      this.providerMissing = true;
+      this.host.requestUpdate();
+      scheduleNoProviderWarning(this);
+    }
+    this.rebind();
+  }
+
+  hostDisconnected(): void {
+    this.hostIsConnected = false;
+    // The consumer dropped its subscription; the next connection asks the providers again.
+    this.answered = false;
+    this.providerMissing = false;
+    this.release();
+  }
+
+  /** Attach to a client; return what detaches. Called only while the host is connected. */
+  protected abstract bind(client: RealtimeClient): Unsubscribe | void;
+
+  /** Undo `bind`, then `bind` again: for subclasses whose inputs (a room id) changed. */
+  protected rebind(): void {
+    this.release();
+    if (this.hostIsConnected && this.client) this.unbind = this.bind(this.client) ?? undefined;
+    this.host.requestUpdate();
+  }
+
+  private release(): void {
+    const unbind = this.unbind;
+    this.unbind = undefined;
+    unbind?.();
+  }
+
+  private provided(client: RealtimeClient | undefined): void {
+    this.answered = true;
+    this.providerMissing = false;
+    if (client === this.client) {
+      this.host.requestUpdate();
+      return;
+    }
+    this.client = client;
+    this.clientChanged(client);
+    if (this.hostIsConnected) this.rebind();
+  }
+
+  /** Hook for subclasses, called when the provided client changes (before `bind`). */
+  protected clientChanged(_client: RealtimeClient | undefined): void {}
+
+  /** @internal The consumer, for tests that check unsubscription. */
+  get contextConsumer(): ContextConsumer<typeof realtimeClientContext, ControllerHost> {
+    return this.consumer;
+  }
+}

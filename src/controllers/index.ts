@@ -1,0 +1,7 @@
+/** Reactive controllers that bind any Lit element to the page's realtime client. */
+export { ClientController, type ControllerHost } from './client-controller.js';
+export {
+  ConnectionStatusController,
+  type ConnectionStatusControllerOptions,
+} from './connection-status-controller.js';
+export { PresenceController } from './presence-controller.js';

@@ -1,0 +1,102 @@
+/**
+ * Binds a host to the presence of one room: holds `client.presence(room)` while the host is in the
+ * document, follows the room when it changes, and re-renders on every (batched) snapshot.
+ *
+ * ```ts
+ * class WhoIsHere extends LitElement {
+ *   @property({ attribute: 'room-id' }) roomId = '';
+ *   private readonly presence = new PresenceController(this, () => this.roomId || 'page:/customers');
+ *   render() {
+ *     return html`${this.presence.people.map((p) => html`<span>${p.user.name}</span>`)}`;
+ *   }
+ * }
+ * ```
+ */
+import type { RealtimeClient } from '../client/realtime-client.js';
+import type {
+  Activity,
+  Person,
+  PresenceSnapshot,
+  PresenceStoreApi,
+  Unsubscribe,
+} from '../client/types.js';
+import { ClientController, type ControllerHost } from './client-controller.js';
+
+const warnedRooms = new Set<string>();
+
+export class PresenceController extends ClientController {
+  /** The room's latest snapshot; `undefined` without a client or a valid room. */
+  snapshot: PresenceSnapshot | undefined = undefined;
+
+  private store: PresenceStoreApi | undefined;
+  private boundRoom: string | undefined;
+
+  constructor(
+    host: ControllerHost,
+    /** The room to follow, read before every update; empty or `undefined` holds no room. */
+    private readonly room: () => string | undefined,
+  ) {
+    super(host);
+  }
+
+  /** One entry per person in the room (empty until the first snapshot). */
+  get people(): readonly Person[] {
+    return this.snapshot?.people ?? [];
+  }
+
+  /** The current user's own entry, once the server knows them. */
+  get self(): Person | undefined {
+    return this.snapshot?.self;
+  }
+
+  /** The room currently held, if any. */
+  get heldRoom(): string | undefined {
+    return this.store?.room;
+  }
+
+  /** Tell the room what the current user does (viewing, or editing a field). */
+  setActivity(activity: Activity): void {
+    this.store?.setActivity(activity);
+  }
+
+  /** Follow the room getter: re-acquire before the host renders when it changed. */
+  hostUpdate(): void {
+    if (this.client && this.normalizedRoom() !== this.boundRoom) this.rebind();
+  }
+
+  protected override bind(client: RealtimeClient): Unsubscribe | void {
+    const room = this.normalizedRoom();
+    this.boundRoom = room;
+    this.snapshot = undefined;
+    if (room === undefined) return;
+    let store: PresenceStoreApi;
+    try {
+      store = client.presence(room);
+    } catch (error) {
+      // An invalid room name from an attribute must not break the page: warn once per room.
+      if (!warnedRooms.has(room)) {
+        warnedRooms.add(room);
+        console.warn(`crm-realtime: <${this.hostTag}> cannot follow room "${room}":`, error);
+      }
+      return;
+    }
+    this.store = store;
+    this.snapshot = store.snapshot();
+    const unsubscribe = store.subscribe((snapshot) => {
+      this.snapshot = snapshot;
+      this.host.requestUpdate();
+    });
+    return () => {
+      unsubscribe();
+      store.release();
+      if (this.store === store) this.store = undefined;
+      this.snapshot = undefined;
+      this.boundRoom = undefined;
+    };
+  }
+
+  private normalizedRoom(): string | undefined {
+    const room = this.room()?.trim();
+    return room ? room : undefined;
+  }
+}

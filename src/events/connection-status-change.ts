@@ -1,0 +1,33 @@
+import type { ConnectionState, ConnectionStatus } from '../client/types.js';
+
+/**
+ * What a connection-status widget shows: the client's state, or `unavailable` when there is no
+ * client to show (no provider answered, or the provider has no `url` or `.client` yet).
+ */
+export type ConnectionDisplayState = ConnectionState | 'unavailable';
+
+/**
+ * The connection a widget reflects changed state (`open` → `reconnecting`, …). Fired once per
+ * change of `state`, not for every retry attempt or countdown tick. Bubbles and is composed, so a
+ * page can listen on `document` to show its own banner or pause its own polling.
+ */
+export class CrmConnectionStatusChangeEvent extends Event {
+  static readonly eventName = 'crm-connection-status-change';
+
+  constructor(
+    /** The new state. */
+    readonly state: ConnectionDisplayState,
+    /** The state before, `undefined` for the first one the widget saw. */
+    readonly previousState: ConnectionDisplayState | undefined,
+    /** The client's full status (attempt, next retry time, reason), `undefined` when unavailable. */
+    readonly status: ConnectionStatus | undefined,
+  ) {
+    super(CrmConnectionStatusChangeEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Events fired by `<crm-presence>`.
+ */
+import type { Person } from '../client/types.js';
+
+/** What changed in a room's presence between two renders of `<crm-presence>`. */
+export interface PresenceChangeDetail {
+  /** The room the element shows. */
+  readonly room: string;
+  /** Everyone now present (the current user included when the store has them). */
+  readonly people: readonly Person[];
+  /** People who were not there before. */
+  readonly arrived: readonly Person[];
+  /** People who are gone (after the server's grace period), as they were last seen. */
+  readonly left: readonly Person[];
+  /** People whose state, activity, tab count or profile changed. */
+  readonly changed: readonly Person[];
+}
+
+/**
+ * Someone arrived, left or changed state in the room a `<crm-presence>` shows.
+ * Not fired for the first snapshot after joining. Bubbles and is composed, for the page.
+ */
+export class CrmPresenceChangeEvent extends Event implements PresenceChangeDetail {
+  readonly room: string;
+  readonly people: readonly Person[];
+  readonly arrived: readonly Person[];
+  readonly left: readonly Person[];
+  readonly changed: readonly Person[];
+
+  constructor(detail: PresenceChangeDetail) {
+    super('crm-presence-change', { bubbles: true, composed: true });
+    this.room = detail.room;
+    this.people = detail.people;
+    this.arrived = detail.arrived;
+    this.left = detail.left;
+    this.changed = detail.changed;
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'crm-presence-change': CrmPresenceChangeEvent;
+  }
+}
