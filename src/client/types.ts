@@ -86,6 +86,17 @@ export interface RealtimeClientOptions {
   clientId?: string;
   /** Connect in the constructor. Default true. */
   autoConnect?: boolean;
+  /** No `welcome` within this many ms of starting a connection means the attempt failed. Default 20000. */
+  connectTimeout?: number;
+  /** A `request()` (and `emit()`) with no answer within this many ms rejects with `timeout`. Default 15000. */
+  requestTimeout?: number;
+  /** Where warnings go (invalid frames, once per kind). Default `console`. */
+  logger?: Pick<Console, 'warn'>;
+  /**
+   * Schedules a store notification; stores notify at most once per call. Default
+   * `requestAnimationFrame` when present, else a 16 ms timer on the clock.
+   */
+  scheduleFrame?: (callback: () => void) => void;
   /** Test seams. */
   clock?: Clock;
   socketFactory?: SocketFactory;

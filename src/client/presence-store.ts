@@ -1,0 +1,159 @@
+/**
+ * Presence of one room: one entry per person (the server aggregates tabs and devices per user),
+ * kept from `joined.people` snapshots and `presence.diff` frames. Listeners are notified at most
+ * once per animation frame however many diffs arrive, so a room of 200 people arriving at once
+ * re-renders once.
+ */
+import type { Activity, Person } from '../protocol/index.js';
+import type { PresenceSnapshot, PresenceStoreApi, RoomHandle, Unsubscribe } from './types.js';
+
+export interface PresenceStoreHost {
+  /** The current user's id, once the server said who we are. */
+  readonly selfId: string | undefined;
+  /** Schedules one batched notification (an animation frame, or a timer). */
+  scheduleFrame(callback: () => void): void;
+}
+
+type Listener = (snapshot: PresenceSnapshot) => void;
+
+/** People first by arrival, then by name, so avatars do not jump around when someone changes. */
+function byArrival(a: Person, b: Person): number {
+  return (
+    a.since - b.since || a.user.name.localeCompare(b.user.name) || (a.user.id < b.user.id ? -1 : 1)
+  );
+}
+
+/** Shared state of one room's presence; the client owns one per held room. */
+export class PresenceStore {
+  private readonly people = new Map<string, Person>();
+  private readonly listeners = new Set<Listener>();
+  private cached: PresenceSnapshot | undefined;
+  private scheduled = false;
+  /** Notifications delivered so far (for tests and debugging). */
+  notifications = 0;
+
+  constructor(
+    readonly room: string,
+    private readonly host: PresenceStoreHost,
+  ) {}
+
+  /** Replace everything with a snapshot (`joined.people`), e.g. after a (re)join or a gap. */
+  replace(people: readonly Person[]): void {
+    this.people.clear();
+    for (const person of people) this.people.set(person.user.id, person);
+    this.changed();
+  }
+
+  /** Apply a `presence.diff`. */
+  apply(upsert: readonly Person[], remove: readonly string[]): void {
+    for (const person of upsert) this.people.set(person.user.id, person);
+    for (const id of remove) this.people.delete(id);
+    if (upsert.length > 0 || remove.length > 0) this.changed();
+  }
+
+  /** The room was left or the user changed: forget everyone. */
+  clear(): void {
+    if (this.people.size === 0) return;
+    this.people.clear();
+    this.changed();
+  }
+
+  /** Recompute `self` (the user became known after `welcome`). */
+  refreshSelf(): void {
+    this.changed();
+  }
+
+  /** The current state; the same object until something changes. */
+  snapshot(): PresenceSnapshot {
+    if (!this.cached) {
+      const people = [...this.people.values()].sort(byArrival);
+      const selfId = this.host.selfId;
+      const self = selfId === undefined ? undefined : this.people.get(selfId);
+      this.cached = Object.freeze(
+        self ? { room: this.room, people, self } : { room: this.room, people },
+      );
+    }
+    return this.cached;
+  }
+
+  get size(): number {
+    return this.people.size;
+  }
+
+  /** The listener is called on the next batched change, not immediately: read `snapshot()`. */
+  subscribe(listener: Listener): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.host.scheduleFrame(() => {
+      this.scheduled = false;
+      if (this.listeners.size === 0) return;
+      this.notifications += 1;
+      const snapshot = this.snapshot();
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(snapshot);
+        } catch (error) {
+          // One broken widget must not starve the others.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    });
+  }
+}
+
+/**
+ * What `client.presence(room)` returns: a view on the room's shared store that holds the room
+ * until released. Releasing also drops the listeners subscribed through this view.
+ */
+export class PresenceView implements PresenceStoreApi {
+  private readonly unsubscribes = new Set<Unsubscribe>();
+  private released = false;
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly handle: RoomHandle,
+    private readonly updateActivity: (room: string, activity: Activity) => void,
+  ) {}
+
+  get room(): string {
+    return this.store.room;
+  }
+
+  snapshot(): PresenceSnapshot {
+    return this.store.snapshot();
+  }
+
+  subscribe(listener: (snapshot: PresenceSnapshot) => void): Unsubscribe {
+    if (this.released) return () => {};
+    const off = this.store.subscribe(listener);
+    const unsubscribe = () => {
+      off();
+      this.unsubscribes.delete(unsubscribe);
+    };
+    this.unsubscribes.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  setActivity(activity: Activity): void {
+    if (!this.released) this.updateActivity(this.store.room, activity);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const off of [...this.unsubscribes]) off();
+    this.handle.release();
+  }
+}

@@ -1,0 +1,435 @@
+/**
+ * The framework-free client: one connection shared by every widget on the page, reference-counted
+ * rooms, sequenced room events with resume after a reconnect, request/response pairs, and the
+ * user's own presence. Works alone in Vue, Angular, React or plain script; Lit is not needed.
+ *
+ * ```ts
+ * const client = new RealtimeClient({ url: 'wss://crm.example.com/realtime', getToken });
+ * const room = client.joinRoom('customer:42');
+ * const off = client.on('typing', (m) => console.log(m.from, m.payload));
+ * await client.emit('customer:42', 'typing', { field: 'email' });
+ * off(); room.release();
+ * ```
+ */
+import * as z from 'zod/mini';
+import {
+  EventName,
+  RoomName,
+  type Activity,
+  type ClientFrame,
+  type PresenceState,
+  type ServerFrame,
+  type UserProfile,
+  type WelcomeFrame,
+} from '../protocol/index.js';
+import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
+import { systemClock } from './clock.js';
+import { browserEnvironment } from './environment.js';
+import { OwnPresence, type OwnStatus } from './own-presence.js';
+import { PresenceStore, PresenceView, type PresenceStoreHost } from './presence-store.js';
+import { RealtimeError } from './realtime-error.js';
+import { browserSocketFactory, Connection } from './socket.js';
+import { Listeners } from './listeners.js';
+import { defaultClientId } from './client-id.js';
+import type {
+  Clock,
+  ConnectionStatus,
+  PresenceStoreApi,
+  RealtimeClientOptions,
+  ResumeInfo,
+  RoomHandle,
+  RoomMessage,
+  Unsubscribe,
+} from './types.js';
+
+/** Client frames that carry a request `id` (and so get an answer with `replyTo`). */
+type WithId<T> = T extends unknown ? ('id' extends keyof T ? T : never) : never;
+type OmitId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type RequestFrame = WithId<ClientFrame>;
+export type RequestInput = RequestFrame | OmitId<RequestFrame>;
+
+interface RoomState {
+  refs: number;
+  /** Highest `seq` seen; sent as `since` on re-join. */
+  lastSeq: number | undefined;
+  /** Id of the `join` in flight, if any. */
+  joinId: string | undefined;
+  joined: boolean;
+  activity: Activity;
+  /** Presence last sent to the server for this room (JSON), to skip redundant frames. */
+  sentPresence: string | undefined;
+  readonly store: PresenceStore;
+}
+
+interface Pending {
+  resolve(frame: ServerFrame): void;
+  reject(error: RealtimeError): void;
+  timer: unknown;
+}
+
+export class RealtimeClient {
+  private readonly connection: Connection;
+  private readonly clock: Clock;
+  private readonly rooms = new Map<string, RoomState>();
+  private readonly handlers = new Map<string, Listeners<RoomMessage>>();
+  private readonly statusListeners = new Listeners<ConnectionStatus>();
+  private readonly resumeListeners = new Listeners<ResumeInfo>();
+  private readonly frameListeners = new Listeners<ServerFrame>();
+  private readonly errorListeners = new Listeners<RealtimeError>();
+  private readonly pending = new Map<string, Pending>();
+  private ownPresence: OwnPresence | undefined;
+  private currentUser: UserProfile | undefined;
+  private nextId = 1;
+  private readonly storeHost: PresenceStoreHost;
+
+  constructor(private readonly options: RealtimeClientOptions) {
+    this.clock = options.clock ?? systemClock;
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => unknown })
+      .requestAnimationFrame;
+    const scheduleFrame =
+      options.scheduleFrame ??
+      (typeof raf === 'function'
+        ? (callback) => void raf(() => callback())
+        : (callback) => void this.clock.setTimeout(callback, 16));
+    // Stores batch notifications per animation frame and need to know who "self" is.
+    const client = this;
+    this.storeHost = {
+      get selfId() {
+        return client.currentUser?.id;
+      },
+      scheduleFrame,
+    };
+    this.connection = new Connection(
+      {
+        url: options.url,
+        clientId: options.clientId ?? defaultClientId(),
+        getToken: options.getToken,
+        devUser: options.devUser,
+        reconnectInterval: options.reconnectInterval ?? DEFAULT_BACKOFF_BASE,
+        maxReconnectInterval: options.maxReconnectInterval ?? DEFAULT_BACKOFF_CAP,
+        // Unlimited by default: the capped, jittered delay keeps retrying cheap, and a widget that
+        // gives up after five tries stays dead on a flaky train connection.
+        maxReconnectAttempts: options.maxReconnectAttempts ?? Infinity,
+        heartbeatInterval: options.heartbeatInterval ?? 30_000,
+        heartbeatTimeout: options.heartbeatTimeout ?? 10_000,
+        connectTimeout: options.connectTimeout ?? 20_000,
+        clock: this.clock,
+        socketFactory: options.socketFactory ?? browserSocketFactory,
+        environment: options.environment ?? browserEnvironment(),
+        random: options.random ?? Math.random,
+        logger: options.logger ?? console,
+      },
+      {
+        onOpen: (welcome) => this.opened(welcome),
+        onFrame: (frame) => this.received(frame),
+        onDown: (reason) => this.down(reason),
+        onStatus: (status) => this.statusListeners.emit(status),
+      },
+    );
+    if (options.autoConnect !== false) this.connect();
+  }
+
+  get status(): ConnectionStatus {
+    return this.connection.status;
+  }
+
+  /** Who the server says we are; known after the first `welcome`. */
+  get user(): UserProfile | undefined {
+    return this.currentUser;
+  }
+
+  /** Status changes. Not called with the current status: read `status` first. */
+  onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe {
+    return this.statusListeners.add(listener);
+  }
+
+  connect(): void {
+    this.ownPresence ??= new OwnPresence({
+      clock: this.clock,
+      environment: this.options.environment ?? browserEnvironment(),
+      idleTimeout: this.options.idleTimeout ?? 300_000,
+      hiddenTimeout: this.options.hiddenTimeout ?? 60_000,
+      onChange: () => this.rooms.forEach((_, room) => this.sendPresence(room)),
+    });
+    this.connection.connect();
+  }
+
+  retryNow(): void {
+    this.connection.retryNow();
+  }
+
+  /** Close for good: status `closed`, no more retries, pending requests rejected. */
+  close(): void {
+    this.connection.close();
+    this.ownPresence?.dispose();
+    this.ownPresence = undefined;
+    this.rejectPending('closed', 'client closed');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // rooms
+
+  /** Hold a room. Many holders share one subscription; the last `release()` leaves it. */
+  joinRoom(room: string): RoomHandle {
+    if (!z.safeParse(RoomName, room).success) {
+      throw new TypeError(
+        `invalid room name ${JSON.stringify(room)}: use kind:id, e.g. customer:42`,
+      );
+    }
+    let state = this.rooms.get(room);
+    if (!state) {
+      state = {
+        refs: 0,
+        lastSeq: undefined,
+        joinId: undefined,
+        joined: false,
+        activity: { kind: 'viewing' },
+        sentPresence: undefined,
+        store: new PresenceStore(room, this.storeHost),
+      };
+      this.rooms.set(room, state);
+    }
+    state.refs += 1;
+    if (state.refs === 1 && this.connection.isOpen) this.join(room, state);
+    let held = true;
+    return {
+      room,
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.release(room);
+      },
+    };
+  }
+
+  /** Presence of a room; holds the room until `release()`. */
+  presence(room: string): PresenceStoreApi {
+    const handle = this.joinRoom(room);
+    const state = this.rooms.get(room)!;
+    return new PresenceView(state.store, handle, (r, activity) => this.setActivity(r, activity));
+  }
+
+  /** Highest event sequence number seen in a held room. */
+  lastSeq(room: string): number | undefined {
+    return this.rooms.get(room)?.lastSeq;
+  }
+
+  /** Rooms currently held, with their holder counts (for debugging and tests). */
+  heldRooms(): ReadonlyMap<string, number> {
+    return new Map([...this.rooms].map(([room, state]) => [room, state.refs]));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // events
+
+  /** Room events by event name, or every event with `'*'`. */
+  on(event: string, handler: (message: RoomMessage) => void): Unsubscribe {
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Listeners()));
+    return set.add(handler);
+  }
+
+  /** Broadcast to a room; resolves when the server acknowledged it. Not queued while offline. */
+  async emit(room: string, event: string, payload: unknown): Promise<void> {
+    if (!z.safeParse(RoomName, room).success || !z.safeParse(EventName, event).success) {
+      throw new RealtimeError('bad_frame', `invalid room or event name: ${room} / ${event}`, room);
+    }
+    await this.request({ type: 'emit', room, event, payload: payload as never });
+  }
+
+  /** Fires after each (re)join of a room: `none`, `replayed` or `gap`. */
+  onResume(listener: (info: ResumeInfo) => void): Unsubscribe {
+    return this.resumeListeners.add(listener);
+  }
+
+  /** Every valid frame from the server, after the client handled it. Low level. */
+  onFrame(listener: (frame: ServerFrame) => void): Unsubscribe {
+    return this.frameListeners.add(listener);
+  }
+
+  /** Errors not tied to a request: a refused join (`forbidden`, `too_many_rooms`), server errors. */
+  onError(listener: (error: RealtimeError) => void): Unsubscribe {
+    return this.errorListeners.add(listener);
+  }
+
+  /**
+   * Send a frame with an `id` and resolve with the frame answering it (`replyTo`). Rejects with a
+   * `RealtimeError`: the server's code on an `error` frame, `not_connected`, `disconnected`,
+   * `timeout`. For capabilities built on top; rooms go through `joinRoom`.
+   */
+  request(frame: RequestInput): Promise<ServerFrame> {
+    const id = ('id' in frame && frame.id) || this.newId(frame.type);
+    return new Promise<ServerFrame>((resolve, reject) => {
+      try {
+        this.connection.send({ ...frame, id } as ClientFrame);
+      } catch (error) {
+        return reject(error);
+      }
+      const timeout = this.options.requestTimeout ?? 15_000;
+      const timer = this.clock.setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RealtimeError('timeout', `no answer to ${frame.type} within ${timeout} ms`));
+      }, timeout);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // presence
+
+  /** Override the automatic online/away status until the next input or visibility change. */
+  setPresenceStatus(status: OwnStatus): void {
+    this.ownPresence?.set(status);
+  }
+
+  /** The user's own status as sent to the server. */
+  get presenceStatus(): OwnStatus {
+    return this.ownPresence?.status ?? 'online';
+  }
+
+  private setActivity(room: string, activity: Activity): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    state.activity = activity;
+    this.sendPresence(room);
+  }
+
+  private presenceState(state: RoomState): PresenceState {
+    return { status: this.presenceStatus, activity: state.activity };
+  }
+
+  private sendPresence(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state?.joined || !this.connection.isOpen) return;
+    const presence = this.presenceState(state);
+    const key = JSON.stringify(presence);
+    if (key === state.sentPresence) return;
+    state.sentPresence = key;
+    this.connection.send({ type: 'presence', room, state: presence });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // connection events
+
+  private opened(welcome: WelcomeFrame): void {
+    const changedUser = this.currentUser?.id !== welcome.user.id;
+    this.currentUser = welcome.user;
+    for (const [room, state] of this.rooms) {
+      if (changedUser) state.store.refreshSelf();
+      this.join(room, state);
+    }
+  }
+
+  private join(room: string, state: RoomState): void {
+    const id = this.newId('join');
+    const presence = this.presenceState(state);
+    state.joinId = id;
+    state.joined = false;
+    state.sentPresence = JSON.stringify(presence);
+    const frame: ClientFrame = { type: 'join', id, room, presence };
+    if (state.lastSeq !== undefined) frame.since = state.lastSeq;
+    this.connection.send(frame);
+  }
+
+  private release(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    state.refs -= 1;
+    if (state.refs > 0) return;
+    this.rooms.delete(room);
+    state.store.clear();
+    if (this.connection.isOpen && (state.joined || state.joinId !== undefined)) {
+      this.connection.send({ type: 'leave', id: this.newId('leave'), room });
+    }
+  }
+
+  private received(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'joined':
+        this.joined(frame);
+        break;
+      case 'event': {
+        const state = this.rooms.get(frame.room);
+        // Drop events of rooms not held, of a first join not yet confirmed, and duplicates.
+        if (!state || (!state.joined && state.lastSeq === undefined)) break;
+        if (state.lastSeq !== undefined && frame.seq <= state.lastSeq) break;
+        state.lastSeq = frame.seq;
+        const message: RoomMessage = {
+          room: frame.room,
+          event: frame.event,
+          payload: frame.payload,
+          seq: frame.seq,
+          at: frame.at,
+        };
+        if (frame.from !== undefined) message.from = frame.from;
+        this.handlers.get(frame.event)?.emit(message);
+        this.handlers.get('*')?.emit(message);
+        break;
+      }
+      case 'presence.diff':
+        this.rooms.get(frame.room)?.store.apply(frame.upsert, frame.remove);
+        break;
+      case 'error':
+        this.failed(frame);
+        break;
+    }
+    if ('replyTo' in frame && frame.replyTo !== undefined && frame.type !== 'error') {
+      const pending = this.pending.get(frame.replyTo);
+      if (pending) {
+        this.pending.delete(frame.replyTo);
+        this.clock.clearTimeout(pending.timer);
+        pending.resolve(frame);
+      }
+    }
+    this.frameListeners.emit(frame);
+  }
+
+  private joined(frame: Extract<ServerFrame, { type: 'joined' }>): void {
+    const state = this.rooms.get(frame.room);
+    if (!state || state.joinId !== frame.replyTo) return; // released or superseded meanwhile
+    state.joinId = undefined;
+    state.joined = true;
+    state.lastSeq =
+      frame.resume === 'replayed' ? Math.max(state.lastSeq ?? 0, frame.seq) : frame.seq;
+    state.store.replace(frame.people);
+    this.resumeListeners.emit({ room: frame.room, resume: frame.resume, missed: frame.missed });
+    this.sendPresence(frame.room); // presence may have changed while the join was in flight
+  }
+
+  private failed(frame: Extract<ServerFrame, { type: 'error' }>): void {
+    const error = new RealtimeError(frame.code, frame.message, frame.room);
+    const pending = frame.replyTo === undefined ? undefined : this.pending.get(frame.replyTo);
+    if (pending && frame.replyTo !== undefined) {
+      this.pending.delete(frame.replyTo);
+      this.clock.clearTimeout(pending.timer);
+      pending.reject(error);
+      return;
+    }
+    for (const state of this.rooms.values()) {
+      if (frame.replyTo !== undefined && state.joinId === frame.replyTo) state.joinId = undefined;
+    }
+    this.errorListeners.emit(error);
+  }
+
+  private down(reason: string): void {
+    for (const state of this.rooms.values()) {
+      state.joined = false;
+      state.joinId = undefined;
+      state.sentPresence = undefined;
+    }
+    this.rejectPending('disconnected', `connection lost (${reason}) before the answer arrived`);
+  }
+
+  private rejectPending(code: 'disconnected' | 'closed', message: string): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) {
+      this.clock.clearTimeout(p.timer);
+      p.reject(new RealtimeError(code, message));
+    }
+  }
+
+  private newId(kind: string): string {
+    return `${kind}-${this.nextId++}`;
+  }
+}

@@ -1,0 +1,28 @@
+/** The error type every client promise rejects with. */
+import type { ErrorCode } from '../protocol/index.js';
+
+/** Codes the client itself produces, in addition to the server's `ERROR_CODES`. */
+export type ClientErrorCode =
+  /** The call needs an open connection and there is none (emits are not queued). */
+  | 'not_connected'
+  /** The connection dropped before the answer arrived; the request may or may not have been applied. */
+  | 'disconnected'
+  /** No answer within `requestTimeout`. */
+  | 'timeout'
+  /** The client was closed. */
+  | 'closed';
+
+export type RealtimeErrorCode = ErrorCode | ClientErrorCode;
+
+export class RealtimeError extends Error {
+  override readonly name = 'RealtimeError';
+
+  constructor(
+    readonly code: RealtimeErrorCode,
+    message: string,
+    /** The room the error is about, when the server named one. */
+    readonly room?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * One logical connection over a succession of sockets: handshake (`hello`/`welcome`), heartbeat
+ * with dead-socket detection, reconnect with jittered backoff, immediate retry when the network
+ * comes back or the tab becomes visible, and an observable status. Rooms and presence are not its
+ * business: the client re-establishes them whenever `onOpen` fires.
+ */
+import {
+  CLOSE_CODES,
+  LIMITS,
+  PROTOCOL_VERSION,
+  parseServerFrame,
+  type ClientFrame,
+  type HelloFrame,
+  type ServerFrame,
+  type UserProfile,
+  type WelcomeFrame,
+} from '../protocol/index.js';
+import { Backoff } from './backoff.js';
+import { RealtimeError } from './realtime-error.js';
+import type {
+  Clock,
+  ConnectionStatus,
+  EnvironmentSignals,
+  RealtimeClientOptions,
+  SocketFactory,
+  SocketLike,
+} from './types.js';
+
+export interface ConnectionOptions {
+  url: string;
+  clientId: string;
+  getToken?: RealtimeClientOptions['getToken'];
+  devUser?: UserProfile;
+  reconnectInterval: number;
+  maxReconnectInterval: number;
+  maxReconnectAttempts: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  connectTimeout: number;
+  clock: Clock;
+  socketFactory: SocketFactory;
+  environment: EnvironmentSignals;
+  random: () => number;
+  logger: Pick<Console, 'warn'>;
+}
+
+export interface ConnectionEvents {
+  /** A socket completed the handshake. Fires on every (re)open. */
+  onOpen(welcome: WelcomeFrame): void;
+  /** A valid frame arrived on an open connection (heartbeat frames included). */
+  onFrame(frame: ServerFrame): void;
+  /** An open connection was lost; answers to pending requests will never come. */
+  onDown(reason: string): void;
+  onStatus(status: ConnectionStatus): void;
+}
+
+/** Where the connection is; `status` is the public projection of it. */
+type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'offline' | 'closed';
+
+type TimerName = 'retry' | 'connect' | 'ping' | 'dead';
+
+const OPEN = 1;
+const CLOSING = 2;
+
+export class Connection {
+  private phase: Phase = 'idle';
+  private current: ConnectionStatus = { state: 'closed', reason: 'not connected yet' };
+  private socket: SocketLike | null = null;
+  /** Incremented whenever a socket is abandoned, so its late callbacks are ignored. */
+  private generation = 0;
+  private readonly backoff: Backoff;
+  private readonly timers = new Map<TimerName, unknown>();
+  /** True after `close()`: nothing reconnects until `connect()` is called again. */
+  private stopped = false;
+  private lastError: string | undefined;
+  private maxFrameBytes: number = LIMITS.maxFrameBytes;
+  private readonly warned = new Set<string>();
+  private unsubscribeEnvironment: (() => void) | undefined;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly events: ConnectionEvents,
+  ) {
+    this.backoff = new Backoff({
+      base: options.reconnectInterval,
+      cap: options.maxReconnectInterval,
+      random: options.random,
+    });
+  }
+
+  get status(): ConnectionStatus {
+    return this.current;
+  }
+
+  get isOpen(): boolean {
+    return this.phase === 'open';
+  }
+
+  /** Start connecting (no-op when already connecting or open). Also revives a closed connection. */
+  connect(): void {
+    if (this.phase === 'connecting' || this.phase === 'open') return;
+    this.stopped = false;
+    this.listenToEnvironment();
+    if (this.phase !== 'waiting' && this.phase !== 'offline') this.backoff.reset();
+    void this.attempt();
+  }
+
+  /** Skip the wait: try now when reconnecting, offline, or after attempts ran out. */
+  retryNow(): void {
+    if (this.stopped) return;
+    if (this.phase === 'waiting' || this.phase === 'offline' || this.phase === 'idle') {
+      void this.attempt();
+    } else if (this.phase === 'closed') {
+      this.backoff.reset();
+      this.listenToEnvironment();
+      void this.attempt();
+    }
+  }
+
+  /** Close for good: status `closed`, no more retries. */
+  close(reason = 'closed by client'): void {
+    this.stopped = true;
+    this.teardown(reason, CLOSE_CODES.normal);
+    this.clear('retry');
+    this.unsubscribeEnvironment?.();
+    this.unsubscribeEnvironment = undefined;
+    this.setPhase('closed', { state: 'closed', reason });
+  }
+
+  /**
+   * Send a frame on the open socket. Throws `RealtimeError('not_connected')` when not open and
+   * `RealtimeError('frame_too_large')` when over the server's advertised limit.
+   */
+  send(frame: ClientFrame): void {
+    if (this.phase !== 'open' || !this.socket) {
+      throw new RealtimeError('not_connected', `cannot send ${frame.type}: not connected`);
+    }
+    const text = JSON.stringify(frame);
+    // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
+    if (text.length * 3 > this.maxFrameBytes && utf8Length(text) > this.maxFrameBytes) {
+      throw new RealtimeError(
+        'frame_too_large',
+        `${frame.type} frame exceeds ${this.maxFrameBytes} bytes`,
+      );
+    }
+    this.socket.send(text);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // attempts
+
+  private async attempt(): Promise<void> {
+    this.clear('retry');
+    if (!this.options.environment.isOnline()) {
+      this.setPhase('offline', { state: 'offline' });
+      return;
+    }
+    const generation = ++this.generation;
+    this.setPhase('connecting', { state: 'connecting', attempt: this.backoff.attempt + 1 });
+    this.set('connect', this.options.connectTimeout, () => this.fail('connect timeout'));
+
+    let token: string | undefined;
+    try {
+      token = (await this.options.getToken?.()) ?? undefined;
+    } catch (error) {
+      if (generation === this.generation) this.fail(`getToken failed: ${describe(error)}`);
+      return;
+    }
+    if (generation !== this.generation || this.stopped) return;
+
+    let socket: SocketLike;
+    try {
+      socket = this.options.socketFactory(this.options.url);
+    } catch (error) {
+      this.fail(`cannot open socket: ${describe(error)}`);
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (generation !== this.generation) return;
+      const hello: HelloFrame = {
+        type: 'hello',
+        id: `hello-${generation}`,
+        v: PROTOCOL_VERSION,
+        clientId: this.options.clientId,
+      };
+      if (token !== undefined) hello.token = token;
+      if (this.options.devUser) hello.devUser = this.options.devUser;
+      socket.send(JSON.stringify(hello));
+    };
+    socket.onmessage = (event) => {
+      if (generation === this.generation) this.receive(event.data);
+    };
+    socket.onerror = () => {
+      if (generation === this.generation) this.lastError = 'socket error';
+    };
+    socket.onclose = (event) => {
+      if (generation !== this.generation) return;
+      const policy = event.code === CLOSE_CODES.policyViolation;
+      this.fail(
+        policy
+          ? `refused by server (${event.code}${event.reason ? `: ${event.reason}` : ''})`
+          : `closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`,
+      );
+    };
+  }
+
+  /** The current socket failed or closed: drop it and schedule the next try. */
+  private fail(reason: string, delay?: number): void {
+    this.lastError = reason;
+    this.teardown(reason, CLOSE_CODES.timeout);
+    this.scheduleRetry(delay);
+  }
+
+  private scheduleRetry(delayOverride?: number): void {
+    if (this.stopped) return;
+    let delay: number;
+    if (delayOverride !== undefined) {
+      delay = delayOverride;
+    } else {
+      if (this.backoff.attempt >= this.options.maxReconnectAttempts) {
+        const reason = `gave up after ${this.backoff.attempt} attempts: ${this.lastError ?? ''}`;
+        this.unsubscribeEnvironment?.();
+        this.unsubscribeEnvironment = undefined;
+        this.setPhase('closed', { state: 'closed', reason });
+        return;
+      }
+      delay = this.backoff.next();
+    }
+    if (!this.options.environment.isOnline()) {
+      this.setPhase('offline', { state: 'offline' });
+      return;
+    }
+    const status: ConnectionStatus = {
+      state: 'reconnecting',
+      attempt: this.backoff.attempt,
+      nextRetryAt: this.options.clock.now() + delay,
+    };
+    if (this.lastError !== undefined) status.lastError = this.lastError;
+    this.setPhase('waiting', status);
+    this.set('retry', delay, () => void this.attempt());
+  }
+
+  /** Abandon the current socket (if any); tells the client when an open connection went down. */
+  private teardown(reason: string, code: number): void {
+    const socket = this.socket;
+    const wasOpen = this.phase === 'open';
+    this.socket = null;
+    this.generation += 1;
+    this.clear('connect');
+    this.clear('ping');
+    this.clear('dead');
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+      if (socket.readyState < CLOSING) {
+        try {
+          socket.close(code, reason.slice(0, 100));
+        } catch {
+          // already closing
+        }
+      }
+    }
+    if (wasOpen) this.events.onDown(reason);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // frames
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return this.warnOnce('binary', 'dropped a binary frame');
+    const result = parseServerFrame(data);
+    if (!result.ok) {
+      const kind = `${result.code}:${frameType(data)}`;
+      return this.warnOnce(kind, `dropped an invalid frame (${kind}): ${result.message}`);
+    }
+    const frame = result.frame;
+    this.clear('dead'); // any frame proves the socket is alive
+    if (frame.type === 'ping') {
+      this.sendRaw({ type: 'pong', ...(frame.t !== undefined ? { t: frame.t } : {}) });
+    }
+    if (this.phase !== 'open') return this.handshake(frame);
+    if (frame.type === 'bye') {
+      // Graceful shutdown: come back after a jittered delay so a restart causes no storm.
+      const delay = Math.floor(this.options.random() * frame.reconnectMs);
+      this.lastError = `server said bye (${frame.reason})`;
+      this.teardown(this.lastError, CLOSE_CODES.normal);
+      return this.scheduleRetry(delay);
+    }
+    this.events.onFrame(frame);
+  }
+
+  private handshake(frame: ServerFrame): void {
+    if (frame.type === 'welcome') {
+      this.clear('connect');
+      this.backoff.reset();
+      this.lastError = undefined;
+      this.maxFrameBytes = frame.limits.maxFrameBytes;
+      this.setPhase('open', { state: 'open', since: this.options.clock.now() });
+      this.scheduleHeartbeat();
+      this.events.onOpen(frame);
+    } else if (frame.type === 'error') {
+      this.lastError = `${frame.code}: ${frame.message}`;
+      if (frame.code === 'unsupported_version') {
+        // Retrying cannot help: this page runs a client the server no longer speaks to.
+        this.close(`server does not support protocol v${PROTOCOL_VERSION}`);
+      }
+      // invalid_token: the server closes with 1008; the next attempt calls getToken again.
+    } else if (frame.type === 'bye') {
+      this.fail(`server said bye (${frame.reason})`, this.options.random() * frame.reconnectMs);
+    }
+  }
+
+  private sendRaw(frame: ClientFrame): void {
+    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // heartbeat
+
+  private scheduleHeartbeat(): void {
+    this.set('ping', this.options.heartbeatInterval, () => {
+      this.ping();
+      this.scheduleHeartbeat();
+    });
+  }
+
+  /** Ping now; no frame at all within `heartbeatTimeout` means the socket is dead. */
+  private ping(): void {
+    if (this.phase !== 'open') return;
+    this.sendRaw({ type: 'ping', t: this.options.clock.now() });
+    if (!this.timers.has('dead')) {
+      this.set('dead', this.options.heartbeatTimeout, () => this.fail('heartbeat timeout'));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // environment
+
+  private listenToEnvironment(): void {
+    if (this.unsubscribeEnvironment) return;
+    const env = this.options.environment;
+    const offOnline = env.onOnlineChange((online) => {
+      if (this.stopped) return;
+      if (online) {
+        if (this.phase === 'offline' || this.phase === 'waiting') void this.attempt();
+      } else if (this.phase === 'waiting') {
+        this.clear('retry');
+        this.setPhase('offline', { state: 'offline' });
+      } else if (this.phase === 'open') {
+        this.ping(); // the socket may be gone; find out within heartbeatTimeout
+      }
+    });
+    const offVisible = env.onVisibilityChange((visible) => {
+      if (this.stopped || !visible) return;
+      if (this.phase === 'waiting') void this.attempt();
+      else if (this.phase === 'open') this.ping(); // after a laptop sleep the socket may be dead
+    });
+    this.unsubscribeEnvironment = () => {
+      offOnline();
+      offVisible();
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // helpers
+
+  private setPhase(phase: Phase, status: ConnectionStatus): void {
+    this.phase = phase;
+    this.current = status;
+    this.events.onStatus(status);
+  }
+
+  private set(name: TimerName, ms: number, fn: () => void): void {
+    this.clear(name);
+    const handle = this.options.clock.setTimeout(() => {
+      this.timers.delete(name);
+      fn();
+    }, ms);
+    this.timers.set(name, handle);
+  }
+
+  private clear(name: TimerName): void {
+    if (!this.timers.has(name)) return;
+    this.options.clock.clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+  }
+
+  private warnOnce(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.options.logger.warn(`[crm-realtime] ${message}`);
+  }
+}
+
+/** The default factory: the browser's `WebSocket` (its handler types are wider than `SocketLike`'s). */
+export const browserSocketFactory: SocketFactory = (url) =>
+  new WebSocket(url) as unknown as SocketLike;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+function utf8Length(text: string): number {
+  return encoder.encode(text).byteLength;
+}
+
+/** The `type` of a frame that failed validation, for grouping warnings. */
+function frameType(text: string): string {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && 'type' in value) {
+      return String((value as { type: unknown }).type).slice(0, 32);
+    }
+    return 'untyped';
+  } catch {
+    return 'not-json';
+  }
+}

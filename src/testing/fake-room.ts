@@ -1,0 +1,126 @@
+/**
+ * One room of the fake server: members, presence aggregated per person, the sequence number and
+ * a bounded replay buffer. Mirrors what the reference server does, in the simplest way.
+ */
+import type {
+  Activity,
+  EventFrame,
+  Person,
+  PresenceState,
+  PresenceStatus,
+  UserProfile,
+} from '../protocol/index.js';
+
+/** Server-side view of one fake connection. */
+export interface FakeConnection {
+  readonly id: string;
+  user: UserProfile | undefined;
+  clientId: string | undefined;
+  readonly rooms: Set<string>;
+}
+
+/** Presence of a scripted person (no real connection behind it). */
+export interface ScriptedPresence {
+  status: PresenceStatus;
+  activity: Activity;
+  connections: number;
+  devices: number;
+}
+
+interface MemberState {
+  state: PresenceState;
+  changedAt: number;
+}
+
+export interface PersonEntry {
+  user: UserProfile;
+  since: number;
+  updatedAt: number;
+  scripted: ScriptedPresence | undefined;
+  members: Map<FakeConnection, MemberState>;
+  /** Pending removal after the last connection left (grace period). */
+  graceTimer: unknown;
+}
+
+export interface ResumeResult {
+  resume: 'none' | 'replayed' | 'gap';
+  missed: number;
+  events: EventFrame[];
+}
+
+export class FakeRoom {
+  seq = 0;
+  readonly buffer: EventFrame[] = [];
+  readonly members = new Set<FakeConnection>();
+  readonly people = new Map<string, PersonEntry>();
+
+  constructor(
+    readonly name: string,
+    private readonly limits: { replayEvents: number; replayMillis: number },
+  ) {}
+
+  /** Append an event to the bounded replay buffer (count and age). */
+  record(event: EventFrame, now: number): void {
+    this.buffer.push(event);
+    this.prune(now);
+  }
+
+  prune(now: number): void {
+    while (this.buffer.length > this.limits.replayEvents) this.buffer.shift();
+    while (this.buffer.length > 0 && this.buffer[0]!.at < now - this.limits.replayMillis) {
+      this.buffer.shift();
+    }
+  }
+
+  /** What to answer a `join` with `since`: replay the missed events, or admit a gap. */
+  resume(since: number | undefined, now: number): ResumeResult {
+    if (since === undefined) return { resume: 'none', missed: 0, events: [] };
+    if (since === this.seq) return { resume: 'replayed', missed: 0, events: [] };
+    // A `since` ahead of us means this server lost its state (a restart): the client must re-sync.
+    if (since > this.seq) return { resume: 'gap', missed: 0, events: [] };
+    this.prune(now);
+    const first = this.buffer[0];
+    if (!first || first.seq > since + 1) {
+      return { resume: 'gap', missed: this.seq - since, events: [] };
+    }
+    const events = this.buffer.filter((event) => event.seq > since);
+    return { resume: 'replayed', missed: events.length, events };
+  }
+
+  /** The aggregated, wire-shaped presence of one person. */
+  person(entry: PersonEntry): Person {
+    const members = [...entry.members.values()];
+    const scripted = entry.scripted;
+    // The most present of their connections: online > away > offline.
+    const statuses: PresenceStatus[] = members.map((m) => m.state.status);
+    if (scripted) statuses.push(scripted.status);
+    const status: PresenceStatus = statuses.includes('online')
+      ? 'online'
+      : statuses.includes('away')
+        ? 'away'
+        : 'offline';
+    // The most recent editing activity wins; otherwise viewing.
+    let activity: Activity = scripted?.activity ?? { kind: 'viewing' };
+    let latest = -1;
+    for (const member of members) {
+      if (member.state.activity.kind === 'editing' && member.changedAt > latest) {
+        latest = member.changedAt;
+        activity = member.state.activity;
+      }
+    }
+    const devices = new Set([...entry.members.keys()].map((c) => c.clientId ?? c.id));
+    return {
+      user: entry.user,
+      status,
+      activity,
+      connections: members.length + (scripted?.connections ?? 0),
+      devices: devices.size + (scripted?.devices ?? 0),
+      since: entry.since,
+      updatedAt: entry.updatedAt,
+    };
+  }
+
+  snapshot(): Person[] {
+    return [...this.people.values()].map((entry) => this.person(entry));
+  }
+}

@@ -1,0 +1,12 @@
+/** Test and story helpers: an in-memory server speaking the real protocol, a manual clock. */
+export {
+  FakeServer,
+  ProtocolViolation,
+  fakeToken,
+  type FakeServerOptions,
+  type FrameRecord,
+  type PersonOptions,
+} from './fake-server.js';
+export { FakeSocket } from './fake-socket.js';
+export { ManualClock, flushMicrotasks } from './manual-clock.js';
+export { ManualEnvironment } from './manual-environment.js';
