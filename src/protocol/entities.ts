@@ -1,0 +1,123 @@
+/**
+ * Live data: versioned entities, field-level optimistic concurrency, conflicts.
+ * An entity's room is `<type>:<id>` (e.g. `customer:42`); accepted changes are broadcast there as
+ * sequenced `event` frames named `entity.change`, so resume covers them like any room event.
+ */
+import * as z from 'zod/mini';
+import { Json, RequestId, UserProfile } from './common.js';
+
+/** Entity types and ids: the server does not hard-code types. */
+export const EntityType = z
+  .string()
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z][a-z0-9_-]*$/));
+export const EntityId = z
+  .string()
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_\-.]+$/));
+export const FieldName = z
+  .string()
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/));
+
+const version = z.number().check(z.int(), z.nonnegative());
+
+/** Fields of an entity: any JSON per field name. */
+export const Fields = z.record(FieldName, Json);
+export type Fields = z.infer<typeof Fields>;
+
+export const Entity = z.object({
+  type: EntityType,
+  id: EntityId,
+  version,
+  fields: Fields,
+  updatedAt: z.number(),
+  updatedBy: z.optional(UserProfile),
+});
+export type Entity = z.infer<typeof Entity>;
+
+/** A reference to an entity, e.g. in a notification or an activity item. */
+export const EntityRef = z.object({
+  type: EntityType,
+  id: EntityId,
+  label: z.optional(z.string().check(z.maxLength(200))),
+});
+export type EntityRef = z.infer<typeof EntityRef>;
+
+/** Client ids of mutations: unique per change, reused on replay so nothing applies twice. */
+export const MutationId = z.string().check(z.minLength(8), z.maxLength(64));
+
+/** Read an entity's current snapshot. Answered with `entity.snapshot`. */
+export const EntityGetFrame = z.object({
+  type: z.literal('entity.get'),
+  id: RequestId,
+  entityType: EntityType,
+  entityId: EntityId,
+});
+
+/**
+ * Change some fields of an entity, based on the version the client last saw. Answered with
+ * `entity.ack` (applied, or a replay of an already applied mutation id) or `entity.conflict`.
+ */
+export const EntityUpdateFrame = z.object({
+  type: z.literal('entity.update'),
+  id: RequestId,
+  mutationId: MutationId,
+  entityType: EntityType,
+  entityId: EntityId,
+  baseVersion: version,
+  fields: Fields,
+});
+
+export const EntitySnapshotFrame = z.object({
+  type: z.literal('entity.snapshot'),
+  replyTo: RequestId,
+  entity: Entity,
+});
+
+export const EntityAckFrame = z.object({
+  type: z.literal('entity.ack'),
+  replyTo: RequestId,
+  mutationId: MutationId,
+  entity: Entity,
+  /** True when the mutation id had already been applied and this is the same answer again. */
+  duplicate: z.boolean(),
+});
+
+/** One field that changed both here and there since the base version. */
+export const FieldConflict = z.object({
+  field: FieldName,
+  base: z.optional(Json),
+  mine: Json,
+  theirs: z.optional(Json),
+  changedBy: z.optional(UserProfile),
+  changedAt: z.optional(z.number()),
+});
+export type FieldConflict = z.infer<typeof FieldConflict>;
+
+export const EntityConflictFrame = z.object({
+  type: z.literal('entity.conflict'),
+  replyTo: RequestId,
+  mutationId: MutationId,
+  conflicts: z.array(FieldConflict),
+  current: Entity,
+});
+
+/** Payload of the room event `entity.change`: which fields changed to what, by whom. */
+export const EntityChange = z.object({
+  entity: Entity,
+  changed: z.array(FieldName),
+  previous: Fields,
+  mutationId: z.optional(MutationId),
+  by: z.optional(UserProfile),
+  source: z.enum(['client', 'backend']),
+});
+export type EntityChange = z.infer<typeof EntityChange>;
+
+export type EntityGetFrame = z.infer<typeof EntityGetFrame>;
+export type EntityUpdateFrame = z.infer<typeof EntityUpdateFrame>;
+export type EntitySnapshotFrame = z.infer<typeof EntitySnapshotFrame>;
+export type EntityAckFrame = z.infer<typeof EntityAckFrame>;
+export type EntityConflictFrame = z.infer<typeof EntityConflictFrame>;
+
+/** The room of an entity. */
+export function entityRoom(type: string, id: string): string {
+  return `${type}:${id}`;
+}

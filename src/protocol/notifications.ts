@@ -1,0 +1,99 @@
+/**
+ * Notifications: persisted, targeted at a user, a room or an entity, with read state per recipient.
+ * Live delivery is a sequenced room event named `notification` in the target's room (a user's own
+ * room is `user:<id>`), so resume covers it; history and read state come from request frames.
+ */
+import * as z from 'zod/mini';
+import { RequestId, RoomName, UserId, UserProfile } from './common.js';
+import { EntityRef } from './entities.js';
+
+export const NotificationType = z.enum(['info', 'success', 'warning', 'error']);
+export const NotificationPriority = z.enum(['low', 'normal', 'high', 'urgent']);
+export type NotificationType = z.infer<typeof NotificationType>;
+export type NotificationPriority = z.infer<typeof NotificationPriority>;
+
+/** Links are rendered as `<a href>`: only `https:`, `http:` and same-site paths are accepted. */
+export const SafeUrl = z.string().check(z.maxLength(2048), z.regex(/^(https?:\/\/|\/(?!\/))/i));
+
+export const NotificationAction = z.union([
+  z.object({ label: z.string().check(z.minLength(1), z.maxLength(64)), url: SafeUrl }),
+  z.object({
+    label: z.string().check(z.minLength(1), z.maxLength(64)),
+    event: z.string().check(z.minLength(1), z.maxLength(64)),
+  }),
+]);
+export type NotificationAction = z.infer<typeof NotificationAction>;
+
+export const NotificationTarget = z.union([
+  z.object({ user: UserId }),
+  z.object({ room: RoomName }),
+  z.object({ entity: EntityRef }),
+]);
+export type NotificationTarget = z.infer<typeof NotificationTarget>;
+
+/** What a client (`emit(room, 'notification', …)`) or a backend (HTTP) sends. */
+export const NotificationInput = z.object({
+  target: NotificationTarget,
+  type: z._default(NotificationType, 'info'),
+  priority: z._default(NotificationPriority, 'normal'),
+  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  message: z.optional(z.string().check(z.maxLength(2000))),
+  entity: z.optional(EntityRef),
+  actions: z.optional(z.array(NotificationAction).check(z.maxLength(3))),
+});
+export type NotificationInput = z.infer<typeof NotificationInput>;
+
+export const Notification = z.object({
+  id: z.string(),
+  target: NotificationTarget,
+  type: NotificationType,
+  priority: NotificationPriority,
+  title: z.string(),
+  message: z.optional(z.string()),
+  entity: z.optional(EntityRef),
+  actions: z.optional(z.array(NotificationAction)),
+  from: z.optional(UserProfile),
+  createdAt: z.number(),
+  read: z.boolean(),
+});
+export type Notification = z.infer<typeof Notification>;
+
+/** Page through the current user's notifications, newest first. */
+export const NotificationListFrame = z.object({
+  type: z.literal('notification.list'),
+  id: RequestId,
+  before: z.optional(z.string().check(z.maxLength(128))),
+  limit: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100))),
+});
+
+export const NotificationPageFrame = z.object({
+  type: z.literal('notification.page'),
+  replyTo: RequestId,
+  items: z.array(Notification),
+  nextCursor: z.optional(z.string()),
+  unread: z.number().check(z.int(), z.nonnegative()),
+});
+
+/** Mark some notifications read, or all of them. Answered with `notification.read-state`. */
+export const NotificationReadFrame = z.object({
+  type: z.literal('notification.read'),
+  id: RequestId,
+  ids: z.union([z.literal('all'), z.array(z.string()).check(z.maxLength(200))]),
+});
+
+export const NotificationReadStateFrame = z.object({
+  type: z.literal('notification.read-state'),
+  replyTo: z.optional(RequestId),
+  ids: z.union([z.literal('all'), z.array(z.string())]),
+  unread: z.number().check(z.int(), z.nonnegative()),
+});
+
+export type NotificationListFrame = z.infer<typeof NotificationListFrame>;
+export type NotificationPageFrame = z.infer<typeof NotificationPageFrame>;
+export type NotificationReadFrame = z.infer<typeof NotificationReadFrame>;
+export type NotificationReadStateFrame = z.infer<typeof NotificationReadStateFrame>;
+
+/** The personal room every connection of a user may join for its notifications. */
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}
