@@ -1,0 +1,162 @@
+/**
+ * `npm run size`: bundle-size report of the browser kit, checked against budgets.
+ *
+ * Builds the kit in memory with vite.config.ts (both passes: the split ES build and the single-file
+ * bundle), so it always measures the current sources and never touches dist/. For each entry it
+ * prints the entry file and everything it statically imports (what a page actually downloads),
+ * raw, gzip and brotli, and fails when:
+ * - the gzip size of an entry with its imports exceeds its budget below;
+ * - the output imports anything at all (everything, Lit included, is bundled; a `node:` or bare
+ *   import would break a no-build legacy page);
+ * - a module of the reference server, a Node-only package or zod's classic (non-mini) API was
+ *   bundled.
+ */
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build, type Rolldown } from 'vite';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Budgets in bytes of gzip (level 9), entry plus its static imports. Set a little above the
+ * measured size so growth is a decision, not an accident; raise them in the commit that needs it.
+ */
+export const BUDGETS: Record<string, number> = {
+  'define.js': 60 * 1024,
+  'crm-realtime.js': 60 * 1024,
+  'crm-realtime.bundle.js': 60 * 1024,
+};
+
+/** Modules that must never reach the browser bundle. */
+const FORBIDDEN_MODULES: { test: RegExp; why: string }[] = [
+  { test: /[\\/]src[\\/]server[\\/]/, why: 'reference server code' },
+  {
+    test: /[\\/]node_modules[\\/](ws|better-sqlite3|jose|bindings)[\\/]/,
+    why: 'a Node-only package',
+  },
+  {
+    test: /[\\/]node_modules[\\/]zod[\\/](v4[\\/]classic|v3)[\\/]/,
+    why: "zod's full API (import 'zod/mini' in browser code)",
+  },
+  // Vite replaces Node built-ins with an empty shim for the browser: the code would break at run time.
+  { test: /__vite-browser-external|^node:/, why: 'a Node built-in module (shimmed empty by Vite)' },
+];
+
+type Chunk = Rolldown.OutputChunk;
+
+async function buildKit(mode: 'production' | 'bundle'): Promise<Chunk[]> {
+  const result = await build({
+    configFile: resolve(root, 'vite.config.ts'),
+    mode,
+    logLevel: 'warn',
+    build: { write: false },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+  return outputs.flatMap((o) => o.output).filter((item): item is Chunk => item.type === 'chunk');
+}
+
+function closure(entry: Chunk, byName: Map<string, Chunk>): Chunk[] {
+  const seen = new Map<string, Chunk>();
+  const visit = (chunk: Chunk) => {
+    if (seen.has(chunk.fileName)) return;
+    seen.set(chunk.fileName, chunk);
+    for (const name of chunk.imports) {
+      const next = byName.get(name);
+      if (next) visit(next);
+    }
+  };
+  visit(entry);
+  return [...seen.values()];
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+interface Measure {
+  raw: number;
+  gzip: number;
+  brotli: number;
+}
+
+function measure(chunks: Chunk[]): Measure {
+  let raw = 0;
+  let gzip = 0;
+  let brotli = 0;
+  for (const { code } of chunks) {
+    const bytes = Buffer.from(code);
+    raw += bytes.byteLength;
+    // Each file is served and compressed on its own, so sizes add up per file.
+    gzip += gzipSync(bytes, { level: 9 }).byteLength;
+    brotli += brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
+    }).byteLength;
+  }
+  return { raw, gzip, brotli };
+}
+
+export async function sizeReport(): Promise<{ ok: boolean; lines: string[] }> {
+  const chunks = [...(await buildKit('production')), ...(await buildKit('bundle'))];
+  const byName = new Map(chunks.map((c) => [c.fileName, c]));
+  const problems: string[] = [];
+  const lines: string[] = [];
+
+  for (const chunk of chunks) {
+    const external = [...chunk.imports, ...chunk.dynamicImports].filter((i) => !byName.has(i));
+    for (const spec of external) {
+      problems.push(`${chunk.fileName} imports "${spec}"; the kit must be self-contained`);
+    }
+    if (/\b(?:from|import)\s*\(?\s*["']node:/.test(chunk.code)) {
+      problems.push(`${chunk.fileName} contains a node: import`);
+    }
+    for (const id of chunk.moduleIds) {
+      const rule = FORBIDDEN_MODULES.find((r) => r.test.test(id));
+      if (rule) {
+        const shown = id.startsWith(root) ? relative(root, id) : id;
+        problems.push(`${chunk.fileName} bundles ${rule.why}: ${shown}`);
+      }
+    }
+  }
+
+  lines.push('entry (+ static imports)       files        raw       gzip     brotli   gzip budget');
+  for (const [name, budget] of Object.entries(BUDGETS)) {
+    const entry = chunks.find((c) => c.isEntry && c.fileName === name);
+    if (!entry) {
+      problems.push(`entry ${name} was not built`);
+      continue;
+    }
+    const files = closure(entry, byName);
+    const m = measure(files);
+    const over = m.gzip > budget;
+    if (over) problems.push(`${name}: ${kb(m.gzip)} gzip is over its budget of ${kb(budget)}`);
+    lines.push(
+      [
+        name.padEnd(30),
+        String(files.length).padStart(5),
+        kb(m.raw).padStart(10),
+        kb(m.gzip).padStart(10),
+        kb(m.brotli).padStart(10),
+        `${kb(budget)} ${over ? 'OVER' : 'ok'}`.padStart(14),
+      ].join(' '),
+    );
+  }
+
+  const largest = chunks
+    .flatMap((c) => Object.entries(c.modules).map(([id, m]) => ({ id, size: m.renderedLength })))
+    .filter((m, i, all) => all.findIndex((o) => o.id === m.id) === i)
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 8);
+  lines.push('', 'largest modules (rendered, before compression):');
+  for (const { id, size } of largest) {
+    const shown = id.startsWith(root) ? relative(root, id) : id;
+    lines.push(`  ${kb(size).padStart(9)}  ${shown}`);
+  }
+
+  if (problems.length) lines.push('', ...problems.map((p) => `FAIL ${p}`));
+  return { ok: problems.length === 0, lines };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { ok, lines } = await sizeReport();
+  console.log(lines.join('\n'));
+  if (!ok) process.exitCode = 1;
+}
