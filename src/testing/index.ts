@@ -10,3 +10,16 @@ export {
 export { FakeSocket } from './fake-socket.js';
 export { ManualClock, flushMicrotasks } from './manual-clock.js';
 export { ManualEnvironment } from './manual-environment.js';
+export {
+  SAMPLE_PEOPLE,
+  flakyConnection,
+  initialsAvatar,
+  livelyRoom,
+  peopleArriving,
+  populate,
+  someoneEditing,
+  someoneGoesAway,
+  type RoomScenarioOptions,
+  type Scenario,
+} from './scenarios.js';
+export { DEMO_USER, connectFake } from './fake-client.js';

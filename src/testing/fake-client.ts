@@ -1,0 +1,35 @@
+/** A `RealtimeClient` wired to a `FakeServer`, for stories and widget tests. */
+import { RealtimeClient } from '../client/realtime-client.js';
+import type { RealtimeClientOptions } from '../client/types.js';
+import type { UserProfile } from '../protocol/index.js';
+import type { FakeServer } from './fake-server.js';
+import { initialsAvatar } from './scenarios.js';
+
+/** The user a fake client signs in as unless told otherwise. */
+export const DEMO_USER: UserProfile = {
+  id: 'u-you',
+  name: 'Alex Morgan',
+  avatarUrl: initialsAvatar('Alex Morgan', '#2563eb'),
+};
+
+/**
+ * ```ts
+ * const server = new FakeServer();
+ * const client = connectFake(server);            // signs in as DEMO_USER
+ * provider.client = client;
+ * ```
+ * Uses the server's clock, so a `ManualClock` drives both ends.
+ */
+export function connectFake(
+  server: FakeServer,
+  options: Partial<RealtimeClientOptions> = {},
+): RealtimeClient {
+  return new RealtimeClient({
+    url: 'fake://crm-realtime',
+    socketFactory: server.socketFactory,
+    clock: server.clock,
+    devUser: DEMO_USER,
+    clientId: 'fake-device',
+    ...options,
+  });
+}
