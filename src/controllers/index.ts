@@ -4,4 +4,4 @@ export {
   ConnectionStatusController,
   type ConnectionStatusControllerOptions,
 } from './connection-status-controller.js';
-export { PresenceController } from './presence-controller.js';
+export { PresenceController, pageRoom } from './presence-controller.js';

@@ -5,7 +5,7 @@
  * ```ts
  * class WhoIsHere extends LitElement {
  *   @property({ attribute: 'room-id' }) roomId = '';
- *   private readonly presence = new PresenceController(this, () => this.roomId || 'page:/customers');
+ *   private readonly presence = new PresenceController(this, () => this.roomId || pageRoom());
  *   render() {
  *     return html`${this.presence.people.map((p) => html`<span>${p.user.name}</span>`)}`;
  *   }
@@ -99,4 +99,14 @@ export class PresenceController extends ClientController {
     const room = this.room()?.trim();
     return room ? room : undefined;
   }
+}
+
+/**
+ * The room of the current page, `page:<path>`, for page-level presence. `location.pathname` is
+ * already percent-encoded; every character a room name cannot hold (the `%` included) becomes `_`,
+ * which keeps distinct paths distinct. Cut to the 200 characters a room name may have.
+ */
+export function pageRoom(location: Pick<Location, 'pathname'> = globalThis.location): string {
+  const path = (location?.pathname || '/').replace(/[^A-Za-z0-9_\-.:/@#]/g, '_');
+  return `page:${path}`.slice(0, 200);
 }

@@ -1,0 +1,195 @@
+import { ContextProvider } from '@lit/context';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { RealtimeClient } from '../../client/realtime-client.js';
+import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
+import { ensureContextRoot, realtimeClientContext } from '../../context.js';
+
+/** What the provider may call to get a token on every (re)connect. */
+export type TokenSource = NonNullable<RealtimeClientOptions['getToken']>;
+
+/** Options that, when changed, need a new connection (the token source does not). */
+const CLIENT_KEYS = [
+  'url',
+  'devUser',
+  'reconnectInterval',
+  'maxReconnectAttempts',
+  'heartbeatInterval',
+  'clientOptions',
+] as const;
+
+/**
+ * Shares one realtime connection with every kit element inside it. Wrap the part of the page that
+ * holds widgets; widgets anywhere below, in light or shadow DOM, find it through context.
+ *
+ * The provider creates its own `RealtimeClient` when it is in the document and has a `url`, and
+ * closes it when removed (a move within the same task keeps it). Give it a ready client with
+ * `.client = …` instead, and it provides that one and never closes it. Tokens come from
+ * `.getToken`, called on every (re)connect; they never go in the URL or an attribute.
+ *
+ * Pages whose widgets cannot share one wrapper call `attachRealtimeProvider(document.body, …)`
+ * instead. A provider defined or attached after its widgets still reaches them.
+ *
+ * @tagname crm-realtime-provider
+ * @slot - The content whose widgets share the connection. The provider itself has no box
+ *   (`display: contents`), so it does not disturb the page's layout.
+ */
+export class CrmRealtimeProvider extends LitElement {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+  `;
+
+  /** WebSocket URL of the realtime server, e.g. `wss://crm.example.com/realtime`. */
+  @property() url = '';
+
+  /**
+   * Called before every (re)connect for a fresh token (a JWT), sent in the handshake. May be
+   * replaced at any time without reconnecting.
+   */
+  @property({ attribute: false }) getToken: TokenSource | undefined = undefined;
+
+  /**
+   * The identity to claim from a server in development-identity mode (`npm start`); ignored by a
+   * production server. Changing it reconnects as the new user.
+   */
+  @property({ attribute: false }) devUser: UserProfile | undefined = undefined;
+
+  /** First retry delay in ms; doubles per failure, with full jitter, up to 30 s. Default 1000. */
+  @property({ type: Number, attribute: 'reconnect-interval' }) reconnectInterval:
+    number | undefined = undefined;
+
+  /**
+   * Attempts before giving up. Default: unlimited, because a widget that gives up after five tries
+   * stays dead on a flaky train connection; the capped, jittered delay keeps retrying cheap.
+   */
+  @property({ type: Number, attribute: 'max-reconnect-attempts' }) maxReconnectAttempts:
+    number | undefined = undefined;
+
+  /** How often the client pings the server, in ms. Default 30000. */
+  @property({ type: Number, attribute: 'heartbeat-interval' }) heartbeatInterval:
+    number | undefined = undefined;
+
+  /**
+   * More options for the client the provider creates (`clock`, `socketFactory`, `environment`,
+   * timeouts…): the seams tests and Storybook use to run against the fake server.
+   */
+  @property({ attribute: false }) clientOptions: Partial<RealtimeClientOptions> | undefined =
+    undefined;
+
+  private readonly provider = new ContextProvider(this, { context: realtimeClientContext });
+  private givenClient: RealtimeClient | undefined;
+  private ownedClient: RealtimeClient | undefined;
+  private ownedKey: readonly unknown[] | undefined;
+  private closeScheduled = false;
+
+  constructor() {
+    super();
+    ensureContextRoot(globalThis.document);
+  }
+
+  /**
+   * The client widgets use: the one given with `.client = …`, else the one the provider created
+   * (`undefined` while it has no `url` or is not in the document). Setting a client makes the
+   * provider use it as is and never close it; setting `undefined` goes back to an own client.
+   */
+  get client(): RealtimeClient | undefined {
+    return this.givenClient ?? this.ownedClient;
+  }
+
+  set client(client: RealtimeClient | undefined) {
+    const old = this.client;
+    this.givenClient = client ?? undefined;
+    this.sync();
+    this.requestUpdate('client', old);
+  }
+
+  /** True when the provider created the current client (and so will close it). */
+  get ownsClient(): boolean {
+    return this.givenClient === undefined && this.ownedClient !== undefined;
+  }
+
+  override connectedCallback(): void {
+    // Create the client before announcing the provider, so waiting widgets get it at once.
+    this.closeScheduled = false;
+    this.sync();
+    super.connectedCallback();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Closed after the current task: moving the provider (remove, then insert) keeps the socket.
+    this.closeScheduled = true;
+    queueMicrotask(() => {
+      if (!this.closeScheduled || this.isConnected) return;
+      this.closeScheduled = false;
+      this.dropOwned();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (CLIENT_KEYS.some((key) => changed.has(key))) this.sync();
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  /** Make the provided value match the inputs: the given client, an own client, or nothing. */
+  private sync(): void {
+    if (this.givenClient) {
+      this.dropOwned();
+    } else if (this.isConnected && this.url) {
+      const key = this.clientKey();
+      if (
+        !this.ownedClient ||
+        !this.ownedKey ||
+        key.some((value, i) => !Object.is(value, this.ownedKey?.[i]))
+      ) {
+        this.dropOwned();
+        this.ownedClient = this.createClient();
+        this.ownedKey = key;
+      }
+    } else if (!this.url) {
+      this.dropOwned();
+    }
+    this.provider.setValue(this.client);
+  }
+
+  private clientKey(): readonly unknown[] {
+    return CLIENT_KEYS.map((k) => (k === 'devUser' ? JSON.stringify(this.devUser) : this[k]));
+  }
+
+  private createClient(): RealtimeClient {
+    const options: RealtimeClientOptions = {
+      ...this.clientOptions,
+      url: this.url,
+      // Read at every connect, so a new token source applies without reconnecting.
+      getToken: () => (this.getToken ?? this.clientOptions?.getToken)?.(),
+    };
+    if (this.devUser) options.devUser = this.devUser;
+    if (this.reconnectInterval !== undefined && Number.isFinite(this.reconnectInterval)) {
+      options.reconnectInterval = this.reconnectInterval;
+    }
+    if (this.maxReconnectAttempts !== undefined && !Number.isNaN(this.maxReconnectAttempts)) {
+      options.maxReconnectAttempts = this.maxReconnectAttempts;
+    }
+    if (this.heartbeatInterval !== undefined && Number.isFinite(this.heartbeatInterval)) {
+      options.heartbeatInterval = this.heartbeatInterval;
+    }
+    return new RealtimeClient(options);
+  }
+
+  private dropOwned(): void {
+    const owned = this.ownedClient;
+    this.ownedClient = undefined;
+    this.ownedKey = undefined;
+    if (!owned) return;
+    if (this.provider.value === owned) this.provider.setValue(this.givenClient);
+    owned.close();
+  }
+}
