@@ -1,0 +1,104 @@
+/**
+ * Who is on the other end of a socket: a signed JWT (HS256 secret or a JWKS endpoint), or — only in
+ * development-identity mode — the `devUser` the client claims. Checked on every new socket.
+ */
+import * as z from 'zod/mini';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyOptions,
+} from 'jose';
+import { AvatarUrl, UserProfile } from '../protocol/index.js';
+import type { AuthConfig } from './config.js';
+import type { ServerClock } from './clock.js';
+
+export type AuthResult =
+  | { ok: true; user: UserProfile; via: 'token' | 'dev'; expiresAt?: number }
+  | { ok: false; reason: string };
+
+export interface Credentials {
+  token?: string | undefined;
+  devUser?: UserProfile | undefined;
+}
+
+const HMAC = ['HS256', 'HS384', 'HS512'];
+
+/** Profile from standard claims: `sub`, `name` (or `preferred_username`, `email`), `picture`. */
+export function profileFromClaims(claims: JWTPayload): UserProfile | undefined {
+  const id = claims.sub;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128) return undefined;
+  const nameClaim = [claims.name, claims.preferred_username, claims.email].find(
+    (v): v is string => typeof v === 'string' && v.trim().length > 0,
+  );
+  const profile: UserProfile = { id, name: (nameClaim ?? id).trim().slice(0, 128) };
+  const avatar = [claims.avatarUrl, claims.picture].find(
+    (v) => typeof v === 'string' && z.safeParse(AvatarUrl, v).success,
+  );
+  if (typeof avatar === 'string') profile.avatarUrl = avatar;
+  return profile;
+}
+
+export class Authenticator {
+  private readonly secret: Uint8Array | undefined;
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  constructor(
+    private readonly config: AuthConfig,
+    private readonly clock: ServerClock,
+  ) {
+    this.secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+    this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  }
+
+  get devIdentities(): boolean {
+    return this.config.devIdentities;
+  }
+
+  async authenticate(credentials: Credentials): Promise<AuthResult> {
+    if (credentials.token !== undefined) return this.verify(credentials.token);
+    if (!credentials.devUser) return { ok: false, reason: 'a token is required' };
+    if (!this.config.devIdentities) {
+      return { ok: false, reason: 'development identities are disabled on this server' };
+    }
+    return { ok: true, user: credentials.devUser, via: 'dev' };
+  }
+
+  private async verify(token: string): Promise<AuthResult> {
+    const options: JWTVerifyOptions = { currentDate: new Date(this.clock.now()) };
+    if (this.config.issuer) options.issuer = this.config.issuer;
+    if (this.config.audience) options.audience = this.config.audience;
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      return { ok: false, reason: 'token is malformed' };
+    }
+    try {
+      let payload: JWTPayload;
+      if (alg && HMAC.includes(alg)) {
+        if (!this.secret) return { ok: false, reason: 'HMAC tokens are not accepted' };
+        ({ payload } = await jwtVerify(token, this.secret, { ...options, algorithms: HMAC }));
+      } else {
+        if (!this.jwks) return { ok: false, reason: `tokens signed with ${alg} are not accepted` };
+        ({ payload } = await jwtVerify(token, this.jwks, options));
+      }
+      const user = profileFromClaims(payload);
+      if (!user) return { ok: false, reason: 'token has no usable subject' };
+      const result: AuthResult = { ok: true, user, via: 'token' };
+      if (typeof payload.exp === 'number') result.expiresAt = payload.exp * 1000;
+      return result;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ERR_JWT_EXPIRED') return { ok: false, reason: 'token expired' };
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+        return { ok: false, reason: 'token signature is not valid' };
+      }
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+        return { ok: false, reason: `token claim check failed: ${(err as Error).message}` };
+      }
+      return { ok: false, reason: `token rejected: ${(err as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Server configuration: defaults, environment variables and command-line flags.
+ *
+ * | flag              | env                 | default        |
+ * |-------------------|---------------------|----------------|
+ * | --port N          | PORT                | 8080           |
+ * | --host H          | HOST                | (all)          |
+ * | --data-dir D      | DATA_DIR            | .data          |
+ * | --dev             | CRM_DEV=1           | off            |
+ * |                   | CRM_JWT_SECRET      |                |
+ * |                   | CRM_JWKS_URL        |                |
+ * |                   | CRM_JWT_ISSUER      |                |
+ * |                   | CRM_JWT_AUDIENCE    |                |
+ * | --grace-ms N      | CRM_GRACE_MS        | 15000          |
+ * | --heartbeat-ms N  | CRM_HEARTBEAT_MS    | 30000          |
+ * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
+ * | --log-level L     | CRM_LOG_LEVEL       | info           |
+ * | --quiet           |                     | off            |
+ */
+import { join } from 'node:path';
+import { LIMITS } from '../protocol/index.js';
+import type { LogLevel } from './log.js';
+
+export interface AuthConfig {
+  /** HS256 shared secret for JWTs. */
+  jwtSecret?: string;
+  /** JWKS endpoint for asymmetric JWTs (RS256, ES256, EdDSA …). */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  /** Accept `devUser` from `hello` without a token. Never in production. */
+  devIdentities: boolean;
+}
+
+export interface ServerLimits {
+  maxFrameBytes: number;
+  maxRoomsPerConnection: number;
+  /** Token-bucket refill rate; the bucket holds one second's worth. */
+  maxMessagesPerSecond: number;
+  maxPresenceBytes: number;
+  /** Events kept per room for resume. */
+  replayEvents: number;
+  /** How long events are kept for resume. */
+  replayMillis: number;
+  /** Time a new socket has to complete `hello` → `welcome`. */
+  handshakeTimeoutMs: number;
+  /** A socket whose unsent data exceeds this is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Frames dropped by the rate limiter, beyond which the connection is closed with 1008. */
+  maxRateViolations: number;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string | undefined;
+  dataDir: string;
+  auth: AuthConfig;
+  limits: ServerLimits;
+  /** Delay before a person whose last connection dropped is removed from presence. */
+  graceMs: number;
+  /** Server ping interval; a socket that did not answer the previous ping is dropped. */
+  heartbeatMs: number;
+  /** Upper bound of the jittered reconnect delay announced in `bye` on shutdown. */
+  shutdownReconnectMs: number;
+  /** Directories served over HTTP at `/`, first match wins. */
+  staticDirs: string[];
+  logLevel: LogLevel;
+  quiet: boolean;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxFrameBytes: LIMITS.maxFrameBytes,
+  maxRoomsPerConnection: LIMITS.maxRoomsPerConnection,
+  maxMessagesPerSecond: LIMITS.maxMessagesPerSecond,
+  maxPresenceBytes: LIMITS.maxPresenceBytes,
+  replayEvents: LIMITS.replayEvents,
+  replayMillis: LIMITS.replayMillis,
+  handshakeTimeoutMs: 10_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxRateViolations: 100,
+};
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 8080,
+  host: undefined,
+  dataDir: '.data',
+  auth: { devIdentities: false },
+  limits: DEFAULT_LIMITS,
+  graceMs: 15_000,
+  heartbeatMs: 30_000,
+  shutdownReconnectMs: 5_000,
+  staticDirs: ['demo', 'dist'],
+  logLevel: 'info',
+  quiet: false,
+};
+
+/** The SQLite file inside the data directory. */
+export function databasePath(config: Pick<ServerConfig, 'dataDir'>): string {
+  return join(config.dataDir, 'crm.sqlite');
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min = 0): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Reads flags (which win) and environment variables over the defaults. */
+export function loadConfig(
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
+  const flags = new Map<string, string[]>();
+  const booleans = new Set(['--dev', '--quiet']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!name.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    let value: string;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else if (booleans.has(name)) value = 'true';
+    else {
+      const next = argv[++i];
+      if (next === undefined) throw new ConfigError(`${name} needs a value`);
+      value = next;
+    }
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  const known = new Set([
+    '--port',
+    '--host',
+    '--data-dir',
+    '--dev',
+    '--grace-ms',
+    '--heartbeat-ms',
+    '--static',
+    '--log-level',
+    '--quiet',
+  ]);
+  for (const name of flags.keys()) {
+    if (!known.has(name)) throw new ConfigError(`unknown flag ${name}`);
+  }
+  const flag = (name: string): string | undefined => flags.get(name)?.at(-1);
+
+  const logLevel = (flag('--log-level') ?? env.CRM_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LEVELS.includes(logLevel)) throw new ConfigError(`unknown log level "${logLevel}"`);
+
+  const staticFlag = flags.get('--static');
+  const staticDirs =
+    staticFlag ??
+    (env.CRM_STATIC ? env.CRM_STATIC.split(':').filter(Boolean) : DEFAULT_CONFIG.staticDirs);
+
+  const auth: AuthConfig = {
+    devIdentities: flag('--dev') === 'true' || env.CRM_DEV === '1',
+  };
+  if (env.CRM_JWT_SECRET) auth.jwtSecret = env.CRM_JWT_SECRET;
+  if (env.CRM_JWKS_URL) auth.jwksUrl = env.CRM_JWKS_URL;
+  if (env.CRM_JWT_ISSUER) auth.issuer = env.CRM_JWT_ISSUER;
+  if (env.CRM_JWT_AUDIENCE) auth.audience = env.CRM_JWT_AUDIENCE;
+  if (!auth.devIdentities && !auth.jwtSecret && !auth.jwksUrl) {
+    throw new ConfigError(
+      'no way to authenticate: set CRM_JWT_SECRET or CRM_JWKS_URL, or pass --dev for development identities',
+    );
+  }
+
+  return {
+    port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
+    host: flag('--host') ?? (env.HOST || undefined),
+    dataDir: flag('--data-dir') ?? (env.DATA_DIR || DEFAULT_CONFIG.dataDir),
+    auth,
+    limits: DEFAULT_LIMITS,
+    graceMs: integer('grace-ms', flag('--grace-ms') ?? env.CRM_GRACE_MS, DEFAULT_CONFIG.graceMs),
+    heartbeatMs: integer(
+      'heartbeat-ms',
+      flag('--heartbeat-ms') ?? env.CRM_HEARTBEAT_MS,
+      DEFAULT_CONFIG.heartbeatMs,
+      100,
+    ),
+    shutdownReconnectMs: DEFAULT_CONFIG.shutdownReconnectMs,
+    staticDirs,
+    logLevel,
+    quiet: flag('--quiet') === 'true',
+  };
+}

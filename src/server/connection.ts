@@ -1,0 +1,125 @@
+/**
+ * One client socket: identity once authenticated, its room memberships, its rate limit, and the
+ * two ways of writing to it (a single frame, or a prepared broadcast frame).
+ */
+import type { Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import type { ErrorCode, ServerFrame, UserProfile } from '../protocol/index.js';
+import type { ServerMetrics } from './metrics.js';
+import { TokenBucket } from './rate-limit.js';
+import type { Membership, Recipient } from './rooms.js';
+import type { PreparedFrame } from './wire.js';
+
+export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closing';
+
+export interface ConnectionLimits {
+  maxMessagesPerSecond: number;
+  maxBufferedBytes: number;
+  maxRateViolations: number;
+}
+
+interface WsInternals {
+  _socket?: Socket | null;
+}
+
+export class Connection implements Recipient {
+  state: ConnectionState = 'handshake';
+  user: UserProfile | undefined;
+  clientId = '';
+  readonly memberships = new Map<string, Membership>();
+  /** Set when a frame or pong arrives; cleared by each server ping. */
+  alive = true;
+  /** Frames dropped by the rate limiter so far. */
+  rateViolations = 0;
+  private readonly bucket: TokenBucket;
+  /** The TCP socket when ws lets us write pre-framed bytes to it (no extension negotiated). */
+  private readonly raw: Socket | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    private readonly limits: ConnectionLimits,
+    private readonly metrics: ServerMetrics,
+    now: number,
+    /** Called when the send buffer overflows and the socket is dropped. */
+    private readonly onSlowConsumer: (connection: Connection) => void,
+  ) {
+    this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
+    const socket = (ws as unknown as WsInternals)._socket;
+    // Pre-framed writes bypass ws's Sender; that is only sound while no extension (deflate)
+    // transforms frames. The server disables permessage-deflate, so this holds in practice.
+    this.raw = ws.extensions === '' && socket ? socket : undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN && this.state !== 'closing';
+  }
+
+  /** Counts a frame against the rate limit; false when it must be dropped. */
+  admit(now: number): boolean {
+    if (this.bucket.take(now)) return true;
+    this.rateViolations++;
+    return false;
+  }
+
+  get abusive(): boolean {
+    return this.rateViolations > this.limits.maxRateViolations;
+  }
+
+  /** Serializes and sends one frame to this connection only. */
+  send(frame: ServerFrame): void {
+    if (!this.isOpen) return;
+    this.metrics.framesOut++;
+    this.ws.send(JSON.stringify(frame));
+    this.checkBackpressure();
+  }
+
+  sendError(
+    code: ErrorCode,
+    message: string,
+    extra: { replyTo?: string | undefined; room?: string | undefined } = {},
+  ): void {
+    this.metrics.countError(code);
+    const frame: ServerFrame = { type: 'error', code, message };
+    if (extra.replyTo !== undefined) frame.replyTo = extra.replyTo;
+    if (extra.room !== undefined) frame.room = extra.room;
+    this.send(frame);
+  }
+
+  /** Writes a frame prepared once for many recipients. */
+  writePrepared(frame: PreparedFrame): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closing') return false;
+    const raw = this.raw;
+    if (raw !== undefined) {
+      raw.write(frame.framed);
+      if (raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
+    } else {
+      this.ws.send(frame.payload, { binary: false });
+      this.checkBackpressure();
+    }
+    return true;
+  }
+
+  /** Closes with a code after the frames already queued. */
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.CLOSED || this.ws.readyState === WebSocket.CLOSING) return;
+    this.state = 'closing';
+    this.ws.close(code, reason.slice(0, 120));
+  }
+
+  terminate(): void {
+    this.state = 'closing';
+    this.ws.terminate();
+  }
+
+  private checkBackpressure(): void {
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) this.dropSlowConsumer();
+  }
+
+  dropSlowConsumer(): void {
+    if (this.state === 'closing') return;
+    this.metrics.slowConsumers++;
+    this.terminate();
+    this.onSlowConsumer(this);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * What every part of a running server shares. Built once by `createServer`.
+ */
+import type { Authenticator } from './auth.js';
+import type { AuthorizeHook } from './authorize.js';
+import type { Bus } from './bus.js';
+import type { ServerClock } from './clock.js';
+import type { ServerLimits } from './config.js';
+import type { Logger } from './log.js';
+import type { ServerMetrics } from './metrics.js';
+import type { PresenceRegistry } from './presence.js';
+import type { RoomRegistry } from './rooms.js';
+
+export interface ServerContext {
+  readonly limits: ServerLimits;
+  readonly heartbeatMs: number;
+  readonly clock: ServerClock;
+  readonly log: Logger;
+  readonly metrics: ServerMetrics;
+  readonly auth: Authenticator;
+  readonly authorize: AuthorizeHook;
+  readonly bus: Bus;
+  readonly rooms: RoomRegistry;
+  readonly presence: PresenceRegistry;
+}

@@ -1,0 +1,55 @@
+/**
+ * The plain HTTP side: `/healthz`, `/metrics` and static files.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from './log.js';
+import { errorFields } from './log.js';
+import type { StaticFiles } from './static-files.js';
+
+export interface HttpRoutes {
+  health(): { ok: boolean; [key: string]: unknown };
+  metrics(): string;
+}
+
+function sendText(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+export function createRequestHandler(
+  routes: HttpRoutes,
+  files: StaticFiles | undefined,
+  log: Logger,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      sendText(res, 400, 'text/plain; charset=utf-8', 'bad request\n');
+      return;
+    }
+    if (path === '/healthz') {
+      const health = routes.health();
+      sendText(res, health.ok ? 200 : 503, 'application/json', JSON.stringify(health));
+      return;
+    }
+    if (path === '/metrics') {
+      sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', routes.metrics());
+      return;
+    }
+    if (files && (await files.serve(req, res, path))) return;
+    sendText(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  };
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error('http handler failed', { url: req.url, ...errorFields(err) });
+      if (!res.headersSent) sendText(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * `npm start`: the reference server with the demo. Configuration: see `config.ts`.
+ *
+ *   node --import tsx src/server/main.ts --dev
+ */
+import { ConfigError, databasePath, loadConfig, type ServerConfig } from './config.js';
+import { createLogger } from './log.js';
+import { createServer } from './server.js';
+import { SqliteStorage } from './sqlite-storage.js';
+
+function devBanner(): void {
+  const line = '!'.repeat(78);
+  process.stderr.write(
+    [
+      line,
+      '!!  DEVELOPMENT IDENTITIES ARE ON (--dev)',
+      '!!  Any client may claim to be any user without a token. Never expose this server.',
+      line,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`crm-realtime: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel, quiet: config.quiet });
+  if (config.auth.devIdentities) devBanner();
+
+  const storage = new SqliteStorage(databasePath(config));
+  const server = createServer({
+    auth: config.auth,
+    limits: config.limits,
+    graceMs: config.graceMs,
+    heartbeatMs: config.heartbeatMs,
+    shutdownReconnectMs: config.shutdownReconnectMs,
+    staticDirs: config.staticDirs,
+    logger: log,
+    storage,
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('shutdown failed', { err: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const address = await server.listen(config.port, config.host);
+  const shownHost =
+    !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  process.stdout.write(
+    `\n  crm-realtime demo: http://${shownHost}:${address.port}/\n` +
+      `  WebSocket:         ws://${shownHost}:${address.port}/\n` +
+      `  data:              ${databasePath(config)}\n\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`crm-realtime: failed to start: ${String(err)}\n`);
+  process.exit(1);
+});

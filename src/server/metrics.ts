@@ -1,0 +1,116 @@
+/**
+ * Counters and gauges of the server, rendered as Prometheus text on `/metrics`.
+ * Counters are plain numbers so the broadcast hot path pays one addition per fan-out.
+ */
+import type { ErrorCode } from '../protocol/index.js';
+
+export class ServerMetrics {
+  /** WebSocket connections accepted since start. */
+  connectionsOpened = 0;
+  /** Connections closed, by close code. */
+  readonly connectionsClosed = new Map<number, number>();
+  /** Frames received from clients (every message, valid or not). */
+  framesIn = 0;
+  /** Bytes received from clients. */
+  bytesIn = 0;
+  /** Frames sent to clients, broadcasts counted once per recipient. */
+  framesOut = 0;
+  /** Error frames sent, by code. */
+  readonly errors = new Map<ErrorCode, number>();
+  /** Room events published (each counted once, however many members). */
+  eventsPublished = 0;
+  /** Frames written by fan-out (events and presence diffs), one per recipient. */
+  broadcastDeliveries = 0;
+  /** Events sent again to resuming clients. */
+  eventsReplayed = 0;
+  /** Joins answered with `resume: 'gap'`. */
+  resumeGaps = 0;
+  /** Handshakes refused (bad token, dev identity refused, version). */
+  authFailures = 0;
+  /** Sockets terminated because they did not answer pings. */
+  heartbeatTimeouts = 0;
+  /** Sockets terminated because their send buffer grew past the limit. */
+  slowConsumers = 0;
+  /** Exceptions caught around frame handlers (should stay 0). */
+  handlerFailures = 0;
+
+  countError(code: ErrorCode): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  countClose(code: number): void {
+    this.connectionsClosed.set(code, (this.connectionsClosed.get(code) ?? 0) + 1);
+  }
+}
+
+export interface MetricGauges {
+  connections: number;
+  rooms: number;
+  presenceRooms: number;
+  uptimeSeconds: number;
+}
+
+type Sample = [labels: string, value: number];
+
+function block(name: string, type: 'counter' | 'gauge', help: string, samples: Sample[]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+  for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  return lines.join('\n');
+}
+
+function labelled<K extends string | number>(label: string, map: Map<K, number>): Sample[] {
+  return [...map].map(([key, value]) => [`{${label}="${String(key)}"}`, value]);
+}
+
+/** Prometheus text exposition format, version 0.0.4. */
+export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
+  const blocks = [
+    block('crm_connections', 'gauge', 'Open WebSocket connections.', [['', g.connections]]),
+    block('crm_rooms', 'gauge', 'Rooms with at least one member on this process.', [['', g.rooms]]),
+    block('crm_presence_rooms', 'gauge', 'Rooms holding presence on this process.', [
+      ['', g.presenceRooms],
+    ]),
+    block('crm_uptime_seconds', 'gauge', 'Seconds since the server started.', [
+      ['', g.uptimeSeconds],
+    ]),
+    block('crm_connections_opened_total', 'counter', 'WebSocket connections accepted.', [
+      ['', m.connectionsOpened],
+    ]),
+    block(
+      'crm_connections_closed_total',
+      'counter',
+      'WebSocket connections closed, by close code.',
+      labelled('code', m.connectionsClosed),
+    ),
+    block('crm_frames_in_total', 'counter', 'Frames received from clients.', [['', m.framesIn]]),
+    block('crm_bytes_in_total', 'counter', 'Bytes received from clients.', [['', m.bytesIn]]),
+    block('crm_frames_out_total', 'counter', 'Frames sent to clients.', [['', m.framesOut]]),
+    block('crm_errors_total', 'counter', 'Error frames sent, by code.', labelled('code', m.errors)),
+    block('crm_events_published_total', 'counter', 'Room events published.', [
+      ['', m.eventsPublished],
+    ]),
+    block(
+      'crm_broadcast_deliveries_total',
+      'counter',
+      'Broadcast frames written, one per recipient.',
+      [['', m.broadcastDeliveries]],
+    ),
+    block('crm_events_replayed_total', 'counter', 'Events replayed to resuming clients.', [
+      ['', m.eventsReplayed],
+    ]),
+    block('crm_resume_gaps_total', 'counter', 'Joins whose resume point was out of the buffer.', [
+      ['', m.resumeGaps],
+    ]),
+    block('crm_auth_failures_total', 'counter', 'Handshakes refused.', [['', m.authFailures]]),
+    block('crm_heartbeat_timeouts_total', 'counter', 'Sockets dropped for missed pings.', [
+      ['', m.heartbeatTimeouts],
+    ]),
+    block('crm_slow_consumers_total', 'counter', 'Sockets dropped for a full send buffer.', [
+      ['', m.slowConsumers],
+    ]),
+    block('crm_handler_failures_total', 'counter', 'Exceptions caught in frame handlers.', [
+      ['', m.handlerFailures],
+    ]),
+  ];
+  return blocks.join('\n') + '\n';
+}

@@ -1,0 +1,246 @@
+/**
+ * Presence per room, aggregated per person over all their connections (tabs) and devices.
+ *
+ * - `status` is the most present of their connections (online beats away);
+ * - `activity` is the most recently started `editing` among them, else `viewing`;
+ * - when the last connection of a person goes away because its socket closed, nobody is told for
+ *   `graceMs`; if the person comes back in that time (a reload, a network blip) no removal is
+ *   ever sent. An explicit `leave` removes at once.
+ *
+ * Changes are coalesced per room and handed to `onDiff` once per event-loop turn, so a reconnect
+ * storm of a thousand clients makes a few diffs, not a thousand.
+ */
+import type { Activity, Person, PresenceState, UserProfile } from '../protocol/index.js';
+import type { ServerClock } from './clock.js';
+
+export interface PresenceMember {
+  /** Connection id. */
+  id: string;
+  clientId: string;
+  user: UserProfile;
+}
+
+export interface PresenceDiff {
+  upsert: Person[];
+  remove: string[];
+}
+
+export interface PresenceOptions {
+  clock: ServerClock;
+  graceMs: number;
+  onDiff: (room: string, diff: PresenceDiff) => void;
+  /** How coalesced diffs are flushed; default `setImmediate`. */
+  defer?: (fn: () => void) => void;
+}
+
+interface ConnectionPresence {
+  clientId: string;
+  status: PresenceState['status'];
+  activity: Activity;
+  /** When this connection's activity last changed (orders concurrent editing). */
+  activityAt: number;
+}
+
+interface Entry {
+  user: UserProfile;
+  connections: Map<string, ConnectionPresence>;
+  since: number;
+  /** The person as last announced (what the room believes). */
+  announced: Person | undefined;
+  graceTimer: unknown;
+}
+
+const VIEWING: Activity = { kind: 'viewing' };
+
+function sameActivity(a: Activity, b: Activity): boolean {
+  return (
+    a.kind === b.kind && (a.kind !== 'editing' || (b.kind === 'editing' && a.field === b.field))
+  );
+}
+
+function sameUser(a: UserProfile, b: UserProfile): boolean {
+  return a.id === b.id && a.name === b.name && a.avatarUrl === b.avatarUrl;
+}
+
+export class PresenceRegistry {
+  private readonly rooms = new Map<string, Map<string, Entry>>();
+  private readonly pending = new Map<
+    string,
+    { upsert: Map<string, Person>; remove: Set<string> }
+  >();
+  private flushScheduled = false;
+  private readonly defer: (fn: () => void) => void;
+
+  constructor(private readonly options: PresenceOptions) {
+    this.defer = options.defer ?? ((fn) => void setImmediate(fn));
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Adds a connection to a room's presence (or updates it when already there). */
+  join(room: string, member: PresenceMember, state: PresenceState | undefined): void {
+    let people = this.rooms.get(room);
+    if (!people) this.rooms.set(room, (people = new Map()));
+    const now = this.options.clock.now();
+    let entry = people.get(member.user.id);
+    if (!entry) {
+      entry = {
+        user: member.user,
+        connections: new Map(),
+        since: now,
+        announced: undefined,
+        graceTimer: undefined,
+      };
+      people.set(member.user.id, entry);
+    }
+    if (entry.graceTimer !== undefined) {
+      this.options.clock.clearTimeout(entry.graceTimer);
+      entry.graceTimer = undefined;
+    }
+    entry.user = member.user;
+    entry.connections.set(member.id, {
+      clientId: member.clientId,
+      status: state?.status ?? 'online',
+      activity: state?.activity ?? VIEWING,
+      activityAt: now,
+    });
+    this.announce(room, entry);
+  }
+
+  /** A connection reports new presence in a room it joined. */
+  update(room: string, connectionId: string, userId: string, state: PresenceState): void {
+    const entry = this.rooms.get(room)?.get(userId);
+    const presence = entry?.connections.get(connectionId);
+    if (!entry || !presence) return;
+    if (!sameActivity(presence.activity, state.activity)) {
+      presence.activityAt = this.options.clock.now();
+    }
+    presence.status = state.status;
+    presence.activity = state.activity;
+    this.announce(room, entry);
+  }
+
+  /**
+   * A connection leaves a room. `explicit` (a `leave` frame) removes a person at once; otherwise
+   * (socket closed) a person whose last connection this was is removed after the grace period.
+   */
+  leave(room: string, connectionId: string, userId: string, explicit: boolean): void {
+    const people = this.rooms.get(room);
+    const entry = people?.get(userId);
+    if (!people || !entry || !entry.connections.delete(connectionId)) return;
+    if (entry.connections.size > 0) {
+      this.announce(room, entry);
+      return;
+    }
+    if (explicit || this.options.graceMs <= 0) {
+      this.remove(room, people, entry);
+      return;
+    }
+    entry.graceTimer = this.options.clock.setTimeout(() => {
+      entry.graceTimer = undefined;
+      if (entry.connections.size === 0) this.remove(room, people, entry);
+    }, this.options.graceMs);
+  }
+
+  /** The people of a room as the room currently believes them to be. */
+  snapshot(room: string): Person[] {
+    const people = this.rooms.get(room);
+    if (!people) return [];
+    const result: Person[] = [];
+    for (const entry of people.values()) if (entry.announced) result.push(entry.announced);
+    return result;
+  }
+
+  /** Cancels grace timers; used on shutdown. */
+  close(): void {
+    for (const people of this.rooms.values()) {
+      for (const entry of people.values()) {
+        if (entry.graceTimer !== undefined) this.options.clock.clearTimeout(entry.graceTimer);
+      }
+    }
+    this.rooms.clear();
+    this.pending.clear();
+  }
+
+  private aggregate(entry: Entry, now: number): Person {
+    let online = false;
+    let editing: ConnectionPresence | undefined;
+    const devices = new Set<string>();
+    for (const c of entry.connections.values()) {
+      if (c.status === 'online') online = true;
+      if (c.activity.kind === 'editing' && (!editing || c.activityAt >= editing.activityAt)) {
+        editing = c;
+      }
+      devices.add(c.clientId);
+    }
+    const status = online ? 'online' : 'away';
+    const activity = editing ? editing.activity : VIEWING;
+    const before = entry.announced;
+    const changed = !before || before.status !== status || !sameActivity(before.activity, activity);
+    return {
+      user: entry.user,
+      status,
+      activity,
+      connections: entry.connections.size,
+      devices: devices.size,
+      since: entry.since,
+      updatedAt: changed || !before ? now : before.updatedAt,
+    };
+  }
+
+  /** Recomputes a person and queues an upsert if anything the room sees changed. */
+  private announce(room: string, entry: Entry): void {
+    const person = this.aggregate(entry, this.options.clock.now());
+    const before = entry.announced;
+    if (
+      before &&
+      before.status === person.status &&
+      sameActivity(before.activity, person.activity) &&
+      before.connections === person.connections &&
+      before.devices === person.devices &&
+      sameUser(before.user, person.user)
+    ) {
+      return;
+    }
+    entry.announced = person;
+    const diff = this.diffFor(room);
+    diff.remove.delete(person.user.id);
+    diff.upsert.set(person.user.id, person);
+    this.scheduleFlush();
+  }
+
+  private remove(room: string, people: Map<string, Entry>, entry: Entry): void {
+    people.delete(entry.user.id);
+    if (people.size === 0) this.rooms.delete(room);
+    if (!entry.announced) return;
+    const diff = this.diffFor(room);
+    diff.upsert.delete(entry.user.id);
+    diff.remove.add(entry.user.id);
+    this.scheduleFlush();
+  }
+
+  private diffFor(room: string): { upsert: Map<string, Person>; remove: Set<string> } {
+    let diff = this.pending.get(room);
+    if (!diff) this.pending.set(room, (diff = { upsert: new Map(), remove: new Set() }));
+    return diff;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.defer(() => this.flush());
+  }
+
+  /** Hands every room's coalesced changes to `onDiff`. */
+  flush(): void {
+    this.flushScheduled = false;
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const [room, diff] of pending) {
+      if (diff.upsert.size === 0 && diff.remove.size === 0) continue;
+      this.options.onDiff(room, { upsert: [...diff.upsert.values()], remove: [...diff.remove] });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * join, leave, presence and emit for one connection: limits, the authorization hook, presence,
+ * and resume through the bus.
+ */
+import type {
+  EmitFrame,
+  JoinFrame,
+  LeaveFrame,
+  PresenceFrame,
+  PresenceState,
+} from '../protocol/index.js';
+import type { AuthorizeRequest } from './authorize.js';
+import type { ResumePoint } from './bus.js';
+import type { Connection } from './connection.js';
+import type { ServerContext } from './context.js';
+import { errorFields } from './log.js';
+import { Membership } from './rooms.js';
+
+export class RoomHandlers {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly connection: Connection,
+  ) {}
+
+  join(frame: JoinFrame): Promise<void> | void {
+    const { connection, ctx } = this;
+    const rejoin = connection.memberships.has(frame.room);
+    if (!rejoin && connection.memberships.size >= ctx.limits.maxRoomsPerConnection) {
+      connection.sendError(
+        'too_many_rooms',
+        `a connection may join at most ${ctx.limits.maxRoomsPerConnection} rooms`,
+        { replyTo: frame.id, room: frame.room },
+      );
+      return;
+    }
+    if (frame.presence && !this.presenceFits(frame.presence, frame.id, frame.room)) return;
+    return this.allowed('join', frame.room, frame.id, () => this.enter(frame));
+  }
+
+  leave(frame: LeaveFrame): void {
+    const { connection, ctx } = this;
+    const membership = connection.memberships.get(frame.room);
+    if (!membership) {
+      connection.sendError('not_joined', 'this connection has not joined the room', {
+        replyTo: frame.id,
+        room: frame.room,
+      });
+      return;
+    }
+    this.drop(membership, true);
+    connection.send({ type: 'left', replyTo: frame.id, room: frame.room });
+    ctx.log.debug('left', { conn: connection.id, room: frame.room });
+  }
+
+  presence(frame: PresenceFrame): void {
+    const { connection, ctx } = this;
+    if (!connection.memberships.has(frame.room)) {
+      connection.sendError('not_joined', 'join the room before reporting presence in it', {
+        room: frame.room,
+      });
+      return;
+    }
+    if (!this.presenceFits(frame.state, undefined, frame.room)) return;
+    ctx.presence.update(frame.room, connection.id, connection.user!.id, frame.state);
+  }
+
+  emit(frame: EmitFrame): Promise<void> | void {
+    const { connection } = this;
+    if (!connection.memberships.has(frame.room)) {
+      connection.sendError('not_joined', 'join the room before emitting to it', {
+        replyTo: frame.id,
+        room: frame.room,
+      });
+      return;
+    }
+    return this.allowed('emit', frame.room, frame.id, () => this.publish(frame));
+  }
+
+  /** Leaves every room because the socket closed: presence removal waits for the grace period. */
+  dropAll(): void {
+    for (const membership of [...this.connection.memberships.values()]) {
+      this.drop(membership, false);
+    }
+  }
+
+  private async publish(frame: EmitFrame): Promise<void> {
+    const { connection, ctx } = this;
+    const seq = await ctx.bus.publish(frame.room, {
+      event: frame.event,
+      payload: frame.payload,
+      from: connection.user!.id,
+    });
+    ctx.metrics.eventsPublished++;
+    if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id, seq });
+  }
+
+  private async enter(frame: JoinFrame): Promise<void> {
+    const { connection, ctx } = this;
+    const { room } = frame;
+    let membership = connection.memberships.get(room);
+    if (membership) {
+      // Joining again (e.g. to resume): hold live messages until the new `joined` is out.
+      membership.queue ??= [];
+    } else {
+      membership = new Membership(connection, room);
+      connection.memberships.set(room, membership);
+      ctx.rooms.add(membership);
+    }
+    ctx.presence.join(
+      room,
+      { id: connection.id, clientId: connection.clientId, user: connection.user! },
+      frame.presence,
+    );
+    let point: ResumePoint;
+    try {
+      point = await ctx.bus.resume(room, frame.since);
+    } catch (err) {
+      ctx.log.error('resume failed', { room, ...errorFields(err) });
+      if (connection.memberships.get(room) === membership) this.drop(membership, true);
+      connection.sendError('internal', 'could not join the room', { replyTo: frame.id, room });
+      return;
+    }
+    if (connection.memberships.get(room) !== membership || !connection.isOpen) return;
+
+    for (const event of point.events) connection.writePrepared(event.frame);
+    ctx.metrics.eventsReplayed += point.events.length;
+    ctx.metrics.framesOut += point.events.length;
+    if (point.resume === 'gap') ctx.metrics.resumeGaps++;
+    connection.send({
+      type: 'joined',
+      replyTo: frame.id,
+      room,
+      seq: point.seq,
+      resume: point.resume,
+      missed: point.missed,
+      people: ctx.presence.snapshot(room),
+    });
+    // Live events that raced the join and are newer than `joined.seq`; presence diffs queued in
+    // the meantime are older than the snapshot just sent and are dropped.
+    const queued = membership.queue ?? [];
+    membership.queue = null;
+    for (const message of queued) {
+      if (message.seq !== undefined && message.seq > point.seq) {
+        connection.writePrepared(message.frame);
+        ctx.metrics.framesOut++;
+      }
+    }
+    ctx.log.debug('joined', { conn: connection.id, room, resume: point.resume });
+  }
+
+  private drop(membership: Membership, explicit: boolean): void {
+    const { connection, ctx } = this;
+    connection.memberships.delete(membership.room);
+    ctx.rooms.remove(membership);
+    if (connection.user) {
+      ctx.presence.leave(membership.room, connection.id, connection.user.id, explicit);
+    }
+  }
+
+  /** Runs `then` if the hook allows the action; answers `forbidden` otherwise. */
+  private allowed(
+    action: AuthorizeRequest['action'],
+    room: string,
+    replyTo: string | undefined,
+    then: () => Promise<void> | void,
+  ): Promise<void> | void {
+    const refuse = (): void => {
+      this.connection.sendError('forbidden', `not allowed to ${action} this room`, {
+        replyTo,
+        room,
+      });
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = this.ctx.authorize({ user: this.connection.user!, room, action });
+    } catch (err) {
+      this.ctx.log.error('authorize hook threw', { room, action, ...errorFields(err) });
+      return refuse();
+    }
+    if (verdict === true) return then();
+    if (verdict === false) return refuse();
+    return Promise.resolve(verdict).then(
+      (ok) => (ok === true && this.connection.isOpen ? then() : refuse()),
+      (err: unknown) => {
+        this.ctx.log.error('authorize hook failed', { room, action, ...errorFields(err) });
+        refuse();
+      },
+    );
+  }
+
+  private presenceFits(state: PresenceState, replyTo: string | undefined, room: string): boolean {
+    const limit = this.ctx.limits.maxPresenceBytes;
+    if (Buffer.byteLength(JSON.stringify(state)) <= limit) return true;
+    this.connection.sendError('payload_too_large', `presence exceeds ${limit} bytes`, {
+      replyTo,
+      room,
+    });
+    return false;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * One room's sequence counter and its bounded replay buffer (count and age), used for resume.
+ */
+import type { PreparedFrame } from './wire.js';
+
+export interface LoggedEvent {
+  readonly seq: number;
+  readonly at: number;
+  readonly frame: PreparedFrame;
+}
+
+export type ReplayWindow =
+  { covered: true; events: LoggedEvent[] } | { covered: false; missed: number };
+
+export class RoomLog {
+  private readonly ring: (LoggedEvent | undefined)[];
+  private start = 0;
+  private size = 0;
+  private seq: number;
+  /** Last time an event was appended (or the log was created). */
+  lastActivityAt: number;
+
+  /**
+   * @param base sequence number before the first event: the first event gets `base + 1`.
+   */
+  constructor(
+    base: number,
+    now: number,
+    private readonly capacity: number,
+    private readonly maxAgeMs: number,
+  ) {
+    this.seq = base;
+    this.lastActivityAt = now;
+    this.ring = new Array<LoggedEvent | undefined>(Math.max(0, capacity));
+  }
+
+  /** The sequence number of the last event. */
+  get head(): number {
+    return this.seq;
+  }
+
+  /** Assigns the next sequence number, builds the event's frame with it and keeps it. */
+  append(at: number, build: (seq: number) => PreparedFrame): LoggedEvent {
+    const event: LoggedEvent = { seq: ++this.seq, at, frame: build(this.seq) };
+    this.lastActivityAt = at;
+    if (this.capacity === 0) return event;
+    if (this.size === this.capacity) {
+      this.ring[this.start] = event;
+      this.start = (this.start + 1) % this.capacity;
+    } else {
+      this.ring[(this.start + this.size) % this.capacity] = event;
+      this.size++;
+    }
+    return event;
+  }
+
+  /** Forgets events older than the age limit. */
+  trim(now: number): void {
+    const oldest = now - this.maxAgeMs;
+    while (this.size > 0) {
+      const first = this.ring[this.start];
+      if (first && first.at >= oldest) break;
+      this.ring[this.start] = undefined;
+      this.start = (this.start + 1) % this.capacity;
+      this.size--;
+    }
+  }
+
+  /** Events after `since`, if the buffer still holds all of them. */
+  after(since: number, now: number): ReplayWindow {
+    this.trim(now);
+    if (since > this.seq) return { covered: false, missed: 0 };
+    const firstKept = this.seq - this.size + 1;
+    if (since + 1 < firstKept) return { covered: false, missed: this.seq - since };
+    const events: LoggedEvent[] = [];
+    for (let i = since + 1 - firstKept; i < this.size; i++) {
+      const event = this.ring[(this.start + i) % this.capacity];
+      if (event) events.push(event);
+    }
+    return { covered: true, events };
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Which local connections are in which room, and the fan-out of bus messages to them.
+ *
+ * The registry subscribes to the bus when a room gets its first local member and unsubscribes
+ * when it loses its last one. A member that is still joining (its replay not yet sent) queues
+ * messages instead of receiving them, so nothing arrives before `joined` out of order.
+ */
+import type { Bus, BusMessage } from './bus.js';
+import type { ServerMetrics } from './metrics.js';
+import type { PreparedFrame } from './wire.js';
+
+/** The side of a connection a room writes to. */
+export interface Recipient {
+  /** Writes an already framed message; returns false when the socket is not writable. */
+  writePrepared(frame: PreparedFrame): boolean;
+  /** Drops a recipient that cannot keep up. */
+  dropSlowConsumer(): void;
+}
+
+export class Membership {
+  /** Messages that arrived while joining; `null` once `joined` was sent. */
+  queue: BusMessage[] | null = [];
+
+  constructor(
+    readonly recipient: Recipient,
+    readonly room: string,
+  ) {}
+}
+
+interface LocalRoom {
+  members: Membership[];
+  unsubscribe: () => void;
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, LocalRoom>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly metrics: ServerMetrics,
+    /** Bound of a joining member's queue; beyond it the member is dropped as a slow consumer. */
+    private readonly maxQueued: number,
+  ) {}
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** Local member count of a room. */
+  members(room: string): number {
+    return this.rooms.get(room)?.members.length ?? 0;
+  }
+
+  add(membership: Membership): void {
+    let local = this.rooms.get(membership.room);
+    if (!local) {
+      const created: LocalRoom = { members: [], unsubscribe: () => {} };
+      this.rooms.set(membership.room, created);
+      created.unsubscribe = this.bus.subscribe(membership.room, (message) =>
+        this.deliver(created, message),
+      );
+      local = created;
+    }
+    // Copy on write: a fan-out in progress keeps iterating the array it started with.
+    local.members = [...local.members, membership];
+  }
+
+  remove(membership: Membership): void {
+    const local = this.rooms.get(membership.room);
+    if (!local) return;
+    local.members = local.members.filter((m) => m !== membership);
+    if (local.members.length === 0) {
+      this.rooms.delete(membership.room);
+      local.unsubscribe();
+    }
+  }
+
+  /** The hot path: one prepared frame, written to every member. */
+  private deliver(local: LocalRoom, message: BusMessage): void {
+    const members = local.members;
+    const frame = message.frame;
+    let delivered = 0;
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i]!;
+      const queue = member.queue;
+      if (queue !== null) {
+        if (queue.length >= this.maxQueued) member.recipient.dropSlowConsumer();
+        else queue.push(message);
+      } else if (member.recipient.writePrepared(frame)) {
+        delivered++;
+      }
+    }
+    this.metrics.broadcastDeliveries += delivered;
+    this.metrics.framesOut += delivered;
+  }
+}

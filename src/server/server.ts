@@ -1,0 +1,240 @@
+/**
+ * `createServer(options)`: the reference server on `ws` over `node:http`.
+ *
+ * ```ts
+ * const server = createServer({ auth: { devIdentities: true }, quiet: true });
+ * const { port } = await server.listen(0);
+ * // ws://localhost:<port>/ … then
+ * await server.close(); // bye + close 1001 to every client
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Authenticator } from './auth.js';
+import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
+import type { Bus } from './bus.js';
+import { every, systemClock, type ServerClock } from './clock.js';
+import { DEFAULT_CONFIG, DEFAULT_LIMITS, type AuthConfig, type ServerLimits } from './config.js';
+import type { ServerContext } from './context.js';
+import { createRequestHandler } from './http.js';
+import { LocalBus } from './local-bus.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
+import { renderMetrics, ServerMetrics } from './metrics.js';
+import { PresenceRegistry } from './presence.js';
+import { RoomRegistry } from './rooms.js';
+import { Session } from './session.js';
+import { StaticFiles } from './static-files.js';
+import type { Storage } from './storage.js';
+import { CLOSE_CODES } from '../protocol/index.js';
+
+export interface CreateServerOptions {
+  /** Token verification and development identities. At least one way in is required. */
+  auth: Partial<AuthConfig>;
+  limits?: Partial<ServerLimits>;
+  graceMs?: number;
+  heartbeatMs?: number;
+  shutdownReconnectMs?: number;
+  /** How long `close()` waits for clients to acknowledge the close before dropping them. */
+  shutdownTimeoutMs?: number;
+  /** Directories served at `/`, first match wins (e.g. `['demo', 'dist']`). */
+  staticDirs?: readonly string[];
+  authorize?: AuthorizeHook;
+  clock?: ServerClock;
+  logger?: Logger;
+  logLevel?: LogLevel;
+  quiet?: boolean;
+  /** Closed by `close()`. */
+  storage?: Storage;
+  /** Default: a `LocalBus` for this process. */
+  bus?: Bus;
+}
+
+export interface ServerStats {
+  connections: number;
+  rooms: number;
+  presenceRooms: number;
+}
+
+export interface RealtimeServer {
+  /** Starts listening; port 0 picks a free port. */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Graceful shutdown: `bye` and close 1001 to every client, then storage and bus. */
+  close(): Promise<void>;
+  /** The bound port (0 before `listen`). */
+  readonly port: number;
+  readonly metrics: ServerMetrics;
+  readonly httpServer: HttpServer;
+  stats(): ServerStats;
+}
+
+export function createServer(options: CreateServerOptions): RealtimeServer {
+  const auth: AuthConfig = { devIdentities: false, ...options.auth };
+  if (!auth.devIdentities && !auth.jwtSecret && !auth.jwksUrl) {
+    throw new Error('createServer: configure auth.jwtSecret, auth.jwksUrl or auth.devIdentities');
+  }
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const clock = options.clock ?? systemClock;
+  const log =
+    options.logger ?? createLogger({ quiet: options.quiet ?? false, level: options.logLevel });
+  const metrics = new ServerMetrics();
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_CONFIG.heartbeatMs;
+  const startedAt = Date.now();
+  const bus =
+    options.bus ??
+    new LocalBus({ clock, replayEvents: limits.replayEvents, replayMillis: limits.replayMillis });
+  const presence = new PresenceRegistry({
+    clock,
+    graceMs: options.graceMs ?? DEFAULT_CONFIG.graceMs,
+    onDiff: (room, diff) => {
+      bus
+        .broadcast(room, { type: 'presence.diff', room, upsert: diff.upsert, remove: diff.remove })
+        .catch((err: unknown) =>
+          log.error('presence broadcast failed', { room, err: String(err) }),
+        );
+    },
+  });
+  const ctx: ServerContext = {
+    limits,
+    heartbeatMs,
+    clock,
+    log,
+    metrics,
+    auth: new Authenticator(auth, clock),
+    authorize: options.authorize ?? defaultAuthorize,
+    bus,
+    rooms: new RoomRegistry(bus, metrics, limits.replayEvents),
+    presence,
+  };
+  if (auth.devIdentities) {
+    log.warn('development identities are ON: anyone can claim any user. Never use in production.');
+  }
+
+  const sessions = new Set<Session>();
+  const closedWaiters = new Set<() => void>();
+  const onClosed = (session: Session): void => {
+    sessions.delete(session);
+    if (sessions.size === 0) for (const resolve of closedWaiters) resolve();
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // Above the protocol limit, so an oversized frame reaches the session and is answered with
+    // `frame_too_large` while the connection survives; far larger ones are cut off with 1009.
+    maxPayload: limits.maxFrameBytes * 4,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const files = options.staticDirs?.length ? new StaticFiles(options.staticDirs) : undefined;
+  let closing: Promise<void> | undefined;
+
+  const health = () => ({
+    ok: closing === undefined && (options.storage?.healthy() ?? true),
+    uptime: Math.round((Date.now() - startedAt) / 1000),
+    connections: sessions.size,
+    rooms: ctx.rooms.size,
+  });
+  const httpServer = createHttpServer(
+    createRequestHandler(
+      {
+        health,
+        metrics: () =>
+          renderMetrics(metrics, {
+            connections: sessions.size,
+            rooms: ctx.rooms.size,
+            presenceRooms: presence.roomCount,
+            uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          }),
+      },
+      files,
+      log,
+    ),
+  );
+  httpServer.on('clientError', (_err, socket) => socket.destroy());
+  httpServer.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      metrics.connectionsOpened++;
+      sessions.add(new Session(ctx, randomUUID(), ws, onClosed));
+    });
+  });
+
+  const stopHeartbeat = every(clock, heartbeatMs, () => {
+    for (const session of sessions) {
+      const connection = session.connection;
+      if (connection.state === 'closing') continue;
+      if (!connection.alive) {
+        metrics.heartbeatTimeouts++;
+        log.info('heartbeat missed', { conn: connection.id, user: connection.user?.id });
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ws.ping();
+    }
+  });
+
+  const shutdown = async (): Promise<void> => {
+    stopHeartbeat();
+    const reconnectMs = options.shutdownReconnectMs ?? DEFAULT_CONFIG.shutdownReconnectMs;
+    const allClosed = new Promise<void>((resolve) => {
+      if (sessions.size === 0) resolve();
+      else closedWaiters.add(resolve);
+    });
+    for (const { connection } of sessions) {
+      connection.send({ type: 'bye', reason: 'shutdown', reconnectMs });
+      connection.close(CLOSE_CODES.goingAway, 'server shutting down');
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      allClosed,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.shutdownTimeoutMs ?? 3000);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const { connection } of sessions) connection.terminate();
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    presence.close();
+    await bus.close();
+    await options.storage?.close();
+    log.info('stopped', {});
+  };
+
+  return {
+    get port() {
+      const address = httpServer.address();
+      return address && typeof address === 'object' ? address.port : 0;
+    },
+    metrics,
+    httpServer,
+    stats: () => ({
+      connections: sessions.size,
+      rooms: ctx.rooms.size,
+      presenceRooms: presence.roomCount,
+    }),
+    listen(port = 0, host?: string) {
+      return new Promise<AddressInfo>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          log.info('listening', { port: address.port, host: address.address });
+          resolve(address);
+        });
+      });
+    },
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}

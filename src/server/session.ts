@@ -1,0 +1,256 @@
+/**
+ * The life of one socket: handshake, then every frame in order through limits, parsing and the
+ * room handlers, then cleanup. Nothing a client sends can throw out of here.
+ */
+import type { RawData, WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  requestIdOf,
+  type ClientFrame,
+  type HelloFrame,
+} from '../protocol/index.js';
+import { Connection } from './connection.js';
+import type { ServerContext } from './context.js';
+import { errorFields } from './log.js';
+import { TokenBucket } from './rate-limit.js';
+import { RoomHandlers } from './room-handlers.js';
+
+/** Frames waiting while an earlier frame's handler is still running (e.g. token verification). */
+const MAX_BACKLOG = 256;
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export class Session {
+  readonly connection: Connection;
+  private readonly handlers: RoomHandlers;
+  private handshakeTimer: unknown;
+  private busy = false;
+  private readonly backlog: string[] = [];
+  /** Drops beyond the message rate; when it runs dry the client is abusive. */
+  private readonly violations: TokenBucket;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    id: string,
+    ws: WebSocket,
+    private readonly onClosed: (session: Session, code: number) => void,
+  ) {
+    const now = ctx.clock.now();
+    this.connection = new Connection(id, ws, ctx.limits, ctx.metrics, now, (c) =>
+      ctx.log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
+    );
+    this.handlers = new RoomHandlers(ctx, this.connection);
+    const abuse = ctx.limits.maxRateViolations;
+    this.violations = new TokenBucket(abuse / 10, abuse, now);
+    this.handshakeTimer = ctx.clock.setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (this.connection.state === 'open') return;
+      this.connection.sendError('not_authenticated', 'no hello within the handshake timeout');
+      this.connection.close(CLOSE_CODES.policyViolation, 'handshake timeout');
+    }, ctx.limits.handshakeTimeoutMs);
+
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
+    ws.on('pong', () => {
+      this.connection.alive = true;
+    });
+    ws.on('error', (err) => ctx.log.debug('socket error', { conn: id, ...errorFields(err) }));
+    ws.on('close', (code) => this.guard(() => this.onClose(code)));
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private failed(err: unknown): void {
+    this.ctx.metrics.handlerFailures++;
+    this.ctx.log.error('frame handler failed', { conn: this.connection.id, ...errorFields(err) });
+    this.connection.sendError('internal', 'the server failed to handle a frame');
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const { ctx, connection } = this;
+    const bytes = rawToBuffer(data);
+    ctx.metrics.framesIn++;
+    ctx.metrics.bytesIn += bytes.byteLength;
+    connection.alive = true;
+    if (connection.state === 'closing') return;
+
+    const now = ctx.clock.now();
+    if (!connection.admit(now)) {
+      if (!this.violations.take(now)) {
+        connection.sendError('rate_limited', 'too many frames: closing');
+        connection.close(CLOSE_CODES.policyViolation, 'rate limit abuse');
+        ctx.log.warn('rate limit abuse', { conn: connection.id, user: connection.user?.id });
+        return;
+      }
+      connection.sendError(
+        'rate_limited',
+        `more than ${ctx.limits.maxMessagesPerSecond} frames per second; frame dropped`,
+      );
+      return;
+    }
+    if (bytes.byteLength > ctx.limits.maxFrameBytes) {
+      connection.sendError('frame_too_large', `frame exceeds ${ctx.limits.maxFrameBytes} bytes`);
+      return;
+    }
+    if (isBinary) {
+      connection.sendError('bad_frame', 'binary frames are not part of the protocol');
+      return;
+    }
+    const text = bytes.toString('utf8');
+    if (this.busy) {
+      if (this.backlog.length >= MAX_BACKLOG) {
+        connection.sendError('rate_limited', 'too many frames waiting: closing');
+        connection.close(CLOSE_CODES.policyViolation, 'backlog overflow');
+        return;
+      }
+      this.backlog.push(text);
+      return;
+    }
+    this.run(text);
+  }
+
+  /** Handles frames one at a time, in arrival order, even when a handler is asynchronous. */
+  private run(text: string): void {
+    let pending: Promise<void> | void;
+    try {
+      pending = this.handle(text);
+    } catch (err) {
+      this.failed(err);
+      pending = undefined;
+    }
+    if (!pending) return;
+    this.busy = true;
+    pending
+      .catch((err: unknown) => this.failed(err))
+      .finally(() => {
+        this.busy = false;
+        while (!this.busy && this.backlog.length > 0 && this.connection.state !== 'closing') {
+          this.run(this.backlog.shift()!);
+        }
+      });
+  }
+
+  private handle(text: string): Promise<void> | void {
+    const { connection, ctx } = this;
+    const parsed = parseClientFrame(text, ctx.limits.maxFrameBytes);
+    if (!parsed.ok) {
+      connection.sendError(parsed.code, parsed.message, { replyTo: requestIdOf(text) });
+      return;
+    }
+    const frame = parsed.frame;
+    if (connection.state === 'handshake') {
+      if (frame.type !== 'hello') {
+        connection.sendError('not_authenticated', 'the first frame must be hello', {
+          replyTo: 'id' in frame ? frame.id : undefined,
+        });
+        connection.close(CLOSE_CODES.policyViolation, 'not authenticated');
+        return;
+      }
+      return this.hello(frame);
+    }
+    return this.dispatch(frame);
+  }
+
+  private dispatch(frame: ClientFrame): Promise<void> | void {
+    const { connection } = this;
+    switch (frame.type) {
+      case 'hello':
+        connection.sendError('bad_frame', 'hello was already received', { replyTo: frame.id });
+        return;
+      case 'ping': {
+        connection.send(frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t });
+        return;
+      }
+      case 'pong':
+        return;
+      case 'join':
+        return this.handlers.join(frame);
+      case 'leave':
+        return this.handlers.leave(frame);
+      case 'presence':
+        return this.handlers.presence(frame);
+      case 'emit':
+        return this.handlers.emit(frame);
+    }
+  }
+
+  private async hello(hello: HelloFrame): Promise<void> {
+    const { connection, ctx } = this;
+    if (hello.v !== PROTOCOL_VERSION) {
+      ctx.metrics.authFailures++;
+      connection.sendError(
+        'unsupported_version',
+        `protocol version ${hello.v} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+        { replyTo: hello.id },
+      );
+      connection.close(CLOSE_CODES.protocolError, 'unsupported version');
+      return;
+    }
+    connection.state = 'authenticating';
+    connection.clientId = hello.clientId;
+    const result = await ctx.auth.authenticate({ token: hello.token, devUser: hello.devUser });
+    if (connection.state !== 'authenticating') return; // closed while verifying
+    if (!result.ok) {
+      ctx.metrics.authFailures++;
+      ctx.log.info('handshake refused', { conn: connection.id, reason: result.reason });
+      connection.sendError('invalid_token', result.reason, { replyTo: hello.id });
+      connection.close(CLOSE_CODES.policyViolation, 'invalid token');
+      return;
+    }
+    this.clearHandshakeTimer();
+    connection.user = result.user;
+    connection.state = 'open';
+    const { limits } = ctx;
+    connection.send({
+      type: 'welcome',
+      replyTo: hello.id,
+      v: PROTOCOL_VERSION,
+      connectionId: connection.id,
+      user: result.user,
+      heartbeatMs: ctx.heartbeatMs,
+      limits: {
+        maxFrameBytes: limits.maxFrameBytes,
+        maxRoomsPerConnection: limits.maxRoomsPerConnection,
+        maxMessagesPerSecond: limits.maxMessagesPerSecond,
+        maxPresenceBytes: limits.maxPresenceBytes,
+      },
+    });
+    ctx.log.info('connected', {
+      conn: connection.id,
+      user: result.user.id,
+      client: hello.clientId,
+      via: result.via,
+    });
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer === undefined) return;
+    this.ctx.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  private onClose(code: number): void {
+    this.clearHandshakeTimer();
+    this.connection.state = 'closing';
+    this.backlog.length = 0;
+    this.handlers.dropAll();
+    this.ctx.metrics.countClose(code);
+    this.ctx.log.info('disconnected', {
+      conn: this.connection.id,
+      user: this.connection.user?.id,
+      code,
+    });
+    this.onClosed(this, code);
+  }
+}

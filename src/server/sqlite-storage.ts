@@ -1,0 +1,131 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3, WAL journal, migrations on open.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
+import type { Storage, StoredEntity } from './storage.js';
+
+interface EntityRow {
+  type: string;
+  id: string;
+  version: number;
+  fields: string;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+export class SqliteStorage implements Storage {
+  private readonly db: Database.Database;
+  private version = 0;
+  private readonly selectEntity: Database.Statement<[string, string], EntityRow>;
+  private readonly upsertEntity: Database.Statement<EntityRow>;
+
+  /**
+   * Opens (creating if needed) the database file and applies pending migrations.
+   * `:memory:` gives a private in-memory database.
+   */
+  constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate(migrations);
+    this.selectEntity = this.db.prepare(
+      'SELECT type, id, version, fields, updated_at, updated_by FROM entities WHERE type = ? AND id = ?',
+    );
+    this.upsertEntity = this.db.prepare(
+      `INSERT INTO entities (type, id, version, fields, updated_at, updated_by)
+       VALUES (@type, @id, @version, @fields, @updated_at, @updated_by)
+       ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, fields = excluded.fields,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    );
+  }
+
+  get schemaVersion(): number {
+    return this.version;
+  }
+
+  /** The journal mode SQLite reports (`wal` once opened on a file). */
+  get journalMode(): string {
+    return String(this.db.pragma('journal_mode', { simple: true }));
+  }
+
+  /** Migrations applied so far, oldest first. */
+  appliedMigrations(): { version: number; name: string; appliedAt: number }[] {
+    return this.db
+      .prepare<[], { version: number; name: string; applied_at: number }>(
+        'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+      )
+      .all()
+      .map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at }));
+  }
+
+  private migrate(migrations: readonly Migration[]): void {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version     INTEGER PRIMARY KEY,
+      name        TEXT    NOT NULL,
+      applied_at  INTEGER NOT NULL
+    )`);
+    const current = this.db
+      .prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')
+      .get();
+    this.version = current?.v ?? 0;
+    const record = this.db.prepare<[number, string, number]>(
+      'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
+    const pending = [...migrations]
+      .sort((a, b) => a.version - b.version)
+      .filter((m) => m.version > this.version);
+    for (const migration of pending) {
+      // Each migration and its record commit together, or not at all.
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now());
+      })();
+      this.version = migration.version;
+    }
+  }
+
+  // async so that SQLite errors reject the promise instead of throwing at the call.
+  async getEntity(type: string, id: string): Promise<StoredEntity | undefined> {
+    const row = this.selectEntity.get(type, id);
+    if (!row) return undefined;
+    return {
+      type: row.type,
+      id: row.id,
+      version: row.version,
+      fields: JSON.parse(row.fields) as Record<string, unknown>,
+      updatedAt: row.updated_at,
+      updatedBy: row.updated_by,
+    };
+  }
+
+  async putEntity(entity: StoredEntity): Promise<void> {
+    this.upsertEntity.run({
+      type: entity.type,
+      id: entity.id,
+      version: entity.version,
+      fields: JSON.stringify(entity.fields),
+      updated_at: entity.updatedAt,
+      updated_by: entity.updatedBy,
+    });
+  }
+
+  healthy(): boolean {
+    if (!this.db.open) return false;
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
