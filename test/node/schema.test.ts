@@ -327,3 +327,29 @@ describe('npm run schema', () => {
     }
   });
 });
+
+describe('docs/protocol.md', () => {
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/protocol.md'), 'utf8');
+
+  it('shows only frames the schemas accept', () => {
+    const json = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const lines = [...doc.matchAll(/^([<>]) (\{.*\})$/gm)]
+      .filter((m) => !m[2]!.includes('…'))
+      .map((m) => ({ from: m[1] === '>' ? 'client' : 'server', text: m[2]! }));
+    assert.ok(json.length >= 10 && lines.length >= 10, 'the examples were not found');
+    for (const text of json) {
+      const value: unknown = JSON.parse(text);
+      const ok = z.safeParse(ClientFrame, value).success || z.safeParse(ServerFrame, value).success;
+      assert.ok(ok, `docs example is not a valid frame: ${text}`);
+    }
+    for (const { from, text } of lines) {
+      const schema = from === 'client' ? ClientFrame : ServerFrame;
+      const result = z.safeParse(schema, JSON.parse(text));
+      assert.ok(result.success, `docs ${from} frame is invalid: ${text}`);
+    }
+  });
+
+  it('lists every error code', () => {
+    for (const code of ERROR_CODES) assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`));
+  });
+});
