@@ -1,0 +1,478 @@
+import { css } from 'lit';
+import { buttonReset, focusRing, hostBase, token, visuallyHidden } from '../../styles/index.js';
+
+/**
+ * Three layers, as everywhere in the kit: global tokens (`--crm-color-*`), the public
+ * `--crm-presence-*` properties, and private `--_*` variables used below.
+ */
+export const styles = [
+  hostBase,
+  visuallyHidden,
+  buttonReset,
+  css`
+    :host {
+      display: inline-block;
+      vertical-align: middle;
+      --_size: var(--crm-presence-size, 2rem);
+      --_overlap: var(--crm-presence-overlap, calc(var(--_size) * 0.22));
+      --_ring: var(--crm-presence-ring-color, ${token('color-surface')});
+      --_ring-width: var(--crm-presence-ring-width, 2px);
+      --_font-size: calc(var(--_size) * 0.4);
+      --_dot: max(0.5rem, calc(var(--_size) * 0.3));
+      --_online: var(--crm-presence-online-color, ${token('color-success')});
+      --_away: var(--crm-presence-away-color, ${token('color-warning')});
+      --_offline: var(--crm-presence-offline-color, ${token('color-neutral')});
+      --_editing: var(--crm-presence-editing-color, ${token('color-accent')});
+      --_surface: var(--crm-presence-surface, ${token('color-surface-raised')});
+      --_duration: var(--crm-presence-duration, ${token('duration-slow')});
+      --_easing: ${token('easing-standard')};
+    }
+
+    /* Fixed positions: the group floats over the page on a small raised surface. */
+    :host([position]) {
+      position: fixed;
+      z-index: var(--crm-presence-z-index, ${token('z-dropdown')});
+    }
+    :host([position='top-right']) {
+      inset-block-start: var(--crm-presence-inset, ${token('space-l')});
+      inset-inline-end: var(--crm-presence-inset, ${token('space-l')});
+    }
+    :host([position='bottom-left']) {
+      inset-block-end: var(--crm-presence-inset, ${token('space-l')});
+      inset-inline-start: var(--crm-presence-inset, ${token('space-l')});
+    }
+    :host([position='floating']) {
+      inset-block-end: var(--crm-presence-inset, ${token('space-xl')});
+      inset-inline-end: var(--crm-presence-inset, ${token('space-xl')});
+    }
+    :host([position]) .base {
+      --_ring: var(--crm-presence-ring-color, var(--_surface));
+      padding: ${token('space-2xs')};
+      padding-inline-end: calc(${token('space-2xs')} + 2px);
+      background: var(--_surface);
+      border: 1px solid ${token('color-border')};
+      border-radius: ${token('radius-pill')};
+      box-shadow: ${token('shadow-m')};
+    }
+    :host([position='floating']) .base {
+      box-shadow: ${token('shadow-l')};
+    }
+
+    .base {
+      display: inline-flex;
+      align-items: center;
+      gap: ${token('space-s')};
+      min-block-size: var(--_size);
+    }
+
+    .list {
+      display: flex;
+      align-items: center;
+      margin: 0;
+      padding: 0;
+      padding-inline-start: var(--_overlap);
+      list-style: none;
+      transition: opacity var(--_duration) var(--_easing);
+    }
+    :host([data-reconnecting]) .list {
+      opacity: 0.55;
+    }
+
+    .item {
+      position: relative;
+      display: flex;
+      margin-inline-start: calc(var(--_overlap) * -1);
+    }
+    .item:hover,
+    .item:focus-within {
+      z-index: 2;
+    }
+
+    /* ---- avatar ---------------------------------------------------------------------- */
+
+    .avatar {
+      position: relative;
+      display: grid;
+      place-items: center;
+      inline-size: var(--_size);
+      block-size: var(--_size);
+      border-radius: 50%;
+      background: var(--_avatar-bg);
+      color: #fff;
+      box-shadow: 0 0 0 var(--_ring-width) var(--_ring);
+      font-size: var(--_font-size);
+      font-weight: ${token('font-weight-semibold')};
+      letter-spacing: 0.02em;
+      line-height: 1;
+      user-select: none;
+      cursor: default;
+      outline: none;
+      transition:
+        transform ${token('duration-fast')} var(--_easing),
+        box-shadow ${token('duration-fast')} var(--_easing);
+    }
+    .avatar:hover {
+      transform: translateY(-2px);
+    }
+    .avatar:focus-visible {
+      transform: translateY(-2px);
+      ${focusRing}
+    }
+    .avatar.editing {
+      box-shadow:
+        0 0 0 var(--_ring-width) var(--_ring),
+        0 0 0 calc(var(--_ring-width) + 2px) var(--_editing);
+    }
+    .face {
+      display: grid;
+      place-items: center;
+      inline-size: 100%;
+      block-size: 100%;
+      border-radius: 50%;
+      overflow: hidden;
+      transition:
+        filter var(--_duration) var(--_easing),
+        opacity var(--_duration) var(--_easing);
+    }
+    .avatar[data-status='away'] .face {
+      filter: saturate(0.45);
+      opacity: 0.8;
+    }
+    .avatar[data-status='offline'] .face {
+      filter: grayscale(1);
+      opacity: 0.5;
+    }
+    .image {
+      inline-size: 100%;
+      block-size: 100%;
+      object-fit: cover;
+    }
+
+    /* Status dot. The shape differs too, not only the colour: a full disc when online, a
+       crescent when away, a hollow ring when offline. */
+    .status {
+      position: absolute;
+      inset-block-end: -1px;
+      inset-inline-end: -1px;
+      inline-size: var(--_dot);
+      block-size: var(--_dot);
+      border-radius: 50%;
+      background: var(--_online);
+      box-shadow: 0 0 0 var(--_ring-width) var(--_ring);
+    }
+    .status[data-status='away'] {
+      background:
+        radial-gradient(circle at 22% 22%, var(--_ring) 0 38%, transparent 40%), var(--_away);
+    }
+    .status[data-status='offline'] {
+      background: var(--_ring);
+      box-shadow:
+        inset 0 0 0 2px var(--_offline),
+        0 0 0 var(--_ring-width) var(--_ring);
+    }
+
+    /* The pencil badge of someone editing. */
+    .badge {
+      position: absolute;
+      inset-block-start: -3px;
+      inset-inline-end: -4px;
+      display: grid;
+      place-items: center;
+      inline-size: max(0.875rem, calc(var(--_size) * 0.42));
+      block-size: max(0.875rem, calc(var(--_size) * 0.42));
+      border-radius: 50%;
+      background: var(--_editing);
+      color: ${token('color-accent-contrast')};
+      box-shadow: 0 0 0 var(--_ring-width) var(--_ring);
+    }
+    .badge svg {
+      inline-size: 62%;
+      block-size: 62%;
+    }
+
+    /* ---- "+N" ------------------------------------------------------------------------ */
+
+    .overflow {
+      display: grid;
+      place-items: center;
+      min-inline-size: var(--_size);
+      block-size: var(--_size);
+      padding-inline: ${token('space-2xs')};
+      border-radius: ${token('radius-pill')};
+      background: ${token('color-surface-sunken')};
+      color: ${token('color-text')};
+      box-shadow:
+        0 0 0 var(--_ring-width) var(--_ring),
+        inset 0 0 0 1px ${token('color-border')};
+      font-size: var(--_font-size);
+      font-weight: ${token('font-weight-semibold')};
+      font-variant-numeric: tabular-nums;
+      transition:
+        background ${token('duration-fast')} var(--_easing),
+        transform ${token('duration-fast')} var(--_easing);
+    }
+    .overflow:hover {
+      background: ${token('color-surface-hover')};
+      transform: translateY(-2px);
+    }
+    .overflow[aria-expanded='true'] {
+      background: ${token('color-accent-subtle')};
+      box-shadow:
+        0 0 0 var(--_ring-width) var(--_ring),
+        inset 0 0 0 1px ${token('color-accent')};
+    }
+    .overflow:focus-visible {
+      ${focusRing}
+    }
+
+    /* ---- quiet texts: alone, loading, reconnecting, not connected ------------------- */
+
+    .note {
+      display: inline-flex;
+      align-items: center;
+      gap: ${token('space-xs')};
+      color: ${token('color-text-muted')};
+      font-size: ${token('font-size-s')};
+      white-space: nowrap;
+    }
+    .note svg {
+      inline-size: 1rem;
+      block-size: 1rem;
+      flex: none;
+    }
+    :host([position]) .note:only-child {
+      padding-inline: ${token('space-s')};
+    }
+    .spinner {
+      inline-size: 0.75rem;
+      block-size: 0.75rem;
+      border-radius: 50%;
+      border: 2px solid currentColor;
+      border-inline-end-color: transparent;
+      animation: crm-presence-spin 0.9s linear infinite;
+    }
+    .skeleton {
+      inline-size: var(--_size);
+      block-size: var(--_size);
+      border-radius: 50%;
+      background: ${token('color-surface-hover')};
+      box-shadow: 0 0 0 var(--_ring-width) var(--_ring);
+      margin-inline-start: calc(var(--_overlap) * -1);
+      animation: crm-presence-pulse 1.4s ease-in-out infinite;
+    }
+    .skeleton:nth-child(2) {
+      animation-delay: 0.15s;
+    }
+    .skeleton:nth-child(3) {
+      animation-delay: 0.3s;
+    }
+
+    /* ---- tooltip --------------------------------------------------------------------- */
+
+    .tooltip {
+      position: fixed;
+      inset: auto;
+      margin: 0;
+      max-inline-size: 16rem;
+      padding: ${token('space-xs')} ${token('space-s')};
+      border: 0;
+      border-radius: ${token('radius-m')};
+      background: var(--crm-presence-tooltip-background, ${token('color-text')});
+      color: var(--crm-presence-tooltip-color, ${token('color-surface')});
+      box-shadow: ${token('shadow-m')};
+      font-family: ${token('font-family')};
+      font-size: ${token('font-size-xs')};
+      line-height: ${token('font-line-height-tight')};
+      pointer-events: none;
+      overflow: visible;
+    }
+    .tooltip:popover-open {
+      display: grid;
+      gap: 2px;
+      animation: crm-presence-fade ${token('duration-fast')} var(--_easing);
+    }
+    .tooltip-name {
+      font-weight: ${token('font-weight-semibold')};
+    }
+    .tooltip-detail {
+      opacity: 0.82;
+    }
+
+    /* ---- list of everyone ------------------------------------------------------------ */
+
+    .panel {
+      position: fixed;
+      inset: auto;
+      margin: 0;
+      inline-size: min(20rem, calc(100vw - 1rem));
+      max-block-size: min(24rem, calc(100vh - 1rem));
+      padding: 0;
+      border: 1px solid ${token('color-border')};
+      border-radius: ${token('radius-xl')};
+      background: ${token('color-surface-raised')};
+      color: ${token('color-text')};
+      box-shadow: ${token('shadow-l')};
+      font-family: ${token('font-family')};
+      font-size: ${token('font-size-m')};
+      line-height: ${token('font-line-height-normal')};
+      overflow: hidden;
+    }
+    .panel:popover-open {
+      display: flex;
+      flex-direction: column;
+      animation: crm-presence-rise ${token('duration-medium')} var(--_easing);
+    }
+    .panel-heading {
+      padding: ${token('space-m')} ${token('space-l')} ${token('space-s')};
+      color: ${token('color-text-muted')};
+      font-size: ${token('font-size-xs')};
+      font-weight: ${token('font-weight-semibold')};
+      letter-spacing: 0.04em;
+      text-transform: uppercase;
+    }
+    .panel-list {
+      margin: 0;
+      padding: 0 ${token('space-2xs')} ${token('space-2xs')};
+      list-style: none;
+      overflow-y: auto;
+      overscroll-behavior: contain;
+    }
+    .row {
+      --_size: 2rem;
+      --_font-size: 0.8rem;
+      --_ring: ${token('color-surface-raised')};
+      display: flex;
+      align-items: center;
+      gap: ${token('space-m')};
+      padding: ${token('space-s')} ${token('space-m')};
+      border-radius: ${token('radius-l')};
+      outline: none;
+      cursor: default;
+    }
+    .row:hover {
+      background: ${token('color-surface-hover')};
+    }
+    .row:focus-visible {
+      background: ${token('color-surface-hover')};
+      outline: ${token('focus-ring-width')} solid ${token('color-focus-ring')};
+      outline-offset: -2px;
+    }
+    .row .avatar,
+    .row .avatar:hover {
+      transform: none;
+      flex: none;
+    }
+    .row .avatar {
+      --_ring: ${token('color-surface-raised')};
+    }
+    .row:hover .avatar,
+    .row:focus-visible .avatar {
+      --_ring: ${token('color-surface-hover')};
+    }
+    .row-text {
+      display: grid;
+      min-inline-size: 0;
+    }
+    .row-name {
+      display: flex;
+      align-items: baseline;
+      gap: ${token('space-xs')};
+      font-weight: ${token('font-weight-medium')};
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .row-detail {
+      color: ${token('color-text-muted')};
+      font-size: ${token('font-size-s')};
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .row-detail .editing-text {
+      color: ${token('color-accent')};
+    }
+    .you {
+      padding: 0 ${token('space-xs')};
+      border-radius: ${token('radius-pill')};
+      background: ${token('color-neutral-subtle')};
+      color: ${token('color-text-muted')};
+      font-size: ${token('font-size-2xs')};
+      font-weight: ${token('font-weight-semibold')};
+    }
+
+    /* ---- motion ---------------------------------------------------------------------- */
+
+    .item.entering {
+      animation: crm-presence-in var(--_duration) var(--_easing) both;
+    }
+    .item.leaving {
+      pointer-events: none;
+      animation: crm-presence-out var(--_duration) var(--_easing) both;
+    }
+
+    @keyframes crm-presence-in {
+      from {
+        opacity: 0;
+        transform: scale(0.4);
+        margin-inline-end: calc(var(--_size) * -1 + var(--_overlap));
+      }
+    }
+    @keyframes crm-presence-out {
+      to {
+        opacity: 0;
+        transform: scale(0.4);
+        margin-inline-end: calc(var(--_size) * -1 + var(--_overlap));
+      }
+    }
+    @keyframes crm-presence-fade {
+      from {
+        opacity: 0;
+      }
+    }
+    @keyframes crm-presence-rise {
+      from {
+        opacity: 0;
+        transform: translateY(-4px);
+      }
+    }
+    @keyframes crm-presence-spin {
+      to {
+        transform: rotate(1turn);
+      }
+    }
+    @keyframes crm-presence-pulse {
+      50% {
+        opacity: 0.5;
+      }
+    }
+
+    @media (prefers-reduced-motion: reduce) {
+      .item.entering,
+      .item.leaving,
+      .tooltip:popover-open,
+      .panel:popover-open,
+      .skeleton,
+      .spinner {
+        animation: none;
+      }
+      .avatar:hover,
+      .avatar:focus-visible,
+      .overflow:hover {
+        transform: none;
+      }
+    }
+
+    @media (forced-colors: active) {
+      .avatar,
+      .overflow,
+      .status,
+      .badge {
+        border: 1px solid CanvasText;
+      }
+      .row:focus-visible {
+        outline-color: Highlight;
+      }
+    }
+  `,
+];

@@ -1,0 +1,520 @@
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Clock, Person, PresenceSnapshot } from '../../client/types.js';
+import {
+  ConnectionStatusController,
+  PresenceController,
+  pageRoom,
+} from '../../controllers/index.js';
+import { CrmPresenceChangeEvent } from '../../events/presence-events.js';
+import { PresenceAnnouncer } from './announcer.js';
+import { avatarContent, avatarStyle } from './avatar-template.js';
+import { styles } from './crm-presence.styles.js';
+import { OverflowPanel } from './overflow-panel.js';
+import { personText, type PersonText } from './person-text.js';
+import { diffPeople, isEmptyDiff } from './presence-diff.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import { defaultPresenceMessages, type PresenceMessages } from './presence-messages.js';
+import { Tooltip } from './tooltip.js';
+
+export type PresencePosition = 'top-right' | 'bottom-left' | 'floating';
+const POSITIONS: readonly string[] = ['top-right', 'bottom-left', 'floating'];
+const DEFAULT_MAX_VISIBLE = 5;
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const warned = new Set<string>();
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`crm-realtime: <crm-presence> ${message}`);
+}
+
+const prefersReducedMotion = () =>
+  globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+
+/**
+ * Avatars of the people in a room, one per person however many tabs or devices they have.
+ *
+ * Shows a picture when the profile has a safe URL and initials on a colour derived from the user
+ * id otherwise; a status dot (online, away, offline: a full disc, a crescent, a ring); a pencil
+ * when someone edits a field. Beyond `max-visible` people a "+N" button opens a list of everyone
+ * with their state and tab count. Arrivals and departures animate (not under reduced motion) and
+ * are announced to screen readers in batches of one message per second at most. Without a
+ * `<crm-realtime-provider>` it shows a quiet "Not connected".
+ *
+ * @tagname crm-presence
+ * @summary Who is here: avatars with state, activity and tab count.
+ *
+ * @csspart base - The wrapper of everything visible.
+ * @csspart list - The row of avatars.
+ * @csspart item - One entry of the row (an avatar, or the "+N" button).
+ * @csspart avatar - One avatar (in the row and in the list of everyone).
+ * @csspart face - The round picture or initials inside an avatar.
+ * @csspart image - The picture, when the profile has one.
+ * @csspart initials - The initials, when it has not.
+ * @csspart status - The status dot; also `status-online`, `status-away`, `status-offline`.
+ * @csspart editing - The pencil badge of someone editing.
+ * @csspart overflow - The "+N" button.
+ * @csspart tooltip - The tooltip of the avatar under the pointer or focus.
+ * @csspart tooltip-name - Its first line, the name.
+ * @csspart tooltip-detail - Its other lines: state, activity, tabs.
+ * @csspart panel - The list of everyone opened by "+N".
+ * @csspart panel-heading - Its heading ("12 people here").
+ * @csspart panel-list - Its list.
+ * @csspart row - One person in it.
+ * @csspart row-name - The name in a row.
+ * @csspart row-detail - State, activity and tabs in a row.
+ * @csspart note - The quiet texts: alone, loading, reconnecting, not connected.
+ *
+ * @cssprop [--crm-presence-size=2rem] - Avatar diameter.
+ * @cssprop [--crm-presence-overlap=22% of the size] - How much neighbouring avatars overlap.
+ * @cssprop [--crm-presence-ring-color=var(--crm-color-surface)] - Ring that separates avatars; set it to the background the element sits on.
+ * @cssprop [--crm-presence-ring-width=2px] - Width of that ring.
+ * @cssprop [--crm-presence-online-color=var(--crm-color-success)] - Online dot.
+ * @cssprop [--crm-presence-away-color=var(--crm-color-warning)] - Away dot.
+ * @cssprop [--crm-presence-offline-color=var(--crm-color-neutral)] - Offline ring.
+ * @cssprop [--crm-presence-editing-color=var(--crm-color-accent)] - Pencil badge and ring of someone editing.
+ * @cssprop [--crm-presence-surface=var(--crm-color-surface-raised)] - Background of the positioned (fixed) variants.
+ * @cssprop [--crm-presence-inset=1rem] - Distance from the viewport's edges when positioned.
+ * @cssprop [--crm-presence-z-index=var(--crm-z-dropdown)] - Stacking of the positioned variants.
+ * @cssprop [--crm-presence-tooltip-background=var(--crm-color-text)] - Tooltip background.
+ * @cssprop [--crm-presence-tooltip-color=var(--crm-color-surface)] - Tooltip text.
+ * @cssprop [--crm-presence-duration=var(--crm-duration-slow)] - Length of arrival and departure animations.
+ *
+ * @fires {CrmPresenceChangeEvent} crm-presence-change - Someone arrived, left or changed state (not fired for the first snapshot).
+ */
+export class CrmPresence extends LitElement {
+  static override styles = styles;
+
+  /** The room to show, e.g. `customer:42`. Empty: this page, `page:` + `location.pathname`. */
+  @property({ attribute: 'room-id' }) roomId = '';
+
+  /** Show the current user's own avatar too (first in the row). */
+  @property({ type: Boolean, attribute: 'show-current-user' }) showCurrentUser = false;
+
+  /** Avatars shown before the rest collapse into "+N". A whole number from 1; default 5. */
+  @property({ type: Number, attribute: 'max-visible' }) maxVisible = DEFAULT_MAX_VISIBLE;
+
+  /**
+   * Fix the element to a corner of the viewport (`top-right`, `bottom-left`) or float it at the
+   * bottom end (`floating`), on a small raised surface. Unset: inline, in the flow of the page.
+   * Corners follow the writing direction: `top-right` is top-left on a right-to-left page.
+   */
+  @property({ reflect: true }) position: PresencePosition | undefined = undefined;
+
+  /** Texts to replace, for translation; anything left out stays English. */
+  @property({ attribute: false }) messages: Partial<PresenceMessages> = {};
+
+  private readonly presence = new PresenceController(this, () => this.room);
+  private readonly connection = new ConnectionStatusController(this);
+
+  @state() private announcement = '';
+  @state() private brokenImages = new Set<string>();
+  /** The avatar that takes the Tab stop of the row (roving tabindex), by user id. */
+  private activeId: string | undefined;
+  /** People shown leaving (animating out), with the index they had in the row. */
+  private leaving = new Map<string, { person: Person; index: number }>();
+  private entering = new Set<string>();
+
+  /** Everyone to list (the current user only with `show-current-user`), the row, the "+N". */
+  private everyone: Person[] = [];
+  private row: Person[] = [];
+  private overflowCount = 0;
+
+  private shownSnapshot: PresenceSnapshot | undefined;
+  private previousPeople: readonly Person[] = [];
+  private shownRoom: string | undefined;
+  private synced = false;
+  private shownIds: string[] = [];
+  private pendingEvent: CrmPresenceChangeEvent | undefined;
+  private hadFocus = false;
+  private flip = false;
+  private announcer: PresenceAnnouncer | undefined;
+  private announcerClock: Clock | undefined;
+
+  private m: PresenceMessages = defaultPresenceMessages;
+  private c: MessageContext = messageContext('en');
+
+  private readonly tooltip = new Tooltip(this, {
+    text: (id) => this.textOf(id),
+    prefer: () => (this.position && this.position !== 'top-right' ? 'above' : 'below'),
+  });
+  private readonly panel = new OverflowPanel(this, {
+    prefer: () => (this.position && this.position !== 'top-right' ? 'above' : 'below'),
+  });
+
+  /** The room actually followed: `room-id`, or this page's room. */
+  get room(): string {
+    return this.roomId.trim() || pageRoom();
+  }
+
+  /** Everyone in the room now (the current user included), one entry per person. */
+  get people(): readonly Person[] {
+    return this.presence.people;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.announcer?.dispose();
+    this.announcer = undefined;
+    this.panel.dispose();
+    this.tooltip.hide();
+    this.leaving.clear();
+    this.entering.clear();
+    this.shownSnapshot = undefined;
+    this.shownRoom = undefined;
+    this.synced = false;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('position') && this.position !== undefined) {
+      if (!POSITIONS.includes(this.position)) {
+        warnOnce(
+          `position:${this.position}`,
+          `position="${this.position}" is not one of ${POSITIONS.join(', ')}; showing it inline.`,
+        );
+      }
+    }
+    if (changed.has('maxVisible') && !this.validMax(this.maxVisible)) {
+      warnOnce(
+        `max:${this.maxVisible}`,
+        `max-visible="${this.maxVisible}" is not a whole number from 1; using ${DEFAULT_MAX_VISIBLE}.`,
+      );
+    }
+    this.m = withDefaults(defaultPresenceMessages, this.messages);
+    this.c = messageContext(localeOf(this));
+    this.hadFocus = this.matches(':focus-within');
+    this.follow(this.presence.snapshot);
+    this.layout();
+  }
+
+  /** Who goes in the row, who behind "+N", and which avatar holds the row's Tab stop. */
+  private layout(): void {
+    const snapshot = this.presence.snapshot;
+    this.everyone = snapshot && this.synced ? this.visiblePeople(snapshot) : [];
+    const max = this.validMax(this.maxVisible) ? this.maxVisible : DEFAULT_MAX_VISIBLE;
+    const shown = this.everyone.slice(0, max);
+    this.overflowCount = this.everyone.length - shown.length;
+    this.shownIds = shown.map((p) => p.user.id);
+    this.row = this.withLeaving(shown);
+    if (!this.activeId || !this.shownIds.includes(this.activeId)) this.activeId = this.shownIds[0];
+    this.panel.sync(this.overflowCount > 0);
+  }
+
+  /** Compare the store's snapshot with the one on screen: animate, announce, fire the event. */
+  private follow(snapshot: PresenceSnapshot | undefined): void {
+    if (snapshot === this.shownSnapshot) return;
+    this.shownSnapshot = snapshot;
+    if (!snapshot || snapshot.room !== this.shownRoom) {
+      // Another room (or none): start over, silently.
+      this.shownRoom = snapshot?.room;
+      this.synced = false;
+      this.previousPeople = [];
+      this.leaving.clear();
+      this.entering.clear();
+      this.announcer?.dispose();
+    }
+    if (!snapshot) return;
+    // The first snapshot after joining always holds the current user; until then, nothing to say.
+    const joined = snapshot.self !== undefined || snapshot.people.length > 0;
+    if (!this.synced) {
+      this.synced = joined;
+      this.previousPeople = joined ? snapshot.people : [];
+      return;
+    }
+    const before = this.previousPeople;
+    this.previousPeople = snapshot.people;
+    const diff = diffPeople(before, snapshot.people);
+    if (isEmptyDiff(diff)) return;
+    const selfId = this.selfId;
+    const announcer = this.getAnnouncer();
+    const motion = !prefersReducedMotion();
+    for (const person of diff.arrived) {
+      this.leaving.delete(person.user.id);
+      if (motion) this.entering.add(person.user.id);
+      if (person.user.id !== selfId) announcer.joined(person.user.id, person.user.name);
+    }
+    for (const person of diff.left) {
+      const index = this.shownIds.indexOf(person.user.id);
+      if (motion && index >= 0) this.leaving.set(person.user.id, { person, index });
+      if (person.user.id !== selfId) announcer.left(person.user.id, person.user.name);
+    }
+    this.pendingEvent = new CrmPresenceChangeEvent({
+      room: snapshot.room,
+      people: snapshot.people,
+      ...diff,
+    });
+  }
+
+  protected override updated(): void {
+    // Keep the keyboard where it was when the focused avatar went away.
+    if (this.hadFocus && !this.matches(':focus-within') && !this.panel.open) {
+      this.rowItems()[0]?.focus();
+    }
+    for (const [id] of this.leaving) {
+      const item = this.renderRoot.querySelector<HTMLElement>(`.item[data-id="${CSS.escape(id)}"]`);
+      if (!item || item.getAnimations().length === 0) this.leaving.delete(id);
+    }
+    this.tooltip.updated();
+    this.panel.updated();
+    const event = this.pendingEvent;
+    this.pendingEvent = undefined;
+    if (event) this.dispatchEvent(event);
+  }
+
+  protected override render(): TemplateResult {
+    const status = this.connection.state;
+    if (!this.presence.client || this.presence.providerMissing || status === 'closed') {
+      return html`<div part="base" class="base">
+        <span part="note" class="note not-connected"
+          >${notConnectedIcon}${this.m.notConnected(this.c)}</span
+        >
+      </div>`;
+    }
+    const reconnecting =
+      status === 'reconnecting' ||
+      status === 'offline' ||
+      (status === 'connecting' && this.connection.hasBeenInterrupted);
+    const snapshot = this.presence.snapshot;
+    if (!snapshot || !this.synced) {
+      return html`<div part="base" class="base" aria-busy="true">
+        <span class="list" aria-hidden="true"
+          ><span class="skeleton"></span><span class="skeleton"></span><span class="skeleton"></span
+        ></span>
+        <span part="note" class="note ${reconnecting ? '' : 'visually-hidden'}"
+          >${reconnecting ? html`<span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}` : this.m.loading(this.c)}</span
+        >
+        ${this.liveRegion()}
+      </div>`;
+    }
+    const { everyone, row, overflowCount: hidden } = this;
+    return html`<div part="base" class="base ${reconnecting ? 'reconnecting' : ''}">
+      ${
+        row.length > 0 || hidden > 0
+          ? html`<ul
+              part="list"
+              class="list"
+              role="list"
+              aria-label=${this.m.groupLabel(everyone.length, this.c)}
+              @keydown=${this.onRowKeydown}
+            >
+              ${repeat(
+                row,
+                (p) => p.user.id,
+                (p) => this.renderItem(p),
+              )}
+              ${hidden > 0 ? html`<li part="item" class="item">${this.panel.button(hidden, everyone.length, this.m, this.c)}</li>` : nothing}
+            </ul>`
+          : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
+      }
+      ${reconnecting ? html`<span part="note" class="note"><span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}</span>` : nothing}
+      ${
+        hidden > 0
+          ? this.panel.render(everyone, this.m.overflowHeading(everyone.length, this.c), (p) => ({
+              label: this.text(p).label,
+              content: this.renderRow(p),
+            }))
+          : nothing
+      }
+      ${this.tooltip.render()} ${this.liveRegion()}
+    </div>`;
+  }
+
+  private renderItem(person: Person): TemplateResult {
+    const id = person.user.id;
+    const leaving = this.leaving.has(id);
+    const t = this.text(person);
+    return html`<li
+      part="item"
+      class="item ${leaving ? 'leaving' : ''} ${this.entering.has(id) ? 'entering' : ''}"
+      data-id=${id}
+      aria-hidden=${leaving ? 'true' : nothing}
+      @animationend=${(e: AnimationEvent) => this.animationDone(e, id)}
+      @animationcancel=${(e: AnimationEvent) => this.animationDone(e, id)}
+    >
+      <span
+        part="avatar"
+        class="avatar ${person.activity.kind === 'editing' ? 'editing' : ''}"
+        role="img"
+        aria-label=${t.label}
+        data-status=${person.status}
+        data-id=${id}
+        tabindex=${leaving ? nothing : id === this.activeId ? 0 : -1}
+        style=${avatarStyle(person)}
+        @focus=${() => this.onAvatarFocus(id)}
+        @blur=${(e: FocusEvent) => this.tooltip.leave(e, 'focus')}
+        @pointerenter=${(e: PointerEvent) => this.tooltip.enter(e.currentTarget as HTMLElement, id, 'pointer')}
+        @pointerleave=${(e: PointerEvent) => this.tooltip.leave(e, 'pointer')}
+        >${avatarContent(person, this.avatarOptions())}</span
+      >
+    </li>`;
+  }
+
+  private renderRow(person: Person): TemplateResult {
+    const t = this.text(person);
+    return html`<span
+        part="avatar"
+        class="avatar ${person.activity.kind === 'editing' ? 'editing' : ''}"
+        data-status=${person.status}
+        style=${avatarStyle(person)}
+        aria-hidden="true"
+        >${avatarContent(person, this.avatarOptions())}</span
+      ><span class="row-text" aria-hidden="true"
+        ><span part="row-name" class="row-name"
+          >${t.name}${t.you ? html`<span class="you">${t.you}</span>` : nothing}</span
+        ><span part="row-detail" class="row-detail"
+          >${t.status} ·
+          ${person.activity.kind === 'editing' ? html`<span class="editing-text">${t.doing}</span>` : t.doing}${t.tabs ? ` · ${t.tabs}` : ''}</span
+        ></span
+      >`;
+  }
+
+  private liveRegion(): TemplateResult {
+    return html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+      ${this.announcement}
+    </div>`;
+  }
+
+  // ---- keyboard ----------------------------------------------------------------------------
+
+  /** Focusable entries of the row: the avatars, then "+N". */
+  private rowItems(): HTMLElement[] {
+    return [
+      ...this.renderRoot.querySelectorAll<HTMLElement>('.list .avatar[tabindex], .list .overflow'),
+    ];
+  }
+
+  private onRowKeydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') {
+      if (this.tooltip.hide()) event.stopPropagation();
+      return;
+    }
+    const items = this.rowItems();
+    const current = items.indexOf(event.composedPath()[0] as HTMLElement);
+    if (current < 0) return;
+    const rtl = getComputedStyle(this).direction === 'rtl';
+    const step: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      ArrowRight: rtl ? -1 : 1,
+      ArrowLeft: rtl ? 1 : -1,
+    };
+    let next: number | undefined;
+    if (event.key in step)
+      next = Math.min(items.length - 1, Math.max(0, current + step[event.key]!));
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = items.length - 1;
+    if (next === undefined) return;
+    event.preventDefault();
+    const target = items[next]!;
+    const id = target.dataset['id'];
+    if (id) {
+      this.activeId = id;
+      for (const item of items) if (item.dataset['id']) item.tabIndex = item === target ? 0 : -1;
+    }
+    target.focus();
+  };
+
+  private onAvatarFocus(id: string): void {
+    if (this.activeId !== id) {
+      this.activeId = id;
+      this.requestUpdate();
+    }
+    const avatar = this.renderRoot.querySelector<HTMLElement>(
+      `.list .avatar[data-id="${CSS.escape(id)}"]`,
+    );
+    if (avatar) this.tooltip.enter(avatar, id, 'focus');
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private visiblePeople(snapshot: PresenceSnapshot): Person[] {
+    const selfId = this.selfId;
+    const others = snapshot.people.filter((p) => p.user.id !== selfId);
+    return this.showCurrentUser && snapshot.self ? [snapshot.self, ...others] : others;
+  }
+
+  /** The row with the people animating out put back where they were. */
+  private withLeaving(shown: Person[]): Person[] {
+    if (this.leaving.size === 0) return shown;
+    const row = [...shown];
+    const leaving = [...this.leaving.values()].sort((a, b) => a.index - b.index);
+    for (const { person, index } of leaving) row.splice(Math.min(index, row.length), 0, person);
+    return row;
+  }
+
+  private animationDone(event: AnimationEvent, id: string): void {
+    if (event.target !== event.currentTarget) return;
+    if (this.leaving.delete(id) || this.entering.delete(id)) this.requestUpdate();
+  }
+
+  private get selfId(): string | undefined {
+    return this.presence.snapshot?.self?.user.id ?? this.presence.client?.user?.id;
+  }
+
+  private text(person: Person): PersonText {
+    return personText(person, person.user.id === this.selfId, this.m, this.c);
+  }
+
+  private textOf(id: string): PersonText | undefined {
+    const person = this.presence.people.find((p) => p.user.id === id);
+    return person && this.text(person);
+  }
+
+  private avatarOptions() {
+    return {
+      locale: this.c.locale,
+      broken: this.brokenImages,
+      onImageError: (url: string) => {
+        this.brokenImages = new Set(this.brokenImages).add(url);
+      },
+    };
+  }
+
+  private validMax(value: number): boolean {
+    return Number.isInteger(value) && value >= 1;
+  }
+
+  private getAnnouncer(): PresenceAnnouncer {
+    const clock =
+      (this.presence.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock;
+    if (!this.announcer || this.announcerClock !== clock) {
+      this.announcer?.dispose();
+      this.announcerClock = clock;
+      this.announcer = new PresenceAnnouncer({
+        clock,
+        format: (batch) =>
+          [
+            batch.joined.length ? this.m.joined(batch.joined, this.c) : '',
+            batch.left.length ? this.m.left(batch.left, this.c) : '',
+          ]
+            .filter(Boolean)
+            .join('. '),
+        announce: (message) => {
+          // A trailing no-break space on every other message makes a repeat a change, so it is read.
+          this.flip = !this.flip;
+          this.announcement = this.flip ? message : `${message}\u00a0`;
+        },
+      });
+    }
+    return this.announcer;
+  }
+}
+
+const notConnectedIcon = html`<svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+  <circle
+    cx="8"
+    cy="8"
+    r="6.25"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="1.5"
+    stroke-dasharray="2.5 2.2"
+  />
+</svg>`;
