@@ -20,6 +20,7 @@ import {
   PROTOCOL_VERSION,
   ServerFrame,
   parseClientFrame,
+  requestIdOf,
   type Activity,
   type ClientFrame,
   type ErrorCode,
@@ -323,7 +324,7 @@ export class FakeServer implements FakeSocketPeer {
       const connection = this.open.get(socket);
       if (!connection) return;
       if (!result.ok) {
-        return this.error(connection, result.code, result.message, requestId(text));
+        return this.error(connection, result.code, result.message, requestIdOf(text));
       }
       this.log('in', connection, result.frame);
       this.handle(connection, result.frame);
@@ -418,6 +419,11 @@ export class FakeServer implements FakeSocketPeer {
         );
       case 'pong':
         return;
+      default: {
+        // A frame type the schema knows but this fake does not implement (a later capability).
+        const type = (frame as { type: string }).type;
+        return this.error(c, 'bad_frame', `fake server does not implement ${type}`, idOf(frame));
+      }
     }
   }
 
@@ -559,13 +565,4 @@ export class FakeServer implements FakeSocketPeer {
 
 function idOf(frame: ClientFrame): string | undefined {
   return 'id' in frame ? frame.id : undefined;
-}
-
-function requestId(text: string): string | undefined {
-  try {
-    const value = JSON.parse(text) as { id?: unknown };
-    return typeof value.id === 'string' ? value.id : undefined;
-  } catch {
-    return undefined;
-  }
 }

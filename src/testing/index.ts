@@ -23,3 +23,4 @@ export {
   type Scenario,
 } from './scenarios.js';
 export { DEMO_USER, connectFake } from './fake-client.js';
+export { createRig, type Rig } from './rig.js';

@@ -1,0 +1,143 @@
+/**
+ * Backoff: full jitter within [0, min(cap, base * 2^n)), doubling per failure, capped at 30 s,
+ * reset after a successful open; and the connection actually waits those delays.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Backoff, backoffCeiling, backoffDelay } from '../../src/client/index.js';
+import { createRig } from '../../src/testing/index.js';
+
+describe('backoffDelay', () => {
+  it('stays within [0, base * 2^attempt) for any random value', () => {
+    for (let attempt = 0; attempt < 7; attempt++) {
+      const ceiling = Math.min(30_000, 1000 * 2 ** attempt);
+      assert.equal(backoffDelay(attempt, { random: () => 0 }), 0);
+      const top = backoffDelay(attempt, { random: () => 0.999999 });
+      assert.ok(top < ceiling && top >= ceiling - 2, `attempt ${attempt}: ${top}`);
+      assert.equal(backoffDelay(attempt, { random: () => 0.5 }), ceiling / 2);
+    }
+  });
+
+  it('doubles the window per attempt and caps it at 30 s', () => {
+    const ceilings = Array.from({ length: 8 }, (_, n) => backoffCeiling(n, 1000, 30_000));
+    assert.deepEqual(ceilings, [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    assert.equal(backoffCeiling(5000, 1000, 30_000), 30_000); // 2^5000 overflows; still capped
+    assert.ok(backoffDelay(200, { random: () => 0.999 }) < 30_000);
+  });
+
+  it('uses reconnectInterval as the base', () => {
+    assert.equal(backoffDelay(2, { base: 250, random: () => 0.5 }), 500);
+  });
+
+  it('spreads many clients over the whole window (no reconnect storm)', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const delays = Array.from({ length: 1000 }, () => backoffDelay(5, { random }));
+    const buckets = new Array<number>(10).fill(0);
+    for (const d of delays) buckets[Math.floor(d / 3000)]! += 1;
+    // Each tenth of the 30 s window gets roughly a tenth of the clients.
+    for (const count of buckets) assert.ok(count > 60 && count < 140, `bucket ${count}`);
+  });
+
+  it('clamps a misbehaving random source into the window', () => {
+    assert.equal(backoffDelay(0, { random: () => 7 }), 1000);
+    assert.equal(backoffDelay(0, { random: () => -1 }), 0);
+  });
+});
+
+describe('Backoff', () => {
+  it('counts failures and resets', () => {
+    const backoff = new Backoff({ random: () => 0.5 });
+    assert.deepEqual([backoff.next(), backoff.next(), backoff.next()], [500, 1000, 2000]);
+    assert.equal(backoff.attempt, 3);
+    backoff.reset();
+    assert.equal(backoff.next(), 500);
+  });
+});
+
+describe('Connection backoff timing', () => {
+  it('waits the jittered delays between failed attempts, up to the cap', async () => {
+    const rig = createRig();
+    rig.server.refuseConnections(true);
+    const delays: number[] = [];
+    const client = rig.client();
+    client.onStatus((s) => {
+      if (s.state === 'reconnecting') delays.push(s.nextRetryAt - rig.clock.now());
+    });
+    await rig.clock.flush();
+    for (let i = 0; i < 8; i++) await rig.clock.advance(30_000);
+    // random() = 0.5 => half of 1, 2, 4, 8, 16, 30, 30... seconds (first failure happened at once).
+    assert.deepEqual(delays.slice(0, 8), [500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    rig.close();
+  });
+
+  it('does not retry before the delay is over', async () => {
+    const rig = createRig();
+    rig.server.refuseConnections(true);
+    const client = rig.client();
+    await rig.clock.flush();
+    assert.equal(client.status.state, 'reconnecting');
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(499);
+    assert.equal(client.status.state, 'reconnecting');
+    await rig.clock.advance(1);
+    assert.equal(client.status.state, 'open');
+    rig.close();
+  });
+
+  it('resets the delay after a successful open', async () => {
+    const rig = createRig();
+    rig.server.refuseConnections(true);
+    const client = rig.client();
+    await rig.clock.flush();
+    await rig.clock.advance(500 + 1000 + 2000); // three more failures
+    assert.equal(client.status.state, 'reconnecting');
+    assert.equal(client.status.state === 'reconnecting' && client.status.attempt, 4);
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(4000);
+    assert.equal(client.status.state, 'open');
+    rig.server.dropConnections();
+    await rig.clock.flush();
+    const status = client.status;
+    assert.equal(status.state, 'reconnecting');
+    assert.equal(status.state === 'reconnecting' && status.nextRetryAt - rig.clock.now(), 500);
+    assert.equal(status.state === 'reconnecting' && status.attempt, 1);
+    rig.close();
+  });
+
+  it('gives up after maxReconnectAttempts with status closed', async () => {
+    const rig = createRig();
+    rig.server.refuseConnections(true);
+    let sockets = 0;
+    const client = rig.client({
+      maxReconnectAttempts: 3,
+      socketFactory: (url) => (sockets++, rig.server.socketFactory(url)),
+    });
+    await rig.clock.flush();
+    await rig.clock.advance(60_000);
+    assert.equal(client.status.state, 'closed');
+    assert.match(
+      client.status.state === 'closed' ? (client.status.reason ?? '') : '',
+      /3 attempts/,
+    );
+    assert.equal(sockets, 4); // the first try and 3 retries
+    await rig.clock.advance(10 * 60_000);
+    assert.equal(sockets, 4);
+    rig.server.refuseConnections(false);
+    client.retryNow(); // the user can still revive it
+    await rig.clock.flush();
+    assert.equal(client.status.state, 'open');
+    rig.close();
+  });
+
+  it('retries forever by default', async () => {
+    const rig = createRig();
+    rig.server.refuseConnections(true);
+    const client = rig.client();
+    await rig.clock.flush();
+    await rig.clock.advance(60 * 60_000);
+    assert.equal(client.status.state, 'reconnecting');
+    assert.ok(client.status.state === 'reconnecting' && client.status.attempt > 100);
+    rig.close();
+  });
+});
