@@ -4,8 +4,26 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Backoff, backoffCeiling, backoffDelay } from '../../src/client/index.js';
+import {
+  Backoff,
+  backoffCeiling,
+  backoffDelay,
+  type ConnectionStatus,
+  type RealtimeClient,
+} from '../../src/client/index.js';
 import { createRig } from '../../src/testing/index.js';
+
+// Functions, not property reads: TypeScript would narrow `client.status` after the first assert.
+const statusOf = (client: RealtimeClient): ConnectionStatus => client.status;
+const stateOf = (client: RealtimeClient) => client.status.state;
+function expectState<S extends ConnectionStatus['state']>(
+  client: RealtimeClient,
+  state: S,
+): Extract<ConnectionStatus, { state: S }> {
+  const status = client.status;
+  assert.equal(status.state, state);
+  return status as Extract<ConnectionStatus, { state: S }>;
+}
 
 describe('backoffDelay', () => {
   it('stays within [0, base * 2^attempt) for any random value', () => {
@@ -76,12 +94,12 @@ describe('Connection backoff timing', () => {
     rig.server.refuseConnections(true);
     const client = rig.client();
     await rig.clock.flush();
-    assert.equal(client.status.state, 'reconnecting');
+    assert.equal(stateOf(client), 'reconnecting');
     rig.server.refuseConnections(false);
     await rig.clock.advance(499);
-    assert.equal(client.status.state, 'reconnecting');
+    assert.equal(stateOf(client), 'reconnecting');
     await rig.clock.advance(1);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -91,14 +109,14 @@ describe('Connection backoff timing', () => {
     const client = rig.client();
     await rig.clock.flush();
     await rig.clock.advance(500 + 1000 + 2000); // three more failures
-    assert.equal(client.status.state, 'reconnecting');
-    assert.equal(client.status.state === 'reconnecting' && client.status.attempt, 4);
+    assert.equal(stateOf(client), 'reconnecting');
+    assert.equal(expectState(client, 'reconnecting').attempt, 4);
     rig.server.refuseConnections(false);
     await rig.clock.advance(4000);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.server.dropConnections();
     await rig.clock.flush();
-    const status = client.status;
+    const status = statusOf(client);
     assert.equal(status.state, 'reconnecting');
     assert.equal(status.state === 'reconnecting' && status.nextRetryAt - rig.clock.now(), 500);
     assert.equal(status.state === 'reconnecting' && status.attempt, 1);
@@ -115,18 +133,15 @@ describe('Connection backoff timing', () => {
     });
     await rig.clock.flush();
     await rig.clock.advance(60_000);
-    assert.equal(client.status.state, 'closed');
-    assert.match(
-      client.status.state === 'closed' ? (client.status.reason ?? '') : '',
-      /3 attempts/,
-    );
+    assert.equal(stateOf(client), 'closed');
+    assert.match(expectState(client, 'closed').reason ?? '', /3 attempts/);
     assert.equal(sockets, 4); // the first try and 3 retries
     await rig.clock.advance(10 * 60_000);
     assert.equal(sockets, 4);
     rig.server.refuseConnections(false);
     client.retryNow(); // the user can still revive it
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -136,8 +151,8 @@ describe('Connection backoff timing', () => {
     const client = rig.client();
     await rig.clock.flush();
     await rig.clock.advance(60 * 60_000);
-    assert.equal(client.status.state, 'reconnecting');
-    assert.ok(client.status.state === 'reconnecting' && client.status.attempt > 100);
+    assert.equal(stateOf(client), 'reconnecting');
+    assert.ok(expectState(client, 'reconnecting').attempt > 100);
     rig.close();
   });
 });

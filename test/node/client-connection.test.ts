@@ -5,8 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RealtimeError, type ConnectionStatus } from '../../src/client/index.js';
+import {
+  RealtimeError,
+  type ConnectionStatus,
+  type RealtimeClient,
+} from '../../src/client/index.js';
 import { createRig, fakeToken } from '../../src/testing/index.js';
+
+// Functions, not property reads: TypeScript would narrow `client.status` after the first assert.
+const statusOf = (client: RealtimeClient): ConnectionStatus => client.status;
+const stateOf = (client: RealtimeClient) => client.status.state;
+function expectState<S extends ConnectionStatus['state']>(
+  client: RealtimeClient,
+  state: S,
+): Extract<ConnectionStatus, { state: S }> {
+  const status = client.status;
+  assert.equal(status.state, state);
+  return status as Extract<ConnectionStatus, { state: S }>;
+}
 
 const ada = { id: 'ada', name: 'Ada Lovelace' };
 
@@ -25,13 +41,13 @@ describe('handshake and tokens', () => {
       socketFactory: (url) => (urls.push(url), rig.server.socketFactory(url)),
     });
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     assert.equal(client.user?.name, 'Ada Lovelace');
     rig.server.dropConnections();
     await rig.clock.advance(1000);
     rig.server.dropConnections();
     await rig.clock.advance(1000);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     assert.equal(calls, 3);
     const hellos = rig.server.received('hello');
     assert.equal(hellos.length, 3);
@@ -55,7 +71,7 @@ describe('handshake and tokens', () => {
     assert.equal(refused.attempt, 1);
     assert.match(refused.lastError ?? '', /1008/);
     await rig.clock.advance(500);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     assert.deepEqual(
       rig.server.received('hello').map((h) => h.token),
       ['first', 'second'],
@@ -74,14 +90,11 @@ describe('handshake and tokens', () => {
       },
     });
     await rig.clock.flush();
-    assert.equal(client.status.state, 'reconnecting');
-    assert.match(
-      client.status.state === 'reconnecting' ? (client.status.lastError ?? '') : '',
-      /auth service down/,
-    );
+    assert.equal(stateOf(client), 'reconnecting');
+    assert.match(expectState(client, 'reconnecting').lastError ?? '', /auth service down/);
     fail = false;
     await rig.clock.advance(500);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -90,12 +103,12 @@ describe('handshake and tokens', () => {
     rig.server.blackhole(true);
     const client = rig.client({ connectTimeout: 5000 });
     await rig.clock.advance(4999);
-    assert.equal(client.status.state, 'connecting');
+    assert.equal(stateOf(client), 'connecting');
     await rig.clock.advance(1);
-    assert.equal(client.status.state, 'reconnecting');
+    assert.equal(stateOf(client), 'reconnecting');
     rig.server.blackhole(false);
     await rig.clock.advance(500);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 });
@@ -111,7 +124,7 @@ describe('heartbeat', () => {
     assert.equal(rig.server.received('ping').length, 1);
     await rig.clock.advance(5 * 30_000);
     assert.equal(rig.server.received('ping').length, 6);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     assert.equal(rig.server.sent('welcome').length, 1); // never replaced
     rig.close();
   });
@@ -123,17 +136,14 @@ describe('heartbeat', () => {
     rig.server.blackhole(true); // a dead NAT mapping: no close, no frames
     await rig.clock.advance(30_000); // ping goes out
     await rig.clock.advance(9_999);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     await rig.clock.advance(1);
-    assert.equal(client.status.state, 'reconnecting');
-    assert.match(
-      client.status.state === 'reconnecting' ? (client.status.lastError ?? '') : '',
-      /heartbeat/,
-    );
+    assert.equal(stateOf(client), 'reconnecting');
+    assert.match(expectState(client, 'reconnecting').lastError ?? '', /heartbeat/);
     assert.equal(rig.server.connections, 0); // the dead socket was closed
     rig.server.blackhole(false);
     await rig.clock.advance(500);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     assert.equal(rig.server.connections, 1);
     rig.close();
   });
@@ -159,7 +169,7 @@ describe('heartbeat', () => {
     rig.env.setVisible(true);
     assert.equal(rig.server.received('ping').length, 0); // lost in the black hole
     await rig.clock.advance(10_000);
-    assert.equal(client.status.state, 'reconnecting'); // detected in 10 s, not 40 s
+    assert.equal(stateOf(client), 'reconnecting'); // detected in 10 s, not 40 s
     rig.close();
   });
 });
@@ -171,7 +181,7 @@ describe('network and visibility', () => {
     rig.server.refuseConnections(true);
     const client = rig.client();
     await rig.clock.advance(500 + 1000 + 2000 + 4000 + 8000);
-    const status = client.status;
+    const status = statusOf(client);
     assert.equal(status.state, 'reconnecting');
     assert.ok(status.state === 'reconnecting' && status.nextRetryAt - rig.clock.now() >= 8000);
     rig.server.refuseConnections(false);
@@ -181,23 +191,23 @@ describe('network and visibility', () => {
   it('reconnects at once when the browser comes back online', async () => {
     const { rig, client } = await longWait();
     rig.env.setOnline(false);
-    assert.equal(client.status.state, 'offline');
+    assert.equal(stateOf(client), 'offline');
     await rig.clock.advance(60_000);
-    assert.equal(client.status.state, 'offline'); // no attempts while offline
+    assert.equal(stateOf(client), 'offline'); // no attempts while offline
     rig.env.setOnline(true);
-    assert.equal(client.status.state, 'connecting');
+    assert.equal(stateOf(client), 'connecting');
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
   it('reconnects at once when a hidden tab becomes visible', async () => {
     const { rig, client } = await longWait();
     rig.env.setVisible(false);
-    assert.equal(client.status.state, 'reconnecting');
+    assert.equal(stateOf(client), 'reconnecting');
     rig.env.setVisible(true);
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -205,7 +215,7 @@ describe('network and visibility', () => {
     const { rig, client } = await longWait();
     client.retryNow();
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -217,11 +227,11 @@ describe('network and visibility', () => {
       socketFactory: (url) => (sockets++, rig.server.socketFactory(url)),
     });
     await rig.clock.advance(10_000);
-    assert.equal(client.status.state, 'offline');
+    assert.equal(stateOf(client), 'offline');
     assert.equal(sockets, 0);
     rig.env.setOnline(true);
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -232,7 +242,7 @@ describe('network and visibility', () => {
     rig.env.setOnline(false);
     rig.server.dropConnections();
     await rig.clock.flush();
-    assert.equal(client.status.state, 'offline');
+    assert.equal(stateOf(client), 'offline');
     rig.close();
   });
 });
@@ -244,13 +254,13 @@ describe('server shutdown and bad frames', () => {
     await rig.clock.flush();
     rig.server.bye(8000);
     await rig.clock.flush();
-    const status = client.status;
+    const status = statusOf(client);
     assert.equal(status.state, 'reconnecting');
     assert.equal(status.state === 'reconnecting' && status.nextRetryAt - rig.clock.now(), 4000);
     await rig.clock.advance(3999);
-    assert.equal(client.status.state, 'reconnecting');
+    assert.equal(stateOf(client), 'reconnecting');
     await rig.clock.advance(1);
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     rig.close();
   });
 
@@ -268,7 +278,7 @@ describe('server shutdown and bad frames', () => {
     rig.server.sendRaw(JSON.stringify({ type: 'wat' }));
     rig.server.broadcast('customer:42', 'note', 'ok');
     await rig.clock.flush();
-    assert.equal(client.status.state, 'open');
+    assert.equal(stateOf(client), 'open');
     assert.deepEqual(seen, [1]);
     assert.equal(rig.warnings.length, 3, rig.warnings.join('\n'));
     assert.ok(rig.warnings.some((w) => /not-json/.test(w)));
@@ -285,12 +295,12 @@ describe('close', () => {
     await rig.clock.flush();
     assert.ok(rig.env.listenerCount > 0);
     client.close();
-    assert.equal(client.status.state, 'closed');
+    assert.equal(stateOf(client), 'closed');
     assert.equal(rig.env.listenerCount, 0);
     await rig.clock.flush();
     assert.equal(rig.server.connections, 0);
     await rig.clock.advance(10 * 60_000);
-    assert.equal(client.status.state, 'closed');
+    assert.equal(stateOf(client), 'closed');
     await assert.rejects(client.emit('customer:42', 'x', 1), (e: unknown) => {
       return e instanceof RealtimeError && e.code === 'not_connected';
     });
