@@ -204,6 +204,8 @@ export default defineConfig(
     name: 'project/tests',
     files: ['test/**/*.ts', 'stories/**/*.ts'],
     rules: {
+      // Chai's property assertions (`expect(x).to.be.true`) are expressions by design.
+      '@typescript-eslint/no-unused-expressions': 'off',
       // A focused or skipped test left behind silently shrinks the suite.
       'no-restricted-properties': [
         'error',
