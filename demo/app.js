@@ -2,9 +2,8 @@
 // What every page of the demo CRM shares: who you are (development identities), the header, the
 // "open another window" hint, and wiring the kit's provider to the reference server.
 //
-// The kit itself is loaded by each page's own `<script type="module">` after this module has done
-// its work, so the kit's elements upgrade with their attributes and properties already in place,
-// exactly as on a server-rendered page.
+// Each page's one `<script type="module">` loads the kit (`/kit/define.js`), renders its content
+// and calls `setUpPage()`.
 import { PEOPLE, findPerson } from './data.js';
 
 const STORAGE_KEY = 'crm-demo:user';
@@ -105,11 +104,51 @@ export function initials(name) {
   return (first + last).toUpperCase();
 }
 
-/** A stable hue for a string, so a person or company keeps its colour on every page. */
+/**
+ * The colour of an initials avatar. Same palette and hash as the kit's `<crm-presence>`, so a
+ * person has one colour in the table and in the presence avatars.
+ */
+const AVATAR_PALETTE = [
+  '#b91c1c',
+  '#c2410c',
+  '#a16207',
+  '#4d7c0f',
+  '#15803d',
+  '#0f766e',
+  '#0e7490',
+  '#0369a1',
+  '#1d4ed8',
+  '#4338ca',
+  '#6d28d9',
+  '#7e22ce',
+  '#a21caf',
+  '#be185d',
+  '#be123c',
+  '#475569',
+];
+
+/** FNV-1a then Murmur3's finaliser, as in the kit. @param {string} text */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export function avatarColor(/** @type {string} */ id) {
+  return AVATAR_PALETTE[hash(id) % AVATAR_PALETTE.length];
+}
+
+/** A stable hue for a string, for company marks. */
 export function hueOf(/** @type {string} */ text) {
-  let hash = 0;
-  for (const char of text) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return hash % 360;
+  return hash(text) % 360;
 }
 
 /**
@@ -123,7 +162,7 @@ export function avatar(person, size = 's') {
     el.append(h('img', { src: person.avatarUrl, alt: '' }));
   } else {
     el.textContent = initials(person.name);
-    el.style.setProperty('--hue', String(hueOf(person.id)));
+    el.style.setProperty('--avatar-color', avatarColor(person.id));
   }
   return el;
 }
@@ -264,24 +303,26 @@ function renderHint(me) {
 }
 
 /**
- * Sets up what every page shares and returns who you are and the provider element, configured
- * but not yet upgraded: the page then loads the kit.
+ * Sets up what every page shares and connects the page's provider to the server as you.
+ * Called after the kit is loaded: the provider connects once it has a `url`, so setting the
+ * identity first means the one connection starts as the right person.
  */
 export function setUpPage() {
   const me = currentPerson();
   renderIdentity(me);
   renderHint(me);
 
+  /** @type {(HTMLElement & Record<string, unknown>) | null} */
   const provider = document.querySelector('crm-realtime-provider');
   if (provider) {
-    provider.setAttribute('url', realtimeUrl());
     const { id, name, avatarUrl } = me;
     // Accepted only by a server in development-identity mode (`npm start`); a real deployment
     // sets `provider.getToken` instead.
-    Object.assign(provider, { devUser: avatarUrl ? { id, name, avatarUrl } : { id, name } });
-    // End-to-end tests shorten the first reconnect delay; users keep the kit's default.
+    provider.devUser = avatarUrl ? { id, name, avatarUrl } : { id, name };
+    // End-to-end tests shorten the first reconnect delay; people use the kit's default.
     const reconnect = Number(new URLSearchParams(location.search).get('reconnect'));
-    if (reconnect > 0) provider.setAttribute('reconnect-interval', String(reconnect));
+    if (reconnect > 0) provider.reconnectInterval = reconnect;
+    provider.url = realtimeUrl();
   }
   return { me, provider };
 }
