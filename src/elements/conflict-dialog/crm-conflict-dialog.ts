@@ -1,0 +1,626 @@
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { Clock } from '../../client/types.js';
+import {
+  CrmConflictCancelEvent,
+  CrmConflictResolveEvent,
+  type ConflictCancelSource,
+  type ConflictChoice,
+} from '../../events/conflict-events.js';
+import type { FieldConflict } from '../../protocol/entities.js';
+import {
+  conflictMessageContext,
+  mergeConflictMessages,
+  type ConflictDialogMessages,
+  type ConflictMessageContext,
+} from './conflict-messages.js';
+import { styles } from './crm-conflict-dialog.styles.js';
+import { ValueFormatter } from './format-value.js';
+import { mergeResolution, resolutionOf, sameValue, type FieldValues } from './merge.js';
+import { timeText } from './relative-time.js';
+import { valueTemplate } from './value-template.js';
+
+/** Who made the remote change: a `UserProfile` or anything shaped like one. */
+export interface ConflictAuthor {
+  readonly id: string;
+  readonly name: string;
+  readonly avatarUrl?: string | undefined;
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** The relative time is refreshed this often while the dialog is open. */
+const TICK_MS = 30_000;
+
+const warned = new Set<string>();
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`crm-realtime: <crm-conflict-dialog> ${message}`);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A record property as given, or `{}` (with a warning) when it is not an object. */
+function recordOf(name: string, value: unknown): FieldValues {
+  if (value === undefined || value === null) return {};
+  if (isRecord(value)) return value;
+  warnOnce(`record:${name}`, `${name} must be an object of field values; ignoring it.`);
+  return {};
+}
+
+/** Only `https:`, `http:` and `data:image/` pictures are rendered, as on the server. */
+function safeAvatarUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2048) return undefined;
+  return /^(https?:\/\/|data:image\/[a-z0-9.+-]+[;,])/i.test(value) ? value : undefined;
+}
+
+function initials(name: string, locale: string): string {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  const first = Array.from(words[0] ?? '')[0] ?? '';
+  const last = words.length > 1 ? (Array.from(words[words.length - 1]!)[0] ?? '') : '';
+  return (first + last).toLocaleUpperCase(locale) || '?';
+}
+
+/** The focused element, looking into shadow roots. */
+function deepActiveElement(): HTMLElement | undefined {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement && active !== document.body ? active : undefined;
+}
+
+/**
+ * A modal that shows, field by field, a change the user made and a change someone else saved to
+ * the same fields meanwhile, and lets the user keep theirs, take the other, or choose per field.
+ *
+ * Pure and property driven: it never touches the connection. Give it the two versions (and, where
+ * known, the value each field had before) with `localData`, `remoteData`, `baseData` and
+ * `conflictedFields`, or all at once with `.conflicts` from an `entity.conflict` answer; set `open`.
+ * It opens as a native modal `<dialog>` (`showModal()`), so the rest of the page is inert and focus
+ * stays inside; focus returns where it was on close. "Yours" is preselected on every field, so
+ * Enter keeps the user's work. Values of any JSON type are shown readably, always as text, with the
+ * words that changed marked.
+ *
+ * The resolution is a request: `crm-conflict-resolve` carries the merged data to save, and the
+ * dialog closes only when no listener called `preventDefault()`. Escape and Cancel send
+ * `crm-conflict-cancel`, likewise cancelable.
+ *
+ * @tagname crm-conflict-dialog
+ * @summary Field-by-field resolution of an edit conflict: mine, theirs, or a mix.
+ *
+ * @csspart dialog - The native `<dialog>` (style its backdrop with `::part(dialog)::backdrop`).
+ * @csspart header - Title, explanation and who changed it.
+ * @csspart icon - The badge beside the title.
+ * @csspart title - The title (`<h2>`).
+ * @csspart description - The sentence under the title.
+ * @csspart author - The line with the remote author and the time of their change.
+ * @csspart avatar - The remote author's picture or initials.
+ * @csspart time - The time of the remote change (`<time>`).
+ * @csspart body - The scrolling list of fields.
+ * @csspart field - One conflicted field (a `<fieldset>`).
+ * @csspart field-label - Its `<legend>`.
+ * @csspart base - The line with the value before both changes ("Was …").
+ * @csspart options - The two cards of a field.
+ * @csspart option - One card; also `option-mine`, `option-theirs`, and `option-selected` when chosen.
+ * @csspart radio - The radio button of a card.
+ * @csspart option-title - "Yours" / "Theirs".
+ * @csspart option-hint - "Not saved yet" / "Saved by …".
+ * @csspart value - A value, in a card or in the base line.
+ * @csspart change - A changed part of a value (`<mark>`).
+ * @csspart empty - The "— Empty" of an empty value.
+ * @csspart list - A value that is a list.
+ * @csspart record - A value that is an object (`<dl>`).
+ * @csspart json - A deep value shown as JSON (`<pre>`).
+ * @csspart actions - The row of buttons.
+ * @csspart summary - "2 of yours, 1 of theirs", beside the primary button.
+ * @csspart button - Every button; also `button-mine`, `button-theirs`, `button-cancel`, `button-primary`.
+ *
+ * @cssprop [--crm-conflict-dialog-width=46rem] - Largest inline size of the dialog.
+ * @cssprop [--crm-conflict-dialog-max-height=calc(100dvh - 2rem)] - Largest block size; the list of fields scrolls.
+ * @cssprop [--crm-conflict-dialog-background=var(--crm-color-surface-raised)] - Dialog background.
+ * @cssprop [--crm-conflict-dialog-radius=var(--crm-radius-xl)] - Dialog corner radius.
+ * @cssprop [--crm-conflict-dialog-shadow=var(--crm-shadow-l)] - Dialog shadow.
+ * @cssprop [--crm-conflict-dialog-backdrop=var(--crm-color-backdrop)] - The page behind the dialog.
+ * @cssprop [--crm-conflict-dialog-selected-color=var(--crm-color-accent)] - Border of the chosen card.
+ * @cssprop [--crm-conflict-dialog-selected-background=var(--crm-color-accent-subtle)] - Background of the chosen card.
+ * @cssprop [--crm-conflict-dialog-change-background=var(--crm-color-warning-subtle)] - Highlight of changed words.
+ * @cssprop [--crm-conflict-dialog-icon-color=var(--crm-color-warning-text)] - The title badge.
+ * @cssprop [--crm-conflict-dialog-duration=var(--crm-duration-medium)] - Opening animation (none under reduced motion).
+ *
+ * @fires {CrmConflictResolveEvent} crm-conflict-resolve - The user resolved the conflict; cancelable (the dialog then stays open).
+ * @fires {CrmConflictCancelEvent} crm-conflict-cancel - The user asked to leave without resolving (Escape, Cancel); cancelable.
+ */
+export class CrmConflictDialog extends LitElement {
+  static override styles = styles;
+
+  /** Shows the dialog (modal) while true. Set false to close it without an event. */
+  @property({ type: Boolean, reflect: true }) open = false;
+
+  /** The user's version: their values of the conflicted fields, and any other fields they changed. */
+  @property({ attribute: false }) localData: Record<string, unknown> = {};
+
+  /** The version saved meanwhile by someone else (what is stored now). */
+  @property({ attribute: false }) remoteData: Record<string, unknown> = {};
+
+  /** The value each field had before both changes, where known (shown as "Was …"). */
+  @property({ attribute: false }) baseData: Record<string, unknown> = {};
+
+  /**
+   * The fields changed on both sides, in display order. When empty, the fields of `localData`
+   * whose value differs from `remoteData`.
+   */
+  @property({ attribute: false }) conflictedFields: string[] = [];
+
+  /** Who saved the other version. */
+  @property({ attribute: false }) remoteAuthor: ConflictAuthor | undefined = undefined;
+
+  /** When the other version was saved, in epoch milliseconds. */
+  @property({ type: Number, attribute: 'remote-changed-at' }) remoteChangedAt: number | undefined =
+    undefined;
+
+  /** Display names of fields, e.g. `{ email: 'E-mail address' }`; others go through `messages.fieldLabel`. */
+  @property({ attribute: false }) fieldLabels: Record<string, string> = {};
+
+  /** What was edited, for the explanation, e.g. "Customer Acme Corp". */
+  @property({ attribute: 'entity-label' }) entityLabel = '';
+
+  /** Texts to replace, for translation; anything left out stays English. */
+  @property({ attribute: false }) messages: Partial<ConflictDialogMessages> = {};
+
+  /** Where "now" comes from for the relative time; for tests and stories. */
+  @property({ attribute: false }) clock: Clock = realClock;
+
+  @state() private choices: Record<string, ConflictChoice> = {};
+  @query('dialog') private dialog!: HTMLDialogElement | null;
+
+  private lastConflicts: readonly FieldConflict[] = [];
+  private returnFocus: HTMLElement | undefined;
+  /** Set when a close request could not be refused (see `onDialogCancel`). */
+  private reopen = false;
+  private tick: unknown;
+  private m: ConflictDialogMessages = mergeConflictMessages();
+  private c: ConflictMessageContext = conflictMessageContext('en');
+
+  /**
+   * The conflicts of an `entity.conflict` answer, all at once: sets `conflictedFields`,
+   * `localData` (mine), `remoteData` (theirs), `baseData` (base), and the author and time of the
+   * most recent remote change.
+   */
+  set conflicts(conflicts: readonly FieldConflict[]) {
+    if (!Array.isArray(conflicts)) {
+      warnOnce('conflicts', 'conflicts must be an array of field conflicts; ignoring it.');
+      return;
+    }
+    const list = conflicts.filter((c) => isRecord(c) && typeof c.field === 'string');
+    this.lastConflicts = list;
+    const local: Record<string, unknown> = {};
+    const remote: Record<string, unknown> = {};
+    const base: Record<string, unknown> = {};
+    let latest: FieldConflict | undefined;
+    for (const c of list) {
+      local[c.field] = c.mine;
+      if (c.theirs !== undefined) remote[c.field] = c.theirs;
+      if ('base' in c) base[c.field] = c.base;
+      if (c.changedAt !== undefined && (latest?.changedAt ?? -Infinity) < c.changedAt) latest = c;
+    }
+    this.conflictedFields = list.map((c) => c.field);
+    this.localData = local;
+    this.remoteData = remote;
+    this.baseData = base;
+    const author = latest?.changedBy ?? list.find((c) => c.changedBy)?.changedBy;
+    this.remoteAuthor = author;
+    this.remoteChangedAt = latest?.changedAt;
+  }
+  get conflicts(): readonly FieldConflict[] {
+    return this.lastConflicts;
+  }
+
+  /** The conflicted fields actually shown (see `conflictedFields`). */
+  get fields(): string[] {
+    const given = Array.isArray(this.conflictedFields) ? this.conflictedFields : [];
+    if (!Array.isArray(this.conflictedFields)) {
+      warnOnce('fields', 'conflictedFields must be an array of field names; ignoring it.');
+    }
+    const names = given.filter((f): f is string => typeof f === 'string' && f !== '');
+    if (names.length > 0) return [...new Set(names)];
+    const local = recordOf('localData', this.localData);
+    const remote = recordOf('remoteData', this.remoteData);
+    return Object.keys(local).filter((k) => !sameValue(local[k], remote[k]));
+  }
+
+  /** The data the current choices would save (what `crm-conflict-resolve` would carry). */
+  get merged(): Record<string, unknown> {
+    return this.mergeWith(this.currentChoices());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) void this.updateComplete.then(() => this.syncOpen());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopTicking();
+    // A removed dialog leaves the top layer by itself; give the focus back all the same.
+    if (this.returnFocus) this.restoreFocus();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.m = mergeConflictMessages(this.messages);
+    const locale = this.locale();
+    if (locale !== this.c.locale) this.c = conflictMessageContext(locale);
+    if (changed.has('open') && this.open && !changed.get('open')) this.choices = {};
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('open')) this.syncOpen();
+  }
+
+  // ---- opening and closing ------------------------------------------------------------------
+
+  private syncOpen(): void {
+    const dialog = this.dialog;
+    if (!dialog) return;
+    if (this.open && !dialog.open && this.isConnected) {
+      this.returnFocus = deepActiveElement();
+      try {
+        dialog.showModal();
+      } catch (error) {
+        warnOnce('showModal', `could not open as a modal (${String(error)}).`);
+        return;
+      }
+      this.startTicking();
+    } else if (!this.open && dialog.open) {
+      this.closeDialog();
+    }
+  }
+
+  /** Close now and give the focus back; `open` follows. */
+  private closeDialog(): void {
+    this.open = false;
+    this.stopTicking();
+    if (this.dialog?.open) this.dialog.close();
+    this.restoreFocus();
+  }
+
+  private restoreFocus(): void {
+    const target = this.returnFocus;
+    this.returnFocus = undefined;
+    if (target?.isConnected) target.focus({ preventScroll: true });
+  }
+
+  /** Escape (or another close request of the platform): ask the page first. */
+  private onDialogCancel = (event: Event): void => {
+    event.preventDefault();
+    // Without a recent user activation the platform may refuse `preventDefault()` and close
+    // anyway; the page still decides, and a refused cancel reopens the dialog.
+    if (this.requestCancel('escape')) return;
+    if (!event.cancelable) this.reopen = true;
+  };
+
+  private onDialogClose = (): void => {
+    const dialog = this.dialog;
+    if (this.reopen) {
+      this.reopen = false;
+      if (this.open && dialog && !dialog.open && this.isConnected) dialog.showModal();
+      return;
+    }
+    // Closed by something else than this element (a script calling `close()`).
+    if (this.open) this.open = false;
+    this.stopTicking();
+    this.restoreFocus();
+  };
+
+  /** Fire the cancel request; close when nobody refused it. True when closed. */
+  private requestCancel(source: ConflictCancelSource): boolean {
+    if (!this.dispatchEvent(new CrmConflictCancelEvent(source))) return false;
+    this.closeDialog();
+    return true;
+  }
+
+  private resolve(choices: Record<string, ConflictChoice>): void {
+    const fields = this.fields;
+    const event = new CrmConflictResolveEvent({
+      resolution: resolutionOf(fields, choices),
+      choices: { ...choices },
+      merged: this.mergeWith(choices),
+    });
+    if (this.dispatchEvent(event)) this.closeDialog();
+  }
+
+  private chooseAll(side: ConflictChoice): void {
+    const choices = Object.fromEntries(this.fields.map((f) => [f, side] as const));
+    this.choices = choices;
+    this.resolve(choices);
+  }
+
+  private onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    this.resolve(this.currentChoices());
+  };
+
+  /** Tab and Shift+Tab wrap around inside the dialog instead of leaving for the browser's UI. */
+  private onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) return;
+    const stops = [
+      ...this.renderRoot.querySelectorAll<HTMLElement>(
+        'dialog input[type="radio"]:checked, dialog button:not([disabled])',
+      ),
+    ];
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    if (!first || !last) return;
+    if (event.shiftKey ? active === first || !active : active === last || !active) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  };
+
+  // ---- state helpers ------------------------------------------------------------------------
+
+  private currentChoices(): Record<string, ConflictChoice> {
+    return Object.fromEntries(this.fields.map((f) => [f, this.choices[f] ?? 'mine'] as const));
+  }
+
+  private mergeWith(choices: Record<string, ConflictChoice>): Record<string, unknown> {
+    return mergeResolution({
+      local: recordOf('localData', this.localData),
+      remote: recordOf('remoteData', this.remoteData),
+      base: recordOf('baseData', this.baseData),
+      fields: this.fields,
+      choices,
+    });
+  }
+
+  private choose(field: string, side: ConflictChoice): void {
+    this.choices = { ...this.choices, [field]: side };
+  }
+
+  private startTicking(): void {
+    this.stopTicking();
+    if (this.remoteChangedAt === undefined) return;
+    this.tick = this.clock.setTimeout(() => {
+      this.requestUpdate();
+      this.startTicking();
+    }, TICK_MS);
+  }
+
+  private stopTicking(): void {
+    if (this.tick !== undefined) this.clock.clearTimeout(this.tick);
+    this.tick = undefined;
+  }
+
+  private locale(): string {
+    const el = this.closest('[lang]');
+    return (
+      el?.getAttribute('lang') ||
+      globalThis.document?.documentElement.lang ||
+      globalThis.navigator?.language ||
+      'en'
+    );
+  }
+
+  private label(field: string): string {
+    const labels = isRecord(this.fieldLabels) ? this.fieldLabels : {};
+    const given = labels[field];
+    return typeof given === 'string' && given.trim() ? given : this.m.fieldLabel(field, this.c);
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------
+
+  protected override render(): TemplateResult {
+    const m = this.m;
+    const c = this.c;
+    const fields = this.fields;
+    const count = fields.length;
+    const choices = this.currentChoices();
+    const mine = fields.filter((f) => choices[f] === 'mine').length;
+    const author =
+      this.remoteAuthor && typeof this.remoteAuthor.name === 'string'
+        ? this.remoteAuthor
+        : undefined;
+    const format = new ValueFormatter({ locale: c.locale, yes: m.yes(c), no: m.no(c) });
+    const local = recordOf('localData', this.localData);
+    const remote = recordOf('remoteData', this.remoteData);
+    const base = recordOf('baseData', this.baseData);
+    return html`<dialog
+      part="dialog"
+      aria-labelledby="title"
+      aria-describedby="description"
+      @cancel=${this.onDialogCancel}
+      @close=${this.onDialogClose}
+      @keydown=${this.onKeydown}
+    >
+      <form class="form" @submit=${this.onSubmit}>
+        <header part="header" class="header">
+          <span part="icon" class="icon" aria-hidden="true">${conflictIcon}</span>
+          <div class="heading">
+            <h2 part="title" id="title" class="title">${m.title(count, c)}</h2>
+            <p part="description" id="description" class="description">
+              ${m.description({ author: author?.name ?? '', entity: this.entityLabel, count }, c)}
+            </p>
+            ${this.renderAuthor(author)}
+          </div>
+        </header>
+        <div part="body" class="body">
+          ${fields.map((field, index) =>
+            this.renderField(
+              field,
+              index,
+              { local, remote, base, format, choice: choices[field]! },
+              author,
+            ),
+          )}
+        </div>
+        <footer part="actions" class="actions">
+          ${
+            count > 1
+              ? html`<div class="bulk">
+                  <button
+                    type="button"
+                    part="button button-mine"
+                    class="button quiet"
+                    @click=${() => this.chooseAll('mine')}
+                  >
+                    ${m.keepAllMine(count, c)}
+                  </button>
+                  <button
+                    type="button"
+                    part="button button-theirs"
+                    class="button quiet"
+                    @click=${() => this.chooseAll('theirs')}
+                  >
+                    ${m.takeAllTheirs(count, c)}
+                  </button>
+                </div>`
+              : nothing
+          }
+          <div class="main">
+            ${
+              count > 1
+                ? html`<span part="summary" id="summary" class="summary"
+                    >${m.summary(mine, count - mine, c)}</span
+                  >`
+                : nothing
+            }
+            <button
+              type="button"
+              part="button button-cancel"
+              class="button secondary"
+              @click=${() => this.requestCancel('cancel-button')}
+            >
+              ${m.cancel(c)}
+            </button>
+            <button
+              type="submit"
+              part="button button-primary"
+              class="button primary"
+              aria-describedby=${count > 1 ? 'summary' : nothing}
+            >
+              ${m.save(count, c)}
+            </button>
+          </div>
+        </footer>
+      </form>
+    </dialog>`;
+  }
+
+  private renderAuthor(author: ConflictAuthor | undefined): TemplateResult | typeof nothing {
+    const when =
+      this.remoteChangedAt !== undefined
+        ? timeText(this.remoteChangedAt, this.clock.now(), this.c.locale)
+        : undefined;
+    if (!author && !when) return nothing;
+    const picture = safeAvatarUrl(author?.avatarUrl);
+    return html`<p part="author" class="author">
+      ${
+        author
+          ? html`<span part="avatar" class="avatar" aria-hidden="true"
+                >${
+                  picture
+                    ? html`<img
+                        src=${picture}
+                        alt=""
+                        referrerpolicy="no-referrer"
+                        decoding="async"
+                      />`
+                    : initials(author.name, this.c.locale)
+                }</span
+              ><span class="author-name">${author.name}</span>`
+          : nothing
+      }
+      ${
+        when
+          ? html`<span class="when"
+              >${author ? html`<span class="dot" aria-hidden="true">·</span>` : nothing}${this.m.savedAt(this.c)}
+              <time part="time" datetime=${when.datetime} title=${when.absolute}
+                >${when.relative}</time
+              ></span
+            >`
+          : nothing
+      }
+    </p>`;
+  }
+
+  private renderField(
+    field: string,
+    index: number,
+    data: {
+      local: FieldValues;
+      remote: FieldValues;
+      base: FieldValues;
+      format: ValueFormatter;
+      choice: ConflictChoice;
+    },
+    author: ConflictAuthor | undefined,
+  ): TemplateResult {
+    const { local, remote, base, format, choice } = data;
+    const m = this.m;
+    const c = this.c;
+    const hasBase = Object.prototype.hasOwnProperty.call(base, field);
+    const emptyLabel = m.empty(c);
+    // Changes are marked against the base when it is known, else against the other side.
+    const mineView = format.view(local[field], { value: hasBase ? base[field] : remote[field] });
+    const theirsView = format.view(remote[field], { value: hasBase ? base[field] : local[field] });
+    const id = `f${index}`;
+    const option = (side: ConflictChoice, title: string, hint: string, value: TemplateResult) => {
+      const checked = choice === side;
+      return html`<label
+        part="option option-${side}${checked ? ' option-selected' : ''}"
+        class="option ${side}"
+        ?data-checked=${checked}
+      >
+        <span class="option-head">
+          <input
+            part="radio"
+            type="radio"
+            name=${id}
+            value=${side}
+            .checked=${checked}
+            aria-labelledby="${id}-${side}-title"
+            aria-describedby="${id}-${side}-hint ${id}-${side}-value"
+            @change=${() => this.choose(field, side)}
+          />
+          <span part="option-title" class="option-title" id="${id}-${side}-title">${title}</span>
+          <span part="option-hint" class="option-hint" id="${id}-${side}-hint">${hint}</span>
+        </span>
+        <span part="value" class="value" id="${id}-${side}-value">${value}</span>
+      </label>`;
+    };
+    return html`<fieldset part="field" class="field">
+      <legend part="field-label" class="field-label">${this.label(field)}</legend>
+      ${
+        hasBase
+          ? html`<p part="base" class="base">
+              <span class="base-label">${m.was(c)}</span>
+              <span part="value" class="value"
+                >${valueTemplate(format.view(base[field]), emptyLabel)}</span
+              >
+            </p>`
+          : nothing
+      }
+      <div part="options" class="options">
+        ${option('mine', m.mine(c), m.mineHint(c), valueTemplate(mineView, emptyLabel))}
+        ${option('theirs', m.theirs(c), m.theirsHint(author?.name ?? '', c), valueTemplate(theirsView, emptyLabel))}
+      </div>
+    </fieldset>`;
+  }
+}
+
+/** Two arrows meeting (a merge), drawn for the title badge. */
+const conflictIcon = html`<svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+  <path
+    fill="none"
+    stroke="currentColor"
+    stroke-width="1.6"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    d="M6 3v4.5a3 3 0 0 0 3 3h2a3 3 0 0 1 3 3V17M14 3v4.5a3 3 0 0 1-3 3M4 5l2-2 2 2M12 15l2 2 2-2"
+  />
+</svg>`;

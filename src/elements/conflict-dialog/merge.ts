@@ -1,0 +1,68 @@
+/**
+ * The data a conflict resolution saves, from the two versions and a choice per conflicted field.
+ * Pure functions, so the rules are easy to read and to test on their own.
+ */
+import type { ConflictChoice, ConflictResolution } from '../../events/conflict-events.js';
+
+/** A record of field values, as the dialog receives them. */
+export type FieldValues = Readonly<Record<string, unknown>>;
+
+const has = (record: FieldValues, key: string) => Object.prototype.hasOwnProperty.call(record, key);
+
+/** Deep equality of JSON-like values (key order does not matter). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  }
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  const br = b as Record<string, unknown>;
+  return ak.every((k) => has(br, k) && sameValue((a as Record<string, unknown>)[k], br[k]));
+}
+
+export interface MergeInput {
+  local: FieldValues;
+  remote: FieldValues;
+  /** The value each field had when the user started editing, where known. */
+  base: FieldValues;
+  fields: readonly string[];
+  choices: Readonly<Record<string, ConflictChoice>>;
+}
+
+/**
+ * The data to save:
+ * 1. start from the remote data (what is stored now);
+ * 2. put the user's non-conflicted fields on top — except a field the base says the user did not
+ *    change (local equals base), so a stale copy never reverts someone else's change;
+ * 3. set each conflicted field to the chosen side (a missing choice keeps mine).
+ * A field whose resulting value is `undefined` is left out.
+ */
+export function mergeResolution({ local, remote, base, fields, choices }: MergeInput) {
+  const conflicted = new Set(fields);
+  const merged: Record<string, unknown> = {};
+  for (const key of Object.keys(remote)) merged[key] = remote[key];
+  for (const key of Object.keys(local)) {
+    if (conflicted.has(key)) continue;
+    const untouched = has(base, key) && sameValue(local[key], base[key]) && has(remote, key);
+    if (!untouched) merged[key] = local[key];
+  }
+  for (const field of fields) {
+    merged[field] = (choices[field] ?? 'mine') === 'mine' ? local[field] : remote[field];
+  }
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  return merged;
+}
+
+/** `mine` or `theirs` when every field took that side, else `merged`. */
+export function resolutionOf(
+  fields: readonly string[],
+  choices: Readonly<Record<string, ConflictChoice>>,
+): ConflictResolution {
+  const sides = new Set(fields.map((f) => choices[f] ?? 'mine'));
+  if (sides.size > 1) return 'merged';
+  return sides.has('theirs') ? 'theirs' : 'mine';
+}
