@@ -10,7 +10,8 @@ import {
   type JWTPayload,
   type JWTVerifyOptions,
 } from 'jose';
-import { AvatarUrl, UserProfile } from '../protocol/index.js';
+import type { UserProfile } from '../protocol/index.js';
+import { AvatarUrl } from '../protocol/index.js';
 import type { AuthConfig } from './config.js';
 import type { ServerClock } from './clock.js';
 

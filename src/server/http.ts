@@ -26,10 +26,9 @@ export function createRequestHandler(
   log: Logger,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let path: string;
-    try {
-      path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    } catch {
+    // The raw request target, not `new URL()`: that would read `//host/x` as another host.
+    const path = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+    if (!path.startsWith('/')) {
       sendText(res, 400, 'text/plain; charset=utf-8', 'bad request\n');
       return;
     }

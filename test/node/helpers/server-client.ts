@@ -1,0 +1,184 @@
+/**
+ * A real `ws` client for server tests: says hello, collects every frame (validated with the
+ * protocol's server schemas, so a test cannot pass on a frame a real client would reject), and
+ * waits for frames or for the close, each wait bounded so a missing frame fails fast.
+ */
+import { once } from 'node:events';
+import { WebSocket, type ClientOptions } from 'ws';
+import {
+  PROTOCOL_VERSION,
+  parseServerFrame,
+  type ClientFrame,
+  type FrameOf,
+  type ServerFrame,
+  type UserProfile,
+} from '../../../src/protocol/index.js';
+
+export const WAIT_MS = 2000;
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+let requestCounter = 0;
+export const nextId = (prefix = 'r'): string => `${prefix}${++requestCounter}`;
+
+export class TestClient {
+  readonly frames: ServerFrame[] = [];
+  /** Raw texts that failed schema validation (should stay empty). */
+  readonly invalid: string[] = [];
+  readonly closed: Promise<Closed>;
+  private waiters: { test: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      const parsed = parseServerFrame(text, Infinity);
+      if (!parsed.ok) {
+        this.invalid.push(text);
+        return;
+      }
+      this.frames.push(parsed.frame);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(parsed.frame)) return true;
+        w.resolve(parsed.frame);
+        return false;
+      });
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    ws.on('error', () => {});
+  }
+
+  /** Opens a socket (no hello yet). */
+  static async open(url: string, options: ClientOptions = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, options);
+    const client = new TestClient(ws);
+    await once(ws, 'open');
+    return client;
+  }
+
+  /** Opens a socket and completes the handshake as a development identity or with a token. */
+  static async connect(
+    url: string,
+    who: { user?: UserProfile; token?: string; clientId?: string },
+    options: ClientOptions = {},
+  ): Promise<TestClient> {
+    const client = await TestClient.open(url, options);
+    const id = nextId('hello');
+    const hello: ClientFrame = {
+      type: 'hello',
+      id,
+      v: PROTOCOL_VERSION,
+      clientId: who.clientId ?? `device-${who.user?.id ?? 'token'}`,
+    };
+    if (who.user) hello.devUser = who.user;
+    if (who.token) hello.token = who.token;
+    client.send(hello);
+    const reply = await client.next((f) => 'replyTo' in f && f.replyTo === id);
+    if (reply.type !== 'welcome') {
+      throw new Error(`handshake refused: ${JSON.stringify(reply)}`);
+    }
+    return client;
+  }
+
+  send(frame: ClientFrame | Record<string, unknown>): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data);
+  }
+
+  /** The first frame, already received or still to come, that matches. */
+  next(test: (f: ServerFrame) => boolean, timeoutMs = WAIT_MS): Promise<ServerFrame> {
+    const seen = this.frames.find(test);
+    if (seen) return Promise.resolve(seen);
+    return this.upcoming(test, timeoutMs);
+  }
+
+  /** The next matching frame received from now on. */
+  upcoming(test: (f: ServerFrame) => boolean, timeoutMs = WAIT_MS): Promise<ServerFrame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new Error(`no matching frame within ${timeoutMs} ms; got ${this.describe()}`));
+      }, timeoutMs);
+      const done = (frame: ServerFrame): void => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      this.waiters.push({ test, resolve: done });
+    });
+  }
+
+  /** Sends a request and waits for the frame answering it. */
+  async request(frame: ClientFrame & { id: string }): Promise<ServerFrame> {
+    this.send(frame);
+    return this.upcoming((f) => 'replyTo' in f && f.replyTo === frame.id);
+  }
+
+  async join(
+    room: string,
+    extra: { since?: number; presence?: FrameOf<ClientFrame, 'join'>['presence'] } = {},
+  ): Promise<FrameOf<ServerFrame, 'joined'>> {
+    const reply = await this.request({ type: 'join', id: nextId('join'), room, ...extra });
+    if (reply.type !== 'joined') throw new Error(`join refused: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  /**
+   * A round trip: everything the server sent this client before answering this ping has arrived
+   * when it resolves. Used to assert that something was NOT sent.
+   */
+  async sync(): Promise<void> {
+    const t = Math.floor(Math.random() * 1e9);
+    this.send({ type: 'ping', t });
+    await this.upcoming((f) => f.type === 'pong' && f.t === t);
+  }
+
+  /** A WebSocket-level ping/pong round trip: a barrier that sends no protocol frame. */
+  async wsRoundTrip(): Promise<void> {
+    const pong = once(this.ws, 'pong');
+    this.ws.ping();
+    await pong;
+  }
+
+  ofType<T extends ServerFrame['type']>(type: T): FrameOf<ServerFrame, T>[] {
+    return this.frames.filter((f): f is FrameOf<ServerFrame, T> => f.type === type);
+  }
+
+  async waitClosed(timeoutMs = WAIT_MS): Promise<Closed> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`socket still open after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private describe(): string {
+    return JSON.stringify(this.frames.slice(-5)).slice(0, 800);
+  }
+}
+
+/** Resolves when `condition` holds, checking on every turn of the event loop; bounded. */
+export async function until(condition: () => boolean, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/server/migrations.js';
+import { SqliteStorage } from '../../src/server/sqlite-storage.js';
+
+describe('SQLite storage', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'crm-storage-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('a new file is migrated to the latest schema, in WAL mode, with every table', async () => {
+    const file = join(dir, 'nested', 'crm.sqlite');
+    const storage = new SqliteStorage(file);
+    assert.equal(storage.schemaVersion, MIGRATIONS.at(-1)!.version);
+    assert.equal(storage.journalMode, 'wal');
+    assert.deepEqual(
+      storage.appliedMigrations().map((m) => m.version),
+      MIGRATIONS.map((m) => m.version),
+    );
+    await storage.close();
+
+    const db = new Database(file, { readonly: true });
+    const tables = db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      )
+      .all()
+      .map((r) => r.name);
+    db.close();
+    for (const table of [
+      'schema_migrations',
+      'entities',
+      'entity_changes',
+      'activity',
+      'notifications',
+      'notification_reads',
+    ]) {
+      assert.ok(tables.includes(table), `table ${table}`);
+    }
+  });
+
+  test('reopening applies nothing twice; a new migration is applied once', async () => {
+    const file = join(dir, 'reopen.sqlite');
+    await new SqliteStorage(file).close();
+    const again = new SqliteStorage(file);
+    assert.equal(again.appliedMigrations().length, MIGRATIONS.length);
+    await again.close();
+
+    const next = [
+      ...MIGRATIONS,
+      { version: 99, name: 'add tags', sql: 'ALTER TABLE entities ADD COLUMN tags TEXT' },
+    ];
+    const upgraded = new SqliteStorage(file, next);
+    assert.equal(upgraded.schemaVersion, 99);
+    await upgraded.close();
+    const reopened = new SqliteStorage(file, next);
+    assert.deepEqual(
+      reopened.appliedMigrations().map((m) => m.version),
+      [1, 99],
+    );
+    await reopened.close();
+  });
+
+  test('a failing migration leaves no trace and the schema at the previous version', async () => {
+    const file = join(dir, 'failing.sqlite');
+    const broken = [
+      ...MIGRATIONS,
+      { version: 2, name: 'broken', sql: 'CREATE TABLE t (a); SELECT nope FROM missing;' },
+    ];
+    assert.throws(() => new SqliteStorage(file, broken));
+    const storage = new SqliteStorage(file);
+    assert.equal(storage.schemaVersion, 1);
+    await storage.close();
+    const db = new Database(file, { readonly: true });
+    assert.equal(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get(), undefined);
+    db.close();
+  });
+
+  test('entities round-trip with their fields, version and writer', async () => {
+    const storage = new SqliteStorage(join(dir, 'entities.sqlite'));
+    assert.equal(await storage.getEntity('customer', '42'), undefined);
+    const entity = {
+      type: 'customer',
+      id: '42',
+      version: 3,
+      fields: { name: 'ACME', phone: '+33 1 23', tags: ['vip'] },
+      updatedAt: 1_736_154_000_000,
+      updatedBy: 'alice',
+    };
+    await storage.putEntity(entity);
+    assert.deepEqual(await storage.getEntity('customer', '42'), entity);
+    await storage.putEntity({
+      ...entity,
+      version: 4,
+      fields: { name: 'ACME SA' },
+      updatedBy: null,
+    });
+    assert.deepEqual(await storage.getEntity('customer', '42'), {
+      ...entity,
+      version: 4,
+      fields: { name: 'ACME SA' },
+      updatedBy: null,
+    });
+    assert.equal(storage.healthy(), true);
+    await storage.close();
+    assert.equal(storage.healthy(), false);
+  });
+});
