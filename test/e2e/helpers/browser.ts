@@ -1,0 +1,62 @@
+/**
+ * Debian's Chromium driven by playwright-core, and small helpers to open the demo as a person.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from './server.js';
+
+/** Screenshots land here (git-ignored), so anyone can look at what users see. */
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface PersonPage {
+  readonly page: Page;
+  /** Uncaught errors and console errors seen on the page, for failure messages. */
+  readonly errors: string[];
+}
+
+/**
+ * Opens a demo page as one of the sample people (`?as=`). `reconnect` shortens the first
+ * reconnect delay (the demo passes it to the provider's `reconnect-interval`).
+ */
+export async function openAs(
+  context: BrowserContext,
+  origin: string,
+  path: string,
+  person: string,
+  params: Record<string, string> = {},
+): Promise<PersonPage> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  const url = new URL(path, origin);
+  url.searchParams.set('as', person);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  await page.goto(url.href);
+  return { page, errors };
+}
+
+export async function ensureArtifacts(): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return ARTIFACTS;
+}
