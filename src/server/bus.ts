@@ -38,10 +38,18 @@ export interface ResumePoint {
   events: readonly BusMessage[];
 }
 
+/** The event's frame would exceed the protocol's frame size; it was not published. */
+export class EventTooLargeError extends Error {
+  override name = 'EventTooLargeError';
+}
+
 export interface Bus {
   /** Deliver the room's messages to `sink` on this process until the returned function is called. */
   subscribe(room: string, sink: BusSink): () => void;
-  /** Sequence an event, keep it for replay and deliver it to every subscriber. Resolves to its seq. */
+  /**
+   * Sequence an event, keep it for replay and deliver it to every subscriber. Resolves to its seq;
+   * rejects with `EventTooLargeError` when the event frame would be larger than clients accept.
+   */
   publish(room: string, input: RoomEventInput): Promise<number>;
   /** Deliver an unsequenced frame (a presence diff) to every subscriber. */
   broadcast(room: string, frame: ServerFrame): Promise<void>;

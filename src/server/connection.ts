@@ -16,6 +16,7 @@ export interface ConnectionLimits {
   maxMessagesPerSecond: number;
   maxBufferedBytes: number;
   maxRateViolations: number;
+  preframedWrites: boolean;
 }
 
 interface WsInternals {
@@ -48,7 +49,7 @@ export class Connection implements Recipient {
     const socket = (ws as unknown as WsInternals)._socket;
     // Pre-framed writes bypass ws's Sender; that is only sound while no extension (deflate)
     // transforms frames. The server disables permessage-deflate, so this holds in practice.
-    this.raw = ws.extensions === '' && socket ? socket : undefined;
+    this.raw = limits.preframedWrites && ws.extensions === '' && socket ? socket : undefined;
   }
 
   get isOpen(): boolean {

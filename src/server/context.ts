@@ -14,6 +14,8 @@ import type { RoomRegistry } from './rooms.js';
 export interface ServerContext {
   readonly limits: ServerLimits;
   readonly heartbeatMs: number;
+  /** Broadcasts bypass ws's per-message framing (see `Connection.writePrepared`). */
+  readonly preframedWrites: boolean;
   readonly clock: ServerClock;
   readonly log: Logger;
   readonly metrics: ServerMetrics;

@@ -2,7 +2,14 @@
  * The single-process bus: sequence numbers, replay logs and fan-out in memory.
  */
 import type { EventFrame } from '../protocol/index.js';
-import type { Bus, BusMessage, BusSink, ResumePoint, RoomEventInput } from './bus.js';
+import {
+  EventTooLargeError,
+  type Bus,
+  type BusMessage,
+  type BusSink,
+  type ResumePoint,
+  type RoomEventInput,
+} from './bus.js';
 import { every, type ServerClock } from './clock.js';
 import { RoomLog } from './room-log.js';
 import { PreparedFrame } from './wire.js';
@@ -14,6 +21,8 @@ export interface LocalBusOptions {
   replayEvents: number;
   /** Age after which events are no longer replayed. */
   replayMillis: number;
+  /** Largest event frame clients accept. */
+  maxFrameBytes: number;
   /** How often idle rooms are forgotten. Default: `replayMillis`. */
   sweepMillis?: number;
 }
@@ -50,20 +59,31 @@ export class LocalBus implements Bus {
   publish(room: string, input: RoomEventInput): Promise<number> {
     const state = this.state(room);
     const at = this.options.clock.now();
-    const message = state.log.append(at, (seq) => {
-      const frame: EventFrame = {
-        type: 'event',
-        room,
-        seq,
-        event: input.event,
-        payload: input.payload as EventFrame['payload'],
-        at,
-      };
-      if (input.from !== undefined) frame.from = input.from;
-      return PreparedFrame.of(frame);
-    });
+    let message: BusMessage & { seq: number };
+    try {
+      message = state.log.append(at, (seq) => this.eventFrame(room, seq, at, input));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     this.deliver(state.sinks, message);
     return Promise.resolve(message.seq);
+  }
+
+  private eventFrame(room: string, seq: number, at: number, input: RoomEventInput): PreparedFrame {
+    const frame: EventFrame = {
+      type: 'event',
+      room,
+      seq,
+      event: input.event,
+      payload: input.payload as EventFrame['payload'],
+      at,
+    };
+    if (input.from !== undefined) frame.from = input.from;
+    const prepared = PreparedFrame.of(frame);
+    if (prepared.payload.byteLength > this.options.maxFrameBytes) {
+      throw new EventTooLargeError(`event frame exceeds ${this.options.maxFrameBytes} bytes`);
+    }
+    return prepared;
   }
 
   broadcast(room: string, frame: ServerFrame): Promise<void> {

@@ -10,7 +10,8 @@ import type {
   PresenceState,
 } from '../protocol/index.js';
 import type { AuthorizeRequest } from './authorize.js';
-import type { ResumePoint } from './bus.js';
+import { EventTooLargeError, type ResumePoint } from './bus.js';
+import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { errorFields } from './log.js';
@@ -85,11 +86,21 @@ export class RoomHandlers {
 
   private async publish(frame: EmitFrame): Promise<void> {
     const { connection, ctx } = this;
-    const seq = await ctx.bus.publish(frame.room, {
-      event: frame.event,
-      payload: frame.payload,
-      from: connection.user!.id,
-    });
+    let seq: number;
+    try {
+      seq = await ctx.bus.publish(frame.room, {
+        event: frame.event,
+        payload: frame.payload,
+        from: connection.user!.id,
+      });
+    } catch (err) {
+      if (!(err instanceof EventTooLargeError)) throw err;
+      connection.sendError('payload_too_large', err.message, {
+        replyTo: frame.id,
+        room: frame.room,
+      });
+      return;
+    }
     ctx.metrics.eventsPublished++;
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id, seq });
   }
@@ -126,6 +137,12 @@ export class RoomHandlers {
     ctx.metrics.eventsReplayed += point.events.length;
     ctx.metrics.framesOut += point.events.length;
     if (point.resume === 'gap') ctx.metrics.resumeGaps++;
+    // A large room's snapshot is split: `joined` carries what fits in one frame, and the rest
+    // follows at once as presence diffs, which clients apply after `joined` anyway.
+    const [people = [], ...more] = chunkBySize(
+      ctx.presence.snapshot(room),
+      ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
+    );
     connection.send({
       type: 'joined',
       replyTo: frame.id,
@@ -133,8 +150,9 @@ export class RoomHandlers {
       seq: point.seq,
       resume: point.resume,
       missed: point.missed,
-      people: ctx.presence.snapshot(room),
+      people,
     });
+    for (const upsert of more) connection.send({ type: 'presence.diff', room, upsert, remove: [] });
     // Live events that raced the join and are newer than `joined.seq`; presence diffs queued in
     // the meantime are older than the snapshot just sent and are dropped.
     const queued = membership.queue ?? [];

@@ -39,9 +39,14 @@ export class RoomLog {
     return this.seq;
   }
 
-  /** Assigns the next sequence number, builds the event's frame with it and keeps it. */
+  /**
+   * Assigns the next sequence number, builds the event's frame with it and keeps it. If `build`
+   * throws, nothing is taken: the number goes to the next event.
+   */
   append(at: number, build: (seq: number) => PreparedFrame): LoggedEvent {
-    const event: LoggedEvent = { seq: ++this.seq, at, frame: build(this.seq) };
+    const seq = this.seq + 1;
+    const event: LoggedEvent = { seq, at, frame: build(seq) };
+    this.seq = seq;
     this.lastActivityAt = at;
     if (this.capacity === 0) return event;
     if (this.size === this.capacity) {

@@ -13,6 +13,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator } from './auth.js';
+import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import { every, systemClock, type ServerClock } from './clock.js';
@@ -27,7 +28,7 @@ import { RoomRegistry } from './rooms.js';
 import { Session } from './session.js';
 import { StaticFiles } from './static-files.js';
 import type { Storage } from './storage.js';
-import { CLOSE_CODES } from '../protocol/index.js';
+import { CLOSE_CODES, type Person } from '../protocol/index.js';
 
 export interface CreateServerOptions {
   /** Token verification and development identities. At least one way in is required. */
@@ -49,6 +50,11 @@ export interface CreateServerOptions {
   storage?: Storage;
   /** Default: a `LocalBus` for this process. */
   bus?: Bus;
+  /**
+   * Write broadcasts as one pre-framed buffer straight to each TCP socket (default true). Off,
+   * each member's frame goes through `ws.send` (per-recipient framing); kept for the benchmark.
+   */
+  preframedWrites?: boolean;
 }
 
 export interface ServerStats {
@@ -83,21 +89,36 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   const startedAt = Date.now();
   const bus =
     options.bus ??
-    new LocalBus({ clock, replayEvents: limits.replayEvents, replayMillis: limits.replayMillis });
+    new LocalBus({
+      clock,
+      replayEvents: limits.replayEvents,
+      replayMillis: limits.replayMillis,
+      maxFrameBytes: limits.maxFrameBytes,
+    });
   const presence = new PresenceRegistry({
     clock,
     graceMs: options.graceMs ?? DEFAULT_CONFIG.graceMs,
     onDiff: (room, diff) => {
-      bus
-        .broadcast(room, { type: 'presence.diff', room, upsert: diff.upsert, remove: diff.remove })
-        .catch((err: unknown) =>
-          log.error('presence broadcast failed', { room, err: String(err) }),
-        );
+      // A reconnect storm can coalesce more people than one frame may carry.
+      const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
+      const parts = [
+        ...chunkBySize(diff.upsert, budget).map((upsert) => ({ upsert, remove: [] as string[] })),
+        ...chunkBySize(diff.remove, budget).map((remove) => ({ upsert: [] as Person[], remove })),
+      ];
+      for (const part of parts) {
+        if (part.upsert.length === 0 && part.remove.length === 0) continue;
+        bus
+          .broadcast(room, { type: 'presence.diff', room, ...part })
+          .catch((err: unknown) =>
+            log.error('presence broadcast failed', { room, err: String(err) }),
+          );
+      }
     },
   });
   const ctx: ServerContext = {
     limits,
     heartbeatMs,
+    preframedWrites: options.preframedWrites ?? true,
     clock,
     log,
     metrics,

@@ -42,8 +42,13 @@ export class Session {
     private readonly onClosed: (session: Session, code: number) => void,
   ) {
     const now = ctx.clock.now();
-    this.connection = new Connection(id, ws, ctx.limits, ctx.metrics, now, (c) =>
-      ctx.log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
+    this.connection = new Connection(
+      id,
+      ws,
+      { ...ctx.limits, preframedWrites: ctx.preframedWrites },
+      ctx.metrics,
+      now,
+      (c) => ctx.log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
     );
     this.handlers = new RoomHandlers(ctx, this.connection);
     const abuse = ctx.limits.maxRateViolations;

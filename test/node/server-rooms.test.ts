@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import { until } from './helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
 
 describe('server rooms', () => {
@@ -160,5 +161,60 @@ describe('server rooms', () => {
       a.frames.filter((f) => f.type !== 'presence.diff').map((f) => f.type),
       ['welcome', 'joined', 'event', 'ack'],
     );
+  });
+});
+
+describe('server frame sizes', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('a crowded room reaches a newcomer in frames no larger than the limit', async () => {
+    const maxFrameBytes = 4096;
+    h = await startHarness({ limits: { maxFrameBytes } });
+    const observer = await h.connect({ id: 'observer', name: 'Observer' });
+    await observer.join('r:big');
+    const crowd = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        h.connect({ id: `user-${i}`, name: `A rather long display name number ${i}` }),
+      ),
+    );
+    await Promise.all(crowd.map((c) => c.join('r:big')));
+    await until(() => {
+      const known = new Set(
+        observer.ofType('presence.diff').flatMap((d) => d.upsert.map((p) => p.user.id)),
+      );
+      return known.size === 41;
+    });
+    assert.ok(
+      observer.largestFrame <= maxFrameBytes,
+      `observer got ${observer.largestFrame} bytes`,
+    );
+
+    const newcomer = await h.connect(alice);
+    const joined = await newcomer.join('r:big');
+    assert.ok(joined.people.length < 42, 'the snapshot was split');
+    await newcomer.sync();
+    const everyone = new Set([
+      ...joined.people.map((p) => p.user.id),
+      ...newcomer.ofType('presence.diff').flatMap((d) => d.upsert.map((p) => p.user.id)),
+    ]);
+    assert.equal(everyone.size, 42);
+    assert.ok(
+      newcomer.largestFrame <= maxFrameBytes,
+      `newcomer got ${newcomer.largestFrame} bytes`,
+    );
+  });
+
+  test('an emit whose event frame would exceed the limit is refused with payload_too_large', async () => {
+    const maxFrameBytes = 1024;
+    h = await startHarness({ limits: { maxFrameBytes } });
+    const a = await h.connect(alice);
+    const joined = await a.join('r:1');
+    // Fits as an emit, but the event adds seq, from and at.
+    const payload = 'x'.repeat(maxFrameBytes - 80);
+    const refused = await a.request({ type: 'emit', id: 'e1', room: 'r:1', event: 'x', payload });
+    assert.equal(refused.type === 'error' && refused.code, 'payload_too_large');
+    const ok = await a.request({ type: 'emit', id: 'e2', room: 'r:1', event: 'x', payload: 'y' });
+    assert.deepEqual(ok, { type: 'ack', replyTo: 'e2', seq: joined.seq + 1 }, 'no number was lost');
   });
 });

@@ -28,12 +28,15 @@ export class TestClient {
   readonly frames: ServerFrame[] = [];
   /** Raw texts that failed schema validation (should stay empty). */
   readonly invalid: string[] = [];
+  /** Size in bytes of the largest frame received. */
+  largestFrame = 0;
   readonly closed: Promise<Closed>;
   private waiters: { test: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const text = data.toString();
+      this.largestFrame = Math.max(this.largestFrame, Buffer.byteLength(text));
       const parsed = parseServerFrame(text, Infinity);
       if (!parsed.ok) {
         this.invalid.push(text);
