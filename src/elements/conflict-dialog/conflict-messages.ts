@@ -1,59 +1,48 @@
 /**
- * Every piece of text `<crm-conflict-dialog>` shows. A page translates the element by setting
- * `element.messages = { ... }` with the entries it wants to replace; anything left out falls back
- * to English. Counts go through `Intl.PluralRules`, times through `Intl.RelativeTimeFormat` and
- * `Intl.DateTimeFormat`, all in the element's language (the nearest `lang` attribute).
+ * Every piece of text `<crm-conflict-dialog>` shows. A page translates the element with
+ * `element.messages = { mine: () => 'Meine', … }`; entries left out stay English. Counts go
+ * through the `MessageContext`, times through `Intl.RelativeTimeFormat` and values through `Intl`
+ * formatters, all in the element's language (the nearest `lang` attribute).
  */
-
-/** The formatting tools each message receives, already set to the element's language. */
-export interface ConflictMessageContext {
-  readonly locale: string;
-  /** The CLDR plural category of `count`: `one`, `other`, … */
-  plural(count: number): Intl.LDMLPluralRule;
-  /** `count` formatted with grouping, e.g. "1,234". */
-  number(count: number): string;
-}
+import type { MessageContext } from '../../i18n.js';
 
 export interface ConflictDialogMessages {
   /** The dialog's title. `count` is the number of conflicted fields. */
-  title(count: number, c: ConflictMessageContext): string;
+  title(count: number, c: MessageContext): string;
   /**
    * The sentence under the title. `author` is the remote author's name (empty when unknown),
    * `entity` the `entity-label` (empty when unset).
    */
-  description(
-    parts: { author: string; entity: string; count: number },
-    c: ConflictMessageContext,
-  ): string;
+  description(parts: { author: string; entity: string; count: number }, c: MessageContext): string;
   /** The label of a field when `fieldLabels` has none; default: `firstName` → "First name". */
-  fieldLabel(field: string, c: ConflictMessageContext): string;
+  fieldLabel(field: string, c: MessageContext): string;
   /** Heading of the user's version. */
-  mine(c: ConflictMessageContext): string;
+  mine(c: MessageContext): string;
   /** Under it, what the user's version is. */
-  mineHint(c: ConflictMessageContext): string;
+  mineHint(c: MessageContext): string;
   /** Heading of the other version. */
-  theirs(c: ConflictMessageContext): string;
+  theirs(c: MessageContext): string;
   /** Under it: "Saved by Ana Ortiz"; `author` is empty when unknown. */
-  theirsHint(author: string, c: ConflictMessageContext): string;
+  theirsHint(author: string, c: MessageContext): string;
   /** Label of the base value: what the field was before either change. */
-  was(c: ConflictMessageContext): string;
+  was(c: MessageContext): string;
   /** Shown for null, undefined and empty values (after an em dash). */
-  empty(c: ConflictMessageContext): string;
+  empty(c: MessageContext): string;
   /** Booleans. */
-  yes(c: ConflictMessageContext): string;
-  no(c: ConflictMessageContext): string;
+  yes(c: MessageContext): string;
+  no(c: MessageContext): string;
   /** Label of the remote change's time, before the relative time: "Saved". */
-  savedAt(c: ConflictMessageContext): string;
+  savedAt(c: MessageContext): string;
   /** The primary button: save the choices made field by field. */
-  save(count: number, c: ConflictMessageContext): string;
-  /** Next to it: what will be saved, e.g. "2 of yours, 1 of theirs". */
-  summary(mine: number, theirs: number, c: ConflictMessageContext): string;
+  save(count: number, c: MessageContext): string;
+  /** Next to it: what will be saved, e.g. "2 yours, 1 theirs" or "All yours". */
+  summary(mine: number, theirs: number, c: MessageContext): string;
   /** Resolve at once with every field as mine (shown with two fields or more). */
-  keepAllMine(count: number, c: ConflictMessageContext): string;
+  keepAllMine(count: number, c: MessageContext): string;
   /** Resolve at once with every field as theirs (shown with two fields or more). */
-  takeAllTheirs(count: number, c: ConflictMessageContext): string;
+  takeAllTheirs(count: number, c: MessageContext): string;
   /** The button that asks to leave without resolving. */
-  cancel(c: ConflictMessageContext): string;
+  cancel(c: MessageContext): string;
 }
 
 /** `firstName`, `first_name`, `address.city` → "First name", "First name", "Address city". */
@@ -66,53 +55,32 @@ export function humanizeField(field: string): string {
   return words ? words[0]!.toUpperCase() + words.slice(1) : field;
 }
 
-export const defaultConflictMessages: ConflictDialogMessages = {
-  title: (count) => (count === 1 ? 'Your change conflicts' : 'Your changes conflict'),
-  description: ({ author, entity, count }) =>
-    `${author || 'Someone else'} saved ${entity || 'this record'} while you were editing. ` +
-    (count === 1
-      ? 'Choose which version to keep.'
-      : 'Choose which version to keep for each field.'),
-  fieldLabel: (field) => humanizeField(field),
-  mine: () => 'Yours',
-  mineHint: () => 'Not saved yet',
-  theirs: () => 'Theirs',
-  theirsHint: (author) => (author ? `Saved by ${author}` : 'Saved'),
-  was: () => 'Was',
-  empty: () => 'Empty',
-  yes: () => 'Yes',
-  no: () => 'No',
-  savedAt: () => 'Saved',
-  save: (count) => (count === 1 ? 'Save my choice' : 'Save my choices'),
-  summary: (mine, theirs, c) =>
-    [mine ? `${c.number(mine)} of yours` : '', theirs ? `${c.number(theirs)} of theirs` : '']
-      .filter(Boolean)
-      .join(', '),
-  keepAllMine: () => 'Keep all mine',
-  takeAllTheirs: () => 'Take all theirs',
-  cancel: () => 'Cancel',
-};
-
-/** The formatting tools for one language; falls back to English if the tag is not valid. */
-export function conflictMessageContext(locale: string): ConflictMessageContext {
-  let lang = locale;
-  try {
-    Intl.getCanonicalLocales(lang);
-  } catch {
-    lang = 'en';
-  }
-  const pluralRules = new Intl.PluralRules(lang);
-  const numberFormat = new Intl.NumberFormat(lang);
-  return {
-    locale: lang,
-    plural: (count) => pluralRules.select(count),
-    number: (count) => numberFormat.format(count),
-  };
-}
-
-/** Defaults with a page's overrides on top; `this` in an override is the merged set. */
-export function mergeConflictMessages(
-  overrides?: Partial<ConflictDialogMessages> | null,
-): ConflictDialogMessages {
-  return overrides ? { ...defaultConflictMessages, ...overrides } : defaultConflictMessages;
-}
+export const defaultConflictMessages: ConflictDialogMessages =
+  Object.freeze<ConflictDialogMessages>({
+    title: (count) => (count === 1 ? 'Your change conflicts' : 'Your changes conflict'),
+    description: ({ author, entity, count }) =>
+      `${author || 'Someone else'} saved ${entity || 'this record'} while you were editing. ` +
+      (count === 1
+        ? 'Choose which version to keep.'
+        : 'Choose which version to keep for each field.'),
+    fieldLabel: (field) => humanizeField(field),
+    mine: () => 'Yours',
+    mineHint: () => 'Not saved yet',
+    theirs: () => 'Theirs',
+    theirsHint: (author) => (author ? `Saved by ${author}` : 'Saved'),
+    was: () => 'Was',
+    empty: () => 'Empty',
+    yes: () => 'Yes',
+    no: () => 'No',
+    savedAt: () => 'Saved',
+    save: (count) => (count === 1 ? 'Save my choice' : 'Save my choices'),
+    summary: (mine, theirs, c) =>
+      theirs === 0
+        ? 'All yours'
+        : mine === 0
+          ? 'All theirs'
+          : `${c.number(mine)} yours, ${c.number(theirs)} theirs`,
+    keepAllMine: () => 'Keep all mine',
+    takeAllTheirs: () => 'Take all theirs',
+    cancel: () => 'Cancel',
+  });

@@ -411,17 +411,36 @@ export const styles = [
       }
     }
     @container (max-width: 30rem) {
-      .actions,
-      .bulk,
-      .main {
+      .icon {
+        display: none;
+      }
+      .title {
+        padding-block-start: 0;
+      }
+      .actions {
         flex-direction: column;
         align-items: stretch;
+        padding-block: ${token('space-m')};
       }
+      .bulk,
       .main {
+        flex-wrap: nowrap;
         margin-inline-start: 0;
       }
+      .bulk .button,
+      .main .primary {
+        flex: 1;
+      }
+      .bulk {
+        justify-content: space-between;
+      }
       .summary {
-        text-align: center;
+        position: absolute;
+        inline-size: 1px;
+        block-size: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
       }
     }
   `,

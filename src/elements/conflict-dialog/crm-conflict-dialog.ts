@@ -8,12 +8,8 @@ import {
   type ConflictChoice,
 } from '../../events/conflict-events.js';
 import type { FieldConflict } from '../../protocol/entities.js';
-import {
-  conflictMessageContext,
-  mergeConflictMessages,
-  type ConflictDialogMessages,
-  type ConflictMessageContext,
-} from './conflict-messages.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import { defaultConflictMessages, type ConflictDialogMessages } from './conflict-messages.js';
 import { styles } from './crm-conflict-dialog.styles.js';
 import { ValueFormatter } from './format-value.js';
 import { mergeResolution, resolutionOf, sameValue, type FieldValues } from './merge.js';
@@ -117,7 +113,7 @@ function deepActiveElement(): HTMLElement | undefined {
  * @csspart record - A value that is an object (`<dl>`).
  * @csspart json - A deep value shown as JSON (`<pre>`).
  * @csspart actions - The row of buttons.
- * @csspart summary - "2 of yours, 1 of theirs", beside the primary button.
+ * @csspart summary - "2 yours, 1 theirs", beside the primary button.
  * @csspart button - Every button; also `button-mine`, `button-theirs`, `button-cancel`, `button-primary`.
  *
  * @cssprop [--crm-conflict-dialog-width=46rem] - Largest inline size of the dialog.
@@ -169,8 +165,8 @@ export class CrmConflictDialog extends LitElement {
   /** What was edited, for the explanation, e.g. "Customer Acme Corp". */
   @property({ attribute: 'entity-label' }) entityLabel = '';
 
-  /** Texts to replace, for translation; anything left out stays English. */
-  @property({ attribute: false }) messages: Partial<ConflictDialogMessages> = {};
+  /** Replacements for the built-in English texts (see `ConflictDialogMessages`). */
+  @property({ attribute: false }) messages: Partial<ConflictDialogMessages> | undefined = undefined;
 
   /** Where "now" comes from for the relative time; for tests and stories. */
   @property({ attribute: false }) clock: Clock = realClock;
@@ -183,8 +179,8 @@ export class CrmConflictDialog extends LitElement {
   /** Set when a close request could not be refused (see `onDialogCancel`). */
   private reopen = false;
   private tick: unknown;
-  private m: ConflictDialogMessages = mergeConflictMessages();
-  private c: ConflictMessageContext = conflictMessageContext('en');
+  private m: ConflictDialogMessages = defaultConflictMessages;
+  private c: MessageContext = messageContext('en');
 
   /**
    * The conflicts of an `entity.conflict` answer, all at once: sets `conflictedFields`,
@@ -251,9 +247,8 @@ export class CrmConflictDialog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.m = mergeConflictMessages(this.messages);
-    const locale = this.locale();
-    if (locale !== this.c.locale) this.c = conflictMessageContext(locale);
+    this.m = withDefaults(defaultConflictMessages, this.messages);
+    this.c = messageContext(localeOf(this));
     if (changed.has('open') && this.open && !changed.get('open')) this.choices = {};
   }
 
@@ -394,16 +389,6 @@ export class CrmConflictDialog extends LitElement {
   private stopTicking(): void {
     if (this.tick !== undefined) this.clock.clearTimeout(this.tick);
     this.tick = undefined;
-  }
-
-  private locale(): string {
-    const el = this.closest('[lang]');
-    return (
-      el?.getAttribute('lang') ||
-      globalThis.document?.documentElement.lang ||
-      globalThis.navigator?.language ||
-      'en'
-    );
   }
 
   private label(field: string): string {
@@ -569,7 +554,9 @@ export class CrmConflictDialog extends LitElement {
     const mineView = format.view(local[field], { value: hasBase ? base[field] : remote[field] });
     const theirsView = format.view(remote[field], { value: hasBase ? base[field] : local[field] });
     const id = `f${index}`;
+    // The hints ("Not saved yet", "Saved by Ana") say the same on every field: once is enough.
     const option = (side: ConflictChoice, title: string, hint: string, value: TemplateResult) => {
+      const hinted = index === 0;
       const checked = choice === side;
       return html`<label
         part="option option-${side}${checked ? ' option-selected' : ''}"
@@ -583,12 +570,19 @@ export class CrmConflictDialog extends LitElement {
             name=${id}
             value=${side}
             .checked=${checked}
+            ?autofocus=${index === 0 && checked}
             aria-labelledby="${id}-${side}-title"
-            aria-describedby="${id}-${side}-hint ${id}-${side}-value"
+            aria-describedby=${hinted ? `${id}-${side}-hint ${id}-${side}-value` : `${id}-${side}-value`}
             @change=${() => this.choose(field, side)}
           />
           <span part="option-title" class="option-title" id="${id}-${side}-title">${title}</span>
-          <span part="option-hint" class="option-hint" id="${id}-${side}-hint">${hint}</span>
+          ${
+            hinted
+              ? html`<span part="option-hint" class="option-hint" id="${id}-${side}-hint"
+                  >${hint}</span
+                >`
+              : nothing
+          }
         </span>
         <span part="value" class="value" id="${id}-${side}-value">${value}</span>
       </label>`;
@@ -613,7 +607,7 @@ export class CrmConflictDialog extends LitElement {
   }
 }
 
-/** Two arrows meeting (a merge), drawn for the title badge. */
+/** Two opposing arrows: two versions of the same thing. */
 const conflictIcon = html`<svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
   <path
     fill="none"
@@ -621,6 +615,6 @@ const conflictIcon = html`<svg viewBox="0 0 20 20" aria-hidden="true" focusable=
     stroke-width="1.6"
     stroke-linecap="round"
     stroke-linejoin="round"
-    d="M6 3v4.5a3 3 0 0 0 3 3h2a3 3 0 0 1 3 3V17M14 3v4.5a3 3 0 0 1-3 3M4 5l2-2 2 2M12 15l2 2 2-2"
+    d="M3.5 7h13m0 0L13 3.5M16.5 7 13 10.5M16.5 13h-13m0 0L7 9.5M3.5 13 7 16.5"
   />
 </svg>`;

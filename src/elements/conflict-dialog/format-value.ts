@@ -6,8 +6,8 @@
  * - `scalar`: numbers and booleans, localized;
  * - `date`: ISO 8601 dates (`2024-05-01`) and date-times, localized, with the original for `<time>`;
  * - `inline-list` / `list`: arrays of scalars or flat objects, short ones on one line;
- * - `record`: flat objects as `key: value` lines;
- * - `json`: anything deeper, as indented JSON.
+ * - `record`: objects as `key: value` lines, nested keys dotted (`erp.id`);
+ * - `json`: anything bigger or deeper (arrays of nested objects), as indented JSON.
  * "Changed" parts are those that differ from a reference value (the base, or the other side), and
  * are marked only when part of the value stayed the same: when everything differs, the whole card
  * already says so.
@@ -50,7 +50,7 @@ export type ValueView =
 /** Arrays this short (items and characters) are shown on one line. */
 const INLINE_ITEMS = 5;
 const INLINE_CHARS = 60;
-/** Objects with more keys than this are shown as JSON. */
+/** Objects with more lines than this (nested keys included) are shown as JSON. */
 const RECORD_KEYS = 12;
 /** Word diffs beyond this many token pairs fall back to a prefix/suffix comparison. */
 const DIFF_CELLS = 250_000;
@@ -116,15 +116,16 @@ export class ValueFormatter {
       const inline = marked.length <= INLINE_ITEMS && chars <= INLINE_CHARS;
       return { kind: inline ? 'inline-list' : 'list', items: marked };
     }
-    if (isRecord(value) && isFlatRecord(value) && Object.keys(value).length <= RECORD_KEYS) {
-      const other = ref && isRecord(ref.value) ? ref.value : undefined;
-      const entries = Object.entries(value).map(([key, v]): Entry => {
+    const lines = isRecord(value) ? flatten(value) : undefined;
+    if (lines) {
+      const other = ref && isRecord(ref.value) ? flatten(ref.value) : undefined;
+      const entries = [...lines].map(([key, v]): Entry => {
         const empty = isEmpty(v);
         return {
           key,
           text: empty ? '' : this.flat(v),
           empty,
-          changed: other ? !(key in other) || !sameValue(other[key], v) : false,
+          changed: other ? !other.has(key) || !sameValue(other.get(key), v) : false,
         };
       });
       const partly = entries.some((e) => e.changed) && entries.some((e) => !e.changed);
@@ -168,6 +169,26 @@ export class ValueFormatter {
   }
 }
 
+/**
+ * An object as `key: value` lines, nested objects under dotted keys (`erp.id`), or `undefined`
+ * when it is too big or too deep for that (more than a dozen lines, arrays of objects).
+ */
+function flatten(
+  value: Record<string, unknown>,
+  prefix = '',
+  out = new Map<string, unknown>(),
+): Map<string, unknown> | undefined {
+  for (const [key, v] of Object.entries(value)) {
+    const path = prefix + key;
+    if (isRecord(v) && Object.keys(v).length > 0) {
+      if (!flatten(v, `${path}.`, out)) return undefined;
+    } else if (isFlat(v)) out.set(path, v);
+    else return undefined;
+    if (out.size > RECORD_KEYS) return undefined;
+  }
+  return out;
+}
+
 /** Indented JSON; values JSON cannot hold (undefined, functions, cycles) fall back to a string. */
 function toJson(value: unknown): string {
   try {
@@ -180,8 +201,12 @@ function toJson(value: unknown): string {
   }
 }
 
-/** Words and the whitespace between them, kept, so joining the tokens gives the text back. */
-const tokenize = (text: string) => text.split(/(\s+)/).filter((t) => t !== '');
+/**
+ * Words, punctuation and the whitespace between them, all kept, so joining the tokens gives the
+ * text back; "contract." and "contract" then share the word.
+ */
+const tokenize = (text: string) =>
+  text.split(/(\s+|[.,;:!?()[\]{}"“”«»]|\p{Pd})/u).filter((t) => t !== '');
 
 /**
  * The segments of `text`, with the words that are not in `reference` marked as changed (a word
@@ -205,12 +230,13 @@ export function diffWords(text: string, reference: string): Segment[] {
   const kept = midA.length * midB.length <= DIFF_CELLS ? lcsKept(midA, midB) : undefined;
   for (let i = 0; i < midA.length; i++) keep[start + i] = kept?.[i] ?? false;
   // Whitespace is never a change on its own; between two changed words it joins them into one
-  // highlight. Only words count when deciding whether anything is shared at all.
+  // highlight. Only words (not spaces or punctuation) count when deciding whether anything is
+  // shared at all.
   const space = a.map((t) => /^\s+$/.test(t));
   for (let i = 0; i < a.length; i++) {
     if (space[i]) keep[i] = !(keep[i - 1] === false && keep[i + 1] === false);
   }
-  const words = keep.filter((_k, i) => !space[i]);
+  const words = keep.filter((_k, i) => /[\p{L}\p{N}]/u.test(a[i]!));
   if (words.every((k) => !k) || keep.every(Boolean)) return [{ text, changed: false }];
   const segments: Segment[] = [];
   a.forEach((token, i) => {
