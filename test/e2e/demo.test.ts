@@ -1,0 +1,97 @@
+/**
+ * End to end: the newcomer's path through the demo. Open the page, press "Open as …" in the hint,
+ * see each other; switch person with the header's switcher.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchBrowser, openAs } from './helpers/browser.js';
+import { avatarOf, presenceOf, waitForPeople } from './helpers/presence.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+describe('the demo as a newcomer meets it', () => {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    server = await startServer({ graceMs: 1000 });
+    const kit = await fetch(`${server.origin}/kit/define.js`);
+    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await Promise.allSettled(contexts.map((c) => c.close()));
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  async function person(): Promise<BrowserContext> {
+    assert.ok(browser);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    return context;
+  }
+
+  test(
+    '"Open as …" opens a window as the next person and both see each other',
+    { timeout: 30_000 },
+    async () => {
+      assert.ok(server);
+      const context = await person();
+      const { page: ana } = await openAs(context, server.origin, '/customer.html?id=52', 'ana');
+      const room = 'customer:52';
+      await presenceOf(ana, room).getByText('Only you here').waitFor({ timeout: 10_000 });
+
+      const link = ana.getByRole('link', { name: 'Open as Ben Carter' });
+      const [ben] = await Promise.all([context.waitForEvent('page'), link.click()]);
+      await ben.waitForLoadState();
+      assert.equal(new URL(ben.url()).searchParams.get('as'), 'ben');
+      assert.equal(new URL(ben.url()).searchParams.get('id'), '52');
+
+      await waitForPeople(ana, room, ['Ben Carter']);
+      await waitForPeople(ben, room, ['Ana Souza']);
+      // Each window keeps its own person.
+      assert.equal(await ana.locator('#identity-select').inputValue(), 'ana');
+      assert.equal(await ben.locator('#identity-select').inputValue(), 'ben');
+    },
+  );
+
+  test('the switcher changes who you are, for the others too', { timeout: 30_000 }, async () => {
+    assert.ok(server);
+    const { page: me } = await openAs(await person(), server.origin, '/customer.html?id=58', 'ana');
+    const { page: other } = await openAs(
+      await person(),
+      server.origin,
+      '/customer.html?id=58',
+      'emma',
+    );
+    const room = 'customer:58';
+    await waitForPeople(other, room, ['Ana Souza']);
+
+    await Promise.all([me.waitForURL(/as=david/), me.selectOption('#identity-select', 'david')]);
+    assert.equal(await me.locator('#identity-select').inputValue(), 'david');
+    // Ana's connection went with the page she left; after the grace period only David remains.
+    await waitForPeople(other, room, ['David Okafor'], 10_000);
+    await waitForPeople(me, room, ['Emma Lindqvist']);
+
+    // A plain visit in the same browser (no `?as=`) remembers the choice.
+    await me.goto(`${server.origin}/customer.html?id=58`);
+    assert.equal(await me.locator('#identity-select').inputValue(), 'david');
+    assert.equal(await avatarOf(other, room, 'Ana Souza').count(), 0);
+  });
+
+  test('an unknown customer gets a clear page and no presence', { timeout: 20_000 }, async () => {
+    assert.ok(server);
+    const { page, errors } = await openAs(
+      await person(),
+      server.origin,
+      '/customer.html?id=999',
+      'ana',
+    );
+    await page.getByRole('heading', { name: 'Customer not found' }).waitFor();
+    assert.equal(await page.locator('crm-presence').count(), 0);
+    assert.deepEqual(errors, []);
+  });
+});
