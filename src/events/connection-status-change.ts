@@ -30,4 +30,8 @@ declare global {
   interface HTMLElementEventMap {
     'crm-connection-status-change': CrmConnectionStatusChangeEvent;
   }
+  /** It bubbles to the document, where a page may listen for every widget at once. */
+  interface DocumentEventMap {
+    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
+  }
 }

@@ -90,6 +90,13 @@ export class CrmRealtimeProvider extends LitElement {
   constructor() {
     super();
     ensureContextRoot(globalThis.document);
+    // A page may set `.client` before this class is defined; that plain property would hide the
+    // accessor below, so take it over.
+    if (Object.prototype.hasOwnProperty.call(this, 'client')) {
+      const early = (this as { client?: RealtimeClient }).client;
+      delete (this as { client?: RealtimeClient }).client;
+      this.givenClient = early ?? undefined;
+    }
   }
 
   /**

@@ -1,0 +1,9 @@
+/**
+ * Registers every tag of the kit and installs the design tokens. A legacy page needs only
+ * `<script type="module" src="/kit/define.js"></script>`.
+ *
+ * The provider is registered first so a page's widgets find it at once; the other order works
+ * too (the page's ContextRoot replays their requests), it just costs a replay.
+ */
+import './elements/realtime-provider/define.js';
+import './elements/connection-status/define.js';

@@ -1,0 +1,41 @@
+/**
+ * Every piece of text `<crm-connection-status>` shows or announces. A page translates the element
+ * with `element.messages = { connected: () => 'Verbunden', … }`; entries left out stay English.
+ */
+import type { MessageContext } from '../../i18n.js';
+
+export interface ConnectionStatusMessages {
+  /** The connection is open. */
+  connected(c: MessageContext): string;
+  /** The first connection is being made. */
+  connecting(c: MessageContext): string;
+  /** The connection was lost and an attempt to restore it is under way (or due now). */
+  reconnecting(c: MessageContext): string;
+  /** The connection was lost; the next attempt is in `seconds`. */
+  reconnectingIn(seconds: number, c: MessageContext): string;
+  /** The browser reports no network; the client reconnects when it returns. */
+  offline(c: MessageContext): string;
+  /** The connection was closed for good (closed by the page, or attempts ran out). */
+  closed(c: MessageContext): string;
+  /** No provider supplies a connection (or it has no `url` yet). */
+  unavailable(c: MessageContext): string;
+  /** The button that skips the wait. */
+  retryNow(c: MessageContext): string;
+  /**
+   * What screen readers hear, and the compact dot's tooltip, for a state's label; it names what
+   * the status is about, since "Connected" alone is ambiguous in a busy page.
+   */
+  spoken(label: string, c: MessageContext): string;
+}
+
+export const defaultConnectionStatusMessages: ConnectionStatusMessages = Object.freeze({
+  connected: () => 'Connected',
+  connecting: () => 'Connecting…',
+  reconnecting: () => 'Reconnecting…',
+  reconnectingIn: (seconds: number, c: MessageContext) => `Reconnecting in ${c.seconds(seconds)}`,
+  offline: () => 'Offline',
+  closed: () => 'Disconnected',
+  unavailable: () => 'Not connected',
+  retryNow: () => 'Retry now',
+  spoken: (label: string) => `Live updates: ${label}`,
+});

@@ -1,0 +1,185 @@
+import { css } from 'lit';
+import { buttonReset, focusRing, hostBase, token, visuallyHidden } from '../../styles/index.js';
+
+export const styles = [
+  hostBase,
+  buttonReset,
+  visuallyHidden,
+  css`
+    :host {
+      display: inline-flex;
+      vertical-align: middle;
+      max-inline-size: 100%;
+      --_dot-size: var(--crm-connection-status-dot-size, 0.5rem);
+      --_gap: var(--crm-connection-status-gap, ${token('space-xs')});
+      --_padding-inline: var(--crm-connection-status-padding-inline, ${token('space-s')});
+      --_radius: var(--crm-connection-status-radius, ${token('radius-pill')});
+      --_font-size: var(--crm-connection-status-font-size, ${token('font-size-s')});
+      --_connected: var(--crm-connection-status-connected-color, ${token('color-success')});
+      --_reconnecting: var(--crm-connection-status-reconnecting-color, ${token('color-warning')});
+      --_offline: var(--crm-connection-status-offline-color, ${token('color-neutral')});
+      --_closed: var(--crm-connection-status-closed-color, ${token('color-danger')});
+    }
+
+    .base {
+      position: relative;
+      display: inline-flex;
+      align-items: center;
+      gap: var(--_gap);
+      min-block-size: 1.5rem;
+      max-inline-size: 100%;
+      padding-block: 0;
+      padding-inline: var(--_padding-inline);
+      border-radius: var(--_radius);
+      font-size: var(--_font-size);
+      font-weight: ${token('font-weight-medium')};
+      line-height: ${token('font-line-height-tight')};
+      white-space: nowrap;
+      color: ${token('color-text-muted')};
+      background: transparent;
+      transition:
+        background-color ${token('duration-medium')} ${token('easing-standard')},
+        color ${token('duration-medium')} ${token('easing-standard')};
+    }
+
+    .label {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      font-variant-numeric: tabular-nums;
+    }
+
+    /* States: quiet when all is well, tinted when something needs attention. */
+    .base[data-view='connected'] {
+      --_dot: var(--_connected);
+    }
+    .base[data-view='connecting'] {
+      --_dot: var(--_reconnecting);
+    }
+    .base[data-view='reconnecting'] {
+      --_dot: var(--_reconnecting);
+      color: ${token('color-warning-text')};
+      background: ${token('color-warning-subtle')};
+    }
+    .base[data-view='offline'] {
+      --_dot: var(--_offline);
+      color: ${token('color-neutral-text')};
+      background: ${token('color-neutral-subtle')};
+    }
+    .base[data-view='closed'] {
+      --_dot: var(--_closed);
+      color: ${token('color-danger-text')};
+      background: ${token('color-danger-subtle')};
+    }
+    .base[data-view='unavailable'] {
+      --_dot: transparent;
+      color: ${token('color-text-muted')};
+      background: ${token('color-neutral-subtle')};
+    }
+
+    .dot {
+      position: relative;
+      flex: none;
+      inline-size: var(--_dot-size);
+      block-size: var(--_dot-size);
+      border-radius: 50%;
+      background: var(--_dot);
+      forced-color-adjust: none;
+    }
+    .base[data-view='unavailable'] .dot {
+      box-shadow: inset 0 0 0 1.5px var(--_offline);
+    }
+    /* A soft halo that breathes while a connection is being made. */
+    .base[data-view='connecting'] .dot::after,
+    .base[data-view='reconnecting'] .dot::after {
+      content: '';
+      position: absolute;
+      inset: 0;
+      border-radius: inherit;
+      background: var(--_dot);
+      animation: halo 1.6s ${token('easing-standard')} infinite;
+    }
+    @keyframes halo {
+      from {
+        transform: scale(1);
+        opacity: 0.55;
+      }
+      to {
+        transform: scale(2.8);
+        opacity: 0;
+      }
+    }
+
+    .retry {
+      display: inline-flex;
+      align-items: center;
+      justify-content: center;
+      gap: ${token('space-2xs')};
+      min-block-size: 1.5rem;
+      margin-inline: ${token('space-3xs')} calc(-1 * var(--_padding-inline) + ${token('space-3xs')});
+      padding-inline: ${token('space-xs')};
+      border-radius: var(--_radius);
+      font-weight: ${token('font-weight-semibold')};
+      text-decoration: underline;
+      text-decoration-thickness: 1px;
+      text-underline-offset: 0.2em;
+      transition: background-color ${token('duration-fast')} ${token('easing-standard')};
+    }
+    .retry:hover {
+      background: color-mix(in srgb, currentColor 12%, transparent);
+    }
+    .retry:focus-visible {
+      ${focusRing}
+    }
+    .retry[aria-disabled='true'] {
+      cursor: progress;
+      text-decoration: none;
+      opacity: 0.7;
+    }
+    .retry[aria-disabled='true']:hover {
+      background: none;
+    }
+    .retry svg {
+      inline-size: 0.875rem;
+      block-size: 0.875rem;
+      flex: none;
+    }
+    .retry[aria-disabled='true'] svg {
+      animation: spin 1s linear infinite;
+    }
+    @keyframes spin {
+      to {
+        transform: rotate(360deg);
+      }
+    }
+
+    /* Compact: the dot alone (plus a round retry button while reconnecting). */
+    :host([compact]) .base {
+      gap: ${token('space-3xs')};
+      min-inline-size: 1.5rem;
+      justify-content: center;
+      padding-inline: ${token('space-xs')};
+    }
+    :host([compact]) .base[data-view='connected'],
+    :host([compact]) .base[data-view='connecting'] {
+      padding-inline: 0;
+    }
+    :host([compact]) .label {
+      display: none;
+    }
+    :host([compact]) .retry {
+      inline-size: 1.5rem;
+      margin-inline: 0 calc(-1 * ${token('space-xs')});
+      padding: 0;
+      border-radius: 50%;
+    }
+
+    @media (forced-colors: active) {
+      .base {
+        border: 1px solid CanvasText;
+      }
+      .retry {
+        color: LinkText;
+      }
+    }
+  `,
+];

@@ -1,0 +1,173 @@
+import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';
+import {
+  CrmConnectionStatusChangeEvent,
+  type ConnectionDisplayState,
+} from '../../events/connection-status-change.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import {
+  defaultConnectionStatusMessages,
+  type ConnectionStatusMessages,
+} from './connection-status-messages.js';
+import { styles } from './crm-connection-status.styles.js';
+
+/**
+ * What the element shows. `connecting` is the first connection; once the connection was lost,
+ * `connecting` and `reconnecting` are both shown as `reconnecting`, so a flaky network does not
+ * make the label (or a screen reader) flip back and forth on every attempt.
+ */
+export type ConnectionView =
+  'connected' | 'connecting' | 'reconnecting' | 'offline' | 'closed' | 'unavailable';
+
+const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor" stroke-width="1.75"
+  stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+  <path d="M13.5 8a5.5 5.5 0 1 1-1.61-3.89" /><path d="M13.5 2.5v3.25h-3.25" /></svg>`;
+
+/**
+ * The state of the page's realtime connection, small enough for a header: a coloured dot and a
+ * short label. Quiet while connected; while reconnecting it counts down to the next try and
+ * offers "Retry now". Outside any provider it shows "Not connected" instead of failing.
+ *
+ * Screen readers hear state changes through a polite status region, once per change of state,
+ * never per countdown tick or retry attempt.
+ *
+ * @tagname crm-connection-status
+ * @csspart base - The pill holding the dot, label and button.
+ * @csspart dot - The coloured state dot.
+ * @csspart label - The visible text (hidden when `compact`).
+ * @csspart retry - The "Retry now" button, shown while reconnecting.
+ * @cssprop [--crm-connection-status-dot-size=0.5rem] - Diameter of the dot.
+ * @cssprop [--crm-connection-status-gap=var(--crm-space-xs)] - Space between dot, label, button.
+ * @cssprop [--crm-connection-status-padding-inline=var(--crm-space-s)] - Inline padding of the pill.
+ * @cssprop [--crm-connection-status-radius=var(--crm-radius-pill)] - Corner radius of the pill.
+ * @cssprop [--crm-connection-status-font-size=var(--crm-font-size-s)] - Text size.
+ * @cssprop [--crm-connection-status-connected-color=var(--crm-color-success)] - Dot when connected.
+ * @cssprop [--crm-connection-status-reconnecting-color=var(--crm-color-warning)] - Dot while
+ *   (re)connecting.
+ * @cssprop [--crm-connection-status-offline-color=var(--crm-color-neutral)] - Dot when offline and
+ *   ring when not connected.
+ * @cssprop [--crm-connection-status-closed-color=var(--crm-color-danger)] - Dot when closed.
+ * @fires {CrmConnectionStatusChangeEvent} crm-connection-status-change - The connection's state
+ *   changed (once per change, not per attempt or tick). Bubbles and is composed.
+ */
+export class CrmConnectionStatus extends LitElement {
+  static override styles = styles;
+
+  /** Show the dot only; the state stays available to screen readers and as a tooltip. */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
+  /** Replacements for the built-in English texts (see `ConnectionStatusMessages`). */
+  @property({ attribute: false }) messages: Partial<ConnectionStatusMessages> | undefined =
+    undefined;
+
+  private readonly connection = new ConnectionStatusController(this, {
+    onStateChange: (state, previous, status) =>
+      this.dispatchEvent(new CrmConnectionStatusChangeEvent(state, previous, status)),
+  });
+
+  /**
+   * The connection's state as shown: the client's `connecting | open | reconnecting | offline |
+   * closed`, or `unavailable` without a provider. Also reflected as the `state` attribute, for
+   * page CSS such as `crm-connection-status[state='reconnecting']`.
+   */
+  get state(): ConnectionDisplayState {
+    return this.connection.state;
+  }
+
+  /** Whole seconds until the next attempt while reconnecting, else `undefined`. */
+  get secondsUntilRetry(): number | undefined {
+    return this.connection.secondsUntilRetry;
+  }
+
+  /** What is shown, with `connecting` after a loss folded into `reconnecting`. */
+  get view(): ConnectionView {
+    const state = this.connection.state;
+    switch (state) {
+      case 'open':
+        return 'connected';
+      case 'connecting':
+        return this.connection.hasBeenInterrupted ? 'reconnecting' : 'connecting';
+      default:
+        return state;
+    }
+  }
+
+  /** Skip the wait and try to reconnect now. */
+  retryNow(): void {
+    this.connection.retryNow();
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    if (this.getAttribute('state') !== this.state) this.setAttribute('state', this.state);
+  }
+
+  protected override render() {
+    const c = messageContext(localeOf(this));
+    const m = withDefaults(defaultConnectionStatusMessages, this.messages);
+    const view = this.view;
+    const label = this.label(view, m, c, true);
+    const spoken = m.spoken(this.label(view, m, c, false), c);
+    const retrying = view === 'reconnecting';
+    // An attempt in flight: the button stays (focus must not vanish) but does nothing.
+    const inFlight = this.connection.state === 'connecting';
+    const retryText = m.retryNow(c);
+    return html`<div
+      part="base"
+      class="base"
+      data-view=${view}
+      title=${this.compact ? label : nothing}
+    >
+      <span part="dot" class="dot" aria-hidden="true"></span>
+      <span part="label" class="label" aria-hidden="true">${label}</span>
+      <span class="visually-hidden" role="status">${spoken}</span>
+      ${
+        retrying
+          ? html`<button
+              part="retry"
+              class="retry"
+              type="button"
+              aria-disabled=${inFlight ? 'true' : 'false'}
+              aria-label=${this.compact ? retryText : nothing}
+              title=${this.compact ? retryText : nothing}
+              @click=${this.onRetry}
+            >
+              ${this.compact || inFlight ? retryIcon : nothing}${this.compact ? nothing : retryText}
+            </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  private label(
+    view: ConnectionView,
+    m: ConnectionStatusMessages,
+    c: MessageContext,
+    withCountdown: boolean,
+  ): string {
+    switch (view) {
+      case 'connected':
+        return m.connected(c);
+      case 'connecting':
+        return m.connecting(c);
+      case 'reconnecting': {
+        const seconds = this.connection.secondsUntilRetry;
+        return withCountdown && seconds !== undefined && seconds > 0
+          ? m.reconnectingIn(seconds, c)
+          : m.reconnecting(c);
+      }
+      case 'offline':
+        return m.offline(c);
+      case 'closed':
+        return m.closed(c);
+      case 'unavailable':
+        return m.unavailable(c);
+    }
+  }
+
+  private onRetry(event: Event): void {
+    const button = event.currentTarget as HTMLButtonElement;
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    this.connection.retryNow();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The kit's tiny message machinery. No element holds an English literal without a way to replace
+ * it: each element has a `messages` property (a partial catalogue merged over its English
+ * defaults), and every message is a function that receives a `MessageContext` set to the element's
+ * language (the nearest `lang` attribute), so numbers, lists and plurals follow the page.
+ */
+
+/** Formatting tools handed to each message, already set to the element's language. */
+export interface MessageContext {
+  readonly locale: string;
+  /** "Ana, Ben and Carl" in the element's language. */
+  list(items: readonly string[]): string;
+  /** The CLDR plural category of `count`: `one`, `other`, … */
+  plural(count: number): Intl.LDMLPluralRule;
+  /** `count` formatted with grouping, e.g. "1,234". */
+  number(count: number): string;
+  /** A short duration in seconds, e.g. "5s" in English, "5 s" in French. */
+  seconds(count: number): string;
+}
+
+const contexts = new Map<string, MessageContext>();
+
+/** A (cached) message context for a BCP 47 locale; unknown locales fall back to English. */
+export function messageContext(locale: string): MessageContext {
+  let context = contexts.get(locale);
+  if (context) return context;
+  const supported = safeLocale(locale);
+  const lists = new Intl.ListFormat(supported, { type: 'conjunction', style: 'long' });
+  const plurals = new Intl.PluralRules(supported);
+  const numbers = new Intl.NumberFormat(supported);
+  const seconds = new Intl.NumberFormat(supported, {
+    style: 'unit',
+    unit: 'second',
+    unitDisplay: 'narrow',
+  });
+  context = {
+    locale: supported,
+    list: (items) => lists.format(items),
+    plural: (count) => plurals.select(count),
+    number: (count) => numbers.format(count),
+    seconds: (count) => seconds.format(count),
+  };
+  contexts.set(locale, context);
+  return context;
+}
+
+/**
+ * The language an element speaks: its nearest `lang` attribute (crossing shadow roots), else the
+ * document's, else the browser's, else English.
+ */
+export function localeOf(element: Element): string {
+  let node: Node | null = element;
+  while (node) {
+    if (node instanceof Element) {
+      const lang = node.getAttribute('lang');
+      if (lang) return lang;
+    }
+    node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
+  }
+  return globalThis.navigator?.language || 'en';
+}
+
+/** The defaults with the overrides a page gave; entries set to `undefined` keep the default. */
+export function withDefaults<T extends object>(defaults: T, overrides: Partial<T> | undefined): T {
+  if (!overrides) return defaults;
+  const merged = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (typeof value === 'function') (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+function safeLocale(locale: string): string {
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? 'en';
+  } catch {
+    return 'en';
+  }
+}
