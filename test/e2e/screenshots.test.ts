@@ -1,8 +1,9 @@
 /**
  * Pictures of what users see, written to test-artifacts/ (git-ignored) on every end-to-end run:
  *
- * - `demo-customer.png`: the demo's customer page as Ana sees it, with three colleagues on it, one
- *   on two tabs and one editing the notes, and the tooltip of the one editing;
+ * - `demo-customer.png`: the demo's customer page as Ana sees it, with four colleagues on it (three
+ *   avatars and "+1"), one on two tabs and one editing the notes, and the tooltip of the one
+ *   editing;
  * - `demo-customers.png`: the customer list with page-level presence;
  * - `storybook-presence-overflow.png`: the presence overflow story with its list of everyone open,
  *   from the built Storybook (dist/storybook, served by the same server at /storybook/). `npm
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { ensureArtifacts, launchBrowser, openAs } from './helpers/browser.js';
-import { avatarOf, presenceOf, waitForPeople, waitUntil } from './helpers/presence.js';
+import { avatarLabels, avatarOf, presenceOf, waitUntil } from './helpers/presence.js';
 import { ROOT, startServer, type TestServer } from './helpers/server.js';
 
 const VIEWPORT = { width: 1280, height: 900 };
@@ -69,8 +70,17 @@ describe('screenshots of what users see (test-artifacts/)', () => {
     await openAs(chloe, server.origin, path, 'chloe');
     const { page: david } = await openAs(await person(), server.origin, path, 'david');
     await david.locator('#notes').focus();
+    await openAs(await person(), server.origin, path, 'emma');
 
-    await waitForPeople(ana, room, ['Ben Carter', 'Chloé Martin', 'David Okafor']);
+    // The page shows three avatars (max-visible="3") and "+1" for the fourth, who came last.
+    await waitUntil(
+      () => avatarLabels(ana, room),
+      (labels) => labels.length === 3 && !labels.some((l) => l.startsWith('Emma')),
+      { what: 'three avatars, Emma behind "+1"' },
+    );
+    const overflow = presenceOf(ana, room).locator('[part~="overflow"]');
+    await overflow.waitFor();
+    assert.equal((await overflow.innerText()).trim(), '+1');
     await waitUntil(
       () => avatarOf(ana, room, 'David Okafor').getAttribute('aria-label'),
       (label) => label?.includes('Editing notes') === true,

@@ -53,6 +53,20 @@ export async function openAs(
   url.searchParams.set('as', person);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   await page.goto(url.href);
+  // A kit built without one of the demo's tags would otherwise fail later as a vague timeout.
+  const missing = await page.evaluate(async () => {
+    const tags = ['crm-realtime-provider', 'crm-connection-status', 'crm-presence'];
+    const ready = await Promise.race([
+      Promise.all(tags.map((tag) => customElements.whenDefined(tag))).then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000)),
+    ]);
+    return ready ? [] : tags.filter((tag) => !customElements.get(tag));
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `the kit at /kit/define.js does not register ${missing.join(', ')} (${errors.join('; ')})`,
+    );
+  }
   return { page, errors };
 }
 
