@@ -101,6 +101,10 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
         },
       );
       child = proc;
+      // Should the test process die without running its `after` hooks, take the server along.
+      const orphan = () => proc.kill('SIGKILL');
+      process.once('exit', orphan);
+      proc.once('exit', () => process.removeListener('exit', orphan));
       proc.stdout?.on('data', remember);
       proc.stderr?.on('data', remember);
       exited = once(proc, 'exit').then(() => undefined);
