@@ -349,6 +349,17 @@ describe('docs/protocol.md', () => {
     }
   });
 
+  it('names every frame type of both directions', () => {
+    const section = doc.slice(doc.indexOf('## Frames in general'), doc.indexOf('## Handshake'));
+    const types = [ClientFrame, ServerFrame].flatMap((union) =>
+      (union as unknown as z.ZodMiniDiscriminatedUnion)._zod.def.options.map((option) => {
+        const literal = (option as z.ZodMiniObject)._zod.def.shape.type as z.ZodMiniLiteral;
+        return String(literal._zod.def.values[0]);
+      }),
+    );
+    for (const type of types) assert.ok(section.includes(`\`${type}\``), `${type} is not listed`);
+  });
+
   it('lists every error code', () => {
     for (const code of ERROR_CODES) assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`));
   });
