@@ -1,0 +1,59 @@
+/**
+ * Every story renders on the kit's tokens, with a toolbar switch between the light theme, the
+ * dark theme and the system's choice (`data-crm-theme` on `<html>`, as a page would set it).
+ */
+import type { Preview } from '@storybook/web-components-vite';
+import { installTokens } from '../src/styles/tokens.js';
+
+installTokens();
+
+const canvas = document.createElement('style');
+canvas.textContent = `
+  html { background: var(--crm-color-surface-sunken); }
+  body {
+    margin: 0;
+    color: var(--crm-color-text);
+    background: var(--crm-color-surface-sunken);
+    font-family: var(--crm-font-family);
+    transition: background-color 200ms;
+  }
+`;
+document.head.append(canvas);
+
+type Theme = 'light' | 'dark' | 'auto';
+
+const preview: Preview = {
+  globalTypes: {
+    theme: {
+      description: 'Colour theme of the kit (data-crm-theme)',
+      toolbar: {
+        title: 'Theme',
+        icon: 'paintbrush',
+        items: [
+          { value: 'light', title: 'Light', icon: 'sun' },
+          { value: 'dark', title: 'Dark', icon: 'moon' },
+          { value: 'auto', title: 'Follow the system', icon: 'mirror' },
+        ],
+        dynamicTitle: true,
+      },
+    },
+  },
+  initialGlobals: { theme: 'light' },
+  decorators: [
+    (story, context) => {
+      const theme = (context.globals['theme'] as Theme | undefined) ?? 'light';
+      document.documentElement.dataset['crmTheme'] = theme;
+      return story();
+    },
+  ],
+  parameters: {
+    layout: 'centered',
+    controls: { expanded: true, sort: 'requiredFirst' },
+    backgrounds: { disable: true },
+    options: {
+      storySort: { order: ['Connection', 'Presence', 'Live data', '*'] },
+    },
+  },
+};
+
+export default preview;
