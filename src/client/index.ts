@@ -2,12 +2,7 @@
 export * from './types.js';
 export { RealtimeClient, type RequestFrame, type RequestInput } from './realtime-client.js';
 export { RealtimeError, type ClientErrorCode, type RealtimeErrorCode } from './realtime-error.js';
-export {
-  browserSocketFactory,
-  Connection,
-  type ConnectionEvents,
-  type ConnectionOptions,
-} from './socket.js';
+export { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
 export {
   Backoff,
   backoffCeiling,
@@ -22,3 +17,6 @@ export { browserEnvironment } from './environment.js';
 export { systemClock } from './clock.js';
 export { defaultClientId } from './client-id.js';
 export { Listeners } from './listeners.js';
+export { browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
+export { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+export { PendingRequests } from './requests.js';

@@ -9,7 +9,7 @@ import type { PresenceSnapshot, PresenceStoreApi, RoomHandle, Unsubscribe } from
 
 export interface PresenceStoreHost {
   /** The current user's id, once the server said who we are. */
-  readonly selfId: string | undefined;
+  selfId(): string | undefined;
   /** Schedules one batched notification (an animation frame, or a timer). */
   scheduleFrame(callback: () => void): void;
 }
@@ -67,7 +67,7 @@ export class PresenceStore {
   snapshot(): PresenceSnapshot {
     if (!this.cached) {
       const people = [...this.people.values()].sort(byArrival);
-      const selfId = this.host.selfId;
+      const selfId = this.host.selfId();
       const self = selfId === undefined ? undefined : this.people.get(selfId);
       this.cached = Object.freeze(
         self ? { room: this.room, people, self } : { room: this.room, people },

@@ -17,6 +17,7 @@ import {
   RoomName,
   type Activity,
   type ClientFrame,
+  type JoinedFrame,
   type PresenceState,
   type ServerFrame,
   type UserProfile,
@@ -26,14 +27,18 @@ import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
 import { systemClock } from './clock.js';
 import { browserEnvironment } from './environment.js';
 import { OwnPresence, type OwnStatus } from './own-presence.js';
-import { PresenceStore, PresenceView, type PresenceStoreHost } from './presence-store.js';
+import { PresenceView, type PresenceStoreHost } from './presence-store.js';
+import { Room } from './room.js';
 import { RealtimeError } from './realtime-error.js';
-import { browserSocketFactory, Connection } from './socket.js';
+import { Connection } from './socket.js';
+import { browserSocketFactory } from './wire.js';
+import { PendingRequests } from './requests.js';
 import { Listeners } from './listeners.js';
 import { defaultClientId } from './client-id.js';
 import type {
   Clock,
   ConnectionStatus,
+  EnvironmentSignals,
   PresenceStoreApi,
   RealtimeClientOptions,
   ResumeInfo,
@@ -48,35 +53,17 @@ type OmitId<T> = T extends unknown ? Omit<T, 'id'> : never;
 export type RequestFrame = WithId<ClientFrame>;
 export type RequestInput = RequestFrame | OmitId<RequestFrame>;
 
-interface RoomState {
-  refs: number;
-  /** Highest `seq` seen; sent as `since` on re-join. */
-  lastSeq: number | undefined;
-  /** Id of the `join` in flight, if any. */
-  joinId: string | undefined;
-  joined: boolean;
-  activity: Activity;
-  /** Presence last sent to the server for this room (JSON), to skip redundant frames. */
-  sentPresence: string | undefined;
-  readonly store: PresenceStore;
-}
-
-interface Pending {
-  resolve(frame: ServerFrame): void;
-  reject(error: RealtimeError): void;
-  timer: unknown;
-}
-
 export class RealtimeClient {
   private readonly connection: Connection;
   private readonly clock: Clock;
-  private readonly rooms = new Map<string, RoomState>();
+  private readonly rooms = new Map<string, Room>();
   private readonly handlers = new Map<string, Listeners<RoomMessage>>();
   private readonly statusListeners = new Listeners<ConnectionStatus>();
   private readonly resumeListeners = new Listeners<ResumeInfo>();
   private readonly frameListeners = new Listeners<ServerFrame>();
   private readonly errorListeners = new Listeners<RealtimeError>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingRequests;
+  private readonly environment: EnvironmentSignals;
   private ownPresence: OwnPresence | undefined;
   private currentUser: UserProfile | undefined;
   private nextId = 1;
@@ -92,13 +79,9 @@ export class RealtimeClient {
         ? (callback) => void raf(() => callback())
         : (callback) => void this.clock.setTimeout(callback, 16));
     // Stores batch notifications per animation frame and need to know who "self" is.
-    const client = this;
-    this.storeHost = {
-      get selfId() {
-        return client.currentUser?.id;
-      },
-      scheduleFrame,
-    };
+    this.storeHost = { selfId: () => this.currentUser?.id, scheduleFrame };
+    this.pending = new PendingRequests(this.clock);
+    this.environment = options.environment ?? browserEnvironment();
     this.connection = new Connection(
       {
         url: options.url,
@@ -115,7 +98,7 @@ export class RealtimeClient {
         connectTimeout: options.connectTimeout ?? 20_000,
         clock: this.clock,
         socketFactory: options.socketFactory ?? browserSocketFactory,
-        environment: options.environment ?? browserEnvironment(),
+        environment: this.environment,
         random: options.random ?? Math.random,
         logger: options.logger ?? console,
       },
@@ -146,7 +129,7 @@ export class RealtimeClient {
   connect(): void {
     this.ownPresence ??= new OwnPresence({
       clock: this.clock,
-      environment: this.options.environment ?? browserEnvironment(),
+      environment: this.environment,
       idleTimeout: this.options.idleTimeout ?? 300_000,
       hiddenTimeout: this.options.hiddenTimeout ?? 60_000,
       onChange: () => this.rooms.forEach((_, room) => this.sendPresence(room)),
@@ -163,7 +146,7 @@ export class RealtimeClient {
     this.connection.close();
     this.ownPresence?.dispose();
     this.ownPresence = undefined;
-    this.rejectPending('closed', 'client closed');
+    this.pending.rejectAll('closed', 'client closed');
   }
 
   // -------------------------------------------------------------------------------------------
@@ -177,20 +160,9 @@ export class RealtimeClient {
       );
     }
     let state = this.rooms.get(room);
-    if (!state) {
-      state = {
-        refs: 0,
-        lastSeq: undefined,
-        joinId: undefined,
-        joined: false,
-        activity: { kind: 'viewing' },
-        sentPresence: undefined,
-        store: new PresenceStore(room, this.storeHost),
-      };
-      this.rooms.set(room, state);
-    }
+    if (!state) this.rooms.set(room, (state = new Room(room, this.storeHost)));
     state.refs += 1;
-    if (state.refs === 1 && this.connection.isOpen) this.join(room, state);
+    if (state.refs === 1 && this.connection.isOpen) this.join(state);
     let held = true;
     return {
       room,
@@ -259,19 +231,12 @@ export class RealtimeClient {
    */
   request(frame: RequestInput): Promise<ServerFrame> {
     const id = ('id' in frame && frame.id) || this.newId(frame.type);
-    return new Promise<ServerFrame>((resolve, reject) => {
-      try {
-        this.connection.send({ ...frame, id } as ClientFrame);
-      } catch (error) {
-        return reject(error);
-      }
-      const timeout = this.options.requestTimeout ?? 15_000;
-      const timer = this.clock.setTimeout(() => {
-        this.pending.delete(id);
-        reject(new RealtimeError('timeout', `no answer to ${frame.type} within ${timeout} ms`));
-      }, timeout);
-      this.pending.set(id, { resolve, reject, timer });
-    });
+    try {
+      this.connection.send({ ...frame, id } as ClientFrame);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.pending.wait(id, frame.type, this.options.requestTimeout ?? 15_000);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -294,18 +259,15 @@ export class RealtimeClient {
     this.sendPresence(room);
   }
 
-  private presenceState(state: RoomState): PresenceState {
+  private presenceState(state: Room): PresenceState {
     return { status: this.presenceStatus, activity: state.activity };
   }
 
   private sendPresence(room: string): void {
     const state = this.rooms.get(room);
-    if (!state?.joined || !this.connection.isOpen) return;
-    const presence = this.presenceState(state);
-    const key = JSON.stringify(presence);
-    if (key === state.sentPresence) return;
-    state.sentPresence = key;
-    this.connection.send({ type: 'presence', room, state: presence });
+    if (!state || !this.connection.isOpen) return;
+    const frame = state.presenceFrame(this.presenceState(state));
+    if (frame) this.connection.send(frame);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -314,21 +276,14 @@ export class RealtimeClient {
   private opened(welcome: WelcomeFrame): void {
     const changedUser = this.currentUser?.id !== welcome.user.id;
     this.currentUser = welcome.user;
-    for (const [room, state] of this.rooms) {
+    for (const state of this.rooms.values()) {
       if (changedUser) state.store.refreshSelf();
-      this.join(room, state);
+      this.join(state);
     }
   }
 
-  private join(room: string, state: RoomState): void {
-    const id = this.newId('join');
-    const presence = this.presenceState(state);
-    state.joinId = id;
-    state.joined = false;
-    state.sentPresence = JSON.stringify(presence);
-    const frame: ClientFrame = { type: 'join', id, room, presence };
-    if (state.lastSeq !== undefined) frame.since = state.lastSeq;
-    this.connection.send(frame);
+  private join(state: Room): void {
+    this.connection.send(state.joinFrame(this.newId('join'), this.presenceState(state)));
   }
 
   private release(room: string): void {
@@ -338,7 +293,7 @@ export class RealtimeClient {
     if (state.refs > 0) return;
     this.rooms.delete(room);
     state.store.clear();
-    if (this.connection.isOpen && (state.joined || state.joinId !== undefined)) {
+    if (this.connection.isOpen && state.needsLeave) {
       this.connection.send({ type: 'leave', id: this.newId('leave'), room });
     }
   }
@@ -349,11 +304,8 @@ export class RealtimeClient {
         this.joined(frame);
         break;
       case 'event': {
-        const state = this.rooms.get(frame.room);
         // Drop events of rooms not held, of a first join not yet confirmed, and duplicates.
-        if (!state || (!state.joined && state.lastSeq === undefined)) break;
-        if (state.lastSeq !== undefined && frame.seq <= state.lastSeq) break;
-        state.lastSeq = frame.seq;
+        if (!this.rooms.get(frame.room)?.acceptEvent(frame.seq)) break;
         const message: RoomMessage = {
           room: frame.room,
           event: frame.event,
@@ -370,41 +322,24 @@ export class RealtimeClient {
         this.rooms.get(frame.room)?.store.apply(frame.upsert, frame.remove);
         break;
       case 'error':
-        this.failed(frame);
+        // An error answering a request rejects it; any other is about a join or the connection.
+        if (!this.pending.settle(frame)) this.failed(frame);
         break;
-    }
-    if ('replyTo' in frame && frame.replyTo !== undefined && frame.type !== 'error') {
-      const pending = this.pending.get(frame.replyTo);
-      if (pending) {
-        this.pending.delete(frame.replyTo);
-        this.clock.clearTimeout(pending.timer);
-        pending.resolve(frame);
-      }
+      default:
+        this.pending.settle(frame);
     }
     this.frameListeners.emit(frame);
   }
 
-  private joined(frame: Extract<ServerFrame, { type: 'joined' }>): void {
-    const state = this.rooms.get(frame.room);
-    if (!state || state.joinId !== frame.replyTo) return; // released or superseded meanwhile
-    state.joinId = undefined;
-    state.joined = true;
-    state.lastSeq =
-      frame.resume === 'replayed' ? Math.max(state.lastSeq ?? 0, frame.seq) : frame.seq;
-    state.store.replace(frame.people);
+  private joined(frame: JoinedFrame): void {
+    // Ignore the answer to a join released or superseded meanwhile.
+    if (!this.rooms.get(frame.room)?.applyJoined(frame)) return;
     this.resumeListeners.emit({ room: frame.room, resume: frame.resume, missed: frame.missed });
     this.sendPresence(frame.room); // presence may have changed while the join was in flight
   }
 
   private failed(frame: Extract<ServerFrame, { type: 'error' }>): void {
     const error = new RealtimeError(frame.code, frame.message, frame.room);
-    const pending = frame.replyTo === undefined ? undefined : this.pending.get(frame.replyTo);
-    if (pending && frame.replyTo !== undefined) {
-      this.pending.delete(frame.replyTo);
-      this.clock.clearTimeout(pending.timer);
-      pending.reject(error);
-      return;
-    }
     for (const state of this.rooms.values()) {
       if (frame.replyTo !== undefined && state.joinId === frame.replyTo) state.joinId = undefined;
     }
@@ -412,21 +347,8 @@ export class RealtimeClient {
   }
 
   private down(reason: string): void {
-    for (const state of this.rooms.values()) {
-      state.joined = false;
-      state.joinId = undefined;
-      state.sentPresence = undefined;
-    }
-    this.rejectPending('disconnected', `connection lost (${reason}) before the answer arrived`);
-  }
-
-  private rejectPending(code: 'disconnected' | 'closed', message: string): void {
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) {
-      this.clock.clearTimeout(p.timer);
-      p.reject(new RealtimeError(code, message));
-    }
+    for (const state of this.rooms.values()) state.disconnected();
+    this.pending.rejectAll('disconnected', `connection lost (${reason}) before the answer arrived`);
   }
 
   private newId(kind: string): string {

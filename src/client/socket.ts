@@ -8,7 +8,6 @@ import {
   CLOSE_CODES,
   LIMITS,
   PROTOCOL_VERSION,
-  parseServerFrame,
   type ClientFrame,
   type HelloFrame,
   type ServerFrame,
@@ -16,6 +15,8 @@ import {
   type WelcomeFrame,
 } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
+import { Heartbeat } from './heartbeat.js';
+import { decodeFrame, encodeFrame } from './wire.js';
 import { RealtimeError } from './realtime-error.js';
 import type {
   Clock,
@@ -57,7 +58,7 @@ export interface ConnectionEvents {
 /** Where the connection is; `status` is the public projection of it. */
 type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'offline' | 'closed';
 
-type TimerName = 'retry' | 'connect' | 'ping' | 'dead';
+type TimerName = 'retry' | 'connect';
 
 const OPEN = 1;
 const CLOSING = 2;
@@ -76,6 +77,7 @@ export class Connection {
   private maxFrameBytes: number = LIMITS.maxFrameBytes;
   private readonly warned = new Set<string>();
   private unsubscribeEnvironment: (() => void) | undefined;
+  private readonly heartbeat: Heartbeat;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -85,6 +87,13 @@ export class Connection {
       base: options.reconnectInterval,
       cap: options.maxReconnectInterval,
       random: options.random,
+    });
+    this.heartbeat = new Heartbeat({
+      clock: options.clock,
+      interval: options.heartbeatInterval,
+      timeout: options.heartbeatTimeout,
+      ping: () => this.sendRaw({ type: 'ping', t: this.options.clock.now() }),
+      dead: () => this.fail('heartbeat timeout'),
     });
   }
 
@@ -135,15 +144,7 @@ export class Connection {
     if (this.phase !== 'open' || !this.socket) {
       throw new RealtimeError('not_connected', `cannot send ${frame.type}: not connected`);
     }
-    const text = JSON.stringify(frame);
-    // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
-    if (text.length * 3 > this.maxFrameBytes && utf8Length(text) > this.maxFrameBytes) {
-      throw new RealtimeError(
-        'frame_too_large',
-        `${frame.type} frame exceeds ${this.maxFrameBytes} bytes`,
-      );
-    }
-    this.socket.send(text);
+    this.socket.send(encodeFrame(frame, this.maxFrameBytes));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -151,6 +152,7 @@ export class Connection {
 
   private async attempt(): Promise<void> {
     this.clear('retry');
+    if (this.socket) this.teardown('replaced by a new attempt', CLOSE_CODES.normal);
     if (!this.options.environment.isOnline()) {
       this.setPhase('offline', { state: 'offline' });
       return;
@@ -248,8 +250,7 @@ export class Connection {
     this.socket = null;
     this.generation += 1;
     this.clear('connect');
-    this.clear('ping');
-    this.clear('dead');
+    this.heartbeat.stop();
     if (socket) {
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
       if (socket.readyState < CLOSING) {
@@ -267,14 +268,13 @@ export class Connection {
   // frames
 
   private receive(data: unknown): void {
-    if (typeof data !== 'string') return this.warnOnce('binary', 'dropped a binary frame');
-    const result = parseServerFrame(data);
-    if (!result.ok) {
-      const kind = `${result.code}:${frameType(data)}`;
-      return this.warnOnce(kind, `dropped an invalid frame (${kind}): ${result.message}`);
+    this.heartbeat.alive(); // any traffic proves the socket is alive
+    const decoded = decodeFrame(data);
+    if (!decoded.ok) {
+      const { kind, message } = decoded;
+      return this.warnOnce(kind, `dropped an invalid frame (${kind}): ${message}`);
     }
-    const frame = result.frame;
-    this.clear('dead'); // any frame proves the socket is alive
+    const frame = decoded.frame;
     if (frame.type === 'ping') {
       this.sendRaw({ type: 'pong', ...(frame.t !== undefined ? { t: frame.t } : {}) });
     }
@@ -296,7 +296,7 @@ export class Connection {
       this.lastError = undefined;
       this.maxFrameBytes = frame.limits.maxFrameBytes;
       this.setPhase('open', { state: 'open', since: this.options.clock.now() });
-      this.scheduleHeartbeat();
+      this.heartbeat.start();
       this.events.onOpen(frame);
     } else if (frame.type === 'error') {
       this.lastError = `${frame.code}: ${frame.message}`;
@@ -314,26 +314,7 @@ export class Connection {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }
 
-  // -------------------------------------------------------------------------------------------
-  // heartbeat
-
-  private scheduleHeartbeat(): void {
-    this.set('ping', this.options.heartbeatInterval, () => {
-      this.ping();
-      this.scheduleHeartbeat();
-    });
-  }
-
-  /** Ping now; no frame at all within `heartbeatTimeout` means the socket is dead. */
-  private ping(): void {
-    if (this.phase !== 'open') return;
-    this.sendRaw({ type: 'ping', t: this.options.clock.now() });
-    if (!this.timers.has('dead')) {
-      this.set('dead', this.options.heartbeatTimeout, () => this.fail('heartbeat timeout'));
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
+  // ---------------------------------------------------------------------------------------------
   // environment
 
   private listenToEnvironment(): void {
@@ -347,13 +328,13 @@ export class Connection {
         this.clear('retry');
         this.setPhase('offline', { state: 'offline' });
       } else if (this.phase === 'open') {
-        this.ping(); // the socket may be gone; find out within heartbeatTimeout
+        this.heartbeat.check(); // the socket may be gone; find out within heartbeatTimeout
       }
     });
     const offVisible = env.onVisibilityChange((visible) => {
       if (this.stopped || !visible) return;
       if (this.phase === 'waiting') void this.attempt();
-      else if (this.phase === 'open') this.ping(); // after a laptop sleep the socket may be dead
+      else if (this.phase === 'open') this.heartbeat.check(); // after a sleep the socket may be dead
     });
     this.unsubscribeEnvironment = () => {
       offOnline();
@@ -392,28 +373,6 @@ export class Connection {
   }
 }
 
-/** The default factory: the browser's `WebSocket` (its handler types are wider than `SocketLike`'s). */
-export const browserSocketFactory: SocketFactory = (url) =>
-  new WebSocket(url) as unknown as SocketLike;
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-const encoder = /* @__PURE__ */ new TextEncoder();
-function utf8Length(text: string): number {
-  return encoder.encode(text).byteLength;
-}
-
-/** The `type` of a frame that failed validation, for grouping warnings. */
-function frameType(text: string): string {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && 'type' in value) {
-      return String((value as { type: unknown }).type).slice(0, 32);
-    }
-    return 'untyped';
-  } catch {
-    return 'not-json';
-  }
 }

@@ -1,0 +1,79 @@
+/**
+ * One held room on the client: how many holders it has, the last event sequence number seen (for
+ * resume), the join in flight, what the user does there, and the room's presence store.
+ */
+import type { Activity, ClientFrame, JoinedFrame, PresenceState } from '../protocol/index.js';
+import { PresenceStore, type PresenceStoreHost } from './presence-store.js';
+
+export class Room {
+  /** Holders (widgets, stores); the last release leaves the room. */
+  refs = 0;
+  /** Highest `seq` seen; sent as `since` on re-join. */
+  lastSeq: number | undefined;
+  /** Id of the `join` in flight, if any. */
+  joinId: string | undefined;
+  joined = false;
+  /** What the user does here (viewing, or editing a field). */
+  activity: Activity = { kind: 'viewing' };
+  /** Presence last sent for this room (JSON), to skip redundant frames. */
+  private sentPresence: string | undefined;
+  readonly store: PresenceStore;
+
+  constructor(
+    readonly name: string,
+    host: PresenceStoreHost,
+  ) {
+    this.store = new PresenceStore(name, host);
+  }
+
+  /** The `join` frame for a (re)join: resumes from `lastSeq` and carries the current presence. */
+  joinFrame(id: string, presence: PresenceState): ClientFrame {
+    this.joinId = id;
+    this.joined = false;
+    this.sentPresence = JSON.stringify(presence);
+    const frame: ClientFrame = { type: 'join', id, room: this.name, presence };
+    if (this.lastSeq !== undefined) frame.since = this.lastSeq;
+    return frame;
+  }
+
+  /** Apply `joined`; false when it answers a join this room no longer waits for. */
+  applyJoined(frame: JoinedFrame): boolean {
+    if (this.joinId !== frame.replyTo) return false;
+    this.joinId = undefined;
+    this.joined = true;
+    // Replayed events came before `joined` and moved lastSeq already. After a gap (or a server
+    // that restarted and counts from 0 again) the server's number is the truth.
+    this.lastSeq = frame.resume === 'replayed' ? Math.max(this.lastSeq ?? 0, frame.seq) : frame.seq;
+    this.store.replace(frame.people);
+    return true;
+  }
+
+  /** Accept a sequenced event once: false for duplicates and events before the first join. */
+  acceptEvent(seq: number): boolean {
+    if (!this.joined && this.lastSeq === undefined) return false;
+    if (this.lastSeq !== undefined && seq <= this.lastSeq) return false;
+    this.lastSeq = seq;
+    return true;
+  }
+
+  /** The presence frame to send, or undefined when not joined or nothing changed. */
+  presenceFrame(presence: PresenceState): ClientFrame | undefined {
+    if (!this.joined) return undefined;
+    const key = JSON.stringify(presence);
+    if (key === this.sentPresence) return undefined;
+    this.sentPresence = key;
+    return { type: 'presence', room: this.name, state: presence };
+  }
+
+  /** The connection dropped: the server forgot this membership. */
+  disconnected(): void {
+    this.joined = false;
+    this.joinId = undefined;
+    this.sentPresence = undefined;
+  }
+
+  /** Was a join sent that a `leave` must undo? */
+  get needsLeave(): boolean {
+    return this.joined || this.joinId !== undefined;
+  }
+}
