@@ -320,9 +320,6 @@ export const styles = [
     .record dt {
       color: ${token('color-text-muted')};
     }
-    .record dt::after {
-      content: ':';
-    }
     .record dd {
       margin: 0;
       min-inline-size: 0;

@@ -42,7 +42,7 @@ export function valueTemplate(view: ValueView, emptyLabel: string): TemplateResu
         ${view.entries.map(
           (e) =>
             html`<div class=${e.changed ? 'entry changed' : 'entry'}>
-              <dt>${e.key}</dt>
+              <dt>${e.key}:</dt>
               <dd>${item(e, emptyLabel)}</dd>
             </div>`,
         )}
