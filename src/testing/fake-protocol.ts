@@ -1,0 +1,409 @@
+/**
+ * The protocol half of the in-memory fake server (see `FakeServer` for the scripting API): it
+ * speaks the real protocol and validates every frame in both directions with the real schemas.
+ */
+import * as z from 'zod/mini';
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  ServerFrame,
+  parseClientFrame,
+  requestIdOf,
+  type ClientFrame,
+  type ErrorCode,
+  type EventFrame,
+  type Person,
+  type UserProfile,
+} from '../protocol/index.js';
+import { systemClock } from '../client/clock.js';
+import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
+import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
+import { FakeSocket, OPEN, type FakeSocketPeer } from './fake-socket.js';
+
+export interface FakeServerOptions {
+  clock?: Clock;
+  /** Known users; each accepts the token `fakeToken(id)`. */
+  users?: UserProfile[];
+  /** Accept or refuse a token. Default: `fakeToken(id)` of a known user. */
+  verifyToken?: (token: string) => UserProfile | undefined;
+  /** Accept `devUser` in `hello` without a token, like `npm start`. Default true. */
+  allowDevUsers?: boolean;
+  /** May this user join this room? Default: yes. */
+  authorize?: (user: UserProfile, room: string) => boolean;
+  /** One-way delivery delay in ms; 0 delivers on the next microtask. Default 0. */
+  latency?: number;
+  /** How long a person stays after their last connection left. Default 15000; 0 = at once. */
+  graceMs?: number;
+  replayEvents?: number;
+  replayMillis?: number;
+  /** Throw on client frames that fail validation (default), or only record them. */
+  strict?: boolean;
+}
+
+/** One frame in the log; `in` = client → server, `out` = server → client. */
+export interface FrameRecord {
+  direction: 'in' | 'out';
+  connection: string;
+  frame: ClientFrame | ServerFrame;
+  at: number;
+}
+
+export class ProtocolViolation extends Error {
+  override readonly name = 'ProtocolViolation';
+}
+
+export const fakeToken = (userId: string): string => `fake-token:${userId}`;
+
+interface ServerConnection extends FakeConnection {
+  readonly socket: FakeSocket;
+}
+
+/**
+ * The protocol half of the fake server: transport, handshake, rooms, presence aggregation with
+ * the grace period, resume, validation and the frame log. `FakeServer` adds the scripting API.
+ */
+export class FakeProtocolServer implements FakeSocketPeer {
+  /** Every valid frame in both directions, in order. */
+  readonly frames: FrameRecord[] = [];
+  /** Client frames that failed validation. */
+  readonly violations: { text: string; message: string }[] = [];
+  readonly clock: Clock;
+  protected readonly rooms = new Map<string, FakeRoom>();
+  protected readonly open = new Map<FakeSocket, ServerConnection>();
+  protected readonly options: FakeServerOptions;
+  protected latency: number;
+  protected refusing = false;
+  protected holed = false;
+  protected nextConnection = 1;
+
+  constructor(options: FakeServerOptions = {}) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.latency = options.latency ?? 0;
+  }
+
+  /** Pass as `socketFactory` to `RealtimeClient`. */
+  readonly socketFactory: SocketFactory = (url: string): SocketLike => {
+    const socket = new FakeSocket(url, this);
+    this.deliver(() => {
+      if (this.refusing) return socket.closed(1006, 'connection refused');
+      const connection: ServerConnection = {
+        id: `c${this.nextConnection++}`,
+        socket,
+        user: undefined,
+        clientId: undefined,
+        rooms: new Set(),
+      };
+      this.open.set(socket, connection);
+      socket.opened();
+    });
+    return socket;
+  };
+
+  /** Open connections (handshake done or not). */
+  get connections(): number {
+    return this.open.size;
+  }
+
+  /** Frames the server received, optionally of one type. */
+  received<T extends ClientFrame['type']>(type?: T): Extract<ClientFrame, { type: T }>[] {
+    return this.frames
+      .filter((r) => r.direction === 'in' && (!type || r.frame.type === type))
+      .map((r) => r.frame as Extract<ClientFrame, { type: T }>);
+  }
+
+  /** Frames the server sent, optionally of one type. */
+  sent<T extends ServerFrame['type']>(type?: T): Extract<ServerFrame, { type: T }>[] {
+    return this.frames
+      .filter((r) => r.direction === 'out' && (!type || r.frame.type === type))
+      .map((r) => r.frame as Extract<ServerFrame, { type: T }>);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // FakeSocketPeer
+
+  /** @internal */
+  deliver(fn: () => void): void {
+    if (this.latency === 0) queueMicrotask(fn);
+    else this.clock.setTimeout(fn, this.latency);
+  }
+
+  /** @internal */
+  clientSent(socket: FakeSocket, text: string): void {
+    const result = parseClientFrame(text);
+    if (!result.ok) {
+      this.violations.push({ text, message: result.message });
+      if (this.options.strict !== false) {
+        throw new ProtocolViolation(`client sent an invalid frame: ${result.message}\n${text}`);
+      }
+    }
+    if (this.holed) return;
+    this.deliver(() => {
+      const connection = this.open.get(socket);
+      if (!connection) return;
+      if (!result.ok) {
+        return this.error(connection, result.code, result.message, requestIdOf(text));
+      }
+      this.log('in', connection, result.frame);
+      this.handle(connection, result.frame);
+    });
+  }
+
+  /** @internal */
+  clientClosed(socket: FakeSocket): void {
+    const connection = this.open.get(socket);
+    if (connection) this.forget(connection);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // protocol
+
+  /** Append a sequenced event to a room and send it to its members. */
+  protected publish(room: string, event: string, payload: unknown, from?: string): EventFrame {
+    const r = this.room(room);
+    r.seq += 1;
+    const frame: EventFrame = {
+      type: 'event',
+      room,
+      seq: r.seq,
+      event,
+      payload: payload as EventFrame['payload'],
+      at: this.clock.now(),
+    };
+    if (from !== undefined) frame.from = from;
+    this.validate(frame);
+    r.record(frame, this.clock.now());
+    this.toMembers(r, frame);
+    return frame;
+  }
+
+  protected handle(c: ServerConnection, frame: ClientFrame): void {
+    if (frame.type === 'hello') return this.hello(c, frame);
+    if (!c.user) return this.error(c, 'not_authenticated', 'send hello first', idOf(frame));
+    const user = c.user;
+    switch (frame.type) {
+      case 'join': {
+        if (this.options.authorize && !this.options.authorize(user, frame.room)) {
+          return this.error(c, 'forbidden', `may not join ${frame.room}`, frame.id, frame.room);
+        }
+        if (!c.rooms.has(frame.room) && c.rooms.size >= LIMITS.maxRoomsPerConnection) {
+          return this.error(c, 'too_many_rooms', 'too many rooms', frame.id, frame.room);
+        }
+        const r = this.room(frame.room);
+        const now = this.clock.now();
+        const { resume, missed, events } = r.resume(frame.since, now);
+        c.rooms.add(frame.room);
+        r.members.add(c);
+        let entry = r.people.get(user.id);
+        if (!entry) {
+          entry = {
+            user,
+            since: now,
+            updatedAt: now,
+            scripted: undefined,
+            members: new Map(),
+            graceTimer: undefined,
+          };
+          r.people.set(user.id, entry);
+        }
+        this.clock.clearTimeout(entry.graceTimer);
+        entry.graceTimer = undefined;
+        entry.members.set(c, {
+          state: frame.presence ?? { status: 'online', activity: { kind: 'viewing' } },
+          changedAt: now,
+        });
+        entry.updatedAt = now;
+        for (const event of events) this.send(c, event);
+        this.send(c, {
+          type: 'joined',
+          replyTo: frame.id,
+          room: frame.room,
+          seq: r.seq,
+          resume,
+          missed,
+          people: r.snapshot(),
+        });
+        this.toMembers(r, this.diff(r, user.id), c);
+        return;
+      }
+      case 'leave':
+        this.leave(c, frame.room);
+        return this.send(c, { type: 'left', replyTo: frame.id, room: frame.room });
+      case 'presence': {
+        const r = this.rooms.get(frame.room);
+        const entry = r?.people.get(user.id);
+        if (!r || !entry || !c.rooms.has(frame.room)) {
+          return this.error(c, 'not_joined', `not joined to ${frame.room}`, undefined, frame.room);
+        }
+        entry.members.set(c, { state: frame.state, changedAt: this.clock.now() });
+        entry.updatedAt = this.clock.now();
+        this.announce(r, user.id);
+        return;
+      }
+      case 'emit': {
+        if (!c.rooms.has(frame.room)) {
+          return this.error(c, 'not_joined', `not joined to ${frame.room}`, frame.id, frame.room);
+        }
+        // The sender receives its own event too: its sequence stays gap-free.
+        const event = this.publish(frame.room, frame.event, frame.payload, user.id);
+        if (frame.id) this.send(c, { type: 'ack', replyTo: frame.id, seq: event.seq });
+        return;
+      }
+      case 'ping':
+        return this.send(
+          c,
+          frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t },
+        );
+      case 'pong':
+        return;
+      default: {
+        // A frame type the schema knows but this fake does not implement (a later capability).
+        const type = (frame as { type: string }).type;
+        return this.error(c, 'bad_frame', `fake server does not implement ${type}`, idOf(frame));
+      }
+    }
+  }
+
+  protected hello(c: ServerConnection, frame: Extract<ClientFrame, { type: 'hello' }>): void {
+    if (frame.v !== PROTOCOL_VERSION) {
+      this.error(c, 'unsupported_version', `protocol v${frame.v} not supported`, frame.id);
+      return this.disconnect(c, 1002, 'unsupported version');
+    }
+    const verify =
+      this.options.verifyToken ??
+      ((token: string) => this.options.users?.find((u) => fakeToken(u.id) === token));
+    const user = frame.token
+      ? verify(frame.token)
+      : this.options.allowDevUsers !== false
+        ? frame.devUser
+        : undefined;
+    if (!user) {
+      this.error(c, 'invalid_token', frame.token ? 'token refused' : 'token required', frame.id);
+      return this.disconnect(c, 1008, 'invalid token');
+    }
+    c.user = user;
+    c.clientId = frame.clientId;
+    this.send(c, {
+      type: 'welcome',
+      replyTo: frame.id,
+      v: PROTOCOL_VERSION,
+      connectionId: c.id,
+      user,
+      heartbeatMs: 30_000,
+      limits: {
+        maxFrameBytes: LIMITS.maxFrameBytes,
+        maxRoomsPerConnection: LIMITS.maxRoomsPerConnection,
+        maxMessagesPerSecond: LIMITS.maxMessagesPerSecond,
+        maxPresenceBytes: LIMITS.maxPresenceBytes,
+      },
+    });
+  }
+
+  /** The connection leaves a room; the person goes after the grace period if it was their last. */
+  protected leave(c: ServerConnection, room: string): void {
+    const r = this.rooms.get(room);
+    c.rooms.delete(room);
+    if (!r || !c.user) return;
+    r.members.delete(c);
+    const userId = c.user.id;
+    const entry = r.people.get(userId);
+    if (!entry?.members.delete(c)) return;
+    if (entry.members.size > 0 || entry.scripted) return void this.announce(r, userId);
+    const grace = this.options.graceMs ?? 15_000;
+    const gone = () => {
+      if (r.people.get(userId) !== entry || entry.members.size > 0) return;
+      r.people.delete(userId);
+      this.toMembers(r, { type: 'presence.diff', room, upsert: [], remove: [userId] });
+    };
+    if (grace === 0) gone();
+    else entry.graceTimer = this.clock.setTimeout(gone, grace);
+  }
+
+  protected disconnect(c: ServerConnection, code: number, reason: string): void {
+    this.forget(c);
+    this.deliver(() => c.socket.closed(code, reason));
+  }
+
+  protected forget(c: ServerConnection): void {
+    if (!this.open.delete(c.socket)) return;
+    for (const room of [...c.rooms]) this.leave(c, room);
+  }
+
+  protected room(name: string): FakeRoom {
+    let r = this.rooms.get(name);
+    if (!r) {
+      r = new FakeRoom(name, {
+        replayEvents: this.options.replayEvents ?? LIMITS.replayEvents,
+        replayMillis: this.options.replayMillis ?? LIMITS.replayMillis,
+      });
+      this.rooms.set(name, r);
+    }
+    return r;
+  }
+
+  protected diff(r: FakeRoom, userId: string): ServerFrame {
+    const entry = r.people.get(userId) as PersonEntry;
+    return { type: 'presence.diff', room: r.name, upsert: [r.person(entry)], remove: [] };
+  }
+
+  protected announce(r: FakeRoom, userId: string): Person {
+    const frame = this.diff(r, userId) as Extract<ServerFrame, { type: 'presence.diff' }>;
+    this.toMembers(r, frame);
+    return frame.upsert[0]!;
+  }
+
+  /** Serialize once, write the same text to every member (as the real server does). */
+  protected toMembers(r: FakeRoom, frame: ServerFrame, except?: FakeConnection): void {
+    const text = this.validate(frame);
+    for (const member of r.members) {
+      if (member !== except) this.write(member as ServerConnection, frame, text);
+    }
+  }
+
+  protected send(c: ServerConnection, frame: ServerFrame): void {
+    this.write(c, frame, this.validate(frame));
+  }
+
+  protected error(
+    c: ServerConnection,
+    code: ErrorCode,
+    message: string,
+    replyTo?: string,
+    room?: string,
+  ): void {
+    const frame: ServerFrame = { type: 'error', code, message };
+    if (replyTo !== undefined) frame.replyTo = replyTo;
+    if (room !== undefined) frame.room = room;
+    this.send(c, frame);
+  }
+
+  protected write(c: ServerConnection, frame: ServerFrame, text: string): void {
+    if (!this.open.has(c.socket) || c.socket.readyState !== OPEN) return;
+    this.log('out', c, frame);
+    if (this.holed) return;
+    this.deliver(() => c.socket.message(text));
+  }
+
+  /** Every frame this server sends must pass the real schema: a bad script fails loudly. */
+  protected validate(frame: ServerFrame): string {
+    const result = z.safeParse(ServerFrame, frame);
+    if (!result.success) {
+      throw new ProtocolViolation(
+        `fake server would send an invalid ${frame.type} frame: ${z.prettifyError(result.error)}`,
+      );
+    }
+    return JSON.stringify(frame);
+  }
+
+  protected log(
+    direction: 'in' | 'out',
+    c: FakeConnection,
+    frame: ClientFrame | ServerFrame,
+  ): void {
+    this.frames.push({ direction, connection: c.id, frame, at: this.clock.now() });
+  }
+}
+
+function idOf(frame: ClientFrame): string | undefined {
+  return 'id' in frame ? frame.id : undefined;
+}
