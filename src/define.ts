@@ -7,3 +7,4 @@
  */
 import './elements/realtime-provider/define.js';
 import './elements/connection-status/define.js';
+import './elements/conflict-dialog/define.js';

@@ -12,3 +12,4 @@ export { localeOf, messageContext, withDefaults, type MessageContext } from './i
 export { defineElement } from './elements/define-element.js';
 export * from './elements/realtime-provider/index.js';
 export * from './elements/connection-status/index.js';
+export * from './elements/conflict-dialog/index.js';

@@ -3,3 +3,11 @@ export {
   CrmConnectionStatusChangeEvent,
   type ConnectionDisplayState,
 } from './connection-status-change.js';
+export {
+  CrmConflictCancelEvent,
+  CrmConflictResolveEvent,
+  type ConflictCancelSource,
+  type ConflictChoice,
+  type ConflictResolution,
+  type ConflictResolveDetail,
+} from './conflict-events.js';
