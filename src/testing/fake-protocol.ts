@@ -11,6 +11,7 @@ import {
   requestIdOf,
   type ClientFrame,
   type ErrorCode,
+  type JoinFrame,
   type EventFrame,
   type Person,
   type UserProfile,
@@ -182,61 +183,20 @@ export class FakeProtocolServer implements FakeSocketPeer {
     if (!c.user) return this.error(c, 'not_authenticated', 'send hello first', idOf(frame));
     const user = c.user;
     switch (frame.type) {
-      case 'join': {
-        if (this.options.authorize && !this.options.authorize(user, frame.room)) {
-          return this.error(c, 'forbidden', `may not join ${frame.room}`, frame.id, frame.room);
-        }
-        if (!c.rooms.has(frame.room) && c.rooms.size >= LIMITS.maxRoomsPerConnection) {
-          return this.error(c, 'too_many_rooms', 'too many rooms', frame.id, frame.room);
-        }
-        const r = this.room(frame.room);
-        const now = this.clock.now();
-        const { resume, missed, events } = r.resume(frame.since, now);
-        c.rooms.add(frame.room);
-        r.members.add(c);
-        let entry = r.people.get(user.id);
-        if (!entry) {
-          entry = {
-            user,
-            since: now,
-            updatedAt: now,
-            scripted: undefined,
-            members: new Map(),
-            graceTimer: undefined,
-          };
-          r.people.set(user.id, entry);
-        }
-        this.clock.clearTimeout(entry.graceTimer);
-        entry.graceTimer = undefined;
-        entry.members.set(c, {
-          state: frame.presence ?? { status: 'online', activity: { kind: 'viewing' } },
-          changedAt: now,
-        });
-        entry.updatedAt = now;
-        for (const event of events) this.send(c, event);
-        this.send(c, {
-          type: 'joined',
-          replyTo: frame.id,
-          room: frame.room,
-          seq: r.seq,
-          resume,
-          missed,
-          people: r.snapshot(),
-        });
-        this.toMembers(r, this.diff(r, user.id), c);
-        return;
-      }
+      case 'join':
+        return this.join(c, user, frame);
       case 'leave':
         this.leave(c, frame.room);
         return this.send(c, { type: 'left', replyTo: frame.id, room: frame.room });
       case 'presence': {
         const r = this.rooms.get(frame.room);
-        const entry = r?.people.get(user.id);
-        if (!r || !entry || !c.rooms.has(frame.room)) {
+        if (
+          !r ||
+          !c.rooms.has(frame.room) ||
+          !r.update(c, user.id, frame.state, this.clock.now())
+        ) {
           return this.error(c, 'not_joined', `not joined to ${frame.room}`, undefined, frame.room);
         }
-        entry.members.set(c, { state: frame.state, changedAt: this.clock.now() });
-        entry.updatedAt = this.clock.now();
         this.announce(r, user.id);
         return;
       }
@@ -299,15 +259,43 @@ export class FakeProtocolServer implements FakeSocketPeer {
     });
   }
 
+  protected join(c: ServerConnection, user: UserProfile, frame: JoinFrame): void {
+    if (this.options.authorize && !this.options.authorize(user, frame.room)) {
+      return this.error(c, 'forbidden', `may not join ${frame.room}`, frame.id, frame.room);
+    }
+    if (!c.rooms.has(frame.room) && c.rooms.size >= LIMITS.maxRoomsPerConnection) {
+      return this.error(c, 'too_many_rooms', 'too many rooms', frame.id, frame.room);
+    }
+    const r = this.room(frame.room);
+    const now = this.clock.now();
+    const { resume, missed, events } = r.resume(frame.since, now);
+    c.rooms.add(frame.room);
+    const state = frame.presence ?? { status: 'online', activity: { kind: 'viewing' } };
+    const entry = r.enter(c, user, state, now);
+    this.clock.clearTimeout(entry.graceTimer); // back within the grace period: no leave shown
+    entry.graceTimer = undefined;
+    // Missed events first, then `joined`, then the others learn about the newcomer.
+    for (const event of events) this.send(c, event);
+    this.send(c, {
+      type: 'joined',
+      replyTo: frame.id,
+      room: frame.room,
+      seq: r.seq,
+      resume,
+      missed,
+      people: r.snapshot(),
+    });
+    this.toMembers(r, this.diff(r, user.id), c);
+  }
+
   /** The connection leaves a room; the person goes after the grace period if it was their last. */
   protected leave(c: ServerConnection, room: string): void {
     const r = this.rooms.get(room);
     c.rooms.delete(room);
     if (!r || !c.user) return;
-    r.members.delete(c);
     const userId = c.user.id;
-    const entry = r.people.get(userId);
-    if (!entry?.members.delete(c)) return;
+    const entry = r.exit(c, userId);
+    if (!entry) return;
     if (entry.members.size > 0 || entry.scripted) return void this.announce(r, userId);
     const grace = this.options.graceMs ?? 15_000;
     const gone = () => {

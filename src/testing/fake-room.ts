@@ -87,6 +87,42 @@ export class FakeRoom {
     return { resume: 'replayed', missed: events.length, events };
   }
 
+  /** A connection joins: it becomes a member and counts towards its person (cancelling a grace). */
+  enter(c: FakeConnection, user: UserProfile, state: PresenceState, now: number): PersonEntry {
+    this.members.add(c);
+    let entry = this.people.get(user.id);
+    if (!entry) {
+      entry = {
+        user,
+        since: now,
+        updatedAt: now,
+        scripted: undefined,
+        members: new Map(),
+        graceTimer: undefined,
+      };
+      this.people.set(user.id, entry);
+    }
+    entry.members.set(c, { state, changedAt: now });
+    entry.updatedAt = now;
+    return entry;
+  }
+
+  /** A member reports new presence; false when it is not a member. */
+  update(c: FakeConnection, userId: string, state: PresenceState, now: number): boolean {
+    const entry = this.people.get(userId);
+    if (!entry?.members.has(c)) return false;
+    entry.members.set(c, { state, changedAt: now });
+    entry.updatedAt = now;
+    return true;
+  }
+
+  /** A connection leaves; returns its person's entry when it was a member. */
+  exit(c: FakeConnection, userId: string): PersonEntry | undefined {
+    this.members.delete(c);
+    const entry = this.people.get(userId);
+    return entry?.members.delete(c) ? entry : undefined;
+  }
+
   /** The aggregated, wire-shaped presence of one person. */
   person(entry: PersonEntry): Person {
     const members = [...entry.members.values()];
