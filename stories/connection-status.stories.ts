@@ -225,6 +225,7 @@ export const InAHeader: Story = {
         }
         .brand {
           display: flex;
+          white-space: nowrap;
           align-items: center;
           gap: 0.5rem;
           font-weight: 600;

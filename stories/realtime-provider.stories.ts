@@ -68,11 +68,12 @@ const styles = html`<style>
   }
   .card h2,
   .card h3 {
-    margin: 0 0 0.5rem;
+    margin: 0;
     font-size: 0.9375rem;
     font-weight: 600;
   }
   .row {
+    margin-block-end: 0.5rem;
     display: flex;
     align-items: center;
     justify-content: space-between;

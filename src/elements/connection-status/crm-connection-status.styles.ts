@@ -26,7 +26,7 @@ export const styles = [
       display: inline-flex;
       align-items: center;
       gap: var(--_gap);
-      min-block-size: 1.5rem;
+      min-block-size: 1.75rem;
       max-inline-size: 100%;
       padding-block: 0;
       padding-inline: var(--_padding-inline);
@@ -115,28 +115,27 @@ export const styles = [
       justify-content: center;
       gap: ${token('space-2xs')};
       min-block-size: 1.5rem;
-      margin-inline: ${token('space-3xs')} calc(-1 * var(--_padding-inline) + ${token('space-3xs')});
-      padding-inline: ${token('space-xs')};
+      margin-inline: ${token('space-3xs')} calc(${token('space-3xs')} - var(--_padding-inline));
+      padding-inline: ${token('space-s')};
       border-radius: var(--_radius);
       font-weight: ${token('font-weight-semibold')};
-      text-decoration: underline;
-      text-decoration-thickness: 1px;
-      text-underline-offset: 0.2em;
+      background: color-mix(in srgb, currentColor 12%, transparent);
       transition: background-color ${token('duration-fast')} ${token('easing-standard')};
     }
     .retry:hover {
-      background: color-mix(in srgb, currentColor 12%, transparent);
+      background: color-mix(in srgb, currentColor 20%, transparent);
+    }
+    .retry:active {
+      background: color-mix(in srgb, currentColor 26%, transparent);
     }
     .retry:focus-visible {
       ${focusRing}
     }
-    .retry[aria-disabled='true'] {
+    .retry[aria-disabled='true'],
+    .retry[aria-disabled='true']:hover,
+    .retry[aria-disabled='true']:active {
       cursor: progress;
-      text-decoration: none;
-      opacity: 0.7;
-    }
-    .retry[aria-disabled='true']:hover {
-      background: none;
+      background: color-mix(in srgb, currentColor 7%, transparent);
     }
     .retry svg {
       inline-size: 0.875rem;
@@ -155,7 +154,7 @@ export const styles = [
     /* Compact: the dot alone (plus a round retry button while reconnecting). */
     :host([compact]) .base {
       gap: ${token('space-3xs')};
-      min-inline-size: 1.5rem;
+      min-inline-size: 1.75rem;
       justify-content: center;
       padding-inline: ${token('space-xs')};
     }
@@ -168,7 +167,7 @@ export const styles = [
     }
     :host([compact]) .retry {
       inline-size: 1.5rem;
-      margin-inline: 0 calc(-1 * ${token('space-xs')});
+      margin-inline: ${token('space-3xs')} calc(${token('space-3xs')} - ${token('space-xs')});
       padding: 0;
       border-radius: 50%;
     }
