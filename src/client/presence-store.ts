@@ -120,11 +120,14 @@ export class PresenceStore {
 export class PresenceView implements PresenceStoreApi {
   private readonly unsubscribes = new Set<Unsubscribe>();
   private released = false;
+  /** The activity this view set last, so releasing it does not leave "editing" behind. */
+  private activity: Activity | undefined;
 
   constructor(
     private readonly store: PresenceStore,
     private readonly handle: RoomHandle,
-    private readonly updateActivity: (room: string, activity: Activity) => void,
+    /** Sets the user's activity in the room; with `onlyIf`, only while that is still current. */
+    private readonly updateActivity: (room: string, activity: Activity, onlyIf?: Activity) => void,
   ) {}
 
   get room(): string {
@@ -147,13 +150,19 @@ export class PresenceView implements PresenceStoreApi {
   }
 
   setActivity(activity: Activity): void {
-    if (!this.released) this.updateActivity(this.store.room, activity);
+    if (this.released) return;
+    this.activity = activity;
+    this.updateActivity(this.store.room, activity);
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
     for (const off of [...this.unsubscribes]) off();
+    // A field widget that goes away while "editing" must not leave the user editing forever.
+    if (this.activity && this.activity.kind !== 'viewing') {
+      this.updateActivity(this.store.room, { kind: 'viewing' }, this.activity);
+    }
     this.handle.release();
   }
 }

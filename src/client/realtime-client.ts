@@ -178,7 +178,9 @@ export class RealtimeClient {
   presence(room: string): PresenceStoreApi {
     const handle = this.joinRoom(room);
     const state = this.rooms.get(room)!;
-    return new PresenceView(state.store, handle, (r, activity) => this.setActivity(r, activity));
+    return new PresenceView(state.store, handle, (r, activity, onlyIf) =>
+      this.setActivity(r, activity, onlyIf),
+    );
   }
 
   /** Highest event sequence number seen in a held room. */
@@ -206,7 +208,8 @@ export class RealtimeClient {
     if (!z.safeParse(RoomName, room).success || !z.safeParse(EventName, event).success) {
       throw new RealtimeError('bad_frame', `invalid room or event name: ${room} / ${event}`, room);
     }
-    await this.request({ type: 'emit', room, event, payload: payload as never });
+    // `undefined` is not JSON: send null rather than a frame without its payload.
+    await this.request({ type: 'emit', room, event, payload: (payload ?? null) as never });
   }
 
   /** Fires after each (re)join of a room: `none`, `replayed` or `gap`. */
@@ -252,9 +255,10 @@ export class RealtimeClient {
     return this.ownPresence?.status ?? 'online';
   }
 
-  private setActivity(room: string, activity: Activity): void {
+  private setActivity(room: string, activity: Activity, onlyIf?: Activity): void {
     const state = this.rooms.get(room);
     if (!state) return;
+    if (onlyIf && JSON.stringify(state.activity) !== JSON.stringify(onlyIf)) return;
     state.activity = activity;
     this.sendPresence(room);
   }

@@ -108,6 +108,33 @@ describe('presence store', () => {
     assert.equal(rig.server.received('presence').length, 1);
     rig.close();
   });
+  it('releasing a view that was editing puts the user back to viewing, unless someone else took over', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    const room = client.presence(ROOM); // e.g. the page's avatar list
+    const email = client.presence(ROOM); // a field widget
+    const phone = client.presence(ROOM); // another field widget
+    await rig.clock.flush();
+    email.setActivity({ kind: 'editing', field: 'email' });
+    email.release();
+    await rig.clock.flush();
+    assert.deepEqual(
+      rig.server.received('presence').map((f) => f.state.activity),
+      [{ kind: 'editing', field: 'email' }, { kind: 'viewing' }],
+    );
+    phone.setActivity({ kind: 'editing', field: 'phone' });
+    const other = client.presence(ROOM);
+    other.setActivity({ kind: 'editing', field: 'name' });
+    phone.release(); // not current any more: leaves "name" alone
+    await rig.clock.flush();
+    assert.deepEqual(rig.server.received('presence').at(-1)!.state.activity, {
+      kind: 'editing',
+      field: 'name',
+    });
+    room.release();
+    other.release();
+    rig.close();
+  });
 });
 
 describe('own presence', () => {
