@@ -3,6 +3,7 @@
  * see each other; switch person with the header's switcher.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser, openAs } from './helpers/browser.js';
@@ -81,6 +82,42 @@ describe('the demo as a newcomer meets it', () => {
     assert.equal(await me.locator('#identity-select').inputValue(), 'david');
     assert.equal(await avatarOf(other, room, 'Ana Souza').count(), 0);
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(
+      `both pages pass axe with someone on them (${colorScheme})`,
+      { timeout: 30_000 },
+      async () => {
+        assert.ok(server && browser);
+        // axe-core comes with @open-wc/testing, the browser tests' own accessibility check.
+        const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+        for (const [path, room] of [
+          ['/', undefined],
+          ['/customer.html?id=31', 'customer:31'],
+        ] as const) {
+          await openAs(await person(), server.origin, path, 'ben');
+          const context = await browser.newContext({ colorScheme });
+          contexts.push(context);
+          const { page } = await openAs(context, server.origin, path, 'ana');
+          // The presence row is part of what is checked.
+          const row = room
+            ? presenceOf(page, room).getByRole('img')
+            : page.locator('crm-presence:not([room-id])').getByRole('img');
+          await row.first().waitFor({ timeout: 10_000 });
+          await page.addScriptTag({ path: axePath });
+          const violations = await page.evaluate(async () => {
+            const axe = (window as unknown as { axe: { run(n: Node): Promise<AxeResults> } }).axe;
+            type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };
+            const result = await axe.run(document);
+            return result.violations.map(
+              (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+            );
+          });
+          assert.deepEqual(violations, [], `${path} (${colorScheme})`);
+        }
+      },
+    );
+  }
 
   test('an unknown customer gets a clear page and no presence', { timeout: 20_000 }, async () => {
     assert.ok(server);
