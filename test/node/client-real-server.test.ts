@@ -1,0 +1,118 @@
+/**
+ * The client against the reference server over real sockets (`ws`): the same protocol reading on
+ * both ends. Real time, bounded waits; the fake-server tests cover the timing paths.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import {
+  RealtimeClient,
+  type ResumeInfo,
+  type RoomMessage,
+  type SocketLike,
+} from '../../src/client/index.js';
+import { ManualEnvironment } from '../../src/testing/index.js';
+import { createServer, type RealtimeServer } from '../../src/server/server.js';
+
+const ROOM = 'customer:42';
+const WAIT_MS = 3000;
+
+/** Resolve when `check` holds, polling briefly; fail after WAIT_MS. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('RealtimeClient against the reference server', () => {
+  let server: RealtimeServer;
+  let url: string;
+  const clients: RealtimeClient[] = [];
+
+  before(async () => {
+    server = createServer({ auth: { devIdentities: true }, quiet: true, graceMs: 15_000 });
+    const { port } = await server.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${port}/realtime`;
+  });
+
+  after(async () => {
+    clients.forEach((c) => c.close());
+    await server.close();
+  });
+
+  function client(id: string, clientId = `${id}-device`): RealtimeClient {
+    const c = new RealtimeClient({
+      url,
+      devUser: { id, name: id.toUpperCase() },
+      clientId,
+      socketFactory: (u) => new WebSocket(u) as unknown as SocketLike,
+      environment: new ManualEnvironment(),
+      reconnectInterval: 50,
+      scheduleFrame: (cb) => void setTimeout(cb, 0),
+    });
+    clients.push(c);
+    return c;
+  }
+
+  it('connects, joins, sees one person per user and exchanges events', async () => {
+    const ada = client('ada');
+    const bob = client('bob');
+    const bobTab2 = client('bob'); // same device, second tab
+    const presence = ada.presence(ROOM);
+    bob.joinRoom(ROOM);
+    bobTab2.joinRoom(ROOM);
+    const seen: RoomMessage[] = [];
+    ada.on('note', (m) => seen.push(m));
+    await until(() => [ada, bob, bobTab2].every((c) => c.status.state === 'open'), 'open');
+    assert.equal(ada.user?.id, 'ada');
+    await until(() => presence.snapshot().people.length === 2, 'two people');
+    await until(
+      () => presence.snapshot().people.find((p) => p.user.id === 'bob')?.connections === 2,
+      'bob with two tabs',
+    );
+    await until(() => bob.lastSeq(ROOM) !== undefined, 'bob joined');
+    await bob.emit(ROOM, 'note', { text: 'hello' });
+    await until(() => seen.length === 1, 'the note');
+    assert.equal(seen[0]!.from, 'bob');
+    assert.deepEqual(seen[0]!.payload, { text: 'hello' });
+  });
+
+  it('resumes after a dropped socket with exactly the missed events', async () => {
+    const carol = client('carol');
+    const dave = client('dave');
+    carol.joinRoom('deal:7');
+    dave.joinRoom('deal:7');
+    const seen: number[] = [];
+    const resumes: ResumeInfo[] = [];
+    carol.on('n', (m) => seen.push(m.payload as number));
+    carol.onResume((r) => resumes.push(r));
+    await until(() => resumes.length === 1 && dave.lastSeq('deal:7') !== undefined, 'joined');
+    await dave.emit('deal:7', 'n', 1);
+    await until(() => seen.length === 1, 'first event');
+    carol.close(); // stands in for a network drop; reconnect below resumes from lastSeq
+    await dave.emit('deal:7', 'n', 2);
+    await dave.emit('deal:7', 'n', 3);
+    carol.connect();
+    await until(() => resumes.length === 2, 'resume');
+    await dave.emit('deal:7', 'n', 4);
+    await until(() => seen.length === 4, 'all events');
+    assert.deepEqual(seen, [1, 2, 3, 4]);
+    assert.deepEqual(resumes[1], { room: 'deal:7', resume: 'replayed', missed: 2 });
+  });
+
+  it('presence status and activity reach the others', async () => {
+    const erin = client('erin');
+    const frank = client('frank');
+    const mine = erin.presence('page:/customers');
+    const theirs = frank.presence('page:/customers');
+    await until(() => theirs.snapshot().people.length === 2, 'both present');
+    mine.setActivity({ kind: 'editing', field: 'email' });
+    erin.setPresenceStatus('away');
+    await until(() => {
+      const e = theirs.snapshot().people.find((p) => p.user.id === 'erin');
+      return e?.status === 'away' && e.activity.kind === 'editing';
+    }, 'erin away and editing');
+  });
+});
