@@ -96,21 +96,22 @@ describe('<crm-connection-status>', () => {
     });
 
     it('reconnecting: counts down each second and offers "Retry now"', async () => {
-      const fake = await fakeConnection({ reconnectInterval: 10_000 });
+      // random() = 0.47 of 10 s: the next try is 4.7 s away, shown as 5 s.
+      const fake = await fakeConnection({ reconnectInterval: 10_000, random: () => 0.47 });
       const el = await mount(fake);
       await goReconnecting(fake);
       await el.updateComplete;
       expect(el.state).to.equal('reconnecting');
-      // random() = 0.5 of 10 s: the next try is 5 s away.
       expect(label(el)).to.equal('Reconnecting in 5s');
       expect(retry(el)?.textContent?.trim()).to.equal('Retry now');
       await expect(el).to.be.accessible();
 
-      await step(fake, el, 1000);
-      expect(label(el)).to.equal('Reconnecting in 4s');
-      await step(fake, el, 999);
-      expect(label(el)).to.equal('Reconnecting in 4s');
+      // The number changes exactly when the whole seconds left change: at 4.0 s left, not later.
+      await step(fake, el, 699);
+      expect(label(el)).to.equal('Reconnecting in 5s');
       await step(fake, el, 1);
+      expect(label(el)).to.equal('Reconnecting in 4s');
+      await step(fake, el, 1000);
       expect(label(el)).to.equal('Reconnecting in 3s');
     });
 
