@@ -7,4 +7,5 @@
  */
 import './elements/realtime-provider/define.js';
 import './elements/connection-status/define.js';
+import './elements/presence/define.js';
 import './elements/conflict-dialog/define.js';

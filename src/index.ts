@@ -12,4 +12,9 @@ export { localeOf, messageContext, withDefaults, type MessageContext } from './i
 export { defineElement } from './elements/define-element.js';
 export * from './elements/realtime-provider/index.js';
 export * from './elements/connection-status/index.js';
+export { CrmPresence, type PresencePosition } from './elements/presence/crm-presence.js';
+export {
+  defaultPresenceMessages,
+  type PresenceMessages,
+} from './elements/presence/presence-messages.js';
 export * from './elements/conflict-dialog/index.js';
