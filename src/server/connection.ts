@@ -9,6 +9,7 @@ import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { Membership, Recipient } from './rooms.js';
 import type { PreparedFrame } from './wire.js';
+import type { Holdable, WriteBatch } from './write-batch.js';
 
 export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closing';
 
@@ -23,7 +24,7 @@ interface WsInternals {
   _socket?: Socket | null;
 }
 
-export class Connection implements Recipient {
+export class Connection implements Recipient, Holdable {
   state: ConnectionState = 'handshake';
   user: UserProfile | undefined;
   clientId = '';
@@ -35,6 +36,8 @@ export class Connection implements Recipient {
   private readonly bucket: TokenBucket;
   /** The TCP socket when ws lets us write pre-framed bytes to it (no extension negotiated). */
   private readonly raw: Socket | undefined;
+  /** Corked until the batch releases it at the end of this event-loop turn. */
+  private held = false;
 
   constructor(
     readonly id: string,
@@ -44,6 +47,8 @@ export class Connection implements Recipient {
     now: number,
     /** Called when the send buffer overflows and the socket is dropped. */
     private readonly onSlowConsumer: (connection: Connection) => void,
+    /** Coalesces a turn's broadcast writes per socket; undefined writes at once. */
+    private readonly batch: WriteBatch | undefined,
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
     const socket = (ws as unknown as WsInternals)._socket;
@@ -92,6 +97,11 @@ export class Connection implements Recipient {
     if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closing') return false;
     const raw = this.raw;
     if (raw !== undefined) {
+      if (!this.held && this.batch !== undefined) {
+        raw.cork();
+        this.held = true;
+        this.batch.hold(this);
+      }
       raw.write(frame.framed);
       if (raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
     } else {
@@ -99,6 +109,11 @@ export class Connection implements Recipient {
       this.checkBackpressure();
     }
     return true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.raw !== undefined && !this.raw.destroyed) this.raw.uncork();
   }
 
   /** Closes with a code after the frames already queued. */

@@ -10,12 +10,15 @@ import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { PresenceRegistry } from './presence.js';
 import type { RoomRegistry } from './rooms.js';
+import type { WriteBatch } from './write-batch.js';
 
 export interface ServerContext {
   readonly limits: ServerLimits;
   readonly heartbeatMs: number;
   /** Broadcasts bypass ws's per-message framing (see `Connection.writePrepared`). */
   readonly preframedWrites: boolean;
+  /** Coalesces broadcast writes per socket and event-loop turn; undefined when disabled. */
+  readonly writeBatch: WriteBatch | undefined;
   readonly clock: ServerClock;
   readonly log: Logger;
   readonly metrics: ServerMetrics;

@@ -27,6 +27,7 @@ import { PresenceRegistry } from './presence.js';
 import { RoomRegistry } from './rooms.js';
 import { Session } from './session.js';
 import { StaticFiles } from './static-files.js';
+import { WriteBatch } from './write-batch.js';
 import type { Storage } from './storage.js';
 import { CLOSE_CODES, type Person } from '../protocol/index.js';
 
@@ -55,6 +56,11 @@ export interface CreateServerOptions {
    * each member's frame goes through `ws.send` (per-recipient framing); kept for the benchmark.
    */
   preframedWrites?: boolean;
+  /**
+   * Hold broadcast writes until the end of the event-loop turn so frames for one socket leave in
+   * one system call (default true; needs pre-framed writes).
+   */
+  batchWrites?: boolean;
 }
 
 export interface ServerStats {
@@ -119,6 +125,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     limits,
     heartbeatMs,
     preframedWrites: options.preframedWrites ?? true,
+    writeBatch: options.batchWrites === false ? undefined : new WriteBatch(),
     clock,
     log,
     metrics,

@@ -17,9 +17,6 @@ import { errorFields } from './log.js';
 import { TokenBucket } from './rate-limit.js';
 import { RoomHandlers } from './room-handlers.js';
 
-/** Frames waiting while an earlier frame's handler is still running (e.g. token verification). */
-const MAX_BACKLOG = 256;
-
 function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -49,6 +46,7 @@ export class Session {
       ctx.metrics,
       now,
       (c) => ctx.log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
+      ctx.writeBatch,
     );
     this.handlers = new RoomHandlers(ctx, this.connection);
     const abuse = ctx.limits.maxRateViolations;
@@ -114,7 +112,9 @@ export class Session {
     }
     const text = bytes.toString('utf8');
     if (this.busy) {
-      if (this.backlog.length >= MAX_BACKLOG) {
+      // Frames wait while an earlier one's handler runs (token check, an async hook). The rate
+      // limit already bounds arrivals; this bounds a client that outpaces a slow handler.
+      if (this.backlog.length >= Math.max(64, 2 * ctx.limits.maxMessagesPerSecond)) {
         connection.sendError('rate_limited', 'too many frames waiting: closing');
         connection.close(CLOSE_CODES.policyViolation, 'backlog overflow');
         return;

@@ -1,0 +1,411 @@
+/**
+ * Fan-out benchmark (`npm run bench`): one publisher, a room of N subscribers, our server against
+ * a bare `ws` server that frames once and writes the same Buffer to every socket.
+ *
+ * Processes: this one publishes; `fanout-server.ts` runs the server under test (its CPU time is
+ * read with process.cpuUsage over IPC, so only the server is measured); `fanout-subscribers.ts`
+ * holds the N subscriber connections and measures latency from a timestamp in each payload.
+ * Loopback only; every phase is bounded in count and time.
+ *
+ * Per server and N:
+ *   warm-up   300 messages (JIT, presence settling)
+ *   burst     K messages with 16 in flight (paced by acks): deliveries/s and server CPU µs per
+ *             delivery (the efficiency figure)
+ *   paced     a fixed rate for 3 s (20,000 deliveries/s): p50/p99/max latency, and CPU again
+ *
+ * Flags: --n 100,1000   --rounds 2   --variants (adds ours without batching / pre-framing)   --json
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import type { FromServer, ServerKind, ToServer } from './fanout-server.js';
+import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
+
+const ROOM = 'bench:room';
+const PAD = 'x'.repeat(64);
+const WINDOW = 16;
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+interface Options {
+  sizes: number[];
+  rounds: number;
+  kinds: ServerKind[];
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  return {
+    sizes: (value('--n') ?? '100,1000').split(',').map(Number),
+    rounds: Number(value('--rounds') ?? 2),
+    kinds: argv.includes('--variants')
+      ? ['bare', 'ours', 'ours-unbatched', 'ours-wssend']
+      : ['bare', 'ours'],
+    json: argv.includes('--json'),
+  };
+}
+
+/** Messages of the burst phase, sized to take a few seconds at most. */
+const burstCount = (n: number): number => Math.round(400_000 / n) + 500;
+/** Paced phase: the same 50,000 deliveries/s whatever N. */
+const pacedRate = (n: number): number => Math.round(20_000 / n);
+const PACED_SECONDS = 3;
+
+/** BENCH_PROFILE=1: a V8 CPU profile of each server's burst phase, in $TMPDIR/crm-bench-profiles. */
+const PROFILE_DIR = process.env.BENCH_PROFILE === '1' ? join(tmpdir(), 'crm-bench-profiles') : '';
+
+function child(file: string, args: string[]): ChildProcess {
+  return fork(new URL(file, import.meta.url), args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+function ask<T extends { type: string }>(
+  proc: ChildProcess,
+  message: ToServer | ToSubscribers | undefined,
+  type: T['type'],
+  timeoutMs = 60_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.off('message', onMessage);
+      reject(new Error(`no ${type} from child within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (reply: T): void => {
+      if (reply.type !== type) return;
+      clearTimeout(timer);
+      proc.off('message', onMessage);
+      resolve(reply);
+    };
+    proc.on('message', onMessage);
+    if (message) proc.send(message);
+  });
+}
+
+/** The publishing connection; counts acks to keep a window of messages in flight. */
+class Publisher {
+  private sent = 0;
+  private acked = 0;
+  private onAck: (() => void) | undefined;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly bare: boolean,
+  ) {
+    ws.on('message', (data: Buffer) => {
+      if (data.indexOf('"type":"ack"') === -1) return;
+      this.acked++;
+      this.onAck?.();
+    });
+  }
+
+  static async connect(port: number, kind: ServerKind): Promise<Publisher> {
+    const bare = kind === 'bare';
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/${bare ? 'pub' : 'realtime'}`, {
+      perMessageDeflate: false,
+    });
+    await once(ws, 'open');
+    if (!bare) {
+      const joined = new Promise<void>((resolve) => {
+        const onMessage = (data: Buffer): void => {
+          if (data.indexOf('"type":"joined"') === -1) return;
+          ws.off('message', onMessage);
+          resolve();
+        };
+        ws.on('message', onMessage);
+      });
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          id: 'h',
+          v: 1,
+          clientId: 'bench-publisher',
+          devUser: { id: 'publisher', name: 'Publisher' },
+        }),
+      );
+      ws.send(JSON.stringify({ type: 'join', id: 'j', room: ROOM }));
+      await joined;
+    }
+    return new Publisher(ws, bare);
+  }
+
+  private sendOne(): void {
+    const i = this.sent++;
+    const payload = { t: nowUs(), pad: PAD };
+    // The bare server forwards bytes as they are: send it a frame shaped like our event frame,
+    // so both servers write the same number of bytes per delivery.
+    this.ws.send(
+      this.bare
+        ? JSON.stringify({
+            type: 'event',
+            room: ROOM,
+            seq: i,
+            event: 'tick',
+            payload,
+            from: 'publisher',
+            at: Date.now(),
+          })
+        : JSON.stringify({ type: 'emit', id: `p${i}`, room: ROOM, event: 'tick', payload }),
+    );
+  }
+
+  private allAcked(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.acked < this.sent) return;
+        this.onAck = undefined;
+        resolve();
+      };
+      this.onAck = check;
+      check();
+    });
+  }
+
+  /** Sends `count` messages keeping `WINDOW` unacknowledged; resolves when all are acked. */
+  burst(count: number): Promise<void> {
+    const target = this.sent + count;
+    return new Promise((resolve) => {
+      const pump = (): void => {
+        while (this.sent < target && this.sent - this.acked < WINDOW) this.sendOne();
+        if (this.acked >= target) {
+          this.onAck = undefined;
+          resolve();
+        }
+      };
+      this.onAck = pump;
+      pump();
+    });
+  }
+
+  /** Sends at `rate` per second for `seconds`; resolves with the count once all are acked. */
+  async paced(rate: number, seconds: number): Promise<number> {
+    const start = performance.now();
+    const first = this.sent;
+    const total = Math.round(rate * seconds);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+        while (this.sent - first < due) this.sendOne();
+        if (this.sent - first >= total) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 2);
+    });
+    await this.allAcked();
+    return total;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+interface CaseResult {
+  kind: ServerKind;
+  n: number;
+  deliveriesPerSec: number;
+  cpuUsPerDelivery: number;
+  /** Of the subscribers' process during the burst: shows whether the receivers were the limit. */
+  subscriberCpuUsPerDelivery: number;
+  pacedCpuUsPerDelivery: number;
+  p50: number;
+  p99: number;
+  max: number;
+  serverRssMb: number;
+}
+
+const cpuOf = (u: NodeJS.CpuUsage): number => u.user + u.system;
+
+async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
+  const server = child('./fanout-server.ts', [kind]);
+  const { port } = await ask<Extract<FromServer, { type: 'ready' }>>(server, undefined, 'ready');
+  const url = `ws://127.0.0.1:${port}/realtime`;
+  const subscribers = child('./fanout-subscribers.ts', [
+    url,
+    String(n),
+    kind === 'bare' ? 'bare' : 'ours',
+    ROOM,
+  ]);
+  let publisher: Publisher | undefined;
+  try {
+    await ask(subscribers, undefined, 'ready', 120_000);
+    publisher = await Publisher.connect(port, kind);
+    const cpu = async (): Promise<number> =>
+      cpuOf(
+        (await ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu')).usage,
+      );
+    const reset = async (): Promise<number> =>
+      (
+        await ask<Extract<FromSubscribers, { type: 'reset' }>>(
+          subscribers,
+          { type: 'reset' },
+          'reset',
+        )
+      ).cpu;
+    const waitAll = async (count: number): Promise<number> => {
+      const waited = await ask<Extract<FromSubscribers, { type: 'waited' }>>(
+        subscribers,
+        { type: 'wait', count, timeoutMs: 60_000 },
+        'waited',
+        70_000,
+      );
+      if (!waited.reached) throw new Error(`${kind} N=${n}: ${waited.count}/${count} delivered`);
+      return waited.cpu;
+    };
+
+    // Warm-up.
+    await reset();
+    await publisher.burst(300);
+    await waitAll(300 * n);
+
+    // Burst: efficiency and deliveries per second.
+    const count = burstCount(n);
+    const subCpu0 = await reset();
+    if (PROFILE_DIR) await ask(server, { type: 'profile', action: 'start' }, 'profiled');
+    const cpu0 = await cpu();
+    const t0 = performance.now();
+    await publisher.burst(count);
+    const subCpu1 = await waitAll(count * n);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = await cpu();
+    if (PROFILE_DIR) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      const file = join(PROFILE_DIR, `${kind}-${n}-${Date.now()}.cpuprofile`);
+      await ask(server, { type: 'profile', action: 'stop', file }, 'profiled');
+    }
+
+    // Paced: latency at a fixed delivery rate.
+    await reset();
+    const cpu2 = await cpu();
+    const sent = await publisher.paced(pacedRate(n), PACED_SECONDS);
+    await waitAll(sent * n);
+    const cpu3 = await cpu();
+    const stats = await ask<Extract<FromSubscribers, { type: 'stats' }>>(
+      subscribers,
+      { type: 'stats' },
+      'stats',
+    );
+    const mem = await ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu');
+    return {
+      kind,
+      n,
+      deliveriesPerSec: (count * n) / seconds,
+      cpuUsPerDelivery: (cpu1 - cpu0) / (count * n),
+      subscriberCpuUsPerDelivery: (subCpu1 - subCpu0) / (count * n),
+      pacedCpuUsPerDelivery: (cpu3 - cpu2) / (sent * n),
+      p50: stats.p50,
+      p99: stats.p99,
+      max: stats.max,
+      serverRssMb: mem.rss / 2 ** 20,
+    };
+  } finally {
+    publisher?.close();
+    for (const proc of [subscribers, server]) {
+      if (proc.exitCode !== null || proc.signalCode !== null) continue;
+      const exited = once(proc, 'exit');
+      // A clean exit lets a profiled server write its profile; a kill is the fallback.
+      proc.send({ type: 'stop' });
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function combine(results: CaseResult[]): CaseResult {
+  const first = results[0]!;
+  const pick = (key: keyof CaseResult): number => median(results.map((r) => r[key] as number));
+  return {
+    kind: first.kind,
+    n: first.n,
+    deliveriesPerSec: pick('deliveriesPerSec'),
+    cpuUsPerDelivery: pick('cpuUsPerDelivery'),
+    subscriberCpuUsPerDelivery: pick('subscriberCpuUsPerDelivery'),
+    pacedCpuUsPerDelivery: pick('pacedCpuUsPerDelivery'),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    max: pick('max'),
+    serverRssMb: pick('serverRssMb'),
+  };
+}
+
+const fmt = (value: number, digits = 2): string =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function table(rows: CaseResult[]): string {
+  const bare = new Map(rows.filter((r) => r.kind === 'bare').map((r) => [r.n, r]));
+  const lines = [
+    '| N | server | deliveries/s | CPU µs/delivery (burst) | CPU µs/delivery (paced) | efficiency vs bare | p50 ms | p99 ms | max ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const base = bare.get(r.n);
+    const efficiency = base ? base.cpuUsPerDelivery / r.cpuUsPerDelivery : NaN;
+    lines.push(
+      `| ${r.n} | ${r.kind} | ${fmt(r.deliveriesPerSec, 0)} | ${fmt(r.cpuUsPerDelivery, 3)} | ` +
+        `${fmt(r.pacedCpuUsPerDelivery, 3)} | ${r.kind === 'bare' ? '1.00×' : fmt(efficiency) + '×'} | ` +
+        `${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+  console.log(`fan-out benchmark — ${new Date().toISOString()}\n${machine}`);
+  console.log(
+    `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${WINDOW} in flight; ` +
+      `paced: ${options.sizes.map((n) => `${pacedRate(n)} msg/s @N=${n}`).join(', ')} for ${PACED_SECONDS} s; ` +
+      `rounds: ${options.rounds} (medians)\n`,
+  );
+  const rows: CaseResult[] = [];
+  for (const n of options.sizes) {
+    const perKind = new Map<ServerKind, CaseResult[]>();
+    for (let round = 0; round < options.rounds; round++) {
+      // Alternate the order so neither server always runs on a cooler machine.
+      const order = round % 2 === 0 ? options.kinds : [...options.kinds].reverse();
+      for (const kind of order) {
+        const result = await runCase(kind, n);
+        perKind.set(kind, [...(perKind.get(kind) ?? []), result]);
+        console.log(
+          `  N=${n} ${kind.padEnd(14)} round ${round + 1}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, ` +
+            `${fmt(result.cpuUsPerDelivery, 3)} µs/delivery (subscribers ${fmt(result.subscriberCpuUsPerDelivery, 3)}), p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms`,
+        );
+      }
+    }
+    for (const kind of options.kinds) rows.push(combine(perKind.get(kind)!));
+  }
+  console.log('\n' + table(rows) + '\n');
+  for (const n of options.sizes) {
+    const bare = rows.find((r) => r.kind === 'bare' && r.n === n)!;
+    const ours = rows.find((r) => r.kind === 'ours' && r.n === n)!;
+    const efficiency = bare.cpuUsPerDelivery / ours.cpuUsPerDelivery;
+    const throughput = ours.deliveriesPerSec / bare.deliveriesPerSec;
+    const verdict =
+      n === 1000
+        ? ` — target ≥0.85× and p99 ≤ 15 ms: ${efficiency >= 0.85 && ours.p99 <= 15 ? 'MET' : 'MISSED'}`
+        : '';
+    console.log(
+      `N=${n}: ours/bare efficiency ${fmt(efficiency)}×, throughput ${fmt(throughput)}×, ` +
+        `p99 ${fmt(ours.p99)} ms vs ${fmt(bare.p99)} ms${verdict}`,
+    );
+  }
+  if (options.json) console.log(JSON.stringify({ machine, rows }, null, 2));
+}
+
+await main();
