@@ -66,6 +66,8 @@ export class RealtimeClient {
   private readonly environment: EnvironmentSignals;
   private ownPresence: OwnPresence | undefined;
   private currentUser: UserProfile | undefined;
+  /** `close()` was called (and `connect()` not since). */
+  private closed = false;
   private nextId = 1;
   private readonly storeHost: PresenceStoreHost;
 
@@ -127,6 +129,7 @@ export class RealtimeClient {
   }
 
   connect(): void {
+    this.closed = false;
     this.ownPresence ??= new OwnPresence({
       clock: this.clock,
       environment: this.environment,
@@ -137,12 +140,15 @@ export class RealtimeClient {
     this.connection.connect();
   }
 
+  /** Try now instead of waiting for the next retry (the "retry now" button). */
   retryNow(): void {
+    if (!this.ownPresence && !this.closed) return this.connect(); // never connected yet
     this.connection.retryNow();
   }
 
   /** Close for good: status `closed`, no more retries, pending requests rejected. */
   close(): void {
+    this.closed = true;
     this.connection.close();
     this.ownPresence?.dispose();
     this.ownPresence = undefined;

@@ -117,7 +117,9 @@ export class Connection {
   /** Skip the wait: try now when reconnecting, offline, or after attempts ran out. */
   retryNow(): void {
     if (this.stopped) return;
-    if (this.phase === 'waiting' || this.phase === 'offline' || this.phase === 'idle') {
+    if (this.phase === 'idle') {
+      this.connect();
+    } else if (this.phase === 'waiting' || this.phase === 'offline') {
       void this.attempt();
     } else if (this.phase === 'closed') {
       this.backoff.reset();

@@ -306,6 +306,23 @@ describe('close', () => {
     });
   });
 
+  it('retryNow connects a client that was never connected, but not one that was closed', async () => {
+    const rig = createRig();
+    const lazy = rig.client({ autoConnect: false });
+    const closed = rig.client();
+    await rig.clock.flush();
+    closed.close();
+    lazy.retryNow();
+    closed.retryNow();
+    await rig.clock.flush();
+    assert.equal(stateOf(lazy), 'open');
+    assert.equal(stateOf(closed), 'closed');
+    closed.connect(); // an explicit connect revives it
+    await rig.clock.flush();
+    assert.equal(stateOf(closed), 'open');
+    rig.close();
+  });
+
   it('rejects requests in flight when the connection drops', async () => {
     const rig = createRig();
     const client = rig.client();
