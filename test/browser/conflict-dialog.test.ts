@@ -251,6 +251,17 @@ describe('<crm-conflict-dialog>', () => {
       expect(document.activeElement).to.equal(opener);
     });
 
+    it('follows a close it did not ask for (a script closing the <dialog>)', async () => {
+      const { el, opener } = await mount();
+      await openFrom(el, opener);
+      dialog(el).close();
+      await oneEvent(dialog(el), 'close');
+      await el.updateComplete;
+      expect(el.open).to.equal(false);
+      expect(el.hasAttribute('open')).to.equal(false);
+      expect(document.activeElement).to.equal(opener);
+    });
+
     it('gives the focus back when removed while open', async () => {
       const { el, opener } = await mount();
       await openFrom(el, opener);
@@ -273,6 +284,20 @@ describe('<crm-conflict-dialog>', () => {
         owner: 'Ben Lee', // a field only they have stays
       });
       expect(el.open).to.equal(false);
+    });
+
+    it('reaches listeners on the document (bubbles, composed)', async () => {
+      const { el, opener } = await mount();
+      await openFrom(el, opener);
+      const seen: string[] = [];
+      const listener = (e: Event) => seen.push(e.type);
+      document.addEventListener('crm-conflict-resolve', listener);
+      try {
+        part(el, 'button-primary').click();
+      } finally {
+        document.removeEventListener('crm-conflict-resolve', listener);
+      }
+      expect(seen).to.deep.equal(['crm-conflict-resolve']);
     });
 
     it('"Take all theirs" saves their values, keeping my non-conflicted change', async () => {

@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { Clock } from '../../client/types.js';
 import {
@@ -7,21 +7,28 @@ import {
   type ConflictCancelSource,
   type ConflictChoice,
 } from '../../events/conflict-events.js';
-import type { FieldConflict } from '../../protocol/entities.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import type { FieldConflict } from '../../protocol/entities.js';
 import { defaultConflictMessages, type ConflictDialogMessages } from './conflict-messages.js';
 import { styles } from './crm-conflict-dialog.styles.js';
+import {
+  actionsTemplate,
+  authorTemplate,
+  fieldTemplate,
+  type ConflictAuthor,
+} from './templates.js';
 import { ValueFormatter } from './format-value.js';
-import { mergeResolution, resolutionOf, sameValue, type FieldValues } from './merge.js';
+import {
+  fromConflicts,
+  mergeResolution,
+  resolutionOf,
+  sameValue,
+  type FieldValues,
+} from './merge.js';
+import { Modal } from './modal.js';
 import { timeText } from './relative-time.js';
-import { valueTemplate } from './value-template.js';
 
-/** Who made the remote change: a `UserProfile` or anything shaped like one. */
-export interface ConflictAuthor {
-  readonly id: string;
-  readonly name: string;
-  readonly avatarUrl?: string | undefined;
-}
+export type { ConflictAuthor } from './templates.js';
 
 const realClock: Clock = {
   now: () => Date.now(),
@@ -48,26 +55,6 @@ function recordOf(name: string, value: unknown): FieldValues {
   if (isRecord(value)) return value;
   warnOnce(`record:${name}`, `${name} must be an object of field values; ignoring it.`);
   return {};
-}
-
-/** Only `https:`, `http:` and `data:image/` pictures are rendered, as on the server. */
-function safeAvatarUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 2048) return undefined;
-  return /^(https?:\/\/|data:image\/[a-z0-9.+-]+[;,])/i.test(value) ? value : undefined;
-}
-
-function initials(name: string, locale: string): string {
-  const words = name.trim().split(/\s+/u).filter(Boolean);
-  const first = Array.from(words[0] ?? '')[0] ?? '';
-  const last = words.length > 1 ? (Array.from(words[words.length - 1]!)[0] ?? '') : '';
-  return (first + last).toLocaleUpperCase(locale) || '?';
-}
-
-/** The focused element, looking into shadow roots. */
-function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }
 
 /**
@@ -175,10 +162,17 @@ export class CrmConflictDialog extends LitElement {
   @query('dialog') private dialog!: HTMLDialogElement | null;
 
   private lastConflicts: readonly FieldConflict[] = [];
-  private returnFocus: HTMLElement | undefined;
-  /** Set when a close request could not be refused (see `onDialogCancel`). */
-  private reopen = false;
   private tick: unknown;
+  private readonly modal = new Modal(this, {
+    dialog: () => this.dialog,
+    requestClose: () => this.requestCancel('escape'),
+    wanted: () => this.open,
+    closed: () => {
+      this.open = false;
+      this.stopTicking();
+    },
+    warn: (message) => warnOnce('modal', message),
+  });
   private m: ConflictDialogMessages = defaultConflictMessages;
   private c: MessageContext = messageContext('en');
 
@@ -194,23 +188,7 @@ export class CrmConflictDialog extends LitElement {
     }
     const list = conflicts.filter((c) => isRecord(c) && typeof c.field === 'string');
     this.lastConflicts = list;
-    const local: Record<string, unknown> = {};
-    const remote: Record<string, unknown> = {};
-    const base: Record<string, unknown> = {};
-    let latest: FieldConflict | undefined;
-    for (const c of list) {
-      local[c.field] = c.mine;
-      if (c.theirs !== undefined) remote[c.field] = c.theirs;
-      if ('base' in c) base[c.field] = c.base;
-      if (c.changedAt !== undefined && (latest?.changedAt ?? -Infinity) < c.changedAt) latest = c;
-    }
-    this.conflictedFields = list.map((c) => c.field);
-    this.localData = local;
-    this.remoteData = remote;
-    this.baseData = base;
-    const author = latest?.changedBy ?? list.find((c) => c.changedBy)?.changedBy;
-    this.remoteAuthor = author;
-    this.remoteChangedAt = latest?.changedAt;
+    Object.assign(this, fromConflicts(list));
   }
   get conflicts(): readonly FieldConflict[] {
     return this.lastConflicts;
@@ -242,8 +220,6 @@ export class CrmConflictDialog extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopTicking();
-    // A removed dialog leaves the top layer by itself; give the focus back all the same.
-    if (this.returnFocus) this.restoreFocus();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -254,23 +230,15 @@ export class CrmConflictDialog extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('open')) this.syncOpen();
+    else if (changed.has('remoteChangedAt') && this.modal.isOpen) this.startTicking();
   }
 
   // ---- opening and closing ------------------------------------------------------------------
 
   private syncOpen(): void {
-    const dialog = this.dialog;
-    if (!dialog) return;
-    if (this.open && !dialog.open && this.isConnected) {
-      this.returnFocus = deepActiveElement();
-      try {
-        dialog.showModal();
-      } catch (error) {
-        warnOnce('showModal', `could not open as a modal (${String(error)}).`);
-        return;
-      }
-      this.startTicking();
-    } else if (!this.open && dialog.open) {
+    if (this.open && !this.modal.isOpen) {
+      if (this.modal.show()) this.startTicking();
+    } else if (!this.open && this.modal.isOpen) {
       this.closeDialog();
     }
   }
@@ -279,37 +247,8 @@ export class CrmConflictDialog extends LitElement {
   private closeDialog(): void {
     this.open = false;
     this.stopTicking();
-    if (this.dialog?.open) this.dialog.close();
-    this.restoreFocus();
+    this.modal.close();
   }
-
-  private restoreFocus(): void {
-    const target = this.returnFocus;
-    this.returnFocus = undefined;
-    if (target?.isConnected) target.focus({ preventScroll: true });
-  }
-
-  /** Escape (or another close request of the platform): ask the page first. */
-  private onDialogCancel = (event: Event): void => {
-    event.preventDefault();
-    // Without a recent user activation the platform may refuse `preventDefault()` and close
-    // anyway; the page still decides, and a refused cancel reopens the dialog.
-    if (this.requestCancel('escape')) return;
-    if (!event.cancelable) this.reopen = true;
-  };
-
-  private onDialogClose = (): void => {
-    const dialog = this.dialog;
-    if (this.reopen) {
-      this.reopen = false;
-      if (this.open && dialog && !dialog.open && this.isConnected) dialog.showModal();
-      return;
-    }
-    // Closed by something else than this element (a script calling `close()`).
-    if (this.open) this.open = false;
-    this.stopTicking();
-    this.restoreFocus();
-  };
 
   /** Fire the cancel request; close when nobody refused it. True when closed. */
   private requestCancel(source: ConflictCancelSource): boolean {
@@ -339,24 +278,6 @@ export class CrmConflictDialog extends LitElement {
     this.resolve(this.currentChoices());
   };
 
-  /** Tab and Shift+Tab wrap around inside the dialog instead of leaving for the browser's UI. */
-  private onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) return;
-    const stops = [
-      ...this.renderRoot.querySelectorAll<HTMLElement>(
-        'dialog input[type="radio"]:checked, dialog button:not([disabled])',
-      ),
-    ];
-    const first = stops[0];
-    const last = stops[stops.length - 1];
-    const active = (this.renderRoot as ShadowRoot).activeElement;
-    if (!first || !last) return;
-    if (event.shiftKey ? active === first || !active : active === last || !active) {
-      event.preventDefault();
-      (event.shiftKey ? last : first).focus();
-    }
-  };
-
   // ---- state helpers ------------------------------------------------------------------------
 
   private currentChoices(): Record<string, ConflictChoice> {
@@ -373,9 +294,9 @@ export class CrmConflictDialog extends LitElement {
     });
   }
 
-  private choose(field: string, side: ConflictChoice): void {
+  private choose = (field: string, side: ConflictChoice): void => {
     this.choices = { ...this.choices, [field]: side };
-  }
+  };
 
   private startTicking(): void {
     this.stopTicking();
@@ -407,20 +328,30 @@ export class CrmConflictDialog extends LitElement {
     const choices = this.currentChoices();
     const mine = fields.filter((f) => choices[f] === 'mine').length;
     const author =
-      this.remoteAuthor && typeof this.remoteAuthor.name === 'string'
+      isRecord(this.remoteAuthor) && typeof this.remoteAuthor.name === 'string'
         ? this.remoteAuthor
         : undefined;
-    const format = new ValueFormatter({ locale: c.locale, yes: m.yes(c), no: m.no(c) });
-    const local = recordOf('localData', this.localData);
-    const remote = recordOf('remoteData', this.remoteData);
-    const base = recordOf('baseData', this.baseData);
+    const when =
+      this.remoteChangedAt !== undefined
+        ? timeText(this.remoteChangedAt, this.clock.now(), c.locale)
+        : undefined;
+    const data = {
+      local: recordOf('localData', this.localData),
+      remote: recordOf('remoteData', this.remoteData),
+      base: recordOf('baseData', this.baseData),
+      format: new ValueFormatter({ locale: c.locale, yes: m.yes(c), no: m.no(c) }),
+      authorName: author?.name ?? '',
+      m,
+      c,
+      onChoose: this.choose,
+    };
     return html`<dialog
       part="dialog"
       aria-labelledby="title"
       aria-describedby="description"
-      @cancel=${this.onDialogCancel}
-      @close=${this.onDialogClose}
-      @keydown=${this.onKeydown}
+      @cancel=${this.modal.onCancel}
+      @close=${this.modal.onClose}
+      @keydown=${this.modal.onKeydown}
     >
       <form class="form" @submit=${this.onSubmit}>
         <header part="header" class="header">
@@ -430,180 +361,30 @@ export class CrmConflictDialog extends LitElement {
             <p part="description" id="description" class="description">
               ${m.description({ author: author?.name ?? '', entity: this.entityLabel, count }, c)}
             </p>
-            ${this.renderAuthor(author)}
+            ${authorTemplate(author, when, m, c)}
           </div>
         </header>
         <div part="body" class="body">
           ${fields.map((field, index) =>
-            this.renderField(
+            fieldTemplate({
+              ...data,
               field,
               index,
-              { local, remote, base, format, choice: choices[field]! },
-              author,
-            ),
+              label: this.label(field),
+              choice: choices[field]!,
+            }),
           )}
         </div>
-        <footer part="actions" class="actions">
-          ${
-            count > 1
-              ? html`<div class="bulk">
-                  <button
-                    type="button"
-                    part="button button-mine"
-                    class="button quiet"
-                    @click=${() => this.chooseAll('mine')}
-                  >
-                    ${m.keepAllMine(count, c)}
-                  </button>
-                  <button
-                    type="button"
-                    part="button button-theirs"
-                    class="button quiet"
-                    @click=${() => this.chooseAll('theirs')}
-                  >
-                    ${m.takeAllTheirs(count, c)}
-                  </button>
-                </div>`
-              : nothing
-          }
-          <div class="main">
-            ${
-              count > 1
-                ? html`<span part="summary" id="summary" class="summary"
-                    >${m.summary(mine, count - mine, c)}</span
-                  >`
-                : nothing
-            }
-            <button
-              type="button"
-              part="button button-cancel"
-              class="button secondary"
-              @click=${() => this.requestCancel('cancel-button')}
-            >
-              ${m.cancel(c)}
-            </button>
-            <button
-              type="submit"
-              part="button button-primary"
-              class="button primary"
-              aria-describedby=${count > 1 ? 'summary' : nothing}
-            >
-              ${m.save(count, c)}
-            </button>
-          </div>
-        </footer>
+        ${actionsTemplate({
+          count,
+          mine,
+          m,
+          c,
+          onAll: (side) => this.chooseAll(side),
+          onCancel: () => this.requestCancel('cancel-button'),
+        })}
       </form>
     </dialog>`;
-  }
-
-  private renderAuthor(author: ConflictAuthor | undefined): TemplateResult | typeof nothing {
-    const when =
-      this.remoteChangedAt !== undefined
-        ? timeText(this.remoteChangedAt, this.clock.now(), this.c.locale)
-        : undefined;
-    if (!author && !when) return nothing;
-    const picture = safeAvatarUrl(author?.avatarUrl);
-    return html`<p part="author" class="author">
-      ${
-        author
-          ? html`<span part="avatar" class="avatar" aria-hidden="true"
-                >${
-                  picture
-                    ? html`<img
-                        src=${picture}
-                        alt=""
-                        referrerpolicy="no-referrer"
-                        decoding="async"
-                      />`
-                    : initials(author.name, this.c.locale)
-                }</span
-              ><span class="author-name">${author.name}</span>`
-          : nothing
-      }
-      ${
-        when
-          ? html`<span class="when"
-              >${author ? html`<span class="dot" aria-hidden="true">·</span>` : nothing}${this.m.savedAt(this.c)}
-              <time part="time" datetime=${when.datetime} title=${when.absolute}
-                >${when.relative}</time
-              ></span
-            >`
-          : nothing
-      }
-    </p>`;
-  }
-
-  private renderField(
-    field: string,
-    index: number,
-    data: {
-      local: FieldValues;
-      remote: FieldValues;
-      base: FieldValues;
-      format: ValueFormatter;
-      choice: ConflictChoice;
-    },
-    author: ConflictAuthor | undefined,
-  ): TemplateResult {
-    const { local, remote, base, format, choice } = data;
-    const m = this.m;
-    const c = this.c;
-    const hasBase = Object.prototype.hasOwnProperty.call(base, field);
-    const emptyLabel = m.empty(c);
-    // Changes are marked against the base when it is known, else against the other side.
-    const mineView = format.view(local[field], { value: hasBase ? base[field] : remote[field] });
-    const theirsView = format.view(remote[field], { value: hasBase ? base[field] : local[field] });
-    const id = `f${index}`;
-    // The hints ("Not saved yet", "Saved by Ana") say the same on every field: once is enough.
-    const option = (side: ConflictChoice, title: string, hint: string, value: TemplateResult) => {
-      const hinted = index === 0;
-      const checked = choice === side;
-      return html`<label
-        part="option option-${side}${checked ? ' option-selected' : ''}"
-        class="option ${side}"
-        ?data-checked=${checked}
-      >
-        <span class="option-head">
-          <input
-            part="radio"
-            type="radio"
-            name=${id}
-            value=${side}
-            .checked=${checked}
-            ?autofocus=${index === 0 && checked}
-            aria-labelledby="${id}-${side}-title"
-            aria-describedby=${hinted ? `${id}-${side}-hint ${id}-${side}-value` : `${id}-${side}-value`}
-            @change=${() => this.choose(field, side)}
-          />
-          <span part="option-title" class="option-title" id="${id}-${side}-title">${title}</span>
-          ${
-            hinted
-              ? html`<span part="option-hint" class="option-hint" id="${id}-${side}-hint"
-                  >${hint}</span
-                >`
-              : nothing
-          }
-        </span>
-        <span part="value" class="value" id="${id}-${side}-value">${value}</span>
-      </label>`;
-    };
-    return html`<fieldset part="field" class="field">
-      <legend part="field-label" class="field-label">${this.label(field)}</legend>
-      ${
-        hasBase
-          ? html`<p part="base" class="base">
-              <span class="base-label">${m.was(c)}</span>
-              <span part="value" class="value"
-                >${valueTemplate(format.view(base[field]), emptyLabel)}</span
-              >
-            </p>`
-          : nothing
-      }
-      <div part="options" class="options">
-        ${option('mine', m.mine(c), m.mineHint(c), valueTemplate(mineView, emptyLabel))}
-        ${option('theirs', m.theirs(c), m.theirsHint(author?.name ?? '', c), valueTemplate(theirsView, emptyLabel))}
-      </div>
-    </fieldset>`;
   }
 }
 

@@ -3,6 +3,8 @@
  * Pure functions, so the rules are easy to read and to test on their own.
  */
 import type { ConflictChoice, ConflictResolution } from '../../events/conflict-events.js';
+import type { UserProfile } from '../../protocol/common.js';
+import type { FieldConflict } from '../../protocol/entities.js';
 
 /** A record of field values, as the dialog receives them. */
 export type FieldValues = Readonly<Record<string, unknown>>;
@@ -65,4 +67,38 @@ export function resolutionOf(
   const sides = new Set(fields.map((f) => choices[f] ?? 'mine'));
   if (sides.size > 1) return 'merged';
   return sides.has('theirs') ? 'theirs' : 'mine';
+}
+
+/** What the dialog shows, as separate properties. */
+export interface ConflictData {
+  conflictedFields: string[];
+  localData: Record<string, unknown>;
+  remoteData: Record<string, unknown>;
+  baseData: Record<string, unknown>;
+  /** Who made the most recent remote change (else anyone named). */
+  remoteAuthor: UserProfile | undefined;
+  remoteChangedAt: number | undefined;
+}
+
+/** The field conflicts of an `entity.conflict` answer, as the dialog's properties. */
+export function fromConflicts(conflicts: readonly FieldConflict[]): ConflictData {
+  const data: ConflictData = {
+    conflictedFields: [],
+    localData: {},
+    remoteData: {},
+    baseData: {},
+    remoteAuthor: undefined,
+    remoteChangedAt: undefined,
+  };
+  let latest: FieldConflict | undefined;
+  for (const c of conflicts) {
+    data.conflictedFields.push(c.field);
+    data.localData[c.field] = c.mine;
+    if (c.theirs !== undefined) data.remoteData[c.field] = c.theirs;
+    if ('base' in c) data.baseData[c.field] = c.base;
+    if (c.changedAt !== undefined && (latest?.changedAt ?? -Infinity) < c.changedAt) latest = c;
+  }
+  data.remoteAuthor = latest?.changedBy ?? conflicts.find((c) => c.changedBy)?.changedBy;
+  data.remoteChangedAt = latest?.changedAt;
+  return data;
 }

@@ -1,0 +1,214 @@
+/**
+ * The markup of the dialog's content: the line saying who saved the other version and when, one
+ * conflicted field (its label, the value before, and the two versions as radio cards), and the
+ * row of buttons.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { ConflictChoice } from '../../events/conflict-events.js';
+import type { MessageContext } from '../../i18n.js';
+import type { ConflictDialogMessages } from './conflict-messages.js';
+import type { ValueFormatter } from './format-value.js';
+import type { FieldValues } from './merge.js';
+import type { TimeText } from './relative-time.js';
+import { valueTemplate } from './value-template.js';
+
+/** Who made the remote change: a `UserProfile` or anything shaped like one. */
+export interface ConflictAuthor {
+  readonly id: string;
+  readonly name: string;
+  readonly avatarUrl?: string | undefined;
+}
+
+/** Only `https:`, `http:` and `data:image/` pictures are rendered, as on the server. */
+function safeAvatarUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2048) return undefined;
+  return /^(https?:\/\/|data:image\/[a-z0-9.+-]+[;,])/i.test(value) ? value : undefined;
+}
+
+function initials(name: string, locale: string): string {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  const first = Array.from(words[0] ?? '')[0] ?? '';
+  const last = words.length > 1 ? (Array.from(words[words.length - 1]!)[0] ?? '') : '';
+  return (first + last).toLocaleUpperCase(locale) || '?';
+}
+
+/** "(AO) Ana Ortiz · Saved 3 minutes ago", or nothing when neither is known. */
+export function authorTemplate(
+  author: ConflictAuthor | undefined,
+  when: TimeText | undefined,
+  m: ConflictDialogMessages,
+  c: MessageContext,
+): TemplateResult | typeof nothing {
+  if (!author && !when) return nothing;
+  const picture = safeAvatarUrl(author?.avatarUrl);
+  const avatar = picture
+    ? html`<img src=${picture} alt="" referrerpolicy="no-referrer" decoding="async" />`
+    : initials(author?.name ?? '', c.locale);
+  return html`<p part="author" class="author">
+    ${
+      author
+        ? html`<span part="avatar" class="avatar" aria-hidden="true">${avatar}</span
+            ><span class="author-name">${author.name}</span>`
+        : nothing
+    }
+    ${
+      when
+        ? html`<span class="when"
+            >${author ? html`<span class="dot" aria-hidden="true">·</span>` : nothing}${m.savedAt(c)}
+            <time part="time" datetime=${when.datetime} title=${when.absolute}
+              >${when.relative}</time
+            ></span
+          >`
+        : nothing
+    }
+  </p>`;
+}
+
+export interface FieldTemplateInput {
+  field: string;
+  label: string;
+  /** Position in the list: names the radio group and the ids (`f0-mine-title`, …). */
+  index: number;
+  local: FieldValues;
+  remote: FieldValues;
+  base: FieldValues;
+  choice: ConflictChoice;
+  authorName: string;
+  format: ValueFormatter;
+  m: ConflictDialogMessages;
+  c: MessageContext;
+  onChoose(field: string, side: ConflictChoice): void;
+}
+
+/** One conflicted field: a `<fieldset>` with the value before and a radio card per side. */
+export function fieldTemplate(input: FieldTemplateInput): TemplateResult {
+  const { field, index, local, remote, base, choice, format, m, c } = input;
+  const hasBase = Object.prototype.hasOwnProperty.call(base, field);
+  const empty = m.empty(c);
+  // Changes are marked against the base when it is known, else against the other side.
+  const mine = format.view(local[field], { value: hasBase ? base[field] : remote[field] });
+  const theirs = format.view(remote[field], { value: hasBase ? base[field] : local[field] });
+  const id = `f${index}`;
+  // The hints ("Not saved yet", "Saved by Ana") say the same on every field: once is enough.
+  const hinted = index === 0;
+  const option = (side: ConflictChoice, title: string, hint: string, value: TemplateResult) => {
+    const checked = choice === side;
+    const ids = `${id}-${side}`;
+    return html`<label
+      part="option option-${side}${checked ? ' option-selected' : ''}"
+      class="option ${side}"
+      ?data-checked=${checked}
+    >
+      <span class="option-head">
+        <input
+          part="radio"
+          type="radio"
+          name=${id}
+          value=${side}
+          .checked=${checked}
+          ?autofocus=${index === 0 && checked}
+          aria-labelledby="${ids}-title"
+          aria-describedby=${hinted ? `${ids}-hint ${ids}-value` : `${ids}-value`}
+          @change=${() => input.onChoose(field, side)}
+        />
+        <span part="option-title" class="option-title" id="${ids}-title">${title}</span>
+        ${
+          hinted
+            ? html`<span part="option-hint" class="option-hint" id="${ids}-hint">${hint}</span>`
+            : nothing
+        }
+      </span>
+      <span part="value" class="value" id="${ids}-value">${value}</span>
+    </label>`;
+  };
+  return html`<fieldset part="field" class="field">
+    <legend part="field-label" class="field-label">${input.label}</legend>
+    ${
+      hasBase
+        ? html`<p part="base" class="base">
+            <span class="base-label">${m.was(c)}</span>
+            <span part="value" class="value"
+              >${valueTemplate(format.view(base[field]), empty)}</span
+            >
+          </p>`
+        : nothing
+    }
+    <div part="options" class="options">
+      ${option('mine', m.mine(c), m.mineHint(c), valueTemplate(mine, empty))}
+      ${option(
+        'theirs',
+        m.theirs(c),
+        m.theirsHint(input.authorName, c),
+        valueTemplate(theirs, empty),
+      )}
+    </div>
+  </fieldset>`;
+}
+
+export interface ActionsTemplateInput {
+  /** Conflicted fields, and how many of them are set to mine. */
+  count: number;
+  mine: number;
+  m: ConflictDialogMessages;
+  c: MessageContext;
+  onAll(side: ConflictChoice): void;
+  onCancel(): void;
+}
+
+/**
+ * "Keep all mine" and "Take all theirs" (from two fields up: with one, the cards say it all),
+ * what will be saved, Cancel, and the primary button that submits the form.
+ */
+export function actionsTemplate(input: ActionsTemplateInput): TemplateResult {
+  const { count, mine, m, c } = input;
+  const several = count > 1;
+  return html`<footer part="actions" class="actions">
+    ${
+      several
+        ? html`<div class="bulk">
+            <button
+              type="button"
+              part="button button-mine"
+              class="button quiet"
+              @click=${() => input.onAll('mine')}
+            >
+              ${m.keepAllMine(count, c)}
+            </button>
+            <button
+              type="button"
+              part="button button-theirs"
+              class="button quiet"
+              @click=${() => input.onAll('theirs')}
+            >
+              ${m.takeAllTheirs(count, c)}
+            </button>
+          </div>`
+        : nothing
+    }
+    <div class="main">
+      ${
+        several
+          ? html`<span part="summary" id="summary" class="summary"
+              >${m.summary(mine, count - mine, c)}</span
+            >`
+          : nothing
+      }
+      <button
+        type="button"
+        part="button button-cancel"
+        class="button secondary"
+        @click=${input.onCancel}
+      >
+        ${m.cancel(c)}
+      </button>
+      <button
+        type="submit"
+        part="button button-primary"
+        class="button primary"
+        aria-describedby=${several ? 'summary' : nothing}
+      >
+        ${m.save(count, c)}
+      </button>
+    </div>
+  </footer>`;
+}
