@@ -18,7 +18,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { FromServer, ServerKind, ToServer } from './fanout-server.js';
@@ -220,6 +220,8 @@ interface CaseResult {
   p99: number;
   max: number;
   serverRssMb: number;
+  /** 1-minute load average when the case ended: other work on the machine skews everything. */
+  load: number;
 }
 
 const cpuOf = (u: NodeJS.CpuUsage): number => u.user + u.system;
@@ -305,6 +307,7 @@ async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
       p99: stats.p99,
       max: stats.max,
       serverRssMb: mem.rss / 2 ** 20,
+      load: loadavg()[0]!,
     };
   } finally {
     publisher?.close();
@@ -340,6 +343,7 @@ function combine(results: CaseResult[]): CaseResult {
     p99: pick('p99'),
     max: pick('max'),
     serverRssMb: pick('serverRssMb'),
+    load: pick('load'),
   };
 }
 
@@ -368,6 +372,12 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
   console.log(`fan-out benchmark — ${new Date().toISOString()}\n${machine}`);
+  if (loadavg()[0]! > cpus().length * 0.5) {
+    console.log(
+      `warning: load average ${fmt(loadavg()[0]!, 1)} on ${cpus().length} CPUs — other work will skew ` +
+        'CPU and latency figures; run on a quiet machine for numbers worth recording.',
+    );
+  }
   console.log(
     `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${WINDOW} in flight; ` +
       `paced: ${options.sizes.map((n) => `${pacedRate(n)} msg/s @N=${n}`).join(', ')} for ${PACED_SECONDS} s; ` +
@@ -384,7 +394,8 @@ async function main(): Promise<void> {
         perKind.set(kind, [...(perKind.get(kind) ?? []), result]);
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, ` +
-            `${fmt(result.cpuUsPerDelivery, 3)} µs/delivery (subscribers ${fmt(result.subscriberCpuUsPerDelivery, 3)}), p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms`,
+            `${fmt(result.cpuUsPerDelivery, 3)} µs/delivery (subscribers ${fmt(result.subscriberCpuUsPerDelivery, 3)}), ` +
+            `p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms, load ${fmt(result.load, 1)}`,
         );
       }
     }

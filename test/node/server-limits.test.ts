@@ -90,6 +90,30 @@ describe('server limits', () => {
     assert.equal(h.server.stats().connections, 1);
   });
 
+  test('a member that stops reading is dropped once its send buffer passes the limit', async () => {
+    h = await startHarness({
+      limits: { maxBufferedBytes: 256 * 1024, maxMessagesPerSecond: 1000 },
+    });
+    const publisher = await h.connect(alice);
+    await publisher.join('r:1');
+    const stuck = await h.connect(bob);
+    await stuck.join('r:1');
+    (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = 'x'.repeat(60 * 1024);
+    for (let i = 0; i < 200 && h.server.metrics.slowConsumers === 0; i++) {
+      await publisher.request({
+        type: 'emit',
+        id: `e${i}`,
+        room: 'r:1',
+        event: 'x',
+        payload: chunk,
+      });
+    }
+    assert.equal(h.server.metrics.slowConsumers, 1);
+    await until(() => h.server.stats().connections === 1);
+    await publisher.sync(); // the publisher is unaffected
+  });
+
   test('a client ping is answered with a pong carrying the same t', async () => {
     h = await startHarness();
     const a = await h.connect(alice);
