@@ -73,13 +73,11 @@ export class RealtimeClient {
 
   constructor(private readonly options: RealtimeClientOptions) {
     this.clock = options.clock ?? systemClock;
-    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => unknown })
-      .requestAnimationFrame;
     const scheduleFrame =
       options.scheduleFrame ??
-      (typeof raf === 'function'
-        ? (callback) => void raf(() => callback())
-        : (callback) => void this.clock.setTimeout(callback, 16));
+      (typeof globalThis.requestAnimationFrame === 'function'
+        ? (callback: () => void) => void globalThis.requestAnimationFrame(() => callback())
+        : (callback: () => void) => void this.clock.setTimeout(callback, 16));
     // Stores batch notifications per animation frame and need to know who "self" is.
     this.storeHost = { selfId: () => this.currentUser?.id, scheduleFrame };
     this.pending = new PendingRequests(this.clock);

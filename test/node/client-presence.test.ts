@@ -137,6 +137,42 @@ describe('presence store', () => {
   });
 });
 
+describe('frame scheduling', () => {
+  it('uses requestAnimationFrame when the page has it', async () => {
+    const frames: FrameRequestCallback[] = [];
+    const g = globalThis as { requestAnimationFrame?: unknown };
+    g.requestAnimationFrame = (cb: FrameRequestCallback) => frames.push(cb);
+    try {
+      const rig = createRig();
+      const client = rig.client({ scheduleFrame: undefined });
+      const presence = client.presence(ROOM);
+      let calls = 0;
+      presence.subscribe(() => calls++);
+      await rig.clock.advance(1000);
+      assert.equal(calls, 0); // no timer: waits for the frame
+      assert.equal(frames.length, 1);
+      frames.shift()!(0);
+      assert.equal(calls, 1);
+      rig.close();
+    } finally {
+      delete g.requestAnimationFrame;
+    }
+  });
+
+  it('falls back to a 16 ms timer on the clock without requestAnimationFrame', async () => {
+    const rig = createRig();
+    const client = rig.client({ scheduleFrame: undefined });
+    const presence = client.presence(ROOM);
+    let calls = 0;
+    presence.subscribe(() => calls++);
+    await rig.clock.flush();
+    assert.equal(calls, 0);
+    await rig.clock.advance(16);
+    assert.equal(calls, 1);
+    rig.close();
+  });
+});
+
 describe('own presence', () => {
   it('turns away after 5 idle minutes, in every held room, and back on input', async () => {
     const rig = createRig();
