@@ -18,7 +18,7 @@ export type ConnectionStatus =
   | { state: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string }
   /** The browser reports no network; the client retries as soon as it comes back. */
   | { state: 'offline' }
-  /** `close()` was called, or attempts ran out, or the server refused the token for good. */
+  /** `close()` was called, attempts ran out, or the server does not speak this protocol version. */
   | { state: 'closed'; reason?: string };
 
 export type ConnectionState = ConnectionStatus['state'];
