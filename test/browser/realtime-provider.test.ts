@@ -221,6 +221,26 @@ describe('<crm-realtime-provider>', () => {
       expect(second.status.state).to.equal('closed');
       expect(el.client).to.equal(fake.client);
     });
+
+    it('keeps its client when a re-render passes equal options in new objects', async () => {
+      const fake = await fakeConnection();
+      const el = await fixture<CrmRealtimeProvider>(
+        html`<crm-realtime-provider
+          url="fake://a"
+          .clientOptions=${{ ...fake.options }}
+          .devUser=${{ id: 'u-1', name: 'Ada' }}
+        ></crm-realtime-provider>`,
+      );
+      const client = el.client!;
+      el.clientOptions = { ...fake.options };
+      el.devUser = { id: 'u-1', name: 'Ada' };
+      await el.updateComplete;
+      expect(el.client).to.equal(client);
+      el.devUser = { id: 'u-2', name: 'Grace' };
+      await el.updateComplete;
+      expect(el.client, 'another identity reconnects').not.to.equal(client);
+      expect(client.status.state).to.equal('closed');
+    });
   });
 
   describe('definition order', () => {

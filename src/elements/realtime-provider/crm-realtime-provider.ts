@@ -152,10 +152,12 @@ export class CrmRealtimeProvider extends LitElement {
       this.dropOwned();
     } else if (this.isConnected && this.url) {
       const key = this.clientKey();
+      const old = this.ownedKey;
       if (
         !this.ownedClient ||
-        !this.ownedKey ||
-        key.some((value, i) => !Object.is(value, this.ownedKey?.[i]))
+        !old ||
+        old.length !== key.length ||
+        key.some((value, i) => !Object.is(value, old[i]))
       ) {
         this.dropOwned();
         this.ownedClient = this.createClient();
@@ -167,8 +169,21 @@ export class CrmRealtimeProvider extends LitElement {
     this.provider.setValue(this.client);
   }
 
+  /**
+   * What the own client was made from. Objects are compared by content, so a template that passes
+   * a fresh `.clientOptions=${{…}}` or `.devUser=${{…}}` on every render does not reconnect.
+   */
   private clientKey(): readonly unknown[] {
-    return CLIENT_KEYS.map((k) => (k === 'devUser' ? JSON.stringify(this.devUser) : this[k]));
+    return CLIENT_KEYS.flatMap((k) => {
+      if (k === 'devUser') return [JSON.stringify(this.devUser)];
+      if (k === 'clientOptions') {
+        const options = this.clientOptions ?? {};
+        return Object.keys(options)
+          .sort()
+          .flatMap((name) => [name, options[name as keyof RealtimeClientOptions]]);
+      }
+      return [this[k]];
+    });
   }
 
   private createClient(): RealtimeClient {
