@@ -14,7 +14,7 @@ export const styles = [
       display: inline-block;
       vertical-align: middle;
       --_size: var(--crm-presence-size, 2rem);
-      --_overlap: var(--crm-presence-overlap, calc(var(--_size) * 0.22));
+      --_gap: var(--crm-presence-gap, calc(var(--_size) * 0.16));
       --_ring: var(--crm-presence-ring-color, ${token('color-surface')});
       --_ring-width: var(--crm-presence-ring-width, 2px);
       --_font-size: calc(var(--_size) * 0.4);
@@ -29,7 +29,9 @@ export const styles = [
     }
 
     /* Fixed positions: the group floats over the page on a small raised surface. */
-    :host([position]) {
+    :host([position='top-right']),
+    :host([position='bottom-left']),
+    :host([position='floating']) {
       position: fixed;
       z-index: var(--crm-presence-z-index, ${token('z-dropdown')});
     }
@@ -45,10 +47,11 @@ export const styles = [
       inset-block-end: var(--crm-presence-inset, ${token('space-xl')});
       inset-inline-end: var(--crm-presence-inset, ${token('space-xl')});
     }
-    :host([position]) .base {
+    :host([position='top-right']) .base,
+    :host([position='bottom-left']) .base,
+    :host([position='floating']) .base {
       --_ring: var(--crm-presence-ring-color, var(--_surface));
-      padding: ${token('space-2xs')};
-      padding-inline-end: calc(${token('space-2xs')} + 2px);
+      padding: ${token('space-xs')};
       background: var(--_surface);
       border: 1px solid ${token('color-border')};
       border-radius: ${token('radius-pill')};
@@ -70,18 +73,21 @@ export const styles = [
       align-items: center;
       margin: 0;
       padding: 0;
-      padding-inline-start: var(--_overlap);
       list-style: none;
       transition: opacity var(--_duration) var(--_easing);
     }
-    :host([data-reconnecting]) .list {
-      opacity: 0.55;
+    /* Stale while reconnecting: colour drained, contrast kept (no opacity on text). */
+    .reconnecting .list {
+      filter: saturate(0.25);
     }
 
     .item {
       position: relative;
       display: flex;
-      margin-inline-start: calc(var(--_overlap) * -1);
+    }
+    /* A margin, not a flex gap, so a negative --crm-presence-gap stacks the avatars. */
+    .item + .item {
+      margin-inline-start: var(--_gap);
     }
     .item:hover,
     .item:focus-within {
@@ -134,13 +140,13 @@ export const styles = [
         filter var(--_duration) var(--_easing),
         opacity var(--_duration) var(--_easing);
     }
+    /* Desaturating keeps white initials at 4.5:1 or better on every palette colour; opacity
+       would not. */
     .avatar[data-status='away'] .face {
-      filter: saturate(0.45);
-      opacity: 0.8;
+      filter: saturate(0.35);
     }
     .avatar[data-status='offline'] .face {
       filter: grayscale(1);
-      opacity: 0.5;
     }
     .image {
       inline-size: 100%;
@@ -199,7 +205,7 @@ export const styles = [
       block-size: var(--_size);
       padding-inline: ${token('space-2xs')};
       border-radius: ${token('radius-pill')};
-      background: ${token('color-surface-sunken')};
+      background: ${token('color-surface-hover')};
       color: ${token('color-text')};
       box-shadow:
         0 0 0 var(--_ring-width) var(--_ring),
@@ -207,12 +213,14 @@ export const styles = [
       font-size: var(--_font-size);
       font-weight: ${token('font-weight-semibold')};
       font-variant-numeric: tabular-nums;
+      /* "+5" stays "+5" in a right-to-left page. */
+      unicode-bidi: plaintext;
       transition:
         background ${token('duration-fast')} var(--_easing),
         transform ${token('duration-fast')} var(--_easing);
     }
     .overflow:hover {
-      background: ${token('color-surface-hover')};
+      background: ${token('color-border')};
       transform: translateY(-2px);
     }
     .overflow[aria-expanded='true'] {
@@ -240,7 +248,7 @@ export const styles = [
       block-size: 1rem;
       flex: none;
     }
-    :host([position]) .note:only-child {
+    .base > .note:only-child {
       padding-inline: ${token('space-s')};
     }
     .spinner {
@@ -257,8 +265,10 @@ export const styles = [
       border-radius: 50%;
       background: ${token('color-surface-hover')};
       box-shadow: 0 0 0 var(--_ring-width) var(--_ring);
-      margin-inline-start: calc(var(--_overlap) * -1);
       animation: crm-presence-pulse 1.4s ease-in-out infinite;
+    }
+    .skeleton + .skeleton {
+      margin-inline-start: var(--_gap);
     }
     .skeleton:nth-child(2) {
       animation-delay: 0.15s;
@@ -415,14 +425,14 @@ export const styles = [
       from {
         opacity: 0;
         transform: scale(0.4);
-        margin-inline-end: calc(var(--_size) * -1 + var(--_overlap));
+        margin-inline-end: calc((var(--_size) + var(--_gap)) * -1);
       }
     }
     @keyframes crm-presence-out {
       to {
         opacity: 0;
         transform: scale(0.4);
-        margin-inline-end: calc(var(--_size) * -1 + var(--_overlap));
+        margin-inline-end: calc((var(--_size) + var(--_gap)) * -1);
       }
     }
     @keyframes crm-presence-fade {

@@ -73,7 +73,7 @@ const prefersReducedMotion = () =>
  * @csspart note - The quiet texts: alone, loading, reconnecting, not connected.
  *
  * @cssprop [--crm-presence-size=2rem] - Avatar diameter.
- * @cssprop [--crm-presence-overlap=22% of the size] - How much neighbouring avatars overlap.
+ * @cssprop [--crm-presence-gap=16% of the size] - Space between avatars; a negative value stacks them.
  * @cssprop [--crm-presence-ring-color=var(--crm-color-surface)] - Ring that separates avatars; set it to the background the element sits on.
  * @cssprop [--crm-presence-ring-width=2px] - Width of that ring.
  * @cssprop [--crm-presence-online-color=var(--crm-color-success)] - Online dot.

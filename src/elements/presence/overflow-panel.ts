@@ -47,7 +47,7 @@ export class OverflowPanel {
       aria-expanded=${this.open ? 'true' : 'false'}
       aria-label=${m.overflowButton(hidden, total, c)}
     >
-      +${c.number(hidden)}
+      ${m.overflowLabel(hidden, c)}
     </button>`;
   }
 

@@ -40,6 +40,8 @@ export interface PresenceMessages {
     parts: { name: string; you: string; status: string; doing: string; tabs: string },
     c: MessageContext,
   ): string;
+  /** The visible text of the "+N" button. */
+  overflowLabel(hidden: number, c: MessageContext): string;
   /** Accessible name of the "+N" button, e.g. "Show all 12 people". `hidden` is the N. */
   overflowButton(hidden: number, total: number, c: MessageContext): string;
   /** Heading of the list of everyone, e.g. "12 people here". */
@@ -83,6 +85,7 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   you: () => 'You',
   personLabel: ({ name, you, status, doing, tabs }) =>
     `${you ? `${name} (${you})` : name}: ${[status, doing, tabs].filter(Boolean).join(', ')}`,
+  overflowLabel: (hidden, c) => `+${c.number(hidden)}`,
   overflowButton: (hidden, total, c) =>
     `${c.number(hidden)} more, show all ${c.number(total)} people`,
   overflowHeading: (total, c) =>
