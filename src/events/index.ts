@@ -11,3 +11,4 @@ export {
   type ConflictResolution,
   type ConflictResolveDetail,
 } from './conflict-events.js';
+export { CrmPresenceChangeEvent, type PresenceChangeDetail } from './presence-events.js';
