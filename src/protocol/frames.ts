@@ -23,6 +23,20 @@ import {
   UserProfile,
 } from './common.js';
 import { ErrorCode } from './errors.js';
+import {
+  EntityAckFrame,
+  EntityConflictFrame,
+  EntityGetFrame,
+  EntitySnapshotFrame,
+  EntityUpdateFrame,
+} from './entities.js';
+import {
+  NotificationListFrame,
+  NotificationPageFrame,
+  NotificationReadFrame,
+  NotificationReadStateFrame,
+} from './notifications.js';
+import { ActivityListFrame, ActivityPageFrame } from './activity.js';
 
 const seq = z.number().check(z.int(), z.nonnegative());
 const millis = z.number().check(z.nonnegative());
@@ -97,6 +111,11 @@ export const ClientFrame = z.discriminatedUnion('type', [
   EmitFrame,
   PingFrame,
   PongFrame,
+  EntityGetFrame,
+  EntityUpdateFrame,
+  NotificationListFrame,
+  NotificationReadFrame,
+  ActivityListFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -193,6 +212,12 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ByeFrame,
   PingFrame,
   PongFrame,
+  EntitySnapshotFrame,
+  EntityAckFrame,
+  EntityConflictFrame,
+  NotificationPageFrame,
+  NotificationReadStateFrame,
+  ActivityPageFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
