@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { fn } from 'storybook/test';
 import type { ConflictDialogMessages } from '../src/elements/conflict-dialog/conflict-messages.js';
 import type { ConflictAuthor } from '../src/elements/conflict-dialog/crm-conflict-dialog.js';
@@ -17,7 +17,8 @@ interface Args extends ConflictFixture {
   remoteAuthor: ConflictAuthor | undefined;
   /** How long ago Ana saved, in minutes (the story turns it into `remoteChangedAt`). */
   minutesAgo: number;
-  theme: 'light' | 'dark';
+  /** `page`: follow the toolbar's theme (`data-crm-theme` on `<html>`). */
+  theme: 'page' | 'light' | 'dark';
   lang: string;
   messages: Partial<ConflictDialogMessages> | undefined;
   onResolve: (event: Event) => void;
@@ -44,7 +45,7 @@ const meta: Meta<Args> = {
     open: { control: 'boolean' },
     entityLabel: { control: 'text' },
     minutesAgo: { control: { type: 'range', min: 0, max: 60 * 24 * 3, step: 1 } },
-    theme: { control: 'inline-radio', options: ['light', 'dark'] },
+    theme: { control: 'inline-radio', options: ['page', 'light', 'dark'] },
     lang: { control: 'select', options: ['en', 'de', 'fr', 'ja', 'ar'] },
     localData: { control: 'object' },
     remoteData: { control: 'object' },
@@ -59,7 +60,7 @@ const meta: Meta<Args> = {
     open: true,
     remoteAuthor: ANA,
     minutesAgo: 3,
-    theme: 'light',
+    theme: 'page',
     lang: 'en',
     messages: undefined,
     onResolve: fn(),
@@ -67,7 +68,7 @@ const meta: Meta<Args> = {
   },
   render: (args) =>
     html`<div
-      data-crm-theme=${args.theme}
+      data-crm-theme=${args.theme === 'page' ? nothing : args.theme}
       lang=${args.lang}
       dir=${args.lang === 'ar' ? 'rtl' : 'ltr'}
       style="min-block-size: 100vh; padding: 1.5rem; box-sizing: border-box;

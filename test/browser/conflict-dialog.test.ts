@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import '../../src/elements/conflict-dialog/define.js';
 import { CrmConflictDialog } from '../../src/elements/conflict-dialog/crm-conflict-dialog.js';
 import {
@@ -249,6 +249,22 @@ describe('<crm-conflict-dialog>', () => {
       await resolveBy(el, 'button-primary');
       expect(dialog(el).open).to.equal(false);
       expect(document.activeElement).to.equal(opener);
+    });
+
+    it('animates its opening, except under reduced motion', async () => {
+      try {
+        await emulateMedia({ reducedMotion: 'no-preference' });
+        const { el, opener } = await mount();
+        await openFrom(el, opener);
+        expect(dialog(el).getAnimations().length).to.be.greaterThan(0);
+        el.open = false;
+        await el.updateComplete;
+        await emulateMedia({ reducedMotion: 'reduce' });
+        await openFrom(el, opener);
+        expect(dialog(el).getAnimations()).to.have.length(0);
+      } finally {
+        await emulateMedia({ reducedMotion: 'no-preference' });
+      }
     });
 
     it('follows a close it did not ask for (a script closing the <dialog>)', async () => {
