@@ -629,6 +629,29 @@ describe('<crm-conflict-dialog>', () => {
   });
 
   describe('accessibility', () => {
+    it('describes each field group by its value before ("Was …")', async () => {
+      const { el } = await mount(oneField);
+      const field = part(el, 'field');
+      const base = root(el).getElementById(field.getAttribute('aria-describedby')!);
+      expect(text(base)).to.equal('Was sales@acme.example');
+    });
+
+    it("shows the author's picture only from a safe URL, as decoration", async () => {
+      const { el } = await mount(oneField);
+      const png =
+        'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+      el.remoteAuthor = { ...ANA, avatarUrl: png };
+      await el.updateComplete;
+      const img = part(el, 'avatar').querySelector('img')!;
+      expect(img.getAttribute('src')).to.equal(png);
+      expect(img.alt).to.equal('');
+      expect(part(el, 'avatar').getAttribute('aria-hidden')).to.equal('true');
+      el.remoteAuthor = { ...ANA, avatarUrl: 'javascript:alert(1)' };
+      await el.updateComplete;
+      expect(part(el, 'avatar').querySelector('img')).to.equal(null);
+      expect(text(part(el, 'avatar'))).to.equal('AO');
+    });
+
     it('passes axe when open with one field', async () => {
       const { el, opener } = await mount(oneField);
       await openFrom(el, opener);

@@ -396,6 +396,18 @@ export const styles = [
       background: ${token('color-surface-hover')};
     }
 
+    /* ---- forced colours: the chosen card keeps a visible frame ---------------------------- */
+
+    @media (forced-colors: active) {
+      .option[data-checked] {
+        outline: 2px solid Highlight;
+        outline-offset: -2px;
+      }
+      .change {
+        text-decoration-color: currentColor;
+      }
+    }
+
     /* ---- narrow screens -------------------------------------------------------------------- */
 
     @media (max-width: 32rem) {

@@ -121,11 +121,15 @@ export function fieldTemplate(input: FieldTemplateInput): TemplateResult {
       <span part="value" class="value" id="${ids}-value">${value}</span>
     </label>`;
   };
-  return html`<fieldset part="field" class="field">
+  return html`<fieldset
+    part="field"
+    class="field"
+    aria-describedby=${hasBase ? `${id}-base` : nothing}
+  >
     <legend part="field-label" class="field-label">${input.label}</legend>
     ${
       hasBase
-        ? html`<p part="base" class="base">
+        ? html`<p part="base" class="base" id="${id}-base">
             <span class="base-label">${m.was(c)}</span>
             <span part="value" class="value"
               >${valueTemplate(format.view(base[field]), empty)}</span
