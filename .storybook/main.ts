@@ -10,8 +10,9 @@ import type { StorybookConfig } from '@storybook/web-components-vite';
 const config: StorybookConfig = {
   stories: ['../stories/**/*.stories.ts'],
   framework: { name: '@storybook/web-components-vite', options: {} },
-  // Nothing that needs the network: controls, actions, toolbars and viewports are built in.
-  addons: [],
+  // Nothing that needs the network: controls, actions, toolbars and viewports are built in;
+  // addon-docs renders each element's docs page from the custom-elements manifest.
+  addons: ['@storybook/addon-docs'],
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
   typescript: { check: false },
 };

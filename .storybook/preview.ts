@@ -3,9 +3,19 @@
  * dark theme and the system's choice (`data-crm-theme` on `<html>`, as a page would set it).
  */
 import type { Preview } from '@storybook/web-components-vite';
+import { setCustomElementsManifest } from '@storybook/web-components-vite';
 import { installTokens } from '../src/styles/tokens.js';
 
 installTokens();
+
+// Docs pages and controls come from the manifest `npm run manifest` writes from the JSDoc headers.
+// A glob, not an import: the file is generated, and a fresh clone typechecks before it exists.
+const manifests = import.meta.glob<object>('../custom-elements.json', {
+  eager: true,
+  import: 'default',
+});
+const manifest = Object.values(manifests)[0];
+if (manifest) setCustomElementsManifest(manifest);
 
 const canvas = document.createElement('style');
 canvas.textContent = `
