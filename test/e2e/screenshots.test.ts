@@ -131,17 +131,35 @@ describe('screenshots of what users see (test-artifacts/)', () => {
     );
     assert.ok(story, 'dist/storybook has no presence story named "overflow" or "many"');
 
-    const page = await (await person()).newPage();
-    await page.setViewportSize({ width: 720, height: 560 });
+    assert.ok(browser);
+    const context = await browser.newContext({
+      viewport: { width: 800, height: 1000 },
+      deviceScaleFactor: 2,
+      reducedMotion: 'reduce',
+    });
+    contexts.push(context);
+    const page = await context.newPage();
     await page.goto(`${server.origin}/storybook/iframe.html?id=${story.id}&viewMode=story`);
-    const overflow = page.locator('crm-presence [part~="overflow"]').first();
+    const presence = page.locator('crm-presence').first();
+    const overflow = presence.locator('[part~="overflow"]');
     await overflow.waitFor({ state: 'visible', timeout: 15_000 });
     assert.match((await overflow.innerText()).trim(), /^\+\d+$/);
     await overflow.click();
-    await page.locator('crm-presence [part~="panel"]').first().waitFor({ state: 'visible' });
+    const panel = presence.locator('[part~="panel"]');
+    await panel.waitFor({ state: 'visible' });
+
+    // The avatars and the open list, with a margin: what a designer looks at.
+    const boxes = [await presence.boundingBox(), await panel.boundingBox()];
+    assert.ok(boxes[0] && boxes[1], 'presence or its list has no box');
+    const margin = 24;
+    const left = Math.max(0, Math.min(boxes[0].x, boxes[1].x) - margin);
+    const top = Math.max(0, Math.min(boxes[0].y, boxes[1].y) - margin);
+    const right = Math.max(boxes[0].x + boxes[0].width, boxes[1].x + boxes[1].width) + margin;
+    const bottom = Math.max(boxes[0].y + boxes[0].height, boxes[1].y + boxes[1].height) + margin;
+    const clip = { x: left, y: top, width: right - left, height: bottom - top };
 
     const file = join(artifacts, 'storybook-presence-overflow.png');
-    await page.screenshot({ path: file });
+    await page.screenshot({ path: file, clip });
     await assertPicture(file);
   });
 });
