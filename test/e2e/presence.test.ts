@@ -161,7 +161,7 @@ describe('presence on the demo customer page (real server, real browser)', () =>
   test(
     'after a server restart both people come back without reloading',
     { timeout: 60_000 },
-    async () => {
+    async (t) => {
       assert.ok(server);
       const room = 'customer:23';
       // A short first retry keeps the test quick; the backoff and jitter are the kit's own.
@@ -176,6 +176,7 @@ describe('presence on the demo customer page (real server, real browser)', () =>
         });
       }
 
+      const stoppedAt = Date.now();
       await server.stop();
       for (const page of [ana, ben]) {
         await waitUntil(
@@ -186,6 +187,7 @@ describe('presence on the demo customer page (real server, real browser)', () =>
       }
 
       await server.start();
+      const startedAt = Date.now();
       for (const page of [ana, ben]) {
         await waitUntil(
           () => connectionState(page),
@@ -196,6 +198,9 @@ describe('presence on the demo customer page (real server, real browser)', () =>
           },
         );
       }
+      t.diagnostic(
+        `server down for ${startedAt - stoppedAt} ms; both reconnected ${Date.now() - startedAt} ms after it was back`,
+      );
       await waitForPeople(ana, room, [BEN], 15_000);
       await waitForPeople(ben, room, [ANA], 15_000);
 
