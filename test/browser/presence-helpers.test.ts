@@ -232,7 +232,7 @@ describe('place', () => {
       viewport,
       options,
     );
-    expect(p).to.deep.equal({ top: 148, left: 70, side: 'below' });
+    expect(p).to.deep.equal({ top: 148, left: 70, side: 'below', maxHeight: 444 });
   });
 
   it('flips above when there is no room below', () => {
@@ -244,6 +244,17 @@ describe('place', () => {
     );
     expect(p.side).to.equal('above');
     expect(p.top).to.equal(492);
+  });
+
+  it('shrinks to the larger side when it fits on neither, never covering the anchor', () => {
+    const anchor = { top: 280, left: 100, width: 40, height: 40 };
+    const p = place(anchor, { width: 100, height: 400 }, viewport, options);
+    expect(p.side).to.equal('below');
+    expect(p.maxHeight).to.equal(600 - 320 - 8 - 8);
+    expect(p.top).to.equal(328);
+    const q = place({ ...anchor, top: 300 }, { width: 100, height: 400 }, viewport, options);
+    expect(q.side).to.equal('above');
+    expect(q.top + q.maxHeight).to.equal(300 - 8);
   });
 
   it('stays inside the viewport', () => {

@@ -103,7 +103,6 @@ export const styles = [
       inline-size: var(--_size);
       block-size: var(--_size);
       border-radius: 50%;
-      background: var(--_avatar-bg);
       color: #fff;
       box-shadow: 0 0 0 var(--_ring-width) var(--_ring);
       font-size: var(--_font-size);
@@ -124,10 +123,14 @@ export const styles = [
       transform: translateY(-2px);
       ${focusRing}
     }
+    /* Editing: the ring turns accent, with a hairline of the background inside it, so the
+       avatar takes no more room than its neighbours. */
     .avatar.editing {
-      box-shadow:
-        0 0 0 var(--_ring-width) var(--_ring),
-        0 0 0 calc(var(--_ring-width) + 2px) var(--_editing);
+      box-shadow: 0 0 0 var(--_ring-width) var(--_editing);
+    }
+    .avatar.editing .face {
+      outline: 1.5px solid var(--_ring);
+      outline-offset: -1.5px;
     }
     .face {
       display: grid;
@@ -135,6 +138,7 @@ export const styles = [
       inline-size: 100%;
       block-size: 100%;
       border-radius: 50%;
+      background: var(--_avatar-bg);
       overflow: hidden;
       transition:
         filter var(--_duration) var(--_easing),
@@ -147,6 +151,10 @@ export const styles = [
     }
     .avatar[data-status='offline'] .face {
       filter: grayscale(1);
+    }
+    /* Centre the capitals optically, not the line box (where supported). */
+    [part~='initials'] {
+      text-box: trim-both cap alphabetic;
     }
     .image {
       inline-size: 100%;
@@ -248,7 +256,9 @@ export const styles = [
       block-size: 1rem;
       flex: none;
     }
-    .base > .note:only-child {
+    :host([position='top-right']) .base > .note:only-child,
+    :host([position='bottom-left']) .base > .note:only-child,
+    :host([position='floating']) .base > .note:only-child {
       padding-inline: ${token('space-s')};
     }
     .spinner {
@@ -315,7 +325,8 @@ export const styles = [
       inset: auto;
       margin: 0;
       inline-size: min(20rem, calc(100vw - 1rem));
-      max-block-size: min(24rem, calc(100vh - 1rem));
+      /* --_room: the space on the side it opens to, set when it is placed. */
+      max-block-size: min(24rem, calc(100vh - 1rem), var(--_room, 100vh));
       padding: 0;
       border: 1px solid ${token('color-border')};
       border-radius: ${token('radius-xl')};

@@ -147,6 +147,7 @@ export class CrmPresence extends LitElement {
   });
   private readonly panel = new OverflowPanel(this, {
     prefer: () => (this.position && this.position !== 'top-right' ? 'above' : 'below'),
+    align: () => (this.position === 'bottom-left' ? 'start' : 'end'),
   });
 
   /** The room actually followed: `room-id`, or this page's room. */

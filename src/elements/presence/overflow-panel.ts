@@ -15,6 +15,8 @@ import { place } from './placement.js';
 export interface OverflowPanelOptions {
   /** The side to try first. */
   prefer(): 'above' | 'below';
+  /** Which edges of the list and of the whole group line up (`end`: the "+N" side). */
+  align(): 'start' | 'end';
 }
 
 export interface PanelRow {
@@ -192,14 +194,19 @@ export class OverflowPanel {
     const button = this.buttonElement;
     if (!panel || !button || !panel.matches(':popover-open')) return;
     const dir = getComputedStyle(button).direction === 'rtl' ? 'rtl' : 'ltr';
+    // Measure at its natural height, then shrink it to the room on the side it goes.
+    panel.style.removeProperty('--_room');
+    // Next to the whole group (the row, or the pill of a positioned element), not only "+N".
+    const group = button.closest('.base') ?? button;
     const placement = place(
-      button.getBoundingClientRect(),
+      group.getBoundingClientRect(),
       panel.getBoundingClientRect(),
       { width: innerWidth, height: innerHeight },
-      { gap: 8, margin: 8, align: 'end', dir, prefer: this.options.prefer() },
+      { gap: 8, margin: 8, align: this.options.align(), dir, prefer: this.options.prefer() },
     );
     panel.style.top = `${placement.top}px`;
     panel.style.left = `${placement.left}px`;
+    panel.style.setProperty('--_room', `${placement.maxHeight}px`);
     panel.dataset['side'] = placement.side;
   }
 

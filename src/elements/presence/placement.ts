@@ -27,6 +27,8 @@ export interface Placement {
   top: number;
   left: number;
   side: 'below' | 'above';
+  /** Room on the chosen side: a box taller than this must shrink (and scroll) to fit. */
+  maxHeight: number;
 }
 
 export function place(
@@ -45,7 +47,9 @@ export function place(
     : spaceBelow >= spaceAbove
       ? 'below'
       : 'above';
-  const top = side === 'below' ? anchor.top + anchor.height + gap : anchor.top - gap - size.height;
+  const maxHeight = Math.max(0, Math.floor(side === 'below' ? spaceBelow : spaceAbove));
+  const height = Math.min(size.height, maxHeight);
+  const top = side === 'below' ? anchor.top + anchor.height + gap : anchor.top - gap - height;
 
   const leftEdge = options.align === 'end' ? options.dir === 'rtl' : options.dir === 'ltr';
   const left =
@@ -56,10 +60,11 @@ export function place(
         : anchor.left + anchor.width - size.width;
 
   const maxLeft = Math.max(margin, viewport.width - margin - size.width);
-  const maxTop = Math.max(margin, viewport.height - margin - size.height);
+  const maxTop = Math.max(margin, viewport.height - margin - height);
   return {
     top: Math.round(Math.min(Math.max(top, margin), maxTop)),
     left: Math.round(Math.min(Math.max(left, margin), maxLeft)),
     side,
+    maxHeight,
   };
 }
