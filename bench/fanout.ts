@@ -10,8 +10,10 @@
  * Per server and N:
  *   warm-up   300 messages (JIT, presence settling)
  *   burst     K messages with 16 in flight (paced by acks): deliveries/s and server CPU µs per
- *             delivery (the efficiency figure)
- *   paced     a fixed rate for 3 s (20,000 deliveries/s): p50/p99/max latency, and CPU again
+ *             delivery
+ *   paced     a fixed rate for 3 s (20,000 deliveries/s): p50/p99/max latency, and CPU µs per
+ *             delivery again (one message per event-loop turn: no batching to gain from)
+ * Efficiency = bare CPU per delivery / ours; the target is judged on the lower of burst and paced.
  *
  * Flags: --n 100,1000   --rounds 2   --variants (adds ours without batching / pre-framing)   --json
  */
@@ -353,15 +355,16 @@ const fmt = (value: number, digits = 2): string =>
 function table(rows: CaseResult[]): string {
   const bare = new Map(rows.filter((r) => r.kind === 'bare').map((r) => [r.n, r]));
   const lines = [
-    '| N | server | deliveries/s | CPU µs/delivery (burst) | CPU µs/delivery (paced) | efficiency vs bare | p50 ms | p99 ms | max ms |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | server | deliveries/s | CPU µs/delivery burst | efficiency burst | CPU µs/delivery paced | efficiency paced | p50 ms | p99 ms | max ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const base = bare.get(r.n);
-    const efficiency = base ? base.cpuUsPerDelivery / r.cpuUsPerDelivery : NaN;
+    const burst = base ? base.cpuUsPerDelivery / r.cpuUsPerDelivery : NaN;
+    const paced = base ? base.pacedCpuUsPerDelivery / r.pacedCpuUsPerDelivery : NaN;
     lines.push(
       `| ${r.n} | ${r.kind} | ${fmt(r.deliveriesPerSec, 0)} | ${fmt(r.cpuUsPerDelivery, 3)} | ` +
-        `${fmt(r.pacedCpuUsPerDelivery, 3)} | ${r.kind === 'bare' ? '1.00×' : fmt(efficiency) + '×'} | ` +
+        `${fmt(burst)}× | ${fmt(r.pacedCpuUsPerDelivery, 3)} | ${fmt(paced)}× | ` +
         `${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} |`,
     );
   }
@@ -405,15 +408,15 @@ async function main(): Promise<void> {
   for (const n of options.sizes) {
     const bare = rows.find((r) => r.kind === 'bare' && r.n === n)!;
     const ours = rows.find((r) => r.kind === 'ours' && r.n === n)!;
-    const efficiency = bare.cpuUsPerDelivery / ours.cpuUsPerDelivery;
+    const burst = bare.cpuUsPerDelivery / ours.cpuUsPerDelivery;
+    const paced = bare.pacedCpuUsPerDelivery / ours.pacedCpuUsPerDelivery;
     const throughput = ours.deliveriesPerSec / bare.deliveriesPerSec;
-    const verdict =
-      n === 1000
-        ? ` — target ≥0.85× and p99 ≤ 15 ms: ${efficiency >= 0.85 && ours.p99 <= 15 ? 'MET' : 'MISSED'}`
-        : '';
+    // The target is judged on the lower of the two efficiencies.
+    const met = Math.min(burst, paced) >= 0.85 && ours.p99 <= 15;
+    const verdict = n === 1000 ? ` — target ≥0.85× and p99 ≤ 15 ms: ${met ? 'MET' : 'MISSED'}` : '';
     console.log(
-      `N=${n}: ours/bare efficiency ${fmt(efficiency)}×, throughput ${fmt(throughput)}×, ` +
-        `p99 ${fmt(ours.p99)} ms vs ${fmt(bare.p99)} ms${verdict}`,
+      `N=${n}: ours/bare efficiency ${fmt(burst)}× burst, ${fmt(paced)}× paced; ` +
+        `throughput ${fmt(throughput)}×; p99 ${fmt(ours.p99)} ms vs ${fmt(bare.p99)} ms${verdict}`,
     );
   }
   if (options.json) console.log(JSON.stringify({ machine, rows }, null, 2));

@@ -38,6 +38,8 @@ export class Connection implements Recipient, Holdable {
   private readonly raw: Socket | undefined;
   /** Corked until the batch releases it at the end of this event-loop turn. */
   private held = false;
+  /** The batch turn of the last broadcast write. */
+  private lastTurn = -1;
 
   constructor(
     readonly id: string,
@@ -97,10 +99,16 @@ export class Connection implements Recipient, Holdable {
     if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closing') return false;
     const raw = this.raw;
     if (raw !== undefined) {
-      if (!this.held && this.batch !== undefined) {
-        raw.cork();
-        this.held = true;
-        this.batch.hold(this);
+      const batch = this.batch;
+      if (batch !== undefined) {
+        if (this.lastTurn !== batch.turn) {
+          this.lastTurn = batch.turn;
+          batch.touch();
+        } else if (!this.held) {
+          raw.cork();
+          this.held = true;
+          batch.hold(this);
+        }
       }
       raw.write(frame.framed);
       if (raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
