@@ -20,3 +20,21 @@ export { Listeners } from './listeners.js';
 export { browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { PendingRequests } from './requests.js';
+export { PagedList, type Identified } from './paged-list.js';
+export { StoreNotifier, createStoreHost, type StoreHost } from './store-host.js';
+export {
+  NotificationStore,
+  type NotificationDraft,
+  type NotificationStoreOptions,
+  type NotificationsSnapshot,
+  type StoreClient,
+} from './notification-store.js';
+export { openNotifications, type NotificationStoreApi } from './notification-view.js';
+export {
+  ActivityStore,
+  matchesFilter,
+  normalizeFilter,
+  type ActivitySnapshot,
+  type ActivityStoreApi,
+  type ActivityStoreOptions,
+} from './activity-store.js';

@@ -17,6 +17,7 @@ import {
   RoomName,
   type Activity,
   type ClientFrame,
+  type FeedRef,
   type JoinedFrame,
   type PresenceState,
   type ServerFrame,
@@ -35,6 +36,14 @@ import { browserSocketFactory } from './wire.js';
 import { PendingRequests } from './requests.js';
 import { Listeners } from './listeners.js';
 import { defaultClientId } from './client-id.js';
+import { openNotifications, type NotificationStoreApi } from './notification-view.js';
+import type { NotificationStoreOptions } from './notification-store.js';
+import {
+  ActivityStore,
+  type ActivityStoreApi,
+  type ActivityStoreOptions,
+} from './activity-store.js';
+import { createStoreHost, type StoreHost } from './store-host.js';
 import type {
   Clock,
   ConnectionStatus,
@@ -70,6 +79,7 @@ export class RealtimeClient {
   private closed = false;
   private nextId = 1;
   private readonly storeHost: PresenceStoreHost;
+  private capabilityHost: StoreHost | undefined;
 
   constructor(private readonly options: RealtimeClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -185,6 +195,26 @@ export class RealtimeClient {
     return new PresenceView(state.store, handle, (r, activity, onlyIf) =>
       this.setActivity(r, activity, onlyIf),
     );
+  }
+
+  /**
+   * The current user's notifications: one store per client, shared by every caller, holding the
+   * user's personal room while any view is held. Release the view when done.
+   */
+  notifications(options?: NotificationStoreOptions): NotificationStoreApi {
+    return openNotifications(this, this.capabilityStoreHost(), options);
+  }
+
+  /** One activity feed: history, filter and live tail; holds the feed's room until `release()`. */
+  activity(feed: FeedRef, options?: ActivityStoreOptions): ActivityStoreApi {
+    return new ActivityStore(this, this.capabilityStoreHost(), feed, options);
+  }
+
+  private capabilityStoreHost(): StoreHost {
+    return (this.capabilityHost ??= createStoreHost(
+      this.storeHost.scheduleFrame,
+      this.options.logger ?? console,
+    ));
   }
 
   /** Highest event sequence number seen in a held room. */

@@ -150,3 +150,12 @@ export interface PresenceStoreApi {
 }
 
 export type { Activity, Person, PresenceStatus, ServerFrame, UserProfile };
+export type {
+  ActivityFilter,
+  ActivityItem,
+  FeedRef,
+  Notification,
+  NotificationAction,
+  NotificationPriority,
+  NotificationType,
+} from '../protocol/index.js';

@@ -20,6 +20,8 @@ import { systemClock } from '../client/clock.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
 import { FakeSocket, OPEN, type FakeSocketPeer } from './fake-socket.js';
+import { FakeNotifications } from './fake-notifications.js';
+import { FakeActivity } from './fake-activity.js';
 
 export interface FakeServerOptions {
   clock?: Clock;
@@ -76,6 +78,27 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected refusing = false;
   protected holed = false;
   protected nextConnection = 1;
+
+  /** Notifications: stored per recipient, scripted through `server.notifications`. */
+  readonly notifications: FakeNotifications = new FakeNotifications({
+    now: () => this.clock.now(),
+    publish: (room, event, payload, from) => this.publish(room, event, payload, from),
+    send: (c, frame) => this.send(c as ServerConnection, frame),
+    error: (c, code, message, replyTo) => this.error(c as ServerConnection, code, message, replyTo),
+    connections: () => [...this.open.values()].filter((c) => c.user),
+    usersIn: (room) => [...(this.rooms.get(room)?.members ?? [])].map((c) => c.user?.id ?? ''),
+    mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
+  });
+
+  /** The activity log and its feeds, scripted through `server.activity`. */
+  readonly activity: FakeActivity = new FakeActivity({
+    now: () => this.clock.now(),
+    publish: (room, event, payload, from) => this.publish(room, event, payload, from),
+    hasRoom: (room) => this.rooms.has(room),
+    send: (c, frame) => this.send(c as ServerConnection, frame),
+    error: (c, code, message, replyTo) => this.error(c as ServerConnection, code, message, replyTo),
+    mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
+  });
 
   constructor(options: FakeServerOptions = {}) {
     this.options = options;
@@ -204,6 +227,10 @@ export class FakeProtocolServer implements FakeSocketPeer {
         if (!c.rooms.has(frame.room)) {
           return this.error(c, 'not_joined', `not joined to ${frame.room}`, frame.id, frame.room);
         }
+        if (frame.event === 'notification') return this.notifications.emit(c, user, frame);
+        if (frame.event === 'activity') {
+          return this.error(c, 'forbidden', 'activity is written by the server', frame.id);
+        }
         // The sender receives its own event too: its sequence stays gap-free.
         const event = this.publish(frame.room, frame.event, frame.payload, user.id);
         if (frame.id) this.send(c, { type: 'ack', replyTo: frame.id, seq: event.seq });
@@ -216,6 +243,12 @@ export class FakeProtocolServer implements FakeSocketPeer {
         );
       case 'pong':
         return;
+      case 'notification.list':
+        return this.notifications.list(c, user, frame);
+      case 'notification.read':
+        return this.notifications.read(c, user, frame);
+      case 'activity.list':
+        return this.activity.list(c, user, frame);
       default: {
         // A frame type the schema knows but this fake does not implement (a later capability).
         const type = (frame as { type: string }).type;
@@ -260,7 +293,8 @@ export class FakeProtocolServer implements FakeSocketPeer {
   }
 
   protected join(c: ServerConnection, user: UserProfile, frame: JoinFrame): void {
-    if (this.options.authorize && !this.options.authorize(user, frame.room)) {
+    const personal = this.notifications.mayJoin(user, frame.room); // nobody joins another's user:
+    if (!personal || (this.options.authorize && !this.options.authorize(user, frame.room))) {
       return this.error(c, 'forbidden', `may not join ${frame.room}`, frame.id, frame.room);
     }
     if (!c.rooms.has(frame.room) && c.rooms.size >= LIMITS.maxRoomsPerConnection) {

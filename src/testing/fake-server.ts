@@ -16,13 +16,17 @@
  */
 import type {
   Activity,
+  ActivityInput,
+  ActivityItem,
   EventFrame,
+  Notification,
   Person,
   PresenceStatus,
   UserProfile,
 } from '../protocol/index.js';
 import type { ScriptedPresence } from './fake-room.js';
 import { FakeProtocolServer } from './fake-protocol.js';
+import type { NotificationDraft } from './fake-notifications.js';
 
 export {
   ProtocolViolation,
@@ -125,6 +129,19 @@ export class FakeServer extends FakeProtocolServer {
   /** Broadcast a sequenced room event, as a backend publishing through the HTTP API would. */
   broadcast(room: string, event: string, payload: unknown, from?: string): EventFrame {
     return this.publish(room, event, payload, from);
+  }
+
+  /**
+   * Send a notification as a backend would (HTTP publish API), or as `from`: stored for its
+   * recipients and delivered live in its target's room. See `server.notifications` for history.
+   */
+  notify(input: NotificationDraft, from?: UserProfile): Notification {
+    return this.notifications.notify(input, from);
+  }
+
+  /** Append to the activity log and publish it to the feeds' rooms. See `server.activity`. */
+  appendActivity(input: ActivityInput, options?: { at?: number }): ActivityItem {
+    return this.activity.append(input, options);
   }
 
   /** Flaky network: every socket closes abnormally (1006). Server state (rooms, seq) survives. */

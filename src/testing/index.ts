@@ -24,3 +24,20 @@ export {
 } from './scenarios.js';
 export { DEMO_USER, connectFake } from './fake-client.js';
 export { createRig, type Rig } from './rig.js';
+export {
+  FakeNotifications,
+  deliveryRoom,
+  sampleNotification,
+  type FakeNotificationsHost,
+  type NotificationDraft,
+  type SeedOptions,
+} from './fake-notifications.js';
+export {
+  FakeActivity,
+  activityBurst,
+  feedsOf,
+  inFeed,
+  sampleActivity,
+  type FakeActivityHost,
+} from './fake-activity.js';
+export { TimeLog, cursorOf, type LogEntry, type LogPage } from './fake-history.js';

@@ -4,7 +4,7 @@
  * removal, and axe in every state.
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { CrmPresence } from '../../src/elements/presence/crm-presence.js';
 import type { CrmPresenceChangeEvent } from '../../src/events/presence-events.js';
 import { DEMO_USER } from '../../src/testing/index.js';
@@ -316,6 +316,18 @@ describe('crm-presence', () => {
         await m.settle();
         expect(tooltip.matches(':popover-open')).to.equal(false);
       });
+
+      it('leaving the list of everyone closes it', async () => {
+        const m = await mountBetweenButtons(7);
+        overflowButton(m.root)!.focus();
+        const opened = nextToggle(panel(m.root)!);
+        await sendKeys({ press: 'Enter' });
+        await opened;
+        await sendKeys({ press: 'Tab' });
+        await m.settle();
+        expect(panel(m.root)!.matches(':popover-open')).to.equal(false);
+        expect(focusIn(m)).to.equal('button:after');
+      });
     });
 
     describe('Arrow keys', () => {
@@ -331,6 +343,17 @@ describe('crm-presence', () => {
         await sendKeys({ press: 'ArrowLeft' });
         expect(focusIn(m)).to.equal('avatar:Person 5');
         await sendKeys({ press: 'Home' });
+        expect(focusIn(m)).to.equal('avatar:Person 1');
+      });
+
+      it('keep the focus in the row when the focused person leaves', async () => {
+        const m = await mountBetweenButtons(3);
+        avatars(m.root)[1]!.focus();
+        m.server.removePerson(ROOM, 'u-2');
+        await m.settle();
+        expect(focusIn(m)).to.equal('avatar:Person 3');
+        await finishAnimations(m);
+        await sendKeys({ press: 'ArrowLeft' });
         expect(focusIn(m)).to.equal('avatar:Person 1');
       });
 
@@ -410,6 +433,33 @@ describe('crm-presence', () => {
         expect(tooltip.matches(':popover-open')).to.equal(false);
         expect(focusIn(m)).to.equal('avatar:Person 1');
       });
+    });
+  });
+
+  describe('pointer', () => {
+    it('shows the tooltip on hover, keeps it while moving onto it, hides it after', async () => {
+      const m = await mountPresence({
+        people: [[ANA, { activity: { kind: 'editing', field: 'email' } }]],
+      });
+      const center = (el: Element) => {
+        const r = el.getBoundingClientRect();
+        return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)] as [
+          number,
+          number,
+        ];
+      };
+      const tooltip = m.root.querySelector<HTMLElement>('[part~="tooltip"]')!;
+      await sendMouse({ type: 'move', position: center(avatars(m.root)[0]!) });
+      await m.settle();
+      expect(tooltip.matches(':popover-open')).to.equal(true);
+      expect(tooltip.textContent).to.contain('Editing email');
+      await sendMouse({ type: 'move', position: center(tooltip) });
+      await m.settle();
+      expect(tooltip.matches(':popover-open')).to.equal(true);
+      await sendMouse({ type: 'move', position: [2, 2] });
+      await m.settle();
+      expect(tooltip.matches(':popover-open')).to.equal(false);
+      await resetMouse();
     });
   });
 

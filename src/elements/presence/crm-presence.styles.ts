@@ -303,8 +303,20 @@ export const styles = [
       font-family: ${token('font-family')};
       font-size: ${token('font-size-xs')};
       line-height: ${token('font-line-height-tight')};
-      pointer-events: none;
       overflow: visible;
+    }
+    /* A bridge over the gap to the avatar, so the pointer can move onto the tooltip. */
+    .tooltip::before {
+      content: '';
+      position: absolute;
+      inset-inline: 0;
+      block-size: 10px;
+    }
+    .tooltip.below::before {
+      inset-block-end: 100%;
+    }
+    .tooltip.above::before {
+      inset-block-start: 100%;
     }
     .tooltip:popover-open {
       display: grid;

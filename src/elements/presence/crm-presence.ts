@@ -133,7 +133,8 @@ export class CrmPresence extends LitElement {
   private synced = false;
   private shownIds: string[] = [];
   private pendingEvent: CrmPresenceChangeEvent | undefined;
-  private hadFocus = false;
+  /** Index in the row of the entry that had the focus before an update, or -1. */
+  private focusedIndex = -1;
   private flip = false;
   private announcer: PresenceAnnouncer | undefined;
   private announcerClock: Clock | undefined;
@@ -190,7 +191,8 @@ export class CrmPresence extends LitElement {
     }
     this.m = withDefaults(defaultPresenceMessages, this.messages);
     this.c = messageContext(localeOf(this));
-    this.hadFocus = this.matches(':focus-within');
+    const active = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+    this.focusedIndex = active ? this.rowItems().indexOf(active) : -1;
     this.follow(this.presence.snapshot);
     this.layout();
   }
@@ -254,9 +256,14 @@ export class CrmPresence extends LitElement {
   }
 
   protected override updated(): void {
-    // Keep the keyboard where it was when the focused avatar went away.
-    if (this.hadFocus && !this.matches(':focus-within') && !this.panel.open) {
-      this.rowItems()[0]?.focus();
+    // The focused avatar went away (or is animating out, no longer focusable): the keyboard
+    // stays in the row, on its neighbour.
+    if (this.focusedIndex >= 0) {
+      const items = this.rowItems();
+      const active = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+      if (!active || !items.includes(active)) {
+        items[Math.min(this.focusedIndex, items.length - 1)]?.focus();
+      }
     }
     for (const [id] of this.leaving) {
       const item = this.renderRoot.querySelector<HTMLElement>(`.item[data-id="${CSS.escape(id)}"]`);

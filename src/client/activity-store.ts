@@ -1,0 +1,287 @@
+/**
+ * One activity feed (global, a user's, a customer's): paged history from `activity.list`, the
+ * live tail from the feed's room (`activity:<feed>`, sequenced `activity` events, so resume covers
+ * it), newest first and deduplicated by id.
+ *
+ * - The filter (kinds, people) is applied by the server to history and here to the live tail;
+ *   `setFilter()` refetches.
+ * - Bursts are coalesced: listeners are called at most once per animation frame, with 1,000 events
+ *   a second as with one.
+ * - Memory is bounded: beyond `maxItems` (10,000) the oldest are dropped and `hasMore` turns true,
+ *   so `loadOlder()` can page them back in.
+ * - After a reconnect the replayed items slot in; after a `gap` the newest page is refetched and
+ *   merged.
+ *
+ * ```ts
+ * const feed = client.activity({ kind: 'customer', entityId: '42' }, { filter: { kinds: ['call.logged'] } });
+ * feed.subscribe((s) => render(s.items));
+ * await feed.loadOlder();
+ * feed.release();
+ * ```
+ */
+import * as z from 'zod/mini';
+import {
+  ActivityFilter,
+  ActivityItem,
+  FeedRef,
+  feedRoom,
+  type ActivityListFrame,
+} from '../protocol/index.js';
+import type { StoreClient } from './notification-store.js';
+import { PagedList } from './paged-list.js';
+import { RealtimeError } from './realtime-error.js';
+import { positiveInt, StoreNotifier, type StoreHost } from './store-host.js';
+import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
+
+export interface ActivityStoreOptions {
+  /** Kinds of activity and people to show; empty lists mean "all". */
+  filter?: ActivityFilter;
+  /** Items per history request, 1–200. Default 50. */
+  pageSize?: number;
+  /** Items kept in memory before the oldest are dropped (they stay loadable). Default 10,000. */
+  maxItems?: number;
+}
+
+export interface ActivitySnapshot {
+  readonly feed: FeedRef;
+  /** The filter in force (normalized: no empty lists). */
+  readonly filter: ActivityFilter;
+  /** Newest first, deduplicated by id. */
+  readonly items: readonly ActivityItem[];
+  /** Older items can be loaded with `loadOlder()`. */
+  readonly hasMore: boolean;
+  /** A history request is in flight. */
+  readonly loading: boolean;
+  /** The first page arrived: before that, no items means "not known yet", not "none". */
+  readonly loaded: boolean;
+  /**
+   * Items that arrived live (or were found missing after a gap) since the store was created; the
+   * difference between two snapshots is how many are new ("3 new" pill).
+   */
+  readonly liveCount: number;
+  /** The last failed request (cleared by the next successful one). */
+  readonly error: RealtimeError | undefined;
+}
+
+export interface ActivityStoreApi {
+  readonly feed: FeedRef;
+  /** The room carrying the feed's live tail, held until `release()`. */
+  readonly room: string;
+  /** The current state; the same object until something changes. */
+  snapshot(): ActivitySnapshot;
+  /** Called with the new snapshot at most once per animation frame (batched). */
+  subscribe(listener: (snapshot: ActivitySnapshot) => void): Unsubscribe;
+  /** Page older items in. Resolves when the page arrived (or there is nothing more). */
+  loadOlder(): Promise<void>;
+  /** Show other kinds or people: clears the items and refetches the newest page. */
+  setFilter(filter: ActivityFilter | undefined): Promise<void>;
+  /** Refetch the newest page and merge it (e.g. a retry button after an error). */
+  refresh(): Promise<void>;
+  /** Leave the feed's room (if no one else holds it) and drop the listeners. */
+  release(): void;
+}
+
+const MAX_WALK_PAGES = 200;
+
+export class ActivityStore implements ActivityStoreApi {
+  readonly room: string;
+  readonly feed: FeedRef;
+  readonly notifier: StoreNotifier<ActivitySnapshot>;
+  private readonly list = new PagedList<ActivityItem>((item) => item.at);
+  private readonly maxItems: number;
+  private readonly pageSize: number;
+  private readonly offs: Unsubscribe[];
+  private readonly handle: RoomHandle;
+  private filter: ActivityFilter;
+  private limit: number;
+  private loads = 0;
+  private liveCount = 0;
+  private error: RealtimeError | undefined;
+  private generation = 0;
+  private released = false;
+  private loadingOlder: Promise<void> | undefined;
+  private cached: ActivitySnapshot | undefined;
+
+  constructor(
+    private readonly client: StoreClient,
+    private readonly host: StoreHost,
+    feed: FeedRef,
+    options: ActivityStoreOptions = {},
+  ) {
+    const parsed = z.safeParse(FeedRef, feed);
+    if (!parsed.success) {
+      throw new TypeError(`invalid activity feed ${JSON.stringify(feed)}`);
+    }
+    this.feed = parsed.data;
+    this.room = feedRoom(this.feed);
+    this.filter = normalizeFilter(options.filter);
+    this.pageSize = Math.min(200, positiveInt(options.pageSize, 50));
+    this.maxItems = positiveInt(options.maxItems, 10_000);
+    this.limit = this.maxItems;
+    this.notifier = new StoreNotifier(host, () => this.snapshot());
+    this.offs = [
+      client.on('activity', (m) => this.received(m)),
+      client.onResume((info) => {
+        if (info.room !== this.room) return;
+        // Replayed items came as events; a gap (or a first join) needs the newest page.
+        if (!this.list.loaded || info.resume !== 'replayed') void this.loadTop().catch(() => {});
+      }),
+    ];
+    this.handle = client.joinRoom(this.room);
+    // Already joined by another holder: no `joined` will come, load now.
+    if (client.status.state === 'open' && client.lastSeq(this.room) !== undefined) {
+      void this.loadTop().catch(() => {});
+    }
+  }
+
+  snapshot(): ActivitySnapshot {
+    if (this.list.size > this.limit) this.list.trim(this.limit);
+    this.cached ??= Object.freeze({
+      feed: this.feed,
+      filter: this.filter,
+      items: this.list.items,
+      hasMore: this.list.hasMore,
+      loading: this.loads > 0,
+      loaded: this.list.loaded,
+      liveCount: this.liveCount,
+      error: this.error,
+    });
+    return this.cached;
+  }
+
+  subscribe(listener: (snapshot: ActivitySnapshot) => void): Unsubscribe {
+    if (this.released) return () => {};
+    return this.notifier.subscribe(listener);
+  }
+
+  loadOlder(): Promise<void> {
+    if (this.released || !this.list.hasMore || !this.list.loaded) return Promise.resolve();
+    this.loadingOlder ??= this.walkOlder().finally(() => (this.loadingOlder = undefined));
+    return this.loadingOlder;
+  }
+
+  setFilter(filter: ActivityFilter | undefined): Promise<void> {
+    let next: ActivityFilter;
+    try {
+      next = normalizeFilter(filter);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.released || JSON.stringify(next) === JSON.stringify(this.filter)) {
+      return Promise.resolve();
+    }
+    this.filter = next;
+    this.generation += 1;
+    this.list.reset();
+    this.limit = this.maxItems;
+    this.error = undefined;
+    this.changed();
+    return this.loadTop();
+  }
+
+  refresh(): Promise<void> {
+    return this.released ? Promise.resolve() : this.loadTop();
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.generation += 1;
+    this.offs.forEach((off) => off());
+    this.notifier.clear();
+    this.handle.release();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private received(m: RoomMessage): void {
+    if (m.room !== this.room) return;
+    const parsed = z.safeParse(ActivityItem, m.payload);
+    if (!parsed.success) {
+      return this.host.warn(`ignored an invalid activity item in ${m.room}`, parsed.error);
+    }
+    const item = parsed.data;
+    if (!matchesFilter(item, this.filter) || !this.list.addLive(item)) return;
+    this.liveCount += 1;
+    // Bounded between frames too, for a store nobody reads.
+    if (this.list.size > this.limit + this.pageSize) this.list.trim(this.limit);
+    this.changed();
+  }
+
+  /** Fetch the newest page and merge it; newer items we did not have count as live. */
+  private async loadTop(): Promise<void> {
+    const generation = this.generation;
+    const loaded = this.list.loaded;
+    const newest = this.list.newestTime();
+    const page = await this.fetch(undefined);
+    if (!page || generation !== this.generation) return;
+    const unknown = this.list.mergeTop(page.items, page.nextCursor);
+    if (loaded) this.liveCount += unknown.filter((item) => item.at >= newest).length;
+    this.changed();
+  }
+
+  private async walkOlder(): Promise<void> {
+    const generation = this.generation;
+    for (let round = 0; round < MAX_WALK_PAGES; round++) {
+      const page = await this.fetch(this.list.olderCursor);
+      if (!page || generation !== this.generation) return;
+      const added = this.list.appendOlder(page.items, page.nextCursor);
+      // The reader asked for these: keep them, and drop the oldest only beyond them.
+      this.limit = Math.max(this.limit, this.list.size);
+      this.changed();
+      if (added > 0 || page.nextCursor === undefined) return;
+    }
+  }
+
+  private async fetch(before: string | undefined) {
+    const request: Omit<ActivityListFrame, 'id'> = {
+      type: 'activity.list',
+      feed: this.feed,
+      limit: this.pageSize,
+    };
+    if (before !== undefined) request.before = before;
+    if (this.filter.kinds || this.filter.actors) request.filter = this.filter;
+    this.loads += 1;
+    this.changed();
+    try {
+      const answer = await this.client.request(request);
+      if (answer.type !== 'activity.page') return undefined;
+      this.error = undefined;
+      return answer;
+    } catch (error) {
+      this.error =
+        error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
+      throw error;
+    } finally {
+      this.loads -= 1;
+      this.changed();
+    }
+  }
+
+  private changed(): void {
+    if (this.released) return;
+    this.cached = undefined;
+    this.notifier.changed();
+  }
+}
+
+/**
+ * Drop empty lists (they mean "all") and sort, so equal filters compare equal. Throws a
+ * `TypeError` for a filter the server would refuse (e.g. a kind with capitals).
+ */
+export function normalizeFilter(filter: ActivityFilter | undefined): ActivityFilter {
+  const out: ActivityFilter = {};
+  if (filter && !z.safeParse(ActivityFilter, filter).success) {
+    throw new TypeError(`invalid activity filter ${JSON.stringify(filter)}`);
+  }
+  if (filter?.kinds?.length) out.kinds = [...new Set(filter.kinds)].sort();
+  if (filter?.actors?.length) out.actors = [...new Set(filter.actors)].sort();
+  return out;
+}
+
+/** Does an item pass a filter? Used for the live tail (the server filters history). */
+export function matchesFilter(item: ActivityItem, filter: ActivityFilter): boolean {
+  if (filter.kinds && !filter.kinds.includes(item.kind)) return false;
+  if (filter.actors && !(item.actor && filter.actors.includes(item.actor.id))) return false;
+  return true;
+}

@@ -1,0 +1,324 @@
+/**
+ * The current user's notifications: live ones from the personal room `user:<id>` (and from rooms
+ * the page asked to `watch`), history from `notification.list`, read state from
+ * `notification.read-state` (answers and pushes from the user's other tabs, so two tabs agree).
+ * One store per client, shared by every widget through reference-counted views
+ * (`client.notifications()`); subscribers are notified at most once per animation frame.
+ *
+ * - `onNew` fires once per notification that arrives live (replayed after a reconnect included),
+ *   never for history; after a `gap` the first page is refetched and what we did not have counts
+ *   as new.
+ * - `maxNotifications` (default 50) are kept in memory; `loadMore()` pages older ones in.
+ * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
+ */
+import * as z from 'zod/mini';
+import {
+  Notification,
+  NotificationInput,
+  userRoom,
+  type NotificationReadStateFrame,
+  type ServerFrame,
+} from '../protocol/index.js';
+import { Listeners } from './listeners.js';
+import { PagedList } from './paged-list.js';
+import { RealtimeError } from './realtime-error.js';
+import { StoreNotifier, type StoreHost } from './store-host.js';
+import type { RealtimeClient } from './realtime-client.js';
+import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
+
+/** What a widget sends with `send()`: a `NotificationInput` before defaults apply. */
+export type NotificationDraft = z.input<typeof NotificationInput>;
+
+export interface NotificationStoreOptions {
+  /** Notifications kept in memory, newest first; older ones come with `loadMore()`. Default 50. */
+  maxNotifications?: number;
+  /** Notifications per history request, 1–100. Default `maxNotifications` (at most 100). */
+  pageSize?: number;
+}
+
+export interface NotificationsSnapshot {
+  /** Newest first, deduplicated by id. */
+  readonly items: readonly Notification[];
+  /** Unread notifications of the user on the server, loaded or not. */
+  readonly unread: number;
+  /** Older notifications can be loaded with `loadMore()`. */
+  readonly hasMore: boolean;
+  /** A history request is in flight. */
+  readonly loading: boolean;
+  /** The first page arrived: before that, no items means "not known yet", not "none". */
+  readonly loaded: boolean;
+  /** The last failed request (cleared by the next successful one). */
+  readonly error: RealtimeError | undefined;
+}
+
+/** The parts of the client a store uses. */
+export type StoreClient = Pick<
+  RealtimeClient,
+  'user' | 'status' | 'joinRoom' | 'lastSeq' | 'on' | 'onResume' | 'onFrame' | 'onStatus'
+> & { request: RealtimeClient['request']; emit: RealtimeClient['emit'] };
+
+const MAX_IDS_PER_READ = 200;
+const MAX_WALK_PAGES = 50;
+
+export class NotificationStore {
+  readonly newListeners = new Listeners<Notification>();
+  readonly notifier: StoreNotifier<NotificationsSnapshot>;
+  private readonly list = new PagedList<Notification>((n) => n.createdAt);
+  private readonly watched = new Map<string, number>();
+  private readonly unsubscribes: Unsubscribe[];
+  private userId: string | undefined;
+  private userHandle: RoomHandle | undefined;
+  private unread = 0;
+  private loads = 0;
+  private error: RealtimeError | undefined;
+  /** Bumped when the user changes: answers to older requests are ignored. */
+  private generation = 0;
+  private limit: number;
+  private loadingMore: Promise<void> | undefined;
+  private cached: NotificationsSnapshot | undefined;
+
+  constructor(
+    private readonly client: StoreClient,
+    private readonly host: StoreHost,
+    readonly maxNotifications: number,
+    private readonly pageSize: number,
+  ) {
+    this.limit = maxNotifications;
+    this.notifier = new StoreNotifier(host, () => this.snapshot());
+    this.unsubscribes = [
+      client.on('notification', (m) => this.received(m)),
+      client.onResume((info) => {
+        if (info.room === this.userRoom) void this.loadTop(this.list.loaded).catch(() => {});
+        else if (this.watched.has(info.room) && info.resume === 'gap') {
+          void this.loadTop(true).catch(() => {});
+        }
+      }),
+      client.onFrame((frame) => this.frame(frame)),
+      client.onStatus((status) => {
+        // `client.user` is set right after the `open` status is announced.
+        if (status.state === 'open') queueMicrotask(() => this.syncUser());
+      }),
+    ];
+    this.syncUser();
+  }
+
+  private get userRoom(): string | undefined {
+    return this.userId === undefined ? undefined : userRoom(this.userId);
+  }
+
+  snapshot(): NotificationsSnapshot {
+    if (this.list.size > this.limit) this.list.trim(this.limit);
+    this.cached ??= Object.freeze({
+      items: this.list.items,
+      unread: this.unread,
+      hasMore: this.list.hasMore,
+      loading: this.loads > 0,
+      loaded: this.list.loaded,
+      error: this.error,
+    });
+    return this.cached;
+  }
+
+  /** Keep at least this many in memory (the largest any view asked for). */
+  raiseLimit(max: number): void {
+    if (max > this.limit) this.limit = max;
+  }
+
+  /** Receive notifications targeted at a room or entity room; holds the room meanwhile. */
+  watch(room: string): Unsubscribe {
+    const handle = this.client.joinRoom(room);
+    this.watched.set(room, (this.watched.get(room) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.watched.get(room) ?? 1) - 1;
+      if (left > 0) this.watched.set(room, left);
+      else this.watched.delete(room);
+      handle.release();
+    };
+  }
+
+  async send(input: NotificationDraft, via?: string): Promise<void> {
+    const parsed = z.safeParse(NotificationInput, input);
+    if (!parsed.success) {
+      throw new RealtimeError(
+        'bad_frame',
+        `invalid notification: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const room = via ?? this.userRoom;
+    if (room === undefined) throw new RealtimeError('not_connected', 'the user is not known yet');
+    await this.client.emit(room, 'notification', parsed.data);
+  }
+
+  /** Page older notifications in (newest first after what we have). */
+  loadMore(): Promise<void> {
+    if (!this.list.hasMore || !this.list.loaded) return Promise.resolve();
+    this.loadingMore ??= this.walkOlder().finally(() => (this.loadingMore = undefined));
+    return this.loadingMore;
+  }
+
+  /** Refetch the first page (e.g. a retry button after an error). */
+  refresh(): Promise<void> {
+    return this.loadTop(this.list.loaded);
+  }
+
+  async markRead(ids: readonly string[]): Promise<void> {
+    const wanted = new Set(ids);
+    const flipped: string[] = [];
+    this.list.update((n) => {
+      if (!wanted.has(n.id) || n.read) return undefined;
+      flipped.push(n.id);
+      return { ...n, read: true };
+    });
+    this.unread = Math.max(0, this.unread - flipped.length);
+    this.changed();
+    try {
+      for (let i = 0; i < ids.length; i += MAX_IDS_PER_READ) {
+        await this.client.request({
+          type: 'notification.read',
+          ids: ids.slice(i, i + MAX_IDS_PER_READ),
+        });
+      }
+    } catch (error) {
+      this.rollback(flipped, flipped.length, error);
+      throw error;
+    }
+  }
+
+  async markAllRead(): Promise<void> {
+    const before = this.unread;
+    const flipped: string[] = [];
+    this.list.update((n) => (n.read ? undefined : (flipped.push(n.id), { ...n, read: true })));
+    this.unread = 0;
+    this.changed();
+    try {
+      await this.client.request({ type: 'notification.read', ids: 'all' });
+    } catch (error) {
+      this.rollback(flipped, before, error);
+      throw error;
+    }
+  }
+
+  dispose(): void {
+    this.unsubscribes.forEach((off) => off());
+    this.userHandle?.release();
+    this.userHandle = undefined;
+    this.notifier.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private syncUser(): void {
+    const id = this.client.user?.id;
+    if (id === this.userId) return;
+    this.userHandle?.release();
+    this.userHandle = undefined;
+    this.generation += 1;
+    this.list.reset();
+    this.unread = 0;
+    this.error = undefined;
+    this.limit = this.maxNotifications;
+    this.userId = id;
+    this.changed();
+    if (id === undefined) return;
+    const room = userRoom(id);
+    this.userHandle = this.client.joinRoom(room);
+    // Already joined by another holder: no `joined` will come, load now.
+    if (this.client.status.state === 'open' && this.client.lastSeq(room) !== undefined) {
+      void this.loadTop(false).catch(() => {});
+    }
+  }
+
+  private received(m: RoomMessage): void {
+    const own = m.room === this.userRoom;
+    if (!own && !this.watched.has(m.room)) return;
+    const parsed = z.safeParse(Notification, m.payload);
+    if (!parsed.success) {
+      return this.host.warn(`ignored an invalid notification in ${m.room}`, parsed.error);
+    }
+    const n = parsed.data;
+    // Someone notifying a room they are in does not notify themselves.
+    if (!own && n.from?.id === this.userId) return;
+    if (!this.list.addLive(n)) return;
+    if (!n.read) this.unread += 1;
+    if (this.list.size > this.limit) this.list.trim(this.limit);
+    this.changed();
+    this.newListeners.emit(n);
+  }
+
+  private frame(frame: ServerFrame): void {
+    if (frame.type === 'notification.read-state') this.readState(frame);
+  }
+
+  private readState(frame: NotificationReadStateFrame): void {
+    const ids = frame.ids === 'all' ? undefined : new Set(frame.ids);
+    this.list.update((n) => (n.read || (ids && !ids.has(n.id)) ? undefined : { ...n, read: true }));
+    this.unread = frame.unread;
+    this.changed();
+  }
+
+  private rollback(ids: readonly string[], unread: number, error: unknown): void {
+    const set = new Set(ids);
+    this.list.update((n) => (set.has(n.id) && n.read ? { ...n, read: false } : undefined));
+    this.unread += unread;
+    this.error = asError(error);
+    this.changed();
+  }
+
+  /** Fetch the first page. With `diff`, what we did not have and is newer counts as new. */
+  private async loadTop(diff: boolean): Promise<void> {
+    const generation = this.generation;
+    const newest = this.list.newestTime();
+    const page = await this.fetch(undefined);
+    if (!page || generation !== this.generation) return;
+    const unknown = this.list.mergeTop(page.items, page.nextCursor);
+    this.unread = page.unread;
+    this.changed();
+    if (diff) for (const n of unknown) if (n.createdAt >= newest) this.newListeners.emit(n);
+  }
+
+  private async walkOlder(): Promise<void> {
+    const generation = this.generation;
+    for (let round = 0; round < MAX_WALK_PAGES; round++) {
+      const page = await this.fetch(this.list.olderCursor);
+      if (!page || generation !== this.generation) return;
+      const added = this.list.appendOlder(page.items, page.nextCursor);
+      this.limit = Math.max(this.limit, this.list.size);
+      this.unread = page.unread;
+      this.changed();
+      if (added > 0 || page.nextCursor === undefined) return;
+    }
+  }
+
+  private async fetch(before: string | undefined) {
+    this.loads += 1;
+    this.changed();
+    try {
+      const answer = await this.client.request({
+        type: 'notification.list',
+        limit: this.pageSize,
+        ...(before !== undefined ? { before } : {}),
+      });
+      if (answer.type !== 'notification.page') return undefined;
+      this.error = undefined;
+      return answer;
+    } catch (error) {
+      this.error = asError(error);
+      throw error;
+    } finally {
+      this.loads -= 1;
+      this.changed();
+    }
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.notifier.changed();
+  }
+}
+
+function asError(error: unknown): RealtimeError {
+  return error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
+}

@@ -1,0 +1,237 @@
+/**
+ * A newest-first list fed by paged history (opaque cursors) and a live tail, shared by the
+ * notification and activity stores: deduplicated by id, live items batched until read, bounded in
+ * memory (the oldest are dropped and stay loadable), and able to find its way back to dropped items
+ * with nothing but the cursors the server handed out.
+ *
+ * Cursors are opaque, so the list cannot make one for an arbitrary item. It remembers, for the last
+ * item of every page, the cursor that continues after it ("boundaries"). After dropping the oldest,
+ * it continues from the oldest boundary still kept (re-reading a few known items, which dedupe
+ * skips); when no boundary is kept (thousands of live items since the last page) it walks from the
+ * top, skipping what it has.
+ */
+
+export interface Identified {
+  readonly id: string;
+}
+
+export class PagedList<T extends Identified> {
+  /** Newest first. A new array on every change, so it can be handed out without copying. */
+  private list: readonly T[] = [];
+  private readonly byId = new Map<string, T>();
+  /** Live items not yet merged into `list`, in arrival order. */
+  private incoming: T[] = [];
+  /** The cursor that continues after an item, for the last item of each page. */
+  private readonly boundaries = new Map<string, string>();
+  private cursor: string | undefined;
+  /** Nothing older than our oldest item exists on the server. */
+  private exhausted = false;
+  /** No history page has been merged yet. */
+  private empty = true;
+  /** The cursor of our oldest item was dropped: older items are found by walking from the top. */
+  private walkFromTop = false;
+
+  constructor(
+    /** Epoch ms an item happened, for ordering (ties: the later arrival first). */
+    private readonly time: (item: T) => number,
+  ) {}
+
+  /** Items newest first (merges the live items received since the last read). */
+  get items(): readonly T[] {
+    this.flush();
+    return this.list;
+  }
+
+  get size(): number {
+    return this.list.length + this.incoming.length;
+  }
+
+  /** More items can be loaded with `olderCursor` (also true before the first page). */
+  get hasMore(): boolean {
+    return !this.exhausted;
+  }
+
+  /** At least one history page was merged. */
+  get loaded(): boolean {
+    return !this.empty;
+  }
+
+  /** The `before` of the next older page; `undefined` means from the top. */
+  get olderCursor(): string | undefined {
+    return this.walkFromTop ? undefined : this.cursor;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Newest time among the items, or -Infinity when empty. */
+  newestTime(): number {
+    const first = this.items[0];
+    return first ? this.time(first) : -Infinity;
+  }
+
+  /** A live item; false when it is already known. Merged on the next read of `items`. */
+  addLive(item: T): boolean {
+    if (this.byId.has(item.id)) return false;
+    this.byId.set(item.id, item);
+    this.incoming.push(item);
+    return true;
+  }
+
+  /**
+   * A page from the top (newest first): first load, refetch after a gap or a reconnect. Known items
+   * are refreshed (read state), unknown ones merged. When the page does not reach what we have and
+   * the server has more (a hole we cannot bridge), the page replaces everything.
+   * Returns the items that were not known.
+   */
+  mergeTop(page: readonly T[], nextCursor: string | undefined): T[] {
+    this.flush();
+    const unknown = page.filter((item) => !this.byId.has(item.id));
+    const hole =
+      !this.empty && page.length > 0 && unknown.length === page.length && nextCursor !== undefined;
+    if (hole) {
+      // Only what is newer than the page survives (live items that overtook it).
+      const floor = this.time(page[0]!);
+      const newer = this.list.filter((item) => this.time(item) > floor);
+      this.reset();
+      for (const item of newer) this.byId.set(item.id, item);
+      this.list = newer;
+    }
+    if (this.empty) {
+      // Live items received before the first page stay: they are newer than the page.
+      this.empty = false;
+      this.cursor = nextCursor;
+      this.exhausted = nextCursor === undefined;
+      this.walkFromTop = false;
+    }
+    this.refresh(page);
+    this.insert(unknown);
+    this.markBoundary(page, nextCursor);
+    return unknown;
+  }
+
+  /** An older page (newest first) continuing from `olderCursor`. Returns how many were new. */
+  appendOlder(page: readonly T[], nextCursor: string | undefined): number {
+    this.flush();
+    const unknown = page.filter((item) => !this.byId.has(item.id));
+    this.refresh(page);
+    this.insert(unknown);
+    this.markBoundary(page, nextCursor);
+    this.empty = false;
+    this.cursor = nextCursor;
+    this.exhausted = nextCursor === undefined;
+    this.walkFromTop = false;
+    return unknown.length;
+  }
+
+  /** Replace items for which `change` returns a new object (e.g. read state). Returns the count. */
+  update(change: (item: T) => T | undefined): number {
+    this.flush();
+    let count = 0;
+    const next = this.list.map((item) => {
+      const changed = change(item);
+      if (!changed || changed === item) return item;
+      count += 1;
+      this.byId.set(changed.id, changed);
+      return changed;
+    });
+    if (count > 0) this.list = next;
+    return count;
+  }
+
+  /** Keep the newest `max` items; the dropped ones stay loadable (`hasMore`). */
+  trim(max: number): number {
+    this.flush();
+    const dropped = this.list.length - max;
+    if (dropped <= 0) return 0;
+    const kept = this.list.slice(0, max);
+    for (let i = max; i < this.list.length; i++) {
+      const id = this.list[i]!.id;
+      this.byId.delete(id);
+      this.boundaries.delete(id);
+    }
+    this.list = kept;
+    this.exhausted = false;
+    // Continue after the oldest kept item whose cursor we know; from the top if none.
+    this.cursor = undefined;
+    this.walkFromTop = true;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      const cursor = this.boundaries.get(kept[i]!.id);
+      if (cursor !== undefined) {
+        this.cursor = cursor;
+        this.walkFromTop = false;
+        break;
+      }
+    }
+    return dropped;
+  }
+
+  /** Forget everything (another user, another filter). */
+  reset(): void {
+    this.list = [];
+    this.incoming = [];
+    this.byId.clear();
+    this.boundaries.clear();
+    this.cursor = undefined;
+    this.exhausted = false;
+    this.empty = true;
+    this.walkFromTop = false;
+  }
+
+  private markBoundary(page: readonly T[], nextCursor: string | undefined): void {
+    const last = page[page.length - 1];
+    if (last && nextCursor !== undefined && this.byId.has(last.id)) {
+      this.boundaries.set(last.id, nextCursor);
+    }
+  }
+
+  /** Swap known items for the server's fresher copies. */
+  private refresh(page: readonly T[]): void {
+    const fresh = new Map<string, T>();
+    for (const item of page) {
+      const known = this.byId.get(item.id);
+      if (known && known !== item) fresh.set(item.id, item);
+    }
+    if (fresh.size > 0) this.update((item) => fresh.get(item.id));
+  }
+
+  private flush(): void {
+    if (this.incoming.length === 0) return;
+    const arrived = this.incoming.reverse();
+    this.incoming = [];
+    this.insert(arrived);
+  }
+
+  /** Merge items (any order) into the newest-first list; ties put the newcomers first. */
+  private insert(items: readonly T[]): void {
+    if (items.length === 0) return;
+    for (const item of items) this.byId.set(item.id, item);
+    const time = this.time;
+    const sorted = [...items].sort((a, b) => time(b) - time(a)); // stable: keeps tie order
+    const head = this.list[0];
+    if (!head || time(sorted[sorted.length - 1]!) >= time(head)) {
+      this.list = sorted.concat(this.list);
+      return;
+    }
+    const tail = this.list[this.list.length - 1]!;
+    if (time(sorted[0]!) < time(tail)) {
+      this.list = this.list.concat(sorted);
+      return;
+    }
+    const merged: T[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < sorted.length && j < this.list.length) {
+      if (time(sorted[i]!) >= time(this.list[j]!)) merged.push(sorted[i++]!);
+      else merged.push(this.list[j++]!);
+    }
+    while (i < sorted.length) merged.push(sorted[i++]!);
+    while (j < this.list.length) merged.push(this.list[j++]!);
+    this.list = merged;
+  }
+}

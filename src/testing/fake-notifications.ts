@@ -1,0 +1,291 @@
+/**
+ * Notifications on the fake server, by the same rules as the reference server, so a test or a
+ * story cannot pass on answers the real server would never give.
+ *
+ * - Sending: a client `emit(room, 'notification', NotificationInput)` (any room works as the
+ *   channel; the target decides delivery), or a backend (`server.notify(input, from?)`). The input
+ *   is validated (`bad_frame`) and authorized: a room or entity target needs a room the sender may
+ *   join (`forbidden`); anyone may notify a user.
+ * - Recipients, fixed when sent: a user target is that user; a room or entity target is everyone
+ *   with a connection in that room at that moment, except the sender. Each recipient has their
+ *   own read state, and the notification is in their history (`notification.list`).
+ * - Delivery: a sequenced `notification` event (payload `Notification`, `read: false`) in the
+ *   target's room: `user:<id>`, the room, or the entity room `<type>:<id>`, so resume covers it.
+ *   Nobody but a user joins their personal room.
+ * - `notification.read` (ids or `'all'`) answers `notification.read-state` with the unread count
+ *   and pushes the same frame, without `replyTo`, to the user's other connections.
+ *
+ * ```ts
+ * server.notify({ target: { user: 'u-you' }, title: 'Call Ada back', priority: 'high' });
+ * server.notifications.seed('u-you', 30, { unread: 4 });
+ * server.notifications.forUser('u-you'); // newest first, with this user's read state
+ * ```
+ */
+import * as z from 'zod/mini';
+import {
+  Notification,
+  NotificationInput,
+  userRoom,
+  type EmitFrame,
+  type ErrorCode,
+  type NotificationListFrame,
+  type NotificationReadFrame,
+  type NotificationTarget,
+  type ServerFrame,
+  type UserProfile,
+} from '../protocol/index.js';
+import type { NotificationDraft } from '../client/notification-store.js';
+import type { FakeConnection } from './fake-room.js';
+import { TimeLog, type LogEntry } from './fake-history.js';
+import { SAMPLE_PEOPLE } from './scenarios.js';
+
+export type { NotificationDraft };
+
+/** What the fake notifications need from the server they live in. */
+export interface FakeNotificationsHost {
+  now(): number;
+  /** Publish a sequenced room event (recorded for resume, sent to members). */
+  publish(room: string, event: string, payload: unknown, from?: string): unknown;
+  send(c: FakeConnection, frame: ServerFrame): void;
+  error(c: FakeConnection, code: ErrorCode, message: string, replyTo?: string): void;
+  /** Open, signed-in connections. */
+  connections(): Iterable<FakeConnection>;
+  /** Users with a connection in a room right now. */
+  usersIn(room: string): Iterable<string>;
+  /** The server's room rule (`authorize` option). */
+  mayJoin(user: UserProfile, room: string): boolean;
+}
+
+interface Stored extends LogEntry {
+  readonly notification: Notification;
+  readonly recipients: Set<string>;
+  readonly readBy: Set<string>;
+}
+
+export interface SeedOptions {
+  /** How many of the newest are unread. Default: all. */
+  unread?: number;
+  /** Time between two seeded notifications, going back from now. Default 17 minutes. */
+  spacingMs?: number;
+}
+
+/** The room a target's live event goes to. */
+export function deliveryRoom(target: NotificationTarget): string {
+  if ('user' in target) return userRoom(target.user);
+  if ('room' in target) return target.room;
+  return `${target.entity.type}:${target.entity.id}`;
+}
+
+export class FakeNotifications {
+  private readonly log = new TimeLog<Stored>();
+  private readonly byId = new Map<string, Stored>();
+  private order = 0;
+
+  constructor(private readonly host: FakeNotificationsHost) {}
+
+  /** Notifications stored so far (all users). */
+  get size(): number {
+    return this.log.size;
+  }
+
+  /** A user may join only their own personal room. */
+  mayJoin(user: UserProfile, room: string): boolean {
+    return !room.startsWith('user:') || room === userRoom(user.id);
+  }
+
+  /**
+   * Send a notification as a backend would (HTTP API), or as `from`. Validated like a client's;
+   * throws a `TypeError` on invalid input. Delivered live and stored for its recipients.
+   */
+  notify(input: NotificationDraft, from?: UserProfile): Notification {
+    const parsed = z.safeParse(NotificationInput, input);
+    if (!parsed.success) {
+      throw new TypeError(`invalid notification: ${z.prettifyError(parsed.error)}`);
+    }
+    return this.store(parsed.data, from, this.host.now(), true).notification;
+  }
+
+  /**
+   * History for a story or a test: `count` notifications to a user, spaced back in time from now,
+   * not delivered live. Returns them newest first.
+   */
+  seed(userId: string, count: number, options: SeedOptions = {}): Notification[] {
+    const spacing = options.spacingMs ?? 17 * 60_000;
+    const unread = options.unread ?? count;
+    const now = this.host.now();
+    const out: Notification[] = [];
+    for (let i = 0; i < count; i++) {
+      const stored = this.store(
+        sampleNotification(i, { user: userId }),
+        SAMPLE_PEOPLE[i % SAMPLE_PEOPLE.length],
+        now - i * spacing,
+        false,
+      );
+      if (i >= unread) stored.readBy.add(userId);
+      out.push(this.view(stored, userId));
+    }
+    return out;
+  }
+
+  /** A user's notifications, newest first, with their read state. */
+  forUser(userId: string): Notification[] {
+    const out: Notification[] = [];
+    for (let i = this.log.entries.length - 1; i >= 0; i--) {
+      const stored = this.log.entries[i]!;
+      if (stored.recipients.has(userId)) out.push(this.view(stored, userId));
+    }
+    return out;
+  }
+
+  unread(userId: string): number {
+    let count = 0;
+    for (const stored of this.log.entries) {
+      if (stored.recipients.has(userId) && !stored.readBy.has(userId)) count += 1;
+    }
+    return count;
+  }
+
+  /** Mark read as the user would elsewhere (another device): their open tabs are told. */
+  markRead(userId: string, ids: readonly string[] | 'all'): void {
+    const applied = this.apply(userId, ids);
+    this.push(userId, {
+      type: 'notification.read-state',
+      ids: applied,
+      unread: this.unread(userId),
+    });
+  }
+
+  /** Forget everything (retention, or a story starting over). */
+  clear(): void {
+    this.log.entries.length = 0;
+    this.byId.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // protocol
+
+  /** `emit` with event `notification`. */
+  emit(c: FakeConnection, user: UserProfile, frame: EmitFrame): void {
+    const parsed = z.safeParse(NotificationInput, frame.payload);
+    if (!parsed.success) {
+      const message = `invalid notification: ${z.prettifyError(parsed.error)}`;
+      return this.host.error(c, 'bad_frame', message, frame.id);
+    }
+    const target = parsed.data.target;
+    if (!('user' in target) && !this.may(user, deliveryRoom(target))) {
+      return this.host.error(c, 'forbidden', `may not notify ${deliveryRoom(target)}`, frame.id);
+    }
+    this.store(parsed.data, user, this.host.now(), true);
+    if (frame.id !== undefined) this.host.send(c, { type: 'ack', replyTo: frame.id });
+  }
+
+  list(c: FakeConnection, user: UserProfile, frame: NotificationListFrame): void {
+    let page;
+    try {
+      page = this.log.page((s) => s.recipients.has(user.id), frame.before, frame.limit ?? 20);
+    } catch (error) {
+      return this.host.error(c, 'bad_frame', (error as Error).message, frame.id);
+    }
+    const reply: ServerFrame = {
+      type: 'notification.page',
+      replyTo: frame.id,
+      items: page.items.map((s) => this.view(s, user.id)),
+      unread: this.unread(user.id),
+    };
+    if (page.nextCursor !== undefined) reply.nextCursor = page.nextCursor;
+    this.host.send(c, reply);
+  }
+
+  read(c: FakeConnection, user: UserProfile, frame: NotificationReadFrame): void {
+    const ids = this.apply(user.id, frame.ids);
+    const unread = this.unread(user.id);
+    this.host.send(c, { type: 'notification.read-state', replyTo: frame.id, ids, unread });
+    // The user's other tabs and devices agree at once.
+    this.push(user.id, { type: 'notification.read-state', ids, unread }, c);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private may(user: UserProfile, room: string): boolean {
+    return this.mayJoin(user, room) && this.host.mayJoin(user, room);
+  }
+
+  private store(
+    input: NotificationInput,
+    from: UserProfile | undefined,
+    at: number,
+    live: boolean,
+  ): Stored {
+    this.order += 1;
+    const notification: Notification = {
+      id: `n-${this.order}`,
+      target: input.target,
+      type: input.type,
+      priority: input.priority,
+      title: input.title,
+      createdAt: at,
+      read: false,
+    };
+    if (input.message !== undefined) notification.message = input.message;
+    if (input.entity !== undefined) notification.entity = input.entity;
+    if (input.actions !== undefined) notification.actions = input.actions;
+    if (from !== undefined) notification.from = from;
+    const room = deliveryRoom(input.target);
+    const recipients = new Set(
+      'user' in input.target
+        ? [input.target.user]
+        : [...this.host.usersIn(room)].filter((id) => id !== from?.id),
+    );
+    const stored: Stored = { at, order: this.order, notification, recipients, readBy: new Set() };
+    this.log.insert(stored);
+    this.byId.set(notification.id, stored);
+    if (live) this.host.publish(room, 'notification', notification, from?.id);
+    return stored;
+  }
+
+  private apply(userId: string, ids: readonly string[] | 'all'): string[] | 'all' {
+    if (ids === 'all') {
+      for (const s of this.log.entries) if (s.recipients.has(userId)) s.readBy.add(userId);
+      return 'all';
+    }
+    const applied: string[] = [];
+    for (const id of ids) {
+      const stored = this.byId.get(id);
+      if (!stored?.recipients.has(userId)) continue; // unknown or not theirs: nothing to do
+      stored.readBy.add(userId);
+      applied.push(id);
+    }
+    return applied;
+  }
+
+  private push(userId: string, frame: ServerFrame, except?: FakeConnection): void {
+    for (const c of this.host.connections()) {
+      if (c !== except && c.user?.id === userId) this.host.send(c, frame);
+    }
+  }
+
+  private view(stored: Stored, userId: string): Notification {
+    return { ...stored.notification, read: stored.readBy.has(userId) };
+  }
+}
+
+const SAMPLES: readonly Omit<NotificationDraft, 'target'>[] = [
+  { title: 'Ada Lovelace replied to your email', type: 'info', message: 'Re: renewal terms' },
+  { title: 'Deal "Analytical Engines" won', type: 'success', priority: 'high' },
+  { title: 'Invoice #1042 is overdue', type: 'warning', message: 'Due 3 days ago: €4,200' },
+  { title: 'Sync with the billing system failed', type: 'error', priority: 'urgent' },
+  { title: 'Meeting with Babbage & Co. in 15 minutes', type: 'info', priority: 'high' },
+  { title: 'New lead assigned to you', type: 'success', message: 'Grace Hopper, Navy Labs' },
+  { title: 'Customer "Difference Ltd" was updated', type: 'info', priority: 'low' },
+];
+
+/** A plausible notification for stories: cycles through types, priorities and shapes. */
+export function sampleNotification(index: number, target: NotificationTarget): NotificationInput {
+  const base = SAMPLES[index % SAMPLES.length]!;
+  const draft: NotificationDraft = { ...base, target };
+  if (index % 3 === 0) {
+    draft.entity = { type: 'customer', id: String(40 + (index % 5)), label: 'Difference Ltd' };
+  }
+  if (index % 4 === 1) draft.actions = [{ label: 'Open', url: `/customers/${40 + (index % 5)}` }];
+  return z.parse(NotificationInput, draft);
+}
