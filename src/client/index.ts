@@ -38,3 +38,25 @@ export {
   type ActivityStoreApi,
   type ActivityStoreOptions,
 } from './activity-store.js';
+export { LiveData } from './live-data.js';
+export { LiveDataHub, type LiveDataClient, type LiveDataHubOptions } from './live-data-hub.js';
+export type {
+  ChangeInfo,
+  ChangeState,
+  LiveConflict,
+  LiveDataOptions,
+  LiveDataSnapshot,
+  LiveDataStatus,
+} from './live-data-types.js';
+export {
+  MemoryOutboxStore,
+  Outbox,
+  defaultOutboxStore,
+  type NewOutboxEntry,
+  type OutboxEntry,
+  type OutboxSnapshot,
+  type OutboxStore,
+} from './outbox.js';
+export { DEFAULT_OUTBOX_DB, IndexedDbOutboxStore } from './outbox-idb.js';
+export { newMutationId } from './mutation.js';
+export { sameJson } from './same-json.js';

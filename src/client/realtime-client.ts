@@ -36,6 +36,10 @@ import { browserSocketFactory } from './wire.js';
 import { PendingRequests } from './requests.js';
 import { Listeners } from './listeners.js';
 import { defaultClientId } from './client-id.js';
+import { LiveDataHub } from './live-data-hub.js';
+import type { LiveData } from './live-data.js';
+import type { LiveDataOptions } from './live-data-types.js';
+import type { Outbox } from './outbox.js';
 import { openNotifications, type NotificationStoreApi } from './notification-view.js';
 import type { NotificationStoreOptions } from './notification-store.js';
 import {
@@ -79,6 +83,7 @@ export class RealtimeClient {
   private closed = false;
   private nextId = 1;
   private readonly storeHost: PresenceStoreHost;
+  private readonly live: LiveDataHub;
   private capabilityHost: StoreHost | undefined;
 
   constructor(private readonly options: RealtimeClientOptions) {
@@ -119,6 +124,12 @@ export class RealtimeClient {
         onStatus: (status) => this.statusListeners.emit(status),
       },
     );
+    // Live data and the offline outbox: entries a closed tab left are loaded now, replayed when open.
+    this.live = new LiveDataHub(this, {
+      clock: this.clock,
+      logger: options.logger ?? console,
+      store: options.outbox,
+    });
     if (options.autoConnect !== false) this.connect();
   }
 
@@ -215,6 +226,20 @@ export class RealtimeClient {
       this.storeHost.scheduleFrame,
       this.options.logger ?? console,
     ));
+  }
+
+  /**
+   * A live view of one entity: snapshot, remote changes, optimistic saves with conflicts (see
+   * `LiveData`). Holds the entity's room until `release()`. Throws a `TypeError` for an invalid
+   * entity type or id.
+   */
+  liveData(options: LiveDataOptions): LiveData {
+    return this.live.open(options);
+  }
+
+  /** Changes waiting to be sent (offline edits), durable where IndexedDB exists. */
+  get outbox(): Outbox {
+    return this.live.outbox;
   }
 
   /** Highest event sequence number seen in a held room. */

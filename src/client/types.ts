@@ -9,6 +9,7 @@ import type {
   ServerFrame,
   UserProfile,
 } from '../protocol/index.js';
+import type { OutboxStore } from './outbox.js';
 
 /** The connection's state, observable through `client.status` and `client.onStatus`. */
 export type ConnectionStatus =
@@ -97,6 +98,12 @@ export interface RealtimeClientOptions {
    * `requestAnimationFrame` when present, else a 16 ms timer on the clock.
    */
   scheduleFrame?: (callback: () => void) => void;
+  /**
+   * Where offline edits wait (the outbox). Default: IndexedDB (database `crm-realtime-outbox`)
+   * when the environment has it, else memory, with a warning that offline edits will not survive
+   * a closed tab.
+   */
+  outbox?: OutboxStore;
   /** Test seams. */
   clock?: Clock;
   socketFactory?: SocketFactory;

@@ -19,6 +19,7 @@ import {
 import { systemClock } from '../client/clock.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
+import { FakeEntities } from './fake-entities.js';
 import { FakeSocket, OPEN, type FakeSocketPeer } from './fake-socket.js';
 import { FakeNotifications } from './fake-notifications.js';
 import { FakeActivity } from './fake-activity.js';
@@ -78,6 +79,13 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected refusing = false;
   protected holed = false;
   protected nextConnection = 1;
+
+  /** Live data: versioned entities, scripted through `server.entities` (see `FakeEntities`). */
+  readonly entities: FakeEntities = new FakeEntities({
+    now: () => this.clock.now(),
+    publish: (room, event, payload, from) => this.publish(room, event, payload, from),
+    mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
+  });
 
   /** Notifications: stored per recipient, scripted through `server.notifications`. */
   readonly notifications: FakeNotifications = new FakeNotifications({
@@ -243,6 +251,9 @@ export class FakeProtocolServer implements FakeSocketPeer {
         );
       case 'pong':
         return;
+      case 'entity.get':
+      case 'entity.update':
+        return this.send(c, this.entities.answer(user, frame));
       case 'notification.list':
         return this.notifications.list(c, user, frame);
       case 'notification.read':

@@ -41,3 +41,9 @@ export {
   type FakeActivityHost,
 } from './fake-activity.js';
 export { TimeLog, cursorOf, type LogEntry, type LogPage } from './fake-history.js';
+export {
+  FakeEntities,
+  type EntityAccess,
+  type EntitySeed,
+  type RemoteUpdateOptions,
+} from './fake-entities.js';
