@@ -5,6 +5,9 @@
  * formatters, all in the element's language (the nearest `lang` attribute).
  */
 import type { MessageContext } from '../../i18n.js';
+import { humanizeField } from '../shared/humanize-field.js';
+
+export { humanizeField };
 
 export interface ConflictDialogMessages {
   /** The dialog's title. `count` is the number of conflicted fields. */
@@ -43,16 +46,6 @@ export interface ConflictDialogMessages {
   takeAllTheirs(count: number, c: MessageContext): string;
   /** The button that asks to leave without resolving. */
   cancel(c: MessageContext): string;
-}
-
-/** `firstName`, `first_name`, `address.city` → "First name", "First name", "Address city". */
-export function humanizeField(field: string): string {
-  const words = field
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .replace(/[_.\-\s]+/g, ' ')
-    .trim()
-    .toLowerCase();
-  return words ? words[0]!.toUpperCase() + words.slice(1) : field;
 }
 
 export const defaultConflictMessages: ConflictDialogMessages =

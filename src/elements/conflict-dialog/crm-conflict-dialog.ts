@@ -17,7 +17,7 @@ import {
   fieldTemplate,
   type ConflictAuthor,
 } from './templates.js';
-import { ValueFormatter } from './format-value.js';
+import { ValueFormatter } from '../shared/format-value.js';
 import {
   fromConflicts,
   mergeResolution,
@@ -26,7 +26,7 @@ import {
   type FieldValues,
 } from './merge.js';
 import { Modal } from './modal.js';
-import { timeText } from './relative-time.js';
+import { timeText } from '../shared/relative-time.js';
 
 export type { ConflictAuthor } from './templates.js';
 

@@ -5,26 +5,14 @@
 import type { ConflictChoice, ConflictResolution } from '../../events/conflict-events.js';
 import type { UserProfile } from '../../protocol/common.js';
 import type { FieldConflict } from '../../protocol/entities.js';
+import { sameValue } from '../shared/same-value.js';
+
+export { sameValue };
 
 /** A record of field values, as the dialog receives them. */
 export type FieldValues = Readonly<Record<string, unknown>>;
 
 const has = (record: FieldValues, key: string) => Object.prototype.hasOwnProperty.call(record, key);
-
-/** Deep equality of JSON-like values (key order does not matter). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
-  }
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  const br = b as Record<string, unknown>;
-  return ak.every((k) => has(br, k) && sameValue((a as Record<string, unknown>)[k], br[k]));
-}
 
 export interface MergeInput {
   local: FieldValues;

@@ -7,9 +7,9 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { MessageContext } from '../../i18n.js';
 import type { ConflictDialogMessages } from './conflict-messages.js';
-import type { ValueFormatter } from './format-value.js';
+import type { ValueFormatter } from '../shared/format-value.js';
 import type { FieldValues } from './merge.js';
-import type { TimeText } from './relative-time.js';
+import type { TimeText } from '../shared/relative-time.js';
 import { valueTemplate } from './value-template.js';
 
 /** Who made the remote change: a `UserProfile` or anything shaped like one. */

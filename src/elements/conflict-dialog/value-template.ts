@@ -1,9 +1,9 @@
 /**
- * The markup of one value view (see `format-value.ts`). Everything goes into the DOM as text:
+ * The markup of one value view (see `../shared/format-value.ts`). Everything goes into the DOM as text:
  * Lit escapes every interpolated string, and nothing here uses `unsafeHTML`.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Item, Segment, ValueView } from './format-value.js';
+import type { Item, Segment, ValueView } from '../shared/format-value.js';
 
 const mark = (text: string, changed: boolean) =>
   changed ? html`<mark part="change" class="change">${text}</mark>` : text;

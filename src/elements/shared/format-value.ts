@@ -1,5 +1,5 @@
 /**
- * How a field value of any JSON type is shown in the conflict dialog, as a small view model that
+ * How a field value of any JSON type is shown (conflict dialog, activity feed), as a small view model that
  * the template renders as text (never as HTML):
  * - `empty`: null, undefined, `""`, `[]`, `{}`;
  * - `text`: strings, split into segments with the changed words marked;
@@ -12,7 +12,7 @@
  * are marked only when part of the value stayed the same: when everything differs, the whole card
  * already says so.
  */
-import { sameValue } from './merge.js';
+import { sameValue } from './same-value.js';
 
 /** Language and words the formatter needs. */
 export interface ValueFormat {
