@@ -1,0 +1,113 @@
+/**
+ * Public types of live data: the states a change goes through, what a conflict hands the page,
+ * and what a `LiveData` handle shows. Framework-free; `LiveDataController` re-exposes them to Lit.
+ */
+import type { Entity, FieldConflict, Fields } from '../protocol/index.js';
+import type { RealtimeError } from './realtime-error.js';
+
+/**
+ * Where one change stands:
+ * - `pending`: shown at once (optimistic), waiting to be sent or answered; while offline it waits
+ *   in the outbox (`queued`);
+ * - `confirmed`: the server applied it (or had already applied it: a replayed mutation id);
+ * - `rejected`: the server refused it (`forbidden`, `not_found`, an invalid value …); its values
+ *   are no longer shown and `error` says why;
+ * - `rolled-back`: the page withdrew it (`rollback`, or `discard` of a conflict);
+ * - `conflicted`: someone changed the same field since the version it was based on. Its values
+ *   stay shown until the conflict is resolved (a new change replaces it) or discarded.
+ */
+export type ChangeState = 'pending' | 'confirmed' | 'rejected' | 'rolled-back' | 'conflicted';
+
+/** One change made through `update` (or replayed from the outbox), as the page observes it. */
+export interface ChangeInfo {
+  /** Unique per change; a replay sends the same id, so the server applies it once. */
+  readonly mutationId: string;
+  readonly entityType: string;
+  readonly entityId: string;
+  /** The fields it sets. */
+  readonly fields: Readonly<Fields>;
+  readonly state: ChangeState;
+  /** Waiting in the durable offline outbox (survives a closed tab). */
+  readonly queued: boolean;
+  /** Epoch ms when the change was made. */
+  readonly createdAt: number;
+  /** The version the change is based on; `undefined` when the entity was not loaded yet. */
+  readonly baseVersion: number | undefined;
+  /** `confirmed`: the entity's version after it. */
+  readonly version?: number;
+  /** `confirmed`: the server had already applied this mutation id (a replay). */
+  readonly duplicate?: boolean;
+  /** `rejected`: why. */
+  readonly error?: RealtimeError;
+  /** `conflicted`: the fields that clashed, with base, mine, theirs and who changed them. */
+  readonly conflicts?: readonly FieldConflict[];
+  /** `conflicted`: the mutation id of the change that resolved it, once resolved. */
+  readonly resolvedBy?: string;
+}
+
+/** A conflict handed to `onConflict`; stays open until `resolve` or `discard`. */
+export interface LiveConflict {
+  readonly entityType: string;
+  readonly entityId: string;
+  /** The change that conflicted (state `conflicted`). */
+  readonly change: ChangeInfo;
+  /** One entry per clashing field: `base` (value at the change's base version, when known), `mine`, `theirs`, `changedBy`, `changedAt`. */
+  readonly conflicts: readonly FieldConflict[];
+  /** The entity as the server has it now. */
+  readonly current: Entity;
+  /** The fields of the conflicting change. */
+  readonly mine: Readonly<Fields>;
+  /** Everything as the user sees it: the current entity with their unconfirmed changes on top. */
+  readonly local: Readonly<Fields>;
+  /**
+   * Save the chosen values: a new change (new mutation id) based on the current version that
+   * replaces the conflicting one, in its place in the queue. Resolves with its outcome.
+   */
+  resolve(fields: Fields): Promise<ChangeInfo>;
+  /** Give up the conflicting change: its values are no longer shown (state `rolled-back`). */
+  discard(): void;
+}
+
+/** `loading` until the first snapshot, `error` when it could not be read (see `error`). */
+export type LiveDataStatus = 'loading' | 'ready' | 'error';
+
+/** Everything a `LiveData` handle shows, as one immutable value (new object on every change). */
+export interface LiveDataSnapshot {
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly status: LiveDataStatus;
+  /** Why the entity could not be read (`not_found`, `forbidden`). */
+  readonly error: RealtimeError | undefined;
+  /** The entity as the server confirmed it. */
+  readonly entity: Entity | undefined;
+  readonly version: number | undefined;
+  /**
+   * The fields as the user sees them: the confirmed entity, with remote changes to fields they are
+   * editing held back, and their own unconfirmed changes (pending, queued, conflicted) on top.
+   */
+  readonly data: Readonly<Fields>;
+  /** Recent changes of this entity, oldest first: the unsettled ones and the last few settled. */
+  readonly changes: readonly ChangeInfo[];
+  /** Conflicts waiting for a decision. */
+  readonly conflicts: readonly LiveConflict[];
+  /** Fields being edited whose remote change is held back (shown as it was). */
+  readonly held: readonly string[];
+}
+
+export interface LiveDataOptions {
+  entityType: string;
+  entityId: string;
+  /** Called with the new snapshot after every change of what the handle shows. */
+  onUpdate?: (snapshot: LiveDataSnapshot) => void;
+  /**
+   * Called when a change of this handle (or, when its own handle is gone, any change of the
+   * entity, e.g. replayed from the outbox) conflicts. Without it, open conflicts stay listed in
+   * `conflicts` until someone resolves or discards them.
+   */
+  onConflict?: (conflict: LiveConflict) => void;
+  /**
+   * The fields the user is editing right now, read whenever a remote change arrives (in addition
+   * to those given to `setEditing`). A remote change to one of them is held back.
+   */
+  editing?: () => Iterable<string>;
+}

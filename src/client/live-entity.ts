@@ -1,0 +1,121 @@
+/**
+ * The confirmed state of one entity on this client, shared by every `LiveData` handle on it: the
+ * entity's room (held while a handle is open), the snapshot read on open and after a reconnect
+ * that could not replay what was missed, and the `entity.change` events applied in version order.
+ */
+import type { Entity, EntityChange, ServerFrame } from '../protocol/index.js';
+import type { LiveDataStatus } from './live-data-types.js';
+import type { RequestInput } from './realtime-client.js';
+import { RealtimeError } from './realtime-error.js';
+import type { ResumeInfo, RoomHandle } from './types.js';
+
+/** What the shared entity needs from the hub. */
+export interface LiveEntityHost {
+  request(frame: RequestInput): Promise<ServerFrame>;
+  joinRoom(room: string): RoomHandle;
+  isOpen(): boolean;
+  lastSeq(room: string): number | undefined;
+  /** Something a handle shows changed. */
+  notify(key: string): void;
+}
+
+/** A handle watching the entity. */
+export interface EntityWatcher {
+  /** The confirmed entity moved from `previous` to `next`; `own` fields were this client's. */
+  confirmedChanged(previous: Entity | undefined, next: Entity, own: readonly string[]): void;
+}
+
+/** Errors that say the entity cannot be read at all (as opposed to "not now"). */
+const FINAL_ERRORS = new Set(['not_found', 'forbidden', 'bad_frame']);
+
+export class LiveEntity {
+  readonly key: string;
+  entity: Entity | undefined = undefined;
+  status: LiveDataStatus = 'loading';
+  error: RealtimeError | undefined = undefined;
+  readonly watchers = new Set<EntityWatcher>();
+  private readonly roomHandle: RoomHandle;
+  private loading: Promise<Entity> | undefined;
+
+  constructor(
+    private readonly host: LiveEntityHost,
+    readonly type: string,
+    readonly id: string,
+  ) {
+    this.key = `${type}:${id}`;
+    this.roomHandle = host.joinRoom(this.key);
+    // Already joined (another widget holds the room): no `joined` will come, read now.
+    if (host.isOpen() && host.lastSeq(this.key) !== undefined) this.quietLoad();
+  }
+
+  /** The room was (re)joined: read the snapshot unless every missed event was replayed. */
+  resumed(info: ResumeInfo): void {
+    if (info.resume !== 'replayed' || !this.entity) this.quietLoad();
+  }
+
+  /** Read the snapshot (one request at a time); rejects when it cannot be read. */
+  load(): Promise<Entity> {
+    if (this.loading) return this.loading;
+    const loading = this.host
+      .request({ type: 'entity.get', entityType: this.type, entityId: this.id })
+      .then(
+        (frame) => {
+          if (frame.type !== 'entity.snapshot') {
+            throw new RealtimeError('bad_frame', `unexpected answer ${frame.type} to entity.get`);
+          }
+          this.snapshot(frame.entity);
+          return frame.entity;
+        },
+        (error: unknown) => {
+          if (error instanceof RealtimeError && FINAL_ERRORS.has(error.code)) {
+            this.status = 'error';
+            this.error = error;
+            this.host.notify(this.key);
+          }
+          throw error;
+        },
+      )
+      .finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+    this.loading = loading;
+    return loading;
+  }
+
+  /** An `entity.change` event of this entity's room. */
+  changed(change: EntityChange, own: boolean): void {
+    // While loading, the snapshot (read after the join) already holds what came before it.
+    if (!this.entity || change.entity.version <= this.entity.version) return;
+    this.confirm(change.entity, own ? change.changed : []);
+  }
+
+  /** An entity learned from an answer (ack or conflict): taken when newer. */
+  learned(entity: Entity, own: readonly string[]): void {
+    if (this.entity && entity.version <= this.entity.version) return;
+    this.confirm(entity, own);
+  }
+
+  dispose(): void {
+    this.roomHandle.release();
+  }
+
+  private snapshot(entity: Entity): void {
+    // A snapshot older than events already applied (an answer overtaken) changes nothing.
+    if (this.entity && entity.version < this.entity.version) return;
+    this.confirm(entity, []);
+  }
+
+  private confirm(next: Entity, own: readonly string[]): void {
+    const previous = this.entity;
+    this.entity = next;
+    this.status = 'ready';
+    this.error = undefined;
+    for (const watcher of this.watchers) watcher.confirmedChanged(previous, next, own);
+    this.host.notify(this.key);
+  }
+
+  private quietLoad(): void {
+    // Failures show in `status`/`error` or are retried on the next resume.
+    this.load().catch(() => undefined);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * One change of an entity on its way to the server: its mutation id (kept across replays so the
+ * server applies it once), the version it is based on, its state, and the outbox record that keeps
+ * it while offline. Its `settled` promise resolves once, with the first final state.
+ */
+import type { Entity, FieldConflict, Fields } from '../protocol/index.js';
+import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
+import type { OutboxRecord } from './outbox.js';
+import type { RealtimeError } from './realtime-error.js';
+
+/** A random id, unique per change (the protocol wants 8 to 64 characters). */
+export function newMutationId(): string {
+  const crypto = globalThis.crypto;
+  if (crypto && typeof crypto.randomUUID === 'function') return `m-${crypto.randomUUID()}`;
+  const bytes = new Uint8Array(16);
+  if (crypto && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return `m-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export interface MutationInit {
+  mutationId?: string;
+  entityType: string;
+  entityId: string;
+  fields: Fields;
+  baseVersion: number | undefined;
+  seen: Fields;
+  createdAt: number;
+  userId: string | undefined;
+  serial: number;
+  /** The handle that made it (gets its conflict first). */
+  owner?: object;
+}
+
+export class Mutation {
+  mutationId: string;
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly key: string;
+  readonly fields: Fields;
+  baseVersion: number | undefined;
+  readonly seen: Fields;
+  readonly createdAt: number;
+  userId: string | undefined;
+  /** Order of creation, across entities. */
+  readonly serial: number;
+  owner: object | undefined;
+
+  state: ChangeState = 'pending';
+  /** Sent and not answered yet. */
+  inFlight = false;
+  /** Automatic re-sends after a conflict that was only with what the user had seen or written. */
+  rebases = 0;
+  /** Every id this change was sent with (a rebase takes a new one). */
+  readonly ids = new Set<string>();
+  /** In the outbox while offline. */
+  record: OutboxRecord | undefined;
+  version: number | undefined;
+  duplicate: boolean | undefined;
+  error: RealtimeError | undefined;
+  conflicts: FieldConflict[] | undefined;
+  current: Entity | undefined;
+  resolvedBy: string | undefined;
+  /** The conflict object handed out (one per conflict). */
+  conflict: LiveConflict | undefined;
+  /** A handler was given the conflict. */
+  conflictOffered = false;
+  /** The outcome of the change that resolved this conflict. */
+  resolution: Promise<ChangeInfo> | undefined;
+
+  readonly settled: Promise<ChangeInfo>;
+  private settle!: (info: ChangeInfo) => void;
+  private cachedInfo: ChangeInfo | undefined;
+
+  constructor(init: MutationInit) {
+    this.mutationId = init.mutationId ?? newMutationId();
+    this.ids.add(this.mutationId);
+    this.entityType = init.entityType;
+    this.entityId = init.entityId;
+    this.key = `${init.entityType}:${init.entityId}`;
+    this.fields = init.fields;
+    this.baseVersion = init.baseVersion;
+    this.seen = init.seen;
+    this.createdAt = init.createdAt;
+    this.userId = init.userId;
+    this.serial = init.serial;
+    this.owner = init.owner;
+    this.settled = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** Its values are shown on top of the confirmed entity. */
+  get overlays(): boolean {
+    return this.state === 'pending' || (this.state === 'conflicted' && !this.resolvedBy);
+  }
+
+  /** Waiting for a decision. */
+  get openConflict(): boolean {
+    return this.state === 'conflicted' && !this.resolvedBy;
+  }
+
+  /** Take a new id (after a conflict, so a retry is a new change). */
+  renew(): void {
+    this.mutationId = newMutationId();
+    this.ids.add(this.mutationId);
+    this.touch();
+  }
+
+  /** Move to a final state; the first one settles the promise. */
+  finish(state: Exclude<ChangeState, 'pending'>): void {
+    this.state = state;
+    this.touch();
+    this.settle(this.info());
+  }
+
+  /** Something observable changed: the next `info()` is a new object. */
+  touch(): void {
+    this.cachedInfo = undefined;
+  }
+
+  info(): ChangeInfo {
+    if (this.cachedInfo) return this.cachedInfo;
+    const info: {
+      -readonly [K in keyof ChangeInfo]: ChangeInfo[K];
+    } = {
+      mutationId: this.mutationId,
+      entityType: this.entityType,
+      entityId: this.entityId,
+      fields: this.fields,
+      state: this.state,
+      queued: this.record !== undefined,
+      createdAt: this.createdAt,
+      baseVersion: this.baseVersion,
+    };
+    if (this.version !== undefined) info.version = this.version;
+    if (this.duplicate !== undefined) info.duplicate = this.duplicate;
+    if (this.error) info.error = this.error;
+    if (this.conflicts) info.conflicts = this.conflicts;
+    if (this.resolvedBy) info.resolvedBy = this.resolvedBy;
+    this.cachedInfo = Object.freeze(info);
+    return this.cachedInfo;
+  }
+}

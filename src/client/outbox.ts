@@ -1,0 +1,285 @@
+/**
+ * The offline outbox: changes made while the connection is not open, kept in order in a durable
+ * store (IndexedDB in browsers) so they survive a closed tab, and replayed with their original
+ * mutation ids when the connection returns (so nothing applies twice). `client.outbox` shows how
+ * many are waiting and which of them conflicted.
+ *
+ * ```ts
+ * client.outbox.subscribe(({ size }) => (badge.textContent = size ? `${size} waiting` : ''));
+ * ```
+ *
+ * Storage is pluggable (`RealtimeClientOptions.outbox`): `IndexedDbOutboxStore` by default where
+ * IndexedDB exists, else `MemoryOutboxStore`, which keeps edits only while the page lives (the
+ * client warns once when an edit goes there).
+ */
+import type { Fields } from '../protocol/index.js';
+import type { ChangeInfo, LiveConflict } from './live-data-types.js';
+import { IndexedDbOutboxStore } from './outbox-idb.js';
+import { Listeners } from './listeners.js';
+import type { Unsubscribe } from './types.js';
+
+/** One waiting change, as stored. */
+export interface OutboxEntry {
+  /** The store's auto-increment key: replay order. */
+  seq: number;
+  mutationId: string;
+  entityType: string;
+  entityId: string;
+  /** The version the change was based on; `undefined` when the entity had not been loaded. */
+  baseVersion: number | undefined;
+  fields: Fields;
+  /** The values the user saw for these fields when making the change (tells stale from real conflicts). */
+  seen?: Fields;
+  createdAt: number;
+  /** Who made it: a change is only replayed for the same user. */
+  userId: string | undefined;
+}
+
+export type NewOutboxEntry = Omit<OutboxEntry, 'seq'>;
+
+/** Where outbox entries live. Operations are called one at a time, in order. */
+export interface OutboxStore {
+  /** Survives a closed tab. */
+  readonly persistent: boolean;
+  /** Every entry, in `seq` order. */
+  load(): Promise<OutboxEntry[]>;
+  /** Append; resolves with the new `seq` once stored. */
+  add(entry: NewOutboxEntry): Promise<number>;
+  /** Replace the entry with the same `seq`. */
+  put(entry: OutboxEntry): Promise<void>;
+  delete(seq: number): Promise<void>;
+  /** Release resources (a database connection); later operations reopen. */
+  close?(): void;
+}
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/**
+ * Entries in memory. Share one instance between two clients to stand for a page reload in tests;
+ * in a page it keeps edits only while the page lives.
+ */
+export class MemoryOutboxStore implements OutboxStore {
+  readonly persistent = false;
+  private readonly entries = new Map<number, OutboxEntry>();
+  private next = 1;
+
+  async load(): Promise<OutboxEntry[]> {
+    return [...this.entries.values()].sort((a, b) => a.seq - b.seq).map(copy);
+  }
+
+  async add(entry: NewOutboxEntry): Promise<number> {
+    const seq = this.next++;
+    this.entries.set(seq, { ...copy(entry), seq });
+    return seq;
+  }
+
+  async put(entry: OutboxEntry): Promise<void> {
+    this.entries.set(entry.seq, copy(entry));
+  }
+
+  async delete(seq: number): Promise<void> {
+    this.entries.delete(seq);
+  }
+
+  /** Entries stored now (for tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** IndexedDB where the environment has it, else memory (`fallback: true`). */
+export function defaultOutboxStore(): { store: OutboxStore; fallback: boolean } {
+  if (typeof globalThis.indexedDB !== 'undefined' && globalThis.indexedDB !== null) {
+    return { store: new IndexedDbOutboxStore(), fallback: false };
+  }
+  return { store: new MemoryOutboxStore(), fallback: true };
+}
+
+/** @internal One entry as the client holds it, ahead of the store (`seq` once stored). */
+export interface OutboxRecord {
+  entry: NewOutboxEntry & { seq?: number };
+  /** Resolves when the entry reached the store (or failed to). */
+  stored: Promise<void>;
+}
+
+/** What `client.outbox.subscribe` listeners receive. */
+export interface OutboxSnapshot {
+  /** Changes waiting to be sent for the current user. */
+  readonly size: number;
+  readonly entries: readonly OutboxEntry[];
+  /** Conflicts waiting for a decision (the entries stay until resolved or discarded). */
+  readonly conflicts: readonly LiveConflict[];
+  /** Changes the server refused during replay (dropped from the outbox), most recent last. */
+  readonly rejected: readonly ChangeInfo[];
+}
+
+export interface OutboxOptions {
+  /** The signed-in user, to count and replay only their entries. */
+  userId: () => string | undefined;
+  logger: Pick<Console, 'warn'>;
+  /** Called once with the entries found in the store, before `ready` resolves. */
+  adopt: (records: OutboxRecord[]) => void;
+}
+
+const MAX_REJECTED = 20;
+
+export class Outbox {
+  /** Resolves once the entries left by an earlier page have been loaded. */
+  readonly ready: Promise<void>;
+  private store: OutboxStore;
+  private records: OutboxRecord[] = [];
+  private chain: Promise<unknown>;
+  private readonly listeners = new Listeners<OutboxSnapshot>();
+  private openConflicts: readonly LiveConflict[] = [];
+  private rejectedChanges: ChangeInfo[] = [];
+  private cached: OutboxSnapshot | undefined;
+  private warnedWrite = false;
+
+  constructor(
+    store: OutboxStore,
+    private readonly options: OutboxOptions,
+  ) {
+    this.store = store;
+    const loading = this.load();
+    this.chain = loading;
+    this.ready = loading;
+  }
+
+  /** Survives a closed tab (false for the in-memory store). */
+  get persistent(): boolean {
+    return this.store.persistent;
+  }
+
+  /** Changes waiting for the current user. */
+  get size(): number {
+    return this.snapshot().size;
+  }
+
+  get entries(): readonly OutboxEntry[] {
+    return this.snapshot().entries;
+  }
+
+  get conflicts(): readonly LiveConflict[] {
+    return this.openConflicts;
+  }
+
+  snapshot(): OutboxSnapshot {
+    if (this.cached) return this.cached;
+    const user = this.options.userId();
+    const mine = this.records.filter(
+      (r) => r.entry.userId === undefined || user === undefined || r.entry.userId === user,
+    );
+    this.cached = Object.freeze({
+      size: mine.length,
+      entries: Object.freeze(
+        this.records.map((r) => Object.freeze({ ...r.entry, seq: r.entry.seq ?? -1 })),
+      ),
+      conflicts: this.openConflicts,
+      rejected: Object.freeze([...this.rejectedChanges]),
+    });
+    return this.cached;
+  }
+
+  /** Called with a new snapshot on every change (an entry added, sent, conflicted …). */
+  subscribe(listener: (snapshot: OutboxSnapshot) => void): Unsubscribe {
+    return this.listeners.add(listener);
+  }
+
+  /** Resolves when every write so far reached the store. */
+  async flush(): Promise<void> {
+    await this.chain;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // @internal: used by the live-data hub
+
+  /** @internal Append an entry; it counts at once and reaches the store in order. */
+  add(entry: NewOutboxEntry): OutboxRecord {
+    const record: OutboxRecord = { entry: { ...entry }, stored: Promise.resolve() };
+    record.stored = this.write(async () => {
+      record.entry.seq = await this.store.add(copy(entry));
+    });
+    this.records.push(record);
+    this.changed();
+    return record;
+  }
+
+  /** @internal Change an entry in place (a conflict resolved, a rebase): same position. */
+  replace(record: OutboxRecord, patch: Partial<NewOutboxEntry>): void {
+    Object.assign(record.entry, patch);
+    const entry = { ...record.entry };
+    record.stored = this.write(async () => {
+      if (record.entry.seq !== undefined && this.records.includes(record)) {
+        await this.store.put(copy({ ...entry, seq: record.entry.seq }));
+      }
+    });
+    this.changed();
+  }
+
+  /** @internal The entry was sent and answered, dropped or discarded. */
+  remove(record: OutboxRecord): void {
+    const index = this.records.indexOf(record);
+    if (index < 0) return;
+    this.records.splice(index, 1);
+    void this.write(async () => {
+      if (record.entry.seq !== undefined) await this.store.delete(record.entry.seq);
+    });
+    this.changed();
+  }
+
+  /** @internal The conflicts waiting for a decision changed. */
+  setConflicts(conflicts: readonly LiveConflict[]): void {
+    this.openConflicts = Object.freeze([...conflicts]);
+    this.changed();
+  }
+
+  /** @internal A replayed change was refused by the server and dropped. */
+  reportRejected(change: ChangeInfo): void {
+    this.rejectedChanges.push(change);
+    if (this.rejectedChanges.length > MAX_REJECTED) this.rejectedChanges.shift();
+    this.changed();
+  }
+
+  /** @internal The signed-in user may have changed: recount. */
+  userChanged(): void {
+    this.changed();
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.listeners.emit(this.snapshot());
+  }
+
+  private async load(): Promise<void> {
+    let entries: OutboxEntry[];
+    try {
+      entries = await this.store.load();
+    } catch (error) {
+      this.options.logger.warn(
+        '[crm-realtime] the offline outbox could not be opened; offline edits are kept in memory ' +
+          'only and will not survive a closed tab:',
+        error,
+      );
+      this.store = new MemoryOutboxStore();
+      entries = [];
+    }
+    const loaded = entries.map((entry) => ({ entry, stored: Promise.resolve() }));
+    // Entries added while loading (an edit in the first instant) come after the stored ones.
+    this.records = [...loaded, ...this.records];
+    this.options.adopt(loaded);
+    this.changed();
+  }
+
+  private write(operation: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(operation).catch((error: unknown) => {
+      if (this.warnedWrite) return;
+      this.warnedWrite = true;
+      this.options.logger.warn(
+        '[crm-realtime] the offline outbox could not store a change:',
+        error,
+      );
+    });
+    this.chain = next;
+    return next;
+  }
+}

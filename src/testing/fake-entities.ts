@@ -1,0 +1,274 @@
+/**
+ * Live data on the fake server: versioned entities with field-level optimistic concurrency, by
+ * the same rules as the reference server, so a test or a story cannot pass on answers the real
+ * server would never give.
+ *
+ * - `entity.get` answers `entity.snapshot`, or `not_found` / `forbidden`.
+ * - `entity.update` with `baseVersion` B and fields F is applied when no field of F was changed
+ *   by anyone after version B (changes to other fields merge): the version goes up by one, an
+ *   `entity.change` event is published as a sequenced event of the room `<type>:<id>`, and the
+ *   sender gets `entity.ack`. Otherwise it gets `entity.conflict`, one entry per field with the
+ *   value at B (when known), the client's, the current one and who changed it when.
+ * - A field set to the value it already has is no conflict and no change; an update that changes
+ *   nothing is acknowledged without a new version or event.
+ * - A mutation id seen twice is applied once: the second time gets the same `entity.ack` with
+ *   `duplicate: true`. Conflicts and refusals are not remembered (nothing was applied).
+ * - A `baseVersion` ahead of the entity (a client that saw state this server lost) conflicts on
+ *   every field it would change, with no base value.
+ *
+ * ```ts
+ * server.entities.put({ type: 'customer', id: '42', fields: { name: 'Ada' } });
+ * server.entities.remoteUpdate('customer', '42', { phone: '+44 20' }, { id: 'bob', name: 'Bob' });
+ * server.entities.get('customer', '42')?.version; // 2
+ * ```
+ */
+import {
+  entityRoom,
+  type Entity,
+  type EntityChange,
+  type EntityGetFrame,
+  type EntityUpdateFrame,
+  type ErrorCode,
+  type FieldConflict,
+  type Fields,
+  type ServerFrame,
+  type UserProfile,
+} from '../protocol/index.js';
+import { sameJson } from '../client/same-json.js';
+
+type JsonValue = Fields[string];
+type AckFrame = Extract<ServerFrame, { type: 'entity.ack' }>;
+
+/** One change of one field: the version that made it, the new value, who and when. */
+interface FieldChange {
+  version: number;
+  value: JsonValue | undefined;
+  by: UserProfile | undefined;
+  at: number;
+}
+
+interface Stored {
+  entity: Entity;
+  /** Per field, its changes in version order (its value when put counts as the first). */
+  history: Map<string, FieldChange[]>;
+}
+
+/** What the fake entities need from the server they live in. */
+export interface FakeEntitiesHost {
+  now(): number;
+  /** Publish a sequenced room event (recorded for resume, sent to members). */
+  publish(room: string, event: string, payload: unknown, from?: string): unknown;
+  /** The server's room rule: a user who may not join an entity's room may not touch it. */
+  mayJoin(user: UserProfile, room: string): boolean;
+}
+
+export type EntityAccess = 'read' | 'write';
+
+/** An entity to seed: version defaults to 1. */
+export interface EntitySeed {
+  type: string;
+  id: string;
+  fields: Fields;
+  version?: number;
+  updatedAt?: number;
+  updatedBy?: UserProfile;
+}
+
+export interface RemoteUpdateOptions {
+  /** Default `client` when `by` is given (another person's save), else `backend`. */
+  source?: 'client' | 'backend';
+  mutationId?: string;
+}
+
+const copy = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
+
+export class FakeEntities {
+  /**
+   * Refuse reads or writes per user and entity; a refusal is answered `forbidden`. Default: the
+   * server's `authorize` option for the entity's room decides, and everything else is allowed.
+   */
+  authorize: ((user: UserProfile, entity: Entity, access: EntityAccess) => boolean) | undefined =
+    undefined;
+
+  private readonly stored = new Map<string, Stored>();
+  /** Applied mutations by `<type>:<id>|<mutationId>`, with the answer they got. */
+  private readonly applied = new Map<string, Omit<AckFrame, 'replyTo' | 'duplicate'>>();
+
+  constructor(private readonly host: FakeEntitiesHost) {}
+
+  /** Seed or replace an entity, silently (no event): use `remoteUpdate` for a visible change. */
+  put(seed: EntitySeed): Entity {
+    const version = seed.version ?? 1;
+    const at = seed.updatedAt ?? this.host.now();
+    const entity: Entity = {
+      type: seed.type,
+      id: seed.id,
+      version,
+      fields: copy(seed.fields),
+      updatedAt: at,
+    };
+    if (seed.updatedBy) entity.updatedBy = seed.updatedBy;
+    const history = new Map<string, FieldChange[]>();
+    for (const [field, value] of Object.entries(entity.fields)) {
+      history.set(field, [{ version, value, by: seed.updatedBy, at }]);
+    }
+    this.stored.set(entityRoom(seed.type, seed.id), { entity, history });
+    return copy(entity);
+  }
+
+  /** The current entity, or `undefined`. A copy: changing it changes nothing on the server. */
+  get(type: string, id: string): Entity | undefined {
+    return copy(this.stored.get(entityRoom(type, id))?.entity);
+  }
+
+  /** Every stored entity (copies). */
+  all(): Entity[] {
+    return [...this.stored.values()].map((s) => copy(s.entity));
+  }
+
+  /** Forget every entity and mutation id. */
+  clear(): void {
+    this.stored.clear();
+    this.applied.clear();
+  }
+
+  /**
+   * A change made elsewhere (another person, or a backend through the HTTP API): applied without
+   * a version check, published as `entity.change` to the entity's room. Throws when the entity
+   * does not exist.
+   */
+  remoteUpdate(
+    type: string,
+    id: string,
+    fields: Fields,
+    by?: UserProfile,
+    options: RemoteUpdateOptions = {},
+  ): EntityChange {
+    const stored = this.stored.get(entityRoom(type, id));
+    if (!stored) throw new Error(`fake server: no entity ${type}:${id} (put it first)`);
+    const change = this.apply(stored, fields, by, options.mutationId, options.source);
+    if (!change) throw new Error(`fake server: remoteUpdate of ${type}:${id} changes nothing`);
+    return change;
+  }
+
+  /** Answer an `entity.get` or `entity.update` from `user`. */
+  answer(user: UserProfile, frame: EntityGetFrame | EntityUpdateFrame): ServerFrame {
+    const room = entityRoom(frame.entityType, frame.entityId);
+    const stored = this.stored.get(room);
+    const access: EntityAccess = frame.type === 'entity.get' ? 'read' : 'write';
+    if (
+      !this.host.mayJoin(user, room) ||
+      (stored && this.authorize?.(user, stored.entity, access) === false)
+    ) {
+      return this.error(frame.id, 'forbidden', `may not ${access} ${room}`);
+    }
+    if (!stored) return this.error(frame.id, 'not_found', `no entity ${room}`);
+    if (frame.type === 'entity.get') {
+      return { type: 'entity.snapshot', replyTo: frame.id, entity: copy(stored.entity) };
+    }
+    return this.update(user, stored, frame);
+  }
+
+  private update(user: UserProfile, stored: Stored, frame: EntityUpdateFrame): ServerFrame {
+    const key = `${entityRoom(frame.entityType, frame.entityId)}|${frame.mutationId}`;
+    const seen = this.applied.get(key);
+    if (seen) return { ...copy(seen), type: 'entity.ack', replyTo: frame.id, duplicate: true };
+    const conflicts = this.conflicts(stored, frame);
+    if (conflicts.length > 0) {
+      return {
+        type: 'entity.conflict',
+        replyTo: frame.id,
+        mutationId: frame.mutationId,
+        conflicts,
+        current: copy(stored.entity),
+      };
+    }
+    this.apply(stored, frame.fields, user, frame.mutationId, 'client');
+    const answer = {
+      type: 'entity.ack' as const,
+      mutationId: frame.mutationId,
+      entity: copy(stored.entity),
+    };
+    this.applied.set(key, answer);
+    return { ...copy(answer), replyTo: frame.id, duplicate: false };
+  }
+
+  /** Fields of the update changed by anyone after its base version, to a different value. */
+  private conflicts(stored: Stored, frame: EntityUpdateFrame): FieldConflict[] {
+    const base = frame.baseVersion;
+    const ahead = base > stored.entity.version;
+    const conflicts: FieldConflict[] = [];
+    for (const [field, mine] of Object.entries(frame.fields)) {
+      const changes = stored.history.get(field) ?? [];
+      const last = changes[changes.length - 1];
+      const theirs = stored.entity.fields[field];
+      if (sameJson(theirs, mine)) continue;
+      if (!ahead && (!last || last.version <= base)) continue;
+      const conflict: FieldConflict = { field, mine: copy(mine) };
+      const baseValue = ahead ? undefined : valueAt(changes, base);
+      if (baseValue !== undefined) conflict.base = copy(baseValue);
+      if (theirs !== undefined) conflict.theirs = copy(theirs);
+      if (last?.by) conflict.changedBy = last.by;
+      if (last) conflict.changedAt = last.at;
+      conflicts.push(conflict);
+    }
+    return conflicts;
+  }
+
+  /** Apply fields as a new version and publish the change; `undefined` when nothing changes. */
+  private apply(
+    stored: Stored,
+    fields: Fields,
+    by: UserProfile | undefined,
+    mutationId: string | undefined,
+    source: 'client' | 'backend' | undefined,
+  ): EntityChange | undefined {
+    const current = stored.entity;
+    const changed = Object.keys(fields).filter((f) => !sameJson(current.fields[f], fields[f]));
+    if (changed.length === 0) return undefined;
+    const at = this.host.now();
+    const version = current.version + 1;
+    const previous: Fields = {};
+    const next: Fields = { ...current.fields };
+    for (const field of changed) {
+      if (current.fields[field] !== undefined) previous[field] = current.fields[field]!;
+      next[field] = copy(fields[field]!);
+      let changes = stored.history.get(field);
+      if (!changes) stored.history.set(field, (changes = []));
+      changes.push({ version, value: next[field], by, at });
+    }
+    const entity: Entity = {
+      type: current.type,
+      id: current.id,
+      version,
+      fields: next,
+      updatedAt: at,
+    };
+    if (by) entity.updatedBy = by;
+    stored.entity = entity;
+    const change: EntityChange = {
+      entity: copy(entity),
+      changed,
+      previous: copy(previous),
+      source: source ?? (by ? 'client' : 'backend'),
+    };
+    if (mutationId !== undefined) change.mutationId = mutationId;
+    if (by) change.by = by;
+    this.host.publish(entityRoom(current.type, current.id), 'entity.change', change, by?.id);
+    return copy(change);
+  }
+
+  private error(replyTo: string, code: ErrorCode, message: string): ServerFrame {
+    return { type: 'error', replyTo, code, message };
+  }
+}
+
+/** The value a field had at a version: its last change at or before it. */
+function valueAt(changes: readonly FieldChange[], version: number): JsonValue | undefined {
+  let value: JsonValue | undefined;
+  for (const change of changes) {
+    if (change.version > version) break;
+    value = change.value;
+  }
+  return value;
+}
