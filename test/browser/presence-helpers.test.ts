@@ -16,6 +16,8 @@ import { place } from '../../src/elements/presence/placement.js';
 import { diffPeople } from '../../src/elements/presence/presence-diff.js';
 import { defaultPresenceMessages as m } from '../../src/elements/presence/presence-messages.js';
 import { personText } from '../../src/elements/presence/person-text.js';
+import { rovingTarget } from '../../src/elements/presence/roving.js';
+import { SnapshotFollower } from '../../src/elements/presence/snapshot-follower.js';
 import { messageContext } from '../../src/i18n.js';
 import { ManualClock } from '../../src/testing/index.js';
 
@@ -274,5 +276,50 @@ describe('place', () => {
     expect(place(anchor, size, viewport, { ...options, align: 'end', dir: 'rtl' }).left).to.equal(
       300,
     );
+  });
+});
+
+describe('SnapshotFollower', () => {
+  const snap = (room: string, people: Person[], self?: Person) =>
+    self ? { room, people, self } : { room, people };
+
+  it('treats the first snapshot after joining as a start, then reports differences', () => {
+    const f = new SnapshotFollower();
+    const me = person('me');
+    expect(f.next(snap('r', []))).to.equal('reset');
+    expect(f.synced).to.equal(false);
+    expect(f.next(snap('r', [me, person('a')], me))).to.equal('same');
+    expect(f.synced).to.equal(true);
+    const change = f.next(snap('r', [me, person('b')], me));
+    expect(change).to.not.be.a('string');
+    const diff = change as Exclude<typeof change, string>;
+    expect(diff.arrived.map((p) => p.user.id)).to.deep.equal(['b']);
+    expect(diff.left.map((p) => p.user.id)).to.deep.equal(['a']);
+  });
+
+  it('starts over, silently, on another room', () => {
+    const f = new SnapshotFollower();
+    const me = person('me');
+    f.next(snap('r', [me], me));
+    expect(f.next(snap('s', [me, person('x')], me))).to.equal('reset');
+    expect(f.synced).to.equal(true);
+    expect(f.next(undefined)).to.equal('reset');
+    expect(f.synced).to.equal(false);
+  });
+});
+
+describe('rovingTarget', () => {
+  it('moves by one, stops at the ends, jumps with Home and End', () => {
+    expect(rovingTarget('ArrowRight', 0, 3, false)).to.equal(1);
+    expect(rovingTarget('ArrowRight', 2, 3, false)).to.equal(2);
+    expect(rovingTarget('ArrowLeft', 0, 3, false)).to.equal(0);
+    expect(rovingTarget('End', 0, 3, false)).to.equal(2);
+    expect(rovingTarget('Home', 2, 3, false)).to.equal(0);
+    expect(rovingTarget('a', 1, 3, false)).to.equal(undefined);
+  });
+
+  it('mirrors left and right on right-to-left pages', () => {
+    expect(rovingTarget('ArrowLeft', 0, 3, true)).to.equal(1);
+    expect(rovingTarget('ArrowRight', 1, 3, true)).to.equal(0);
   });
 });

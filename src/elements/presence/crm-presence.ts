@@ -8,12 +8,14 @@ import {
   pageRoom,
 } from '../../controllers/index.js';
 import { CrmPresenceChangeEvent } from '../../events/presence-events.js';
-import { PresenceAnnouncer } from './announcer.js';
 import { avatarContent, avatarStyle } from './avatar-template.js';
 import { styles } from './crm-presence.styles.js';
 import { OverflowPanel } from './overflow-panel.js';
 import { personText, type PersonText } from './person-text.js';
-import { diffPeople, isEmptyDiff } from './presence-diff.js';
+import { PresenceLiveRegion } from './live-region.js';
+import { rovingTarget } from './roving.js';
+import { RowMotion } from './row-motion.js';
+import { SnapshotFollower } from './snapshot-follower.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { defaultPresenceMessages, type PresenceMessages } from './presence-messages.js';
 import { Tooltip } from './tooltip.js';
@@ -34,9 +36,6 @@ function warnOnce(key: string, message: string): void {
   warned.add(key);
   console.warn(`crm-realtime: <crm-presence> ${message}`);
 }
-
-const prefersReducedMotion = () =>
-  globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
 /**
  * Avatars of the people in a room, one per person however many tabs or devices they have.
@@ -114,30 +113,33 @@ export class CrmPresence extends LitElement {
   private readonly presence = new PresenceController(this, () => this.room);
   private readonly connection = new ConnectionStatusController(this);
 
-  @state() private announcement = '';
   @state() private brokenImages = new Set<string>();
   /** The avatar that takes the Tab stop of the row (roving tabindex), by user id. */
   private activeId: string | undefined;
-  /** People shown leaving (animating out), with the index they had in the row. */
-  private leaving = new Map<string, { person: Person; index: number }>();
-  private entering = new Set<string>();
-
   /** Everyone to list (the current user only with `show-current-user`), the row, the "+N". */
   private everyone: Person[] = [];
   private row: Person[] = [];
-  private overflowCount = 0;
-
-  private shownSnapshot: PresenceSnapshot | undefined;
-  private previousPeople: readonly Person[] = [];
-  private shownRoom: string | undefined;
-  private synced = false;
   private shownIds: string[] = [];
-  private pendingEvent: CrmPresenceChangeEvent | undefined;
+  private overflowCount = 0;
   /** Index in the row of the entry that had the focus before an update, or -1. */
   private focusedIndex = -1;
-  private flip = false;
-  private announcer: PresenceAnnouncer | undefined;
-  private announcerClock: Clock | undefined;
+  private pendingEvent: CrmPresenceChangeEvent | undefined;
+
+  private readonly follower = new SnapshotFollower();
+  private readonly motion = new RowMotion();
+  private readonly live = new PresenceLiveRegion(this, {
+    // The client's clock, so a test's manual clock drives the batching window too.
+    clock: () =>
+      (this.presence.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock,
+    format: ({ joined, left }) =>
+      this.m.sentences(
+        [
+          ...(joined.length ? [this.m.joined(joined, this.c)] : []),
+          ...(left.length ? [this.m.left(left, this.c)] : []),
+        ],
+        this.c,
+      ),
+  });
 
   private m: PresenceMessages = defaultPresenceMessages;
   private c: MessageContext = messageContext('en');
@@ -163,15 +165,11 @@ export class CrmPresence extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.announcer?.dispose();
-    this.announcer = undefined;
+    this.live.dispose();
     this.panel.dispose();
     this.tooltip.hide();
-    this.leaving.clear();
-    this.entering.clear();
-    this.shownSnapshot = undefined;
-    this.shownRoom = undefined;
-    this.synced = false;
+    this.motion.clear();
+    this.follower.clear();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -200,58 +198,39 @@ export class CrmPresence extends LitElement {
   /** Who goes in the row, who behind "+N", and which avatar holds the row's Tab stop. */
   private layout(): void {
     const snapshot = this.presence.snapshot;
-    this.everyone = snapshot && this.synced ? this.visiblePeople(snapshot) : [];
+    this.everyone = snapshot && this.follower.synced ? this.visiblePeople(snapshot) : [];
     const max = this.validMax(this.maxVisible) ? this.maxVisible : DEFAULT_MAX_VISIBLE;
     const shown = this.everyone.slice(0, max);
     this.overflowCount = this.everyone.length - shown.length;
     this.shownIds = shown.map((p) => p.user.id);
-    this.row = this.withLeaving(shown);
+    this.row = this.motion.withLeaving(shown);
     if (!this.activeId || !this.shownIds.includes(this.activeId)) this.activeId = this.shownIds[0];
     this.panel.sync(this.overflowCount > 0);
   }
 
   /** Compare the store's snapshot with the one on screen: animate, announce, fire the event. */
   private follow(snapshot: PresenceSnapshot | undefined): void {
-    if (snapshot === this.shownSnapshot) return;
-    this.shownSnapshot = snapshot;
-    if (!snapshot || snapshot.room !== this.shownRoom) {
+    const change = this.follower.next(snapshot);
+    if (change === 'same') return;
+    if (change === 'reset') {
       // Another room (or none): start over, silently.
-      this.shownRoom = snapshot?.room;
-      this.synced = false;
-      this.previousPeople = [];
-      this.leaving.clear();
-      this.entering.clear();
-      this.announcer?.dispose();
-    }
-    if (!snapshot) return;
-    // The first snapshot after joining always holds the current user; until then, nothing to say.
-    const joined = snapshot.self !== undefined || snapshot.people.length > 0;
-    if (!this.synced) {
-      this.synced = joined;
-      this.previousPeople = joined ? snapshot.people : [];
+      this.motion.clear();
+      this.live.dispose();
       return;
     }
-    const before = this.previousPeople;
-    this.previousPeople = snapshot.people;
-    const diff = diffPeople(before, snapshot.people);
-    if (isEmptyDiff(diff)) return;
     const selfId = this.selfId;
-    const announcer = this.getAnnouncer();
-    const motion = !prefersReducedMotion();
-    for (const person of diff.arrived) {
-      this.leaving.delete(person.user.id);
-      if (motion) this.entering.add(person.user.id);
-      if (person.user.id !== selfId) announcer.joined(person.user.id, person.user.name);
+    for (const person of change.arrived) {
+      this.motion.arrived(person.user.id);
+      if (person.user.id !== selfId) this.live.joined(person.user.id, person.user.name);
     }
-    for (const person of diff.left) {
-      const index = this.shownIds.indexOf(person.user.id);
-      if (motion && index >= 0) this.leaving.set(person.user.id, { person, index });
-      if (person.user.id !== selfId) announcer.left(person.user.id, person.user.name);
+    for (const person of change.left) {
+      this.motion.left(person, this.shownIds.indexOf(person.user.id));
+      if (person.user.id !== selfId) this.live.left(person.user.id, person.user.name);
     }
     this.pendingEvent = new CrmPresenceChangeEvent({
-      room: snapshot.room,
-      people: snapshot.people,
-      ...diff,
+      room: snapshot!.room,
+      people: snapshot!.people,
+      ...change,
     });
   }
 
@@ -265,10 +244,7 @@ export class CrmPresence extends LitElement {
         items[Math.min(this.focusedIndex, items.length - 1)]?.focus();
       }
     }
-    for (const [id] of this.leaving) {
-      const item = this.renderRoot.querySelector<HTMLElement>(`.item[data-id="${CSS.escape(id)}"]`);
-      if (!item || item.getAnimations().length === 0) this.leaving.delete(id);
-    }
+    this.motion.prune((id) => this.renderRoot.querySelector(`.item[data-id="${CSS.escape(id)}"]`));
     this.tooltip.updated();
     this.panel.updated();
     const event = this.pendingEvent;
@@ -290,7 +266,7 @@ export class CrmPresence extends LitElement {
       status === 'offline' ||
       (status === 'connecting' && this.connection.hasBeenInterrupted);
     const snapshot = this.presence.snapshot;
-    if (!snapshot || !this.synced) {
+    if (!snapshot || !this.follower.synced) {
       return html`<div part="base" class="base" aria-busy="true">
         <span class="list" aria-hidden="true"
           ><span class="skeleton"></span><span class="skeleton"></span><span class="skeleton"></span
@@ -298,7 +274,7 @@ export class CrmPresence extends LitElement {
         <span part="note" class="note ${reconnecting ? '' : 'visually-hidden'}"
           >${reconnecting ? html`<span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}` : this.m.loading(this.c)}</span
         >
-        ${this.liveRegion()}
+        ${this.live.render()}
       </div>`;
     }
     const { everyone, row, overflowCount: hidden } = this;
@@ -330,17 +306,17 @@ export class CrmPresence extends LitElement {
             }))
           : nothing
       }
-      ${this.tooltip.render()} ${this.liveRegion()}
+      ${this.tooltip.render()} ${this.live.render()}
     </div>`;
   }
 
   private renderItem(person: Person): TemplateResult {
     const id = person.user.id;
-    const leaving = this.leaving.has(id);
+    const leaving = this.motion.isLeaving(id);
     const t = this.text(person);
     return html`<li
       part="item"
-      class="item ${leaving ? 'leaving' : ''} ${this.entering.has(id) ? 'entering' : ''}"
+      class="item ${leaving ? 'leaving' : ''} ${this.motion.isEntering(id) ? 'entering' : ''}"
       data-id=${id}
       aria-hidden=${leaving ? 'true' : nothing}
       @animationend=${(e: AnimationEvent) => this.animationDone(e, id)}
@@ -383,12 +359,6 @@ export class CrmPresence extends LitElement {
       >`;
   }
 
-  private liveRegion(): TemplateResult {
-    return html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-      ${this.announcement}
-    </div>`;
-  }
-
   // ---- keyboard ----------------------------------------------------------------------------
 
   /** Focusable entries of the row: the avatars, then "+N". */
@@ -407,17 +377,7 @@ export class CrmPresence extends LitElement {
     const current = items.indexOf(event.composedPath()[0] as HTMLElement);
     if (current < 0) return;
     const rtl = getComputedStyle(this).direction === 'rtl';
-    const step: Record<string, number> = {
-      ArrowDown: 1,
-      ArrowUp: -1,
-      ArrowRight: rtl ? -1 : 1,
-      ArrowLeft: rtl ? 1 : -1,
-    };
-    let next: number | undefined;
-    if (event.key in step)
-      next = Math.min(items.length - 1, Math.max(0, current + step[event.key]!));
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = items.length - 1;
+    const next = rovingTarget(event.key, current, items.length, rtl);
     if (next === undefined) return;
     event.preventDefault();
     const target = items[next]!;
@@ -448,18 +408,8 @@ export class CrmPresence extends LitElement {
     return this.showCurrentUser && snapshot.self ? [snapshot.self, ...others] : others;
   }
 
-  /** The row with the people animating out put back where they were. */
-  private withLeaving(shown: Person[]): Person[] {
-    if (this.leaving.size === 0) return shown;
-    const row = [...shown];
-    const leaving = [...this.leaving.values()].sort((a, b) => a.index - b.index);
-    for (const { person, index } of leaving) row.splice(Math.min(index, row.length), 0, person);
-    return row;
-  }
-
   private animationDone(event: AnimationEvent, id: string): void {
-    if (event.target !== event.currentTarget) return;
-    if (this.leaving.delete(id) || this.entering.delete(id)) this.requestUpdate();
+    if (event.target === event.currentTarget && this.motion.done(id)) this.requestUpdate();
   }
 
   private get selfId(): string | undefined {
@@ -487,31 +437,6 @@ export class CrmPresence extends LitElement {
 
   private validMax(value: number): boolean {
     return Number.isInteger(value) && value >= 1;
-  }
-
-  private getAnnouncer(): PresenceAnnouncer {
-    const clock =
-      (this.presence.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock;
-    if (!this.announcer || this.announcerClock !== clock) {
-      this.announcer?.dispose();
-      this.announcerClock = clock;
-      this.announcer = new PresenceAnnouncer({
-        clock,
-        format: (batch) =>
-          [
-            batch.joined.length ? this.m.joined(batch.joined, this.c) : '',
-            batch.left.length ? this.m.left(batch.left, this.c) : '',
-          ]
-            .filter(Boolean)
-            .join('. '),
-        announce: (message) => {
-          // A trailing no-break space on every other message makes a repeat a change, so it is read.
-          this.flip = !this.flip;
-          this.announcement = this.flip ? message : `${message}\u00a0`;
-        },
-      });
-    }
-    return this.announcer;
   }
 }
 

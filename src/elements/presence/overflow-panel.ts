@@ -11,6 +11,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Person } from '../../client/types.js';
 import type { MessageContext, PresenceMessages } from './presence-messages.js';
 import { place } from './placement.js';
+import { rovingTarget } from './roving.js';
 
 export interface OverflowPanelOptions {
   /** The side to try first. */
@@ -136,12 +137,7 @@ export class OverflowPanel {
   private onKeydown = (event: KeyboardEvent): void => {
     const rows = this.rows();
     const current = rows.indexOf(event.composedPath()[0] as HTMLElement);
-    let next: number | undefined;
-    if (event.key === 'ArrowDown') next = Math.min(rows.length - 1, current + 1);
-    else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = rows.length - 1;
-    else if (event.key === 'Escape') {
+    if (event.key === 'Escape') {
       // The browser closes an auto popover on Escape; do it here too, so focus surely returns.
       event.preventDefault();
       event.stopPropagation();
@@ -149,7 +145,15 @@ export class OverflowPanel {
       this.buttonElement?.focus();
       return;
     }
-    if (next === undefined || current < 0) return;
+    if (
+      event.key !== 'ArrowDown' &&
+      event.key !== 'ArrowUp' &&
+      event.key !== 'Home' &&
+      event.key !== 'End'
+    )
+      return;
+    const next = rovingTarget(event.key, current, rows.length, false);
+    if (next === undefined) return;
     event.preventDefault();
     this.index = next;
     for (const [i, row] of rows.entries()) row.tabIndex = i === next ? 0 : -1;

@@ -50,6 +50,8 @@ export interface PresenceMessages {
   joined(names: readonly string[], c: MessageContext): string;
   /** Announced after a batch of departures: "Carl left". */
   left(names: readonly string[], c: MessageContext): string;
+  /** Several announcements made into one: "Ana joined. Ben left". */
+  sentences(sentences: readonly string[], c: MessageContext): string;
   /** Used by `joined`/`left` when a batch is long: "Ana, Ben and 5 others". */
   andOthers(names: readonly string[], others: number, c: MessageContext): string;
 }
@@ -96,6 +98,7 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   left(list, c) {
     return `${names(list, c, this)} left`;
   },
+  sentences: (sentences) => sentences.join('. '),
   andOthers: (list, others, c) =>
     `${list.join(', ')} and ${c.plural(others) === 'one' ? '1 other' : `${c.number(others)} others`}`,
 });

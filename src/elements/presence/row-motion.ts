@@ -1,0 +1,62 @@
+/**
+ * Which avatars are animating in and out. Someone who leaves stays in the row, where they were,
+ * until their exit animation ends; under `prefers-reduced-motion` nothing is kept or animated.
+ */
+import type { Person } from '../../client/types.js';
+
+const prefersReducedMotion = () =>
+  globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+
+export class RowMotion {
+  private readonly entering = new Set<string>();
+  private readonly leaving = new Map<string, { person: Person; index: number }>();
+
+  arrived(id: string): void {
+    this.leaving.delete(id);
+    if (!prefersReducedMotion()) this.entering.add(id);
+  }
+
+  /** `index`: where they were in the row, -1 if they were not shown (nothing to animate). */
+  left(person: Person, index: number): void {
+    if (index >= 0 && !prefersReducedMotion()) this.leaving.set(person.user.id, { person, index });
+  }
+
+  isEntering(id: string): boolean {
+    return this.entering.has(id);
+  }
+
+  isLeaving(id: string): boolean {
+    return this.leaving.has(id);
+  }
+
+  /** An animation of `id` ended; true when that changes what is rendered. */
+  done(id: string): boolean {
+    const left = this.leaving.delete(id);
+    const entered = this.entering.delete(id);
+    return left || entered;
+  }
+
+  /** The row with the people animating out put back where they were. */
+  withLeaving(shown: readonly Person[]): Person[] {
+    const row = [...shown];
+    const leaving = [...this.leaving.values()].sort((a, b) => a.index - b.index);
+    for (const { person, index } of leaving) row.splice(Math.min(index, row.length), 0, person);
+    return row;
+  }
+
+  /**
+   * After a render: forget departures with nothing running (the element is hidden, or the
+   * animation was overridden by the page's CSS), so no avatar lingers.
+   */
+  prune(item: (id: string) => Element | null): void {
+    for (const id of this.leaving.keys()) {
+      const element = item(id);
+      if (!element || element.getAnimations().length === 0) this.leaving.delete(id);
+    }
+  }
+
+  clear(): void {
+    this.entering.clear();
+    this.leaving.clear();
+  }
+}
