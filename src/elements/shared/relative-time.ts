@@ -22,12 +22,30 @@ export interface TimeText {
   readonly datetime: string;
 }
 
+/** Formatters per locale: making them costs more than formatting, and a feed formats dozens. */
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached<F>(cache: Map<string, F>, locale: string, make: () => F): F {
+  let format = cache.get(locale);
+  if (!format) {
+    format = make();
+    if (cache.size > 20) cache.clear();
+    cache.set(locale, format);
+  }
+  return format;
+}
+
 /** `undefined` when `time` is not a usable epoch in ms. */
 export function timeText(time: number, now: number, locale: string): TimeText | undefined {
   if (!Number.isFinite(time)) return undefined;
   const date = new Date(time);
   if (Number.isNaN(date.getTime())) return undefined;
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const rtf = cached(
+    relativeFormats,
+    locale,
+    () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }),
+  );
   const seconds = (time - now) / 1000;
   let relative = rtf.format(0, 'second');
   // Less than 45 s either way (clocks disagree a little) reads as "now".
@@ -35,9 +53,10 @@ export function timeText(time: number, now: number, locale: string): TimeText | 
     const [unit, size] = UNITS.find(([, , below]) => Math.abs(seconds) < below) ?? UNITS[0]!;
     relative = rtf.format(Math.round(seconds / size), unit);
   }
-  const absolute = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'full',
-    timeStyle: 'short',
-  }).format(date);
+  const absolute = cached(
+    absoluteFormats,
+    locale,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' }),
+  ).format(date);
   return { relative, absolute, datetime: date.toISOString() };
 }
