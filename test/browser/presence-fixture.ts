@@ -37,14 +37,17 @@ export interface MountOptions {
   /** People already in the room when the element joins. */
   people?: (UserProfile | [UserProfile, PersonOptions])[];
   room?: string;
+  /** `false`: the server never answers the handshake (the element waits for its first snapshot). */
+  open?: boolean;
 }
 
 export async function mountPresence({
   attrs = { 'room-id': ROOM },
   people = [],
   room = attrs['room-id'] ?? ROOM,
+  open = true,
 }: MountOptions = {}): Promise<Mounted> {
-  const connection = await fakeConnection();
+  const connection = await fakeConnection({ open });
   for (const entry of people) {
     const [user, options] = Array.isArray(entry) ? entry : [entry, {}];
     connection.server.addPerson(room, user, options);

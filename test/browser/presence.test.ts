@@ -667,6 +667,15 @@ describe('crm-presence', () => {
       await expect(m.el).to.be.accessible();
     });
 
+    it('waiting for the first snapshot', async () => {
+      const m = await mountPresence({ open: false, people: [ANA] });
+      const base = m.root.querySelector('[part~="base"]')!;
+      expect(base.getAttribute('aria-busy')).to.equal('true');
+      expect(m.root.querySelectorAll('.skeleton').length).to.equal(3);
+      expect(m.root.textContent).to.contain('Loading who is here…');
+      await expect(m.el).to.be.accessible();
+    });
+
     it('reconnecting', async () => {
       const m = await mountPresence({ people: [ANA] });
       await goReconnecting(m);

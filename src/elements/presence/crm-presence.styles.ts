@@ -27,8 +27,9 @@ export const styles = [
       --_duration: var(--crm-presence-duration, ${token('duration-slow')});
       --_easing: ${token('easing-standard')};
     }
-
-    /* Fixed positions: the group floats over the page on a small raised surface. */
+  `,
+  // Fixed positions: the group floats over the page on a small raised surface.
+  css`
     :host([position='top-right']),
     :host([position='bottom-left']),
     :host([position='floating']) {
@@ -76,7 +77,9 @@ export const styles = [
       list-style: none;
       transition: opacity var(--_duration) var(--_easing);
     }
-    /* Stale while reconnecting: colour drained, contrast kept (no opacity on text). */
+  `,
+  // Stale while reconnecting: colour drained, contrast kept (no opacity on text).
+  css`
     .reconnecting .list {
       filter: saturate(0.25);
     }
@@ -85,7 +88,9 @@ export const styles = [
       position: relative;
       display: flex;
     }
-    /* A margin, not a flex gap, so a negative --crm-presence-gap stacks the avatars. */
+  `,
+  // A margin, not a flex gap, so a negative --crm-presence-gap stacks the avatars.
+  css`
     .item + .item {
       margin-inline-start: var(--_gap);
     }
@@ -93,9 +98,9 @@ export const styles = [
     .item:focus-within {
       z-index: 2;
     }
-
-    /* ---- avatar ---------------------------------------------------------------------- */
-
+  `,
+  // avatar
+  css`
     .avatar {
       position: relative;
       display: grid;
@@ -123,8 +128,10 @@ export const styles = [
       transform: translateY(-2px);
       ${focusRing}
     }
-    /* Editing: the ring turns accent, with a hairline of the background inside it, so the
-       avatar takes no more room than its neighbours. */
+  `,
+  // Editing: the ring turns accent, with a hairline of the background inside it, so the avatar
+  // takes no more room than its neighbours.
+  css`
     .avatar.editing {
       box-shadow: 0 0 0 var(--_ring-width) var(--_editing);
     }
@@ -144,15 +151,19 @@ export const styles = [
         filter var(--_duration) var(--_easing),
         opacity var(--_duration) var(--_easing);
     }
-    /* Desaturating keeps white initials at 4.5:1 or better on every palette colour; opacity
-       would not. */
+  `,
+  // Desaturating keeps white initials at 4.5:1 or better on every palette colour; opacity
+  // would not.
+  css`
     .avatar[data-status='away'] .face {
       filter: saturate(0.35);
     }
     .avatar[data-status='offline'] .face {
       filter: grayscale(1);
     }
-    /* Centre the capitals optically, not the line box (where supported). */
+  `,
+  // Centre the capitals optically, not the line box (where supported).
+  css`
     [part~='initials'] {
       text-box: trim-both cap alphabetic;
     }
@@ -161,9 +172,10 @@ export const styles = [
       block-size: 100%;
       object-fit: cover;
     }
-
-    /* Status dot. The shape differs too, not only the colour: a full disc when online, a
-       crescent when away, a hollow ring when offline. */
+  `,
+  // Status dot. The shape differs too, not only the colour: a full disc when online, a
+  // crescent when away, a hollow ring when offline.
+  css`
     .status {
       position: absolute;
       inset-block-end: -1px;
@@ -184,8 +196,9 @@ export const styles = [
         inset 0 0 0 2px var(--_offline),
         0 0 0 var(--_ring-width) var(--_ring);
     }
-
-    /* The pencil badge of someone editing. */
+  `,
+  // The pencil badge of someone editing.
+  css`
     .badge {
       position: absolute;
       inset-block-start: -3px;
@@ -203,9 +216,9 @@ export const styles = [
       inline-size: 62%;
       block-size: 62%;
     }
-
-    /* ---- "+N" ------------------------------------------------------------------------ */
-
+  `,
+  // "+N" (plaintext bidi: "+5" stays "+5" in a right-to-left page)
+  css`
     .overflow {
       display: grid;
       place-items: center;
@@ -221,7 +234,6 @@ export const styles = [
       font-size: var(--_font-size);
       font-weight: ${token('font-weight-semibold')};
       font-variant-numeric: tabular-nums;
-      /* "+5" stays "+5" in a right-to-left page. */
       unicode-bidi: plaintext;
       transition:
         background ${token('duration-fast')} var(--_easing),
@@ -240,9 +252,9 @@ export const styles = [
     .overflow:focus-visible {
       ${focusRing}
     }
-
-    /* ---- quiet texts: alone, loading, reconnecting, not connected ------------------- */
-
+  `,
+  // quiet texts: alone, loading, reconnecting, not connected
+  css`
     .note {
       display: inline-flex;
       align-items: center;
@@ -286,9 +298,9 @@ export const styles = [
     .skeleton:nth-child(3) {
       animation-delay: 0.3s;
     }
-
-    /* ---- tooltip --------------------------------------------------------------------- */
-
+  `,
+  // tooltip
+  css`
     .tooltip {
       position: fixed;
       inset: auto;
@@ -300,12 +312,13 @@ export const styles = [
       background: var(--crm-presence-tooltip-background, ${token('color-text')});
       color: var(--crm-presence-tooltip-color, ${token('color-surface')});
       box-shadow: ${token('shadow-m')};
-      font-family: ${token('font-family')};
       font-size: ${token('font-size-xs')};
       line-height: ${token('font-line-height-tight')};
       overflow: visible;
     }
-    /* A bridge over the gap to the avatar, so the pointer can move onto the tooltip. */
+  `,
+  // A bridge over the gap to the avatar, so the pointer can move onto the tooltip.
+  css`
     .tooltip::before {
       content: '';
       position: absolute;
@@ -329,15 +342,14 @@ export const styles = [
     .tooltip-detail {
       opacity: 0.82;
     }
-
-    /* ---- list of everyone ------------------------------------------------------------ */
-
+  `,
+  // list of everyone (--_room: the space on the side it opens to, set when placed)
+  css`
     .panel {
       position: fixed;
       inset: auto;
       margin: 0;
       inline-size: min(20rem, calc(100vw - 1rem));
-      /* --_room: the space on the side it opens to, set when it is placed. */
       max-block-size: min(24rem, calc(100vh - 1rem), var(--_room, 100vh));
       padding: 0;
       border: 1px solid ${token('color-border')};
@@ -345,9 +357,6 @@ export const styles = [
       background: ${token('color-surface-raised')};
       color: ${token('color-text')};
       box-shadow: ${token('shadow-l')};
-      font-family: ${token('font-family')};
-      font-size: ${token('font-size-m')};
-      line-height: ${token('font-line-height-normal')};
       overflow: hidden;
     }
     .panel:popover-open {
@@ -433,9 +442,9 @@ export const styles = [
       font-size: ${token('font-size-2xs')};
       font-weight: ${token('font-weight-semibold')};
     }
-
-    /* ---- motion ---------------------------------------------------------------------- */
-
+  `,
+  // motion
+  css`
     .item.entering {
       animation: crm-presence-in var(--_duration) var(--_easing) both;
     }
