@@ -1,0 +1,99 @@
+/**
+ * Every piece of text `<crm-notification-center>` shows or announces. A page translates the element
+ * with `element.messages = { markAllRead: () => 'Alle als gelesen markieren', … }`; entries left
+ * out stay English, except the day labels, which come from `Intl` in the element's language (the
+ * nearest `lang`) out of the box. In an override, `this` is the merged set of messages.
+ */
+import type { EntityRef } from '../../protocol/entities.js';
+import type { NotificationPriority, NotificationType } from '../../protocol/notifications.js';
+import type { MessageContext } from '../../i18n.js';
+import { dayDate, relativeDay } from './day-groups.js';
+
+export type { MessageContext };
+
+export interface NotificationCenterMessages {
+  /** Accessible name of the bell: "Notifications" or "Notifications, 3 unread". */
+  bellLabel(unread: number, c: MessageContext): string;
+  /** Accessible name of the bell without a connection. */
+  bellNotConnected(c: MessageContext): string;
+  /** The badge's text: the count, "9+" above 9. */
+  badge(unread: number, c: MessageContext): string;
+  /** Heading of the panel. */
+  panelTitle(c: MessageContext): string;
+  /** The "mark all read" button. */
+  markAllRead(c: MessageContext): string;
+  /** Accessible name of an item's "mark read" button (with `mark-read="item"`). */
+  markRead(title: string, c: MessageContext): string;
+  /** The empty panel. */
+  empty(c: MessageContext): string;
+  /** Under `empty`. */
+  emptyDetail(c: MessageContext): string;
+  /** Before the first page arrived. */
+  loading(c: MessageContext): string;
+  /** While an older page loads at the end of the list. */
+  loadingMore(c: MessageContext): string;
+  /** The history could not be loaded. */
+  loadFailed(c: MessageContext): string;
+  /** The button that tries again. */
+  retry(c: MessageContext): string;
+  /** No provider or a closed connection. */
+  notConnected(c: MessageContext): string;
+  /** Under `notConnected`. */
+  notConnectedDetail(c: MessageContext): string;
+  /** A line in the panel while the connection is being restored. */
+  reconnecting(c: MessageContext): string;
+  /** The day group of today. Default: `Intl.RelativeTimeFormat`'s, e.g. "Today", "Heute". */
+  today(c: MessageContext): string;
+  /** The day group of yesterday. */
+  yesterday(c: MessageContext): string;
+  /** An older day group, from the day's local midnight: "Monday, 6 January". */
+  day(start: number, now: number, c: MessageContext): string;
+  /** The kind of a notification, for screen readers (the icon says it visually). */
+  type(type: NotificationType, c: MessageContext): string;
+  /** A priority, shown on high and urgent notifications. */
+  priority(priority: NotificationPriority, c: MessageContext): string;
+  /** Marks an unread notification for screen readers (a dot and a tint show it). */
+  unread(c: MessageContext): string;
+  /** Who sent it: "from Ana Ortiz". */
+  from(name: string, c: MessageContext): string;
+  /** The text of an entity link: its label, or "customer 42". */
+  entity(entity: EntityRef, c: MessageContext): string;
+  /** Accessible name of a toast's close button. */
+  dismiss(title: string, c: MessageContext): string;
+  /** Accessible name of the toasts' region. */
+  toastsLabel(c: MessageContext): string;
+}
+
+export const defaultNotificationCenterMessages: NotificationCenterMessages =
+  Object.freeze<NotificationCenterMessages>({
+    bellLabel: (unread, c) =>
+      unread > 0 ? `Notifications, ${c.number(unread)} unread` : 'Notifications',
+    bellNotConnected: () => 'Notifications, not connected',
+    badge: (unread, c) => (unread > 9 ? `${c.number(9)}+` : c.number(unread)),
+    panelTitle: () => 'Notifications',
+    markAllRead: () => 'Mark all as read',
+    markRead: (title) => `Mark as read: ${title}`,
+    empty: () => 'No notifications',
+    emptyDetail: () => 'You’re all caught up. New ones will show up here.',
+    loading: () => 'Loading notifications…',
+    loadingMore: () => 'Loading older notifications…',
+    loadFailed: () => 'Notifications could not be loaded.',
+    retry: () => 'Try again',
+    notConnected: () => 'Not connected',
+    notConnectedDetail: () => 'Notifications will appear when the connection is back.',
+    reconnecting: () => 'Reconnecting… new notifications will follow.',
+    today: (c) => relativeDay(0, c.locale),
+    yesterday: (c) => relativeDay(-1, c.locale),
+    day: (start, now, c) => dayDate(start, now, c.locale),
+    type: (type) =>
+      ({ info: 'Information', success: 'Success', warning: 'Warning', error: 'Error' })[type],
+    priority: (priority) =>
+      ({ low: 'Low priority', normal: 'Normal priority', high: 'High', urgent: 'Urgent' })[
+        priority
+      ],
+    unread: () => 'Unread',
+    from: (name) => `from ${name}`,
+    entity: (entity) => entity.label || `${entity.type} ${entity.id}`,
+    dismiss: (title) => `Dismiss: ${title}`,
+    toastsLabel: () => 'New notifications',
+  });
