@@ -337,22 +337,20 @@ export class LiveDataHub implements LiveEntityHost {
   }
 
   /**
-   * The version to send: the change's own base, moved up to the current version when every
-   * version in between was made by this client (nothing of anyone else's to overlook).
+   * The version to send: the change's own base, moved up over every version right after it that
+   * this client made itself (queued edits replaying in order): nothing of anyone else's is skipped.
    */
   private async baseFor(m: Mutation): Promise<number> {
-    const live = this.entities.get(m.key)?.entity;
     let base = m.baseVersion;
     if (base === undefined) {
       // Made before the entity was ever read: based on whatever is current.
-      base = live?.version ?? (await this.readVersion(m));
+      base = this.entities.get(m.key)?.entity?.version ?? (await this.readVersion(m));
       m.baseVersion = base;
       m.touch();
       if (m.record) this.outbox.replace(m.record, { baseVersion: base });
     }
-    if (live && live.version > base && this.onlyOwnBetween(m.key, base, live.version)) {
-      base = live.version;
-    }
+    const own = this.own.get(m.key)?.versions;
+    if (own) while (own.has(base + 1)) base += 1;
     return base;
   }
 
@@ -366,13 +364,6 @@ export class LiveDataHub implements LiveEntityHost {
       throw new RealtimeError('bad_frame', `unexpected ${frame.type} answer to entity.get`);
     }
     return frame.entity.version;
-  }
-
-  private onlyOwnBetween(key: string, from: number, to: number): boolean {
-    const versions = this.own.get(key)?.versions;
-    if (!versions || to - from > 1000) return false;
-    for (let v = from + 1; v <= to; v++) if (!versions.has(v)) return false;
-    return true;
   }
 
   private acked(m: Mutation, frame: EntityAckFrame): void {

@@ -5,3 +5,10 @@ export {
   type ConnectionStatusControllerOptions,
 } from './connection-status-controller.js';
 export { PresenceController, pageRoom } from './presence-controller.js';
+export {
+  LiveDataController,
+  type LiveDataControllerOptions,
+  type LiveDataControllerStatus,
+  type LiveDataTarget,
+} from './live-data-controller.js';
+export { OutboxController } from './outbox-controller.js';
