@@ -21,6 +21,8 @@ export interface ConnectionStatusMessages {
   unavailable(c: MessageContext): string;
   /** The button that skips the wait. */
   retryNow(c: MessageContext): string;
+  /** Offline edits waiting in the outbox to be sent (shown while `count` > 0). */
+  changesWaiting(count: number, c: MessageContext): string;
   /**
    * What screen readers hear, and the compact dot's tooltip, for a state's label; it names what
    * the status is about, since "Connected" alone is ambiguous in a busy page.
@@ -37,5 +39,7 @@ export const defaultConnectionStatusMessages: ConnectionStatusMessages = Object.
   closed: () => 'Disconnected',
   unavailable: () => 'Not connected',
   retryNow: () => 'Retry now',
+  changesWaiting: (count: number, c: MessageContext) =>
+    `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting`,
   spoken: (label: string) => `Live updates: ${label}`,
 });

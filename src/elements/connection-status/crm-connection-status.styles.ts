@@ -48,6 +48,13 @@ export const styles = [
       font-variant-numeric: tabular-nums;
     }
 
+    /* Offline edits not sent yet, after the label and set apart by a thin rule. */
+    .waiting {
+      padding-inline-start: var(--_gap);
+      border-inline-start: 1px solid color-mix(in srgb, currentColor 35%, transparent);
+      font-variant-numeric: tabular-nums;
+    }
+
     /* States: quiet when all is well, tinted when something needs attention. */
     .base[data-view='connected'] {
       --_dot: var(--_connected);

@@ -1,6 +1,7 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';
+import { OutboxController } from '../../controllers/outbox-controller.js';
 import {
   CrmConnectionStatusChangeEvent,
   type ConnectionDisplayState,
@@ -37,6 +38,8 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  * @csspart dot - The coloured state dot.
  * @csspart label - The visible text (hidden when `compact`).
  * @csspart retry - The "Retry now" button, shown while reconnecting.
+ * @csspart waiting - "3 changes waiting": offline edits not sent yet (visually hidden when
+ *   `compact`, then part of the tooltip).
  * @cssprop [--crm-connection-status-dot-size=0.5rem] - Diameter of the dot.
  * @cssprop [--crm-connection-status-gap=var(--crm-space-xs)] - Space between dot, label, button.
  * @cssprop [--crm-connection-status-padding-inline=var(--crm-space-s)] - Inline padding of the pill.
@@ -60,6 +63,9 @@ export class CrmConnectionStatus extends LitElement {
   /** Replacements for the built-in English texts (see `ConnectionStatusMessages`). */
   @property({ attribute: false }) messages: Partial<ConnectionStatusMessages> | undefined =
     undefined;
+
+  /** Offline edits waiting to be sent, from the client's outbox. */
+  private readonly outbox = new OutboxController(this);
 
   private readonly connection = new ConnectionStatusController(this, {
     onStateChange: (state, previous, status) =>
@@ -112,14 +118,22 @@ export class CrmConnectionStatus extends LitElement {
     // An attempt in flight: the button stays (focus must not vanish) but does nothing.
     const inFlight = this.connection.state === 'connecting';
     const retryText = m.retryNow(c);
+    const waiting = this.outbox.size > 0 ? m.changesWaiting(this.outbox.size, c) : '';
     return html`<div
       part="base"
       class="base"
       data-view=${view}
-      title=${this.compact ? label : nothing}
+      title=${this.compact ? [label, waiting].filter(Boolean).join(' · ') : nothing}
     >
       <span part="dot" class="dot" aria-hidden="true"></span>
       <span part="label" class="label" aria-hidden="true">${label}</span>
+      ${
+        waiting
+          ? html`<span part="waiting" class=${this.compact ? 'visually-hidden' : 'waiting'}
+              >${waiting}</span
+            >`
+          : nothing
+      }
       <span class="visually-hidden" role="status">${spoken}</span>
       ${
         retrying
