@@ -519,6 +519,19 @@ describe('crm-presence', () => {
       expect(people.map((p) => p.user.id)).to.include(ANA.id);
     });
 
+    it('shows the current user away after their tab was hidden for a minute', async () => {
+      const m = await mountPresence({ attrs: { 'room-id': ROOM, 'show-current-user': '' } });
+      expect(avatars(m.root)[0]!.getAttribute('aria-label')).to.equal(
+        `${DEMO_USER.name} (You): Online, Viewing`,
+      );
+      m.environment.setVisible(false);
+      await m.clock.advance(60_000);
+      await m.settle();
+      expect(avatars(m.root)[0]!.getAttribute('aria-label')).to.equal(
+        `${DEMO_USER.name} (You): Away, Viewing`,
+      );
+    });
+
     it('does not fire for the first snapshot', async () => {
       let fired = 0;
       const listener = () => (fired += 1);
