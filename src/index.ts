@@ -14,6 +14,12 @@ export * from './elements/realtime-provider/index.js';
 export * from './elements/connection-status/index.js';
 export { CrmPresence, type PresencePosition } from './elements/presence/crm-presence.js';
 export {
+  AVATAR_PALETTE,
+  avatarColor,
+  initials,
+  safeAvatarUrl,
+} from './elements/presence/avatar.js';
+export {
   defaultPresenceMessages,
   type PresenceMessages,
 } from './elements/presence/presence-messages.js';
