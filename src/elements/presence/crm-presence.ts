@@ -8,16 +8,16 @@ import {
   pageRoom,
 } from '../../controllers/index.js';
 import { CrmPresenceChangeEvent } from '../../events/presence-events.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { avatarContent, avatarStyle } from './avatar-template.js';
 import { styles } from './crm-presence.styles.js';
+import { PresenceLiveRegion } from './live-region.js';
 import { OverflowPanel } from './overflow-panel.js';
 import { personText, type PersonText } from './person-text.js';
-import { PresenceLiveRegion } from './live-region.js';
+import { defaultPresenceMessages, type PresenceMessages } from './presence-messages.js';
 import { rovingTarget } from './roving.js';
 import { RowMotion } from './row-motion.js';
 import { SnapshotFollower } from './snapshot-follower.js';
-import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
-import { defaultPresenceMessages, type PresenceMessages } from './presence-messages.js';
 import { Tooltip } from './tooltip.js';
 
 export type PresencePosition = 'top-right' | 'bottom-left' | 'floating';
