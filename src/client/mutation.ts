@@ -18,6 +18,12 @@ export function newMutationId(): string {
   return `m-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/** A handle that may be given a conflict (a `LiveData`). */
+export interface ConflictTaker {
+  readonly handlesConflicts: boolean;
+  offerConflict(conflict: LiveConflict): void;
+}
+
 export interface MutationInit {
   mutationId?: string;
   entityType: string;
@@ -29,7 +35,7 @@ export interface MutationInit {
   userId: string | undefined;
   serial: number;
   /** The handle that made it (gets its conflict first). */
-  owner?: object;
+  owner?: ConflictTaker;
 }
 
 export class Mutation {
@@ -44,7 +50,7 @@ export class Mutation {
   userId: string | undefined;
   /** Order of creation, across entities. */
   readonly serial: number;
-  owner: object | undefined;
+  owner: ConflictTaker | undefined;
 
   state: ChangeState = 'pending';
   /** Sent and not answered yet. */
