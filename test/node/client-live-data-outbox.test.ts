@@ -113,6 +113,45 @@ describe('outbox: offline edits', () => {
     rig.close();
   });
 
+  it('keeps a change whose answer timed out and sends it again, with the same id, later', async () => {
+    const rig = setup();
+    const ada = client(rig, new MemoryOutboxStore());
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    rig.server.blackhole(true); // the frame is lost on the way
+    const saving = live.update({ name: 'Eventually' });
+    await rig.clock.advance(15_000); // requestTimeout
+    assert.equal(ada.outbox.size, 1);
+    assert.equal(live.changes.at(-1)?.state, 'pending');
+    rig.server.blackhole(false);
+    await rig.clock.advance(5_000); // retryDelay
+    assert.equal((await saving).state, 'confirmed');
+    const sent = rig.server.received('entity.update');
+    assert.equal(sent.length, 1, 'the lost frame never arrived; the retry did');
+    assert.equal(sent[0]!.mutationId, (await saving).mutationId);
+    assert.equal(ada.outbox.size, 0);
+    rig.close();
+  });
+
+  it('an edit made before the entity was ever read is based on the version current when sent', async () => {
+    const rig = setup();
+    rig.server.refuseConnections(true);
+    const ada = client(rig, new MemoryOutboxStore());
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    assert.equal(live.status, 'loading');
+    const saving = live.update({ phone: '777' });
+    assert.equal(live.data['phone'], '777');
+    assert.equal(ada.outbox.entries[0]?.baseVersion, undefined);
+    rig.server.entities.remoteUpdate('customer', '42', { name: 'Meanwhile' }, bob);
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(5_000);
+    assert.equal((await saving).state, 'confirmed');
+    assert.equal(rig.server.received('entity.update')[0]!.baseVersion, 2);
+    assert.deepEqual(live.data, { name: 'Meanwhile', email: 'info@42.test', phone: '777' });
+    rig.close();
+  });
+
   it('hands a conflict found on replay to onConflict; the entry stays until resolved', async () => {
     const rig = setup();
     const ada = client(rig, new MemoryOutboxStore());
