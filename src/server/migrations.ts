@@ -73,4 +73,42 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'live data: per-field versions, change history, mutation answers',
+    // entity_changes of version 1 was never written (no code used it); it is rebuilt with the
+    // columns live data needs: the changed field names, their previous and new values, the
+    // writer's profile, and a mutation id unique per entity rather than globally.
+    sql: `
+      ALTER TABLE entities ADD COLUMN field_versions TEXT NOT NULL DEFAULT '{}'
+        CHECK (json_valid(field_versions));
+      ALTER TABLE entities ADD COLUMN updated_by_profile TEXT
+        CHECK (updated_by_profile IS NULL OR json_valid(updated_by_profile));
+
+      DROP TABLE entity_changes;
+      CREATE TABLE entity_changes (
+        type         TEXT    NOT NULL,
+        id           TEXT    NOT NULL,
+        version      INTEGER NOT NULL,
+        changed      TEXT    NOT NULL CHECK (json_valid(changed)),
+        previous     TEXT    NOT NULL CHECK (json_valid(previous)),
+        next         TEXT    NOT NULL CHECK (json_valid(next)),
+        by_profile   TEXT    CHECK (by_profile IS NULL OR json_valid(by_profile)),
+        at           INTEGER NOT NULL,
+        mutation_id  TEXT,
+        source       TEXT    NOT NULL CHECK (source IN ('client', 'backend')),
+        PRIMARY KEY (type, id, version)
+      );
+
+      -- The answer an applied mutation id got, so a replay is answered the same way.
+      CREATE TABLE mutations (
+        type         TEXT    NOT NULL,
+        id           TEXT    NOT NULL,
+        mutation_id  TEXT    NOT NULL,
+        entity       TEXT    NOT NULL CHECK (json_valid(entity)),
+        at           INTEGER NOT NULL,
+        PRIMARY KEY (type, id, mutation_id)
+      );
+    `,
+  },
 ];

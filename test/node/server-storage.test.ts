@@ -62,20 +62,21 @@ describe('SQLite storage', () => {
     const reopened = new SqliteStorage(file, next);
     assert.deepEqual(
       reopened.appliedMigrations().map((m) => m.version),
-      [1, 99],
+      [...MIGRATIONS.map((m) => m.version), 99],
     );
     await reopened.close();
   });
 
   test('a failing migration leaves no trace and the schema at the previous version', async () => {
     const file = join(dir, 'failing.sqlite');
+    const latest = MIGRATIONS.at(-1)!.version;
     const broken = [
       ...MIGRATIONS,
-      { version: 2, name: 'broken', sql: 'CREATE TABLE t (a); SELECT nope FROM missing;' },
+      { version: latest + 1, name: 'broken', sql: 'CREATE TABLE t (a); SELECT nope FROM missing;' },
     ];
     assert.throws(() => new SqliteStorage(file, broken));
     const storage = new SqliteStorage(file);
-    assert.equal(storage.schemaVersion, 1);
+    assert.equal(storage.schemaVersion, latest);
     await storage.close();
     const db = new Database(file, { readonly: true });
     assert.equal(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get(), undefined);
