@@ -1,0 +1,541 @@
+import { css } from 'lit';
+import { buttonReset, focusRing, hostBase, token, visuallyHidden } from '../../styles/index.js';
+
+// Three layers, as everywhere in the kit: global tokens (`--crm-color-*`), the public
+// `--crm-activity-feed-*` properties, and private `--_*` variables. (Comments stay out of the CSS
+// itself: they would be shipped in the bundle.)
+const host = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-block-size: 0;
+    max-block-size: var(--crm-activity-feed-max-block-size, 32rem);
+    container-type: inline-size;
+    --_pad: var(--crm-activity-feed-padding, ${token('space-l')});
+    --_avatar: var(--crm-activity-feed-avatar-size, 2rem);
+    --_bg: var(--crm-activity-feed-background, ${token('color-surface')});
+    --_border: var(--crm-activity-feed-border-color, ${token('color-border')});
+    --_divider: var(--crm-activity-feed-divider-color, ${token('color-border')});
+    --_radius: var(--crm-activity-feed-radius, ${token('radius-l')});
+    --_accent: var(--crm-activity-feed-accent-color, ${token('color-accent')});
+    --_easing: ${token('easing-standard')};
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    overflow: hidden;
+  }
+  .viewport {
+    position: relative;
+    display: flex;
+    flex: 1 1 auto;
+    min-block-size: 0;
+  }
+  .scroller {
+    flex: 1 1 auto;
+    min-block-size: 0;
+    overflow-y: auto;
+    overflow-anchor: none;
+    overscroll-behavior: contain;
+    scrollbar-width: thin;
+    scrollbar-color: ${token('color-border-strong')} transparent;
+  }
+  .feed {
+    position: relative;
+    margin: 0;
+    outline: none;
+  }
+`;
+
+const filters = css`
+  .filters {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: ${token('space-s')};
+    padding: ${token('space-s')} var(--_pad);
+    border-block-end: 1px solid var(--_divider);
+    background: var(--crm-activity-feed-toolbar-background, transparent);
+  }
+  .kinds {
+    display: flex;
+    flex-wrap: wrap;
+    gap: ${token('space-2xs')};
+    flex: 1 1 auto;
+    min-inline-size: 0;
+  }
+  .chip {
+    display: inline-flex;
+    align-items: center;
+    min-block-size: 1.75rem;
+    padding: 0 ${token('space-m')};
+    border: 1px solid ${token('color-border')};
+    border-radius: ${token('radius-pill')};
+    background: ${token('color-surface')};
+    color: ${token('color-text-muted')};
+    font-size: ${token('font-size-s')};
+    font-weight: ${token('font-weight-medium')};
+    white-space: nowrap;
+    transition:
+      background-color ${token('duration-fast')} var(--_easing),
+      border-color ${token('duration-fast')} var(--_easing),
+      color ${token('duration-fast')} var(--_easing);
+  }
+  .chip:hover {
+    background: ${token('color-surface-hover')};
+    color: ${token('color-text')};
+  }
+  .chip[aria-pressed='true'] {
+    background: ${token('color-accent-subtle')};
+    border-color: var(--_accent);
+    color: ${token('color-info-text')};
+  }
+  .chip:focus-visible,
+  .select:focus-visible,
+  .pill:focus-visible,
+  .more:focus-visible,
+  .action:focus-visible,
+  .entity:focus-visible {
+    ${focusRing}
+  }
+  .person {
+    position: relative;
+    display: inline-flex;
+    align-items: center;
+    margin-inline-start: auto;
+    color: ${token('color-text-muted')};
+  }
+  .person-icon,
+  .chevron {
+    position: absolute;
+    inline-size: 1rem;
+    block-size: 1rem;
+    pointer-events: none;
+  }
+  .person-icon {
+    inset-inline-start: ${token('space-s')};
+  }
+  .chevron {
+    inset-inline-end: ${token('space-xs')};
+  }
+  .select {
+    appearance: none;
+    min-block-size: 1.75rem;
+    max-inline-size: 12rem;
+    padding-block: 0;
+    padding-inline: calc(${token('space-s')} + 1.25rem) 1.625rem;
+    border: 1px solid ${token('color-border')};
+    border-radius: ${token('radius-pill')};
+    background: ${token('color-surface')};
+    color: ${token('color-text')};
+    font: inherit;
+    font-size: ${token('font-size-s')};
+    text-overflow: ellipsis;
+    cursor: pointer;
+  }
+  .select:hover {
+    border-color: ${token('color-border-strong')};
+  }
+  .note {
+    display: inline-flex;
+    align-items: center;
+    gap: ${token('space-xs')};
+    color: ${token('color-text-muted')};
+    font-size: ${token('font-size-s')};
+  }
+  .note svg {
+    inline-size: 1rem;
+    block-size: 1rem;
+  }
+  .banner {
+    padding: ${token('space-xs')} var(--_pad);
+    border-block-end: 1px solid var(--_divider);
+    background: ${token('color-surface-sunken')};
+  }
+`;
+
+const items = css`
+  .item {
+    display: flex;
+    gap: ${token('space-m')};
+    padding: ${token('space-m')} var(--_pad);
+    border-block-end: 1px solid var(--_divider);
+    background: var(--_bg);
+    outline: none;
+    transition: background-color ${token('duration-fast')} var(--_easing);
+  }
+  .item:hover {
+    background: var(--crm-activity-feed-hover-background, ${token('color-surface-sunken')});
+  }
+  .item:focus-visible {
+    box-shadow: inset 0 0 0 ${token('focus-ring-width')} ${token('color-focus-ring')};
+  }
+  .item.pinned {
+    position: absolute;
+    inset-inline: 0;
+  }
+  .item.entering {
+    animation:
+      crm-activity-enter ${token('duration-slow')} var(--_easing) both,
+      crm-activity-flash 1.6s ease-out;
+  }
+  @keyframes crm-activity-enter {
+    from {
+      opacity: 0;
+      translate: 0 -0.5rem;
+    }
+  }
+  @keyframes crm-activity-flash {
+    from {
+      background-color: ${token('color-accent-subtle')};
+    }
+  }
+
+  .avatar {
+    position: relative;
+    flex: none;
+    inline-size: var(--_avatar);
+    block-size: var(--_avatar);
+  }
+  .face {
+    display: grid;
+    place-items: center;
+    inline-size: 100%;
+    block-size: 100%;
+    border-radius: 50%;
+    overflow: hidden;
+    background: var(--_avatar-bg, ${token('color-neutral-subtle')});
+    color: #fff;
+    font-size: calc(var(--_avatar) * 0.38);
+    font-weight: ${token('font-weight-semibold')};
+    letter-spacing: 0.02em;
+    user-select: none;
+  }
+  .anonymous .face {
+    color: ${token('color-neutral-text')};
+  }
+  .anonymous .face svg {
+    inline-size: 55%;
+    block-size: 55%;
+  }
+  .image {
+    inline-size: 100%;
+    block-size: 100%;
+    object-fit: cover;
+  }
+  .kind-icon {
+    position: absolute;
+    inset-block-end: -0.25rem;
+    inset-inline-end: -0.3125rem;
+    display: grid;
+    place-items: center;
+    inline-size: 1.125rem;
+    block-size: 1.125rem;
+    border-radius: 50%;
+    background: var(--_kind-bg, ${token('color-neutral-subtle')});
+    color: var(--_kind-fg, ${token('color-neutral-text')});
+    box-shadow: 0 0 0 2px var(--_bg);
+  }
+  .kind-icon svg {
+    inline-size: 0.6875rem;
+    block-size: 0.6875rem;
+  }
+  .anonymous .kind-icon {
+    display: none;
+  }
+  [data-icon='change'],
+  [data-icon='email'] {
+    --_kind-bg: ${token('color-info-subtle')};
+    --_kind-fg: ${token('color-info-text')};
+  }
+  [data-icon='call'],
+  [data-icon='create'] {
+    --_kind-bg: ${token('color-success-subtle')};
+    --_kind-fg: ${token('color-success-text')};
+  }
+  [data-icon='meeting'] {
+    --_kind-bg: ${token('color-warning-subtle')};
+    --_kind-fg: ${token('color-warning-text')};
+  }
+  [data-icon='delete'] {
+    --_kind-bg: ${token('color-danger-subtle')};
+    --_kind-fg: ${token('color-danger-text')};
+  }
+
+  .body {
+    flex: 1 1 auto;
+    min-inline-size: 0;
+  }
+  .top {
+    display: flex;
+    align-items: baseline;
+    gap: ${token('space-s')};
+  }
+  .headline {
+    flex: 1 1 auto;
+    min-inline-size: 0;
+    margin: 0;
+    line-height: ${token('font-line-height-tight')};
+    padding-block: 0.125rem;
+    overflow-wrap: anywhere;
+  }
+  .actor {
+    font-weight: ${token('font-weight-semibold')};
+  }
+  .fields,
+  .entity {
+    font-weight: ${token('font-weight-medium')};
+  }
+  a.entity {
+    color: ${token('color-info-text')};
+    text-decoration: underline;
+    text-decoration-color: color-mix(in srgb, currentColor 35%, transparent);
+    text-underline-offset: 0.15em;
+    border-radius: ${token('radius-s')};
+  }
+  a.entity:hover {
+    text-decoration-color: currentColor;
+  }
+  .time {
+    flex: none;
+    color: ${token('color-text-muted')};
+    font-size: ${token('font-size-xs')};
+    white-space: nowrap;
+    font-variant-numeric: tabular-nums;
+  }
+  .detail:empty {
+    display: none;
+  }
+  .summary {
+    margin: ${token('space-2xs')} 0 0;
+    color: ${token('color-text-muted')};
+    font-size: ${token('font-size-s')};
+    overflow-wrap: anywhere;
+    white-space: pre-line;
+  }
+  .changes {
+    display: grid;
+    gap: ${token('space-2xs')};
+    margin: ${token('space-xs')} 0 0;
+    padding: 0;
+    list-style: none;
+    font-size: ${token('font-size-s')};
+  }
+  .change-visual {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    column-gap: ${token('space-s')};
+    row-gap: ${token('space-3xs')};
+  }
+  .field {
+    flex: none;
+    min-inline-size: 4.5rem;
+    color: ${token('color-text-muted')};
+  }
+  .values {
+    display: inline-flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: ${token('space-xs')};
+    min-inline-size: 0;
+  }
+  .value {
+    max-inline-size: 100%;
+    padding: 0 ${token('space-xs')};
+    border-radius: ${token('radius-s')};
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .value.from {
+    background: ${token('color-neutral-subtle')};
+    color: ${token('color-text-muted')};
+    text-decoration: line-through;
+    text-decoration-color: color-mix(in srgb, currentColor 45%, transparent);
+  }
+  .value.to {
+    background: ${token('color-accent-subtle')};
+    color: ${token('color-text')};
+    font-weight: ${token('font-weight-medium')};
+  }
+  .value.empty {
+    text-decoration: none;
+    background: transparent;
+    color: ${token('color-text-muted')};
+    padding: 0;
+  }
+  .arrow {
+    color: ${token('color-text-muted')};
+  }
+  .more {
+    margin-block-start: ${token('space-2xs')};
+    color: ${token('color-info-text')};
+    font-size: ${token('font-size-s')};
+    font-weight: ${token('font-weight-medium')};
+    border-radius: ${token('radius-s')};
+  }
+  .more:hover {
+    text-decoration: underline;
+  }
+
+  @container (max-width: 24rem) {
+    .top {
+      flex-direction: column;
+      gap: 0;
+    }
+    .field {
+      min-inline-size: 0;
+      inline-size: 100%;
+    }
+  }
+`;
+
+const states = css`
+  .pill {
+    position: absolute;
+    z-index: 1;
+    inset-block-start: ${token('space-s')};
+    inset-inline: 0;
+    margin-inline: auto;
+    inline-size: max-content;
+    display: inline-flex;
+    align-items: center;
+    gap: ${token('space-xs')};
+    min-block-size: 1.75rem;
+    padding: 0 ${token('space-m')} 0 ${token('space-s')};
+    border-radius: ${token('radius-pill')};
+    background: var(--_accent);
+    color: var(--crm-activity-feed-pill-color, ${token('color-accent-contrast')});
+    box-shadow: ${token('shadow-m')};
+    font-size: ${token('font-size-s')};
+    font-weight: ${token('font-weight-semibold')};
+    animation: crm-activity-pill ${token('duration-medium')} var(--_easing);
+  }
+  .pill:hover {
+    background: ${token('color-accent-hover')};
+  }
+  .pill svg {
+    inline-size: 0.875rem;
+    block-size: 0.875rem;
+  }
+  @keyframes crm-activity-pill {
+    from {
+      opacity: 0;
+      translate: 0 -0.5rem;
+    }
+  }
+
+  .state {
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    gap: ${token('space-s')};
+    padding: ${token('space-2xl')} var(--_pad);
+    color: ${token('color-text-muted')};
+    font-size: ${token('font-size-s')};
+    text-align: center;
+  }
+  .state svg {
+    inline-size: 1.75rem;
+    block-size: 1.75rem;
+    color: ${token('color-border-strong')};
+  }
+  .state p {
+    margin: 0;
+  }
+  .action {
+    min-block-size: 1.75rem;
+    padding: 0 ${token('space-m')};
+    border: 1px solid ${token('color-border')};
+    border-radius: ${token('radius-pill')};
+    background: ${token('color-surface')};
+    color: ${token('color-text')};
+    font-weight: ${token('font-weight-medium')};
+  }
+  .action:hover {
+    background: ${token('color-surface-hover')};
+  }
+  .footer {
+    display: flex;
+    justify-content: center;
+    align-items: center;
+    gap: ${token('space-xs')};
+    min-block-size: 2.75rem;
+    padding: ${token('space-s')} var(--_pad);
+    color: ${token('color-text-muted')};
+    font-size: ${token('font-size-xs')};
+  }
+  .spinner {
+    inline-size: 0.875rem;
+    block-size: 0.875rem;
+    border-radius: 50%;
+    border: 2px solid currentColor;
+    border-inline-end-color: transparent;
+    animation: crm-activity-spin 0.9s linear infinite;
+  }
+  @keyframes crm-activity-spin {
+    to {
+      rotate: 1turn;
+    }
+  }
+  .skeleton {
+    display: flex;
+    gap: ${token('space-m')};
+    padding: ${token('space-m')} var(--_pad);
+    border-block-end: 1px solid var(--_divider);
+  }
+  .skeleton .bone {
+    border-radius: ${token('radius-s')};
+    background: ${token('color-surface-hover')};
+    animation: crm-activity-pulse 1.4s ease-in-out infinite;
+  }
+  .skeleton .circle {
+    flex: none;
+    inline-size: var(--_avatar);
+    block-size: var(--_avatar);
+    border-radius: 50%;
+  }
+  .skeleton .lines {
+    display: grid;
+    flex: 1;
+    gap: ${token('space-xs')};
+    padding-block-start: 0.125rem;
+  }
+  .skeleton .line {
+    block-size: 0.75rem;
+  }
+  .skeleton:nth-child(2) .bone {
+    animation-delay: 0.15s;
+  }
+  .skeleton:nth-child(3) .bone {
+    animation-delay: 0.3s;
+  }
+  @keyframes crm-activity-pulse {
+    50% {
+      opacity: 0.45;
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .skeleton .bone,
+    .spinner {
+      animation: none;
+    }
+  }
+  @media (forced-colors: active) {
+    .chip[aria-pressed='true'] {
+      border-width: 2px;
+      forced-color-adjust: none;
+      background: Highlight;
+      color: HighlightText;
+    }
+    .pill {
+      border: 1px solid ButtonText;
+    }
+    .value.to {
+      text-decoration: underline;
+    }
+  }
+`;
+
+export const styles = [hostBase, visuallyHidden, buttonReset, host, filters, items, states];

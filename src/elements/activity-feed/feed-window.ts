@@ -1,0 +1,322 @@
+/**
+ * The DOM half of the feed's windowing, as a reactive controller: which items are rendered, where
+ * the reader is, and keeping what they look at in place.
+ *
+ * - Only the items near the viewport are rendered, in normal flow, between two paddings that stand
+ *   for the items above and below (from measured or estimated heights, see `windowing.ts`). The
+ *   item with focus stays rendered when it leaves the window (placed at its offset), so focus
+ *   survives scrolling.
+ * - Scroll anchoring: before each render the first visible item and its distance from the top of
+ *   the viewport are noted, and after it the scroll position is corrected so the item is exactly
+ *   there again; items arriving above, pages arriving below, estimates turning into measurements
+ *   never move what the reader looks at. At the very top, new items simply appear.
+ * - New items above a reader who scrolled away are counted (the "N new" pill).
+ *
+ * The host calls `prepare(items)` in `willUpdate` and `settle()` in `updated`; scrolling re-renders
+ * only when the rendered items no longer cover the viewport.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { covers, EMPTY_RANGE, HeightCache, Layout, type Range } from './windowing.js';
+
+/** Within this many px of the top, the reader is "at the top". */
+export const AT_TOP = 4;
+/** First guess of an item's height, before any is measured. */
+const GUESS = 76;
+/** Load older items when the window reaches this close to the end of what is loaded. */
+const NEAR_END = 8;
+/** New items animated in at most at once (a burst just appears). */
+const MAX_ENTERING = 5;
+
+export interface WindowItem {
+  readonly id: string;
+}
+
+export interface FeedWindowOptions {
+  /** The window reached the end of what is loaded. */
+  nearEnd(): void;
+}
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+export class FeedWindow<T extends WindowItem> implements ReactiveController {
+  readonly heights = new HeightCache(GUESS);
+  readonly layout = new Layout(this.heights);
+  /** The items rendered in flow. */
+  range: Range = EMPTY_RANGE;
+  /** The reader is at the top: new items just appear. */
+  atTop = true;
+  /** Items above the newest one the reader saw at the top. */
+  newCount = 0;
+  /** The item whose article has focus, kept rendered out of the window. */
+  focusedId: string | undefined;
+  /** The item that takes the feed's Tab stop (the last one focused). */
+  activeId: string | undefined;
+  /** Items arriving at the top while the reader is there, animated in. */
+  readonly entering = new Set<string>();
+
+  private items: readonly T[] = [];
+  private scroller: HTMLElement | undefined;
+  private top = 0;
+  private viewport = 0;
+  private width = 0;
+  private seenTopId: string | undefined;
+  private anchor: { id: string; delta: number } | undefined;
+  /** Re-renders asked for by measurements in a row (bounded, so layout cannot loop). */
+  private fixes = 0;
+  private resize: ResizeObserver | undefined;
+
+  constructor(
+    private readonly host: Host,
+    private readonly options: FeedWindowOptions,
+  ) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.attach(undefined);
+  }
+
+  /** The scroll container (rendered once, in every state). */
+  attach(scroller: HTMLElement | undefined): void {
+    if (scroller === this.scroller) return;
+    this.scroller?.removeEventListener('scroll', this.onScroll);
+    this.resize?.disconnect();
+    this.scroller = scroller;
+    if (!scroller) return;
+    scroller.addEventListener('scroll', this.onScroll, { passive: true });
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resize ??= new ResizeObserver(() => this.resized());
+      this.resize.observe(scroller);
+    }
+  }
+
+  get element(): HTMLElement | undefined {
+    return this.scroller;
+  }
+
+  /** Start over (another feed or filter): forget positions, go to the top. */
+  reset(): void {
+    this.items = [];
+    this.range = EMPTY_RANGE;
+    this.seenTopId = undefined;
+    this.newCount = 0;
+    this.anchor = undefined;
+    this.entering.clear();
+    this.top = 0;
+    this.atTop = true;
+    if (this.scroller) this.scroller.scrollTop = 0;
+  }
+
+  /** Before a render: the items to show now (newest first). Reads the DOM once. */
+  prepare(items: readonly T[], { motion }: { motion: boolean }): void {
+    const scroller = this.scroller;
+    if (scroller) {
+      this.top = scroller.scrollTop;
+      this.viewport = scroller.clientHeight;
+      this.atTop = this.top <= AT_TOP;
+    }
+    const previous = this.items;
+    this.anchor = this.atTop ? undefined : this.captureAnchor();
+    const before = this.anchor ? this.layout.offset(this.layout.indexOf(this.anchor.id)) : 0;
+    this.layout.update(items, (item) => item.id);
+    this.items = items;
+    if (this.anchor) {
+      const index = this.layout.indexOf(this.anchor.id);
+      if (index < 0) this.anchor = undefined;
+      else this.top = Math.max(0, this.top + this.layout.offset(index) - before);
+    }
+    if (items !== previous && this.atTop && motion) this.markEntering(previous);
+    if (this.atTop || this.seenTopId === undefined) {
+      this.seenTopId = items[0]?.id;
+      this.newCount = 0;
+    } else {
+      const seen = this.layout.indexOf(this.seenTopId);
+      if (seen < 0) this.seenTopId = items[0]?.id;
+      this.newCount = Math.max(0, seen);
+    }
+    this.range = this.rangeAt(this.top, this.overscan());
+  }
+
+  /** The index of the focused item when it is outside the window (rendered "pinned"). */
+  pinnedIndex(): number {
+    if (this.focusedId === undefined) return -1;
+    const index = this.layout.indexOf(this.focusedId);
+    return index >= 0 && (index < this.range.start || index >= this.range.end) ? index : -1;
+  }
+
+  /** The item that takes the Tab stop: the active one when rendered, else the first visible. */
+  tabbableIndex(): number {
+    const active = this.activeId === undefined ? -1 : this.layout.indexOf(this.activeId);
+    if (
+      active >= 0 &&
+      ((active >= this.range.start && active < this.range.end) || active === this.pinnedIndex())
+    ) {
+      return active;
+    }
+    return Math.min(Math.max(this.layout.indexAt(this.top), this.range.start), this.range.end - 1);
+  }
+
+  /** After a render: put the anchor back, measure what was rendered, load more near the end. */
+  settle(): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    let measured = false;
+    for (const article of this.articles()) {
+      const id = article.dataset['id'];
+      if (id !== undefined && this.heights.set(id, article.getBoundingClientRect().height)) {
+        measured = true;
+      }
+    }
+    const anchor = this.anchor;
+    this.anchor = undefined;
+    if (anchor) {
+      const article = this.article(anchor.id);
+      if (article) {
+        const fix =
+          article.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor.delta;
+        if (Math.abs(fix) >= 0.5) scroller.scrollTop += fix;
+      } else scroller.scrollTop = this.top;
+    } else if (!this.atTop && Math.abs(scroller.scrollTop - this.top) >= 1) {
+      scroller.scrollTop = this.top;
+    }
+    this.top = scroller.scrollTop;
+    this.viewport = scroller.clientHeight;
+    if (measured) {
+      this.layout.update(this.items, (item) => item.id);
+      const needed = this.rangeAt(this.top, 0);
+      if (!covers(this.range, needed) && this.fixes < 3) {
+        this.fixes += 1;
+        this.host.requestUpdate();
+      } else this.fixes = 0;
+    } else this.fixes = 0;
+    if (this.items.length > 0 && this.range.end >= this.items.length - NEAR_END) {
+      this.options.nearEnd();
+    }
+  }
+
+  /**
+   * Bring item `index` into view (rendering it first if needed) and return its article.
+   * `block`: where it goes when it must move, as in `scrollIntoView`.
+   */
+  async reveal(
+    index: number,
+    block: 'nearest' | 'start' = 'nearest',
+  ): Promise<HTMLElement | undefined> {
+    const scroller = this.scroller;
+    const id = this.layout.idAt(index);
+    if (!scroller || id === undefined) return undefined;
+    let article = this.article(id);
+    if (!article || article.classList.contains('pinned')) {
+      const top = this.layout.offset(index);
+      const below = top > this.top;
+      const target =
+        block === 'start' || !below ? top : this.layout.offset(index + 1) - scroller.clientHeight;
+      this.jumpTo(Math.max(0, target));
+      await this.host.updateComplete;
+      article = this.article(id);
+    }
+    if (!article) return undefined;
+    const view = scroller.getBoundingClientRect();
+    const box = article.getBoundingClientRect();
+    if (block === 'start' || box.top < view.top || box.height > view.height) {
+      scroller.scrollTop += box.top - view.top;
+    } else if (box.bottom > view.bottom) {
+      scroller.scrollTop += box.bottom - view.bottom;
+    }
+    this.noteScroll();
+    return article;
+  }
+
+  /** Scroll to the top (the "N new" pill). Smooth when close and motion is welcome. */
+  scrollToTop(smooth: boolean): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    const near = scroller.scrollTop < scroller.clientHeight * 3;
+    if (smooth && near && typeof scroller.scrollTo === 'function') {
+      scroller.scrollTo({ top: 0, behavior: 'smooth' });
+    } else this.jumpTo(0);
+  }
+
+  /** The rendered article of an item, if any. */
+  article(id: string): HTMLElement | undefined {
+    for (const article of this.articles()) if (article.dataset['id'] === id) return article;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private readonly onScroll = () => this.noteScroll();
+
+  private noteScroll(): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    this.top = scroller.scrollTop;
+    this.viewport = scroller.clientHeight;
+    const atTop = this.top <= AT_TOP;
+    const needed = this.rangeAt(this.top, Math.min(120, this.overscan() / 2));
+    if (atTop !== this.atTop || !covers(this.range, needed)) this.host.requestUpdate();
+    else if (this.range.end >= this.items.length - NEAR_END && this.items.length > 0) {
+      this.options.nearEnd();
+    }
+  }
+
+  private jumpTo(top: number): void {
+    if (!this.scroller) return;
+    this.scroller.scrollTop = top;
+    this.top = this.scroller.scrollTop;
+    this.atTop = this.top <= AT_TOP;
+    this.host.requestUpdate();
+  }
+
+  private resized(): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    const width = scroller.clientWidth;
+    if (width !== this.width && this.width !== 0) this.heights.clear();
+    this.width = width;
+    if (scroller.clientHeight !== this.viewport || this.heights.size === 0)
+      this.host.requestUpdate();
+  }
+
+  private overscan(): number {
+    return Math.max(240, (this.viewport || 600) * 0.6);
+  }
+
+  private rangeAt(top: number, overscan: number): Range {
+    return this.layout.range(top, this.viewport || 600, overscan, overscan);
+  }
+
+  private articles(): HTMLElement[] {
+    const feed = this.scroller?.querySelector('[role="feed"]');
+    return feed
+      ? ([...feed.children] as HTMLElement[]).filter((el) => el.localName === 'article')
+      : [];
+  }
+
+  /** The first article in view, and how far below the viewport's top it starts. */
+  private captureAnchor(): { id: string; delta: number } | undefined {
+    const scroller = this.scroller;
+    if (!scroller) return undefined;
+    const view = scroller.getBoundingClientRect();
+    for (const article of this.articles()) {
+      if (article.classList.contains('pinned')) continue;
+      const box = article.getBoundingClientRect();
+      if (box.bottom > view.top + 1 && box.top < view.bottom) {
+        const id = article.dataset['id'];
+        return id === undefined ? undefined : { id, delta: box.top - view.top };
+      }
+    }
+    return undefined;
+  }
+
+  /** The items that arrived above the previous first one, when there are a few. */
+  private markEntering(previous: readonly T[]): void {
+    const first = previous[0];
+    if (!first) return;
+    let count = 0;
+    while (count < this.items.length && this.items[count]!.id !== first.id) count++;
+    if (count === 0 || count > MAX_ENTERING || count === this.items.length) return;
+    if (this.entering.size > 20) this.entering.clear();
+    for (let i = 0; i < count; i++) this.entering.add(this.items[i]!.id);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The markup of one feed item: an `<article>` of the WAI-ARIA feed pattern, labelled by its
+ * headline ("Ana Ortiz changed Stage on Difference Ltd") and described by its details and time.
+ * Every string from the data goes into the DOM as text (Lit escapes it); links get only URLs that
+ * passed `safeHref`.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { EntityRef } from '../../protocol/index.js';
+import { avatarColor, initials, safeAvatarUrl } from '../presence/avatar.js';
+import type { TimeText } from '../shared/relative-time.js';
+import { kindIcons } from './icons.js';
+import type { ChangeView, HeadlineSegment, ItemView, ValueText } from './item-view.js';
+
+/** Changes shown before "Show N more changes". */
+export const CHANGES_SHOWN = 4;
+
+export interface ItemContext {
+  /** 1-based position and the feed's size (-1 while more can be loaded). */
+  readonly posinset: number;
+  readonly setsize: number;
+  /** The article takes the feed's Tab stop. */
+  readonly tabbable: boolean;
+  /** Animate it in (arrived live while the reader was at the top). */
+  readonly entering: boolean;
+  /** Rendered out of the window because it has focus: positioned at this offset. */
+  readonly pinnedAt: number | undefined;
+  readonly time: TimeText | undefined;
+  /** The long list of changes is open. */
+  readonly expanded: boolean;
+  readonly locale: string;
+  entityText(ref: EntityRef): string;
+  entityHref(ref: EntityRef): string | undefined;
+  /** A picture failed to load once: show initials. */
+  readonly brokenImages: ReadonlySet<string>;
+  readonly labels: {
+    more(hidden: number): string;
+    fewer(): string;
+  };
+}
+
+export interface ItemHandlers {
+  onImageError(url: string): void;
+  onToggleChanges(id: string): void;
+  onOpen(event: MouseEvent, view: ItemView, entity: EntityRef, href: string): void;
+}
+
+/**
+ * A link target from a page's `entityHref`: relative URLs and `http(s):` only, so a
+ * `javascript:` URL coming from anywhere never becomes a link.
+ */
+export function safeHref(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return undefined;
+  const trimmed = value.trim();
+  try {
+    const url = new URL(trimmed, globalThis.location?.href ?? 'http://localhost/');
+    return url.protocol === 'https:' || url.protocol === 'http:' ? trimmed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function avatar(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResult {
+  const actor = view.actor;
+  const url = safeAvatarUrl(actor?.avatarUrl);
+  const picture = url !== undefined && !ctx.brokenImages.has(url) ? url : undefined;
+  const face = picture
+    ? html`<img
+        part="avatar-image"
+        class="image"
+        src=${picture}
+        alt=""
+        referrerpolicy="no-referrer"
+        decoding="async"
+        draggable="false"
+        @error=${() => h.onImageError(picture)}
+      />`
+    : actor
+      ? html`<span part="avatar-initials" class="initials"
+          >${initials(actor.name, ctx.locale)}</span
+        >`
+      : kindIcons[view.icon];
+  return html`<span
+    part="avatar"
+    class="avatar ${actor ? '' : 'anonymous'}"
+    style=${styleMap({ '--_avatar-bg': actor ? avatarColor(actor.id) : undefined })}
+    aria-hidden="true"
+    ><span class="face">${face}</span
+    ><span part="kind-icon" class="kind-icon" data-icon=${view.icon}
+      >${kindIcons[view.icon]}</span
+    ></span
+  >`;
+}
+
+function headline(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResult[] {
+  return view.headline.map((segment: HeadlineSegment) => {
+    switch (segment.kind) {
+      case 'text':
+        return html`${segment.text}`;
+      case 'actor':
+        return html`<strong part="actor" class="actor">${view.actorName}</strong>`;
+      case 'fields':
+        return html`<span part="fields" class="fields">${segment.text}</span>`;
+      case 'entity': {
+        const entity = view.entity;
+        if (!entity) return html``;
+        const text = ctx.entityText(entity);
+        const href = ctx.entityHref(entity);
+        return href
+          ? html`<a
+              part="entity"
+              class="entity"
+              href=${href}
+              @click=${(e: MouseEvent) => h.onOpen(e, view, entity, href)}
+              >${text}</a
+            >`
+          : html`<span part="entity" class="entity">${text}</span>`;
+      }
+    }
+  });
+}
+
+function value(v: ValueText, which: 'from' | 'to'): TemplateResult {
+  const content = v.datetime ? html`<time datetime=${v.datetime}>${v.text}</time>` : v.text;
+  return html`<span
+    part="value value-${which}"
+    class="value ${which} ${v.empty ? 'empty' : ''}"
+    title=${v.full !== v.text ? v.full : nothing}
+    >${v.empty ? '—' : content}</span
+  >`;
+}
+
+function change(ch: ChangeView): TemplateResult {
+  return html`<li part="change" class="change">
+    <span class="visually-hidden">${ch.spoken}</span>
+    <span class="change-visual" aria-hidden="true"
+      ><span part="field" class="field">${ch.label}</span
+      ><span class="values"
+        >${value(ch.from, 'from')}<span class="arrow">→</span>${value(ch.to, 'to')}</span
+      ></span
+    >
+  </li>`;
+}
+
+function changes(
+  view: ItemView,
+  ctx: ItemContext,
+  h: ItemHandlers,
+): TemplateResult | typeof nothing {
+  const all = view.changes;
+  if (all.length === 0) return nothing;
+  const long = all.length > CHANGES_SHOWN + 1;
+  const shown = long && !ctx.expanded ? all.slice(0, CHANGES_SHOWN) : all;
+  return html`<ul part="changes" class="changes" role="list">
+      ${shown.map(change)}
+    </ul>
+    ${
+      long
+        ? html`<button
+            part="more"
+            class="more"
+            type="button"
+            aria-expanded=${ctx.expanded ? 'true' : 'false'}
+            @click=${() => h.onToggleChanges(view.item.id)}
+          >
+            ${ctx.expanded ? ctx.labels.fewer() : ctx.labels.more(all.length - CHANGES_SHOWN)}
+          </button>`
+        : nothing
+    }`;
+}
+
+/** One item as an `<article>` of the feed. */
+export function itemTemplate(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResult {
+  const { key } = view;
+  const time = ctx.time;
+  const classes = [
+    'item',
+    ctx.entering ? 'entering' : '',
+    ctx.pinnedAt !== undefined ? 'pinned' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return html`<article
+    part="item"
+    class=${classes}
+    data-id=${view.item.id}
+    data-kind=${view.item.kind}
+    tabindex=${ctx.tabbable ? 0 : -1}
+    aria-posinset=${ctx.posinset}
+    aria-setsize=${ctx.setsize}
+    aria-labelledby="${key}-h"
+    aria-describedby="${key}-d ${key}-t"
+    style=${styleMap({
+      'inset-block-start': ctx.pinnedAt !== undefined ? `${ctx.pinnedAt}px` : undefined,
+    })}
+  >
+    ${avatar(view, ctx, h)}
+    <div class="body">
+      <div class="top">
+        <p part="headline" class="headline" id="${key}-h">${headline(view, ctx, h)}</p>
+        ${
+          time
+            ? html`<time
+                part="time"
+                class="time"
+                id="${key}-t"
+                datetime=${time.datetime}
+                title=${time.absolute}
+                >${time.relative}</time
+              >`
+            : html`<span id="${key}-t" hidden></span>`
+        }
+      </div>
+      <div class="detail" id="${key}-d">
+        ${
+          view.summary !== undefined
+            ? html`<p part="summary" class="summary">${view.summary}</p>`
+            : nothing
+        }
+        ${changes(view, ctx, h)}
+      </div>
+    </div>
+  </article>`;
+}
