@@ -102,6 +102,9 @@ export class PagedList<T extends Identified> {
       for (const item of newer) this.byId.set(item.id, item);
       this.list = newer;
     }
+    // Unknown items of a first page are older than live ones received meanwhile; later, they are
+    // ones we missed (newer than what we have).
+    const missed = !this.empty;
     if (this.empty) {
       // Live items received before the first page stay: they are newer than the page.
       this.empty = false;
@@ -110,7 +113,7 @@ export class PagedList<T extends Identified> {
       this.walkFromTop = false;
     }
     this.refresh(page);
-    this.insert(unknown);
+    this.insert(unknown, missed);
     this.markBoundary(page, nextCursor);
     return unknown;
   }
@@ -120,7 +123,7 @@ export class PagedList<T extends Identified> {
     this.flush();
     const unknown = page.filter((item) => !this.byId.has(item.id));
     this.refresh(page);
-    this.insert(unknown);
+    this.insert(unknown, false);
     this.markBoundary(page, nextCursor);
     this.empty = false;
     this.cursor = nextCursor;
@@ -204,22 +207,27 @@ export class PagedList<T extends Identified> {
     if (this.incoming.length === 0) return;
     const arrived = this.incoming.reverse();
     this.incoming = [];
-    this.insert(arrived);
+    this.insert(arrived, true);
   }
 
-  /** Merge items (any order) into the newest-first list; ties put the newcomers first. */
-  private insert(items: readonly T[]): void {
+  /**
+   * Merge items (newest first among equal times) into the list. On equal times the newcomers go
+   * first when they are newer (live, missed), last when older (a page of history).
+   */
+  private insert(items: readonly T[], newer: boolean): void {
     if (items.length === 0) return;
     for (const item of items) this.byId.set(item.id, item);
     const time = this.time;
     const sorted = [...items].sort((a, b) => time(b) - time(a)); // stable: keeps tie order
+    // Does `a` (a newcomer) go before `b` (one we have)?
+    const before = newer ? (a: T, b: T) => time(a) >= time(b) : (a: T, b: T) => time(a) > time(b);
     const head = this.list[0];
-    if (!head || time(sorted[sorted.length - 1]!) >= time(head)) {
+    if (!head || before(sorted[sorted.length - 1]!, head)) {
       this.list = sorted.concat(this.list);
       return;
     }
     const tail = this.list[this.list.length - 1]!;
-    if (time(sorted[0]!) < time(tail)) {
+    if (!before(sorted[0]!, tail)) {
       this.list = this.list.concat(sorted);
       return;
     }
@@ -227,7 +235,7 @@ export class PagedList<T extends Identified> {
     let i = 0;
     let j = 0;
     while (i < sorted.length && j < this.list.length) {
-      if (time(sorted[i]!) >= time(this.list[j]!)) merged.push(sorted[i++]!);
+      if (before(sorted[i]!, this.list[j]!)) merged.push(sorted[i++]!);
       else merged.push(this.list[j++]!);
     }
     while (i < sorted.length) merged.push(sorted[i++]!);

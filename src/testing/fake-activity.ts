@@ -198,7 +198,8 @@ const STAGES = ['lead', 'qualified', 'proposal', 'won'];
  * notes, spread over the sample people and three customers (`42`, `7`, `19`).
  */
 export function sampleActivity(index: number): ActivityInput {
-  const actor = SAMPLE_PEOPLE[index % SAMPLE_PEOPLE.length]!;
+  // Not `index % people`: with kinds cycling by 4, each person would do one kind of thing only.
+  const actor = SAMPLE_PEOPLE[(index + Math.floor(index / 4)) % SAMPLE_PEOPLE.length]!;
   const customer = CUSTOMERS[index % CUSTOMERS.length]!;
   switch (index % 4) {
     case 0:

@@ -76,7 +76,7 @@ describe('notification store: targeting', () => {
     const sender = tab(rig, ada);
     const watcher = tab(rig, bob);
     const elsewhere = tab(rig, carol);
-    sender.client.joinRoom('customer:42');
+    sender.store.watch('customer:42'); // the sender watches it too
     const unwatch = watcher.store.watch('customer:42');
     await settle(rig);
 
@@ -148,7 +148,10 @@ describe('notification store: read state', () => {
     await settle(rig);
     for (const t of [one, two]) {
       assert.equal(t.store.snapshot().unread, 0);
-      assert.ok(t.store.snapshot().items.every((n) => n.read));
+      assert.ok(
+        t.store.snapshot().items.every((n) => n.read),
+        'all read',
+      );
     }
     assert.equal(rig.server.notifications.unread(DEMO_USER.id), 0);
 
@@ -175,7 +178,10 @@ describe('notification store: read state', () => {
     assert.equal(store.snapshot().items[0]!.read, false);
     await assert.rejects(store.markAllRead(), { code: 'not_connected' });
     assert.equal(store.snapshot().unread, 3);
-    assert.ok(store.snapshot().items.every((n) => !n.read));
+    assert.ok(
+      store.snapshot().items.every((n) => !n.read),
+      'none read',
+    );
     assert.equal(store.snapshot().error?.code, 'not_connected');
     rig.close();
   });
@@ -285,6 +291,12 @@ describe('notification store: live and resume', () => {
     assert.equal(store.snapshot().unread, 4);
 
     await store.refresh(); // the page holds it too: no second toast, no double count
+    await settle(rig);
+    assert.equal(fresh.length, 1);
+    assert.equal(store.snapshot().unread, 4);
+    assert.equal(store.snapshot().items.length, 4);
+    // Delivered again (a redelivery after the page had it): still once.
+    rig.server.broadcast(`user:${DEMO_USER.id}`, 'notification', store.snapshot().items[0]);
     await settle(rig);
     assert.equal(fresh.length, 1);
     assert.equal(store.snapshot().unread, 4);
