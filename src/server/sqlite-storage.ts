@@ -4,23 +4,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
+import { SqliteEntities } from './entities/sqlite-entities.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { Storage, StoredEntity } from './storage.js';
-
-interface EntityRow {
-  type: string;
-  id: string;
-  version: number;
-  fields: string;
-  updated_at: number;
-  updated_by: string | null;
-}
 
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private version = 0;
-  private readonly selectEntity: Database.Statement<[string, string], EntityRow>;
-  private readonly upsertEntity: Database.Statement<EntityRow>;
+  private readonly entities: SqliteEntities;
 
   /**
    * Opens (creating if needed) the database file and applies pending migrations.
@@ -30,19 +22,13 @@ export class SqliteStorage implements Storage {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // FULL: a commit is on disk before it returns, so an acknowledged change survives kill -9
+    // and power loss (NORMAL in WAL may lose the last commits on power loss).
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate(migrations);
-    this.selectEntity = this.db.prepare(
-      'SELECT type, id, version, fields, updated_at, updated_by FROM entities WHERE type = ? AND id = ?',
-    );
-    this.upsertEntity = this.db.prepare(
-      `INSERT INTO entities (type, id, version, fields, updated_at, updated_by)
-       VALUES (@type, @id, @version, @fields, @updated_at, @updated_by)
-       ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, fields = excluded.fields,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    );
+    this.entities = new SqliteEntities(this.db);
   }
 
   get schemaVersion(): number {
@@ -92,27 +78,35 @@ export class SqliteStorage implements Storage {
 
   // async so that SQLite errors reject the promise instead of throwing at the call.
   async getEntity(type: string, id: string): Promise<StoredEntity | undefined> {
-    const row = this.selectEntity.get(type, id);
-    if (!row) return undefined;
-    return {
-      type: row.type,
-      id: row.id,
-      version: row.version,
-      fields: JSON.parse(row.fields) as Record<string, unknown>,
-      updatedAt: row.updated_at,
-      updatedBy: row.updated_by,
-    };
+    return this.entities.get(type, id)?.entity;
   }
 
   async putEntity(entity: StoredEntity): Promise<void> {
-    this.upsertEntity.run({
-      type: entity.type,
-      id: entity.id,
-      version: entity.version,
-      fields: JSON.stringify(entity.fields),
-      updated_at: entity.updatedAt,
-      updated_by: entity.updatedBy,
-    });
+    this.entities.put(entity);
+  }
+
+  async listEntities(
+    type: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredEntity[]; total: number }> {
+    return this.entities.list(type, page.limit, page.offset);
+  }
+
+  async countEntities(): Promise<number> {
+    return this.entities.count();
+  }
+
+  async writeEntity(write: EntityWrite): Promise<EntityWriteResult> {
+    return this.entities.write(write);
+  }
+
+  async entityChanges(
+    type: string,
+    id: string,
+    sinceVersion = 0,
+    limit = 1000,
+  ): Promise<StoredChange[]> {
+    return this.entities.changes(type, id, sinceVersion, limit);
   }
 
   healthy(): boolean {

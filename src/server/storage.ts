@@ -5,6 +5,8 @@
  * This foundation persists entities; the tables for entity history, activity and notifications
  * exist (see `migrations.ts`) and get their methods with the issues that use them.
  */
+import type { UserProfile } from '../protocol/index.js';
+import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
 
 /** A CRM record as the live-data capability sees it. */
 export interface StoredEntity {
@@ -17,14 +19,39 @@ export interface StoredEntity {
   updatedAt: number;
   /** User id of the last writer, if a user wrote it. */
   updatedBy: string | null;
+  /** The last writer's profile, when known (live-data writes record it). */
+  updatedByProfile?: UserProfile;
 }
 
 export interface Storage {
   /** Highest migration applied. */
   readonly schemaVersion: number;
   getEntity(type: string, id: string): Promise<StoredEntity | undefined>;
-  /** Inserts or replaces an entity as given (no version check: the live-data issue adds that). */
+  /**
+   * Inserts or replaces an entity as given, silently (no version check, no history): every field
+   * counts as changed at the entity's version. For seeding; live changes go through `writeEntity`.
+   */
   putEntity(entity: StoredEntity): Promise<void>;
+  /** Entities of one type ordered by id, one page, and how many there are in all. */
+  listEntities(
+    type: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredEntity[]; total: number }>;
+  /** Entities of every type. */
+  countEntities(): Promise<number>;
+  /**
+   * Applies one write atomically (see `entities/merge.ts` for the rules): a known mutation id is
+   * answered as before, a conflict changes nothing, otherwise a new version, its history row and
+   * the mutation's answer commit together before the promise resolves.
+   */
+  writeEntity(write: EntityWrite): Promise<EntityWriteResult>;
+  /** Recorded changes of one entity after `sinceVersion`, oldest first, at most `limit`. */
+  entityChanges(
+    type: string,
+    id: string,
+    sinceVersion?: number,
+    limit?: number,
+  ): Promise<StoredChange[]>;
   /** Cheap liveness probe for `/healthz`. */
   healthy(): boolean;
   close(): Promise<void>;

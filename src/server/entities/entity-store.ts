@@ -1,0 +1,98 @@
+/**
+ * The shapes the entity methods of `Storage` take and give: one write (an update from a client, or
+ * a backend's change), its outcome, and the history rows that make conflicts explainable.
+ */
+import type {
+  Entity,
+  EntityChange,
+  FieldConflict,
+  Fields,
+  UserProfile,
+} from '../../protocol/index.js';
+import type { StoredEntity } from '../storage.js';
+
+/** An entity with the version at which each of its fields last changed. */
+export interface StoredEntityState {
+  entity: StoredEntity;
+  /** Field name → version of its last change. A field missing here counts as version 0. */
+  fieldVersions: Record<string, number>;
+}
+
+/** One accepted change, as recorded in `entity_changes`. */
+export interface StoredChange {
+  type: string;
+  id: string;
+  /** The version this change produced. */
+  version: number;
+  /** Field names whose value changed. */
+  changed: string[];
+  /** Their values before (a field absent before is absent here). */
+  previous: Fields;
+  /** Their values after. */
+  next: Fields;
+  by?: UserProfile;
+  at: number;
+  mutationId?: string;
+  source: 'client' | 'backend';
+}
+
+export interface EntityWrite {
+  type: string;
+  id: string;
+  fields: Fields;
+  /**
+   * The version the writer based its change on: fields changed after it conflict. Undefined for
+   * a backend's last-writer-wins write, which never conflicts.
+   */
+  baseVersion?: number | undefined;
+  /** Applied once: a repeated id is answered with the entity it got the first time. */
+  mutationId?: string | undefined;
+  by?: UserProfile | undefined;
+  source: 'client' | 'backend';
+  at: number;
+  /** Create the entity (version 1) when it does not exist; otherwise `not_found`. */
+  create?: boolean | undefined;
+  /** Refuse a change whose `entity.change` payload would serialize to more bytes. */
+  maxChangeBytes?: number | undefined;
+}
+
+export type EntityWriteResult =
+  | {
+      outcome: 'applied';
+      entity: StoredEntity;
+      /** Undefined when no field changed (no new version). */
+      change: StoredChange | undefined;
+      created: boolean;
+    }
+  /** The mutation id was applied before; `entity` is what that write answered. */
+  | { outcome: 'duplicate'; entity: Entity }
+  | { outcome: 'conflict'; conflicts: FieldConflict[]; current: StoredEntity }
+  | { outcome: 'not_found' }
+  | { outcome: 'too_large'; bytes: number; limit: number };
+
+/** The protocol's view of a stored entity. */
+export function toEntity(stored: StoredEntity): Entity {
+  const entity: Entity = {
+    type: stored.type,
+    id: stored.id,
+    version: stored.version,
+    fields: stored.fields as Fields,
+    updatedAt: stored.updatedAt,
+  };
+  if (stored.updatedByProfile) entity.updatedBy = stored.updatedByProfile;
+  else if (stored.updatedBy) entity.updatedBy = { id: stored.updatedBy, name: stored.updatedBy };
+  return entity;
+}
+
+/** The `entity.change` event payload of a recorded change. */
+export function toEntityChange(change: StoredChange, entity: StoredEntity): EntityChange {
+  const payload: EntityChange = {
+    entity: toEntity(entity),
+    changed: change.changed,
+    previous: change.previous,
+    source: change.source,
+  };
+  if (change.mutationId !== undefined) payload.mutationId = change.mutationId;
+  if (change.by) payload.by = change.by;
+  return payload;
+}

@@ -1,0 +1,148 @@
+/**
+ * The merge rules of live data, as pure functions over the current state of one entity and its
+ * change history. The store runs them inside one transaction; the fake server
+ * (`src/testing/fake-entities.ts`) follows the same rules, so client tests prove real behaviour.
+ *
+ * - An update with base version B and fields F is applied when every field of F was last changed
+ *   at a version <= B: changes to other fields merge automatically.
+ * - A field set to the value it already has is neither a conflict nor a change; an update that
+ *   changes nothing is acknowledged without a new version.
+ * - A conflicting field is reported with `base` (its value at B, from the history), `mine`,
+ *   `theirs` (current) and who changed it when.
+ * - A base version ahead of the entity (a client that saw state this server no longer has)
+ *   conflicts on every field it would change, with no base value.
+ * - A write without a base version (a backend's last-writer-wins write) is never a conflict.
+ */
+import type { FieldConflict, Fields, UserProfile } from '../../protocol/index.js';
+import type { StoredChange, StoredEntityState } from './entity-store.js';
+
+type JsonValue = Fields[string];
+
+/** Deep equality of JSON values, where key order does not matter. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    return a.length === bs.length && a.every((item, i) => sameJson(item, bs[i]));
+  }
+  const ar = a as Record<string, unknown>;
+  const br = b as Record<string, unknown>;
+  const keys = Object.keys(ar);
+  return (
+    keys.length === Object.keys(br).length &&
+    keys.every((k) => Object.prototype.hasOwnProperty.call(br, k) && sameJson(ar[k], br[k]))
+  );
+}
+
+/** What the rules need to read from the history of one entity. */
+export interface HistoryReader {
+  /** Changes with a version greater than `version`, oldest first. */
+  changesAfter(version: number): readonly StoredChange[];
+  /** The change that produced `version`, if recorded. */
+  changeAt(version: number): StoredChange | undefined;
+}
+
+/**
+ * The fields of `fields` changed after `baseVersion` by someone else, to a value other than the
+ * one proposed. Empty when the update may be applied.
+ */
+export function findConflicts(
+  state: StoredEntityState,
+  fields: Fields,
+  baseVersion: number,
+  history: HistoryReader,
+): FieldConflict[] {
+  const current = state.entity;
+  const ahead = baseVersion > current.version;
+  const conflicts: FieldConflict[] = [];
+  let after: readonly StoredChange[] | undefined;
+  for (const [field, mine] of Object.entries(fields)) {
+    const theirs = current.fields[field] as JsonValue | undefined;
+    if (sameJson(theirs, mine)) continue;
+    const lastChanged = state.fieldVersions[field] ?? 0;
+    if (!ahead && lastChanged <= baseVersion) continue;
+    const conflict: FieldConflict = { field, mine };
+    if (!ahead) {
+      after ??= history.changesAfter(baseVersion);
+      // The value at B is what the first later change of the field replaced.
+      const first = after.find((c) => c.changed.includes(field));
+      if (first && Object.prototype.hasOwnProperty.call(first.previous, field)) {
+        conflict.base = first.previous[field] as JsonValue;
+      }
+    }
+    if (theirs !== undefined) conflict.theirs = theirs;
+    const last = lastChanged > 0 ? history.changeAt(lastChanged) : undefined;
+    if (last?.by) conflict.changedBy = last.by;
+    conflict.changedAt = last?.at ?? current.updatedAt;
+    conflicts.push(conflict);
+  }
+  return conflicts;
+}
+
+export interface PlannedChange {
+  /** The entity after the change. */
+  state: StoredEntityState;
+  change: StoredChange;
+}
+
+/**
+ * The new version that writing `fields` over `state` produces (a new entity at version 1 when
+ * `state` is undefined), or undefined when no field would change.
+ */
+export function planChange(
+  state: StoredEntityState | undefined,
+  write: {
+    type: string;
+    id: string;
+    fields: Fields;
+    by?: UserProfile | undefined;
+    at: number;
+    mutationId?: string | undefined;
+    source: 'client' | 'backend';
+  },
+): PlannedChange | undefined {
+  const currentFields = state?.entity.fields ?? {};
+  const changed = Object.keys(write.fields).filter(
+    (f) =>
+      !Object.prototype.hasOwnProperty.call(currentFields, f) ||
+      !sameJson(currentFields[f], write.fields[f]),
+  );
+  if (changed.length === 0) return undefined;
+  const version = (state?.entity.version ?? 0) + 1;
+  const previous: Fields = {};
+  const next: Fields = {};
+  const fields: Record<string, unknown> = { ...currentFields };
+  const fieldVersions = { ...state?.fieldVersions };
+  for (const field of changed) {
+    if (Object.prototype.hasOwnProperty.call(currentFields, field)) {
+      previous[field] = currentFields[field] as JsonValue;
+    }
+    next[field] = write.fields[field]!;
+    fields[field] = write.fields[field];
+    fieldVersions[field] = version;
+  }
+  const change: StoredChange = {
+    type: write.type,
+    id: write.id,
+    version,
+    changed,
+    previous,
+    next,
+    at: write.at,
+    source: write.source,
+  };
+  if (write.by) change.by = write.by;
+  if (write.mutationId !== undefined) change.mutationId = write.mutationId;
+  const entity: StoredEntityState['entity'] = {
+    type: write.type,
+    id: write.id,
+    version,
+    fields,
+    updatedAt: write.at,
+    updatedBy: write.by?.id ?? null,
+  };
+  if (write.by) entity.updatedByProfile = write.by;
+  return { state: { entity, fieldVersions }, change };
+}

@@ -1,0 +1,257 @@
+/**
+ * Entities in SQLite (tables of migration 2): reads, listing, and one write applied atomically in
+ * an IMMEDIATE transaction — duplicate check, conflict check, new version, history row, mutation
+ * answer — so two writers never both pass the check, and the answer is sent only after commit.
+ */
+import type Database from 'better-sqlite3';
+import type { Entity, Fields, UserProfile } from '../../protocol/index.js';
+import type { StoredEntity } from '../storage.js';
+import {
+  toEntity,
+  toEntityChange,
+  type EntityWrite,
+  type EntityWriteResult,
+  type StoredChange,
+  type StoredEntityState,
+} from './entity-store.js';
+import { findConflicts, planChange, type HistoryReader } from './merge.js';
+
+interface EntityRow {
+  type: string;
+  id: string;
+  version: number;
+  fields: string;
+  updated_at: number;
+  updated_by: string | null;
+  updated_by_profile: string | null;
+  field_versions: string;
+}
+
+interface ChangeRow {
+  type: string;
+  id: string;
+  version: number;
+  changed: string;
+  previous: string;
+  next: string;
+  by_profile: string | null;
+  at: number;
+  mutation_id: string | null;
+  source: 'client' | 'backend';
+}
+
+const ENTITY_COLUMNS =
+  'type, id, version, fields, updated_at, updated_by, updated_by_profile, field_versions';
+const CHANGE_COLUMNS =
+  'type, id, version, changed, previous, next, by_profile, at, mutation_id, source';
+
+function entityOf(row: EntityRow): StoredEntity {
+  const entity: StoredEntity = {
+    type: row.type,
+    id: row.id,
+    version: row.version,
+    fields: JSON.parse(row.fields) as Record<string, unknown>,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+  if (row.updated_by_profile !== null) {
+    entity.updatedByProfile = JSON.parse(row.updated_by_profile) as UserProfile;
+  }
+  return entity;
+}
+
+function changeOf(row: ChangeRow): StoredChange {
+  const change: StoredChange = {
+    type: row.type,
+    id: row.id,
+    version: row.version,
+    changed: JSON.parse(row.changed) as string[],
+    previous: JSON.parse(row.previous) as Fields,
+    next: JSON.parse(row.next) as Fields,
+    at: row.at,
+    source: row.source,
+  };
+  if (row.by_profile !== null) change.by = JSON.parse(row.by_profile) as UserProfile;
+  if (row.mutation_id !== null) change.mutationId = row.mutation_id;
+  return change;
+}
+
+export class SqliteEntities {
+  private readonly selectEntity: Database.Statement<[string, string], EntityRow>;
+  private readonly selectPage: Database.Statement<[string, number, number], EntityRow>;
+  private readonly countType: Database.Statement<[string], { n: number }>;
+  private readonly countAll: Database.Statement<[], { n: number }>;
+  private readonly upsert: Database.Statement<Record<string, unknown>>;
+  private readonly insertChange: Database.Statement<Record<string, unknown>>;
+  private readonly selectChangesAfter: Database.Statement<
+    [string, string, number, number],
+    ChangeRow
+  >;
+  private readonly selectChangeAt: Database.Statement<[string, string, number], ChangeRow>;
+  private readonly selectMutation: Database.Statement<[string, string, string], { entity: string }>;
+  private readonly insertMutation: Database.Statement<[string, string, string, string, number]>;
+  private readonly writeTx: (write: EntityWrite) => EntityWriteResult;
+
+  constructor(private readonly db: Database.Database) {
+    this.selectEntity = db.prepare(
+      `SELECT ${ENTITY_COLUMNS} FROM entities WHERE type = ? AND id = ?`,
+    );
+    this.selectPage = db.prepare(
+      `SELECT ${ENTITY_COLUMNS} FROM entities WHERE type = ? ORDER BY id LIMIT ? OFFSET ?`,
+    );
+    this.countType = db.prepare('SELECT COUNT(*) AS n FROM entities WHERE type = ?');
+    this.countAll = db.prepare('SELECT COUNT(*) AS n FROM entities');
+    this.upsert = db.prepare(
+      `INSERT INTO entities (${ENTITY_COLUMNS})
+       VALUES (@type, @id, @version, @fields, @updated_at, @updated_by, @updated_by_profile, @field_versions)
+       ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, fields = excluded.fields,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+         updated_by_profile = excluded.updated_by_profile, field_versions = excluded.field_versions`,
+    );
+    this.insertChange = db.prepare(
+      `INSERT INTO entity_changes (${CHANGE_COLUMNS})
+       VALUES (@type, @id, @version, @changed, @previous, @next, @by_profile, @at, @mutation_id, @source)`,
+    );
+    this.selectChangesAfter = db.prepare(
+      `SELECT ${CHANGE_COLUMNS} FROM entity_changes
+       WHERE type = ? AND id = ? AND version > ? ORDER BY version LIMIT ?`,
+    );
+    this.selectChangeAt = db.prepare(
+      `SELECT ${CHANGE_COLUMNS} FROM entity_changes WHERE type = ? AND id = ? AND version = ?`,
+    );
+    this.selectMutation = db.prepare(
+      'SELECT entity FROM mutations WHERE type = ? AND id = ? AND mutation_id = ?',
+    );
+    this.insertMutation = db.prepare(
+      'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const tx = db.transaction((write: EntityWrite) => this.apply(write));
+    // IMMEDIATE takes the write lock before reading, so the check and the write see one state.
+    this.writeTx = (write) => tx.immediate(write);
+  }
+
+  get(type: string, id: string): StoredEntityState | undefined {
+    const row = this.selectEntity.get(type, id);
+    if (!row) return undefined;
+    return {
+      entity: entityOf(row),
+      fieldVersions: JSON.parse(row.field_versions) as Record<string, number>,
+    };
+  }
+
+  list(type: string, limit: number, offset: number): { items: StoredEntity[]; total: number } {
+    const items = this.selectPage.all(type, limit, offset).map(entityOf);
+    return { items, total: this.countType.get(type)?.n ?? 0 };
+  }
+
+  count(): number {
+    return this.countAll.get()?.n ?? 0;
+  }
+
+  /** Stores an entity as given; each field counts as changed at the entity's version. */
+  put(entity: StoredEntity): void {
+    const fieldVersions: Record<string, number> = {};
+    for (const field of Object.keys(entity.fields)) fieldVersions[field] = entity.version;
+    this.store({ entity, fieldVersions });
+  }
+
+  changes(type: string, id: string, sinceVersion: number, limit: number): StoredChange[] {
+    return this.selectChangesAfter.all(type, id, sinceVersion, limit).map(changeOf);
+  }
+
+  write(write: EntityWrite): EntityWriteResult {
+    return this.writeTx(write);
+  }
+
+  private apply(write: EntityWrite): EntityWriteResult {
+    const { type, id } = write;
+    if (write.mutationId !== undefined) {
+      const seen = this.selectMutation.get(type, id, write.mutationId);
+      if (seen) return { outcome: 'duplicate', entity: JSON.parse(seen.entity) as Entity };
+    }
+    const state = this.get(type, id);
+    // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.
+    if (!state && (!write.create || (write.baseVersion ?? 0) > 0)) return { outcome: 'not_found' };
+    if (state && write.baseVersion !== undefined) {
+      const conflicts = findConflicts(
+        state,
+        write.fields,
+        write.baseVersion,
+        this.history(type, id),
+      );
+      if (conflicts.length > 0) return { outcome: 'conflict', conflicts, current: state.entity };
+    }
+    const planned = planChange(state, write);
+    let entity: StoredEntity;
+    if (planned) {
+      entity = planned.state.entity;
+      if (write.maxChangeBytes !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(toEntityChange(planned.change, entity)));
+        if (bytes > write.maxChangeBytes) {
+          return { outcome: 'too_large', bytes, limit: write.maxChangeBytes };
+        }
+      }
+      this.store(planned.state);
+      const change = planned.change;
+      this.insertChange.run({
+        type,
+        id,
+        version: change.version,
+        changed: JSON.stringify(change.changed),
+        previous: JSON.stringify(change.previous),
+        next: JSON.stringify(change.next),
+        by_profile: change.by ? JSON.stringify(change.by) : null,
+        at: change.at,
+        mutation_id: change.mutationId ?? null,
+        source: change.source,
+      });
+    } else if (state) {
+      entity = state.entity;
+    } else {
+      // Created with no fields: version 1, empty.
+      entity = {
+        type,
+        id,
+        version: 1,
+        fields: {},
+        updatedAt: write.at,
+        updatedBy: write.by?.id ?? null,
+      };
+      if (write.by) entity.updatedByProfile = write.by;
+      this.store({ entity, fieldVersions: {} });
+    }
+    if (write.mutationId !== undefined) {
+      this.insertMutation.run(
+        type,
+        id,
+        write.mutationId,
+        JSON.stringify(toEntity(entity)),
+        write.at,
+      );
+    }
+    return { outcome: 'applied', entity, change: planned?.change, created: !state };
+  }
+
+  private store({ entity, fieldVersions }: StoredEntityState): void {
+    this.upsert.run({
+      type: entity.type,
+      id: entity.id,
+      version: entity.version,
+      fields: JSON.stringify(entity.fields),
+      updated_at: entity.updatedAt,
+      updated_by: entity.updatedBy,
+      updated_by_profile: entity.updatedByProfile ? JSON.stringify(entity.updatedByProfile) : null,
+      field_versions: JSON.stringify(fieldVersions),
+    });
+  }
+
+  private history(type: string, id: string): HistoryReader {
+    return {
+      changesAfter: (version) => this.changes(type, id, version, -1),
+      changeAt: (version) => {
+        const row = this.selectChangeAt.get(type, id, version);
+        return row ? changeOf(row) : undefined;
+      },
+    };
+  }
+}
