@@ -111,4 +111,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'notifications per recipient, activity feeds',
+    // The notification and activity tables of version 1 were never written. A notification is
+    // stored once and fanned out on write to one row per recipient, which holds that person's
+    // read state (so `notification_reads` goes); history pages by the recipient row's `seq`.
+    // Activity gets the customer it belongs to and pages by `id` within each feed.
+    sql: `
+      DROP TABLE notification_reads;
+      CREATE TABLE notification_recipients (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id          TEXT    NOT NULL,
+        notification_id  TEXT    NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+        read_at          INTEGER,
+        UNIQUE (user_id, notification_id)
+      );
+      CREATE INDEX notification_recipients_by_user ON notification_recipients (user_id, seq);
+      CREATE INDEX notification_recipients_unread ON notification_recipients (user_id)
+        WHERE read_at IS NULL;
+      CREATE INDEX notification_recipients_by_notification
+        ON notification_recipients (notification_id);
+      CREATE INDEX notifications_by_time ON notifications (created_at);
+
+      ALTER TABLE activity RENAME COLUMN verb TO kind;
+      ALTER TABLE activity ADD COLUMN customer_id TEXT;
+      DROP INDEX activity_by_actor;
+      DROP INDEX activity_by_entity;
+      CREATE INDEX activity_by_actor ON activity (actor, id);
+      CREATE INDEX activity_by_customer ON activity (customer_id, id);
+    `,
+  },
 ];

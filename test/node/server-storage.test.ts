@@ -39,7 +39,7 @@ describe('SQLite storage', () => {
       'entity_changes',
       'activity',
       'notifications',
-      'notification_reads',
+      'notification_recipients',
     ]) {
       assert.ok(tables.includes(table), `table ${table}`);
     }
