@@ -42,6 +42,7 @@ export interface LiveDataClient {
   joinRoom(room: string): RoomHandle;
   on(event: string, handler: (message: RoomMessage) => void): Unsubscribe;
   onResume(listener: (info: ResumeInfo) => void): Unsubscribe;
+  onError(listener: (error: RealtimeError) => void): Unsubscribe;
   lastSeq(room: string): number | undefined;
   request(frame: RequestInput): Promise<ServerFrame>;
 }
@@ -106,6 +107,10 @@ export class LiveDataHub implements LiveEntityHost {
     );
     client.on('entity.change', (message) => this.remoteChange(message));
     client.onResume((info) => this.entities.get(info.room)?.resumed(info));
+    // A refused join of an entity's room means the entity cannot be shown: say so.
+    client.onError((error) => {
+      if (error.room !== undefined) this.entities.get(error.room)?.refused(error);
+    });
     client.onStatus((status) => {
       if (status.state !== 'open') return this.wentOffline();
       // `open` is announced just before the client learns who the user is: wait for that.

@@ -95,6 +95,13 @@ export class LiveEntity {
     this.confirm(entity, own);
   }
 
+  /** The server refused to let this client join the entity's room. */
+  refused(error: RealtimeError): void {
+    this.status = 'error';
+    this.error = error;
+    this.host.notify(this.key);
+  }
+
   dispose(): void {
     this.roomHandle.release();
   }

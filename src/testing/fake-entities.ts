@@ -15,6 +15,8 @@
  *   `duplicate: true`. Conflicts and refusals are not remembered (nothing was applied).
  * - A `baseVersion` ahead of the entity (a client that saw state this server lost) conflicts on
  *   every field it would change, with no base value.
+ * - Entities survive `server.restart()`, as the reference server keeps them in SQLite; rooms and
+ *   their sequence numbers do not, so clients re-read their snapshots after the restart.
  *
  * ```ts
  * server.entities.put({ type: 'customer', id: '42', fields: { name: 'Ada' } });

@@ -304,6 +304,17 @@ describe('live data: continuity', () => {
     );
     rig.close();
   });
+
+  it('reports an entity whose room the user may not join', async () => {
+    const rig = createRig({ server: { authorize: (_user, room) => room !== 'customer:7' } });
+    rig.server.entities.put({ type: 'customer', id: '7', fields: { name: 'Secret' } });
+    const live = person(rig).liveData({ entityType: 'customer', entityId: '7' });
+    await rig.clock.flush();
+    assert.equal(live.status, 'error');
+    assert.equal(live.error?.code, 'forbidden');
+    assert.deepEqual(live.data, {});
+    rig.close();
+  });
 });
 
 describe("live data: the seed's API", () => {
