@@ -97,6 +97,11 @@ export class LiveDataController extends ClientController {
     return this.snapshot?.error;
   }
 
+  /** Fields being edited whose remote change is held back (show "changed by someone" there). */
+  get held(): readonly string[] {
+    return this.snapshot?.held ?? [];
+  }
+
   /** Some change is not confirmed yet (sending, queued offline, or conflicted). */
   get saving(): boolean {
     return this.changes.some((c) => c.state === 'pending');

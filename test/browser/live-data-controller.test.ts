@@ -111,6 +111,7 @@ describe('LiveDataController', () => {
     fake.server.entities.remoteUpdate('customer', '42', { name: 'Again by Bob' }, bob);
     await settle(fake, el);
     expect(text(el, 'name')).to.equal('Renamed by Bob');
+    expect(el.live.held).to.deep.equal(['name']);
     const outcome = await el.live.update({ name: 'Mine' });
     expect(outcome.state).to.equal('conflicted');
     expect(el.conflicts).to.have.length(1);
