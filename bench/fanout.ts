@@ -398,6 +398,7 @@ async function main(): Promise<void> {
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, ` +
             `${fmt(result.cpuUsPerDelivery, 3)} µs/delivery (subscribers ${fmt(result.subscriberCpuUsPerDelivery, 3)}), ` +
+            `paced ${fmt(result.pacedCpuUsPerDelivery, 3)} µs/delivery, ` +
             `p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms, load ${fmt(result.load, 1)}`,
         );
       }

@@ -16,7 +16,6 @@ export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closing
 export interface ConnectionLimits {
   maxMessagesPerSecond: number;
   maxBufferedBytes: number;
-  maxRateViolations: number;
   preframedWrites: boolean;
 }
 
@@ -31,8 +30,6 @@ export class Connection implements Recipient, Holdable {
   readonly memberships = new Map<string, Membership>();
   /** Set when a frame or pong arrives; cleared by each server ping. */
   alive = true;
-  /** Frames dropped by the rate limiter so far. */
-  rateViolations = 0;
   private readonly bucket: TokenBucket;
   /** The TCP socket when ws lets us write pre-framed bytes to it (no extension negotiated). */
   private readonly raw: Socket | undefined;
@@ -65,13 +62,7 @@ export class Connection implements Recipient, Holdable {
 
   /** Counts a frame against the rate limit; false when it must be dropped. */
   admit(now: number): boolean {
-    if (this.bucket.take(now)) return true;
-    this.rateViolations++;
-    return false;
-  }
-
-  get abusive(): boolean {
-    return this.rateViolations > this.limits.maxRateViolations;
+    return this.bucket.take(now);
   }
 
   /** Serializes and sends one frame to this connection only. */

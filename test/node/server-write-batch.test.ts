@@ -23,7 +23,6 @@ function fakeConnection(batch: WriteBatch | undefined) {
   const limits = {
     maxMessagesPerSecond: 10,
     maxBufferedBytes: 1 << 20,
-    maxRateViolations: 10,
     preframedWrites: true,
   };
   const connection = new Connection(
