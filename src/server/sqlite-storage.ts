@@ -4,15 +4,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteActivity } from './activity/sqlite-activity.js';
 import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
 import { SqliteEntities } from './entities/sqlite-entities.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { SqliteNotifications } from './notifications/sqlite-notifications.js';
 import type { Storage, StoredEntity } from './storage.js';
 
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private version = 0;
   private readonly entities: SqliteEntities;
+  readonly notifications: SqliteNotifications;
+  readonly activity: SqliteActivity;
 
   /**
    * Opens (creating if needed) the database file and applies pending migrations.
@@ -29,6 +33,8 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     this.migrate(migrations);
     this.entities = new SqliteEntities(this.db);
+    this.notifications = new SqliteNotifications(this.db);
+    this.activity = new SqliteActivity(this.db);
   }
 
   get schemaVersion(): number {

@@ -6,7 +6,9 @@
  * exist (see `migrations.ts`) and get their methods with the issues that use them.
  */
 import type { UserProfile } from '../protocol/index.js';
+import type { ActivityRepository } from './activity/activity-repository.js';
 import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
+import type { NotificationRepository } from './notifications/notification-repository.js';
 
 /** A CRM record as the live-data capability sees it. */
 export interface StoredEntity {
@@ -52,6 +54,10 @@ export interface Storage {
     sinceVersion?: number,
     limit?: number,
   ): Promise<StoredChange[]>;
+  /** Notifications and each recipient's read state, when this store keeps them. */
+  readonly notifications?: NotificationRepository;
+  /** The activity log, when this store keeps it. */
+  readonly activity?: ActivityRepository;
   /** Cheap liveness probe for `/healthz`. */
   healthy(): boolean;
   close(): Promise<void>;

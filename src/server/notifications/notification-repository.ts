@@ -1,0 +1,40 @@
+/**
+ * Where notifications are kept: each one once, plus one row per recipient holding that person's
+ * read state (fan-out on write). History, unread counts and read marks are per recipient, so a
+ * notification sent to a room of five is five independent "unread"s.
+ *
+ * Asynchronous like `Storage`, so a networked database fits the same shape.
+ */
+import type { Notification } from '../../protocol/index.js';
+
+/** A notification as stored: everything but the per-recipient `read`. */
+export type StoredNotification = Omit<Notification, 'read'>;
+
+export interface RecipientPage {
+  /** Newest first, with this recipient's read state. */
+  items: Notification[];
+  /** Row number of the oldest item, when older ones exist. */
+  next: number | undefined;
+  unread: number;
+}
+
+export interface NotificationRepository {
+  /** Stores a notification and one unread row per recipient, in one transaction. */
+  insert(notification: StoredNotification, recipients: readonly string[]): Promise<void>;
+  /** A recipient's notifications older than row `before` (all when undefined), newest first. */
+  page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage>;
+  unread(userId: string): Promise<number>;
+  /**
+   * Marks a recipient's notifications read (all of them for `'all'`) at `at`; ids that are not
+   * theirs are ignored. Resolves to the ids that are theirs (or `'all'`) and the unread count.
+   */
+  markRead(
+    userId: string,
+    ids: readonly string[] | 'all',
+    at: number,
+  ): Promise<{ ids: string[] | 'all'; unread: number }>;
+  /** Deletes notifications created before `cutoff` with their recipient rows; resolves to how many. */
+  deleteBefore(cutoff: number): Promise<number>;
+  /** Time of the newest notification (0 when none), so new ones never sort before it. */
+  newestTime(): Promise<number>;
+}

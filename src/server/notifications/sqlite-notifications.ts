@@ -1,0 +1,174 @@
+/**
+ * Notifications in SQLite (tables of migrations 1 and 3): `notifications` holds each one once,
+ * `notification_recipients` one row per recipient with `read_at`. A recipient's history pages by
+ * the recipient row's `seq` on the `(user_id, seq)` index; the unread count reads a partial index.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  EntityRef,
+  Notification,
+  NotificationAction,
+  NotificationPriority,
+  NotificationTarget,
+  NotificationType,
+  UserProfile,
+} from '../../protocol/index.js';
+import type {
+  NotificationRepository,
+  RecipientPage,
+  StoredNotification,
+} from './notification-repository.js';
+
+const PRIORITIES: readonly NotificationPriority[] = ['low', 'normal', 'high', 'urgent'];
+
+interface Row {
+  seq: number;
+  id: string;
+  created_at: number;
+  kind: NotificationType;
+  priority: number;
+  title: string;
+  body: string | null;
+  actions: string | null;
+  data: string;
+  read_at: number | null;
+}
+
+/** What `data` holds: the parts that have no column of their own. */
+interface Data {
+  target: NotificationTarget;
+  entity?: EntityRef;
+  from?: UserProfile;
+}
+
+function targetColumns(target: NotificationTarget): { kind: string; target: string } {
+  if ('user' in target) return { kind: 'user', target: target.user };
+  if ('room' in target) return { kind: 'room', target: target.room };
+  return { kind: 'entity', target: `${target.entity.type}:${target.entity.id}` };
+}
+
+function fromRow(row: Row): Notification {
+  const data = JSON.parse(row.data) as Data;
+  const n: Notification = {
+    id: row.id,
+    target: data.target,
+    type: row.kind,
+    priority: PRIORITIES[row.priority] ?? 'normal',
+    title: row.title,
+    createdAt: row.created_at,
+    read: row.read_at !== null,
+  };
+  if (row.body !== null) n.message = row.body;
+  if (data.entity) n.entity = data.entity;
+  if (row.actions !== null) n.actions = JSON.parse(row.actions) as NotificationAction[];
+  if (data.from) n.from = data.from;
+  return n;
+}
+
+export class SqliteNotifications implements NotificationRepository {
+  private readonly insertNotification: Database.Statement<unknown[]>;
+  private readonly insertRecipient: Database.Statement<[string, string]>;
+  private readonly selectPage: Database.Statement<[string, number, number], Row>;
+  private readonly countUnread: Database.Statement<[string], { n: number }>;
+  private readonly readSome: Database.Statement<[number, string, string], { id: string }>;
+  private readonly readAll: Database.Statement<[number, string]>;
+  private readonly deleteOld: Database.Statement<[number]>;
+  private readonly selectNewest: Database.Statement<[], { t: number | null }>;
+  private readonly insertAll: (n: StoredNotification, recipients: readonly string[]) => void;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertNotification = db.prepare(
+      `INSERT INTO notifications
+         (id, created_at, target_kind, target, kind, priority, title, body, actions, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertRecipient = db.prepare(
+      `INSERT OR IGNORE INTO notification_recipients (user_id, notification_id) VALUES (?, ?)`,
+    );
+    this.selectPage = db.prepare(
+      `SELECT r.seq, n.id, n.created_at, n.kind, n.priority, n.title, n.body, n.actions, n.data,
+              r.read_at
+         FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+        WHERE r.user_id = ? AND r.seq < ?
+        ORDER BY r.seq DESC
+        LIMIT ?`,
+    );
+    this.countUnread = db.prepare(
+      `SELECT COUNT(*) AS n FROM notification_recipients WHERE user_id = ? AND read_at IS NULL`,
+    );
+    this.readSome = db.prepare(
+      `UPDATE notification_recipients SET read_at = COALESCE(read_at, ?)
+        WHERE user_id = ? AND notification_id IN (SELECT value FROM json_each(?))
+        RETURNING notification_id AS id`,
+    );
+    this.readAll = db.prepare(
+      `UPDATE notification_recipients SET read_at = ? WHERE user_id = ? AND read_at IS NULL`,
+    );
+    this.deleteOld = db.prepare('DELETE FROM notifications WHERE created_at < ?');
+    this.selectNewest = db.prepare('SELECT MAX(created_at) AS t FROM notifications');
+    this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
+      const { kind, target } = targetColumns(n.target);
+      const data: Data = { target: n.target };
+      if (n.entity) data.entity = n.entity;
+      if (n.from) data.from = n.from;
+      this.insertNotification.run(
+        n.id,
+        n.createdAt,
+        kind,
+        target,
+        n.type,
+        Math.max(0, PRIORITIES.indexOf(n.priority)),
+        n.title,
+        n.message ?? null,
+        n.actions ? JSON.stringify(n.actions) : null,
+        JSON.stringify(data),
+      );
+      for (const userId of recipients) this.insertRecipient.run(userId, n.id);
+    });
+  }
+
+  // async so that SQLite errors reject the promise instead of throwing at the call.
+  async insert(notification: StoredNotification, recipients: readonly string[]): Promise<void> {
+    this.insertAll(notification, recipients);
+  }
+
+  async page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage> {
+    // One more than asked tells whether an older page exists.
+    const rows = this.selectPage.all(userId, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    return {
+      items: rows.map(fromRow),
+      next: more ? rows[rows.length - 1]!.seq : undefined,
+      unread: this.countUnread.get(userId)?.n ?? 0,
+    };
+  }
+
+  async unread(userId: string): Promise<number> {
+    return this.countUnread.get(userId)?.n ?? 0;
+  }
+
+  async markRead(
+    userId: string,
+    ids: readonly string[] | 'all',
+    at: number,
+  ): Promise<{ ids: string[] | 'all'; unread: number }> {
+    let applied: string[] | 'all';
+    if (ids === 'all') {
+      this.readAll.run(at, userId);
+      applied = 'all';
+    } else {
+      applied =
+        ids.length === 0 ? [] : this.readSome.all(at, userId, JSON.stringify(ids)).map((r) => r.id);
+    }
+    return { ids: applied, unread: this.countUnread.get(userId)?.n ?? 0 };
+  }
+
+  async deleteBefore(cutoff: number): Promise<number> {
+    return this.deleteOld.run(cutoff).changes;
+  }
+
+  async newestTime(): Promise<number> {
+    return this.selectNewest.get()?.t ?? 0;
+  }
+}
