@@ -12,3 +12,8 @@ export {
   type LiveDataTarget,
 } from './live-data-controller.js';
 export { OutboxController } from './outbox-controller.js';
+export {
+  NotificationsController,
+  type NotificationsControllerOptions,
+} from './notifications-controller.js';
+export { ActivityController, type ActivityTarget } from './activity-controller.js';

@@ -18,9 +18,9 @@
  * ```
  */
 import * as z from 'zod/mini';
+import type { ActivityItem } from '../protocol/index.js';
 import {
   ActivityInput,
-  ActivityItem,
   feedRoom,
   type ActivityFilter,
   type ActivityListFrame,

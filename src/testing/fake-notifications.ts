@@ -22,8 +22,8 @@
  * ```
  */
 import * as z from 'zod/mini';
+import type { Notification } from '../protocol/index.js';
 import {
-  Notification,
   NotificationInput,
   userRoom,
   type EmitFrame,
