@@ -1,13 +1,31 @@
 /**
- * The authorization hook: may this user join this room, or emit into it? Called on every join and
- * every emit; a refusal is answered with `forbidden` and nothing of the room reaches the client.
+ * The authorization hook: may this user join this room or emit into it, and read or write this
+ * entity? A refusal is answered with `forbidden` and nothing of the room reaches the client.
+ *
+ * Which calls an action takes (all must say yes; the first no stops):
+ *
+ * | action                         | hook calls                                      |
+ * |--------------------------------|-------------------------------------------------|
+ * | join a room                    | `join` (+ `read` when the room names an entity) |
+ * | emit into a room               | `emit`                                          |
+ * | `entity.get`                   | `join` and `read` of the entity's room          |
+ * | `entity.update`                | `join` and `write` of the entity's room         |
+ *
+ * A room "names an entity" when it has the shape `<type>:<id>` of an entity room (`customer:42`),
+ * and the request then carries `entity: { type, id }`. So a hook that refuses `read` of an entity
+ * also keeps its live changes away, and a hook written before entities existed (one that only
+ * looks at `join`) still guards the entities of the rooms it refuses.
  */
-import type { UserProfile } from '../protocol/index.js';
+import * as z from 'zod/mini';
+import { EntityId, EntityType, type UserProfile } from '../protocol/index.js';
 
 export interface AuthorizeRequest {
   user: UserProfile;
   room: string;
-  action: 'join' | 'emit';
+  /** `join` and `emit` are about the room; `read` and `write` about the entity it names. */
+  action: 'join' | 'emit' | 'read' | 'write';
+  /** The entity, for `read` and `write`, and for a `join` of a room named like an entity. */
+  entity?: { type: string; id: string };
 }
 
 export type AuthorizeHook = (request: AuthorizeRequest) => boolean | Promise<boolean>;
@@ -17,3 +35,50 @@ export const defaultAuthorize: AuthorizeHook = ({ user, room }) => {
   if (room.startsWith('user:')) return room === `user:${user.id}`;
   return true;
 };
+
+/** The entity a room stands for, when its name has the shape `<type>:<id>`. */
+export function entityOfRoom(room: string): { type: string; id: string } | undefined {
+  const colon = room.indexOf(':');
+  if (colon <= 0) return undefined;
+  const type = room.slice(0, colon);
+  const id = room.slice(colon + 1);
+  if (!z.safeParse(EntityType, type).success || !z.safeParse(EntityId, id).success)
+    return undefined;
+  return { type, id };
+}
+
+/**
+ * Asks the hook everything `action` on `room` needs (see the table above). Synchronous when the
+ * hook is; a hook that throws or rejects propagates to the caller, which refuses.
+ */
+export function authorizeAction(
+  hook: AuthorizeHook,
+  user: UserProfile,
+  action: AuthorizeRequest['action'],
+  room: string,
+): boolean | Promise<boolean> {
+  const entity = entityOfRoom(room);
+  const ask = (a: AuthorizeRequest['action']): AuthorizeRequest =>
+    entity && a !== 'emit' ? { user, room, action: a, entity } : { user, room, action: a };
+  let requests: AuthorizeRequest[];
+  if (action === 'emit') requests = [ask('emit')];
+  else if (action === 'join') requests = entity ? [ask('join'), ask('read')] : [ask('join')];
+  else requests = [ask('join'), ask(action)];
+  return allOf(hook, requests, 0);
+}
+
+function allOf(
+  hook: AuthorizeHook,
+  requests: readonly AuthorizeRequest[],
+  from: number,
+): boolean | Promise<boolean> {
+  for (let i = from; i < requests.length; i++) {
+    const verdict = hook(requests[i]!);
+    if (verdict === true) continue;
+    if (verdict === false) return false;
+    return Promise.resolve(verdict).then((ok) =>
+      ok === true ? allOf(hook, requests, i + 1) : false,
+    );
+  }
+  return true;
+}

@@ -5,11 +5,13 @@ import type { Authenticator } from './auth.js';
 import type { AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import type { ServerClock } from './clock.js';
+import type { EntityService } from './entities/entity-service.js';
 import type { ServerLimits } from './config.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { PresenceRegistry } from './presence.js';
 import type { RoomRegistry } from './rooms.js';
+import type { Storage } from './storage.js';
 import type { WriteBatch } from './write-batch.js';
 
 export interface ServerContext {
@@ -27,4 +29,8 @@ export interface ServerContext {
   readonly bus: Bus;
   readonly rooms: RoomRegistry;
   readonly presence: PresenceRegistry;
+  /** The store (the `storage` option, or an in-memory SQLite database). */
+  readonly storage: Storage;
+  /** Live data: reads, writes by the merge rules, and `onChange` for the activity log. */
+  readonly entities: EntityService;
 }

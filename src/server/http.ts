@@ -1,7 +1,8 @@
 /**
- * The plain HTTP side: `/healthz`, `/metrics` and static files.
+ * The plain HTTP side: `/healthz`, `/metrics`, the JSON API under `/api/` and static files.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpApi } from './http-api.js';
 import type { Logger } from './log.js';
 import { errorFields } from './log.js';
 import type { StaticFiles } from './static-files.js';
@@ -24,6 +25,7 @@ export function createRequestHandler(
   routes: HttpRoutes,
   files: StaticFiles | undefined,
   log: Logger,
+  api?: HttpApi,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // The raw request target, not `new URL()`: that would read `//host/x` as another host.
@@ -39,6 +41,10 @@ export function createRequestHandler(
     }
     if (path === '/metrics') {
       sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', routes.metrics());
+      return;
+    }
+    if (api?.owns(path)) {
+      await api.handle(req, res, path);
       return;
     }
     if (files && (await files.serve(req, res, path))) return;

@@ -9,7 +9,7 @@ import type {
   PresenceFrame,
   PresenceState,
 } from '../protocol/index.js';
-import type { AuthorizeRequest } from './authorize.js';
+import { authorizeAction, type AuthorizeRequest } from './authorize.js';
 import { EventTooLargeError, type ResumePoint } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
@@ -190,7 +190,7 @@ export class RoomHandlers {
     };
     let verdict: boolean | Promise<boolean>;
     try {
-      verdict = this.ctx.authorize({ user: this.connection.user!, room, action });
+      verdict = authorizeAction(this.ctx.authorize, this.connection.user!, action, room);
     } catch (err) {
       this.ctx.log.error('authorize hook threw', { room, action, ...errorFields(err) });
       return refuse();

@@ -20,6 +20,9 @@ import { every, systemClock, type ServerClock } from './clock.js';
 import { DEFAULT_CONFIG, DEFAULT_LIMITS, type AuthConfig, type ServerLimits } from './config.js';
 import type { ServerContext } from './context.js';
 import { createRequestHandler } from './http.js';
+import { HttpApi } from './http-api.js';
+import { EntityService } from './entities/entity-service.js';
+import { registerEntityRoutes } from './entities/entity-routes.js';
 import { LocalBus } from './local-bus.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { renderMetrics, ServerMetrics } from './metrics.js';
@@ -29,6 +32,7 @@ import { Session } from './session.js';
 import { StaticFiles } from './static-files.js';
 import { WriteBatch } from './write-batch.js';
 import type { Storage } from './storage.js';
+import { SqliteStorage } from './sqlite-storage.js';
 import { CLOSE_CODES, type Person } from '../protocol/index.js';
 
 export interface CreateServerOptions {
@@ -47,8 +51,10 @@ export interface CreateServerOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   quiet?: boolean;
-  /** Closed by `close()`. */
+  /** Closed by `close()`. Default: an in-memory SQLite database (nothing survives a restart). */
   storage?: Storage;
+  /** Keys accepted by the HTTP API (`Authorization: Bearer <key>`); none: the API answers 401. */
+  apiKeys?: readonly string[];
   /** Default: a `LocalBus` for this process. */
   bus?: Bus;
   /**
@@ -78,6 +84,10 @@ export interface RealtimeServer {
   readonly port: number;
   readonly metrics: ServerMetrics;
   readonly httpServer: HttpServer;
+  /** The JSON API under `/api/`: add routes with `api.route(method, pattern, handler)`. */
+  readonly api: HttpApi;
+  /** Live data: read and write entities as a backend would, and `onChange`. */
+  readonly entities: EntityService;
   stats(): ServerStats;
 }
 
@@ -121,6 +131,14 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       }
     },
   });
+  const storage = options.storage ?? new SqliteStorage(':memory:');
+  const entities = new EntityService({
+    storage,
+    bus,
+    clock,
+    log,
+    maxFrameBytes: limits.maxFrameBytes,
+  });
   const ctx: ServerContext = {
     limits,
     heartbeatMs,
@@ -134,6 +152,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     bus,
     rooms: new RoomRegistry(bus, metrics, limits.replayEvents),
     presence,
+    storage,
+    entities,
   };
   if (auth.devIdentities) {
     log.warn('development identities are ON: anyone can claim any user. Never use in production.');
@@ -158,11 +178,13 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   let closing: Promise<void> | undefined;
 
   const health = () => ({
-    ok: closing === undefined && (options.storage?.healthy() ?? true),
+    ok: closing === undefined && storage.healthy(),
     uptime: Math.round((Date.now() - startedAt) / 1000),
     connections: sessions.size,
     rooms: ctx.rooms.size,
   });
+  const api = new HttpApi({ keys: options.apiKeys ?? [], log });
+  registerEntityRoutes(api, entities);
   const httpServer = createHttpServer(
     createRequestHandler(
       {
@@ -177,6 +199,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       },
       files,
       log,
+      api,
     ),
   );
   httpServer.on('clientError', (_err, socket) => socket.destroy());
@@ -233,7 +256,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     });
     presence.close();
     await bus.close();
-    await options.storage?.close();
+    await storage.close();
     log.info('stopped', {});
   };
 
@@ -244,6 +267,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     },
     metrics,
     httpServer,
+    api,
+    entities,
     stats: () => ({
       connections: sessions.size,
       rooms: ctx.rooms.size,

@@ -13,6 +13,7 @@ import {
 } from '../protocol/index.js';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
+import { EntityHandlers } from './entities/entity-handlers.js';
 import { errorFields } from './log.js';
 import { TokenBucket } from './rate-limit.js';
 import { RoomHandlers } from './room-handlers.js';
@@ -26,6 +27,7 @@ function rawToBuffer(data: RawData): Buffer {
 export class Session {
   readonly connection: Connection;
   private readonly handlers: RoomHandlers;
+  private readonly entities: EntityHandlers;
   private handshakeTimer: unknown;
   private busy = false;
   private readonly backlog: string[] = [];
@@ -49,6 +51,7 @@ export class Session {
       ctx.writeBatch,
     );
     this.handlers = new RoomHandlers(ctx, this.connection);
+    this.entities = new EntityHandlers(ctx, this.connection);
     const abuse = ctx.limits.maxRateViolations;
     this.violations = new TokenBucket(abuse / 10, abuse, now);
     this.handshakeTimer = ctx.clock.setTimeout(() => {
@@ -187,6 +190,10 @@ export class Session {
         return this.handlers.presence(frame);
       case 'emit':
         return this.handlers.emit(frame);
+      case 'entity.get':
+        return this.entities.get(frame);
+      case 'entity.update':
+        return this.entities.update(frame);
     }
   }
 

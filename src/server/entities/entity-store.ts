@@ -52,6 +52,8 @@ export interface EntityWrite {
   at: number;
   /** Create the entity (version 1) when it does not exist; otherwise `not_found`. */
   create?: boolean | undefined;
+  /** `fields` is the whole record: stored fields it leaves out are set to null. */
+  replace?: boolean | undefined;
   /** Refuse a change whose `entity.change` payload would serialize to more bytes. */
   maxChangeBytes?: number | undefined;
 }

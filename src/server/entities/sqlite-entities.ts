@@ -163,13 +163,14 @@ export class SqliteEntities {
     return this.writeTx(write);
   }
 
-  private apply(write: EntityWrite): EntityWriteResult {
-    const { type, id } = write;
-    if (write.mutationId !== undefined) {
-      const seen = this.selectMutation.get(type, id, write.mutationId);
+  private apply(request: EntityWrite): EntityWriteResult {
+    const { type, id } = request;
+    if (request.mutationId !== undefined) {
+      const seen = this.selectMutation.get(type, id, request.mutationId);
       if (seen) return { outcome: 'duplicate', entity: JSON.parse(seen.entity) as Entity };
     }
     const state = this.get(type, id);
+    const write = request.replace && state ? withClearedFields(request, state) : request;
     // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.
     if (!state && (!write.create || (write.baseVersion ?? 0) > 0)) return { outcome: 'not_found' };
     if (state && write.baseVersion !== undefined) {
@@ -254,4 +255,11 @@ export class SqliteEntities {
       },
     };
   }
+}
+
+/** A replacing write: stored fields it leaves out become null (fields are never deleted). */
+function withClearedFields(write: EntityWrite, state: StoredEntityState): EntityWrite {
+  const fields: Fields = {};
+  for (const field of Object.keys(state.entity.fields)) fields[field] = null;
+  return { ...write, fields: Object.assign(fields, write.fields) };
 }

@@ -1,0 +1,109 @@
+/**
+ * `entity.get` and `entity.update` for one connection: the authorization hook (join + read, or
+ * join + write, of the entity's room), then the entity service. Refusals answer `forbidden` before
+ * anything else, so a refused user cannot learn whether an entity exists.
+ */
+import { entityRoom, type EntityGetFrame, type EntityUpdateFrame } from '../../protocol/index.js';
+import { authorizeAction } from '../authorize.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import { errorFields } from '../log.js';
+
+export class EntityHandlers {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly connection: Connection,
+  ) {}
+
+  get(frame: EntityGetFrame): Promise<void> {
+    return this.allowed('read', frame, async () => {
+      const entity = await this.ctx.entities.get(frame.entityType, frame.entityId);
+      if (!entity) return this.notFound(frame);
+      this.connection.send({ type: 'entity.snapshot', replyTo: frame.id, entity });
+    });
+  }
+
+  update(frame: EntityUpdateFrame): Promise<void> {
+    return this.allowed('write', frame, async () => {
+      const { connection } = this;
+      const outcome = await this.ctx.entities.update({
+        type: frame.entityType,
+        id: frame.entityId,
+        fields: frame.fields,
+        baseVersion: frame.baseVersion,
+        mutationId: frame.mutationId,
+        by: connection.user,
+        source: 'client',
+      });
+      switch (outcome.kind) {
+        case 'applied':
+          connection.send({
+            type: 'entity.ack',
+            replyTo: frame.id,
+            mutationId: frame.mutationId,
+            entity: outcome.entity,
+            duplicate: outcome.duplicate,
+          });
+          return;
+        case 'conflict':
+          connection.send({
+            type: 'entity.conflict',
+            replyTo: frame.id,
+            mutationId: frame.mutationId,
+            conflicts: outcome.conflicts,
+            current: outcome.current,
+          });
+          return;
+        case 'not_found':
+          return this.notFound(frame);
+        case 'too_large':
+          connection.sendError('payload_too_large', outcome.message, {
+            replyTo: frame.id,
+            room: entityRoom(frame.entityType, frame.entityId),
+          });
+          return;
+      }
+    });
+  }
+
+  private notFound(frame: EntityGetFrame | EntityUpdateFrame): void {
+    const room = entityRoom(frame.entityType, frame.entityId);
+    this.connection.sendError('not_found', `no entity ${room}`, { replyTo: frame.id, room });
+  }
+
+  /** Runs `then` when the hook allows `access` to the frame's entity; `forbidden` otherwise. */
+  private async allowed(
+    access: 'read' | 'write',
+    frame: EntityGetFrame | EntityUpdateFrame,
+    then: () => Promise<void>,
+  ): Promise<void> {
+    const { connection, ctx } = this;
+    const room = entityRoom(frame.entityType, frame.entityId);
+    let ok: boolean;
+    try {
+      ok = await authorizeAction(ctx.authorize, connection.user!, access, room);
+    } catch (err) {
+      ctx.log.error('authorize hook failed', { room, action: access, ...errorFields(err) });
+      ok = false;
+    }
+    if (!ok) {
+      connection.sendError('forbidden', `not allowed to ${access} ${room}`, {
+        replyTo: frame.id,
+        room,
+      });
+      return;
+    }
+    if (!connection.isOpen) return;
+    try {
+      await then();
+    } catch (err) {
+      // A storage failure: answer the request (so the client can retry) instead of leaving it open.
+      ctx.metrics.handlerFailures++;
+      ctx.log.error('entity request failed', { room, ...errorFields(err) });
+      connection.sendError('internal', 'the server could not handle this request; retry', {
+        replyTo: frame.id,
+        room,
+      });
+    }
+  }
+}

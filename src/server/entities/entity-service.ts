@@ -1,0 +1,188 @@
+/**
+ * Live data on the server: reads, and writes from clients (`entity.update`) and backends (the HTTP
+ * API) through one path. A write commits in storage first; only then is the change published once
+ * to the entity's room as a sequenced `entity.change` event (through the bus, so resume covers
+ * it), then handed to `onChange` listeners (the activity log), and only then answered.
+ *
+ * ```ts
+ * ctx.entities.onChange((change) => activity.append(change)); // after every accepted change
+ * const outcome = await ctx.entities.update({ type: 'customer', id: '42', fields: { phone: '…' },
+ *   baseVersion: 3, mutationId: 'm-1', by: user, source: 'client' });
+ * ```
+ */
+import {
+  entityRoom,
+  type Entity,
+  type EntityChange,
+  type FieldConflict,
+  type Fields,
+  type UserProfile,
+} from '../../protocol/index.js';
+import type { Bus } from '../bus.js';
+import { ENVELOPE_BYTES } from '../chunk.js';
+import type { ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import type { Storage } from '../storage.js';
+import { toEntity, toEntityChange } from './entity-store.js';
+
+/** An accepted change as listeners see it: the event payload plus when it was made. */
+export type EntityChangeNotice = EntityChange & { at: number };
+
+export type EntityChangeListener = (change: EntityChangeNotice) => void;
+
+export interface EntityUpdate {
+  type: string;
+  id: string;
+  fields: Fields;
+  /** Undefined: a backend write on top of the current version (never a conflict). */
+  baseVersion?: number | undefined;
+  mutationId?: string | undefined;
+  by?: UserProfile | undefined;
+  source: 'client' | 'backend';
+  /** Create the entity when missing (backends only; clients update existing entities). */
+  create?: boolean | undefined;
+  /** `fields` is the whole record: stored fields it leaves out are set to null. */
+  replace?: boolean | undefined;
+}
+
+export type EntityUpdateOutcome =
+  | {
+      kind: 'applied';
+      entity: Entity;
+      /** The mutation id had been applied before: this is the same answer again. */
+      duplicate: boolean;
+      created: boolean;
+      /** The published change; undefined for a duplicate or an update that changed nothing. */
+      change: EntityChangeNotice | undefined;
+    }
+  | { kind: 'conflict'; conflicts: FieldConflict[]; current: Entity }
+  | { kind: 'not_found' }
+  | { kind: 'too_large'; message: string };
+
+export interface EntityServiceOptions {
+  storage: Storage;
+  bus: Bus;
+  clock: ServerClock;
+  log: Logger;
+  /** Largest frame clients accept: a change whose event would not fit is refused. */
+  maxFrameBytes: number;
+}
+
+export class EntityService {
+  private readonly listeners = new Set<EntityChangeListener>();
+  /** Per entity, the tail of its writes: publishes leave in version order whatever the store. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: EntityServiceOptions) {}
+
+  async get(type: string, id: string): Promise<Entity | undefined> {
+    const stored = await this.options.storage.getEntity(type, id);
+    return stored && toEntity(stored);
+  }
+
+  async list(
+    type: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: Entity[]; total: number }> {
+    const { items, total } = await this.options.storage.listEntities(type, page);
+    return { items: items.map(toEntity), total };
+  }
+
+  /**
+   * Called after every accepted change (from clients and backends), after it was committed and
+   * published. A listener that throws is logged and does not affect the writer's answer.
+   */
+  onChange(listener: EntityChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Applies a write by the merge rules (see `merge.ts`), then publishes it. */
+  update(input: EntityUpdate): Promise<EntityUpdateOutcome> {
+    const key = entityRoom(input.type, input.id);
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.write(input),
+      () => this.write(input),
+    );
+    this.tails.set(key, run);
+    const forget = (): void => {
+      if (this.tails.get(key) === run) this.tails.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async write(input: EntityUpdate): Promise<EntityUpdateOutcome> {
+    const { storage, clock } = this.options;
+    const result = await storage.writeEntity({
+      ...input,
+      at: clock.now(),
+      maxChangeBytes: this.options.maxFrameBytes - ENVELOPE_BYTES,
+    });
+    switch (result.outcome) {
+      case 'not_found':
+        return { kind: 'not_found' };
+      case 'too_large':
+        return {
+          kind: 'too_large',
+          message: `the change would make an event of ${result.bytes} bytes; the limit is ${result.limit}`,
+        };
+      case 'conflict':
+        return { kind: 'conflict', conflicts: result.conflicts, current: toEntity(result.current) };
+      case 'duplicate':
+        return {
+          kind: 'applied',
+          entity: result.entity,
+          duplicate: true,
+          created: false,
+          change: undefined,
+        };
+      case 'applied': {
+        const entity = toEntity(result.entity);
+        if (!result.change) {
+          return {
+            kind: 'applied',
+            entity,
+            duplicate: false,
+            created: result.created,
+            change: undefined,
+          };
+        }
+        const change: EntityChangeNotice = {
+          ...toEntityChange(result.change, result.entity),
+          at: result.change.at,
+        };
+        await this.publish(change);
+        this.notify(change);
+        return { kind: 'applied', entity, duplicate: false, created: result.created, change };
+      }
+    }
+  }
+
+  private async publish(notice: EntityChangeNotice): Promise<void> {
+    const { at: _at, ...payload } = notice;
+    const room = entityRoom(notice.entity.type, notice.entity.id);
+    try {
+      await this.options.bus.publish(room, {
+        event: 'entity.change',
+        payload: payload satisfies EntityChange,
+        from: notice.by?.id,
+      });
+    } catch (err) {
+      // The change is committed: the writer is told so. Members miss this event; their next
+      // snapshot (or the next change, which carries the whole entity) brings them up to date.
+      this.options.log.error('entity change publish failed', { room, ...errorFields(err) });
+    }
+  }
+
+  private notify(change: EntityChangeNotice): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.options.log.error('entity change listener failed', errorFields(err));
+      }
+    }
+  }
+}
