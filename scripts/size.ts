@@ -19,13 +19,19 @@ import { build, type Rolldown } from 'vite';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Budgets in bytes of gzip (level 9), entry plus its static imports. Set a little above the
- * measured size so growth is a decision, not an accident; raise them in the commit that needs it.
+ * Budgets in bytes of gzip (level 9), entry plus its static imports. Set about 10 % above the size
+ * measured when they were last changed, so growth is a decision, not an accident: raise them in
+ * the commit that needs it, and say why.
+ *
+ * Last measured (provider, connection status, presence, conflict dialog; client with presence,
+ * live data, notifications and activity stores): define.js 57.5 KB, crm-realtime.js 61.4 KB,
+ * crm-realtime.bundle.js 59.8 KB. About 11 KB of each is the protocol's schemas with zod/mini
+ * (every frame is validated on arrival) and about 8 KB is Lit with @lit/context.
  */
 export const BUDGETS: Record<string, number> = {
-  'define.js': 60 * 1024,
-  'crm-realtime.js': 60 * 1024,
-  'crm-realtime.bundle.js': 60 * 1024,
+  'define.js': 64 * 1024,
+  'crm-realtime.js': 68 * 1024,
+  'crm-realtime.bundle.js': 66 * 1024,
 };
 
 /** Modules that must never reach the browser bundle. */
