@@ -16,6 +16,9 @@
  * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
  * | --log-level L     | CRM_LOG_LEVEL       | info           |
  * | --quiet           |                     | off            |
+ * |                   | CRM_API_KEYS (a,b)  | (API off)      |
+ * | --seed-demo       |                     | on with --dev  |
+ * | --no-seed         |                     |                |
  */
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/index.js';
@@ -66,6 +69,10 @@ export interface ServerConfig {
   staticDirs: string[];
   logLevel: LogLevel;
   quiet: boolean;
+  /** Keys of the HTTP API (`Authorization: Bearer <key>`); empty: the API answers 401. */
+  apiKeys: string[];
+  /** Seed the demo's customers, calls and meetings into an empty store. */
+  seedDemo: boolean;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -92,7 +99,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   staticDirs: ['demo', 'dist'],
   logLevel: 'info',
   quiet: false,
+  apiKeys: [],
+  seedDemo: false,
 };
+
+/** API keys shorter than this are refused: they could be guessed. */
+export const MIN_API_KEY_LENGTH = 16;
 
 /** The SQLite file inside the data directory. */
 export function databasePath(config: Pick<ServerConfig, 'dataDir'>): string {
@@ -120,7 +132,7 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
   const flags = new Map<string, string[]>();
-  const booleans = new Set(['--dev', '--quiet']);
+  const booleans = new Set(['--dev', '--quiet', '--seed-demo', '--no-seed']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -146,6 +158,8 @@ export function loadConfig(
     '--static',
     '--log-level',
     '--quiet',
+    '--seed-demo',
+    '--no-seed',
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) throw new ConfigError(`unknown flag ${name}`);
@@ -173,6 +187,15 @@ export function loadConfig(
     );
   }
 
+  const apiKeys = (env.CRM_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const short = apiKeys.find((k) => k.length < MIN_API_KEY_LENGTH);
+  if (short !== undefined) {
+    throw new ConfigError(`CRM_API_KEYS: each key needs at least ${MIN_API_KEY_LENGTH} characters`);
+  }
+
   return {
     port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
     host: flag('--host') ?? (env.HOST || undefined),
@@ -190,5 +213,8 @@ export function loadConfig(
     staticDirs,
     logLevel,
     quiet: flag('--quiet') === 'true',
+    apiKeys,
+    seedDemo:
+      flag('--no-seed') !== 'true' && (flag('--seed-demo') === 'true' || auth.devIdentities),
   };
 }

@@ -3,8 +3,10 @@
  *
  *   node --import tsx src/server/main.ts --dev
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigError, databasePath, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './log.js';
+import { seedDemo } from './seed-demo.js';
 import { createServer } from './server.js';
 import { SqliteStorage } from './sqlite-storage.js';
 
@@ -36,7 +38,18 @@ async function main(): Promise<void> {
   if (config.auth.devIdentities) devBanner();
 
   const storage = new SqliteStorage(databasePath(config));
+  if (config.seedDemo) {
+    const seeded = await seedDemo(storage);
+    if (seeded) log.info('seeded the demo data', { ...seeded });
+  }
+  // Development without configured keys: a fresh key per run, printed below, so the HTTP API can
+  // be tried without ever shipping a default key.
+  const devApiKey =
+    config.apiKeys.length === 0 && config.auth.devIdentities
+      ? `dev-${randomBytes(18).toString('base64url')}`
+      : undefined;
   const server = createServer({
+    apiKeys: devApiKey ? [devApiKey] : config.apiKeys,
     auth: config.auth,
     limits: config.limits,
     graceMs: config.graceMs,
@@ -69,7 +82,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  crm-realtime demo: http://${shownHost}:${address.port}/\n` +
       `  WebSocket:         ws://${shownHost}:${address.port}/\n` +
-      `  data:              ${databasePath(config)}\n\n`,
+      `  data:              ${databasePath(config)}\n` +
+      (devApiKey
+        ? `  HTTP API key:      ${devApiKey} (this run only; set CRM_API_KEYS to fix keys)\n`
+        : config.apiKeys.length === 0
+          ? `  HTTP API:          off (no CRM_API_KEYS)\n`
+          : '') +
+      '\n',
   );
 }
 
