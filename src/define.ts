@@ -9,3 +9,4 @@ import './elements/realtime-provider/define.js';
 import './elements/connection-status/define.js';
 import './elements/presence/define.js';
 import './elements/conflict-dialog/define.js';
+import './elements/notification-center/define.js';

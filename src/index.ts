@@ -24,3 +24,4 @@ export {
   type PresenceMessages,
 } from './elements/presence/presence-messages.js';
 export * from './elements/conflict-dialog/index.js';
+export * from './elements/notification-center/index.js';

@@ -12,3 +12,4 @@ export {
   type ConflictResolveDetail,
 } from './conflict-events.js';
 export { CrmPresenceChangeEvent, type PresenceChangeDetail } from './presence-events.js';
+export * from './notification-events.js';

@@ -1,0 +1,645 @@
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { Clock } from '../../client/types.js';
+import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';
+import { NotificationsController } from '../../controllers/notifications-controller.js';
+import {
+  CrmNotificationActionEvent,
+  CrmNotificationOpenEvent,
+  CrmNotificationReadEvent,
+  type NotificationReadReason,
+  type NotificationSource,
+} from '../../events/notification-events.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import type { Notification, NotificationAction } from '../../protocol/notifications.js';
+import { timeText } from '../shared/relative-time.js';
+import { styles } from './crm-notification-center.styles.js';
+import { bellIcon, closeIcon, notConnectedIcon } from './icons.js';
+import {
+  bodyTemplate,
+  descriptionIds,
+  iconTemplate,
+  labelIds,
+  type ItemContext,
+} from './item-template.js';
+import { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
+import {
+  defaultNotificationCenterMessages,
+  type NotificationCenterMessages,
+} from './notification-center-messages.js';
+import { NotificationPanel } from './notification-panel.js';
+import { panelBody, type PanelView } from './panel-template.js';
+import { ToastStack, type Toast } from './toast-stack.js';
+
+export type ToastPosition =
+  'top-start' | 'top-center' | 'top-end' | 'bottom-start' | 'bottom-center' | 'bottom-end';
+/** `open`: what the panel shows is marked read when it is shown; `item`: one by one. */
+export type MarkReadMode = 'open' | 'item';
+
+const POSITIONS: readonly string[] = [
+  'top-start',
+  'top-center',
+  'top-end',
+  'bottom-start',
+  'bottom-center',
+  'bottom-end',
+];
+const DEFAULT_MAX = 50;
+const DEFAULT_DURATION = 5000;
+/** Relative times are refreshed this often while something shows them. */
+const TICK_MS = 30_000;
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const warned = new Set<string>();
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`crm-realtime: <crm-notification-center> ${message}`);
+}
+
+/**
+ * The current user's notifications: a bell with an unread badge that opens a panel with the
+ * history (newest first, grouped by day, older pages loaded as you scroll), and toasts for those
+ * that arrive live.
+ *
+ * Each notification shows its type (icon, colour and, for screen readers, a word), its priority
+ * when high or urgent (a labelled chip, not colour alone), title, message, time, sender, an entity
+ * link and its actions; every string is rendered as text, and only `http(s)` URLs become links.
+ * Toasts hide after `auto-hide-duration` ms of being seen (paused while hovered, focused or while
+ * the page is hidden); urgent ones stay until dismissed. Toasts are in a polite live region, urgent
+ * ones in an assertive one. Without a `<crm-realtime-provider>` the bell shows "not connected".
+ *
+ * @tagname crm-notification-center
+ * @summary Bell, badge, history panel and toasts for the current user's notifications.
+ *
+ * @csspart bell - The bell button.
+ * @csspart badge - The unread count on the bell.
+ * @csspart not-connected - The mark on the bell when there is no connection.
+ * @csspart panel - The dropdown panel (a non-modal dialog in the top layer).
+ * @csspart panel-header - Its header: title, unread count, "mark all read".
+ * @csspart panel-title - The title.
+ * @csspart mark-all - The "mark all read" button.
+ * @csspart notice - The line shown while reconnecting.
+ * @csspart list - The scrolling list of day groups.
+ * @csspart day - A day's heading ("Today", "Yesterday", a date).
+ * @csspart item - One notification in the panel; also `item-unread` while unread.
+ * @csspart item-icon - Its type icon (also `toast-icon` on toasts, and so on for the parts below).
+ * @csspart item-priority - Its priority chip (high and urgent); also `priority-high`, `priority-urgent`.
+ * @csspart item-title - Its title.
+ * @csspart item-message - Its message.
+ * @csspart item-meta - Its time and sender.
+ * @csspart item-actions - The row of its entity link and actions.
+ * @csspart item-entity - Its entity link.
+ * @csspart item-action - One action (a link or a button).
+ * @csspart mark-read - An item's "mark read" button (`mark-read="item"`).
+ * @csspart state - The empty, loading, error and not-connected states of the panel.
+ * @csspart toasts - The toast stack.
+ * @csspart toast - One toast; the parts of its content are named `toast-*` like those of an item.
+ * @csspart dismiss - A toast's close button.
+ * @csspart countdown - The line that runs down a toast's remaining time.
+ *
+ * @cssprop [--crm-notification-center-bell-size=2.25rem] - Size of the bell button.
+ * @cssprop [--crm-notification-center-bell-color=var(--crm-color-text-muted)] - Bell icon colour.
+ * @cssprop [--crm-notification-center-badge-background=var(--crm-color-danger)] - Badge background.
+ * @cssprop [--crm-notification-center-badge-color=var(--crm-color-accent-contrast)] - Badge text.
+ * @cssprop [--crm-notification-center-ring-color=var(--crm-color-surface)] - Ring around the badge; set it to the background behind the bell.
+ * @cssprop [--crm-notification-center-surface=var(--crm-color-surface-raised)] - Panel and toast background.
+ * @cssprop [--crm-notification-center-panel-width=24rem] - Inline size of the panel (never wider than the viewport).
+ * @cssprop [--crm-notification-center-panel-max-height=34rem] - Largest block size of the panel; the list scrolls.
+ * @cssprop [--crm-notification-center-radius=var(--crm-radius-xl)] - Corner radius of the panel and toasts.
+ * @cssprop [--crm-notification-center-unread-color=var(--crm-color-accent)] - Unread dot.
+ * @cssprop [--crm-notification-center-unread-background=a light accent tint] - Background of unread items.
+ * @cssprop [--crm-notification-center-info-color=var(--crm-color-info)] - Info type.
+ * @cssprop [--crm-notification-center-success-color=var(--crm-color-success)] - Success type.
+ * @cssprop [--crm-notification-center-warning-color=var(--crm-color-warning)] - Warning type.
+ * @cssprop [--crm-notification-center-error-color=var(--crm-color-danger)] - Error type.
+ * @cssprop [--crm-notification-center-urgent-color=var(--crm-color-danger)] - Urgent chip, stripe and toast outline.
+ * @cssprop [--crm-notification-center-toast-width=22rem] - Inline size of a toast.
+ * @cssprop [--crm-notification-center-toast-inset=var(--crm-space-l)] - Distance of the toasts from the viewport's edges.
+ * @cssprop [--crm-notification-center-duration=var(--crm-duration-medium)] - Panel and toast animations (none under reduced motion).
+ *
+ * @fires {CrmNotificationOpenEvent} crm-notification-open - An item, its entity link or a toast was opened; cancelable (a single-page app routes itself).
+ * @fires {CrmNotificationActionEvent} crm-notification-action - An action that names an event was chosen.
+ * @fires {CrmNotificationReadEvent} crm-notification-read - The element marked notifications read.
+ */
+export class CrmNotificationCenter extends LitElement {
+  static override styles = styles;
+
+  /** Notifications kept in memory (the seed's `maxNotifications`); older ones load on scroll. */
+  @property({ type: Number, attribute: 'max-notifications' }) maxNotifications = DEFAULT_MAX;
+
+  /**
+   * How long a toast stays, in ms (the seed's `autoHideDuration`); 0 keeps toasts until dismissed.
+   * Urgent toasts always stay until dismissed.
+   */
+  @property({ type: Number, attribute: 'auto-hide-duration' }) autoHideDuration = DEFAULT_DURATION;
+
+  /** The corner of the viewport the toasts stack in; `start`/`end` follow the writing direction. */
+  @property({ attribute: 'toast-position', reflect: true }) toastPosition: ToastPosition =
+    'bottom-end';
+
+  /**
+   * `open` (default): the notifications the panel shows are marked read when it shows them (they
+   * keep their "new" tint until it closes). `item`: each stays unread until opened, acted on or
+   * marked with its own button.
+   */
+  @property({ attribute: 'mark-read' }) markRead: MarkReadMode = 'open';
+
+  /**
+   * Where an entity link goes, e.g. `/customers/{type}/{id}` (`{type}` and `{id}` are replaced,
+   * percent-encoded). Empty (default): no entity links, since the kit cannot know a CRM's URLs.
+   */
+  @property({ attribute: 'entity-link-template' }) entityLinkTemplate = '';
+
+  /** Builds entity links in code (wins over `entity-link-template`); `undefined` for none. */
+  @property({ attribute: false }) entityHref: EntityHref | undefined = undefined;
+
+  /**
+   * Rooms or entity rooms whose notifications to show too, space-separated (`customer:42`):
+   * notifications sent to a room reach the people in it. The user's own are always shown.
+   */
+  @property() watch = '';
+
+  /** Show no toasts (say, for a second notification center on the same page). */
+  @property({ type: Boolean, attribute: 'no-toasts' }) noToasts = false;
+
+  /** Replacements for the built-in English texts (see `NotificationCenterMessages`). */
+  @property({ attribute: false }) messages: Partial<NotificationCenterMessages> | undefined =
+    undefined;
+
+  /** Unread notifications that were unread when the panel showed them: tinted until it closes. */
+  @state() private fresh = new Set<string>();
+  @state() private ringing = false;
+
+  private readonly connection = new ConnectionStatusController(this);
+  private readonly notifications = new NotificationsController(this, {
+    maxNotifications: () => this.max,
+    onNew: (n) => this.arrived(n),
+    watch: () => this.watch.split(/\s+/),
+  });
+  private readonly panel = new NotificationPanel(this, {
+    opened: () => this.requestUpdate(),
+    closed: () => (this.fresh = new Set()),
+    reachedEnd: () => this.loadMore(),
+  });
+  private readonly toasts = new ToastStack(this, {
+    clock: () => this.clock,
+    duration: () => this.duration,
+  });
+  private m: NotificationCenterMessages = defaultNotificationCenterMessages;
+  private c: MessageContext = messageContext('en');
+  private readonly keys = new Map<string, string>();
+  private tick: unknown;
+  private tickClock: Clock | undefined;
+
+  /** Whether the panel is open. */
+  get open(): boolean {
+    return this.panel.open;
+  }
+
+  /** Unread notifications of the user (loaded or not); 0 without a connection. */
+  get unread(): number {
+    return this.available ? (this.notifications.snapshot?.unread ?? 0) : 0;
+  }
+
+  /** The notifications loaded, newest first. */
+  get items(): readonly Notification[] {
+    return this.notifications.snapshot?.items ?? [];
+  }
+
+  /** The toasts on screen, oldest first. */
+  get toastsShown(): readonly Notification[] {
+    return this.toasts.visible;
+  }
+
+  /** Open the panel; the focus goes to its first item. */
+  show(): void {
+    this.panel.show();
+  }
+
+  /** Close the panel. */
+  hide(): void {
+    this.panel.hide();
+  }
+
+  /** Mark every notification of the user read (as the panel's button does). */
+  markAllRead(): void {
+    if (!this.available || this.unread === 0) return;
+    void this.notifications.markAllRead().catch(() => {});
+    this.dispatchEvent(new CrmNotificationReadEvent('all', 'all'));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.toasts.connect();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.toasts.disconnect();
+    this.panel.dispose();
+    this.stopTicking();
+    this.fresh = new Set();
+  }
+
+  // ---- derived settings -------------------------------------------------------------------
+
+  private get max(): number {
+    const n = this.maxNotifications;
+    return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MAX;
+  }
+
+  private get duration(): number {
+    const d = this.autoHideDuration;
+    return Number.isFinite(d) && d >= 0 ? d : DEFAULT_DURATION;
+  }
+
+  private get clock(): Clock {
+    // The client keeps its clock as an ordinary property; reading it keeps one time source.
+    return (
+      (this.notifications.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock
+    );
+  }
+
+  /** A client, a provider, and a connection that is not closed for good. */
+  private get available(): boolean {
+    return (
+      this.notifications.client !== undefined &&
+      !this.notifications.providerMissing &&
+      this.connection.state !== 'closed'
+    );
+  }
+
+  private get entityLink(): EntityHref {
+    return this.entityHref ?? entityHrefFromTemplate(this.entityLinkTemplate);
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('maxNotifications') && this.max !== this.maxNotifications) {
+      warnOnce(
+        `max:${this.maxNotifications}`,
+        `max-notifications="${this.maxNotifications}" is not a whole number from 1; using ${DEFAULT_MAX}.`,
+      );
+    }
+    if (changed.has('autoHideDuration') && this.duration !== this.autoHideDuration) {
+      warnOnce(
+        `duration:${this.autoHideDuration}`,
+        `auto-hide-duration="${this.autoHideDuration}" is not a number of ms from 0; using ${DEFAULT_DURATION}.`,
+      );
+    }
+    if (changed.has('toastPosition') && !POSITIONS.includes(this.toastPosition)) {
+      warnOnce(
+        `position:${this.toastPosition}`,
+        `toast-position="${this.toastPosition}" is not one of ${POSITIONS.join(', ')}; using bottom-end.`,
+      );
+    }
+    if (changed.has('markRead') && this.markRead !== 'open' && this.markRead !== 'item') {
+      warnOnce(
+        `mark:${this.markRead}`,
+        `mark-read="${this.markRead}" is not open or item; using open.`,
+      );
+    }
+    this.m = withDefaults(defaultNotificationCenterMessages, this.messages);
+    this.c = messageContext(localeOf(this));
+    this.panel.sync(this.items.map((n) => n.id));
+    // Read state decided before rendering, so the render shows it without a second update.
+    if (this.panel.open && this.markRead !== 'item') this.markShownRead();
+    if (!this.panel.open) this.dropReadToasts();
+  }
+
+  protected override updated(): void {
+    this.panel.updated();
+    this.toasts.show(this.renderRoot);
+    this.toasts.updated(this.renderRoot);
+    if (this.panel.open) this.fillPanel();
+    if (this.panel.open || this.toasts.all.length > 0) this.startTicking();
+    else this.stopTicking();
+  }
+
+  // ---- rendering --------------------------------------------------------------------------
+
+  protected override render(): TemplateResult {
+    const { m, c } = this;
+    const available = this.available;
+    const unread = this.unread;
+    return html`<button
+        part="bell"
+        class="bell ${this.ringing ? 'ringing' : ''}"
+        type="button"
+        popovertarget="panel"
+        aria-controls="panel"
+        aria-haspopup="dialog"
+        aria-expanded=${this.panel.open ? 'true' : 'false'}
+        aria-label=${available ? m.bellLabel(unread, c) : m.bellNotConnected(c)}
+        @keydown=${this.panel.onBellKeydown}
+        @animationend=${() => (this.ringing = false)}
+      >
+        ${bellIcon}
+        <span part="badge" class="badge" aria-hidden="true" ?hidden=${unread === 0}
+          >${m.badge(unread, c)}</span
+        >
+        ${
+          available
+            ? nothing
+            : html`<span part="not-connected" class="off" aria-hidden="true"
+                >${notConnectedIcon}</span
+              >`
+        }
+      </button>
+      <div
+        part="panel"
+        class="panel"
+        id="panel"
+        popover="auto"
+        role="dialog"
+        aria-labelledby="panel-title"
+        tabindex="-1"
+        @beforetoggle=${this.panel.onBeforeToggle}
+        @toggle=${this.panel.onToggle}
+        @keydown=${this.panel.onKeydown}
+        @focusout=${this.panel.onFocusOut}
+      >
+        ${panelBody(this.panelView(), m, c)}
+      </div>
+      ${this.noToasts ? nothing : this.toasts.render(m.toastsLabel(c), (t) => this.renderToast(t))}`;
+  }
+
+  private panelView(): PanelView {
+    const snapshot = this.notifications.snapshot;
+    const status = this.connection.state;
+    return {
+      open: this.panel.open,
+      available: this.available,
+      reconnecting:
+        status === 'reconnecting' ||
+        status === 'offline' ||
+        (status === 'connecting' && this.connection.hasBeenInterrupted),
+      unread: this.unread,
+      snapshot,
+      now: this.clock.now(),
+      item: (n, first) => this.renderItem(n, first),
+      onMarkAll: () => this.markAllRead(),
+      onRetry: () => void this.notifications.refresh().catch(() => {}),
+      onRetryMore: () => this.loadMore(),
+      onScroll: this.panel.onScroll,
+    };
+  }
+
+  private renderItem(n: Notification, first: boolean): TemplateResult {
+    const unread = !n.read || this.fresh.has(n.id);
+    const x = this.itemContext(n, 'item', 'panel', !n.read);
+    return html`<li
+      part="item ${unread ? 'item-unread' : ''}"
+      class="item"
+      data-id=${n.id}
+      data-type=${n.type}
+      data-priority=${n.priority}
+      ?data-unread=${unread}
+      tabindex=${this.panel.tabIndexOf(n.id, first)}
+      aria-labelledby=${labelIds(x.key)}
+      aria-describedby=${descriptionIds(n, x.key)}
+      @click=${(e: MouseEvent) => this.onCardClick(e, n, x.href, 'panel')}
+      @keydown=${(e: KeyboardEvent) => this.onCardKeydown(e, n, x.href, 'panel')}
+      @focus=${() => this.panel.onItemFocus(n.id)}
+    >
+      ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
+      ${
+        !n.read && this.markRead === 'item'
+          ? html`<button
+              part="mark-read"
+              class="mark-read"
+              type="button"
+              aria-label=${this.m.markRead(n.title, this.c)}
+              title=${this.m.markRead(n.title, this.c)}
+              @click=${() => this.readItems([n.id], 'item')}
+            >
+              <span class="unread-dot"></span>
+            </button>`
+          : unread
+            ? html`<span class="unread-dot" aria-hidden="true"></span>`
+            : nothing
+      }
+    </li>`;
+  }
+
+  private renderToast(toast: Toast): TemplateResult {
+    const n = toast.notification;
+    const x = this.itemContext(n, 'toast', 'toast', false);
+    const countdown = n.priority !== 'urgent' && this.duration > 0 && !toast.leaving;
+    return html`<li
+      part="toast"
+      class="toast ${toast.leaving ? 'leaving' : ''}"
+      data-id=${n.id}
+      data-type=${n.type}
+      data-priority=${n.priority}
+      tabindex=${toast.leaving ? nothing : 0}
+      aria-labelledby=${labelIds(x.key)}
+      aria-describedby=${descriptionIds(n, x.key)}
+      aria-hidden=${toast.leaving ? 'true' : nothing}
+      ?inert=${toast.leaving}
+      style=${styleMap(countdown ? { '--_toast-duration': `${this.duration}ms` } : {})}
+      @click=${(e: MouseEvent) => this.onCardClick(e, n, x.href, 'toast')}
+      @keydown=${(e: KeyboardEvent) => this.onCardKeydown(e, n, x.href, 'toast')}
+    >
+      ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
+      <button
+        part="dismiss"
+        class="dismiss"
+        type="button"
+        aria-label=${this.m.dismiss(n.title, this.c)}
+        title=${this.m.dismiss(n.title, this.c)}
+        @click=${(e: Event) => this.dismiss(e, n.id)}
+      >
+        ${closeIcon}
+      </button>
+      ${countdown ? html`<span part="countdown" class="countdown" aria-hidden="true"></span>` : nothing}
+    </li>`;
+  }
+
+  private itemContext(
+    n: Notification,
+    part: 'item' | 'toast',
+    source: NotificationSource,
+    unread: boolean,
+  ): ItemContext {
+    return {
+      m: this.m,
+      c: this.c,
+      key: `${part === 'item' ? 'i' : 't'}${this.keyOf(n.id)}`,
+      href: this.hrefOf(n),
+      time: timeText(n.createdAt, this.clock.now(), this.c.locale),
+      unread,
+      part,
+      onOpen: (e, item, href) => this.openNotification(e, item, href, source, true),
+      onAction: (e, item, action) => this.act(e, item, action, source),
+    };
+  }
+
+  // ---- behaviour --------------------------------------------------------------------------
+
+  private arrived(n: Notification): void {
+    if (!this.noToasts) this.toasts.add(n);
+    this.ringing = true;
+  }
+
+  private onCardClick(
+    e: MouseEvent,
+    n: Notification,
+    href: string | undefined,
+    source: NotificationSource,
+  ): void {
+    // Links and buttons inside the card do their own thing.
+    const card = e.currentTarget as HTMLElement;
+    for (const node of e.composedPath()) {
+      if (node === card) break;
+      if (node instanceof HTMLAnchorElement || node instanceof HTMLButtonElement) return;
+    }
+    this.openNotification(e, n, href, source, false);
+  }
+
+  private onCardKeydown(
+    e: KeyboardEvent,
+    n: Notification,
+    href: string | undefined,
+    source: NotificationSource,
+  ): void {
+    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    this.openNotification(e, n, href, source, false);
+  }
+
+  /**
+   * Open a notification: ask the page (cancelable), mark it read, and unless the page said no,
+   * follow its entity link (a link click is followed by the browser itself). A toast without a
+   * link opens the panel on its item.
+   */
+  private openNotification(
+    e: Event,
+    n: Notification,
+    href: string | undefined,
+    source: NotificationSource,
+    fromLink: boolean,
+  ): void {
+    const proceed = this.dispatchEvent(new CrmNotificationOpenEvent(n, href, source));
+    this.readItems([n.id], 'item');
+    if (source === 'toast') this.toasts.remove(n.id);
+    if (fromLink) {
+      if (!proceed) e.preventDefault();
+      return;
+    }
+    if (!proceed) return;
+    if (href) {
+      globalThis.location.assign(href);
+    } else if (source === 'toast') {
+      this.panel.activeId = n.id;
+      this.panel.show();
+    }
+  }
+
+  private act(
+    e: Event,
+    n: Notification,
+    action: NotificationAction,
+    source: NotificationSource,
+  ): void {
+    this.readItems([n.id], 'item');
+    if ('event' in action) {
+      e.preventDefault();
+      this.dispatchEvent(new CrmNotificationActionEvent(n, action, source));
+    }
+    if (source === 'toast') this.toasts.remove(n.id);
+  }
+
+  private dismiss(e: Event, id: string): void {
+    e.stopPropagation();
+    const toast = (e.currentTarget as HTMLElement).closest('.toast');
+    const hadFocus = toast?.contains((this.renderRoot as ShadowRoot).activeElement) ?? false;
+    this.toasts.remove(id);
+    if (!hadFocus) return;
+    // The keyboard stays with the toasts (the next one), or goes back to the bell.
+    void this.updateComplete.then(() => {
+      const next = this.renderRoot.querySelector<HTMLElement>('.toast:not(.leaving)');
+      (next ?? this.renderRoot.querySelector<HTMLElement>('.bell'))?.focus();
+    });
+  }
+
+  /** Mark the unread among `ids` read, and say so. */
+  private readItems(ids: readonly string[], reason: NotificationReadReason): void {
+    const unread = new Set(this.items.filter((n) => !n.read).map((n) => n.id));
+    const wanted = ids.filter((id) => unread.has(id));
+    if (wanted.length === 0 || !this.available) return;
+    void this.notifications.markRead(wanted).catch(() => {});
+    this.dispatchEvent(new CrmNotificationReadEvent(wanted, reason));
+  }
+
+  /** `mark-read="open"`: what the open panel shows is read, and stays tinted until it closes. */
+  private markShownRead(): void {
+    const snapshot = this.notifications.snapshot;
+    if (!snapshot?.loaded) return;
+    const shown = snapshot.items.filter((n) => !n.read && !this.fresh.has(n.id)).map((n) => n.id);
+    if (shown.length === 0) return;
+    this.fresh = new Set([...this.fresh, ...shown]);
+    this.readItems(shown, 'open-panel');
+  }
+
+  private loadMore(): void {
+    const snapshot = this.notifications.snapshot;
+    if (!this.available || !snapshot?.loaded || !snapshot.hasMore || snapshot.loading) return;
+    void this.notifications.loadMore().catch(() => {});
+  }
+
+  /** A panel that does not fill up (a short first page) loads the next page at once. */
+  private fillPanel(): void {
+    const list = this.renderRoot.querySelector<HTMLElement>('.list');
+    if (list && list.scrollHeight <= list.clientHeight) this.loadMore();
+  }
+
+  /** A toast of a notification read elsewhere (another tab, the panel) has done its job. */
+  private dropReadToasts(): void {
+    const read = new Set(this.items.filter((n) => n.read).map((n) => n.id));
+    for (const n of this.toasts.visible) if (read.has(n.id)) this.toasts.remove(n.id);
+  }
+
+  private hrefOf(n: Notification): string | undefined {
+    if (!n.entity) return undefined;
+    try {
+      return safeHref(this.entityLink(n.entity));
+    } catch (error) {
+      warnOnce('entityHref', `entityHref threw; showing no entity link. ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  private keyOf(id: string): string {
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = String(this.keys.size + 1);
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+
+  private startTicking(): void {
+    const clock = this.clock;
+    if (this.tickClock === clock) return;
+    this.stopTicking();
+    this.tickClock = clock;
+    this.tick = clock.setTimeout(() => {
+      this.tickClock = undefined;
+      this.requestUpdate();
+    }, TICK_MS);
+  }
+
+  private stopTicking(): void {
+    if (this.tickClock) this.tickClock.clearTimeout(this.tick);
+    this.tickClock = undefined;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The dropdown of `<crm-notification-center>`: a non-modal dialog in the top layer (an `auto`
+ * popover the bell toggles), placed under the bell (above it when there is no room), its inline
+ * end on the bell's, never outside the viewport.
+ *
+ * Keyboard: Enter, Space or ArrowDown on the bell opens it and puts the focus on the first item
+ * (ArrowUp: on the last); ArrowDown/ArrowUp, Home/End move between items (one Tab stop for the
+ * list, the item's own links and buttons follow it); Escape closes it and returns the focus to the
+ * bell; Tab moves on through the page and closes it; so does a click outside.
+ */
+import type { ReactiveElement } from 'lit';
+import { place } from '../presence/placement.js';
+
+export interface PanelOptions {
+  /** The panel opened (before the focus moves in). */
+  opened(): void;
+  /** The panel closed. */
+  closed(): void;
+  /** The list was scrolled (or the keyboard went) to its end: load older items. */
+  reachedEnd(): void;
+}
+
+/** How close to the end of the list (px) counts as the end. */
+const END_SLACK = 96;
+
+export class NotificationPanel {
+  /** Whether the panel is open. */
+  open = false;
+  /** The item that holds the list's Tab stop (roving tabindex), by notification id. */
+  activeId: string | undefined;
+  private focusOnOpen: 'first' | 'last' = 'first';
+  private frame = 0;
+  private detach: (() => void) | undefined;
+
+  constructor(
+    private readonly host: ReactiveElement,
+    private readonly options: PanelOptions,
+  ) {}
+
+  /** Open it; the focus goes to the first (or last) item. */
+  show(focus: 'first' | 'last' = 'first'): void {
+    const panel = this.panel;
+    this.focusOnOpen = focus;
+    if (panel && !panel.matches(':popover-open')) panel.showPopover();
+  }
+
+  /** Close it; with `returnFocus`, the bell takes the focus. */
+  hide(returnFocus = false): void {
+    const panel = this.panel;
+    if (panel?.matches(':popover-open')) panel.hidePopover();
+    this.setOpen(false);
+    if (returnFocus) this.bell?.focus();
+  }
+
+  /** The Tab stop of the list: the active item, or the first. */
+  tabIndexOf(id: string, first: boolean): 0 | -1 {
+    return this.activeId === id || (this.activeId === undefined && first) ? 0 : -1;
+  }
+
+  /** Keep the roving Tab stop on an item that is still there. */
+  sync(ids: readonly string[]): void {
+    if (this.activeId !== undefined && !ids.includes(this.activeId)) this.activeId = ids[0];
+  }
+
+  /** After the host rendered: keep the panel by its bell. */
+  updated(): void {
+    if (this.open) this.place();
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.frame);
+    this.detach?.();
+    this.detach = undefined;
+    this.open = false;
+  }
+
+  /** The list scrolled: near its end, ask for more. */
+  atEnd(): boolean {
+    const list = this.list;
+    if (!list) return false;
+    return list.scrollTop + list.clientHeight >= list.scrollHeight - END_SLACK;
+  }
+
+  // ---- listeners the host puts in its template ------------------------------------------------
+
+  onBellKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    if (this.open) this.focusItem(event.key === 'ArrowDown' ? 0 : -1);
+    else this.show(event.key === 'ArrowDown' ? 'first' : 'last');
+  };
+
+  onBeforeToggle = (event: Event): void => {
+    if ((event as ToggleEvent).newState !== 'open') return;
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.place());
+  };
+
+  onToggle = (event: Event): void => {
+    const opened = (event as ToggleEvent).newState === 'open';
+    if (opened === this.open) return;
+    this.setOpen(opened);
+    if (opened) {
+      this.place();
+      this.options.opened();
+      // The items are rendered by the update `opened` asked for.
+      void this.host.updateComplete.then(() => {
+        if (!this.open) return;
+        const target = this.focusOnOpen;
+        this.focusOnOpen = 'first';
+        if (!this.focusItem(target === 'first' ? 0 : -1)) this.panel?.focus();
+      });
+    } else {
+      // Closed with the focus inside (not by a click or Tab elsewhere): back to the bell.
+      const active = (this.host.renderRoot as ShadowRoot).activeElement;
+      if (active && this.panel?.contains(active)) this.bell?.focus();
+    }
+  };
+
+  onKeydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') {
+      // The browser closes an auto popover on Escape; do it here too, so focus surely returns.
+      event.preventDefault();
+      event.stopPropagation();
+      this.hide(true);
+      return;
+    }
+    const items = this.items();
+    const current = items.indexOf(event.composedPath()[0] as HTMLElement);
+    if (current < 0) return;
+    let next: number | undefined;
+    if (event.key === 'ArrowDown') next = Math.min(items.length - 1, current + 1);
+    else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = items.length - 1;
+    if (next === undefined) return;
+    event.preventDefault();
+    this.focusItem(next);
+    if (next === items.length - 1) this.options.reachedEnd();
+  };
+
+  onFocusOut = (event: FocusEvent): void => {
+    const to = event.relatedTarget as Node | null;
+    // Focus went nowhere (a click on nothing focusable): light dismiss decides.
+    if (!to || this.panel?.contains(to) || to === this.bell) return;
+    this.hide();
+  };
+
+  onScroll = (): void => {
+    if (this.atEnd()) this.options.reachedEnd();
+  };
+
+  /** An item got the focus (click, or keyboard): it takes the Tab stop. */
+  onItemFocus(id: string): void {
+    if (this.activeId === id) return;
+    this.activeId = id;
+    for (const item of this.items()) item.tabIndex = item.dataset['id'] === id ? 0 : -1;
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  /** Focus the item at `index` (negative: from the end). False when there is none. */
+  private focusItem(index: number): boolean {
+    const items = this.items();
+    const item = items.at(index);
+    if (!item) return false;
+    this.onItemFocus(item.dataset['id'] ?? '');
+    item.focus();
+    return true;
+  }
+
+  private setOpen(open: boolean): void {
+    if (this.open === open) return;
+    this.open = open;
+    if (open) {
+      const reposition = () => this.place();
+      addEventListener('resize', reposition);
+      addEventListener('scroll', reposition, { capture: true, passive: true });
+      this.detach = () => {
+        removeEventListener('resize', reposition);
+        removeEventListener('scroll', reposition, { capture: true });
+      };
+    } else {
+      this.detach?.();
+      this.detach = undefined;
+      this.options.closed();
+    }
+    this.host.requestUpdate();
+  }
+
+  private place(): void {
+    const panel = this.panel;
+    const bell = this.bell;
+    if (!panel || !bell || !panel.matches(':popover-open')) return;
+    const dir = getComputedStyle(bell).direction === 'rtl' ? 'rtl' : 'ltr';
+    // Measured at its natural height, then shrunk to the room on its side.
+    panel.style.removeProperty('--_room');
+    const placement = place(
+      bell.getBoundingClientRect(),
+      panel.getBoundingClientRect(),
+      { width: innerWidth, height: innerHeight },
+      { gap: 6, margin: 8, align: 'end', dir, prefer: 'below' },
+    );
+    panel.style.top = `${placement.top}px`;
+    panel.style.left = `${placement.left}px`;
+    panel.style.setProperty('--_room', `${placement.maxHeight}px`);
+    panel.dataset['side'] = placement.side;
+  }
+
+  private items(): HTMLElement[] {
+    return [...(this.panel?.querySelectorAll<HTMLElement>('.item') ?? [])];
+  }
+
+  private get panel(): HTMLElement | null {
+    return this.host.renderRoot.querySelector<HTMLElement>('.panel');
+  }
+
+  private get list(): HTMLElement | null {
+    return this.host.renderRoot.querySelector<HTMLElement>('.list');
+  }
+
+  private get bell(): HTMLElement | null {
+    return this.host.renderRoot.querySelector<HTMLElement>('.bell');
+  }
+}

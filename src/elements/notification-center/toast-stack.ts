@@ -1,0 +1,235 @@
+/**
+ * The toasts of `<crm-notification-center>`: one per notification that arrives live, stacked in a
+ * corner of the viewport, in the top layer (a manual popover, so no page `overflow` or `z-index`
+ * hides them).
+ *
+ * - Non-urgent toasts hide after `duration` ms of being seen: every countdown pauses while the
+ *   pointer is over the stack, while the focus is in it, and while the page is hidden, and goes on
+ *   with the time it had left.
+ * - Urgent toasts stay until dismissed.
+ * - Non-urgent toasts live in a polite live region, urgent ones in an assertive one: the regions
+ *   are always in the page (empty and click-through when no toast is shown), so a screen reader
+ *   hears a toast when it is added.
+ * - At most `MAX_TOASTS` are shown; beyond that the oldest non-urgent ones go first.
+ */
+import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Clock } from '../../client/types.js';
+import type { Notification } from '../../protocol/notifications.js';
+import { ToastTimer, type PauseReason } from './toast-timer.js';
+
+/** Toasts shown at once; the oldest non-urgent ones make room for new ones. */
+export const MAX_TOASTS = 5;
+
+export interface Toast {
+  readonly notification: Notification;
+  /** Animating out: not focusable, not announced, removed when the animation ends. */
+  leaving: boolean;
+}
+
+export interface ToastStackOptions {
+  /** The clock the countdowns run on (the client's, so tests use a manual one). */
+  clock(): Clock;
+  /** How long a toast stays, in ms; 0 or less: until dismissed. */
+  duration(): number;
+}
+
+const isUrgent = (t: Toast) => t.notification.priority === 'urgent';
+
+export class ToastStack {
+  /** Oldest first (the DOM order; CSS puts the newest nearest the corner). */
+  private toasts: Toast[] = [];
+  private timer: ToastTimer | undefined;
+  private timerClock: Clock | undefined;
+  private pointerInside = false;
+  private readonly onVisibility = () => this.syncVisibility();
+
+  constructor(
+    private readonly host: ReactiveElement,
+    private readonly options: ToastStackOptions,
+  ) {}
+
+  /** Toasts on screen (not those animating out), oldest first. */
+  get visible(): readonly Notification[] {
+    return this.toasts.filter((t) => !t.leaving).map((t) => t.notification);
+  }
+
+  get all(): readonly Toast[] {
+    return this.toasts;
+  }
+
+  /** Whether the countdowns are paused (hover, focus or hidden page). */
+  get paused(): boolean {
+    return this.timer?.paused ?? false;
+  }
+
+  /** Time left before a toast hides, in ms; `undefined` for urgent or unknown ones. */
+  remaining(id: string): number | undefined {
+    return this.timer?.remaining(id);
+  }
+
+  connect(): void {
+    globalThis.document?.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  disconnect(): void {
+    globalThis.document?.removeEventListener('visibilitychange', this.onVisibility);
+    this.timer?.dispose();
+    this.timer = undefined;
+    this.toasts = [];
+    this.pointerInside = false;
+  }
+
+  /** Show a toast for a notification that just arrived. */
+  add(notification: Notification): void {
+    if (this.toasts.some((t) => t.notification.id === notification.id && !t.leaving)) return;
+    this.toasts = this.toasts.filter((t) => t.notification.id !== notification.id);
+    const toast: Toast = { notification, leaving: false };
+    this.toasts.push(toast);
+    const duration = this.options.duration();
+    if (!isUrgent(toast) && duration > 0) this.getTimer().start(notification.id, duration);
+    // Too many: the oldest non-urgent go (urgent ones only when nothing else is left).
+    let shown = this.toasts.filter((t) => !t.leaving);
+    while (shown.length > MAX_TOASTS) {
+      const oldest = shown.find((t) => !isUrgent(t)) ?? shown[0]!;
+      this.remove(oldest.notification.id);
+      shown = this.toasts.filter((t) => !t.leaving);
+    }
+    this.host.requestUpdate();
+  }
+
+  /** Take a toast away (dismissed, opened, timed out, or read elsewhere). */
+  remove(id: string): void {
+    const toast = this.toasts.find((t) => t.notification.id === id && !t.leaving);
+    if (!toast) return;
+    this.timer?.stop(id);
+    toast.leaving = true;
+    this.host.requestUpdate();
+  }
+
+  /** Replace the notification a toast shows (its read state changed, say). */
+  refresh(byId: ReadonlyMap<string, Notification>): void {
+    let changed = false;
+    this.toasts = this.toasts.map((t) => {
+      const fresh = byId.get(t.notification.id);
+      if (!fresh || fresh === t.notification) return t;
+      changed = true;
+      return { ...t, notification: fresh };
+    });
+    if (changed) this.host.requestUpdate();
+  }
+
+  /** After the host rendered: drop leaving toasts that have no animation to wait for. */
+  updated(root: ParentNode): void {
+    for (const toast of this.toasts.filter((t) => t.leaving)) {
+      const node = root.querySelector<HTMLElement>(
+        `.toast[data-id="${CSS.escape(toast.notification.id)}"]`,
+      );
+      if (!node || node.getAnimations().length === 0) this.drop(toast);
+    }
+  }
+
+  /** The two live regions and their toasts; `item` renders one toast. */
+  render(label: string, item: (toast: Toast) => TemplateResult): TemplateResult {
+    const urgent = this.toasts.filter(isUrgent);
+    const polite = this.toasts.filter((t) => !isUrgent(t));
+    const list = (toasts: Toast[]) =>
+      repeat(
+        toasts,
+        (t) => t.notification.id,
+        (t) => item(t),
+      );
+    return html`<div
+      part="toasts"
+      class="toasts"
+      popover="manual"
+      role=${this.toasts.length > 0 ? 'region' : nothing}
+      aria-label=${this.toasts.length > 0 ? label : nothing}
+      ?data-empty=${this.toasts.length === 0}
+      ?data-paused=${this.paused}
+      @pointerenter=${() => this.pointer(true)}
+      @pointerleave=${() => this.pointer(false)}
+      @focusin=${() => this.pause('focus')}
+      @focusout=${this.onFocusOut}
+      @animationend=${this.onAnimationEnd}
+      @animationcancel=${this.onAnimationEnd}
+    >
+      <ol class="stack urgent" aria-live="assertive" aria-relevant="additions">
+        ${list(urgent)}
+      </ol>
+      <ol class="stack polite" aria-live="polite" aria-relevant="additions">
+        ${list(polite)}
+      </ol>
+    </div>`;
+  }
+
+  /** Keep the stack in the top layer while the host is rendered. */
+  show(root: ParentNode): void {
+    const stack = root.querySelector<HTMLElement>('.toasts');
+    if (stack?.isConnected && !stack.matches(':popover-open')) {
+      try {
+        stack.showPopover();
+      } catch {
+        // Not rendered (a `display: none` ancestor): it is shown on the next update.
+      }
+    }
+  }
+
+  private getTimer(): ToastTimer {
+    const clock = this.options.clock();
+    if (!this.timer || this.timerClock !== clock) {
+      this.timer?.dispose();
+      this.timerClock = clock;
+      this.timer = new ToastTimer(clock, (id) => this.remove(id));
+      if (this.pointerInside) this.timer.pause('hover');
+      this.syncVisibility();
+    }
+    return this.timer;
+  }
+
+  private pause(reason: PauseReason): void {
+    const timer = this.getTimer();
+    const was = timer.paused;
+    timer.pause(reason);
+    if (!was) this.host.requestUpdate();
+  }
+
+  private resume(reason: PauseReason): void {
+    const timer = this.timer;
+    if (!timer?.paused) return;
+    timer.resume(reason);
+    if (!timer.paused) this.host.requestUpdate();
+  }
+
+  private pointer(inside: boolean): void {
+    this.pointerInside = inside;
+    if (inside) this.pause('hover');
+    else this.resume('hover');
+  }
+
+  private onFocusOut = (event: FocusEvent): void => {
+    const to = event.relatedTarget as Node | null;
+    const stack = event.currentTarget as HTMLElement;
+    if (to && stack.contains(to)) return;
+    this.resume('focus');
+  };
+
+  private syncVisibility(): void {
+    if (!this.timer) return;
+    if (globalThis.document?.visibilityState === 'hidden') this.timer.pause('hidden');
+    else this.timer.resume('hidden');
+  }
+
+  private onAnimationEnd = (event: AnimationEvent): void => {
+    const node = (event.target as HTMLElement).closest?.('.toast') as HTMLElement | null;
+    if (!node || node !== event.target) return;
+    const toast = this.toasts.find((t) => t.notification.id === node.dataset['id'] && t.leaving);
+    if (toast) this.drop(toast);
+  };
+
+  private drop(toast: Toast): void {
+    const before = this.toasts.length;
+    this.toasts = this.toasts.filter((t) => t !== toast);
+    if (this.toasts.length !== before) this.host.requestUpdate();
+  }
+}
