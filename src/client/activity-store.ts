@@ -27,10 +27,9 @@ import {
   feedRoom,
   type ActivityListFrame,
 } from '../protocol/index.js';
-import type { StoreClient } from './notification-store.js';
 import { PagedList } from './paged-list.js';
 import { RealtimeError } from './realtime-error.js';
-import { positiveInt, StoreNotifier, type StoreHost } from './store-host.js';
+import { positiveInt, StoreNotifier, type StoreClient, type StoreHost } from './store-host.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
 
 export interface ActivityStoreOptions {

@@ -21,13 +21,12 @@ export { browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { PendingRequests } from './requests.js';
 export { PagedList, type Identified } from './paged-list.js';
-export { StoreNotifier, createStoreHost, type StoreHost } from './store-host.js';
+export { StoreNotifier, createStoreHost, type StoreClient, type StoreHost } from './store-host.js';
 export {
   NotificationStore,
   type NotificationDraft,
   type NotificationStoreOptions,
   type NotificationsSnapshot,
-  type StoreClient,
 } from './notification-store.js';
 export { openNotifications, type NotificationStoreApi } from './notification-view.js';
 export {

@@ -1,7 +1,8 @@
 /**
- * The current user's notifications: live ones from the personal room `user:<id>` (and from rooms
- * the page asked to `watch`), history from `notification.list`, read state from
- * `notification.read-state` (answers and pushes from the user's other tabs, so two tabs agree).
+ * The current user's notifications: live ones as `notification` events in the personal room
+ * `user:<id>` (the reference server delivers every notification there, also those targeted at a
+ * room or an entity, to the people present in it), history from `notification.list`, read state
+ * from `notification.read-state` (answers, and pushes from the user's other tabs, so they agree).
  * One store per client, shared by every widget through reference-counted views
  * (`client.notifications()`); subscribers are notified at most once per animation frame.
  *
@@ -22,8 +23,7 @@ import {
 import { Listeners } from './listeners.js';
 import { PagedList } from './paged-list.js';
 import { RealtimeError } from './realtime-error.js';
-import { StoreNotifier, type StoreHost } from './store-host.js';
-import type { RealtimeClient } from './realtime-client.js';
+import { StoreNotifier, type StoreClient, type StoreHost } from './store-host.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
 
 /** What a widget sends with `send()`: a `NotificationInput` before defaults apply. */
@@ -50,12 +50,6 @@ export interface NotificationsSnapshot {
   /** The last failed request (cleared by the next successful one). */
   readonly error: RealtimeError | undefined;
 }
-
-/** The parts of the client a store uses. */
-export type StoreClient = Pick<
-  RealtimeClient,
-  'user' | 'status' | 'joinRoom' | 'lastSeq' | 'on' | 'onResume' | 'onFrame' | 'onStatus'
-> & { request: RealtimeClient['request']; emit: RealtimeClient['emit'] };
 
 const MAX_IDS_PER_READ = 200;
 const MAX_WALK_PAGES = 50;
@@ -124,7 +118,10 @@ export class NotificationStore {
     if (max > this.limit) this.limit = max;
   }
 
-  /** Receive notifications targeted at a room or entity room; holds the room meanwhile. */
+  /**
+   * Hold a room or entity room so notifications targeted at it reach this user (the server sends
+   * them to the people present), and accept `notification` events a server delivers in it.
+   */
   watch(room: string): Unsubscribe {
     const handle = this.client.joinRoom(room);
     this.watched.set(room, (this.watched.get(room) ?? 0) + 1);

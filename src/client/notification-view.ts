@@ -9,10 +9,9 @@ import {
   type NotificationDraft,
   type NotificationStoreOptions,
   type NotificationsSnapshot,
-  type StoreClient,
 } from './notification-store.js';
 import { RealtimeError } from './realtime-error.js';
-import { positiveInt, type StoreHost } from './store-host.js';
+import { positiveInt, type StoreClient, type StoreHost } from './store-host.js';
 import type { Unsubscribe } from './types.js';
 
 export interface NotificationStoreApi {
@@ -35,7 +34,10 @@ export interface NotificationStoreApi {
    * delivers it to its target. Sent through the user's own room unless `via` names another.
    */
   send(input: NotificationDraft, via?: string): Promise<void>;
-  /** Also receive notifications targeted at this room or entity room (`customer:42`). */
+  /**
+   * Also receive notifications targeted at this room or entity room (`customer:42`): holds the
+   * room, so the user is among the people present there, whom the server notifies.
+   */
   watch(room: string): Unsubscribe;
   /** Release this view: its listeners and watches go; the last view releases the store. */
   release(): void;

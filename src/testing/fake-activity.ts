@@ -1,10 +1,12 @@
 /**
- * The activity log on the fake server, by the same rules as the reference server.
+ * The activity log on the fake server, by the same rules as the reference server
+ * (`src/server/activity/`).
  *
  * - Items are appended by scripts (`server.appendActivity(input)`, as the HTTP publish API would)
- *   or seeded as history (`server.activity.seed(10_000)`, not delivered live).
+ *   or seeded as history (`server.activity.seed(10_000)`, not delivered live). An item's
+ *   `customerId` is the one given, else the entity's id when the entity is a customer.
  * - Feeds: `global` (everything), `user` (items whose actor is the user), `customer` (items whose
- *   `customerId` is the customer, or about the customer entity itself).
+ *   `customerId` is the customer: the customer itself and its calls, meetings, notes).
  * - `activity.list` pages a feed newest first by cursor, filtered by kinds and actors (empty lists
  *   mean all); default 50 per page. The feed's room must be one the user may join.
  * - An appended item is published as a sequenced `activity` event in the room of every feed it
@@ -39,8 +41,6 @@ export interface FakeActivityHost {
   now(): number;
   /** Publish a sequenced room event (recorded for resume, sent to members). */
   publish(room: string, event: string, payload: unknown, from?: string): unknown;
-  /** Rooms that exist (someone joined them once): only they get live events. */
-  hasRoom(room: string): boolean;
   send(c: FakeConnection, frame: ServerFrame): void;
   error(c: FakeConnection, code: ErrorCode, message: string, replyTo?: string): void;
   mayJoin(user: UserProfile, room: string): boolean;
@@ -58,21 +58,15 @@ export function inFeed(item: ActivityItem, feed: FeedRef): boolean {
     case 'user':
       return item.actor?.id === feed.userId;
     case 'customer':
-      return (
-        item.customerId === feed.entityId ||
-        (item.entity?.type === 'customer' && item.entity.id === feed.entityId)
-      );
+      return item.customerId === feed.entityId;
   }
 }
 
-/** The feeds an item belongs to (besides global, at most its actor's and its customers'). */
+/** The feeds an item belongs to: global, its actor's, its customer's. */
 export function feedsOf(item: ActivityItem): FeedRef[] {
   const feeds: FeedRef[] = [{ kind: 'global' }];
   if (item.actor) feeds.push({ kind: 'user', userId: item.actor.id });
-  const customers = new Set<string>();
-  if (item.customerId !== undefined) customers.add(item.customerId);
-  if (item.entity?.type === 'customer') customers.add(item.entity.id);
-  for (const entityId of customers) feeds.push({ kind: 'customer', entityId });
+  if (item.customerId !== undefined) feeds.push({ kind: 'customer', entityId: item.customerId });
   return feeds;
 }
 
@@ -104,10 +98,7 @@ export class FakeActivity {
     const stored = this.make(parsed.data, options.at ?? this.host.now());
     this.log.insert(stored);
     for (const feed of feedsOf(stored.item)) {
-      const room = feedRoom(feed);
-      if (this.host.hasRoom(room)) {
-        this.host.publish(room, 'activity', stored.item, stored.item.actor?.id);
-      }
+      this.host.publish(feedRoom(feed), 'activity', stored.item, stored.item.actor?.id);
     }
     return stored.item;
   }
@@ -179,7 +170,9 @@ export class FakeActivity {
     const item: ActivityItem = { id: `a-${this.order}`, kind: input.kind, at };
     if (input.actor !== undefined) item.actor = input.actor;
     if (input.entity !== undefined) item.entity = input.entity;
-    if (input.customerId !== undefined) item.customerId = input.customerId;
+    const customerId =
+      input.customerId ?? (input.entity?.type === 'customer' ? input.entity.id : undefined);
+    if (customerId !== undefined) item.customerId = customerId;
     if (input.changes !== undefined) item.changes = input.changes;
     if (input.summary !== undefined) item.summary = input.summary;
     return { at, order: this.order, item };

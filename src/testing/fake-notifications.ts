@@ -1,19 +1,23 @@
 /**
- * Notifications on the fake server, by the same rules as the reference server, so a test or a
- * story cannot pass on answers the real server would never give.
+ * Notifications on the fake server, by the same rules as the reference server
+ * (`src/server/notifications/`), so a test or a story cannot pass on answers the real server would
+ * never give.
  *
- * - Sending: a client `emit(room, 'notification', NotificationInput)` (any room works as the
- *   channel; the target decides delivery), or a backend (`server.notify(input, from?)`). The input
- *   is validated (`bad_frame`) and authorized: a room or entity target needs a room the sender may
- *   join (`forbidden`); anyone may notify a user.
- * - Recipients, fixed when sent: a user target is that user; a room or entity target is everyone
- *   with a connection in that room at that moment, except the sender. Each recipient has their
- *   own read state, and the notification is in their history (`notification.list`).
- * - Delivery: a sequenced `notification` event (payload `Notification`, `read: false`) in the
- *   target's room: `user:<id>`, the room, or the entity room `<type>:<id>`, so resume covers it.
- *   Nobody but a user joins their personal room.
- * - `notification.read` (ids or `'all'`) answers `notification.read-state` with the unread count
- *   and pushes the same frame, without `replyTo`, to the user's other connections.
+ * - Sending: a client `emit(room, 'notification', NotificationInput)`, or a backend
+ *   (`server.notify(input, from?)`). The emit's room is only the channel and must be joined like
+ *   any emit (the client sends through its own `user:<id>`). The input is validated (`bad_frame`);
+ *   a room or entity target needs the sender's connection to be in that room (`forbidden`); anyone
+ *   may notify a user.
+ * - Recipients, fixed when sent: a user target is that user, online or not; a room or entity
+ *   target (`<type>:<id>`) is the people present in that room at that moment (presence, so someone
+ *   within the leave grace period counts), except the sender. No recipient: nothing is stored.
+ *   Each recipient has the notification in their history with their own read state.
+ * - Delivery: to each recipient, a sequenced `notification` event (payload `Notification`,
+ *   `read: false`) in their personal room `user:<id>`, so resume covers it. Nobody joins another
+ *   user's personal room.
+ * - `notification.read` (ids or `'all'`; ids not theirs are ignored) answers
+ *   `notification.read-state` with the unread count, and the same frame without `replyTo` goes to
+ *   every connection in the user's personal room, so all their tabs agree.
  *
  * ```ts
  * server.notify({ target: { user: 'u-you' }, title: 'Call Ada back', priority: 'high' });
@@ -48,12 +52,10 @@ export interface FakeNotificationsHost {
   publish(room: string, event: string, payload: unknown, from?: string): unknown;
   send(c: FakeConnection, frame: ServerFrame): void;
   error(c: FakeConnection, code: ErrorCode, message: string, replyTo?: string): void;
-  /** Open, signed-in connections. */
-  connections(): Iterable<FakeConnection>;
-  /** Users with a connection in a room right now. */
-  usersIn(room: string): Iterable<string>;
-  /** The server's room rule (`authorize` option). */
-  mayJoin(user: UserProfile, room: string): boolean;
+  /** Connections joined to a room. */
+  membersOf(room: string): Iterable<FakeConnection>;
+  /** User ids of the people present in a room (presence, grace period included). */
+  peopleIn(room: string): Iterable<string>;
 }
 
 interface Stored extends LogEntry {
@@ -172,8 +174,9 @@ export class FakeNotifications {
       return this.host.error(c, 'bad_frame', message, frame.id);
     }
     const target = parsed.data.target;
-    if (!('user' in target) && !this.may(user, deliveryRoom(target))) {
-      return this.host.error(c, 'forbidden', `may not notify ${deliveryRoom(target)}`, frame.id);
+    const room = deliveryRoom(target);
+    if (!('user' in target) && !c.rooms.has(room)) {
+      return this.host.error(c, 'forbidden', `join ${room} before notifying it`, frame.id);
     }
     this.store(parsed.data, user, this.host.now(), true);
     if (frame.id !== undefined) this.host.send(c, { type: 'ack', replyTo: frame.id });
@@ -201,14 +204,10 @@ export class FakeNotifications {
     const unread = this.unread(user.id);
     this.host.send(c, { type: 'notification.read-state', replyTo: frame.id, ids, unread });
     // The user's other tabs and devices agree at once.
-    this.push(user.id, { type: 'notification.read-state', ids, unread }, c);
+    this.push(user.id, { type: 'notification.read-state', ids, unread });
   }
 
   // -------------------------------------------------------------------------------------------
-
-  private may(user: UserProfile, room: string): boolean {
-    return this.mayJoin(user, room) && this.host.mayJoin(user, room);
-  }
 
   private store(
     input: NotificationInput,
@@ -230,16 +229,19 @@ export class FakeNotifications {
     if (input.entity !== undefined) notification.entity = input.entity;
     if (input.actions !== undefined) notification.actions = input.actions;
     if (from !== undefined) notification.from = from;
-    const room = deliveryRoom(input.target);
     const recipients = new Set(
-      'user' in input.target
-        ? [input.target.user]
-        : [...this.host.usersIn(room)].filter((id) => id !== from?.id),
+      'user' in input.target ? [input.target.user] : this.host.peopleIn(deliveryRoom(input.target)),
     );
+    if (from && !('user' in input.target)) recipients.delete(from.id);
     const stored: Stored = { at, order: this.order, notification, recipients, readBy: new Set() };
+    if (recipients.size === 0) return stored; // nobody to tell: nothing stored
     this.log.insert(stored);
     this.byId.set(notification.id, stored);
-    if (live) this.host.publish(room, 'notification', notification, from?.id);
+    if (live) {
+      for (const userId of recipients) {
+        this.host.publish(userRoom(userId), 'notification', notification, from?.id);
+      }
+    }
     return stored;
   }
 
@@ -258,10 +260,9 @@ export class FakeNotifications {
     return applied;
   }
 
-  private push(userId: string, frame: ServerFrame, except?: FakeConnection): void {
-    for (const c of this.host.connections()) {
-      if (c !== except && c.user?.id === userId) this.host.send(c, frame);
-    }
+  /** To every connection in the user's personal room. */
+  private push(userId: string, frame: ServerFrame): void {
+    for (const c of this.host.membersOf(userRoom(userId))) this.host.send(c, frame);
   }
 
   private view(stored: Stored, userId: string): Notification {

@@ -93,16 +93,14 @@ export class FakeProtocolServer implements FakeSocketPeer {
     publish: (room, event, payload, from) => this.publish(room, event, payload, from),
     send: (c, frame) => this.send(c as ServerConnection, frame),
     error: (c, code, message, replyTo) => this.error(c as ServerConnection, code, message, replyTo),
-    connections: () => [...this.open.values()].filter((c) => c.user),
-    usersIn: (room) => [...(this.rooms.get(room)?.members ?? [])].map((c) => c.user?.id ?? ''),
-    mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
+    membersOf: (room) => this.rooms.get(room)?.members ?? [],
+    peopleIn: (room) => this.rooms.get(room)?.people.keys() ?? [],
   });
 
   /** The activity log and its feeds, scripted through `server.activity`. */
   readonly activity: FakeActivity = new FakeActivity({
     now: () => this.clock.now(),
     publish: (room, event, payload, from) => this.publish(room, event, payload, from),
-    hasRoom: (room) => this.rooms.has(room),
     send: (c, frame) => this.send(c as ServerConnection, frame),
     error: (c, code, message, replyTo) => this.error(c as ServerConnection, code, message, replyTo),
     mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,

@@ -71,7 +71,7 @@ describe('notification store: targeting', () => {
     rig.close();
   });
 
-  it('an entity notification reaches those watching the entity, not the sender or others', async () => {
+  it('an entity notification reaches those present on the entity, not the sender or others', async () => {
     const rig = createRig();
     const sender = tab(rig, ada);
     const watcher = tab(rig, bob);
@@ -93,32 +93,42 @@ describe('notification store: targeting', () => {
     assert.equal(rig.server.notifications.unread('bob'), 1);
     assert.equal(rig.server.notifications.unread('ada'), 0);
 
-    unwatch(); // no longer watched: later ones are not shown live
-    await settle(rig);
+    // No longer watched: once the leave grace period is over, bob is not among the recipients.
+    unwatch();
+    await rig.clock.advance(15_000);
     rig.server.notify({ target: { entity }, title: 'Another change' });
     await settle(rig);
     assert.equal(watcher.fresh.length, 1);
+    assert.deepEqual(
+      rig.server.notifications.forUser('bob').map((n) => n.title),
+      ['Stage changed to Won'],
+    );
     rig.close();
   });
 
-  it('refuses invalid input before sending, and the server refuses what the client lets through', async () => {
-    const rig = createRig({ server: { authorize: (_user, room) => room !== 'customer:secret' } });
+  it('refuses invalid input before sending; the server refuses rooms the sender is not in', async () => {
+    const rig = createRig();
     const sender = tab(rig, ada);
     await settle(rig);
     await assert.rejects(sender.store.send({ target: { user: 'bob' }, title: '' }), {
       code: 'bad_frame',
     });
+    const link = { label: 'Go', url: 'javascript:alert(1)' };
     await assert.rejects(
-      sender.store.send({ target: { room: 'customer:secret' }, title: 'Psst' }),
-      { code: 'forbidden' },
+      sender.store.send({ target: { user: 'bob' }, title: 'x', actions: [link] }),
+      { code: 'bad_frame' },
     );
-    const links = {
-      target: { user: 'bob' },
-      title: 'x',
-      actions: [{ label: 'Go', url: 'javascript:alert(1)' }],
-    };
-    await assert.rejects(sender.store.send(links), { code: 'bad_frame' });
-    assert.equal(rig.server.notifications.size, 0);
+    await assert.rejects(sender.store.send({ target: { room: 'customer:7' }, title: 'Psst' }), {
+      code: 'forbidden',
+    });
+    sender.client.joinRoom('customer:7');
+    rig.server.addPerson('customer:7', bob);
+    await settle(rig);
+    await sender.store.send({ target: { room: 'customer:7' }, title: 'Now it may' });
+    assert.deepEqual(
+      rig.server.notifications.forUser('bob').map((n) => n.title),
+      ['Now it may'],
+    );
     rig.close();
   });
 });
