@@ -58,12 +58,22 @@ const filters = css`
   }
   .kinds {
     display: flex;
-    flex-wrap: wrap;
     gap: ${token('space-2xs')};
-    flex: 1 1 auto;
+    flex: 1 1 14rem;
     min-inline-size: 0;
+    overflow-x: auto;
+    scrollbar-width: none;
+    padding-block: 2px;
+    margin-block: -2px;
+    padding-inline: 2px;
+    margin-inline: -2px;
+    mask-image: linear-gradient(to right, #000 calc(100% - 1.5rem), transparent);
+  }
+  :host(:dir(rtl)) .kinds {
+    mask-image: linear-gradient(to left, #000 calc(100% - 1.5rem), transparent);
   }
   .chip {
+    flex: none;
     display: inline-flex;
     align-items: center;
     min-block-size: 1.75rem;
@@ -224,20 +234,20 @@ const items = css`
   }
   .kind-icon {
     position: absolute;
-    inset-block-end: -0.25rem;
-    inset-inline-end: -0.3125rem;
+    inset-block-end: -0.3125rem;
+    inset-inline-end: -0.4375rem;
     display: grid;
     place-items: center;
-    inline-size: 1.125rem;
-    block-size: 1.125rem;
+    inline-size: 1.0625rem;
+    block-size: 1.0625rem;
     border-radius: 50%;
     background: var(--_kind-bg, ${token('color-neutral-subtle')});
     color: var(--_kind-fg, ${token('color-neutral-text')});
     box-shadow: 0 0 0 2px var(--_bg);
   }
   .kind-icon svg {
-    inline-size: 0.6875rem;
-    block-size: 0.6875rem;
+    inline-size: 0.625rem;
+    block-size: 0.625rem;
   }
   .anonymous .kind-icon {
     display: none;
@@ -314,29 +324,32 @@ const items = css`
   }
   .changes {
     display: grid;
-    gap: ${token('space-2xs')};
+    grid-template-columns: minmax(0, max-content) minmax(0, 1fr);
+    column-gap: ${token('space-m')};
+    row-gap: ${token('space-2xs')};
     margin: ${token('space-xs')} 0 0;
     padding: 0;
     list-style: none;
     font-size: ${token('font-size-s')};
   }
-  .change-visual {
-    display: flex;
-    flex-wrap: wrap;
+  .change {
+    display: grid;
+    grid-column: 1 / -1;
+    grid-template-columns: subgrid;
     align-items: baseline;
-    column-gap: ${token('space-s')};
-    row-gap: ${token('space-3xs')};
   }
   .field {
-    flex: none;
-    min-inline-size: 4.5rem;
+    max-inline-size: 12rem;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
     color: ${token('color-text-muted')};
   }
   .values {
-    display: inline-flex;
+    display: flex;
     flex-wrap: wrap;
     align-items: baseline;
-    gap: ${token('space-xs')};
+    gap: ${token('space-3xs')} ${token('space-xs')};
     min-inline-size: 0;
   }
   .value {
@@ -383,9 +396,17 @@ const items = css`
       flex-direction: column;
       gap: 0;
     }
-    .field {
-      min-inline-size: 0;
-      inline-size: 100%;
+    .changes {
+      display: block;
+    }
+    .change {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      column-gap: ${token('space-xs')};
+    }
+    .change + .change {
+      margin-block-start: ${token('space-2xs')};
     }
   }
 `;
@@ -486,7 +507,7 @@ const states = css`
   }
   .skeleton .bone {
     border-radius: ${token('radius-s')};
-    background: ${token('color-surface-hover')};
+    background: color-mix(in srgb, ${token('color-border')} 65%, transparent);
     animation: crm-activity-pulse 1.4s ease-in-out infinite;
   }
   .skeleton .circle {

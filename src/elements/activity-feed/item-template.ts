@@ -132,12 +132,10 @@ function value(v: ValueText, which: 'from' | 'to'): TemplateResult {
 
 function change(ch: ChangeView): TemplateResult {
   return html`<li part="change" class="change">
-    <span class="visually-hidden">${ch.spoken}</span>
-    <span class="change-visual" aria-hidden="true"
-      ><span part="field" class="field">${ch.label}</span
-      ><span class="values"
-        >${value(ch.from, 'from')}<span class="arrow">→</span>${value(ch.to, 'to')}</span
-      ></span
+    <span class="visually-hidden">${ch.spoken}</span
+    ><span part="field" class="field" aria-hidden="true" title=${ch.label}>${ch.label}</span
+    ><span class="values" aria-hidden="true"
+      >${value(ch.from, 'from')}<span class="arrow">→</span>${value(ch.to, 'to')}</span
     >
   </li>`;
 }

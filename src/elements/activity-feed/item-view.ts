@@ -115,6 +115,7 @@ export class ItemViews {
   /** Entity labels learned from items, so a later item naming only the id still reads well. */
   private readonly labels = new Map<string, string>();
   private keys = 0;
+  private learned: readonly ActivityItem[] | undefined;
 
   constructor(
     private readonly m: ActivityFeedMessages,
@@ -122,6 +123,20 @@ export class ItemViews {
     private readonly feed: FeedRef | undefined,
   ) {
     this.values = new ValueFormatter({ locale: c.locale, yes: m.yes(c), no: m.no(c) });
+  }
+
+  /**
+   * Learn entity labels from a list (newest first): only its first and last `limit` items are
+   * read (live items arrive on top, pages at the bottom), so a long feed costs a bounded amount.
+   */
+  learn(items: readonly ActivityItem[], limit = 200): void {
+    if (items === this.learned) return;
+    this.learned = items;
+    const n = items.length;
+    for (let i = 0; i < n; i++) {
+      if (i === limit && n - limit > i) i = n - limit;
+      this.remember(items[i]!.entity);
+    }
   }
 
   view(item: ActivityItem): ItemView {
@@ -156,12 +171,17 @@ export class ItemViews {
       : { text: shown, full, empty: false, datetime: line.datetime };
   }
 
+  private remember(entity: EntityRef | undefined): void {
+    if (entity?.label === undefined) return;
+    const key = `${entity.type}:${entity.id}`;
+    if (this.labels.get(key) === entity.label) return;
+    this.labels.set(key, entity.label);
+    if (this.labels.size > 1000) this.labels.delete(this.labels.keys().next().value!);
+  }
+
   private build(item: ActivityItem): ItemView {
     const { m, c } = this;
-    if (item.entity?.label !== undefined) {
-      this.labels.set(`${item.entity.type}:${item.entity.id}`, item.entity.label);
-      if (this.labels.size > 1000) this.labels.delete(this.labels.keys().next().value!);
-    }
+    this.remember(item.entity);
     const entity = entityOf(item, this.feed);
     const changes = (item.changes ?? []).map((change): ChangeView => {
       const label = m.fieldLabel(change.field, c);

@@ -1,0 +1,583 @@
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { ActivitySnapshot } from '../../client/activity-store.js';
+import type { Clock } from '../../client/types.js';
+import { ActivityController } from '../../controllers/activity-controller.js';
+import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';
+import {
+  CrmActivityFilterChangeEvent,
+  CrmActivityOpenEvent,
+} from '../../events/activity-events.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import type {
+  ActivityFilter,
+  ActivityItem,
+  EntityRef,
+  FeedRef,
+  UserProfile,
+} from '../../protocol/index.js';
+import { timeText } from '../shared/relative-time.js';
+import { defaultActivityFeedMessages, type ActivityFeedMessages } from './activity-messages.js';
+import { styles } from './crm-activity-feed.styles.js';
+import { feedMove, focusOutside } from './feed-keys.js';
+import { FeedWindow } from './feed-window.js';
+import { FilterOptions, filterBarTemplate } from './filter-bar.js';
+import { arrowUp, notConnectedIcon } from './icons.js';
+import { itemTemplate, safeHref, type ItemHandlers } from './item-template.js';
+import { ItemViews } from './item-view.js';
+import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-templates.js';
+
+export type FeedType = 'global' | 'user' | 'customer';
+const FEED_TYPES: readonly string[] = ['global', 'user', 'customer'];
+const DEFAULT_MAX_ITEMS = 50;
+/** The protocol's largest history page. */
+const MAX_PAGE = 200;
+/** Relative times are refreshed this often. */
+const TICK_MS = 30_000;
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const warned = new Set<string>();
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`crm-realtime: <crm-activity-feed> ${message}`);
+}
+
+const prefersReducedMotion = () =>
+  globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+
+const filterKey = (filter: ActivityFilter | undefined) =>
+  JSON.stringify([filter?.kinds ?? [], filter?.actors ?? []]);
+
+/**
+ * A live feed of what happened: entity changes (who changed which field from what to what),
+ * calls, meetings, notes and anything a backend publishes, newest first, for everyone
+ * (`global`), one person (`user`) or one customer with its calls and meetings (`customer`).
+ *
+ * New items appear at the top; a reader who scrolled down keeps what they look at exactly in
+ * place and sees an "N new" pill instead. Older items load as the reader scrolls. A filter bar
+ * narrows the feed to kinds of activity and to one person, refetching through the store. Only the
+ * items near the viewport are rendered, so ten thousand items keep the DOM small, and a burst of
+ * events renders at most once per animation frame.
+ *
+ * It follows the WAI-ARIA feed pattern: `role="feed"` with `aria-busy` while loading, an
+ * `<article>` per item with `aria-posinset`/`aria-setsize` (-1 while older items remain),
+ * labelled by its headline and described by its details. Page Down/Page Up (and the arrow keys)
+ * move between articles, Home/End go to the first/last loaded, Ctrl+Home/Ctrl+End leave the feed.
+ * Everything from the data renders as text. Without a `<crm-realtime-provider>` it shows a quiet
+ * "Not connected".
+ *
+ * @tagname crm-activity-feed
+ * @summary Live activity feed with filters, paged history and windowed rendering.
+ *
+ * @csspart filters - The filter bar.
+ * @csspart kinds - The group of kind chips.
+ * @csspart chip - One kind chip; also `chip-pressed` when on.
+ * @csspart person - The person select's wrapper.
+ * @csspart person-select - The native person `<select>`.
+ * @csspart scroller - The scrolling area.
+ * @csspart feed - The `role="feed"` list.
+ * @csspart item - One `<article>`.
+ * @csspart avatar - Who did it: picture or initials.
+ * @csspart avatar-image - The picture.
+ * @csspart avatar-initials - The initials.
+ * @csspart kind-icon - The badge of the kind of activity on the avatar.
+ * @csspart headline - "Ana Ortiz changed Stage on Difference Ltd".
+ * @csspart actor - The person's name in it.
+ * @csspart fields - The changed fields in it.
+ * @csspart entity - The entity in it (a link when `entityHref` gives one).
+ * @csspart time - The relative time (`<time datetime>`).
+ * @csspart summary - The item's summary text.
+ * @csspart changes - The list of field changes.
+ * @csspart change - One field change.
+ * @csspart field - Its field name.
+ * @csspart value - A value; also `value-from` and `value-to`.
+ * @csspart more - "Show 4 more changes".
+ * @csspart pill - The "N new" button.
+ * @csspart state - The loading, empty, error and not-connected states.
+ * @csspart footer - Under the items: loading older, or the end.
+ *
+ * @cssprop [--crm-activity-feed-max-block-size=32rem] - Height the feed grows to before it scrolls.
+ * @cssprop [--crm-activity-feed-padding=var(--crm-space-l)] - Inline padding of rows and the filter bar.
+ * @cssprop [--crm-activity-feed-avatar-size=2rem] - Avatar diameter.
+ * @cssprop [--crm-activity-feed-background=var(--crm-color-surface)] - Background.
+ * @cssprop [--crm-activity-feed-hover-background=var(--crm-color-surface-sunken)] - Background of the item under the pointer.
+ * @cssprop [--crm-activity-feed-toolbar-background=transparent] - Background of the filter bar.
+ * @cssprop [--crm-activity-feed-border-color=var(--crm-color-border)] - Outer border (`transparent` inside a card of your own).
+ * @cssprop [--crm-activity-feed-divider-color=var(--crm-color-border)] - Lines between items.
+ * @cssprop [--crm-activity-feed-radius=var(--crm-radius-l)] - Corner radius.
+ * @cssprop [--crm-activity-feed-accent-color=var(--crm-color-accent)] - Pill and pressed chips.
+ * @cssprop [--crm-activity-feed-pill-color=var(--crm-color-accent-contrast)] - Text of the pill.
+ *
+ * @fires {CrmActivityFilterChangeEvent} crm-activity-filter-change - The reader changed the filter with the filter bar.
+ * @fires {CrmActivityOpenEvent} crm-activity-open - The reader opened an item's entity link (cancelable, for single-page routing).
+ */
+export class CrmActivityFeed extends LitElement {
+  static override styles = styles;
+
+  /** Whose activity: `global` (everyone), `user` (one person), `customer` (one customer). */
+  @property({ attribute: 'feed-type' }) feedType: FeedType = 'global';
+
+  /**
+   * The user id for `user` (empty: the current user) or the customer id for `customer`; unused
+   * for `global`.
+   */
+  @property({ attribute: 'entity-id' }) entityId = '';
+
+  /**
+   * Items per page: each history request fetches this many (1–200), and this many are shown
+   * before the reader scrolls for more. Not a cap on the feed: however long it grows, only the
+   * items near the viewport are rendered (the store keeps up to 10,000 in memory).
+   */
+  @property({ type: Number, attribute: 'max-items' }) maxItems = DEFAULT_MAX_ITEMS;
+
+  /**
+   * Kinds of activity and people to show (`{ kinds: ['call.logged'], actors: ['u-ana'] }`);
+   * unset or empty lists: everything. The filter bar sets it too.
+   */
+  @property({ attribute: false }) filter: ActivityFilter | undefined = undefined;
+
+  /** People to offer in the person filter besides those who appear in the feed. */
+  @property({ attribute: false }) people: readonly UserProfile[] = [];
+
+  /** Hide the filter bar (the `filter` property still applies). */
+  @property({ type: Boolean, attribute: 'hide-filters' }) hideFilters = false;
+
+  /**
+   * Where an item's entity links to, e.g. `(e) => \`/customers/${e.id}\``; `undefined` for no
+   * link. Only relative and `http(s):` URLs become links.
+   */
+  @property({ attribute: false }) entityHref:
+    ((entity: EntityRef, item: ActivityItem) => string | undefined) | undefined = undefined;
+
+  /** Texts to replace, for translation; anything left out stays English. */
+  @property({ attribute: false }) messages: Partial<ActivityFeedMessages> = {};
+
+  private readonly activity = new ActivityController(
+    this,
+    () => this.feed,
+    () => ({
+      filter: this.filter,
+      pageSize: this.pageSize,
+    }),
+  );
+  private readonly connection = new ConnectionStatusController(this);
+  private readonly window = new FeedWindow<ActivityItem>(this, {
+    nearEnd: () => this.loadOlder(),
+  });
+  private readonly options = new FilterOptions();
+
+  @state() private expanded = new Set<string>();
+  @state() private brokenImages = new Set<string>();
+  @state() private announcement = '';
+
+  private m: ActivityFeedMessages = defaultActivityFeedMessages;
+  private c: MessageContext = messageContext('en');
+  private views: ItemViews | undefined;
+  private viewsKey = '';
+  private shownFeed = '';
+  private shownFilter = '';
+  private announced = 0;
+  private tick: { clock: Clock; handle: unknown } | undefined;
+  /**
+   * The snapshot this render shows. Read once in `willUpdate` (the window is prepared for its
+   * items): the controller may swap in another one while the update runs, which is then shown by
+   * the update it schedules.
+   */
+  private shown: ActivitySnapshot | undefined;
+
+  /** The feed followed, or `undefined` when the attributes do not name one. */
+  get feed(): FeedRef | undefined {
+    const type = FEED_TYPES.includes(this.feedType) ? this.feedType : 'global';
+    const id = this.entityId.trim();
+    switch (type) {
+      case 'user': {
+        const userId = id || this.activity.client?.user?.id;
+        return userId ? { kind: 'user', userId } : undefined;
+      }
+      case 'customer':
+        return id ? { kind: 'customer', entityId: id } : undefined;
+      default:
+        return { kind: 'global' };
+    }
+  }
+
+  /** The latest state of the feed (items newest first, loading, more to load). */
+  get snapshot(): ActivitySnapshot | undefined {
+    return this.activity.snapshot;
+  }
+
+  /** Load the next page of older items (what scrolling to the end does). */
+  loadOlder(): Promise<void> {
+    const s = this.activity.snapshot;
+    if (!s || !s.loaded || !s.hasMore || s.loading) return Promise.resolve();
+    return this.activity.loadOlder().catch(() => {});
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopTick();
+  }
+
+  private get pageSize(): number {
+    const n = this.maxItems;
+    return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE) : DEFAULT_MAX_ITEMS;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.validate(changed);
+    this.m = withDefaults(defaultActivityFeedMessages, this.messages);
+    this.c = messageContext(localeOf(this));
+    const feed = this.feed;
+    const feedKey = JSON.stringify(feed ?? null);
+    const key = `${feedKey}|${this.c.locale}`;
+    if (!this.views || key !== this.viewsKey || changed.has('messages')) {
+      this.views = new ItemViews(this.m, this.c, feed);
+      this.viewsKey = key;
+    }
+    const snapshot = this.activity.snapshot;
+    this.shown = snapshot;
+    const fKey = filterKey(this.filter);
+    if (feedKey !== this.shownFeed || fKey !== this.shownFilter) {
+      // Another feed or filter: a new list, from the top.
+      if (feedKey !== this.shownFeed) this.options.clear();
+      this.shownFeed = feedKey;
+      this.shownFilter = fKey;
+      this.window.reset();
+      this.expanded = new Set();
+    }
+    const items = snapshot?.items ?? [];
+    this.options.learn(items);
+    this.views.learn(items);
+    for (const person of this.people) this.options.addPerson(person);
+    this.window.prepare(items, { motion: !prefersReducedMotion() });
+    this.pillAnnouncement();
+  }
+
+  protected override firstUpdated(): void {
+    this.window.attach(this.renderRoot.querySelector<HTMLElement>('.scroller') ?? undefined);
+  }
+
+  protected override updated(): void {
+    this.window.settle();
+    this.scheduleTick();
+  }
+
+  protected override render(): TemplateResult {
+    const { m, c } = this;
+    const status = this.connection.state;
+    if (!this.activity.client || this.activity.providerMissing || status === 'closed') {
+      return this.frame(
+        html`<div part="state" class="state">
+          ${notConnectedIcon}
+          <p>${m.notConnected(c)}</p>
+        </div>`,
+        false,
+      );
+    }
+    const snapshot = this.shown;
+    const reconnecting =
+      status === 'reconnecting' ||
+      status === 'offline' ||
+      (status === 'connecting' && this.connection.hasBeenInterrupted);
+    const banner = reconnecting
+      ? html`<div class="banner">
+          <span part="note" class="note"
+            ><span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}</span
+          >
+        </div>`
+      : nothing;
+    let body: TemplateResult;
+    if (!this.feed) {
+      // `customer` without an id (warned): nothing to follow, nothing to show.
+      body = emptyTemplate(m.noActivity(c), undefined, () => {}, false);
+    } else if (!snapshot || (!snapshot.loaded && !snapshot.error)) {
+      body = skeletonTemplate(m.feedLabel(c), m.loading(c));
+    } else if (snapshot.items.length === 0) {
+      body = snapshot.error
+        ? errorTemplate(m.error(c), m.retry(c), () => void this.activity.refresh().catch(() => {}))
+        : emptyTemplate(
+            this.filtered ? m.emptyFiltered(c) : m.noActivity(c),
+            this.filtered ? m.clearFilters(c) : undefined,
+            () => this.changeFilter({}),
+            snapshot.loading,
+          );
+    } else body = this.feedTemplate(snapshot);
+    return this.frame(html`${banner}${body}`, true);
+  }
+
+  // ---- templates ----------------------------------------------------------------------------
+
+  /** The filter bar, the scrolling area with `body`, the pill and the live region. */
+  private frame(body: TemplateResult, connected: boolean): TemplateResult {
+    const w = this.window;
+    const pill = connected && !w.atTop && w.newCount > 0;
+    return html`${connected && !this.hideFilters ? this.filterBar() : nothing}
+      <div class="viewport">
+        <div part="scroller" class="scroller">${body}</div>
+        ${
+          pill
+            ? html`<button part="pill" class="pill" type="button" @click=${this.onPill}>
+                ${arrowUp}${this.m.newItems(w.newCount, this.c)}
+              </button>`
+            : nothing
+        }
+      </div>
+      <div class="visually-hidden" role="status">${this.announcement}</div>`;
+  }
+
+  private filterBar(): TemplateResult | typeof nothing {
+    const { m, c } = this;
+    const filter = this.filter ?? {};
+    const kinds = this.options.kinds(filter);
+    const people = this.options.persons(filter, c.locale);
+    if (kinds.length === 0 && people.length === 0) return nothing;
+    return filterBarTemplate(
+      filter,
+      kinds,
+      people,
+      {
+        group: m.filterLabel(c),
+        kinds: m.kindGroupLabel(c),
+        all: m.allKinds(c),
+        person: m.personLabel(c),
+        everyone: m.everyone(c),
+        kind: (k) => m.kindLabel(k, c),
+      },
+      (next) => this.changeFilter(next),
+    );
+  }
+
+  private feedTemplate(snapshot: ActivitySnapshot): TemplateResult {
+    const { m, c } = this;
+    const w = this.window;
+    const items = snapshot.items;
+    const { start, end } = w.range;
+    const pinned = w.pinnedIndex();
+    const indexes: number[] = [];
+    if (pinned >= 0 && pinned < start) indexes.push(pinned);
+    for (let i = start; i < end; i++) indexes.push(i);
+    if (pinned >= end) indexes.push(pinned);
+    const tabbable = w.tabbableIndex();
+    const setsize = snapshot.hasMore ? -1 : items.length;
+    const now = this.clock().now();
+    const views = this.views!;
+    const handlers = this.handlers;
+    const base = {
+      locale: c.locale,
+      brokenImages: this.brokenImages,
+      entityText: (ref: EntityRef) => views.entityText(ref),
+      labels: { more: (n: number) => m.moreChanges(n, c), fewer: () => m.fewerChanges(c) },
+    };
+    const footer = snapshot.loading
+      ? html`<div part="footer" class="footer">
+          <span class="spinner" aria-hidden="true"></span>${m.loadingOlder(c)}
+        </div>`
+      : !snapshot.hasMore
+        ? html`<div part="footer" class="footer">${m.end(c)}</div>`
+        : html`<div part="footer" class="footer"></div>`;
+    return html`<div
+        part="feed"
+        class="feed"
+        role="feed"
+        aria-label=${m.feedLabel(c)}
+        aria-busy=${snapshot.loading ? 'true' : 'false'}
+        style=${styleMap({
+          'padding-block-start': `${w.layout.offset(start)}px`,
+          'padding-block-end': `${Math.max(0, w.layout.total - w.layout.offset(end))}px`,
+        })}
+        @keydown=${this.onKeydown}
+        @focusin=${this.onFocusIn}
+        @focusout=${this.onFocusOut}
+        @animationend=${this.onAnimationEnd}
+      >
+        ${repeat(
+          indexes,
+          (i) => items[i]!.id,
+          (i) => {
+            const item = items[i]!;
+            return itemTemplate(
+              views.view(item),
+              {
+                ...base,
+                posinset: i + 1,
+                setsize,
+                tabbable: i === tabbable,
+                entering: w.entering.has(item.id),
+                pinnedAt: i === pinned ? w.layout.offset(i) : undefined,
+                time: timeText(item.at, now, c.locale),
+                expanded: this.expanded.has(item.id),
+                entityHref: (ref) => this.hrefOf(ref, item),
+              },
+              handlers,
+            );
+          },
+        )}
+      </div>
+      ${footer}`;
+  }
+
+  private readonly handlers: ItemHandlers = {
+    onImageError: (url) => {
+      this.brokenImages = new Set(this.brokenImages).add(url);
+    },
+    onToggleChanges: (id) => {
+      const next = new Set(this.expanded);
+      if (!next.delete(id)) next.add(id);
+      this.expanded = next;
+    },
+    onOpen: (event, view, entity, href) => {
+      if (!this.dispatchEvent(new CrmActivityOpenEvent(view.item, entity, href))) {
+        event.preventDefault();
+      }
+    },
+  };
+
+  // ---- behaviour ----------------------------------------------------------------------------
+
+  private get filtered(): boolean {
+    const filter = this.filter;
+    return !!(filter?.kinds?.length || filter?.actors?.length);
+  }
+
+  private changeFilter(next: ActivityFilter): void {
+    if (filterKey(next) === filterKey(this.filter)) return;
+    this.filter = next;
+    this.dispatchEvent(new CrmActivityFilterChangeEvent(next));
+  }
+
+  private hrefOf(ref: EntityRef, item: ActivityItem): string | undefined {
+    if (!this.entityHref) return undefined;
+    try {
+      return safeHref(this.entityHref(ref, item));
+    } catch (error) {
+      warnOnce(
+        'entityHref',
+        `entityHref threw; showing the entity without a link. ${String(error)}`,
+      );
+      return undefined;
+    }
+  }
+
+  private readonly onPill = () => {
+    const hadFocus =
+      this.renderRoot.querySelector('.pill') === (this.renderRoot as ShadowRoot).activeElement;
+    this.window.scrollToTop(!prefersReducedMotion());
+    if (hadFocus) void this.focusIndex(0);
+  };
+
+  private readonly onKeydown = (event: KeyboardEvent) => {
+    const article = event
+      .composedPath()
+      .find((n): n is HTMLElement => n instanceof HTMLElement && n.localName === 'article');
+    const id = article?.dataset['id'];
+    if (id === undefined) return;
+    const count = this.shown?.items.length ?? 0;
+    const move = feedMove(event, this.window.layout.indexOf(id), count);
+    if (!move) return;
+    event.preventDefault();
+    if (move.to === 'index') {
+      void this.focusIndex(move.index);
+      return;
+    }
+    const feed = event.currentTarget as HTMLElement;
+    focusOutside(move.to, feed, this.renderRoot as ShadowRoot, this)?.focus();
+  };
+
+  private async focusIndex(index: number): Promise<void> {
+    const article = await this.window.reveal(index);
+    if (!article) return;
+    this.window.activeId = article.dataset['id'];
+    this.window.focusedId = article.dataset['id'];
+    article.focus({ preventScroll: true });
+    this.requestUpdate();
+  }
+
+  private readonly onFocusIn = (event: FocusEvent) => {
+    const article = (event.target as Element | null)?.closest?.('article');
+    const id = article instanceof HTMLElement ? article.dataset['id'] : undefined;
+    if (id === undefined || id === this.window.focusedId) return;
+    this.window.focusedId = id;
+    if (this.window.activeId !== id) {
+      this.window.activeId = id;
+      this.requestUpdate();
+    }
+  };
+
+  private readonly onFocusOut = (event: FocusEvent) => {
+    const next = event.relatedTarget as Node | null;
+    if (next && (event.currentTarget as HTMLElement).contains(next)) return;
+    const wasPinned = this.window.pinnedIndex() >= 0;
+    this.window.focusedId = undefined;
+    if (wasPinned) this.requestUpdate();
+  };
+
+  private readonly onAnimationEnd = (event: AnimationEvent) => {
+    const id = (event.target as HTMLElement).dataset?.['id'];
+    if (id !== undefined && event.animationName === 'crm-activity-flash') {
+      this.window.entering.delete(id);
+    }
+  };
+
+  /** Announce the pill once when it appears (not on every count change). */
+  private pillAnnouncement(): void {
+    const count = this.window.atTop ? 0 : this.window.newCount;
+    if (count > 0 && this.announced === 0) {
+      this.announcement = this.m.newItemsAnnouncement(count, this.c);
+    } else if (count === 0 && this.announced > 0) this.announcement = '';
+    this.announced = count;
+  }
+
+  private validate(changed: PropertyValues<this>): void {
+    if (changed.has('feedType') && !FEED_TYPES.includes(this.feedType)) {
+      warnOnce(
+        `type:${this.feedType}`,
+        `feed-type="${this.feedType}" is not one of ${FEED_TYPES.join(', ')}; showing the global feed.`,
+      );
+    }
+    if (
+      (changed.has('feedType') || changed.has('entityId')) &&
+      this.feedType === 'customer' &&
+      !this.entityId.trim()
+    ) {
+      warnOnce('customer-id', 'feed-type="customer" needs an entity-id (the customer id).');
+    }
+    if (changed.has('maxItems') && this.pageSize !== this.maxItems) {
+      warnOnce(
+        `max:${this.maxItems}`,
+        `max-items="${this.maxItems}" is not a whole number from 1 to ${MAX_PAGE}; using ${this.pageSize}.`,
+      );
+    }
+  }
+
+  private clock(): Clock {
+    return (this.activity.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock;
+  }
+
+  /** Keep relative times true: one timer while items are shown. */
+  private scheduleTick(): void {
+    const hasItems = (this.shown?.items.length ?? 0) > 0;
+    const clock = this.clock();
+    if (!hasItems || !this.isConnected) return this.stopTick();
+    if (this.tick && this.tick.clock === clock) return;
+    this.stopTick();
+    const handle = clock.setTimeout(() => {
+      this.tick = undefined;
+      this.requestUpdate();
+    }, TICK_MS);
+    this.tick = { clock, handle };
+  }
+
+  private stopTick(): void {
+    if (!this.tick) return;
+    this.tick.clock.clearTimeout(this.tick.handle);
+    this.tick = undefined;
+  }
+}
