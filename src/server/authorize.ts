@@ -10,6 +10,8 @@
  * | emit into a room               | `emit`                                          |
  * | `entity.get`                   | `join` and `read` of the entity's room          |
  * | `entity.update`                | `join` and `write` of the entity's room         |
+ * | `emit(…, 'notification', …)`   | `notify` of the target's room (`user:<id>` …)   |
+ * | `activity.list`                | as joining the feed's room (`activity:<feed>`)  |
  *
  * A room "names an entity" when it has the shape `<type>:<id>` of an entity room (`customer:42`),
  * and the request then carries `entity: { type, id }`. So a hook that refuses `read` of an entity
@@ -22,16 +24,23 @@ import { EntityId, EntityType, type UserProfile } from '../protocol/index.js';
 export interface AuthorizeRequest {
   user: UserProfile;
   room: string;
-  /** `join` and `emit` are about the room; `read` and `write` about the entity it names. */
-  action: 'join' | 'emit' | 'read' | 'write';
+  /**
+   * `join` and `emit` are about the room; `read` and `write` about the entity it names; `notify`
+   * about sending a notification to the room (a user target asks about `user:<id>`).
+   */
+  action: 'join' | 'emit' | 'read' | 'write' | 'notify';
   /** The entity, for `read` and `write`, and for a `join` of a room named like an entity. */
   entity?: { type: string; id: string };
 }
 
 export type AuthorizeHook = (request: AuthorizeRequest) => boolean | Promise<boolean>;
 
-/** Everything is allowed except the private `user:<id>` rooms of other users. */
-export const defaultAuthorize: AuthorizeHook = ({ user, room }) => {
+/**
+ * Everything is allowed except the private `user:<id>` rooms of other users. Anyone may notify
+ * anyone (rooms and entities only from inside them: the notification handler checks that).
+ */
+export const defaultAuthorize: AuthorizeHook = ({ user, room, action }) => {
+  if (action === 'notify') return true;
   if (room.startsWith('user:')) return room === `user:${user.id}`;
   return true;
 };

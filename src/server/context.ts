@@ -5,7 +5,9 @@ import type { Authenticator } from './auth.js';
 import type { AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import type { ServerClock } from './clock.js';
+import type { ActivityService } from './activity/activity-service.js';
 import type { EntityService } from './entities/entity-service.js';
+import type { NotificationService } from './notifications/notification-service.js';
 import type { ServerLimits } from './config.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
@@ -33,4 +35,8 @@ export interface ServerContext {
   readonly storage: Storage;
   /** Live data: reads, writes by the merge rules, and `onChange` for the activity log. */
   readonly entities: EntityService;
+  /** Notifications: recipients, history, read state (see `notifications/`). */
+  readonly notifications: NotificationService;
+  /** The activity log: feeds and their live tail (see `activity/`). */
+  readonly activity: ActivityService;
 }

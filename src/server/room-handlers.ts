@@ -15,6 +15,7 @@ import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { errorFields } from './log.js';
+import { emitNotification } from './notifications/notification-frames.js';
 import { Membership } from './rooms.js';
 
 export class RoomHandlers {
@@ -69,6 +70,15 @@ export class RoomHandlers {
     const { connection } = this;
     if (!connection.memberships.has(frame.room)) {
       connection.sendError('not_joined', 'join the room before emitting to it', {
+        replyTo: frame.id,
+        room: frame.room,
+      });
+      return;
+    }
+    // Notifications are stored and delivered to their target, not broadcast in the channel room.
+    if (frame.event === 'notification') return emitNotification(this.ctx, connection, frame);
+    if (frame.event === 'activity') {
+      connection.sendError('forbidden', 'activity is written by the server', {
         replyTo: frame.id,
         room: frame.room,
       });

@@ -23,6 +23,11 @@ import { createRequestHandler } from './http.js';
 import { HttpApi } from './http-api.js';
 import { EntityService } from './entities/entity-service.js';
 import { registerEntityRoutes } from './entities/entity-routes.js';
+import { registerActivityRoutes } from './activity/activity-routes.js';
+import type { ActivityRetention, ActivityService } from './activity/activity-service.js';
+import { registerNotificationRoutes } from './notifications/notification-routes.js';
+import type { NotificationService } from './notifications/notification-service.js';
+import { createHistoryServices, type NotificationOptions } from './notifications/setup.js';
 import { LocalBus } from './local-bus.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { renderMetrics, ServerMetrics } from './metrics.js';
@@ -55,6 +60,10 @@ export interface CreateServerOptions {
   storage?: Storage;
   /** Keys accepted by the HTTP API (`Authorization: Bearer <key>`); none: the API answers 401. */
   apiKeys?: readonly string[];
+  /** Notification retention and the watcher rule (see `notifications/setup.ts`). */
+  notifications?: NotificationOptions;
+  /** Activity retention: age in days and/or rows (see `activity/activity-service.ts`). */
+  activity?: ActivityRetention;
   /** Default: a `LocalBus` for this process. */
   bus?: Bus;
   /**
@@ -88,6 +97,10 @@ export interface RealtimeServer {
   readonly api: HttpApi;
   /** Live data: read and write entities as a backend would, and `onChange`. */
   readonly entities: EntityService;
+  /** Notifications as a backend would send them, history and read state. */
+  readonly notifications: NotificationService;
+  /** The activity log: append as a backend would, feeds, retention sweep. */
+  readonly activity: ActivityService;
   stats(): ServerStats;
 }
 
@@ -139,6 +152,16 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     log,
     maxFrameBytes: limits.maxFrameBytes,
   });
+  const history = createHistoryServices({
+    storage,
+    bus,
+    presence,
+    clock,
+    log,
+    notifications: options.notifications,
+    activity: options.activity,
+  });
+  history.follow(entities);
   const ctx: ServerContext = {
     limits,
     heartbeatMs,
@@ -154,6 +177,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     presence,
     storage,
     entities,
+    notifications: history.notifications,
+    activity: history.activity,
   };
   if (auth.devIdentities) {
     log.warn('development identities are ON: anyone can claim any user. Never use in production.');
@@ -185,6 +210,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   });
   const api = new HttpApi({ keys: options.apiKeys ?? [], log });
   registerEntityRoutes(api, entities);
+  registerNotificationRoutes(api, history.notifications);
+  registerActivityRoutes(api, history.activity);
   const httpServer = createHttpServer(
     createRequestHandler(
       {
@@ -255,6 +282,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       httpServer.closeAllConnections();
     });
     presence.close();
+    await history.close();
     await bus.close();
     await storage.close();
     log.info('stopped', {});
@@ -269,6 +297,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     httpServer,
     api,
     entities,
+    notifications: history.notifications,
+    activity: history.activity,
     stats: () => ({
       connections: sessions.size,
       rooms: ctx.rooms.size,

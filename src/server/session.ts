@@ -15,6 +15,8 @@ import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { EntityHandlers } from './entities/entity-handlers.js';
 import { errorFields } from './log.js';
+import { listNotifications, readNotifications } from './notifications/notification-frames.js';
+import { listActivity } from './activity/activity-frames.js';
 import { TokenBucket } from './rate-limit.js';
 import { RoomHandlers } from './room-handlers.js';
 
@@ -194,6 +196,12 @@ export class Session {
         return this.entities.get(frame);
       case 'entity.update':
         return this.entities.update(frame);
+      case 'notification.list':
+        return listNotifications(this.ctx, connection, frame);
+      case 'notification.read':
+        return readNotifications(this.ctx, connection, frame);
+      case 'activity.list':
+        return listActivity(this.ctx, connection, frame);
     }
   }
 

@@ -1,0 +1,36 @@
+/**
+ * `activity.list` for one connection. Reading a feed's history needs what joining its live-tail
+ * room needs (the hook's `join` of `activity:<feed>`): whoever may watch a feed may page back in it.
+ */
+import { feedRoom, type ActivityListFrame } from '../../protocol/index.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import { authorizeAction } from '../authorize.js';
+import { answering, permitted } from '../notifications/requests.js';
+
+/** Default page size when the client gives no `limit`. */
+const DEFAULT_LIMIT = 50;
+
+export async function listActivity(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: ActivityListFrame,
+): Promise<void> {
+  const room = feedRoom(frame.feed);
+  const user = connection.user!;
+  if (
+    !(await permitted(ctx, room, 'join', () => authorizeAction(ctx.authorize, user, 'join', room)))
+  ) {
+    connection.sendError('forbidden', `not allowed to read ${room}`, { replyTo: frame.id, room });
+    return;
+  }
+  await answering(ctx, connection, frame.id, async () => {
+    const page = await ctx.activity.list(
+      frame.feed,
+      frame.filter,
+      frame.before,
+      frame.limit ?? DEFAULT_LIMIT,
+    );
+    connection.send({ type: 'activity.page', replyTo: frame.id, ...page });
+  });
+}

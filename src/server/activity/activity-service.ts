@@ -1,0 +1,136 @@
+/**
+ * The activity log on the reference server: appending (accepted entity changes, backends' events),
+ * the live tail, paged feeds and retention. Transport-free: the frame handler, the HTTP routes and
+ * the entity-change subscription call it.
+ *
+ * An item belongs to the global feed, to its actor's feed and to its customer's feed. Its customer
+ * is `customerId` when given, else the entity itself when the entity is a customer. Each appended
+ * item is published as a sequenced `event` named `activity` in the room of every feed it belongs
+ * to (`activity:global`, `activity:user:<actor>`, `activity:customer:<id>`), so resume after a
+ * reconnect covers the live tail.
+ */
+import {
+  feedRoom,
+  type ActivityFilter,
+  type ActivityInput,
+  type ActivityItem,
+  type ActivityPageFrame,
+  type FeedRef,
+} from '../../protocol/index.js';
+import type { Bus } from '../bus.js';
+import { every, type ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import type { ActivityRepository, NewActivity } from './activity-repository.js';
+import { CursorError, decodeCursor, encodeCursor, MonotonicTime } from './cursor.js';
+
+const DAY_MS = 86_400_000;
+const CURSOR_KIND = 'a';
+
+export interface ActivityRetention {
+  /** Delete items older than this many days; 0 keeps them by age. Default 365. */
+  maxAgeDays?: number | undefined;
+  /** Keep at most this many items (the newest); 0 means no limit. Default 0. */
+  maxRows?: number | undefined;
+  /** How often the sweep runs. Default one hour. */
+  sweepMs?: number | undefined;
+}
+
+export interface ActivityServiceOptions extends ActivityRetention {
+  repository: ActivityRepository;
+  bus: Bus;
+  clock: ServerClock;
+  log: Logger;
+}
+
+export type ActivityPage = Omit<ActivityPageFrame, 'type' | 'replyTo'>;
+
+/** The feeds an item belongs to. */
+export function feedsOf(item: Pick<ActivityItem, 'actor' | 'customerId'>): FeedRef[] {
+  const feeds: FeedRef[] = [{ kind: 'global' }];
+  if (item.actor) feeds.push({ kind: 'user', userId: item.actor.id });
+  if (item.customerId !== undefined) feeds.push({ kind: 'customer', entityId: item.customerId });
+  return feeds;
+}
+
+export class ActivityService {
+  readonly maxAgeDays: number;
+  readonly maxRows: number;
+  private readonly time: Promise<MonotonicTime>;
+  private readonly stopSweep: () => void;
+
+  constructor(private readonly options: ActivityServiceOptions) {
+    this.maxAgeDays = options.maxAgeDays ?? 365;
+    this.maxRows = options.maxRows ?? 0;
+    this.time = options.repository.newestTime().then((t) => new MonotonicTime(t));
+    // Keep a failed read from surfacing as an unhandled rejection; `append` awaits it again.
+    this.time.catch(() => {});
+    this.stopSweep =
+      this.maxAgeDays > 0 || this.maxRows > 0
+        ? every(options.clock, options.sweepMs ?? 3_600_000, () => void this.sweep())
+        : () => {};
+  }
+
+  /** Appends a (validated) item, stamped with the server's time, and publishes it live. */
+  async append(input: ActivityInput): Promise<ActivityItem> {
+    const { repository, bus, clock, log } = this.options;
+    const item: NewActivity = { kind: input.kind, at: (await this.time).next(clock.now()) };
+    if (input.actor !== undefined) item.actor = input.actor;
+    if (input.entity !== undefined) item.entity = input.entity;
+    const customerId =
+      input.customerId ?? (input.entity?.type === 'customer' ? input.entity.id : undefined);
+    if (customerId !== undefined) item.customerId = customerId;
+    if (input.changes !== undefined) item.changes = input.changes;
+    if (input.summary !== undefined) item.summary = input.summary;
+    const appended = await repository.append(item);
+    const event = { event: 'activity', payload: appended, from: appended.actor?.id };
+    await Promise.all(
+      feedsOf(appended).map((feed) =>
+        bus.publish(feedRoom(feed), event).catch((err: unknown) => {
+          // Stored already: readers of the feed find it in its history.
+          log.error('activity not published live', { room: feedRoom(feed), ...errorFields(err) });
+        }),
+      ),
+    );
+    return appended;
+  }
+
+  /** A feed's page, newest first. Throws `CursorError` for a cursor we did not hand out. */
+  async list(
+    feed: FeedRef,
+    filter: ActivityFilter | undefined,
+    before: string | undefined,
+    limit: number,
+  ): Promise<ActivityPage> {
+    let seq: number | undefined;
+    if (before !== undefined) {
+      seq = decodeCursor(CURSOR_KIND, before);
+      if (seq === undefined) throw new CursorError(before);
+    }
+    const page = await this.options.repository.page(feed, filter, seq, limit);
+    const answer: ActivityPage = { items: page.items };
+    if (page.next !== undefined) answer.nextCursor = encodeCursor(CURSOR_KIND, page.next);
+    return answer;
+  }
+
+  /** Applies the retention limits now; resolves to how many items went. */
+  async sweep(): Promise<number> {
+    const { repository, clock, log } = this.options;
+    try {
+      const removed = await repository.prune({
+        cutoff: this.maxAgeDays > 0 ? clock.now() - this.maxAgeDays * DAY_MS : undefined,
+        keepRows: this.maxRows > 0 ? this.maxRows : undefined,
+      });
+      if (removed > 0) {
+        log.info('activity retention', { removed, days: this.maxAgeDays, rows: this.maxRows });
+      }
+      return removed;
+    } catch (err) {
+      log.error('activity retention failed', errorFields(err));
+      return 0;
+    }
+  }
+
+  close(): void {
+    this.stopSweep();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The notification frames of one connection: `emit(room, 'notification', NotificationInput)`,
+ * `notification.list` and `notification.read`.
+ *
+ * Who may send what (the default; the authorization hook decides the rest):
+ * - the input must be a valid `NotificationInput` (`bad_frame`); the emit's room is only the
+ *   channel (the client sends through its own `user:<id>` room) and must be joined like any emit;
+ * - a room or entity target needs the sender's connection to be in that room (`forbidden`):
+ *   people notify the rooms they are in, not rooms they could join;
+ * - any user may be notified;
+ * - then the hook is asked `{ action: 'notify', room }` with the target's room (`user:<id>` for a
+ *   user target); it may refuse (`forbidden`).
+ */
+import * as z from 'zod/mini';
+import {
+  NotificationInput,
+  type EmitFrame,
+  type NotificationListFrame,
+  type NotificationReadFrame,
+  type UserProfile,
+} from '../../protocol/index.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import { answering, permitted } from './requests.js';
+import { targetRoom } from './notification-service.js';
+
+/** Default page size of `notification.list` when the client gives no `limit`. */
+const DEFAULT_LIMIT = 20;
+
+export async function emitNotification(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: EmitFrame,
+): Promise<void> {
+  const user = connection.user!;
+  const parsed = z.safeParse(NotificationInput, frame.payload);
+  if (!parsed.success) {
+    const message = `invalid notification: ${z.prettifyError(parsed.error)}`;
+    connection.sendError('bad_frame', message, { replyTo: frame.id });
+    return;
+  }
+  const input = parsed.data;
+  const room = targetRoom(input.target);
+  if (!('user' in input.target) && !connection.memberships.has(room)) {
+    connection.sendError('forbidden', `join ${room} before notifying it`, {
+      replyTo: frame.id,
+      room,
+    });
+    return;
+  }
+  if (
+    !(await permitted(ctx, room, 'notify', () => ctx.authorize({ user, room, action: 'notify' })))
+  ) {
+    connection.sendError('forbidden', `not allowed to notify ${room}`, { replyTo: frame.id, room });
+    return;
+  }
+  await answering(ctx, connection, frame.id, async () => {
+    await ctx.notifications.send(input, user);
+    if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
+  });
+}
+
+export async function listNotifications(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: NotificationListFrame,
+): Promise<void> {
+  const user: UserProfile = connection.user!;
+  await answering(ctx, connection, frame.id, async () => {
+    const page = await ctx.notifications.list(user.id, frame.before, frame.limit ?? DEFAULT_LIMIT);
+    connection.send({ type: 'notification.page', replyTo: frame.id, ...page });
+  });
+}
+
+export async function readNotifications(
+  ctx: ServerContext,
+  connection: Connection,
+  frame: NotificationReadFrame,
+): Promise<void> {
+  const user: UserProfile = connection.user!;
+  await answering(ctx, connection, frame.id, async () => {
+    const state = await ctx.notifications.markRead(user.id, frame.ids);
+    connection.send({ type: 'notification.read-state', replyTo: frame.id, ...state });
+  });
+}

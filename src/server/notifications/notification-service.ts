@@ -1,0 +1,175 @@
+/**
+ * Notifications on the reference server: who gets one, storing it for them, delivering it live,
+ * history, read state and retention. Transport-free: the frame handlers and the HTTP routes call it.
+ *
+ * Recipients are fixed when a notification is sent (fan-out on write):
+ * - a user target has one recipient, online or not (they find it in their history later);
+ * - a room or entity target (`<type>:<id>`) goes to the people present in that room at that
+ *   moment (presence, which keeps someone who just dropped for the grace period), except the
+ *   sender. Someone who joins later does not get it.
+ *
+ * Each recipient gets a sequenced `event` named `notification` in their personal room `user:<id>`
+ * (payload: the `Notification`, `read: false`), so resume after a reconnect covers it, and a row
+ * of their own in the history with their own read state. Read marks are pushed as
+ * `notification.read-state` (no `replyTo`) to every connection in the user's personal room, so all
+ * their tabs agree.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  userRoom,
+  type Notification,
+  type NotificationInput,
+  type NotificationPageFrame,
+  type NotificationTarget,
+  type UserProfile,
+} from '../../protocol/index.js';
+import { decodeCursor, encodeCursor, CursorError, MonotonicTime } from '../activity/cursor.js';
+import { EventTooLargeError, type Bus } from '../bus.js';
+import { every, type ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import type { NotificationRepository, StoredNotification } from './notification-repository.js';
+
+const DAY_MS = 86_400_000;
+const CURSOR_KIND = 'n';
+
+export interface NotificationServiceOptions {
+  repository: NotificationRepository;
+  bus: Bus;
+  /** Who is in a room now (user ids), for room and entity targets. */
+  peopleIn: (room: string) => Iterable<string>;
+  clock: ServerClock;
+  log: Logger;
+  /** Delete notifications older than this many days; 0 keeps them forever. Default 90. */
+  retentionDays?: number | undefined;
+  /** How often the retention sweep runs. Default one hour. */
+  sweepMs?: number | undefined;
+}
+
+/** The room a notification's target names: `user:<id>`, the room, or `<type>:<id>`. */
+export function targetRoom(target: NotificationTarget): string {
+  if ('user' in target) return userRoom(target.user);
+  if ('room' in target) return target.room;
+  return `${target.entity.type}:${target.entity.id}`;
+}
+
+export interface Sent {
+  notification: Notification;
+  /** User ids it was stored for and delivered to. */
+  recipients: string[];
+}
+
+export type NotificationPage = Omit<NotificationPageFrame, 'type' | 'replyTo'>;
+
+export class NotificationService {
+  readonly retentionDays: number;
+  private readonly time: Promise<MonotonicTime>;
+  private readonly stopSweep: () => void;
+
+  constructor(private readonly options: NotificationServiceOptions) {
+    this.retentionDays = options.retentionDays ?? 90;
+    this.time = options.repository.newestTime().then((t) => new MonotonicTime(t));
+    // Keep a failed read from surfacing as an unhandled rejection; `send` awaits it again.
+    this.time.catch(() => {});
+    this.stopSweep =
+      this.retentionDays > 0
+        ? every(options.clock, options.sweepMs ?? 3_600_000, () => void this.sweep())
+        : () => {};
+  }
+
+  /** The users a notification to `target` from `from` goes to, as of now. */
+  recipientsOf(target: NotificationTarget, from?: UserProfile): string[] {
+    if ('user' in target) return [target.user];
+    const people = new Set(this.options.peopleIn(targetRoom(target)));
+    if (from) people.delete(from.id);
+    return [...people];
+  }
+
+  /**
+   * Stores a (validated) notification for its recipients and delivers it live. With no recipient
+   * (an empty room) nothing is stored.
+   */
+  async send(input: NotificationInput, from?: UserProfile): Promise<Sent> {
+    const { repository, bus, clock, log } = this.options;
+    const createdAt = (await this.time).next(clock.now());
+    const stored: StoredNotification = {
+      id: randomUUID(),
+      target: input.target,
+      type: input.type,
+      priority: input.priority,
+      title: input.title,
+      createdAt,
+    };
+    if (input.message !== undefined) stored.message = input.message;
+    if (input.entity !== undefined) stored.entity = input.entity;
+    if (input.actions !== undefined) stored.actions = input.actions;
+    if (from !== undefined) stored.from = from;
+    const notification: Notification = { ...stored, read: false };
+    const recipients = this.recipientsOf(input.target, from);
+    if (recipients.length === 0) return { notification, recipients };
+    await repository.insert(stored, recipients);
+    const event = { event: 'notification', payload: notification, from: from?.id };
+    await Promise.all(
+      recipients.map((userId) =>
+        bus.publish(userRoom(userId), event).catch((err: unknown) => {
+          // Stored already: the recipient finds it in their history.
+          const level = err instanceof EventTooLargeError ? 'warn' : 'error';
+          log[level]('notification not delivered live', { user: userId, ...errorFields(err) });
+        }),
+      ),
+    );
+    return { notification, recipients };
+  }
+
+  /** A user's history page. Throws `CursorError` for a cursor we did not hand out. */
+  async list(userId: string, before: string | undefined, limit: number): Promise<NotificationPage> {
+    let seq: number | undefined;
+    if (before !== undefined) {
+      seq = decodeCursor(CURSOR_KIND, before);
+      if (seq === undefined) throw new CursorError(before);
+    }
+    const page = await this.options.repository.page(userId, seq, limit);
+    const answer: NotificationPage = { items: page.items, unread: page.unread };
+    if (page.next !== undefined) answer.nextCursor = encodeCursor(CURSOR_KIND, page.next);
+    return answer;
+  }
+
+  unread(userId: string): Promise<number> {
+    return this.options.repository.unread(userId);
+  }
+
+  /**
+   * Marks a user's notifications read and tells every connection in their personal room
+   * (`notification.read-state` without `replyTo`). Ids that are not theirs are ignored.
+   */
+  async markRead(
+    userId: string,
+    ids: readonly string[] | 'all',
+  ): Promise<{ ids: string[] | 'all'; unread: number }> {
+    const { repository, bus, clock, log } = this.options;
+    const state = await repository.markRead(userId, ids, clock.now());
+    await bus
+      .broadcast(userRoom(userId), { type: 'notification.read-state', ...state })
+      .catch((err: unknown) =>
+        log.error('read-state push failed', { user: userId, ...errorFields(err) }),
+      );
+    return state;
+  }
+
+  /** Deletes what is older than the retention period; resolves to how many went. */
+  async sweep(): Promise<number> {
+    if (this.retentionDays <= 0) return 0;
+    const { repository, clock, log } = this.options;
+    try {
+      const removed = await repository.deleteBefore(clock.now() - this.retentionDays * DAY_MS);
+      if (removed > 0) log.info('notification retention', { removed, days: this.retentionDays });
+      return removed;
+    } catch (err) {
+      log.error('notification retention failed', errorFields(err));
+      return 0;
+    }
+  }
+
+  close(): void {
+    this.stopSweep();
+  }
+}
