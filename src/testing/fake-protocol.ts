@@ -12,6 +12,7 @@ import {
   type ClientFrame,
   type ErrorCode,
   type JoinFrame,
+  type EntityChange,
   type EventFrame,
   type Person,
   type UserProfile,
@@ -83,7 +84,12 @@ export class FakeProtocolServer implements FakeSocketPeer {
   /** Live data: versioned entities, scripted through `server.entities` (see `FakeEntities`). */
   readonly entities: FakeEntities = new FakeEntities({
     now: () => this.clock.now(),
-    publish: (room, event, payload, from) => this.publish(room, event, payload, from),
+    publish: (room, event, payload, from) => {
+      const frame = this.publish(room, event, payload, from);
+      // Every accepted change goes to the activity log, as on the reference server.
+      if (event === 'entity.change') this.activity.recordEntityChange(payload as EntityChange);
+      return frame;
+    },
     mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
   });
 

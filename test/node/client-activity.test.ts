@@ -79,6 +79,32 @@ describe('activity store: history', () => {
   });
 });
 
+describe('activity store: entity changes', () => {
+  it("an accepted change shows in the customer's feed, with who and old → new", async () => {
+    const rig = createRig();
+    rig.server.entities.put({ type: 'customer', id: '42', fields: { name: 'Difference Ltd' } });
+    rig.server.entities.put({ type: 'call', id: 'c1', fields: { customerId: '42', minutes: 3 } });
+    const feed = rig.client().activity({ kind: 'customer', entityId: '42' });
+    await settle(rig);
+    rig.server.entities.remoteUpdate('customer', '42', { stage: 'won' }, jonas);
+    rig.server.entities.remoteUpdate('call', 'c1', { minutes: 5 }, amara);
+    await settle(rig);
+    const [call, customer] = feed.snapshot().items;
+    assert.deepEqual(
+      [customer!.kind, customer!.actor?.id, customer!.entity, customer!.changes],
+      [
+        'entity.updated',
+        jonas.id,
+        { type: 'customer', id: '42', label: 'Difference Ltd' },
+        [{ field: 'stage', to: 'won' }],
+      ],
+    );
+    assert.deepEqual(call!.changes, [{ field: 'minutes', from: 3, to: 5 }]);
+    assert.equal(call!.customerId, '42');
+    rig.close();
+  });
+});
+
 describe('activity store: filter', () => {
   it('filters history on the server and the live tail here; setFilter refetches', async () => {
     const rig = createRig();
