@@ -8,11 +8,10 @@
  * Loopback only; every phase is bounded in count and time.
  *
  * Per server and N:
- *   warm-up   300 messages (JIT, presence settling)
- *   burst     K messages with 16 in flight (paced by acks): deliveries/s and server CPU µs per
- *             delivery
- *   paced     a fixed rate for 3 s (20,000 deliveries/s): p50/p99/max latency, and CPU µs per
- *             delivery again (one message per event-loop turn: no batching to gain from)
+ *   warm-up   300 messages, one at a time (JIT, presence settling)
+ *   paced     a fixed rate for 3 s (20,000 deliveries/s): p50/p99/max latency, and server CPU µs
+ *             per delivery (one message per event-loop turn: no batching to gain from)
+ *   burst     K messages with 16 in flight (paced by acks): deliveries/s and CPU µs per delivery
  * Efficiency = bare CPU per delivery / ours; the target is judged on the lower of burst and paced.
  *
  * Flags: --n 100,1000   --rounds 2   --variants (adds ours without batching / pre-framing)   --json
@@ -59,8 +58,8 @@ const burstCount = (n: number): number => Math.round(400_000 / n) + 500;
 const pacedRate = (n: number): number => Math.round(20_000 / n);
 const PACED_SECONDS = 3;
 
-/** BENCH_PROFILE=1: a V8 CPU profile of each server's burst phase, in $TMPDIR/crm-bench-profiles. */
-const PROFILE_DIR = process.env.BENCH_PROFILE === '1' ? join(tmpdir(), 'crm-bench-profiles') : '';
+/** BENCH_PROFILE=paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
+const PROFILE_PHASE = process.env.BENCH_PROFILE ?? '';
 
 function child(file: string, args: string[]): ChildProcess {
   return fork(new URL(file, import.meta.url), args, {
@@ -170,12 +169,12 @@ class Publisher {
     });
   }
 
-  /** Sends `count` messages keeping `WINDOW` unacknowledged; resolves when all are acked. */
-  burst(count: number): Promise<void> {
+  /** Sends `count` messages keeping `window` unacknowledged; resolves when all are acked. */
+  burst(count: number, window = WINDOW): Promise<void> {
     const target = this.sent + count;
     return new Promise((resolve) => {
       const pump = (): void => {
-        while (this.sent < target && this.sent - this.acked < WINDOW) this.sendOne();
+        while (this.sent < target && this.sent - this.acked < window) this.sendOne();
         if (this.acked >= target) {
           this.onAck = undefined;
           resolve();
@@ -254,6 +253,13 @@ async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
           'reset',
         )
       ).cpu;
+    const profile = async (phase: string, action: 'start' | 'stop'): Promise<void> => {
+      if (PROFILE_PHASE !== phase) return;
+      const dir = join(tmpdir(), 'crm-bench-profiles');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${kind}-${n}-${phase}-${Date.now()}.cpuprofile`);
+      await ask(server, { type: 'profile', action, file }, 'profiled');
+    };
     const waitAll = async (count: number): Promise<number> => {
       const waited = await ask<Extract<FromSubscribers, { type: 'waited' }>>(
         subscribers,
@@ -265,38 +271,37 @@ async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
       return waited.cpu;
     };
 
-    // Warm-up.
+    // Warm-up, one message at a time (JIT, presence settling).
     await reset();
-    await publisher.burst(300);
+    await publisher.burst(300, 1);
     await waitAll(300 * n);
 
-    // Burst: efficiency and deliveries per second.
+    // Paced, before the burst so that nothing the burst left behind (grown socket buffers,
+    // pending writes) skews it: latency at a fixed delivery rate, and CPU per delivery.
+    await reset();
+    await profile('paced', 'start');
+    const cpu2 = await cpu();
+    const sent = await publisher.paced(pacedRate(n), PACED_SECONDS);
+    await waitAll(sent * n);
+    const cpu3 = await cpu();
+    await profile('paced', 'stop');
+    const stats = await ask<Extract<FromSubscribers, { type: 'stats' }>>(
+      subscribers,
+      { type: 'stats' },
+      'stats',
+    );
+
+    // Burst: deliveries per second and CPU per delivery with messages in flight.
     const count = burstCount(n);
     const subCpu0 = await reset();
-    if (PROFILE_DIR) await ask(server, { type: 'profile', action: 'start' }, 'profiled');
+    await profile('burst', 'start');
     const cpu0 = await cpu();
     const t0 = performance.now();
     await publisher.burst(count);
     const subCpu1 = await waitAll(count * n);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpu();
-    if (PROFILE_DIR) {
-      mkdirSync(PROFILE_DIR, { recursive: true });
-      const file = join(PROFILE_DIR, `${kind}-${n}-${Date.now()}.cpuprofile`);
-      await ask(server, { type: 'profile', action: 'stop', file }, 'profiled');
-    }
-
-    // Paced: latency at a fixed delivery rate.
-    await reset();
-    const cpu2 = await cpu();
-    const sent = await publisher.paced(pacedRate(n), PACED_SECONDS);
-    await waitAll(sent * n);
-    const cpu3 = await cpu();
-    const stats = await ask<Extract<FromSubscribers, { type: 'stats' }>>(
-      subscribers,
-      { type: 'stats' },
-      'stats',
-    );
+    await profile('burst', 'stop');
     const mem = await ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu');
     return {
       kind,
