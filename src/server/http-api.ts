@@ -57,7 +57,35 @@ export class ApiError extends Error {
 export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
   const result = z.safeParse(schema, value);
   if (result.success) return result.data;
-  throw new ApiError(400, 'bad_request', `invalid ${what}: ${z.prettifyError(result.error)}`);
+  const issues = result.error.issues.slice(0, 5).map(describeIssue);
+  throw new ApiError(400, 'bad_request', `invalid ${what}: ${issues.join('; ')}`, { issues });
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** One readable line per issue (zod/mini carries no English messages of its own). */
+function describeIssue(issue: Issue): string {
+  const at = issue.path.length > 0 ? issue.path.map(String).join('.') : '(value)';
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${at}: expected ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    case 'too_small':
+      return `${at}: must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `${at}: must be at most ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return `${at}: does not match ${issue.pattern ?? issue.format}`;
+    case 'invalid_key':
+      return `${at}: invalid name (${issue.issues.map(describeIssue).join(', ')})`;
+    case 'invalid_value':
+      return `${at}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'not_multiple_of':
+      return `${at}: must be a multiple of ${String(issue.divisor)}`;
+    default:
+      return `${at}: invalid`;
+  }
 }
 
 export interface HttpApiOptions {
