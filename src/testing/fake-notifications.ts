@@ -39,9 +39,10 @@ import {
   type UserProfile,
 } from '../protocol/index.js';
 import type { NotificationDraft } from '../client/notification-store.js';
+import type { Clock } from '../client/types.js';
 import type { FakeConnection } from './fake-room.js';
 import { TimeLog, type LogEntry } from './fake-history.js';
-import { SAMPLE_PEOPLE } from './scenarios.js';
+import { SAMPLE_PEOPLE, type Scenario } from './scenarios.js';
 
 export type { NotificationDraft };
 
@@ -289,4 +290,34 @@ export function sampleNotification(index: number, target: NotificationTarget): N
   }
   if (index % 4 === 1) draft.actions = [{ label: 'Open', url: `/customers/${40 + (index % 5)}` }];
   return z.parse(NotificationInput, draft);
+}
+
+/**
+ * Notifications arriving for a user every `everyMs` (cycling through the samples, an urgent one
+ * among them), `count` in all (default: until stopped), for live stories.
+ */
+export function notificationsArriving(
+  server: { clock: Clock; notify(input: NotificationDraft, from?: UserProfile): Notification },
+  {
+    userId,
+    everyMs = 4000,
+    count = Infinity,
+    clock = server.clock,
+  }: { userId: string; everyMs?: number; count?: number; clock?: Clock },
+): Scenario {
+  let sent = 0;
+  let handle: unknown;
+  const next = () => {
+    if (sent >= count) return;
+    handle = clock.setTimeout(() => {
+      server.notify(
+        sampleNotification(sent, { user: userId }),
+        SAMPLE_PEOPLE[sent % SAMPLE_PEOPLE.length],
+      );
+      sent += 1;
+      next();
+    }, everyMs);
+  };
+  next();
+  return { stop: () => clock.clearTimeout(handle) };
 }

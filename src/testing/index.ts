@@ -27,6 +27,7 @@ export { createRig, type Rig } from './rig.js';
 export {
   FakeNotifications,
   deliveryRoom,
+  notificationsArriving,
   sampleNotification,
   type FakeNotificationsHost,
   type NotificationDraft,
@@ -35,6 +36,7 @@ export {
 export {
   FakeActivity,
   activityBurst,
+  activityOfChange,
   feedsOf,
   inFeed,
   sampleActivity,

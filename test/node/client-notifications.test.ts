@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Notification, NotificationStoreApi } from '../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../src/testing/index.js';
+import { createRig, DEMO_USER, notificationsArriving, type Rig } from '../../src/testing/index.js';
 
 const ada = { id: 'ada', name: 'Ada Lovelace' };
 const bob = { id: 'bob', name: 'Bob Babbage' };
@@ -392,6 +392,31 @@ describe('notification store: live and resume', () => {
     assert.equal(client.heldRooms().has(`user:${DEMO_USER.id}`), false);
     assert.equal(rig.server.received('leave').length, 1);
     await assert.rejects(b.markAllRead(), { code: 'closed' });
+    rig.close();
+  });
+});
+
+describe('notification scripting', () => {
+  it('notificationsArriving sends on the clock until its count or stop', async () => {
+    const rig = createRig();
+    const { fresh } = tab(rig);
+    await settle(rig);
+    const arriving = notificationsArriving(rig.server, {
+      userId: DEMO_USER.id,
+      everyMs: 1000,
+      count: 3,
+    });
+    await rig.clock.advance(999);
+    assert.equal(fresh.length, 0);
+    await rig.clock.advance(10_000);
+    assert.equal(fresh.length, 3);
+    assert.equal(new Set(fresh.map((n) => n.type)).size, 3, 'varied types');
+    const endless = notificationsArriving(rig.server, { userId: DEMO_USER.id, everyMs: 1000 });
+    await rig.clock.advance(2000);
+    endless.stop();
+    arriving.stop();
+    await rig.clock.advance(10_000);
+    assert.equal(fresh.length, 5);
     rig.close();
   });
 });
