@@ -257,10 +257,10 @@ export const FilteredEmpty: Story = {
 
 /**
  * Ten thousand items: only those near the viewport are in the DOM (inspect it), scrolling stays
- * smooth, and the end is reachable (pages of 200 load as you go).
+ * smooth, and the end is reachable (pages of 100 load as you go).
  */
 export const TenThousandItems: Story = {
-  args: { maxItems: 200 },
+  args: { maxItems: 100 },
   render: story((server) => history(server, 10_000, 60_000)),
 };
 

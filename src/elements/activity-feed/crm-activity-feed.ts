@@ -221,6 +221,16 @@ export class CrmActivityFeed extends LitElement {
     return this.activity.loadOlder().catch(() => {});
   }
 
+  /** `lang` on the element itself changes the language of times and values at once. */
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang' && old !== value) this.requestUpdate();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopTick();
