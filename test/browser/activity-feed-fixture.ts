@@ -31,7 +31,10 @@ export function change(
 }
 
 /** A call on customer 42 by `actor`. */
-export function call(actor: UserProfile = BEN, summary = 'Call with Difference Ltd'): ActivityInput {
+export function call(
+  actor: UserProfile = BEN,
+  summary = 'Call with Difference Ltd',
+): ActivityInput {
   return { kind: 'call.logged', actor, customerId: '42', summary };
 }
 
