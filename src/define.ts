@@ -10,3 +10,4 @@ import './elements/connection-status/define.js';
 import './elements/presence/define.js';
 import './elements/conflict-dialog/define.js';
 import './elements/notification-center/define.js';
+import './elements/activity-feed/define.js';

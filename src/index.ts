@@ -25,3 +25,4 @@ export {
 } from './elements/presence/presence-messages.js';
 export * from './elements/conflict-dialog/index.js';
 export * from './elements/notification-center/index.js';
+export * from './elements/activity-feed/index.js';

@@ -13,3 +13,4 @@ export {
 } from './conflict-events.js';
 export { CrmPresenceChangeEvent, type PresenceChangeDetail } from './presence-events.js';
 export * from './notification-events.js';
+export * from './activity-events.js';
