@@ -1,0 +1,145 @@
+/**
+ * The newest-first list under both stores, against a model server: opaque cursors only, pages
+ * that overlap what we have, holes after a long gap, trimming, and walking back to dropped items.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PagedList } from '../../src/client/index.js';
+
+interface Item {
+  id: string;
+  at: number;
+}
+
+/** A server holding `count` items (`i1` oldest), paging newest first with opaque cursors. */
+function history(count: number, at = (i: number) => i) {
+  const items: Item[] = [];
+  for (let i = 1; i <= count; i++) items.push({ id: `i${i}`, at: at(i) });
+  return {
+    items,
+    add(n = 1) {
+      for (let k = 0; k < n; k++) {
+        const i = items.length + 1;
+        items.push({ id: `i${i}`, at: at(i) });
+      }
+      return items[items.length - 1]!;
+    },
+    page(before: string | undefined, limit: number) {
+      const end = before === undefined ? items.length : Number(atob(before));
+      const start = Math.max(0, end - limit);
+      const page = items.slice(start, end).reverse();
+      return { page, next: start > 0 ? btoa(String(start)) : undefined };
+    },
+  };
+}
+
+const ids = (list: PagedList<Item>) => list.items.map((i) => i.id);
+const newest = (server: { items: Item[] }, n: number) =>
+  server.items
+    .slice(-n)
+    .reverse()
+    .map((i) => i.id);
+
+describe('PagedList', () => {
+  it('merges a first page under live items that overtook it, then pages to the end', () => {
+    const server = history(25);
+    const list = new PagedList<Item>((i) => i.at);
+    assert.equal(list.hasMore, true);
+    assert.equal(list.loaded, false);
+    const live = server.add(); // arrives live before the first page
+    list.addLive(live);
+    const first = server.page(undefined, 10);
+    assert.deepEqual(list.mergeTop(first.page.slice(1), first.next).length, 9); // without i26
+    assert.deepEqual(ids(list), newest(server, 10));
+    let next = server.page(list.olderCursor, 10);
+    assert.equal(list.appendOlder(next.page, next.next), 10);
+    next = server.page(list.olderCursor, 10);
+    list.appendOlder(next.page, next.next);
+    assert.equal(list.hasMore, false);
+    assert.deepEqual(ids(list), newest(server, 26));
+  });
+
+  it('after a gap longer than a page, the page replaces what we had (no silent hole)', () => {
+    const server = history(30);
+    const list = new PagedList<Item>((i) => i.at);
+    const first = server.page(undefined, 10);
+    list.mergeTop(first.page, first.next);
+    server.add(15); // missed while away
+    const top = server.page(undefined, 10);
+    const unknown = list.mergeTop(top.page, top.next);
+    assert.equal(unknown.length, 10);
+    assert.deepEqual(ids(list), newest(server, 10));
+    // Paging on continues right after the page, so the missed items between come next.
+    const next = server.page(list.olderCursor, 10);
+    list.appendOlder(next.page, next.next);
+    assert.deepEqual(ids(list), newest(server, 20));
+  });
+
+  it('a refetch that overlaps refreshes known items and keeps the deeper cursor', () => {
+    const server = history(30);
+    const list = new PagedList<Item & { read?: boolean }>((i) => i.at);
+    for (let k = 0; k < 2; k++) {
+      const p = server.page(list.olderCursor, 10);
+      if (k === 0) list.mergeTop(p.page, p.next);
+      else list.appendOlder(p.page, p.next);
+    }
+    server.add(3);
+    const top = server.page(undefined, 10);
+    const fresh = top.page.map((i) => (i.id === 'i28' ? { ...i, read: true } : i));
+    assert.deepEqual(
+      list.mergeTop(fresh, top.next).map((i) => i.id),
+      ['i33', 'i32', 'i31'],
+    );
+    assert.equal(list.get('i28')?.read, true);
+    const next = server.page(list.olderCursor, 10);
+    assert.equal(next.page[0]!.id, 'i10', 'continues after the 20 loaded before');
+  });
+
+  it('drops the oldest beyond the cap and finds them again through a kept cursor or from the top', () => {
+    const server = history(40);
+    const list = new PagedList<Item>((i) => i.at);
+    for (let k = 0; k < 3; k++) {
+      const p = server.page(list.olderCursor, 10);
+      if (k === 0) list.mergeTop(p.page, p.next);
+      else list.appendOlder(p.page, p.next);
+    }
+    assert.equal(list.trim(25), 5);
+    assert.equal(list.hasMore, true);
+    // The cursor after i21 (end of the second page) is kept: i16…i20 are re-read, then i11…
+    let p = server.page(list.olderCursor, 10);
+    assert.equal(p.page[0]!.id, 'i20');
+    assert.equal(list.appendOlder(p.page, p.next), 5);
+    assert.deepEqual(ids(list), newest(server, 30));
+
+    // So many live items that no page end is kept: walk from the top, skipping what we have.
+    for (const item of [server.add(), server.add(), server.add()]) list.addLive(item);
+    list.trim(3);
+    assert.deepEqual(ids(list), newest(server, 3));
+    assert.equal(list.olderCursor, undefined);
+    p = server.page(list.olderCursor, 5);
+    assert.equal(list.appendOlder(p.page, p.next), 2);
+    assert.deepEqual(ids(list), newest(server, 5));
+  });
+
+  it('keeps server order among equal times: live items first, history pages after', () => {
+    const server = history(6, () => 1000); // all in the same millisecond
+    const list = new PagedList<Item>((i) => i.at);
+    const first = server.page(undefined, 3);
+    list.mergeTop(first.page, first.next);
+    list.addLive(server.add());
+    list.addLive(server.add());
+    const older = server.page(list.olderCursor, 3);
+    list.appendOlder(older.page, older.next);
+    assert.deepEqual(ids(list), newest(server, 8));
+  });
+
+  it('ignores an item it already has, live or paged', () => {
+    const server = history(3);
+    const list = new PagedList<Item>((i) => i.at);
+    const p = server.page(undefined, 10);
+    list.mergeTop(p.page, p.next);
+    assert.equal(list.addLive(server.items[2]!), false);
+    assert.equal(list.appendOlder(p.page, undefined), 0);
+    assert.deepEqual(ids(list), ['i3', 'i2', 'i1']);
+  });
+});
