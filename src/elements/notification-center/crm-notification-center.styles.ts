@@ -50,8 +50,8 @@ const hostStyles = css`
       color ${token('duration-fast')} var(--_easing);
   }
   .bell svg {
-    inline-size: calc(var(--_bell-size) * 0.56);
-    block-size: calc(var(--_bell-size) * 0.56);
+    inline-size: calc(var(--_bell-size) * 0.58);
+    block-size: calc(var(--_bell-size) * 0.58);
   }
   .bell:hover,
   .bell[aria-expanded='true'] {
@@ -89,8 +89,8 @@ const hostStyles = css`
 
   .badge {
     position: absolute;
-    inset-block-start: 0.0625rem;
-    inset-inline-end: 0.0625rem;
+    inset-block-start: 0;
+    inset-inline-end: -0.125rem;
     display: inline-grid;
     place-items: center;
     min-inline-size: 1.125rem;
@@ -151,8 +151,9 @@ const hostStyles = css`
   .panel[data-side='above']:popover-open {
     animation-name: panel-in-above;
   }
-  .panel:focus-visible {
-    ${focusRing}
+  /* The panel takes the focus only when it has no item to give it to: no ring on the frame. */
+  .panel:focus {
+    outline: none;
   }
   @keyframes panel-in {
     from {
@@ -169,27 +170,18 @@ const hostStyles = css`
 
   .header {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
+    justify-content: space-between;
     gap: ${token('space-s')};
     padding-block: ${token('space-m')};
     padding-inline: ${token('space-l')} ${token('space-s')};
     border-block-end: 1px solid ${token('color-border')};
   }
   .panel-title {
-    flex: 1;
     font-size: ${token('font-size-l')};
     font-weight: ${token('font-weight-semibold')};
     line-height: ${token('font-line-height-tight')};
-  }
-  .panel-count {
-    margin-inline-start: ${token('space-xs')};
-    padding-inline: ${token('space-xs')};
-    border-radius: ${token('radius-pill')};
-    font-size: ${token('font-size-xs')};
-    font-weight: ${token('font-weight-semibold')};
-    color: ${token('color-accent-hover')};
-    background: ${token('color-accent-subtle')};
-    vertical-align: 0.1em;
   }
   .text-button {
     display: inline-flex;
@@ -202,6 +194,9 @@ const hostStyles = css`
     font-weight: ${token('font-weight-medium')};
     color: ${token('color-accent-hover')};
     white-space: nowrap;
+  }
+  .mark-all {
+    margin-inline-start: auto;
   }
   .text-button svg {
     inline-size: 1rem;
@@ -238,9 +233,6 @@ const hostStyles = css`
     overscroll-behavior: contain;
     scrollbar-width: thin;
   }
-  .group + .group {
-    border-block-start: 1px solid ${token('color-border')};
-  }
   .day {
     position: sticky;
     inset-block-start: 0;
@@ -251,8 +243,11 @@ const hostStyles = css`
     font-weight: ${token('font-weight-semibold')};
     letter-spacing: 0.02em;
     color: ${token('color-text-muted')};
-    background: color-mix(in srgb, var(--_surface) 92%, transparent);
-    backdrop-filter: blur(6px);
+    background: color-mix(in srgb, ${token('color-surface-sunken')} 70%, var(--_surface));
+    border-block-end: 1px solid color-mix(in srgb, ${token('color-border')} 60%, transparent);
+  }
+  .group + .group .day {
+    border-block-start: 1px solid color-mix(in srgb, ${token('color-border')} 60%, transparent);
   }
   .items {
     margin: 0;
@@ -272,6 +267,9 @@ const hostStyles = css`
   }
   .item + .item {
     box-shadow: inset 0 1px 0 color-mix(in srgb, ${token('color-border')} 60%, transparent);
+  }
+  .item[data-unread] + .item[data-unread] {
+    box-shadow: inset 0 1px 0 color-mix(in srgb, ${token('color-accent')} 12%, transparent);
   }
   .item[data-unread] {
     background: var(--_unread-background);

@@ -145,8 +145,8 @@ export const itemStyles = css`
     line-height: ${token('font-line-height-tight')};
     text-decoration: none;
     color: ${token('color-text')};
-    background: ${token('color-surface')};
-    box-shadow: inset 0 0 0 1px ${token('color-border')};
+    background: transparent;
+    box-shadow: inset 0 0 0 1px ${token('color-border-strong')};
     transition:
       background-color ${token('duration-fast')} ${token('easing-standard')},
       box-shadow ${token('duration-fast')} ${token('easing-standard')};

@@ -81,6 +81,9 @@ export const toastStyles = css`
       0 0 0 1px var(--_urgent),
       ${token('shadow-l')};
   }
+  .toast .title {
+    font-weight: ${token('font-weight-semibold')};
+  }
   .toast:hover {
     border-color: ${token('color-border-strong')};
   }
