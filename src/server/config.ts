@@ -19,6 +19,10 @@
  * |                   | CRM_API_KEYS (a,b)  | (API off)      |
  * | --seed-demo       |                     | on with --dev  |
  * | --no-seed         |                     |                |
+ * |                   | CRM_NOTIFICATION_RETENTION_DAYS | 90 (0 keeps) |
+ * |                   | CRM_ACTIVITY_RETENTION_DAYS     | 365 (0 keeps)|
+ * |                   | CRM_ACTIVITY_MAX_ROWS           | 0 (no limit) |
+ * |                   | CRM_NOTIFY_WATCHERS (1/0)       | on with --dev|
  */
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/index.js';
@@ -73,6 +77,14 @@ export interface ServerConfig {
   apiKeys: string[];
   /** Seed the demo's customers, calls and meetings into an empty store. */
   seedDemo: boolean;
+  /** Notifications older than this many days are deleted; 0 keeps them. */
+  notificationRetentionDays: number;
+  /** Activity older than this many days is deleted; 0 keeps it by age. */
+  activityRetentionDays: number;
+  /** At most this many activity items are kept (the newest); 0 means no limit. */
+  activityMaxRows: number;
+  /** Notify the people looking at an entity when a client's change to it is accepted. */
+  notifyWatchersOnChange: boolean;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -101,6 +113,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   quiet: false,
   apiKeys: [],
   seedDemo: false,
+  notificationRetentionDays: 90,
+  activityRetentionDays: 365,
+  activityMaxRows: 0,
+  notifyWatchersOnChange: false,
 };
 
 /** API keys shorter than this are refused: they could be guessed. */
@@ -122,6 +138,12 @@ function integer(name: string, raw: string | undefined, fallback: number, min = 
     throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== '1' && raw !== '0') throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+  return raw === '1';
 }
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -216,5 +238,25 @@ export function loadConfig(
     apiKeys,
     seedDemo:
       flag('--no-seed') !== 'true' && (flag('--seed-demo') === 'true' || auth.devIdentities),
+    notificationRetentionDays: integer(
+      'CRM_NOTIFICATION_RETENTION_DAYS',
+      env.CRM_NOTIFICATION_RETENTION_DAYS,
+      DEFAULT_CONFIG.notificationRetentionDays,
+    ),
+    activityRetentionDays: integer(
+      'CRM_ACTIVITY_RETENTION_DAYS',
+      env.CRM_ACTIVITY_RETENTION_DAYS,
+      DEFAULT_CONFIG.activityRetentionDays,
+    ),
+    activityMaxRows: integer(
+      'CRM_ACTIVITY_MAX_ROWS',
+      env.CRM_ACTIVITY_MAX_ROWS,
+      DEFAULT_CONFIG.activityMaxRows,
+    ),
+    notifyWatchersOnChange: onOff(
+      'CRM_NOTIFY_WATCHERS',
+      env.CRM_NOTIFY_WATCHERS,
+      auth.devIdentities,
+    ),
   };
 }

@@ -58,6 +58,11 @@ async function main(): Promise<void> {
     staticDirs: config.staticDirs,
     logger: log,
     storage,
+    notifications: {
+      retentionDays: config.notificationRetentionDays,
+      notifyWatchersOnChange: config.notifyWatchersOnChange,
+    },
+    activity: { maxAgeDays: config.activityRetentionDays, maxRows: config.activityMaxRows },
   });
 
   let stopping = false;

@@ -11,6 +11,7 @@ import type {
   FrameOf,
   ServerFrame,
 } from '../../src/protocol/index.js';
+import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { nextId, type TestClient } from './helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
 
@@ -209,6 +210,34 @@ describe('server activity', () => {
       (await page(c, { kind: 'global' })).items.map((i) => i.summary),
       ['d', 'c', 'b'],
     );
+  });
+});
+
+describe('retention and watcher configuration', () => {
+  const jwt = { CRM_JWT_SECRET: 'x'.repeat(32) };
+
+  test('defaults: 90 days of notifications, 365 of activity, no row cap, watchers only in --dev', () => {
+    const config = loadConfig([], jwt);
+    assert.equal(config.notificationRetentionDays, 90);
+    assert.equal(config.activityRetentionDays, 365);
+    assert.equal(config.activityMaxRows, 0);
+    assert.equal(config.notifyWatchersOnChange, false);
+    assert.equal(loadConfig(['--dev'], {}).notifyWatchersOnChange, true);
+  });
+
+  test('environment variables set them, and bad values are refused', () => {
+    const config = loadConfig(['--dev'], {
+      CRM_NOTIFICATION_RETENTION_DAYS: '7',
+      CRM_ACTIVITY_RETENTION_DAYS: '0',
+      CRM_ACTIVITY_MAX_ROWS: '100000',
+      CRM_NOTIFY_WATCHERS: '0',
+    });
+    assert.equal(config.notificationRetentionDays, 7);
+    assert.equal(config.activityRetentionDays, 0);
+    assert.equal(config.activityMaxRows, 100_000);
+    assert.equal(config.notifyWatchersOnChange, false);
+    assert.throws(() => loadConfig([], { ...jwt, CRM_ACTIVITY_RETENTION_DAYS: '-1' }), ConfigError);
+    assert.throws(() => loadConfig([], { ...jwt, CRM_NOTIFY_WATCHERS: 'yes' }), ConfigError);
   });
 });
 
