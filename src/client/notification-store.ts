@@ -67,16 +67,19 @@ export class NotificationStore {
   private error: RealtimeError | undefined;
   /** Bumped when the user changes: answers to older requests are ignored. */
   private generation = 0;
+  /** Kept in memory: the largest `maxNotifications` asked for, plus what `loadMore` brought. */
   private limit: number;
+  private maxNotifications: number;
   private loadingMore: Promise<void> | undefined;
   private cached: NotificationsSnapshot | undefined;
 
   constructor(
     private readonly client: StoreClient,
     private readonly host: StoreHost,
-    readonly maxNotifications: number,
+    maxNotifications: number,
     private readonly pageSize: number,
   ) {
+    this.maxNotifications = maxNotifications;
     this.limit = maxNotifications;
     this.notifier = new StoreNotifier(host, () => this.snapshot());
     this.unsubscribes = [
@@ -115,7 +118,8 @@ export class NotificationStore {
 
   /** Keep at least this many in memory (the largest any view asked for). */
   raiseLimit(max: number): void {
-    if (max > this.limit) this.limit = max;
+    this.maxNotifications = Math.max(this.maxNotifications, max);
+    this.limit = Math.max(this.limit, max);
   }
 
   /**
@@ -163,12 +167,7 @@ export class NotificationStore {
 
   async markRead(ids: readonly string[]): Promise<void> {
     const wanted = new Set(ids);
-    const flipped: string[] = [];
-    this.list.update((n) => {
-      if (!wanted.has(n.id) || n.read) return undefined;
-      flipped.push(n.id);
-      return { ...n, read: true };
-    });
+    const flipped = this.markLocally((n) => wanted.has(n.id));
     this.unread = Math.max(0, this.unread - flipped.length);
     this.changed();
     try {
@@ -186,8 +185,7 @@ export class NotificationStore {
 
   async markAllRead(): Promise<void> {
     const before = this.unread;
-    const flipped: string[] = [];
-    this.list.update((n) => (n.read ? undefined : (flipped.push(n.id), { ...n, read: true })));
+    const flipped = this.markLocally(() => true);
     this.unread = 0;
     this.changed();
     try {
@@ -251,9 +249,20 @@ export class NotificationStore {
 
   private readState(frame: NotificationReadStateFrame): void {
     const ids = frame.ids === 'all' ? undefined : new Set(frame.ids);
-    this.list.update((n) => (n.read || (ids && !ids.has(n.id)) ? undefined : { ...n, read: true }));
+    this.markLocally((n) => !ids || ids.has(n.id));
     this.unread = frame.unread;
     this.changed();
+  }
+
+  /** Mark the unread items that `which` picks read, here only; returns their ids. */
+  private markLocally(which: (n: Notification) => boolean): string[] {
+    const flipped: string[] = [];
+    this.list.update((n) => {
+      if (n.read || !which(n)) return undefined;
+      flipped.push(n.id);
+      return { ...n, read: true };
+    });
+    return flipped;
   }
 
   private rollback(ids: readonly string[], unread: number, error: unknown): void {
