@@ -24,32 +24,14 @@ import { Listeners } from './listeners.js';
 import { PagedList } from './paged-list.js';
 import { RealtimeError } from './realtime-error.js';
 import { StoreNotifier, type StoreClient, type StoreHost } from './store-host.js';
+import type { NotificationDraft, NotificationsSnapshot } from './notification-types.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
 
-/** What a widget sends with `send()`: a `NotificationInput` before defaults apply. */
-export type NotificationDraft = z.input<typeof NotificationInput>;
-
-export interface NotificationStoreOptions {
-  /** Notifications kept in memory, newest first; older ones come with `loadMore()`. Default 50. */
-  maxNotifications?: number;
-  /** Notifications per history request, 1–100. Default `maxNotifications` (at most 100). */
-  pageSize?: number;
-}
-
-export interface NotificationsSnapshot {
-  /** Newest first, deduplicated by id. */
-  readonly items: readonly Notification[];
-  /** Unread notifications of the user on the server, loaded or not. */
-  readonly unread: number;
-  /** Older notifications can be loaded with `loadMore()`. */
-  readonly hasMore: boolean;
-  /** A history request is in flight. */
-  readonly loading: boolean;
-  /** The first page arrived: before that, no items means "not known yet", not "none". */
-  readonly loaded: boolean;
-  /** The last failed request (cleared by the next successful one). */
-  readonly error: RealtimeError | undefined;
-}
+export type {
+  NotificationDraft,
+  NotificationStoreOptions,
+  NotificationsSnapshot,
+} from './notification-types.js';
 
 const MAX_IDS_PER_READ = 200;
 const MAX_WALK_PAGES = 50;

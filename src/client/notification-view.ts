@@ -4,44 +4,18 @@
  * listeners and watched rooms taken through it.
  */
 import type { Notification } from '../protocol/index.js';
-import {
-  NotificationStore,
-  type NotificationDraft,
-  type NotificationStoreOptions,
-  type NotificationsSnapshot,
-} from './notification-store.js';
+import { NotificationStore } from './notification-store.js';
+import type {
+  NotificationDraft,
+  NotificationStoreApi,
+  NotificationStoreOptions,
+  NotificationsSnapshot,
+} from './notification-types.js';
 import { RealtimeError } from './realtime-error.js';
 import { positiveInt, type StoreClient, type StoreHost } from './store-host.js';
 import type { Unsubscribe } from './types.js';
 
-export interface NotificationStoreApi {
-  /** The current state; the same object until something changes. */
-  snapshot(): NotificationsSnapshot;
-  /** Called with the new snapshot at most once per animation frame (batched). */
-  subscribe(listener: (snapshot: NotificationsSnapshot) => void): Unsubscribe;
-  /** Called once per notification that arrives live (for toasts); never for history. */
-  onNew(listener: (notification: Notification) => void): Unsubscribe;
-  /** Page older notifications in. Resolves when the page arrived (or there is nothing more). */
-  loadMore(): Promise<void>;
-  /** Refetch the first page (unread count, read state). */
-  refresh(): Promise<void>;
-  /** Mark notifications read: at once here, confirmed by the server, rolled back if refused. */
-  markRead(ids: string | readonly string[]): Promise<void>;
-  /** Mark every notification of the user read, loaded or not. Optimistic like `markRead`. */
-  markAllRead(): Promise<void>;
-  /**
-   * Send a notification (the seed's `emit('notification', …)`): the server validates, stores and
-   * delivers it to its target. Sent through the user's own room unless `via` names another.
-   */
-  send(input: NotificationDraft, via?: string): Promise<void>;
-  /**
-   * Also receive notifications targeted at this room or entity room (`customer:42`): holds the
-   * room, so the user is among the people present there, whom the server notifies.
-   */
-  watch(room: string): Unsubscribe;
-  /** Release this view: its listeners and watches go; the last view releases the store. */
-  release(): void;
-}
+export type { NotificationStoreApi } from './notification-types.js';
 
 interface Shared {
   store: NotificationStore;
