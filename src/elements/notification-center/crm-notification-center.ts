@@ -1,6 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Clock } from '../../client/types.js';
 import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';
 import { NotificationsController } from '../../controllers/notifications-controller.js';
@@ -13,16 +12,9 @@ import {
 } from '../../events/notification-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
-import { timeText } from '../shared/relative-time.js';
+import { itemCard, toastCard, type CardHost } from './cards.js';
 import { styles } from './crm-notification-center.styles.js';
-import { bellIcon, closeIcon, notConnectedIcon } from './icons.js';
-import {
-  bodyTemplate,
-  descriptionIds,
-  iconTemplate,
-  labelIds,
-  type ItemContext,
-} from './item-template.js';
+import { bellIcon, notConnectedIcon } from './icons.js';
 import { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
 import {
   defaultNotificationCenterMessages,
@@ -30,38 +22,24 @@ import {
 } from './notification-center-messages.js';
 import { NotificationPanel } from './notification-panel.js';
 import { panelBody, type PanelView } from './panel-template.js';
-import { ToastStack, type Toast } from './toast-stack.js';
+import {
+  DEFAULT_DURATION,
+  DEFAULT_MAX,
+  Ticker,
+  checkSettings,
+  realClock,
+  validDuration,
+  validMax,
+  warnOnce,
+  type MarkReadMode,
+  type ToastPosition,
+} from './settings.js';
+import { ToastStack } from './toast-stack.js';
 
-export type ToastPosition =
-  'top-start' | 'top-center' | 'top-end' | 'bottom-start' | 'bottom-center' | 'bottom-end';
-/** `open`: what the panel shows is marked read when it is shown; `item`: one by one. */
-export type MarkReadMode = 'open' | 'item';
+export type { MarkReadMode, ToastPosition } from './settings.js';
 
-const POSITIONS: readonly string[] = [
-  'top-start',
-  'top-center',
-  'top-end',
-  'bottom-start',
-  'bottom-center',
-  'bottom-end',
-];
-const DEFAULT_MAX = 50;
-const DEFAULT_DURATION = 5000;
 /** Relative times are refreshed this often while something shows them. */
 const TICK_MS = 30_000;
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-const warned = new Set<string>();
-function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-notification-center> ${message}`);
-}
 
 /**
  * The current user's notifications: a bell with an unread badge that opens a panel with the
@@ -195,8 +173,16 @@ export class CrmNotificationCenter extends LitElement {
   private m: NotificationCenterMessages = defaultNotificationCenterMessages;
   private c: MessageContext = messageContext('en');
   private readonly keys = new Map<string, string>();
-  private tick: unknown;
-  private tickClock: Clock | undefined;
+  private readonly ticker = new Ticker(TICK_MS, () => this.requestUpdate());
+  private readonly cards: CardHost = {
+    m: this.m,
+    c: this.c,
+    now: () => this.clock.now(),
+    key: (id) => this.keyOf(id),
+    href: (n) => this.hrefOf(n),
+    open: (e, n, href, source, fromLink) => this.openNotification(e, n, href, source, fromLink),
+    act: (e, n, action, source) => this.act(e, n, action, source),
+  };
 
   /** Whether the panel is open. */
   get open(): boolean {
@@ -244,20 +230,18 @@ export class CrmNotificationCenter extends LitElement {
     super.disconnectedCallback();
     this.toasts.disconnect();
     this.panel.dispose();
-    this.stopTicking();
+    this.ticker.stop();
     this.fresh = new Set();
   }
 
   // ---- derived settings -------------------------------------------------------------------
 
   private get max(): number {
-    const n = this.maxNotifications;
-    return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MAX;
+    return validMax(this.maxNotifications);
   }
 
   private get duration(): number {
-    const d = this.autoHideDuration;
-    return Number.isFinite(d) && d >= 0 ? d : DEFAULT_DURATION;
+    return validDuration(this.autoHideDuration);
   }
 
   private get clock(): Clock {
@@ -283,32 +267,10 @@ export class CrmNotificationCenter extends LitElement {
   // ---- lifecycle --------------------------------------------------------------------------
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('maxNotifications') && this.max !== this.maxNotifications) {
-      warnOnce(
-        `max:${this.maxNotifications}`,
-        `max-notifications="${this.maxNotifications}" is not a whole number from 1; using ${DEFAULT_MAX}.`,
-      );
-    }
-    if (changed.has('autoHideDuration') && this.duration !== this.autoHideDuration) {
-      warnOnce(
-        `duration:${this.autoHideDuration}`,
-        `auto-hide-duration="${this.autoHideDuration}" is not a number of ms from 0; using ${DEFAULT_DURATION}.`,
-      );
-    }
-    if (changed.has('toastPosition') && !POSITIONS.includes(this.toastPosition)) {
-      warnOnce(
-        `position:${this.toastPosition}`,
-        `toast-position="${this.toastPosition}" is not one of ${POSITIONS.join(', ')}; using bottom-end.`,
-      );
-    }
-    if (changed.has('markRead') && this.markRead !== 'open' && this.markRead !== 'item') {
-      warnOnce(
-        `mark:${this.markRead}`,
-        `mark-read="${this.markRead}" is not open or item; using open.`,
-      );
-    }
+    checkSettings(this, changed);
     this.m = withDefaults(defaultNotificationCenterMessages, this.messages);
     this.c = messageContext(localeOf(this));
+    Object.assign(this.cards, { m: this.m, c: this.c });
     this.panel.sync(this.items.map((n) => n.id));
     // Read state decided before rendering, so the render shows it without a second update.
     if (this.panel.open && this.markRead !== 'item') this.markShownRead();
@@ -320,8 +282,8 @@ export class CrmNotificationCenter extends LitElement {
     this.toasts.show(this.renderRoot);
     this.toasts.updated(this.renderRoot);
     if (this.panel.open) this.fillPanel();
-    if (this.panel.open || this.toasts.all.length > 0) this.startTicking();
-    else this.stopTicking();
+    if (this.panel.open || this.toasts.all.length > 0) this.ticker.start(this.clock);
+    else this.ticker.stop();
   }
 
   // ---- rendering --------------------------------------------------------------------------
@@ -369,7 +331,13 @@ export class CrmNotificationCenter extends LitElement {
       >
         ${panelBody(this.panelView(), m, c)}
       </div>
-      ${this.noToasts ? nothing : this.toasts.render(m.toastsLabel(c), (t) => this.renderToast(t))}`;
+      ${
+        this.noToasts
+          ? nothing
+          : this.toasts.render(m.toastsLabel(c), (t) =>
+              toastCard(t, this.cards, this.duration, (e) => this.dismiss(e, t.notification.id)),
+            )
+      }`;
   }
 
   private panelView(): PanelView {
@@ -385,101 +353,18 @@ export class CrmNotificationCenter extends LitElement {
       unread: this.unread,
       snapshot,
       now: this.clock.now(),
-      item: (n, first) => this.renderItem(n, first),
+      item: (n, first) =>
+        itemCard(n, this.cards, {
+          tabIndex: this.panel.tabIndexOf(n.id, first),
+          tinted: !n.read || this.fresh.has(n.id),
+          markButton: !n.read && this.markRead === 'item',
+          onFocus: () => this.panel.onItemFocus(n.id),
+          onMarkRead: () => this.readItems([n.id], 'item'),
+        }),
       onMarkAll: () => this.markAllRead(),
       onRetry: () => void this.notifications.refresh().catch(() => {}),
       onRetryMore: () => this.loadMore(),
       onScroll: this.panel.onScroll,
-    };
-  }
-
-  private renderItem(n: Notification, first: boolean): TemplateResult {
-    const unread = !n.read || this.fresh.has(n.id);
-    const x = this.itemContext(n, 'item', 'panel', !n.read);
-    return html`<li
-      part="item ${unread ? 'item-unread' : ''}"
-      class="item"
-      data-id=${n.id}
-      data-type=${n.type}
-      data-priority=${n.priority}
-      ?data-unread=${unread}
-      tabindex=${this.panel.tabIndexOf(n.id, first)}
-      aria-labelledby=${labelIds(x.key)}
-      aria-describedby=${descriptionIds(n, x.key)}
-      @click=${(e: MouseEvent) => this.onCardClick(e, n, x.href, 'panel')}
-      @keydown=${(e: KeyboardEvent) => this.onCardKeydown(e, n, x.href, 'panel')}
-      @focus=${() => this.panel.onItemFocus(n.id)}
-    >
-      ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
-      ${
-        !n.read && this.markRead === 'item'
-          ? html`<button
-              part="mark-read"
-              class="mark-read"
-              type="button"
-              aria-label=${this.m.markRead(n.title, this.c)}
-              title=${this.m.markRead(n.title, this.c)}
-              @click=${() => this.readItems([n.id], 'item')}
-            >
-              <span class="unread-dot"></span>
-            </button>`
-          : unread
-            ? html`<span class="unread-dot" aria-hidden="true"></span>`
-            : nothing
-      }
-    </li>`;
-  }
-
-  private renderToast(toast: Toast): TemplateResult {
-    const n = toast.notification;
-    const x = this.itemContext(n, 'toast', 'toast', false);
-    const countdown = n.priority !== 'urgent' && this.duration > 0 && !toast.leaving;
-    return html`<li
-      part="toast"
-      class="toast ${toast.leaving ? 'leaving' : ''}"
-      data-id=${n.id}
-      data-type=${n.type}
-      data-priority=${n.priority}
-      tabindex=${toast.leaving ? nothing : 0}
-      aria-labelledby=${labelIds(x.key)}
-      aria-describedby=${descriptionIds(n, x.key)}
-      aria-hidden=${toast.leaving ? 'true' : nothing}
-      ?inert=${toast.leaving}
-      style=${styleMap(countdown ? { '--_toast-duration': `${this.duration}ms` } : {})}
-      @click=${(e: MouseEvent) => this.onCardClick(e, n, x.href, 'toast')}
-      @keydown=${(e: KeyboardEvent) => this.onCardKeydown(e, n, x.href, 'toast')}
-    >
-      ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
-      <button
-        part="dismiss"
-        class="dismiss"
-        type="button"
-        aria-label=${this.m.dismiss(n.title, this.c)}
-        title=${this.m.dismiss(n.title, this.c)}
-        @click=${(e: Event) => this.dismiss(e, n.id)}
-      >
-        ${closeIcon}
-      </button>
-      ${countdown ? html`<span part="countdown" class="countdown" aria-hidden="true"></span>` : nothing}
-    </li>`;
-  }
-
-  private itemContext(
-    n: Notification,
-    part: 'item' | 'toast',
-    source: NotificationSource,
-    unread: boolean,
-  ): ItemContext {
-    return {
-      m: this.m,
-      c: this.c,
-      key: `${part === 'item' ? 'i' : 't'}${this.keyOf(n.id)}`,
-      href: this.hrefOf(n),
-      time: timeText(n.createdAt, this.clock.now(), this.c.locale),
-      unread,
-      part,
-      onOpen: (e, item, href) => this.openNotification(e, item, href, source, true),
-      onAction: (e, item, action) => this.act(e, item, action, source),
     };
   }
 
@@ -488,32 +373,6 @@ export class CrmNotificationCenter extends LitElement {
   private arrived(n: Notification): void {
     if (!this.noToasts) this.toasts.add(n);
     this.ringing = true;
-  }
-
-  private onCardClick(
-    e: MouseEvent,
-    n: Notification,
-    href: string | undefined,
-    source: NotificationSource,
-  ): void {
-    // Links and buttons inside the card do their own thing.
-    const card = e.currentTarget as HTMLElement;
-    for (const node of e.composedPath()) {
-      if (node === card) break;
-      if (node instanceof HTMLAnchorElement || node instanceof HTMLButtonElement) return;
-    }
-    this.openNotification(e, n, href, source, false);
-  }
-
-  private onCardKeydown(
-    e: KeyboardEvent,
-    n: Notification,
-    href: string | undefined,
-    source: NotificationSource,
-  ): void {
-    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
-    e.preventDefault();
-    this.openNotification(e, n, href, source, false);
   }
 
   /**
@@ -625,21 +484,5 @@ export class CrmNotificationCenter extends LitElement {
       this.keys.set(id, key);
     }
     return key;
-  }
-
-  private startTicking(): void {
-    const clock = this.clock;
-    if (this.tickClock === clock) return;
-    this.stopTicking();
-    this.tickClock = clock;
-    this.tick = clock.setTimeout(() => {
-      this.tickClock = undefined;
-      this.requestUpdate();
-    }, TICK_MS);
-  }
-
-  private stopTicking(): void {
-    if (this.tickClock) this.tickClock.clearTimeout(this.tick);
-    this.tickClock = undefined;
   }
 }

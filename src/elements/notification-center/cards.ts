@@ -1,0 +1,172 @@
+/**
+ * The two cards a notification is shown on: an item of the panel's list and a toast. Both are
+ * focusable; Enter, Space or a click outside their own links and buttons opens the notification.
+ * Their accessible name is built from the pieces of `item-template.ts` ("Unread Warning Urgent
+ * Invoice overdue"), their description from the message and the time.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { NotificationSource } from '../../events/notification-events.js';
+import type { MessageContext } from '../../i18n.js';
+import type { Notification, NotificationAction } from '../../protocol/notifications.js';
+import { timeText } from '../shared/relative-time.js';
+import { closeIcon } from './icons.js';
+import {
+  bodyTemplate,
+  descriptionIds,
+  iconTemplate,
+  labelIds,
+  type ItemContext,
+} from './item-template.js';
+import type { NotificationCenterMessages } from './notification-center-messages.js';
+import type { Toast } from './toast-stack.js';
+
+/** What the cards need from the element. */
+export interface CardHost {
+  readonly m: NotificationCenterMessages;
+  readonly c: MessageContext;
+  now(): number;
+  /** A short key, unique per notification in the shadow root, for ids. */
+  key(id: string): string;
+  /** The notification's entity link, checked, if any. */
+  href(n: Notification): string | undefined;
+  /** Open it (a link click when `fromLink`: the browser follows the link unless vetoed). */
+  open(
+    e: Event,
+    n: Notification,
+    href: string | undefined,
+    source: NotificationSource,
+    fromLink: boolean,
+  ): void;
+  act(e: Event, n: Notification, action: NotificationAction, source: NotificationSource): void;
+}
+
+export interface ItemCardState {
+  /** The roving Tab stop of the list. */
+  tabIndex: 0 | -1;
+  /** Shown as new: unread, or unread when the panel showed it. */
+  tinted: boolean;
+  /** Offer a "mark read" button (`mark-read="item"` and unread). */
+  markButton: boolean;
+  onFocus(): void;
+  onMarkRead(): void;
+}
+
+function context(
+  n: Notification,
+  host: CardHost,
+  part: 'item' | 'toast',
+  unread: boolean,
+): ItemContext {
+  const source: NotificationSource = part === 'item' ? 'panel' : 'toast';
+  return {
+    m: host.m,
+    c: host.c,
+    key: `${part === 'item' ? 'i' : 't'}${host.key(n.id)}`,
+    href: host.href(n),
+    time: timeText(n.createdAt, host.now(), host.c.locale),
+    unread,
+    part,
+    onOpen: (e, item, href) => host.open(e, item, href, source, true),
+    onAction: (e, item, action) => host.act(e, item, action, source),
+  };
+}
+
+/** Open on a click that is not on one of the card's own links or buttons. */
+function onClick(e: MouseEvent, n: Notification, x: ItemContext, host: CardHost): void {
+  const card = e.currentTarget as HTMLElement;
+  for (const node of e.composedPath()) {
+    if (node === card) break;
+    if (node instanceof HTMLAnchorElement || node instanceof HTMLButtonElement) return;
+  }
+  host.open(e, n, x.href, x.part === 'item' ? 'panel' : 'toast', false);
+}
+
+/** Open on Enter or Space on the card itself. */
+function onKeydown(e: KeyboardEvent, n: Notification, x: ItemContext, host: CardHost): void {
+  if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+  e.preventDefault();
+  host.open(e, n, x.href, x.part === 'item' ? 'panel' : 'toast', false);
+}
+
+export function itemCard(n: Notification, host: CardHost, s: ItemCardState): TemplateResult {
+  const x = context(n, host, 'item', !n.read);
+  const markLabel = s.markButton ? host.m.markRead(n.title, host.c) : '';
+  return html`<li
+    part="item ${s.tinted ? 'item-unread' : ''}"
+    class="item"
+    data-id=${n.id}
+    data-type=${n.type}
+    data-priority=${n.priority}
+    ?data-unread=${s.tinted}
+    tabindex=${s.tabIndex}
+    aria-labelledby=${labelIds(x.key)}
+    aria-describedby=${descriptionIds(n, x.key)}
+    @click=${(e: MouseEvent) => onClick(e, n, x, host)}
+    @keydown=${(e: KeyboardEvent) => onKeydown(e, n, x, host)}
+    @focus=${s.onFocus}
+  >
+    ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
+    ${
+      s.markButton
+        ? html`<button
+            part="mark-read"
+            class="mark-read"
+            type="button"
+            aria-label=${markLabel}
+            title=${markLabel}
+            @click=${s.onMarkRead}
+          >
+            <span class="unread-dot"></span>
+          </button>`
+        : s.tinted
+          ? html`<span class="unread-dot" aria-hidden="true"></span>`
+          : nothing
+    }
+  </li>`;
+}
+
+/** A toast; `duration` > 0 draws the countdown line (not on urgent ones). */
+export function toastCard(
+  toast: Toast,
+  host: CardHost,
+  duration: number,
+  onDismiss: (e: Event) => void,
+): TemplateResult {
+  const n = toast.notification;
+  const x = context(n, host, 'toast', false);
+  const countdown = n.priority !== 'urgent' && duration > 0 && !toast.leaving;
+  const dismiss = host.m.dismiss(n.title, host.c);
+  return html`<li
+    part="toast"
+    class="toast ${toast.leaving ? 'leaving' : ''}"
+    data-id=${n.id}
+    data-type=${n.type}
+    data-priority=${n.priority}
+    tabindex=${toast.leaving ? nothing : 0}
+    aria-labelledby=${labelIds(x.key)}
+    aria-describedby=${descriptionIds(n, x.key)}
+    aria-hidden=${toast.leaving ? 'true' : nothing}
+    ?inert=${toast.leaving}
+    style=${styleMap(countdown ? { '--_toast-duration': `${duration}ms` } : {})}
+    @click=${(e: MouseEvent) => onClick(e, n, x, host)}
+    @keydown=${(e: KeyboardEvent) => onKeydown(e, n, x, host)}
+  >
+    ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
+    <button
+      part="dismiss"
+      class="dismiss"
+      type="button"
+      aria-label=${dismiss}
+      title=${dismiss}
+      @click=${onDismiss}
+    >
+      ${closeIcon}
+    </button>
+    ${
+      countdown
+        ? html`<span part="countdown" class="countdown" aria-hidden="true"></span>`
+        : nothing
+    }
+  </li>`;
+}
