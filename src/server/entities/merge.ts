@@ -38,8 +38,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
 
 /** What the rules need to read from the history of one entity. */
 export interface HistoryReader {
-  /** Changes with a version greater than `version`, oldest first. */
-  changesAfter(version: number): readonly StoredChange[];
+  /** The oldest change after `version` that changed `field`. */
+  firstChangeAfter(version: number, field: string): StoredChange | undefined;
   /** The change that produced `version`, if recorded. */
   changeAt(version: number): StoredChange | undefined;
 }
@@ -57,7 +57,6 @@ export function findConflicts(
   const current = state.entity;
   const ahead = baseVersion > current.version;
   const conflicts: FieldConflict[] = [];
-  let after: readonly StoredChange[] | undefined;
   for (const [field, mine] of Object.entries(fields)) {
     const theirs = current.fields[field] as JsonValue | undefined;
     if (sameJson(theirs, mine)) continue;
@@ -65,9 +64,8 @@ export function findConflicts(
     if (!ahead && lastChanged <= baseVersion) continue;
     const conflict: FieldConflict = { field, mine };
     if (!ahead) {
-      after ??= history.changesAfter(baseVersion);
       // The value at B is what the first later change of the field replaced.
-      const first = after.find((c) => c.changed.includes(field));
+      const first = history.firstChangeAfter(baseVersion, field);
       if (first && Object.prototype.hasOwnProperty.call(first.previous, field)) {
         conflict.base = first.previous[field] as JsonValue;
       }

@@ -88,6 +88,10 @@ export class SqliteEntities {
     ChangeRow
   >;
   private readonly selectChangeAt: Database.Statement<[string, string, number], ChangeRow>;
+  private readonly selectFirstChange: Database.Statement<
+    [string, string, number, string],
+    ChangeRow
+  >;
   private readonly selectMutation: Database.Statement<[string, string, string], { entity: string }>;
   private readonly insertMutation: Database.Statement<[string, string, string, string, number]>;
   private readonly writeTx: (write: EntityWrite) => EntityWriteResult;
@@ -118,6 +122,12 @@ export class SqliteEntities {
     );
     this.selectChangeAt = db.prepare(
       `SELECT ${CHANGE_COLUMNS} FROM entity_changes WHERE type = ? AND id = ? AND version = ?`,
+    );
+    this.selectFirstChange = db.prepare(
+      `SELECT ${CHANGE_COLUMNS} FROM entity_changes
+       WHERE type = ? AND id = ? AND version > ?
+         AND EXISTS (SELECT 1 FROM json_each(changed) WHERE value = ?)
+       ORDER BY version LIMIT 1`,
     );
     this.selectMutation = db.prepare(
       'SELECT entity FROM mutations WHERE type = ? AND id = ? AND mutation_id = ?',
@@ -248,7 +258,10 @@ export class SqliteEntities {
 
   private history(type: string, id: string): HistoryReader {
     return {
-      changesAfter: (version) => this.changes(type, id, version, -1),
+      firstChangeAfter: (version, field) => {
+        const row = this.selectFirstChange.get(type, id, version, field);
+        return row ? changeOf(row) : undefined;
+      },
       changeAt: (version) => {
         const row = this.selectChangeAt.get(type, id, version);
         return row ? changeOf(row) : undefined;
