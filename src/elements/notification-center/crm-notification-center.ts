@@ -218,7 +218,7 @@ export class CrmNotificationCenter extends LitElement {
   markAllRead(): void {
     if (!this.available || this.unread === 0) return;
     void this.notifications.markAllRead().catch(() => {});
-    this.dispatchEvent(new CrmNotificationReadEvent('all', 'all'));
+    this.fire(new CrmNotificationReadEvent('all', 'all'));
   }
 
   override connectedCallback(): void {
@@ -387,7 +387,7 @@ export class CrmNotificationCenter extends LitElement {
     source: NotificationSource,
     fromLink: boolean,
   ): void {
-    const proceed = this.dispatchEvent(new CrmNotificationOpenEvent(n, href, source));
+    const proceed = this.fire(new CrmNotificationOpenEvent(n, href, source));
     this.readItems([n.id], 'item');
     if (source === 'toast') this.toasts.remove(n.id);
     if (fromLink) {
@@ -412,7 +412,7 @@ export class CrmNotificationCenter extends LitElement {
     this.readItems([n.id], 'item');
     if ('event' in action) {
       e.preventDefault();
-      this.dispatchEvent(new CrmNotificationActionEvent(n, action, source));
+      this.fire(new CrmNotificationActionEvent(n, action, source));
     }
     if (source === 'toast') this.toasts.remove(n.id);
   }
@@ -436,7 +436,7 @@ export class CrmNotificationCenter extends LitElement {
     const wanted = ids.filter((id) => unread.has(id));
     if (wanted.length === 0 || !this.available) return;
     void this.notifications.markRead(wanted).catch(() => {});
-    this.dispatchEvent(new CrmNotificationReadEvent(wanted, reason));
+    this.fire(new CrmNotificationReadEvent(wanted, reason));
   }
 
   /** `mark-read="open"`: what the open panel shows is read, and stays tinted until it closes. */
@@ -465,6 +465,11 @@ export class CrmNotificationCenter extends LitElement {
   private dropReadToasts(): void {
     const read = new Set(this.items.filter((n) => n.read).map((n) => n.id));
     for (const n of this.toasts.visible) if (read.has(n.id)) this.toasts.remove(n.id);
+  }
+
+  /** Dispatch one of the element's events (declared with `@fires` in the header). */
+  private fire(event: Event): boolean {
+    return this.dispatchEvent(event);
   }
 
   private hrefOf(n: Notification): string | undefined {
