@@ -1,0 +1,237 @@
+/**
+ * Marks on the host page's own fields (light DOM), undone when the form lets go of them:
+ *
+ * - data attributes the kit styles and a page may restyle: `data-crm-editing` (someone else edits
+ *   the field; its value names them), `data-crm-held` (someone changed it under the user's
+ *   cursor), `data-crm-saving` (`pending` or `queued`), `data-crm-error` (a save was refused),
+ *   `data-crm-updated` (a remote change just arrived: a brief highlight);
+ * - `--crm-editor-color` on the field: the colour of the person editing it;
+ * - an accessible description (`aria-describedby`, added to any the field had) pointing at a
+ *   hidden text inside the form: "Ben Carter is editing this field."
+ *
+ * The styles are one constructed sheet adopted once by the document (or the shadow root) that
+ * holds the form, built from the kit's tokens so themes apply. Zero-specificity selectors would
+ * lose to any page rule on inputs, so these are plain attribute selectors: a page overrides them
+ * with a rule of its own on the same attribute.
+ */
+import { token } from '../../styles/tokens.js';
+import type { FieldBinding } from './form-fields.js';
+
+/** What a field shows. */
+export interface FieldMarkState {
+  /** Names of the people editing it (others), first one's colour. */
+  editors: readonly string[];
+  editorColor: string | undefined;
+  held: boolean;
+  saving: 'pending' | 'queued' | undefined;
+  error: boolean;
+  /** The accessible description, or `undefined` for none. */
+  description: string | undefined;
+}
+
+const t = (name: Parameters<typeof token>[0]) => token(name).cssText;
+
+/** The light-DOM sheet. `--crm-editor-color` comes from the field, set by the form. */
+export const fieldMarksCss = `
+[data-crm-editing] {
+  box-shadow: 0 0 0 2px var(--crm-editor-color, ${t('color-accent')});
+}
+[data-crm-held] {
+  box-shadow: 0 0 0 2px var(--crm-collaborative-form-held-color, ${t('color-warning')});
+}
+[data-crm-error] {
+  box-shadow: 0 0 0 2px var(--crm-collaborative-form-error-color, ${t('color-danger')});
+}
+fieldset[data-crm-editing], fieldset[data-crm-held], fieldset[data-crm-error] {
+  border-radius: ${t('radius-m')};
+}
+@keyframes crm-field-updated {
+  from {
+    background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
+  }
+}
+[data-crm-updated] {
+  animation: crm-field-updated var(--crm-collaborative-form-highlight-duration, 1.6s)
+    ${t('easing-standard')};
+}
+@media (prefers-reduced-motion: reduce) {
+  [data-crm-updated] {
+    animation: none;
+  }
+}
+`;
+
+const adopted = new WeakSet<Document | ShadowRoot>();
+
+/** Adopt the marks sheet into the root that holds `node`, once per root. */
+export function installFieldMarks(node: Node): void {
+  const root = node.getRootNode();
+  if (!(root instanceof Document || root instanceof ShadowRoot) || adopted.has(root)) return;
+  adopted.add(root);
+  const doc = root instanceof Document ? root : root.ownerDocument;
+  const view = doc.defaultView;
+  if (view && 'adoptedStyleSheets' in root && 'replaceSync' in view.CSSStyleSheet.prototype) {
+    const sheet = new view.CSSStyleSheet();
+    sheet.replaceSync(fieldMarksCss);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  }
+  const style = doc.createElement('style');
+  style.dataset['crmFieldMarks'] = '';
+  style.textContent = fieldMarksCss;
+  (root instanceof Document ? (root.head ?? root.documentElement) : root).append(style);
+}
+
+const MARK_ATTRIBUTES = [
+  'data-crm-editing',
+  'data-crm-held',
+  'data-crm-saving',
+  'data-crm-error',
+] as const;
+
+let counter = 0;
+
+/** The marks one form puts on its fields; `clear()` takes every one of them away. */
+export class FieldMarks {
+  private readonly prefix = `crm-field-note-${++counter}`;
+  /** Anchors marked, with the colour we set. */
+  private readonly anchors = new Set<HTMLElement>();
+  /** Description elements by field name. */
+  private readonly notes = new Map<string, HTMLElement>();
+  /** Controls whose `aria-describedby` holds one of our ids, with that id. */
+  private readonly described = new Map<HTMLElement, string>();
+  private readonly highlights = new Map<HTMLElement, unknown>();
+
+  constructor(
+    /** Where the hidden descriptions live (the form element, in the light DOM). */
+    private readonly owner: HTMLElement,
+    private readonly timers: {
+      setTimeout(fn: () => void, ms: number): unknown;
+      clearTimeout(handle: unknown): void;
+    },
+  ) {}
+
+  /** Whether a node is one of the hidden descriptions (mutation records about them are ours). */
+  isOwnNode(node: Node): boolean {
+    return node instanceof HTMLElement && node.hasAttribute('data-crm-field-note');
+  }
+
+  /** Show `states` on `fields`; fields with no entry lose every mark. */
+  update(
+    fields: ReadonlyMap<string, FieldBinding>,
+    states: ReadonlyMap<string, FieldMarkState>,
+  ): void {
+    const marked = new Set<HTMLElement>();
+    for (const [name, field] of fields) {
+      const state = states.get(name);
+      if (state) marked.add(field.anchor);
+      this.markAnchor(field.anchor, state);
+      this.describe(name, field, state?.description);
+    }
+    for (const anchor of this.anchors) if (!marked.has(anchor)) this.markAnchor(anchor, undefined);
+    for (const name of [...this.notes.keys()]) if (!fields.has(name)) this.dropNote(name);
+    for (const [el] of this.described) {
+      const name = el.getAttribute('name');
+      const field = name ? fields.get(name) : undefined;
+      if (!field || !field.elements.includes(el)) this.undescribe(el);
+    }
+  }
+
+  /** A brief highlight of a field that just changed remotely. */
+  highlight(field: FieldBinding, ms: number): void {
+    const anchor = field.anchor;
+    const running = this.highlights.get(anchor);
+    if (running !== undefined) {
+      this.timers.clearTimeout(running);
+      // Restart the animation: remove, force a style flush, set again.
+      anchor.removeAttribute('data-crm-updated');
+      void anchor.offsetWidth;
+    }
+    anchor.setAttribute('data-crm-updated', '');
+    this.highlights.set(
+      anchor,
+      this.timers.setTimeout(() => {
+        anchor.removeAttribute('data-crm-updated');
+        this.highlights.delete(anchor);
+      }, ms),
+    );
+  }
+
+  /** Take every mark away (the form left the page or let go of the fields). */
+  clear(): void {
+    for (const anchor of [...this.anchors]) this.markAnchor(anchor, undefined);
+    for (const name of [...this.notes.keys()]) this.dropNote(name);
+    for (const el of [...this.described.keys()]) this.undescribe(el);
+    for (const [anchor, handle] of this.highlights) {
+      this.timers.clearTimeout(handle);
+      anchor.removeAttribute('data-crm-updated');
+    }
+    this.highlights.clear();
+  }
+
+  private markAnchor(anchor: HTMLElement, state: FieldMarkState | undefined): void {
+    const wanted: Record<(typeof MARK_ATTRIBUTES)[number], string | undefined> = {
+      'data-crm-editing': state?.editors.length ? state.editors.join(', ') : undefined,
+      'data-crm-held': state?.held ? '' : undefined,
+      'data-crm-saving': state?.saving,
+      'data-crm-error': state?.error ? '' : undefined,
+    };
+    for (const attribute of MARK_ATTRIBUTES) {
+      const value = wanted[attribute];
+      if (value === undefined) anchor.removeAttribute(attribute);
+      else if (anchor.getAttribute(attribute) !== value) anchor.setAttribute(attribute, value);
+    }
+    const color = state?.editors.length ? state.editorColor : undefined;
+    if (color) {
+      if (anchor.style.getPropertyValue('--crm-editor-color') !== color) {
+        anchor.style.setProperty('--crm-editor-color', color);
+      }
+    } else if (this.anchors.has(anchor)) {
+      anchor.style.removeProperty('--crm-editor-color');
+      if (anchor.getAttribute('style') === '') anchor.removeAttribute('style');
+    }
+    if (state) this.anchors.add(anchor);
+    else this.anchors.delete(anchor);
+  }
+
+  private describe(name: string, field: FieldBinding, text: string | undefined): void {
+    if (!text) {
+      for (const el of field.elements) this.undescribe(el);
+      this.dropNote(name);
+      return;
+    }
+    let note = this.notes.get(name);
+    if (!note) {
+      note = this.owner.ownerDocument.createElement('span');
+      note.id = `${this.prefix}-${this.notes.size + 1}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      note.hidden = true;
+      note.setAttribute('data-crm-field-note', name);
+      this.owner.append(note);
+      this.notes.set(name, note);
+    }
+    if (note.textContent !== text) note.textContent = text;
+    for (const el of field.elements) {
+      if (this.described.get(el) === note.id) continue;
+      this.undescribe(el);
+      const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+      el.setAttribute('aria-describedby', [...ids, note.id].join(' '));
+      this.described.set(el, note.id);
+    }
+  }
+
+  private undescribe(el: HTMLElement): void {
+    const id = this.described.get(el);
+    if (id === undefined) return;
+    this.described.delete(el);
+    const ids = (el.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter((x) => x && x !== id);
+    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+    else el.removeAttribute('aria-describedby');
+  }
+
+  private dropNote(name: string): void {
+    this.notes.get(name)?.remove();
+    this.notes.delete(name);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Keeps the page's own fields and the live entity in step, for `<crm-collaborative-form>`:
+ * - what each field was last given (the entity's value, or what the page rendered when the entity
+ *   has no such field), so "dirty" means "the user changed it since";
+ * - new data goes into every field the user is not in and has not changed; a field they focus or
+ *   change keeps what they see, and converges when the data reaches their value;
+ * - the changed fields, read as JSON, are what a save sends.
+ */
+import type { Fields } from '../../protocol/index.js';
+import { readField, sameFieldValue, writeField, type JsonValue } from './field-values.js';
+import type { FieldBinding } from './form-fields.js';
+
+interface FieldState {
+  /** The value the field was last given (its type is the hint for reading it back). */
+  given: JsonValue | undefined;
+  /** The user changed it since. */
+  dirty: boolean;
+  /** Its last save was refused (until the user changes it or the error is dismissed). */
+  error: boolean;
+}
+
+export interface ApplyResult {
+  /** Fields whose controls were given a new value. */
+  written: string[];
+}
+
+export class FieldSync {
+  fields: ReadonlyMap<string, FieldBinding> = new Map();
+  private readonly states = new Map<string, FieldState>();
+
+  /** Take a new set of fields; new ones start from what they show, with `data` on top. */
+  setFields(fields: ReadonlyMap<string, FieldBinding>, data: Readonly<Fields> | undefined): void {
+    this.fields = fields;
+    for (const name of [...this.states.keys()]) if (!fields.has(name)) this.states.delete(name);
+    for (const [name, field] of fields) {
+      if (this.states.has(name)) continue;
+      this.states.set(name, { given: readField(field), dirty: false, error: false });
+      if (data && name in data) this.give(field, data[name]!, true);
+    }
+  }
+
+  /** Forget what fields were given (another entity): the next data goes into every field. */
+  reset(): void {
+    for (const [name, field] of this.fields) {
+      this.states.set(name, { given: readField(field), dirty: false, error: false });
+    }
+  }
+
+  /**
+   * Put `data` into the fields the user is not in (`focused`) and has not changed. A focused or
+   * changed field whose value the data now matches is clean again.
+   */
+  apply(data: Readonly<Fields>, focused: FieldBinding | undefined): ApplyResult {
+    const written: string[] = [];
+    for (const [name, field] of this.fields) {
+      if (!(name in data)) continue;
+      const value = data[name]!;
+      const state = this.state(name);
+      if (field === focused || state.dirty) {
+        if (sameFieldValue(field, this.read(name), value)) {
+          state.given = value;
+          state.dirty = false;
+        }
+        continue;
+      }
+      if (this.give(field, value, true)) written.push(name);
+    }
+    return { written };
+  }
+
+  /** Show `value` in one field now, whatever the user does there; true when it changed. */
+  force(name: string, value: JsonValue | undefined): boolean {
+    const field = this.fields.get(name);
+    if (!field || value === undefined) return false;
+    return this.give(field, value, true);
+  }
+
+  /** The field's value as JSON, typed like what it was given. */
+  read(name: string): JsonValue | undefined {
+    const field = this.fields.get(name);
+    return field ? readField(field, this.state(name).given) : undefined;
+  }
+
+  /** Re-check one field after the user touched it; true when its dirty state changed. */
+  touched(name: string): boolean {
+    const field = this.fields.get(name);
+    if (!field) return false;
+    const state = this.state(name);
+    const dirty = !sameFieldValue(field, readField(field, state.given), state.given);
+    const changed = dirty !== state.dirty || (dirty && state.error);
+    state.dirty = dirty;
+    if (dirty) state.error = false;
+    return changed;
+  }
+
+  /** The fields the user changed, with their values (`valid`: only those passing validation). */
+  changed(valid = false): Fields {
+    const fields: Fields = {};
+    for (const [name, field] of this.fields) {
+      this.touched(name);
+      if (!this.state(name).dirty) continue;
+      if (valid && !field.elements.every(isValid)) continue;
+      fields[name] = this.read(name)!;
+    }
+    return fields;
+  }
+
+  /** The fields went out in a save: clean, with these values as what they were given. */
+  sent(fields: Readonly<Fields>): void {
+    for (const [name, value] of Object.entries(fields)) {
+      const state = this.states.get(name);
+      if (!state) continue;
+      state.given = value;
+      state.dirty = false;
+      state.error = false;
+    }
+  }
+
+  /** Mark fields as refused (or not). */
+  setError(names: Iterable<string>, error: boolean): void {
+    for (const name of names) {
+      const state = this.states.get(name);
+      if (state) state.error = error;
+    }
+  }
+
+  /** Put values back as the user's own changes (dirty), e.g. refused edits they restore. */
+  restore(fields: Readonly<Fields>): void {
+    for (const [name, value] of Object.entries(fields)) {
+      const field = this.fields.get(name);
+      if (!field) continue;
+      writeField(field, value);
+      this.touched(name);
+    }
+  }
+
+  isDirty(name: string): boolean {
+    return this.states.get(name)?.dirty ?? false;
+  }
+
+  hasError(name: string): boolean {
+    return this.states.get(name)?.error ?? false;
+  }
+
+  dirtyNames(): string[] {
+    return [...this.fields.keys()].filter((name) => this.isDirty(name));
+  }
+
+  private state(name: string): FieldState {
+    let state = this.states.get(name);
+    if (!state) this.states.set(name, (state = { given: undefined, dirty: false, error: false }));
+    return state;
+  }
+
+  /** Write a value if the field shows another; record it as given. True when written. */
+  private give(field: FieldBinding, value: JsonValue, compare: boolean): boolean {
+    const state = this.state(field.name);
+    const differs = !compare || !sameFieldValue(field, readField(field, state.given), value);
+    if (differs) writeField(field, value);
+    state.given = value;
+    state.dirty = false;
+    return differs;
+  }
+}
+
+function isValid(el: HTMLElement): boolean {
+  const check = (el as HTMLInputElement).checkValidity;
+  return typeof check !== 'function' || check.call(el);
+}

@@ -1,0 +1,111 @@
+/**
+ * The small tabs the form draws on top of a field's top edge, at its end: the names of the people
+ * editing it (in their colours), "Saving…", "Waiting offline", "Not saved", "Changed by Ben".
+ * They live in the form's shadow DOM, in an overlay laid over the slotted fields, positioned from
+ * the fields' boxes; they are decoration (`aria-hidden`), the same facts reach assistive
+ * technology through each field's accessible description and the status line.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
+
+export type TabKind = 'editor' | 'more' | 'saving' | 'queued' | 'error' | 'held';
+
+export interface FieldTab {
+  readonly kind: TabKind;
+  readonly text: string;
+  /** Editor tabs: the person's colour (text is white; the palette keeps 4.5:1). */
+  readonly color?: string;
+  /** Editor tabs: their initials, beside the name. */
+  readonly initials?: string;
+  /** Stable key within the field. */
+  readonly key: string;
+}
+
+export interface FieldTabs {
+  readonly name: string;
+  readonly anchor: HTMLElement;
+  readonly tabs: readonly FieldTab[];
+}
+
+const spinner = html`<svg class="spinner" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+  <circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="2" opacity="0.25" />
+  <path
+    d="M14 8a6 6 0 0 0-6-6"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+  />
+</svg>`;
+
+const cloud = html`<svg class="glyph" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+  <path
+    d="M4.5 12.5h7a3 3 0 0 0 .4-5.97A4 4 0 0 0 4.2 7.1 2.7 2.7 0 0 0 4.5 12.5Z"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="1.5"
+    stroke-linejoin="round"
+  />
+</svg>`;
+
+const mark = html`<svg class="glyph" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+  <path d="M8 4v5M8 11.5v.5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+</svg>`;
+
+function tabTemplate(tab: FieldTab): TemplateResult {
+  const style = tab.color ? styleMap({ '--_tab-color': tab.color }) : nothing;
+  const glyph =
+    tab.kind === 'saving'
+      ? spinner
+      : tab.kind === 'queued'
+        ? cloud
+        : tab.kind === 'error' || tab.kind === 'held'
+          ? mark
+          : nothing;
+  return html`<span part="tab tab-${tab.kind}" class="tab tab-${tab.kind}" style=${style}
+    >${glyph}<span class="tab-text">${tab.text}</span></span
+  >`;
+}
+
+/** The overlay's content: one positioned group of tabs per field that has any. */
+export function tabsTemplate(groups: readonly FieldTabs[]): TemplateResult {
+  return html`${repeat(
+    groups,
+    (g) => g.name,
+    (g) =>
+      html`<div class="tabs" data-field=${g.name}>
+        ${repeat(g.tabs, (t) => t.key, tabTemplate)}
+      </div>`,
+  )}`;
+}
+
+/**
+ * Place each group at its field's top edge, inline end (the right in LTR, the left in RTL),
+ * relative to the overlay. Reads every box first, then writes, so one pass costs one layout.
+ */
+export function layoutTabs(overlay: HTMLElement, groups: readonly FieldTabs[], rtl: boolean): void {
+  const origin = overlay.getBoundingClientRect();
+  const boxes = groups.map((g) => g.anchor.getBoundingClientRect());
+  const elements = new Map<string, HTMLElement>();
+  for (const el of overlay.querySelectorAll<HTMLElement>(':scope > .tabs')) {
+    elements.set(el.dataset['field'] ?? '', el);
+  }
+  groups.forEach((group, i) => {
+    const el = elements.get(group.name);
+    const box = boxes[i]!;
+    if (!el) return;
+    // A field that is not rendered (display: none, a closed <details>) shows no tabs.
+    const visible = box.width > 0 || box.height > 0;
+    el.hidden = !visible;
+    if (!visible) return;
+    el.style.top = `${box.top - origin.top}px`;
+    if (rtl) {
+      el.style.left = `${box.left - origin.left}px`;
+      el.style.right = '';
+    } else {
+      el.style.right = `${origin.right - box.right}px`;
+      el.style.left = '';
+    }
+  });
+}

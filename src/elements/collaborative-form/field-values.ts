@@ -1,0 +1,188 @@
+/**
+ * Reading and writing field values as JSON, per field kind (see `FieldKind`). A value read from a
+ * control keeps the type the entity stored where the text allows it: a text input showing a
+ * stored number saves a number, an empty one showing a stored `null` saves `null`.
+ */
+import type { Fields } from '../../protocol/index.js';
+import { sameValue } from '../shared/same-value.js';
+import type { FieldBinding } from './form-fields.js';
+
+export type JsonValue = Fields[string];
+
+type Checkable = HTMLInputElement;
+
+const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `2025-03-04T14:00:00Z` as the local `2025-03-04T15:00` a datetime-local input takes. */
+function toLocalDateTime(value: string): string {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  return (
+    `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+    `T${pad(d.getHours())}:${pad(d.getMinutes())}`
+  );
+}
+
+/** Text of a value for a text-like control. */
+function asText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function asBoolean(value: unknown): boolean {
+  if (typeof value === 'string') return !['', 'false', '0', 'off', 'no'].includes(value.trim());
+  return Boolean(value);
+}
+
+function asList(value: unknown): string[] {
+  if (value === null || value === undefined || value === '') return [];
+  return (Array.isArray(value) ? value : [value]).map(asText);
+}
+
+/**
+ * Text typed into a control, as the JSON type of `hint` (what the entity stored) where it fits:
+ * a number stays a number, a boolean a boolean, an empty text of a `null` stays `null`.
+ */
+function typedText(text: string, hint: unknown): JsonValue {
+  if (text === '' && (hint === null || hint === undefined)) return null;
+  if (typeof hint === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) {
+    return Number(text);
+  }
+  if (typeof hint === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
+}
+
+/** The field's value, as JSON. `hint` is the value the entity holds, for its type. */
+export function readField(field: FieldBinding, hint?: unknown): JsonValue {
+  const first = field.elements[0]!;
+  switch (field.kind) {
+    case 'text':
+    case 'date':
+    case 'select':
+      return typedText((first as HTMLInputElement).value, hint);
+    case 'number': {
+      const input = first as HTMLInputElement;
+      if (input.value.trim() === '') return null;
+      const n = Number(input.value);
+      return Number.isFinite(n) ? n : null;
+    }
+    case 'datetime-local': {
+      const value = (first as HTMLInputElement).value;
+      if (value === '') return null;
+      // Saved back as it came: an instant with a zone when the stored value had one.
+      if (typeof hint === 'string' && ZONED.test(hint)) {
+        const d = new Date(value);
+        return Number.isNaN(d.getTime()) ? value : d.toISOString();
+      }
+      return value;
+    }
+    case 'checkbox':
+      return (first as Checkable).checked;
+    case 'checkbox-group':
+      return field.elements.filter((el) => (el as Checkable).checked).map((el) => asValue(el));
+    case 'radio': {
+      const checked = field.elements.find((el) => (el as Checkable).checked);
+      return checked ? typedText(asValue(checked), hint ?? '') : null;
+    }
+    case 'select-multiple':
+      return [...(first as HTMLSelectElement).selectedOptions].map((o) => o.value);
+    case 'custom': {
+      const value = (first as unknown as { value?: unknown }).value;
+      return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+    }
+  }
+}
+
+const asValue = (el: HTMLElement) => (el as HTMLInputElement).value;
+
+/** Show `value` in the field's controls. */
+export function writeField(field: FieldBinding, value: unknown): void {
+  const first = field.elements[0]!;
+  switch (field.kind) {
+    case 'text':
+    case 'select':
+    case 'number':
+      for (const el of field.elements) (el as HTMLInputElement).value = asText(value);
+      return;
+    case 'date': {
+      const text = asText(value);
+      const local = ZONED.test(text) ? toLocalDateTime(text).slice(0, 10) : text.slice(0, 10);
+      for (const el of field.elements)
+        (el as HTMLInputElement).value = DATE.test(local) ? local : '';
+      return;
+    }
+    case 'datetime-local': {
+      const text = asText(value);
+      const local = ZONED.test(text) ? toLocalDateTime(text) : text;
+      for (const el of field.elements) {
+        (el as HTMLInputElement).value = LOCAL_DATE_TIME.test(local) ? local.slice(0, 16) : '';
+      }
+      return;
+    }
+    case 'checkbox':
+      for (const el of field.elements) (el as Checkable).checked = asBoolean(value);
+      return;
+    case 'checkbox-group': {
+      const chosen = new Set(asList(value));
+      for (const el of field.elements) (el as Checkable).checked = chosen.has(asValue(el));
+      return;
+    }
+    case 'radio': {
+      const chosen = value === null || value === undefined ? undefined : asText(value);
+      for (const el of field.elements) (el as Checkable).checked = asValue(el) === chosen;
+      return;
+    }
+    case 'select-multiple': {
+      const chosen = new Set(asList(value));
+      for (const option of (first as HTMLSelectElement).options) {
+        option.selected = chosen.has(option.value);
+      }
+      return;
+    }
+    case 'custom':
+      for (const el of field.elements) (el as unknown as { value: unknown }).value = value ?? '';
+      return;
+  }
+}
+
+/**
+ * A value as the field would show it, for comparisons: what reading the field right after
+ * writing `value` would give (empty text and `null` are the same, list order does not matter).
+ */
+function canonical(field: FieldBinding, value: unknown): unknown {
+  switch (field.kind) {
+    case 'text':
+    case 'select':
+    case 'date':
+      return asText(value);
+    case 'number': {
+      if (value === null || value === undefined || value === '') return null;
+      const n = Number(value);
+      return Number.isFinite(n) ? n : null;
+    }
+    case 'datetime-local': {
+      const text = asText(value);
+      return ZONED.test(text) ? toLocalDateTime(text) : text.slice(0, 16);
+    }
+    case 'checkbox':
+      return asBoolean(value);
+    case 'checkbox-group':
+    case 'select-multiple':
+      return [...new Set(asList(value))].sort();
+    case 'radio':
+      return value === null || value === undefined || value === '' ? null : asText(value);
+    case 'custom':
+      return value === undefined || value === '' ? null : value;
+  }
+}
+
+/** Whether two values look the same in this field. */
+export function sameFieldValue(field: FieldBinding, a: unknown, b: unknown): boolean {
+  return sameValue(canonical(field, a), canonical(field, b));
+}

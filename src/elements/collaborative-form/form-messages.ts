@@ -1,0 +1,112 @@
+/**
+ * Every piece of text `<crm-collaborative-form>` shows or announces. A page translates the element
+ * with `form.messages = { saved: () => 'Gespeichert', … }`; entries left out stay English. Counts
+ * and lists go through the `MessageContext`, in the element's language (the nearest `lang`).
+ */
+import type { RealtimeErrorCode } from '../../client/realtime-error.js';
+import type { MessageContext } from '../../i18n.js';
+import { humanizeField } from '../shared/humanize-field.js';
+
+export interface CollaborativeFormMessages {
+  /** Status: no provider (or no entity): the form saves the usual way. */
+  notConnected(c: MessageContext): string;
+  /** Status: reading the entity. */
+  loading(c: MessageContext): string;
+  /** Status: the entity could not be read (`not_found`, `forbidden`, …). */
+  loadFailed(code: RealtimeErrorCode | undefined, c: MessageContext): string;
+  /** Status: loaded, nothing changed by the user yet. */
+  upToDate(c: MessageContext): string;
+  /** Status: the user changed fields and has not saved them (save on submit). */
+  unsaved(count: number, c: MessageContext): string;
+  /** Status: a save was sent and is not answered yet. */
+  saving(c: MessageContext): string;
+  /** Status: the last save was confirmed. */
+  saved(c: MessageContext): string;
+  /** Status: saves made offline, waiting in the outbox to be sent. */
+  waitingOffline(count: number, c: MessageContext): string;
+  /** Status: a save conflicts and waits for the user's decision. */
+  conflict(c: MessageContext): string;
+  /** The button beside the conflict status that reopens the dialog. */
+  resolve(c: MessageContext): string;
+  /** The error shown when a save was refused; `fields` are labels. */
+  saveFailed(fields: readonly string[], code: RealtimeErrorCode, c: MessageContext): string;
+  /** The button that puts the refused values back into the fields, to change and save again. */
+  restore(c: MessageContext): string;
+  /** The button that hides the error. */
+  dismiss(c: MessageContext): string;
+  /** Tab on a field: someone else edits it (their name). */
+  editorTab(name: string, c: MessageContext): string;
+  /** Tab on a field: more people edit it than the tab names. */
+  moreEditors(count: number, c: MessageContext): string;
+  /** Tab on a field: its value is being saved. */
+  savingTab(c: MessageContext): string;
+  /** Tab on a field: its value waits offline. */
+  queuedTab(c: MessageContext): string;
+  /** Tab on a field: its value was refused and rolled back. */
+  errorTab(c: MessageContext): string;
+  /** Tab on a field: someone changed it while the user edits it; `author` may be empty. */
+  heldTab(author: string, c: MessageContext): string;
+  /** The field's accessible description while others edit it. */
+  editingDescription(names: readonly string[], c: MessageContext): string;
+  /** The field's accessible description while a remote change to it is held back. */
+  heldDescription(author: string, c: MessageContext): string;
+  /** The field's accessible description after its save was refused. */
+  errorDescription(c: MessageContext): string;
+  /** Announced when someone else's change arrived in fields the user is not in. */
+  remoteChanged(author: string, fields: readonly string[], c: MessageContext): string;
+  /** Announced when someone starts editing the field the user is in. */
+  joinedField(name: string, field: string, c: MessageContext): string;
+  /** The label of a field with no `<label>`: `firstName` → "First name". */
+  fieldLabel(field: string, c: MessageContext): string;
+}
+
+const reasons: Partial<Record<RealtimeErrorCode, string>> = {
+  forbidden: 'you may not change this record',
+  not_found: 'the record no longer exists',
+  bad_frame: 'a value was not accepted',
+  frame_too_large: 'the change is too large',
+  payload_too_large: 'the change is too large',
+  rate_limited: 'too many changes at once',
+};
+
+export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
+  Object.freeze<CollaborativeFormMessages>({
+    notConnected: () => 'Not connected',
+    loading: () => 'Loading…',
+    loadFailed: (code) =>
+      code === 'not_found'
+        ? 'This record no longer exists'
+        : code === 'forbidden'
+          ? 'You may not open this record'
+          : 'Could not load this record',
+    upToDate: () => 'Up to date',
+    unsaved: (count, c) => (count === 1 ? 'Unsaved change' : `${c.number(count)} unsaved changes`),
+    saving: () => 'Saving…',
+    saved: () => 'Saved',
+    waitingOffline: (count, c) =>
+      `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
+    conflict: () => 'Conflict: choose which version to keep',
+    resolve: () => 'Resolve…',
+    saveFailed: (fields, code, c) =>
+      `Could not save ${fields.length ? c.list(fields) : 'your change'}: ` +
+      `${reasons[code] ?? 'the server refused it'}. The saved ${
+        fields.length === 1 ? 'value is' : 'values are'
+      } shown again.`,
+    restore: () => 'Restore my edits',
+    dismiss: () => 'Dismiss',
+    editorTab: (name) => name,
+    moreEditors: (count, c) => `+${c.number(count)}`,
+    savingTab: () => 'Saving…',
+    queuedTab: () => 'Waiting offline',
+    errorTab: () => 'Not saved',
+    heldTab: (author) => (author ? `Changed by ${author}` : 'Changed meanwhile'),
+    editingDescription: (names, c) =>
+      `${c.list(names)} ${names.length === 1 ? 'is' : 'are'} editing this field.`,
+    heldDescription: (author) =>
+      `${author || 'Someone'} changed this field while you were editing it; saving asks which ` +
+      'version to keep.',
+    errorDescription: () => 'Your last change to this field was not saved.',
+    remoteChanged: (author, fields, c) => `${author || 'Someone'} changed ${c.list(fields)}.`,
+    joinedField: (name, field) => `${name} is now editing ${field} too.`,
+    fieldLabel: (field) => humanizeField(field),
+  });

@@ -1,0 +1,88 @@
+/**
+ * The form's one-line status (Saved · Saving… · 2 changes waiting offline · Conflict), decided
+ * from the live-data state by one pure function, so the priorities are written down in one place.
+ */
+import type { ChangeInfo } from '../../client/live-data-types.js';
+import type { RealtimeErrorCode } from '../../client/realtime-error.js';
+import type { MessageContext } from '../../i18n.js';
+import type { CollaborativeFormMessages } from './form-messages.js';
+
+/**
+ * - `unavailable`: no provider, client or entity: the form is a plain form;
+ * - `loading` / `load-error`: reading the entity / it could not be read;
+ * - `conflict`: a save waits for the user's decision;
+ * - `queued`: saves made offline wait to be sent;
+ * - `saving`: a save is on its way;
+ * - `unsaved`: the user changed fields and has not saved them;
+ * - `saved`: the last save was confirmed; `idle`: nothing saved yet, the data is current.
+ */
+export type FormStatusKind =
+  | 'unavailable'
+  | 'loading'
+  | 'load-error'
+  | 'conflict'
+  | 'queued'
+  | 'saving'
+  | 'unsaved'
+  | 'saved'
+  | 'idle';
+
+export interface FormStatusInput {
+  /** The live-data controller's status. */
+  readonly live: 'unavailable' | 'loading' | 'ready' | 'error';
+  readonly loadError: RealtimeErrorCode | undefined;
+  readonly changes: readonly ChangeInfo[];
+  readonly openConflicts: number;
+  /** Fields the user changed and has not saved. */
+  readonly dirty: number;
+  /** A save of this form was confirmed since it loaded. */
+  readonly savedOnce: boolean;
+}
+
+export interface FormStatus {
+  readonly kind: FormStatusKind;
+  /** `queued`: how many saves wait; `unsaved`: how many fields. */
+  readonly count: number;
+}
+
+export function formStatus(input: FormStatusInput): FormStatus {
+  const pending = input.changes.filter((c) => c.state === 'pending');
+  const queued = pending.filter((c) => c.queued).length;
+  if (input.live === 'unavailable') return { kind: 'unavailable', count: 0 };
+  if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
+  if (queued > 0) return { kind: 'queued', count: queued };
+  if (pending.length > 0) return { kind: 'saving', count: pending.length };
+  if (input.live === 'error') return { kind: 'load-error', count: 0 };
+  if (input.live === 'loading') return { kind: 'loading', count: 0 };
+  if (input.dirty > 0) return { kind: 'unsaved', count: input.dirty };
+  return { kind: input.savedOnce ? 'saved' : 'idle', count: 0 };
+}
+
+/** The words of a status. */
+export function statusText(
+  status: FormStatus,
+  loadError: RealtimeErrorCode | undefined,
+  m: CollaborativeFormMessages,
+  c: MessageContext,
+): string {
+  switch (status.kind) {
+    case 'unavailable':
+      return m.notConnected(c);
+    case 'loading':
+      return m.loading(c);
+    case 'load-error':
+      return m.loadFailed(loadError, c);
+    case 'conflict':
+      return m.conflict(c);
+    case 'queued':
+      return m.waitingOffline(status.count, c);
+    case 'saving':
+      return m.saving(c);
+    case 'unsaved':
+      return m.unsaved(status.count, c);
+    case 'saved':
+      return m.saved(c);
+    case 'idle':
+      return m.upToDate(c);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Events fired by `<crm-collaborative-form>`. `crm-form-save` and `crm-form-conflict` are requests
+ * the page may veto (the form acts only when `dispatchEvent` returns true); the others are facts.
+ * All bubble and are composed, for the page.
+ */
+import type { ChangeInfo, LiveConflict } from '../client/live-data-types.js';
+import type { RealtimeError } from '../client/realtime-error.js';
+import type { Fields } from '../protocol/index.js';
+
+/** Which entity an event is about. */
+export interface FormEntity {
+  readonly entityType: string;
+  readonly entityId: string;
+}
+
+/**
+ * The form is about to save these fields (the ones the user changed). Cancelable: call
+ * `preventDefault()` to keep them unsaved (the fields stay as the user left them), say, after a
+ * validation of the page's own.
+ */
+export class CrmFormSaveEvent extends Event implements FormEntity {
+  static readonly eventName = 'crm-form-save';
+
+  constructor(
+    readonly entityType: string,
+    readonly entityId: string,
+    /** The fields to save, by name, as JSON values (see the element's doc for each input type). */
+    readonly fields: Readonly<Fields>,
+  ) {
+    super(CrmFormSaveEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+  }
+}
+
+/** The server confirmed a save of this form (also a resolved conflict, or an offline replay). */
+export class CrmFormSavedEvent extends Event implements FormEntity {
+  static readonly eventName = 'crm-form-saved';
+
+  constructor(
+    readonly entityType: string,
+    readonly entityId: string,
+    /** The fields saved. */
+    readonly fields: Readonly<Fields>,
+    /** The entity's version after the save. */
+    readonly version: number | undefined,
+    /** The change as the live-data layer reports it (state `confirmed`). */
+    readonly change: ChangeInfo,
+  ) {
+    super(CrmFormSavedEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+/**
+ * Someone saved the same fields since the user's version: the form is about to open its
+ * `<crm-conflict-dialog>`. Cancelable: call `preventDefault()` to handle it yourself with
+ * `conflict.resolve(fields)` or `conflict.discard()`; until then the form shows "Conflict".
+ */
+export class CrmFormConflictEvent extends Event implements FormEntity {
+  static readonly eventName = 'crm-form-conflict';
+
+  constructor(
+    readonly entityType: string,
+    readonly entityId: string,
+    readonly conflict: LiveConflict,
+  ) {
+    super(CrmFormConflictEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+  }
+}
+
+/** What failed: reading the entity, or saving a change. */
+export type FormErrorPhase = 'load' | 'save';
+
+/**
+ * The entity could not be read (`load`: `not_found`, `forbidden`), or the server refused a save
+ * (`save`: its values were rolled back and the form shows the error).
+ */
+export class CrmFormErrorEvent extends Event implements FormEntity {
+  static readonly eventName = 'crm-form-error';
+
+  constructor(
+    readonly entityType: string,
+    readonly entityId: string,
+    readonly phase: FormErrorPhase,
+    readonly error: RealtimeError,
+    /** `save`: the fields that were not saved. */
+    readonly fields: Readonly<Fields> = {},
+  ) {
+    super(CrmFormErrorEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+/** Why the form's data changed. */
+export type FormChangeSource = 'load' | 'remote' | 'local';
+
+/**
+ * The data the form shows changed: first loaded, changed by someone else, or by this user's
+ * save (optimistic, confirmed, rolled back, resolved). For page parts that show the same record
+ * outside the form, such as a heading.
+ */
+export class CrmFormChangeEvent extends Event implements FormEntity {
+  static readonly eventName = 'crm-form-change';
+
+  constructor(
+    readonly entityType: string,
+    readonly entityId: string,
+    /** Every field as the form shows it now (confirmed, plus the user's unconfirmed saves). */
+    readonly data: Readonly<Fields>,
+    /** The fields whose value changed. */
+    readonly changed: readonly string[],
+    readonly source: FormChangeSource,
+  ) {
+    super(CrmFormChangeEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'crm-form-save': CrmFormSaveEvent;
+    'crm-form-saved': CrmFormSavedEvent;
+    'crm-form-conflict': CrmFormConflictEvent;
+    'crm-form-error': CrmFormErrorEvent;
+    'crm-form-change': CrmFormChangeEvent;
+  }
+}
