@@ -10,4 +10,5 @@ import './elements/connection-status/define.js';
 import './elements/presence/define.js';
 import './elements/conflict-dialog/define.js';
 import './elements/notification-center/define.js';
+import './elements/collaborative-form/define.js';
 import './elements/activity-feed/define.js';

@@ -25,4 +25,5 @@ export {
 } from './elements/presence/presence-messages.js';
 export * from './elements/conflict-dialog/index.js';
 export * from './elements/notification-center/index.js';
+export * from './elements/collaborative-form/index.js';
 export * from './elements/activity-feed/index.js';

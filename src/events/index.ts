@@ -13,4 +13,5 @@ export {
 } from './conflict-events.js';
 export { CrmPresenceChangeEvent, type PresenceChangeDetail } from './presence-events.js';
 export * from './notification-events.js';
+export * from './collaborative-form-events.js';
 export * from './activity-events.js';
