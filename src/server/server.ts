@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import * as z from 'zod/mini';
 import { Authenticator } from './auth.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
@@ -39,6 +40,11 @@ import { WriteBatch } from './write-batch.js';
 import type { Storage } from './storage.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { CLOSE_CODES, type Person } from '../protocol/index.js';
+
+// zod/mini ships without messages, so a bad frame would only say "Invalid input". The server is
+// never bundled for browsers, so it can afford English messages that name what was expected: a
+// backend team reading an error frame should learn which field was wrong and why.
+z.config(z.locales.en());
 
 export interface CreateServerOptions {
   /** Token verification and development identities. At least one way in is required. */

@@ -37,6 +37,9 @@ describe('server limits', () => {
     a.send({ type: 'join', id: 'j-bad', room: 'has spaces!' });
     const invalid = await a.next((f) => f.type === 'error' && f.replyTo === 'j-bad');
     assert.equal(invalid.type === 'error' && invalid.code, 'bad_frame');
+    // The message says which field failed and why, not just "Invalid input".
+    assert.match(invalid.type === 'error' ? invalid.message : '', /room/);
+    assert.match(invalid.type === 'error' ? invalid.message : '', /Invalid string/i);
 
     a.send({ type: 'teleport', id: 't1' });
     const unknown = await a.next((f) => f.type === 'error' && f.replyTo === 't1');
