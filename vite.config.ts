@@ -4,20 +4,54 @@
  * - `crm-realtime.js`: the side-effect free API (`src/index.ts`): classes, client, controllers;
  *   importing it registers no tag.
  * - `define.js`: registers every tag (`src/define.ts`). A legacy page needs only
- *   `<script type="module" src="/kit/define.js">`: Lit and everything else is bundled, and the two
+ *   `<script type="module" src="/kit/define.js">`: Lit and everything else is bundled, and the
  *   entries share chunks through relative imports, so no import map and no build are needed.
+ * - `elements/<name>.js`: registers one tag (`src/elements/<name>/define.ts`), for pages that use
+ *   a few widgets and want to load only those, e.g. `elements/realtime-provider.js` and
+ *   `elements/presence.js`.
  * - `crm-realtime.bundle.js` (second pass, `vite build --mode bundle`): one self-contained file
  *   that registers every tag and exports the whole API, for pages that want a single request.
  *
  * TypeScript is transformed with the `experimentalDecorators` and `useDefineForClassFields: false`
  * settings of tsconfig.json (Lit's legacy decorators); Vite reads them from there.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = resolve(root, 'dist/kit');
+
+/**
+ * One entry per element folder with a `define.ts`: `elements/<name>.js` registers that tag only,
+ * so a page that shows two widgets loads two widgets (plus the provider, Lit and the client, in
+ * shared chunks), not the whole kit.
+ */
+function elementEntries(): Record<string, string> {
+  const dir = resolve(root, 'src/elements');
+  const entries: Record<string, string> = {};
+  if (!existsSync(dir)) return entries;
+  for (const name of readdirSync(dir).sort()) {
+    const file = resolve(dir, name, 'define.ts');
+    if (existsSync(file)) entries[`elements/${name}`] = file;
+  }
+  return entries;
+}
+
+/**
+ * What every element needs: dependencies (Lit, zod/mini), the protocol, the client, controllers,
+ * events, styles and shared helpers. Not an element's own folder, and not the entry modules,
+ * which would pull everything they import into the group.
+ */
+function isCoreModule(id: string): boolean {
+  if (/[\\/]node_modules[\\/]|^\0/.test(id)) return true;
+  const path = id.replaceAll('\\', '/');
+  const inSrc = path.startsWith(root.replaceAll('\\', '/').replace(/\/?$/, '/src/'));
+  if (!inSrc || /\/src\/(index|define)\.ts$/.test(path)) return false;
+  const element = /\/src\/elements\/([^/]+)\//.exec(path)?.[1];
+  return element === undefined || element === 'shared';
+}
 
 /** Virtual entry of the single-file bundle: the API plus tag registration. */
 const BUNDLE_ID = 'virtual:crm-realtime-bundle';
@@ -41,6 +75,7 @@ export default defineConfig(({ mode }): UserConfig => {
     : {
         'crm-realtime': resolve(root, 'src/index.ts'),
         define: resolve(root, 'src/define.ts'),
+        ...elementEntries(),
       };
   return {
     root,
@@ -66,7 +101,14 @@ export default defineConfig(({ mode }): UserConfig => {
         // the `@__PURE__` annotations bundlers need, and saves ~10 % gzip for script-tag users.
         output: bundle
           ? { codeSplitting: false, minify: true }
-          : { chunkFileNames: 'chunks/[name]-[hash].js', minify: true },
+          : {
+              chunkFileNames: 'chunks/[name]-[hash].js',
+              minify: true,
+              // One `core` chunk (Lit, zod/mini, protocol, client, controllers, styles) that every
+              // entry shares, and one chunk per element: a page loads at most two levels of
+              // imports, and only the elements it registers.
+              codeSplitting: { groups: [{ name: 'core', test: isCoreModule }] },
+            },
       },
     },
   };

@@ -19,19 +19,32 @@ import { build, type Rolldown } from 'vite';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Budgets in bytes of gzip (level 9), entry plus its static imports. Set about 10 % above the size
- * measured when they were last changed, so growth is a decision, not an accident: raise them in
- * the commit that needs it, and say why.
+ * Budgets in bytes of gzip (level 9) of some entries with everything they statically import: what
+ * a page downloads. Set about 10 % above the size measured when they were last changed, so growth
+ * is a decision, not an accident: raise them in the commit that needs it, and say why.
  *
- * Last measured (provider, connection status, presence, conflict dialog; client with presence,
- * live data, notifications and activity stores): define.js 57.5 KB, crm-realtime.js 61.4 KB,
- * crm-realtime.bundle.js 59.8 KB. About 11 KB of each is the protocol's schemas with zod/mini
- * (every frame is validated on arrival) and about 8 KB is Lit with @lit/context.
+ * - `define.js` registers every tag; `crm-realtime.bundle.js` is the same in one file (no per-file
+ *   compression overhead: about 6 % smaller); `crm-realtime.js` is the whole API.
+ * - "provider + status + presence" is the typical legacy page that loads only the widgets it shows
+ *   (`elements/*.js`); it is mostly the shared core (Lit, zod/mini and the client with all its
+ *   stores), so it is the budget that guards the core.
+ *
+ * Last measured, with seven elements: define.js 100.9 KB, crm-realtime.js 102.6 KB, the bundle
+ * 95.2 KB, provider + status + presence 55.1 KB. The protocol's schemas with zod/mini are about
+ * 11 KB of it (every frame is validated on arrival), Lit with @lit/context about 8 KB.
  */
-export const BUDGETS: Record<string, number> = {
-  'define.js': 64 * 1024,
-  'crm-realtime.js': 68 * 1024,
-  'crm-realtime.bundle.js': 66 * 1024,
+export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
+  'define.js': { entries: ['define.js'], gzip: 110 * 1024 },
+  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 112 * 1024 },
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 104 * 1024 },
+  'provider + status + presence': {
+    entries: [
+      'elements/realtime-provider.js',
+      'elements/connection-status.js',
+      'elements/presence.js',
+    ],
+    gzip: 60 * 1024,
+  },
 };
 
 /** Modules that must never reach the browser bundle. */
@@ -62,7 +75,7 @@ async function buildKit(mode: 'production' | 'bundle'): Promise<Chunk[]> {
   return outputs.flatMap((o) => o.output).filter((item): item is Chunk => item.type === 'chunk');
 }
 
-function closure(entry: Chunk, byName: Map<string, Chunk>): Chunk[] {
+function closure(entries: Chunk | Chunk[], byName: Map<string, Chunk>): Chunk[] {
   const seen = new Map<string, Chunk>();
   const visit = (chunk: Chunk) => {
     if (seen.has(chunk.fileName)) return;
@@ -72,7 +85,7 @@ function closure(entry: Chunk, byName: Map<string, Chunk>): Chunk[] {
       if (next) visit(next);
     }
   };
-  visit(entry);
+  for (const entry of Array.isArray(entries) ? entries : [entries]) visit(entry);
   return [...seen.values()];
 }
 
@@ -123,27 +136,43 @@ export async function sizeReport(): Promise<{ ok: boolean; lines: string[] }> {
     }
   }
 
-  lines.push('entry (+ static imports)       files        raw       gzip     brotli   gzip budget');
-  for (const [name, budget] of Object.entries(BUDGETS)) {
-    const entry = chunks.find((c) => c.isEntry && c.fileName === name);
-    if (!entry) {
-      problems.push(`entry ${name} was not built`);
+  const row = (label: string, files: Chunk[], budget?: number): string => {
+    const m = measure(files);
+    const over = budget !== undefined && m.gzip > budget;
+    if (over) problems.push(`${label}: ${kb(m.gzip)} gzip is over its budget of ${kb(budget)}`);
+    return [
+      label.padEnd(34),
+      String(files.length).padStart(5),
+      kb(m.raw).padStart(10),
+      kb(m.gzip).padStart(10),
+      kb(m.brotli).padStart(10),
+      budget === undefined ? '' : `${kb(budget)} ${over ? 'OVER' : 'ok'}`.padStart(14),
+    ]
+      .join(' ')
+      .trimEnd();
+  };
+
+  lines.push(
+    'entries (+ static imports)             files        raw       gzip     brotli   gzip budget',
+  );
+  for (const [label, { entries, gzip }] of Object.entries(BUDGETS)) {
+    const found = entries.map((name) => chunks.find((c) => c.isEntry && c.fileName === name));
+    const missing = entries.filter((_, i) => !found[i]);
+    if (missing.length) {
+      problems.push(`${label}: ${missing.join(', ')} not built`);
       continue;
     }
-    const files = closure(entry, byName);
-    const m = measure(files);
-    const over = m.gzip > budget;
-    if (over) problems.push(`${name}: ${kb(m.gzip)} gzip is over its budget of ${kb(budget)}`);
-    lines.push(
-      [
-        name.padEnd(30),
-        String(files.length).padStart(5),
-        kb(m.raw).padStart(10),
-        kb(m.gzip).padStart(10),
-        kb(m.brotli).padStart(10),
-        `${kb(budget)} ${over ? 'OVER' : 'ok'}`.padStart(14),
-      ].join(' '),
-    );
+    lines.push(row(label, closure(found as Chunk[], byName), gzip));
+  }
+
+  // One tag each, for pages that load only the widgets they show (not budgeted: define.js covers
+  // their sum, and each of them includes the shared core).
+  const elements = chunks
+    .filter((c) => c.isEntry && c.fileName.startsWith('elements/'))
+    .sort((a, b) => a.fileName.localeCompare(b.fileName));
+  if (elements.length) {
+    lines.push('', 'one element each (+ the shared core):');
+    for (const entry of elements) lines.push(row(`  ${entry.fileName}`, closure(entry, byName)));
   }
 
   const largest = chunks
