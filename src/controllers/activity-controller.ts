@@ -101,6 +101,8 @@ export class ActivityController extends ClientController {
     if (this.store && filterKey !== this.filterKey) {
       this.filterKey = filterKey;
       this.store.setFilter(options.filter).catch((error: unknown) => {
+        // A lost connection reloads with the new filter on resume; only a bad filter is news.
+        if (!(error instanceof TypeError)) return;
         warnOnce(filterKey, `<${this.hostTag}> cannot apply filter ${filterKey}:`, error);
       });
     }

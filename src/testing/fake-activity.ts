@@ -44,6 +44,11 @@ export interface FakeActivityHost {
   now(): number;
   /** Publish a sequenced room event (recorded for resume, sent to members). */
   publish(room: string, event: string, payload: unknown, from?: string): unknown;
+  /**
+   * Whether a room exists (was ever joined). Events for rooms nobody ever joined are skipped: no
+   * client can tell, and a 1,000-a-second burst in a story costs a third.
+   */
+  hasRoom(room: string): boolean;
   send(c: FakeConnection, frame: ServerFrame): void;
   error(c: FakeConnection, code: ErrorCode, message: string, replyTo?: string): void;
   mayJoin(user: UserProfile, room: string): boolean;
@@ -101,7 +106,10 @@ export class FakeActivity {
     const stored = this.make(parsed.data, options.at ?? this.host.now());
     this.log.insert(stored);
     for (const feed of feedsOf(stored.item)) {
-      this.host.publish(feedRoom(feed), 'activity', stored.item, stored.item.actor?.id);
+      const room = feedRoom(feed);
+      if (this.host.hasRoom(room)) {
+        this.host.publish(room, 'activity', stored.item, stored.item.actor?.id);
+      }
     }
     return stored.item;
   }

@@ -51,6 +51,8 @@ export interface FakeNotificationsHost {
   now(): number;
   /** Publish a sequenced room event (recorded for resume, sent to members). */
   publish(room: string, event: string, payload: unknown, from?: string): unknown;
+  /** Whether a room exists (was ever joined): a user who never connected needs no live event. */
+  hasRoom(room: string): boolean;
   send(c: FakeConnection, frame: ServerFrame): void;
   error(c: FakeConnection, code: ErrorCode, message: string, replyTo?: string): void;
   /** Connections joined to a room. */
@@ -240,7 +242,10 @@ export class FakeNotifications {
     this.byId.set(notification.id, stored);
     if (live) {
       for (const userId of recipients) {
-        this.host.publish(userRoom(userId), 'notification', notification, from?.id);
+        const room = userRoom(userId);
+        if (this.host.hasRoom(room)) {
+          this.host.publish(room, 'notification', notification, from?.id);
+        }
       }
     }
     return stored;

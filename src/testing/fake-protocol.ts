@@ -101,12 +101,14 @@ export class FakeProtocolServer implements FakeSocketPeer {
     error: (c, code, message, replyTo) => this.error(c as ServerConnection, code, message, replyTo),
     membersOf: (room) => this.rooms.get(room)?.members ?? [],
     peopleIn: (room) => this.rooms.get(room)?.people.keys() ?? [],
+    hasRoom: (room) => this.rooms.has(room),
   });
 
   /** The activity log and its feeds, scripted through `server.activity`. */
   readonly activity: FakeActivity = new FakeActivity({
     now: () => this.clock.now(),
     publish: (room, event, payload, from) => this.publish(room, event, payload, from),
+    hasRoom: (room) => this.rooms.has(room),
     send: (c, frame) => this.send(c as ServerConnection, frame),
     error: (c, code, message, replyTo) => this.error(c as ServerConnection, code, message, replyTo),
     mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
