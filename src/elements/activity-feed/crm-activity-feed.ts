@@ -1,7 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { ActivitySnapshot } from '../../client/activity-store.js';
 import type { Clock } from '../../client/types.js';
 import { ActivityController } from '../../controllers/activity-controller.js';
@@ -18,14 +16,15 @@ import type {
   FeedRef,
   UserProfile,
 } from '../../protocol/index.js';
-import { timeText } from '../shared/relative-time.js';
 import { defaultActivityFeedMessages, type ActivityFeedMessages } from './activity-messages.js';
 import { styles } from './crm-activity-feed.styles.js';
-import { feedMove, focusOutside } from './feed-keys.js';
+import { FeedFocus } from './feed-focus.js';
+import { feedListTemplate } from './feed-list.js';
 import { FeedWindow } from './feed-window.js';
 import { FilterOptions, filterBarTemplate } from './filter-bar.js';
 import { arrowUp, notConnectedIcon } from './icons.js';
-import { itemTemplate, safeHref, type ItemHandlers } from './item-template.js';
+import { safeHref, type ItemHandlers } from './item-template.js';
+import { TimeTicker } from './time-ticker.js';
 import { ItemViews } from './item-view.js';
 import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-templates.js';
 
@@ -101,7 +100,10 @@ const filterKey = (filter: ActivityFilter | undefined) =>
  * @csspart value - A value; also `value-from` and `value-to`.
  * @csspart more - "Show 4 more changes".
  * @csspart pill - The "N new" button.
- * @csspart state - The loading, empty, error and not-connected states.
+ * @csspart state - The empty, error and not-connected states.
+ * @csspart clear - The "Clear filters" button of a feed filtered to nothing.
+ * @csspart retry - The "Try again" button after a failed first load.
+ * @csspart note - "Reconnecting…" while the connection is restored.
  * @csspart footer - Under the items: loading older, or the end.
  *
  * @cssprop [--crm-activity-feed-max-block-size=32rem] - Height the feed grows to before it scrolls.
@@ -173,6 +175,12 @@ export class CrmActivityFeed extends LitElement {
     nearEnd: () => this.loadOlder(),
   });
   private readonly options = new FilterOptions();
+  private readonly feedFocus = new FeedFocus(
+    this,
+    this.window,
+    () => this.shown?.items.length ?? 0,
+  );
+  private readonly ticker = new TimeTicker(this, () => this.clock(), TICK_MS);
 
   @state() private expanded = new Set<string>();
   @state() private brokenImages = new Set<string>();
@@ -185,7 +193,6 @@ export class CrmActivityFeed extends LitElement {
   private shownFeed = '';
   private shownFilter = '';
   private announced = 0;
-  private tick: { clock: Clock; handle: unknown } | undefined;
   /**
    * The snapshot this render shows. Read once in `willUpdate` (the window is prepared for its
    * items): the controller may swap in another one while the update runs, which is then shown by
@@ -231,11 +238,6 @@ export class CrmActivityFeed extends LitElement {
     if (name === 'lang' && old !== value) this.requestUpdate();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopTick();
-  }
-
   private get pageSize(): number {
     const n = this.maxItems;
     return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE) : DEFAULT_MAX_ITEMS;
@@ -277,7 +279,7 @@ export class CrmActivityFeed extends LitElement {
 
   protected override updated(): void {
     this.window.settle();
-    this.scheduleTick();
+    this.ticker.sync((this.shown?.items.length ?? 0) > 0);
   }
 
   protected override render(): TemplateResult {
@@ -319,17 +321,41 @@ export class CrmActivityFeed extends LitElement {
             () => this.changeFilter({}),
             snapshot.loading,
           );
-    } else body = this.feedTemplate(snapshot);
-    return this.frame(html`${banner}${body}`, true);
+    } else {
+      body = feedListTemplate(snapshot, {
+        window: this.window,
+        focus: this.feedFocus,
+        views: this.views!,
+        handlers: this.handlers,
+        locale: c.locale,
+        now: this.clock().now(),
+        expanded: this.expanded,
+        brokenImages: this.brokenImages,
+        texts: {
+          label: m.feedLabel(c),
+          loadingOlder: m.loadingOlder(c),
+          end: m.end(c),
+          more: (n) => m.moreChanges(n, c),
+          fewer: () => m.fewerChanges(c),
+        },
+        entityHref: (ref, item) => this.hrefOf(ref, item),
+        onAnimationEnd: this.onAnimationEnd,
+      });
+    }
+    return this.frame(body, true, banner);
   }
 
   // ---- templates ----------------------------------------------------------------------------
 
   /** The filter bar, the scrolling area with `body`, the pill and the live region. */
-  private frame(body: TemplateResult, connected: boolean): TemplateResult {
+  private frame(
+    body: TemplateResult,
+    connected: boolean,
+    banner: TemplateResult | typeof nothing = nothing,
+  ): TemplateResult {
     const w = this.window;
     const pill = connected && !w.atTop && w.newCount > 0;
-    return html`${connected && !this.hideFilters ? this.filterBar() : nothing}
+    return html`${connected && !this.hideFilters ? this.filterBar() : nothing}${banner}
       <div class="viewport">
         <div part="scroller" class="scroller">${body}</div>
         ${
@@ -363,75 +389,6 @@ export class CrmActivityFeed extends LitElement {
       },
       (next) => this.changeFilter(next),
     );
-  }
-
-  private feedTemplate(snapshot: ActivitySnapshot): TemplateResult {
-    const { m, c } = this;
-    const w = this.window;
-    const items = snapshot.items;
-    const { start, end } = w.range;
-    const pinned = w.pinnedIndex();
-    const indexes: number[] = [];
-    if (pinned >= 0 && pinned < start) indexes.push(pinned);
-    for (let i = start; i < end; i++) indexes.push(i);
-    if (pinned >= end) indexes.push(pinned);
-    const tabbable = w.tabbableIndex();
-    const setsize = snapshot.hasMore ? -1 : items.length;
-    const now = this.clock().now();
-    const views = this.views!;
-    const handlers = this.handlers;
-    const base = {
-      locale: c.locale,
-      brokenImages: this.brokenImages,
-      entityText: (ref: EntityRef) => views.entityText(ref),
-      labels: { more: (n: number) => m.moreChanges(n, c), fewer: () => m.fewerChanges(c) },
-    };
-    const footer = snapshot.loading
-      ? html`<div part="footer" class="footer">
-          <span class="spinner" aria-hidden="true"></span>${m.loadingOlder(c)}
-        </div>`
-      : !snapshot.hasMore
-        ? html`<div part="footer" class="footer">${m.end(c)}</div>`
-        : html`<div part="footer" class="footer"></div>`;
-    return html`<div
-        part="feed"
-        class="feed"
-        role="feed"
-        aria-label=${m.feedLabel(c)}
-        aria-busy=${snapshot.loading ? 'true' : 'false'}
-        style=${styleMap({
-          'padding-block-start': `${w.layout.offset(start)}px`,
-          'padding-block-end': `${Math.max(0, w.layout.total - w.layout.offset(end))}px`,
-        })}
-        @keydown=${this.onKeydown}
-        @focusin=${this.onFocusIn}
-        @focusout=${this.onFocusOut}
-        @animationend=${this.onAnimationEnd}
-      >
-        ${repeat(
-          indexes,
-          (i) => items[i]!.id,
-          (i) => {
-            const item = items[i]!;
-            return itemTemplate(
-              views.view(item),
-              {
-                ...base,
-                posinset: i + 1,
-                setsize,
-                tabbable: i === tabbable,
-                entering: w.entering.has(item.id),
-                pinnedAt: i === pinned ? w.layout.offset(i) : undefined,
-                time: timeText(item.at, now, c.locale),
-                expanded: this.expanded.has(item.id),
-                entityHref: (ref) => this.hrefOf(ref, item),
-              },
-              handlers,
-            );
-          },
-        )}
-      </div>
-      ${footer}`;
   }
 
   private readonly handlers: ItemHandlers = {
@@ -480,53 +437,7 @@ export class CrmActivityFeed extends LitElement {
     const hadFocus =
       this.renderRoot.querySelector('.pill') === (this.renderRoot as ShadowRoot).activeElement;
     this.window.scrollToTop(!prefersReducedMotion());
-    if (hadFocus) void this.focusIndex(0);
-  };
-
-  private readonly onKeydown = (event: KeyboardEvent) => {
-    const article = event
-      .composedPath()
-      .find((n): n is HTMLElement => n instanceof HTMLElement && n.localName === 'article');
-    const id = article?.dataset['id'];
-    if (id === undefined) return;
-    const count = this.shown?.items.length ?? 0;
-    const move = feedMove(event, this.window.layout.indexOf(id), count);
-    if (!move) return;
-    event.preventDefault();
-    if (move.to === 'index') {
-      void this.focusIndex(move.index);
-      return;
-    }
-    const feed = event.currentTarget as HTMLElement;
-    focusOutside(move.to, feed, this.renderRoot as ShadowRoot, this)?.focus();
-  };
-
-  private async focusIndex(index: number): Promise<void> {
-    const article = await this.window.reveal(index);
-    if (!article) return;
-    this.window.activeId = article.dataset['id'];
-    this.window.focusedId = article.dataset['id'];
-    article.focus({ preventScroll: true });
-    this.requestUpdate();
-  }
-
-  private readonly onFocusIn = (event: FocusEvent) => {
-    const article = (event.target as Element | null)?.closest?.('article');
-    const id = article instanceof HTMLElement ? article.dataset['id'] : undefined;
-    if (id === undefined || id === this.window.focusedId) return;
-    this.window.focusedId = id;
-    if (this.window.activeId !== id) {
-      this.window.activeId = id;
-      this.requestUpdate();
-    }
-  };
-
-  private readonly onFocusOut = (event: FocusEvent) => {
-    const next = event.relatedTarget as Node | null;
-    if (next && (event.currentTarget as HTMLElement).contains(next)) return;
-    const wasPinned = this.window.pinnedIndex() >= 0;
-    this.window.focusedId = undefined;
-    if (wasPinned) this.requestUpdate();
+    if (hadFocus) void this.feedFocus.focusIndex(0);
   };
 
   private readonly onAnimationEnd = (event: AnimationEvent) => {
@@ -569,25 +480,5 @@ export class CrmActivityFeed extends LitElement {
 
   private clock(): Clock {
     return (this.activity.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock;
-  }
-
-  /** Keep relative times true: one timer while items are shown. */
-  private scheduleTick(): void {
-    const hasItems = (this.shown?.items.length ?? 0) > 0;
-    const clock = this.clock();
-    if (!hasItems || !this.isConnected) return this.stopTick();
-    if (this.tick && this.tick.clock === clock) return;
-    this.stopTick();
-    const handle = clock.setTimeout(() => {
-      this.tick = undefined;
-      this.requestUpdate();
-    }, TICK_MS);
-    this.tick = { clock, handle };
-  }
-
-  private stopTick(): void {
-    if (!this.tick) return;
-    this.tick.clock.clearTimeout(this.tick.handle);
-    this.tick = undefined;
   }
 }
