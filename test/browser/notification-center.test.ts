@@ -5,7 +5,7 @@
  * The keyboard has its own file (notification-center-keyboard.test.ts).
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { resetMouse, sendMouse } from '@web/test-runner-commands';
+import { emulateMedia, resetMouse, sendMouse } from '@web/test-runner-commands';
 import { CrmNotificationCenter } from '../../src/elements/notification-center/crm-notification-center.js';
 import type {
   CrmNotificationActionEvent,
@@ -38,6 +38,8 @@ import {
 afterEach(async () => {
   closeFakeConnections();
   await resetMouse();
+  await emulateMedia({ reducedMotion: 'no-preference' });
+  delete document.documentElement.dataset['crmTheme'];
 });
 
 const XSS = '<img src=x onerror="window.__pwned = true">';
@@ -240,6 +242,27 @@ describe('crm-notification-center', () => {
       expect(toastTitles(m.root)).to.deep.equal(['Focus me']);
       bellOf(m.root).focus();
       await m.settle();
+      await m.clock.advance(4000);
+      await m.settle();
+      expect(toastTitles(m.root)).to.deep.equal([]);
+    });
+
+    it('pause while the page is hidden', async () => {
+      const m = await mountCenter();
+      await m.notify({ title: 'Seen later' });
+      await m.clock.advance(1000);
+      const visibility = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+      try {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, value: 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+        await m.clock.advance(60_000);
+        await m.settle();
+        expect(toastTitles(m.root)).to.deep.equal(['Seen later']);
+      } finally {
+        delete (document as { visibilityState?: unknown }).visibilityState;
+        Object.defineProperty(Document.prototype, 'visibilityState', visibility);
+      }
+      document.dispatchEvent(new Event('visibilitychange'));
       await m.clock.advance(4000);
       await m.settle();
       expect(toastTitles(m.root)).to.deep.equal([]);
@@ -734,6 +757,18 @@ describe('crm-notification-center', () => {
     });
   });
 
+  describe('motion', () => {
+    it('under reduced motion toasts do not slide in and no countdown runs down', async () => {
+      await emulateMedia({ reducedMotion: 'reduce' });
+      const m = await mountCenter();
+      await m.notify({ title: 'Calm' });
+      const toast = toastsOf(m.root)[0]!;
+      expect(getComputedStyle(toast.querySelector('.countdown')!).display).to.equal('none');
+      expect(getComputedStyle(toast).animationName).to.equal('toast-in');
+      expect(parseFloat(getComputedStyle(toast).animationDuration)).to.be.below(0.001);
+    });
+  });
+
   describe('axe', () => {
     it('closed, with unread', async () => {
       const m = await mountCenter({ seed: 3 });
@@ -775,6 +810,15 @@ describe('crm-notification-center', () => {
     it('with an urgent toast', async () => {
       const m = await mountCenter();
       await m.notify({ title: 'Sync failed', type: 'error', priority: 'urgent' });
+      await finishAnimations(m);
+      await expect(m.el).to.be.accessible();
+    });
+
+    it('dark theme, open with items and a toast', async () => {
+      document.documentElement.dataset['crmTheme'] = 'dark';
+      const m = await mountCenter({ seed: 6, attrs: { 'entity-link-template': '/c/{id}' } });
+      await m.notify({ title: 'Urgent', type: 'error', priority: 'urgent' });
+      await m.open();
       await finishAnimations(m);
       await expect(m.el).to.be.accessible();
     });
