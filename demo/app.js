@@ -5,6 +5,7 @@
 // Each page's one `<script type="module">` loads the kit (`/kit/define.js`), renders its content
 // and calls `setUpPage()`.
 import { PEOPLE, findPerson } from './data.js';
+import { setUpLiveWidgets } from './live.js';
 
 const STORAGE_KEY = 'crm-demo:user';
 const FORMAT_LOCALE = document.documentElement.lang || undefined;
@@ -311,6 +312,7 @@ export function setUpPage() {
   const me = currentPerson();
   renderIdentity(me);
   renderHint(me);
+  setUpLiveWidgets();
 
   /** @type {(HTMLElement & Record<string, unknown>) | null} */
   const provider = document.querySelector('crm-realtime-provider');
