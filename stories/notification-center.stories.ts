@@ -457,6 +457,18 @@ export const RightToLeft: Story = {
   }),
 };
 
+/** The connection drops after loading: the history stays, a notice says why nothing moves. */
+export const Reconnecting: Story = {
+  play: openPanel,
+  render: story((b) => {
+    typicalDay(b);
+    b.after(100, () => {
+      b.server.refuseConnections(true);
+      b.server.dropConnections();
+    });
+  }),
+};
+
 /** No provider on the page: the bell says "not connected", and so does the panel. */
 export const NotConnected: Story = {
   play: openPanel,
