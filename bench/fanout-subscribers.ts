@@ -2,7 +2,14 @@
  * Child process of the fan-out benchmark: N subscriber connections that count events and record
  * each one's latency from the publisher's timestamp (process.hrtime is CLOCK_MONOTONIC, shared by
  * all processes of the machine).
+ *
+ * By default the subscribers are lean RFC 6455 clients (handshake through node:http's upgrade,
+ * frames parsed by hand, several per read): the load generator shares the machine with the server
+ * it measures and should cost less than it. `ws` selects the `ws` library's client instead.
  */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 
 export type ToSubscribers =
@@ -16,7 +23,8 @@ export type FromSubscribers =
   | { type: 'waited'; count: number; reached: boolean; cpu: number }
   | { type: 'stats'; count: number; p50: number; p99: number; max: number };
 
-const [url = '', countArg = '0', mode = 'ours', room = 'bench:room'] = process.argv.slice(2);
+const [url = '', countArg = '0', mode = 'ours', room = 'bench:room', client = 'lean'] =
+  process.argv.slice(2);
 const n = Number(countArg);
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const cpuNow = (): number => {
@@ -58,36 +66,123 @@ function record(data: Buffer): void {
   }
 }
 
-function connectOne(i: number): Promise<void> {
+/** The frames a subscriber sends after connecting: none for bare, hello and join for ours. */
+function greeting(i: number): string[] {
+  if (mode === 'bare') return [];
+  return [
+    JSON.stringify({
+      type: 'hello',
+      id: 'h',
+      v: 1,
+      clientId: `bench-device-${i}`,
+      devUser: { id: `sub-${i}`, name: `Subscriber ${i}` },
+    }),
+    JSON.stringify({ type: 'join', id: 'j', room }),
+  ];
+}
+
+const JOINED = Buffer.from('"type":"joined"');
+
+/** Resolves once joined (ours) or connected (bare); then every message goes to `record`. */
+function connectWs(i: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
     ws.on('error', reject);
     ws.on('open', () => {
-      if (mode === 'bare') {
-        ws.on('message', record);
-        resolve();
-        return;
-      }
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          id: 'h',
-          v: 1,
-          clientId: `bench-device-${i}`,
-          devUser: { id: `sub-${i}`, name: `Subscriber ${i}` },
-        }),
-      );
-      ws.send(JSON.stringify({ type: 'join', id: 'j', room }));
-      const onJoined = (data: Buffer): void => {
-        if (data.indexOf('"type":"joined"') === -1) return;
-        ws.off('message', onJoined);
-        ws.on('message', record);
-        resolve();
-      };
-      ws.on('message', onJoined);
+      let joined = mode === 'bare';
+      if (joined) resolve();
+      ws.on('message', (data: Buffer) => {
+        if (joined) return record(data);
+        if (data.indexOf(JOINED) !== -1) {
+          joined = true;
+          resolve();
+        }
+      });
+      for (const text of greeting(i)) ws.send(text);
     });
   });
 }
+
+/** A client frame: masked as RFC 6455 requires, with an all-zero key (so the bytes stay as is). */
+function clientFrame(opcode: number, payload: Buffer): Buffer {
+  const length = payload.byteLength;
+  const extended = length < 126 ? 0 : length < 65_536 ? 2 : 8;
+  const header = Buffer.alloc(2 + extended + 4);
+  header[0] = 0x80 | opcode;
+  if (extended === 0) header[1] = 0x80 | length;
+  else if (extended === 2) {
+    header[1] = 0x80 | 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header[1] = 0x80 | 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  return Buffer.concat([header, payload]);
+}
+
+function connectLean(i: number): Promise<void> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+      },
+    });
+    req.on('error', reject);
+    req.on('upgrade', (_res, socket: Socket, head: Buffer) => {
+      socket.setNoDelay(true);
+      let joined = mode === 'bare';
+      if (joined) resolve();
+      let pending: Buffer | undefined;
+      const onData = (chunk: Buffer): void => {
+        let data = pending ? Buffer.concat([pending, chunk]) : chunk;
+        pending = undefined;
+        let at = 0;
+        while (data.length - at >= 2) {
+          const opcode = data[at]! & 0x0f;
+          let length = data[at + 1]! & 0x7f;
+          let offset = at + 2;
+          if (length === 126) {
+            if (data.length - at < 4) break;
+            length = data.readUInt16BE(at + 2);
+            offset = at + 4;
+          } else if (length === 127) {
+            if (data.length - at < 10) break;
+            length = data.readUInt32BE(at + 6);
+            offset = at + 10;
+          }
+          if (data.length < offset + length) break;
+          const payload = data.subarray(offset, offset + length);
+          at = offset + length;
+          if (opcode === 0x1) {
+            if (joined) record(payload);
+            else if (payload.indexOf(JOINED) !== -1) {
+              joined = true;
+              resolve();
+            }
+          } else if (opcode === 0x9) {
+            socket.write(clientFrame(0xa, Buffer.from(payload)));
+          }
+        }
+        if (at < data.length) pending = Buffer.from(data.subarray(at));
+        data = Buffer.alloc(0);
+      };
+      socket.on('data', onData);
+      socket.on('error', () => {});
+      if (head.length > 0) onData(head);
+      for (const text of greeting(i)) socket.write(clientFrame(0x1, Buffer.from(text)));
+    });
+    req.end();
+  });
+}
+
+const connectOne = client === 'ws' ? connectWs : connectLean;
 
 const BATCH = 50;
 for (let i = 0; i < n; i += BATCH) {

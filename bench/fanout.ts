@@ -15,8 +15,10 @@
  * Efficiency = bare CPU per delivery / ours; the target is judged on the lower of burst and paced.
  *
  * Flags: --n 100,1000   --rounds 2   --variants (adds ours without batching / pre-framing)   --json
+ *        --rt-latency (paced phase under SCHED_FIFO, for shared machines; needs CAP_SYS_NICE)
+ *        --ws-subscribers (subscribers on the `ws` client instead of lean RFC 6455 clients)
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -35,6 +37,10 @@ interface Options {
   rounds: number;
   kinds: ServerKind[];
   json: boolean;
+  /** Run the paced phase's processes under SCHED_FIFO (needs CAP_SYS_NICE), see `realtime`. */
+  rtLatency: boolean;
+  /** Subscribers use the `ws` library's client instead of the lean one. */
+  wsSubscribers: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -49,6 +55,8 @@ function parseArgs(argv: string[]): Options {
       ? ['bare', 'ours', 'ours-unbatched', 'ours-wssend']
       : ['bare', 'ours'],
     json: argv.includes('--json'),
+    rtLatency: argv.includes('--rt-latency'),
+    wsSubscribers: argv.includes('--ws-subscribers'),
   };
 }
 
@@ -227,7 +235,28 @@ interface CaseResult {
 
 const cpuOf = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
-async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
+/**
+ * On a shared machine, latency measures the scheduler more than the server. `--rt-latency` puts
+ * the three processes (publisher, server, subscribers; all threads) under SCHED_FIFO for the paced
+ * phase only, a light load (20,000 deliveries/s), so other work cannot delay them. The CPU
+ * figures are unaffected; both servers get the same treatment.
+ */
+function realtime(pids: number[], on: boolean): void {
+  for (const pid of pids) {
+    const result = spawnSync(
+      'chrt',
+      on ? ['-a', '-f', '-p', '10', String(pid)] : ['-a', '-o', '-p', '0', String(pid)],
+    );
+    if (result.status !== 0) throw new Error(`chrt failed: ${result.stderr.toString()}`);
+  }
+}
+
+async function runCase(
+  kind: ServerKind,
+  n: number,
+  rtLatency: boolean,
+  wsSubscribers: boolean,
+): Promise<CaseResult> {
   const server = child('./fanout-server.ts', [kind]);
   const { port } = await ask<Extract<FromServer, { type: 'ready' }>>(server, undefined, 'ready');
   const url = `ws://127.0.0.1:${port}/realtime`;
@@ -236,6 +265,7 @@ async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
     String(n),
     kind === 'bare' ? 'bare' : 'ours',
     ROOM,
+    wsSubscribers ? 'ws' : 'lean',
   ]);
   let publisher: Publisher | undefined;
   try {
@@ -281,7 +311,10 @@ async function runCase(kind: ServerKind, n: number): Promise<CaseResult> {
     await reset();
     await profile('paced', 'start');
     const cpu2 = await cpu();
-    const sent = await publisher.paced(pacedRate(n), PACED_SECONDS);
+    if (rtLatency) realtime([process.pid, server.pid!, subscribers.pid!], true);
+    const sent = await publisher.paced(pacedRate(n), PACED_SECONDS).finally(() => {
+      if (rtLatency) realtime([process.pid, server.pid!, subscribers.pid!], false);
+    });
     await waitAll(sent * n);
     const cpu3 = await cpu();
     await profile('paced', 'stop');
@@ -389,7 +422,8 @@ async function main(): Promise<void> {
   console.log(
     `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${WINDOW} in flight; ` +
       `paced: ${options.sizes.map((n) => `${pacedRate(n)} msg/s @N=${n}`).join(', ')} for ${PACED_SECONDS} s; ` +
-      `rounds: ${options.rounds} (medians)\n`,
+      `rounds: ${options.rounds} (medians); subscribers: ${options.wsSubscribers ? 'ws' : 'lean'} clients` +
+      `${options.rtLatency ? '; paced phase under SCHED_FIFO' : ''}\n`,
   );
   const rows: CaseResult[] = [];
   for (const n of options.sizes) {
@@ -398,7 +432,7 @@ async function main(): Promise<void> {
       // Alternate the order so neither server always runs on a cooler machine.
       const order = round % 2 === 0 ? options.kinds : [...options.kinds].reverse();
       for (const kind of order) {
-        const result = await runCase(kind, n);
+        const result = await runCase(kind, n, options.rtLatency, options.wsSubscribers);
         perKind.set(kind, [...(perKind.get(kind) ?? []), result]);
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, ` +
