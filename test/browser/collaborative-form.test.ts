@@ -403,6 +403,7 @@ describe('<crm-collaborative-form>', () => {
       expect(email.value).to.equal('m.holloway@northwind.example');
       expect(email.hasAttribute('data-crm-error')).to.equal(true);
       expect(tabsOf(el, 'email')).to.deep.equal(['Not saved']);
+      expect(statusText(el)).to.equal('Not saved');
       const alert = shadow(el).querySelector('[role="alert"]');
       expect(alert?.textContent?.replace(/\s+/g, ' ').trim()).to.contain(
         'Could not save Email: you may not change this record. The saved value is shown again.',

@@ -58,7 +58,7 @@ export const styles = [
     }
     .tab-saving,
     .tab-queued {
-      --_tab-background: ${token('color-neutral-subtle')};
+      --_tab-background: var(--crm-collaborative-form-saving-color, ${token('color-border')});
       --_tab-text: ${token('color-neutral-text')};
     }
     .tab-held {
@@ -134,6 +134,7 @@ export const styles = [
       --_dot: ${token('color-warning')};
     }
     [data-kind='conflict'] .dot,
+    [data-kind='refused'] .dot,
     [data-kind='load-error'] .dot {
       --_dot: ${token('color-danger')};
     }
@@ -142,6 +143,7 @@ export const styles = [
       box-shadow: inset 0 0 0 1.5px ${token('color-neutral')};
     }
     [data-kind='conflict'] .status,
+    [data-kind='refused'] .status,
     [data-kind='load-error'] .status {
       color: ${token('color-danger-text')};
       font-weight: ${token('font-weight-medium')};

@@ -105,6 +105,7 @@ const reducedMotion = () =>
  * @cssprop [--crm-editor-color] - Set by the element on a field someone edits: their colour.
  * @cssprop [--crm-collaborative-form-held-color=var(--crm-color-warning)] - Ring and tab of a field changed under the user's cursor.
  * @cssprop [--crm-collaborative-form-error-color=var(--crm-color-danger)] - Ring and tab of a refused field.
+ * @cssprop [--crm-collaborative-form-saving-color=var(--crm-color-border)] - Ring and tab of a field being saved.
  * @cssprop [--crm-collaborative-form-highlight=var(--crm-color-warning-subtle)] - Flash of a field changed remotely.
  * @cssprop [--crm-collaborative-form-highlight-duration=1.6s] - How long the flash fades.
  * @cssprop [--crm-collaborative-form-tab-font-size=var(--crm-font-size-2xs)] - Text size of the tabs.
@@ -576,6 +577,7 @@ export class CrmCollaborativeForm extends LitElement {
       openConflicts: this.live.conflicts.length,
       dirty: this.sync.dirtyNames().length,
       savedOnce: this.savedOnce,
+      refused: this.refused !== undefined,
     });
   }
 

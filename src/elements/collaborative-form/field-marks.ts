@@ -33,6 +33,9 @@ const t = (name: Parameters<typeof token>[0]) => token(name).cssText;
 
 /** The light-DOM sheet. `--crm-editor-color` comes from the field, set by the form. */
 export const fieldMarksCss = `
+[data-crm-saving] {
+  box-shadow: 0 0 0 2px var(--crm-collaborative-form-saving-color, ${t('color-border')});
+}
 [data-crm-editing] {
   box-shadow: 0 0 0 2px var(--crm-editor-color, ${t('color-accent')});
 }
@@ -42,8 +45,22 @@ export const fieldMarksCss = `
 [data-crm-error] {
   box-shadow: 0 0 0 2px var(--crm-collaborative-form-error-color, ${t('color-danger')});
 }
-fieldset[data-crm-editing], fieldset[data-crm-held], fieldset[data-crm-error] {
-  border-radius: ${t('radius-m')};
+/* A fieldset's box starts at its legend's top: a ring would cut through the legend, so its own
+   border takes the colour instead. */
+fieldset[data-crm-editing] {
+  box-shadow: none;
+  border-color: var(--crm-editor-color, ${t('color-accent')});
+}
+fieldset[data-crm-held] {
+  box-shadow: none;
+  border-color: var(--crm-collaborative-form-held-color, ${t('color-warning')});
+}
+fieldset[data-crm-error] {
+  box-shadow: none;
+  border-color: var(--crm-collaborative-form-error-color, ${t('color-danger')});
+}
+fieldset[data-crm-saving] {
+  box-shadow: none;
 }
 @keyframes crm-field-updated {
   from {

@@ -87,6 +87,14 @@ export function tabsTemplate(groups: readonly FieldTabs[]): TemplateResult {
 export function layoutTabs(overlay: HTMLElement, groups: readonly FieldTabs[], rtl: boolean): void {
   const origin = overlay.getBoundingClientRect();
   const boxes = groups.map((g) => g.anchor.getBoundingClientRect());
+  // A fieldset draws its top border through the middle of its legend: the tab sits on that line.
+  const tops = groups.map((g, i) => {
+    const legend =
+      g.anchor instanceof HTMLFieldSetElement ? g.anchor.querySelector(':scope > legend') : null;
+    if (!legend) return boxes[i]!.top;
+    const r = legend.getBoundingClientRect();
+    return r.top + r.height / 2;
+  });
   const elements = new Map<string, HTMLElement>();
   for (const el of overlay.querySelectorAll<HTMLElement>(':scope > .tabs')) {
     elements.set(el.dataset['field'] ?? '', el);
@@ -99,7 +107,7 @@ export function layoutTabs(overlay: HTMLElement, groups: readonly FieldTabs[], r
     const visible = box.width > 0 || box.height > 0;
     el.hidden = !visible;
     if (!visible) return;
-    el.style.top = `${box.top - origin.top}px`;
+    el.style.top = `${tops[i]! - origin.top}px`;
     if (rtl) {
       el.style.left = `${box.left - origin.left}px`;
       el.style.right = '';

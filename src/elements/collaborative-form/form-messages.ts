@@ -22,6 +22,8 @@ export interface CollaborativeFormMessages {
   saving(c: MessageContext): string;
   /** Status: the last save was confirmed. */
   saved(c: MessageContext): string;
+  /** Status: the last save was refused (the error says why). */
+  notSaved(c: MessageContext): string;
   /** Status: saves made offline, waiting in the outbox to be sent. */
   waitingOffline(count: number, c: MessageContext): string;
   /** Status: a save conflicts and waits for the user's decision. */
@@ -83,6 +85,7 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     unsaved: (count, c) => (count === 1 ? 'Unsaved change' : `${c.number(count)} unsaved changes`),
     saving: () => 'Saving…',
     saved: () => 'Saved',
+    notSaved: () => 'Not saved',
     waitingOffline: (count, c) =>
       `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
     conflict: () => 'Conflict: choose which version to keep',

@@ -13,6 +13,7 @@ import type { CollaborativeFormMessages } from './form-messages.js';
  * - `conflict`: a save waits for the user's decision;
  * - `queued`: saves made offline wait to be sent;
  * - `saving`: a save is on its way;
+ * - `refused`: the last save was refused (and rolled back);
  * - `unsaved`: the user changed fields and has not saved them;
  * - `saved`: the last save was confirmed; `idle`: nothing saved yet, the data is current.
  */
@@ -23,6 +24,7 @@ export type FormStatusKind =
   | 'conflict'
   | 'queued'
   | 'saving'
+  | 'refused'
   | 'unsaved'
   | 'saved'
   | 'idle';
@@ -37,6 +39,8 @@ export interface FormStatusInput {
   readonly dirty: number;
   /** A save of this form was confirmed since it loaded. */
   readonly savedOnce: boolean;
+  /** The last save was refused and the error is still shown. */
+  readonly refused: boolean;
 }
 
 export interface FormStatus {
@@ -54,6 +58,7 @@ export function formStatus(input: FormStatusInput): FormStatus {
   if (pending.length > 0) return { kind: 'saving', count: pending.length };
   if (input.live === 'error') return { kind: 'load-error', count: 0 };
   if (input.live === 'loading') return { kind: 'loading', count: 0 };
+  if (input.refused) return { kind: 'refused', count: 0 };
   if (input.dirty > 0) return { kind: 'unsaved', count: input.dirty };
   return { kind: input.savedOnce ? 'saved' : 'idle', count: 0 };
 }
@@ -78,6 +83,8 @@ export function statusText(
       return m.waitingOffline(status.count, c);
     case 'saving':
       return m.saving(c);
+    case 'refused':
+      return m.notSaved(c);
     case 'unsaved':
       return m.unsaved(status.count, c);
     case 'saved':

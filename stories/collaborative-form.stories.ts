@@ -1,0 +1,253 @@
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import { html, nothing, type TemplateResult } from 'lit';
+import { fn } from 'storybook/test';
+import {
+  disposeAllStories,
+  fakeBackend,
+  storyScope,
+  takeDown,
+  track,
+  type FakeBackend,
+} from '../.storybook/fake-backend.js';
+import '../src/elements/collaborative-form/define.js';
+import type { CrmCollaborativeForm } from '../src/elements/collaborative-form/crm-collaborative-form.js';
+import type { CollaborativeFormMessages } from '../src/elements/collaborative-form/form-messages.js';
+import '../src/elements/realtime-provider/define.js';
+import {
+  BEN,
+  CHLOE,
+  CUSTOMER,
+  DAVID,
+  customerForm,
+  formStyles,
+} from './collaborative-form.fixtures.js';
+
+interface Args {
+  saveMode: 'submit' | 'change';
+  entityLabel: string;
+  lang: string;
+  messages: Partial<CollaborativeFormMessages> | undefined;
+  onSave: (event: Event) => void;
+  onSaved: (event: Event) => void;
+  onConflict: (event: Event) => void;
+  onError: (event: Event) => void;
+}
+
+const ROOM = 'customer:42';
+
+/** What a story does once the form is on the page (the user's part, scripted). */
+type Script = (form: CrmCollaborativeForm, backend: FakeBackend) => void;
+
+/** Run `fn` after `ms` on real time, stopped with the story. */
+function later(ms: number, fn: () => void): void {
+  const handle = setTimeout(fn, ms);
+  track({ stop: () => clearTimeout(handle) });
+}
+
+/** Type into a field as a user would (value, input, change). */
+function typeInto(form: CrmCollaborativeForm, name: string, value: string): void {
+  const input = form.querySelector<HTMLInputElement>(`[name="${name}"]`);
+  if (!input) return;
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+const submit = (form: CrmCollaborativeForm) => form.querySelector('form')?.requestSubmit();
+
+const card = (content: TemplateResult, args: Args) =>
+  html`<div
+    lang=${args.lang || nothing}
+    style="box-sizing: border-box; inline-size: min(46rem, 100vw - 2rem); padding: 1.5rem 1.5rem 1rem;
+      border: 1px solid var(--crm-color-border); border-radius: 0.75rem;
+      background: var(--crm-color-surface); box-shadow: var(--crm-shadow-s);"
+  >
+    ${formStyles}
+    <h2 style="margin: 0 0 1.25rem; font: 600 1.0625rem/1.3 var(--crm-font-family);">
+      Northwind Logistics
+    </h2>
+    ${content}
+  </div>`;
+
+const formOf = (args: Args) =>
+  html`<crm-collaborative-form
+    entity-type="customer"
+    entity-id="42"
+    entity-label=${args.entityLabel || nothing}
+    save-mode=${args.saveMode}
+    .messages=${args.messages}
+    @crm-form-save=${args.onSave}
+    @crm-form-saved=${args.onSaved}
+    @crm-form-conflict=${args.onConflict}
+    @crm-form-error=${args.onError}
+  >
+    ${customerForm()}
+  </crm-collaborative-form>`;
+
+/**
+ * A story on its own fake server holding the customer: `setup` scripts the others before the form
+ * joins, `script` plays the user's part once the form has loaded.
+ */
+const story =
+  (setup: (backend: FakeBackend) => void = () => {}, script?: Script) =>
+  (args: Args, { id }: { id: string }): TemplateResult => {
+    storyScope(id);
+    const backend = fakeBackend('open');
+    backend.server.entities.put(CUSTOMER);
+    setup(backend);
+    if (script) {
+      later(600, () => {
+        const form = document.querySelector<CrmCollaborativeForm>(
+          '#storybook-root crm-collaborative-form, crm-collaborative-form',
+        );
+        if (form) script(form, backend);
+      });
+    }
+    return card(
+      html`<crm-realtime-provider .client=${backend.client}
+        >${formOf(args)}</crm-realtime-provider
+      >`,
+      args,
+    );
+  };
+
+const meta: Meta<Args> = {
+  title: 'Live data/Collaborative form',
+  component: 'crm-collaborative-form',
+  tags: ['autodocs'],
+  beforeEach: () => disposeAllStories,
+  parameters: {
+    layout: 'centered',
+    docs: {
+      description: {
+        component:
+          'A plain HTML form made collaborative by wrapping it: its fields show the live record, ' +
+          'who else edits which field (a ring in their colour and their name on the field), save ' +
+          'optimistically through live data, and a conflict opens the conflict dialog. Every ' +
+          'story runs against the in-memory fake server, which applies the reference server’s ' +
+          'concurrency rules.',
+      },
+      story: { inline: false, iframeHeight: 760 },
+    },
+  },
+  argTypes: {
+    saveMode: {
+      name: 'save-mode',
+      control: 'inline-radio',
+      options: ['submit', 'change'],
+      description: '`submit`: save on the form’s submit; `change`: shortly after each change.',
+    },
+    entityLabel: {
+      name: 'entity-label',
+      control: 'text',
+      description: 'What the form edits, for the conflict dialog.',
+    },
+    lang: { control: 'select', options: ['', 'en', 'de', 'fr'] },
+    messages: { control: 'object', description: 'Replacements for the built-in texts.' },
+    onSave: { table: { disable: true } },
+    onSaved: { table: { disable: true } },
+    onConflict: { table: { disable: true } },
+    onError: { table: { disable: true } },
+  },
+  args: {
+    saveMode: 'submit',
+    entityLabel: 'Northwind Logistics',
+    lang: '',
+    messages: undefined,
+    onSave: fn(),
+    onSaved: fn(),
+    onConflict: fn(),
+    onError: fn(),
+  },
+};
+export default meta;
+
+type Story = StoryObj<Args>;
+
+/**
+ * Live: Ben edits the email, Chloé the preferred channel; a moment later David changes the phone
+ * number, which arrives with a brief highlight. Edit and save to see your own change confirmed.
+ */
+export const Live: Story = {
+  render: story(({ server }) => {
+    server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+    server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'channel' } });
+    later(2500, () =>
+      server.entities.remoteUpdate('customer', '42', { phone: '+44 20 7946 0999' }, DAVID),
+    );
+  }),
+};
+
+/** Two people on one field: both names on it, the ring in the first one’s colour. */
+export const SomeoneEditing: Story = {
+  render: story(({ server }) => {
+    server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+    server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'notes' } });
+    server.addPerson(ROOM, DAVID, { activity: { kind: 'editing', field: 'notes' } });
+  }),
+};
+
+/** A save on its way: the field says "Saving…" until the (slow) server answers. */
+export const Saving: Story = {
+  render: story(
+    () => {},
+    (form, { server }) => {
+      server.setLatency(60 * 60 * 1000);
+      typeInto(form, 'value', '52000');
+      submit(form);
+    },
+  ),
+};
+
+/**
+ * Ben saved the same email while you typed yours: saving opens the conflict dialog, yours
+ * preselected; Cancel keeps your edit in the form and "Resolve…" brings the dialog back.
+ */
+export const Conflict: Story = {
+  render: story(
+    () => {},
+    (form, { server }) => {
+      form.querySelector<HTMLInputElement>('[name="email"]')?.focus();
+      typeInto(form, 'email', 'margaret.holloway@northwind.example');
+      server.entities.remoteUpdate(
+        'customer',
+        '42',
+        { email: 'procurement@northwind.example' },
+        BEN,
+      );
+      setTimeout(() => submit(form), 100);
+    },
+  ),
+};
+
+/** The server refuses the save: the field shows the stored value again and the form says why. */
+export const Refused: Story = {
+  render: story(
+    ({ server }) => {
+      server.entities.authorize = (_user, _entity, access) => access === 'read';
+    },
+    (form) => {
+      typeInto(form, 'phone', '+44 20 0000 0000');
+      submit(form);
+    },
+  ),
+};
+
+/** Offline: saves wait in the outbox ("2 changes waiting offline") and go out on return. */
+export const Offline: Story = {
+  render: story(
+    () => {},
+    (form, backend) => {
+      takeDown(backend);
+      typeInto(form, 'status', 'Customer');
+      submit(form);
+      typeInto(form, 'notes', 'Signed for 140 drivers; kick-off next week.');
+      submit(form);
+    },
+  ),
+};
+
+/** No provider: a plain form again; its own submit goes through as it always did. */
+export const NotConnected: Story = {
+  render: (args) => card(formOf(args), args),
+};
