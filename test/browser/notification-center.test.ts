@@ -332,9 +332,10 @@ describe('crm-notification-center', () => {
       expect(m.server.notifications.unread(ME)).to.equal(0);
     });
 
-    it('opening a toast without a link shows it in the panel', async () => {
-      const m = await mountCenter({ seed: 3, unread: 0 });
+    it('opening a toast without a link shows it in the panel, focused', async () => {
+      const m = await mountCenter({ seed: 3, unread: 0, attrs: { 'auto-hide-duration': '0' } });
       const n = await m.notify({ title: 'Look' });
+      await m.notify({ title: 'Newer' });
       toastsOf(m.root)[0]!.click();
       await m.settle();
       await m.settle();

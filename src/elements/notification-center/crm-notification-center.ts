@@ -398,8 +398,7 @@ export class CrmNotificationCenter extends LitElement {
     if (href) {
       globalThis.location.assign(href);
     } else if (source === 'toast') {
-      this.panel.activeId = n.id;
-      this.panel.show();
+      this.panel.show({ id: n.id });
     }
   }
 

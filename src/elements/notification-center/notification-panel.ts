@@ -28,7 +28,8 @@ export class NotificationPanel {
   open = false;
   /** The item that holds the list's Tab stop (roving tabindex), by notification id. */
   activeId: string | undefined;
-  private focusOnOpen: 'first' | 'last' = 'first';
+  /** Where the focus goes when the panel opens: an end of the list, or an item by id. */
+  private focusOnOpen: 'first' | 'last' | { id: string } = 'first';
   private frame = 0;
   private detach: (() => void) | undefined;
 
@@ -37,8 +38,8 @@ export class NotificationPanel {
     private readonly options: PanelOptions,
   ) {}
 
-  /** Open it; the focus goes to the first (or last) item. */
-  show(focus: 'first' | 'last' = 'first'): void {
+  /** Open it; the focus goes to the first or last item, or to the item with `{ id }`. */
+  show(focus: 'first' | 'last' | { id: string } = 'first'): void {
     const panel = this.panel;
     this.focusOnOpen = focus;
     if (panel && !panel.matches(':popover-open')) panel.showPopover();
@@ -108,7 +109,16 @@ export class NotificationPanel {
         if (!this.open) return;
         const target = this.focusOnOpen;
         this.focusOnOpen = 'first';
-        if (!this.focusItem(target === 'first' ? 0 : -1)) this.panel?.focus();
+        const index =
+          target === 'first'
+            ? 0
+            : target === 'last'
+              ? -1
+              : Math.max(
+                  0,
+                  this.items().findIndex((item) => item.dataset['id'] === target.id),
+                );
+        if (!this.focusItem(index)) this.panel?.focus();
       });
     } else {
       // Closed with the focus inside (not by a click or Tab elsewhere): back to the bell.
