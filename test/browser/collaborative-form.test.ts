@@ -83,6 +83,14 @@ const next = <K extends keyof HTMLElementEventMap>(
   oneEvent(el, name) as unknown as Promise<HTMLElementEventMap[K]>;
 const dialogOf = (el: CrmCollaborativeForm) => shadow(el).querySelector('crm-conflict-dialog');
 
+/** Let the tabs' entrance animations end (axe measures colours as they are on screen). */
+async function animationsDone(el: CrmCollaborativeForm) {
+  const finite = shadow(el)
+    .getAnimations()
+    .filter((a) => a.effect?.getTiming().iterations !== Infinity);
+  await Promise.all(finite.map((a) => a.finished));
+}
+
 /** What assistive technology reads as the field's description. */
 function descriptionOf(input: HTMLElement): string {
   const ids = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
@@ -679,6 +687,7 @@ describe('<crm-collaborative-form>', () => {
   describe('accessibility', () => {
     it('passes axe when idle', async () => {
       const { el } = await mount();
+      await animationsDone(el);
       await expect(el).to.be.accessible();
     });
 
@@ -687,6 +696,7 @@ describe('<crm-collaborative-form>', () => {
       fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
       fake.server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'channel' } });
       await settle({ fake, el });
+      await animationsDone(el);
       await expect(el).to.be.accessible();
     });
 
@@ -697,6 +707,7 @@ describe('<crm-collaborative-form>', () => {
       form.requestSubmit();
       await el.updateComplete;
       expect(el.status).to.equal('saving');
+      await animationsDone(el);
       await expect(el).to.be.accessible();
     });
 
@@ -708,6 +719,7 @@ describe('<crm-collaborative-form>', () => {
       form.requestSubmit();
       await settle({ fake, el });
       expect(shadow(el).querySelector('[role="alert"]')).to.not.equal(null);
+      await animationsDone(el);
       await expect(el).to.be.accessible();
     });
 
@@ -719,6 +731,7 @@ describe('<crm-collaborative-form>', () => {
       form.requestSubmit();
       await settle({ fake, el });
       expect(dialogOf(el)!.open).to.equal(true);
+      await animationsDone(el);
       await expect(el).to.be.accessible();
     });
   });
