@@ -13,6 +13,7 @@
  * People are separate browser contexts (own profiles), so each is one device.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -42,6 +43,19 @@ async function feedTexts(page: Page): Promise<string[]> {
   return articles(page).evaluateAll((items) =>
     items.map((a) => (a.textContent ?? '').replace(/\s+/g, ' ').trim()),
   );
+}
+
+/** axe-core's violations on the page (axe comes with @open-wc/testing), as readable lines. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(n: Node): Promise<AxeResults> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.map(
+      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  });
 }
 
 /**
@@ -355,6 +369,7 @@ describe('notifications and activity in the demo (real server, real browser)', (
         );
         assert.ok((await articles(dash.page).count()) > 0, 'the global feed shows activity');
         await dash.page.screenshot({ path: join(dir, `dashboard-${scheme}.png`), fullPage: true });
+        assert.deepEqual(await axeViolations(dash.page), [], `dashboard (${scheme})`);
 
         const customer = await open(context, 'ben', '/customer.html?id=42');
         await customer.page.locator('crm-activity-feed article').first().waitFor();
@@ -363,6 +378,11 @@ describe('notifications and activity in the demo (real server, real browser)', (
           .screenshot({ path: join(dir, `customer-activity-${scheme}.png`) });
         await center(customer.page).locator('[part~="bell"]').click();
         await center(customer.page).locator('[part~="item"]').first().waitFor();
+        assert.deepEqual(
+          await axeViolations(customer.page),
+          [],
+          `customer page, panel open (${scheme})`,
+        );
         await customer.page.screenshot({ path: join(dir, `customer-notifications-${scheme}.png`) });
         assert.deepEqual([...dash.errors, ...customer.errors], []);
       }
