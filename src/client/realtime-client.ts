@@ -68,7 +68,8 @@ export type RequestInput = RequestFrame | OmitId<RequestFrame>;
 
 export class RealtimeClient {
   private readonly connection: Connection;
-  private readonly clock: Clock;
+  /** Time and timers of this client; widgets use it so tests drive them with a manual clock. */
+  readonly clock: Clock;
   private readonly rooms = new Map<string, Room>();
   private readonly handlers = new Map<string, Listeners<RoomMessage>>();
   private readonly statusListeners = new Listeners<ConnectionStatus>();

@@ -104,7 +104,7 @@ export class ConnectionStatusController extends ClientController {
     return (
       this.options.clock ??
       // The client keeps its clock as an ordinary property; reading it keeps one time source.
-      (this.client as unknown as { clock?: Clock } | undefined)?.clock ??
+      this.client?.clock ??
       systemClock
     );
   }

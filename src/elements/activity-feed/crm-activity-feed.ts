@@ -479,6 +479,6 @@ export class CrmActivityFeed extends LitElement {
   }
 
   private clock(): Clock {
-    return (this.activity.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock;
+    return this.activity.client?.clock ?? realClock;
   }
 }

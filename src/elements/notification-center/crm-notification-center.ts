@@ -246,9 +246,7 @@ export class CrmNotificationCenter extends LitElement {
 
   private get clock(): Clock {
     // The client keeps its clock as an ordinary property; reading it keeps one time source.
-    return (
-      (this.notifications.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock
-    );
+    return this.notifications.client?.clock ?? realClock;
   }
 
   /** A client, a provider, and a connection that is not closed for good. */

@@ -129,8 +129,7 @@ export class CrmPresence extends LitElement {
   private readonly motion = new RowMotion();
   private readonly live = new PresenceLiveRegion(this, {
     // The client's clock, so a test's manual clock drives the batching window too.
-    clock: () =>
-      (this.presence.client as unknown as { clock?: Clock } | undefined)?.clock ?? realClock,
+    clock: () => this.presence.client?.clock ?? realClock,
     format: ({ joined, left }) =>
       this.m.sentences(
         [
