@@ -1,25 +1,38 @@
-/* global document, location, localStorage */
-// The customer detail page: fields, meetings and calls of one customer (`?id=42`), its entity
-// presence (`customer:42`), and "editing" presence while you type in a field.
-import {
-  formatDate,
-  formatDateTime,
-  h,
-  icon,
-  money,
-  personChip,
-  relativeTime,
-  statusBadge,
-} from './app.js';
+/* global document, location, HTMLInputElement, HTMLSelectElement, HTMLTextAreaElement */
+// The customer detail page (`?id=42`): the customer, its meetings and its calls, each an entity the
+// server stores (`customer` 42, `meeting` 42-meeting-1, `call` 42-call-1 …) and each edited
+// through the CRM's own plain forms wrapped in `<crm-collaborative-form>`: live values, who edits
+// which field, saves that go through live data (queued offline), conflicts in the kit's dialog.
+//
+// The page renders what a server-rendered CRM would print (values from data.js); the kit then
+// keeps every field live.
+import { avatar, formatDate, h, icon, personChip, relativeTime, statusBadge } from './app.js';
 import { companyMark } from './customers.js';
-import { findCustomer } from './data.js';
+import { PEOPLE, findCustomer, findPerson } from './data.js';
 
 /** @param {string} selector */
 const all = (selector) => document.querySelectorAll(selector);
 /** @param {string} selector */
 const one = (selector) => document.querySelector(selector);
 
-/** Reads `?id=`, renders the customer and sets the entity presence's room; null if unknown. */
+/** Outcomes a call can have (the CRM's picklist). */
+const OUTCOMES = [
+  'Discovery',
+  'Qualification',
+  'Demo',
+  'Technical',
+  'Follow-up',
+  'Negotiation',
+  'Executive',
+  'Onboarding',
+  'Check-in',
+  'Upsell',
+  'Billing',
+  'Support',
+  'Complaint',
+];
+
+/** Reads `?id=`, renders the customer and wires its live forms; null if unknown. */
 export function renderCustomer() {
   const id = Number(new URLSearchParams(location.search).get('id') ?? '42');
   const customer = Number.isInteger(id) ? findCustomer(id) : undefined;
@@ -34,41 +47,95 @@ export function renderCustomer() {
     return null;
   }
 
-  document.title = `${customer.company} · Meridian CRM`;
-  // What a server-rendered page would print into the tag: the entity's room.
+  // What a server-rendered page would print into the tags: the entity's room and id.
   presence?.setAttribute('room-id', `customer:${customer.id}`);
-
-  for (const el of all('[data-field]')) {
-    const key = /** @type {keyof typeof customer} */ (el.getAttribute('data-field'));
-    el.textContent = String(customer[key] ?? '');
-  }
-  one('[data-company-mark]')?.replaceWith(companyMark(customer.company, 'l'));
-  one('[data-status]')?.replaceWith(statusBadge(customer.status));
-
-  const fields = one('[data-fields]');
-  if (fields) {
-    /** @type {[string, Node | string][]} */
-    const rows = [
-      ['Contact', `${customer.name}, ${customer.title}`],
-      ['Email', h('a', { href: `mailto:${customer.email}` }, customer.email)],
-      ['Phone', h('a', { href: `tel:${customer.phone.replace(/\s+/g, '')}` }, customer.phone)],
-      ['Owner', personChip(customer.owner)],
-      ['Industry', customer.industry],
-      ['Annual value', money.format(customer.value)],
-      ['Customer since', formatDate(customer.since)],
-      ['Last contact', relativeTime(customer.lastContact)],
-    ];
-    fields.replaceChildren(
-      ...rows.map(([label, value]) =>
-        h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, value)),
-      ),
-    );
-  }
-
+  renderHeading(customer);
+  renderDetails(customer);
   renderMeetings(customer);
   renderCalls(customer);
-  renderNotes(customer);
   return customer;
+}
+
+/**
+ * The heading, breadcrumb and title: printed from the page's data, then kept in step with the
+ * record as anyone changes it (the form says so with `crm-form-change`).
+ * @param {Record<string, unknown>} record
+ */
+function renderHeading(record) {
+  const text = (/** @type {string} */ key) => String(record[key] ?? '');
+  document.title = `${text('company')} · Meridian CRM`;
+  for (const el of all('[data-field]')) {
+    el.textContent = text(el.getAttribute('data-field') ?? '');
+  }
+  one('[data-company-mark]')?.replaceChildren(companyMark(text('company'), 'l'));
+  one('[data-status]')?.replaceChildren(statusBadge(text('status')));
+}
+
+/** @param {import('./data.js').Customer} customer */
+function renderDetails(customer) {
+  const form = /** @type {HTMLElement | null} */ (one('[data-customer-form]'));
+  if (!form) return;
+  form.setAttribute('entity-id', String(customer.id));
+  form.setAttribute('entity-label', customer.company);
+  const owner = one('[data-people]');
+  owner?.replaceChildren(...PEOPLE.map((p) => h('option', { value: p.id }, p.name)));
+  fill(form, customer);
+  form.addEventListener('crm-form-change', (event) => {
+    const data = /** @type {CustomEvent & { data: Record<string, unknown> }} */ (event).data;
+    renderHeading(data);
+    form.setAttribute('entity-label', String(data['company'] ?? customer.company));
+  });
+  const since = one('[data-since]');
+  since?.replaceChildren('Customer since ', formatDate(customer.since));
+  one('[data-last-contact]')?.replaceChildren('Last contact ', relativeTime(customer.lastContact));
+}
+
+/**
+ * Puts a record's values into a form's named fields, as a server-rendered page prints them.
+ * @param {Element} root
+ * @param {Record<string, unknown>} record
+ */
+function fill(root, record) {
+  for (const field of root.querySelectorAll('[name]')) {
+    const value = record[field.getAttribute('name') ?? ''];
+    if (value === undefined) continue;
+    if (field instanceof HTMLInputElement && field.type === 'datetime-local') {
+      field.value = localDateTime(String(value));
+    } else if (
+      field instanceof HTMLInputElement ||
+      field instanceof HTMLSelectElement ||
+      field instanceof HTMLTextAreaElement
+    ) {
+      field.value = String(value);
+    }
+  }
+}
+
+/** `2025-03-04T14:00:00.000Z` as a datetime-local value in this browser's time zone. */
+function localDateTime(/** @type {string} */ iso) {
+  const d = new Date(iso);
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * A meeting or call as a small inline form: fields that look like text until hovered or focused,
+ * saved shortly after each change (`save-mode="change"`), with a quiet status line.
+ * @param {string} type @param {string} id @param {string} label @param {Node[]} content
+ */
+function inlineForm(type, id, label, content) {
+  return h(
+    'crm-collaborative-form',
+    {
+      class: 'timeline-body',
+      'entity-type': type,
+      'entity-id': id,
+      'entity-label': label,
+      'save-mode': 'change',
+      compact: true,
+    },
+    h('form', { class: 'inline-form' }, ...content),
+  );
 }
 
 /** @param {import('./data.js').Customer} customer */
@@ -76,36 +143,61 @@ function renderMeetings(customer) {
   const list = one('[data-meetings]');
   if (!list) return;
   const now = new Date().toISOString();
-  const upcoming = customer.meetings
-    .filter((m) => m.at >= now)
-    .sort((a, b) => a.at.localeCompare(b.at));
-  const past = customer.meetings.filter((m) => m.at < now).sort((a, b) => b.at.localeCompare(a.at));
+  // The server's ids follow the order in the data: 42-meeting-1, 42-meeting-2 …
+  const meetings = customer.meetings.map((meeting, i) => ({
+    ...meeting,
+    entityId: `${customer.id}-meeting-${i + 1}`,
+  }));
+  const upcoming = meetings.filter((m) => m.at >= now).sort((a, b) => a.at.localeCompare(b.at));
+  const past = meetings.filter((m) => m.at < now).sort((a, b) => b.at.localeCompare(a.at));
   const count = one('[data-meetings-count]');
   if (count) count.textContent = upcoming.length ? `${upcoming.length} upcoming` : 'None upcoming';
-  if (customer.meetings.length === 0) {
+  if (meetings.length === 0) {
     list.replaceChildren(h('li', { class: 'timeline-empty subtle' }, 'No meetings yet.'));
     return;
   }
   list.replaceChildren(
-    ...[...upcoming, ...past].map((meeting) =>
-      h(
+    ...[...upcoming, ...past].map((meeting) => {
+      const key = meeting.entityId;
+      const form = inlineForm('meeting', key, `Meeting “${meeting.title}”`, [
+        h(
+          'div',
+          { class: 'timeline-title' },
+          h('input', {
+            class: 'inline-input strong',
+            name: 'title',
+            'aria-label': 'Meeting title',
+            autocomplete: 'off',
+          }),
+          meeting.at >= now ? h('span', { class: 'pill' }, 'Upcoming') : null,
+        ),
+        h(
+          'div',
+          { class: 'inline-row subtle' },
+          h('input', {
+            class: 'inline-input when',
+            name: 'at',
+            type: 'datetime-local',
+            'aria-label': 'Date and time',
+          }),
+          h('span', { 'aria-hidden': 'true' }, '·'),
+          h('input', {
+            class: 'inline-input',
+            name: 'place',
+            'aria-label': 'Place',
+            autocomplete: 'off',
+          }),
+        ),
+        h('div', { class: 'attendees' }, ...meeting.attendees.map((id) => personChip(id))),
+      ]);
+      fill(form, meeting);
+      return h(
         'li',
         { class: `timeline-item ${meeting.at >= now ? 'is-upcoming' : 'is-past'}` },
         h('span', { class: 'timeline-icon' }, icon('calendar')),
-        h(
-          'div',
-          { class: 'timeline-body' },
-          h(
-            'div',
-            { class: 'timeline-title' },
-            h('span', { class: 'strong' }, meeting.title),
-            meeting.at >= now ? h('span', { class: 'pill' }, 'Upcoming') : null,
-          ),
-          h('div', { class: 'subtle' }, formatDateTime(meeting.at), ' · ', meeting.place),
-          h('div', { class: 'attendees' }, ...meeting.attendees.map((id) => personChip(id))),
-        ),
-      ),
-    ),
+        form,
+      );
+    }),
   );
 }
 
@@ -113,83 +205,59 @@ function renderMeetings(customer) {
 function renderCalls(customer) {
   const list = one('[data-calls]');
   if (!list) return;
-  const calls = [...customer.calls].sort((a, b) => b.at.localeCompare(a.at));
+  const calls = customer.calls
+    .map((call, i) => ({ ...call, entityId: `${customer.id}-call-${i + 1}` }))
+    .sort((a, b) => b.at.localeCompare(a.at));
   const count = one('[data-calls-count]');
   if (count) count.textContent = `${calls.length} logged`;
   list.replaceChildren(
-    ...calls.map((call) =>
-      h(
+    ...calls.map((call) => {
+      const by = findPerson(call.by) ?? { id: call.by, name: call.by };
+      const outcomes = OUTCOMES.includes(call.outcome) ? OUTCOMES : [call.outcome, ...OUTCOMES];
+      const form = inlineForm('call', call.entityId, `Call with ${by.name}`, [
+        h(
+          'div',
+          { class: 'timeline-title' },
+          h(
+            'select',
+            { class: 'inline-input strong', name: 'outcome', 'aria-label': 'Outcome' },
+            ...outcomes.map((o) => h('option', {}, o)),
+          ),
+          h(
+            'span',
+            { class: 'subtle minutes' },
+            h('input', {
+              class: 'inline-input',
+              name: 'minutes',
+              type: 'number',
+              min: '0',
+              max: '600',
+              'aria-label': 'Minutes',
+            }),
+            h('span', { 'aria-hidden': 'true' }, 'min'),
+          ),
+        ),
+        h('textarea', {
+          class: 'inline-input timeline-text',
+          name: 'summary',
+          rows: '2',
+          'aria-label': 'Summary',
+        }),
+        h(
+          'div',
+          { class: 'subtle timeline-meta' },
+          h('span', { class: 'person' }, avatar(by), h('span', {}, by.name)),
+          h('span', { 'aria-hidden': 'true' }, '·'),
+          relativeTime(call.at),
+        ),
+      ]);
+      fill(form, call);
+      return h(
         'li',
         { class: 'timeline-item' },
         h('span', { class: 'timeline-icon' }, icon('phone')),
-        h(
-          'div',
-          { class: 'timeline-body' },
-          h(
-            'div',
-            { class: 'timeline-title' },
-            h('span', { class: 'strong' }, call.outcome),
-            h('span', { class: 'subtle' }, `${call.minutes} min`),
-          ),
-          h('p', { class: 'timeline-text' }, call.summary),
-          h(
-            'div',
-            { class: 'subtle timeline-meta' },
-            personChip(call.by),
-            h('span', {}, '·'),
-            relativeTime(call.at),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
-const notesKey = (/** @type {number} */ id) => `crm-demo:notes:${id}`;
-
-/** The editable part: kept in this browser only, as the demo has no database of its own. */
-function renderNotes(/** @type {import('./data.js').Customer} */ customer) {
-  const form = /** @type {HTMLFormElement | null} */ (one('[data-notes]'));
-  if (!form) return;
-  let saved = { nextStep: customer.nextStep, notes: customer.notes };
-  try {
-    saved = { ...saved, ...JSON.parse(localStorage.getItem(notesKey(customer.id)) ?? '{}') };
-  } catch {
-    // Unreadable or blocked storage: show the seeded values.
-  }
-  const nextStep = /** @type {HTMLInputElement} */ (form.elements.namedItem('nextStep'));
-  const notes = /** @type {HTMLTextAreaElement} */ (form.elements.namedItem('notes'));
-  nextStep.value = saved.nextStep;
-  notes.value = saved.notes;
-  const status = one('[data-saved]');
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    try {
-      localStorage.setItem(
-        notesKey(customer.id),
-        JSON.stringify({ nextStep: nextStep.value, notes: notes.value }),
+        form,
       );
-      if (status) status.textContent = 'Saved in this browser';
-    } catch {
-      if (status) status.textContent = 'Could not save (storage blocked)';
-    }
-  });
-}
-
-/**
- * Tells the others which field you are editing: focus on a `[data-edit-field]` sets the presence
- * activity to editing that field, leaving it goes back to viewing.
- * @param {Element & { client?: any; updateComplete?: Promise<unknown> }} provider
- * @param {string} room
- */
-export async function trackEditing(provider, room) {
-  await provider.updateComplete;
-  const client = provider.client;
-  if (!client || typeof client.presence !== 'function') return;
-  const presence = client.presence(room);
-  for (const field of all('[data-edit-field]')) {
-    const name = field.getAttribute('data-edit-field') ?? 'field';
-    field.addEventListener('focus', () => presence.setActivity({ kind: 'editing', field: name }));
-    field.addEventListener('blur', () => presence.setActivity({ kind: 'viewing' }));
-  }
+    }),
+  );
 }
