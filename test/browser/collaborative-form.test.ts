@@ -142,6 +142,27 @@ describe('<crm-collaborative-form>', () => {
     });
   });
 
+  describe('compact', () => {
+    it('shows the status line only when it needs the user, and keeps it for screen readers', async () => {
+      const { fake, el, form } = await mount();
+      el.compact = true;
+      await el.updateComplete;
+      expect(el.hasAttribute('compact')).to.equal(true);
+      const bar = shadow(el).querySelector<HTMLElement>('[part~="status-bar"]')!;
+      const shown = () => bar.getBoundingClientRect().height > 2;
+      expect(shown()).to.equal(false);
+      expect(statusText(el)).to.equal('Up to date');
+      fake.server.refuseConnections(true);
+      fake.server.dropConnections();
+      await settle({ fake, el });
+      type(field(el, 'phone'), '+44 5');
+      form.requestSubmit();
+      await settle({ fake, el });
+      expect(statusText(el)).to.equal('1 change waiting offline');
+      expect(shown()).to.equal(true);
+    });
+  });
+
   describe('loading', () => {
     it('puts the entity into native fields of every kind and a form-associated element', async () => {
       const { el } = await mount();

@@ -108,6 +108,27 @@ export const styles = [
     .status-bar[hidden] {
       display: none;
     }
+    /* Compact: only what needs the user shows; the rest stays readable to screen readers. */
+    :host([compact]) .status-bar {
+      min-block-size: 0;
+      margin-block-start: ${token('space-xs')};
+      font-size: ${token('font-size-xs')};
+    }
+    :host([compact]) .status-bar:not(
+        [data-kind='conflict'],
+        [data-kind='queued'],
+        [data-kind='refused'],
+        [data-kind='load-error']
+      ) {
+      position: absolute;
+      inline-size: 1px;
+      block-size: 1px;
+      margin: -1px;
+      padding: 0;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
     .status {
       display: inline-flex;
       align-items: center;

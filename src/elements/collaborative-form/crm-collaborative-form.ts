@@ -136,6 +136,14 @@ export class CrmCollaborativeForm extends LitElement {
   /** `save-mode="change"`: wait this long after the last change before saving (ms). */
   @property({ type: Number, attribute: 'save-delay' }) saveDelay = 400;
 
+  /**
+   * A quiet status line, for small inline forms (a row of a list): shown only while something
+   * needs the user (a conflict, saves waiting offline, a refused save, a record that cannot be
+   * read); otherwise it is visually hidden but still announced, and each field's tab shows its
+   * save.
+   */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
   /** What the form edits, for the conflict dialog, e.g. "Northwind Logistics". */
   @property({ attribute: 'entity-label' }) entityLabel = '';
 
