@@ -18,7 +18,7 @@
  *        --rt-latency (paced phase under SCHED_FIFO, for shared machines; needs CAP_SYS_NICE)
  *        --ws-subscribers (subscribers on the `ws` client instead of lean RFC 6455 clients)
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -69,9 +69,9 @@ const PACED_SECONDS = 3;
 /** BENCH_PROFILE=paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
 const PROFILE_PHASE = process.env.BENCH_PROFILE ?? '';
 
-function child(file: string, args: string[]): ChildProcess {
+function child(file: string, args: string[], extra: string[] = []): ChildProcess {
   return fork(new URL(file, import.meta.url), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...extra],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -236,6 +236,34 @@ interface CaseResult {
 const cpuOf = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
 /**
+ * BENCH_PERF=<prefix> (with BENCH_PERF_PHASE=paced|burst, default paced): `perf record` of the
+ * server during that phase, to <prefix>-<kind>-<n>.data, with JS symbols (--perf-basic-prof).
+ * Unlike V8's sampler, perf samples CPU time, so other work on the machine does not skew it.
+ * Resolves to a function that stops the recording.
+ */
+async function perfRecord(
+  server: ChildProcess,
+  phase: string,
+  kind: ServerKind,
+  n: number,
+): Promise<(() => Promise<void>) | undefined> {
+  const prefix = process.env.BENCH_PERF;
+  if (!prefix || (process.env.BENCH_PERF_PHASE ?? 'paced') !== phase) return undefined;
+  const perf = spawn(
+    'perf',
+    ['record', '-F', '1999', '-g', '-p', String(server.pid), '-o', `${prefix}-${kind}-${n}.data`],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300)); // perf attaches
+  return async () => {
+    perf.kill('SIGINT');
+    await once(perf, 'exit');
+  };
+}
+
+/**
  * On a shared machine, latency measures the scheduler more than the server. `--rt-latency` puts
  * the three processes (publisher, server, subscribers; all threads) under SCHED_FIFO for the paced
  * phase only, a light load (20,000 deliveries/s), so other work cannot delay them. The CPU
@@ -257,7 +285,11 @@ async function runCase(
   rtLatency: boolean,
   wsSubscribers: boolean,
 ): Promise<CaseResult> {
-  const server = child('./fanout-server.ts', [kind]);
+  const server = child(
+    './fanout-server.ts',
+    [kind],
+    process.env.BENCH_PERF ? ['--perf-basic-prof'] : [],
+  );
   const { port } = await ask<Extract<FromServer, { type: 'ready' }>>(server, undefined, 'ready');
   const url = `ws://127.0.0.1:${port}/realtime`;
   const subscribers = child('./fanout-subscribers.ts', [
@@ -312,10 +344,13 @@ async function runCase(
     await profile('paced', 'start');
     const cpu2 = await cpu();
     if (rtLatency) realtime([process.pid, server.pid!, subscribers.pid!], true);
+    const pacedPerf = await perfRecord(server, 'paced', kind, n);
+
     const sent = await publisher.paced(pacedRate(n), PACED_SECONDS).finally(() => {
       if (rtLatency) realtime([process.pid, server.pid!, subscribers.pid!], false);
     });
     await waitAll(sent * n);
+    await pacedPerf?.();
     const cpu3 = await cpu();
     await profile('paced', 'stop');
     const stats = await ask<Extract<FromSubscribers, { type: 'stats' }>>(
@@ -328,12 +363,14 @@ async function runCase(
     const count = burstCount(n);
     const subCpu0 = await reset();
     await profile('burst', 'start');
+    const burstPerf = await perfRecord(server, 'burst', kind, n);
     const cpu0 = await cpu();
     const t0 = performance.now();
     await publisher.burst(count);
     const subCpu1 = await waitAll(count * n);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpu();
+    await burstPerf?.();
     await profile('burst', 'stop');
     const mem = await ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu');
     return {
