@@ -20,12 +20,7 @@ import type {
   EntityRef,
   UserProfile,
 } from '../src/protocol/index.js';
-import {
-  SAMPLE_PEOPLE,
-  activityBurst,
-  sampleActivity,
-  type FakeServer,
-} from '../src/testing/index.js';
+import { SAMPLE_PEOPLE, activityBurst, type FakeServer } from '../src/testing/index.js';
 
 interface Args {
   feedType: FeedType;
@@ -44,47 +39,97 @@ interface Args {
 }
 
 const person = (i: number) => SAMPLE_PEOPLE[i % SAMPLE_PEOPLE.length]!;
-const DIFFERENCE: EntityRef = { type: 'customer', id: '42', label: 'Difference Ltd' };
-const BABBAGE: EntityRef = { type: 'customer', id: '7', label: 'Babbage & Co.' };
+const CUSTOMERS: EntityRef[] = [
+  { type: 'customer', id: '42', label: 'Difference Ltd' },
+  { type: 'customer', id: '7', label: 'Babbage & Co.' },
+  { type: 'customer', id: '19', label: 'Navy Labs' },
+  { type: 'customer', id: '23', label: 'Lovelace Analytics' },
+];
+const STAGES = ['Lead', 'Qualified', 'Proposal', 'Negotiation', 'Won'];
+const CALLS = [
+  'Walked through the renewal terms · 12 min',
+  'Left a voicemail about the pricing update',
+  'Onboarding check-in with their admin team · 25 min',
+  'Follow-up on the security questionnaire · 8 min',
+];
+const MEETINGS = [
+  'Quarterly business review, Thursday 10:00',
+  'Contract signing, Monday 14:30',
+  'Product demo for the finance team, Friday 9:00',
+];
+const NOTES = [
+  'Prefers email over phone calls.',
+  'Budget approved for Q3; decision expected by the end of the month.',
+  'New procurement contact from April: Grace Hopper.',
+];
 
 /**
- * Story data: the fake server's sample activity, with now and then a richer change (several
- * fields, numbers, dates, an emptied value), so every shape of item shows up.
+ * Story data, plausible CRM activity: stage changes, calls, meetings, notes, e-mails, several
+ * fields changed at once (numbers, dates, an emptied value), a new contact; spread over the sample
+ * people and four customers (`42`, `7`, `19`, `23`).
  */
 function storyActivity(index: number): ActivityInput {
-  switch (index % 9) {
+  const actor = person(index * 3 + Math.floor(index / 10));
+  const customer = CUSTOMERS[Math.floor(index / 3) % CUSTOMERS.length]!;
+  const at = { entity: customer, customerId: customer.id };
+  const stage = index % (STAGES.length - 1);
+  switch (index % 10) {
+    case 0:
+    case 6:
+      return {
+        kind: 'entity.updated',
+        actor,
+        ...at,
+        changes: [{ field: 'stage', from: STAGES[stage]!, to: STAGES[stage + 1]! }],
+      };
+    case 1:
+    case 9:
+      return { kind: 'call.logged', actor, ...at, summary: CALLS[index % CALLS.length]! };
+    case 2:
+      return {
+        kind: 'meeting.scheduled',
+        actor,
+        ...at,
+        summary: MEETINGS[index % MEETINGS.length]!,
+      };
+    case 3:
+      return { kind: 'note.added', actor, ...at, summary: NOTES[index % NOTES.length]! };
     case 4:
       return {
         kind: 'entity.updated',
-        actor: person(index + 2),
-        entity: DIFFERENCE,
-        customerId: '42',
+        actor,
+        ...at,
         changes: [
-          { field: 'dealValue', from: 12000, to: 18500 },
+          { field: 'dealValue', from: 12000 + index * 10, to: 18500 + index * 10 },
           { field: 'closeDate', from: '2025-02-28', to: '2025-03-14' },
         ],
+      };
+    case 5:
+      return {
+        kind: 'email.sent',
+        actor,
+        ...at,
+        summary: 'Proposal v2 and the revised pricing sheet',
       };
     case 7:
       return {
         kind: 'entity.updated',
-        actor: person(index + 5),
-        entity: BABBAGE,
-        customerId: '7',
+        actor,
+        ...at,
         changes: [
           { field: 'phone', from: '+44 20 7946 0958', to: '+44 20 7946 0000' },
-          { field: 'secondaryEmail', from: 'ada@babbage.example', to: null },
+          { field: 'secondaryEmail', from: 'accounts@example.com', to: null },
+          { field: 'owner', from: 'Jonas Lindqvist', to: 'Mei Tanaka' },
         ],
       };
-    case 8:
-      return {
-        kind: 'email.sent',
-        actor: person(index + 1),
-        customerId: '42',
-        entity: { type: 'email', id: `mail-${index}` },
-        summary: 'Proposal v2 and the revised pricing sheet',
-      };
     default:
-      return sampleActivity(index);
+      return {
+        kind: 'entity.created',
+        actor,
+        entity: { type: 'contact', id: `c-${index}`, label: 'Grace Hopper' },
+        customerId: customer.id,
+        summary: `Head of procurement at ${customer.label}`,
+      };
   }
 }
 
@@ -251,7 +296,7 @@ export const Filtered: Story = {
 
 /** A filter that matches nothing: say so, offer to clear it. */
 export const FilteredEmpty: Story = {
-  args: { filter: { kinds: ['note.added'], actors: ['u-noah'] } },
+  args: { filter: { kinds: ['email.sent'], actors: ['u-priya'] } },
   render: story((server) => history(server, 8)),
 };
 
@@ -268,7 +313,8 @@ export const TenThousandItems: Story = {
 export const Burst: Story = {
   render: story((server) => {
     history(server, 40);
-    const burst = () => track(activityBurst(server, { perSecond: 1000, durationMs: 1000 }));
+    const burst = () =>
+      track(activityBurst(server, { perSecond: 1000, durationMs: 1000, make: storyActivity }));
     const first = setTimeout(burst, 1500);
     const again = setInterval(burst, 8000);
     track({ stop: () => (clearTimeout(first), clearInterval(again)) });
@@ -332,24 +378,63 @@ export const German: Story = {
   args: {
     lang: 'de',
     messages: {
-      headline: (kind, { hasEntity }) =>
-        kind === 'entity.updated'
-          ? hasEntity
-            ? '{actor} hat {fields} bei {entity} geändert'
-            : '{actor} hat {fields} geändert'
-          : kind === 'call.logged'
-            ? '{actor} hat einen Anruf protokolliert'
-            : '{actor}: {entity}',
-      fields: (labels, c) => c.list(labels),
+      headline: (kind, { hasEntity }) => {
+        const patterns: Record<string, [string, string]> = {
+          'entity.updated': [
+            '{actor} hat {fields} bei {entity} geändert',
+            '{actor} hat {fields} geändert',
+          ],
+          'entity.created': ['{actor} hat {entity} angelegt', '{actor} hat einen Eintrag angelegt'],
+          'call.logged': [
+            '{actor} hat ein Telefonat mit {entity} notiert',
+            '{actor} hat ein Telefonat notiert',
+          ],
+          'meeting.scheduled': [
+            '{actor} hat einen Termin mit {entity} geplant',
+            '{actor} hat einen Termin geplant',
+          ],
+          'note.added': [
+            '{actor} hat eine Notiz zu {entity} geschrieben',
+            '{actor} hat eine Notiz geschrieben',
+          ],
+          'email.sent': [
+            '{actor} hat {entity} eine E-Mail geschickt',
+            '{actor} hat eine E-Mail geschickt',
+          ],
+        };
+        const pattern = patterns[kind] ?? ['{actor}: {entity}', '{actor}'];
+        return hasEntity ? pattern[0] : pattern[1];
+      },
+      fields: (labels, c) =>
+        labels.length <= 3 ? c.list(labels) : `${c.number(labels.length)} Felder`,
+      fieldLabel: (field) =>
+        ({
+          stage: 'Phase',
+          dealValue: 'Auftragswert',
+          closeDate: 'Abschlussdatum',
+          phone: 'Telefon',
+          secondaryEmail: 'Zweite E-Mail',
+          owner: 'Zuständig',
+        })[field] ?? field,
+      fieldChange: (field, from, to) => `${field} von ${from} zu ${to} geändert`,
+      emptyValue: () => 'leer',
       kindLabel: (kind) =>
         ({
           'entity.updated': 'Änderungen',
-          'call.logged': 'Anrufe',
+          'entity.created': 'Neu angelegt',
+          'call.logged': 'Telefonate',
           'meeting.scheduled': 'Termine',
+          'note.added': 'Notizen',
+          'email.sent': 'E-Mails',
         })[kind] ?? kind,
       allKinds: () => 'Alle',
       everyone: () => 'Alle Personen',
+      filterLabel: () => 'Aktivitäten filtern',
+      kindGroupLabel: () => 'Art der Aktivität',
+      personLabel: () => 'Person',
+      feedLabel: () => 'Aktivitäten',
       end: () => 'Keine älteren Aktivitäten',
+      newItems: (n, c) => `${c.number(n)} neu`,
     },
   },
   render: story((server) => history(server, 40)),
