@@ -401,9 +401,8 @@ export class CrmActivityFeed extends LitElement {
       this.expanded = next;
     },
     onOpen: (event, view, entity, href) => {
-      if (!this.dispatchEvent(new CrmActivityOpenEvent(view.item, entity, href))) {
-        event.preventDefault();
-      }
+      const open = new CrmActivityOpenEvent(view.item, entity, href);
+      if (!this.dispatchEvent(open)) event.preventDefault();
     },
   };
 
@@ -417,7 +416,8 @@ export class CrmActivityFeed extends LitElement {
   private changeFilter(next: ActivityFilter): void {
     if (filterKey(next) === filterKey(this.filter)) return;
     this.filter = next;
-    this.dispatchEvent(new CrmActivityFilterChangeEvent(next));
+    const event = new CrmActivityFilterChangeEvent(next);
+    this.dispatchEvent(event);
   }
 
   private hrefOf(ref: EntityRef, item: ActivityItem): string | undefined {
