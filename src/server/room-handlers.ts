@@ -16,6 +16,12 @@ import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { errorFields } from './log.js';
 import { emitNotification } from './notifications/notification-frames.js';
+
+/**
+ * Event names only the server publishes: other clients trust them as facts (a stored change, a
+ * logged activity), so a client must not be able to forge them into a room it has joined.
+ */
+const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change']);
 import { Membership } from './rooms.js';
 
 export class RoomHandlers {
@@ -77,8 +83,8 @@ export class RoomHandlers {
     }
     // Notifications are stored and delivered to their target, not broadcast in the channel room.
     if (frame.event === 'notification') return emitNotification(this.ctx, connection, frame);
-    if (frame.event === 'activity') {
-      connection.sendError('forbidden', 'activity is written by the server', {
+    if (SERVER_EVENTS.has(frame.event)) {
+      connection.sendError('forbidden', `${frame.event} events are written by the server`, {
         replyTo: frame.id,
         room: frame.room,
       });

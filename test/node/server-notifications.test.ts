@@ -162,6 +162,27 @@ describe('server notifications: delivery and targeting', () => {
     assert.equal(reply.type === 'error' && reply.code, 'forbidden');
   });
 
+  test('clients cannot forge live-data changes into an entity room', async () => {
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    await a.join('customer:1');
+    await b.join('customer:1');
+    const reply = await a.request({
+      type: 'emit',
+      id: nextId('e'),
+      room: 'customer:1',
+      event: 'entity.change',
+      payload: { forged: true },
+    });
+    assert.equal(reply.type === 'error' && reply.code, 'forbidden');
+    await b.sync();
+    assert.equal(
+      b.ofType('event').filter((f) => f.type === 'event' && f.event === 'entity.change').length,
+      0,
+      'the other member saw no forged change',
+    );
+  });
+
   test('marking read in one tab tells the other tabs; read state is per recipient', async () => {
     const a = await personal(alice);
     const tab1 = await personal(bob, 'bob-laptop');
