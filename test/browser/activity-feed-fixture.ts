@@ -7,6 +7,7 @@ import '../../src/elements/activity-feed/define.js';
 import '../../src/elements/realtime-provider/define.js';
 import type { CrmActivityFeed } from '../../src/elements/activity-feed/crm-activity-feed.js';
 import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
+import type { RealtimeClientOptions } from '../../src/client/types.js';
 import type { ActivityInput, UserProfile } from '../../src/protocol/index.js';
 import { sampleActivity } from '../../src/testing/index.js';
 import { fakeConnection, type FakeConnection } from './helpers/fake-connection.js';
@@ -54,6 +55,8 @@ export interface FeedMountOptions {
   spacingMs?: number;
   /** Inline style of the element (e.g. a height). */
   style?: string;
+  /** Options for the client (say, a short `requestTimeout`). */
+  client?: Partial<RealtimeClientOptions>;
 }
 
 export async function mountFeed({
@@ -61,8 +64,9 @@ export async function mountFeed({
   history = 0,
   spacingMs = 60_000,
   style = '',
+  client = {},
 }: FeedMountOptions = {}): Promise<MountedFeed> {
-  const connection = await fakeConnection();
+  const connection = await fakeConnection(client);
   const inputs = typeof history === 'number' ? undefined : history;
   const count = inputs ? inputs.length : (history as number);
   if (count > 0) {

@@ -342,6 +342,50 @@ describe('crm-activity-feed', () => {
       expect(text(m.root.querySelector('.footer'))).to.equal('No older activity');
     });
 
+    it('a failed older page says so, is not retried on its own, and Try again loads it', async () => {
+      const m = await mountFeed({ history: 120, client: { requestTimeout: 1000 } });
+      m.server.setLatency(5000);
+      await scrollToEnd(m);
+      await m.clock.advance(1500);
+      await m.settle();
+      const footer = () => text(m.root.querySelector('.footer'));
+      expect(footer()).to.equal('Older activity could not be loaded. Try again');
+      // Renders after the failure (live items, time) do not ask again.
+      await m.clock.advance(20_000);
+      m.server.appendActivity(call(BEN));
+      await m.clock.advance(60_000);
+      await m.settle();
+      const asked = lists(m).length;
+      await m.clock.advance(60_000);
+      await m.settle();
+      expect(lists(m)).to.have.length(asked);
+      m.server.setLatency(0);
+      m.root.querySelector<HTMLButtonElement>('.footer .action')!.click();
+      await m.settle();
+      expect(lists(m)).to.have.length(asked + 1);
+      expect(m.el.snapshot?.items).to.have.length(101);
+    });
+
+    it('a failed first page says so, and Try again asks again', async () => {
+      const m = await mountFeed({ history: 20, client: { requestTimeout: 1000 } });
+      m.server.setLatency(5000);
+      m.el.filter = { kinds: ['call.logged'] };
+      await m.settle();
+      await m.clock.advance(1500);
+      await m.settle();
+      expect(text(m.root.querySelector('.state p'))).to.equal('The activity could not be loaded.');
+      await expect(m.el).to.be.accessible();
+      await m.clock.advance(20_000);
+      m.server.setLatency(0);
+      await m.settle();
+      const asked = lists(m).length;
+      m.root.querySelector<HTMLButtonElement>('.state .action')!.click();
+      await m.settle();
+      expect(lists(m)).to.have.length(asked + 1);
+      expect(articles(m.root).every((a) => a.dataset['kind'] === 'call.logged')).to.equal(true);
+      expect(articles(m.root).length).to.be.greaterThan(0);
+    });
+
     it('does not ask for more while at the top of a long feed', async () => {
       const m = await mountFeed({ history: 500 });
       await m.clock.advance(1000);

@@ -53,26 +53,41 @@ export interface ActivityFeedMessages {
   fewerChanges(c: MessageContext): string;
   /** A kind of activity in the filter bar: "Changes", "Calls", … */
   kindLabel(kind: string, c: MessageContext): string;
-  /** The filter bar: its name, the "all kinds" chip, the person select and its "everyone". */
+  /** Accessible name of the filter bar, e.g. "Filter activity". */
   filterLabel(c: MessageContext): string;
+  /** Accessible name of the group of kind chips, e.g. "Kind of activity". */
   kindGroupLabel(c: MessageContext): string;
+  /** The chip that shows every kind, e.g. "All". */
   allKinds(c: MessageContext): string;
+  /** Accessible name of the person select, e.g. "Person". */
   personLabel(c: MessageContext): string;
+  /** Its first option, no person filter: "Everyone". */
   everyone(c: MessageContext): string;
   /** The pill above the feed when new items arrived while the reader was scrolled down. */
   newItems(count: number, c: MessageContext): string;
   /** Announced (politely) when that pill appears. */
   newItemsAnnouncement(count: number, c: MessageContext): string;
-  /** States. */
+  /** Read out while the first page loads (placeholders are shown). */
   loading(c: MessageContext): string;
+  /** Under the items while an older page loads. */
   loadingOlder(c: MessageContext): string;
+  /** The feed has no items at all. */
   noActivity(c: MessageContext): string;
+  /** The filter matches no items (with a button that clears it). */
   emptyFiltered(c: MessageContext): string;
+  /** That button. */
   clearFilters(c: MessageContext): string;
+  /** Under the items once the whole history is loaded, e.g. "No older activity". */
   end(c: MessageContext): string;
+  /** The first page failed (with a "Try again" button). */
   error(c: MessageContext): string;
+  /** Under the items when a page of older ones failed (with "Try again"). */
+  olderError(c: MessageContext): string;
+  /** The button that tries a failed request again. */
   retry(c: MessageContext): string;
+  /** The quiet state shown when no provider supplies a connection. */
   notConnected(c: MessageContext): string;
+  /** The note shown while the connection is being restored. */
   reconnecting(c: MessageContext): string;
 }
 
@@ -141,6 +156,7 @@ export const defaultActivityFeedMessages: ActivityFeedMessages =
     clearFilters: () => 'Clear filters',
     end: () => 'No older activity',
     error: () => 'The activity could not be loaded.',
+    olderError: () => 'Older activity could not be loaded.',
     retry: () => 'Try again',
     notConnected: () => 'Not connected',
     reconnecting: () => 'Reconnecting…',

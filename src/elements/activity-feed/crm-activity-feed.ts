@@ -172,7 +172,9 @@ export class CrmActivityFeed extends LitElement {
   );
   private readonly connection = new ConnectionStatusController(this);
   private readonly window = new FeedWindow<ActivityItem>(this, {
-    nearEnd: () => this.loadOlder(),
+    // Not after a failure: a broken server would be asked again on every render. The footer
+    // offers "Try again" instead.
+    nearEnd: () => void (this.shown?.error ? undefined : this.loadOlder()),
   });
   private readonly options = new FilterOptions();
   private readonly feedFocus = new FeedFocus(
@@ -335,11 +337,14 @@ export class CrmActivityFeed extends LitElement {
           label: m.feedLabel(c),
           loadingOlder: m.loadingOlder(c),
           end: m.end(c),
+          olderError: m.olderError(c),
+          retry: m.retry(c),
           more: (n) => m.moreChanges(n, c),
           fewer: () => m.fewerChanges(c),
         },
         entityHref: (ref, item) => this.hrefOf(ref, item),
         onAnimationEnd: this.onAnimationEnd,
+        onRetryOlder: () => void this.loadOlder(),
       });
     }
     return this.frame(body, true, banner);

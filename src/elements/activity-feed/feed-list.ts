@@ -27,11 +27,15 @@ export interface FeedListContext {
     readonly label: string;
     readonly loadingOlder: string;
     readonly end: string;
+    readonly olderError: string;
+    readonly retry: string;
     more(hidden: number): string;
     fewer(): string;
   };
   entityHref(ref: EntityRef, item: ActivityItem): string | undefined;
   onAnimationEnd(event: AnimationEvent): void;
+  /** "Try again" after a page of older items failed. */
+  onRetryOlder(): void;
 }
 
 export function feedListTemplate(snapshot: ActivitySnapshot, ctx: FeedListContext): TemplateResult {
@@ -59,7 +63,14 @@ export function feedListTemplate(snapshot: ActivitySnapshot, ctx: FeedListContex
     ? html`<div part="footer" class="footer">
         <span class="spinner" aria-hidden="true"></span>${texts.loadingOlder}
       </div>`
-    : html`<div part="footer" class="footer">${snapshot.hasMore ? '' : texts.end}</div>`;
+    : snapshot.error && snapshot.hasMore
+      ? html`<div part="footer" class="footer">
+          ${texts.olderError}
+          <button part="retry" class="action" type="button" @click=${ctx.onRetryOlder}>
+            ${texts.retry}
+          </button>
+        </div>`
+      : html`<div part="footer" class="footer">${snapshot.hasMore ? '' : texts.end}</div>`;
   return html`<div
       part="feed"
       class="feed"

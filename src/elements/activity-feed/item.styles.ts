@@ -17,7 +17,8 @@ export const itemStyles = css`
     background: var(--crm-activity-feed-hover-background, ${token('color-surface-sunken')});
   }
   .item:focus-visible {
-    box-shadow: inset 0 0 0 ${token('focus-ring-width')} ${token('color-focus-ring')};
+    outline: ${token('focus-ring-width')} solid ${token('color-focus-ring')};
+    outline-offset: calc(-1 * ${token('focus-ring-width')});
   }
   .item.pinned {
     position: absolute;
