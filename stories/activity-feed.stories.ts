@@ -143,6 +143,7 @@ const feed = (args: Args) =>
     style=${styleMap({
       '--crm-activity-feed-max-block-size': args.maxBlockSize || undefined,
       inlineSize: args.width || undefined,
+      maxInlineSize: '100%',
     })}
     .filter=${args.filter}
     .people=${args.people}
