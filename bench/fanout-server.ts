@@ -72,6 +72,9 @@ async function startOurs(kind: ServerKind): Promise<number> {
     auth: { devIdentities: true },
     quiet: true,
     preframedWrites: kind !== 'ours-wssend',
+    // The bare server pings nobody; a heartbeat landing in a measured phase would add a
+    // thousand pings and pongs to ours alone.
+    heartbeatMs: 600_000,
     batchWrites: kind === 'ours',
     // One publisher sends thousands of frames per second; the per-connection limit protects
     // against abuse, not against a benchmark.
