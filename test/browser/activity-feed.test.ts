@@ -521,6 +521,32 @@ describe('crm-activity-feed', () => {
       // 63 frames of 16 ms: never more renders than frames.
       expect(renders.count).to.be.at.most(Math.ceil(1000 / 16) + 3);
     });
+
+    it('a flood at the top refreshes a few times a second; the last items are shown', async () => {
+      const m = await mountFeed({ history: 20 });
+      const renders = countRenders(m.el);
+      activityBurst(m.server, {
+        perSecond: 1000,
+        durationMs: 1000,
+        tickMs: 16,
+        make: (i) => call(BEN, `Flood ${i}`),
+      });
+      await m.clock.advance(1100);
+      await m.settle();
+      // About 8 a second (every 120 ms), not one per 16 ms frame.
+      expect(renders.count).to.be.within(5, 12);
+      expect(text(articles(m.root)[0]!.querySelector('.summary'))).to.equal('Flood 999');
+    });
+
+    it('a scrolled reader gets every change of the pill at once', async () => {
+      const m = await mountFeed({ history: 100 });
+      await scrollTo(m, 900);
+      m.server.appendActivity(call(BEN));
+      await m.settle();
+      m.server.appendActivity(call(BEN));
+      await m.settle();
+      expect(text(pill(m.root))).to.equal('2 new');
+    });
   });
 
   describe('safety', () => {

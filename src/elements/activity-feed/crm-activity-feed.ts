@@ -25,6 +25,7 @@ import { FilterOptions, filterBarTemplate } from './filter-bar.js';
 import { arrowUp, notConnectedIcon } from './icons.js';
 import { safeHref, type ItemHandlers } from './item-template.js';
 import { TimeTicker } from './time-ticker.js';
+import { BurstGate } from './burst-gate.js';
 import { ItemViews } from './item-view.js';
 import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-templates.js';
 
@@ -35,6 +36,8 @@ const DEFAULT_MAX_ITEMS = 50;
 const MAX_PAGE = 200;
 /** Relative times are refreshed this often. */
 const TICK_MS = 30_000;
+/** During a burst, new items at the top are shown at most this often (about 8 times a second). */
+const BURST_INTERVAL_MS = 120;
 
 const realClock: Clock = {
   now: () => Date.now(),
@@ -183,6 +186,9 @@ export class CrmActivityFeed extends LitElement {
     () => this.shown?.items.length ?? 0,
   );
   private readonly ticker = new TimeTicker(this, () => this.clock(), TICK_MS);
+  private readonly burst = new BurstGate(this, () => this.clock(), BURST_INTERVAL_MS);
+  /** This update shows live items arriving at the top (paced by `burst`). */
+  private liveAtTop = false;
 
   @state() private expanded = new Set<string>();
   @state() private brokenImages = new Set<string>();
@@ -245,6 +251,23 @@ export class CrmActivityFeed extends LitElement {
     return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE) : DEFAULT_MAX_ITEMS;
   }
 
+  /**
+   * Live items for a reader at the top are paced during bursts (`BurstGate`); any other reason to
+   * render (a property, scrolling, focus, the reader scrolled down) renders at once.
+   */
+  protected override shouldUpdate(changed: PropertyValues<this>): boolean {
+    this.liveAtTop = false;
+    const next = this.activity.snapshot;
+    const shown = this.shown;
+    if (changed.size > 0 || !next || !shown || next === shown || !shown.loaded) return true;
+    if (next.items === shown.items || next.feed !== shown.feed || next.filter !== shown.filter) {
+      return true;
+    }
+    if (!this.window.atTop) return true;
+    this.liveAtTop = true;
+    return this.burst.allow();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.validate(changed);
     this.m = withDefaults(defaultActivityFeedMessages, this.messages);
@@ -280,6 +303,7 @@ export class CrmActivityFeed extends LitElement {
   }
 
   protected override updated(): void {
+    if (this.liveAtTop) this.burst.shown();
     this.window.settle();
     this.ticker.sync((this.shown?.items.length ?? 0) > 0);
   }
