@@ -114,7 +114,8 @@ export const styles = [
       margin-block-start: ${token('space-xs')};
       font-size: ${token('font-size-xs')};
     }
-    :host([compact]) .status-bar:not(
+    :host([compact])
+      .status-bar:not(
         [data-kind='conflict'],
         [data-kind='queued'],
         [data-kind='refused'],
