@@ -1,0 +1,420 @@
+/**
+ * Save-to-render benchmark (`npm run bench:save`): how long after one person saves a field does it
+ * show in another person's page? Two headless Chromium pages on the demo's customer page, the
+ * real reference server (SQLite, `--dev`), everything on loopback.
+ *
+ * Each round, the writer page types a new "Next step" into the customer's
+ * `<crm-collaborative-form>` and submits; the reader page records when its own form put the value
+ * into the field (`crm-form-change`) and the next animation frame after that. Times are taken in
+ * the pages (`performance.timeOrigin + performance.now()`, one machine clock), so the driver's
+ * round trips are not counted. Saves go one at a time: the next starts after the writer's ack.
+ *
+ * Beside it, in the same run and the same browser: the round trip of a bare WebSocket echo
+ * (the reader page ↔ a Node `ws` server that sends every message back), before and after the
+ * saves: the floor any save-to-render path on this machine sits on.
+ *
+ * Flags: --saves 300 (bounded by --max-seconds 120)   --echoes 300   --no-write   --json
+ * Needs the built kit (`npm run build`). Watcher notifications are turned off for the run, so the
+ * reader page shows the change in the form and the activity feed, not in 300 toasts.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import * as prettier from 'prettier';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CHROMIUM_PATH } from '../test/e2e/helpers/browser.js';
+import { ROOT, startServer } from '../test/e2e/helpers/server.js';
+
+const FORM = 'crm-collaborative-form[data-customer-form]';
+const CUSTOMER = 52;
+/** Another customer, for the browser-less saves (so they never touch the pages' record). */
+const RAW_CUSTOMER = '58';
+const HEADING = '## Save to render (Chromium, loopback)';
+
+interface Options {
+  saves: number;
+  echoes: number;
+  maxSeconds: number;
+  write: boolean;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (name: string, fallback: number) => {
+    const i = argv.indexOf(name);
+    const n = i === -1 ? NaN : Number(argv[i + 1]);
+    return Number.isFinite(n) && n > 0 ? n : fallback;
+  };
+  return {
+    saves: Math.min(value('--saves', 300), 2000),
+    echoes: Math.min(value('--echoes', 300), 5000),
+    maxSeconds: value('--max-seconds', 120),
+    write: !argv.includes('--no-write'),
+    json: argv.includes('--json'),
+  };
+}
+
+interface Stats {
+  n: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles, in ms. */
+function stats(samples: readonly number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return {
+    n: sorted.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    mean: sum / sorted.length,
+    max: sorted[sorted.length - 1]!,
+  };
+}
+
+/** A bare echo server: every message goes straight back. */
+async function echoServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (socket) => {
+    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+  });
+  const address = wss.address();
+  if (address === null || typeof address === 'string') throw new Error('unexpected address');
+  return {
+    url: `ws://127.0.0.1:${address.port}`,
+    close: () => new Promise((resolve) => wss.close(() => resolve())),
+  };
+}
+
+/**
+ * The same save without a browser: a Node `ws` client speaking the protocol (hello, then
+ * `entity.update` of one field, one at a time), timed to its `entity.ack`. Isolates the server.
+ */
+async function rawSaves(origin: string, count: number): Promise<number[]> {
+  const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/realtime`);
+  const waiting = new Map<string, (frame: Record<string, unknown>) => void>();
+  socket.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as Record<string, unknown>;
+    const resolve = waiting.get(String(frame['replyTo']));
+    if (!resolve) return;
+    waiting.delete(String(frame['replyTo']));
+    resolve(frame);
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let next = 0;
+  const request = (frame: Record<string, unknown>) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = `raw-${++next}`;
+      waiting.set(id, resolve);
+      socket.send(JSON.stringify({ ...frame, id }));
+    });
+  await request({
+    type: 'hello',
+    v: 1,
+    clientId: 'bench-raw',
+    devUser: { id: 'emma', name: 'Emma' },
+  });
+  const read = await request({
+    type: 'entity.get',
+    entityType: 'customer',
+    entityId: RAW_CUSTOMER,
+  });
+  let version = (read['entity'] as { version: number }).version;
+  const times: number[] = [];
+  for (let i = 0; i < count + 20; i++) {
+    const start = performance.now();
+    const answer = await request({
+      type: 'entity.update',
+      mutationId: `bench-raw-${Date.now()}-${i}`,
+      entityType: 'customer',
+      entityId: RAW_CUSTOMER,
+      baseVersion: version,
+      fields: { nextStep: `raw save #${i}` },
+    });
+    if (i >= 20) times.push(performance.now() - start);
+    version = (answer['entity'] as { version: number } | undefined)?.version ?? version;
+  }
+  socket.close();
+  return times;
+}
+
+/** Round trips of `count` echoes from inside the page, one at a time, in ms. */
+function echoRoundTrips(page: Page, url: string, count: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ url, count }) => {
+      const socket = new WebSocket(url);
+      await new Promise((resolve, reject) => {
+        socket.onopen = resolve;
+        socket.onerror = reject;
+      });
+      // About the size of a save frame.
+      const payload = JSON.stringify({ type: 'echo', pad: 'x'.repeat(180) });
+      const times: number[] = [];
+      for (let i = 0; i < count + 20; i++) {
+        const start = performance.now();
+        await new Promise<void>((resolve) => {
+          socket.onmessage = () => resolve();
+          socket.send(payload);
+        });
+        if (i >= 20) times.push(performance.now() - start); // the first 20 warm up
+      }
+      socket.close();
+      return times;
+    },
+    { url, count },
+  );
+}
+
+/** Wait until the page's customer form has loaded the record. */
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(
+    (selector) =>
+      (document.querySelector(selector) as { status?: string } | null)?.status === 'idle',
+    FORM,
+    { timeout: 20_000 },
+  );
+}
+
+/**
+ * Stamps `window.__sentAt` when the page sends an `entity.update`, and `window.__changeAt` when a
+ * frame carrying an `entity.change` arrives on its socket.
+ */
+const ARRIVAL_PROBE = `
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const send = this.send.bind(this);
+      this.send = (data) => {
+        if (typeof data === 'string' && data.includes('"entity.update"')) {
+          window.__sentAt = performance.timeOrigin + performance.now();
+        }
+        send(data);
+      };
+      this.addEventListener('message', (event) => {
+        if (typeof event.data === 'string' && event.data.includes('"entity.change"')) {
+          window.__changeAt = performance.timeOrigin + performance.now();
+        }
+      });
+    }
+  };
+`;
+
+interface Round {
+  /** The saving page's socket sent the update. */
+  sent: number;
+  ack: number;
+  /** The change's frame reached the other page's socket. */
+  arrived: number;
+  applied: number;
+  frame: number;
+}
+
+/** One save in `writer`, seen in `reader`. */
+async function round(writer: Page, reader: Page, value: string): Promise<Round> {
+  await reader.evaluate(
+    ({ selector, value }) => {
+      const form = document.querySelector(selector)!;
+      const w = window as unknown as { __seen: Promise<{ applied: number; frame: number }> };
+      w.__seen = new Promise((resolve) => {
+        const on = (event: Event) => {
+          const data = (event as Event & { data: Record<string, unknown> }).data;
+          if (data['nextStep'] !== value) return;
+          const applied = performance.timeOrigin + performance.now();
+          form.removeEventListener('crm-form-change', on);
+          requestAnimationFrame(() =>
+            resolve({ applied, frame: performance.timeOrigin + performance.now() }),
+          );
+        };
+        form.addEventListener('crm-form-change', on);
+      });
+    },
+    { selector: FORM, value },
+  );
+  const start = await writer.evaluate(
+    ({ selector, value }) => {
+      const form = document.querySelector(selector)!;
+      const input = form.querySelector<HTMLInputElement>('[name="nextStep"]')!;
+      const w = window as unknown as { __acked: Promise<number> };
+      w.__acked = new Promise((resolve) =>
+        form.addEventListener(
+          'crm-form-saved',
+          () => resolve(performance.timeOrigin + performance.now()),
+          { once: true },
+        ),
+      );
+      const t0 = performance.timeOrigin + performance.now();
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      form.querySelector('form')!.requestSubmit();
+      return t0;
+    },
+    { selector: FORM, value },
+  );
+  const { acked, sent } = await writer.evaluate(async () => {
+    const w = window as unknown as { __acked: Promise<number>; __sentAt: number };
+    return { acked: await w.__acked, sent: w.__sentAt };
+  });
+  const seen = await reader.evaluate(async () => {
+    const w = window as unknown as {
+      __seen: Promise<{ applied: number; frame: number }>;
+      __changeAt: number;
+    };
+    return { ...(await w.__seen), arrived: w.__changeAt };
+  });
+  return {
+    sent: sent - start,
+    ack: acked - start,
+    arrived: seen.arrived - start,
+    applied: seen.applied - start,
+    frame: seen.frame - start,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(ROOT, 'dist/kit/define.js'))) {
+    throw new Error('the built kit is missing: run `npm run build` first');
+  }
+  const load = [loadavg()[0]!];
+  process.env['CRM_NOTIFY_WATCHERS'] = '0';
+  const server = await startServer();
+  const echo = await echoServer();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const open = async (who: string) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      // tsx names the functions this file hands to `evaluate` with a `__name` helper.
+      await context.addInitScript({ content: 'window.__name = (f) => f;' });
+      // When an entity change reaches the page's socket: splits the path into the trip (server
+      // included) and the page's own handling.
+      await context.addInitScript({ content: ARRIVAL_PROBE });
+      const page = await context.newPage();
+      await page.goto(`${server.origin}/customer.html?id=${CUSTOMER}&as=${who}`);
+      await ready(page);
+      return page;
+    };
+    const writer = await open('ana');
+    const reader = await open('ben');
+
+    const echoes = await echoRoundTrips(reader, echo.url, Math.ceil(options.echoes / 2));
+    for (let i = 0; i < 20; i++) await round(writer, reader, `warm-up ${i}`);
+    const rounds: Round[] = [];
+    const deadline = Date.now() + options.maxSeconds * 1000;
+    for (let i = 0; i < options.saves && Date.now() < deadline; i++) {
+      rounds.push(await round(writer, reader, `Next step #${i} ${Date.now()}`));
+    }
+    echoes.push(...(await echoRoundTrips(reader, echo.url, Math.floor(options.echoes / 2))));
+    const raw = await rawSaves(server.origin, Math.min(options.saves, rounds.length));
+    load.push(loadavg()[0]!);
+
+    const result = {
+      date: new Date().toISOString().slice(0, 10),
+      cpu: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+      load,
+      echo: stats(echoes),
+      raw: stats(raw),
+      sent: stats(rounds.map((r) => r.sent)),
+      ack: stats(rounds.map((r) => r.ack)),
+      arrived: stats(rounds.map((r) => r.arrived)),
+      handled: stats(rounds.map((r) => r.applied - r.arrived)),
+      applied: stats(rounds.map((r) => r.applied)),
+      frame: stats(rounds.map((r) => r.frame)),
+    };
+    if (options.json) console.log(JSON.stringify(result, null, 2));
+    const report = render(result);
+    console.log(report);
+    if (options.write) await writeSection(report);
+  } finally {
+    await browser.close();
+    await echo.close();
+    await server.dispose();
+  }
+}
+
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+function render(r: {
+  date: string;
+  cpu: string;
+  load: number[];
+  echo: Stats;
+  raw: Stats;
+  sent: Stats;
+  ack: Stats;
+  arrived: Stats;
+  handled: Stats;
+  applied: Stats;
+  frame: Stats;
+}): string {
+  const row = (what: string, s: Stats) =>
+    `| ${what} | ${ms(s.p50)} ms | ${ms(s.p99)} ms | ${ms(s.mean)} ms | ${ms(s.max)} ms | ${s.n} |`;
+  const ratio = (s: Stats) =>
+    `${(s.p50 / r.echo.p50).toFixed(1)}× / ${(s.p99 / r.echo.p99).toFixed(1)}×`;
+  return `${HEADING}
+
+\`npm run bench:save\` (bench/live-save.ts), ${r.date}: headless Chromium and the reference server
+(\`--dev\`, SQLite with \`synchronous=FULL\`) on ${r.cpu}, load average
+${r.load.map((l) => l.toFixed(1)).join(' → ')} (a shared box: absolute times are inflated, the
+echo measured in the same run is the yardstick). Two pages of the demo's customer page, as two
+people; the writer types a new "Next step" into the customer's \`<crm-collaborative-form>\` and
+submits, one save at a time; times are taken inside the pages.
+
+| from the save (submit) in one page to … | p50 | p99 | mean | max | n |
+|---|---|---|---|---|---|
+${row('bare WebSocket echo round trip (page ↔ Node `ws`, no kit)', r.echo)}
+${row('the same save from Node, no browser: `entity.update` → `entity.ack`', r.raw)}
+${row('… the `entity.update` frame leaving the saving page’s socket', r.sent)}
+${row('… the ack in the saving page (`crm-form-saved`)', r.ack)}
+${row('… the `entity.change` frame on the other page’s socket', r.arrived)}
+${row('… the value in the field of the other page (`crm-form-change`)', r.applied)}
+${row('… the next animation frame of the other page', r.frame)}
+${row('(the other page alone: socket → value in the field)', r.handled)}
+
+Save to render ÷ bare echo (p50 / p99): field ${ratio(r.applied)}, frame ${ratio(r.frame)}.
+
+Reading: a save is one frame to the server, one durable SQLite transaction (an fsync), one
+\`entity.change\` written once to the room, and in the other page a parse with the protocol schemas,
+the live-data store, and one Lit update of the form that writes the field. The echo is the same
+loopback trip with none of that; what the save adds over it is the server's work (the fsync
+dominates) and the two pages' handling. The frame row adds the wait for the next animation frame.
+`;
+}
+
+/** Put the report in its section of bench/RESULTS.md (formatted, so `npm run lint` stays green). */
+async function writeSection(report: string): Promise<void> {
+  const file = join(ROOT, 'bench/RESULTS.md');
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const start = text.indexOf(HEADING);
+  if (start >= 0) {
+    const next = text.indexOf('\n## ', start + HEADING.length);
+    text = text.slice(0, start) + report.trimEnd() + '\n' + (next >= 0 ? text.slice(next) : '');
+  } else {
+    text = `${text.trimEnd()}\n\n${report.trimEnd()}\n`;
+  }
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(text, { ...config, filepath: file }));
+  console.log(`wrote ${file}`);
+}
+
+await main();
