@@ -103,6 +103,8 @@ async function profile(action: 'start' | 'stop', file?: string): Promise<void> {
 
 const kind = process.argv[2] as ServerKind;
 const port = kind === 'bare' ? await startBare() : await startOurs(kind);
+// Never outlive the benchmark (a child left behind, perhaps still real-time, would hog a CPU).
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToServer) => {
   if (message.type === 'cpu') {
     const reply: FromServer = {

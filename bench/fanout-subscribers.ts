@@ -194,6 +194,8 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+// Never outlive the benchmark (a child left behind, perhaps still real-time, would hog a CPU).
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToSubscribers) => {
   switch (message.type) {
     case 'reset':

@@ -308,8 +308,23 @@ function realtime(pids: number[], on: boolean): void {
       'chrt',
       on ? ['-a', '-f', '-p', '10', String(pid)] : ['-a', '-o', '-p', '0', String(pid)],
     );
-    if (result.status !== 0) throw new Error(`chrt failed: ${result.stderr.toString()}`);
+    if (on && result.status !== 0) throw new Error(`chrt failed: ${result.stderr.toString()}`);
   }
+  if (on) realtimePids.push(...pids);
+  else realtimePids.splice(0);
+}
+
+/** Processes currently under SCHED_FIFO; put back to normal however this process ends. */
+const realtimePids: number[] = [];
+const backToNormal = (): void => {
+  if (realtimePids.length > 0) realtime([...realtimePids], false);
+};
+process.on('exit', backToNormal);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    backToNormal();
+    process.exit(130);
+  });
 }
 
 async function runCase(
@@ -377,11 +392,16 @@ async function runCase(
     await reset();
     await profile('paced', 'start');
     const cpu2 = await cpu();
-    if (rtLatency) realtime([process.pid, server.pid!, subscribers.pid!], true);
     const pacedPerf = await perfRecord(server, 'paced', kind, n);
-
+    let watchdog: NodeJS.Timeout | undefined;
+    if (rtLatency) {
+      realtime([process.pid, server.pid!, subscribers.pid!], true);
+      // However the phase goes, nothing stays real-time longer than the phase plus a margin.
+      watchdog = setTimeout(backToNormal, (PACED_SECONDS + 10) * 1000);
+    }
     const sent = await publisher.paced(pacedRate(n), PACED_SECONDS).finally(() => {
-      if (rtLatency) realtime([process.pid, server.pid!, subscribers.pid!], false);
+      clearTimeout(watchdog);
+      backToNormal();
     });
     await waitAll(sent * n);
     await pacedPerf?.();
