@@ -20,6 +20,8 @@
  *   renders        `updated` calls of the kit's elements, or the naive view's renders, and frames
  *   longest task   the longest main-thread task, CPU (and wall) time
  * Ratios compare the kit with the baseline (what rendering adds) and the naive view with the kit.
+ * A round in which even the baseline got fewer than 50 frames (the box was busy with other work) is
+ * dropped and run again.
  * `--profile feed/kit` prints the functions with the most self time instead; `--only feed/kit` (or
  * `--only feed`) runs a part and writes nothing.
  *
@@ -51,6 +53,8 @@ type Variant = 'baseline' | 'naive' | 'kit';
 type Load = 'feed' | 'presence' | 'both';
 const VARIANTS: Variant[] = ['baseline', 'naive', 'kit'];
 const LOADS: Load[] = ['feed', 'presence', 'both'];
+/** A round counts only if the baseline (which renders nothing) got this many frames in its ~1.1 s. */
+const MIN_FRAMES = 50;
 
 /** The page: the kit, the fake server, the three ways of showing a burst, and the driver. */
 const PAGE = `
@@ -428,6 +432,7 @@ async function main(): Promise<void> {
   const site = await serve(dir);
   const loadBefore = loadavg()[0]!;
   const results = new Map<string, Run>();
+  let discarded = 0;
   try {
     const profiled = value('profile', '');
     if (profiled) {
@@ -441,13 +446,26 @@ async function main(): Promise<void> {
       if (only && !only.startsWith(load)) continue;
       // Variants take turns within each round, so a busy moment on the box hits them alike.
       const runs = new Map<Variant, Run[]>(VARIANTS.map((v) => [v, []]));
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0, tries = 0; round < ROUNDS; tries++) {
+        const got = new Map<Variant, Run>();
         for (const variant of VARIANTS) {
           if (only.includes('/') && only !== `${load}/${variant}`) continue;
           const page = await openPage(browser, site.url, variant, load);
-          runs.get(variant)!.push(await measured(browser, page));
+          got.set(variant, await measured(browser, page));
           await page.close();
         }
+        // The baseline renders nothing: if it did not get most of its frames, the box was too busy
+        // to say anything about this round. Try it again (a few times at most).
+        const frames = got.get('baseline')?.frames ?? Infinity;
+        if (frames < MIN_FRAMES && tries < ROUNDS * 3) {
+          discarded += 1;
+          if (!flag('json'))
+            console.log(`  (${load}: round dropped, the baseline got ${frames} frames)`);
+          await new Promise((r) => setTimeout(r, 3000));
+          continue;
+        }
+        for (const [variant, run] of got) runs.get(variant)!.push(run);
+        round += 1;
       }
       for (const variant of VARIANTS) {
         const list = runs.get(variant)!;
@@ -466,7 +484,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   if (results.size < LOADS.length * VARIANTS.length) return;
-  const report = markdown(results, loadBefore, loadavg()[0]!);
+  const report = markdown(results, loadBefore, loadavg()[0]!, discarded);
   if (flag('json')) console.log(JSON.stringify(Object.fromEntries(results), null, 2));
   else console.log(`\n${report}`);
   if (!flag('no-write')) await writeSection(report);
@@ -494,7 +512,12 @@ const LOAD_LABEL: Record<Load, string> = {
   both: 'both at once (2,000)',
 };
 
-function markdown(results: Map<string, Run>, loadBefore: number, loadAfter: number): string {
+function markdown(
+  results: Map<string, Run>,
+  loadBefore: number,
+  loadAfter: number,
+  discarded: number,
+): string {
   const rows: string[] = [];
   const ratios: string[] = [];
   for (const load of LOADS) {
@@ -525,7 +548,8 @@ ${cpus().length} × ${cpu}, load average ${loadBefore.toFixed(1)} → ${loadAfte
 wall times are inflated, CPU times and ratios much less so). A page bundling the kit (esbuild,
 production Lit) runs the fake server with 200 items of history and 40 people in the room; 1,000
 events per kind are applied within one second, in small groups as network messages arrive. Median of
-${ROUNDS} rounds, each in a fresh page, the variants taking turns. CPU is the main thread's thread
+${ROUNDS} rounds, each in a fresh page, the variants taking turns (${discarded} more dropped because the
+box starved even the baseline of frames). CPU is the main thread's thread
 time over all tasks of the burst (from a trace), so it includes the fake server running in the same
 page (validating and serializing every frame), the client and the store, equal in every variant.
 
@@ -537,10 +561,12 @@ ${rows.join('\n')}
 |---|---|---|---|---|
 ${ratios.join('\n')}
 
-Reading: the baseline is the price of the fake server, the protocol, the client and its stores; what
-the kit adds on top is rendering, at most once per animation frame (renders ≤ frames, never one per
-event), over the few dozen articles near the viewport. The naive view renders once per message, so
-its cost grows with the event rate and its longest task with the backlog.
+Reading: the baseline is the price of the fake server, the protocol, the client and its stores.
+What the kit adds is rendering: each element at most once per animation frame, never once per event;
+the feed shows a flood at its top about eight times a second (so its renders are far fewer than the
+frames) and renders only the few dozen articles near the viewport. The naive view renders once per
+message, so its cost grows with the event rate and its longest task with the backlog: the page
+freezes for half a second at a time.
 `;
 }
 
