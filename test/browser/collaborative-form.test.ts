@@ -185,6 +185,53 @@ describe('<crm-collaborative-form>', () => {
       expect(el.fieldNames).to.include.members(['name', 'channel', 'products', 'rating']);
     });
 
+    it('takes a form named by form-id elsewhere in the page, fields and submit', async () => {
+      const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
+      fake.server.entities.put(CUSTOMER);
+      const page = await fixture<HTMLDivElement>(
+        html`<div>
+          <crm-realtime-provider .client=${fake.client}>
+            <crm-collaborative-form
+              form-id="legacy"
+              entity-type="customer"
+              entity-id="42"
+              .clock=${fake.clock}
+            ></crm-collaborative-form>
+          </crm-realtime-provider>
+          <form id="legacy">
+            <label for="x-email">Email</label><input id="x-email" name="email" type="email" />
+            <button>Save</button>
+          </form>
+        </div>`,
+      );
+      const el = page.querySelector('crm-collaborative-form')!;
+      await settle({ fake, el });
+      const email = page.querySelector<HTMLInputElement>('#x-email')!;
+      expect(email.value).to.equal('m.holloway@northwind.example');
+      type(email, 'outside@northwind.example');
+      page.querySelector<HTMLFormElement>('#legacy')!.requestSubmit();
+      await settle({ fake, el });
+      expect(fake.server.entities.get('customer', '42')!.fields['email']).to.equal(
+        'outside@northwind.example',
+      );
+      const activity = fake.server.received('presence').at(-1)?.state.activity;
+      expect(activity).to.deep.equal({ kind: 'editing', field: 'email' });
+    });
+
+    it('puts the live record back on reset, not the HTML defaults', async () => {
+      const { fake, el, form } = await mount();
+      fake.server.entities.remoteUpdate('customer', '42', { name: 'Renamed by Ben' }, BEN);
+      await settle({ fake, el });
+      type(field(el, 'name'), 'Half-typed');
+      type(field(el, 'phone'), '+44 9');
+      form.reset();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await settle({ fake, el });
+      expect(field(el, 'name').value).to.equal('Renamed by Ben');
+      expect(field(el, 'phone').value).to.equal('+44 20 7946 0321');
+      expect(el.dirtyFields).to.deep.equal([]);
+    });
+
     it('takes fields added later', async () => {
       const { fake, el, form } = await mount();
       const added = document.createElement('input');
@@ -705,7 +752,9 @@ describe('<crm-collaborative-form>', () => {
     });
   });
 
-  describe('accessibility', () => {
+  describe('accessibility', function () {
+    // axe walks the whole form and dialog: on a busy machine that takes more than mocha's 5 s.
+    this.timeout(20_000);
     it('passes axe when idle', async () => {
       const { el } = await mount();
       await animationsDone(el);

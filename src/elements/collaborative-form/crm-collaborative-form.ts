@@ -176,12 +176,15 @@ export class CrmCollaborativeForm extends LitElement {
     resized: () => this.layout(),
   });
   private focused: FieldBinding | undefined;
+  /** A `form-id` form outside the element, whose events it also listens to. */
+  private outsideForm: HTMLFormElement | undefined;
   private applied: LiveDataSnapshot | undefined;
   private loadedKey: string | undefined;
   private reportedLoadError: string | undefined;
   private editingKey = '';
   private activity = '';
   private savedOnce = false;
+  private resetting = false;
   private autosave: unknown;
   /** The conflict shown (or cancelled), and the values the dialog shows as "yours". */
   private conflict: { of: LiveConflict; shown: FieldConflict[] } | undefined;
@@ -254,23 +257,14 @@ export class CrmCollaborativeForm extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     installFieldMarks(this);
-    this.addEventListener('focusin', this.onFocusIn);
-    this.addEventListener('focusout', this.onFocusOut);
-    this.addEventListener('input', this.onInput);
-    this.addEventListener('change', this.onChange);
-    this.addEventListener('submit', this.onSubmit, { capture: true });
-    this.addEventListener('reset', this.onReset, { capture: true });
+    this.listen(this, true);
     this.watcher.start();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.removeEventListener('focusin', this.onFocusIn);
-    this.removeEventListener('focusout', this.onFocusOut);
-    this.removeEventListener('input', this.onInput);
-    this.removeEventListener('change', this.onChange);
-    this.removeEventListener('submit', this.onSubmit, { capture: true });
-    this.removeEventListener('reset', this.onReset, { capture: true });
+    this.listen(this, false);
+    this.listenToForm(undefined);
     this.watcher.stop();
     this.marks.clear();
     this.clock.clearTimeout(this.autosave);
@@ -313,6 +307,25 @@ export class CrmCollaborativeForm extends LitElement {
   }
 
   // ---- field events ---------------------------------------------------------------------------
+
+  /** The field and form events, on the element and on a `form-id` form outside it. */
+  private listen(target: EventTarget, on: boolean): void {
+    const method = on ? target.addEventListener : target.removeEventListener;
+    method.call(target, 'focusin', this.onFocusIn as EventListener);
+    method.call(target, 'focusout', this.onFocusOut as EventListener);
+    method.call(target, 'input', this.onInput);
+    method.call(target, 'change', this.onChange);
+    method.call(target, 'submit', this.onSubmit as EventListener, { capture: true });
+    method.call(target, 'reset', this.onReset, { capture: true });
+  }
+
+  private listenToForm(form: HTMLFormElement | undefined): void {
+    const outside = form && !this.contains(form) ? form : undefined;
+    if (outside === this.outsideForm) return;
+    if (this.outsideForm) this.listen(this.outsideForm, false);
+    this.outsideForm = outside;
+    if (outside) this.listen(outside, true);
+  }
 
   private onFocusIn = (event: FocusEvent): void => {
     const field = fieldOf(this.sync.fields, event.target);
@@ -364,6 +377,7 @@ export class CrmCollaborativeForm extends LitElement {
     globalThis.setTimeout(() => {
       this.sync.reset();
       this.applied = undefined;
+      this.resetting = true;
       this.requestUpdate();
     }, 0);
   };
@@ -401,6 +415,7 @@ export class CrmCollaborativeForm extends LitElement {
   }
 
   private fieldsChanged(fields: ReadonlyMap<string, FieldBinding>): void {
+    this.listenToForm(this.form());
     if (this.focused && !fields.has(this.focused.name)) this.focused = undefined;
     const ready = this.live.status === 'ready' ? this.live.data : undefined;
     this.sync.setFields(fields, ready);
@@ -431,7 +446,9 @@ export class CrmCollaborativeForm extends LitElement {
       this.savedOnce = false;
       this.sync.reset();
     }
-    const { written } = this.sync.apply(snapshot.data, this.focused);
+    // After a reset, every field shows the record again, also the one the user is in.
+    const { written } = this.sync.apply(snapshot.data, this.resetting ? undefined : this.focused);
+    this.resetting = false;
     const before = first ? {} : (previous?.data ?? {});
     const changed = Object.keys({ ...before, ...snapshot.data }).filter(
       (f) => !sameValue(before[f], snapshot.data[f]),
