@@ -156,11 +156,19 @@ const feed = (args: Args) =>
     }}
   ></crm-activity-feed>`;
 
+let docsRenders = 0;
+/**
+ * The scope of a story's backend. On the docs page the primary story and its copy in the list of
+ * stories share an id: each render gets its own scope there, or the second would stop the first.
+ */
+const scopeOf = ({ id, viewMode }: { id: string; viewMode?: string }) =>
+  viewMode === 'docs' ? `${id}#docs${++docsRenders}` : id;
+
 /** A story on its own fake server: `setup` writes history (and starts live activity). */
 const story =
   (setup: (server: FakeServer, backend: FakeBackend) => void = () => {}) =>
-  (args: Args, { id }: { id: string }): TemplateResult => {
-    storyScope(id);
+  (args: Args, context: { id: string; viewMode?: string }): TemplateResult => {
+    storyScope(scopeOf(context));
     const backend = fakeBackend('open');
     setup(backend.server, backend);
     return html`<crm-realtime-provider .client=${backend.client}
@@ -353,8 +361,8 @@ export const Reconnecting: Story = {
 
 /** No provider on the page: a quiet "Not connected" instead of an error. */
 export const NotConnected: Story = {
-  render: (args, { id }) => {
-    storyScope(id);
+  render: (args, context) => {
+    storyScope(scopeOf(context));
     return feed(args);
   },
 };
