@@ -752,16 +752,17 @@ describe('<crm-collaborative-form>', () => {
     });
   });
 
-  describe('accessibility', function () {
-    // axe walks the whole form and dialog: on a busy machine that takes more than mocha's 5 s.
-    this.timeout(20_000);
-    it('passes axe when idle', async () => {
+  // axe walks the whole form and dialog: on a busy machine that takes more than mocha's 5 s.
+  describe('accessibility', () => {
+    it('passes axe when idle', async function () {
+      this.timeout(20_000);
       const { el } = await mount();
       await animationsDone(el);
       await expect(el).to.be.accessible();
     });
 
-    it('passes axe with someone editing a field', async () => {
+    it('passes axe with someone editing a field', async function () {
+      this.timeout(20_000);
       const { fake, el } = await mount();
       fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
       fake.server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'channel' } });
@@ -770,7 +771,8 @@ describe('<crm-collaborative-form>', () => {
       await expect(el).to.be.accessible();
     });
 
-    it('passes axe while saving', async () => {
+    it('passes axe while saving', async function () {
+      this.timeout(20_000);
       const { fake, el, form } = await mount();
       fake.server.setLatency(100);
       type(field(el, 'phone'), '+44 3');
@@ -781,7 +783,8 @@ describe('<crm-collaborative-form>', () => {
       await expect(el).to.be.accessible();
     });
 
-    it('passes axe after a refused save', async () => {
+    it('passes axe after a refused save', async function () {
+      this.timeout(20_000);
       const { fake, el, form } = await mount();
       fake.server.entities.authorize = (user, _e, access) =>
         access === 'read' || user.id !== DEMO_USER.id;
@@ -793,7 +796,8 @@ describe('<crm-collaborative-form>', () => {
       await expect(el).to.be.accessible();
     });
 
-    it('passes axe with the conflict dialog open', async () => {
+    it('passes axe with the conflict dialog open', async function () {
+      this.timeout(20_000);
       const { fake, el, form } = await mount();
       type(field<HTMLTextAreaElement>(el, 'notes'), 'mine');
       fake.server.entities.remoteUpdate('customer', '42', { notes: 'theirs' }, BEN);

@@ -235,7 +235,7 @@ export class CrmCollaborativeForm extends LitElement {
       this.requestUpdate();
       return undefined;
     }
-    if (!this.dispatchEvent(new CrmFormSaveEvent(this.entityType, this.entityId, fields))) {
+    if (!this.fire(new CrmFormSaveEvent(this.entityType, this.entityId, fields))) {
       return undefined;
     }
     this.sync.sent(fields);
@@ -433,9 +433,7 @@ export class CrmCollaborativeForm extends LitElement {
     if (snapshot.status === 'error') {
       if (this.reportedLoadError !== key && snapshot.error) {
         this.reportedLoadError = key;
-        this.dispatchEvent(
-          new CrmFormErrorEvent(this.entityType, this.entityId, 'load', snapshot.error),
-        );
+        this.fire(new CrmFormErrorEvent(this.entityType, this.entityId, 'load', snapshot.error));
       }
       return;
     }
@@ -472,7 +470,7 @@ export class CrmCollaborativeForm extends LitElement {
         ),
       );
     }
-    this.dispatchEvent(
+    this.fire(
       new CrmFormChangeEvent(this.entityType, this.entityId, snapshot.data, changed, source),
     );
   }
@@ -498,7 +496,7 @@ export class CrmCollaborativeForm extends LitElement {
   private settled(outcome: ChangeInfo): void {
     if (outcome.state === 'confirmed') {
       this.savedOnce = true;
-      this.dispatchEvent(
+      this.fire(
         new CrmFormSavedEvent(
           this.entityType,
           this.entityId,
@@ -517,7 +515,7 @@ export class CrmCollaborativeForm extends LitElement {
       }
       this.sync.setError(Object.keys(outcome.fields), true);
       this.refused = { error: outcome.error, fields: { ...outcome.fields } };
-      this.dispatchEvent(
+      this.fire(
         new CrmFormErrorEvent(
           this.entityType,
           this.entityId,
@@ -534,7 +532,7 @@ export class CrmCollaborativeForm extends LitElement {
 
   private conflictArrived(conflict: LiveConflict): void {
     const event = new CrmFormConflictEvent(this.entityType, this.entityId, conflict);
-    if (!this.dispatchEvent(event)) {
+    if (!this.fire(event)) {
       this.handledByPage.add(conflict);
       this.requestUpdate();
       return;
@@ -635,6 +633,11 @@ export class CrmCollaborativeForm extends LitElement {
     const overlay = this.overlay;
     if (!overlay || this.tabGroups.length === 0) return;
     layoutTabs(overlay, this.tabGroups, getComputedStyle(this).direction === 'rtl');
+  }
+
+  /** Dispatch one of the element's events (declared with `@fires` in the header). */
+  private fire(event: Event): boolean {
+    return this.dispatchEvent(event);
   }
 
   private timers() {
