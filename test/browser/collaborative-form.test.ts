@@ -232,6 +232,21 @@ describe('<crm-collaborative-form>', () => {
       expect(el.dirtyFields).to.deep.equal([]);
     });
 
+    it('follows another entity id', async () => {
+      const { fake, el } = await mount();
+      fake.server.entities.put({
+        type: 'customer',
+        id: '43',
+        fields: { name: 'Jonas Weber', email: 'jonas@brightline.example' },
+      });
+      el.entityId = '43';
+      await settle({ fake, el });
+      expect(field(el, 'name').value).to.equal('Jonas Weber');
+      expect(field(el, 'email').value).to.equal('jonas@brightline.example');
+      expect(fake.client.heldRooms().has(ROOM)).to.equal(false);
+      expect(fake.client.heldRooms().has('customer:43')).to.equal(true);
+    });
+
     it('takes fields added later', async () => {
       const { fake, el, form } = await mount();
       const added = document.createElement('input');

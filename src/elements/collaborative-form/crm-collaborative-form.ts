@@ -440,9 +440,15 @@ export class CrmCollaborativeForm extends LitElement {
     if (snapshot.status !== 'ready') return;
     const first = this.loadedKey !== key;
     if (first) {
+      // Another record: what was said about the previous one no longer holds.
       this.loadedKey = key;
       this.savedOnce = false;
       this.sync.reset();
+      if (this.conflict && this.conflict.of.entityId !== snapshot.entityId) {
+        this.conflict = undefined;
+        this.dialogOpen = false;
+      }
+      this.refused = undefined;
     }
     // After a reset, every field shows the record again, also the one the user is in.
     const { written } = this.sync.apply(snapshot.data, this.resetting ? undefined : this.focused);
