@@ -607,6 +607,9 @@ describe('<crm-collaborative-form>', () => {
       expect(dialog.entityLabel).to.equal('Northwind Logistics');
       expect(field(el, 'email').value).to.equal('mine@northwind.example');
       expect(statusText(el)).to.equal('Conflict: choose which version to keep');
+      expect(field(el, 'email').hasAttribute('data-crm-conflict')).to.equal(true);
+      expect(tabsOf(el, 'email')).to.deep.equal(['Conflict']);
+      expect(descriptionOf(field(el, 'email'))).to.contain('Someone else saved this field too');
     });
 
     it('"theirs" stores and shows theirs', async () => {
@@ -624,6 +627,7 @@ describe('<crm-collaborative-form>', () => {
       expect(field(el, 'email').value).to.equal('ben@northwind.example');
       expect(el.status).to.not.equal('conflict');
       expect(dialogOf(el)).to.equal(null);
+      expect(field(el, 'email').hasAttribute('data-crm-conflict')).to.equal(false);
     });
 
     it('"mine" stores mine over theirs', async () => {
@@ -752,6 +756,7 @@ describe('<crm-collaborative-form>', () => {
         expect(dialog.open).to.equal(false);
         expect(field(el, 'email').value).to.equal('mine@northwind.example');
         expect(el.status).to.equal('conflict');
+        expect(tabsOf(el, 'email')).to.deep.equal(['Conflict']);
         const resolve = shadow(el).querySelector<HTMLButtonElement>('[part~="resolve"]')!;
         resolve.focus();
         await sendKeys({ press: 'Enter' });

@@ -67,7 +67,8 @@ export const styles = [
       /* Amber with white text is too light for small text: darken it. */
       background: color-mix(in srgb, var(--_tab-background) 45%, #3b1d00);
     }
-    .tab-error {
+    .tab-error,
+    .tab-conflict {
       --_tab-background: var(--crm-collaborative-form-error-color, ${token('color-danger')});
       --_tab-text: #fff;
       background: color-mix(in srgb, var(--_tab-background) 85%, #000);

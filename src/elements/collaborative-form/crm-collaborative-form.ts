@@ -95,7 +95,7 @@ const reducedMotion = () =>
  *
  * @slot - The page's form (or bare fields).
  * @csspart overlay - The layer over the fields that holds the tabs.
- * @csspart tab - A tab on a field; also `tab-editor`, `tab-more`, `tab-saving`, `tab-queued`, `tab-held`, `tab-error`.
+ * @csspart tab - A tab on a field; also `tab-editor`, `tab-more`, `tab-saving`, `tab-queued`, `tab-held`, `tab-conflict`, `tab-error`.
  * @csspart status-bar - The line under the form with the status and its button.
  * @csspart status - The status text (a polite live region).
  * @csspart button - Every button; also `resolve`, `restore`, `dismiss`.
@@ -629,6 +629,7 @@ export class CrmCollaborativeForm extends LitElement {
       held: this.live.held,
       author: this.live.entity?.updatedBy?.name ?? '',
       changes: this.live.changes,
+      conflicted: new Set(this.live.conflicts.flatMap((c) => c.conflicts.map((f) => f.field))),
       hasError: (name) => this.sync.hasError(name),
       m: this.m,
       c: this.c,

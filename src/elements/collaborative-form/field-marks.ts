@@ -4,6 +4,7 @@
  * - data attributes the kit styles and a page may restyle: `data-crm-editing` (someone else edits
  *   the field; its value names them), `data-crm-held` (someone changed it under the user's
  *   cursor), `data-crm-saving` (`pending` or `queued`), `data-crm-error` (a save was refused),
+ *   `data-crm-conflict` (a save of it waits for the user's decision in a conflict),
  *   `data-crm-updated` (a remote change just arrived: a brief highlight);
  * - `--crm-editor-color` on the field: the colour of the person editing it;
  * - an accessible description (`aria-describedby`, added to any the field had) pointing at a
@@ -25,6 +26,8 @@ export interface FieldMarkState {
   held: boolean;
   saving: 'pending' | 'queued' | undefined;
   error: boolean;
+  /** A save of it conflicts and waits for the user's decision. */
+  conflict: boolean;
   /** The accessible description, or `undefined` for none. */
   description: string | undefined;
 }
@@ -42,7 +45,7 @@ export const fieldMarksCss = `
 [data-crm-held] {
   box-shadow: 0 0 0 2px var(--crm-collaborative-form-held-color, ${t('color-warning')});
 }
-[data-crm-error] {
+[data-crm-error], [data-crm-conflict] {
   box-shadow: 0 0 0 2px var(--crm-collaborative-form-error-color, ${t('color-danger')});
 }
 /* A fieldset's box starts at its legend's top: a ring would cut through the legend, so its own
@@ -55,7 +58,7 @@ fieldset[data-crm-held] {
   box-shadow: none;
   border-color: var(--crm-collaborative-form-held-color, ${t('color-warning')});
 }
-fieldset[data-crm-error] {
+fieldset[data-crm-error], [data-crm-conflict] {
   box-shadow: none;
   border-color: var(--crm-collaborative-form-error-color, ${t('color-danger')});
 }
@@ -104,6 +107,7 @@ const MARK_ATTRIBUTES = [
   'data-crm-held',
   'data-crm-saving',
   'data-crm-error',
+  'data-crm-conflict',
 ] as const;
 
 let counter = 0;
@@ -192,6 +196,7 @@ export class FieldMarks {
       'data-crm-held': state?.held ? '' : undefined,
       'data-crm-saving': state?.saving,
       'data-crm-error': state?.error ? '' : undefined,
+      'data-crm-conflict': state?.conflict ? '' : undefined,
     };
     for (const attribute of MARK_ATTRIBUTES) {
       const value = wanted[attribute];

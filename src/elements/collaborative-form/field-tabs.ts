@@ -9,7 +9,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 
-export type TabKind = 'editor' | 'more' | 'saving' | 'queued' | 'error' | 'held';
+export type TabKind = 'editor' | 'more' | 'saving' | 'queued' | 'error' | 'conflict' | 'held';
 
 export interface FieldTab {
   readonly kind: TabKind;
@@ -60,7 +60,7 @@ function tabTemplate(tab: FieldTab): TemplateResult {
       ? spinner
       : tab.kind === 'queued'
         ? cloud
-        : tab.kind === 'error' || tab.kind === 'held'
+        : tab.kind === 'error' || tab.kind === 'held' || tab.kind === 'conflict'
           ? mark
           : nothing;
   return html`<span part="tab tab-${tab.kind}" class="tab tab-${tab.kind}" style=${style}

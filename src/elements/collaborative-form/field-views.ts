@@ -22,6 +22,8 @@ export interface FieldViewsInput {
   /** Who changed the record last (for "Changed by …"); empty when unknown. */
   author: string;
   changes: readonly ChangeInfo[];
+  /** Fields of saves that conflict and wait for the user's decision. */
+  conflicted: ReadonlySet<string>;
   hasError: (field: string) => boolean;
   m: CollaborativeFormMessages;
   c: MessageContext;
@@ -55,11 +57,13 @@ export function fieldViews(input: FieldViewsInput): FieldViews {
     const isHeld = held.has(name);
     const save = saving.get(name);
     const error = input.hasError(name);
-    if (people.length === 0 && !isHeld && !save && !error) continue;
+    const conflict = input.conflicted.has(name);
+    if (people.length === 0 && !isHeld && !save && !error && !conflict) continue;
 
     const names = people.map((p) => p.user.name);
     const description = [
       error ? m.errorDescription(c) : '',
+      conflict ? m.conflictDescription(c) : '',
       isHeld ? m.heldDescription(input.author, c) : '',
       names.length ? m.editingDescription(names, c) : '',
     ]
@@ -69,14 +73,17 @@ export function fieldViews(input: FieldViewsInput): FieldViews {
       editors: names,
       editorColor: people[0] ? avatarColor(people[0].user.id) : undefined,
       held: isHeld,
-      saving: save,
+      saving: conflict ? undefined : save,
       error,
+      conflict,
       description: description || undefined,
     });
 
     const tabs: FieldTab[] = [];
     if (error) tabs.push({ kind: 'error', key: 'status', text: m.errorTab(c) });
-    else if (isHeld) tabs.push({ kind: 'held', key: 'status', text: m.heldTab(input.author, c) });
+    else if (conflict) {
+      tabs.push({ kind: 'conflict', key: 'status', text: m.conflictTab(c) });
+    } else if (isHeld) tabs.push({ kind: 'held', key: 'status', text: m.heldTab(input.author, c) });
     else if (save === 'queued') tabs.push({ kind: 'queued', key: 'status', text: m.queuedTab(c) });
     else if (save) tabs.push({ kind: 'saving', key: 'status', text: m.savingTab(c) });
     for (const person of people.slice(0, NAMED_EDITORS)) {

@@ -46,12 +46,16 @@ export interface CollaborativeFormMessages {
   queuedTab(c: MessageContext): string;
   /** Tab on a field: its value was refused and rolled back. */
   errorTab(c: MessageContext): string;
+  /** Tab on a field whose save conflicts and waits for the user's decision. */
+  conflictTab(c: MessageContext): string;
   /** Tab on a field: someone changed it while the user edits it; `author` may be empty. */
   heldTab(author: string, c: MessageContext): string;
   /** The field's accessible description while others edit it. */
   editingDescription(names: readonly string[], c: MessageContext): string;
   /** The field's accessible description while a remote change to it is held back. */
   heldDescription(author: string, c: MessageContext): string;
+  /** The field's accessible description while its save conflicts. */
+  conflictDescription(c: MessageContext): string;
   /** The field's accessible description after its save was refused. */
   errorDescription(c: MessageContext): string;
   /** Announced when someone else's change arrived in fields the user is not in. */
@@ -102,12 +106,15 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     savingTab: () => 'Saving…',
     queuedTab: () => 'Waiting offline',
     errorTab: () => 'Not saved',
+    conflictTab: () => 'Conflict',
     heldTab: (author) => (author ? `Changed by ${author}` : 'Changed meanwhile'),
     editingDescription: (names, c) =>
       `${c.list(names)} ${names.length === 1 ? 'is' : 'are'} editing this field.`,
     heldDescription: (author) =>
       `${author || 'Someone'} changed this field while you were editing it; saving asks which ` +
       'version to keep.',
+    conflictDescription: () =>
+      'Someone else saved this field too: choose which version to keep with Resolve, after the form.',
     errorDescription: () => 'Your last change to this field was not saved.',
     remoteChanged: (author, fields, c) => `${author || 'Someone'} changed ${c.list(fields)}.`,
     joinedField: (name, field) => `${name} is now editing ${field} too.`,
