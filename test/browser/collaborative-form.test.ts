@@ -816,6 +816,25 @@ describe('<crm-collaborative-form>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('passes axe in the dark theme, with someone editing and a refused save', async function () {
+      this.timeout(20_000);
+      document.documentElement.dataset['crmTheme'] = 'dark';
+      try {
+        const { fake, el, form } = await mount();
+        fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+        fake.server.entities.authorize = (user, _e, access) =>
+          access === 'read' || user.id !== DEMO_USER.id;
+        type(field(el, 'phone'), '+44 6');
+        form.requestSubmit();
+        await settle({ fake, el });
+        expect(tabsOf(el, 'phone')).to.deep.equal(['Not saved']);
+        await animationsDone(el);
+        await expect(el).to.be.accessible();
+      } finally {
+        delete document.documentElement.dataset['crmTheme'];
+      }
+    });
+
     it('passes axe with the conflict dialog open', async function () {
       this.timeout(20_000);
       const { fake, el, form } = await mount();
