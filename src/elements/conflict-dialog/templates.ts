@@ -11,25 +11,13 @@ import type { ValueFormatter } from '../shared/format-value.js';
 import type { FieldValues } from './merge.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { valueTemplate } from './value-template.js';
+import { initials, safeAvatarUrl } from '../presence/avatar.js';
 
 /** Who made the remote change: a `UserProfile` or anything shaped like one. */
 export interface ConflictAuthor {
   readonly id: string;
   readonly name: string;
   readonly avatarUrl?: string | undefined;
-}
-
-/** Only `https:`, `http:` and `data:image/` pictures are rendered, as on the server. */
-function safeAvatarUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 2048) return undefined;
-  return /^(https?:\/\/|data:image\/[a-z0-9.+-]+[;,])/i.test(value) ? value : undefined;
-}
-
-function initials(name: string, locale: string): string {
-  const words = name.trim().split(/\s+/u).filter(Boolean);
-  const first = Array.from(words[0] ?? '')[0] ?? '';
-  const last = words.length > 1 ? (Array.from(words[words.length - 1]!)[0] ?? '') : '';
-  return (first + last).toLocaleUpperCase(locale) || '?';
 }
 
 /** "(AO) Ana Ortiz · Saved 3 minutes ago", or nothing when neither is known. */
