@@ -6,17 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import {
   MemoryOutboxStore,
   RealtimeClient,
   type LiveConflict,
   type LiveData,
   type LiveDataOptions,
-  type SocketLike,
 } from '../../src/client/index.js';
-import { ManualEnvironment } from '../../src/testing/index.js';
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
+import { realClientOptions } from './helpers/real-client.js';
 
 const WAIT_MS = 3000;
 const ada = { id: 'ada', name: 'Ada' };
@@ -61,16 +59,13 @@ describe('live data client against the reference server', () => {
   }
 
   function client(user: { id: string; name: string }): RealtimeClient {
-    const c = new RealtimeClient({
-      url,
-      devUser: user,
-      clientId: `${user.id}-device-${clients.length}`,
-      socketFactory: (u) => new WebSocket(u) as unknown as SocketLike,
-      environment: new ManualEnvironment(),
-      outbox: new MemoryOutboxStore(),
-      reconnectInterval: 50,
-      scheduleFrame: (cb) => void setTimeout(cb, 0),
-    });
+    const c = new RealtimeClient(
+      realClientOptions(url, {
+        devUser: user,
+        clientId: `${user.id}-device-${clients.length}`,
+        outbox: new MemoryOutboxStore(),
+      }),
+    );
     clients.push(c);
     return c;
   }

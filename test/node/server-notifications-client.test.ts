@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WebSocket } from 'ws';
-import { RealtimeClient, type SocketLike } from '../../src/client/index.js';
-import { ManualEnvironment } from '../../src/testing/index.js';
+import { RealtimeClient } from '../../src/client/index.js';
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
+import { realClientOptions } from './helpers/real-client.js';
 
 const WAIT_MS = 3000;
 const KEY = 'client-test-key';
@@ -38,15 +37,9 @@ describe('notification and activity stores against the reference server', () => 
   });
 
   function client(id: string, clientId = `${id}-device`): RealtimeClient {
-    const c = new RealtimeClient({
-      url,
-      devUser: { id, name: id.toUpperCase() },
-      clientId,
-      socketFactory: (u) => new WebSocket(u) as unknown as SocketLike,
-      environment: new ManualEnvironment(),
-      reconnectInterval: 50,
-      scheduleFrame: (cb) => void setTimeout(cb, 0),
-    });
+    const c = new RealtimeClient(
+      realClientOptions(url, { devUser: { id, name: id.toUpperCase() }, clientId }),
+    );
     clients.push(c);
     return c;
   }
