@@ -36,7 +36,7 @@ import {
 } from '../protocol/index.js';
 import type { Clock } from '../client/types.js';
 import type { FakeConnection } from './fake-room.js';
-import { TimeLog, type LogEntry } from './fake-history.js';
+import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
 import { SAMPLE_PEOPLE, type Scenario } from './scenarios.js';
 
 /** What the fake activity log needs from the server it lives in. */
@@ -166,10 +166,14 @@ export class FakeActivity {
     }
     let page;
     try {
-      page = this.log.page(
-        (s) => inFeed(s.item, frame.feed) && passes(s.item, frame.filter),
-        frame.before,
-        frame.limit ?? 50,
+      page = fitPage(
+        this.log.page(
+          (s) => inFeed(s.item, frame.feed) && passes(s.item, frame.filter),
+          frame.before,
+          frame.limit ?? 50,
+        ),
+        (s) => s.item,
+        PAGE_BYTES,
       );
     } catch (error) {
       return this.host.error(c, 'bad_frame', (error as Error).message, frame.id);

@@ -41,7 +41,7 @@ import {
 import type { NotificationDraft } from '../client/notification-store.js';
 import type { Clock } from '../client/types.js';
 import type { FakeConnection } from './fake-room.js';
-import { TimeLog, type LogEntry } from './fake-history.js';
+import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
 import { SAMPLE_PEOPLE, type Scenario } from './scenarios.js';
 
 export type { NotificationDraft };
@@ -188,7 +188,11 @@ export class FakeNotifications {
   list(c: FakeConnection, user: UserProfile, frame: NotificationListFrame): void {
     let page;
     try {
-      page = this.log.page((s) => s.recipients.has(user.id), frame.before, frame.limit ?? 20);
+      page = fitPage(
+        this.log.page((s) => s.recipients.has(user.id), frame.before, frame.limit ?? 20),
+        (s) => this.view(s, user.id),
+        PAGE_BYTES,
+      );
     } catch (error) {
       return this.host.error(c, 'bad_frame', (error as Error).message, frame.id);
     }

@@ -42,6 +42,28 @@ describe('activity store: history', () => {
     rig.close();
   });
 
+  it('a page of large items comes in frames the client accepts, and paging goes on from there', async () => {
+    const rig = createRig();
+    const actor = { ...amara, avatarUrl: `data:image/png;base64,${'A'.repeat(2000)}` };
+    for (let i = 0; i < 200; i++)
+      rig.server.appendActivity({ ...call('42', actor), summary: `c${i}` });
+    const feed = rig.client().activity(GLOBAL, { pageSize: 200 });
+    await settle(rig);
+    const first = feed.snapshot();
+    assert.ok(first.items.length > 0 && first.items.length < 200, `${first.items.length} items`);
+    assert.equal(first.hasMore, true);
+    while (feed.snapshot().hasMore) await feed.loadOlder();
+    const all = feed.snapshot().items;
+    assert.deepEqual(
+      all.map((i) => i.summary),
+      Array.from({ length: 200 }, (_, i) => `c${199 - i}`),
+      'every item once, newest first',
+    );
+    const pages = rig.server.received('activity.list').length;
+    assert.ok(pages >= 6, `${pages} pages of about 30`);
+    rig.close();
+  });
+
   it('the customer feed holds the customer and its calls and meetings; the user feed their doings', async () => {
     const rig = createRig();
     rig.server.activity.seed(60); // three customers, eight people

@@ -194,6 +194,67 @@ describe('server activity', () => {
     assert.deepEqual(((await mine.json()) as { items: ActivityItem[] }).items, [one]);
   });
 
+  test('a page of large items stops short of the frame limit and its cursor goes on from there', async () => {
+    h = await startHarness({ apiKeys: [KEY] });
+    // Each item is about 2.5 KB (a 2 KB data-URL avatar and a long summary): 200 are ~500 KB.
+    const avatarUrl = `data:image/png;base64,${'A'.repeat(2000)}`;
+    const published: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const actor = { ...alice, avatarUrl };
+      published.push(
+        (await publish(h, { ...call('42', actor, `c${i}`), summary: 's'.repeat(400) })).id,
+      );
+    }
+    const c = await h.connect(bob);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const reply = await page(
+        c,
+        { kind: 'global' },
+        { limit: 200, ...(cursor ? { before: cursor } : {}) },
+      );
+      const bytes = Buffer.byteLength(JSON.stringify(reply));
+      assert.ok(bytes <= 64 * 1024, `page ${pages} is ${bytes} bytes`);
+      assert.ok(reply.items.length > 0);
+      seen.push(...reply.items.map((i) => i.id));
+      cursor = reply.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 50);
+    assert.ok(pages >= 8, `${pages} pages`);
+    assert.deepEqual(seen, [...published].reverse(), 'every item once, newest first');
+  });
+
+  test('an item too large for a frame on its own is listed without its values', async () => {
+    h = await startHarness({ apiKeys: [KEY] });
+    const big = 'v'.repeat(40_000);
+    const item = await publish(h, {
+      kind: 'entity.updated',
+      actor: alice,
+      customerId: '42',
+      changes: [
+        { field: 'notes', from: big, to: `${big}!` },
+        { field: 'status', from: 'Lead', to: 'Won' },
+      ],
+    });
+    await publish(h, call('42', bob, 'after'));
+    const c = await h.connect(bob);
+    const first = await page(c, { kind: 'customer', entityId: '42' }, { limit: 10 });
+    assert.equal(first.items.length, 1, 'the small newer one alone');
+    assert.ok(first.nextCursor);
+    const second = await page(
+      c,
+      { kind: 'customer', entityId: '42' },
+      { before: first.nextCursor! },
+    );
+    assert.ok(Buffer.byteLength(JSON.stringify(second)) <= 64 * 1024);
+    assert.deepEqual(second.items, [
+      { ...item, changes: [{ field: 'notes' }, { field: 'status' }] },
+    ]);
+    assert.equal(second.nextCursor, undefined);
+  });
+
   test('retention drops items past the age limit and beyond the row limit', async () => {
     h = await startHarness({
       apiKeys: [KEY],

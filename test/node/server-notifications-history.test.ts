@@ -73,6 +73,39 @@ describe('server notifications: history', () => {
     assert.equal(bad.type === 'error' && bad.code, 'bad_frame');
   });
 
+  test('a page of long notifications stops short of the frame limit and goes on from there', async () => {
+    h = await startHarness({ apiKeys: [KEY] });
+    // Each is about 4.3 KB (a 2 KB data-URL avatar and a 2,000-character message): 100 are 430 KB.
+    const from = {
+      id: 'alice',
+      name: 'Alice',
+      avatarUrl: `data:image/png;base64,${'A'.repeat(2000)}`,
+    };
+    for (let i = 1; i <= 100; i++) {
+      const body = { target: { user: 'bob' }, title: `n${i}`, message: 'm'.repeat(2000), from };
+      assert.equal((await notify(h, body)).status, 201);
+    }
+    const b = await h.connect(bob);
+    const titles: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const reply = await list(b, { limit: 100, ...(cursor ? { before: cursor } : {}) });
+      const bytes = Buffer.byteLength(JSON.stringify(reply));
+      assert.ok(bytes <= 64 * 1024, `page ${pages} is ${bytes} bytes`);
+      assert.equal(reply.unread, 100);
+      titles.push(...reply.items.map((n) => n.title));
+      cursor = reply.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 50);
+    assert.ok(pages >= 7, `${pages} pages`);
+    assert.deepEqual(
+      titles,
+      Array.from({ length: 100 }, (_, i) => `n${100 - i}`),
+      'every one once, newest first',
+    );
+  });
+
   test('read state and unread counts survive a restart on the same file', async () => {
     const file = join(dir, 'restart.sqlite');
     h = await startHarness({ apiKeys: [KEY], storage: new SqliteStorage(file) });

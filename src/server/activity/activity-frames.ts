@@ -6,6 +6,7 @@ import { feedRoom, type ActivityListFrame } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { authorizeAction } from '../authorize.js';
+import { ENVELOPE_BYTES } from '../chunk.js';
 import { answering, permitted } from '../notifications/requests.js';
 
 /** Default page size when the client gives no `limit`. */
@@ -30,6 +31,7 @@ export async function listActivity(
       frame.filter,
       frame.before,
       frame.limit ?? DEFAULT_LIMIT,
+      ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
     );
     connection.send({ type: 'activity.page', replyTo: frame.id, ...page });
   });

@@ -18,6 +18,7 @@ import {
   type FeedRef,
 } from '../../protocol/index.js';
 import type { Bus } from '../bus.js';
+import { fittingCount } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { ActivityRepository, NewActivity } from './activity-repository.js';
@@ -94,19 +95,36 @@ export class ActivityService {
     return appended;
   }
 
-  /** A feed's page, newest first. Throws `CursorError` for a cursor we did not hand out. */
+  /**
+   * A feed's page, newest first. Throws `CursorError` for a cursor we did not hand out. With
+   * `maxBytes` the page holds fewer than `limit` items when that many would serialize to more (a
+   * frame has a size limit), and its cursor continues after the last one it holds; an item too
+   * large on its own comes without its changes' values (`slimmed`), never not at all.
+   */
   async list(
     feed: FeedRef,
     filter: ActivityFilter | undefined,
     before: string | undefined,
     limit: number,
+    maxBytes?: number,
   ): Promise<ActivityPage> {
     let seq: number | undefined;
     if (before !== undefined) {
       seq = decodeCursor(CURSOR_KIND, before);
       if (seq === undefined) throw new CursorError(before);
     }
-    const page = await this.options.repository.page(feed, filter, seq, limit);
+    const repository = this.options.repository;
+    let page = await repository.page(feed, filter, seq, limit);
+    if (maxBytes !== undefined) {
+      const fits = fittingCount(page.items, maxBytes);
+      // Rare (data-URL avatars, large values): ask again for what fits, for the right cursor.
+      if (fits < page.items.length) {
+        page = await repository.page(feed, filter, seq, Math.max(1, fits));
+      }
+      if (page.items.length === 1 && fittingCount(page.items, maxBytes) === 0) {
+        page.items = [slimmed(page.items[0]!)];
+      }
+    }
     const answer: ActivityPage = { items: page.items };
     if (page.next !== undefined) answer.nextCursor = encodeCursor(CURSOR_KIND, page.next);
     return answer;
@@ -133,4 +151,13 @@ export class ActivityService {
   close(): void {
     this.stopSweep();
   }
+}
+
+/**
+ * An item too large for a frame (an entity change of long values, logged before it was refused
+ * live): the same item with its changes naming the fields but not their values.
+ */
+function slimmed(item: ActivityItem): ActivityItem {
+  if (!item.changes) return item;
+  return { ...item, changes: item.changes.map((change) => ({ field: change.field })) };
 }

@@ -19,6 +19,7 @@ import {
   type NotificationReadFrame,
   type UserProfile,
 } from '../../protocol/index.js';
+import { ENVELOPE_BYTES } from '../chunk.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { answering, permitted } from './requests.js';
@@ -67,7 +68,12 @@ export async function listNotifications(
 ): Promise<void> {
   const user: UserProfile = connection.user!;
   await answering(ctx, connection, frame.id, async () => {
-    const page = await ctx.notifications.list(user.id, frame.before, frame.limit ?? DEFAULT_LIMIT);
+    const page = await ctx.notifications.list(
+      user.id,
+      frame.before,
+      frame.limit ?? DEFAULT_LIMIT,
+      ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
+    );
     connection.send({ type: 'notification.page', replyTo: frame.id, ...page });
   });
 }

@@ -25,6 +25,7 @@ import {
 } from '../../protocol/index.js';
 import { decodeCursor, encodeCursor, CursorError, MonotonicTime } from '../activity/cursor.js';
 import { EventTooLargeError, type Bus } from '../bus.js';
+import { fittingCount } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
@@ -120,14 +121,28 @@ export class NotificationService {
     return { notification, recipients };
   }
 
-  /** A user's history page. Throws `CursorError` for a cursor we did not hand out. */
-  async list(userId: string, before: string | undefined, limit: number): Promise<NotificationPage> {
+  /**
+   * A user's history page. Throws `CursorError` for a cursor we did not hand out. With `maxBytes`
+   * the page holds fewer than `limit` items when that many would serialize to more (a frame has
+   * a size limit), and its cursor continues after the last one it holds.
+   */
+  async list(
+    userId: string,
+    before: string | undefined,
+    limit: number,
+    maxBytes?: number,
+  ): Promise<NotificationPage> {
     let seq: number | undefined;
     if (before !== undefined) {
       seq = decodeCursor(CURSOR_KIND, before);
       if (seq === undefined) throw new CursorError(before);
     }
-    const page = await this.options.repository.page(userId, seq, limit);
+    const repository = this.options.repository;
+    let page = await repository.page(userId, seq, limit);
+    // One notification always fits a frame (its input is bounded); many with long messages and
+    // data-URL avatars may not. Rare: ask again for what fits, which gives the right cursor.
+    const fits = maxBytes === undefined ? page.items.length : fittingCount(page.items, maxBytes);
+    if (fits < page.items.length) page = await repository.page(userId, seq, Math.max(1, fits));
     const answer: NotificationPage = { items: page.items, unread: page.unread };
     if (page.next !== undefined) answer.nextCursor = encodeCursor(CURSOR_KIND, page.next);
     return answer;
