@@ -101,9 +101,17 @@ export class Session {
         ctx.log.warn('rate limit abuse', { conn: connection.id, user: connection.user?.id });
         return;
       }
+      // A dropped request is answered, so the client retries it instead of waiting out its
+      // timeout. Parsing is bounded: a frame over the size limit is not, and about a hundred
+      // drops in a row close the connection.
+      const replyTo =
+        isBinary || bytes.byteLength > ctx.limits.maxFrameBytes
+          ? undefined
+          : requestIdOf(bytes.toString('utf8'));
       connection.sendError(
         'rate_limited',
         `more than ${ctx.limits.maxMessagesPerSecond} frames per second; frame dropped`,
+        { replyTo },
       );
       return;
     }

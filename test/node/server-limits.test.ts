@@ -65,6 +65,22 @@ describe('server limits', () => {
     assert.equal(a.ws.readyState, a.ws.OPEN);
   });
 
+  test('a request dropped by the rate limit is answered with rate_limited and its id', async () => {
+    h = await startHarness({ limits: { maxMessagesPerSecond: 5 } });
+    const a = await h.connect(alice);
+    await a.join('customer:42');
+    h.clock.advance(1000);
+    for (let i = 0; i < 5; i++) a.send({ type: 'ping', t: i });
+    // Over the rate: the client is owed an answer, not a 15 s wait for its timeout.
+    const reply = await a.request({ type: 'join', id: 'join-over-rate', room: 'customer:7' });
+    assert.equal(reply.type, 'error');
+    assert.equal(reply.type === 'error' && reply.code, 'rate_limited');
+    assert.equal(reply.type === 'error' && reply.replyTo, 'join-over-rate');
+    h.clock.advance(1000);
+    const again = await a.request({ type: 'join', id: 'join-again', room: 'customer:7' });
+    assert.equal(again.type, 'joined', JSON.stringify(again));
+  });
+
   test('a sustained flood is closed with 1008', async () => {
     h = await startHarness({ limits: { maxMessagesPerSecond: 10, maxRateViolations: 50 } });
     const a = await h.connect(alice);
