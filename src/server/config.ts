@@ -22,6 +22,7 @@
  * |                   | CRM_NOTIFICATION_RETENTION_DAYS | 90 (0 keeps) |
  * |                   | CRM_ACTIVITY_RETENTION_DAYS     | 365 (0 keeps)|
  * |                   | CRM_ACTIVITY_MAX_ROWS           | 0 (no limit) |
+ * |                   | CRM_ENTITY_HISTORY_RETENTION_DAYS | 90 (0 keeps) |
  * |                   | CRM_NOTIFY_WATCHERS (1/0)       | on with --dev|
  */
 import { join } from 'node:path';
@@ -83,6 +84,8 @@ export interface ServerConfig {
   activityRetentionDays: number;
   /** At most this many activity items are kept (the newest); 0 means no limit. */
   activityMaxRows: number;
+  /** Entity change history and mutation answers older than this many days go; 0 keeps them. */
+  entityHistoryRetentionDays: number;
   /** Notify the people looking at an entity when a client's change to it is accepted. */
   notifyWatchersOnChange: boolean;
 }
@@ -116,6 +119,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   notificationRetentionDays: 90,
   activityRetentionDays: 365,
   activityMaxRows: 0,
+  entityHistoryRetentionDays: 90,
   notifyWatchersOnChange: false,
 };
 
@@ -252,6 +256,11 @@ export function loadConfig(
       'CRM_ACTIVITY_MAX_ROWS',
       env.CRM_ACTIVITY_MAX_ROWS,
       DEFAULT_CONFIG.activityMaxRows,
+    ),
+    entityHistoryRetentionDays: integer(
+      'CRM_ENTITY_HISTORY_RETENTION_DAYS',
+      env.CRM_ENTITY_HISTORY_RETENTION_DAYS,
+      DEFAULT_CONFIG.entityHistoryRetentionDays,
     ),
     notifyWatchersOnChange: onOff(
       'CRM_NOTIFY_WATCHERS',

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       notifyWatchersOnChange: config.notifyWatchersOnChange,
     },
     activity: { maxAgeDays: config.activityRetentionDays, maxRows: config.activityMaxRows },
+    entities: { historyRetentionDays: config.entityHistoryRetentionDays },
   });
 
   let stopping = false;

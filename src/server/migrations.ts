@@ -142,4 +142,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX activity_by_customer ON activity (customer_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'entity history retention',
+    // The hourly sweep deletes entity history and mutation answers by age.
+    sql: `
+      CREATE INDEX entity_changes_by_time ON entity_changes (at);
+      CREATE INDEX mutations_by_time ON mutations (at);
+    `,
+  },
 ];

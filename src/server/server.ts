@@ -70,6 +70,8 @@ export interface CreateServerOptions {
   notifications?: NotificationOptions;
   /** Activity retention: age in days and/or rows (see `activity/activity-service.ts`). */
   activity?: ActivityRetention;
+  /** Entity history retention (see `entities/entity-service.ts`). */
+  entities?: { historyRetentionDays?: number | undefined; sweepMs?: number | undefined };
   /** Default: a `LocalBus` for this process. */
   bus?: Bus;
   /**
@@ -157,6 +159,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     clock,
     log,
     maxFrameBytes: limits.maxFrameBytes,
+    ...options.entities,
   });
   const history = createHistoryServices({
     storage,
@@ -288,6 +291,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       httpServer.closeAllConnections();
     });
     presence.close();
+    entities.close();
     await history.close();
     await bus.close();
     await storage.close();

@@ -115,6 +115,10 @@ export class SqliteStorage implements Storage {
     return this.entities.changes(type, id, sinceVersion, limit);
   }
 
+  async pruneEntityHistory(cutoff: number): Promise<{ changes: number; mutations: number }> {
+    return this.entities.prune(cutoff);
+  }
+
   healthy(): boolean {
     if (!this.db.open) return false;
     try {

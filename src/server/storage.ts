@@ -54,6 +54,11 @@ export interface Storage {
     sinceVersion?: number,
     limit?: number,
   ): Promise<StoredChange[]>;
+  /**
+   * Retention of entity history: deletes recorded changes and mutation answers from before
+   * `cutoff` (epoch ms); resolves to how many of each went. Entities themselves stay.
+   */
+  pruneEntityHistory?(cutoff: number): Promise<{ changes: number; mutations: number }>;
   /** Notifications and each recipient's read state, when this store keeps them. */
   readonly notifications?: NotificationRepository;
   /** The activity log, when this store keeps it. */

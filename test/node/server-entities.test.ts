@@ -8,11 +8,13 @@ import type { EntityChange, FrameOf, ServerFrame, UserProfile } from '../../src/
 import type { AuthorizeRequest } from '../../src/server/authorize.js';
 import type { EntityChangeNotice } from '../../src/server/entities/entity-service.js';
 import { demoEntities, seedDemo } from '../../src/server/seed-demo.js';
+import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { SqliteStorage } from '../../src/server/sqlite-storage.js';
 import { nextId, type TestClient } from './helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
 
 const ROOM = 'customer:42';
+const DAY = 86_400_000;
 
 async function seed(h: Harness, fields: Record<string, string> = {}): Promise<void> {
   const outcome = await h.server.entities.update({
@@ -249,6 +251,64 @@ describe('server entities: idempotent mutation ids', () => {
       [2, 3],
     );
     assert.equal(as(await get(a), 'entity.snapshot').entity.version, 3);
+  });
+
+  test('entity history past its retention is swept; later conflicts still report, without the base', async () => {
+    const storage = new SqliteStorage(':memory:');
+    // No heartbeat inside the clock's jumps of days: clients have no chance to answer it.
+    h = await startHarness({
+      storage,
+      entities: { historyRetentionDays: 30 },
+      heartbeatMs: 1000 * DAY,
+    });
+    await seed(h);
+    const a = await h.connect(alice);
+    as(await update(a, { phone: '200' }, 1, 'mutation-old'), 'entity.ack');
+    h.clock.advance(20 * DAY);
+    as(await update(a, { name: 'Acme Ltd' }, 2, 'mutation-new'), 'entity.ack');
+    assert.equal((await storage.entityChanges('customer', '42')).length, 3);
+
+    // Past 30 days for the first two changes, not for the third: the hourly sweep took them.
+    h.clock.advance(11 * DAY);
+    await until(async () => (await storage.entityChanges('customer', '42')).length === 1);
+    assert.deepEqual(
+      (await storage.entityChanges('customer', '42')).map((c) => c.version),
+      [3],
+    );
+    const b = await h.connect(bob);
+    // A recent mutation is still recognised; the entity itself is untouched.
+    const replay = as(await update(a, { name: 'Acme Ltd' }, 2, 'mutation-new'), 'entity.ack');
+    assert.equal(replay.duplicate, true);
+    assert.equal(as(await get(b), 'entity.snapshot').entity.fields['phone'], '200');
+    // Bob edits from version 1: phone changed at version 2, whose record is gone. Still a
+    // conflict, with what is known (theirs, when) and without what is not (base, who).
+    const conflict = as(await update(b, { phone: '300' }, 1, 'mutation-b'), 'entity.conflict');
+    assert.equal(conflict.conflicts.length, 1);
+    const [phone] = conflict.conflicts;
+    assert.equal(phone!.field, 'phone');
+    assert.equal(phone!.theirs, '200');
+    assert.equal(phone!.mine, '300');
+    assert.equal('base' in phone!, false);
+    assert.equal(typeof phone!.changedAt, 'number');
+  });
+
+  test('entity history is kept with retention 0, and the setting comes from the environment', async () => {
+    const storage = new SqliteStorage(':memory:');
+    h = await startHarness({ storage, entities: { historyRetentionDays: 0 } });
+    await seed(h);
+    h.clock.advance(400 * DAY);
+    assert.deepEqual(await h.server.entities.sweep(), { changes: 0, mutations: 0 });
+    assert.equal((await storage.entityChanges('customer', '42')).length, 1);
+    const jwt = { CRM_JWT_SECRET: 'x'.repeat(32) };
+    assert.equal(loadConfig([], jwt).entityHistoryRetentionDays, 90);
+    assert.equal(
+      loadConfig([], { ...jwt, CRM_ENTITY_HISTORY_RETENTION_DAYS: '7' }).entityHistoryRetentionDays,
+      7,
+    );
+    assert.throws(
+      () => loadConfig([], { ...jwt, CRM_ENTITY_HISTORY_RETENTION_DAYS: 'soon' }),
+      ConfigError,
+    );
   });
 
   test('a conflict is not remembered: the same mutation id may be applied after a fresh read', async () => {
@@ -521,3 +581,11 @@ describe('demo seed', () => {
     assert.deepEqual(entities[0]!.fields, { name: 'Seven' });
   });
 });
+
+async function until(check: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -20,7 +20,7 @@ import {
 } from '../../protocol/index.js';
 import type { Bus } from '../bus.js';
 import { ENVELOPE_BYTES } from '../chunk.js';
-import type { ServerClock } from '../clock.js';
+import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { Storage } from '../storage.js';
 import { toEntity, toEntityChange } from './entity-store.js';
@@ -66,14 +66,56 @@ export interface EntityServiceOptions {
   log: Logger;
   /** Largest frame clients accept: a change whose event would not fit is refused. */
   maxFrameBytes: number;
+  /**
+   * Entity history (recorded changes and mutation answers) older than this many days is deleted;
+   * 0 keeps it. Default 90. Conflicts on fields last changed before then come without their base
+   * value, and a mutation retried after then is no longer recognized as a duplicate.
+   */
+  historyRetentionDays?: number | undefined;
+  /** How often the retention sweep runs. Default one hour. */
+  sweepMs?: number | undefined;
 }
+
+const DAY_MS = 86_400_000;
 
 export class EntityService {
   private readonly listeners = new Set<EntityChangeListener>();
   /** Per entity, the tail of its writes: publishes leave in version order whatever the store. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly options: EntityServiceOptions) {}
+  readonly historyRetentionDays: number;
+  private readonly stopSweep: () => void;
+
+  constructor(private readonly options: EntityServiceOptions) {
+    this.historyRetentionDays = options.historyRetentionDays ?? 90;
+    this.stopSweep =
+      this.historyRetentionDays > 0 && options.storage.pruneEntityHistory
+        ? every(options.clock, options.sweepMs ?? 3_600_000, () => void this.sweep())
+        : () => {};
+  }
+
+  /** Applies the history retention now; resolves to how many rows of each kind went. */
+  async sweep(): Promise<{ changes: number; mutations: number }> {
+    const { storage, clock, log } = this.options;
+    const none = { changes: 0, mutations: 0 };
+    if (this.historyRetentionDays <= 0 || !storage.pruneEntityHistory) return none;
+    try {
+      const removed = await storage.pruneEntityHistory(
+        clock.now() - this.historyRetentionDays * DAY_MS,
+      );
+      if (removed.changes + removed.mutations > 0) {
+        log.info('entity history retention', { ...removed, days: this.historyRetentionDays });
+      }
+      return removed;
+    } catch (err) {
+      log.error('entity history retention failed', errorFields(err));
+      return none;
+    }
+  }
+
+  close(): void {
+    this.stopSweep();
+  }
 
   async get(type: string, id: string): Promise<Entity | undefined> {
     const stored = await this.options.storage.getEntity(type, id);

@@ -94,6 +94,9 @@ export class SqliteEntities {
   >;
   private readonly selectMutation: Database.Statement<[string, string, string], { entity: string }>;
   private readonly insertMutation: Database.Statement<[string, string, string, string, number]>;
+  private readonly deleteOldChanges: Database.Statement<[number]>;
+  private readonly deleteOldMutations: Database.Statement<[number]>;
+  private readonly pruneTx: (cutoff: number) => { changes: number; mutations: number };
   private readonly writeTx: (write: EntityWrite) => EntityWriteResult;
 
   constructor(private readonly db: Database.Database) {
@@ -135,6 +138,12 @@ export class SqliteEntities {
     this.insertMutation = db.prepare(
       'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES (?, ?, ?, ?, ?)',
     );
+    this.deleteOldChanges = db.prepare('DELETE FROM entity_changes WHERE at < ?');
+    this.deleteOldMutations = db.prepare('DELETE FROM mutations WHERE at < ?');
+    this.pruneTx = db.transaction((cutoff: number) => ({
+      changes: this.deleteOldChanges.run(cutoff).changes,
+      mutations: this.deleteOldMutations.run(cutoff).changes,
+    }));
     const tx = db.transaction((write: EntityWrite) => this.apply(write));
     // IMMEDIATE takes the write lock before reading, so the check and the write see one state.
     this.writeTx = (write) => tx.immediate(write);
@@ -163,6 +172,14 @@ export class SqliteEntities {
     const fieldVersions: Record<string, number> = {};
     for (const field of Object.keys(entity.fields)) fieldVersions[field] = entity.version;
     this.store({ entity, fieldVersions });
+  }
+
+  /**
+   * Deletes history rows and mutation answers from before `cutoff`. The merge rules do without
+   * them: a conflict on a field last changed before it lacks its base value and its author.
+   */
+  prune(cutoff: number): { changes: number; mutations: number } {
+    return this.pruneTx(cutoff);
   }
 
   changes(type: string, id: string, sinceVersion: number, limit: number): StoredChange[] {
