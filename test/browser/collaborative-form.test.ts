@@ -239,12 +239,30 @@ describe('<crm-collaborative-form>', () => {
         id: '43',
         fields: { name: 'Jonas Weber', email: 'jonas@brightline.example' },
       });
+      // The user is in the phone field when the page moves to another record.
+      field(el, 'phone').focus();
+      await settle({ fake, el });
       el.entityId = '43';
       await settle({ fake, el });
       expect(field(el, 'name').value).to.equal('Jonas Weber');
       expect(field(el, 'email').value).to.equal('jonas@brightline.example');
+      // Nothing of customer 42 stays on screen under customer 43: what 43 has no value for is
+      // empty, the focused field included.
+      expect(field(el, 'phone').value).to.equal('');
+      expect(field(el, 'notes').value).to.equal('');
+      expect(field<HTMLSelectElement>(el, 'status').value).to.equal('');
+      expect(field(el, 'value').value).to.equal('');
+      expect(field(el, 'vip').checked).to.equal(false);
+      const products = el.querySelectorAll<HTMLInputElement>('[name="products"]');
+      expect([...products].filter((p) => p.checked)).to.have.length(0);
+      expect(el.dirtyFields).to.deep.equal([]);
       expect(fake.client.heldRooms().has(ROOM)).to.equal(false);
       expect(fake.client.heldRooms().has('customer:43')).to.equal(true);
+      // And back: 42's values return.
+      el.entityId = '42';
+      await settle({ fake, el });
+      expect(field(el, 'phone').value).to.equal('+44 20 7946 0321');
+      expect(field(el, 'vip').checked).to.equal(true);
     });
 
     it('takes fields added later', async () => {

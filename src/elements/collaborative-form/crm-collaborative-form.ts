@@ -439,6 +439,8 @@ export class CrmCollaborativeForm extends LitElement {
     }
     if (snapshot.status !== 'ready') return;
     const first = this.loadedKey !== key;
+    // Another record than the one shown: none of its values may stay on screen.
+    const switched = first && this.loadedKey !== undefined;
     if (first) {
       // Another record: what was said about the previous one no longer holds.
       this.loadedKey = key;
@@ -451,7 +453,11 @@ export class CrmCollaborativeForm extends LitElement {
       this.refused = undefined;
     }
     // After a reset, every field shows the record again, also the one the user is in.
-    const { written } = this.sync.apply(snapshot.data, this.resetting ? undefined : this.focused);
+    const { written } = this.sync.apply(
+      snapshot.data,
+      this.resetting || switched ? undefined : this.focused,
+      switched,
+    );
     this.resetting = false;
     const before = first ? {} : (previous?.data ?? {});
     const changed = Object.keys({ ...before, ...snapshot.data }).filter(

@@ -48,12 +48,20 @@ export class FieldSync {
 
   /**
    * Put `data` into the fields the user is not in (`focused`) and has not changed. A focused or
-   * changed field whose value the data now matches is clean again.
+   * changed field whose value the data now matches is clean again. With `everyField` (another
+   * record), every field shows `data`, and those it has no value for are emptied.
    */
-  apply(data: Readonly<Fields>, focused: FieldBinding | undefined): ApplyResult {
+  apply(
+    data: Readonly<Fields>,
+    focused: FieldBinding | undefined,
+    everyField = false,
+  ): ApplyResult {
     const written: string[] = [];
     for (const [name, field] of this.fields) {
-      if (!(name in data)) continue;
+      if (!(name in data)) {
+        if (everyField && this.give(field, null, true)) written.push(name);
+        continue;
+      }
       const value = data[name]!;
       const state = this.state(name);
       if (field === focused || state.dirty) {
