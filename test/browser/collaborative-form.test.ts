@@ -331,6 +331,48 @@ describe('<crm-collaborative-form>', () => {
       expect(tabsOf(el, 'email')).to.deep.equal([]);
     });
 
+    it('name tabs follow a field scrolled inside a container, and hide when it is out of view', async () => {
+      const { fake, el, form } = await mount();
+      // The form scrolls inside a fixed-height panel, as in a dialog or a side sheet.
+      const panel = document.createElement('div');
+      panel.style.cssText = 'height: 160px; overflow: auto;';
+      form.before(panel);
+      panel.append(form);
+      fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+      await settle({ fake, el });
+      const email = field(el, 'email');
+      const tab = shadow(el).querySelector<HTMLElement>('.tabs[data-field="email"]')!;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(null)));
+      const gap = () =>
+        Math.abs(tab.getBoundingClientRect().bottom - email.getBoundingClientRect().top);
+      expect(tab.hidden).to.equal(false);
+      expect(gap()).to.be.below(1.5);
+
+      // A little: the field is still in view, lower by 20px; its tab moves with it.
+      panel.scrollTop = 20;
+      await oneEvent(panel, 'scroll');
+      await frame();
+      await frame();
+      expect(tab.hidden).to.equal(false);
+      expect(gap()).to.be.below(1.5);
+
+      // Far: the field is above the panel's top edge; its tab must not float over other fields.
+      panel.scrollTop = panel.scrollHeight;
+      await oneEvent(panel, 'scroll');
+      await frame();
+      await frame();
+      expect(email.getBoundingClientRect().top).to.be.below(panel.getBoundingClientRect().top);
+      expect(tab.hidden).to.equal(true);
+
+      // Back: shown again, in place.
+      panel.scrollTop = 0;
+      await oneEvent(panel, 'scroll');
+      await frame();
+      await frame();
+      expect(tab.hidden).to.equal(false);
+      expect(gap()).to.be.below(1.5);
+    });
+
     it("marks a radio group on its fieldset and keeps the page's own descriptions", async () => {
       const { fake, el } = await mount();
       const phone = field(el, 'phone');

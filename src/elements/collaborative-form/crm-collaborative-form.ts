@@ -259,11 +259,15 @@ export class CrmCollaborativeForm extends LitElement {
     installFieldMarks(this);
     this.listen(this, true);
     this.watcher.start();
+    // Scroll events do not bubble, but a capturing listener on the document hears every one:
+    // a field in a scrolling container moves without the element moving.
+    document.addEventListener('scroll', this.onScroll, { capture: true, passive: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.listen(this, false);
+    document.removeEventListener('scroll', this.onScroll, { capture: true });
     this.listenToForm(undefined);
     this.watcher.stop();
     this.marks.clear();
@@ -641,6 +645,18 @@ export class CrmCollaborativeForm extends LitElement {
       c: this.c,
     });
   }
+
+  private scrollFrame = false;
+
+  /** Tabs follow their fields as they scroll, once per frame, and only while there are any. */
+  private onScroll = (): void => {
+    if (this.scrollFrame || this.tabGroups.length === 0) return;
+    this.scrollFrame = true;
+    requestAnimationFrame(() => {
+      this.scrollFrame = false;
+      this.layout();
+    });
+  };
 
   private layout(): void {
     const overlay = this.overlay;

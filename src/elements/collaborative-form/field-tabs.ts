@@ -84,6 +84,25 @@ export function tabsTemplate(groups: readonly FieldTabs[]): TemplateResult {
  * Place each group at its field's top edge, inline end (the right in LTR, the left in RTL),
  * relative to the overlay. Reads every box first, then writes, so one pass costs one layout.
  */
+/**
+ * Whether `top` (a field's tab line) lies outside an ancestor of `anchor` that clips what
+ * overflows it: the field is scrolled out of that container's view, and its tab would float over
+ * whatever is shown instead.
+ */
+function scrolledAway(anchor: Element, top: number): boolean {
+  for (
+    let el = anchor.parentElement;
+    el && el !== document.documentElement;
+    el = el.parentElement
+  ) {
+    const style = getComputedStyle(el);
+    if (style.overflowY === 'visible' && style.overflowX === 'visible') continue;
+    const clip = el.getBoundingClientRect();
+    if (top < clip.top || top > clip.bottom) return true;
+  }
+  return false;
+}
+
 export function layoutTabs(overlay: HTMLElement, groups: readonly FieldTabs[], rtl: boolean): void {
   const origin = overlay.getBoundingClientRect();
   const boxes = groups.map((g) => g.anchor.getBoundingClientRect());
@@ -103,8 +122,9 @@ export function layoutTabs(overlay: HTMLElement, groups: readonly FieldTabs[], r
     const el = elements.get(group.name);
     const box = boxes[i]!;
     if (!el) return;
-    // A field that is not rendered (display: none, a closed <details>) shows no tabs.
-    const visible = box.width > 0 || box.height > 0;
+    // A field that is not rendered (display: none, a closed <details>) shows no tabs, nor one
+    // scrolled out of view inside a scrolling part of the page (a dialog's body, a side panel).
+    const visible = (box.width > 0 || box.height > 0) && !scrolledAway(group.anchor, tops[i]!);
     el.hidden = !visible;
     if (!visible) return;
     el.style.top = `${tops[i]! - origin.top}px`;
