@@ -33,15 +33,36 @@ export class ServerMetrics {
   slowConsumers = 0;
   /** Exceptions caught around frame handlers (should stay 0). */
   handlerFailures = 0;
+  /** Entity writes (clients and backends), by outcome. */
+  readonly entityWrites = new Map<EntityWriteOutcome, number>();
+  /** Notifications stored, and the recipient rows they made. */
+  notificationsSent = 0;
+  notificationRecipients = 0;
+  /** Activity items appended. */
+  activityAppended = 0;
 
   countError(code: ErrorCode): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  countEntityWrite(outcome: EntityWriteOutcome): void {
+    this.entityWrites.set(outcome, (this.entityWrites.get(outcome) ?? 0) + 1);
   }
 
   countClose(code: number): void {
     this.connectionsClosed.set(code, (this.connectionsClosed.get(code) ?? 0) + 1);
   }
 }
+
+/** How an entity write ended: a new version, a replayed mutation, no change, or refused. */
+export type EntityWriteOutcome =
+  'applied' | 'duplicate' | 'unchanged' | 'conflict' | 'not_found' | 'too_large';
+
+/** What the capabilities count; the server passes its `ServerMetrics`. */
+export type CapabilityMetrics = Pick<
+  ServerMetrics,
+  'countEntityWrite' | 'notificationsSent' | 'notificationRecipients' | 'activityAppended'
+>;
 
 export interface MetricGauges {
   connections: number;
@@ -110,6 +131,24 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
     ]),
     block('crm_handler_failures_total', 'counter', 'Exceptions caught in frame handlers.', [
       ['', m.handlerFailures],
+    ]),
+    block(
+      'crm_entity_writes_total',
+      'counter',
+      'Entity writes from clients and backends, by outcome.',
+      labelled('outcome', m.entityWrites),
+    ),
+    block('crm_notifications_sent_total', 'counter', 'Notifications stored.', [
+      ['', m.notificationsSent],
+    ]),
+    block(
+      'crm_notification_recipients_total',
+      'counter',
+      'Recipient rows of stored notifications.',
+      [['', m.notificationRecipients]],
+    ),
+    block('crm_activity_appended_total', 'counter', 'Activity items appended.', [
+      ['', m.activityAppended],
     ]),
   ];
   return blocks.join('\n') + '\n';

@@ -160,6 +160,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     log,
     maxFrameBytes: limits.maxFrameBytes,
     ...options.entities,
+    metrics,
   });
   const history = createHistoryServices({
     storage,
@@ -169,6 +170,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     log,
     notifications: options.notifications,
     activity: options.activity,
+    metrics,
   });
   history.follow(entities);
   const ctx: ServerContext = {

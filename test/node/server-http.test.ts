@@ -78,6 +78,48 @@ describe('server http', () => {
     assert.match(res.body, /^crm_broadcast_deliveries_total \d+$/m);
   });
 
+  test('/metrics counts entity writes by outcome, notifications and activity', async () => {
+    h = await startHarness();
+    const entities = h.server.entities;
+    const base = { type: 'customer', id: '42', source: 'backend' as const };
+    await entities.update({ ...base, fields: { name: 'Acme' }, create: true });
+    await entities.update({ ...base, fields: { name: 'Acme' } }); // nothing changes
+    const write = {
+      ...base,
+      fields: { name: 'Acme Ltd' },
+      baseVersion: 1,
+      source: 'client' as const,
+    };
+    await entities.update({ ...write, mutationId: 'mutation-1', by: alice });
+    await entities.update({ ...write, mutationId: 'mutation-1', by: alice }); // replayed
+    await entities.update({
+      ...write,
+      fields: { name: 'Other' },
+      mutationId: 'mutation-2',
+      by: alice,
+    });
+    await entities.update({ ...base, id: '404', fields: { name: 'x' } });
+    await h.server.notifications.send({
+      target: { user: 'bob' },
+      type: 'info',
+      priority: 'normal',
+      title: 'Hi',
+    });
+    await h.server.activity.append({ kind: 'call.logged', summary: 'Called' });
+    const res = await get(h.server.port, '/metrics');
+    const metric = (line: string) => assert.match(res.body, new RegExp(`^${line}$`, 'm'), line);
+    metric('# TYPE crm_entity_writes_total counter');
+    metric('crm_entity_writes_total\\{outcome="applied"\\} 2');
+    metric('crm_entity_writes_total\\{outcome="unchanged"\\} 1');
+    metric('crm_entity_writes_total\\{outcome="duplicate"\\} 1');
+    metric('crm_entity_writes_total\\{outcome="conflict"\\} 1');
+    metric('crm_entity_writes_total\\{outcome="not_found"\\} 1');
+    metric('crm_notifications_sent_total 1');
+    metric('crm_notification_recipients_total 1');
+    // The two accepted changes appended activity too.
+    metric('crm_activity_appended_total 3');
+  });
+
   test('static files: first root wins, content types, directory index', async () => {
     h = await startHarness({ staticDirs: [join(dir, 'demo'), join(dir, 'dist')] });
     const port = h.server.port;

@@ -21,6 +21,7 @@ import type { Bus } from '../bus.js';
 import { fittingCount } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
+import type { CapabilityMetrics } from '../metrics.js';
 import type { ActivityRepository, NewActivity } from './activity-repository.js';
 import { CursorError, decodeCursor, encodeCursor, MonotonicTime } from './cursor.js';
 
@@ -37,6 +38,8 @@ export interface ActivityRetention {
 }
 
 export interface ActivityServiceOptions extends ActivityRetention {
+  /** Counts what is appended (the server's `/metrics`). */
+  metrics?: CapabilityMetrics | undefined;
   repository: ActivityRepository;
   bus: Bus;
   clock: ServerClock;
@@ -83,6 +86,7 @@ export class ActivityService {
     if (input.changes !== undefined) item.changes = input.changes;
     if (input.summary !== undefined) item.summary = input.summary;
     const appended = await repository.append(item);
+    if (this.options.metrics) this.options.metrics.activityAppended += 1;
     const event = { event: 'activity', payload: appended, from: appended.actor?.id };
     await Promise.all(
       feedsOf(appended).map((feed) =>

@@ -22,6 +22,7 @@ import type { Bus } from '../bus.js';
 import { ENVELOPE_BYTES } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
+import type { CapabilityMetrics, EntityWriteOutcome } from '../metrics.js';
 import type { Storage } from '../storage.js';
 import { toEntity, toEntityChange } from './entity-store.js';
 
@@ -74,6 +75,8 @@ export interface EntityServiceOptions {
   historyRetentionDays?: number | undefined;
   /** How often the retention sweep runs. Default one hour. */
   sweepMs?: number | undefined;
+  /** Counts writes by outcome (the server's `/metrics`). */
+  metrics?: CapabilityMetrics | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -148,6 +151,13 @@ export class EntityService {
       () => this.write(input),
     );
     this.tails.set(key, run);
+    const metrics = this.options.metrics;
+    if (metrics) {
+      void run.then(
+        (outcome) => metrics.countEntityWrite(outcomeOf(outcome)),
+        () => {},
+      );
+    }
     const forget = (): void => {
       if (this.tails.get(key) === run) this.tails.delete(key);
     };
@@ -227,4 +237,10 @@ export class EntityService {
       }
     }
   }
+}
+
+function outcomeOf(outcome: EntityUpdateOutcome): EntityWriteOutcome {
+  if (outcome.kind !== 'applied') return outcome.kind;
+  if (outcome.duplicate) return 'duplicate';
+  return outcome.change ? 'applied' : 'unchanged';
 }

@@ -28,6 +28,7 @@ import { EventTooLargeError, type Bus } from '../bus.js';
 import { fittingCount } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
+import type { CapabilityMetrics } from '../metrics.js';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
 
 const DAY_MS = 86_400_000;
@@ -44,6 +45,8 @@ export interface NotificationServiceOptions {
   retentionDays?: number | undefined;
   /** How often the retention sweep runs. Default one hour. */
   sweepMs?: number | undefined;
+  /** Counts what is sent (the server's `/metrics`). */
+  metrics?: CapabilityMetrics | undefined;
 }
 
 /** The room a notification's target names: `user:<id>`, the room, or `<type>:<id>`. */
@@ -108,6 +111,10 @@ export class NotificationService {
     const recipients = this.recipientsOf(input.target, from);
     if (recipients.length === 0) return { notification, recipients };
     await repository.insert(stored, recipients);
+    if (this.options.metrics) {
+      this.options.metrics.notificationsSent += 1;
+      this.options.metrics.notificationRecipients += recipients.length;
+    }
     const event = { event: 'notification', payload: notification, from: from?.id };
     await Promise.all(
       recipients.map((userId) =>

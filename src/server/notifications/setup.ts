@@ -8,6 +8,7 @@ import { recordEntityChanges, type EntityChangeSource } from '../activity/entity
 import type { Bus } from '../bus.js';
 import type { ServerClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { CapabilityMetrics } from '../metrics.js';
 import type { PresenceRegistry } from '../presence.js';
 import type { Storage } from '../storage.js';
 import { openHistoryStores } from './history-stores.js';
@@ -42,6 +43,7 @@ export function createHistoryServices(deps: {
   log: Logger;
   notifications?: NotificationOptions | undefined;
   activity?: ActivityRetention | undefined;
+  metrics?: CapabilityMetrics | undefined;
 }): HistoryServices {
   const { bus, presence, clock, log } = deps;
   const stores = openHistoryStores(deps.storage);
@@ -53,6 +55,7 @@ export function createHistoryServices(deps: {
     log,
     retentionDays: deps.notifications?.retentionDays,
     sweepMs: deps.notifications?.sweepMs,
+    metrics: deps.metrics,
   });
   const activity = new ActivityService({
     repository: stores.activity,
@@ -60,6 +63,7 @@ export function createHistoryServices(deps: {
     clock,
     log,
     ...deps.activity,
+    metrics: deps.metrics,
   });
   const unsubscribes: (() => void)[] = [];
   return {
