@@ -566,6 +566,47 @@ describe('demo seed', () => {
     await storage.close();
   });
 
+  test('the demo seed logs its calls and meetings as activity, oldest first, once', async () => {
+    const storage = new SqliteStorage(':memory:');
+    const now = Date.now();
+    const seeded = await seedDemo(storage, { now });
+    assert.ok(seeded);
+    assert.equal(seeded.activity, seeded.calls + seeded.meetings);
+    const page = await storage.activity.page(
+      { kind: 'customer', entityId: '42' },
+      undefined,
+      undefined,
+      50,
+    );
+    const kinds = page.items.map((i) => i.kind).sort();
+    assert.deepEqual(kinds, [
+      ...Array(3).fill('call.logged'),
+      ...Array(3).fill('meeting.scheduled'),
+    ]);
+    const times = page.items.map((i) => i.at);
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+      'newest first by time, as by row',
+    );
+    assert.ok(
+      times.every((t) => t < now),
+      'all in the past',
+    );
+    const discovery = page.items.find((i) => i.summary?.includes('140 drivers'));
+    assert.equal(discovery?.actor?.name, 'Ana Souza');
+    assert.deepEqual(discovery?.entity, {
+      type: 'customer',
+      id: '42',
+      label: 'Northwind Logistics',
+    });
+    assert.match(discovery?.summary ?? '', /^Discovery, 12 min\. First call/);
+    // Seeding again (not empty) adds nothing.
+    assert.equal(await seedDemo(storage), undefined);
+    assert.equal(await storage.activity.count(), seeded.activity);
+    await storage.close();
+  });
+
   test('rows keep their own ids; invalid ids and field names are skipped', () => {
     const entities = demoEntities(
       [
