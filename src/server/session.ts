@@ -20,6 +20,9 @@ import { listActivity } from './activity/activity-frames.js';
 import { TokenBucket } from './rate-limit.js';
 import { RoomHandlers } from './room-handlers.js';
 
+/** The longest delay `setTimeout` takes (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -31,6 +34,8 @@ export class Session {
   private readonly handlers: RoomHandlers;
   private readonly entities: EntityHandlers;
   private handshakeTimer: unknown;
+  /** Closes the connection when its token expires (see `watchExpiry`). */
+  private expiryTimer: unknown;
   private busy = false;
   private readonly backlog: string[] = [];
   /** Drops beyond the message rate; when it runs dry the client is abusive. */
@@ -239,6 +244,7 @@ export class Session {
     this.clearHandshakeTimer();
     connection.user = result.user;
     connection.state = 'open';
+    if (result.expiresAt !== undefined) this.watchExpiry(result.expiresAt);
     const { limits } = ctx;
     connection.send({
       type: 'welcome',
@@ -262,6 +268,30 @@ export class Session {
     });
   }
 
+  /**
+   * A token is checked on connect; a connection outliving its token is closed with 1008 when it
+   * expires, so the client gets a fresh token from `getToken` and resumes. (A revoked user's
+   * socket does not stay open for days.) Timers longer than Node allows are chained.
+   */
+  private watchExpiry(expiresAt: number): void {
+    const { ctx, connection } = this;
+    const wait = expiresAt - ctx.clock.now();
+    if (wait > MAX_TIMER_MS) {
+      this.expiryTimer = ctx.clock.setTimeout(() => this.watchExpiry(expiresAt), MAX_TIMER_MS);
+      return;
+    }
+    this.expiryTimer = ctx.clock.setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        if (connection.state !== 'open') return;
+        ctx.log.info('token expired', { conn: connection.id, user: connection.user?.id });
+        connection.sendError('invalid_token', 'token expired: reconnect with a fresh token');
+        connection.close(CLOSE_CODES.policyViolation, 'token expired');
+      },
+      Math.max(0, wait),
+    );
+  }
+
   private clearHandshakeTimer(): void {
     if (this.handshakeTimer === undefined) return;
     this.ctx.clock.clearTimeout(this.handshakeTimer);
@@ -270,6 +300,8 @@ export class Session {
 
   private onClose(code: number): void {
     this.clearHandshakeTimer();
+    if (this.expiryTimer !== undefined) this.ctx.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
     this.connection.state = 'closing';
     this.backlog.length = 0;
     this.handlers.dropAll();

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RealtimeClient, type ResumeInfo, type RoomMessage } from '../../src/client/index.js';
+import { SignJWT } from 'jose';
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
 import { realClientOptions } from './helpers/real-client.js';
 
@@ -102,5 +103,76 @@ describe('RealtimeClient against the reference server', () => {
       const e = theirs.snapshot().people.find((p) => p.user.id === 'erin');
       return e?.status === 'away' && e.activity.kind === 'editing';
     }, 'erin away and editing');
+  });
+});
+
+describe('RealtimeClient with expiring tokens on the reference server', () => {
+  const SECRET = 'test-secret-of-sufficient-length-for-hs256';
+  let server: RealtimeServer;
+  let url: string;
+  const clients: RealtimeClient[] = [];
+
+  before(async () => {
+    server = createServer({ auth: { jwtSecret: SECRET }, quiet: true, graceMs: 15_000 });
+    const { port } = await server.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${port}/realtime`;
+  });
+
+  after(async () => {
+    clients.forEach((c) => c.close());
+    await server.close();
+  });
+
+  /** A token for `sub` that expires `seconds` from now (JWT times are whole seconds). */
+  function token(sub: string, seconds: number): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ name: sub.toUpperCase() })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setIssuedAt(now)
+      .setExpirationTime(now + seconds)
+      .sign(new TextEncoder().encode(SECRET));
+  }
+
+  it('a connection whose token expires comes back with a fresh one, resumed, never seen leaving', async () => {
+    let issued = 0;
+    const gina = new RealtimeClient(
+      realClientOptions(url, {
+        clientId: 'gina-device',
+        getToken: () => {
+          issued += 1;
+          // The first token lives one to two seconds; the next ones an hour.
+          return token('gina', issued === 1 ? 2 : 3600);
+        },
+      }),
+    );
+    const hank = new RealtimeClient(
+      realClientOptions(url, { clientId: 'hank-device', getToken: () => token('hank', 3600) }),
+    );
+    clients.push(gina, hank);
+    const resumes: ResumeInfo[] = [];
+    gina.onResume((r) => resumes.push(r));
+    gina.joinRoom(ROOM);
+    const seen = hank.presence(ROOM);
+    let together = false;
+    let dropped = false;
+    seen.subscribe((s) => {
+      if (s.people.length === 2) together = true;
+      else if (together) dropped = true;
+    });
+    await until(() => seen.snapshot().people.length === 2, 'both present');
+    const messages: unknown[] = [];
+    gina.on('note', (m) => messages.push(m.payload));
+
+    // The server closes Gina's socket when her token expires; she fetches another and resumes.
+    const deadline = Date.now() + 6000;
+    while (issued < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(issued, 2, 'a fresh token was asked for');
+    await until(() => gina.status.state === 'open' && resumes.length === 2, 'gina back');
+    assert.equal(resumes[1]!.resume, 'replayed');
+    await hank.emit(ROOM, 'note', 'after');
+    await until(() => messages.length === 1, 'an event after the reconnect');
+    assert.equal(dropped, false, 'hank never saw gina leave');
+    assert.equal(seen.snapshot().people.length, 2);
   });
 });

@@ -90,6 +90,36 @@ describe('server authentication', () => {
     assert.equal(error.type === 'error' && error.message, 'token expired');
   });
 
+  test('a connection that outlives its token is closed with 1008 when the token expires', async () => {
+    h = await startHarness({ auth: { jwtSecret: SECRET } });
+    const token = await sign({ sub: 'u' }, { now: h.clock.now(), expiresIn: 60 });
+    const client = await TestClient.connect(h.url, { token });
+    h.clients.push(client);
+    await client.join('customer:1');
+    h.clock.advance(59_000);
+    await client.sync();
+    assert.equal(client.ws.readyState, client.ws.OPEN, 'open until the token expires');
+    h.clock.advance(1_000);
+    const error = await client.next((f) => f.type === 'error');
+    assert.equal(error.type === 'error' && error.code, 'invalid_token');
+    assert.match(error.type === 'error' ? error.message : '', /token expired/);
+    assert.equal((await client.waitClosed()).code, 1008);
+  });
+
+  test('a token valid for longer than a timer can wait still closes the connection when it expires', async () => {
+    const DAY = 86_400_000;
+    // No heartbeat inside the clock's jumps of days: the client has no chance to answer it.
+    h = await startHarness({ auth: { jwtSecret: SECRET }, heartbeatMs: 1000 * DAY });
+    const token = await sign({ sub: 'u' }, { now: h.clock.now(), expiresIn: 40 * 86_400 });
+    const client = await TestClient.connect(h.url, { token });
+    h.clients.push(client);
+    h.clock.advance(30 * DAY);
+    await client.sync();
+    assert.equal(client.ws.readyState, client.ws.OPEN, 'not closed at the 24.8-day timer limit');
+    h.clock.advance(10 * DAY);
+    assert.equal((await client.waitClosed()).code, 1008);
+  });
+
   test('a development identity is refused when the server is not in dev mode', async () => {
     h = await startHarness({ auth: { jwtSecret: SECRET, devIdentities: false } });
     const { error, closed } = await refused(h, { devUser: alice });
