@@ -17,6 +17,7 @@
  * | --log-level L     | CRM_LOG_LEVEL       | info           |
  * | --quiet           |                     | off            |
  * |                   | CRM_API_KEYS (a,b)  | (API off)      |
+ * |                   | CRM_ALLOWED_ORIGINS (a,b) | (any)    |
  * | --seed-demo       |                     | on with --dev  |
  * | --no-seed         |                     |                |
  * |                   | CRM_NOTIFICATION_RETENTION_DAYS | 90 (0 keeps) |
@@ -76,6 +77,8 @@ export interface ServerConfig {
   quiet: boolean;
   /** Keys of the HTTP API (`Authorization: Bearer <key>`); empty: the API answers 401. */
   apiKeys: string[];
+  /** Origins whose pages may open a WebSocket; empty allows any. */
+  allowedOrigins: string[];
   /** Seed the demo's customers, calls and meetings into an empty store. */
   seedDemo: boolean;
   /** Notifications older than this many days are deleted; 0 keeps them. */
@@ -115,6 +118,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   quiet: false,
   apiKeys: [],
+  allowedOrigins: [],
   seedDemo: false,
   notificationRetentionDays: 90,
   activityRetentionDays: 365,
@@ -222,6 +226,26 @@ export function loadConfig(
     throw new ConfigError(`CRM_API_KEYS: each key needs at least ${MIN_API_KEY_LENGTH} characters`);
   }
 
+  const allowedOrigins = (env.CRM_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      const bare = parsed && parsed.pathname === '/' && !parsed.search && !parsed.hash;
+      if (!parsed || !bare || parsed.origin === 'null') {
+        throw new ConfigError(
+          `CRM_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://crm.example.com`,
+        );
+      }
+      return parsed.origin;
+    });
+
   return {
     port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
     host: flag('--host') ?? (env.HOST || undefined),
@@ -240,6 +264,7 @@ export function loadConfig(
     logLevel,
     quiet: flag('--quiet') === 'true',
     apiKeys,
+    allowedOrigins,
     seedDemo:
       flag('--no-seed') !== 'true' && (flag('--seed-demo') === 'true' || auth.devIdentities),
     notificationRetentionDays: integer(

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       : undefined;
   const server = createServer({
     apiKeys: devApiKey ? [devApiKey] : config.apiKeys,
+    allowedOrigins: config.allowedOrigins,
     auth: config.auth,
     limits: config.limits,
     graceMs: config.graceMs,

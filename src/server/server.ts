@@ -66,6 +66,12 @@ export interface CreateServerOptions {
   storage?: Storage;
   /** Keys accepted by the HTTP API (`Authorization: Bearer <key>`); none: the API answers 401. */
   apiKeys?: readonly string[];
+  /**
+   * Page origins allowed to open a WebSocket (`https://crm.example.com`); a browser's upgrade from
+   * any other origin is answered 403. Empty (the default): any origin, as tokens, not cookies,
+   * authenticate. Requests without an `Origin` header (servers, tools) are not browsers and pass.
+   */
+  allowedOrigins?: readonly string[];
   /** Notification retention and the watcher rule (see `notifications/setup.ts`). */
   notifications?: NotificationOptions;
   /** Activity retention: age in days and/or rows (see `activity/activity-service.ts`). */
@@ -241,10 +247,17 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     ),
   );
   httpServer.on('clientError', (_err, socket) => socket.destroy());
+  const origins = new Set((options.allowedOrigins ?? []).map(normalizeOrigin));
   httpServer.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (closing) {
       socket.destroy();
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origins.size > 0 && origin !== undefined && !origins.has(normalizeOrigin(origin))) {
+      log.info('websocket origin refused', { origin: origin.slice(0, 200) });
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -332,4 +345,13 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       return closing;
     },
   };
+}
+
+/** `https://CRM.example.com:443/` and `https://crm.example.com` are one origin. */
+export function normalizeOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin.trim().toLowerCase();
+  }
 }

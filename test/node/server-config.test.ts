@@ -31,6 +31,19 @@ describe('server configuration', () => {
     );
   });
 
+  test('CRM_ALLOWED_ORIGINS lists origins, normalized; anything else is refused', () => {
+    const dev = ['--dev'];
+    assert.deepEqual(loadConfig(dev, {}).allowedOrigins, []);
+    assert.deepEqual(
+      loadConfig(dev, { CRM_ALLOWED_ORIGINS: 'https://CRM.example.com, http://localhost:8080/' })
+        .allowedOrigins,
+      ['https://crm.example.com', 'http://localhost:8080'],
+    );
+    for (const bad of ['crm.example.com', 'https://crm.example.com/app', 'file:///x', '*']) {
+      assert.throws(() => loadConfig(dev, { CRM_ALLOWED_ORIGINS: bad }), ConfigError, bad);
+    }
+  });
+
   test('refuses to start with no way to authenticate, or with nonsense', () => {
     assert.throws(() => loadConfig([], {}), ConfigError);
     assert.throws(() => loadConfig(['--dev', '--port', 'eighty'], {}), ConfigError);

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { alice, startHarness, type Harness } from './helpers/server-harness.js';
 
 /** A raw GET that does not normalize the path (fetch would resolve `..`). */
@@ -118,6 +119,36 @@ describe('server http', () => {
     metric('crm_notification_recipients_total 1');
     // The two accepted changes appended activity too.
     metric('crm_activity_appended_total 3');
+  });
+
+  test('allowed origins: a page from another origin may not open a WebSocket', async () => {
+    h = await startHarness({ allowedOrigins: ['https://crm.example.com'] });
+    const open = (origin?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(h.url, origin ? { origin } : {});
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.on('error', reject);
+      });
+    assert.equal(await open('https://evil.example'), 403);
+    assert.equal(await open('https://crm.example.com.evil.example'), 403);
+    assert.equal(await open('https://crm.example.com'), 101);
+    assert.equal(
+      await open('https://CRM.example.com:443'),
+      101,
+      'the same origin, spelled otherwise',
+    );
+    assert.equal(await open(), 101, 'no Origin: not a browser');
+    // Without the list, any origin may connect (tokens authenticate, not cookies).
+    await h.close();
+    h = await startHarness();
+    assert.equal(await open('https://evil.example'), 101);
   });
 
   test('static files: first root wins, content types, directory index', async () => {
