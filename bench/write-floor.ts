@@ -8,7 +8,11 @@
  * machine cannot deliver a plain Buffer to N sockets within a latency, no server written in Node
  * can deliver an event within it either: compare with the `bare` and `ours` rows of `npm run bench`.
  *
- * Flags: --n 1000   --seconds 8
+ * `--json-records` makes each record a small event frame's JSON (as the fan-out's subscribers
+ * receive) and has the reader find the event and parse its time stamp as they do, which shows
+ * what the receiving side's own work adds.
+ *
+ * Flags: --n 1000   --seconds 8   --json-records
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,7 +33,21 @@ function percentile(sorted: ArrayLike<number>, p: number): number {
 type FromReader =
   { type: 'ready' } | { type: 'stats'; p50: number; p99: number; count: number; cpuUs: number };
 
-async function reader(port: number, n: number): Promise<void> {
+const EVENT = Buffer.from('"type":"event"');
+const STAMP = Buffer.from('"t":');
+
+/** A record's send time in µs: binary, or the `"t":` of an event frame's JSON. */
+function stampOf(record: Buffer, json: boolean): number | undefined {
+  if (!json) return Number(record.readBigUInt64BE(0));
+  if (record.indexOf(EVENT) === -1) return undefined;
+  const at = record.indexOf(STAMP);
+  if (at === -1) return undefined;
+  let end = at + STAMP.length;
+  while (end < record.length && record[end] !== 0x2c && record[end] !== 0x7d) end++;
+  return Number(record.toString('latin1', at + STAMP.length, end));
+}
+
+async function reader(port: number, n: number, json: boolean): Promise<void> {
   const samples: number[] = [];
   let open = 0;
   let cpuSince = process.cpuUsage();
@@ -38,12 +56,16 @@ async function reader(port: number, n: number): Promise<void> {
     socket.on('connect', () => {
       if (++open === n) process.send!({ type: 'ready' } satisfies FromReader);
     });
-    // Writes of 128 bytes may arrive together: one sample per 128-byte record.
-    socket.on('data', (data: Buffer) => {
-      const now = nowUs();
-      for (let at = 0; at + 8 <= data.length; at += 128) {
-        samples.push(now - Number(data.readBigUInt64BE(at)));
+    // Writes of 128 bytes may arrive together, or split: one sample per whole 128-byte record.
+    let pending: Buffer | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+      let at = 0;
+      for (; at + 128 <= data.length; at += 128) {
+        const sent = stampOf(data.subarray(at, at + 128), json);
+        if (sent !== undefined) samples.push(nowUs() - sent);
       }
+      pending = at < data.length ? Buffer.from(data.subarray(at)) : undefined;
     });
   }
   // Each request answers the samples since the last one.
@@ -65,6 +87,7 @@ async function reader(port: number, n: number): Promise<void> {
 
 async function main(): Promise<void> {
   const n = flag('--n', 1000);
+  const json = process.argv.includes('--json-records');
   const seconds = flag('--seconds', 8);
   const rate = Math.round(40_000 / n);
   const members: Socket[] = [];
@@ -75,9 +98,13 @@ async function main(): Promise<void> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
-  const child = fork(new URL(import.meta.url), ['--reader', String(port), String(n)], {
-    execArgv: ['--import', 'tsx'],
-  });
+  const child = fork(
+    new URL(import.meta.url),
+    ['--reader', String(port), String(n), String(json)],
+    {
+      execArgv: ['--import', 'tsx'],
+    },
+  );
   const next = async (): Promise<FromReader> => (await once(child, 'message'))[0] as FromReader;
   await next();
   while (members.length < n) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -85,7 +112,13 @@ async function main(): Promise<void> {
   const loops: number[] = [];
   const buffer = Buffer.alloc(128);
   const send = (): void => {
-    buffer.writeBigUInt64BE(BigInt(nowUs()), 0);
+    if (json) {
+      buffer.fill(0x20);
+      const frame = `{"type":"event","room":"bench:room","seq":1,"event":"m","payload":{"t":${nowUs()}}}`;
+      buffer.write(frame, 0, 'latin1');
+    } else {
+      buffer.writeBigUInt64BE(BigInt(nowUs()), 0);
+    }
     const start = performance.now();
     for (let i = 0; i < members.length; i++) members[i]!.write(buffer);
     loops.push(performance.now() - start);
@@ -115,7 +148,7 @@ async function main(): Promise<void> {
     `write floor — ${new Date().toISOString()}, ${cpu} × ${cpus().length}, Node ${process.version}`,
   );
   console.log(
-    `N=${n}, ${rate} passes/s for ${seconds} s, load ${loadavg()[0]!.toFixed(1)}: ` +
+    `N=${n}${json ? ', JSON records' : ''}, ${rate} passes/s for ${seconds} s, load ${loadavg()[0]!.toFixed(1)}: ` +
       `one pass of ${n} writes p50 ${percentile(sortedLoops, 0.5).toFixed(2)} ms, ` +
       `p99 ${percentile(sortedLoops, 0.99).toFixed(2)} ms (${(
         (percentile(sortedLoops, 0.5) * 1000) /
@@ -130,7 +163,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--reader') {
-  await reader(Number(process.argv[3]), Number(process.argv[4]));
+  await reader(Number(process.argv[3]), Number(process.argv[4]), process.argv[5] === 'true');
 } else {
   await main();
 }
