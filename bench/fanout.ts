@@ -547,7 +547,9 @@ async function main(): Promise<void> {
     const verdict = n === 1000 ? ` — target ≥0.85× and p99 ≤ 15 ms: ${met ? 'MET' : 'MISSED'}` : '';
     console.log(
       `N=${n}: ours/bare efficiency ${fmt(burst)}× burst, ${fmt(paced)}× paced; ` +
-        `throughput ${fmt(throughput)}×; p99 ${fmt(ours.p99)} ms vs ${fmt(bare.p99)} ms${verdict}`,
+        `throughput ${fmt(throughput)}×; p50 ${fmt(ours.p50 / bare.p50)}× and ` +
+        `p99 ${fmt(ours.p99 / bare.p99)}× the bare server's ` +
+        `(${fmt(ours.p99)} ms vs ${fmt(bare.p99)} ms)${verdict}`,
     );
   }
   if (options.json) console.log(JSON.stringify({ machine, rows }, null, 2));
