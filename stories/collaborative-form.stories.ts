@@ -69,7 +69,8 @@ const card = (content: TemplateResult, args: Args) =>
     ${content}
   </div>`;
 
-const formOf = (args: Args) =>
+/** `scroll`: the form scrolls inside a panel of that height, as in a dialog or a side sheet. */
+const formOf = (args: Args, scroll?: string) =>
   html`<crm-collaborative-form
     entity-type="customer"
     entity-id="42"
@@ -81,7 +82,18 @@ const formOf = (args: Args) =>
     @crm-form-conflict=${args.onConflict}
     @crm-form-error=${args.onError}
   >
-    ${customerForm()}
+    ${
+      scroll
+        ? html`<div
+            tabindex="0"
+            aria-label="Customer details"
+            style="block-size: ${scroll}; overflow: auto; padding-inline-end: 0.75rem;
+              border-block: 1px solid var(--crm-color-border);"
+          >
+            ${customerForm()}
+          </div>`
+        : customerForm()
+    }
   </crm-collaborative-form>`;
 
 /**
@@ -89,7 +101,7 @@ const formOf = (args: Args) =>
  * joins, `script` plays the user's part once the form has loaded.
  */
 const story =
-  (setup: (backend: FakeBackend) => void = () => {}, script?: Script) =>
+  (setup: (backend: FakeBackend) => void = () => {}, script?: Script, scroll?: string) =>
   (args: Args, { id }: { id: string }): TemplateResult => {
     storyScope(id);
     const backend = fakeBackend('open');
@@ -105,7 +117,7 @@ const story =
     }
     return card(
       html`<crm-realtime-provider .client=${backend.client}
-        >${formOf(args)}</crm-realtime-provider
+        >${formOf(args, scroll)}</crm-realtime-provider
       >`,
       args,
     );
@@ -185,6 +197,21 @@ export const SomeoneEditing: Story = {
     server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'notes' } });
     server.addPerson(ROOM, DAVID, { activity: { kind: 'editing', field: 'notes' } });
   }),
+};
+
+/**
+ * The form scrolls inside a panel (a dialog body, a side sheet): the name tabs move with their
+ * fields, and a field scrolled out of the panel shows no tab over the others.
+ */
+export const InAScrollingPanel: Story = {
+  render: story(
+    ({ server }) => {
+      server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+      server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'notes' } });
+    },
+    undefined,
+    '18rem',
+  ),
 };
 
 /** A save on its way: the field says "Saving…" until the (slow) server answers. */
