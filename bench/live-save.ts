@@ -20,9 +20,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CHROMIUM_PATH } from '../test/e2e/helpers/browser.js';
+import { launchBrowser } from '../test/e2e/helpers/browser.js';
 import { ROOT, startServer } from '../test/e2e/helpers/server.js';
 
 const FORM = 'crm-collaborative-form[data-customer-form]';
@@ -312,18 +312,7 @@ async function main(): Promise<void> {
   process.env['CRM_NOTIFY_WATCHERS'] = '0';
   const server = await startServer();
   const echo = await echoServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     const open = async (who: string) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -9,8 +9,10 @@ import { ROOT } from './server.js';
 /** Screenshots land here (git-ignored), so anyone can look at what users see. */
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH =
+  process.env['CHROMIUM_PATH'] ?? process.env['CHROME_PATH'] ?? '/usr/bin/chromium';
 
+/** Debian's Chromium, headless, kept off the (closed) network. Shared by tests, benches, tools. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
