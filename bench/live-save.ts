@@ -309,8 +309,7 @@ async function main(): Promise<void> {
     throw new Error('the built kit is missing: run `npm run build` first');
   }
   const load = [loadavg()[0]!];
-  process.env['CRM_NOTIFY_WATCHERS'] = '0';
-  const server = await startServer();
+  const server = await startServer({ env: { CRM_NOTIFY_WATCHERS: '0' } });
   const echo = await echoServer();
   const browser = await launchBrowser();
   try {

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser, openAs } from './helpers/browser.js';
+import { closeDemo, openDemo, openAs } from './helpers/browser.js';
 import { avatarOf, presenceOf, waitForPeople } from './helpers/presence.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 
 describe('the demo as a newcomer meets it', () => {
   let server: TestServer | undefined;
@@ -16,17 +16,10 @@ describe('the demo as a newcomer meets it', () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    server = await startServer({ graceMs: 1000 });
-    const kit = await fetch(`${server.origin}/kit/define.js`);
-    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
-    browser = await launchBrowser();
+    ({ server, browser } = await openDemo({ graceMs: 1000 }));
   });
 
-  after(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => closeDemo(contexts, browser, server));
 
   async function person(): Promise<BrowserContext> {
     assert.ok(browser);

@@ -11,9 +11,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureArtifacts, launchBrowser, openAs } from './helpers/browser.js';
+import { ensureArtifacts, closeDemo, openDemo, openAs } from './helpers/browser.js';
 import { waitUntil } from './helpers/presence.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 
 const FORM = 'crm-collaborative-form[data-customer-form]';
 
@@ -25,17 +25,10 @@ describe('screenshots of the live forms (test-artifacts/)', () => {
 
   before(async () => {
     artifacts = await ensureArtifacts();
-    server = await startServer();
-    const kit = await fetch(`${server.origin}/kit/define.js`);
-    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
-    browser = await launchBrowser();
+    ({ server, browser } = await openDemo());
   });
 
-  after(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => closeDemo(contexts, browser, server));
 
   async function open(who: string, id: number): Promise<Page> {
     assert.ok(browser && server);

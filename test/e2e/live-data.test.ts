@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, openAs } from './helpers/browser.js';
+import { closeDemo, openDemo, openAs } from './helpers/browser.js';
 import { connectionState, waitUntil } from './helpers/presence.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 
 /** The HTTP API key this run's server accepts (the helper passes the environment on). */
 const API_KEY = 'e2e-live-data-key-7f3c9a1d2b';
@@ -31,19 +31,10 @@ describe('live data in the demo: two people, one customer', () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    process.env['CRM_API_KEYS'] = API_KEY;
-    server = await startServer();
-    const kit = await fetch(`${server.origin}/kit/define.js`);
-    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
-    browser = await launchBrowser();
+    ({ server, browser } = await openDemo({ env: { CRM_API_KEYS: API_KEY } }));
   });
 
-  after(async () => {
-    delete process.env['CRM_API_KEYS'];
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => closeDemo(contexts, browser, server));
 
   async function person(): Promise<BrowserContext> {
     assert.ok(browser);

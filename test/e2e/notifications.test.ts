@@ -17,9 +17,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { ensureArtifacts, launchBrowser, openAs } from './helpers/browser.js';
+import { ensureArtifacts, closeDemo, openDemo, openAs } from './helpers/browser.js';
 import { waitForPeople, waitUntil } from './helpers/presence.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 
 /** The HTTP API key of the spawned server (given, so the test does not parse its banner). */
 const API_KEY = 'e2e-notifications-key-0123456789';
@@ -109,23 +109,10 @@ describe('notifications and activity in the demo (real server, real browser)', (
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    process.env['CRM_API_KEYS'] = API_KEY;
-    try {
-      server = await startServer();
-    } finally {
-      delete process.env['CRM_API_KEYS'];
-    }
-    const kit = await fetch(`${server.origin}/kit/define.js`);
-    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
-    browser = await launchBrowser();
+    ({ server, browser } = await openDemo({ env: { CRM_API_KEYS: API_KEY } }));
   });
 
-  after(async () => {
-    // Always, even after a failure: no browser or server outlives the suite.
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => closeDemo(contexts, browser, server));
 
   async function person(colorScheme: 'light' | 'dark' = 'light'): Promise<BrowserContext> {
     assert.ok(browser);

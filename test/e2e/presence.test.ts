@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, openAs } from './helpers/browser.js';
+import { closeDemo, openDemo, openAs } from './helpers/browser.js';
 import {
   avatarLabels,
   avatarOf,
@@ -18,7 +18,7 @@ import {
   waitForPeople,
   waitUntil,
 } from './helpers/presence.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
 
 /** Short, so the "leave after grace" test is quick, yet long enough to measure. */
 const GRACE_MS = 2000;
@@ -31,18 +31,10 @@ describe('presence on the demo customer page (real server, real browser)', () =>
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    server = await startServer({ graceMs: GRACE_MS });
-    const kit = await fetch(`${server.origin}/kit/define.js`);
-    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
-    browser = await launchBrowser();
+    ({ server, browser } = await openDemo({ graceMs: GRACE_MS }));
   });
 
-  after(async () => {
-    // Always, even after a failure: no browser or server outlives the suite.
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => closeDemo(contexts, browser, server));
 
   /** A fresh browser profile: one person on one device. */
   async function person(): Promise<BrowserContext> {

@@ -18,9 +18,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { ensureArtifacts, launchBrowser, openAs } from './helpers/browser.js';
+import { ensureArtifacts, closeDemo, openDemo, openAs } from './helpers/browser.js';
 import { avatarLabels, avatarOf, presenceOf, waitUntil } from './helpers/presence.js';
-import { ROOT, startServer, type TestServer } from './helpers/server.js';
+import { ROOT, type TestServer } from './helpers/server.js';
 
 const VIEWPORT = { width: 1280, height: 900 };
 
@@ -40,17 +40,10 @@ describe('screenshots of what users see (test-artifacts/)', () => {
 
   before(async () => {
     artifacts = await ensureArtifacts();
-    server = await startServer();
-    const kit = await fetch(`${server.origin}/kit/define.js`);
-    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
-    browser = await launchBrowser();
+    ({ server, browser } = await openDemo());
   });
 
-  after(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => closeDemo(contexts, browser, server));
 
   async function person(): Promise<BrowserContext> {
     assert.ok(browser);

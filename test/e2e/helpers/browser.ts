@@ -1,10 +1,11 @@
 /**
  * Debian's Chromium driven by playwright-core, and small helpers to open the demo as a person.
  */
+import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './server.js';
+import { ROOT, startServer, type ServerOptions, type TestServer } from './server.js';
 
 /** Screenshots land here (git-ignored), so anyone can look at what users see. */
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -75,4 +76,30 @@ export async function openAs(
 export async function ensureArtifacts(): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   return ARTIFACTS;
+}
+
+/** What every end-to-end suite starts with: the real server on the built demo, and Chromium. */
+export async function openDemo(
+  options: ServerOptions = {},
+): Promise<{ server: TestServer; browser: Browser }> {
+  const server = await startServer(options);
+  try {
+    const kit = await fetch(`${server.origin}/kit/define.js`);
+    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
+    return { server, browser: await launchBrowser() };
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+}
+
+/** Always, even after a failure: no page, browser or server outlives the suite. */
+export async function closeDemo(
+  contexts: readonly BrowserContext[],
+  browser: Browser | undefined,
+  server: TestServer | undefined,
+): Promise<void> {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await browser?.close();
+  await server?.dispose();
 }

@@ -20,6 +20,8 @@ export interface ServerOptions {
   graceMs?: number;
   /** Extra command-line flags. */
   args?: string[];
+  /** Extra environment variables, on every start (e.g. `CRM_API_KEYS`). */
+  env?: Record<string, string>;
   /** How long to wait for `/healthz`. Default 20 s (the first start compiles TypeScript). */
   startTimeoutMs?: number;
 }
@@ -96,7 +98,13 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
         ],
         {
           cwd: ROOT,
-          env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: '127.0.0.1' },
+          env: {
+            ...process.env,
+            ...options.env,
+            PORT: String(port),
+            DATA_DIR: dataDir,
+            HOST: '127.0.0.1',
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
