@@ -64,3 +64,16 @@ export function requestIdOf(text: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * How many leading `items` serialize, as a JSON array, within `budget` UTF-8 bytes; 0 when the
+ * first one alone does not. Servers cut history pages with it so that no answer exceeds a frame.
+ */
+export function fittingCount(items: readonly unknown[], budget: number): number {
+  let used = 2;
+  for (let i = 0; i < items.length; i++) {
+    used += encoder.encode(JSON.stringify(items[i])).byteLength + (i > 0 ? 1 : 0);
+    if (used > budget) return i;
+  }
+  return items.length;
+}

@@ -27,16 +27,3 @@ export function chunkBySize<T>(items: readonly T[], budget: number): T[][] {
   chunks.push(current);
   return chunks;
 }
-
-/**
- * How many leading `items` serialize (as a JSON array) within `budget` bytes; 0 when the first
- * one alone does not.
- */
-export function fittingCount(items: readonly unknown[], budget: number): number {
-  let used = 2;
-  for (let i = 0; i < items.length; i++) {
-    used += Buffer.byteLength(JSON.stringify(items[i])) + (i > 0 ? 1 : 0);
-    if (used > budget) return i;
-  }
-  return items.length;
-}

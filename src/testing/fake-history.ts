@@ -3,7 +3,7 @@
  * ordered by time then arrival, pages newest first, `before` = the `nextCursor` of the previous
  * page. Cursors are opaque to clients (`<time>-<order>` here); a client must never build one.
  */
-import { LIMITS } from '../protocol/index.js';
+import { fittingCount, LIMITS } from '../protocol/index.js';
 
 /** What a page's items may take in a frame: the frame limit less room for the envelope. */
 export const PAGE_BYTES = LIMITS.maxFrameBytes - 1024;
@@ -93,8 +93,6 @@ export function cursorOf(entry: LogEntry): string {
   return `${entry.at}-${entry.order}`;
 }
 
-const encoder = /* @__PURE__ */ new TextEncoder();
-
 /**
  * The leading part of `page` whose items, as `view` turns them into what is sent, serialize within
  * `maxBytes` (at least one item, so paging always moves on), as the reference server answers: a
@@ -105,13 +103,8 @@ export function fitPage<E extends LogEntry>(
   view: (entry: E) => unknown,
   maxBytes: number,
 ): LogPage<E> {
-  let used = 2;
-  for (let i = 0; i < page.items.length; i++) {
-    used += encoder.encode(JSON.stringify(view(page.items[i]!))).byteLength + (i > 0 ? 1 : 0);
-    if (used > maxBytes) {
-      const items = page.items.slice(0, Math.max(1, i));
-      return { items, nextCursor: cursorOf(items[items.length - 1]!) };
-    }
-  }
-  return page;
+  const fits = fittingCount(page.items.map(view), maxBytes);
+  if (fits >= page.items.length) return page;
+  const items = page.items.slice(0, Math.max(1, fits));
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }

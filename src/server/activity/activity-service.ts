@@ -11,6 +11,7 @@
  */
 import {
   feedRoom,
+  fittingCount,
   type ActivityFilter,
   type ActivityInput,
   type ActivityItem,
@@ -18,7 +19,6 @@ import {
   type FeedRef,
 } from '../../protocol/index.js';
 import type { Bus } from '../bus.js';
-import { fittingCount } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
@@ -125,9 +125,9 @@ export class ActivityService {
       if (fits < page.items.length) {
         page = await repository.page(feed, filter, seq, Math.max(1, fits));
       }
-      if (page.items.length === 1 && fittingCount(page.items, maxBytes) === 0) {
-        page.items = [slimmed(page.items[0]!)];
-      }
+      // Not even the first fits: it alone, without its values.
+      const [first] = page.items;
+      if (fits === 0 && first) page.items = [slimmed(first)];
     }
     const answer: ActivityPage = { items: page.items };
     if (page.next !== undefined) answer.nextCursor = encodeCursor(CURSOR_KIND, page.next);

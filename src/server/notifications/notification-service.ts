@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  fittingCount,
   userRoom,
   type Notification,
   type NotificationInput,
@@ -25,7 +26,6 @@ import {
 } from '../../protocol/index.js';
 import { decodeCursor, encodeCursor, CursorError, MonotonicTime } from '../activity/cursor.js';
 import { EventTooLargeError, type Bus } from '../bus.js';
-import { fittingCount } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
