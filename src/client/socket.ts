@@ -326,11 +326,14 @@ export class Connection {
       if (this.stopped) return;
       if (online) {
         if (this.phase === 'offline' || this.phase === 'waiting') void this.attempt();
-      } else if (this.phase === 'waiting') {
+      } else if (this.phase !== 'offline' && this.phase !== 'closed' && this.phase !== 'idle') {
+        // The browser's `offline` is reliable (unlike `online`): the socket is gone even when no
+        // close has arrived, and waiting for the heartbeat would show "Connected" and accept
+        // saves for another 10 s. Give it up now, so requests in flight fail, the outbox takes
+        // new saves and every widget says "Offline"; `online` brings the next attempt at once.
         this.clear('retry');
+        this.teardown('the browser went offline', CLOSE_CODES.normal);
         this.setPhase('offline', { state: 'offline' });
-      } else if (this.phase === 'open') {
-        this.heartbeat.check(); // the socket may be gone; find out within heartbeatTimeout
       }
     });
     const offVisible = env.onVisibilityChange((visible) => {

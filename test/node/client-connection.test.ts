@@ -235,6 +235,52 @@ describe('network and visibility', () => {
     rig.close();
   });
 
+  it('goes offline at once on the offline event, even while the socket still looks open', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    client.joinRoom('customer:42');
+    await rig.clock.flush();
+    // The network is gone: frames vanish and no close arrives, as after pulling the cable.
+    rig.server.blackhole(true);
+    const pending = assert.rejects(
+      client.emit('customer:42', 'x', 1),
+      (e: unknown) => e instanceof RealtimeError && e.code === 'disconnected',
+    );
+    rig.env.setOnline(false);
+    // Not after the heartbeat's 10 s: no time passes at all.
+    assert.equal(stateOf(client), 'offline');
+    assert.equal(rig.server.connections, 0, 'the dead socket was given up');
+    await pending; // a request in flight fails now, so it can be queued or retried
+    await assert.rejects(
+      client.emit('customer:42', 'x', 2),
+      (e: unknown) => e instanceof RealtimeError && e.code === 'not_connected',
+    );
+    await rig.clock.advance(60_000);
+    assert.equal(stateOf(client), 'offline', 'no attempts while the browser is offline');
+    rig.server.blackhole(false);
+    rig.env.setOnline(true);
+    assert.equal(stateOf(client), 'connecting', 'the online event tries at once');
+    await rig.clock.flush();
+    assert.equal(stateOf(client), 'open');
+    rig.close();
+  });
+
+  it('an attempt under way when the offline event comes is given up for the offline state', async () => {
+    const rig = createRig();
+    rig.server.blackhole(true); // the handshake never completes
+    const client = rig.client();
+    await rig.clock.flush();
+    assert.equal(stateOf(client), 'connecting');
+    rig.env.setOnline(false);
+    assert.equal(stateOf(client), 'offline');
+    assert.equal(rig.server.connections, 0);
+    rig.server.blackhole(false);
+    rig.env.setOnline(true);
+    await rig.clock.flush();
+    assert.equal(stateOf(client), 'open');
+    rig.close();
+  });
+
   it('a drop while offline shows offline, not a countdown', async () => {
     const rig = createRig();
     const client = rig.client();

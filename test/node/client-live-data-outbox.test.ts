@@ -113,6 +113,33 @@ describe('outbox: offline edits', () => {
     rig.close();
   });
 
+  it('queues at once when the browser goes offline, and sends as soon as it is back online', async () => {
+    const rig = setup();
+    const ada = client(rig, new MemoryOutboxStore());
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    // The network is gone and the socket has not noticed: frames vanish, no close arrives.
+    rig.server.blackhole(true);
+    const inFlight = live.update({ name: 'In flight' });
+    await rig.clock.flush();
+    assert.equal(ada.outbox.size, 0, 'sent, not queued, while the socket looked open');
+    rig.env.setOnline(false);
+    await rig.clock.flush(); // no time passes: the heartbeat has not had its 10 s
+    assert.equal(ada.outbox.size, 1, 'the change in flight is kept in the outbox at once');
+    assert.equal(live.changes.at(-1)?.queued, true);
+    const later = live.update({ phone: '200' });
+    assert.equal(ada.outbox.size, 2, 'a save made offline goes straight to the outbox');
+    assert.equal(live.changes.at(-1)?.queued, true);
+    rig.server.blackhole(false);
+    rig.env.setOnline(true);
+    await rig.clock.flush(); // no backoff wait: the online event reconnects at once
+    assert.equal((await inFlight).state, 'confirmed');
+    assert.equal((await later).state, 'confirmed');
+    assert.equal(ada.outbox.size, 0);
+    assert.equal(rig.server.entities.get('customer', '42')?.version, 3);
+    rig.close();
+  });
+
   it('keeps a change whose answer timed out and sends it again, with the same id, later', async () => {
     const rig = setup();
     const ada = client(rig, new MemoryOutboxStore());
