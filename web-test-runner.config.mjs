@@ -3,12 +3,23 @@
 // (experimentalDecorators, useDefineForClassFields: false) compile as in the build.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const tsconfig = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
 
+/** A port nobody listens on: two runs at once (two checkouts, an editor's watcher) must not collide on 8000. */
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export default {
   rootDir: '.',
+  port: process.env.WTR_PORT ? Number(process.env.WTR_PORT) : await freePort(),
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig })],
