@@ -605,6 +605,22 @@ describe('<crm-collaborative-form>', () => {
       expect(stored.fields['name']).to.equal('Maggie');
     });
 
+    it('queues a save at once when the browser goes offline, never showing "Saving…"', async () => {
+      const { fake, el, form } = await mount();
+      fake.server.blackhole(true); // the network is gone and the socket has not noticed
+      fake.environment.setOnline(false);
+      type(field(el, 'phone'), '+44 2');
+      form.requestSubmit();
+      await settle({ fake, el }); // no time passes: the heartbeat has not had its 10 s
+      expect(statusText(el)).to.equal('1 change waiting offline');
+      expect(fake.server.received('entity.update')).to.have.length(0);
+      fake.server.blackhole(false);
+      fake.environment.setOnline(true);
+      await settle({ fake, el }); // no backoff wait: `online` reconnects at once
+      expect(statusText(el)).to.equal('Saved');
+      expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+44 2');
+    });
+
     it("leaves the page's own submit alone without a provider", async () => {
       const el = await fixture<CrmCollaborativeForm>(
         html`<crm-collaborative-form entity-type="customer" entity-id="42"

@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
+import { browserEnvironment } from '../../src/client/environment.js';
 import type { RealtimeClient } from '../../src/client/realtime-client.js';
 import type { CrmConnectionStatus } from '../../src/elements/connection-status/crm-connection-status.js';
 import '../../src/elements/connection-status/define.js';
@@ -145,6 +146,21 @@ describe('<crm-connection-status>', () => {
       expect(label(el)).to.equal('Offline');
       expect(retry(el)).to.equal(null);
       await expect(el).to.be.accessible();
+    });
+
+    it('offline: "Offline" the moment the browser fires offline, before the socket notices', async () => {
+      // The page's real `online`/`offline` events, through the client's default environment.
+      const fake = await fakeConnection({ environment: browserEnvironment() });
+      const el = await mount(fake);
+      fake.server.blackhole(true); // the network is gone: no close, no frames
+      window.dispatchEvent(new Event('offline'));
+      await el.updateComplete; // no time passes: the heartbeat has not had its 10 s
+      expect(label(el)).to.equal('Offline');
+      expect(fake.server.connections).to.equal(0);
+      fake.server.blackhole(false);
+      window.dispatchEvent(new Event('online'));
+      await step(fake, el); // no backoff wait: `online` connects at once
+      expect(label(el)).to.equal('Connected');
     });
 
     it('closed: "Disconnected" once the client is closed', async () => {
