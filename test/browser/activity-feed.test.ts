@@ -35,6 +35,7 @@ import {
   recordWarnings,
   resetNoProviderWarning,
 } from './helpers/fake-connection.js';
+import { expectAccessible } from './helpers/settled.js';
 
 afterEach(async () => {
   closeFakeConnections();
@@ -374,7 +375,7 @@ describe('crm-activity-feed', () => {
       await m.clock.advance(1500);
       await m.settle();
       expect(text(m.root.querySelector('.state p'))).to.equal('The activity could not be loaded.');
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
       await m.clock.advance(20_000);
       m.server.setLatency(0);
       await m.settle();
@@ -587,30 +588,30 @@ describe('crm-activity-feed', () => {
       m.el.filter = { kinds: ['call.logged'] };
       await m.settle();
       expect(feed(m.root)!.getAttribute('aria-busy')).to.equal('true');
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('is accessible when empty', async () => {
       const m = await mountFeed();
       expect(text(m.root.querySelector('.state'))).to.equal('No activity yet');
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('is accessible with items, links and long changes', async () => {
       const m = await mountFeed({ history: 40 });
       m.el.entityHref = (e) => `/customers/${e.id}`;
       await m.settle();
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('is accessible filtered, and filtered to nothing', async () => {
       const m = await mountFeed({ history: 40 });
       m.el.filter = { kinds: ['call.logged'], actors: ['u-mei'] };
       await m.settle();
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
       m.el.filter = { kinds: ['invoice.paid'] };
       await m.settle();
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('is accessible with the pill showing, in the dark theme', async () => {
@@ -621,7 +622,7 @@ describe('crm-activity-feed', () => {
         m.server.appendActivity(call(BEN));
         await m.settle();
         expect(pill(m.root)).to.not.equal(null);
-        await expect(m.el).to.be.accessible();
+        await expectAccessible(m.el);
       } finally {
         delete document.documentElement.dataset['crmTheme'];
       }
@@ -637,7 +638,7 @@ describe('crm-activity-feed', () => {
         await new Promise((r) => setTimeout(r, 10));
         expect(text(el.shadowRoot!.querySelector('.state'))).to.equal('Not connected');
         expect(warnings.messages.filter((w) => w.includes('crm-activity-feed'))).to.have.length(1);
-        await expect(el).to.be.accessible();
+        await expectAccessible(el);
       } finally {
         warnings.restore();
       }

@@ -25,6 +25,7 @@ import {
   fakeConnection,
   type FakeConnection,
 } from './helpers/fake-connection.js';
+import { expectAccessible } from './helpers/settled.js';
 
 interface Mounted {
   fake: FakeConnection;
@@ -82,14 +83,6 @@ const next = <K extends keyof HTMLElementEventMap>(
 ): Promise<HTMLElementEventMap[K]> =>
   oneEvent(el, name) as unknown as Promise<HTMLElementEventMap[K]>;
 const dialogOf = (el: CrmCollaborativeForm) => shadow(el).querySelector('crm-conflict-dialog');
-
-/** Let the tabs' entrance animations end (axe measures colours as they are on screen). */
-async function animationsDone(el: CrmCollaborativeForm) {
-  const finite = shadow(el)
-    .getAnimations()
-    .filter((a) => a.effect?.getTiming().iterations !== Infinity);
-  await Promise.all(finite.map((a) => a.finished));
-}
 
 /** What assistive technology reads as the field's description. */
 function descriptionOf(input: HTMLElement): string {
@@ -848,39 +841,32 @@ describe('<crm-collaborative-form>', () => {
     });
   });
 
-  // axe walks the whole form and dialog: on a busy machine that takes more than mocha's 5 s.
+  // axe walks the whole form and its dialog, once their entrance animations have ended.
   describe('accessibility', () => {
     it('passes axe when idle', async function () {
-      this.timeout(20_000);
       const { el } = await mount();
-      await animationsDone(el);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('passes axe with someone editing a field', async function () {
-      this.timeout(20_000);
       const { fake, el } = await mount();
       fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
       fake.server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'channel' } });
       await settle({ fake, el });
-      await animationsDone(el);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('passes axe while saving', async function () {
-      this.timeout(20_000);
       const { fake, el, form } = await mount();
       fake.server.setLatency(100);
       type(field(el, 'phone'), '+44 3');
       form.requestSubmit();
       await el.updateComplete;
       expect(el.status).to.equal('saving');
-      await animationsDone(el);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('passes axe after a refused save', async function () {
-      this.timeout(20_000);
       const { fake, el, form } = await mount();
       fake.server.entities.authorize = (user, _e, access) =>
         access === 'read' || user.id !== DEMO_USER.id;
@@ -888,12 +874,10 @@ describe('<crm-collaborative-form>', () => {
       form.requestSubmit();
       await settle({ fake, el });
       expect(shadow(el).querySelector('[role="alert"]')).to.not.equal(null);
-      await animationsDone(el);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('passes axe in the dark theme, with someone editing and a refused save', async function () {
-      this.timeout(20_000);
       document.documentElement.dataset['crmTheme'] = 'dark';
       try {
         const { fake, el, form } = await mount();
@@ -904,15 +888,13 @@ describe('<crm-collaborative-form>', () => {
         form.requestSubmit();
         await settle({ fake, el });
         expect(tabsOf(el, 'phone')).to.deep.equal(['Not saved']);
-        await animationsDone(el);
-        await expect(el).to.be.accessible();
+        await expectAccessible(el);
       } finally {
         delete document.documentElement.dataset['crmTheme'];
       }
     });
 
     it('passes axe with the conflict dialog open', async function () {
-      this.timeout(20_000);
       const { fake, el, form } = await mount();
       type(field<HTMLTextAreaElement>(el, 'notes'), 'mine');
       fake.server.entities.remoteUpdate('customer', '42', { notes: 'theirs' }, BEN);
@@ -920,8 +902,7 @@ describe('<crm-collaborative-form>', () => {
       form.requestSubmit();
       await settle({ fake, el });
       expect(dialogOf(el)!.open).to.equal(true);
-      await animationsDone(el);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
   });
 

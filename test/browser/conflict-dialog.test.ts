@@ -15,6 +15,7 @@ import {
   severalFields,
   type ConflictFixture,
 } from '../../stories/conflict-dialog.fixtures.js';
+import { expectAccessible } from './helpers/settled.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -655,13 +656,13 @@ describe('<crm-conflict-dialog>', () => {
     it('passes axe when open with one field', async () => {
       const { el, opener } = await mount(oneField);
       await openFrom(el, opener);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('passes axe when open with several fields', async () => {
       const { el, opener } = await mount(severalFields);
       await openFrom(el, opener);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('names each radio by its side and describes it by its value, in a named group', async () => {

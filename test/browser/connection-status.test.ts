@@ -15,6 +15,7 @@ import {
   resetNoProviderWarning,
   type FakeConnection,
 } from './helpers/fake-connection.js';
+import { expectAccessible } from './helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
 
@@ -84,7 +85,7 @@ describe('<crm-connection-status>', () => {
       expect(label(el)).to.equal('Connected');
       expect(live(el)).to.equal('Live updates: Connected');
       expect(retry(el)).to.equal(null);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('connecting: "Connecting…" while the first connection is made', async () => {
@@ -93,7 +94,7 @@ describe('<crm-connection-status>', () => {
       expect(el.state).to.equal('connecting');
       expect(label(el)).to.equal('Connecting…');
       expect(retry(el)).to.equal(null);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('reconnecting: counts down each second and offers "Retry now"', async () => {
@@ -105,7 +106,7 @@ describe('<crm-connection-status>', () => {
       expect(el.state).to.equal('reconnecting');
       expect(label(el)).to.equal('Reconnecting in 5s');
       expect(retry(el)?.textContent?.trim()).to.equal('Retry now');
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
 
       // The number changes exactly when the whole seconds left change: at 4.0 s left, not later.
       await step(fake, el, 699);
@@ -133,7 +134,7 @@ describe('<crm-connection-status>', () => {
       expect(button.getAttribute('aria-disabled')).to.equal('true');
       button.click();
       expect(spy.calls, 'no second attempt while one is in flight').to.equal(1);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('offline: "Offline" while the browser has no network', async () => {
@@ -145,7 +146,7 @@ describe('<crm-connection-status>', () => {
       expect(el.state).to.equal('offline');
       expect(label(el)).to.equal('Offline');
       expect(retry(el)).to.equal(null);
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('offline: "Offline" the moment the browser fires offline, before the socket notices', async () => {
@@ -170,7 +171,7 @@ describe('<crm-connection-status>', () => {
       await el.updateComplete;
       expect(el.state).to.equal('closed');
       expect(label(el)).to.equal('Disconnected');
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
 
     it('not connected: a visible "Not connected" without a provider', async () => {
@@ -183,7 +184,7 @@ describe('<crm-connection-status>', () => {
         expect(el.state).to.equal('unavailable');
         expect(label(el)).to.equal('Not connected');
         expect(part(el, 'label')!.getBoundingClientRect().width).to.be.greaterThan(0);
-        await expect(el).to.be.accessible();
+        await expectAccessible(el);
       } finally {
         warnings.restore();
       }
@@ -195,11 +196,11 @@ describe('<crm-connection-status>', () => {
       expect(getComputedStyle(part(el, 'label')!).display).to.equal('none');
       expect(live(el)).to.equal('Live updates: Connected');
       expect(part(el, 'base')!.title).to.equal('Connected');
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
       await goReconnecting(fake);
       await el.updateComplete;
       expect(retry(el)!.getAttribute('aria-label')).to.equal('Retry now');
-      await expect(el).to.be.accessible();
+      await expectAccessible(el);
     });
   });
 
@@ -363,7 +364,7 @@ describe('<crm-connection-status>', () => {
       const bg = (el: CrmConnectionStatus) => getComputedStyle(part(el, 'base')!).backgroundColor;
       expect(bg(light!)).to.equal('rgb(253, 243, 225)');
       expect(bg(dark!)).to.equal('rgb(58, 42, 16)');
-      await expect(dark!).to.be.accessible();
+      await expectAccessible(dark!);
     });
 
     it('exposes custom properties for the pill', async () => {

@@ -34,6 +34,7 @@ import {
   toastTitles,
   toastsOf,
 } from './notification-center-fixture.js';
+import { expectAccessible } from './helpers/settled.js';
 
 afterEach(async () => {
   closeFakeConnections();
@@ -718,7 +719,7 @@ describe('crm-notification-center', () => {
         expect(
           warnings.messages.filter((w) => w.includes('crm-notification-center')),
         ).to.have.length(1);
-        await expect(el).to.be.accessible();
+        await expectAccessible(el);
       } finally {
         warnings.restore();
       }
@@ -773,7 +774,7 @@ describe('crm-notification-center', () => {
   describe('axe', () => {
     it('closed, with unread', async () => {
       const m = await mountCenter({ seed: 3 });
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('open with items of every type and priority, links and actions', async () => {
@@ -790,14 +791,14 @@ describe('crm-notification-center', () => {
       await m.open();
       await finishAnimations(m);
       expect(isOpen(m.root)).to.equal(true);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('open and empty', async () => {
       const m = await mountCenter();
       await m.open();
       await finishAnimations(m);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('with toasts', async () => {
@@ -805,14 +806,14 @@ describe('crm-notification-center', () => {
       await m.notify({ title: 'Info', message: 'Some text' });
       await m.notify({ title: 'Done', type: 'success', actions: [{ label: 'View', url: '/x' }] });
       await finishAnimations(m);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('with an urgent toast', async () => {
       const m = await mountCenter();
       await m.notify({ title: 'Sync failed', type: 'error', priority: 'urgent' });
       await finishAnimations(m);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('dark theme, open with items and a toast', async () => {
@@ -821,7 +822,7 @@ describe('crm-notification-center', () => {
       await m.notify({ title: 'Urgent', type: 'error', priority: 'urgent' });
       await m.open();
       await finishAnimations(m);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('loading the first page', async () => {
@@ -830,7 +831,7 @@ describe('crm-notification-center', () => {
       await goReconnecting(m);
       await m.open();
       await finishAnimations(m);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
   });
 });

@@ -31,6 +31,7 @@ import {
   overflowButton,
   panel,
 } from './presence-fixture.js';
+import { expectAccessible } from './helpers/settled.js';
 
 afterEach(async () => {
   closeFakeConnections();
@@ -637,7 +638,7 @@ describe('crm-presence', () => {
         await new Promise((resolve) => setTimeout(resolve, 0));
         expect(el.shadowRoot!.textContent).to.contain('Not connected');
         expect(warnings.messages.filter((w) => w.includes('crm-presence'))).to.have.length(1);
-        await expect(el).to.be.accessible();
+        await expectAccessible(el);
       } finally {
         warnings.restore();
       }
@@ -647,12 +648,12 @@ describe('crm-presence', () => {
   describe('axe', () => {
     it('alone', async () => {
       const m = await mountPresence();
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('a few people', async () => {
       const m = await mountPresence({ people: [ANA, BEN, CARL] });
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('someone away, someone editing, several tabs', async () => {
@@ -665,7 +666,7 @@ describe('crm-presence', () => {
         ],
         attrs: { 'room-id': ROOM, 'show-current-user': '' },
       });
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('overflow, with the list open and a tooltip shown', async () => {
@@ -677,7 +678,7 @@ describe('crm-presence', () => {
       // Judge the settled look, not a frame of the opening fade.
       await finishAnimations(m);
       expect(panel(m.root)!.matches(':popover-open')).to.equal(true);
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('waiting for the first snapshot', async () => {
@@ -686,14 +687,14 @@ describe('crm-presence', () => {
       expect(base.getAttribute('aria-busy')).to.equal('true');
       expect(m.root.querySelectorAll('.skeleton').length).to.equal(3);
       expect(m.root.textContent).to.contain('Loading who is here…');
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
 
     it('reconnecting', async () => {
       const m = await mountPresence({ people: [ANA] });
       await goReconnecting(m);
       await m.settle();
-      await expect(m.el).to.be.accessible();
+      await expectAccessible(m.el);
     });
   });
 });
