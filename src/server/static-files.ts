@@ -1,11 +1,21 @@
 /**
  * Serves files from directories (the demo and the built kit) with correct content types and no
  * way out of them: no `..`, no dot-files, no symlinks leading elsewhere.
+ *
+ * What a page downloads is kept small and few: text travels compressed (brotli or gzip, as the
+ * request accepts; see static-compression.ts), content-hashed chunks are cached for a year, and
+ * everything else is revalidated on each use with its ETag (a 304 costs a round trip, no body).
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, resolve, sep } from 'node:path';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { basename, dirname, extname, resolve, sep } from 'node:path';
+import {
+  CompressionCache,
+  isCompressible,
+  negotiateEncoding,
+  type CompressionCacheOptions,
+} from './static-compression.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -71,14 +81,54 @@ async function fileIn(root: string, segments: string[]): Promise<Found | undefin
   }
 }
 
+/** Cached for a year and never revalidated: the name changes whenever the content does. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Whether a file's name carries a hash of its content: the bundler's chunks, named
+ * `chunks/<name>-<hash>.js` by vite.config.ts (`assets/` is Vite's default folder). The hash is
+ * 8 base64url characters with at least one capital or digit, so `crm-presence.js` or a page's
+ * own `chunks/read-settings.js` is never mistaken for one. A hashed chunk that happens to have
+ * none is only revalidated like any other file.
+ */
+export function isContentHashed(file: string): boolean {
+  const folder = basename(dirname(file));
+  if (folder !== 'chunks' && folder !== 'assets') return false;
+  const hash = /-([A-Za-z0-9_-]{8})\.(?:m?js|css)$/.exec(basename(file))?.[1];
+  return hash !== undefined && /[A-Z0-9]/.test(hash);
+}
+
+/** A weak validator from size and modification time: the same for every encoding of the file. */
+function etagOf(size: number, mtimeMs: number): string {
+  return `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+}
+
+/** `If-None-Match` matches by weak comparison (RFC 9110 13.1.2): `W/` prefixes are ignored. */
+function notModified(req: IncomingMessage, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  const opaque = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === opaque;
+  });
+}
+
+export interface StaticFilesOptions {
+  /** Limits of the cache of compressed files made on request. */
+  compression?: CompressionCacheOptions;
+}
+
 export class StaticFiles {
   private roots: Promise<string[]>;
+  private readonly compressed: CompressionCache;
 
-  constructor(dirs: readonly string[]) {
+  constructor(dirs: readonly string[], options: StaticFilesOptions = {}) {
     // Roots are resolved through symlinks once, so the containment check compares real paths.
     this.roots = Promise.all(
       dirs.map((dir) => realpath(resolve(dir)).catch(() => undefined as string | undefined)),
     ).then((roots) => roots.filter((r): r is string => r !== undefined));
+    this.compressed = new CompressionCache(options.compression);
   }
 
   /** Answers the request if a file matches; resolves false when no root has it. */
@@ -98,23 +148,47 @@ export class StaticFiles {
         res.end();
         return true;
       }
-      const file = found.file;
-      const info = await stat(file);
-      res.writeHead(200, {
-        'content-type': contentType(file),
-        'content-length': info.size,
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-      });
-      if (req.method === 'HEAD') {
-        res.end();
-        return true;
-      }
-      createReadStream(file)
-        .on('error', () => res.destroy())
-        .pipe(res);
+      await this.send(req, res, found.file);
       return true;
     }
     return false;
+  }
+
+  private async send(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+    const info = await stat(file);
+    const etag = etagOf(info.size, info.mtimeMs);
+    const headers: OutgoingHttpHeaders = {
+      'cache-control': isContentHashed(file) ? IMMUTABLE : 'no-cache',
+      etag,
+      'x-content-type-options': 'nosniff',
+    };
+    // Caches must keep the brotli, gzip and plain answers apart, whichever this one is.
+    if (isCompressible(file)) headers['vary'] = 'Accept-Encoding';
+    if (notModified(req, etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    headers['content-type'] = contentType(file);
+    const encoding = negotiateEncoding(req.headers['accept-encoding']);
+    const compressed = encoding
+      ? await this.compressed.get(file, info.size, info.mtimeMs, encoding)
+      : undefined;
+    if (encoding && compressed) headers['content-encoding'] = encoding;
+    if (!compressed) headers['content-length'] = info.size;
+    else if (compressed.kind === 'sibling') headers['content-length'] = compressed.size;
+    else headers['content-length'] = compressed.body.length;
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    if (compressed?.kind === 'buffer') {
+      res.end(compressed.body);
+      return;
+    }
+    createReadStream(compressed?.kind === 'sibling' ? compressed.path : file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 }
