@@ -389,6 +389,25 @@ export const LiveToasts: Story = {
   }),
 };
 
+/**
+ * Notifications arriving with the panel open: each lands at the top of the list, tinted as new,
+ * and is announced; no toast is drawn over the panel, and closing it brings none back.
+ */
+export const ArrivingWhileOpen: Story = {
+  args: { toastPosition: 'top-end' },
+  play: openPanel,
+  render: story((b) => {
+    typicalDay(b);
+    let i = 0;
+    const next = () => {
+      b.notify(sampleNotification(i, { user: ME }), SAMPLE_PEOPLE[(i + 3) % 8]);
+      i += 1;
+    };
+    b.after(900, next);
+    b.every(4000, next);
+  }),
+};
+
 /** Urgent notifications: an assertive announcement, an outlined toast that stays until closed. */
 export const Urgent: Story = {
   render: story((b) => {
@@ -410,7 +429,7 @@ export const Urgent: Story = {
   }),
 };
 
-/** The dark theme, by tokens alone, with the panel open and a toast. */
+/** The dark theme, by tokens alone, with the panel open; a mention arrives into it. */
 export const Dark: Story = {
   args: { theme: 'dark' },
   play: openPanel,
@@ -447,7 +466,10 @@ export const Translated: Story = {
   render: story(typicalDay),
 };
 
-/** A right-to-left page: the panel opens under the bell on the other side, toasts bottom-left. */
+/**
+ * A right-to-left page: the panel opens under the bell on the other side (toasts, when it is
+ * closed, go bottom-left).
+ */
 export const RightToLeft: Story = {
   args: { lang: 'ar' },
   play: openPanel,

@@ -2,7 +2,8 @@
  * The two cards a notification is shown on: an item of the panel's list and a toast. Both are
  * focusable; Enter, Space or a click outside their own links and buttons opens the notification.
  * Their accessible name is built from the pieces of `item-template.ts` ("Unread Warning Urgent
- * Invoice overdue"), their description from the message and the time.
+ * Invoice overdue"), their description from the message and the time. A third, text-only form
+ * announces a notification that arrives while the panel is open, where no toast is drawn.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -168,5 +169,25 @@ export function toastCard(
         ? html`<span part="countdown" class="countdown" aria-hidden="true"></span>`
         : nothing
     }
+  </li>`;
+}
+
+/**
+ * A notification that arrived while the panel is open, for the live region a toast would have
+ * used: the words a screen reader would have read on the toast (type, priority when marked, title,
+ * message, sender), visually hidden, with nothing to focus or click (the panel has the item).
+ */
+export function announcementCard(n: Notification, host: CardHost): TemplateResult {
+  const { m, c } = host;
+  const marked = n.priority === 'high' || n.priority === 'urgent';
+  const words = [
+    m.type(n.type, c),
+    marked ? m.priority(n.priority, c) : '',
+    n.title,
+    n.message ?? '',
+    n.from ? m.from(n.from.name, c) : '',
+  ].filter(Boolean);
+  return html`<li class="announcement visually-hidden" data-id=${n.id}>
+    ${words.map((w) => html`<span>${w}</span> `)}
   </li>`;
 }

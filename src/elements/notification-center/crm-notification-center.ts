@@ -12,7 +12,7 @@ import {
 } from '../../events/notification-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
-import { itemCard, toastCard, type CardHost } from './cards.js';
+import { announcementCard, itemCard, toastCard, type CardHost } from './cards.js';
 import { styles } from './crm-notification-center.styles.js';
 import { bellIcon, notConnectedIcon } from './icons.js';
 import { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
@@ -51,7 +51,10 @@ const TICK_MS = 30_000;
  * link and its actions; every string is rendered as text, and only `http(s)` URLs become links.
  * Toasts hide after `auto-hide-duration` ms of being seen (paused while hovered, focused or while
  * the page is hidden); urgent ones stay until dismissed. Toasts are in a polite live region, urgent
- * ones in an assertive one. Without a `<crm-realtime-provider>` the bell shows "not connected".
+ * ones in an assertive one. While the panel is open no toast is shown: toasts on screen go when it
+ * opens, and what arrives appears in the panel and is announced in the same live regions, without
+ * a toast then or after it closes. Without a `<crm-realtime-provider>` the bell shows "not
+ * connected".
  *
  * @tagname crm-notification-center
  * @summary Bell, badge, history panel and toasts for the current user's notifications.
@@ -162,6 +165,8 @@ export class CrmNotificationCenter extends LitElement {
     watch: () => this.watch.split(/\s+/),
   });
   private readonly panel = new NotificationPanel(this, {
+    // The panel lists every notification: no toast is drawn over it or cut by it while it shows.
+    toggling: (open) => this.toasts.quiet(open),
     opened: () => this.requestUpdate(),
     closed: () => (this.fresh = new Set()),
     reachedEnd: () => this.loadMore(),
@@ -280,7 +285,7 @@ export class CrmNotificationCenter extends LitElement {
     this.toasts.show(this.renderRoot);
     this.toasts.updated(this.renderRoot);
     if (this.panel.open) this.fillPanel();
-    if (this.panel.open || this.toasts.all.length > 0) this.ticker.start(this.clock);
+    if (this.panel.open || this.toasts.drawn.length > 0) this.ticker.start(this.clock);
     else this.ticker.stop();
   }
 
@@ -332,9 +337,11 @@ export class CrmNotificationCenter extends LitElement {
       ${
         this.noToasts
           ? nothing
-          : this.toasts.render(m.toastsLabel(c), (t) =>
-              toastCard(t, this.cards, this.duration, (e) => this.dismiss(e, t.notification.id)),
-            )
+          : this.toasts.render(m.toastsLabel(c), {
+              toast: (t) =>
+                toastCard(t, this.cards, this.duration, (e) => this.dismiss(e, t.notification.id)),
+              announcement: (n) => announcementCard(n, this.cards),
+            })
       }`;
   }
 

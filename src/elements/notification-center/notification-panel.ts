@@ -12,6 +12,11 @@ import type { ReactiveElement } from 'lit';
 import { place } from '../presence/placement.js';
 
 export interface PanelOptions {
+  /**
+   * The panel is about to show (`true`) or to hide (`false`): called on `beforetoggle`, before it
+   * is drawn, so nothing that must not cover it is drawn in the same frame.
+   */
+  toggling(open: boolean): void;
   /** The panel opened (before the focus moves in). */
   opened(): void;
   /** The panel closed. */
@@ -92,7 +97,9 @@ export class NotificationPanel {
   };
 
   onBeforeToggle = (event: Event): void => {
-    if ((event as ToggleEvent).newState !== 'open') return;
+    const opening = (event as ToggleEvent).newState === 'open';
+    this.options.toggling(opening);
+    if (!opening) return;
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => this.place());
   };

@@ -11,6 +11,12 @@
  *   are always in the page (empty and click-through when no toast is shown), so a screen reader
  *   hears a toast when it is added.
  * - At most `MAX_TOASTS` are shown; beyond that the oldest non-urgent ones go first.
+ * - While the host's panel is open (`quiet(true)`) no toast is drawn: the panel lists each
+ *   notification, and a toast in the top layer would cover it or be cut by it. Toasts on screen
+ *   go at once (no fade-out over the panel); what arrives is only announced, by a visually hidden
+ *   entry in the same live region a toast would have used, so it is heard once. When the panel
+ *   closes the announcements go too: nothing is replayed as a toast, the panel and the badge
+ *   already show it.
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
@@ -25,6 +31,16 @@ export interface Toast {
   readonly notification: Notification;
   /** Animating out: not focusable, not announced, removed when the animation ends. */
   leaving: boolean;
+  /** Arrived while the stack was quiet: announced in its live region, never drawn. */
+  readonly announceOnly: boolean;
+}
+
+/** The two ways an entry of the stack is rendered. */
+export interface ToastTemplates {
+  /** A toast on screen (or animating out). */
+  toast(toast: Toast): TemplateResult;
+  /** A notification that arrived while the panel was open: text for screen readers only. */
+  announcement(notification: Notification): TemplateResult;
 }
 
 export interface ToastStackOptions {
@@ -42,6 +58,7 @@ export class ToastStack {
   private timer: ToastTimer | undefined;
   private timerClock: Clock | undefined;
   private pointerInside = false;
+  private quieted = false;
   private readonly onVisibility = () => this.syncVisibility();
 
   constructor(
@@ -49,13 +66,14 @@ export class ToastStack {
     private readonly options: ToastStackOptions,
   ) {}
 
-  /** Toasts on screen (not those animating out), oldest first. */
+  /** Toasts on screen (not those animating out, nor announcements), oldest first. */
   get visible(): readonly Notification[] {
-    return this.toasts.filter((t) => !t.leaving).map((t) => t.notification);
+    return this.drawn.filter((t) => !t.leaving).map((t) => t.notification);
   }
 
-  get all(): readonly Toast[] {
-    return this.toasts;
+  /** Toasts drawn, those animating out included. */
+  get drawn(): readonly Toast[] {
+    return this.toasts.filter((t) => !t.announceOnly);
   }
 
   /** Whether the countdowns are paused (hover, focus or hidden page). */
@@ -78,16 +96,35 @@ export class ToastStack {
     this.timer = undefined;
     this.toasts = [];
     this.pointerInside = false;
+    this.quieted = false;
+  }
+
+  /**
+   * `true` while the host's panel is open: every toast goes at once and new arrivals are only
+   * announced. `false` when it closes: the announcements go and nothing is replayed.
+   */
+  quiet(on: boolean): void {
+    if (this.quieted === on) return;
+    this.quieted = on;
+    if (this.toasts.length === 0) return;
+    this.timer?.dispose();
+    this.timer = undefined;
+    // The nodes under the pointer or the focus are gone: their pause reasons go with them.
+    this.pointerInside = false;
+    this.toasts = [];
+    this.host.requestUpdate();
   }
 
   /** Show a toast for a notification that just arrived. */
   add(notification: Notification): void {
     if (this.toasts.some((t) => t.notification.id === notification.id && !t.leaving)) return;
     this.toasts = this.toasts.filter((t) => t.notification.id !== notification.id);
-    const toast: Toast = { notification, leaving: false };
+    const toast: Toast = { notification, leaving: false, announceOnly: this.quieted };
     this.toasts.push(toast);
     const duration = this.options.duration();
-    if (!isUrgent(toast) && duration > 0) this.getTimer().start(notification.id, duration);
+    if (!toast.announceOnly && !isUrgent(toast) && duration > 0) {
+      this.getTimer().start(notification.id, duration);
+    }
     // Too many: the oldest non-urgent go (urgent ones only when nothing else is left).
     let shown = this.toasts.filter((t) => !t.leaving);
     while (shown.length > MAX_TOASTS) {
@@ -102,6 +139,11 @@ export class ToastStack {
   remove(id: string): void {
     const toast = this.toasts.find((t) => t.notification.id === id && !t.leaving);
     if (!toast) return;
+    // An announcement has nothing to animate: removing it from the live region says nothing.
+    if (toast.announceOnly) {
+      this.drop(toast);
+      return;
+    }
     this.timer?.stop(id);
     toast.leaving = true;
     this.host.requestUpdate();
@@ -129,15 +171,15 @@ export class ToastStack {
     }
   }
 
-  /** The two live regions and their toasts; `item` renders one toast. */
-  render(label: string, item: (toast: Toast) => TemplateResult): TemplateResult {
+  /** The two live regions with their toasts and announcements. */
+  render(label: string, templates: ToastTemplates): TemplateResult {
     const urgent = this.toasts.filter(isUrgent);
     const polite = this.toasts.filter((t) => !isUrgent(t));
     const list = (toasts: Toast[]) =>
       repeat(
         toasts,
         (t) => t.notification.id,
-        (t) => item(t),
+        (t) => (t.announceOnly ? templates.announcement(t.notification) : templates.toast(t)),
       );
     return html`<div
       part="toasts"
@@ -145,7 +187,7 @@ export class ToastStack {
       popover="manual"
       role=${this.toasts.length > 0 ? 'region' : nothing}
       aria-label=${this.toasts.length > 0 ? label : nothing}
-      ?data-empty=${this.toasts.length === 0}
+      ?data-empty=${this.drawn.length === 0}
       ?data-paused=${this.paused}
       @pointerenter=${() => this.pointer(true)}
       @pointerleave=${() => this.pointer(false)}
