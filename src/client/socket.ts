@@ -9,6 +9,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   type ClientFrame,
+  type ErrorCode,
   type HelloFrame,
   type ServerFrame,
   type UserProfile,
@@ -20,6 +21,7 @@ import { decodeFrame, encodeFrame } from './wire.js';
 import { RealtimeError } from './realtime-error.js';
 import type {
   Clock,
+  ConnectionRefusal,
   ConnectionStatus,
   EnvironmentSignals,
   RealtimeClientOptions,
@@ -60,6 +62,18 @@ type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'offline' | 'closed';
 
 type TimerName = 'retry' | 'connect';
 
+/**
+ * Answers to `hello` that retrying cannot change: the same hello would be invalid again
+ * (`bad_frame`, e.g. a development identity's `javascript:` avatar), the server will not let this
+ * user in (`forbidden`), or it does not speak this protocol version. A refused token is not here:
+ * it may just be stale, so it gets one more try with a fresh one (see `refused`).
+ */
+const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'bad_frame',
+  'forbidden',
+  'unsupported_version',
+]);
+
 const OPEN = 1;
 const CLOSING = 2;
 
@@ -74,6 +88,8 @@ export class Connection {
   /** True after `close()`: nothing reconnects until `connect()` is called again. */
   private stopped = false;
   private lastError: string | undefined;
+  /** Handshakes refused with `invalid_token` since the last welcome or `retryNow`. */
+  private tokenRefusals = 0;
   private maxFrameBytes: number = LIMITS.maxFrameBytes;
   private readonly warned = new Set<string>();
   private unsubscribeEnvironment: (() => void) | undefined;
@@ -109,6 +125,7 @@ export class Connection {
   connect(): void {
     if (this.phase === 'connecting' || this.phase === 'open') return;
     this.stopped = false;
+    this.tokenRefusals = 0;
     this.listenToEnvironment();
     if (this.phase !== 'waiting' && this.phase !== 'offline') this.backoff.reset();
     void this.attempt();
@@ -117,6 +134,7 @@ export class Connection {
   /** Skip the wait: try now when reconnecting, offline, or after attempts ran out. */
   retryNow(): void {
     if (this.stopped) return;
+    this.tokenRefusals = 0; // the page may have fixed the sign-in: a refused token gets its retry
     if (this.phase === 'idle') {
       this.connect();
     } else if (this.phase === 'waiting' || this.phase === 'offline') {
@@ -296,20 +314,41 @@ export class Connection {
       this.clear('connect');
       this.backoff.reset();
       this.lastError = undefined;
+      this.tokenRefusals = 0;
       this.maxFrameBytes = frame.limits.maxFrameBytes;
       this.setPhase('open', { state: 'open', since: this.options.clock.now() });
       this.heartbeat.start();
       this.events.onOpen(frame);
     } else if (frame.type === 'error') {
       this.lastError = `${frame.code}: ${frame.message}`;
-      if (frame.code === 'unsupported_version') {
-        // Retrying cannot help: this page runs a client the server no longer speaks to.
-        this.close(`server does not support protocol v${PROTOCOL_VERSION}`);
-      }
-      // invalid_token: the server closes with 1008; the next attempt calls getToken again.
+      this.refused({ code: frame.code, message: frame.message });
     } else if (frame.type === 'bye') {
       this.fail(`server said bye (${frame.reason})`, this.options.random() * frame.reconnectMs);
     }
+  }
+
+  /**
+   * The server answered `hello` with an error. A final refusal (see `FINAL_REFUSALS`), or a token
+   * refused twice in a row, ends in `closed` with the refusal, so the page can say why instead of
+   * retrying for ever; `retryNow()` tries again once the cause is fixed. A first refused token is
+   * left to the server's 1008 close: the next attempt calls `getToken` for a fresh one (it may
+   * have expired while the tab slept). Other errors (`not_authenticated` after a slow hello,
+   * `internal`) fail the attempt as usual when the socket closes.
+   */
+  private refused(refusal: ConnectionRefusal): void {
+    if (refusal.code === 'invalid_token') {
+      this.tokenRefusals += 1;
+      if (this.tokenRefusals < 2) return;
+    } else if (!FINAL_REFUSALS.has(refusal.code)) {
+      return;
+    }
+    const reason = `sign-in refused (${refusal.code}: ${refusal.message})`;
+    this.lastError = reason;
+    this.teardown(reason, CLOSE_CODES.normal);
+    this.clear('retry');
+    this.unsubscribeEnvironment?.();
+    this.unsubscribeEnvironment = undefined;
+    this.setPhase('closed', { state: 'closed', reason, refusal });
   }
 
   private sendRaw(frame: ClientFrame): void {

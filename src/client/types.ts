@@ -4,6 +4,7 @@
  */
 import type {
   Activity,
+  ErrorCode,
   Person,
   PresenceStatus,
   ServerFrame,
@@ -19,8 +20,23 @@ export type ConnectionStatus =
   | { state: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string }
   /** The browser reports no network; the client retries as soon as it comes back. */
   | { state: 'offline' }
-  /** `close()` was called, attempts ran out, or the server does not speak this protocol version. */
-  | { state: 'closed'; reason?: string };
+  /**
+   * `close()` was called, attempts ran out, or the server refused the sign-in for good: then
+   * `refusal` says why (see `ConnectionRefusal`), and `retryNow()` tries again once the page fixed
+   * the cause.
+   */
+  | { state: 'closed'; reason?: string; refusal?: ConnectionRefusal };
+
+/**
+ * The server's answer to a `hello` it will not accept, when retrying cannot help: `bad_frame`
+ * (the hello itself is invalid, e.g. a development identity's avatar URL), `forbidden`,
+ * `unsupported_version`, or `invalid_token` twice in a row (the first refusal is retried with a
+ * fresh token from `getToken`). `message` is the server's words, e.g. "invalid avatar URL".
+ */
+export interface ConnectionRefusal {
+  code: ErrorCode;
+  message: string;
+}
 
 export type ConnectionState = ConnectionStatus['state'];
 

@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { LIMITS } from './common.js';
 import type { ErrorCode } from './errors.js';
-import { ClientFrame, ServerFrame } from './frames.js';
+import { ClientFrame, HelloFrame, ServerFrame } from './frames.js';
 
 export type ParseResult<T> =
   | { ok: true; frame: T }
@@ -63,6 +63,40 @@ export function requestIdOf(text: string): string | undefined {
     // not JSON: no id to answer
   }
   return undefined;
+}
+
+/** Words for the `hello` fields a person can get wrong, for `invalidHelloReason`. */
+const HELLO_FIELDS: Readonly<Record<string, string>> = {
+  'devUser.avatarUrl': 'avatar URL',
+  'devUser.name': 'user name',
+  'devUser.id': 'user id',
+  devUser: 'development identity',
+  token: 'token',
+  clientId: 'client id',
+  id: 'request id',
+  v: 'protocol version',
+};
+
+/**
+ * Why a frame typed `hello` fails validation, in a few words a person can act on ("invalid avatar
+ * URL"); `undefined` when `text` is not a `hello` or is a valid one. Servers answer such a hello
+ * with `bad_frame` carrying this message and close with 1008: the client would only send the same
+ * hello again, so leaving it to the handshake timeout would hide the reason.
+ */
+export function invalidHelloReason(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object' || (value as { type?: unknown }).type !== 'hello') {
+    return undefined;
+  }
+  const result = z.safeParse(HelloFrame, value);
+  if (result.success) return undefined;
+  const path = (result.error.issues[0]?.path ?? []).map(String).join('.');
+  return `invalid ${HELLO_FIELDS[path] ?? (path || 'hello')}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { RawData, WebSocket } from 'ws';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
+  invalidHelloReason,
   parseClientFrame,
   requestIdOf,
   type ClientFrame,
@@ -168,6 +169,17 @@ export class Session {
     const { connection, ctx } = this;
     const parsed = parseClientFrame(text, ctx.limits.maxFrameBytes);
     if (!parsed.ok) {
+      const invalidHello = connection.state === 'handshake' ? invalidHelloReason(text) : undefined;
+      if (invalidHello !== undefined) {
+        // The client would send the same hello again (a development identity with a
+        // javascript: avatar, say): refuse it now, saying which field, rather than let the
+        // handshake timeout close the socket without a reason.
+        ctx.metrics.authFailures++;
+        ctx.log.info('handshake refused', { conn: connection.id, reason: invalidHello });
+        connection.sendError('bad_frame', invalidHello, { replyTo: requestIdOf(text) });
+        connection.close(CLOSE_CODES.policyViolation, 'invalid hello');
+        return;
+      }
       connection.sendError(parsed.code, parsed.message, { replyTo: requestIdOf(text) });
       return;
     }

@@ -7,6 +7,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   ServerFrame,
+  invalidHelloReason,
   parseClientFrame,
   requestIdOf,
   type ClientFrame,
@@ -169,9 +170,15 @@ export class FakeProtocolServer implements FakeSocketPeer {
   /** @internal */
   clientSent(socket: FakeSocket, text: string): void {
     const result = parseClientFrame(text);
+    // A hello the real server refuses as invalid (a development identity with a javascript:
+    // avatar, say) is the page's input, not a bug of the kit: refused the same way, never thrown.
+    const invalidHello =
+      !result.ok && this.open.get(socket)?.user === undefined
+        ? invalidHelloReason(text)
+        : undefined;
     if (!result.ok) {
       this.violations.push({ text, message: result.message });
-      if (this.options.strict !== false) {
+      if (this.options.strict !== false && invalidHello === undefined) {
         throw new ProtocolViolation(`client sent an invalid frame: ${result.message}\n${text}`);
       }
     }
@@ -179,6 +186,10 @@ export class FakeProtocolServer implements FakeSocketPeer {
     this.deliver(() => {
       const connection = this.open.get(socket);
       if (!connection) return;
+      if (invalidHello !== undefined) {
+        this.error(connection, 'bad_frame', invalidHello, requestIdOf(text));
+        return this.disconnect(connection, 1008, 'invalid hello');
+      }
       if (!result.ok) {
         return this.error(connection, result.code, result.message, requestIdOf(text));
       }

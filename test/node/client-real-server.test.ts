@@ -4,13 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RealtimeClient, type ResumeInfo, type RoomMessage } from '../../src/client/index.js';
+import {
+  RealtimeClient,
+  type RealtimeClientOptions,
+  type ResumeInfo,
+  type RoomMessage,
+  type SocketLike,
+} from '../../src/client/index.js';
 import { SignJWT } from 'jose';
+import { WebSocket } from 'ws';
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { realClientOptions } from './helpers/real-client.js';
 
 const ROOM = 'customer:42';
 const WAIT_MS = 3000;
+const TEN_MINUTES = 10 * 60_000;
 
 /** Resolve when `check` holds, polling briefly; fail after WAIT_MS. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -174,5 +183,87 @@ describe('RealtimeClient with expiring tokens on the reference server', () => {
     await until(() => messages.length === 1, 'an event after the reconnect');
     assert.equal(dropped, false, 'hank never saw gina leave');
     assert.equal(seen.snapshot().people.length, 2);
+  });
+});
+
+describe('RealtimeClient refused by the reference server', () => {
+  const SECRET = 'test-secret-of-sufficient-length-for-hs256';
+  let server: RealtimeServer;
+  let url: string;
+  const clients: RealtimeClient[] = [];
+
+  before(async () => {
+    server = createServer({
+      auth: { jwtSecret: SECRET, devIdentities: true },
+      quiet: true,
+      graceMs: 15_000,
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${port}/realtime`;
+  });
+
+  after(async () => {
+    clients.forEach((c) => c.close());
+    await server.close();
+  });
+
+  /**
+   * A client whose timers run on a manual clock (so no retry can hide in real time) and which
+   * counts the sockets it opens.
+   */
+  function refusedClient(options: Partial<RealtimeClientOptions>) {
+    const clock = new ManualClock();
+    const opened = { sockets: 0 };
+    const client = new RealtimeClient(
+      realClientOptions(url, {
+        clock,
+        socketFactory: (u) => {
+          opened.sockets += 1;
+          return new WebSocket(u) as unknown as SocketLike;
+        },
+        ...options,
+      }),
+    );
+    clients.push(client);
+    return { client, clock, opened };
+  }
+
+  it('a development identity with a javascript: avatar is refused for good, with the reason', async () => {
+    const { client, clock, opened } = refusedClient({
+      devUser: { id: 'ivy', name: 'Ivy', avatarUrl: 'javascript:alert(1)' },
+    });
+    await until(() => client.status.state === 'closed', 'the refusal');
+    const status = client.status;
+    assert.equal(status.state, 'closed');
+    assert.deepEqual(status.state === 'closed' && status.refusal, {
+      code: 'bad_frame',
+      message: 'invalid avatar URL',
+    });
+    // Ten minutes of the client's timers run, and none opens another socket: no retry loop.
+    await clock.advance(TEN_MINUTES);
+    assert.equal(opened.sockets, 1);
+    assert.equal(client.status.state, 'closed');
+  });
+
+  it('a refused token is retried once with a fresh one, then refused for good', async () => {
+    let issued = 0;
+    const { client, clock, opened } = refusedClient({
+      getToken: () => {
+        issued += 1;
+        return 'not-a-jwt';
+      },
+    });
+    await until(() => client.status.state === 'reconnecting', 'the first refusal');
+    await clock.advance(1000); // the retry (reconnectInterval 50 ms), not the connect timeout
+    await until(() => client.status.state === 'closed', 'the second refusal');
+    const status = client.status;
+    assert.deepEqual(status.state === 'closed' && status.refusal, {
+      code: 'invalid_token',
+      message: 'token is malformed',
+    });
+    await clock.advance(TEN_MINUTES);
+    assert.equal(issued, 2);
+    assert.equal(opened.sockets, 2);
+    assert.equal(client.status.state, 'closed');
   });
 });

@@ -128,6 +128,21 @@ describe('server authentication', () => {
     assert.equal(closed.code, 1008);
   });
 
+  test('a hello with an invalid development identity is refused at once, saying which field', async () => {
+    h = await startHarness({ auth: { devIdentities: true } });
+    // Not left to the handshake timeout: the client would only send the same hello again.
+    const { error, closed } = await refused(h, {
+      devUser: { ...alice, avatarUrl: 'javascript:alert(1)' },
+    });
+    assert.deepEqual(error, {
+      type: 'error',
+      code: 'bad_frame',
+      message: 'invalid avatar URL',
+      replyTo: 'h1',
+    });
+    assert.equal(closed.code, 1008);
+  });
+
   test('a development identity is accepted in dev mode', async () => {
     h = await startHarness({ auth: { devIdentities: true } });
     const client = await h.connect(alice);

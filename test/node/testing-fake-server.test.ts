@@ -103,6 +103,29 @@ describe('FakeServer validation', () => {
     assert.equal(server.connections, 0);
   });
 
+  it('refuses an invalid hello like the real server (bad_frame, 1008), even when strict', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer({ clock });
+    const { socket, received, closes } = await rawSocket(server, clock);
+    // A bad development identity is the page's input, not a bug of the kit: answered, not thrown.
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        id: 'h',
+        v: 1,
+        clientId: 'd',
+        devUser: { id: 'a', name: 'A', avatarUrl: 'javascript:alert(1)' },
+      }),
+    );
+    await clock.flush();
+    assert.deepEqual(received, [
+      { type: 'error', code: 'bad_frame', message: 'invalid avatar URL', replyTo: 'h' },
+    ]);
+    assert.deepEqual(closes, [1008]);
+    assert.equal(server.connections, 0);
+    assert.equal(server.violations.length, 1);
+  });
+
   it('a socket still connecting throws on send, like the browser', () => {
     const server = new FakeServer({ clock: new ManualClock() });
     const socket = server.socketFactory('fake://');
