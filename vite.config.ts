@@ -68,7 +68,54 @@ const bundleEntry: Plugin = {
   },
 };
 
+/** Bare imports the npm build leaves to the host app's bundler: the package's `dependencies`. */
+const NPM_EXTERNAL = /^(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context|zod)(\/|$)/;
+
+/**
+ * The npm build (`vite build --mode npm`, to dist/npm/): for apps with a bundler. One module per
+ * source module (`preserveModules`), unminified and without source maps (the host app minifies
+ * and maps its own bundle; readable modules need no map to point at sources that are not
+ * shipped), with Lit, `@lit/context` and zod left as imports of the package's dependencies, so an
+ * app that uses Lit itself gets one copy. Declarations are written next to each module by
+ * `npm run build:types`.
+ */
+function npmConfig(): UserConfig {
+  const src = (file: string) => resolve(root, 'src', file);
+  const entry: Record<string, string> = {
+    index: src('index.ts'),
+    'client-entry': src('client-entry.ts'),
+    define: src('define.ts'),
+    'testing/index': src('testing/index.ts'),
+  };
+  for (const [name, file] of Object.entries(elementEntries())) entry[`${name}/define`] = file;
+  return {
+    root,
+    publicDir: false,
+    build: {
+      outDir: resolve(root, 'dist/npm'),
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: false,
+      minify: false,
+      reportCompressedSize: false,
+      copyPublicDir: false,
+      lib: { entry, formats: ['es'] },
+      rolldownOptions: {
+        external: (id: string) => NPM_EXTERNAL.test(id),
+        output: {
+          preserveModules: true,
+          preserveModulesRoot: resolve(root, 'src'),
+          // Rolldown's decorator helper would land in `_virtual/_@oxc-project_runtime@<v>/…`.
+          entryFileNames: (chunk) =>
+            `${chunk.name.replace(/^_virtual\/.*\/helpers\/(esm\/)?/, '_helpers/')}.js`,
+        },
+      },
+    },
+  };
+}
+
 export default defineConfig(({ mode }): UserConfig => {
+  if (mode === 'npm') return npmConfig();
   const bundle = mode === 'bundle';
   const entry: Record<string, string> = bundle
     ? { 'crm-realtime.bundle': BUNDLE_ID }

@@ -1,25 +1,34 @@
 /**
- * `npm run build:types`: TypeScript declarations of the browser kit, so
- * Angular, Vue and React apps get typed properties, typed events and the tag name map.
+ * `npm run build:types`: TypeScript declarations of the npm build, so Angular, Vue and React apps
+ * get typed properties, typed events and the tag name map.
  *
- * Declarations of src/index.ts and src/define.ts (and what they import) go to dist/types/. Two
- * small files next to the bundles point at them, because TypeScript looks for `x.d.ts` next to
- * the `x.js` that package.json's `exports` names:
- *   dist/kit/crm-realtime.d.ts -> dist/types/index.d.ts
- *   dist/kit/define.d.ts       -> dist/types/define.d.ts (tag registrations and tag name map)
+ * Declarations of every entry of the npm package (src/index.ts, src/client-entry.ts,
+ * src/define.ts, src/testing/index.ts, each src/elements/<name>/define.ts, and what they import)
+ * are written to dist/npm/, next to the modules `vite build --mode npm` writes there, so each
+ * `x.js` has its `x.d.ts` and package.json's `types` conditions point at real files. A define
+ * module's declaration is `export {}` plus its `HTMLElementTagNameMap` augmentation: it exports
+ * nothing, as its JavaScript does.
  *
  * Node's types are left out on purpose: browser code that needs them fails here, which makes this
  * step a check of the layer rules as well (it runs in `npm test`, and before `npm pack`).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = resolve(root, 'dist/types');
-const kitDir = resolve(root, 'dist/kit');
-const entries = ['src/index.ts', 'src/define.ts'].map((file) => resolve(root, file));
+const outDir = resolve(root, 'dist/npm');
+
+/** The npm package's entry modules (vite.config.ts's `npmConfig` builds the same ones). */
+function entries(): string[] {
+  const files = ['index.ts', 'client-entry.ts', 'define.ts', 'testing/index.ts'];
+  const elements = resolve(root, 'src/elements');
+  for (const name of readdirSync(elements).sort()) {
+    if (existsSync(resolve(elements, name, 'define.ts'))) files.push(`elements/${name}/define.ts`);
+  }
+  return files.map((file) => resolve(root, 'src', file));
+}
 
 export function emitTypes(): { files: number; problems: string[] } {
   const configFile = ts.readConfigFile(resolve(root, 'tsconfig.json'), ts.sys.readFile);
@@ -34,8 +43,9 @@ export function emitTypes(): { files: number; problems: string[] } {
     rootDir: resolve(root, 'src'),
     types: [],
   };
-  const program = ts.createProgram(entries, options);
-  rmSync(outDir, { recursive: true, force: true });
+  const program = ts.createProgram(entries(), options);
+  // Only declarations are replaced: the modules next to them come from the npm build.
+  removeDeclarations(outDir);
   let files = 0;
   const result = program.emit(undefined, (file, text) => {
     mkdirSync(dirname(file), { recursive: true });
@@ -51,15 +61,16 @@ export function emitTypes(): { files: number; problems: string[] } {
     }),
   );
 
-  mkdirSync(kitDir, { recursive: true });
-  const from = (target: string) =>
-    JSON.stringify(relative(kitDir, resolve(outDir, target)).replaceAll('\\', '/'));
-  writeFileSync(resolve(kitDir, 'crm-realtime.d.ts'), `export * from ${from('index.js')};\n`);
-  writeFileSync(
-    resolve(kitDir, 'define.d.ts'),
-    `import ${from('define.js')};\nexport * from ${from('index.js')};\n`,
-  );
   return { files, problems };
+}
+
+function removeDeclarations(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = resolve(dir, entry.name);
+    if (entry.isDirectory()) removeDeclarations(path);
+    else if (entry.name.endsWith('.d.ts')) rmSync(path);
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
