@@ -60,6 +60,19 @@ const layers = [
     ),
   },
   {
+    // Domain rules (labels, the activity of a change) that the server, the fake server and the
+    // elements all apply: pure functions over protocol types, safe in a browser.
+    name: 'layers/domain',
+    files: ['src/domain/**/*.ts'],
+    rules: restrict(browserPaths, [
+      ...browserPatterns,
+      {
+        regex: '^(?!\\./|(\\.\\./)+protocol/)',
+        message: 'src/domain may import only src/protocol and its own modules (layer rules).',
+      },
+    ]),
+  },
+  {
     name: 'layers/client',
     files: ['src/client/**/*.ts'],
     rules: restrict(browserPaths, [

@@ -24,6 +24,7 @@ import {
   FieldName,
 } from '../protocol/index.js';
 import * as z from 'zod/mini';
+import { entityRefOf } from '../domain/entity-label.js';
 import type { NewActivity } from './activity/activity-repository.js';
 import type { Storage, StoredEntity } from './storage.js';
 
@@ -96,8 +97,9 @@ export function demoActivity(
   for (const customer of customers) {
     const customerId = String(customer['id']);
     if (!z.safeParse(EntityId, customerId).success) continue;
-    const label = String(customer['company'] ?? customer['name'] ?? customerId);
-    const entity = { type: 'customer', id: customerId, label };
+    // Labelled by the one rule the server's own activity items use (the company, else the contact).
+    const { calls: _calls, meetings: _meetings, ...fields } = customer;
+    const entity = entityRefOf({ type: 'customer', id: customerId, fields: jsonFields(fields) });
     for (const call of rowsOf(customer['calls'])) {
       const actor = profiles.get(String(call['by']));
       if (!actor) continue;

@@ -3,7 +3,8 @@
  * (`src/server/activity/`).
  *
  * - Items are appended by scripts (`server.appendActivity(input)`, as the HTTP publish API would),
- *   for every accepted entity change (`entity.created` / `entity.updated`, with old → new values),
+ *   for every accepted entity change (`entity.created` / `entity.updated`, with old → new values,
+ *   by `activityOfChange` of `src/domain/entity-activity.ts`, the reference server's own rule),
  *   or seeded as history (`server.activity.seed(10_000)`, not delivered live). An item's
  *   `customerId` is the one given, else the entity's id when the entity is a customer.
  * - Feeds: `global` (everything), `user` (items whose actor is the user), `customer` (items whose
@@ -28,13 +29,13 @@ import {
   type ActivityFilter,
   type ActivityListFrame,
   type EntityChange,
-  type EntityRef,
   type ErrorCode,
   type FeedRef,
   type ServerFrame,
   type UserProfile,
 } from '../protocol/index.js';
 import type { Clock } from '../client/types.js';
+import { activityOfChange } from '../domain/entity-activity.js';
 import type { FakeConnection } from './fake-room.js';
 import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
 import { SAMPLE_PEOPLE, type Scenario } from './scenarios.js';
@@ -114,7 +115,7 @@ export class FakeActivity {
     return stored.item;
   }
 
-  /** An accepted entity change, as the reference server records it. */
+  /** An accepted entity change, as the reference server records it (the rule both share). */
   recordEntityChange(change: EntityChange): ActivityItem {
     return this.append(activityOfChange(change));
   }
@@ -199,43 +200,6 @@ export class FakeActivity {
     if (input.summary !== undefined) item.summary = input.summary;
     return { at, order: this.order, item };
   }
-}
-
-/** Fields tried in turn for an entity's label (as the reference server does). */
-const LABEL_FIELDS = ['name', 'title', 'subject', 'label', 'email'];
-
-/**
- * The activity item of an accepted entity change, by the reference server's rules
- * (`src/server/activity/entity-activity.ts`, which browser-side code may not import): who, the
- * entity labelled by its name, each changed field old → new, and the customer it belongs to (the
- * entity itself for a customer, else its `customerId` field).
- */
-export function activityOfChange(change: EntityChange): ActivityInput {
-  const { entity } = change;
-  const ref: EntityRef = { type: entity.type, id: entity.id };
-  for (const field of LABEL_FIELDS) {
-    const value = entity.fields[field];
-    if (typeof value === 'string' && value.trim() !== '') {
-      ref.label = value.trim().slice(0, 200);
-      break;
-    }
-  }
-  const input: ActivityInput = {
-    kind: entity.version === 1 ? 'entity.created' : 'entity.updated',
-    entity: ref,
-    changes: change.changed.slice(0, 100).map((field) => {
-      const fieldChange: NonNullable<ActivityInput['changes']>[number] = { field };
-      if (field in change.previous) fieldChange.from = change.previous[field]!;
-      if (field in entity.fields) fieldChange.to = entity.fields[field]!;
-      return fieldChange;
-    }),
-  };
-  if (change.by) input.actor = change.by;
-  const id = entity.fields.customerId;
-  if (entity.type === 'customer') input.customerId = entity.id;
-  else if (typeof id === 'string' && /^[A-Za-z0-9_\-.]{1,128}$/.test(id)) input.customerId = id;
-  else if (typeof id === 'number' && Number.isSafeInteger(id)) input.customerId = String(id);
-  return input;
 }
 
 const CUSTOMERS = [

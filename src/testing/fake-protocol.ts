@@ -19,6 +19,7 @@ import {
   type UserProfile,
 } from '../protocol/index.js';
 import { systemClock } from '../client/clock.js';
+import { watcherNotification } from '../domain/entity-activity.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
 import { FakeEntities } from './fake-entities.js';
@@ -44,6 +45,12 @@ export interface FakeServerOptions {
   replayMillis?: number;
   /** Throw on client frames that fail validation (default), or only record them. */
   strict?: boolean;
+  /**
+   * The reference server's `notifyWatchersOnChange` rule (on in its development mode): a person's
+   * accepted change to an entity notifies the others present on it ("Ana Souza updated
+   * Difference Ltd: Contact"). Default false, as on the reference server.
+   */
+  notifyWatchersOnChange?: boolean;
 }
 
 /** One frame in the log; `in` = client → server, `out` = server → client. */
@@ -87,8 +94,9 @@ export class FakeProtocolServer implements FakeSocketPeer {
     now: () => this.clock.now(),
     publish: (room, event, payload, from) => {
       const frame = this.publish(room, event, payload, from);
-      // Every accepted change goes to the activity log, as on the reference server.
-      if (event === 'entity.change') this.activity.recordEntityChange(payload as EntityChange);
+      // Every accepted change goes to the activity log and, with the watcher rule, to the people
+      // on the entity, as on the reference server.
+      if (event === 'entity.change') this.entityChanged(payload as EntityChange);
       return frame;
     },
     mayJoin: (user, room) => this.options.authorize?.(user, room) ?? true,
@@ -119,6 +127,13 @@ export class FakeProtocolServer implements FakeSocketPeer {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.latency = options.latency ?? 0;
+  }
+
+  private entityChanged(change: EntityChange): void {
+    this.activity.recordEntityChange(change);
+    if (!this.options.notifyWatchersOnChange) return;
+    const notification = watcherNotification(change);
+    if (notification && change.by) this.notifications.notify(notification, change.by);
   }
 
   /** Pass as `socketFactory` to `RealtimeClient`. */

@@ -36,12 +36,13 @@ export {
 export {
   FakeActivity,
   activityBurst,
-  activityOfChange,
   feedsOf,
   inFeed,
   sampleActivity,
   type FakeActivityHost,
 } from './fake-activity.js';
+// The reference server's rule, shared: what an accepted change adds to the activity log.
+export { activityOfChange } from '../domain/entity-activity.js';
 export { TimeLog, cursorOf, type LogEntry, type LogPage } from './fake-history.js';
 export {
   FakeEntities,

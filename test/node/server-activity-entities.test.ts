@@ -11,7 +11,7 @@ import type {
   Notification,
   ServerFrame,
 } from '../../src/protocol/index.js';
-import { humanizeField } from '../../src/server/notifications/watcher-notifications.js';
+import { humanizeField } from '../../src/domain/field-labels.js';
 import { nextId, until, type TestClient } from './helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
 
