@@ -4,7 +4,7 @@
  * item kept in place, history paging, filters, windowing of 10,000 items, bursts, safety of data,
  * axe in every state, and cleanup. Keyboard tests are in `activity-feed-keyboard.test.ts`.
  */
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import { CrmActivityFeed } from '../../src/elements/activity-feed/crm-activity-feed.js';
 import '../../src/elements/activity-feed/define.js';
@@ -635,7 +635,8 @@ describe('crm-activity-feed', () => {
       const warnings = recordWarnings();
       try {
         const el = await fixture<CrmActivityFeed>(html`<crm-activity-feed></crm-activity-feed>`);
-        await new Promise((r) => setTimeout(r, 10));
+        // The warning waits for the page's load and a task, in case a provider arrives late.
+        await waitUntil(() => warnings.messages.length > 0, 'a warning is logged');
         expect(text(el.shadowRoot!.querySelector('.state'))).to.equal('Not connected');
         expect(warnings.messages.filter((w) => w.includes('crm-activity-feed'))).to.have.length(1);
         await expectAccessible(el);

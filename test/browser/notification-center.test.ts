@@ -4,7 +4,7 @@
  * events, text-only rendering of what people and backends send, cleanup, and axe in every state.
  * The keyboard has its own file (notification-center-keyboard.test.ts).
  */
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia, resetMouse, sendMouse } from '@web/test-runner-commands';
 import { CrmNotificationCenter } from '../../src/elements/notification-center/crm-notification-center.js';
 import type {
@@ -707,8 +707,9 @@ describe('crm-notification-center', () => {
         const el = await fixture<CrmNotificationCenter>(
           html`<crm-notification-center></crm-notification-center>`,
         );
-        await new Promise((resolve) => setTimeout(resolve, 0));
         const root = el.shadowRoot!;
+        // The warning waits for the page's load and a task, in case a provider arrives late.
+        await waitUntil(() => warnings.messages.length > 0, 'a warning is logged');
         expect(bellOf(root).getAttribute('aria-label')).to.equal('Notifications, not connected');
         expect(root.querySelector('[part="not-connected"]')).to.not.equal(null);
         const toggled = nextToggle(panelOf(root));

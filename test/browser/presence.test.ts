@@ -3,7 +3,7 @@
  * per key), live arrivals and departures, batched announcements, safety of avatar URLs, cleanup on
  * removal, and axe in every state.
  */
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { CrmPresence } from '../../src/elements/presence/crm-presence.js';
 import type { CrmPresenceChangeEvent } from '../../src/events/presence-events.js';
@@ -635,7 +635,8 @@ describe('crm-presence', () => {
       try {
         const el = await fixture<CrmPresence>(html`<crm-presence></crm-presence>`);
         await fixture<CrmPresence>(html`<crm-presence></crm-presence>`);
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        // The warning waits for the page's load and a task, in case a provider arrives late.
+        await waitUntil(() => warnings.messages.length > 0, 'a warning is logged');
         expect(el.shadowRoot!.textContent).to.contain('Not connected');
         expect(warnings.messages.filter((w) => w.includes('crm-presence'))).to.have.length(1);
         await expectAccessible(el);
