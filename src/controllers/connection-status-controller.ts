@@ -20,6 +20,15 @@ import type { Clock, ConnectionStatus } from '../client/types.js';
 import type { ConnectionDisplayState } from '../events/connection-status-change.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
 
+/**
+ * What every widget shows of the connection, by one rule: the client's state, except that once the
+ * connection was lost, the attempts in between retries (`connecting`) are shown as `reconnecting`,
+ * so a flaky network does not make a label (or a screen reader) flip on every attempt.
+ * `unavailable`: no client (no provider, or a provider without `url` or `.client`).
+ */
+export type ConnectionView =
+  'connected' | 'connecting' | 'reconnecting' | 'offline' | 'closed' | 'unavailable';
+
 export interface ConnectionStatusControllerOptions {
   /**
    * Time source of the countdown. Default: the client's own clock (so a test's manual clock drives
@@ -58,6 +67,22 @@ export class ConnectionStatusController extends ClientController {
   /** What to show: the client's state, or `unavailable` without a client. */
   get state(): ConnectionDisplayState {
     return this.status?.state ?? 'unavailable';
+  }
+
+  /**
+   * What to show (see `ConnectionView`). Every element that shows the connection reads this, so
+   * the header, the feed, presence and notifications never disagree on one page.
+   */
+  get view(): ConnectionView {
+    const state = this.state;
+    switch (state) {
+      case 'open':
+        return 'connected';
+      case 'connecting':
+        return this.hasBeenInterrupted ? 'reconnecting' : 'connecting';
+      default:
+        return state;
+    }
   }
 
   /** Whole seconds until the next try while `reconnecting` (0 when due), else `undefined`. */

@@ -3,6 +3,7 @@ export { ClientController, type ControllerHost } from './client-controller.js';
 export {
   ConnectionStatusController,
   type ConnectionStatusControllerOptions,
+  type ConnectionView,
 } from './connection-status-controller.js';
 export { PresenceController, pageRoom } from './presence-controller.js';
 export {

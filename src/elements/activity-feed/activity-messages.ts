@@ -9,7 +9,7 @@
  * be a link). Placeholders a pattern leaves out are simply not shown.
  */
 import type { MessageContext } from '../../i18n.js';
-import { humanizeField } from '../shared/humanize-field.js';
+import { fieldLabel as formLabelOf, humanizeField } from '../../domain/field-labels.js';
 
 export type { MessageContext };
 
@@ -31,8 +31,12 @@ export interface ActivityFeedMessages {
   headline(kind: string, parts: HeadlineParts, c: MessageContext): string;
   /** The changed fields in a headline: "Stage", "Stage and Phone", "4 fields". */
   fields(labels: readonly string[], c: MessageContext): string;
-  /** The display name of a field, e.g. `firstName` → "First name". */
-  fieldLabel(field: string, c: MessageContext): string;
+  /**
+   * The display name of a field of an entity of `entityType` (undefined when the item names no
+   * entity). Default: the label the CRM's forms give it (`src/domain/field-labels.ts`: a
+   * customer's `name` is "Contact"), else the name in words (`firstName` → "First name").
+   */
+  fieldLabel(field: string, c: MessageContext, entityType?: string): string;
   /** An entity without a label, e.g. "Customer 42". `type` is e.g. `customer`. */
   entity(type: string, id: string, c: MessageContext): string;
   /** Who did it when the item names no one (a backend's event). */
@@ -89,6 +93,8 @@ export interface ActivityFeedMessages {
   notConnected(c: MessageContext): string;
   /** The note shown while the connection is being restored. */
   reconnecting(c: MessageContext): string;
+  /** The note shown while the browser has no network (the same word as the connection status). */
+  offline(c: MessageContext): string;
 }
 
 /** Headline patterns of the kinds the kit knows; other kinds read "{actor}: Email sent". */
@@ -128,7 +134,7 @@ export const defaultActivityFeedMessages: ActivityFeedMessages =
     },
     fields: (labels, c) =>
       labels.length <= 3 ? c.list(labels) : `${c.number(labels.length)} fields`,
-    fieldLabel: (field) => humanizeField(field),
+    fieldLabel: (field, _c, entityType) => formLabelOf(entityType, field),
     entity: (type, id) => `${humanizeField(type)} ${id}`,
     someone: () => 'Someone',
     fieldChange: (field, from, to) => `${field} changed from ${from} to ${to}`,
@@ -160,4 +166,5 @@ export const defaultActivityFeedMessages: ActivityFeedMessages =
     retry: () => 'Try again',
     notConnected: () => 'Not connected',
     reconnecting: () => 'Reconnecting…',
+    offline: () => 'Offline',
   });

@@ -106,7 +106,8 @@ const filterKey = (filter: ActivityFilter | undefined) =>
  * @csspart state - The empty, error and not-connected states.
  * @csspart clear - The "Clear filters" button of a feed filtered to nothing.
  * @csspart retry - The "Try again" button after a failed first load.
- * @csspart note - "Reconnecting…" while the connection is restored.
+ * @csspart note - "Reconnecting…" while the connection is restored, "Offline" while the browser
+ *   has no network.
  * @csspart footer - Under the items: loading older, or the end.
  *
  * @cssprop [--crm-activity-feed-max-block-size=32rem] - Height the feed grows to before it scrolls.
@@ -310,8 +311,9 @@ export class CrmActivityFeed extends LitElement {
 
   protected override render(): TemplateResult {
     const { m, c } = this;
-    const status = this.connection.state;
-    if (!this.activity.client || this.activity.providerMissing || status === 'closed') {
+    // The page's one connection status, by the rule every widget shares (see `ConnectionView`).
+    const view = this.connection.view;
+    if (!this.activity.client || this.activity.providerMissing || view === 'closed') {
       return this.frame(
         html`<div part="state" class="state">
           ${notConnectedIcon}
@@ -321,17 +323,19 @@ export class CrmActivityFeed extends LitElement {
       );
     }
     const snapshot = this.shown;
-    const reconnecting =
-      status === 'reconnecting' ||
-      status === 'offline' ||
-      (status === 'connecting' && this.connection.hasBeenInterrupted);
-    const banner = reconnecting
-      ? html`<div class="banner">
-          <span part="note" class="note"
-            ><span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}</span
-          >
-        </div>`
-      : nothing;
+    // Offline is a state, not an attempt: no spinner, and the same word as the header.
+    const banner =
+      view === 'reconnecting' || view === 'offline'
+        ? html`<div class="banner">
+            <span part="note" class="note"
+              >${
+                view === 'offline'
+                  ? m.offline(c)
+                  : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
+              }</span
+            >
+          </div>`
+        : nothing;
     let body: TemplateResult;
     if (!this.feed) {
       // `customer` without an id (warned): nothing to follow, nothing to show.

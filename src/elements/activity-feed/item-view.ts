@@ -184,7 +184,7 @@ export class ItemViews {
     this.remember(item.entity);
     const entity = entityOf(item, this.feed);
     const changes = (item.changes ?? []).map((change): ChangeView => {
-      const label = m.fieldLabel(change.field, c);
+      const label = m.fieldLabel(change.field, c, item.entity?.type);
       const from = this.valueText(change.from);
       const to = this.valueText(change.to);
       return {

@@ -17,6 +17,7 @@ import type {
   CrmConflictCancelEvent,
   CrmConflictResolveEvent,
 } from '../../events/conflict-events.js';
+import { entityLabel as entityLabelOf } from '../../domain/entity-label.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
 import { sameValue } from '../shared/same-value.js';
@@ -144,7 +145,11 @@ export class CrmCollaborativeForm extends LitElement {
    */
   @property({ type: Boolean, reflect: true }) compact = false;
 
-  /** What the form edits, for the conflict dialog, e.g. "Northwind Logistics". */
+  /**
+   * What the form edits, for the conflict dialog, e.g. "Northwind Logistics". Unset, the record
+   * names itself by the rule the activity feed and notifications use (a customer's company, else
+   * its contact; other records their name, title or subject).
+   */
   @property({ attribute: 'entity-label' }) entityLabel = '';
 
   /** Display names of fields; by default each field's `<label>` (or legend, or `aria-label`). */
@@ -605,7 +610,13 @@ export class CrmCollaborativeForm extends LitElement {
     const given = this.fieldLabels?.[field];
     if (typeof given === 'string' && given.trim()) return given;
     const binding = this.sync.fields.get(field);
-    return (binding && labelOf(binding)) || this.m.fieldLabel(field, this.c);
+    return (binding && labelOf(binding)) || this.m.fieldLabel(field, this.c, this.entityType);
+  }
+
+  /** The record's name for the conflict dialog: the page's `entity-label`, else the shared rule. */
+  private recordLabel(): string | undefined {
+    if (this.entityLabel.trim()) return this.entityLabel;
+    return entityLabelOf({ type: this.entityType.trim(), fields: this.live.data });
   }
 
   private currentStatus(): FormStatus {
@@ -747,7 +758,7 @@ export class CrmCollaborativeForm extends LitElement {
               .conflicts=${open.shown}
               .fieldLabels=${Object.fromEntries(open.shown.map((f) => [f.field, this.label(f.field)]))}
               .clock=${this.clock}
-              entity-label=${this.entityLabel || nothing}
+              entity-label=${this.recordLabel() || nothing}
               ?open=${this.dialogOpen}
               @crm-conflict-resolve=${this.onResolve}
               @crm-conflict-cancel=${this.onCancel}

@@ -5,7 +5,7 @@
  */
 import type { RealtimeErrorCode } from '../../client/realtime-error.js';
 import type { MessageContext } from '../../i18n.js';
-import { humanizeField } from '../shared/humanize-field.js';
+import { fieldLabel as formLabelOf } from '../../domain/field-labels.js';
 
 export interface CollaborativeFormMessages {
   /** Status: no provider (or no entity): the form saves the usual way. */
@@ -62,8 +62,11 @@ export interface CollaborativeFormMessages {
   remoteChanged(author: string, fields: readonly string[], c: MessageContext): string;
   /** Announced when someone starts editing the field the user is in. */
   joinedField(name: string, field: string, c: MessageContext): string;
-  /** The label of a field with no `<label>`: `firstName` → "First name". */
-  fieldLabel(field: string, c: MessageContext): string;
+  /**
+   * The label of a field with no `<label>` in a form of `entityType`: the label the CRM's forms
+   * give it (`src/domain/field-labels.ts`), else the name in words (`firstName` → "First name").
+   */
+  fieldLabel(field: string, c: MessageContext, entityType?: string): string;
 }
 
 const reasons: Partial<Record<RealtimeErrorCode, string>> = {
@@ -118,5 +121,5 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     errorDescription: () => 'Your last change to this field was not saved.',
     remoteChanged: (author, fields, c) => `${author || 'Someone'} changed ${c.list(fields)}.`,
     joinedField: (name, field) => `${name} is now editing ${field} too.`,
-    fieldLabel: (field) => humanizeField(field),
+    fieldLabel: (field, _c, entityType) => formLabelOf(entityType, field),
   });

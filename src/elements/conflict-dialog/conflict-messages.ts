@@ -5,7 +5,7 @@
  * formatters, all in the element's language (the nearest `lang` attribute).
  */
 import type { MessageContext } from '../../i18n.js';
-import { humanizeField } from '../shared/humanize-field.js';
+import { humanizeField } from '../../domain/field-labels.js';
 
 export { humanizeField };
 

@@ -1,7 +1,11 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
-import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';
+import {
+  ConnectionStatusController,
+  type ConnectionView,
+} from '../../controllers/connection-status-controller.js';
 import { OutboxController } from '../../controllers/outbox-controller.js';
+import type { ConnectionRefusal } from '../../client/types.js';
 import {
   CrmConnectionStatusChangeEvent,
   type ConnectionDisplayState,
@@ -16,10 +20,10 @@ import { styles } from './crm-connection-status.styles.js';
 /**
  * What the element shows. `connecting` is the first connection; once the connection was lost,
  * `connecting` and `reconnecting` are both shown as `reconnecting`, so a flaky network does not
- * make the label (or a screen reader) flip back and forth on every attempt.
+ * make the label (or a screen reader) flip back and forth on every attempt. The same rule, from
+ * the same controller, decides what every other widget says about the connection.
  */
-export type ConnectionView =
-  'connected' | 'connecting' | 'reconnecting' | 'offline' | 'closed' | 'unavailable';
+export type { ConnectionView };
 
 const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor" stroke-width="1.75"
   stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
@@ -28,7 +32,9 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
 /**
  * The state of the page's realtime connection, small enough for a header: a coloured dot and a
  * short label. Quiet while connected; while reconnecting it counts down to the next try and
- * offers "Retry now". Outside any provider it shows "Not connected" instead of failing.
+ * offers "Retry now". When the server refuses the sign-in for good it says why ("Sign-in
+ * refused: invalid avatar URL") and offers "Retry now" for after the cause is fixed. Outside any
+ * provider it shows "Not connected" instead of failing.
  *
  * Screen readers hear state changes through a polite status region, once per change of state,
  * never per countdown tick or retry attempt.
@@ -37,7 +43,7 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  * @csspart base - The pill holding the dot, label and button.
  * @csspart dot - The coloured state dot.
  * @csspart label - The visible text (hidden when `compact`).
- * @csspart retry - The "Retry now" button, shown while reconnecting.
+ * @csspart retry - The "Retry now" button, shown while reconnecting and after a refused sign-in.
  * @csspart waiting - "3 changes waiting": offline edits not sent yet (visually hidden when
  *   `compact`, then part of the tooltip).
  * @cssprop [--crm-connection-status-dot-size=0.5rem] - Diameter of the dot.
@@ -81,6 +87,15 @@ export class CrmConnectionStatus extends LitElement {
     return this.connection.state;
   }
 
+  /**
+   * Why the server refused the sign-in, when it did so for good (state `closed`): its error
+   * `code` and `message`. Shown in words, with "Retry now" for after the cause is fixed.
+   */
+  get refusal(): ConnectionRefusal | undefined {
+    const status = this.connection.status;
+    return status?.state === 'closed' ? status.refusal : undefined;
+  }
+
   /** Whole seconds until the next attempt while reconnecting, else `undefined`. */
   get secondsUntilRetry(): number | undefined {
     return this.connection.secondsUntilRetry;
@@ -88,15 +103,7 @@ export class CrmConnectionStatus extends LitElement {
 
   /** What is shown, with `connecting` after a loss folded into `reconnecting`. */
   get view(): ConnectionView {
-    const state = this.connection.state;
-    switch (state) {
-      case 'open':
-        return 'connected';
-      case 'connecting':
-        return this.connection.hasBeenInterrupted ? 'reconnecting' : 'connecting';
-      default:
-        return state;
-    }
+    return this.connection.view;
   }
 
   /** Skip the wait and try to reconnect now. */
@@ -114,7 +121,9 @@ export class CrmConnectionStatus extends LitElement {
     const view = this.view;
     const label = this.label(view, m, c, true);
     const spoken = m.spoken(this.label(view, m, c, false), c);
-    const retrying = view === 'reconnecting';
+    // A refused sign-in offers the same button: the page may have fixed the cause meanwhile.
+    const refused = view === 'closed' && this.refusal !== undefined;
+    const retrying = view === 'reconnecting' || refused;
     // An attempt in flight: the button stays (focus must not vanish) but does nothing.
     const inFlight = this.connection.state === 'connecting';
     const retryText = m.retryNow(c);
@@ -123,7 +132,7 @@ export class CrmConnectionStatus extends LitElement {
       part="base"
       class="base"
       data-view=${view}
-      title=${this.compact ? [label, waiting].filter(Boolean).join(' · ') : nothing}
+      title=${this.compact || refused ? [label, waiting].filter(Boolean).join(' · ') : nothing}
     >
       <span part="dot" class="dot" aria-hidden="true"></span>
       <span part="label" class="label" aria-hidden="true">${label}</span>
@@ -172,8 +181,10 @@ export class CrmConnectionStatus extends LitElement {
       }
       case 'offline':
         return m.offline(c);
-      case 'closed':
-        return m.closed(c);
+      case 'closed': {
+        const refusal = this.refusal;
+        return refusal ? m.refused(refusal, c) : m.closed(c);
+      }
       case 'unavailable':
         return m.unavailable(c);
     }

@@ -66,7 +66,7 @@ const TICK_MS = 30_000;
  * @csspart panel-header - Its header: title, unread count, "mark all read".
  * @csspart panel-title - The title.
  * @csspart mark-all - The "mark all read" button.
- * @csspart notice - The line shown while reconnecting.
+ * @csspart notice - The line shown while reconnecting or offline.
  * @csspart list - The scrolling list of day groups.
  * @csspart day - A day's heading ("Today", "Yesterday", a date).
  * @csspart item - One notification in the panel; also `item-unread` while unread.
@@ -347,14 +347,12 @@ export class CrmNotificationCenter extends LitElement {
 
   private panelView(): PanelView {
     const snapshot = this.notifications.snapshot;
-    const status = this.connection.state;
+    // The page's one connection status, by the rule every widget shares (see `ConnectionView`).
+    const view = this.connection.view;
     return {
       open: this.panel.open,
       available: this.available,
-      reconnecting:
-        status === 'reconnecting' ||
-        status === 'offline' ||
-        (status === 'connecting' && this.connection.hasBeenInterrupted),
+      interrupted: view === 'reconnecting' || view === 'offline' ? view : undefined,
       unread: this.unread,
       snapshot,
       now: this.clock.now(),

@@ -42,6 +42,8 @@ export interface NotificationCenterMessages {
   notConnectedDetail(c: MessageContext): string;
   /** A line in the panel while the connection is being restored. */
   reconnecting(c: MessageContext): string;
+  /** A line in the panel while the browser has no network (starts with the status's word). */
+  offline(c: MessageContext): string;
   /** The day group of today. Default: `Intl.RelativeTimeFormat`'s, e.g. "Today", "Heute". */
   today(c: MessageContext): string;
   /** The day group of yesterday. */
@@ -82,6 +84,7 @@ export const defaultNotificationCenterMessages: NotificationCenterMessages =
     notConnected: () => 'Not connected',
     notConnectedDetail: () => 'Notifications will appear when the connection is back.',
     reconnecting: () => 'Reconnecting… new notifications will follow.',
+    offline: () => 'Offline. New notifications will follow when you are back online.',
     today: (c) => relativeDay(0, c.locale),
     yesterday: (c) => relativeDay(-1, c.locale),
     day: (start, now, c) => dayDate(start, now, c.locale),

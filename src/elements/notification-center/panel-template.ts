@@ -1,7 +1,7 @@
 /**
  * What the panel shows: a header (title, unread count, "mark all read"), a notice while
- * reconnecting, and the list grouped by day, or the state that stands for it (loading, empty,
- * failed, not connected). The list is rendered only while the panel is open.
+ * reconnecting or offline, and the list grouped by day, or the state that stands for it (loading,
+ * empty, failed, not connected). The list is rendered only while the panel is open.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
@@ -15,7 +15,8 @@ import type { NotificationCenterMessages } from './notification-center-messages.
 export interface PanelView {
   readonly open: boolean;
   readonly available: boolean;
-  readonly reconnecting: boolean;
+  /** Why nothing new arrives: the connection is being restored, or the browser has no network. */
+  readonly interrupted: 'reconnecting' | 'offline' | undefined;
   readonly unread: number;
   readonly snapshot: NotificationsSnapshot | undefined;
   /** The clock's now, for day groups. */
@@ -55,9 +56,14 @@ function content(v: PanelView, m: M, c: MessageContext): TemplateResult {
   if (!v.available) {
     return state(notConnectedIcon, m.notConnected(c), m.notConnectedDetail(c));
   }
-  const notice = v.reconnecting
+  // Offline is a state, not an attempt: no spinner, and the same word as the header.
+  const notice = v.interrupted
     ? html`<div part="notice" class="notice" role="status">
-        <span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}
+        ${
+          v.interrupted === 'offline'
+            ? m.offline(c)
+            : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
+        }
       </div>`
     : nothing;
   if (!snapshot?.loaded) {

@@ -69,7 +69,7 @@ function warnOnce(key: string, message: string): void {
  * @csspart row - One person in it.
  * @csspart row-name - The name in a row.
  * @csspart row-detail - State, activity and tabs in a row.
- * @csspart note - The quiet texts: alone, loading, reconnecting, not connected.
+ * @csspart note - The quiet texts: alone, loading, reconnecting, offline, not connected.
  *
  * @cssprop [--crm-presence-size=2rem] - Avatar diameter.
  * @cssprop [--crm-presence-gap=16% of the size] - Space between avatars; a negative value stacks them.
@@ -252,18 +252,21 @@ export class CrmPresence extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const status = this.connection.state;
-    if (!this.presence.client || this.presence.providerMissing || status === 'closed') {
+    // The page's one connection status, by the rule every widget shares (see `ConnectionView`).
+    const view = this.connection.view;
+    if (!this.presence.client || this.presence.providerMissing || view === 'closed') {
       return html`<div part="base" class="base">
         <span part="note" class="note not-connected"
           >${notConnectedIcon}${this.m.notConnected(this.c)}</span
         >
       </div>`;
     }
-    const reconnecting =
-      status === 'reconnecting' ||
-      status === 'offline' ||
-      (status === 'connecting' && this.connection.hasBeenInterrupted);
+    // Who is here may be stale while the connection is down: say why, in the header's words.
+    const reconnecting = view === 'reconnecting' || view === 'offline';
+    const why =
+      view === 'offline'
+        ? this.m.offline(this.c)
+        : html`<span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}`;
     const snapshot = this.presence.snapshot;
     if (!snapshot || !this.follower.synced) {
       return html`<div part="base" class="base" aria-busy="true">
@@ -271,7 +274,7 @@ export class CrmPresence extends LitElement {
           ><span class="skeleton"></span><span class="skeleton"></span><span class="skeleton"></span
         ></span>
         <span part="note" class="note ${reconnecting ? '' : 'visually-hidden'}"
-          >${reconnecting ? html`<span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}` : this.m.loading(this.c)}</span
+          >${reconnecting ? why : this.m.loading(this.c)}</span
         >
         ${this.live.render()}
       </div>`;
@@ -296,7 +299,7 @@ export class CrmPresence extends LitElement {
             </ul>`
           : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
       }
-      ${reconnecting ? html`<span part="note" class="note"><span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}</span>` : nothing}
+      ${reconnecting ? html`<span part="note" class="note">${why}</span>` : nothing}
       ${
         hidden > 0
           ? this.panel.render(everyone, this.m.overflowHeading(everyone.length, this.c), (p) => ({

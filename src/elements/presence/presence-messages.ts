@@ -19,6 +19,8 @@ export interface PresenceMessages {
   notConnected(c: MessageContext): string;
   /** Added to the group's description while the connection is being restored. */
   reconnecting(c: MessageContext): string;
+  /** Shown instead while the browser has no network (the same word as the connection status). */
+  offline(c: MessageContext): string;
   /** Shown while the first snapshot is on its way. */
   loading(c: MessageContext): string;
   /** The state of a person, e.g. "Online". */
@@ -75,6 +77,7 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   alone: () => 'Only you here',
   notConnected: () => 'Not connected',
   reconnecting: () => 'Reconnecting…',
+  offline: () => 'Offline',
   loading: () => 'Loading who is here…',
   status: (status) => ({ online: 'Online', away: 'Away', offline: 'Offline' })[status],
   viewing: () => 'Viewing',
