@@ -231,6 +231,21 @@ export default defineConfig(
           })),
         ),
       ],
+      // axe measures colours as they are on screen: mid-animation they are blended, and how far
+      // along depends on the machine. expectAccessible() waits for the element to settle first.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='accessible']",
+          message:
+            "Use expectAccessible(el) from test/browser/helpers/settled.ts: it waits for the element's animations to end.",
+        },
+      ],
     },
+  },
+  {
+    name: 'project/tests-axe-helper',
+    files: ['test/browser/helpers/settled.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );
