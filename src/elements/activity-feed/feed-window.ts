@@ -2,20 +2,27 @@
  * The DOM half of the feed's windowing, as a reactive controller: which items are rendered, where
  * the reader is, and keeping what they look at in place.
  *
- * - Only the items near the viewport are rendered, in normal flow, between two paddings that stand
- *   for the items above and below (from measured or estimated heights, see `windowing.ts`). The
- *   item with focus stays rendered when it leaves the window (placed at its offset), so focus
- *   survives scrolling.
+ * - Only the items near what the reader can see are rendered, in normal flow, between two paddings
+ *   that stand for the items above and below (from measured or estimated heights, see
+ *   `windowing.ts`). What the reader can see is the part of the feed inside its own scroller, every
+ *   panel around it that scrolls or clips, and the window (`visible-span.ts`), so the window is
+ *   right whoever scrolls: the feed, a panel, or the page (a feed with no height limit is not a
+ *   scroller at all). The item with focus stays rendered when it leaves the window (placed at its
+ *   offset), so focus survives scrolling.
  * - Scroll anchoring: before each render the first visible item and its distance from the top of
  *   the viewport are noted, and after it the scroll position is corrected so the item is exactly
  *   there again; items arriving above, pages arriving below, estimates turning into measurements
  *   never move what the reader looks at. At the very top, new items simply appear.
  * - New items above a reader who scrolled away are counted (the "N new" pill).
  *
- * The host calls `prepare(items)` in `willUpdate` and `settle()` in `updated`; scrolling re-renders
- * only when the rendered items no longer cover the viewport.
+ * The host calls `prepare(items)` in `willUpdate` and `settle()` in `updated`. The span in view is
+ * read before each render and again after it (the render itself may change it: a list replacing
+ * the small "nothing matches" state grows its scroller), and the window is fixed if it falls
+ * short. Scrolling (of the feed, any panel around it or the page) and resizing re-render only when
+ * the rendered items no longer cover what is in view.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { clippingAncestors, visibleSpan } from './visible-span.js';
 import { covers, EMPTY_RANGE, HeightCache, Layout, type Range } from './windowing.js';
 
 /** Within this many px of the top, the reader is "at the top". */
@@ -56,14 +63,24 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
 
   private items: readonly T[] = [];
   private scroller: HTMLElement | undefined;
+  /** The feed scroller's own `scrollTop` (anchoring, "at the top"). */
   private top = 0;
-  private viewport = 0;
+  /** What the reader can see of the list, in its own coordinates (0 = the first item's top). */
+  private viewTop = 0;
+  /** Its height (0 when none of the feed is in view; a guess until the scroller is known). */
+  private viewport = 600;
   private width = 0;
+  /** Panels around the feed that scroll or clip it, listened to while connected. */
+  private ancestors: Element[] = [];
+  private listening = false;
+  /** The item `reveal` renders pinned until the page or a panel has scrolled it into view. */
+  private revealing: string | undefined;
   private seenTopId: string | undefined;
   private anchor: { id: string; delta: number } | undefined;
   /** Re-renders asked for by measurements in a row (bounded, so layout cannot loop). */
   private fixes = 0;
   private resize: ResizeObserver | undefined;
+  private resizeFrame = 0;
 
   constructor(
     private readonly host: Host,
@@ -72,22 +89,20 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     host.addController(this);
   }
 
+  hostConnected(): void {
+    this.listen();
+  }
+
   hostDisconnected(): void {
-    this.attach(undefined);
+    this.unlisten();
   }
 
   /** The scroll container (rendered once, in every state). */
   attach(scroller: HTMLElement | undefined): void {
     if (scroller === this.scroller) return;
-    this.scroller?.removeEventListener('scroll', this.onScroll);
-    this.resize?.disconnect();
+    this.unlisten();
     this.scroller = scroller;
-    if (!scroller) return;
-    scroller.addEventListener('scroll', this.onScroll, { passive: true });
-    if (typeof ResizeObserver !== 'undefined') {
-      this.resize ??= new ResizeObserver(() => this.resized());
-      this.resize.observe(scroller);
-    }
+    if (this.host.isConnected) this.listen();
   }
 
   get element(): HTMLElement | undefined {
@@ -109,12 +124,7 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
 
   /** Before a render: the items to show now (newest first). Reads the DOM once. */
   prepare(items: readonly T[], { motion }: { motion: boolean }): void {
-    const scroller = this.scroller;
-    if (scroller) {
-      this.top = scroller.scrollTop;
-      this.viewport = scroller.clientHeight;
-      this.atTop = this.top <= AT_TOP;
-    }
+    this.measureView();
     const previous = this.items;
     this.anchor = this.atTop ? undefined : this.captureAnchor();
     const before = this.anchor ? this.layout.offset(this.layout.indexOf(this.anchor.id)) : 0;
@@ -123,7 +133,12 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     if (this.anchor) {
       const index = this.layout.indexOf(this.anchor.id);
       if (index < 0) this.anchor = undefined;
-      else this.top = Math.max(0, this.top + this.layout.offset(index) - before);
+      else {
+        // The anchor correction in `settle` will scroll by this much: what will be in view then.
+        const top = Math.max(0, this.top + this.layout.offset(index) - before);
+        this.viewTop += top - this.top;
+        this.top = top;
+      }
     }
     if (items !== previous && this.atTop && motion) this.markEntering(previous);
     if (this.atTop || this.seenTopId === undefined) {
@@ -134,13 +149,17 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
       if (seen < 0) this.seenTopId = items[0]?.id;
       this.newCount = Math.max(0, seen);
     }
-    this.range = this.rangeAt(this.top, this.overscan());
+    this.range = this.rangeAt(this.viewTop, this.overscan());
   }
 
-  /** The index of the focused item when it is outside the window (rendered "pinned"). */
+  /**
+   * The index of the focused item (or the one being revealed) when it is outside the window
+   * (rendered "pinned").
+   */
   pinnedIndex(): number {
-    if (this.focusedId === undefined) return -1;
-    const index = this.layout.indexOf(this.focusedId);
+    const id = this.revealing ?? this.focusedId;
+    if (id === undefined) return -1;
+    const index = this.layout.indexOf(id);
     return index >= 0 && (index < this.range.start || index >= this.range.end) ? index : -1;
   }
 
@@ -153,7 +172,10 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     ) {
       return active;
     }
-    return Math.min(Math.max(this.layout.indexAt(this.top), this.range.start), this.range.end - 1);
+    return Math.min(
+      Math.max(this.layout.indexAt(this.viewTop), this.range.start),
+      this.range.end - 1,
+    );
   }
 
   /** After a render: put the anchor back, measure what was rendered, load more near the end. */
@@ -179,15 +201,14 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     } else if (!this.atTop && Math.abs(scroller.scrollTop - this.top) >= 1) {
       scroller.scrollTop = this.top;
     }
-    this.top = scroller.scrollTop;
-    this.viewport = scroller.clientHeight;
-    if (measured) {
-      this.layout.update(this.items, (item) => item.id);
-      const needed = this.rangeAt(this.top, 0);
-      if (!covers(this.range, needed) && this.fixes < 3) {
-        this.fixes += 1;
-        this.host.requestUpdate();
-      } else this.fixes = 0;
+    // Measured again whether or not a height changed: the render may have moved or resized what is
+    // in view (a filter cleared: the list replaces the small empty state and its scroller grows).
+    this.measureView();
+    if (measured) this.layout.update(this.items, (item) => item.id);
+    const needed = this.rangeAt(this.viewTop, 0);
+    if (!covers(this.range, needed) && this.fixes < 3) {
+      this.fixes += 1;
+      this.host.requestUpdate();
     } else this.fixes = 0;
     if (this.items.length > 0 && this.range.end >= this.items.length - NEAR_END) {
       this.options.nearEnd();
@@ -195,7 +216,9 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   }
 
   /**
-   * Bring item `index` into view (rendering it first if needed) and return its article.
+   * Bring item `index` into view (rendering it first if needed) and return its article: in the
+   * feed's own scroller when it scrolls, then in the page and the panels around the feed (when
+   * only part of the feed is on screen, or when it is not a scroller at all).
    * `block`: where it goes when it must move, as in `scrollIntoView`.
    */
   async reveal(
@@ -205,26 +228,43 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     const scroller = this.scroller;
     const id = this.layout.idAt(index);
     if (!scroller || id === undefined) return undefined;
-    let article = this.article(id);
-    if (!article || article.classList.contains('pinned')) {
-      const top = this.layout.offset(index);
-      const below = top > this.top;
-      const target =
-        block === 'start' || !below ? top : this.layout.offset(index + 1) - scroller.clientHeight;
-      this.jumpTo(Math.max(0, target));
+    const scrolls = scroller.scrollHeight > scroller.clientHeight + 1;
+    // Rendered (pinned at its offset if need be) whatever the window covers: the place it scrolls
+    // to may be off screen, or the page may have to scroll first.
+    this.revealing = id;
+    try {
+      let article = this.article(id);
+      if (!article || article.classList.contains('pinned')) {
+        if (scrolls) {
+          const top = this.layout.offset(index);
+          const below = top > this.top;
+          const target =
+            block === 'start' || !below
+              ? top
+              : this.layout.offset(index + 1) - scroller.clientHeight;
+          this.jumpTo(Math.max(0, target));
+        } else this.host.requestUpdate();
+        await this.host.updateComplete;
+        article = this.article(id);
+      }
+      if (!article) return undefined;
+      if (scrolls) {
+        const view = scroller.getBoundingClientRect();
+        const box = article.getBoundingClientRect();
+        if (block === 'start' || box.top < view.top || box.height > view.height) {
+          scroller.scrollTop += box.top - view.top;
+        } else if (box.bottom > view.bottom) {
+          scroller.scrollTop += box.bottom - view.bottom;
+        }
+      }
+      article.scrollIntoView({ block: scrolls ? 'nearest' : block });
+      // The scroll events arrive later; the window follows now, so the article is in flow.
+      this.noteScroll();
       await this.host.updateComplete;
-      article = this.article(id);
+    } finally {
+      this.revealing = undefined;
     }
-    if (!article) return undefined;
-    const view = scroller.getBoundingClientRect();
-    const box = article.getBoundingClientRect();
-    if (block === 'start' || box.top < view.top || box.height > view.height) {
-      scroller.scrollTop += box.top - view.top;
-    } else if (box.bottom > view.bottom) {
-      scroller.scrollTop += box.bottom - view.bottom;
-    }
-    this.noteScroll();
-    return article;
+    return this.article(id);
   }
 
   /** Scroll to the top (the "N new" pill). Smooth when close and motion is welcome. */
@@ -247,14 +287,68 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
 
   private readonly onScroll = () => this.noteScroll();
 
-  private noteScroll(): void {
+  /** Listen to whatever can move or resize the feed in view: it, the panels around it, the page. */
+  private listen(): void {
+    const scroller = this.scroller;
+    if (!scroller || this.listening) return;
+    this.listening = true;
+    const passive = { passive: true } as const;
+    this.ancestors = clippingAncestors(scroller);
+    for (const target of [scroller, ...this.ancestors, window]) {
+      target.addEventListener('scroll', this.onScroll, passive);
+    }
+    window.addEventListener('resize', this.onScroll, passive);
+    if (typeof ResizeObserver !== 'undefined') {
+      // Handled in the next frame: a render from inside the callback would resize the scroller
+      // again before the observer is done delivering ("ResizeObserver loop" errors).
+      this.resize ??= new ResizeObserver(() => {
+        if (this.resizeFrame === 0) {
+          this.resizeFrame = requestAnimationFrame(() => {
+            this.resizeFrame = 0;
+            this.resized();
+          });
+        }
+      });
+      this.resize.observe(scroller);
+    }
+  }
+
+  private unlisten(): void {
+    if (!this.listening) return;
+    this.listening = false;
+    for (const target of [this.scroller, ...this.ancestors, window]) {
+      target?.removeEventListener('scroll', this.onScroll);
+    }
+    window.removeEventListener('resize', this.onScroll);
+    this.ancestors = [];
+    this.resize?.disconnect();
+    cancelAnimationFrame(this.resizeFrame);
+    this.resizeFrame = 0;
+  }
+
+  /**
+   * Read the feed's scroll position and the part of its list in view. The list is the first
+   * thing in the scroller, so its top is the scroller's content top (this works before the list
+   * is rendered, when the scroller holds the skeleton or the empty state).
+   */
+  private measureView(): void {
     const scroller = this.scroller;
     if (!scroller) return;
     this.top = scroller.scrollTop;
-    this.viewport = scroller.clientHeight;
-    const atTop = this.top <= AT_TOP;
-    const needed = this.rangeAt(this.top, Math.min(120, this.overscan() / 2));
-    if (atTop !== this.atTop || !covers(this.range, needed)) this.host.requestUpdate();
+    this.atTop = this.top <= AT_TOP;
+    const span = visibleSpan(scroller, this.ancestors);
+    const listTop = scroller.getBoundingClientRect().top + scroller.clientTop - this.top;
+    this.viewTop = Math.max(0, span.top - listTop);
+    this.viewport = span.bottom - span.top;
+  }
+
+  private noteScroll(): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    const wasAtTop = this.atTop;
+    this.measureView();
+    const needed = this.rangeAt(this.viewTop, Math.min(120, this.overscan() / 2));
+    if (wasAtTop !== this.atTop || !covers(this.range, needed)) this.host.requestUpdate();
     else if (this.range.end >= this.items.length - NEAR_END && this.items.length > 0) {
       this.options.nearEnd();
     }
@@ -268,22 +362,24 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /** The scroller changed size: another width re-measures every item, a height may show more. */
   private resized(): void {
     const scroller = this.scroller;
     if (!scroller) return;
     const width = scroller.clientWidth;
     if (width !== this.width && this.width !== 0) this.heights.clear();
     this.width = width;
-    if (scroller.clientHeight !== this.viewport || this.heights.size === 0)
-      this.host.requestUpdate();
+    if (this.heights.size === 0) this.host.requestUpdate();
+    else this.noteScroll();
   }
 
+  /** Rendered beyond the span in view, each way: more for a taller view, some for none at all. */
   private overscan(): number {
     return Math.max(240, (this.viewport || 600) * 0.6);
   }
 
   private rangeAt(top: number, overscan: number): Range {
-    return this.layout.range(top, this.viewport || 600, overscan, overscan);
+    return this.layout.range(top, this.viewport, overscan, overscan);
   }
 
   private articles(): HTMLElement[] {
