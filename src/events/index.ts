@@ -3,6 +3,7 @@ export {
   CrmConnectionStatusChangeEvent,
   type ConnectionDisplayState,
 } from './connection-status-change.js';
+export { CrmConnectionRefusedEvent } from './connection-refused.js';
 export {
   CrmConflictCancelEvent,
   CrmConflictResolveEvent,

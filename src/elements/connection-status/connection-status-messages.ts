@@ -2,6 +2,7 @@
  * Every piece of text `<crm-connection-status>` shows or announces. A page translates the element
  * with `element.messages = { connected: () => 'Verbunden', … }`; entries left out stay English.
  */
+import type { ConnectionRefusal } from '../../client/types.js';
 import type { MessageContext } from '../../i18n.js';
 
 export interface ConnectionStatusMessages {
@@ -17,6 +18,12 @@ export interface ConnectionStatusMessages {
   offline(c: MessageContext): string;
   /** The connection was closed for good (closed by the page, or attempts ran out). */
   closed(c: MessageContext): string;
+  /**
+   * The server refused the sign-in for good. `refusal.code` says why (`bad_frame`: the identity
+   * is invalid, `invalid_token`, `forbidden`, `unsupported_version`); `refusal.message` is the
+   * server's English words ("invalid avatar URL"), which a translation may map or leave out.
+   */
+  refused(refusal: ConnectionRefusal, c: MessageContext): string;
   /** No provider supplies a connection (or it has no `url` yet). */
   unavailable(c: MessageContext): string;
   /** The button that skips the wait. */
@@ -37,6 +44,7 @@ export const defaultConnectionStatusMessages: ConnectionStatusMessages = Object.
   reconnectingIn: (seconds: number, c: MessageContext) => `Reconnecting in ${c.seconds(seconds)}`,
   offline: () => 'Offline',
   closed: () => 'Disconnected',
+  refused: (refusal: ConnectionRefusal) => `Sign-in refused: ${refusal.message}`,
   unavailable: () => 'Not connected',
   retryNow: () => 'Retry now',
   changesWaiting: (count: number, c: MessageContext) =>

@@ -4,6 +4,7 @@ import { property } from 'lit/decorators.js';
 import { RealtimeClient } from '../../client/realtime-client.js';
 import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../../context.js';
+import { CrmConnectionRefusedEvent } from '../../events/connection-refused.js';
 
 /** What the provider may call to get a token on every (re)connect. */
 export type TokenSource = NonNullable<RealtimeClientOptions['getToken']>;
@@ -33,6 +34,9 @@ const CLIENT_KEYS = [
  * @tagname crm-realtime-provider
  * @slot - The content whose widgets share the connection. The provider itself has no box
  *   (`display: contents`), so it does not disturb the page's layout.
+ * @fires {CrmConnectionRefusedEvent} crm-connection-refused - The server refused the sign-in for
+ *   good (an invalid identity, a token refused twice, …); `refusal` has its code and message. The
+ *   client stops retrying until `client.retryNow()`. Bubbles and is composed.
  */
 export class CrmRealtimeProvider extends LitElement {
   static override styles = css`
@@ -86,6 +90,9 @@ export class CrmRealtimeProvider extends LitElement {
   private ownedClient: RealtimeClient | undefined;
   private ownedKey: readonly unknown[] | undefined;
   private closeScheduled = false;
+  /** The client whose refusals this provider announces, and how to stop listening to it. */
+  private watched: RealtimeClient | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor() {
     super();
@@ -135,6 +142,7 @@ export class CrmRealtimeProvider extends LitElement {
       if (!this.closeScheduled || this.isConnected) return;
       this.closeScheduled = false;
       this.dropOwned();
+      this.watch(undefined);
     });
   }
 
@@ -167,6 +175,19 @@ export class CrmRealtimeProvider extends LitElement {
       this.dropOwned();
     }
     this.provider.setValue(this.client);
+    this.watch(this.client);
+  }
+
+  /** Announce refused sign-ins of the provided client (`crm-connection-refused`). */
+  private watch(client: RealtimeClient | undefined): void {
+    if (client === this.watched) return;
+    this.unwatch?.();
+    this.watched = client;
+    this.unwatch = client?.onStatus((status) => {
+      if (status.state === 'closed' && status.refusal) {
+        this.dispatchEvent(new CrmConnectionRefusedEvent(status.refusal));
+      }
+    });
   }
 
   /**

@@ -1,0 +1,30 @@
+import type { ConnectionRefusal } from '../client/types.js';
+
+/**
+ * The server refused the sign-in of the provider's connection for good: an invalid identity
+ * (`bad_frame`, e.g. a development identity's `javascript:` avatar URL), a user it forbids, a
+ * token refused twice in a row, or a protocol version it does not speak. The client stops
+ * retrying (status `closed` with this `refusal`); fix the cause (sign in again, a new `devUser`)
+ * and call `client.retryNow()`, or let the user press "Retry now" in `<crm-connection-status>`.
+ * Fired by `<crm-realtime-provider>` once per refusal. Bubbles and is composed, for the page.
+ */
+export class CrmConnectionRefusedEvent extends Event {
+  static readonly eventName = 'crm-connection-refused';
+
+  constructor(
+    /** The server's error `code` and its `message` ("invalid avatar URL", "token expired"). */
+    readonly refusal: ConnectionRefusal,
+  ) {
+    super(CrmConnectionRefusedEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'crm-connection-refused': CrmConnectionRefusedEvent;
+  }
+  /** It bubbles to the document, where a page may send the user to sign in again. */
+  interface DocumentEventMap {
+    'crm-connection-refused': CrmConnectionRefusedEvent;
+  }
+}
