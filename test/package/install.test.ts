@@ -1,0 +1,173 @@
+/**
+ * The packed tarball installed into a fresh app, as a front-end developer installs it: nothing
+ * server-side comes along; the entries import in Node (SSR) and the client in a Web Worker; and
+ * `import 'crm-realtime/define'` still registers every tag once a host bundler (esbuild, as
+ * `ng build` uses, and Vite/Rolldown) has tree-shaken the app — the `sideEffects` list at work.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { build as esbuild } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { build as viteBuild, type Rolldown } from 'vite';
+import { launchBrowser } from '../e2e/helpers/browser.js';
+import { installIntoApp } from './helpers/packed.js';
+
+const run = promisify(execFile);
+
+const TAGS = [
+  'crm-realtime-provider',
+  'crm-connection-status',
+  'crm-presence',
+  'crm-conflict-dialog',
+  'crm-notification-center',
+  'crm-collaborative-form',
+  'crm-activity-feed',
+];
+
+let app: string;
+let browser: Browser;
+
+before(async () => {
+  app = await installIntoApp();
+  browser = await launchBrowser();
+});
+after(() => browser?.close());
+
+/** Bundles `code` as the app's entry module with esbuild, the way `ng build` does. */
+async function withEsbuild(code: string): Promise<string> {
+  const entry = join(app, 'src', `entry-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(entry, code);
+  const result = await esbuild({
+    entryPoints: [entry],
+    absWorkingDir: app,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Bundles `code` as the app's entry module with Vite (Rolldown), production mode. */
+async function withVite(code: string): Promise<string> {
+  const entry = join(app, 'src', `entry-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(entry, code);
+  const result = await viteBuild({
+    root: app,
+    configFile: false,
+    logLevel: 'silent',
+    build: { write: false, rolldownOptions: { input: entry } },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+  const chunks = outputs.flatMap((o) => o.output).filter((o) => o.type === 'chunk');
+  assert.equal(chunks.length, 1, 'one chunk expected');
+  return chunks[0]!.code;
+}
+
+/** Runs a bundle as a page's module script; returns the crm-* tags it defined. */
+async function tagsDefinedBy(bundle: string): Promise<string[]> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.setContent('<!doctype html><title>app</title>');
+    await page.addScriptTag({ type: 'module', content: bundle });
+    assert.deepEqual(errors, []);
+    return await page.evaluate((tags) => tags.filter((t) => customElements.get(t)), TAGS);
+  } finally {
+    await page.close();
+  }
+}
+
+describe('the tarball installed into an app', () => {
+  it('brings Lit, @lit/context and zod, and nothing server-side', () => {
+    for (const dep of ['lit', '@lit/context', 'zod']) {
+      assert.ok(existsSync(join(app, 'node_modules', dep)), `${dep} is not installed`);
+    }
+    for (const dep of ['better-sqlite3', 'ws', 'jose', 'bindings']) {
+      assert.ok(!existsSync(join(app, 'node_modules', dep)), `${dep} was installed`);
+    }
+  });
+
+  it('imports in Node, with no DOM: the API, the client, testing and define', async () => {
+    const script = `
+      const api = await import('crm-realtime');
+      const client = await import('crm-realtime/client');
+      const testing = await import('crm-realtime/testing');
+      const define = await import('crm-realtime/define');
+      console.log(JSON.stringify({
+        element: typeof api.CrmPresence, client: typeof client.RealtimeClient,
+        fake: typeof testing.FakeServer, defineExports: Object.keys(define).length,
+        dom: typeof document,
+      }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: app,
+    });
+    assert.deepEqual(JSON.parse(stdout), {
+      element: 'function',
+      client: 'function',
+      fake: 'function',
+      defineExports: 0,
+      dom: 'undefined',
+    });
+  });
+
+  it('runs the client entry in a Web Worker: no Lit, no DOM at import', async () => {
+    const bundle = await withEsbuild(
+      `import { RealtimeClient, PROTOCOL_VERSION } from 'crm-realtime/client';\n` +
+        `postMessage([typeof RealtimeClient, typeof PROTOCOL_VERSION]);\n`,
+    );
+    assert.doesNotMatch(bundle, /lit-html|ReactiveElement/, 'the client entry pulls in Lit');
+    // A real module worker, served from an origin (blob: workers of about:blank are opaque).
+    const page = await browser.newPage();
+    try {
+      await page.route('http://app.test/**', (route) =>
+        route.fulfill(
+          route.request().url().endsWith('/worker.js')
+            ? { contentType: 'text/javascript', body: bundle }
+            : { contentType: 'text/html', body: '<!doctype html><title>worker</title>' },
+        ),
+      );
+      await page.goto('http://app.test/');
+      const result = await page.evaluate(
+        () =>
+          new Promise<unknown>((resolve) => {
+            const worker = new Worker('/worker.js', { type: 'module' });
+            worker.onmessage = (e) => resolve(e.data);
+            worker.onerror = (e) => resolve(`error: ${e.message}`);
+          }),
+      );
+      assert.deepEqual(result, ['function', 'number']);
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const [name, bundler] of [
+    ['esbuild', withEsbuild],
+    ['Vite', withVite],
+  ] as const) {
+    it(`${name}: import 'crm-realtime/define' defines every tag`, async () => {
+      const bundle = await bundler(`import 'crm-realtime/define';\n`);
+      assert.deepEqual((await tagsDefinedBy(bundle)).sort(), [...TAGS].sort());
+    });
+
+    it(`${name}: import 'crm-realtime/elements/presence' defines that tag only`, async () => {
+      const bundle = await bundler(`import 'crm-realtime/elements/presence';\n`);
+      assert.deepEqual(await tagsDefinedBy(bundle), ['crm-presence']);
+    });
+
+    it(`${name}: importing a class from 'crm-realtime' defines nothing`, async () => {
+      const bundle = await bundler(
+        `import { CrmPresence } from 'crm-realtime';\nwindow.kept = CrmPresence;\n`,
+      );
+      assert.deepEqual(await tagsDefinedBy(bundle), []);
+    });
+  }
+});

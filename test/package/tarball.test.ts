@@ -1,0 +1,172 @@
+/**
+ * What `npm pack` ships: the npm build with its declarations, the self-contained kit, the
+ * manifest and README — nothing of the repository's tests, benchmarks, stories, demo or server —
+ * and a package.json whose entries, dependencies and `sideEffects` are right. Checked by
+ * `@arethetypeswrong/cli` and `publint` too.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { bin, pack, readJson } from './helpers/packed.js';
+
+const run = promisify(execFile);
+
+interface Manifest {
+  dependencies: Record<string, string>;
+  exports: Record<string, string | Record<string, string>>;
+  sideEffects: string[];
+  files: string[];
+}
+
+const TAGS = [
+  'activity-feed',
+  'collaborative-form',
+  'conflict-dialog',
+  'connection-status',
+  'notification-center',
+  'presence',
+  'realtime-provider',
+];
+
+/** package.json's glob (`*` within a folder, `**` across folders) as a regular expression. */
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/^\.\//, '')
+    .split(/(\*\*\/?|\*)/)
+    .map((part) =>
+      part === '**/'
+        ? '(?:.*/)?'
+        : part === '**'
+          ? '.*'
+          : part === '*'
+            ? '[^/]*'
+            : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${body}$`);
+}
+
+describe('the packed tarball', () => {
+  it('ships the npm build, its declarations, the kit, the manifest and README only', async () => {
+    const { files } = await pack();
+    for (const required of [
+      'README.md',
+      'package.json',
+      'custom-elements.json',
+      'dist/npm/index.js',
+      'dist/npm/index.d.ts',
+      'dist/npm/client-entry.js',
+      'dist/npm/client-entry.d.ts',
+      'dist/npm/define.js',
+      'dist/npm/define.d.ts',
+      'dist/npm/testing/index.js',
+      'dist/npm/testing/index.d.ts',
+      'dist/kit/define.js',
+      'dist/kit/crm-realtime.bundle.js',
+      ...TAGS.flatMap((t) => [
+        `dist/npm/elements/${t}/define.js`,
+        `dist/npm/elements/${t}/define.d.ts`,
+        `dist/kit/elements/${t}.js`,
+      ]),
+    ]) {
+      assert.ok(files.includes(required), `${required} is not in the tarball`);
+    }
+    const stray = files.filter(
+      (f) =>
+        /^(src|test|bench|stories|demo|scripts|\.storybook|examples)\//.test(f) || /\.map$/.test(f),
+    );
+    assert.deepEqual(stray, [], 'the tarball ships repository files users do not need');
+    const outside = files.filter(
+      (f) =>
+        !/^(dist\/(npm|kit)\/|custom-elements\.json$|README\.md$|package\.json$|LICENSE)/.test(f),
+    );
+    assert.deepEqual(outside, [], 'files outside the documented artifacts');
+  });
+
+  it('depends on Lit, @lit/context and zod only, and imports nothing else', async () => {
+    const { dir, files } = await pack();
+    const pkg = readJson<Manifest>(`${dir}/package.json`);
+    assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/context', 'lit', 'zod']);
+    const { readFile } = await import('node:fs/promises');
+    const bare = new Set<string>();
+    for (const file of files.filter((f) => f.startsWith('dist/npm/') && f.endsWith('.js'))) {
+      const code = await readFile(`${dir}/${file}`, 'utf8');
+      // Rolldown writes each import on a line of its own at the top of the module.
+      for (const [, from, bareImport] of code.matchAll(
+        /^(?:import|export)\b[^\n]*?\bfrom\s*"([^"]+)";?$|^import\s*"([^"]+)";?$/gm,
+      )) {
+        const spec = from ?? bareImport ?? '';
+        if (!spec.startsWith('.')) bare.add(spec.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
+      }
+    }
+    // Lit's own modules come through `lit`; a bundled copy would show as no import at all.
+    assert.deepEqual([...bare].sort(), ['@lit/context', 'lit', 'zod']);
+    const kit = await readFile(`${dir}/dist/kit/define.js`, 'utf8');
+    assert.doesNotMatch(kit, /from\s*"[^.]/, 'the self-contained kit imports a package');
+  });
+
+  it('points every export at a file it ships', async () => {
+    const { dir, files } = await pack();
+    const pkg = readJson<Manifest>(`${dir}/package.json`);
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      const targets = typeof target === 'string' ? [target] : Object.values(target);
+      for (const path of targets) {
+        const pattern = globToRegExp(path);
+        assert.ok(
+          files.some((f) => pattern.test(f)),
+          `exports["${entry}"] points at ${path}, which is not shipped`,
+        );
+      }
+      if (typeof target !== 'string' && !entry.endsWith('.json')) {
+        assert.ok(target['types'], `exports["${entry}"] has no types condition`);
+        assert.equal(Object.keys(target)[0], 'types', `exports["${entry}"]: types comes first`);
+      }
+    }
+  });
+
+  it('lists every define module in sideEffects, and no class module', async () => {
+    const { dir, files } = await pack();
+    const pkg = readJson<Manifest>(`${dir}/package.json`);
+    const patterns = pkg.sideEffects.map(globToRegExp);
+    const effectful = (f: string) => patterns.some((p) => p.test(f));
+    const npmModules = files.filter((f) => f.startsWith('dist/npm/') && f.endsWith('.js'));
+    const defines = npmModules.filter((f) => /(^dist\/npm\/|\/)define\.js$/.test(f));
+    assert.equal(defines.length, TAGS.length + 1);
+    for (const file of defines) assert.ok(effectful(file), `${file} is not in sideEffects`);
+    const pure = npmModules.filter((f) => !defines.includes(f) && effectful(f));
+    assert.deepEqual(pure, [], 'modules without side effects listed in sideEffects');
+  });
+
+  it('is clean under @arethetypeswrong/cli', async () => {
+    const { tarball } = await pack();
+    // ESM only: there is no CommonJS build (node10 and require() resolutions are not claimed).
+    // The wildcard `./elements/*` is checked through each element's entry.
+    const result = await run(
+      bin('attw'),
+      [
+        tarball,
+        '--profile',
+        'esm-only',
+        '--include-entrypoints',
+        ...TAGS.map((t) => `./elements/${t}`),
+        '--format',
+        'ascii',
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    ).catch((error: { stdout: string; stderr: string }) => {
+      assert.fail(`attw found problems:\n${error.stdout}${error.stderr}`);
+    });
+    assert.match(result.stdout, /crm-realtime\/elements\/presence/);
+  });
+
+  it('is clean under publint (strict)', async () => {
+    const { dir } = await pack();
+    const { stdout } = await run(bin('publint'), [dir, '--strict'], {
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: { stdout: string; stderr: string }) => {
+      assert.fail(`publint found problems:\n${error.stdout}${error.stderr}`);
+    });
+    assert.match(stdout, /All good/);
+  });
+});
