@@ -112,6 +112,21 @@ describe('the demo as a newcomer meets it', () => {
     );
   }
 
+  test('on a phone, the logo link keeps its name', { timeout: 60_000 }, async () => {
+    assert.ok(server && browser);
+    // Lighthouse's mobile screen: the header hides the brand's text next to the logo.
+    const context = await browser.newContext({ viewport: { width: 412, height: 823 } });
+    contexts.push(context);
+    for (const path of ['/', '/customer.html?id=31', '/dashboard.html']) {
+      const { page } = await openAs(context, server.origin, path, 'ana');
+      assert.equal(
+        await page.getByRole('link', { name: /^Meridian\s*CRM$/ }).count(),
+        1,
+        `${path}: the logo link is named`,
+      );
+    }
+  });
+
   test('an unknown customer gets a clear page and no presence', { timeout: 20_000 }, async () => {
     assert.ok(server);
     const { page, errors } = await openAs(
