@@ -76,14 +76,14 @@ function renderDetails(customer) {
   const form = /** @type {HTMLElement | null} */ (one('[data-customer-form]'));
   if (!form) return;
   form.setAttribute('entity-id', String(customer.id));
-  form.setAttribute('entity-label', customer.company);
+  // No entity-label: the form names the record by the kit's own rule (a customer is its company),
+  // the one its activity items and notifications use, and follows it as the company is renamed.
   const owner = one('[data-people]');
   owner?.replaceChildren(...PEOPLE.map((p) => h('option', { value: p.id }, p.name)));
   fill(form, customer);
   form.addEventListener('crm-form-change', (event) => {
     const data = /** @type {CustomEvent & { data: Record<string, unknown> }} */ (event).data;
     renderHeading(data);
-    form.setAttribute('entity-label', String(data['company'] ?? customer.company));
   });
   const since = one('[data-since]');
   since?.replaceChildren('Customer since ', formatDate(customer.since));

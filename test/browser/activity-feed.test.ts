@@ -187,6 +187,19 @@ describe('crm-activity-feed', () => {
       expect(text(time)).to.equal('now');
     });
 
+    it("name changed fields as the CRM's forms label them: a customer's name is its Contact", async () => {
+      const m = await mountFeed({
+        history: [change(ANA, 'name', 'Tomás Álvarez', 'Tomás Álvarez Ruiz')],
+      });
+      const [article] = articles(m.root);
+      expect(text(article!.querySelector('.headline'))).to.equal(
+        'Ana Ortiz changed Contact on Difference Ltd',
+      );
+      expect(text(article!.querySelector('.change .visually-hidden'))).to.equal(
+        'Contact changed from Tomás Álvarez to Tomás Álvarez Ruiz',
+      );
+    });
+
     it('format values readably: numbers, dates, emptied values', async () => {
       const m = await mountFeed({
         history: [

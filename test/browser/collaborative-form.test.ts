@@ -4,6 +4,7 @@
  * changes, saving, rollback, conflicts, merges, keyboard, axe, and letting go.
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { nothing } from 'lit';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { MemoryOutboxStore } from '../../src/client/index.js';
 import '../../src/elements/collaborative-form/define.js';
@@ -36,7 +37,10 @@ interface Mounted {
 
 const ROOM = 'customer:42';
 
-async function mount({ saveMode = 'submit' } = {}): Promise<Mounted> {
+async function mount({
+  saveMode = 'submit',
+  entityLabel = 'Northwind Logistics',
+} = {}): Promise<Mounted> {
   const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
   fake.server.entities.put(CUSTOMER);
   const provider = await fixture<CrmRealtimeProvider>(
@@ -45,7 +49,7 @@ async function mount({ saveMode = 'submit' } = {}): Promise<Mounted> {
       <crm-collaborative-form
         entity-type="customer"
         entity-id="42"
-        entity-label="Northwind Logistics"
+        entity-label=${entityLabel || nothing}
         save-mode=${saveMode}
         .clock=${fake.clock}
       >
@@ -640,8 +644,12 @@ describe('<crm-collaborative-form>', () => {
 
   describe('conflicts', () => {
     /** The user edits `mine`; Ben saves `theirs` to the same fields first; the user submits. */
-    async function conflictOn(mine: Record<string, string>, theirs: Record<string, string>) {
-      const mounted = await mount();
+    async function conflictOn(
+      mine: Record<string, string>,
+      theirs: Record<string, string>,
+      options: Parameters<typeof mount>[0] = {},
+    ) {
+      const mounted = await mount(options);
       const { fake, el, form } = mounted;
       for (const [name, value] of Object.entries(mine)) type(field(el, name), value);
       fake.server.entities.remoteUpdate('customer', '42', theirs, BEN);
@@ -679,6 +687,19 @@ describe('<crm-collaborative-form>', () => {
       expect(field(el, 'email').hasAttribute('data-crm-conflict')).to.equal(true);
       expect(tabsOf(el, 'email')).to.deep.equal(['Conflict']);
       expect(descriptionOf(field(el, 'email'))).to.contain('Someone else saved this field too');
+    });
+
+    it('without entity-label, names the record as the feed and notifications do', async () => {
+      // A customer is its company (Ben's save gave it one), as in its activity items.
+      const { dialog } = await conflictOn(
+        { email: 'mine@northwind.example' },
+        { email: 'ben@northwind.example', company: 'Northwind Logistics' },
+        { entityLabel: '' },
+      );
+      expect(dialog.entityLabel).to.equal('Northwind Logistics');
+      expect(dialog.shadowRoot!.querySelector('[part~="description"]')?.textContent).to.contain(
+        'Northwind Logistics',
+      );
     });
 
     it('"theirs" stores and shows theirs', async () => {

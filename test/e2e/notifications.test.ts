@@ -189,7 +189,8 @@ describe('notifications and activity in the demo (real server, real browser)', (
       assert.equal(await item.locator('[part~="value-to"]').first().innerText(), 'At risk');
       assert.match(benFeed[0] ?? '', /Ana Souza/);
 
-      // Ben's notification center: a badge of 1 and a toast naming Ana and the customer.
+      // Ben's notification center: a badge of 1 and a toast naming Ana and the customer by its
+      // company, as the page, the feed and the conflict dialog do.
       await waitUntil(
         () => badge(ben.page),
         (text) => text === '1',
@@ -197,7 +198,7 @@ describe('notifications and activity in the demo (real server, real browser)', (
       );
       const toast = center(ben.page).locator('[part~="toast"]').first();
       await toast.waitFor({ state: 'visible', timeout: 5000 });
-      assert.match(await toast.innerText(), /Ana Souza updated Margaret Holloway: Status/);
+      assert.match(await toast.innerText(), /Ana Souza updated Northwind Logistics: Status/);
       assert.deepEqual(ben.errors, []);
 
       // Ana, the author, is not notified of her own change.
