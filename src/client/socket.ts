@@ -241,10 +241,12 @@ export class Connection {
       delay = delayOverride;
     } else {
       if (this.backoff.attempt >= this.options.maxReconnectAttempts) {
-        const reason = `gave up after ${this.backoff.attempt} attempts: ${this.lastError ?? ''}`;
-        this.unsubscribeEnvironment?.();
-        this.unsubscribeEnvironment = undefined;
-        this.setPhase('closed', { state: 'closed', reason });
+        // Attempts ran out: offline, not closed. Nothing more is tried on a timer, but "Retry
+        // now" and the network coming back (`online`) start a fresh round of attempts.
+        const status: ConnectionStatus = { state: 'offline', gaveUpAfter: this.backoff.attempt };
+        if (this.lastError !== undefined) status.lastError = this.lastError;
+        this.backoff.reset();
+        this.setPhase('offline', status);
         return;
       }
       delay = this.backoff.next();

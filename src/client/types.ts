@@ -18,10 +18,14 @@ export type ConnectionStatus =
   | { state: 'open'; since: number }
   /** `nextRetryAt` is epoch ms of the next attempt; `attempt` counts failed tries in a row. */
   | { state: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string }
-  /** The browser reports no network; the client retries as soon as it comes back. */
-  | { state: 'offline' }
   /**
-   * `close()` was called, attempts ran out, or the server refused the sign-in for good: then
+   * The browser reports no network, or `maxReconnectAttempts` tries failed in a row (then
+   * `gaveUpAfter` counts them and `lastError` says why the last one failed). Nothing is tried on
+   * a timer; the client tries again as soon as the network comes back, or on `retryNow()`.
+   */
+  | { state: 'offline'; gaveUpAfter?: number; lastError?: string }
+  /**
+   * `close()` was called, or the server refused the sign-in for good: then
    * `refusal` says why (see `ConnectionRefusal`), and `retryNow()` tries again once the page fixed
    * the cause.
    */
@@ -87,8 +91,9 @@ export interface RealtimeClientOptions {
   /** Cap of the retry delay in ms. Default 30000. */
   maxReconnectInterval?: number;
   /**
-   * Attempts before giving up (status `closed`). Default `Infinity`: a widget that gives up after
-   * five tries stays dead on a flaky train connection; the capped, jittered delay keeps it cheap.
+   * Failed attempts in a row before giving up: status `offline` with `gaveUpAfter`, until
+   * `retryNow()` or the network coming back. Default `Infinity`: a widget that gives up after five
+   * tries stays dead on a flaky train connection; the capped, jittered delay keeps it cheap.
    */
   maxReconnectAttempts?: number;
   /** How often the client pings, in ms. Default 30000. */

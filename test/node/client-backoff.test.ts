@@ -123,7 +123,7 @@ describe('Connection backoff timing', () => {
     rig.close();
   });
 
-  it('gives up after maxReconnectAttempts with status closed', async () => {
+  it('gives up after maxReconnectAttempts with status offline, and retryNow revives it', async () => {
     const rig = createRig();
     rig.server.refuseConnections(true);
     let sockets = 0;
@@ -133,13 +133,32 @@ describe('Connection backoff timing', () => {
     });
     await rig.clock.flush();
     await rig.clock.advance(60_000);
-    assert.equal(stateOf(client), 'closed');
-    assert.match(expectState(client, 'closed').reason ?? '', /3 attempts/);
+    const status = expectState(client, 'offline');
+    assert.equal(status.gaveUpAfter, 3);
+    assert.match(status.lastError ?? '', /closed|refused/);
     assert.equal(sockets, 4); // the first try and 3 retries
     await rig.clock.advance(10 * 60_000);
-    assert.equal(sockets, 4);
+    assert.equal(sockets, 4, 'no more tries on its own');
+    client.retryNow(); // the user asks again: a fresh round of attempts
+    await rig.clock.flush();
+    assert.equal(sockets, 5);
+    assert.equal(stateOf(client), 'reconnecting');
     rig.server.refuseConnections(false);
-    client.retryNow(); // the user can still revive it
+    await rig.clock.advance(60_000);
+    assert.equal(stateOf(client), 'open');
+    rig.close();
+  });
+
+  it('after giving up, the network coming back tries again at once', async () => {
+    const rig = createRig();
+    rig.server.refuseConnections(true);
+    const client = rig.client({ maxReconnectAttempts: 2 });
+    await rig.clock.advance(60_000);
+    assert.equal(expectState(client, 'offline').gaveUpAfter, 2);
+    rig.server.refuseConnections(false);
+    rig.env.setOnline(false);
+    assert.equal(statusOf(client).state, 'offline');
+    rig.env.setOnline(true);
     await rig.clock.flush();
     assert.equal(stateOf(client), 'open');
     rig.close();
