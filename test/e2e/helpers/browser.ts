@@ -13,8 +13,12 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export const CHROMIUM_PATH =
   process.env['CHROMIUM_PATH'] ?? process.env['CHROME_PATH'] ?? '/usr/bin/chromium';
 
-/** Debian's Chromium, headless, kept off the (closed) network. Shared by tests, benches, tools. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless, kept off the (closed) network. Shared by tests, benches, tools.
+ * `extraArgs` adds flags, e.g. `--remote-debugging-port` for a tool (Lighthouse) that drives the
+ * browser over CDP itself.
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -25,6 +29,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }
