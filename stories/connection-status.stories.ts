@@ -91,6 +91,23 @@ export const Offline: Story = { render: inState('offline') };
 /** The page closed the connection (or attempts ran out). */
 export const Closed: Story = { render: inState('closed') };
 
+/**
+ * The server refused the sign-in for good (here: a development identity whose avatar is a
+ * `javascript:` URL): the reason in words, and "Retry now" for after the cause is fixed, instead
+ * of "Connecting…" for ever.
+ */
+export const SignInRefused: Story = {
+  render: (args, { id }) => {
+    storyScope(id);
+    const backend = fakeBackend('open', {
+      devUser: { id: 'u-ivy', name: 'Ivy Chen', avatarUrl: 'javascript:alert(1)' },
+    });
+    return html`<crm-realtime-provider .client=${backend.client}>
+      ${status(args)}
+    </crm-realtime-provider>`;
+  },
+};
+
 /** No provider on the page: a clear, visible state instead of an error (and one warning). */
 export const NotConnected: Story = {
   render: (args, { id }) => {
