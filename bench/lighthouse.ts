@@ -7,9 +7,9 @@
  * request chain the kit is loaded through.
  *
  * `--compare` also runs every page through a proxy in front of the same server that makes it
- * serve as it did before it compressed and hinted: the request's `Accept-Encoding` is dropped
- * (so every file travels uncompressed) and the response's `Link` (modulepreload) headers are
- * removed. Pages alternate between the two, so both see the same load on a shared box.
+ * serve as it did before: the request's `Accept-Encoding` is dropped (so every file travels
+ * uncompressed), and the pages import `/kit/define.js` (a tree of 18 modules) instead of the
+ * one-file bundle. Pages alternate between the two, so both see the same load on a shared box.
  *
  * Flags: --runs 3   --compare   --json   --page customer|dashboard (repeatable; default both)
  * Needs the built kit (`npm run build`). Not part of `npm test`: scores depend on the machine.
@@ -130,8 +130,8 @@ function median(values: number[]): number {
 }
 
 /**
- * A proxy that makes the server serve as it did before compression and preload hints: no
- * `Accept-Encoding` reaches it, no `Link` header leaves it. WebSocket upgrades pass through.
+ * A proxy that makes the server serve as it did before: no `Accept-Encoding` reaches it, and its
+ * pages import the kit as `/kit/define.js`. WebSocket upgrades pass through.
  */
 async function startBaselineProxy(target: number): Promise<{ port: number; close(): void }> {
   const sockets = new Set<Socket>();
@@ -142,9 +142,24 @@ async function startBaselineProxy(target: number): Promise<{ port: number; close
       { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers },
       (answer: IncomingMessage) => {
         const out = { ...answer.headers };
-        delete out['link'];
-        res.writeHead(answer.statusCode ?? 502, out);
-        answer.pipe(res);
+        if (!String(out['content-type']).startsWith('text/html')) {
+          res.writeHead(answer.statusCode ?? 502, out);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const page = Buffer.from(
+            Buffer.concat(chunks)
+              .toString('utf8')
+              .replaceAll('/kit/crm-realtime.bundle.js', '/kit/define.js'),
+          );
+          out['content-length'] = String(page.length);
+          delete out['etag'];
+          res.writeHead(answer.statusCode ?? 502, out);
+          res.end(page);
+        });
       },
     );
     upstream.on('error', () => res.destroy());
@@ -196,7 +211,7 @@ async function main(): Promise<void> {
   const proxy = options.compare ? await startBaselineProxy(server.port) : undefined;
   const variants = [
     ...(proxy
-      ? [{ name: 'uncompressed, no hints', origin: `http://127.0.0.1:${proxy.port}` }]
+      ? [{ name: 'before: define.js, uncompressed', origin: `http://127.0.0.1:${proxy.port}` }]
       : []),
     { name: 'as served', origin: server.origin },
   ];

@@ -72,7 +72,7 @@ export async function openAs(
   });
   if (missing.length > 0) {
     throw new Error(
-      `the kit at /kit/define.js does not register ${missing.join(', ')} (${errors.join('; ')})`,
+      `the kit the demo loads (/kit/crm-realtime.bundle.js) does not register ${missing.join(', ')} (${errors.join('; ')})`,
     );
   }
   return { page, errors };
@@ -89,7 +89,7 @@ export async function openDemo(
 ): Promise<{ server: TestServer; browser: Browser }> {
   const server = await startServer(options);
   try {
-    const kit = await fetch(`${server.origin}/kit/define.js`);
+    const kit = await fetch(`${server.origin}/kit/crm-realtime.bundle.js`);
     assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
     return { server, browser: await launchBrowser() };
   } catch (error) {
