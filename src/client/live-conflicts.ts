@@ -4,8 +4,7 @@
  * entity taking conflicts, else the first one to open later), and what `resolve` and `discard` do.
  * Until then the change's values stay shown and later changes of that entity wait behind it.
  */
-import * as z from 'zod/mini';
-import { Fields } from '../protocol/index.js';
+import { checkFields, hasField, type Fields } from '../protocol/index.js';
 import type { ChangeQueue } from './change-queue.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { Mutation, type ConflictTaker } from './mutation.js';
@@ -90,15 +89,12 @@ export class LiveConflicts {
   private resolve(m: Mutation, fields: Fields): Promise<ChangeInfo> {
     if (m.resolution) return m.resolution;
     if (!m.openConflict) return Promise.resolve(m.info());
-    const valid = z.safeParse(Fields, fields);
-    if (!valid.success) {
-      const message = `invalid fields: ${z.prettifyError(valid.error)}`;
-      return Promise.reject(new RealtimeError('bad_frame', message));
-    }
+    const valid = checkFields(fields);
+    if (!valid.success) return Promise.reject(new RealtimeError('bad_frame', valid.message));
     const current = m.current!;
     const seen: Fields = {};
     for (const field of Object.keys(fields)) {
-      if (current.fields[field] !== undefined) seen[field] = current.fields[field]!;
+      if (hasField(current.fields, field)) seen[field] = current.fields[field]!;
     }
     // Based on the version the user decided against: a change made after it is a new conflict.
     const next = new Mutation({

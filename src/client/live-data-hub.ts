@@ -9,8 +9,9 @@ import {
   EntityChange,
   EntityId,
   EntityType,
-  Fields,
+  checkFields,
   entityRoom,
+  type Fields,
   type Entity,
   type ServerFrame,
   type UserProfile,
@@ -216,7 +217,7 @@ export class LiveDataHub implements LiveEntityHost {
     baseVersion: number | undefined,
     seen: Fields,
   ): Promise<ChangeInfo> {
-    const valid = z.safeParse(Fields, fields);
+    const valid = checkFields(fields);
     const m = new Mutation({
       entityType: owner.entityType,
       entityId: owner.entityId,
@@ -231,9 +232,7 @@ export class LiveDataHub implements LiveEntityHost {
     if (!valid.success || Object.keys(fields).length === 0) {
       m.error = new RealtimeError(
         'bad_frame',
-        valid.success
-          ? 'an update needs at least one field'
-          : `invalid fields: ${z.prettifyError(valid.error)}`,
+        valid.success ? 'an update needs at least one field' : valid.message,
       );
       m.finish('rejected');
       this.queue.remember(m);

@@ -18,7 +18,7 @@
  * The seed's API is kept: `optimisticUpdate(fn)` applies (and saves) `fn(data)` and returns the
  * data before it, `rollback(previous)` withdraws the changes made since, `sync()` re-reads.
  */
-import type { Entity, Fields } from '../protocol/index.js';
+import { fieldValue, hasField, type Entity, type Fields } from '../protocol/index.js';
 import type { LiveDataHub } from './live-data-hub.js';
 import type {
   ChangeInfo,
@@ -159,7 +159,7 @@ export class LiveData implements EntityWatcher {
         base = base === undefined ? held.baseVersion : Math.min(base, held.baseVersion);
         if (held.value !== undefined) seen[field] = held.value;
         this.held.delete(field);
-      } else if (entity?.fields[field] !== undefined) {
+      } else if (entity && hasField(entity.fields, field)) {
         seen[field] = entity.fields[field]!;
       }
     }
@@ -175,10 +175,10 @@ export class LiveData implements EntityWatcher {
     const next = fn(JSON.parse(JSON.stringify(previous)) as Fields) ?? {};
     const changed: Fields = {};
     for (const [field, value] of Object.entries(next)) {
-      if (!sameJson(previous[field], value)) changed[field] = value;
+      if (!sameJson(fieldValue(previous, field), value)) changed[field] = value;
     }
     // A field the function removed is cleared (fields cannot be deleted, only set to null).
-    for (const field of Object.keys(previous)) if (!(field in next)) changed[field] = null;
+    for (const field of Object.keys(previous)) if (!hasField(next, field)) changed[field] = null;
     this.marks.set(previous, this.hub.serial);
     if (Object.keys(changed).length > 0) void this.update(changed);
     return previous;
@@ -199,7 +199,7 @@ export class LiveData implements EntityWatcher {
     const data = this.data;
     const differing = new Set(
       [...Object.keys(data), ...Object.keys(previous)].filter(
-        (f) => !sameJson(data[f], previous[f]),
+        (f) => !sameJson(fieldValue(data, f), fieldValue(previous, f)),
       ),
     );
     this.hub.withdraw(
@@ -239,13 +239,17 @@ export class LiveData implements EntityWatcher {
   confirmedChanged(previous: Entity | undefined, next: Entity, own: readonly string[]): void {
     const editing = this.currentEditing();
     for (const [field, held] of this.held) {
-      if (!editing.has(field) || sameJson(next.fields[field], held.value)) this.held.delete(field);
+      if (!editing.has(field) || sameJson(fieldValue(next.fields, field), held.value)) {
+        this.held.delete(field);
+      }
     }
     if (!previous) return;
     for (const field of editing) {
       if (this.held.has(field) || own.includes(field)) continue;
-      if (!sameJson(previous.fields[field], next.fields[field])) {
-        this.held.set(field, { value: previous.fields[field], baseVersion: previous.version });
+      // Own fields only: a field named `constructor` that did not exist was absent, not Object.
+      const before = fieldValue(previous.fields, field);
+      if (!sameJson(before, fieldValue(next.fields, field))) {
+        this.held.set(field, { value: before, baseVersion: previous.version });
       }
     }
   }

@@ -11,7 +11,13 @@
  *   on the entity "Ana Souza updated Difference Ltd: Next step, Contact", fields named by their
  *   form labels (`field-labels.ts`). Backend writes do not notify.
  */
-import type { ActivityInput, Entity, EntityChange, NotificationInput } from '../protocol/index.js';
+import {
+  hasField,
+  type ActivityInput,
+  type Entity,
+  type EntityChange,
+  type NotificationInput,
+} from '../protocol/index.js';
 import { entityName, entityRefOf } from './entity-label.js';
 import { fieldLabel } from './field-labels.js';
 
@@ -37,8 +43,9 @@ export function activityOfChange(change: EntityChange): ActivityInput {
     // Field names are the protocol's; the change list is capped like ActivityInput's.
     changes: change.changed.slice(0, MAX_CHANGES).map((field) => {
       const fieldChange: NonNullable<ActivityInput['changes']>[number] = { field };
-      if (field in change.previous) fieldChange.from = change.previous[field]!;
-      if (field in entity.fields) fieldChange.to = entity.fields[field]!;
+      // Own fields only: `constructor` or `toString` are field names, not inherited members.
+      if (hasField(change.previous, field)) fieldChange.from = change.previous[field]!;
+      if (hasField(entity.fields, field)) fieldChange.to = entity.fields[field]!;
       return fieldChange;
     }),
   };

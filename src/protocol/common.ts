@@ -17,6 +17,12 @@ export const LIMITS = {
   maxMessagesPerSecond: 50,
   /** Serialized size of a presence `meta` object. */
   maxPresenceBytes: 1024,
+  /**
+   * Nesting of arrays and objects in a client frame or an HTTP API body (the frame itself is
+   * level 1). Checked before validation, which recurses and would overflow the stack on deeper
+   * input; no real frame comes near it.
+   */
+  maxJsonDepth: 64,
   /** Events a room keeps for resume, and for how long. */
   replayEvents: 1000,
   replayMillis: 120_000,

@@ -4,7 +4,8 @@
  * sequenced `event` frames named `entity.change`, so resume covers them like any room event.
  */
 import * as z from 'zod/mini';
-import { Json, RequestId, UserProfile } from './common.js';
+import { Json, LIMITS, RequestId, UserProfile } from './common.js';
+import { jsonShapeProblem } from './json-shape.js';
 
 /** Entity types and ids: the server does not hard-code types. */
 export const EntityType = z
@@ -13,15 +14,35 @@ export const EntityType = z
 export const EntityId = z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_\-.]+$/));
+/**
+ * Field names: letters, digits and `_ . -`, not starting with a digit. `__proto__` is refused (a
+ * copy of the fields would set its prototype instead of keeping the field; see `json-shape.ts`).
+ */
 export const FieldName = z
   .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/));
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.-]*$/));
 
 const version = z.number().check(z.int(), z.nonnegative());
 
 /** Fields of an entity: any JSON per field name. */
 export const Fields = z.record(FieldName, Json);
 export type Fields = z.infer<typeof Fields>;
+
+/**
+ * Fields a client is about to send, checked as the server will check them: nesting within the
+ * frame's depth limit and no `__proto__` key first (zod skips that key silently, so a save of it
+ * would be acknowledged with nothing saved), then the schema. The message is for a person.
+ */
+export function checkFields(
+  value: unknown,
+): { success: true; data: Fields } | { success: false; message: string } {
+  // The fields sit at level 2 of an `entity.update` frame.
+  const problem = jsonShapeProblem(value, LIMITS.maxJsonDepth - 1);
+  if (problem !== undefined) return { success: false, message: `invalid fields: ${problem}` };
+  const result = z.safeParse(Fields, value);
+  if (result.success) return { success: true, data: result.data };
+  return { success: false, message: `invalid fields: ${z.prettifyError(result.error)}` };
+}
 
 export const Entity = z.object({
   type: EntityType,
@@ -116,6 +137,20 @@ export type EntityUpdateFrame = z.infer<typeof EntityUpdateFrame>;
 export type EntitySnapshotFrame = z.infer<typeof EntitySnapshotFrame>;
 export type EntityAckFrame = z.infer<typeof EntityAckFrame>;
 export type EntityConflictFrame = z.infer<typeof EntityConflictFrame>;
+
+/**
+ * The value of the field `name`, or `undefined` when the entity has no such field. Field names are
+ * data: `constructor` or `toString` are field names like any other, so only own properties count
+ * (`fields[name]` would read what every object inherits).
+ */
+export function fieldValue<T>(fields: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
+}
+
+/** Whether `fields` has its own field `name` (see `fieldValue`). */
+export function hasField(fields: object, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(fields, name);
+}
 
 /** The room of an entity. */
 export function entityRoom(type: string, id: string): string {

@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './parse.js';
+export * from './json-shape.js';
 export * from './entities.js';
 export * from './notifications.js';
 export * from './activity.js';

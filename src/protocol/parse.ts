@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { LIMITS } from './common.js';
 import type { ErrorCode } from './errors.js';
 import { ClientFrame, HelloFrame, ServerFrame } from './frames.js';
+import { jsonShapeProblem } from './json-shape.js';
 
 export type ParseResult<T> =
   | { ok: true; frame: T }
@@ -16,10 +17,17 @@ function byteLength(text: string): number {
   return encoder.encode(text).byteLength;
 }
 
+/**
+ * Server frames wrap what clients and backends sent (a field value inside an entity inside a
+ * change inside an event) a few levels deeper, so clients allow them twice the nesting.
+ */
+const SERVER_FRAME_DEPTH = LIMITS.maxJsonDepth * 2;
+
 function parseWith<T>(
   schema: z.ZodMiniType<T>,
   text: string,
   maxBytes: number = LIMITS.maxFrameBytes,
+  maxDepth: number = LIMITS.maxJsonDepth,
 ): ParseResult<T> {
   if (byteLength(text) > maxBytes) {
     return {
@@ -34,6 +42,8 @@ function parseWith<T>(
   } catch {
     return { ok: false, code: 'bad_frame', message: 'frame is not valid JSON' };
   }
+  const problem = jsonShapeProblem(value, maxDepth);
+  if (problem !== undefined) return { ok: false, code: 'bad_frame', message: problem };
   const result = z.safeParse(schema, value);
   if (!result.success) {
     return { ok: false, code: 'bad_frame', message: z.prettifyError(result.error) };
@@ -48,7 +58,7 @@ export function parseClientFrame(text: string, maxBytes?: number): ParseResult<C
 
 /** Parse a frame a server sent. The client calls this on every message. */
 export function parseServerFrame(text: string, maxBytes?: number): ParseResult<ServerFrame> {
-  return parseWith(ServerFrame, text, maxBytes);
+  return parseWith(ServerFrame, text, maxBytes, SERVER_FRAME_DEPTH);
 }
 
 /** Best effort: the request id of a frame that failed validation, so the error can answer it. */

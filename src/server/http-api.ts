@@ -9,12 +9,13 @@
  * Every request needs `Authorization: Bearer <key>` with one of the configured keys
  * (`CRM_API_KEYS`), compared in constant time. With no key configured, the API answers 401 to
  * everything. Errors are `{ "error": "<code>", "message": "…", …details }` with the HTTP status:
- * 400 bad input, 401 no or bad key, 404 unknown route or resource, 405 wrong method, 409 conflict,
+ * 400 bad input (including JSON nested deeper than 64 levels or a `__proto__` key), 401 no or bad key, 404 unknown route or resource, 405 wrong method, 409 conflict,
  * 413 body over the limit (256 KiB), 415 a body that is not JSON, 500 a server failure.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
+import { jsonShapeProblem, LIMITS } from '../protocol/index.js';
 import { errorFields, type Logger } from './log.js';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -254,11 +255,16 @@ export class HttpApi {
     }
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') throw new ApiError(400, 'bad_request', 'a JSON body is required');
+    let body: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      body = JSON.parse(text) as unknown;
     } catch {
       throw new ApiError(400, 'bad_json', 'the body is not valid JSON');
     }
+    // Before any validation: schemas recurse, and SQLite's JSON refuses depth over 1,000 later.
+    const problem = jsonShapeProblem(body, LIMITS.maxJsonDepth);
+    if (problem !== undefined) throw new ApiError(400, 'bad_request', `invalid body: ${problem}`);
+    return body;
   }
 }
 

@@ -26,6 +26,8 @@
  */
 import {
   entityRoom,
+  fieldValue,
+  hasField,
   type Entity,
   type EntityChange,
   type EntityGetFrame,
@@ -203,7 +205,7 @@ export class FakeEntities {
     for (const [field, mine] of Object.entries(frame.fields)) {
       const changes = stored.history.get(field) ?? [];
       const last = changes[changes.length - 1];
-      const theirs = stored.entity.fields[field];
+      const theirs = fieldValue(stored.entity.fields, field);
       if (sameJson(theirs, mine)) continue;
       if (!ahead && (!last || last.version <= base)) continue;
       const conflict: FieldConflict = { field, mine: copy(mine) };
@@ -226,14 +228,16 @@ export class FakeEntities {
     source: 'client' | 'backend' | undefined,
   ): EntityChange | undefined {
     const current = stored.entity;
-    const changed = Object.keys(fields).filter((f) => !sameJson(current.fields[f], fields[f]));
+    const changed = Object.keys(fields).filter(
+      (f) => !hasField(current.fields, f) || !sameJson(current.fields[f], fields[f]),
+    );
     if (changed.length === 0) return undefined;
     const at = this.host.now();
     const version = current.version + 1;
     const previous: Fields = {};
     const next: Fields = { ...current.fields };
     for (const field of changed) {
-      if (current.fields[field] !== undefined) previous[field] = current.fields[field]!;
+      if (hasField(current.fields, field)) previous[field] = current.fields[field]!;
       next[field] = copy(fields[field]!);
       let changes = stored.history.get(field);
       if (!changes) stored.history.set(field, (changes = []));

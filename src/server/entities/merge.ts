@@ -13,7 +13,12 @@
  *   conflicts on every field it would change, with no base value.
  * - A write without a base version (a backend's last-writer-wins write) is never a conflict.
  */
-import type { FieldConflict, Fields, UserProfile } from '../../protocol/index.js';
+import {
+  fieldValue,
+  type FieldConflict,
+  type Fields,
+  type UserProfile,
+} from '../../protocol/index.js';
 import type { StoredChange, StoredEntityState } from './entity-store.js';
 
 type JsonValue = Fields[string];
@@ -58,9 +63,10 @@ export function findConflicts(
   const ahead = baseVersion > current.version;
   const conflicts: FieldConflict[] = [];
   for (const [field, mine] of Object.entries(fields)) {
-    const theirs = current.fields[field] as JsonValue | undefined;
+    // Own fields only: a field named `constructor` must not read Object's constructor.
+    const theirs = fieldValue(current.fields, field) as JsonValue | undefined;
     if (sameJson(theirs, mine)) continue;
-    const lastChanged = state.fieldVersions[field] ?? 0;
+    const lastChanged = fieldValue(state.fieldVersions, field) ?? 0;
     if (!ahead && lastChanged <= baseVersion) continue;
     const conflict: FieldConflict = { field, mine };
     if (!ahead) {
