@@ -1,8 +1,151 @@
 /**
- * The custom-elements manifest is generated from each element's JSDoc header (the public API):
- * Storybook's docs pages and controls read it, and IDEs and framework tooling (Vue, Angular)
- * can pick it up through package.json's `customElements` field.
+ * The custom-elements manifest, generated from each element's JSDoc header (the public API) on
+ * every `npm run build` and before `npm pack` (`npm run manifest`), and the typings generated from
+ * it that the package ships in dist/frameworks/:
+ * - `react.d.ts`: React 19 JSX `IntrinsicElements` (properties and `on…` event handlers);
+ * - `vue.d.ts`: Vue `GlobalComponents` (props and `@…` events, for vue-tsc);
+ * - `vscode.html-custom-data.json` (VS Code's `html.customData`) and `web-types.json` (JetBrains).
+ * Storybook's docs pages and controls read the manifest too, so what it holds is what a user
+ * may touch: the `cleanManifest` plugin below removes the rest.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { customElementJsxPlugin } from 'custom-element-jsx-integration';
+import { customElementVsCodePlugin } from 'custom-element-vs-code-integration';
+import { customElementJetBrainsPlugin } from 'custom-element-jet-brains-integration';
+import { customElementVuejsPlugin } from 'custom-element-vuejs-integration';
+
+const FRAMEWORKS = 'dist/frameworks';
+
+/** A source module's path as the npm build ships it (`vite build --mode npm`). */
+const shipped = (path) => path.replace(/^\/?src\/(.+)\.ts$/, 'dist/npm/$1.js');
+
+/** Event names are `crm-<noun>-<verb>`; anything else is the analyzer misreading a variable. */
+const EVENT_NAME = /^crm(-[a-z]+)+$/;
+
+/**
+ * Makes the manifest the public API and nothing else, and fails the build where it cannot:
+ * - members that are private, protected, `#private`, static (styles, Lit's options) or marked
+ *   `@internal` go (Storybook made a control of each: 77 on the collaborative form);
+ * - events the analyzer guessed from a `dispatchEvent(new X(variable))` (a `source` event on the
+ *   conflict dialog, a nameless one on the provider) go; documented `@fires` stay;
+ * - an attribute without a type takes its property's type (the analyzer does not follow a
+ *   property declared with a custom accessor); one that still has none fails the build;
+ * - module paths point at the shipped `dist/npm/…js` files, not at sources that are not shipped.
+ */
+function cleanManifest() {
+  /** `Class.field` -> type, from `@property({ type: Number })` (Lit's attribute converter). */
+  const declared = new Map();
+  const CONVERTERS = { Number: 'number', String: 'string', Boolean: 'boolean' };
+  return {
+    name: 'crm-clean-manifest',
+    analyzePhase({ ts, node }) {
+      if (!ts.isPropertyDeclaration(node) || !ts.isClassDeclaration(node.parent)) return;
+      for (const decorator of ts.getDecorators?.(node) ?? []) {
+        const call = decorator.expression;
+        if (!ts.isCallExpression(call) || call.expression.getText() !== 'property') continue;
+        const options = call.arguments[0];
+        if (!options || !ts.isObjectLiteralExpression(options)) continue;
+        for (const prop of options.properties) {
+          if (!ts.isPropertyAssignment(prop) || prop.name.getText() !== 'type') continue;
+          const text = CONVERTERS[prop.initializer.getText()];
+          if (text) declared.set(`${node.parent.name?.getText()}.${node.name.getText()}`, text);
+        }
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      const problems = [];
+      for (const mod of customElementsManifest.modules) {
+        for (const decl of mod.declarations ?? []) {
+          if (!decl.customElement) continue;
+          const hidden = (m) =>
+            m.privacy === 'private' ||
+            m.privacy === 'protected' ||
+            m.static ||
+            m.name.startsWith('#') ||
+            m.name.startsWith('_');
+          const fields = new Map((decl.members ?? []).map((m) => [m.name, m]));
+          for (const field of fields.values()) {
+            const text = declared.get(`${decl.name}.${field.name}`);
+            if (!field.type && text) field.type = { text };
+          }
+          decl.members = (decl.members ?? []).filter((m) => !hidden(m));
+          decl.events = (decl.events ?? []).filter((e) => e.name && EVENT_NAME.test(e.name));
+          for (const attr of decl.attributes ?? []) {
+            const field = attr.fieldName ? fields.get(attr.fieldName) : undefined;
+            // An attribute with no property (`lang`, observed to re-render) is a string.
+            attr.type ??= attr.fieldName ? field?.type : { text: 'string' };
+            if (!attr.type) problems.push(`<${decl.tagName}> attribute ${attr.name} has no type`);
+          }
+        }
+      }
+      if (problems.length) throw new Error(`custom-elements.json:\n${problems.join('\n')}`);
+      const rewrite = (value) => {
+        if (Array.isArray(value)) return value.map(rewrite);
+        if (value && typeof value === 'object') {
+          for (const key of Object.keys(value)) {
+            value[key] =
+              (key === 'path' || key === 'module') && typeof value[key] === 'string'
+                ? shipped(value[key])
+                : rewrite(value[key]);
+          }
+        }
+        return value;
+      };
+      rewrite(customElementsManifest);
+    },
+  };
+}
+
+/** `crm-presence-change` -> `onCrmPresenceChange`, the prop vue-tsc checks `@crm-presence-change` against. */
+const vueHandler = (event) =>
+  'on' + event.replace(/(^|-)([a-z])/g, (_, _dash, c) => c.toUpperCase());
+
+/**
+ * Fixes what the generators get wrong for this kit, after they ran:
+ * - the kit's events are `Event` subclasses with typed fields, not `CustomEvent<detail>`, so a
+ *   handler receives the event class itself;
+ * - React 19 needs the `JSX.IntrinsicElements` augmentation of `react` (the generator only
+ *   exports the map);
+ * - Vue: `@crm-x-y` is checked against the `onCrmXY` prop, and `:maxVisible` against the
+ *   property's camelCase name, so both spellings are declared.
+ */
+function fixFrameworkTypes() {
+  const edit = (file, change) => {
+    const path = `${FRAMEWORKS}/${file}`;
+    writeFileSync(path, change(readFileSync(path, 'utf8')));
+  };
+  return {
+    name: 'crm-fix-framework-types',
+    packageLinkPhase() {
+      const eventClass = (text) => text.replace(/\(e: CustomEvent<(\w+)>\)/g, '(e: $1)');
+      edit('react.d.ts', (text) =>
+        [
+          eventClass(text),
+          "declare module 'react' {",
+          '  namespace JSX {',
+          '    interface IntrinsicElements extends CustomElements {}',
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      edit('vue.d.ts', (text) =>
+        eventClass(text)
+          .replace(/"on(crm-[a-z-]+)"\?:/g, (_, event) => `${vueHandler(event)}?:`)
+          .replace(
+            /^(\s*)"([a-z]+(?:-[a-z]+)+)"\?: (\w+)\[["'](\w+)["']\];$/gm,
+            (line, indent, _attr, cls, field) => `${line}\n${indent}${field}?: ${cls}["${field}"];`,
+          )
+          // The generator also claims the global JSX namespace, which is React's in a mixed app.
+          .replace(/\ndeclare global \{\n\s*namespace JSX \{[\s\S]*?\n\}\n?$/, '\n'),
+      );
+    },
+  };
+}
+
+/** Generated typings import the element classes and event types from the npm build's index. */
+const shared = { outdir: FRAMEWORKS, hideLogs: true, globalTypePath: '../npm/index.js' };
+
 export default {
   globs: ['src/elements/*/crm-*.ts'],
   exclude: ['src/elements/**/*.styles.ts'],
@@ -10,4 +153,21 @@ export default {
   litelement: true,
   dependencies: false,
   packagejson: false,
+  plugins: [
+    cleanManifest(),
+    customElementJsxPlugin({ ...shared, fileName: 'react.d.ts' }),
+    customElementVuejsPlugin({ ...shared, fileName: 'vue.d.ts' }),
+    customElementVsCodePlugin({
+      ...shared,
+      htmlFileName: 'vscode.html-custom-data.json',
+      cssFileName: 'vscode.css-custom-data.json',
+    }),
+    fixFrameworkTypes(),
+    customElementJetBrainsPlugin({
+      outdir: FRAMEWORKS,
+      hideLogs: true,
+      fileName: 'web-types.json',
+      packageJson: false,
+    }),
+  ],
 };

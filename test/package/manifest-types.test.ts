@@ -1,0 +1,154 @@
+/**
+ * The shipped custom-elements.json describes the public API and only it, with paths to shipped
+ * files; and the React and Vue typings generated from it type-check a user's code: a property of
+ * the wrong type and a handler for the wrong event are errors (each marked `@ts-expect-error`,
+ * which fails when the error it expects is gone).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import ts from 'typescript';
+import { pack, readJson, ROOT } from './helpers/packed.js';
+
+interface Attribute {
+  name: string;
+  type?: { text: string };
+}
+interface Member {
+  kind: string;
+  name: string;
+  privacy?: string;
+}
+interface Declaration {
+  tagName?: string;
+  customElement?: boolean;
+  attributes?: Attribute[];
+  members?: Member[];
+  events?: { name: string }[];
+}
+interface Manifest {
+  modules: { path: string; declarations?: Declaration[] }[];
+}
+
+async function elements(): Promise<{ path: string; decl: Declaration }[]> {
+  const { dir } = await pack();
+  const manifest = readJson<Manifest>(join(dir, 'custom-elements.json'));
+  return manifest.modules.flatMap((m) =>
+    (m.declarations ?? []).filter((d) => d.customElement).map((decl) => ({ path: m.path, decl })),
+  );
+}
+
+describe('custom-elements.json', () => {
+  it('points at shipped modules', async () => {
+    const { files } = await pack();
+    const all = await elements();
+    assert.equal(all.length, 7);
+    for (const { path } of all) assert.ok(files.includes(path), `${path} is not shipped`);
+  });
+
+  it('types every attribute', async () => {
+    for (const { decl } of await elements()) {
+      const untyped = (decl.attributes ?? []).filter((a) => !a.type?.text).map((a) => a.name);
+      assert.deepEqual(untyped, [], `<${decl.tagName}>`);
+    }
+    const presence = (await elements()).find((e) => e.decl.tagName === 'crm-presence')!.decl;
+    assert.equal(presence.attributes?.find((a) => a.name === 'max-visible')?.type?.text, 'number');
+  });
+
+  it('lists real events only', async () => {
+    for (const { decl } of await elements()) {
+      for (const event of decl.events ?? []) assert.match(event.name, /^crm(-[a-z]+)+$/);
+    }
+  });
+
+  it('leaves out private, protected and static members', async () => {
+    for (const { decl } of await elements()) {
+      const internal = (decl.members ?? []).filter((m) => m.privacy && m.privacy !== 'public');
+      assert.deepEqual(internal, [], `<${decl.tagName}>`);
+    }
+    const form = (await elements()).find((e) => e.decl.tagName === 'crm-collaborative-form')!;
+    const names = (form.decl.members ?? []).map((m) => m.name);
+    for (const name of ['activity', 'announcement', 'applied', 'styles']) {
+      assert.ok(!names.includes(name), `crm-collaborative-form lists ${name}`);
+    }
+    assert.ok(names.length < 25, `crm-collaborative-form has ${names.length} members`);
+  });
+});
+
+/** Type-checks probe files against the packed package; returns the diagnostics. */
+async function typecheck(files: Record<string, string>, jsx?: ts.JsxEmit): Promise<string[]> {
+  const { dir } = await pack();
+  // Inside the repository, so `react`'s and `vue`'s types resolve from its node_modules.
+  const base = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(base, { recursive: true });
+  const probe = mkdtempSync(join(base, 'crm-types-probe-'));
+  mkdirSync(join(probe, 'node_modules'));
+  symlinkSync(dir, join(probe, 'node_modules', 'crm-realtime'), 'dir');
+  const names = Object.entries(files).map(([name, text]) => {
+    writeFileSync(join(probe, name), text);
+    return join(probe, name);
+  });
+  const program = ts.createProgram(names, {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+    types: [],
+    experimentalDecorators: true,
+    preserveSymlinks: true,
+    skipLibCheck: true,
+    ...(jsx === undefined ? {} : { jsx }),
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+describe('framework typings', () => {
+  it('React 19: JSX knows every tag, its properties and its events', async () => {
+    const problems = await typecheck(
+      {
+        'probe.tsx': `
+import 'crm-realtime/react';
+import type { CrmPresenceChangeEvent } from 'crm-realtime';
+const onChange = (e: CrmPresenceChangeEvent) => e.type;
+export const ok = (
+  <crm-realtime-provider url="ws://localhost:8080/">
+    <crm-presence room-id="customer:42" max-visible={3} oncrm-presence-change={onChange} />
+    <crm-connection-status compact />
+  </crm-realtime-provider>
+);
+// @ts-expect-error max-visible is a number
+export const badProp = <crm-presence max-visible="lots" />;
+// @ts-expect-error a presence handler on the status element's event
+export const badEvent = <crm-connection-status oncrm-connection-status-change={onChange} />;
+// @ts-expect-error no such tag
+export const unknown = <crm-nothing />;
+`,
+      },
+      ts.JsxEmit.ReactJSX,
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it('Vue: GlobalComponents types props and @ handlers', async () => {
+    const problems = await typecheck({
+      'probe.ts': `
+import 'crm-realtime/vue';
+import type { GlobalComponents } from 'vue';
+import type { CrmPresenceChangeEvent } from 'crm-realtime';
+type Props<T extends keyof GlobalComponents> = InstanceType<GlobalComponents[T]>['$props'];
+const onChange = (e: CrmPresenceChangeEvent) => e.type;
+export const ok: Props<'crm-presence'> = { maxVisible: 3, 'room-id': 'customer:42', onCrmPresenceChange: onChange };
+// @ts-expect-error maxVisible is a number
+export const badProp: Props<'crm-presence'> = { maxVisible: 'lots' };
+// @ts-expect-error a presence handler on the status element's event
+export const badEvent: Props<'crm-connection-status'> = { onCrmConnectionStatusChange: onChange };
+`,
+    });
+    assert.deepEqual(problems, []);
+  });
+});
