@@ -88,7 +88,7 @@ export const Reconnecting: Story = { render: inState('reconnecting') };
 /** The browser reports no network; the client retries the moment it comes back. */
 export const Offline: Story = { render: inState('offline') };
 
-/** The page closed the connection (or attempts ran out). */
+/** The page closed the connection. */
 export const Closed: Story = { render: inState('closed') };
 
 /**

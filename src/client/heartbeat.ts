@@ -5,6 +5,9 @@
  */
 import type { Clock } from './types.js';
 
+/** Default time between pings, in ms (`heartbeatInterval`). */
+export const DEFAULT_HEARTBEAT_INTERVAL = 30_000;
+
 export interface HeartbeatOptions {
   clock: Clock;
   /** Time between pings, in ms. */

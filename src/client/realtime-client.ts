@@ -27,6 +27,7 @@ import {
 import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
 import { systemClock } from './clock.js';
 import { browserEnvironment } from './environment.js';
+import { DEFAULT_HEARTBEAT_INTERVAL } from './heartbeat.js';
 import { OwnPresence, type OwnStatus } from './own-presence.js';
 import { PresenceView, type PresenceStoreHost } from './presence-store.js';
 import { Room } from './room.js';
@@ -109,7 +110,7 @@ export class RealtimeClient {
         // Unlimited by default: the capped, jittered delay keeps retrying cheap, and a widget that
         // gives up after five tries stays dead on a flaky train connection.
         maxReconnectAttempts: options.maxReconnectAttempts ?? Infinity,
-        heartbeatInterval: options.heartbeatInterval ?? 30_000,
+        heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
         heartbeatTimeout: options.heartbeatTimeout ?? 10_000,
         connectTimeout: options.connectTimeout ?? 20_000,
         clock: this.clock,

@@ -35,7 +35,91 @@ describe('<crm-realtime-provider>', () => {
       expect(el.shadowRoot!.querySelector('slot')).to.exist;
       expect(el.url).to.equal('');
       expect(el.client).to.equal(undefined);
-      expect(el.reconnectInterval).to.equal(undefined);
+    });
+
+    it('reads the settings in force: the documented defaults until set, and again when removed', async () => {
+      const el = await fixture<CrmRealtimeProvider>(
+        html`<crm-realtime-provider></crm-realtime-provider>`,
+      );
+      expect(el.reconnectInterval).to.equal(1000);
+      expect(el.heartbeatInterval).to.equal(30_000);
+      // Unlimited by default (see the property's documentation for why).
+      expect(el.maxReconnectAttempts).to.equal(Infinity);
+      el.setAttribute('reconnect-interval', '250');
+      el.setAttribute('heartbeat-interval', 'soon'); // not a number: the default stays in force
+      el.setAttribute('max-reconnect-attempts', '-1'); // not a count: the default stays in force
+      expect(el.reconnectInterval).to.equal(250);
+      expect(el.heartbeatInterval).to.equal(30_000);
+      expect(el.maxReconnectAttempts).to.equal(Infinity);
+      el.removeAttribute('reconnect-interval');
+      expect(el.reconnectInterval).to.equal(1000);
+      el.heartbeatInterval = undefined;
+      expect(el.heartbeatInterval).to.equal(30_000);
+      el.clientOptions = { reconnectInterval: 600, maxReconnectAttempts: 4 };
+      expect(el.reconnectInterval, 'clientOptions when the property is not set').to.equal(600);
+      expect(el.maxReconnectAttempts).to.equal(4);
+      el.reconnectInterval = 300;
+      expect(el.reconnectInterval, 'the property wins over clientOptions').to.equal(300);
+    });
+
+    it('gives the client it creates the heartbeat interval in force', async () => {
+      const fake = await fakeConnection();
+      const el = await fixture<CrmRealtimeProvider>(
+        html`<crm-realtime-provider
+          url="fake://x"
+          .clientOptions=${fake.options}
+        ></crm-realtime-provider>`,
+      );
+      fake.client.close(); // only the provider's own client pings
+      await fake.clock.flush();
+      const pings = () => fake.server.received('ping').length;
+      await fake.clock.advance(el.heartbeatInterval - 1);
+      expect(pings()).to.equal(0);
+      await fake.clock.advance(1);
+      expect(pings(), 'the default 30000 ms is the one in force').to.equal(1);
+      el.heartbeatInterval = 5000;
+      await el.updateComplete;
+      await fake.clock.flush();
+      const before = pings();
+      await fake.clock.advance(5000);
+      expect(pings() - before).to.equal(1);
+    });
+
+    it('after max-reconnect-attempts failed tries: "Offline" with "Retry now", which reconnects', async () => {
+      const fake = await fakeConnection();
+      let sockets = 0;
+      const options = {
+        ...fake.options,
+        socketFactory: (url: string) => ((sockets += 1), fake.server.socketFactory(url)),
+      };
+      const provider = await fixture<CrmRealtimeProvider>(
+        html`<crm-realtime-provider
+          url="fake://x"
+          max-reconnect-attempts="3"
+          .clientOptions=${options}
+          ><crm-connection-status></crm-connection-status
+        ></crm-realtime-provider>`,
+      );
+      const status = provider.querySelector('crm-connection-status')!;
+      await fake.clock.flush();
+      await status.updateComplete;
+      expect(shown(status)).to.equal('Connected');
+      sockets = 0;
+      fake.server.refuseConnections(true);
+      fake.server.dropConnections();
+      await fake.clock.advance(10 * 60_000);
+      await status.updateComplete;
+      expect(sockets, 'three tries, then no more').to.equal(3);
+      expect(provider.client!.status.state).to.equal('offline');
+      expect(shown(status)).to.equal('Offline');
+      const retry = status.shadowRoot!.querySelector<HTMLButtonElement>('[part~="retry"]');
+      expect(retry?.textContent?.trim()).to.equal('Retry now');
+      fake.server.refuseConnections(false);
+      retry!.click();
+      await fake.clock.flush();
+      await status.updateComplete;
+      expect(shown(status)).to.equal('Connected');
+      expect(status.shadowRoot!.querySelector('[part~="retry"]')).to.equal(null);
     });
 
     it('maps kebab-case attributes to properties', async () => {

@@ -16,7 +16,7 @@ export interface ConnectionStatusMessages {
   reconnectingIn(seconds: number, c: MessageContext): string;
   /** The browser reports no network; the client reconnects when it returns. */
   offline(c: MessageContext): string;
-  /** The connection was closed for good (closed by the page, or attempts ran out). */
+  /** The connection was closed for good (by the page); giving up after attempts is `offline`. */
   closed(c: MessageContext): string;
   /**
    * The server refused the sign-in for good. `refusal.code` says why (`bad_frame`: the identity

@@ -43,7 +43,8 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  * @csspart base - The pill holding the dot, label and button.
  * @csspart dot - The coloured state dot.
  * @csspart label - The visible text (hidden when `compact`).
- * @csspart retry - The "Retry now" button, shown while reconnecting and after a refused sign-in.
+ * @csspart retry - The "Retry now" button, shown while reconnecting, after a refused sign-in, and
+ *   offline after the reconnect attempts ran out.
  * @csspart waiting - "3 changes waiting": offline edits not sent yet (visually hidden when
  *   `compact`, then part of the tooltip).
  * @cssprop [--crm-connection-status-dot-size=0.5rem] - Diameter of the dot.
@@ -123,7 +124,11 @@ export class CrmConnectionStatus extends LitElement {
     const spoken = m.spoken(this.label(view, m, c, false), c);
     // A refused sign-in offers the same button: the page may have fixed the cause meanwhile.
     const refused = view === 'closed' && this.refusal !== undefined;
-    const retrying = view === 'reconnecting' || refused;
+    // So does an offline that is the client giving up (`maxReconnectAttempts` ran out): nothing
+    // is tried on a timer any more, so the user needs a way to ask.
+    const status = this.connection.status;
+    const gaveUp = status?.state === 'offline' && status.gaveUpAfter !== undefined;
+    const retrying = view === 'reconnecting' || refused || gaveUp;
     // An attempt in flight: the button stays (focus must not vanish) but does nothing.
     const inFlight = this.connection.state === 'connecting';
     const retryText = m.retryNow(c);

@@ -5,6 +5,7 @@ import { RealtimeClient } from '../../client/realtime-client.js';
 import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../../context.js';
 import { CrmConnectionRefusedEvent } from '../../events/connection-refused.js';
+import { settingInForce, type ConnectionSetting } from './connection-settings.js';
 
 /** What the provider may call to get a token on every (re)connect. */
 export type TokenSource = NonNullable<RealtimeClientOptions['getToken']>;
@@ -63,20 +64,49 @@ export class CrmRealtimeProvider extends LitElement {
    */
   @property({ attribute: false }) devUser: UserProfile | undefined = undefined;
 
-  /** First retry delay in ms; doubles per failure, with full jitter, up to 30 s. Default 1000. */
-  @property({ type: Number, attribute: 'reconnect-interval' }) reconnectInterval:
-    number | undefined = undefined;
+  /**
+   * First retry delay in ms; doubles per failure, with full jitter, up to 30 s. Default 1000.
+   * Reads the value in force: as set, else `clientOptions.reconnectInterval`, else the default;
+   * removing the attribute (or setting `undefined`) goes back to that.
+   */
+  @property({ type: Number, attribute: 'reconnect-interval' })
+  get reconnectInterval(): number {
+    return settingInForce('reconnectInterval', this.given.reconnectInterval, this.clientOptions);
+  }
+  set reconnectInterval(value: number | undefined) {
+    this.given.reconnectInterval = value ?? undefined;
+  }
 
   /**
-   * Attempts before giving up. Default: unlimited, because a widget that gives up after five tries
-   * stays dead on a flaky train connection; the capped, jittered delay keeps retrying cheap.
+   * Failed attempts in a row before giving up: then the status is `offline` and
+   * `<crm-connection-status>` offers "Retry now" (the network coming back also tries again).
+   * Default `Infinity` (unlimited), because a widget that gives up after five tries stays dead on a
+   * flaky train connection; the capped, jittered delay keeps retrying cheap. Reads the value in
+   * force, like `reconnectInterval`.
    */
-  @property({ type: Number, attribute: 'max-reconnect-attempts' }) maxReconnectAttempts:
-    number | undefined = undefined;
+  @property({ type: Number, attribute: 'max-reconnect-attempts' })
+  get maxReconnectAttempts(): number {
+    return settingInForce(
+      'maxReconnectAttempts',
+      this.given.maxReconnectAttempts,
+      this.clientOptions,
+    );
+  }
+  set maxReconnectAttempts(value: number | undefined) {
+    this.given.maxReconnectAttempts = value ?? undefined;
+  }
 
-  /** How often the client pings the server, in ms. Default 30000. */
-  @property({ type: Number, attribute: 'heartbeat-interval' }) heartbeatInterval:
-    number | undefined = undefined;
+  /**
+   * How often the client pings the server, in ms. Default 30000. Reads the value in force, like
+   * `reconnectInterval`.
+   */
+  @property({ type: Number, attribute: 'heartbeat-interval' })
+  get heartbeatInterval(): number {
+    return settingInForce('heartbeatInterval', this.given.heartbeatInterval, this.clientOptions);
+  }
+  set heartbeatInterval(value: number | undefined) {
+    this.given.heartbeatInterval = value ?? undefined;
+  }
 
   /**
    * More options for the client the provider creates (`clock`, `socketFactory`, `environment`,
@@ -86,6 +116,8 @@ export class CrmRealtimeProvider extends LitElement {
     undefined;
 
   private readonly provider = new ContextProvider(this, { context: realtimeClientContext });
+  /** The connection settings as set on the element (`undefined`: not set). */
+  private readonly given: Partial<Record<ConnectionSetting, number>> = {};
   private givenClient: RealtimeClient | undefined;
   private ownedClient: RealtimeClient | undefined;
   private ownedKey: readonly unknown[] | undefined;
@@ -215,15 +247,9 @@ export class CrmRealtimeProvider extends LitElement {
       getToken: () => (this.getToken ?? this.clientOptions?.getToken)?.(),
     };
     if (this.devUser) options.devUser = this.devUser;
-    if (this.reconnectInterval !== undefined && Number.isFinite(this.reconnectInterval)) {
-      options.reconnectInterval = this.reconnectInterval;
-    }
-    if (this.maxReconnectAttempts !== undefined && !Number.isNaN(this.maxReconnectAttempts)) {
-      options.maxReconnectAttempts = this.maxReconnectAttempts;
-    }
-    if (this.heartbeatInterval !== undefined && Number.isFinite(this.heartbeatInterval)) {
-      options.heartbeatInterval = this.heartbeatInterval;
-    }
+    options.reconnectInterval = this.reconnectInterval;
+    options.maxReconnectAttempts = this.maxReconnectAttempts;
+    options.heartbeatInterval = this.heartbeatInterval;
     return new RealtimeClient(options);
   }
 
