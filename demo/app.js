@@ -304,6 +304,27 @@ function renderHint(me) {
 }
 
 /**
+ * The cards' "Live" badges show the one connection status the widgets show, from the provider's
+ * `crm-connection-status-change`: lit only while open, "Offline" when the browser has no network
+ * (as the header says), else "Not live". They never keep their own idea of the connection.
+ * @param {HTMLElement & Record<string, unknown>} provider
+ */
+function followConnection(provider) {
+  const badges = /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.live-dot'));
+  /** @param {unknown} state */
+  const show = (state) => {
+    for (const badge of badges) {
+      badge.dataset['state'] = String(state);
+      badge.textContent = state === 'open' ? 'Live' : state === 'offline' ? 'Offline' : 'Not live';
+    }
+  };
+  show(provider.state ?? 'unavailable');
+  provider.addEventListener('crm-connection-status-change', (event) => {
+    if (event.target === provider) show(/** @type {Event & { state: string }} */ (event).state);
+  });
+}
+
+/**
  * Sets up what every page shares and connects the page's provider to the server as you.
  * Called after the kit is loaded: the provider connects once it has a `url`, so setting the
  * identity first means the one connection starts as the right person.
@@ -321,6 +342,7 @@ export function setUpPage() {
     // Accepted only by a server in development-identity mode (`npm start`); a real deployment
     // sets `provider.getToken` instead.
     provider.devUser = avatarUrl ? { id, name, avatarUrl } : { id, name };
+    followConnection(provider);
     // End-to-end tests shorten the first reconnect delay; people use the kit's default.
     const reconnect = Number(new URLSearchParams(location.search).get('reconnect'));
     if (reconnect > 0) provider.reconnectInterval = reconnect;

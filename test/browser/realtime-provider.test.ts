@@ -6,6 +6,7 @@ import { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-re
 import '../../src/elements/realtime-provider/define.js';
 import { defineElement } from '../../src/elements/define-element.js';
 import { realtimeClientContext } from '../../src/context.js';
+import type { CrmConnectionStatusChangeEvent } from '../../src/events/connection-status-change.js';
 import { fakeToken } from '../../src/testing/index.js';
 import {
   closeFakeConnections,
@@ -178,6 +179,47 @@ describe('<crm-realtime-provider>', () => {
       expect(asked).to.deep.equal(['first', 'second']);
       const hellos = fake.server.received('hello');
       expect(hellos.at(-1)?.token).to.equal(fakeToken('ada'));
+    });
+  });
+
+  describe('connection state', () => {
+    it('reads the state of its connection and announces each change, for a page badge', async () => {
+      const fake = await fakeConnection();
+      const seen: string[] = [];
+      const el = await fixture<CrmRealtimeProvider>(
+        html`<crm-realtime-provider
+          @crm-connection-status-change=${(e: CrmConnectionStatusChangeEvent) => {
+            if (e.target === e.currentTarget) seen.push(`${e.previousState}→${e.state}`);
+          }}
+        ></crm-realtime-provider>`,
+      );
+      expect(el.state).to.equal('unavailable');
+      el.clientOptions = fake.options;
+      el.url = 'fake://x';
+      await el.updateComplete;
+      await fake.clock.flush();
+      expect(el.state).to.equal('open');
+      fake.environment.setOnline(false);
+      expect(el.state).to.equal('offline');
+      fake.environment.setOnline(true);
+      await fake.clock.flush();
+      expect(seen).to.deep.equal([
+        'unavailable→connecting',
+        'connecting→open',
+        'open→offline',
+        'offline→connecting',
+        'connecting→open',
+      ]);
+      // Once per change of state: the countdown ticks of a wait are not changes.
+      seen.length = 0;
+      fake.server.refuseConnections(true);
+      fake.server.dropConnections();
+      await fake.clock.flush();
+      await fake.clock.advance(400); // less than the first wait: no attempt yet
+      expect(seen).to.deep.equal(['open→reconnecting']);
+      el.remove();
+      await fake.clock.flush();
+      expect(seen.at(-1)).to.match(/→unavailable$/);
     });
   });
 

@@ -5,6 +5,10 @@ import { RealtimeClient } from '../../client/realtime-client.js';
 import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../../context.js';
 import { CrmConnectionRefusedEvent } from '../../events/connection-refused.js';
+import {
+  CrmConnectionStatusChangeEvent,
+  type ConnectionDisplayState,
+} from '../../events/connection-status-change.js';
 import { settingInForce, type ConnectionSetting } from './connection-settings.js';
 
 /** What the provider may call to get a token on every (re)connect. */
@@ -35,6 +39,10 @@ const CLIENT_KEYS = [
  * @tagname crm-realtime-provider
  * @slot - The content whose widgets share the connection. The provider itself has no box
  *   (`display: contents`), so it does not disturb the page's layout.
+ * @fires {CrmConnectionStatusChangeEvent} crm-connection-status-change - The provided connection
+ *   changed state (`state`, `previousState`, the client's `status`); `unavailable` while there is
+ *   no client. For the page's own indicators (a "Live" badge), so they show the same status as
+ *   the widgets. Bubbles and is composed.
  * @fires {CrmConnectionRefusedEvent} crm-connection-refused - The server refused the sign-in for
  *   good (an invalid identity, a token refused twice, …); `refusal` has its code and message. The
  *   client stops retrying until `client.retryNow()`. Bubbles and is composed.
@@ -125,6 +133,8 @@ export class CrmRealtimeProvider extends LitElement {
   /** The client whose refusals this provider announces, and how to stop listening to it. */
   private watched: RealtimeClient | undefined;
   private unwatch: (() => void) | undefined;
+  /** The connection state last announced (`unavailable` before any client). */
+  private announced: ConnectionDisplayState = 'unavailable';
 
   constructor() {
     super();
@@ -210,16 +220,41 @@ export class CrmRealtimeProvider extends LitElement {
     this.watch(this.client);
   }
 
-  /** Announce refused sign-ins of the provided client (`crm-connection-refused`). */
+  /**
+   * The state of the provided connection: the client's `connecting | open | reconnecting |
+   * offline | closed`, or `unavailable` while there is no client. The same status every widget
+   * inside shows; `crm-connection-status-change` announces each change.
+   */
+  get state(): ConnectionDisplayState {
+    return this.client?.status.state ?? 'unavailable';
+  }
+
+  /**
+   * Follow the provided client's status: announce each change of state
+   * (`crm-connection-status-change`) and refused sign-ins (`crm-connection-refused`).
+   */
   private watch(client: RealtimeClient | undefined): void {
     if (client === this.watched) return;
     this.unwatch?.();
     this.watched = client;
     this.unwatch = client?.onStatus((status) => {
+      // A replaced client closing is not news: the page hears about the one provided now.
+      if (client !== this.client) return;
+      this.announce();
       if (status.state === 'closed' && status.refusal) {
         this.dispatchEvent(new CrmConnectionRefusedEvent(status.refusal));
       }
     });
+    this.announce();
+  }
+
+  /** Fire `crm-connection-status-change` when `state` differs from the last one announced. */
+  private announce(): void {
+    const state = this.state;
+    const previous = this.announced;
+    if (state === previous) return;
+    this.announced = state;
+    this.dispatchEvent(new CrmConnectionStatusChangeEvent(state, previous, this.client?.status));
   }
 
   /**
