@@ -7,7 +7,7 @@
  * | --host H          | HOST                | (all)          |
  * | --data-dir D      | DATA_DIR            | .data          |
  * | --dev             | CRM_DEV=1           | off            |
- * |                   | CRM_JWT_SECRET      |                |
+ * |                   | CRM_JWT_SECRET (>= 32 bytes) |       |
  * |                   | CRM_JWKS_URL        |                |
  * |                   | CRM_JWT_ISSUER      |                |
  * |                   | CRM_JWT_AUDIENCE    |                |
@@ -127,6 +127,23 @@ export const DEFAULT_CONFIG: ServerConfig = {
   notifyWatchersOnChange: false,
 };
 
+/**
+ * HS256 secrets shorter than this many bytes are refused: RFC 7518 §3.2 asks for a key at least
+ * as long as the hash (32 bytes), and a short one can be brute-forced from any token it signed.
+ */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+/** Throws when an HS256 secret is too short to be safe; shared by `loadConfig` and `createServer`. */
+export function checkJwtSecret(secret: string | undefined, name = 'CRM_JWT_SECRET'): void {
+  if (secret === undefined) return;
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  if (bytes < MIN_JWT_SECRET_BYTES) {
+    throw new ConfigError(
+      `${name} is ${bytes} bytes; it needs at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`,
+    );
+  }
+}
+
 /** API keys shorter than this are refused: they could be guessed. */
 export const MIN_API_KEY_LENGTH = 16;
 
@@ -208,6 +225,7 @@ export function loadConfig(
     devIdentities: flag('--dev') === 'true' || env.CRM_DEV === '1',
   };
   if (env.CRM_JWT_SECRET) auth.jwtSecret = env.CRM_JWT_SECRET;
+  checkJwtSecret(auth.jwtSecret);
   if (env.CRM_JWKS_URL) auth.jwksUrl = env.CRM_JWKS_URL;
   if (env.CRM_JWT_ISSUER) auth.issuer = env.CRM_JWT_ISSUER;
   if (env.CRM_JWT_AUDIENCE) auth.audience = env.CRM_JWT_AUDIENCE;

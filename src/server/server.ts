@@ -18,7 +18,13 @@ import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import { every, systemClock, type ServerClock } from './clock.js';
-import { DEFAULT_CONFIG, DEFAULT_LIMITS, type AuthConfig, type ServerLimits } from './config.js';
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_LIMITS,
+  checkJwtSecret,
+  type AuthConfig,
+  type ServerLimits,
+} from './config.js';
 import type { ServerContext } from './context.js';
 import { createRequestHandler } from './http.js';
 import { HttpApi } from './http-api.js';
@@ -123,6 +129,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   if (!auth.devIdentities && !auth.jwtSecret && !auth.jwksUrl) {
     throw new Error('createServer: configure auth.jwtSecret, auth.jwksUrl or auth.devIdentities');
   }
+  checkJwtSecret(auth.jwtSecret, 'auth.jwtSecret');
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock = options.clock ?? systemClock;
   const log =

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, databasePath, loadConfig } from '../../src/server/config.js';
+import { createServer } from '../../src/server/server.js';
+
+/** 32 bytes: the shortest HS256 secret the server accepts. */
+const LONG_SECRET = 'x'.repeat(32);
 
 describe('server configuration', () => {
   test('defaults: port 8080, .data/crm.sqlite, 15 s grace, 30 s heartbeat, demo and dist', () => {
@@ -14,13 +18,18 @@ describe('server configuration', () => {
   });
 
   test('environment, then flags, override the defaults', () => {
-    const env = { PORT: '9000', DATA_DIR: '/var/crm', CRM_JWT_SECRET: 's', CRM_GRACE_MS: '2000' };
+    const env = {
+      PORT: '9000',
+      DATA_DIR: '/var/crm',
+      CRM_JWT_SECRET: LONG_SECRET,
+      CRM_GRACE_MS: '2000',
+    };
     const fromEnv = loadConfig([], env);
     assert.deepEqual(
       [fromEnv.port, fromEnv.dataDir, fromEnv.graceMs, fromEnv.auth.devIdentities],
       [9000, '/var/crm', 2000, false],
     );
-    assert.equal(fromEnv.auth.jwtSecret, 's');
+    assert.equal(fromEnv.auth.jwtSecret, LONG_SECRET);
     const fromFlags = loadConfig(
       ['--port=0', '--grace-ms', '100', '--static', 'a', '--static', 'b'],
       env,
@@ -49,5 +58,21 @@ describe('server configuration', () => {
     assert.throws(() => loadConfig(['--dev', '--port', 'eighty'], {}), ConfigError);
     assert.throws(() => loadConfig(['--dev', '--colour'], {}), ConfigError);
     assert.throws(() => loadConfig(['--dev', '--log-level', 'loud'], {}), ConfigError);
+  });
+
+  test('a JWT secret shorter than 32 bytes refuses to start, naming the variable and the minimum', () => {
+    for (const weak of ['s', 'x'.repeat(31), 'é'.repeat(15)]) {
+      assert.throws(
+        () => loadConfig([], { CRM_JWT_SECRET: weak }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes('CRM_JWT_SECRET') &&
+          error.message.includes('32 bytes'),
+        `${Buffer.byteLength(weak)} bytes`,
+      );
+    }
+    // Counted in bytes, as HMAC sees them: 16 two-byte characters are enough.
+    assert.equal(loadConfig([], { CRM_JWT_SECRET: 'é'.repeat(16) }).auth.jwtSecret, 'é'.repeat(16));
+    assert.throws(() => createServer({ auth: { jwtSecret: 'short' }, quiet: true }), /32 bytes/);
   });
 });
