@@ -1,7 +1,9 @@
 /* global document */
-// The customer list: a table of the seeded customers with a search box and status filters.
+// The customer list: a table of the customers as the server stores them, kept live (a rename or
+// a status change saved on a customer page shows at once, for everyone), with a search box and
+// status filters.
 import { avatar, h, hueOf, initials, money, personChip, relativeTime, statusBadge } from './app.js';
-import { CUSTOMERS } from './data.js';
+import { cachedElements, updateChildren, watchCustomers } from './records.js';
 
 const STATUSES = ['All', 'Lead', 'Qualified', 'Customer', 'At risk'];
 
@@ -63,33 +65,36 @@ function row(customer) {
   return tr;
 }
 
-export function renderCustomerList() {
+/**
+ * Fills the list from the stored customers and keeps it live.
+ * @param {Element | null} provider the page's `<crm-realtime-provider>`, its `url` set
+ */
+export function renderCustomerList(provider) {
   const rows = document.querySelector('[data-rows]');
   const empty = document.querySelector('[data-empty]');
+  const loading = document.querySelector('[data-loading]');
   const search = /** @type {HTMLInputElement | null} */ (document.querySelector('[data-search]'));
   const filters = document.querySelector('[data-filters]');
   const summary = document.querySelector('[data-summary]');
   if (!rows) return;
 
-  const sorted = [...CUSTOMERS].sort((a, b) => b.lastContact.localeCompare(a.lastContact));
-  const pipeline = CUSTOMERS.filter((c) => c.status !== 'Customer').reduce(
-    (sum, c) => sum + c.value,
-    0,
-  );
-  if (summary) {
-    summary.textContent = `${CUSTOMERS.length} accounts · ${money.format(pipeline)} in open pipeline`;
-  }
-
+  /** @type {import('./data.js').Customer[]} */
+  let customers = [];
+  let loaded = false;
   let status = 'All';
+  // A row is made again only when its customer changed, so a focused row keeps the focus.
+  const rowsFor = cachedElements(row);
   const update = () => {
     const query = (search?.value ?? '').trim().toLowerCase();
-    const shown = sorted.filter(
-      (c) =>
-        (status === 'All' || c.status === status) &&
-        (!query || `${c.name} ${c.company} ${c.city}`.toLowerCase().includes(query)),
-    );
-    rows.replaceChildren(...shown.map(row));
-    if (empty) empty.hidden = shown.length > 0;
+    const shown = customers
+      .filter(
+        (c) =>
+          (status === 'All' || c.status === status) &&
+          (!query || `${c.name} ${c.company} ${c.city}`.toLowerCase().includes(query)),
+      )
+      .sort((a, b) => b.lastContact.localeCompare(a.lastContact));
+    updateChildren(rows, rowsFor(shown.map((c) => ({ key: String(c.id), item: c }))));
+    if (empty) empty.hidden = !loaded || shown.length > 0;
   };
 
   if (filters) {
@@ -110,5 +115,20 @@ export function renderCustomerList() {
     }
   }
   search?.addEventListener('input', update);
-  update();
+
+  watchCustomers(provider, (records) => {
+    customers = records.customers;
+    loaded = !records.loading;
+    rows.setAttribute('aria-busy', String(!loaded));
+    if (loading) loading.hidden = loaded;
+    if (summary) {
+      const pipeline = customers
+        .filter((c) => c.status !== 'Customer')
+        .reduce((sum, c) => sum + c.value, 0);
+      summary.textContent = loaded
+        ? `${customers.length} accounts · ${money.format(pipeline)} in open pipeline`
+        : 'Loading accounts…';
+    }
+    update();
+  });
 }

@@ -1,9 +1,11 @@
 /* global document */
 // The dashboard: a summary of the accounts, the customers that need attention, the next
-// meetings, and the CRM's global activity feed (`<crm-activity-feed feed-type="global">`).
+// meetings, and the CRM's global activity feed (`<crm-activity-feed feed-type="global">`). The
+// figures and lists come from the customers as the server stores them and follow every saved
+// change live (see records.js).
 import { currentPerson, formatDateTime, h, icon, money, relativeTime, statusBadge } from './app.js';
 import { companyMark } from './customers.js';
-import { CUSTOMERS } from './data.js';
+import { cachedElements, updateChildren, watchCustomers } from './records.js';
 
 /** @param {string} selector */
 const one = (selector) => document.querySelector(selector);
@@ -38,7 +40,11 @@ function customerLink(/** @type {import('./data.js').Customer} */ customer, ...d
   );
 }
 
-export function renderDashboard() {
+/**
+ * Renders the greeting, then the summary and lists from the stored customers, kept live.
+ * @param {Element | null} provider the page's `<crm-realtime-provider>`, its `url` set
+ */
+export function renderDashboard(provider) {
   const me = currentPerson();
   const greeting = one('[data-greeting]');
   if (greeting) {
@@ -46,21 +52,73 @@ export function renderDashboard() {
     const part = hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening';
     greeting.textContent = `Good ${part}, ${me.name.split(' ')[0]}. Here is what moves in your CRM.`;
   }
+  // Links are made again only when what they show changed, so a focused one keeps the focus.
+  const attentionItems = cachedElements(attentionItem);
+  const upcomingItems = cachedElements(meetingItem);
+  watchCustomers(provider, ({ customers, loading }) => {
+    if (loading) renderLoading();
+    else renderSummary(customers, me.id, attentionItems, upcomingItems);
+  });
+}
 
+/** A customer needing attention: when they were last contacted, and their status. */
+function attentionItem(/** @type {import('./data.js').Customer} */ customer) {
+  const item = customerLink(customer, 'Last contact ', relativeTime(customer.lastContact));
+  item.querySelector('.mini-item')?.append(statusBadge(customer.status));
+  return item;
+}
+
+/**
+ * A meeting coming up, with its customer.
+ * @param {{ customer: import('./data.js').Customer; meeting: { at: string; title: string } }} next
+ */
+function meetingItem({ customer, meeting }) {
+  const item = customerLink(customer, formatDateTime(meeting.at), ` · ${meeting.title}`);
+  item
+    .querySelector('.mini-item')
+    ?.prepend(h('span', { class: 'timeline-icon' }, icon('calendar')));
+  item.querySelector('.company-mark')?.remove();
+  return item;
+}
+
+/** What the summary shows until the customers are read: its frame, no figures. */
+function renderLoading() {
+  const stats = one('[data-stats]');
+  stats?.setAttribute('aria-busy', 'true');
+  stats?.replaceChildren(
+    ...['Accounts', 'Open pipeline', 'At risk', 'Meetings this week'].map((label) =>
+      stat(label, '—', 'Loading…'),
+    ),
+  );
+  for (const selector of ['[data-attention]', '[data-upcoming]']) {
+    const list = one(selector);
+    list?.setAttribute('aria-busy', 'true');
+    list?.replaceChildren(h('li', { class: 'timeline-empty subtle' }, 'Loading…'));
+  }
+}
+
+/**
+ * @param {import('./data.js').Customer[]} customers
+ * @param {string} myId
+ * @param {(items: { key: string; item: import('./data.js').Customer }[]) => Element[]} attentionItems
+ * @param {(items: { key: string; item: Parameters<typeof meetingItem>[0] }[]) => Element[]} upcomingItems
+ */
+function renderSummary(customers, myId, attentionItems, upcomingItems) {
   const now = new Date().toISOString();
   const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString();
-  const open = CUSTOMERS.filter((c) => c.status !== 'Customer');
-  const atRisk = CUSTOMERS.filter((c) => c.status === 'At risk');
-  const meetings = CUSTOMERS.flatMap((customer) =>
-    customer.meetings.map((meeting) => ({ customer, meeting })),
-  )
+  const open = customers.filter((c) => c.status !== 'Customer');
+  const atRisk = customers.filter((c) => c.status === 'At risk');
+  const meetings = customers
+    .flatMap((customer) => customer.meetings.map((meeting) => ({ customer, meeting })))
     .filter(({ meeting }) => meeting.at >= now)
     .sort((a, b) => a.meeting.at.localeCompare(b.meeting.at));
   const thisWeek = meetings.filter(({ meeting }) => meeting.at <= weekAhead);
-  const mine = CUSTOMERS.filter((c) => c.owner === me.id);
+  const mine = customers.filter((c) => c.owner === myId);
 
-  one('[data-stats]')?.replaceChildren(
-    stat('Accounts', String(CUSTOMERS.length), `${mine.length} owned by you`),
+  const stats = one('[data-stats]');
+  stats?.setAttribute('aria-busy', 'false');
+  stats?.replaceChildren(
+    stat('Accounts', String(customers.length), `${mine.length} owned by you`),
     stat(
       'Open pipeline',
       money.format(open.reduce((sum, c) => sum + c.value, 0)),
@@ -78,7 +136,7 @@ export function renderDashboard() {
   const attention = one('[data-attention]');
   if (attention) {
     // At risk first, then whoever was not contacted for the longest.
-    const list = [...CUSTOMERS]
+    const list = customers
       .filter(
         (c) =>
           c.status !== 'Customer' ||
@@ -90,13 +148,8 @@ export function renderDashboard() {
           a.lastContact.localeCompare(b.lastContact),
       )
       .slice(0, 5);
-    attention.replaceChildren(
-      ...list.map((c) => {
-        const item = customerLink(c, 'Last contact ', relativeTime(c.lastContact));
-        item.querySelector('.mini-item')?.append(statusBadge(c.status));
-        return item;
-      }),
-    );
+    attention.setAttribute('aria-busy', 'false');
+    updateChildren(attention, attentionItems(list.map((c) => ({ key: String(c.id), item: c }))));
     const count = one('[data-attention-count]');
     if (count) count.textContent = `${list.length} accounts`;
   }
@@ -104,18 +157,20 @@ export function renderDashboard() {
   const upcoming = one('[data-upcoming]');
   if (upcoming) {
     const next = meetings.slice(0, 4);
-    upcoming.replaceChildren(
-      ...(next.length
-        ? next.map(({ customer, meeting }) => {
-            const item = customerLink(customer, formatDateTime(meeting.at), ` · ${meeting.title}`);
-            item
-              .querySelector('.mini-item')
-              ?.prepend(h('span', { class: 'timeline-icon' }, icon('calendar')));
-            item.querySelector('.company-mark')?.remove();
-            return item;
-          })
-        : [h('li', { class: 'timeline-empty subtle' }, 'No meetings planned.')]),
-    );
+    upcoming.setAttribute('aria-busy', 'false');
+    if (next.length) {
+      updateChildren(
+        upcoming,
+        upcomingItems(
+          next.map((m) => ({
+            key: `${m.customer.id}:${m.meeting.at}:${m.meeting.title}`,
+            item: m,
+          })),
+        ),
+      );
+    } else {
+      upcoming.replaceChildren(h('li', { class: 'timeline-empty subtle' }, 'No meetings planned.'));
+    }
     const count = one('[data-upcoming-count]');
     if (count) count.textContent = `next ${next.length}`;
   }

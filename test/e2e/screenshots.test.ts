@@ -103,6 +103,8 @@ describe('screenshots of what users see (test-artifacts/)', () => {
       (labels) => labels.length === 1 && labels[0] === 'Emma Lindqvist: Online, Viewing',
       { what: 'Emma on the customer list' },
     );
+    // The table shows the customers the server stores once they are read.
+    await ben.locator('[data-rows] tr').first().waitFor();
 
     const file = join(artifacts, 'demo-customers.png');
     await ben.screenshot({ path: file, fullPage: true });
