@@ -10,6 +10,9 @@ export type ConnectionDisplayState = ConnectionState | 'unavailable';
  * The connection a widget reflects changed state (`open` → `reconnecting`, …). Fired once per
  * change of `state`, not for every retry attempt or countdown tick. Bubbles and is composed, so a
  * page can listen on `document` to show its own banner or pause its own polling.
+ *
+ * `<crm-realtime-provider>` fires it too, for its connection, but without bubbling (`init`), so a
+ * listener on `document` still hears each widget once and nothing else.
  */
 export class CrmConnectionStatusChangeEvent extends Event {
   static readonly eventName = 'crm-connection-status-change';
@@ -21,8 +24,9 @@ export class CrmConnectionStatusChangeEvent extends Event {
     readonly previousState: ConnectionDisplayState | undefined,
     /** The client's full status (attempt, next retry time, reason), `undefined` when unavailable. */
     readonly status: ConnectionStatus | undefined,
+    init: EventInit = { bubbles: true, composed: true },
   ) {
-    super(CrmConnectionStatusChangeEvent.eventName, { bubbles: true, composed: true });
+    super(CrmConnectionStatusChangeEvent.eventName, init);
   }
 }
 

@@ -42,7 +42,7 @@ const CLIENT_KEYS = [
  * @fires {CrmConnectionStatusChangeEvent} crm-connection-status-change - The provided connection
  *   changed state (`state`, `previousState`, the client's `status`); `unavailable` while there is
  *   no client. For the page's own indicators (a "Live" badge), so they show the same status as
- *   the widgets. Bubbles and is composed.
+ *   the widgets. Does not bubble: listen on the provider.
  * @fires {CrmConnectionRefusedEvent} crm-connection-refused - The server refused the sign-in for
  *   good (an invalid identity, a token refused twice, …); `refusal` has its code and message. The
  *   client stops retrying until `client.retryNow()`. Bubbles and is composed.
@@ -254,7 +254,10 @@ export class CrmRealtimeProvider extends LitElement {
     const previous = this.announced;
     if (state === previous) return;
     this.announced = state;
-    this.dispatchEvent(new CrmConnectionStatusChangeEvent(state, previous, this.client?.status));
+    // Not bubbling: a page listening on `document` already hears the status widgets.
+    this.dispatchEvent(
+      new CrmConnectionStatusChangeEvent(state, previous, this.client?.status, { bubbles: false }),
+    );
   }
 
   /**
