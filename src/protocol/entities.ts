@@ -138,20 +138,6 @@ export type EntitySnapshotFrame = z.infer<typeof EntitySnapshotFrame>;
 export type EntityAckFrame = z.infer<typeof EntityAckFrame>;
 export type EntityConflictFrame = z.infer<typeof EntityConflictFrame>;
 
-/**
- * The value of the field `name`, or `undefined` when the entity has no such field. Field names are
- * data: `constructor` or `toString` are field names like any other, so only own properties count
- * (`fields[name]` would read what every object inherits).
- */
-export function fieldValue<T>(fields: Readonly<Record<string, T>>, name: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
-}
-
-/** Whether `fields` has its own field `name` (see `fieldValue`). */
-export function hasField(fields: object, name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(fields, name);
-}
-
 /** The room of an entity. */
 export function entityRoom(type: string, id: string): string {
   return `${type}:${id}`;

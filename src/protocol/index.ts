@@ -5,5 +5,6 @@ export * from './frames.js';
 export * from './parse.js';
 export * from './json-shape.js';
 export * from './entities.js';
+export * from './own-field.js';
 export * from './notifications.js';
 export * from './activity.js';

@@ -10,6 +10,7 @@
  */
 import type { MessageContext } from '../../i18n.js';
 import { fieldLabel as formLabelOf, humanizeField } from '../../domain/field-labels.js';
+import { fieldValue } from '../../protocol/own-field.js';
 
 export type { MessageContext };
 
@@ -144,7 +145,8 @@ export const defaultActivityFeedMessages: ActivityFeedMessages =
     moreChanges: (hidden, c) =>
       c.plural(hidden) === 'one' ? 'Show 1 more change' : `Show ${c.number(hidden)} more changes`,
     fewerChanges: () => 'Show fewer changes',
-    kindLabel: (kind) => KINDS[kind] ?? humanizeKind(kind),
+    // Own entries only: a custom kind may be named `constructor`.
+    kindLabel: (kind) => fieldValue(KINDS, kind) ?? humanizeKind(kind),
     filterLabel: () => 'Filter activity',
     kindGroupLabel: () => 'Kind of activity',
     allKinds: () => 'All',

@@ -20,6 +20,7 @@ import type {
 import { entityLabel as entityLabelOf } from '../../domain/entity-label.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
+import { fieldValue } from '../../protocol/own-field.js';
 import { sameValue } from '../shared/same-value.js';
 import { styles } from './crm-collaborative-form.styles.js';
 import { FieldMarks, installFieldMarks } from './field-marks.js';
@@ -470,7 +471,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.resetting = false;
     const before = first ? {} : (previous?.data ?? {});
     const changed = Object.keys({ ...before, ...snapshot.data }).filter(
-      (f) => !sameValue(before[f], snapshot.data[f]),
+      (f) => !sameValue(fieldValue(before, f), fieldValue(snapshot.data, f)),
     );
     if (changed.length === 0 && !first) return;
     const remote =
@@ -531,7 +532,7 @@ export class CrmCollaborativeForm extends LitElement {
       const data = this.live.data;
       for (const [name, value] of Object.entries(outcome.fields)) {
         if (sameValue(this.sync.read(name), value) || !this.sync.isDirty(name)) {
-          this.sync.force(name, data[name] ?? null);
+          this.sync.force(name, fieldValue(data, name) ?? null);
         }
       }
       this.sync.setError(Object.keys(outcome.fields), true);
@@ -607,7 +608,7 @@ export class CrmCollaborativeForm extends LitElement {
   // ---- presentation ---------------------------------------------------------------------------
 
   private label(field: string): string {
-    const given = this.fieldLabels?.[field];
+    const given = this.fieldLabels ? fieldValue(this.fieldLabels, field) : undefined;
     if (typeof given === 'string' && given.trim()) return given;
     const binding = this.sync.fields.get(field);
     return (binding && labelOf(binding)) || this.m.fieldLabel(field, this.c, this.entityType);

@@ -7,6 +7,7 @@
  * - the changed fields, read as JSON, are what a save sends.
  */
 import type { Fields } from '../../protocol/index.js';
+import { hasField } from '../../protocol/own-field.js';
 import { readField, sameFieldValue, writeField, type JsonValue } from './field-values.js';
 import type { FieldBinding } from './form-fields.js';
 
@@ -35,7 +36,8 @@ export class FieldSync {
     for (const [name, field] of fields) {
       if (this.states.has(name)) continue;
       this.states.set(name, { given: readField(field), dirty: false, error: false });
-      if (data && name in data) this.give(field, data[name]!, true);
+      // Own fields only: an input named `constructor` has no value until the entity gives one.
+      if (data && hasField(data, name)) this.give(field, data[name]!, true);
     }
   }
 
@@ -58,7 +60,7 @@ export class FieldSync {
   ): ApplyResult {
     const written: string[] = [];
     for (const [name, field] of this.fields) {
-      if (!(name in data)) {
+      if (!hasField(data, name)) {
         if (everyField && this.give(field, null, true)) written.push(name);
         continue;
       }

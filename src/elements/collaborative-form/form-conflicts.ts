@@ -5,6 +5,7 @@
 import type { LiveConflict } from '../../client/live-data-types.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
+import { fieldValue } from '../../protocol/own-field.js';
 
 /**
  * The conflicts as the dialog shows them: "yours" is what the form shows now (the user may have
@@ -50,8 +51,8 @@ export function resolutionOf(
     if (!conflicted.has(field)) save[field] = value;
   }
   for (const c of shown) {
-    if ((choices[c.field] ?? 'mine') === 'mine') save[c.field] = c.mine;
-    else theirs[c.field] = c.theirs ?? conflict.current.fields[c.field] ?? null;
+    if ((fieldValue(choices, c.field) ?? 'mine') === 'mine') save[c.field] = c.mine;
+    else theirs[c.field] = c.theirs ?? fieldValue(conflict.current.fields, c.field) ?? null;
   }
   return { save, theirs };
 }

@@ -9,6 +9,7 @@ import {
 } from '../../events/conflict-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { FieldConflict } from '../../protocol/entities.js';
+import { fieldValue } from '../../protocol/own-field.js';
 import { defaultConflictMessages, type ConflictDialogMessages } from './conflict-messages.js';
 import { styles } from './crm-conflict-dialog.styles.js';
 import {
@@ -204,7 +205,7 @@ export class CrmConflictDialog extends LitElement {
     if (names.length > 0) return [...new Set(names)];
     const local = recordOf('localData', this.localData);
     const remote = recordOf('remoteData', this.remoteData);
-    return Object.keys(local).filter((k) => !sameValue(local[k], remote[k]));
+    return Object.keys(local).filter((k) => !sameValue(local[k], fieldValue(remote, k)));
   }
 
   /** The data the current choices would save (what `crm-conflict-resolve` would carry). */
@@ -281,7 +282,10 @@ export class CrmConflictDialog extends LitElement {
   // ---- state helpers ------------------------------------------------------------------------
 
   private currentChoices(): Record<string, ConflictChoice> {
-    return Object.fromEntries(this.fields.map((f) => [f, this.choices[f] ?? 'mine'] as const));
+    // Own choices only: a field named `constructor` must not pick up Object's constructor.
+    return Object.fromEntries(
+      this.fields.map((f) => [f, fieldValue(this.choices, f) ?? 'mine'] as const),
+    );
   }
 
   private mergeWith(choices: Record<string, ConflictChoice>): Record<string, unknown> {
@@ -314,7 +318,7 @@ export class CrmConflictDialog extends LitElement {
 
   private label(field: string): string {
     const labels = isRecord(this.fieldLabels) ? this.fieldLabels : {};
-    const given = labels[field];
+    const given = fieldValue(labels, field);
     return typeof given === 'string' && given.trim() ? given : this.m.fieldLabel(field, this.c);
   }
 

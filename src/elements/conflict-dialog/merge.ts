@@ -5,6 +5,7 @@
 import type { ConflictChoice, ConflictResolution } from '../../events/conflict-events.js';
 import type { UserProfile } from '../../protocol/common.js';
 import type { FieldConflict } from '../../protocol/entities.js';
+import { fieldValue } from '../../protocol/own-field.js';
 import { sameValue } from '../shared/same-value.js';
 
 export { sameValue };
@@ -41,7 +42,10 @@ export function mergeResolution({ local, remote, base, fields, choices }: MergeI
     if (!untouched) merged[key] = local[key];
   }
   for (const field of fields) {
-    merged[field] = (choices[field] ?? 'mine') === 'mine' ? local[field] : remote[field];
+    merged[field] =
+      (fieldValue(choices, field) ?? 'mine') === 'mine'
+        ? fieldValue(local, field)
+        : fieldValue(remote, field);
   }
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   return merged;
@@ -52,7 +56,7 @@ export function resolutionOf(
   fields: readonly string[],
   choices: Readonly<Record<string, ConflictChoice>>,
 ): ConflictResolution {
-  const sides = new Set(fields.map((f) => choices[f] ?? 'mine'));
+  const sides = new Set(fields.map((f) => fieldValue(choices, f) ?? 'mine'));
   if (sides.size > 1) return 'merged';
   return sides.has('theirs') ? 'theirs' : 'mine';
 }

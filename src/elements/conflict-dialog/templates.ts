@@ -9,6 +9,7 @@ import type { MessageContext } from '../../i18n.js';
 import type { ConflictDialogMessages } from './conflict-messages.js';
 import type { ValueFormatter } from '../shared/format-value.js';
 import type { FieldValues } from './merge.js';
+import { fieldValue } from '../../protocol/own-field.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { valueTemplate } from './value-template.js';
 import { initials, safeAvatarUrl } from '../presence/avatar.js';
@@ -74,8 +75,11 @@ export function fieldTemplate(input: FieldTemplateInput): TemplateResult {
   const hasBase = Object.prototype.hasOwnProperty.call(base, field);
   const empty = m.empty(c);
   // Changes are marked against the base when it is known, else against the other side.
-  const mine = format.view(local[field], { value: hasBase ? base[field] : remote[field] });
-  const theirs = format.view(remote[field], { value: hasBase ? base[field] : local[field] });
+  // Own fields only: `constructor` or `toString` are field names, not inherited members.
+  const [mineValue, theirsValue] = [fieldValue(local, field), fieldValue(remote, field)];
+  const baseValue = fieldValue(base, field);
+  const mine = format.view(mineValue, { value: hasBase ? baseValue : theirsValue });
+  const theirs = format.view(theirsValue, { value: hasBase ? baseValue : mineValue });
   const id = `f${index}`;
   // The hints ("Not saved yet", "Saved by Ana") say the same on every field: once is enough.
   const hinted = index === 0;
@@ -119,9 +123,7 @@ export function fieldTemplate(input: FieldTemplateInput): TemplateResult {
       hasBase
         ? html`<p part="base" class="base" id="${id}-base">
             <span class="base-label">${m.was(c)}</span>
-            <span part="value" class="value"
-              >${valueTemplate(format.view(base[field]), empty)}</span
-            >
+            <span part="value" class="value">${valueTemplate(format.view(baseValue), empty)}</span>
           </p>`
         : nothing
     }
