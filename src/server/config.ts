@@ -25,6 +25,10 @@
  * |                   | CRM_ACTIVITY_MAX_ROWS           | 0 (no limit) |
  * |                   | CRM_ENTITY_HISTORY_RETENTION_DAYS | 90 (0 keeps) |
  * |                   | CRM_NOTIFY_WATCHERS (1/0)       | on with --dev|
+ * |                   | CRM_METRICS_KEY (>= 16 chars)   | (open)       |
+ * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
+ * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
+ * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
  */
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/index.js';
@@ -59,6 +63,22 @@ export interface ServerLimits {
   maxRateViolations: number;
 }
 
+/** Timeouts of plain HTTP connections (WebSocket connections leave these behind on upgrade). */
+export interface HttpTimeouts {
+  /** Time a connection has to send a request's headers, idle new connections included. */
+  headersTimeoutMs: number;
+  /** Time a connection has to send a whole request, body included. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
 export interface ServerConfig {
   port: number;
   host: string | undefined;
@@ -91,6 +111,9 @@ export interface ServerConfig {
   entityHistoryRetentionDays: number;
   /** Notify the people looking at an entity when a client's change to it is accepted. */
   notifyWatchersOnChange: boolean;
+  /** Bearer key `/metrics` requires; undefined leaves it open. */
+  metricsKey: string | undefined;
+  http: HttpTimeouts;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -125,6 +148,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   activityMaxRows: 0,
   entityHistoryRetentionDays: 90,
   notifyWatchersOnChange: false,
+  metricsKey: undefined,
+  http: DEFAULT_HTTP_TIMEOUTS,
 };
 
 /**
@@ -244,6 +269,34 @@ export function loadConfig(
     throw new ConfigError(`CRM_API_KEYS: each key needs at least ${MIN_API_KEY_LENGTH} characters`);
   }
 
+  const metricsKey = env.CRM_METRICS_KEY || undefined;
+  if (metricsKey !== undefined && metricsKey.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError(`CRM_METRICS_KEY needs at least ${MIN_API_KEY_LENGTH} characters`);
+  }
+  const http: HttpTimeouts = {
+    headersTimeoutMs: integer(
+      'CRM_HTTP_HEADERS_TIMEOUT_MS',
+      env.CRM_HTTP_HEADERS_TIMEOUT_MS,
+      DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs,
+      100,
+    ),
+    requestTimeoutMs: integer(
+      'CRM_HTTP_REQUEST_TIMEOUT_MS',
+      env.CRM_HTTP_REQUEST_TIMEOUT_MS,
+      DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs,
+      100,
+    ),
+    keepAliveTimeoutMs: integer(
+      'CRM_HTTP_KEEPALIVE_TIMEOUT_MS',
+      env.CRM_HTTP_KEEPALIVE_TIMEOUT_MS,
+      DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs,
+      100,
+    ),
+  };
+  if (http.requestTimeoutMs < http.headersTimeoutMs) {
+    throw new ConfigError('CRM_HTTP_REQUEST_TIMEOUT_MS must be >= CRM_HTTP_HEADERS_TIMEOUT_MS');
+  }
+
   const allowedOrigins = (env.CRM_ALLOWED_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -310,5 +363,7 @@ export function loadConfig(
       env.CRM_NOTIFY_WATCHERS,
       auth.devIdentities,
     ),
+    metricsKey,
+    http,
   };
 }

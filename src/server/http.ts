@@ -1,15 +1,30 @@
 /**
  * The plain HTTP side: `/healthz`, `/metrics`, the JSON API under `/api/` and static files.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpApi } from './http-api.js';
 import type { Logger } from './log.js';
 import { errorFields } from './log.js';
+import { setSecurityHeaders } from './security-headers.js';
 import type { StaticFiles } from './static-files.js';
 
 export interface HttpRoutes {
-  health(): { ok: boolean; [key: string]: unknown };
+  /** Up or down, nothing more: `/healthz` is public, so it names no counts, versions or users. */
+  health(): { ok: boolean };
   metrics(): string;
+  /**
+   * The bearer key `/metrics` requires (`CRM_METRICS_KEY`); undefined: `/metrics` is open, for
+   * a scraper on a private network.
+   */
+  metricsKey?: string | undefined;
+}
+
+/** Compares in constant time, so the answer's timing does not reveal how much of a key matched. */
+function sameKey(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function sendText(res: ServerResponse, status: number, type: string, body: string): void {
@@ -28,6 +43,7 @@ export function createRequestHandler(
   api?: HttpApi,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    setSecurityHeaders(res);
     // The raw request target, not `new URL()`: that would read `//host/x` as another host.
     const path = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
     if (!path.startsWith('/')) {
@@ -40,6 +56,16 @@ export function createRequestHandler(
       return;
     }
     if (path === '/metrics') {
+      const key = routes.metricsKey;
+      if (key !== undefined) {
+        const header = req.headers.authorization ?? '';
+        const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
+        if (!sameKey(given, key)) {
+          res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+          sendText(res, 401, 'text/plain; charset=utf-8', 'unauthorized\n');
+          return;
+        }
+      }
       sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', routes.metrics());
       return;
     }

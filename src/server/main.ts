@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     },
     activity: { maxAgeDays: config.activityRetentionDays, maxRows: config.activityMaxRows },
     entities: { historyRetentionDays: config.entityHistoryRetentionDays },
+    metricsKey: config.metricsKey,
+    http: config.http,
   });
 
   let stopping = false;

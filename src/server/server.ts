@@ -20,8 +20,10 @@ import type { Bus } from './bus.js';
 import { every, systemClock, type ServerClock } from './clock.js';
 import {
   DEFAULT_CONFIG,
+  DEFAULT_HTTP_TIMEOUTS,
   DEFAULT_LIMITS,
   checkJwtSecret,
+  type HttpTimeouts,
   type AuthConfig,
   type ServerLimits,
 } from './config.js';
@@ -86,6 +88,10 @@ export interface CreateServerOptions {
   entities?: { historyRetentionDays?: number | undefined; sweepMs?: number | undefined };
   /** Default: a `LocalBus` for this process. */
   bus?: Bus;
+  /** Bearer key `/metrics` requires (`CRM_METRICS_KEY`); none: `/metrics` is open. */
+  metricsKey?: string | undefined;
+  /** Timeouts of plain HTTP connections, so idle and half-sent ones do not pile up. */
+  http?: Partial<HttpTimeouts>;
   /**
    * Write broadcasts as one pre-framed buffer straight to each TCP socket (default true). Off,
    * each member's frame goes through `ws.send` (per-recipient framing); kept for the benchmark.
@@ -226,17 +232,22 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   const files = options.staticDirs?.length ? new StaticFiles(options.staticDirs) : undefined;
   let closing: Promise<void> | undefined;
 
-  const health = () => ({
-    ok: closing === undefined && storage.healthy(),
-    uptime: Math.round((Date.now() - startedAt) / 1000),
-    connections: sessions.size,
-    rooms: ctx.rooms.size,
-  });
+  // Public: up or down only. Counts and uptime are in `/metrics`, which can require a key.
+  const health = () => ({ ok: closing === undefined && storage.healthy() });
   const api = new HttpApi({ keys: options.apiKeys ?? [], log });
   registerEntityRoutes(api, entities);
   registerNotificationRoutes(api, history.notifications);
   registerActivityRoutes(api, history.activity);
+  // A connection that has not sent its request headers in time (idle new ones included), or a
+  // whole request, is closed; so is an idle keep-alive connection. Node checks the first two every
+  // `connectionsCheckingInterval`, so that follows the headers timeout.
+  const httpLimits = { ...DEFAULT_HTTP_TIMEOUTS, ...options.http };
   const httpServer = createHttpServer(
+    {
+      headersTimeout: httpLimits.headersTimeoutMs,
+      requestTimeout: httpLimits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(Math.max(50, httpLimits.headersTimeoutMs / 4), 30_000),
+    },
     createRequestHandler(
       {
         health,
@@ -247,12 +258,14 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
             presenceRooms: presence.roomCount,
             uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           }),
+        metricsKey: options.metricsKey,
       },
       files,
       log,
       api,
     ),
   );
+  httpServer.keepAliveTimeout = httpLimits.keepAliveTimeoutMs;
   httpServer.on('clientError', (_err, socket) => socket.destroy());
   const origins = new Set((options.allowedOrigins ?? []).map(normalizeOrigin));
   httpServer.on('upgrade', (req, socket, head) => {

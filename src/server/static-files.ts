@@ -7,7 +7,7 @@
  * everything else is revalidated on each use with its ETag (a 304 costs a round trip, no body).
  */
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { basename, dirname, extname, resolve, sep } from 'node:path';
 import {
@@ -16,6 +16,7 @@ import {
   negotiateEncoding,
   type CompressionCacheOptions,
 } from './static-compression.js';
+import { htmlPolicy } from './security-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -122,6 +123,8 @@ export interface StaticFilesOptions {
 export class StaticFiles {
   private roots: Promise<string[]>;
   private readonly compressed: CompressionCache;
+  /** Each served page's Content-Security-Policy, recomputed when the file changes. */
+  private readonly policies = new Map<string, { etag: string; policy: string }>();
 
   constructor(dirs: readonly string[], options: StaticFilesOptions = {}) {
     // Roots are resolved through symlinks once, so the containment check compares real paths.
@@ -162,6 +165,9 @@ export class StaticFiles {
       etag,
       'x-content-type-options': 'nosniff',
     };
+    if (extname(file).toLowerCase() === '.html') {
+      headers['content-security-policy'] = await this.policyOf(file, etag);
+    }
     // Caches must keep the brotli, gzip and plain answers apart, whichever this one is.
     if (isCompressible(file)) headers['vary'] = 'Accept-Encoding';
     if (notModified(req, etag)) {
@@ -190,5 +196,14 @@ export class StaticFiles {
     createReadStream(compressed?.kind === 'sibling' ? compressed.path : file)
       .on('error', () => res.destroy())
       .pipe(res);
+  }
+
+  /** The page's policy allows its own inline scripts by hash (see security-headers.ts). */
+  private async policyOf(file: string, etag: string): Promise<string> {
+    const known = this.policies.get(file);
+    if (known?.etag === etag) return known.policy;
+    const policy = htmlPolicy(await readFile(file, 'utf8'));
+    this.policies.set(file, { etag, policy });
+    return policy;
   }
 }

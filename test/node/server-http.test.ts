@@ -50,16 +50,14 @@ describe('server http', () => {
   after(() => rm(dir, { recursive: true, force: true }));
   afterEach(() => h.close());
 
-  test('/healthz reports ok, uptime and connections', async () => {
+  test('/healthz reports ok; counts are for /metrics', async () => {
     h = await startHarness();
     await h.connect(alice);
     const res = await get(h.server.port, '/healthz');
     assert.equal(res.status, 200);
     assert.match(res.type, /application\/json/);
     const body = JSON.parse(res.body) as Record<string, unknown>;
-    assert.equal(body.ok, true);
-    assert.equal(typeof body.uptime, 'number');
-    assert.equal(body.connections, 1);
+    assert.deepEqual(body, { ok: true });
   });
 
   test('/metrics speaks Prometheus text with connections, frames and errors by code', async () => {
