@@ -152,6 +152,8 @@ export default defineConfig(
     ignores: [
       '**/node_modules/',
       'dist/',
+      // apps with their own toolchains and lockfiles (npm run test:examples checks them)
+      'examples/',
       'storybook-static/',
       'test-artifacts/',
       '.data/',
