@@ -32,16 +32,30 @@ export const LIMITS = {
 export const RequestId = z.string().check(z.minLength(1), z.maxLength(64));
 
 /**
- * Room names are `kind:id` or `kind:path`, e.g. `customer:42`, `page:/customers`.
- * Letters, digits and `_ - . : / @ #` only, at most 200 characters.
+ * What a user id may not contain: C0 and C1 control characters, DEL, and the line and paragraph
+ * separators, which would let an id break a log line or a header. Anything else is an identity
+ * provider's business: `auth0|5f7c…`, `google-oauth2|…`, `a+b@example.com`, `Jörg Müller`.
+ */
+const USER_ID_CHAR = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
+
+/** A user id as the server knows it (the JWT `sub`): at most 128 characters, none of them control. */
+export const UserId = z
+  .string()
+  .check(z.minLength(1), z.maxLength(128), z.regex(new RegExp(`^${USER_ID_CHAR}+$`)));
+
+/**
+ * Room names are `kind:id` or `kind:path`, e.g. `customer:42`, `page:/customers`: letters, digits
+ * and `_ - . : / @ #` only. A user's own rooms (`user:<id>`, `activity:user:<id>`) take any user
+ * id instead, so every subject the handshake accepts can be served. At most 200 characters.
  */
 export const RoomName = z
   .string()
-  .check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_\-.:/@#]+$/));
+  .check(
+    z.minLength(1),
+    z.maxLength(200),
+    z.regex(new RegExp(`^(?:[A-Za-z0-9_\\-.:/@#]+|(?:activity:)?user:${USER_ID_CHAR}+)$`)),
+  );
 export type RoomName = z.infer<typeof RoomName>;
-
-/** A user id as the server knows it (the JWT `sub`). */
-export const UserId = z.string().check(z.minLength(1), z.maxLength(128));
 
 /** Event names of the generic broadcast, e.g. `cursor` or `typing`. */
 export const EventName = z

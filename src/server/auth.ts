@@ -11,7 +11,7 @@ import {
   type JWTVerifyOptions,
 } from 'jose';
 import type { UserProfile } from '../protocol/index.js';
-import { AvatarUrl } from '../protocol/index.js';
+import { AvatarUrl, UserId } from '../protocol/index.js';
 import type { AuthConfig } from './config.js';
 import type { ServerClock } from './clock.js';
 
@@ -29,7 +29,9 @@ const HMAC = ['HS256', 'HS384', 'HS512'];
 /** Profile from standard claims: `sub`, `name` (or `preferred_username`, `email`), `picture`. */
 export function profileFromClaims(claims: JWTPayload): UserProfile | undefined {
   const id = claims.sub;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 128) return undefined;
+  // Only a subject every room rule accepts (UserId): a user who cannot join `user:<sub>` would
+  // be welcomed and never get a notification live.
+  if (typeof id !== 'string' || !z.safeParse(UserId, id).success) return undefined;
   const nameClaim = [claims.name, claims.preferred_username, claims.email].find(
     (v): v is string => typeof v === 'string' && v.trim().length > 0,
   );
