@@ -61,6 +61,12 @@ export interface ServerLimits {
   maxBufferedBytes: number;
   /** Frames dropped by the rate limiter, beyond which the connection is closed with 1008. */
   maxRateViolations: number;
+  /** Failed handshakes one client address may have in a row before its upgrades get 429. */
+  failedHandshakeBurst: number;
+  /** Failed handshakes an address earns back per minute. */
+  failedHandshakesPerMinute: number;
+  /** Client addresses the handshake throttle remembers at most (least recently failed go first). */
+  throttledAddresses: number;
 }
 
 /** Timeouts of plain HTTP connections (WebSocket connections leave these behind on upgrade). */
@@ -126,6 +132,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: 8 * 1024 * 1024,
   maxRateViolations: 100,
+  failedHandshakeBurst: 20,
+  failedHandshakesPerMinute: 30,
+  throttledAddresses: 10_000,
 };
 
 export const DEFAULT_CONFIG: ServerConfig = {

@@ -2,6 +2,7 @@
  * What every part of a running server shares. Built once by `createServer`.
  */
 import type { Authenticator } from './auth.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import type { AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import type { ServerClock } from './clock.js';
@@ -27,6 +28,8 @@ export interface ServerContext {
   readonly log: Logger;
   readonly metrics: ServerMetrics;
   readonly auth: Authenticator;
+  /** Failed handshakes per client address; a session reports its failures here. */
+  readonly authThrottle: AuthThrottle;
   readonly authorize: AuthorizeHook;
   readonly bus: Bus;
   readonly rooms: RoomRegistry;

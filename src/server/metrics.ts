@@ -27,6 +27,8 @@ export class ServerMetrics {
   resumeGaps = 0;
   /** Handshakes refused (bad token, dev identity refused, version). */
   authFailures = 0;
+  /** Upgrades refused with 429 because their address failed too many handshakes. */
+  handshakesThrottled = 0;
   /** Sockets terminated because they did not answer pings. */
   heartbeatTimeouts = 0;
   /** Sockets terminated because their send buffer grew past the limit. */
@@ -123,6 +125,12 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       ['', m.resumeGaps],
     ]),
     block('crm_auth_failures_total', 'counter', 'Handshakes refused.', [['', m.authFailures]]),
+    block(
+      'crm_handshakes_throttled_total',
+      'counter',
+      'Upgrades refused (429) from addresses with too many failed handshakes.',
+      [['', m.handshakesThrottled]],
+    ),
     block('crm_heartbeat_timeouts_total', 'counter', 'Sockets dropped for missed pings.', [
       ['', m.heartbeatTimeouts],
     ]),

@@ -15,6 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import * as z from 'zod/mini';
 import { Authenticator } from './auth.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import { every, systemClock, type ServerClock } from './clock.js';
@@ -201,6 +202,11 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     log,
     metrics,
     auth: new Authenticator(auth, clock),
+    authThrottle: new AuthThrottle({
+      burst: limits.failedHandshakeBurst,
+      perMinute: limits.failedHandshakesPerMinute,
+      maxAddresses: limits.throttledAddresses,
+    }),
     authorize: options.authorize ?? defaultAuthorize,
     bus,
     rooms: new RoomRegistry(bus, metrics, limits.replayEvents),
@@ -280,9 +286,18 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    const address = req.socket.remoteAddress ?? '';
+    if (!ctx.authThrottle.allows(address, clock.now())) {
+      metrics.handshakesThrottled++;
+      log.info('handshake throttled', { address });
+      socket.end(
+        'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       metrics.connectionsOpened++;
-      sessions.add(new Session(ctx, randomUUID(), ws, onClosed));
+      sessions.add(new Session(ctx, randomUUID(), ws, onClosed, address));
     });
   });
 

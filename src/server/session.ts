@@ -47,6 +47,8 @@ export class Session {
     id: string,
     ws: WebSocket,
     private readonly onClosed: (session: Session, code: number) => void,
+    /** The client's address, for the failed-handshake throttle. */
+    private readonly address = '',
   ) {
     const now = ctx.clock.now();
     this.connection = new Connection(
@@ -65,6 +67,7 @@ export class Session {
     this.handshakeTimer = ctx.clock.setTimeout(() => {
       this.handshakeTimer = undefined;
       if (this.connection.state === 'open') return;
+      this.handshakeFailed(false);
       this.connection.sendError('not_authenticated', 'no hello within the handshake timeout');
       this.connection.close(CLOSE_CODES.policyViolation, 'handshake timeout');
     }, ctx.limits.handshakeTimeoutMs);
@@ -83,6 +86,15 @@ export class Session {
     } catch (err) {
       this.failed(err);
     }
+  }
+
+  /**
+   * A handshake that did not end in `welcome` counts against the client's address (see
+   * auth-throttle.ts); `refused` ones (a hello the server turned down) also count as auth failures.
+   */
+  private handshakeFailed(refused: boolean): void {
+    if (refused) this.ctx.metrics.authFailures++;
+    this.ctx.authThrottle.failed(this.address, this.ctx.clock.now());
   }
 
   private failed(err: unknown): void {
@@ -174,7 +186,7 @@ export class Session {
         // The client would send the same hello again (a development identity with a
         // javascript: avatar, say): refuse it now, saying which field, rather than let the
         // handshake timeout close the socket without a reason.
-        ctx.metrics.authFailures++;
+        this.handshakeFailed(true);
         ctx.log.info('handshake refused', { conn: connection.id, reason: invalidHello });
         connection.sendError('bad_frame', invalidHello, { replyTo: requestIdOf(text) });
         connection.close(CLOSE_CODES.policyViolation, 'invalid hello');
@@ -186,6 +198,7 @@ export class Session {
     const frame = parsed.frame;
     if (connection.state === 'handshake') {
       if (frame.type !== 'hello') {
+        this.handshakeFailed(false);
         connection.sendError('not_authenticated', 'the first frame must be hello', {
           replyTo: 'id' in frame ? frame.id : undefined,
         });
@@ -233,7 +246,7 @@ export class Session {
   private async hello(hello: HelloFrame): Promise<void> {
     const { connection, ctx } = this;
     if (hello.v !== PROTOCOL_VERSION) {
-      ctx.metrics.authFailures++;
+      this.handshakeFailed(true);
       connection.sendError(
         'unsupported_version',
         `protocol version ${hello.v} is not supported; this server speaks ${PROTOCOL_VERSION}`,
@@ -247,7 +260,7 @@ export class Session {
     const result = await ctx.auth.authenticate({ token: hello.token, devUser: hello.devUser });
     if (connection.state !== 'authenticating') return; // closed while verifying
     if (!result.ok) {
-      ctx.metrics.authFailures++;
+      this.handshakeFailed(true);
       ctx.log.info('handshake refused', { conn: connection.id, reason: result.reason });
       connection.sendError('invalid_token', result.reason, { replyTo: hello.id });
       connection.close(CLOSE_CODES.policyViolation, 'invalid token');
