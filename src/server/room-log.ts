@@ -24,7 +24,7 @@ export class RoomLog {
    * @param base sequence number before the first event: the first event gets `base + 1`.
    */
   constructor(
-    base: number,
+    private readonly base: number,
     now: number,
     private readonly capacity: number,
     private readonly maxAgeMs: number,
@@ -74,7 +74,10 @@ export class RoomLog {
   /** Events after `since`, if the buffer still holds all of them. */
   after(since: number, now: number): ReplayWindow {
     this.trim(now);
-    if (since > this.seq) return { covered: false, missed: 0 };
+    // A `since` outside this log's range (from before a restart, or before the room was forgotten
+    // and created again) says nothing about how many events were missed: 0, not `seq - since`,
+    // which would count the milliseconds between the two ranges' starts.
+    if (since > this.seq || since < this.base) return { covered: false, missed: 0 };
     const firstKept = this.seq - this.size + 1;
     if (since + 1 < firstKept) return { covered: false, missed: this.seq - since };
     const events: LoggedEvent[] = [];
