@@ -31,16 +31,27 @@ export interface AuthorizeRequest {
   action: 'join' | 'emit' | 'read' | 'write' | 'notify';
   /** The entity, for `read` and `write`, and for a `join` of a room named like an entity. */
   entity?: { type: string; id: string };
+  /**
+   * For `notify` of a user target (`user:<id>`) by a connection: whether that user is present
+   * (presence, leave grace included) in a room the sender's connection has joined.
+   */
+  sharesRoom?: boolean;
 }
 
 export type AuthorizeHook = (request: AuthorizeRequest) => boolean | Promise<boolean>;
 
 /**
- * Everything is allowed except the private `user:<id>` rooms of other users. Anyone may notify
- * anyone (rooms and entities only from inside them: the notification handler checks that).
+ * Everything is allowed except the private `user:<id>` rooms of other users. Notifications: a
+ * user may notify themselves and the people who share a room with them right now (someone looking
+ * at the same customer, say); notifying anyone else takes a hook that knows the team (a CRM's own
+ * directory). Rooms and entities are notified only from inside them (the notification handler
+ * checks that). Backends with an API key are trusted and not asked.
  */
-export const defaultAuthorize: AuthorizeHook = ({ user, room, action }) => {
-  if (action === 'notify') return true;
+export const defaultAuthorize: AuthorizeHook = ({ user, room, action, sharesRoom }) => {
+  if (action === 'notify') {
+    if (!room.startsWith('user:')) return true;
+    return room === `user:${user.id}` || sharesRoom === true;
+  }
   if (room.startsWith('user:')) return room === `user:${user.id}`;
   return true;
 };

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { EmitFrame, FrameOf, Notification, ServerFrame } from '../../src/protocol/index.js';
+import { defaultAuthorize, type AuthorizeHook } from '../../src/server/authorize.js';
 import { nextId, type TestClient } from './helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
 
@@ -28,10 +29,20 @@ async function list(client: TestClient, extra: { before?: string; limit?: number
   return reply as FrameOf<ServerFrame, 'notification.page'>;
 }
 
+/**
+ * The hook of a CRM that knows its team: its members may notify each other whether or not they
+ * share a room (the default allows only that), everything else as the default decides.
+ */
+const TEAM = new Set([alice.id, bob.id, carol.id]);
+const teamAuthorize: AuthorizeHook = (request) =>
+  request.action === 'notify' && request.room.startsWith('user:')
+    ? TEAM.has(request.user.id) && TEAM.has(request.room.slice('user:'.length))
+    : defaultAuthorize(request);
+
 describe('server notifications: delivery and targeting', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({ authorize: teamAuthorize });
   });
   afterEach(() => h.close());
 
@@ -245,6 +256,35 @@ describe('server notifications: delivery and targeting', () => {
       title: 'x',
     });
     assert.equal(allowed.type, 'ack');
+  });
+
+  test('by default a user notifies themselves and people sharing a room, nobody else', async () => {
+    await h.close();
+    h = await startHarness();
+    const a = await personal(alice);
+    await personal(bob);
+    await personal(carol);
+    const self = await emitNotification(a, 'user:alice', {
+      target: { user: 'alice' },
+      title: 'me',
+    });
+    assert.equal(self.type, 'ack');
+    // Carol is a stranger to Alice: no room in common.
+    const stranger = await emitNotification(a, 'user:alice', {
+      target: { user: 'carol' },
+      title: 'spam',
+    });
+    assert.equal(stranger.type === 'error' && stranger.code, 'forbidden', JSON.stringify(stranger));
+    assert.deepEqual((await list(await h.connect(carol))).items, [], 'nothing stored for Carol');
+    // Bob looks at the same customer as Alice: she may notify him.
+    const b2 = await h.connect(bob);
+    await b2.join('customer:42');
+    await a.join('customer:42');
+    const colleague = await emitNotification(a, 'user:alice', {
+      target: { user: 'bob' },
+      title: 'see this',
+    });
+    assert.equal(colleague.type, 'ack', JSON.stringify(colleague));
   });
 
   test('a user offline during three notifications finds all three, unread, when back', async () => {

@@ -7,9 +7,10 @@
  *   channel (the client sends through its own `user:<id>` room) and must be joined like any emit;
  * - a room or entity target needs the sender's connection to be in that room (`forbidden`):
  *   people notify the rooms they are in, not rooms they could join;
- * - any user may be notified;
  * - then the hook is asked `{ action: 'notify', room }` with the target's room (`user:<id>` for a
- *   user target); it may refuse (`forbidden`).
+ *   user target, with `sharesRoom`: whether that user is present in a room this connection has
+ *   joined); it may refuse (`forbidden`). By default a user may notify themselves and the people
+ *   sharing a room with them, nobody else (see `defaultAuthorize`).
  */
 import * as z from 'zod/mini';
 import {
@@ -49,9 +50,17 @@ export async function emitNotification(
     });
     return;
   }
-  if (
-    !(await permitted(ctx, room, 'notify', () => ctx.authorize({ user, room, action: 'notify' })))
-  ) {
+  const target = input.target;
+  const request =
+    'user' in target
+      ? {
+          user,
+          room,
+          action: 'notify' as const,
+          sharesRoom: sharesRoom(ctx, connection, target.user),
+        }
+      : { user, room, action: 'notify' as const };
+  if (!(await permitted(ctx, room, 'notify', () => ctx.authorize(request)))) {
     connection.sendError('forbidden', `not allowed to notify ${room}`, { replyTo: frame.id, room });
     return;
   }
@@ -59,6 +68,15 @@ export async function emitNotification(
     await ctx.notifications.send(input, user);
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   });
+}
+
+/** Whether `userId` is present in one of the rooms this connection has joined. */
+function sharesRoom(ctx: ServerContext, connection: Connection, userId: string): boolean {
+  for (const room of connection.memberships.keys()) {
+    if (room.startsWith('user:')) continue;
+    if (ctx.presence.snapshot(room).some((person) => person.user.id === userId)) return true;
+  }
+  return false;
 }
 
 export async function listNotifications(
