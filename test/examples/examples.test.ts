@@ -95,7 +95,9 @@ for (const example of EXAMPLES_UNDER_TEST) {
           ['-p', 'tsconfig.probe.json'],
           { timeoutMs: 5 * MINUTE, check: false },
         );
-        const errors = [...output.matchAll(/type-probe\.component\.ts\((\d+),\d+\): error/g)];
+        // Either form of TypeScript's diagnostics: `file(18,71): error` or `file:18:71 - error`.
+        const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+        const errors = [...plain.matchAll(/type-probe\.component\.ts[(:](\d+)[,:]\d+\)?:? -? ?error/g)];
         const lines = [...new Set(errors.map((m) => Number(m[1])))].sort((a, b) => a - b);
         const source = readFileSync(probe, 'utf8').split('\n');
         const missed = expected

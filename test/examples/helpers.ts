@@ -127,11 +127,11 @@ export async function install(example: string, tarball: string): Promise<void> {
 }
 
 /**
- * The lines under each `expect-error` marker of a probe file, for checkers that have no
- * `@ts-expect-error` of their own (Angular templates).
+ * The lines under each `<!-- expect-error: … -->` marker of a probe file, for checkers that have
+ * no `@ts-expect-error` of their own (Angular templates).
  */
 export function expectedErrorLines(file: string): number[] {
   return readFileSync(file, 'utf8')
     .split('\n')
-    .flatMap((line, index) => (/\bexpect-error\b/.test(line) ? [index + 2] : []));
+    .flatMap((line, index) => (/^\s*<!-- expect-error:/.test(line) ? [index + 2] : []));
 }
