@@ -74,6 +74,12 @@ const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'unsupported_version',
 ]);
 
+/** Codes of a `RealtimeError` thrown by `getToken` that end retrying (see `attempt`). */
+const TOKEN_SOURCE_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
+  'invalid_token',
+  'forbidden',
+]);
+
 const OPEN = 1;
 const CLOSING = 2;
 
@@ -185,7 +191,15 @@ export class Connection {
     try {
       token = (await this.options.getToken?.()) ?? undefined;
     } catch (error) {
-      if (generation === this.generation) this.fail(`getToken failed: ${describe(error)}`);
+      if (generation !== this.generation) return;
+      // A token source that knows the user has no session says so with a RealtimeError
+      // (`invalid_token`, `forbidden`): retrying cannot help, so it ends like a refused hello.
+      // Anything else (a network error) is one failed attempt, retried with backoff.
+      if (error instanceof RealtimeError && TOKEN_SOURCE_REFUSALS.has(error.code)) {
+        this.giveUp({ code: error.code as ErrorCode, message: error.message });
+      } else {
+        this.fail(`getToken failed: ${describe(error)}`);
+      }
       return;
     }
     if (generation !== this.generation || this.stopped) return;
@@ -344,6 +358,11 @@ export class Connection {
     } else if (!FINAL_REFUSALS.has(refusal.code)) {
       return;
     }
+    this.giveUp(refusal);
+  }
+
+  /** Stop retrying: status `closed` with the refusal, until `retryNow()` or `connect()`. */
+  private giveUp(refusal: ConnectionRefusal): void {
     const reason = `sign-in refused (${refusal.code}: ${refusal.message})`;
     this.lastError = reason;
     this.teardown(reason, CLOSE_CODES.normal);

@@ -82,6 +82,9 @@ export interface RealtimeClientOptions {
   /**
    * Called before every (re)connect; the token is sent in the `hello` frame, never in the URL.
    * Returning `undefined` connects without a token (accepted only by a development server).
+   * Throwing a `RealtimeError` with code `invalid_token` or `forbidden` (the user has no session)
+   * stops retrying: status `closed` with that `refusal`, until `retryNow()`. Any other error is a
+   * failed attempt, retried with backoff (`lastError` says why).
    */
   getToken?: () => Promise<string | undefined> | string | undefined;
   /** Identity to claim from a server in development-identity mode. Ignored by real servers. */

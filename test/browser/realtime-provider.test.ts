@@ -296,6 +296,10 @@ describe('<crm-realtime-provider>', () => {
       expect(first.status.state).to.equal('closed');
       expect(el.client).to.equal(undefined);
       parent.append(el);
+      expect(el.client, 'made in the next update, after what the page sets in this task').to.equal(
+        undefined,
+      );
+      await el.updateComplete;
       const second = el.client!;
       expect(second).to.exist.and.not.equal(first);
       await fake.clock.flush();

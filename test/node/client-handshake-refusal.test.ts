@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConnectionStatus, RealtimeClient } from '../../src/client/index.js';
+import {
+  RealtimeError,
+  type ConnectionStatus,
+  type RealtimeClient,
+} from '../../src/client/index.js';
 import { createRig, fakeToken } from '../../src/testing/index.js';
 
 // A function, not a property read: TypeScript would narrow `client.status` after the first assert.
@@ -34,6 +38,49 @@ describe('a refused handshake', () => {
     assert.deepEqual(
       statuses.map((s) => s.state),
       ['closed'],
+    );
+    rig.close();
+  });
+
+  it('a token source that knows there is no session ends the retries with its refusal', async () => {
+    const rig = createRig();
+    let calls = 0;
+    const client = rig.client({
+      devUser: undefined,
+      getToken: () => {
+        calls += 1;
+        throw new RealtimeError('invalid_token', 'no session: sign in again');
+      },
+    });
+    await rig.clock.flush();
+    assert.deepEqual(statusOf(client), {
+      state: 'closed',
+      reason: 'sign-in refused (invalid_token: no session: sign in again)',
+      refusal: { code: 'invalid_token', message: 'no session: sign in again' },
+    });
+    await rig.clock.advance(TEN_MINUTES);
+    assert.equal(calls, 1, 'no retry loop');
+    assert.equal(rig.server.received('hello').length, 0);
+    rig.close();
+  });
+
+  it('any other token failure is one failed attempt, retried, with the reason', async () => {
+    const rig = createRig();
+    let calls = 0;
+    const client = rig.client({
+      devUser: undefined,
+      getToken: () => {
+        calls += 1;
+        if (calls === 1) throw new TypeError('Failed to fetch');
+        return fakeToken('ada');
+      },
+    });
+    await rig.clock.flush();
+    const status = statusOf(client);
+    assert.equal(status.state, 'reconnecting');
+    assert.equal(
+      status.state === 'reconnecting' && status.lastError,
+      'getToken failed: Failed to fetch',
     );
     rig.close();
   });

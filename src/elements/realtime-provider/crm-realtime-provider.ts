@@ -10,6 +10,8 @@ import {
   type ConnectionDisplayState,
 } from '../../events/connection-status-change.js';
 import { settingInForce, type ConnectionSetting } from './connection-settings.js';
+import { afterPageScripts, pageScriptsDone } from './page-scripts.js';
+import { fetchToken } from './token-url.js';
 
 /** What the provider may call to get a token on every (re)connect. */
 export type TokenSource = NonNullable<RealtimeClientOptions['getToken']>;
@@ -29,9 +31,13 @@ const CLIENT_KEYS = [
  * holds widgets; widgets anywhere below, in light or shadow DOM, find it through context.
  *
  * The provider creates its own `RealtimeClient` when it is in the document and has a `url`, and
- * closes it when removed (a move within the same task keeps it). Give it a ready client with
+ * closes it when removed (a move within the same task keeps it). It connects once the page's own
+ * scripts had their chance to configure it: a provider parsed with the page waits for
+ * `DOMContentLoaded` (and one more task), so a later `<script type="module">` that sets
+ * `getToken` or `devUser` is in force for the first handshake; one created by script waits for
+ * the end of the task. Changes made in one task make one connection. Give it a ready client with
  * `.client = …` instead, and it provides that one and never closes it. Tokens come from
- * `.getToken`, called on every (re)connect; they never go in the URL or an attribute.
+ * `token-url` or `.getToken`, called on every (re)connect; they never go in the URL.
  *
  * Pages whose widgets cannot share one wrapper call `attachRealtimeProvider(document.body, …)`
  * instead. A provider defined or attached after its widgets still reaches them.
@@ -62,9 +68,17 @@ export class CrmRealtimeProvider extends LitElement {
 
   /**
    * Called before every (re)connect for a fresh token (a JWT), sent in the handshake. May be
-   * replaced at any time without reconnecting.
+   * replaced at any time without reconnecting. Wins over `tokenUrl` when both are set.
    */
   @property({ attribute: false }) getToken: TokenSource | undefined = undefined;
+
+  /**
+   * The page's own token endpoint, fetched (GET, `credentials: 'same-origin'`, not cached) on every
+   * (re)connect: the body is the token as text, or JSON `{ "token": "…" }`. A 401/403 answer stops
+   * retrying with a refusal (`invalid_token`, "Sign-in refused" with Retry now); other failures
+   * are retried with backoff. `getToken` wins when both are set. May change without reconnecting.
+   */
+  @property({ attribute: 'token-url' }) tokenUrl = '';
 
   /**
    * The identity to claim from a server in development-identity mode (`npm start`); ignored by a
@@ -135,6 +149,8 @@ export class CrmRealtimeProvider extends LitElement {
   private unwatch: (() => void) | undefined;
   /** The connection state last announced (`unavailable` before any client). */
   private announced: ConnectionDisplayState = 'unavailable';
+  /** Set while the own client waits for the page's scripts to run (see `pageConfigured`). */
+  private pageWait: Promise<void> | undefined;
 
   constructor() {
     super();
@@ -170,10 +186,12 @@ export class CrmRealtimeProvider extends LitElement {
   }
 
   override connectedCallback(): void {
-    // Create the client before announcing the provider, so waiting widgets get it at once.
+    // A move within the task keeps the own client; a new one is made in the next update, after
+    // the properties the page sets in this task (widgets subscribed meanwhile get it then).
     this.closeScheduled = false;
     this.sync();
     super.connectedCallback();
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -188,16 +206,34 @@ export class CrmRealtimeProvider extends LitElement {
     });
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (CLIENT_KEYS.some((key) => changed.has(key))) this.sync();
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    // The one place an own client is created: once per update, so changes made together (url,
+    // devUser, settings in one task) make one connection.
+    this.sync(true);
+  }
+
+  /**
+   * Also waits for the own client while it waits for the page's scripts, so `await
+   * provider.updateComplete` then `provider.client` works in a page's module script.
+   */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.pageWait) {
+      await this.pageWait;
+      done = await super.getUpdateComplete();
+    }
+    return done;
   }
 
   protected override render() {
     return html`<slot></slot>`;
   }
 
-  /** Make the provided value match the inputs: the given client, an own client, or nothing. */
-  private sync(): void {
+  /**
+   * Make the provided value match the inputs: the given client, an own client, or nothing. An
+   * own client is created only when `create` (in an update) and the page's scripts have run.
+   */
+  private sync(create = false): void {
     if (this.givenClient) {
       this.dropOwned();
     } else if (this.isConnected && this.url) {
@@ -210,8 +246,10 @@ export class CrmRealtimeProvider extends LitElement {
         key.some((value, i) => !Object.is(value, old[i]))
       ) {
         this.dropOwned();
-        this.ownedClient = this.createClient();
-        this.ownedKey = key;
+        if (create && this.pageConfigured()) {
+          this.ownedClient = this.createClient();
+          this.ownedKey = key;
+        }
       }
     } else if (!this.url) {
       this.dropOwned();
@@ -277,12 +315,32 @@ export class CrmRealtimeProvider extends LitElement {
     });
   }
 
+  /**
+   * True when the page's own scripts have run; otherwise starts waiting for them (once) and updates
+   * when they have, so the first connection has what they set.
+   */
+  private pageConfigured(): boolean {
+    if (pageScriptsDone(this.ownerDocument)) return true;
+    this.pageWait ??= afterPageScripts(this.ownerDocument).then(() => {
+      this.pageWait = undefined;
+      this.requestUpdate();
+    });
+    return false;
+  }
+
+  /** The token for the next connect: `getToken`, else `token-url`, else `clientOptions`'. */
+  private nextToken(): ReturnType<TokenSource> {
+    if (this.getToken) return this.getToken();
+    if (this.tokenUrl) return fetchToken(new URL(this.tokenUrl, this.baseURI).href);
+    return this.clientOptions?.getToken?.();
+  }
+
   private createClient(): RealtimeClient {
     const options: RealtimeClientOptions = {
       ...this.clientOptions,
       url: this.url,
       // Read at every connect, so a new token source applies without reconnecting.
-      getToken: () => (this.getToken ?? this.clientOptions?.getToken)?.(),
+      getToken: () => this.nextToken(),
     };
     if (this.devUser) options.devUser = this.devUser;
     options.reconnectInterval = this.reconnectInterval;
