@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, launchBrowser } from '../e2e/helpers/browser.js';
 import { waitUntil } from '../e2e/helpers/presence.js';
@@ -96,7 +97,7 @@ for (const example of EXAMPLES_UNDER_TEST) {
           { timeoutMs: 5 * MINUTE, check: false },
         );
         // Either form of TypeScript's diagnostics: `file(18,71): error` or `file:18:71 - error`.
-        const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+        const plain = stripVTControlCharacters(output);
         const errors = [...plain.matchAll(/type-probe\.component\.ts[(:](\d+)[,:]\d+\)?:? -? ?error/g)];
         const lines = [...new Set(errors.map((m) => Number(m[1])))].sort((a, b) => a - b);
         const source = readFileSync(probe, 'utf8').split('\n');
