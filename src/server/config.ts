@@ -26,6 +26,8 @@
  * |                   | CRM_ENTITY_HISTORY_RETENTION_DAYS | 90 (0 keeps) |
  * |                   | CRM_NOTIFY_WATCHERS (1/0)       | on with --dev|
  * |                   | CRM_METRICS_KEY (>= 16 chars)   | (open)       |
+ * |                   | CRM_REPLAY_ROOM_BYTES           | 4 MiB        |
+ * |                   | CRM_REPLAY_TOTAL_BYTES          | 64 MiB       |
  * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
  * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
  * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
@@ -55,9 +57,16 @@ export interface ServerLimits {
   replayEvents: number;
   /** How long events are kept for resume. */
   replayMillis: number;
+  /** Framed bytes of events kept per room for resume; the oldest go first. */
+  replayRoomBytes: number;
+  /** Framed bytes of events kept for resume across all rooms; the oldest of any room go first. */
+  replayTotalBytes: number;
   /** Time a new socket has to complete `hello` → `welcome`. */
   handshakeTimeoutMs: number;
-  /** A socket whose unsent data exceeds this is dropped as a slow consumer. */
+  /**
+   * A socket whose unsent data exceeds this is dropped as a slow consumer. A join's replay may
+   * use half of it (with what is already unsent); a larger replay is answered `gap` instead.
+   */
   maxBufferedBytes: number;
   /** Frames dropped by the rate limiter, beyond which the connection is closed with 1008. */
   maxRateViolations: number;
@@ -129,6 +138,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxPresenceBytes: LIMITS.maxPresenceBytes,
   replayEvents: LIMITS.replayEvents,
   replayMillis: LIMITS.replayMillis,
+  replayRoomBytes: 4 * 1024 * 1024,
+  replayTotalBytes: 64 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: 8 * 1024 * 1024,
   maxRateViolations: 100,
@@ -331,7 +342,21 @@ export function loadConfig(
     host: flag('--host') ?? (env.HOST || undefined),
     dataDir: flag('--data-dir') ?? (env.DATA_DIR || DEFAULT_CONFIG.dataDir),
     auth,
-    limits: DEFAULT_LIMITS,
+    limits: {
+      ...DEFAULT_LIMITS,
+      replayRoomBytes: integer(
+        'CRM_REPLAY_ROOM_BYTES',
+        env.CRM_REPLAY_ROOM_BYTES,
+        DEFAULT_LIMITS.replayRoomBytes,
+        LIMITS.maxFrameBytes,
+      ),
+      replayTotalBytes: integer(
+        'CRM_REPLAY_TOTAL_BYTES',
+        env.CRM_REPLAY_TOTAL_BYTES,
+        DEFAULT_LIMITS.replayTotalBytes,
+        LIMITS.maxFrameBytes,
+      ),
+    },
     graceMs: integer('grace-ms', flag('--grace-ms') ?? env.CRM_GRACE_MS, DEFAULT_CONFIG.graceMs),
     heartbeatMs: integer(
       'heartbeat-ms',

@@ -85,6 +85,11 @@ export class Connection implements Recipient, Holdable {
     this.send(frame);
   }
 
+  /** Bytes written to this socket and not yet handed to the network. */
+  get unsentBytes(): number {
+    return this.raw !== undefined ? this.raw.writableLength : this.ws.bufferedAmount;
+  }
+
   /** Writes a frame prepared once for many recipients. */
   writePrepared(frame: PreparedFrame): boolean {
     if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closing') return false;

@@ -23,6 +23,13 @@ export interface LocalBusOptions {
   replayMillis: number;
   /** Largest event frame clients accept. */
   maxFrameBytes: number;
+  /** Framed bytes of events kept per room for resume. Default: unbounded (events and age only). */
+  replayRoomBytes?: number;
+  /**
+   * Framed bytes of events kept for resume across all rooms; beyond it the oldest events of any
+   * room go first. Default: unbounded.
+   */
+  replayTotalBytes?: number;
   /** How often idle rooms are forgotten. Default: `replayMillis`. */
   sweepMillis?: number;
 }
@@ -35,6 +42,8 @@ interface RoomState {
 export class LocalBus implements Bus {
   private readonly rooms = new Map<string, RoomState>();
   private readonly stopSweep: () => void;
+  /** Framed bytes kept for replay in all rooms' logs. */
+  private keptBytes = 0;
 
   constructor(private readonly options: LocalBusOptions) {
     this.stopSweep = every(options.clock, options.sweepMillis ?? options.replayMillis, () =>
@@ -44,6 +53,11 @@ export class LocalBus implements Bus {
 
   get roomCount(): number {
     return this.rooms.size;
+  }
+
+  /** Framed bytes kept for replay across all rooms. */
+  get replayBytes(): number {
+    return this.keptBytes;
   }
 
   subscribe(room: string, sink: BusSink): () => void {
@@ -60,11 +74,14 @@ export class LocalBus implements Bus {
     const state = this.state(room);
     const at = this.options.clock.now();
     let message: BusMessage & { seq: number };
+    const before = state.log.bytes;
     try {
       message = state.log.append(at, (seq) => this.eventFrame(room, seq, at, input));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
+    this.keptBytes += state.log.bytes - before;
+    this.enforceTotal();
     this.deliver(state.sinks, message);
     return Promise.resolve(message.seq);
   }
@@ -98,7 +115,9 @@ export class LocalBus implements Bus {
     const { log } = this.state(room);
     const seq = log.head;
     if (since === undefined) return Promise.resolve({ seq, resume: 'none', missed: 0, events: [] });
+    const before = log.bytes;
     const window = log.after(since, this.options.clock.now());
+    this.keptBytes += log.bytes - before;
     if (!window.covered) {
       return Promise.resolve({ seq, resume: 'gap', missed: window.missed, events: [] });
     }
@@ -113,6 +132,7 @@ export class LocalBus implements Bus {
   close(): Promise<void> {
     this.stopSweep();
     this.rooms.clear();
+    this.keptBytes = 0;
     return Promise.resolve();
   }
 
@@ -127,18 +147,56 @@ export class LocalBus implements Bus {
       // Sequences start at the creation time in ms rather than 0: if this process forgets an idle
       // room, or restarts, a client resuming with an old `since` lands below or above the new
       // range and gets an honest `gap` instead of a replay of unrelated events.
-      const log = new RoomLog(now, now, this.options.replayEvents, this.options.replayMillis);
+      const log = new RoomLog(
+        now,
+        now,
+        this.options.replayEvents,
+        this.options.replayMillis,
+        this.options.replayRoomBytes,
+      );
       state = { log, sinks: [] };
       this.rooms.set(room, state);
     }
     return state;
   }
 
-  /** Forgets rooms with no subscribers whose last event is older than the replay window. */
+  /**
+   * Forgets rooms with no subscribers whose last event is older than the replay window, and the
+   * expired events of the others, so their memory goes back without waiting for a resume.
+   */
   private sweep(): void {
-    const cutoff = this.options.clock.now() - this.options.replayMillis;
+    const now = this.options.clock.now();
+    const cutoff = now - this.options.replayMillis;
     for (const [room, state] of this.rooms) {
-      if (state.sinks.length === 0 && state.log.lastActivityAt < cutoff) this.rooms.delete(room);
+      const before = state.log.bytes;
+      if (state.sinks.length === 0 && state.log.lastActivityAt < cutoff) {
+        this.rooms.delete(room);
+        this.keptBytes -= before;
+        continue;
+      }
+      state.log.trim(now);
+      this.keptBytes += state.log.bytes - before;
+    }
+  }
+
+  /**
+   * Past the total byte bound, drops the oldest kept event of any room until back under it. The
+   * scan over rooms runs only while over the bound, i.e. when replay memory is what is scarce.
+   */
+  private enforceTotal(): void {
+    const limit = this.options.replayTotalBytes ?? Infinity;
+    while (this.keptBytes > limit) {
+      let oldest: RoomLog | undefined;
+      let oldestAt = Infinity;
+      for (const { log } of this.rooms.values()) {
+        const at = log.oldestAt;
+        if (at !== undefined && at < oldestAt) {
+          oldest = log;
+          oldestAt = at;
+        }
+      }
+      if (!oldest) break;
+      this.keptBytes -= oldest.dropOldest();
     }
   }
 }

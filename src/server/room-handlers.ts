@@ -149,6 +149,18 @@ export class RoomHandlers {
     }
     if (connection.memberships.get(room) !== membership || !connection.isOpen) return;
 
+    // A replay written at once must fit in what the socket may buffer, or a healthy client is
+    // dropped as a slow consumer before it sees `joined` (and again on every retry). Past half
+    // the limit, counting what is already unsent, it is a `gap`: the client re-syncs from a fresh
+    // snapshot, which costs one request instead of the whole window.
+    if (point.events.length > 0) {
+      let bytes = connection.unsentBytes;
+      for (const event of point.events) bytes += event.frame.byteLength;
+      if (bytes > ctx.limits.maxBufferedBytes / 2) {
+        point = { ...point, resume: 'gap', events: [] };
+        ctx.log.info('replay too large, answered gap', { conn: connection.id, room, bytes });
+      }
+    }
     for (const event of point.events) connection.writePrepared(event.frame);
     ctx.metrics.eventsReplayed += point.events.length;
     ctx.metrics.framesOut += point.events.length;

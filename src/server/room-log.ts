@@ -1,5 +1,6 @@
 /**
- * One room's sequence counter and its bounded replay buffer (count and age), used for resume.
+ * One room's sequence counter and its bounded replay buffer (count, bytes and age), used for
+ * resume.
  */
 import type { PreparedFrame } from './wire.js';
 
@@ -17,17 +18,22 @@ export class RoomLog {
   private start = 0;
   private size = 0;
   private seq: number;
+  /** Framed bytes of the events kept. */
+  private kept = 0;
   /** Last time an event was appended (or the log was created). */
   lastActivityAt: number;
 
   /**
    * @param base sequence number before the first event: the first event gets `base + 1`.
+   * @param maxBytes framed bytes kept at most; the oldest events go first (the newest is always
+   *   kept, so a resume just after it still works).
    */
   constructor(
     private readonly base: number,
     now: number,
     private readonly capacity: number,
     private readonly maxAgeMs: number,
+    private readonly maxBytes = Infinity,
   ) {
     this.seq = base;
     this.lastActivityAt = now;
@@ -37,6 +43,28 @@ export class RoomLog {
   /** The sequence number of the last event. */
   get head(): number {
     return this.seq;
+  }
+
+  /** Framed bytes of the events kept for replay. */
+  get bytes(): number {
+    return this.kept;
+  }
+
+  /** When the oldest kept event was appended; undefined with none kept. */
+  get oldestAt(): number | undefined {
+    return this.size > 0 ? this.ring[this.start]?.at : undefined;
+  }
+
+  /** Forgets the oldest kept event; resolves to the bytes it freed (0 with none kept). */
+  dropOldest(): number {
+    if (this.size === 0) return 0;
+    const first = this.ring[this.start];
+    this.ring[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.size--;
+    const freed = first?.frame.byteLength ?? 0;
+    this.kept -= freed;
+    return freed;
   }
 
   /**
@@ -49,13 +77,11 @@ export class RoomLog {
     this.seq = seq;
     this.lastActivityAt = at;
     if (this.capacity === 0) return event;
-    if (this.size === this.capacity) {
-      this.ring[this.start] = event;
-      this.start = (this.start + 1) % this.capacity;
-    } else {
-      this.ring[(this.start + this.size) % this.capacity] = event;
-      this.size++;
-    }
+    if (this.size === this.capacity) this.dropOldest();
+    this.ring[(this.start + this.size) % this.capacity] = event;
+    this.size++;
+    this.kept += event.frame.byteLength;
+    while (this.kept > this.maxBytes && this.size > 1) this.dropOldest();
     return event;
   }
 
@@ -65,9 +91,7 @@ export class RoomLog {
     while (this.size > 0) {
       const first = this.ring[this.start];
       if (first && first.at >= oldest) break;
-      this.ring[this.start] = undefined;
-      this.start = (this.start + 1) % this.capacity;
-      this.size--;
+      this.dropOldest();
     }
   }
 

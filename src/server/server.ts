@@ -151,6 +151,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       replayEvents: limits.replayEvents,
       replayMillis: limits.replayMillis,
       maxFrameBytes: limits.maxFrameBytes,
+      replayRoomBytes: limits.replayRoomBytes,
+      replayTotalBytes: limits.replayTotalBytes,
     });
   const presence = new PresenceRegistry({
     clock,
