@@ -35,13 +35,27 @@ export function backoffDelay(
   return Math.floor(r * backoffCeiling(attempt, base, cap));
 }
 
-/** Stateful helper: counts failures in a row; `reset()` after a successful open. */
+/**
+ * Stateful helper: counts failures in a row; `reset()` after a successful open.
+ *
+ * A server's `bye` starts a round of its own (`afterBye`): the first try comes at a random time
+ * within the announced `reconnectMs`, and a try that fails in that round waits for the announced
+ * window to end and then a jittered delay whose ceiling starts at `reconnectMs` and doubles. So
+ * the clients that reach a server still restarting do not retry at the short normal base and pile
+ * up on it the moment it is back: their retries spread over the time after the window, beside
+ * the clients whose first try falls late in it.
+ */
 export class Backoff {
   private failures = 0;
   private readonly options: BackoffOptions;
+  /** The base of this round: the option's, or a bye's `reconnectMs` when larger. */
+  private base: number;
+  /** No retry of this round is scheduled before this time (the end of a bye's window). */
+  private notBefore = 0;
 
   constructor(options: BackoffOptions = {}) {
     this.options = options;
+    this.base = options.base ?? DEFAULT_BACKOFF_BASE;
   }
 
   /** Failures since the last reset. */
@@ -49,14 +63,33 @@ export class Backoff {
     return this.failures;
   }
 
-  /** Record a failure and return the delay before the next try. */
-  next(): number {
-    const delay = backoffDelay(this.failures, this.options);
+  /**
+   * Record a failure and return the delay before the next try. `now` (the caller's clock) counts
+   * the rest of a bye's window into the delay; without it the window is ignored.
+   */
+  next(now?: number): number {
+    const wait = now === undefined ? 0 : Math.max(0, this.notBefore - now);
+    const delay = wait + backoffDelay(this.failures, { ...this.options, base: this.base });
     this.failures += 1;
     return delay;
   }
 
+  /**
+   * The server said `bye` at `now`, announcing it is back within `reconnectMs`: returns the
+   * jittered delay of the first try, uniform within that window, and starts the bye's round.
+   */
+  afterBye(reconnectMs: number, now: number): number {
+    const window = Math.max(0, reconnectMs);
+    this.failures = 0;
+    this.base = Math.max(this.options.base ?? DEFAULT_BACKOFF_BASE, window);
+    this.notBefore = now + window;
+    const r = Math.min(Math.max((this.options.random ?? Math.random)(), 0), 1);
+    return Math.floor(r * window);
+  }
+
   reset(): void {
     this.failures = 0;
+    this.base = this.options.base ?? DEFAULT_BACKOFF_BASE;
+    this.notBefore = 0;
   }
 }

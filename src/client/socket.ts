@@ -263,7 +263,7 @@ export class Connection {
         this.setPhase('offline', status);
         return;
       }
-      delay = this.backoff.next();
+      delay = this.backoff.next(this.options.clock.now());
     }
     if (!this.options.environment.isOnline()) {
       this.setPhase('offline', { state: 'offline' });
@@ -316,8 +316,10 @@ export class Connection {
     }
     if (this.phase !== 'open') return this.handshake(frame);
     if (frame.type === 'bye') {
-      // Graceful shutdown: come back after a jittered delay so a restart causes no storm.
-      const delay = Math.floor(this.options.random() * frame.reconnectMs);
+      // Graceful shutdown: come back after a jittered delay within the announced window, and if
+      // the server is not back yet, retry only after that window (see `Backoff.afterBye`), so a
+      // restart causes no storm.
+      const delay = this.backoff.afterBye(frame.reconnectMs, this.options.clock.now());
       this.lastError = `server said bye (${frame.reason})`;
       this.teardown(this.lastError, CLOSE_CODES.normal);
       return this.scheduleRetry(delay);
@@ -339,7 +341,8 @@ export class Connection {
       this.lastError = `${frame.code}: ${frame.message}`;
       this.refused({ code: frame.code, message: frame.message });
     } else if (frame.type === 'bye') {
-      this.fail(`server said bye (${frame.reason})`, this.options.random() * frame.reconnectMs);
+      const delay = this.backoff.afterBye(frame.reconnectMs, this.options.clock.now());
+      this.fail(`server said bye (${frame.reason})`, delay);
     }
   }
 

@@ -175,3 +175,74 @@ describe('Connection backoff timing', () => {
     rig.close();
   });
 });
+
+describe('restart herd: after bye, retries spread out', () => {
+  it('a bye round: first try within reconnectMs, a failed one waits out the window, then doubles from it', () => {
+    const backoff = new Backoff({ random: () => 0.5 });
+    assert.equal(backoff.afterBye(5000, 0), 2500);
+    // Failed at 2.5 s: 2.5 s left of the window, then half of a 5 s ceiling.
+    assert.equal(backoff.next(2500), 2500 + 2500);
+    assert.equal(backoff.next(10_000), 5000, 'past the window: half of 10 s');
+    backoff.reset();
+    assert.equal(backoff.next(20_000), 500, 'a welcome ends the round');
+  });
+
+  /** A deterministic random source per client (Park–Miller), so the run is the same every time. */
+  function seeded(seed: number): () => number {
+    let s = seed % 2147483647 || 1;
+    return () => (s = (s * 16807) % 2147483647) / 2147483647;
+  }
+
+  it('1,000 clients over a 2.6 s restart: no 1 s window above 25 %, all back within 8 s, none faster than its backoff', async () => {
+    const rig = createRig();
+    const N = 1000;
+    const RECONNECT_MS = 5000;
+    const DOWN_MS = 2600;
+    const attempts: number[][] = Array.from({ length: N }, () => []);
+    const backAt: (number | undefined)[] = Array.from({ length: N }, () => undefined);
+    let byeAt = Infinity;
+    const clients = Array.from({ length: N }, (_, i) => {
+      const client = rig.client({ random: seeded(i * 7919 + 13) });
+      client.onStatus((s) => {
+        const now = rig.clock.now();
+        if (now < byeAt) return;
+        if (s.state === 'connecting') attempts[i]!.push(now);
+        if (s.state === 'open' && backAt[i] === undefined) backAt[i] = now;
+      });
+      return client;
+    });
+    await rig.clock.flush();
+    assert.ok(clients.every((c) => c.status.state === 'open'));
+
+    byeAt = rig.clock.now();
+    rig.server.bye(RECONNECT_MS);
+    rig.server.refuseConnections(true);
+    await rig.clock.advance(DOWN_MS);
+    const upAt = rig.clock.now();
+    rig.server.refuseConnections(false);
+    for (let i = 0; i < 10 && backAt.some((t) => t === undefined); i++) {
+      await rig.clock.advance(5000);
+    }
+
+    const back = backAt.map((t, i) => {
+      assert.ok(t !== undefined, `client ${i} never came back`);
+      return t - upAt;
+    });
+    back.sort((a, b) => a - b);
+    let worst = 0;
+    for (let i = 0, j = 0; i < N; i++) {
+      while (back[i]! - back[j]! >= 1000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    assert.ok(worst <= N * 0.25, `${worst} of ${N} clients came back within one second`);
+    assert.ok(back[N - 1]! <= 8000, `the last client came back ${back[N - 1]} ms after the server`);
+    // A client that failed while the server was down waits out the announced restart window
+    // before trying again: the server's reconnectMs is the least its backoff allows.
+    for (const times of attempts) {
+      for (let k = 1; k < times.length; k++) {
+        assert.ok(times[k]! >= byeAt + RECONNECT_MS, `retry at ${times[k]! - byeAt} ms after bye`);
+      }
+    }
+    rig.close();
+  });
+});
