@@ -76,7 +76,7 @@ after(() => {
 
 for (const example of EXAMPLES_UNDER_TEST) {
   describe(`examples/${example.name}`, () => {
-    before(async () => install(example.name, (await pack()).tarball));
+    before(async () => install(example.name, await tarball()));
 
     if (example.typecheck) {
       const { what, bin, args } = example.typecheck;
@@ -160,6 +160,14 @@ for (const example of EXAMPLES_UNDER_TEST) {
       }
     });
   });
+}
+
+/**
+ * The kit under test: the current build, packed; or `CRM_EXAMPLES_TARBALL=<path.tgz>`, e.g. a
+ * published version or a tarball with a suspected defect.
+ */
+async function tarball(): Promise<string> {
+  return process.env['CRM_EXAMPLES_TARBALL'] ?? (await pack()).tarball;
 }
 
 /** Opens the example as a development identity, talking to the server that serves it. */
