@@ -6,8 +6,10 @@
  * - Sending: a client `emit(room, 'notification', NotificationInput)`, or a backend
  *   (`server.notify(input, from?)`). The emit's room is only the channel and must be joined like
  *   any emit (the client sends through its own `user:<id>`). The input is validated (`bad_frame`);
- *   a room or entity target needs the sender's connection to be in that room (`forbidden`); anyone
- *   may notify a user.
+ *   a room or entity target needs the sender's connection to be in that room (`forbidden`); a
+ *   user target must be the sender or someone present in a room the sender's connection has
+ *   joined (the reference server's default authorization), unless `notifyAnyone` is set, as a
+ *   CRM whose hook lets colleagues notify each other would.
  * - Recipients, fixed when sent: a user target is that user, online or not; a room or entity
  *   target (`<type>:<id>`) is the people present in that room at that moment (presence, so someone
  *   within the leave grace period counts), except the sender. No recipient: nothing is stored.
@@ -85,6 +87,12 @@ export class FakeNotifications {
   private readonly log = new TimeLog<Stored>();
   private readonly byId = new Map<string, Stored>();
   private order = 0;
+
+  /**
+   * Let any user notify any user, as a server whose authorization hook allows it. Off: the
+   * reference server's default (themselves and people sharing a room with them).
+   */
+  notifyAnyone = false;
 
   constructor(private readonly host: FakeNotificationsHost) {}
 
@@ -181,8 +189,21 @@ export class FakeNotifications {
     if (!('user' in target) && !c.rooms.has(room)) {
       return this.host.error(c, 'forbidden', `join ${room} before notifying it`, frame.id);
     }
+    if ('user' in target && !this.mayNotifyUser(c, user, target.user)) {
+      return this.host.error(c, 'forbidden', `not allowed to notify ${room}`, frame.id);
+    }
     this.store(parsed.data, user, this.host.now(), true);
     if (frame.id !== undefined) this.host.send(c, { type: 'ack', replyTo: frame.id });
+  }
+
+  /** Themselves, or someone present in a room this connection has joined (see the server's). */
+  private mayNotifyUser(c: FakeConnection, sender: UserProfile, userId: string): boolean {
+    if (this.notifyAnyone || userId === sender.id) return true;
+    for (const room of c.rooms) {
+      if (room.startsWith('user:')) continue;
+      for (const person of this.host.peopleIn(room)) if (person === userId) return true;
+    }
+    return false;
   }
 
   list(c: FakeConnection, user: UserProfile, frame: NotificationListFrame): void {

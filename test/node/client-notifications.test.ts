@@ -26,6 +26,8 @@ const settle = (rig: Rig) => rig.clock.advance(16);
 describe('notification store: targeting', () => {
   it('a notification for one user reaches that user and no one else', async () => {
     const rig = createRig();
+    // A CRM whose users may notify any colleague (the default: only people sharing a room).
+    rig.server.notifications.notifyAnyone = true;
     const sender = tab(rig, ada);
     const target = tab(rig, bob);
     const other = tab(rig, carol);
@@ -128,6 +130,27 @@ describe('notification store: targeting', () => {
     assert.deepEqual(
       rig.server.notifications.forUser('bob').map((n) => n.title),
       ['Now it may'],
+    );
+    rig.close();
+  });
+
+  it('by default a user notifies themselves and people sharing a room with them, nobody else', async () => {
+    const rig = createRig();
+    const sender = tab(rig, ada);
+    tab(rig, carol);
+    await settle(rig);
+    await assert.rejects(sender.store.send({ target: { user: 'carol' }, title: 'Spam' }), {
+      code: 'forbidden',
+    });
+    assert.deepEqual(rig.server.notifications.forUser('carol'), []);
+    await sender.store.send({ target: { user: 'ada' }, title: 'Note to self' });
+    sender.client.joinRoom('customer:9');
+    rig.server.addPerson('customer:9', bob);
+    await settle(rig);
+    await sender.store.send({ target: { user: 'bob' }, title: 'Same customer' });
+    assert.deepEqual(
+      rig.server.notifications.forUser('bob').map((n) => n.title),
+      ['Same customer'],
     );
     rig.close();
   });
