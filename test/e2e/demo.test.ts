@@ -3,10 +3,9 @@
  * see each other; switch person with the header's switcher.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { closeDemo, openDemo, openAs } from './helpers/browser.js';
+import { closeDemo, injectAxe, openDemo, openAs } from './helpers/browser.js';
 import { avatarOf, presenceOf, waitForPeople } from './helpers/presence.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -83,7 +82,6 @@ describe('the demo as a newcomer meets it', () => {
       async () => {
         assert.ok(server && browser);
         // axe-core comes with @open-wc/testing, the browser tests' own accessibility check.
-        const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
         for (const [path, room] of [
           ['/', undefined],
           ['/customer.html?id=31', 'customer:31'],
@@ -97,7 +95,7 @@ describe('the demo as a newcomer meets it', () => {
             ? presenceOf(page, room).getByRole('img')
             : page.locator('crm-presence:not([room-id])').getByRole('img');
           await row.first().waitFor({ timeout: 10_000 });
-          await page.addScriptTag({ path: axePath });
+          await injectAxe(page);
           const violations = await page.evaluate(async () => {
             const axe = (window as unknown as { axe: { run(n: Node): Promise<AxeResults> } }).axe;
             type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };

@@ -13,11 +13,10 @@
  * People are separate browser contexts (own profiles), so each is one device.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { ensureArtifacts, closeDemo, openDemo, openAs } from './helpers/browser.js';
+import { ensureArtifacts, closeDemo, injectAxe, openDemo, openAs } from './helpers/browser.js';
 import { waitForPeople, waitUntil } from './helpers/presence.js';
 import type { TestServer } from './helpers/server.js';
 
@@ -57,7 +56,7 @@ async function feedTexts(page: Page): Promise<string[]> {
 
 /** axe-core's violations on the page (axe comes with @open-wc/testing), as readable lines. */
 async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  await injectAxe(page);
   return page.evaluate(async () => {
     type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };
     const axe = (window as unknown as { axe: { run(n: Node): Promise<AxeResults> } }).axe;

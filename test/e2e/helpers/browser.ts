@@ -2,7 +2,8 @@
  * Debian's Chromium driven by playwright-core, and small helpers to open the demo as a person.
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startServer, type ServerOptions, type TestServer } from './server.js';
@@ -107,4 +108,17 @@ export async function closeDemo(
   await Promise.allSettled(contexts.map((c) => c.close()));
   await browser?.close();
   await server?.dispose();
+}
+
+/**
+ * Loads axe-core into the page. Evaluated through the DevTools protocol rather than added as a
+ * `<script>`: the server's Content-Security-Policy rightly refuses inline scripts it has no hash
+ * for, and the test tool must not need a weaker policy than the pages ship with.
+ */
+export async function injectAxe(page: Page): Promise<void> {
+  const source = await readFile(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+  );
+  await page.evaluate(source);
 }
