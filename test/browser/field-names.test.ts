@@ -78,6 +78,7 @@ describe('field names that are Object.prototype members', () => {
 
   it('the activity feed names a custom kind called "constructor" in words', () => {
     const label = defaultActivityFeedMessages.kindLabel('constructor', undefined as never);
+    expect(typeof label).to.equal('string');
     expect(label).to.equal('Constructor');
   });
 });
