@@ -1,10 +1,13 @@
 import { CUSTOM_ELEMENTS_SCHEMA, Component, signal } from '@angular/core';
 import type { ConnectionDisplayState, CrmConnectionStatusChangeEvent } from 'crm-realtime';
+import { CRM_REALTIME_DIRECTIVES } from 'crm-realtime/angular';
 import { me, serverUrl } from './settings';
 
 @Component({
   selector: 'app-root',
-  // The crm-* tags are custom elements, not Angular components.
+  // The crm-* tags are custom elements, not Angular components. The kit's directives (one per
+  // tag) make strict templates type-check property bindings: [maxVisible]="'lots'" is an error.
+  imports: [CRM_REALTIME_DIRECTIVES],
   schemas: [CUSTOM_ELEMENTS_SCHEMA],
   template: `
     <crm-realtime-provider [url]="serverUrl" [devUser]="me">
