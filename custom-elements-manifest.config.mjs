@@ -101,13 +101,26 @@ const vueHandler = (event) =>
   'on' + event.replace(/(^|-)([a-z])/g, (_, _dash, c) => c.toUpperCase());
 
 /**
+ * After each attribute-named prop (`"max-visible"?: CrmPresence["maxVisible"];`, with its JSDoc),
+ * the same prop under the property's name (`maxVisible?: CrmPresence["maxVisible"];`).
+ */
+const withPropertyNames = (text) =>
+  text.replace(
+    /^( *)((?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n\1)?)"([a-z]+(?:-[a-z]+)+)"\?: (\w+)\[["'](\w+)["']\];$/gm,
+    (line, indent, doc, _attr, cls, field) =>
+      `${line}\n${indent}${doc}${field}?: ${cls}["${field}"];`,
+  );
+
+/**
  * Fixes what the generators get wrong for this kit, after they ran:
  * - the kit's events are `Event` subclasses with typed fields, not `CustomEvent<detail>`, so a
  *   handler receives the event class itself;
  * - React 19 needs the `JSX.IntrinsicElements` augmentation of `react` (the generator only
  *   exports the map);
- * - Vue: `@crm-x-y` is checked against the `onCrmXY` prop, and `:maxVisible` against the
- *   property's camelCase name, so both spellings are declared.
+ * - the generators name an attribute-backed property by its attribute only (`max-visible`), but
+ *   React 19 sets a prop as a property when the element has it (`maxVisible={5}`, the number
+ *   itself) and Vue checks `:maxVisible` against the camelCase name, so both spellings are declared;
+ * - Vue: `@crm-x-y` is checked against the `onCrmXY` prop.
  */
 function fixFrameworkTypes() {
   const edit = (file, change) => {
@@ -120,7 +133,7 @@ function fixFrameworkTypes() {
       const eventClass = (text) => text.replace(/\(e: CustomEvent<(\w+)>\)/g, '(e: $1)');
       edit('react.d.ts', (text) =>
         [
-          eventClass(text),
+          withPropertyNames(eventClass(text)),
           "declare module 'react' {",
           '  namespace JSX {',
           '    interface IntrinsicElements extends CustomElements {}',
@@ -130,12 +143,8 @@ function fixFrameworkTypes() {
         ].join('\n'),
       );
       edit('vue.d.ts', (text) =>
-        eventClass(text)
+        withPropertyNames(eventClass(text))
           .replace(/"on(crm-[a-z-]+)"\?:/g, (_, event) => `${vueHandler(event)}?:`)
-          .replace(
-            /^(\s*)"([a-z]+(?:-[a-z]+)+)"\?: (\w+)\[["'](\w+)["']\];$/gm,
-            (line, indent, _attr, cls, field) => `${line}\n${indent}${field}?: ${cls}["${field}"];`,
-          )
           // The generator also claims the global JSX namespace, which is React's in a mixed app.
           .replace(/\ndeclare global \{\n\s*namespace JSX \{[\s\S]*?\n\}\n?$/, '\n'),
       );

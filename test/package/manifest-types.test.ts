@@ -108,7 +108,7 @@ async function typecheck(files: Record<string, string>, jsx?: ts.JsxEmit): Promi
 }
 
 describe('framework typings', () => {
-  it('React 19: JSX knows every tag, its properties and its events', async () => {
+  it('React 19: JSX knows every tag, its properties (by property and by attribute name) and its events', async () => {
     const problems = await typecheck(
       {
         'probe.tsx': `
@@ -118,11 +118,14 @@ const onChange = (e: CrmPresenceChangeEvent) => e.type;
 export const ok = (
   <crm-realtime-provider url="ws://localhost:8080/">
     <crm-presence room-id="customer:42" max-visible={3} oncrm-presence-change={onChange} />
+    <crm-presence roomId="customer:42" maxVisible={3} />
     <crm-connection-status compact />
   </crm-realtime-provider>
 );
 // @ts-expect-error max-visible is a number
 export const badProp = <crm-presence max-visible="lots" />;
+// @ts-expect-error maxVisible is a number (React 19 sets it as the property, when the element has it)
+export const badProperty = <crm-presence maxVisible="lots" />;
 // @ts-expect-error a presence handler on the status element's event
 export const badEvent = <crm-connection-status oncrm-connection-status-change={onChange} />;
 // @ts-expect-error no such tag

@@ -12,12 +12,13 @@ export function App() {
   }, []);
 
   return (
-    // React 19 sets a custom element's props as properties (devUser is an object).
+    // React 19 sets a prop as a property when the element has one by that name (devUser, an
+    // object; maxVisible, a number), so the props are the properties' own camelCase names.
     <crm-realtime-provider url={serverUrl} devUser={me}>
       <header className="bar">
         <strong>Acme CRM</strong>
         <crm-connection-status oncrm-connection-status-change={onStatus}></crm-connection-status>
-        <crm-presence max-visible={5}></crm-presence>
+        <crm-presence maxVisible={5}></crm-presence>
         <crm-notification-center></crm-notification-center>
       </header>
       <main>
@@ -25,7 +26,7 @@ export function App() {
           Signed in as {me.name}. Connection (from the typed handler):{' '}
           <output id="handler-state">{state}</output>
         </p>
-        <crm-activity-feed feed-type="global" max-items={20}></crm-activity-feed>
+        <crm-activity-feed feedType="global" maxItems={20}></crm-activity-feed>
       </main>
     </crm-realtime-provider>
   );
