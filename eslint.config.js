@@ -42,6 +42,19 @@ const restrict = (paths, patterns) => ({
 
 const layers = [
   {
+    // Small dependency-free helpers (clock, deep equality, warnings with one prefix) that every
+    // layer may import; they import nothing of the kit, so no layer can reach another through them.
+    name: 'layers/util',
+    files: ['src/util/**/*.ts'],
+    rules: restrict(browserPaths, [
+      ...browserPatterns,
+      {
+        regex: '^(?!\\./)',
+        message: 'src/util imports nothing but its own modules: every layer may import it.',
+      },
+    ]),
+  },
+  {
     name: 'layers/protocol',
     files: ['src/protocol/**/*.ts'],
     rules: restrict(
@@ -53,8 +66,9 @@ const layers = [
       ],
       [
         {
-          regex: '^(?!\\./|zod(/mini)?$)',
-          message: 'src/protocol may import only zod/mini and its own modules (layer rules).',
+          regex: '^(?!\\./|zod(/mini)?$|(\\.\\./)+util/)',
+          message:
+            'src/protocol may import only zod/mini, src/util and its own modules (layer rules).',
         },
       ],
     ),
@@ -67,8 +81,9 @@ const layers = [
     rules: restrict(browserPaths, [
       ...browserPatterns,
       {
-        regex: '^(?!\\./|(\\.\\./)+protocol/)',
-        message: 'src/domain may import only src/protocol and its own modules (layer rules).',
+        regex: '^(?!\\./|(\\.\\./)+(protocol|util)/)',
+        message:
+          'src/domain may import only src/protocol, src/util and its own modules (layer rules).',
       },
     ]),
   },

@@ -7,7 +7,7 @@ import type { Entity, EntityChange, FieldConflict, Fields } from '../protocol/in
 import type { ChangeInfo } from './live-data-types.js';
 import type { Mutation } from './mutation.js';
 import type { Outbox } from './outbox.js';
-import { sameJson } from './same-json.js';
+import { sameJson } from '../util/same-json.js';
 
 type JsonValue = Fields[string];
 

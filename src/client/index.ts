@@ -14,7 +14,6 @@ export {
 export { PresenceStore, PresenceView, type PresenceStoreHost } from './presence-store.js';
 export { OwnPresence, type OwnPresenceOptions, type OwnStatus } from './own-presence.js';
 export { browserEnvironment } from './environment.js';
-export { systemClock } from './clock.js';
 export { defaultClientId } from './client-id.js';
 export { Listeners } from './listeners.js';
 export { browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
@@ -58,4 +57,3 @@ export {
 } from './outbox.js';
 export { DEFAULT_OUTBOX_DB, IndexedDbOutboxStore } from './outbox-idb.js';
 export { newMutationId } from './mutation.js';
-export { sameJson } from './same-json.js';

@@ -34,6 +34,7 @@ import type {
   RoomMessage,
   Unsubscribe,
 } from './types.js';
+import { LOG_PREFIX } from '../util/warn.js';
 
 /** What live data needs from `RealtimeClient` (its public API). */
 export interface LiveDataClient {
@@ -302,7 +303,7 @@ export class LiveDataHub implements LiveEntityHost {
       if (!this.warnedPayload) {
         this.warnedPayload = true;
         this.options.logger.warn(
-          `[crm-realtime] ignored an invalid entity.change in ${message.room}:`,
+          `${LOG_PREFIX} ignored an invalid entity.change in ${message.room}:`,
           z.prettifyError(parsed.error),
         );
       }
@@ -319,7 +320,7 @@ export class LiveDataHub implements LiveEntityHost {
     if (!this.volatile || this.warnedVolatile) return;
     this.warnedVolatile = true;
     this.options.logger.warn(
-      '[crm-realtime] no IndexedDB here: offline edits are kept in memory and will not ' +
+      `${LOG_PREFIX} no IndexedDB here: offline edits are kept in memory and will not ` +
         'survive a closed tab (pass an `outbox` store to keep them).',
     );
   }

@@ -30,7 +30,7 @@ import type {
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
 import { Listeners } from './listeners.js';
 import { RealtimeError } from './realtime-error.js';
-import { sameJson } from './same-json.js';
+import { sameJson } from '../util/same-json.js';
 import type { Unsubscribe } from './types.js';
 
 type JsonValue = Fields[string];

@@ -17,6 +17,7 @@ import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
 import { Listeners } from './listeners.js';
 import type { Unsubscribe } from './types.js';
+import { LOG_PREFIX } from '../util/warn.js';
 
 /** One waiting change, as stored. */
 export interface OutboxEntry {
@@ -256,7 +257,7 @@ export class Outbox {
       entries = await this.store.load();
     } catch (error) {
       this.options.logger.warn(
-        '[crm-realtime] the offline outbox could not be opened; offline edits are kept in memory ' +
+        `${LOG_PREFIX} the offline outbox could not be opened; offline edits are kept in memory ` +
           'only and will not survive a closed tab:',
         error,
       );
@@ -274,10 +275,7 @@ export class Outbox {
     const next = this.chain.then(operation).catch((error: unknown) => {
       if (this.warnedWrite) return;
       this.warnedWrite = true;
-      this.options.logger.warn(
-        '[crm-realtime] the offline outbox could not store a change:',
-        error,
-      );
+      this.options.logger.warn(`${LOG_PREFIX} the offline outbox could not store a change:`, error);
     });
     this.chain = next;
     return next;

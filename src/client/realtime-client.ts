@@ -25,7 +25,7 @@ import {
   type WelcomeFrame,
 } from '../protocol/index.js';
 import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
-import { systemClock } from './clock.js';
+import { realClock } from '../util/clock.js';
 import { browserEnvironment } from './environment.js';
 import { DEFAULT_HEARTBEAT_INTERVAL } from './heartbeat.js';
 import { OwnPresence, type OwnStatus } from './own-presence.js';
@@ -89,7 +89,7 @@ export class RealtimeClient {
   private capabilityHost: StoreHost | undefined;
 
   constructor(private readonly options: RealtimeClientOptions) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? realClock;
     const scheduleFrame =
       options.scheduleFrame ??
       (typeof globalThis.requestAnimationFrame === 'function'

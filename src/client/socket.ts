@@ -28,6 +28,7 @@ import type {
   SocketFactory,
   SocketLike,
 } from './types.js';
+import { LOG_PREFIX } from '../util/warn.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -437,7 +438,7 @@ export class Connection {
   private warnOnce(kind: string, message: string): void {
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
-    this.options.logger.warn(`[crm-realtime] ${message}`);
+    this.options.logger.warn(`${LOG_PREFIX} ${message}`);
   }
 }
 

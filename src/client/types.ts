@@ -44,12 +44,9 @@ export interface ConnectionRefusal {
 
 export type ConnectionState = ConnectionStatus['state'];
 
-/** Timers and time, injectable so tests run without real sleeps. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** Timers and time, injectable so tests run without real sleeps (defined with the shared helpers). */
+import type { Clock } from '../util/clock.js';
+export type { Clock };
 
 /** The minimal WebSocket surface the client uses; the browser's `WebSocket` satisfies it. */
 export interface SocketLike {

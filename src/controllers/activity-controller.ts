@@ -32,6 +32,7 @@ import {
 } from '../client/activity-store.js';
 import type { ActivityFilter, ActivityItem, FeedRef, Unsubscribe } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
+import { warnOnceFor } from '../util/warn.js';
 
 /** What to follow: a feed (none while `undefined`) and how. */
 export interface ActivityTarget extends ActivityStoreOptions {
@@ -40,13 +41,7 @@ export interface ActivityTarget extends ActivityStoreOptions {
 
 type Options = Omit<ActivityStoreOptions, 'filter'> & { filter?: ActivityFilter | undefined };
 
-const warned = new Set<string>();
-
-function warnOnce(key: string, message: string, error: unknown): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: ${message}`, error);
-}
+const warnOnce = warnOnceFor();
 
 export class ActivityController extends ClientController {
   /** The feed's latest snapshot; `undefined` without a client or a feed. */

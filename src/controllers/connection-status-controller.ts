@@ -15,7 +15,7 @@
  * ```
  */
 import type { RealtimeClient } from '../client/realtime-client.js';
-import { systemClock } from '../client/clock.js';
+import { realClock } from '../util/clock.js';
 import type { Clock, ConnectionStatus } from '../client/types.js';
 import type { ConnectionDisplayState } from '../events/connection-status-change.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
@@ -130,7 +130,7 @@ export class ConnectionStatusController extends ClientController {
       this.options.clock ??
       // The client keeps its clock as an ordinary property; reading it keeps one time source.
       this.client?.clock ??
-      systemClock
+      realClock
     );
   }
 

@@ -38,7 +38,7 @@ import {
   type ServerFrame,
   type UserProfile,
 } from '../protocol/index.js';
-import { sameJson } from '../client/same-json.js';
+import { sameJson } from '../util/same-json.js';
 
 type JsonValue = Fields[string];
 type AckFrame = Extract<ServerFrame, { type: 'entity.ack' }>;

@@ -18,7 +18,7 @@ import {
   type Person,
   type UserProfile,
 } from '../protocol/index.js';
-import { systemClock } from '../client/clock.js';
+import { realClock } from '../util/clock.js';
 import { watcherNotification } from '../domain/entity-activity.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
@@ -125,7 +125,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
 
   constructor(options: FakeServerOptions = {}) {
     this.options = options;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? realClock;
     this.latency = options.latency ?? 0;
   }
 

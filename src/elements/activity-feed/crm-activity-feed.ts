@@ -28,6 +28,8 @@ import { TimeTicker } from './time-ticker.js';
 import { BurstGate } from './burst-gate.js';
 import { ItemViews } from './item-view.js';
 import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-templates.js';
+import { realClock } from '../../util/clock.js';
+import { warnOnceFor } from '../../util/warn.js';
 
 export type FeedType = 'global' | 'user' | 'customer';
 const FEED_TYPES: readonly string[] = ['global', 'user', 'customer'];
@@ -39,18 +41,7 @@ const TICK_MS = 30_000;
 /** During a burst, new items at the top are shown at most this often (about 8 times a second). */
 const BURST_INTERVAL_MS = 120;
 
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-const warned = new Set<string>();
-function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-activity-feed> ${message}`);
-}
+const warnOnce = warnOnceFor('<crm-activity-feed>');
 
 const prefersReducedMotion = () =>
   globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;

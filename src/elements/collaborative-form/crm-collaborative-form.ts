@@ -21,7 +21,7 @@ import { entityLabel as entityLabelOf } from '../../domain/entity-label.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
 import { fieldValue } from '../../protocol/own-field.js';
-import { sameValue } from '../shared/same-value.js';
+import { sameJson } from '../../util/same-json.js';
 import { styles } from './crm-collaborative-form.styles.js';
 import { FieldMarks, installFieldMarks } from './field-marks.js';
 import { FieldSync } from './field-sync.js';
@@ -36,24 +36,15 @@ import {
   type CollaborativeFormMessages,
 } from './form-messages.js';
 import { formStatus, statusText, type FormStatus, type FormStatusKind } from './form-status.js';
+import { realClock } from '../../util/clock.js';
+import { warnOnceFor } from '../../util/warn.js';
 
 export type SaveMode = 'submit' | 'change';
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** How long a field stays highlighted after someone else's change arrived in it. */
 const HIGHLIGHT_MS = 1600;
 
-const warned = new Set<string>();
-function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-collaborative-form> ${message}`);
-}
+const warnOnce = warnOnceFor('<crm-collaborative-form>');
 
 const reducedMotion = () =>
   globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
@@ -471,7 +462,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.resetting = false;
     const before = first ? {} : (previous?.data ?? {});
     const changed = Object.keys({ ...before, ...snapshot.data }).filter(
-      (f) => !sameValue(fieldValue(before, f), fieldValue(snapshot.data, f)),
+      (f) => !sameJson(fieldValue(before, f), fieldValue(snapshot.data, f)),
     );
     if (changed.length === 0 && !first) return;
     const remote =
@@ -531,7 +522,7 @@ export class CrmCollaborativeForm extends LitElement {
       // Roll back on screen, also in the field the user is still in (submitted with Enter).
       const data = this.live.data;
       for (const [name, value] of Object.entries(outcome.fields)) {
-        if (sameValue(this.sync.read(name), value) || !this.sync.isDirty(name)) {
+        if (sameJson(this.sync.read(name), value) || !this.sync.isDirty(name)) {
           this.sync.force(name, fieldValue(data, name) ?? null);
         }
       }

@@ -4,7 +4,7 @@
  * stored number saves a number, an empty one showing a stored `null` saves `null`.
  */
 import type { Fields } from '../../protocol/index.js';
-import { sameValue } from '../shared/same-value.js';
+import { sameJson } from '../../util/same-json.js';
 import type { FieldBinding } from './form-fields.js';
 
 export type JsonValue = Fields[string];
@@ -184,5 +184,5 @@ function canonical(field: FieldBinding, value: unknown): unknown {
 
 /** Whether two values look the same in this field. */
 export function sameFieldValue(field: FieldBinding, a: unknown, b: unknown): boolean {
-  return sameValue(canonical(field, a), canonical(field, b));
+  return sameJson(canonical(field, a), canonical(field, b));
 }

@@ -19,33 +19,19 @@ import {
   type ConflictAuthor,
 } from './templates.js';
 import { ValueFormatter } from '../shared/format-value.js';
-import {
-  fromConflicts,
-  mergeResolution,
-  resolutionOf,
-  sameValue,
-  type FieldValues,
-} from './merge.js';
+import { fromConflicts, mergeResolution, resolutionOf, type FieldValues } from './merge.js';
+import { sameJson } from '../../util/same-json.js';
 import { Modal } from './modal.js';
 import { timeText } from '../shared/relative-time.js';
+import { realClock } from '../../util/clock.js';
+import { warnOnceFor } from '../../util/warn.js';
 
 export type { ConflictAuthor } from './templates.js';
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** The relative time is refreshed this often while the dialog is open. */
 const TICK_MS = 30_000;
 
-const warned = new Set<string>();
-function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-conflict-dialog> ${message}`);
-}
+const warnOnce = warnOnceFor('<crm-conflict-dialog>');
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -205,7 +191,7 @@ export class CrmConflictDialog extends LitElement {
     if (names.length > 0) return [...new Set(names)];
     const local = recordOf('localData', this.localData);
     const remote = recordOf('remoteData', this.remoteData);
-    return Object.keys(local).filter((k) => !sameValue(local[k], fieldValue(remote, k)));
+    return Object.keys(local).filter((k) => !sameJson(local[k], fieldValue(remote, k)));
   }
 
   /** The data the current choices would save (what `crm-conflict-resolve` would carry). */

@@ -6,9 +6,7 @@ import type { ConflictChoice, ConflictResolution } from '../../events/conflict-e
 import type { UserProfile } from '../../protocol/common.js';
 import type { FieldConflict } from '../../protocol/entities.js';
 import { fieldValue } from '../../protocol/own-field.js';
-import { sameValue } from '../shared/same-value.js';
-
-export { sameValue };
+import { sameJson } from '../../util/same-json.js';
 
 /** A record of field values, as the dialog receives them. */
 export type FieldValues = Readonly<Record<string, unknown>>;
@@ -38,7 +36,7 @@ export function mergeResolution({ local, remote, base, fields, choices }: MergeI
   for (const key of Object.keys(remote)) merged[key] = remote[key];
   for (const key of Object.keys(local)) {
     if (conflicted.has(key)) continue;
-    const untouched = has(base, key) && sameValue(local[key], base[key]) && has(remote, key);
+    const untouched = has(base, key) && sameJson(local[key], base[key]) && has(remote, key);
     if (!untouched) merged[key] = local[key];
   }
   for (const field of fields) {

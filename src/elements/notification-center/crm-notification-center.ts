@@ -27,7 +27,6 @@ import {
   DEFAULT_MAX,
   Ticker,
   checkSettings,
-  realClock,
   validDuration,
   validMax,
   warnOnce,
@@ -35,6 +34,7 @@ import {
   type ToastPosition,
 } from './settings.js';
 import { ToastStack } from './toast-stack.js';
+import { realClock } from '../../util/clock.js';
 
 export type { MarkReadMode, ToastPosition } from './settings.js';
 

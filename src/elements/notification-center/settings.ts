@@ -3,6 +3,7 @@
  * once and fall back to the default, they never throw.
  */
 import type { Clock } from '../../client/types.js';
+import { warnOnceFor } from '../../util/warn.js';
 
 export type ToastPosition =
   'top-start' | 'top-center' | 'top-end' | 'bottom-start' | 'bottom-center' | 'bottom-end';
@@ -20,19 +21,8 @@ const POSITIONS: readonly string[] = [
   'bottom-end',
 ];
 
-/** Timers when no client gives its clock. */
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-const warned = new Set<string>();
-export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-notification-center> ${message}`);
-}
+/** Says each bad setting once per page (the element and its settings share it). */
+export const warnOnce = warnOnceFor('<crm-notification-center>');
 
 /** `max-notifications` as used: a whole number from 1. */
 export function validMax(value: number): number {

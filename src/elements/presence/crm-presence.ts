@@ -1,7 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Clock, Person, PresenceSnapshot } from '../../client/types.js';
+import type { Person, PresenceSnapshot } from '../../client/types.js';
 import {
   ConnectionStatusController,
   PresenceController,
@@ -19,23 +19,14 @@ import { rovingTarget } from './roving.js';
 import { RowMotion } from './row-motion.js';
 import { SnapshotFollower } from './snapshot-follower.js';
 import { Tooltip } from './tooltip.js';
+import { realClock } from '../../util/clock.js';
+import { warnOnceFor } from '../../util/warn.js';
 
 export type PresencePosition = 'top-right' | 'bottom-left' | 'floating';
 const POSITIONS: readonly string[] = ['top-right', 'bottom-left', 'floating'];
 const DEFAULT_MAX_VISIBLE = 5;
 
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-const warned = new Set<string>();
-function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-presence> ${message}`);
-}
+const warnOnce = warnOnceFor('<crm-presence>');
 
 /**
  * Avatars of the people in a room, one per person however many tabs or devices they have.

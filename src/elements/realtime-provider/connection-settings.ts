@@ -6,6 +6,7 @@
 import { DEFAULT_BACKOFF_BASE } from '../../client/backoff.js';
 import { DEFAULT_HEARTBEAT_INTERVAL } from '../../client/heartbeat.js';
 import type { RealtimeClientOptions } from '../../client/types.js';
+import { warnOnceFor } from '../../util/warn.js';
 
 export type ConnectionSetting = 'reconnectInterval' | 'maxReconnectAttempts' | 'heartbeatInterval';
 
@@ -42,13 +43,7 @@ const SPECS: Record<ConnectionSetting, Spec> = {
   },
 };
 
-const warned = new Set<string>();
-
-function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`crm-realtime: <crm-realtime-provider> ${message}`);
-}
+const warnOnce = warnOnceFor('<crm-realtime-provider>');
 
 /** The value of `name` in force, given what was set on the element and its `clientOptions`. */
 export function settingInForce(

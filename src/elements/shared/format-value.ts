@@ -12,7 +12,7 @@
  * are marked only when part of the value stayed the same: when everything differs, the whole card
  * already says so.
  */
-import { sameValue } from './same-value.js';
+import { sameJson } from '../../util/same-json.js';
 
 /** Language and words the formatter needs. */
 export interface ValueFormat {
@@ -108,7 +108,7 @@ export class ValueFormatter {
       const items = value.map((v): Item => {
         const empty = isEmpty(v);
         const text = empty ? '' : isRecord(v) ? this.inlineRecord(v) : this.scalar(v);
-        return { text, empty, changed: others ? !others.some((o) => sameValue(o, v)) : false };
+        return { text, empty, changed: others ? !others.some((o) => sameJson(o, v)) : false };
       });
       const partly = items.some((i) => i.changed) && items.some((i) => !i.changed);
       const marked = partly ? items : items.map((i) => ({ ...i, changed: false }));
@@ -125,7 +125,7 @@ export class ValueFormatter {
           key,
           text: empty ? '' : this.flat(v),
           empty,
-          changed: other ? !other.has(key) || !sameValue(other.get(key), v) : false,
+          changed: other ? !other.has(key) || !sameJson(other.get(key), v) : false,
         };
       });
       const partly = entries.some((e) => e.changed) && entries.some((e) => !e.changed);
