@@ -2,17 +2,19 @@
  * The packed tarball installed into a fresh app, as a front-end developer installs it: nothing
  * server-side comes along; the entries import in Node (SSR) and the client in a Web Worker; and
  * `import 'crm-realtime/define'` still registers every tag once a host bundler (esbuild, as
- * `ng build` uses, and Vite/Rolldown) has tree-shaken the app — the `sideEffects` list at work.
+ * `ng build` uses, Vite/Rolldown and webpack) has tree-shaken the app — the `sideEffects` list at
+ * work.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { build as esbuild } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { build as viteBuild, type Rolldown } from 'vite';
+import webpack from 'webpack';
 import { launchBrowser } from '../e2e/helpers/browser.js';
 import { installIntoApp } from './helpers/packed.js';
 
@@ -68,6 +70,35 @@ async function withVite(code: string): Promise<string> {
   const chunks = outputs.flatMap((o) => o.output).filter((o) => o.type === 'chunk');
   assert.equal(chunks.length, 1, 'one chunk expected');
   return chunks[0]!.code;
+}
+
+/**
+ * Bundles `code` as the app's entry module with webpack 5, production mode: `optimization.
+ * sideEffects` and tree-shaking on, as in a Create-React-App-era or Vue CLI app.
+ */
+async function withWebpack(code: string): Promise<string> {
+  const entry = join(app, 'src', `entry-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(entry, code);
+  const out = mkdtempSync(join(app, 'webpack-'));
+  const stats = await new Promise<webpack.Stats>((resolve, reject) =>
+    webpack(
+      {
+        mode: 'production',
+        context: app,
+        entry,
+        output: { path: out, filename: 'app.js' },
+        devtool: false,
+        performance: { hints: false },
+      },
+      (error, result) =>
+        error || !result ? reject(error ?? new Error('no stats')) : resolve(result),
+    ),
+  );
+  assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
+  // Terser moves license comments to app.js.LICENSE.txt; any other .js would be a split chunk.
+  const scripts = readdirSync(out).filter((f) => f.endsWith('.js'));
+  assert.deepEqual(scripts, ['app.js'], 'one chunk expected');
+  return readFileSync(join(out, 'app.js'), 'utf8');
 }
 
 /** Runs a bundle as a page's module script; returns the crm-* tags it defined. */
@@ -152,6 +183,7 @@ describe('the tarball installed into an app', () => {
   for (const [name, bundler] of [
     ['esbuild', withEsbuild],
     ['Vite', withVite],
+    ['webpack', withWebpack],
   ] as const) {
     it(`${name}: import 'crm-realtime/define' defines every tag`, async () => {
       const bundle = await bundler(`import 'crm-realtime/define';\n`);
