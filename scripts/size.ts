@@ -10,11 +10,15 @@
  *   import would break a no-build legacy page);
  * - a module of the reference server, a Node-only package or zod's classic (non-mini) API was
  *   bundled.
+ *
+ * Then, not budgeted, the kit's weight in host apps (scripts/size-hosts.ts): one widget through the
+ * npm entries, and what each example app gains from the kit, when those are built.
  */
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, type Rolldown } from 'vite';
+import { exampleCosts, widgetCost } from './size-hosts.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -194,4 +198,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { ok, lines } = await sizeReport();
   console.log(lines.join('\n'));
   if (!ok) process.exitCode = 1;
+  // The budgets are printed first: these take longer and need npm and the builds.
+  console.log((await widgetCost()).join('\n'));
+  console.log((await exampleCosts()).join('\n'));
 }
