@@ -18,7 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = resolve(root, 'dist/server');
+const defaultOutDir = resolve(root, 'dist/server');
+
+/**
+ * The Node versions the server is proven on: 20 by the test suite, 22 and 24 (the current LTS
+ * lines users deploy on) by `npm run check:lts`, which compiles better-sqlite3 for them and saves
+ * through the built server. The kit's own `engines` (>=20.19) concerns its build and tooling; the
+ * server's native module is what pins it to lines better-sqlite3 12 supports.
+ */
+export const SERVER_ENGINES = { node: '^20.19.0 || ^22.0.0 || ^24.0.0' } as const;
 
 /** npm packages the server imports at run time; versions are taken from the root package.json. */
 export const SERVER_DEPENDENCIES = ['better-sqlite3', 'jose', 'ws', 'zod'] as const;
@@ -26,12 +34,11 @@ export const SERVER_DEPENDENCIES = ['better-sqlite3', 'jose', 'ws', 'zod'] as co
 interface Manifest {
   version: string;
   license?: string;
-  engines?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 }
 
-export async function buildServer(): Promise<string> {
+export async function buildServer(outDir = defaultOutDir): Promise<string> {
   const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as Manifest;
   const versions = { ...pkg.devDependencies, ...pkg.dependencies };
   const dependencies: Record<string, string> = {};
@@ -77,9 +84,12 @@ export async function buildServer(): Promise<string> {
     description: 'The crm-realtime reference server, deployable on its own.',
     type: 'module',
     license: pkg.license,
-    engines: pkg.engines,
+    engines: SERVER_ENGINES,
     scripts: { start: 'node src/server/main.js' },
     dependencies,
+    // better-sqlite3 compiles (or fetches) its native module in an install script; npm 11 warns
+    // about install scripts a manifest has not approved, and the deploy needs this one.
+    allowScripts: { 'better-sqlite3': true },
   };
   writeFileSync(resolve(outDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   return outDir;
