@@ -1,7 +1,7 @@
 /**
  * Library build of the browser kit (`npm run build`), written to dist/kit/:
  *
- * - `crm-realtime.js`: the side-effect free API (`src/index.ts`): classes, client, controllers;
+ * - `crm-realtime.js`: the side-effect free API (`src/index.ts`): elements, events, client;
  *   importing it registers no tag.
  * - `define.js`: registers every tag (`src/define.ts`). A legacy page needs only
  *   `<script type="module" src="/kit/define.js">`: Lit and everything else is bundled, and the
