@@ -19,6 +19,12 @@ export interface ActivityPage {
 export interface ActivityRepository {
   /** Appends an item; resolves to it with its id. */
   append(item: NewActivity): Promise<ActivityItem>;
+  /**
+   * Appends an item synchronously, inside whatever transaction the caller has open on the same
+   * database (an entity change's, so the two commit together). Only logs that can join such a
+   * transaction have it.
+   */
+  appendNow?(item: NewActivity): ActivityItem;
   /** A feed's items older than row `before` (from the newest when undefined), newest first. */
   page(
     feed: FeedRef,

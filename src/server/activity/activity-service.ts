@@ -48,6 +48,19 @@ export interface ActivityServiceOptions extends ActivityRetention {
 
 export type ActivityPage = Omit<ActivityPageFrame, 'type' | 'replyTo'>;
 
+/** The item to store for an input, at `at`; its customer defaults to a customer entity. */
+function itemOf(input: ActivityInput, at: number): NewActivity {
+  const item: NewActivity = { kind: input.kind, at };
+  if (input.actor !== undefined) item.actor = input.actor;
+  if (input.entity !== undefined) item.entity = input.entity;
+  const customerId =
+    input.customerId ?? (input.entity?.type === 'customer' ? input.entity.id : undefined);
+  if (customerId !== undefined) item.customerId = customerId;
+  if (input.changes !== undefined) item.changes = input.changes;
+  if (input.summary !== undefined) item.summary = input.summary;
+  return item;
+}
+
 /** The feeds an item belongs to. */
 export function feedsOf(item: Pick<ActivityItem, 'actor' | 'customerId'>): FeedRef[] {
   const feeds: FeedRef[] = [{ kind: 'global' }];
@@ -60,12 +73,14 @@ export class ActivityService {
   readonly maxAgeDays: number;
   readonly maxRows: number;
   private readonly time: Promise<MonotonicTime>;
+  /** `time` once known: what a synchronous append needs. */
+  private timeNow: MonotonicTime | undefined;
   private readonly stopSweep: () => void;
 
   constructor(private readonly options: ActivityServiceOptions) {
     this.maxAgeDays = options.maxAgeDays ?? 365;
     this.maxRows = options.maxRows ?? 0;
-    this.time = options.repository.newestTime().then((t) => new MonotonicTime(t));
+    this.time = options.repository.newestTime().then((t) => (this.timeNow = new MonotonicTime(t)));
     // Keep a failed read from surfacing as an unhandled rejection; `append` awaits it again.
     this.time.catch(() => {});
     this.stopSweep =
@@ -76,16 +91,34 @@ export class ActivityService {
 
   /** Appends a (validated) item, stamped with the server's time, and publishes it live. */
   async append(input: ActivityInput): Promise<ActivityItem> {
-    const { repository, bus, clock, log } = this.options;
-    const item: NewActivity = { kind: input.kind, at: (await this.time).next(clock.now()) };
-    if (input.actor !== undefined) item.actor = input.actor;
-    if (input.entity !== undefined) item.entity = input.entity;
-    const customerId =
-      input.customerId ?? (input.entity?.type === 'customer' ? input.entity.id : undefined);
-    if (customerId !== undefined) item.customerId = customerId;
-    if (input.changes !== undefined) item.changes = input.changes;
-    if (input.summary !== undefined) item.summary = input.summary;
-    const appended = await repository.append(item);
+    const { repository, clock } = this.options;
+    const appended = await repository.append(itemOf(input, (await this.time).next(clock.now())));
+    await this.appended(appended);
+    return appended;
+  }
+
+  /** Whether `appendInTransaction` can be used: the log joins its caller's transaction. */
+  get canAppendInTransaction(): boolean {
+    return this.options.repository.appendNow !== undefined;
+  }
+
+  /**
+   * Appends an item synchronously inside the caller's open transaction on the log's database
+   * (an entity change's), so both commit or neither does; throws when it cannot. Returns the
+   * live fan-out, for the caller to run once the transaction has committed.
+   */
+  appendInTransaction(input: ActivityInput): () => void {
+    const { repository, clock } = this.options;
+    if (!repository.appendNow) throw new Error('this activity log cannot join a transaction');
+    // Known a microtask after the service is built, long before the first write arrives.
+    if (!this.timeNow) throw new Error('the activity log is not open yet');
+    const appended = repository.appendNow(itemOf(input, this.timeNow.next(clock.now())));
+    return () => void this.appended(appended);
+  }
+
+  /** Counts and publishes a stored item live in each of its feeds. */
+  private async appended(appended: ActivityItem): Promise<void> {
+    const { bus, log } = this.options;
     if (this.options.metrics) this.options.metrics.activityAppended += 1;
     const event = { event: 'activity', payload: appended, from: appended.actor?.id };
     await Promise.all(
@@ -96,7 +129,6 @@ export class ActivityService {
         }),
       ),
     );
-    return appended;
   }
 
   /**

@@ -73,6 +73,10 @@ export class SqliteActivity implements ActivityRepository {
 
   // async so that SQLite errors reject the promise instead of throwing at the call.
   async append(item: NewActivity): Promise<ActivityItem> {
+    return this.appendNow(item);
+  }
+
+  appendNow(item: NewActivity): ActivityItem {
     const data: Data = {};
     if (item.actor) data.actor = item.actor;
     if (item.entity?.label !== undefined) data.entityLabel = item.entity.label;

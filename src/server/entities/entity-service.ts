@@ -2,10 +2,14 @@
  * Live data on the server: reads, and writes from clients (`entity.update`) and backends (the HTTP
  * API) through one path. A write commits in storage first; only then is the change published once
  * to the entity's room as a sequenced `entity.change` event (through the bus, so resume covers
- * it), then handed to `onChange` listeners (the activity log), and only then answered.
+ * it), then handed to `onChange` listeners, and only then answered. What must survive a crash
+ * exactly when the change does (its activity item) is written by an `inTransaction` step, inside
+ * the change's own transaction; the step's live part runs after the commit.
  *
  * ```ts
- * ctx.entities.onChange((change) => activity.append(change)); // after every accepted change
+ * // In the change's transaction (synchronous); the returned function runs after the commit.
+ * ctx.entities.inTransaction((change) => activity.appendInTransaction(activityOfChange(change)));
+ * ctx.entities.onChange((change) => notify(change)); // after every accepted change
  * const outcome = await ctx.entities.update({ type: 'customer', id: '42', fields: { phone: '…' },
  *   baseVersion: 3, mutationId: 'm-1', by: user, source: 'client' });
  * ```
@@ -30,6 +34,14 @@ import { toEntity, toEntityChange } from './entity-store.js';
 export type EntityChangeNotice = EntityChange & { at: number };
 
 export type EntityChangeListener = (change: EntityChangeNotice) => void;
+
+/**
+ * Runs inside the transaction of every accepted change, after its history row: synchronous, on the
+ * storage's database, so what it writes commits with the change or not at all (throwing rolls the
+ * change back and the writer gets an error). It may return what to do after the commit (live
+ * fan-out), which runs after the change is published and is never run for a rolled-back write.
+ */
+export type EntityTransactionStep = (change: EntityChangeNotice) => (() => void) | void;
 
 export interface EntityUpdate {
   type: string;
@@ -83,6 +95,7 @@ const DAY_MS = 86_400_000;
 
 export class EntityService {
   private readonly listeners = new Set<EntityChangeListener>();
+  private readonly steps = new Set<EntityTransactionStep>();
   /** Per entity, the tail of its writes: publishes leave in version order whatever the store. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
@@ -142,6 +155,12 @@ export class EntityService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Adds a step to the transaction of every accepted change (see `EntityTransactionStep`). */
+  inTransaction(step: EntityTransactionStep): () => void {
+    this.steps.add(step);
+    return () => this.steps.delete(step);
+  }
+
   /** Applies a write by the merge rules (see `merge.ts`), then publishes it. */
   update(input: EntityUpdate): Promise<EntityUpdateOutcome> {
     const key = entityRoom(input.type, input.id);
@@ -167,10 +186,23 @@ export class EntityService {
 
   private async write(input: EntityUpdate): Promise<EntityUpdateOutcome> {
     const { storage, clock } = this.options;
+    let afterCommit: (() => void)[] = [];
+    const steps = [...this.steps];
     const result = await storage.writeEntity({
       ...input,
       at: clock.now(),
       maxChangeBytes: this.options.maxFrameBytes - ENVELOPE_BYTES,
+      inTransaction:
+        steps.length === 0
+          ? undefined
+          : (stored, entity) => {
+              afterCommit = [];
+              const notice = { ...toEntityChange(stored, entity), at: stored.at };
+              for (const step of steps) {
+                const then = step(notice);
+                if (then) afterCommit.push(then);
+              }
+            },
     });
     switch (result.outcome) {
       case 'not_found':
@@ -206,6 +238,13 @@ export class EntityService {
           at: result.change.at,
         };
         await this.publish(change);
+        for (const then of afterCommit) {
+          try {
+            then();
+          } catch (err) {
+            this.options.log.error('entity change step failed after commit', errorFields(err));
+          }
+        }
         this.notify(change);
         return { kind: 'applied', entity, duplicate: false, created: result.created, change };
       }

@@ -56,6 +56,12 @@ export interface EntityWrite {
   replace?: boolean | undefined;
   /** Refuse a change whose `entity.change` payload would serialize to more bytes. */
   maxChangeBytes?: number | undefined;
+  /**
+   * Runs inside the write's transaction once a new version and its history row are in, for what
+   * must commit with the change or not at all (its activity item). Synchronous, on the same
+   * database; when it throws, the whole write rolls back and the promise rejects.
+   */
+  inTransaction?: ((change: StoredChange, entity: StoredEntity) => void) | undefined;
 }
 
 export type EntityWriteResult =

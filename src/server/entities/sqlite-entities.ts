@@ -1,7 +1,7 @@
 /**
  * Entities in SQLite (tables of migration 2): reads, listing, and one write applied atomically in
- * an IMMEDIATE transaction — duplicate check, conflict check, new version, history row, mutation
- * answer — so two writers never both pass the check, and the answer is sent only after commit.
+ * an IMMEDIATE transaction — duplicate check, conflict check, new version, history row, the
+ * caller's `inTransaction` step (the activity item), mutation answer — so two writers never both pass the check, and the answer is sent only after commit.
  */
 import type Database from 'better-sqlite3';
 import type { Entity, Fields, UserProfile } from '../../protocol/index.js';
@@ -233,6 +233,7 @@ export class SqliteEntities {
         mutation_id: change.mutationId ?? null,
         source: change.source,
       });
+      write.inTransaction?.(change, entity);
     } else if (state) {
       entity = state.entity;
     } else {

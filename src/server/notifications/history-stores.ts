@@ -11,6 +11,8 @@ import type { NotificationRepository } from './notification-repository.js';
 export interface HistoryStores {
   notifications: NotificationRepository;
   activity: ActivityRepository;
+  /** The activity log is in the storage's own database, so it can join an entity write. */
+  activityInStorage: boolean;
   /** Closes the private database, if one was opened (the server closes its storage itself). */
   close(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export function openHistoryStores(storage: Storage | undefined): HistoryStores {
     return {
       notifications: storage.notifications,
       activity: storage.activity,
+      activityInStorage: true,
       close: () => Promise.resolve(),
     };
   }
@@ -27,6 +30,7 @@ export function openHistoryStores(storage: Storage | undefined): HistoryStores {
   return {
     notifications: memory.notifications,
     activity: memory.activity,
+    activityInStorage: false,
     close: () => memory.close(),
   };
 }

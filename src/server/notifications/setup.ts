@@ -70,7 +70,7 @@ export function createHistoryServices(deps: {
     notifications,
     activity,
     follow(entities) {
-      unsubscribes.push(recordEntityChanges(entities, activity, log));
+      unsubscribes.push(recordEntityChanges(entities, activity, log, stores.activityInStorage));
       if (deps.notifications?.notifyWatchersOnChange) {
         unsubscribes.push(notifyWatchersOnChange(entities, notifications, log));
       }
