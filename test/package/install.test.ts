@@ -105,10 +105,21 @@ async function withWebpack(code: string): Promise<string> {
 async function tagsDefinedBy(bundle: string): Promise<string[]> {
   const page = await browser.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const failed = new Promise<void>((resolve) =>
+    page.on('pageerror', (e) => {
+      errors.push(e.message);
+      resolve();
+    }),
+  );
   try {
     await page.setContent('<!doctype html><title>app</title>');
-    await page.addScriptTag({ type: 'module', content: bundle });
+    // An inline module script runs after addScriptTag returns, later the bigger the bundle: wait
+    // for a line appended after it (or for an error) before looking at what it defined.
+    await page.addScriptTag({
+      type: 'module',
+      content: `${bundle}\n;window.__bundleRan = true;\n`,
+    });
+    await Promise.race([page.waitForFunction(() => '__bundleRan' in window), failed]);
     assert.deepEqual(errors, []);
     return await page.evaluate((tags) => tags.filter((t) => customElements.get(t)), TAGS);
   } finally {
