@@ -45,7 +45,7 @@ export interface NotificationStoreApi {
   /** Mark every notification of the user read, loaded or not. Optimistic like `markRead`. */
   markAllRead(): Promise<void>;
   /**
-   * Send a notification (the seed's `emit('notification', …)`): the server validates, stores and
+   * Send a notification: the server validates, stores and
    * delivers it to its target. Sent through the user's own room unless `via` names another.
    */
   send(input: NotificationDraft, via?: string): Promise<void>;

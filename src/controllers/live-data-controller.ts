@@ -1,5 +1,5 @@
 /**
- * Binds a Lit host to one live entity (the seed's `useLiveData`): holds `client.liveData()` while
+ * Binds a Lit host to one live entity: holds `client.liveData()` while
  * the host is in the document, follows the entity when the getter's answer changes, re-renders on
  * every change, and releases when the host leaves.
  *

@@ -27,7 +27,7 @@ import type { Notification, Unsubscribe } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
 
 export interface NotificationsControllerOptions {
-  /** Notifications kept in memory (the seed's `max-notifications`), or a getter. Default 50. */
+  /** Notifications kept in memory, or a getter. Default 50. */
   maxNotifications?: number | (() => number | undefined);
   /** Notifications per history request, 1–100. */
   pageSize?: number;

@@ -90,7 +90,7 @@ export const PresenceFrame = z.object({
   state: PresenceState,
 });
 
-/** Broadcast an event to a joined room (the seed's `emit(type, payload)`). */
+/** Broadcast an event to a joined room. */
 export const EmitFrame = z.object({
   type: z.literal('emit'),
   id: z.optional(RequestId),

@@ -114,7 +114,7 @@ const reducedMotion = () =>
 export class CrmCollaborativeForm extends LitElement {
   static override styles = styles;
 
-  /** The id of the `<form>` to take (the seed's name); default: the first form inside. */
+  /** The id of the `<form>` to take; default: the first form inside. */
   @property({ attribute: 'form-id' }) formId = '';
 
   /** The entity's type, e.g. `customer`. */

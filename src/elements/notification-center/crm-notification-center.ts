@@ -112,11 +112,11 @@ const TICK_MS = 30_000;
 export class CrmNotificationCenter extends LitElement {
   static override styles = styles;
 
-  /** Notifications kept in memory (the seed's `maxNotifications`); older ones load on scroll. */
+  /** Notifications kept in memory; older ones load on scroll. */
   @property({ type: Number, attribute: 'max-notifications' }) maxNotifications = DEFAULT_MAX;
 
   /**
-   * How long a toast stays, in ms (the seed's `autoHideDuration`); 0 keeps toasts until dismissed.
+   * How long a toast stays, in ms; 0 keeps toasts until dismissed.
    * Urgent toasts always stay until dismissed.
    */
   @property({ type: Number, attribute: 'auto-hide-duration' }) autoHideDuration = DEFAULT_DURATION;
