@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +29,25 @@ describe('npm test checks for Chromium first', () => {
     assert.match(lines[0]!, /CHROME_PATH/);
   });
 
-  test('a file that is not a browser is named, not a stack trace', () => {
-    const result = checkChromium('/etc/hostname');
+  test('a file that is not executable is reported as no Chromium there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-chromium-'));
+    const file = join(dir, 'chromium');
+    writeFileSync(file, 'not a browser', { mode: 0o644 });
+    const result = checkChromium(file);
+    rmSync(dir, { recursive: true });
     assert.equal(result.ok, false);
+    assert.ok(
+      !result.ok && result.message.includes(`no Chromium at ${file}`),
+      JSON.stringify(result),
+    );
+  });
+
+  test('a program that fails to print a version is named in one line, not a stack trace', () => {
+    const result = checkChromium('/bin/false');
+    assert.equal(result.ok, false);
+    const message = result.ok ? '' : result.message;
+    assert.match(message, /^npm test: \/bin\/false \(CHROME_PATH\) did not run: /);
+    assert.equal(message.split('\n').length, 1, message);
   });
 
   test('a present browser prints its version', () => {
