@@ -18,16 +18,11 @@ import { MemoryOutboxStore, RealtimeClient } from '../../src/client/index.js';
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
 import { SqliteStorage } from '../../src/server/sqlite-storage.js';
 import { realClientOptions } from './helpers/real-client.js';
+import { until } from './helpers/server-client.js';
 
 const WAIT_MS = 10_000;
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitFor = (check: () => boolean, what: string) => until(check, WAIT_MS, what, 5);
 
 /**
  * Forwards loopback TCP to `port`. `cutOn(text)`: the first server-to-client chunk containing
@@ -151,19 +146,19 @@ describe('chaos: the network drops between a save and its ack', () => {
         }),
       );
       const live = client.liveData({ entityType: 'customer', entityId: 'drop-1' });
-      await until(() => live.status === 'ready', 'ready');
+      await waitFor(() => live.status === 'ready', 'ready');
       assert.equal(live.version, 1);
       const activityBefore = activityCount();
 
       proxy.cutOn('"entity.ack"');
       const saving = live.update({ phone: '200' });
       const mutationId = live.changes.at(-1)!.mutationId;
-      await until(() => proxy.cuts === 1, 'the cut after the server acknowledged');
+      await waitFor(() => proxy.cuts === 1, 'the cut after the server acknowledged');
 
       // The server applied it; the client did not hear so and keeps it for a replay.
       assert.equal((await server.entities.get('customer', 'drop-1'))?.version, 2);
-      await until(() => client!.status.state !== 'open', 'the client notices the drop');
-      await until(() => proxy.accepted >= 2, 'the client reconnecting');
+      await waitFor(() => client!.status.state !== 'open', 'the client notices the drop');
+      await waitFor(() => proxy.accepted >= 2, 'the client reconnecting');
       const waiting = live.changes.find((c) => c.mutationId === mutationId);
       assert.equal(waiting?.state, 'pending', 'not confirmed without an ack');
       assert.equal(waiting?.queued, true, 'waiting in the outbox');
@@ -174,7 +169,7 @@ describe('chaos: the network drops between a save and its ack', () => {
       assert.equal(outcome.mutationId, mutationId, 'replayed with the same mutation id');
       assert.equal(outcome.duplicate, true, 'the server recognized the replay');
       assert.equal(outcome.version, 2);
-      await until(() => client!.status.state === 'open', 'connected again');
+      await waitFor(() => client!.status.state === 'open', 'connected again');
       assert.equal(live.version, 2);
       assert.equal(live.data['phone'], '200');
       assert.equal(live.changes.at(-1)?.state, 'confirmed');

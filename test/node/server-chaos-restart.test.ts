@@ -26,6 +26,7 @@ import {
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
 import { SqliteStorage } from '../../src/server/sqlite-storage.js';
 import { realClientOptions } from './helpers/real-client.js';
+import { until } from './helpers/server-client.js';
 
 const CLIENTS = 50;
 const CUSTOMERS = 5;
@@ -35,13 +36,8 @@ const SAVES_PER_PHASE = 3;
 const WAIT_MS = 60_000;
 const START_MS = 30_000;
 
-async function until(check: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Polls every 10 ms: fifty clients share this process and its two cores with the server. */
+const waitFor = (check: () => boolean, what: string, ms = WAIT_MS) => until(check, ms, what, 10);
 
 /** A server that can be stopped and started again on the same port and database file. */
 interface Control {
@@ -177,7 +173,7 @@ async function scenario(
         loop: Promise.resolve(),
       });
     }
-    await until(() => savers.every((s) => s.live.status === 'ready'), 'every client ready');
+    await waitFor(() => savers.every((s) => s.live.status === 'ready'), 'every client ready');
 
     // Continuously: each client saves 1, 2, 3 … to its own field, the next once the last is
     // answered (a save made while the server is down waits in the outbox and resolves on replay).
@@ -189,7 +185,7 @@ async function scenario(
     const phaseStart = Date.now();
     const confirmed = (s: Saver): number =>
       s.outcomes.filter((o) => o.state === 'confirmed').length;
-    await until(
+    await waitFor(
       () => savers.every((s) => confirmed(s) >= SAVES_PER_PHASE),
       'saves before the restart',
     );
@@ -200,9 +196,9 @@ async function scenario(
     const atStop = savers.map(confirmed);
     await control.start(port);
     const startedAt = Date.now();
-    await until(() => savers.every((s) => s.client.status.state === 'open'), 'every client back');
+    await waitFor(() => savers.every((s) => s.client.status.state === 'open'), 'every client back');
     const openAt = Date.now();
-    await until(
+    await waitFor(
       () => savers.every((s, i) => confirmed(s) >= atStop[i]! + SAVES_PER_PHASE),
       'saves after the restart',
     );

@@ -177,11 +177,22 @@ export class TestClient {
   }
 }
 
-/** Resolves when `condition` holds, checking on every turn of the event loop; bounded. */
-export async function until(condition: () => boolean, timeoutMs = WAIT_MS): Promise<void> {
+/**
+ * Resolves when `condition` holds, checking on every turn of the event loop (or every
+ * `intervalMs`, for long waits that should leave the CPU to the clients being waited for);
+ * bounded by `timeoutMs`, failing with `what` in the message.
+ */
+export async function until(
+  condition: () => boolean,
+  timeoutMs = WAIT_MS,
+  what = 'condition',
+  intervalMs = 0,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) =>
+      intervalMs > 0 ? setTimeout(resolve, intervalMs) : setImmediate(resolve),
+    );
   }
 }
