@@ -152,8 +152,43 @@ function fixFrameworkTypes() {
   };
 }
 
+/**
+ * Read-only properties (getters such as the status's `state` or the form's `dirtyFields`) are the
+ * element's output, not its input: setting one in JSX or a Vue template would do nothing, so the
+ * framework typings must refuse it. The JSX and Vue generators type every member as a prop, so
+ * these members are taken out of the manifest while they run and put back before it is written
+ * (the manifest, VS Code and JetBrains data still document them as read-only properties).
+ */
+function withoutReadonlyMembers() {
+  /** @type {Map<object, object[]>} declaration → its members as analysed */
+  const stash = new Map();
+  return [
+    {
+      name: 'crm-hide-readonly-members',
+      packageLinkPhase({ customElementsManifest }) {
+        for (const module of customElementsManifest.modules ?? []) {
+          for (const declaration of module.declarations ?? []) {
+            if (!declaration.customElement || !declaration.members) continue;
+            stash.set(declaration, declaration.members);
+            declaration.members = declaration.members.filter((member) => !member.readonly);
+          }
+        }
+      },
+    },
+    {
+      name: 'crm-restore-readonly-members',
+      packageLinkPhase() {
+        for (const [declaration, members] of stash) declaration.members = members;
+        stash.clear();
+      },
+    },
+  ];
+}
+
 /** Generated typings import the element classes and event types from the npm build's index. */
 const shared = { outdir: FRAMEWORKS, hideLogs: true, globalTypePath: '../npm/index.js' };
+
+const readonlyMembers = withoutReadonlyMembers();
 
 export default {
   globs: ['src/elements/*/crm-*.ts'],
@@ -164,6 +199,7 @@ export default {
   packagejson: false,
   plugins: [
     cleanManifest(),
+    readonlyMembers[0],
     customElementJsxPlugin({ ...shared, fileName: 'react.d.ts' }),
     customElementVuejsPlugin({ ...shared, fileName: 'vue.d.ts' }),
     customElementVsCodePlugin({
@@ -171,6 +207,7 @@ export default {
       htmlFileName: 'vscode.html-custom-data.json',
       cssFileName: 'vscode.css-custom-data.json',
     }),
+    readonlyMembers[1],
     fixFrameworkTypes(),
     customElementJetBrainsPlugin({
       outdir: FRAMEWORKS,

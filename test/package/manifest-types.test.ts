@@ -130,6 +130,10 @@ export const badProperty = <crm-presence maxVisible="lots" />;
 export const badEvent = <crm-connection-status oncrm-connection-status-change={onChange} />;
 // @ts-expect-error no such tag
 export const unknown = <crm-nothing />;
+// @ts-expect-error state is read-only: the element shows the connection's state, it is not set
+export const readOnlyState = <crm-connection-status state="open" />;
+// @ts-expect-error view is read-only too
+export const readOnlyView = <crm-connection-status view="live" />;
 `,
       },
       ts.JsxEmit.ReactJSX,
@@ -150,6 +154,8 @@ export const ok: Props<'crm-presence'> = { maxVisible: 3, 'room-id': 'customer:4
 export const badProp: Props<'crm-presence'> = { maxVisible: 'lots' };
 // @ts-expect-error a presence handler on the status element's event
 export const badEvent: Props<'crm-connection-status'> = { onCrmConnectionStatusChange: onChange };
+// @ts-expect-error state is read-only: the element shows the connection's state, it is not set
+export const readOnlyState: Props<'crm-connection-status'> = { state: 'open' };
 `,
     });
     assert.deepEqual(problems, []);
