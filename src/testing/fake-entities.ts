@@ -26,35 +26,37 @@
  */
 import {
   entityRoom,
-  fieldValue,
   hasField,
   type Entity,
   type EntityChange,
   type EntityGetFrame,
   type EntityUpdateFrame,
   type ErrorCode,
-  type FieldConflict,
   type Fields,
   type ServerFrame,
   type UserProfile,
 } from '../protocol/index.js';
-import { sameJson } from '../util/same-json.js';
+import {
+  changedFields,
+  findConflicts,
+  type HistoryReader,
+  type RecordedChange,
+} from '../domain/merge.js';
 
-type JsonValue = Fields[string];
 type AckFrame = Extract<ServerFrame, { type: 'entity.ack' }>;
 
-/** One change of one field: the version that made it, the new value, who and when. */
-interface FieldChange {
+/** One accepted change, as the reference server records it in its history. */
+interface FakeChange extends RecordedChange {
   version: number;
-  value: JsonValue | undefined;
-  by: UserProfile | undefined;
-  at: number;
+  changed: string[];
 }
 
 interface Stored {
   entity: Entity;
-  /** Per field, its changes in version order (its value when put counts as the first). */
-  history: Map<string, FieldChange[]>;
+  /** Field name → version of its last change; a put counts as a change of every field. */
+  fieldVersions: Record<string, number>;
+  /** Changes since the entity was put, oldest first (a put, like a seed, records none). */
+  changes: FakeChange[];
 }
 
 /** What the fake entities need from the server they live in. */
@@ -112,11 +114,9 @@ export class FakeEntities {
       updatedAt: at,
     };
     if (seed.updatedBy) entity.updatedBy = seed.updatedBy;
-    const history = new Map<string, FieldChange[]>();
-    for (const [field, value] of Object.entries(entity.fields)) {
-      history.set(field, [{ version, value, by: seed.updatedBy, at }]);
-    }
-    this.stored.set(entityRoom(seed.type, seed.id), { entity, history });
+    const fieldVersions: Record<string, number> = {};
+    for (const field of Object.keys(entity.fields)) fieldVersions[field] = version;
+    this.stored.set(entityRoom(seed.type, seed.id), { entity, fieldVersions, changes: [] });
     return copy(entity);
   }
 
@@ -177,7 +177,9 @@ export class FakeEntities {
     const key = `${entityRoom(frame.entityType, frame.entityId)}|${frame.mutationId}`;
     const seen = this.applied.get(key);
     if (seen) return { ...copy(seen), type: 'entity.ack', replyTo: frame.id, duplicate: true };
-    const conflicts = this.conflicts(stored, frame);
+    const conflicts = copy(
+      findConflicts(stored, frame.fields, frame.baseVersion, historyOf(stored)),
+    );
     if (conflicts.length > 0) {
       return {
         type: 'entity.conflict',
@@ -197,28 +199,6 @@ export class FakeEntities {
     return { ...copy(answer), replyTo: frame.id, duplicate: false };
   }
 
-  /** Fields of the update changed by anyone after its base version, to a different value. */
-  private conflicts(stored: Stored, frame: EntityUpdateFrame): FieldConflict[] {
-    const base = frame.baseVersion;
-    const ahead = base > stored.entity.version;
-    const conflicts: FieldConflict[] = [];
-    for (const [field, mine] of Object.entries(frame.fields)) {
-      const changes = stored.history.get(field) ?? [];
-      const last = changes[changes.length - 1];
-      const theirs = fieldValue(stored.entity.fields, field);
-      if (sameJson(theirs, mine)) continue;
-      if (!ahead && (!last || last.version <= base)) continue;
-      const conflict: FieldConflict = { field, mine: copy(mine) };
-      const baseValue = ahead ? undefined : valueAt(changes, base);
-      if (baseValue !== undefined) conflict.base = copy(baseValue);
-      if (theirs !== undefined) conflict.theirs = copy(theirs);
-      if (last?.by) conflict.changedBy = last.by;
-      if (last) conflict.changedAt = last.at;
-      conflicts.push(conflict);
-    }
-    return conflicts;
-  }
-
   /** Apply fields as a new version and publish the change; `undefined` when nothing changes. */
   private apply(
     stored: Stored,
@@ -228,9 +208,7 @@ export class FakeEntities {
     source: 'client' | 'backend' | undefined,
   ): EntityChange | undefined {
     const current = stored.entity;
-    const changed = Object.keys(fields).filter(
-      (f) => !hasField(current.fields, f) || !sameJson(current.fields[f], fields[f]),
-    );
+    const changed = changedFields(current.fields, fields);
     if (changed.length === 0) return undefined;
     const at = this.host.now();
     const version = current.version + 1;
@@ -239,10 +217,11 @@ export class FakeEntities {
     for (const field of changed) {
       if (hasField(current.fields, field)) previous[field] = current.fields[field]!;
       next[field] = copy(fields[field]!);
-      let changes = stored.history.get(field);
-      if (!changes) stored.history.set(field, (changes = []));
-      changes.push({ version, value: next[field], by, at });
+      stored.fieldVersions[field] = version;
     }
+    const recorded: FakeChange = { version, changed, previous: copy(previous), at };
+    if (by) recorded.by = by;
+    stored.changes.push(recorded);
     const entity: Entity = {
       type: current.type,
       id: current.id,
@@ -269,12 +248,11 @@ export class FakeEntities {
   }
 }
 
-/** The value a field had at a version: its last change at or before it. */
-function valueAt(changes: readonly FieldChange[], version: number): JsonValue | undefined {
-  let value: JsonValue | undefined;
-  for (const change of changes) {
-    if (change.version > version) break;
-    value = change.value;
-  }
-  return value;
+/** The merge rules' view of the fake's history: the same questions the server's tables answer. */
+function historyOf(stored: Stored): HistoryReader {
+  return {
+    firstChangeAfter: (version, field) =>
+      stored.changes.find((c) => c.version > version && c.changed.includes(field)),
+    changeAt: (version) => stored.changes.find((c) => c.version === version),
+  };
 }

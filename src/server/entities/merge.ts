@@ -1,72 +1,15 @@
 /**
- * The merge rules of live data, as pure functions over the current state of one entity and its
- * change history. The store runs them inside one transaction; the fake server
- * (`src/testing/fake-entities.ts`) follows the same rules, so client tests prove real behaviour.
- *
- * - An update with base version B and fields F is applied when every field of F was last changed
- *   at a version <= B: changes to other fields merge automatically.
- * - A field set to the value it already has is neither a conflict nor a change; an update that
- *   changes nothing is acknowledged without a new version.
- * - A conflicting field is reported with `base` (its value at B, from the history), `mine`,
- *   `theirs` (current) and who changed it when.
- * - A base version ahead of the entity (a client that saw state this server no longer has)
- *   conflicts on every field it would change, with no base value.
- * - A write without a base version (a backend's last-writer-wins write) is never a conflict.
+ * Planning one accepted write over a stored entity: the new version, its history row and the
+ * versions of its fields. The merge rules themselves (which fields conflict, what changes) are
+ * `src/domain/merge.ts`, shared with the fake server; the stores run both inside one transaction.
  */
-import {
-  fieldValue,
-  type FieldConflict,
-  type Fields,
-  type UserProfile,
-} from '../../protocol/index.js';
+import type { Fields, UserProfile } from '../../protocol/index.js';
+import { changedFields } from '../../domain/merge.js';
 import type { StoredChange, StoredEntityState } from './entity-store.js';
-import { sameJson } from '../../util/same-json.js';
+
+export { findConflicts, type HistoryReader } from '../../domain/merge.js';
 
 type JsonValue = Fields[string];
-
-/** What the rules need to read from the history of one entity. */
-export interface HistoryReader {
-  /** The oldest change after `version` that changed `field`. */
-  firstChangeAfter(version: number, field: string): StoredChange | undefined;
-  /** The change that produced `version`, if recorded. */
-  changeAt(version: number): StoredChange | undefined;
-}
-
-/**
- * The fields of `fields` changed after `baseVersion` by someone else, to a value other than the
- * one proposed. Empty when the update may be applied.
- */
-export function findConflicts(
-  state: StoredEntityState,
-  fields: Fields,
-  baseVersion: number,
-  history: HistoryReader,
-): FieldConflict[] {
-  const current = state.entity;
-  const ahead = baseVersion > current.version;
-  const conflicts: FieldConflict[] = [];
-  for (const [field, mine] of Object.entries(fields)) {
-    // Own fields only: a field named `constructor` must not read Object's constructor.
-    const theirs = fieldValue(current.fields, field) as JsonValue | undefined;
-    if (sameJson(theirs, mine)) continue;
-    const lastChanged = fieldValue(state.fieldVersions, field) ?? 0;
-    if (!ahead && lastChanged <= baseVersion) continue;
-    const conflict: FieldConflict = { field, mine };
-    if (!ahead) {
-      // The value at B is what the first later change of the field replaced.
-      const first = history.firstChangeAfter(baseVersion, field);
-      if (first && Object.prototype.hasOwnProperty.call(first.previous, field)) {
-        conflict.base = first.previous[field] as JsonValue;
-      }
-    }
-    if (theirs !== undefined) conflict.theirs = theirs;
-    const last = lastChanged > 0 ? history.changeAt(lastChanged) : undefined;
-    if (last?.by) conflict.changedBy = last.by;
-    conflict.changedAt = last?.at ?? current.updatedAt;
-    conflicts.push(conflict);
-  }
-  return conflicts;
-}
 
 export interface PlannedChange {
   /** The entity after the change. */
@@ -91,11 +34,7 @@ export function planChange(
   },
 ): PlannedChange | undefined {
   const currentFields = state?.entity.fields ?? {};
-  const changed = Object.keys(write.fields).filter(
-    (f) =>
-      !Object.prototype.hasOwnProperty.call(currentFields, f) ||
-      !sameJson(currentFields[f], write.fields[f]),
-  );
+  const changed = changedFields(currentFields, write.fields);
   if (changed.length === 0) return undefined;
   const version = (state?.entity.version ?? 0) + 1;
   const previous: Fields = {};
