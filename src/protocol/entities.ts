@@ -91,6 +91,12 @@ export const EntitySnapshotFrame = z.object({
   type: z.literal('entity.snapshot'),
   replyTo: RequestId,
   entity: Entity,
+  /**
+   * Fields this user may read but not change (their token's claim or the server's authorization
+   * callback says so); a write to one is refused. Absent when every field is writable. Fields
+   * hidden from the user are not listed: they never reach them at all.
+   */
+  readOnly: z.optional(z.array(FieldName).check(z.maxLength(500))),
 });
 
 export const EntityAckFrame = z.object({

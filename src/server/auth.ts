@@ -14,9 +14,21 @@ import type { UserProfile } from '../protocol/index.js';
 import { AvatarUrl, UserId } from '../protocol/index.js';
 import type { AuthConfig } from './config.js';
 import type { ServerClock } from './clock.js';
+import {
+  DEFAULT_PERMISSIONS_CLAIM,
+  parsePermissionsClaim,
+  type PermissionsClaim,
+} from './permissions/claims.js';
 
 export type AuthResult =
-  | { ok: true; user: UserProfile; via: 'token' | 'dev'; expiresAt?: number }
+  | {
+      ok: true;
+      user: UserProfile;
+      via: 'token' | 'dev';
+      expiresAt?: number;
+      /** The token's permissions claim (`crm`, see `permissions/claims.ts`), when it has one. */
+      permissions?: PermissionsClaim;
+    }
   | { ok: false; reason: string };
 
 export interface Credentials {
@@ -91,6 +103,14 @@ export class Authenticator {
       if (!user) return { ok: false, reason: 'token has no usable subject' };
       const result: AuthResult = { ok: true, user, via: 'token' };
       if (typeof payload.exp === 'number') result.expiresAt = payload.exp * 1000;
+      const claimName = this.config.permissionsClaim ?? DEFAULT_PERMISSIONS_CLAIM;
+      const claim = payload[claimName];
+      if (claim !== undefined) {
+        // A claim that does not parse refuses the token: guessing what it meant could grant more.
+        const parsed = parsePermissionsClaim(claim);
+        if (!parsed.ok) return { ok: false, reason: `claim ${claimName} is invalid: ${parsed.reason}` };
+        result.permissions = parsed.claim;
+      }
       return result;
     } catch (err) {
       const code = (err as { code?: unknown }).code;

@@ -41,6 +41,8 @@ export interface AuthConfig {
   jwtSecret?: string;
   /** JWKS endpoint for asymmetric JWTs (RS256, ES256, EdDSA …). */
   jwksUrl?: string;
+  /** The claim carrying permissions (`CRM_PERMISSIONS_CLAIM`, default `crm`; see `permissions/`). */
+  permissionsClaim?: string;
   issuer?: string;
   audience?: string;
   /** Accept `devUser` from `hello` without a token. Never in production. */

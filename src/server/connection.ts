@@ -8,6 +8,8 @@ import type { ErrorCode, ServerFrame, UserProfile } from '../protocol/index.js';
 import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { Membership, Recipient } from './rooms.js';
+import type { ConnectionPermissions } from './permissions/permissions.js';
+import { redactFrame, redactPrepared } from './permissions/redact.js';
 import type { PreparedFrame } from './wire.js';
 import type { Holdable, WriteBatch } from './write-batch.js';
 
@@ -51,6 +53,11 @@ export class Connection implements Recipient, Holdable {
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
     const socket = (ws as unknown as WsInternals)._socket;
+  /**
+   * What the token's claim and the authorization callback allow this user (set at `hello`);
+   * undefined when neither applies. Every frame sent is redacted by its `visibility`.
+   */
+  permissions: ConnectionPermissions | undefined;
     // Pre-framed writes bypass ws's Sender; that is only sound while no extension (deflate)
     // transforms frames. The server disables permessage-deflate, so this holds in practice.
     this.raw = limits.preframedWrites && ws.extensions === '' && socket ? socket : undefined;
@@ -97,6 +104,11 @@ export class Connection implements Recipient, Holdable {
     if (raw !== undefined) {
       const batch = this.batch;
       if (batch !== undefined) {
+    if (this.permissions) {
+      const visible = redactFrame(frame, this.permissions.visibility);
+      if (visible === undefined) return;
+      frame = visible;
+    }
         if (this.lastTurn !== batch.turn) {
           this.lastTurn = batch.turn;
           batch.touch();
@@ -139,6 +151,12 @@ export class Connection implements Recipient, Holdable {
   dropSlowConsumer(): void {
     if (this.state === 'closing') return;
     this.metrics.slowConsumers++;
+    if (this.permissions) {
+      // Redacted once per set of rules and frame (cached), not once per member.
+      const visible = redactPrepared(frame, this.permissions.visibility);
+      if (visible === undefined) return true;
+      frame = visible;
+    }
     this.terminate();
     this.onSlowConsumer(this);
   }

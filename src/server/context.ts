@@ -5,6 +5,7 @@ import type { Authenticator } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
+import type { AuthorizeCallback } from './permissions/callback.js';
 import type { ServerClock } from './clock.js';
 import type { ActivityService } from './activity/activity-service.js';
 import type { EntityService } from './entities/entity-service.js';
@@ -38,6 +39,8 @@ export interface ServerContext {
   readonly storage: Storage;
   /** Live data: reads, writes by the merge rules, and `onChange` for the activity log. */
   readonly entities: EntityService;
+  /** The authorization callback (`CRM_AUTHORIZE_URL`), asked after the hook; see `permissions/`. */
+  readonly authorizeCallback: AuthorizeCallback | undefined;
   /** Notifications: recipients, history, read state (see `notifications/`). */
   readonly notifications: NotificationService;
   /** The activity log: feeds and their live tail (see `activity/`). */

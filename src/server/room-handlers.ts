@@ -15,6 +15,7 @@ import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { errorFields } from './log.js';
+import { hookFor } from './permissions/permissions.js';
 import { emitNotification } from './notifications/notification-frames.js';
 
 /**
@@ -218,7 +219,12 @@ export class RoomHandlers {
     };
     let verdict: boolean | Promise<boolean>;
     try {
-      verdict = authorizeAction(this.ctx.authorize, this.connection.user!, action, room);
+      verdict = authorizeAction(
+        hookFor(this.ctx.authorize, this.connection),
+        this.connection.user!,
+        action,
+        room,
+      );
     } catch (err) {
       this.ctx.log.error('authorize hook threw', { room, action, ...errorFields(err) });
       return refuse();

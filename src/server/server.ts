@@ -17,6 +17,7 @@ import { Authenticator } from './auth.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
+import { AuthorizeCallback, type AuthorizeCallbackOptions } from './permissions/callback.js';
 import type { Bus } from './bus.js';
 import { every, systemClock, type ServerClock } from './clock.js';
 import {
@@ -71,6 +72,11 @@ export interface CreateServerOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   quiet?: boolean;
+  /**
+   * Asks the CRM's backend about every action, after `authorize` (`CRM_AUTHORIZE_URL`); answers
+   * are cached and may carry field rules. See `permissions/callback.ts`.
+   */
+  authorizeCallback?: AuthorizeCallbackOptions;
   /** Closed by `close()`. Default: an in-memory SQLite database (nothing survives a restart). */
   storage?: Storage;
   /** Keys accepted by the HTTP API (`Authorization: Bearer <key>`); none: the API answers 401. */
@@ -251,6 +257,9 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   // `connectionsCheckingInterval`, so that follows the headers timeout.
   const httpLimits = { ...DEFAULT_HTTP_TIMEOUTS, ...options.http };
   const httpServer = createHttpServer(
+    authorizeCallback: options.authorizeCallback
+      ? new AuthorizeCallback(options.authorizeCallback, clock, log)
+      : undefined,
     {
       headersTimeout: httpLimits.headersTimeoutMs,
       requestTimeout: httpLimits.requestTimeoutMs,

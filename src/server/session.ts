@@ -13,6 +13,7 @@ import {
   type HelloFrame,
 } from '../protocol/index.js';
 import { Connection } from './connection.js';
+import { connectionPermissions } from './permissions/permissions.js';
 import type { ServerContext } from './context.js';
 import { EntityHandlers } from './entities/entity-handlers.js';
 import { errorFields } from './log.js';
@@ -269,6 +270,14 @@ export class Session {
     this.clearHandshakeTimer();
     connection.user = result.user;
     connection.state = 'open';
+    // A new hello (a refreshed token, say) drops the callback's cached answers for this user, so
+    // a revoked permission does not outlive the token that carried it.
+    ctx.authorizeCallback?.revokeUser(result.user.id);
+    connection.permissions = connectionPermissions(
+      ctx.authorize,
+      result.permissions,
+      ctx.authorizeCallback,
+    );
     if (result.expiresAt !== undefined) this.watchExpiry(result.expiresAt);
     const { limits } = ctx;
     connection.send({

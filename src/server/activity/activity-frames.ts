@@ -7,6 +7,7 @@ import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { authorizeAction } from '../authorize.js';
 import { ENVELOPE_BYTES } from '../chunk.js';
+import { hookFor } from '../permissions/permissions.js';
 import { answering, permitted } from '../notifications/requests.js';
 
 /** Default page size when the client gives no `limit`. */
@@ -20,7 +21,9 @@ export async function listActivity(
   const room = feedRoom(frame.feed);
   const user = connection.user!;
   if (
-    !(await permitted(ctx, room, 'join', () => authorizeAction(ctx.authorize, user, 'join', room)))
+    !(await permitted(ctx, room, 'join', () =>
+      authorizeAction(hookFor(ctx.authorize, connection), user, 'join', room),
+    ))
   ) {
     connection.sendError('forbidden', `not allowed to read ${room}`, { replyTo: frame.id, room });
     return;

@@ -8,6 +8,7 @@ import { authorizeAction } from '../authorize.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { errorFields } from '../log.js';
+import { hookFor } from '../permissions/permissions.js';
 
 export class EntityHandlers {
   constructor(
@@ -19,13 +20,29 @@ export class EntityHandlers {
     return this.allowed('read', frame, async () => {
       const entity = await this.ctx.entities.get(frame.entityType, frame.entityId);
       if (!entity) return this.notFound(frame);
-      this.connection.send({ type: 'entity.snapshot', replyTo: frame.id, entity });
+      const readOnly = this.connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
+      this.connection.send(
+        readOnly.length > 0
+          ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
+          : { type: 'entity.snapshot', replyTo: frame.id, entity },
+      );
     });
   }
 
   update(frame: EntityUpdateFrame): Promise<void> {
     return this.allowed('write', frame, async () => {
       const { connection } = this;
+      // Field rules come after the room's verdict: the callback's answer may have brought them.
+      const refused =
+        connection.permissions?.visibility.fields.refused(frame.entityType, frame.fields) ?? [];
+      if (refused.length > 0) {
+        connection.sendError(
+          'forbidden',
+          `not allowed to change ${refused.join(', ')} of ${entityRoom(frame.entityType, frame.entityId)}: read-only for you`,
+          { replyTo: frame.id, room: entityRoom(frame.entityType, frame.entityId) },
+        );
+        return;
+      }
       const outcome = await this.ctx.entities.update({
         type: frame.entityType,
         id: frame.entityId,
@@ -81,7 +98,12 @@ export class EntityHandlers {
     const room = entityRoom(frame.entityType, frame.entityId);
     let ok: boolean;
     try {
-      ok = await authorizeAction(ctx.authorize, connection.user!, access, room);
+      ok = await authorizeAction(
+        hookFor(ctx.authorize, connection),
+        connection.user!,
+        access,
+        room,
+      );
     } catch (err) {
       ctx.log.error('authorize hook failed', { room, action: access, ...errorFields(err) });
       ok = false;

@@ -23,6 +23,7 @@ import {
 import { ENVELOPE_BYTES } from '../chunk.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
+import { hookFor } from '../permissions/permissions.js';
 import { answering, permitted } from './requests.js';
 import { targetRoom } from './notification-service.js';
 
@@ -60,7 +61,7 @@ export async function emitNotification(
           sharesRoom: sharesRoom(ctx, connection, target.user),
         }
       : { user, room, action: 'notify' as const };
-  if (!(await permitted(ctx, room, 'notify', () => ctx.authorize(request)))) {
+  if (!(await permitted(ctx, room, 'notify', () => hookFor(ctx.authorize, connection)(request)))) {
     connection.sendError('forbidden', `not allowed to notify ${room}`, { replyTo: frame.id, room });
     return;
   }

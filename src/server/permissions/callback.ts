@@ -1,0 +1,169 @@
+/**
+ * The authorization callback (`CRM_AUTHORIZE_URL`): the CRM's own backend answers whether a user
+ * may do an action on a room, and may add field rules.
+ *
+ * Request (POST, `Content-Type: application/json`, `Authorization: Bearer <CRM_AUTHORIZE_KEY>`
+ * when a key is set):
+ * `{ "user": { "id", "name", "avatarUrl"? }, "room": "customer:42", "action": "write",
+ *    "entity"?: { "type": "customer", "id": "42" }, "sharesRoom"?: true }`
+ * Answer: 200 with `{ "allow": true, "fields"?: { "customer": { "readOnly": [...], "hidden": [...] } } }`
+ * or `{ "allow": false }`.
+ *
+ * Answers (allow and deny) are cached per user, room, action and entity for `cacheMs`, at most
+ * `maxEntries` of them (the oldest go first); a user's entries are dropped when they authenticate
+ * again (a new `hello`, e.g. a refreshed token). A callback that answers anything else, fails or
+ * takes longer than `timeoutMs` denies, and that denial is not cached (the next request asks again).
+ */
+import * as z from 'zod/mini';
+import type { AuthorizeRequest } from '../authorize.js';
+import type { ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import { FieldRulesByType } from './field-policy.js';
+
+export interface AuthorizeCallbackOptions {
+  url: string;
+  /** Sent as `Authorization: Bearer <key>` so the backend knows who asks. */
+  key?: string | undefined;
+  /** How long the backend may take; slower answers deny. Default 2,000 ms. */
+  timeoutMs?: number | undefined;
+  /** How long an answer is reused. Default 30,000 ms; 0 asks every time. */
+  cacheMs?: number | undefined;
+  /** Answers kept at most. Default 10,000. */
+  maxEntries?: number | undefined;
+}
+
+export const DEFAULT_AUTHORIZE_TIMEOUT_MS = 2000;
+export const DEFAULT_AUTHORIZE_CACHE_MS = 30_000;
+const DEFAULT_MAX_ENTRIES = 10_000;
+/** Answers larger than this are not read (and deny). */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+export const CallbackAnswer = z.object({
+  allow: z.boolean(),
+  fields: z.optional(FieldRulesByType),
+});
+export type CallbackAnswer = z.infer<typeof CallbackAnswer>;
+
+const DENY: CallbackAnswer = { allow: false };
+
+interface Entry {
+  answer: CallbackAnswer;
+  until: number;
+  userId: string;
+}
+
+export class AuthorizeCallback {
+  private readonly cache = new Map<string, Entry>();
+  /** Questions on their way, so concurrent identical ones ask once. */
+  private readonly asking = new Map<string, Promise<CallbackAnswer>>();
+  /** Bumped per user on revoke: an answer to a question asked before does not enter the cache. */
+  private readonly generations = new Map<string, number>();
+  private readonly timeoutMs: number;
+  private readonly cacheMs: number;
+  private readonly maxEntries: number;
+  /** Counts for tests and metrics. */
+  readonly counts = { asked: 0, cached: 0, failed: 0 };
+
+  constructor(
+    private readonly options: AuthorizeCallbackOptions,
+    private readonly clock: ServerClock,
+    private readonly log: Logger,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_AUTHORIZE_TIMEOUT_MS;
+    this.cacheMs = options.cacheMs ?? DEFAULT_AUTHORIZE_CACHE_MS;
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  }
+
+  /** The backend's answer, from the cache while it is fresh. */
+  ask(request: AuthorizeRequest): Promise<CallbackAnswer> {
+    const key = JSON.stringify([
+      request.user.id,
+      request.room,
+      request.action,
+      request.entity?.type,
+      request.entity?.id,
+      request.sharesRoom,
+    ]);
+    const now = this.clock.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) {
+      this.counts.cached++;
+      return Promise.resolve(hit.answer);
+    }
+    if (hit) this.cache.delete(key);
+    const pending = this.asking.get(key);
+    if (pending) return pending;
+    const generation = this.generations.get(request.user.id) ?? 0;
+    const asked = this.post(request)
+      .then((answer) => {
+        if (answer && this.cacheMs > 0 && this.generations.get(request.user.id) === generation) {
+          this.remember(key, request.user.id, answer);
+        }
+        return answer ?? DENY;
+      })
+      .finally(() => this.asking.delete(key));
+    this.asking.set(key, asked);
+    return asked;
+  }
+
+  /** Forgets every answer about a user (they authenticated again). */
+  revokeUser(userId: string): void {
+    this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
+    for (const [key, entry] of this.cache) if (entry.userId === userId) this.cache.delete(key);
+    // In-flight questions stay shared, but their answers will not be cached (generation moved).
+    for (const key of [...this.asking.keys()]) {
+      if ((JSON.parse(key) as unknown[])[0] === userId) this.asking.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private remember(key: string, userId: string, answer: CallbackAnswer): void {
+    this.cache.set(key, { answer, until: this.clock.now() + this.cacheMs, userId });
+    while (this.cache.size > this.maxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+  }
+
+  /** One POST; undefined when the backend failed, timed out or answered something else. */
+  private async post(request: AuthorizeRequest): Promise<CallbackAnswer | undefined> {
+    this.counts.asked++;
+    const body: Record<string, unknown> = {
+      user: request.user,
+      room: request.room,
+      action: request.action,
+    };
+    if (request.entity) body.entity = request.entity;
+    if (request.sharesRoom !== undefined) body.sharesRoom = request.sharesRoom;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
+    try {
+      const response = await fetch(this.options.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
+      if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) throw new Error('answer too large');
+      const parsed = z.safeParse(CallbackAnswer, JSON.parse(text));
+      if (!parsed.success)
+        throw new Error(`answer is not { allow, fields? }: ${text.slice(0, 200)}`);
+      return parsed.data;
+    } catch (err) {
+      this.counts.failed++;
+      this.log.warn('authorization callback failed: denied', {
+        room: request.room,
+        action: request.action,
+        ...errorFields(err),
+      });
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * What a user may see of a frame: fields hidden from them removed from every entity, change,
+ * conflict, activity item, notification and presence state, and items about entities they may not
+ * read left out. Applied to every frame a connection sends (`Connection.send` and
+ * `writePrepared`), so no path can forget it; a broadcast is redacted once per set of rules, not
+ * once per member.
+ *
+ * `redactEntityChange` is exported for other outbound paths (the HTTP change feed, webhooks) that
+ * deliver changes on behalf of one user.
+ */
+import type {
+  ActivityItem,
+  Entity,
+  EntityChange,
+  FieldConflict,
+  Fields,
+  Notification,
+  Person,
+  ServerFrame,
+} from '../../protocol/index.js';
+import { entityOfRoom } from '../authorize.js';
+import { PreparedFrame } from '../wire.js';
+import { fieldLabel } from '../../domain/field-labels.js';
+import type { RoomGrants } from './claims.js';
+import type { FieldPolicy } from './field-policy.js';
+
+/** What one connection may see. */
+export interface Visibility {
+  readonly fields: FieldPolicy;
+  /** Room grants of the token's claim; without them every entity is readable here. */
+  readonly grants?: RoomGrants | undefined;
+  /** Identifies the grants, for the per-rules cache of redacted broadcasts. */
+  readonly grantsKey?: string | undefined;
+}
+
+function withoutFields(fields: Fields, hidden: ReadonlySet<string> | undefined): Fields {
+  if (!hidden) return fields;
+  let out: Fields | undefined;
+  for (const field of hidden) {
+    if (!Object.prototype.hasOwnProperty.call(fields, field)) continue;
+    out ??= { ...fields };
+    delete out[field];
+  }
+  return out ?? fields;
+}
+
+/** The entity without the fields hidden from this user (the same object when none were there). */
+export function redactEntity(entity: Entity, v: Visibility): Entity {
+  const fields = withoutFields(entity.fields, v.fields.hidden(entity.type));
+  return fields === entity.fields ? entity : { ...entity, fields };
+}
+
+function mayRead(type: string, id: string, v: Visibility): boolean {
+  if (!v.grants) return true;
+  return v.grants.decide({ user: { id: '', name: '' }, room: `${type}:${id}`, action: 'read' });
+}
+
+/**
+ * An entity change as this user may see it: hidden fields out of the entity, `changed` and
+ * `previous` (a change of only hidden fields still arrives, with `changed: []`, so the version the
+ * client holds stays current); undefined when the user may not read the entity at all.
+ */
+export function redactEntityChange(change: EntityChange, v: Visibility): EntityChange | undefined {
+  const { type, id } = change.entity;
+  if (!mayRead(type, id, v)) return undefined;
+  const hidden = v.fields.hidden(type);
+  if (!hidden) return change;
+  const entity = redactEntity(change.entity, v);
+  const previous = withoutFields(change.previous, hidden);
+  const changed = change.changed.filter((field) => !hidden.has(field));
+  if (entity === change.entity && previous === change.previous) {
+    if (changed.length === change.changed.length) return change;
+  }
+  return { ...change, entity, previous, changed };
+}
+
+export function redactActivityItem(item: ActivityItem, v: Visibility): ActivityItem | undefined {
+  if (!item.entity) return item;
+  const { type, id } = item.entity;
+  if (!mayRead(type, id, v)) return undefined;
+  const hidden = v.fields.hidden(type);
+  if (!hidden || !item.changes?.some((c) => hidden.has(c.field))) return item;
+  return { ...item, changes: item.changes.filter((c) => !hidden.has(c.field)) };
+}
+
+/**
+ * A notification about an entity the user may not read is left out. One whose title lists a
+ * hidden field by its label (the watcher rule's "Ana updated Acme: Revenue, Notes") loses that
+ * label from the list, and the list altogether when nothing else is in it.
+ */
+export function redactNotification(n: Notification, v: Visibility): Notification | undefined {
+  if (!n.entity) return n;
+  const { type, id } = n.entity;
+  if (!mayRead(type, id, v)) return undefined;
+  const hidden = v.fields.hidden(type);
+  if (!hidden) return n;
+  const labels = new Set([...hidden].flatMap((f) => [f, fieldLabel(type, f)]));
+  const colon = n.title.lastIndexOf(': ');
+  if (colon < 0) return n;
+  const named = n.title.slice(colon + 2).split(', ');
+  const kept = named.filter((label) => !labels.has(label.replace(/ and \d+ more$/, '')));
+  if (kept.length === named.length) return n;
+  const head = n.title.slice(0, colon);
+  return { ...n, title: kept.length > 0 ? `${head}: ${kept.join(', ')}` : head };
+}
+
+function redactPerson(person: Person, hidden: ReadonlySet<string>): Person {
+  const activity = person.activity;
+  if (activity.kind !== 'editing' || !hidden.has(activity.field)) return person;
+  return { ...person, activity: { kind: 'viewing' } };
+}
+
+function redactPeople(room: string, people: Person[], v: Visibility): Person[] {
+  const type = entityOfRoom(room)?.type;
+  const hidden = type === undefined ? undefined : v.fields.hidden(type);
+  if (!hidden) return people;
+  const out = people.map((p) => redactPerson(p, hidden));
+  return out.some((p, i) => p !== people[i]) ? out : people;
+}
+
+function keepSome<T>(items: T[], redact: (item: T) => T | undefined): T[] {
+  const out: T[] = [];
+  let same = true;
+  for (const item of items) {
+    const kept = redact(item);
+    if (kept !== item) same = false;
+    if (kept !== undefined) out.push(kept);
+  }
+  return same ? items : out;
+}
+
+/**
+ * The frame as this user may see it: the same object when nothing is hidden from them in it, a
+ * redacted copy, or undefined when the whole frame is about something they may not read.
+ */
+export function redactFrame(frame: ServerFrame, v: Visibility): ServerFrame | undefined {
+  if (v.fields.empty && !v.grants) return frame;
+  switch (frame.type) {
+    case 'entity.snapshot':
+    case 'entity.ack': {
+      const entity = redactEntity(frame.entity, v);
+      return entity === frame.entity ? frame : { ...frame, entity };
+    }
+    case 'entity.conflict': {
+      const hidden = v.fields.hidden(frame.current.type);
+      const current = redactEntity(frame.current, v);
+      const conflicts: FieldConflict[] = hidden
+        ? frame.conflicts.filter((c) => !hidden.has(c.field))
+        : frame.conflicts;
+      if (current === frame.current && conflicts.length === frame.conflicts.length) return frame;
+      return { ...frame, current, conflicts };
+    }
+    case 'event': {
+      const payload = frame.payload as unknown;
+      let redacted: unknown;
+      if (frame.event === 'entity.change') {
+        redacted = redactEntityChange(payload as EntityChange, v);
+      } else if (frame.event === 'activity') {
+        redacted = redactActivityItem(payload as ActivityItem, v);
+      } else if (frame.event === 'notification') {
+        redacted = redactNotification(payload as Notification, v);
+      } else {
+        return frame;
+      }
+      if (redacted === undefined) return undefined;
+      return redacted === payload ? frame : { ...frame, payload: redacted as typeof frame.payload };
+    }
+    case 'activity.page': {
+      const items = keepSome(frame.items, (item) => redactActivityItem(item, v));
+      return items === frame.items ? frame : { ...frame, items };
+    }
+    case 'notification.page': {
+      const items = keepSome(frame.items, (item) => redactNotification(item, v));
+      return items === frame.items ? frame : { ...frame, items };
+    }
+    case 'joined': {
+      const people = redactPeople(frame.room, frame.people, v);
+      return people === frame.people ? frame : { ...frame, people };
+    }
+    case 'presence.diff': {
+      const upsert = redactPeople(frame.room, frame.upsert, v);
+      return upsert === frame.upsert ? frame : { ...frame, upsert };
+    }
+    default:
+      return frame;
+  }
+}
+
+/** Redacted broadcasts per frame and per set of rules: a room of like users costs one redaction. */
+const redactedFrames = new WeakMap<PreparedFrame, Map<string, PreparedFrame | null>>();
+
+/** Frames that can carry fields, entities or presence start like this (`type` is serialized first). */
+const MAY_CARRY = /^\{"type":"(event|presence\.diff)"/;
+
+/** `redactFrame` for a prepared broadcast frame (undefined: not for this user). */
+export function redactPrepared(frame: PreparedFrame, v: Visibility): PreparedFrame | undefined {
+  if (v.fields.empty && !v.grants) return frame;
+  const head = frame.payload.toString('utf8', 0, Math.min(32, frame.payload.byteLength));
+  if (!MAY_CARRY.test(head)) return frame;
+  const key = `${v.fields.key}|${v.grantsKey ?? ''}`;
+  let perRules = redactedFrames.get(frame);
+  const cached = perRules?.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const parsed = JSON.parse(frame.payload.toString('utf8')) as ServerFrame;
+  const redacted = redactFrame(parsed, v);
+  const result =
+    redacted === undefined ? null : redacted === parsed ? frame : PreparedFrame.of(redacted);
+  if (!perRules) {
+    perRules = new Map();
+    redactedFrames.set(frame, perRules);
+  }
+  perRules.set(key, result);
+  return result ?? undefined;
+}
