@@ -216,6 +216,9 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       maxAddresses: limits.throttledAddresses,
     }),
     authorize: options.authorize ?? defaultAuthorize,
+    authorizeCallback: options.authorizeCallback
+      ? new AuthorizeCallback(options.authorizeCallback, clock, log)
+      : undefined,
     bus,
     rooms: new RoomRegistry(bus, metrics, limits.replayEvents),
     presence,
@@ -257,9 +260,6 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   // `connectionsCheckingInterval`, so that follows the headers timeout.
   const httpLimits = { ...DEFAULT_HTTP_TIMEOUTS, ...options.http };
   const httpServer = createHttpServer(
-    authorizeCallback: options.authorizeCallback
-      ? new AuthorizeCallback(options.authorizeCallback, clock, log)
-      : undefined,
     {
       headersTimeout: httpLimits.headersTimeoutMs,
       requestTimeout: httpLimits.requestTimeoutMs,

@@ -6,6 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/server/migrations.js';
 import { SqliteStorage } from '../../src/server/sqlite-storage.js';
+import { storageContract } from './helpers/storage-contract.js';
+
+// What every engine must do the same; PostgreSQL runs it in server/postgres/postgres-storage.test.ts.
+storageContract('SQLite', async () => new SqliteStorage(':memory:'));
 
 describe('SQLite storage', () => {
   let dir: string;
@@ -81,35 +85,5 @@ describe('SQLite storage', () => {
     const db = new Database(file, { readonly: true });
     assert.equal(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get(), undefined);
     db.close();
-  });
-
-  test('entities round-trip with their fields, version and writer', async () => {
-    const storage = new SqliteStorage(join(dir, 'entities.sqlite'));
-    assert.equal(await storage.getEntity('customer', '42'), undefined);
-    const entity = {
-      type: 'customer',
-      id: '42',
-      version: 3,
-      fields: { name: 'ACME', phone: '+33 1 23', tags: ['vip'] },
-      updatedAt: 1_736_154_000_000,
-      updatedBy: 'alice',
-    };
-    await storage.putEntity(entity);
-    assert.deepEqual(await storage.getEntity('customer', '42'), entity);
-    await storage.putEntity({
-      ...entity,
-      version: 4,
-      fields: { name: 'ACME SA' },
-      updatedBy: null,
-    });
-    assert.deepEqual(await storage.getEntity('customer', '42'), {
-      ...entity,
-      version: 4,
-      fields: { name: 'ACME SA' },
-      updatedBy: null,
-    });
-    assert.equal(storage.healthy(), true);
-    await storage.close();
-    assert.equal(storage.healthy(), false);
   });
 });

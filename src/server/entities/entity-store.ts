@@ -78,6 +78,16 @@ export type EntityWriteResult =
   | { outcome: 'not_found' }
   | { outcome: 'too_large'; bytes: number; limit: number };
 
+/**
+ * A replacing write (`replace`) over the stored state: stored fields it leaves out become null
+ * (fields are never deleted). Shared by every store so the rule has one home.
+ */
+export function withClearedFields(write: EntityWrite, state: StoredEntityState): EntityWrite {
+  const fields: Fields = {};
+  for (const field of Object.keys(state.entity.fields)) fields[field] = null;
+  return { ...write, fields: Object.assign(fields, write.fields) };
+}
+
 /** The protocol's view of a stored entity. */
 export function toEntity(stored: StoredEntity): Entity {
   const entity: Entity = {

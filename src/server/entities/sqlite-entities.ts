@@ -9,12 +9,14 @@ import type { StoredEntity } from '../storage.js';
 import {
   toEntity,
   toEntityChange,
+  withClearedFields,
   type EntityWrite,
   type EntityWriteResult,
   type StoredChange,
   type StoredEntityState,
 } from './entity-store.js';
 import { findConflicts, planChange, type HistoryReader } from './merge.js';
+import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 interface EntityRow {
   type: string;
@@ -99,7 +101,14 @@ export class SqliteEntities {
   private readonly pruneTx: (cutoff: number) => { changes: number; mutations: number };
   private readonly writeTx: (write: EntityWrite) => EntityWriteResult;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `recordChange` appends each new version to the change log (webhooks, `GET /api/changes`)
+   * inside the write's transaction, before the caller's `inTransaction` step.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recordChange?: ChangeRecorder,
+  ) {
     this.selectEntity = db.prepare(
       `SELECT ${ENTITY_COLUMNS} FROM entities WHERE type = ? AND id = ?`,
     );
@@ -233,6 +242,12 @@ export class SqliteEntities {
         mutation_id: change.mutationId ?? null,
         source: change.source,
       });
+      this.recordChange?.({
+        kind: 'entity.change',
+        entity: { type, id },
+        at: change.at,
+        data: toEntityChange(change, entity),
+      });
       write.inTransaction?.(change, entity);
     } else if (state) {
       entity = state.entity;
@@ -286,11 +301,4 @@ export class SqliteEntities {
       },
     };
   }
-}
-
-/** A replacing write: stored fields it leaves out become null (fields are never deleted). */
-function withClearedFields(write: EntityWrite, state: StoredEntityState): EntityWrite {
-  const fields: Fields = {};
-  for (const field of Object.keys(state.entity.fields)) fields[field] = null;
-  return { ...write, fields: Object.assign(fields, write.fields) };
 }

@@ -1,0 +1,315 @@
+/**
+ * Entities in PostgreSQL: reads, listing, and one write applied atomically by the rules of
+ * `../entities/merge.ts`, safe with writers in other processes. The write locks the entity's row
+ * (`SELECT … FOR UPDATE`), so a second writer waits for the first to commit and then checks
+ * against its version: no lost update, conflicts exactly as merge.ts says. A writer that finds no
+ * row races other creators on the primary key, and a mutation id on the `mutations` key; the
+ * loser's transaction is run again (see `transaction.ts`) and answers from the winner's rows (a
+ * duplicate, or a write over the created entity).
+ *
+ * The history the rules read is fetched inside the transaction before they run (they are
+ * synchronous): only when the check without history finds conflicts, whose base values and
+ * authors it then explains.
+ */
+import type pg from 'pg';
+import { fieldValue, type Entity, type Fields, type UserProfile } from '../../protocol/index.js';
+import type { StoredEntity } from '../storage.js';
+import {
+  toEntity,
+  toEntityChange,
+  withClearedFields,
+  type EntityWrite,
+  type EntityWriteResult,
+  type StoredChange,
+  type StoredEntityState,
+} from '../entities/entity-store.js';
+import { findConflicts, planChange, type HistoryReader } from '../entities/merge.js';
+import type { AmbientTransaction } from './transaction.js';
+import { PendingStatements, transaction } from './transaction.js';
+
+interface EntityRow {
+  type: string;
+  id: string;
+  version: number;
+  fields: Record<string, unknown>;
+  updated_at: number;
+  updated_by: string | null;
+  updated_by_profile: UserProfile | null;
+  field_versions: Record<string, number>;
+}
+
+interface ChangeRow {
+  type: string;
+  id: string;
+  version: number;
+  changed: string[];
+  previous: Fields;
+  next: Fields;
+  by_profile: UserProfile | null;
+  at: number;
+  mutation_id: string | null;
+  source: 'client' | 'backend';
+}
+
+const ENTITY_COLUMNS =
+  'type, id, version, fields, updated_at, updated_by, updated_by_profile, field_versions';
+const CHANGE_COLUMNS =
+  'type, id, version, changed, previous, next, by_profile, at, mutation_id, source';
+
+function entityOf(row: EntityRow): StoredEntity {
+  const entity: StoredEntity = {
+    type: row.type,
+    id: row.id,
+    version: row.version,
+    fields: row.fields,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+  if (row.updated_by_profile !== null) entity.updatedByProfile = row.updated_by_profile;
+  return entity;
+}
+
+function changeOf(row: ChangeRow): StoredChange {
+  const change: StoredChange = {
+    type: row.type,
+    id: row.id,
+    version: row.version,
+    changed: row.changed,
+    previous: row.previous,
+    next: row.next,
+    at: row.at,
+    source: row.source,
+  };
+  if (row.by_profile !== null) change.by = row.by_profile;
+  if (row.mutation_id !== null) change.mutationId = row.mutation_id;
+  return change;
+}
+
+function stateOf(row: EntityRow): StoredEntityState {
+  return { entity: entityOf(row), fieldVersions: row.field_versions };
+}
+
+/** A reader over history rows already fetched (the rules never see more than these). */
+function historyOf(changes: readonly StoredChange[]): HistoryReader {
+  const sorted = [...changes].sort((a, b) => a.version - b.version);
+  return {
+    firstChangeAfter: (version, field) =>
+      sorted.find((c) => c.version > version && c.changed.includes(field)),
+    changeAt: (version) => sorted.find((c) => c.version === version),
+  };
+}
+
+const NO_HISTORY: HistoryReader = {
+  firstChangeAfter: () => undefined,
+  changeAt: () => undefined,
+};
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export class PostgresEntities {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ambient: AmbientTransaction,
+  ) {}
+
+  async get(type: string, id: string): Promise<StoredEntity | undefined> {
+    const { rows } = await this.pool.query<EntityRow>(
+      `SELECT ${ENTITY_COLUMNS} FROM entities WHERE type = $1 AND id = $2`,
+      [type, id],
+    );
+    return rows[0] && entityOf(rows[0]);
+  }
+
+  async list(
+    type: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: StoredEntity[]; total: number }> {
+    const [page, count] = await Promise.all([
+      this.pool.query<EntityRow>(
+        `SELECT ${ENTITY_COLUMNS} FROM entities WHERE type = $1 ORDER BY id LIMIT $2 OFFSET $3`,
+        [type, limit, offset],
+      ),
+      this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM entities WHERE type = $1', [type]),
+    ]);
+    return { items: page.rows.map(entityOf), total: count.rows[0]?.n ?? 0 };
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM entities');
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Stores an entity as given; each field counts as changed at the entity's version. */
+  async put(entity: StoredEntity): Promise<void> {
+    const fieldVersions: Record<string, number> = {};
+    for (const field of Object.keys(entity.fields)) fieldVersions[field] = entity.version;
+    await this.store(this.pool, { entity, fieldVersions });
+  }
+
+  async changes(
+    type: string,
+    id: string,
+    sinceVersion: number,
+    limit: number,
+  ): Promise<StoredChange[]> {
+    const { rows } = await this.pool.query<ChangeRow>(
+      `SELECT ${CHANGE_COLUMNS} FROM entity_changes
+       WHERE type = $1 AND id = $2 AND version > $3 ORDER BY version LIMIT $4`,
+      [type, id, sinceVersion, limit],
+    );
+    return rows.map(changeOf);
+  }
+
+  /** Deletes history rows and mutation answers from before `cutoff` (see SQLite's `prune`). */
+  prune(cutoff: number): Promise<{ changes: number; mutations: number }> {
+    return transaction(this.pool, async (client) => {
+      const changes = await client.query('DELETE FROM entity_changes WHERE at < $1', [cutoff]);
+      const mutations = await client.query('DELETE FROM mutations WHERE at < $1', [cutoff]);
+      return { changes: changes.rowCount ?? 0, mutations: mutations.rowCount ?? 0 };
+    });
+  }
+
+  write(write: EntityWrite): Promise<EntityWriteResult> {
+    return transaction(this.pool, (client) => this.apply(client, write));
+  }
+
+  private async apply(client: pg.PoolClient, request: EntityWrite): Promise<EntityWriteResult> {
+    const { type, id } = request;
+    // The row lock first: a concurrent writer of this entity waits here until we commit, then
+    // reads (statement by statement, READ COMMITTED) what we wrote, our mutation answer included.
+    const locked = await client.query<EntityRow>(
+      `SELECT ${ENTITY_COLUMNS} FROM entities WHERE type = $1 AND id = $2 FOR UPDATE`,
+      [type, id],
+    );
+    if (request.mutationId !== undefined) {
+      const seen = await client.query<{ entity: Entity }>(
+        'SELECT entity FROM mutations WHERE type = $1 AND id = $2 AND mutation_id = $3',
+        [type, id, request.mutationId],
+      );
+      if (seen.rows[0]) return { outcome: 'duplicate', entity: seen.rows[0].entity };
+    }
+    const state = locked.rows[0] && stateOf(locked.rows[0]);
+    const write = request.replace && state ? withClearedFields(request, state) : request;
+    // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.
+    if (!state && (!write.create || (write.baseVersion ?? 0) > 0)) return { outcome: 'not_found' };
+    if (state && write.baseVersion !== undefined) {
+      // Whether a field conflicts does not depend on the history, only what the conflict says.
+      let conflicts = findConflicts(state, write.fields, write.baseVersion, NO_HISTORY);
+      if (conflicts.length > 0) {
+        const history = await this.historyFor(client, state, write.fields, write.baseVersion);
+        conflicts = findConflicts(state, write.fields, write.baseVersion, history);
+        return { outcome: 'conflict', conflicts, current: state.entity };
+      }
+    }
+    const planned = planChange(state, write);
+    let entity: StoredEntity;
+    if (planned) {
+      entity = planned.state.entity;
+      if (write.maxChangeBytes !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(toEntityChange(planned.change, entity)));
+        if (bytes > write.maxChangeBytes) {
+          return { outcome: 'too_large', bytes, limit: write.maxChangeBytes };
+        }
+      }
+      await this.store(client, planned.state, state === undefined);
+      const change = planned.change;
+      await client.query(
+        `INSERT INTO entity_changes (${CHANGE_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          type,
+          id,
+          change.version,
+          JSON.stringify(change.changed),
+          JSON.stringify(change.previous),
+          JSON.stringify(change.next),
+          change.by ? JSON.stringify(change.by) : null,
+          change.at,
+          change.mutationId ?? null,
+          change.source,
+        ],
+      );
+      const step = write.inTransaction;
+      if (step) {
+        // The step is synchronous: what it writes is queued, then run here, before the commit.
+        const pending = new PendingStatements();
+        this.ambient.run(pending, () => step(change, entity));
+        await pending.flush(client);
+      }
+    } else if (state) {
+      entity = state.entity;
+    } else {
+      // Created with no fields: version 1, empty.
+      entity = {
+        type,
+        id,
+        version: 1,
+        fields: {},
+        updatedAt: write.at,
+        updatedBy: write.by?.id ?? null,
+      };
+      if (write.by) entity.updatedByProfile = write.by;
+      await this.store(client, { entity, fieldVersions: {} }, true);
+    }
+    if (write.mutationId !== undefined) {
+      await client.query(
+        'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES ($1, $2, $3, $4, $5)',
+        [type, id, write.mutationId, JSON.stringify(toEntity(entity)), write.at],
+      );
+    }
+    return { outcome: 'applied', entity, change: planned?.change, created: !state };
+  }
+
+  /**
+   * The history rows the rules may read for a write based on `baseVersion`: every change after
+   * it, and the last change of each written field (a base ahead of the entity reads those).
+   */
+  private async historyFor(
+    client: Queryable,
+    state: StoredEntityState,
+    fields: Fields,
+    baseVersion: number,
+  ): Promise<HistoryReader> {
+    const lastChanges = Object.keys(fields)
+      .map((field) => fieldValue(state.fieldVersions, field) ?? 0)
+      .filter((v) => v > 0);
+    const { rows } = await client.query<ChangeRow>(
+      `SELECT ${CHANGE_COLUMNS} FROM entity_changes
+       WHERE type = $1 AND id = $2 AND (version > $3 OR version = ANY($4::int[]))`,
+      [state.entity.type, state.entity.id, baseVersion, lastChanges],
+    );
+    return historyOf(rows.map(changeOf));
+  }
+
+  /**
+   * Writes an entity's row. `create`: insert only, so a concurrent creator that got there first
+   * makes this transaction fail on the key and run again (an upsert would overwrite its version).
+   */
+  private async store(
+    client: Queryable,
+    { entity, fieldVersions }: StoredEntityState,
+    create = false,
+  ): Promise<void> {
+    const values = [
+      entity.type,
+      entity.id,
+      entity.version,
+      JSON.stringify(entity.fields),
+      entity.updatedAt,
+      entity.updatedBy,
+      entity.updatedByProfile ? JSON.stringify(entity.updatedByProfile) : null,
+      JSON.stringify(fieldVersions),
+    ];
+    const insert = `INSERT INTO entities (${ENTITY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+    await client.query(
+      create
+        ? insert
+        : `${insert} ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,
+             fields = excluded.fields, updated_at = excluded.updated_at,
+             updated_by = excluded.updated_by, updated_by_profile = excluded.updated_by_profile,
+             field_versions = excluded.field_versions`,
+      values,
+    );
+  }
+}

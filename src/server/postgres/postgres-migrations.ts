@@ -1,0 +1,169 @@
+/**
+ * Schema migrations of the PostgreSQL store, applied in order, each once, recorded in
+ * `schema_migrations`, as the SQLite store's (`../migrations.ts`) are; the SQL is PostgreSQL's
+ * own. Never edit a released migration: add the next one.
+ *
+ * Several processes may start at once on one database: `migrate` holds a session advisory lock
+ * while it reads what is applied and applies the rest, so the second process waits, then finds
+ * nothing left to do. Each migration and its record commit together (PostgreSQL's DDL is
+ * transactional), so a failing one leaves no trace.
+ */
+import type pg from 'pg';
+
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The advisory lock key every process of this schema takes around its migrations (an arbitrary
+ * constant: "crm-rt" in ASCII, so it is recognisable in `pg_locks`).
+ */
+export const MIGRATION_LOCK_KEY = 0x63726d2d7274;
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'entities, history, mutation answers, activity, notifications',
+    // The tables of SQLite's migrations 1 to 4 as they end up. Times are epoch milliseconds in
+    // BIGINT; values are `json` (kept as written: key order and numbers unchanged), not `jsonb`.
+    sql: `
+      CREATE TABLE entities (
+        type                TEXT    NOT NULL,
+        id                  TEXT    NOT NULL,
+        version             INTEGER NOT NULL CHECK (version >= 0),
+        fields              JSON    NOT NULL,
+        updated_at          BIGINT  NOT NULL,
+        updated_by          TEXT,
+        updated_by_profile  JSON,
+        field_versions      JSON    NOT NULL DEFAULT '{}',
+        PRIMARY KEY (type, id)
+      );
+
+      -- One row per accepted change; the key makes a version recorded once however many
+      -- processes write the entity.
+      CREATE TABLE entity_changes (
+        type         TEXT    NOT NULL,
+        id           TEXT    NOT NULL,
+        version      INTEGER NOT NULL,
+        changed      JSON    NOT NULL,
+        previous     JSON    NOT NULL,
+        next         JSON    NOT NULL,
+        by_profile   JSON,
+        at           BIGINT  NOT NULL,
+        mutation_id  TEXT,
+        source       TEXT    NOT NULL CHECK (source IN ('client', 'backend')),
+        PRIMARY KEY (type, id, version)
+      );
+      CREATE INDEX entity_changes_by_time ON entity_changes (at);
+
+      -- The answer an applied mutation id got: the key applies a mutation id once per entity.
+      CREATE TABLE mutations (
+        type         TEXT    NOT NULL,
+        id           TEXT    NOT NULL,
+        mutation_id  TEXT    NOT NULL,
+        entity       JSON    NOT NULL,
+        at           BIGINT  NOT NULL,
+        PRIMARY KEY (type, id, mutation_id)
+      );
+      CREATE INDEX mutations_by_time ON mutations (at);
+
+      CREATE TABLE activity (
+        id           BIGSERIAL PRIMARY KEY,
+        at           BIGINT  NOT NULL,
+        actor        TEXT,
+        kind         TEXT    NOT NULL,
+        entity_type  TEXT,
+        entity_id    TEXT,
+        customer_id  TEXT,
+        changes      JSON,
+        data         JSON
+      );
+      CREATE INDEX activity_by_time ON activity (at);
+      CREATE INDEX activity_by_actor ON activity (actor, id);
+      CREATE INDEX activity_by_customer ON activity (customer_id, id);
+
+      CREATE TABLE notifications (
+        id           TEXT    PRIMARY KEY,
+        created_at   BIGINT  NOT NULL,
+        target_kind  TEXT    NOT NULL CHECK (target_kind IN ('user', 'room', 'entity')),
+        target       TEXT    NOT NULL,
+        kind         TEXT    NOT NULL CHECK (kind IN ('info', 'success', 'warning', 'error')),
+        priority     INTEGER NOT NULL DEFAULT 0,
+        title        TEXT    NOT NULL,
+        body         TEXT,
+        actions      JSON,
+        data         JSON
+      );
+      CREATE INDEX notifications_by_target ON notifications (target_kind, target, created_at);
+      CREATE INDEX notifications_by_time ON notifications (created_at);
+
+      CREATE TABLE notification_recipients (
+        seq              BIGSERIAL PRIMARY KEY,
+        user_id          TEXT    NOT NULL,
+        notification_id  TEXT    NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+        read_at          BIGINT,
+        UNIQUE (user_id, notification_id)
+      );
+      CREATE INDEX notification_recipients_by_user ON notification_recipients (user_id, seq);
+      CREATE INDEX notification_recipients_unread ON notification_recipients (user_id)
+        WHERE read_at IS NULL;
+      CREATE INDEX notification_recipients_by_notification
+        ON notification_recipients (notification_id);
+    `,
+  },
+];
+
+/**
+ * Applies the pending migrations under the advisory lock; resolves to the highest version
+ * applied. Uses one client of `pool` for the whole run (a session lock belongs to its session).
+ */
+export async function migrate(
+  pool: pg.Pool,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): Promise<number> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version     INTEGER PRIMARY KEY,
+        name        TEXT    NOT NULL,
+        applied_at  BIGINT  NOT NULL
+      )`);
+      const current = await client.query<{ v: number | null }>(
+        'SELECT MAX(version) AS v FROM schema_migrations',
+      );
+      let version = current.rows[0]?.v ?? 0;
+      const pending = [...migrations]
+        .sort((a, b) => a.version - b.version)
+        .filter((m) => m.version > version);
+      for (const migration of pending) {
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+            [migration.version, migration.name, Date.now()],
+          );
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+        version = migration.version;
+      }
+      return version;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } catch (err) {
+    broken = true;
+    throw err;
+  } finally {
+    // A client whose session failed mid-way is not handed to anyone else.
+    client.release(broken);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Notifications in PostgreSQL, as in SQLite (`../notifications/sqlite-notifications.ts`):
+ * `notifications` holds each one once, `notification_recipients` one row per recipient with
+ * `read_at`; a recipient's history pages by the recipient row's `seq`.
+ */
+import type pg from 'pg';
+import type {
+  EntityRef,
+  Notification,
+  NotificationAction,
+  NotificationPriority,
+  NotificationTarget,
+  NotificationType,
+  UserProfile,
+} from '../../protocol/index.js';
+import type {
+  NotificationRepository,
+  RecipientPage,
+  StoredNotification,
+} from '../notifications/notification-repository.js';
+import { transaction } from './transaction.js';
+
+const PRIORITIES: readonly NotificationPriority[] = ['low', 'normal', 'high', 'urgent'];
+
+interface Row {
+  seq: number;
+  id: string;
+  created_at: number;
+  kind: NotificationType;
+  priority: number;
+  title: string;
+  body: string | null;
+  actions: NotificationAction[] | null;
+  data: Data;
+  read_at: number | null;
+}
+
+/** What `data` holds: the parts that have no column of their own. */
+interface Data {
+  target: NotificationTarget;
+  entity?: EntityRef;
+  from?: UserProfile;
+}
+
+function targetColumns(target: NotificationTarget): { kind: string; target: string } {
+  if ('user' in target) return { kind: 'user', target: target.user };
+  if ('room' in target) return { kind: 'room', target: target.room };
+  return { kind: 'entity', target: `${target.entity.type}:${target.entity.id}` };
+}
+
+function fromRow(row: Row): Notification {
+  const n: Notification = {
+    id: row.id,
+    target: row.data.target,
+    type: row.kind,
+    priority: PRIORITIES[row.priority] ?? 'normal',
+    title: row.title,
+    createdAt: row.created_at,
+    read: row.read_at !== null,
+  };
+  if (row.body !== null) n.message = row.body;
+  if (row.data.entity) n.entity = row.data.entity;
+  if (row.actions !== null) n.actions = row.actions;
+  if (row.data.from) n.from = row.data.from;
+  return n;
+}
+
+const COUNT_UNREAD =
+  'SELECT COUNT(*) AS n FROM notification_recipients WHERE user_id = $1 AND read_at IS NULL';
+
+export class PostgresNotifications implements NotificationRepository {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ready: () => Promise<void>,
+  ) {}
+
+  async insert(n: StoredNotification, recipients: readonly string[]): Promise<void> {
+    await this.ready();
+    const { kind, target } = targetColumns(n.target);
+    const data: Data = { target: n.target };
+    if (n.entity) data.entity = n.entity;
+    if (n.from) data.from = n.from;
+    await transaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO notifications
+           (id, created_at, target_kind, target, kind, priority, title, body, actions, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          n.id,
+          n.createdAt,
+          kind,
+          target,
+          n.type,
+          Math.max(0, PRIORITIES.indexOf(n.priority)),
+          n.title,
+          n.message ?? null,
+          n.actions ? JSON.stringify(n.actions) : null,
+          JSON.stringify(data),
+        ],
+      );
+      // One statement for every recipient, in the order given (their rows page in that order).
+      await client.query(
+        `INSERT INTO notification_recipients (user_id, notification_id)
+         SELECT u, $2 FROM unnest($1::text[]) WITH ORDINALITY AS r(u, i) ORDER BY i
+         ON CONFLICT DO NOTHING`,
+        [recipients, n.id],
+      );
+    });
+  }
+
+  async page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage> {
+    await this.ready();
+    const [page, unread] = await Promise.all([
+      // One more than asked tells whether an older page exists.
+      this.pool.query<Row>(
+        `SELECT r.seq, n.id, n.created_at, n.kind, n.priority, n.title, n.body, n.actions,
+                n.data, r.read_at
+           FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+          WHERE r.user_id = $1 AND r.seq < $2
+          ORDER BY r.seq DESC
+          LIMIT $3`,
+        [userId, before ?? Number.MAX_SAFE_INTEGER, limit + 1],
+      ),
+      this.unread(userId),
+    ]);
+    const rows = page.rows;
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    return {
+      items: rows.map(fromRow),
+      next: more ? rows[rows.length - 1]!.seq : undefined,
+      unread,
+    };
+  }
+
+  async unread(userId: string): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number }>(COUNT_UNREAD, [userId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async markRead(
+    userId: string,
+    ids: readonly string[] | 'all',
+    at: number,
+  ): Promise<{ ids: string[] | 'all'; unread: number }> {
+    await this.ready();
+    let applied: string[] | 'all';
+    if (ids === 'all') {
+      await this.pool.query(
+        'UPDATE notification_recipients SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL',
+        [at, userId],
+      );
+      applied = 'all';
+    } else if (ids.length === 0) {
+      applied = [];
+    } else {
+      const { rows } = await this.pool.query<{ id: string }>(
+        `UPDATE notification_recipients SET read_at = COALESCE(read_at, $1)
+          WHERE user_id = $2 AND notification_id = ANY($3::text[])
+          RETURNING notification_id AS id`,
+        [at, userId, ids],
+      );
+      applied = rows.map((r) => r.id);
+    }
+    return { ids: applied, unread: await this.unread(userId) };
+  }
+
+  async deleteBefore(cutoff: number): Promise<number> {
+    await this.ready();
+    const result = await this.pool.query('DELETE FROM notifications WHERE created_at < $1', [
+      cutoff,
+    ]);
+    return result.rowCount ?? 0;
+  }
+
+  async newestTime(): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ t: number | null }>(
+      'SELECT MAX(created_at) AS t FROM notifications',
+    );
+    return rows[0]?.t ?? 0;
+  }
+}
