@@ -7,9 +7,9 @@ import { WebSocket } from 'ws';
 import type { ErrorCode, ServerFrame, UserProfile } from '../protocol/index.js';
 import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
-import type { Membership, Recipient } from './rooms.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
 import { redactFrame, redactPrepared } from './permissions/redact.js';
+import type { Membership, Recipient } from './rooms.js';
 import type { PreparedFrame } from './wire.js';
 import type { Holdable, WriteBatch } from './write-batch.js';
 
@@ -32,6 +32,11 @@ export class Connection implements Recipient, Holdable {
   readonly memberships = new Map<string, Membership>();
   /** Set when a frame or pong arrives; cleared by each server ping. */
   alive = true;
+  /**
+   * What the token's claim and the authorization callback allow this user (set at `hello`);
+   * undefined when neither applies. Every frame sent is redacted by its `visibility`.
+   */
+  permissions: ConnectionPermissions | undefined;
   private readonly bucket: TokenBucket;
   /** The TCP socket when ws lets us write pre-framed bytes to it (no extension negotiated). */
   private readonly raw: Socket | undefined;
@@ -53,11 +58,6 @@ export class Connection implements Recipient, Holdable {
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
     const socket = (ws as unknown as WsInternals)._socket;
-  /**
-   * What the token's claim and the authorization callback allow this user (set at `hello`);
-   * undefined when neither applies. Every frame sent is redacted by its `visibility`.
-   */
-  permissions: ConnectionPermissions | undefined;
     // Pre-framed writes bypass ws's Sender; that is only sound while no extension (deflate)
     // transforms frames. The server disables permessage-deflate, so this holds in practice.
     this.raw = limits.preframedWrites && ws.extensions === '' && socket ? socket : undefined;
@@ -75,6 +75,11 @@ export class Connection implements Recipient, Holdable {
   /** Serializes and sends one frame to this connection only. */
   send(frame: ServerFrame): void {
     if (!this.isOpen) return;
+    if (this.permissions) {
+      const visible = redactFrame(frame, this.permissions.visibility);
+      if (visible === undefined) return;
+      frame = visible;
+    }
     this.metrics.framesOut++;
     this.ws.send(JSON.stringify(frame));
     this.checkBackpressure();
@@ -100,15 +105,16 @@ export class Connection implements Recipient, Holdable {
   /** Writes a frame prepared once for many recipients. */
   writePrepared(frame: PreparedFrame): boolean {
     if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closing') return false;
+    if (this.permissions) {
+      // Redacted once per set of rules and frame (cached), not once per member.
+      const visible = redactPrepared(frame, this.permissions.visibility);
+      if (visible === undefined) return true;
+      frame = visible;
+    }
     const raw = this.raw;
     if (raw !== undefined) {
       const batch = this.batch;
       if (batch !== undefined) {
-    if (this.permissions) {
-      const visible = redactFrame(frame, this.permissions.visibility);
-      if (visible === undefined) return;
-      frame = visible;
-    }
         if (this.lastTurn !== batch.turn) {
           this.lastTurn = batch.turn;
           batch.touch();
@@ -151,12 +157,6 @@ export class Connection implements Recipient, Holdable {
   dropSlowConsumer(): void {
     if (this.state === 'closing') return;
     this.metrics.slowConsumers++;
-    if (this.permissions) {
-      // Redacted once per set of rules and frame (cached), not once per member.
-      const visible = redactPrepared(frame, this.permissions.visibility);
-      if (visible === undefined) return true;
-      frame = visible;
-    }
     this.terminate();
     this.onSlowConsumer(this);
   }
