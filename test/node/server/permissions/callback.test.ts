@@ -1,0 +1,201 @@
+/**
+ * The authorization callback (`authorizeCallback`, `CRM_AUTHORIZE_URL`) against a small node:http
+ * backend: allow, deny, field rules in an answer, answers cached for a bounded time (the server's
+ * clock), revoked by a new hello, and a backend that fails, answers nonsense or hangs denies.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, test } from 'node:test';
+import type { AuthorizeCallbackOptions } from '../../../../src/server/permissions/callback.js';
+import type { Harness } from '../../helpers/server-harness.js';
+import {
+  as,
+  connectWith,
+  get,
+  join,
+  received,
+  seedCustomer,
+  startPermissionHarness,
+  update,
+} from './permission-helpers.js';
+
+interface Asked {
+  body: Record<string, unknown>;
+  authorization: string | undefined;
+}
+
+/** The CRM's backend: answers by `decide`, records every question. */
+class Backend {
+  readonly asked: Asked[] = [];
+  decide: (body: Record<string, unknown>) => unknown = () => ({ allow: true });
+  /** Answer with this status and text instead (a failing backend). */
+  failWith: { status: number; text: string } | undefined;
+  /** Never answer (a hanging backend). */
+  hang = false;
+  private readonly hanging: ServerResponse[] = [];
+  private constructor(readonly server: Server) {}
+
+  static async start(): Promise<Backend> {
+    let backend!: Backend;
+    const server = createServer((req, res) => void backend.handle(req, res));
+    backend = new Backend(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return backend;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/authorize`;
+  }
+
+  questions(action?: string): Record<string, unknown>[] {
+    return this.asked.map((a) => a.body).filter((b) => !action || b.action === action);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    this.asked.push({ body, authorization: req.headers.authorization });
+    if (this.hang) {
+      this.hanging.push(res);
+      return;
+    }
+    if (this.failWith) {
+      res.writeHead(this.failWith.status, { 'content-type': 'application/json' });
+      res.end(this.failWith.text);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(this.decide(body)));
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+let h: Harness | undefined;
+let backend: Backend | undefined;
+afterEach(async () => {
+  await h?.close();
+  await backend?.close();
+  h = undefined;
+  backend = undefined;
+});
+
+async function start(options: Partial<AuthorizeCallbackOptions> = {}): Promise<[Harness, Backend]> {
+  backend = await Backend.start();
+  h = await startPermissionHarness({
+    authorizeCallback: { url: backend.url, key: 'callback-key-0123456789', ...options },
+  });
+  await seedCustomer(h);
+  return [h, backend];
+}
+
+describe('authorization callback', () => {
+  test('is asked { user, room, action, entity } with the key, and its allow decides', async () => {
+    const [h, backend] = await start();
+    backend.decide = (b) => ({ allow: b.room !== 'customer:43' });
+    const alice = await connectWith(h, 'alice');
+    await alice.join('customer:42');
+    assert.equal(as(await join(alice, 'customer:43'), 'error').code, 'forbidden');
+    const [first] = backend.asked;
+    assert.equal(first!.authorization, 'Bearer callback-key-0123456789');
+    assert.deepEqual(first!.body, {
+      user: { id: 'alice', name: 'alice' },
+      room: 'customer:42',
+      action: 'join',
+      entity: { type: 'customer', id: '42' },
+    });
+    assert.deepEqual(
+      backend.questions().map((b) => `${b.action as string} ${b.room as string}`),
+      ['join customer:42', 'read customer:42', 'join customer:43'],
+    );
+  });
+
+  test('a deny refuses writes; field rules in an answer apply to what the user sees and writes', async () => {
+    const [h, backend] = await start();
+    backend.decide = (b) =>
+      b.action === 'write'
+        ? { allow: true, fields: { customer: { readOnly: ['revenue'], hidden: ['notes'] } } }
+        : b.action === 'emit'
+          ? { allow: false }
+          : { allow: true, fields: { customer: { hidden: ['notes'] } } };
+    const alice = await connectWith(h, 'alice');
+    const snapshot = as(await get(alice), 'entity.snapshot');
+    assert.equal(Object.hasOwn(snapshot.entity.fields, 'notes'), false);
+    const refused = as(await update(alice, { revenue: '1' }, 1), 'error');
+    assert.equal(refused.code, 'forbidden');
+    as(await update(alice, { phone: '2' }, 1), 'entity.ack');
+    assert.deepEqual(as(await get(alice), 'entity.snapshot').readOnly, ['revenue']);
+    await alice.join('customer:42');
+    const emitted = await alice.request({
+      type: 'emit',
+      id: 'emit-1',
+      room: 'customer:42',
+      event: 'typing',
+      payload: {},
+    });
+    assert.equal(as(emitted, 'error').code, 'forbidden');
+    assert.doesNotMatch(received(alice), /secret plans/);
+  });
+
+  test('answers are cached for cacheMs on the server clock, then asked again', async () => {
+    const [h, backend] = await start({ cacheMs: 10_000 });
+    const alice = await connectWith(h, 'alice');
+    for (let i = 0; i < 3; i++) as(await get(alice), 'entity.snapshot');
+    assert.equal(backend.questions('read').length, 1, 'asked once, then cached');
+    backend.decide = () => ({ allow: false });
+    as(await get(alice), 'entity.snapshot');
+    h.clock.advance(10_001);
+    assert.equal(as(await get(alice), 'error').code, 'forbidden', 'a fresh answer after cacheMs');
+    // Asked again about the join (now denied, so the read is not asked at all).
+    assert.deepEqual(
+      backend.questions().map((b) => b.action),
+      ['join', 'read', 'join'],
+    );
+  });
+
+  test('a new hello (refreshed token) revokes the cached answers of that user', async () => {
+    const [h, backend] = await start({ cacheMs: 600_000 });
+    const alice = await connectWith(h, 'alice');
+    const bob = await connectWith(h, 'bob');
+    as(await get(alice), 'entity.snapshot');
+    as(await get(bob), 'entity.snapshot');
+    backend.decide = () => ({ allow: false });
+    as(await get(alice), 'entity.snapshot'); // still cached
+    const refreshed = await connectWith(h, 'alice');
+    assert.equal(as(await get(refreshed), 'error').code, 'forbidden');
+    assert.equal(as(await get(alice), 'error').code, 'forbidden', 'for all of her connections');
+    as(await get(bob), 'entity.snapshot'); // bob's answers stay cached
+  });
+
+  test('a failing backend, a malformed answer and a timeout deny, and are not cached', async () => {
+    const [h, backend] = await start({ timeoutMs: 300, cacheMs: 600_000 });
+    const alice = await connectWith(h, 'alice');
+    backend.failWith = { status: 500, text: '{"allow":true}' };
+    assert.equal(as(await get(alice), 'error').code, 'forbidden');
+    backend.failWith = { status: 200, text: '{"allowed":"yes"}' };
+    assert.equal(as(await get(alice), 'error').code, 'forbidden');
+    backend.failWith = undefined;
+    backend.hang = true;
+    alice.send({ type: 'entity.get', id: 'slow-1', entityType: 'customer', entityId: '42' });
+    const timedOut = await alice.upcoming((f) => 'replyTo' in f && f.replyTo === 'slow-1', 5000);
+    assert.equal(as(timedOut, 'error').code, 'forbidden');
+    backend.hang = false;
+    as(await get(alice), 'entity.snapshot');
+  });
+
+  test('a backend that cannot be reached denies', async () => {
+    const [h, unreachable] = await start();
+    await unreachable.close();
+    backend = undefined;
+    const alice = await connectWith(h, 'alice');
+    assert.equal(as(await join(alice, 'customer:42'), 'error').code, 'forbidden');
+  });
+});
