@@ -15,6 +15,10 @@
  * | --heartbeat-ms N  | CRM_HEARTBEAT_MS    | 30000          |
  * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
  * | --log-level L     | CRM_LOG_LEVEL       | info           |
+ * | --debug-users a,b | CRM_DEBUG_USERS (a,b) | (none)       |
+ * | --debug-rooms a,b | CRM_DEBUG_ROOMS (a,b) | (none)       |
+ * | --compression on  | CRM_COMPRESSION (on/off) | off         |
+ * | --compression-threshold N | CRM_COMPRESSION_THRESHOLD | 1024 |
  * | --quiet           |                     | off            |
  * |                   | CRM_API_KEYS (a,b)  | (API off)      |
  * |                   | CRM_ALLOWED_ORIGINS (a,b) | (any)    |
@@ -131,6 +135,10 @@ export interface ServerConfig {
   /** Bearer key `/metrics` requires; undefined leaves it open. */
   metricsKey: string | undefined;
   http: HttpTimeouts;
+  /** permessage-deflate, and the payload size in bytes from which frames are compressed. */
+  compression: { enabled: boolean; threshold: number };
+  /** Users and rooms whose frames are logged at level `debug` (tokens redacted). */
+  debugFrames: { users: string[]; rooms: string[] };
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -149,6 +157,12 @@ export const DEFAULT_LIMITS: ServerLimits = {
   failedHandshakesPerMinute: 30,
   throttledAddresses: 10_000,
 };
+
+/**
+ * Payloads below this many bytes go uncompressed even when compression is on: presence diffs and
+ * acks (100-600 bytes) shrink little and would cost deflate time for each (bench/compression.ts).
+ */
+export const DEFAULT_COMPRESSION_THRESHOLD = 1024;
 
 export const DEFAULT_CONFIG: ServerConfig = {
   port: 8080,
@@ -172,6 +186,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   notifyWatchersOnChange: false,
   metricsKey: undefined,
   http: DEFAULT_HTTP_TIMEOUTS,
+  compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
+  debugFrames: { users: [], rooms: [] },
 };
 
 /**
@@ -254,6 +270,10 @@ export function loadConfig(
     '--quiet',
     '--seed-demo',
     '--no-seed',
+    '--compression',
+    '--compression-threshold',
+    '--debug-users',
+    '--debug-rooms',
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) throw new ConfigError(`unknown flag ${name}`);
@@ -262,6 +282,28 @@ export function loadConfig(
 
   const logLevel = (flag('--log-level') ?? env.CRM_LOG_LEVEL ?? 'info') as LogLevel;
   if (!LEVELS.includes(logLevel)) throw new ConfigError(`unknown log level "${logLevel}"`);
+
+  const compressionRaw = flag('--compression') ?? env.CRM_COMPRESSION ?? 'off';
+  if (!['on', 'off', '1', '0'].includes(compressionRaw)) {
+    throw new ConfigError(`compression must be on or off, got "${compressionRaw}"`);
+  }
+  const compression = {
+    enabled: compressionRaw === 'on' || compressionRaw === '1',
+    threshold: integer(
+      'compression-threshold',
+      flag('--compression-threshold') ?? env.CRM_COMPRESSION_THRESHOLD,
+      DEFAULT_COMPRESSION_THRESHOLD,
+    ),
+  };
+  const list = (raw: string | undefined): string[] =>
+    (raw ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const debugFrames = {
+    users: list(flag('--debug-users') ?? env.CRM_DEBUG_USERS),
+    rooms: list(flag('--debug-rooms') ?? env.CRM_DEBUG_ROOMS),
+  };
 
   const staticFlag = flags.get('--static');
   const staticDirs =
@@ -401,5 +443,7 @@ export function loadConfig(
     ),
     metricsKey,
     http,
+    compression,
+    debugFrames,
   };
 }

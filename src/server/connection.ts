@@ -5,12 +5,13 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { ErrorCode, ServerFrame, UserProfile } from '../protocol/index.js';
+import type { FrameDebug } from './frame-debug.js';
 import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
 import { redactFrame, redactPrepared } from './permissions/redact.js';
 import type { Membership, Recipient } from './rooms.js';
-import type { PreparedFrame } from './wire.js';
+import { PreparedFrame } from './wire.js';
 import type { Holdable, WriteBatch } from './write-batch.js';
 
 export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closing';
@@ -19,10 +20,30 @@ export interface ConnectionLimits {
   maxMessagesPerSecond: number;
   maxBufferedBytes: number;
   preframedWrites: boolean;
+  /**
+   * Payload bytes from which a frame goes compressed when the peer negotiated permessage-deflate
+   * (smaller ones are sent as they are: deflate would cost more CPU than it saves bytes).
+   */
+  compressionThreshold?: number | undefined;
 }
 
 interface WsInternals {
   _socket?: Socket | null;
+  _extensions?: Record<string, { params?: Record<string, unknown> } | undefined>;
+}
+
+/**
+ * True when pre-framed bytes may bypass ws's Sender: no extension, or permessage-deflate without
+ * context takeover and with the full window, where one compressed message suits every peer.
+ */
+function sharedFramesFit(ws: WebSocket): { fit: boolean; deflate: boolean } {
+  if (ws.extensions === '') return { fit: true, deflate: false };
+  const params = (ws as unknown as WsInternals)._extensions?.['permessage-deflate']?.params;
+  const fit =
+    ws.extensions === 'permessage-deflate' &&
+    params?.server_no_context_takeover === true &&
+    (params.server_max_window_bits === undefined || params.server_max_window_bits === 15);
+  return { fit, deflate: fit };
 }
 
 export class Connection implements Recipient, Holdable {
@@ -38,8 +59,10 @@ export class Connection implements Recipient, Holdable {
    */
   permissions: ConnectionPermissions | undefined;
   private readonly bucket: TokenBucket;
-  /** The TCP socket when ws lets us write pre-framed bytes to it (no extension negotiated). */
+  /** The TCP socket when ws lets us write pre-framed bytes to it (see `sharedFramesFit`). */
   private readonly raw: Socket | undefined;
+  /** Payload bytes from which raw writes go compressed; Infinity when not negotiated. */
+  private readonly deflateFrom: number;
   /** Corked until the batch releases it at the end of this event-loop turn. */
   private held = false;
   /** The batch turn of the last broadcast write. */
@@ -55,12 +78,18 @@ export class Connection implements Recipient, Holdable {
     private readonly onSlowConsumer: (connection: Connection) => void,
     /** Coalesces a turn's broadcast writes per socket; undefined writes at once. */
     private readonly batch: WriteBatch | undefined,
+    /** Logs this connection's frames when its user or a room is watched (`frame-debug.ts`). */
+    private readonly debug: FrameDebug | undefined = undefined,
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
     const socket = (ws as unknown as WsInternals)._socket;
-    // Pre-framed writes bypass ws's Sender; that is only sound while no extension (deflate)
-    // transforms frames. The server disables permessage-deflate, so this holds in practice.
-    this.raw = limits.preframedWrites && ws.extensions === '' && socket ? socket : undefined;
+    // Pre-framed writes bypass ws's Sender; that is only sound when the bytes are the same for
+    // every peer: no extension, or deflate without context takeover (compressed once per frame).
+    // Any other negotiation falls back to ws.send, which compresses per connection.
+    const shared = sharedFramesFit(ws);
+    this.raw = limits.preframedWrites && shared.fit && socket ? socket : undefined;
+    this.deflateFrom =
+      this.raw !== undefined && shared.deflate ? (limits.compressionThreshold ?? 0) : Infinity;
   }
 
   get isOpen(): boolean {
@@ -81,8 +110,25 @@ export class Connection implements Recipient, Holdable {
       frame = visible;
     }
     this.metrics.framesOut++;
-    this.ws.send(JSON.stringify(frame));
+    if (this.raw !== undefined && this.deflateFrom !== Infinity) {
+      // ws's Sender deflates asynchronously and would let a later raw write overtake this frame;
+      // with compression negotiated every data frame takes the raw path, in order.
+      const prepared = PreparedFrame.of(frame);
+      const bytes = this.bytesOf(prepared);
+      this.debug?.outboundPrepared(this, prepared, bytes.byteLength);
+      this.raw.write(bytes);
+      if (this.raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
+      return;
+    }
+    const text = JSON.stringify(frame);
+    this.debug?.outbound(this, text, frame);
+    this.ws.send(text);
     this.checkBackpressure();
+  }
+
+  /** The bytes of a prepared frame for this peer: compressed when negotiated and large enough. */
+  private bytesOf(frame: PreparedFrame): Buffer {
+    return frame.payload.byteLength >= this.deflateFrom ? frame.deflated() : frame.framed;
   }
 
   sendError(
@@ -124,9 +170,12 @@ export class Connection implements Recipient, Holdable {
           batch.hold(this);
         }
       }
-      raw.write(frame.framed);
+      const bytes = this.bytesOf(frame);
+      this.debug?.outboundPrepared(this, frame, bytes.byteLength);
+      raw.write(bytes);
       if (raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
     } else {
+      this.debug?.outboundPrepared(this, frame, frame.framed.byteLength);
       this.ws.send(frame.payload, { binary: false });
       this.checkBackpressure();
     }

@@ -9,6 +9,7 @@ import type { AuthorizeCallback } from './permissions/callback.js';
 import type { ServerClock } from './clock.js';
 import type { ActivityService } from './activity/activity-service.js';
 import type { EntityService } from './entities/entity-service.js';
+import type { FrameDebug } from './frame-debug.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import type { ServerLimits } from './config.js';
 import type { Logger } from './log.js';
@@ -25,6 +26,10 @@ export interface ServerContext {
   readonly preframedWrites: boolean;
   /** Coalesces broadcast writes per socket and event-loop turn; undefined when disabled. */
   readonly writeBatch: WriteBatch | undefined;
+  /** Payload bytes from which frames go compressed to peers that negotiated permessage-deflate. */
+  readonly compressionThreshold: number;
+  /** Logs frames of watched users and rooms; undefined when none is watched (the usual case). */
+  readonly frameDebug: FrameDebug | undefined;
   readonly clock: ServerClock;
   readonly log: Logger;
   readonly metrics: ServerMetrics;

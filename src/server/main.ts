@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     activity: { maxAgeDays: config.activityRetentionDays, maxRows: config.activityMaxRows },
     entities: { historyRetentionDays: config.entityHistoryRetentionDays },
     metricsKey: config.metricsKey,
+    compression: config.compression,
+    debugFrames: config.debugFrames,
     http: config.http,
   });
 

@@ -21,6 +21,7 @@ import { AuthorizeCallback, type AuthorizeCallbackOptions } from './permissions/
 import type { Bus } from './bus.js';
 import { every, systemClock, type ServerClock } from './clock.js';
 import {
+  DEFAULT_COMPRESSION_THRESHOLD,
   DEFAULT_CONFIG,
   DEFAULT_HTTP_TIMEOUTS,
   DEFAULT_LIMITS,
@@ -30,6 +31,7 @@ import {
   type ServerLimits,
 } from './config.js';
 import type { ServerContext } from './context.js';
+import { FrameDebug, type DebugFramesOptions } from './frame-debug.js';
 import { createRequestHandler } from './http.js';
 import { HttpApi } from './http-api.js';
 import { EntityService } from './entities/entity-service.js';
@@ -109,6 +111,20 @@ export interface CreateServerOptions {
    * one system call (default true; needs pre-framed writes).
    */
   batchWrites?: boolean;
+  /**
+   * permessage-deflate (`CRM_COMPRESSION`): off by default. On, clients that offer it (every
+   * browser, ws) get frames of `threshold` payload bytes or more compressed, each broadcast
+   * deflated once for all its recipients. See the README's "Compression" for when it pays.
+   */
+  compression?: CompressionOptions;
+  /** Frames in and out of chosen users and rooms, logged at level `debug` (see `frame-debug.ts`). */
+  debugFrames?: DebugFramesOptions;
+}
+
+export interface CompressionOptions {
+  enabled: boolean;
+  /** Smallest payload, in bytes, that is sent compressed. Default 1024. */
+  threshold?: number;
 }
 
 export interface ServerStats {
@@ -144,6 +160,10 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   }
   checkJwtSecret(auth.jwtSecret, 'auth.jwtSecret');
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const compression = {
+    enabled: options.compression?.enabled ?? false,
+    threshold: options.compression?.threshold ?? DEFAULT_COMPRESSION_THRESHOLD,
+  };
   const clock = options.clock ?? systemClock;
   const log =
     options.logger ?? createLogger({ quiet: options.quiet ?? false, level: options.logLevel });
@@ -206,6 +226,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     heartbeatMs,
     preframedWrites: options.preframedWrites ?? true,
     writeBatch: options.batchWrites === false ? undefined : new WriteBatch(),
+    compressionThreshold: compression.threshold,
+    frameDebug: FrameDebug.create(log, options.debugFrames),
     clock,
     log,
     metrics,
@@ -242,8 +264,17 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     noServer: true,
     // Above the protocol limit, so an oversized frame reaches the session and is answered with
     // `frame_too_large` while the connection survives; far larger ones are cut off with 1009.
+    // ws applies it to the inflated size, so a small compressed frame that inflates past it (a
+    // zip bomb) is cut off as it inflates, with 1009.
     maxPayload: limits.maxFrameBytes * 4,
-    perMessageDeflate: false,
+    perMessageDeflate: compression.enabled
+      ? {
+          // Without context takeover each message compresses alone, so a broadcast is deflated
+          // once and the same bytes go to every member (see `PreparedFrame.deflated`).
+          serverNoContextTakeover: true,
+          threshold: compression.threshold,
+        }
+      : false,
     clientTracking: false,
   });
   const files = options.staticDirs?.length ? new StaticFiles(options.staticDirs) : undefined;

@@ -55,11 +55,16 @@ export class Session {
     this.connection = new Connection(
       id,
       ws,
-      { ...ctx.limits, preframedWrites: ctx.preframedWrites },
+      {
+        ...ctx.limits,
+        preframedWrites: ctx.preframedWrites,
+        compressionThreshold: ctx.compressionThreshold,
+      },
       ctx.metrics,
       now,
       (c) => ctx.log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
       ctx.writeBatch,
+      ctx.frameDebug,
     );
     this.handlers = new RoomHandlers(ctx, this.connection);
     this.entities = new EntityHandlers(ctx, this.connection);
@@ -181,6 +186,8 @@ export class Session {
   private handle(text: string): Promise<void> | void {
     const { connection, ctx } = this;
     const parsed = parseClientFrame(text, ctx.limits.maxFrameBytes);
+    // A hello is logged once its user is known (see `hello`), so watching a user shows it.
+    if (!parsed.ok || parsed.frame.type !== 'hello') ctx.frameDebug?.inbound(connection, text);
     if (!parsed.ok) {
       const invalidHello = connection.state === 'handshake' ? invalidHelloReason(text) : undefined;
       if (invalidHello !== undefined) {
@@ -270,6 +277,7 @@ export class Session {
     this.clearHandshakeTimer();
     connection.user = result.user;
     connection.state = 'open';
+    ctx.frameDebug?.inbound(connection, JSON.stringify(hello), hello);
     // A new hello (a refreshed token, say) drops the callback's cached answers for this user, so
     // a revoked permission does not outlive the token that carried it.
     ctx.authorizeCallback?.revokeUser(result.user.id);
