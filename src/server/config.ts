@@ -35,6 +35,8 @@
  * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
  * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
  * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
+ * | --database-url U  | CRM_DATABASE_URL    | (SQLite in data dir) |
+ * |                   | CRM_DATABASE_POOL_SIZE          | 10           |
  */
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/index.js';
@@ -134,6 +136,13 @@ export interface ServerConfig {
   notifyWatchersOnChange: boolean;
   /** Bearer key `/metrics` requires; undefined leaves it open. */
   metricsKey: string | undefined;
+  /**
+   * PostgreSQL instead of the SQLite file (`CRM_DATABASE_URL`, `postgres://…`), for several
+   * processes sharing one store; undefined keeps SQLite in `dataDir`.
+   */
+  databaseUrl: string | undefined;
+  /** Connections each process keeps to PostgreSQL at most. */
+  databasePoolSize: number;
   http: HttpTimeouts;
   /** permessage-deflate, and the payload size in bytes from which frames are compressed. */
   compression: { enabled: boolean; threshold: number };
@@ -185,6 +194,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   entityHistoryRetentionDays: 90,
   notifyWatchersOnChange: false,
   metricsKey: undefined,
+  databaseUrl: undefined,
+  databasePoolSize: 10,
   http: DEFAULT_HTTP_TIMEOUTS,
   compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
   debugFrames: { users: [], rooms: [] },
@@ -217,6 +228,21 @@ export function databasePath(config: Pick<ServerConfig, 'dataDir'>): string {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** A PostgreSQL URL, checked at start so a typo fails the start, not the first query. */
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+    throw new ConfigError('CRM_DATABASE_URL must be a postgres:// (or postgresql://) URL');
+  }
+  return raw;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min = 0): number {
@@ -270,6 +296,7 @@ export function loadConfig(
     '--quiet',
     '--seed-demo',
     '--no-seed',
+    '--database-url',
     '--compression',
     '--compression-threshold',
     '--debug-users',
@@ -442,6 +469,13 @@ export function loadConfig(
       auth.devIdentities,
     ),
     metricsKey,
+    databaseUrl: databaseUrl(flag('--database-url') ?? (env.CRM_DATABASE_URL || undefined)),
+    databasePoolSize: integer(
+      'CRM_DATABASE_POOL_SIZE',
+      env.CRM_DATABASE_POOL_SIZE,
+      DEFAULT_CONFIG.databasePoolSize,
+      1,
+    ),
     http,
     compression,
     debugFrames,

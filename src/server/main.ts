@@ -9,6 +9,7 @@ import { createLogger } from './log.js';
 import { seedDemo } from './seed-demo.js';
 import { createServer } from './server.js';
 import { SqliteStorage } from './sqlite-storage.js';
+import { databaseLabel, PostgresStorage } from './postgres/postgres-storage.js';
 
 function devBanner(): void {
   const line = '!'.repeat(78);
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, quiet: config.quiet });
   if (config.auth.devIdentities) devBanner();
 
-  const storage = new SqliteStorage(databasePath(config));
+  // PostgreSQL when configured (processes share it), else the SQLite file. PostgreSQL's
+  // migrations finish before anything is served, so a failing one stops the start.
+  const storage = config.databaseUrl
+    ? await PostgresStorage.open({ url: config.databaseUrl, poolSize: config.databasePoolSize })
+    : new SqliteStorage(databasePath(config));
   if (config.seedDemo) {
     const seeded = await seedDemo(storage);
     if (seeded) log.info('seeded the demo data', { ...seeded });
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  crm-realtime demo: http://${shownHost}:${address.port}/\n` +
       `  WebSocket:         ws://${shownHost}:${address.port}/\n` +
-      `  data:              ${databasePath(config)}\n` +
+      `  data:              ${config.databaseUrl ? databaseLabel(config.databaseUrl) : databasePath(config)}\n` +
       (devApiKey
         ? `  HTTP API key:      ${devApiKey} (this run only; set CRM_API_KEYS to fix keys)\n`
         : config.apiKeys.length === 0

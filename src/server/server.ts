@@ -51,6 +51,7 @@ import { StaticFiles } from './static-files.js';
 import { WriteBatch } from './write-batch.js';
 import type { Storage } from './storage.js';
 import { SqliteStorage } from './sqlite-storage.js';
+import { PostgresStorage } from './postgres/postgres-storage.js';
 import { CLOSE_CODES, type Person } from '../protocol/index.js';
 
 // zod/mini ships without messages, so a bad frame would only say "Invalid input". The server is
@@ -81,6 +82,13 @@ export interface CreateServerOptions {
   authorizeCallback?: AuthorizeCallbackOptions;
   /** Closed by `close()`. Default: an in-memory SQLite database (nothing survives a restart). */
   storage?: Storage;
+  /**
+   * PostgreSQL instead (`postgres://…`): the server opens a `PostgresStorage` on it, migrated at
+   * start, and closes it. Not with `storage`.
+   */
+  databaseUrl?: string | undefined;
+  /** Connections to PostgreSQL this process keeps at most (default 10). */
+  databasePoolSize?: number | undefined;
   /** Keys accepted by the HTTP API (`Authorization: Bearer <key>`); none: the API answers 401. */
   apiKeys?: readonly string[];
   /**
@@ -200,7 +208,14 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       }
     },
   });
-  const storage = options.storage ?? new SqliteStorage(':memory:');
+  if (options.storage && options.databaseUrl) {
+    throw new Error('createServer: pass storage or databaseUrl, not both');
+  }
+  const storage =
+    options.storage ??
+    (options.databaseUrl
+      ? new PostgresStorage({ url: options.databaseUrl, poolSize: options.databasePoolSize })
+      : new SqliteStorage(':memory:'));
   const entities = new EntityService({
     storage,
     bus,

@@ -179,3 +179,15 @@ export class PostgresStorage implements Storage {
     await this.pool.end();
   }
 }
+
+/** Where a database URL points, without its password: `postgres://crm@db:5432/crm`. */
+export function databaseLabel(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return 'postgres (unparsable URL)';
+  }
+}
