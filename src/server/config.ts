@@ -35,8 +35,14 @@
  * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
  * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
  * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
+ * | --webhook-url U   | CRM_WEBHOOK_URL     | (no webhooks)  |
+ * |                   | CRM_WEBHOOK_SECRET (>= 16, env only) | |
+ * |                   | CRM_WEBHOOK_MAX_ATTEMPTS        | 12           |
+ * |                   | CRM_WEBHOOK_TIMEOUT_MS          | 10000        |
+ * |                   | CRM_CHANGE_FEED_RETENTION_DAYS  | 30 (0 keeps) |
  * | --database-url U  | CRM_DATABASE_URL    | (SQLite in data dir) |
  * |                   | CRM_DATABASE_POOL_SIZE          | 10           |
+ * | --redis-url U     | CRM_REDIS_URL       | (one process)  |
  */
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/index.js';
@@ -136,6 +142,10 @@ export interface ServerConfig {
   notifyWatchersOnChange: boolean;
   /** Bearer key `/metrics` requires; undefined leaves it open. */
   metricsKey: string | undefined;
+  /** Signed delivery of every accepted change (`CRM_WEBHOOK_URL`); undefined: no webhooks. */
+  webhooks: WebhookConfig | undefined;
+  /** Changes older than this many days leave the change log (`GET /api/changes`); 0 keeps them. */
+  changeFeedRetentionDays: number;
   /**
    * PostgreSQL instead of the SQLite file (`CRM_DATABASE_URL`, `postgres://…`), for several
    * processes sharing one store; undefined keeps SQLite in `dataDir`.
@@ -144,6 +154,8 @@ export interface ServerConfig {
   /** Connections each process keeps to PostgreSQL at most. */
   databasePoolSize: number;
   http: HttpTimeouts;
+  /** Redis shared by several processes (`redis://host:6379`); undefined: one process, in memory. */
+  redisUrl: string | undefined;
   /** permessage-deflate, and the payload size in bytes from which frames are compressed. */
   compression: { enabled: boolean; threshold: number };
   /** Users and rooms whose frames are logged at level `debug` (tokens redacted). */
@@ -194,9 +206,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   entityHistoryRetentionDays: 90,
   notifyWatchersOnChange: false,
   metricsKey: undefined,
+  webhooks: undefined,
+  changeFeedRetentionDays: 30,
   databaseUrl: undefined,
   databasePoolSize: 10,
   http: DEFAULT_HTTP_TIMEOUTS,
+  redisUrl: undefined,
   compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
   debugFrames: { users: [], rooms: [] },
 };
@@ -243,6 +258,50 @@ function databaseUrl(raw: string | undefined): string | undefined {
     throw new ConfigError('CRM_DATABASE_URL must be a postgres:// (or postgresql://) URL');
   }
   return raw;
+}
+
+/** Outbound change delivery (see `webhooks/webhook-worker.ts`). */
+export interface WebhookConfig {
+  url: string;
+  /** HMAC-SHA256 key of `X-CRM-Signature`. */
+  secret: string;
+  /** Attempts before a delivery is dead (listed and retried through the API). */
+  maxAttempts: number;
+  /** An attempt not answered within this is a failure. */
+  timeoutMs: number;
+}
+
+/**
+ * `--webhook-url` / `CRM_WEBHOOK_URL` with `CRM_WEBHOOK_SECRET` (from the environment only, like
+ * `CRM_JWT_SECRET`: a flag would show in `ps`), checked at start.
+ */
+function webhookConfig(
+  flagUrl: string | undefined,
+  env: NodeJS.ProcessEnv,
+): WebhookConfig | undefined {
+  const url = flagUrl ?? (env.CRM_WEBHOOK_URL || undefined);
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(`CRM_WEBHOOK_URL: ${JSON.stringify(url)} is not an http(s) URL`);
+  }
+  const secret = env.CRM_WEBHOOK_SECRET ?? '';
+  if (secret.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError(
+      `CRM_WEBHOOK_SECRET (at least ${MIN_API_KEY_LENGTH} characters) is required with CRM_WEBHOOK_URL`,
+    );
+  }
+  return {
+    url,
+    secret,
+    maxAttempts: integer('CRM_WEBHOOK_MAX_ATTEMPTS', env.CRM_WEBHOOK_MAX_ATTEMPTS, 12, 1),
+    timeoutMs: integer('CRM_WEBHOOK_TIMEOUT_MS', env.CRM_WEBHOOK_TIMEOUT_MS, 10_000, 100),
+  };
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min = 0): number {
@@ -296,7 +355,9 @@ export function loadConfig(
     '--quiet',
     '--seed-demo',
     '--no-seed',
+    '--webhook-url',
     '--database-url',
+    '--redis-url',
     '--compression',
     '--compression-threshold',
     '--debug-users',
@@ -469,6 +530,12 @@ export function loadConfig(
       auth.devIdentities,
     ),
     metricsKey,
+    webhooks: webhookConfig(flag('--webhook-url'), env),
+    changeFeedRetentionDays: integer(
+      'CRM_CHANGE_FEED_RETENTION_DAYS',
+      env.CRM_CHANGE_FEED_RETENTION_DAYS,
+      DEFAULT_CONFIG.changeFeedRetentionDays,
+    ),
     databaseUrl: databaseUrl(flag('--database-url') ?? (env.CRM_DATABASE_URL || undefined)),
     databasePoolSize: integer(
       'CRM_DATABASE_POOL_SIZE',
@@ -477,7 +544,23 @@ export function loadConfig(
       1,
     ),
     http,
+    redisUrl: redisUrl(flag('--redis-url') ?? env.CRM_REDIS_URL),
     compression,
     debugFrames,
   };
+}
+
+/** `CRM_REDIS_URL` / `--redis-url`: checked at start, so a typo fails the start, not every join. */
+function redisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.host) {
+    throw new ConfigError(`CRM_REDIS_URL must look like redis://host:6379, got "${raw}"`);
+  }
+  return raw;
 }

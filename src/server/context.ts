@@ -14,7 +14,7 @@ import type { NotificationService } from './notifications/notification-service.j
 import type { ServerLimits } from './config.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
-import type { PresenceRegistry } from './presence.js';
+import type { Presence } from './presence.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Storage } from './storage.js';
 import type { WriteBatch } from './write-batch.js';
@@ -39,7 +39,7 @@ export interface ServerContext {
   readonly authorize: AuthorizeHook;
   readonly bus: Bus;
   readonly rooms: RoomRegistry;
-  readonly presence: PresenceRegistry;
+  readonly presence: Presence;
   /** The store (the `storage` option, or an in-memory SQLite database). */
   readonly storage: Storage;
   /** Live data: reads, writes by the merge rules, and `onChange` for the activity log. */

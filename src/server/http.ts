@@ -18,6 +18,11 @@ export interface HttpRoutes {
    * a scraper on a private network.
    */
   metricsKey?: string | undefined;
+  /**
+   * Why the API cannot take writes right now (Redis down in a multi-process deployment);
+   * undefined when it can. Writes then get 503 with `Retry-After`; reads still work.
+   */
+  unavailable?: () => string | undefined;
 }
 
 /** Compares in constant time, so the answer's timing does not reveal how much of a key matched. */
@@ -70,6 +75,19 @@ export function createRequestHandler(
       return;
     }
     if (api?.owns(path)) {
+      const down =
+        req.method === 'GET' || req.method === 'HEAD' ? undefined : routes.unavailable?.();
+      if (down !== undefined) {
+        log.warn('api write refused: service unavailable', { path, reason: down });
+        res.setHeader('retry-after', '5');
+        sendText(
+          res,
+          503,
+          'application/json',
+          JSON.stringify({ error: 'unavailable', message: `${down}; retry later` }),
+        );
+        return;
+      }
       await api.handle(req, res, path);
       return;
     }

@@ -42,6 +42,10 @@ export class ServerMetrics {
   notificationRecipients = 0;
   /** Activity items appended. */
   activityAppended = 0;
+  /** Webhook deliveries answered 2xx, attempts that failed, deliveries that went dead. */
+  webhooksDelivered = 0;
+  webhookAttemptsFailed = 0;
+  webhooksDead = 0;
 
   countError(code: ErrorCode): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
@@ -71,6 +75,8 @@ export interface MetricGauges {
   rooms: number;
   presenceRooms: number;
   uptimeSeconds: number;
+  /** Webhook deliveries pending and dead now; undefined when no webhook is configured. */
+  webhooks?: { pending: number; dead: number } | undefined;
 }
 
 type Sample = [labels: string, value: number];
@@ -159,5 +165,24 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       ['', m.activityAppended],
     ]),
   ];
+  if (g.webhooks) {
+    blocks.push(
+      block('crm_webhook_pending', 'gauge', 'Webhook deliveries waiting (incl. retries).', [
+        ['', g.webhooks.pending],
+      ]),
+      block('crm_webhook_dead', 'gauge', 'Webhook deliveries that used up their attempts.', [
+        ['', g.webhooks.dead],
+      ]),
+      block('crm_webhook_delivered_total', 'counter', 'Webhook deliveries answered 2xx.', [
+        ['', m.webhooksDelivered],
+      ]),
+      block('crm_webhook_failed_total', 'counter', 'Webhook attempts that failed.', [
+        ['', m.webhookAttemptsFailed],
+      ]),
+      block('crm_webhook_dead_total', 'counter', 'Webhook deliveries that went dead.', [
+        ['', m.webhooksDead],
+      ]),
+    );
+  }
   return blocks.join('\n') + '\n';
 }

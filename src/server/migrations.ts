@@ -151,4 +151,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mutations_by_time ON mutations (at);
     `,
   },
+  {
+    version: 5,
+    name: 'change log: the change feed and webhook deliveries',
+    // One row per accepted change (entity change, notification, activity item), appended in the
+    // change's own transaction; `seq` is commit order (the feed's cursor). `delivery` is the
+    // webhook state (NULL: webhooks were off when it was written). See `webhooks/change-log.ts`.
+    sql: `
+      CREATE TABLE change_log (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        id               TEXT    NOT NULL UNIQUE,
+        kind             TEXT    NOT NULL
+          CHECK (kind IN ('entity.change', 'notification', 'activity')),
+        entity_type      TEXT,
+        entity_id        TEXT,
+        at               INTEGER NOT NULL,
+        data             TEXT    NOT NULL CHECK (json_valid(data)),
+        delivery         TEXT    CHECK (delivery IN ('pending', 'delivered', 'dead')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  INTEGER,
+        last_attempt_at  INTEGER,
+        last_error       TEXT
+      );
+      CREATE INDEX change_log_pending ON change_log (seq) WHERE delivery = 'pending';
+      CREATE INDEX change_log_pending_by_entity ON change_log (entity_type, entity_id, seq)
+        WHERE delivery = 'pending';
+      CREATE INDEX change_log_dead ON change_log (seq) WHERE delivery = 'dead';
+      CREATE INDEX change_log_by_time ON change_log (at);
+    `,
+  },
 ];

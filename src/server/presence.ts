@@ -50,19 +50,40 @@ interface Entry {
   graceTimer: unknown;
 }
 
-const VIEWING: Activity = { kind: 'viewing' };
+export const VIEWING: Activity = { kind: 'viewing' };
 
-function sameActivity(a: Activity, b: Activity): boolean {
+/**
+ * What the server asks of presence: `PresenceRegistry` (one process, the default) and
+ * `RedisPresence` (many processes, `redis/redis-presence.ts`) implement it.
+ */
+export interface Presence {
+  /** Rooms holding presence on this process. */
+  readonly roomCount: number;
+  join(room: string, member: PresenceMember, state: PresenceState | undefined): void;
+  update(room: string, connectionId: string, userId: string, state: PresenceState): void;
+  leave(room: string, connectionId: string, userId: string, explicit: boolean): void;
+  /** The people of a room as the room currently believes them to be. */
+  snapshot(room: string): Person[];
+  /**
+   * Resolves once `snapshot(room)` includes the people connected to other processes; undefined
+   * when it always does (one process).
+   */
+  ready?(room: string): Promise<void> | undefined;
+  /** Cancels timers; used on shutdown. */
+  close(): void | Promise<void>;
+}
+
+export function sameActivity(a: Activity, b: Activity): boolean {
   return (
     a.kind === b.kind && (a.kind !== 'editing' || (b.kind === 'editing' && a.field === b.field))
   );
 }
 
-function sameUser(a: UserProfile, b: UserProfile): boolean {
+export function sameUser(a: UserProfile, b: UserProfile): boolean {
   return a.id === b.id && a.name === b.name && a.avatarUrl === b.avatarUrl;
 }
 
-export class PresenceRegistry {
+export class PresenceRegistry implements Presence {
   private readonly rooms = new Map<string, Map<string, Entry>>();
   private readonly pending = new Map<
     string,

@@ -17,6 +17,12 @@ import type { ServerContext } from './context.js';
 import { errorFields } from './log.js';
 import { hookFor } from './permissions/permissions.js';
 import { emitNotification } from './notifications/notification-frames.js';
+import { RedisUnavailableError } from './redis/redis-connection.js';
+
+/** What an error frame adds when the shared services are down, so the client can tell. */
+function unavailable(err: unknown): string {
+  return err instanceof RedisUnavailableError ? ': the realtime service is unavailable, retry' : '';
+}
 
 /**
  * Event names only the server publishes: other clients trust them as facts (a stored change, a
@@ -111,6 +117,14 @@ export class RoomHandlers {
         from: connection.user!.id,
       });
     } catch (err) {
+      if (err instanceof RedisUnavailableError) {
+        ctx.log.error('publish failed', { room: frame.room, ...errorFields(err) });
+        connection.sendError('internal', `event not sent${unavailable(err)}`, {
+          replyTo: frame.id,
+          room: frame.room,
+        });
+        return;
+      }
       if (!(err instanceof EventTooLargeError)) throw err;
       connection.sendError('payload_too_large', err.message, {
         replyTo: frame.id,
@@ -142,10 +156,16 @@ export class RoomHandlers {
     let point: ResumePoint;
     try {
       point = await ctx.bus.resume(room, frame.since);
+      // Shared presence (Redis) must have read the other processes' people before the snapshot.
+      const people = ctx.presence.ready?.(room);
+      if (people) await people;
     } catch (err) {
       ctx.log.error('resume failed', { room, ...errorFields(err) });
       if (connection.memberships.get(room) === membership) this.drop(membership, true);
-      connection.sendError('internal', 'could not join the room', { replyTo: frame.id, room });
+      connection.sendError('internal', `could not join the room${unavailable(err)}`, {
+        replyTo: frame.id,
+        room,
+      });
       return;
     }
     if (connection.memberships.get(room) !== membership || !connection.isOpen) return;

@@ -37,6 +37,8 @@ import { HttpApi } from './http-api.js';
 import { EntityService } from './entities/entity-service.js';
 import { registerEntityRoutes } from './entities/entity-routes.js';
 import { registerActivityRoutes } from './activity/activity-routes.js';
+import { createChangeDelivery, type ChangeFeedSettings } from './webhooks/setup.js';
+import type { WebhookOptions } from './webhooks/webhook-worker.js';
 import type { ActivityRetention, ActivityService } from './activity/activity-service.js';
 import { registerNotificationRoutes } from './notifications/notification-routes.js';
 import type { NotificationService } from './notifications/notification-service.js';
@@ -44,7 +46,9 @@ import { createHistoryServices, type NotificationOptions } from './notifications
 import { LocalBus } from './local-bus.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { renderMetrics, ServerMetrics } from './metrics.js';
-import { PresenceRegistry } from './presence.js';
+import { PresenceRegistry, type Presence, type PresenceDiff } from './presence.js';
+import { RedisBus } from './redis/redis-bus.js';
+import { RedisPresence } from './redis/redis-presence.js';
 import { RoomRegistry } from './rooms.js';
 import { Session } from './session.js';
 import { StaticFiles } from './static-files.js';
@@ -103,8 +107,22 @@ export interface CreateServerOptions {
   activity?: ActivityRetention;
   /** Entity history retention (see `entities/entity-service.ts`). */
   entities?: { historyRetentionDays?: number | undefined; sweepMs?: number | undefined };
-  /** Default: a `LocalBus` for this process. */
+  /**
+   * Signed, durable delivery of every accepted change to a URL (`CRM_WEBHOOK_URL`,
+   * `CRM_WEBHOOK_SECRET`; see `webhooks/webhook-worker.ts`). None: no webhooks.
+   */
+  webhooks?: WebhookOptions | undefined;
+  /** Retention of the change log behind `GET /api/changes` (see `webhooks/change-feed.ts`). */
+  changeFeed?: ChangeFeedSettings | undefined;
+  /** Default: a `LocalBus` for this process (or a `RedisBus` with `redisUrl`). */
   bus?: Bus;
+  /**
+   * Redis for what processes share (`CRM_REDIS_URL`): room sequences, replay windows, fan-out,
+   * presence. Several processes with the same URL serve the same rooms; see docs/deploy.md.
+   */
+  redisUrl?: string | undefined;
+  /** How often a process renews its alive key in Redis and looks for dead ones. Default 5000. */
+  redisHeartbeatMs?: number;
   /** Bearer key `/metrics` requires (`CRM_METRICS_KEY`); none: `/metrics` is open. */
   metricsKey?: string | undefined;
   /** Timeouts of plain HTTP connections, so idle and half-sent ones do not pile up. */
@@ -178,8 +196,30 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   const metrics = new ServerMetrics();
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_CONFIG.heartbeatMs;
   const startedAt = Date.now();
+  const redisBus =
+    options.redisUrl !== undefined && options.bus === undefined
+      ? new RedisBus({
+          url: options.redisUrl,
+          clock,
+          log,
+          replayEvents: limits.replayEvents,
+          replayMillis: limits.replayMillis,
+          maxFrameBytes: limits.maxFrameBytes,
+          replayRoomBytes: limits.replayRoomBytes,
+          // Events this process's members missed can no longer be replayed: they resume (and
+          // get `gap`, so they re-sync) rather than carry on with a silent hole.
+          onInterrupted: (room) => {
+            for (const { connection } of sessions) {
+              if (!connection.memberships.has(room)) continue;
+              connection.send({ type: 'bye', reason: 'shutdown', reconnectMs: 1000 });
+              connection.close(CLOSE_CODES.goingAway, 'room events interrupted: resume');
+            }
+          },
+        })
+      : undefined;
   const bus =
     options.bus ??
+    redisBus ??
     new LocalBus({
       clock,
       replayEvents: limits.replayEvents,
@@ -188,10 +228,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       replayRoomBytes: limits.replayRoomBytes,
       replayTotalBytes: limits.replayTotalBytes,
     });
-  const presence = new PresenceRegistry({
-    clock,
-    graceMs: options.graceMs ?? DEFAULT_CONFIG.graceMs,
-    onDiff: (room, diff) => {
+  const onPresenceDiff = (room: string, diff: PresenceDiff): void => {
       // A reconnect storm can coalesce more people than one frame may carry.
       const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
       const parts = [
@@ -200,14 +237,30 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       ];
       for (const part of parts) {
         if (part.upsert.length === 0 && part.remove.length === 0) continue;
+        // With Redis every process computes each person from the shared state and tells its own
+        // members; one process tells everyone through the bus.
+        if (redisBus) {
+          redisBus.deliverLocal(room, { type: 'presence.diff', room, ...part });
+          continue;
+        }
         bus
           .broadcast(room, { type: 'presence.diff', room, ...part })
           .catch((err: unknown) =>
             log.error('presence broadcast failed', { room, err: String(err) }),
           );
       }
-    },
-  });
+  };
+  const graceMs = options.graceMs ?? DEFAULT_CONFIG.graceMs;
+  const presence: Presence = redisBus
+    ? new RedisPresence({
+        bus: redisBus,
+        clock,
+        log,
+        graceMs,
+        onDiff: onPresenceDiff,
+        heartbeatMs: options.redisHeartbeatMs,
+      })
+    : new PresenceRegistry({ clock, graceMs, onDiff: onPresenceDiff });
   if (options.storage && options.databaseUrl) {
     throw new Error('createServer: pass storage or databaseUrl, not both');
   }
@@ -236,6 +289,14 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     metrics,
   });
   history.follow(entities);
+  const changes = createChangeDelivery({
+    storage,
+    clock,
+    log,
+    metrics,
+    webhooks: options.webhooks,
+    changeFeed: options.changeFeed,
+  });
   const ctx: ServerContext = {
     limits,
     heartbeatMs,
@@ -296,11 +357,14 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   let closing: Promise<void> | undefined;
 
   // Public: up or down only. Counts and uptime are in `/metrics`, which can require a key.
-  const health = () => ({ ok: closing === undefined && storage.healthy() });
+  const health = () => ({
+    ok: closing === undefined && storage.healthy() && (redisBus?.available ?? true),
+  });
   const api = new HttpApi({ keys: options.apiKeys ?? [], log });
   registerEntityRoutes(api, entities);
   registerNotificationRoutes(api, history.notifications);
   registerActivityRoutes(api, history.activity);
+  changes.register(api);
   // A connection that has not sent its request headers in time (idle new ones included), or a
   // whole request, is closed; so is an idle keep-alive connection. Node checks the first two every
   // `connectionsCheckingInterval`, so that follows the headers timeout.
@@ -320,8 +384,11 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
             rooms: ctx.rooms.size,
             presenceRooms: presence.roomCount,
             uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+            webhooks: changes.gauges(),
           }),
         metricsKey: options.metricsKey,
+        unavailable: () =>
+          redisBus && !redisBus.available ? 'Redis is unavailable' : undefined,
       },
       files,
       log,
@@ -397,8 +464,10 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       httpServer.close(() => resolve());
       httpServer.closeAllConnections();
     });
-    presence.close();
+    await presence.close();
     entities.close();
+    // No write comes after the HTTP server closed; in-flight deliveries are resent on next start.
+    await changes.close();
     await history.close();
     await bus.close();
     await storage.close();

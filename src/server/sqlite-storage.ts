@@ -10,6 +10,7 @@ import { SqliteEntities } from './entities/sqlite-entities.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteNotifications } from './notifications/sqlite-notifications.js';
 import type { Storage, StoredEntity } from './storage.js';
+import { SqliteChangeLog } from './webhooks/sqlite-change-log.js';
 
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
@@ -17,6 +18,7 @@ export class SqliteStorage implements Storage {
   private readonly entities: SqliteEntities;
   readonly notifications: SqliteNotifications;
   readonly activity: SqliteActivity;
+  readonly changes: SqliteChangeLog;
 
   /**
    * Opens (creating if needed) the database file and applies pending migrations.
@@ -32,9 +34,11 @@ export class SqliteStorage implements Storage {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate(migrations);
-    this.entities = new SqliteEntities(this.db);
-    this.notifications = new SqliteNotifications(this.db);
-    this.activity = new SqliteActivity(this.db);
+    // Each writer appends its changes to the log inside its own transaction.
+    this.changes = new SqliteChangeLog(this.db);
+    this.entities = new SqliteEntities(this.db, this.changes.record);
+    this.notifications = new SqliteNotifications(this.db, this.changes.record);
+    this.activity = new SqliteActivity(this.db, this.changes.record);
   }
 
   get schemaVersion(): number {

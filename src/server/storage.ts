@@ -9,6 +9,7 @@ import type { UserProfile } from '../protocol/index.js';
 import type { ActivityRepository } from './activity/activity-repository.js';
 import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
 import type { NotificationRepository } from './notifications/notification-repository.js';
+import type { ChangeLogRepository } from './webhooks/change-log.js';
 
 /** A CRM record as the live-data capability sees it. */
 export interface StoredEntity {
@@ -63,6 +64,11 @@ export interface Storage {
   readonly notifications?: NotificationRepository;
   /** The activity log, when this store keeps it. */
   readonly activity?: ActivityRepository;
+  /**
+   * Every accepted change in commit order, written in each change's own transaction, with its
+   * webhook delivery state (see `webhooks/change-log.ts`); when this store keeps it.
+   */
+  readonly changes?: ChangeLogRepository;
   /** Cheap liveness probe for `/healthz`. */
   healthy(): boolean;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import type {
   FieldChange,
   UserProfile,
 } from '../../protocol/index.js';
+import type { ChangeRecorder } from '../webhooks/change-log.js';
 import type { ActivityPage, ActivityRepository, NewActivity } from './activity-repository.js';
 
 interface Row {
@@ -58,7 +59,15 @@ export class SqliteActivity implements ActivityRepository {
   /** Page queries by feed kind and filter shape, prepared on first use. */
   private readonly pageQueries = new Map<string, Database.Statement<unknown[], Row>>();
 
-  constructor(private readonly db: Database.Database) {
+  private readonly appendTx: (item: NewActivity) => ActivityItem;
+
+  /** `recordChange` appends each item to the change log in the item's own transaction. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recordChange?: ChangeRecorder,
+  ) {
+    // Nested in an entity write's transaction, better-sqlite3 makes this a savepoint.
+    this.appendTx = db.transaction((item: NewActivity) => this.insertItem(item));
     this.insertRow = db.prepare(
       `INSERT INTO activity (at, actor, kind, entity_type, entity_id, customer_id, changes, data)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -77,6 +86,10 @@ export class SqliteActivity implements ActivityRepository {
   }
 
   appendNow(item: NewActivity): ActivityItem {
+    return this.appendTx(item);
+  }
+
+  private insertItem(item: NewActivity): ActivityItem {
     const data: Data = {};
     if (item.actor) data.actor = item.actor;
     if (item.entity?.label !== undefined) data.entityLabel = item.entity.label;
@@ -91,7 +104,9 @@ export class SqliteActivity implements ActivityRepository {
       item.changes ? JSON.stringify(item.changes) : null,
       Object.keys(data).length > 0 ? JSON.stringify(data) : null,
     );
-    return { ...item, id: String(result.lastInsertRowid) };
+    const appended = { ...item, id: String(result.lastInsertRowid) };
+    this.recordChange?.({ kind: 'activity', entity: item.entity, at: item.at, data: appended });
+    return appended;
   }
 
   async page(

@@ -18,6 +18,7 @@ import type {
   RecipientPage,
   StoredNotification,
 } from './notification-repository.js';
+import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 const PRIORITIES: readonly NotificationPriority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -76,7 +77,14 @@ export class SqliteNotifications implements NotificationRepository {
   private readonly selectNewest: Database.Statement<[], { t: number | null }>;
   private readonly insertAll: (n: StoredNotification, recipients: readonly string[]) => void;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `recordChange` appends each notification (with its recipients' ids) to the change log in the
+   * insert's transaction.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recordChange?: ChangeRecorder,
+  ) {
     this.insertNotification = db.prepare(
       `INSERT INTO notifications
          (id, created_at, target_kind, target, kind, priority, title, body, actions, data)
@@ -124,6 +132,12 @@ export class SqliteNotifications implements NotificationRepository {
         JSON.stringify(data),
       );
       for (const userId of recipients) this.insertRecipient.run(userId, n.id);
+      this.recordChange?.({
+        kind: 'notification',
+        entity: n.entity,
+        at: n.createdAt,
+        data: { ...n, recipients },
+      });
     });
   }
 

@@ -8,6 +8,7 @@ import {
   type CreateServerOptions,
   type RealtimeServer,
 } from '../../../src/server/server.js';
+import { startRedis, type RedisInstance } from '../../services/redis.js';
 import { ManualClock } from './server-clock.js';
 import { TestClient } from './server-client.js';
 
@@ -27,8 +28,19 @@ export const alice: UserProfile = { id: 'alice', name: 'Alice Martin' };
 export const bob: UserProfile = { id: 'bob', name: 'Bob Chen' };
 export const carol: UserProfile = { id: 'carol', name: 'Carol Diaz' };
 
+/**
+ * `CRM_TEST_REDIS=1` runs every harness server on its own private redis-server (`redisUrl`), so
+ * the protocol's server tests prove the Redis bus and presence too (see
+ * test/node/server/redis/protocol-on-redis.test.ts). A test that passes its own bus keeps it.
+ */
+const onRedis = process.env.CRM_TEST_REDIS === '1';
+
 export async function startHarness(options: Partial<CreateServerOptions> = {}): Promise<Harness> {
   const clock = new ManualClock();
+  const redis: RedisInstance | undefined =
+    onRedis && options.bus === undefined && options.redisUrl === undefined
+      ? await startRedis()
+      : undefined;
   const server = createServer({
     auth: { devIdentities: true },
     quiet: true,
@@ -38,6 +50,7 @@ export async function startHarness(options: Partial<CreateServerOptions> = {}): 
     // answer. Heartbeat tests set their own interval.
     heartbeatMs: 3_600_000,
     shutdownTimeoutMs: 500,
+    ...(redis ? { redisUrl: redis.url } : {}),
     ...options,
   });
   const { port } = await server.listen(0, '127.0.0.1');
@@ -57,6 +70,7 @@ export async function startHarness(options: Partial<CreateServerOptions> = {}): 
     close: async () => {
       for (const c of clients) c.ws.terminate();
       await server.close();
+      await redis?.dispose();
     },
   };
 }

@@ -1,0 +1,368 @@
+/**
+ * The bus of a deployment with several processes: room sequences, replay windows and fan-out in
+ * Redis, so any process serves any client and a client resumes on any of them.
+ *
+ * - One sequence per room (`seq:<room>`), taken, kept and published in one Lua script, so every
+ *   process receives a room's events in sequence order with no gap.
+ * - The replay window is a capped stream per room (`log:<room>`), bounded like the in-memory log:
+ *   events (`replayEvents`), framed bytes (`replayRoomBytes`) and age (`replayMillis`).
+ * - One pub/sub subscription per room per process, however many local members it has; each
+ *   message is framed once per process (`PreparedFrame`) and the same buffer goes to every member.
+ * - A process that lost messages (its subscriber dropped, Redis restarted) notices the hole in the
+ *   numbers and fills it from the stream; when the stream no longer has them it reports the room
+ *   through `onInterrupted`, and the server makes its members resume (they get `gap`, re-sync).
+ */
+import type { EventFrame, ServerFrame } from '../../protocol/index.js';
+import {
+  EventTooLargeError,
+  type Bus,
+  type BusMessage,
+  type BusSink,
+  type ResumePoint,
+  type RoomEventInput,
+} from '../bus.js';
+import type { ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import { PreparedFrame } from '../wire.js';
+import { asUnavailable, RedisLink, RedisUnavailableError } from './redis-connection.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { PUBLISH_LUA, RESUME_LUA } from './redis-scripts.js';
+
+export interface RedisBusOptions {
+  url: string;
+  clock: ServerClock;
+  log: Logger;
+  replayEvents: number;
+  replayMillis: number;
+  maxFrameBytes: number;
+  /** Framed bytes of events kept per room. Default: unbounded (events and age only). */
+  replayRoomBytes?: number;
+  /** Key prefix. Default `crm:`. */
+  keyPrefix?: string;
+  /** How long an idle room's sequence number is remembered. Default 24 h. */
+  sequenceTtlMs?: number;
+  /**
+   * The room's members may have missed events that can no longer be replayed (the subscriber
+   * was cut off for longer than the window, or Redis restarted without its data).
+   */
+  onInterrupted?: (room: string) => void;
+}
+
+/** A presence notice from the room's channel (see `redis-presence.ts`). */
+export type PresenceNoticeListener = (room: string, notice: string) => void;
+
+interface Subscription {
+  sinks: BusSink[];
+  /** Resolves when Redis confirmed the subscription (rejects if it could not be made). */
+  ready: Promise<void>;
+  /** Sequence number of the last event delivered here; undefined until the first. */
+  lastSeq: number | undefined;
+  /** Events that arrived while a hole before them is being filled; null when none is. */
+  held: (BusMessage & { seq: number })[] | null;
+}
+
+/** A command made by `defineCommand`: keys first, then arguments (it knows the key count). */
+type ScriptRunner = (...keysAndArgs: (string | number)[]) => Promise<number | (string | number)[]>;
+
+export class RedisBus implements Bus {
+  private readonly commands: RedisLink;
+  private readonly subscriber: RedisLink;
+  private readonly keys: RedisKeys;
+  private readonly rooms = new Map<string, Subscription>();
+  private readonly byChannel = new Map<string, string>();
+  private presenceListener: PresenceNoticeListener | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.keys = redisKeys(options.keyPrefix);
+    this.commands = new RedisLink({ url: options.url, log: options.log, role: 'commands' });
+    this.subscriber = new RedisLink({ url: options.url, log: options.log, role: 'subscriber' });
+    this.commands.redis.defineCommand('crmPublish', { numberOfKeys: 2, lua: PUBLISH_LUA });
+    this.commands.redis.defineCommand('crmResume', { numberOfKeys: 2, lua: RESUME_LUA });
+    this.subscriber.redis.on('message', (channel: string, message: string) =>
+      this.onMessage(channel, message),
+    );
+    this.subscriber.onRecovered(() => this.resubscribe());
+  }
+
+  /** The connection for commands, shared with presence (one connection per role per process). */
+  get link(): RedisLink {
+    return this.commands;
+  }
+
+  /** Key names in use. */
+  get keyNames(): RedisKeys {
+    return this.keys;
+  }
+
+  /** Both connections are up: new work can be done. */
+  get available(): boolean {
+    return this.commands.available && this.subscriber.available;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Presence notices arrive on the room channels this bus subscribes to; one listener. */
+  onPresenceNotice(listener: PresenceNoticeListener): void {
+    this.presenceListener = listener;
+  }
+
+  /** Resolves when the room's subscription is confirmed; undefined when there is none. */
+  subscribed(room: string): Promise<void> | undefined {
+    return this.rooms.get(room)?.ready;
+  }
+
+  subscribe(room: string, sink: BusSink): () => void {
+    let state = this.rooms.get(room);
+    if (!state) {
+      const channel = this.keys.channel(room);
+      this.byChannel.set(channel, room);
+      state = { sinks: [], ready: this.listen(channel), lastSeq: undefined, held: null };
+      this.rooms.set(room, state);
+    }
+    const subscription = state;
+    // A fresh array on change, so a delivery in progress iterates a stable list.
+    subscription.sinks = [...subscription.sinks, sink];
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      subscription.sinks = subscription.sinks.filter((s) => s !== sink);
+      if (subscription.sinks.length > 0 || this.rooms.get(room) !== subscription) return;
+      this.rooms.delete(room);
+      const channel = this.keys.channel(room);
+      this.byChannel.delete(channel);
+      if (this.closed || !this.subscriber.available) return;
+      this.subscriber.redis.unsubscribe(channel).catch((err: unknown) => {
+        this.options.log.warn('redis unsubscribe failed', { room, ...errorFields(err) });
+      });
+    };
+  }
+
+  private listen(channel: string): Promise<void> {
+    const ready = this.subscriber
+      .ready()
+      .then(() => this.subscriber.redis.subscribe(channel))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          throw asUnavailable(err);
+        },
+      );
+    // Failures surface through `resume` (the join fails); nobody else waits on this promise.
+    ready.catch(() => {});
+    return ready;
+  }
+
+  async publish(room: string, input: RoomEventInput): Promise<number> {
+    const at = this.options.clock.now();
+    const { prefix, suffix } = eventFrameParts(room, at, input);
+    const result = await this.run('crmPublish', [
+      this.keys.seq(room),
+      this.keys.log(room),
+      this.keys.channel(room),
+      at,
+      prefix,
+      suffix,
+      this.options.maxFrameBytes,
+      Math.max(0, this.options.replayEvents),
+      this.options.replayRoomBytes ?? Number.MAX_SAFE_INTEGER,
+      Math.max(1, this.options.replayMillis),
+      this.sequenceTtl,
+    ]);
+    const seq = Number(result);
+    if (seq < 0) {
+      throw new EventTooLargeError(`event frame exceeds ${this.options.maxFrameBytes} bytes`);
+    }
+    return seq;
+  }
+
+  async broadcast(room: string, frame: ServerFrame): Promise<void> {
+    // An addressed frame (a call signal) names its one recipient in the header, so each process
+    // can deliver it without parsing the frame.
+    const to = (frame as { to?: unknown }).to;
+    const header = frame.type !== 'event' && typeof to === 'string' ? JSON.stringify(to) : '';
+    await this.commands.ready();
+    try {
+      await this.commands.redis.publish(
+        this.keys.channel(room),
+        `p${header}\n${JSON.stringify(frame)}`,
+      );
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
+  /** Delivers a frame to this process's subscribers of the room only (presence diffs). */
+  deliverLocal(room: string, frame: ServerFrame): void {
+    const state = this.rooms.get(room);
+    if (!state || state.sinks.length === 0) return;
+    deliver(state.sinks, { seq: undefined, frame: PreparedFrame.of(frame) });
+  }
+
+  async resume(room: string, since: number | undefined): Promise<ResumePoint> {
+    // The subscription must be live before the room's position is read, or an event published
+    // in between would be neither replayed nor delivered.
+    const subscribed = this.rooms.get(room)?.ready;
+    if (subscribed) await subscribed;
+    const reply = await this.run('crmResume', [
+      this.keys.seq(room),
+      this.keys.log(room),
+      this.options.clock.now(),
+      since === undefined ? '' : since,
+      Math.max(1, this.options.replayMillis),
+      this.sequenceTtl,
+    ]);
+    return resumePoint(reply as (string | number)[], since);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.rooms.clear();
+    this.byChannel.clear();
+    await Promise.all([this.commands.close(), this.subscriber.close()]);
+  }
+
+  private get sequenceTtl(): number {
+    return this.options.sequenceTtlMs ?? 24 * 60 * 60 * 1000;
+  }
+
+  private async run(
+    script: 'crmPublish' | 'crmResume',
+    args: (string | number)[],
+  ): Promise<number | (string | number)[]> {
+    await this.commands.ready();
+    const runner = (this.commands.redis as unknown as Record<string, ScriptRunner>)[script]!;
+    try {
+      return await runner.call(this.commands.redis, ...args);
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
+  private onMessage(channel: string, message: string): void {
+    const room = this.byChannel.get(channel);
+    if (room === undefined) return;
+    const state = this.rooms.get(room);
+    if (!state) return;
+    const newline = message.indexOf('\n');
+    const kind = message[0];
+    if (kind === 'u') {
+      this.presenceListener?.(room, message.slice(1));
+      return;
+    }
+    if (newline < 0) return;
+    const frame = PreparedFrame.fromJson(message.slice(newline + 1));
+    if (kind === 'p') {
+      const header = message.slice(1, newline);
+      const to = header === '' ? undefined : (JSON.parse(header) as string);
+      deliver(state.sinks, { seq: undefined, frame, to } as BusMessage);
+      return;
+    }
+    if (kind !== 'e') return;
+    this.onEvent(room, state, { seq: Number(message.slice(1, newline)), frame });
+  }
+
+  /** Delivers events in sequence order; a hole is filled from the stream first. */
+  private onEvent(room: string, state: Subscription, message: BusMessage & { seq: number }): void {
+    if (state.held !== null) {
+      state.held.push(message);
+      return;
+    }
+    const last = state.lastSeq;
+    if (last !== undefined && message.seq <= last) return;
+    if (last === undefined || message.seq === last + 1) {
+      state.lastSeq = message.seq;
+      deliver(state.sinks, message);
+      return;
+    }
+    state.held = [message];
+    void this.fill(room, state, last);
+  }
+
+  /** Fetches the events after `since` that this process missed and delivers them in order. */
+  private async fill(room: string, state: Subscription, since: number): Promise<void> {
+    let missed: readonly BusMessage[] | undefined;
+    try {
+      const point = await this.resume(room, since);
+      if (point.resume === 'replayed') missed = point.events;
+    } catch (err) {
+      this.options.log.warn('could not fill missed room events', { room, ...errorFields(err) });
+    }
+    if (this.rooms.get(room) !== state) return;
+    const held = state.held ?? [];
+    state.held = null;
+    if (missed === undefined) {
+      this.options.log.warn('room events lost; members will resume', { room, since });
+      state.lastSeq = undefined;
+      this.options.onInterrupted?.(room);
+    } else {
+      for (const event of missed) this.onEvent(room, state, event as BusMessage & { seq: number });
+    }
+    for (const event of held) this.onEvent(room, state, event);
+  }
+
+  /**
+   * After the subscriber connection came back: subscribe every room again, and fill what each
+   * missed while it was away.
+   */
+  private resubscribe(): void {
+    for (const [room, state] of this.rooms) {
+      state.ready = this.listen(this.keys.channel(room));
+      const since = state.lastSeq;
+      state.ready.then(
+        () => {
+          if (since !== undefined && state.held === null && this.rooms.get(room) === state) {
+            state.held = [];
+            void this.fill(room, state, since);
+          }
+        },
+        () => {},
+      );
+    }
+  }
+}
+
+function deliver(sinks: readonly BusSink[], message: BusMessage): void {
+  for (let i = 0; i < sinks.length; i++) sinks[i]!(message);
+}
+
+/**
+ * The event frame's JSON around its sequence number, which only the script knows. The field
+ * order is the in-memory bus's, so both buses send byte-identical frames.
+ */
+function eventFrameParts(
+  room: string,
+  at: number,
+  input: RoomEventInput,
+): { prefix: string; suffix: string } {
+  const head: Pick<EventFrame, 'type' | 'room'> = { type: 'event', room };
+  const tail: Omit<EventFrame, 'type' | 'room' | 'seq'> = {
+    event: input.event,
+    payload: input.payload as EventFrame['payload'],
+    at,
+  };
+  if (input.from !== undefined) tail.from = input.from;
+  const headJson = JSON.stringify(head);
+  return {
+    prefix: `${headJson.slice(0, -1)},"seq":`,
+    suffix: `,${JSON.stringify(tail).slice(1)}`,
+  };
+}
+
+function resumePoint(reply: (string | number)[], since: number | undefined): ResumePoint {
+  const seq = Number(reply[0]);
+  const kind = String(reply[1]);
+  const missed = Number(reply[2] ?? 0);
+  if (kind === 'none' || since === undefined) return { seq, resume: 'none', missed: 0, events: [] };
+  if (kind === 'gap') return { seq, resume: 'gap', missed, events: [] };
+  const events: BusMessage[] = [];
+  for (let i = 3; i < reply.length; i++) {
+    events.push({ seq: since + (i - 2), frame: PreparedFrame.fromJson(String(reply[i])) });
+  }
+  return { seq, resume: 'replayed', missed: events.length, events };
+}
+
+export { RedisUnavailableError };

@@ -1,0 +1,132 @@
+/**
+ * The Redis connections of one process and what "Redis is down" means for them.
+ *
+ * Commands are never queued while Redis is away: a join, an emit or a presence write fails at once
+ * with `RedisUnavailableError` (the client gets an error frame, the HTTP API a 503) instead of
+ * hanging until Redis returns. ioredis reconnects by itself with a capped backoff; the first
+ * connection of a new process waits up to `connectTimeoutMs` for it.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+
+/** Redis cannot be reached; the work was not done and may be retried. */
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+  constructor(message = 'Redis is unavailable') {
+    super(message);
+  }
+}
+
+export interface RedisLinkOptions {
+  url: string;
+  log: Logger;
+  /** Name in log lines (`commands`, `subscriber`). */
+  role: string;
+  /** How long a command may wait for the first connection. Default 5000. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * One ioredis connection with reconnection, an `available` flag, and one log line per outage
+ * (not one per failed command).
+ */
+export class RedisLink {
+  readonly redis: Redis;
+  private everReady = false;
+  private down = false;
+  private closing = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly options: RedisLinkOptions) {
+    this.redis = new Redis(options.url, {
+      // Fail fast while disconnected; in-flight commands of a dropped connection are rejected.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Reconnect forever, at most every 2 s, so a restarted Redis is picked up within seconds.
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+      connectTimeout: options.connectTimeoutMs ?? 5000,
+      lazyConnect: false,
+    });
+    this.redis.on('ready', () => {
+      const recovered = this.down;
+      this.everReady = true;
+      this.down = false;
+      if (recovered) {
+        options.log.warn('redis available again', { role: options.role });
+        for (const listener of this.listeners) listener();
+      }
+    });
+    this.redis.on('error', (err: Error) => {
+      if (this.closing) return;
+      // ioredis reports every failed reconnect attempt; one line per outage is enough.
+      if (!this.down) options.log.error('redis error', { role: options.role, err: err.message });
+      this.down = true;
+    });
+    this.redis.on('close', () => {
+      if (this.closing) return;
+      if (this.everReady && !this.down) {
+        options.log.error('redis connection lost', { role: options.role });
+      }
+      if (this.everReady) this.down = true;
+    });
+  }
+
+  /** Connected and ready for commands. */
+  get available(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Calls `listener` each time the connection comes back after an outage. */
+  onRecovered(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves when commands can be sent: at once when connected; for a process still making its
+   * first connection, when it is made (bounded by the connect timeout); otherwise rejects with
+   * `RedisUnavailableError`.
+   */
+  ready(): Promise<void> {
+    if (this.available) return Promise.resolve();
+    if (this.everReady || this.redis.status === 'end') {
+      return Promise.reject(new RedisUnavailableError());
+    }
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        reject(new RedisUnavailableError());
+      }, this.options.connectTimeoutMs ?? 5000);
+      timer.unref();
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', onReady);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.listeners.clear();
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}
+
+/** Maps a failed Redis command to `RedisUnavailableError` when the cause is the connection. */
+export function asUnavailable(err: unknown): Error {
+  if (err instanceof RedisUnavailableError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|MaxRetriesPerRequest/i.test(
+      message,
+    )
+  ) {
+    return new RedisUnavailableError(`Redis is unavailable (${message})`);
+  }
+  return err instanceof Error ? err : new Error(message);
+}

@@ -1,0 +1,40 @@
+/**
+ * Every key and channel the server keeps in Redis, named in one place (docs/deploy.md lists them).
+ *
+ * Room names are free text, so a key that holds two names puts the length of the first in front
+ * of it: `room "a:b" user "c"` and `room "a" user "b:c"` can never share a key.
+ */
+export interface RedisKeys {
+  /** Hash `{ seq, base }`: the room's sequence number and where this run of it started. */
+  seq(room: string): string;
+  /** Stream of the room's recent event frames, kept for resume (entry id = `<seq>-0`). */
+  log(room: string): string;
+  /** Pub/sub channel of the room: events, unsequenced frames and presence notices. */
+  channel(room: string): string;
+  /** Hash of one person's presence in a room: one field per process, plus `_v`. */
+  person(room: string, userId: string): string;
+  /** Set of the user ids with presence in a room. */
+  people(room: string): string;
+  /** Counter that orders presence writes (every room's), so a late notice never wins. */
+  readonly presenceVersion: string;
+  /** Set of the ids of processes holding presence. */
+  readonly processes: string;
+  /** Key that exists while a process is alive (set with an expiry, renewed by its heartbeat). */
+  alive(processId: string): string;
+  /** Set of `[room, user]` JSON pairs a process holds presence for, so others can clean up. */
+  holdings(processId: string): string;
+}
+
+export function redisKeys(prefix = 'crm:'): RedisKeys {
+  return {
+    seq: (room) => `${prefix}seq:${room}`,
+    log: (room) => `${prefix}log:${room}`,
+    channel: (room) => `${prefix}room:${room}`,
+    person: (room, userId) => `${prefix}person:${room.length}:${room}:${userId}`,
+    people: (room) => `${prefix}people:${room}`,
+    presenceVersion: `${prefix}presence-version`,
+    processes: `${prefix}processes`,
+    alive: (processId) => `${prefix}alive:${processId}`,
+    holdings: (processId) => `${prefix}holdings:${processId}`,
+  };
+}

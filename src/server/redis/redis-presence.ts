@@ -1,0 +1,544 @@
+/**
+ * Presence shared by every process through Redis: one person however many processes their tabs
+ * are on.
+ *
+ * Each process stores its part of a person in a room (its connections of that person, summed as
+ * the in-memory registry does) in one hash per person (`person:<room>:<user>`, a field per
+ * process), and keeps a mirror of the other processes' parts for the rooms it has members in. A
+ * write publishes the person's whole state with a version on the room's channel (the bus's one
+ * subscription per room), so every process recomputes the person and sends its own members the
+ * diff, in order, ignoring a notice older than what it has.
+ *
+ * - Grace: a process whose last connection of a person closed keeps its part, marked `leaving`,
+ *   for `graceMs` and only then deletes it. A person whose parts are all leaving still shows as
+ *   before, so a reload that lands on another process shows no leave.
+ * - A process that dies: each process renews an alive key (`alive:<id>`, expiring after
+ *   `max(graceMs, 2 × heartbeatMs)`) every `heartbeatMs` and removes the parts of processes whose
+ *   key expired, so their people leave about a grace period after the death, as seen from the
+ *   others.
+ * - Redis down: writes fail and are logged once; when Redis returns, every part is written again
+ *   and every mirror reloaded (Redis may have restarted empty).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Activity, Person, PresenceState, UserProfile } from '../../protocol/index.js';
+import type { ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import {
+  VIEWING,
+  type Presence,
+  type PresenceDiff,
+  type PresenceMember,
+  sameActivity,
+} from '../presence.js';
+import type { RedisBus } from './redis-bus.js';
+import type { RedisKeys } from './redis-keys.js';
+import { PRESENCE_HEARTBEAT_LUA, PRESENCE_LOAD_LUA, PRESENCE_WRITE_LUA } from './redis-scripts.js';
+
+export interface RedisPresenceOptions {
+  bus: RedisBus;
+  clock: ServerClock;
+  log: Logger;
+  graceMs: number;
+  /** This process's members of `room` get `diff` (coalesced per event-loop turn). */
+  onDiff: (room: string, diff: PresenceDiff) => void;
+  /** How often the alive key is renewed and dead processes looked for. Default 5000. */
+  heartbeatMs?: number;
+  /** Default: a random id per process start. */
+  processId?: string;
+  /** How coalesced diffs are flushed; default `setImmediate`. */
+  defer?: (fn: () => void) => void;
+}
+
+/** One process's share of a person in a room, as stored in Redis. */
+interface Part {
+  user: UserProfile;
+  status: PresenceState['status'];
+  activity: Activity;
+  activityAt: number;
+  clients: string[];
+  connections: number;
+  since: number;
+  /** The process's last connection closed; removed after the grace period. */
+  leaving?: true;
+}
+
+interface ConnectionPresence {
+  clientId: string;
+  status: PresenceState['status'];
+  activity: Activity;
+  activityAt: number;
+}
+
+interface LocalPerson {
+  user: UserProfile;
+  connections: Map<string, ConnectionPresence>;
+  since: number;
+  /** Set while in grace: the part as it was when the last connection closed. */
+  leaving: Part | undefined;
+  graceTimer: unknown;
+}
+
+interface RoomView {
+  local: Map<string, LocalPerson>;
+  /** Other processes' parts per person, with the version they were read at. */
+  remote: Map<string, { v: number; parts: Part[] }>;
+  announced: Map<string, Person>;
+  loaded: Promise<void>;
+  unsubscribe: () => void;
+}
+
+/** A command made by `defineCommand`: keys first, then arguments (it knows the key count). */
+type ScriptRunner = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+export class RedisPresence implements Presence {
+  readonly processId: string;
+  private readonly rooms = new Map<string, RoomView>();
+  private readonly pending = new Map<
+    string,
+    { upsert: Map<string, Person>; remove: Set<string> }
+  >();
+  private flushScheduled = false;
+  private readonly defer: (fn: () => void) => void;
+  private readonly keys: RedisKeys;
+  /** Writes per `[room, user]`: the running one, and whether another must follow it. */
+  private readonly writes = new Map<string, { running: Promise<void>; again: boolean }>();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly stopRecovered: () => void;
+  private writeFailing = false;
+  private closed = false;
+
+  constructor(private readonly options: RedisPresenceOptions) {
+    this.processId = options.processId ?? randomUUID();
+    this.defer = options.defer ?? ((fn) => void setImmediate(fn));
+    this.keys = options.bus.keyNames;
+    const redis = options.bus.link.redis;
+    redis.defineCommand('crmPresenceWrite', { numberOfKeys: 4, lua: PRESENCE_WRITE_LUA });
+    redis.defineCommand('crmPresenceLoad', { numberOfKeys: 2, lua: PRESENCE_LOAD_LUA });
+    redis.defineCommand('crmPresenceHeartbeat', { numberOfKeys: 2, lua: PRESENCE_HEARTBEAT_LUA });
+    options.bus.onPresenceNotice((room, notice) => this.onNotice(room, notice));
+    this.stopRecovered = options.bus.link.onRecovered(() => this.resync());
+    // Real time, not the injected clock: the alive key expires in Redis's time.
+    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+    void this.beat();
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  private get heartbeatMs(): number {
+    return this.options.heartbeatMs ?? 5000;
+  }
+
+  /** How long a silent process's people stay: a grace period, and at least two missed beats. */
+  get aliveTtlMs(): number {
+    return Math.max(this.options.graceMs, 2 * this.heartbeatMs);
+  }
+
+  join(room: string, member: PresenceMember, state: PresenceState | undefined): void {
+    const view = this.view(room);
+    const now = this.options.clock.now();
+    let person = view.local.get(member.user.id);
+    if (!person) {
+      person = {
+        user: member.user,
+        connections: new Map(),
+        since: now,
+        leaving: undefined,
+        graceTimer: undefined,
+      };
+      view.local.set(member.user.id, person);
+    }
+    if (person.graceTimer !== undefined) {
+      this.options.clock.clearTimeout(person.graceTimer);
+      person.graceTimer = undefined;
+    }
+    person.leaving = undefined;
+    person.user = member.user;
+    person.connections.set(member.id, {
+      clientId: member.clientId,
+      status: state?.status ?? 'online',
+      activity: state?.activity ?? VIEWING,
+      activityAt: now,
+    });
+    this.changed(room, view, member.user.id);
+  }
+
+  update(room: string, connectionId: string, userId: string, state: PresenceState): void {
+    const view = this.rooms.get(room);
+    const presence = view?.local.get(userId)?.connections.get(connectionId);
+    if (!view || !presence) return;
+    if (!sameActivity(presence.activity, state.activity)) {
+      presence.activityAt = this.options.clock.now();
+    }
+    presence.status = state.status;
+    presence.activity = state.activity;
+    this.changed(room, view, userId);
+  }
+
+  leave(room: string, connectionId: string, userId: string, explicit: boolean): void {
+    const view = this.rooms.get(room);
+    const person = view?.local.get(userId);
+    if (!view || !person) return;
+    const before = partOf(person);
+    if (!person.connections.delete(connectionId)) return;
+    if (person.connections.size > 0) {
+      this.changed(room, view, userId);
+      return;
+    }
+    if (explicit || this.options.graceMs <= 0 || !before) {
+      this.forget(room, view, userId);
+      return;
+    }
+    person.leaving = { ...before, leaving: true };
+    this.changed(room, view, userId);
+    person.graceTimer = this.options.clock.setTimeout(() => {
+      person.graceTimer = undefined;
+      if (person.connections.size === 0 && view.local.get(userId) === person) {
+        this.forget(room, view, userId);
+      }
+    }, this.options.graceMs);
+  }
+
+  snapshot(room: string): Person[] {
+    const view = this.rooms.get(room);
+    return view ? [...view.announced.values()] : [];
+  }
+
+  ready(room: string): Promise<void> | undefined {
+    return this.rooms.get(room)?.loaded;
+  }
+
+  /**
+   * Shutdown: this process's people are marked leaving (not removed), so those who reconnect to
+   * another process within the grace period never see a leave; the others remove them when this
+   * process's alive key expires.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.stopRecovered();
+    for (const [room, view] of this.rooms) {
+      for (const [userId, person] of view.local) {
+        if (person.graceTimer !== undefined) this.options.clock.clearTimeout(person.graceTimer);
+        person.graceTimer = undefined;
+        const part = partOf(person);
+        if (part && !part.leaving) person.leaving = { ...part, leaving: true };
+        person.connections.clear();
+        this.write(room, userId);
+      }
+    }
+    await Promise.all([...this.writes.values()].map((w) => w.running));
+    for (const view of this.rooms.values()) view.unsubscribe();
+    this.rooms.clear();
+    this.pending.clear();
+  }
+
+  /** Removes a person's local part now (explicit leave, or grace over). */
+  private forget(room: string, view: RoomView, userId: string): void {
+    view.local.delete(userId);
+    this.changed(room, view, userId);
+    if (view.local.size === 0 && this.rooms.get(room) === view) {
+      // No local people left: the mirror is no longer needed (a new join loads it again).
+      this.rooms.delete(room);
+      view.unsubscribe();
+      this.pending.delete(room);
+    }
+  }
+
+  private view(room: string): RoomView {
+    const view = this.rooms.get(room);
+    if (view) return view;
+    const { bus } = this.options;
+    // Holds the room's subscription (the bus's one per room per process) through grace periods,
+    // so the mirror keeps receiving notices while this process still has a part in the room.
+    const unsubscribe = bus.subscribe(room, () => {});
+    const created: RoomView = {
+      local: new Map(),
+      remote: new Map(),
+      announced: new Map(),
+      loaded: Promise.resolve(),
+      unsubscribe,
+    };
+    created.loaded = (bus.subscribed(room) ?? Promise.resolve()).then(() =>
+      this.load(room, created),
+    );
+    created.loaded.catch(() => {});
+    this.rooms.set(room, created);
+    return created;
+  }
+
+  /** Reads the room's people from Redis into the mirror. */
+  private async load(room: string, view: RoomView): Promise<void> {
+    const reply = (await this.run('crmPresenceLoad', [
+      this.keys.people(room),
+      this.keys.presenceVersion,
+      this.keys.person(room, ''),
+    ])) as unknown[];
+    if (this.rooms.get(room) !== view) return;
+    const version = Number(reply[0] ?? 0);
+    const seen = new Set<string>();
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const userId = String(reply[i]);
+      const { v, parts } = this.partsOf(reply[i + 1] as string[]);
+      seen.add(userId);
+      this.applyRemote(room, view, userId, v, parts);
+    }
+    for (const userId of [...view.remote.keys()]) {
+      if (!seen.has(userId)) this.applyRemote(room, view, userId, version, []);
+    }
+  }
+
+  private onNotice(room: string, text: string): void {
+    const view = this.rooms.get(room);
+    if (!view) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed) || parsed.length < 3) return;
+    const [userId, v, flat] = parsed as [string, number, unknown];
+    const fields = Array.isArray(flat) ? (flat as string[]) : [];
+    this.applyRemote(room, view, String(userId), Number(v), this.partsOf(fields).parts);
+  }
+
+  private applyRemote(room: string, view: RoomView, userId: string, v: number, parts: Part[]) {
+    const known = view.remote.get(userId);
+    if (known && known.v >= v) return;
+    view.remote.set(userId, { v, parts });
+    this.announce(room, view, userId);
+  }
+
+  /** The other processes' parts in a person's hash fields, and the hash's version. */
+  private partsOf(fields: readonly string[]): { v: number; parts: Part[] } {
+    let v = 0;
+    const parts: Part[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const field = fields[i]!;
+      const value = fields[i + 1]!;
+      if (field === '_v') v = Number(value);
+      else if (field !== this.processId) {
+        try {
+          parts.push(JSON.parse(value) as Part);
+        } catch {
+          // A part this version cannot read is skipped rather than break the room.
+        }
+      }
+    }
+    return { v, parts };
+  }
+
+  private changed(room: string, view: RoomView, userId: string): void {
+    this.write(room, userId);
+    this.announce(room, view, userId);
+  }
+
+  /** Recomputes a person from every process's part; queues the diff the room would notice. */
+  private announce(room: string, view: RoomView, userId: string): void {
+    const person = this.merge(view, userId);
+    const before = view.announced.get(userId);
+    if (!person) {
+      if (!before) return;
+      view.announced.delete(userId);
+      const diff = this.diffFor(room);
+      diff.upsert.delete(userId);
+      diff.remove.add(userId);
+      this.scheduleFlush();
+      return;
+    }
+    if (before && samePerson(before, person)) return;
+    const moved =
+      !before || before.status !== person.status || !sameActivity(before.activity, person.activity);
+    if (!moved) person.updatedAt = before.updatedAt;
+    view.announced.set(userId, person);
+    const diff = this.diffFor(room);
+    diff.remove.delete(userId);
+    diff.upsert.set(userId, person);
+    this.scheduleFlush();
+  }
+
+  /**
+   * One person from all parts: the live parts if there are any, else the leaving ones (a person
+   * in grace everywhere still shows as they were). Status, activity, devices and connections
+   * follow the in-memory registry's rules across processes.
+   */
+  private merge(view: RoomView, userId: string): Person | undefined {
+    const local = view.local.get(userId);
+    const parts = [...(view.remote.get(userId)?.parts ?? [])];
+    const own = local ? partOf(local) : undefined;
+    if (own) parts.push(own);
+    const live = parts.filter((p) => !p.leaving && p.connections > 0);
+    const use = live.length > 0 ? live : parts;
+    if (use.length === 0) return undefined;
+    let online = false;
+    let editing: Part | undefined;
+    let connections = 0;
+    let since = Infinity;
+    const devices = new Set<string>();
+    for (const part of use) {
+      if (part.status === 'online') online = true;
+      if (part.activity.kind === 'editing' && (!editing || part.activityAt >= editing.activityAt)) {
+        editing = part;
+      }
+      connections += part.connections;
+      since = Math.min(since, part.since);
+      for (const client of part.clients) devices.add(client);
+    }
+    return {
+      user: local?.user ?? use[0]!.user,
+      status: online ? 'online' : 'away',
+      activity: editing ? editing.activity : VIEWING,
+      connections,
+      devices: devices.size,
+      since,
+      updatedAt: this.options.clock.now(),
+    };
+  }
+
+  /** Writes this process's part of a person; one write per person at a time, the latest state. */
+  private write(room: string, userId: string): void {
+    const key = JSON.stringify([room, userId]);
+    const current = this.writes.get(key);
+    if (current) {
+      current.again = true;
+      return;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    const loop = async (): Promise<void> => {
+      do {
+        entry.again = false;
+        await this.store(room, userId);
+      } while (entry.again);
+    };
+    entry.running = loop()
+      .catch((err: unknown) => {
+        if (!this.writeFailing) {
+          this.options.log.error('presence write failed', { room, ...errorFields(err) });
+        }
+        this.writeFailing = true;
+      })
+      .finally(() => this.writes.delete(key));
+    this.writes.set(key, entry);
+  }
+
+  private async store(room: string, userId: string): Promise<void> {
+    const person = this.rooms.get(room)?.local.get(userId);
+    const part = person ? partOf(person) : undefined;
+    const channel = this.keys.channel(room);
+    const personKey = this.keys.person(room, userId);
+    const peopleKey = this.keys.people(room);
+    await this.run('crmPresenceWrite', [
+      personKey,
+      peopleKey,
+      this.keys.presenceVersion,
+      this.keys.holdings(this.processId),
+      channel,
+      this.processId,
+      part ? JSON.stringify(part) : '',
+      JSON.stringify([personKey, peopleKey, channel, userId]),
+      userId,
+    ]);
+    this.writeFailing = false;
+  }
+
+  private async beat(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const [, wasAlive] = (await this.run('crmPresenceHeartbeat', [
+        this.keys.processes,
+        this.keys.presenceVersion,
+        this.processId,
+        this.keys.alive(''),
+        this.keys.holdings(''),
+        this.aliveTtlMs,
+      ])) as [number, number];
+      // This process was silent long enough for the others to remove its people (a long pause,
+      // an outage): write them again.
+      if (wasAlive === 0 && this.rooms.size > 0) this.resync();
+    } catch (err) {
+      if (!this.options.bus.link.available) return; // logged once by the connection
+      this.options.log.warn('presence heartbeat failed', errorFields(err));
+    }
+  }
+
+  /** After an outage: write every local part again and reload every mirror. */
+  private resync(): void {
+    if (this.closed) return;
+    void this.beat();
+    for (const [room, view] of this.rooms) {
+      for (const userId of view.local.keys()) this.write(room, userId);
+      view.loaded = this.load(room, view);
+      view.loaded.catch((err: unknown) =>
+        this.options.log.warn('presence reload failed', { room, ...errorFields(err) }),
+      );
+    }
+  }
+
+  private async run(
+    script: 'crmPresenceWrite' | 'crmPresenceLoad' | 'crmPresenceHeartbeat',
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const link = this.options.bus.link;
+    await link.ready();
+    const runner = (link.redis as unknown as Record<string, ScriptRunner>)[script]!;
+    return runner.call(link.redis, ...args);
+  }
+
+  private diffFor(room: string): { upsert: Map<string, Person>; remove: Set<string> } {
+    let diff = this.pending.get(room);
+    if (!diff) this.pending.set(room, (diff = { upsert: new Map(), remove: new Set() }));
+    return diff;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.defer(() => this.flush());
+  }
+
+  /** Hands every room's coalesced changes to `onDiff`. */
+  flush(): void {
+    this.flushScheduled = false;
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const [room, diff] of pending) {
+      if (diff.upsert.size === 0 && diff.remove.size === 0) continue;
+      this.options.onDiff(room, { upsert: [...diff.upsert.values()], remove: [...diff.remove] });
+    }
+  }
+}
+
+/** A process's part of a person: its live connections summed, or the part frozen in grace. */
+function partOf(person: LocalPerson): Part | undefined {
+  if (person.connections.size === 0) return person.leaving;
+  let online = false;
+  let editing: ConnectionPresence | undefined;
+  let activityAt = 0;
+  const clients = new Set<string>();
+  for (const c of person.connections.values()) {
+    if (c.status === 'online') online = true;
+    if (c.activity.kind === 'editing' && (!editing || c.activityAt >= editing.activityAt)) {
+      editing = c;
+    }
+    activityAt = Math.max(activityAt, c.activityAt);
+    clients.add(c.clientId);
+  }
+  return {
+    user: person.user,
+    status: online ? 'online' : 'away',
+    activity: editing ? editing.activity : VIEWING,
+    activityAt: editing ? editing.activityAt : activityAt,
+    clients: [...clients],
+    connections: person.connections.size,
+    since: person.since,
+  };
+}
+
+/** Whether a room would notice a change (`since` and `updatedAt` aside). */
+function samePerson(a: Person, b: Person): boolean {
+  const strip = ({ since: _s, updatedAt: _u, ...rest }: Person): unknown => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

@@ -1,0 +1,181 @@
+/**
+ * The Lua scripts that make each multi-key step atomic in Redis.
+ *
+ * `publish` takes a room's next sequence number, keeps the framed event in the room's capped
+ * stream and publishes it, in one step: every process's subscriber receives a room's events in
+ * the order of their numbers, with none missing, however many processes publish at once (two
+ * processes that INCR'd and then PUBLISHed separately could publish 8 before 7).
+ */
+
+/**
+ * KEYS: seq hash, log stream. ARGV: channel, now, frame prefix (up to the seq), frame suffix,
+ * max frame bytes, events kept, bytes kept, replay ms, seq ttl ms.
+ * Returns the seq, or -1 when the frame would be too large (nothing taken).
+ */
+export const PUBLISH_LUA = `
+local now = ARGV[2]
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'base', now, 'seq', now)
+end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq')) + 1
+local seqText = string.format('%d', seq)
+local frame = ARGV[3] .. seqText .. ARGV[4]
+local bytes = #frame
+if bytes > tonumber(ARGV[5]) then return -1 end
+redis.call('HSET', KEYS[1], 'seq', seqText)
+redis.call('PEXPIRE', KEYS[1], ARGV[9])
+local header = 2
+if bytes >= 65536 then header = 10 elseif bytes >= 126 then header = 4 end
+local framed = header + bytes
+local keepEvents = tonumber(ARGV[6])
+if keepEvents > 0 then
+  redis.call('XADD', KEYS[2], seqText .. '-0', 'f', frame, 't', now, 'n', framed)
+  local kept = redis.call('HINCRBY', KEYS[1], 'bytes', framed)
+  local keepBytes = tonumber(ARGV[7])
+  local length = redis.call('XLEN', KEYS[2])
+  -- Oldest first, like the in-memory log: past the count or the byte bound (the newest event is
+  -- always kept, so a resume just after it still works).
+  while length > 1 and (length > keepEvents or kept > keepBytes) do
+    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+    local fields = oldest[2]
+    local size = 0
+    for i = 1, #fields, 2 do if fields[i] == 'n' then size = tonumber(fields[i + 1]) end end
+    redis.call('XDEL', KEYS[2], oldest[1])
+    kept = redis.call('HINCRBY', KEYS[1], 'bytes', -size)
+    length = length - 1
+  end
+  -- An idle room's whole window goes at once when it is older than the replay age.
+  redis.call('PEXPIRE', KEYS[2], ARGV[8])
+end
+redis.call('PUBLISH', ARGV[1], 'e' .. seqText .. '\\n' .. frame)
+return seq
+`;
+
+/**
+ * KEYS: seq hash, log stream. ARGV: now, since ('' for none), replay ms, seq ttl ms.
+ * Returns { seq, kind, missed, frames... } with kind 'none' | 'gap' | 'replayed'. Creates the
+ * room's sequence when it has none, so the seq a client is told is the one later events follow.
+ */
+export const RESUME_LUA = `
+local now = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'base', now, 'seq', now)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local seqText = redis.call('HGET', KEYS[1], 'seq')
+local seq = tonumber(seqText)
+local base = tonumber(redis.call('HGET', KEYS[1], 'base'))
+if ARGV[2] == '' then return { seqText, 'none', 0 } end
+local since = tonumber(ARGV[2])
+-- A since from another run of the sequence (before Redis lost it, or before the room expired)
+-- says nothing about how many events were missed.
+if since > seq or since < base then return { seqText, 'gap', 0 } end
+if since == seq then return { seqText, 'replayed', 0 } end
+local entries = redis.call('XRANGE', KEYS[2], string.format('%d', since + 1) .. '-0', '+')
+local expected = seq - since
+local oldest = tonumber(now) - tonumber(ARGV[3])
+local first = entries[1]
+local covered = #entries == expected and first ~= nil
+  and first[1] == string.format('%d', since + 1) .. '-0'
+if covered then
+  local fields = first[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 't' and tonumber(fields[i + 1]) < oldest then covered = false end
+  end
+end
+if not covered then return { seqText, 'gap', expected } end
+local result = { seqText, 'replayed', expected }
+for i = 1, #entries do
+  local fields = entries[i][2]
+  for j = 1, #fields, 2 do
+    if fields[j] == 'f' then result[#result + 1] = fields[j + 1] end
+  end
+end
+return result
+`;
+
+/**
+ * Writes (or, with an empty entry, deletes) one process's part of a person's presence in a room,
+ * and publishes the person's whole state with a version, so every process applies notices about
+ * one person in order and ignores an older one that arrives late.
+ *
+ * KEYS: person hash, people set, version counter, holdings set.
+ * ARGV: channel, process id, entry JSON or '', holdings member, user id.
+ */
+export const PRESENCE_WRITE_LUA = `
+local v = redis.call('INCR', KEYS[3])
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[2])
+  redis.call('SREM', KEYS[4], ARGV[4])
+else
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+  redis.call('SADD', KEYS[2], ARGV[5])
+  redis.call('SADD', KEYS[4], ARGV[4])
+end
+redis.call('HSET', KEYS[1], '_v', v)
+local all = redis.call('HGETALL', KEYS[1])
+if #all <= 2 then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[5])
+  all = {}
+end
+redis.call('PUBLISH', ARGV[1], 'u' .. cjson.encode({ ARGV[5], v, all }))
+return v
+`;
+
+/**
+ * A room's presence as stored: { version, user, { field, value, ... }, user, ... }.
+ * KEYS: people set, version counter. ARGV: the person-key prefix of the room.
+ */
+export const PRESENCE_LOAD_LUA = `
+local result = { tonumber(redis.call('GET', KEYS[2]) or '0') }
+local users = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #users do
+  result[#result + 1] = users[i]
+  result[#result + 1] = redis.call('HGETALL', ARGV[1] .. users[i])
+end
+return result
+`;
+
+/**
+ * Renews this process's alive key, then removes the presence of every process whose alive key
+ * expired (it died without leaving: kill -9, a lost machine), publishing a notice per person so
+ * the other processes send the leave. Returns { entries removed, 1 if this process's own key was
+ * still there } (0: it had expired, so others may have removed this process's entries already).
+ *
+ * KEYS: processes set, version counter. ARGV: this process's id, alive-key prefix, holdings-key
+ * prefix, alive ttl ms.
+ */
+export const PRESENCE_HEARTBEAT_LUA = `
+local wasAlive = redis.call('EXISTS', ARGV[2] .. ARGV[1])
+redis.call('SET', ARGV[2] .. ARGV[1], '1', 'PX', ARGV[4])
+redis.call('SADD', KEYS[1], ARGV[1])
+local removed = 0
+local ids = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #ids do
+  local id = ids[i]
+  if id ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. id) == 0 then
+    local holdings = ARGV[3] .. id
+    local members = redis.call('SMEMBERS', holdings)
+    for j = 1, #members do
+      local held = cjson.decode(members[j])
+      local person, people, channel, user = held[1], held[2], held[3], held[4]
+      if redis.call('HDEL', person, id) == 1 then
+        removed = removed + 1
+        local v = redis.call('INCR', KEYS[2])
+        redis.call('HSET', person, '_v', v)
+        local all = redis.call('HGETALL', person)
+        if #all <= 2 then
+          redis.call('DEL', person)
+          redis.call('SREM', people, user)
+          all = {}
+        end
+        redis.call('PUBLISH', channel, 'u' .. cjson.encode({ user, v, all }))
+      end
+    end
+    redis.call('DEL', holdings)
+    redis.call('SREM', KEYS[1], id)
+  end
+end
+return { removed, wasAlive }
+`;

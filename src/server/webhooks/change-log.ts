@@ -1,0 +1,111 @@
+/**
+ * The change log: every accepted change (an entity change, a notification, an activity item) as
+ * one row in commit order, written by the storage in the SAME transaction as the change itself.
+ * It feeds both ways a CRM backend learns of changes: the pull feed (`GET /api/changes`) reads it
+ * by sequence number, and webhook delivery keeps each row's delivery state (pending, delivered,
+ * dead) in it, so a committed change can never lose its delivery, not even to kill -9.
+ *
+ * A storage implements it by (1) appending a row inside each write's transaction (entity writes
+ * that make a new version, notification inserts, activity appends; `putEntity` seeding is silent)
+ * and (2) the methods below. Rules an implementation keeps:
+ * - `seq` grows in commit order: a reader that saw `seq` n never later finds a new row below n.
+ *   SQLite gets this from its single writer; PostgreSQL must serialize appends (e.g. a
+ *   transaction-scoped advisory lock taken before the insert) or hand out `seq` at commit.
+ * - A row is appended with delivery `pending` only while `trackDeliveries(true)` is in force (a
+ *   webhook URL is configured), otherwise with no delivery state, so turning webhooks on later does
+ *   not send the whole history.
+ * - `pendingHeads` returns, per entity, only the oldest pending row: a later delivery for the same
+ *   entity waits until the earlier one is delivered or dead. Rows about no entity are their own head.
+ */
+
+export const CHANGE_KINDS = ['entity.change', 'notification', 'activity'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** What a write hands the log: the log assigns `id` and `seq`. */
+export interface NewChange {
+  kind: ChangeKind;
+  /** The entity the change is about; deliveries of one entity leave in order. */
+  entity?: { type: string; id: string } | undefined;
+  /** Epoch ms of the change. */
+  at: number;
+  /** The change as the feed and the webhook carry it (JSON). */
+  data: unknown;
+}
+
+/** A recorded change. */
+export interface ChangeRecord extends NewChange {
+  /** Position in commit order, from 1. */
+  seq: number;
+  /** Stable id of the change, sent as the webhook's delivery id (idempotency key). */
+  id: string;
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'dead';
+
+/** A change with its webhook delivery state. */
+export interface DeliveryRecord extends ChangeRecord {
+  state: DeliveryState;
+  /** Attempts made so far. */
+  attempts: number;
+  /** When the next attempt is due (epoch ms); undefined: at once. */
+  nextAttemptAt: number | undefined;
+  lastAttemptAt: number | undefined;
+  /** Why the last attempt failed. */
+  lastError: string | undefined;
+}
+
+/** The outcome of one delivery attempt, as stored. */
+export type AttemptResult =
+  | { state: 'delivered'; attempts: number; at: number }
+  | { state: 'pending'; attempts: number; at: number; error: string; nextAttemptAt: number }
+  | { state: 'dead'; attempts: number; at: number; error: string };
+
+/** Called synchronously inside a write's transaction, on the same database, to append a row. */
+export type ChangeRecorder = (change: NewChange) => void;
+
+export interface ChangeLogRepository {
+  /** From now on, append rows as pending webhook deliveries (`true`) or without one (`false`). */
+  trackDeliveries(on: boolean): void;
+  /**
+   * Calls `listener` after a transaction that appended rows has ended (asynchronously; on
+   * another process's append not at all, so a worker also polls). Returns the unsubscribe.
+   */
+  onAppend(listener: () => void): () => void;
+  /** Changes with `seq` above `after`, in commit order, at most `limit`. */
+  after(after: number, limit: number): Promise<ChangeRecord[]>;
+  /** The oldest pending delivery of each entity (and every pending one about no entity), by `seq`. */
+  pendingHeads(limit: number): Promise<DeliveryRecord[]>;
+  /** Stores an attempt's outcome for a pending delivery (a delivery no longer pending is left). */
+  recordAttempt(seq: number, result: AttemptResult): Promise<void>;
+  /** Dead deliveries with `seq` above `after`, oldest first, at most `limit`. */
+  deadLetters(after: number, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * Makes dead deliveries pending again with a fresh count of attempts, due at once. Resolves to
+   * the ids that were dead (others are ignored).
+   */
+  retryDead(ids: readonly string[] | 'all'): Promise<string[]>;
+  /** Deliveries pending and dead now. */
+  deliveryCounts(): Promise<{ pending: number; dead: number }>;
+  /**
+   * Retention: deletes changes from before `cutoff` (epoch ms) whose delivery is done or was
+   * never tracked; pending and dead ones stay. Resolves to how many went.
+   */
+  prune(cutoff: number): Promise<number>;
+}
+
+/** A change as a webhook body and a `GET /api/changes` item (see docs/webhooks.md). */
+export interface ChangeJson {
+  id: string;
+  cursor: string;
+  kind: ChangeKind;
+  at: number;
+  entity?: { type: string; id: string };
+  data: unknown;
+}
+
+export function changeJson(change: ChangeRecord, cursor: string): ChangeJson {
+  const json: ChangeJson = { id: change.id, cursor, kind: change.kind, at: change.at, data: null };
+  if (change.entity) json.entity = { type: change.entity.type, id: change.entity.id };
+  json.data = change.data;
+  return json;
+}

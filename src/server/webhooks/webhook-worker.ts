@@ -1,0 +1,274 @@
+/**
+ * Delivers the change log to `CRM_WEBHOOK_URL`: one signed JSON POST per change (see
+ * docs/webhooks.md for the body and headers).
+ *
+ * - Durable: the worker holds no queue of its own. It reads pending deliveries from the change log,
+ *   where the storage wrote them in each change's transaction, and stores every attempt's outcome,
+ *   so a restart resumes where the last process stopped (at-least-once: a delivery cut off by a
+ *   crash after the receiver got it is sent again with the same `X-CRM-Delivery` id).
+ * - In order per entity: only the oldest pending delivery of an entity is attempted (the log's
+ *   `pendingHeads`); the next waits until it is delivered or dead. Different entities go in
+ *   parallel, up to `concurrency`.
+ * - Bounded: an attempt not answered (2xx) within `timeoutMs` fails; failures are retried after
+ *   `backoffMs`, doubled per failure up to `maxBackoffMs`; after `maxAttempts` the delivery is
+ *   dead, listed by the API and retried only on request.
+ * - Timers run on the server's clock, so tests step through backoff without waiting.
+ */
+import { every, type ServerClock } from '../clock.js';
+import { errorFields, type Logger } from '../log.js';
+import { encodeCursor } from '../activity/cursor.js';
+import { changeJson, type ChangeLogRepository, type DeliveryRecord } from './change-log.js';
+import { signatureHeader } from './signature.js';
+
+export interface WebhookOptions {
+  /** Where deliveries are POSTed (`CRM_WEBHOOK_URL`). */
+  url: string;
+  /** HMAC-SHA256 key of the signature (`CRM_WEBHOOK_SECRET`). */
+  secret: string;
+  /** Attempts before a delivery is dead. Default 12 (about two hours of retries). */
+  maxAttempts?: number | undefined;
+  /** An attempt not answered within this many ms fails. Default 10 000. */
+  timeoutMs?: number | undefined;
+  /** Delay before the first retry; doubled per failure. Default 2 000. */
+  backoffMs?: number | undefined;
+  /** Longest delay between two attempts. Default one hour. */
+  maxBackoffMs?: number | undefined;
+  /** Deliveries in flight at once (of different entities). Default 4. */
+  concurrency?: number | undefined;
+  /** How often the log is looked at besides after local writes (other processes). Default 5 s. */
+  pollMs?: number | undefined;
+}
+
+/** What the worker counts (the server's `/metrics`). */
+export interface WebhookCounters {
+  webhooksDelivered: number;
+  webhookAttemptsFailed: number;
+  webhooksDead: number;
+}
+
+export const WEBHOOK_DEFAULTS = {
+  maxAttempts: 12,
+  timeoutMs: 10_000,
+  backoffMs: 2_000,
+  maxBackoffMs: 3_600_000,
+  concurrency: 4,
+  pollMs: 5_000,
+} as const;
+
+/** Pending heads read per look: more than enough to keep `concurrency` busy. */
+const HEADS_PER_LOOK = 100;
+
+/** The cursor of a change: its `seq` in the log, opaque to clients. */
+export function changeCursor(seq: number): string {
+  return encodeCursor('c', seq);
+}
+
+export class WebhookWorker {
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly concurrency: number;
+  /** Deliveries in flight, by `seq`, with the abort of their request. */
+  private readonly inFlight = new Map<number, AbortController>();
+  private readonly settled = new Set<Promise<void>>();
+  private looking = false;
+  private lookAgain = false;
+  private wakeTimer: unknown;
+  private wakeAt = Infinity;
+  private closed = false;
+  private readonly stopPoll: () => void;
+  private readonly unsubscribe: () => void;
+  /** Gauges for `/metrics`, refreshed after every look and attempt. */
+  counts = { pending: 0, dead: 0 };
+
+  constructor(
+    private readonly options: WebhookOptions & {
+      repository: ChangeLogRepository;
+      clock: ServerClock;
+      log: Logger;
+      metrics: WebhookCounters;
+    },
+  ) {
+    this.maxAttempts = options.maxAttempts ?? WEBHOOK_DEFAULTS.maxAttempts;
+    this.timeoutMs = options.timeoutMs ?? WEBHOOK_DEFAULTS.timeoutMs;
+    this.backoffMs = options.backoffMs ?? WEBHOOK_DEFAULTS.backoffMs;
+    this.maxBackoffMs = options.maxBackoffMs ?? WEBHOOK_DEFAULTS.maxBackoffMs;
+    this.concurrency = options.concurrency ?? WEBHOOK_DEFAULTS.concurrency;
+    options.repository.trackDeliveries(true);
+    this.unsubscribe = options.repository.onAppend(() => this.kick());
+    this.stopPoll = every(options.clock, options.pollMs ?? WEBHOOK_DEFAULTS.pollMs, () =>
+      this.kick(),
+    );
+    // Deliveries left pending by the previous process resume now.
+    this.kick();
+  }
+
+  /** The delay after the `attempts`-th failure. */
+  backoff(attempts: number): number {
+    return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  /** Looks for due deliveries soon (coalesced: one look at a time, one more if asked meanwhile). */
+  kick(): void {
+    if (this.closed) return;
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
+    }
+    this.looking = true;
+    void this.look().finally(() => {
+      this.looking = false;
+      if (this.lookAgain) {
+        this.lookAgain = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async look(): Promise<void> {
+    const { repository, clock, log } = this.options;
+    try {
+      // A delivery in flight when the heads were read may finish before they arrive: its row is
+      // then stale here (its finish asks for another look, which reads it fresh).
+      const busy = new Set(this.inFlight.keys());
+      const heads = await repository.pendingHeads(HEADS_PER_LOOK);
+      const now = clock.now();
+      let wake = Infinity;
+      for (const delivery of heads) {
+        if (this.closed) return;
+        if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) continue;
+        const due = delivery.nextAttemptAt ?? now;
+        if (due > now) {
+          wake = Math.min(wake, due);
+          continue;
+        }
+        if (this.inFlight.size >= this.concurrency) break;
+        this.start(delivery);
+      }
+      this.wakeUpAt(wake);
+      this.counts = await repository.deliveryCounts();
+    } catch (err) {
+      log.error('webhook deliveries could not be read', errorFields(err));
+    }
+  }
+
+  /** Keeps one timer, for the earliest retry that is due later. */
+  private wakeUpAt(at: number): void {
+    if (at === this.wakeAt || this.closed) return;
+    const { clock } = this.options;
+    if (this.wakeTimer !== undefined) clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = at;
+    if (at === Infinity) return;
+    this.wakeTimer = clock.setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeAt = Infinity;
+        this.kick();
+      },
+      Math.max(0, at - clock.now()),
+    );
+  }
+
+  private start(delivery: DeliveryRecord): void {
+    const abort = new AbortController();
+    this.inFlight.set(delivery.seq, abort);
+    const run = this.attempt(delivery, abort)
+      .catch((err: unknown) => {
+        this.options.log.error('webhook attempt not recorded', {
+          delivery: delivery.id,
+          ...errorFields(err),
+        });
+      })
+      .finally(() => {
+        this.inFlight.delete(delivery.seq);
+        this.settled.delete(run);
+        this.kick();
+      });
+    this.settled.add(run);
+  }
+
+  private async attempt(delivery: DeliveryRecord, abort: AbortController): Promise<void> {
+    const { url, secret, clock, repository, metrics, log } = this.options;
+    // Stored JSON serializes the same way every time: one body, whatever the attempt.
+    const body = JSON.stringify(changeJson(delivery, changeCursor(delivery.seq)));
+    const attempts = delivery.attempts + 1;
+    let timedOut = false;
+    const timer = clock.setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this.timeoutMs);
+    let error: string | undefined;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        body,
+        signal: abort.signal,
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'crm-realtime-webhooks',
+          'x-crm-delivery': delivery.id,
+          'x-crm-event': delivery.kind,
+          'x-crm-attempt': String(attempts),
+          'x-crm-signature': signatureHeader(secret, body, clock.now()),
+        },
+      });
+      // The answer's body means nothing to us; drop it so the connection can be reused.
+      await response.body?.cancel().catch(() => {});
+      if (response.status < 200 || response.status > 299) error = `HTTP ${response.status}`;
+    } catch (err) {
+      if (timedOut) error = `no answer within ${this.timeoutMs} ms`;
+      else if (this.closed)
+        return; // cut off by shutdown: not an attempt; the next start resends
+      else error = describeFailure(err);
+    } finally {
+      clock.clearTimeout(timer);
+    }
+    const at = clock.now();
+    if (error === undefined) {
+      await repository.recordAttempt(delivery.seq, { state: 'delivered', attempts, at });
+      metrics.webhooksDelivered += 1;
+      return;
+    }
+    metrics.webhookAttemptsFailed += 1;
+    if (attempts >= this.maxAttempts) {
+      await repository.recordAttempt(delivery.seq, { state: 'dead', attempts, at, error });
+      metrics.webhooksDead += 1;
+      log.warn('webhook delivery dead', { delivery: delivery.id, attempts, error });
+      return;
+    }
+    const nextAttemptAt = at + this.backoff(attempts);
+    await repository.recordAttempt(delivery.seq, {
+      state: 'pending',
+      attempts,
+      at,
+      error,
+      nextAttemptAt,
+    });
+    log.info('webhook delivery failed; will retry', { delivery: delivery.id, attempts, error });
+  }
+
+  /**
+   * Stops delivering: no new attempts; requests in flight are cut off and not counted, so the
+   * next start sends them again with the same delivery id.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopPoll();
+    this.unsubscribe();
+    if (this.wakeTimer !== undefined) this.options.clock.clearTimeout(this.wakeTimer);
+    for (const abort of this.inFlight.values()) abort.abort();
+    await Promise.all([...this.settled]);
+  }
+}
+
+/** A failed request's reason, with the network error's code when there is one. */
+function describeFailure(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === 'string') return `request failed: ${cause.code}`;
+  if (cause && typeof cause.message === 'string') return `request failed: ${cause.message}`;
+  return `request failed: ${err instanceof Error ? err.message : String(err)}`;
+}
