@@ -3,7 +3,13 @@
  * few settled ones per entity (for `changes`), the outbox records of those waiting offline, and
  * what this client wrote itself (to tell a conflict with its own earlier change from a real one).
  */
-import type { Entity, EntityChange, FieldConflict, Fields } from '../protocol/index.js';
+import {
+  fieldValue,
+  type Entity,
+  type EntityChange,
+  type FieldConflict,
+  type Fields,
+} from '../protocol/index.js';
 import type { ChangeInfo } from './live-data-types.js';
 import type { Mutation } from './mutation.js';
 import type { Outbox } from './outbox.js';
@@ -153,7 +159,10 @@ export class ChangeQueue {
   /** A change of ours was applied, making `entity` (unknown version when a duplicate). */
   acknowledged(m: Mutation, entity: Entity, duplicate: boolean): void {
     const own = this.ownFor(m.key);
-    for (const [field, value] of Object.entries(m.fields)) own.values.set(field, value);
+    // What the server stored, which a CRM backend may have normalized (`+1 555-010-0123`).
+    for (const [field, value] of Object.entries(m.fields)) {
+      own.values.set(field, fieldValue(entity.fields, field) ?? value);
+    }
     if (!duplicate) own.versions.add(entity.version);
   }
 

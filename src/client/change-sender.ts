@@ -1,8 +1,10 @@
 /**
  * Sends live-data changes one at a time, in order, while the connection is open: `entity.update`
  * with the change's mutation id, then confirm on `entity.ack`, re-send or hand over a conflict on
- * `entity.conflict`, drop on a refusal, or keep (in the outbox, same mutation id) when the answer
- * may never come — a drop, a timeout — so the next attempt is a replay the server applies once.
+ * `entity.conflict`, drop on a refusal (an `error`, or `entity.rejected`: the CRM backend's field
+ * errors, a final answer), or keep (in the outbox, same mutation id) when the answer may never come —
+ * a drop, a timeout, a CRM backend that did not answer — so the next attempt is a replay the server
+ * (and the backend, which gets the id as its idempotency key) applies once.
  *
  * A conflict whose clashing fields now hold exactly what the user saw, or what this client wrote
  * just before (two quick saves of one field, an outbox replaying in order), overlooks nothing: the
@@ -12,6 +14,7 @@ import type {
   Entity,
   EntityAckFrame,
   EntityConflictFrame,
+  EntityRejectedFrame,
   ServerFrame,
 } from '../protocol/index.js';
 import type { ChangeQueue } from './change-queue.js';
@@ -41,9 +44,16 @@ export interface ChangeSenderHost {
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
 /** The change may have been applied or may still be: keep it (same id) and send it again. */
-const KEEP = new Set(['disconnected', 'not_connected', 'closed', 'timeout', 'internal']);
+const KEEP = new Set([
+  'disconnected',
+  'not_connected',
+  'closed',
+  'timeout',
+  'internal',
+  'backend_unavailable',
+]);
 /** Worth another try on this connection after a while. */
-const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited']);
+const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_unavailable']);
 
 export class ChangeSender {
   /** The outbox was loaded: entries left by a previous page go first. */
@@ -105,8 +115,11 @@ export class ChangeSender {
     } finally {
       m.inFlight = false;
     }
+    // An answer came: the reason an earlier attempt did not go through no longer holds.
+    if (m.error?.code === 'backend_unavailable') m.error = undefined;
     if (frame.type === 'entity.ack') this.acked(m, frame);
     else if (frame.type === 'entity.conflict') this.conflicted(m, frame);
+    else if (frame.type === 'entity.rejected') this.refused(m, frame);
     else this.failed(m, new RealtimeError('bad_frame', `unexpected ${frame.type} answer`));
     return true;
   }
@@ -171,10 +184,26 @@ export class ChangeSender {
     this.host.conflicted(m);
   }
 
+  /** The CRM backend refused values: final, with its message per field. */
+  private refused(m: Mutation, frame: EntityRejectedFrame): void {
+    const fields = Object.keys(frame.errors);
+    const message =
+      frame.message ??
+      (fields.length > 0
+        ? fields.map((field) => `${field}: ${frame.errors[field]}`).join('; ')
+        : 'the CRM refused the change');
+    this.failed(m, new RealtimeError('invalid', message, m.key, frame.errors));
+  }
+
   private failed(m: Mutation, error: unknown): boolean {
     const e = error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
     if (m.state !== 'pending') return true;
     if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
+      // Still pending, but the page may say why it waits ("the CRM did not answer").
+      if (e.code === 'backend_unavailable') {
+        m.error = e;
+        m.touch();
+      }
       this.queue.persist(m);
       this.host.notify(m.key);
       if (RETRY_LATER.has(e.code)) this.retryLater();

@@ -37,7 +37,11 @@ export interface ChangeInfo {
   readonly version?: number;
   /** `confirmed`: the server had already applied this mutation id (a replay). */
   readonly duplicate?: boolean;
-  /** `rejected`: why. */
+  /**
+   * `rejected`: why (`invalid`: the CRM backend's messages per field are in `error.fields`).
+   * `pending`: why the last attempt did not go through when the page may want to say so
+   * (`backend_unavailable`: the CRM did not answer; it is retried later, from the outbox).
+   */
   readonly error?: RealtimeError;
   /** `conflicted`: the fields that clashed, with base, mine, theirs and who changed them. */
   readonly conflicts?: readonly FieldConflict[];

@@ -10,7 +10,12 @@ export type ClientErrorCode =
   /** No answer within `requestTimeout`. */
   | 'timeout'
   /** The client was closed. */
-  | 'closed';
+  | 'closed'
+  /**
+   * The CRM backend behind the server refused values of a change (an `entity.rejected` answer):
+   * `fields` has its message per field. Final: sending the same change again gets the same answer.
+   */
+  | 'invalid';
 
 export type RealtimeErrorCode = ErrorCode | ClientErrorCode;
 
@@ -22,6 +27,8 @@ export class RealtimeError extends Error {
     message: string,
     /** The room the error is about, when the server named one. */
     readonly room?: string,
+    /** `invalid`: the backend's message per field name, for a person. */
+    readonly fields?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }

@@ -75,7 +75,9 @@ export const EntityGetFrame = z.object({
 
 /**
  * Change some fields of an entity, based on the version the client last saw. Answered with
- * `entity.ack` (applied, or a replay of an already applied mutation id) or `entity.conflict`.
+ * `entity.ack` (applied, or a replay of an already applied mutation id), `entity.conflict`,
+ * `entity.rejected` (the CRM backend refused a value; only from a server with write-through), or
+ * an `error` frame.
  */
 export const EntityUpdateFrame = z.object({
   type: z.literal('entity.update'),
@@ -127,6 +129,25 @@ export const EntityConflictFrame = z.object({
   current: Entity,
 });
 
+/** Messages for a person, per field name: why the CRM backend refused a value. */
+export const FieldErrors = z.record(FieldName, z.string().check(z.minLength(1), z.maxLength(500)));
+export type FieldErrors = z.infer<typeof FieldErrors>;
+
+/**
+ * Answer to `entity.update` when the CRM backend behind the server (write-through) refused it by
+ * its own rules: `errors` has a message per field (e.g. `{ "phone": "Enter a number with an area
+ * code" }`), `message` one for the whole change. A final answer: nothing was stored or broadcast,
+ * and sending the same change again gets the same answer. Servers without write-through never
+ * send it, so clients that predate it keep working against them.
+ */
+export const EntityRejectedFrame = z.object({
+  type: z.literal('entity.rejected'),
+  replyTo: RequestId,
+  mutationId: MutationId,
+  errors: FieldErrors,
+  message: z.optional(z.string().check(z.maxLength(500))),
+});
+
 /** Payload of the room event `entity.change`: which fields changed to what, by whom. */
 export const EntityChange = z.object({
   entity: Entity,
@@ -143,6 +164,7 @@ export type EntityUpdateFrame = z.infer<typeof EntityUpdateFrame>;
 export type EntitySnapshotFrame = z.infer<typeof EntitySnapshotFrame>;
 export type EntityAckFrame = z.infer<typeof EntityAckFrame>;
 export type EntityConflictFrame = z.infer<typeof EntityConflictFrame>;
+export type EntityRejectedFrame = z.infer<typeof EntityRejectedFrame>;
 
 /** The room of an entity. */
 export function entityRoom(type: string, id: string): string {

@@ -28,6 +28,12 @@ export const ERROR_CODES = [
   'conflict',
   /** The server failed; the request may be retried. */
   'internal',
+  /**
+   * The CRM backend the server writes through to (or reads an entity from) did not answer in
+   * time, could not be reached or failed. Nothing was applied; retry later with the same mutation
+   * id (the backend got it as an idempotency key).
+   */
+  'backend_unavailable',
 ] as const;
 
 export const ErrorCode = z.enum(ERROR_CODES);

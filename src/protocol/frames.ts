@@ -27,6 +27,7 @@ import {
   EntityAckFrame,
   EntityConflictFrame,
   EntityGetFrame,
+  EntityRejectedFrame,
   EntitySnapshotFrame,
   EntityUpdateFrame,
 } from './entities.js';
@@ -215,6 +216,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   EntitySnapshotFrame,
   EntityAckFrame,
   EntityConflictFrame,
+  EntityRejectedFrame,
   NotificationPageFrame,
   NotificationReadStateFrame,
   ActivityPageFrame,

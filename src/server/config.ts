@@ -35,6 +35,9 @@
  * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
  * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
  * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
+ * | --entity-backend-url U | CRM_ENTITY_BACKEND_URL | (off)    |
+ * |                   | CRM_ENTITY_BACKEND_TIMEOUT_MS   | 5000         |
+ * |                   | CRM_ENTITY_BACKEND_KEY (>= 16)  | (none)       |
  * | --webhook-url U   | CRM_WEBHOOK_URL     | (no webhooks)  |
  * |                   | CRM_WEBHOOK_SECRET (>= 16, env only) | |
  * |                   | CRM_WEBHOOK_MAX_ATTEMPTS        | 12           |
@@ -142,6 +145,11 @@ export interface ServerConfig {
   notifyWatchersOnChange: boolean;
   /** Bearer key `/metrics` requires; undefined leaves it open. */
   metricsKey: string | undefined;
+  /**
+   * Write-through to the CRM's backend (`CRM_ENTITY_BACKEND_URL`): clients' saves go to it first,
+   * unknown entities are read from it. Undefined: the server's store is the only one.
+   */
+  entityBackend: EntityBackendConfig | undefined;
   /** Signed delivery of every accepted change (`CRM_WEBHOOK_URL`); undefined: no webhooks. */
   webhooks: WebhookConfig | undefined;
   /** Changes older than this many days leave the change log (`GET /api/changes`); 0 keeps them. */
@@ -206,6 +214,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   entityHistoryRetentionDays: 90,
   notifyWatchersOnChange: false,
   metricsKey: undefined,
+  entityBackend: undefined,
   webhooks: undefined,
   changeFeedRetentionDays: 30,
   databaseUrl: undefined,
@@ -243,6 +252,53 @@ export function databasePath(config: Pick<ServerConfig, 'dataDir'>): string {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** Write-through to the CRM's backend (see `entities/entity-backend.ts`). */
+export interface EntityBackendConfig {
+  /** Base URL: saves go to `POST <url>/entities/<type>/<id>`, reads to `GET` there. */
+  url: string;
+  /** Longest wait for one answer before the save is reported as not answered. */
+  timeoutMs: number;
+  /** Sent as `Authorization: Bearer <key>` with every call. */
+  key?: string;
+}
+
+/** `--entity-backend-url` / `CRM_ENTITY_BACKEND_URL` and its timeout and key, checked at start. */
+function entityBackendConfig(
+  flagUrl: string | undefined,
+  env: NodeJS.ProcessEnv,
+): EntityBackendConfig | undefined {
+  const url = flagUrl ?? (env.CRM_ENTITY_BACKEND_URL || undefined);
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(`CRM_ENTITY_BACKEND_URL: ${JSON.stringify(url)} is not an http(s) URL`);
+  }
+  const config: EntityBackendConfig = {
+    url,
+    timeoutMs: integer(
+      'CRM_ENTITY_BACKEND_TIMEOUT_MS',
+      env.CRM_ENTITY_BACKEND_TIMEOUT_MS,
+      5000,
+      100,
+    ),
+  };
+  const key = env.CRM_ENTITY_BACKEND_KEY || undefined;
+  if (key !== undefined) {
+    if (key.length < MIN_API_KEY_LENGTH) {
+      throw new ConfigError(
+        `CRM_ENTITY_BACKEND_KEY needs at least ${MIN_API_KEY_LENGTH} characters`,
+      );
+    }
+    config.key = key;
+  }
+  return config;
 }
 
 /** A PostgreSQL URL, checked at start so a typo fails the start, not the first query. */
@@ -355,6 +411,7 @@ export function loadConfig(
     '--quiet',
     '--seed-demo',
     '--no-seed',
+    '--entity-backend-url',
     '--webhook-url',
     '--database-url',
     '--redis-url',
@@ -421,6 +478,7 @@ export function loadConfig(
     throw new ConfigError(`CRM_API_KEYS: each key needs at least ${MIN_API_KEY_LENGTH} characters`);
   }
 
+  const entityBackend = entityBackendConfig(flag('--entity-backend-url'), env);
   const metricsKey = env.CRM_METRICS_KEY || undefined;
   if (metricsKey !== undefined && metricsKey.length < MIN_API_KEY_LENGTH) {
     throw new ConfigError(`CRM_METRICS_KEY needs at least ${MIN_API_KEY_LENGTH} characters`);
@@ -530,6 +588,7 @@ export function loadConfig(
       auth.devIdentities,
     ),
     metricsKey,
+    entityBackend,
     webhooks: webhookConfig(flag('--webhook-url'), env),
     changeFeedRetentionDays: integer(
       'CRM_CHANGE_FEED_RETENTION_DAYS',

@@ -9,6 +9,7 @@ import type { AuthorizeCallback } from './permissions/callback.js';
 import type { ServerClock } from './clock.js';
 import type { ActivityService } from './activity/activity-service.js';
 import type { EntityService } from './entities/entity-service.js';
+import type { WriteThrough } from './entities/write-through.js';
 import type { FrameDebug } from './frame-debug.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import type { ServerLimits } from './config.js';
@@ -44,6 +45,8 @@ export interface ServerContext {
   readonly storage: Storage;
   /** Live data: reads, writes by the merge rules, and `onChange` for the activity log. */
   readonly entities: EntityService;
+  /** Write-through to the CRM's backend, when configured: clients' saves and reads go through it. */
+  readonly writeThrough: WriteThrough | undefined;
   /** The authorization callback (`CRM_AUTHORIZE_URL`), asked after the hook; see `permissions/`. */
   readonly authorizeCallback: AuthorizeCallback | undefined;
   /** Notifications: recipients, history, read state (see `notifications/`). */

@@ -36,6 +36,8 @@ import { createRequestHandler } from './http.js';
 import { HttpApi } from './http-api.js';
 import { EntityService } from './entities/entity-service.js';
 import { registerEntityRoutes } from './entities/entity-routes.js';
+import { EntityBackend } from './entities/entity-backend.js';
+import { WriteThrough } from './entities/write-through.js';
 import { registerActivityRoutes } from './activity/activity-routes.js';
 import { createChangeDelivery, type ChangeFeedSettings } from './webhooks/setup.js';
 import type { WebhookOptions } from './webhooks/webhook-worker.js';
@@ -107,6 +109,12 @@ export interface CreateServerOptions {
   activity?: ActivityRetention;
   /** Entity history retention (see `entities/entity-service.ts`). */
   entities?: { historyRetentionDays?: number | undefined; sweepMs?: number | undefined };
+  /**
+   * Write-through to the CRM's backend (`CRM_ENTITY_BACKEND_URL`): a client's save is applied only
+   * once the backend accepted it, and an entity the server has never seen is read from it (see
+   * `entities/write-through.ts`). None: the server's store is the only one.
+   */
+  entityBackend?: { url: string; timeoutMs?: number | undefined; key?: string | undefined };
   /**
    * Signed, durable delivery of every accepted change to a URL (`CRM_WEBHOOK_URL`,
    * `CRM_WEBHOOK_SECRET`; see `webhooks/webhook-worker.ts`). None: no webhooks.
@@ -278,6 +286,15 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     ...options.entities,
     metrics,
   });
+  const writeThrough = options.entityBackend
+    ? new WriteThrough({
+        entities,
+        storage,
+        clock,
+        log,
+        backend: new EntityBackend(options.entityBackend),
+      })
+    : undefined;
   const history = createHistoryServices({
     storage,
     bus,
@@ -322,6 +339,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     presence,
     storage,
     entities,
+    writeThrough,
     notifications: history.notifications,
     activity: history.activity,
   };

@@ -3,7 +3,13 @@
  * join + write, of the entity's room), then the entity service. Refusals answer `forbidden` before
  * anything else, so a refused user cannot learn whether an entity exists.
  */
-import { entityRoom, type EntityGetFrame, type EntityUpdateFrame } from '../../protocol/index.js';
+import {
+  entityRoom,
+  type Entity,
+  type EntityGetFrame,
+  type EntityRejectedFrame,
+  type EntityUpdateFrame,
+} from '../../protocol/index.js';
 import { authorizeAction } from '../authorize.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
@@ -18,8 +24,8 @@ export class EntityHandlers {
 
   get(frame: EntityGetFrame): Promise<void> {
     return this.allowed('read', frame, async () => {
-      const entity = await this.ctx.entities.get(frame.entityType, frame.entityId);
-      if (!entity) return this.notFound(frame);
+      const entity = await this.read(frame);
+      if (!entity) return;
       const readOnly = this.connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
       this.connection.send(
         readOnly.length > 0
@@ -43,15 +49,19 @@ export class EntityHandlers {
         );
         return;
       }
-      const outcome = await this.ctx.entities.update({
+      const update = {
         type: frame.entityType,
         id: frame.entityId,
         fields: frame.fields,
         baseVersion: frame.baseVersion,
         mutationId: frame.mutationId,
-        by: connection.user,
-        source: 'client',
-      });
+        by: connection.user!,
+      };
+      // With write-through the CRM's backend decides first; nothing is stored before it accepts.
+      const outcome = this.ctx.writeThrough
+        ? await this.ctx.writeThrough.update(update)
+        : await this.ctx.entities.update({ ...update, source: 'client' });
+      const room = entityRoom(frame.entityType, frame.entityId);
       switch (outcome.kind) {
         case 'applied':
           connection.send({
@@ -74,12 +84,52 @@ export class EntityHandlers {
         case 'not_found':
           return this.notFound(frame);
         case 'too_large':
-          connection.sendError('payload_too_large', outcome.message, {
+          connection.sendError('payload_too_large', outcome.message, { replyTo: frame.id, room });
+          return;
+        case 'rejected': {
+          const answer: EntityRejectedFrame = {
+            type: 'entity.rejected',
             replyTo: frame.id,
-            room: entityRoom(frame.entityType, frame.entityId),
+            mutationId: frame.mutationId,
+            errors: outcome.errors,
+          };
+          if (outcome.message !== undefined) answer.message = outcome.message;
+          connection.send(answer);
+          return;
+        }
+        case 'forbidden':
+          connection.sendError('forbidden', `the CRM refused changes to ${room}`, {
+            replyTo: frame.id,
+            room,
           });
           return;
+        case 'unavailable':
+          this.backendUnavailable(frame);
+          return;
       }
+    });
+  }
+
+  /** The entity, read through from the CRM's backend when configured; else answers and undefined. */
+  private async read(frame: EntityGetFrame): Promise<Entity | undefined> {
+    if (!this.ctx.writeThrough) {
+      const entity = await this.ctx.entities.get(frame.entityType, frame.entityId);
+      if (!entity) this.notFound(frame);
+      return entity;
+    }
+    const read = await this.ctx.writeThrough.get(frame.entityType, frame.entityId);
+    if (read.kind === 'found') return read.entity;
+    if (read.kind === 'not_found') this.notFound(frame);
+    else this.backendUnavailable(frame);
+    return undefined;
+  }
+
+  /** Nothing was applied; the client keeps the change and retries it later, same mutation id. */
+  private backendUnavailable(frame: EntityGetFrame | EntityUpdateFrame): void {
+    const room = entityRoom(frame.entityType, frame.entityId);
+    this.connection.sendError('backend_unavailable', 'the CRM did not answer; try again later', {
+      replyTo: frame.id,
+      room,
     });
   }
 

@@ -1,0 +1,264 @@
+/**
+ * Write-through to the CRM's backend (`CRM_ENTITY_BACKEND_URL`): the backend's database stays the
+ * source of truth, the server's store is its cache.
+ *
+ * A client's save, one at a time per entity:
+ * 1. an entity the server has never seen is first read from the backend (read-through);
+ * 2. a replay of a mutation the server already applied is answered from the store, as always;
+ * 3. the merge rules run on the cache first: a field someone changed since the user's version is
+ *    a conflict at once, without asking the backend;
+ * 4. the backend gets the save (`Idempotency-Key: <mutationId>`). Accepted: what it returned
+ *    (say, a normalized phone) over what was sent is stored and broadcast, and the client is
+ *    acknowledged with it. Refused: `rejected` with its messages; nothing is stored or broadcast.
+ *    Conflict: its current values are stored and broadcast (everyone sees the truth), and the
+ *    client gets the usual `entity.conflict`. No answer in time: `unavailable`; nothing is stored,
+ *    and the client's retry carries the same key.
+ *
+ * Saves of one entity wait for each other (the backend's answer included, bounded by its
+ * timeout), so the check of step 3 still holds when the answer comes. That holds within one
+ * process; with several, the backend's own check (it gets `base`, the values the user saw) is
+ * what keeps two saves apart.
+ *
+ * ```ts
+ * const writeThrough = new WriteThrough({ entities, storage, clock, log, backend: new EntityBackend({ url }) });
+ * const outcome = await writeThrough.update({ type: 'customer', id: '42', fields: { phone: '5550100' },
+ *   baseVersion: 3, mutationId: 'm-1', by: user });
+ * ```
+ */
+import {
+  fieldValue,
+  type Entity,
+  type FieldConflict,
+  type FieldErrors,
+  type Fields,
+  type UserProfile,
+} from '../../protocol/index.js';
+import type { ServerClock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { StoredEntity, Storage } from '../storage.js';
+import { sameJson } from '../../util/same-json.js';
+import type { EntityBackend } from './entity-backend.js';
+import type { EntityService, EntityUpdateOutcome } from './entity-service.js';
+import { toEntity, type StoredChange } from './entity-store.js';
+import { findConflicts } from './merge.js';
+
+/** A client's save, as `entity.update` gives it. */
+export interface ClientUpdate {
+  type: string;
+  id: string;
+  fields: Fields;
+  baseVersion: number;
+  mutationId: string;
+  by: UserProfile;
+}
+
+export type WriteThroughOutcome =
+  | EntityUpdateOutcome
+  | { kind: 'rejected'; errors: FieldErrors; message: string | undefined }
+  | { kind: 'forbidden' }
+  | { kind: 'unavailable'; reason: string };
+
+export type WriteThroughRead =
+  | { kind: 'found'; entity: Entity }
+  | { kind: 'not_found' }
+  | { kind: 'unavailable'; reason: string };
+
+export interface WriteThroughOptions {
+  entities: EntityService;
+  storage: Storage;
+  backend: EntityBackend;
+  clock: ServerClock;
+  log: Logger;
+}
+
+/** History rows read to check a save against the cache; a base further back is not checked. */
+const HISTORY_LIMIT = 1000;
+
+export class WriteThrough {
+  /** Per entity, the tail of its saves and loads. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: WriteThroughOptions) {}
+
+  /** The entity from the cache, else from the backend (then cached). */
+  async get(type: string, id: string): Promise<WriteThroughRead> {
+    const cached = await this.options.entities.get(type, id);
+    if (cached) return { kind: 'found', entity: cached };
+    return this.serialize(`${type}:${id}`, () => this.load(type, id));
+  }
+
+  /** A client's save (see the module comment for the steps). */
+  update(input: ClientUpdate): Promise<WriteThroughOutcome> {
+    return this.serialize(`${input.type}:${input.id}`, () => this.save(input));
+  }
+
+  private async save(input: ClientUpdate): Promise<WriteThroughOutcome> {
+    const { entities, storage, backend, log } = this.options;
+    const { type, id, fields, baseVersion, mutationId, by } = input;
+    let stored = await storage.getEntity(type, id);
+    if (!stored) {
+      const loaded = await this.load(type, id);
+      if (loaded.kind !== 'found') return loaded;
+      stored = await storage.getEntity(type, id);
+      if (!stored) return { kind: 'not_found' };
+    }
+    const history = await storage.entityChanges(type, id, baseVersion, HISTORY_LIMIT);
+    if (history.some((change) => change.mutationId === mutationId)) {
+      // Applied before (its ack was lost): the store answers it as the duplicate it is.
+      return entities.update({ type, id, fields, baseVersion, mutationId, by, source: 'client' });
+    }
+    const conflicts = this.conflictsInCache(stored, history, fields, baseVersion);
+    if (conflicts.length > 0) return { kind: 'conflict', conflicts, current: toEntity(stored) };
+
+    const base = baseValues(stored, history, fields, baseVersion);
+    const answer = await backend.write({
+      type,
+      id,
+      fields,
+      base,
+      baseVersion,
+      mutationId,
+      user: by,
+    });
+    const room = `${type}:${id}`;
+    switch (answer.kind) {
+      case 'accepted':
+        // The backend decided, on top of whatever it holds: no version check left to make here.
+        return entities.update({
+          type,
+          id,
+          fields: { ...fields, ...answer.fields },
+          mutationId,
+          by,
+          source: 'client',
+        });
+      case 'rejected':
+        log.info('entity backend refused a save', { room, fields: Object.keys(answer.errors) });
+        return answer;
+      case 'conflict':
+        return this.backendConflict(input, stored, base, answer.current, answer.changedBy);
+      case 'forbidden':
+      case 'not_found':
+        return answer;
+      case 'unavailable':
+        log.warn('entity backend unavailable', { room, op: 'write', reason: answer.reason });
+        return answer;
+    }
+  }
+
+  /** The merge rules over the cache, with the history since the user's version. */
+  private conflictsInCache(
+    stored: StoredEntity,
+    history: readonly StoredChange[],
+    fields: Fields,
+    baseVersion: number,
+  ): FieldConflict[] {
+    const fieldVersions: Record<string, number> = {};
+    for (const change of history) {
+      for (const field of change.changed) fieldVersions[field] = change.version;
+    }
+    return findConflicts({ entity: stored, fieldVersions }, fields, baseVersion, {
+      firstChangeAfter: (version, field) =>
+        history.find((c) => c.version > version && c.changed.includes(field)),
+      changeAt: (version) => history.find((c) => c.version === version),
+    });
+  }
+
+  /**
+   * The backend holds other values than the user saw: they become the server's (broadcast as the
+   * backend's change), and the user gets the usual conflict to decide on.
+   */
+  private async backendConflict(
+    input: ClientUpdate,
+    stored: StoredEntity,
+    base: Fields,
+    theirs: Fields,
+    changedBy: UserProfile | undefined,
+  ): Promise<WriteThroughOutcome> {
+    const { type, id, fields } = input;
+    let current = toEntity(stored);
+    if (Object.keys(theirs).length > 0) {
+      const written = await this.options.entities.update({
+        type,
+        id,
+        fields: theirs,
+        by: changedBy,
+        source: 'backend',
+      });
+      if (written.kind === 'applied') current = written.entity;
+    }
+    const clash = (field: string) => {
+      const mine = fields[field]!;
+      const conflict: FieldConflict = { field, mine };
+      if (Object.prototype.hasOwnProperty.call(base, field)) conflict.base = base[field]!;
+      const value = fieldValue(current.fields, field);
+      if (value !== undefined) conflict.theirs = value;
+      if (changedBy) conflict.changedBy = changedBy;
+      conflict.changedAt = current.updatedAt;
+      return conflict;
+    };
+    const differing = Object.keys(fields).filter(
+      (field) => !sameJson(fieldValue(current.fields, field), fields[field]),
+    );
+    // A conflict the backend reports is one, even when its values happen to equal the user's.
+    const named = differing.length > 0 ? differing : Object.keys(fields);
+    return { kind: 'conflict', conflicts: named.map(clash), current };
+  }
+
+  /** Read-through, inside the entity's queue: cache what the backend has. */
+  private async load(type: string, id: string): Promise<WriteThroughRead> {
+    const { storage, backend, clock, log } = this.options;
+    const again = await storage.getEntity(type, id);
+    if (again) return { kind: 'found', entity: toEntity(again) };
+    const answer = await backend.read(type, id);
+    if (answer.kind === 'not_found') return answer;
+    if (answer.kind === 'unavailable') {
+      log.warn('entity backend unavailable', {
+        room: `${type}:${id}`,
+        op: 'read',
+        reason: answer.reason,
+      });
+      return answer;
+    }
+    const entity: StoredEntity = {
+      type,
+      id,
+      version: 1,
+      fields: answer.fields,
+      updatedAt: clock.now(),
+      updatedBy: null,
+    };
+    // Stored silently, like a seed: loading a record is not a change anyone made.
+    await storage.putEntity(entity);
+    return { kind: 'found', entity: toEntity(entity) };
+  }
+
+  private serialize<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const run = previous.then(job, job);
+    this.tails.set(key, run);
+    const forget = (): void => {
+      if (this.tails.get(key) === run) this.tails.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+}
+
+/** The written fields' values at the user's version: what a backend compares against. */
+function baseValues(
+  stored: StoredEntity,
+  history: readonly StoredChange[],
+  fields: Fields,
+  baseVersion: number,
+): Fields {
+  const base: Fields = {};
+  for (const field of Object.keys(fields)) {
+    const first = history.find((c) => c.version > baseVersion && c.changed.includes(field));
+    const value = first
+      ? (fieldValue(first.previous, field) as Fields[string] | undefined)
+      : (fieldValue(stored.fields, field) as Fields[string] | undefined);
+    if (value !== undefined) base[field] = value;
+  }
+  return base;
+}

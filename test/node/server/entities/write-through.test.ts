@@ -1,0 +1,312 @@
+/**
+ * Write-through to the CRM's backend, against a real backend on node:http (test/services/
+ * crm-backend.ts): a save is acknowledged only after the backend accepted it, with what the
+ * backend stored (a normalized phone) and nothing before; a refusal comes back as field errors
+ * and reaches nobody else; a backend conflict opens the usual conflict; a slow or failing backend
+ * applies nothing on the server and a retry with the same mutation id is applied once; an entity
+ * the server never saw is read from the backend and cached.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { FrameOf, ServerFrame } from '../../../../src/protocol/index.js';
+import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
+import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
+import { startCrmBackend, type CrmBackend } from '../../../services/crm-backend.js';
+import { nextId, TestClient, until } from '../../helpers/server-client.js';
+import { realClientOptions } from '../../helpers/real-client.js';
+import { ManualClock } from '../../../../src/testing/index.js';
+
+const ada = { id: 'ada', name: 'Ada' };
+const bob = { id: 'bob', name: 'Bob' };
+const BACKEND_KEY = 'backend-key-0123456789';
+
+describe('write-through to the CRM backend', () => {
+  let crm: CrmBackend;
+  let server: RealtimeServer;
+  let url: string;
+  const sockets: TestClient[] = [];
+  let n = 0;
+  let id: string;
+
+  before(async () => {
+    crm = await startCrmBackend();
+    server = createServer({
+      auth: { devIdentities: true },
+      quiet: true,
+      entityBackend: { url: crm.url, timeoutMs: 400, key: BACKEND_KEY },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${port}/`;
+  });
+
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server.close();
+    await crm.close();
+  });
+
+  beforeEach(() => {
+    crm.mode = 'ok';
+    id = `c${++n}`;
+    crm.records.set(`customer:${id}`, {
+      name: 'Acme',
+      phone: '+1 555-010-0100',
+      email: 'a@acme.test',
+    });
+  });
+
+  async function connect(user: typeof ada): Promise<TestClient> {
+    const socket = await TestClient.connect(url, { user, clientId: `${user.id}-${nextId('d')}` });
+    sockets.push(socket);
+    return socket;
+  }
+
+  async function snapshot(socket: TestClient) {
+    const reply = await socket.request({
+      type: 'entity.get',
+      id: nextId('get'),
+      entityType: 'customer',
+      entityId: id,
+    });
+    assert.equal(reply.type, 'entity.snapshot', JSON.stringify(reply));
+    return (reply as FrameOf<ServerFrame, 'entity.snapshot'>).entity;
+  }
+
+  function update(
+    socket: TestClient,
+    fields: Record<string, string>,
+    baseVersion = 1,
+    mutationId = nextId('mutation-'),
+  ) {
+    return socket.request({
+      type: 'entity.update',
+      id: nextId('upd'),
+      mutationId,
+      entityType: 'customer',
+      entityId: id,
+      baseVersion,
+      fields,
+    });
+  }
+
+  it('reads an entity it never saw from the backend once, then from its cache', async () => {
+    const a = await connect(ada);
+    const gets = () =>
+      crm.calls.filter((c) => c.method === 'GET' && c.path === `/entities/customer/${id}`);
+    const entity = await snapshot(a);
+    assert.deepEqual(entity.fields, crm.records.get(`customer:${id}`));
+    assert.equal(entity.version, 1);
+    await snapshot(a);
+    assert.equal(gets().length, 1, 'the second read comes from the cache');
+    assert.equal(gets()[0]!.authorization, `Bearer ${BACKEND_KEY}`);
+    assert.ok(await server.entities.get('customer', id), 'cached in storage');
+  });
+
+  it('answers not_found for a record the backend does not have', async () => {
+    const a = await connect(ada);
+    crm.records.delete(`customer:${id}`);
+    const reply = await a.request({
+      type: 'entity.get',
+      id: nextId('get'),
+      entityType: 'customer',
+      entityId: id,
+    });
+    assert.equal(reply.type === 'error' && reply.code, 'not_found');
+  });
+
+  it('stores and broadcasts what the backend accepted (a normalized phone), only then acks', async () => {
+    const a = await connect(ada);
+    const b = await connect(bob);
+    await snapshot(a);
+    await b.join(`customer:${id}`);
+    const mutationId = nextId('mutation-');
+    const reply = await update(a, { phone: '(555) 010 0123' }, 1, mutationId);
+    assert.equal(reply.type, 'entity.ack', JSON.stringify(reply));
+    const ack = reply as FrameOf<ServerFrame, 'entity.ack'>;
+    assert.equal(ack.entity.fields['phone'], '+1 555-010-0123');
+    assert.equal(ack.entity.version, 2);
+
+    const post = crm.calls.find((c) => c.method === 'POST' && c.idempotencyKey === mutationId);
+    assert.ok(post, 'the backend got the mutation id as Idempotency-Key');
+    assert.deepEqual(post.body, {
+      fields: { phone: '(555) 010 0123' },
+      base: { phone: '+1 555-010-0100' },
+      baseVersion: 1,
+      mutationId,
+      user: ada,
+    });
+    const event = await b.next((f) => f.type === 'event' && f.event === 'entity.change');
+    assert.equal(
+      (event as FrameOf<ServerFrame, 'event'>).payload &&
+        JSON.stringify(event).includes('+1 555-010-0123'),
+      true,
+      'the other member sees the backend’s value',
+    );
+    assert.ok(!JSON.stringify(b.frames).includes('(555) 010 0123'), 'never the value as typed');
+  });
+
+  it('answers entity.rejected with the backend’s field errors; nothing stored or broadcast', async () => {
+    const a = await connect(ada);
+    const b = await connect(bob);
+    await snapshot(a);
+    await b.join(`customer:${id}`);
+    const reply = await update(a, { phone: '12', name: 'Acme Ltd' });
+    assert.equal(reply.type, 'entity.rejected', JSON.stringify(reply));
+    assert.deepEqual((reply as FrameOf<ServerFrame, 'entity.rejected'>).errors, {
+      phone: 'Enter a phone number with at least 7 digits',
+    });
+    await b.sync();
+    assert.equal(b.ofType('event').length, 0, 'no entity.change reached the other member');
+    const stored = await server.entities.get('customer', id);
+    assert.equal(stored?.version, 1);
+    assert.equal(stored?.fields['name'], 'Acme', 'no field of a refused save is stored');
+  });
+
+  it('turns a backend conflict into the usual entity.conflict, with the backend’s value', async () => {
+    const a = await connect(ada);
+    const b = await connect(bob);
+    await snapshot(a);
+    await b.join(`customer:${id}`);
+    // Someone changed the phone in the CRM itself; the server has not heard of it.
+    crm.records.set(`customer:${id}`, {
+      ...crm.records.get(`customer:${id}`),
+      phone: '+1 555-999-0000',
+    });
+    const reply = await update(a, { phone: '5550100123' });
+    assert.equal(reply.type, 'entity.conflict', JSON.stringify(reply));
+    const conflict = reply as FrameOf<ServerFrame, 'entity.conflict'>;
+    assert.deepEqual(
+      conflict.conflicts.map((c) => [c.field, c.base, c.mine, c.theirs, c.changedBy?.name]),
+      [['phone', '+1 555-010-0100', '5550100123', '+1 555-999-0000', 'CRM desk']],
+    );
+    assert.equal(conflict.current.fields['phone'], '+1 555-999-0000');
+    const event = await b.next((f) => f.type === 'event' && f.event === 'entity.change');
+    assert.ok(
+      JSON.stringify(event).includes('+1 555-999-0000'),
+      'everyone sees the backend’s truth',
+    );
+
+    // Resolving (a new change on the current version) goes through.
+    const resolved = await update(a, { phone: '5550100123' }, conflict.current.version);
+    assert.equal(resolved.type, 'entity.ack', JSON.stringify(resolved));
+  });
+
+  it('a failing backend: backend_unavailable, nothing applied; the retry applies once', async () => {
+    const a = await connect(ada);
+    await snapshot(a);
+    crm.mode = 'down';
+    const mutationId = nextId('mutation-');
+    const failed = await update(a, { phone: '5550100177' }, 1, mutationId);
+    assert.equal(
+      failed.type === 'error' && failed.code,
+      'backend_unavailable',
+      JSON.stringify(failed),
+    );
+    assert.equal((await server.entities.get('customer', id))?.version, 1);
+    crm.mode = 'ok';
+    const retried = await update(a, { phone: '5550100177' }, 1, mutationId);
+    assert.equal(retried.type, 'entity.ack', JSON.stringify(retried));
+    assert.equal(crm.applied.get(mutationId), 1);
+  });
+
+  it('a slow backend: bounded wait, nothing half-applied, the retry carries the same key', async () => {
+    const a = await connect(ada);
+    const b = await connect(bob);
+    await snapshot(a);
+    await b.join(`customer:${id}`);
+    crm.mode = 'slow';
+    const mutationId = nextId('mutation-');
+    const timedOut = await update(a, { phone: '5550100188' }, 1, mutationId);
+    assert.equal(timedOut.type === 'error' && timedOut.code, 'backend_unavailable');
+    assert.match((timedOut as FrameOf<ServerFrame, 'error'>).message, /did not answer/);
+    assert.equal((await server.entities.get('customer', id))?.version, 1, 'not stored');
+    await b.sync();
+    assert.equal(b.ofType('event').length, 0, 'not broadcast');
+
+    // The backend did apply it, late. The client's retry (same id) gets its answer, applied once.
+    crm.mode = 'ok';
+    crm.release();
+    const retried = await update(a, { phone: '5550100188' }, 1, mutationId);
+    assert.equal(retried.type, 'entity.ack', JSON.stringify(retried));
+    const keys = crm.calls
+      .filter((c) => c.idempotencyKey === mutationId)
+      .map((c) => c.idempotencyKey);
+    assert.deepEqual(keys, [mutationId, mutationId]);
+    assert.equal(crm.applied.get(mutationId), 1, 'the backend applied it once');
+    assert.equal((await server.entities.get('customer', id))?.fields['phone'], '+1 555-010-0188');
+
+    // And a replay after the ack is answered from the store, without asking the backend again.
+    const posts = crm.calls.length;
+    const replay = await update(a, { phone: '5550100188' }, 1, mutationId);
+    assert.equal(replay.type === 'entity.ack' && replay.duplicate, true, JSON.stringify(replay));
+    assert.equal(crm.calls.length, posts);
+  });
+
+  describe('the live-data client', () => {
+    const clients: RealtimeClient[] = [];
+    after(() => clients.forEach((c) => c.close()));
+
+    /** The client's timers run on `clock`: the outbox's "retry later" fires when a test says. */
+    function client(
+      user: typeof ada,
+      store: MemoryOutboxStore,
+      clock = new ManualClock(),
+    ): RealtimeClient {
+      const c = new RealtimeClient(
+        realClientOptions(url, {
+          devUser: user,
+          clientId: `${user.id}-${nextId('dev')}`,
+          outbox: store,
+          clock,
+        }),
+      );
+      clients.push(c);
+      return c;
+    }
+
+    it('a refused save is final: rejected with the field messages, never retried', async () => {
+      const store = new MemoryOutboxStore();
+      const live = client(ada, store).liveData({ entityType: 'customer', entityId: id });
+      await until(() => live.status === 'ready', 3000, 'ready');
+      const posts = () => crm.calls.filter((c) => c.method === 'POST').length;
+      const before = posts();
+      const outcome = await live.update({ phone: '12' });
+      assert.equal(outcome.state, 'rejected');
+      assert.equal(outcome.error?.code, 'invalid');
+      assert.deepEqual(outcome.error?.fields, {
+        phone: 'Enter a phone number with at least 7 digits',
+      });
+      assert.equal(posts(), before + 1);
+      assert.deepEqual(await store.load(), [], 'not kept in the outbox');
+      assert.equal(
+        live.data['phone'],
+        '+1 555-010-0100',
+        'the refused value is not shown as saved',
+      );
+    });
+
+    it('an unanswered save stays pending in the outbox with the reason, then is applied once', async () => {
+      const store = new MemoryOutboxStore();
+      const clock = new ManualClock();
+      const live = client(ada, store, clock).liveData({ entityType: 'customer', entityId: id });
+      await until(() => live.status === 'ready', 3000, 'ready');
+      crm.mode = 'down';
+      const saved = live.update({ phone: '5550100199' });
+      await until(
+        () => live.changes.at(-1)?.error?.code === 'backend_unavailable',
+        3000,
+        'the reason is shown',
+      );
+      const change = live.changes.at(-1)!;
+      assert.equal(change.state, 'pending');
+      assert.equal(change.queued, true, 'kept in the outbox');
+      crm.mode = 'ok';
+      await clock.advance(5000); // the outbox's retry delay
+      const outcome = await saved;
+      assert.equal(outcome.state, 'confirmed');
+      assert.equal(live.data['phone'], '+1 555-010-0199');
+      assert.equal(crm.applied.get(outcome.mutationId), 1);
+      assert.equal(outcome.error, undefined);
+    });
+  });
+});
