@@ -40,18 +40,42 @@ function elementEntries(): Record<string, string> {
 }
 
 /**
- * What every element needs: dependencies (Lit, zod/mini), the protocol, the client, controllers,
- * events, styles and shared helpers. Not an element's own folder, and not the entry modules,
- * which would pull everything they import into the group.
+ * Modules of a capability (live data, notifications, activity) and what only they use (zod and the
+ * schemas): they load with the elements that show the capability, in chunks Rolldown shares
+ * between those elements, never with the core.
+ */
+const CAPABILITY_MODULE =
+  /\/node_modules\/zod\/|\/src\/client\/(live-|change-|mutation|outbox|notification|activity|paged-list|schema-checks|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|common)|\/src\/(domain|elements\/shared)\//;
+
+/**
+ * What every element needs: Lit, the client core (connection, rooms, presence), the controllers
+ * every element uses, context, events, styles and shared helpers. Not an element's own folder, not
+ * a capability, and not the entry modules, which would pull everything they import into the group.
  */
 function isCoreModule(id: string): boolean {
-  if (/[\\/]node_modules[\\/]|^\0/.test(id)) return true;
   const path = id.replaceAll('\\', '/');
+  if (CAPABILITY_MODULE.test(path)) return false;
+  if (/\/node_modules\/|^\0/.test(path)) return true;
   const inSrc = path.startsWith(root.replaceAll('\\', '/').replace(/\/?$/, '/src/'));
-  if (!inSrc || /\/src\/(index|define)\.ts$/.test(path)) return false;
-  const element = /\/src\/elements\/([^/]+)\//.exec(path)?.[1];
-  return element === undefined || element === 'shared';
+  if (!inSrc || /\/src\/(index|define|client-entry)\.ts$/.test(path)) return false;
+  // Controllers of one element's capability (live data, a call) load with that element.
+  const controller = /\/src\/controllers\/([^/]+)\.ts$/.exec(path)?.[1];
+  if (controller !== undefined) return CORE_CONTROLLERS.has(controller);
+  return !/\/src\/elements\/[^/]+\//.test(path);
 }
+
+/** The controllers every element or the connection status uses. */
+const CORE_CONTROLLERS = new Set([
+  'index',
+  'client-controller',
+  'presence-controller',
+  'connection-status-controller',
+  'outbox-controller',
+]);
+
+/** zod and the protocol's schemas: one chunk, shared by the capabilities that parse with them. */
+const isSchemaModule = (id: string) =>
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]protocol[\\/]/.test(id);
 
 /** Virtual entry of the single-file bundle: the API plus tag registration. */
 const BUNDLE_ID = 'virtual:crm-realtime-bundle';
@@ -144,6 +168,10 @@ export default defineConfig(({ mode }): UserConfig => {
         fileName: (_format, name) => `${name}.js`,
       },
       rolldownOptions: {
+        // The protocol's schemas are built at module level (`z.string().check(…)`), which a
+        // bundler must otherwise keep for its possible side effects: declared pure, a page keeps
+        // only the schemas it parses with, and the client core, which parses with none, no zod.
+        treeshake: { manualPureFunctions: ['z'] },
         // `build.minify` keeps whitespace for ES libraries; full minification here still keeps
         // the `@__PURE__` annotations bundlers need, and saves ~10 % gzip for script-tag users.
         output: bundle
@@ -151,10 +179,16 @@ export default defineConfig(({ mode }): UserConfig => {
           : {
               chunkFileNames: 'chunks/[name]-[hash].js',
               minify: true,
-              // One `core` chunk (Lit, zod/mini, protocol, client, controllers, styles) that every
-              // entry shares, and one chunk per element: a page loads at most two levels of
-              // imports, and only the elements it registers.
-              codeSplitting: { groups: [{ name: 'core', test: isCoreModule }] },
+              // One `core` chunk (Lit, the client core, controllers, styles) that every entry
+              // shares, one chunk per element, and the capabilities in chunks shared by the
+              // elements that show them: a page loads only the elements it registers and the
+              // capabilities they use.
+              codeSplitting: {
+                groups: [
+                  { name: 'core', test: isCoreModule, priority: 2 },
+                  { name: 'schemas', test: isSchemaModule, priority: 1 },
+                ],
+              },
             },
       },
     },

@@ -8,7 +8,8 @@
  * stores' machinery and the frame codecs stay internal, so they can change without a major
  * version; test/node/public-api.test.ts fails when this list changes, making a new name a decision.
  */
-export { RealtimeClient, type RequestFrame, type RequestInput } from './client/realtime-client.js';
+export { RealtimeClient } from './client/all-capabilities.js';
+export type { RequestFrame, RequestInput } from './client/realtime-client.js';
 export {
   RealtimeError,
   type ClientErrorCode,

@@ -1,6 +1,16 @@
 /** The framework-free browser client. */
 export * from './types.js';
-export { RealtimeClient, type RequestFrame, type RequestInput } from './realtime-client.js';
+export { RealtimeClient } from './all-capabilities.js';
+export type { RequestFrame, RequestInput } from './realtime-client.js';
+export {
+  registerCapability,
+  withCapabilities,
+  type Capability,
+  type CapabilityHost,
+} from './capability.js';
+export { LIVE_DATA } from './live-data-capability.js';
+export { NOTIFICATIONS, type Notifications } from './notifications-capability.js';
+export { ACTIVITY, type ActivityFeeds } from './activity-capability.js';
 export { RealtimeError, type ClientErrorCode, type RealtimeErrorCode } from './realtime-error.js';
 export { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
 export {
@@ -16,7 +26,7 @@ export { OwnPresence, type OwnPresenceOptions, type OwnStatus } from './own-pres
 export { browserEnvironment } from './environment.js';
 export { defaultClientId } from './client-id.js';
 export { Listeners } from './listeners.js';
-export { browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
+export { acceptServerFrames, browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { PendingRequests } from './requests.js';
 export { PagedList, type Identified } from './paged-list.js';

@@ -121,6 +121,14 @@ export class LiveDataHub implements LiveEntityHost {
         this.sender.pump();
       });
     });
+    // Made after the connection opened (the first element that shows live data loaded late):
+    // what waits in the outbox goes now, as it would have on `open`.
+    if (client.status.state === 'open') {
+      queueMicrotask(() => {
+        this.outbox.userChanged();
+        this.sender.pump();
+      });
+    }
   }
 
   /** The serial the next change will get (for `optimisticUpdate` marks). */

@@ -37,6 +37,7 @@ import { browserSocketFactory } from './wire.js';
 import { PendingRequests } from './requests.js';
 import { Listeners } from './listeners.js';
 import { defaultClientId } from './client-id.js';
+import { frameLogFor } from './frame-log.js';
 import { LiveDataHub } from './live-data-hub.js';
 import type { LiveData } from './live-data.js';
 import type { LiveDataOptions } from './live-data-types.js';
@@ -118,6 +119,7 @@ export class RealtimeClient {
         environment: this.environment,
         random: options.random ?? Math.random,
         logger: options.logger ?? console,
+        frameLog: frameLogFor(options.debug, this.clock, options.logger),
       },
       {
         onOpen: (welcome) => this.opened(welcome),

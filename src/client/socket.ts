@@ -16,6 +16,7 @@ import {
   type WelcomeFrame,
 } from '../protocol/index.js';
 import { Backoff } from './backoff.js';
+import type { FrameLog } from './frame-log.js';
 import { Heartbeat } from './heartbeat.js';
 import { decodeFrame, encodeFrame } from './wire.js';
 import { RealtimeError } from './realtime-error.js';
@@ -46,6 +47,8 @@ export interface ConnectionOptions {
   environment: EnvironmentSignals;
   random: () => number;
   logger: Pick<Console, 'warn'>;
+  /** Logs every frame in and out (the client's `debug` option); undefined logs nothing. */
+  frameLog?: FrameLog | undefined;
 }
 
 export interface ConnectionEvents {
@@ -171,7 +174,9 @@ export class Connection {
     if (this.phase !== 'open' || !this.socket) {
       throw new RealtimeError('not_connected', `cannot send ${frame.type}: not connected`);
     }
-    this.socket.send(encodeFrame(frame, this.maxFrameBytes));
+    const text = encodeFrame(frame, this.maxFrameBytes);
+    this.options.frameLog?.out(text);
+    this.socket.send(text);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -223,7 +228,10 @@ export class Connection {
       };
       if (token !== undefined) hello.token = token;
       if (this.options.devUser) hello.devUser = this.options.devUser;
-      socket.send(JSON.stringify(hello));
+      const text = JSON.stringify(hello);
+      this.options.frameLog?.opened();
+      this.options.frameLog?.out(text);
+      socket.send(text);
     };
     socket.onmessage = (event) => {
       if (generation === this.generation) this.receive(event.data);
@@ -306,6 +314,7 @@ export class Connection {
 
   private receive(data: unknown): void {
     this.heartbeat.alive(); // any traffic proves the socket is alive
+    this.options.frameLog?.in(data);
     const decoded = decodeFrame(data);
     if (!decoded.ok) {
       const { kind, message } = decoded;
@@ -377,7 +386,10 @@ export class Connection {
   }
 
   private sendRaw(frame: ClientFrame): void {
-    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(frame));
+    if (this.socket?.readyState !== OPEN) return;
+    const text = JSON.stringify(frame);
+    this.options.frameLog?.out(text);
+    this.socket.send(text);
   }
 
   // ---------------------------------------------------------------------------------------------

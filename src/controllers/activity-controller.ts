@@ -23,6 +23,7 @@
  * Without a provider (or without a feed) `snapshot` is `undefined`, the getters return empty values
  * and the methods resolve doing nothing.
  */
+import { ACTIVITY } from '../client/activity-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import {
   normalizeFilter,
@@ -111,7 +112,9 @@ export class ActivityController extends ClientController {
     if (!feed) return;
     let store: ActivityStoreApi;
     try {
-      store = client.activity(feed, { ...options, filter: safeFilter(options.filter, this) });
+      store = client
+        .use(ACTIVITY)
+        .open(feed, { ...options, filter: safeFilter(options.filter, this) });
     } catch (error) {
       // A bad entity id from an attribute must not break the page: warn once per feed.
       warnOnce(this.boundKey, `<${this.hostTag}> cannot follow feed ${this.boundKey}:`, error);

@@ -18,6 +18,7 @@
  * }
  * ```
  */
+import { LIVE_DATA } from '../client/live-data-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import type { LiveData } from '../client/live-data.js';
 import type {
@@ -146,7 +147,7 @@ export class LiveDataController extends ClientController {
     if (!target) return;
     let handle: LiveData;
     try {
-      handle = client.liveData({
+      handle = client.use(LIVE_DATA).open({
         ...target,
         onConflict: this.options.onConflict && ((c) => this.options.onConflict?.(c)),
       });

@@ -19,6 +19,7 @@
  * Without a provider (or before one answers) `snapshot` is `undefined`, the getters return empty
  * values and the methods reject with a `RealtimeError` `not_connected`.
  */
+import { NOTIFICATIONS } from '../client/notifications-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import { RealtimeError } from '../client/realtime-error.js';
 import type { NotificationDraft, NotificationsSnapshot } from '../client/notification-store.js';
@@ -110,7 +111,7 @@ export class NotificationsController extends ClientController {
   protected override bind(client: RealtimeClient): Unsubscribe | void {
     const max = this.max();
     this.boundMax = max;
-    const store = client.notifications({
+    const store = client.use(NOTIFICATIONS).open({
       ...(max !== undefined ? { maxNotifications: max } : {}),
       ...(this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
     });

@@ -11,6 +11,8 @@
  * }
  * ```
  */
+import { registeredCapability, type Capability } from '../client/capability.js';
+import type { LiveDataHub } from '../client/live-data-hub.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import type { LiveConflict } from '../client/live-data-types.js';
 import type { OutboxSnapshot } from '../client/outbox.js';
@@ -32,16 +34,33 @@ export class OutboxController extends ClientController {
   }
 
   protected override bind(client: RealtimeClient): Unsubscribe {
-    const outbox = client.outbox;
-    this.snapshot = outbox.snapshot();
-    const unsubscribe = outbox.subscribe((snapshot) => {
-      const changed =
-        snapshot.size !== this.snapshot?.size || snapshot.conflicts !== this.snapshot?.conflicts;
-      this.snapshot = snapshot;
-      if (changed) this.host.requestUpdate();
-    });
+    let bound = true;
+    let unsubscribe: Unsubscribe | undefined;
+    const attach = (liveData: Capability<LiveDataHub>) => {
+      const outbox = client.use(liveData).outbox;
+      this.snapshot = outbox.snapshot();
+      unsubscribe = outbox.subscribe((snapshot) => {
+        const changed =
+          snapshot.size !== this.snapshot?.size || snapshot.conflicts !== this.snapshot?.conflicts;
+        this.snapshot = snapshot;
+        if (changed) this.host.requestUpdate();
+      });
+    };
+    // The outbox belongs to live data, which loads with the elements that show entities. When no
+    // such element is on the page, it is fetched after the first render instead of before (the
+    // count shows once the outbox has read what a closed tab left, which is never at once).
+    const loaded = registeredCapability('liveData') as Capability<LiveDataHub> | undefined;
+    if (loaded) attach(loaded);
+    else {
+      void import('../client/live-data-capability.js').then(({ LIVE_DATA }) => {
+        if (!bound) return;
+        attach(LIVE_DATA);
+        this.host.requestUpdate();
+      });
+    }
     return () => {
-      unsubscribe();
+      bound = false;
+      unsubscribe?.();
       this.snapshot = undefined;
     };
   }

@@ -3,6 +3,12 @@
  * zod/mini keeps the browser bundle small; the server uses the same schemas.
  */
 import * as z from 'zod/mini';
+import {
+  AVATAR_URL_PATTERN,
+  EVENT_NAME_PATTERN,
+  ROOM_NAME_PATTERN,
+  USER_ID_PATTERN,
+} from './patterns.js';
 
 /** Version of the wire protocol. A server refuses a `hello` with another major version. */
 export const PROTOCOL_VERSION = 1;
@@ -31,17 +37,8 @@ export const LIMITS = {
 /** Request ids correlate a request with its answer (`replyTo`). Chosen by the client. */
 export const RequestId = z.string().check(z.minLength(1), z.maxLength(64));
 
-/**
- * What a user id may not contain: C0 and C1 control characters, DEL, and the line and paragraph
- * separators, which would let an id break a log line or a header. Anything else is an identity
- * provider's business: `auth0|5f7c…`, `google-oauth2|…`, `a+b@example.com`, `Jörg Müller`.
- */
-const USER_ID_CHAR = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]';
-
 /** A user id as the server knows it (the JWT `sub`): at most 128 characters, none of them control. */
-export const UserId = z
-  .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(new RegExp(`^${USER_ID_CHAR}+$`)));
+export const UserId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(USER_ID_PATTERN));
 
 /**
  * Room names are `kind:id` or `kind:path`, e.g. `customer:42`, `page:/customers`: letters, digits
@@ -50,24 +47,18 @@ export const UserId = z
  */
 export const RoomName = z
   .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(200),
-    z.regex(new RegExp(`^(?:[A-Za-z0-9_\\-.:/@#]+|(?:activity:)?user:${USER_ID_CHAR}+)$`)),
-  );
+  .check(z.minLength(1), z.maxLength(200), z.regex(ROOM_NAME_PATTERN));
 export type RoomName = z.infer<typeof RoomName>;
 
 /** Event names of the generic broadcast, e.g. `cursor` or `typing`. */
 export const EventName = z
   .string()
-  .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_\-.:]+$/));
+  .check(z.minLength(1), z.maxLength(64), z.regex(EVENT_NAME_PATTERN));
 
 /**
  * Avatar URLs are rendered as `<img src>`; only `https:`, `http:` and `data:image/` are accepted.
  */
-export const AvatarUrl = z
-  .string()
-  .check(z.maxLength(2048), z.regex(/^(https?:\/\/|data:image\/)/i));
+export const AvatarUrl = z.string().check(z.maxLength(2048), z.regex(AVATAR_URL_PATTERN));
 
 /** Who someone is, as the server vouches for them. */
 export const UserProfile = z.object({

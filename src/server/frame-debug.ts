@@ -7,6 +7,7 @@
  * could hold a token the redaction cannot find.
  */
 import { entityRoom } from '../protocol/index.js';
+import { redactSecrets } from '../util/redact.js';
 import type { Logger } from './log.js';
 import type { PreparedFrame } from './wire.js';
 
@@ -25,20 +26,6 @@ export interface DebuggedConnection {
 
 /** Longest frame text written to one log line; the rest is cut, `bytes` says how long it was. */
 const MAX_LOGGED_CHARS = 4096;
-
-/** Field names whose values never reach a log: `token`, `accessToken`, `credential`, `password`… */
-const SECRET_KEY = /token|credential|password|secret/i;
-
-/** A copy of `value` with every secret field's value replaced. */
-export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) ? '[redacted]' : redact(field);
-  }
-  return out;
-}
 
 /** The room a frame concerns: its `room`, else the entity it names. */
 function roomOf(frame: unknown): string | undefined {
@@ -126,7 +113,7 @@ export class FrameDebug {
     if (frame === undefined || frame === null) {
       fields.frame = '[not JSON: not shown]';
     } else {
-      const shown = JSON.stringify(redact(frame));
+      const shown = JSON.stringify(redactSecrets(frame));
       fields.frame =
         shown.length > MAX_LOGGED_CHARS ? `${shown.slice(0, MAX_LOGGED_CHARS)}…` : shown;
     }

@@ -1,5 +1,5 @@
 /** A `RealtimeClient` wired to a `FakeServer`, for stories and widget tests. */
-import { RealtimeClient } from '../client/realtime-client.js';
+import { RealtimeClient } from '../client/all-capabilities.js';
 import type { RealtimeClientOptions } from '../client/types.js';
 import type { UserProfile } from '../protocol/index.js';
 import type { FakeServer } from './fake-server.js';

@@ -23,6 +23,7 @@ const CLIENT_KEYS = [
   'reconnectInterval',
   'maxReconnectAttempts',
   'heartbeatInterval',
+  'debug',
   'clientOptions',
 ] as const;
 
@@ -129,6 +130,13 @@ export class CrmRealtimeProvider extends LitElement {
   set heartbeatInterval(value: number | undefined) {
     this.given.heartbeatInterval = value ?? undefined;
   }
+
+  /**
+   * Log every frame in and out through `console.debug`, with its size in bytes, the ms since the
+   * socket opened and, for answers, the request's round trip; tokens are redacted. For
+   * development only: off by default. Turning it on or off reconnects.
+   */
+  @property({ type: Boolean }) debug = false;
 
   /**
    * More options for the client the provider creates (`clock`, `socketFactory`, `environment`,
@@ -346,6 +354,7 @@ export class CrmRealtimeProvider extends LitElement {
     options.reconnectInterval = this.reconnectInterval;
     options.maxReconnectAttempts = this.maxReconnectAttempts;
     options.heartbeatInterval = this.heartbeatInterval;
+    if (this.debug) options.debug = true;
     return new RealtimeClient(options);
   }
 

@@ -1,0 +1,22 @@
+/** Activity feeds as a capability of the client: `open()` makes one feed's store. */
+import { ActivityPageFrame, type FeedRef } from '../protocol/activity.js';
+import {
+  ActivityStore,
+  type ActivityStoreApi,
+  type ActivityStoreOptions,
+} from './activity-store.js';
+import { registerCapability, type Capability } from './capability.js';
+import { schemaChecks } from './schema-checks.js';
+import { acceptServerFrames } from './wire.js';
+
+export interface ActivityFeeds {
+  open(feed: FeedRef, options?: ActivityStoreOptions): ActivityStoreApi;
+}
+
+export const ACTIVITY: Capability<ActivityFeeds> = registerCapability({
+  name: 'activity',
+  create(client, host) {
+    acceptServerFrames(schemaChecks({ 'activity.page': ActivityPageFrame }));
+    return { open: (feed, options) => new ActivityStore(client, host, feed, options) };
+  },
+});
