@@ -1,12 +1,12 @@
 /** Activity feeds as a capability of the client: `open()` makes one feed's store. */
-import { ActivityPageFrame, type FeedRef } from '../protocol/activity.js';
+import type { FeedRef } from '../protocol/activity.js';
 import {
   ActivityStore,
   type ActivityStoreApi,
   type ActivityStoreOptions,
 } from './activity-store.js';
 import { registerCapability, type Capability } from './capability.js';
-import { schemaChecks } from './schema-checks.js';
+import { serverFrameChecks } from './schema-checks.js';
 import { acceptServerFrames } from './wire.js';
 
 export interface ActivityFeeds {
@@ -16,7 +16,7 @@ export interface ActivityFeeds {
 export const ACTIVITY: Capability<ActivityFeeds> = registerCapability({
   name: 'activity',
   create(client, host) {
-    acceptServerFrames(schemaChecks({ 'activity.page': ActivityPageFrame }));
+    acceptServerFrames(serverFrameChecks((type) => type.startsWith('activity.')));
     return { open: (feed, options) => new ActivityStore(client, host, feed, options) };
   },
 });

@@ -3,14 +3,8 @@
  * changes, conflicts and the offline outbox), made when the client is, if this module is loaded by
  * then, so a closed tab's offline edits are replayed when the connection opens.
  */
-import {
-  EntityAckFrame,
-  EntityConflictFrame,
-  EntityRejectedFrame,
-  EntitySnapshotFrame,
-} from '../protocol/entities.js';
 import { registerCapability, type Capability } from './capability.js';
-import { schemaChecks } from './schema-checks.js';
+import { serverFrameChecks } from './schema-checks.js';
 import { LiveDataHub } from './live-data-hub.js';
 import { acceptServerFrames } from './wire.js';
 
@@ -18,14 +12,7 @@ export const LIVE_DATA: Capability<LiveDataHub> = registerCapability({
   name: 'liveData',
   eager: true,
   create(client, host) {
-    acceptServerFrames(
-      schemaChecks({
-        'entity.snapshot': EntitySnapshotFrame,
-        'entity.ack': EntityAckFrame,
-        'entity.conflict': EntityConflictFrame,
-        'entity.rejected': EntityRejectedFrame,
-      }),
-    );
+    acceptServerFrames(serverFrameChecks((type) => type.startsWith('entity.')));
     return new LiveDataHub(client, {
       clock: host.clock,
       logger: host.logger,

@@ -2,9 +2,8 @@
  * Notifications as a capability of the client: `open()` hands out views of the client's one
  * notification store (see `notification-view.ts`).
  */
-import { NotificationPageFrame, NotificationReadStateFrame } from '../protocol/notifications.js';
 import { registerCapability, type Capability } from './capability.js';
-import { schemaChecks } from './schema-checks.js';
+import { serverFrameChecks } from './schema-checks.js';
 import { openNotifications, type NotificationStoreApi } from './notification-view.js';
 import type { NotificationStoreOptions } from './notification-store.js';
 import { acceptServerFrames } from './wire.js';
@@ -16,12 +15,7 @@ export interface Notifications {
 export const NOTIFICATIONS: Capability<Notifications> = registerCapability({
   name: 'notifications',
   create(client, host) {
-    acceptServerFrames(
-      schemaChecks({
-        'notification.page': NotificationPageFrame,
-        'notification.read-state': NotificationReadStateFrame,
-      }),
-    );
+    acceptServerFrames(serverFrameChecks((type) => type.startsWith('notification.')));
     return { open: (options) => openNotifications(client, host, options) };
   },
 });

@@ -4,6 +4,7 @@
  * that needs it, not with the client core.
  */
 import * as z from 'zod/mini';
+import { ServerFrame } from '../protocol/frames.js';
 import { FrameProblem, type Check } from '../protocol/server-frame-checks.js';
 
 export function schemaChecks(
@@ -18,4 +19,20 @@ export function schemaChecks(
     };
   }
   return checks;
+}
+
+/**
+ * Checks of the server frames whose type `wanted` picks, from the protocol's `ServerFrame` union:
+ * a capability names its frames by kind (`entity.`), so a frame type added to the protocol is
+ * parsed as soon as it is in the union.
+ */
+export function serverFrameChecks(wanted: (type: string) => boolean): Record<string, Check> {
+  const schemas: Record<string, z.ZodMiniType> = {};
+  for (const option of ServerFrame._zod.def.options) {
+    const literal = (option as z.ZodMiniObject)._zod.def.shape['type'] as z.ZodMiniLiteral<string>;
+    for (const type of literal._zod.def.values) {
+      if (typeof type === 'string' && wanted(type)) schemas[type] = option;
+    }
+  }
+  return schemaChecks(schemas);
 }

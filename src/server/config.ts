@@ -46,10 +46,16 @@
  * | --database-url U  | CRM_DATABASE_URL    | (SQLite in data dir) |
  * |                   | CRM_DATABASE_POOL_SIZE          | 10           |
  * | --redis-url U     | CRM_REDIS_URL       | (one process)  |
+ * |                   | CRM_PERMISSIONS_CLAIM           | crm          |
+ * | --authorize-url U | CRM_AUTHORIZE_URL   | (no callback)  |
+ * |                   | CRM_AUTHORIZE_KEY (>= 16)       | (none)       |
+ * |                   | CRM_AUTHORIZE_TIMEOUT_MS        | 2000         |
+ * |                   | CRM_AUTHORIZE_CACHE_MS          | 30000        |
  */
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/index.js';
 import type { LogLevel } from './log.js';
+import type { AuthorizeCallbackOptions } from './permissions/callback.js';
 
 export interface AuthConfig {
   /** HS256 shared secret for JWTs. */
@@ -168,6 +174,8 @@ export interface ServerConfig {
   compression: { enabled: boolean; threshold: number };
   /** Users and rooms whose frames are logged at level `debug` (tokens redacted). */
   debugFrames: { users: string[]; rooms: string[] };
+  /** The authorization callback (`CRM_AUTHORIZE_URL`); undefined: the hook and claims decide. */
+  authorizeCallback: AuthorizeCallbackOptions | undefined;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -223,6 +231,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   redisUrl: undefined,
   compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
   debugFrames: { users: [], rooms: [] },
+  authorizeCallback: undefined,
 };
 
 /**
@@ -412,6 +421,7 @@ export function loadConfig(
     '--seed-demo',
     '--no-seed',
     '--entity-backend-url',
+    '--authorize-url',
     '--webhook-url',
     '--database-url',
     '--redis-url',
@@ -463,6 +473,7 @@ export function loadConfig(
   if (env.CRM_JWKS_URL) auth.jwksUrl = env.CRM_JWKS_URL;
   if (env.CRM_JWT_ISSUER) auth.issuer = env.CRM_JWT_ISSUER;
   if (env.CRM_JWT_AUDIENCE) auth.audience = env.CRM_JWT_AUDIENCE;
+  if (env.CRM_PERMISSIONS_CLAIM) auth.permissionsClaim = env.CRM_PERMISSIONS_CLAIM;
   if (!auth.devIdentities && !auth.jwtSecret && !auth.jwksUrl) {
     throw new ConfigError(
       'no way to authenticate: set CRM_JWT_SECRET or CRM_JWKS_URL, or pass --dev for development identities',
@@ -606,6 +617,35 @@ export function loadConfig(
     redisUrl: redisUrl(flag('--redis-url') ?? env.CRM_REDIS_URL),
     compression,
     debugFrames,
+    authorizeCallback: authorizeCallbackConfig(flag('--authorize-url'), env),
+  };
+}
+
+/** `CRM_AUTHORIZE_URL` and its settings (see `permissions/callback.ts`). */
+function authorizeCallbackConfig(
+  flagUrl: string | undefined,
+  env: Record<string, string | undefined>,
+): AuthorizeCallbackOptions | undefined {
+  const raw = flagUrl ?? (env.CRM_AUTHORIZE_URL || undefined);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`CRM_AUTHORIZE_URL: ${JSON.stringify(raw)} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError('CRM_AUTHORIZE_URL must be an http: or https: URL');
+  }
+  const key = env.CRM_AUTHORIZE_KEY || undefined;
+  if (key !== undefined && key.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError(`CRM_AUTHORIZE_KEY needs at least ${MIN_API_KEY_LENGTH} characters`);
+  }
+  return {
+    url: url.href,
+    key,
+    timeoutMs: integer('CRM_AUTHORIZE_TIMEOUT_MS', env.CRM_AUTHORIZE_TIMEOUT_MS, 2000, 1),
+    cacheMs: integer('CRM_AUTHORIZE_CACHE_MS', env.CRM_AUTHORIZE_CACHE_MS, 30_000),
   };
 }
 

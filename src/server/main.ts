@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     webhooks: config.webhooks,
     changeFeed: { retentionDays: config.changeFeedRetentionDays },
     redisUrl: config.redisUrl,
+    authorizeCallback: config.authorizeCallback,
     compression: config.compression,
     debugFrames: config.debugFrames,
     http: config.http,
