@@ -11,19 +11,17 @@
  * off(); room.release();
  * ```
  */
-import * as z from 'zod/mini';
-import {
-  EventName,
-  RoomName,
-  type Activity,
-  type ClientFrame,
-  type FeedRef,
-  type JoinedFrame,
-  type PresenceState,
-  type ServerFrame,
-  type UserProfile,
-  type WelcomeFrame,
+import type {
+  Activity,
+  ClientFrame,
+  FeedRef,
+  JoinedFrame,
+  PresenceState,
+  ServerFrame,
+  UserProfile,
+  WelcomeFrame,
 } from '../protocol/index.js';
+import { eventName, passes, roomName } from '../protocol/server-frame-checks.js';
 import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
 import { realClock } from '../util/clock.js';
 import { browserEnvironment } from './environment.js';
@@ -38,18 +36,23 @@ import { PendingRequests } from './requests.js';
 import { Listeners } from './listeners.js';
 import { defaultClientId } from './client-id.js';
 import { frameLogFor } from './frame-log.js';
-import { LiveDataHub } from './live-data-hub.js';
+import type { LiveDataHub } from './live-data-hub.js';
 import type { LiveData } from './live-data.js';
 import type { LiveDataOptions } from './live-data-types.js';
 import type { Outbox } from './outbox.js';
-import { openNotifications, type NotificationStoreApi } from './notification-view.js';
+import type { NotificationStoreApi } from './notification-view.js';
 import type { NotificationStoreOptions } from './notification-store.js';
+import type { ActivityStoreApi, ActivityStoreOptions } from './activity-store.js';
+import type { ActivityFeeds } from './activity-capability.js';
+import type { Notifications } from './notifications-capability.js';
 import {
-  ActivityStore,
-  type ActivityStoreApi,
-  type ActivityStoreOptions,
-} from './activity-store.js';
-import { createStoreHost, type StoreHost } from './store-host.js';
+  registeredCapabilities,
+  registeredCapability,
+  type Capability,
+  type CapabilityHost,
+} from './capability.js';
+import { createStoreHost } from './store-host.js';
+import { LOG_PREFIX } from '../util/warn.js';
 import type {
   Clock,
   ConnectionStatus,
@@ -86,8 +89,8 @@ export class RealtimeClient {
   private closed = false;
   private nextId = 1;
   private readonly storeHost: PresenceStoreHost;
-  private readonly live: LiveDataHub;
-  private capabilityHost: StoreHost | undefined;
+  private readonly capabilities = new Map<Capability<unknown>, unknown>();
+  private capabilityHost: CapabilityHost | undefined;
 
   constructor(private readonly options: RealtimeClientOptions) {
     this.clock = options.clock ?? realClock;
@@ -128,12 +131,9 @@ export class RealtimeClient {
         onStatus: (status) => this.statusListeners.emit(status),
       },
     );
-    // Live data and the offline outbox: entries a closed tab left are loaded now, replayed when open.
-    this.live = new LiveDataHub(this, {
-      clock: this.clock,
-      logger: options.logger ?? console,
-      store: options.outbox,
-    });
+    // Live data and the offline outbox, when loaded: entries a closed tab left are loaded now,
+    // replayed when open.
+    for (const capability of registeredCapabilities()) if (capability.eager) this.use(capability);
     if (options.autoConnect !== false) this.connect();
   }
 
@@ -183,7 +183,7 @@ export class RealtimeClient {
 
   /** Hold a room. Many holders share one subscription; the last `release()` leaves it. */
   joinRoom(room: string): RoomHandle {
-    if (!z.safeParse(RoomName, room).success) {
+    if (!passes(roomName, room)) {
       throw new TypeError(
         `invalid room name ${JSON.stringify(room)}: use kind:id, e.g. customer:42`,
       );
@@ -217,19 +217,43 @@ export class RealtimeClient {
    * user's personal room while any view is held. Release the view when done.
    */
   notifications(options?: NotificationStoreOptions): NotificationStoreApi {
-    return openNotifications(this, this.capabilityStoreHost(), options);
+    return this.loaded<Notifications>('notifications').open(options);
   }
 
   /** One activity feed: history, filter and live tail; holds the feed's room until `release()`. */
   activity(feed: FeedRef, options?: ActivityStoreOptions): ActivityStoreApi {
-    return new ActivityStore(this, this.capabilityStoreHost(), feed, options);
+    return this.loaded<ActivityFeeds>('activity').open(feed, options);
   }
 
-  private capabilityStoreHost(): StoreHost {
-    return (this.capabilityHost ??= createStoreHost(
-      this.storeHost.scheduleFrame,
-      this.options.logger ?? console,
-    ));
+  /**
+   * This client's one instance of a capability (live data, notifications, activity), made on
+   * first use and shared by every caller: the port through which capabilities plug in (see
+   * `capability.ts`).
+   */
+  use<T>(capability: Capability<T>): T {
+    if (this.capabilities.has(capability)) return this.capabilities.get(capability) as T;
+    const logger = this.options.logger ?? console;
+    this.capabilityHost ??= {
+      ...createStoreHost(this.storeHost.scheduleFrame, logger),
+      clock: this.clock,
+      logger,
+      options: this.options,
+    };
+    const instance = capability.create(this, this.capabilityHost);
+    this.capabilities.set(capability, instance);
+    return instance;
+  }
+
+  /** The capability behind one of the methods above, once its module is loaded. */
+  private loaded<T>(name: string): T {
+    const capability = registeredCapability(name);
+    if (!capability) {
+      throw new Error(
+        `${LOG_PREFIX} ${name} is not loaded: import RealtimeClient from crm-realtime/client, ` +
+          'or an element that shows it',
+      );
+    }
+    return this.use(capability as Capability<T>);
   }
 
   /**
@@ -238,12 +262,12 @@ export class RealtimeClient {
    * entity type or id.
    */
   liveData(options: LiveDataOptions): LiveData {
-    return this.live.open(options);
+    return this.loaded<LiveDataHub>('liveData').open(options);
   }
 
   /** Changes waiting to be sent (offline edits), durable where IndexedDB exists. */
   get outbox(): Outbox {
-    return this.live.outbox;
+    return this.loaded<LiveDataHub>('liveData').outbox;
   }
 
   /** Highest event sequence number seen in a held room. */
@@ -268,7 +292,7 @@ export class RealtimeClient {
 
   /** Broadcast to a room; resolves when the server acknowledged it. Not queued while offline. */
   async emit(room: string, event: string, payload: unknown): Promise<void> {
-    if (!z.safeParse(RoomName, room).success || !z.safeParse(EventName, event).success) {
+    if (!passes(roomName, room) || !passes(eventName, event)) {
       throw new RealtimeError('bad_frame', `invalid room or event name: ${room} / ${event}`, room);
     }
     // `undefined` is not JSON: send null rather than a frame without its payload.
