@@ -57,6 +57,11 @@ interface Subscription {
   ready: Promise<void>;
   /** Sequence number of the last event delivered here; undefined until the first. */
   lastSeq: number | undefined;
+  /**
+   * The newest position members of this process know of: the last event delivered, or the
+   * newest `joined` seq. After an outage, what follows it was missed.
+   */
+  knownSeq: number | undefined;
   /** Events that arrived while a hole before them is being filled; null when none is. */
   held: (BusMessage & { seq: number })[] | null;
 }
@@ -119,7 +124,13 @@ export class RedisBus implements Bus {
     if (!state) {
       const channel = this.keys.channel(room);
       this.byChannel.set(channel, room);
-      state = { sinks: [], ready: this.listen(channel), lastSeq: undefined, held: null };
+      state = {
+        sinks: [],
+        ready: this.listen(channel),
+        lastSeq: undefined,
+        knownSeq: undefined,
+        held: null,
+      };
       this.rooms.set(room, state);
     }
     const subscription = state;
@@ -215,7 +226,10 @@ export class RedisBus implements Bus {
       Math.max(1, this.options.replayMillis),
       this.sequenceTtl,
     ]);
-    return resumePoint(reply as (string | number)[], since);
+    const point = resumePoint(reply as (string | number)[], since);
+    const state = this.rooms.get(room);
+    if (state) state.knownSeq = Math.max(state.knownSeq ?? point.seq, point.seq);
+    return point;
   }
 
   async close(): Promise<void> {
@@ -275,6 +289,7 @@ export class RedisBus implements Bus {
     if (last !== undefined && message.seq <= last) return;
     if (last === undefined || message.seq === last + 1) {
       state.lastSeq = message.seq;
+      state.knownSeq = Math.max(state.knownSeq ?? message.seq, message.seq);
       deliver(state.sinks, message);
       return;
     }
@@ -311,8 +326,9 @@ export class RedisBus implements Bus {
   private resubscribe(): void {
     for (const [room, state] of this.rooms) {
       state.ready = this.listen(this.keys.channel(room));
-      const since = state.lastSeq;
-      state.ready.then(
+      const since = state.lastSeq ?? state.knownSeq;
+      // The command connection may come back a moment after the subscriber.
+      Promise.all([state.ready, this.commands.ready(5000)]).then(
         () => {
           if (since !== undefined && state.held === null && this.rooms.get(room) === state) {
             state.held = [];

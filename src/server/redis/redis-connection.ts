@@ -85,18 +85,21 @@ export class RedisLink {
   /**
    * Resolves when commands can be sent: at once when connected; for a process still making its
    * first connection, when it is made (bounded by the connect timeout); otherwise rejects with
-   * `RedisUnavailableError`.
+   * `RedisUnavailableError`, unless `waitMs` says how long to wait for a reconnection.
    */
-  ready(): Promise<void> {
+  ready(waitMs?: number): Promise<void> {
     if (this.available) return Promise.resolve();
-    if (this.everReady || this.redis.status === 'end') {
+    if ((this.everReady && waitMs === undefined) || this.redis.status === 'end') {
       return Promise.reject(new RedisUnavailableError());
     }
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.redis.off('ready', onReady);
-        reject(new RedisUnavailableError());
-      }, this.options.connectTimeoutMs ?? 5000);
+      const timer = setTimeout(
+        () => {
+          this.redis.off('ready', onReady);
+          reject(new RedisUnavailableError());
+        },
+        waitMs ?? this.options.connectTimeoutMs ?? 5000,
+      );
       timer.unref();
       const onReady = (): void => {
         clearTimeout(timer);

@@ -1,0 +1,134 @@
+/**
+ * Redis going away and coming back: new work fails with an error frame or a 503 and a log line,
+ * the process stays up, and it recovers by itself when Redis returns.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LogFields } from '../../../../src/server/log.js';
+import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
+import { startRedis, type RedisInstance } from '../../../services/redis.js';
+import { alice, bob } from '../../helpers/server-harness.js';
+import { nextId, TestClient } from '../../helpers/server-client.js';
+import { ManualClock } from '../../helpers/server-clock.js';
+
+const API_KEY = 'test-api-key-0123456789';
+
+describe('Redis down, then back', () => {
+  let redis: RedisInstance;
+  let server: RealtimeServer;
+  let base: string;
+  const clock = new ManualClock();
+  const clients: TestClient[] = [];
+  const lines: { level: string; msg: string; fields?: LogFields | undefined }[] = [];
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown): void => void rejections.push(reason);
+
+  before(async () => {
+    process.on('unhandledRejection', onRejection);
+    redis = await startRedis();
+    const logTo =
+      (level: string) =>
+      (msg: string, fields?: LogFields): void =>
+        void lines.push({ level, msg, fields });
+    server = createServer({
+      auth: { devIdentities: true },
+      clock,
+      heartbeatMs: 3_600_000,
+      shutdownTimeoutMs: 500,
+      redisUrl: redis.url,
+      redisHeartbeatMs: 100,
+      apiKeys: [API_KEY],
+      logger: { debug: () => {}, info: logTo('info'), warn: logTo('warn'), error: logTo('error') },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    base = `127.0.0.1:${port}`;
+  });
+  after(async () => {
+    process.off('unhandledRejection', onRejection);
+    for (const c of clients) c.ws.terminate();
+    await server.close();
+    await redis.dispose();
+  });
+
+  const connect = async (user = alice): Promise<TestClient> => {
+    const client = await TestClient.connect(`ws://${base}/realtime`, { user });
+    clients.push(client);
+    return client;
+  };
+  const health = async (): Promise<number> => (await fetch(`http://${base}/healthz`)).status;
+  const waitHealth = async (status: number): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    let last = 0;
+    while ((last = await health()) !== status && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(last, status, `/healthz answers ${status}`);
+  };
+
+  it('fails new work clearly while Redis is down, stays up, and recovers when it returns', async () => {
+    const room = 'customer:7';
+    const member = await connect();
+    const joined = await member.join(room);
+    assert.equal(await health(), 200);
+
+    await redis.stop();
+    await waitHealth(503);
+
+    // An emit gets an error frame that says why; the socket stays open.
+    const emit = await member.request({
+      type: 'emit',
+      id: nextId('e'),
+      room,
+      event: 'n',
+      payload: 1,
+    });
+    assert.equal(emit.type, 'error');
+    assert.match(emit.type === 'error' ? emit.message : '', /unavailable/);
+    // A join too.
+    const newcomer = await connect(bob);
+    const refused = await newcomer.request({ type: 'join', id: nextId('j'), room });
+    assert.equal(refused.type, 'error');
+    assert.match(
+      refused.type === 'error' ? refused.message : '',
+      /could not join the room: .*unavailable/,
+    );
+    // An HTTP API write: 503 with Retry-After; the process still answers everything else.
+    const put = await fetch(`http://${base}/api/entities/customer/7`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { name: 'Acme' } }),
+    });
+    assert.equal(put.status, 503);
+    assert.ok(put.headers.get('retry-after'));
+    await member.sync();
+    assert.ok(
+      lines.some((l) => l.level === 'error' && /redis/i.test(l.msg)),
+      'a log line says so',
+    );
+
+    // Time passes while Redis is away (sequences restart from the clock).
+    clock.advance(60_000);
+    await redis.restart();
+    await waitHealth(200);
+
+    // New work goes through again on its own …
+    const again = await newcomer.join(room);
+    const ack = await newcomer.request({
+      type: 'emit',
+      id: nextId('e'),
+      room,
+      event: 'n',
+      payload: 2,
+    });
+    assert.equal(ack.type, 'ack');
+    // … and the member who was in the room when Redis restarted empty cannot have its missed
+    // events replayed: it is told to resume, and its resume says `gap` so it re-syncs.
+    const closed = await member.waitClosed(5000);
+    assert.equal(closed.code, 1001);
+    const back = await connect();
+    const resumed = await back.join(room, { since: joined.seq });
+    assert.equal(resumed.resume, 'gap');
+    assert.equal(resumed.seq, again.seq + 1);
+    assert.deepEqual(rejections, [], 'no unhandled rejection');
+  });
+});
