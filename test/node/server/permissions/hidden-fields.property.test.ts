@@ -185,7 +185,7 @@ describe('permissions property', () => {
           }
         },
       ),
-      { seed: SEED, numRuns: RUNS, errorWithCause: true },
+      { seed: SEED, numRuns: RUNS },
     );
   });
 });
