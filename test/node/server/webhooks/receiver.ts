@@ -82,8 +82,16 @@ export class Receiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    } catch {
+      return; // the sender gave up mid-body (a server stopping): nothing was delivered
+    }
     const raw = Buffer.concat(chunks);
+    if (!req.complete || raw.length === 0) {
+      res.writeHead(400).end();
+      return;
+    }
     const header = (name: string): string => String(req.headers[name] ?? '');
     const request: Received = {
       id: header('x-crm-delivery'),
