@@ -104,8 +104,13 @@ export interface ChangeJson {
 }
 
 export function changeJson(change: ChangeRecord, cursor: string): ChangeJson {
-  const json: ChangeJson = { id: change.id, cursor, kind: change.kind, at: change.at, data: null };
-  if (change.entity) json.entity = { type: change.entity.type, id: change.entity.id };
-  json.data = change.data;
-  return json;
+  // Keys in the documented order: id, cursor, kind, at, entity, data.
+  return {
+    id: change.id,
+    cursor,
+    kind: change.kind,
+    at: change.at,
+    ...(change.entity ? { entity: { type: change.entity.type, id: change.entity.id } } : {}),
+    data: change.data,
+  };
 }
