@@ -45,7 +45,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/(live-|change-|mutation|outbox|notification|activity|paged-list|schema-checks|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|common)|\/src\/(domain|elements\/shared)\//;
+  /\/node_modules\/zod\/|\/src\/client\/(live-|change-|mutation|outbox|notification|activity|paged-list|schema-checks|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
 
 /**
  * What every element needs: Lit, the client core (connection, rooms, presence), the controllers

@@ -4,17 +4,16 @@
  * comes back or the tab becomes visible, and an observable status. Rooms and presence are not its
  * business: the client re-establishes them whenever `onOpen` fires.
  */
-import {
-  CLOSE_CODES,
-  LIMITS,
-  PROTOCOL_VERSION,
-  type ClientFrame,
-  type ErrorCode,
-  type HelloFrame,
-  type ServerFrame,
-  type UserProfile,
-  type WelcomeFrame,
+import type {
+  ClientFrame,
+  ErrorCode,
+  HelloFrame,
+  ServerFrame,
+  UserProfile,
+  WelcomeFrame,
 } from '../protocol/index.js';
+import { CLOSE_CODES } from '../protocol/errors.js';
+import { LIMITS, PROTOCOL_VERSION } from '../protocol/constants.js';
 import { Backoff } from './backoff.js';
 import type { FrameLog } from './frame-log.js';
 import { Heartbeat } from './heartbeat.js';

@@ -1,6 +1,4 @@
 /** The closed list of error codes the server may send in an `error` frame. */
-import * as z from 'zod/mini';
-
 export const ERROR_CODES = [
   /** The frame was not JSON, or did not match any schema. The connection stays open. */
   'bad_frame',
@@ -36,8 +34,7 @@ export const ERROR_CODES = [
   'backend_unavailable',
 ] as const;
 
-export const ErrorCode = z.enum(ERROR_CODES);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+// The schema of these codes and its type, `ErrorCode`, are in frames.ts: this module loads without zod.
 
 /** WebSocket close codes the server uses. */
 export const CLOSE_CODES = {

@@ -22,7 +22,7 @@ import {
   UserId,
   UserProfile,
 } from './common.js';
-import { ErrorCode } from './errors.js';
+import { ERROR_CODES } from './errors.js';
 import {
   EntityAckFrame,
   EntityConflictFrame,
@@ -38,6 +38,10 @@ import {
   NotificationReadStateFrame,
 } from './notifications.js';
 import { ActivityListFrame, ActivityPageFrame } from './activity.js';
+
+/** The closed list of error codes an `error` frame carries. */
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
 
 const seq = z.number().check(z.int(), z.nonnegative());
 const millis = z.number().check(z.nonnegative());

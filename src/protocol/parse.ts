@@ -1,7 +1,7 @@
 /** Parsing frames off the wire: size check, JSON, schema. Used by both ends. */
 import * as z from 'zod/mini';
 import { LIMITS } from './common.js';
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from './frames.js';
 import { ClientFrame, HelloFrame, ServerFrame } from './frames.js';
 import { jsonShapeProblem } from './json-shape.js';
 

@@ -1,0 +1,28 @@
+/**
+ * The protocol's constants, without zod: the browser client's core reads them and must not load
+ * a schema library for that. `common.ts` re-exports them.
+ */
+
+/** Version of the wire protocol. A server refuses a `hello` with another major version. */
+export const PROTOCOL_VERSION = 1;
+
+/** Limits both ends enforce. The server advertises its own values in `welcome`. */
+export const LIMITS = {
+  /** Largest frame in bytes (UTF-8) either side may send. */
+  maxFrameBytes: 64 * 1024,
+  /** Rooms one connection may be joined to at once. */
+  maxRoomsPerConnection: 50,
+  /** Frames per second a connection may send, averaged over one second. */
+  maxMessagesPerSecond: 50,
+  /** Serialized size of a presence `meta` object. */
+  maxPresenceBytes: 1024,
+  /**
+   * Nesting of arrays and objects in a client frame or an HTTP API body (the frame itself is
+   * level 1). Checked before validation, which recurses and would overflow the stack on deeper
+   * input; no real frame comes near it.
+   */
+  maxJsonDepth: 64,
+  /** Events a room keeps for resume, and for how long. */
+  replayEvents: 1000,
+  replayMillis: 120_000,
+} as const;
