@@ -272,7 +272,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   if (options.storage && options.databaseUrl) {
     throw new Error('createServer: pass storage or databaseUrl, not both');
   }
-  const storage =
+  const storage: Storage =
     options.storage ??
     (options.databaseUrl
       ? new PostgresStorage({ url: options.databaseUrl, poolSize: options.databasePoolSize })
@@ -508,7 +508,11 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       rooms: ctx.rooms.size,
       presenceRooms: presence.roomCount,
     }),
-    listen(port = 0, host?: string) {
+    async listen(port = 0, host?: string) {
+      // No client before the store can serve it (PostgreSQL migrating at start) and the
+      // activity log can join an entity write.
+      await storage.ready;
+      await history.activity.opened();
       return new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {

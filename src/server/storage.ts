@@ -69,6 +69,11 @@ export interface Storage {
    * webhook delivery state (see `webhooks/change-log.ts`); when this store keeps it.
    */
   readonly changes?: ChangeLogRepository;
+  /**
+   * Resolves once the store can serve (a networked database: connected and migrated); rejects
+   * when it cannot. Absent: ready when constructed. The server listens only after it.
+   */
+  readonly ready?: Promise<void>;
   /** Cheap liveness probe for `/healthz`. */
   healthy(): boolean;
   close(): Promise<void>;

@@ -63,7 +63,15 @@ function identity(): Pick<SpawnOptions, 'uid' | 'gid'> {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-export async function startPostgres(): Promise<PostgresInstance> {
+export interface PostgresOptions {
+  /**
+   * Keep PostgreSQL's durable defaults (fsync, synchronous commit, full-page writes) instead of
+   * the test settings, e.g. to compare write throughput with SQLite's synchronous=FULL.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-postgres-'));
   const data = join(dir, 'data');
   const user = identity();
@@ -90,12 +98,9 @@ export async function startPostgres(): Promise<PostgresInstance> {
       '-c',
       'listen_addresses=127.0.0.1',
       // A test database: durability across a machine crash is not what is under test, speed is.
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...(options.durable
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       '-c',
       'max_connections=200',
     ];

@@ -97,6 +97,14 @@ export class ActivityService {
     return appended;
   }
 
+  /**
+   * Resolves once the log's newest time is read, from when `appendInTransaction` can run (a
+   * networked log answers a little after the service is built).
+   */
+  async opened(): Promise<void> {
+    await this.time;
+  }
+
   /** Whether `appendInTransaction` can be used: the log joins its caller's transaction. */
   get canAppendInTransaction(): boolean {
     return this.options.repository.appendNow !== undefined;

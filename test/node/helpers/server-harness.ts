@@ -2,6 +2,7 @@
  * An in-process server on port 0 with a manual clock, quiet logs and development identities,
  * plus shortcuts to connect test clients to it.
  */
+import { after } from 'node:test';
 import type { UserProfile } from '../../../src/protocol/index.js';
 import {
   createServer,
@@ -9,6 +10,7 @@ import {
   type RealtimeServer,
 } from '../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../services/redis.js';
+import { startPostgres, type PostgresInstance } from '../../services/postgres.js';
 import { ManualClock } from './server-clock.js';
 import { TestClient } from './server-client.js';
 
@@ -29,6 +31,27 @@ export const bob: UserProfile = { id: 'bob', name: 'Bob Chen' };
 export const carol: UserProfile = { id: 'carol', name: 'Carol Diaz' };
 
 /**
+ * `CRM_TEST_DATABASE=postgres` stores every harness server in PostgreSQL (`databaseUrl`): one
+ * private PostgreSQL per test file, started on first use and stopped after the file, and a fresh
+ * empty database per harness, so the server tests prove the PostgreSQL store too (see
+ * test/node/server/postgres/server-suites-on-postgres.test.ts). A test that passes its own
+ * storage keeps it.
+ */
+const onPostgres = process.env.CRM_TEST_DATABASE === 'postgres';
+let postgres: Promise<PostgresInstance> | undefined;
+let databases = 0;
+if (onPostgres) {
+  after(async () => {
+    await (await postgres)?.dispose();
+  });
+}
+
+async function privateDatabase(): Promise<string> {
+  postgres ??= startPostgres();
+  return (await postgres).createDatabase(`harness_${++databases}`);
+}
+
+/**
  * `CRM_TEST_REDIS=1` runs every harness server on its own private redis-server (`redisUrl`), so
  * the protocol's server tests prove the Redis bus and presence too (see
  * test/node/server/redis/protocol-on-redis.test.ts). A test that passes its own bus keeps it.
@@ -37,6 +60,10 @@ const onRedis = process.env.CRM_TEST_REDIS === '1';
 
 export async function startHarness(options: Partial<CreateServerOptions> = {}): Promise<Harness> {
   const clock = new ManualClock();
+  const databaseUrl =
+    onPostgres && options.storage === undefined && options.databaseUrl === undefined
+      ? await privateDatabase()
+      : undefined;
   const redis: RedisInstance | undefined =
     onRedis && options.bus === undefined && options.redisUrl === undefined
       ? await startRedis()
@@ -50,6 +77,7 @@ export async function startHarness(options: Partial<CreateServerOptions> = {}): 
     // answer. Heartbeat tests set their own interval.
     heartbeatMs: 3_600_000,
     shutdownTimeoutMs: 500,
+    ...(databaseUrl ? { databaseUrl } : {}),
     ...(redis ? { redisUrl: redis.url } : {}),
     ...options,
   });
