@@ -96,6 +96,12 @@ export interface LiveDataSnapshot {
   readonly conflicts: readonly LiveConflict[];
   /** Fields being edited whose remote change is held back (shown as it was). */
   readonly held: readonly string[];
+  /**
+   * Fields this user may read but not change (the server's permissions say so, in the snapshot's
+   * `readOnly`); a save of one is refused `forbidden`. Empty when every field is writable or the
+   * server does not say.
+   */
+  readonly readOnly: readonly string[];
 }
 
 export interface LiveDataOptions {

@@ -130,6 +130,7 @@ export class LiveData implements EntityWatcher {
       changes: this.hub.changes(this.room),
       conflicts: this.hub.openConflicts(this.room),
       held: Object.freeze([...this.held.keys()]),
+      readOnly: this.shared.readOnly,
     });
     return this.cached;
   }

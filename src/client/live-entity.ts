@@ -33,6 +33,8 @@ export class LiveEntity {
   entity: Entity | undefined = undefined;
   status: LiveDataStatus = 'loading';
   error: RealtimeError | undefined = undefined;
+  /** Fields this user may not change, as the last snapshot said (sorted; empty: all writable). */
+  readOnly: readonly string[] = Object.freeze([]);
   readonly watchers = new Set<EntityWatcher>();
   private readonly roomHandle: RoomHandle;
   private loading: Promise<Entity> | undefined;
@@ -62,6 +64,11 @@ export class LiveEntity {
         (frame) => {
           if (frame.type !== 'entity.snapshot') {
             throw new RealtimeError('bad_frame', `unexpected answer ${frame.type} to entity.get`);
+          }
+          const readOnly = frame.readOnly ?? [];
+          if (readOnly.join('\n') !== this.readOnly.join('\n')) {
+            this.readOnly = Object.freeze([...readOnly]);
+            this.host.notify(this.key);
           }
           this.snapshot(frame.entity);
           return frame.entity;

@@ -96,6 +96,14 @@ export class FakeEntities {
   authorize: ((user: UserProfile, entity: Entity, access: EntityAccess) => boolean) | undefined =
     undefined;
 
+  /**
+   * Fields a user may read but not change, as a server's permissions (token claim or
+   * authorization callback) make them: listed in the snapshot's `readOnly`, and an update that
+   * changes one is refused `forbidden`, like the server does. Default: every field is writable.
+   */
+  readOnlyFields: ((user: UserProfile, entity: Entity) => readonly string[]) | undefined =
+    undefined;
+
   private readonly stored = new Map<string, Stored>();
   /** Applied mutations by `<type>:<id>|<mutationId>`, with the answer they got. */
   private readonly applied = new Map<string, Omit<AckFrame, 'replyTo' | 'duplicate'>>();
@@ -167,8 +175,20 @@ export class FakeEntities {
       return this.error(frame.id, 'forbidden', `may not ${access} ${room}`);
     }
     if (!stored) return this.error(frame.id, 'not_found', `no entity ${room}`);
+    const readOnly = [...(this.readOnlyFields?.(user, stored.entity) ?? [])].sort();
     if (frame.type === 'entity.get') {
-      return { type: 'entity.snapshot', replyTo: frame.id, entity: copy(stored.entity) };
+      const entity = copy(stored.entity);
+      return readOnly.length > 0
+        ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
+        : { type: 'entity.snapshot', replyTo: frame.id, entity };
+    }
+    const refused = readOnly.filter((field) => hasField(frame.fields, field));
+    if (refused.length > 0) {
+      return this.error(
+        frame.id,
+        'forbidden',
+        `not allowed to change ${refused.join(', ')} of ${room}: read-only for you`,
+      );
     }
     return this.update(user, stored, frame);
   }

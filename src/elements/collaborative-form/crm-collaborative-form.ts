@@ -24,6 +24,7 @@ import { fieldValue } from '../../protocol/own-field.js';
 import { sameJson } from '../../util/same-json.js';
 import { styles } from './crm-collaborative-form.styles.js';
 import { FieldMarks, installFieldMarks } from './field-marks.js';
+import { FieldLocks } from './field-locks.js';
 import { FieldSync } from './field-sync.js';
 import { fieldPresence, type FieldPresence } from './field-presence.js';
 import { layoutTabs, tabsTemplate, type FieldTabs } from './field-tabs.js';
@@ -164,6 +165,7 @@ export class CrmCollaborativeForm extends LitElement {
   });
   private readonly presence = new PresenceController(this, () => this.room());
   private readonly sync = new FieldSync();
+  private readonly locks = new FieldLocks();
   private readonly marks = new FieldMarks(this, { ...this.timers() });
   private readonly watcher = new FieldWatcher(this, {
     form: () => this.form(),
@@ -268,6 +270,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.listenToForm(undefined);
     this.watcher.stop();
     this.marks.clear();
+    this.locks.clear();
     this.clock.clearTimeout(this.autosave);
     this.focused = undefined;
     this.activity = '';
@@ -288,6 +291,12 @@ export class CrmCollaborativeForm extends LitElement {
       return;
     }
     this.applySnapshot();
+    // Fields the server says this user may not change: locked, and their labels say why.
+    this.locks.apply(
+      this.sync.fields,
+      this.live.snapshot?.status === 'ready' ? this.live.snapshot.readOnly : [],
+      this.m.readOnlyField(this.c),
+    );
     this.followEditing();
     this.editors = fieldPresence({
       people: this.presence.people,

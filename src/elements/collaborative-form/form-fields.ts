@@ -184,6 +184,16 @@ export function fieldOf(
  * The field's label, as a sighted user reads it: the text of its `<label>`s (or the group's
  * `<legend>`), else its `aria-label`; `undefined` when it has none.
  */
+/** A label's text without the read-only note the form adds to it (`field-locks.ts`). */
+function labelText(label: HTMLLabelElement): string {
+  let text = '';
+  for (const node of label.childNodes) {
+    if (node instanceof Element && node.hasAttribute('data-crm-readonly-note')) continue;
+    text += node.textContent ?? '';
+  }
+  return text.trim();
+}
+
 export function labelOf(field: FieldBinding): string | undefined {
   const anchor = field.anchor;
   if (anchor instanceof HTMLFieldSetElement) {
@@ -194,7 +204,7 @@ export function labelOf(field: FieldBinding): string | undefined {
   const labels = (el as HTMLInputElement).labels;
   const fromLabels = labels
     ? [...labels]
-        .map((l) => l.textContent?.trim() ?? '')
+        .map(labelText)
         .filter(Boolean)
         .join(' ')
     : '';

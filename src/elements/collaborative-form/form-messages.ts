@@ -58,6 +58,8 @@ export interface CollaborativeFormMessages {
   conflictDescription(c: MessageContext): string;
   /** The field's accessible description after its save was refused. */
   errorDescription(c: MessageContext): string;
+  /** Added to the label of a field the user may not change (their permissions say so). */
+  readOnlyField(c: MessageContext): string;
   /** Announced when someone else's change arrived in fields the user is not in. */
   remoteChanged(author: string, fields: readonly string[], c: MessageContext): string;
   /** Announced when someone starts editing the field the user is in. */
@@ -119,6 +121,7 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     conflictDescription: () =>
       'Someone else saved this field too: choose which version to keep with Resolve, after the form.',
     errorDescription: () => 'Your last change to this field was not saved.',
+    readOnlyField: () => 'read only: you may not change this field',
     remoteChanged: (author, fields, c) => `${author || 'Someone'} changed ${c.list(fields)}.`,
     joinedField: (name, field) => `${name} is now editing ${field} too.`,
     fieldLabel: (field, _c, entityType) => formLabelOf(entityType, field),

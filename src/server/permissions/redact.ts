@@ -212,3 +212,22 @@ export function redactPrepared(frame: PreparedFrame, v: Visibility): PreparedFra
   perRules.set(key, result);
   return result ?? undefined;
 }
+
+/**
+ * The data of one change-log entry (`entity.change`, `activity`, `notification`: the kinds the
+ * webhooks and `GET /api/changes` carry) as a user with `v` may see it; undefined: not for them.
+ * The feed itself is read with an API key (by the CRM, which sees everything); a feed or webhook
+ * delivered on behalf of one user passes each item through this.
+ */
+export function redactChangeData(kind: string, data: unknown, v: Visibility): unknown {
+  switch (kind) {
+    case 'entity.change':
+      return redactEntityChange(data as EntityChange, v);
+    case 'activity':
+      return redactActivityItem(data as ActivityItem, v);
+    case 'notification':
+      return redactNotification(data as Notification, v);
+    default:
+      return data;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * <crm-collaborative-form> with fields the server says this user may not change (the snapshot's
+ * `readOnly`, from the token's permissions): locked in the page's form, labelled with why for
+ * screen readers, axe clean, unlocked again when the permission or the element goes.
+ */
+import { expect, fixture, html } from '@open-wc/testing';
+import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import '../../../../src/elements/collaborative-form/define.js';
+import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import {
+  CUSTOMER,
+  customerForm,
+  formStyles,
+} from '../../../../stories/collaborative-form.fixtures.js';
+import {
+  closeFakeConnections,
+  fakeConnection,
+  type FakeConnection,
+} from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
+
+const NOTE = 'read only: you may not change this field';
+
+async function mount(readOnly: readonly string[]) {
+  const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
+  fake.server.entities.put(CUSTOMER);
+  fake.server.entities.readOnlyFields = () => readOnly;
+  const provider = await fixture<CrmRealtimeProvider>(
+    html`<crm-realtime-provider .client=${fake.client}>
+      ${formStyles}
+      <crm-collaborative-form entity-type="customer" entity-id="42" .clock=${fake.clock}>
+        ${customerForm()}
+      </crm-collaborative-form>
+    </crm-realtime-provider>`,
+  );
+  const el = provider.querySelector<CrmCollaborativeForm>('crm-collaborative-form')!;
+  await settle(fake, el);
+  return { fake, el, provider };
+}
+
+async function settle(fake: FakeConnection, el: CrmCollaborativeForm) {
+  for (let i = 0; i < 8; i++) {
+    await fake.clock.flush();
+    await el.updateComplete;
+  }
+}
+
+const field = <T extends HTMLElement = HTMLInputElement>(el: Element, name: string) =>
+  el.querySelector<T>(`[name="${name}"]`)!;
+
+/** The accessible name a screen reader reads for a control with a `<label>`. */
+const labelTextOf = (input: HTMLInputElement | HTMLSelectElement) =>
+  [...(input.labels ?? [])].map((l) => l.textContent?.trim()).join(' ');
+
+afterEach(() => closeFakeConnections());
+
+describe('<crm-collaborative-form> read-only fields', () => {
+  it('locks a read-only text field, keeps its value and says why in its label', async () => {
+    const { el } = await mount(['phone', 'status']);
+    const phone = field(el, 'phone');
+    expect(phone.readOnly).to.equal(true);
+    expect(phone.value).to.equal(CUSTOMER.fields.phone);
+    expect(labelTextOf(phone)).to.equal(`Phone (${NOTE})`);
+    // A select has no read-only state: it is disabled.
+    const status = field<HTMLSelectElement>(el, 'status');
+    expect(status.disabled).to.equal(true);
+    expect(labelTextOf(status)).to.contain(NOTE);
+    // The others stay editable and unlabelled.
+    expect(field(el, 'email').readOnly).to.equal(false);
+    expect(labelTextOf(field(el, 'email'))).to.equal('Email');
+    await expectAccessible(el);
+  });
+
+  it('typing into a read-only field changes nothing and saves nothing', async () => {
+    const { el, fake } = await mount(['phone']);
+    const phone = field(el, 'phone');
+    phone.focus();
+    // A real keypress into a readonly input does not change it (the browser refuses).
+    const { sendKeys } = await import('@web/test-runner-commands');
+    await sendKeys({ type: '999' });
+    expect(phone.value).to.equal(CUSTOMER.fields.phone);
+    el.querySelector('form')!.requestSubmit();
+    await settle(fake, el);
+    expect(fake.server.entities.get('customer', '42')!.version).to.equal(1);
+  });
+
+  it('unlocks the field and takes the note out of its label when the element leaves', async () => {
+    const { el } = await mount(['phone']);
+    const phone = field(el, 'phone');
+    const label = el.querySelector('label[for="f-phone"]')!;
+    el.remove();
+    expect(phone.readOnly).to.equal(false);
+    expect(label.textContent?.trim()).to.equal('Phone');
+  });
+
+  it('leaves a field the page made read-only itself as it was', async () => {
+    const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
+    fake.server.entities.put(CUSTOMER);
+    fake.server.entities.readOnlyFields = () => ['email'];
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider .client=${fake.client}>
+        <crm-collaborative-form entity-type="customer" entity-id="42" .clock=${fake.clock}>
+          <form><label for="e">Email</label><input id="e" name="email" readonly /></form>
+        </crm-collaborative-form>
+      </crm-realtime-provider>`,
+    );
+    const el = provider.querySelector<CrmCollaborativeForm>('crm-collaborative-form')!;
+    await settle(fake, el);
+    const email = field(el, 'email');
+    expect(labelTextOf(email)).to.contain(NOTE);
+    el.remove();
+    expect(email.readOnly, 'still the page’s own read-only').to.equal(true);
+  });
+});
