@@ -32,6 +32,7 @@ import {
   type EntityGetFrame,
   type EntityUpdateFrame,
   type ErrorCode,
+  type FieldErrors,
   type Fields,
   type ServerFrame,
   type UserProfile,
@@ -94,6 +95,15 @@ export class FakeEntities {
    * server's `authorize` option for the entity's room decides, and everything else is allowed.
    */
   authorize: ((user: UserProfile, entity: Entity, access: EntityAccess) => boolean) | undefined =
+    undefined;
+
+  /**
+   * The CRM backend's rules, as a server with write-through (`CRM_ENTITY_BACKEND_URL`) applies
+   * them: a message per refused field of an update (answered `entity.rejected`; nothing applied
+   * or published), or nothing to accept it. Checked after the conflict rules, as the server does.
+   */
+  validate:
+    ((fields: Fields, entity: Entity, user: UserProfile) => FieldErrors | undefined) | undefined =
     undefined;
 
   /**
@@ -207,6 +217,15 @@ export class FakeEntities {
         mutationId: frame.mutationId,
         conflicts,
         current: copy(stored.entity),
+      };
+    }
+    const errors = this.validate?.(copy(frame.fields), copy(stored.entity), user);
+    if (errors && Object.keys(errors).length > 0) {
+      return {
+        type: 'entity.rejected',
+        replyTo: frame.id,
+        mutationId: frame.mutationId,
+        errors: copy(errors),
       };
     }
     this.apply(stored, frame.fields, user, frame.mutationId, 'client');

@@ -99,6 +99,7 @@ const reducedMotion = () =>
  * @cssprop [--crm-editor-color] - Set by the element on a field someone edits: their colour.
  * @cssprop [--crm-collaborative-form-held-color=var(--crm-color-warning)] - Ring and tab of a field changed under the user's cursor.
  * @cssprop [--crm-collaborative-form-error-color=var(--crm-color-danger)] - Ring and tab of a refused field.
+ * @cssprop [--crm-collaborative-form-error-text-color=var(--crm-color-danger-text)] - The CRM backend's message under a refused field.
  * @cssprop [--crm-collaborative-form-saving-color=var(--crm-color-border)] - Ring and tab of a field being saved.
  * @cssprop [--crm-collaborative-form-highlight=var(--crm-color-warning-subtle)] - Flash of a field changed remotely.
  * @cssprop [--crm-collaborative-form-highlight-duration=1.6s] - How long the flash fades.
@@ -109,7 +110,7 @@ const reducedMotion = () =>
  * @fires {CrmFormSaveEvent} crm-form-save - About to save the changed fields; cancelable.
  * @fires {CrmFormSavedEvent} crm-form-saved - The server confirmed a save.
  * @fires {CrmFormConflictEvent} crm-form-conflict - A save conflicts; cancelable (then the page resolves it).
- * @fires {CrmFormErrorEvent} crm-form-error - The entity could not be read, or a save was refused (and rolled back).
+ * @fires {CrmFormErrorEvent} crm-form-error - The entity could not be read, or a save was refused (rolled back; or, when the CRM's backend refused values, kept with its messages under the fields).
  * @fires {CrmFormChangeEvent} crm-form-change - The data shown changed (loaded, remote, own save).
  */
 export class CrmCollaborativeForm extends LitElement {
@@ -527,6 +528,8 @@ export class CrmCollaborativeForm extends LitElement {
           outcome,
         ),
       );
+    } else if (outcome.state === 'rejected' && outcome.error?.fields && this.keepRefused(outcome)) {
+      // The CRM's backend refused values: its messages are under the fields.
     } else if (outcome.state === 'rejected' && outcome.error) {
       // Roll back on screen, also in the field the user is still in (submitted with Enter).
       const data = this.live.data;
@@ -548,6 +551,28 @@ export class CrmCollaborativeForm extends LitElement {
       );
     }
     this.requestUpdate();
+  }
+
+  /**
+   * Values the CRM's backend refused with a message per field stay in their fields (the user's
+   * own, to correct and save again), each field marked invalid with the message under it.
+   */
+  private keepRefused(outcome: ChangeInfo): boolean {
+    const errors = outcome.error?.fields ?? {};
+    const named = Object.keys(errors).filter((name) => this.sync.fields.has(name));
+    if (named.length === 0) return false;
+    for (const [name, value] of Object.entries(outcome.fields)) {
+      // Unless the user typed something else meanwhile, the field shows what they sent, as their
+      // unsaved change over the record's value (so the next snapshot does not overwrite it).
+      if (this.sync.isDirty(name)) continue;
+      this.sync.force(name, fieldValue(this.live.data, name) ?? null);
+      this.sync.restore({ [name]: value });
+    }
+    this.sync.setFieldErrors(errors);
+    this.fire(
+      new CrmFormErrorEvent(this.entityType, this.entityId, 'save', outcome.error!, outcome.fields),
+    );
+    return true;
   }
 
   // ---- conflicts ------------------------------------------------------------------------------
@@ -629,6 +654,7 @@ export class CrmCollaborativeForm extends LitElement {
       dirty: this.sync.dirtyNames().length,
       savedOnce: this.savedOnce,
       refused: this.refused !== undefined,
+      invalid: this.fieldNames.filter((name) => this.sync.errorMessage(name) !== undefined).length,
     });
   }
 
@@ -653,6 +679,7 @@ export class CrmCollaborativeForm extends LitElement {
       changes: this.live.changes,
       conflicted: new Set(this.live.conflicts.flatMap((c) => c.conflicts.map((f) => f.field))),
       hasError: (name) => this.sync.hasError(name),
+      errorMessage: (name) => this.sync.errorMessage(name),
       m: this.m,
       c: this.c,
     });

@@ -9,6 +9,9 @@
  * - `--crm-editor-color` on the field: the colour of the person editing it;
  * - an accessible description (`aria-describedby`, added to any the field had) pointing at a
  *   hidden text inside the form: "Ben Carter is editing this field."
+ * - a value the CRM's backend refused: its message, visible, right after the field (after its
+ *   `<label>` when the label wraps it), as a `[data-crm-field-error]` element the field names in
+ *   `aria-describedby`, and `aria-invalid="true"` on the field.
  *
  * The styles are one constructed sheet adopted once by the document (or the shadow root) that
  * holds the form, built from the kit's tokens so themes apply. Zero-specificity selectors would
@@ -30,6 +33,8 @@ export interface FieldMarkState {
   conflict: boolean;
   /** The accessible description, or `undefined` for none. */
   description: string | undefined;
+  /** The CRM backend's message about the value, shown under the field; `undefined` for none. */
+  message?: string | undefined;
 }
 
 const t = (name: Parameters<typeof token>[0]) => token(name).cssText;
@@ -64,6 +69,13 @@ fieldset[data-crm-error], [data-crm-conflict] {
 }
 fieldset[data-crm-saving] {
   box-shadow: none;
+}
+[data-crm-field-error] {
+  display: block;
+  margin-block-start: 0.25rem;
+  color: var(--crm-collaborative-form-error-text-color, ${t('color-danger-text')});
+  font-size: 0.875em;
+  line-height: 1.35;
 }
 @keyframes crm-field-updated {
   from {
@@ -122,6 +134,10 @@ export class FieldMarks {
   /** Controls whose `aria-describedby` holds one of our ids, with that id. */
   private readonly described = new Map<HTMLElement, string>();
   private readonly highlights = new Map<HTMLElement, unknown>();
+  /** Visible messages of refused values by field name. */
+  private readonly errors = new Map<string, HTMLElement>();
+  /** Controls we marked `aria-invalid`, with the value they had before (null: none). */
+  private readonly invalid = new Map<HTMLElement, { id: string; before: string | null }>();
 
   constructor(
     /** Where the hidden descriptions live (the form element, in the light DOM). */
@@ -134,7 +150,10 @@ export class FieldMarks {
 
   /** Whether a node is one of the hidden descriptions (mutation records about them are ours). */
   isOwnNode(node: Node): boolean {
-    return node instanceof HTMLElement && node.hasAttribute('data-crm-field-note');
+    return (
+      node instanceof HTMLElement &&
+      (node.hasAttribute('data-crm-field-note') || node.hasAttribute('data-crm-field-error'))
+    );
   }
 
   /** Show `states` on `fields`; fields with no entry lose every mark. */
@@ -148,6 +167,13 @@ export class FieldMarks {
       if (state) marked.add(field.anchor);
       this.markAnchor(field.anchor, state);
       this.describe(name, field, state?.description);
+      this.showError(name, field, state?.message);
+    }
+    for (const name of [...this.errors.keys()]) if (!fields.has(name)) this.dropError(name);
+    for (const [el] of this.invalid) {
+      const name = el.getAttribute('name');
+      const field = name ? fields.get(name) : undefined;
+      if (!field || !field.elements.includes(el) || !this.errors.has(field.name)) this.valid(el);
     }
     for (const anchor of this.anchors) if (!marked.has(anchor)) this.markAnchor(anchor, undefined);
     for (const name of [...this.notes.keys()]) if (!fields.has(name)) this.dropNote(name);
@@ -183,6 +209,8 @@ export class FieldMarks {
     for (const anchor of [...this.anchors]) this.markAnchor(anchor, undefined);
     for (const name of [...this.notes.keys()]) this.dropNote(name);
     for (const el of [...this.described.keys()]) this.undescribe(el);
+    for (const name of [...this.errors.keys()]) this.dropError(name);
+    for (const el of [...this.invalid.keys()]) this.valid(el);
     for (const [anchor, handle] of this.highlights) {
       this.timers.clearTimeout(handle);
       anchor.removeAttribute('data-crm-updated');
@@ -250,6 +278,53 @@ export class FieldMarks {
       .filter((x) => x && x !== id);
     if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
     else el.removeAttribute('aria-describedby');
+  }
+
+  /** The backend's message under the field, named by its `aria-describedby`; none: taken away. */
+  private showError(name: string, field: FieldBinding, message: string | undefined): void {
+    if (!message) {
+      for (const el of field.elements) this.valid(el);
+      this.dropError(name);
+      return;
+    }
+    // After the field, or after a label that wraps it (inside, it would join the field's name).
+    const anchor = field.anchor;
+    const after = anchor.parentElement?.localName === 'label' ? anchor.parentElement : anchor;
+    let note = this.errors.get(name);
+    if (!note) {
+      note = this.owner.ownerDocument.createElement('span');
+      note.id = `${this.prefix}-error-${this.errors.size + 1}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      note.setAttribute('data-crm-field-error', name);
+      this.errors.set(name, note);
+    }
+    if (after.nextElementSibling !== note) after.after(note);
+    if (note.textContent !== message) note.textContent = message;
+    for (const el of field.elements) {
+      if (this.invalid.has(el)) continue;
+      this.invalid.set(el, { id: note.id, before: el.getAttribute('aria-invalid') });
+      el.setAttribute('aria-invalid', 'true');
+      const ids = (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+      el.setAttribute('aria-describedby', [note.id, ...ids].join(' '));
+    }
+  }
+
+  /** Undo `aria-invalid` and the message's `aria-describedby` entry on one control. */
+  private valid(el: HTMLElement): void {
+    const marked = this.invalid.get(el);
+    if (!marked) return;
+    this.invalid.delete(el);
+    if (marked.before === null) el.removeAttribute('aria-invalid');
+    else el.setAttribute('aria-invalid', marked.before);
+    const ids = (el.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter((x) => x && x !== marked.id);
+    if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+    else el.removeAttribute('aria-describedby');
+  }
+
+  private dropError(name: string): void {
+    this.errors.get(name)?.remove();
+    this.errors.delete(name);
   }
 
   private dropNote(name: string): void {

@@ -18,6 +18,8 @@ interface FieldState {
   dirty: boolean;
   /** Its last save was refused (until the user changes it or the error is dismissed). */
   error: boolean;
+  /** The CRM backend's message about its value, while `error`. */
+  message?: string | undefined;
 }
 
 export interface ApplyResult {
@@ -99,7 +101,10 @@ export class FieldSync {
     const dirty = !sameFieldValue(field, readField(field, state.given), state.given);
     const changed = dirty !== state.dirty || (dirty && state.error);
     state.dirty = dirty;
-    if (dirty) state.error = false;
+    if (dirty) {
+      state.error = false;
+      state.message = undefined;
+    }
     return changed;
   }
 
@@ -130,8 +135,26 @@ export class FieldSync {
   setError(names: Iterable<string>, error: boolean): void {
     for (const name of names) {
       const state = this.states.get(name);
-      if (state) state.error = error;
+      if (!state) continue;
+      state.error = error;
+      state.message = undefined;
     }
+  }
+
+  /** Mark fields whose values the CRM backend refused, each with its message for the user. */
+  setFieldErrors(errors: Readonly<Record<string, string>>): void {
+    for (const [name, message] of Object.entries(errors)) {
+      const state = this.states.get(name);
+      if (!state) continue;
+      state.error = true;
+      state.message = message;
+    }
+  }
+
+  /** The CRM backend's message about a field's value, while the field is marked refused. */
+  errorMessage(name: string): string | undefined {
+    const state = this.states.get(name);
+    return state?.error ? state.message : undefined;
   }
 
   /** Put values back as the user's own changes (dirty), e.g. refused edits they restore. */

@@ -25,6 +25,8 @@ export interface FieldViewsInput {
   /** Fields of saves that conflict and wait for the user's decision. */
   conflicted: ReadonlySet<string>;
   hasError: (field: string) => boolean;
+  /** The CRM backend's message about a field's value, shown under it. */
+  errorMessage?: (field: string) => string | undefined;
   m: CollaborativeFormMessages;
   c: MessageContext;
 }
@@ -57,12 +59,14 @@ export function fieldViews(input: FieldViewsInput): FieldViews {
     const isHeld = held.has(name);
     const save = saving.get(name);
     const error = input.hasError(name);
+    const message = error ? input.errorMessage?.(name) : undefined;
     const conflict = input.conflicted.has(name);
     if (people.length === 0 && !isHeld && !save && !error && !conflict) continue;
 
     const names = people.map((p) => p.user.name);
     const description = [
-      error ? m.errorDescription(c) : '',
+      // A backend's message is shown and described on its own (`message`).
+      error && !message ? m.errorDescription(c) : '',
       conflict ? m.conflictDescription(c) : '',
       isHeld ? m.heldDescription(input.author, c) : '',
       names.length ? m.editingDescription(names, c) : '',
@@ -77,6 +81,7 @@ export function fieldViews(input: FieldViewsInput): FieldViews {
       error,
       conflict,
       description: description || undefined,
+      message,
     });
 
     const tabs: FieldTab[] = [];

@@ -24,6 +24,10 @@ export interface CollaborativeFormMessages {
   saved(c: MessageContext): string;
   /** Status: the last save was refused (the error says why). */
   notSaved(c: MessageContext): string;
+  /** Status: the CRM's backend refused `count` values; its messages are under the fields. */
+  invalidValues(count: number, c: MessageContext): string;
+  /** Status: the CRM's backend did not answer a save; it waits and is sent again later. */
+  backendUnanswered(c: MessageContext): string;
   /** Status: saves made offline, waiting in the outbox to be sent. */
   waitingOffline(count: number, c: MessageContext): string;
   /** Status: a save conflicts and waits for the user's decision. */
@@ -78,6 +82,7 @@ const reasons: Partial<Record<RealtimeErrorCode, string>> = {
   frame_too_large: 'the change is too large',
   payload_too_large: 'the change is too large',
   rate_limited: 'too many changes at once',
+  invalid: 'the CRM did not accept it',
 };
 
 export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
@@ -95,6 +100,9 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     saving: () => 'Saving…',
     saved: () => 'Saved',
     notSaved: () => 'Not saved',
+    invalidValues: (count) =>
+      count === 1 ? 'Not saved: check the marked field' : 'Not saved: check the marked fields',
+    backendUnanswered: () => 'Could not save: the CRM did not answer. Trying again soon.',
     waitingOffline: (count, c) =>
       `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
     conflict: () => 'Conflict: choose which version to keep',

@@ -14,6 +14,9 @@ import type { CollaborativeFormMessages } from './form-messages.js';
  * - `queued`: saves made offline wait to be sent;
  * - `saving`: a save is on its way;
  * - `refused`: the last save was refused (and rolled back);
+ * - `invalid`: the CRM's backend refused values; its messages are under the fields, which keep
+ *   the user's values;
+ * - `unanswered`: a save waits because the CRM's backend did not answer; it is retried later;
  * - `unsaved`: the user changed fields and has not saved them;
  * - `saved`: the last save was confirmed; `idle`: nothing saved yet, the data is current.
  */
@@ -25,6 +28,8 @@ export type FormStatusKind =
   | 'queued'
   | 'saving'
   | 'refused'
+  | 'invalid'
+  | 'unanswered'
   | 'unsaved'
   | 'saved'
   | 'idle';
@@ -41,6 +46,8 @@ export interface FormStatusInput {
   readonly savedOnce: boolean;
   /** The last save was refused and the error is still shown. */
   readonly refused: boolean;
+  /** Fields showing a message of the CRM's backend about their value. */
+  readonly invalid?: number;
 }
 
 export interface FormStatus {
@@ -54,11 +61,14 @@ export function formStatus(input: FormStatusInput): FormStatus {
   const queued = pending.filter((c) => c.queued).length;
   if (input.live === 'unavailable') return { kind: 'unavailable', count: 0 };
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
+  const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
+  if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
   if (queued > 0) return { kind: 'queued', count: queued };
   if (pending.length > 0) return { kind: 'saving', count: pending.length };
   if (input.live === 'error') return { kind: 'load-error', count: 0 };
   if (input.live === 'loading') return { kind: 'loading', count: 0 };
   if (input.refused) return { kind: 'refused', count: 0 };
+  if (input.invalid) return { kind: 'invalid', count: input.invalid };
   if (input.dirty > 0) return { kind: 'unsaved', count: input.dirty };
   return { kind: input.savedOnce ? 'saved' : 'idle', count: 0 };
 }
@@ -85,6 +95,10 @@ export function statusText(
       return m.saving(c);
     case 'refused':
       return m.notSaved(c);
+    case 'invalid':
+      return m.invalidValues(status.count, c);
+    case 'unanswered':
+      return m.backendUnanswered(c);
     case 'unsaved':
       return m.unsaved(status.count, c);
     case 'saved':
