@@ -216,6 +216,45 @@ describe('GET /api/changes', () => {
   });
 });
 
+test('retention drops old changes but never an undelivered one', async () => {
+  const storage = new SqliteStorage(':memory:');
+  const log = storage.changes;
+  const write = (id: string, at: number) =>
+    storage.writeEntity({
+      type: 'customer',
+      id,
+      fields: { name: id },
+      source: 'backend',
+      create: true,
+      at,
+    });
+  try {
+    await write('untracked', 1_000);
+    log.trackDeliveries(true);
+    await write('delivered', 1_000);
+    await write('dead', 1_000);
+    await write('pending', 1_000);
+    await write('recent', 5_000);
+    const rows = await log.after(0, 10);
+    const seqOf = (id: string) => rows.find((r) => r.entity?.id === id)!.seq;
+    await log.recordAttempt(seqOf('delivered'), { state: 'delivered', attempts: 1, at: 2_000 });
+    await log.recordAttempt(seqOf('dead'), {
+      state: 'dead',
+      attempts: 1,
+      at: 2_000,
+      error: 'HTTP 500',
+    });
+    assert.equal(await log.prune(3_000), 2, 'the untracked and the delivered one');
+    assert.deepEqual(
+      (await log.after(0, 10)).map((r) => r.entity?.id),
+      ['dead', 'pending', 'recent'],
+    );
+    assert.deepEqual(await log.deliveryCounts(), { pending: 2, dead: 1 });
+  } finally {
+    await storage.close();
+  }
+});
+
 describe('webhook settings', () => {
   const env = { CRM_DEV: '1' };
 

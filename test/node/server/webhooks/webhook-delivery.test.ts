@@ -176,6 +176,8 @@ describe('webhook delivery', () => {
     assert.equal(first.delivery, 'pending');
     assert.equal(first.last_error, 'HTTP 500');
     assert.equal(first.next_attempt_at! - first.last_attempt_at!, 2_000);
+    // The change waits in backoff and its activity item behind it: both count as pending.
+    await metricBecomes('crm_webhook_pending', 2);
 
     await advanceUntil(() => row(id)?.attempts === 2, 'second failure recorded');
     const second = row(id)!;
