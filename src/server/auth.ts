@@ -108,7 +108,8 @@ export class Authenticator {
       if (claim !== undefined) {
         // A claim that does not parse refuses the token: guessing what it meant could grant more.
         const parsed = parsePermissionsClaim(claim);
-        if (!parsed.ok) return { ok: false, reason: `claim ${claimName} is invalid: ${parsed.reason}` };
+        if (!parsed.ok)
+          return { ok: false, reason: `claim ${claimName} is invalid: ${parsed.reason}` };
         result.permissions = parsed.claim;
       }
       return result;

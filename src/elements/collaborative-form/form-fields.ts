@@ -202,12 +202,7 @@ export function labelOf(field: FieldBinding): string | undefined {
   }
   const el = field.elements[0]!;
   const labels = (el as HTMLInputElement).labels;
-  const fromLabels = labels
-    ? [...labels]
-        .map(labelText)
-        .filter(Boolean)
-        .join(' ')
-    : '';
+  const fromLabels = labels ? [...labels].map(labelText).filter(Boolean).join(' ') : '';
   if (fromLabels) return fromLabels;
   if (el.id) {
     const root = el.getRootNode() as Document | ShadowRoot;

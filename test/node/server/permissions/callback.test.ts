@@ -35,14 +35,12 @@ class Backend {
   /** Never answer (a hanging backend). */
   hang = false;
   private readonly hanging: ServerResponse[] = [];
-  private constructor(readonly server: Server) {}
+  readonly server: Server = createServer((req, res) => void this.handle(req, res));
 
   static async start(): Promise<Backend> {
-    let backend!: Backend;
-    const server = createServer((req, res) => void backend.handle(req, res));
-    backend = new Backend(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const backend = new Backend();
+    backend.server.listen(0, '127.0.0.1');
+    await once(backend.server, 'listening');
     return backend;
   }
 
