@@ -71,7 +71,8 @@ const reducedMotion = () =>
  * `name` is the entity's field name. Controls added later are picked up; controls inside
  * `[data-crm-ignore]` are left alone. A field the user is in, or has changed, is never
  * overwritten; remote changes to the others apply at once, with a brief highlight (none under
- * reduced motion).
+ * reduced motion). Fields the server's permissions make read-only for this user are locked
+ * (`readonly`, or `disabled` where a control has none) and their labels say why to screen readers.
  *
  * Who edits what: the person's name on a tab at the field's top edge (shadow DOM, decorative) and
  * a coloured ring on the field itself (light DOM: a `data-crm-editing` attribute and
