@@ -407,6 +407,8 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
         metricsKey: options.metricsKey,
         unavailable: () =>
           redisBus && !redisBus.available ? 'Redis is unavailable' : undefined,
+        unavailable: () =>
+          redisBus && !redisBus.available ? 'Redis is unavailable' : undefined,
       },
       files,
       log,
@@ -513,6 +515,9 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       // activity log can join an entity write.
       await storage.ready;
       await history.activity.opened();
+      // With Redis: connected before the first client (bounded by the connect timeout), so the
+      // first requests do not find it unavailable; a process whose Redis is down starts anyway.
+      await redisBus?.connected();
       return new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {

@@ -74,17 +74,24 @@ describe('replay bounded in bytes', () => {
     );
   });
 
-  test('all rooms together keep at most replayTotalBytes, the oldest events going first', async () => {
-    const harness = await start({ replayRoomBytes: 1024 * 1024, replayTotalBytes: 400_000 });
-    const publisher = await harness.connect(alice);
-    await publisher.join('deal:a');
-    await publisher.join('deal:b');
-    const a = await publish(publisher, 'deal:a', 5);
-    const b = await publish(publisher, 'deal:b', 5);
-    const reader = await harness.connect(bob);
-    assert.equal((await reader.join('deal:a', { since: a[0]! - 1 })).resume, 'gap');
-    const joinedB = await reader.join('deal:b', { since: b[0]! - 1 });
-    assert.equal(joinedB.resume, 'replayed', 'the newest room keeps its events');
-    assert.equal(reader.ofType('event').filter((e) => e.room === 'deal:b').length, 5);
-  });
+  test(
+    'all rooms together keep at most replayTotalBytes, the oldest events going first',
+    {
+      // One process's memory bound: on Redis the total is Redis's maxmemory (docs/deploy.md).
+      skip: process.env.CRM_TEST_REDIS === '1' && 'a LocalBus bound; Redis uses maxmemory',
+    },
+    async () => {
+      const harness = await start({ replayRoomBytes: 1024 * 1024, replayTotalBytes: 400_000 });
+      const publisher = await harness.connect(alice);
+      await publisher.join('deal:a');
+      await publisher.join('deal:b');
+      const a = await publish(publisher, 'deal:a', 5);
+      const b = await publish(publisher, 'deal:b', 5);
+      const reader = await harness.connect(bob);
+      assert.equal((await reader.join('deal:a', { since: a[0]! - 1 })).resume, 'gap');
+      const joinedB = await reader.join('deal:b', { since: b[0]! - 1 });
+      assert.equal(joinedB.resume, 'replayed', 'the newest room keeps its events');
+      assert.equal(reader.ofType('event').filter((e) => e.room === 'deal:b').length, 5);
+    },
+  );
 });

@@ -64,7 +64,14 @@ interface Subscription {
   knownSeq: number | undefined;
   /** Events that arrived while a hole before them is being filled; null when none is. */
   held: (BusMessage & { seq: number })[] | null;
+  /** Redis confirmed the subscription: this process will receive the room's events. */
+  confirmed: boolean;
+  /** Publishers on this process waiting for their event to reach its local members. */
+  waiters: { seq: number; resolve: () => void }[];
 }
+
+/** How long a publish waits for its event to reach local members before acking anyway. */
+const DELIVERY_WAIT_MS = 2000;
 
 /** A command made by `defineCommand`: keys first, then arguments (it knows the key count). */
 type ScriptRunner = (...keysAndArgs: (string | number)[]) => Promise<number | (string | number)[]>;
@@ -130,7 +137,14 @@ export class RedisBus implements Bus {
         lastSeq: undefined,
         knownSeq: undefined,
         held: null,
+        confirmed: false,
+        waiters: [],
       };
+      const created = state;
+      created.ready.then(
+        () => (created.confirmed = true),
+        () => {},
+      );
       this.rooms.set(room, state);
     }
     const subscription = state;
@@ -143,6 +157,7 @@ export class RedisBus implements Bus {
       subscription.sinks = subscription.sinks.filter((s) => s !== sink);
       if (subscription.sinks.length > 0 || this.rooms.get(room) !== subscription) return;
       this.rooms.delete(room);
+      release(subscription, Infinity);
       const channel = this.keys.channel(room);
       this.byChannel.delete(channel);
       if (this.closed || !this.subscriber.available) return;
@@ -187,7 +202,40 @@ export class RedisBus implements Bus {
     if (seq < 0) {
       throw new EventTooLargeError(`event frame exceeds ${this.options.maxFrameBytes} bytes`);
     }
+    await this.delivered(room, seq);
     return seq;
+  }
+
+  /**
+   * Resolves once this process's members of the room were handed event `seq`, so a publisher
+   * gets its event before its `ack`, as with the in-memory bus (bounded: a subscriber cut off
+   * does not hold the ack).
+   */
+  private delivered(room: string, seq: number): Promise<void> {
+    const state = this.rooms.get(room);
+    if (!state || !state.confirmed || (state.lastSeq !== undefined && state.lastSeq >= seq)) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, DELIVERY_WAIT_MS);
+      timer.unref();
+      state.waiters.push({
+        seq,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Resolves when both connections are up, or after the connect timeout (it starts anyway). */
+  async connected(): Promise<void> {
+    try {
+      await Promise.all([this.commands.ready(), this.subscriber.ready()]);
+    } catch {
+      this.options.log.error('redis unreachable at start: new work fails until it is back', {});
+    }
   }
 
   async broadcast(room: string, frame: ServerFrame): Promise<void> {
@@ -291,6 +339,7 @@ export class RedisBus implements Bus {
       state.lastSeq = message.seq;
       state.knownSeq = Math.max(state.knownSeq ?? message.seq, message.seq);
       deliver(state.sinks, message);
+      if (state.waiters.length > 0) release(state, message.seq);
       return;
     }
     state.held = [message];
@@ -312,6 +361,7 @@ export class RedisBus implements Bus {
     if (missed === undefined) {
       this.options.log.warn('room events lost; members will resume', { room, since });
       state.lastSeq = undefined;
+      release(state, Infinity);
       this.options.onInterrupted?.(room);
     } else {
       for (const event of missed) this.onEvent(room, state, event as BusMessage & { seq: number });
@@ -339,6 +389,14 @@ export class RedisBus implements Bus {
       );
     }
   }
+}
+
+/** Resolves the publishers waiting for events up to `seq`. */
+function release(state: Subscription, seq: number): void {
+  const ready = state.waiters.filter((w) => w.seq <= seq);
+  if (ready.length === 0) return;
+  state.waiters = state.waiters.filter((w) => w.seq > seq);
+  for (const waiter of ready) waiter.resolve();
 }
 
 function deliver(sinks: readonly BusSink[], message: BusMessage): void {
