@@ -45,7 +45,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/(live-|change-|mutation|outbox|notification|activity|paged-list|schema-checks|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
+  /\/node_modules\/zod\/|\/src\/client\/(live-|change-|mutation|outbox|notification|activity|call|paged-list|schema-checks|all-capabilities|[a-z-]+-capability\.)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
 
 /**
  * What every element needs: Lit, the client core (connection, rooms, presence), the controllers
@@ -73,9 +73,25 @@ const CORE_CONTROLLERS = new Set([
   'outbox-controller',
 ]);
 
-/** zod and the protocol's schemas: one chunk, shared by the capabilities that parse with them. */
-const isSchemaModule = (id: string) =>
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]protocol[\\/]/.test(id);
+/**
+ * The chunk of a capability's module (`live-data`, `notifications`, `activity`), or `schemas` for
+ * zod with the protocol's schemas and the checks made from them, which every capability shares.
+ * Named groups keep them out of the core chunk, where Rolldown would otherwise put modules that
+ * several elements share.
+ */
+function capabilityChunk(id: string): string | null {
+  const path = id.replaceAll('\\', '/');
+  if (/\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/schema-checks\./.test(path)) {
+    return 'schemas';
+  }
+  if (/\/src\/(client|controllers)\/(live-|change-|mutation|outbox-idb|outbox\.)/.test(path)) {
+    return 'live-data';
+  }
+  if (/\/src\/(client|controllers)\/notification/.test(path)) return 'notifications';
+  if (/\/src\/(client|controllers)\/activity/.test(path)) return 'activity';
+  if (/\/src\/(client|controllers)\/call/.test(path)) return 'calls';
+  return null;
+}
 
 /** Virtual entry of the single-file bundle: the API plus tag registration. */
 const BUNDLE_ID = 'virtual:crm-realtime-bundle';
@@ -186,7 +202,7 @@ export default defineConfig(({ mode }): UserConfig => {
               codeSplitting: {
                 groups: [
                   { name: 'core', test: isCoreModule, priority: 2 },
-                  { name: 'schemas', test: isSchemaModule, priority: 1 },
+                  { name: capabilityChunk, debugName: 'capabilities', priority: 1 },
                 ],
               },
             },
