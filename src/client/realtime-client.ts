@@ -350,8 +350,21 @@ export class RealtimeClient {
     this.sendPresence(room);
   }
 
+  /**
+   * Tell a held room whether the user is in its call (`<crm-huddle>`); presence shows it to the
+   * others. Kept across reconnects like the activity.
+   */
+  setInCall(room: string, inCall: boolean): void {
+    const state = this.rooms.get(room);
+    if (!state || state.inCall === inCall) return;
+    state.inCall = inCall;
+    this.sendPresence(room);
+  }
+
   private presenceState(state: Room): PresenceState {
-    return { status: this.presenceStatus, activity: state.activity };
+    const presence: PresenceState = { status: this.presenceStatus, activity: state.activity };
+    if (state.inCall) presence.inCall = true;
+    return presence;
   }
 
   private sendPresence(room: string): void {

@@ -15,6 +15,8 @@ export class Room {
   joined = false;
   /** What the user does here (viewing, or editing a field). */
   activity: Activity = { kind: 'viewing' };
+  /** The user is in this room's call (`<crm-huddle>`), shown to the others in presence. */
+  inCall = false;
   /** Presence last sent for this room (JSON), to skip redundant frames. */
   private sentPresence: string | undefined;
   readonly store: PresenceStore;

@@ -76,6 +76,8 @@ export const Person = z.object({
   since: z.number(),
   /** Epoch milliseconds of the last change of status or activity. */
   updatedAt: z.number(),
+  /** In a call (`<crm-huddle>`) on this room from one of their connections; absent: not. */
+  inCall: z.optional(z.boolean()),
 });
 export type Person = z.infer<typeof Person>;
 

@@ -38,6 +38,7 @@ import {
   NotificationReadStateFrame,
 } from './notifications.js';
 import { ActivityListFrame, ActivityPageFrame } from './activity.js';
+import { CallConfigAnswerFrame, CallConfigFrame, SignalFrame } from './calls.js';
 
 /** The closed list of error codes an `error` frame carries. */
 export const ErrorCode = z.enum(ERROR_CODES);
@@ -50,6 +51,8 @@ const millis = z.number().check(z.nonnegative());
 export const PresenceState = z.object({
   status: z.enum(['online', 'away']),
   activity: Activity,
+  /** This connection is in the room's call (`<crm-huddle>`); absent: not. */
+  inCall: z.optional(z.boolean()),
 });
 export type PresenceState = z.infer<typeof PresenceState>;
 
@@ -95,13 +98,17 @@ export const PresenceFrame = z.object({
   state: PresenceState,
 });
 
-/** Broadcast an event to a joined room. */
+/**
+ * Broadcast an event to a joined room, or, with `to`, send it to that one person in the room only
+ * (delivered as an unsequenced `signal` frame; see `calls.ts`).
+ */
 export const EmitFrame = z.object({
   type: z.literal('emit'),
   id: z.optional(RequestId),
   room: RoomName,
   event: EventName,
   payload: Json,
+  to: z.optional(UserId),
 });
 
 /** Heartbeat from either side; answered with `pong` carrying the same `t`. */
@@ -121,6 +128,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   NotificationListFrame,
   NotificationReadFrame,
   ActivityListFrame,
+  CallConfigFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -224,6 +232,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   NotificationPageFrame,
   NotificationReadStateFrame,
   ActivityPageFrame,
+  CallConfigAnswerFrame,
+  SignalFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 

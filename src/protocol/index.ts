@@ -8,3 +8,4 @@ export * from './entities.js';
 export * from './own-field.js';
 export * from './notifications.js';
 export * from './activity.js';
+export * from './calls.js';

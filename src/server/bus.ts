@@ -16,6 +16,8 @@ export interface BusMessage {
   /** Room sequence number of an `event` frame; undefined for unsequenced frames (presence). */
   readonly seq: number | undefined;
   readonly frame: PreparedFrame;
+  /** User id of the one person a `signal` frame is for; undefined: every member. */
+  readonly to?: string | undefined;
 }
 
 export type BusSink = (message: BusMessage) => void;

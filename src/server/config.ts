@@ -46,6 +46,7 @@
  * | --database-url U  | CRM_DATABASE_URL    | (SQLite in data dir) |
  * |                   | CRM_DATABASE_POOL_SIZE          | 10           |
  * | --redis-url U     | CRM_REDIS_URL       | (one process)  |
+ * |                   | CRM_ICE_SERVERS (JSON array)    | (host only)  |
  * |                   | CRM_PERMISSIONS_CLAIM           | crm          |
  * | --authorize-url U | CRM_AUTHORIZE_URL   | (no callback)  |
  * |                   | CRM_AUTHORIZE_KEY (>= 16)       | (none)       |
@@ -53,7 +54,8 @@
  * |                   | CRM_AUTHORIZE_CACHE_MS          | 30000        |
  */
 import { join } from 'node:path';
-import { LIMITS } from '../protocol/index.js';
+import * as z from 'zod/mini';
+import { IceServer, LIMITS } from '../protocol/index.js';
 import type { LogLevel } from './log.js';
 import type { AuthorizeCallbackOptions } from './permissions/callback.js';
 
@@ -174,6 +176,8 @@ export interface ServerConfig {
   compression: { enabled: boolean; threshold: number };
   /** Users and rooms whose frames are logged at level `debug` (tokens redacted). */
   debugFrames: { users: string[]; rooms: string[] };
+  /** STUN/TURN servers handed to clients for calls (`CRM_ICE_SERVERS`); empty: host candidates only. */
+  iceServers: IceServer[];
   /** The authorization callback (`CRM_AUTHORIZE_URL`); undefined: the hook and claims decide. */
   authorizeCallback: AuthorizeCallbackOptions | undefined;
 }
@@ -231,6 +235,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   redisUrl: undefined,
   compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
   debugFrames: { users: [], rooms: [] },
+  iceServers: [],
   authorizeCallback: undefined,
 };
 
@@ -617,6 +622,7 @@ export function loadConfig(
     redisUrl: redisUrl(flag('--redis-url') ?? env.CRM_REDIS_URL),
     compression,
     debugFrames,
+    iceServers: iceServers(env.CRM_ICE_SERVERS),
     authorizeCallback: authorizeCallbackConfig(flag('--authorize-url'), env),
   };
 }
@@ -647,6 +653,26 @@ function authorizeCallbackConfig(
     timeoutMs: integer('CRM_AUTHORIZE_TIMEOUT_MS', env.CRM_AUTHORIZE_TIMEOUT_MS, 2000, 1),
     cacheMs: integer('CRM_AUTHORIZE_CACHE_MS', env.CRM_AUTHORIZE_CACHE_MS, 30_000),
   };
+}
+
+/**
+ * `CRM_ICE_SERVERS`: a JSON array of `RTCIceServer`s, e.g.
+ * `[{"urls":"stun:stun.example.com"},{"urls":"turn:turn.example.com","username":"u","credential":"p"}]`.
+ * Checked at start, so a typo fails the start instead of every call.
+ */
+function iceServers(raw: string | undefined): IceServer[] {
+  if (!raw) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('CRM_ICE_SERVERS must be a JSON array of {urls, username?, credential?}');
+  }
+  const parsed = z.safeParse(z.array(IceServer).check(z.maxLength(16)), value);
+  if (!parsed.success) {
+    throw new ConfigError(`CRM_ICE_SERVERS: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
 }
 
 /** `CRM_REDIS_URL` / `--redis-url`: checked at start, so a typo fails the start, not every join. */

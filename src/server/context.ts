@@ -1,6 +1,7 @@
 /**
  * What every part of a running server shares. Built once by `createServer`.
  */
+import type { IceServer } from '../protocol/index.js';
 import type { Authenticator } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { AuthorizeHook } from './authorize.js';
@@ -53,4 +54,6 @@ export interface ServerContext {
   readonly notifications: NotificationService;
   /** The activity log: feeds and their live tail (see `activity/`). */
   readonly activity: ActivityService;
+  /** STUN/TURN servers for calls, answered to `call.config` (see `calls.ts`). */
+  readonly iceServers: readonly IceServer[];
 }

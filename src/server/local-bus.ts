@@ -106,7 +106,8 @@ export class LocalBus implements Bus {
   broadcast(room: string, frame: ServerFrame): Promise<void> {
     const state = this.rooms.get(room);
     if (state && state.sinks.length > 0) {
-      this.deliver(state.sinks, { seq: undefined, frame: PreparedFrame.of(frame) });
+      const to = frame.type === 'signal' ? frame.to : undefined;
+      this.deliver(state.sinks, { seq: undefined, frame: PreparedFrame.of(frame), to });
     }
     return Promise.resolve();
   }

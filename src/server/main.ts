@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     activity: { maxAgeDays: config.activityRetentionDays, maxRows: config.activityMaxRows },
     entities: { historyRetentionDays: config.entityHistoryRetentionDays },
     metricsKey: config.metricsKey,
+    iceServers: config.iceServers,
     entityBackend: config.entityBackend,
     webhooks: config.webhooks,
     changeFeed: { retentionDays: config.changeFeedRetentionDays },

@@ -39,6 +39,7 @@ interface ConnectionPresence {
   activity: Activity;
   /** When this connection's activity last changed (orders concurrent editing). */
   activityAt: number;
+  inCall: boolean;
 }
 
 interface Entry {
@@ -126,6 +127,7 @@ export class PresenceRegistry implements Presence {
       status: state?.status ?? 'online',
       activity: state?.activity ?? VIEWING,
       activityAt: now,
+      inCall: state?.inCall === true,
     });
     this.announce(room, entry);
   }
@@ -140,6 +142,7 @@ export class PresenceRegistry implements Presence {
     }
     presence.status = state.status;
     presence.activity = state.activity;
+    presence.inCall = state.inCall === true;
     this.announce(room, entry);
   }
 
@@ -187,10 +190,12 @@ export class PresenceRegistry implements Presence {
 
   private aggregate(entry: Entry, now: number): Person {
     let online = false;
+    let inCall = false;
     let editing: ConnectionPresence | undefined;
     const devices = new Set<string>();
     for (const c of entry.connections.values()) {
       if (c.status === 'online') online = true;
+      if (c.inCall) inCall = true;
       if (c.activity.kind === 'editing' && (!editing || c.activityAt >= editing.activityAt)) {
         editing = c;
       }
@@ -199,8 +204,12 @@ export class PresenceRegistry implements Presence {
     const status = online ? 'online' : 'away';
     const activity = editing ? editing.activity : VIEWING;
     const before = entry.announced;
-    const changed = !before || before.status !== status || !sameActivity(before.activity, activity);
-    return {
+    const changed =
+      !before ||
+      before.status !== status ||
+      !sameActivity(before.activity, activity) ||
+      (before.inCall === true) !== inCall;
+    const person: Person = {
       user: entry.user,
       status,
       activity,
@@ -209,6 +218,9 @@ export class PresenceRegistry implements Presence {
       since: entry.since,
       updatedAt: changed || !before ? now : before.updatedAt,
     };
+    // Only people in a call carry the flag, so every other presence frame stays as it was.
+    if (inCall) person.inCall = true;
+    return person;
   }
 
   /** Recomputes a person and queues an upsert if anything the room sees changed. */
@@ -219,6 +231,7 @@ export class PresenceRegistry implements Presence {
       before &&
       before.status === person.status &&
       sameActivity(before.activity, person.activity) &&
+      before.inCall === person.inCall &&
       before.connections === person.connections &&
       before.devices === person.devices &&
       sameUser(before.user, person.user)

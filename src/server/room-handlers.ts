@@ -97,7 +97,29 @@ export class RoomHandlers {
       });
       return;
     }
+    if (frame.to !== undefined) {
+      return this.allowed('emit', frame.room, frame.id, () => this.signal(frame, frame.to!));
+    }
     return this.allowed('emit', frame.room, frame.id, () => this.publish(frame));
+  }
+
+  /**
+   * An emit addressed to one person (call signaling): delivered only to that user's connections
+   * in the room, unsequenced and never replayed, since a stale offer or candidate only confuses.
+   */
+  private async signal(frame: EmitFrame, to: string): Promise<void> {
+    const { connection, ctx } = this;
+    await ctx.bus.broadcast(frame.room, {
+      type: 'signal',
+      room: frame.room,
+      event: frame.event,
+      payload: frame.payload,
+      from: connection.user!.id,
+      to,
+      at: ctx.clock.now(),
+    });
+    ctx.metrics.eventsPublished++;
+    if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   }
 
   /** Leaves every room because the socket closed: presence removal waits for the grace period. */

@@ -15,6 +15,8 @@ export interface Recipient {
   writePrepared(frame: PreparedFrame): boolean;
   /** Drops a recipient that cannot keep up. */
   dropSlowConsumer(): void;
+  /** Who is connected, once authenticated; an addressed message (`to`) reaches only that user. */
+  readonly user?: { readonly id: string } | undefined;
 }
 
 export class Membership {
@@ -82,6 +84,8 @@ export class RoomRegistry {
     let delivered = 0;
     for (let i = 0; i < members.length; i++) {
       const member = members[i]!;
+      // Signals are private: other members never see them, not even their size.
+      if (message.to !== undefined && member.recipient.user?.id !== message.to) continue;
       const queue = member.queue;
       if (queue !== null) {
         if (queue.length >= this.maxQueued) member.recipient.dropSlowConsumer();

@@ -58,7 +58,7 @@ import { WriteBatch } from './write-batch.js';
 import type { Storage } from './storage.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
-import { CLOSE_CODES, type Person } from '../protocol/index.js';
+import { CLOSE_CODES, type IceServer, type Person } from '../protocol/index.js';
 
 // zod/mini ships without messages, so a bad frame would only say "Invalid input". The server is
 // never bundled for browsers, so it can afford English messages that name what was expected: a
@@ -153,6 +153,8 @@ export interface CreateServerOptions {
   compression?: CompressionOptions;
   /** Frames in and out of chosen users and rooms, logged at level `debug` (see `frame-debug.ts`). */
   debugFrames?: DebugFramesOptions;
+  /** STUN/TURN servers handed to clients for calls (`CRM_ICE_SERVERS`); none: host candidates only. */
+  iceServers?: readonly IceServer[];
 }
 
 export interface CompressionOptions {
@@ -342,6 +344,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     writeThrough,
     notifications: history.notifications,
     activity: history.activity,
+    iceServers: options.iceServers ?? [],
   };
   if (auth.devIdentities) {
     log.warn('development identities are ON: anyone can claim any user. Never use in production.');

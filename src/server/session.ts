@@ -248,6 +248,13 @@ export class Session {
         return readNotifications(this.ctx, connection, frame);
       case 'activity.list':
         return listActivity(this.ctx, connection, frame);
+      case 'call.config':
+        connection.send({
+          type: 'call.config',
+          replyTo: frame.id,
+          iceServers: [...this.ctx.iceServers],
+        });
+        return;
     }
   }
 
@@ -277,7 +284,6 @@ export class Session {
     this.clearHandshakeTimer();
     connection.user = result.user;
     connection.state = 'open';
-    ctx.frameDebug?.inbound(connection, JSON.stringify(hello), hello);
     // A new hello (a refreshed token, say) drops the callback's cached answers for this user, so
     // a revoked permission does not outlive the token that carried it.
     ctx.authorizeCallback?.revokeUser(result.user.id);
@@ -286,6 +292,7 @@ export class Session {
       result.permissions,
       ctx.authorizeCallback,
     );
+    ctx.frameDebug?.inbound(connection, JSON.stringify(hello), hello);
     if (result.expiresAt !== undefined) this.watchExpiry(result.expiresAt);
     const { limits } = ctx;
     connection.send({

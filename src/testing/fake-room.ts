@@ -145,7 +145,7 @@ export class FakeRoom {
       }
     }
     const devices = new Set([...entry.members.keys()].map((c) => c.clientId ?? c.id));
-    return {
+    const person: Person = {
       user: entry.user,
       status,
       activity,
@@ -154,6 +154,9 @@ export class FakeRoom {
       since: entry.since,
       updatedAt: entry.updatedAt,
     };
+    // In a call from any connection, as the reference server aggregates it.
+    if (members.some((m) => m.state.inCall === true)) person.inCall = true;
+    return person;
   }
 
   snapshot(): Person[] {
