@@ -49,6 +49,7 @@ export function renderCustomer() {
 
   // What a server-rendered page would print into the tags: the entity's room and id.
   presence?.setAttribute('room-id', `customer:${customer.id}`);
+  wireCall(`customer:${customer.id}`);
   renderHeading(customer);
   renderDetails(customer);
   renderMeetings(customer);
@@ -260,4 +261,36 @@ function renderCalls(customer) {
       );
     }),
   );
+}
+
+/**
+ * The "Call" button: opens the record's huddle and joins it (the microphone is asked for now,
+ * when it is needed). Pressed again, it leaves and closes the huddle.
+ * @param {string} room
+ */
+function wireCall(room) {
+  const button = one('[data-call]');
+  const huddle = /** @type {(HTMLElement & { join(): Promise<void>; leave(): void }) | null} */ (
+    one('[data-huddle]')
+  );
+  if (!button || !huddle) return;
+  huddle.setAttribute('room-id', room);
+  const open = (/** @type {boolean} */ value) => {
+    huddle.hidden = !value;
+    button.setAttribute('aria-expanded', String(value));
+  };
+  button.addEventListener('click', () => {
+    if (huddle.hidden) {
+      open(true);
+      void huddle.join();
+    } else {
+      huddle.leave();
+      open(false);
+    }
+  });
+  // Someone rang, or the user joined from elsewhere (presence's "Start a call"): show the call.
+  huddle.addEventListener('crm-huddle-ring', () => open(true));
+  huddle.addEventListener('crm-huddle-change', (event) => {
+    if (/** @type {{ state?: string }} */ (event).state !== 'idle') open(true);
+  });
 }

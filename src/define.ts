@@ -12,3 +12,4 @@ import './elements/conflict-dialog/define.js';
 import './elements/notification-center/define.js';
 import './elements/collaborative-form/define.js';
 import './elements/activity-feed/define.js';
+import './elements/huddle/define.js';

@@ -58,6 +58,11 @@ export {
   type FeedType,
   type HeadlineParts,
 } from './elements/activity-feed/index.js';
+export {
+  CrmHuddle,
+  defaultHuddleMessages,
+  type HuddleMessages,
+} from './elements/huddle/index.js';
 /** What every message function receives (the locale and its plural rules). */
 export type { MessageContext } from './i18n.js';
 
@@ -74,9 +79,12 @@ export {
   CrmFormErrorEvent,
   CrmFormSaveEvent,
   CrmFormSavedEvent,
+  CrmHuddleChangeEvent,
+  CrmHuddleRingEvent,
   CrmNotificationActionEvent,
   CrmNotificationOpenEvent,
   CrmNotificationReadEvent,
+  CrmPresenceCallEvent,
   CrmPresenceChangeEvent,
   type ConflictCancelSource,
   type ConflictChoice,
@@ -86,6 +94,7 @@ export {
   type FormChangeSource,
   type FormEntity,
   type FormErrorPhase,
+  type HuddleState,
   type NotificationEventAction,
   type NotificationReadReason,
   type NotificationSource,

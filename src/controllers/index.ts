@@ -18,3 +18,9 @@ export {
   type NotificationsControllerOptions,
 } from './notifications-controller.js';
 export { ActivityController, type ActivityTarget } from './activity-controller.js';
+export {
+  HuddleController,
+  MAX_MESH_SIZE,
+  type HuddlePhase,
+  type HuddleRing,
+} from './huddle-controller.js';

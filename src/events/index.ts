@@ -13,6 +13,12 @@ export {
   type ConflictResolveDetail,
 } from './conflict-events.js';
 export { CrmPresenceChangeEvent, type PresenceChangeDetail } from './presence-events.js';
+export {
+  CrmHuddleChangeEvent,
+  CrmHuddleRingEvent,
+  CrmPresenceCallEvent,
+  type HuddleState,
+} from './huddle-events.js';
 export * from './notification-events.js';
 export * from './collaborative-form-events.js';
 export * from './activity-events.js';

@@ -1,0 +1,21 @@
+/**
+ * Calls as a capability of the client: the frames `<crm-huddle>` receives (`call.config`, the
+ * ICE servers; `signal`, room events addressed to this user) are parsed only on pages that load
+ * it, like every capability's frames.
+ */
+import { registerCapability, type Capability } from './capability.js';
+import { serverFrameChecks } from './schema-checks.js';
+import { acceptServerFrames } from './wire.js';
+
+const CALL_FRAMES: ReadonlySet<string> = new Set(['call.config', 'signal']);
+
+/** Nothing to share between callers yet: loading it is what makes the frames parse. */
+export type Calls = Record<string, never>;
+
+export const CALLS: Capability<Calls> = registerCapability({
+  name: 'calls',
+  create() {
+    acceptServerFrames(serverFrameChecks((type) => CALL_FRAMES.has(type)));
+    return {};
+  },
+});

@@ -1,0 +1,224 @@
+/**
+ * One WebRTC connection of a mesh call, to one other person, negotiated by the "perfect
+ * negotiation" pattern: either side may (re)negotiate at any time (a camera or a screen added, an
+ * ICE restart), and when both offer at once the polite side yields. Politeness is fixed per pair
+ * (the larger user id is polite), so both ends agree without a message.
+ *
+ * Signals carry the sender's call session and the session it believes the other side has: a
+ * person who left and joined again within one presence batch has a new session, and what was meant
+ * for the old one is dropped instead of corrupting the new connection.
+ */
+
+/** What goes over the wire between two peers (the payload of a `call.signal` room event). */
+export interface CallSignal {
+  /** The sender's session. */
+  session: string;
+  /** The receiver's session as the sender knows it; absent before the first answer. */
+  toSession?: string | undefined;
+  description?: RTCSessionDescriptionInit | undefined;
+  candidate?: RTCIceCandidateInit | undefined;
+  /** Stream id of the sender's screen share, so the receiver can tell it from the camera. */
+  screen?: string | undefined;
+}
+
+export interface CallPeerOptions {
+  selfId: string;
+  peerId: string;
+  session: string;
+  iceServers: RTCIceServer[];
+  /** Sends a signal to this peer; false when it could not be sent (the socket is down). */
+  send(signal: CallSignal): Promise<boolean>;
+  /** Local tracks to send, with the stream each belongs to. */
+  tracks(): ReadonlyArray<{ track: MediaStreamTrack; stream: MediaStream }>;
+  /** The screen share stream id, if sharing. */
+  screenId(): string | undefined;
+  changed(): void;
+}
+
+/** Time in `disconnected` before an ICE restart is tried (it often heals by itself first). */
+const DISCONNECTED_RESTART_MS = 2000;
+
+export class CallPeer {
+  readonly pc: RTCPeerConnection;
+  /** The remote camera/microphone stream, and the remote screen share if any. */
+  media: MediaStream | undefined;
+  screen: MediaStream | undefined;
+  /** 0..1 audio level of this peer, from `getStats`. */
+  level = 0;
+  /** 0..1 level of the user's own microphone as sent on this connection. */
+  localLevel = 0;
+  remoteSession: string | undefined;
+  private remoteScreenId: string | undefined;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private readonly polite: boolean;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  /** A signal could not be sent: negotiate again (ICE restart) once signaling is back. */
+  needsRestart = false;
+
+  constructor(private readonly options: CallPeerOptions) {
+    this.polite = options.selfId > options.peerId;
+    this.pc = new RTCPeerConnection({ iceServers: options.iceServers });
+    const pc = this.pc;
+    pc.onnegotiationneeded = () => void this.offer();
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) void this.send({ candidate: candidate.toJSON() });
+    };
+    pc.ontrack = ({ track, streams }) => this.addRemote(track, streams[0]);
+    pc.oniceconnectionstatechange = () => this.iceState();
+    pc.onconnectionstatechange = () => options.changed();
+    for (const { track, stream } of options.tracks()) pc.addTrack(track, stream);
+  }
+
+  get peerId(): string {
+    return this.options.peerId;
+  }
+
+  get state(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  /** Send a local track (a camera or a screen turned on); renegotiates. */
+  addTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    if (this.closed) return;
+    this.pc.addTrack(track, stream);
+  }
+
+  /** Stop sending a track (camera or screen turned off); renegotiates. */
+  removeTrack(track: MediaStreamTrack): void {
+    if (this.closed) return;
+    const sender = this.pc.getSenders().find((s) => s.track === track);
+    if (sender) this.pc.removeTrack(sender);
+  }
+
+  /**
+   * What the microphone sender sends, without renegotiating: `null` while muted (nothing leaves
+   * the machine), or a new microphone after a device fallback.
+   */
+  async setAudio(track: MediaStreamTrack | null): Promise<void> {
+    if (this.closed) return;
+    const transceiver = this.pc
+      .getTransceivers()
+      .find((t) => t.receiver.track.kind === 'audio' && t.direction !== 'stopped');
+    if (transceiver) await transceiver.sender.replaceTrack(track);
+  }
+
+  /** A new ICE negotiation (a dropped path, or signals lost while the socket was down). */
+  restartIce(): void {
+    if (this.closed) return;
+    this.needsRestart = false;
+    this.pc.restartIce();
+  }
+
+  async receive(signal: CallSignal): Promise<void> {
+    if (this.closed) return;
+    if (signal.toSession !== undefined && signal.toSession !== this.options.session) return;
+    this.remoteSession = signal.session;
+    if (signal.screen !== undefined || signal.description) this.setScreenId(signal.screen);
+    const { pc } = this;
+    if (signal.description) {
+      const description = signal.description;
+      const collision =
+        description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      await pc.setRemoteDescription(description);
+      if (description.type === 'offer') {
+        await pc.setLocalDescription();
+        await this.send({ description: pc.localDescription!.toJSON() });
+      }
+    } else if (signal.candidate) {
+      try {
+        await pc.addIceCandidate(signal.candidate);
+      } catch (error) {
+        // Candidates of an offer this side ignored (glare) fail harmlessly.
+        if (!this.ignoreOffer) throw error;
+      }
+    }
+  }
+
+  /** Audio level of this peer from the inbound audio statistics. */
+  async sample(): Promise<void> {
+    if (this.closed) return;
+    const stats = await this.pc.getStats();
+    let level = 0;
+    let local = 0;
+    stats.forEach((report: { type: string; kind?: string; audioLevel?: number }) => {
+      if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+        level = Math.max(level, report.audioLevel ?? 0);
+      } else if (report.type === 'media-source' && report.kind === 'audio') {
+        local = Math.max(local, report.audioLevel ?? 0);
+      }
+    });
+    this.level = level;
+    this.localLevel = local;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.restartTimer);
+    const pc = this.pc;
+    pc.onnegotiationneeded = pc.onicecandidate = pc.ontrack = null;
+    pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
+    for (const receiver of pc.getReceivers()) receiver.track.stop();
+    pc.close();
+    this.media = this.screen = undefined;
+  }
+
+  private async offer(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      await this.send({ description: this.pc.localDescription!.toJSON() });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async send(partial: Omit<CallSignal, 'session' | 'toSession' | 'screen'>): Promise<void> {
+    const signal: CallSignal = { ...partial, session: this.options.session };
+    if (this.remoteSession !== undefined) signal.toSession = this.remoteSession;
+    const screen = this.options.screenId();
+    if (partial.description && screen !== undefined) signal.screen = screen;
+    if (!(await this.options.send(signal))) this.needsRestart = true;
+  }
+
+  private addRemote(track: MediaStreamTrack, stream: MediaStream | undefined): void {
+    const target = stream ?? new MediaStream([track]);
+    if (target.id === this.remoteScreenId) this.screen = target;
+    else this.media = target;
+    // A removed track (camera or screen off) ends only on the sender's side; here it is muted
+    // and removed from the stream, which is what the view follows.
+    target.onremovetrack = () => {
+      if (target === this.screen && target.getTracks().length === 0) this.screen = undefined;
+      this.options.changed();
+    };
+    track.onended = () => this.options.changed();
+    this.options.changed();
+  }
+
+  private setScreenId(id: string | undefined): void {
+    if (id === this.remoteScreenId) return;
+    this.remoteScreenId = id;
+    if (id === undefined) {
+      this.screen = undefined;
+    } else if (this.media?.id === id) {
+      this.screen = this.media;
+      this.media = undefined;
+    }
+    this.options.changed();
+  }
+
+  private iceState(): void {
+    const state = this.pc.iceConnectionState;
+    clearTimeout(this.restartTimer);
+    if (state === 'failed') this.restartIce();
+    else if (state === 'disconnected') {
+      this.restartTimer = setTimeout(() => this.restartIce(), DISCONNECTED_RESTART_MS);
+    }
+    this.options.changed();
+  }
+}

@@ -1,0 +1,366 @@
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Person } from '../../client/types.js';
+import { HuddleController, MAX_MESH_SIZE } from '../../controllers/index.js';
+import {
+  CrmHuddleChangeEvent,
+  CrmHuddleRingEvent,
+  type HuddleState,
+} from '../../events/huddle-events.js';
+import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
+import { realClock } from '../../util/clock.js';
+import { PresenceLiveRegion } from '../presence/live-region.js';
+import { styles } from './crm-huddle.styles.js';
+import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
+
+/** Shortcut keys, active while the focus is inside the element. */
+const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
+  m: 'mute',
+  v: 'camera',
+  s: 'share',
+};
+
+/**
+ * A call among the people on a record or page: join and leave, ring the others, mute, camera,
+ * screen sharing, who is speaking. Audio only until the camera is turned on. Peer to peer (a mesh)
+ * for up to 4 people; a fifth is told that a media server is needed.
+ *
+ * Who is in the call is shown in presence (`<crm-presence>` marks them "in a call"). Signaling goes
+ * through the page's one connection; ICE servers come from the server (`CRM_ICE_SERVERS`). The
+ * microphone is asked for when joining, the camera and the screen when turned on; a refusal shows
+ * a message and a retry. A dropped connection re-negotiates instead of ending the call; leaving
+ * the page leaves the call.
+ *
+ * Keyboard, while the focus is inside the element: M mute, V camera, S share the screen.
+ *
+ * @tagname crm-huddle
+ * @summary A call on a record: audio, camera, screen sharing, who is speaking.
+ * @csspart base - The call's surface.
+ * @csspart message - A status line (joining, refused, full, waiting).
+ * @csspart ring - "Ana is calling" with Join and Dismiss.
+ * @csspart sharing - The "You are sharing your screen" badge.
+ * @csspart tiles - The list of people in the call.
+ * @csspart tile - One person (or one screen share).
+ * @csspart name - The name on a tile.
+ * @csspart initials - The initials on a tile without video.
+ * @csspart controls - The row of buttons.
+ * @csspart join - The Join button.
+ * @csspart leave - The Leave button.
+ * @csspart invite - The "Ring everyone here" button.
+ * @csspart mute - The mute toggle.
+ * @csspart camera - The camera toggle.
+ * @csspart share - The screen share toggle.
+ * @cssprop [--crm-huddle-gap=var(--crm-space-s)] - Space between parts.
+ * @cssprop [--crm-huddle-surface=var(--crm-color-surface-raised)] - Background of the call.
+ * @cssprop [--crm-huddle-tile-background=var(--crm-color-surface-sunken)] - Background of a tile.
+ * @cssprop [--crm-huddle-tile-size=9rem] - Smallest tile width.
+ * @cssprop [--crm-huddle-speaking-color=var(--crm-color-success)] - Ring around whoever speaks.
+ * @cssprop [--crm-huddle-sharing-color=var(--crm-color-danger)] - Dot of the sharing badge.
+ * @cssprop [--crm-huddle-radius=var(--crm-radius-l)] - Corner radius.
+ *
+ * @fires {CrmHuddleRingEvent} crm-huddle-ring - Someone in the room rang (asked the others to join).
+ * @fires {CrmHuddleChangeEvent} crm-huddle-change - The user joined, left, or could not join (refused, no microphone, full).
+ */
+export class CrmHuddle extends LitElement {
+  static override styles = styles;
+
+  /** The room of the call, e.g. `customer:42`. */
+  @property({ attribute: 'room-id' }) roomId = '';
+
+  /** Texts to replace, for translation; anything left out stays English. */
+  @property({ attribute: false }) messages: Partial<HuddleMessages> = {};
+
+  @state() private invited = false;
+
+  private readonly call = new HuddleController(
+    this,
+    () => this.roomId,
+    (change, id, name) =>
+      change === 'joined' ? this.live.joined(id, name) : this.live.left(id, name),
+  );
+  private readonly live = new PresenceLiveRegion(this, {
+    clock: () => this.call.client?.clock ?? realClock,
+    format: ({ joined, left }) =>
+      [
+        ...(joined.length ? [this.m.joined(joined, this.c)] : []),
+        ...(left.length ? [this.m.left(left, this.c)] : []),
+      ].join(' '),
+  });
+  private m: HuddleMessages = defaultHuddleMessages;
+  private c: MessageContext = messageContext('en');
+  private lastState: HuddleState = 'idle';
+  private lastRing: unknown;
+
+  /** Where the user stands in the call. */
+  get state(): HuddleState {
+    return this.call.phase;
+  }
+
+  /** Is the microphone muted? */
+  get muted(): boolean {
+    return this.call.muted;
+  }
+
+  /**
+   * @internal Every open peer connection, for tests and debugging (count them to find leaks).
+   */
+  get peerConnections(): readonly RTCPeerConnection[] {
+    return [...this.call.peers.values()].map((peer) => peer.pc);
+  }
+
+  /** @internal The local streams (microphone, camera, screen), for tests and debugging. */
+  get localStreams(): readonly MediaStream[] {
+    const { microphone, camera, screen } = this.call;
+    return [microphone, camera, screen].filter((s): s is MediaStream => s !== undefined);
+  }
+
+  /** Join the call (asks for the microphone). */
+  join(): Promise<void> {
+    return this.call.join();
+  }
+
+  /** Leave the call: every connection closed, every track stopped. */
+  leave(): void {
+    this.call.leave();
+  }
+
+  /** Ring the others in the room. */
+  async invite(): Promise<void> {
+    await this.call.invite();
+    this.invited = true;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('keydown', this.onKeyDown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.onKeyDown);
+    this.live.dispose();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.m = withDefaults(defaultHuddleMessages, this.messages);
+    this.c = messageContext(localeOf(this));
+    if (changed.has('roomId')) this.invited = false;
+  }
+
+  protected override updated(): void {
+    const ring = this.call.ring;
+    if (ring && ring !== this.lastRing) {
+      this.dispatchEvent(new CrmHuddleRingEvent(this.roomId, ring.from, ring.name));
+    }
+    this.lastRing = ring;
+    const now = this.call.phase;
+    if (now !== this.lastState) {
+      this.lastState = now;
+      if (now !== 'in-call') this.invited = false;
+      if (now !== 'joining') this.dispatchEvent(new CrmHuddleChangeEvent(this.roomId, now));
+    }
+  }
+
+  override render(): TemplateResult {
+    const m = this.m;
+    const c = this.c;
+    if (this.call.providerMissing) {
+      return html`<p part="message">${m.notConnected(c)}</p>`;
+    }
+    return html`<section part="base" aria-label=${m.label(c)}>
+      ${this.renderRing()}
+      ${this.call.phase === 'in-call' ? this.renderCall() : this.renderOutside()}
+      ${this.live.render()}
+    </section>`;
+  }
+
+  private renderRing(): TemplateResult | typeof nothing {
+    const ring = this.call.ring;
+    if (!ring || this.call.phase === 'in-call') return nothing;
+    const { m, c } = this;
+    return html`<div part="ring" role="group" aria-label=${m.ringing(ring.name, c)}>
+      <span>${m.ringing(ring.name, c)}</span>
+      <button type="button" part="join" @click=${() => void this.join()}>${m.join(c)}</button>
+      <button type="button" @click=${() => this.call.dismissRing()}>${m.dismiss(c)}</button>
+    </div>`;
+  }
+
+  private renderOutside(): TemplateResult {
+    const { m, c } = this;
+    const phase = this.call.phase;
+    const others = this.call.others;
+    const busy = phase === 'joining';
+    let message: TemplateResult | typeof nothing = nothing;
+    if (phase === 'joining') message = html`<p part="message">${m.joining(c)}</p>`;
+    else if (phase === 'denied') message = this.error(m.denied(c));
+    else if (phase === 'no-device') message = this.error(m.noDevice(c));
+    else if (phase === 'full') message = this.error(m.full(MAX_MESH_SIZE, c));
+    else if (others.length > 0) {
+      message = html`<p part="message">${m.inCall(others.map(nameOf), c)}</p>`;
+    }
+    const retry = phase === 'denied' || phase === 'no-device';
+    return html`${message}
+      <div part="controls">
+        <button
+          type="button"
+          part="join"
+          ?disabled=${busy || !this.call.client || phase === 'full'}
+          @click=${() => void this.join()}
+        >
+          ${retry ? m.retry(c) : m.join(c)}
+        </button>
+      </div>`;
+  }
+
+  private renderCall(): TemplateResult {
+    const { m, c } = this;
+    const call = this.call;
+    const speaking = call.speaking;
+    const self = call.client?.user;
+    const others = call.others.filter((p) => call.peers.has(p.user.id));
+    return html`
+      ${call.screen ? html`<p part="sharing" role="status">${m.sharing(c)}</p>` : nothing}
+      ${call.microphoneLost ? this.error(m.microphoneLost(c)) : nothing}
+      ${call.deviceError === 'camera-denied' ? this.error(m.cameraDenied(c)) : nothing}
+      ${call.deviceError === 'screen-denied' ? this.error(m.screenDenied(c)) : nothing}
+      ${others.length === 0 ? html`<p part="message">${m.waiting(c)}</p>` : nothing}
+      <ul part="tiles">
+        ${
+          self
+            ? this.tile(
+                self.id,
+                `${self.name} (${m.you(c)})`,
+                call.camera,
+                true,
+                speaking.has(self.id),
+                call.muted,
+              )
+            : nothing
+        }
+        ${repeat(
+          others,
+          (p) => p.user.id,
+          (p) => this.peerTiles(p, speaking.has(p.user.id)),
+        )}
+      </ul>
+      <div part="controls" role="toolbar" aria-label=${m.label(c)}>
+        <button
+          type="button"
+          part="mute"
+          aria-pressed=${call.muted ? 'true' : 'false'}
+          aria-keyshortcuts="M"
+          @click=${() => void call.toggleMute()}
+        >
+          ${m.mute(c)}
+        </button>
+        <button
+          type="button"
+          part="camera"
+          aria-pressed=${call.camera ? 'true' : 'false'}
+          aria-keyshortcuts="V"
+          @click=${() => void call.toggleCamera()}
+        >
+          ${m.camera(c)}
+        </button>
+        <button
+          type="button"
+          part="share"
+          aria-pressed=${call.screen ? 'true' : 'false'}
+          aria-keyshortcuts="S"
+          @click=${() => void call.toggleShare()}
+        >
+          ${m.share(c)}
+        </button>
+        <button
+          type="button"
+          part="invite"
+          ?disabled=${this.invited}
+          @click=${() => void this.invite()}
+        >
+          ${this.invited ? m.invited(c) : m.invite(c)}
+        </button>
+        <button type="button" part="leave" @click=${() => this.leave()}>${m.leave(c)}</button>
+      </div>
+    `;
+  }
+
+  private peerTiles(person: Person, speaking: boolean): TemplateResult {
+    const peer = this.call.peers.get(person.user.id);
+    const { m, c } = this;
+    const state = peer?.state;
+    const name =
+      state === 'disconnected' || state === 'failed'
+        ? `${person.user.name} (${m.reconnecting(c)})`
+        : person.user.name;
+    return html`${this.tile(person.user.id, name, peer?.media, false, speaking, false)}
+    ${peer?.media ? html`<audio autoplay .srcObject=${peer.media}></audio>` : nothing}
+    ${
+      peer?.screen
+        ? html`<li part="tile" data-screen data-user=${person.user.id}>
+            <video autoplay playsinline muted .srcObject=${peer.screen}></video>
+            <span part="name">${m.screenOf(person.user.name, c)}</span>
+          </li>`
+        : nothing
+    }`;
+  }
+
+  private tile(
+    id: string,
+    name: string,
+    stream: MediaStream | undefined,
+    self: boolean,
+    speaking: boolean,
+    muted: boolean,
+  ): TemplateResult {
+    const { m, c } = this;
+    const video = stream?.getVideoTracks().some((t) => t.readyState === 'live');
+    const label = [name, speaking ? m.speaking(c) : '', muted ? m.mutedBadge(c) : '']
+      .filter(Boolean)
+      .join(', ');
+    return html`<li
+      part="tile"
+      data-user=${id}
+      ?data-self=${self}
+      ?data-speaking=${speaking}
+      aria-label=${label}
+    >
+      ${
+        video
+          ? html`<video autoplay playsinline muted .srcObject=${stream}></video>`
+          : html`<span part="initials" aria-hidden="true">${initials(name)}</span>`
+      }
+      <span part="name" aria-hidden="true">${name}${muted ? ` · ${m.mutedBadge(c)}` : ''}</span>
+    </li>`;
+  }
+
+  private error(text: string): TemplateResult {
+    return html`<p part="message" data-tone="error" role="alert">${text}</p>`;
+  }
+
+  private readonly onKeyDown = (event: KeyboardEvent): void => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.repeat) return;
+    const action = SHORTCUTS[event.key.toLowerCase()];
+    if (!action || this.call.phase !== 'in-call') return;
+    const target = event.composedPath()[0];
+    if (target instanceof HTMLElement && (target.isContentEditable || 'value' in target)) {
+      if (!(target instanceof HTMLButtonElement)) return; // typing in a field
+    }
+    event.preventDefault();
+    if (action === 'mute') void this.call.toggleMute();
+    else if (action === 'camera') void this.call.toggleCamera();
+    else void this.call.toggleShare();
+  };
+}
+
+function nameOf(person: Person): string {
+  return person.user.name;
+}
+
+function initials(name: string): string {
+  const words = name.split(/\s+/).filter(Boolean);
+  return words
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+}

@@ -1,0 +1,86 @@
+/**
+ * Every piece of text `<crm-huddle>` shows or announces. A page translates the element by setting
+ * `element.messages = { ... }` with the entries it wants to replace; anything left out stays
+ * English. Lists and counts follow the element's language (the nearest `lang` attribute).
+ */
+import type { MessageContext } from '../../i18n.js';
+
+export interface HuddleMessages {
+  /** Accessible name of the whole call region. */
+  label(c: MessageContext): string;
+  join(c: MessageContext): string;
+  leave(c: MessageContext): string;
+  /** Asks the others in the room to join. */
+  invite(c: MessageContext): string;
+  /** Shown after an invitation went out. */
+  invited(c: MessageContext): string;
+  /** Someone rang the room, e.g. "Ana Souza is calling". */
+  ringing(name: string, c: MessageContext): string;
+  dismiss(c: MessageContext): string;
+  mute(c: MessageContext): string;
+  camera(c: MessageContext): string;
+  share(c: MessageContext): string;
+  /** The visible state while the user shares their screen. */
+  sharing(c: MessageContext): string;
+  /** Shown while asking for the microphone. */
+  joining(c: MessageContext): string;
+  /** The microphone permission was refused. */
+  denied(c: MessageContext): string;
+  retry(c: MessageContext): string;
+  noDevice(c: MessageContext): string;
+  /** The microphone went away (unplugged) and no other could be opened. */
+  microphoneLost(c: MessageContext): string;
+  cameraDenied(c: MessageContext): string;
+  screenDenied(c: MessageContext): string;
+  /** The call is full for a mesh; a media server is needed for more people. */
+  full(max: number, c: MessageContext): string;
+  /** Nobody else in the call yet. */
+  waiting(c: MessageContext): string;
+  /** People in the call elsewhere in the room, shown before joining. */
+  inCall(names: readonly string[], c: MessageContext): string;
+  you(c: MessageContext): string;
+  speaking(c: MessageContext): string;
+  mutedBadge(c: MessageContext): string;
+  /** "Ana's screen". */
+  screenOf(name: string, c: MessageContext): string;
+  /** Connection to one person being restored. */
+  reconnecting(c: MessageContext): string;
+  notConnected(c: MessageContext): string;
+  /** Live region: who joined and who left the call. */
+  joined(names: readonly string[], c: MessageContext): string;
+  left(names: readonly string[], c: MessageContext): string;
+}
+
+export const defaultHuddleMessages: HuddleMessages = {
+  label: () => 'Call',
+  join: () => 'Join call',
+  leave: () => 'Leave call',
+  invite: () => 'Ring everyone here',
+  invited: () => 'Ringing…',
+  ringing: (name) => `${name} is calling`,
+  dismiss: () => 'Dismiss',
+  mute: () => 'Mute',
+  camera: () => 'Camera',
+  share: () => 'Share screen',
+  sharing: () => 'You are sharing your screen',
+  joining: () => 'Asking for your microphone…',
+  denied: () =>
+    'Microphone access was refused. Allow it in the browser (the icon in the address bar), then try again.',
+  retry: () => 'Try again',
+  noDevice: () => 'No microphone was found.',
+  microphoneLost: () => 'Your microphone was disconnected.',
+  cameraDenied: () => 'The camera could not be opened.',
+  screenDenied: () => 'Screen sharing was cancelled or refused.',
+  full: (max) =>
+    `This call already has ${max} people. Larger calls need a media server (see the crm-huddle docs).`,
+  waiting: () => 'Waiting for others to join…',
+  inCall: (names, c) => `In the call: ${c.list(names)}`,
+  you: () => 'You',
+  speaking: () => 'speaking',
+  mutedBadge: () => 'muted',
+  screenOf: (name) => `${name}’s screen`,
+  reconnecting: () => 'reconnecting…',
+  notConnected: () => 'Not connected',
+  joined: (names, c) => `${c.list(names)} joined the call.`,
+  left: (names, c) => `${c.list(names)} left the call.`,
+};

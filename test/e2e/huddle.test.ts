@@ -1,0 +1,330 @@
+/**
+ * End to end: calls on the demo's customer page (`<crm-huddle>` behind the "Call" button), two and
+ * three people in separate browser contexts, real Chromium with fake devices (a beeping
+ * microphone, a test-pattern camera and screen) against the real server on loopback. No STUN or
+ * TURN is configured, so peers connect by host candidates.
+ *
+ * Every wait is for a state (bytes that grew, a track with frames, a changed ICE username), never
+ * a fixed time. Live `RTCPeerConnection`s and local tracks are counted by a wrapper installed
+ * before the page's scripts run, so a leak shows whatever the element reports about itself.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { closeDemo, launchBrowser, openAs } from './helpers/browser.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+/** Fake microphone, camera and screen, accepted without a prompt (Chromium 156). */
+const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
+type Kind = 'audio' | 'video';
+
+describe('calls on the demo customer page (real server, real browser, fake devices)', () => {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    server = await startServer();
+    const kit = await fetch(`${server.origin}/kit/crm-realtime.bundle.js`);
+    assert.equal(kit.status, 200, 'the built kit is missing: run `npm run build` first');
+    browser = await launchBrowser(FAKE_MEDIA);
+  });
+
+  after(() => closeDemo(contexts, browser, server));
+
+  /** One person on one device, on customer `id`, with connections and tracks counted. */
+  async function open(who: string, id: number): Promise<Page> {
+    assert.ok(browser && server);
+    const context = await browser.newContext();
+    contexts.push(context);
+    await context.addInitScript(() => {
+      const Native = window.RTCPeerConnection;
+      const all: RTCPeerConnection[] = [];
+      const tracks: MediaStreamTrack[] = [];
+      window.RTCPeerConnection = class extends Native {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          all.push(this);
+        }
+      };
+      const devices = navigator.mediaDevices;
+      const gum = devices.getUserMedia.bind(devices);
+      const gdm = devices.getDisplayMedia.bind(devices);
+      const keep = (stream: MediaStream) => (tracks.push(...stream.getTracks()), stream);
+      devices.getUserMedia = async (c) => keep(await gum(c));
+      devices.getDisplayMedia = async (c) => keep(await gdm(c));
+      (window as unknown as { __calls: unknown }).__calls = {
+        created: () => all.length,
+        live: () => all.filter((pc) => pc.signalingState !== 'closed').length,
+        liveTracks: () => tracks.filter((t) => t.readyState === 'live').length,
+      };
+    });
+    const { page } = await openAs(context, server.origin, `/customer.html?id=${id}`, who);
+    return page;
+  }
+
+  const huddle = (page: Page) => page.locator('crm-huddle');
+
+  async function join(page: Page): Promise<void> {
+    await page.locator('[data-call]').click();
+    await page.waitForFunction(() => document.querySelector('crm-huddle')?.state === 'in-call');
+  }
+
+  async function leave(page: Page): Promise<void> {
+    await page.locator('[data-call]').click();
+    await page.waitForFunction(() => document.querySelector('crm-huddle')?.state === 'idle');
+  }
+
+  /** Sum of one RTP counter over every connection of the page's huddle. */
+  function rtp(page: Page, type: 'inbound-rtp' | 'outbound-rtp', kind: Kind): Promise<number> {
+    return page.evaluate(
+      async ({ type, kind }) => {
+        const pcs = document.querySelector('crm-huddle')?.peerConnections ?? [];
+        let total = 0;
+        for (const pc of pcs) {
+          (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+            if (r['type'] === type && r['kind'] === kind) {
+              total += Number(r[type === 'inbound-rtp' ? 'bytesReceived' : 'bytesSent'] ?? 0);
+            }
+          });
+        }
+        return total;
+      },
+      { type, kind },
+    );
+  }
+
+  /** Waits until the counter grows past where it is now (media flows). */
+  async function grows(page: Page, type: 'inbound-rtp' | 'outbound-rtp', kind: Kind) {
+    const start = await rtp(page, type, kind);
+    await page.waitForFunction(
+      async ({ type, kind, start }) => {
+        const pcs = document.querySelector('crm-huddle')?.peerConnections ?? [];
+        let total = 0;
+        for (const pc of pcs) {
+          (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+            if (r['type'] === type && r['kind'] === kind) {
+              total += Number(r[type === 'inbound-rtp' ? 'bytesReceived' : 'bytesSent'] ?? 0);
+            }
+          });
+        }
+        return total > start;
+      },
+      { type, kind, start },
+      { polling: 100, timeout: 20_000 },
+    );
+  }
+
+  /** Waits until every peer connection of the page has inbound audio from each of `count` peers. */
+  async function hearsEveryone(page: Page, count: number): Promise<void> {
+    await page.waitForFunction(
+      async (count) => {
+        const pcs = document.querySelector('crm-huddle')?.peerConnections ?? [];
+        if (pcs.length !== count) return false;
+        for (const pc of pcs) {
+          let bytes = 0;
+          (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+            if (r['type'] === 'inbound-rtp' && r['kind'] === 'audio') {
+              bytes += Number(r['bytesReceived'] ?? 0);
+            }
+          });
+          if (bytes === 0) return false;
+        }
+        return true;
+      },
+      count,
+      { polling: 100, timeout: 20_000 },
+    );
+  }
+
+  const counts = (page: Page) =>
+    page.evaluate(() => {
+      const calls = (
+        window as unknown as {
+          __calls: { created(): number; live(): number; liveTracks(): number };
+        }
+      ).__calls;
+      return { created: calls.created(), live: calls.live(), liveTracks: calls.liveTracks() };
+    });
+
+  test('two people: media flows both ways, mute stops outbound audio', async () => {
+    const ana = await open('ana', 7);
+    const ben = await open('ben', 7);
+    await join(ana);
+    await join(ben);
+    await hearsEveryone(ana, 1);
+    await hearsEveryone(ben, 1);
+    await grows(ana, 'inbound-rtp', 'audio');
+    await grows(ben, 'inbound-rtp', 'audio');
+
+    // Presence on the other page says Ana is in the call.
+    await ben.waitForFunction(() =>
+      [...(document.querySelector('crm-presence')?.people ?? [])].some(
+        (p) => p.user.id === 'ana' && p.inCall === true,
+      ),
+    );
+
+    // M, with the focus in the element, mutes: the sender sends nothing at all.
+    await huddle(ana).locator('[part~="mute"]').focus();
+    await ana.keyboard.press('m');
+    assert.equal(await huddle(ana).locator('[part~="mute"]').getAttribute('aria-pressed'), 'true');
+    await ana.waitForFunction(() =>
+      (document.querySelector('crm-huddle')?.peerConnections ?? []).every((pc) =>
+        pc
+          .getTransceivers()
+          .filter((t) => t.receiver.track.kind === 'audio')
+          .every((t) => t.sender.track === null),
+      ),
+    );
+    // Outbound audio bytes stop growing: the counter stays put across several stats updates.
+    await ana.waitForFunction(
+      async () => {
+        const w = window as unknown as { __muteSeen?: { bytes: number; at: number } };
+        const pcs = document.querySelector('crm-huddle')?.peerConnections ?? [];
+        let bytes = 0;
+        for (const pc of pcs) {
+          (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+            if (r['type'] === 'outbound-rtp' && r['kind'] === 'audio') {
+              bytes += Number(r['bytesSent'] ?? 0);
+            }
+          });
+        }
+        const now = performance.now();
+        if (w.__muteSeen?.bytes !== bytes) {
+          w.__muteSeen = { bytes, at: now };
+          return false;
+        }
+        return now - w.__muteSeen.at > 1500;
+      },
+      undefined,
+      { polling: 250, timeout: 20_000 },
+    );
+    await ana.keyboard.press('m');
+    await grows(ana, 'outbound-rtp', 'audio');
+    await grows(ben, 'inbound-rtp', 'audio');
+  });
+
+  test('a screen share reaches the other person, with frames', async () => {
+    const ana = await open('ana', 13);
+    const ben = await open('ben', 13);
+    await join(ana);
+    await join(ben);
+    await hearsEveryone(ben, 1);
+
+    await huddle(ana).locator('[part~="share"]').click();
+    await huddle(ana).locator('[part~="sharing"]').waitFor({ state: 'visible' });
+    assert.equal(await huddle(ana).locator('[part~="share"]').getAttribute('aria-pressed'), 'true');
+    await ben
+      .waitForFunction(
+        () => {
+          const video = document
+            .querySelector('crm-huddle')
+            ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video');
+          return !!video && video.videoWidth > 0;
+        },
+        undefined,
+        { polling: 100, timeout: 20_000 },
+      )
+      .catch(async (error: unknown) => {
+        const info = await ben.evaluate(() => {
+          const h = document.querySelector('crm-huddle')!;
+          return {
+            tiles: [...(h.shadowRoot?.querySelectorAll('li') ?? [])].map((li) =>
+              li.outerHTML.slice(0, 200),
+            ),
+            tracks: h.peerConnections.map((pc) =>
+              pc
+                .getReceivers()
+                .map((r) => `${r.track.kind}:${r.track.readyState}:${r.track.muted}`),
+            ),
+          };
+        });
+        throw new Error(`${String(error)} ${JSON.stringify(info)}`);
+      });
+    await grows(ben, 'inbound-rtp', 'video');
+
+    // Stopping the share removes it on the other side.
+    await huddle(ana).locator('[part~="share"]').click();
+    await ben.waitForFunction(
+      () => !document.querySelector('crm-huddle')?.shadowRoot?.querySelector('li[data-screen]'),
+    );
+  });
+
+  test('three people: everyone hears everyone (a mesh)', async () => {
+    const pages = [await open('ana', 18), await open('ben', 18), await open('chloe', 18)];
+    for (const page of pages) await join(page);
+    for (const page of pages) await hearsEveryone(page, 2);
+    for (const page of pages) await grows(page, 'inbound-rtp', 'audio');
+  });
+
+  test('a socket dropped mid-call: the call goes on and re-negotiates', async () => {
+    const ana = await open('ana', 31);
+    const ben = await open('ben', 31);
+    await join(ana);
+    await join(ben);
+    await hearsEveryone(ben, 1);
+    const ufrag = () =>
+      ben.evaluate(
+        () =>
+          /a=ice-ufrag:(\S+)/.exec(
+            document.querySelector('crm-huddle')?.peerConnections[0]?.localDescription?.sdp ?? '',
+          )?.[1],
+      );
+    const before = await ufrag();
+    assert.ok(before);
+
+    const context = ben.context();
+    await context.setOffline(true);
+    await ben.waitForFunction(
+      () => document.querySelector('crm-connection-status')?.getAttribute('state') !== 'open',
+    );
+    await context.setOffline(false);
+    // Back online: an ICE restart gives the connection new credentials, and media flows again.
+    await ben.waitForFunction(
+      (before) =>
+        /a=ice-ufrag:(\S+)/.exec(
+          document.querySelector('crm-huddle')?.peerConnections[0]?.localDescription?.sdp ?? '',
+        )?.[1] !== before,
+      before,
+      { polling: 100, timeout: 30_000 },
+    );
+    assert.equal(await ben.evaluate(() => document.querySelector('crm-huddle')?.state), 'in-call');
+    await grows(ben, 'inbound-rtp', 'audio');
+    await grows(ana, 'inbound-rtp', 'audio');
+  });
+
+  test(
+    '20 join/leave cycles leave no connection and no track behind',
+    { timeout: 180_000 },
+    async () => {
+      const ana = await open('ana', 36);
+      const ben = await open('ben', 36);
+      await join(ben);
+      for (let i = 0; i < 20; i++) {
+        await join(ana);
+        await hearsEveryone(ana, 1);
+        await leave(ana);
+        await ben.waitForFunction(
+          () => document.querySelector('crm-huddle')?.peerConnections.length === 0,
+        );
+      }
+      const anaCounts = await counts(ana);
+      assert.ok(anaCounts.created >= 20, `created ${anaCounts.created}`);
+      assert.deepEqual(
+        { live: anaCounts.live, liveTracks: anaCounts.liveTracks },
+        {
+          live: 0,
+          liveTracks: 0,
+        },
+      );
+      // Ben stayed in the call: his microphone only, and no connection left to Ana.
+      assert.deepEqual(
+        { live: (await counts(ben)).live, liveTracks: (await counts(ben)).liveTracks },
+        { live: 0, liveTracks: 1 },
+      );
+      await leave(ben);
+      assert.equal((await counts(ben)).liveTracks, 0);
+    },
+  );
+});
