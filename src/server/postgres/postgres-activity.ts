@@ -23,7 +23,8 @@ import type {
   ActivityRepository,
   NewActivity,
 } from '../activity/activity-repository.js';
-import type { AmbientTransaction } from './transaction.js';
+import type { PostgresChangeLog } from './postgres-change-log.js';
+import { transaction, type AmbientTransaction } from './transaction.js';
 
 interface Row {
   id: number;
@@ -84,12 +85,25 @@ export class PostgresActivity implements ActivityRepository {
     private readonly pool: pg.Pool,
     private readonly ready: () => Promise<void>,
     private readonly ambient: AmbientTransaction,
+    private readonly changeLog?: PostgresChangeLog,
   ) {}
 
+  /** Appends an item, and its change log row in the same transaction. */
   async append(item: NewActivity): Promise<ActivityItem> {
     await this.ready();
-    const { rows } = await this.pool.query<{ id: number }>(INSERT, insertParams(item));
-    return { ...item, id: String(rows[0]!.id) };
+    const appended = await transaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: number }>(INSERT, insertParams(item));
+      const stored: ActivityItem = { ...item, id: String(rows[0]!.id) };
+      await this.changeLog?.append(client, {
+        kind: 'activity',
+        entity: item.entity,
+        at: item.at,
+        data: stored,
+      });
+      return stored;
+    });
+    this.changeLog?.appended();
+    return appended;
   }
 
   appendNow(item: NewActivity): ActivityItem {
@@ -99,6 +113,13 @@ export class PostgresActivity implements ActivityRepository {
     pending.add(INSERT, insertParams(item), (row) => {
       appended.id = String(row['id']);
     });
+    // After the insert, so the row carries the item's id.
+    this.changeLog?.queue(pending, () => ({
+      kind: 'activity',
+      entity: item.entity,
+      at: item.at,
+      data: appended,
+    }));
     return appended;
   }
 

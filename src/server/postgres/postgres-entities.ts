@@ -24,6 +24,7 @@ import {
   type StoredEntityState,
 } from '../entities/entity-store.js';
 import { findConflicts, planChange, type HistoryReader } from '../entities/merge.js';
+import type { PostgresChangeLog } from './postgres-change-log.js';
 import type { AmbientTransaction } from './transaction.js';
 import { PendingStatements, transaction } from './transaction.js';
 
@@ -107,9 +108,11 @@ const NO_HISTORY: HistoryReader = {
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 export class PostgresEntities {
+  /** `changeLog`: each new version is appended to it in the write's transaction. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly ambient: AmbientTransaction,
+    private readonly changeLog?: PostgresChangeLog,
   ) {}
 
   async get(type: string, id: string): Promise<StoredEntity | undefined> {
@@ -170,8 +173,10 @@ export class PostgresEntities {
     });
   }
 
-  write(write: EntityWrite): Promise<EntityWriteResult> {
-    return transaction(this.pool, (client) => this.apply(client, write));
+  async write(write: EntityWrite): Promise<EntityWriteResult> {
+    const result = await transaction(this.pool, (client) => this.apply(client, write));
+    if (result.outcome === 'applied' && result.change) this.changeLog?.appended();
+    return result;
   }
 
   private async apply(client: pg.PoolClient, request: EntityWrite): Promise<EntityWriteResult> {
@@ -230,6 +235,12 @@ export class PostgresEntities {
           change.source,
         ],
       );
+      await this.changeLog?.append(client, {
+        kind: 'entity.change',
+        entity: { type, id },
+        at: change.at,
+        data: toEntityChange(change, entity),
+      });
       const step = write.inTransaction;
       if (step) {
         // The step is synchronous: what it writes is queued, then run here, before the commit.

@@ -113,6 +113,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         ON notification_recipients (notification_id);
     `,
   },
+  {
+    version: 2,
+    name: 'change log: the change feed and webhook deliveries',
+    // As SQLite's migration 5: one row per accepted change, appended in the change's own
+    // transaction under a transaction advisory lock, so `seq` order is commit order.
+    sql: `
+      CREATE TABLE change_log (
+        seq              BIGSERIAL PRIMARY KEY,
+        id               TEXT    NOT NULL UNIQUE,
+        kind             TEXT    NOT NULL
+          CHECK (kind IN ('entity.change', 'notification', 'activity')),
+        entity_type      TEXT,
+        entity_id        TEXT,
+        at               BIGINT  NOT NULL,
+        data             JSON    NOT NULL,
+        delivery         TEXT    CHECK (delivery IN ('pending', 'delivered', 'dead')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  BIGINT,
+        last_attempt_at  BIGINT,
+        last_error       TEXT
+      );
+      CREATE INDEX change_log_pending ON change_log (seq) WHERE delivery = 'pending';
+      CREATE INDEX change_log_pending_by_entity ON change_log (entity_type, entity_id, seq)
+        WHERE delivery = 'pending';
+      CREATE INDEX change_log_dead ON change_log (seq) WHERE delivery = 'dead';
+      CREATE INDEX change_log_by_time ON change_log (at);
+    `,
+  },
 ];
 
 /**

@@ -18,6 +18,7 @@ import type {
   RecipientPage,
   StoredNotification,
 } from '../notifications/notification-repository.js';
+import type { PostgresChangeLog } from './postgres-change-log.js';
 import { transaction } from './transaction.js';
 
 const PRIORITIES: readonly NotificationPriority[] = ['low', 'normal', 'high', 'urgent'];
@@ -69,9 +70,11 @@ const COUNT_UNREAD =
   'SELECT COUNT(*) AS n FROM notification_recipients WHERE user_id = $1 AND read_at IS NULL';
 
 export class PostgresNotifications implements NotificationRepository {
+  /** `changeLog`: each notification (with its recipients) is appended in its insert's transaction. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly ready: () => Promise<void>,
+    private readonly changeLog?: PostgresChangeLog,
   ) {}
 
   async insert(n: StoredNotification, recipients: readonly string[]): Promise<void> {
@@ -105,7 +108,14 @@ export class PostgresNotifications implements NotificationRepository {
          ON CONFLICT DO NOTHING`,
         [recipients, n.id],
       );
+      await this.changeLog?.append(client, {
+        kind: 'notification',
+        entity: n.entity,
+        at: n.createdAt,
+        data: { ...n, recipients },
+      });
     });
+    this.changeLog?.appended();
   }
 
   async page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage> {

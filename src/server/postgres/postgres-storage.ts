@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { EntityWrite, EntityWriteResult, StoredChange } from '../entities/entity-store.js';
 import type { Storage, StoredEntity } from '../storage.js';
 import { PostgresActivity } from './postgres-activity.js';
+import { PostgresChangeLog } from './postgres-change-log.js';
 import { PostgresEntities } from './postgres-entities.js';
 import { migrate, POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres-migrations.js';
 import { PostgresNotifications } from './postgres-notifications.js';
@@ -55,6 +56,8 @@ export class PostgresStorage implements Storage {
   private readonly probe: ReturnType<typeof setInterval>;
   readonly notifications: PostgresNotifications;
   readonly activity: PostgresActivity;
+  /** Every accepted change in commit order, with its webhook delivery state. */
+  readonly changes: PostgresChangeLog;
   /** Resolves once the migrations are applied; rejects when they fail. */
   readonly ready: Promise<void>;
 
@@ -77,9 +80,11 @@ export class PostgresStorage implements Storage {
     this.ready.catch(() => {});
     const ready = (): Promise<void> => this.ready;
     const ambient = new AmbientTransaction();
-    this.entities = new PostgresEntities(this.pool, ambient);
-    this.notifications = new PostgresNotifications(this.pool, ready);
-    this.activity = new PostgresActivity(this.pool, ready, ambient);
+    // Each writer appends its changes to the log inside its own transaction.
+    this.changes = new PostgresChangeLog(this.pool, ready);
+    this.entities = new PostgresEntities(this.pool, ambient, this.changes);
+    this.notifications = new PostgresNotifications(this.pool, ready, this.changes);
+    this.activity = new PostgresActivity(this.pool, ready, ambient, this.changes);
     this.probe = setInterval(() => void this.check(), options.probeMs ?? 5000);
     this.probe.unref();
   }

@@ -51,7 +51,8 @@ export async function transaction<T>(
 /** One statement a synchronous step asked for, and what to do with the row it returns. */
 interface QueuedStatement {
   sql: string;
-  params: unknown[];
+  /** The parameters, or a function giving them when the statement runs (after earlier ones). */
+  params: unknown[] | (() => unknown[]);
   onRow: (row: Record<string, unknown>) => void;
 }
 
@@ -63,14 +64,18 @@ interface QueuedStatement {
 export class PendingStatements {
   private readonly queue: QueuedStatement[] = [];
 
-  add(sql: string, params: unknown[], onRow: (row: Record<string, unknown>) => void): void {
+  add(
+    sql: string,
+    params: unknown[] | (() => unknown[]),
+    onRow: (row: Record<string, unknown>) => void = () => {},
+  ): void {
     this.queue.push({ sql, params, onRow });
   }
 
   /** Runs the queued statements in order on the transaction's client. */
   async flush(client: pg.PoolClient): Promise<void> {
     for (const { sql, params, onRow } of this.queue.splice(0)) {
-      const result = await client.query(sql, params);
+      const result = await client.query(sql, typeof params === 'function' ? params() : params);
       const row = result.rows[0] as Record<string, unknown> | undefined;
       if (row) onRow(row);
     }

@@ -232,3 +232,41 @@ describe('PostgreSQL writers in two processes', () => {
     assert.deepEqual(stored?.fields, { a: 'a', b: 'b' });
   });
 });
+
+describe('PostgreSQL outage', () => {
+  test('health follows the database: down when it stops, up again when it is back; a write in between rejects', async () => {
+    const storage = await PostgresStorage.open({ url: await freshDatabase(), poolSize: 2 });
+    try {
+      assert.equal(await storage.check(), true);
+      // A fast shutdown: the test server runs without synchronous commit, so a crash could
+      // lose the migrations just committed (not what this test is about).
+      await server.stop();
+      assert.equal(await storage.check(), false);
+      assert.equal(storage.healthy(), false);
+      await assert.rejects(
+        storage.writeEntity({
+          type: 'customer',
+          id: 'down',
+          fields: { a: 1 },
+          source: 'backend',
+          create: true,
+          at: 1,
+        }),
+      );
+      await server.restart();
+      assert.equal(await storage.check(), true);
+      assert.equal(storage.healthy(), true);
+      const after = await storage.writeEntity({
+        type: 'customer',
+        id: 'down',
+        fields: { a: 1 },
+        source: 'backend',
+        create: true,
+        at: 1,
+      });
+      assert.equal(after.outcome, 'applied');
+    } finally {
+      await storage.close();
+    }
+  });
+});

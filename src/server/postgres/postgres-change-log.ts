@@ -1,0 +1,202 @@
+/**
+ * The change log in PostgreSQL (table `change_log`, migration 2), as SQLite's
+ * (`../webhooks/sqlite-change-log.ts`): the entity, notification and activity writers append a row
+ * inside their own transactions. Processes write concurrently, so an append first takes a
+ * transaction-scoped advisory lock, held until its transaction ends: appending transactions commit
+ * one at a time, and a `seq` taken later always commits later, so a reader past `seq` n never
+ * finds a new row below n.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type {
+  AttemptResult,
+  ChangeKind,
+  ChangeLogRepository,
+  ChangeRecord,
+  DeliveryRecord,
+  DeliveryState,
+  NewChange,
+} from '../webhooks/change-log.js';
+import type { PendingStatements } from './transaction.js';
+
+/** The advisory lock key appends take (arbitrary; "crm-cl" in ASCII). */
+export const CHANGE_LOG_LOCK_KEY = 0x63726d2d636c;
+
+interface Row {
+  seq: number;
+  id: string;
+  kind: ChangeKind;
+  entity_type: string | null;
+  entity_id: string | null;
+  at: number;
+  data: unknown;
+  delivery: DeliveryState | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_error: string | null;
+}
+
+const COLUMNS =
+  'seq, id, kind, entity_type, entity_id, at, data, delivery, attempts, next_attempt_at, last_attempt_at, last_error';
+const LOCK = 'SELECT pg_advisory_xact_lock($1)';
+const INSERT = `INSERT INTO change_log (id, kind, entity_type, entity_id, at, data, delivery)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+
+function changeOf(row: Row): ChangeRecord {
+  const change: ChangeRecord = {
+    seq: row.seq,
+    id: row.id,
+    kind: row.kind,
+    at: row.at,
+    data: row.data,
+  };
+  if (row.entity_type !== null && row.entity_id !== null) {
+    change.entity = { type: row.entity_type, id: row.entity_id };
+  }
+  return change;
+}
+
+function deliveryOf(row: Row): DeliveryRecord {
+  return {
+    ...changeOf(row),
+    state: row.delivery ?? 'pending',
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at ?? undefined,
+    lastAttemptAt: row.last_attempt_at ?? undefined,
+    lastError: row.last_error ?? undefined,
+  };
+}
+
+export class PostgresChangeLog implements ChangeLogRepository {
+  private tracking = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ready: () => Promise<void>,
+  ) {}
+
+  private params(change: NewChange): unknown[] {
+    return [
+      randomUUID(),
+      change.kind,
+      change.entity?.type ?? null,
+      change.entity?.id ?? null,
+      change.at,
+      JSON.stringify(change.data),
+      this.tracking ? 'pending' : null,
+    ];
+  }
+
+  /** Appends a row inside the transaction `client` has open. */
+  async append(client: Pick<pg.PoolClient, 'query'>, change: NewChange): Promise<void> {
+    await client.query(LOCK, [CHANGE_LOG_LOCK_KEY]);
+    await client.query(INSERT, this.params(change));
+  }
+
+  /**
+   * Queues a row on a transaction's pending statements (a synchronous step's append); `change`
+   * is read when the statement runs, after the statements queued before it (an item's id).
+   */
+  queue(pending: PendingStatements, change: () => NewChange): void {
+    pending.add(LOCK, [CHANGE_LOG_LOCK_KEY]);
+    pending.add(INSERT, () => this.params(change()));
+  }
+
+  /** Tells the listeners that a transaction which appended rows has committed. */
+  appended(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  trackDeliveries(on: boolean): void {
+    this.tracking = on;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async after(after: number, limit: number): Promise<ChangeRecord[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map(changeOf);
+  }
+
+  async pendingHeads(limit: number): Promise<DeliveryRecord[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM change_log c
+        WHERE c.delivery = 'pending'
+          AND (c.entity_type IS NULL OR NOT EXISTS (
+            SELECT 1 FROM change_log p
+             WHERE p.delivery = 'pending' AND p.entity_type = c.entity_type
+               AND p.entity_id = c.entity_id AND p.seq < c.seq))
+        ORDER BY c.seq LIMIT $1`,
+      [limit],
+    );
+    return rows.map(deliveryOf);
+  }
+
+  async recordAttempt(seq: number, result: AttemptResult): Promise<void> {
+    await this.ready();
+    await this.pool.query(
+      `UPDATE change_log SET delivery = $2, attempts = $3, last_attempt_at = $4,
+              next_attempt_at = $5, last_error = $6
+        WHERE seq = $1 AND delivery = 'pending'`,
+      [
+        seq,
+        result.state,
+        result.attempts,
+        result.at,
+        result.state === 'pending' ? result.nextAttemptAt : null,
+        result.state === 'delivered' ? null : result.error.slice(0, 500),
+      ],
+    );
+  }
+
+  async deadLetters(after: number, limit: number): Promise<DeliveryRecord[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map(deliveryOf);
+  }
+
+  async retryDead(ids: readonly string[] | 'all'): Promise<string[]> {
+    await this.ready();
+    const revive = `UPDATE change_log SET delivery = 'pending', attempts = 0, next_attempt_at = NULL
+                     WHERE delivery = 'dead'`;
+    const { rows } =
+      ids === 'all'
+        ? await this.pool.query<{ id: string }>(`${revive} RETURNING id`)
+        : await this.pool.query<{ id: string }>(`${revive} AND id = ANY($1::text[]) RETURNING id`, [
+            ids,
+          ]);
+    return rows.map((r) => r.id);
+  }
+
+  async deliveryCounts(): Promise<{ pending: number; dead: number }> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ pending: number; dead: number }>(
+      `SELECT COUNT(*) FILTER (WHERE delivery = 'pending') AS pending,
+              COUNT(*) FILTER (WHERE delivery = 'dead') AS dead
+         FROM change_log WHERE delivery IN ('pending', 'dead')`,
+    );
+    return { pending: rows[0]?.pending ?? 0, dead: rows[0]?.dead ?? 0 };
+  }
+
+  async prune(cutoff: number): Promise<number> {
+    await this.ready();
+    const result = await this.pool.query(
+      `DELETE FROM change_log WHERE at < $1 AND (delivery IS NULL OR delivery = 'delivered')`,
+      [cutoff],
+    );
+    return result.rowCount ?? 0;
+  }
+}
