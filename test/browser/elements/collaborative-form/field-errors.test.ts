@@ -21,6 +21,7 @@ import {
   type FakeConnection,
 } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
+import type { CrmFormErrorEvent } from '../../../../src/events/collaborative-form-events.js';
 
 const PHONE_MESSAGE = 'Enter a phone number with at least 7 digits';
 
@@ -70,7 +71,7 @@ describe('<crm-collaborative-form> with values the CRM backend refuses', () => {
     const phone = el.querySelector<HTMLInputElement>('[name="phone"]')!;
     const before = phone.getAttribute('aria-describedby');
     type(phone, '12');
-    const failed = oneEvent(el, 'crm-form-error');
+    const failed = oneEvent(el, 'crm-form-error') as unknown as Promise<CrmFormErrorEvent>;
     form.requestSubmit();
     const error = await failed;
     expect(error.error.code).to.equal('invalid');
