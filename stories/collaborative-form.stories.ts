@@ -260,6 +260,16 @@ export const Refused: Story = {
   ),
 };
 
+/**
+ * The user's permissions make some fields read-only (the snapshot's `readOnly`, from their token's
+ * claim or the CRM's authorization callback): locked, and their labels say why to screen readers.
+ */
+export const ReadOnlyFields: Story = {
+  render: story(({ server }) => {
+    server.entities.readOnlyFields = () => ['value', 'status'];
+  }),
+};
+
 /** Offline: saves wait in the outbox ("2 changes waiting offline") and go out on return. */
 export const Offline: Story = {
   render: story(
