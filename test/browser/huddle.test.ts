@@ -7,7 +7,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/elements/huddle/define.js';
 import '../../src/elements/realtime-provider/define.js';
-import type { CrmHuddle } from '../../src/elements/huddle/crm-huddle.js';
 import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
 import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
 import { expectAccessible } from './helpers/settled.js';

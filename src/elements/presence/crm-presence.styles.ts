@@ -517,4 +517,21 @@ export const styles = [
       }
     }
   `,
+  // "Start a call with the people here" (the `callable` attribute).
+  css`
+    .call {
+      margin-inline-start: ${token('space-s')};
+      padding: ${token('space-2xs')} ${token('space-s')};
+      border: 1px solid ${token('color-border-strong')};
+      border-radius: ${token('radius-pill')};
+      font-size: ${token('font-size-s')};
+      vertical-align: middle;
+    }
+    .call:hover {
+      background: ${token('color-surface-hover')};
+    }
+    .call:focus-visible {
+      ${focusRing}
+    }
+  `,
 ];

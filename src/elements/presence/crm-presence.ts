@@ -8,6 +8,7 @@ import {
   pageRoom,
 } from '../../controllers/index.js';
 import { CrmPresenceChangeEvent } from '../../events/presence-events.js';
+import { CrmPresenceCallEvent } from '../../events/huddle-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { avatarContent, avatarStyle } from './avatar-template.js';
 import { styles } from './crm-presence.styles.js';
@@ -77,6 +78,7 @@ const warnOnce = warnOnceFor('<crm-presence>');
  * @cssprop [--crm-presence-tooltip-color=var(--crm-color-surface)] - Tooltip text.
  * @cssprop [--crm-presence-duration=var(--crm-duration-slow)] - Length of arrival and departure animations.
  *
+ * @fires {CrmPresenceCallEvent} crm-presence-call - "Start a call with the people here" was pressed (`callable`); cancelable, else the page's `<crm-huddle>` of the room joins and rings.
  * @fires {CrmPresenceChangeEvent} crm-presence-change - Someone arrived, left or changed state (not fired for the first snapshot).
  */
 export class CrmPresence extends LitElement {
@@ -100,6 +102,13 @@ export class CrmPresence extends LitElement {
 
   /** Texts to replace, for translation; anything left out stays English. */
   @property({ attribute: false }) messages: Partial<PresenceMessages> = {};
+
+  /**
+   * Offer "Start a call with the people here" while others are in the room: fires the cancelable
+   * `crm-presence-call`; unless cancelled, the page's `<crm-huddle>` of the same room joins and
+   * rings them.
+   */
+  @property({ type: Boolean }) callable = false;
 
   private readonly presence = new PresenceController(this, () => this.room);
   private readonly connection = new ConnectionStatusController(this);
@@ -291,6 +300,7 @@ export class CrmPresence extends LitElement {
           : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
       }
       ${reconnecting ? html`<span part="note" class="note">${why}</span>` : nothing}
+      ${this.renderCallButton()}
       ${
         hidden > 0
           ? this.panel.render(everyone, this.m.overflowHeading(everyone.length, this.c), (p) => ({
@@ -301,6 +311,22 @@ export class CrmPresence extends LitElement {
       }
       ${this.tooltip.render()} ${this.live.render()}
     </div>`;
+  }
+
+  private renderCallButton(): TemplateResult | typeof nothing {
+    const selfId = this.presence.self?.user.id;
+    const others = this.people.filter((p) => p.user.id !== selfId);
+    if (!this.callable || others.length === 0) return nothing;
+    const start = () => {
+      if (!this.dispatchEvent(new CrmPresenceCallEvent(this.room, others))) return;
+      const huddle = [...document.querySelectorAll('crm-huddle')].find(
+        (h) => (h.getAttribute('room-id') ?? '').trim() === this.room,
+      ) as (HTMLElement & { join(): Promise<void>; invite(): Promise<void> }) | undefined;
+      void huddle?.join().then(() => huddle.invite());
+    };
+    return html`<button type="button" part="call" class="call" @click=${start}>
+      ${this.m.startCall(this.c)}
+    </button>`;
   }
 
   private renderItem(person: Person): TemplateResult {

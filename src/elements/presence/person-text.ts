@@ -33,7 +33,9 @@ export function personText(
   const doing =
     person.activity.kind === 'editing'
       ? m.editing(m.fieldName(person.activity.field, c), c)
-      : m.viewing(c);
+      : person.inCall
+        ? m.inCall(c)
+        : m.viewing(c);
   const tabs = person.connections > 1 ? m.tabs(person.connections, person.devices, c) : '';
   const you = isSelf ? m.you(c) : '';
   return {

@@ -27,6 +27,10 @@ export interface PresenceMessages {
   status(status: PresenceStatus, c: MessageContext): string;
   /** What someone does, e.g. "Viewing" or "Editing Email". `field` went through `fieldName`. */
   viewing(c: MessageContext): string;
+  /** What someone in the room's call (`<crm-huddle>`) does, unless they edit a field. */
+  inCall(c: MessageContext): string;
+  /** The `callable` button: start a call with the people here. */
+  startCall(c: MessageContext): string;
   editing(field: string, c: MessageContext): string;
   /** The display name of a field, e.g. `email` → "Email". Default: the field as given. */
   fieldName(field: string, c: MessageContext): string;
@@ -81,6 +85,8 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   loading: () => 'Loading who is here…',
   status: (status) => ({ online: 'Online', away: 'Away', offline: 'Offline' })[status],
   viewing: () => 'Viewing',
+  inCall: () => 'In a call',
+  startCall: () => 'Start a call with the people here',
   editing: (field) => `Editing ${field}`,
   fieldName: (field) => field,
   tabs: (count, devices, c) =>
