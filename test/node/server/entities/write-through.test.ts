@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FrameOf, ServerFrame } from '../../../../src/protocol/index.js';
 import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
+import { ConfigError, loadConfig } from '../../../../src/server/config.js';
 import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
 import { startCrmBackend, type CrmBackend } from '../../../services/crm-backend.js';
 import { nextId, TestClient, until } from '../../helpers/server-client.js';
@@ -308,5 +309,43 @@ describe('write-through to the CRM backend', () => {
       assert.equal(crm.applied.get(outcome.mutationId), 1);
       assert.equal(outcome.error, undefined);
     });
+  });
+});
+
+describe('write-through configuration', () => {
+  it('is off by default; the URL comes from CRM_ENTITY_BACKEND_URL or the flag, with its timeout and key', () => {
+    assert.equal(loadConfig(['--dev'], {}).entityBackend, undefined);
+    assert.deepEqual(
+      loadConfig(['--dev'], {
+        CRM_ENTITY_BACKEND_URL: 'https://crm.example.com/api',
+        CRM_ENTITY_BACKEND_TIMEOUT_MS: '2500',
+        CRM_ENTITY_BACKEND_KEY: BACKEND_KEY,
+      }).entityBackend,
+      { url: 'https://crm.example.com/api', timeoutMs: 2500, key: BACKEND_KEY },
+    );
+    assert.deepEqual(
+      loadConfig(['--dev', '--entity-backend-url', 'http://127.0.0.1:9000'], {
+        CRM_ENTITY_BACKEND_URL: 'https://ignored.example.com',
+      }).entityBackend,
+      { url: 'http://127.0.0.1:9000', timeoutMs: 5000 },
+    );
+  });
+
+  it('refuses a URL that is not http(s), a timeout under 100 ms and a short key', () => {
+    const dev = ['--dev'];
+    assert.throws(
+      () => loadConfig(dev, { CRM_ENTITY_BACKEND_URL: 'crm.example.com' }),
+      ConfigError,
+    );
+    assert.throws(
+      () => loadConfig(dev, { CRM_ENTITY_BACKEND_URL: 'ftp://crm.example.com' }),
+      ConfigError,
+    );
+    const url = { CRM_ENTITY_BACKEND_URL: 'https://crm.example.com' };
+    assert.throws(
+      () => loadConfig(dev, { ...url, CRM_ENTITY_BACKEND_TIMEOUT_MS: '10' }),
+      ConfigError,
+    );
+    assert.throws(() => loadConfig(dev, { ...url, CRM_ENTITY_BACKEND_KEY: 'short' }), ConfigError);
   });
 });
