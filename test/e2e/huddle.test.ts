@@ -38,12 +38,14 @@ describe('calls on the demo customer page (real server, real browser, fake devic
     assert.ok(browser && server);
     const context = await browser.newContext();
     contexts.push(context);
-    await context.addInitScript(() => {
+    // A string, not a function: the TypeScript loader would wrap the named functions in a helper
+    // the page does not have.
+    await context.addInitScript(`(() => {
       const Native = window.RTCPeerConnection;
-      const all: RTCPeerConnection[] = [];
-      const tracks: MediaStreamTrack[] = [];
+      const all = [];
+      const tracks = [];
       window.RTCPeerConnection = class extends Native {
-        constructor(config?: RTCConfiguration) {
+        constructor(config) {
           super(config);
           all.push(this);
         }
@@ -51,15 +53,15 @@ describe('calls on the demo customer page (real server, real browser, fake devic
       const devices = navigator.mediaDevices;
       const gum = devices.getUserMedia.bind(devices);
       const gdm = devices.getDisplayMedia.bind(devices);
-      const keep = (stream: MediaStream) => (tracks.push(...stream.getTracks()), stream);
+      const keep = (stream) => (tracks.push(...stream.getTracks()), stream);
       devices.getUserMedia = async (c) => keep(await gum(c));
       devices.getDisplayMedia = async (c) => keep(await gdm(c));
-      (window as unknown as { __calls: unknown }).__calls = {
+      window.__calls = {
         created: () => all.length,
         live: () => all.filter((pc) => pc.signalingState !== 'closed').length,
         liveTracks: () => tracks.filter((t) => t.readyState === 'live').length,
       };
-    });
+    })();`);
     const { page } = await openAs(context, server.origin, `/customer.html?id=${id}`, who);
     return page;
   }
