@@ -1,0 +1,285 @@
+/**
+ * examples/crm-backend/server.mjs, the README's minimal CRM backend, really works with the
+ * reference server: the program is started as a CRM team would (`node server.mjs`, a child
+ * process on a free port), the server is pointed at it with the three integrations
+ * (write-through, authorization callback, webhooks), and people talk to the server over real
+ * WebSockets. A save is normalized by the backend and broadcast as normalized; a bad one comes
+ * back as field errors and is stored nowhere; the backend got the accepted change's webhook and
+ * verified its signature; its callback hides a field, keeps a field read-only and denies a room.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { Fields, FrameOf, ServerFrame, UserProfile } from '../../../src/protocol/index.js';
+import { systemClock } from '../../../src/server/clock.js';
+import { signatureHeader } from '../../../src/server/webhooks/signature.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
+import { nextId, type TestClient } from '../helpers/server-client.js';
+
+const PROGRAM = fileURLToPath(new URL('../../../examples/crm-backend/server.mjs', import.meta.url));
+const WEBHOOK_SECRET = 'example-webhook-secret-0123456789';
+const ENTITY_KEY = 'example-entity-key-0123456789';
+const AUTHORIZE_KEY = 'example-authorize-key-0123456789';
+
+// The example's people: Ana is a sales rep who owns customer 42, Ben the manager, Chloé support.
+const ana: UserProfile = { id: 'ana', name: 'Ana Souza' };
+const ben: UserProfile = { id: 'ben', name: 'Ben Carter' };
+const chloe: UserProfile = { id: 'chloe', name: 'Chloé Martin' };
+
+interface Delivery {
+  id: string;
+  event: string;
+  verified: boolean;
+  entity?: { type: string; id: string };
+  version?: number;
+  changed?: string[];
+  source?: string;
+  mutationId?: string;
+}
+
+/** Starts the example as its README says, on a free port; resolves with its URL. */
+async function startExample(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [PROGRAM], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      QUIET: '1',
+      CRM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      CRM_ENTITY_BACKEND_KEY: ENTITY_KEY,
+      CRM_AUTHORIZE_KEY: AUTHORIZE_KEY,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the example exited (${String(code)}) before listening`);
+  });
+  const listening = (async () => {
+    for await (const line of lines) {
+      const match = /^crm-backend listening on (http:\/\/\S+)$/.exec(line);
+      if (match) return match[1]!;
+    }
+    throw new Error('the example closed stdout before listening');
+  })();
+  const url = await Promise.race([listening, exited]);
+  return { child, url };
+}
+
+describe('examples/crm-backend with the reference server', () => {
+  let child: ChildProcess;
+  let backend: string;
+  let h: Harness;
+
+  before(async () => {
+    ({ child, url: backend } = await startExample());
+    h = await startHarness({
+      // Webhook signatures carry the time; the example checks it against its own clock.
+      clock: systemClock,
+      entityBackend: { url: backend, key: ENTITY_KEY, timeoutMs: 5000 },
+      authorizeCallback: { url: `${backend}/authorize`, key: AUTHORIZE_KEY },
+      webhooks: { url: `${backend}/webhooks`, secret: WEBHOOK_SECRET },
+    });
+  });
+
+  after(async () => {
+    await h?.close();
+    if (child && child.exitCode === null) {
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    }
+  });
+
+  const received = async (): Promise<{ deliveries: Delivery[]; refused: number }> =>
+    (await fetch(`${backend}/webhooks/received`)).json() as Promise<{
+      deliveries: Delivery[];
+      refused: number;
+    }>;
+
+  const backendRecord = async (id: string): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${backend}/entities/customer/${id}`, {
+      headers: { authorization: `Bearer ${ENTITY_KEY}` },
+    });
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { fields: Record<string, unknown> }).fields;
+  };
+
+  function update(
+    socket: TestClient,
+    id: string,
+    fields: Fields,
+    baseVersion: number,
+    mutationId = nextId('mutation-'),
+  ): Promise<ServerFrame> {
+    return socket.request({
+      type: 'entity.update',
+      id: nextId('upd'),
+      mutationId,
+      entityType: 'customer',
+      entityId: id,
+      baseVersion,
+      fields,
+    });
+  }
+
+  async function snapshot(socket: TestClient, id: string) {
+    const reply = await socket.request({
+      type: 'entity.get',
+      id: nextId('get'),
+      entityType: 'customer',
+      entityId: id,
+    });
+    assert.equal(reply.type, 'entity.snapshot', JSON.stringify(reply));
+    return reply as FrameOf<ServerFrame, 'entity.snapshot'>;
+  }
+
+  it('a valid save is normalized by the backend, broadcast as normalized, and delivered back signed', async () => {
+    const a = await h.connect(ana);
+    const b = await h.connect(ben);
+    await b.join('customer:42');
+    const before = await snapshot(a, '42');
+    assert.equal(before.entity.fields['company'], 'Northwind Logistics', 'read through');
+
+    const mutationId = nextId('mutation-');
+    const reply = await update(
+      a,
+      '42',
+      { phone: '0044 (20) 7946-0999', email: ' M.Holloway@Northwind.example ' },
+      before.entity.version,
+      mutationId,
+    );
+    assert.equal(reply.type, 'entity.ack', JSON.stringify(reply));
+    const ack = reply as FrameOf<ServerFrame, 'entity.ack'>;
+    assert.equal(ack.entity.fields['phone'], '+442079460999');
+    assert.equal(ack.entity.fields['email'], 'm.holloway@northwind.example');
+
+    const change = await b.next((f) => f.type === 'event' && f.event === 'entity.change');
+    const text = JSON.stringify(change);
+    assert.ok(text.includes('+442079460999'), 'Ben sees the backend’s phone');
+    assert.ok(!text.includes('7946-0999'), 'never the phone as typed');
+    assert.equal((await backendRecord('42'))['phone'], '+442079460999', 'the CRM stored it');
+
+    // The server delivers the accepted change to the example's webhook, which verified it.
+    // Delivery is asynchronous (after the commit): ask the example until it has it, bounded.
+    let delivery: Delivery | undefined;
+    const deadline = Date.now() + 5000;
+    while (!delivery && Date.now() < deadline) {
+      delivery = (await received()).deliveries.find(
+        (d) => d.event === 'entity.change' && d.mutationId === mutationId,
+      );
+    }
+    assert.ok(delivery, 'the example received the entity.change webhook');
+    assert.equal(delivery.verified, true);
+    assert.deepEqual(delivery.entity, { type: 'customer', id: '42' });
+    assert.equal(delivery.version, ack.entity.version);
+    assert.equal(delivery.source, 'client');
+    assert.deepEqual([...(delivery.changed ?? [])].sort(), ['email', 'phone']);
+
+    // It really checks: a delivery signed with another secret, or an old one, is refused.
+    const body = JSON.stringify({ id: 'forged', kind: 'entity.change', data: {} });
+    for (const signature of [
+      signatureHeader('not-the-secret-0123456789', body, Date.now()),
+      signatureHeader(WEBHOOK_SECRET, body, Date.now() - 3_600_000),
+    ]) {
+      const res = await fetch(`${backend}/webhooks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-crm-delivery': 'forged',
+          'x-crm-event': 'entity.change',
+          'x-crm-signature': signature,
+        },
+        body,
+      });
+      assert.equal(res.status, 401);
+    }
+    const after = await received();
+    assert.equal(after.refused, 2);
+    assert.ok(!after.deliveries.some((d) => d.id === 'forged'));
+  });
+
+  it('an invalid save comes back as the backend’s field errors and is stored nowhere', async () => {
+    const a = await h.connect(ana);
+    const b = await h.connect(ben);
+    await b.join('customer:42');
+    const current = await snapshot(a, '42');
+    const events = b.ofType('event').length;
+    const reply = await update(
+      a,
+      '42',
+      { email: 'holloway-at-northwind', phone: '020 7946 0321', company: '   ', city: 'Leeds' },
+      current.entity.version,
+    );
+    assert.equal(reply.type, 'entity.rejected', JSON.stringify(reply));
+    assert.deepEqual((reply as FrameOf<ServerFrame, 'entity.rejected'>).errors, {
+      email: 'Enter an email address like name@example.com',
+      phone: 'Enter the number with its country code, like +49 30 901820',
+      company: 'The company name is required',
+    });
+    await b.sync();
+    assert.equal(b.ofType('event').length, events, 'nothing was broadcast');
+    const stored = await h.server.entities.get('customer', '42');
+    assert.equal(stored?.version, current.entity.version, 'the server stored nothing');
+    assert.equal(stored?.fields['city'], undefined, 'not even the valid field');
+    const record = await backendRecord('42');
+    assert.equal(record['company'], 'Northwind Logistics', 'the CRM stored nothing');
+    assert.equal(record['city'], undefined);
+  });
+
+  it('the backend applies a retried save once (Idempotency-Key)', async () => {
+    const before = await backendRecord('13');
+    const save = (base: Record<string, unknown>) =>
+      fetch(`${backend}/entities/customer/13`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': 'retry-key-1',
+        },
+        body: JSON.stringify({
+          fields: { status: 'Qualified' },
+          base,
+          baseVersion: 1,
+          mutationId: 'retry-key-1',
+          user: { id: 'emma', name: 'Emma Lindqvist' },
+        }),
+      });
+    assert.equal(before['status'], 'Lead');
+    const first = await save({ status: 'Lead' });
+    assert.equal(first.status, 200);
+    // The retry's base is now stale; a fresh save would be a conflict, the retry is the first answer.
+    const retry = await save({ status: 'Lead' });
+    assert.equal(retry.status, 200);
+    assert.deepEqual(await retry.json(), { fields: { status: 'Qualified' } });
+  });
+
+  it('the authorization callback hides notes from support, keeps value read-only, denies a room', async () => {
+    // Support sees customer 42 without its notes; value is read-only for them.
+    const c = await h.connect(chloe);
+    await c.join('customer:42');
+    const seen = await snapshot(c, '42');
+    assert.equal(seen.entity.fields['notes'], undefined, 'notes never reach support');
+    assert.ok(!JSON.stringify(c.frames).includes('security questionnaire'));
+    assert.ok(seen.readOnly?.includes('value'), JSON.stringify(seen.readOnly));
+    const refused = await update(c, '42', { value: 1 }, seen.entity.version);
+    assert.equal(refused.type === 'error' && refused.code, 'forbidden', JSON.stringify(refused));
+
+    // The manager sees the notes.
+    const b = await h.connect(ben);
+    assert.match(String((await snapshot(b, '42')).entity.fields['notes']), /questionnaire/);
+
+    // Customer 7 is confidential and Ben's: Ana, a sales rep, may not open it.
+    const a = await h.connect(ana);
+    const denied = await a.request({ type: 'join', id: nextId('join'), room: 'customer:7' });
+    assert.equal(denied.type === 'error' && denied.code, 'forbidden', JSON.stringify(denied));
+    assert.ok(!JSON.stringify(a.frames).includes('Brightline'), 'nothing of customer 7 reached Ana');
+
+    // Customer 13 is Emma's: Ana may look at it but not save it.
+    const other = await snapshot(a, '13');
+    const write = await update(a, '13', { nextStep: 'Call' }, other.entity.version);
+    assert.equal(write.type === 'error' && write.code, 'forbidden', JSON.stringify(write));
+  });
+});
