@@ -58,6 +58,8 @@ interface Part {
   clients: string[];
   connections: number;
   since: number;
+  /** One of the process's connections of this person is in a call. */
+  inCall?: true;
   /** The process's last connection closed; removed after the grace period. */
   leaving?: true;
 }
@@ -67,6 +69,7 @@ interface ConnectionPresence {
   status: PresenceState['status'];
   activity: Activity;
   activityAt: number;
+  inCall: boolean;
 }
 
 interface LocalPerson {
@@ -161,6 +164,7 @@ export class RedisPresence implements Presence {
       status: state?.status ?? 'online',
       activity: state?.activity ?? VIEWING,
       activityAt: now,
+      inCall: state?.inCall === true,
     });
     this.changed(room, view, member.user.id);
   }
@@ -174,6 +178,7 @@ export class RedisPresence implements Presence {
     }
     presence.status = state.status;
     presence.activity = state.activity;
+    presence.inCall = state.inCall === true;
     this.changed(room, view, userId);
   }
 
@@ -351,7 +356,10 @@ export class RedisPresence implements Presence {
     }
     if (before && samePerson(before, person)) return;
     const moved =
-      !before || before.status !== person.status || !sameActivity(before.activity, person.activity);
+      !before ||
+      before.status !== person.status ||
+      !sameActivity(before.activity, person.activity) ||
+      before.inCall !== person.inCall;
     if (!moved) person.updatedAt = before.updatedAt;
     view.announced.set(userId, person);
     const diff = this.diffFor(room);
@@ -374,12 +382,14 @@ export class RedisPresence implements Presence {
     const use = live.length > 0 ? live : parts;
     if (use.length === 0) return undefined;
     let online = false;
+    let inCall = false;
     let editing: Part | undefined;
     let connections = 0;
     let since = Infinity;
     const devices = new Set<string>();
     for (const part of use) {
       if (part.status === 'online') online = true;
+      if (part.inCall) inCall = true;
       if (part.activity.kind === 'editing' && (!editing || part.activityAt >= editing.activityAt)) {
         editing = part;
       }
@@ -387,7 +397,7 @@ export class RedisPresence implements Presence {
       since = Math.min(since, part.since);
       for (const client of part.clients) devices.add(client);
     }
-    return {
+    const person: Person = {
       user: local?.user ?? use[0]!.user,
       status: online ? 'online' : 'away',
       activity: editing ? editing.activity : VIEWING,
@@ -396,6 +406,9 @@ export class RedisPresence implements Presence {
       since,
       updatedAt: this.options.clock.now(),
     };
+    // As on one process: only people in a call carry the flag.
+    if (inCall) person.inCall = true;
+    return person;
   }
 
   /** Writes this process's part of a person; one write per person at a time, the latest state. */
@@ -515,18 +528,20 @@ export class RedisPresence implements Presence {
 function partOf(person: LocalPerson): Part | undefined {
   if (person.connections.size === 0) return person.leaving;
   let online = false;
+  let inCall = false;
   let editing: ConnectionPresence | undefined;
   let activityAt = 0;
   const clients = new Set<string>();
   for (const c of person.connections.values()) {
     if (c.status === 'online') online = true;
+    if (c.inCall) inCall = true;
     if (c.activity.kind === 'editing' && (!editing || c.activityAt >= editing.activityAt)) {
       editing = c;
     }
     activityAt = Math.max(activityAt, c.activityAt);
     clients.add(c.clientId);
   }
-  return {
+  const part: Part = {
     user: person.user,
     status: online ? 'online' : 'away',
     activity: editing ? editing.activity : VIEWING,
@@ -535,6 +550,8 @@ function partOf(person: LocalPerson): Part | undefined {
     connections: person.connections.size,
     since: person.since,
   };
+  if (inCall) part.inCall = true;
+  return part;
 }
 
 /** Whether a room would notice a change (`since` and `updatedAt` aside). */

@@ -91,6 +91,13 @@ describe('presence across processes on Redis', () => {
       'the laptop on p1 sees alice editing from p2',
     );
     await until(() => peopleSeen(watcher, room).get('alice')?.activity.kind === 'editing', 3000);
+    // A call on one process shows on every process.
+    laptop.send({
+      type: 'presence',
+      room,
+      state: { status: 'online', activity: { kind: 'viewing' }, inCall: true },
+    });
+    await until(() => peopleSeen(watcher, room).get('alice')?.inCall === true, 3000, 'in a call');
     for (const c of [watcher, laptop, phone]) c.ws.terminate();
   });
 
