@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -135,6 +136,23 @@ describe('examples/crm-backend with the reference server', () => {
     assert.equal(reply.type, 'entity.snapshot', JSON.stringify(reply));
     return reply as FrameOf<ServerFrame, 'entity.snapshot'>;
   }
+
+  it('verifies webhooks with the very snippet of docs/webhooks.md', async () => {
+    // The example is what CRM teams copy: its check must not drift from the documented one.
+    const code = (text: string): string => {
+      const start = text.indexOf('export function verifyCrmSignature(');
+      const end = text.indexOf('\n}\n', start);
+      assert.ok(start >= 0 && end > start, 'verifyCrmSignature is there');
+      return text
+        .slice(start, end + 2)
+        .replace(/\/\*\*[\s\S]*?\*\//g, '')
+        .replace(/\s+/g, '');
+    };
+    const doc = await readFile(new URL('../../../docs/webhooks.md', import.meta.url), 'utf8');
+    const snippet = /<!-- verify-snippet:start -->\s*```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(snippet, 'docs/webhooks.md has the snippet');
+    assert.equal(code(await readFile(PROGRAM, 'utf8')), code(snippet));
+  });
 
   it('a valid save is normalized by the backend, broadcast as normalized, and delivered back signed', async () => {
     const a = await h.connect(ana);
