@@ -102,6 +102,29 @@ describe('Redis bus across processes', () => {
     assert.equal(answer.missed, 0);
   });
 
+  it('fills the events a process missed while its subscriber reconnected, in order, from the stream', async () => {
+    const room = 'deal:refill';
+    const [p1, p2] = cluster.nodes;
+    const member = await p1!.connect(alice);
+    const joined = await member.join(room);
+    const publisher = await p2!.connect(bob);
+    await publisher.join(room);
+    // Every subscriber connection is cut; events published meanwhile never reach p1 by pub/sub.
+    await redis.client('KILL', 'TYPE', 'pubsub');
+    const acks = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        publisher.request({ type: 'emit', id: nextId('e'), room, event: 'n', payload: i }),
+      ),
+    );
+    assert.ok(acks.every((a) => a.type === 'ack'));
+    await until(() => eventsOf(member.frames, room).length === 5, 5000, 'all five events');
+    assert.deepEqual(
+      eventsOf(member.frames, room).map((e) => e.seq),
+      [1, 2, 3, 4, 5].map((i) => joined.seq + i),
+    );
+    await member.sync(); // still connected: nothing had to be re-synced
+  });
+
   it('holds one subscription per room per process, however many members it has', async () => {
     const room = 'deal:subs';
     const [p1, p2] = cluster.nodes;
