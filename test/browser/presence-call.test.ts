@@ -3,6 +3,7 @@
  * someone in the room's call reads "In a call".
  */
 import { expect, oneEvent } from '@open-wc/testing';
+import type { CrmPresenceCallEvent } from '../../src/events/huddle-events.js';
 import { personText } from '../../src/elements/presence/person-text.js';
 import { defaultPresenceMessages } from '../../src/elements/presence/presence-messages.js';
 import { messageContext } from '../../src/i18n.js';
@@ -28,7 +29,7 @@ describe('<crm-presence callable>', () => {
     const fired = oneEvent(m.el, 'crm-presence-call');
     m.el.addEventListener('crm-presence-call', (e) => e.preventDefault(), { once: true });
     button.click();
-    const event = await fired;
+    const event = (await fired) as unknown as CrmPresenceCallEvent;
     expect(event.cancelable).to.equal(true);
     expect(event.room).to.equal(ROOM);
     expect(event.people.map((p) => p.user.id)).to.deep.equal([BEN.id]);
