@@ -226,7 +226,7 @@ describe('calls on the demo customer page (real server, real browser, fake devic
           return !!video && video.videoWidth > 0;
         },
         undefined,
-        { polling: 100, timeout: 20_000 },
+        { polling: 100, timeout: 45_000 },
       )
       .catch(async (error: unknown) => {
         const info = await ben.evaluate(() => {
