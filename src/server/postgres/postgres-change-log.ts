@@ -22,6 +22,13 @@ import type { PendingStatements } from './transaction.js';
 /** The advisory lock key appends take (arbitrary; "crm-cl" in ASCII). */
 export const CHANGE_LOG_LOCK_KEY = 0x63726d2d636c;
 
+/**
+ * The session advisory lock held by the one process that delivers webhooks ("crm-wh" in ASCII).
+ * Held on a connection of its own: when that process dies, PostgreSQL ends its session and the
+ * lock goes with it, so the next process to look takes over.
+ */
+export const DISPATCH_LOCK_KEY = 0x63726d2d7768;
+
 interface Row {
   seq: number;
   id: string;
@@ -72,10 +79,63 @@ export class PostgresChangeLog implements ChangeLogRepository {
   private tracking = false;
   private readonly listeners = new Set<() => void>();
 
+  /** The connection holding the dispatch lock (or trying to), while it is open. */
+  private dispatcher: pg.Client | undefined;
+  /** Whether `dispatcher`'s session holds the lock. */
+  private holdsDispatch = false;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly ready: () => Promise<void>,
+    /** Opens a connection outside the pool, for the dispatch lock's session. */
+    private readonly connect?: () => pg.Client,
   ) {}
+
+  async mayDeliver(): Promise<boolean> {
+    await this.ready();
+    if (!this.connect) return true;
+    try {
+      if (!this.dispatcher) {
+        const client = this.connect();
+        // A dropped session has lost the lock: forget it, the next look opens a new one.
+        client.on('error', () => this.dropDispatcher(client));
+        client.on('end', () => this.dropDispatcher(client));
+        this.dispatcher = client;
+        this.holdsDispatch = false;
+        await client.connect();
+      }
+      if (this.holdsDispatch) {
+        // Still this process's only while its session lives: prove that before delivering.
+        await this.dispatcher.query('SELECT 1');
+        return true;
+      }
+      const { rows } = await this.dispatcher.query<{ held: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS held',
+        [DISPATCH_LOCK_KEY],
+      );
+      this.holdsDispatch = rows[0]?.held === true;
+      return this.holdsDispatch;
+    } catch {
+      if (this.dispatcher) this.dropDispatcher(this.dispatcher);
+      return false;
+    }
+  }
+
+  /** Ends the dispatch session (the lock goes with it), e.g. when the storage closes. */
+  async releaseDispatch(): Promise<void> {
+    const client = this.dispatcher;
+    if (!client) return;
+    this.dispatcher = undefined;
+    this.holdsDispatch = false;
+    await client.end().catch(() => {});
+  }
+
+  private dropDispatcher(client: pg.Client): void {
+    if (this.dispatcher !== client) return;
+    this.dispatcher = undefined;
+    this.holdsDispatch = false;
+    void client.end().catch(() => {});
+  }
 
   private params(change: NewChange): unknown[] {
     return [

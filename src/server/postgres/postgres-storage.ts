@@ -81,7 +81,11 @@ export class PostgresStorage implements Storage {
     const ready = (): Promise<void> => this.ready;
     const ambient = new AmbientTransaction();
     // Each writer appends its changes to the log inside its own transaction.
-    this.changes = new PostgresChangeLog(this.pool, ready);
+    this.changes = new PostgresChangeLog(
+      this.pool,
+      ready,
+      () => new pg.Client({ connectionString: options.url, types, keepAlive: true }),
+    );
     this.entities = new PostgresEntities(this.pool, ambient, this.changes);
     this.notifications = new PostgresNotifications(this.pool, ready, this.changes);
     this.activity = new PostgresActivity(this.pool, ready, ambient, this.changes);
@@ -181,6 +185,7 @@ export class PostgresStorage implements Storage {
     clearInterval(this.probe);
     // Let the migrations finish (or fail) before the pool goes, so no query races its end.
     await this.ready.catch(() => {});
+    await this.changes.releaseDispatch();
     await this.pool.end();
   }
 }

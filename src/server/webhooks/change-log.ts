@@ -67,6 +67,14 @@ export interface ChangeLogRepository {
   /** From now on, append rows as pending webhook deliveries (`true`) or without one (`false`). */
   trackDeliveries(on: boolean): void;
   /**
+   * Whether this process may deliver webhooks now. Several processes on one database must not
+   * deliver at once: two of them could each take the head of one entity's queue and let its
+   * deliveries overtake each other. A store shared by processes grants this to one at a time and
+   * to another as soon as that one dies; absent, this process may always deliver (SQLite: one
+   * process per database file).
+   */
+  mayDeliver?(): Promise<boolean>;
+  /**
    * Calls `listener` after a transaction that appended rows has ended (asynchronously; on
    * another process's append not at all, so a worker also polls). Returns the unsubscribe.
    */

@@ -132,6 +132,11 @@ export class WebhookWorker {
       // A delivery in flight when the heads were read may finish before they arrive: its row is
       // then stale here (its finish asks for another look, which reads it fresh).
       const busy = new Set(this.inFlight.keys());
+      // Another process delivers for now; this one polls, and takes over when that one dies.
+      if (repository.mayDeliver && !(await repository.mayDeliver())) {
+        this.counts = await repository.deliveryCounts();
+        return;
+      }
       const heads = await repository.pendingHeads(HEADS_PER_LOOK);
       const now = clock.now();
       let wake = Infinity;
