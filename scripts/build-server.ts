@@ -29,7 +29,14 @@ const defaultOutDir = resolve(root, 'dist/server');
 export const SERVER_ENGINES = { node: '^20.19.0 || ^22.0.0 || ^24.0.0' } as const;
 
 /** npm packages the server imports at run time; versions are taken from the root package.json. */
-export const SERVER_DEPENDENCIES = ['better-sqlite3', 'ioredis', 'jose', 'pg', 'ws', 'zod'] as const;
+export const SERVER_DEPENDENCIES = [
+  'better-sqlite3',
+  'ioredis',
+  'jose',
+  'pg',
+  'ws',
+  'zod',
+] as const;
 
 interface Manifest {
   version: string;

@@ -58,11 +58,7 @@ export {
   type FeedType,
   type HeadlineParts,
 } from './elements/activity-feed/index.js';
-export {
-  CrmHuddle,
-  defaultHuddleMessages,
-  type HuddleMessages,
-} from './elements/huddle/index.js';
+export { CrmHuddle, defaultHuddleMessages, type HuddleMessages } from './elements/huddle/index.js';
 /** What every message function receives (the locale and its plural rules). */
 export type { MessageContext } from './i18n.js';
 

@@ -239,26 +239,26 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       replayTotalBytes: limits.replayTotalBytes,
     });
   const onPresenceDiff = (room: string, diff: PresenceDiff): void => {
-      // A reconnect storm can coalesce more people than one frame may carry.
-      const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
-      const parts = [
-        ...chunkBySize(diff.upsert, budget).map((upsert) => ({ upsert, remove: [] as string[] })),
-        ...chunkBySize(diff.remove, budget).map((remove) => ({ upsert: [] as Person[], remove })),
-      ];
-      for (const part of parts) {
-        if (part.upsert.length === 0 && part.remove.length === 0) continue;
-        // With Redis every process computes each person from the shared state and tells its own
-        // members; one process tells everyone through the bus.
-        if (redisBus) {
-          redisBus.deliverLocal(room, { type: 'presence.diff', room, ...part });
-          continue;
-        }
-        bus
-          .broadcast(room, { type: 'presence.diff', room, ...part })
-          .catch((err: unknown) =>
-            log.error('presence broadcast failed', { room, err: String(err) }),
-          );
+    // A reconnect storm can coalesce more people than one frame may carry.
+    const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
+    const parts = [
+      ...chunkBySize(diff.upsert, budget).map((upsert) => ({ upsert, remove: [] as string[] })),
+      ...chunkBySize(diff.remove, budget).map((remove) => ({ upsert: [] as Person[], remove })),
+    ];
+    for (const part of parts) {
+      if (part.upsert.length === 0 && part.remove.length === 0) continue;
+      // With Redis every process computes each person from the shared state and tells its own
+      // members; one process tells everyone through the bus.
+      if (redisBus) {
+        redisBus.deliverLocal(room, { type: 'presence.diff', room, ...part });
+        continue;
       }
+      bus
+        .broadcast(room, { type: 'presence.diff', room, ...part })
+        .catch((err: unknown) =>
+          log.error('presence broadcast failed', { room, err: String(err) }),
+        );
+    }
   };
   const graceMs = options.graceMs ?? DEFAULT_CONFIG.graceMs;
   const presence: Presence = redisBus
@@ -408,10 +408,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
             webhooks: changes.gauges(),
           }),
         metricsKey: options.metricsKey,
-        unavailable: () =>
-          redisBus && !redisBus.available ? 'Redis is unavailable' : undefined,
-        unavailable: () =>
-          redisBus && !redisBus.available ? 'Redis is unavailable' : undefined,
+        unavailable: () => (redisBus && !redisBus.available ? 'Redis is unavailable' : undefined),
       },
       files,
       log,
