@@ -110,7 +110,7 @@ describe('Redis bus across processes', () => {
     const publisher = await p2!.connect(bob);
     await publisher.join(room);
     // Every subscriber connection is cut; events published meanwhile never reach p1 by pub/sub.
-    await redis.client('KILL', 'TYPE', 'pubsub');
+    await redis.client('KILL', 'TYPE', 'PUBSUB');
     const acks = await Promise.all(
       [1, 2, 3, 4, 5].map((i) =>
         publisher.request({ type: 'emit', id: nextId('e'), room, event: 'n', payload: i }),
