@@ -207,6 +207,62 @@ describe('calls on the demo customer page (real server, real browser, fake devic
     await grows(ben, 'inbound-rtp', 'audio');
   });
 
+  /**
+   * Waits until the screen share shown on the page has decoded more than `after` frames, and
+   * returns that count. Counted on the `inbound-rtp` report of the transceiver whose track the
+   * screen tile shows (matched by `mid`), so camera or audio traffic cannot stand in for it, and
+   * a tile that shows the wrong track never passes.
+   */
+  async function screenFramesPast(page: Page, after: number, what: string): Promise<number> {
+    try {
+      const handle = await page.waitForFunction(
+        async (after) => {
+          const h = document.querySelector('crm-huddle');
+          const video = h?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video');
+          const shown = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+          if (!h || !shown) return false;
+          for (const pc of h.peerConnections) {
+            const mid = pc.getTransceivers().find((t) => t.receiver.track === shown)?.mid;
+            if (mid === undefined || mid === null) continue;
+            let frames = 0;
+            (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+              if (r['type'] === 'inbound-rtp' && r['mid'] === mid) {
+                frames = Number(r['framesDecoded'] ?? 0);
+              }
+            });
+            return frames > after ? frames : false;
+          }
+          return false;
+        },
+        after,
+        // A cap, not a pace: a loaded two-core machine encodes and decodes 720p slowly.
+        { polling: 100, timeout: 45_000 },
+      );
+      return Number(await handle.jsonValue());
+    } catch (error) {
+      const info = await page.evaluate(async () => {
+        const h = document.querySelector('crm-huddle')!;
+        const video = h.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video');
+        const stats: unknown[] = [];
+        for (const pc of h.peerConnections) {
+          (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+            if (r['kind'] === 'video' && String(r['type']).endsWith('bound-rtp')) stats.push(r);
+          });
+        }
+        return {
+          video: video && { w: video.videoWidth, ready: video.readyState, paused: video.paused },
+          transceivers: h.peerConnections.map((pc) =>
+            pc
+              .getTransceivers()
+              .map((t) => `${t.mid}:${t.receiver.track.kind}:muted=${t.receiver.track.muted}`),
+          ),
+          stats,
+        };
+      });
+      throw new Error(`${what}: ${String(error)} ${JSON.stringify(info)}`);
+    }
+  }
+
   test('a screen share reaches the other person, with frames', async () => {
     const ana = await open('ana', 13);
     const ben = await open('ben', 13);
@@ -217,34 +273,21 @@ describe('calls on the demo customer page (real server, real browser, fake devic
     await huddle(ana).locator('[part~="share"]').click();
     await huddle(ana).locator('[part~="sharing"]').waitFor({ state: 'visible' });
     assert.equal(await huddle(ana).locator('[part~="share"]').getAttribute('aria-pressed'), 'true');
-    await ben
-      .waitForFunction(
-        () => {
-          const video = document
-            .querySelector('crm-huddle')
-            ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video');
-          return !!video && video.videoWidth > 0;
-        },
-        undefined,
-        { polling: 100, timeout: 45_000 },
-      )
-      .catch(async (error: unknown) => {
-        const info = await ben.evaluate(() => {
-          const h = document.querySelector('crm-huddle')!;
-          return {
-            tiles: [...(h.shadowRoot?.querySelectorAll('li') ?? [])].map((li) =>
-              li.outerHTML.slice(0, 200),
-            ),
-            tracks: h.peerConnections.map((pc) =>
-              pc
-                .getReceivers()
-                .map((r) => `${r.track.kind}:${r.track.readyState}:${r.track.muted}`),
-            ),
-          };
-        });
-        throw new Error(`${String(error)} ${JSON.stringify(info)}`);
-      });
-    await grows(ben, 'inbound-rtp', 'video');
+    await huddle(ben).locator('li[data-screen]').waitFor({ state: 'attached' });
+
+    // The screen's own track decodes frames on Ben's side and keeps doing so (not one stray
+    // frame). The fake screen (`screen:-3:0`, 1280x720) sends frames whether or not anything on
+    // it changes, so nothing needs to move on Ana's page.
+    const first = await screenFramesPast(ben, 0, 'no frame of the screen reached Ben');
+    await screenFramesPast(ben, first, 'the screen stopped after its first frames');
+    // And the tile's video has those frames: it knows the shared screen's size.
+    await ben.waitForFunction(
+      () =>
+        (document
+          .querySelector('crm-huddle')
+          ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video')?.videoWidth ?? 0) >
+        0,
+    );
 
     // Stopping the share removes it on the other side.
     await huddle(ana).locator('[part~="share"]').click();
