@@ -16,6 +16,12 @@ import { until } from '../../helpers/server-client.js';
 import { startHarness, type Harness } from '../../helpers/server-harness.js';
 import { loadDocSnippet, Receiver, type Received, type Verify } from './receiver.js';
 
+/**
+ * How long a wait may take before the test calls it a hang. Generous on purpose: the states
+ * waited for come in milliseconds, but a loaded CI machine must not turn a wait into a failure.
+ */
+const HANG_MS = 30_000;
+
 const SECRET = 'whsec-test-0123456789abcdef';
 const KEY = 'api-key-for-webhook-tests';
 /** Far beyond any real round trip, so stepping the clock never times out a live request. */
@@ -109,7 +115,7 @@ describe('webhook delivery', () => {
 
   /** Polls `/metrics` until `name` reads `want` (the gauges refresh after each attempt). */
   const metricBecomes = async (name: string, want: number): Promise<void> => {
-    const deadline = Date.now() + 2_000;
+    const deadline = Date.now() + HANG_MS;
     while ((await metric(name)) !== want && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -125,7 +131,7 @@ describe('webhook delivery', () => {
       title: 'Call Acme back',
       entity: { type: 'customer', id: 'sig-1' },
     });
-    await until(() => about('sig-1').length === 3, 2_000, 'three deliveries');
+    await until(() => about('sig-1').length === 3, HANG_MS, 'three deliveries');
     const [change, activity, notification] = about('sig-1');
     assert.deepEqual(
       [change!.event, activity!.event, notification!.event],
@@ -169,9 +175,9 @@ describe('webhook delivery', () => {
   test('a failed delivery is retried with doubling backoff under the same id and body', async () => {
     receiver.failWhen = (r) => r.body.entity?.id === 'retry-1' && r.attempt < 3;
     await save('retry-1', { name: 'Beta' });
-    await until(() => about('retry-1').length === 1, 2_000, 'first attempt');
+    await until(() => about('retry-1').length === 1, HANG_MS, 'first attempt');
     const id = about('retry-1')[0]!.id;
-    await until(() => row(id)?.attempts === 1, 2_000, 'first failure recorded');
+    await until(() => row(id)?.attempts === 1, HANG_MS, 'first failure recorded');
     const first = row(id)!;
     assert.equal(first.delivery, 'pending');
     assert.equal(first.last_error, 'HTTP 500');
@@ -204,7 +210,7 @@ describe('webhook delivery', () => {
     // The change's activity item waited for it: nothing of the entity overtook the retries.
     const order = about('retry-1').map((r) => r.event);
     assert.deepEqual(order.slice(0, 3), ['entity.change', 'entity.change', 'entity.change']);
-    await until(() => about('retry-1').length === 4, 2_000, 'the activity item after it');
+    await until(() => about('retry-1').length === 4, HANG_MS, 'the activity item after it');
   });
 
   test('a later delivery of an entity waits for the earlier one; other entities do not', async () => {
@@ -215,7 +221,7 @@ describe('webhook delivery', () => {
     await save('order-b', { name: 'B1' });
     await until(
       () => receiver.accepted.filter((r) => r.body.entity?.id === 'order-b').length === 2,
-      2_000,
+      HANG_MS,
       'order-b delivered while order-a fails',
     );
     const triedA = new Set(about('order-a').map((r) => r.id));
@@ -242,10 +248,10 @@ describe('webhook delivery', () => {
   test('no answer within the timeout is a failed attempt, retried', async () => {
     receiver.holdWhen = (r) => r.body.entity?.id === 'slow-1' && r.attempt === 1;
     await save('slow-1', { name: 'Slow' });
-    await until(() => receiver.holding === 1, 2_000, 'the receiver holds the first attempt');
+    await until(() => receiver.holding === 1, HANG_MS, 'the receiver holds the first attempt');
     const id = about('slow-1')[0]!.id;
     h.clock.advance(TIMEOUT_MS);
-    await until(() => row(id)?.attempts === 1, 2_000, 'the timeout recorded');
+    await until(() => row(id)?.attempts === 1, HANG_MS, 'the timeout recorded');
     assert.equal(row(id)!.last_error, `no answer within ${TIMEOUT_MS} ms`);
     assert.equal(row(id)!.delivery, 'pending');
     await advanceUntil(() => row(id)?.delivery === 'delivered', 'delivered on the retry');
@@ -269,14 +275,14 @@ describe('webhook delivery', () => {
     receiver.failWhen = (r) =>
       failing && r.body.entity?.id === 'dead-1' && r.body.kind === 'entity.change';
     await save('dead-1', { name: 'Gone' });
-    await until(() => about('dead-1').length === 1, 2_000, 'first attempt');
+    await until(() => about('dead-1').length === 1, HANG_MS, 'first attempt');
     const id = about('dead-1')[0]!.id;
     await advanceUntil(() => row(id)?.delivery === 'dead', 'dead after 3 attempts');
     assert.equal(row(id)!.attempts, 3);
     // A dead letter no longer holds up its entity: the activity item after it is delivered.
     await until(
       () => receiver.accepted.some((r) => r.body.entity?.id === 'dead-1' && r.event === 'activity'),
-      2_000,
+      HANG_MS,
       'the next delivery of the entity',
     );
 
@@ -292,7 +298,7 @@ describe('webhook delivery', () => {
     assert.deepEqual(items[0]!.entity, { type: 'customer', id: 'dead-1' });
     assert.equal(listed.body.nextCursor, undefined);
 
-    await until(() => h.server.metrics.webhooksDead === 1, 2_000, 'dead counted');
+    await until(() => h.server.metrics.webhooksDead === 1, HANG_MS, 'dead counted');
     assert.equal(await metric('crm_webhook_dead'), 1);
     assert.equal(await metric('crm_webhook_dead_total'), 1);
     assert.equal((await metric('crm_webhook_failed_total')) - failedBefore, 3);
@@ -314,12 +320,12 @@ describe('webhook delivery', () => {
       body: JSON.stringify({ ids: [id] }),
     });
     assert.deepEqual(retried, { status: 200, body: { retried: [id] } });
-    await until(() => receiver.accepted.some((r) => r.id === id), 2_000, 'delivered on retry');
+    await until(() => receiver.accepted.some((r) => r.id === id), HANG_MS, 'delivered on retry');
     assert.equal(receiver.accepted.find((r) => r.id === id)!.attempt, 1, 'a fresh count');
     assert.deepEqual((await api('/api/webhooks/dead-letters')).body, { items: [] });
     await until(
       () => h.server.metrics.webhooksDelivered >= receiver.accepted.length,
-      2_000,
+      HANG_MS,
       'delivered counted',
     );
     await metricBecomes('crm_webhook_pending', 0);

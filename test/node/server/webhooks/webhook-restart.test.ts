@@ -16,6 +16,12 @@ import { ManualClock } from '../../helpers/server-clock.js';
 import { until } from '../../helpers/server-client.js';
 import { loadDocSnippet, Receiver } from './receiver.js';
 
+/**
+ * How long a wait may take before the test calls it a hang. Generous on purpose: the states
+ * waited for come in milliseconds, but a loaded CI machine must not turn a wait into a failure.
+ */
+const HANG_MS = 30_000;
+
 const SECRET = 'whsec-restart-0123456789abcdef';
 
 let dir: string;
@@ -98,7 +104,7 @@ test('a restart during retries loses no delivery and delivers each once', async 
     const all = rows();
     assert.equal(all.length, 13, '6 entity changes, 6 activity items, 1 notification');
     // The oldest delivery of each entity and the notification fail once and wait in backoff.
-    await until(() => rows().filter((r) => r.attempts >= 1).length === 4, 2_000, 'four failures');
+    await until(() => rows().filter((r) => r.attempts >= 1).length === 4, HANG_MS, 'four failures');
     // Then the second attempt of r-1's first change is held: in flight when the server stops.
     const r1Head = all.find((r) => r.entity_id === 'r-1')!.id;
     receiver.holdWhen = (r) => r.id === r1Head && r.attempt === 2;
@@ -152,7 +158,7 @@ test('a restart during retries loses no delivery and delivers each once', async 
         )
         .get()!.n;
     // The receiver answered the last one; its outcome is stored a moment later.
-    await until(() => delivered() === all.length, 2_000, 'every delivery recorded');
+    await until(() => delivered() === all.length, HANG_MS, 'every delivery recorded');
     const states = check
       .prepare<[], { delivery: string; n: number }>(
         'SELECT delivery, COUNT(*) AS n FROM change_log GROUP BY delivery',
