@@ -8,14 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type {
-  AttemptResult,
-  ChangeKind,
-  ChangeLogRepository,
-  ChangeRecord,
-  DeliveryRecord,
-  DeliveryState,
-  NewChange,
+import {
+  CHANGE_COLUMNS,
+  changeOfRow,
+  deliveryOfRow,
+  type AttemptResult,
+  type ChangeLogRepository,
+  type ChangeRecord,
+  type ChangeRow,
+  type DeliveryRecord,
+  type NewChange,
 } from '../webhooks/change-log.js';
 import type { PendingStatements } from './transaction.js';
 
@@ -29,51 +31,10 @@ export const CHANGE_LOG_LOCK_KEY = 0x63726d2d636c;
  */
 export const DISPATCH_LOCK_KEY = 0x63726d2d7768;
 
-interface Row {
-  seq: number;
-  id: string;
-  kind: ChangeKind;
-  entity_type: string | null;
-  entity_id: string | null;
-  at: number;
-  data: unknown;
-  delivery: DeliveryState | null;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_attempt_at: number | null;
-  last_error: string | null;
-}
-
-const COLUMNS =
-  'seq, id, kind, entity_type, entity_id, at, data, delivery, attempts, next_attempt_at, last_attempt_at, last_error';
+type Row = ChangeRow;
 const LOCK = 'SELECT pg_advisory_xact_lock($1)';
 const INSERT = `INSERT INTO change_log (id, kind, entity_type, entity_id, at, data, delivery)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
-
-function changeOf(row: Row): ChangeRecord {
-  const change: ChangeRecord = {
-    seq: row.seq,
-    id: row.id,
-    kind: row.kind,
-    at: row.at,
-    data: row.data,
-  };
-  if (row.entity_type !== null && row.entity_id !== null) {
-    change.entity = { type: row.entity_type, id: row.entity_id };
-  }
-  return change;
-}
-
-function deliveryOf(row: Row): DeliveryRecord {
-  return {
-    ...changeOf(row),
-    state: row.delivery ?? 'pending',
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at ?? undefined,
-    lastAttemptAt: row.last_attempt_at ?? undefined,
-    lastError: row.last_error ?? undefined,
-  };
-}
 
 export class PostgresChangeLog implements ChangeLogRepository {
   private tracking = false;
@@ -181,16 +142,16 @@ export class PostgresChangeLog implements ChangeLogRepository {
   async after(after: number, limit: number): Promise<ChangeRecord[]> {
     await this.ready();
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [after, limit],
     );
-    return rows.map(changeOf);
+    return rows.map(changeOfRow);
   }
 
   async pendingHeads(limit: number): Promise<DeliveryRecord[]> {
     await this.ready();
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM change_log c
+      `SELECT ${CHANGE_COLUMNS} FROM change_log c
         WHERE c.delivery = 'pending'
           AND (c.entity_type IS NULL OR NOT EXISTS (
             SELECT 1 FROM change_log p
@@ -199,7 +160,7 @@ export class PostgresChangeLog implements ChangeLogRepository {
         ORDER BY c.seq LIMIT $1`,
       [limit],
     );
-    return rows.map(deliveryOf);
+    return rows.map(deliveryOfRow);
   }
 
   async recordAttempt(seq: number, result: AttemptResult): Promise<void> {
@@ -222,10 +183,10 @@ export class PostgresChangeLog implements ChangeLogRepository {
   async deadLetters(after: number, limit: number): Promise<DeliveryRecord[]> {
     await this.ready();
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`,
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`,
       [after, limit],
     );
-    return rows.map(deliveryOf);
+    return rows.map(deliveryOfRow);
   }
 
   async retryDead(ids: readonly string[] | 'all'): Promise<string[]> {

@@ -122,3 +122,53 @@ export function changeJson(change: ChangeRecord, cursor: string): ChangeJson {
     data: change.data,
   };
 }
+
+/**
+ * A `change_log` row as both SQL stores select it (the same columns in SQLite and PostgreSQL);
+ * `Data` is the `data` column as the driver returns it: text in SQLite, parsed JSON in PostgreSQL.
+ */
+export interface ChangeRow<Data = unknown> {
+  seq: number;
+  id: string;
+  kind: ChangeKind;
+  entity_type: string | null;
+  entity_id: string | null;
+  at: number;
+  data: Data;
+  delivery: DeliveryState | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_error: string | null;
+}
+
+/** The columns of a `ChangeRow`, in a SELECT list. */
+export const CHANGE_COLUMNS =
+  'seq, id, kind, entity_type, entity_id, at, data, delivery, attempts, next_attempt_at, last_attempt_at, last_error';
+
+/** A row as a change (its `data` already parsed). */
+export function changeOfRow(row: ChangeRow): ChangeRecord {
+  const change: ChangeRecord = {
+    seq: row.seq,
+    id: row.id,
+    kind: row.kind,
+    at: row.at,
+    data: row.data,
+  };
+  if (row.entity_type !== null && row.entity_id !== null) {
+    change.entity = { type: row.entity_type, id: row.entity_id };
+  }
+  return change;
+}
+
+/** A row as a delivery: the change with its webhook state (no state yet reads as pending). */
+export function deliveryOfRow(row: ChangeRow): DeliveryRecord {
+  return {
+    ...changeOfRow(row),
+    state: row.delivery ?? 'pending',
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at ?? undefined,
+    lastAttemptAt: row.last_attempt_at ?? undefined,
+    lastError: row.last_error ?? undefined,
+  };
+}

@@ -6,57 +6,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type {
-  AttemptResult,
-  ChangeKind,
-  ChangeLogRepository,
-  ChangeRecord,
-  DeliveryRecord,
-  DeliveryState,
-  NewChange,
+import {
+  CHANGE_COLUMNS,
+  changeOfRow,
+  deliveryOfRow,
+  type AttemptResult,
+  type ChangeLogRepository,
+  type ChangeRecord,
+  type ChangeRow,
+  type DeliveryRecord,
+  type NewChange,
 } from './change-log.js';
 
-interface Row {
-  seq: number;
-  id: string;
-  kind: ChangeKind;
-  entity_type: string | null;
-  entity_id: string | null;
-  at: number;
-  data: string;
-  delivery: DeliveryState | null;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_attempt_at: number | null;
-  last_error: string | null;
-}
-
-const COLUMNS =
-  'seq, id, kind, entity_type, entity_id, at, data, delivery, attempts, next_attempt_at, last_attempt_at, last_error';
+/** SQLite keeps `data` as JSON text. */
+type Row = ChangeRow<string>;
 
 function changeOf(row: Row): ChangeRecord {
-  const change: ChangeRecord = {
-    seq: row.seq,
-    id: row.id,
-    kind: row.kind,
-    at: row.at,
-    data: JSON.parse(row.data) as unknown,
-  };
-  if (row.entity_type !== null && row.entity_id !== null) {
-    change.entity = { type: row.entity_type, id: row.entity_id };
-  }
-  return change;
+  return changeOfRow({ ...row, data: JSON.parse(row.data) as unknown });
 }
 
 function deliveryOf(row: Row): DeliveryRecord {
-  return {
-    ...changeOf(row),
-    state: row.delivery ?? 'pending',
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at ?? undefined,
-    lastAttemptAt: row.last_attempt_at ?? undefined,
-    lastError: row.last_error ?? undefined,
-  };
+  return deliveryOfRow({ ...row, data: JSON.parse(row.data) as unknown });
 }
 
 export class SqliteChangeLog implements ChangeLogRepository {
@@ -80,10 +50,10 @@ export class SqliteChangeLog implements ChangeLogRepository {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectAfter = db.prepare(
-      `SELECT ${COLUMNS} FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`,
     );
     this.selectHeads = db.prepare(
-      `SELECT ${COLUMNS} FROM change_log c
+      `SELECT ${CHANGE_COLUMNS} FROM change_log c
         WHERE c.delivery = 'pending'
           AND (c.entity_type IS NULL OR NOT EXISTS (
             SELECT 1 FROM change_log p
@@ -97,7 +67,7 @@ export class SqliteChangeLog implements ChangeLogRepository {
         WHERE seq = @seq AND delivery = 'pending'`,
     );
     this.selectDead = db.prepare(
-      `SELECT ${COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > ? ORDER BY seq LIMIT ?`,
     );
     const revive = `UPDATE change_log SET delivery = 'pending', attempts = 0, next_attempt_at = NULL
                      WHERE delivery = 'dead'`;
