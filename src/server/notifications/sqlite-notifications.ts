@@ -4,23 +4,20 @@
  * the recipient row's `seq` on the `(user_id, seq)` index; the unread count reads a partial index.
  */
 import type Database from 'better-sqlite3';
-import type {
-  EntityRef,
-  Notification,
-  NotificationAction,
-  NotificationPriority,
-  NotificationTarget,
-  NotificationType,
-  UserProfile,
-} from '../../protocol/index.js';
+import type { Notification, NotificationAction, NotificationType } from '../../protocol/index.js';
+import {
+  PRIORITIES,
+  notificationData,
+  notificationOfRow,
+  targetColumns,
+  type NotificationData,
+} from './notification-rows.js';
 import type {
   NotificationRepository,
   RecipientPage,
   StoredNotification,
 } from './notification-repository.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
-
-const PRIORITIES: readonly NotificationPriority[] = ['low', 'normal', 'high', 'urgent'];
 
 interface Row {
   seq: number;
@@ -35,35 +32,12 @@ interface Row {
   read_at: number | null;
 }
 
-/** What `data` holds: the parts that have no column of their own. */
-interface Data {
-  target: NotificationTarget;
-  entity?: EntityRef;
-  from?: UserProfile;
-}
-
-function targetColumns(target: NotificationTarget): { kind: string; target: string } {
-  if ('user' in target) return { kind: 'user', target: target.user };
-  if ('room' in target) return { kind: 'room', target: target.room };
-  return { kind: 'entity', target: `${target.entity.type}:${target.entity.id}` };
-}
-
 function fromRow(row: Row): Notification {
-  const data = JSON.parse(row.data) as Data;
-  const n: Notification = {
-    id: row.id,
-    target: data.target,
-    type: row.kind,
-    priority: PRIORITIES[row.priority] ?? 'normal',
-    title: row.title,
-    createdAt: row.created_at,
-    read: row.read_at !== null,
-  };
-  if (row.body !== null) n.message = row.body;
-  if (data.entity) n.entity = data.entity;
-  if (row.actions !== null) n.actions = JSON.parse(row.actions) as NotificationAction[];
-  if (data.from) n.from = data.from;
-  return n;
+  return notificationOfRow({
+    ...row,
+    actions: row.actions === null ? null : (JSON.parse(row.actions) as NotificationAction[]),
+    data: JSON.parse(row.data) as NotificationData,
+  });
 }
 
 export class SqliteNotifications implements NotificationRepository {
@@ -116,9 +90,7 @@ export class SqliteNotifications implements NotificationRepository {
     this.selectNewest = db.prepare('SELECT MAX(created_at) AS t FROM notifications');
     this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
       const { kind, target } = targetColumns(n.target);
-      const data: Data = { target: n.target };
-      if (n.entity) data.entity = n.entity;
-      if (n.from) data.from = n.from;
+      const data = notificationData(n);
       this.insertNotification.run(
         n.id,
         n.createdAt,

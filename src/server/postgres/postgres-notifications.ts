@@ -4,15 +4,13 @@
  * `read_at`; a recipient's history pages by the recipient row's `seq`.
  */
 import type pg from 'pg';
-import type {
-  EntityRef,
-  Notification,
-  NotificationAction,
-  NotificationPriority,
-  NotificationTarget,
-  NotificationType,
-  UserProfile,
-} from '../../protocol/index.js';
+import {
+  PRIORITIES,
+  notificationData,
+  notificationOfRow,
+  targetColumns,
+  type NotificationRow,
+} from '../notifications/notification-rows.js';
 import type {
   NotificationRepository,
   RecipientPage,
@@ -21,49 +19,9 @@ import type {
 import type { PostgresChangeLog } from './postgres-change-log.js';
 import { transaction } from './transaction.js';
 
-const PRIORITIES: readonly NotificationPriority[] = ['low', 'normal', 'high', 'urgent'];
-
-interface Row {
+/** The driver parses the JSON columns: a selected row is already a `NotificationRow`. */
+interface Row extends NotificationRow {
   seq: number;
-  id: string;
-  created_at: number;
-  kind: NotificationType;
-  priority: number;
-  title: string;
-  body: string | null;
-  actions: NotificationAction[] | null;
-  data: Data;
-  read_at: number | null;
-}
-
-/** What `data` holds: the parts that have no column of their own. */
-interface Data {
-  target: NotificationTarget;
-  entity?: EntityRef;
-  from?: UserProfile;
-}
-
-function targetColumns(target: NotificationTarget): { kind: string; target: string } {
-  if ('user' in target) return { kind: 'user', target: target.user };
-  if ('room' in target) return { kind: 'room', target: target.room };
-  return { kind: 'entity', target: `${target.entity.type}:${target.entity.id}` };
-}
-
-function fromRow(row: Row): Notification {
-  const n: Notification = {
-    id: row.id,
-    target: row.data.target,
-    type: row.kind,
-    priority: PRIORITIES[row.priority] ?? 'normal',
-    title: row.title,
-    createdAt: row.created_at,
-    read: row.read_at !== null,
-  };
-  if (row.body !== null) n.message = row.body;
-  if (row.data.entity) n.entity = row.data.entity;
-  if (row.actions !== null) n.actions = row.actions;
-  if (row.data.from) n.from = row.data.from;
-  return n;
 }
 
 const COUNT_UNREAD =
@@ -80,9 +38,7 @@ export class PostgresNotifications implements NotificationRepository {
   async insert(n: StoredNotification, recipients: readonly string[]): Promise<void> {
     await this.ready();
     const { kind, target } = targetColumns(n.target);
-    const data: Data = { target: n.target };
-    if (n.entity) data.entity = n.entity;
-    if (n.from) data.from = n.from;
+    const data = notificationData(n);
     await transaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO notifications
@@ -137,7 +93,7 @@ export class PostgresNotifications implements NotificationRepository {
     const more = rows.length > limit;
     if (more) rows.length = limit;
     return {
-      items: rows.map(fromRow),
+      items: rows.map(notificationOfRow),
       next: more ? rows[rows.length - 1]!.seq : undefined,
       unread,
     };
