@@ -278,6 +278,20 @@ export interface EntityBackendConfig {
   key?: string;
 }
 
+/**
+ * `raw` as a URL when it parses and its scheme is one of `protocols` (e.g. `['http:', 'https:']`),
+ * else undefined: each setting that takes a URL checks it at start with its own message.
+ */
+function urlOf(raw: string, protocols: readonly string[]): URL | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  return protocols.includes(parsed.protocol) ? parsed : undefined;
+}
+
 /** `--entity-backend-url` / `CRM_ENTITY_BACKEND_URL` and its timeout and key, checked at start. */
 function entityBackendConfig(
   flagUrl: string | undefined,
@@ -285,13 +299,7 @@ function entityBackendConfig(
 ): EntityBackendConfig | undefined {
   const url = flagUrl ?? (env.CRM_ENTITY_BACKEND_URL || undefined);
   if (url === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+  if (!urlOf(url, ['http:', 'https:'])) {
     throw new ConfigError(`CRM_ENTITY_BACKEND_URL: ${JSON.stringify(url)} is not an http(s) URL`);
   }
   const config: EntityBackendConfig = {
@@ -318,13 +326,7 @@ function entityBackendConfig(
 /** A PostgreSQL URL, checked at start so a typo fails the start, not the first query. */
 function databaseUrl(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+  if (!urlOf(raw, ['postgres:', 'postgresql:'])) {
     throw new ConfigError('CRM_DATABASE_URL must be a postgres:// (or postgresql://) URL');
   }
   return raw;
@@ -351,13 +353,7 @@ function webhookConfig(
 ): WebhookConfig | undefined {
   const url = flagUrl ?? (env.CRM_WEBHOOK_URL || undefined);
   if (url === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+  if (!urlOf(url, ['http:', 'https:'])) {
     throw new ConfigError(`CRM_WEBHOOK_URL: ${JSON.stringify(url)} is not an http(s) URL`);
   }
   const secret = env.CRM_WEBHOOK_SECRET ?? '';
@@ -678,13 +674,7 @@ function iceServers(raw: string | undefined): IceServer[] {
 /** `CRM_REDIS_URL` / `--redis-url`: checked at start, so a typo fails the start, not every join. */
 function redisUrl(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.host) {
+  if (!urlOf(raw, ['redis:', 'rediss:'])?.host) {
     throw new ConfigError(`CRM_REDIS_URL must look like redis://host:6379, got "${raw}"`);
   }
   return raw;
