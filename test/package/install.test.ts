@@ -16,19 +16,12 @@ import type { Browser } from 'playwright-core';
 import { build as viteBuild, type Rolldown } from 'vite';
 import webpack from 'webpack';
 import { launchBrowser } from '../e2e/helpers/browser.js';
+import { TAG_NAMES } from './helpers/elements.js';
 import { installIntoApp } from './helpers/packed.js';
 
 const run = promisify(execFile);
 
-const TAGS = [
-  'crm-realtime-provider',
-  'crm-connection-status',
-  'crm-presence',
-  'crm-conflict-dialog',
-  'crm-notification-center',
-  'crm-collaborative-form',
-  'crm-activity-feed',
-];
+const TAGS = TAG_NAMES;
 
 let app: string;
 let browser: Browser;

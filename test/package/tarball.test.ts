@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { ELEMENT_NAMES } from './helpers/elements.js';
 import { promisify } from 'node:util';
 import { bin, pack, readJson } from './helpers/packed.js';
 
@@ -19,15 +20,8 @@ interface Manifest {
   files: string[];
 }
 
-const TAGS = [
-  'activity-feed',
-  'collaborative-form',
-  'conflict-dialog',
-  'connection-status',
-  'notification-center',
-  'presence',
-  'realtime-provider',
-];
+/** Element folders, as `./elements/<name>` and `dist/…/elements/<name>/` name them. */
+const TAGS = ELEMENT_NAMES;
 
 /** package.json's glob (`*` within a folder, `**` across folders) as a regular expression. */
 function globToRegExp(glob: string): RegExp {
