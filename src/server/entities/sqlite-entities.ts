@@ -16,6 +16,7 @@ import {
   type StoredEntityState,
 } from './entity-store.js';
 import { findConflicts, planChange, type HistoryReader } from './merge.js';
+import { CHANGE_COLUMNS, ENTITY_COLUMNS, changeOfRow, entityOfRow } from './entity-rows.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 interface EntityRow {
@@ -42,40 +43,24 @@ interface ChangeRow {
   source: 'client' | 'backend';
 }
 
-const ENTITY_COLUMNS =
-  'type, id, version, fields, updated_at, updated_by, updated_by_profile, field_versions';
-const CHANGE_COLUMNS =
-  'type, id, version, changed, previous, next, by_profile, at, mutation_id, source';
-
-function entityOf(row: EntityRow): StoredEntity {
-  const entity: StoredEntity = {
-    type: row.type,
-    id: row.id,
-    version: row.version,
+/** SQLite keeps the JSON columns as text: parsed, a row is the shared layout's. */
+function entityOf({ field_versions: _unread, ...row }: EntityRow): StoredEntity {
+  return entityOfRow({
+    ...row,
     fields: JSON.parse(row.fields) as Record<string, unknown>,
-    updatedAt: row.updated_at,
-    updatedBy: row.updated_by,
-  };
-  if (row.updated_by_profile !== null) {
-    entity.updatedByProfile = JSON.parse(row.updated_by_profile) as UserProfile;
-  }
-  return entity;
+    updated_by_profile:
+      row.updated_by_profile === null ? null : (JSON.parse(row.updated_by_profile) as UserProfile),
+  });
 }
 
 function changeOf(row: ChangeRow): StoredChange {
-  const change: StoredChange = {
-    type: row.type,
-    id: row.id,
-    version: row.version,
+  return changeOfRow({
+    ...row,
     changed: JSON.parse(row.changed) as string[],
     previous: JSON.parse(row.previous) as Fields,
     next: JSON.parse(row.next) as Fields,
-    at: row.at,
-    source: row.source,
-  };
-  if (row.by_profile !== null) change.by = JSON.parse(row.by_profile) as UserProfile;
-  if (row.mutation_id !== null) change.mutationId = row.mutation_id;
-  return change;
+    by_profile: row.by_profile === null ? null : (JSON.parse(row.by_profile) as UserProfile),
+  });
 }
 
 export class SqliteEntities {

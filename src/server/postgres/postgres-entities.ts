@@ -12,7 +12,7 @@
  * authors it then explains.
  */
 import type pg from 'pg';
-import { fieldValue, type Entity, type Fields, type UserProfile } from '../../protocol/index.js';
+import { fieldValue, type Entity, type Fields } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
   toEntity,
@@ -24,67 +24,20 @@ import {
   type StoredEntityState,
 } from '../entities/entity-store.js';
 import { findConflicts, planChange, type HistoryReader } from '../entities/merge.js';
+import {
+  CHANGE_COLUMNS,
+  ENTITY_COLUMNS,
+  changeOfRow,
+  entityOfRow,
+  type ChangeRow,
+  type EntityRow,
+} from '../entities/entity-rows.js';
 import type { PostgresChangeLog } from './postgres-change-log.js';
 import type { AmbientTransaction } from './transaction.js';
 import { PendingStatements, transaction } from './transaction.js';
 
-interface EntityRow {
-  type: string;
-  id: string;
-  version: number;
-  fields: Record<string, unknown>;
-  updated_at: number;
-  updated_by: string | null;
-  updated_by_profile: UserProfile | null;
-  field_versions: Record<string, number>;
-}
-
-interface ChangeRow {
-  type: string;
-  id: string;
-  version: number;
-  changed: string[];
-  previous: Fields;
-  next: Fields;
-  by_profile: UserProfile | null;
-  at: number;
-  mutation_id: string | null;
-  source: 'client' | 'backend';
-}
-
-const ENTITY_COLUMNS =
-  'type, id, version, fields, updated_at, updated_by, updated_by_profile, field_versions';
-const CHANGE_COLUMNS =
-  'type, id, version, changed, previous, next, by_profile, at, mutation_id, source';
-
-function entityOf(row: EntityRow): StoredEntity {
-  const entity: StoredEntity = {
-    type: row.type,
-    id: row.id,
-    version: row.version,
-    fields: row.fields,
-    updatedAt: row.updated_at,
-    updatedBy: row.updated_by,
-  };
-  if (row.updated_by_profile !== null) entity.updatedByProfile = row.updated_by_profile;
-  return entity;
-}
-
-function changeOf(row: ChangeRow): StoredChange {
-  const change: StoredChange = {
-    type: row.type,
-    id: row.id,
-    version: row.version,
-    changed: row.changed,
-    previous: row.previous,
-    next: row.next,
-    at: row.at,
-    source: row.source,
-  };
-  if (row.by_profile !== null) change.by = row.by_profile;
-  if (row.mutation_id !== null) change.mutationId = row.mutation_id;
-  return change;
-}
+const entityOf = entityOfRow;
+const changeOf = changeOfRow;
 
 function stateOf(row: EntityRow): StoredEntityState {
   return { entity: entityOf(row), fieldVersions: row.field_versions };
