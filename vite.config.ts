@@ -45,7 +45,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/(live-|change-|mutation|outbox|notification|activity|call|paged-list|schema-checks|all-capabilities|[a-z-]+-capability\.)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
+  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|schema-checks|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
 
 /**
  * What every element needs: Lit, the client core (connection, rooms, presence), the controllers
@@ -84,12 +84,12 @@ function capabilityChunk(id: string): string | null {
   if (/\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/schema-checks\./.test(path)) {
     return 'schemas';
   }
-  if (/\/src\/(client|controllers)\/(live-|change-|mutation|outbox-idb|outbox\.)/.test(path)) {
-    return 'live-data';
+  if (/\/src\/client\/live-data\/|\/src\/controllers\/live-data/.test(path)) return 'live-data';
+  if (/\/src\/client\/notifications\/|\/src\/controllers\/notification/.test(path)) {
+    return 'notifications';
   }
-  if (/\/src\/(client|controllers)\/notification/.test(path)) return 'notifications';
-  if (/\/src\/(client|controllers)\/activity/.test(path)) return 'activity';
-  if (/\/src\/(client|controllers)\/call/.test(path)) return 'calls';
+  if (/\/src\/client\/activity\/|\/src\/controllers\/activity/.test(path)) return 'activity';
+  if (/\/src\/client\/calls\/|\/src\/controllers\/call/.test(path)) return 'calls';
   return null;
 }
 

@@ -86,7 +86,7 @@ const FORBIDDEN_MODULES: { test: RegExp; why: string }[] = [
 
 /** What `RealtimeClient` alone must not carry: Lit, elements, controllers, capabilities, zod. */
 const CLIENT_ALONE_FORBIDDEN =
-  /[\\/]node_modules[\\/](lit|lit-html|lit-element|@lit|zod)[\\/]|[\\/]src[\\/](elements|controllers)[\\/]|[\\/]src[\\/]client[\\/](live-|change-|outbox|notification|activity)/;
+  /[\\/]node_modules[\\/](lit|lit-html|lit-element|@lit|zod)[\\/]|[\\/]src[\\/](elements|controllers)[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity)[\\/]/;
 
 /**
  * What the provider + status + presence page must not load: zod, the schemas and the code of
@@ -94,7 +94,7 @@ const CLIENT_ALONE_FORBIDDEN =
  * Rolldown puts modules several elements share into the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-|change-|outbox|notification|activity|call|schema-checks)|[\\/]src[\\/]protocol[\\/](frames|entities|notifications|activity|calls)\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/]((live-data|notifications|activity|calls)[\\/]|schema-checks)|[\\/]src[\\/]protocol[\\/](frames|entities|notifications|activity|calls)\./;
 
 type Chunk = Rolldown.OutputChunk;
 

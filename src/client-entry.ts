@@ -37,14 +37,14 @@ export type {
   NotificationDraft,
   NotificationStoreOptions,
   NotificationsSnapshot,
-} from './client/notification-store.js';
-export type { NotificationStoreApi } from './client/notification-view.js';
+} from './client/notifications/notification-store.js';
+export type { NotificationStoreApi } from './client/notifications/notification-view.js';
 export type {
   ActivitySnapshot,
   ActivityStoreApi,
   ActivityStoreOptions,
-} from './client/activity-store.js';
-export type { LiveData } from './client/live-data.js';
+} from './client/activity/activity-store.js';
+export type { LiveData } from './client/live-data/live-data.js';
 export type {
   ChangeInfo,
   ChangeState,
@@ -52,7 +52,7 @@ export type {
   LiveDataOptions,
   LiveDataSnapshot,
   LiveDataStatus,
-} from './client/live-data-types.js';
+} from './client/live-data/live-data-types.js';
 
 // Where offline edits wait: the two stores a page may pass as `outbox`, and the interface for its own.
 export {
@@ -61,8 +61,8 @@ export {
   type OutboxEntry,
   type OutboxSnapshot,
   type OutboxStore,
-} from './client/outbox.js';
-export { IndexedDbOutboxStore } from './client/outbox-idb.js';
+} from './client/live-data/outbox.js';
+export { IndexedDbOutboxStore } from './client/live-data/outbox-idb.js';
 
 // The protocol as users see it: the data in snapshots, events and frames (types only; the schemas
 // that validate them stay internal) and the constants a server integration checks against.

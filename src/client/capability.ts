@@ -10,7 +10,7 @@
  * itself when it is evaluated, and `crm-realtime/client` loads all of them (`withCapabilities`).
  */
 import type { RealtimeClient } from './realtime-client.js';
-import type { StoreHost } from './store-host.js';
+import type { StoreHost } from './store/store-host.js';
 import type { Clock, RealtimeClientOptions } from './types.js';
 
 /** What a capability gets from the client besides its public API. */

@@ -8,11 +8,11 @@ export {
   type Capability,
   type CapabilityHost,
 } from './capability.js';
-export { LIVE_DATA } from './live-data-capability.js';
-export { NOTIFICATIONS, type Notifications } from './notifications-capability.js';
-export { ACTIVITY, type ActivityFeeds } from './activity-capability.js';
+export { LIVE_DATA } from './live-data/live-data-capability.js';
+export { NOTIFICATIONS, type Notifications } from './notifications/notifications-capability.js';
+export { ACTIVITY, type ActivityFeeds } from './activity/activity-capability.js';
 export { RealtimeError, type ClientErrorCode, type RealtimeErrorCode } from './realtime-error.js';
-export { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
+export { Connection, type ConnectionEvents, type ConnectionOptions } from './connection/socket.js';
 export {
   Backoff,
   backoffCeiling,
@@ -20,24 +20,34 @@ export {
   DEFAULT_BACKOFF_BASE,
   DEFAULT_BACKOFF_CAP,
   type BackoffOptions,
-} from './backoff.js';
-export { PresenceStore, PresenceView, type PresenceStoreHost } from './presence-store.js';
-export { OwnPresence, type OwnPresenceOptions, type OwnStatus } from './own-presence.js';
-export { browserEnvironment } from './environment.js';
-export { defaultClientId } from './client-id.js';
-export { Listeners } from './listeners.js';
-export { acceptServerFrames, browserSocketFactory, decodeFrame, encodeFrame } from './wire.js';
-export { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
-export { PendingRequests } from './requests.js';
-export { PagedList, type Identified } from './paged-list.js';
-export { StoreNotifier, createStoreHost, type StoreClient, type StoreHost } from './store-host.js';
+} from './connection/backoff.js';
+export { PresenceStore, PresenceView, type PresenceStoreHost } from './presence/presence-store.js';
+export { OwnPresence, type OwnPresenceOptions, type OwnStatus } from './presence/own-presence.js';
+export { browserEnvironment } from './connection/environment.js';
+export { defaultClientId } from './connection/client-id.js';
+export { Listeners } from './store/listeners.js';
+export {
+  acceptServerFrames,
+  browserSocketFactory,
+  decodeFrame,
+  encodeFrame,
+} from './connection/wire.js';
+export { Heartbeat, type HeartbeatOptions } from './connection/heartbeat.js';
+export { PendingRequests } from './connection/requests.js';
+export { PagedList, type Identified } from './store/paged-list.js';
+export {
+  StoreNotifier,
+  createStoreHost,
+  type StoreClient,
+  type StoreHost,
+} from './store/store-host.js';
 export {
   NotificationStore,
   type NotificationDraft,
   type NotificationStoreOptions,
   type NotificationsSnapshot,
-} from './notification-store.js';
-export { openNotifications, type NotificationStoreApi } from './notification-view.js';
+} from './notifications/notification-store.js';
+export { openNotifications, type NotificationStoreApi } from './notifications/notification-view.js';
 export {
   ActivityStore,
   matchesFilter,
@@ -45,9 +55,13 @@ export {
   type ActivitySnapshot,
   type ActivityStoreApi,
   type ActivityStoreOptions,
-} from './activity-store.js';
-export { LiveData } from './live-data.js';
-export { LiveDataHub, type LiveDataClient, type LiveDataHubOptions } from './live-data-hub.js';
+} from './activity/activity-store.js';
+export { LiveData } from './live-data/live-data.js';
+export {
+  LiveDataHub,
+  type LiveDataClient,
+  type LiveDataHubOptions,
+} from './live-data/live-data-hub.js';
 export type {
   ChangeInfo,
   ChangeState,
@@ -55,7 +69,7 @@ export type {
   LiveDataOptions,
   LiveDataSnapshot,
   LiveDataStatus,
-} from './live-data-types.js';
+} from './live-data/live-data-types.js';
 export {
   MemoryOutboxStore,
   Outbox,
@@ -64,6 +78,6 @@ export {
   type OutboxEntry,
   type OutboxSnapshot,
   type OutboxStore,
-} from './outbox.js';
-export { DEFAULT_OUTBOX_DB, IndexedDbOutboxStore } from './outbox-idb.js';
-export { newMutationId } from './mutation.js';
+} from './live-data/outbox.js';
+export { DEFAULT_OUTBOX_DB, IndexedDbOutboxStore } from './live-data/outbox-idb.js';
+export { newMutationId } from './live-data/mutation.js';

@@ -22,36 +22,36 @@ import type {
   WelcomeFrame,
 } from '../protocol/index.js';
 import { eventName, passes, roomName } from '../protocol/server-frame-checks.js';
-import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './backoff.js';
+import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './connection/backoff.js';
 import { realClock } from '../util/clock.js';
-import { browserEnvironment } from './environment.js';
-import { DEFAULT_HEARTBEAT_INTERVAL } from './heartbeat.js';
-import { OwnPresence, type OwnStatus } from './own-presence.js';
-import { PresenceView, type PresenceStoreHost } from './presence-store.js';
-import { Room } from './room.js';
+import { browserEnvironment } from './connection/environment.js';
+import { DEFAULT_HEARTBEAT_INTERVAL } from './connection/heartbeat.js';
+import { OwnPresence, type OwnStatus } from './presence/own-presence.js';
+import { PresenceView, type PresenceStoreHost } from './presence/presence-store.js';
+import { Room } from './connection/room.js';
 import { RealtimeError } from './realtime-error.js';
-import { Connection } from './socket.js';
-import { browserSocketFactory } from './wire.js';
-import { PendingRequests } from './requests.js';
-import { Listeners } from './listeners.js';
-import { defaultClientId } from './client-id.js';
-import { frameLogFor } from './frame-log.js';
-import type { LiveDataHub } from './live-data-hub.js';
-import type { LiveData } from './live-data.js';
-import type { LiveDataOptions } from './live-data-types.js';
-import type { Outbox } from './outbox.js';
-import type { NotificationStoreApi } from './notification-view.js';
-import type { NotificationStoreOptions } from './notification-store.js';
-import type { ActivityStoreApi, ActivityStoreOptions } from './activity-store.js';
-import type { ActivityFeeds } from './activity-capability.js';
-import type { Notifications } from './notifications-capability.js';
+import { Connection } from './connection/socket.js';
+import { browserSocketFactory } from './connection/wire.js';
+import { PendingRequests } from './connection/requests.js';
+import { Listeners } from './store/listeners.js';
+import { defaultClientId } from './connection/client-id.js';
+import { frameLogFor } from './connection/frame-log.js';
+import type { LiveDataHub } from './live-data/live-data-hub.js';
+import type { LiveData } from './live-data/live-data.js';
+import type { LiveDataOptions } from './live-data/live-data-types.js';
+import type { Outbox } from './live-data/outbox.js';
+import type { NotificationStoreApi } from './notifications/notification-view.js';
+import type { NotificationStoreOptions } from './notifications/notification-store.js';
+import type { ActivityStoreApi, ActivityStoreOptions } from './activity/activity-store.js';
+import type { ActivityFeeds } from './activity/activity-capability.js';
+import type { Notifications } from './notifications/notifications-capability.js';
 import {
   registeredCapabilities,
   registeredCapability,
   type Capability,
   type CapabilityHost,
 } from './capability.js';
-import { createStoreHost } from './store-host.js';
+import { createStoreHost } from './store/store-host.js';
 import { LOG_PREFIX } from '../util/warn.js';
 import type {
   Clock,

@@ -10,7 +10,7 @@ import type {
   ServerFrame,
   UserProfile,
 } from '../protocol/index.js';
-import type { OutboxStore } from './outbox.js';
+import type { OutboxStore } from './live-data/outbox.js';
 
 /** The connection's state, observable through `client.status` and `client.onStatus`. */
 export type ConnectionStatus =

@@ -23,14 +23,14 @@
  * Without a provider (or without a feed) `snapshot` is `undefined`, the getters return empty values
  * and the methods resolve doing nothing.
  */
-import { ACTIVITY } from '../client/activity-capability.js';
+import { ACTIVITY } from '../client/activity/activity-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import {
   normalizeFilter,
   type ActivitySnapshot,
   type ActivityStoreApi,
   type ActivityStoreOptions,
-} from '../client/activity-store.js';
+} from '../client/activity/activity-store.js';
 import type { ActivityFilter, ActivityItem, FeedRef, Unsubscribe } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
 import { warnOnceFor } from '../util/warn.js';

@@ -15,7 +15,7 @@
  * - Leaving (a button, the element leaving the page, `pagehide`) closes every connection and
  *   stops every local track.
  */
-import { CALLS } from '../client/calls-capability.js';
+import { CALLS } from '../client/calls/calls-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import type { Person, PresenceStoreApi, Unsubscribe } from '../client/types.js';
 import type { IceServer, ServerFrame } from '../protocol/index.js';

@@ -18,15 +18,15 @@
  * }
  * ```
  */
-import { LIVE_DATA } from '../client/live-data-capability.js';
+import { LIVE_DATA } from '../client/live-data/live-data-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
-import type { LiveData } from '../client/live-data.js';
+import type { LiveData } from '../client/live-data/live-data.js';
 import type {
   ChangeInfo,
   LiveConflict,
   LiveDataSnapshot,
   LiveDataStatus,
-} from '../client/live-data-types.js';
+} from '../client/live-data/live-data-types.js';
 import { RealtimeError } from '../client/realtime-error.js';
 import type { Unsubscribe } from '../client/types.js';
 import type { Entity, Fields } from '../protocol/index.js';

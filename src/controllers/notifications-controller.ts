@@ -19,11 +19,14 @@
  * Without a provider (or before one answers) `snapshot` is `undefined`, the getters return empty
  * values and the methods reject with a `RealtimeError` `not_connected`.
  */
-import { NOTIFICATIONS } from '../client/notifications-capability.js';
+import { NOTIFICATIONS } from '../client/notifications/notifications-capability.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import { RealtimeError } from '../client/realtime-error.js';
-import type { NotificationDraft, NotificationsSnapshot } from '../client/notification-store.js';
-import type { NotificationStoreApi } from '../client/notification-view.js';
+import type {
+  NotificationDraft,
+  NotificationsSnapshot,
+} from '../client/notifications/notification-store.js';
+import type { NotificationStoreApi } from '../client/notifications/notification-view.js';
 import type { Notification, Unsubscribe } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
 

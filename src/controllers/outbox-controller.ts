@@ -12,10 +12,10 @@
  * ```
  */
 import { registeredCapability, type Capability } from '../client/capability.js';
-import type { LiveDataHub } from '../client/live-data-hub.js';
+import type { LiveDataHub } from '../client/live-data/live-data-hub.js';
 import type { RealtimeClient } from '../client/realtime-client.js';
-import type { LiveConflict } from '../client/live-data-types.js';
-import type { OutboxSnapshot } from '../client/outbox.js';
+import type { LiveConflict } from '../client/live-data/live-data-types.js';
+import type { OutboxSnapshot } from '../client/live-data/outbox.js';
 import type { Unsubscribe } from '../client/types.js';
 import { ClientController } from './client-controller.js';
 
@@ -52,7 +52,7 @@ export class OutboxController extends ClientController {
     const loaded = registeredCapability('liveData') as Capability<LiveDataHub> | undefined;
     if (loaded) attach(loaded);
     else {
-      void import('../client/live-data-capability.js').then(({ LIVE_DATA }) => {
+      void import('../client/live-data/live-data-capability.js').then(({ LIVE_DATA }) => {
         if (!bound) return;
         attach(LIVE_DATA);
         this.host.requestUpdate();

@@ -3,7 +3,7 @@
  * the page may veto (the form acts only when `dispatchEvent` returns true); the others are facts.
  * All bubble and are composed, for the page.
  */
-import type { ChangeInfo, LiveConflict } from '../client/live-data-types.js';
+import type { ChangeInfo, LiveConflict } from '../client/live-data/live-data-types.js';
 import type { RealtimeError } from '../client/realtime-error.js';
 import type { Fields } from '../protocol/index.js';
 

@@ -40,7 +40,7 @@ import {
   type ServerFrame,
   type UserProfile,
 } from '../protocol/index.js';
-import type { NotificationDraft } from '../client/notification-store.js';
+import type { NotificationDraft } from '../client/notifications/notification-store.js';
 import type { Clock } from '../client/types.js';
 import type { FakeConnection } from './fake-room.js';
 import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { browserEnvironment } from '../../src/client/environment.js';
+import { browserEnvironment } from '../../src/client/connection/environment.js';
 import type { RealtimeClient } from '../../src/client/realtime-client.js';
 import type { CrmConnectionStatus } from '../../src/elements/connection-status/crm-connection-status.js';
 import '../../src/elements/connection-status/define.js';

@@ -1,13 +1,13 @@
 /** Activity feeds as a capability of the client: `open()` makes one feed's store. */
-import type { FeedRef } from '../protocol/activity.js';
+import type { FeedRef } from '../../protocol/activity.js';
 import {
   ActivityStore,
   type ActivityStoreApi,
   type ActivityStoreOptions,
 } from './activity-store.js';
-import { registerCapability, type Capability } from './capability.js';
-import { serverFrameChecks } from './schema-checks.js';
-import { acceptServerFrames } from './wire.js';
+import { registerCapability, type Capability } from '../capability.js';
+import { serverFrameChecks } from '../schema-checks.js';
+import { acceptServerFrames } from '../connection/wire.js';
 
 export interface ActivityFeeds {
   open(feed: FeedRef, options?: ActivityStoreOptions): ActivityStoreApi;

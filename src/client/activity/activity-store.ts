@@ -26,11 +26,16 @@ import {
   FeedRef,
   feedRoom,
   type ActivityListFrame,
-} from '../protocol/index.js';
-import { PagedList } from './paged-list.js';
-import { RealtimeError } from './realtime-error.js';
-import { positiveInt, StoreNotifier, type StoreClient, type StoreHost } from './store-host.js';
-import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
+} from '../../protocol/index.js';
+import { PagedList } from '../store/paged-list.js';
+import { RealtimeError } from '../realtime-error.js';
+import {
+  positiveInt,
+  StoreNotifier,
+  type StoreClient,
+  type StoreHost,
+} from '../store/store-host.js';
+import type { RoomHandle, RoomMessage, Unsubscribe } from '../types.js';
 
 export interface ActivityStoreOptions {
   /** Kinds of activity and people to show; empty lists mean "all". */

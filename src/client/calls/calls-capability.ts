@@ -3,9 +3,9 @@
  * ICE servers; `signal`, room events addressed to this user) are parsed only on pages that load
  * it, like every capability's frames.
  */
-import { registerCapability, type Capability } from './capability.js';
-import { serverFrameChecks } from './schema-checks.js';
-import { acceptServerFrames } from './wire.js';
+import { registerCapability, type Capability } from '../capability.js';
+import { serverFrameChecks } from '../schema-checks.js';
+import { acceptServerFrames } from '../connection/wire.js';
 
 const CALL_FRAMES: ReadonlySet<string> = new Set(['call.config', 'signal']);
 

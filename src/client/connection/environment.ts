@@ -3,7 +3,7 @@
  * input for idle detection. Reads `window`, `document` and `navigator` only when they exist, so the
  * client also runs in Node (tests, server-side rendering) where it reports online and visible.
  */
-import type { EnvironmentSignals } from './types.js';
+import type { EnvironmentSignals } from '../types.js';
 
 /** User input that counts as "not idle". Passive listeners on `window`, capture phase. */
 const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'focus'];

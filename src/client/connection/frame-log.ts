@@ -7,9 +7,9 @@
  *   crm-realtime: frame out join (58 B, +12 ms) {type: 'join', id: 'r3', room: 'customer:42'}
  *   crm-realtime: frame in joined (412 B, +31 ms, round trip 19 ms) {…}
  */
-import type { Clock } from '../util/clock.js';
-import { redactSecrets } from '../util/redact.js';
-import { LOG_PREFIX } from '../util/warn.js';
+import type { Clock } from '../../util/clock.js';
+import { redactSecrets } from '../../util/redact.js';
+import { LOG_PREFIX } from '../../util/warn.js';
 
 /** Requests remembered for their round trip; older ones (never answered) are forgotten. */
 const MAX_PENDING = 256;

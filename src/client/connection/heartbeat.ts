@@ -3,7 +3,7 @@
  * sleeping laptop, a NAT that forgot the mapping); only traffic proves it alive. We ping every
  * `interval`; if no frame at all arrives within `timeout` after a ping, the socket is dead.
  */
-import type { Clock } from './types.js';
+import type { Clock } from '../types.js';
 
 /** Default time between pings, in ms (`heartbeatInterval`). */
 export const DEFAULT_HEARTBEAT_INTERVAL = 30_000;

@@ -1,7 +1,7 @@
 /** Requests waiting for the frame that answers their `id` (`replyTo`), each with a timeout. */
-import type { ServerFrame } from '../protocol/index.js';
-import { RealtimeError } from './realtime-error.js';
-import type { Clock } from './types.js';
+import type { ServerFrame } from '../../protocol/index.js';
+import { RealtimeError } from '../realtime-error.js';
+import type { Clock } from '../types.js';
 
 interface Pending {
   resolve(frame: ServerFrame): void;

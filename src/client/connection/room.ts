@@ -2,8 +2,8 @@
  * One held room on the client: how many holders it has, the last event sequence number seen (for
  * resume), the join in flight, what the user does there, and the room's presence store.
  */
-import type { Activity, ClientFrame, JoinedFrame, PresenceState } from '../protocol/index.js';
-import { PresenceStore, type PresenceStoreHost } from './presence-store.js';
+import type { Activity, ClientFrame, JoinedFrame, PresenceState } from '../../protocol/index.js';
+import { PresenceStore, type PresenceStoreHost } from '../presence/presence-store.js';
 
 export class Room {
   /** Holders (widgets, stores); the last release leaves the room. */

@@ -11,14 +11,14 @@ import type {
   ServerFrame,
   UserProfile,
   WelcomeFrame,
-} from '../protocol/index.js';
-import { CLOSE_CODES } from '../protocol/errors.js';
-import { LIMITS, PROTOCOL_VERSION } from '../protocol/constants.js';
+} from '../../protocol/index.js';
+import { CLOSE_CODES } from '../../protocol/errors.js';
+import { LIMITS, PROTOCOL_VERSION } from '../../protocol/constants.js';
 import { Backoff } from './backoff.js';
 import type { FrameLog } from './frame-log.js';
 import { Heartbeat } from './heartbeat.js';
 import { decodeFrame, encodeFrame } from './wire.js';
-import { RealtimeError } from './realtime-error.js';
+import { RealtimeError } from '../realtime-error.js';
 import type {
   Clock,
   ConnectionRefusal,
@@ -27,8 +27,8 @@ import type {
   RealtimeClientOptions,
   SocketFactory,
   SocketLike,
-} from './types.js';
-import { LOG_PREFIX } from '../util/warn.js';
+} from '../types.js';
+import { LOG_PREFIX } from '../../util/warn.js';
 
 export interface ConnectionOptions {
   url: string;

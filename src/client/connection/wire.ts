@@ -4,12 +4,12 @@
  * registers the checks of its own frames when it loads (`acceptServerFrames`), so a page parses
  * with only the schemas of the capabilities it shows. Any other type is dropped as unknown.
  */
-import { LIMITS } from '../protocol/constants.js';
-import type { ClientFrame, ServerFrame } from '../protocol/frames.js';
-import { jsonShapeProblem } from '../protocol/json-shape.js';
-import { CORE_SERVER_FRAMES, type Check } from '../protocol/server-frame-checks.js';
-import { RealtimeError } from './realtime-error.js';
-import type { SocketFactory, SocketLike } from './types.js';
+import { LIMITS } from '../../protocol/constants.js';
+import type { ClientFrame, ServerFrame } from '../../protocol/frames.js';
+import { jsonShapeProblem } from '../../protocol/json-shape.js';
+import { CORE_SERVER_FRAMES, type Check } from '../../protocol/server-frame-checks.js';
+import { RealtimeError } from '../realtime-error.js';
+import type { SocketFactory, SocketLike } from '../types.js';
 
 /** The default factory: the browser's `WebSocket` (its handler types are wider than `SocketLike`'s). */
 export const browserSocketFactory: SocketFactory = (url) =>

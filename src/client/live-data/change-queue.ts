@@ -9,11 +9,11 @@ import {
   type EntityChange,
   type FieldConflict,
   type Fields,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
 import type { ChangeInfo } from './live-data-types.js';
 import type { Mutation } from './mutation.js';
 import type { Outbox } from './outbox.js';
-import { sameJson } from '../util/same-json.js';
+import { sameJson } from '../../util/same-json.js';
 
 type JsonValue = Fields[string];
 

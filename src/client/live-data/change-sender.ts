@@ -16,13 +16,13 @@ import type {
   EntityConflictFrame,
   EntityRejectedFrame,
   ServerFrame,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
 import type { ChangeQueue } from './change-queue.js';
 import type { Mutation } from './mutation.js';
 import type { Outbox } from './outbox.js';
-import type { RequestInput } from './realtime-client.js';
-import { RealtimeError } from './realtime-error.js';
-import type { Clock } from './types.js';
+import type { RequestInput } from '../realtime-client.js';
+import { RealtimeError } from '../realtime-error.js';
+import type { Clock } from '../types.js';
 
 /** What the sender needs from the hub. */
 export interface ChangeSenderHost {

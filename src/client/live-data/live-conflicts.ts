@@ -4,13 +4,13 @@
  * entity taking conflicts, else the first one to open later), and what `resolve` and `discard` do.
  * Until then the change's values stay shown and later changes of that entity wait behind it.
  */
-import { checkFields, hasField, type Fields } from '../protocol/index.js';
+import { checkFields, hasField, type Fields } from '../../protocol/index.js';
 import type { ChangeQueue } from './change-queue.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { Mutation, type ConflictTaker } from './mutation.js';
 import type { Outbox } from './outbox.js';
-import { RealtimeError } from './realtime-error.js';
-import type { Clock } from './types.js';
+import { RealtimeError } from '../realtime-error.js';
+import type { Clock } from '../types.js';
 
 /** What the conflict desk needs from the hub. */
 export interface LiveConflictsHost {

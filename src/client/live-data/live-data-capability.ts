@@ -3,10 +3,10 @@
  * changes, conflicts and the offline outbox), made when the client is, if this module is loaded by
  * then, so a closed tab's offline edits are replayed when the connection opens.
  */
-import { registerCapability, type Capability } from './capability.js';
-import { serverFrameChecks } from './schema-checks.js';
+import { registerCapability, type Capability } from '../capability.js';
+import { serverFrameChecks } from '../schema-checks.js';
 import { LiveDataHub } from './live-data-hub.js';
-import { acceptServerFrames } from './wire.js';
+import { acceptServerFrames } from '../connection/wire.js';
 
 export const LIVE_DATA: Capability<LiveDataHub> = registerCapability({
   name: 'liveData',

@@ -15,7 +15,7 @@ import {
   type Entity,
   type ServerFrame,
   type UserProfile,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
 import { ChangeQueue } from './change-queue.js';
 import { ChangeSender } from './change-sender.js';
 import { LiveConflicts } from './live-conflicts.js';
@@ -24,8 +24,8 @@ import type { ChangeInfo, LiveConflict, LiveDataOptions } from './live-data-type
 import { LiveEntity, type LiveEntityHost } from './live-entity.js';
 import { Mutation } from './mutation.js';
 import { defaultOutboxStore, Outbox, type OutboxRecord, type OutboxStore } from './outbox.js';
-import type { RequestInput } from './realtime-client.js';
-import { RealtimeError } from './realtime-error.js';
+import type { RequestInput } from '../realtime-client.js';
+import { RealtimeError } from '../realtime-error.js';
 import type {
   Clock,
   ConnectionStatus,
@@ -33,8 +33,8 @@ import type {
   RoomHandle,
   RoomMessage,
   Unsubscribe,
-} from './types.js';
-import { LOG_PREFIX } from '../util/warn.js';
+} from '../types.js';
+import { LOG_PREFIX } from '../../util/warn.js';
 
 /** What live data needs from `RealtimeClient` (its public API). */
 export interface LiveDataClient {

@@ -2,8 +2,8 @@
  * Public types of live data: the states a change goes through, what a conflict hands the page,
  * and what a `LiveData` handle shows. Framework-free; `LiveDataController` re-exposes them to Lit.
  */
-import type { Entity, FieldConflict, Fields } from '../protocol/index.js';
-import type { RealtimeError } from './realtime-error.js';
+import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
+import type { RealtimeError } from '../realtime-error.js';
 
 /**
  * Where one change stands:

@@ -18,7 +18,7 @@
  * The seed's API is kept: `optimisticUpdate(fn)` applies (and saves) `fn(data)` and returns the
  * data before it, `rollback(previous)` withdraws the changes made since, `sync()` re-reads.
  */
-import { fieldValue, hasField, type Entity, type Fields } from '../protocol/index.js';
+import { fieldValue, hasField, type Entity, type Fields } from '../../protocol/index.js';
 import type { LiveDataHub } from './live-data-hub.js';
 import type {
   ChangeInfo,
@@ -28,10 +28,10 @@ import type {
   LiveDataStatus,
 } from './live-data-types.js';
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
-import { Listeners } from './listeners.js';
-import { RealtimeError } from './realtime-error.js';
-import { sameJson } from '../util/same-json.js';
-import type { Unsubscribe } from './types.js';
+import { Listeners } from '../store/listeners.js';
+import { RealtimeError } from '../realtime-error.js';
+import { sameJson } from '../../util/same-json.js';
+import type { Unsubscribe } from '../types.js';
 
 type JsonValue = Fields[string];
 

@@ -3,11 +3,11 @@
  * entity's room (held while a handle is open), the snapshot read on open and after a reconnect
  * that could not replay what was missed, and the `entity.change` events applied in version order.
  */
-import type { Entity, EntityChange, ServerFrame } from '../protocol/index.js';
+import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
-import type { RequestInput } from './realtime-client.js';
-import { RealtimeError } from './realtime-error.js';
-import type { ResumeInfo, RoomHandle } from './types.js';
+import type { RequestInput } from '../realtime-client.js';
+import { RealtimeError } from '../realtime-error.js';
+import type { ResumeInfo, RoomHandle } from '../types.js';
 
 /** What the shared entity needs from the hub. */
 export interface LiveEntityHost {

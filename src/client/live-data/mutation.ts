@@ -3,10 +3,10 @@
  * server applies it once), the version it is based on, its state, and the outbox record that keeps
  * it while offline. Its `settled` promise resolves once, with the first final state.
  */
-import type { Entity, FieldConflict, Fields } from '../protocol/index.js';
+import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
 import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
 import type { OutboxRecord } from './outbox.js';
-import type { RealtimeError } from './realtime-error.js';
+import type { RealtimeError } from '../realtime-error.js';
 
 /** A random id, unique per change (the protocol wants 8 to 64 characters). */
 export function newMutationId(): string {

@@ -12,12 +12,12 @@
  * IndexedDB exists, else `MemoryOutboxStore`, which keeps edits only while the page lives (the
  * client warns once when an edit goes there).
  */
-import type { Fields } from '../protocol/index.js';
+import type { Fields } from '../../protocol/index.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
-import { Listeners } from './listeners.js';
-import type { Unsubscribe } from './types.js';
-import { LOG_PREFIX } from '../util/warn.js';
+import { Listeners } from '../store/listeners.js';
+import type { Unsubscribe } from '../types.js';
+import { LOG_PREFIX } from '../../util/warn.js';
 
 /** One waiting change, as stored. */
 export interface OutboxEntry {

@@ -19,13 +19,13 @@ import {
   userRoom,
   type NotificationReadStateFrame,
   type ServerFrame,
-} from '../protocol/index.js';
-import { Listeners } from './listeners.js';
-import { PagedList } from './paged-list.js';
-import { RealtimeError } from './realtime-error.js';
-import { StoreNotifier, type StoreClient, type StoreHost } from './store-host.js';
+} from '../../protocol/index.js';
+import { Listeners } from '../store/listeners.js';
+import { PagedList } from '../store/paged-list.js';
+import { RealtimeError } from '../realtime-error.js';
+import { StoreNotifier, type StoreClient, type StoreHost } from '../store/store-host.js';
 import type { NotificationDraft, NotificationsSnapshot } from './notification-types.js';
-import type { RoomHandle, RoomMessage, Unsubscribe } from './types.js';
+import type { RoomHandle, RoomMessage, Unsubscribe } from '../types.js';
 
 export type {
   NotificationDraft,

@@ -1,8 +1,8 @@
 /** Public types of the notification store (`client.notifications()`). */
 import type * as z from 'zod/mini';
-import type { Notification, NotificationInput } from '../protocol/index.js';
-import type { RealtimeError } from './realtime-error.js';
-import type { Unsubscribe } from './types.js';
+import type { Notification, NotificationInput } from '../../protocol/index.js';
+import type { RealtimeError } from '../realtime-error.js';
+import type { Unsubscribe } from '../types.js';
 
 /** What a widget sends with `send()`: a `NotificationInput` before defaults apply. */
 export type NotificationDraft = z.input<typeof NotificationInput>;

@@ -3,7 +3,7 @@
  * (and the user's personal room) lives while at least one view is held; releasing a view drops the
  * listeners and watched rooms taken through it.
  */
-import type { Notification } from '../protocol/index.js';
+import type { Notification } from '../../protocol/index.js';
 import { NotificationStore } from './notification-store.js';
 import type {
   NotificationDraft,
@@ -11,9 +11,9 @@ import type {
   NotificationStoreOptions,
   NotificationsSnapshot,
 } from './notification-types.js';
-import { RealtimeError } from './realtime-error.js';
-import { positiveInt, type StoreClient, type StoreHost } from './store-host.js';
-import type { Unsubscribe } from './types.js';
+import { RealtimeError } from '../realtime-error.js';
+import { positiveInt, type StoreClient, type StoreHost } from '../store/store-host.js';
+import type { Unsubscribe } from '../types.js';
 
 export type { NotificationStoreApi } from './notification-types.js';
 

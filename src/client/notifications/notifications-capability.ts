@@ -2,11 +2,11 @@
  * Notifications as a capability of the client: `open()` hands out views of the client's one
  * notification store (see `notification-view.ts`).
  */
-import { registerCapability, type Capability } from './capability.js';
-import { serverFrameChecks } from './schema-checks.js';
+import { registerCapability, type Capability } from '../capability.js';
+import { serverFrameChecks } from '../schema-checks.js';
 import { openNotifications, type NotificationStoreApi } from './notification-view.js';
 import type { NotificationStoreOptions } from './notification-store.js';
-import { acceptServerFrames } from './wire.js';
+import { acceptServerFrames } from '../connection/wire.js';
 
 export interface Notifications {
   open(options?: NotificationStoreOptions): NotificationStoreApi;

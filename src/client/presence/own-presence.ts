@@ -3,7 +3,7 @@
  * `hiddenTimeout` with the tab hidden, `online` again on input or when the tab becomes visible.
  * Input events are frequent (pointermove), so they only record a time; one timer checks it.
  */
-import type { Clock, EnvironmentSignals } from './types.js';
+import type { Clock, EnvironmentSignals } from '../types.js';
 
 export type OwnStatus = 'online' | 'away';
 

@@ -4,8 +4,8 @@
  * once per animation frame however many diffs arrive, so a room of 200 people arriving at once
  * re-renders once.
  */
-import type { Activity, Person } from '../protocol/index.js';
-import type { PresenceSnapshot, PresenceStoreApi, RoomHandle, Unsubscribe } from './types.js';
+import type { Activity, Person } from '../../protocol/index.js';
+import type { PresenceSnapshot, PresenceStoreApi, RoomHandle, Unsubscribe } from '../types.js';
 
 export interface PresenceStoreHost {
   /** The current user's id, once the server said who we are. */

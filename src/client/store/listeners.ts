@@ -1,5 +1,5 @@
 /** A set of listeners where one throwing listener cannot starve the others. */
-import type { Unsubscribe } from './types.js';
+import type { Unsubscribe } from '../types.js';
 
 export class Listeners<T> {
   private readonly set = new Set<(value: T) => void>();

@@ -3,8 +3,8 @@
  * frame scheduler for batched notifications and a logger, and the batching itself: listeners are
  * called at most once per animation frame however many changes happen, with the latest snapshot.
  */
-import type { RealtimeClient } from './realtime-client.js';
-import type { Unsubscribe } from './types.js';
+import type { RealtimeClient } from '../realtime-client.js';
+import type { Unsubscribe } from '../types.js';
 
 /** The parts of the client a store uses. */
 export type StoreClient = Pick<

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { ActivitySnapshot } from '../../client/activity-store.js';
+import type { ActivitySnapshot } from '../../client/activity/activity-store.js';
 import type { Clock } from '../../client/types.js';
 import { ActivityController } from '../../controllers/activity-controller.js';
 import { ConnectionStatusController } from '../../controllers/connection-status-controller.js';

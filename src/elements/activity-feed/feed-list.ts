@@ -6,7 +6,7 @@
 import { html, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { ActivitySnapshot } from '../../client/activity-store.js';
+import type { ActivitySnapshot } from '../../client/activity/activity-store.js';
 import type { ActivityItem, EntityRef } from '../../protocol/index.js';
 import { timeText } from '../shared/relative-time.js';
 import type { FeedFocus } from './feed-focus.js';

@@ -1,6 +1,10 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { ChangeInfo, LiveConflict, LiveDataSnapshot } from '../../client/live-data-types.js';
+import type {
+  ChangeInfo,
+  LiveConflict,
+  LiveDataSnapshot,
+} from '../../client/live-data/live-data-types.js';
 import type { RealtimeError } from '../../client/realtime-error.js';
 import type { Clock } from '../../client/types.js';
 import { LiveDataController } from '../../controllers/live-data-controller.js';

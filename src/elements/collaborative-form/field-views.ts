@@ -2,7 +2,7 @@
  * What each field shows, decided in one place: the marks on the field itself (ring, attributes,
  * accessible description) and the tabs on its edge. A field with nothing to show has no entry.
  */
-import type { ChangeInfo } from '../../client/live-data-types.js';
+import type { ChangeInfo } from '../../client/live-data/live-data-types.js';
 import type { Person } from '../../client/types.js';
 import type { MessageContext } from '../../i18n.js';
 import { avatarColor } from '../presence/avatar.js';

@@ -2,7 +2,7 @@
  * From a live-data conflict to what `<crm-conflict-dialog>` shows, and from the user's choices
  * back to the fields to save. Pure, so the rules read (and test) on their own.
  */
-import type { LiveConflict } from '../../client/live-data-types.js';
+import type { LiveConflict } from '../../client/live-data/live-data-types.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
 import { fieldValue } from '../../protocol/own-field.js';

@@ -2,7 +2,7 @@
  * The form's one-line status (Saved · Saving… · 2 changes waiting offline · Conflict), decided
  * from the live-data state by one pure function, so the priorities are written down in one place.
  */
-import type { ChangeInfo } from '../../client/live-data-types.js';
+import type { ChangeInfo } from '../../client/live-data/live-data-types.js';
 import type { RealtimeErrorCode } from '../../client/realtime-error.js';
 import type { MessageContext } from '../../i18n.js';
 import type { CollaborativeFormMessages } from './form-messages.js';

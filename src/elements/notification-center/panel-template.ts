@@ -5,7 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { NotificationsSnapshot } from '../../client/notification-store.js';
+import type { NotificationsSnapshot } from '../../client/notifications/notification-store.js';
 import type { MessageContext } from '../../i18n.js';
 import type { Notification } from '../../protocol/notifications.js';
 import { groupByDay, type DayGroup } from './day-groups.js';

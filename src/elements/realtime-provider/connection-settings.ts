@@ -3,8 +3,8 @@
  * property as set, else the same option in `clientOptions`, else the client's documented default.
  * A value that cannot be used warns once and leaves the next one in force; it never throws.
  */
-import { DEFAULT_BACKOFF_BASE } from '../../client/backoff.js';
-import { DEFAULT_HEARTBEAT_INTERVAL } from '../../client/heartbeat.js';
+import { DEFAULT_BACKOFF_BASE } from '../../client/connection/backoff.js';
+import { DEFAULT_HEARTBEAT_INTERVAL } from '../../client/connection/heartbeat.js';
 import type { RealtimeClientOptions } from '../../client/types.js';
 import { warnOnceFor } from '../../util/warn.js';
 

@@ -10,12 +10,12 @@ import {
   type ResumeInfo,
   type RoomMessage,
   type SocketLike,
-} from '../../src/client/index.js';
+} from '../../../src/client/index.js';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
-import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { ManualClock } from '../../src/testing/index.js';
-import { realClientOptions } from './helpers/real-client.js';
+import { createServer, type RealtimeServer } from '../../../src/server/server.js';
+import { ManualClock } from '../../../src/testing/index.js';
+import { realClientOptions } from '../helpers/real-client.js';
 
 const ROOM = 'customer:42';
 const WAIT_MS = 3000;

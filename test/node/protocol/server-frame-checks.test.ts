@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import * as z from 'zod/mini';
 import { ServerFrame } from '../../../src/protocol/frames.js';
 import { CORE_SERVER_FRAMES, FrameProblem } from '../../../src/protocol/server-frame-checks.js';
-import { decodeFrame } from '../../../src/client/wire.js';
+import { decodeFrame } from '../../../src/client/connection/wire.js';
 
 const user = { id: 'u1', name: 'Ada', avatarUrl: 'https://example.com/a.png' };
 const person = {

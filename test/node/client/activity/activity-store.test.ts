@@ -4,8 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ActivityItem, ActivitySnapshot } from '../../src/client/index.js';
-import { activityBurst, createRig, SAMPLE_PEOPLE, type Rig } from '../../src/testing/index.js';
+import type { ActivityItem, ActivitySnapshot } from '../../../../src/client/index.js';
+import {
+  activityBurst,
+  createRig,
+  SAMPLE_PEOPLE,
+  type Rig,
+} from '../../../../src/testing/index.js';
 
 const amara = SAMPLE_PEOPLE[0]!;
 const jonas = SAMPLE_PEOPLE[1]!;

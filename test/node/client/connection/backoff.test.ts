@@ -10,8 +10,8 @@ import {
   backoffDelay,
   type ConnectionStatus,
   type RealtimeClient,
-} from '../../src/client/index.js';
-import { createRig } from '../../src/testing/index.js';
+} from '../../../../src/client/index.js';
+import { createRig } from '../../../../src/testing/index.js';
 
 // Functions, not property reads: TypeScript would narrow `client.status` after the first assert.
 const statusOf = (client: RealtimeClient): ConnectionStatus => client.status;

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { browserEnvironment, PresenceStore } from '../../src/client/index.js';
-import { ManualClock } from '../../src/testing/index.js';
-import type { Person } from '../../src/protocol/index.js';
+import { browserEnvironment, PresenceStore } from '../../../../src/client/index.js';
+import { ManualClock } from '../../../../src/testing/index.js';
+import type { Person } from '../../../../src/protocol/index.js';
 
 const g = globalThis as Record<string, unknown>;
 const saved = ['window', 'document', 'navigator'].map(

@@ -9,8 +9,8 @@ import {
   RealtimeError,
   type ConnectionStatus,
   type RealtimeClient,
-} from '../../src/client/index.js';
-import { createRig, fakeToken } from '../../src/testing/index.js';
+} from '../../../../src/client/index.js';
+import { createRig, fakeToken } from '../../../../src/testing/index.js';
 
 // A function, not a property read: TypeScript would narrow `client.status` after the first assert.
 const statusOf = (client: RealtimeClient): ConnectionStatus => client.status;

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RealtimeError, type ResumeInfo, type RoomMessage } from '../../src/client/index.js';
-import { createRig } from '../../src/testing/index.js';
+import { RealtimeError, type ResumeInfo, type RoomMessage } from '../../../../src/client/index.js';
+import { createRig } from '../../../../src/testing/index.js';
 
 const ROOM = 'customer:42';
 const bob = { id: 'bob', name: 'Bob' };

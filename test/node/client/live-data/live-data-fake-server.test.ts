@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RealtimeError, type RoomMessage } from '../../src/client/index.js';
-import type { ServerFrame } from '../../src/protocol/index.js';
-import { createRig } from '../../src/testing/index.js';
+import { RealtimeError, type RoomMessage } from '../../../../src/client/index.js';
+import type { ServerFrame } from '../../../../src/protocol/index.js';
+import { createRig } from '../../../../src/testing/index.js';
 
 const bob = { id: 'bob', name: 'Bob' };
 

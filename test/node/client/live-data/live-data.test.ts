@@ -11,8 +11,8 @@ import {
   type LiveDataOptions,
   type RealtimeClient,
   type ResumeInfo,
-} from '../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../src/testing/index.js';
+} from '../../../../src/client/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
 
 const bob = { id: 'bob', name: 'Bob' };
 const CUSTOMER = { entityType: 'customer', entityId: '42' };

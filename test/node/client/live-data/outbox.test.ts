@@ -9,8 +9,8 @@ import {
   MemoryOutboxStore,
   type LiveConflict,
   type RealtimeClient,
-} from '../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../src/testing/index.js';
+} from '../../../../src/client/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
 
 const bob = { id: 'bob', name: 'Bob' };
 

@@ -4,8 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Notification, NotificationStoreApi } from '../../src/client/index.js';
-import { createRig, DEMO_USER, notificationsArriving, type Rig } from '../../src/testing/index.js';
+import type { Notification, NotificationStoreApi } from '../../../../src/client/index.js';
+import {
+  createRig,
+  DEMO_USER,
+  notificationsArriving,
+  type Rig,
+} from '../../../../src/testing/index.js';
 
 const ada = { id: 'ada', name: 'Ada Lovelace' };
 const bob = { id: 'bob', name: 'Bob Babbage' };

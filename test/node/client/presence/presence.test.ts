@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PresenceSnapshot } from '../../src/client/index.js';
-import { createRig, DEMO_USER } from '../../src/testing/index.js';
+import type { PresenceSnapshot } from '../../../../src/client/index.js';
+import { createRig, DEMO_USER } from '../../../../src/testing/index.js';
 
 const ROOM = 'customer:42';
 const ada = { id: 'ada', name: 'Ada Lovelace' };

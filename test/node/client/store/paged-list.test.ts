@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PagedList } from '../../src/client/index.js';
+import { PagedList } from '../../../../src/client/index.js';
 
 interface Item {
   id: string;
