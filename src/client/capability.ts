@@ -9,9 +9,8 @@
  * `client.outbox`) reach a capability by name once it is loaded: a capability module registers
  * itself when it is evaluated, and `crm-realtime/client` loads all of them (`withCapabilities`).
  */
-import type { RealtimeClient } from './realtime-client.js';
 import type { StoreHost } from './store/store-host.js';
-import type { Clock, RealtimeClientOptions } from './types.js';
+import type { CapabilityClient, Clock, RealtimeClientOptions } from './types.js';
 
 /** What a capability gets from the client besides its public API. */
 export interface CapabilityHost extends StoreHost {
@@ -29,7 +28,8 @@ export interface Capability<T> {
    * replays the offline edits a closed tab left as soon as the connection opens.
    */
   readonly eager?: boolean;
-  create(client: RealtimeClient, host: CapabilityHost): T;
+  /** `client` is the port every capability gets (`RealtimeClient` implements it). */
+  create(client: CapabilityClient, host: CapabilityHost): T;
 }
 
 const registry = new Map<string, Capability<unknown>>();

@@ -54,24 +54,22 @@ import {
 import { createStoreHost } from './store/store-host.js';
 import { LOG_PREFIX } from '../util/warn.js';
 import type {
+  CapabilityClient,
   Clock,
   ConnectionStatus,
   EnvironmentSignals,
   PresenceStoreApi,
   RealtimeClientOptions,
+  RequestInput,
   ResumeInfo,
   RoomHandle,
   RoomMessage,
   Unsubscribe,
 } from './types.js';
 
-/** Client frames that carry a request `id` (and so get an answer with `replyTo`). */
-type WithId<T> = T extends unknown ? ('id' extends keyof T ? T : never) : never;
-type OmitId<T> = T extends unknown ? Omit<T, 'id'> : never;
-export type RequestFrame = WithId<ClientFrame>;
-export type RequestInput = RequestFrame | OmitId<RequestFrame>;
+export type { RequestFrame, RequestInput } from './types.js';
 
-export class RealtimeClient {
+export class RealtimeClient implements CapabilityClient {
   private readonly connection: Connection;
   /** Time and timers of this client; widgets use it so tests drive them with a manual clock. */
   readonly clock: Clock;

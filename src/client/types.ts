@@ -4,13 +4,15 @@
  */
 import type {
   Activity,
+  ClientFrame,
   ErrorCode,
   Person,
   PresenceStatus,
   ServerFrame,
   UserProfile,
 } from '../protocol/index.js';
-import type { OutboxStore } from './live-data/outbox.js';
+import type { OutboxStore } from './live-data/outbox-store.js';
+import type { RealtimeError } from './realtime-error.js';
 
 /** The connection's state, observable through `client.status` and `client.onStatus`. */
 export type ConnectionStatus =
@@ -181,6 +183,34 @@ export interface PresenceStoreApi {
   setActivity(activity: Activity): void;
   /** Release this store's hold on the room. */
   release(): void;
+}
+
+/** Client frames that carry a request `id` (and so get an answer with `replyTo`). */
+type WithId<T> = T extends unknown ? ('id' extends keyof T ? T : never) : never;
+type OmitId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type RequestFrame = WithId<ClientFrame>;
+export type RequestInput = RequestFrame | OmitId<RequestFrame>;
+
+/**
+ * The client as a capability sees it: the connection, rooms, events and requests, and nothing of
+ * any capability. `RealtimeClient` implements it; capabilities and their stores depend on it, not
+ * on the class, so the client can name the capabilities' types without an import cycle.
+ */
+export interface CapabilityClient {
+  readonly status: ConnectionStatus;
+  readonly user: UserProfile | undefined;
+  onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe;
+  /** Hold a room (reference-counted); release the handle when done. */
+  joinRoom(room: string): RoomHandle;
+  /** The last sequence number seen on a room, if any. */
+  lastSeq(room: string): number | undefined;
+  on(event: string, handler: (message: RoomMessage) => void): Unsubscribe;
+  emit(room: string, event: string, payload: unknown): Promise<void>;
+  onResume(listener: (info: ResumeInfo) => void): Unsubscribe;
+  onFrame(listener: (frame: ServerFrame) => void): Unsubscribe;
+  onError(listener: (error: RealtimeError) => void): Unsubscribe;
+  /** Send a frame and resolve with the server's answer to it. */
+  request(frame: RequestInput): Promise<ServerFrame>;
 }
 
 export type { Activity, Person, PresenceStatus, ServerFrame, UserProfile };

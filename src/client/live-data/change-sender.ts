@@ -20,9 +20,8 @@ import type {
 import type { ChangeQueue } from './change-queue.js';
 import type { Mutation } from './mutation.js';
 import type { Outbox } from './outbox.js';
-import type { RequestInput } from '../realtime-client.js';
 import { RealtimeError } from '../realtime-error.js';
-import type { Clock } from '../types.js';
+import type { Clock, RequestInput } from '../types.js';
 
 /** What the sender needs from the hub. */
 export interface ChangeSenderHost {

@@ -14,40 +14,21 @@ import {
   type Fields,
   type Entity,
   type ServerFrame,
-  type UserProfile,
 } from '../../protocol/index.js';
 import { ChangeQueue } from './change-queue.js';
 import { ChangeSender } from './change-sender.js';
 import { LiveConflicts } from './live-conflicts.js';
-import { LiveData } from './live-data.js';
+import { LiveData, type LiveDataSource } from './live-data.js';
 import type { ChangeInfo, LiveConflict, LiveDataOptions } from './live-data-types.js';
 import { LiveEntity, type LiveEntityHost } from './live-entity.js';
 import { Mutation } from './mutation.js';
 import { defaultOutboxStore, Outbox, type OutboxRecord, type OutboxStore } from './outbox.js';
-import type { RequestInput } from '../realtime-client.js';
 import { RealtimeError } from '../realtime-error.js';
-import type {
-  Clock,
-  ConnectionStatus,
-  ResumeInfo,
-  RoomHandle,
-  RoomMessage,
-  Unsubscribe,
-} from '../types.js';
+import type { CapabilityClient, Clock, RequestInput, RoomHandle, RoomMessage } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
-/** What live data needs from `RealtimeClient` (its public API). */
-export interface LiveDataClient {
-  readonly status: ConnectionStatus;
-  readonly user: UserProfile | undefined;
-  onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe;
-  joinRoom(room: string): RoomHandle;
-  on(event: string, handler: (message: RoomMessage) => void): Unsubscribe;
-  onResume(listener: (info: ResumeInfo) => void): Unsubscribe;
-  onError(listener: (error: RealtimeError) => void): Unsubscribe;
-  lastSeq(room: string): number | undefined;
-  request(frame: RequestInput): Promise<ServerFrame>;
-}
+/** What live data needs from `RealtimeClient`: the port every capability gets. */
+export type LiveDataClient = CapabilityClient;
 
 export interface LiveDataHubOptions {
   clock: Clock;
@@ -58,7 +39,7 @@ export interface LiveDataHubOptions {
   retryDelay?: number;
 }
 
-export class LiveDataHub implements LiveEntityHost {
+export class LiveDataHub implements LiveEntityHost, LiveDataSource {
   readonly outbox: Outbox;
   private readonly entities = new Map<string, LiveEntity>();
   private readonly handles = new Map<string, Set<LiveData>>();

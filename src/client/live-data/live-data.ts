@@ -19,7 +19,6 @@
  * data before it, `rollback(previous)` withdraws the changes made since, `sync()` re-reads.
  */
 import { fieldValue, hasField, type Entity, type Fields } from '../../protocol/index.js';
-import type { LiveDataHub } from './live-data-hub.js';
 import type {
   ChangeInfo,
   LiveConflict,
@@ -28,10 +27,32 @@ import type {
   LiveDataStatus,
 } from './live-data-types.js';
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
+import type { Mutation } from './mutation.js';
 import { Listeners } from '../store/listeners.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
 import type { Unsubscribe } from '../types.js';
+
+/**
+ * What a handle needs from the hub that owns the entity's changes (`LiveDataHub` implements it):
+ * declared here, so the handle does not import the hub that makes it.
+ */
+export interface LiveDataSource {
+  /** The serial the next change will get (for `optimisticUpdate` marks). */
+  readonly serial: number;
+  /** Changes whose values show on top of the confirmed entity, in order. */
+  overlay(key: string): Mutation[];
+  changes(key: string): readonly ChangeInfo[];
+  openConflicts(key: string): readonly LiveConflict[];
+  submit(
+    owner: LiveData,
+    fields: Fields,
+    baseVersion: number | undefined,
+    seen: Fields,
+  ): Promise<ChangeInfo>;
+  withdraw(key: string, which: (m: Mutation) => boolean): void;
+  detach(handle: LiveData): void;
+}
 
 type JsonValue = Fields[string];
 
@@ -57,7 +78,7 @@ export class LiveData implements EntityWatcher {
 
   /** @internal Made by `client.liveData()`. */
   constructor(
-    private readonly hub: LiveDataHub,
+    private readonly hub: LiveDataSource,
     private readonly shared: LiveEntity,
     private readonly options: LiveDataOptions,
   ) {

@@ -5,9 +5,8 @@
  */
 import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
-import type { RequestInput } from '../realtime-client.js';
 import { RealtimeError } from '../realtime-error.js';
-import type { ResumeInfo, RoomHandle } from '../types.js';
+import type { RequestInput, ResumeInfo, RoomHandle } from '../types.js';
 
 /** What the shared entity needs from the hub. */
 export interface LiveEntityHost {

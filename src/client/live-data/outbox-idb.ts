@@ -3,7 +3,7 @@
  * in the order they were made. Each write resolves when its transaction completed (durable), and
  * the connection closes itself when another page upgrades or deletes the database.
  */
-import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox.js';
+import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
 
 /** The database name every client of an origin shares by default. */
 export const DEFAULT_OUTBOX_DB = 'crm-realtime-outbox';

@@ -12,46 +12,14 @@
  * IndexedDB exists, else `MemoryOutboxStore`, which keeps edits only while the page lives (the
  * client warns once when an edit goes there).
  */
-import type { Fields } from '../../protocol/index.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
+import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
 import { Listeners } from '../store/listeners.js';
 import type { Unsubscribe } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
-/** One waiting change, as stored. */
-export interface OutboxEntry {
-  /** The store's auto-increment key: replay order. */
-  seq: number;
-  mutationId: string;
-  entityType: string;
-  entityId: string;
-  /** The version the change was based on; `undefined` when the entity had not been loaded. */
-  baseVersion: number | undefined;
-  fields: Fields;
-  /** The values the user saw for these fields when making the change (tells stale from real conflicts). */
-  seen?: Fields;
-  createdAt: number;
-  /** Who made it: a change is only replayed for the same user. */
-  userId: string | undefined;
-}
-
-export type NewOutboxEntry = Omit<OutboxEntry, 'seq'>;
-
-/** Where outbox entries live. Operations are called one at a time, in order. */
-export interface OutboxStore {
-  /** Survives a closed tab. */
-  readonly persistent: boolean;
-  /** Every entry, in `seq` order. */
-  load(): Promise<OutboxEntry[]>;
-  /** Append; resolves with the new `seq` once stored. */
-  add(entry: NewOutboxEntry): Promise<number>;
-  /** Replace the entry with the same `seq`. */
-  put(entry: OutboxEntry): Promise<void>;
-  delete(seq: number): Promise<void>;
-  /** Release resources (a database connection); later operations reopen. */
-  close?(): void;
-}
+export type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

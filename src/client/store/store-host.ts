@@ -3,14 +3,13 @@
  * frame scheduler for batched notifications and a logger, and the batching itself: listeners are
  * called at most once per animation frame however many changes happen, with the latest snapshot.
  */
-import type { RealtimeClient } from '../realtime-client.js';
-import type { Unsubscribe } from '../types.js';
+import type { CapabilityClient, Unsubscribe } from '../types.js';
 
 /** The parts of the client a store uses. */
 export type StoreClient = Pick<
-  RealtimeClient,
+  CapabilityClient,
   'user' | 'status' | 'joinRoom' | 'lastSeq' | 'on' | 'onResume' | 'onFrame' | 'onStatus'
-> & { request: RealtimeClient['request']; emit: RealtimeClient['emit'] };
+> & { request: CapabilityClient['request']; emit: CapabilityClient['emit'] };
 
 export interface StoreHost {
   /** Schedules one batched notification (an animation frame, or a timer). */
