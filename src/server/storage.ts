@@ -5,26 +5,17 @@
  * This foundation persists entities; the tables for entity history, activity and notifications
  * exist (see `migrations.ts`) and get their methods with the issues that use them.
  */
-import type { UserProfile } from '../protocol/index.js';
 import type { ActivityRepository } from './activity/activity-repository.js';
-import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
+import type {
+  EntityWrite,
+  EntityWriteResult,
+  StoredChange,
+  StoredEntity,
+} from './entities/entity-store.js';
 import type { NotificationRepository } from './notifications/notification-repository.js';
 import type { ChangeLogRepository } from './webhooks/change-log.js';
 
-/** A CRM record as the live-data capability sees it. */
-export interface StoredEntity {
-  type: string;
-  id: string;
-  /** Increases by one with every accepted change. */
-  version: number;
-  fields: Record<string, unknown>;
-  /** Epoch milliseconds. */
-  updatedAt: number;
-  /** User id of the last writer, if a user wrote it. */
-  updatedBy: string | null;
-  /** The last writer's profile, when known (live-data writes record it). */
-  updatedByProfile?: UserProfile;
-}
+export type { StoredEntity } from './entities/entity-store.js';
 
 export interface Storage {
   /** Highest migration applied. */

@@ -38,7 +38,7 @@ import type { Clock } from '../client/types.js';
 import { activityOfChange } from '../domain/entity-activity.js';
 import type { FakeConnection } from './fake-room.js';
 import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
-import { SAMPLE_PEOPLE, type Scenario } from './scenarios.js';
+import { SAMPLE_PEOPLE, type Scenario } from './scenario.js';
 
 /** What the fake activity log needs from the server it lives in. */
 export interface FakeActivityHost {

@@ -44,7 +44,7 @@ import type { NotificationDraft } from '../client/notifications/notification-sto
 import type { Clock } from '../client/types.js';
 import type { FakeConnection } from './fake-room.js';
 import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
-import { SAMPLE_PEOPLE, type Scenario } from './scenarios.js';
+import { SAMPLE_PEOPLE, type Scenario } from './scenario.js';
 
 export type { NotificationDraft };
 

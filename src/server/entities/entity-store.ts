@@ -9,7 +9,21 @@ import type {
   Fields,
   UserProfile,
 } from '../../protocol/index.js';
-import type { StoredEntity } from '../storage.js';
+
+/** A CRM record as the live-data capability sees it. */
+export interface StoredEntity {
+  type: string;
+  id: string;
+  /** Increases by one with every accepted change. */
+  version: number;
+  fields: Record<string, unknown>;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+  /** User id of the last writer, if a user wrote it. */
+  updatedBy: string | null;
+  /** The last writer's profile, when known (live-data writes record it). */
+  updatedByProfile?: UserProfile;
+}
 
 /** An entity with the version at which each of its fields last changed. */
 export interface StoredEntityState {
