@@ -54,6 +54,12 @@ export class CallPeer {
   private readonly polite: boolean;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /**
+   * Signals are applied one at a time, in the order they arrived: a candidate applied while the
+   * description before it is still being set fails ("no remote description") and is lost, and
+   * two descriptions applied at once interleave their state changes.
+   */
+  private inbox: Promise<void> = Promise.resolve();
   /** A signal could not be sent: negotiate again (ICE restart) once signaling is back. */
   needsRestart = false;
 
@@ -108,10 +114,26 @@ export class CallPeer {
   restartIce(): void {
     if (this.closed) return;
     this.needsRestart = false;
+    // An offer sent while signaling was down may never be answered, and a connection waiting for
+    // an answer never negotiates again: take the offer back so the restart's offer can go out.
+    if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+      this.pc
+        .setLocalDescription({ type: 'rollback' })
+        .then(() => this.pc.restartIce())
+        .catch(() => this.pc.restartIce());
+      return;
+    }
     this.pc.restartIce();
   }
 
-  async receive(signal: CallSignal): Promise<void> {
+  /** Applies a signal from the other side after every signal received before it. */
+  receive(signal: CallSignal): Promise<void> {
+    const applied = this.inbox.then(() => this.apply(signal));
+    this.inbox = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async apply(signal: CallSignal): Promise<void> {
     if (this.closed) return;
     if (signal.toSession !== undefined && signal.toSession !== this.options.session) return;
     this.remoteSession = signal.session;

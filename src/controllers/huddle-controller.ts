@@ -9,7 +9,7 @@
  * - Signals (descriptions, candidates) are room events addressed to one person (`emit` with `to`);
  *   the server delivers them to that person only. ICE servers come from the server (`call.config`).
  * - A dropped socket does not end the call: the peer-to-peer media keeps flowing, presence keeps
- *   the person for its grace period, and when the socket is back every connection is re-negotiated
+ *   the person for its grace period, and once the room is joined again every connection renegotiates
  *   with an ICE restart (signals may have been lost meanwhile). A connection whose path fails is
  *   restarted at once.
  * - Leaving (a button, the element leaving the page, `pagehide`) closes every connection and
@@ -66,7 +66,8 @@ export class HuddleController extends ClientController {
   private session = '';
   private iceServers: RTCIceServer[] = [];
   private sampler: ReturnType<typeof setInterval> | undefined;
-  private wasOpen = true;
+  /** The socket dropped since the room was last joined. */
+  private dropped = false;
   private readonly onPageHide = (): void => this.leave();
   private readonly onDeviceChange = (): void => void this.checkMicrophone();
 
@@ -137,10 +138,18 @@ export class HuddleController extends ClientController {
         this.host.requestUpdate();
       }),
       client.onStatus((status) => {
-        const open = status.state === 'open';
-        // Back after a drop: signals may have been lost, so every connection negotiates anew.
-        if (open && !this.wasOpen) for (const peer of this.peers.values()) peer.restartIce();
-        this.wasOpen = open;
+        if (status.state !== 'open') this.dropped = true;
+      }),
+      // Back in the room after a drop (not merely connected: a signal emitted before the room is
+      // joined again is refused): signals may have been lost meanwhile, so every connection
+      // negotiates anew, as does any whose signal could not be sent.
+      client.onResume((info) => {
+        if (info.room !== room) return;
+        const dropped = this.dropped;
+        this.dropped = false;
+        for (const peer of this.peers.values()) {
+          if (dropped || peer.needsRestart) peer.restartIce();
+        }
       }),
     ];
     return () => {

@@ -4,7 +4,7 @@
  * and an oscillator), so a refusal can be played too. Several people and real media flowing between
  * them are the e2e tests' part (test/e2e/huddle.test.ts).
  */
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/elements/huddle/define.js';
 import '../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
@@ -119,6 +119,38 @@ describe('<crm-huddle>', () => {
     await settle();
     expect(presence.snapshot().self?.inCall).to.equal(true);
     presence.release();
+    await expectAccessible(el);
+  });
+
+  it('an unplugged microphone is replaced by the default one, or the loss is said', async () => {
+    const { el, part, join } = await mount();
+    await join();
+    /** Ends the live microphone as unplugging does: the track ends by itself, not by stop(). */
+    const unplug = () => {
+      const mic = handed.find((t) => t.kind === 'audio' && t.readyState === 'live')!;
+      mic.stop(); // readyState "ended"; stop() alone fires nothing, the device going does
+      mic.dispatchEvent(new Event('ended'));
+      return mic;
+    };
+    const first = unplug();
+    await waitUntil(
+      () => handed.some((t) => t !== first && t.kind === 'audio' && t.readyState === 'live'),
+      'no replacement microphone was asked for',
+    );
+    await el.updateComplete;
+    expect(el.state).to.equal('in-call');
+    expect(part('message')?.dataset['tone']).to.not.equal('error');
+
+    // No other microphone: the call goes on and says the microphone is gone.
+    refuse = true;
+    unplug();
+    await waitUntil(
+      () => part('message')?.dataset['tone'] === 'error',
+      'the loss of the microphone was not shown',
+    );
+    expect(el.state).to.equal('in-call');
+    expect(part('message')!.getAttribute('role')).to.equal('alert');
+    expect(part('message')!.textContent).to.contain('microphone was disconnected');
     await expectAccessible(el);
   });
 

@@ -167,6 +167,19 @@ describe('calls on the demo customer page (real server, real browser, fake devic
       ),
     );
 
+    // Who is speaking: the fake microphone beeps, so Ana's tile on Ben's page lights up (and says
+    // so to a screen reader) when her audio level rises, from the inbound audio statistics.
+    await ben.waitForFunction(
+      () =>
+        document
+          .querySelector('crm-huddle')
+          ?.shadowRoot?.querySelector('li[data-user="ana"][data-speaking]')
+          ?.getAttribute('aria-label')
+          ?.includes('speaking') === true,
+      undefined,
+      { polling: 50, timeout: 20_000 },
+    );
+
     // M, with the focus in the element, mutes: the sender sends nothing at all.
     await huddle(ana).locator('[part~="mute"]').focus();
     await ana.keyboard.press('m');
@@ -263,47 +276,38 @@ describe('calls on the demo customer page (real server, real browser, fake devic
     }
   }
 
-  // Skipped until fixed: failed 2 of 6 runs just before this commit (a 30 s wait in the share
-  // flow timed out), so it would make CI a coin toss; the share itself works in the demo.
-  test(
-    'a screen share reaches the other person, with frames',
-    { skip: 'flaky: a 30 s wait in the share flow times out in about one run in three' },
-    async () => {
-      const ana = await open('ana', 13);
-      const ben = await open('ben', 13);
-      await join(ana);
-      await join(ben);
-      await hearsEveryone(ben, 1);
+  test('a screen share reaches the other person, with frames', async () => {
+    const ana = await open('ana', 13);
+    const ben = await open('ben', 13);
+    await join(ana);
+    await join(ben);
+    await hearsEveryone(ben, 1);
 
-      await huddle(ana).locator('[part~="share"]').click();
-      await huddle(ana).locator('[part~="sharing"]').waitFor({ state: 'visible' });
-      assert.equal(
-        await huddle(ana).locator('[part~="share"]').getAttribute('aria-pressed'),
-        'true',
-      );
-      await huddle(ben).locator('li[data-screen]').waitFor({ state: 'attached' });
+    await huddle(ana).locator('[part~="share"]').click();
+    await huddle(ana).locator('[part~="sharing"]').waitFor({ state: 'visible' });
+    assert.equal(await huddle(ana).locator('[part~="share"]').getAttribute('aria-pressed'), 'true');
+    await huddle(ben).locator('li[data-screen]').waitFor({ state: 'attached' });
 
-      // The screen's own track decodes frames on Ben's side and keeps doing so (not one stray
-      // frame). The fake screen (`screen:-3:0`, 1280x720) sends frames whether or not anything on
-      // it changes, so nothing needs to move on Ana's page.
-      const first = await screenFramesPast(ben, 0, 'no frame of the screen reached Ben');
-      await screenFramesPast(ben, first, 'the screen stopped after its first frames');
-      // And the tile's video has those frames: it knows the shared screen's size.
-      await ben.waitForFunction(
-        () =>
-          (document
-            .querySelector('crm-huddle')
-            ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video')?.videoWidth ??
-            0) > 0,
-      );
+    // The screen's own track decodes frames on Ben's side and keeps doing so (not one stray
+    // frame). The fake screen (`screen:-3:0`, 1280x720) sends frames whether or not anything on
+    // it changes, so nothing needs to move on Ana's page.
+    const first = await screenFramesPast(ben, 0, 'no frame of the screen reached Ben');
+    await screenFramesPast(ben, first, 'the screen stopped after its first frames');
+    // And the tile's video has those frames: it knows the shared screen's size.
+    await ben.waitForFunction(
+      () =>
+        (document
+          .querySelector('crm-huddle')
+          ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video')?.videoWidth ?? 0) >
+        0,
+    );
 
-      // Stopping the share removes it on the other side.
-      await huddle(ana).locator('[part~="share"]').click();
-      await ben.waitForFunction(
-        () => !document.querySelector('crm-huddle')?.shadowRoot?.querySelector('li[data-screen]'),
-      );
-    },
-  );
+    // Stopping the share removes it on the other side.
+    await huddle(ana).locator('[part~="share"]').click();
+    await ben.waitForFunction(
+      () => !document.querySelector('crm-huddle')?.shadowRoot?.querySelector('li[data-screen]'),
+    );
+  });
 
   test('three people: everyone hears everyone (a mesh)', async () => {
     const pages = [await open('ana', 18), await open('ben', 18), await open('chloe', 18)];
@@ -312,54 +316,41 @@ describe('calls on the demo customer page (real server, real browser, fake devic
     for (const page of pages) await grows(page, 'inbound-rtp', 'audio');
   });
 
-  // Skipped until fixed: fails 2 runs in 3 on a quiet machine (the ICE restart after the
-  // socket comes back is not seen within 30 s, or Ben's first answer is not there yet), so it
-  // would make every CI run a coin toss. The likely cause: the restart's offer is emitted on the
-  // new socket before the room is joined again, and the server refuses an emit from a non-member.
-  test(
-    'a socket dropped mid-call: the call goes on and re-negotiates',
-    {
-      skip: 'flaky: the ICE restart after a reconnect races the room re-join (see the comment above)',
-    },
-    async () => {
-      const ana = await open('ana', 31);
-      const ben = await open('ben', 31);
-      await join(ana);
-      await join(ben);
-      await hearsEveryone(ben, 1);
-      const ufrag = () =>
-        ben.evaluate(
-          () =>
-            /a=ice-ufrag:(\S+)/.exec(
-              document.querySelector('crm-huddle')?.peerConnections[0]?.localDescription?.sdp ?? '',
-            )?.[1],
-        );
-      const before = await ufrag();
-      assert.ok(before);
-
-      const context = ben.context();
-      await context.setOffline(true);
-      await ben.waitForFunction(
-        () => document.querySelector('crm-connection-status')?.getAttribute('state') !== 'open',
-      );
-      await context.setOffline(false);
-      // Back online: an ICE restart gives the connection new credentials, and media flows again.
-      await ben.waitForFunction(
-        (before) =>
+  test('a socket dropped mid-call: the call goes on and re-negotiates', async () => {
+    const ana = await open('ana', 31);
+    const ben = await open('ben', 31);
+    await join(ana);
+    await join(ben);
+    await hearsEveryone(ben, 1);
+    const ufrag = () =>
+      ben.evaluate(
+        () =>
           /a=ice-ufrag:(\S+)/.exec(
             document.querySelector('crm-huddle')?.peerConnections[0]?.localDescription?.sdp ?? '',
-          )?.[1] !== before,
-        before,
-        { polling: 100, timeout: 30_000 },
+          )?.[1],
       );
-      assert.equal(
-        await ben.evaluate(() => document.querySelector('crm-huddle')?.state),
-        'in-call',
-      );
-      await grows(ben, 'inbound-rtp', 'audio');
-      await grows(ana, 'inbound-rtp', 'audio');
-    },
-  );
+    const before = await ufrag();
+    assert.ok(before);
+
+    const context = ben.context();
+    await context.setOffline(true);
+    await ben.waitForFunction(
+      () => document.querySelector('crm-connection-status')?.getAttribute('state') !== 'open',
+    );
+    await context.setOffline(false);
+    // Back online: an ICE restart gives the connection new credentials, and media flows again.
+    await ben.waitForFunction(
+      (before) =>
+        /a=ice-ufrag:(\S+)/.exec(
+          document.querySelector('crm-huddle')?.peerConnections[0]?.localDescription?.sdp ?? '',
+        )?.[1] !== before,
+      before,
+      { polling: 100, timeout: 30_000 },
+    );
+    assert.equal(await ben.evaluate(() => document.querySelector('crm-huddle')?.state), 'in-call');
+    await grows(ben, 'inbound-rtp', 'audio');
+    await grows(ana, 'inbound-rtp', 'audio');
+  });
 
   test(
     '20 join/leave cycles leave no connection and no track behind',
