@@ -62,6 +62,9 @@ export class CallPeer {
   private inbox: Promise<void> = Promise.resolve();
   /** A signal could not be sent: negotiate again (ICE restart) once signaling is back. */
   needsRestart = false;
+  /** Audio energy totals at the previous sample, received and sent. */
+  private heard: AudioTotals | undefined;
+  private said: AudioTotals | undefined;
 
   constructor(private readonly options: CallPeerOptions) {
     this.polite = options.selfId > options.peerId;
@@ -160,21 +163,27 @@ export class CallPeer {
     }
   }
 
-  /** Audio level of this peer from the inbound audio statistics. */
+  /**
+   * Audio levels since the last sample, this peer's and the user's own as sent to it: the root
+   * mean square of the audio energy over the interval (`totalAudioEnergy` over
+   * `totalSamplesDuration`), so a word spoken between two samples counts. A single `audioLevel`
+   * reading is a point in time and misses short sounds. Where the totals are missing, that
+   * reading is used.
+   */
   async sample(): Promise<void> {
     if (this.closed) return;
     const stats = await this.pc.getStats();
-    let level = 0;
-    let local = 0;
-    stats.forEach((report: { type: string; kind?: string; audioLevel?: number }) => {
-      if (report.type === 'inbound-rtp' && report.kind === 'audio') {
-        level = Math.max(level, report.audioLevel ?? 0);
-      } else if (report.type === 'media-source' && report.kind === 'audio') {
-        local = Math.max(local, report.audioLevel ?? 0);
-      }
+    const inbound = new AudioMeter();
+    const outbound = new AudioMeter();
+    stats.forEach((report: AudioReport) => {
+      if (report.kind !== 'audio') return;
+      if (report.type === 'inbound-rtp') inbound.add(report);
+      else if (report.type === 'media-source') outbound.add(report);
     });
-    this.level = level;
-    this.localLevel = local;
+    this.level = inbound.level(this.heard);
+    this.localLevel = outbound.level(this.said);
+    this.heard = inbound.totals();
+    this.said = outbound.totals();
   }
 
   close(): void {
@@ -242,5 +251,50 @@ export class CallPeer {
       this.restartTimer = setTimeout(() => this.restartIce(), DISCONNECTED_RESTART_MS);
     }
     this.options.changed();
+  }
+}
+
+interface AudioReport {
+  type: string;
+  kind?: string;
+  audioLevel?: number;
+  totalAudioEnergy?: number;
+  totalSamplesDuration?: number;
+}
+
+interface AudioTotals {
+  energy: number;
+  duration: number;
+}
+
+/** Sums the audio statistics of one direction (a connection may carry several audio streams). */
+export class AudioMeter {
+  private energy = 0;
+  private duration = 0;
+  private point = 0;
+  private complete = true;
+
+  add(report: AudioReport): void {
+    this.point = Math.max(this.point, report.audioLevel ?? 0);
+    if (report.totalAudioEnergy === undefined || report.totalSamplesDuration === undefined) {
+      this.complete = false;
+      return;
+    }
+    this.energy += report.totalAudioEnergy;
+    this.duration += report.totalSamplesDuration;
+  }
+
+  totals(): AudioTotals | undefined {
+    return this.complete ? { energy: this.energy, duration: this.duration } : undefined;
+  }
+
+  /** The level since `before` (RMS over the interval), or the point reading without totals. */
+  level(before: AudioTotals | undefined): number {
+    const now = this.totals();
+    if (!now || !before) return this.point;
+    const seconds = now.duration - before.duration;
+    const energy = now.energy - before.energy;
+    if (seconds <= 0 || energy < 0) return this.point;
+    return Math.min(1, Math.sqrt(energy / seconds));
   }
 }

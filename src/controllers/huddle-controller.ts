@@ -39,7 +39,7 @@ const SIGNAL_EVENT = 'call.signal';
 const RING_EVENT = 'call.ring';
 /** A ring older than this (replayed after a reconnect, for example) no longer rings. */
 const RING_FRESH_MS = 30_000;
-/** Audio level above which someone counts as speaking (getStats audioLevel, 0..1). */
+/** Audio level above which someone counts as speaking (RMS over the last sample, 0..1). */
 const SPEAKING_LEVEL = 0.02;
 const SAMPLE_MS = 250;
 

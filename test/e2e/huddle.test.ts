@@ -286,22 +286,47 @@ describe('calls on the demo customer page (real server, real browser, fake devic
     await huddle(ana).locator('[part~="share"]').click();
     await huddle(ana).locator('[part~="sharing"]').waitFor({ state: 'visible' });
     assert.equal(await huddle(ana).locator('[part~="share"]').getAttribute('aria-pressed'), 'true');
-    await huddle(ben).locator('li[data-screen]').waitFor({ state: 'attached' });
+    await huddle(ben).locator('li[data-screen]').waitFor({ state: 'attached', timeout: 45_000 });
+
+    // The tile's video shows the screen: it knows the shared screen's size.
+    await ben
+      .waitForFunction(
+        () =>
+          (document
+            .querySelector('crm-huddle')
+            ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video')?.videoWidth ??
+            0) > 0,
+        undefined,
+        { polling: 100, timeout: 45_000 },
+      )
+      .catch(async (error: unknown) => {
+        const video = await ben.evaluate(() => {
+          const v = document
+            .querySelector('crm-huddle')
+            ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video');
+          const stream = v?.srcObject as MediaStream | null | undefined;
+          return (
+            v && {
+              ready: v.readyState,
+              paused: v.paused,
+              network: v.networkState,
+              error: v.error?.message,
+              hidden: document.visibilityState,
+              tracks: stream?.getTracks().map((t) => `${t.kind}:${t.readyState}:muted=${t.muted}`),
+              connected: v.isConnected,
+            }
+          );
+        });
+        throw new Error(
+          `the screen tile shows no picture: ${String(error)} ${JSON.stringify(video)}`,
+        );
+      });
 
     // The screen's own track decodes frames on Ben's side and keeps doing so (not one stray
     // frame). The fake screen (`screen:-3:0`, 1280x720) sends frames whether or not anything on
     // it changes, so nothing needs to move on Ana's page.
     const first = await screenFramesPast(ben, 0, 'no frame of the screen reached Ben');
     await screenFramesPast(ben, first, 'the screen stopped after its first frames');
-    // And the tile's video has those frames: it knows the shared screen's size.
-    await ben.waitForFunction(
-      () =>
-        (document
-          .querySelector('crm-huddle')
-          ?.shadowRoot?.querySelector<HTMLVideoElement>('li[data-screen] video')?.videoWidth ?? 0) >
-        0,
-    );
-
     // Stopping the share removes it on the other side.
     await huddle(ana).locator('[part~="share"]').click();
     await ben.waitForFunction(
