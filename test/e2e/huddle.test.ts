@@ -9,7 +9,7 @@
  * before the page's scripts run, so a leak shows whatever the element reports about itself.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, launchBrowser, openAs } from './helpers/browser.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -32,6 +32,12 @@ describe('calls on the demo customer page (real server, real browser, fake devic
   });
 
   after(() => closeDemo(contexts, browser, server));
+
+  // Each test's people hang up with it: calls left running (720p screens, several meshes) would
+  // encode and decode on the machine's cores for the rest of the file and slow the next tests.
+  afterEach(async () => {
+    await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
+  });
 
   /** One person on one device, on customer `id`, with connections and tracks counted. */
   async function open(who: string, id: number): Promise<Page> {
