@@ -151,7 +151,8 @@ export class CallPeer {
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
         await pc.setLocalDescription();
-        await this.send({ description: pc.localDescription!.toJSON() });
+        // Not awaited: the next signals need not wait for the server to acknowledge this one.
+        void this.send({ description: pc.localDescription!.toJSON() });
       }
     } else if (signal.candidate) {
       try {

@@ -323,8 +323,43 @@ describe('calls on the demo customer page (real server, real browser, fake devic
             }
           );
         });
+        const rtpOf = (page: Page, type: string) =>
+          page.evaluate(async (type) => {
+            const found: unknown[] = [];
+            for (const pc of document.querySelector('crm-huddle')?.peerConnections ?? []) {
+              (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+                if (r['type'] === type && r['kind'] === 'video') {
+                  const { mid, framesEncoded, framesSent, framesDecoded, packetsReceived } = r;
+                  const { qualityLimitationReason, frameWidth, framesPerSecond } = r;
+                  found.push({ mid, framesEncoded, framesSent, framesDecoded, packetsReceived });
+                  found.push({ qualityLimitationReason, frameWidth, framesPerSecond });
+                }
+              });
+            }
+            return found;
+          }, type);
+        const states = (page: Page) =>
+          page.evaluate(() =>
+            (document.querySelector('crm-huddle')?.peerConnections ?? []).map((pc) => ({
+              signaling: pc.signalingState,
+              ice: pc.iceConnectionState,
+              transceivers: pc
+                .getTransceivers()
+                .map(
+                  (t) => `${t.mid}:${t.direction}/${t.currentDirection}:${t.sender.track?.kind}`,
+                ),
+            })),
+          );
+        console.log(
+          'ana',
+          JSON.stringify(await states(ana)),
+          'ben',
+          JSON.stringify(await states(ben)),
+        );
+        const sent = await rtpOf(ana, 'outbound-rtp');
+        const received = await rtpOf(ben, 'inbound-rtp');
         throw new Error(
-          `the screen tile shows no picture: ${String(error)} ${JSON.stringify(video)}`,
+          `the screen tile shows no picture: ${String(error)} ${JSON.stringify({ video, sent, received })}`,
         );
       });
 
