@@ -4,7 +4,7 @@
  * `@socket.io/redis-adapter` on the same Redis. Same N subscribers spread round-robin over the
  * processes, same payload, one publisher on the first process; servers take turns in one run.
  *
- * Processes: this one publishes and starts a private redis-server (test/services/redis.ts);
+ * Processes: this one publishes (4 connections taking turns, see `Publisher`) and starts a private redis-server (test/services/redis.ts);
  * `scale-out-server.ts` runs each server process and reports its own CPU time over IPC (summed
  * over the processes of a case); `fanout-subscribers.ts` holds the N subscribers (lean RFC 6455
  * clients; Socket.IO's protocol spoken by hand for Socket.IO) and measures latency from a
@@ -30,6 +30,8 @@ import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
 const ROOM = 'bench:room';
 const PAD = 'x'.repeat(64);
 const WINDOW = 16;
+/** Publishing connections (see `Publisher`). */
+const PUBLISHERS = 4;
 const KINDS: ScaleKind[] = ['ours', 'socketio'];
 const PACED_DELIVERIES_PER_SEC = 5_000;
 const PACED_SECONDS = 6;
@@ -84,6 +86,18 @@ function ask<T extends { type: string }>(
   });
 }
 
+/** Resolves on the first text frame from `ws` that matches. */
+function expect(ws: WebSocket, match: (text: string) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer): void => {
+      if (!match(data.toString())) return;
+      ws.off('message', onMessage);
+      resolve();
+    };
+    ws.on('message', onMessage);
+  });
+}
+
 /** CPU time (user + system) of a process from /proc, in µs (clock ticks of 10 ms: coarse). */
 function procCpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -93,9 +107,12 @@ function procCpuUs(pid: number): number {
 }
 
 /**
- * The publishing connection, on the first process; it is a member of the room too (as in
- * bench/fanout.ts), so each message is N + 1 writes for both servers. Counts acks to keep a
- * window of messages in flight.
+ * The publishing connections, on the first process, taking turns message by message: our server
+ * handles one connection's frames in order, and on Redis an emit is answered once the event came
+ * back from Redis, so one connection publishes at most one event per Redis round trip (Socket.IO
+ * acks before anything is delivered). Several connections let a burst measure the servers rather
+ * than that round trip. They are members of the room too (as in bench/fanout.ts), so each message
+ * is N + PUBLISHERS writes for both servers. Counts acks to keep a window of messages in flight.
  */
 class Publisher {
   private sent = 0;
@@ -104,19 +121,21 @@ class Publisher {
   private room = ROOM;
 
   private constructor(
-    private readonly ws: WebSocket,
+    private readonly sockets: WebSocket[],
     private readonly kind: ScaleKind,
   ) {
-    ws.on('message', (data: Buffer) => {
-      const isAck =
-        kind === 'socketio'
-          ? data[0] === 0x34 && data[1] === 0x33 && data[2] !== 0x30 // `43<id>[…]`, not a join's `430`
-          : data.indexOf('"type":"ack"') !== -1;
-      if (kind === 'socketio' && data.length === 1 && data[0] === 0x32) ws.send('3');
-      if (!isAck) return;
-      this.acked++;
-      this.onAck?.();
-    });
+    for (const ws of sockets) {
+      ws.on('message', (data: Buffer) => {
+        if (kind === 'socketio' && data.length === 1 && data[0] === 0x32) ws.send('3'); // ping
+        const isAck =
+          kind === 'socketio'
+            ? data[0] === 0x34 && data[1] === 0x33 && data[2] !== 0x30 // `43<id>[…]`, not a join's `430`
+            : data.indexOf('"type":"ack"') !== -1;
+        if (!isAck) return;
+        this.acked++;
+        this.onAck?.();
+      });
+    }
   }
 
   static async connect(port: number, kind: ScaleKind): Promise<Publisher> {
@@ -124,55 +143,50 @@ class Publisher {
       kind === 'socketio'
         ? `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`
         : `ws://127.0.0.1:${port}/realtime`;
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    await once(ws, 'open');
-    const publisher = new Publisher(ws, kind);
-    if (kind === 'socketio') {
-      await publisher.expect((text) => text.startsWith('0'));
-      ws.send('40');
-      await publisher.expect((text) => text.startsWith('40'));
-    } else {
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          id: 'h',
-          v: 1,
-          clientId: 'bench-publisher',
-          devUser: { id: 'publisher', name: 'Publisher' },
-        }),
-      );
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < PUBLISHERS; i++) {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      await once(ws, 'open');
+      if (kind === 'socketio') {
+        await expect(ws, (text) => text.startsWith('0'));
+        ws.send('40');
+        await expect(ws, (text) => text.startsWith('40'));
+      } else {
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            id: 'h',
+            v: 1,
+            clientId: `bench-publisher-${i}`,
+            devUser: { id: `publisher-${i}`, name: `Publisher ${i}` },
+          }),
+        );
+      }
+      sockets.push(ws);
     }
+    const publisher = new Publisher(sockets, kind);
     await publisher.join(ROOM);
     return publisher;
   }
 
-  private expect(match: (text: string) => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const onMessage = (data: Buffer): void => {
-        if (!match(data.toString())) return;
-        this.ws.off('message', onMessage);
-        resolve();
-      };
-      this.ws.on('message', onMessage);
-    });
-  }
-
   private async join(room: string): Promise<void> {
-    if (this.kind === 'socketio') {
-      const joined = this.expect((text) => text.startsWith('430'));
-      this.ws.send(`420${JSON.stringify(['join', room])}`);
-      await joined;
-    } else {
-      const joined = this.expect((text) => text.includes('"type":"joined"'));
-      this.ws.send(JSON.stringify({ type: 'join', id: `j-${room}`, room }));
-      await joined;
+    for (const ws of this.sockets) {
+      if (this.kind === 'socketio') {
+        const joined = expect(ws, (text) => text.startsWith('430'));
+        ws.send(`420${JSON.stringify(['join', room])}`);
+        await joined;
+      } else {
+        const joined = expect(ws, (text) => text.includes('"type":"joined"'));
+        ws.send(JSON.stringify({ type: 'join', id: `j-${room}`, room }));
+        await joined;
+      }
     }
   }
 
   private sendOne(): void {
     const i = this.sent++;
     const payload = { t: nowUs(), pad: PAD };
-    this.ws.send(
+    this.sockets[i % this.sockets.length]!.send(
       this.kind === 'socketio'
         ? `42${1000 + i}${JSON.stringify(['emit', this.room, payload])}`
         : JSON.stringify({ type: 'emit', id: `p${i}`, room: this.room, event: 'tick', payload }),
@@ -230,7 +244,7 @@ class Publisher {
   }
 
   close(): void {
-    this.ws.terminate();
+    for (const ws of this.sockets) ws.terminate();
   }
 }
 
