@@ -216,6 +216,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
           replayMillis: limits.replayMillis,
           maxFrameBytes: limits.maxFrameBytes,
           replayRoomBytes: limits.replayRoomBytes,
+          replayTotalBytes: limits.replayTotalBytes,
           // Events this process's members missed can no longer be replayed: they resume (and
           // get `gap`, so they re-sync) rather than carry on with a silent hole.
           onInterrupted: (room) => {
