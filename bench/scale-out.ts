@@ -146,9 +146,11 @@ class Publisher {
     const sockets: WebSocket[] = [];
     for (let i = 0; i < PUBLISHERS; i++) {
       const ws = new WebSocket(url, { perMessageDeflate: false });
+      // Socket.IO's open packet may arrive with the upgrade answer, before `open` resolves.
+      const engineOpen = expect(ws, (text) => text.startsWith('0'));
       await once(ws, 'open');
       if (kind === 'socketio') {
-        await expect(ws, (text) => text.startsWith('0'));
+        await engineOpen;
         ws.send('40');
         await expect(ws, (text) => text.startsWith('40'));
       } else {
