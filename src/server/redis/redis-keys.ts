@@ -27,6 +27,8 @@ export interface RedisKeys {
   readonly presenceVersion: string;
   /** Set of the ids of processes holding presence. */
   readonly processes: string;
+  /** Hash `{ tokens, last }`: an address's failed-handshake bucket, while it is not full. */
+  authFailures(address: string): string;
   /** Key that exists while a process is alive (set with an expiry, renewed by its heartbeat). */
   alive(processId: string): string;
   /** Set of `[room, user]` JSON pairs a process holds presence for, so others can clean up. */
@@ -46,6 +48,7 @@ export function redisKeys(prefix = 'crm:'): RedisKeys {
     people: (room) => `${prefix}people:${room}`,
     presenceVersion: `${prefix}presence-version`,
     processes: `${prefix}processes`,
+    authFailures: (address) => `${prefix}auth-failures:${address}`,
     alive: (processId) => `${prefix}alive:${processId}`,
     holdings: (processId) => `${prefix}holdings:${processId}`,
   };
