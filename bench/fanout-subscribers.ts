@@ -6,6 +6,11 @@
  * By default the subscribers are lean RFC 6455 clients (handshake through node:http's upgrade,
  * frames parsed by hand, several per read): the load generator shares the machine with the server
  * it measures and should cost less than it. `ws` selects the `ws` library's client instead.
+ *
+ * `url` may list several servers, comma-separated (processes of one deployment): subscriber i
+ * connects to the (i mod count)-th. Mode `socketio` speaks Socket.IO v4 over its WebSocket
+ * transport (Engine.IO open, namespace connect, a `join` event with an ack), for
+ * bench/scale-out.ts; its events are `42["tick",{…}]`.
  */
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
@@ -26,13 +31,15 @@ export type FromSubscribers =
 const [url = '', countArg = '0', mode = 'ours', room = 'bench:room', client = 'lean'] =
   process.argv.slice(2);
 const n = Number(countArg);
+const urls = url.split(',');
+const socketIo = mode === 'socketio';
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const cpuNow = (): number => {
   const usage = process.cpuUsage();
   return usage.user + usage.system;
 };
 
-const EVENT = Buffer.from('"type":"event"');
+const EVENT = Buffer.from(socketIo ? '42["tick"' : '"type":"event"');
 const STAMP = Buffer.from('"t":');
 
 let received = 0;
@@ -68,7 +75,7 @@ function record(data: Buffer): void {
 
 /** The frames a subscriber sends after connecting: none for bare, hello and join for ours. */
 function greeting(i: number): string[] {
-  if (mode === 'bare') return [];
+  if (mode === 'bare' || socketIo) return [];
   return [
     JSON.stringify({
       type: 'hello',
@@ -83,16 +90,38 @@ function greeting(i: number): string[] {
 
 const JOINED = Buffer.from('"type":"joined"');
 
+/**
+ * Socket.IO's handshake, one step per text frame received before the join is acknowledged:
+ * Engine.IO `0{…}` (open) → send `40` (connect to `/`); `40{…}` → send the join with ack id 1;
+ * `431[…]` is its ack. Returns the frame to send, or 'joined'.
+ */
+function socketIoStep(payload: Buffer): string | 'joined' | undefined {
+  const text = payload.toString('latin1', 0, Math.min(payload.length, 3));
+  if (text.startsWith('0')) return '40';
+  if (text.startsWith('40')) return `421${JSON.stringify(['join', room])}`;
+  if (text.startsWith('431')) return 'joined';
+  return undefined;
+}
+
 /** Resolves once joined (ours) or connected (bare); then every message goes to `record`. */
 function connectWs(i: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    const ws = new WebSocket(target(i), { perMessageDeflate: false, skipUTF8Validation: true });
     ws.on('error', reject);
     ws.on('open', () => {
       let joined = mode === 'bare';
       if (joined) resolve();
       ws.on('message', (data: Buffer) => {
+        if (socketIo && data.length === 1 && data[0] === 0x32) return ws.send('3'); // ping
         if (joined) return record(data);
+        if (socketIo) {
+          const step = socketIoStep(data);
+          if (step === 'joined') {
+            joined = true;
+            resolve();
+          } else if (step !== undefined) ws.send(step);
+          return;
+        }
         if (data.indexOf(JOINED) !== -1) {
           joined = true;
           resolve();
@@ -120,13 +149,19 @@ function clientFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
+/** The server subscriber i connects to. */
+function target(i: number): string {
+  const base = urls[i % urls.length]!;
+  return socketIo ? `${base}/socket.io/?EIO=4&transport=websocket` : base;
+}
+
 function connectLean(i: number): Promise<void> {
-  const target = new URL(url);
+  const to = new URL(target(i));
   return new Promise((resolve, reject) => {
     const req = request({
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
+      host: to.hostname,
+      port: to.port,
+      path: to.pathname + to.search,
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',
@@ -161,8 +196,17 @@ function connectLean(i: number): Promise<void> {
           const payload = data.subarray(offset, offset + length);
           at = offset + length;
           if (opcode === 0x1) {
-            if (joined) record(payload);
-            else if (payload.indexOf(JOINED) !== -1) {
+            if (socketIo && payload.length === 1 && payload[0] === 0x32) {
+              // Engine.IO ping: answer pong, or the server drops the socket.
+              socket.write(clientFrame(0x1, Buffer.from('3')));
+            } else if (joined) record(payload);
+            else if (socketIo) {
+              const step = socketIoStep(payload);
+              if (step === 'joined') {
+                joined = true;
+                resolve();
+              } else if (step !== undefined) socket.write(clientFrame(0x1, Buffer.from(step)));
+            } else if (payload.indexOf(JOINED) !== -1) {
               joined = true;
               resolve();
             }

@@ -8,6 +8,11 @@
  * make the throttle forget, never grow). Only failures are tracked, so well-behaved clients cost
  * nothing. Addresses are the TCP peer's: behind a proxy every client shares the proxy's address
  * (see docs/protocol.md, "Limits").
+ *
+ * With several processes (Redis), the buckets are also kept in a `SharedFailures` store, so the
+ * allowance is the address's for the whole deployment: a client that takes turns between the
+ * processes gets one allowance, not one per process. This process's own buckets still answer
+ * first (without a round trip) and whenever the store cannot be asked.
  */
 
 export interface AuthThrottleOptions {
@@ -19,23 +24,59 @@ export interface AuthThrottleOptions {
   maxAddresses: number;
 }
 
+/** Failed handshakes counted for every process of a deployment (see redis-auth-throttle.ts). */
+export interface SharedFailures {
+  /**
+   * Whether the address has an attempt left, counting every process's failures; undefined when
+   * the store cannot be asked now (this process's count decides alone).
+   */
+  allows(address: string, now: number): Promise<boolean | undefined>;
+  /** Counts one failed handshake from this address (best effort: never throws). */
+  failed(address: string, now: number): void;
+}
+
 interface Bucket {
   tokens: number;
   last: number;
 }
 
+/** A bucket's tokens at `now`: `tokens` at `last`, refilled at `perMinute`, up to `burst`. */
+export function refilled(
+  tokens: number,
+  last: number,
+  now: number,
+  options: Pick<AuthThrottleOptions, 'burst' | 'perMinute'>,
+): number {
+  if (now <= last) return tokens;
+  return Math.min(options.burst, tokens + ((now - last) * options.perMinute) / 60_000);
+}
+
 export class AuthThrottle {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly options: AuthThrottleOptions) {}
+  constructor(
+    private readonly options: AuthThrottleOptions,
+    private readonly shared?: SharedFailures,
+  ) {}
 
   /** Addresses tracked now. */
   get size(): number {
     return this.buckets.size;
   }
 
-  /** Whether this address may try a handshake now. */
-  allows(address: string, now: number): boolean {
+  /**
+   * Whether this address may try a handshake now. Synchronous when this process's count decides
+   * (no shared store, or this process alone already refuses); a promise when the shared store is
+   * asked.
+   */
+  allows(address: string, now: number): boolean | Promise<boolean> {
+    if (!this.allowsHere(address, now)) return false;
+    if (!this.shared) return true;
+    return this.shared.allows(address, now).then((shared) => shared ?? true);
+  }
+
+  /** This process's count alone. */
+  private allowsHere(address: string, now: number): boolean {
     const bucket = this.buckets.get(address);
     if (!bucket) return true;
     this.refill(bucket, now);
@@ -49,6 +90,7 @@ export class AuthThrottle {
 
   /** Counts one failed handshake from this address. */
   failed(address: string, now: number): void {
+    this.shared?.failed(address, now);
     let bucket = this.buckets.get(address);
     if (bucket) {
       this.refill(bucket, now);
@@ -67,10 +109,7 @@ export class AuthThrottle {
 
   private refill(bucket: Bucket, now: number): void {
     if (now <= bucket.last) return;
-    bucket.tokens = Math.min(
-      this.options.burst,
-      bucket.tokens + ((now - bucket.last) * this.options.perMinute) / 60_000,
-    );
+    bucket.tokens = refilled(bucket.tokens, bucket.last, now, this.options);
     bucket.last = now;
   }
 }

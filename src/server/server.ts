@@ -49,6 +49,7 @@ import { LocalBus } from './local-bus.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { renderMetrics, ServerMetrics } from './metrics.js';
 import { PresenceRegistry, type Presence, type PresenceDiff } from './presence.js';
+import { RedisFailures } from './redis/redis-auth-throttle.js';
 import { RedisBus } from './redis/redis-bus.js';
 import { RedisPresence } from './redis/redis-presence.js';
 import { RoomRegistry } from './rooms.js';
@@ -216,6 +217,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
           replayMillis: limits.replayMillis,
           maxFrameBytes: limits.maxFrameBytes,
           replayRoomBytes: limits.replayRoomBytes,
+          replayTotalBytes: limits.replayTotalBytes,
           // Events this process's members missed can no longer be replayed: they resume (and
           // get `gap`, so they re-sync) rather than carry on with a silent hole.
           onInterrupted: (room) => {
@@ -327,11 +329,22 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     log,
     metrics,
     auth: new Authenticator(auth, clock),
-    authThrottle: new AuthThrottle({
-      burst: limits.failedHandshakeBurst,
-      perMinute: limits.failedHandshakesPerMinute,
-      maxAddresses: limits.throttledAddresses,
-    }),
+    authThrottle: new AuthThrottle(
+      {
+        burst: limits.failedHandshakeBurst,
+        perMinute: limits.failedHandshakesPerMinute,
+        maxAddresses: limits.throttledAddresses,
+      },
+      // With several processes an address's allowance is the deployment's, not each process's.
+      redisBus
+        ? new RedisFailures(
+            redisBus.link,
+            redisBus.keyNames,
+            { burst: limits.failedHandshakeBurst, perMinute: limits.failedHandshakesPerMinute },
+            log,
+          )
+        : undefined,
+    ),
     authorize: options.authorize ?? defaultAuthorize,
     authorizeCallback: options.authorizeCallback
       ? new AuthorizeCallback(options.authorizeCallback, clock, log)
@@ -431,17 +444,29 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       return;
     }
     const address = req.socket.remoteAddress ?? '';
-    if (!ctx.authThrottle.allows(address, clock.now())) {
-      metrics.handshakesThrottled++;
-      log.info('handshake throttled', { address });
-      socket.end(
-        'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-      );
+    const admit = (allowed: boolean): void => {
+      if (!allowed) {
+        metrics.handshakesThrottled++;
+        log.info('handshake throttled', { address });
+        socket.end(
+          'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+        );
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        metrics.connectionsOpened++;
+        sessions.add(new Session(ctx, randomUUID(), ws, onClosed, address));
+      });
+    };
+    const allowed = ctx.authThrottle.allows(address, clock.now());
+    if (typeof allowed === 'boolean') {
+      admit(allowed);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      metrics.connectionsOpened++;
-      sessions.add(new Session(ctx, randomUUID(), ws, onClosed, address));
+    // The shared count (Redis) was asked: the socket may have gone, or the server begun closing.
+    void allowed.then((verdict) => {
+      if (closing || socket.destroyed) socket.destroy();
+      else admit(verdict);
     });
   });
 

@@ -5,7 +5,8 @@
  * - One sequence per room (`seq:<room>`), taken, kept and published in one Lua script, so every
  *   process receives a room's events in sequence order with no gap.
  * - The replay window is a capped stream per room (`log:<room>`), bounded like the in-memory log:
- *   events (`replayEvents`), framed bytes (`replayRoomBytes`) and age (`replayMillis`).
+ *   events (`replayEvents`), framed bytes (`replayRoomBytes`) and age (`replayMillis`), and all
+ *   rooms' windows together by `replayTotalBytes`, for the whole deployment.
  * - One pub/sub subscription per room per process, however many local members it has; each
  *   message is framed once per process (`PreparedFrame`) and the same buffer goes to every member.
  * - A process that lost messages (its subscriber dropped, Redis restarted) notices the hole in the
@@ -37,6 +38,11 @@ export interface RedisBusOptions {
   maxFrameBytes: number;
   /** Framed bytes of events kept per room. Default: unbounded (events and age only). */
   replayRoomBytes?: number;
+  /**
+   * Framed bytes of events kept over all rooms, for the whole deployment (the windows are in
+   * Redis); past it the oldest event of any room goes first. Default: unbounded.
+   */
+  replayTotalBytes?: number;
   /** Key prefix. Default `crm:`. */
   keyPrefix?: string;
   /** How long an idle room's sequence number is remembered. Default 24 h. */
@@ -89,7 +95,7 @@ export class RedisBus implements Bus {
     this.keys = redisKeys(options.keyPrefix);
     this.commands = new RedisLink({ url: options.url, log: options.log, role: 'commands' });
     this.subscriber = new RedisLink({ url: options.url, log: options.log, role: 'subscriber' });
-    this.commands.redis.defineCommand('crmPublish', { numberOfKeys: 2, lua: PUBLISH_LUA });
+    this.commands.redis.defineCommand('crmPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
     this.commands.redis.defineCommand('crmResume', { numberOfKeys: 2, lua: RESUME_LUA });
     this.subscriber.redis.on('message', (channel: string, message: string) =>
       this.onMessage(channel, message),
@@ -188,6 +194,9 @@ export class RedisBus implements Bus {
     const result = await this.run('crmPublish', [
       this.keys.seq(room),
       this.keys.log(room),
+      this.keys.replayRooms,
+      this.keys.replayBytes,
+      this.keys.replayTotal,
       this.keys.channel(room),
       at,
       prefix,
@@ -197,6 +206,9 @@ export class RedisBus implements Bus {
       this.options.replayRoomBytes ?? Number.MAX_SAFE_INTEGER,
       Math.max(1, this.options.replayMillis),
       this.sequenceTtl,
+      room,
+      this.options.replayTotalBytes ?? Number.MAX_SAFE_INTEGER,
+      this.keys.logPrefix,
     ]);
     const seq = Number(result);
     if (seq < 0) {

@@ -9,6 +9,14 @@ export interface RedisKeys {
   seq(room: string): string;
   /** Stream of the room's recent event frames, kept for resume (entry id = `<seq>-0`). */
   log(room: string): string;
+  /** What `log(room)` is with the room name left off (the scripts append it). */
+  readonly logPrefix: string;
+  /** Sorted set of the rooms with a replay window, scored by their oldest kept event's time. */
+  readonly replayRooms: string;
+  /** Hash: room → framed bytes its replay window keeps. */
+  readonly replayBytes: string;
+  /** Counter: framed bytes kept by all rooms' replay windows together. */
+  readonly replayTotal: string;
   /** Pub/sub channel of the room: events, unsequenced frames and presence notices. */
   channel(room: string): string;
   /** Hash of one person's presence in a room: one field per process, plus `_v`. */
@@ -19,6 +27,8 @@ export interface RedisKeys {
   readonly presenceVersion: string;
   /** Set of the ids of processes holding presence. */
   readonly processes: string;
+  /** Hash `{ tokens, last }`: an address's failed-handshake bucket, while it is not full. */
+  authFailures(address: string): string;
   /** Key that exists while a process is alive (set with an expiry, renewed by its heartbeat). */
   alive(processId: string): string;
   /** Set of `[room, user]` JSON pairs a process holds presence for, so others can clean up. */
@@ -29,11 +39,16 @@ export function redisKeys(prefix = 'crm:'): RedisKeys {
   return {
     seq: (room) => `${prefix}seq:${room}`,
     log: (room) => `${prefix}log:${room}`,
+    logPrefix: `${prefix}log:`,
+    replayRooms: `${prefix}replay-rooms`,
+    replayBytes: `${prefix}replay-bytes`,
+    replayTotal: `${prefix}replay-total`,
     channel: (room) => `${prefix}room:${room}`,
     person: (room, userId) => `${prefix}person:${room.length}:${room}:${userId}`,
     people: (room) => `${prefix}people:${room}`,
     presenceVersion: `${prefix}presence-version`,
     processes: `${prefix}processes`,
+    authFailures: (address) => `${prefix}auth-failures:${address}`,
     alive: (processId) => `${prefix}alive:${processId}`,
     holdings: (processId) => `${prefix}holdings:${processId}`,
   };

@@ -8,12 +8,23 @@
  */
 
 /**
- * KEYS: seq hash, log stream. ARGV: channel, now, frame prefix (up to the seq), frame suffix,
- * max frame bytes, events kept, bytes kept, replay ms, seq ttl ms.
+ * KEYS: seq hash, log stream, replay-rooms sorted set, replay-bytes hash, replay-total counter.
+ * ARGV: channel, now, frame prefix (up to the seq), frame suffix, max frame bytes, events kept,
+ * bytes kept per room, replay ms, seq ttl ms, room, bytes kept in all, log key prefix.
  * Returns the seq, or -1 when the frame would be too large (nothing taken).
+ *
+ * The byte accounting lives beside the streams rather than in them: `replay-bytes` holds each
+ * room's framed bytes, `replay-total` their sum, and `replay-rooms` orders the rooms by their
+ * oldest kept event, so the total bound drops the oldest event of any room first (as the
+ * in-memory bus does) without scanning rooms. A window Redis expired while its room was idle
+ * leaves its count behind; the count is dropped when the room next publishes, or when the room
+ * comes up as one of the oldest (windows older than the replay age are reclaimed a few per
+ * publish), so expired windows never hold the total.
  */
 export const PUBLISH_LUA = `
 local now = ARGV[2]
+local room = ARGV[10]
+local logPrefix = ARGV[12]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'base', now, 'seq', now)
 end
@@ -29,20 +40,64 @@ if bytes >= 65536 then header = 10 elseif bytes >= 126 then header = 4 end
 local framed = header + bytes
 local keepEvents = tonumber(ARGV[6])
 if keepEvents > 0 then
+  -- Drops a room's whole window and its count.
+  local function forget(name)
+    local held = tonumber(redis.call('HGET', KEYS[4], name) or '0')
+    redis.call('HDEL', KEYS[4], name)
+    redis.call('ZREM', KEYS[3], name)
+    redis.call('DEL', logPrefix .. name)
+    if held ~= 0 then redis.call('DECRBY', KEYS[5], held) end
+  end
+  -- Drops a room's oldest kept event; the room is forgotten once nothing is left.
+  local function dropOldest(name)
+    local logKey = logPrefix .. name
+    local oldest = redis.call('XRANGE', logKey, '-', '+', 'COUNT', 1)[1]
+    if oldest == nil then forget(name) return end
+    local fields = oldest[2]
+    local size = 0
+    for i = 1, #fields, 2 do if fields[i] == 'n' then size = tonumber(fields[i + 1]) end end
+    redis.call('XDEL', logKey, oldest[1])
+    redis.call('HINCRBY', KEYS[4], name, -size)
+    redis.call('DECRBY', KEYS[5], size)
+    local nextOldest = redis.call('XRANGE', logKey, '-', '+', 'COUNT', 1)[1]
+    if nextOldest == nil then forget(name) return end
+    local nextFields = nextOldest[2]
+    for i = 1, #nextFields, 2 do
+      if nextFields[i] == 't' then redis.call('ZADD', KEYS[3], 'XX', nextFields[i + 1], name) end
+    end
+  end
+  -- This room's window expired while it was idle: its count goes with it.
+  if redis.call('EXISTS', KEYS[2]) == 0 then forget(room) end
+  -- Windows past the replay age can no longer be replayed: reclaim a few per publish.
+  local cutoff = tonumber(now) - tonumber(ARGV[8])
+  local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. cutoff, 'LIMIT', 0, 4)
+  for i = 1, #stale do
+    if redis.call('EXISTS', logPrefix .. stale[i]) == 0 then forget(stale[i]) end
+  end
   redis.call('XADD', KEYS[2], seqText .. '-0', 'f', frame, 't', now, 'n', framed)
-  local kept = redis.call('HINCRBY', KEYS[1], 'bytes', framed)
+  redis.call('ZADD', KEYS[3], 'NX', now, room)
+  local kept = redis.call('HINCRBY', KEYS[4], room, framed)
+  local total = redis.call('INCRBY', KEYS[5], framed)
   local keepBytes = tonumber(ARGV[7])
   local length = redis.call('XLEN', KEYS[2])
   -- Oldest first, like the in-memory log: past the count or the byte bound (the newest event is
   -- always kept, so a resume just after it still works).
   while length > 1 and (length > keepEvents or kept > keepBytes) do
-    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
-    local fields = oldest[2]
-    local size = 0
-    for i = 1, #fields, 2 do if fields[i] == 'n' then size = tonumber(fields[i + 1]) end end
-    redis.call('XDEL', KEYS[2], oldest[1])
-    kept = redis.call('HINCRBY', KEYS[1], 'bytes', -size)
+    dropOldest(room)
+    kept = tonumber(redis.call('HGET', KEYS[4], room) or '0')
     length = length - 1
+  end
+  -- Past the bound over all rooms: the oldest event of any room goes first.
+  local keepTotal = tonumber(ARGV[11])
+  total = tonumber(redis.call('GET', KEYS[5]) or '0')
+  while total > keepTotal do
+    -- This room's newest event stays: pass over the room when that is all it has left.
+    local oldest = redis.call('ZRANGE', KEYS[3], 0, 1)
+    local victim = oldest[1]
+    if victim == room and redis.call('XLEN', KEYS[2]) <= 1 then victim = oldest[2] end
+    if victim == nil then break end
+    dropOldest(victim)
+    total = tonumber(redis.call('GET', KEYS[5]) or '0')
   end
   -- An idle room's whole window goes at once when it is older than the replay age.
   redis.call('PEXPIRE', KEYS[2], ARGV[8])
