@@ -94,7 +94,7 @@ const CLIENT_ALONE_FORBIDDEN =
  * Rolldown puts modules several elements share into the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/]((live-data|notifications|activity|calls)[\\/]|schema-checks)|[\\/]src[\\/]protocol[\\/](frames|entities|notifications|activity|calls)\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)/;
 
 type Chunk = Rolldown.OutputChunk;
 
