@@ -19,6 +19,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { minifyTemplates } from './scripts/minify-templates.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = resolve(root, 'dist/kit');
@@ -58,6 +59,12 @@ function isCoreModule(id: string): boolean {
   if (/\/node_modules\/|^\0/.test(path)) return true;
   const inSrc = path.startsWith(root.replaceAll('\\', '/').replace(/\/?$/, '/src/'));
   if (!inSrc || /\/src\/(index|define|client-entry)\.ts$/.test(path)) return false;
+  // The events of one element (or two that work together) load with it.
+  if (
+    /\/src\/events\/(activity|collaborative-form|conflict|huddle|notification)-events\./.test(path)
+  ) {
+    return false;
+  }
   // Controllers of one element's capability (live data, a call) load with that element.
   const controller = /\/src\/controllers\/([^/]+)\.ts$/.exec(path)?.[1];
   if (controller !== undefined) return CORE_CONTROLLERS.has(controller);
@@ -181,7 +188,7 @@ export default defineConfig(({ mode }): UserConfig => {
     root,
     // The kit is a library: nothing from public/ is copied, and dist/ holds other outputs too.
     publicDir: false,
-    plugins: bundle ? [bundleEntry] : [],
+    plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates()],
     build: {
       outDir,
       // The bundle pass writes next to the first pass' output.
