@@ -4,12 +4,7 @@
  * (`LiveConflicts`) and the offline outbox. A change made while the connection is not open goes
  * to the outbox and is replayed, in order and with its mutation id, when the connection opens.
  */
-import {
-  entityRoom,
-  type Fields,
-  type Entity,
-  type ServerFrame,
-} from '../../protocol/index.js';
+import { entityRoom, type Fields, type Entity, type ServerFrame } from '../../protocol/index.js';
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import {
   entityChange,
