@@ -158,7 +158,13 @@ export function brokenVariants(value: unknown): fc.Arbitrary<unknown> {
       const near = nudges(parent[last]);
       if (how === 'remove' && !Array.isArray(parent)) delete parent[last];
       else if (how === 'nudge' && near.length > 0) parent[last] = near[pick % near.length];
-      else if (how === 'add' && typeof parent[last] === 'object' && parent[last] !== null) {
+      // A key added to an object; never to an array, which JSON cannot give named members.
+      else if (
+        how === 'add' &&
+        typeof parent[last] === 'object' &&
+        parent[last] !== null &&
+        !Array.isArray(parent[last])
+      ) {
         (parent[last] as Record<string, unknown>)['extra'] = bad;
       } else parent[last] = bad;
       return copy;
