@@ -19,6 +19,8 @@ import { checkFields } from '../../../../src/protocol/checks/fields.js';
 import * as entityChecks from '../../../../src/protocol/checks/entities.js';
 import * as notificationChecks from '../../../../src/protocol/checks/notifications.js';
 import * as entities from '../../../../src/protocol/entities.js';
+import { LIMITS } from '../../../../src/protocol/constants.js';
+import { jsonShapeProblem } from '../../../../src/protocol/json-shape.js';
 import { ServerFrame } from '../../../../src/protocol/frames.js';
 import * as notifications from '../../../../src/protocol/notifications.js';
 import { arbitraryOf, brokenVariants } from '../../helpers/schema-arbitrary.js';
@@ -124,7 +126,11 @@ describe('capability frame checks', () => {
         fc.oneof(arbitraryOf(entities.Fields), arbitraryOf(entities.Fields).chain(brokenVariants)),
         (value) => {
           const result = checkFields(value);
-          assert.equal(result.success, z.safeParse(entities.Fields, value).success);
+          // A `__proto__` key, which zod would drop without a word, is refused first.
+          const expected =
+            jsonShapeProblem(value, LIMITS.maxJsonDepth - 1) === undefined &&
+            z.safeParse(entities.Fields, value).success;
+          assert.equal(result.success, expected);
         },
       ),
       { numRuns: 300 },
