@@ -74,6 +74,27 @@ const layers = [
     ),
   },
   {
+    // The frame checks compiled from the schemas (scripts/write-frame-checks.ts) sit one folder
+    // down and import the protocol's own modules from there.
+    name: 'layers/protocol/checks',
+    files: ['src/protocol/checks/**/*.ts'],
+    rules: restrict(
+      [
+        {
+          name: 'zod',
+          message: "src/protocol imports 'zod/mini' only, to keep the browser bundle small.",
+        },
+      ],
+      [
+        {
+          regex: '^(?!\\./|\\.\\./[a-z-]+\\.js$|zod(/mini)?$|(\\.\\./){2,}util/)',
+          message:
+            'src/protocol may import only zod/mini, src/util and its own modules (layer rules).',
+        },
+      ],
+    ),
+  },
+  {
     // Domain rules (labels, the activity of a change) that the server, the fake server and the
     // elements all apply: pure functions over protocol types, safe in a browser.
     name: 'layers/domain',

@@ -19,6 +19,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { minifyTemplates } from './scripts/minify-templates.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = resolve(root, 'dist/kit');
@@ -40,12 +41,12 @@ function elementEntries(): Record<string, string> {
 }
 
 /**
- * Modules of a capability (live data, notifications, activity) and what only they use (zod and the
- * schemas): they load with the elements that show the capability, in chunks Rolldown shares
+ * Modules of a capability (live data, notifications, activity, calls) and what only they use (the
+ * checks of their frames): they load with the elements that show the capability, in chunks Rolldown shares
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|schema-checks|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
+  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
 
 /**
  * What every element needs: Lit, the client core (connection, rooms, presence), the controllers
@@ -58,6 +59,12 @@ function isCoreModule(id: string): boolean {
   if (/\/node_modules\/|^\0/.test(path)) return true;
   const inSrc = path.startsWith(root.replaceAll('\\', '/').replace(/\/?$/, '/src/'));
   if (!inSrc || /\/src\/(index|define|client-entry)\.ts$/.test(path)) return false;
+  // The events of one element (or two that work together) load with it.
+  if (
+    /\/src\/events\/(activity|collaborative-form|conflict|huddle|notification)-events\./.test(path)
+  ) {
+    return false;
+  }
   // Controllers of one element's capability (live data, a call) load with that element.
   const controller = /\/src\/controllers\/([^/]+)\.ts$/.exec(path)?.[1];
   if (controller !== undefined) return CORE_CONTROLLERS.has(controller);
@@ -74,16 +81,18 @@ const CORE_CONTROLLERS = new Set([
 ]);
 
 /**
- * The chunk of a capability's module (`live-data`, `notifications`, `activity`), or `schemas` for
- * zod with the protocol's schemas and the checks made from them, which every capability shares.
- * Named groups keep them out of the core chunk, where Rolldown would otherwise put modules that
- * several elements share.
+ * The chunk of a capability's module (`live-data`, `notifications`, `activity`, `calls`), with the
+ * checks of its frames (`protocol/checks/<capability>.ts`), or `shared` for what several
+ * capabilities use (see `isSharedCapabilityModule`). Named groups keep them out of the core chunk,
+ * where Rolldown would otherwise put modules that several elements share.
  */
 function capabilityChunk(id: string): string | null {
   const path = id.replaceAll('\\', '/');
-  if (/\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/schema-checks\./.test(path)) {
-    return 'schemas';
-  }
+  if (/\/src\/protocol\/checks\/(entities|fields)\./.test(path)) return 'live-data';
+  if (/\/src\/protocol\/checks\/notifications\./.test(path)) return 'notifications';
+  if (/\/src\/protocol\/checks\/activity\./.test(path)) return 'activity';
+  if (/\/src\/protocol\/checks\/calls\./.test(path)) return 'calls';
+  if (isSharedCapabilityModule(path)) return 'shared';
   if (/\/src\/client\/live-data\/|\/src\/controllers\/live-data/.test(path)) return 'live-data';
   if (/\/src\/client\/notifications\/|\/src\/controllers\/notification/.test(path)) {
     return 'notifications';
@@ -91,6 +100,17 @@ function capabilityChunk(id: string): string | null {
   if (/\/src\/client\/activity\/|\/src\/controllers\/activity/.test(path)) return 'activity';
   if (/\/src\/client\/calls\/|\/src\/controllers\/call/.test(path)) return 'calls';
   return null;
+}
+
+/**
+ * What several capabilities use and the core does not: the combinators of the frame checks, the
+ * protocol's helpers and types (`own-field`, room names), the paged list of notifications and
+ * activity.
+ */
+function isSharedCapabilityModule(id: string): boolean {
+  const path = id.replaceAll('\\', '/');
+  if (/\/src\/protocol\/checks\/(?!combinators\.)/.test(path)) return false;
+  return /\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/store\/paged-list\./.test(path);
 }
 
 /** Virtual entry of the single-file bundle: the API plus tag registration. */
@@ -168,7 +188,7 @@ export default defineConfig(({ mode }): UserConfig => {
     root,
     // The kit is a library: nothing from public/ is copied, and dist/ holds other outputs too.
     publicDir: false,
-    plugins: bundle ? [bundleEntry] : [],
+    plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates()],
     build: {
       outDir,
       // The bundle pass writes next to the first pass' output.
@@ -201,7 +221,10 @@ export default defineConfig(({ mode }): UserConfig => {
               // capabilities they use.
               codeSplitting: {
                 groups: [
-                  { name: 'core', test: isCoreModule, priority: 2 },
+                  { name: 'core', test: isCoreModule, priority: 3 },
+                  // Before the capabilities: a group takes the modules its modules import, so
+                  // what several capabilities share would land in whichever came first.
+                  { name: 'shared', test: isSharedCapabilityModule, priority: 2 },
                   { name: capabilityChunk, debugName: 'capabilities', priority: 1 },
                 ],
               },

@@ -4,8 +4,7 @@
  * sequenced `event` frames named `entity.change`, so resume covers them like any room event.
  */
 import * as z from 'zod/mini';
-import { Json, LIMITS, RequestId, UserProfile } from './common.js';
-import { jsonShapeProblem } from './json-shape.js';
+import { Json, RequestId, UserProfile } from './common.js';
 
 /** Entity types and ids: the server does not hard-code types. */
 export const EntityType = z
@@ -27,22 +26,6 @@ const version = z.number().check(z.int(), z.nonnegative());
 /** Fields of an entity: any JSON per field name. */
 export const Fields = z.record(FieldName, Json);
 export type Fields = z.infer<typeof Fields>;
-
-/**
- * Fields a client is about to send, checked as the server will check them: nesting within the
- * frame's depth limit and no `__proto__` key first (zod skips that key silently, so a save of it
- * would be acknowledged with nothing saved), then the schema. The message is for a person.
- */
-export function checkFields(
-  value: unknown,
-): { success: true; data: Fields } | { success: false; message: string } {
-  // The fields sit at level 2 of an `entity.update` frame.
-  const problem = jsonShapeProblem(value, LIMITS.maxJsonDepth - 1);
-  if (problem !== undefined) return { success: false, message: `invalid fields: ${problem}` };
-  const result = z.safeParse(Fields, value);
-  if (result.success) return { success: true, data: result.data };
-  return { success: false, message: `invalid fields: ${z.prettifyError(result.error)}` };
-}
 
 export const Entity = z.object({
   type: EntityType,

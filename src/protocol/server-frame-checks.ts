@@ -24,58 +24,91 @@ export class FrameProblem extends Error {}
 /** Checks a value at `path` and returns what the frame carries there. */
 export type Check<T = unknown> = (value: unknown, path: string) => T;
 
-const fail = (path: string, expected: string): never => {
+export const fail = (path: string, expected: string): never => {
   throw new FrameProblem(`${expected} expected at ${path || 'the frame'}`);
 };
 
+/**
+ * Length in Unicode code points, as zod measures strings: a user name of 128 emoji is 128 long,
+ * not 256. A surrogate pair counts once, a lone surrogate once.
+ */
+function codePoints(s: string): number {
+  let count = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count -= 1;
+      i += 1;
+    }
+  }
+  return count;
+}
+
+/** A string `min` to `max` code points long, matching `pattern` when given. */
 export const string =
   (min: number, max: number, pattern?: RegExp): Check<string> =>
-  (v, path) =>
-    typeof v === 'string' && v.length >= min && v.length <= max && (!pattern || pattern.test(v))
+  (v, path) => {
+    if (typeof v !== 'string') return fail(path, 'a string');
+    // A code point is one or two units: only a length in between needs counting.
+    const length = v.length > max || v.length < 2 * min ? codePoints(v) : v.length;
+    return length >= min && length <= max && (!pattern || pattern.test(v))
       ? v
       : fail(path, 'a valid string');
+  };
 
-const number =
-  (min = -Infinity, int = false): Check<number> =>
+/** A finite number from `min` to `max`; with `int`, a safe integer (as zod's `z.int()`). */
+export const number =
+  (min = -Infinity, int = false, max = Infinity): Check<number> =>
   (v, path) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && (!int || Number.isInteger(v))
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    v >= min &&
+    v <= max &&
+    (!int || Number.isSafeInteger(v))
       ? v
       : fail(path, int ? 'an integer' : 'a number');
 
-const oneOf =
+export const oneOf =
   <T extends string>(values: readonly T[]): Check<T> =>
   (v, path) =>
     values.includes(v as T) ? (v as T) : fail(path, `one of ${values.join(', ')}`);
 
-const boolean: Check<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'a boolean'));
+export const boolean: Check<boolean> = (v, path) =>
+  typeof v === 'boolean' ? v : fail(path, 'a boolean');
 
 /** Any JSON value: what `JSON.parse` returned is one, as long as it is there. */
 const json: Check = (v, path) => (v === undefined ? fail(path, 'a JSON value') : v);
 
 /** Marks a key that may be absent (or `undefined`). */
-const optional = <T>(check: Check<T>): Check<T | undefined> & { optional: true } =>
+export const optional = <T>(check: Check<T>): Check<T | undefined> & { optional: true } =>
   Object.assign((v: unknown, path: string) => (v === undefined ? undefined : check(v, path)), {
     optional: true as const,
   });
 
 type Shape = Record<string, Check & { optional?: true }>;
 
-const object =
+/**
+ * An object with the keys of `shape`, copied without the others. A key given as `undefined` stays
+ * (as zod keeps it); an absent key whose check returns `undefined` stays absent.
+ */
+export const object =
   <T>(shape: Shape): Check<T> =>
   (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object');
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(shape)) {
       const value = shape[key]!((v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-      if (value !== undefined) out[key] = value;
+      if (value !== undefined || key in v) out[key] = value;
     }
     return out as T;
   };
 
-const array =
-  <T>(item: Check<T>): Check<T[]> =>
+/** An array of what `item` accepts, at most `max` long. */
+export const array =
+  <T>(item: Check<T>, max = Infinity): Check<T[]> =>
   (v, path) =>
-    Array.isArray(v) ? v.map((x, i) => item(x, `${path}.${i}`)) : fail(path, 'an array');
+    Array.isArray(v) && v.length <= max
+      ? v.map((x, i) => item(x, `${path}.${i}`))
+      : fail(path, 'an array');
 
 export const requestId = string(1, 64);
 export const userId = string(1, 128, USER_ID_PATTERN);
@@ -85,7 +118,7 @@ const seq = number(0, true);
 const count = number(0, true);
 const millis = number(0);
 
-const userProfile = object({
+export const userProfile = object({
   id: userId,
   name: string(1, 128),
   avatarUrl: optional(string(0, 2048, AVATAR_URL_PATTERN)),

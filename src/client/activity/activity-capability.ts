@@ -6,7 +6,7 @@ import {
   type ActivityStoreOptions,
 } from './activity-store.js';
 import { registerCapability, type Capability } from '../capability.js';
-import { serverFrameChecks } from '../schema-checks.js';
+import { FRAMES } from '../../protocol/checks/activity.js';
 import { acceptServerFrames } from '../connection/wire.js';
 
 export interface ActivityFeeds {
@@ -16,7 +16,7 @@ export interface ActivityFeeds {
 export const ACTIVITY: Capability<ActivityFeeds> = registerCapability({
   name: 'activity',
   create(client, host) {
-    acceptServerFrames(serverFrameChecks((type) => type.startsWith('activity.')));
+    acceptServerFrames(FRAMES);
     return { open: (feed, options) => new ActivityStore(client, host, feed, options) };
   },
 });

@@ -19,14 +19,15 @@
  * feed.release();
  * ```
  */
-import * as z from 'zod/mini';
 import {
-  ActivityFilter,
-  ActivityItem,
-  FeedRef,
   feedRoom,
+  type ActivityFilter,
+  type ActivityItem,
   type ActivityListFrame,
+  type FeedRef,
 } from '../../protocol/index.js';
+import { activityFilter, activityItem, feedRef } from '../../protocol/checks/activity.js';
+import { safeCheck } from '../../protocol/checks/combinators.js';
 import { PagedList } from '../store/paged-list.js';
 import { RealtimeError } from '../realtime-error.js';
 import {
@@ -112,7 +113,7 @@ export class ActivityStore implements ActivityStoreApi {
     feed: FeedRef,
     options: ActivityStoreOptions = {},
   ) {
-    const parsed = z.safeParse(FeedRef, feed);
+    const parsed = safeCheck(feedRef, feed);
     if (!parsed.success) {
       throw new TypeError(`invalid activity feed ${JSON.stringify(feed)}`);
     }
@@ -200,9 +201,9 @@ export class ActivityStore implements ActivityStoreApi {
 
   private received(m: RoomMessage): void {
     if (m.room !== this.room) return;
-    const parsed = z.safeParse(ActivityItem, m.payload);
+    const parsed = safeCheck(activityItem, m.payload);
     if (!parsed.success) {
-      return this.host.warn(`ignored an invalid activity item in ${m.room}`, parsed.error);
+      return this.host.warn(`ignored an invalid activity item in ${m.room}`, parsed.message);
     }
     const item = parsed.data;
     if (!matchesFilter(item, this.filter) || !this.list.addLive(item)) return;
@@ -275,7 +276,7 @@ export class ActivityStore implements ActivityStoreApi {
  */
 export function normalizeFilter(filter: ActivityFilter | undefined): ActivityFilter {
   const out: ActivityFilter = {};
-  if (filter && !z.safeParse(ActivityFilter, filter).success) {
+  if (filter && !safeCheck(activityFilter, filter).success) {
     throw new TypeError(`invalid activity filter ${JSON.stringify(filter)}`);
   }
   if (filter?.kinds?.length) out.kinds = [...new Set(filter.kinds)].sort();

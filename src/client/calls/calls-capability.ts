@@ -4,10 +4,8 @@
  * it, like every capability's frames.
  */
 import { registerCapability, type Capability } from '../capability.js';
-import { serverFrameChecks } from '../schema-checks.js';
+import { FRAMES } from '../../protocol/checks/calls.js';
 import { acceptServerFrames } from '../connection/wire.js';
-
-const CALL_FRAMES: ReadonlySet<string> = new Set(['call.config', 'signal']);
 
 /** Nothing to share between callers yet: loading it is what makes the frames parse. */
 export type Calls = Record<string, never>;
@@ -15,7 +13,7 @@ export type Calls = Record<string, never>;
 export const CALLS: Capability<Calls> = registerCapability({
   name: 'calls',
   create() {
-    acceptServerFrames(serverFrameChecks((type) => CALL_FRAMES.has(type)));
+    acceptServerFrames(FRAMES);
     return {};
   },
 });

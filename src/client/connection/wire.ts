@@ -35,7 +35,7 @@ export type Decoded =
 /** Checks of the frame types the loaded capabilities receive, by `type`. */
 const capabilityFrames = new Map<string, Check>();
 
-/** A capability's frame types and their checks (from its zod schemas), added when it loads. */
+/** A capability's frame types and their checks (`protocol/checks/`), added when it loads. */
 export function acceptServerFrames(checks: Readonly<Record<string, Check>>): void {
   for (const [type, check] of Object.entries(checks)) capabilityFrames.set(type, check);
 }

@@ -4,7 +4,8 @@
  * entity taking conflicts, else the first one to open later), and what `resolve` and `discard` do.
  * Until then the change's values stay shown and later changes of that entity wait behind it.
  */
-import { checkFields, hasField, type Fields } from '../../protocol/index.js';
+import { hasField, type Fields } from '../../protocol/index.js';
+import { checkFields } from '../../protocol/checks/fields.js';
 import type { ChangeQueue } from './change-queue.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { Mutation, type ConflictTaker } from './mutation.js';

@@ -4,7 +4,7 @@
  * then, so a closed tab's offline edits are replayed when the connection opens.
  */
 import { registerCapability, type Capability } from '../capability.js';
-import { serverFrameChecks } from '../schema-checks.js';
+import { FRAMES } from '../../protocol/checks/entities.js';
 import { LiveDataHub } from './live-data-hub.js';
 import { acceptServerFrames } from '../connection/wire.js';
 
@@ -12,7 +12,7 @@ export const LIVE_DATA: Capability<LiveDataHub> = registerCapability({
   name: 'liveData',
   eager: true,
   create(client, host) {
-    acceptServerFrames(serverFrameChecks((type) => type.startsWith('entity.')));
+    acceptServerFrames(FRAMES);
     return new LiveDataHub(client, {
       clock: host.clock,
       logger: host.logger,

@@ -4,17 +4,14 @@
  * (`LiveConflicts`) and the offline outbox. A change made while the connection is not open goes
  * to the outbox and is replayed, in order and with its mutation id, when the connection opens.
  */
-import * as z from 'zod/mini';
+import { entityRoom, type Fields, type Entity, type ServerFrame } from '../../protocol/index.js';
+import { safeCheck } from '../../protocol/checks/combinators.js';
 import {
-  EntityChange,
-  EntityId,
-  EntityType,
-  checkFields,
-  entityRoom,
-  type Fields,
-  type Entity,
-  type ServerFrame,
-} from '../../protocol/index.js';
+  entityChange,
+  entityId as validId,
+  entityType as validType,
+} from '../../protocol/checks/entities.js';
+import { checkFields } from '../../protocol/checks/fields.js';
 import { ChangeQueue } from './change-queue.js';
 import { ChangeSender } from './change-sender.js';
 import { LiveConflicts } from './live-conflicts.js';
@@ -119,7 +116,7 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource {
 
   open(options: LiveDataOptions): LiveData {
     const { entityType, entityId } = options;
-    if (!z.safeParse(EntityType, entityType).success || !z.safeParse(EntityId, entityId).success) {
+    if (!safeCheck(validType, entityType).success || !safeCheck(validId, entityId).success) {
       throw new TypeError(
         `invalid entity ${JSON.stringify(entityType)} ${JSON.stringify(entityId)}: the type is ` +
           'lower-case letters, digits, _ and -; the id letters, digits, _, - and .',
@@ -287,13 +284,13 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource {
   }
 
   private remoteChange(message: RoomMessage): void {
-    const parsed = z.safeParse(EntityChange, message.payload);
+    const parsed = safeCheck(entityChange, message.payload);
     if (!parsed.success) {
       if (!this.warnedPayload) {
         this.warnedPayload = true;
         this.options.logger.warn(
           `${LOG_PREFIX} ignored an invalid entity.change in ${message.room}:`,
-          z.prettifyError(parsed.error),
+          parsed.message,
         );
       }
       return;

@@ -12,14 +12,14 @@
  * - `maxNotifications` (default 50) are kept in memory; `loadMore()` pages older ones in.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  */
-import * as z from 'zod/mini';
 import {
-  Notification,
-  NotificationInput,
   userRoom,
+  type Notification,
   type NotificationReadStateFrame,
   type ServerFrame,
 } from '../../protocol/index.js';
+import { safeCheck } from '../../protocol/checks/combinators.js';
+import { notification, notificationInput } from '../../protocol/checks/notifications.js';
 import { Listeners } from '../store/listeners.js';
 import { PagedList } from '../store/paged-list.js';
 import { RealtimeError } from '../realtime-error.js';
@@ -123,12 +123,9 @@ export class NotificationStore {
   }
 
   async send(input: NotificationDraft, via?: string): Promise<void> {
-    const parsed = z.safeParse(NotificationInput, input);
+    const parsed = safeCheck(notificationInput, input);
     if (!parsed.success) {
-      throw new RealtimeError(
-        'bad_frame',
-        `invalid notification: ${z.prettifyError(parsed.error)}`,
-      );
+      throw new RealtimeError('bad_frame', `invalid notification: ${parsed.message}`);
     }
     const room = via ?? this.userRoom;
     if (room === undefined) throw new RealtimeError('not_connected', 'the user is not known yet');
@@ -211,9 +208,9 @@ export class NotificationStore {
   private received(m: RoomMessage): void {
     const own = m.room === this.userRoom;
     if (!own && !this.watched.has(m.room)) return;
-    const parsed = z.safeParse(Notification, m.payload);
+    const parsed = safeCheck(notification, m.payload);
     if (!parsed.success) {
-      return this.host.warn(`ignored an invalid notification in ${m.room}`, parsed.error);
+      return this.host.warn(`ignored an invalid notification in ${m.room}`, parsed.message);
     }
     const n = parsed.data;
     // Someone notifying a room they are in does not notify themselves.

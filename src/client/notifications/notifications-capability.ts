@@ -3,7 +3,7 @@
  * notification store (see `notification-view.ts`).
  */
 import { registerCapability, type Capability } from '../capability.js';
-import { serverFrameChecks } from '../schema-checks.js';
+import { FRAMES } from '../../protocol/checks/notifications.js';
 import { openNotifications, type NotificationStoreApi } from './notification-view.js';
 import type { NotificationStoreOptions } from './notification-store.js';
 import { acceptServerFrames } from '../connection/wire.js';
@@ -15,7 +15,7 @@ export interface Notifications {
 export const NOTIFICATIONS: Capability<Notifications> = registerCapability({
   name: 'notifications',
   create(client, host) {
-    acceptServerFrames(serverFrameChecks((type) => type.startsWith('notification.')));
+    acceptServerFrames(FRAMES);
     return { open: (options) => openNotifications(client, host, options) };
   },
 });

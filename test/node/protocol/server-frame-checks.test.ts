@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import * as z from 'zod/mini';
 import { ServerFrame } from '../../../src/protocol/frames.js';
 import { CORE_SERVER_FRAMES, FrameProblem } from '../../../src/protocol/server-frame-checks.js';
 import { decodeFrame } from '../../../src/client/connection/wire.js';
+import { arbitraryOf, brokenVariants } from '../helpers/schema-arbitrary.js';
 
 const user = { id: 'u1', name: 'Ada', avatarUrl: 'https://example.com/a.png' };
 const person = {
@@ -135,6 +137,25 @@ describe('core server frame checks', () => {
       }
     }
     assert.ok(cases > 900, `only ${cases} cases`);
+  });
+
+  it('agree with zod on frames generated from the schemas, valid and broken anywhere', () => {
+    const core = ServerFrame._zod.def.options.filter((option) =>
+      Object.hasOwn(
+        CORE_SERVER_FRAMES,
+        (option._zod.def.shape.type as z.ZodMiniLiteral<string>)._zod.def.values[0]!,
+      ),
+    );
+    assert.equal(core.length, Object.keys(CORE_SERVER_FRAMES).length);
+    const frame = fc.oneof(...core.map((option) => arbitraryOf(option)));
+    fc.assert(
+      fc.property(fc.oneof(frame, frame.chain(brokenVariants)), (value) => {
+        if (typeof value !== 'object' || value === null || !('type' in value)) return;
+        if (!Object.hasOwn(CORE_SERVER_FRAMES, String(value.type))) return;
+        assert.deepEqual(checkResult(value), zodResult(value));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('drop a frame whose capability is not loaded as unknown, by type', () => {

@@ -1,0 +1,106 @@
+/**
+ * A Vite/Rolldown plugin for the kit's builds: the static text of Lit's `css`, `html` and `svg`
+ * tagged templates loses what no browser reads (the JS minifier keeps template text as written).
+ *
+ * - CSS: comments go, indentation goes, spaces next to `{ } ;` and after `:` go, other runs of
+ *   spaces become one. Quoted strings are kept as they are; so is the space after a comma, which
+ *   custom properties keep in their value.
+ * - HTML and SVG: indentation goes; a newline stays, so text reads the same in any white-space
+ *   mode the kit uses (`normal`, `nowrap`, `pre-line`; no template holds static text in a
+ *   `pre`/`pre-wrap` element).
+ *
+ * Line breaks are kept (a comment's too), so the output has the same lines as the input and the
+ * source map of the module stays right (`map: null`: code moved within lines only).
+ */
+import type { Plugin } from 'vite';
+
+/** The static text of a `css` template (one part of it, between interpolations), minified. */
+export function minifyCss(raw: string): string {
+  let out = '';
+  let i = 0;
+  const punct = /[{};]/;
+  while (i < raw.length) {
+    const c = raw[i]!;
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < raw.length && raw[j] !== c) j += raw[j] === '\\' ? 2 : 1;
+      out += raw.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '/' && raw[i + 1] === '*') {
+      const end = raw.indexOf('*/', i + 2);
+      const j = end === -1 ? raw.length : end + 2;
+      out += '\n'.repeat(raw.slice(i, j).split('\n').length - 1);
+      i = j;
+    } else if (/\s/.test(c)) {
+      let j = i;
+      while (j < raw.length && /\s/.test(raw[j]!)) j++;
+      const breaks = raw.slice(i, j).split('\n').length - 1;
+      const before = out.trimEnd().at(-1) ?? '';
+      const after = raw[j] ?? '';
+      // A comment right after the run is gone too: look at what follows it.
+      const tight = punct.test(before) || before === ':' || punct.test(after);
+      out += breaks > 0 ? '\n'.repeat(breaks) : tight ? '' : ' ';
+      i = j;
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The static text of an `html` or `svg` template: indentation after each line break removed. */
+export function minifyHtml(raw: string): string {
+  return raw.replace(/\n[ \t]+/g, '\n').replace(/[ \t]+\n/g, '\n');
+}
+
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+/** The kit's `.ts` modules, with their templates minified. */
+export function minifyTemplates(): Plugin {
+  return {
+    name: 'crm-realtime-minify-templates',
+    // After TypeScript is transformed: the code is JavaScript for the parser.
+    enforce: 'post',
+    transform(code, id) {
+      if (!/[\\/]src[\\/].*\.ts$/.test(id) || !/\b(css|html|svg)`/.test(code)) return null;
+      const edits: { start: number; end: number; text: string }[] = [];
+      const visit = (node: unknown): void => {
+        if (Array.isArray(node)) return node.forEach(visit);
+        if (!node || typeof node !== 'object' || typeof (node as Node).type !== 'string') return;
+        const n = node as Node;
+        const tag = n['tag'] as Node | undefined;
+        if (n.type === 'TaggedTemplateExpression' && tag?.type === 'Identifier') {
+          const name = tag['name'];
+          const minify =
+            name === 'css' ? minifyCss : name === 'html' || name === 'svg' ? minifyHtml : undefined;
+          if (minify) {
+            const quasi = n['quasi'] as Node;
+            for (const element of quasi['quasis'] as Node[]) {
+              const raw = code.slice(element.start, element.end);
+              // Positions that do not cover exactly the raw text: leave the template as it is.
+              if (raw !== (element['value'] as { raw: string }).raw) continue;
+              const text = minify(raw);
+              if (text !== raw) edits.push({ start: element.start, end: element.end, text });
+            }
+          }
+        }
+        for (const key of Object.keys(n)) {
+          if (key !== 'type' && key !== 'start' && key !== 'end') visit(n[key]);
+        }
+      };
+      visit(this.parse(code));
+      if (edits.length === 0) return null;
+      let out = code;
+      for (const edit of edits.sort((a, b) => b.start - a.start)) {
+        out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
