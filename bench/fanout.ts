@@ -32,7 +32,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { FromServer, ServerKind, ToServer } from './fanout-server.js';
-import type { FromSubscribers, JoinStats, ToSubscribers } from './fanout-subscribers.js';
+import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
 
 const ROOM = 'bench:room';
 const PAD = 'x'.repeat(64);
@@ -86,7 +86,7 @@ const pacedRate = (n: number, deliveries = 40_000): number => Math.round(deliver
 const JOIN_IN_FLIGHT = 100;
 const PACED_SECONDS = 8;
 
-/** BENCH_PROFILE=paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
+/** BENCH_PROFILE=join|paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
 const PROFILE_PHASE = process.env.BENCH_PROFILE ?? '';
 
 function child(file: string | URL, args: string[], extra: string[] = [], tsx = true): ChildProcess {
@@ -393,6 +393,15 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
   const memory = (): Promise<Extract<FromServer, { type: 'cpu' }>> =>
     ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu', gc: true }, 'cpu');
   const before = await memory();
+  const joinProfile = join(
+    tmpdir(),
+    'crm-bench-profiles',
+    `${kind}-${n}-join-${Date.now()}.cpuprofile`,
+  );
+  if (PROFILE_PHASE === 'join') {
+    mkdirSync(join(tmpdir(), 'crm-bench-profiles'), { recursive: true });
+    await ask(server, { type: 'profile', action: 'start' }, 'profiled');
+  }
   const subscribers = child('./fanout-subscribers.ts', [
     url,
     String(n),
@@ -409,6 +418,9 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       'ready',
       120_000,
     );
+    if (PROFILE_PHASE === 'join') {
+      await ask(server, { type: 'profile', action: 'stop', file: joinProfile }, 'profiled');
+    }
     const joined = await memory();
     const joinResult = {
       joinsPerSec: n / joins.seconds,

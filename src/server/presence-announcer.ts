@@ -13,7 +13,7 @@
  *   once per `countIntervalMs` (the first at once), so a large room filling up in a burst sends
  *   its members a few count frames rather than one per turn.
  */
-import { firstPeople, ListedPeople } from '../domain/presence-list.js';
+import { byArrival, firstPeople, ListedPeople } from '../domain/presence-list.js';
 import type { Activity, Person, UserProfile } from '../protocol/index.js';
 import { PRESENCE_LISTED } from '../protocol/index.js';
 import type { ServerClock } from './clock.js';
@@ -51,6 +51,11 @@ interface RoomState {
   people: Map<string, Person>;
   /** What the members were told. */
   told: ListedPeople;
+  /**
+   * The first people now, kept while changes leave it true (a newcomer arriving after the last
+   * of a full list), so a room filling up does not sort everyone on every join.
+   */
+  first: Person[] | undefined;
   /** When a diff last carried the count. */
   countAt: number;
   countTimer: unknown;
@@ -93,6 +98,14 @@ export class PresenceAnnouncer {
       if (!moved) person.updatedAt = before.updatedAt;
     }
     state.people.set(id, person);
+    const { first } = state;
+    if (first) {
+      const at = before ? first.indexOf(before) : -1;
+      if (at >= 0 && before!.since === person.since) first[at] = person;
+      else if (at >= 0 || first.length < this.limit || byArrival(person, first.at(-1)!) < 0) {
+        state.first = undefined;
+      }
+    }
     this.changed(room);
   }
 
@@ -100,6 +113,7 @@ export class PresenceAnnouncer {
   remove(room: string, userId: string): void {
     const state = this.rooms.get(room);
     if (!state?.people.delete(userId)) return;
+    if (state.first?.some((p) => p.user.id === userId)) state.first = undefined;
     this.changed(room);
   }
 
@@ -113,7 +127,7 @@ export class PresenceAnnouncer {
   listed(room: string): { people: Person[]; total: number } {
     const state = this.rooms.get(room);
     if (!state) return { people: [], total: 0 };
-    return { people: firstPeople(state.people.values(), this.limit), total: state.people.size };
+    return { people: [...this.first(state)], total: state.people.size };
   }
 
   /** Forgets a room at once, pending changes included (nobody here is left to tell). */
@@ -143,12 +157,17 @@ export class PresenceAnnouncer {
       state = {
         people: new Map(),
         told: new ListedPeople(this.limit),
+        first: undefined,
         countAt: -Infinity,
         countTimer: undefined,
       };
       this.rooms.set(room, state);
     }
     return state;
+  }
+
+  private first(state: RoomState): Person[] {
+    return (state.first ??= firstPeople(state.people.values(), this.limit));
   }
 
   private changed(room: string): void {
@@ -164,7 +183,7 @@ export class PresenceAnnouncer {
     const { clock } = this.options;
     const now = clock.now();
     const countOnly = countDue || now - state.countAt >= this.countIntervalMs;
-    const { change, held } = state.told.next(state.people.values(), state.people.size, countOnly);
+    const { change, held } = state.told.next(this.first(state), state.people.size, countOnly);
     if (change) {
       if (change.total !== undefined) state.countAt = now;
       this.options.onDiff(room, change);
