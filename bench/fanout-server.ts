@@ -6,25 +6,31 @@
  *   ours-unbatched  the same without per-turn write batching (one write per frame)
  *   ours-wssend     without batching or pre-framing (ws.send, i.e. framing, per member)
  *   bare         a bare `ws` server: frames each message once into one Buffer and writes it to
- *                every socket; no parsing, no validation, no sequence, no presence
+ *                every socket; no parsing, no validation, no sequence, no presence; a member's
+ *                first frame (its join) is answered with a fixed `joined`, so that a join is a
+ *                round trip for both servers
+ *
+ * The benchmark runs this file compiled as the production server is (esbuild, bundled, npm
+ * packages external; `npm run build:server`), not through the TypeScript loader, whose ~50 MB
+ * would count as the server's memory; `--ts-server` runs it through tsx instead.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createServer } from '../src/server/server.js';
 
 export type ServerKind = 'ours' | 'ours-unbatched' | 'ours-wssend' | 'bare';
 
 export type ToServer =
-  | { type: 'cpu' }
+  /** CPU time and memory; with `gc`, after a full collection (the child runs with --expose-gc). */
+  | { type: 'cpu'; gc?: boolean }
   | { type: 'stop' }
   /** Start or stop a V8 CPU profile (BENCH_PROFILE=1), written to `file` on stop. */
   | { type: 'profile'; action: 'start' | 'stop'; file?: string };
 export type FromServer =
   | { type: 'ready'; port: number }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage; rss: number }
+  | { type: 'cpu'; usage: NodeJS.CpuUsage; rss: number; heapUsed: number }
   | { type: 'profiled' };
 
 /** One unmasked text frame: header and payload in a single Buffer. */
@@ -51,12 +57,16 @@ async function startBare(): Promise<number> {
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
   const members: Socket[] = [];
   const ack = Buffer.from('{"type":"ack"}');
+  const joined = '{"type":"joined"}';
   wss.on('connection', (ws: WebSocket, req) => {
     const socket = (ws as unknown as { _socket: Socket })._socket;
     // The publisher is a member too, as in our server, so both write N + 1 frames per message.
     members.push(socket);
     ws.on('close', () => members.splice(members.indexOf(socket), 1));
-    if (req.url !== '/pub') return;
+    if (req.url !== '/pub') {
+      ws.once('message', () => ws.send(joined));
+      return;
+    }
     ws.on('message', (data: Buffer) => {
       const framed = frameOnce(data);
       for (let i = 0; i < members.length; i++) members[i]!.write(framed);
@@ -68,6 +78,8 @@ async function startBare(): Promise<number> {
 }
 
 async function startOurs(kind: ServerKind): Promise<number> {
+  // Loaded only here, so the bare server's memory holds none of our server's modules.
+  const { createServer } = await import('../src/server/server.js');
   const server = createServer({
     auth: { devIdentities: true },
     quiet: true,
@@ -107,10 +119,13 @@ const port = kind === 'bare' ? await startBare() : await startOurs(kind);
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToServer) => {
   if (message.type === 'cpu') {
+    if (message.gc) (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
     const reply: FromServer = {
       type: 'cpu',
       usage: process.cpuUsage(),
-      rss: process.memoryUsage().rss,
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
     };
     process.send!(reply);
   } else if (message.type === 'stop') {

@@ -22,14 +22,27 @@ export type ToSubscribers =
   | { type: 'wait'; count: number; timeoutMs: number }
   | { type: 'stats' }
   | { type: 'stop' };
+/** The join phase: every subscriber connected and joined, `inFlight` at a time. */
+export interface JoinStats {
+  seconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
 export type FromSubscribers =
-  | { type: 'ready' }
+  | { type: 'ready'; joins: JoinStats }
   | { type: 'reset'; cpu: number }
   | { type: 'waited'; count: number; reached: boolean; cpu: number }
   | { type: 'stats'; count: number; p50: number; p99: number; max: number };
 
-const [url = '', countArg = '0', mode = 'ours', room = 'bench:room', client = 'lean'] =
-  process.argv.slice(2);
+const [
+  url = '',
+  countArg = '0',
+  mode = 'ours',
+  room = 'bench:room',
+  client = 'lean',
+  inFlightArg = '100',
+] = process.argv.slice(2);
 const n = Number(countArg);
 const urls = url.split(',');
 const socketIo = mode === 'socketio';
@@ -73,9 +86,10 @@ function record(data: Buffer): void {
   }
 }
 
-/** The frames a subscriber sends after connecting: none for bare, hello and join for ours. */
+/** The frames a subscriber sends after connecting: a join (bare), hello and join (ours). */
 function greeting(i: number): string[] {
-  if (mode === 'bare' || socketIo) return [];
+  if (socketIo) return []; // Socket.IO joins after its own handshake (socketIoStep)
+  if (mode === 'bare') return [JSON.stringify({ type: 'join', room })];
   return [
     JSON.stringify({
       type: 'hello',
@@ -103,14 +117,13 @@ function socketIoStep(payload: Buffer): string | 'joined' | undefined {
   return undefined;
 }
 
-/** Resolves once joined (ours) or connected (bare); then every message goes to `record`. */
+/** Resolves once joined; then every message goes to `record`. */
 function connectWs(i: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(target(i), { perMessageDeflate: false, skipUTF8Validation: true });
     ws.on('error', reject);
     ws.on('open', () => {
-      let joined = mode === 'bare';
-      if (joined) resolve();
+      let joined = false;
       ws.on('message', (data: Buffer) => {
         if (socketIo && data.length === 1 && data[0] === 0x32) return ws.send('3'); // ping
         if (joined) return record(data);
@@ -172,8 +185,7 @@ function connectLean(i: number): Promise<void> {
     req.on('error', reject);
     req.on('upgrade', (_res, socket: Socket, head: Buffer) => {
       socket.setNoDelay(true);
-      let joined = mode === 'bare';
-      if (joined) resolve();
+      let joined = false;
       let pending: Buffer | undefined;
       const onData = (chunk: Buffer): void => {
         let data = pending ? Buffer.concat([pending, chunk]) : chunk;
@@ -228,15 +240,40 @@ function connectLean(i: number): Promise<void> {
 
 const connectOne = client === 'ws' ? connectWs : connectLean;
 
-const BATCH = 50;
-for (let i = 0; i < n; i += BATCH) {
-  await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => connectOne(i + k)));
-}
-
 function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
+
+/**
+ * The join phase: the room fills in a burst, `inFlight` subscribers connecting and joining at a
+ * time (each one that is in starts the next); a join's latency runs from the TCP connect to its
+ * `joined`.
+ */
+async function joinAll(inFlight: number): Promise<JoinStats> {
+  const latencies = new Float64Array(n);
+  let next = 0;
+  const t0 = nowUs();
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const start = nowUs();
+      await connectOne(i);
+      latencies[i] = nowUs() - start;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, n) }, worker));
+  const seconds = (nowUs() - t0) / 1e6;
+  const sorted = latencies.sort();
+  return {
+    seconds,
+    p50: percentile(sorted, 0.5) / 1000,
+    p99: percentile(sorted, 0.99) / 1000,
+    max: (sorted[sorted.length - 1] ?? NaN) / 1000,
+  };
+}
+
+const joins = await joinAll(Number(inFlightArg));
 
 // Never outlive the benchmark (a child left behind, perhaps still real-time, would hog a CPU).
 process.on('disconnect', () => process.exit(0));
@@ -285,4 +322,4 @@ process.on('message', (message: ToSubscribers) => {
       process.exit(0);
   }
 });
-process.send!({ type: 'ready' } satisfies FromSubscribers);
+process.send!({ type: 'ready', joins } satisfies FromSubscribers);

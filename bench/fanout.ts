@@ -8,6 +8,9 @@
  * Loopback only; every phase is bounded in count and time.
  *
  * Per server and N:
+ *   join      the room fills in a burst: N subscribers connect and join, 100 at a time; joins
+ *             per second, join p50/p99 (TCP connect → `joined`), server CPU per join, and the
+ *             server's memory per connection (RSS and heap after a full GC, before and after)
  *   warm-up   5,000 messages to a room of one (JIT), then 300 to the room one at a time
  *   paced     a fixed rate for 8 s (40,000 deliveries/s): p50/p99/max latency, and server CPU µs
  *             per delivery (one message per event-loop turn: no batching to gain from)
@@ -17,10 +20,14 @@
  * Flags: --n 100,1000   --rounds 2   --variants (adds ours without batching / pre-framing)   --json
  *        --rt-latency (paced phase under SCHED_FIFO, for shared machines; needs CAP_SYS_NICE)
  *        --ws-subscribers (subscribers on the `ws` client instead of lean RFC 6455 clients)
+ *        --join-only (the join phase and memory only)   --paced-rate 100000 (deliveries/s)
+ *        --ts-server (the server child through the tsx loader instead of compiled as shipped)
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -41,6 +48,10 @@ interface Options {
   rtLatency: boolean;
   /** Subscribers use the `ws` library's client instead of the lean one. */
   wsSubscribers: boolean;
+  joinOnly: boolean;
+  /** Deliveries per second of the paced phase. */
+  pacedDeliveries: number;
+  tsServer: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -57,6 +68,9 @@ function parseArgs(argv: string[]): Options {
     json: argv.includes('--json'),
     rtLatency: argv.includes('--rt-latency'),
     wsSubscribers: argv.includes('--ws-subscribers'),
+    joinOnly: argv.includes('--join-only'),
+    pacedDeliveries: Number(value('--paced-rate') ?? 40_000),
+    tsServer: argv.includes('--ts-server'),
   };
 }
 
@@ -67,18 +81,44 @@ const burstCount = (n: number): number => Math.round(400_000 / n) + 500;
  * messages: p99 of fewer would be decided by a single slow message (one message is 1,000
  * deliveries, more than 1% of 60,000).
  */
-const pacedRate = (n: number): number => Math.round(40_000 / n);
+const pacedRate = (n: number, deliveries = 40_000): number => Math.round(deliveries / n);
+/** Subscribers connecting and joining at once in the join phase. */
+const JOIN_IN_FLIGHT = 100;
 const PACED_SECONDS = 8;
 
-/** BENCH_PROFILE=paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
+/** BENCH_PROFILE=join|paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
 const PROFILE_PHASE = process.env.BENCH_PROFILE ?? '';
 
-function child(file: string, args: string[], extra: string[] = []): ChildProcess {
-  return fork(new URL(file, import.meta.url), args, {
-    execArgv: ['--import', 'tsx', ...extra],
+function child(file: string | URL, args: string[], extra: string[] = [], tsx = true): ChildProcess {
+  return fork(typeof file === 'string' ? new URL(file, import.meta.url) : file, args, {
+    execArgv: [...(tsx ? ['--import', 'tsx'] : []), ...extra],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
+
+/**
+ * The server child compiled as `npm run build:server` compiles the server (esbuild: bundled,
+ * npm packages left as imports), into dist/bench/ so that those imports resolve from the
+ * repository's node_modules.
+ */
+async function compiledServer(): Promise<URL> {
+  const outdir = fileURLToPath(new URL('../dist/bench/', import.meta.url));
+  await build({
+    entryPoints: [fileURLToPath(new URL('./fanout-server.ts', import.meta.url))],
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    // Our server in a chunk of its own, imported by `ours` only.
+    splitting: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return new URL('../dist/bench/fanout-server.mjs', import.meta.url);
+}
+let serverEntry: URL | undefined;
 
 function ask<T extends { type: string }>(
   proc: ChildProcess,
@@ -262,6 +302,16 @@ interface CaseResult {
   p99: number;
   max: number;
   serverRssMb: number;
+  /** Join phase: subscribers joined per second, and join latency. */
+  joinsPerSec: number;
+  joinP50: number;
+  joinP99: number;
+  /** Server CPU per join (handshake, hello, join, presence). */
+  joinCpuUs: number;
+  /** Server memory after a full GC: before any subscriber, and per connection after the joins. */
+  baseRssMb: number;
+  rssKbPerConnection: number;
+  heapKbPerConnection: number;
   /** 1-minute load average when the case ended: other work on the machine skews everything. */
   load: number;
 }
@@ -327,29 +377,76 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function runCase(
-  kind: ServerKind,
-  n: number,
-  rtLatency: boolean,
-  wsSubscribers: boolean,
-): Promise<CaseResult> {
-  const server = child(
-    './fanout-server.ts',
-    [kind],
-    process.env.BENCH_PERF ? ['--perf-basic-prof'] : [],
-  );
+async function runCase(kind: ServerKind, n: number, options: Options): Promise<CaseResult> {
+  const { rtLatency, wsSubscribers } = options;
+  const extra = [
+    '--expose-gc',
+    ...(process.env.BENCH_PERF ? ['--perf-basic-prof'] : []),
+    // BENCH_SERVER_FLAGS="--trace-gc --max-semi-space-size=64": V8 flags for the server child.
+    ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
+  const server = options.tsServer
+    ? child('./fanout-server.ts', [kind], extra)
+    : child((serverEntry ??= await compiledServer()), [kind], extra, false);
   const { port } = await ask<Extract<FromServer, { type: 'ready' }>>(server, undefined, 'ready');
   const url = `ws://127.0.0.1:${port}/realtime`;
+  const memory = (): Promise<Extract<FromServer, { type: 'cpu' }>> =>
+    ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu', gc: true }, 'cpu');
+  const before = await memory();
+  const joinProfile = join(
+    tmpdir(),
+    'crm-bench-profiles',
+    `${kind}-${n}-join-${Date.now()}.cpuprofile`,
+  );
+  if (PROFILE_PHASE === 'join') {
+    mkdirSync(join(tmpdir(), 'crm-bench-profiles'), { recursive: true });
+    await ask(server, { type: 'profile', action: 'start' }, 'profiled');
+  }
   const subscribers = child('./fanout-subscribers.ts', [
     url,
     String(n),
     kind === 'bare' ? 'bare' : 'ours',
     ROOM,
     wsSubscribers ? 'ws' : 'lean',
+    String(JOIN_IN_FLIGHT),
   ]);
   let publisher: Publisher | undefined;
   try {
-    await ask(subscribers, undefined, 'ready', 120_000);
+    const { joins } = await ask<Extract<FromSubscribers, { type: 'ready' }>>(
+      subscribers,
+      undefined,
+      'ready',
+      120_000,
+    );
+    if (PROFILE_PHASE === 'join') {
+      await ask(server, { type: 'profile', action: 'stop', file: joinProfile }, 'profiled');
+    }
+    const joined = await memory();
+    const joinResult = {
+      joinsPerSec: n / joins.seconds,
+      joinP50: joins.p50,
+      joinP99: joins.p99,
+      joinCpuUs: (cpuOf(joined.usage) - cpuOf(before.usage)) / n,
+      baseRssMb: before.rss / 2 ** 20,
+      rssKbPerConnection: (joined.rss - before.rss) / 1024 / n,
+      heapKbPerConnection: (joined.heapUsed - before.heapUsed) / 1024 / n,
+    } satisfies Partial<CaseResult> & { joinsPerSec: number };
+    if (options.joinOnly) {
+      return {
+        kind,
+        n,
+        deliveriesPerSec: NaN,
+        cpuUsPerDelivery: NaN,
+        subscriberCpuUsPerDelivery: NaN,
+        pacedCpuUsPerDelivery: NaN,
+        p50: NaN,
+        p99: NaN,
+        max: NaN,
+        serverRssMb: joined.rss / 2 ** 20,
+        ...joinResult,
+        load: loadavg()[0]!,
+      };
+    }
     publisher = await Publisher.connect(port, kind);
     const cpu = async (): Promise<number> =>
       cpuOf(
@@ -399,10 +496,12 @@ async function runCase(
       // However the phase goes, nothing stays real-time longer than the phase plus a margin.
       watchdog = setTimeout(backToNormal, (PACED_SECONDS + 10) * 1000);
     }
-    const sent = await publisher.paced(pacedRate(n), PACED_SECONDS).finally(() => {
-      clearTimeout(watchdog);
-      backToNormal();
-    });
+    const sent = await publisher
+      .paced(pacedRate(n, options.pacedDeliveries), PACED_SECONDS)
+      .finally(() => {
+        clearTimeout(watchdog);
+        backToNormal();
+      });
     await waitAll(sent * n);
     await pacedPerf?.();
     const cpu3 = await cpu();
@@ -438,6 +537,7 @@ async function runCase(
       p99: stats.p99,
       max: stats.max,
       serverRssMb: mem.rss / 2 ** 20,
+      ...joinResult,
       load: loadavg()[0]!,
     };
   } finally {
@@ -474,6 +574,13 @@ function combine(results: CaseResult[]): CaseResult {
     p99: pick('p99'),
     max: pick('max'),
     serverRssMb: pick('serverRssMb'),
+    joinsPerSec: pick('joinsPerSec'),
+    joinP50: pick('joinP50'),
+    joinP99: pick('joinP99'),
+    joinCpuUs: pick('joinCpuUs'),
+    baseRssMb: pick('baseRssMb'),
+    rssKbPerConnection: pick('rssKbPerConnection'),
+    heapKbPerConnection: pick('heapKbPerConnection'),
     load: pick('load'),
   };
 }
@@ -500,6 +607,24 @@ function table(rows: CaseResult[]): string {
   return lines.join('\n');
 }
 
+function joinTable(rows: CaseResult[]): string {
+  const bare = new Map(rows.filter((r) => r.kind === 'bare').map((r) => [r.n, r]));
+  const lines = [
+    '| N | server | joins/s | vs bare | join p50 ms | join p99 ms | p99 vs bare | CPU µs/join | RSS at start MB | RSS KB/connection | vs bare | heap KB/connection |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const base = bare.get(r.n);
+    lines.push(
+      `| ${r.n} | ${r.kind} | ${fmt(r.joinsPerSec, 0)} | ${fmt(base ? r.joinsPerSec / base.joinsPerSec : NaN)}× | ` +
+        `${fmt(r.joinP50)} | ${fmt(r.joinP99)} | ${fmt(base ? r.joinP99 / base.joinP99 : NaN)}× | ` +
+        `${fmt(r.joinCpuUs, 0)} | ${fmt(r.baseRssMb, 1)} | ${fmt(r.rssKbPerConnection, 1)} | ` +
+        `${fmt(base ? r.rssKbPerConnection / base.rssKbPerConnection : NaN)}× | ${fmt(r.heapKbPerConnection, 1)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
@@ -512,7 +637,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${WINDOW} in flight; ` +
-      `paced: ${options.sizes.map((n) => `${pacedRate(n)} msg/s @N=${n}`).join(', ')} for ${PACED_SECONDS} s; ` +
+      `paced: ${options.sizes.map((n) => `${pacedRate(n, options.pacedDeliveries)} msg/s @N=${n}`).join(', ')} for ${PACED_SECONDS} s; ` +
       `rounds: ${options.rounds} (medians); subscribers: ${options.wsSubscribers ? 'ws' : 'lean'} clients` +
       `${options.rtLatency ? '; paced phase under SCHED_FIFO' : ''}\n`,
   );
@@ -523,8 +648,14 @@ async function main(): Promise<void> {
       // Alternate the order so neither server always runs on a cooler machine.
       const order = round % 2 === 0 ? options.kinds : [...options.kinds].reverse();
       for (const kind of order) {
-        const result = await runCase(kind, n, options.rtLatency, options.wsSubscribers);
+        const result = await runCase(kind, n, options);
         perKind.set(kind, [...(perKind.get(kind) ?? []), result]);
+        console.log(
+          `  N=${n} ${kind.padEnd(14)} round ${round + 1}: join ${fmt(result.joinsPerSec, 0)}/s, ` +
+            `p50 ${fmt(result.joinP50)} ms, p99 ${fmt(result.joinP99)} ms, ${fmt(result.joinCpuUs, 0)} µs CPU/join, ` +
+            `${fmt(result.rssKbPerConnection, 1)} KB RSS/connection (from ${fmt(result.baseRssMb, 1)} MB), load ${fmt(result.load, 1)}`,
+        );
+        if (options.joinOnly) continue;
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, ` +
             `${fmt(result.cpuUsPerDelivery, 3)} µs/delivery (subscribers ${fmt(result.subscriberCpuUsPerDelivery, 3)}), ` +
@@ -534,6 +665,11 @@ async function main(): Promise<void> {
       }
     }
     for (const kind of options.kinds) rows.push(combine(perKind.get(kind)!));
+  }
+  console.log('\nJoin phase and memory:\n' + joinTable(rows) + '\n');
+  if (options.joinOnly) {
+    if (options.json) console.log(JSON.stringify({ machine, rows }, null, 2));
+    return;
   }
   console.log('\n' + table(rows) + '\n');
   for (const n of options.sizes) {

@@ -421,7 +421,7 @@ export class RealtimeClient implements CapabilityClient {
         break;
       }
       case 'presence.diff':
-        this.rooms.get(frame.room)?.store.apply(frame.upsert, frame.remove);
+        this.rooms.get(frame.room)?.store.apply(frame.upsert, frame.remove, frame.total);
         break;
       case 'error':
         // An error answering a request rejects it; any other is about a join or the connection.

@@ -170,7 +170,12 @@ export interface RoomHandle {
 export interface PresenceSnapshot {
   readonly room: string;
   readonly people: readonly Person[];
-  /** The current user's own entry, if present. */
+  /**
+   * People in the room in all: `people.length`, or more in a room so large that the server lists
+   * only its first people (`PRESENCE_LISTED`, in arrival order).
+   */
+  readonly total: number;
+  /** The current user's own entry, if present (and listed). */
   readonly self?: Person;
 }
 

@@ -6,6 +6,14 @@
 /** Version of the wire protocol. A server refuses a `hello` with another major version. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * People a room's presence lists one by one. A larger room lists its first people in the order the
+ * widgets show them (arrival, then name, then user id) and says how many there are in all
+ * (`joined.total`, `presence.diff.total`): every member told every arrival of a thousand is what
+ * made joining a large room cost the square of its size.
+ */
+export const PRESENCE_LISTED = 50;
+
 /** Limits both ends enforce. The server advertises its own values in `welcome`. */
 export const LIMITS = {
   /** Largest frame in bytes (UTF-8) either side may send. */

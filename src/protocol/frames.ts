@@ -155,7 +155,8 @@ export const WelcomeFrame = z.object({
  * Answer to `join`. `seq` is the room's current sequence number. `resume` says what happened to
  * `since`: `none` (no since given), `replayed` (the missed events were sent before this frame) or
  * `gap` (they could not be; the client must re-sync and may tell the user events were missed).
- * `people` is the presence snapshot.
+ * `people` is the presence snapshot: everyone, or in a room of more than `PRESENCE_LISTED` people
+ * the first of them in arrival order, with `total` saying how many there are in all.
  */
 export const JoinedFrame = z.object({
   type: z.literal('joined'),
@@ -165,6 +166,8 @@ export const JoinedFrame = z.object({
   resume: z.enum(['none', 'replayed', 'gap']),
   missed: z.number().check(z.int(), z.nonnegative()),
   people: z.array(Person),
+  /** People in the room in all; absent when `people` lists everyone. */
+  total: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 export const LeftFrame = z.object({
@@ -191,12 +194,17 @@ export const EventFrame = z.object({
   at: millis,
 });
 
-/** Changes to a room's presence: people added or changed, and user ids gone for good. */
+/**
+ * Changes to a room's presence: people added or changed, and user ids no longer listed (gone, or
+ * in a large room moved out of the first `PRESENCE_LISTED`). `total` is the room's count while it
+ * lists only its first people; a diff without it means the list is everyone again.
+ */
 export const PresenceDiffFrame = z.object({
   type: z.literal('presence.diff'),
   room: RoomName,
   upsert: z.array(Person),
   remove: z.array(UserId),
+  total: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 export const ErrorFrame = z.object({

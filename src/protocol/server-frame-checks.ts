@@ -166,6 +166,7 @@ export const CORE_SERVER_FRAMES: Readonly<Record<string, Check>> = {
     resume: oneOf(['none', 'replayed', 'gap']),
     missed: count,
     people: array(person),
+    total: optional(count),
   }),
   left: object({ type: json, replyTo: requestId, room: roomName }),
   ack: object({ type: json, replyTo: requestId, seq: optional(seq) }),
@@ -183,6 +184,7 @@ export const CORE_SERVER_FRAMES: Readonly<Record<string, Check>> = {
     room: roomName,
     upsert: array(person),
     remove: array(userId),
+    total: optional(count),
   }),
   error: object({
     type: json,

@@ -7,11 +7,20 @@
  *   `graceMs`; if the person comes back in that time (a reload, a network blip) no removal is
  *   ever sent. An explicit `leave` removes at once.
  *
- * Changes are coalesced per room and handed to `onDiff` once per event-loop turn, so a reconnect
- * storm of a thousand clients makes a few diffs, not a thousand.
+ * What the room is told, and when, is the `PresenceAnnouncer`'s: changes coalesced per room per
+ * event-loop turn, and a large room listing its first people and a count.
  */
 import type { Activity, Person, PresenceState, UserProfile } from '../protocol/index.js';
 import type { ServerClock } from './clock.js';
+import {
+  PresenceAnnouncer,
+  sameActivity,
+  sameUser,
+  type PresenceAnnouncerOptions,
+  type PresenceDiff,
+} from './presence-announcer.js';
+
+export { sameActivity, sameUser, type PresenceDiff };
 
 export interface PresenceMember {
   /** Connection id. */
@@ -20,17 +29,9 @@ export interface PresenceMember {
   user: UserProfile;
 }
 
-export interface PresenceDiff {
-  upsert: Person[];
-  remove: string[];
-}
-
-export interface PresenceOptions {
+export interface PresenceOptions extends PresenceAnnouncerOptions {
   clock: ServerClock;
   graceMs: number;
-  onDiff: (room: string, diff: PresenceDiff) => void;
-  /** How coalesced diffs are flushed; default `setImmediate`. */
-  defer?: (fn: () => void) => void;
 }
 
 interface ConnectionPresence {
@@ -46,8 +47,6 @@ interface Entry {
   user: UserProfile;
   connections: Map<string, ConnectionPresence>;
   since: number;
-  /** The person as last announced (what the room believes). */
-  announced: Person | undefined;
   graceTimer: unknown;
 }
 
@@ -66,6 +65,11 @@ export interface Presence {
   /** The people of a room as the room currently believes them to be. */
   snapshot(room: string): Person[];
   /**
+   * What a joiner is told: `snapshot`, or in a room of more than `PRESENCE_LISTED` people its
+   * first ones in arrival order, and how many there are in all.
+   */
+  listed(room: string): { people: Person[]; total: number };
+  /**
    * Resolves once `snapshot(room)` includes the people connected to other processes; undefined
    * when it always does (one process).
    */
@@ -74,27 +78,12 @@ export interface Presence {
   close(): void | Promise<void>;
 }
 
-export function sameActivity(a: Activity, b: Activity): boolean {
-  return (
-    a.kind === b.kind && (a.kind !== 'editing' || (b.kind === 'editing' && a.field === b.field))
-  );
-}
-
-export function sameUser(a: UserProfile, b: UserProfile): boolean {
-  return a.id === b.id && a.name === b.name && a.avatarUrl === b.avatarUrl;
-}
-
 export class PresenceRegistry implements Presence {
   private readonly rooms = new Map<string, Map<string, Entry>>();
-  private readonly pending = new Map<
-    string,
-    { upsert: Map<string, Person>; remove: Set<string> }
-  >();
-  private flushScheduled = false;
-  private readonly defer: (fn: () => void) => void;
+  private readonly announcer: PresenceAnnouncer;
 
   constructor(private readonly options: PresenceOptions) {
-    this.defer = options.defer ?? ((fn) => void setImmediate(fn));
+    this.announcer = new PresenceAnnouncer(options);
   }
 
   get roomCount(): number {
@@ -112,7 +101,6 @@ export class PresenceRegistry implements Presence {
         user: member.user,
         connections: new Map(),
         since: now,
-        announced: undefined,
         graceTimer: undefined,
       };
       people.set(member.user.id, entry);
@@ -168,13 +156,12 @@ export class PresenceRegistry implements Presence {
     }, this.options.graceMs);
   }
 
-  /** The people of a room as the room currently believes them to be. */
   snapshot(room: string): Person[] {
-    const people = this.rooms.get(room);
-    if (!people) return [];
-    const result: Person[] = [];
-    for (const entry of people.values()) if (entry.announced) result.push(entry.announced);
-    return result;
+    return this.announcer.everyone(room);
+  }
+
+  listed(room: string): { people: Person[]; total: number } {
+    return this.announcer.listed(room);
   }
 
   /** Cancels grace timers; used on shutdown. */
@@ -185,7 +172,12 @@ export class PresenceRegistry implements Presence {
       }
     }
     this.rooms.clear();
-    this.pending.clear();
+    this.announcer.close();
+  }
+
+  /** Hands every room's coalesced changes to `onDiff` now. */
+  flush(): void {
+    this.announcer.flush();
   }
 
   private aggregate(entry: Entry, now: number): Person {
@@ -203,12 +195,6 @@ export class PresenceRegistry implements Presence {
     }
     const status = online ? 'online' : 'away';
     const activity = editing ? editing.activity : VIEWING;
-    const before = entry.announced;
-    const changed =
-      !before ||
-      before.status !== status ||
-      !sameActivity(before.activity, activity) ||
-      (before.inCall === true) !== inCall;
     const person: Person = {
       user: entry.user,
       status,
@@ -216,65 +202,22 @@ export class PresenceRegistry implements Presence {
       connections: entry.connections.size,
       devices: devices.size,
       since: entry.since,
-      updatedAt: changed || !before ? now : before.updatedAt,
+      // Kept from the person as announced when status, activity and call did not move.
+      updatedAt: now,
     };
     // Only people in a call carry the flag, so every other presence frame stays as it was.
     if (inCall) person.inCall = true;
     return person;
   }
 
-  /** Recomputes a person and queues an upsert if anything the room sees changed. */
+  /** Recomputes a person; the announcer tells the room if it would notice. */
   private announce(room: string, entry: Entry): void {
-    const person = this.aggregate(entry, this.options.clock.now());
-    const before = entry.announced;
-    if (
-      before &&
-      before.status === person.status &&
-      sameActivity(before.activity, person.activity) &&
-      before.inCall === person.inCall &&
-      before.connections === person.connections &&
-      before.devices === person.devices &&
-      sameUser(before.user, person.user)
-    ) {
-      return;
-    }
-    entry.announced = person;
-    const diff = this.diffFor(room);
-    diff.remove.delete(person.user.id);
-    diff.upsert.set(person.user.id, person);
-    this.scheduleFlush();
+    this.announcer.set(room, this.aggregate(entry, this.options.clock.now()));
   }
 
   private remove(room: string, people: Map<string, Entry>, entry: Entry): void {
     people.delete(entry.user.id);
     if (people.size === 0) this.rooms.delete(room);
-    if (!entry.announced) return;
-    const diff = this.diffFor(room);
-    diff.upsert.delete(entry.user.id);
-    diff.remove.add(entry.user.id);
-    this.scheduleFlush();
-  }
-
-  private diffFor(room: string): { upsert: Map<string, Person>; remove: Set<string> } {
-    let diff = this.pending.get(room);
-    if (!diff) this.pending.set(room, (diff = { upsert: new Map(), remove: new Set() }));
-    return diff;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.defer(() => this.flush());
-  }
-
-  /** Hands every room's coalesced changes to `onDiff`. */
-  flush(): void {
-    this.flushScheduled = false;
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const [room, diff] of pending) {
-      if (diff.upsert.size === 0 && diff.remove.size === 0) continue;
-      this.options.onDiff(room, { upsert: [...diff.upsert.values()], remove: [...diff.remove] });
-    }
+    this.announcer.remove(room, entry.user.id);
   }
 }

@@ -208,10 +208,13 @@ export class RoomHandlers {
     ctx.metrics.eventsReplayed += point.events.length;
     ctx.metrics.framesOut += point.events.length;
     if (point.resume === 'gap') ctx.metrics.resumeGaps++;
-    // A large room's snapshot is split: `joined` carries what fits in one frame, and the rest
-    // follows at once as presence diffs, which clients apply after `joined` anyway.
+    // A large room lists its first people and a count. What is listed is still split if it does
+    // not fit one frame (long profiles): `joined` carries what fits, and the rest follows at once
+    // as presence diffs, which clients apply after `joined` anyway.
+    const listed = ctx.presence.listed(room);
+    const partial = listed.total > listed.people.length ? { total: listed.total } : {};
     const [people = [], ...more] = chunkBySize(
-      ctx.presence.snapshot(room),
+      listed.people,
       ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
     );
     connection.send({
@@ -222,8 +225,11 @@ export class RoomHandlers {
       resume: point.resume,
       missed: point.missed,
       people,
+      ...partial,
     });
-    for (const upsert of more) connection.send({ type: 'presence.diff', room, upsert, remove: [] });
+    for (const upsert of more) {
+      connection.send({ type: 'presence.diff', room, upsert, remove: [], ...partial });
+    }
     // Live events that raced the join and are newer than `joined.seq`; presence diffs queued in
     // the meantime are older than the snapshot just sent and are dropped.
     const queued = membership.queue ?? [];

@@ -243,12 +243,16 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   const onPresenceDiff = (room: string, diff: PresenceDiff): void => {
     // A reconnect storm can coalesce more people than one frame may carry.
     const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
+    // A large room's count rides on every part; a diff of the count alone is one empty part.
+    const total = diff.total === undefined ? {} : { total: diff.total };
     const parts = [
       ...chunkBySize(diff.upsert, budget).map((upsert) => ({ upsert, remove: [] as string[] })),
       ...chunkBySize(diff.remove, budget).map((remove) => ({ upsert: [] as Person[], remove })),
-    ];
+    ]
+      .filter((part) => part.upsert.length > 0 || part.remove.length > 0)
+      .map((part) => ({ ...part, ...total }));
+    if (parts.length === 0) parts.push({ upsert: [], remove: [], ...total });
     for (const part of parts) {
-      if (part.upsert.length === 0 && part.remove.length === 0) continue;
       // With Redis every process computes each person from the shared state and tells its own
       // members; one process tells everyone through the bus.
       if (redisBus) {

@@ -360,9 +360,9 @@ export class FakeProtocolServer implements FakeSocketPeer {
       seq: r.seq,
       resume,
       missed,
-      people: r.snapshot(),
+      ...r.listed(),
     });
-    this.toMembers(r, this.diff(r, user.id), c);
+    this.tellPeople(r, c);
   }
 
   /** The connection leaves a room; the person goes after the grace period if it was their last. */
@@ -378,7 +378,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
     const gone = () => {
       if (r.people.get(userId) !== entry || entry.members.size > 0) return;
       r.people.delete(userId);
-      this.toMembers(r, { type: 'presence.diff', room, upsert: [], remove: [userId] });
+      this.tellPeople(r);
     };
     if (grace === 0) gone();
     else entry.graceTimer = this.clock.setTimeout(gone, grace);
@@ -406,15 +406,15 @@ export class FakeProtocolServer implements FakeSocketPeer {
     return r;
   }
 
-  protected diff(r: FakeRoom, userId: string): ServerFrame {
-    const entry = r.people.get(userId) as PersonEntry;
-    return { type: 'presence.diff', room: r.name, upsert: [r.person(entry)], remove: [] };
+  /** Tells the members (but `except`) what changed in the room's people, if they would notice. */
+  protected tellPeople(r: FakeRoom, except?: FakeConnection): void {
+    const change = r.change();
+    if (change) this.toMembers(r, { type: 'presence.diff', room: r.name, ...change }, except);
   }
 
   protected announce(r: FakeRoom, userId: string): Person {
-    const frame = this.diff(r, userId) as Extract<ServerFrame, { type: 'presence.diff' }>;
-    this.toMembers(r, frame);
-    return frame.upsert[0]!;
+    this.tellPeople(r);
+    return r.person(r.people.get(userId) as PersonEntry);
   }
 
   /** Serialize once, write the same text to every member (as the real server does). */

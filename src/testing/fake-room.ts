@@ -1,15 +1,20 @@
 /**
  * One room of the fake server: members, presence aggregated per person, the sequence number and
- * a bounded replay buffer. Mirrors what the reference server does, in the simplest way.
+ * a bounded replay buffer. Mirrors what the reference server does, in the simplest way: a large
+ * room lists its first people and a count by the same rule (domain/presence-list), though every
+ * change is told at once rather than coalesced per turn.
  */
-import type {
-  Activity,
-  EventFrame,
-  Person,
-  PresenceState,
-  PresenceStatus,
-  UserProfile,
+import { firstPeople, ListedPeople, type PresenceChange } from '../domain/presence-list.js';
+import {
+  PRESENCE_LISTED,
+  type Activity,
+  type EventFrame,
+  type Person,
+  type PresenceState,
+  type PresenceStatus,
+  type UserProfile,
 } from '../protocol/index.js';
+import { sameJson } from '../util/same-json.js';
 
 /** Server-side view of one fake connection. */
 export interface FakeConnection {
@@ -53,6 +58,8 @@ export class FakeRoom {
   readonly buffer: EventFrame[] = [];
   readonly members = new Set<FakeConnection>();
   readonly people = new Map<string, PersonEntry>();
+  /** What the members were told about the people. */
+  private readonly told = new ListedPeople(PRESENCE_LISTED, sameJson);
 
   constructor(
     readonly name: string,
@@ -161,5 +168,16 @@ export class FakeRoom {
 
   snapshot(): Person[] {
     return [...this.people.values()].map((entry) => this.person(entry));
+  }
+
+  /** What a joiner is told: the first people, and how many there are when that is not all. */
+  listed(): { people: Person[]; total?: number } {
+    const people = firstPeople(this.snapshot(), PRESENCE_LISTED);
+    return people.length < this.people.size ? { people, total: this.people.size } : { people };
+  }
+
+  /** What the members must be told now that the people changed, if they would notice. */
+  change(): PresenceChange | undefined {
+    return this.told.next(this.snapshot(), this.people.size).change;
   }
 }

@@ -113,7 +113,7 @@ export class FakeServer extends FakeProtocolServer {
     if (!r || !entry) return;
     this.clock.clearTimeout(entry.graceTimer);
     r.people.delete(userId);
-    this.toMembers(r, { type: 'presence.diff', room, upsert: [], remove: [userId] });
+    this.tellPeople(r);
   }
 
   /** People in a room, as the server aggregates them. */

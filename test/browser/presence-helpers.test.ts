@@ -281,7 +281,7 @@ describe('place', () => {
 
 describe('SnapshotFollower', () => {
   const snap = (room: string, people: Person[], self?: Person) =>
-    self ? { room, people, self } : { room, people };
+    self ? { room, people, total: people.length, self } : { room, people, total: people.length };
 
   it('treats the first snapshot after joining as a start, then reports differences', () => {
     const f = new SnapshotFollower();

@@ -236,6 +236,15 @@ describe('crm-presence', () => {
       expect(button.getAttribute('aria-expanded')).to.equal('false');
     });
 
+    it('counts the whole of a room larger than the server lists in "+N"', async () => {
+      // 60 others and the viewer: the server lists the first 50 and says there are 61.
+      const m = await mountPresence({ people: crowd(60) });
+      expect(avatars(m.root)).to.have.length(5);
+      const button = overflowButton(m.root)!;
+      expect(button.textContent!.trim()).to.equal('+55');
+      expect(button.getAttribute('aria-label')).to.equal('55 more, show all 60 people');
+    });
+
     it('has no "+N" when everyone fits', async () => {
       const m = await mountPresence({ people: crowd(5) });
       expect(m.root.querySelectorAll('.overflow').length).to.equal(0);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { Person } from '../../src/protocol/index.js';
+import { PRESENCE_LISTED, type Person } from '../../src/protocol/index.js';
 import { until } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
 
 const ROOM = 'customer:42';
 
@@ -16,6 +16,37 @@ describe('server presence', () => {
     h = await startHarness({ graceMs: 15_000 });
   });
   afterEach(() => h.close());
+
+  test('a large room lists its first people and the count, to joiners and members', async () => {
+    const first = await h.connect(bob);
+    await first.join(ROOM);
+    for (let i = 0; i < PRESENCE_LISTED + 4; i++) {
+      h.clock.advance(1); // arrival order is join order
+      const c = await h.connect({ id: `p${i}`, name: `Person ${i}` });
+      await c.join(ROOM);
+    }
+    h.clock.advance(1);
+    const last = await h.connect(carol);
+    const joined = await last.join(ROOM);
+    assert.equal(joined.people.length, PRESENCE_LISTED, 'the first people, not everyone');
+    assert.equal(joined.total, PRESENCE_LISTED + 6);
+    assert.ok(person(joined.people, 'bob'), 'the first to arrive is listed');
+    assert.equal(person(joined.people, 'carol'), undefined, 'the last to arrive is not');
+
+    // A change of the count alone waits up to a second after the last one.
+    h.clock.advance(1_000);
+    await first.next((f) => f.type === 'presence.diff' && f.total === PRESENCE_LISTED + 6);
+    const listed = new Set([
+      'bob',
+      ...Array.from({ length: PRESENCE_LISTED - 1 }, (_, i) => `p${i}`),
+    ]);
+    const told = first.ofType('presence.diff').flatMap((d) => d.upsert.map((p) => p.user.id));
+    assert.deepEqual(
+      told.filter((id) => !listed.has(id)),
+      [],
+      'members are never sent the people beyond the list',
+    );
+  });
 
   test('two tabs of one user are one person with connections 2', async () => {
     const observer = await h.connect(bob);

@@ -46,7 +46,7 @@ export class Room {
     // Replayed events came before `joined` and moved lastSeq already. After a gap (or a server
     // that restarted and counts from 0 again) the server's number is the truth.
     this.lastSeq = frame.resume === 'replayed' ? Math.max(this.lastSeq ?? 0, frame.seq) : frame.seq;
-    this.store.replace(frame.people);
+    this.store.replace(frame.people, frame.total);
     return true;
   }
 

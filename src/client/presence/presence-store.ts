@@ -2,8 +2,10 @@
  * Presence of one room: one entry per person (the server aggregates tabs and devices per user),
  * kept from `joined.people` snapshots and `presence.diff` frames. Listeners are notified at most
  * once per animation frame however many diffs arrive, so a room of 200 people arriving at once
- * re-renders once.
+ * re-renders once. In a room larger than the server lists (`PRESENCE_LISTED`), the store holds
+ * the first people and the count the frames carry (`total`).
  */
+import { byArrival } from '../../domain/presence-list.js';
 import type { Activity, Person } from '../../protocol/index.js';
 import type { PresenceSnapshot, PresenceStoreApi, RoomHandle, Unsubscribe } from '../types.js';
 
@@ -16,16 +18,11 @@ export interface PresenceStoreHost {
 
 type Listener = (snapshot: PresenceSnapshot) => void;
 
-/** People first by arrival, then by name, so avatars do not jump around when someone changes. */
-function byArrival(a: Person, b: Person): number {
-  return (
-    a.since - b.since || a.user.name.localeCompare(b.user.name) || (a.user.id < b.user.id ? -1 : 1)
-  );
-}
-
 /** Shared state of one room's presence; the client owns one per held room. */
 export class PresenceStore {
   private readonly people = new Map<string, Person>();
+  /** The room's count when the server lists only its first people; else undefined. */
+  private total: number | undefined;
   private readonly listeners = new Set<Listener>();
   private cached: PresenceSnapshot | undefined;
   private scheduled = false;
@@ -37,24 +34,34 @@ export class PresenceStore {
     private readonly host: PresenceStoreHost,
   ) {}
 
-  /** Replace everything with a snapshot (`joined.people`), e.g. after a (re)join or a gap. */
-  replace(people: readonly Person[]): void {
+  /**
+   * Replace everything with a snapshot (`joined.people`, `joined.total`), e.g. after a (re)join
+   * or a gap.
+   */
+  replace(people: readonly Person[], total?: number): void {
     this.people.clear();
     for (const person of people) this.people.set(person.user.id, person);
+    this.total = total;
     this.changed();
   }
 
-  /** Apply a `presence.diff`. */
-  apply(upsert: readonly Person[], remove: readonly string[]): void {
+  /**
+   * Apply a `presence.diff`. Without `total` the server lists everyone again, so the count is
+   * the people held.
+   */
+  apply(upsert: readonly Person[], remove: readonly string[], total?: number): void {
     for (const person of upsert) this.people.set(person.user.id, person);
     for (const id of remove) this.people.delete(id);
-    if (upsert.length > 0 || remove.length > 0) this.changed();
+    const counted = total !== this.total;
+    this.total = total;
+    if (upsert.length > 0 || remove.length > 0 || counted) this.changed();
   }
 
   /** The room was left or the user changed: forget everyone. */
   clear(): void {
-    if (this.people.size === 0) return;
+    if (this.people.size === 0 && this.total === undefined) return;
     this.people.clear();
+    this.total = undefined;
     this.changed();
   }
 
@@ -69,8 +76,9 @@ export class PresenceStore {
       const people = [...this.people.values()].sort(byArrival);
       const selfId = this.host.selfId();
       const self = selfId === undefined ? undefined : this.people.get(selfId);
+      const total = Math.max(this.total ?? 0, people.length);
       this.cached = Object.freeze(
-        self ? { room: this.room, people, self } : { room: this.room, people },
+        self ? { room: this.room, people, total, self } : { room: this.room, people, total },
       );
     }
     return this.cached;

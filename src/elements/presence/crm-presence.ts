@@ -121,6 +121,8 @@ export class CrmPresence extends LitElement {
   private row: Person[] = [];
   private shownIds: string[] = [];
   private overflowCount = 0;
+  /** People the row counts: those listed, plus the rest of a room too large to list. */
+  private counted = 0;
   /** Index in the row of the entry that had the focus before an update, or -1. */
   private focusedIndex = -1;
   private pendingEvent: CrmPresenceChangeEvent | undefined;
@@ -200,7 +202,10 @@ export class CrmPresence extends LitElement {
     this.everyone = snapshot && this.follower.synced ? this.visiblePeople(snapshot) : [];
     const max = this.validMax(this.maxVisible) ? this.maxVisible : DEFAULT_MAX_VISIBLE;
     const shown = this.everyone.slice(0, max);
-    this.overflowCount = this.everyone.length - shown.length;
+    // A large room lists only its first people: "+N" and the labels count the whole room.
+    const unlisted = snapshot ? snapshot.total - snapshot.people.length : 0;
+    this.counted = this.everyone.length + unlisted;
+    this.overflowCount = this.counted - shown.length;
     this.shownIds = shown.map((p) => p.user.id);
     this.row = this.motion.withLeaving(shown);
     if (!this.activeId || !this.shownIds.includes(this.activeId)) this.activeId = this.shownIds[0];
@@ -279,7 +284,7 @@ export class CrmPresence extends LitElement {
         ${this.live.render()}
       </div>`;
     }
-    const { everyone, row, overflowCount: hidden } = this;
+    const { everyone, row, overflowCount: hidden, counted } = this;
     return html`<div part="base" class="base ${reconnecting ? 'reconnecting' : ''}">
       ${
         row.length > 0 || hidden > 0
@@ -287,7 +292,7 @@ export class CrmPresence extends LitElement {
               part="list"
               class="list"
               role="list"
-              aria-label=${this.m.groupLabel(everyone.length, this.c)}
+              aria-label=${this.m.groupLabel(counted, this.c)}
               @keydown=${this.onRowKeydown}
             >
               ${repeat(
@@ -295,7 +300,7 @@ export class CrmPresence extends LitElement {
                 (p) => p.user.id,
                 (p) => this.renderItem(p),
               )}
-              ${hidden > 0 ? html`<li part="item" class="item">${this.panel.button(hidden, everyone.length, this.m, this.c)}</li>` : nothing}
+              ${hidden > 0 ? html`<li part="item" class="item">${this.panel.button(hidden, counted, this.m, this.c)}</li>` : nothing}
             </ul>`
           : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
       }
@@ -303,7 +308,7 @@ export class CrmPresence extends LitElement {
       ${this.renderCallButton()}
       ${
         hidden > 0
-          ? this.panel.render(everyone, this.m.overflowHeading(everyone.length, this.c), (p) => ({
+          ? this.panel.render(everyone, this.m.overflowHeading(counted, this.c), (p) => ({
               label: this.text(p).label,
               content: this.renderRow(p),
             }))

@@ -23,30 +23,21 @@ import { randomUUID } from 'node:crypto';
 import type { Activity, Person, PresenceState, UserProfile } from '../../protocol/index.js';
 import type { ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
-import {
-  VIEWING,
-  type Presence,
-  type PresenceDiff,
-  type PresenceMember,
-  sameActivity,
-} from '../presence.js';
+import { VIEWING, type Presence, type PresenceMember, sameActivity } from '../presence.js';
+import { PresenceAnnouncer, type PresenceAnnouncerOptions } from '../presence-announcer.js';
 import type { RedisBus } from './redis-bus.js';
 import type { RedisKeys } from './redis-keys.js';
 import { PRESENCE_HEARTBEAT_LUA, PRESENCE_LOAD_LUA, PRESENCE_WRITE_LUA } from './redis-scripts.js';
 
-export interface RedisPresenceOptions {
+export interface RedisPresenceOptions extends PresenceAnnouncerOptions {
   bus: RedisBus;
   clock: ServerClock;
   log: Logger;
   graceMs: number;
-  /** This process's members of `room` get `diff` (coalesced per event-loop turn). */
-  onDiff: (room: string, diff: PresenceDiff) => void;
   /** How often the alive key is renewed and dead processes looked for. Default 5000. */
   heartbeatMs?: number;
   /** Default: a random id per process start. */
   processId?: string;
-  /** How coalesced diffs are flushed; default `setImmediate`. */
-  defer?: (fn: () => void) => void;
 }
 
 /** One process's share of a person in a room, as stored in Redis. */
@@ -85,7 +76,6 @@ interface RoomView {
   local: Map<string, LocalPerson>;
   /** Other processes' parts per person, with the version they were read at. */
   remote: Map<string, { v: number; parts: Part[] }>;
-  announced: Map<string, Person>;
   loaded: Promise<void>;
   unsubscribe: () => void;
 }
@@ -96,12 +86,8 @@ type ScriptRunner = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 export class RedisPresence implements Presence {
   readonly processId: string;
   private readonly rooms = new Map<string, RoomView>();
-  private readonly pending = new Map<
-    string,
-    { upsert: Map<string, Person>; remove: Set<string> }
-  >();
-  private flushScheduled = false;
-  private readonly defer: (fn: () => void) => void;
+  /** What this process's members of each room are told (diffs coalesced per turn). */
+  private readonly announcer: PresenceAnnouncer;
   private readonly keys: RedisKeys;
   /** Writes per `[room, user]`: the running one, and whether another must follow it. */
   private readonly writes = new Map<string, { running: Promise<void>; again: boolean }>();
@@ -112,7 +98,7 @@ export class RedisPresence implements Presence {
 
   constructor(private readonly options: RedisPresenceOptions) {
     this.processId = options.processId ?? randomUUID();
-    this.defer = options.defer ?? ((fn) => void setImmediate(fn));
+    this.announcer = new PresenceAnnouncer(options);
     this.keys = options.bus.keyNames;
     const redis = options.bus.link.redis;
     redis.defineCommand('crmPresenceWrite', { numberOfKeys: 4, lua: PRESENCE_WRITE_LUA });
@@ -207,8 +193,11 @@ export class RedisPresence implements Presence {
   }
 
   snapshot(room: string): Person[] {
-    const view = this.rooms.get(room);
-    return view ? [...view.announced.values()] : [];
+    return this.announcer.everyone(room);
+  }
+
+  listed(room: string): { people: Person[]; total: number } {
+    return this.announcer.listed(room);
   }
 
   ready(room: string): Promise<void> | undefined {
@@ -237,7 +226,7 @@ export class RedisPresence implements Presence {
     await Promise.all([...this.writes.values()].map((w) => w.running));
     for (const view of this.rooms.values()) view.unsubscribe();
     this.rooms.clear();
-    this.pending.clear();
+    this.announcer.close();
   }
 
   /** Removes a person's local part now (explicit leave, or grace over). */
@@ -248,7 +237,7 @@ export class RedisPresence implements Presence {
       // No local people left: the mirror is no longer needed (a new join loads it again).
       this.rooms.delete(room);
       view.unsubscribe();
-      this.pending.delete(room);
+      this.announcer.drop(room);
     }
   }
 
@@ -262,7 +251,6 @@ export class RedisPresence implements Presence {
     const created: RoomView = {
       local: new Map(),
       remote: new Map(),
-      announced: new Map(),
       loaded: Promise.resolve(),
       unsubscribe,
     };
@@ -341,31 +329,11 @@ export class RedisPresence implements Presence {
     this.announce(room, view, userId);
   }
 
-  /** Recomputes a person from every process's part; queues the diff the room would notice. */
+  /** Recomputes a person from every process's part; the announcer tells the room if it notices. */
   private announce(room: string, view: RoomView, userId: string): void {
     const person = this.merge(view, userId);
-    const before = view.announced.get(userId);
-    if (!person) {
-      if (!before) return;
-      view.announced.delete(userId);
-      const diff = this.diffFor(room);
-      diff.upsert.delete(userId);
-      diff.remove.add(userId);
-      this.scheduleFlush();
-      return;
-    }
-    if (before && samePerson(before, person)) return;
-    const moved =
-      !before ||
-      before.status !== person.status ||
-      !sameActivity(before.activity, person.activity) ||
-      before.inCall !== person.inCall;
-    if (!moved) person.updatedAt = before.updatedAt;
-    view.announced.set(userId, person);
-    const diff = this.diffFor(room);
-    diff.remove.delete(userId);
-    diff.upsert.set(userId, person);
-    this.scheduleFlush();
+    if (person) this.announcer.set(room, person);
+    else this.announcer.remove(room, userId);
   }
 
   /**
@@ -500,27 +468,9 @@ export class RedisPresence implements Presence {
     return runner.call(link.redis, ...args);
   }
 
-  private diffFor(room: string): { upsert: Map<string, Person>; remove: Set<string> } {
-    let diff = this.pending.get(room);
-    if (!diff) this.pending.set(room, (diff = { upsert: new Map(), remove: new Set() }));
-    return diff;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.defer(() => this.flush());
-  }
-
-  /** Hands every room's coalesced changes to `onDiff`. */
+  /** Hands every room's coalesced changes to `onDiff` now. */
   flush(): void {
-    this.flushScheduled = false;
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const [room, diff] of pending) {
-      if (diff.upsert.size === 0 && diff.remove.size === 0) continue;
-      this.options.onDiff(room, { upsert: [...diff.upsert.values()], remove: [...diff.remove] });
-    }
+    this.announcer.flush();
   }
 }
 
@@ -552,10 +502,4 @@ function partOf(person: LocalPerson): Part | undefined {
   };
   if (inCall) part.inCall = true;
   return part;
-}
-
-/** Whether a room would notice a change (`since` and `updatedAt` aside). */
-function samePerson(a: Person, b: Person): boolean {
-  const strip = ({ since: _s, updatedAt: _u, ...rest }: Person): unknown => rest;
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PresenceSnapshot } from '../../../../src/client/index.js';
+import { PRESENCE_LISTED } from '../../../../src/protocol/index.js';
 import { createRig, DEMO_USER } from '../../../../src/testing/index.js';
 
 const ROOM = 'customer:42';
@@ -25,12 +26,57 @@ describe('presence store', () => {
     assert.equal(snapshots.length, 0); // not before the frame
     await rig.clock.advance(1);
     assert.equal(snapshots.length, 1);
-    assert.equal(snapshots[0]!.people.length, 51);
-    assert.equal(snapshots[0]!.people.filter((p) => p.status === 'away').length, 25);
+    // 51 people: more than the server lists, so the first 50 and the count.
+    assert.equal(snapshots[0]!.people.length, PRESENCE_LISTED);
+    assert.equal(snapshots[0]!.total, 51);
+    const listed = new Set(snapshots[0]!.people.map((p) => p.user.id));
+    const away = [...listed].filter((id) => /^p\d+$/.test(id) && Number(id.slice(1)) % 2 === 0);
+    assert.equal(snapshots[0]!.people.filter((p) => p.status === 'away').length, away.length);
     rig.server.removePerson(ROOM, 'p0');
     await rig.clock.advance(16);
     assert.equal(snapshots.length, 2);
     assert.equal(snapshots[1]!.people.length, 50);
+    assert.equal(snapshots[1]!.total, 50);
+    rig.close();
+  });
+
+  it('in a room larger than the server lists, holds the first people and the whole count', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    const presence = client.presence(ROOM);
+    await rig.clock.advance(16);
+    for (let i = 0; i < PRESENCE_LISTED + 10; i++) {
+      await rig.clock.advance(1); // one arrival per millisecond: arrival order is i
+      rig.server.addPerson(ROOM, { id: `p${i}`, name: `Person ${i}` });
+    }
+    await rig.clock.advance(16);
+    let snapshot = presence.snapshot();
+    assert.equal(snapshot.total, PRESENCE_LISTED + 11, 'the viewer and 60 others');
+    assert.equal(snapshot.people.length, PRESENCE_LISTED);
+    assert.equal(snapshot.self?.user.id, DEMO_USER.id, 'the first to arrive is listed');
+
+    // A late joiner is told the same: the first people and the count.
+    const late = rig.client({ devUser: ada });
+    const latePresence = late.presence(ROOM);
+    await rig.clock.advance(16);
+    assert.equal(latePresence.snapshot().total, PRESENCE_LISTED + 12);
+    assert.equal(latePresence.snapshot().people.length, PRESENCE_LISTED);
+    assert.equal(presence.snapshot().total, PRESENCE_LISTED + 12, 'members count the joiner');
+
+    // A listed person leaves: the next in arrival order takes their place.
+    rig.server.removePerson(ROOM, 'p0');
+    await rig.clock.advance(16);
+    snapshot = presence.snapshot();
+    assert.equal(snapshot.total, PRESENCE_LISTED + 11);
+    assert.ok(snapshot.people.some((p) => p.user.id === `p${PRESENCE_LISTED - 1}`));
+    assert.ok(!snapshot.people.some((p) => p.user.id === 'p0'));
+
+    // Down to the list size: everyone is listed, the count is the list.
+    for (let i = 1; i <= 11; i++) rig.server.removePerson(ROOM, `p${i}`);
+    await rig.clock.advance(16);
+    snapshot = presence.snapshot();
+    assert.equal(snapshot.total, PRESENCE_LISTED);
+    assert.equal(snapshot.people.length, PRESENCE_LISTED);
     rig.close();
   });
 
