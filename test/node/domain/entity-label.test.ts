@@ -12,10 +12,10 @@ import type {
   FrameOf,
   Notification,
   ServerFrame,
-} from '../../src/protocol/index.js';
-import { FakeServer, ManualClock } from '../../src/testing/index.js';
-import { nextId } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+} from '../../../src/protocol/index.js';
+import { FakeServer, ManualClock } from '../../../src/testing/index.js';
+import { nextId } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 /** Customer 42 as the demo seeds it: a company, and a contact in `name`. */
 const CUSTOMER: Fields = {

@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { FIELD_LABELS, fieldLabel, humanizeField } from '../../src/domain/field-labels.js';
+import { FIELD_LABELS, fieldLabel, humanizeField } from '../../../src/domain/field-labels.js';
 
-const demo = (file: string) => readFileSync(new URL(`../../demo/${file}`, import.meta.url), 'utf8');
+const demo = (file: string) =>
+  readFileSync(new URL(`../../../demo/${file}`, import.meta.url), 'utf8');
 
 /** `[name, label]` of each `<label for>` and the control it labels in a page. */
 function htmlLabels(page: string): [string, string][] {

@@ -16,7 +16,7 @@ import {
   parseServerFrame,
   requestIdOf,
   type Person,
-} from '../../src/protocol/index.js';
+} from '../../../src/protocol/index.js';
 
 const person: Person = {
   user: { id: 'u1', name: 'Ada', avatarUrl: 'https://example.com/ada.png' },

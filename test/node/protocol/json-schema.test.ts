@@ -19,7 +19,7 @@ import {
   PROTOCOL_VERSION,
   ServerFrame,
   type Person,
-} from '../../src/protocol/index.js';
+} from '../../../src/protocol/index.js';
 
 type Schema = Record<string, unknown> | boolean;
 
@@ -274,7 +274,7 @@ describe('npm run schema', () => {
     await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'scripts/write-schema.ts', out],
-      { cwd: join(import.meta.dirname, '../..') },
+      { cwd: join(import.meta.dirname, '../../..') },
     );
     schema = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
     defs = schema.$defs as typeof defs;
@@ -332,7 +332,7 @@ describe('npm run schema', () => {
 });
 
 describe('docs/protocol.md', () => {
-  const doc = readFileSync(join(import.meta.dirname, '../../docs/protocol.md'), 'utf8');
+  const doc = readFileSync(join(import.meta.dirname, '../../../docs/protocol.md'), 'utf8');
 
   it('shows only frames the schemas accept', () => {
     const json = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);

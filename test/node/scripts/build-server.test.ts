@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildServer } from '../../scripts/build-server.js';
+import { buildServer } from '../../../scripts/build-server.js';
 
 interface Manifest {
   engines?: { node?: string };

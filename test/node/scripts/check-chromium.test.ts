@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { checkChromium, chromiumPath } from '../../scripts/check-chromium.js';
+import { checkChromium, chromiumPath } from '../../../scripts/check-chromium.js';
 
-const script = join(dirname(fileURLToPath(import.meta.url)), '../../scripts/check-chromium.ts');
+const script = join(dirname(fileURLToPath(import.meta.url)), '../../../scripts/check-chromium.ts');
 
 describe('npm test checks for Chromium first', () => {
   test('CHROME_PATH wins, then CHROMIUM_PATH, then /usr/bin/chromium', () => {

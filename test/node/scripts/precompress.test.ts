@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { precompress } from '../../scripts/precompress.js';
+import { precompress } from '../../../scripts/precompress.js';
 
 let dir: string;
 const big = Array.from({ length: 300 }, (_, i) => `export const v${i} = 'kit code ${i}';`).join(

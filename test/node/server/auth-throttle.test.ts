@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
-import { AuthThrottle } from '../../src/server/auth-throttle.js';
-import { startHarness, type Harness } from './helpers/server-harness.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
+import { AuthThrottle } from '../../../src/server/auth-throttle.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
 
 const SECRET = 'test-secret-of-sufficient-length-for-hs256';
 

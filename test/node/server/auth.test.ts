@@ -3,9 +3,9 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
-import { TestClient } from './helpers/server-client.js';
-import { alice, startHarness, type Harness } from './helpers/server-harness.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
+import { TestClient } from '../helpers/server-client.js';
+import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const SECRET = 'test-secret-of-sufficient-length-for-hs256';
 

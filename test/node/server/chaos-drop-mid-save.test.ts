@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MemoryOutboxStore, RealtimeClient } from '../../src/client/index.js';
-import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { SqliteStorage } from '../../src/server/sqlite-storage.js';
-import { realClientOptions } from './helpers/real-client.js';
-import { until } from './helpers/server-client.js';
+import { MemoryOutboxStore, RealtimeClient } from '../../../src/client/index.js';
+import { createServer, type RealtimeServer } from '../../../src/server/server.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
+import { realClientOptions } from '../helpers/real-client.js';
+import { until } from '../helpers/server-client.js';
 
 const WAIT_MS = 10_000;
 

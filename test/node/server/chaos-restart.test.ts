@@ -22,11 +22,11 @@ import {
   RealtimeClient,
   type ChangeInfo,
   type LiveData,
-} from '../../src/client/index.js';
-import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { SqliteStorage } from '../../src/server/sqlite-storage.js';
-import { realClientOptions } from './helpers/real-client.js';
-import { until } from './helpers/server-client.js';
+} from '../../../src/client/index.js';
+import { createServer, type RealtimeServer } from '../../../src/server/server.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
+import { realClientOptions } from '../helpers/real-client.js';
+import { until } from '../helpers/server-client.js';
 
 const CLIENTS = 50;
 const CUSTOMERS = 5;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, databasePath, loadConfig } from '../../src/server/config.js';
-import { createServer } from '../../src/server/server.js';
+import { ConfigError, databasePath, loadConfig } from '../../../src/server/config.js';
+import { createServer } from '../../../src/server/server.js';
 
 /** 32 bytes: the shortest HS256 secret the server accepts. */
 const LONG_SECRET = 'x'.repeat(32);

@@ -11,8 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameOf, ServerFrame } from '../../src/protocol/index.js';
-import { nextId, TestClient } from './helpers/server-client.js';
+import type { FrameOf, ServerFrame } from '../../../src/protocol/index.js';
+import { nextId, TestClient } from '../helpers/server-client.js';
 
 const START_MS = 20_000;
 const alice = { id: 'alice', name: 'Alice Martin' };

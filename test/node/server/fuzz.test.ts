@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseClientFrame } from '../../src/protocol/index.js';
-import { validFrame } from './helpers/fuzz-frames.js';
-import { runFuzz } from './helpers/fuzz-run.js';
+import { parseClientFrame } from '../../../src/protocol/index.js';
+import { validFrame } from '../helpers/fuzz-frames.js';
+import { runFuzz } from '../helpers/fuzz-run.js';
 
 const SEED = 13;
 /** About 30 s on a busy 2-core machine. */

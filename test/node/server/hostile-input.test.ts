@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { LIMITS, type ServerFrame } from '../../src/protocol/index.js';
-import { nextId, type TestClient } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import { LIMITS, type ServerFrame } from '../../../src/protocol/index.js';
+import { nextId, type TestClient } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const KEY = 'test-key-0123456789abcdef';
 /** Names a plain object inherits: each reads as a value where an own-property check is missing. */

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { Entity, EntityChange, FieldConflict } from '../../src/protocol/index.js';
-import { HttpApi } from '../../src/server/http-api.js';
-import { alice, startHarness, type Harness } from './helpers/server-harness.js';
+import type { Entity, EntityChange, FieldConflict } from '../../../src/protocol/index.js';
+import { HttpApi } from '../../../src/server/http-api.js';
+import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const KEY = 'test-key-0123456789abcdef';
 const OTHER_KEY = 'second-key-0123456789abcdef';

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { alice, startHarness, type Harness } from './helpers/server-harness.js';
+import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
 function get(
   port: number,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { alice, startHarness, type Harness } from './helpers/server-harness.js';
+import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
 /** A raw GET that does not normalize the path (fetch would resolve `..`). */
 function get(

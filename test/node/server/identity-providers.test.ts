@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { PROTOCOL_VERSION, userRoom } from '../../src/protocol/index.js';
-import { TestClient } from './helpers/server-client.js';
-import { startHarness, type Harness } from './helpers/server-harness.js';
+import { PROTOCOL_VERSION, userRoom } from '../../../src/protocol/index.js';
+import { TestClient } from '../helpers/server-client.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
 
 const SECRET = 'test-secret-of-sufficient-length-for-hs256';
 

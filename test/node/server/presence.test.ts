@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { Person } from '../../src/protocol/index.js';
-import { until } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import type { Person } from '../../../src/protocol/index.js';
+import { until } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const ROOM = 'customer:42';
 

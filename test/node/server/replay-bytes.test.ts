@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import type { ServerLimits } from '../../src/server/config.js';
-import { nextId, type TestClient } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import type { ServerLimits } from '../../../src/server/config.js';
+import { nextId, type TestClient } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const BLOB = 'x'.repeat(60_000);
 

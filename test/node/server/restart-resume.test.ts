@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const ROOM = 'customer:9';
 const RESTART_MS = 6_000;

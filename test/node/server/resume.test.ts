@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import type { TestClient } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import type { TestClient } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const ROOM = 'customer:9';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { until } from './helpers/server-client.js';
-import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
+import { until } from '../helpers/server-client.js';
+import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
 
 describe('server rooms', () => {
   let h: Harness;

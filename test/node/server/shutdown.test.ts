@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { TestClient } from './helpers/server-client.js';
-import { alice, bob, startHarness } from './helpers/server-harness.js';
+import { TestClient } from '../helpers/server-client.js';
+import { alice, bob, startHarness } from '../helpers/server-harness.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('server shutdown', () => {
   test('close() sends bye and closes every client with 1001', async () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { negotiateEncoding } from '../../src/server/static-compression.js';
-import { startHarness, type Harness } from './helpers/server-harness.js';
+import { negotiateEncoding } from '../../../src/server/static-compression.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
 
 interface Answer {
   status: number;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../../src/server/migrations.js';
-import { SqliteStorage } from '../../src/server/sqlite-storage.js';
-import { storageContract } from './helpers/storage-contract.js';
+import { MIGRATIONS } from '../../../src/server/migrations.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
+import { storageContract } from '../helpers/storage-contract.js';
 
 // What every engine must do the same; PostgreSQL runs it in server/postgres/postgres-storage.test.ts.
 storageContract('SQLite', async () => new SqliteStorage(':memory:'));

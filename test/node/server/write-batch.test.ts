@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
-import { Connection } from '../../src/server/connection.js';
-import { ServerMetrics } from '../../src/server/metrics.js';
-import { PreparedFrame } from '../../src/server/wire.js';
-import { WriteBatch } from '../../src/server/write-batch.js';
+import { Connection } from '../../../src/server/connection.js';
+import { ServerMetrics } from '../../../src/server/metrics.js';
+import { PreparedFrame } from '../../../src/server/wire.js';
+import { WriteBatch } from '../../../src/server/write-batch.js';
 
 /** A connection over a fake socket that logs cork, uncork and writes. */
 function fakeConnection(batch: WriteBatch | undefined) {

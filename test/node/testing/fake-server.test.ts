@@ -16,8 +16,8 @@ import {
   someoneEditing,
   someoneGoesAway,
   SAMPLE_PEOPLE,
-} from '../../src/testing/index.js';
-import type { RealtimeClient, SocketLike } from '../../src/client/index.js';
+} from '../../../src/testing/index.js';
+import type { RealtimeClient, SocketLike } from '../../../src/client/index.js';
 
 const ROOM = 'customer:42';
 /** A call, not a property read: TypeScript would narrow `status` after the first assert. */

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { ManualClock } from '../../src/testing/index.js';
-import { realClock } from '../../src/util/clock.js';
-import { sameJson } from '../../src/util/same-json.js';
-import { LOG_PREFIX, warn, warnOnceFor } from '../../src/util/warn.js';
+import { ManualClock } from '../../../src/testing/index.js';
+import { realClock } from '../../../src/util/clock.js';
+import { sameJson } from '../../../src/util/same-json.js';
+import { LOG_PREFIX, warn, warnOnceFor } from '../../../src/util/warn.js';
 
 describe('sameJson', () => {
   test('compares JSON values deeply, whatever the key order', () => {

@@ -10,10 +10,10 @@ import type {
   FrameOf,
   Notification,
   ServerFrame,
-} from '../../src/protocol/index.js';
-import { humanizeField } from '../../src/domain/field-labels.js';
-import { nextId, until, type TestClient } from './helpers/server-client.js';
-import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
+} from '../../../../src/protocol/index.js';
+import { humanizeField } from '../../../../src/domain/field-labels.js';
+import { nextId, until, type TestClient } from '../../helpers/server-client.js';
+import { alice, bob, carol, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 async function feed(client: TestClient, f: FeedRef): Promise<ActivityItem[]> {
   const reply = await client.request({ type: 'activity.list', id: nextId('a'), feed: f });

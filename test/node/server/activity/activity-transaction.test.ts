@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { SqliteStorage } from '../../src/server/sqlite-storage.js';
+import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
+import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
 
 describe('entity change and activity item in one transaction', () => {
   let dir: string;

@@ -10,10 +10,10 @@ import type {
   FeedRef,
   FrameOf,
   ServerFrame,
-} from '../../src/protocol/index.js';
-import { ConfigError, loadConfig } from '../../src/server/config.js';
-import { nextId, type TestClient } from './helpers/server-client.js';
-import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
+} from '../../../../src/protocol/index.js';
+import { ConfigError, loadConfig } from '../../../../src/server/config.js';
+import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { alice, bob, carol, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 const KEY = 'activity-key';
 const DAY = 86_400_000;

@@ -12,9 +12,9 @@ import {
   type LiveConflict,
   type LiveData,
   type LiveDataOptions,
-} from '../../src/client/index.js';
-import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { realClientOptions } from './helpers/real-client.js';
+} from '../../../../src/client/index.js';
+import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
+import { realClientOptions } from '../../helpers/real-client.js';
 
 const WAIT_MS = 3000;
 const ada = { id: 'ada', name: 'Ada' };

@@ -4,14 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import type { EntityChange, FrameOf, ServerFrame, UserProfile } from '../../src/protocol/index.js';
-import type { AuthorizeRequest } from '../../src/server/authorize.js';
-import type { EntityChangeNotice } from '../../src/server/entities/entity-service.js';
-import { demoEntities, seedDemo } from '../../src/server/seed-demo.js';
-import { ConfigError, loadConfig } from '../../src/server/config.js';
-import { SqliteStorage } from '../../src/server/sqlite-storage.js';
-import { nextId, type TestClient } from './helpers/server-client.js';
-import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
+import type {
+  EntityChange,
+  FrameOf,
+  ServerFrame,
+  UserProfile,
+} from '../../../../src/protocol/index.js';
+import type { AuthorizeRequest } from '../../../../src/server/authorize.js';
+import type { EntityChangeNotice } from '../../../../src/server/entities/entity-service.js';
+import { demoEntities, seedDemo } from '../../../../src/server/seed-demo.js';
+import { ConfigError, loadConfig } from '../../../../src/server/config.js';
+import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
+import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { alice, bob, carol, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 const ROOM = 'customer:42';
 const DAY = 86_400_000;

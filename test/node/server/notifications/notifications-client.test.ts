@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RealtimeClient } from '../../src/client/index.js';
-import { defaultAuthorize } from '../../src/server/authorize.js';
-import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { realClientOptions } from './helpers/real-client.js';
+import { RealtimeClient } from '../../../../src/client/index.js';
+import { defaultAuthorize } from '../../../../src/server/authorize.js';
+import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
+import { realClientOptions } from '../../helpers/real-client.js';
 
 const WAIT_MS = 3000;
 const KEY = 'client-test-key';

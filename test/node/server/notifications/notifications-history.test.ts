@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { FrameOf, Notification, ServerFrame } from '../../src/protocol/index.js';
-import { SqliteStorage } from '../../src/server/sqlite-storage.js';
-import { nextId, type TestClient } from './helpers/server-client.js';
-import { alice, bob, startHarness, type Harness } from './helpers/server-harness.js';
+import type { FrameOf, Notification, ServerFrame } from '../../../../src/protocol/index.js';
+import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
+import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 const KEY = 'test-key-1';
 const DAY = 86_400_000;

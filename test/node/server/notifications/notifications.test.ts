@@ -4,10 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { EmitFrame, FrameOf, Notification, ServerFrame } from '../../src/protocol/index.js';
-import { defaultAuthorize, type AuthorizeHook } from '../../src/server/authorize.js';
-import { nextId, type TestClient } from './helpers/server-client.js';
-import { alice, bob, carol, startHarness, type Harness } from './helpers/server-harness.js';
+import type {
+  EmitFrame,
+  FrameOf,
+  Notification,
+  ServerFrame,
+} from '../../../../src/protocol/index.js';
+import { defaultAuthorize, type AuthorizeHook } from '../../../../src/server/authorize.js';
+import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { alice, bob, carol, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 type EventFrame = FrameOf<ServerFrame, 'event'>;
 
