@@ -215,7 +215,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (const t of fuzzers) t.client.ws.close();
     await Promise.all(fuzzers.map((t) => (t.closed ? undefined : t.client.waitClosed())));
     await speaker.sync();
-    h.clock.advance(LIMITS.replayMillis * 3);
+    h.clock.advanceSync(LIMITS.replayMillis * 3);
     await bystander.sync();
     const after = measure();
     baseline ??= after;

@@ -69,7 +69,7 @@ describe('failed handshakes throttled per address', () => {
     assert.deepEqual(await badHandshake(h.url), { status: 429 });
     assert.match(await metrics(h.server.port), /^crm_handshakes_throttled_total 2$/m);
     // Six a minute: one more try after ten seconds.
-    h.clock.advance(10_000);
+    h.clock.advanceSync(10_000);
     assert.deepEqual(await badHandshake(h.url), { closed: 1008 });
     assert.deepEqual(await badHandshake(h.url), { status: 429 });
   });

@@ -85,7 +85,7 @@ describe('server authentication', () => {
     h = await startHarness({ auth: { jwtSecret: SECRET } });
     const token = await sign({ sub: 'u' }, { now: h.clock.now(), expiresIn: 60 });
     h.clients.push(await TestClient.connect(h.url, { token }));
-    h.clock.advance(61_000);
+    h.clock.advanceSync(61_000);
     const { error } = await refused(h, { token });
     assert.equal(error.type === 'error' && error.message, 'token expired');
   });
@@ -96,10 +96,10 @@ describe('server authentication', () => {
     const client = await TestClient.connect(h.url, { token });
     h.clients.push(client);
     await client.join('customer:1');
-    h.clock.advance(59_000);
+    h.clock.advanceSync(59_000);
     await client.sync();
     assert.equal(client.ws.readyState, client.ws.OPEN, 'open until the token expires');
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     const error = await client.next((f) => f.type === 'error');
     assert.equal(error.type === 'error' && error.code, 'invalid_token');
     assert.match(error.type === 'error' ? error.message : '', /token expired/);
@@ -113,10 +113,10 @@ describe('server authentication', () => {
     const token = await sign({ sub: 'u' }, { now: h.clock.now(), expiresIn: 40 * 86_400 });
     const client = await TestClient.connect(h.url, { token });
     h.clients.push(client);
-    h.clock.advance(30 * DAY);
+    h.clock.advanceSync(30 * DAY);
     await client.sync();
     assert.equal(client.ws.readyState, client.ws.OPEN, 'not closed at the 24.8-day timer limit');
-    h.clock.advance(10 * DAY);
+    h.clock.advanceSync(10 * DAY);
     assert.equal((await client.waitClosed()).code, 1008);
   });
 
@@ -168,11 +168,11 @@ describe('server authentication', () => {
   test('a socket that never says hello is closed after the handshake timeout', async () => {
     h = await startHarness({ limits: { handshakeTimeoutMs: 5000 } });
     const client = await h.open();
-    h.clock.advance(4999);
+    h.clock.advanceSync(4999);
     await client.wsRoundTrip();
     assert.equal(client.ws.readyState, client.ws.OPEN);
     assert.equal(client.frames.length, 0);
-    h.clock.advance(1);
+    h.clock.advanceSync(1);
     assert.equal((await client.waitClosed()).code, 1008);
     assert.equal(client.ofType('error')[0]?.code, 'not_authenticated');
   });

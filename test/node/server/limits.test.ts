@@ -55,12 +55,12 @@ describe('server limits', () => {
   test('a short burst over the rate is dropped with rate_limited, then the connection recovers', async () => {
     h = await startHarness({ limits: { maxMessagesPerSecond: 10 } });
     const a = await h.connect(alice);
-    h.clock.advance(1000); // refill after the hello
+    h.clock.advanceSync(1000); // refill after the hello
     for (let i = 0; i < 15; i++) a.send({ type: 'ping', t: i });
     await until(() => a.frames.length >= 16);
     assert.equal(a.ofType('pong').length, 10);
     assert.equal(a.ofType('error').filter((e) => e.code === 'rate_limited').length, 5);
-    h.clock.advance(1000);
+    h.clock.advanceSync(1000);
     await a.sync();
     assert.equal(a.ws.readyState, a.ws.OPEN);
   });
@@ -69,14 +69,14 @@ describe('server limits', () => {
     h = await startHarness({ limits: { maxMessagesPerSecond: 5 } });
     const a = await h.connect(alice);
     await a.join('customer:42');
-    h.clock.advance(1000);
+    h.clock.advanceSync(1000);
     for (let i = 0; i < 5; i++) a.send({ type: 'ping', t: i });
     // Over the rate: the client is owed an answer, not a 15 s wait for its timeout.
     const reply = await a.request({ type: 'join', id: 'join-over-rate', room: 'customer:7' });
     assert.equal(reply.type, 'error');
     assert.equal(reply.type === 'error' && reply.code, 'rate_limited');
     assert.equal(reply.type === 'error' && reply.replyTo, 'join-over-rate');
-    h.clock.advance(1000);
+    h.clock.advanceSync(1000);
     const again = await a.request({ type: 'join', id: 'join-again', room: 'customer:7' });
     assert.equal(again.type, 'joined', JSON.stringify(again));
   });
@@ -99,10 +99,10 @@ describe('server limits', () => {
     h.clients.push(silent);
     const lively = await h.connect(bob);
 
-    h.clock.advance(30_000); // ping
+    h.clock.advanceSync(30_000); // ping
     await silent.wsRoundTrip();
     await lively.wsRoundTrip(); // the automatic pong is in before the next tick
-    h.clock.advance(30_000); // no pong from silent: dropped
+    h.clock.advanceSync(30_000); // no pong from silent: dropped
     await silent.waitClosed();
     await lively.sync();
     assert.equal(h.server.metrics.heartbeatTimeouts, 1);

@@ -90,14 +90,14 @@ describe('server presence', () => {
 
     before.close();
     await until(() => h.server.stats().connections === 1);
-    h.clock.advance(14_000);
+    h.clock.advanceSync(14_000);
     await observer.sync();
     // A newcomer during the grace period still sees Alice.
     assert.ok(person((await observer.join(ROOM)).people, 'alice'));
 
     const after = await h.connect(alice);
     await after.join(ROOM);
-    h.clock.advance(60_000);
+    h.clock.advanceSync(60_000);
     await observer.sync();
     await observer.sync();
 
@@ -118,11 +118,11 @@ describe('server presence', () => {
     gone.close();
     await until(() => h.server.stats().connections === 1);
 
-    h.clock.advance(14_999);
+    h.clock.advanceSync(14_999);
     await observer.sync();
     assert.equal(observer.ofType('presence.diff').filter((d) => d.remove.length > 0).length, 0);
 
-    h.clock.advance(1);
+    h.clock.advanceSync(1);
     const removal = await observer.next((f) => f.type === 'presence.diff' && f.remove.length > 0);
     assert.equal(removal.type, 'presence.diff');
     if (removal.type === 'presence.diff') assert.deepEqual(removal.remove, ['alice']);

@@ -31,7 +31,7 @@ describe('server resume after a restart', () => {
     // The same server started again 6 s later: rooms and their sequences are memory.
     const after = await startHarness();
     harnesses.push(after);
-    after.clock.advance(RESTART_MS);
+    after.clock.advanceSync(RESTART_MS);
     const rejoined = await (await after.connect(alice)).join(ROOM, { since });
     assert.equal(rejoined.resume, 'gap');
     assert.equal(rejoined.missed, 0);

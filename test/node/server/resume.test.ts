@@ -80,7 +80,7 @@ describe('server resume', () => {
     const publisher = await h.connect(alice);
     const start = await publisher.join(ROOM);
     await publish(publisher, 2);
-    h.clock.advance(120_001);
+    h.clock.advanceSync(120_001);
     const joined = await (await h.connect(bob)).join(ROOM, { since: start.seq });
     assert.equal(joined.resume, 'gap');
   });

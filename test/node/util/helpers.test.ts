@@ -93,4 +93,42 @@ describe('clocks', () => {
     assert.deepEqual(ran, ['a', 'b']);
     assert.equal(clock.pending, 0);
   });
+
+  test('advanceSync runs timers scheduled meanwhile, each at its own time, without awaiting', () => {
+    const clock = new ManualClock(0);
+    const ran: string[] = [];
+    clock.setTimeout(() => {
+      ran.push(`first@${clock.now()}`);
+      clock.setTimeout(() => ran.push(`chained@${clock.now()}`), 10);
+    }, 10);
+    clock.setTimeout(() => ran.push(`same-time@${clock.now()}`), 10);
+    clock.setTimeout(() => ran.push('later'), 100);
+    clock.advanceSync(50);
+    assert.deepEqual(ran, ['first@10', 'same-time@10', 'chained@20']);
+    assert.equal(clock.now(), 50);
+    assert.equal(clock.pending, 1);
+  });
+
+  test('advance drains promise callbacks between timers; advanceSync leaves them queued', async () => {
+    const schedule = (clock: ManualClock, ran: string[]): void => {
+      clock.setTimeout(() => {
+        void Promise.resolve().then(() => {
+          clock.setTimeout(() => ran.push('after the promise'), 5);
+        });
+      }, 10);
+    };
+    const asyncClock = new ManualClock(0);
+    const asyncRan: string[] = [];
+    schedule(asyncClock, asyncRan);
+    await asyncClock.advance(20);
+    assert.deepEqual(asyncRan, ['after the promise']);
+
+    const syncClock = new ManualClock(0);
+    const syncRan: string[] = [];
+    schedule(syncClock, syncRan);
+    syncClock.advanceSync(20);
+    assert.deepEqual(syncRan, []);
+    await syncClock.flush();
+    assert.equal(syncClock.pending, 1);
+  });
 });

@@ -262,9 +262,9 @@ describe('server activity', () => {
       activity: { maxAgeDays: 2, maxRows: 3, sweepMs: DAY },
     });
     await publish(h, call('42', alice, 'ancient'));
-    h.clock.advance(2 * DAY);
+    h.clock.advanceSync(2 * DAY);
     for (const s of ['a', 'b', 'c', 'd']) await publish(h, call('42', alice, s));
-    h.clock.advance(DAY);
+    h.clock.advanceSync(DAY);
     const c = await h.connect(alice);
     await until(async () => (await page(c, { kind: 'global' })).items.length === 3);
     assert.deepEqual(

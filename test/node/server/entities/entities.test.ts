@@ -98,7 +98,7 @@ describe('server entities: reads and the merge rules', () => {
     h = await startHarness();
     await seed(h);
     const a = await h.connect(alice);
-    h.clock.advance(1000);
+    h.clock.advanceSync(1000);
     const ack = as(await update(a, { phone: '200' }, 1, 'mutation-a1'), 'entity.ack');
     assert.equal(ack.duplicate, false);
     assert.equal(ack.mutationId, 'mutation-a1');
@@ -129,10 +129,10 @@ describe('server entities: reads and the merge rules', () => {
     await seed(h);
     const a = await h.connect(alice);
     const b = await h.connect(bob);
-    h.clock.advance(5000);
+    h.clock.advanceSync(5000);
     const aliceAt = h.clock.now();
     as(await update(a, { phone: '200', name: 'Acme Ltd' }, 1), 'entity.ack');
-    h.clock.advance(5000);
+    h.clock.advanceSync(5000);
     const conflict = as(
       await update(b, { phone: '300', email: 'bob@acme.test' }, 1, 'mutation-b1'),
       'entity.conflict',
@@ -269,12 +269,12 @@ describe('server entities: idempotent mutation ids', () => {
     await seed(h);
     const a = await h.connect(alice);
     as(await update(a, { phone: '200' }, 1, 'mutation-old'), 'entity.ack');
-    h.clock.advance(20 * DAY);
+    h.clock.advanceSync(20 * DAY);
     as(await update(a, { name: 'Acme Ltd' }, 2, 'mutation-new'), 'entity.ack');
     assert.equal((await storage.entityChanges('customer', '42')).length, 3);
 
     // Past 30 days for the first two changes, not for the third: the hourly sweep took them.
-    h.clock.advance(11 * DAY);
+    h.clock.advanceSync(11 * DAY);
     await until(async () => (await storage.entityChanges('customer', '42')).length === 1);
     assert.deepEqual(
       (await storage.entityChanges('customer', '42')).map((c) => c.version),
@@ -301,7 +301,7 @@ describe('server entities: idempotent mutation ids', () => {
     const storage = new SqliteStorage(':memory:');
     h = await startHarness({ storage, entities: { historyRetentionDays: 0 } });
     await seed(h);
-    h.clock.advance(400 * DAY);
+    h.clock.advanceSync(400 * DAY);
     assert.deepEqual(await h.server.entities.sweep(), { changes: 0, mutations: 0 });
     assert.equal((await storage.entityChanges('customer', '42')).length, 1);
     const jwt = { CRM_JWT_SECRET: 'x'.repeat(32) };
@@ -415,7 +415,7 @@ describe('server entities: broadcast and the change hook', () => {
       throw new Error('a broken listener does not break the write');
     });
     const a = await h.connect(alice);
-    h.clock.advance(2000);
+    h.clock.advanceSync(2000);
     as(await update(a, { phone: '200' }, 1, 'mutation-hook'), 'entity.ack');
     as(await update(a, { phone: '999' }, 1), 'entity.conflict');
     as(await update(a, { phone: '200' }, 2), 'entity.ack'); // no change

@@ -142,9 +142,9 @@ describe('server notifications: history', () => {
       notifications: { retentionDays: 1, sweepMs: 3_600_000 },
     });
     await notify(h, { target: { user: 'bob' }, title: 'old' });
-    h.clock.advance(DAY / 2);
+    h.clock.advanceSync(DAY / 2);
     await notify(h, { target: { user: 'bob' }, title: 'recent' });
-    h.clock.advance(DAY / 2 + 3_600_000);
+    h.clock.advanceSync(DAY / 2 + 3_600_000);
     const b = await h.connect(bob);
     await waitFor(async () => (await list(b)).items.length === 1);
     const page = await list(b);
