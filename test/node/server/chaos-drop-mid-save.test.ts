@@ -1,5 +1,5 @@
 /**
- * Chaos (issue 13): a client whose network drops mid-save replays the change from its outbox and
+ * Chaos: a client whose network drops mid-save replays the change from its outbox and
  * it is applied exactly once. A TCP proxy on loopback between a real `RealtimeClient` and the
  * real server cuts both sides the moment the server's `entity.ack` for the save comes back, so the
  * server has applied the change and the client never hears it. The proxy holds the reconnection

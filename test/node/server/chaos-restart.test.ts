@@ -1,5 +1,5 @@
 /**
- * Chaos (issue 13): every acknowledged save survives a restart, and nothing is applied twice.
+ * Chaos: every acknowledged save survives a restart, and nothing is applied twice.
  * 50 real `RealtimeClient`s save their own field of 5 customers through `liveData().update()`,
  * one save after the other, while the server on a file-backed SQLite database is stopped and
  * started again on the same port and data file: once gracefully (`close()`: bye, then storage),

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of the reference server (issue 13), a bounded budget for `npm test`:
+ * Property-based fuzzing of the reference server, a bounded budget for `npm test`:
  * generated frames of every type, mutated, sent by several clients at once to a real server on
  * loopback. The invariants are in `helpers/fuzz-run.ts`. Fixed seed and a fixed number of cases,
  * so a run is reproducible and bounded by count, not time; `npm run fuzz` runs a long one

@@ -1,5 +1,5 @@
 /**
- * Hostile input that once broke the reference server (issue 13): field names that are members of
+ * Hostile input that once broke the reference server: field names that are members of
  * `Object.prototype`, a `__proto__` key, and JSON nested deeper than any real frame or body.
  * Each is answered in the protocol's terms (a normal answer or `bad_frame` with `replyTo` on the
  * socket, a 4xx over HTTP), never `internal`, a 500, or an ack that silently drops a field.

@@ -1,5 +1,5 @@
 /**
- * Every subject a token may carry is servable (issue 13): the `sub` formats of common identity
+ * Every subject a token may carry is servable: the `sub` formats of common identity
  * providers (Auth0, Google through Auth0, e-mail subjects, Azure AD, Okta, Cognito, Keycloak) are
  * welcomed, their private `user:<sub>` room can be joined, and a notification sent to that user
  * arrives live. A subject no room could name (control characters) is refused at the handshake.

@@ -1,5 +1,5 @@
 /**
- * Resuming across a restart (issue 13): room sequence numbers start from the room's creation time,
+ * Resuming across a restart: room sequence numbers start from the room's creation time,
  * so a `since` from before a restart lies below the new range. The server cannot know how many
  * events it missed; the documented answer is `gap` with `missed: 0`, not the milliseconds the
  * restart took (clients were told ~6,000 events were missed when none were sent).
