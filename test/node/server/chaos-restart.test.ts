@@ -10,7 +10,7 @@
  * Waits for states with deadlines, never for a duration.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ import { createServer, type RealtimeServer } from '../../../src/server/server.js
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
 import { realClientOptions } from '../helpers/real-client.js';
 import { until } from '../helpers/server-client.js';
+import { startMain } from '../helpers/main-process.js';
 
 const CLIENTS = 50;
 const CUSTOMERS = 5;
@@ -71,34 +72,11 @@ function childProcess(dataDir: string, children: ChildProcess[]): Control {
   let child: ChildProcess | undefined;
   return {
     async start(port) {
-      const args = ['--import', 'tsx', 'src/server/main.ts', '--dev', '--quiet'];
-      args.push('--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir);
-      const c = spawn(process.execPath, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, CRM_API_KEYS: '' },
-      });
-      child = c;
-      children.push(c);
-      let output = '';
-      return new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          c.kill('SIGKILL');
-          reject(new Error(`server did not start within ${START_MS} ms:\n${output}`));
-        }, START_MS);
-        const collect = (d: Buffer): void => {
-          output += d.toString();
-          const match = /WebSocket:\s+ws:\/\/[^:]+:(\d+)\//.exec(output);
-          if (!match) return;
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        };
-        c.stdout!.on('data', collect);
-        c.stderr!.on('data', collect);
-        c.once('exit', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`server exited with ${code} before listening:\n${output}`));
-        });
-      });
+      const args = ['--dev', '--quiet', '--port', String(port), '--host', '127.0.0.1'];
+      const started = await startMain([...args, '--data-dir', dataDir], START_MS);
+      child = started.child;
+      children.push(started.child);
+      return started.port;
     },
     async stop() {
       const c = child!;

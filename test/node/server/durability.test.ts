@@ -5,7 +5,7 @@
  * replayed mutation id is still answered as a duplicate.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameOf, ServerFrame } from '../../../src/protocol/index.js';
 import { nextId, TestClient } from '../helpers/server-client.js';
+import { startMain } from '../helpers/main-process.js';
 
 const START_MS = 20_000;
 const alice = { id: 'alice', name: 'Alice Martin' };
@@ -25,45 +26,12 @@ interface Running {
 
 /** Starts main.ts on a free port and resolves once it prints its WebSocket address. */
 async function start(dataDir: string): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/server/main.ts',
-      '--dev',
-      '--seed-demo',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--quiet',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CRM_API_KEYS: '' } },
+  const args = ['--dev', '--seed-demo', '--port', '0', '--host', '127.0.0.1'];
+  const { child, port, output } = await startMain(
+    [...args, '--data-dir', dataDir, '--quiet'],
+    START_MS,
   );
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start within ${START_MS} ms:\n${output}`));
-    }, START_MS);
-    const check = (): void => {
-      const match = /WebSocket:\s+ws:\/\/[^:]+:(\d+)\//.exec(output);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve(`ws://127.0.0.1:${match[1]}/realtime`);
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    });
-  });
-  return { child, url, output: () => output };
+  return { child, url: `ws://127.0.0.1:${port}/realtime`, output };
 }
 
 async function crash(running: Running): Promise<void> {

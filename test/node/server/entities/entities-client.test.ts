@@ -8,47 +8,27 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   MemoryOutboxStore,
-  RealtimeClient,
   type LiveConflict,
   type LiveData,
   type LiveDataOptions,
+  type RealtimeClient,
 } from '../../../../src/client/index.js';
-import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
-import { realClientOptions } from '../../helpers/real-client.js';
+import { RealServerSuite, waitFor as until } from '../../helpers/real-client.js';
 
-const WAIT_MS = 3000;
 const ada = { id: 'ada', name: 'Ada' };
 const bob = { id: 'bob', name: 'Bob' };
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('live data client against the reference server', () => {
-  let server: RealtimeServer;
-  let url: string;
-  const clients: RealtimeClient[] = [];
+  const suite = new RealServerSuite({ auth: { devIdentities: true }, quiet: true });
+  before(() => suite.start());
+  after(() => suite.stop());
   let nextId = 0;
-
-  before(async () => {
-    server = createServer({ auth: { devIdentities: true }, quiet: true });
-    const { port } = await server.listen(0, '127.0.0.1');
-    url = `ws://127.0.0.1:${port}/realtime`;
-  });
-
-  after(async () => {
-    clients.forEach((c) => c.close());
-    await server.close();
-  });
+  let devices = 0;
 
   /** A fresh customer for each test, so tests do not see each other's versions. */
   async function customer(): Promise<string> {
     const id = `c${++nextId}`;
-    await server.entities.update({
+    await suite.server.entities.update({
       type: 'customer',
       id,
       fields: { name: 'Acme', email: 'info@acme.test', phone: '100' },
@@ -59,15 +39,10 @@ describe('live data client against the reference server', () => {
   }
 
   function client(user: { id: string; name: string }): RealtimeClient {
-    const c = new RealtimeClient(
-      realClientOptions(url, {
-        devUser: user,
-        clientId: `${user.id}-device-${clients.length}`,
-        outbox: new MemoryOutboxStore(),
-      }),
-    );
-    clients.push(c);
-    return c;
+    return suite.client(user.id, `${user.id}-device-${devices++}`, {
+      devUser: user,
+      outbox: new MemoryOutboxStore(),
+    });
   }
 
   async function open(
@@ -95,7 +70,7 @@ describe('live data client against the reference server', () => {
     assert.deepEqual(mine.entity?.updatedBy, ada);
     await until(() => theirs.version === 2, 'bob sees version 2');
     assert.equal(theirs.data['name'], 'Acme Ltd');
-    assert.equal((await server.entities.get('customer', id))?.fields['name'], 'Acme Ltd');
+    assert.equal((await suite.server.entities.get('customer', id))?.fields['name'], 'Acme Ltd');
   });
 
   it('two people saving different fields both win', async () => {
@@ -141,13 +116,13 @@ describe('live data client against the reference server', () => {
     const resolved = await conflicts[0]!.resolve({ email: 'ada+bob@acme.test' });
     assert.equal(resolved.state, 'confirmed');
     await until(() => theirs.data['email'] === 'ada+bob@acme.test', 'bob sees the resolution');
-    assert.equal((await server.entities.get('customer', id))?.fields['email'], 'ada+bob@acme.test');
+    assert.equal((await suite.server.entities.get('customer', id))?.fields['email'], 'ada+bob@acme.test');
   });
 
   it('a backend change through the server applies live to open views', async () => {
     const id = await customer();
     const mine = await open(ada, id);
-    await server.entities.update({
+    await suite.server.entities.update({
       type: 'customer',
       id,
       fields: { phone: '555' },

@@ -5,52 +5,23 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RealtimeClient } from '../../../../src/client/index.js';
 import { defaultAuthorize } from '../../../../src/server/authorize.js';
-import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
-import { realClientOptions } from '../../helpers/real-client.js';
+import { RealServerSuite, waitFor as until } from '../../helpers/real-client.js';
 
-const WAIT_MS = 3000;
 const KEY = 'client-test-key';
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('notification and activity stores against the reference server', () => {
-  let server: RealtimeServer;
-  let url: string;
-  const clients: RealtimeClient[] = [];
-
-  before(async () => {
-    server = createServer({
-      auth: { devIdentities: true },
-      quiet: true,
-      apiKeys: [KEY],
-      // A CRM whose users all know each other: anyone may notify anyone (the default allows
-      // only people sharing a room).
-      authorize: (request) => request.action === 'notify' || defaultAuthorize(request),
-    });
-    const { port } = await server.listen(0, '127.0.0.1');
-    url = `ws://127.0.0.1:${port}/realtime`;
+  const suite = new RealServerSuite({
+    auth: { devIdentities: true },
+    quiet: true,
+    apiKeys: [KEY],
+    // A CRM whose users all know each other: anyone may notify anyone (the default allows
+    // only people sharing a room).
+    authorize: (request) => request.action === 'notify' || defaultAuthorize(request),
   });
-
-  after(async () => {
-    clients.forEach((c) => c.close());
-    await server.close();
-  });
-
-  function client(id: string, clientId = `${id}-device`): RealtimeClient {
-    const c = new RealtimeClient(
-      realClientOptions(url, { devUser: { id, name: id.toUpperCase() }, clientId }),
-    );
-    clients.push(c);
-    return c;
-  }
+  before(() => suite.start());
+  after(() => suite.stop());
+  const client = (id: string, clientId?: string) => suite.client(id, clientId);
 
   test('send, live arrival, unread, and mark read agreed between two tabs', async () => {
     const ann = client('ann').notifications();
@@ -73,7 +44,7 @@ describe('notification and activity stores against the reference server', () => 
 
     // A backend's notification arrives the same way.
     const res = await fetch(
-      url.replace('ws:', 'http:').replace('/realtime', '/api/notifications'),
+      suite.url.replace('ws:', 'http:').replace('/realtime', '/api/notifications'),
       {
         method: 'POST',
         headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -113,16 +84,16 @@ describe('notification and activity stores against the reference server', () => 
 
   test('an activity feed pages history and tails live items', async () => {
     for (let i = 0; i < 7; i++) {
-      await server.activity.append({ kind: 'call.logged', customerId: '42', summary: `c${i}` });
+      await suite.server.activity.append({ kind: 'call.logged', customerId: '42', summary: `c${i}` });
     }
-    await server.activity.append({ kind: 'call.logged', customerId: '7', summary: 'other' });
+    await suite.server.activity.append({ kind: 'call.logged', customerId: '7', summary: 'other' });
     const feed = client('cy').activity({ kind: 'customer', entityId: '42' }, { pageSize: 5 });
     await until(() => feed.snapshot().loaded, 'first page');
     assert.equal(feed.snapshot().items.length, 5);
     assert.equal(feed.snapshot().hasMore, true);
     await feed.loadOlder();
     await until(() => feed.snapshot().items.length === 7, 'older page');
-    await server.activity.append({ kind: 'note.added', customerId: '42', summary: 'live' });
+    await suite.server.activity.append({ kind: 'note.added', customerId: '42', summary: 'live' });
     await until(() => feed.snapshot().items[0]?.summary === 'live', 'live item');
     assert.deepEqual(
       feed.snapshot().items.map((i) => i.summary),
