@@ -116,7 +116,10 @@ describe('live data client against the reference server', () => {
     const resolved = await conflicts[0]!.resolve({ email: 'ada+bob@acme.test' });
     assert.equal(resolved.state, 'confirmed');
     await until(() => theirs.data['email'] === 'ada+bob@acme.test', 'bob sees the resolution');
-    assert.equal((await suite.server.entities.get('customer', id))?.fields['email'], 'ada+bob@acme.test');
+    assert.equal(
+      (await suite.server.entities.get('customer', id))?.fields['email'],
+      'ada+bob@acme.test',
+    );
   });
 
   it('a backend change through the server applies live to open views', async () => {

@@ -84,7 +84,11 @@ describe('notification and activity stores against the reference server', () => 
 
   test('an activity feed pages history and tails live items', async () => {
     for (let i = 0; i < 7; i++) {
-      await suite.server.activity.append({ kind: 'call.logged', customerId: '42', summary: `c${i}` });
+      await suite.server.activity.append({
+        kind: 'call.logged',
+        customerId: '42',
+        summary: `c${i}`,
+      });
     }
     await suite.server.activity.append({ kind: 'call.logged', customerId: '7', summary: 'other' });
     const feed = client('cy').activity({ kind: 'customer', entityId: '42' }, { pageSize: 5 });
