@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Entity, Fields, UserProfile } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
+  emptyEntity,
   toEntity,
   toEntityChange,
   withClearedFields,
@@ -237,16 +238,7 @@ export class SqliteEntities {
     } else if (state) {
       entity = state.entity;
     } else {
-      // Created with no fields: version 1, empty.
-      entity = {
-        type,
-        id,
-        version: 1,
-        fields: {},
-        updatedAt: write.at,
-        updatedBy: write.by?.id ?? null,
-      };
-      if (write.by) entity.updatedByProfile = write.by;
+      entity = emptyEntity(type, id, write);
       this.store({ entity, fieldVersions: {} });
     }
     if (write.mutationId !== undefined) {

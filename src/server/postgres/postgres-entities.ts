@@ -15,6 +15,7 @@ import type pg from 'pg';
 import { fieldValue, type Entity, type Fields } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
+  emptyEntity,
   toEntity,
   toEntityChange,
   withClearedFields,
@@ -204,16 +205,7 @@ export class PostgresEntities {
     } else if (state) {
       entity = state.entity;
     } else {
-      // Created with no fields: version 1, empty.
-      entity = {
-        type,
-        id,
-        version: 1,
-        fields: {},
-        updatedAt: write.at,
-        updatedBy: write.by?.id ?? null,
-      };
-      if (write.by) entity.updatedByProfile = write.by;
+      entity = emptyEntity(type, id, write);
       await this.store(client, { entity, fieldVersions: {} }, true);
     }
     if (write.mutationId !== undefined) {
