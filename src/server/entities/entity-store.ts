@@ -103,6 +103,7 @@ export function withClearedFields(write: EntityWrite, state: StoredEntityState):
 }
 
 /** The protocol's view of a stored entity. */
+/** The protocol's view of a stored entity. */
 /** An entity a write creates with no fields: version 1, empty, by the writer. */
 export function emptyEntity(type: string, id: string, write: EntityWrite): StoredEntity {
   const entity: StoredEntity = {

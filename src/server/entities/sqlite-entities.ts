@@ -7,7 +7,6 @@ import type Database from 'better-sqlite3';
 import type { Entity, Fields, UserProfile } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
-  emptyEntity,
   toEntity,
   toEntityChange,
   withClearedFields,
@@ -17,7 +16,13 @@ import {
   type StoredEntityState,
 } from './entity-store.js';
 import { findConflicts, planChange, type HistoryReader } from './merge.js';
-import { CHANGE_COLUMNS, ENTITY_COLUMNS, changeOfRow, entityOfRow } from './entity-rows.js';
+import {
+  CHANGE_COLUMNS,
+  ENTITY_COLUMNS,
+  changeOfRow,
+  emptyEntity,
+  entityOfRow,
+} from './entity-rows.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 interface EntityRow {

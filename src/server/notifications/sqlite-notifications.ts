@@ -4,12 +4,13 @@
  * the recipient row's `seq` on the `(user_id, seq)` index; the unread count reads a partial index.
  */
 import type Database from 'better-sqlite3';
-import type { Notification, NotificationAction, NotificationType } from '../../protocol/index.js';
+import type { Notification, NotificationAction } from '../../protocol/index.js';
 import {
   NOTIFICATION_INSERT_COLUMNS,
   notificationOfRow,
   notificationValues,
   type NotificationData,
+  type NotificationRow,
 } from './notification-rows.js';
 import type {
   NotificationRepository,
@@ -18,18 +19,12 @@ import type {
 } from './notification-repository.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
-interface Row {
+/** A row as SQLite returns it: the JSON columns still text. */
+type Row = Omit<NotificationRow, 'actions' | 'data'> & {
   seq: number;
-  id: string;
-  created_at: number;
-  kind: NotificationType;
-  priority: number;
-  title: string;
-  body: string | null;
   actions: string | null;
   data: string;
-  read_at: number | null;
-}
+};
 
 function fromRow(row: Row): Notification {
   return notificationOfRow({

@@ -15,7 +15,6 @@ import type pg from 'pg';
 import { fieldValue, type Entity, type Fields } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
-  emptyEntity,
   toEntity,
   toEntityChange,
   withClearedFields,
@@ -29,6 +28,7 @@ import {
   CHANGE_COLUMNS,
   ENTITY_COLUMNS,
   changeOfRow,
+  emptyEntity,
   entityOfRow,
   type ChangeRow,
   type EntityRow,
