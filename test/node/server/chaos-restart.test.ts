@@ -79,7 +79,10 @@ function childProcess(dataDir: string, children: ChildProcess[]): Control {
       return started.port;
     },
     async stop() {
-      const c = child!;
+      // No child when a start failed (it killed what it spawned): the start's error is the one
+      // to report.
+      const c = child;
+      if (!c) return;
       const exited = once(c, 'exit');
       c.kill('SIGKILL');
       const [, signal] = (await exited) as [number | null, string | null];
