@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz`: a long property-based fuzzing run against a real server on loopback (the same
- * generator and invariants as `test/node/server-fuzz.test.ts`, which runs a short one in
+ * generator and invariants as `test/node/server/fuzz.test.ts`, which runs a short one in
  * `npm test`). Sized by `FUZZ_RUNS` (default 20,000 cases) and `FUZZ_SEED` (default: random,
  * printed so a failure can be replayed); prints the figures recorded in docs/security.md.
  *

@@ -113,7 +113,7 @@ export class LiveDataController extends ClientController {
     return this.handle ? this.handle.update(fields) : Promise.reject(this.unavailable());
   }
 
-  /** The seed's `optimisticUpdate(fn)`: saves `fn(data)`'s differences, returns the data before. */
+  /** Saves the fields `fn(data)` changes, like `update`, and returns the data before, for `rollback`. */
   optimisticUpdate(fn: (data: Fields) => Fields): Readonly<Fields> {
     if (!this.handle) throw this.unavailable();
     return this.handle.optimisticUpdate(fn);

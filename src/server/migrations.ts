@@ -1,11 +1,32 @@
 /**
- * Schema migrations of the SQLite store, applied in order, each once, recorded in
- * `schema_migrations`. Never edit a released migration: add the next one.
+ * Schema migrations, and the SQLite store's list of them. Both SQL stores apply theirs the same
+ * way: in version order, each once, each in one transaction with its row in `schema_migrations`.
+ * Never edit a released migration: add the next one.
  */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+}
+
+/** The table of applied migrations; `timeType` holds epoch milliseconds in the store's dialect. */
+export function schemaMigrationsTable(timeType: 'INTEGER' | 'BIGINT'): string {
+  return `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    applied_at  ${timeType} NOT NULL
+  )`;
+}
+
+/** The highest version applied, from `SELECT MAX(version) AS v` of `schema_migrations`. */
+export const APPLIED_VERSION = 'SELECT MAX(version) AS v FROM schema_migrations';
+
+/** The migrations newer than `applied`, oldest first. */
+export function pendingMigrations(
+  migrations: readonly Migration[],
+  applied: number,
+): readonly Migration[] {
+  return [...migrations].sort((a, b) => a.version - b.version).filter((m) => m.version > applied);
 }
 
 export const MIGRATIONS: readonly Migration[] = [

@@ -1,6 +1,6 @@
 /**
- * join, leave, presence and emit for one connection: limits, the authorization hook, presence,
- * and resume through the bus.
+ * join, leave, presence and emit: limits, the authorization hook, presence, and resume through
+ * the bus. One instance serves every connection of a server.
  */
 import type {
   EmitFrame,
@@ -13,11 +13,19 @@ import { authorizeAction, type AuthorizeRequest } from './authorize.js';
 import { EventTooLargeError, type ResumePoint } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
-import type { ServerContext } from './context.js';
+import type { ServerClock } from './clock.js';
+import type { ServerLimits } from './config.js';
+import type { FrameHandler, SomeFrameHandlers } from './frame-handlers.js';
+import type { AuthorizeHook } from './authorize.js';
+import type { Bus } from './bus.js';
+import type { Logger } from './log.js';
+import type { ServerMetrics } from './metrics.js';
+import type { Presence } from './presence.js';
+import type { RoomRegistry } from './rooms.js';
 import { errorFields } from './log.js';
 import { hookFor } from './permissions/permissions.js';
-import { emitNotification } from './notifications/notification-frames.js';
 import { RedisUnavailableError } from './redis/redis-connection.js';
+import { Membership } from './rooms.js';
 
 /** What an error frame adds when the shared services are down, so the client can tell. */
 function unavailable(err: unknown): string {
@@ -29,16 +37,39 @@ function unavailable(err: unknown): string {
  * logged activity), so a client must not be able to forge them into a room it has joined.
  */
 const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change']);
-import { Membership } from './rooms.js';
+
+/** What room membership needs of the server. */
+export interface RoomDeps {
+  readonly limits: Pick<
+    ServerLimits,
+    'maxRoomsPerConnection' | 'maxPresenceBytes' | 'maxBufferedBytes' | 'maxFrameBytes'
+  >;
+  readonly clock: ServerClock;
+  readonly log: Logger;
+  readonly metrics: ServerMetrics;
+  readonly authorize: AuthorizeHook;
+  readonly bus: Bus;
+  readonly rooms: RoomRegistry;
+  readonly presence: Presence;
+  /** `emit(room, 'notification', …)`: stored and delivered to its target, not broadcast. */
+  readonly emitNotification: FrameHandler<'emit'>;
+}
 
 export class RoomHandlers {
-  constructor(
-    private readonly ctx: ServerContext,
-    private readonly connection: Connection,
-  ) {}
+  constructor(private readonly ctx: RoomDeps) {}
 
-  join(frame: JoinFrame): Promise<void> | void {
-    const { connection, ctx } = this;
+  /** The frames this capability answers. */
+  frames(): SomeFrameHandlers<'join' | 'leave' | 'presence' | 'emit'> {
+    return {
+      join: (connection, frame) => this.join(connection, frame),
+      leave: (connection, frame) => this.leave(connection, frame),
+      presence: (connection, frame) => this.presence(connection, frame),
+      emit: (connection, frame) => this.emit(connection, frame),
+    };
+  }
+
+  join(connection: Connection, frame: JoinFrame): Promise<void> | void {
+    const { ctx } = this;
     const rejoin = connection.memberships.has(frame.room);
     if (!rejoin && connection.memberships.size >= ctx.limits.maxRoomsPerConnection) {
       connection.sendError(
@@ -48,12 +79,16 @@ export class RoomHandlers {
       );
       return;
     }
-    if (frame.presence && !this.presenceFits(frame.presence, frame.id, frame.room)) return;
-    return this.allowed('join', frame.room, frame.id, () => this.enter(frame));
+    if (frame.presence && !this.presenceFits(connection, frame.presence, frame.id, frame.room)) {
+      return;
+    }
+    return this.allowed(connection, 'join', frame.room, frame.id, () =>
+      this.enter(connection, frame),
+    );
   }
 
-  leave(frame: LeaveFrame): void {
-    const { connection, ctx } = this;
+  leave(connection: Connection, frame: LeaveFrame): void {
+    const { ctx } = this;
     const membership = connection.memberships.get(frame.room);
     if (!membership) {
       connection.sendError('not_joined', 'this connection has not joined the room', {
@@ -62,25 +97,24 @@ export class RoomHandlers {
       });
       return;
     }
-    this.drop(membership, true);
+    this.drop(connection, membership, true);
     connection.send({ type: 'left', replyTo: frame.id, room: frame.room });
     ctx.log.debug('left', { conn: connection.id, room: frame.room });
   }
 
-  presence(frame: PresenceFrame): void {
-    const { connection, ctx } = this;
+  presence(connection: Connection, frame: PresenceFrame): void {
+    const { ctx } = this;
     if (!connection.memberships.has(frame.room)) {
       connection.sendError('not_joined', 'join the room before reporting presence in it', {
         room: frame.room,
       });
       return;
     }
-    if (!this.presenceFits(frame.state, undefined, frame.room)) return;
+    if (!this.presenceFits(connection, frame.state, undefined, frame.room)) return;
     ctx.presence.update(frame.room, connection.id, connection.user!.id, frame.state);
   }
 
-  emit(frame: EmitFrame): Promise<void> | void {
-    const { connection } = this;
+  emit(connection: Connection, frame: EmitFrame): Promise<void> | void {
     if (!connection.memberships.has(frame.room)) {
       connection.sendError('not_joined', 'join the room before emitting to it', {
         replyTo: frame.id,
@@ -89,7 +123,7 @@ export class RoomHandlers {
       return;
     }
     // Notifications are stored and delivered to their target, not broadcast in the channel room.
-    if (frame.event === 'notification') return emitNotification(this.ctx, connection, frame);
+    if (frame.event === 'notification') return this.ctx.emitNotification(connection, frame);
     if (SERVER_EVENTS.has(frame.event)) {
       connection.sendError('forbidden', `${frame.event} events are written by the server`, {
         replyTo: frame.id,
@@ -98,17 +132,22 @@ export class RoomHandlers {
       return;
     }
     if (frame.to !== undefined) {
-      return this.allowed('emit', frame.room, frame.id, () => this.signal(frame, frame.to!));
+      const to = frame.to;
+      return this.allowed(connection, 'emit', frame.room, frame.id, () =>
+        this.signal(connection, frame, to),
+      );
     }
-    return this.allowed('emit', frame.room, frame.id, () => this.publish(frame));
+    return this.allowed(connection, 'emit', frame.room, frame.id, () =>
+      this.publish(connection, frame),
+    );
   }
 
   /**
    * An emit addressed to one person (call signaling): delivered only to that user's connections
    * in the room, unsequenced and never replayed, since a stale offer or candidate only confuses.
    */
-  private async signal(frame: EmitFrame, to: string): Promise<void> {
-    const { connection, ctx } = this;
+  private async signal(connection: Connection, frame: EmitFrame, to: string): Promise<void> {
+    const { ctx } = this;
     await ctx.bus.broadcast(frame.room, {
       type: 'signal',
       room: frame.room,
@@ -123,14 +162,14 @@ export class RoomHandlers {
   }
 
   /** Leaves every room because the socket closed: presence removal waits for the grace period. */
-  dropAll(): void {
-    for (const membership of [...this.connection.memberships.values()]) {
-      this.drop(membership, false);
+  dropAll(connection: Connection): void {
+    for (const membership of [...connection.memberships.values()]) {
+      this.drop(connection, membership, false);
     }
   }
 
-  private async publish(frame: EmitFrame): Promise<void> {
-    const { connection, ctx } = this;
+  private async publish(connection: Connection, frame: EmitFrame): Promise<void> {
+    const { ctx } = this;
     let seq: number;
     try {
       seq = await ctx.bus.publish(frame.room, {
@@ -158,8 +197,8 @@ export class RoomHandlers {
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id, seq });
   }
 
-  private async enter(frame: JoinFrame): Promise<void> {
-    const { connection, ctx } = this;
+  private async enter(connection: Connection, frame: JoinFrame): Promise<void> {
+    const { ctx } = this;
     const { room } = frame;
     let membership = connection.memberships.get(room);
     if (membership) {
@@ -183,7 +222,7 @@ export class RoomHandlers {
       if (people) await people;
     } catch (err) {
       ctx.log.error('resume failed', { room, ...errorFields(err) });
-      if (connection.memberships.get(room) === membership) this.drop(membership, true);
+      if (connection.memberships.get(room) === membership) this.drop(connection, membership, true);
       connection.sendError('internal', `could not join the room${unavailable(err)}`, {
         replyTo: frame.id,
         room,
@@ -243,8 +282,8 @@ export class RoomHandlers {
     ctx.log.debug('joined', { conn: connection.id, room, resume: point.resume });
   }
 
-  private drop(membership: Membership, explicit: boolean): void {
-    const { connection, ctx } = this;
+  private drop(connection: Connection, membership: Membership, explicit: boolean): void {
+    const { ctx } = this;
     connection.memberships.delete(membership.room);
     ctx.rooms.remove(membership);
     if (connection.user) {
@@ -254,13 +293,14 @@ export class RoomHandlers {
 
   /** Runs `then` if the hook allows the action; answers `forbidden` otherwise. */
   private allowed(
+    connection: Connection,
     action: AuthorizeRequest['action'],
     room: string,
     replyTo: string | undefined,
     then: () => Promise<void> | void,
   ): Promise<void> | void {
     const refuse = (): void => {
-      this.connection.sendError('forbidden', `not allowed to ${action} this room`, {
+      connection.sendError('forbidden', `not allowed to ${action} this room`, {
         replyTo,
         room,
       });
@@ -268,8 +308,8 @@ export class RoomHandlers {
     let verdict: boolean | Promise<boolean>;
     try {
       verdict = authorizeAction(
-        hookFor(this.ctx.authorize, this.connection),
-        this.connection.user!,
+        hookFor(this.ctx.authorize, connection),
+        connection.user!,
         action,
         room,
       );
@@ -280,7 +320,7 @@ export class RoomHandlers {
     if (verdict === true) return then();
     if (verdict === false) return refuse();
     return Promise.resolve(verdict).then(
-      (ok) => (ok === true && this.connection.isOpen ? then() : refuse()),
+      (ok) => (ok === true && connection.isOpen ? then() : refuse()),
       (err: unknown) => {
         this.ctx.log.error('authorize hook failed', { room, action, ...errorFields(err) });
         refuse();
@@ -288,10 +328,15 @@ export class RoomHandlers {
     );
   }
 
-  private presenceFits(state: PresenceState, replyTo: string | undefined, room: string): boolean {
+  private presenceFits(
+    connection: Connection,
+    state: PresenceState,
+    replyTo: string | undefined,
+    room: string,
+  ): boolean {
     const limit = this.ctx.limits.maxPresenceBytes;
     if (Buffer.byteLength(JSON.stringify(state)) <= limit) return true;
-    this.connection.sendError('payload_too_large', `presence exceeds ${limit} bytes`, {
+    connection.sendError('payload_too_large', `presence exceeds ${limit} bytes`, {
       replyTo,
       room,
     });

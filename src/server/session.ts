@@ -1,6 +1,6 @@
 /**
  * The life of one socket: handshake, then every frame in order through limits, parsing and the
- * room handlers, then cleanup. Nothing a client sends can throw out of here.
+ * server's frame handlers, then cleanup. Nothing a client sends can throw out of here.
  */
 import type { RawData, WebSocket } from 'ws';
 import {
@@ -9,18 +9,49 @@ import {
   invalidHelloReason,
   parseClientFrame,
   requestIdOf,
-  type ClientFrame,
   type HelloFrame,
 } from '../protocol/index.js';
+import type { Authenticator } from './auth.js';
+import type { AuthThrottle } from './auth-throttle.js';
+import type { AuthorizeHook } from './authorize.js';
+import type { ServerClock } from './clock.js';
+import type { ServerLimits } from './config.js';
 import { Connection } from './connection.js';
+import type { FrameDebug } from './frame-debug.js';
+import { dispatchFrame, type FrameHandlers } from './frame-handlers.js';
+import { errorFields, type Logger } from './log.js';
+import type { ServerMetrics } from './metrics.js';
+import type { AuthorizeCallback } from './permissions/callback.js';
 import { connectionPermissions } from './permissions/permissions.js';
-import type { ServerContext } from './context.js';
-import { EntityHandlers } from './entities/entity-handlers.js';
-import { errorFields } from './log.js';
-import { listNotifications, readNotifications } from './notifications/notification-frames.js';
-import { listActivity } from './activity/activity-frames.js';
 import { TokenBucket } from './rate-limit.js';
-import { RoomHandlers } from './room-handlers.js';
+import type { WriteBatch } from './write-batch.js';
+
+/** What a session needs of the server: how to write, how to let a client in, whom to hand frames. */
+export interface SessionContext {
+  readonly limits: ServerLimits;
+  readonly heartbeatMs: number;
+  /** Broadcasts bypass ws's per-message framing (see `Connection.writePrepared`). */
+  readonly preframedWrites: boolean;
+  /** Coalesces broadcast writes per socket and event-loop turn; undefined when disabled. */
+  readonly writeBatch: WriteBatch | undefined;
+  /** Payload bytes from which frames go compressed to peers that negotiated permessage-deflate. */
+  readonly compressionThreshold: number;
+  /** Logs frames of watched users and rooms; undefined when none is watched (the usual case). */
+  readonly frameDebug: FrameDebug | undefined;
+  readonly clock: ServerClock;
+  readonly log: Logger;
+  readonly metrics: ServerMetrics;
+  readonly auth: Authenticator;
+  /** Failed handshakes per client address; a session reports its failures here. */
+  readonly authThrottle: AuthThrottle;
+  readonly authorize: AuthorizeHook;
+  /** The authorization callback (`CRM_AUTHORIZE_URL`), asked after the hook; see `permissions/`. */
+  readonly authorizeCallback: AuthorizeCallback | undefined;
+  /** Every frame after the handshake goes to its handler here. */
+  readonly frames: FrameHandlers;
+  /** Leaves every room of a closed connection (presence removal waits for the grace period). */
+  readonly leaveAll: (connection: Connection) => void;
+}
 
 /** The longest delay `setTimeout` takes (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -33,8 +64,6 @@ function rawToBuffer(data: RawData): Buffer {
 
 export class Session {
   readonly connection: Connection;
-  private readonly handlers: RoomHandlers;
-  private readonly entities: EntityHandlers;
   private handshakeTimer: unknown;
   /** Closes the connection when its token expires (see `watchExpiry`). */
   private expiryTimer: unknown;
@@ -44,7 +73,7 @@ export class Session {
   private readonly violations: TokenBucket;
 
   constructor(
-    private readonly ctx: ServerContext,
+    private readonly ctx: SessionContext,
     id: string,
     ws: WebSocket,
     private readonly onClosed: (session: Session, code: number) => void,
@@ -66,8 +95,6 @@ export class Session {
       ctx.writeBatch,
       ctx.frameDebug,
     );
-    this.handlers = new RoomHandlers(ctx, this.connection);
-    this.entities = new EntityHandlers(ctx, this.connection);
     const abuse = ctx.limits.maxRateViolations;
     this.violations = new TokenBucket(abuse / 10, abuse, now);
     this.handshakeTimer = ctx.clock.setTimeout(() => {
@@ -215,47 +242,7 @@ export class Session {
       }
       return this.hello(frame);
     }
-    return this.dispatch(frame);
-  }
-
-  private dispatch(frame: ClientFrame): Promise<void> | void {
-    const { connection } = this;
-    switch (frame.type) {
-      case 'hello':
-        connection.sendError('bad_frame', 'hello was already received', { replyTo: frame.id });
-        return;
-      case 'ping': {
-        connection.send(frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t });
-        return;
-      }
-      case 'pong':
-        return;
-      case 'join':
-        return this.handlers.join(frame);
-      case 'leave':
-        return this.handlers.leave(frame);
-      case 'presence':
-        return this.handlers.presence(frame);
-      case 'emit':
-        return this.handlers.emit(frame);
-      case 'entity.get':
-        return this.entities.get(frame);
-      case 'entity.update':
-        return this.entities.update(frame);
-      case 'notification.list':
-        return listNotifications(this.ctx, connection, frame);
-      case 'notification.read':
-        return readNotifications(this.ctx, connection, frame);
-      case 'activity.list':
-        return listActivity(this.ctx, connection, frame);
-      case 'call.config':
-        connection.send({
-          type: 'call.config',
-          replyTo: frame.id,
-          iceServers: [...this.ctx.iceServers],
-        });
-        return;
-    }
+    return dispatchFrame(ctx.frames, connection, frame);
   }
 
   private async hello(hello: HelloFrame): Promise<void> {
@@ -353,7 +340,7 @@ export class Session {
     this.expiryTimer = undefined;
     this.connection.state = 'closing';
     this.backlog.length = 0;
-    this.handlers.dropAll();
+    this.ctx.leaveAll(this.connection);
     this.ctx.metrics.countClose(code);
     this.ctx.log.info('disconnected', {
       conn: this.connection.id,

@@ -7,7 +7,13 @@ import Database from 'better-sqlite3';
 import { SqliteActivity } from './activity/sqlite-activity.js';
 import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
 import { SqliteEntities } from './entities/sqlite-entities.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import {
+  APPLIED_VERSION,
+  MIGRATIONS,
+  pendingMigrations,
+  schemaMigrationsTable,
+  type Migration,
+} from './migrations.js';
 import { SqliteNotifications } from './notifications/sqlite-notifications.js';
 import type { Storage, StoredEntity } from './storage.js';
 import { SqliteChangeLog } from './webhooks/sqlite-change-log.js';
@@ -61,22 +67,12 @@ export class SqliteStorage implements Storage {
   }
 
   private migrate(migrations: readonly Migration[]): void {
-    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version     INTEGER PRIMARY KEY,
-      name        TEXT    NOT NULL,
-      applied_at  INTEGER NOT NULL
-    )`);
-    const current = this.db
-      .prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')
-      .get();
-    this.version = current?.v ?? 0;
+    this.db.exec(schemaMigrationsTable('INTEGER'));
+    this.version = this.db.prepare<[], { v: number | null }>(APPLIED_VERSION).get()?.v ?? 0;
     const record = this.db.prepare<[number, string, number]>(
       'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
     );
-    const pending = [...migrations]
-      .sort((a, b) => a.version - b.version)
-      .filter((m) => m.version > this.version);
-    for (const migration of pending) {
+    for (const migration of pendingMigrations(migrations, this.version)) {
       // Each migration and its record commit together, or not at all.
       this.db.transaction(() => {
         this.db.exec(migration.sql);

@@ -8,6 +8,9 @@
  * await clock.flush();          // let the handshake (microtasks) finish
  * await clock.advance(30_000);  // run 30 s of timers, draining microtasks between them
  * ```
+ *
+ * The reference server's timers (grace periods, heartbeats, retention) run on the same clock:
+ * its tests call `advanceSync(ms)`, since the server's timer callbacks do their work at once.
  */
 import type { Clock } from '../client/types.js';
 

@@ -299,7 +299,7 @@ describe('public API', () => {
     });
   }
 
-  test('the internals named in issue 12 are not public', () => {
+  test('the connection, backoff, listener, wire and hub internals are not public', () => {
     const index = actual.get('src/index.ts')!;
     for (const internal of ['Connection', 'Backoff', 'Listeners', 'encodeFrame', 'LiveDataHub'])
       assert.ok(!index.includes(internal), internal);

@@ -15,8 +15,9 @@
  * customer.release();
  * ```
  *
- * The seed's API is kept: `optimisticUpdate(fn)` applies (and saves) `fn(data)` and returns the
- * data before it, `rollback(previous)` withdraws the changes made since, `sync()` re-reads.
+ * Besides field updates, a function-style API for code that edits a copy of the whole record:
+ * `optimisticUpdate(fn)` applies (and saves) `fn(data)` and returns the data before it,
+ * `rollback(previous)` withdraws the changes made since, `sync()` re-reads.
  */
 import { fieldValue, hasField, type Entity, type Fields } from '../../protocol/index.js';
 import type {
@@ -189,8 +190,8 @@ export class LiveData implements EntityWatcher {
   }
 
   /**
-   * The seed's optimistic update: `fn` gets a copy of the data and returns the new data; the
-   * fields that differ are saved like `update`. Returns the data before, for `rollback`.
+   * An optimistic update written as a function: `fn` gets a copy of the data and returns the new
+   * data; the fields that differ are saved like `update`. Returns the data before, for `rollback`.
    */
   optimisticUpdate(fn: (data: Fields) => Fields): Readonly<Fields> {
     const previous = this.data;

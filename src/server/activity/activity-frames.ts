@@ -1,20 +1,34 @@
 /**
- * `activity.list` for one connection. Reading a feed's history needs what joining its live-tail
+ * `activity.list`. Reading a feed's history needs what joining its live-tail
  * room needs (the hook's `join` of `activity:<feed>`): whoever may watch a feed may page back in it.
  */
 import { feedRoom, type ActivityListFrame } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
-import type { ServerContext } from '../context.js';
-import { authorizeAction } from '../authorize.js';
+import { authorizeAction, type AuthorizeHook } from '../authorize.js';
+import type { ServerLimits } from '../config.js';
+import type { SomeFrameHandlers } from '../frame-handlers.js';
 import { ENVELOPE_BYTES } from '../chunk.js';
 import { hookFor } from '../permissions/permissions.js';
-import { answering, permitted } from '../notifications/requests.js';
+import { answering, permitted, type RequestDeps } from '../notifications/requests.js';
+import type { ActivityService } from './activity-service.js';
 
 /** Default page size when the client gives no `limit`. */
 const DEFAULT_LIMIT = 50;
 
-export async function listActivity(
-  ctx: ServerContext,
+/** What reading the activity log needs of the server. */
+export interface ActivityFrameDeps extends RequestDeps {
+  readonly limits: Pick<ServerLimits, 'maxFrameBytes'>;
+  readonly authorize: AuthorizeHook;
+  readonly activity: ActivityService;
+}
+
+/** The frames the activity log answers. */
+export function activityFrames(ctx: ActivityFrameDeps): SomeFrameHandlers<'activity.list'> {
+  return { 'activity.list': (connection, frame) => listActivity(ctx, connection, frame) };
+}
+
+async function listActivity(
+  ctx: ActivityFrameDeps,
   connection: Connection,
   frame: ActivityListFrame,
 ): Promise<void> {

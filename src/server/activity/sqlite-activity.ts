@@ -4,51 +4,30 @@
  * `id` on its own index (`activity_by_actor`, `activity_by_customer`; global uses the key).
  */
 import type Database from 'better-sqlite3';
-import type {
-  ActivityFilter,
-  ActivityItem,
-  EntityRef,
-  FeedRef,
-  FieldChange,
-  UserProfile,
-} from '../../protocol/index.js';
+import type { ActivityFilter, ActivityItem, FeedRef } from '../../protocol/index.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 import type { ActivityPage, ActivityRepository, NewActivity } from './activity-repository.js';
+import {
+  ACTIVITY_COLUMNS,
+  ACTIVITY_INSERT_COLUMNS,
+  activityOfRow,
+  activityValues,
+  type ActivityRow,
+} from './activity-rows.js';
 
-interface Row {
-  id: number;
-  at: number;
-  kind: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  customer_id: string | null;
+/** A row as SQLite returns it: the JSON columns still text. */
+type TextRow = Omit<ActivityRow, 'changes' | 'data'> & {
   changes: string | null;
   data: string | null;
-}
+};
 
-/** What `data` holds: the parts that have no column of their own. */
-interface Data {
-  actor?: UserProfile;
-  entityLabel?: string;
-  summary?: string;
+function fromRow(row: TextRow): ActivityItem {
+  return activityOfRow({
+    ...row,
+    changes: row.changes === null ? null : (JSON.parse(row.changes) as ActivityRow['changes']),
+    data: row.data === null ? null : (JSON.parse(row.data) as ActivityRow['data']),
+  });
 }
-
-function fromRow(row: Row): ActivityItem {
-  const data = row.data === null ? {} : (JSON.parse(row.data) as Data);
-  const item: ActivityItem = { id: String(row.id), kind: row.kind, at: row.at };
-  if (data.actor) item.actor = data.actor;
-  if (row.entity_type !== null && row.entity_id !== null) {
-    const entity: EntityRef = { type: row.entity_type, id: row.entity_id };
-    if (data.entityLabel !== undefined) entity.label = data.entityLabel;
-    item.entity = entity;
-  }
-  if (row.customer_id !== null) item.customerId = row.customer_id;
-  if (row.changes !== null) item.changes = JSON.parse(row.changes) as FieldChange[];
-  if (data.summary !== undefined) item.summary = data.summary;
-  return item;
-}
-
-const COLUMNS = 'id, at, kind, entity_type, entity_id, customer_id, changes, data';
 
 export class SqliteActivity implements ActivityRepository {
   private readonly insertRow: Database.Statement<unknown[]>;
@@ -57,7 +36,7 @@ export class SqliteActivity implements ActivityRepository {
   private readonly deleteOld: Database.Statement<[number]>;
   private readonly deleteBeyond: Database.Statement<[number]>;
   /** Page queries by feed kind and filter shape, prepared on first use. */
-  private readonly pageQueries = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly pageQueries = new Map<string, Database.Statement<unknown[], TextRow>>();
 
   private readonly appendTx: (item: NewActivity) => ActivityItem;
 
@@ -69,8 +48,7 @@ export class SqliteActivity implements ActivityRepository {
     // Nested in an entity write's transaction, better-sqlite3 makes this a savepoint.
     this.appendTx = db.transaction((item: NewActivity) => this.insertItem(item));
     this.insertRow = db.prepare(
-      `INSERT INTO activity (at, actor, kind, entity_type, entity_id, customer_id, changes, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO activity (${ACTIVITY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectNewest = db.prepare('SELECT MAX(at) AS t FROM activity');
     this.countRows = db.prepare('SELECT COUNT(*) AS n FROM activity');
@@ -90,20 +68,7 @@ export class SqliteActivity implements ActivityRepository {
   }
 
   private insertItem(item: NewActivity): ActivityItem {
-    const data: Data = {};
-    if (item.actor) data.actor = item.actor;
-    if (item.entity?.label !== undefined) data.entityLabel = item.entity.label;
-    if (item.summary !== undefined) data.summary = item.summary;
-    const result = this.insertRow.run(
-      item.at,
-      item.actor?.id ?? null,
-      item.kind,
-      item.entity?.type ?? null,
-      item.entity?.id ?? null,
-      item.customerId ?? null,
-      item.changes ? JSON.stringify(item.changes) : null,
-      Object.keys(data).length > 0 ? JSON.stringify(data) : null,
-    );
+    const result = this.insertRow.run(...activityValues(item));
     const appended = { ...item, id: String(result.lastInsertRowid) };
     this.recordChange?.({ kind: 'activity', entity: item.entity, at: item.at, data: appended });
     return appended;
@@ -134,10 +99,10 @@ export class SqliteActivity implements ActivityRepository {
       params.push(JSON.stringify(filter.actors));
     }
     params.push(limit + 1);
-    const sql = `SELECT ${COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT ${ACTIVITY_COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
     let statement = this.pageQueries.get(sql);
     if (!statement) {
-      statement = this.db.prepare<unknown[], Row>(sql);
+      statement = this.db.prepare<unknown[], TextRow>(sql);
       this.pageQueries.set(sql, statement);
     }
     const rows = statement.all(...params);

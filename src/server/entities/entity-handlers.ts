@@ -1,5 +1,5 @@
 /**
- * `entity.get` and `entity.update` for one connection: the authorization hook (join + read, or
+ * `entity.get` and `entity.update`: the authorization hook (join + read, or
  * join + write, of the entity's room), then the entity service. Refusals answer `forbidden` before
  * anything else, so a refused user cannot learn whether an entity exists.
  */
@@ -12,22 +12,43 @@ import {
 } from '../../protocol/index.js';
 import { authorizeAction } from '../authorize.js';
 import type { Connection } from '../connection.js';
-import type { ServerContext } from '../context.js';
+import type { AuthorizeHook } from '../authorize.js';
+import type { SomeFrameHandlers } from '../frame-handlers.js';
+import type { Logger } from '../log.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { EntityService } from './entity-service.js';
+import type { WriteThrough } from './write-through.js';
 import { errorFields } from '../log.js';
 import { hookFor } from '../permissions/permissions.js';
 
-export class EntityHandlers {
-  constructor(
-    private readonly ctx: ServerContext,
-    private readonly connection: Connection,
-  ) {}
+/** What live data needs of the server. */
+export interface EntityDeps {
+  readonly log: Logger;
+  readonly metrics: ServerMetrics;
+  readonly authorize: AuthorizeHook;
+  readonly entities: EntityService;
+  /** Write-through to the CRM's backend, when configured: clients' saves and reads go through it. */
+  readonly writeThrough: WriteThrough | undefined;
+}
 
-  get(frame: EntityGetFrame): Promise<void> {
-    return this.allowed('read', frame, async () => {
-      const entity = await this.read(frame);
+/** One instance serves every connection of a server. */
+export class EntityHandlers {
+  constructor(private readonly ctx: EntityDeps) {}
+
+  /** The frames this capability answers. */
+  frames(): SomeFrameHandlers<'entity.get' | 'entity.update'> {
+    return {
+      'entity.get': (connection, frame) => this.get(connection, frame),
+      'entity.update': (connection, frame) => this.update(connection, frame),
+    };
+  }
+
+  get(connection: Connection, frame: EntityGetFrame): Promise<void> {
+    return this.allowed(connection, 'read', frame, async () => {
+      const entity = await this.read(connection, frame);
       if (!entity) return;
-      const readOnly = this.connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
-      this.connection.send(
+      const readOnly = connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
+      connection.send(
         readOnly.length > 0
           ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
           : { type: 'entity.snapshot', replyTo: frame.id, entity },
@@ -35,9 +56,8 @@ export class EntityHandlers {
     });
   }
 
-  update(frame: EntityUpdateFrame): Promise<void> {
-    return this.allowed('write', frame, async () => {
-      const { connection } = this;
+  update(connection: Connection, frame: EntityUpdateFrame): Promise<void> {
+    return this.allowed(connection, 'write', frame, async () => {
       // Field rules come after the room's verdict: the callback's answer may have brought them.
       const refused =
         connection.permissions?.visibility.fields.refused(frame.entityType, frame.fields) ?? [];
@@ -82,7 +102,7 @@ export class EntityHandlers {
           });
           return;
         case 'not_found':
-          return this.notFound(frame);
+          return this.notFound(connection, frame);
         case 'too_large':
           connection.sendError('payload_too_large', outcome.message, { replyTo: frame.id, room });
           return;
@@ -104,47 +124,51 @@ export class EntityHandlers {
           });
           return;
         case 'unavailable':
-          this.backendUnavailable(frame);
+          this.backendUnavailable(connection, frame);
           return;
       }
     });
   }
 
   /** The entity, read through from the CRM's backend when configured; else answers and undefined. */
-  private async read(frame: EntityGetFrame): Promise<Entity | undefined> {
+  private async read(connection: Connection, frame: EntityGetFrame): Promise<Entity | undefined> {
     if (!this.ctx.writeThrough) {
       const entity = await this.ctx.entities.get(frame.entityType, frame.entityId);
-      if (!entity) this.notFound(frame);
+      if (!entity) this.notFound(connection, frame);
       return entity;
     }
     const read = await this.ctx.writeThrough.get(frame.entityType, frame.entityId);
     if (read.kind === 'found') return read.entity;
-    if (read.kind === 'not_found') this.notFound(frame);
-    else this.backendUnavailable(frame);
+    if (read.kind === 'not_found') this.notFound(connection, frame);
+    else this.backendUnavailable(connection, frame);
     return undefined;
   }
 
   /** Nothing was applied; the client keeps the change and retries it later, same mutation id. */
-  private backendUnavailable(frame: EntityGetFrame | EntityUpdateFrame): void {
+  private backendUnavailable(
+    connection: Connection,
+    frame: EntityGetFrame | EntityUpdateFrame,
+  ): void {
     const room = entityRoom(frame.entityType, frame.entityId);
-    this.connection.sendError('backend_unavailable', 'the CRM did not answer; try again later', {
+    connection.sendError('backend_unavailable', 'the CRM did not answer; try again later', {
       replyTo: frame.id,
       room,
     });
   }
 
-  private notFound(frame: EntityGetFrame | EntityUpdateFrame): void {
+  private notFound(connection: Connection, frame: EntityGetFrame | EntityUpdateFrame): void {
     const room = entityRoom(frame.entityType, frame.entityId);
-    this.connection.sendError('not_found', `no entity ${room}`, { replyTo: frame.id, room });
+    connection.sendError('not_found', `no entity ${room}`, { replyTo: frame.id, room });
   }
 
   /** Runs `then` when the hook allows `access` to the frame's entity; `forbidden` otherwise. */
   private async allowed(
+    connection: Connection,
     access: 'read' | 'write',
     frame: EntityGetFrame | EntityUpdateFrame,
     then: () => Promise<void>,
   ): Promise<void> {
-    const { connection, ctx } = this;
+    const { ctx } = this;
     const room = entityRoom(frame.entityType, frame.entityId);
     let ok: boolean;
     try {

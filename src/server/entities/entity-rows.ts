@@ -5,7 +5,7 @@
  */
 import type { Fields, UserProfile } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
-import type { StoredChange } from './entity-store.js';
+import type { EntityWrite, StoredChange } from './entity-store.js';
 
 export interface EntityRow {
   type: string;
@@ -48,6 +48,19 @@ export function entityOfRow(row: Omit<EntityRow, 'field_versions'>): StoredEntit
   };
   if (row.updated_by_profile !== null) entity.updatedByProfile = row.updated_by_profile;
   return entity;
+}
+
+/** An entity a write creates with no fields: version 1, empty, by the writer. */
+export function emptyEntity(type: string, id: string, write: EntityWrite): StoredEntity {
+  return entityOfRow({
+    type,
+    id,
+    version: 1,
+    fields: {},
+    updated_at: write.at,
+    updated_by: write.by?.id ?? null,
+    updated_by_profile: write.by ?? null,
+  });
 }
 
 export function changeOfRow(row: ChangeRow): StoredChange {

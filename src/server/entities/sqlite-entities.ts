@@ -16,7 +16,13 @@ import {
   type StoredEntityState,
 } from './entity-store.js';
 import { findConflicts, planChange, type HistoryReader } from './merge.js';
-import { CHANGE_COLUMNS, ENTITY_COLUMNS, changeOfRow, entityOfRow } from './entity-rows.js';
+import {
+  CHANGE_COLUMNS,
+  ENTITY_COLUMNS,
+  changeOfRow,
+  emptyEntity,
+  entityOfRow,
+} from './entity-rows.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 interface EntityRow {
@@ -237,16 +243,7 @@ export class SqliteEntities {
     } else if (state) {
       entity = state.entity;
     } else {
-      // Created with no fields: version 1, empty.
-      entity = {
-        type,
-        id,
-        version: 1,
-        fields: {},
-        updatedAt: write.at,
-        updatedBy: write.by?.id ?? null,
-      };
-      if (write.by) entity.updatedByProfile = write.by;
+      entity = emptyEntity(type, id, write);
       this.store({ entity, fieldVersions: {} });
     }
     if (write.mutationId !== undefined) {

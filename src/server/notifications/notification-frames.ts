@@ -1,5 +1,5 @@
 /**
- * The notification frames of one connection: `emit(room, 'notification', NotificationInput)`,
+ * The notification frames: `emit(room, 'notification', NotificationInput)`,
  * `notification.list` and `notification.read`.
  *
  * Who may send what (the default; the authorization hook decides the rest):
@@ -22,16 +22,43 @@ import {
 } from '../../protocol/index.js';
 import { ENVELOPE_BYTES } from '../chunk.js';
 import type { Connection } from '../connection.js';
-import type { ServerContext } from '../context.js';
+import type { AuthorizeHook } from '../authorize.js';
+import type { ServerLimits } from '../config.js';
+import type { SomeFrameHandlers } from '../frame-handlers.js';
 import { hookFor } from '../permissions/permissions.js';
-import { answering, permitted } from './requests.js';
-import { targetRoom } from './notification-service.js';
+import type { Presence } from '../presence.js';
+import { answering, permitted, type RequestDeps } from './requests.js';
+import { targetRoom, type NotificationService } from './notification-service.js';
 
 /** Default page size of `notification.list` when the client gives no `limit`. */
 const DEFAULT_LIMIT = 20;
 
-export async function emitNotification(
-  ctx: ServerContext,
+/** What notifications need of the server. */
+export interface NotificationFrameDeps extends RequestDeps {
+  readonly limits: Pick<ServerLimits, 'maxFrameBytes'>;
+  readonly authorize: AuthorizeHook;
+  readonly presence: Pick<Presence, 'snapshot'>;
+  readonly notifications: NotificationService;
+}
+
+/**
+ * The frames notifications answer. `emit` of a `notification` event arrives through the room
+ * handlers (`emitNotification`), since it is an emit like any other until its event name.
+ */
+export function notificationFrames(ctx: NotificationFrameDeps): SomeFrameHandlers<
+  'notification.list' | 'notification.read'
+> & {
+  emitNotification: (connection: Connection, frame: EmitFrame) => Promise<void>;
+} {
+  return {
+    'notification.list': (connection, frame) => listNotifications(ctx, connection, frame),
+    'notification.read': (connection, frame) => readNotifications(ctx, connection, frame),
+    emitNotification: (connection, frame) => emitNotification(ctx, connection, frame),
+  };
+}
+
+async function emitNotification(
+  ctx: NotificationFrameDeps,
   connection: Connection,
   frame: EmitFrame,
 ): Promise<void> {
@@ -72,7 +99,7 @@ export async function emitNotification(
 }
 
 /** Whether `userId` is present in one of the rooms this connection has joined. */
-function sharesRoom(ctx: ServerContext, connection: Connection, userId: string): boolean {
+function sharesRoom(ctx: NotificationFrameDeps, connection: Connection, userId: string): boolean {
   for (const room of connection.memberships.keys()) {
     if (room.startsWith('user:')) continue;
     if (ctx.presence.snapshot(room).some((person) => person.user.id === userId)) return true;
@@ -80,8 +107,8 @@ function sharesRoom(ctx: ServerContext, connection: Connection, userId: string):
   return false;
 }
 
-export async function listNotifications(
-  ctx: ServerContext,
+async function listNotifications(
+  ctx: NotificationFrameDeps,
   connection: Connection,
   frame: NotificationListFrame,
 ): Promise<void> {
@@ -97,8 +124,8 @@ export async function listNotifications(
   });
 }
 
-export async function readNotifications(
-  ctx: ServerContext,
+async function readNotifications(
+  ctx: NotificationFrameDeps,
   connection: Connection,
   frame: NotificationReadFrame,
 ): Promise<void> {

@@ -3,6 +3,7 @@
  * the priority as its rank, the target as a kind and a key (for the recipient queries), and what
  * has no column of its own in a JSON `data` column. One module, so the two stores cannot drift.
  */
+import type { StoredNotification } from './notification-repository.js';
 import type {
   EntityRef,
   Notification,
@@ -53,6 +54,27 @@ export function notificationData(n: {
   if (n.entity) data.entity = n.entity;
   if (n.from) data.from = n.from;
   return data;
+}
+
+/** The columns an insert into `notifications` writes, in the order of `notificationValues`. */
+export const NOTIFICATION_INSERT_COLUMNS =
+  'id, created_at, target_kind, target, kind, priority, title, body, actions, data';
+
+/** The values of `NOTIFICATION_INSERT_COLUMNS` for `n`; JSON columns as text. */
+export function notificationValues(n: StoredNotification): unknown[] {
+  const { kind, target } = targetColumns(n.target);
+  return [
+    n.id,
+    n.createdAt,
+    kind,
+    target,
+    n.type,
+    Math.max(0, PRIORITIES.indexOf(n.priority)),
+    n.title,
+    n.message ?? null,
+    n.actions ? JSON.stringify(n.actions) : null,
+    JSON.stringify(notificationData(n)),
+  ];
 }
 
 /** The notification a row describes, as its recipient sees it. */

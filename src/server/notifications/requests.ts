@@ -5,12 +5,18 @@
 import { CursorError } from '../activity/cursor.js';
 import type { AuthorizeRequest } from '../authorize.js';
 import type { Connection } from '../connection.js';
-import type { ServerContext } from '../context.js';
-import { errorFields } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
+import type { ServerMetrics } from '../metrics.js';
+
+/** What answering a request needs of the server. */
+export interface RequestDeps {
+  readonly log: Logger;
+  readonly metrics: ServerMetrics;
+}
 
 /** Runs an authorization check; a hook that throws or rejects means no. */
 export async function permitted(
-  ctx: ServerContext,
+  ctx: RequestDeps,
   room: string,
   action: AuthorizeRequest['action'],
   decide: () => boolean | Promise<boolean>,
@@ -28,7 +34,7 @@ export async function permitted(
  * error that still answers the request (so the client does not wait for its timeout).
  */
 export async function answering(
-  ctx: ServerContext,
+  ctx: RequestDeps,
   connection: Connection,
   replyTo: string | undefined,
   work: () => Promise<void>,

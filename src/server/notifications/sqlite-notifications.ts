@@ -4,13 +4,13 @@
  * the recipient row's `seq` on the `(user_id, seq)` index; the unread count reads a partial index.
  */
 import type Database from 'better-sqlite3';
-import type { Notification, NotificationAction, NotificationType } from '../../protocol/index.js';
+import type { Notification, NotificationAction } from '../../protocol/index.js';
 import {
-  PRIORITIES,
-  notificationData,
+  NOTIFICATION_INSERT_COLUMNS,
   notificationOfRow,
-  targetColumns,
+  notificationValues,
   type NotificationData,
+  type NotificationRow,
 } from './notification-rows.js';
 import type {
   NotificationRepository,
@@ -19,18 +19,12 @@ import type {
 } from './notification-repository.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
-interface Row {
+/** A row as SQLite returns it: the JSON columns still text. */
+type Row = Omit<NotificationRow, 'actions' | 'data'> & {
   seq: number;
-  id: string;
-  created_at: number;
-  kind: NotificationType;
-  priority: number;
-  title: string;
-  body: string | null;
   actions: string | null;
   data: string;
-  read_at: number | null;
-}
+};
 
 function fromRow(row: Row): Notification {
   return notificationOfRow({
@@ -60,8 +54,7 @@ export class SqliteNotifications implements NotificationRepository {
     private readonly recordChange?: ChangeRecorder,
   ) {
     this.insertNotification = db.prepare(
-      `INSERT INTO notifications
-         (id, created_at, target_kind, target, kind, priority, title, body, actions, data)
+      `INSERT INTO notifications (${NOTIFICATION_INSERT_COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertRecipient = db.prepare(
@@ -89,20 +82,7 @@ export class SqliteNotifications implements NotificationRepository {
     this.deleteOld = db.prepare('DELETE FROM notifications WHERE created_at < ?');
     this.selectNewest = db.prepare('SELECT MAX(created_at) AS t FROM notifications');
     this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
-      const { kind, target } = targetColumns(n.target);
-      const data = notificationData(n);
-      this.insertNotification.run(
-        n.id,
-        n.createdAt,
-        kind,
-        target,
-        n.type,
-        Math.max(0, PRIORITIES.indexOf(n.priority)),
-        n.title,
-        n.message ?? null,
-        n.actions ? JSON.stringify(n.actions) : null,
-        JSON.stringify(data),
-      );
+      this.insertNotification.run(...notificationValues(n));
       for (const userId of recipients) this.insertRecipient.run(userId, n.id);
       this.recordChange?.({
         kind: 'notification',

@@ -10,75 +10,24 @@
  * runs after the commit has it.
  */
 import type pg from 'pg';
-import type {
-  ActivityFilter,
-  ActivityItem,
-  EntityRef,
-  FeedRef,
-  FieldChange,
-  UserProfile,
-} from '../../protocol/index.js';
+import type { ActivityFilter, ActivityItem, FeedRef } from '../../protocol/index.js';
 import type {
   ActivityPage,
   ActivityRepository,
   NewActivity,
 } from '../activity/activity-repository.js';
+import {
+  ACTIVITY_COLUMNS,
+  ACTIVITY_INSERT_COLUMNS,
+  activityOfRow,
+  activityValues,
+  type ActivityRow,
+} from '../activity/activity-rows.js';
 import type { PostgresChangeLog } from './postgres-change-log.js';
 import { transaction, type AmbientTransaction } from './transaction.js';
 
-interface Row {
-  id: number;
-  at: number;
-  kind: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  customer_id: string | null;
-  changes: FieldChange[] | null;
-  data: Data | null;
-}
-
-/** What `data` holds: the parts that have no column of their own (as in SQLite). */
-interface Data {
-  actor?: UserProfile;
-  entityLabel?: string;
-  summary?: string;
-}
-
-function fromRow(row: Row): ActivityItem {
-  const data = row.data ?? {};
-  const item: ActivityItem = { id: String(row.id), kind: row.kind, at: row.at };
-  if (data.actor) item.actor = data.actor;
-  if (row.entity_type !== null && row.entity_id !== null) {
-    const entity: EntityRef = { type: row.entity_type, id: row.entity_id };
-    if (data.entityLabel !== undefined) entity.label = data.entityLabel;
-    item.entity = entity;
-  }
-  if (row.customer_id !== null) item.customerId = row.customer_id;
-  if (row.changes !== null) item.changes = row.changes;
-  if (data.summary !== undefined) item.summary = data.summary;
-  return item;
-}
-
-const COLUMNS = 'id, at, kind, entity_type, entity_id, customer_id, changes, data';
-const INSERT = `INSERT INTO activity (at, actor, kind, entity_type, entity_id, customer_id, changes, data)
+const INSERT = `INSERT INTO activity (${ACTIVITY_INSERT_COLUMNS})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`;
-
-function insertParams(item: NewActivity): unknown[] {
-  const data: Data = {};
-  if (item.actor) data.actor = item.actor;
-  if (item.entity?.label !== undefined) data.entityLabel = item.entity.label;
-  if (item.summary !== undefined) data.summary = item.summary;
-  return [
-    item.at,
-    item.actor?.id ?? null,
-    item.kind,
-    item.entity?.type ?? null,
-    item.entity?.id ?? null,
-    item.customerId ?? null,
-    item.changes ? JSON.stringify(item.changes) : null,
-    Object.keys(data).length > 0 ? JSON.stringify(data) : null,
-  ];
-}
 
 export class PostgresActivity implements ActivityRepository {
   constructor(
@@ -92,7 +41,7 @@ export class PostgresActivity implements ActivityRepository {
   async append(item: NewActivity): Promise<ActivityItem> {
     await this.ready();
     const appended = await transaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ id: number }>(INSERT, insertParams(item));
+      const { rows } = await client.query<{ id: number }>(INSERT, activityValues(item));
       const stored: ActivityItem = { ...item, id: String(rows[0]!.id) };
       await this.changeLog?.append(client, {
         kind: 'activity',
@@ -110,7 +59,7 @@ export class PostgresActivity implements ActivityRepository {
     const pending = this.ambient.current;
     if (!pending) throw new Error('appendNow runs only inside an entity write of this database');
     const appended: ActivityItem = { ...item, id: '' };
-    pending.add(INSERT, insertParams(item), (row) => {
+    pending.add(INSERT, activityValues(item), (row) => {
       appended.id = String(row['id']);
     });
     // After the insert, so the row carries the item's id.
@@ -140,13 +89,13 @@ export class PostgresActivity implements ActivityRepository {
     else if (feed.kind === 'customer') where.push(`customer_id = ${bind(feed.entityId)}`);
     if (filter?.kinds?.length) where.push(`kind = ANY(${bind(filter.kinds)}::text[])`);
     if (filter?.actors?.length) where.push(`actor = ANY(${bind(filter.actors)}::text[])`);
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${bind(limit + 1)}`,
+    const { rows } = await this.pool.query<ActivityRow>(
+      `SELECT ${ACTIVITY_COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${bind(limit + 1)}`,
       params,
     );
     const more = rows.length > limit;
     if (more) rows.length = limit;
-    return { items: rows.map(fromRow), next: more ? rows[rows.length - 1]!.id : undefined };
+    return { items: rows.map(activityOfRow), next: more ? rows[rows.length - 1]!.id : undefined };
   }
 
   async prune(options: { cutoff?: number; keepRows?: number }): Promise<number> {

@@ -28,6 +28,7 @@ import {
   CHANGE_COLUMNS,
   ENTITY_COLUMNS,
   changeOfRow,
+  emptyEntity,
   entityOfRow,
   type ChangeRow,
   type EntityRow,
@@ -204,16 +205,7 @@ export class PostgresEntities {
     } else if (state) {
       entity = state.entity;
     } else {
-      // Created with no fields: version 1, empty.
-      entity = {
-        type,
-        id,
-        version: 1,
-        fields: {},
-        updatedAt: write.at,
-        updatedBy: write.by?.id ?? null,
-      };
-      if (write.by) entity.updatedByProfile = write.by;
+      entity = emptyEntity(type, id, write);
       await this.store(client, { entity, fieldVersions: {} }, true);
     }
     if (write.mutationId !== undefined) {

@@ -9,12 +9,12 @@
  * transactional), so a failing one leaves no trace.
  */
 import type pg from 'pg';
-
-export interface PostgresMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import {
+  APPLIED_VERSION,
+  pendingMigrations,
+  schemaMigrationsTable,
+  type Migration,
+} from '../migrations.js';
 
 /**
  * The advisory lock key every process of this schema takes around its migrations (an arbitrary
@@ -22,7 +22,7 @@ export interface PostgresMigration {
  */
 export const MIGRATION_LOCK_KEY = 0x63726d2d7274;
 
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'entities, history, mutation answers, activity, notifications',
@@ -149,26 +149,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
  */
 export async function migrate(
   pool: pg.Pool,
-  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
 ): Promise<number> {
   const client = await pool.connect();
   let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version     INTEGER PRIMARY KEY,
-        name        TEXT    NOT NULL,
-        applied_at  BIGINT  NOT NULL
-      )`);
-      const current = await client.query<{ v: number | null }>(
-        'SELECT MAX(version) AS v FROM schema_migrations',
-      );
+      await client.query(schemaMigrationsTable('BIGINT'));
+      const current = await client.query<{ v: number | null }>(APPLIED_VERSION);
       let version = current.rows[0]?.v ?? 0;
-      const pending = [...migrations]
-        .sort((a, b) => a.version - b.version)
-        .filter((m) => m.version > version);
-      for (const migration of pending) {
+      for (const migration of pendingMigrations(migrations, version)) {
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);

@@ -5,10 +5,9 @@
  */
 import type pg from 'pg';
 import {
-  PRIORITIES,
-  notificationData,
+  NOTIFICATION_INSERT_COLUMNS,
   notificationOfRow,
-  targetColumns,
+  notificationValues,
   type NotificationRow,
 } from '../notifications/notification-rows.js';
 import type {
@@ -37,25 +36,11 @@ export class PostgresNotifications implements NotificationRepository {
 
   async insert(n: StoredNotification, recipients: readonly string[]): Promise<void> {
     await this.ready();
-    const { kind, target } = targetColumns(n.target);
-    const data = notificationData(n);
     await transaction(this.pool, async (client) => {
       await client.query(
-        `INSERT INTO notifications
-           (id, created_at, target_kind, target, kind, priority, title, body, actions, data)
+        `INSERT INTO notifications (${NOTIFICATION_INSERT_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          n.id,
-          n.createdAt,
-          kind,
-          target,
-          n.type,
-          Math.max(0, PRIORITIES.indexOf(n.priority)),
-          n.title,
-          n.message ?? null,
-          n.actions ? JSON.stringify(n.actions) : null,
-          JSON.stringify(data),
-        ],
+        notificationValues(n),
       );
       // One statement for every recipient, in the order given (their rows page in that order).
       await client.query(

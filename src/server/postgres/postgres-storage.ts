@@ -17,7 +17,8 @@ import type { Storage, StoredEntity } from '../storage.js';
 import { PostgresActivity } from './postgres-activity.js';
 import { PostgresChangeLog } from './postgres-change-log.js';
 import { PostgresEntities } from './postgres-entities.js';
-import { migrate, POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres-migrations.js';
+import type { Migration } from '../migrations.js';
+import { migrate, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresNotifications } from './postgres-notifications.js';
 import { AmbientTransaction } from './transaction.js';
 
@@ -28,7 +29,7 @@ export interface PostgresStorageOptions {
   poolSize?: number | undefined;
   /** How often `healthy()`'s probe runs. Default 5 s. */
   probeMs?: number | undefined;
-  migrations?: readonly PostgresMigration[] | undefined;
+  migrations?: readonly Migration[] | undefined;
 }
 
 export const DEFAULT_POOL_SIZE = 10;

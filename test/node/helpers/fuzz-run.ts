@@ -8,7 +8,7 @@
  * After the run, with the fuzzing clients gone and the server's timers run out, the heap is
  * measured against a baseline taken after a warm-up.
  *
- * Used by `test/node/server-fuzz.test.ts` (a bounded budget in `npm test`) and `npm run fuzz`.
+ * Used by `test/node/server/fuzz.test.ts` (a bounded budget in `npm test`) and `npm run fuzz`.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -215,7 +215,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (const t of fuzzers) t.client.ws.close();
     await Promise.all(fuzzers.map((t) => (t.closed ? undefined : t.client.waitClosed())));
     await speaker.sync();
-    h.clock.advance(LIMITS.replayMillis * 3);
+    h.clock.advanceSync(LIMITS.replayMillis * 3);
     await bystander.sync();
     const after = measure();
     baseline ??= after;

@@ -11,7 +11,7 @@ import {
 } from '../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../services/redis.js';
 import { startPostgres, type PostgresInstance } from '../../services/postgres.js';
-import { ManualClock } from './server-clock.js';
+import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { TestClient } from './server-client.js';
 
 export interface Harness {

@@ -1,147 +1,190 @@
-/**
- * What a room's members are told about its people: one diff per turn however many join in it,
- * and in a room of more than `PRESENCE_LISTED` people the first ones and a count, never every
- * arrival to everyone. Turns are driven by hand (`defer`), time by the manual clock.
- */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, test } from 'node:test';
-import { PRESENCE_LISTED, type UserProfile } from '../../../src/protocol/index.js';
-import { PresenceRegistry, type PresenceDiff } from '../../../src/server/presence.js';
-import { ManualClock } from '../helpers/server-clock.js';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { PRESENCE_LISTED, type Person } from '../../../src/protocol/index.js';
+import { until } from '../helpers/server-client.js';
+import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const ROOM = 'customer:42';
 
-function user(i: number): UserProfile {
-  return { id: `u${String(i).padStart(4, '0')}`, name: `Person ${i}` };
+function person(people: readonly Person[], id: string): Person | undefined {
+  return people.find((p) => p.user.id === id);
 }
 
-describe('presence: coalescing and large rooms', () => {
-  let clock: ManualClock;
-  let diffs: PresenceDiff[];
-  let turns: (() => void)[];
-  let presence: PresenceRegistry;
+describe('server presence', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ graceMs: 15_000 });
+  });
+  afterEach(() => h.close());
 
-  /** Ends the current event-loop turn: runs what was deferred to it. */
-  const endTurn = (): void => {
-    const run = turns.splice(0);
-    for (const fn of run) fn();
-  };
-  const join = (i: number, conn = `c${i}`): void =>
-    presence.join(ROOM, { id: conn, clientId: `device-${i}`, user: user(i) }, undefined);
-
-  /** People 0 … n-1 arrive one millisecond apart, in one turn. */
-  const fill = (n: number): void => {
-    for (let i = 0; i < n; i++) {
-      clock.advance(1);
-      join(i);
+  test('a large room lists its first people and the count, to joiners and members', async () => {
+    const first = await h.connect(bob);
+    await first.join(ROOM);
+    for (let i = 0; i < PRESENCE_LISTED + 4; i++) {
+      h.clock.advance(1); // arrival order is join order
+      const c = await h.connect({ id: `p${i}`, name: `Person ${i}` });
+      await c.join(ROOM);
     }
-    endTurn();
-  };
+    h.clock.advance(1);
+    const last = await h.connect(carol);
+    const joined = await last.join(ROOM);
+    assert.equal(joined.people.length, PRESENCE_LISTED, 'the first people, not everyone');
+    assert.equal(joined.total, PRESENCE_LISTED + 6);
+    assert.ok(person(joined.people, 'bob'), 'the first to arrive is listed');
+    assert.equal(person(joined.people, 'carol'), undefined, 'the last to arrive is not');
 
-  beforeEach(() => {
-    clock = new ManualClock();
-    diffs = [];
-    turns = [];
-    presence = new PresenceRegistry({
-      clock,
-      graceMs: 15_000,
-      onDiff: (_room, diff) => diffs.push(diff),
-      defer: (fn) => turns.push(fn),
+    // A change of the count alone waits up to a second after the last one.
+    h.clock.advance(1_000);
+    await first.next((f) => f.type === 'presence.diff' && f.total === PRESENCE_LISTED + 6);
+    const listed = new Set([
+      'bob',
+      ...Array.from({ length: PRESENCE_LISTED - 1 }, (_, i) => `p${i}`),
+    ]);
+    const told = first.ofType('presence.diff').flatMap((d) => d.upsert.map((p) => p.user.id));
+    assert.deepEqual(
+      told.filter((id) => !listed.has(id)),
+      [],
+      'members are never sent the people beyond the list',
+    );
+  });
+
+  test('two tabs of one user are one person with connections 2', async () => {
+    const observer = await h.connect(bob);
+    await observer.join(ROOM);
+    const tab1 = await h.connect(alice, 'laptop');
+    await tab1.join(ROOM);
+    const tab2 = await h.connect(alice, 'laptop');
+    const joined = await tab2.join(ROOM);
+
+    const mine = joined.people.filter((p) => p.user.id === 'alice');
+    assert.equal(mine.length, 1, 'one entry for Alice however many tabs');
+    assert.equal(mine[0]!.connections, 2);
+    assert.equal(mine[0]!.devices, 1, 'both tabs share one client id');
+
+    const diff = await observer.next(
+      (f) => f.type === 'presence.diff' && f.upsert.some((p) => p.connections === 2),
+    );
+    assert.equal(diff.type, 'presence.diff');
+    if (diff.type === 'presence.diff') assert.equal(person(diff.upsert, 'alice')?.devices, 1);
+
+    const phone = await h.connect(alice, 'phone');
+    const third = await phone.join(ROOM);
+    const merged = person(third.people, 'alice');
+    assert.deepEqual([merged?.connections, merged?.devices], [3, 2]);
+  });
+
+  test('status is the most present connection; activity the most recent editing one', async () => {
+    const observer = await h.connect(bob);
+    await observer.join(ROOM);
+    const tab1 = await h.connect(alice);
+    await tab1.join(ROOM, { presence: { status: 'away', activity: { kind: 'viewing' } } });
+    const tab2 = await h.connect(alice);
+    await tab2.join(ROOM, { presence: { status: 'online', activity: { kind: 'viewing' } } });
+    await observer.next(
+      (f) => f.type === 'presence.diff' && person(f.upsert, 'alice')?.connections === 2,
+    );
+    assert.equal(person((await observer.join(ROOM)).people, 'alice')?.status, 'online');
+
+    tab1.send({
+      type: 'presence',
+      room: ROOM,
+      state: { status: 'away', activity: { kind: 'editing', field: 'phone' } },
     });
-  });
-
-  test('several joins in one turn make one diff', () => {
-    for (let i = 0; i < 5; i++) join(i);
-    endTurn();
-    assert.equal(diffs.length, 1);
-    assert.deepEqual(
-      diffs[0]!.upsert.map((p) => p.user.id),
-      [0, 1, 2, 3, 4].map((i) => user(i).id),
+    const editing = await observer.upcoming(
+      (f) => f.type === 'presence.diff' && person(f.upsert, 'alice')?.activity.kind === 'editing',
     );
-    assert.equal(diffs[0]!.total, undefined, 'a small room lists everyone: no count');
-  });
-
-  test('a large room lists its first people and a count', () => {
-    fill(PRESENCE_LISTED + 10);
-    assert.equal(diffs.length, 1);
-    assert.equal(diffs[0]!.upsert.length, PRESENCE_LISTED);
-    assert.equal(diffs[0]!.upsert.at(-1)!.user.id, user(PRESENCE_LISTED - 1).id, 'by arrival');
-    assert.equal(diffs[0]!.total, PRESENCE_LISTED + 10);
-
-    const joiner = presence.listed(ROOM);
-    assert.equal(joiner.people.length, PRESENCE_LISTED);
-    assert.equal(joiner.total, PRESENCE_LISTED + 10);
-    assert.equal(presence.snapshot(ROOM).length, PRESENCE_LISTED + 10, 'the server knows all');
-  });
-
-  test('arrivals beyond the list change the count only, at most once a second', () => {
-    fill(PRESENCE_LISTED + 1);
-    diffs.length = 0;
-    clock.advance(5_000);
-
-    // A burst: one arrival per turn for 900 ms.
-    for (let i = PRESENCE_LISTED + 1; i < PRESENCE_LISTED + 10; i++) {
-      join(i);
-      endTurn();
-      clock.advance(100);
+    assert.equal(editing.type, 'presence.diff');
+    if (editing.type === 'presence.diff') {
+      const a = person(editing.upsert, 'alice')!;
+      assert.deepEqual(a.activity, { kind: 'editing', field: 'phone' });
+      assert.equal(a.status, 'online', 'tab 2 is still online');
     }
-    assert.deepEqual(
-      diffs.map((d) => [d.upsert.length, d.remove.length, d.total]),
-      [[0, 0, PRESENCE_LISTED + 2]],
-      'the first count change goes out at once, the others wait',
+
+    tab2.send({
+      type: 'presence',
+      room: ROOM,
+      state: { status: 'away', activity: { kind: 'viewing' } },
+    });
+    const away = await observer.upcoming(
+      (f) => f.type === 'presence.diff' && person(f.upsert, 'alice')?.status === 'away',
     );
-    clock.advance(100);
-    assert.deepEqual(diffs.at(-1), { upsert: [], remove: [], total: PRESENCE_LISTED + 10 });
-    assert.equal(diffs.length, 2, 'the rest of the burst in one count frame');
-    clock.advance(10_000);
-    endTurn();
-    assert.equal(diffs.length, 2, 'nothing more to tell');
+    assert.equal(away.type, 'presence.diff');
   });
 
-  test('a listed person leaving lets the next one in; a rejoin goes to the end', () => {
-    fill(PRESENCE_LISTED + 2);
-    diffs.length = 0;
+  test('a reload within the grace period shows no leave', async () => {
+    const observer = await h.connect(bob);
+    await observer.join(ROOM);
+    const before = await h.connect(alice);
+    await before.join(ROOM);
+    await observer.next((f) => f.type === 'presence.diff' && !!person(f.upsert, 'alice'));
+    const diffsBefore = observer.ofType('presence.diff').length;
 
-    presence.leave(ROOM, 'c0', user(0).id, true);
-    endTurn();
-    assert.deepEqual(
-      diffs.map((d) => [d.upsert.map((p) => p.user.id), d.remove, d.total]),
-      [[[user(PRESENCE_LISTED).id], [user(0).id], PRESENCE_LISTED + 1]],
-    );
+    before.close();
+    await until(() => h.server.stats().connections === 1);
+    h.clock.advanceSync(14_000);
+    await observer.sync();
+    // A newcomer during the grace period still sees Alice.
+    assert.ok(person((await observer.join(ROOM)).people, 'alice'));
 
-    clock.advance(10);
-    join(0, 'c0-again');
-    clock.advance(2_000);
-    endTurn();
+    const after = await h.connect(alice);
+    await after.join(ROOM);
+    h.clock.advanceSync(60_000);
+    await observer.sync();
+    await observer.sync();
+
+    const diffs = observer.ofType('presence.diff').slice(diffsBefore);
     assert.deepEqual(
-      diffs.at(-1),
-      { upsert: [], remove: [], total: PRESENCE_LISTED + 2 },
-      'back last in arrival order: outside the list, the count moves',
+      diffs.filter((d) => d.remove.includes('alice')),
+      [],
+      'no removal was ever sent for Alice',
     );
+    assert.deepEqual(diffs, [], 'same tabs, same state: the reload is invisible');
   });
 
-  test('a reload within the grace period in a large room tells nobody anything', () => {
-    fill(PRESENCE_LISTED + 5);
-    diffs.length = 0;
-    presence.leave(ROOM, 'c3', user(3).id, false);
-    presence.leave(ROOM, `c${PRESENCE_LISTED + 2}`, user(PRESENCE_LISTED + 2).id, false);
-    endTurn();
-    clock.advance(5_000);
-    join(3, 'c3-reloaded');
-    join(PRESENCE_LISTED + 2, 'c-reloaded');
-    endTurn();
-    clock.advance(60_000);
-    endTurn();
-    assert.deepEqual(diffs, []);
+  test('removal is broadcast only after the grace period', async () => {
+    const observer = await h.connect(bob);
+    await observer.join(ROOM);
+    const gone = await h.connect(alice);
+    await gone.join(ROOM);
+    gone.close();
+    await until(() => h.server.stats().connections === 1);
+
+    h.clock.advanceSync(14_999);
+    await observer.sync();
+    assert.equal(observer.ofType('presence.diff').filter((d) => d.remove.length > 0).length, 0);
+
+    h.clock.advanceSync(1);
+    const removal = await observer.next((f) => f.type === 'presence.diff' && f.remove.length > 0);
+    assert.equal(removal.type, 'presence.diff');
+    if (removal.type === 'presence.diff') assert.deepEqual(removal.remove, ['alice']);
+    assert.equal(person((await observer.join(ROOM)).people, 'alice'), undefined);
   });
 
-  test('a room shrinking back to the list size lists everyone again', () => {
-    fill(PRESENCE_LISTED + 1);
-    diffs.length = 0;
-    presence.leave(ROOM, `c${PRESENCE_LISTED}`, user(PRESENCE_LISTED).id, true);
-    endTurn();
-    clock.advance(1_000); // a change of the count alone, within a second of the last one
-    assert.deepEqual(diffs, [{ upsert: [], remove: [] }], 'no count: the list is everyone');
-    assert.equal(presence.listed(ROOM).total, PRESENCE_LISTED);
+  test('closing one of two tabs lowers the count at once and removes nobody', async () => {
+    const observer = await h.connect(bob);
+    await observer.join(ROOM);
+    const tab1 = await h.connect(alice);
+    await tab1.join(ROOM);
+    const tab2 = await h.connect(alice);
+    await tab2.join(ROOM);
+    await observer.next(
+      (f) => f.type === 'presence.diff' && person(f.upsert, 'alice')?.connections === 2,
+    );
+    tab1.close();
+    const one = await observer.upcoming(
+      (f) => f.type === 'presence.diff' && person(f.upsert, 'alice')?.connections === 1,
+    );
+    assert.equal(one.type === 'presence.diff' && one.remove.length, 0);
+  });
+
+  test('an explicit leave removes at once, without waiting for grace', async () => {
+    const observer = await h.connect(bob);
+    await observer.join(ROOM);
+    const leaving = await h.connect(alice);
+    await leaving.join(ROOM);
+    const left = await leaving.request({ type: 'leave', id: 'bye-1', room: ROOM });
+    assert.equal(left.type, 'left');
+    const removal = await observer.next((f) => f.type === 'presence.diff' && f.remove.length > 0);
+    assert.equal(removal.type === 'presence.diff' && removal.remove[0], 'alice');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Live data on the client against the fake server, on a manual clock: optimistic state, rollback
  * on rejection, conflicts and merges between two people, edits protected from remote changes,
- * resync after a gap, and the seed's optimisticUpdate / rollback / sync.
+ * resync after a gap, and the function-style optimisticUpdate / rollback / sync.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -317,7 +317,7 @@ describe('live data: continuity', () => {
   });
 });
 
-describe("live data: the seed's API", () => {
+describe('live data: optimisticUpdate, rollback and sync', () => {
   it('optimisticUpdate returns the previous data; rollback withdraws what came after', async () => {
     const rig = setup();
     const client = person(rig);

@@ -150,7 +150,7 @@ describe('authorization callback', () => {
     assert.equal(backend.questions('read').length, 1, 'asked once, then cached');
     backend.decide = () => ({ allow: false });
     as(await get(alice), 'entity.snapshot');
-    h.clock.advance(10_001);
+    h.clock.advanceSync(10_001);
     assert.equal(as(await get(alice), 'error').code, 'forbidden', 'a fresh answer after cacheMs');
     // Asked again about the join (now denied, so the read is not asked at all).
     assert.deepEqual(

@@ -8,10 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { EntityWriteResult } from '../../../../src/server/entities/entity-store.js';
-import {
-  POSTGRES_MIGRATIONS,
-  type PostgresMigration,
-} from '../../../../src/server/postgres/postgres-migrations.js';
+import type { Migration } from '../../../../src/server/migrations.js';
+import { POSTGRES_MIGRATIONS } from '../../../../src/server/postgres/postgres-migrations.js';
 import { PostgresStorage } from '../../../../src/server/postgres/postgres-storage.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
 import { storageContract } from '../../helpers/storage-contract.js';
@@ -71,7 +69,7 @@ describe('PostgreSQL migrations', () => {
   test('a failing migration leaves no trace and the schema at the previous version', async () => {
     const url = await freshDatabase();
     const latest = POSTGRES_MIGRATIONS.at(-1)!.version;
-    const broken: PostgresMigration[] = [
+    const broken: Migration[] = [
       ...POSTGRES_MIGRATIONS,
       {
         version: latest + 1,

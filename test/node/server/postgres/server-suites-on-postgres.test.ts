@@ -11,14 +11,14 @@ import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 
 const FILES = [
-  'test/node/server-entities.test.ts',
-  'test/node/server-activity.test.ts',
-  'test/node/server-activity-entities.test.ts',
-  'test/node/server-notifications.test.ts',
-  'test/node/server-notifications-history.test.ts',
-  'test/node/server-http-api.test.ts',
-  'test/node/server-resume.test.ts',
-  'test/node/server-rooms.test.ts',
+  'test/node/server/entities/entities.test.ts',
+  'test/node/server/activity/activity.test.ts',
+  'test/node/server/activity/activity-entities.test.ts',
+  'test/node/server/notifications/notifications.test.ts',
+  'test/node/server/notifications/notifications-history.test.ts',
+  'test/node/server/http-api.test.ts',
+  'test/node/server/resume.test.ts',
+  'test/node/server/rooms.test.ts',
 ];
 
 function runOnPostgres(file: string): Promise<{ code: number | null; output: string }> {

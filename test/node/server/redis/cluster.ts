@@ -9,7 +9,7 @@ import {
   type RealtimeServer,
 } from '../../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
-import { ManualClock } from '../../helpers/server-clock.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { TestClient } from '../../helpers/server-client.js';
 
 export interface Node {

@@ -9,17 +9,17 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 const FILES = [
-  'test/node/server-rooms.test.ts',
-  'test/node/server-presence.test.ts',
-  'test/node/server-resume.test.ts',
-  'test/node/server-replay-bytes.test.ts',
-  'test/node/server-limits.test.ts',
-  'test/node/server-hostile-input.test.ts',
-  'test/node/server-entities.test.ts',
-  'test/node/server-notifications.test.ts',
-  'test/node/server-activity.test.ts',
-  'test/node/server-http-api.test.ts',
-  'test/node/server-auth.test.ts',
+  'test/node/server/rooms.test.ts',
+  'test/node/server/presence.test.ts',
+  'test/node/server/resume.test.ts',
+  'test/node/server/replay-bytes.test.ts',
+  'test/node/server/limits.test.ts',
+  'test/node/server/hostile-input.test.ts',
+  'test/node/server/entities/entities.test.ts',
+  'test/node/server/notifications/notifications.test.ts',
+  'test/node/server/activity/activity.test.ts',
+  'test/node/server/http-api.test.ts',
+  'test/node/server/auth.test.ts',
 ];
 
 function run(file: string): Promise<{ code: number | null; output: string }> {

@@ -9,7 +9,7 @@ import { createServer, type RealtimeServer } from '../../../../src/server/server
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
 import { alice, bob } from '../../helpers/server-harness.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
-import { ManualClock } from '../../helpers/server-clock.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 
 const API_KEY = 'test-api-key-0123456789';
 
@@ -108,7 +108,7 @@ describe('Redis down, then back', () => {
     );
 
     // Time passes while Redis is away (sequences restart from the clock).
-    clock.advance(60_000);
+    clock.advanceSync(60_000);
     await redis.restart();
     await waitHealth(200);
 

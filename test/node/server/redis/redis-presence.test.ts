@@ -113,7 +113,7 @@ describe('presence across processes on Redis', () => {
     const afterReload = await p2!.connect(alice, 'alice-laptop'); // … and the page lands on p2
     await afterReload.join(room);
     // p1's grace period ends: its part of alice goes, p2's stays.
-    cluster.clock.advance(16_000);
+    cluster.clock.advanceSync(16_000);
     const deadline = Date.now() + 3000;
     while ((await parts(room, 'alice')) !== 1 && Date.now() < deadline);
     assert.equal(await parts(room, 'alice'), 1, "only p2's part of alice is left");
@@ -139,7 +139,7 @@ describe('presence across processes on Redis', () => {
     await other.join(room);
     await settle(other, watcher, room);
     assert.equal(removals(watcher.frames, room, 'alice'), 0);
-    cluster.clock.advance(16_000);
+    cluster.clock.advanceSync(16_000);
     await watcher.next(
       (f) => f.type === 'presence.diff' && f.room === room && f.remove.includes('alice'),
       3000,

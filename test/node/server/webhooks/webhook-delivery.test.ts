@@ -93,7 +93,7 @@ describe('webhook delivery', () => {
     const deadline = Date.now() + 5_000;
     while (!condition()) {
       if (Date.now() > deadline) throw new Error(`${what} not met`);
-      h.clock.advance(1_000);
+      h.clock.advanceSync(1_000);
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
@@ -250,7 +250,7 @@ describe('webhook delivery', () => {
     await save('slow-1', { name: 'Slow' });
     await until(() => receiver.holding === 1, HANG_MS, 'the receiver holds the first attempt');
     const id = about('slow-1')[0]!.id;
-    h.clock.advance(TIMEOUT_MS);
+    h.clock.advanceSync(TIMEOUT_MS);
     await until(() => row(id)?.attempts === 1, HANG_MS, 'the timeout recorded');
     assert.equal(row(id)!.last_error, `no answer within ${TIMEOUT_MS} ms`);
     assert.equal(row(id)!.delivery, 'pending');

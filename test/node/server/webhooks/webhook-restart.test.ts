@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
 import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
-import { ManualClock } from '../../helpers/server-clock.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { until } from '../../helpers/server-client.js';
 import { loadDocSnippet, Receiver } from './receiver.js';
 
@@ -67,7 +67,7 @@ async function advanceUntil(condition: () => boolean, what: string): Promise<voi
   const deadline = Date.now() + 10_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} not met`);
-    clock.advance(1_000);
+    clock.advanceSync(1_000);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -1,0 +1,301 @@
+/**
+ * What a server is made of, apart from its sockets: the store, the bus and presence (local, or
+ * shared through Redis and PostgreSQL), the capabilities' services and HTTP routes, and the one
+ * table of frame handlers every session dispatches to. `transport.ts` carries it over WebSocket
+ * and HTTP; `server.ts` joins the two.
+ */
+import { Authenticator } from './auth.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { defaultAuthorize } from './authorize.js';
+import type { Bus } from './bus.js';
+import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
+import { systemClock } from './clock.js';
+import {
+  DEFAULT_COMPRESSION_THRESHOLD,
+  DEFAULT_CONFIG,
+  DEFAULT_LIMITS,
+  checkJwtSecret,
+  type AuthConfig,
+  type ServerLimits,
+} from './config.js';
+import type { Connection } from './connection.js';
+import { FrameDebug } from './frame-debug.js';
+import { callFrames, connectionFrames, type FrameHandlers } from './frame-handlers.js';
+import { HttpApi } from './http-api.js';
+import { createLogger, type Logger } from './log.js';
+import { ServerMetrics, type MetricGauges } from './metrics.js';
+import { AuthorizeCallback } from './permissions/callback.js';
+import { PresenceRegistry, type Presence, type PresenceDiff } from './presence.js';
+import { RedisBus } from './redis/redis-bus.js';
+import { RedisPresence } from './redis/redis-presence.js';
+import { RoomHandlers } from './room-handlers.js';
+import { RoomRegistry } from './rooms.js';
+import type { CreateServerOptions } from './server-options.js';
+import type { SessionContext } from './session.js';
+import { LocalBus } from './local-bus.js';
+import { SqliteStorage } from './sqlite-storage.js';
+import type { Storage } from './storage.js';
+import { WriteBatch } from './write-batch.js';
+import { PostgresStorage } from './postgres/postgres-storage.js';
+import { activityFrames } from './activity/activity-frames.js';
+import type { ActivityService } from './activity/activity-service.js';
+import { registerActivityRoutes } from './activity/activity-routes.js';
+import { EntityBackend } from './entities/entity-backend.js';
+import { EntityHandlers } from './entities/entity-handlers.js';
+import { registerEntityRoutes } from './entities/entity-routes.js';
+import { EntityService } from './entities/entity-service.js';
+import { WriteThrough } from './entities/write-through.js';
+import { notificationFrames } from './notifications/notification-frames.js';
+import type { NotificationService } from './notifications/notification-service.js';
+import { registerNotificationRoutes } from './notifications/notification-routes.js';
+import { createHistoryServices } from './notifications/setup.js';
+import { createChangeDelivery } from './webhooks/setup.js';
+import type { Person } from '../protocol/index.js';
+
+export interface ServerServices {
+  readonly auth: AuthConfig;
+  readonly limits: ServerLimits;
+  readonly log: Logger;
+  readonly metrics: ServerMetrics;
+  /** Set when processes share rooms through Redis (`redisUrl`). */
+  readonly redisBus: RedisBus | undefined;
+  readonly storage: Storage;
+  readonly entities: EntityService;
+  readonly notifications: NotificationService;
+  readonly activity: ActivityService;
+  /** The JSON API under `/api/` with every capability's routes. */
+  readonly api: HttpApi;
+  /** What each socket's session needs, the frame handlers of every capability included. */
+  readonly session: SessionContext;
+  /** The gauges this process reports besides its connections and uptime. */
+  gauges(): Omit<MetricGauges, 'connections' | 'uptimeSeconds'>;
+  /** Whether the store and shared services can serve. */
+  healthy(): boolean;
+  /** Resolves once the store is migrated, the activity log open and Redis (if any) connected. */
+  ready(): Promise<void>;
+  /** Closes presence, the capabilities, the bus and the store, in that order. */
+  close(): Promise<void>;
+}
+
+export interface ServiceHooks {
+  /**
+   * Events of `room` were lost for this process's members (Redis failed over): they must resume.
+   * The transport owns the sockets, so it answers.
+   */
+  onRoomInterrupted(room: string): void;
+}
+
+export function composeServices(options: CreateServerOptions, hooks: ServiceHooks): ServerServices {
+  const auth: AuthConfig = { devIdentities: false, ...options.auth };
+  if (!auth.devIdentities && !auth.jwtSecret && !auth.jwksUrl) {
+    throw new Error('createServer: configure auth.jwtSecret, auth.jwksUrl or auth.devIdentities');
+  }
+  checkJwtSecret(auth.jwtSecret, 'auth.jwtSecret');
+  if (options.storage && options.databaseUrl) {
+    throw new Error('createServer: pass storage or databaseUrl, not both');
+  }
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const clock = options.clock ?? systemClock;
+  const log =
+    options.logger ?? createLogger({ quiet: options.quiet ?? false, level: options.logLevel });
+  const metrics = new ServerMetrics();
+  const replay = {
+    replayEvents: limits.replayEvents,
+    replayMillis: limits.replayMillis,
+    maxFrameBytes: limits.maxFrameBytes,
+    replayRoomBytes: limits.replayRoomBytes,
+  };
+  const redisBus =
+    options.redisUrl !== undefined && options.bus === undefined
+      ? new RedisBus({
+          url: options.redisUrl,
+          clock,
+          log,
+          ...replay,
+          // Events this process's members missed can no longer be replayed: they resume (and
+          // get `gap`, so they re-sync) rather than carry on with a silent hole.
+          onInterrupted: (room) => hooks.onRoomInterrupted(room),
+        })
+      : undefined;
+  const bus: Bus =
+    options.bus ??
+    redisBus ??
+    new LocalBus({ clock, ...replay, replayTotalBytes: limits.replayTotalBytes });
+  const onPresenceDiff = (room: string, diff: PresenceDiff): void => {
+    // A reconnect storm can coalesce more people than one frame may carry.
+    const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
+    // A large room's count rides on every part; a diff of the count alone is one empty part.
+    const total = diff.total === undefined ? {} : { total: diff.total };
+    const parts = [
+      ...chunkBySize(diff.upsert, budget).map((upsert) => ({ upsert, remove: [] as string[] })),
+      ...chunkBySize(diff.remove, budget).map((remove) => ({ upsert: [] as Person[], remove })),
+    ]
+      .filter((part) => part.upsert.length > 0 || part.remove.length > 0)
+      .map((part) => ({ ...part, ...total }));
+    if (parts.length === 0) parts.push({ upsert: [], remove: [], ...total });
+    for (const part of parts) {
+      // With Redis every process computes each person from the shared state and tells its own
+      // members; one process tells everyone through the bus.
+      if (redisBus) {
+        redisBus.deliverLocal(room, { type: 'presence.diff', room, ...part });
+        continue;
+      }
+      bus
+        .broadcast(room, { type: 'presence.diff', room, ...part })
+        .catch((err: unknown) =>
+          log.error('presence broadcast failed', { room, err: String(err) }),
+        );
+    }
+  };
+  const graceMs = options.graceMs ?? DEFAULT_CONFIG.graceMs;
+  const presence: Presence = redisBus
+    ? new RedisPresence({
+        bus: redisBus,
+        clock,
+        log,
+        graceMs,
+        onDiff: onPresenceDiff,
+        heartbeatMs: options.redisHeartbeatMs,
+      })
+    : new PresenceRegistry({ clock, graceMs, onDiff: onPresenceDiff });
+  const storage: Storage =
+    options.storage ??
+    (options.databaseUrl
+      ? new PostgresStorage({ url: options.databaseUrl, poolSize: options.databasePoolSize })
+      : new SqliteStorage(':memory:'));
+  const entities = new EntityService({
+    storage,
+    bus,
+    clock,
+    log,
+    maxFrameBytes: limits.maxFrameBytes,
+    ...options.entities,
+    metrics,
+  });
+  const writeThrough = options.entityBackend
+    ? new WriteThrough({
+        entities,
+        storage,
+        clock,
+        log,
+        backend: new EntityBackend(options.entityBackend),
+      })
+    : undefined;
+  const history = createHistoryServices({
+    storage,
+    bus,
+    presence,
+    clock,
+    log,
+    notifications: options.notifications,
+    activity: options.activity,
+    metrics,
+  });
+  history.follow(entities);
+  const changes = createChangeDelivery({
+    storage,
+    clock,
+    log,
+    metrics,
+    webhooks: options.webhooks,
+    changeFeed: options.changeFeed,
+  });
+
+  const api = new HttpApi({ keys: options.apiKeys ?? [], log });
+  registerEntityRoutes(api, entities);
+  registerNotificationRoutes(api, history.notifications);
+  registerActivityRoutes(api, history.activity);
+  changes.register(api);
+
+  const authorize = options.authorize ?? defaultAuthorize;
+  const rooms = new RoomRegistry(bus, metrics, limits.replayEvents);
+  const notifying = notificationFrames({
+    limits,
+    log,
+    metrics,
+    authorize,
+    presence,
+    notifications: history.notifications,
+  });
+  const roomHandlers = new RoomHandlers({
+    limits,
+    clock,
+    log,
+    metrics,
+    authorize,
+    bus,
+    rooms,
+    presence,
+    emitNotification: notifying.emitNotification,
+  });
+  const frames: FrameHandlers = {
+    ...connectionFrames,
+    ...roomHandlers.frames(),
+    ...new EntityHandlers({ log, metrics, authorize, entities, writeThrough }).frames(),
+    'notification.list': notifying['notification.list'],
+    'notification.read': notifying['notification.read'],
+    ...activityFrames({ limits, log, metrics, authorize, activity: history.activity }),
+    ...callFrames(options.iceServers ?? []),
+  };
+  const session: SessionContext = {
+    limits,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_CONFIG.heartbeatMs,
+    preframedWrites: options.preframedWrites ?? true,
+    writeBatch: options.batchWrites === false ? undefined : new WriteBatch(),
+    compressionThreshold: options.compression?.threshold ?? DEFAULT_COMPRESSION_THRESHOLD,
+    frameDebug: FrameDebug.create(log, options.debugFrames),
+    clock,
+    log,
+    metrics,
+    auth: new Authenticator(auth, clock),
+    authThrottle: new AuthThrottle({
+      burst: limits.failedHandshakeBurst,
+      perMinute: limits.failedHandshakesPerMinute,
+      maxAddresses: limits.throttledAddresses,
+    }),
+    authorize,
+    authorizeCallback: options.authorizeCallback
+      ? new AuthorizeCallback(options.authorizeCallback, clock, log)
+      : undefined,
+    frames,
+    leaveAll: (connection: Connection) => roomHandlers.dropAll(connection),
+  };
+
+  return {
+    auth,
+    limits,
+    log,
+    metrics,
+    redisBus,
+    storage,
+    entities,
+    notifications: history.notifications,
+    activity: history.activity,
+    api,
+    session,
+    gauges: () => ({
+      rooms: rooms.size,
+      presenceRooms: presence.roomCount,
+      webhooks: changes.gauges(),
+    }),
+    healthy: () => storage.healthy() && (redisBus?.available ?? true),
+    async ready() {
+      // No client before the store can serve it (PostgreSQL migrating at start) and the
+      // activity log can join an entity write.
+      await storage.ready;
+      await history.activity.opened();
+      // With Redis: connected before the first client (bounded by the connect timeout), so the
+      // first requests do not find it unavailable; a process whose Redis is down starts anyway.
+      await redisBus?.connected();
+    },
+    async close() {
+      await presence.close();
+      entities.close();
+      // No write comes after the HTTP server closed; in-flight deliveries are resent on next start.
+      await changes.close();
+      await history.close();
+      await bus.close();
+      await storage.close();
+    },
+  };
+}

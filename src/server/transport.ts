@@ -1,0 +1,225 @@
+/**
+ * The server's sockets: one `node:http` server for the HTTP side (`/healthz`, `/metrics`, the API,
+ * static files) and the WebSocket upgrade (origin check, failed-handshake throttle), a session per
+ * socket, the server's heartbeat, and the goodbye to every client at shutdown. What the sessions
+ * talk to comes in composed (`services.ts`).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { every } from './clock.js';
+import type { HttpTimeouts } from './config.js';
+import { createRequestHandler, type HttpRoutes } from './http.js';
+import type { HttpApi } from './http-api.js';
+import { Session, type SessionContext } from './session.js';
+import { StaticFiles } from './static-files.js';
+import { CLOSE_CODES } from '../protocol/index.js';
+
+export interface TransportOptions {
+  readonly session: SessionContext;
+  readonly api: HttpApi;
+  /** `/healthz` and `/metrics` (the open connections are the transport's own to count). */
+  readonly routes: (connections: () => number) => HttpRoutes;
+  readonly http: HttpTimeouts;
+  /** permessage-deflate for peers that offer it, from `threshold` payload bytes. */
+  readonly compression: { readonly enabled: boolean; readonly threshold: number };
+  /** Page origins allowed to open a WebSocket; empty: any. */
+  readonly allowedOrigins: readonly string[];
+  readonly staticDirs: readonly string[] | undefined;
+  /** What `bye` tells clients to wait before reconnecting at shutdown. */
+  readonly shutdownReconnectMs: number;
+  /** How long shutdown waits for clients to acknowledge the close before dropping them. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export class Transport {
+  readonly httpServer: HttpServer;
+  private readonly sessions = new Set<Session>();
+  private readonly closedWaiters = new Set<() => void>();
+  private readonly wss: WebSocketServer;
+  private readonly origins: ReadonlySet<string>;
+  private readonly stopHeartbeat: () => void;
+  private closing = false;
+
+  constructor(private readonly options: TransportOptions) {
+    const { session, http, compression } = options;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // Above the protocol limit, so an oversized frame reaches the session and is answered with
+      // `frame_too_large` while the connection survives; far larger ones are cut off with 1009.
+      // ws applies it to the inflated size, so a small compressed frame that inflates past it (a
+      // zip bomb) is cut off as it inflates, with 1009.
+      maxPayload: session.limits.maxFrameBytes * 4,
+      perMessageDeflate: compression.enabled
+        ? {
+            // Without context takeover each message compresses alone, so a broadcast is deflated
+            // once and the same bytes go to every member (see `PreparedFrame.deflated`).
+            serverNoContextTakeover: true,
+            threshold: compression.threshold,
+          }
+        : false,
+      clientTracking: false,
+    });
+    const files = options.staticDirs?.length ? new StaticFiles(options.staticDirs) : undefined;
+    // A connection that has not sent its request headers in time (idle new ones included), or a
+    // whole request, is closed; so is an idle keep-alive connection. Node checks the first two
+    // every `connectionsCheckingInterval`, so that follows the headers timeout.
+    this.httpServer = createHttpServer(
+      {
+        headersTimeout: http.headersTimeoutMs,
+        requestTimeout: http.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(Math.max(50, http.headersTimeoutMs / 4), 30_000),
+      },
+      createRequestHandler(
+        options.routes(() => this.sessions.size),
+        files,
+        session.log,
+        options.api,
+      ),
+    );
+    this.httpServer.keepAliveTimeout = http.keepAliveTimeoutMs;
+    this.httpServer.on('clientError', (_err, socket) => socket.destroy());
+    this.origins = new Set(options.allowedOrigins.map(normalizeOrigin));
+    this.httpServer.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.stopHeartbeat = every(session.clock, session.heartbeatMs, () => this.heartbeat());
+  }
+
+  /** Open WebSocket connections. */
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  get port(): number {
+    const address = this.httpServer.address();
+    return address && typeof address === 'object' ? address.port : 0;
+  }
+
+  listen(port: number, host: string | undefined): Promise<AddressInfo> {
+    const { httpServer } = this;
+    return new Promise<AddressInfo>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(port, host, () => {
+        httpServer.off('error', reject);
+        const address = httpServer.address() as AddressInfo;
+        this.options.session.log.info('listening', { port: address.port, host: address.address });
+        resolve(address);
+      });
+    });
+  }
+
+  /**
+   * Tells the members of `room` to resume (its events were lost for this process): `bye`, then
+   * close 1001, so the client reconnects and gets `gap`.
+   */
+  resumeRoom(room: string): void {
+    for (const { connection } of this.sessions) {
+      if (!connection.memberships.has(room)) continue;
+      connection.send({ type: 'bye', reason: 'shutdown', reconnectMs: 1000 });
+      connection.close(CLOSE_CODES.goingAway, 'room events interrupted: resume');
+    }
+  }
+
+  /**
+   * Refuses new sockets, says `bye` to every client, waits (bounded) for them to close, then
+   * closes the HTTP server.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.stopHeartbeat();
+    const { sessions, options } = this;
+    const allClosed = new Promise<void>((resolve) => {
+      if (sessions.size === 0) resolve();
+      else this.closedWaiters.add(resolve);
+    });
+    for (const { connection } of sessions) {
+      connection.send({
+        type: 'bye',
+        reason: 'shutdown',
+        reconnectMs: options.shutdownReconnectMs,
+      });
+      connection.close(CLOSE_CODES.goingAway, 'server shutting down');
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      allClosed,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.shutdownTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const { connection } of sessions) connection.terminate();
+    await new Promise<void>((resolve) => {
+      this.httpServer.close(() => resolve());
+      this.httpServer.closeAllConnections();
+    });
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { session: ctx } = this.options;
+    socket.on('error', () => socket.destroy());
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const origin = req.headers.origin;
+    if (
+      this.origins.size > 0 &&
+      origin !== undefined &&
+      !this.origins.has(normalizeOrigin(origin))
+    ) {
+      ctx.log.info('websocket origin refused', { origin: origin.slice(0, 200) });
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const address = req.socket.remoteAddress ?? '';
+    if (!ctx.authThrottle.allows(address, ctx.clock.now())) {
+      ctx.metrics.handshakesThrottled++;
+      ctx.log.info('handshake throttled', { address });
+      socket.end(
+        'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      ctx.metrics.connectionsOpened++;
+      this.sessions.add(new Session(ctx, randomUUID(), ws, (s) => this.closed(s), address));
+    });
+  }
+
+  private closed(session: Session): void {
+    this.sessions.delete(session);
+    if (this.sessions.size === 0) for (const resolve of this.closedWaiters) resolve();
+  }
+
+  /** Pings every socket; one that did not answer the previous ping is dropped. */
+  private heartbeat(): void {
+    const { metrics, log } = this.options.session;
+    for (const session of this.sessions) {
+      const connection = session.connection;
+      if (connection.state === 'closing') continue;
+      if (!connection.alive) {
+        metrics.heartbeatTimeouts++;
+        log.info('heartbeat missed', { conn: connection.id, user: connection.user?.id });
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ws.ping();
+    }
+  }
+}
+
+/** `https://CRM.example.com:443/` and `https://crm.example.com` are one origin. */
+export function normalizeOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin.trim().toLowerCase();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The real server (`src/server/main.ts`) as a child process, for tests of what only a process
+ * shows: a crash with SIGKILL, a restart on the same data directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface MainProcess {
+  child: ChildProcess;
+  /** The port it printed in its WebSocket address. */
+  port: number;
+  /** Everything it wrote to stdout and stderr so far. */
+  output: () => string;
+}
+
+/**
+ * Starts main.ts with `args` (API keys from the environment cleared) and resolves once it prints
+ * its WebSocket address; rejects, with what it printed, if it exits first or takes longer than
+ * `timeoutMs` (then it is killed).
+ */
+export function startMain(args: readonly string[], timeoutMs: number): Promise<MainProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CRM_API_KEYS: '' },
+  });
+  let output = '';
+  return new Promise<MainProcess>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const collect = (d: Buffer): void => {
+      output += d.toString();
+      const match = /WebSocket:\s+ws:\/\/[^:]+:(\d+)\//.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, port: Number(match[1]), output: () => output });
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+}

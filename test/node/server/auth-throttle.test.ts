@@ -1,0 +1,89 @@
+/**
+ * Failed handshakes are throttled per client address: an address that keeps presenting bad
+ * tokens is refused at the upgrade (429) until its allowance refills, while the throttle's memory
+ * stays bounded however many addresses try.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { afterEach, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
+import { AuthThrottle } from '../../../src/server/auth-throttle.js';
+import { startHarness, type Harness } from '../helpers/server-harness.js';
+
+const SECRET = 'test-secret-of-sufficient-length-for-hs256';
+
+/** Opens a socket and presents a forged token; resolves with the upgrade status or the close. */
+function badHandshake(url: string): Promise<{ status: number } | { closed: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      res.resume();
+    });
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          id: 'h1',
+          v: PROTOCOL_VERSION,
+          clientId: 'c1',
+          token: 'forged.token.value',
+        }),
+      ),
+    );
+    ws.on('close', (code) => resolve({ closed: code }));
+    ws.on('error', (error) => {
+      if (!/Unexpected server response/.test(String(error))) reject(error);
+    });
+  });
+}
+
+function metrics(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('failed handshakes throttled per address', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  test('after the burst of failures an address gets 429 until its allowance refills', async () => {
+    h = await startHarness({
+      auth: { jwtSecret: SECRET },
+      limits: { failedHandshakeBurst: 3, failedHandshakesPerMinute: 6 },
+    });
+    for (let i = 0; i < 3; i++) assert.deepEqual(await badHandshake(h.url), { closed: 1008 });
+    assert.deepEqual(await badHandshake(h.url), { status: 429 });
+    assert.deepEqual(await badHandshake(h.url), { status: 429 });
+    assert.match(await metrics(h.server.port), /^crm_handshakes_throttled_total 2$/m);
+    // Six a minute: one more try after ten seconds.
+    h.clock.advanceSync(10_000);
+    assert.deepEqual(await badHandshake(h.url), { closed: 1008 });
+    assert.deepEqual(await badHandshake(h.url), { status: 429 });
+  });
+
+  test('tracks at most maxAddresses, forgetting the least recently failed', () => {
+    const throttle = new AuthThrottle({ burst: 2, perMinute: 1, maxAddresses: 3 });
+    for (const address of ['a', 'b', 'c', 'd', 'e']) {
+      throttle.failed(address, 0);
+      throttle.failed(address, 0);
+    }
+    assert.equal(throttle.size, 3);
+    assert.equal(throttle.allows('e', 0), false);
+    assert.equal(throttle.allows('a', 0), true, 'forgotten, so allowed again');
+    // A success does not reset the bucket; only time does.
+    assert.equal(throttle.allows('e', 60_000), true);
+  });
+});

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, databasePath, loadConfig } from '../../../src/server/config.js';
+import { createServer } from '../../../src/server/server.js';
+
+/** 32 bytes: the shortest HS256 secret the server accepts. */
+const LONG_SECRET = 'x'.repeat(32);
+
+describe('server configuration', () => {
+  test('defaults: port 8080, .data/crm.sqlite, 15 s grace, 30 s heartbeat, demo and dist', () => {
+    const config = loadConfig(['--dev'], {});
+    assert.equal(config.port, 8080);
+    assert.equal(databasePath(config), '.data/crm.sqlite');
+    assert.equal(config.graceMs, 15_000);
+    assert.equal(config.heartbeatMs, 30_000);
+    assert.deepEqual(config.staticDirs, ['demo', 'dist']);
+    assert.equal(config.auth.devIdentities, true);
+  });
+
+  test('environment, then flags, override the defaults', () => {
+    const env = {
+      PORT: '9000',
+      DATA_DIR: '/var/crm',
+      CRM_JWT_SECRET: LONG_SECRET,
+      CRM_GRACE_MS: '2000',
+    };
+    const fromEnv = loadConfig([], env);
+    assert.deepEqual(
+      [fromEnv.port, fromEnv.dataDir, fromEnv.graceMs, fromEnv.auth.devIdentities],
+      [9000, '/var/crm', 2000, false],
+    );
+    assert.equal(fromEnv.auth.jwtSecret, LONG_SECRET);
+    const fromFlags = loadConfig(
+      ['--port=0', '--grace-ms', '100', '--static', 'a', '--static', 'b'],
+      env,
+    );
+    assert.deepEqual(
+      [fromFlags.port, fromFlags.graceMs, fromFlags.staticDirs],
+      [0, 100, ['a', 'b']],
+    );
+  });
+
+  test('CRM_ALLOWED_ORIGINS lists origins, normalized; anything else is refused', () => {
+    const dev = ['--dev'];
+    assert.deepEqual(loadConfig(dev, {}).allowedOrigins, []);
+    assert.deepEqual(
+      loadConfig(dev, { CRM_ALLOWED_ORIGINS: 'https://CRM.example.com, http://localhost:8080/' })
+        .allowedOrigins,
+      ['https://crm.example.com', 'http://localhost:8080'],
+    );
+    for (const bad of ['crm.example.com', 'https://crm.example.com/app', 'file:///x', '*']) {
+      assert.throws(() => loadConfig(dev, { CRM_ALLOWED_ORIGINS: bad }), ConfigError, bad);
+    }
+  });
+
+  test('refuses to start with no way to authenticate, or with nonsense', () => {
+    assert.throws(() => loadConfig([], {}), ConfigError);
+    assert.throws(() => loadConfig(['--dev', '--port', 'eighty'], {}), ConfigError);
+    assert.throws(() => loadConfig(['--dev', '--colour'], {}), ConfigError);
+    assert.throws(() => loadConfig(['--dev', '--log-level', 'loud'], {}), ConfigError);
+  });
+
+  test('a JWT secret shorter than 32 bytes refuses to start, naming the variable and the minimum', () => {
+    for (const weak of ['s', 'x'.repeat(31), 'é'.repeat(15)]) {
+      assert.throws(
+        () => loadConfig([], { CRM_JWT_SECRET: weak }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes('CRM_JWT_SECRET') &&
+          error.message.includes('32 bytes'),
+        `${Buffer.byteLength(weak)} bytes`,
+      );
+    }
+    // Counted in bytes, as HMAC sees them: 16 two-byte characters are enough.
+    assert.equal(loadConfig([], { CRM_JWT_SECRET: 'é'.repeat(16) }).auth.jwtSecret, 'é'.repeat(16));
+    assert.throws(() => createServer({ auth: { jwtSecret: 'short' }, quiet: true }), /32 bytes/);
+  });
+});

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { TestClient, until } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
+
+describe('server limits', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('an oversized frame is answered with frame_too_large and the connection stays usable', async () => {
+    h = await startHarness();
+    const a = await h.connect(alice);
+    await a.join('r:1');
+    a.send({ type: 'emit', id: 'big', room: 'r:1', event: 'x', payload: 'x'.repeat(70 * 1024) });
+    const error = await a.next((f) => f.type === 'error');
+    assert.equal(error.type === 'error' && error.code, 'frame_too_large');
+    await a.sync();
+    assert.equal(a.ofType('event').length, 0);
+    const ack = await a.request({ type: 'emit', id: 'small', room: 'r:1', event: 'x', payload: 1 });
+    assert.equal(ack.type, 'ack');
+  });
+
+  test('a frame far beyond the limit is cut off by the socket with 1009', async () => {
+    h = await startHarness();
+    const a = await h.connect(alice);
+    a.sendRaw('x'.repeat(1024 * 1024));
+    assert.equal((await a.waitClosed()).code, 1009);
+  });
+
+  test('malformed JSON and unknown frames get bad_frame; the connection stays usable', async () => {
+    h = await startHarness();
+    const a = await h.connect(alice);
+    a.sendRaw('{"type":"join", nope');
+    const notJson = await a.next((f) => f.type === 'error');
+    assert.equal(notJson.type === 'error' && notJson.code, 'bad_frame');
+
+    a.send({ type: 'join', id: 'j-bad', room: 'has spaces!' });
+    const invalid = await a.next((f) => f.type === 'error' && f.replyTo === 'j-bad');
+    assert.equal(invalid.type === 'error' && invalid.code, 'bad_frame');
+    // The message says which field failed and why, not just "Invalid input".
+    assert.match(invalid.type === 'error' ? invalid.message : '', /room/);
+    assert.match(invalid.type === 'error' ? invalid.message : '', /Invalid string/i);
+
+    a.send({ type: 'teleport', id: 't1' });
+    const unknown = await a.next((f) => f.type === 'error' && f.replyTo === 't1');
+    assert.equal(unknown.type === 'error' && unknown.code, 'bad_frame');
+
+    a.sendRaw(Buffer.from([1, 2, 3]));
+    await a.sync();
+    assert.equal(a.ofType('error').length, 4);
+    assert.equal(a.ws.readyState, a.ws.OPEN);
+    assert.equal(h.server.metrics.handlerFailures, 0);
+  });
+
+  test('a short burst over the rate is dropped with rate_limited, then the connection recovers', async () => {
+    h = await startHarness({ limits: { maxMessagesPerSecond: 10 } });
+    const a = await h.connect(alice);
+    h.clock.advanceSync(1000); // refill after the hello
+    for (let i = 0; i < 15; i++) a.send({ type: 'ping', t: i });
+    await until(() => a.frames.length >= 16);
+    assert.equal(a.ofType('pong').length, 10);
+    assert.equal(a.ofType('error').filter((e) => e.code === 'rate_limited').length, 5);
+    h.clock.advanceSync(1000);
+    await a.sync();
+    assert.equal(a.ws.readyState, a.ws.OPEN);
+  });
+
+  test('a request dropped by the rate limit is answered with rate_limited and its id', async () => {
+    h = await startHarness({ limits: { maxMessagesPerSecond: 5 } });
+    const a = await h.connect(alice);
+    await a.join('customer:42');
+    h.clock.advanceSync(1000);
+    for (let i = 0; i < 5; i++) a.send({ type: 'ping', t: i });
+    // Over the rate: the client is owed an answer, not a 15 s wait for its timeout.
+    const reply = await a.request({ type: 'join', id: 'join-over-rate', room: 'customer:7' });
+    assert.equal(reply.type, 'error');
+    assert.equal(reply.type === 'error' && reply.code, 'rate_limited');
+    assert.equal(reply.type === 'error' && reply.replyTo, 'join-over-rate');
+    h.clock.advanceSync(1000);
+    const again = await a.request({ type: 'join', id: 'join-again', room: 'customer:7' });
+    assert.equal(again.type, 'joined', JSON.stringify(again));
+  });
+
+  test('a sustained flood is closed with 1008', async () => {
+    h = await startHarness({ limits: { maxMessagesPerSecond: 10, maxRateViolations: 50 } });
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    for (let i = 0; i < 500; i++) a.send({ type: 'ping', t: i });
+    const closed = await a.waitClosed();
+    assert.equal(closed.code, 1008);
+    assert.ok(a.ofType('pong').length <= 10);
+    // Others are unaffected.
+    await b.sync();
+  });
+
+  test('a socket that does not answer pings is dropped; one that does stays', async () => {
+    h = await startHarness({ heartbeatMs: 30_000 });
+    const silent = await TestClient.connect(h.url, { user: alice }, { autoPong: false });
+    h.clients.push(silent);
+    const lively = await h.connect(bob);
+
+    h.clock.advanceSync(30_000); // ping
+    await silent.wsRoundTrip();
+    await lively.wsRoundTrip(); // the automatic pong is in before the next tick
+    h.clock.advanceSync(30_000); // no pong from silent: dropped
+    await silent.waitClosed();
+    await lively.sync();
+    assert.equal(h.server.metrics.heartbeatTimeouts, 1);
+    assert.equal(h.server.stats().connections, 1);
+  });
+
+  test('a member that stops reading is dropped once its send buffer passes the limit', async () => {
+    h = await startHarness({
+      limits: { maxBufferedBytes: 256 * 1024, maxMessagesPerSecond: 1000 },
+    });
+    const publisher = await h.connect(alice);
+    await publisher.join('r:1');
+    const stuck = await h.connect(bob);
+    await stuck.join('r:1');
+    (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = 'x'.repeat(60 * 1024);
+    for (let i = 0; i < 200 && h.server.metrics.slowConsumers === 0; i++) {
+      await publisher.request({
+        type: 'emit',
+        id: `e${i}`,
+        room: 'r:1',
+        event: 'x',
+        payload: chunk,
+      });
+    }
+    assert.equal(h.server.metrics.slowConsumers, 1);
+    await until(() => h.server.stats().connections === 1);
+    await publisher.sync(); // the publisher is unaffected
+  });
+
+  test('a client ping is answered with a pong carrying the same t', async () => {
+    h = await startHarness();
+    const a = await h.connect(alice);
+    const pong = await a.request({ type: 'join', id: 'j', room: 'r:p' }).then(() => {
+      a.send({ type: 'ping', t: 12345 });
+      return a.upcoming((f) => f.type === 'pong');
+    });
+    assert.deepEqual(pong, { type: 'pong', t: 12345 });
+  });
+});

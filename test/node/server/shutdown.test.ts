@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { TestClient } from '../helpers/server-client.js';
+import { alice, bob, startHarness } from '../helpers/server-harness.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('server shutdown', () => {
+  test('close() sends bye and closes every client with 1001', async () => {
+    const h = await startHarness({ shutdownReconnectMs: 4000 });
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    await a.join('r:1');
+    await h.server.close();
+    for (const client of [a, b]) {
+      assert.deepEqual(client.ofType('bye'), [
+        { type: 'bye', reason: 'shutdown', reconnectMs: 4000 },
+      ]);
+      assert.equal((await client.waitClosed()).code, 1001);
+    }
+  });
+
+  test(
+    'SIGTERM to the real server (main.ts): bye, close 1001, exit 0',
+    { timeout: 30_000 },
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'crm-sigterm-'));
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/server/main.ts',
+          '--dev',
+          '--quiet',
+          '--port',
+          '0',
+          '--host',
+          '127.0.0.1',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, DATA_DIR: dataDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no address printed:\n${output}`)),
+            20_000,
+          );
+          child.stdout.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            const match = /demo: http:\/\/[^:]+:(\d+)\//.exec(output);
+            if (match) {
+              clearTimeout(timer);
+              resolve(Number(match[1]));
+            }
+          });
+        });
+        assert.match(output, /DEVELOPMENT IDENTITIES ARE ON/);
+        const client = await TestClient.connect(`ws://127.0.0.1:${port}/realtime`, { user: alice });
+        await client.join('customer:1');
+
+        child.kill('SIGTERM');
+        const bye = await client.next((f) => f.type === 'bye', 10_000);
+        assert.equal(bye.type === 'bye' && bye.reason, 'shutdown');
+        assert.equal((await client.waitClosed(10_000)).code, 1001);
+        const [code] = await exited;
+        assert.equal(code, 0, output);
+        await stat(join(dataDir, 'crm.sqlite')); // the database was created under DATA_DIR
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../../src/server/migrations.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
+import { storageContract } from '../helpers/storage-contract.js';
+
+// What every engine must do the same; PostgreSQL runs it in server/postgres/postgres-storage.test.ts.
+storageContract('SQLite', async () => new SqliteStorage(':memory:'));
+
+describe('SQLite storage', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'crm-storage-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('a new file is migrated to the latest schema, in WAL mode, with every table', async () => {
+    const file = join(dir, 'nested', 'crm.sqlite');
+    const storage = new SqliteStorage(file);
+    assert.equal(storage.schemaVersion, MIGRATIONS.at(-1)!.version);
+    assert.equal(storage.journalMode, 'wal');
+    assert.deepEqual(
+      storage.appliedMigrations().map((m) => m.version),
+      MIGRATIONS.map((m) => m.version),
+    );
+    await storage.close();
+
+    const db = new Database(file, { readonly: true });
+    const tables = db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      )
+      .all()
+      .map((r) => r.name);
+    db.close();
+    for (const table of [
+      'schema_migrations',
+      'entities',
+      'entity_changes',
+      'activity',
+      'notifications',
+      'notification_recipients',
+    ]) {
+      assert.ok(tables.includes(table), `table ${table}`);
+    }
+  });
+
+  test('reopening applies nothing twice; a new migration is applied once', async () => {
+    const file = join(dir, 'reopen.sqlite');
+    await new SqliteStorage(file).close();
+    const again = new SqliteStorage(file);
+    assert.equal(again.appliedMigrations().length, MIGRATIONS.length);
+    await again.close();
+
+    const next = [
+      ...MIGRATIONS,
+      { version: 99, name: 'add tags', sql: 'ALTER TABLE entities ADD COLUMN tags TEXT' },
+    ];
+    const upgraded = new SqliteStorage(file, next);
+    assert.equal(upgraded.schemaVersion, 99);
+    await upgraded.close();
+    const reopened = new SqliteStorage(file, next);
+    assert.deepEqual(
+      reopened.appliedMigrations().map((m) => m.version),
+      [...MIGRATIONS.map((m) => m.version), 99],
+    );
+    await reopened.close();
+  });
+
+  test('a failing migration leaves no trace and the schema at the previous version', async () => {
+    const file = join(dir, 'failing.sqlite');
+    const latest = MIGRATIONS.at(-1)!.version;
+    const broken = [
+      ...MIGRATIONS,
+      { version: latest + 1, name: 'broken', sql: 'CREATE TABLE t (a); SELECT nope FROM missing;' },
+    ];
+    assert.throws(() => new SqliteStorage(file, broken));
+    const storage = new SqliteStorage(file);
+    assert.equal(storage.schemaVersion, latest);
+    await storage.close();
+    const db = new Database(file, { readonly: true });
+    assert.equal(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get(), undefined);
+    db.close();
+  });
+});
