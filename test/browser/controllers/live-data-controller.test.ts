@@ -6,17 +6,17 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { LitElement } from 'lit';
 import { property } from 'lit/decorators.js';
-import { MemoryOutboxStore, type LiveConflict } from '../../src/client/index.js';
-import { LiveDataController } from '../../src/controllers/live-data-controller.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import '../../src/elements/realtime-provider/define.js';
-import { DEMO_USER } from '../../src/testing/index.js';
+import { MemoryOutboxStore, type LiveConflict } from '../../../src/client/index.js';
+import { LiveDataController } from '../../../src/controllers/live-data-controller.js';
+import type { CrmRealtimeProvider } from '../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../src/elements/realtime-provider/define.js';
+import { DEMO_USER } from '../../../src/testing/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
   uniqueTag,
   type FakeConnection,
-} from './helpers/fake-connection.js';
+} from '../helpers/fake-connection.js';
 
 /** A page's own widget: the customer's name and the state of the last change. */
 class CustomerName extends LitElement {

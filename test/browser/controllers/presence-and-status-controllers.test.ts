@@ -1,17 +1,17 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { LitElement } from 'lit';
 import { property } from 'lit/decorators.js';
-import { ConnectionStatusController } from '../../src/controllers/connection-status-controller.js';
-import { PresenceController, pageRoom } from '../../src/controllers/presence-controller.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import '../../src/elements/realtime-provider/define.js';
-import { SAMPLE_PEOPLE } from '../../src/testing/index.js';
+import { ConnectionStatusController } from '../../../src/controllers/connection-status-controller.js';
+import { PresenceController, pageRoom } from '../../../src/controllers/presence-controller.js';
+import type { CrmRealtimeProvider } from '../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../src/elements/realtime-provider/define.js';
+import { SAMPLE_PEOPLE } from '../../../src/testing/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
   recordWarnings,
   uniqueTag,
-} from './helpers/fake-connection.js';
+} from '../helpers/fake-connection.js';
 
 /** A minimal widget built on the controllers, as a page's own Lit element would be. */
 class RoomWatcher extends LitElement {

@@ -4,19 +4,19 @@
  * the same rule for an attempt after a loss, so no two of them disagree on one page.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import '../../src/elements/activity-feed/define.js';
-import '../../src/elements/connection-status/define.js';
-import '../../src/elements/notification-center/define.js';
-import '../../src/elements/presence/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../src/elements/activity-feed/define.js';
+import '../../../src/elements/connection-status/define.js';
+import '../../../src/elements/notification-center/define.js';
+import '../../../src/elements/presence/define.js';
+import '../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import {
   closeFakeConnections,
   fakeConnection,
   goReconnecting,
   type FakeConnection,
-} from './helpers/fake-connection.js';
-import { nextToggle, panelOf } from './notification-center-fixture.js';
+} from '../helpers/fake-connection.js';
+import { nextToggle, panelOf } from './notification-center/fixture.js';
 
 afterEach(() => closeFakeConnections());
 

@@ -4,15 +4,15 @@
  * that look fields up by name, never read as the function every object inherits.
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { MemoryOutboxStore } from '../../src/client/index.js';
-import { defaultActivityFeedMessages } from '../../src/elements/activity-feed/activity-messages.js';
-import '../../src/elements/collaborative-form/define.js';
-import type { CrmCollaborativeForm } from '../../src/elements/collaborative-form/crm-collaborative-form.js';
-import '../../src/elements/conflict-dialog/define.js';
-import type { CrmConflictDialog } from '../../src/elements/conflict-dialog/crm-conflict-dialog.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
+import { MemoryOutboxStore } from '../../../src/client/index.js';
+import { defaultActivityFeedMessages } from '../../../src/elements/activity-feed/activity-messages.js';
+import '../../../src/elements/collaborative-form/define.js';
+import type { CrmCollaborativeForm } from '../../../src/elements/collaborative-form/crm-collaborative-form.js';
+import '../../../src/elements/conflict-dialog/define.js';
+import type { CrmConflictDialog } from '../../../src/elements/conflict-dialog/crm-conflict-dialog.js';
+import '../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { closeFakeConnections, fakeConnection } from '../helpers/fake-connection.js';
 
 const NAMES = ['constructor', 'toString', 'valueOf'];
 

@@ -5,10 +5,10 @@
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import '../../src/define.js';
-import { oneField } from '../../stories/conflict-dialog.fixtures.js';
-import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
-import { animationsSettled } from './helpers/settled.js';
+import '../../../src/define.js';
+import { oneField } from '../../../stories/conflict-dialog.fixtures.js';
+import { closeFakeConnections, fakeConnection } from '../helpers/fake-connection.js';
+import { animationsSettled } from '../helpers/settled.js';
 
 /** Every element in `root`'s shadow trees (not the light DOM, which belongs to the page). */
 function shadowElements(root: Element): Element[] {

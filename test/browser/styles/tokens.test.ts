@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import { installTokens, tokenDefaults, darkTokens } from '../../src/styles/tokens.js';
+import { installTokens, tokenDefaults, darkTokens } from '../../../src/styles/tokens.js';
 
 const value = (el: Element, name: string) =>
   getComputedStyle(el).getPropertyValue(`--crm-${name}`).trim();

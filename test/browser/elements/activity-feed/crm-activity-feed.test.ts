@@ -6,13 +6,13 @@
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import { CrmActivityFeed } from '../../src/elements/activity-feed/crm-activity-feed.js';
-import '../../src/elements/activity-feed/define.js';
+import { CrmActivityFeed } from '../../../../src/elements/activity-feed/crm-activity-feed.js';
+import '../../../../src/elements/activity-feed/define.js';
 import type {
   CrmActivityFilterChangeEvent,
   CrmActivityOpenEvent,
-} from '../../src/events/activity-events.js';
-import { DEMO_USER, activityBurst } from '../../src/testing/index.js';
+} from '../../../../src/events/activity-events.js';
+import { DEMO_USER, activityBurst } from '../../../../src/testing/index.js';
 import {
   ANA,
   BEN,
@@ -29,13 +29,13 @@ import {
   scroller,
   text,
   type MountedFeed,
-} from './activity-feed-fixture.js';
+} from './fixture.js';
 import {
   closeFakeConnections,
   recordWarnings,
   resetNoProviderWarning,
-} from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
+} from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(async () => {
   closeFakeConnections();

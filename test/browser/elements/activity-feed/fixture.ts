@@ -3,14 +3,14 @@
  * validates every frame with the real schemas, and time only moves when a test says so.
  */
 import { fixture, html } from '@open-wc/testing';
-import '../../src/elements/activity-feed/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmActivityFeed } from '../../src/elements/activity-feed/crm-activity-feed.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import type { RealtimeClientOptions } from '../../src/client/types.js';
-import type { ActivityInput, UserProfile } from '../../src/protocol/index.js';
-import { sampleActivity } from '../../src/testing/index.js';
-import { fakeConnection, type FakeConnection } from './helpers/fake-connection.js';
+import '../../../../src/elements/activity-feed/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmActivityFeed } from '../../../../src/elements/activity-feed/crm-activity-feed.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import type { RealtimeClientOptions } from '../../../../src/client/types.js';
+import type { ActivityInput, UserProfile } from '../../../../src/protocol/index.js';
+import { sampleActivity } from '../../../../src/testing/index.js';
+import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
 
 export const ANA: UserProfile = { id: 'u-ana', name: 'Ana Ortiz' };
 export const BEN: UserProfile = { id: 'u-ben', name: 'Ben Lee' };

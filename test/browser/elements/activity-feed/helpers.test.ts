@@ -4,27 +4,27 @@
  * formatted with the browser's `Intl` data.
  */
 import { expect } from '@open-wc/testing';
-import { messageContext } from '../../src/i18n.js';
+import { messageContext } from '../../../../src/i18n.js';
 import {
   defaultActivityFeedMessages,
   type ActivityFeedMessages,
-} from '../../src/elements/activity-feed/activity-messages.js';
-import { feedMove } from '../../src/elements/activity-feed/feed-keys.js';
+} from '../../../../src/elements/activity-feed/activity-messages.js';
+import { feedMove } from '../../../../src/elements/activity-feed/feed-keys.js';
 import {
   FilterOptions,
   toggleKind,
   withPerson,
-} from '../../src/elements/activity-feed/filter-bar.js';
-import { safeHref } from '../../src/elements/activity-feed/item-template.js';
+} from '../../../../src/elements/activity-feed/filter-bar.js';
+import { safeHref } from '../../../../src/elements/activity-feed/item-template.js';
 import {
   entityOf,
   ItemViews,
   kindIcon,
   MAX_VALUE_CHARS,
   parseHeadline,
-} from '../../src/elements/activity-feed/item-view.js';
-import { covers, HeightCache, Layout } from '../../src/elements/activity-feed/windowing.js';
-import type { ActivityItem } from '../../src/protocol/index.js';
+} from '../../../../src/elements/activity-feed/item-view.js';
+import { covers, HeightCache, Layout } from '../../../../src/elements/activity-feed/windowing.js';
+import type { ActivityItem } from '../../../../src/protocol/index.js';
 
 const ANA = { id: 'u-ana', name: 'Ana Ortiz' };
 const item = (over: Partial<ActivityItem> = {}): ActivityItem => ({

@@ -13,8 +13,8 @@ import {
   scroller,
   type FeedMountOptions,
   type MountedFeed,
-} from './activity-feed-fixture.js';
-import { closeFakeConnections } from './helpers/fake-connection.js';
+} from './fixture.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
 
 afterEach(() => closeFakeConnections());
 

@@ -7,7 +7,7 @@
  */
 import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { ActivityInput } from '../../src/protocol/index.js';
+import type { ActivityInput } from '../../../../src/protocol/index.js';
 import {
   ANA,
   BEN,
@@ -20,8 +20,8 @@ import {
   scroller,
   text,
   type MountedFeed,
-} from './activity-feed-fixture.js';
-import { closeFakeConnections } from './helpers/fake-connection.js';
+} from './fixture.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
 
 /** 30 items: Ana changes things, Ben logs calls (so "Ben" + "Changes" matches nothing). */
 const HISTORY: ActivityInput[] = Array.from({ length: 30 }, (_, i) =>

@@ -6,13 +6,13 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { nothing } from 'lit';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import { MemoryOutboxStore } from '../../src/client/index.js';
-import '../../src/elements/collaborative-form/define.js';
-import type { CrmCollaborativeForm } from '../../src/elements/collaborative-form/crm-collaborative-form.js';
-import { avatarColor } from '../../src/elements/presence/avatar.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { DEMO_USER } from '../../src/testing/index.js';
+import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import '../../../../src/elements/collaborative-form/define.js';
+import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
+import { avatarColor } from '../../../../src/elements/presence/avatar.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { DEMO_USER } from '../../../../src/testing/index.js';
 import {
   BEN,
   CHLOE,
@@ -20,13 +20,13 @@ import {
   customerForm,
   formStyles,
   type DemoRating,
-} from '../../stories/collaborative-form.fixtures.js';
+} from '../../../../stories/collaborative-form.fixtures.js';
 import {
   closeFakeConnections,
   fakeConnection,
   type FakeConnection,
-} from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
+} from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 interface Mounted {
   fake: FakeConnection;

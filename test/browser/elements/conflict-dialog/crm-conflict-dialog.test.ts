@@ -1,12 +1,12 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import '../../src/elements/conflict-dialog/define.js';
-import { CrmConflictDialog } from '../../src/elements/conflict-dialog/crm-conflict-dialog.js';
+import '../../../../src/elements/conflict-dialog/define.js';
+import { CrmConflictDialog } from '../../../../src/elements/conflict-dialog/crm-conflict-dialog.js';
 import {
   CrmConflictCancelEvent,
   CrmConflictResolveEvent,
-} from '../../src/events/conflict-events.js';
-import { ManualClock } from '../../src/testing/manual-clock.js';
+} from '../../../../src/events/conflict-events.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import {
   ANA,
   HOSTILE,
@@ -14,8 +14,8 @@ import {
   oneFieldConflicts,
   severalFields,
   type ConflictFixture,
-} from '../../stories/conflict-dialog.fixtures.js';
-import { expectAccessible } from './helpers/settled.js';
+} from '../../../../stories/conflict-dialog.fixtures.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 

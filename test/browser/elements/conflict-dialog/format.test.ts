@@ -3,10 +3,10 @@
  * relative time. They run in the browser because the formatting uses the browser's `Intl` data.
  */
 import { expect } from '@open-wc/testing';
-import { diffWords, ValueFormatter } from '../../src/elements/shared/format-value.js';
-import { mergeResolution, resolutionOf } from '../../src/elements/conflict-dialog/merge.js';
-import { humanizeField } from '../../src/elements/conflict-dialog/conflict-messages.js';
-import { timeText } from '../../src/elements/shared/relative-time.js';
+import { diffWords, ValueFormatter } from '../../../../src/elements/shared/format-value.js';
+import { mergeResolution, resolutionOf } from '../../../../src/elements/conflict-dialog/merge.js';
+import { humanizeField } from '../../../../src/elements/conflict-dialog/conflict-messages.js';
+import { timeText } from '../../../../src/elements/shared/relative-time.js';
 
 const en = new ValueFormatter({ locale: 'en', yes: 'Yes', no: 'No' });
 const marked = (segments: { text: string; changed: boolean }[]) =>

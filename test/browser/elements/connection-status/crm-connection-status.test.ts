@@ -1,12 +1,12 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { browserEnvironment } from '../../src/client/connection/environment.js';
-import type { RealtimeClient } from '../../src/client/realtime-client.js';
-import type { CrmConnectionStatus } from '../../src/elements/connection-status/crm-connection-status.js';
-import '../../src/elements/connection-status/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { CrmConnectionStatusChangeEvent } from '../../src/events/connection-status-change.js';
+import { browserEnvironment } from '../../../../src/client/connection/environment.js';
+import type { RealtimeClient } from '../../../../src/client/realtime-client.js';
+import type { CrmConnectionStatus } from '../../../../src/elements/connection-status/crm-connection-status.js';
+import '../../../../src/elements/connection-status/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { CrmConnectionStatusChangeEvent } from '../../../../src/events/connection-status-change.js';
 import {
   closeFakeConnections,
   fakeConnection,
@@ -14,8 +14,8 @@ import {
   recordWarnings,
   resetNoProviderWarning,
   type FakeConnection,
-} from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
+} from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
 

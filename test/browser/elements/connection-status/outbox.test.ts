@@ -3,18 +3,18 @@
  * stays accessible while it does, and drops the count once they were sent.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import { MemoryOutboxStore } from '../../src/client/index.js';
-import type { CrmConnectionStatus } from '../../src/elements/connection-status/crm-connection-status.js';
-import '../../src/elements/connection-status/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import type { CrmConnectionStatus } from '../../../../src/elements/connection-status/crm-connection-status.js';
+import '../../../../src/elements/connection-status/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import {
   closeFakeConnections,
   fakeConnection,
   goReconnecting,
   type FakeConnection,
-} from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
+} from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
 

@@ -1,17 +1,17 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import type { UserProfile } from '../../src/protocol/index.js';
-import type { CrmConnectionStatus } from '../../src/elements/connection-status/crm-connection-status.js';
-import '../../src/elements/connection-status/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { CrmConnectionRefusedEvent } from '../../src/events/connection-refused.js';
-import { DEMO_USER } from '../../src/testing/index.js';
+import type { UserProfile } from '../../../../src/protocol/index.js';
+import type { CrmConnectionStatus } from '../../../../src/elements/connection-status/crm-connection-status.js';
+import '../../../../src/elements/connection-status/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { CrmConnectionRefusedEvent } from '../../../../src/events/connection-refused.js';
+import { DEMO_USER } from '../../../../src/testing/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
   type FakeConnection,
-} from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
+} from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
 

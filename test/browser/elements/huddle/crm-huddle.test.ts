@@ -5,11 +5,11 @@
  * them are the e2e tests' part (test/e2e/huddle.test.ts).
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import '../../src/elements/huddle/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
+import '../../../../src/elements/huddle/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 const ROOM = 'customer:42';
 

@@ -6,19 +6,19 @@
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia, resetMouse, sendMouse } from '@web/test-runner-commands';
-import { CrmNotificationCenter } from '../../src/elements/notification-center/crm-notification-center.js';
+import { CrmNotificationCenter } from '../../../../src/elements/notification-center/crm-notification-center.js';
 import type {
   CrmNotificationActionEvent,
   CrmNotificationOpenEvent,
   CrmNotificationReadEvent,
-} from '../../src/events/notification-events.js';
-import { userRoom } from '../../src/protocol/index.js';
+} from '../../../../src/events/notification-events.js';
+import { userRoom } from '../../../../src/protocol/index.js';
 import {
   closeFakeConnections,
   goReconnecting,
   recordWarnings,
   resetNoProviderWarning,
-} from './helpers/fake-connection.js';
+} from '../../helpers/fake-connection.js';
 import {
   ME,
   badgeOf,
@@ -33,8 +33,8 @@ import {
   panelOf,
   toastTitles,
   toastsOf,
-} from './notification-center-fixture.js';
-import { expectAccessible } from './helpers/settled.js';
+} from './fixture.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(async () => {
   closeFakeConnections();

@@ -3,13 +3,13 @@
  * server validates every frame with the real schemas, and time only moves when a test says so.
  */
 import { fixture, html } from '@open-wc/testing';
-import '../../src/elements/notification-center/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmNotificationCenter } from '../../src/elements/notification-center/crm-notification-center.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import type { Notification } from '../../src/protocol/index.js';
-import { DEMO_USER, type NotificationDraft } from '../../src/testing/index.js';
-import { fakeConnection, type FakeConnection } from './helpers/fake-connection.js';
+import '../../../../src/elements/notification-center/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmNotificationCenter } from '../../../../src/elements/notification-center/crm-notification-center.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import type { Notification } from '../../../../src/protocol/index.js';
+import { DEMO_USER, type NotificationDraft } from '../../../../src/testing/index.js';
+import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
 
 export const ME = DEMO_USER.id;
 

@@ -8,10 +8,13 @@ import {
   groupByDay,
   relativeDay,
   startOfDay,
-} from '../../src/elements/notification-center/day-groups.js';
-import { entityHrefFromTemplate, safeHref } from '../../src/elements/notification-center/links.js';
-import { ToastTimer } from '../../src/elements/notification-center/toast-timer.js';
-import { ManualClock } from '../../src/testing/index.js';
+} from '../../../../src/elements/notification-center/day-groups.js';
+import {
+  entityHrefFromTemplate,
+  safeHref,
+} from '../../../../src/elements/notification-center/links.js';
+import { ToastTimer } from '../../../../src/elements/notification-center/toast-timer.js';
+import { ManualClock } from '../../../../src/testing/index.js';
 
 const HOUR = 3_600_000;
 

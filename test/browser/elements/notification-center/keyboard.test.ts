@@ -5,7 +5,7 @@
  */
 import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { closeFakeConnections } from './helpers/fake-connection.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
   bellOf,
   focused,
@@ -15,7 +15,7 @@ import {
   nextToggle,
   panelOf,
   type Mounted,
-} from './notification-center-fixture.js';
+} from './fixture.js';
 
 afterEach(() => closeFakeConnections());
 

@@ -4,7 +4,7 @@
  * replays nothing; and no toast's box ever intersects the open panel's.
  */
 import { expect } from '@open-wc/testing';
-import { closeFakeConnections } from './helpers/fake-connection.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
   badgeOf,
   finishAnimations,
@@ -17,8 +17,8 @@ import {
   toastTitles,
   toastsOf,
   type Mounted,
-} from './notification-center-fixture.js';
-import { expectAccessible } from './helpers/settled.js';
+} from './fixture.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
 

@@ -3,13 +3,13 @@
  * someone in the room's call reads "In a call".
  */
 import { expect, oneEvent } from '@open-wc/testing';
-import type { CrmPresenceCallEvent } from '../../src/events/huddle-events.js';
-import { personText } from '../../src/elements/presence/person-text.js';
-import { defaultPresenceMessages } from '../../src/elements/presence/presence-messages.js';
-import { messageContext } from '../../src/i18n.js';
-import { closeFakeConnections } from './helpers/fake-connection.js';
-import { expectAccessible } from './helpers/settled.js';
-import { BEN, ROOM, mountPresence } from './presence-fixture.js';
+import type { CrmPresenceCallEvent } from '../../../../src/events/huddle-events.js';
+import { personText } from '../../../../src/elements/presence/person-text.js';
+import { defaultPresenceMessages } from '../../../../src/elements/presence/presence-messages.js';
+import { messageContext } from '../../../../src/i18n.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
+import { BEN, ROOM, mountPresence } from './fixture.js';
 
 describe('<crm-presence callable>', () => {
   afterEach(() => closeFakeConnections());

@@ -5,15 +5,15 @@
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia, resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
-import { CrmPresence } from '../../src/elements/presence/crm-presence.js';
-import type { CrmPresenceChangeEvent } from '../../src/events/presence-events.js';
-import { DEMO_USER } from '../../src/testing/index.js';
+import { CrmPresence } from '../../../../src/elements/presence/crm-presence.js';
+import type { CrmPresenceChangeEvent } from '../../../../src/events/presence-events.js';
+import { DEMO_USER } from '../../../../src/testing/index.js';
 import {
   closeFakeConnections,
   goReconnecting,
   recordWarnings,
   resetNoProviderWarning,
-} from './helpers/fake-connection.js';
+} from '../../helpers/fake-connection.js';
 import {
   ANA,
   BEN,
@@ -30,8 +30,8 @@ import {
   nextToggle,
   overflowButton,
   panel,
-} from './presence-fixture.js';
-import { expectAccessible } from './helpers/settled.js';
+} from './fixture.js';
+import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(async () => {
   closeFakeConnections();

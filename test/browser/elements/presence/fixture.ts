@@ -3,13 +3,13 @@
  * validates every frame with the real schemas, and time only moves when a test says so.
  */
 import { fixture, html } from '@open-wc/testing';
-import '../../src/elements/presence/define.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmPresence } from '../../src/elements/presence/crm-presence.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import type { PersonOptions } from '../../src/testing/index.js';
-import type { UserProfile } from '../../src/protocol/index.js';
-import { fakeConnection, type FakeConnection } from './helpers/fake-connection.js';
+import '../../../../src/elements/presence/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmPresence } from '../../../../src/elements/presence/crm-presence.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import type { PersonOptions } from '../../../../src/testing/index.js';
+import type { UserProfile } from '../../../../src/protocol/index.js';
+import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
 
 export const ROOM = 'customer:42';
 

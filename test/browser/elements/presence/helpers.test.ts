@@ -3,23 +3,23 @@
  * batched announcer, the snapshot diff, placement of floating boxes and the English messages.
  */
 import { expect } from '@open-wc/testing';
-import type { Person } from '../../src/client/types.js';
-import { PresenceAnnouncer } from '../../src/elements/presence/announcer.js';
+import type { Person } from '../../../../src/client/types.js';
+import { PresenceAnnouncer } from '../../../../src/elements/presence/announcer.js';
 import {
   AVATAR_PALETTE,
   avatarColor,
   contrastRatio,
   initials,
   safeAvatarUrl,
-} from '../../src/elements/presence/avatar.js';
-import { place } from '../../src/elements/presence/placement.js';
-import { diffPeople } from '../../src/elements/presence/presence-diff.js';
-import { defaultPresenceMessages as m } from '../../src/elements/presence/presence-messages.js';
-import { personText } from '../../src/elements/presence/person-text.js';
-import { rovingTarget } from '../../src/elements/presence/roving.js';
-import { SnapshotFollower } from '../../src/elements/presence/snapshot-follower.js';
-import { messageContext } from '../../src/i18n.js';
-import { ManualClock } from '../../src/testing/index.js';
+} from '../../../../src/elements/presence/avatar.js';
+import { place } from '../../../../src/elements/presence/placement.js';
+import { diffPeople } from '../../../../src/elements/presence/presence-diff.js';
+import { defaultPresenceMessages as m } from '../../../../src/elements/presence/presence-messages.js';
+import { personText } from '../../../../src/elements/presence/person-text.js';
+import { rovingTarget } from '../../../../src/elements/presence/roving.js';
+import { SnapshotFollower } from '../../../../src/elements/presence/snapshot-follower.js';
+import { messageContext } from '../../../../src/i18n.js';
+import { ManualClock } from '../../../../src/testing/index.js';
 
 const en = messageContext('en');
 

@@ -1,20 +1,20 @@
 import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { CrmConnectionStatus } from '../../src/elements/connection-status/crm-connection-status.js';
-import '../../src/elements/connection-status/define.js';
-import { attachRealtimeProvider } from '../../src/elements/realtime-provider/attach.js';
-import { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import '../../src/elements/realtime-provider/define.js';
-import { defineElement } from '../../src/elements/define-element.js';
-import { realtimeClientContext } from '../../src/context.js';
-import type { CrmConnectionStatusChangeEvent } from '../../src/events/connection-status-change.js';
-import { fakeToken } from '../../src/testing/index.js';
+import { CrmConnectionStatus } from '../../../../src/elements/connection-status/crm-connection-status.js';
+import '../../../../src/elements/connection-status/define.js';
+import { attachRealtimeProvider } from '../../../../src/elements/realtime-provider/attach.js';
+import { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import { defineElement } from '../../../../src/elements/define-element.js';
+import { realtimeClientContext } from '../../../../src/context.js';
+import type { CrmConnectionStatusChangeEvent } from '../../../../src/events/connection-status-change.js';
+import { fakeToken } from '../../../../src/testing/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
   recordWarnings,
   resetNoProviderWarning,
   uniqueTag,
-} from './helpers/fake-connection.js';
+} from '../../helpers/fake-connection.js';
 
 /** The text a user sees in a status element (its visible label). */
 const shown = (el: Element) =>

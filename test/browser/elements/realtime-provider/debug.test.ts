@@ -1,8 +1,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import '../../src/elements/realtime-provider/define.js';
-import { fakeToken } from '../../src/testing/index.js';
-import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import { fakeToken } from '../../../../src/testing/index.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
 
 /** `console.debug` calls until `restore()`: the line, and everything logged with it as JSON. */
 function recordDebug(): { lines: () => string[]; all: () => string; restore(): void } {

@@ -4,12 +4,12 @@
  * creates a provider and configures it in the same task both make exactly one handshake.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import type { SocketFactory } from '../../src/client/types.js';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import '../../src/elements/realtime-provider/define.js';
-import type { CrmConnectionStatusChangeEvent } from '../../src/events/connection-status-change.js';
-import { DEMO_USER, FakeServer, ManualClock, fakeToken } from '../../src/testing/index.js';
-import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
+import type { SocketFactory } from '../../../../src/client/types.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmConnectionStatusChangeEvent } from '../../../../src/events/connection-status-change.js';
+import { DEMO_USER, FakeServer, ManualClock, fakeToken } from '../../../../src/testing/index.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
 
 afterEach(() => closeFakeConnections());
 

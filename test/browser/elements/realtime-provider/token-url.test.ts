@@ -3,11 +3,11 @@
  * `fetch`, stubbed for the test and restored after it).
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import type { CrmRealtimeProvider } from '../../src/elements/realtime-provider/crm-realtime-provider.js';
-import '../../src/elements/realtime-provider/define.js';
-import { fetchToken } from '../../src/elements/realtime-provider/token-url.js';
-import { fakeToken } from '../../src/testing/index.js';
-import { closeFakeConnections, fakeConnection } from './helpers/fake-connection.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import { fetchToken } from '../../../../src/elements/realtime-provider/token-url.js';
+import { fakeToken } from '../../../../src/testing/index.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
 
 const ADA = { id: 'ada', name: 'Ada' };
 
