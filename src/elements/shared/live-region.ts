@@ -1,10 +1,10 @@
 /**
- * The visually hidden, polite live region of `<crm-presence>` and the batching behind it: arrivals
- * and departures go in, at most one message per window comes out. The clock is the client's (a
- * manual one in tests), read when the first change of a batch arrives.
+ * The visually hidden, polite live region of `<crm-presence>` and `<crm-huddle>`, and the batching
+ * behind it: arrivals and departures go in, at most one message per window comes out. The clock
+ * is the client's (a manual one in tests), read when the first change of a batch arrives.
  */
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
-import type { Clock } from '../../client/types.js';
+import type { Clock } from '../../util/clock.js';
 import { PresenceAnnouncer, type AnnouncementBatch } from './announcer.js';
 
 export interface LiveRegionOptions {

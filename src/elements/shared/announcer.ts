@@ -4,7 +4,7 @@
  * "Ana Ortiz and Ben Lee joined. Carl left." Someone who arrives and leaves within the same window
  * is not mentioned at all. Pure logic: the clock and the output are injected.
  */
-import type { Clock } from '../../client/types.js';
+import type { Clock } from '../../util/clock.js';
 
 export interface AnnouncementBatch {
   /** Names of the people who joined, in the order they did. */

@@ -1,6 +1,8 @@
 /**
  * What an avatar shows when there is no picture: initials on a colour chosen from the user id,
- * and the check that decides whether a picture URL may be rendered at all.
+ * and the check that decides whether a picture URL may be rendered at all. Every element that
+ * shows a person (presence, the activity feed, the conflict dialog, the form's editor rings) uses
+ * these, so one person has one colour on the whole page.
  */
 
 /**
