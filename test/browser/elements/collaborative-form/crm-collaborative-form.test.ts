@@ -4,78 +4,31 @@
  * changes, saving, rollback, conflicts, merges, keyboard, axe, and letting go.
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { nothing } from 'lit';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { MemoryOutboxStore } from '../../../../src/client/index.js';
 import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
-import { avatarColor } from '../../../../src/elements/presence/avatar.js';
+import { avatarColor } from '../../../../src/elements/shared/avatar.js';
 import '../../../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import { DEMO_USER } from '../../../../src/testing/index.js';
 import {
   BEN,
   CHLOE,
   CUSTOMER,
   customerForm,
-  formStyles,
   type DemoRating,
 } from '../../../../stories/collaborative-form.fixtures.js';
-import {
-  closeFakeConnections,
-  fakeConnection,
-  type FakeConnection,
-} from '../../helpers/fake-connection.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
-
-interface Mounted {
-  fake: FakeConnection;
-  el: CrmCollaborativeForm;
-  form: HTMLFormElement;
-  provider: CrmRealtimeProvider;
-}
+import { field, mountForm, settle, statusText, type } from './fixture.js';
 
 const ROOM = 'customer:42';
 
-async function mount({
-  saveMode = 'submit',
-  entityLabel = 'Northwind Logistics',
-} = {}): Promise<Mounted> {
-  const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
-  fake.server.entities.put(CUSTOMER);
-  const provider = await fixture<CrmRealtimeProvider>(
-    html`<crm-realtime-provider .client=${fake.client}>
-      ${formStyles}
-      <crm-collaborative-form
-        entity-type="customer"
-        entity-id="42"
-        entity-label=${entityLabel || nothing}
-        save-mode=${saveMode}
-        .clock=${fake.clock}
-      >
-        ${customerForm()}
-      </crm-collaborative-form>
-    </crm-realtime-provider>`,
-  );
-  const el = provider.querySelector('crm-collaborative-form')!;
-  const form = el.querySelector('form')!;
-  await settle({ fake, el });
-  return { fake, el, form, provider };
-}
+/** The form as most tests use it: saving on submit, named "Northwind Logistics". */
+const mount = ({ saveMode = 'submit', entityLabel = 'Northwind Logistics' } = {}) =>
+  mountForm({ saveMode, entityLabel });
 
-/** Let the fake server answer and the element render (a few rounds: answers cause renders). */
-async function settle({ fake, el }: { fake: FakeConnection; el: CrmCollaborativeForm }) {
-  for (let i = 0; i < 8; i++) {
-    await fake.clock.flush();
-    await el.updateComplete;
-  }
-}
-
-const field = <T extends HTMLElement = HTMLInputElement>(el: Element, name: string) =>
-  el.querySelector<T>(`[name="${name}"]`)!;
 const shadow = (el: CrmCollaborativeForm) => el.shadowRoot!;
-const statusText = (el: CrmCollaborativeForm) =>
-  shadow(el).querySelector('[part~="status"]')?.textContent?.trim();
 const tabsOf = (el: CrmCollaborativeForm, name: string) =>
   [...shadow(el).querySelectorAll(`.tabs[data-field="${name}"] .tab`)].map((t) =>
     t.textContent?.trim(),
@@ -97,14 +50,6 @@ function descriptionOf(input: HTMLElement): string {
     .join(' ');
 }
 
-/** Type into a field as a user does: value, then input (and change for commit). */
-function type(input: HTMLInputElement | HTMLTextAreaElement, value: string, commit = true) {
-  input.focus();
-  input.value = value;
-  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-  if (commit) input.dispatchEvent(new Event('change', { bubbles: true }));
-}
-
 afterEach(async () => {
   closeFakeConnections();
   await emulateMedia({ reducedMotion: 'no-preference' });
@@ -112,7 +57,7 @@ afterEach(async () => {
 
 describe('<crm-collaborative-form>', () => {
   describe('defaults and attributes', () => {
-    it('has the seed defaults and maps attributes to properties', async () => {
+    it('has its documented defaults and maps attributes to properties', async () => {
       const el = await fixture<CrmCollaborativeForm>(
         html`<crm-collaborative-form></crm-collaborative-form>`,
       );
