@@ -10,7 +10,7 @@ import type {
   ChangeInfo,
   LiveConflict,
   LiveDataSnapshot,
-} from '../../../../src/client/live-data-types.js';
+} from '../../../../src/client/live-data/live-data-types.js';
 import { RealtimeError } from '../../../../src/client/realtime-error.js';
 import type { LiveDataControllerStatus } from '../../../../src/controllers/live-data-controller.js';
 import {

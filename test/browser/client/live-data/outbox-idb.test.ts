@@ -9,14 +9,14 @@ import {
   IndexedDbOutboxStore,
   type OutboxEntry,
   type RealtimeClient,
-} from '../../../src/client/index.js';
+} from '../../../../src/client/index.js';
 import {
   connectFake,
   DEMO_USER,
   FakeServer,
   ManualClock,
   ManualEnvironment,
-} from '../../../src/testing/index.js';
+} from '../../../../src/testing/index.js';
 
 const databases: string[] = [];
 const clients: RealtimeClient[] = [];
