@@ -152,7 +152,7 @@ export class CrmCollaborativeForm extends LitElement {
   @state() private announcement = '';
 
   private readonly live = new LiveDataController(this, () => this.target(), {
-    onConflict: (conflict) => this.session.conflictArrived(conflict),
+    onConflict: (conflict) => this.session.conflicts.arrived(conflict),
   });
   private readonly presence = new PresenceController(this, () => this.room());
   private readonly sync = new FieldSync();
@@ -227,7 +227,7 @@ export class CrmCollaborativeForm extends LitElement {
 
   /** Open the conflict dialog for the open conflict, if there is one. */
   resolveConflict(): void {
-    this.session.resolveConflict();
+    this.session.conflicts.showOpen();
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -367,8 +367,8 @@ export class CrmCollaborativeForm extends LitElement {
         status,
         statusText: statusText(status, this.live.error?.code, this.m, this.c),
         refused: this.session.refused,
-        conflict: this.session.conflict,
-        dialogOpen: this.session.dialogOpen,
+        conflict: this.session.conflicts.conflict,
+        dialogOpen: this.session.conflicts.dialogOpen,
         announcement: this.announcement,
         recordLabel: this.recordLabel(),
         clock: this.clock,
@@ -385,6 +385,6 @@ export class CrmCollaborativeForm extends LitElement {
     restore: () => this.session.restore(),
     dismiss: () => this.session.dismiss(),
     resolve: (event: CrmConflictResolveEvent) => this.session.resolve(event.choices),
-    cancel: (_event: CrmConflictCancelEvent) => this.session.cancel(),
+    cancel: (_event: CrmConflictCancelEvent) => this.session.conflicts.cancel(),
   };
 }

@@ -21,7 +21,6 @@ import type { RealtimeError } from '../../client/realtime-error.js';
 import type { LiveDataControllerStatus } from '../../controllers/live-data-controller.js';
 import {
   CrmFormChangeEvent,
-  CrmFormConflictEvent,
   CrmFormErrorEvent,
   CrmFormSaveEvent,
   CrmFormSavedEvent,
@@ -29,13 +28,13 @@ import {
   type FormEntity,
 } from '../../events/collaborative-form-events.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
-import type { FieldConflict, Fields } from '../../protocol/index.js';
+import type { Fields } from '../../protocol/index.js';
 import { fieldValue } from '../../protocol/own-field.js';
 import { sameJson } from '../../util/same-json.js';
 import type { ApplyResult } from './field-sync.js';
 import type { JsonValue } from './field-values.js';
 import type { FieldBinding } from './form-fields.js';
-import { dialogConflicts, resolutionOf } from './form-conflicts.js';
+import { ConflictFlow } from './form-conflict-flow.js';
 import { formStatus, type FormStatus } from './form-status.js';
 
 /** The live entity as the session reads and saves it (the element's `LiveDataController`). */
@@ -96,13 +95,6 @@ export interface Refusal {
   readonly fields: Fields;
 }
 
-/** The conflict the dialog shows (or showed, until resolved), and its fields as shown. */
-export interface ShownConflict {
-  readonly of: LiveConflict;
-  /** "Yours" is what the form showed when the dialog opened. */
-  readonly shown: FieldConflict[];
-}
-
 export class FormSession {
   private appliedSnapshot: LiveDataSnapshot | undefined;
   private loadedKey: string | undefined;
@@ -112,30 +104,20 @@ export class FormSession {
   /** After the page's form reset, every field shows the record again, also the focused one. */
   private resetting = false;
   private refusal: Refusal | undefined;
-  private shown: ShownConflict | undefined;
-  private open = false;
-  /** Conflicts the page took over (`crm-form-conflict` prevented). */
-  private readonly handledByPage = new WeakSet<LiveConflict>();
+  /** The conflicts of this form's saves, from arrival to resolution. */
+  readonly conflicts: ConflictFlow;
 
   constructor(
     private readonly live: SessionLive,
     private readonly sync: SessionFields,
     private readonly host: SessionHost,
-  ) {}
+  ) {
+    this.conflicts = new ConflictFlow(live, sync, host);
+  }
 
   /** The last refused save, while its message is shown. */
   get refused(): Refusal | undefined {
     return this.refusal;
-  }
-
-  /** The conflict the dialog holds, if any (open, or cancelled to resolve later). */
-  get conflict(): ShownConflict | undefined {
-    return this.shown;
-  }
-
-  /** The conflict dialog is open. */
-  get dialogOpen(): boolean {
-    return this.open;
   }
 
   /** A live entity is followed: the form saves through it (else it is a plain form). */
@@ -226,11 +208,7 @@ export class FormSession {
    */
   async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
     if (!this.isLive) return undefined;
-    const open = this.live.conflicts[0];
-    if (open) {
-      this.showConflict(open);
-      return undefined;
-    }
+    if (this.conflicts.showOpen()) return undefined;
     const fields = this.sync.changed(onlyValid);
     if (Object.keys(fields).length === 0) {
       this.host.changed();
@@ -278,70 +256,9 @@ export class FormSession {
     this.host.changed();
   }
 
-  // ---- conflicts ------------------------------------------------------------------------------
-
-  /** Live data reports a conflict of this form's save: the page may take it, else the dialog. */
-  conflictArrived(conflict: LiveConflict): void {
-    const event = new CrmFormConflictEvent(this.type, this.id, conflict);
-    if (!this.fire(event)) {
-      this.handledByPage.add(conflict);
-      this.host.changed();
-      return;
-    }
-    if (!this.open) this.showConflict(conflict);
-  }
-
-  /** Open the conflict dialog for the open conflict, if there is one. */
-  resolveConflict(): void {
-    const open = this.live.conflicts[0];
-    if (open) this.showConflict(open);
-  }
-
-  /** The user chose in the dialog: save what they kept, show what they took from the others. */
+  /** The user chose in the conflict dialog: save what they kept. */
   resolve(choices: Readonly<Record<string, ConflictChoice>>): void {
-    const open = this.shown;
-    if (!open) return;
-    this.shown = undefined;
-    this.open = false;
-    const conflicted = new Set(open.shown.map((c) => c.field));
-    const pending = this.sync.changed();
-    for (const name of Object.keys(pending)) if (conflicted.has(name)) delete pending[name];
-    const { save, theirs } = resolutionOf(open.of, choices, open.shown, pending);
-    this.sync.sent(save);
-    // "Theirs" shows at once, also in a field the focus returns to.
-    for (const [name, value] of Object.entries(theirs)) this.sync.force(name, value);
-    if (Object.keys(save).length === 0) {
-      open.of.discard();
-    } else {
-      void open.of.resolve(save).then((outcome) => this.settled(outcome));
-    }
-    this.host.changed();
-    this.nextConflictLater();
-  }
-
-  /** The user closed the dialog: their values stay in the form; the status offers to resolve later. */
-  cancel(): void {
-    this.open = false;
-    this.host.changed();
-  }
-
-  private showConflict(conflict: LiveConflict): void {
-    const current: Fields = {};
-    for (const c of conflict.conflicts) {
-      const value = this.sync.read(c.field);
-      if (value !== undefined) current[c.field] = value;
-    }
-    this.shown = { of: conflict, shown: dialogConflicts(conflict, current) };
-    this.open = true;
-    this.host.changed();
-  }
-
-  /** After a resolution, the next open conflict of this entity (say, replayed offline edits). */
-  private nextConflictLater(): void {
-    void this.host.rendered().then((onPage) => {
-      const next = this.live.conflicts.find((c) => !this.handledByPage.has(c));
-      if (next && !this.open && onPage) this.showConflict(next);
-    });
+    void this.conflicts.resolve(choices)?.then((outcome) => this.settled(outcome));
   }
 
   // ---- answers --------------------------------------------------------------------------------
@@ -351,10 +268,7 @@ export class FormSession {
     this.loadedKey = key;
     this.savedOnce = false;
     this.sync.reset();
-    if (this.shown && this.shown.of.entityId !== entityId) {
-      this.shown = undefined;
-      this.open = false;
-    }
+    this.conflicts.switchedTo(entityId);
     this.refusal = undefined;
   }
 

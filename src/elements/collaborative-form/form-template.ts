@@ -12,7 +12,8 @@ import type {
 import type { MessageContext } from '../../i18n.js';
 import { tabsTemplate, type FieldTabs } from './field-tabs.js';
 import type { CollaborativeFormMessages } from './form-messages.js';
-import type { Refusal, ShownConflict } from './form-session.js';
+import type { ShownConflict } from './form-conflict-flow.js';
+import type { Refusal } from './form-session.js';
 import type { FormStatus } from './form-status.js';
 
 export interface FormView {

@@ -380,12 +380,12 @@ describe('FormSession: conflicts', () => {
     session.applySnapshot(undefined);
     fields.type('email', 'typed on');
     const { conflict, resolved } = conflictOn('email', 'sent', 'theirs@x.io');
-    session.conflictArrived(conflict);
-    assert.equal(session.dialogOpen, true);
-    assert.equal(session.conflict?.shown[0]?.mine, 'typed on');
+    session.conflicts.arrived(conflict);
+    assert.equal(session.conflicts.dialogOpen, true);
+    assert.equal(session.conflicts.conflict?.shown[0]?.mine, 'typed on');
     session.resolve({ email: 'mine' });
-    assert.equal(session.dialogOpen, false);
-    assert.equal(session.conflict, undefined);
+    assert.equal(session.conflicts.dialogOpen, false);
+    assert.equal(session.conflicts.conflict, undefined);
     assert.deepEqual(resolved, [{ email: 'typed on' }]);
   });
 
@@ -394,7 +394,7 @@ describe('FormSession: conflicts', () => {
     live.show({ email: 'a@x.io' }, 1);
     session.applySnapshot(undefined);
     const { conflict, resolved, discarded } = conflictOn('email', 'sent', 'theirs@x.io');
-    session.conflictArrived(conflict);
+    session.conflicts.arrived(conflict);
     session.resolve({ email: 'theirs' });
     assert.equal(fields.read('email'), 'theirs@x.io');
     assert.deepEqual(resolved, []);
@@ -406,10 +406,10 @@ describe('FormSession: conflicts', () => {
     live.show({ email: 'a@x.io' }, 1);
     session.applySnapshot(undefined);
     vetoing(CrmFormConflictEvent.eventName);
-    session.conflictArrived(conflictOn('email', 'sent', 'theirs').conflict);
+    session.conflicts.arrived(conflictOn('email', 'sent', 'theirs').conflict);
     assert.equal(of(CrmFormConflictEvent).length, 1);
-    assert.equal(session.dialogOpen, false);
-    assert.equal(session.conflict, undefined);
+    assert.equal(session.conflicts.dialogOpen, false);
+    assert.equal(session.conflicts.conflict, undefined);
   });
 
   test('cancelling keeps the conflict to resolve later; saving first reopens it', async () => {
@@ -418,13 +418,13 @@ describe('FormSession: conflicts', () => {
     session.applySnapshot(undefined);
     const { conflict } = conflictOn('email', 'sent', 'theirs');
     live.conflicts = [conflict];
-    session.conflictArrived(conflict);
-    session.cancel();
-    assert.equal(session.dialogOpen, false);
+    session.conflicts.arrived(conflict);
+    session.conflicts.cancel();
+    assert.equal(session.conflicts.dialogOpen, false);
     assert.equal(session.status().kind, 'conflict');
     fields.type('email', 'again');
     assert.equal(await session.save(false), undefined);
-    assert.equal(session.dialogOpen, true);
+    assert.equal(session.conflicts.dialogOpen, true);
     assert.deepEqual(live.sent, []);
   });
 
@@ -435,11 +435,11 @@ describe('FormSession: conflicts', () => {
     const first = conflictOn('email', 'sent', 'theirs');
     const second = conflictOn('phone', '2', '3');
     live.conflicts = [first.conflict, second.conflict];
-    session.conflictArrived(first.conflict);
+    session.conflicts.arrived(first.conflict);
     live.conflicts = [second.conflict];
     session.resolve({ email: 'mine' });
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(session.dialogOpen, true);
-    assert.equal(session.conflict?.of, second.conflict);
+    assert.equal(session.conflicts.dialogOpen, true);
+    assert.equal(session.conflicts.conflict?.of, second.conflict);
   });
 });
