@@ -7,7 +7,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { EntityRef } from '../../protocol/index.js';
-import { avatarColor, initials, safeAvatarUrl } from '../presence/avatar.js';
+import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { kindIcons } from './icons.js';
 import type { ChangeView, HeadlineSegment, ItemView, ValueText } from './item-view.js';

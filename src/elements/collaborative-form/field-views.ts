@@ -5,7 +5,7 @@
 import type { ChangeInfo } from '../../client/live-data/live-data-types.js';
 import type { Person } from '../../client/types.js';
 import type { MessageContext } from '../../i18n.js';
-import { avatarColor } from '../presence/avatar.js';
+import { avatarColor } from '../shared/avatar.js';
 import type { FieldMarkState } from './field-marks.js';
 import type { FieldTab, FieldTabs } from './field-tabs.js';
 import type { FieldBinding } from './form-fields.js';

@@ -170,6 +170,27 @@ function groupAnchor(elements: readonly HTMLElement[], owner: Element): HTMLElem
 }
 
 /** The field a control (or an event's target) belongs to. */
+/**
+ * The `<form>` a form element takes: the one with `formId` in its document or shadow root, else the
+ * first form inside it that no nested form element owns. `warn` hears of an id that names no form.
+ */
+export function formOf(
+  owner: HTMLElement,
+  formId: string,
+  warn: (message: string) => void,
+): HTMLFormElement | undefined {
+  if (formId) {
+    const root = owner.getRootNode() as Document | ShadowRoot;
+    const found = root.getElementById?.(formId);
+    if (found instanceof HTMLFormElement) return found;
+    warn(`found no <form id="${formId}">.`);
+  }
+  for (const form of owner.querySelectorAll('form')) {
+    if (form.parentElement?.closest('crm-collaborative-form') === owner) return form;
+  }
+  return undefined;
+}
+
 export function fieldOf(
   fields: ReadonlyMap<string, FieldBinding>,
   target: EventTarget | null,

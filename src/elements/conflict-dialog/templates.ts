@@ -12,7 +12,7 @@ import type { FieldValues } from './merge.js';
 import { fieldValue } from '../../protocol/own-field.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { valueTemplate } from './value-template.js';
-import { initials, safeAvatarUrl } from '../presence/avatar.js';
+import { initials, safeAvatarUrl } from '../shared/avatar.js';
 
 /** Who made the remote change: a `UserProfile` or anything shaped like one. */
 export interface ConflictAuthor {

@@ -10,7 +10,7 @@ import {
 } from '../../events/huddle-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { realClock } from '../../util/clock.js';
-import { PresenceLiveRegion } from '../presence/live-region.js';
+import { PresenceLiveRegion } from '../shared/live-region.js';
 import { styles } from './crm-huddle.styles.js';
 import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
 

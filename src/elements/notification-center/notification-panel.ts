@@ -9,7 +9,7 @@
  * bell; Tab moves on through the page and closes it; so does a click outside.
  */
 import type { ReactiveElement } from 'lit';
-import { place } from '../presence/placement.js';
+import { place } from '../shared/placement.js';
 
 export interface PanelOptions {
   /**

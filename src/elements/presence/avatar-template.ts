@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Person } from '../../client/types.js';
-import { avatarColor, initials, safeAvatarUrl } from './avatar.js';
+import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 
 export interface AvatarOptions {
   /** Language for upper-casing initials. */

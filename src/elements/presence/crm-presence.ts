@@ -12,7 +12,7 @@ import { CrmPresenceCallEvent } from '../../events/huddle-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { avatarContent, avatarStyle } from './avatar-template.js';
 import { styles } from './crm-presence.styles.js';
-import { PresenceLiveRegion } from './live-region.js';
+import { PresenceLiveRegion } from '../shared/live-region.js';
 import { OverflowPanel } from './overflow-panel.js';
 import { personText, type PersonText } from './person-text.js';
 import { defaultPresenceMessages, type PresenceMessages } from './presence-messages.js';

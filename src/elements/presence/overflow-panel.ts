@@ -10,7 +10,7 @@ import { html, type ReactiveElement, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Person } from '../../client/types.js';
 import type { MessageContext, PresenceMessages } from './presence-messages.js';
-import { place } from './placement.js';
+import { place } from '../shared/placement.js';
 import { rovingTarget } from './roving.js';
 
 export interface OverflowPanelOptions {

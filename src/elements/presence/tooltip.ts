@@ -6,7 +6,7 @@
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import type { PersonText } from './person-text.js';
-import { place } from './placement.js';
+import { place } from '../shared/placement.js';
 
 type Via = 'pointer' | 'focus';
 

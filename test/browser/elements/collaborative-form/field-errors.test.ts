@@ -4,64 +4,25 @@
  * message shows under the field, which keeps the user's value and is marked `aria-invalid` with
  * the message as its description; nothing was applied; typing again clears the mark; axe passes.
  */
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { MemoryOutboxStore } from '../../../../src/client/index.js';
-import '../../../../src/elements/collaborative-form/define.js';
-import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
-import '../../../../src/elements/realtime-provider/define.js';
-import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
-import {
-  CUSTOMER,
-  customerForm,
-  formStyles,
-} from '../../../../stories/collaborative-form.fixtures.js';
-import {
-  closeFakeConnections,
-  fakeConnection,
-  type FakeConnection,
-} from '../../helpers/fake-connection.js';
+import { expect, oneEvent } from '@open-wc/testing';
+import { CUSTOMER } from '../../../../stories/collaborative-form.fixtures.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
+import { mountForm, settle, statusText, type } from './fixture.js';
 import type { CrmFormErrorEvent } from '../../../../src/events/collaborative-form-events.js';
 
 const PHONE_MESSAGE = 'Enter a phone number with at least 7 digits';
 
-async function mount() {
-  const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
-  fake.server.entities.put(CUSTOMER);
-  // The CRM backend's rule: a phone needs 7 digits.
-  fake.server.entities.validate = (fields) =>
-    typeof fields['phone'] === 'string' && fields['phone'].replace(/\D/g, '').length < 7
-      ? { phone: PHONE_MESSAGE }
-      : undefined;
-  const provider = await fixture<CrmRealtimeProvider>(
-    html`<crm-realtime-provider .client=${fake.client}>
-      ${formStyles}
-      <crm-collaborative-form entity-type="customer" entity-id="42" .clock=${fake.clock}>
-        ${customerForm()}
-      </crm-collaborative-form>
-    </crm-realtime-provider>`,
-  );
-  const el = provider.querySelector('crm-collaborative-form')!;
-  await settle(fake, el);
-  return { fake, el, form: el.querySelector('form')! };
-}
-
-async function settle(fake: FakeConnection, el: CrmCollaborativeForm) {
-  for (let i = 0; i < 8; i++) {
-    await fake.clock.flush();
-    await el.updateComplete;
-  }
-}
-
-function type(input: HTMLInputElement, value: string) {
-  input.focus();
-  input.value = value;
-  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-  input.dispatchEvent(new Event('change', { bubbles: true }));
-}
-
-const statusText = (el: CrmCollaborativeForm) =>
-  el.shadowRoot!.querySelector('[part~="status"]')?.textContent?.trim();
+/** The customer form; the CRM backend's rule: a phone needs 7 digits. */
+const mount = () =>
+  mountForm({
+    prepare: (fake) => {
+      fake.server.entities.validate = (fields) =>
+        typeof fields['phone'] === 'string' && fields['phone'].replace(/\D/g, '').length < 7
+          ? { phone: PHONE_MESSAGE }
+          : undefined;
+    },
+  });
 
 afterEach(() => closeFakeConnections());
 
@@ -76,7 +37,7 @@ describe('<crm-collaborative-form> with values the CRM backend refuses', () => {
     const error = await failed;
     expect(error.error.code).to.equal('invalid');
     expect(error.error.fields).to.deep.equal({ phone: PHONE_MESSAGE });
-    await settle(fake, el);
+    await settle({ fake, el });
 
     expect(phone.value).to.equal('12', 'the user’s value stays');
     expect(phone.getAttribute('aria-invalid')).to.equal('true');
@@ -115,7 +76,7 @@ describe('<crm-collaborative-form> with values the CRM backend refuses', () => {
     phone.setAttribute('aria-invalid', 'false');
     type(phone, '1');
     form.requestSubmit();
-    await settle(fake, el);
+    await settle({ fake, el });
     expect(phone.getAttribute('aria-invalid')).to.equal('true');
     type(phone, '+44 20 7946 0999');
     await el.updateComplete;

@@ -9,46 +9,16 @@ import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
-import {
-  CUSTOMER,
-  customerForm,
-  formStyles,
-} from '../../../../stories/collaborative-form.fixtures.js';
-import {
-  closeFakeConnections,
-  fakeConnection,
-  type FakeConnection,
-} from '../../helpers/fake-connection.js';
+import { CUSTOMER } from '../../../../stories/collaborative-form.fixtures.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
+import { field, mountForm, settle } from './fixture.js';
 
 const NOTE = 'read only: you may not change this field';
 
-async function mount(readOnly: readonly string[]) {
-  const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
-  fake.server.entities.put(CUSTOMER);
-  fake.server.entities.readOnlyFields = () => readOnly;
-  const provider = await fixture<CrmRealtimeProvider>(
-    html`<crm-realtime-provider .client=${fake.client}>
-      ${formStyles}
-      <crm-collaborative-form entity-type="customer" entity-id="42" .clock=${fake.clock}>
-        ${customerForm()}
-      </crm-collaborative-form>
-    </crm-realtime-provider>`,
-  );
-  const el = provider.querySelector<CrmCollaborativeForm>('crm-collaborative-form')!;
-  await settle(fake, el);
-  return { fake, el, provider };
-}
-
-async function settle(fake: FakeConnection, el: CrmCollaborativeForm) {
-  for (let i = 0; i < 8; i++) {
-    await fake.clock.flush();
-    await el.updateComplete;
-  }
-}
-
-const field = <T extends HTMLElement = HTMLInputElement>(el: Element, name: string) =>
-  el.querySelector<T>(`[name="${name}"]`)!;
+/** The customer form, with these fields read-only for this user. */
+const mount = (readOnly: readonly string[]) =>
+  mountForm({ prepare: (fake) => (fake.server.entities.readOnlyFields = () => readOnly) });
 
 /** The accessible name a screen reader reads for a control with a `<label>`. */
 const labelTextOf = (input: HTMLInputElement | HTMLSelectElement) =>
@@ -82,7 +52,7 @@ describe('<crm-collaborative-form> read-only fields', () => {
     await sendKeys({ type: '999' });
     expect(phone.value).to.equal(CUSTOMER.fields.phone);
     el.querySelector('form')!.requestSubmit();
-    await settle(fake, el);
+    await settle({ fake, el });
     expect(fake.server.entities.get('customer', '42')!.version).to.equal(1);
   });
 
@@ -107,7 +77,7 @@ describe('<crm-collaborative-form> read-only fields', () => {
       </crm-realtime-provider>`,
     );
     const el = provider.querySelector<CrmCollaborativeForm>('crm-collaborative-form')!;
-    await settle(fake, el);
+    await settle({ fake, el });
     const email = field(el, 'email');
     expect(labelTextOf(email)).to.contain(NOTE);
     el.remove();

@@ -1,0 +1,334 @@
+/**
+ * The save session of `<crm-collaborative-form>`: everything between the live entity and the
+ * page's fields that is not about the DOM.
+ * - a new snapshot goes into the fields (never into the one the user is in or changed), and the
+ *   page hears what changed and whether it was loaded, someone else's change or its own save;
+ * - a save sends only the changed fields, and its answer is confirmed, rolled back, or kept with
+ *   the CRM backend's messages under the fields;
+ * - a conflict is handed to the page (`crm-form-conflict`) or shown in the dialog, and the user's
+ *   choices become the save that resolves it; conflicts of replayed offline saves follow one by one;
+ * - the one-line status (saving, queued offline, refused, conflict …) is decided from all of it.
+ *
+ * The element owns the DOM side (fields found in the page, focus, marks, the dialog's markup) and
+ * hands the session its ports, so the session runs, and is tested, without a document.
+ */
+import type {
+  ChangeInfo,
+  LiveConflict,
+  LiveDataSnapshot,
+} from '../../client/live-data/live-data-types.js';
+import type { RealtimeError } from '../../client/realtime-error.js';
+import type { LiveDataControllerStatus } from '../../controllers/live-data-controller.js';
+import {
+  CrmFormChangeEvent,
+  CrmFormErrorEvent,
+  CrmFormSaveEvent,
+  CrmFormSavedEvent,
+  type FormChangeSource,
+  type FormEntity,
+} from '../../events/collaborative-form-events.js';
+import type { ConflictChoice } from '../../events/conflict-events.js';
+import type { Fields } from '../../protocol/index.js';
+import { fieldValue } from '../../protocol/own-field.js';
+import { sameJson } from '../../util/same-json.js';
+import type { ApplyResult } from './field-sync.js';
+import type { JsonValue } from './field-values.js';
+import type { FieldBinding } from './form-fields.js';
+import { ConflictFlow } from './form-conflict-flow.js';
+import { formStatus, type FormStatus } from './form-status.js';
+
+/** The live entity as the session reads and saves it (the element's `LiveDataController`). */
+export interface SessionLive {
+  readonly snapshot: LiveDataSnapshot | undefined;
+  /** Confirmed data plus this user's unconfirmed saves. */
+  readonly data: Readonly<Fields>;
+  readonly status: LiveDataControllerStatus;
+  readonly error: RealtimeError | undefined;
+  readonly changes: readonly ChangeInfo[];
+  readonly conflicts: readonly LiveConflict[];
+  update(fields: Fields): Promise<ChangeInfo>;
+  /** Fields the user is in or changed: remote changes to them wait. */
+  setEditing(fields: Iterable<string>): void;
+}
+
+/** The page's fields as the session keeps them in step (the element's `FieldSync`). */
+export interface SessionFields {
+  readonly fields: ReadonlyMap<string, FieldBinding>;
+  setFields(fields: ReadonlyMap<string, FieldBinding>, data: Readonly<Fields> | undefined): void;
+  reset(): void;
+  apply(
+    data: Readonly<Fields>,
+    focused: FieldBinding | undefined,
+    everyField?: boolean,
+  ): ApplyResult;
+  force(name: string, value: JsonValue | undefined): boolean;
+  read(name: string): JsonValue | undefined;
+  changed(valid?: boolean): Fields;
+  sent(fields: Readonly<Fields>): void;
+  setError(names: Iterable<string>, error: boolean): void;
+  setFieldErrors(errors: Readonly<Record<string, string>>): void;
+  errorMessage(name: string): string | undefined;
+  restore(fields: Readonly<Fields>): void;
+  isDirty(name: string): boolean;
+  dirtyNames(): string[];
+}
+
+/** What the session needs of the element around it. */
+export interface SessionHost {
+  /** The entity as the page named it; the events carry it. */
+  entity(): FormEntity;
+  /** This user's id: a snapshot whose last change is theirs is their own save, not a remote one. */
+  selfId(): string | undefined;
+  /** Dispatch one of the element's events; false when a listener vetoed a cancelable one. */
+  fire(event: Event): boolean;
+  /** What the element shows changed (the status, the error, the dialog). */
+  changed(): void;
+  /** Someone else's change was written into these fields (highlight them, announce it). */
+  remoteWritten(author: string, fields: readonly string[]): void;
+  /** Resolves after the element rendered what `changed()` asked for: true while it is on the page. */
+  rendered(): Promise<boolean>;
+}
+
+/** A refused save whose message the form shows, with the values the user can restore. */
+export interface Refusal {
+  readonly error: RealtimeError;
+  readonly fields: Fields;
+}
+
+export class FormSession {
+  private appliedSnapshot: LiveDataSnapshot | undefined;
+  private loadedKey: string | undefined;
+  private reportedLoadError: string | undefined;
+  private editingKey = '';
+  private savedOnce = false;
+  /** After the page's form reset, every field shows the record again, also the focused one. */
+  private resetting = false;
+  private refusal: Refusal | undefined;
+  /** The conflicts of this form's saves, from arrival to resolution. */
+  readonly conflicts: ConflictFlow;
+
+  constructor(
+    private readonly live: SessionLive,
+    private readonly sync: SessionFields,
+    private readonly host: SessionHost,
+  ) {
+    this.conflicts = new ConflictFlow(live, sync, host);
+  }
+
+  /** The last refused save, while its message is shown. */
+  get refused(): Refusal | undefined {
+    return this.refusal;
+  }
+
+  /** A live entity is followed: the form saves through it (else it is a plain form). */
+  get isLive(): boolean {
+    const status = this.live.status;
+    return status === 'ready' || status === 'loading';
+  }
+
+  /** The status line, decided from the live entity and the fields. */
+  status(): FormStatus {
+    return formStatus({
+      live: this.live.status,
+      loadError: this.live.error?.code,
+      changes: this.live.changes,
+      openConflicts: this.live.conflicts.length,
+      dirty: this.sync.dirtyNames().length,
+      savedOnce: this.savedOnce,
+      refused: this.refusal !== undefined,
+      invalid: [...this.sync.fields.keys()].filter(
+        (name) => this.sync.errorMessage(name) !== undefined,
+      ).length,
+    });
+  }
+
+  /** The page's fields changed (found, added or removed): new ones show the loaded record. */
+  setFields(fields: ReadonlyMap<string, FieldBinding>): void {
+    this.sync.setFields(fields, this.live.status === 'ready' ? this.live.data : undefined);
+  }
+
+  /**
+   * Bring the fields in line with the current snapshot (once per snapshot), and tell the page
+   * what changed. `focused` is the field the user is in: it keeps what they see.
+   */
+  applySnapshot(focused: FieldBinding | undefined): void {
+    const snapshot = this.live.snapshot;
+    if (snapshot === this.appliedSnapshot) return;
+    const previous = this.appliedSnapshot;
+    this.appliedSnapshot = snapshot;
+    if (!snapshot) return;
+    const key = `${snapshot.entityType}:${snapshot.entityId}`;
+    if (snapshot.status === 'error') {
+      if (this.reportedLoadError !== key && snapshot.error) {
+        this.reportedLoadError = key;
+        this.fire(new CrmFormErrorEvent(this.type, this.id, 'load', snapshot.error));
+      }
+      return;
+    }
+    if (snapshot.status !== 'ready') return;
+    const first = this.loadedKey !== key;
+    // Another record than the one shown: none of its values may stay on screen.
+    const switched = first && this.loadedKey !== undefined;
+    if (first) this.loaded(key, snapshot.entityId);
+    const { written } = this.sync.apply(
+      snapshot.data,
+      this.resetting || switched ? undefined : focused,
+      switched,
+    );
+    this.resetting = false;
+    const before = first ? {} : (previous?.data ?? {});
+    const changed = Object.keys({ ...before, ...snapshot.data }).filter(
+      (f) => !sameJson(fieldValue(before, f), fieldValue(snapshot.data, f)),
+    );
+    if (changed.length === 0 && !first) return;
+    const remote =
+      !first &&
+      snapshot.version !== previous?.version &&
+      snapshot.entity?.updatedBy?.id !== this.host.selfId();
+    const source: FormChangeSource = first ? 'load' : remote ? 'remote' : 'local';
+    if (source === 'remote' && written.length > 0) {
+      this.host.remoteWritten(snapshot.entity?.updatedBy?.name ?? '', written);
+    }
+    this.fire(new CrmFormChangeEvent(this.type, this.id, snapshot.data, changed, source));
+  }
+
+  /** Tell live data which fields the user is in or changed: remote changes to them wait. */
+  followEditing(focused: string | undefined): void {
+    const fields = new Set(this.sync.dirtyNames());
+    if (focused !== undefined) fields.add(focused);
+    const key = [...fields].sort().join('\n');
+    if (key === this.editingKey) return;
+    this.editingKey = key;
+    this.live.setEditing(fields);
+  }
+
+  /**
+   * Save the changed fields (`onlyValid`: those passing the controls' validation, for saves on
+   * change). Resolves with the outcome, or `undefined` when nothing was sent.
+   */
+  async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
+    if (!this.isLive) return undefined;
+    if (this.conflicts.showOpen()) return undefined;
+    const fields = this.sync.changed(onlyValid);
+    if (Object.keys(fields).length === 0) {
+      this.host.changed();
+      return undefined;
+    }
+    if (!this.fire(new CrmFormSaveEvent(this.type, this.id, fields))) {
+      return undefined;
+    }
+    this.sync.sent(fields);
+    this.refusal = undefined;
+    this.host.changed();
+    const outcome = await this.live.update(fields);
+    this.settled(outcome);
+    return outcome;
+  }
+
+  /** The page's form was reset: show the live record again in every field. */
+  reset(): void {
+    this.sync.reset();
+    this.appliedSnapshot = undefined;
+    this.resetting = true;
+    this.host.changed();
+  }
+
+  /** The element left the page: the next connection applies its snapshot afresh. */
+  disconnected(): void {
+    this.editingKey = '';
+    this.appliedSnapshot = undefined;
+  }
+
+  /** Put the refused values back into their fields, as the user's unsaved changes. */
+  restore(): void {
+    const refused = this.refusal;
+    if (!refused) return;
+    this.refusal = undefined;
+    this.sync.restore(refused.fields);
+    this.sync.setError(Object.keys(refused.fields), false);
+    this.host.changed();
+  }
+
+  /** Hide the refused save's message. */
+  dismiss(): void {
+    if (this.refusal) this.sync.setError(Object.keys(this.refusal.fields), false);
+    this.refusal = undefined;
+    this.host.changed();
+  }
+
+  /** The user chose in the conflict dialog: save what they kept. */
+  resolve(choices: Readonly<Record<string, ConflictChoice>>): void {
+    void this.conflicts.resolve(choices)?.then((outcome) => this.settled(outcome));
+  }
+
+  // ---- answers --------------------------------------------------------------------------------
+
+  /** Another record is shown: what was said about the previous one no longer holds. */
+  private loaded(key: string, entityId: string): void {
+    this.loadedKey = key;
+    this.savedOnce = false;
+    this.sync.reset();
+    this.conflicts.switchedTo(entityId);
+    this.refusal = undefined;
+  }
+
+  /** A save (or a resolution) was answered. */
+  private settled(outcome: ChangeInfo): void {
+    if (outcome.state === 'confirmed') {
+      this.savedOnce = true;
+      this.fire(
+        new CrmFormSavedEvent(this.type, this.id, outcome.fields, outcome.version, outcome),
+      );
+    } else if (outcome.state === 'rejected' && outcome.error?.fields && this.keepRefused(outcome)) {
+      // The CRM's backend refused values: its messages are under the fields.
+    } else if (outcome.state === 'rejected' && outcome.error) {
+      this.rollBack(outcome, outcome.error);
+    }
+    this.host.changed();
+  }
+
+  /** Roll a refused save back on screen, also in the field the user is still in (sent with Enter). */
+  private rollBack(outcome: ChangeInfo, error: RealtimeError): void {
+    const data = this.live.data;
+    for (const [name, value] of Object.entries(outcome.fields)) {
+      if (sameJson(this.sync.read(name), value) || !this.sync.isDirty(name)) {
+        this.sync.force(name, fieldValue(data, name) ?? null);
+      }
+    }
+    this.sync.setError(Object.keys(outcome.fields), true);
+    this.refusal = { error, fields: { ...outcome.fields } };
+    this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', error, outcome.fields));
+  }
+
+  /**
+   * Values the CRM's backend refused with a message per field stay in their fields (the user's
+   * own, to correct and save again), each field marked invalid with the message under it.
+   */
+  private keepRefused(outcome: ChangeInfo): boolean {
+    const errors = outcome.error?.fields ?? {};
+    const named = Object.keys(errors).filter((name) => this.sync.fields.has(name));
+    if (named.length === 0) return false;
+    for (const [name, value] of Object.entries(outcome.fields)) {
+      // Unless the user typed something else meanwhile, the field shows what they sent, as their
+      // unsaved change over the record's value (so the next snapshot does not overwrite it).
+      if (this.sync.isDirty(name)) continue;
+      this.sync.force(name, fieldValue(this.live.data, name) ?? null);
+      this.sync.restore({ [name]: value });
+    }
+    this.sync.setFieldErrors(errors);
+    this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', outcome.error!, outcome.fields));
+    return true;
+  }
+
+  private fire(event: Event): boolean {
+    return this.host.fire(event);
+  }
+
+  private get type(): string {
+    return this.host.entity().entityType;
+  }
+
+  private get id(): string {
+    return this.host.entity().entityId;
+  }
+}

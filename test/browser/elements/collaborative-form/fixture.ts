@@ -1,0 +1,83 @@
+/**
+ * Set-up shared by the `<crm-collaborative-form>` tests: the stories' customer form inside a
+ * provider on the fake server (which applies the reference server's rules) with a manual clock,
+ * and the few ways a test reads the form or acts in it as a user does.
+ */
+import { fixture, html } from '@open-wc/testing';
+import { nothing } from 'lit';
+import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import '../../../../src/elements/collaborative-form/define.js';
+import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import {
+  CUSTOMER,
+  customerForm,
+  formStyles,
+} from '../../../../stories/collaborative-form.fixtures.js';
+import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
+
+export interface MountedForm {
+  fake: FakeConnection;
+  el: CrmCollaborativeForm;
+  form: HTMLFormElement;
+  provider: CrmRealtimeProvider;
+}
+
+export interface MountFormOptions {
+  /** `save-mode`; unset, the element's default. */
+  saveMode?: string;
+  /** `entity-label`; unset or empty, the record names itself. */
+  entityLabel?: string;
+  /** Set up the fake server (say, its permissions or the backend's validation) before loading. */
+  prepare?: (fake: FakeConnection) => void;
+}
+
+/** The customer form on `customer:42`, loaded and rendered. */
+export async function mountForm(options: MountFormOptions = {}): Promise<MountedForm> {
+  const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
+  fake.server.entities.put(CUSTOMER);
+  options.prepare?.(fake);
+  const provider = await fixture<CrmRealtimeProvider>(
+    html`<crm-realtime-provider .client=${fake.client}>
+      ${formStyles}
+      <crm-collaborative-form
+        entity-type="customer"
+        entity-id="42"
+        entity-label=${options.entityLabel || nothing}
+        save-mode=${options.saveMode ?? nothing}
+        .clock=${fake.clock}
+      >
+        ${customerForm()}
+      </crm-collaborative-form>
+    </crm-realtime-provider>`,
+  );
+  const el = provider.querySelector('crm-collaborative-form')!;
+  const form = el.querySelector('form')!;
+  await settle({ fake, el });
+  return { fake, el, form, provider };
+}
+
+/** Let the fake server answer and the element render (a few rounds: answers cause renders). */
+export async function settle({ fake, el }: { fake: FakeConnection; el: CrmCollaborativeForm }) {
+  for (let i = 0; i < 8; i++) {
+    await fake.clock.flush();
+    await el.updateComplete;
+  }
+}
+
+/** The page's control named `name`. */
+export const field = <T extends HTMLElement = HTMLInputElement>(el: Element, name: string) =>
+  el.querySelector<T>(`[name="${name}"]`)!;
+
+/** What the status line says. */
+export const statusText = (el: CrmCollaborativeForm) =>
+  el.shadowRoot!.querySelector('[part~="status"]')?.textContent?.trim();
+
+/** Type into a field as a user does: value, then input (and change for commit). */
+export function type(input: HTMLInputElement | HTMLTextAreaElement, value: string, commit = true) {
+  input.focus();
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  if (commit) input.dispatchEvent(new Event('change', { bubbles: true }));
+}

@@ -1,0 +1,219 @@
+/**
+ * `<crm-huddle>` alone in a page, on the fake server: its states (idle, refused, in a call), the
+ * pressed state of its toggles, its shortcuts and axe. Media comes from stubbed devices (a canvas
+ * and an oscillator), so a refusal can be played too. Several people and real media flowing between
+ * them are the e2e tests' part (test/e2e/huddle.test.ts).
+ */
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../../../src/elements/huddle/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
+
+const ROOM = 'customer:42';
+
+/** A live audio track (an oscillator) and, for video, a canvas that keeps drawing. */
+function fakeStream(constraints: MediaStreamConstraints): MediaStream {
+  const stream = new MediaStream();
+  if (constraints.audio) {
+    const audio = new AudioContext();
+    const destination = audio.createMediaStreamDestination();
+    const oscillator = audio.createOscillator();
+    oscillator.connect(destination);
+    oscillator.start();
+    for (const track of destination.stream.getAudioTracks()) stream.addTrack(track);
+  }
+  if (constraints.video) {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 240;
+    canvas.getContext('2d')!.fillRect(0, 0, 320, 240);
+    for (const track of canvas.captureStream(5).getVideoTracks()) stream.addTrack(track);
+  }
+  return stream;
+}
+
+describe('<crm-huddle>', () => {
+  const devices = navigator.mediaDevices;
+  const realGum = devices.getUserMedia;
+  const realGdm = devices.getDisplayMedia;
+  let refuse = false;
+  const handed: MediaStreamTrack[] = [];
+
+  beforeEach(() => {
+    refuse = false;
+    devices.getUserMedia = async (c?: MediaStreamConstraints) => {
+      if (refuse) throw new DOMException('refused', 'NotAllowedError');
+      const stream = fakeStream(c ?? {});
+      handed.push(...stream.getTracks());
+      return stream;
+    };
+    devices.getDisplayMedia = async () => {
+      const stream = fakeStream({ video: true });
+      handed.push(...stream.getTracks());
+      return stream;
+    };
+  });
+
+  afterEach(() => {
+    devices.getUserMedia = realGum;
+    devices.getDisplayMedia = realGdm;
+    closeFakeConnections();
+  });
+
+  async function mount() {
+    const connection = await fakeConnection();
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider .client=${connection.client}>
+        <crm-huddle room-id=${ROOM}></crm-huddle>
+      </crm-realtime-provider>`,
+    );
+    const el = provider.querySelector('crm-huddle')!;
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        await connection.clock.flush();
+        await el.updateComplete;
+      }
+    };
+    await settle();
+    const part = (name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+    const join = async () => {
+      const changed = oneEvent(el, 'crm-huddle-change');
+      part('join')!.click();
+      await changed;
+      await settle();
+    };
+    return { ...connection, el, settle, part, join };
+  }
+
+  it('starts idle with a labelled Join button, and is accessible', async () => {
+    const { el, part } = await mount();
+    expect(el.state).to.equal('idle');
+    expect(part('join')!.textContent!.trim()).to.equal('Join call');
+    await expectAccessible(el);
+  });
+
+  it('a refused microphone says so and offers a retry that asks again', async () => {
+    const { el, part, join } = await mount();
+    refuse = true;
+    await join();
+    expect(el.state).to.equal('denied');
+    expect(part('message')!.getAttribute('role')).to.equal('alert');
+    expect(part('message')!.textContent).to.contain('refused');
+    expect(part('join')!.textContent!.trim()).to.equal('Try again');
+    await expectAccessible(el);
+    refuse = false;
+    await join();
+    expect(el.state).to.equal('in-call');
+  });
+
+  it('in a call: toggles carry aria-pressed, the user is in a call in presence', async () => {
+    const { el, part, join, client, settle } = await mount();
+    await join();
+    expect(el.state).to.equal('in-call');
+    for (const name of ['mute', 'camera', 'share']) {
+      expect(part(name)!.getAttribute('aria-pressed'), name).to.equal('false');
+    }
+    const presence = client.presence(ROOM);
+    await settle();
+    expect(presence.snapshot().self?.inCall).to.equal(true);
+    presence.release();
+    await expectAccessible(el);
+  });
+
+  it('an unplugged microphone is replaced by the default one, or the loss is said', async () => {
+    const { el, part, join } = await mount();
+    await join();
+    /** Ends the live microphone as unplugging does: the track ends by itself, not by stop(). */
+    const unplug = () => {
+      const mic = handed.find((t) => t.kind === 'audio' && t.readyState === 'live')!;
+      mic.stop(); // readyState "ended"; stop() alone fires nothing, the device going does
+      mic.dispatchEvent(new Event('ended'));
+      return mic;
+    };
+    const first = unplug();
+    await waitUntil(
+      () => handed.some((t) => t !== first && t.kind === 'audio' && t.readyState === 'live'),
+      'no replacement microphone was asked for',
+    );
+    await el.updateComplete;
+    expect(el.state).to.equal('in-call');
+    expect(part('message')?.dataset['tone']).to.not.equal('error');
+
+    // No other microphone: the call goes on and says the microphone is gone.
+    refuse = true;
+    unplug();
+    await waitUntil(
+      () => part('message')?.dataset['tone'] === 'error',
+      'the loss of the microphone was not shown',
+    );
+    expect(el.state).to.equal('in-call');
+    expect(part('message')!.getAttribute('role')).to.equal('alert');
+    expect(part('message')!.textContent).to.contain('microphone was disconnected');
+    await expectAccessible(el);
+  });
+
+  describe('keyboard shortcuts (focus inside the element)', () => {
+    it('M mutes and unmutes the microphone', async () => {
+      const { el, part, join } = await mount();
+      await join();
+      part('mute')!.focus();
+      part('mute')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'm', bubbles: true, composed: true }),
+      );
+      await el.updateComplete;
+      expect(part('mute')!.getAttribute('aria-pressed')).to.equal('true');
+      expect(el.muted).to.equal(true);
+      expect(el.localStreams[0]!.getAudioTracks()[0]!.enabled).to.equal(false);
+      part('mute')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'M', bubbles: true, composed: true }),
+      );
+      await el.updateComplete;
+      expect(el.muted).to.equal(false);
+    });
+
+    it('V turns the camera on, S shares the screen with a visible "you are sharing"', async () => {
+      const { el, part, join, settle } = await mount();
+      await join();
+      part('camera')!.focus();
+      part('camera')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'v', bubbles: true, composed: true }),
+      );
+      await settle();
+      expect(part('camera')!.getAttribute('aria-pressed')).to.equal('true');
+      part('share')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 's', bubbles: true, composed: true }),
+      );
+      await settle();
+      expect(part('share')!.getAttribute('aria-pressed')).to.equal('true');
+      expect(part('sharing')!.textContent).to.contain('You are sharing your screen');
+      await expectAccessible(el);
+    });
+
+    it('shortcuts do nothing outside a call', async () => {
+      const { el, part } = await mount();
+      part('join')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'm', bubbles: true, composed: true }),
+      );
+      await el.updateComplete;
+      expect(el.state).to.equal('idle');
+      expect(el.muted).to.equal(false);
+    });
+  });
+
+  it('leaving stops every track it opened and leaves presence', async () => {
+    const { el, part, join, client, settle } = await mount();
+    await join();
+    part('camera')!.click();
+    await settle();
+    part('leave')!.click();
+    await settle();
+    expect(el.state).to.equal('idle');
+    expect(handed.filter((t) => t.readyState === 'live')).to.deep.equal([]);
+    const presence = client.presence(ROOM);
+    await settle();
+    expect(presence.snapshot().self?.inCall).to.equal(undefined);
+    presence.release();
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * `<crm-notification-center>` inside a provider backed by the fake server, on a manual clock: the
+ * server validates every frame with the real schemas, and time only moves when a test says so.
+ */
+import { fixture, html } from '@open-wc/testing';
+import '../../../../src/elements/notification-center/define.js';
+import '../../../../src/elements/realtime-provider/define.js';
+import type { CrmNotificationCenter } from '../../../../src/elements/notification-center/crm-notification-center.js';
+import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import type { Notification } from '../../../../src/protocol/index.js';
+import { DEMO_USER, type NotificationDraft } from '../../../../src/testing/index.js';
+import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
+
+export const ME = DEMO_USER.id;
+
+export interface Mounted extends FakeConnection {
+  el: CrmNotificationCenter;
+  provider: CrmRealtimeProvider;
+  root: ShadowRoot;
+  /** Let frames travel, the store notify and the element render. */
+  settle(): Promise<void>;
+  /** Send the current user a notification, as a backend would, and let it arrive. */
+  notify(draft?: Partial<NotificationDraft>): Promise<Notification>;
+  /** Open the panel by clicking the bell, and wait until its items are rendered. */
+  open(): Promise<void>;
+}
+
+export interface MountOptions {
+  attrs?: Record<string, string>;
+  /** History on the server before the element loads it. */
+  seed?: number;
+  /** How many of the newest seeded are unread (default: all). */
+  unread?: number;
+  /** Time between seeded notifications (default 17 minutes). */
+  spacingMs?: number;
+  /** Set on the element before it is connected. */
+  props?: Partial<CrmNotificationCenter>;
+}
+
+export async function mountCenter({
+  attrs = {},
+  seed = 0,
+  unread,
+  spacingMs,
+  props = {},
+}: MountOptions = {}): Promise<Mounted> {
+  const connection = await fakeConnection();
+  if (seed > 0) {
+    connection.server.notifications.seed(ME, seed, {
+      ...(unread !== undefined ? { unread } : {}),
+      ...(spacingMs !== undefined ? { spacingMs } : {}),
+    });
+  }
+  const provider = await fixture<CrmRealtimeProvider>(
+    html`<crm-realtime-provider .client=${connection.client}></crm-realtime-provider>`,
+  );
+  const el = document.createElement('crm-notification-center');
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  Object.assign(el, props);
+  provider.append(el);
+  const settle = async () => {
+    for (let i = 0; i < 4; i++) {
+      await connection.clock.flush();
+      await el.updateComplete;
+    }
+  };
+  await settle();
+  const root = el.shadowRoot!;
+  return {
+    ...connection,
+    el,
+    provider,
+    root,
+    settle,
+    async notify(draft = {}) {
+      const n = connection.server.notify({ target: { user: ME }, title: 'Hello', ...draft });
+      await settle();
+      return n;
+    },
+    async open() {
+      const toggled = nextToggle(panelOf(root));
+      bellOf(root).click();
+      await toggled;
+      await settle();
+    },
+  };
+}
+
+export const bellOf = (root: ShadowRoot) => root.querySelector<HTMLButtonElement>('.bell')!;
+export const badgeOf = (root: ShadowRoot) => root.querySelector<HTMLElement>('.badge')!;
+export const panelOf = (root: ShadowRoot) => root.querySelector<HTMLElement>('.panel')!;
+export const isOpen = (root: ShadowRoot) => panelOf(root).matches(':popover-open');
+
+/** Items in the panel, in order. */
+export const itemsOf = (root: ShadowRoot) => [...root.querySelectorAll<HTMLElement>('.item')];
+export const itemTitles = (root: ShadowRoot) =>
+  itemsOf(root).map((i) => i.querySelector('.title')!.textContent!.trim());
+
+/** Toasts on screen (not those animating out). */
+export const toastsOf = (root: ShadowRoot) => [
+  ...root.querySelectorAll<HTMLElement>('.toast:not(.leaving)'),
+];
+export const toastTitles = (root: ShadowRoot) =>
+  toastsOf(root).map((t) => t.querySelector('.title')!.textContent!.trim());
+
+/** The element focused inside the shadow root. */
+export const focused = (root: ShadowRoot) => root.activeElement as HTMLElement | null;
+
+/** Resolves on the next `toggle` event of a popover. */
+export function nextToggle(popover: HTMLElement): Promise<void> {
+  return new Promise((resolve) =>
+    popover.addEventListener('toggle', () => resolve(), { once: true }),
+  );
+}
+
+/**
+ * Finish every running (finite) animation in the element and let the `animationend` events
+ * arrive, so axe judges settled colours and leaving toasts are gone.
+ */
+export async function finishAnimations(m: Mounted): Promise<void> {
+  for (const a of m.root.getAnimations()) {
+    if (a.effect?.getComputedTiming().endTime !== Infinity) a.finish();
+  }
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  await m.settle();
+}
+
+/** Center of an element, for `sendMouse`. */
+export function center(el: Element): [number, number] {
+  const r = el.getBoundingClientRect();
+  return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
+}

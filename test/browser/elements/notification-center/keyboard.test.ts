@@ -1,0 +1,206 @@
+/**
+ * `<crm-notification-center>` by keyboard, one `describe` per key: the bell opens the panel on
+ * Enter, Space and ArrowDown (ArrowUp: from the end), arrows and Home/End move between items,
+ * Enter opens an item, Escape closes and returns to the bell, Tab leaves and closes.
+ */
+import { expect } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import {
+  bellOf,
+  focused,
+  isOpen,
+  itemsOf,
+  mountCenter,
+  nextToggle,
+  panelOf,
+  type Mounted,
+} from './fixture.js';
+
+afterEach(() => closeFakeConnections());
+
+/** The focused item's index in the panel, or -1. */
+const focusedItem = (m: Mounted) => itemsOf(m.root).indexOf(focused(m.root)!);
+
+/** Mount with history, focus the bell, press `key`, wait for the panel. */
+async function openWith(key: string, seed = 5): Promise<Mounted> {
+  const m = await mountCenter({ seed });
+  bellOf(m.root).focus();
+  const toggled = nextToggle(panelOf(m.root));
+  await sendKeys({ press: key });
+  await toggled;
+  await m.settle();
+  return m;
+}
+
+describe('crm-notification-center keyboard', () => {
+  describe('Enter on the bell', () => {
+    it('opens the panel and focuses the first item', async () => {
+      const m = await openWith('Enter');
+      expect(isOpen(m.root)).to.equal(true);
+      expect(bellOf(m.root).getAttribute('aria-expanded')).to.equal('true');
+      expect(focusedItem(m)).to.equal(0);
+    });
+
+    it('with nothing to show, focuses the panel itself', async () => {
+      const m = await openWith('Enter', 0);
+      expect(focused(m.root)).to.equal(panelOf(m.root));
+    });
+  });
+
+  describe('Space on the bell', () => {
+    it('opens the panel and focuses the first item', async () => {
+      const m = await openWith(' ');
+      expect(isOpen(m.root)).to.equal(true);
+      expect(focusedItem(m)).to.equal(0);
+    });
+  });
+
+  describe('ArrowDown', () => {
+    it('on the bell opens the panel on the first item', async () => {
+      const m = await openWith('ArrowDown');
+      expect(isOpen(m.root)).to.equal(true);
+      expect(focusedItem(m)).to.equal(0);
+    });
+
+    it('moves to the next item and stops at the last', async () => {
+      const m = await openWith('Enter', 3);
+      await sendKeys({ press: 'ArrowDown' });
+      expect(focusedItem(m)).to.equal(1);
+      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'ArrowDown' });
+      expect(focusedItem(m)).to.equal(2);
+    });
+
+    it('keeps one Tab stop in the list, on the item last focused', async () => {
+      const m = await openWith('Enter', 3);
+      await sendKeys({ press: 'ArrowDown' });
+      const tabbable = itemsOf(m.root).map((i) => i.tabIndex);
+      expect(tabbable).to.deep.equal([-1, 0, -1]);
+    });
+
+    it('on the last item loads the next page', async () => {
+      const m = await mountCenter({ seed: 60, unread: 0, attrs: { 'max-notifications': '10' } });
+      bellOf(m.root).focus();
+      const toggled = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await toggled;
+      await m.settle();
+      await sendKeys({ press: 'End' });
+      await m.settle();
+      expect(itemsOf(m.root).length).to.equal(20);
+      expect(focusedItem(m)).to.equal(9);
+      await sendKeys({ press: 'ArrowDown' });
+      expect(focusedItem(m)).to.equal(10);
+    });
+  });
+
+  describe('ArrowUp', () => {
+    it('on the bell opens the panel on the last item', async () => {
+      const m = await openWith('ArrowUp', 4);
+      expect(focusedItem(m)).to.equal(3);
+    });
+
+    it('moves to the previous item and stops at the first', async () => {
+      const m = await openWith('Enter', 3);
+      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'ArrowUp' });
+      expect(focusedItem(m)).to.equal(1);
+      await sendKeys({ press: 'ArrowUp' });
+      await sendKeys({ press: 'ArrowUp' });
+      expect(focusedItem(m)).to.equal(0);
+    });
+  });
+
+  describe('Home and End', () => {
+    it('go to the first and the last item', async () => {
+      const m = await openWith('Enter', 6);
+      await sendKeys({ press: 'End' });
+      expect(focusedItem(m)).to.equal(5);
+      await sendKeys({ press: 'Home' });
+      expect(focusedItem(m)).to.equal(0);
+    });
+  });
+
+  describe('Enter on an item', () => {
+    it('opens it: the open event, and it is read', async () => {
+      const m = await mountCenter({ seed: 3, attrs: { 'mark-read': 'item' } });
+      bellOf(m.root).focus();
+      const toggled = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await toggled;
+      await m.settle();
+      await sendKeys({ press: 'ArrowDown' });
+      let opened = '';
+      m.el.addEventListener('crm-notification-open', (e) => (opened = e.notification.id));
+      await sendKeys({ press: 'Enter' });
+      await m.settle();
+      expect(opened).to.equal(m.el.items[1]!.id);
+      expect(m.el.items[1]!.read).to.equal(true);
+    });
+  });
+
+  describe('Escape', () => {
+    it('closes the panel and returns the focus to the bell', async () => {
+      const m = await openWith('Enter');
+      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'Escape' });
+      await m.settle();
+      expect(isOpen(m.root)).to.equal(false);
+      expect(bellOf(m.root).getAttribute('aria-expanded')).to.equal('false');
+      expect(focused(m.root)).to.equal(bellOf(m.root));
+    });
+
+    it('does not reach the page (a dialog around it stays open)', async () => {
+      const m = await openWith('Enter');
+      let escaped = false;
+      document.addEventListener('keydown', (e) => (escaped = e.key === 'Escape'), { once: true });
+      await sendKeys({ press: 'Escape' });
+      expect(escaped).to.equal(false);
+      expect(isOpen(m.root)).to.equal(false);
+    });
+  });
+
+  describe('Tab', () => {
+    it('from an item goes on to its links and buttons', async () => {
+      const m = await mountCenter({ attrs: { 'entity-link-template': '/c/{id}' } });
+      await m.notify({ title: 'Linked', entity: { type: 'customer', id: '1', label: 'Acme' } });
+      bellOf(m.root).focus();
+      const toggled = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await toggled;
+      await m.settle();
+      await sendKeys({ press: 'Tab' });
+      expect(focused(m.root)?.classList.contains('entity')).to.equal(true);
+    });
+
+    it('leaving the panel closes it, and the focus moves on through the page', async () => {
+      const m = await openWith('Enter', 1);
+      const after = document.createElement('button');
+      after.textContent = 'After';
+      m.provider.after(after);
+      // The item has no links or buttons: one Tab leaves the panel.
+      await sendKeys({ press: 'Tab' });
+      await m.settle();
+      expect(document.activeElement).to.equal(after);
+      expect(isOpen(m.root)).to.equal(false);
+      expect(bellOf(m.root).getAttribute('aria-expanded')).to.equal('false');
+      after.remove();
+    });
+
+    it('Shift+Tab from the first item reaches "Mark all as read"', async () => {
+      const m = await mountCenter({ seed: 2, attrs: { 'mark-read': 'item' } });
+      bellOf(m.root).focus();
+      const toggled = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await toggled;
+      await m.settle();
+      await sendKeys({ down: 'Shift' });
+      await sendKeys({ press: 'Tab' });
+      await sendKeys({ up: 'Shift' });
+      expect(focused(m.root)?.classList.contains('mark-all')).to.equal(true);
+      expect(isOpen(m.root)).to.equal(true);
+    });
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * `<crm-notification-center>` with its panel open: what arrives goes into the panel and is
+ * announced, never drawn as a toast over it; toasts on screen when it opens go at once; closing it
+ * replays nothing; and no toast's box ever intersects the open panel's.
+ */
+import { expect } from '@open-wc/testing';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import {
+  badgeOf,
+  finishAnimations,
+  isOpen,
+  itemTitles,
+  itemsOf,
+  mountCenter,
+  nextToggle,
+  panelOf,
+  toastTitles,
+  toastsOf,
+  type Mounted,
+} from './fixture.js';
+import { expectAccessible } from '../../helpers/settled.js';
+
+afterEach(() => closeFakeConnections());
+
+/** Every toast node, those animating out included: anything a toast could draw. */
+const allToasts = (root: ShadowRoot) => [...root.querySelectorAll<HTMLElement>('.toast')];
+
+/**
+ * What the live regions were given: one entry per node added to a region's list, with the
+ * region's politeness, its text, and the node itself.
+ */
+function recordAnnouncements(root: ShadowRoot) {
+  const added: { live: string; text: string; node: HTMLElement }[] = [];
+  const observers = [...root.querySelectorAll<HTMLElement>('[aria-live]')].map((region) => {
+    const observer = new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (!(node instanceof HTMLElement)) continue;
+          const text = node.textContent!.replace(/\s+/g, ' ').trim();
+          added.push({ live: region.getAttribute('aria-live')!, text, node });
+        }
+      }
+    });
+    observer.observe(region, { childList: true });
+    return observer;
+  });
+  return {
+    /** The announcements that name `title`. */
+    of: (title: string) => added.filter((a) => a.text.includes(title)),
+    stop: () => observers.forEach((o) => o.disconnect()),
+  };
+}
+
+/** Whether two boxes share any area. */
+const intersects = (a: DOMRect, b: DOMRect) =>
+  a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/** The boxes of every toast that intersect the open panel's. */
+function overlapping(m: Mounted): string[] {
+  const panel = panelOf(m.root).getBoundingClientRect();
+  return allToasts(m.root)
+    .filter((t) => intersects(t.getBoundingClientRect(), panel))
+    .map((t) => t.querySelector('.title')!.textContent!.trim());
+}
+
+async function close(m: Mounted): Promise<void> {
+  const toggled = nextToggle(panelOf(m.root));
+  m.el.hide();
+  await toggled;
+  await m.settle();
+}
+
+describe('crm-notification-center with the panel open', () => {
+  it('a notification that arrives goes into the panel, shown as new, and makes no toast', async () => {
+    const m = await mountCenter({ seed: 2, unread: 0 });
+    await m.open();
+    await m.notify({ title: 'Deal won', type: 'success' });
+    expect(allToasts(m.root)).to.have.length(0);
+    expect(m.el.toastsShown).to.deep.equal([]);
+    expect(itemTitles(m.root)[0]).to.equal('Deal won');
+    expect(itemsOf(m.root)[0]!.hasAttribute('data-unread')).to.equal(true);
+    // mark-read="open": the panel showed it, so it is read; the bell rang all the same.
+    expect(m.el.unread).to.equal(0);
+  });
+
+  it('it is announced once, politely, or assertively when urgent, by text no one sees', async () => {
+    const m = await mountCenter({ attrs: { 'mark-read': 'item' } });
+    await m.open();
+    const heard = recordAnnouncements(m.root);
+    await m.notify({ title: 'FYI', message: 'Some detail', type: 'warning' });
+    await m.notify({ title: 'Now!', type: 'error', priority: 'urgent' });
+    await m.clock.advance(60_000);
+    await m.settle();
+    const [fyi, now] = [heard.of('FYI'), heard.of('Now!')];
+    expect(fyi.map((a) => a.live)).to.deep.equal(['polite']);
+    expect(now.map((a) => a.live)).to.deep.equal(['assertive']);
+    // The same words a toast would have been read with: type, priority, title, message.
+    expect(fyi[0]!.text).to.equal('Warning FYI Some detail');
+    expect(now[0]!.text).to.equal('Error Urgent Now!');
+    for (const { node } of [...fyi, ...now]) {
+      expect(node.classList.contains('toast')).to.equal(false);
+      const box = node.getBoundingClientRect();
+      expect(box.width * box.height).to.be.at.most(1);
+      expect(node.querySelector('a, button, [tabindex]')).to.equal(null);
+    }
+    // Closing the panel adds nothing to any region: they were heard once.
+    await close(m);
+    await finishAnimations(m);
+    expect(heard.of('FYI')).to.have.length(1);
+    expect(heard.of('Now!')).to.have.length(1);
+    heard.stop();
+  });
+
+  it('toasts on screen when it opens go at once, urgent ones too, and stay in the panel unread', async () => {
+    const m = await mountCenter({ attrs: { 'mark-read': 'item', 'auto-hide-duration': '0' } });
+    await m.notify({ title: 'Earlier' });
+    await m.notify({ title: 'Pager', priority: 'urgent', type: 'error' });
+    expect(toastTitles(m.root).sort()).to.deep.equal(['Earlier', 'Pager']);
+    await m.open();
+    // Gone, not fading out over the panel.
+    expect(allToasts(m.root)).to.have.length(0);
+    expect(itemTitles(m.root)).to.deep.equal(['Pager', 'Earlier']);
+    expect(m.el.unread).to.equal(2);
+    await close(m);
+    await m.clock.advance(600_000);
+    await m.settle();
+    expect(allToasts(m.root)).to.have.length(0);
+  });
+
+  it('closing it replays no toast of what arrived while it was open; later ones toast again', async () => {
+    const m = await mountCenter({ attrs: { 'mark-read': 'item', 'auto-hide-duration': '0' } });
+    await m.open();
+    await m.notify({ title: 'While open' });
+    await m.notify({ title: 'Urgent while open', priority: 'urgent' });
+    await close(m);
+    await finishAnimations(m);
+    expect(isOpen(m.root)).to.equal(false);
+    expect(allToasts(m.root)).to.have.length(0);
+    // Still there to find: in the badge and the history.
+    expect(badgeOf(m.root).textContent!.trim()).to.equal('2');
+    expect(m.el.items.map((n) => n.title)).to.deep.equal(['Urgent while open', 'While open']);
+    // The panel closed, the next one toasts as before, in the polite region.
+    const heard = recordAnnouncements(m.root);
+    await m.notify({ title: 'After closing' });
+    expect(toastTitles(m.root)).to.deep.equal(['After closing']);
+    expect(heard.of('After closing').map((a) => a.live)).to.deep.equal(['polite']);
+    expect(heard.of('After closing')[0]!.node.classList.contains('toast')).to.equal(true);
+    heard.stop();
+  });
+
+  it('no toast box ever intersects the open panel, where the toasts and the panel share a corner', async () => {
+    // The bell in the top-end corner and the toasts there too: the panel opens right over them.
+    const m = await mountCenter({
+      attrs: { 'toast-position': 'top-end', 'auto-hide-duration': '0' },
+    });
+    Object.assign(m.el.style, { position: 'fixed', insetBlockStart: '0', insetInlineEnd: '0' });
+    await m.notify({ title: 'Before', message: 'A line long enough to reach under the bell.' });
+    await m.notify({ title: 'Urgent before', priority: 'urgent' });
+    expect(toastsOf(m.root)).to.have.length(2);
+    await m.open();
+    expect(overlapping(m)).to.deep.equal([]);
+    await m.notify({ title: 'During', message: 'Arrives with the panel open.' });
+    await m.notify({ title: 'Urgent during', priority: 'urgent' });
+    expect(overlapping(m)).to.deep.equal([]);
+    await finishAnimations(m);
+    expect(isOpen(m.root)).to.equal(true);
+    expect(overlapping(m)).to.deep.equal([]);
+    expect(allToasts(m.root)).to.have.length(0);
+  });
+
+  it('passes axe with a notification announced while it is open', async () => {
+    const m = await mountCenter({ seed: 3 });
+    await m.open();
+    await m.notify({ title: 'Arrived', type: 'success', priority: 'high' });
+    await finishAnimations(m);
+    expect(allToasts(m.root)).to.have.length(0);
+    await expectAccessible(m.el);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * `<crm-presence callable>`: "Start a call with the people here" fires a cancelable request, and
+ * someone in the room's call reads "In a call".
+ */
+import { expect, oneEvent } from '@open-wc/testing';
+import type { CrmPresenceCallEvent } from '../../../../src/events/huddle-events.js';
+import { personText } from '../../../../src/elements/presence/person-text.js';
+import { defaultPresenceMessages } from '../../../../src/elements/presence/presence-messages.js';
+import { messageContext } from '../../../../src/i18n.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
+import { BEN, ROOM, mountPresence } from './fixture.js';
+
+describe('<crm-presence callable>', () => {
+  afterEach(() => closeFakeConnections());
+
+  it('offers no call button without the attribute, or when alone', async () => {
+    const plain = await mountPresence({ people: [BEN] });
+    expect(plain.root.querySelector('[part~="call"]')).to.equal(null);
+    const alone = await mountPresence({ attrs: { 'room-id': ROOM, callable: '' } });
+    expect(alone.root.querySelector('[part~="call"]')).to.equal(null);
+  });
+
+  it('"Start a call" fires a cancelable crm-presence-call naming the others', async () => {
+    const m = await mountPresence({ attrs: { 'room-id': ROOM, callable: '' }, people: [BEN] });
+    const button = m.root.querySelector<HTMLButtonElement>('[part~="call"]')!;
+    expect(button.textContent!.trim()).to.equal('Start a call with the people here');
+    await expectAccessible(m.el);
+    const fired = oneEvent(m.el, 'crm-presence-call');
+    m.el.addEventListener('crm-presence-call', (e) => e.preventDefault(), { once: true });
+    button.click();
+    const event = (await fired) as unknown as CrmPresenceCallEvent;
+    expect(event.cancelable).to.equal(true);
+    expect(event.room).to.equal(ROOM);
+    expect(event.people.map((p) => p.user.id)).to.deep.equal([BEN.id]);
+  });
+
+  it('someone in the call reads "In a call" unless they edit a field', () => {
+    const c = messageContext('en');
+    const person = {
+      user: BEN,
+      status: 'online' as const,
+      activity: { kind: 'viewing' as const },
+      connections: 1,
+      devices: 1,
+      since: 0,
+      updatedAt: 0,
+      inCall: true,
+    };
+    expect(personText(person, false, defaultPresenceMessages, c).label).to.equal(
+      'Ben Lee: Online, In a call',
+    );
+    const editing = { ...person, activity: { kind: 'editing' as const, field: 'email' } };
+    expect(personText(editing, false, defaultPresenceMessages, c).doing).to.equal('Editing email');
+  });
+});
