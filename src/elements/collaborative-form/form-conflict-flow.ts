@@ -10,7 +10,7 @@ import { CrmFormConflictEvent } from '../../events/collaborative-form-events.js'
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
 import { dialogConflicts, resolutionOf } from './form-conflicts.js';
-import type { SessionFields, SessionHost } from './form-session.js';
+import type { SessionFields, SessionHost } from './form-session-ports.js';
 
 /** The conflict the dialog shows (or showed, until resolved), and its fields as shown. */
 export interface ShownConflict {
