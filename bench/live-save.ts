@@ -10,7 +10,7 @@
  * round trips are not counted. Saves go one at a time: the next starts after the writer's ack.
  *
  * Beside it, in the same run and the same browser: the round trip of a bare WebSocket echo
- * (the reader page ↔ a Node `ws` server that sends every message back), before and after the
+ * (a blank page beside the reader ↔ a Node `ws` server that sends every message back), before and after the
  * saves: the floor any save-to-render path on this machine sits on.
  *
  * Flags: --saves 300 (bounded by --max-seconds 120)   --echoes 300   --no-write   --json
@@ -327,15 +327,18 @@ async function main(): Promise<void> {
     };
     const writer = await open('ana');
     const reader = await open('ben');
+    // The echo runs from a blank page of the reader's browser context: the demo's
+    // Content-Security-Policy (`connect-src 'self'`) would refuse a socket to another port.
+    const echoPage = await reader.context().newPage();
 
-    const echoes = await echoRoundTrips(reader, echo.url, Math.ceil(options.echoes / 2));
+    const echoes = await echoRoundTrips(echoPage, echo.url, Math.ceil(options.echoes / 2));
     for (let i = 0; i < 20; i++) await round(writer, reader, `warm-up ${i}`);
     const rounds: Round[] = [];
     const deadline = Date.now() + options.maxSeconds * 1000;
     for (let i = 0; i < options.saves && Date.now() < deadline; i++) {
       rounds.push(await round(writer, reader, `Next step #${i} ${Date.now()}`));
     }
-    echoes.push(...(await echoRoundTrips(reader, echo.url, Math.floor(options.echoes / 2))));
+    echoes.push(...(await echoRoundTrips(echoPage, echo.url, Math.floor(options.echoes / 2))));
     const raw = await rawSaves(server.origin, Math.min(options.saves, rounds.length));
     load.push(loadavg()[0]!);
 
