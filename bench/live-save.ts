@@ -309,7 +309,8 @@ async function main(): Promise<void> {
     throw new Error('the built kit is missing: run `npm run build` first');
   }
   const load = [loadavg()[0]!];
-  const server = await startServer({ env: { CRM_NOTIFY_WATCHERS: '0' } });
+  // The start timeout is a hang limit: on a loaded shared box the first start takes a while.
+  const server = await startServer({ env: { CRM_NOTIFY_WATCHERS: '0' }, startTimeoutMs: 120_000 });
   const echo = await echoServer();
   const browser = await launchBrowser();
   try {
