@@ -10,7 +10,7 @@
  * round trips are not counted. Saves go one at a time: the next starts after the writer's ack.
  *
  * Beside it, in the same run and the same browser: the round trip of a bare WebSocket echo
- * (a blank page beside the reader ↔ a Node `ws` server that sends every message back), before and after the
+ * (a blank page in a browser context of its own ↔ a Node `ws` server that sends every message back), before and after the
  * saves: the floor any save-to-render path on this machine sits on.
  *
  * Flags: --saves 300 (bounded by --max-seconds 120)   --echoes 300   --no-write   --json
@@ -328,9 +328,12 @@ async function main(): Promise<void> {
     };
     const writer = await open('ana');
     const reader = await open('ben');
-    // The echo runs from a blank page of the reader's browser context: the demo's
-    // Content-Security-Policy (`connect-src 'self'`) would refuse a socket to another port.
-    const echoPage = await reader.context().newPage();
+    // The echo runs from a blank page of its own (the demo's Content-Security-Policy,
+    // `connect-src 'self'`, refuses a socket to another port), in its own context, so the reader
+    // stays the visible page of its window (a hidden page's frames and timers are throttled).
+    const echoContext = await browser.newContext();
+    await echoContext.addInitScript({ content: 'window.__name = (f) => f;' });
+    const echoPage = await echoContext.newPage();
 
     const echoes = await echoRoundTrips(echoPage, echo.url, Math.ceil(options.echoes / 2));
     for (let i = 0; i < 20; i++) await round(writer, reader, `warm-up ${i}`);
