@@ -88,6 +88,11 @@ export class ActivityController extends ClientController {
     return this.store?.refresh() ?? Promise.resolve();
   }
 
+  /** The oldest item the host shows (see `ActivityStoreApi.retain`): kept, with what is newer. */
+  retain(id: string | undefined): void {
+    this.store?.retain(id);
+  }
+
   /** Follow the getters: another feed re-acquires, another filter refetches, before rendering. */
   hostUpdate(): void {
     if (!this.client) return;

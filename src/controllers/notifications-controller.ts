@@ -99,6 +99,11 @@ export class NotificationsController extends ClientController {
     return this.call((store) => store.refresh());
   }
 
+  /** The host no longer shows what `loadMore` paged in (see `NotificationStoreApi.unpage`). */
+  unpage(): void {
+    this.store?.unpage();
+  }
+
   /** Send a notification (validated, stored and delivered by the server to its target). */
   send(input: NotificationDraft, via?: string): Promise<void> {
     return this.call((store) => store.send(input, via));

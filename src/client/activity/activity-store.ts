@@ -7,8 +7,10 @@
  *   `setFilter()` refetches.
  * - Bursts are coalesced: listeners are called at most once per animation frame, with 1,000 events
  *   a second as with one.
- * - Memory is bounded: beyond `maxItems` (10,000) the oldest are dropped and `hasMore` turns true,
- *   so `loadOlder()` can page them back in.
+ * - Memory is bounded, so a feed left open all day stays flat: the store keeps the newest
+ *   `maxItems` (500) and, beyond them, only what the reader needs, which its view tells it with
+ *   `retain()` (the oldest item on screen). Older items are dropped, `hasMore` turns true, and
+ *   `loadOlder()` pages them back in when the reader scrolls down again.
  * - After a reconnect the replayed items slot in; after a `gap` the newest page is refetched and
  *   merged.
  *
@@ -43,7 +45,10 @@ export interface ActivityStoreOptions {
   filter?: ActivityFilter;
   /** Items per history request, 1–200. Default 50. */
   pageSize?: number;
-  /** Items kept in memory before the oldest are dropped (they stay loadable). Default 10,000. */
+  /**
+   * The newest items always kept in memory; older ones are kept only while the reader needs them
+   * (`retain`, or a page `loadOlder` just brought), then dropped (they stay loadable). Default 500.
+   */
   maxItems?: number;
 }
 
@@ -78,6 +83,12 @@ export interface ActivityStoreApi {
   subscribe(listener: (snapshot: ActivitySnapshot) => void): Unsubscribe;
   /** Page older items in. Resolves when the page arrived (or there is nothing more). */
   loadOlder(): Promise<void>;
+  /**
+   * The oldest item the reader needs (the last one on screen, or one with focus): it and
+   * everything newer stay in memory, with a page to spare below it, however many live items
+   * arrive above. `undefined`: only the newest `maxItems`.
+   */
+  retain(id: string | undefined): void;
   /** Show other kinds or people: clears the items and refetches the newest page. */
   setFilter(filter: ActivityFilter | undefined): Promise<void>;
   /** Refetch the newest page and merge it (e.g. a retry button after an error). */
@@ -87,6 +98,8 @@ export interface ActivityStoreApi {
 }
 
 const MAX_WALK_PAGES = 200;
+/** The newest items kept in memory by default. */
+export const DEFAULT_MAX_ITEMS = 500;
 
 export class ActivityStore implements ActivityStoreApi {
   readonly room: string;
@@ -98,7 +111,10 @@ export class ActivityStore implements ActivityStoreApi {
   private readonly offs: Unsubscribe[];
   private readonly handle: RoomHandle;
   private filter: ActivityFilter;
-  private limit: number;
+  /** Items a `loadOlder` brought in are kept until the reader says what it needs (`retain`). */
+  private loadedThrough = 0;
+  /** The oldest item the reader needs (`retain`). */
+  private retained: string | undefined;
   private loads = 0;
   private liveCount = 0;
   private error: RealtimeError | undefined;
@@ -121,8 +137,7 @@ export class ActivityStore implements ActivityStoreApi {
     this.room = feedRoom(this.feed);
     this.filter = normalizeFilter(options.filter);
     this.pageSize = Math.min(200, positiveInt(options.pageSize, 50));
-    this.maxItems = positiveInt(options.maxItems, 10_000);
-    this.limit = this.maxItems;
+    this.maxItems = positiveInt(options.maxItems, DEFAULT_MAX_ITEMS);
     this.notifier = new StoreNotifier(host, () => this.snapshot());
     this.offs = [
       client.on('activity', (m) => this.received(m)),
@@ -140,7 +155,7 @@ export class ActivityStore implements ActivityStoreApi {
   }
 
   snapshot(): ActivitySnapshot {
-    if (this.list.size > this.limit) this.list.trim(this.limit);
+    this.bound(0);
     this.cached ??= Object.freeze({
       feed: this.feed,
       filter: this.filter,
@@ -165,6 +180,14 @@ export class ActivityStore implements ActivityStoreApi {
     return this.loadingOlder;
   }
 
+  retain(id: string | undefined): void {
+    if (this.released || id === this.retained) return;
+    this.retained = id;
+    // The reader has seen what the last page brought: from now on its position decides.
+    this.loadedThrough = 0;
+    if (this.list.size > this.keep()) this.changed();
+  }
+
   setFilter(filter: ActivityFilter | undefined): Promise<void> {
     let next: ActivityFilter;
     try {
@@ -178,7 +201,8 @@ export class ActivityStore implements ActivityStoreApi {
     this.filter = next;
     this.generation += 1;
     this.list.reset();
-    this.limit = this.maxItems;
+    this.loadedThrough = 0;
+    this.retained = undefined;
     this.error = undefined;
     this.changed();
     return this.loadTop();
@@ -209,7 +233,7 @@ export class ActivityStore implements ActivityStoreApi {
     if (!matchesFilter(item, this.filter) || !this.list.addLive(item)) return;
     this.liveCount += 1;
     // Bounded between frames too, for a store nobody reads.
-    if (this.list.size > this.limit + this.pageSize) this.list.trim(this.limit);
+    this.bound(this.pageSize);
     this.changed();
   }
 
@@ -231,8 +255,8 @@ export class ActivityStore implements ActivityStoreApi {
       const page = await this.fetch(this.list.olderCursor);
       if (!page || generation !== this.generation) return;
       const added = this.list.appendOlder(page.items, page.nextCursor);
-      // The reader asked for these: keep them, and drop the oldest only beyond them.
-      this.limit = Math.max(this.limit, this.list.size);
+      // The reader asked for these: keep them until it says where it is (`retain`).
+      this.loadedThrough = this.list.size;
       this.changed();
       if (added > 0 || page.nextCursor === undefined) return;
     }
@@ -261,6 +285,24 @@ export class ActivityStore implements ActivityStoreApi {
       this.loads -= 1;
       this.changed();
     }
+  }
+
+  /** How many of the newest items to keep: the window, what was just loaded, what is needed. */
+  private keep(): number {
+    let keep = Math.max(this.maxItems, this.loadedThrough);
+    if (this.retained !== undefined && this.list.size > keep) {
+      const index = this.list.indexOf(this.retained);
+      // A page to spare below the reader, so scrolling a little does not fetch it again.
+      if (index >= 0) keep = Math.max(keep, index + 1 + this.pageSize);
+    }
+    return keep;
+  }
+
+  /** Drop the oldest items beyond what is kept, once more than `slack` of them are waiting. */
+  private bound(slack: number): void {
+    if (this.list.size <= this.maxItems + slack) return;
+    const keep = this.keep();
+    if (this.list.size > keep + slack && this.list.trim(keep) > 0) this.cached = undefined;
   }
 
   private changed(): void {

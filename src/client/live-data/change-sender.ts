@@ -92,13 +92,18 @@ export class ChangeSender {
     }
   }
 
-  /** Send one change; false when sending should stop until the connection is back. */
+  /**
+   * Send one change; false when sending should stop until the connection is back. A change whose
+   * base version is known and that waits for no outbox write leaves in the same task as the
+   * `pump()` that picked it, before anything awaits: the save's frame does not wait for the page
+   * to render the optimistic state.
+   */
   private async send(m: Mutation): Promise<boolean> {
     let frame: ServerFrame;
     m.inFlight = true;
     try {
       if (m.record) await m.record.stored; // never send ahead of the store's order
-      const baseVersion = await this.baseFor(m);
+      const baseVersion = this.knownBase(m) ?? (await this.readBase(m));
       if (m.state !== 'pending') return true; // withdrawn meanwhile
       m.userId ??= this.host.userId();
       frame = await this.host.request({
@@ -125,18 +130,28 @@ export class ChangeSender {
 
   /**
    * The version to send: the change's base (the version the user's view of its fields came from),
-   * moved up over the versions right after it that this client made itself.
+   * moved up over the versions right after it that this client made itself. Undefined when the
+   * change was made before the entity was ever read and no handle shows it: `readBase` asks.
    */
-  private async baseFor(m: Mutation): Promise<number> {
-    let base = m.baseVersion;
-    if (base === undefined) {
-      // Made before the entity was ever read: based on whatever is current.
-      base = this.host.version(m.key) ?? (await this.readVersion(m));
-      m.baseVersion = base;
-      m.touch();
-      if (m.record) this.outbox.replace(m.record, { baseVersion: base });
+  private knownBase(m: Mutation): number | undefined {
+    if (m.baseVersion === undefined) {
+      const current = this.host.version(m.key);
+      if (current === undefined) return undefined;
+      this.adoptBase(m, current);
     }
-    return this.queue.rebase(m.key, base);
+    return this.queue.rebase(m.key, m.baseVersion!);
+  }
+
+  /** Based on whatever is current on the server. */
+  private async readBase(m: Mutation): Promise<number> {
+    this.adoptBase(m, await this.readVersion(m));
+    return this.queue.rebase(m.key, m.baseVersion!);
+  }
+
+  private adoptBase(m: Mutation, base: number): void {
+    m.baseVersion = base;
+    m.touch();
+    if (m.record) this.outbox.replace(m.record, { baseVersion: base });
   }
 
   private async readVersion(m: Mutation): Promise<number> {

@@ -228,8 +228,9 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource {
     }
     this.queue.push(m);
     if (!this.isOpen()) this.queue.persist(m);
-    this.notify(m.key);
+    // Send first, then show: the frame leaves before the handles render the optimistic state.
     this.sender.pump();
+    this.notify(m.key);
     return m.settled;
   }
 

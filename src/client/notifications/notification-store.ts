@@ -9,7 +9,11 @@
  * - `onNew` fires once per notification that arrives live (replayed after a reconnect included),
  *   never for history; after a `gap` the first page is refetched and what we did not have counts
  *   as new.
- * - `maxNotifications` (default 50) are kept in memory; `loadMore()` pages older ones in.
+ * - `maxNotifications` (default 50) are kept in memory; `loadMore()` pages older ones in, and
+ *   they stay until every view that paged them lets go (`unpage()`, a closed panel): a tab open
+ *   all day holds the newest few, whatever arrived. The unread count is the server's (each page
+ *   and read-state frame carries it) plus what arrived live since, so it stays exact for items
+ *   no longer in memory.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  */
 import {
@@ -51,6 +55,8 @@ export class NotificationStore {
   private generation = 0;
   /** Kept in memory: the largest `maxNotifications` asked for, plus what `loadMore` brought. */
   private limit: number;
+  /** Views showing what `loadMore` paged in. */
+  private readonly pagers = new Set<object>();
   private maxNotifications: number;
   private loadingMore: Promise<void> | undefined;
   private cached: NotificationsSnapshot | undefined;
@@ -86,7 +92,7 @@ export class NotificationStore {
   }
 
   snapshot(): NotificationsSnapshot {
-    if (this.list.size > this.limit) this.list.trim(this.limit);
+    if (this.list.size > this.limit && this.list.trim(this.limit) > 0) this.cached = undefined;
     this.cached ??= Object.freeze({
       items: this.list.items,
       unread: this.unread,
@@ -132,11 +138,20 @@ export class NotificationStore {
     await this.client.emit(room, 'notification', parsed.data);
   }
 
-  /** Page older notifications in (newest first after what we have). */
-  loadMore(): Promise<void> {
+  /** Page older notifications in (newest first after what we have), for `by` (a view). */
+  loadMore(by?: object): Promise<void> {
+    if (by !== undefined) this.pagers.add(by);
     if (!this.list.hasMore || !this.list.loaded) return Promise.resolve();
     this.loadingMore ??= this.walkOlder().finally(() => (this.loadingMore = undefined));
     return this.loadingMore;
+  }
+
+  /** `by` no longer shows paged-in items: with no one left who does, back to the window. */
+  unpage(by: object): void {
+    if (!this.pagers.delete(by) || this.pagers.size > 0) return;
+    if (this.limit === this.maxNotifications) return;
+    this.limit = this.maxNotifications;
+    if (this.list.size > this.limit) this.changed();
   }
 
   /** Refetch the first page (e.g. a retry button after an error). */

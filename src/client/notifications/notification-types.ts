@@ -36,8 +36,17 @@ export interface NotificationStoreApi {
   subscribe(listener: (snapshot: NotificationsSnapshot) => void): Unsubscribe;
   /** Called once per notification that arrives live (for toasts); never for history. */
   onNew(listener: (notification: Notification) => void): Unsubscribe;
-  /** Page older notifications in. Resolves when the page arrived (or there is nothing more). */
+  /**
+   * Page older notifications in. Resolves when the page arrived (or there is nothing more). They
+   * stay in memory until `unpage()`.
+   */
   loadMore(): Promise<void>;
+  /**
+   * This view no longer shows what `loadMore` paged in (its panel closed): once no view does, the
+   * store keeps only the newest `maxNotifications` again. The unread count is unaffected; the
+   * dropped ones load again with `loadMore`.
+   */
+  unpage(): void;
   /** Refetch the first page (unread count, read state). */
   refresh(): Promise<void>;
   /** Mark notifications read: at once here, confirmed by the server, rolled back if refused. */

@@ -74,7 +74,11 @@ class NotificationsView implements NotificationStoreApi {
   }
 
   loadMore(): Promise<void> {
-    return this.guard(() => this.store.loadMore());
+    return this.guard(() => this.store.loadMore(this));
+  }
+
+  unpage(): void {
+    this.store.unpage(this);
   }
 
   refresh(): Promise<void> {
@@ -97,6 +101,7 @@ class NotificationsView implements NotificationStoreApi {
     if (this.released) return;
     this.released = true;
     for (const off of [...this.offs]) off();
+    this.store.unpage(this);
     this.done();
   }
 

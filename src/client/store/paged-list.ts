@@ -69,6 +69,12 @@ export class PagedList<T extends Identified> {
     return this.byId.get(id);
   }
 
+  /** Where an item is in `items` (newest first), or -1. */
+  indexOf(id: string): number {
+    const item = this.byId.get(id);
+    return item === undefined ? -1 : this.items.indexOf(item);
+  }
+
   /** Newest time among the items, or -Infinity when empty. */
   newestTime(): number {
     const first = this.items[0];

@@ -131,7 +131,8 @@ export class CrmActivityFeed extends LitElement {
   /**
    * Items per page: each history request fetches this many (1–200), and this many are shown
    * before the reader scrolls for more. Not a cap on the feed: however long it grows, only the
-   * items near the viewport are rendered (the store keeps up to 10,000 in memory).
+   * items near the viewport are rendered, and the store keeps the newest 500 items plus what
+   * the reader scrolled to in memory (older ones load again when scrolled to).
    */
   @property({ type: Number, attribute: 'max-items' }) maxItems = DEFAULT_MAX_ITEMS;
 
@@ -298,6 +299,10 @@ export class CrmActivityFeed extends LitElement {
     if (this.liveAtTop) this.burst.shown();
     this.window.settle();
     this.ticker.sync((this.shown?.items.length ?? 0) > 0);
+    // The store keeps what is on screen (and focused) and drops older items it no longer needs:
+    // a feed open all day stays the same size; scrolling down pages them in again.
+    const last = this.window.lastNeededIndex();
+    this.activity.retain(last >= 0 ? this.shown?.items[last]?.id : undefined);
   }
 
   protected override render(): TemplateResult {

@@ -4,7 +4,7 @@
  * (loading older, or the end).
  */
 import { html, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { ActivitySnapshot } from '../../client/activity/activity-store.js';
 import type { ActivityItem, EntityRef } from '../../protocol/index.js';
@@ -86,7 +86,7 @@ export function feedListTemplate(snapshot: ActivitySnapshot, ctx: FeedListContex
       @focusout=${ctx.focus.onFocusOut}
       @animationend=${ctx.onAnimationEnd}
     >
-      ${repeat(
+      ${keyedList(
         indexes,
         (i) => items[i]!.id,
         (i) => {

@@ -31,6 +31,8 @@ export const AT_TOP = 4;
 const GUESS = 76;
 /** Load older items when the window reaches this close to the end of what is loaded. */
 const NEAR_END = 8;
+/** Measured heights kept (the oldest measured are forgotten first). */
+const MAX_HEIGHTS = 2000;
 /** New items animated in at most at once (a burst just appears). */
 const MAX_ENTERING = 5;
 
@@ -46,7 +48,11 @@ export interface FeedWindowOptions {
 type Host = ReactiveControllerHost & HTMLElement;
 
 export class FeedWindow<T extends WindowItem> implements ReactiveController {
-  readonly heights = new HeightCache(GUESS);
+  /**
+   * Heights of the items rendered lately: a few pages' worth, not one per item that ever passed
+   * through a feed open all day (the store itself keeps about as many items).
+   */
+  readonly heights = new HeightCache(GUESS, MAX_HEIGHTS);
   readonly layout = new Layout(this.heights);
   /** The items rendered in flow. */
   range: Range = EMPTY_RANGE;
@@ -161,6 +167,18 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     if (id === undefined) return -1;
     const index = this.layout.indexOf(id);
     return index >= 0 && (index < this.range.start || index >= this.range.end) ? index : -1;
+  }
+
+  /**
+   * The last item the feed needs kept in memory: the end of the window, or the focused, revealed
+   * or active item when it lies further down. -1 when there are no items.
+   */
+  lastNeededIndex(): number {
+    let last = this.range.end - 1;
+    for (const id of [this.revealing, this.focusedId, this.activeId]) {
+      if (id !== undefined) last = Math.max(last, this.layout.indexOf(id));
+    }
+    return Math.min(last, this.layout.count - 1);
   }
 
   /** The item that takes the Tab stop: the active one when rendered, else the first visible. */

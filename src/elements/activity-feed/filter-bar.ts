@@ -37,7 +37,8 @@ export class FilterOptions {
   private readonly people = new Map<string, UserProfile>();
   /** The item lists already looked at (the store hands out a new one per change). */
   private seen: readonly ActivityItem[] | undefined;
-  private scannedIds = new Set<string>();
+  /** Items already looked at; held weakly, so items the store drops are forgotten here too. */
+  private scanned = new WeakSet<ActivityItem>();
 
   /**
    * Learn from a list of items (newest first). Live items arrive at the top and pages at the
@@ -51,12 +52,11 @@ export class FilterOptions {
     for (let i = 0; i < n; i++) {
       if (i === limit && n - limit > i) i = n - limit;
       const item = items[i]!;
-      if (this.scannedIds.has(item.id)) continue;
-      this.scannedIds.add(item.id);
+      if (this.scanned.has(item)) continue;
+      this.scanned.add(item);
       this.addKind(item.kind);
       if (item.actor) this.addPerson(item.actor);
     }
-    if (this.scannedIds.size > 5000) this.scannedIds = new Set();
   }
 
   addKind(kind: string): void {
@@ -89,7 +89,7 @@ export class FilterOptions {
   clear(): void {
     this.kindSet.clear();
     this.people.clear();
-    this.scannedIds.clear();
+    this.scanned = new WeakSet();
     this.seen = undefined;
   }
 }

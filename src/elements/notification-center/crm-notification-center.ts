@@ -168,7 +168,11 @@ export class CrmNotificationCenter extends LitElement {
     // The panel lists every notification: no toast is drawn over it or cut by it while it shows.
     toggling: (open) => this.toasts.quiet(open),
     opened: () => this.requestUpdate(),
-    closed: () => (this.fresh = new Set()),
+    closed: () => {
+      this.fresh = new Set();
+      // What the panel paged in is not shown any more: memory goes back to the newest few.
+      this.notifications.unpage();
+    },
     reachedEnd: () => this.loadMore(),
   });
   private readonly toasts = new ToastStack(this, {
@@ -177,7 +181,9 @@ export class CrmNotificationCenter extends LitElement {
   });
   private m: NotificationCenterMessages = defaultNotificationCenterMessages;
   private c: MessageContext = messageContext('en');
+  /** Short ids for the DOM, per notification listed or toasted (pruned, see `pruneKeys`). */
   private readonly keys = new Map<string, string>();
+  private lastKey = 0;
   private readonly ticker = new Ticker(TICK_MS, () => this.requestUpdate());
   private readonly cards: CardHost = {
     m: this.m,
@@ -281,6 +287,7 @@ export class CrmNotificationCenter extends LitElement {
   }
 
   protected override updated(): void {
+    this.pruneKeys();
     this.panel.updated();
     this.toasts.show(this.renderRoot);
     this.toasts.updated(this.renderRoot);
@@ -487,9 +494,21 @@ export class CrmNotificationCenter extends LitElement {
   private keyOf(id: string): string {
     let key = this.keys.get(id);
     if (key === undefined) {
-      key = String(this.keys.size + 1);
+      key = String(++this.lastKey);
       this.keys.set(id, key);
     }
     return key;
+  }
+
+  /**
+   * Forget the keys of notifications neither listed nor toasted any more: a tab open all day
+   * sees thousands come and go.
+   */
+  private pruneKeys(): void {
+    const shown = this.items.length + this.toasts.drawn.length;
+    if (this.keys.size <= 2 * shown + 50) return;
+    const keep = new Set(this.items.map((n) => n.id));
+    for (const toast of this.toasts.drawn) keep.add(toast.notification.id);
+    for (const id of [...this.keys.keys()]) if (!keep.has(id)) this.keys.delete(id);
   }
 }

@@ -4,7 +4,7 @@
  * empty, failed, not connected). The list is rendered only while the panel is open.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { NotificationsSnapshot } from '../../client/notifications/notification-store.js';
 import type { MessageContext } from '../../i18n.js';
 import type { Notification } from '../../protocol/notifications.js';
@@ -99,7 +99,7 @@ function content(v: PanelView, m: M, c: MessageContext): TemplateResult {
       aria-busy=${snapshot.loading ? 'true' : 'false'}
       @scroll=${v.onScroll}
     >
-      ${repeat(
+      ${keyedList(
         groups,
         (g) => g.key,
         (g) => group(g, v, m, c, firstId),
@@ -124,7 +124,7 @@ function group(
   return html`<div class="group" role="group" aria-labelledby="day-${g.key}">
     <div part="day" class="day" id="day-${g.key}">${label}</div>
     <ul class="items" role="list">
-      ${repeat(
+      ${keyedList(
         g.items,
         (n) => n.id,
         (n) => v.item(n, n.id === firstId),

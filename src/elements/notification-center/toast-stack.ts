@@ -19,7 +19,7 @@
  *   already show it.
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { Clock } from '../../client/types.js';
 import type { Notification } from '../../protocol/notifications.js';
 import { ToastTimer, type PauseReason } from './toast-timer.js';
@@ -176,7 +176,7 @@ export class ToastStack {
     const urgent = this.toasts.filter(isUrgent);
     const polite = this.toasts.filter((t) => !isUrgent(t));
     const list = (toasts: Toast[]) =>
-      repeat(
+      keyedList(
         toasts,
         (t) => t.notification.id,
         (t) => (t.announceOnly ? templates.announcement(t.notification) : templates.toast(t)),

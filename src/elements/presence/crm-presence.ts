@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { Person, PresenceSnapshot } from '../../client/types.js';
 import {
   ConnectionStatusController,
@@ -295,7 +295,7 @@ export class CrmPresence extends LitElement {
               aria-label=${this.m.groupLabel(counted, this.c)}
               @keydown=${this.onRowKeydown}
             >
-              ${repeat(
+              ${keyedList(
                 row,
                 (p) => p.user.id,
                 (p) => this.renderItem(p),

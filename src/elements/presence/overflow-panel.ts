@@ -7,7 +7,7 @@
  * outside or tabbing out closes it too.
  */
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyedList } from '../shared/keyed-list.js';
 import type { Person } from '../../client/types.js';
 import type { MessageContext, PresenceMessages } from './presence-messages.js';
 import { place } from '../shared/placement.js';
@@ -76,7 +76,7 @@ export class OverflowPanel {
     >
       <div part="panel-heading" class="panel-heading" id="panel-heading">${heading}</div>
       <ul part="panel-list" class="panel-list" role="list">
-        ${repeat(
+        ${keyedList(
           people,
           (p) => p.user.id,
           (p, i) => {

@@ -18,6 +18,7 @@ export class RowMotion {
 
   /** `index`: where they were in the row, -1 if they were not shown (nothing to animate). */
   left(person: Person, index: number): void {
+    this.entering.delete(person.user.id);
     if (index >= 0 && !prefersReducedMotion()) this.leaving.set(person.user.id, { person, index });
   }
 
@@ -45,14 +46,24 @@ export class RowMotion {
   }
 
   /**
-   * After a render: forget departures with nothing running (the element is hidden, or the
-   * animation was overridden by the page's CSS), so no avatar lingers.
+   * After a render: forget arrivals and departures with nothing running (the person went behind
+   * "+N" and was never drawn, the element is hidden, or the animation was overridden by the
+   * page's CSS), so no avatar lingers and nobody who came and went is remembered.
    */
   prune(item: (id: string) => Element | null): void {
     for (const id of this.leaving.keys()) {
       const element = item(id);
       if (!element || element.getAnimations().length === 0) this.leaving.delete(id);
     }
+    for (const id of this.entering) {
+      const element = item(id);
+      if (!element || element.getAnimations().length === 0) this.entering.delete(id);
+    }
+  }
+
+  /** People animating in or out (for tests: nobody is remembered after they are gone). */
+  get size(): number {
+    return this.entering.size + this.leaving.size;
   }
 
   clear(): void {

@@ -192,7 +192,8 @@ describe('activity store: live tail', () => {
 
   it('a burst of 1,000 events makes one listener call per frame', async () => {
     const rig = createRig();
-    const feed = rig.client().activity(GLOBAL);
+    // Room for the whole burst: what is counted here is listener calls, not the memory bound.
+    const feed = rig.client().activity(GLOBAL, { maxItems: 5000 });
     await settle(rig);
     const seen: ActivitySnapshot[] = [];
     feed.subscribe((s) => seen.push(s));
@@ -233,6 +234,61 @@ describe('activity store: live tail', () => {
     assert.deepEqual(ids(s.items), all.slice(0, 350));
     while (feed.snapshot().hasMore) await feed.loadOlder();
     assert.deepEqual(ids(feed.snapshot().items), all);
+    rig.close();
+  });
+
+  it('a feed open all day holds the newest 500 by default, whatever arrives', async () => {
+    const rig = createRig();
+    rig.server.activity.seed(30);
+    const feed = rig.client().activity(GLOBAL, { pageSize: 30 });
+    await settle(rig);
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 500; i++) rig.server.appendActivity(call(String(i % 7)));
+      await settle(rig);
+      assert.ok(feed.snapshot().items.length <= 500, `${feed.snapshot().items.length} items`);
+    }
+    const s = feed.snapshot();
+    assert.equal(s.items.length, 500);
+    assert.equal(s.liveCount, 5000, 'every live item was counted');
+    assert.equal(s.hasMore, true);
+    assert.deepEqual(ids(s.items), ids(rig.server.activity.feed(GLOBAL)).slice(0, 500));
+    rig.close();
+  });
+
+  it('keeps what the reader scrolled to while live items arrive above, and drops it once they scroll back', async () => {
+    const rig = createRig();
+    rig.server.activity.seed(400);
+    const feed = rig.client().activity(GLOBAL, { maxItems: 100, pageSize: 50 });
+    await settle(rig);
+    await feed.loadOlder();
+    await feed.loadOlder();
+    await feed.loadOlder();
+    assert.equal(feed.snapshot().items.length, 200);
+    // The reader looks at the 190th item: it and everything newer stay, however much arrives.
+    const looking = feed.snapshot().items[189]!;
+    feed.retain(looking.id);
+    for (let i = 0; i < 300; i++) rig.server.appendActivity(call('42'));
+    await settle(rig);
+    let items = feed.snapshot().items;
+    assert.equal(items.length, 500, 'nothing down to the reader (and a page below) was dropped');
+    assert.equal(items.indexOf(looking), 489);
+
+    // Back at the top: only the newest 100 stay in memory.
+    feed.retain(items[5]!.id);
+    await settle(rig);
+    items = feed.snapshot().items;
+    assert.equal(items.length, 100);
+    assert.equal(feed.snapshot().hasMore, true);
+    const all = ids(rig.server.activity.feed(GLOBAL));
+    assert.deepEqual(ids(items), all.slice(0, 100));
+
+    // Scrolling down again fetches the dropped pages again, in order.
+    const requests = rig.server.received('activity.list').length;
+    await feed.loadOlder();
+    items = feed.snapshot().items;
+    assert.ok(rig.server.received('activity.list').length > requests, 'asked the server again');
+    assert.deepEqual(ids(items), all.slice(0, items.length));
+    assert.ok(items.length > 100, `${items.length} items after scrolling down`);
     rig.close();
   });
 

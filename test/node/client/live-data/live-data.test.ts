@@ -12,7 +12,7 @@ import {
   type RealtimeClient,
   type ResumeInfo,
 } from '../../../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { createRig, DEMO_USER, FakeSocket, type Rig } from '../../../../src/testing/index.js';
 
 const bob = { id: 'bob', name: 'Bob' };
 const CUSTOMER = { entityType: 'customer', entityId: '42' };
@@ -68,6 +68,31 @@ describe('live data: optimistic saves', () => {
     assert.equal(seen[0], 'Acme Ltd/pending/1');
     assert.equal(seen.at(-1), 'Acme Ltd/confirmed/2');
     rig.close();
+  });
+
+  it('sends the save before it shows the optimistic state, in the same task', async () => {
+    const rig = setup();
+    const live = await open(rig, person(rig));
+    // What left the page's socket (the fake server reads it only after its latency).
+    const sent: string[] = [];
+    const send = FakeSocket.prototype.send;
+    FakeSocket.prototype.send = function (this: FakeSocket, data: string) {
+      if (data.includes('"entity.update"')) sent.push(data);
+      send.call(this, data);
+    };
+    try {
+      const sentWhenShown: number[] = [];
+      live.subscribe((s) => {
+        if (s.changes.at(-1)?.state === 'pending') sentWhenShown.push(sent.length);
+      });
+      const saving = live.update({ name: 'Acme Ltd' });
+      assert.equal(sent.length, 1, 'the frame left before update() returned');
+      assert.deepEqual(sentWhenShown, [1], 'the pending change was shown after the frame left');
+      assert.equal((await saving).state, 'confirmed');
+    } finally {
+      FakeSocket.prototype.send = send;
+      rig.close();
+    }
   });
 
   it('rolls a refused change back and says why', async () => {

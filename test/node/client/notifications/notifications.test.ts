@@ -300,6 +300,51 @@ describe('notification store: history', () => {
     assert.equal(store.snapshot().hasMore, false);
     rig.close();
   });
+
+  it('lets go of what a closed panel paged in; the unread count stays exact without the items', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 120);
+    const { store } = tab(rig, DEMO_USER, { maxNotifications: 20 });
+    await settle(rig);
+    const unreadAtFirst = store.snapshot().unread;
+    await store.loadMore();
+    await store.loadMore();
+    assert.equal(store.snapshot().items.length, 60);
+
+    // The panel closes: back to the newest 20, and nothing arriving later grows it.
+    store.unpage();
+    await settle(rig);
+    assert.equal(store.snapshot().items.length, 20);
+    assert.equal(store.snapshot().hasMore, true);
+    for (let i = 0; i < 200; i++) {
+      rig.server.notify({ target: { user: DEMO_USER.id }, title: `Live ${i}` });
+    }
+    await settle(rig);
+    let s = store.snapshot();
+    assert.equal(s.items.length, 20);
+    assert.equal(s.unread, unreadAtFirst + 200, 'every unread one counted, in memory or not');
+    assert.equal(s.unread, rig.server.notifications.unread(DEMO_USER.id));
+
+    // Another tab reads an old one this tab no longer holds: the count still agrees.
+    const other = tab(rig);
+    await settle(rig);
+    while (other.store.snapshot().hasMore) await other.store.loadMore();
+    const old = other.store
+      .snapshot()
+      .items.filter((n) => !n.read)
+      .at(-1)!;
+    assert.ok(!s.items.some((n) => n.id === old.id), 'not in this tab any more');
+    await other.store.markRead(old.id);
+    await settle(rig);
+    s = store.snapshot();
+    assert.equal(s.unread, unreadAtFirst + 199);
+    assert.equal(s.unread, rig.server.notifications.unread(DEMO_USER.id));
+
+    // Scrolling the panel again brings the older ones back.
+    await store.loadMore();
+    assert.equal(store.snapshot().items.length, 40);
+    rig.close();
+  });
 });
 
 describe('notification store: live and resume', () => {
