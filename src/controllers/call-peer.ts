@@ -113,13 +113,17 @@ export class CallPeer {
     if (transceiver) await transceiver.sender.replaceTrack(track);
   }
 
-  /** A new ICE negotiation (a dropped path, or signals lost while the socket was down). */
-  restartIce(): void {
+  /**
+   * A new ICE negotiation: a dropped path, or signals lost while the socket was down
+   * (`signalsLost`). An offer sent while signaling was down may never be answered, and a
+   * connection waiting for an answer never negotiates again, so after lost signals an unanswered
+   * offer is taken back first. Otherwise an offer in flight is left to be answered: taking it back
+   * would make its answer arrive out of turn.
+   */
+  restartIce(signalsLost = false): void {
     if (this.closed) return;
     this.needsRestart = false;
-    // An offer sent while signaling was down may never be answered, and a connection waiting for
-    // an answer never negotiates again: take the offer back so the restart's offer can go out.
-    if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+    if (signalsLost && this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
       this.pc
         .setLocalDescription({ type: 'rollback' })
         .then(() => this.pc.restartIce())

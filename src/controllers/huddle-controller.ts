@@ -148,7 +148,7 @@ export class HuddleController extends ClientController {
         const dropped = this.dropped;
         this.dropped = false;
         for (const peer of this.peers.values()) {
-          if (dropped || peer.needsRestart) peer.restartIce();
+          if (dropped || peer.needsRestart) peer.restartIce(true);
         }
       }),
     ];
