@@ -13,6 +13,7 @@ import type {
 } from '../protocol/index.js';
 import type { OutboxStore } from './live-data/outbox-store.js';
 import type { RealtimeError } from './realtime-error.js';
+import type { TransportFactory } from './connection/transport.js';
 
 /** The connection's state, observable through `client.status` and `client.onStatus`. */
 export type ConnectionStatus =
@@ -133,6 +134,11 @@ export interface RealtimeClientOptions {
    * a closed tab.
    */
   outbox?: OutboxStore;
+  /**
+   * How frames reach the server. Default: a WebSocket of this tab. `sharedConnection()` (from
+   * `crm-realtime/client`) shares one socket among the browser's tabs.
+   */
+  transport?: TransportFactory;
   /** Test seams. */
   clock?: Clock;
   socketFactory?: SocketFactory;

@@ -17,7 +17,7 @@ import { LIMITS, PROTOCOL_VERSION } from '../../protocol/constants.js';
 import { Backoff } from './backoff.js';
 import type { FrameLog } from './frame-log.js';
 import { Heartbeat } from './heartbeat.js';
-import { decodeFrame, encodeFrame } from './wire.js';
+import { decodeFrame, encodeFrame, type Decoded } from './wire.js';
 import { RealtimeError } from '../realtime-error.js';
 import type {
   Clock,
@@ -48,13 +48,18 @@ export interface ConnectionOptions {
   logger: Pick<Console, 'warn'>;
   /** Logs every frame in and out (the client's `debug` option); undefined logs nothing. */
   frameLog?: FrameLog | undefined;
+  /**
+   * Parses what the socket delivered. Default `decodeFrame` with the checks of the capabilities
+   * loaded here; a shared connection's hub passes frames on to the tabs, which check them.
+   */
+  decode?: ((data: unknown) => Decoded) | undefined;
 }
 
 export interface ConnectionEvents {
   /** A socket completed the handshake. Fires on every (re)open. */
   onOpen(welcome: WelcomeFrame): void;
-  /** A valid frame arrived on an open connection (heartbeat frames included). */
-  onFrame(frame: ServerFrame): void;
+  /** A valid frame arrived on an open connection (heartbeat frames included), with its text. */
+  onFrame(frame: ServerFrame, text: string): void;
   /** An open connection was lost; answers to pending requests will never come. */
   onDown(reason: string): void;
   onStatus(status: ConnectionStatus): void;
@@ -314,7 +319,7 @@ export class Connection {
   private receive(data: unknown): void {
     this.heartbeat.alive(); // any traffic proves the socket is alive
     this.options.frameLog?.in(data);
-    const decoded = decodeFrame(data);
+    const decoded = (this.options.decode ?? decodeFrame)(data);
     if (!decoded.ok) {
       const { kind, message } = decoded;
       return this.warnOnce(kind, `dropped an invalid frame (${kind}): ${message}`);
@@ -333,7 +338,7 @@ export class Connection {
       this.teardown(this.lastError, CLOSE_CODES.normal);
       return this.scheduleRetry(delay);
     }
-    this.events.onFrame(frame);
+    this.events.onFrame(frame, data as string);
   }
 
   private handshake(frame: ServerFrame): void {

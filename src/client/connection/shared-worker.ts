@@ -1,0 +1,35 @@
+/**
+ * The `SharedWorker` of a shared connection: one hub (one socket) for every tab of the browser
+ * that opens it with the same name (`crm-realtime <url> <identity>`). Each tab's port brings its
+ * frames; the tab's lock tells the hub when a tab is gone without a word.
+ *
+ * Shipped as its own module with no DOM and no Lit (`dist/kit/shared-worker.js`,
+ * `dist/npm/client/connection/shared-worker.js`); see `shared-connection.ts` for how tabs load it.
+ */
+import { ConnectionHub } from './hub.js';
+import { webLocks, whenTabGone } from './sharing.js';
+import type { HubMessage, TabMessage } from './transport.js';
+
+interface ConnectScope {
+  onconnect: ((event: MessageEvent) => void) | null;
+}
+
+const hub = new ConnectionHub();
+const locks = webLocks();
+
+(globalThis as unknown as ConnectScope).onconnect = (event) => {
+  const port = event.ports[0];
+  if (!port) return;
+  const tabPort = { post: (message: HubMessage) => port.postMessage(message) };
+  let key: string | undefined;
+  port.onmessage = (message: MessageEvent<TabMessage>) => {
+    const data = message.data;
+    if (data.kind === 'attach') {
+      key = data.tab;
+      const tab = key;
+      if (locks) whenTabGone(locks, tab, () => hub.detach(tab));
+    }
+    if (key !== undefined) hub.receive(key, tabPort, data);
+  };
+  port.start();
+};
