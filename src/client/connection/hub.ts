@@ -8,9 +8,11 @@
  *   presence member per tab (people still see "3 tabs") and holds a room while any tab does;
  * - request ids are replaced by the hub's own, and the answer goes back to the tab that asked,
  *   with its id;
- * - room frames go to the tabs in that room; a tab whose join is in flight gets the room's
- *   events after its `joined` (it drops what it has already seen by `seq`), not the presence
- *   changes that the snapshot in `joined` already holds;
+ * - room frames go to the tabs in that room. Events for a tab whose join is in flight wait for
+ *   its `joined`: the room's live events (other tabs keep receiving them) and the replay the
+ *   server sends for this join can come in any order, so they are handed over in `seq` order,
+ *   once each: before `joined` when it resumed, as the server sends a replay, after it otherwise.
+ *   Presence changes before `joined` are dropped: its snapshot holds them;
  * - a tab that detaches (closed, or its client closed) leaves its rooms; the last one closes the
  *   socket. A socket that goes down tells every tab, which re-joins with resume on the next open.
  */
@@ -39,8 +41,8 @@ export interface HubOptions {
 interface TabRoom {
   /** Hub id of the tab's `join` in flight; undefined once `joined` went to the tab. */
   joinId: string | undefined;
-  /** Events that arrived while the join was in flight, as text, for after `joined`. */
-  held: string[];
+  /** Events that arrived while the join was in flight, by `seq`, as text. */
+  held: Map<number, string>;
 }
 
 interface Tab {
@@ -208,7 +210,7 @@ export class ConnectionHub {
       out.id = this.newId(tab.wire);
       this.routes.set(out.id, { tab, id: tabId });
     }
-    if (frame.type === 'join') tab.rooms.set(frame.room, { joinId: out.id, held: [] });
+    if (frame.type === 'join') tab.rooms.set(frame.room, { joinId: out.id, held: new Map() });
     if (frame.type === 'leave') tab.rooms.delete(frame.room);
     try {
       connection.send(out);
@@ -243,7 +245,7 @@ export class ConnectionHub {
       const held = tab.rooms.get(room);
       if (!held) continue;
       if (held.joinId === undefined) tab.port.post({ kind: 'frame', text });
-      else if (frame.type === 'event') held.held.push(text);
+      else if (frame.type === 'event') held.held.set(frame.seq, text);
       // Presence changes before `joined` are older than its snapshot: dropped, as the server does.
     }
   }
@@ -254,17 +256,23 @@ export class ConnectionHub {
     if (!route) return; // a hub's own leave, or a request of a tab that left
     this.routes.delete(replyTo);
     const { tab } = route;
-    tab.port.post({ kind: 'frame', text: JSON.stringify({ ...frame, replyTo: route.id }) });
+    const text = JSON.stringify({ ...frame, replyTo: route.id });
     const room = (frame as { room?: unknown }).room;
     const held = typeof room === 'string' ? tab.rooms.get(room) : undefined;
-    if (!held || held.joinId !== replyTo) return;
-    if (frame.type === 'joined') {
-      held.joinId = undefined;
-      for (const text of held.held) tab.port.post({ kind: 'frame', text });
-      held.held = [];
-    } else if (frame.type === 'error') {
+    if (!held || held.joinId !== replyTo) return tab.port.post({ kind: 'frame', text });
+    if (frame.type !== 'joined') {
       tab.rooms.delete(room as string); // the join was refused
+      return tab.port.post({ kind: 'frame', text });
     }
+    held.joinId = undefined;
+    const events = [...held.held].sort(([a], [b]) => a - b);
+    held.held = new Map();
+    const replayed = frame.resume === 'replayed';
+    if (!replayed) tab.port.post({ kind: 'frame', text });
+    for (const [seq, event] of events) {
+      if (replayed || seq > frame.seq) tab.port.post({ kind: 'frame', text: event });
+    }
+    if (replayed) tab.port.post({ kind: 'frame', text });
   }
 
   private opened(welcome: WelcomeFrame): void {
