@@ -26,8 +26,8 @@ export type SharingMode = 'auto' | 'leader';
 export interface SharedConnectionOptions {
   mode?: SharingMode;
   /**
-   * Where the worker module is. Default: `shared-worker.js` next to this module, which is where
-   * both builds ship it (and what a bundler finds and bundles from the npm package).
+   * Where the worker module is. Default: the worker both builds ship (`assets/shared-worker-*.js`,
+   * found relative to this module; an app's bundler copies it as an asset).
    */
   workerUrl?: string | URL;
 }

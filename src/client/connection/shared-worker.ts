@@ -3,8 +3,9 @@
  * that opens it with the same name (`crm-realtime <url> <identity>`). Each tab's port brings its
  * frames; the tab's lock tells the hub when a tab is gone without a word.
  *
- * Shipped as its own module with no DOM and no Lit (`dist/kit/shared-worker.js`,
- * `dist/npm/client/connection/shared-worker.js`); see `shared-connection.ts` for how tabs load it.
+ * Vite bundles it on its own (no DOM, no Lit) from the `new SharedWorker(new URL(…))` in
+ * `shared-connection.ts`, into `assets/shared-worker-<hash>.js` of both builds (dist/kit and
+ * dist/npm), referenced relative to the module that starts it.
  */
 import { ConnectionHub } from './hub.js';
 import { webLocks, whenTabGone } from './sharing.js';
