@@ -30,7 +30,14 @@ const locks = webLocks();
       const tab = key;
       if (locks) whenTabGone(locks, tab, () => hub.detach(tab));
     }
-    if (key !== undefined) hub.receive(key, tabPort, data);
+    if (key === undefined) return;
+    try {
+      hub.receive(key, tabPort, data);
+    } catch (error) {
+      // Nobody sees a worker's console: the tab's status says what went wrong.
+      const reason = `the shared connection failed: ${error instanceof Error ? error.message : String(error)}`;
+      tabPort.post({ kind: 'status', status: { state: 'closed', reason } });
+    }
   };
   port.start();
 };
