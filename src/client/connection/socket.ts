@@ -4,66 +4,25 @@
  * comes back or the tab becomes visible, and an observable status. Rooms and presence are not its
  * business: the client re-establishes them whenever `onOpen` fires.
  */
-import type {
-  ClientFrame,
-  ErrorCode,
-  HelloFrame,
-  ServerFrame,
-  UserProfile,
-  WelcomeFrame,
-} from '../../protocol/index.js';
+import type { ClientFrame, ErrorCode, HelloFrame, ServerFrame } from '../../protocol/index.js';
 import { CLOSE_CODES } from '../../protocol/errors.js';
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/constants.js';
 import { Backoff } from './backoff.js';
-import type { FrameLog } from './frame-log.js';
 import { Heartbeat } from './heartbeat.js';
-import { decodeFrame, encodeFrame, type Decoded } from './wire.js';
+import { decodeFrame, encodeFrame } from './wire.js';
 import { RealtimeError } from '../realtime-error.js';
 import type {
-  Clock,
   ConnectionRefusal,
   ConnectionStatus,
-  EnvironmentSignals,
-  RealtimeClientOptions,
-  SocketFactory,
   SocketLike,
+  TransportEvents,
+  TransportOptions,
 } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
-export interface ConnectionOptions {
-  url: string;
-  clientId: string;
-  getToken?: RealtimeClientOptions['getToken'];
-  devUser?: UserProfile;
-  reconnectInterval: number;
-  maxReconnectInterval: number;
-  maxReconnectAttempts: number;
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-  connectTimeout: number;
-  clock: Clock;
-  socketFactory: SocketFactory;
-  environment: EnvironmentSignals;
-  random: () => number;
-  logger: Pick<Console, 'warn'>;
-  /** Logs every frame in and out (the client's `debug` option); undefined logs nothing. */
-  frameLog?: FrameLog | undefined;
-  /**
-   * Parses what the socket delivered. Default `decodeFrame` with the checks of the capabilities
-   * loaded here; a shared connection's hub passes frames on to the tabs, which check them.
-   */
-  decode?: ((data: unknown) => Decoded) | undefined;
-}
-
-export interface ConnectionEvents {
-  /** A socket completed the handshake. Fires on every (re)open. */
-  onOpen(welcome: WelcomeFrame): void;
-  /** A valid frame arrived on an open connection (heartbeat frames included), with its text. */
-  onFrame(frame: ServerFrame, text: string): void;
-  /** An open connection was lost; answers to pending requests will never come. */
-  onDown(reason: string): void;
-  onStatus(status: ConnectionStatus): void;
-}
+/** What a connection is made from and tells: the transport seam's (see `types.ts`). */
+export type ConnectionOptions = TransportOptions;
+export type ConnectionEvents = TransportEvents;
 
 /** Where the connection is; `status` is the public projection of it. */
 type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'offline' | 'closed';

@@ -6,24 +6,9 @@
  * rooms and its resume work the same over either.
  */
 import type { ClientFrame, UserProfile, WelcomeFrame } from '../../protocol/index.js';
-import type { ConnectionEvents, ConnectionOptions } from './socket.js';
 import type { ConnectionStatus } from '../types.js';
 
-export interface Transport {
-  readonly status: ConnectionStatus;
-  readonly isOpen: boolean;
-  /** Start connecting (no-op when connecting or open). */
-  connect(): void;
-  /** Skip the wait before the next attempt. */
-  retryNow(): void;
-  /** This client is done: its rooms are left, and a socket no other tab uses is closed. */
-  close(reason?: string): void;
-  /** Throws `RealtimeError('not_connected')` when not open, `frame_too_large` over the limit. */
-  send(frame: ClientFrame): void;
-}
-
-/** Makes a client's transport from the options and events `Connection` takes. */
-export type TransportFactory = (options: ConnectionOptions, events: ConnectionEvents) => Transport;
+export type { Transport, TransportFactory } from '../types.js';
 
 // -----------------------------------------------------------------------------------------------
 // messages between a tab and the hub that holds the shared socket (structured-clone safe)

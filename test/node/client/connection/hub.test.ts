@@ -20,7 +20,10 @@ import type {
   TabMessage,
   TransportFactory,
 } from '../../../../src/client/connection/transport.js';
-import type { ConnectionEvents, ConnectionOptions } from '../../../../src/client/connection/socket.js';
+import type {
+  ConnectionEvents,
+  ConnectionOptions,
+} from '../../../../src/client/connection/socket.js';
 import type { ClientFrame, ServerFrame } from '../../../../src/protocol/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
 
