@@ -150,6 +150,9 @@ function npmConfig(): UserConfig {
   for (const [name, file] of Object.entries(elementEntries())) entry[`${name}/define`] = file;
   return {
     root,
+    // Relative, as in the kit: the shared connection's worker, bundled on its own into assets/,
+    // is found from the module that starts it; an app's bundler copies it as an asset.
+    base: './',
     publicDir: false,
     build: {
       outDir: resolve(root, 'dist/npm'),
@@ -186,6 +189,9 @@ export default defineConfig(({ mode }): UserConfig => {
       };
   return {
     root,
+    // Relative: the shared connection's worker (which Vite bundles on its own, free of Lit and
+    // the DOM, into assets/) is found next to the kit wherever a page serves it.
+    base: './',
     // The kit is a library: nothing from public/ is copied, and dist/ holds other outputs too.
     publicDir: false,
     plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates()],

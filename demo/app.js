@@ -346,6 +346,9 @@ export function setUpPage() {
     // End-to-end tests shorten the first reconnect delay; people use the kit's default.
     const reconnect = Number(new URLSearchParams(location.search).get('reconnect'));
     if (reconnect > 0) provider.reconnectInterval = reconnect;
+    // `?shared` (or `?shared=leader`): the tabs of this browser share one socket.
+    const shared = new URLSearchParams(location.search).get('shared');
+    if (shared !== null) provider.sharedConnection = shared;
     provider.url = realtimeUrl();
   }
   return { me, provider };

@@ -32,6 +32,14 @@ export type {
   Unsubscribe,
 } from './client/types.js';
 
+// One socket per browser: the transport that shares it among tabs, and the seam it plugs into.
+export {
+  sharedConnection,
+  type SharedConnectionOptions,
+  type SharingMode,
+} from './client/connection/shared-connection.js';
+export type { Transport, TransportFactory } from './client/connection/transport.js';
+
 // What the capability stores hand out: snapshots, handles and their options.
 export type {
   NotificationDraft,

@@ -45,6 +45,7 @@ import type { NotificationStoreOptions } from './notifications/notification-stor
 import type { ActivityStoreApi, ActivityStoreOptions } from './activity/activity-store.js';
 import type { ActivityFeeds } from './activity/activity-capability.js';
 import type { Notifications } from './notifications/notifications-capability.js';
+import type { Transport, TransportFactory } from './connection/transport.js';
 import {
   registeredCapabilities,
   registeredCapability,
@@ -70,7 +71,7 @@ import type {
 export type { RequestFrame, RequestInput } from './types.js';
 
 export class RealtimeClient implements CapabilityClient {
-  private readonly connection: Connection;
+  private readonly connection: Transport;
   /** Time and timers of this client; widgets use it so tests drive them with a manual clock. */
   readonly clock: Clock;
   private readonly rooms = new Map<string, Room>();
@@ -101,7 +102,9 @@ export class RealtimeClient implements CapabilityClient {
     this.storeHost = { selfId: () => this.currentUser?.id, scheduleFrame };
     this.pending = new PendingRequests(this.clock);
     this.environment = options.environment ?? browserEnvironment();
-    this.connection = new Connection(
+    const transport: TransportFactory =
+      options.transport ?? ((settings, events) => new Connection(settings, events));
+    this.connection = transport(
       {
         url: options.url,
         clientId: options.clientId ?? defaultClientId(),

@@ -10,6 +10,7 @@ import type {
   PresenceStatus,
   ServerFrame,
   UserProfile,
+  WelcomeFrame,
 } from '../protocol/index.js';
 import type { OutboxStore } from './live-data/outbox-store.js';
 import type { RealtimeError } from './realtime-error.js';
@@ -133,6 +134,11 @@ export interface RealtimeClientOptions {
    * a closed tab.
    */
   outbox?: OutboxStore;
+  /**
+   * How frames reach the server. Default: a WebSocket of this tab. `sharedConnection()` (from
+   * `crm-realtime/client`) shares one socket among the browser's tabs.
+   */
+  transport?: TransportFactory;
   /** Test seams. */
   clock?: Clock;
   socketFactory?: SocketFactory;
@@ -228,3 +234,65 @@ export type {
   NotificationPriority,
   NotificationType,
 } from '../protocol/index.js';
+
+/**
+ * What `RealtimeClient` needs from the layer that carries its frames (`transport` option): one
+ * logical connection with a status, open/down notifications and `send`. The default is a socket of
+ * this tab (`Connection`); `sharedConnection()` reaches one socket all the browser's tabs share.
+ */
+export interface Transport {
+  readonly status: ConnectionStatus;
+  readonly isOpen: boolean;
+  /** Start connecting (no-op when connecting or open). */
+  connect(): void;
+  /** Skip the wait before the next attempt. */
+  retryNow(): void;
+  /** This client is done: its rooms are left, and a socket no other tab uses is closed. */
+  close(reason?: string): void;
+  /** Throws `RealtimeError('not_connected')` when not open, `frame_too_large` over the limit. */
+  send(frame: ClientFrame): void;
+}
+
+/** What a transport is made from. */
+export interface TransportOptions {
+  url: string;
+  clientId: string;
+  getToken?: RealtimeClientOptions['getToken'];
+  devUser?: UserProfile;
+  reconnectInterval: number;
+  maxReconnectInterval: number;
+  maxReconnectAttempts: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  connectTimeout: number;
+  clock: Clock;
+  socketFactory: SocketFactory;
+  environment: EnvironmentSignals;
+  random: () => number;
+  logger: Pick<Console, 'warn'>;
+  /** Logs every frame in and out (the client's `debug` option); undefined logs nothing. */
+  frameLog?: { opened(): void; out(text: string): void; in(data: unknown): void } | undefined;
+  /**
+   * Parses what the socket delivered. Default `decodeFrame` with the checks of the capabilities
+   * loaded here; a shared connection's hub passes frames on to the tabs, which check them.
+   */
+  decode?:
+    | ((
+        data: unknown,
+      ) => { ok: true; frame: ServerFrame } | { ok: false; kind: string; message: string })
+    | undefined;
+}
+
+/** What a transport tells its client. */
+export interface TransportEvents {
+  /** A socket completed the handshake. Fires on every (re)open. */
+  onOpen(welcome: WelcomeFrame): void;
+  /** A valid frame arrived on an open connection (heartbeat frames included), with its text. */
+  onFrame(frame: ServerFrame, text: string): void;
+  /** An open connection was lost; answers to pending requests will never come. */
+  onDown(reason: string): void;
+  onStatus(status: ConnectionStatus): void;
+}
+
+/** Makes a client's transport from its options and the events it reports to. */
+export type TransportFactory = (options: TransportOptions, events: TransportEvents) => Transport;

@@ -74,6 +74,13 @@ export const HelloFrame = z.object({
 });
 
 /**
+ * A tab behind a connection that several tabs share (one socket per browser): each tab is its own
+ * presence member (so `Person.connections` still counts tabs) and joins and leaves on its own. A
+ * frame without `tab` speaks for the connection as a whole, as a socket per tab does.
+ */
+export const TabId = z.string().check(z.minLength(1), z.maxLength(32));
+
+/**
  * Join a room. `since` is the last `seq` this client saw in the room; when present the server
  * replays what came after it, or answers `resume: 'gap'` when its buffer no longer holds it.
  */
@@ -83,12 +90,15 @@ export const JoinFrame = z.object({
   room: RoomName,
   since: z.optional(seq),
   presence: z.optional(PresenceState),
+  tab: z.optional(TabId),
 });
 
+/** Leave a room; with `tab`, only that tab leaves, and the connection when it was the last. */
 export const LeaveFrame = z.object({
   type: z.literal('leave'),
   id: RequestId,
   room: RoomName,
+  tab: z.optional(TabId),
 });
 
 /** Update this connection's presence in a joined room. Not acknowledged; diffs are broadcast. */
@@ -96,6 +106,7 @@ export const PresenceFrame = z.object({
   type: z.literal('presence'),
   room: RoomName,
   state: PresenceState,
+  tab: z.optional(TabId),
 });
 
 /**

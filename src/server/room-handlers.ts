@@ -55,6 +55,11 @@ export interface RoomDeps {
   readonly emitNotification: FrameHandler<'emit'>;
 }
 
+/** The presence member a frame speaks for: the connection, or one tab of a shared connection. */
+function memberId(connectionId: string, tab: string | undefined): string {
+  return tab === undefined ? connectionId : `${connectionId}/${tab}`;
+}
+
 export class RoomHandlers {
   constructor(private readonly ctx: RoomDeps) {}
 
@@ -90,28 +95,34 @@ export class RoomHandlers {
   leave(connection: Connection, frame: LeaveFrame): void {
     const { ctx } = this;
     const membership = connection.memberships.get(frame.room);
-    if (!membership) {
+    const tab = frame.tab ?? '';
+    if (!membership?.tabs.has(tab)) {
       connection.sendError('not_joined', 'this connection has not joined the room', {
         replyTo: frame.id,
         room: frame.room,
       });
       return;
     }
-    this.drop(connection, membership, true);
+    this.drop(connection, membership, tab, true);
     connection.send({ type: 'left', replyTo: frame.id, room: frame.room });
-    ctx.log.debug('left', { conn: connection.id, room: frame.room });
+    ctx.log.debug('left', { conn: connection.id, room: frame.room, tab: frame.tab });
   }
 
   presence(connection: Connection, frame: PresenceFrame): void {
     const { ctx } = this;
-    if (!connection.memberships.has(frame.room)) {
+    if (!connection.memberships.get(frame.room)?.tabs.has(frame.tab ?? '')) {
       connection.sendError('not_joined', 'join the room before reporting presence in it', {
         room: frame.room,
       });
       return;
     }
     if (!this.presenceFits(connection, frame.state, undefined, frame.room)) return;
-    ctx.presence.update(frame.room, connection.id, connection.user!.id, frame.state);
+    ctx.presence.update(
+      frame.room,
+      memberId(connection.id, frame.tab),
+      connection.user!.id,
+      frame.state,
+    );
   }
 
   emit(connection: Connection, frame: EmitFrame): Promise<void> | void {
@@ -164,7 +175,7 @@ export class RoomHandlers {
   /** Leaves every room because the socket closed: presence removal waits for the grace period. */
   dropAll(connection: Connection): void {
     for (const membership of [...connection.memberships.values()]) {
-      this.drop(connection, membership, false);
+      for (const tab of [...membership.tabs]) this.drop(connection, membership, tab, false);
     }
   }
 
@@ -200,18 +211,26 @@ export class RoomHandlers {
   private async enter(connection: Connection, frame: JoinFrame): Promise<void> {
     const { ctx } = this;
     const { room } = frame;
+    const tab = frame.tab ?? '';
     let membership = connection.memberships.get(room);
     if (membership) {
-      // Joining again (e.g. to resume): hold live messages until the new `joined` is out.
-      membership.queue ??= [];
+      // Joining again (e.g. to resume): hold live messages until the new `joined` is out. Not
+      // when other tabs of a shared connection are in the room: they must keep receiving, and
+      // the tab that joins drops what came before its `joined` by `seq`.
+      if (![...membership.tabs].some((other) => other !== tab)) membership.queue ??= [];
     } else {
       membership = new Membership(connection, room);
       connection.memberships.set(room, membership);
       ctx.rooms.add(membership);
     }
+    membership.tabs.add(tab);
     ctx.presence.join(
       room,
-      { id: connection.id, clientId: connection.clientId, user: connection.user! },
+      {
+        id: memberId(connection.id, frame.tab),
+        clientId: connection.clientId,
+        user: connection.user!,
+      },
       frame.presence,
     );
     let point: ResumePoint;
@@ -222,14 +241,22 @@ export class RoomHandlers {
       if (people) await people;
     } catch (err) {
       ctx.log.error('resume failed', { room, ...errorFields(err) });
-      if (connection.memberships.get(room) === membership) this.drop(connection, membership, true);
+      if (connection.memberships.get(room) === membership) {
+        this.drop(connection, membership, tab, true);
+      }
       connection.sendError('internal', `could not join the room${unavailable(err)}`, {
         replyTo: frame.id,
         room,
       });
       return;
     }
-    if (connection.memberships.get(room) !== membership || !connection.isOpen) return;
+    if (
+      connection.memberships.get(room) !== membership ||
+      !membership.tabs.has(tab) ||
+      !connection.isOpen
+    ) {
+      return;
+    }
 
     // A replay written at once must fit in what the socket may buffer, or a healthy client is
     // dropped as a slow consumer before it sees `joined` (and again on every retry). Past half
@@ -282,12 +309,22 @@ export class RoomHandlers {
     ctx.log.debug('joined', { conn: connection.id, room, resume: point.resume });
   }
 
-  private drop(connection: Connection, membership: Membership, explicit: boolean): void {
+  /** One tab (`''`: the connection itself) leaves; the connection leaves with the last one. */
+  private drop(
+    connection: Connection,
+    membership: Membership,
+    tab: string,
+    explicit: boolean,
+  ): void {
     const { ctx } = this;
-    connection.memberships.delete(membership.room);
-    ctx.rooms.remove(membership);
+    membership.tabs.delete(tab);
+    if (membership.tabs.size === 0) {
+      connection.memberships.delete(membership.room);
+      ctx.rooms.remove(membership);
+    }
     if (connection.user) {
-      ctx.presence.leave(membership.room, connection.id, connection.user.id, explicit);
+      const id = memberId(connection.id, tab === '' ? undefined : tab);
+      ctx.presence.leave(membership.room, id, connection.user.id, explicit);
     }
   }
 

@@ -22,6 +22,11 @@ export interface Recipient {
 export class Membership {
   /** Messages that arrived while joining; `null` once `joined` was sent. */
   queue: BusMessage[] | null = [];
+  /**
+   * The tabs of a shared connection in this room (`''` for a join without `tab`): each is its own
+   * presence member, and the connection stays in the room until the last of them leaves.
+   */
+  readonly tabs = new Set<string>();
 
   constructor(
     readonly recipient: Recipient,

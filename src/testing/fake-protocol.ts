@@ -249,14 +249,14 @@ export class FakeProtocolServer implements FakeSocketPeer {
       case 'join':
         return this.join(c, user, frame);
       case 'leave':
-        this.leave(c, frame.room);
+        this.leave(c, frame.room, frame.tab ?? '');
         return this.send(c, { type: 'left', replyTo: frame.id, room: frame.room });
       case 'presence': {
         const r = this.rooms.get(frame.room);
         if (
           !r ||
           !c.rooms.has(frame.room) ||
-          !r.update(c, user.id, frame.state, this.clock.now())
+          !r.update(c, frame.tab ?? '', user.id, frame.state, this.clock.now())
         ) {
           return this.error(c, 'not_joined', `not joined to ${frame.room}`, undefined, frame.room);
         }
@@ -348,7 +348,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
     const { resume, missed, events } = r.resume(frame.since, now);
     c.rooms.add(frame.room);
     const state = frame.presence ?? { status: 'online', activity: { kind: 'viewing' } };
-    const entry = r.enter(c, user, state, now);
+    const entry = r.enter(c, frame.tab ?? '', user, state, now);
     this.clock.clearTimeout(entry.graceTimer); // back within the grace period: no leave shown
     entry.graceTimer = undefined;
     // Missed events first, then `joined`, then the others learn about the newcomer.
@@ -362,16 +362,20 @@ export class FakeProtocolServer implements FakeSocketPeer {
       missed,
       ...r.listed(),
     });
-    this.tellPeople(r, c);
+    // Other tabs sharing this connection are told too: their person's tab count changed.
+    this.tellPeople(r, r.tabsOf(c).length > 1 ? undefined : c);
   }
 
-  /** The connection leaves a room; the person goes after the grace period if it was their last. */
-  protected leave(c: ServerConnection, room: string): void {
+  /**
+   * A tab of the connection (`''`: the connection itself) leaves a room, and the connection with
+   * its last tab; the person goes after the grace period if it was their last.
+   */
+  protected leave(c: ServerConnection, room: string, tab: string): void {
     const r = this.rooms.get(room);
-    c.rooms.delete(room);
-    if (!r || !c.user) return;
+    if (!r || !c.user) return void c.rooms.delete(room);
     const userId = c.user.id;
-    const entry = r.exit(c, userId);
+    const entry = r.exit(c, tab, userId);
+    if (!r.members.has(c)) c.rooms.delete(room);
     if (!entry) return;
     if (entry.members.size > 0 || entry.scripted) return void this.announce(r, userId);
     const grace = this.options.graceMs ?? 15_000;
@@ -391,7 +395,10 @@ export class FakeProtocolServer implements FakeSocketPeer {
 
   protected forget(c: ServerConnection): void {
     if (!this.open.delete(c.socket)) return;
-    for (const room of [...c.rooms]) this.leave(c, room);
+    for (const room of [...c.rooms]) {
+      const tabs = this.rooms.get(room)?.tabsOf(c) ?? [''];
+      for (const tab of tabs) this.leave(c, room, tab);
+    }
   }
 
   protected room(name: string): FakeRoom {

@@ -35,6 +35,8 @@ export interface ScriptedPresence {
 interface MemberState {
   state: PresenceState;
   changedAt: number;
+  /** The connection this member speaks through (several tabs may share one). */
+  connection: FakeConnection;
 }
 
 export interface PersonEntry {
@@ -42,7 +44,8 @@ export interface PersonEntry {
   since: number;
   updatedAt: number;
   scripted: ScriptedPresence | undefined;
-  members: Map<FakeConnection, MemberState>;
+  /** Presence members by connection id, and `/tab` for the tabs of a shared connection. */
+  members: Map<string, MemberState>;
   /** Pending removal after the last connection left (grace period). */
   graceTimer: unknown;
 }
@@ -60,6 +63,8 @@ export class FakeRoom {
   readonly people = new Map<string, PersonEntry>();
   /** What the members were told about the people. */
   private readonly told = new ListedPeople(PRESENCE_LISTED, sameJson);
+  /** The tabs of each member connection (`''` for joins without `tab`). */
+  private readonly tabs = new Map<FakeConnection, Set<string>>();
 
   constructor(
     readonly name: string,
@@ -95,8 +100,17 @@ export class FakeRoom {
   }
 
   /** A connection joins: it becomes a member and counts towards its person (cancelling a grace). */
-  enter(c: FakeConnection, user: UserProfile, state: PresenceState, now: number): PersonEntry {
+  enter(
+    c: FakeConnection,
+    tab: string,
+    user: UserProfile,
+    state: PresenceState,
+    now: number,
+  ): PersonEntry {
     this.members.add(c);
+    let tabs = this.tabs.get(c);
+    if (!tabs) this.tabs.set(c, (tabs = new Set()));
+    tabs.add(tab);
     let entry = this.people.get(user.id);
     if (!entry) {
       entry = {
@@ -109,25 +123,50 @@ export class FakeRoom {
       };
       this.people.set(user.id, entry);
     }
-    entry.members.set(c, { state, changedAt: now });
+    entry.members.set(memberKey(c, tab), { state, changedAt: now, connection: c });
     entry.updatedAt = now;
     return entry;
   }
 
   /** A member reports new presence; false when it is not a member. */
-  update(c: FakeConnection, userId: string, state: PresenceState, now: number): boolean {
+  update(
+    c: FakeConnection,
+    tab: string,
+    userId: string,
+    state: PresenceState,
+    now: number,
+  ): boolean {
     const entry = this.people.get(userId);
-    if (!entry?.members.has(c)) return false;
-    entry.members.set(c, { state, changedAt: now });
+    const key = memberKey(c, tab);
+    if (!entry?.members.has(key)) return false;
+    entry.members.set(key, { state, changedAt: now, connection: c });
     entry.updatedAt = now;
     return true;
   }
 
-  /** A connection leaves; returns its person's entry when it was a member. */
-  exit(c: FakeConnection, userId: string): PersonEntry | undefined {
-    this.members.delete(c);
+  /** Is this tab of the connection (`''`: the connection itself) in the room? */
+  holds(c: FakeConnection, tab: string): boolean {
+    return this.tabs.get(c)?.has(tab) === true;
+  }
+
+  /** The tabs of a connection in the room. */
+  tabsOf(c: FakeConnection): string[] {
+    return [...(this.tabs.get(c) ?? [])];
+  }
+
+  /**
+   * One tab of a connection leaves (the connection with its last tab); returns its person's entry
+   * when it was a member.
+   */
+  exit(c: FakeConnection, tab: string, userId: string): PersonEntry | undefined {
+    const tabs = this.tabs.get(c);
+    tabs?.delete(tab);
+    if (!tabs || tabs.size === 0) {
+      this.tabs.delete(c);
+      this.members.delete(c);
+    }
     const entry = this.people.get(userId);
-    return entry?.members.delete(c) ? entry : undefined;
+    return entry?.members.delete(memberKey(c, tab)) ? entry : undefined;
   }
 
   /** The aggregated, wire-shaped presence of one person. */
@@ -151,7 +190,7 @@ export class FakeRoom {
         activity = member.state.activity;
       }
     }
-    const devices = new Set([...entry.members.keys()].map((c) => c.clientId ?? c.id));
+    const devices = new Set(members.map((m) => m.connection.clientId ?? m.connection.id));
     const person: Person = {
       user: entry.user,
       status,
@@ -180,4 +219,8 @@ export class FakeRoom {
   change(): PresenceChange | undefined {
     return this.told.next(this.snapshot(), this.people.size).change;
   }
+}
+
+function memberKey(c: FakeConnection, tab: string): string {
+  return tab === '' ? c.id : `${c.id}/${tab}`;
 }

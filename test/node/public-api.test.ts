@@ -87,11 +87,16 @@ const CLIENT = [
   'RoomName',
   'SafeUrl',
   'ServerFrame',
+  'SharedConnectionOptions (type)',
+  'SharingMode (type)',
   'SocketFactory (type)',
   'SocketLike (type)',
+  'Transport (type)',
+  'TransportFactory (type)',
   'Unsubscribe (type)',
   'UserId',
   'UserProfile',
+  'sharedConnection',
 ];
 
 /** `crm-realtime`: the client's names, the elements, their events and messages. */

@@ -4,61 +4,25 @@
  * comes back or the tab becomes visible, and an observable status. Rooms and presence are not its
  * business: the client re-establishes them whenever `onOpen` fires.
  */
-import type {
-  ClientFrame,
-  ErrorCode,
-  HelloFrame,
-  ServerFrame,
-  UserProfile,
-  WelcomeFrame,
-} from '../../protocol/index.js';
+import type { ClientFrame, ErrorCode, HelloFrame, ServerFrame } from '../../protocol/index.js';
 import { CLOSE_CODES } from '../../protocol/errors.js';
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/constants.js';
 import { Backoff } from './backoff.js';
-import type { FrameLog } from './frame-log.js';
 import { Heartbeat } from './heartbeat.js';
 import { decodeFrame, encodeFrame } from './wire.js';
 import { RealtimeError } from '../realtime-error.js';
 import type {
-  Clock,
   ConnectionRefusal,
   ConnectionStatus,
-  EnvironmentSignals,
-  RealtimeClientOptions,
-  SocketFactory,
   SocketLike,
+  TransportEvents,
+  TransportOptions,
 } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
-export interface ConnectionOptions {
-  url: string;
-  clientId: string;
-  getToken?: RealtimeClientOptions['getToken'];
-  devUser?: UserProfile;
-  reconnectInterval: number;
-  maxReconnectInterval: number;
-  maxReconnectAttempts: number;
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-  connectTimeout: number;
-  clock: Clock;
-  socketFactory: SocketFactory;
-  environment: EnvironmentSignals;
-  random: () => number;
-  logger: Pick<Console, 'warn'>;
-  /** Logs every frame in and out (the client's `debug` option); undefined logs nothing. */
-  frameLog?: FrameLog | undefined;
-}
-
-export interface ConnectionEvents {
-  /** A socket completed the handshake. Fires on every (re)open. */
-  onOpen(welcome: WelcomeFrame): void;
-  /** A valid frame arrived on an open connection (heartbeat frames included). */
-  onFrame(frame: ServerFrame): void;
-  /** An open connection was lost; answers to pending requests will never come. */
-  onDown(reason: string): void;
-  onStatus(status: ConnectionStatus): void;
-}
+/** What a connection is made from and tells: the transport seam's (see `types.ts`). */
+export type ConnectionOptions = TransportOptions;
+export type ConnectionEvents = TransportEvents;
 
 /** Where the connection is; `status` is the public projection of it. */
 type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'offline' | 'closed';
@@ -314,7 +278,7 @@ export class Connection {
   private receive(data: unknown): void {
     this.heartbeat.alive(); // any traffic proves the socket is alive
     this.options.frameLog?.in(data);
-    const decoded = decodeFrame(data);
+    const decoded = (this.options.decode ?? decodeFrame)(data);
     if (!decoded.ok) {
       const { kind, message } = decoded;
       return this.warnOnce(kind, `dropped an invalid frame (${kind}): ${message}`);
@@ -333,7 +297,7 @@ export class Connection {
       this.teardown(this.lastError, CLOSE_CODES.normal);
       return this.scheduleRetry(delay);
     }
-    this.events.onFrame(frame);
+    this.events.onFrame(frame, data as string);
   }
 
   private handshake(frame: ServerFrame): void {

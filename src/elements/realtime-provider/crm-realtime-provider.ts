@@ -2,6 +2,7 @@ import { ContextProvider } from '@lit/context';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { RealtimeClient } from '../../client/realtime-client.js';
+import { sharedConnection } from '../../client/connection/shared-connection.js';
 import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../../context.js';
 import { CrmConnectionRefusedEvent } from '../../events/connection-refused.js';
@@ -24,6 +25,7 @@ const CLIENT_KEYS = [
   'maxReconnectAttempts',
   'heartbeatInterval',
   'debug',
+  'sharedConnection',
   'clientOptions',
 ] as const;
 
@@ -137,6 +139,16 @@ export class CrmRealtimeProvider extends LitElement {
    * development only: off by default. Turning it on or off reconnects.
    */
   @property({ type: Boolean }) debug = false;
+
+  /**
+   * Share one socket among the browser's tabs (same server, same identity): `shared-connection`
+   * (or `="auto"`) uses a `SharedWorker` where there is one, else a leader tab elected with a Web
+   * Lock; `="leader"` always a leader tab. Absent (the default): a socket per tab. Presence still
+   * counts tabs, a closing tab leaves its rooms and the others take over when the tab holding the
+   * socket closes. Opt-in because tabs share one signed-in user: leave it off where tabs of one
+   * browser may sign in as different people. Changing it reconnects.
+   */
+  @property({ attribute: 'shared-connection' }) sharedConnection: string | undefined = undefined;
 
   /**
    * More options for the client the provider creates (`clock`, `socketFactory`, `environment`,
@@ -355,6 +367,11 @@ export class CrmRealtimeProvider extends LitElement {
     options.maxReconnectAttempts = this.maxReconnectAttempts;
     options.heartbeatInterval = this.heartbeatInterval;
     if (this.debug) options.debug = true;
+    if (typeof this.sharedConnection === 'string') {
+      options.transport = sharedConnection({
+        mode: this.sharedConnection === 'leader' ? 'leader' : 'auto',
+      });
+    }
     return new RealtimeClient(options);
   }
 

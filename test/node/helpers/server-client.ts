@@ -125,7 +125,11 @@ export class TestClient {
 
   async join(
     room: string,
-    extra: { since?: number; presence?: FrameOf<ClientFrame, 'join'>['presence'] } = {},
+    extra: {
+      since?: number;
+      presence?: FrameOf<ClientFrame, 'join'>['presence'];
+      tab?: string;
+    } = {},
   ): Promise<FrameOf<ServerFrame, 'joined'>> {
     const reply = await this.request({ type: 'join', id: nextId('join'), room, ...extra });
     if (reply.type !== 'joined') throw new Error(`join refused: ${JSON.stringify(reply)}`);

@@ -1,0 +1,72 @@
+/**
+ * One socket per browser: `transport: sharedConnection()` makes the tabs of an origin that talk to
+ * the same server as the same identity share one WebSocket, through a `SharedWorker`, or where
+ * there is none through a leader tab elected with a Web Lock, or, where neither works, a socket
+ * per tab as before. The elements and the client's API see no difference: presence still counts
+ * tabs, a closing tab leaves its rooms, the last one closes the socket, and a tab that outlives
+ * the leader takes over and resumes.
+ *
+ * ```ts
+ * const client = new RealtimeClient({ url, getToken, transport: sharedConnection() });
+ * ```
+ *
+ * Opt-in, not the default: tabs share the socket of one signed-in user, so a page whose tabs may
+ * sign in as different people through `getToken` (impersonation, a shared kiosk) must not use it;
+ * tabs with different `devUser`s or server URLs never share.
+ */
+import { randomId } from './client-id.js';
+import { Connection } from './socket.js';
+import { SharedTransport, type Sharing } from './shared-transport.js';
+import { LeaderSharing, WorkerSharing, webLocks } from './sharing.js';
+import type { TransportFactory } from './transport.js';
+
+/** `auto`: a `SharedWorker` where there is one, else a leader tab; `leader`: always a leader tab. */
+export type SharingMode = 'auto' | 'leader';
+
+export interface SharedConnectionOptions {
+  mode?: SharingMode;
+  /**
+   * Where the worker module is. Default: the worker both builds ship (`assets/shared-worker-*.js`,
+   * found relative to this module; an app's bundler copies it as an asset).
+   */
+  workerUrl?: string | URL;
+}
+
+export function sharedConnection(options: SharedConnectionOptions = {}): TransportFactory {
+  return (connection, events) => {
+    const locks = webLocks();
+    const canLead = locks !== undefined && typeof BroadcastChannel === 'function';
+    const canWork = locks !== undefined && typeof SharedWorker === 'function';
+    if (!canLead && !canWork) return new Connection(connection, events); // a socket per tab
+    // Tabs share only with tabs that would open the same socket: same server, same identity.
+    const key = `${connection.url} ${connection.devUser?.id ?? ''}`;
+    return new SharedTransport(connection, events, randomId(), (transport) => {
+      const leader = (): Sharing => new LeaderSharing(transport, key, locks!);
+      if (!canWork || options.mode === 'leader') return leader();
+      let current: Sharing | undefined;
+      const name = `crm-realtime ${key}`;
+      const workerUrl = options.workerUrl;
+      const worker = new WorkerSharing(
+        transport,
+        workerUrl === undefined
+          ? // The literal form bundlers recognise: an app's bundler emits the worker for it.
+            () =>
+              new SharedWorker(new URL('./shared-worker.js', import.meta.url), {
+                type: 'module',
+                name,
+              })
+          : () => new SharedWorker(workerUrl, { type: 'module', name }),
+        () => {
+          if (!canLead || current !== worker) return;
+          current = leader();
+          current.start();
+        },
+      );
+      current = worker;
+      return {
+        start: () => current?.start(),
+        stop: () => current?.stop(),
+      };
+    });
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * What `RealtimeClient` needs from the layer that carries its frames: one logical connection with
+ * an observable status, open/down notifications and `send`. `Connection` (socket.ts) is the
+ * socket of this tab; `SharedTransport` (shared-transport.ts) reaches one socket that every tab
+ * of the browser shares, through a hub in a `SharedWorker` or in the leader tab. The client, its
+ * rooms and its resume work the same over either.
+ */
+import type { ClientFrame, UserProfile, WelcomeFrame } from '../../protocol/index.js';
+import type { ConnectionStatus } from '../types.js';
+
+export type { Transport, TransportFactory } from '../types.js';
+
+// -----------------------------------------------------------------------------------------------
+// messages between a tab and the hub that holds the shared socket (structured-clone safe)
+
+/** The settings a tab brings when it attaches; the first tab's are the socket's. */
+export interface AttachSettings {
+  url: string;
+  clientId: string;
+  devUser: UserProfile | undefined;
+  /** The tab can answer token requests (it has a `getToken`). */
+  tokens: boolean;
+  reconnectInterval: number;
+  maxReconnectInterval: number;
+  maxReconnectAttempts: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  connectTimeout: number;
+  online: boolean;
+  visible: boolean;
+}
+
+/** Why a tab's token source failed; `code` when it threw a `RealtimeError`. */
+export interface TokenError {
+  code?: string;
+  message: string;
+}
+
+export type TabMessage =
+  | { kind: 'attach'; tab: string; settings: AttachSettings }
+  /** A frame for the server; the hub adds the tab and routes the answer back. */
+  | { kind: 'frame'; frame: ClientFrame }
+  | { kind: 'retry' }
+  /** The tab is closing (or its client closed): leave its rooms. */
+  | { kind: 'detach' }
+  | { kind: 'token'; id: number; token?: string | undefined; error?: TokenError }
+  /** The tab's network and visibility, which the socket's retries follow. */
+  | { kind: 'environment'; online: boolean; visible: boolean };
+
+export type HubMessage =
+  | { kind: 'status'; status: ConnectionStatus }
+  /** The shared socket is open (again): the tab joins its rooms, resuming from what it saw. */
+  | { kind: 'open'; status: ConnectionStatus; welcome: WelcomeFrame }
+  /** The shared socket went down: answers in flight will never come. */
+  | { kind: 'down'; reason: string }
+  /** A server frame for this tab, as text: the tab checks it with its own schemas. */
+  | { kind: 'frame'; text: string }
+  | { kind: 'token-request'; id: number };
+
+/** A tab's end of the way to the hub. */
+export interface HubLink {
+  post(message: TabMessage): void;
+  /** Stop listening; posts nothing. */
+  close(): void;
+}
+
+/** The hub's end of the way to one tab. */
+export interface TabPort {
+  post(message: HubMessage): void;
+}

@@ -1,0 +1,395 @@
+/**
+ * One socket per browser, in Node: tabs (clients on `SharedTransport`) linked to a `ConnectionHub`
+ * that holds one socket to the fake server. Tabs share the socket and still count in presence,
+ * answers reach the tab that asked, a closing tab leaves its rooms, the last one closes the
+ * socket, a tab joining a room others hold misses nothing, and after the hub's tab dies the others
+ * take over on a new hub with resume: no event lost and a queued save sent once.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type {
+  ConnectionStatus,
+  RealtimeClient,
+  RoomMessage,
+  SocketLike,
+} from '../../../../src/client/index.js';
+import { ConnectionHub } from '../../../../src/client/connection/hub.js';
+import { SharedTransport } from '../../../../src/client/connection/shared-transport.js';
+import type {
+  HubMessage,
+  TabMessage,
+  TransportFactory,
+} from '../../../../src/client/connection/transport.js';
+import type {
+  ConnectionEvents,
+  ConnectionOptions,
+} from '../../../../src/client/connection/socket.js';
+import type { ClientFrame, ServerFrame } from '../../../../src/protocol/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+
+const ROOM = 'customer:42';
+const bob = { id: 'bob', name: 'Bob' };
+
+/** A hub on the rig's fake server whose socket a test can kill, as when its tab dies. */
+function hubOn(rig: Rig) {
+  const sockets: SocketLike[] = [];
+  let dead = false;
+  const hub = new ConnectionHub({
+    clock: rig.clock,
+    random: () => 0.5,
+    socketFactory: (url) => {
+      const socket = rig.server.socketFactory(url);
+      sockets.push(socket);
+      return socket;
+    },
+  });
+  return {
+    hub,
+    get dead() {
+      return dead;
+    },
+    /** The tab holding the hub died: its socket closes without a word, nothing more is heard. */
+    kill() {
+      dead = true;
+      for (const socket of sockets) socket.close(1001, 'tab closed');
+    },
+  };
+}
+
+type HubHandle = ReturnType<typeof hubOn>;
+
+/** Link a tab's transport to a hub, in-process, as a port would. */
+function link(transport: SharedTransport, target: HubHandle): void {
+  const port = { post: (message: HubMessage) => !target.dead && transport.deliver(message) };
+  transport.use({
+    post: (message: TabMessage) =>
+      !target.dead && target.hub.receive(transport.tabKey, port, message),
+    close: () => {},
+  });
+}
+
+/** Tabs of one browser: clients whose transport reaches `current()` hub. */
+function browser(rig: Rig, current: () => HubHandle) {
+  const transports: SharedTransport[] = [];
+  let n = 0;
+  const transport: TransportFactory = (options: ConnectionOptions, events: ConnectionEvents) => {
+    const shared = new SharedTransport(options, events, `tab-${++n}`, (t) => ({
+      start: () => link(t, current()),
+      stop: () => {},
+    }));
+    transports.push(shared);
+    return shared;
+  };
+  return {
+    transports,
+    tab: (): RealtimeClient => rig.client({ transport, clientId: 'ada-laptop' }),
+  };
+}
+
+const peopleConnections = (rig: Rig) =>
+  rig.server.people(ROOM).find((p) => p.user.id === DEMO_USER.id)?.connections;
+
+describe('shared connection: tabs on one socket', () => {
+  it('five tabs make one socket and count as five tabs in presence', async () => {
+    const rig = createRig();
+    const h = hubOn(rig);
+    const tabs = browser(rig, () => h);
+    const clients = Array.from({ length: 5 }, () => tabs.tab());
+    for (const client of clients) client.joinRoom(ROOM);
+    await rig.clock.flush();
+    assert.equal(rig.server.connections, 1, 'one socket');
+    assert.equal(peopleConnections(rig), 5, 'five tabs in presence');
+    const bobs = rig.client({ devUser: bob, clientId: 'bob-phone' });
+    const presence = bobs.presence(ROOM);
+    await rig.clock.advance(20);
+    assert.equal(
+      presence.snapshot().people.find((p) => p.user.id === DEMO_USER.id)?.connections,
+      5,
+    );
+    assert.deepEqual(
+      clients.map((c) => c.status.state),
+      ['open', 'open', 'open', 'open', 'open'],
+    );
+    rig.close();
+  });
+
+  it('answers reach the tab that asked, though tabs number their requests alike', async () => {
+    const rig = createRig();
+    const h = hubOn(rig);
+    const tabs = browser(rig, () => h);
+    const [a, b] = [tabs.tab(), tabs.tab()];
+    a.joinRoom(ROOM);
+    b.joinRoom(ROOM);
+    await rig.clock.flush();
+    const emits = [a.emit(ROOM, 'note', 'from a'), b.emit(ROOM, 'note', 'from b')];
+    await rig.clock.flush();
+    await Promise.all(emits);
+    const ids = rig.server.received('emit').map((f) => f.id);
+    assert.equal(new Set(ids).size, 2, `distinct ids on the wire: ${ids.join(', ')}`);
+    rig.close();
+  });
+
+  it('a closing tab leaves its rooms: presence drops by one; the last tab closes the socket', async () => {
+    const rig = createRig();
+    const h = hubOn(rig);
+    const tabs = browser(rig, () => h);
+    const clients = Array.from({ length: 3 }, () => tabs.tab());
+    for (const client of clients) client.joinRoom(ROOM);
+    await rig.clock.flush();
+    assert.equal(peopleConnections(rig), 3);
+    clients[0]!.close();
+    await rig.clock.flush();
+    assert.equal(rig.server.received('leave').length, 1);
+    assert.equal(peopleConnections(rig), 2, 'one tab fewer');
+    const heard: string[] = [];
+    clients[1]!.on('note', (m) => heard.push(String(m.payload)));
+    rig.server.broadcast(ROOM, 'note', 'still here');
+    await rig.clock.flush();
+    assert.deepEqual(heard, ['still here'], 'the other tabs stay in the room');
+    assert.equal(rig.server.connections, 1);
+    clients[1]!.close();
+    clients[2]!.close();
+    await rig.clock.flush();
+    assert.equal(rig.server.connections, 0, 'the last tab closed the socket');
+    assert.equal(h.hub.tabCount, 0);
+    rig.close();
+  });
+});
+
+describe('shared connection: takeover', () => {
+  it('a tab that outlives the hub resumes on the next: no event lost, a queued save sent once', async () => {
+    const rig = createRig({ server: { graceMs: 15_000 } });
+    rig.server.entities.put({ type: 'customer', id: '42', fields: { name: 'Acme' } });
+    let h = hubOn(rig);
+    const tabs = browser(rig, () => h);
+    const [, second, third] = [tabs.tab(), tabs.tab(), tabs.tab()];
+    const heard: Record<string, number[]> = { second: [], third: [] };
+    second!.on('note', (m: RoomMessage) => heard['second']!.push(m.seq));
+    third!.on('note', (m: RoomMessage) => heard['third']!.push(m.seq));
+    const live = second!.liveData({ entityType: 'customer', entityId: '42' });
+    third!.joinRoom(ROOM);
+    await rig.clock.flush();
+    rig.server.broadcast(ROOM, 'note', 1);
+    await rig.clock.flush();
+
+    h.kill(); // the first tab, holding the socket, closes
+    await rig.clock.flush();
+    rig.server.broadcast(ROOM, 'note', 2); // while nobody holds a socket
+    // Saved before the tab learns the socket is gone: into the void, kept with its mutation id.
+    const outcome = live.update({ name: 'Acme Corp' });
+
+    h = hubOn(rig); // the next tab in line starts a hub; the others attach to it
+    link(tabs.transports[1]!, h);
+    link(tabs.transports[2]!, h);
+    await rig.clock.flush();
+    assert.equal((await outcome).state, 'confirmed');
+    assert.deepEqual(heard, { second: [1, 2], third: [1, 2] }, 'the missed event replayed once');
+    const updates = rig.server.received('entity.update');
+    assert.equal(updates.length, 1, 'the queued save went once');
+    assert.equal(rig.server.entities.get('customer', '42')?.fields['name'], 'Acme Corp');
+    assert.equal(rig.server.sent('joined').at(-1)?.resume, 'replayed');
+    assert.equal(rig.server.connections, 1);
+    assert.equal(peopleConnections(rig), 2, 'two tabs left, no leave shown in between');
+    rig.close();
+  });
+});
+
+/** A hub over a scripted connection, to drive the order of frames exactly. */
+function scriptedHub() {
+  const sent: ClientFrame[] = [];
+  let events!: ConnectionEvents;
+  let open = false;
+  const hub = new ConnectionHub({
+    connection: (_options, e) => {
+      events = e;
+      return {
+        get status(): ConnectionStatus {
+          return open ? { state: 'open', since: 0 } : { state: 'connecting', attempt: 1 };
+        },
+        get isOpen() {
+          return open;
+        },
+        connect: () => {},
+        retryNow: () => {},
+        close: () => {},
+        send: (frame) => void sent.push(frame),
+      };
+    },
+  });
+  const tab = (key: string) => {
+    const got: HubMessage[] = [];
+    const port = { post: (m: HubMessage) => void got.push(m) };
+    const say = (message: TabMessage) => hub.receive(key, port, message);
+    return {
+      got,
+      say,
+      frames: () =>
+        got.flatMap((m) => (m.kind === 'frame' ? [JSON.parse(m.text) as ServerFrame] : [])),
+    };
+  };
+  const server = (frame: ServerFrame) => events.onFrame(frame, JSON.stringify(frame));
+  const opened = () => {
+    open = true;
+    events.onOpen({
+      type: 'welcome',
+      replyTo: 'hello-1',
+      v: 1,
+      connectionId: 'c1',
+      user: DEMO_USER,
+      heartbeatMs: 30_000,
+      limits: {
+        maxFrameBytes: 65_536,
+        maxRoomsPerConnection: 100,
+        maxMessagesPerSecond: 100,
+        maxPresenceBytes: 2048,
+      },
+    });
+  };
+  return { hub, sent, tab, server, opened };
+}
+
+const settings = {
+  url: 'fake://',
+  clientId: 'd',
+  devUser: DEMO_USER,
+  tokens: false,
+  reconnectInterval: 1000,
+  maxReconnectInterval: 30_000,
+  maxReconnectAttempts: Infinity,
+  heartbeatInterval: 30_000,
+  heartbeatTimeout: 10_000,
+  connectTimeout: 20_000,
+  online: true,
+  visible: true,
+};
+
+const event = (seq: number): ServerFrame => ({
+  type: 'event',
+  room: ROOM,
+  seq,
+  event: 'note',
+  payload: seq,
+  at: 0,
+});
+
+describe('shared connection: routing in the hub', () => {
+  it('a tab joining a room others hold gets its events after its joined, not before', () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    const b = s.tab('b');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    b.say({ kind: 'attach', tab: 'b', settings });
+    s.opened();
+    a.say({ kind: 'frame', frame: { type: 'join', id: 'join-1', room: ROOM } });
+    const joinA = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
+    s.server({
+      type: 'joined',
+      replyTo: joinA.id,
+      room: ROOM,
+      seq: 3,
+      resume: 'none',
+      missed: 0,
+      people: [],
+    });
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'join-1', room: ROOM } });
+    const joinB = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
+    assert.notEqual(joinA.tab, joinB.tab, 'each tab is its own member');
+    assert.notEqual(joinA.id, joinB.id);
+    s.server(event(4)); // live, while b's join is in flight
+    s.server({ type: 'presence.diff', room: ROOM, upsert: [], remove: ['gone'] });
+    assert.deepEqual(
+      b.frames().map((f) => f.type),
+      [],
+      'nothing before joined',
+    );
+    s.server({
+      type: 'joined',
+      replyTo: joinB.id,
+      room: ROOM,
+      seq: 4,
+      resume: 'none',
+      missed: 0,
+      people: [],
+    });
+    s.server(event(5));
+    assert.deepEqual(
+      b
+        .frames()
+        .map((f) =>
+          f.type === 'event' ? `event ${f.seq}` : `${f.type} ${'replyTo' in f ? f.replyTo : ''}`,
+        ),
+      ['joined join-1', 'event 5'],
+      'joined with its own id, then live events newer than it',
+    );
+    assert.deepEqual(
+      a.frames().map((f) => f.type),
+      ['joined', 'event', 'presence.diff', 'event'],
+    );
+  });
+
+  it('a tab resuming while others hold the room gets live and replayed events in seq order, once', () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    const b = s.tab('b');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    b.say({ kind: 'attach', tab: 'b', settings });
+    s.opened();
+    a.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
+    const joinA = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
+    s.server({
+      type: 'joined',
+      replyTo: joinA.id,
+      room: ROOM,
+      seq: 2,
+      resume: 'none',
+      missed: 0,
+      people: [],
+    });
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM, since: 2 } });
+    const joinB = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
+    s.server(event(5)); // live for a, while the server reads b's replay
+    s.server(event(3)); // b's replay
+    s.server(event(4));
+    s.server(event(5));
+    s.server({
+      type: 'joined',
+      replyTo: joinB.id,
+      room: ROOM,
+      seq: 5,
+      resume: 'replayed',
+      missed: 3,
+      people: [],
+    });
+    assert.deepEqual(
+      b.frames().map((f) => (f.type === 'event' ? f.seq : f.type)),
+      [3, 4, 5, 'joined'],
+      'as the server sends a replay: in order, before joined',
+    );
+  });
+
+  it('counts a room per tab: a tab leaving is one leave for that tab; a vanished tab leaves too', () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    const b = s.tab('b');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    b.say({ kind: 'attach', tab: 'b', settings });
+    s.opened();
+    a.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'k', room: 'customer:43' } });
+    const wireTab = (s.sent[0] as { tab: string }).tab;
+    a.say({ kind: 'frame', frame: { type: 'leave', id: 'l', room: ROOM } });
+    assert.deepEqual(s.sent.at(-1), {
+      type: 'leave',
+      id: s.sent.at(-1) && (s.sent.at(-1) as { id: string }).id,
+      room: ROOM,
+      tab: wireTab,
+    });
+    s.hub.detach('b'); // b's lock was released: it is gone
+    const leaves = s.sent
+      .filter((f) => f.type === 'leave')
+      .map((f) => (f as { room: string }).room);
+    assert.deepEqual(leaves, [ROOM, ROOM, 'customer:43']);
+    assert.deepEqual([...s.hub.heldRooms()], [['a', []]]);
+  });
+});
