@@ -147,9 +147,9 @@ describe('one socket per browser (real server, real browser)', () => {
   }
 
   test(
-    'leader tab: five tabs hold one socket and count as five tabs; a closed tab leaves',
+    'shared-connection (a leader tab): five tabs hold one socket and count as five tabs; a closed tab leaves',
     { timeout: 90_000 },
-    () => fiveTabs('leader', 42),
+    () => fiveTabs('', 42),
   );
 
   // The worker gets the tab's attach (it watches the tab's lock), but the tab hears nothing back
@@ -157,7 +157,7 @@ describe('one socket per browser (real server, real browser)', () => {
   test(
     'SharedWorker: five tabs hold one socket and count as five tabs; a closed tab leaves',
     { timeout: 90_000, skip: "the worker's replies do not reach the tab yet" },
-    () => fiveTabs('', 23),
+    () => fiveTabs('worker', 23),
   );
   test(
     'the tab holding the socket closes: another takes over and resumes',
