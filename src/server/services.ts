@@ -26,6 +26,7 @@ import { createLogger, type Logger } from './log.js';
 import { ServerMetrics, type MetricGauges } from './metrics.js';
 import { AuthorizeCallback } from './permissions/callback.js';
 import { PresenceRegistry, type Presence, type PresenceDiff } from './presence.js';
+import { RedisFailures } from './redis/redis-auth-throttle.js';
 import { RedisBus } from './redis/redis-bus.js';
 import { RedisPresence } from './redis/redis-presence.js';
 import { RoomHandlers } from './room-handlers.js';
@@ -112,6 +113,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
           clock,
           log,
           ...replay,
+          replayTotalBytes: limits.replayTotalBytes,
           // Events this process's members missed can no longer be replayed: they resume (and
           // get `gap`, so they re-sync) rather than carry on with a silent hole.
           onInterrupted: (room) => hooks.onRoomInterrupted(room),
@@ -248,11 +250,22 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     log,
     metrics,
     auth: new Authenticator(auth, clock),
-    authThrottle: new AuthThrottle({
-      burst: limits.failedHandshakeBurst,
-      perMinute: limits.failedHandshakesPerMinute,
-      maxAddresses: limits.throttledAddresses,
-    }),
+    authThrottle: new AuthThrottle(
+      {
+        burst: limits.failedHandshakeBurst,
+        perMinute: limits.failedHandshakesPerMinute,
+        maxAddresses: limits.throttledAddresses,
+      },
+      // With several processes an address's allowance is the deployment's, not each process's.
+      redisBus
+        ? new RedisFailures(
+            redisBus.link,
+            redisBus.keyNames,
+            { burst: limits.failedHandshakeBurst, perMinute: limits.failedHandshakesPerMinute },
+            log,
+          )
+        : undefined,
+    ),
     authorize,
     authorizeCallback: options.authorizeCallback
       ? new AuthorizeCallback(options.authorizeCallback, clock, log)

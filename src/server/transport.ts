@@ -178,17 +178,29 @@ export class Transport {
       return;
     }
     const address = req.socket.remoteAddress ?? '';
-    if (!ctx.authThrottle.allows(address, ctx.clock.now())) {
-      ctx.metrics.handshakesThrottled++;
-      ctx.log.info('handshake throttled', { address });
-      socket.end(
-        'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-      );
+    const admit = (allowed: boolean): void => {
+      if (!allowed) {
+        ctx.metrics.handshakesThrottled++;
+        ctx.log.info('handshake throttled', { address });
+        socket.end(
+          'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+        );
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        ctx.metrics.connectionsOpened++;
+        this.sessions.add(new Session(ctx, randomUUID(), ws, (s) => this.closed(s), address));
+      });
+    };
+    const allowed = ctx.authThrottle.allows(address, ctx.clock.now());
+    if (typeof allowed === 'boolean') {
+      admit(allowed);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      ctx.metrics.connectionsOpened++;
-      this.sessions.add(new Session(ctx, randomUUID(), ws, (s) => this.closed(s), address));
+    // The shared count (Redis) was asked: the socket may have gone, or the server begun closing.
+    void allowed.then((verdict) => {
+      if (this.closing || socket.destroyed) socket.destroy();
+      else admit(verdict);
     });
   }
 
