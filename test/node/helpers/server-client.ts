@@ -3,6 +3,7 @@
  * protocol's server schemas, so a test cannot pass on a frame a real client would reject), and
  * waits for frames or for the close, each wait bounded so a missing frame fails fast.
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocket, type ClientOptions } from 'ws';
 import {
@@ -199,4 +200,27 @@ export async function until(
       intervalMs > 0 ? setTimeout(resolve, intervalMs) : setImmediate(resolve),
     );
   }
+}
+
+const BLOB = 'x'.repeat(60_000);
+
+/** Publishes `count` events of about 60 KB into `room` (to fill replay windows); resolves with their seqs. */
+export async function publishBlobs(
+  client: TestClient,
+  room: string,
+  count: number,
+): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const ack = await client.request({
+      type: 'emit',
+      id: nextId('e'),
+      room,
+      event: 'blob',
+      payload: { i, blob: BLOB },
+    });
+    assert.equal(ack.type, 'ack', JSON.stringify(ack).slice(0, 300));
+    seqs.push((ack as { seq: number }).seq);
+  }
+  return seqs;
 }

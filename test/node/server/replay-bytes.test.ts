@@ -6,27 +6,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { ServerLimits } from '../../../src/server/config.js';
-import { nextId, type TestClient } from '../helpers/server-client.js';
+import { publishBlobs } from '../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
-
-const BLOB = 'x'.repeat(60_000);
-
-/** Publishes `count` events of about 60 KB into `room`; resolves with their seqs. */
-async function publish(client: TestClient, room: string, count: number): Promise<number[]> {
-  const seqs: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const ack = await client.request({
-      type: 'emit',
-      id: nextId('e'),
-      room,
-      event: 'blob',
-      payload: { i, blob: BLOB },
-    });
-    assert.equal(ack.type, 'ack', JSON.stringify(ack).slice(0, 300));
-    seqs.push((ack as { seq: number }).seq);
-  }
-  return seqs;
-}
 
 describe('replay bounded in bytes', () => {
   let h: Harness | undefined;
@@ -48,7 +29,7 @@ describe('replay bounded in bytes', () => {
     });
     const publisher = await harness.connect(alice);
     await publisher.join('deal:1');
-    const seqs = await publish(publisher, 'deal:1', 120); // ~7 MB, 28 times the buffer limit
+    const seqs = await publishBlobs(publisher, 'deal:1', 120); // ~7 MB, 28 times the buffer limit
     const reader = await harness.connect(bob);
     const joined = await reader.join('deal:1', { since: seqs[0]! - 1 });
     assert.equal(joined.resume, 'gap');
@@ -62,7 +43,7 @@ describe('replay bounded in bytes', () => {
     const harness = await start({ replayRoomBytes: 300_000 });
     const publisher = await harness.connect(alice);
     await publisher.join('deal:2');
-    const seqs = await publish(publisher, 'deal:2', 20); // ~1.2 MB
+    const seqs = await publishBlobs(publisher, 'deal:2', 20); // ~1.2 MB
     const early = await harness.connect(bob);
     assert.equal((await early.join('deal:2', { since: seqs[0]! - 1 })).resume, 'gap');
     const late = await harness.connect(bob);
@@ -82,8 +63,8 @@ describe('replay bounded in bytes', () => {
       const publisher = await harness.connect(alice);
       await publisher.join('deal:a');
       await publisher.join('deal:b');
-      const a = await publish(publisher, 'deal:a', 5);
-      const b = await publish(publisher, 'deal:b', 5);
+      const a = await publishBlobs(publisher, 'deal:a', 5);
+      const b = await publishBlobs(publisher, 'deal:b', 5);
       const reader = await harness.connect(bob);
       assert.equal((await reader.join('deal:a', { since: a[0]! - 1 })).resume, 'gap');
       const joinedB = await reader.join('deal:b', { since: b[0]! - 1 });

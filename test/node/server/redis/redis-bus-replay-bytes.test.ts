@@ -7,27 +7,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { alice, bob, carol } from '../../helpers/server-harness.js';
-import { nextId, until, type TestClient } from '../../helpers/server-client.js';
+import { publishBlobs, until } from '../../helpers/server-client.js';
 import { startCluster, type Cluster } from './cluster.js';
-
-const BLOB = 'x'.repeat(60_000);
-
-/** Publishes `count` events of about 60 KB into `room`; resolves with their seqs. */
-async function publish(client: TestClient, room: string, count: number): Promise<number[]> {
-  const seqs: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const ack = await client.request({
-      type: 'emit',
-      id: nextId('e'),
-      room,
-      event: 'blob',
-      payload: { i, blob: BLOB },
-    });
-    assert.equal(ack.type, 'ack', JSON.stringify(ack).slice(0, 300));
-    seqs.push((ack as { seq: number }).seq);
-  }
-  return seqs;
-}
 
 describe('replay bytes on Redis across processes', () => {
   let cluster: Cluster | undefined;
@@ -48,11 +29,11 @@ describe('replay bytes on Redis across processes', () => {
     // Each process alone stays under the bound (~300 KB); together they are over it.
     const a = await p1!.connect(alice);
     await a.join('deal:a');
-    const seqsA = await publish(a, 'deal:a', 5);
+    const seqsA = await publishBlobs(a, 'deal:a', 5);
     cluster.clock.advance(1000);
     const b = await p2!.connect(bob);
     await b.join('deal:b');
-    const seqsB = await publish(b, 'deal:b', 5);
+    const seqsB = await publishBlobs(b, 'deal:b', 5);
 
     const reader = await p1!.connect(carol);
     const joinedA = await reader.join('deal:a', { since: seqsA[0]! - 1 });
@@ -77,7 +58,7 @@ describe('replay bytes on Redis across processes', () => {
     try {
       const a = await p1!.connect(alice);
       await a.join('deal:idle');
-      await publish(a, 'deal:idle', 5); // fills the room's 300 KB
+      await publishBlobs(a, 'deal:idle', 5); // fills the room's 300 KB
       const logKey = 'crm:log:deal:idle';
       let exists = 1;
       await until(
@@ -89,7 +70,7 @@ describe('replay bytes on Redis across processes', () => {
         'the idle window expired',
         20,
       );
-      const fresh = await publish(a, 'deal:idle', 3);
+      const fresh = await publishBlobs(a, 'deal:idle', 3);
       const reader = await p2!.connect(bob);
       const joined = await reader.join('deal:idle', { since: fresh[0]! - 1 });
       assert.equal(joined.resume, 'replayed', 'the window holds the events since it expired');
