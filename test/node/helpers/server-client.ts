@@ -224,3 +224,29 @@ export async function publishBlobs(
   }
   return seqs;
 }
+
+/** Opens a socket and presents a forged token; resolves with the upgrade status or the close. */
+export function badHandshake(url: string): Promise<{ status: number } | { closed: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      res.resume();
+    });
+    ws.on('open', () =>
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          id: 'h1',
+          v: PROTOCOL_VERSION,
+          clientId: 'c1',
+          token: 'forged.token.value',
+        }),
+      ),
+    );
+    ws.on('close', (code) => resolve({ closed: code }));
+    ws.on('error', (error) => {
+      if (!/Unexpected server response/.test(String(error))) reject(error);
+    });
+  });
+}

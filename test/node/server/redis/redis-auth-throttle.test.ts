@@ -5,37 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '../../../../src/protocol/index.js';
+import { badHandshake } from '../../helpers/server-client.js';
 import { startCluster, type Cluster } from './cluster.js';
 
 const SECRET = 'test-secret-of-sufficient-length-for-hs256';
-
-/** Opens a socket and presents a forged token; resolves with the upgrade status or the close. */
-function badHandshake(url: string): Promise<{ status: number } | { closed: number }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.on('unexpected-response', (_req, res) => {
-      resolve({ status: res.statusCode ?? 0 });
-      res.resume();
-    });
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          id: 'h1',
-          v: PROTOCOL_VERSION,
-          clientId: 'c1',
-          token: 'forged.token.value',
-        }),
-      ),
-    );
-    ws.on('close', (code) => resolve({ closed: code }));
-    ws.on('error', (error) => {
-      if (!/Unexpected server response/.test(String(error))) reject(error);
-    });
-  });
-}
 
 describe('failed handshakes throttled across processes', () => {
   let cluster: Cluster | undefined;
