@@ -79,7 +79,10 @@ async function withWebpack(code: string): Promise<string> {
         mode: 'production',
         context: app,
         entry,
-        output: { path: out, filename: 'app.js' },
+        // An app's page loads app.js from a URL, where webpack's default `publicPath: 'auto'`
+        // finds the worker file beside it; this harness runs the bundle inline (no script URL),
+        // so it names the folder itself.
+        output: { path: out, filename: 'app.js', publicPath: '' },
         devtool: false,
         performance: { hints: false },
       },
