@@ -31,12 +31,12 @@ import { build } from 'esbuild';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { AckPacer, BURST_WINDOW } from './ack-pacer.js';
 import type { FromServer, ServerKind, ToServer } from './fanout-server.js';
 import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
 
 const ROOM = 'bench:room';
 const PAD = 'x'.repeat(64);
-const WINDOW = 16;
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 interface Options {
@@ -143,19 +143,15 @@ function ask<T extends { type: string }>(
 }
 
 /** The publishing connection; counts acks to keep a window of messages in flight. */
-class Publisher {
-  private sent = 0;
-  private acked = 0;
-  private onAck: (() => void) | undefined;
-
+class Publisher extends AckPacer {
   private constructor(
     private readonly ws: WebSocket,
     private readonly bare: boolean,
   ) {
+    super();
     ws.on('message', (data: Buffer) => {
       if (data.indexOf('"type":"ack"') === -1) return;
-      this.acked++;
-      this.onAck?.();
+      this.acknowledged();
     });
   }
 
@@ -192,7 +188,7 @@ class Publisher {
   /** Where `sendOne` publishes (ours only: the warm-up room while warming the JIT). */
   private room = ROOM;
 
-  private sendOne(): void {
+  protected sendOne(): void {
     const i = this.sent++;
     const payload = { t: nowUs(), pad: PAD };
     // The bare server forwards bytes as they are: send it a frame shaped like our event frame,
@@ -210,18 +206,6 @@ class Publisher {
           })
         : JSON.stringify({ type: 'emit', id: `p${i}`, room: this.room, event: 'tick', payload }),
     );
-  }
-
-  private allAcked(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.acked < this.sent) return;
-        this.onAck = undefined;
-        resolve();
-      };
-      this.onAck = check;
-      check();
-    });
   }
 
   /**
@@ -248,41 +232,6 @@ class Publisher {
     await this.burst(count);
     this.room = ROOM;
     this.ws.send(JSON.stringify({ type: 'leave', id: 'unwarm', room: warm }));
-  }
-
-  /** Sends `count` messages keeping `window` unacknowledged; resolves when all are acked. */
-  burst(count: number, window = WINDOW): Promise<void> {
-    const target = this.sent + count;
-    return new Promise((resolve) => {
-      const pump = (): void => {
-        while (this.sent < target && this.sent - this.acked < window) this.sendOne();
-        if (this.acked >= target) {
-          this.onAck = undefined;
-          resolve();
-        }
-      };
-      this.onAck = pump;
-      pump();
-    });
-  }
-
-  /** Sends at `rate` per second for `seconds`; resolves with the count once all are acked. */
-  async paced(rate: number, seconds: number): Promise<number> {
-    const start = performance.now();
-    const first = this.sent;
-    const total = Math.round(rate * seconds);
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-        while (this.sent - first < due) this.sendOne();
-        if (this.sent - first >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 2);
-    });
-    await this.allAcked();
-    return total;
   }
 
   close(): void {
@@ -636,7 +585,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${WINDOW} in flight; ` +
+    `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${BURST_WINDOW} in flight; ` +
       `paced: ${options.sizes.map((n) => `${pacedRate(n, options.pacedDeliveries)} msg/s @N=${n}`).join(', ')} for ${PACED_SECONDS} s; ` +
       `rounds: ${options.rounds} (medians); subscribers: ${options.wsSubscribers ? 'ws' : 'lean'} clients` +
       `${options.rtLatency ? '; paced phase under SCHED_FIFO' : ''}\n`,

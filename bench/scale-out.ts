@@ -23,13 +23,13 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
+import { AckPacer, BURST_WINDOW } from './ack-pacer.js';
 import { startRedis, type RedisInstance } from '../test/services/redis.js';
 import type { FromScaleServer, ScaleKind } from './scale-out-server.js';
 import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
 
 const ROOM = 'bench:room';
 const PAD = 'x'.repeat(64);
-const WINDOW = 16;
 /** Publishing connections (see `Publisher`). */
 const PUBLISHERS = 4;
 const KINDS: ScaleKind[] = ['ours', 'socketio'];
@@ -114,16 +114,14 @@ function procCpuUs(pid: number): number {
  * than that round trip. They are members of the room too (as in bench/fanout.ts), so each message
  * is N + PUBLISHERS writes for both servers. Counts acks to keep a window of messages in flight.
  */
-class Publisher {
-  private sent = 0;
-  private acked = 0;
-  private onAck: (() => void) | undefined;
+class Publisher extends AckPacer {
   private room = ROOM;
 
   private constructor(
     private readonly sockets: WebSocket[],
     private readonly kind: ScaleKind,
   ) {
+    super();
     for (const ws of sockets) {
       ws.on('message', (data: Buffer) => {
         if (kind === 'socketio' && data.length === 1 && data[0] === 0x32) ws.send('3'); // ping
@@ -132,8 +130,7 @@ class Publisher {
             ? data[0] === 0x34 && data[1] === 0x33 && data[2] !== 0x30 // `43<id>[…]`, not a join's `430`
             : data.indexOf('"type":"ack"') !== -1;
         if (!isAck) return;
-        this.acked++;
-        this.onAck?.();
+        this.acknowledged();
       });
     }
   }
@@ -185,7 +182,7 @@ class Publisher {
     }
   }
 
-  private sendOne(): void {
+  protected sendOne(): void {
     const i = this.sent++;
     const payload = { t: nowUs(), pad: PAD };
     this.sockets[i % this.sockets.length]!.send(
@@ -202,47 +199,6 @@ class Publisher {
     this.room = warm;
     await this.burst(count);
     this.room = ROOM;
-  }
-
-  burst(count: number, window = WINDOW): Promise<void> {
-    const target = this.sent + count;
-    return new Promise((resolve) => {
-      const pump = (): void => {
-        while (this.sent < target && this.sent - this.acked < window) this.sendOne();
-        if (this.acked >= target) {
-          this.onAck = undefined;
-          resolve();
-        }
-      };
-      this.onAck = pump;
-      pump();
-    });
-  }
-
-  async paced(rate: number, seconds: number): Promise<number> {
-    const start = performance.now();
-    const first = this.sent;
-    const total = Math.round(rate * seconds);
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-        while (this.sent - first < due) this.sendOne();
-        if (this.sent - first >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 2);
-    });
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (this.acked < this.sent) return;
-        this.onAck = undefined;
-        resolve();
-      };
-      this.onAck = check;
-      check();
-    });
-    return total;
   }
 
   close(): void {
@@ -437,7 +393,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${WINDOW} in flight; ` +
+    `burst: ${options.sizes.map((n) => `${burstCount(n)} msgs @N=${n}`).join(', ')}, ${BURST_WINDOW} in flight; ` +
       `paced: ${PACED_DELIVERIES_PER_SEC} deliveries/s for ${PACED_SECONDS} s; ` +
       `processes: ${options.processes.join(', ')}; rounds: ${options.rounds} (medians)\n`,
   );
