@@ -39,6 +39,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
+import { writeSection } from './results-section.js';
 import * as prettier from 'prettier';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -477,7 +478,13 @@ async function main(): Promise<void> {
   const report = markdown(results, loadBefore, loadavg()[0]!, discarded);
   if (flag('json')) console.log(JSON.stringify(Object.fromEntries(results), null, 2));
   else console.log(`\n${report}`);
-  if (!flag('no-write')) await writeSection(report);
+  if (!flag('no-write')) {
+    const file = join(root, 'bench/RESULTS.md');
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    await writeSection(file, '## Feed and presence bursts (Chromium)', report, (text) =>
+      prettier.format(text, { ...options, filepath: file }),
+    );
+  }
 }
 
 const us = (ms: number, events: number) => (events ? (ms * 1000) / events : 0);
@@ -558,23 +565,6 @@ frames) and renders only the few dozen articles near the viewport. The naive vie
 message, so its cost grows with the event rate and its longest task with the backlog: the page
 freezes for half a second at a time.
 `;
-}
-
-/** Put the report in its section of bench/RESULTS.md (formatted, so `npm run lint` stays green). */
-async function writeSection(report: string): Promise<void> {
-  const file = join(root, 'bench/RESULTS.md');
-  const heading = '## Feed and presence bursts (Chromium)';
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const start = text.indexOf(heading);
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + heading.length);
-    text = text.slice(0, start) + report.trimEnd() + '\n' + (next >= 0 ? text.slice(next) : '');
-  } else {
-    text = `${text.trimEnd()}\n\n${report.trimEnd()}\n`;
-  }
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
-  console.log(`wrote ${file}`);
 }
 
 await main();

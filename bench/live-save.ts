@@ -17,12 +17,13 @@
  * Needs the built kit (`npm run build`). Watcher notifications are turned off for the run, so the
  * reader page shows the change in the form and the activity feed, not in 300 toasts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
+import { writeSection } from './results-section.js';
 import { ROOT, startServer } from '../test/e2e/helpers/server.js';
 
 const FORM = 'crm-collaborative-form[data-customer-form]';
@@ -363,7 +364,7 @@ async function main(): Promise<void> {
     if (options.json) console.log(JSON.stringify(result, null, 2));
     const report = render(result);
     console.log(report);
-    if (options.write) writeSection(report);
+    if (options.write) await writeSection(join(ROOT, 'bench/RESULTS.md'), HEADING, report);
   } finally {
     await browser.close();
     await echo.close();
@@ -424,24 +425,6 @@ writing the field). The saving page's ack comes after the other page already sho
 server answers after its change listeners (the activity log) ran. The frame row adds the wait for
 the next animation frame.
 `;
-}
-
-/**
- * Put the report in its own section of bench/RESULTS.md, leaving the other sections as they are
- * (the file is not run through prettier: each bench writes its section its own way).
- */
-function writeSection(report: string): void {
-  const file = join(ROOT, 'bench/RESULTS.md');
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const start = text.indexOf(HEADING);
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + HEADING.length);
-    text = text.slice(0, start) + report.trimEnd() + '\n' + (next >= 0 ? text.slice(next) : '');
-  } else {
-    text = `${text.trimEnd()}\n\n${report.trimEnd()}\n`;
-  }
-  writeFileSync(file, text);
-  console.log(`wrote ${file}`);
 }
 
 await main();

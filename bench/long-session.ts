@@ -16,12 +16,13 @@
  * Flags: --items 20000  --people 1000  --notifications 1000  --steps 20  --json  --no-write
  * Needs the built kit (`npm run build`).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
+import { writeSection } from './results-section.js';
 import { ROOT, startServer } from '../test/e2e/helpers/server.js';
 
 const API_KEY = 'bench-long-session-key-0123456789';
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
     if (options.json) console.log(JSON.stringify(result, null, 2));
     const report = render(result);
     console.log(report);
-    if (options.write) writeSection(report);
+    if (options.write) await writeSection(join(ROOT, 'bench/RESULTS.md'), HEADING, report);
     if (!result.flat) process.exitCode = 1;
   } finally {
     await browser.close();
@@ -383,21 +384,6 @@ After the warm-up (steps ≥ ${r.warmUp}): mean ${mb(r.mean)}, lowest ${pct(r.sp
 ${pct(r.spread.high)}, slope ${(r.slopePer1000 / 1e3).toFixed(1)} KB per 1,000 activity items: **${r.flat ? 'flat' : 'not flat'}**
 (within ±${TOLERANCE * 100} %).
 `;
-}
-
-/** Put the report in its own section of bench/RESULTS.md, leaving the other sections as they are. */
-function writeSection(report: string): void {
-  const file = join(ROOT, 'bench/RESULTS.md');
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const start = text.indexOf(HEADING);
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + HEADING.length);
-    text = text.slice(0, start) + report.trimEnd() + '\n' + (next >= 0 ? text.slice(next) : '');
-  } else {
-    text = `${text.trimEnd()}\n\n${report.trimEnd()}\n`;
-  }
-  writeFileSync(file, text);
-  console.log(`wrote ${file}`);
 }
 
 await main();
