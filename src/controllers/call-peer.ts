@@ -4,12 +4,24 @@
  * ICE restart), and when both offer at once the polite side yields. Politeness is fixed per pair
  * (the larger user id is polite), so both ends agree without a message.
  *
+ * The impolite side makes the first offer of a connection; the polite side only says it is there
+ * (a signal with its session and nothing else) and answers. If both opened, the polite side would
+ * take its first offer back, and Chromium, when the offer that created a connection's transport is
+ * taken back while its candidates are still being gathered, keeps a transport that never yields a
+ * candidate: ICE stays "new" at both ends and no media ever flows (about one glare in five, more
+ * under load). Later offers (a camera, a screen, an ICE restart) run on the negotiated transport,
+ * where taking one back is harmless, so either side makes those.
+ *
  * Signals carry the sender's call session and the session it believes the other side has: a
  * person who left and joined again within one presence batch has a new session, and what was meant
  * for the old one is dropped instead of corrupting the new connection.
  */
 
-/** What goes over the wire between two peers (the payload of a `call.signal` room event). */
+/**
+ * What goes over the wire between two peers (the payload of a `call.signal` room event). With
+ * neither a description nor a candidate, it says the sender is in the call with this session and
+ * waits for the other side's first offer.
+ */
 export interface CallSignal {
   /** The sender's session. */
   session: string;
@@ -123,6 +135,12 @@ export class CallPeer {
   restartIce(signalsLost = false): void {
     if (this.closed) return;
     this.needsRestart = false;
+    // Nothing negotiated yet on the polite side: the other side opens, once it knows this one is
+    // there (the announcement may be what was lost).
+    if (this.waitsForFirstOffer) {
+      void this.send({});
+      return;
+    }
     if (signalsLost && this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
       this.pc
         .setLocalDescription({ type: 'rollback' })
@@ -203,8 +221,19 @@ export class CallPeer {
     this.media = this.screen = undefined;
   }
 
+  /** The polite side before its first answer: it never opens a connection (see the header). */
+  private get waitsForFirstOffer(): boolean {
+    return this.polite && this.pc.currentRemoteDescription === null;
+  }
+
   private async offer(): Promise<void> {
     if (this.closed) return;
+    if (this.waitsForFirstOffer) {
+      // Said instead of offered; once the first answer is set, the browser asks again for what
+      // that negotiation did not cover (a camera the other side's offer had no place for).
+      await this.send({});
+      return;
+    }
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();

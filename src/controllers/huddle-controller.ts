@@ -5,7 +5,8 @@
  *
  * - Who is in the call is presence (`inCall`), so the others' `<crm-presence>` shows it and a late
  *   joiner finds the call without a message history. Each person connects to every other person
- *   in the call; both ends may offer, perfect negotiation settles who wins.
+ *   in the call; the impolite end opens each connection, then both ends may offer and perfect
+ *   negotiation settles who wins (see `call-peer.ts`).
  * - Signals (descriptions, candidates) are room events addressed to one person (`emit` with `to`);
  *   the server delivers them to that person only. ICE servers come from the server (`call.config`).
  * - A dropped socket does not end the call: the peer-to-peer media keeps flowing, presence keeps
