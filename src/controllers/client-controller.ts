@@ -12,6 +12,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import type { Unsubscribe } from '../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../context.js';
+import { warn } from '../util/warn.js';
 
 export type ControllerHost = ReactiveControllerHost & HTMLElement;
 
@@ -29,8 +30,8 @@ function scheduleNoProviderWarning(controller: ClientController): void {
     if (flags[WARNED] || !controller.providerMissing) return;
     flags[WARNED] = true;
     const tag = controller.hostTag;
-    console.warn(
-      `crm-realtime: <${tag}> found no <crm-realtime-provider>, so it shows "not connected". ` +
+    warn(
+      `<${tag}> found no <crm-realtime-provider>, so it shows "not connected". ` +
         'Wrap the widgets in <crm-realtime-provider url="…">, or call ' +
         'attachRealtimeProvider(document.body, { url }) before they need a connection.',
     );

@@ -31,6 +31,7 @@ import { RealtimeError } from '../client/realtime-error.js';
 import type { Unsubscribe } from '../client/types.js';
 import type { Entity, Fields } from '../protocol/index.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
+import { warnOnceFor } from '../util/warn.js';
 
 /** Which entity to follow; `undefined` (or an empty id) follows none. */
 export interface LiveDataTarget {
@@ -49,7 +50,7 @@ export interface LiveDataControllerOptions {
 export type LiveDataControllerStatus = LiveDataStatus | 'unavailable';
 
 const EMPTY: Readonly<Fields> = Object.freeze({});
-const warnedTargets = new Set<string>();
+const warnOnce = warnOnceFor();
 
 export class LiveDataController extends ClientController {
   /** The latest snapshot; `undefined` while nothing is followed. */
@@ -153,10 +154,7 @@ export class LiveDataController extends ClientController {
       });
     } catch (error) {
       // An invalid id from an attribute must not break the page: warn once per target.
-      if (!warnedTargets.has(this.boundKey!)) {
-        warnedTargets.add(this.boundKey!);
-        console.warn(`crm-realtime: <${this.hostTag}> cannot follow "${this.boundKey}":`, error);
-      }
+      warnOnce(this.boundKey!, `<${this.hostTag}> cannot follow "${this.boundKey}":`, error);
       return;
     }
     this.handle = handle;

@@ -29,6 +29,7 @@ import type {
 import type { NotificationStoreApi } from '../client/notifications/notification-view.js';
 import type { Notification, Unsubscribe } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
+import { warnOnceFor } from '../util/warn.js';
 
 export interface NotificationsControllerOptions {
   /** Notifications kept in memory, or a getter. Default 50. */
@@ -41,7 +42,7 @@ export interface NotificationsControllerOptions {
   watch?: () => readonly string[] | undefined;
 }
 
-const warnedRooms = new Set<string>();
+const warnOnce = warnOnceFor();
 
 export class NotificationsController extends ClientController {
   /** The latest snapshot; `undefined` without a client. */
@@ -182,10 +183,7 @@ export class NotificationsController extends ClientController {
         this.watches.set(room, store.watch(room));
       } catch (error) {
         // An invalid room name from an attribute must not break the page: warn once per room.
-        if (!warnedRooms.has(room)) {
-          warnedRooms.add(room);
-          console.warn(`crm-realtime: <${this.hostTag}> cannot watch room "${room}":`, error);
-        }
+        warnOnce(room, `<${this.hostTag}> cannot watch room "${room}":`, error);
       }
     }
   }

@@ -21,8 +21,9 @@ import type {
   Unsubscribe,
 } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
+import { warnOnceFor } from '../util/warn.js';
 
-const warnedRooms = new Set<string>();
+const warnOnce = warnOnceFor();
 
 export class PresenceController extends ClientController {
   /** The room's latest snapshot; `undefined` without a client or a valid room. */
@@ -74,10 +75,7 @@ export class PresenceController extends ClientController {
       store = client.presence(room);
     } catch (error) {
       // An invalid room name from an attribute must not break the page: warn once per room.
-      if (!warnedRooms.has(room)) {
-        warnedRooms.add(room);
-        console.warn(`crm-realtime: <${this.hostTag}> cannot follow room "${room}":`, error);
-      }
+      warnOnce(room, `<${this.hostTag}> cannot follow room "${room}":`, error);
       return;
     }
     this.store = store;

@@ -5,6 +5,7 @@
  * load. Also installs the design tokens in the document, once.
  */
 import { installTokens } from '../styles/tokens.js';
+import { warn } from '../util/warn.js';
 
 export function defineElement(tag: string, ctor: CustomElementConstructor): void {
   const registry = globalThis.customElements;
@@ -13,8 +14,8 @@ export function defineElement(tag: string, ctor: CustomElementConstructor): void
   const existing = registry.get(tag);
   if (existing === ctor) return;
   if (existing) {
-    console.warn(
-      `crm-realtime: <${tag}> is already defined by another class (another copy or version of ` +
+    warn(
+      `<${tag}> is already defined by another class (another copy or version of ` +
         'the kit?); keeping that one.',
     );
     return;

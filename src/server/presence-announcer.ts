@@ -13,16 +13,13 @@
  *   once per `countIntervalMs` (the first at once), so a large room filling up in a burst sends
  *   its members a few count frames rather than one per turn.
  */
+import { sameActivity } from '../domain/presence-aggregate.js';
 import { byArrival, firstPeople, ListedPeople } from '../domain/presence-list.js';
-import type { Activity, Person, UserProfile } from '../protocol/index.js';
+
+export { sameActivity };
+import type { Person, UserProfile } from '../protocol/index.js';
 import { PRESENCE_LISTED } from '../protocol/index.js';
 import type { ServerClock } from './clock.js';
-
-export function sameActivity(a: Activity, b: Activity): boolean {
-  return (
-    a.kind === b.kind && (a.kind !== 'editing' || (b.kind === 'editing' && a.field === b.field))
-  );
-}
 
 export function sameUser(a: UserProfile, b: UserProfile): boolean {
   return a.id === b.id && a.name === b.name && a.avatarUrl === b.avatarUrl;

@@ -11,6 +11,7 @@
  * event-loop turn, and a large room listing its first people and a count.
  */
 import type { Activity, Person, PresenceState, UserProfile } from '../protocol/index.js';
+import { aggregatePresence, VIEWING } from '../domain/presence-aggregate.js';
 import type { ServerClock } from './clock.js';
 import {
   PresenceAnnouncer,
@@ -50,7 +51,7 @@ interface Entry {
   graceTimer: unknown;
 }
 
-export const VIEWING: Activity = { kind: 'viewing' };
+export { VIEWING };
 
 /**
  * What the server asks of presence: `PresenceRegistry` (one process, the default) and
@@ -181,20 +182,9 @@ export class PresenceRegistry implements Presence {
   }
 
   private aggregate(entry: Entry, now: number): Person {
-    let online = false;
-    let inCall = false;
-    let editing: ConnectionPresence | undefined;
+    const { status, activity, inCall } = aggregatePresence(entry.connections.values());
     const devices = new Set<string>();
-    for (const c of entry.connections.values()) {
-      if (c.status === 'online') online = true;
-      if (c.inCall) inCall = true;
-      if (c.activity.kind === 'editing' && (!editing || c.activityAt >= editing.activityAt)) {
-        editing = c;
-      }
-      devices.add(c.clientId);
-    }
-    const status = online ? 'online' : 'away';
-    const activity = editing ? editing.activity : VIEWING;
+    for (const c of entry.connections.values()) devices.add(c.clientId);
     const person: Person = {
       user: entry.user,
       status,

@@ -35,6 +35,7 @@ import {
   type UserProfile,
 } from '../protocol/index.js';
 import type { Clock } from '../client/types.js';
+import { activityDraft, feedsOf, inFeed, passesFilter } from '../domain/activity-feeds.js';
 import { activityOfChange } from '../domain/entity-activity.js';
 import type { FakeConnection } from './fake-room.js';
 import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
@@ -57,34 +58,6 @@ export interface FakeActivityHost {
 
 interface Stored extends LogEntry {
   readonly item: ActivityItem;
-}
-
-/** Does an item belong to a feed? */
-export function inFeed(item: ActivityItem, feed: FeedRef): boolean {
-  switch (feed.kind) {
-    case 'global':
-      return true;
-    case 'user':
-      return item.actor?.id === feed.userId;
-    case 'customer':
-      return item.customerId === feed.entityId;
-  }
-}
-
-/** The feeds an item belongs to: global, its actor's, its customer's. */
-export function feedsOf(item: ActivityItem): FeedRef[] {
-  const feeds: FeedRef[] = [{ kind: 'global' }];
-  if (item.actor) feeds.push({ kind: 'user', userId: item.actor.id });
-  if (item.customerId !== undefined) feeds.push({ kind: 'customer', entityId: item.customerId });
-  return feeds;
-}
-
-function passes(item: ActivityItem, filter: ActivityFilter | undefined): boolean {
-  if (filter?.kinds?.length && !filter.kinds.includes(item.kind)) return false;
-  if (filter?.actors?.length && !(item.actor && filter.actors.includes(item.actor.id))) {
-    return false;
-  }
-  return true;
 }
 
 export class FakeActivity {
@@ -145,7 +118,7 @@ export class FakeActivity {
     const out: ActivityItem[] = [];
     for (let i = this.log.entries.length - 1; i >= 0; i--) {
       const item = this.log.entries[i]!.item;
-      if (inFeed(item, feed) && passes(item, filter)) out.push(item);
+      if (inFeed(item, feed) && passesFilter(item, filter)) out.push(item);
     }
     return out;
   }
@@ -169,7 +142,7 @@ export class FakeActivity {
     try {
       page = fitPage(
         this.log.page(
-          (s) => inFeed(s.item, frame.feed) && passes(s.item, frame.filter),
+          (s) => inFeed(s.item, frame.feed) && passesFilter(s.item, frame.filter),
           frame.before,
           frame.limit ?? 50,
         ),
@@ -190,15 +163,7 @@ export class FakeActivity {
 
   private make(input: ActivityInput, at: number): Stored {
     this.order += 1;
-    const item: ActivityItem = { id: `a-${this.order}`, kind: input.kind, at };
-    if (input.actor !== undefined) item.actor = input.actor;
-    if (input.entity !== undefined) item.entity = input.entity;
-    const customerId =
-      input.customerId ?? (input.entity?.type === 'customer' ? input.entity.id : undefined);
-    if (customerId !== undefined) item.customerId = customerId;
-    if (input.changes !== undefined) item.changes = input.changes;
-    if (input.summary !== undefined) item.summary = input.summary;
-    return { at, order: this.order, item };
+    return { at, order: this.order, item: { id: `a-${this.order}`, ...activityDraft(input, at) } };
   }
 }
 

@@ -4,6 +4,11 @@
  * room lists its first people and a count by the same rule (domain/presence-list), though every
  * change is told at once rather than coalesced per turn.
  */
+import {
+  aggregatePresence,
+  sameActivity,
+  type PresencePart,
+} from '../domain/presence-aggregate.js';
 import { firstPeople, ListedPeople, type PresenceChange } from '../domain/presence-list.js';
 import {
   PRESENCE_LISTED,
@@ -138,8 +143,11 @@ export class FakeRoom {
   ): boolean {
     const entry = this.people.get(userId);
     const key = memberKey(c, tab);
-    if (!entry?.members.has(key)) return false;
-    entry.members.set(key, { state, changedAt: now, connection: c });
+    const member = entry?.members.get(key);
+    if (!entry || !member) return false;
+    // As on the reference server: an activity's start moves only when the activity changes.
+    const changedAt = sameActivity(member.state.activity, state.activity) ? member.changedAt : now;
+    entry.members.set(key, { state, changedAt, connection: c });
     entry.updatedAt = now;
     return true;
   }
@@ -173,23 +181,16 @@ export class FakeRoom {
   person(entry: PersonEntry): Person {
     const members = [...entry.members.values()];
     const scripted = entry.scripted;
-    // The most present of their connections: online > away > offline.
-    const statuses: PresenceStatus[] = members.map((m) => m.state.status);
-    if (scripted) statuses.push(scripted.status);
-    const status: PresenceStatus = statuses.includes('online')
-      ? 'online'
-      : statuses.includes('away')
-        ? 'away'
-        : 'offline';
-    // The most recent editing activity wins; otherwise viewing.
-    let activity: Activity = scripted?.activity ?? { kind: 'viewing' };
-    let latest = -1;
-    for (const member of members) {
-      if (member.state.activity.kind === 'editing' && member.changedAt > latest) {
-        latest = member.changedAt;
-        activity = member.state.activity;
-      }
-    }
+    // The reference server's rule; a scripted person counts as one part that started before
+    // any real connection's activity.
+    const parts: PresencePart[] = members.map((m) => ({
+      status: m.state.status,
+      activity: m.state.activity,
+      activityAt: m.changedAt,
+      inCall: m.state.inCall,
+    }));
+    if (scripted) parts.unshift({ ...scripted, activityAt: -Infinity });
+    const { status, activity, inCall } = aggregatePresence(parts);
     const devices = new Set(members.map((m) => m.connection.clientId ?? m.connection.id));
     const person: Person = {
       user: entry.user,
@@ -200,8 +201,7 @@ export class FakeRoom {
       since: entry.since,
       updatedAt: entry.updatedAt,
     };
-    // In a call from any connection, as the reference server aggregates it.
-    if (members.some((m) => m.state.inCall === true)) person.inCall = true;
+    if (inCall) person.inCall = true;
     return person;
   }
 

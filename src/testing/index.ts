@@ -36,13 +36,13 @@ export {
 export {
   FakeActivity,
   activityBurst,
-  feedsOf,
-  inFeed,
   sampleActivity,
   type FakeActivityHost,
 } from './fake-activity.js';
-// The reference server's rule, shared: what an accepted change adds to the activity log.
+// The reference server's rules, shared: what an accepted change adds to the activity log, and
+// which feeds an item is in.
 export { activityOfChange } from '../domain/entity-activity.js';
+export { feedsOf, inFeed } from '../domain/activity-feeds.js';
 export { TimeLog, cursorOf, type LogEntry, type LogPage } from './fake-history.js';
 export {
   FakeEntities,

@@ -21,6 +21,7 @@ import { ContextEvent, ContextProvider } from '@lit/context';
 import { RealtimeClient } from '../../client/realtime-client.js';
 import type { RealtimeClientOptions } from '../../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../../context.js';
+import { warn } from '../../util/warn.js';
 
 /** Either options for a client the attachment creates (and closes), or a ready client. */
 export type AttachRealtimeProviderOptions = RealtimeClientOptions | { client: RealtimeClient };
@@ -82,7 +83,7 @@ export function attachRealtimeProvider(
 
   const previous = attached.get(target);
   if (previous) {
-    console.warn('crm-realtime: a provider was already attached to this element; replacing it.');
+    warn('a provider was already attached to this element; replacing it.');
     previous.detach();
   }
 

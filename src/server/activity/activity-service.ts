@@ -22,7 +22,8 @@ import type { Bus } from '../bus.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
-import type { ActivityRepository, NewActivity } from './activity-repository.js';
+import { activityDraft, feedsOf } from '../../domain/activity-feeds.js';
+import type { ActivityRepository } from './activity-repository.js';
 import { CursorError, decodeCursor, encodeCursor, MonotonicTime } from './cursor.js';
 
 const DAY_MS = 86_400_000;
@@ -48,27 +49,6 @@ export interface ActivityServiceOptions extends ActivityRetention {
 
 export type ActivityPage = Omit<ActivityPageFrame, 'type' | 'replyTo'>;
 
-/** The item to store for an input, at `at`; its customer defaults to a customer entity. */
-function itemOf(input: ActivityInput, at: number): NewActivity {
-  const item: NewActivity = { kind: input.kind, at };
-  if (input.actor !== undefined) item.actor = input.actor;
-  if (input.entity !== undefined) item.entity = input.entity;
-  const customerId =
-    input.customerId ?? (input.entity?.type === 'customer' ? input.entity.id : undefined);
-  if (customerId !== undefined) item.customerId = customerId;
-  if (input.changes !== undefined) item.changes = input.changes;
-  if (input.summary !== undefined) item.summary = input.summary;
-  return item;
-}
-
-/** The feeds an item belongs to. */
-export function feedsOf(item: Pick<ActivityItem, 'actor' | 'customerId'>): FeedRef[] {
-  const feeds: FeedRef[] = [{ kind: 'global' }];
-  if (item.actor) feeds.push({ kind: 'user', userId: item.actor.id });
-  if (item.customerId !== undefined) feeds.push({ kind: 'customer', entityId: item.customerId });
-  return feeds;
-}
-
 export class ActivityService {
   readonly maxAgeDays: number;
   readonly maxRows: number;
@@ -92,7 +72,9 @@ export class ActivityService {
   /** Appends a (validated) item, stamped with the server's time, and publishes it live. */
   async append(input: ActivityInput): Promise<ActivityItem> {
     const { repository, clock } = this.options;
-    const appended = await repository.append(itemOf(input, (await this.time).next(clock.now())));
+    const appended = await repository.append(
+      activityDraft(input, (await this.time).next(clock.now())),
+    );
     await this.appended(appended);
     return appended;
   }
@@ -120,7 +102,7 @@ export class ActivityService {
     if (!repository.appendNow) throw new Error('this activity log cannot join a transaction');
     // Known a microtask after the service is built, long before the first write arrives.
     if (!this.timeNow) throw new Error('the activity log is not open yet');
-    const appended = repository.appendNow(itemOf(input, this.timeNow.next(clock.now())));
+    const appended = repository.appendNow(activityDraft(input, this.timeNow.next(clock.now())));
     return () => void this.appended(appended);
   }
 

@@ -103,21 +103,6 @@ export function withClearedFields(write: EntityWrite, state: StoredEntityState):
 }
 
 /** The protocol's view of a stored entity. */
-/** The protocol's view of a stored entity. */
-/** An entity a write creates with no fields: version 1, empty, by the writer. */
-export function emptyEntity(type: string, id: string, write: EntityWrite): StoredEntity {
-  const entity: StoredEntity = {
-    type,
-    id,
-    version: 1,
-    fields: {},
-    updatedAt: write.at,
-    updatedBy: write.by?.id ?? null,
-  };
-  if (write.by) entity.updatedByProfile = write.by;
-  return entity;
-}
-
 export function toEntity(stored: StoredEntity): Entity {
   const entity: Entity = {
     type: stored.type,

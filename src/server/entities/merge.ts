@@ -5,7 +5,12 @@
  */
 import type { Fields, UserProfile } from '../../protocol/index.js';
 import { changedFields } from '../../domain/merge.js';
-import type { StoredChange, StoredEntityState } from './entity-store.js';
+import {
+  toEntityChange,
+  type EntityWriteResult,
+  type StoredChange,
+  type StoredEntityState,
+} from './entity-store.js';
 
 export { findConflicts, type HistoryReader } from '../../domain/merge.js';
 
@@ -71,4 +76,20 @@ export function planChange(
   };
   if (write.by) entity.updatedByProfile = write.by;
   return { state: { entity, fieldVersions }, change };
+}
+
+/**
+ * The store's answer when a planned change, as the `entity.change` event every member receives,
+ * would be larger than `maxChangeBytes`: nothing is written then. Undefined when it fits.
+ */
+export function oversizedChange(
+  planned: PlannedChange,
+  maxChangeBytes: number | undefined,
+): Extract<EntityWriteResult, { outcome: 'too_large' }> | undefined {
+  if (maxChangeBytes === undefined) return undefined;
+  const event = toEntityChange(planned.change, planned.state.entity);
+  const bytes = Buffer.byteLength(JSON.stringify(event));
+  return bytes > maxChangeBytes
+    ? { outcome: 'too_large', bytes, limit: maxChangeBytes }
+    : undefined;
 }

@@ -15,7 +15,7 @@ import {
   type StoredChange,
   type StoredEntityState,
 } from './entity-store.js';
-import { findConflicts, planChange, type HistoryReader } from './merge.js';
+import { findConflicts, oversizedChange, planChange, type HistoryReader } from './merge.js';
 import {
   CHANGE_COLUMNS,
   ENTITY_COLUMNS,
@@ -213,12 +213,8 @@ export class SqliteEntities {
     let entity: StoredEntity;
     if (planned) {
       entity = planned.state.entity;
-      if (write.maxChangeBytes !== undefined) {
-        const bytes = Buffer.byteLength(JSON.stringify(toEntityChange(planned.change, entity)));
-        if (bytes > write.maxChangeBytes) {
-          return { outcome: 'too_large', bytes, limit: write.maxChangeBytes };
-        }
-      }
+      const tooLarge = oversizedChange(planned, write.maxChangeBytes);
+      if (tooLarge) return tooLarge;
       this.store(planned.state);
       const change = planned.change;
       this.insertChange.run({

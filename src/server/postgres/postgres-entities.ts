@@ -23,7 +23,12 @@ import {
   type StoredChange,
   type StoredEntityState,
 } from '../entities/entity-store.js';
-import { findConflicts, planChange, type HistoryReader } from '../entities/merge.js';
+import {
+  findConflicts,
+  oversizedChange,
+  planChange,
+  type HistoryReader,
+} from '../entities/merge.js';
 import {
   CHANGE_COLUMNS,
   ENTITY_COLUMNS,
@@ -165,12 +170,8 @@ export class PostgresEntities {
     let entity: StoredEntity;
     if (planned) {
       entity = planned.state.entity;
-      if (write.maxChangeBytes !== undefined) {
-        const bytes = Buffer.byteLength(JSON.stringify(toEntityChange(planned.change, entity)));
-        if (bytes > write.maxChangeBytes) {
-          return { outcome: 'too_large', bytes, limit: write.maxChangeBytes };
-        }
-      }
+      const tooLarge = oversizedChange(planned, write.maxChangeBytes);
+      if (tooLarge) return tooLarge;
       await this.store(client, planned.state, state === undefined);
       const change = planned.change;
       await client.query(

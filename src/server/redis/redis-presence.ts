@@ -20,9 +20,16 @@
  *   and every mirror reloaded (Redis may have restarted empty).
  */
 import { randomUUID } from 'node:crypto';
-import type { Activity, Person, PresenceState, UserProfile } from '../../protocol/index.js';
+import type {
+  Activity,
+  Person,
+  PresenceState,
+  PresenceStatus,
+  UserProfile,
+} from '../../protocol/index.js';
 import type { ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
+import { aggregatePresence } from '../../domain/presence-aggregate.js';
 import { VIEWING, type Presence, type PresenceMember, sameActivity } from '../presence.js';
 import { PresenceAnnouncer, type PresenceAnnouncerOptions } from '../presence-announcer.js';
 import type { RedisBus } from './redis-bus.js';
@@ -43,7 +50,7 @@ export interface RedisPresenceOptions extends PresenceAnnouncerOptions {
 /** One process's share of a person in a room, as stored in Redis. */
 interface Part {
   user: UserProfile;
-  status: PresenceState['status'];
+  status: PresenceStatus;
   activity: Activity;
   activityAt: number;
   clients: string[];
@@ -349,26 +356,19 @@ export class RedisPresence implements Presence {
     const live = parts.filter((p) => !p.leaving && p.connections > 0);
     const use = live.length > 0 ? live : parts;
     if (use.length === 0) return undefined;
-    let online = false;
-    let inCall = false;
-    let editing: Part | undefined;
+    const { status, activity, inCall } = aggregatePresence(use);
     let connections = 0;
     let since = Infinity;
     const devices = new Set<string>();
     for (const part of use) {
-      if (part.status === 'online') online = true;
-      if (part.inCall) inCall = true;
-      if (part.activity.kind === 'editing' && (!editing || part.activityAt >= editing.activityAt)) {
-        editing = part;
-      }
       connections += part.connections;
       since = Math.min(since, part.since);
       for (const client of part.clients) devices.add(client);
     }
     const person: Person = {
       user: local?.user ?? use[0]!.user,
-      status: online ? 'online' : 'away',
-      activity: editing ? editing.activity : VIEWING,
+      status,
+      activity,
       connections,
       devices: devices.size,
       since,
@@ -477,25 +477,14 @@ export class RedisPresence implements Presence {
 /** A process's part of a person: its live connections summed, or the part frozen in grace. */
 function partOf(person: LocalPerson): Part | undefined {
   if (person.connections.size === 0) return person.leaving;
-  let online = false;
-  let inCall = false;
-  let editing: ConnectionPresence | undefined;
-  let activityAt = 0;
+  const { status, activity, activityAt, inCall } = aggregatePresence(person.connections.values());
   const clients = new Set<string>();
-  for (const c of person.connections.values()) {
-    if (c.status === 'online') online = true;
-    if (c.inCall) inCall = true;
-    if (c.activity.kind === 'editing' && (!editing || c.activityAt >= editing.activityAt)) {
-      editing = c;
-    }
-    activityAt = Math.max(activityAt, c.activityAt);
-    clients.add(c.clientId);
-  }
+  for (const c of person.connections.values()) clients.add(c.clientId);
   const part: Part = {
     user: person.user,
-    status: online ? 'online' : 'away',
-    activity: editing ? editing.activity : VIEWING,
-    activityAt: editing ? editing.activityAt : activityAt,
+    status,
+    activity,
+    activityAt,
     clients: [...clients],
     connections: person.connections.size,
     since: person.since,
