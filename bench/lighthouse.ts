@@ -12,12 +12,16 @@
  * one-file bundle. Pages alternate between the two, so both see the same load on a shared box.
  *
  * Flags: --runs 3   --compare   --json   --page customer|dashboard (repeatable; default both)
+ *        --report DIR (writes every run's full Lighthouse result there, as JSON, to read which
+ *        tasks and which element made the scores)
  * Needs the built kit (`npm run build`). Not part of `npm test`: scores depend on the machine.
  */
 import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import lighthouse, { type Result } from 'lighthouse';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
 import { freePort, startServer } from '../test/e2e/helpers/server.js';
@@ -32,6 +36,7 @@ interface Options {
   compare: boolean;
   json: boolean;
   pages: string[];
+  reportDir: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -47,6 +52,9 @@ function parseArgs(argv: string[]): Options {
     compare: argv.includes('--compare'),
     json: argv.includes('--json'),
     pages: pages.length > 0 ? pages : Object.keys(PAGES),
+    reportDir: argv.includes('--report')
+      ? resolve(argv[argv.indexOf('--report') + 1] ?? '')
+      : undefined,
   };
 }
 
@@ -200,6 +208,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.reportDir) await mkdir(options.reportDir, { recursive: true });
   const server = await startServer();
   const kit = await fetch(`${server.origin}/kit/define.js`);
   if (kit.status !== 200) {
@@ -231,6 +240,12 @@ async function main(): Promise<void> {
             // The default config is the mobile preset.
           );
           if (!result) throw new Error(`no Lighthouse result for ${page}`);
+          if (options.reportDir) {
+            await writeFile(
+              join(options.reportDir, `${page}-${variants.indexOf(variant)}-run${run + 1}.json`),
+              JSON.stringify(result.lhr),
+            );
+          }
           const key = `${page}\t${variant.name}`;
           samples.set(key, [...(samples.get(key) ?? []), sampleOf(result.lhr)]);
           if (!options.json) {
