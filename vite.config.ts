@@ -59,6 +59,8 @@ function isCoreModule(id: string): boolean {
   if (/\/node_modules\/|^\0/.test(path)) return true;
   const inSrc = path.startsWith(root.replaceAll('\\', '/').replace(/\/?$/, '/src/'));
   if (!inSrc || /\/src\/(index|define|client-entry)\.ts$/.test(path)) return false;
+  // The tabs' shared socket loads (by dynamic import) only for a provider with `shared-connection`.
+  if (SHARED_CONNECTION_MODULE.test(path)) return false;
   // The events of one element (or two that work together) load with it.
   if (
     /\/src\/events\/(activity|collaborative-form|conflict|huddle|notification)-events\./.test(path)
@@ -70,6 +72,10 @@ function isCoreModule(id: string): boolean {
   if (controller !== undefined) return CORE_CONTROLLERS.has(controller);
   return !/\/src\/elements\/[^/]+\//.test(path);
 }
+
+/** The tabs' shared socket: its hub, leader election, tab transport and worker. */
+const SHARED_CONNECTION_MODULE =
+  /\/src\/client\/connection\/(hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
 
 /** The controllers every element or the connection status uses. */
 const CORE_CONTROLLERS = new Set([
