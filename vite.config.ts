@@ -77,13 +77,15 @@ function isCoreModule(id: string): boolean {
 const SHARED_CONNECTION_MODULE =
   /\/src\/client\/connection\/(hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
 
-/** The controllers every element or the connection status uses. */
+/**
+ * The controllers most elements use. The outbox's loads with the connection status, its only
+ * user, so no other element downloads it.
+ */
 const CORE_CONTROLLERS = new Set([
   'index',
   'client-controller',
   'presence-controller',
   'connection-status-controller',
-  'outbox-controller',
 ]);
 
 /**
