@@ -59,6 +59,8 @@ function isCoreModule(id: string): boolean {
   if (/\/node_modules\/|^\0/.test(path)) return true;
   const inSrc = path.startsWith(root.replaceAll('\\', '/').replace(/\/?$/, '/src/'));
   if (!inSrc || /\/src\/(index|define|client-entry)\.ts$/.test(path)) return false;
+  // The tabs' shared socket loads (by dynamic import) only for a provider with `shared-connection`.
+  if (SHARED_CONNECTION_MODULE.test(path)) return false;
   // The events of one element (or two that work together) load with it.
   if (
     /\/src\/events\/(activity|collaborative-form|conflict|huddle|notification)-events\./.test(path)
@@ -71,13 +73,19 @@ function isCoreModule(id: string): boolean {
   return !/\/src\/elements\/[^/]+\//.test(path);
 }
 
-/** The controllers every element or the connection status uses. */
+/** The tabs' shared socket: its hub, leader election, tab transport and worker. */
+const SHARED_CONNECTION_MODULE =
+  /\/src\/client\/connection\/(hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
+
+/**
+ * The controllers most elements use. The outbox's loads with the connection status, its only
+ * user, so no other element downloads it.
+ */
 const CORE_CONTROLLERS = new Set([
   'index',
   'client-controller',
   'presence-controller',
   'connection-status-controller',
-  'outbox-controller',
 ]);
 
 /**

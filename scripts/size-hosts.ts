@@ -3,8 +3,10 @@
  *
  * - {@link widgetCost}: one widget through the npm entries, bundled with Vite from the packed
  *   tarball into a small Lit app (Lit shared with the host) and into a framework-free app. Each
- *   figure is the gzip of the app's bundle with the kit minus the same app without the kit's
- *   imports. Needs the npm build (`npm run build && npm run build:types`); says so if absent.
+ *   figure is the gzip of what the app loads at start (its entry and the chunks it imports
+ *   statically) with the kit minus the same app without the kit's imports; chunks imported on
+ *   demand (the provider's shared connection) are shown apart. Needs the npm build
+ *   (`npm run build && npm run build:types`); says so if absent.
  * - {@link exampleCosts}: what each app in examples/ gains from the kit, from the builds that
  *   `npm run test:examples` leaves in each example's dist/. Says so if they are absent, so the
  *   report stays fast then.
@@ -23,13 +25,25 @@ const EXAMPLES = join(root, 'examples');
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const gzip = (code: string | Buffer) => gzipSync(code, { level: 9 }).byteLength;
 
-/** Gzip of each JS chunk on its own (each file is served and compressed on its own), summed. */
-function gzipOfChunks(outputs: unknown): number {
+/**
+ * Gzip of each JS chunk on its own (each file is served and compressed on its own), summed; with
+ * `atStart`, only the entries and what they import statically (what a page loads before it runs),
+ * not the chunks imported on demand (the provider's shared connection).
+ */
+function gzipOfChunks(outputs: unknown, { atStart = false } = {}): number {
   const list = (Array.isArray(outputs) ? outputs : [outputs]) as Rolldown.RolldownOutput[];
-  return list
+  const chunks = list
     .flatMap((o) => o.output)
-    .filter((o): o is Rolldown.OutputChunk => o.type === 'chunk')
-    .reduce((sum, chunk) => sum + gzip(chunk.code), 0);
+    .filter((o): o is Rolldown.OutputChunk => o.type === 'chunk');
+  const byName = new Map(chunks.map((c) => [c.fileName, c]));
+  const counted = new Set(atStart ? chunks.filter((c) => c.isEntry) : chunks);
+  for (const chunk of counted) {
+    for (const name of chunk.imports) {
+      const next = byName.get(name);
+      if (next) counted.add(next);
+    }
+  }
+  return [...counted].reduce((sum, chunk) => sum + gzip(chunk.code), 0);
 }
 
 /** A host app with Lit of its own: what a Lit app pays for the kit on top of it. */
@@ -61,17 +75,20 @@ export async function widgetCost(): Promise<string[]> {
       logLevel: 'silent',
       build: { write: false, rolldownOptions: { input: entry } },
     });
-    return gzipOfChunks(result);
+    return { atStart: gzipOfChunks(result, { atStart: true }), all: gzipOfChunks(result) };
   };
   const lit = await bundle('lit-app', LIT_APP);
   const litWithKit = await bundle('lit-app-kit', LIT_APP + WIDGET);
   const plain = await bundle('plain-app', `document.title = 'app';\n`);
   const plainWithKit = await bundle('plain-app-kit', `document.title = 'app';\n` + WIDGET);
+  // On demand: the shared connection, loaded only by a provider with `shared-connection`.
+  const onDemand = (app: { atStart: number; all: number }) =>
+    app.all > app.atStart ? `; +${kb(app.all - app.atStart)} on demand` : '';
   lines.push(
-    `  provider + presence in a Lit app (Lit shared)        +${kb(litWithKit - lit)} gzip` +
-      `  (${kb(lit)} -> ${kb(litWithKit)})`,
-    `  provider + presence in an app without Lit            +${kb(plainWithKit - plain)} gzip` +
-      `  (${kb(plain)} -> ${kb(plainWithKit)})`,
+    `  provider + presence in a Lit app (Lit shared)        +${kb(litWithKit.atStart - lit.atStart)} gzip` +
+      `  (${kb(lit.atStart)} -> ${kb(litWithKit.atStart)}${onDemand(litWithKit)})`,
+    `  provider + presence in an app without Lit            +${kb(plainWithKit.atStart - plain.atStart)} gzip` +
+      `  (${kb(plain.atStart)} -> ${kb(plainWithKit.atStart)}${onDemand(plainWithKit)})`,
   );
   return lines;
 }

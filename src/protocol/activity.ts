@@ -77,14 +77,4 @@ export const ActivityPageFrame = z.object({
 export type ActivityListFrame = z.infer<typeof ActivityListFrame>;
 export type ActivityPageFrame = z.infer<typeof ActivityPageFrame>;
 
-/** The room that carries a feed's live tail. */
-export function feedRoom(feed: FeedRef): string {
-  switch (feed.kind) {
-    case 'global':
-      return 'activity:global';
-    case 'user':
-      return `activity:user:${feed.userId}`;
-    case 'customer':
-      return `activity:customer:${feed.entityId}`;
-  }
-}
+export { feedRoom } from './rooms.js';

@@ -149,7 +149,4 @@ export type EntityAckFrame = z.infer<typeof EntityAckFrame>;
 export type EntityConflictFrame = z.infer<typeof EntityConflictFrame>;
 export type EntityRejectedFrame = z.infer<typeof EntityRejectedFrame>;
 
-/** The room of an entity. */
-export function entityRoom(type: string, id: string): string {
-  return `${type}:${id}`;
-}
+export { entityRoom } from './rooms.js';

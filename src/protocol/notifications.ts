@@ -93,7 +93,4 @@ export type NotificationPageFrame = z.infer<typeof NotificationPageFrame>;
 export type NotificationReadFrame = z.infer<typeof NotificationReadFrame>;
 export type NotificationReadStateFrame = z.infer<typeof NotificationReadStateFrame>;
 
-/** The personal room every connection of a user may join for its notifications. */
-export function userRoom(userId: string): string {
-  return `user:${userId}`;
-}
+export { userRoom } from './rooms.js';

@@ -61,9 +61,21 @@ async function withVite(code: string): Promise<string> {
   });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const chunks = outputs.flatMap((o) => o.output).filter((o) => o.type === 'chunk');
-  assert.equal(chunks.length, 1, 'one chunk expected');
-  return chunks[0]!.code;
+  // Besides the entry, the only chunk allowed is the tabs' shared socket, which the provider
+  // imports dynamically, only when `shared-connection` is set; anything else would be a split.
+  const [entryChunk, ...others] = chunks;
+  assert.ok(entryChunk?.isEntry, 'the entry chunk comes first');
+  for (const chunk of others) {
+    assert.ok(
+      chunk.isDynamicEntry && chunk.moduleIds.some((id) => SHARED_CONNECTION.test(id)),
+      `one chunk expected (and the shared connection), got ${chunk.fileName}`,
+    );
+  }
+  return entryChunk.code;
 }
+
+/** The module the provider imports when `shared-connection` is set. */
+const SHARED_CONNECTION = /[\\/]client[\\/]connection[\\/]shared-connection\.js$/;
 
 /**
  * Bundles `code` as the app's entry module with webpack 5, production mode: `optimization.
@@ -91,13 +103,15 @@ async function withWebpack(code: string): Promise<string> {
     ),
   );
   assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
-  // Terser moves license comments to app.js.LICENSE.txt. Besides app.js, the only .js allowed is
-  // the tabs' shared-connection worker, which webpack emits on its own from
+  // Terser moves license comments to app.js.LICENSE.txt. Besides app.js, the only .js allowed are
+  // the tabs' shared connection, which the provider imports only when `shared-connection` is set
+  // (it elects a leader: `who-leads`), and its worker, which webpack emits on its own from
   // `new SharedWorker(new URL(…, import.meta.url))`; anything else would be a split chunk.
   const scripts = readdirSync(out).filter((f) => f.endsWith('.js'));
-  const others = scripts.filter(
-    (f) => f !== 'app.js' && !readFileSync(join(out, f), 'utf8').includes('onconnect'),
-  );
+  const others = scripts.filter((f) => {
+    const code = readFileSync(join(out, f), 'utf8');
+    return f !== 'app.js' && !code.includes('onconnect') && !code.includes('who-leads');
+  });
   assert.ok(scripts.includes('app.js'), 'no app.js');
   assert.deepEqual(others, [], 'one chunk expected (and the shared worker)');
   return readFileSync(join(out, 'app.js'), 'utf8');

@@ -102,6 +102,49 @@ describe('the packed tarball', () => {
     assert.doesNotMatch(kit, /from\s*"[^.]/, 'the self-contained kit imports a package');
   });
 
+  it('bundles no zod into an app through its browser entries (only ./testing uses it)', async () => {
+    const { dir } = await pack();
+    const { readFile } = await import('node:fs/promises');
+    const { dirname, resolve, relative } = await import('node:path');
+    const npm = `${dir}/dist/npm`;
+    // An app's bundler follows static and dynamic imports alike: a schema module reached either
+    // way is in the app's build, with zod (a helper living next to the schemas is enough).
+    const reachesZod = async (entry: string): Promise<string | undefined> => {
+      const from = new Map<string, string | undefined>([[resolve(npm, entry), undefined]]);
+      const queue = [resolve(npm, entry)];
+      for (let file = queue.shift(); file; file = queue.shift()) {
+        const code = await readFile(file, 'utf8');
+        for (const [, a, b, c] of code.matchAll(
+          /^(?:import|export)\b[^\n]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/gm,
+        )) {
+          const spec = a ?? b ?? c ?? '';
+          if (/^zod(\/|$)/.test(spec)) {
+            const chain = [spec];
+            for (let at: string | undefined = file; at; at = from.get(at)) {
+              chain.unshift(relative(npm, at));
+            }
+            return chain.join(' → ');
+          }
+          if (!spec.startsWith('.')) continue;
+          const target = resolve(dirname(file), spec);
+          if (from.has(target)) continue;
+          from.set(target, file);
+          queue.push(target);
+        }
+      }
+      return undefined;
+    };
+    for (const entry of [
+      'index.js',
+      'client-entry.js',
+      'define.js',
+      ...TAGS.map((t) => `elements/${t}/define.js`),
+    ]) {
+      assert.equal(await reachesZod(entry), undefined, `${entry} reaches zod`);
+    }
+    assert.ok(await reachesZod('testing/index.js'), 'the fake server validates with the schemas');
+  });
+
   it('points every export at a file it ships', async () => {
     const { dir, files } = await pack();
     const pkg = readJson<Manifest>(`${dir}/package.json`);

@@ -21,13 +21,13 @@
  * feed.release();
  * ```
  */
-import {
-  feedRoom,
-  type ActivityFilter,
-  type ActivityItem,
-  type ActivityListFrame,
-  type FeedRef,
+import type {
+  ActivityFilter,
+  ActivityItem,
+  ActivityListFrame,
+  FeedRef,
 } from '../../protocol/index.js';
+import { feedRoom } from '../../protocol/rooms.js';
 import { activityFilter, activityItem, feedRef } from '../../protocol/checks/activity.js';
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import { PagedList } from '../store/paged-list.js';

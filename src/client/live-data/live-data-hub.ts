@@ -4,7 +4,8 @@
  * (`LiveConflicts`) and the offline outbox. A change made while the connection is not open goes
  * to the outbox and is replayed, in order and with its mutation id, when the connection opens.
  */
-import { entityRoom, type Fields, type Entity, type ServerFrame } from '../../protocol/index.js';
+import type { Fields, Entity, ServerFrame } from '../../protocol/index.js';
+import { entityRoom } from '../../protocol/rooms.js';
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import {
   entityChange,

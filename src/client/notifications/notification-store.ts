@@ -16,12 +16,12 @@
  *   no longer in memory.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  */
-import {
-  userRoom,
-  type Notification,
-  type NotificationReadStateFrame,
-  type ServerFrame,
+import type {
+  Notification,
+  NotificationReadStateFrame,
+  ServerFrame,
 } from '../../protocol/index.js';
+import { userRoom } from '../../protocol/rooms.js';
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import { notification, notificationInput } from '../../protocol/checks/notifications.js';
 import { Listeners } from '../store/listeners.js';

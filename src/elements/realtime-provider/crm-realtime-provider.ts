@@ -2,7 +2,6 @@ import { ContextProvider } from '@lit/context';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { RealtimeClient } from '../../client/realtime-client.js';
-import { sharedConnection } from '../../client/connection/shared-connection.js';
 import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../../context.js';
 import { CrmConnectionRefusedEvent } from '../../events/connection-refused.js';
@@ -12,6 +11,7 @@ import {
 } from '../../events/connection-status-change.js';
 import { settingInForce, type ConnectionSetting } from './connection-settings.js';
 import { afterPageScripts, pageScriptsDone } from './page-scripts.js';
+import { sharedTransportFor } from './shared-transport-loader.js';
 import { fetchToken } from './token-url.js';
 
 /** What the provider may call to get a token on every (re)connect. */
@@ -146,7 +146,9 @@ export class CrmRealtimeProvider extends LitElement {
    * `="worker"`: a `SharedWorker` holds it (not yet proven in Chromium, see the element docs). Absent (the default): a socket per tab. Presence still
    * counts tabs, a closing tab leaves its rooms and the others take over when the tab holding the
    * socket closes. Opt-in because tabs share one signed-in user: leave it off where tabs of one
-   * browser may sign in as different people. Changing it reconnects.
+   * browser may sign in as different people. Changing it reconnects. The shared socket's code is
+   * loaded when this is first set (the client connects once it has), so pages without it never
+   * download it.
    */
   @property({ attribute: 'shared-connection' }) sharedConnection: string | undefined = undefined;
 
@@ -171,6 +173,8 @@ export class CrmRealtimeProvider extends LitElement {
   private announced: ConnectionDisplayState = 'unavailable';
   /** Set while the own client waits for the page's scripts to run (see `pageConfigured`). */
   private pageWait: Promise<void> | undefined;
+  /** Set while the own client waits for the shared connection's code (see `transportReady`). */
+  private transportWait: Promise<void> | undefined;
 
   constructor() {
     super();
@@ -233,13 +237,13 @@ export class CrmRealtimeProvider extends LitElement {
   }
 
   /**
-   * Also waits for the own client while it waits for the page's scripts, so `await
-   * provider.updateComplete` then `provider.client` works in a page's module script.
+   * Also waits for the own client while it waits for the page's scripts or its transport, so
+   * `await provider.updateComplete` then `provider.client` works in a page's module script.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let done = await super.getUpdateComplete();
-    while (this.pageWait) {
-      await this.pageWait;
+    while (this.pageWait || this.transportWait) {
+      await Promise.all([this.pageWait, this.transportWait]);
       done = await super.getUpdateComplete();
     }
     return done;
@@ -266,7 +270,9 @@ export class CrmRealtimeProvider extends LitElement {
         key.some((value, i) => !Object.is(value, old[i]))
       ) {
         this.dropOwned();
-        if (create && this.pageConfigured()) {
+        // Asked first, so the transport loads while the page's scripts run.
+        const transportReady = this.transportReady();
+        if (create && this.pageConfigured() && transportReady) {
           this.ownedClient = this.createClient();
           this.ownedKey = key;
         }
@@ -348,6 +354,20 @@ export class CrmRealtimeProvider extends LitElement {
     return false;
   }
 
+  /**
+   * True when the transport of the own client is at hand; otherwise starts loading the shared
+   * connection (once) and updates when it is loaded, so the client never connects without it.
+   */
+  private transportReady(): boolean {
+    const transport = sharedTransportFor(this.sharedConnection);
+    if (!(transport instanceof Promise)) return true;
+    this.transportWait ??= transport.then(() => {
+      this.transportWait = undefined;
+      this.requestUpdate();
+    });
+    return false;
+  }
+
   /** The token for the next connect: `getToken`, else `token-url`, else `clientOptions`'. */
   private nextToken(): ReturnType<TokenSource> {
     if (this.getToken) return this.getToken();
@@ -367,11 +387,8 @@ export class CrmRealtimeProvider extends LitElement {
     options.maxReconnectAttempts = this.maxReconnectAttempts;
     options.heartbeatInterval = this.heartbeatInterval;
     if (this.debug) options.debug = true;
-    if (typeof this.sharedConnection === 'string') {
-      options.transport = sharedConnection({
-        mode: this.sharedConnection === 'worker' ? 'worker' : 'leader',
-      });
-    }
+    const shared = sharedTransportFor(this.sharedConnection);
+    if (typeof shared === 'function') options.transport = shared;
     return new RealtimeClient(options);
   }
 

@@ -1,0 +1,29 @@
+/**
+ * The names of the rooms the capabilities join, without zod: the browser client's stores name
+ * their rooms with these, and an app's bundler must not bundle the schemas for that (the npm build
+ * keeps one module per source module, so a helper in a schema module brings the schemas along).
+ * `activity.ts`, `entities.ts` and `notifications.ts` re-export them.
+ */
+import type { FeedRef } from './activity.js';
+
+/** The room of an entity. */
+export function entityRoom(type: string, id: string): string {
+  return `${type}:${id}`;
+}
+
+/** The personal room every connection of a user may join for its notifications. */
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** The room that carries a feed's live tail. */
+export function feedRoom(feed: FeedRef): string {
+  switch (feed.kind) {
+    case 'global':
+      return 'activity:global';
+    case 'user':
+      return `activity:user:${feed.userId}`;
+    case 'customer':
+      return `activity:customer:${feed.entityId}`;
+  }
+}
