@@ -8,6 +8,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { EntityRef } from '../../protocol/index.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
+import { avatarImage } from '../shared/avatar-image.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { kindIcons } from './icons.js';
 import type { ChangeView, HeadlineSegment, ItemView, ValueText } from './item-view.js';
@@ -65,16 +66,7 @@ function avatar(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResu
   const url = safeAvatarUrl(actor?.avatarUrl);
   const picture = url !== undefined && !ctx.brokenImages.has(url) ? url : undefined;
   const face = picture
-    ? html`<img
-        part="avatar-image"
-        class="image"
-        src=${picture}
-        alt=""
-        referrerpolicy="no-referrer"
-        decoding="async"
-        draggable="false"
-        @error=${() => h.onImageError(picture)}
-      />`
+    ? avatarImage(picture, 'avatar-image', (src) => h.onImageError(src))
     : actor
       ? html`<span part="avatar-initials" class="initials"
           >${initials(actor.name, ctx.locale)}</span

@@ -7,6 +7,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Person } from '../../client/types.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
+import { avatarImage } from '../shared/avatar-image.js';
 
 export interface AvatarOptions {
   /** Language for upper-casing initials. */
@@ -32,16 +33,7 @@ export function avatarContent(person: Person, options: AvatarOptions): TemplateR
   return html`<span part="face" class="face"
       >${
         picture
-          ? html`<img
-              part="image"
-              class="image"
-              src=${picture}
-              alt=""
-              referrerpolicy="no-referrer"
-              decoding="async"
-              draggable="false"
-              @error=${() => options.onImageError(picture)}
-            />`
+          ? avatarImage(picture, 'image', (src) => options.onImageError(src))
           : html`<span part="initials" aria-hidden="true"
               >${initials(person.user.name, options.locale)}</span
             >`
