@@ -35,13 +35,41 @@ export interface PresenceOptions extends PresenceAnnouncerOptions {
   graceMs: number;
 }
 
-interface ConnectionPresence {
+/** One connection's presence in a room (the in-memory registry and Redis presence keep these). */
+export interface ConnectionPresence {
   clientId: string;
   status: PresenceState['status'];
   activity: Activity;
   /** When this connection's activity last changed (orders concurrent editing). */
   activityAt: number;
   inCall: boolean;
+}
+
+/** A connection's presence as it joins: what it said, else online and viewing. */
+export function joinedPresence(
+  clientId: string,
+  state: PresenceState | undefined,
+  now: number,
+): ConnectionPresence {
+  return {
+    clientId,
+    status: state?.status ?? 'online',
+    activity: state?.activity ?? VIEWING,
+    activityAt: now,
+    inCall: state?.inCall === true,
+  };
+}
+
+/** A connection reports new presence; its activity's start moves only when the activity changes. */
+export function updatePresence(
+  presence: ConnectionPresence,
+  state: PresenceState,
+  now: number,
+): void {
+  if (!sameActivity(presence.activity, state.activity)) presence.activityAt = now;
+  presence.status = state.status;
+  presence.activity = state.activity;
+  presence.inCall = state.inCall === true;
 }
 
 interface Entry {
@@ -111,13 +139,7 @@ export class PresenceRegistry implements Presence {
       entry.graceTimer = undefined;
     }
     entry.user = member.user;
-    entry.connections.set(member.id, {
-      clientId: member.clientId,
-      status: state?.status ?? 'online',
-      activity: state?.activity ?? VIEWING,
-      activityAt: now,
-      inCall: state?.inCall === true,
-    });
+    entry.connections.set(member.id, joinedPresence(member.clientId, state, now));
     this.announce(room, entry);
   }
 
@@ -126,12 +148,7 @@ export class PresenceRegistry implements Presence {
     const entry = this.rooms.get(room)?.get(userId);
     const presence = entry?.connections.get(connectionId);
     if (!entry || !presence) return;
-    if (!sameActivity(presence.activity, state.activity)) {
-      presence.activityAt = this.options.clock.now();
-    }
-    presence.status = state.status;
-    presence.activity = state.activity;
-    presence.inCall = state.inCall === true;
+    updatePresence(presence, state, this.options.clock.now());
     this.announce(room, entry);
   }
 

@@ -30,7 +30,13 @@ import type {
 import type { ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import { aggregatePresence } from '../../domain/presence-aggregate.js';
-import { VIEWING, type Presence, type PresenceMember, sameActivity } from '../presence.js';
+import {
+  joinedPresence,
+  updatePresence,
+  type ConnectionPresence,
+  type Presence,
+  type PresenceMember,
+} from '../presence.js';
 import { PresenceAnnouncer, type PresenceAnnouncerOptions } from '../presence-announcer.js';
 import type { RedisBus } from './redis-bus.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -60,14 +66,6 @@ interface Part {
   inCall?: true;
   /** The process's last connection closed; removed after the grace period. */
   leaving?: true;
-}
-
-interface ConnectionPresence {
-  clientId: string;
-  status: PresenceState['status'];
-  activity: Activity;
-  activityAt: number;
-  inCall: boolean;
 }
 
 interface LocalPerson {
@@ -152,13 +150,7 @@ export class RedisPresence implements Presence {
     }
     person.leaving = undefined;
     person.user = member.user;
-    person.connections.set(member.id, {
-      clientId: member.clientId,
-      status: state?.status ?? 'online',
-      activity: state?.activity ?? VIEWING,
-      activityAt: now,
-      inCall: state?.inCall === true,
-    });
+    person.connections.set(member.id, joinedPresence(member.clientId, state, now));
     this.changed(room, view, member.user.id);
   }
 
@@ -166,12 +158,7 @@ export class RedisPresence implements Presence {
     const view = this.rooms.get(room);
     const presence = view?.local.get(userId)?.connections.get(connectionId);
     if (!view || !presence) return;
-    if (!sameActivity(presence.activity, state.activity)) {
-      presence.activityAt = this.options.clock.now();
-    }
-    presence.status = state.status;
-    presence.activity = state.activity;
-    presence.inCall = state.inCall === true;
+    updatePresence(presence, state, this.options.clock.now());
     this.changed(room, view, userId);
   }
 
