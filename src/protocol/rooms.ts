@@ -4,7 +4,14 @@
  * keeps one module per source module, so a helper in a schema module brings the schemas along).
  * `activity.ts`, `entities.ts` and `notifications.ts` re-export them.
  */
-import type { FeedRef } from './activity.js';
+
+/**
+ * A feed, as `activity.ts`'s `FeedRef` schema describes it; written out here so that this module
+ * imports nothing (the schema module re-exports `feedRoom`, and importing its type back would make
+ * a cycle).
+ */
+export type FeedRoomRef =
+  { kind: 'global' } | { kind: 'user'; userId: string } | { kind: 'customer'; entityId: string };
 
 /** The room of an entity. */
 export function entityRoom(type: string, id: string): string {
@@ -17,7 +24,7 @@ export function userRoom(userId: string): string {
 }
 
 /** The room that carries a feed's live tail. */
-export function feedRoom(feed: FeedRef): string {
+export function feedRoom(feed: FeedRoomRef): string {
   switch (feed.kind) {
     case 'global':
       return 'activity:global';
