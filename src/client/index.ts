@@ -80,4 +80,4 @@ export {
   type OutboxStore,
 } from './live-data/outbox.js';
 export { DEFAULT_OUTBOX_DB, IndexedDbOutboxStore } from './live-data/outbox-idb.js';
-export { newMutationId } from './live-data/mutation.js';
+export { newMutationId } from './live-data/change.js';

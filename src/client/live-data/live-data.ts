@@ -28,7 +28,7 @@ import type {
   LiveDataStatus,
 } from './live-data-types.js';
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
-import type { Mutation } from './mutation.js';
+import type { Change } from './change.js';
 import { Listeners } from '../store/listeners.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
@@ -42,7 +42,7 @@ export interface LiveDataSource {
   /** The serial the next change will get (for `optimisticUpdate` marks). */
   readonly serial: number;
   /** Changes whose values show on top of the confirmed entity, in order. */
-  overlay(key: string): Mutation[];
+  overlay(key: string): Change[];
   changes(key: string): readonly ChangeInfo[];
   openConflicts(key: string): readonly LiveConflict[];
   submit(
@@ -51,7 +51,7 @@ export interface LiveDataSource {
     baseVersion: number | undefined,
     seen: Fields,
   ): Promise<ChangeInfo>;
-  withdraw(key: string, which: (m: Mutation) => boolean): void;
+  withdraw(key: string, which: (m: Change) => boolean): void;
   detach(handle: LiveData): void;
 }
 
