@@ -17,7 +17,8 @@
  *   connection opens, so the server (and the backend, which gets the id as its idempotency key)
  *   applies each once.
  *
- * The states and their transitions are `Change`'s methods (change.ts); every call to them is here.
+ * The states and their transitions are `Change`'s methods (change.ts), and every call to them is
+ * here; where a change sits (in line, in the outbox, in the recent history) is `ChangeLine`'s.
  * The entities and the handles that show them are the hub's: `ChangeViews` is what this needs of them.
  */
 import {
@@ -32,6 +33,7 @@ import {
 } from '../../protocol/index.js';
 import { checkFields } from '../../protocol/checks/fields.js';
 import { Change, type ConflictTaker } from './change.js';
+import { ChangeLine } from './change-line.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { defaultOutboxStore, Outbox, type OutboxRecord, type OutboxStore } from './outbox.js';
 import { OwnWrites } from './own-writes.js';
@@ -66,8 +68,6 @@ export interface ChangesOptions {
   retryDelay?: number;
 }
 
-/** Settled changes kept per entity for `changes`. */
-const MAX_HISTORY = 20;
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
 /** The change may have been applied or may still be: keep it (same id) and send it again. */
@@ -84,12 +84,8 @@ const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_una
 
 export class Changes {
   readonly outbox: Outbox;
-  /** Unsettled changes and open conflicts, in the order they are sent. */
-  private readonly line: Change[] = [];
-  /** The last settled changes per entity. */
-  private readonly history = new Map<string, Change[]>();
+  private readonly line: ChangeLine;
   private readonly own = new OwnWrites();
-  private nextSerial = 0;
   /** The outbox was loaded: entries left by a previous page go first. */
   private ready = false;
   private pumping = false;
@@ -110,11 +106,12 @@ export class Changes {
       logger: options.logger,
       adopt: (records) => this.adopt(records),
     });
+    this.line = new ChangeLine(this.outbox);
   }
 
   /** The serial the next change gets (for `optimisticUpdate` marks). */
   get serial(): number {
-    return this.nextSerial;
+    return this.line.serial;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -122,18 +119,17 @@ export class Changes {
 
   /** Changes whose values show on top of the confirmed entity, in order. */
   overlay(key: string): Change[] {
-    return this.line.filter((m) => m.key === key && m.overlays);
+    return this.line.overlay(key);
   }
 
   /** Recent and unsettled changes of an entity, oldest first. */
   changes(key: string): readonly ChangeInfo[] {
-    const all = [...(this.history.get(key) ?? []), ...this.line.filter((m) => m.key === key)];
-    return Object.freeze(all.sort((a, b) => a.serial - b.serial).map((m) => m.info()));
+    return this.line.changes(key);
   }
 
   /** Open conflicts of an entity, as handed out. */
   conflicts(key: string): readonly LiveConflict[] {
-    return Object.freeze(this.openConflicts(key).map((m) => this.conflictOf(m)));
+    return Object.freeze(this.line.openConflicts(key).map((m) => this.conflictOf(m)));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -155,7 +151,7 @@ export class Changes {
       seen,
       createdAt: this.options.clock.now(),
       userId: this.client.user?.id,
-      serial: this.nextSerial++,
+      serial: this.line.takeSerial(),
       owner,
     });
     if (!valid.success || Object.keys(fields).length === 0) {
@@ -165,7 +161,7 @@ export class Changes {
           valid.success ? 'an update needs at least one field' : valid.message,
         ),
       );
-      this.remember(m);
+      this.line.remember(m);
       this.views.notify(m.key);
       return m.settled;
     }
@@ -182,7 +178,7 @@ export class Changes {
     const victims = this.overlay(key).filter(which);
     for (const m of victims) {
       m.withdraw();
-      this.settleOut(m);
+      this.line.settleOut(m);
     }
     if (victims.length === 0) return;
     this.conflictsChanged();
@@ -193,16 +189,14 @@ export class Changes {
   /** A handle that takes conflicts opened: give it those of its entity nobody took yet. */
   opened(key: string, taker: ConflictTaker): void {
     if (!taker.handlesConflicts) return;
-    for (const m of this.openConflicts(key)) if (!m.conflictOffered) this.offer(m);
+    for (const m of this.line.openConflicts(key)) if (!m.conflictOffered) this.offer(m);
   }
 
   /** A handle was released; `last`: nobody shows its entity any more. */
   released(handle: ConflictTaker, key: string, last: boolean): void {
-    for (const m of this.line) if (m.owner === handle) m.owner = undefined;
+    for (const m of this.line.items) if (m.owner === handle) m.owner = undefined;
     // Nobody shows the entity and nothing of it waits: forget what was kept for it.
-    if (!last || this.line.some((m) => m.key === key)) return;
-    this.history.delete(key);
-    this.own.forget(key);
+    if (last && this.line.forget(key)) this.own.forget(key);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -217,17 +211,14 @@ export class Changes {
   /** The connection is not open: what waits goes to the outbox. */
   connectionLost(): void {
     const touched = new Set<string>();
-    for (const m of this.line) if (this.park(m)) touched.add(m.key);
+    for (const m of this.line.items) if (this.park(m)) touched.add(m.key);
     for (const key of touched) this.views.notify(key);
   }
 
   /** An `entity.change` arrived; true when one of our changes made it. */
   observed(key: string, change: EntityChange): boolean {
     const id = change.mutationId;
-    const mine =
-      id !== undefined &&
-      (this.line.some((m) => m.ids.has(id)) ||
-        (this.history.get(key) ?? []).some((m) => m.ids.has(id)));
+    const mine = id !== undefined && this.line.sent(key, id);
     this.own.observed(key, change.entity.version, change.changed, mine);
     return mine;
   }
@@ -254,23 +245,10 @@ export class Changes {
   private async drain(): Promise<void> {
     for (;;) {
       if (!this.isOpen()) return;
-      const m = this.nextToSend(this.client.user?.id);
+      const m = this.line.nextToSend(this.client.user?.id);
       if (!m) return;
       if (!(await this.send(m))) return;
     }
-  }
-
-  /** The first pending change not waiting behind an open conflict of its entity. */
-  private nextToSend(user: string | undefined): Change | undefined {
-    const blocked = new Set<string>();
-    for (const m of this.line) {
-      if (m.openConflict) blocked.add(m.key);
-      if (m.state !== 'pending' || m.inFlight || blocked.has(m.key)) continue;
-      // Someone else's offline edits on a shared computer wait for them.
-      if (m.userId !== undefined && user !== undefined && m.userId !== user) continue;
-      return m;
-    }
-    return undefined;
   }
 
   /**
@@ -339,7 +317,7 @@ export class Changes {
 
   private based(m: Change, base: number): void {
     m.based(base);
-    if (m.record) this.outbox.replace(m.record, { baseVersion: base });
+    this.line.stored(m, { baseVersion: base });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -349,7 +327,7 @@ export class Changes {
     this.own.acknowledged(m.key, m.fields, frame.entity, frame.duplicate);
     this.views.learned(m.key, frame.entity, Object.keys(m.fields));
     if (m.state === 'pending') m.confirm(frame.entity.version, frame.duplicate);
-    this.settleOut(m);
+    this.line.settleOut(m);
     this.views.notify(m.key);
   }
 
@@ -359,9 +337,7 @@ export class Changes {
     if (m.rebases < MAX_REBASES && this.own.onlyStale(m.key, m.seen, frame.conflicts)) {
       // Nothing the user did not see: send again on the current version, as a new change.
       m.rebase(frame.current.version);
-      if (m.record) {
-        this.outbox.replace(m.record, { mutationId: m.mutationId, baseVersion: m.baseVersion });
-      }
+      this.line.stored(m, { mutationId: m.mutationId, baseVersion: m.baseVersion });
       this.views.notify(m.key);
       return;
     }
@@ -395,7 +371,7 @@ export class Changes {
     }
     const queued = m.record !== undefined;
     m.reject(e);
-    this.settleOut(m);
+    this.line.settleOut(m);
     if (queued) this.outbox.reportRejected(m.info());
     this.views.notify(m.key);
     return true;
@@ -412,13 +388,9 @@ export class Changes {
   // ------------------------------------------------------------------------------------------
   // conflicts
 
-  private openConflicts(key?: string): Change[] {
-    return this.line.filter((m) => m.openConflict && (key === undefined || m.key === key));
-  }
-
   /** The open conflicts changed (for `client.outbox.conflicts`). */
   private conflictsChanged(): void {
-    this.outbox.setConflicts(this.openConflicts().map((m) => this.conflictOf(m)));
+    this.outbox.setConflicts(this.line.openConflicts().map((m) => this.conflictOf(m)));
   }
 
   private conflictOf(m: Change): LiveConflict {
@@ -474,12 +446,12 @@ export class Changes {
       seen,
       createdAt: this.options.clock.now(),
       userId: m.userId,
-      serial: this.nextSerial++,
+      serial: this.line.takeSerial(),
       owner: m.owner,
     });
     m.resolvedWith(next);
     // The resolution takes the conflicting change's place: later changes stay behind it.
-    this.replace(m, next);
+    this.line.replace(m, next);
     if (!next.record && !this.isOpen()) this.park(next);
     m.resolution = next.settled;
     this.conflictsChanged();
@@ -491,91 +463,25 @@ export class Changes {
   private discard(m: Change): void {
     if (!m.openConflict) return;
     m.withdraw();
-    this.settleOut(m);
+    this.line.settleOut(m);
     this.conflictsChanged();
     this.views.notify(m.key);
     this.pump();
   }
 
   // ------------------------------------------------------------------------------------------
-  // the line, the history, the outbox
-
-  /** Out of the line and the outbox, into the entity's recent history. */
-  private settleOut(m: Change): void {
-    const index = this.line.indexOf(m);
-    if (index >= 0) this.line.splice(index, 1);
-    if (m.record) {
-      this.outbox.remove(m.record);
-      m.parked(undefined);
-    }
-    this.remember(m);
-  }
-
-  /** `next` takes `m`'s place in line (a conflict resolved), its outbox entry too. */
-  private replace(m: Change, next: Change): void {
-    const index = this.line.indexOf(m);
-    if (index >= 0) this.line.splice(index, 1, next);
-    else this.line.push(next);
-    const record = m.record;
-    if (record) {
-      m.parked(undefined);
-      next.parked(record);
-      this.outbox.replace(record, {
-        mutationId: next.mutationId,
-        baseVersion: next.baseVersion,
-        fields: next.fields,
-        seen: next.seen,
-      });
-    }
-    this.remember(m);
-  }
-
-  /** Keep a settled change in its entity's recent history. */
-  private remember(m: Change): void {
-    let list = this.history.get(m.key);
-    if (!list) this.history.set(m.key, (list = []));
-    if (!list.includes(m)) list.push(m);
-    if (list.length > MAX_HISTORY) list.shift();
-  }
+  // the outbox
 
   /** Keep a pending change in the outbox: the connection is not open, or dropped before the answer. */
   private park(m: Change): boolean {
-    if (m.record || m.state !== 'pending') return false;
-    m.parked(
-      this.outbox.add({
-        mutationId: m.mutationId,
-        entityType: m.entityType,
-        entityId: m.entityId,
-        baseVersion: m.baseVersion,
-        fields: m.fields,
-        seen: m.seen,
-        createdAt: m.createdAt,
-        userId: m.userId,
-      }),
-    );
+    if (!this.line.park(m)) return false;
     this.warnIfVolatile();
     return true;
   }
 
-  /** Entries a previous page left in the outbox: first in line, in their order. */
+  /** Entries a previous page left in the outbox: first in line, in their order, then replayed. */
   private adopt(records: OutboxRecord[]): void {
-    const adopted = records.map((record, i) => {
-      const entry = record.entry;
-      const m = new Change({
-        mutationId: entry.mutationId,
-        entityType: entry.entityType,
-        entityId: entry.entityId,
-        fields: entry.fields,
-        baseVersion: entry.baseVersion,
-        seen: entry.seen ?? {},
-        createdAt: entry.createdAt,
-        userId: entry.userId,
-        serial: i - records.length,
-      });
-      m.parked(record);
-      return m;
-    });
-    this.line.unshift(...adopted);
+    const adopted = this.line.adopt(records);
     this.ready = true;
     for (const key of new Set(adopted.map((m) => m.key))) this.views.notify(key);
     this.pump();
