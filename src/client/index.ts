@@ -35,8 +35,8 @@ export {
 export { Heartbeat, type HeartbeatOptions } from './connection/heartbeat.js';
 export { PendingRequests } from './connection/requests.js';
 export { PagedList, type Identified } from './store/paged-list.js';
+export { Notifier, deliverNow, type Schedule } from './store/notifier.js';
 export {
-  StoreNotifier,
   createStoreHost,
   type StoreClient,
   type StoreHost,

@@ -29,7 +29,7 @@ import type {
 } from './live-data-types.js';
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
 import type { Change } from './change.js';
-import { Listeners } from '../store/listeners.js';
+import { deliverNow, Notifier } from '../store/notifier.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
 import type { Unsubscribe } from '../types.js';
@@ -71,7 +71,7 @@ export class LiveData implements EntityWatcher {
   readonly room: string;
   private readonly held = new Map<string, Held>();
   private editingFields = new Set<string>();
-  private readonly listeners = new Listeners<LiveDataSnapshot>();
+  private readonly notifier = new Notifier(deliverNow, () => this.snapshot());
   private cached: LiveDataSnapshot | undefined;
   private releasedFlag = false;
   /** Data objects handed out by `optimisticUpdate`, with the change serial at that moment. */
@@ -159,7 +159,7 @@ export class LiveData implements EntityWatcher {
 
   /** Called with the new snapshot on every change. */
   subscribe(listener: (snapshot: LiveDataSnapshot) => void): Unsubscribe {
-    return this.listeners.add(listener);
+    return this.notifier.subscribe(listener);
   }
 
   /**
@@ -281,11 +281,10 @@ export class LiveData implements EntityWatcher {
   invalidate(): void {
     this.cached = undefined;
     if (this.releasedFlag) return;
-    const snapshot = this.snapshot();
-    this.listeners.emit(snapshot);
+    this.notifier.changed();
     if (this.options.onUpdate) {
       try {
-        this.options.onUpdate(snapshot);
+        this.options.onUpdate(this.snapshot());
       } catch (error) {
         queueMicrotask(() => {
           throw error;
