@@ -47,7 +47,7 @@ export {
   type NotificationStoreOptions,
   type NotificationsSnapshot,
 } from './notifications/notification-store.js';
-export { openNotifications, type NotificationStoreApi } from './notifications/notification-view.js';
+export { notificationViews, type NotificationStoreApi } from './notifications/notification-view.js';
 export {
   ActivityStore,
   matchesFilter,

@@ -1,7 +1,8 @@
 /**
  * Live data behind `client.liveData()`: routes what arrives to whom it concerns. It keeps one
- * shared `LiveEntity` per entity with the handles that show it, and hands every save, answer,
- * conflict and outbox replay to `Changes`, the one owner of a change's life (changes.ts).
+ * shared `LiveEntity` per entity, held by the handles that show it (the sharing rule of
+ * shared-stores.ts), and hands every save, answer, conflict and outbox replay to `Changes`, the
+ * one owner of a change's life (changes.ts).
  */
 import type { Entity, Fields, ServerFrame } from '../../protocol/index.js';
 import { entityRoom } from '../../protocol/rooms.js';
@@ -17,6 +18,7 @@ import { LiveData, type LiveDataSource } from './live-data.js';
 import type { ChangeInfo, LiveConflict, LiveDataOptions } from './live-data-types.js';
 import { LiveEntity, type LiveEntityHost } from './live-entity.js';
 import type { Outbox } from './outbox.js';
+import { SharedStores } from '../store/shared-stores.js';
 import type { CapabilityClient, RequestInput, RoomHandle, RoomMessage } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
@@ -26,7 +28,7 @@ export type LiveDataClient = CapabilityClient;
 export type LiveDataHubOptions = ChangesOptions;
 
 export class LiveDataHub implements LiveEntityHost, LiveDataSource, ChangeViews {
-  private readonly entities = new Map<string, LiveEntity>();
+  private readonly entities = new SharedStores<string, LiveEntity>((entity) => entity.dispose());
   private readonly handles = new Map<string, Set<LiveData>>();
   private readonly line: Changes;
   private warnedPayload = false;
@@ -66,11 +68,7 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource, ChangeViews 
       );
     }
     const key = entityRoom(entityType, entityId);
-    let entity = this.entities.get(key);
-    if (!entity) {
-      entity = new LiveEntity(this, entityType, entityId);
-      this.entities.set(key, entity);
-    }
+    const entity = this.entities.hold(key, () => new LiveEntity(this, entityType, entityId));
     const handle = new LiveData(this, entity, options);
     entity.watchers.add(handle);
     let handles = this.handles.get(key);
@@ -119,13 +117,8 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource, ChangeViews 
     entity?.watchers.delete(handle);
     const handles = this.handles.get(key);
     handles?.delete(handle);
-    const last = !handles || handles.size === 0;
-    if (last) {
-      this.handles.delete(key);
-      entity?.dispose();
-      this.entities.delete(key);
-    }
-    this.line.released(handle, key, last);
+    if (handles?.size === 0) this.handles.delete(key);
+    this.line.released(handle, key, this.entities.release(key));
   }
 
   // ------------------------------------------------------------------------------------------
