@@ -36,11 +36,7 @@ export { Heartbeat, type HeartbeatOptions } from './connection/heartbeat.js';
 export { PendingRequests } from './connection/requests.js';
 export { PagedList, type Identified } from './store/paged-list.js';
 export { Notifier, deliverNow, type Schedule } from './store/notifier.js';
-export {
-  createStoreHost,
-  type StoreClient,
-  type StoreHost,
-} from './store/store-host.js';
+export { createStoreHost, type StoreClient, type StoreHost } from './store/store-host.js';
 export {
   NotificationStore,
   type NotificationDraft,
