@@ -1,9 +1,12 @@
 /**
  * The one port through which a capability (live data, notifications, activity) plugs into
  * `RealtimeClient`: `client.use(capability)` makes the capability's one instance for that client on
- * first use and hands the same one to every later caller (the rule for sharing a store). The client
- * core imports no capability, so a page loads the code of the capabilities its elements use and no
- * other: a controller imports the capability it binds to and asks the client for it.
+ * first use and hands the same one to every later caller. Inside it, a store every reader of a key
+ * sees alike is shared by key and reference-counted by the views it hands out (`SharedStores`,
+ * store/shared-stores.ts), and each store notifies through one `Notifier` (store/notifier.ts).
+ * The client core imports no capability, so a page loads the code of the capabilities its
+ * elements use and no other: a controller imports the capability it binds to and asks the
+ * client for it.
  *
  * The client's own methods (`client.liveData()`, `client.notifications()`, `client.activity()`,
  * `client.outbox`) reach a capability by name once it is loaded: a capability module registers

@@ -35,19 +35,15 @@ export {
 export { Heartbeat, type HeartbeatOptions } from './connection/heartbeat.js';
 export { PendingRequests } from './connection/requests.js';
 export { PagedList, type Identified } from './store/paged-list.js';
-export {
-  StoreNotifier,
-  createStoreHost,
-  type StoreClient,
-  type StoreHost,
-} from './store/store-host.js';
+export { Notifier, deliverNow, type Schedule } from './store/notifier.js';
+export { createStoreHost, type StoreClient, type StoreHost } from './store/store-host.js';
 export {
   NotificationStore,
   type NotificationDraft,
   type NotificationStoreOptions,
   type NotificationsSnapshot,
 } from './notifications/notification-store.js';
-export { openNotifications, type NotificationStoreApi } from './notifications/notification-view.js';
+export { notificationViews, type NotificationStoreApi } from './notifications/notification-view.js';
 export {
   ActivityStore,
   matchesFilter,
@@ -80,4 +76,4 @@ export {
   type OutboxStore,
 } from './live-data/outbox.js';
 export { DEFAULT_OUTBOX_DB, IndexedDbOutboxStore } from './live-data/outbox-idb.js';
-export { newMutationId } from './live-data/mutation.js';
+export { newMutationId } from './live-data/change.js';

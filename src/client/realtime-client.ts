@@ -34,6 +34,7 @@ import { Connection } from './connection/socket.js';
 import { browserSocketFactory } from './connection/wire.js';
 import { PendingRequests } from './connection/requests.js';
 import { Listeners } from './store/listeners.js';
+import { SharedStores } from './store/shared-stores.js';
 import { defaultClientId } from './connection/client-id.js';
 import { frameLogFor } from './connection/frame-log.js';
 import type { LiveDataHub } from './live-data/live-data-hub.js';
@@ -74,7 +75,8 @@ export class RealtimeClient implements CapabilityClient {
   private readonly connection: Transport;
   /** Time and timers of this client; widgets use it so tests drive them with a manual clock. */
   readonly clock: Clock;
-  private readonly rooms = new Map<string, Room>();
+  /** Held rooms, each with its presence store: one per room, the last holder's release leaves. */
+  private readonly rooms = new SharedStores<string, Room>((state, room) => this.left(state, room));
   private readonly handlers = new Map<string, Listeners<RoomMessage>>();
   private readonly statusListeners = new Listeners<ConnectionStatus>();
   private readonly resumeListeners = new Listeners<ResumeInfo>();
@@ -159,7 +161,7 @@ export class RealtimeClient implements CapabilityClient {
       environment: this.environment,
       idleTimeout: this.options.idleTimeout ?? 300_000,
       hiddenTimeout: this.options.hiddenTimeout ?? 60_000,
-      onChange: () => this.rooms.forEach((_, room) => this.sendPresence(room)),
+      onChange: () => [...this.rooms.keys()].forEach((room) => this.sendPresence(room)),
     });
     this.connection.connect();
   }
@@ -189,17 +191,15 @@ export class RealtimeClient implements CapabilityClient {
         `invalid room name ${JSON.stringify(room)}: use kind:id, e.g. customer:42`,
       );
     }
-    let state = this.rooms.get(room);
-    if (!state) this.rooms.set(room, (state = new Room(room, this.storeHost)));
-    state.refs += 1;
-    if (state.refs === 1 && this.connection.isOpen) this.join(state);
+    const state = this.rooms.hold(room, () => new Room(room, this.storeHost));
+    if (this.rooms.refs(room) === 1 && this.connection.isOpen) this.join(state);
     let held = true;
     return {
       room,
       release: () => {
         if (!held) return;
         held = false;
-        this.release(room);
+        this.rooms.release(room);
       },
     };
   }
@@ -278,7 +278,7 @@ export class RealtimeClient implements CapabilityClient {
 
   /** Rooms currently held, with their holder counts (for debugging and tests). */
   heldRooms(): ReadonlyMap<string, number> {
-    return new Map([...this.rooms].map(([room, state]) => [room, state.refs]));
+    return new Map([...this.rooms.keys()].map((room) => [room, this.rooms.refs(room)]));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -391,12 +391,8 @@ export class RealtimeClient implements CapabilityClient {
     this.connection.send(state.joinFrame(this.newId('join'), this.presenceState(state)));
   }
 
-  private release(room: string): void {
-    const state = this.rooms.get(room);
-    if (!state) return;
-    state.refs -= 1;
-    if (state.refs > 0) return;
-    this.rooms.delete(room);
+  /** The last holder released the room. */
+  private left(state: Room, room: string): void {
     state.store.clear();
     if (this.connection.isOpen && state.needsLeave) {
       this.connection.send({ type: 'leave', id: this.newId('leave'), room });

@@ -1,4 +1,8 @@
-/** Activity feeds as a capability of the client: `open()` makes one feed's store. */
+/**
+ * Activity feeds as a capability of the client: `open()` makes one reader's store of a feed. What
+ * readers of a feed share is its room (held through the client); the items depend on what is the
+ * reader's own (its filter, how far back it scrolled: see the sharing rule in shared-stores.ts).
+ */
 import type { FeedRef } from '../../protocol/activity.js';
 import {
   ActivityStore,

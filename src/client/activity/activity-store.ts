@@ -32,12 +32,8 @@ import { activityFilter, activityItem, feedRef } from '../../protocol/checks/act
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import { PagedList } from '../store/paged-list.js';
 import { RealtimeError } from '../realtime-error.js';
-import {
-  positiveInt,
-  StoreNotifier,
-  type StoreClient,
-  type StoreHost,
-} from '../store/store-host.js';
+import { Notifier } from '../store/notifier.js';
+import { positiveInt, type StoreClient, type StoreHost } from '../store/store-host.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from '../types.js';
 
 export interface ActivityStoreOptions {
@@ -104,7 +100,7 @@ export const DEFAULT_MAX_ITEMS = 500;
 export class ActivityStore implements ActivityStoreApi {
   readonly room: string;
   readonly feed: FeedRef;
-  readonly notifier: StoreNotifier<ActivitySnapshot>;
+  readonly notifier: Notifier<ActivitySnapshot>;
   private readonly list = new PagedList<ActivityItem>((item) => item.at);
   private readonly maxItems: number;
   private readonly pageSize: number;
@@ -138,7 +134,7 @@ export class ActivityStore implements ActivityStoreApi {
     this.filter = normalizeFilter(options.filter);
     this.pageSize = Math.min(200, positiveInt(options.pageSize, 50));
     this.maxItems = positiveInt(options.maxItems, DEFAULT_MAX_ITEMS);
-    this.notifier = new StoreNotifier(host, () => this.snapshot());
+    this.notifier = new Notifier(host.scheduleFrame, () => this.snapshot());
     this.offs = [
       client.on('activity', (m) => this.received(m)),
       client.onResume((info) => {

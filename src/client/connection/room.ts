@@ -1,13 +1,12 @@
 /**
- * One held room on the client: how many holders it has, the last event sequence number seen (for
- * resume), the join in flight, what the user does there, and the room's presence store.
+ * One held room on the client (held and released through the client's `SharedStores`): the last
+ * event sequence number seen (for resume), the join in flight, what the user does there, and the
+ * room's presence store.
  */
 import type { Activity, ClientFrame, JoinedFrame, PresenceState } from '../../protocol/index.js';
 import { PresenceStore, type PresenceStoreHost } from '../presence/presence-store.js';
 
 export class Room {
-  /** Holders (widgets, stores); the last release leaves the room. */
-  refs = 0;
   /** Highest `seq` seen; sent as `since` on re-join. */
   lastSeq: number | undefined;
   /** Id of the `join` in flight, if any. */

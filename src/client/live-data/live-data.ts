@@ -28,8 +28,8 @@ import type {
   LiveDataStatus,
 } from './live-data-types.js';
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
-import type { Mutation } from './mutation.js';
-import { Listeners } from '../store/listeners.js';
+import type { Change } from './change.js';
+import { deliverNow, Notifier } from '../store/notifier.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
 import type { Unsubscribe } from '../types.js';
@@ -42,7 +42,7 @@ export interface LiveDataSource {
   /** The serial the next change will get (for `optimisticUpdate` marks). */
   readonly serial: number;
   /** Changes whose values show on top of the confirmed entity, in order. */
-  overlay(key: string): Mutation[];
+  overlay(key: string): Change[];
   changes(key: string): readonly ChangeInfo[];
   openConflicts(key: string): readonly LiveConflict[];
   submit(
@@ -51,7 +51,7 @@ export interface LiveDataSource {
     baseVersion: number | undefined,
     seen: Fields,
   ): Promise<ChangeInfo>;
-  withdraw(key: string, which: (m: Mutation) => boolean): void;
+  withdraw(key: string, which: (m: Change) => boolean): void;
   detach(handle: LiveData): void;
 }
 
@@ -71,7 +71,7 @@ export class LiveData implements EntityWatcher {
   readonly room: string;
   private readonly held = new Map<string, Held>();
   private editingFields = new Set<string>();
-  private readonly listeners = new Listeners<LiveDataSnapshot>();
+  private readonly notifier = new Notifier(deliverNow, () => this.snapshot());
   private cached: LiveDataSnapshot | undefined;
   private releasedFlag = false;
   /** Data objects handed out by `optimisticUpdate`, with the change serial at that moment. */
@@ -159,7 +159,7 @@ export class LiveData implements EntityWatcher {
 
   /** Called with the new snapshot on every change. */
   subscribe(listener: (snapshot: LiveDataSnapshot) => void): Unsubscribe {
-    return this.listeners.add(listener);
+    return this.notifier.subscribe(listener);
   }
 
   /**
@@ -281,11 +281,10 @@ export class LiveData implements EntityWatcher {
   invalidate(): void {
     this.cached = undefined;
     if (this.releasedFlag) return;
-    const snapshot = this.snapshot();
-    this.listeners.emit(snapshot);
+    this.notifier.changed();
     if (this.options.onUpdate) {
       try {
-        this.options.onUpdate(snapshot);
+        this.options.onUpdate(this.snapshot());
       } catch (error) {
         queueMicrotask(() => {
           throw error;

@@ -15,7 +15,7 @@
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
 import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
-import { Listeners } from '../store/listeners.js';
+import { deliverNow, Notifier } from '../store/notifier.js';
 import type { Unsubscribe } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
@@ -98,7 +98,7 @@ export class Outbox {
   private store: OutboxStore;
   private records: OutboxRecord[] = [];
   private chain: Promise<unknown>;
-  private readonly listeners = new Listeners<OutboxSnapshot>();
+  private readonly notifier = new Notifier(deliverNow, () => this.snapshot());
   private openConflicts: readonly LiveConflict[] = [];
   private rejectedChanges: ChangeInfo[] = [];
   private cached: OutboxSnapshot | undefined;
@@ -151,7 +151,7 @@ export class Outbox {
 
   /** Called with a new snapshot on every change (an entry added, sent, conflicted …). */
   subscribe(listener: (snapshot: OutboxSnapshot) => void): Unsubscribe {
-    return this.listeners.add(listener);
+    return this.notifier.subscribe(listener);
   }
 
   /** Resolves when every write so far reached the store. */
@@ -216,7 +216,7 @@ export class Outbox {
 
   private changed(): void {
     this.cached = undefined;
-    this.listeners.emit(this.snapshot());
+    this.notifier.changed();
   }
 
   private async load(): Promise<void> {

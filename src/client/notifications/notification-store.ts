@@ -27,7 +27,8 @@ import { notification, notificationInput } from '../../protocol/checks/notificat
 import { Listeners } from '../store/listeners.js';
 import { PagedList } from '../store/paged-list.js';
 import { RealtimeError } from '../realtime-error.js';
-import { StoreNotifier, type StoreClient, type StoreHost } from '../store/store-host.js';
+import { Notifier } from '../store/notifier.js';
+import type { StoreClient, StoreHost } from '../store/store-host.js';
 import type { NotificationDraft, NotificationsSnapshot } from './notification-types.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from '../types.js';
 
@@ -42,7 +43,7 @@ const MAX_WALK_PAGES = 50;
 
 export class NotificationStore {
   readonly newListeners = new Listeners<Notification>();
-  readonly notifier: StoreNotifier<NotificationsSnapshot>;
+  readonly notifier: Notifier<NotificationsSnapshot>;
   private readonly list = new PagedList<Notification>((n) => n.createdAt);
   private readonly watched = new Map<string, number>();
   private readonly unsubscribes: Unsubscribe[];
@@ -69,7 +70,7 @@ export class NotificationStore {
   ) {
     this.maxNotifications = maxNotifications;
     this.limit = maxNotifications;
-    this.notifier = new StoreNotifier(host, () => this.snapshot());
+    this.notifier = new Notifier(host.scheduleFrame, () => this.snapshot());
     this.unsubscribes = [
       client.on('notification', (m) => this.received(m)),
       client.onResume((info) => {

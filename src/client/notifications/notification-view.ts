@@ -1,7 +1,7 @@
 /**
  * What `client.notifications()` returns: a view on the client's one notification store. The store
- * (and the user's personal room) lives while at least one view is held; releasing a view drops the
- * listeners and watched rooms taken through it.
+ * (and the user's personal room) lives while at least one view is held (the sharing rule of
+ * shared-stores.ts); releasing a view drops the listeners and watched rooms taken through it.
  */
 import type { Notification } from '../../protocol/index.js';
 import { NotificationStore } from './notification-store.js';
@@ -12,40 +12,30 @@ import type {
   NotificationsSnapshot,
 } from './notification-types.js';
 import { RealtimeError } from '../realtime-error.js';
+import { SharedStores } from '../store/shared-stores.js';
 import { positiveInt, type StoreClient, type StoreHost } from '../store/store-host.js';
 import type { Unsubscribe } from '../types.js';
 
 export type { NotificationStoreApi } from './notification-types.js';
 
-interface Shared {
-  store: NotificationStore;
-  views: number;
-}
+/** The user's notifications: one store, the same for every view. */
+const USER = 'user';
 
-const shared = new WeakMap<object, Shared>();
-
-/** The client's notification store, created on first use and shared by every view. */
-export function openNotifications(
+/** Opens views of one client's notification store, made on first use and shared by every view. */
+export function notificationViews(
   client: StoreClient,
   host: StoreHost,
-  options: NotificationStoreOptions = {},
-): NotificationStoreApi {
-  const max = positiveInt(options.maxNotifications, 50);
-  let entry = shared.get(client);
-  if (!entry) {
-    const pageSize = Math.min(100, positiveInt(options.pageSize, Math.min(max, 100)));
-    entry = { store: new NotificationStore(client, host, max, pageSize), views: 0 };
-    shared.set(client, entry);
-  }
-  const own = entry;
-  own.views += 1;
-  own.store.raiseLimit(max);
-  return new NotificationsView(own.store, () => {
-    own.views -= 1;
-    if (own.views > 0 || shared.get(client) !== own) return;
-    shared.delete(client);
-    own.store.dispose();
-  });
+): (options?: NotificationStoreOptions) => NotificationStoreApi {
+  const stores = new SharedStores<string, NotificationStore>((store) => store.dispose());
+  return (options = {}) => {
+    const max = positiveInt(options.maxNotifications, 50);
+    const store = stores.hold(USER, () => {
+      const pageSize = Math.min(100, positiveInt(options.pageSize, Math.min(max, 100)));
+      return new NotificationStore(client, host, max, pageSize);
+    });
+    store.raiseLimit(max);
+    return new NotificationsView(store, () => void stores.release(USER));
+  };
 }
 
 class NotificationsView implements NotificationStoreApi {

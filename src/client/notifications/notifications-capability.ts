@@ -4,7 +4,7 @@
  */
 import { registerCapability, type Capability } from '../capability.js';
 import { FRAMES } from '../../protocol/checks/notifications.js';
-import { openNotifications, type NotificationStoreApi } from './notification-view.js';
+import { notificationViews, type NotificationStoreApi } from './notification-view.js';
 import type { NotificationStoreOptions } from './notification-store.js';
 import { acceptServerFrames } from '../connection/wire.js';
 
@@ -16,6 +16,6 @@ export const NOTIFICATIONS: Capability<Notifications> = registerCapability({
   name: 'notifications',
   create(client, host) {
     acceptServerFrames(FRAMES);
-    return { open: (options) => openNotifications(client, host, options) };
+    return { open: notificationViews(client, host) };
   },
 });

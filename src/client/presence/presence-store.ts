@@ -7,32 +7,30 @@
  */
 import { byArrival } from '../../domain/presence-list.js';
 import type { Activity, Person } from '../../protocol/index.js';
+import { Notifier, type Schedule } from '../store/notifier.js';
 import type { PresenceSnapshot, PresenceStoreApi, RoomHandle, Unsubscribe } from '../types.js';
 
 export interface PresenceStoreHost {
   /** The current user's id, once the server said who we are. */
   selfId(): string | undefined;
   /** Schedules one batched notification (an animation frame, or a timer). */
-  scheduleFrame(callback: () => void): void;
+  readonly scheduleFrame: Schedule;
 }
-
-type Listener = (snapshot: PresenceSnapshot) => void;
 
 /** Shared state of one room's presence; the client owns one per held room. */
 export class PresenceStore {
   private readonly people = new Map<string, Person>();
   /** The room's count when the server lists only its first people; else undefined. */
   private total: number | undefined;
-  private readonly listeners = new Set<Listener>();
   private cached: PresenceSnapshot | undefined;
-  private scheduled = false;
-  /** Notifications delivered so far (for tests and debugging). */
-  notifications = 0;
+  private readonly notifier: Notifier<PresenceSnapshot>;
 
   constructor(
     readonly room: string,
     private readonly host: PresenceStoreHost,
-  ) {}
+  ) {
+    this.notifier = new Notifier(host.scheduleFrame, () => this.snapshot());
+  }
 
   /**
    * Replace everything with a snapshot (`joined.people`, `joined.total`), e.g. after a (re)join
@@ -89,35 +87,22 @@ export class PresenceStore {
   }
 
   /** The listener is called on the next batched change, not immediately: read `snapshot()`. */
-  subscribe(listener: Listener): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: (snapshot: PresenceSnapshot) => void): Unsubscribe {
+    return this.notifier.subscribe(listener);
   }
 
   get listenerCount(): number {
-    return this.listeners.size;
+    return this.notifier.size;
+  }
+
+  /** Batches delivered so far (for tests and debugging). */
+  get notifications(): number {
+    return this.notifier.notifications;
   }
 
   private changed(): void {
     this.cached = undefined;
-    if (this.scheduled) return;
-    this.scheduled = true;
-    this.host.scheduleFrame(() => {
-      this.scheduled = false;
-      if (this.listeners.size === 0) return;
-      this.notifications += 1;
-      const snapshot = this.snapshot();
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(snapshot);
-        } catch (error) {
-          // One broken widget must not starve the others.
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
-      }
-    });
+    this.notifier.changed();
   }
 }
 

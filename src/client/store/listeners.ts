@@ -1,4 +1,7 @@
-/** A set of listeners where one throwing listener cannot starve the others. */
+/**
+ * A set of listeners where one throwing listener cannot starve the others: the client's event
+ * streams (status, room messages, frames) and, through `Notifier`, every store's changes.
+ */
 import type { Unsubscribe } from '../types.js';
 
 export class Listeners<T> {
@@ -13,6 +16,10 @@ export class Listeners<T> {
 
   get size(): number {
     return this.set.size;
+  }
+
+  clear(): void {
+    this.set.clear();
   }
 
   emit(value: T): void {

@@ -1,7 +1,19 @@
 /**
- * One change of an entity on its way to the server: its mutation id (kept across replays so the
- * server applies it once), the version it is based on, its state, and the outbox record that keeps
- * it while offline. Its `settled` promise resolves once, with the first final state.
+ * One change of an entity on its way to the server, and the states it goes through. Every
+ * transition is a method here, called by `Changes` (changes.ts), the one owner of a change's life:
+ *
+ * ```
+ *   pending ──ack──────────────► confirmed
+ *     │  ├───entity.rejected / error──► rejected
+ *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
+ *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
+ *     │                      └───────discard──► rolled-back
+ *     └───rollback───────────────────────────► rolled-back
+ * ```
+ *
+ * A pending change is `inFlight` while sent and unanswered, and `queued` (it has an outbox
+ * `record`) while it waits out a closed connection; its mutation id is kept across replays so the
+ * server applies it once. Its `settled` promise resolves once, with the first final state.
  */
 import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
 import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
@@ -24,7 +36,7 @@ export interface ConflictTaker {
   offerConflict(conflict: LiveConflict): void;
 }
 
-export interface MutationInit {
+export interface ChangeInit {
   mutationId?: string;
   entityType: string;
   entityId: string;
@@ -38,7 +50,7 @@ export interface MutationInit {
   owner?: ConflictTaker;
 }
 
-export class Mutation {
+export class Change {
   mutationId: string;
   readonly entityType: string;
   readonly entityId: string;
@@ -78,7 +90,7 @@ export class Mutation {
   private settle!: (info: ChangeInfo) => void;
   private cachedInfo: ChangeInfo | undefined;
 
-  constructor(init: MutationInit) {
+  constructor(init: ChangeInit) {
     this.mutationId = init.mutationId ?? newMutationId();
     this.ids.add(this.mutationId);
     this.entityType = init.entityType;
@@ -96,7 +108,7 @@ export class Mutation {
 
   /** Its values are shown on top of the confirmed entity. */
   get overlays(): boolean {
-    return this.state === 'pending' || (this.state === 'conflicted' && !this.resolvedBy);
+    return this.state === 'pending' || this.openConflict;
   }
 
   /** Waiting for a decision. */
@@ -104,22 +116,81 @@ export class Mutation {
     return this.state === 'conflicted' && !this.resolvedBy;
   }
 
+  // ------------------------------------------------------------------------------------------
+  // transitions
+
+  /** pending → confirmed: the server applied it (`duplicate`: it had already). */
+  confirm(version: number, duplicate: boolean): void {
+    this.version = version;
+    this.duplicate = duplicate;
+    this.finish('confirmed');
+  }
+
+  /** pending → rejected: refused, for good. */
+  reject(error: RealtimeError): void {
+    this.error = error;
+    this.finish('rejected');
+  }
+
+  /** pending → conflicted: someone changed a field it sets since its base version. */
+  conflicted(conflicts: FieldConflict[], current: Entity): void {
+    this.conflicts = conflicts;
+    this.current = current;
+    this.finish('conflicted');
+  }
+
+  /** pending → pending: sent again on `version` as a new change (a stale-only conflict). */
+  rebase(version: number): void {
+    this.rebases += 1;
+    this.renew();
+    this.baseVersion = version;
+  }
+
+  /** pending or conflicted → rolled-back: the page withdrew it. */
+  withdraw(): void {
+    this.finish('rolled-back');
+  }
+
+  /** An open conflict → resolved: `next` takes this change's place in line. */
+  resolvedWith(next: Change): void {
+    this.resolvedBy = next.mutationId;
+    this.touch();
+  }
+
+  /** Still pending, waiting for a reason the page may show ("the CRM did not answer"). */
+  waiting(error: RealtimeError | undefined): void {
+    this.error = error;
+    this.touch();
+  }
+
+  /** Based on `version` from now on (made before the entity was read). */
+  based(version: number): void {
+    this.baseVersion = version;
+    this.touch();
+  }
+
+  /** Into (`record`) or out of (`undefined`) the outbox. */
+  parked(record: OutboxRecord | undefined): void {
+    this.record = record;
+    this.touch();
+  }
+
   /** Take a new id (after a conflict, so a retry is a new change). */
-  renew(): void {
+  private renew(): void {
     this.mutationId = newMutationId();
     this.ids.add(this.mutationId);
     this.touch();
   }
 
   /** Move to a final state; the first one settles the promise. */
-  finish(state: Exclude<ChangeState, 'pending'>): void {
+  private finish(state: Exclude<ChangeState, 'pending'>): void {
     this.state = state;
     this.touch();
     this.settle(this.info());
   }
 
   /** Something observable changed: the next `info()` is a new object. */
-  touch(): void {
+  private touch(): void {
     this.cachedInfo = undefined;
   }
 

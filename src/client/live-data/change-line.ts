@@ -1,0 +1,161 @@
+/**
+ * Where live-data changes sit: the line of unsettled ones in the order they are sent (across
+ * entities), the outbox entries of those parked while offline, and the last settled ones per
+ * entity (for `changes`). Passive: only `Changes`, the owner of a change's life, moves changes
+ * here; it keeps a change's outbox entry in step with its place.
+ */
+import { Change } from './change.js';
+import type { ChangeInfo } from './live-data-types.js';
+import type { Outbox, OutboxRecord } from './outbox.js';
+
+/** Settled changes kept per entity for `changes`. */
+const MAX_HISTORY = 20;
+
+export class ChangeLine {
+  /** Unsettled changes and open conflicts, in the order they are sent. */
+  readonly items: Change[] = [];
+  private readonly history = new Map<string, Change[]>();
+  private nextSerial = 0;
+
+  constructor(private readonly outbox: Outbox) {}
+
+  /** The serial the next change gets. */
+  get serial(): number {
+    return this.nextSerial;
+  }
+
+  takeSerial(): number {
+    return this.nextSerial++;
+  }
+
+  /** Changes whose values show on top of the confirmed entity, in order. */
+  overlay(key: string): Change[] {
+    return this.items.filter((m) => m.key === key && m.overlays);
+  }
+
+  /** Recent and unsettled changes of an entity, oldest first. */
+  changes(key: string): readonly ChangeInfo[] {
+    const all = [...(this.history.get(key) ?? []), ...this.items.filter((m) => m.key === key)];
+    return Object.freeze(all.sort((a, b) => a.serial - b.serial).map((m) => m.info()));
+  }
+
+  /** Open conflicts, of one entity or of all. */
+  openConflicts(key?: string): Change[] {
+    return this.items.filter((m) => m.openConflict && (key === undefined || m.key === key));
+  }
+
+  /** One of the entity's changes, in line or recent, was sent with `mutationId`. */
+  sent(key: string, mutationId: string): boolean {
+    return (
+      this.items.some((m) => m.ids.has(mutationId)) ||
+      (this.history.get(key) ?? []).some((m) => m.ids.has(mutationId))
+    );
+  }
+
+  /** The first pending change not waiting behind an open conflict of its entity. */
+  nextToSend(user: string | undefined): Change | undefined {
+    const blocked = new Set<string>();
+    for (const m of this.items) {
+      if (m.openConflict) blocked.add(m.key);
+      if (m.state !== 'pending' || m.inFlight || blocked.has(m.key)) continue;
+      // Someone else's offline edits on a shared computer wait for them.
+      if (m.userId !== undefined && user !== undefined && m.userId !== user) continue;
+      return m;
+    }
+    return undefined;
+  }
+
+  push(m: Change): void {
+    this.items.push(m);
+  }
+
+  /** Entries a previous page left in the outbox: first in line, in their order. */
+  adopt(records: OutboxRecord[]): Change[] {
+    const adopted = records.map((record, i) => {
+      const entry = record.entry;
+      const m = new Change({
+        mutationId: entry.mutationId,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        fields: entry.fields,
+        baseVersion: entry.baseVersion,
+        seen: entry.seen ?? {},
+        createdAt: entry.createdAt,
+        userId: entry.userId,
+        serial: i - records.length,
+      });
+      m.parked(record);
+      return m;
+    });
+    this.items.unshift(...adopted);
+    return adopted;
+  }
+
+  /** Into the outbox, unless already there or settled; true when it went. */
+  park(m: Change): boolean {
+    if (m.record || m.state !== 'pending') return false;
+    m.parked(
+      this.outbox.add({
+        mutationId: m.mutationId,
+        entityType: m.entityType,
+        entityId: m.entityId,
+        baseVersion: m.baseVersion,
+        fields: m.fields,
+        seen: m.seen,
+        createdAt: m.createdAt,
+        userId: m.userId,
+      }),
+    );
+    return true;
+  }
+
+  /** The parked change's id or base version changed: its outbox entry too. */
+  stored(m: Change, patch: { mutationId?: string; baseVersion?: number | undefined }): void {
+    if (m.record) this.outbox.replace(m.record, patch);
+  }
+
+  /** `next` takes `m`'s place in line (a conflict resolved), its outbox entry too. */
+  replace(m: Change, next: Change): void {
+    const index = this.items.indexOf(m);
+    if (index >= 0) this.items.splice(index, 1, next);
+    else this.items.push(next);
+    const record = m.record;
+    if (record) {
+      m.parked(undefined);
+      next.parked(record);
+      this.outbox.replace(record, {
+        mutationId: next.mutationId,
+        baseVersion: next.baseVersion,
+        fields: next.fields,
+        seen: next.seen,
+      });
+    }
+    this.remember(m);
+  }
+
+  /** Out of the line and the outbox, into the entity's recent history. */
+  settleOut(m: Change): void {
+    const index = this.items.indexOf(m);
+    if (index >= 0) this.items.splice(index, 1);
+    if (m.record) {
+      this.outbox.remove(m.record);
+      m.parked(undefined);
+    }
+    this.remember(m);
+  }
+
+  /** Keep a settled change in its entity's recent history. */
+  remember(m: Change): void {
+    let list = this.history.get(m.key);
+    if (!list) this.history.set(m.key, (list = []));
+    if (!list.includes(m)) list.push(m);
+    if (list.length > MAX_HISTORY) list.shift();
+  }
+
+  /** Nobody shows the entity: forget its history unless a change of it still waits. */
+  forget(key: string): boolean {
+    if (this.items.some((m) => m.key === key)) return false;
+    this.history.delete(key);
+    return true;
+  }
+}

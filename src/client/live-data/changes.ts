@@ -1,0 +1,502 @@
+/**
+ * The one owner of a live-data change's life, from save to final answer:
+ *
+ * - **save** (`submit`): the change joins the line (in the order made, across entities) and, on an
+ *   open connection, is sent at once — in the save's own task, before the handles render it;
+ * - **send**: one change at a time, `entity.update` with its mutation id and its base version
+ *   (moved up over versions this client made itself, read from the server when never known);
+ * - **answer**: `entity.ack` confirms it; `entity.rejected` (the CRM backend's field errors) or an
+ *   `error` rejects it; `entity.conflict` re-sends it on the current version when the clash is only
+ *   with what the user saw or this client wrote (at most three times), else makes it a conflict;
+ * - **conflict**: handed to its handle's `onConflict` (else any handle of the entity taking them,
+ *   else the first to open); its values stay shown and later changes of the entity wait behind it
+ *   until `resolve` (a new change takes its place in line) or `discard`;
+ * - **outbox**: a change made while the connection is not open, or whose answer may never come (a
+ *   drop, a timeout, a CRM backend that did not answer), is parked in the durable outbox with its
+ *   mutation id; entries a closed tab left come first in line; all are replayed in order when the
+ *   connection opens, so the server (and the backend, which gets the id as its idempotency key)
+ *   applies each once.
+ *
+ * The states and their transitions are `Change`'s methods (change.ts), and every call to them is
+ * here; where a change sits (in line, in the outbox, in the recent history) is `ChangeLine`'s.
+ * The entities and the handles that show them are the hub's: `ChangeViews` is what this needs of them.
+ */
+import {
+  hasField,
+  type Entity,
+  type EntityAckFrame,
+  type EntityChange,
+  type EntityConflictFrame,
+  type EntityRejectedFrame,
+  type Fields,
+  type ServerFrame,
+} from '../../protocol/index.js';
+import { checkFields } from '../../protocol/checks/fields.js';
+import { Change, type ConflictTaker } from './change.js';
+import { ChangeLine } from './change-line.js';
+import type { ChangeInfo, LiveConflict } from './live-data-types.js';
+import { defaultOutboxStore, Outbox, type OutboxRecord, type OutboxStore } from './outbox.js';
+import { OwnWrites } from './own-writes.js';
+import { RealtimeError } from '../realtime-error.js';
+import type { CapabilityClient, Clock } from '../types.js';
+import { LOG_PREFIX } from '../../util/warn.js';
+
+/** What changes need of the entities and the handles that show them (the hub has them). */
+export interface ChangeViews {
+  /** The confirmed version of an entity a handle shows, if any. */
+  version(key: string): number | undefined;
+  /** An answer told the entity's state; `own` fields were this client's change's. */
+  learned(key: string, entity: Entity, own: readonly string[]): void;
+  /** Something the entity's handles show changed. */
+  notify(key: string): void;
+  /** The handles showing an entity (a conflict nobody owns goes to one of them). */
+  takers(key: string): Iterable<ConflictTaker>;
+}
+
+/** Who makes a change: a handle of the entity. */
+export interface ChangeOwner extends ConflictTaker {
+  readonly entityType: string;
+  readonly entityId: string;
+}
+
+export interface ChangesOptions {
+  clock: Clock;
+  logger: Pick<Console, 'warn'>;
+  /** Where the outbox lives. Default: IndexedDB when present, else memory (with a warning). */
+  store?: OutboxStore;
+  /** Wait before re-sending after `timeout`, `internal` or `rate_limited`. Default 5000 ms. */
+  retryDelay?: number;
+}
+
+/** Automatic re-sends of one change after stale-only conflicts. */
+const MAX_REBASES = 3;
+/** The change may have been applied or may still be: keep it (same id) and send it again. */
+const KEEP = new Set([
+  'disconnected',
+  'not_connected',
+  'closed',
+  'timeout',
+  'internal',
+  'backend_unavailable',
+]);
+/** Worth another try on this connection after a while. */
+const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_unavailable']);
+
+export class Changes {
+  readonly outbox: Outbox;
+  private readonly line: ChangeLine;
+  private readonly own = new OwnWrites();
+  /** The outbox was loaded: entries left by a previous page go first. */
+  private ready = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private retryTimer: unknown;
+  private readonly volatile: boolean;
+  private warnedVolatile = false;
+
+  constructor(
+    private readonly client: Pick<CapabilityClient, 'request' | 'status' | 'user'>,
+    private readonly views: ChangeViews,
+    private readonly options: ChangesOptions,
+  ) {
+    const chosen = options.store ? { store: options.store, fallback: false } : defaultOutboxStore();
+    this.volatile = chosen.fallback;
+    this.outbox = new Outbox(chosen.store, {
+      userId: () => client.user?.id,
+      logger: options.logger,
+      adopt: (records) => this.adopt(records),
+    });
+    this.line = new ChangeLine(this.outbox);
+  }
+
+  /** The serial the next change gets (for `optimisticUpdate` marks). */
+  get serial(): number {
+    return this.line.serial;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // what handles show
+
+  /** Changes whose values show on top of the confirmed entity, in order. */
+  overlay(key: string): Change[] {
+    return this.line.overlay(key);
+  }
+
+  /** Recent and unsettled changes of an entity, oldest first. */
+  changes(key: string): readonly ChangeInfo[] {
+    return this.line.changes(key);
+  }
+
+  /** Open conflicts of an entity, as handed out. */
+  conflicts(key: string): readonly LiveConflict[] {
+    return Object.freeze(this.line.openConflicts(key).map((m) => this.conflictOf(m)));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // save, withdraw
+
+  /** A handle saves fields (see `LiveData.update`); resolves with the outcome. */
+  submit(
+    owner: ChangeOwner,
+    fields: Fields,
+    baseVersion: number | undefined,
+    seen: Fields,
+  ): Promise<ChangeInfo> {
+    const valid = checkFields(fields);
+    const m = new Change({
+      entityType: owner.entityType,
+      entityId: owner.entityId,
+      fields: valid.success ? (JSON.parse(JSON.stringify(valid.data)) as Fields) : {},
+      baseVersion,
+      seen,
+      createdAt: this.options.clock.now(),
+      userId: this.client.user?.id,
+      serial: this.line.takeSerial(),
+      owner,
+    });
+    if (!valid.success || Object.keys(fields).length === 0) {
+      m.reject(
+        new RealtimeError(
+          'bad_frame',
+          valid.success ? 'an update needs at least one field' : valid.message,
+        ),
+      );
+      this.line.remember(m);
+      this.views.notify(m.key);
+      return m.settled;
+    }
+    this.line.push(m);
+    if (!this.isOpen()) this.park(m);
+    // Send first, then show: the frame leaves before the handles render the optimistic state.
+    this.pump();
+    this.views.notify(m.key);
+    return m.settled;
+  }
+
+  /** Withdraw unsettled changes of an entity (`rollback`). */
+  withdraw(key: string, which: (m: Change) => boolean): void {
+    const victims = this.overlay(key).filter(which);
+    for (const m of victims) {
+      m.withdraw();
+      this.line.settleOut(m);
+    }
+    if (victims.length === 0) return;
+    this.conflictsChanged();
+    this.views.notify(key);
+    this.pump();
+  }
+
+  /** A handle that takes conflicts opened: give it those of its entity nobody took yet. */
+  opened(key: string, taker: ConflictTaker): void {
+    if (!taker.handlesConflicts) return;
+    for (const m of this.line.openConflicts(key)) if (!m.conflictOffered) this.offer(m);
+  }
+
+  /** A handle was released; `last`: nobody shows its entity any more. */
+  released(handle: ConflictTaker, key: string, last: boolean): void {
+    for (const m of this.line.items) if (m.owner === handle) m.owner = undefined;
+    // Nobody shows the entity and nothing of it waits: forget what was kept for it.
+    if (last && this.line.forget(key)) this.own.forget(key);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the connection and the room events
+
+  /** The connection opened and the user is known: recount the outbox and replay it. */
+  connectionOpened(): void {
+    this.outbox.userChanged();
+    this.pump();
+  }
+
+  /** The connection is not open: what waits goes to the outbox. */
+  connectionLost(): void {
+    const touched = new Set<string>();
+    for (const m of this.line.items) if (this.park(m)) touched.add(m.key);
+    for (const key of touched) this.views.notify(key);
+  }
+
+  /** An `entity.change` arrived; true when one of our changes made it. */
+  observed(key: string, change: EntityChange): boolean {
+    const id = change.mutationId;
+    const mine = id !== undefined && this.line.sent(key, id);
+    this.own.observed(key, change.entity.version, change.changed, mine);
+    return mine;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // sending
+
+  /** Send what is waiting (no-op while sending; then it goes on after the current one). */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    if (!this.ready) return;
+    this.pumping = true;
+    void this.drain().finally(() => {
+      this.pumping = false;
+      if (!this.pumpAgain) return;
+      this.pumpAgain = false;
+      this.pump();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (!this.isOpen()) return;
+      const m = this.line.nextToSend(this.client.user?.id);
+      if (!m) return;
+      if (!(await this.send(m))) return;
+    }
+  }
+
+  /**
+   * Send one change; false when sending should stop until the connection is back. A change whose
+   * base version is known and that waits for no outbox write leaves in the same task as the
+   * `pump()` that picked it, before anything awaits: the save's frame does not wait for the page
+   * to render the optimistic state.
+   */
+  private async send(m: Change): Promise<boolean> {
+    let frame: ServerFrame;
+    m.inFlight = true;
+    try {
+      if (m.record) await m.record.stored; // never send ahead of the store's order
+      const baseVersion = this.knownBase(m) ?? (await this.readBase(m));
+      if (m.state !== 'pending') return true; // withdrawn meanwhile
+      m.userId ??= this.client.user?.id;
+      frame = await this.client.request({
+        type: 'entity.update',
+        mutationId: m.mutationId,
+        entityType: m.entityType,
+        entityId: m.entityId,
+        baseVersion,
+        fields: m.fields,
+      });
+    } catch (error) {
+      return this.failed(m, error);
+    } finally {
+      m.inFlight = false;
+    }
+    // An answer came: the reason an earlier attempt did not go through no longer holds.
+    if (m.error?.code === 'backend_unavailable') m.waiting(undefined);
+    if (frame.type === 'entity.ack') this.acked(m, frame);
+    else if (frame.type === 'entity.conflict') this.conflicted(m, frame);
+    else if (frame.type === 'entity.rejected') this.refused(m, frame);
+    else this.failed(m, new RealtimeError('bad_frame', `unexpected ${frame.type} answer`));
+    return true;
+  }
+
+  /**
+   * The version to send: the change's base (the version the user's view of its fields came from),
+   * moved up over the versions right after it that this client made itself. Undefined when the
+   * change was made before the entity was ever read and no handle shows it: `readBase` asks.
+   */
+  private knownBase(m: Change): number | undefined {
+    if (m.baseVersion === undefined) {
+      const current = this.views.version(m.key);
+      if (current === undefined) return undefined;
+      this.based(m, current);
+    }
+    return this.own.rebase(m.key, m.baseVersion!);
+  }
+
+  /** Based on whatever is current on the server. */
+  private async readBase(m: Change): Promise<number> {
+    const frame = await this.client.request({
+      type: 'entity.get',
+      entityType: m.entityType,
+      entityId: m.entityId,
+    });
+    if (frame.type !== 'entity.snapshot') {
+      throw new RealtimeError('bad_frame', `unexpected ${frame.type} answer to entity.get`);
+    }
+    this.based(m, frame.entity.version);
+    return this.own.rebase(m.key, m.baseVersion!);
+  }
+
+  private based(m: Change, base: number): void {
+    m.based(base);
+    this.line.stored(m, { baseVersion: base });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // answers
+
+  private acked(m: Change, frame: EntityAckFrame): void {
+    this.own.acknowledged(m.key, m.fields, frame.entity, frame.duplicate);
+    this.views.learned(m.key, frame.entity, Object.keys(m.fields));
+    if (m.state === 'pending') m.confirm(frame.entity.version, frame.duplicate);
+    this.line.settleOut(m);
+    this.views.notify(m.key);
+  }
+
+  private conflicted(m: Change, frame: EntityConflictFrame): void {
+    this.views.learned(m.key, frame.current, []);
+    if (m.state !== 'pending') return;
+    if (m.rebases < MAX_REBASES && this.own.onlyStale(m.key, m.seen, frame.conflicts)) {
+      // Nothing the user did not see: send again on the current version, as a new change.
+      m.rebase(frame.current.version);
+      this.line.stored(m, { mutationId: m.mutationId, baseVersion: m.baseVersion });
+      this.views.notify(m.key);
+      return;
+    }
+    m.conflicted(frame.conflicts, frame.current);
+    this.conflictsChanged();
+    this.views.notify(m.key);
+    this.offer(m);
+  }
+
+  /** The CRM backend refused values: final, with its message per field. */
+  private refused(m: Change, frame: EntityRejectedFrame): void {
+    const fields = Object.keys(frame.errors);
+    const message =
+      frame.message ??
+      (fields.length > 0
+        ? fields.map((field) => `${field}: ${frame.errors[field]}`).join('; ')
+        : 'the CRM refused the change');
+    this.failed(m, new RealtimeError('invalid', message, m.key, frame.errors));
+  }
+
+  private failed(m: Change, error: unknown): boolean {
+    const e = error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
+    if (m.state !== 'pending') return true;
+    if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
+      // Still pending, but the page may say why it waits ("the CRM did not answer").
+      if (e.code === 'backend_unavailable') m.waiting(e);
+      this.park(m);
+      this.views.notify(m.key);
+      if (RETRY_LATER.has(e.code)) this.retryLater();
+      return false;
+    }
+    const queued = m.record !== undefined;
+    m.reject(e);
+    this.line.settleOut(m);
+    if (queued) this.outbox.reportRejected(m.info());
+    this.views.notify(m.key);
+    return true;
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, this.options.retryDelay ?? 5000);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // conflicts
+
+  /** The open conflicts changed (for `client.outbox.conflicts`). */
+  private conflictsChanged(): void {
+    this.outbox.setConflicts(this.line.openConflicts().map((m) => this.conflictOf(m)));
+  }
+
+  private conflictOf(m: Change): LiveConflict {
+    if (m.conflict) return m.conflict;
+    const current = m.current!;
+    const local: Fields = { ...current.fields };
+    for (const o of this.overlay(m.key)) Object.assign(local, o.fields);
+    m.conflict = Object.freeze({
+      entityType: m.entityType,
+      entityId: m.entityId,
+      change: m.info(),
+      conflicts: m.conflicts ?? [],
+      current,
+      mine: m.fields,
+      local: Object.freeze(local),
+      resolve: (fields: Fields) => this.resolve(m, fields),
+      discard: () => this.discard(m),
+    });
+    return m.conflict;
+  }
+
+  /** Hand a conflict to its change's handle, else to any handle of the entity taking them. */
+  private offer(m: Change): void {
+    const owner = m.owner?.handlesConflicts ? m.owner : undefined;
+    const target = owner ?? [...this.views.takers(m.key)].find((h) => h.handlesConflicts);
+    if (!target) return;
+    m.conflictOffered = true;
+    try {
+      target.offerConflict(this.conflictOf(m));
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  private resolve(m: Change, fields: Fields): Promise<ChangeInfo> {
+    if (m.resolution) return m.resolution;
+    if (!m.openConflict) return Promise.resolve(m.info());
+    const valid = checkFields(fields);
+    if (!valid.success) return Promise.reject(new RealtimeError('bad_frame', valid.message));
+    const current = m.current!;
+    const seen: Fields = {};
+    for (const field of Object.keys(fields)) {
+      if (hasField(current.fields, field)) seen[field] = current.fields[field]!;
+    }
+    // Based on the version the user decided against: a change made after it is a new conflict.
+    const next = new Change({
+      entityType: m.entityType,
+      entityId: m.entityId,
+      fields: JSON.parse(JSON.stringify(valid.data)) as Fields,
+      baseVersion: current.version,
+      seen,
+      createdAt: this.options.clock.now(),
+      userId: m.userId,
+      serial: this.line.takeSerial(),
+      owner: m.owner,
+    });
+    m.resolvedWith(next);
+    // The resolution takes the conflicting change's place: later changes stay behind it.
+    this.line.replace(m, next);
+    if (!next.record && !this.isOpen()) this.park(next);
+    m.resolution = next.settled;
+    this.conflictsChanged();
+    this.views.notify(m.key);
+    this.pump();
+    return next.settled;
+  }
+
+  private discard(m: Change): void {
+    if (!m.openConflict) return;
+    m.withdraw();
+    this.line.settleOut(m);
+    this.conflictsChanged();
+    this.views.notify(m.key);
+    this.pump();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the outbox
+
+  /** Keep a pending change in the outbox: the connection is not open, or dropped before the answer. */
+  private park(m: Change): boolean {
+    if (!this.line.park(m)) return false;
+    this.warnIfVolatile();
+    return true;
+  }
+
+  /** Entries a previous page left in the outbox: first in line, in their order, then replayed. */
+  private adopt(records: OutboxRecord[]): void {
+    const adopted = this.line.adopt(records);
+    this.ready = true;
+    for (const key of new Set(adopted.map((m) => m.key))) this.views.notify(key);
+    this.pump();
+  }
+
+  private isOpen(): boolean {
+    return this.client.status.state === 'open';
+  }
+
+  private warnIfVolatile(): void {
+    if (!this.volatile || this.warnedVolatile) return;
+    this.warnedVolatile = true;
+    this.options.logger.warn(
+      `${LOG_PREFIX} no IndexedDB here: offline edits are kept in memory and will not ` +
+        'survive a closed tab (pass an `outbox` store to keep them).',
+    );
+  }
+}
