@@ -88,6 +88,11 @@ const PACED_SECONDS = 8;
 
 /** BENCH_PROFILE=join|paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
 const PROFILE_PHASE = process.env.BENCH_PROFILE ?? '';
+/**
+ * BENCH_HEAP_SNAPSHOT=1: a V8 heap snapshot of each server once the room is full, in
+ * $TMPDIR/crm-bench-profiles (compare two with bench/heap-diff.ts).
+ */
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT === '1';
 
 function child(file: string | URL, args: string[], extra: string[] = [], tsx = true): ChildProcess {
   return fork(typeof file === 'string' ? new URL(file, import.meta.url) : file, args, {
@@ -261,6 +266,10 @@ interface CaseResult {
   baseRssMb: number;
   rssKbPerConnection: number;
   heapKbPerConnection: number;
+  /** Buffers and other memory outside the V8 heap, per connection. */
+  externalKbPerConnection: number;
+  /** The V8 heap as reserved (used or not), per connection. */
+  heapTotalKbPerConnection: number;
   /** 1-minute load average when the case ended: other work on the machine skews everything. */
   load: number;
 }
@@ -341,6 +350,15 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
   const url = `ws://127.0.0.1:${port}/realtime`;
   const memory = (): Promise<Extract<FromServer, { type: 'cpu' }>> =>
     ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu', gc: true }, 'cpu');
+  const heapSnapshot = async (when: string): Promise<void> => {
+    if (!HEAP_SNAPSHOT) return;
+    const dir = join(tmpdir(), 'crm-bench-profiles');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${kind}-${n}-${when}-${Date.now()}.heapsnapshot`);
+    await ask(server, { type: 'snapshot', file }, 'profiled', 120_000);
+    console.log(`  heap snapshot: ${file}`);
+  };
+  await heapSnapshot('before');
   const before = await memory();
   const joinProfile = join(
     tmpdir(),
@@ -371,6 +389,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       await ask(server, { type: 'profile', action: 'stop', file: joinProfile }, 'profiled');
     }
     const joined = await memory();
+    await heapSnapshot('joined');
     const joinResult = {
       joinsPerSec: n / joins.seconds,
       joinP50: joins.p50,
@@ -379,6 +398,8 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       baseRssMb: before.rss / 2 ** 20,
       rssKbPerConnection: (joined.rss - before.rss) / 1024 / n,
       heapKbPerConnection: (joined.heapUsed - before.heapUsed) / 1024 / n,
+      externalKbPerConnection: (joined.external - before.external) / 1024 / n,
+      heapTotalKbPerConnection: (joined.heapTotal - before.heapTotal) / 1024 / n,
     } satisfies Partial<CaseResult> & { joinsPerSec: number };
     if (options.joinOnly) {
       return {
@@ -530,6 +551,8 @@ function combine(results: CaseResult[]): CaseResult {
     baseRssMb: pick('baseRssMb'),
     rssKbPerConnection: pick('rssKbPerConnection'),
     heapKbPerConnection: pick('heapKbPerConnection'),
+    externalKbPerConnection: pick('externalKbPerConnection'),
+    heapTotalKbPerConnection: pick('heapTotalKbPerConnection'),
     load: pick('load'),
   };
 }
@@ -559,8 +582,8 @@ function table(rows: CaseResult[]): string {
 function joinTable(rows: CaseResult[]): string {
   const bare = new Map(rows.filter((r) => r.kind === 'bare').map((r) => [r.n, r]));
   const lines = [
-    '| N | server | joins/s | vs bare | join p50 ms | join p99 ms | p99 vs bare | CPU µs/join | RSS at start MB | RSS KB/connection | vs bare | heap KB/connection |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | server | joins/s | vs bare | join p50 ms | join p99 ms | p99 vs bare | CPU µs/join | RSS at start MB | RSS KB/connection | vs bare | heap KB/connection | vs bare | external KB/connection |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const base = bare.get(r.n);
@@ -568,7 +591,8 @@ function joinTable(rows: CaseResult[]): string {
       `| ${r.n} | ${r.kind} | ${fmt(r.joinsPerSec, 0)} | ${fmt(base ? r.joinsPerSec / base.joinsPerSec : NaN)}× | ` +
         `${fmt(r.joinP50)} | ${fmt(r.joinP99)} | ${fmt(base ? r.joinP99 / base.joinP99 : NaN)}× | ` +
         `${fmt(r.joinCpuUs, 0)} | ${fmt(r.baseRssMb, 1)} | ${fmt(r.rssKbPerConnection, 1)} | ` +
-        `${fmt(base ? r.rssKbPerConnection / base.rssKbPerConnection : NaN)}× | ${fmt(r.heapKbPerConnection, 1)} |`,
+        `${fmt(base ? r.rssKbPerConnection / base.rssKbPerConnection : NaN)}× | ${fmt(r.heapKbPerConnection, 1)} | ` +
+        `${fmt(base ? r.heapKbPerConnection / base.heapKbPerConnection : NaN)}× | ${fmt(r.externalKbPerConnection, 1)} |`,
     );
   }
   return lines.join('\n');
@@ -602,7 +626,8 @@ async function main(): Promise<void> {
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: join ${fmt(result.joinsPerSec, 0)}/s, ` +
             `p50 ${fmt(result.joinP50)} ms, p99 ${fmt(result.joinP99)} ms, ${fmt(result.joinCpuUs, 0)} µs CPU/join, ` +
-            `${fmt(result.rssKbPerConnection, 1)} KB RSS/connection (from ${fmt(result.baseRssMb, 1)} MB), load ${fmt(result.load, 1)}`,
+            `${fmt(result.rssKbPerConnection, 1)} KB RSS/connection (from ${fmt(result.baseRssMb, 1)} MB), ` +
+            `${fmt(result.heapKbPerConnection, 1)} KB heap (${fmt(result.heapTotalKbPerConnection, 1)} KB reserved), ${fmt(result.externalKbPerConnection, 1)} KB external, load ${fmt(result.load, 1)}`,
         );
         if (options.joinOnly) continue;
         console.log(
