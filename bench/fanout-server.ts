@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -40,6 +40,11 @@ export type FromServer =
       heapUsed: number;
       /** What V8 holds for its heap, used or not (counted in RSS). */
       heapTotal: number;
+      /**
+       * Of that, the young generation: it grows (up to twice --max-semi-space-size) while a
+       * server allocates fast, once, so it is a server's fixed cost rather than any connection's.
+       */
+      newSpace: number;
       /** Memory of Buffers and other objects held outside the V8 heap. */
       external: number;
     }
@@ -139,6 +144,9 @@ process.on('message', (message: ToServer) => {
       rss: memory.rss,
       heapUsed: memory.heapUsed,
       heapTotal: memory.heapTotal,
+      newSpace:
+        getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ??
+        0,
       external: memory.external,
     };
     process.send!(reply);
