@@ -17,6 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -27,10 +28,26 @@ export type ToServer =
   | { type: 'cpu'; gc?: boolean }
   | { type: 'stop' }
   /** Start or stop a V8 CPU profile (BENCH_PROFILE=1), written to `file` on stop. */
-  | { type: 'profile'; action: 'start' | 'stop'; file?: string };
+  | { type: 'profile'; action: 'start' | 'stop'; file?: string }
+  /** A V8 heap snapshot to `file` (BENCH_HEAP_SNAPSHOT=1), after a full collection. */
+  | { type: 'snapshot'; file: string };
 export type FromServer =
   | { type: 'ready'; port: number }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage; rss: number; heapUsed: number }
+  | {
+      type: 'cpu';
+      usage: NodeJS.CpuUsage;
+      rss: number;
+      heapUsed: number;
+      /** What V8 holds for its heap, used or not (counted in RSS). */
+      heapTotal: number;
+      /**
+       * Of that, the young generation: it grows (up to twice --max-semi-space-size) while a
+       * server allocates fast, once, so it is a server's fixed cost rather than any connection's.
+       */
+      newSpace: number;
+      /** Memory of Buffers and other objects held outside the V8 heap. */
+      external: number;
+    }
   | { type: 'profiled' };
 
 /** One unmasked text frame: header and payload in a single Buffer. */
@@ -126,12 +143,21 @@ process.on('message', (message: ToServer) => {
       usage: process.cpuUsage(),
       rss: memory.rss,
       heapUsed: memory.heapUsed,
+      heapTotal: memory.heapTotal,
+      newSpace:
+        getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ??
+        0,
+      external: memory.external,
     };
     process.send!(reply);
   } else if (message.type === 'stop') {
     process.exit(0);
   } else if (message.type === 'profile') {
     void profile(message.action, message.file);
+  } else if (message.type === 'snapshot') {
+    (globalThis as { gc?: () => void }).gc?.();
+    writeHeapSnapshot(message.file);
+    process.send!({ type: 'profiled' } satisfies FromServer);
   }
 });
 process.send!({ type: 'ready', port } satisfies FromServer);

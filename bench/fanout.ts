@@ -88,6 +88,11 @@ const PACED_SECONDS = 8;
 
 /** BENCH_PROFILE=join|paced|burst: a V8 CPU profile of that phase per server, in $TMPDIR/crm-bench-profiles. */
 const PROFILE_PHASE = process.env.BENCH_PROFILE ?? '';
+/**
+ * BENCH_HEAP_SNAPSHOT=1: a V8 heap snapshot of each server once the room is full, in
+ * $TMPDIR/crm-bench-profiles (compare two with bench/heap-diff.ts).
+ */
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT === '1';
 
 function child(file: string | URL, args: string[], extra: string[] = [], tsx = true): ChildProcess {
   return fork(typeof file === 'string' ? new URL(file, import.meta.url) : file, args, {
@@ -247,6 +252,8 @@ interface CaseResult {
   /** Of the subscribers' process during the burst: shows whether the receivers were the limit. */
   subscriberCpuUsPerDelivery: number;
   pacedCpuUsPerDelivery: number;
+  /** Deliveries per second the paced phase achieved (first send to last delivery). */
+  pacedDeliveriesPerSec: number;
   p50: number;
   p99: number;
   max: number;
@@ -261,6 +268,12 @@ interface CaseResult {
   baseRssMb: number;
   rssKbPerConnection: number;
   heapKbPerConnection: number;
+  /** Buffers and other memory outside the V8 heap, per connection. */
+  externalKbPerConnection: number;
+  /** The V8 heap as reserved (used or not), per connection. */
+  heapTotalKbPerConnection: number;
+  /** Of the RSS growth, the young generation's (a fixed cost, bounded; see fanout-server.ts). */
+  newSpaceKbPerConnection: number;
   /** 1-minute load average when the case ended: other work on the machine skews everything. */
   load: number;
 }
@@ -341,6 +354,15 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
   const url = `ws://127.0.0.1:${port}/realtime`;
   const memory = (): Promise<Extract<FromServer, { type: 'cpu' }>> =>
     ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu', gc: true }, 'cpu');
+  const heapSnapshot = async (when: string): Promise<void> => {
+    if (!HEAP_SNAPSHOT) return;
+    const dir = join(tmpdir(), 'crm-bench-profiles');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${kind}-${n}-${when}-${Date.now()}.heapsnapshot`);
+    await ask(server, { type: 'snapshot', file }, 'profiled', 120_000);
+    console.log(`  heap snapshot: ${file}`);
+  };
+  await heapSnapshot('before');
   const before = await memory();
   const joinProfile = join(
     tmpdir(),
@@ -371,6 +393,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       await ask(server, { type: 'profile', action: 'stop', file: joinProfile }, 'profiled');
     }
     const joined = await memory();
+    await heapSnapshot('joined');
     const joinResult = {
       joinsPerSec: n / joins.seconds,
       joinP50: joins.p50,
@@ -379,6 +402,9 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       baseRssMb: before.rss / 2 ** 20,
       rssKbPerConnection: (joined.rss - before.rss) / 1024 / n,
       heapKbPerConnection: (joined.heapUsed - before.heapUsed) / 1024 / n,
+      externalKbPerConnection: (joined.external - before.external) / 1024 / n,
+      heapTotalKbPerConnection: (joined.heapTotal - before.heapTotal) / 1024 / n,
+      newSpaceKbPerConnection: (joined.newSpace - before.newSpace) / 1024 / n,
     } satisfies Partial<CaseResult> & { joinsPerSec: number };
     if (options.joinOnly) {
       return {
@@ -388,6 +414,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
         cpuUsPerDelivery: NaN,
         subscriberCpuUsPerDelivery: NaN,
         pacedCpuUsPerDelivery: NaN,
+        pacedDeliveriesPerSec: NaN,
         p50: NaN,
         p99: NaN,
         max: NaN,
@@ -445,6 +472,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       // However the phase goes, nothing stays real-time longer than the phase plus a margin.
       watchdog = setTimeout(backToNormal, (PACED_SECONDS + 10) * 1000);
     }
+    const pacedStart = performance.now();
     const sent = await publisher
       .paced(pacedRate(n, options.pacedDeliveries), PACED_SECONDS)
       .finally(() => {
@@ -452,6 +480,9 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
         backToNormal();
       });
     await waitAll(sent * n);
+    // Delivered over the time from the first send to the last delivery: below the rate asked
+    // for, the server (or the subscribers) fell behind and latency measures a growing queue.
+    const pacedDelivered = (sent * n) / ((performance.now() - pacedStart) / 1000);
     await pacedPerf?.();
     const cpu3 = await cpu();
     await profile('paced', 'stop');
@@ -482,6 +513,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       cpuUsPerDelivery: (cpu1 - cpu0) / (count * n),
       subscriberCpuUsPerDelivery: (subCpu1 - subCpu0) / (count * n),
       pacedCpuUsPerDelivery: (cpu3 - cpu2) / (sent * n),
+      pacedDeliveriesPerSec: pacedDelivered,
       p50: stats.p50,
       p99: stats.p99,
       max: stats.max,
@@ -519,6 +551,7 @@ function combine(results: CaseResult[]): CaseResult {
     cpuUsPerDelivery: pick('cpuUsPerDelivery'),
     subscriberCpuUsPerDelivery: pick('subscriberCpuUsPerDelivery'),
     pacedCpuUsPerDelivery: pick('pacedCpuUsPerDelivery'),
+    pacedDeliveriesPerSec: pick('pacedDeliveriesPerSec'),
     p50: pick('p50'),
     p99: pick('p99'),
     max: pick('max'),
@@ -530,6 +563,9 @@ function combine(results: CaseResult[]): CaseResult {
     baseRssMb: pick('baseRssMb'),
     rssKbPerConnection: pick('rssKbPerConnection'),
     heapKbPerConnection: pick('heapKbPerConnection'),
+    externalKbPerConnection: pick('externalKbPerConnection'),
+    heapTotalKbPerConnection: pick('heapTotalKbPerConnection'),
+    newSpaceKbPerConnection: pick('newSpaceKbPerConnection'),
     load: pick('load'),
   };
 }
@@ -540,8 +576,8 @@ const fmt = (value: number, digits = 2): string =>
 function table(rows: CaseResult[]): string {
   const bare = new Map(rows.filter((r) => r.kind === 'bare').map((r) => [r.n, r]));
   const lines = [
-    '| N | server | deliveries/s | CPU µs/delivery burst | efficiency burst | CPU µs/delivery paced | efficiency paced | p50 ms | p99 ms | max ms |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | server | deliveries/s | CPU µs/delivery burst | efficiency burst | paced deliveries/s | CPU µs/delivery paced | efficiency paced | p50 ms | p99 ms | max ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const base = bare.get(r.n);
@@ -549,7 +585,7 @@ function table(rows: CaseResult[]): string {
     const paced = base ? base.pacedCpuUsPerDelivery / r.pacedCpuUsPerDelivery : NaN;
     lines.push(
       `| ${r.n} | ${r.kind} | ${fmt(r.deliveriesPerSec, 0)} | ${fmt(r.cpuUsPerDelivery, 3)} | ` +
-        `${fmt(burst)}× | ${fmt(r.pacedCpuUsPerDelivery, 3)} | ${fmt(paced)}× | ` +
+        `${fmt(burst)}× | ${fmt(r.pacedDeliveriesPerSec, 0)} | ${fmt(r.pacedCpuUsPerDelivery, 3)} | ${fmt(paced)}× | ` +
         `${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} |`,
     );
   }
@@ -559,8 +595,8 @@ function table(rows: CaseResult[]): string {
 function joinTable(rows: CaseResult[]): string {
   const bare = new Map(rows.filter((r) => r.kind === 'bare').map((r) => [r.n, r]));
   const lines = [
-    '| N | server | joins/s | vs bare | join p50 ms | join p99 ms | p99 vs bare | CPU µs/join | RSS at start MB | RSS KB/connection | vs bare | heap KB/connection |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | server | joins/s | vs bare | join p50 ms | join p99 ms | p99 vs bare | CPU µs/join | RSS at start MB | RSS KB/connection | vs bare | heap KB/connection | vs bare | external KB/connection |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const base = bare.get(r.n);
@@ -568,7 +604,8 @@ function joinTable(rows: CaseResult[]): string {
       `| ${r.n} | ${r.kind} | ${fmt(r.joinsPerSec, 0)} | ${fmt(base ? r.joinsPerSec / base.joinsPerSec : NaN)}× | ` +
         `${fmt(r.joinP50)} | ${fmt(r.joinP99)} | ${fmt(base ? r.joinP99 / base.joinP99 : NaN)}× | ` +
         `${fmt(r.joinCpuUs, 0)} | ${fmt(r.baseRssMb, 1)} | ${fmt(r.rssKbPerConnection, 1)} | ` +
-        `${fmt(base ? r.rssKbPerConnection / base.rssKbPerConnection : NaN)}× | ${fmt(r.heapKbPerConnection, 1)} |`,
+        `${fmt(base ? r.rssKbPerConnection / base.rssKbPerConnection : NaN)}× | ${fmt(r.heapKbPerConnection, 1)} | ` +
+        `${fmt(base ? r.heapKbPerConnection / base.heapKbPerConnection : NaN)}× | ${fmt(r.externalKbPerConnection, 1)} |`,
     );
   }
   return lines.join('\n');
@@ -602,13 +639,15 @@ async function main(): Promise<void> {
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: join ${fmt(result.joinsPerSec, 0)}/s, ` +
             `p50 ${fmt(result.joinP50)} ms, p99 ${fmt(result.joinP99)} ms, ${fmt(result.joinCpuUs, 0)} µs CPU/join, ` +
-            `${fmt(result.rssKbPerConnection, 1)} KB RSS/connection (from ${fmt(result.baseRssMb, 1)} MB), load ${fmt(result.load, 1)}`,
+            `${fmt(result.rssKbPerConnection, 1)} KB RSS/connection (from ${fmt(result.baseRssMb, 1)} MB; ` +
+            `${fmt(result.newSpaceKbPerConnection, 1)} KB of it the young generation growing), ` +
+            `${fmt(result.heapKbPerConnection, 1)} KB heap (${fmt(result.heapTotalKbPerConnection, 1)} KB reserved), ${fmt(result.externalKbPerConnection, 1)} KB external, load ${fmt(result.load, 1)}`,
         );
         if (options.joinOnly) continue;
         console.log(
           `  N=${n} ${kind.padEnd(14)} round ${round + 1}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, ` +
             `${fmt(result.cpuUsPerDelivery, 3)} µs/delivery (subscribers ${fmt(result.subscriberCpuUsPerDelivery, 3)}), ` +
-            `paced ${fmt(result.pacedCpuUsPerDelivery, 3)} µs/delivery, ` +
+            `paced ${fmt(result.pacedDeliveriesPerSec, 0)}/s at ${fmt(result.pacedCpuUsPerDelivery, 3)} µs/delivery, ` +
             `p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms, load ${fmt(result.load, 1)}`,
         );
       }
@@ -630,6 +669,15 @@ async function main(): Promise<void> {
     // The target is judged on the lower of the two efficiencies.
     const met = Math.min(burst, paced) >= 0.85 && ours.p99 <= 15;
     const verdict = n === 1000 ? ` — target ≥0.85× and p99 ≤ 15 ms: ${met ? 'MET' : 'MISSED'}` : '';
+    const rate = options.pacedDeliveries;
+    const behind = [bare, ours].filter((r) => r.pacedDeliveriesPerSec < 0.95 * rate);
+    console.log(
+      `N=${n}, paced at ${fmt(rate, 0)} deliveries/s: ` +
+        (behind.length === 0
+          ? 'both sustained it'
+          : `NOT sustained by ${behind.map((r) => `${r.kind} (${fmt(r.pacedDeliveriesPerSec, 0)}/s)`).join(', ')}: latency measures a queue`) +
+        `; p50 ${fmt(ours.p50 / bare.p50)}×, p99 ${fmt(ours.p99 / bare.p99)}× the bare server's (tail target ≤ 1.3×)`,
+    );
     console.log(
       `N=${n}: ours/bare efficiency ${fmt(burst)}× burst, ${fmt(paced)}× paced; ` +
         `throughput ${fmt(throughput)}×; p50 ${fmt(ours.p50 / bare.p50)}× and ` +

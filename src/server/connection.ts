@@ -59,6 +59,8 @@ export class Connection implements Recipient, Holdable {
    */
   permissions: ConnectionPermissions | undefined;
   private readonly bucket: TokenBucket;
+  /** Unsent bytes beyond which the peer is dropped as a slow consumer. */
+  private readonly maxBufferedBytes: number;
   /** The TCP socket when ws lets us write pre-framed bytes to it (see `sharedFramesFit`). */
   private readonly raw: Socket | undefined;
   /** Payload bytes from which raw writes go compressed; Infinity when not negotiated. */
@@ -71,7 +73,9 @@ export class Connection implements Recipient, Holdable {
   constructor(
     readonly id: string,
     readonly ws: WebSocket,
-    private readonly limits: ConnectionLimits,
+    // Only what writes check is kept: a copy of the limits per connection would be kept by
+    // every one of thousands of idle connections.
+    limits: ConnectionLimits,
     private readonly metrics: ServerMetrics,
     now: number,
     /** Called when the send buffer overflows and the socket is dropped. */
@@ -82,6 +86,7 @@ export class Connection implements Recipient, Holdable {
     private readonly debug: FrameDebug | undefined = undefined,
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
+    this.maxBufferedBytes = limits.maxBufferedBytes;
     const socket = (ws as unknown as WsInternals)._socket;
     // Pre-framed writes bypass ws's Sender; that is only sound when the bytes are the same for
     // every peer: no extension, or deflate without context takeover (compressed once per frame).
@@ -117,7 +122,7 @@ export class Connection implements Recipient, Holdable {
       const bytes = this.bytesOf(prepared);
       this.debug?.outboundPrepared(this, prepared, bytes.byteLength);
       this.raw.write(bytes);
-      if (this.raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
+      if (this.raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
       return;
     }
     const text = JSON.stringify(frame);
@@ -173,7 +178,7 @@ export class Connection implements Recipient, Holdable {
       const bytes = this.bytesOf(frame);
       this.debug?.outboundPrepared(this, frame, bytes.byteLength);
       raw.write(bytes);
-      if (raw.writableLength > this.limits.maxBufferedBytes) this.dropSlowConsumer();
+      if (raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
     } else {
       this.debug?.outboundPrepared(this, frame, frame.framed.byteLength);
       this.ws.send(frame.payload, { binary: false });
@@ -200,7 +205,7 @@ export class Connection implements Recipient, Holdable {
   }
 
   private checkBackpressure(): void {
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) this.dropSlowConsumer();
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) this.dropSlowConsumer();
   }
 
   dropSlowConsumer(): void {

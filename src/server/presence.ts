@@ -72,9 +72,19 @@ export function updatePresence(
   presence.inCall = state.inCall === true;
 }
 
+/** A connection's presence, with the member it is: a connection, or one tab of a shared one. */
+interface MemberPresence extends ConnectionPresence {
+  readonly id: string;
+}
+
 interface Entry {
   user: UserProfile;
-  connections: Map<string, ConnectionPresence>;
+  /**
+   * One per connection (or tab) of the person in the room. An array rather than a Map: a person
+   * has one connection in a room, or a few, and a Map's table would cost every member of a room
+   * about 200 bytes.
+   */
+  connections: MemberPresence[];
   since: number;
   graceTimer: unknown;
 }
@@ -124,29 +134,31 @@ export class PresenceRegistry implements Presence {
     let people = this.rooms.get(room);
     if (!people) this.rooms.set(room, (people = new Map()));
     const now = this.options.clock.now();
+    const presence: MemberPresence = {
+      id: member.id,
+      ...joinedPresence(member.clientId, state, now),
+    };
     let entry = people.get(member.user.id);
     if (!entry) {
-      entry = {
-        user: member.user,
-        connections: new Map(),
-        since: now,
-        graceTimer: undefined,
-      };
+      entry = { user: member.user, connections: [presence], since: now, graceTimer: undefined };
       people.set(member.user.id, entry);
+    } else {
+      const at = entry.connections.findIndex((c) => c.id === member.id);
+      if (at >= 0) entry.connections[at] = presence;
+      else entry.connections.push(presence);
     }
     if (entry.graceTimer !== undefined) {
       this.options.clock.clearTimeout(entry.graceTimer);
       entry.graceTimer = undefined;
     }
     entry.user = member.user;
-    entry.connections.set(member.id, joinedPresence(member.clientId, state, now));
     this.announce(room, entry);
   }
 
   /** A connection reports new presence in a room it joined. */
   update(room: string, connectionId: string, userId: string, state: PresenceState): void {
     const entry = this.rooms.get(room)?.get(userId);
-    const presence = entry?.connections.get(connectionId);
+    const presence = entry?.connections.find((c) => c.id === connectionId);
     if (!entry || !presence) return;
     updatePresence(presence, state, this.options.clock.now());
     this.announce(room, entry);
@@ -159,8 +171,10 @@ export class PresenceRegistry implements Presence {
   leave(room: string, connectionId: string, userId: string, explicit: boolean): void {
     const people = this.rooms.get(room);
     const entry = people?.get(userId);
-    if (!people || !entry || !entry.connections.delete(connectionId)) return;
-    if (entry.connections.size > 0) {
+    const at = entry?.connections.findIndex((c) => c.id === connectionId) ?? -1;
+    if (!people || !entry || at < 0) return;
+    entry.connections.splice(at, 1);
+    if (entry.connections.length > 0) {
       this.announce(room, entry);
       return;
     }
@@ -170,7 +184,7 @@ export class PresenceRegistry implements Presence {
     }
     entry.graceTimer = this.options.clock.setTimeout(() => {
       entry.graceTimer = undefined;
-      if (entry.connections.size === 0) this.remove(room, people, entry);
+      if (entry.connections.length === 0) this.remove(room, people, entry);
     }, this.options.graceMs);
   }
 
@@ -199,14 +213,14 @@ export class PresenceRegistry implements Presence {
   }
 
   private aggregate(entry: Entry, now: number): Person {
-    const { status, activity, inCall } = aggregatePresence(entry.connections.values());
+    const { status, activity, inCall } = aggregatePresence(entry.connections);
     const devices = new Set<string>();
-    for (const c of entry.connections.values()) devices.add(c.clientId);
+    for (const c of entry.connections) devices.add(c.clientId);
     const person: Person = {
       user: entry.user,
       status,
       activity,
-      connections: entry.connections.size,
+      connections: entry.connections.length,
       devices: devices.size,
       since: entry.since,
       // Kept from the person as announced when status, activity and call did not move.

@@ -96,7 +96,7 @@ export class RoomHandlers {
     const { ctx } = this;
     const membership = connection.memberships.get(frame.room);
     const tab = frame.tab ?? '';
-    if (!membership?.tabs.has(tab)) {
+    if (!membership?.hasTab(tab)) {
       connection.sendError('not_joined', 'this connection has not joined the room', {
         replyTo: frame.id,
         room: frame.room,
@@ -110,7 +110,7 @@ export class RoomHandlers {
 
   presence(connection: Connection, frame: PresenceFrame): void {
     const { ctx } = this;
-    if (!connection.memberships.get(frame.room)?.tabs.has(frame.tab ?? '')) {
+    if (!connection.memberships.get(frame.room)?.hasTab(frame.tab ?? '')) {
       connection.sendError('not_joined', 'join the room before reporting presence in it', {
         room: frame.room,
       });
@@ -217,13 +217,13 @@ export class RoomHandlers {
       // Joining again (e.g. to resume): hold live messages until the new `joined` is out. Not
       // when other tabs of a shared connection are in the room: they must keep receiving, and
       // the tab that joins drops what came before its `joined` by `seq`.
-      if (![...membership.tabs].some((other) => other !== tab)) membership.queue ??= [];
+      if (!membership.tabs.some((other) => other !== tab)) membership.queue ??= [];
+      membership.addTab(tab);
     } else {
-      membership = new Membership(connection, room);
+      membership = new Membership(connection, room, tab);
       connection.memberships.set(room, membership);
       ctx.rooms.add(membership);
     }
-    membership.tabs.add(tab);
     ctx.presence.join(
       room,
       {
@@ -252,7 +252,7 @@ export class RoomHandlers {
     }
     if (
       connection.memberships.get(room) !== membership ||
-      !membership.tabs.has(tab) ||
+      !membership.hasTab(tab) ||
       !connection.isOpen
     ) {
       return;
@@ -317,8 +317,8 @@ export class RoomHandlers {
     explicit: boolean,
   ): void {
     const { ctx } = this;
-    membership.tabs.delete(tab);
-    if (membership.tabs.size === 0) {
+    membership.removeTab(tab);
+    if (membership.tabs.length === 0) {
       connection.memberships.delete(membership.room);
       ctx.rooms.remove(membership);
     }

@@ -24,14 +24,36 @@ export class Membership {
   queue: BusMessage[] | null = [];
   /**
    * The tabs of a shared connection in this room (`''` for a join without `tab`): each is its own
-   * presence member, and the connection stays in the room until the last of them leaves.
+   * presence member, and the connection stays in the room until the last of them leaves. An
+   * array made with its first tab, not a Set: a connection has one tab in a room, or a few, and
+   * a Set's table would cost every member of every room about 150 bytes.
    */
-  readonly tabs = new Set<string>();
+  private readonly tabList: string[];
 
   constructor(
     readonly recipient: Recipient,
     readonly room: string,
-  ) {}
+    firstTab: string,
+  ) {
+    this.tabList = [firstTab];
+  }
+
+  get tabs(): readonly string[] {
+    return this.tabList;
+  }
+
+  hasTab(tab: string): boolean {
+    return this.tabList.includes(tab);
+  }
+
+  addTab(tab: string): void {
+    if (!this.tabList.includes(tab)) this.tabList.push(tab);
+  }
+
+  removeTab(tab: string): void {
+    const at = this.tabList.indexOf(tab);
+    if (at >= 0) this.tabList.splice(at, 1);
+  }
 }
 
 interface LocalRoom {

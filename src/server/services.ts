@@ -272,6 +272,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       : undefined,
     frames,
     leaveAll: (connection: Connection) => roomHandlers.dropAll(connection),
+    onSlowConsumer: (c: Connection) =>
+      log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
   };
 
   return {

@@ -51,6 +51,8 @@ export interface SessionContext {
   readonly frames: FrameHandlers;
   /** Leaves every room of a closed connection (presence removal waits for the grace period). */
   readonly leaveAll: (connection: Connection) => void;
+  /** Told when a connection is dropped because its send buffer overflowed. */
+  readonly onSlowConsumer: (connection: Connection) => void;
 }
 
 /** The longest delay `setTimeout` takes (about 24.8 days); longer ones fire at once. */
@@ -62,15 +64,44 @@ function rawToBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
+/**
+ * Every socket's listeners are the four functions below, which find their session here: four
+ * closures per socket (and the scope they keep) would cost each of thousands of idle connections
+ * a few hundred bytes.
+ */
+const sessionOf = new WeakMap<WebSocket, Session>();
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  sessionOf.get(this)?.received(data, isBinary);
+}
+
+function onSocketPong(this: WebSocket): void {
+  const session = sessionOf.get(this);
+  if (session) session.connection.alive = true;
+}
+
+function onSocketError(this: WebSocket, err: Error): void {
+  sessionOf.get(this)?.socketError(err);
+}
+
+function onSocketClose(this: WebSocket, code: number): void {
+  sessionOf.get(this)?.socketClosed(code);
+}
+
 export class Session {
   readonly connection: Connection;
   private handshakeTimer: unknown;
   /** Closes the connection when its token expires (see `watchExpiry`). */
   private expiryTimer: unknown;
   private busy = false;
-  private readonly backlog: string[] = [];
-  /** Drops beyond the message rate; when it runs dry the client is abusive. */
-  private readonly violations: TokenBucket;
+  /** Frames waiting while an earlier one's handler runs; made when the first one waits. */
+  private backlog: string[] | undefined;
+  /**
+   * Drops beyond the message rate; when it runs dry the client is abusive. Made at the first
+   * drop: a bucket starts full and stays full until taken from, so one made then is the same as
+   * one made at connect, and the thousands of connections that never exceed the rate hold none.
+   */
+  private violations: TokenBucket | undefined;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -91,12 +122,10 @@ export class Session {
       },
       ctx.metrics,
       now,
-      (c) => ctx.log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
+      ctx.onSlowConsumer,
       ctx.writeBatch,
       ctx.frameDebug,
     );
-    const abuse = ctx.limits.maxRateViolations;
-    this.violations = new TokenBucket(abuse / 10, abuse, now);
     this.handshakeTimer = ctx.clock.setTimeout(() => {
       this.handshakeTimer = undefined;
       if (this.connection.state === 'open') return;
@@ -105,20 +134,34 @@ export class Session {
       this.connection.close(CLOSE_CODES.policyViolation, 'handshake timeout');
     }, ctx.limits.handshakeTimeoutMs);
 
-    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
-    ws.on('pong', () => {
-      this.connection.alive = true;
-    });
-    ws.on('error', (err) => ctx.log.debug('socket error', { conn: id, ...errorFields(err) }));
-    ws.on('close', (code) => this.guard(() => this.onClose(code)));
+    sessionOf.set(ws, this);
+    ws.on('message', onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('error', onSocketError);
+    ws.on('close', onSocketClose);
   }
 
-  private guard(fn: () => void): void {
+  /** A frame arrived (from `onSocketMessage`). */
+  received(data: RawData, isBinary: boolean): void {
     try {
-      fn();
+      this.onMessage(data, isBinary);
     } catch (err) {
       this.failed(err);
     }
+  }
+
+  /** The socket closed (from `onSocketClose`). */
+  socketClosed(code: number): void {
+    try {
+      this.onClose(code);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  /** The socket failed (from `onSocketError`); its close follows. */
+  socketError(err: Error): void {
+    this.ctx.log.debug('socket error', { conn: this.connection.id, ...errorFields(err) });
   }
 
   /**
@@ -146,6 +189,8 @@ export class Session {
 
     const now = ctx.clock.now();
     if (!connection.admit(now)) {
+      const abuse = ctx.limits.maxRateViolations;
+      this.violations ??= new TokenBucket(abuse / 10, abuse, now);
       if (!this.violations.take(now)) {
         connection.sendError('rate_limited', 'too many frames: closing');
         connection.close(CLOSE_CODES.policyViolation, 'rate limit abuse');
@@ -178,12 +223,13 @@ export class Session {
     if (this.busy) {
       // Frames wait while an earlier one's handler runs (token check, an async hook). The rate
       // limit already bounds arrivals; this bounds a client that outpaces a slow handler.
-      if (this.backlog.length >= Math.max(64, 2 * ctx.limits.maxMessagesPerSecond)) {
+      const backlog = (this.backlog ??= []);
+      if (backlog.length >= Math.max(64, 2 * ctx.limits.maxMessagesPerSecond)) {
         connection.sendError('rate_limited', 'too many frames waiting: closing');
         connection.close(CLOSE_CODES.policyViolation, 'backlog overflow');
         return;
       }
-      this.backlog.push(text);
+      backlog.push(text);
       return;
     }
     this.run(text);
@@ -204,9 +250,12 @@ export class Session {
       .catch((err: unknown) => this.failed(err))
       .finally(() => {
         this.busy = false;
-        while (!this.busy && this.backlog.length > 0 && this.connection.state !== 'closing') {
-          this.run(this.backlog.shift()!);
+        const backlog = this.backlog;
+        while (!this.busy && backlog?.length && this.connection.state !== 'closing') {
+          this.run(backlog.shift()!);
         }
+        // Drained: an idle connection keeps no array.
+        if (this.backlog?.length === 0) this.backlog = undefined;
       });
   }
 
@@ -339,7 +388,7 @@ export class Session {
     if (this.expiryTimer !== undefined) this.ctx.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     this.connection.state = 'closing';
-    this.backlog.length = 0;
+    this.backlog = undefined;
     this.ctx.leaveAll(this.connection);
     this.ctx.metrics.countClose(code);
     this.ctx.log.info('disconnected', {

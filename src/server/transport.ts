@@ -162,7 +162,7 @@ export class Transport {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { session: ctx } = this.options;
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     if (this.closing) {
       socket.destroy();
       return;
@@ -178,31 +178,49 @@ export class Transport {
       return;
     }
     const address = req.socket.remoteAddress ?? '';
-    const admit = (allowed: boolean): void => {
-      if (!allowed) {
-        ctx.metrics.handshakesThrottled++;
-        ctx.log.info('handshake throttled', { address });
-        socket.end(
-          'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-        );
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        ctx.metrics.connectionsOpened++;
-        this.sessions.add(new Session(ctx, randomUUID(), ws, (s) => this.closed(s), address));
-      });
-    };
     const allowed = ctx.authThrottle.allows(address, ctx.clock.now());
     if (typeof allowed === 'boolean') {
-      admit(allowed);
+      this.admit(allowed, req, socket, head, address);
       return;
     }
     // The shared count (Redis) was asked: the socket may have gone, or the server begun closing.
     void allowed.then((verdict) => {
       if (this.closing || socket.destroyed) socket.destroy();
-      else admit(verdict);
+      else this.admit(verdict, req, socket, head, address);
     });
   }
+
+  /**
+   * Completes or refuses a handshake. Nothing made here outlives the handshake but the session:
+   * a closure the session kept that could reach the request would keep its headers, and the
+   * buffers they came in, for as long as the socket is open.
+   */
+  private admit(
+    allowed: boolean,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    address: string,
+  ): void {
+    const { session: ctx } = this.options;
+    if (!allowed) {
+      ctx.metrics.handshakesThrottled++;
+      ctx.log.info('handshake throttled', { address });
+      socket.end(
+        'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, address));
+  }
+
+  private accept(ws: WebSocket, address: string): void {
+    const { session: ctx } = this.options;
+    ctx.metrics.connectionsOpened++;
+    this.sessions.add(new Session(ctx, randomUUID(), ws, this.sessionClosed, address));
+  }
+
+  private readonly sessionClosed = (session: Session): void => this.closed(session);
 
   private closed(session: Session): void {
     this.sessions.delete(session);
@@ -225,6 +243,11 @@ export class Transport {
       connection.ws.ping();
     }
   }
+}
+
+/** A socket's error ends it; one function for every socket, so no listener holds anything. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** `https://CRM.example.com:443/` and `https://crm.example.com` are one origin. */
