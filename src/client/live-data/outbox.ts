@@ -14,6 +14,7 @@
  */
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
+import type { OutboxOwner } from './outbox-owner.js';
 import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
 import { deliverNow, Notifier } from '../store/notifier.js';
 import type { Unsubscribe } from '../types.js';
@@ -86,8 +87,13 @@ export interface OutboxOptions {
   /** The signed-in user, to count and replay only their entries. */
   userId: () => string | undefined;
   logger: Pick<Console, 'warn'>;
-  /** Called once with the entries found in the store, before `ready` resolves. */
+  /**
+   * Called with the entries found in the store, once before `ready` resolves, and again with those
+   * a page that is gone left (`adoptOrphans`).
+   */
   adopt: (records: OutboxRecord[]) => void;
+  /** This page's claim on its entries; without it, a page sends only what it found at load. */
+  owner?: OutboxOwner | undefined;
 }
 
 const MAX_REJECTED = 20;
@@ -163,7 +169,9 @@ export class Outbox {
   // @internal: used by the live-data hub
 
   /** @internal Append an entry; it counts at once and reaches the store in order. */
-  add(entry: NewOutboxEntry): OutboxRecord {
+  add(made: NewOutboxEntry): OutboxRecord {
+    const owner = this.options.owner?.id;
+    const entry: NewOutboxEntry = owner === undefined ? made : { ...made, owner };
     const record: OutboxRecord = { entry: { ...entry }, stored: Promise.resolve() };
     record.stored = this.write(async () => {
       record.entry.seq = await this.store.add(copy(entry));
@@ -194,6 +202,40 @@ export class Outbox {
       if (record.entry.seq !== undefined) await this.store.delete(record.entry.seq);
     });
     this.changed();
+  }
+
+  /**
+   * @internal Take the entries that pages now gone left in the store (made after this page
+   * loaded, so not among those it adopted then): the leader tab of a shared connection closed with
+   * saves queued offline, say. They are claimed for this page first, so another page does not
+   * take them too, and come first in line, as those found at load do. Called when the
+   * connection opens.
+   */
+  adoptOrphans(): Promise<void> {
+    const owner = this.options.owner;
+    if (!owner) return Promise.resolve();
+    return this.write(() =>
+      owner.exclusive(async () => {
+        const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
+        const held = new Set(this.records.map((r) => r.entry.seq));
+        const orphans = entries.filter(
+          (e) =>
+            !held.has(e.seq) &&
+            e.owner !== undefined &&
+            e.owner !== owner.id &&
+            !alive.has(e.owner),
+        );
+        if (orphans.length === 0) return;
+        for (const entry of orphans) {
+          entry.owner = owner.id;
+          await this.store.put(copy(entry));
+        }
+        const adopted = orphans.map((entry) => ({ entry, stored: Promise.resolve() }));
+        this.records = [...adopted, ...this.records];
+        this.options.adopt(adopted);
+        this.changed();
+      }),
+    );
   }
 
   /** @internal The conflicts waiting for a decision changed. */
