@@ -80,6 +80,25 @@ function save(page: Page, id: string, fields: Record<string, string>): Promise<s
   );
 }
 
+/** Edits fields from the page without waiting for the outcome; resolves with the saves waiting. */
+function queueSave(page: Page, id: string, fields: Record<string, string>): Promise<number> {
+  return page.evaluate(
+    async ({ id, fields }) => {
+      const provider = document.querySelector('crm-realtime-provider') as unknown as {
+        client: {
+          liveData(o: object): { update(f: object): Promise<unknown> };
+          outbox: { size: number; flush(): Promise<void> };
+        };
+      };
+      const live = provider.client.liveData({ entityType: 'customer', entityId: id });
+      void live.update(fields);
+      await provider.client.outbox.flush(); // stored in IndexedDB
+      return provider.client.outbox.size;
+    },
+    { id, fields },
+  );
+}
+
 describe('one socket per browser (real server, real browser)', () => {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
@@ -217,6 +236,69 @@ describe('one socket per browser (real server, real browser)', () => {
       );
       assert.equal(await socketsOpen(server), before + 1, 'still one socket for Ana');
       for (const t of [second, third]) assert.deepEqual(t.errors, []);
+    },
+  );
+
+  test(
+    'the tab holding the socket closes while offline with a save queued: the tab that takes over sends it',
+    { timeout: 90_000 },
+    async () => {
+      assert.ok(server);
+      const id = 36;
+      const room = `customer:${id}`;
+      const ben = await tab(await profile(), 'ben', id);
+      const ana = await profile();
+      const leader = await tab(ana, 'ana', id, 'leader'); // the first tab wins the election
+      const follower = await tab(ana, 'ana', id, 'leader');
+      await waitUntil(
+        () => tabsOf(ben.page, room, 'ana'),
+        (n) => n === 2,
+        { what: 'Ana in 2 tabs' },
+      );
+
+      await ana.setOffline(true);
+      for (const t of [leader, follower]) {
+        await t.page.locator('crm-connection-status[state="offline"]').waitFor();
+      }
+      // One save waits in the leader tab's outbox, one in the follower's.
+      assert.equal(await queueSave(leader.page, String(id), { phone: '+1 555 0177' }), 1);
+      assert.equal(await queueSave(follower.page, String(id), { email: 'queued@example.test' }), 1);
+      // Gone before the network returns (a closing page would refuse the network change).
+      const closed = leader.page.waitForEvent('close');
+      await leader.page.close({ runBeforeUnload: true });
+      await closed;
+      await ana.setOffline(false);
+
+      // The follower took over the socket and sends both: nothing waits for a next page load.
+      await waitUntil(
+        () => fieldOn(ben.page, String(id), 'phone'),
+        (v) => v === '+1 555 0177',
+        { what: "the closed leader's queued save on Ben's page", timeout: 20_000 },
+      );
+      await waitUntil(
+        () => fieldOn(ben.page, String(id), 'email'),
+        (v) => v === 'queued@example.test',
+        { what: "the follower's queued save on Ben's page" },
+      );
+      await waitUntil(
+        () => fieldOn(follower.page, String(id), 'phone'),
+        (v) => v === '+1 555 0177',
+        { what: "the closed leader's save on the tab that took over" },
+      );
+      await waitUntil(
+        () =>
+          follower.page.evaluate(
+            () =>
+              (
+                document.querySelector('crm-realtime-provider') as unknown as {
+                  client: { outbox: { size: number } };
+                }
+              ).client.outbox.size,
+          ),
+        (n) => n === 0,
+        { what: 'nothing left waiting' },
+      );
+      assert.deepEqual(follower.errors, []);
     },
   );
 });
