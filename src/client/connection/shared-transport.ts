@@ -135,8 +135,6 @@ export class SharedTransport implements Transport {
         return this.frame(message.text);
       case 'token-request':
         return void this.answerToken(message.id);
-      case 'refused':
-        return; // for the sharing, which finds the socket another way
     }
   }
 

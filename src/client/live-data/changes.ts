@@ -35,8 +35,13 @@ import { checkFields } from '../../protocol/checks/fields.js';
 import { Change, type ConflictTaker } from './change.js';
 import { ChangeLine } from './change-line.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
-import { defaultOutboxStore, Outbox, type OutboxRecord, type OutboxStore } from './outbox.js';
-import { webLocksOwner } from './outbox-owner.js';
+import {
+  defaultOutboxStore,
+  Outbox,
+  webLocksOwner,
+  type OutboxRecord,
+  type OutboxStore,
+} from './outbox.js';
 import { OwnWrites } from './own-writes.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';

@@ -21,7 +21,7 @@ export interface OutboxEntry {
   /** Who made it: a change is only replayed for the same user. */
   userId: string | undefined;
   /**
-   * The page that holds it (see `outbox-owner.ts`): once that page is gone, a page whose
+   * The page that holds it (see `OutboxOwner` in `outbox.ts`): once that page is gone, a page whose
    * connection opens sends it. Absent where there are no Web Locks.
    */
   owner?: string;

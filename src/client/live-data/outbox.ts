@@ -14,7 +14,7 @@
  */
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
-import type { OutboxOwner } from './outbox-owner.js';
+import { randomId } from '../connection/client-id.js';
 import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
 import { deliverNow, Notifier } from '../store/notifier.js';
 import type { Unsubscribe } from '../types.js';
@@ -55,6 +55,43 @@ export class MemoryOutboxStore implements OutboxStore {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Which page an outbox entry belongs to, so that a page that outlives another sends the changes it
+ * left behind: the leader tab of a shared connection that closes with saves queued offline, or
+ * any tab closed while offline. Each client's outbox holds a Web Lock named for it while the page
+ * lives and stamps its entries with that name; an entry whose lock nobody holds any more belongs
+ * to a page that is gone, and the next page whose connection opens claims it and sends it (with
+ * its mutation id, so a change two pages send is applied once).
+ */
+export interface OutboxOwner {
+  /** This page's name, stamped on the entries it makes. */
+  readonly id: string;
+  /** The locks held now: the owners whose page is alive, among others. */
+  alive(): Promise<ReadonlySet<string | undefined>>;
+  /** Runs `claim` while no other page claims entries. */
+  exclusive<T>(claim: () => Promise<T>): Promise<T>;
+}
+
+/** Owner locks are named `<prefix><id>`; the prefix alone is held while a page claims entries. */
+const OWNER_LOCK = 'crm-realtime:outbox:';
+
+/** A page's ownership through Web Locks; undefined where there are none (each page keeps its own). */
+export function webLocksOwner(
+  locks: Pick<LockManager, 'request' | 'query'> | undefined = (
+    globalThis.navigator as Partial<Navigator> | undefined
+  )?.locks,
+): OutboxOwner | undefined {
+  if (!locks?.query) return undefined;
+  const id = OWNER_LOCK + randomId();
+  // Held until the page goes: its release is how other pages learn the entries are orphans.
+  void locks.request(id, () => new Promise<never>(() => {})).catch(() => {});
+  return {
+    id,
+    alive: async () => new Set((await locks.query()).held?.map((lock) => lock.name)),
+    exclusive: (claim) => locks.request(OWNER_LOCK, claim) as ReturnType<typeof claim>,
+  };
 }
 
 /** IndexedDB where the environment has it, else memory (`fallback: true`). */
