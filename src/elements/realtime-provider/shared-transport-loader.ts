@@ -42,6 +42,7 @@ export function sharedTransportFor(
 ): TransportFactory | undefined | Promise<void> {
   if (typeof mode !== 'string') return undefined;
   if (loaded === undefined) return load();
-  // `leader` asks for a leader tab; anything else (`''`, `auto`, `worker`) a SharedWorker where there is one.
+  // `leader` asks for a leader tab; anything else (`''`, `auto`, `worker`) for a SharedWorker
+  // where the browser has one.
   return loaded?.({ mode: mode === 'leader' ? 'leader' : 'auto' });
 }
