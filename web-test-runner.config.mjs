@@ -23,6 +23,16 @@ export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig })],
+  // `?csp=no-connect`: a script served with a policy that refuses sockets, for the shared
+  // connection's worker, which runs under its own script's policy (its fallback test).
+  middleware: [
+    async (ctx, next) => {
+      await next();
+      if (new URLSearchParams(ctx.querystring).get('csp') === 'no-connect') {
+        ctx.set('content-security-policy', "default-src 'self'; connect-src 'none'");
+      }
+    },
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {

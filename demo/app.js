@@ -346,7 +346,8 @@ export function setUpPage() {
     // End-to-end tests shorten the first reconnect delay; people use the kit's default.
     const reconnect = Number(new URLSearchParams(location.search).get('reconnect'));
     if (reconnect > 0) provider.reconnectInterval = reconnect;
-    // `?shared`: the tabs of this browser share one socket (held by a leader tab).
+    // `?shared`: the tabs of this browser share one socket (held by a SharedWorker; `?shared=leader`:
+    // by a leader tab).
     const shared = new URLSearchParams(location.search).get('shared');
     if (shared !== null) provider.sharedConnection = shared;
     provider.url = realtimeUrl();

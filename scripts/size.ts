@@ -75,8 +75,10 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   'define.js': { entries: ['define.js'], gzip: 115 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
   'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 120 * 1024 },
-  // Target 75 KB (issue 12).
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 103 * 1024 },
+  // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves
+  // a closed tab left (its claim on them by Web Locks), and the shared connection's worker hands
+  // over when its script's policy refuses the socket; the bundle carries both (103.3 KB at 13:08).
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 104 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',

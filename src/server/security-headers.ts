@@ -14,6 +14,16 @@ import type { ServerResponse } from 'node:http';
 /** The policy of everything that is not an HTML page. */
 export const NON_HTML_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/**
+ * The policy of a served script. A page's `<script>` follows the page's policy and ignores this
+ * one; it applies only where the script runs as a worker, whose policy is that of its own file.
+ * The shared connection's `SharedWorker` opens the tabs' socket to this server, so a script may
+ * connect to this origin (`'self'` covers ws:// and wss:// to it), and nothing else: a worker
+ * under `default-src 'none'` has its socket refused and never connects.
+ */
+export const SCRIPT_CSP =
+  "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /** Headers set on every answer before the route writes its own. */
 export function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader('x-content-type-options', 'nosniff');

@@ -16,7 +16,7 @@ import {
   negotiateEncoding,
   type CompressionCacheOptions,
 } from './static-compression.js';
-import { htmlPolicy } from './security-headers.js';
+import { htmlPolicy, SCRIPT_CSP } from './security-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -165,8 +165,11 @@ export class StaticFiles {
       etag,
       'x-content-type-options': 'nosniff',
     };
-    if (extname(file).toLowerCase() === '.html') {
+    const extension = extname(file).toLowerCase();
+    if (extension === '.html') {
       headers['content-security-policy'] = await this.policyOf(file, etag);
+    } else if (extension === '.js' || extension === '.mjs') {
+      headers['content-security-policy'] = SCRIPT_CSP;
     }
     // Caches must keep the brotli, gzip and plain answers apart, whichever this one is.
     if (isCompressible(file)) headers['vary'] = 'Accept-Encoding';

@@ -1,8 +1,9 @@
 /**
  * One socket per browser: `transport: sharedConnection()` makes the tabs of an origin that talk to
- * the same server as the same identity share one WebSocket, held by a leader tab elected with a
- * Web Lock (or, with `mode: 'worker'`, by a `SharedWorker`), or, where neither works, a socket
- * per tab as before. The elements and the client's API see no difference: presence still counts
+ * the same server as the same identity share one WebSocket, held by a `SharedWorker` where the
+ * browser has one, else by a leader tab elected with a Web Lock (Chrome on Android has no
+ * `SharedWorker`), or, where there are neither Web Locks nor `BroadcastChannel`, a socket per tab
+ * as before. The elements and the client's API see no difference: presence still counts
  * tabs, a closing tab leaves its rooms, the last one closes the socket, and a tab that outlives
  * the leader takes over and resumes.
  *
@@ -21,10 +22,11 @@ import { LeaderSharing, WorkerSharing, webLocks } from './sharing.js';
 import type { TransportFactory } from './transport.js';
 
 /**
- * `auto` and `leader`: a leader tab elected with a Web Lock holds the socket. `worker`: a
- * `SharedWorker` holds it (falling back to a leader if the worker cannot start). Not the default
- * yet: in Chromium 156 a tab attached to the worker received no reply in our end-to-end test, so
- * the worker route is not proven; the leader route is.
+ * `auto` (the default) and `worker`: a `SharedWorker` holds the socket where the browser has one
+ * (it outlives any tab, so closing a tab never moves the socket), else a leader tab; the tabs also
+ * fall back to a leader when the worker cannot start or may not open the socket (a
+ * Content-Security-Policy on its script without `connect-src` for the server). `leader`: always a
+ * leader tab elected with a Web Lock, reached over a `BroadcastChannel`.
  */
 export type SharingMode = 'auto' | 'leader' | 'worker';
 
@@ -42,7 +44,7 @@ export function sharedConnection(options: SharedConnectionOptions = {}): Transpo
     const locks = webLocks();
     const canLead = locks !== undefined && typeof BroadcastChannel === 'function';
     const canWork =
-      options.mode === 'worker' && locks !== undefined && typeof SharedWorker === 'function';
+      options.mode !== 'leader' && locks !== undefined && typeof SharedWorker === 'function';
     if (!canLead && !canWork) return new Connection(connection, events); // a socket per tab
     // Tabs share only with tabs that would open the same socket: same server, same identity.
     const key = `${connection.url} ${connection.devUser?.id ?? ''}`;

@@ -64,7 +64,10 @@ export class WorkerSharing implements Sharing {
     private readonly transport: SharedTransport,
     /** Starts (or reaches) the worker of this server and identity. */
     private readonly makeWorker: () => SharedWorker,
-    /** The worker cannot start (its script failed to load): share another way. */
+    /**
+     * The worker cannot start (its script failed to load) or may not open the socket (its
+     * script's Content-Security-Policy): share another way.
+     */
     private readonly fallback: () => void,
   ) {}
 
@@ -83,16 +86,17 @@ export class WorkerSharing implements Sharing {
     try {
       worker = this.makeWorker();
     } catch {
-      return this.giveUp();
+      return this.giveUp('the worker did not start');
     }
     let heard = false;
     worker.onerror = () => {
-      if (!heard) this.giveUp();
+      if (!heard) this.giveUp('the worker did not start');
     };
     const port = worker.port;
     this.port = port;
     port.onmessage = (event: MessageEvent<HubMessage>) => {
       heard = true;
+      if (event.data.kind === 'refused') return this.giveUp(event.data.reason);
       this.transport.deliver(event.data);
     };
     port.start();
@@ -103,9 +107,9 @@ export class WorkerSharing implements Sharing {
     });
   }
 
-  private giveUp(): void {
+  private giveUp(reason: string): void {
     if (this.stopped) return;
-    console.warn(`${LOG_PREFIX} the shared connection's worker did not start; tabs elect a leader`);
+    console.warn(`${LOG_PREFIX} ${reason}; the tabs elect a leader to hold the shared connection`);
     this.stop();
     this.fallback();
   }

@@ -55,7 +55,12 @@ export type HubMessage =
   | { kind: 'down'; reason: string }
   /** A server frame for this tab, as text: the tab checks it with its own schemas. */
   | { kind: 'frame'; text: string }
-  | { kind: 'token-request'; id: number };
+  | { kind: 'token-request'; id: number }
+  /**
+   * The worker may not open the socket (the Content-Security-Policy of its script has no
+   * `connect-src` for the server): the tabs share another way.
+   */
+  | { kind: 'refused'; reason: string };
 
 /** A tab's end of the way to the hub. */
 export interface HubLink {

@@ -35,7 +35,13 @@ import { checkFields } from '../../protocol/checks/fields.js';
 import { Change, type ConflictTaker } from './change.js';
 import { ChangeLine } from './change-line.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
-import { defaultOutboxStore, Outbox, type OutboxRecord, type OutboxStore } from './outbox.js';
+import {
+  defaultOutboxStore,
+  Outbox,
+  webLocksOwner,
+  type OutboxRecord,
+  type OutboxStore,
+} from './outbox.js';
 import { OwnWrites } from './own-writes.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
@@ -105,6 +111,8 @@ export class Changes {
       userId: () => client.user?.id,
       logger: options.logger,
       adopt: (records) => this.adopt(records),
+      // Where the browser has Web Locks: a page that outlives this one sends what it leaves.
+      owner: webLocksOwner(),
     });
     this.line = new ChangeLine(this.outbox);
   }
@@ -206,6 +214,9 @@ export class Changes {
   connectionOpened(): void {
     this.outbox.userChanged();
     this.pump();
+    // What a page that closed meanwhile left queued (a shared connection's leader tab that went
+    // while offline) is sent by the pages still here.
+    void this.outbox.adoptOrphans();
   }
 
   /** The connection is not open: what waits goes to the outbox. */
@@ -479,7 +490,10 @@ export class Changes {
     return true;
   }
 
-  /** Entries a previous page left in the outbox: first in line, in their order, then replayed. */
+  /**
+   * Entries a previous (or a closed) page left in the outbox: first in line, in their order, then
+   * replayed.
+   */
   private adopt(records: OutboxRecord[]): void {
     const adopted = this.line.adopt(records);
     this.ready = true;

@@ -20,6 +20,11 @@ export interface OutboxEntry {
   createdAt: number;
   /** Who made it: a change is only replayed for the same user. */
   userId: string | undefined;
+  /**
+   * The page that holds it (see `OutboxOwner` in `outbox.ts`): once that page is gone, a page whose
+   * connection opens sends it. Absent where there are no Web Locks.
+   */
+  owner?: string;
 }
 
 export type NewOutboxEntry = Omit<OutboxEntry, 'seq'>;

@@ -14,6 +14,7 @@
  */
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
+import { randomId } from '../connection/client-id.js';
 import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
 import { deliverNow, Notifier } from '../store/notifier.js';
 import type { Unsubscribe } from '../types.js';
@@ -56,6 +57,43 @@ export class MemoryOutboxStore implements OutboxStore {
   }
 }
 
+/**
+ * Which page an outbox entry belongs to, so that a page that outlives another sends the changes it
+ * left behind: the leader tab of a shared connection that closes with saves queued offline, or
+ * any tab closed while offline. Each client's outbox holds a Web Lock named for it while the page
+ * lives and stamps its entries with that name; an entry whose lock nobody holds any more belongs
+ * to a page that is gone, and the next page whose connection opens claims it and sends it (with
+ * its mutation id, so a change two pages send is applied once).
+ */
+export interface OutboxOwner {
+  /** This page's name, stamped on the entries it makes. */
+  readonly id: string;
+  /** The locks held now: the owners whose page is alive, among others. */
+  alive(): Promise<ReadonlySet<string | undefined>>;
+  /** Runs `claim` while no other page claims entries. */
+  exclusive<T>(claim: () => Promise<T>): Promise<T>;
+}
+
+/** Owner locks are named `<prefix><id>`; the prefix alone is held while a page claims entries. */
+const OWNER_LOCK = 'crm-realtime:outbox:';
+
+/** A page's ownership through Web Locks; undefined where there are none (each page keeps its own). */
+export function webLocksOwner(
+  locks: Pick<LockManager, 'request' | 'query'> | undefined = (
+    globalThis.navigator as Partial<Navigator> | undefined
+  )?.locks,
+): OutboxOwner | undefined {
+  if (!locks?.query) return undefined;
+  const id = OWNER_LOCK + randomId();
+  // Held until the page goes: its release is how other pages learn the entries are orphans.
+  void locks.request(id, () => new Promise<never>(() => {})).catch(() => {});
+  return {
+    id,
+    alive: async () => new Set((await locks.query()).held?.map((lock) => lock.name)),
+    exclusive: (claim) => locks.request(OWNER_LOCK, claim) as ReturnType<typeof claim>,
+  };
+}
+
 /** IndexedDB where the environment has it, else memory (`fallback: true`). */
 export function defaultOutboxStore(): { store: OutboxStore; fallback: boolean } {
   if (typeof globalThis.indexedDB !== 'undefined' && globalThis.indexedDB !== null) {
@@ -86,8 +124,13 @@ export interface OutboxOptions {
   /** The signed-in user, to count and replay only their entries. */
   userId: () => string | undefined;
   logger: Pick<Console, 'warn'>;
-  /** Called once with the entries found in the store, before `ready` resolves. */
+  /**
+   * Called with the entries found in the store, once before `ready` resolves, and again with those
+   * a page that is gone left (`adoptOrphans`).
+   */
   adopt: (records: OutboxRecord[]) => void;
+  /** This page's claim on its entries; without it, a page sends only what it found at load. */
+  owner?: OutboxOwner | undefined;
 }
 
 const MAX_REJECTED = 20;
@@ -163,7 +206,9 @@ export class Outbox {
   // @internal: used by the live-data hub
 
   /** @internal Append an entry; it counts at once and reaches the store in order. */
-  add(entry: NewOutboxEntry): OutboxRecord {
+  add(made: NewOutboxEntry): OutboxRecord {
+    const owner = this.options.owner?.id;
+    const entry: NewOutboxEntry = owner === undefined ? made : { ...made, owner };
     const record: OutboxRecord = { entry: { ...entry }, stored: Promise.resolve() };
     record.stored = this.write(async () => {
       record.entry.seq = await this.store.add(copy(entry));
@@ -194,6 +239,40 @@ export class Outbox {
       if (record.entry.seq !== undefined) await this.store.delete(record.entry.seq);
     });
     this.changed();
+  }
+
+  /**
+   * @internal Take the entries that pages now gone left in the store (made after this page
+   * loaded, so not among those it adopted then): the leader tab of a shared connection closed with
+   * saves queued offline, say. They are claimed for this page first, so another page does not
+   * take them too, and come first in line, as those found at load do. Called when the
+   * connection opens.
+   */
+  adoptOrphans(): Promise<void> {
+    const owner = this.options.owner;
+    if (!owner) return Promise.resolve();
+    return this.write(() =>
+      owner.exclusive(async () => {
+        const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
+        const held = new Set(this.records.map((r) => r.entry.seq));
+        const orphans = entries.filter(
+          (e) =>
+            !held.has(e.seq) &&
+            e.owner !== undefined &&
+            e.owner !== owner.id &&
+            !alive.has(e.owner),
+        );
+        if (orphans.length === 0) return;
+        for (const entry of orphans) {
+          entry.owner = owner.id;
+          await this.store.put(copy(entry));
+        }
+        const adopted = orphans.map((entry) => ({ entry, stored: Promise.resolve() }));
+        this.records = [...adopted, ...this.records];
+        this.options.adopt(adopted);
+        this.changed();
+      }),
+    );
   }
 
   /** @internal The conflicts waiting for a decision changed. */

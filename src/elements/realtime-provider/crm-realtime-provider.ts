@@ -142,8 +142,9 @@ export class CrmRealtimeProvider extends LitElement {
 
   /**
    * Share one socket among the browser's tabs (same server, same identity): `shared-connection`
-   * (or `="auto"`, `="leader"`): a leader tab elected with a Web Lock holds the socket;
-   * `="worker"`: a `SharedWorker` holds it (not yet proven in Chromium, see the element docs). Absent (the default): a socket per tab. Presence still
+   * (or `="auto"`, `="worker"`): a `SharedWorker` holds the socket, or a leader tab elected with a
+   * Web Lock where there is no `SharedWorker`; `="leader"`: always a leader tab. Absent (the
+   * default): a socket per tab. Presence still
    * counts tabs, a closing tab leaves its rooms and the others take over when the tab holding the
    * socket closes. Opt-in because tabs share one signed-in user: leave it off where tabs of one
    * browser may sign in as different people. Changing it reconnects. The shared socket's code is

@@ -42,5 +42,7 @@ export function sharedTransportFor(
 ): TransportFactory | undefined | Promise<void> {
   if (typeof mode !== 'string') return undefined;
   if (loaded === undefined) return load();
-  return loaded?.({ mode: mode === 'worker' ? 'worker' : 'leader' });
+  // `leader` asks for a leader tab; anything else (`''`, `auto`, `worker`) for a SharedWorker
+  // where the browser has one.
+  return loaded?.({ mode: mode === 'leader' ? 'leader' : 'auto' });
 }
