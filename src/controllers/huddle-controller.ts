@@ -6,7 +6,9 @@
  * - Who is in the call is presence (`inCall`), so the others' `<crm-presence>` shows it and a late
  *   joiner finds the call without a message history. Each person connects to every other person
  *   in the call; the impolite end opens each connection, then both ends may offer and perfect
- *   negotiation settles who wins (see `call-peer.ts`).
+ *   negotiation settles who wins (see `call-peer.ts`). Someone's signal may arrive before the
+ *   presence that shows them in the call: only presence received after their latest signal can
+ *   end their connection.
  * - Signals (descriptions, candidates) are room events addressed to one person (`emit` with `to`);
  *   the server delivers them to that person only. ICE servers come from the server (`call.config`).
  * - A dropped socket does not end the call: the peer-to-peer media keeps flowing, presence keeps
@@ -69,6 +71,10 @@ export class HuddleController extends ClientController {
   private sampler: ReturnType<typeof setInterval> | undefined;
   /** The socket dropped since the room was last joined. */
   private dropped = false;
+  /** Presence frames of the room received so far (`joined`, `presence.diff`), in order with signals. */
+  private presenceFrames = 0;
+  /** Per person, `presenceFrames` when their latest signal arrived. */
+  private readonly signalledAt = new Map<string, number>();
   private readonly onPageHide = (): void => this.leave();
   private readonly onDeviceChange = (): void => void this.checkMicrophone();
 
@@ -210,6 +216,7 @@ export class HuddleController extends ClientController {
     const wasIn = this.phase === 'in-call' || this.phase === 'joining';
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
+    this.signalledAt.clear();
     this.stopLocal();
     clearInterval(this.sampler);
     this.sampler = undefined;
@@ -300,6 +307,12 @@ export class HuddleController extends ClientController {
     }
     for (const [id, peer] of this.peers) {
       if (present.has(id)) continue;
+      // Presence can lag behind a person's signals: the server forwards a signal at once but
+      // announces presence changes once per turn, and the page reads presence once per animation
+      // frame. A connection made by someone's offer can meet presence that does not show them in
+      // the call yet; only presence received after their latest signal says they left it.
+      if ((this.signalledAt.get(id) ?? -1) >= this.presenceFrames) continue;
+      this.signalledAt.delete(id);
       peer.close();
       this.peers.delete(id);
       const name = this.people.find((p) => p.user.id === id)?.user.name ?? id;
@@ -339,6 +352,13 @@ export class HuddleController extends ClientController {
   }
 
   private frame(frame: ServerFrame): void {
+    if (
+      (frame.type === 'joined' || frame.type === 'presence.diff') &&
+      frame.room === this.boundRoom
+    ) {
+      this.presenceFrames += 1;
+      return;
+    }
     if (frame.type !== 'signal' || frame.room !== this.boundRoom || frame.event !== SIGNAL_EVENT)
       return;
     if (this.phase !== 'in-call' || frame.to !== this.selfId) return;
@@ -355,6 +375,7 @@ export class HuddleController extends ClientController {
       if (this.peers.size >= MAX_MESH_SIZE - 1) return;
       peer = this.connect(frame.from);
     }
+    this.signalledAt.set(frame.from, this.presenceFrames);
     peer.receive(signal).catch((error: unknown) => {
       console.warn('crm-realtime: <crm-huddle> could not apply a signal:', error);
     });

@@ -271,6 +271,12 @@ export class FakeProtocolServer implements FakeSocketPeer {
         if (frame.event === 'activity') {
           return this.error(c, 'forbidden', 'activity is written by the server', frame.id);
         }
+        // Addressed to one person (call signaling): to them only, unsequenced, as the server does.
+        if (frame.to !== undefined) {
+          this.toAddressee(this.room(frame.room), user.id, frame.to, frame.event, frame.payload);
+          if (frame.id) this.send(c, { type: 'ack', replyTo: frame.id });
+          return;
+        }
         // The sender receives its own event too: its sequence stays gap-free.
         const event = this.publish(frame.room, frame.event, frame.payload, user.id);
         if (frame.id) this.send(c, { type: 'ack', replyTo: frame.id, seq: event.seq });
@@ -429,6 +435,29 @@ export class FakeProtocolServer implements FakeSocketPeer {
     const text = this.validate(frame);
     for (const member of r.members) {
       if (member !== except) this.write(member as ServerConnection, frame, text);
+    }
+  }
+
+  /** A `signal` frame to the connections of user `to` in the room. */
+  protected toAddressee(
+    r: FakeRoom,
+    from: string,
+    to: string,
+    event: string,
+    payload: unknown,
+  ): void {
+    const frame: ServerFrame = {
+      type: 'signal',
+      room: r.name,
+      event,
+      payload: (payload ?? null) as never,
+      from,
+      to,
+      at: this.clock.now(),
+    };
+    const text = this.validate(frame);
+    for (const member of r.members) {
+      if (member.user?.id === to) this.write(member as ServerConnection, frame, text);
     }
   }
 

@@ -35,6 +35,8 @@ export interface ScriptedPresence {
   activity: Activity;
   connections: number;
   devices: number;
+  /** In the room's call (`<crm-huddle>`). */
+  inCall?: boolean;
 }
 
 interface MemberState {

@@ -40,6 +40,8 @@ export interface PersonOptions {
   activity?: Activity;
   connections?: number;
   devices?: number;
+  /** In the room's call, as `<crm-huddle>` reports it. */
+  inCall?: boolean;
 }
 
 export class FakeServer extends FakeProtocolServer {
@@ -56,6 +58,7 @@ export class FakeServer extends FakeProtocolServer {
       connections: options.connections ?? 1,
       devices: options.devices ?? 1,
     };
+    if (options.inCall) scripted.inCall = true;
     const entry = r.people.get(user.id);
     if (entry) {
       entry.scripted = scripted;
@@ -93,6 +96,7 @@ export class FakeServer extends FakeProtocolServer {
     if (patch.activity) entry.scripted.activity = patch.activity;
     if (patch.connections !== undefined) entry.scripted.connections = patch.connections;
     if (patch.devices !== undefined) entry.scripted.devices = patch.devices;
+    if (patch.inCall !== undefined) entry.scripted.inCall = patch.inCall;
     if (patch.user) entry.user = patch.user;
     entry.updatedAt = this.clock.now();
     return this.announce(r, userId);
@@ -129,6 +133,15 @@ export class FakeServer extends FakeProtocolServer {
   /** Broadcast a sequenced room event, as a backend publishing through the HTTP API would. */
   broadcast(room: string, event: string, payload: unknown, from?: string): EventFrame {
     return this.publish(room, event, payload, from);
+  }
+
+  /**
+   * A room event addressed to one person, as `from` (a scripted person): call signaling. Like the
+   * reference server, it goes to `to`'s connections in the room only, unsequenced.
+   */
+  signal(room: string, from: string, to: string, event: string, payload: unknown): void {
+    const r = this.rooms.get(room);
+    if (r) this.toAddressee(r, from, to, event, payload);
   }
 
   /**

@@ -148,6 +148,49 @@ describe('FakeServer validation', () => {
   });
 });
 
+describe('FakeServer calls', () => {
+  it('an addressed emit reaches its addressee only, as an unsequenced signal, like the server', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer({ clock });
+    const sockets = [];
+    for (const id of ['ana', 'ben', 'chloe']) {
+      const raw = await rawSocket(server, clock);
+      const devUser = { id, name: id };
+      raw.socket.send(JSON.stringify({ type: 'hello', id: 'h', v: 1, clientId: id, devUser }));
+      raw.socket.send(JSON.stringify({ type: 'join', id: 'j', room: ROOM }));
+      sockets.push(raw);
+    }
+    await clock.flush();
+    for (const raw of sockets) raw.received.length = 0;
+    const [ana, ben, chloe] = sockets as [
+      (typeof sockets)[0],
+      (typeof sockets)[0],
+      (typeof sockets)[0],
+    ];
+    const payload = { session: 's1', candidate: { candidate: '' } };
+    const emit = { type: 'emit', id: 'e1', room: ROOM, event: 'call.signal', payload, to: 'ben' };
+    ana.socket.send(JSON.stringify(emit));
+    await clock.flush();
+    server.signal(ROOM, 'chloe', 'ben', 'call.signal', payload);
+    await clock.flush();
+    const at = clock.now();
+    const signal = { type: 'signal', room: ROOM, event: 'call.signal', payload, to: 'ben', at };
+    assert.deepEqual(ben.received, [
+      { ...signal, from: 'ana' },
+      { ...signal, from: 'chloe' },
+    ]);
+    assert.deepEqual(ana.received, [{ type: 'ack', replyTo: 'e1' }]);
+    assert.deepEqual(chloe.received, []);
+  });
+
+  it('a scripted person can be in the call', async () => {
+    const server = new FakeServer({ clock: new ManualClock() });
+    assert.equal(server.addPerson(ROOM, { id: 'ana', name: 'Ana' }).inCall, undefined);
+    assert.equal(server.updatePerson(ROOM, 'ana', { inCall: true })?.inCall, true);
+    assert.equal(server.updatePerson(ROOM, 'ana', { inCall: false })?.inCall, undefined);
+  });
+});
+
 describe('FakeServer network', () => {
   it('delivers after the configured latency', async () => {
     const rig = createRig({ server: { latency: 100 } });
