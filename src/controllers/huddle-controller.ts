@@ -25,6 +25,7 @@ import type { IceServer, ServerFrame } from '../protocol/index.js';
 import type { HuddleState } from '../events/huddle-events.js';
 import { CallPeer, type CallSignal } from './call-peer.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
+import { warn } from '../util/warn.js';
 
 /** People a mesh carries: each sends its media to every other, so upstream grows with the count. */
 export const MAX_MESH_SIZE = 4;
@@ -377,7 +378,7 @@ export class HuddleController extends ClientController {
     }
     this.signalledAt.set(frame.from, this.presenceFrames);
     peer.receive(signal).catch((error: unknown) => {
-      console.warn('crm-realtime: <crm-huddle> could not apply a signal:', error);
+      warn('<crm-huddle> could not apply a signal:', error);
     });
   }
 
