@@ -4,7 +4,7 @@
  * shared-stores.ts), and hands every save, answer, conflict and outbox replay to `Changes`, the
  * one owner of a change's life (changes.ts).
  */
-import type { Entity, Fields, ServerFrame } from '../../protocol/index.js';
+import type { Entity, ServerFrame } from '../../protocol/index.js';
 import { entityRoom } from '../../protocol/rooms.js';
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import {
@@ -12,10 +12,9 @@ import {
   entityId as validId,
   entityType as validType,
 } from '../../protocol/checks/entities.js';
-import type { Change } from './change.js';
 import { Changes, type ChangesOptions, type ChangeViews } from './changes.js';
-import { LiveData, type LiveDataSource } from './live-data.js';
-import type { ChangeInfo, LiveConflict, LiveDataOptions } from './live-data-types.js';
+import { LiveData } from './live-data.js';
+import type { LiveDataOptions } from './live-data-types.js';
 import { LiveEntity, type LiveEntityHost } from './live-entity.js';
 import type { Outbox } from './outbox.js';
 import { SharedStores } from '../store/shared-stores.js';
@@ -27,7 +26,7 @@ export type LiveDataClient = CapabilityClient;
 
 export type LiveDataHubOptions = ChangesOptions;
 
-export class LiveDataHub implements LiveEntityHost, LiveDataSource, ChangeViews {
+export class LiveDataHub implements LiveEntityHost, ChangeViews {
   private readonly entities = new SharedStores<string, LiveEntity>((entity) => entity.dispose());
   private readonly handles = new Map<string, Set<LiveData>>();
   private readonly line: Changes;
@@ -69,7 +68,9 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource, ChangeViews 
     }
     const key = entityRoom(entityType, entityId);
     const entity = this.entities.hold(key, () => new LiveEntity(this, entityType, entityId));
-    const handle = new LiveData(this, entity, options);
+    const handle: LiveData = new LiveData(this.line, entity, options, (released) =>
+      this.detach(released),
+    );
     entity.watchers.add(handle);
     let handles = this.handles.get(key);
     if (!handles) this.handles.set(key, (handles = new Set()));
@@ -80,38 +81,9 @@ export class LiveDataHub implements LiveEntityHost, LiveDataSource, ChangeViews 
   }
 
   // ------------------------------------------------------------------------------------------
-  // LiveDataSource: what a handle asks
+  // what a handle's release asks (what it shows and saves, it asks `Changes`)
 
-  get serial(): number {
-    return this.line.serial;
-  }
-
-  overlay(key: string): Change[] {
-    return this.line.overlay(key);
-  }
-
-  changes(key: string): readonly ChangeInfo[] {
-    return this.line.changes(key);
-  }
-
-  openConflicts(key: string): readonly LiveConflict[] {
-    return this.line.conflicts(key);
-  }
-
-  submit(
-    owner: LiveData,
-    fields: Fields,
-    baseVersion: number | undefined,
-    seen: Fields,
-  ): Promise<ChangeInfo> {
-    return this.line.submit(owner, fields, baseVersion, seen);
-  }
-
-  withdraw(key: string, which: (m: Change) => boolean): void {
-    this.line.withdraw(key, which);
-  }
-
-  detach(handle: LiveData): void {
+  private detach(handle: LiveData): void {
     const key = handle.room;
     const entity = this.entities.get(key);
     entity?.watchers.delete(handle);

@@ -35,8 +35,8 @@ import { sameJson } from '../../util/same-json.js';
 import type { Unsubscribe } from '../types.js';
 
 /**
- * What a handle needs from the hub that owns the entity's changes (`LiveDataHub` implements it):
- * declared here, so the handle does not import the hub that makes it.
+ * What a handle needs from the owner of its entity's changes (`Changes` is it): declared here, so
+ * the handle imports neither `Changes` nor the hub that makes it.
  */
 export interface LiveDataSource {
   /** The serial the next change will get (for `optimisticUpdate` marks). */
@@ -44,7 +44,7 @@ export interface LiveDataSource {
   /** Changes whose values show on top of the confirmed entity, in order. */
   overlay(key: string): Change[];
   changes(key: string): readonly ChangeInfo[];
-  openConflicts(key: string): readonly LiveConflict[];
+  conflicts(key: string): readonly LiveConflict[];
   submit(
     owner: LiveData,
     fields: Fields,
@@ -52,7 +52,6 @@ export interface LiveDataSource {
     seen: Fields,
   ): Promise<ChangeInfo>;
   withdraw(key: string, which: (m: Change) => boolean): void;
-  detach(handle: LiveData): void;
 }
 
 type JsonValue = Fields[string];
@@ -79,9 +78,11 @@ export class LiveData implements EntityWatcher {
 
   /** @internal Made by `client.liveData()`. */
   constructor(
-    private readonly hub: LiveDataSource,
+    private readonly changeLine: LiveDataSource,
     private readonly shared: LiveEntity,
     private readonly options: LiveDataOptions,
+    /** Lets go of the handle where it was opened (the entity's watchers, the open handles). */
+    private readonly detach: (handle: LiveData) => void,
   ) {
     this.entityType = options.entityType;
     this.entityId = options.entityId;
@@ -140,7 +141,7 @@ export class LiveData implements EntityWatcher {
       if (held.value === undefined) delete data[field];
       else data[field] = held.value;
     }
-    for (const mutation of this.hub.overlay(this.room)) Object.assign(data, mutation.fields);
+    for (const mutation of this.changeLine.overlay(this.room)) Object.assign(data, mutation.fields);
     this.cached = Object.freeze({
       entityType: this.entityType,
       entityId: this.entityId,
@@ -149,8 +150,8 @@ export class LiveData implements EntityWatcher {
       entity,
       version: entity?.version,
       data: Object.freeze(data),
-      changes: this.hub.changes(this.room),
-      conflicts: this.hub.openConflicts(this.room),
+      changes: this.changeLine.changes(this.room),
+      conflicts: this.changeLine.conflicts(this.room),
       held: Object.freeze([...this.held.keys()]),
       readOnly: this.shared.readOnly,
     });
@@ -186,7 +187,7 @@ export class LiveData implements EntityWatcher {
         seen[field] = entity.fields[field]!;
       }
     }
-    return this.hub.submit(this, fields, base, seen);
+    return this.changeLine.submit(this, fields, base, seen);
   }
 
   /**
@@ -202,7 +203,7 @@ export class LiveData implements EntityWatcher {
     }
     // A field the function removed is cleared (fields cannot be deleted, only set to null).
     for (const field of Object.keys(previous)) if (!hasField(next, field)) changed[field] = null;
-    this.marks.set(previous, this.hub.serial);
+    this.marks.set(previous, this.changeLine.serial);
     if (Object.keys(changed).length > 0) void this.update(changed);
     return previous;
   }
@@ -216,7 +217,7 @@ export class LiveData implements EntityWatcher {
   rollback(previous: Readonly<Fields>): void {
     const serial = this.marks.get(previous);
     if (serial !== undefined) {
-      this.hub.withdraw(this.room, (m) => m.owner === this && m.serial >= serial);
+      this.changeLine.withdraw(this.room, (m) => m.owner === this && m.serial >= serial);
       return;
     }
     const data = this.data;
@@ -225,7 +226,7 @@ export class LiveData implements EntityWatcher {
         (f) => !sameJson(fieldValue(data, f), fieldValue(previous, f)),
       ),
     );
-    this.hub.withdraw(
+    this.changeLine.withdraw(
       this.room,
       (m) =>
         (m.owner === this || m.owner === undefined) &&
@@ -252,7 +253,7 @@ export class LiveData implements EntityWatcher {
   release(): void {
     if (this.releasedFlag) return;
     this.releasedFlag = true;
-    this.hub.detach(this);
+    this.detach(this);
   }
 
   // ------------------------------------------------------------------------------------------
