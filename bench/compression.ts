@@ -27,6 +27,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../src/protocol/index.js';
 import type { FromServer, ServerSettings, ToServer } from './compression-server.js';
+import { median } from './child-ipc.js';
 
 const ROOM = 'customer:42';
 const ACTORS = 10;
@@ -298,12 +299,6 @@ async function runCase(scenario: Scenario, setting: Setting): Promise<Result> {
     child.send({ type: 'stop' } satisfies ToServer);
     await once(child, 'exit');
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

@@ -34,6 +34,7 @@ import { WebSocket } from 'ws';
 import { AckPacer, BURST_WINDOW } from './ack-pacer.js';
 import type { FromServer, ServerKind, ToServer } from './fanout-server.js';
 import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
+import { ask, median } from './child-ipc.js';
 
 const ROOM = 'bench:room';
 const PAD = 'x'.repeat(64);
@@ -125,27 +126,13 @@ async function compiledServer(): Promise<URL> {
 }
 let serverEntry: URL | undefined;
 
-function ask<T extends { type: string }>(
+/** `ask`, held to the messages the fan-out's children understand. */
+const askChild: <T extends { type: string }>(
   proc: ChildProcess,
   message: ToServer | ToSubscribers | undefined,
   type: T['type'],
-  timeoutMs = 60_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.off('message', onMessage);
-      reject(new Error(`no ${type} from child within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = (reply: T): void => {
-      if (reply.type !== type) return;
-      clearTimeout(timer);
-      proc.off('message', onMessage);
-      resolve(reply);
-    };
-    proc.on('message', onMessage);
-    if (message) proc.send(message);
-  });
-}
+  timeoutMs?: number,
+) => Promise<T> = ask;
 
 /** The publishing connection; counts acks to keep a window of messages in flight. */
 class Publisher extends AckPacer {
@@ -350,16 +337,20 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
   const server = options.tsServer
     ? child('./fanout-server.ts', [kind], extra)
     : child((serverEntry ??= await compiledServer()), [kind], extra, false);
-  const { port } = await ask<Extract<FromServer, { type: 'ready' }>>(server, undefined, 'ready');
+  const { port } = await askChild<Extract<FromServer, { type: 'ready' }>>(
+    server,
+    undefined,
+    'ready',
+  );
   const url = `ws://127.0.0.1:${port}/realtime`;
   const memory = (): Promise<Extract<FromServer, { type: 'cpu' }>> =>
-    ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu', gc: true }, 'cpu');
+    askChild<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu', gc: true }, 'cpu');
   const heapSnapshot = async (when: string): Promise<void> => {
     if (!HEAP_SNAPSHOT) return;
     const dir = join(tmpdir(), 'crm-bench-profiles');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${kind}-${n}-${when}-${Date.now()}.heapsnapshot`);
-    await ask(server, { type: 'snapshot', file }, 'profiled', 120_000);
+    await askChild(server, { type: 'snapshot', file }, 'profiled', 120_000);
     console.log(`  heap snapshot: ${file}`);
   };
   await heapSnapshot('before');
@@ -371,7 +362,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
   );
   if (PROFILE_PHASE === 'join') {
     mkdirSync(join(tmpdir(), 'crm-bench-profiles'), { recursive: true });
-    await ask(server, { type: 'profile', action: 'start' }, 'profiled');
+    await askChild(server, { type: 'profile', action: 'start' }, 'profiled');
   }
   const subscribers = child('./fanout-subscribers.ts', [
     url,
@@ -383,14 +374,14 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
   ]);
   let publisher: Publisher | undefined;
   try {
-    const { joins } = await ask<Extract<FromSubscribers, { type: 'ready' }>>(
+    const { joins } = await askChild<Extract<FromSubscribers, { type: 'ready' }>>(
       subscribers,
       undefined,
       'ready',
       120_000,
     );
     if (PROFILE_PHASE === 'join') {
-      await ask(server, { type: 'profile', action: 'stop', file: joinProfile }, 'profiled');
+      await askChild(server, { type: 'profile', action: 'stop', file: joinProfile }, 'profiled');
     }
     const joined = await memory();
     await heapSnapshot('joined');
@@ -426,11 +417,12 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
     publisher = await Publisher.connect(port, kind);
     const cpu = async (): Promise<number> =>
       cpuOf(
-        (await ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu')).usage,
+        (await askChild<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu'))
+          .usage,
       );
     const reset = async (): Promise<number> =>
       (
-        await ask<Extract<FromSubscribers, { type: 'reset' }>>(
+        await askChild<Extract<FromSubscribers, { type: 'reset' }>>(
           subscribers,
           { type: 'reset' },
           'reset',
@@ -441,10 +433,10 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       const dir = join(tmpdir(), 'crm-bench-profiles');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${kind}-${n}-${phase}-${Date.now()}.cpuprofile`);
-      await ask(server, { type: 'profile', action, file }, 'profiled');
+      await askChild(server, { type: 'profile', action, file }, 'profiled');
     };
     const waitAll = async (count: number): Promise<number> => {
-      const waited = await ask<Extract<FromSubscribers, { type: 'waited' }>>(
+      const waited = await askChild<Extract<FromSubscribers, { type: 'waited' }>>(
         subscribers,
         { type: 'wait', count, timeoutMs: 60_000 },
         'waited',
@@ -486,7 +478,7 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
     await pacedPerf?.();
     const cpu3 = await cpu();
     await profile('paced', 'stop');
-    const stats = await ask<Extract<FromSubscribers, { type: 'stats' }>>(
+    const stats = await askChild<Extract<FromSubscribers, { type: 'stats' }>>(
       subscribers,
       { type: 'stats' },
       'stats',
@@ -505,7 +497,11 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
     const cpu1 = await cpu();
     await burstPerf?.();
     await profile('burst', 'stop');
-    const mem = await ask<Extract<FromServer, { type: 'cpu' }>>(server, { type: 'cpu' }, 'cpu');
+    const mem = await askChild<Extract<FromServer, { type: 'cpu' }>>(
+      server,
+      { type: 'cpu' },
+      'cpu',
+    );
     return {
       kind,
       n,
@@ -533,12 +529,6 @@ async function runCase(kind: ServerKind, n: number, options: Options): Promise<C
       clearTimeout(timer);
     }
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function combine(results: CaseResult[]): CaseResult {

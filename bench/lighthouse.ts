@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path';
 import lighthouse, { type Result } from 'lighthouse';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
 import { freePort, startServer } from '../test/e2e/helpers/server.js';
+import { median } from './child-ipc.js';
 
 const PAGES: Record<string, string> = {
   customer: '/customer.html?id=42&as=ana',
@@ -129,12 +130,6 @@ function sampleOf(lhr: Result): Sample {
     benchmarkIndex: lhr.environment.benchmarkIndex,
     failedAudits,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

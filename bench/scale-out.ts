@@ -27,6 +27,7 @@ import { AckPacer, BURST_WINDOW } from './ack-pacer.js';
 import { startRedis, type RedisInstance } from '../test/services/redis.js';
 import type { FromScaleServer, ScaleKind } from './scale-out-server.js';
 import type { FromSubscribers, ToSubscribers } from './fanout-subscribers.js';
+import { ask, median } from './child-ipc.js';
 
 const ROOM = 'bench:room';
 const PAD = 'x'.repeat(64);
@@ -61,28 +62,6 @@ function child(file: string, args: string[]): ChildProcess {
   return fork(new URL(file, import.meta.url), args, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-}
-
-function ask<T extends { type: string }>(
-  proc: ChildProcess,
-  message: object | undefined,
-  type: T['type'],
-  timeoutMs = 60_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.off('message', onMessage);
-      reject(new Error(`no ${type} from child within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = (reply: T): void => {
-      if (reply.type !== type) return;
-      clearTimeout(timer);
-      proc.off('message', onMessage);
-      resolve(reply);
-    };
-    proc.on('message', onMessage);
-    if (message) proc.send(message);
   });
 }
 
@@ -335,12 +314,6 @@ async function runCase(
     publisher?.close();
     await Promise.all([subscribers, ...servers].map(stopChild));
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function combine(results: CaseResult[]): CaseResult {
