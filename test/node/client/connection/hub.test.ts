@@ -272,25 +272,31 @@ const event = (seq: number): ServerFrame => ({
   at: 0,
 });
 
+/** The hub with two tabs, `a` and `b`, attached and its socket open. */
+function twoTabsOpen() {
+  const s = scriptedHub();
+  const a = s.tab('a');
+  const b = s.tab('b');
+  a.say({ kind: 'attach', tab: 'a', settings });
+  b.say({ kind: 'attach', tab: 'b', settings });
+  s.opened();
+  return { s, a, b };
+}
+
+/** The server's answer to a join of `ROOM` with no one in it. */
+const joined = (
+  replyTo: string,
+  seq: number,
+  resume: 'none' | 'replayed' = 'none',
+  missed = 0,
+): ServerFrame => ({ type: 'joined', replyTo, room: ROOM, seq, resume, missed, people: [] });
+
 describe('shared connection: routing in the hub', () => {
   it('a tab joining a room others hold gets its events after its joined, not before', () => {
-    const s = scriptedHub();
-    const a = s.tab('a');
-    const b = s.tab('b');
-    a.say({ kind: 'attach', tab: 'a', settings });
-    b.say({ kind: 'attach', tab: 'b', settings });
-    s.opened();
+    const { s, a, b } = twoTabsOpen();
     a.say({ kind: 'frame', frame: { type: 'join', id: 'join-1', room: ROOM } });
     const joinA = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
-    s.server({
-      type: 'joined',
-      replyTo: joinA.id,
-      room: ROOM,
-      seq: 3,
-      resume: 'none',
-      missed: 0,
-      people: [],
-    });
+    s.server(joined(joinA.id, 3));
     b.say({ kind: 'frame', frame: { type: 'join', id: 'join-1', room: ROOM } });
     const joinB = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
     assert.notEqual(joinA.tab, joinB.tab, 'each tab is its own member');
@@ -302,15 +308,7 @@ describe('shared connection: routing in the hub', () => {
       [],
       'nothing before joined',
     );
-    s.server({
-      type: 'joined',
-      replyTo: joinB.id,
-      room: ROOM,
-      seq: 4,
-      resume: 'none',
-      missed: 0,
-      people: [],
-    });
+    s.server(joined(joinB.id, 4));
     s.server(event(5));
     assert.deepEqual(
       b
@@ -328,38 +326,17 @@ describe('shared connection: routing in the hub', () => {
   });
 
   it('a tab resuming while others hold the room gets live and replayed events in seq order, once', () => {
-    const s = scriptedHub();
-    const a = s.tab('a');
-    const b = s.tab('b');
-    a.say({ kind: 'attach', tab: 'a', settings });
-    b.say({ kind: 'attach', tab: 'b', settings });
-    s.opened();
+    const { s, a, b } = twoTabsOpen();
     a.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
     const joinA = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
-    s.server({
-      type: 'joined',
-      replyTo: joinA.id,
-      room: ROOM,
-      seq: 2,
-      resume: 'none',
-      missed: 0,
-      people: [],
-    });
+    s.server(joined(joinA.id, 2));
     b.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM, since: 2 } });
     const joinB = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
     s.server(event(5)); // live for a, while the server reads b's replay
     s.server(event(3)); // b's replay
     s.server(event(4));
     s.server(event(5));
-    s.server({
-      type: 'joined',
-      replyTo: joinB.id,
-      room: ROOM,
-      seq: 5,
-      resume: 'replayed',
-      missed: 3,
-      people: [],
-    });
+    s.server(joined(joinB.id, 5, 'replayed', 3));
     assert.deepEqual(
       b.frames().map((f) => (f.type === 'event' ? f.seq : f.type)),
       [3, 4, 5, 'joined'],
@@ -368,12 +345,7 @@ describe('shared connection: routing in the hub', () => {
   });
 
   it('counts a room per tab: a tab leaving is one leave for that tab; a vanished tab leaves too', () => {
-    const s = scriptedHub();
-    const a = s.tab('a');
-    const b = s.tab('b');
-    a.say({ kind: 'attach', tab: 'a', settings });
-    b.say({ kind: 'attach', tab: 'b', settings });
-    s.opened();
+    const { s, a, b } = twoTabsOpen();
     a.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
     b.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
     b.say({ kind: 'frame', frame: { type: 'join', id: 'k', room: 'customer:43' } });
