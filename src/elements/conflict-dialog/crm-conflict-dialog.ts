@@ -1,5 +1,5 @@
 import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import type { Clock } from '../../client/types.js';
 import {
   CrmConflictCancelEvent,
@@ -146,7 +146,10 @@ export class CrmConflictDialog extends LitElement {
   @property({ attribute: false }) clock: Clock = realClock;
 
   @state() private choices: Record<string, ConflictChoice> = {};
-  @query('dialog') private dialog!: HTMLDialogElement | null;
+  // What `@query('dialog')` would read, without the decorator's code in the kit (no other user).
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot?.querySelector('dialog') ?? null;
+  }
 
   private lastConflicts: readonly FieldConflict[] = [];
   private tick: unknown;
