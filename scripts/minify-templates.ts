@@ -2,16 +2,17 @@
  * A Vite/Rolldown plugin for the kit's builds: the static text of Lit's `css`, `html` and `svg`
  * tagged templates loses what no browser reads (the JS minifier keeps template text as written).
  *
- * - CSS: comments go, indentation goes, spaces next to `{ } ;` and after `:` go, other runs of
- *   spaces become one. Quoted strings are kept as they are; so is the space after a comma, which
- *   custom properties keep in their value.
+ * - CSS: comments and line breaks go, indentation goes, spaces next to `{ } ;` and after `:` go,
+ *   other runs of spaces become one, and the `;` before a `}`. Quoted strings are kept as they
+ *   are; so is the space after a comma, which custom properties keep in their value.
  * - HTML and SVG: indentation goes; a newline stays, so text reads the same in any white-space
  *   mode the kit uses (`normal`, `nowrap`, `pre-line`; no template holds static text in a
  *   `pre`/`pre-wrap` element).
  *
- * Line breaks are kept (a comment's too), so the output has the same lines as the input and the
- * source map of the module stays right (`map: null`: code moved within lines only).
+ * CSS loses lines, so the plugin returns a source map of its edits: code after a template still
+ * maps to its own line.
  */
+import MagicString from 'magic-string';
 import type { Plugin } from 'vite';
 
 /** The static text of a `css` template (one part of it, between interpolations), minified. */
@@ -29,18 +30,20 @@ export function minifyCss(raw: string): string {
     } else if (c === '/' && raw[i + 1] === '*') {
       const end = raw.indexOf('*/', i + 2);
       const j = end === -1 ? raw.length : end + 2;
-      out += '\n'.repeat(raw.slice(i, j).split('\n').length - 1);
       i = j;
     } else if (/\s/.test(c)) {
       let j = i;
       while (j < raw.length && /\s/.test(raw[j]!)) j++;
-      const breaks = raw.slice(i, j).split('\n').length - 1;
       const before = out.trimEnd().at(-1) ?? '';
       const after = raw[j] ?? '';
       // A comment right after the run is gone too: look at what follows it.
       const tight = punct.test(before) || before === ':' || punct.test(after);
-      out += breaks > 0 ? '\n'.repeat(breaks) : tight ? '' : ' ';
+      if (!tight && !out.endsWith(' ')) out += ' ';
       i = j;
+    } else if (c === '}' && out.endsWith(';') && !out.endsWith(':;')) {
+      // The last declaration of a block needs no `;` (an empty custom property `--x:;` keeps it).
+      out = out.slice(0, -1) + c;
+      i += 1;
     } else {
       out += c;
       i += 1;
@@ -96,11 +99,9 @@ export function minifyTemplates(): Plugin {
       };
       visit(this.parse(code));
       if (edits.length === 0) return null;
-      let out = code;
-      for (const edit of edits.sort((a, b) => b.start - a.start)) {
-        out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-      }
-      return { code: out, map: null };
+      const out = new MagicString(code);
+      for (const edit of edits) out.overwrite(edit.start, edit.end, edit.text);
+      return { code: out.toString(), map: out.generateMap({ hires: 'boundary', source: id }) };
     },
   };
 }
