@@ -222,13 +222,15 @@ export default defineConfig(({ mode }): UserConfig => {
         // bundler must otherwise keep for its possible side effects: declared pure, a page keeps
         // only the schemas it parses with, and the client core, which parses with none, no zod.
         treeshake: { manualPureFunctions: ['z'] },
-        // `build.minify` keeps whitespace for ES libraries; full minification here still keeps
-        // the `@__PURE__` annotations bundlers need, and saves ~10 % gzip for script-tag users.
+        // `build.minify` keeps whitespace for ES libraries; full minification here saves ~10 %
+        // gzip for script-tag users. The kit is self-contained and loaded by pages, never by a
+        // bundler (apps with one use dist/npm/, which keeps them): `@__PURE__` annotations go.
         output: bundle
-          ? { codeSplitting: false, minify: true }
+          ? { codeSplitting: false, minify: true, comments: { annotation: false } }
           : {
               chunkFileNames: 'chunks/[name]-[hash].js',
               minify: true,
+              comments: { annotation: false },
               // One `core` chunk (Lit, the client core, controllers, styles) that every entry
               // shares, one chunk per element, and the capabilities in chunks shared by the
               // elements that show them: a page loads only the elements it registers and the
