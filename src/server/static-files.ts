@@ -82,6 +82,14 @@ async function fileIn(root: string, segments: string[]): Promise<Found | undefin
   }
 }
 
+/** Whether a regular file is at `path` (the file being served is inside a root already). */
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+}
+
 /** Cached for a year and never revalidated: the name changes whenever the content does. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -170,6 +178,9 @@ export class StaticFiles {
       headers['content-security-policy'] = await this.policyOf(file, etag);
     } else if (extension === '.js' || extension === '.mjs') {
       headers['content-security-policy'] = SCRIPT_CSP;
+      // The kit's files carry no `sourceMappingURL` comment (the package ships no maps, and the
+      // comment would cost every page bytes): devtools find the map written next to them here.
+      if (await isFile(`${file}.map`)) headers['sourcemap'] = `${basename(file)}.map`;
     }
     // Caches must keep the brotli, gzip and plain answers apart, whichever this one is.
     if (isCompressible(file)) headers['vary'] = 'Accept-Encoding';

@@ -107,6 +107,18 @@ describe('static files: what a page downloads', () => {
     }
   });
 
+  test('a script with a map written next to it names the map in a SourceMap header', async () => {
+    await writeFile(join(dir, 'dist', 'kit', 'define.js.map'), '{"version":3,"mappings":""}');
+    const port = await start();
+    const mapped = await get(port, '/kit/define.js', { 'accept-encoding': CHROME });
+    assert.equal(mapped.headers['sourcemap'], 'define.js.map');
+    // Relative to the script, as a `sourceMappingURL` comment would be.
+    const map = await get(port, '/kit/define.js.map');
+    assert.equal(map.status, 200);
+    const unmapped = await get(port, '/kit/chunks/core-BjvByGFi.js', { 'accept-encoding': CHROME });
+    assert.equal(unmapped.headers['sourcemap'], undefined, 'no map, no header');
+  });
+
   test('tiny files and images are sent as they are', async () => {
     const port = await start();
     const small = await get(port, '/small.js', { 'accept-encoding': CHROME });
