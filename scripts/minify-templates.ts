@@ -12,7 +12,6 @@
  * CSS loses lines, so the plugin returns a source map of its edits: code after a template still
  * maps to its own line.
  */
-import MagicString from 'magic-string';
 import type { Plugin } from 'vite';
 
 /** The static text of a `css` template (one part of it, between interpolations), minified. */
@@ -57,6 +56,96 @@ export function minifyHtml(raw: string): string {
   return raw.replace(/\n[ \t]+/g, '\n').replace(/[ \t]+\n/g, '\n');
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** One source-map VLQ number. */
+function vlq(value: number): string {
+  let rest = value < 0 ? (-value << 1) | 1 : value << 1;
+  let out = '';
+  do {
+    let digit = rest & 31;
+    rest >>>= 5;
+    if (rest > 0) digit |= 32;
+    out += BASE64[digit];
+  } while (rest > 0);
+  return out;
+}
+
+/**
+ * `code` with the edits (sorted, not overlapping) applied, and a source map of them: a segment
+ * at each word or punctuation of the text kept, so later code maps to its line and column, and
+ * one at the start of each replaced text (and of each of its lines).
+ */
+export function applyEdits(
+  code: string,
+  edits: readonly { start: number; end: number; text: string }[],
+  source: string,
+): { code: string; map: { version: 3; sources: string[]; names: string[]; mappings: string } } {
+  const lineStarts = [0];
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  let line = 0;
+  /** Line and column in `code` of `offset`; offsets are asked in increasing order. */
+  const position = (offset: number): [number, number] => {
+    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= offset) line++;
+    return [line, offset - lineStarts[line]!];
+  };
+  const lines: string[] = [];
+  let segments: string[] = [];
+  let column = 0;
+  let previous = [0, 0, 0];
+  let out = '';
+  const mark = (offset: number) => {
+    const [sourceLine, sourceColumn] = position(offset);
+    segments.push(
+      vlq(column - previous[0]!) +
+        'A' +
+        vlq(sourceLine - previous[1]!) +
+        vlq(sourceColumn - previous[2]!),
+    );
+    previous = [column, sourceLine, sourceColumn];
+  };
+  const newLine = () => {
+    lines.push(segments.join(','));
+    segments = [];
+    column = 0;
+    previous[0] = 0;
+  };
+  /**
+   * Appends `text`, which starts at `from` in `code`: kept text is marked at each word and
+   * punctuation; a replacement (`replaced`) only at the start of each of its lines, at `from`.
+   */
+  const emit = (text: string, from: number, replaced: boolean) => {
+    const token = /[A-Za-z0-9_$]+|\n|[^\sA-Za-z0-9_$]/g;
+    let last = 0;
+    for (let match = token.exec(text); match; match = token.exec(text)) {
+      column += match.index - last;
+      last = match.index + match[0].length;
+      if (match[0] === '\n') {
+        newLine();
+        if (replaced) mark(from);
+      } else {
+        if (!replaced) mark(from + match.index);
+        column += match[0].length;
+      }
+    }
+    column += text.length - last;
+    out += text;
+  };
+  let at = 0;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    emit(code.slice(at, edit.start), at, false);
+    mark(edit.start);
+    emit(edit.text, edit.start, true);
+    at = edit.end;
+  }
+  emit(code.slice(at), at, false);
+  lines.push(segments.join(','));
+  return {
+    code: out,
+    map: { version: 3, sources: [source], names: [], mappings: lines.join(';') },
+  };
+}
+
 interface Node {
   type: string;
   start: number;
@@ -99,9 +188,7 @@ export function minifyTemplates(): Plugin {
       };
       visit(this.parse(code));
       if (edits.length === 0) return null;
-      const out = new MagicString(code);
-      for (const edit of edits) out.overwrite(edit.start, edit.end, edit.text);
-      return { code: out.toString(), map: out.generateMap({ hires: 'boundary', source: id }) };
+      return applyEdits(code, edits, id);
     },
   };
 }

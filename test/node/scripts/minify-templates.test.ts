@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { minifyCss, minifyHtml } from '../../../scripts/minify-templates.js';
+import { applyEdits, minifyCss, minifyHtml } from '../../../scripts/minify-templates.js';
 
 const lines = (s: string) => s.split('\n').length;
 
@@ -87,5 +87,57 @@ describe('minifyHtml', () => {
     const out = minifyHtml(html);
     assert.equal(out, '<div\npart="base"\nclass="a"\n>\n<span>a b</span>  <span>c</span>\n</div>');
     assert.equal(lines(out), lines(html));
+  });
+});
+
+/** The original line and column (0-based) that each generated position of a segment maps to. */
+function decode(mappings: string): Map<string, [number, number]> {
+  const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const out = new Map<string, [number, number]>();
+  let sourceLine = 0;
+  let sourceColumn = 0;
+  mappings.split(';').forEach((line, generatedLine) => {
+    let column = 0;
+    for (const segment of line.split(',').filter(Boolean)) {
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const char of segment) {
+        const digit = digits.indexOf(char);
+        value += (digit & 31) << shift;
+        shift += 5;
+        if (!(digit & 32)) {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      column += fields[0]!;
+      sourceLine += fields[2]!;
+      sourceColumn += fields[3]!;
+      out.set(`${generatedLine}:${column}`, [sourceLine, sourceColumn]);
+    }
+  });
+  return out;
+}
+
+describe('applyEdits', () => {
+  it('maps the code after a template that lost its lines back to where it was written', () => {
+    const code = 'const s = css`\n  a {\n    color: red;\n  }\n`;\nconst later = s;\n';
+    const start = code.indexOf('`') + 1;
+    const end = code.lastIndexOf('`');
+    const { code: out, map } = applyEdits(
+      code,
+      [{ start, end, text: minifyCss(code.slice(start, end)) }],
+      'a.ts',
+    );
+    assert.equal(out, 'const s = css` a{color:red}`;\nconst later = s;\n');
+    const mapped = decode(map.mappings);
+    // `later`, on the second generated line, was written on line 5 (0-based), column 6.
+    assert.deepEqual(mapped.get(`1:${'const '.length}`), [5, 6]);
+    // `;` after the template: generated line 0, written on line 4, column 1.
+    assert.deepEqual(mapped.get(`0:${out.indexOf(';')}`), [4, 1]);
+    // The template's text maps to where the template's text began.
+    assert.deepEqual(mapped.get(`0:${start}`), [0, start]);
   });
 });
