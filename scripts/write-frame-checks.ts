@@ -2,7 +2,9 @@
  * Writes `src/protocol/checks/<capability>.ts`: the browser client's checks of each capability's
  * server frames and payloads, compiled from the protocol's zod/mini schemas into calls of small
  * combinators (`checks/combinators.ts`). The server and the fake keep parsing with zod; a page loads
- * only the checks of the capabilities it shows, and no zod at all.
+ * only the checks of the capabilities it shows, and no zod at all. A named schema that more than
+ * one capability uses is written once, at the end of `checks/combinators.ts` (which every
+ * capability's module loads), and imported from there.
  *
  * Run `node --import tsx scripts/write-frame-checks.ts` after changing a schema;
  * test/node/protocol/checks/frame-checks.test.ts fails while the written files are stale, and
@@ -87,27 +89,44 @@ function serverFrames(): Map<string, AnySchema> {
   return frames;
 }
 
-/** One capability's module: constants for the named schemas it uses, then its exports. */
-export function compile(capability: (typeof CAPABILITY_CHECKS)[number]): string {
+/** The combinators `checks/combinators.ts` defines itself; the rest it takes from the core. */
+const LOCAL_COMBINATORS = new Set(['literal', 'union', 'withDefault', 'record', 'json']);
+
+/** Which protocol module declares the exported schema `name`. */
+function moduleOf(name: string): string {
+  if (name in entities) return 'entities';
+  if (name in activity) return 'activity';
+  return 'notifications';
+}
+
+/**
+ * Compiles schemas into code. `shared` holds the schemas `checks/combinators.ts` defines (by
+ * identity, to their names): a module that uses one imports it instead of defining it again.
+ * `exportAll` exports every constant (the shared ones, which the capabilities import).
+ */
+function emitter(shared: ReadonlyMap<unknown, string>, exportAll = false) {
   const combinators = new Set<string>();
   const core = new Set<string>();
   const consts: string[] = [];
   const defined = new Map<unknown, string>();
+  const fromShared = new Set<string>();
+  /** The exported schemas, by name, to the protocol module that declares each. */
+  const roots = new Map<string, string>();
   const use = (name: string) => (combinators.add(name), name);
 
-  const roots = new Map<string, string>();
   const named = (schema: AnySchema, name: string): string => {
+    const sharedName = shared.get(schema);
+    if (sharedName) return (fromShared.add(sharedName), sharedName);
     const known = defined.get(schema);
     if (known) return known;
     const code = expression(schema, true);
     const local = camel(name);
     defined.set(schema, local);
-    const from = roots.get(name);
     // The exported checks return the type zod infers from the schema they were made of.
     consts.push(
-      from === undefined
-        ? `const ${local} = ${code};`
-        : `export const ${local} = ${code} as Check<z.output<typeof ${name}>>;`,
+      roots.has(name)
+        ? `export const ${local} = ${code} as Check<z.output<typeof ${name}>>;`
+        : `${exportAll ? 'export ' : ''}const ${local} = ${code};`,
     );
     return local;
   };
@@ -205,36 +224,94 @@ export function compile(capability: (typeof CAPABILITY_CHECKS)[number]): string 
     }
   }
 
-  const exported: Record<string, unknown> = { ...entities, ...notifications, ...activity };
-  for (const name of capability.exports) {
-    const module = [entities, notifications, activity].find((m) => name in m)!;
-    roots.set(
-      name,
-      module === entities ? 'entities' : module === activity ? 'activity' : 'notifications',
-    );
+  /** The type-only imports the exported schemas' types need: zod's, then the protocol's. */
+  const rootImports = (): { zod: string[]; types: string[] } => {
+    const types: string[] = [];
+    for (const module of new Set(roots.values())) {
+      const names = [...roots].filter(([, m]) => m === module).map(([name]) => name);
+      types.push(`import type { ${names.sort().join(', ')} } from '../${module}.js';`);
+    }
+    return { zod: roots.size ? ["import type * as z from 'zod/mini';"] : [], types };
+  };
+
+  return { named, expression, combinators, core, consts, defined, fromShared, roots, rootImports };
+}
+
+const exportedSchema = (name: string): AnySchema => {
+  const schema = ({ ...entities, ...notifications, ...activity } as Record<string, unknown>)[name];
+  if (!NAMES.has(schema)) throw new Error(`${name} is not a schema of the protocol`);
+  return schema as AnySchema;
+};
+
+/**
+ * The named schemas more than one capability would define, with those they are made of: these
+ * are defined once, in `checks/combinators.ts`, which every capability's module loads anyway.
+ */
+function sharedChecks(): ReturnType<typeof emitter> {
+  const users = new Map<unknown, number>();
+  for (const capability of CAPABILITY_CHECKS) {
+    const alone = capabilityModule(capability, new Map());
+    for (const schema of alone.defined.keys()) users.set(schema, (users.get(schema) ?? 0) + 1);
   }
+  const out = emitter(new Map(), true);
+  const exportedByName = new Map<unknown, string>();
+  for (const capability of CAPABILITY_CHECKS) {
+    for (const name of capability.exports) exportedByName.set(exportedSchema(name), name);
+  }
+  for (const [schema, count] of users) {
+    if (count < 2) continue;
+    const name = NAMES.get(schema)!;
+    if (exportedByName.has(schema)) out.roots.set(name, moduleOf(name));
+    out.named(schema as AnySchema, name);
+  }
+  return out;
+}
+
+/** One capability's module, before `compile` writes it out. */
+function capabilityModule(
+  capability: (typeof CAPABILITY_CHECKS)[number],
+  shared: ReadonlyMap<unknown, string>,
+): ReturnType<typeof emitter> & { frames: string[]; reexports: string[] } {
+  const out = emitter(shared);
+  for (const name of capability.exports) out.roots.set(name, moduleOf(name));
+  const reexports: string[] = [];
   for (const name of capability.exports) {
-    const schema = exported[name];
-    if (!NAMES.has(schema)) throw new Error(`${name} is not a schema of the protocol`);
-    named(schema as AnySchema, name);
+    const schema = exportedSchema(name);
+    const sharedName = shared.get(schema);
+    if (sharedName) {
+      out.roots.delete(name);
+      reexports.push(sharedName);
+    }
+    out.named(schema, name);
   }
   const frames: string[] = [];
   for (const [type, schema] of serverFrames()) {
-    if (capability.frames(type))
-      frames.push(`  ${JSON.stringify(type)}: ${expression(schema, true)},`);
+    if (capability.frames(type)) {
+      frames.push(`  ${JSON.stringify(type)}: ${out.expression(schema, true)},`);
+    }
   }
+  return { ...out, frames, reexports };
+}
 
+/** The schemas `checks/combinators.ts` defines, by identity, to their names. */
+const sharedNames = (shared: ReturnType<typeof emitter>) =>
+  new Map([...shared.defined].map(([schema, name]) => [schema, name]));
+
+/** One capability's module: constants for the named schemas it uses, then its exports. */
+export function compile(capability: (typeof CAPABILITY_CHECKS)[number]): string {
+  const module = capabilityModule(capability, sharedNames(sharedChecks()));
+  const fromCombinators = [...module.combinators, ...module.fromShared].sort();
+  const { zod, types } = module.rootImports();
   const imports = [
-    `import { ${[...combinators].sort().concat('type Check').join(', ')} } from './combinators.js';`,
+    ...zod,
+    `import { ${fromCombinators.concat('type Check').join(', ')} } from './combinators.js';`,
   ];
-  if (core.size) {
-    imports.push(`import { ${[...core].sort().join(', ')} } from '../server-frame-checks.js';`);
+  if (module.core.size) {
+    imports.push(
+      `import { ${[...module.core].sort().join(', ')} } from '../server-frame-checks.js';`,
+    );
   }
-  if (roots.size) imports.unshift("import type * as z from 'zod/mini';");
-  for (const module of new Set(roots.values())) {
-    const names = [...roots].filter(([, m]) => m === module).map(([name]) => name);
-    imports.push(`import type { ${names.sort().join(', ')} } from '../${module}.js';`);
-  }
+  imports.push(...types);
   return [
     '/**',
     ` * Checks of the ${capability.file} capability's frames and values, without zod: written by`,
@@ -243,24 +320,61 @@ export function compile(capability: (typeof CAPABILITY_CHECKS)[number]): string 
     ' */',
     ...imports,
     '',
-    ...consts,
+    ...(module.reexports.length ? [`export { ${module.reexports.sort().join(', ')} };`] : []),
+    ...module.consts,
     '',
     '/** The server frames of the capability, by `type`. */',
     'export const FRAMES: Readonly<Record<string, Check>> = {',
-    ...frames,
+    ...module.frames,
     '};',
+    '',
+  ].join('\n');
+}
+
+/** Where the written part of `checks/combinators.ts` starts; the generator keeps what is above. */
+export const SHARED_MARKER =
+  '// Written by scripts/write-frame-checks.ts from here to the end; do not edit (run it after';
+
+/** `checks/combinators.ts` as it is by hand above the marker, with the shared checks below it. */
+export function compileCombinators(current: string): string {
+  const at = current.indexOf(SHARED_MARKER);
+  if (at < 0) throw new Error(`checks/combinators.ts has no line starting "${SHARED_MARKER}"`);
+  const shared = sharedChecks();
+  const fromCore = [...shared.combinators].filter((name) => !LOCAL_COMBINATORS.has(name));
+  const { zod, types } = shared.rootImports();
+  const imports = [...zod];
+  if (fromCore.length || shared.core.size) {
+    const names = [...fromCore, ...shared.core].sort();
+    imports.push(`import { ${names.join(', ')} } from '../server-frame-checks.js';`);
+  }
+  imports.push(...types);
+  return [
+    current.slice(0, at) + SHARED_MARKER,
+    '// changing a schema): the named checks more than one capability uses, defined once here.',
+    ...imports,
+    '',
+    ...shared.consts,
     '',
   ].join('\n');
 }
 
 export const checksFile = (file: string) => resolve(root, 'src/protocol/checks', `${file}.ts`);
 
+/** Every file the generator writes, with its text before formatting. */
+export function compiledFiles(): { path: string; text: string }[] {
+  const combinators = checksFile('combinators');
+  return [
+    ...CAPABILITY_CHECKS.map((c) => ({ path: checksFile(c.file), text: compile(c) })),
+    { path: combinators, text: compileCombinators(readFileSync(combinators, 'utf8')) },
+  ];
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { format, resolveConfig } = await import('prettier');
   let stale = 0;
-  for (const capability of CAPABILITY_CHECKS) {
-    const path = checksFile(capability.file);
-    const text = await format(compile(capability), {
+  for (const file of compiledFiles()) {
+    const { path } = file;
+    const text = await format(file.text, {
       ...(await resolveConfig(path)),
       filepath: path,
     });

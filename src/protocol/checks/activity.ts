@@ -6,6 +6,9 @@
 import type * as z from 'zod/mini';
 import {
   array,
+  entityId,
+  entityRef,
+  fieldName,
   json,
   literal,
   number,
@@ -19,10 +22,6 @@ import { requestId, userId, userProfile } from '../server-frame-checks.js';
 import type { ActivityFilter, ActivityItem, FeedRef } from '../activity.js';
 
 const activityKind = string(1, 64, /^[a-z][a-z0-9_.-]*$/);
-const entityType = string(1, 64, /^[a-z][a-z0-9_-]*$/);
-const entityId = string(1, 128, /^[A-Za-z0-9_\-.]+$/);
-const entityRef = object({ type: entityType, id: entityId, label: optional(string(0, 200)) });
-const fieldName = string(1, 128, /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.-]*$/);
 const fieldChange = object({ field: fieldName, from: optional(json), to: optional(json) });
 export const activityItem = object({
   id: string(0, Infinity),

@@ -2,7 +2,9 @@
  * The building blocks of the capabilities' frame checks (`checks/<capability>.ts`, written from the
  * zod schemas by scripts/write-frame-checks.ts) beyond those the core frames use: each accepts,
  * refuses and returns what the zod/mini schema of the same kind does, so the browser client checks
- * a capability's frames without loading zod. Loaded with the first capability, not with the core.
+ * a capability's frames without loading zod. Loaded with the first capability, not with the core,
+ * so the named checks several capabilities use (an entity reference, a field name) are written at
+ * the end of this file, once, rather than into each capability's module.
  */
 import { fail, FrameProblem, type Check } from '../server-frame-checks.js';
 
@@ -98,3 +100,18 @@ export function safeCheck<T>(
     return { success: false, message: error.message };
   }
 }
+
+// Written by scripts/write-frame-checks.ts from here to the end; do not edit (run it after
+// changing a schema): the named checks more than one capability uses, defined once here.
+import type * as z from 'zod/mini';
+import { object, optional, string } from '../server-frame-checks.js';
+import type { EntityId, EntityType } from '../entities.js';
+
+export const entityType = string(1, 64, /^[a-z][a-z0-9_-]*$/) as Check<z.output<typeof EntityType>>;
+export const entityId = string(1, 128, /^[A-Za-z0-9_\-.]+$/) as Check<z.output<typeof EntityId>>;
+export const fieldName = string(1, 128, /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.-]*$/);
+export const entityRef = object({
+  type: entityType,
+  id: entityId,
+  label: optional(string(0, 200)),
+});

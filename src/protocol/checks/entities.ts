@@ -7,6 +7,9 @@ import type * as z from 'zod/mini';
 import {
   array,
   boolean,
+  entityId,
+  entityType,
+  fieldName,
   json,
   literal,
   number,
@@ -18,11 +21,9 @@ import {
   type Check,
 } from './combinators.js';
 import { requestId, userProfile } from '../server-frame-checks.js';
-import type { EntityChange, EntityId, EntityType, Fields } from '../entities.js';
+import type { EntityChange, Fields } from '../entities.js';
 
-export const entityType = string(1, 64, /^[a-z][a-z0-9_-]*$/) as Check<z.output<typeof EntityType>>;
-export const entityId = string(1, 128, /^[A-Za-z0-9_\-.]+$/) as Check<z.output<typeof EntityId>>;
-const fieldName = string(1, 128, /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.-]*$/);
+export { entityId, entityType };
 export const fields = record(fieldName, json) as Check<z.output<typeof Fields>>;
 const entity = object({
   type: entityType,

@@ -7,6 +7,7 @@ import type * as z from 'zod/mini';
 import {
   array,
   boolean,
+  entityRef,
   literal,
   number,
   object,
@@ -20,9 +21,6 @@ import {
 import { requestId, roomName, userId, userProfile } from '../server-frame-checks.js';
 import type { Notification, NotificationInput } from '../notifications.js';
 
-const entityType = string(1, 64, /^[a-z][a-z0-9_-]*$/);
-const entityId = string(1, 128, /^[A-Za-z0-9_\-.]+$/);
-const entityRef = object({ type: entityType, id: entityId, label: optional(string(0, 200)) });
 const notificationTarget = union(
   object({ user: userId }),
   object({ room: roomName }),

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { format, resolveConfig } from 'prettier';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { CAPABILITY_CHECKS, checksFile, compile } from '../../../../scripts/write-frame-checks.js';
+import { compiledFiles } from '../../../../scripts/write-frame-checks.js';
 import * as activity from '../../../../src/protocol/activity.js';
 import { FrameProblem, type Check } from '../../../../src/protocol/server-frame-checks.js';
 import * as activityChecks from '../../../../src/protocol/checks/activity.js';
@@ -71,9 +71,8 @@ function viaZod(schema: Schema, value: unknown): { ok: boolean; data?: unknown }
 
 describe('capability frame checks', () => {
   it('are the ones the schemas compile to (run scripts/write-frame-checks.ts)', async () => {
-    for (const capability of CAPABILITY_CHECKS) {
-      const path = checksFile(capability.file);
-      const written = await format(compile(capability), {
+    for (const { path, text } of compiledFiles()) {
+      const written = await format(text, {
         ...(await resolveConfig(path)),
         filepath: path,
       });
