@@ -2,20 +2,21 @@
  * Events fired by `<crm-activity-feed>`.
  */
 import type { ActivityFilter, ActivityItem, EntityRef } from '../protocol/index.js';
+import { CrmPageEvent } from './page-event.js';
 
 /**
  * The reader changed the feed's filter (kinds of activity, people) with the filter bar. The feed
  * refetches on its own; the event lets a page remember the choice (say, in the URL). Not fired
  * when the page sets `filter` itself. Bubbles and is composed, for the page.
  */
-export class CrmActivityFilterChangeEvent extends Event {
+export class CrmActivityFilterChangeEvent extends CrmPageEvent {
   static readonly eventName = 'crm-activity-filter-change';
 
   constructor(
     /** The filter now in force; empty lists are left out (no `kinds` means every kind). */
     readonly filter: ActivityFilter,
   ) {
-    super(CrmActivityFilterChangeEvent.eventName, { bubbles: true, composed: true });
+    super(CrmActivityFilterChangeEvent.eventName);
   }
 }
 
@@ -24,7 +25,7 @@ export class CrmActivityFilterChangeEvent extends Event {
  * an `entityHref`). Cancelable: call `preventDefault()` to route in a single-page app instead of
  * following the link. Bubbles and is composed.
  */
-export class CrmActivityOpenEvent extends Event {
+export class CrmActivityOpenEvent extends CrmPageEvent {
   static readonly eventName = 'crm-activity-open';
 
   constructor(
@@ -35,7 +36,7 @@ export class CrmActivityOpenEvent extends Event {
     /** The URL the link would follow. */
     readonly href: string,
   ) {
-    super(CrmActivityOpenEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+    super(CrmActivityOpenEvent.eventName, { cancelable: true });
   }
 }
 

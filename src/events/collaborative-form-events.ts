@@ -6,6 +6,7 @@
 import type { ChangeInfo, LiveConflict } from '../client/live-data/live-data-types.js';
 import type { RealtimeError } from '../client/realtime-error.js';
 import type { Fields } from '../protocol/index.js';
+import { CrmEntityPageEvent } from './page-event.js';
 
 /** Which entity an event is about. */
 export interface FormEntity {
@@ -18,26 +19,26 @@ export interface FormEntity {
  * `preventDefault()` to keep them unsaved (the fields stay as the user left them), say, after a
  * validation of the page's own.
  */
-export class CrmFormSaveEvent extends Event implements FormEntity {
+export class CrmFormSaveEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-save';
 
   constructor(
-    readonly entityType: string,
-    readonly entityId: string,
+    entityType: string,
+    entityId: string,
     /** The fields to save, by name, as JSON values (see the element's doc for each input type). */
     readonly fields: Readonly<Fields>,
   ) {
-    super(CrmFormSaveEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+    super(CrmFormSaveEvent.eventName, entityType, entityId, { cancelable: true });
   }
 }
 
 /** The server confirmed a save of this form (also a resolved conflict, or an offline replay). */
-export class CrmFormSavedEvent extends Event implements FormEntity {
+export class CrmFormSavedEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-saved';
 
   constructor(
-    readonly entityType: string,
-    readonly entityId: string,
+    entityType: string,
+    entityId: string,
     /** The fields saved. */
     readonly fields: Readonly<Fields>,
     /** The entity's version after the save. */
@@ -45,7 +46,7 @@ export class CrmFormSavedEvent extends Event implements FormEntity {
     /** The change as the live-data layer reports it (state `confirmed`). */
     readonly change: ChangeInfo,
   ) {
-    super(CrmFormSavedEvent.eventName, { bubbles: true, composed: true });
+    super(CrmFormSavedEvent.eventName, entityType, entityId);
   }
 }
 
@@ -54,15 +55,15 @@ export class CrmFormSavedEvent extends Event implements FormEntity {
  * `<crm-conflict-dialog>`. Cancelable: call `preventDefault()` to handle it yourself with
  * `conflict.resolve(fields)` or `conflict.discard()`; until then the form shows "Conflict".
  */
-export class CrmFormConflictEvent extends Event implements FormEntity {
+export class CrmFormConflictEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-conflict';
 
   constructor(
-    readonly entityType: string,
-    readonly entityId: string,
+    entityType: string,
+    entityId: string,
     readonly conflict: LiveConflict,
   ) {
-    super(CrmFormConflictEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+    super(CrmFormConflictEvent.eventName, entityType, entityId, { cancelable: true });
   }
 }
 
@@ -73,18 +74,18 @@ export type FormErrorPhase = 'load' | 'save';
  * The entity could not be read (`load`: `not_found`, `forbidden`), or the server refused a save
  * (`save`: its values were rolled back and the form shows the error).
  */
-export class CrmFormErrorEvent extends Event implements FormEntity {
+export class CrmFormErrorEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-error';
 
   constructor(
-    readonly entityType: string,
-    readonly entityId: string,
+    entityType: string,
+    entityId: string,
     readonly phase: FormErrorPhase,
     readonly error: RealtimeError,
     /** `save`: the fields that were not saved. */
     readonly fields: Readonly<Fields> = {},
   ) {
-    super(CrmFormErrorEvent.eventName, { bubbles: true, composed: true });
+    super(CrmFormErrorEvent.eventName, entityType, entityId);
   }
 }
 
@@ -96,19 +97,19 @@ export type FormChangeSource = 'load' | 'remote' | 'local';
  * save (optimistic, confirmed, rolled back, resolved). For page parts that show the same record
  * outside the form, such as a heading.
  */
-export class CrmFormChangeEvent extends Event implements FormEntity {
+export class CrmFormChangeEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-change';
 
   constructor(
-    readonly entityType: string,
-    readonly entityId: string,
+    entityType: string,
+    entityId: string,
     /** Every field as the form shows it now (confirmed, plus the user's unconfirmed saves). */
     readonly data: Readonly<Fields>,
     /** The fields whose value changed. */
     readonly changed: readonly string[],
     readonly source: FormChangeSource,
   ) {
-    super(CrmFormChangeEvent.eventName, { bubbles: true, composed: true });
+    super(CrmFormChangeEvent.eventName, entityType, entityId);
   }
 }
 

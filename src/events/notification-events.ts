@@ -2,6 +2,7 @@
  * Events fired by `<crm-notification-center>`. All bubble and are composed, for the page.
  */
 import type { Notification, NotificationAction } from '../client/types.js';
+import { CrmPageEvent } from './page-event.js';
 
 /** Where the user acted: an item of the dropdown panel, or a toast. */
 export type NotificationSource = 'panel' | 'toast';
@@ -14,7 +15,7 @@ export type NotificationEventAction = Extract<NotificationAction, { event: strin
  * does what it means (`event.action.event`, e.g. `"call-back"`). Actions with a URL are plain
  * links and fire nothing. The notification is marked read.
  */
-export class CrmNotificationActionEvent extends Event {
+export class CrmNotificationActionEvent extends CrmPageEvent {
   static readonly eventName = 'crm-notification-action';
 
   constructor(
@@ -25,7 +26,7 @@ export class CrmNotificationActionEvent extends Event {
     /** Whether it was chosen in the panel or on a toast. */
     readonly source: NotificationSource,
   ) {
-    super(CrmNotificationActionEvent.eventName, { bubbles: true, composed: true });
+    super(CrmNotificationActionEvent.eventName);
   }
 }
 
@@ -35,7 +36,7 @@ export class CrmNotificationActionEvent extends Event {
  * there is one (a link click, or `location.assign`); a single-page app calls `preventDefault()`
  * and routes itself. Either way the notification is marked read.
  */
-export class CrmNotificationOpenEvent extends Event {
+export class CrmNotificationOpenEvent extends CrmPageEvent {
   static readonly eventName = 'crm-notification-open';
 
   constructor(
@@ -44,7 +45,7 @@ export class CrmNotificationOpenEvent extends Event {
     readonly href: string | undefined,
     readonly source: NotificationSource,
   ) {
-    super(CrmNotificationOpenEvent.eventName, { bubbles: true, composed: true, cancelable: true });
+    super(CrmNotificationOpenEvent.eventName, { cancelable: true });
   }
 }
 
@@ -56,14 +57,14 @@ export type NotificationReadReason = 'open-panel' | 'item' | 'all';
  * one the user opened, acted on or marked (`item`), or every one (`all`, then `ids` is `'all'`).
  * A fact: the change is already sent (and rolled back by the client if the server refuses).
  */
-export class CrmNotificationReadEvent extends Event {
+export class CrmNotificationReadEvent extends CrmPageEvent {
   static readonly eventName = 'crm-notification-read';
 
   constructor(
     readonly ids: readonly string[] | 'all',
     readonly reason: NotificationReadReason,
   ) {
-    super(CrmNotificationReadEvent.eventName, { bubbles: true, composed: true });
+    super(CrmNotificationReadEvent.eventName);
   }
 }
 
