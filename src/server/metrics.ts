@@ -81,9 +81,13 @@ export interface MetricGauges {
 
 type Sample = [labels: string, value: number];
 
-function block(name: string, type: 'counter' | 'gauge', help: string, samples: Sample[]): string {
+/** One metric: name, type, help, and its samples (a number is one sample without labels). */
+type Metric = [name: string, type: 'counter' | 'gauge', help: string, value: number | Sample[]];
+
+function block([name, type, help, value]: Metric): string {
+  const samples: Sample[] = typeof value === 'number' ? [['', value]] : value;
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
-  for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  for (const [labels, sample] of samples) lines.push(`${name}${labels} ${sample}`);
   return lines.join('\n');
 }
 
@@ -93,96 +97,114 @@ function labelled<K extends string | number>(label: string, map: Map<K, number>)
 
 /** Prometheus text exposition format, version 0.0.4. */
 export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
-  const blocks = [
-    block('crm_connections', 'gauge', 'Open WebSocket connections.', [['', g.connections]]),
-    block('crm_rooms', 'gauge', 'Rooms with at least one member on this process.', [['', g.rooms]]),
-    block('crm_presence_rooms', 'gauge', 'Rooms holding presence on this process.', [
-      ['', g.presenceRooms],
-    ]),
-    block('crm_uptime_seconds', 'gauge', 'Seconds since the server started.', [
-      ['', g.uptimeSeconds],
-    ]),
-    block('crm_connections_opened_total', 'counter', 'WebSocket connections accepted.', [
-      ['', m.connectionsOpened],
-    ]),
-    block(
+  const metrics: Metric[] = [
+    ['crm_connections', 'gauge', 'Open WebSocket connections.', g.connections],
+    ['crm_rooms', 'gauge', 'Rooms with at least one member on this process.', g.rooms],
+    ['crm_presence_rooms', 'gauge', 'Rooms holding presence on this process.', g.presenceRooms],
+    ['crm_uptime_seconds', 'gauge', 'Seconds since the server started.', g.uptimeSeconds],
+    [
+      'crm_connections_opened_total',
+      'counter',
+      'WebSocket connections accepted.',
+      m.connectionsOpened,
+    ],
+    [
       'crm_connections_closed_total',
       'counter',
       'WebSocket connections closed, by close code.',
       labelled('code', m.connectionsClosed),
-    ),
-    block('crm_frames_in_total', 'counter', 'Frames received from clients.', [['', m.framesIn]]),
-    block('crm_bytes_in_total', 'counter', 'Bytes received from clients.', [['', m.bytesIn]]),
-    block('crm_frames_out_total', 'counter', 'Frames sent to clients.', [['', m.framesOut]]),
-    block('crm_errors_total', 'counter', 'Error frames sent, by code.', labelled('code', m.errors)),
-    block('crm_events_published_total', 'counter', 'Room events published.', [
-      ['', m.eventsPublished],
-    ]),
-    block(
+    ],
+    ['crm_frames_in_total', 'counter', 'Frames received from clients.', m.framesIn],
+    ['crm_bytes_in_total', 'counter', 'Bytes received from clients.', m.bytesIn],
+    ['crm_frames_out_total', 'counter', 'Frames sent to clients.', m.framesOut],
+    ['crm_errors_total', 'counter', 'Error frames sent, by code.', labelled('code', m.errors)],
+    ['crm_events_published_total', 'counter', 'Room events published.', m.eventsPublished],
+    [
       'crm_broadcast_deliveries_total',
       'counter',
       'Broadcast frames written, one per recipient.',
-      [['', m.broadcastDeliveries]],
-    ),
-    block('crm_events_replayed_total', 'counter', 'Events replayed to resuming clients.', [
-      ['', m.eventsReplayed],
-    ]),
-    block('crm_resume_gaps_total', 'counter', 'Joins whose resume point was out of the buffer.', [
-      ['', m.resumeGaps],
-    ]),
-    block('crm_auth_failures_total', 'counter', 'Handshakes refused.', [['', m.authFailures]]),
-    block(
+      m.broadcastDeliveries,
+    ],
+    [
+      'crm_events_replayed_total',
+      'counter',
+      'Events replayed to resuming clients.',
+      m.eventsReplayed,
+    ],
+    [
+      'crm_resume_gaps_total',
+      'counter',
+      'Joins whose resume point was out of the buffer.',
+      m.resumeGaps,
+    ],
+    ['crm_auth_failures_total', 'counter', 'Handshakes refused.', m.authFailures],
+    [
       'crm_handshakes_throttled_total',
       'counter',
       'Upgrades refused (429) from addresses with too many failed handshakes.',
-      [['', m.handshakesThrottled]],
-    ),
-    block('crm_heartbeat_timeouts_total', 'counter', 'Sockets dropped for missed pings.', [
-      ['', m.heartbeatTimeouts],
-    ]),
-    block('crm_slow_consumers_total', 'counter', 'Sockets dropped for a full send buffer.', [
-      ['', m.slowConsumers],
-    ]),
-    block('crm_handler_failures_total', 'counter', 'Exceptions caught in frame handlers.', [
-      ['', m.handlerFailures],
-    ]),
-    block(
+      m.handshakesThrottled,
+    ],
+    [
+      'crm_heartbeat_timeouts_total',
+      'counter',
+      'Sockets dropped for missed pings.',
+      m.heartbeatTimeouts,
+    ],
+    [
+      'crm_slow_consumers_total',
+      'counter',
+      'Sockets dropped for a full send buffer.',
+      m.slowConsumers,
+    ],
+    [
+      'crm_handler_failures_total',
+      'counter',
+      'Exceptions caught in frame handlers.',
+      m.handlerFailures,
+    ],
+    [
       'crm_entity_writes_total',
       'counter',
       'Entity writes from clients and backends, by outcome.',
       labelled('outcome', m.entityWrites),
-    ),
-    block('crm_notifications_sent_total', 'counter', 'Notifications stored.', [
-      ['', m.notificationsSent],
-    ]),
-    block(
+    ],
+    ['crm_notifications_sent_total', 'counter', 'Notifications stored.', m.notificationsSent],
+    [
       'crm_notification_recipients_total',
       'counter',
       'Recipient rows of stored notifications.',
-      [['', m.notificationRecipients]],
-    ),
-    block('crm_activity_appended_total', 'counter', 'Activity items appended.', [
-      ['', m.activityAppended],
-    ]),
+      m.notificationRecipients,
+    ],
+    ['crm_activity_appended_total', 'counter', 'Activity items appended.', m.activityAppended],
   ];
   if (g.webhooks) {
-    blocks.push(
-      block('crm_webhook_pending', 'gauge', 'Webhook deliveries waiting (incl. retries).', [
-        ['', g.webhooks.pending],
-      ]),
-      block('crm_webhook_dead', 'gauge', 'Webhook deliveries that used up their attempts.', [
-        ['', g.webhooks.dead],
-      ]),
-      block('crm_webhook_delivered_total', 'counter', 'Webhook deliveries answered 2xx.', [
-        ['', m.webhooksDelivered],
-      ]),
-      block('crm_webhook_failed_total', 'counter', 'Webhook attempts that failed.', [
-        ['', m.webhookAttemptsFailed],
-      ]),
-      block('crm_webhook_dead_total', 'counter', 'Webhook deliveries that went dead.', [
-        ['', m.webhooksDead],
-      ]),
+    metrics.push(
+      [
+        'crm_webhook_pending',
+        'gauge',
+        'Webhook deliveries waiting (incl. retries).',
+        g.webhooks.pending,
+      ],
+      [
+        'crm_webhook_dead',
+        'gauge',
+        'Webhook deliveries that used up their attempts.',
+        g.webhooks.dead,
+      ],
+      [
+        'crm_webhook_delivered_total',
+        'counter',
+        'Webhook deliveries answered 2xx.',
+        m.webhooksDelivered,
+      ],
+      [
+        'crm_webhook_failed_total',
+        'counter',
+        'Webhook attempts that failed.',
+        m.webhookAttemptsFailed,
+      ],
+      ['crm_webhook_dead_total', 'counter', 'Webhook deliveries that went dead.', m.webhooksDead],
     );
   }
-  return blocks.join('\n') + '\n';
+  return metrics.map(block).join('\n') + '\n';
 }
