@@ -6,11 +6,12 @@
  * one at a time, and a `seq` taken later always commits later, so a reader past `seq` n never
  * finds a new row below n.
  */
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {
-  CHANGE_COLUMNS,
+  attemptValues,
+  CHANGE_LOG_SQL,
   changeOfRow,
+  changeValues,
   deliveryOfRow,
   type AttemptResult,
   type ChangeLogRepository,
@@ -19,6 +20,7 @@ import {
   type DeliveryRecord,
   type NewChange,
 } from '../webhooks/change-log.js';
+import { numbered } from './placeholders.js';
 import type { PendingStatements } from './transaction.js';
 
 /** The advisory lock key appends take (arbitrary; "crm-cl" in ASCII). */
@@ -33,8 +35,12 @@ export const DISPATCH_LOCK_KEY = 0x63726d2d7768;
 
 type Row = ChangeRow;
 const LOCK = 'SELECT pg_advisory_xact_lock($1)';
-const INSERT = `INSERT INTO change_log (id, kind, entity_type, entity_id, at, data, delivery)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+const INSERT = numbered(CHANGE_LOG_SQL.insert);
+const AFTER = numbered(CHANGE_LOG_SQL.after);
+const PENDING_HEADS = numbered(CHANGE_LOG_SQL.pendingHeads);
+const RECORD_ATTEMPT = numbered(CHANGE_LOG_SQL.recordAttempt);
+const DEAD_LETTERS = numbered(CHANGE_LOG_SQL.deadLetters);
+const PRUNE = numbered(CHANGE_LOG_SQL.prune);
 
 export class PostgresChangeLog implements ChangeLogRepository {
   private tracking = false;
@@ -99,15 +105,7 @@ export class PostgresChangeLog implements ChangeLogRepository {
   }
 
   private params(change: NewChange): unknown[] {
-    return [
-      randomUUID(),
-      change.kind,
-      change.entity?.type ?? null,
-      change.entity?.id ?? null,
-      change.at,
-      JSON.stringify(change.data),
-      this.tracking ? 'pending' : null,
-    ];
+    return changeValues(change, this.tracking);
   }
 
   /** Appends a row inside the transaction `client` has open. */
@@ -141,58 +139,30 @@ export class PostgresChangeLog implements ChangeLogRepository {
 
   async after(after: number, limit: number): Promise<ChangeRecord[]> {
     await this.ready();
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [after, limit],
-    );
+    const { rows } = await this.pool.query<Row>(AFTER, [after, limit]);
     return rows.map(changeOfRow);
   }
 
   async pendingHeads(limit: number): Promise<DeliveryRecord[]> {
     await this.ready();
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${CHANGE_COLUMNS} FROM change_log c
-        WHERE c.delivery = 'pending'
-          AND (c.entity_type IS NULL OR NOT EXISTS (
-            SELECT 1 FROM change_log p
-             WHERE p.delivery = 'pending' AND p.entity_type = c.entity_type
-               AND p.entity_id = c.entity_id AND p.seq < c.seq))
-        ORDER BY c.seq LIMIT $1`,
-      [limit],
-    );
+    const { rows } = await this.pool.query<Row>(PENDING_HEADS, [limit]);
     return rows.map(deliveryOfRow);
   }
 
   async recordAttempt(seq: number, result: AttemptResult): Promise<void> {
     await this.ready();
-    await this.pool.query(
-      `UPDATE change_log SET delivery = $2, attempts = $3, last_attempt_at = $4,
-              next_attempt_at = $5, last_error = $6
-        WHERE seq = $1 AND delivery = 'pending'`,
-      [
-        seq,
-        result.state,
-        result.attempts,
-        result.at,
-        result.state === 'pending' ? result.nextAttemptAt : null,
-        result.state === 'delivered' ? null : result.error.slice(0, 500),
-      ],
-    );
+    await this.pool.query(RECORD_ATTEMPT, attemptValues(seq, result));
   }
 
   async deadLetters(after: number, limit: number): Promise<DeliveryRecord[]> {
     await this.ready();
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > $1 ORDER BY seq LIMIT $2`,
-      [after, limit],
-    );
+    const { rows } = await this.pool.query<Row>(DEAD_LETTERS, [after, limit]);
     return rows.map(deliveryOfRow);
   }
 
   async retryDead(ids: readonly string[] | 'all'): Promise<string[]> {
     await this.ready();
-    const revive = `UPDATE change_log SET delivery = 'pending', attempts = 0, next_attempt_at = NULL
-                     WHERE delivery = 'dead'`;
+    const revive = CHANGE_LOG_SQL.revive;
     const { rows } =
       ids === 'all'
         ? await this.pool.query<{ id: string }>(`${revive} RETURNING id`)
@@ -214,10 +184,7 @@ export class PostgresChangeLog implements ChangeLogRepository {
 
   async prune(cutoff: number): Promise<number> {
     await this.ready();
-    const result = await this.pool.query(
-      `DELETE FROM change_log WHERE at < $1 AND (delivery IS NULL OR delivery = 'delivered')`,
-      [cutoff],
-    );
+    const result = await this.pool.query(PRUNE, [cutoff]);
     return result.rowCount ?? 0;
   }
 }

@@ -17,6 +17,7 @@
  * - `pendingHeads` returns, per entity, only the oldest pending row: a later delivery for the same
  *   entity waits until the earlier one is delivered or dead. Rows about no entity are their own head.
  */
+import { randomUUID } from 'node:crypto';
 
 export const CHANGE_KINDS = ['entity.change', 'notification', 'activity'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -171,4 +172,60 @@ export function deliveryOfRow(row: ChangeRow): DeliveryRecord {
     lastAttemptAt: row.last_attempt_at ?? undefined,
     lastError: row.last_error ?? undefined,
   };
+}
+
+/**
+ * The statements both SQL stores run on `change_log`, where their dialects agree. `?` stands for
+ * each parameter in order (SQLite's own syntax; the PostgreSQL store numbers them).
+ */
+export const CHANGE_LOG_SQL = {
+  /** Parameters: `changeValues`. */
+  insert: `INSERT INTO change_log (id, kind, entity_type, entity_id, at, data, delivery)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  /** Parameters: after, limit. */
+  after: `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`,
+  /** The oldest pending row of each entity, and pending rows about no entity. Parameter: limit. */
+  pendingHeads: `SELECT ${CHANGE_COLUMNS} FROM change_log c
+    WHERE c.delivery = 'pending'
+      AND (c.entity_type IS NULL OR NOT EXISTS (
+        SELECT 1 FROM change_log p
+         WHERE p.delivery = 'pending' AND p.entity_type = c.entity_type
+           AND p.entity_id = c.entity_id AND p.seq < c.seq))
+    ORDER BY c.seq LIMIT ?`,
+  /** Parameters: `attemptValues`. */
+  recordAttempt: `UPDATE change_log SET delivery = ?, attempts = ?, last_attempt_at = ?,
+      next_attempt_at = ?, last_error = ?
+    WHERE seq = ? AND delivery = 'pending'`,
+  /** Parameters: after, limit. */
+  deadLetters: `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > ? ORDER BY seq LIMIT ?`,
+  /** Every dead row back to pending; a store adds its own test of `id` to revive some. */
+  revive: `UPDATE change_log SET delivery = 'pending', attempts = 0, next_attempt_at = NULL
+    WHERE delivery = 'dead'`,
+  /** Rows older than the cutoff whose delivery is over (or was never asked for). Parameter: cutoff. */
+  prune: `DELETE FROM change_log WHERE at < ? AND (delivery IS NULL OR delivery = 'delivered')`,
+} as const;
+
+/** The parameters of `CHANGE_LOG_SQL.insert` for a new row (a pending delivery when `tracking`). */
+export function changeValues(change: NewChange, tracking: boolean): unknown[] {
+  return [
+    randomUUID(),
+    change.kind,
+    change.entity?.type ?? null,
+    change.entity?.id ?? null,
+    change.at,
+    JSON.stringify(change.data),
+    tracking ? 'pending' : null,
+  ];
+}
+
+/** The parameters of `CHANGE_LOG_SQL.recordAttempt`; a stored error is cut to 500 characters. */
+export function attemptValues(seq: number, result: AttemptResult): unknown[] {
+  return [
+    result.state,
+    result.attempts,
+    result.at,
+    result.state === 'pending' ? result.nextAttemptAt : null,
+    result.state === 'delivered' ? null : result.error.slice(0, 500),
+    seq,
+  ];
 }

@@ -4,11 +4,12 @@
  * AUTOINCREMENT key, so with SQLite's single writer its order is commit order. Pending and dead
  * deliveries have partial indexes of their own, so the worker's queries never walk delivered rows.
  */
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {
-  CHANGE_COLUMNS,
+  attemptValues,
+  CHANGE_LOG_SQL as SQL,
   changeOfRow,
+  changeValues,
   deliveryOfRow,
   type AttemptResult,
   type ChangeLogRepository,
@@ -36,7 +37,7 @@ export class SqliteChangeLog implements ChangeLogRepository {
   private readonly insert: Database.Statement<unknown[]>;
   private readonly selectAfter: Database.Statement<[number, number], Row>;
   private readonly selectHeads: Database.Statement<[number], Row>;
-  private readonly updateAttempt: Database.Statement<Record<string, unknown>>;
+  private readonly updateAttempt: Database.Statement<unknown[]>;
   private readonly selectDead: Database.Statement<[number, number], Row>;
   private readonly reviveSome: Database.Statement<[string], { id: string }>;
   private readonly reviveAll: Database.Statement<[], { id: string }>;
@@ -45,56 +46,25 @@ export class SqliteChangeLog implements ChangeLogRepository {
   private readonly deleteOld: Database.Statement<[number]>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(
-      `INSERT INTO change_log (id, kind, entity_type, entity_id, at, data, delivery)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.selectAfter = db.prepare(
-      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`,
-    );
-    this.selectHeads = db.prepare(
-      `SELECT ${CHANGE_COLUMNS} FROM change_log c
-        WHERE c.delivery = 'pending'
-          AND (c.entity_type IS NULL OR NOT EXISTS (
-            SELECT 1 FROM change_log p
-             WHERE p.delivery = 'pending' AND p.entity_type = c.entity_type
-               AND p.entity_id = c.entity_id AND p.seq < c.seq))
-        ORDER BY c.seq LIMIT ?`,
-    );
-    this.updateAttempt = db.prepare(
-      `UPDATE change_log SET delivery = @state, attempts = @attempts, last_attempt_at = @at,
-              next_attempt_at = @next, last_error = @error
-        WHERE seq = @seq AND delivery = 'pending'`,
-    );
-    this.selectDead = db.prepare(
-      `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE delivery = 'dead' AND seq > ? ORDER BY seq LIMIT ?`,
-    );
-    const revive = `UPDATE change_log SET delivery = 'pending', attempts = 0, next_attempt_at = NULL
-                     WHERE delivery = 'dead'`;
+    this.insert = db.prepare(SQL.insert);
+    this.selectAfter = db.prepare(SQL.after);
+    this.selectHeads = db.prepare(SQL.pendingHeads);
+    this.updateAttempt = db.prepare(SQL.recordAttempt);
+    this.selectDead = db.prepare(SQL.deadLetters);
     this.reviveSome = db.prepare(
-      `${revive} AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
+      `${SQL.revive} AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
     );
-    this.reviveAll = db.prepare(`${revive} RETURNING id`);
+    this.reviveAll = db.prepare(`${SQL.revive} RETURNING id`);
     this.countPending = db.prepare(
       `SELECT COUNT(*) AS n FROM change_log WHERE delivery = 'pending'`,
     );
     this.countDead = db.prepare(`SELECT COUNT(*) AS n FROM change_log WHERE delivery = 'dead'`);
-    this.deleteOld = db.prepare(
-      `DELETE FROM change_log WHERE at < ? AND (delivery IS NULL OR delivery = 'delivered')`,
-    );
+    this.deleteOld = db.prepare(SQL.prune);
   }
 
   /** Appends a row; call it inside the transaction of the change it records. */
   readonly record = (change: NewChange): void => {
-    this.insert.run(
-      randomUUID(),
-      change.kind,
-      change.entity?.type ?? null,
-      change.entity?.id ?? null,
-      change.at,
-      JSON.stringify(change.data),
-      this.tracking ? 'pending' : null,
-    );
+    this.insert.run(changeValues(change, this.tracking));
     // better-sqlite3 transactions are synchronous: a microtask runs after the commit (or the
     // rollback, which only costs a worker an empty look).
     if (this.listeners.size > 0 && !this.wakeScheduled) {
@@ -125,14 +95,7 @@ export class SqliteChangeLog implements ChangeLogRepository {
   }
 
   async recordAttempt(seq: number, result: AttemptResult): Promise<void> {
-    this.updateAttempt.run({
-      seq,
-      state: result.state,
-      attempts: result.attempts,
-      at: result.at,
-      next: result.state === 'pending' ? result.nextAttemptAt : null,
-      error: result.state === 'delivered' ? null : result.error.slice(0, 500),
-    });
+    this.updateAttempt.run(attemptValues(seq, result));
   }
 
   async deadLetters(after: number, limit: number): Promise<DeliveryRecord[]> {
