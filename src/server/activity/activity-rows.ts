@@ -1,10 +1,18 @@
 /**
  * How activity items are laid out in the SQL stores (SQLite and PostgreSQL keep the same columns):
- * the selected row with its JSON columns parsed, the item it makes, and the values an insert
- * writes. One module, so the two stores cannot drift.
+ * the selected row with its JSON columns parsed, the item it makes, the values an insert writes,
+ * the statements where the two dialects agree and a feed page's query. One module, so the two
+ * stores cannot drift.
  */
-import type { ActivityItem, EntityRef, FieldChange, UserProfile } from '../../protocol/index.js';
-import type { NewActivity } from './activity-repository.js';
+import type {
+  ActivityFilter,
+  ActivityItem,
+  EntityRef,
+  FeedRef,
+  FieldChange,
+  UserProfile,
+} from '../../protocol/index.js';
+import type { ActivityPage, NewActivity } from './activity-repository.js';
 
 export interface ActivityRow {
   id: number;
@@ -61,4 +69,66 @@ export function activityValues(item: NewActivity): unknown[] {
     item.changes ? JSON.stringify(item.changes) : null,
     Object.keys(data).length > 0 ? JSON.stringify(data) : null,
   ];
+}
+
+/**
+ * The statements both SQL stores run on `activity`, where their dialects agree. `?` stands for
+ * each parameter in order (SQLite's own syntax; the PostgreSQL store numbers them).
+ */
+export const ACTIVITY_SQL = {
+  /** Parameters: `activityValues`. */
+  insert: `INSERT INTO activity (${ACTIVITY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  newestTime: 'SELECT MAX(at) AS t FROM activity',
+  count: 'SELECT COUNT(*) AS n FROM activity',
+  /** Parameter: cutoff. */
+  deleteOlder: 'DELETE FROM activity WHERE at < ?',
+  /** Keeps the newest rows. Parameter: how many. */
+  deleteBeyond:
+    'DELETE FROM activity WHERE id <= (SELECT id FROM activity ORDER BY id DESC LIMIT 1 OFFSET ?)',
+} as const;
+
+/**
+ * A feed page's query: newest first, below `before`, one row more than `limit` (to tell whether
+ * there is a next page). `inList` writes the store's test of a column against a list parameter
+ * and the value that parameter takes; `?` marks the parameters, in order.
+ */
+export function activityPageQuery(
+  feed: FeedRef,
+  filter: ActivityFilter | undefined,
+  before: number | undefined,
+  limit: number,
+  inList: (column: string, values: readonly string[]) => [sql: string, param: unknown],
+): { sql: string; params: unknown[] } {
+  const where = ['id < ?'];
+  const params: unknown[] = [before ?? Number.MAX_SAFE_INTEGER];
+  if (feed.kind === 'user') {
+    where.push('actor = ?');
+    params.push(feed.userId);
+  } else if (feed.kind === 'customer') {
+    where.push('customer_id = ?');
+    params.push(feed.entityId);
+  }
+  for (const [column, values] of [
+    ['kind', filter?.kinds],
+    ['actor', filter?.actors],
+  ] as const) {
+    if (!values?.length) continue;
+    const [sql, param] = inList(column, values);
+    where.push(sql);
+    params.push(param);
+  }
+  params.push(limit + 1);
+  const sql = `SELECT ${ACTIVITY_COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+  return { sql, params };
+}
+
+/** The page of `activityPageQuery`'s rows: at most `limit` items, and the cursor of the next. */
+export function activityPage<Row extends { id: number }>(
+  rows: Row[],
+  limit: number,
+  item: (row: Row) => ActivityItem,
+): ActivityPage {
+  const more = rows.length > limit;
+  if (more) rows.length = limit;
+  return { items: rows.map(item), next: more ? rows[rows.length - 1]!.id : undefined };
 }

@@ -8,9 +8,10 @@ import type { ActivityFilter, ActivityItem, FeedRef } from '../../protocol/index
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 import type { ActivityPage, ActivityRepository, NewActivity } from './activity-repository.js';
 import {
-  ACTIVITY_COLUMNS,
-  ACTIVITY_INSERT_COLUMNS,
+  ACTIVITY_SQL as SQL,
   activityOfRow,
+  activityPage,
+  activityPageQuery,
   activityValues,
   type ActivityRow,
 } from './activity-rows.js';
@@ -47,15 +48,11 @@ export class SqliteActivity implements ActivityRepository {
   ) {
     // Nested in an entity write's transaction, better-sqlite3 makes this a savepoint.
     this.appendTx = db.transaction((item: NewActivity) => this.insertItem(item));
-    this.insertRow = db.prepare(
-      `INSERT INTO activity (${ACTIVITY_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.selectNewest = db.prepare('SELECT MAX(at) AS t FROM activity');
-    this.countRows = db.prepare('SELECT COUNT(*) AS n FROM activity');
-    this.deleteOld = db.prepare('DELETE FROM activity WHERE at < ?');
-    this.deleteBeyond = db.prepare(
-      `DELETE FROM activity WHERE id <= (SELECT id FROM activity ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-    );
+    this.insertRow = db.prepare(SQL.insert);
+    this.selectNewest = db.prepare(SQL.newestTime);
+    this.countRows = db.prepare(SQL.count);
+    this.deleteOld = db.prepare(SQL.deleteOlder);
+    this.deleteBeyond = db.prepare(SQL.deleteBeyond);
   }
 
   // async so that SQLite errors reject the promise instead of throwing at the call.
@@ -80,35 +77,17 @@ export class SqliteActivity implements ActivityRepository {
     before: number | undefined,
     limit: number,
   ): Promise<ActivityPage> {
-    const where = ['id < ?'];
-    const params: unknown[] = [before ?? Number.MAX_SAFE_INTEGER];
-    if (feed.kind === 'user') {
-      where.push('actor = ?');
-      params.push(feed.userId);
-    } else if (feed.kind === 'customer') {
-      where.push('customer_id = ?');
-      params.push(feed.entityId);
-    }
     // Lists go in as one JSON array, so one prepared statement serves every filter of a shape.
-    if (filter?.kinds?.length) {
-      where.push('kind IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(filter.kinds));
-    }
-    if (filter?.actors?.length) {
-      where.push('actor IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(filter.actors));
-    }
-    params.push(limit + 1);
-    const sql = `SELECT ${ACTIVITY_COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+    const { sql, params } = activityPageQuery(feed, filter, before, limit, (column, values) => [
+      `${column} IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(values),
+    ]);
     let statement = this.pageQueries.get(sql);
     if (!statement) {
       statement = this.db.prepare<unknown[], TextRow>(sql);
       this.pageQueries.set(sql, statement);
     }
-    const rows = statement.all(...params);
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
-    return { items: rows.map(fromRow), next: more ? rows[rows.length - 1]!.id : undefined };
+    return activityPage(statement.all(...params), limit, fromRow);
   }
 
   async prune(options: { cutoff?: number; keepRows?: number }): Promise<number> {

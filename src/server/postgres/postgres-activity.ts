@@ -17,17 +17,20 @@ import type {
   NewActivity,
 } from '../activity/activity-repository.js';
 import {
-  ACTIVITY_COLUMNS,
-  ACTIVITY_INSERT_COLUMNS,
+  ACTIVITY_SQL,
   activityOfRow,
+  activityPage,
+  activityPageQuery,
   activityValues,
   type ActivityRow,
 } from '../activity/activity-rows.js';
+import { numbered } from './placeholders.js';
 import type { PostgresChangeLog } from './postgres-change-log.js';
 import { transaction, type AmbientTransaction } from './transaction.js';
 
-const INSERT = `INSERT INTO activity (${ACTIVITY_INSERT_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`;
+const INSERT = `${numbered(ACTIVITY_SQL.insert)} RETURNING id`;
+const DELETE_OLDER = numbered(ACTIVITY_SQL.deleteOlder);
+const DELETE_BEYOND = numbered(ACTIVITY_SQL.deleteBeyond);
 
 export class PostgresActivity implements ActivityRepository {
   constructor(
@@ -79,37 +82,22 @@ export class PostgresActivity implements ActivityRepository {
     limit: number,
   ): Promise<ActivityPage> {
     await this.ready();
-    const params: unknown[] = [before ?? Number.MAX_SAFE_INTEGER];
-    const where = ['id < $1'];
-    const bind = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (feed.kind === 'user') where.push(`actor = ${bind(feed.userId)}`);
-    else if (feed.kind === 'customer') where.push(`customer_id = ${bind(feed.entityId)}`);
-    if (filter?.kinds?.length) where.push(`kind = ANY(${bind(filter.kinds)}::text[])`);
-    if (filter?.actors?.length) where.push(`actor = ANY(${bind(filter.actors)}::text[])`);
-    const { rows } = await this.pool.query<ActivityRow>(
-      `SELECT ${ACTIVITY_COLUMNS} FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${bind(limit + 1)}`,
-      params,
-    );
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
-    return { items: rows.map(activityOfRow), next: more ? rows[rows.length - 1]!.id : undefined };
+    const { sql, params } = activityPageQuery(feed, filter, before, limit, (column, values) => [
+      `${column} = ANY(?::text[])`,
+      values,
+    ]);
+    const { rows } = await this.pool.query<ActivityRow>(numbered(sql), params);
+    return activityPage(rows, limit, activityOfRow);
   }
 
   async prune(options: { cutoff?: number; keepRows?: number }): Promise<number> {
     await this.ready();
     let removed = 0;
     if (options.cutoff !== undefined) {
-      removed += (await this.pool.query('DELETE FROM activity WHERE at < $1', [options.cutoff]))
-        .rowCount!;
+      removed += (await this.pool.query(DELETE_OLDER, [options.cutoff])).rowCount!;
     }
     if (options.keepRows !== undefined) {
-      const result = await this.pool.query(
-        'DELETE FROM activity WHERE id <= (SELECT id FROM activity ORDER BY id DESC LIMIT 1 OFFSET $1)',
-        [Math.max(0, options.keepRows)],
-      );
+      const result = await this.pool.query(DELETE_BEYOND, [Math.max(0, options.keepRows)]);
       removed += result.rowCount ?? 0;
     }
     return removed;
@@ -117,15 +105,13 @@ export class PostgresActivity implements ActivityRepository {
 
   async newestTime(): Promise<number> {
     await this.ready();
-    const { rows } = await this.pool.query<{ t: number | null }>(
-      'SELECT MAX(at) AS t FROM activity',
-    );
+    const { rows } = await this.pool.query<{ t: number | null }>(ACTIVITY_SQL.newestTime);
     return rows[0]?.t ?? 0;
   }
 
   async count(): Promise<number> {
     await this.ready();
-    const { rows } = await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM activity');
+    const { rows } = await this.pool.query<{ n: number }>(ACTIVITY_SQL.count);
     return rows[0]?.n ?? 0;
   }
 }
