@@ -253,18 +253,25 @@ export interface Transport {
   send(frame: ClientFrame): void;
 }
 
-/** What a transport is made from. */
-export interface TransportOptions {
-  url: string;
-  clientId: string;
-  getToken?: RealtimeClientOptions['getToken'];
-  devUser?: UserProfile;
+/**
+ * How a connection paces its reconnects and checks that it is alive (milliseconds; attempts):
+ * a transport's own, or those a tab hands the hub of a shared socket.
+ */
+export interface ConnectionTimings {
   reconnectInterval: number;
   maxReconnectInterval: number;
   maxReconnectAttempts: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
   connectTimeout: number;
+}
+
+/** What a transport is made from. */
+export interface TransportOptions extends ConnectionTimings {
+  url: string;
+  clientId: string;
+  getToken?: RealtimeClientOptions['getToken'];
+  devUser?: UserProfile;
   clock: Clock;
   socketFactory: SocketFactory;
   environment: EnvironmentSignals;

@@ -24,7 +24,13 @@ import { Connection, type ConnectionEvents, type ConnectionOptions } from './soc
 import type { ConnectionStatus, SocketFactory } from '../types.js';
 import { browserSocketFactory } from './wire.js';
 import { routeDecode, TabsEnvironment } from './hub-support.js';
-import type { AttachSettings, TabMessage, TabPort, Transport } from './transport.js';
+import {
+  connectionTimings,
+  type AttachSettings,
+  type TabMessage,
+  type TabPort,
+  type Transport,
+} from './transport.js';
 
 export interface HubOptions {
   clock?: Clock;
@@ -172,12 +178,8 @@ export class ConnectionHub {
       clientId: settings.clientId,
       getToken: () => this.token(),
       devUser: settings.devUser,
+      ...connectionTimings(settings),
       reconnectInterval: settings.reconnectInterval || DEFAULT_BACKOFF_BASE,
-      maxReconnectInterval: settings.maxReconnectInterval,
-      maxReconnectAttempts: settings.maxReconnectAttempts,
-      heartbeatInterval: settings.heartbeatInterval,
-      heartbeatTimeout: settings.heartbeatTimeout,
-      connectTimeout: settings.connectTimeout,
       clock: this.clock,
       socketFactory: this.options.socketFactory ?? browserSocketFactory,
       environment: this.environment,

@@ -13,7 +13,13 @@ import { RealtimeError } from '../realtime-error.js';
 import type { ConnectionEvents, ConnectionOptions } from './socket.js';
 import type { ConnectionStatus } from '../types.js';
 import { decodeFrame, encodeFrame } from './wire.js';
-import type { AttachSettings, HubLink, HubMessage, Transport } from './transport.js';
+import {
+  connectionTimings,
+  type AttachSettings,
+  type HubLink,
+  type HubMessage,
+  type Transport,
+} from './transport.js';
 
 /** How a tab reaches a hub: a worker, or the leader tab (see `sharing.ts`). */
 export interface Sharing {
@@ -183,12 +189,7 @@ export class SharedTransport implements Transport {
       clientId: o.clientId,
       devUser: o.devUser,
       tokens: o.getToken !== undefined,
-      reconnectInterval: o.reconnectInterval,
-      maxReconnectInterval: o.maxReconnectInterval,
-      maxReconnectAttempts: o.maxReconnectAttempts,
-      heartbeatInterval: o.heartbeatInterval,
-      heartbeatTimeout: o.heartbeatTimeout,
-      connectTimeout: o.connectTimeout,
+      ...connectionTimings(o),
       online: o.environment.isOnline(),
       visible: o.environment.isVisible(),
     };

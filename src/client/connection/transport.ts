@@ -6,26 +6,32 @@
  * rooms and its resume work the same over either.
  */
 import type { ClientFrame, UserProfile, WelcomeFrame } from '../../protocol/index.js';
-import type { ConnectionStatus } from '../types.js';
+import type { ConnectionStatus, ConnectionTimings } from '../types.js';
 
 export type { Transport, TransportFactory } from '../types.js';
+
+/** The timings of `options` and nothing else (a tab's settings cross to the hub as a clone). */
+export function connectionTimings(options: ConnectionTimings): ConnectionTimings {
+  return {
+    reconnectInterval: options.reconnectInterval,
+    maxReconnectInterval: options.maxReconnectInterval,
+    maxReconnectAttempts: options.maxReconnectAttempts,
+    heartbeatInterval: options.heartbeatInterval,
+    heartbeatTimeout: options.heartbeatTimeout,
+    connectTimeout: options.connectTimeout,
+  };
+}
 
 // -----------------------------------------------------------------------------------------------
 // messages between a tab and the hub that holds the shared socket (structured-clone safe)
 
 /** The settings a tab brings when it attaches; the first tab's are the socket's. */
-export interface AttachSettings {
+export interface AttachSettings extends ConnectionTimings {
   url: string;
   clientId: string;
   devUser: UserProfile | undefined;
   /** The tab can answer token requests (it has a `getToken`). */
   tokens: boolean;
-  reconnectInterval: number;
-  maxReconnectInterval: number;
-  maxReconnectAttempts: number;
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-  connectTimeout: number;
   online: boolean;
   visible: boolean;
 }
