@@ -247,15 +247,15 @@ export class ActivityStore implements ActivityStoreApi {
 
   private async walkOlder(): Promise<void> {
     const generation = this.generation;
-    for (let round = 0; round < MAX_WALK_PAGES; round++) {
-      const page = await this.fetch(this.list.olderCursor);
-      if (!page || generation !== this.generation) return;
-      const added = this.list.appendOlder(page.items, page.nextCursor);
-      // The reader asked for these: keep them until it says where it is (`retain`).
-      this.loadedThrough = this.list.size;
-      this.changed();
-      if (added > 0 || page.nextCursor === undefined) return;
-    }
+    await this.list.walkOlder((before) => this.fetch(before), {
+      maxPages: MAX_WALK_PAGES,
+      current: () => generation === this.generation,
+      onPage: () => {
+        // The reader asked for these: keep them until it says where it is (`retain`).
+        this.loadedThrough = this.list.size;
+        this.changed();
+      },
+    });
   }
 
   private async fetch(before: string | undefined) {

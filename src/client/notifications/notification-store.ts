@@ -282,15 +282,15 @@ export class NotificationStore {
 
   private async walkOlder(): Promise<void> {
     const generation = this.generation;
-    for (let round = 0; round < MAX_WALK_PAGES; round++) {
-      const page = await this.fetch(this.list.olderCursor);
-      if (!page || generation !== this.generation) return;
-      const added = this.list.appendOlder(page.items, page.nextCursor);
-      this.limit = Math.max(this.limit, this.list.size);
-      this.unread = page.unread;
-      this.changed();
-      if (added > 0 || page.nextCursor === undefined) return;
-    }
+    await this.list.walkOlder((before) => this.fetch(before), {
+      maxPages: MAX_WALK_PAGES,
+      current: () => generation === this.generation,
+      onPage: (page) => {
+        this.limit = Math.max(this.limit, this.list.size);
+        this.unread = page.unread;
+        this.changed();
+      },
+    });
   }
 
   private async fetch(before: string | undefined) {

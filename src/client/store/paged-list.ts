@@ -124,6 +124,25 @@ export class PagedList<T extends Identified> {
     return unknown;
   }
 
+  /**
+   * Loads older pages until one brings an item the list did not have, or the history ends: the
+   * pages re-read after dropping the oldest (or read again walking from the top) hold only known
+   * items. At most `maxPages` pages; stops when `fetch` gives no page (it failed) or when the
+   * walk is no longer `current` (the store was reset meanwhile). `onPage` runs after each page.
+   */
+  async walkOlder<P extends { items: readonly T[]; nextCursor?: string | undefined }>(
+    fetch: (before: string | undefined) => Promise<P | undefined>,
+    options: { maxPages: number; current: () => boolean; onPage: (page: P) => void },
+  ): Promise<void> {
+    for (let round = 0; round < options.maxPages; round++) {
+      const page = await fetch(this.olderCursor);
+      if (!page || !options.current()) return;
+      const added = this.appendOlder(page.items, page.nextCursor);
+      options.onPage(page);
+      if (added > 0 || page.nextCursor === undefined) return;
+    }
+  }
+
   /** An older page (newest first) continuing from `olderCursor`. Returns how many were new. */
   appendOlder(page: readonly T[], nextCursor: string | undefined): number {
     this.flush();
