@@ -126,18 +126,15 @@ export class ActivityController extends ClientController {
       return;
     }
     this.store = store;
-    this.snapshot = store.snapshot();
-    const unsubscribe = store.subscribe((snapshot) => {
-      this.snapshot = snapshot;
-      this.host.requestUpdate();
-    });
-    return () => {
-      unsubscribe();
-      store.release();
-      if (this.store === store) this.store = undefined;
-      this.snapshot = undefined;
-      this.boundKey = undefined;
-    };
+    return this.follow(
+      store,
+      (snapshot) => (this.snapshot = snapshot),
+      () => {
+        if (this.store === store) this.store = undefined;
+        this.snapshot = undefined;
+        this.boundKey = undefined;
+      },
+    );
   }
 
   private read(): { feed: FeedRef | undefined; options: Options } {

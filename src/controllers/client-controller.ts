@@ -105,6 +105,34 @@ export abstract class ClientController implements ReactiveController {
   /** Attach to a client; return what detaches. Called only while the host is connected. */
   protected abstract bind(client: RealtimeClient): Unsubscribe | void;
 
+  /**
+   * Follows a client store (or a live-data handle) for the host: `show` gets its snapshot now and
+   * on every change, each change updates the host, then `changed` runs. Returns what undoes it,
+   * for `bind` to return: stop following, release the store, then `done`.
+   */
+  protected follow<S>(
+    store: {
+      snapshot(): S;
+      subscribe(listener: (snapshot: S) => void): Unsubscribe;
+      release(): void;
+    },
+    show: (snapshot: S) => void,
+    done: () => void,
+    changed?: (snapshot: S) => void,
+  ): Unsubscribe {
+    show(store.snapshot());
+    const unsubscribe = store.subscribe((snapshot) => {
+      show(snapshot);
+      this.host.requestUpdate();
+      changed?.(snapshot);
+    });
+    return () => {
+      unsubscribe();
+      store.release();
+      done();
+    };
+  }
+
   /** Undo `bind`, then `bind` again: for subclasses whose inputs (a room id) changed. */
   protected rebind(): void {
     this.release();

@@ -159,19 +159,16 @@ export class LiveDataController extends ClientController {
     }
     this.handle = handle;
     handle.setEditing(this.editingFields);
-    this.snapshot = handle.snapshot();
-    const unsubscribe = handle.subscribe((snapshot) => {
-      this.snapshot = snapshot;
-      this.host.requestUpdate();
-      this.options.onUpdate?.(snapshot);
-    });
-    return () => {
-      unsubscribe();
-      handle.release();
-      if (this.handle === handle) this.handle = undefined;
-      this.snapshot = undefined;
-      this.boundKey = undefined;
-    };
+    return this.follow(
+      handle,
+      (snapshot) => (this.snapshot = snapshot),
+      () => {
+        if (this.handle === handle) this.handle = undefined;
+        this.snapshot = undefined;
+        this.boundKey = undefined;
+      },
+      (snapshot) => this.options.onUpdate?.(snapshot),
+    );
   }
 
   private normalizedTarget(): LiveDataTarget | undefined {

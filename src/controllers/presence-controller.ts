@@ -79,18 +79,15 @@ export class PresenceController extends ClientController {
       return;
     }
     this.store = store;
-    this.snapshot = store.snapshot();
-    const unsubscribe = store.subscribe((snapshot) => {
-      this.snapshot = snapshot;
-      this.host.requestUpdate();
-    });
-    return () => {
-      unsubscribe();
-      store.release();
-      if (this.store === store) this.store = undefined;
-      this.snapshot = undefined;
-      this.boundRoom = undefined;
-    };
+    return this.follow(
+      store,
+      (snapshot) => (this.snapshot = snapshot),
+      () => {
+        if (this.store === store) this.store = undefined;
+        this.snapshot = undefined;
+        this.boundRoom = undefined;
+      },
+    );
   }
 
   private normalizedRoom(): string | undefined {
