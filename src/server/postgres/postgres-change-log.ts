@@ -12,6 +12,7 @@ import {
   CHANGE_LOG_SQL,
   changeOfRow,
   changeValues,
+  ChangeLogState,
   deliveryOfRow,
   type AttemptResult,
   type ChangeLogRepository,
@@ -42,10 +43,7 @@ const RECORD_ATTEMPT = numbered(CHANGE_LOG_SQL.recordAttempt);
 const DEAD_LETTERS = numbered(CHANGE_LOG_SQL.deadLetters);
 const PRUNE = numbered(CHANGE_LOG_SQL.prune);
 
-export class PostgresChangeLog implements ChangeLogRepository {
-  private tracking = false;
-  private readonly listeners = new Set<() => void>();
-
+export class PostgresChangeLog extends ChangeLogState implements ChangeLogRepository {
   /** The connection holding the dispatch lock (or trying to), while it is open. */
   private dispatcher: pg.Client | undefined;
   /** Whether `dispatcher`'s session holds the lock. */
@@ -56,7 +54,9 @@ export class PostgresChangeLog implements ChangeLogRepository {
     private readonly ready: () => Promise<void>,
     /** Opens a connection outside the pool, for the dispatch lock's session. */
     private readonly connect?: () => pg.Client,
-  ) {}
+  ) {
+    super();
+  }
 
   async mayDeliver(): Promise<boolean> {
     await this.ready();
@@ -125,16 +125,7 @@ export class PostgresChangeLog implements ChangeLogRepository {
 
   /** Tells the listeners that a transaction which appended rows has committed. */
   appended(): void {
-    for (const listener of this.listeners) listener();
-  }
-
-  trackDeliveries(on: boolean): void {
-    this.tracking = on;
-  }
-
-  onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.tellAppended();
   }
 
   async after(after: number, limit: number): Promise<ChangeRecord[]> {

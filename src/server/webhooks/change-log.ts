@@ -229,3 +229,32 @@ export function attemptValues(seq: number, result: AttemptResult): unknown[] {
     seq,
   ];
 }
+
+/**
+ * What both SQL stores' change logs keep besides their SQL: whether new rows are pending
+ * deliveries, and who hears that rows were appended (told once their transaction committed).
+ */
+export abstract class ChangeLogState {
+  /** New rows are appended as pending webhook deliveries. */
+  protected tracking = false;
+  private readonly listeners = new Set<() => void>();
+
+  trackDeliveries(on: boolean): void {
+    this.tracking = on;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Someone listens for appends. */
+  protected get heard(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  /** Tells the listeners that rows were appended and committed. */
+  protected tellAppended(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -10,6 +10,7 @@ import {
   CHANGE_LOG_SQL as SQL,
   changeOfRow,
   changeValues,
+  ChangeLogState,
   deliveryOfRow,
   type AttemptResult,
   type ChangeLogRepository,
@@ -30,9 +31,7 @@ function deliveryOf(row: Row): DeliveryRecord {
   return deliveryOfRow({ ...row, data: JSON.parse(row.data) as unknown });
 }
 
-export class SqliteChangeLog implements ChangeLogRepository {
-  private tracking = false;
-  private readonly listeners = new Set<() => void>();
+export class SqliteChangeLog extends ChangeLogState implements ChangeLogRepository {
   private wakeScheduled = false;
   private readonly insert: Database.Statement<unknown[]>;
   private readonly selectAfter: Database.Statement<[number, number], Row>;
@@ -46,6 +45,7 @@ export class SqliteChangeLog implements ChangeLogRepository {
   private readonly deleteOld: Database.Statement<[number]>;
 
   constructor(db: Database.Database) {
+    super();
     this.insert = db.prepare(SQL.insert);
     this.selectAfter = db.prepare(SQL.after);
     this.selectHeads = db.prepare(SQL.pendingHeads);
@@ -67,23 +67,14 @@ export class SqliteChangeLog implements ChangeLogRepository {
     this.insert.run(changeValues(change, this.tracking));
     // better-sqlite3 transactions are synchronous: a microtask runs after the commit (or the
     // rollback, which only costs a worker an empty look).
-    if (this.listeners.size > 0 && !this.wakeScheduled) {
+    if (this.heard && !this.wakeScheduled) {
       this.wakeScheduled = true;
       queueMicrotask(() => {
         this.wakeScheduled = false;
-        for (const listener of this.listeners) listener();
+        this.tellAppended();
       });
     }
   };
-
-  trackDeliveries(on: boolean): void {
-    this.tracking = on;
-  }
-
-  onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 
   // async so that SQLite errors reject the promise instead of throwing at the call.
   async after(after: number, limit: number): Promise<ChangeRecord[]> {
