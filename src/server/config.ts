@@ -292,16 +292,30 @@ function urlOf(raw: string, protocols: readonly string[]): URL | undefined {
   return protocols.includes(parsed.protocol) ? parsed : undefined;
 }
 
+/**
+ * An http(s) URL from its flag, or else from the environment variable `name`; undefined when
+ * neither is set. Checked at start, so a typo fails the start, not the first request.
+ */
+function httpUrl(
+  name: string,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const url = flag ?? (env[name] || undefined);
+  if (url === undefined) return undefined;
+  if (!urlOf(url, ['http:', 'https:'])) {
+    throw new ConfigError(`${name}: ${JSON.stringify(url)} is not an http(s) URL`);
+  }
+  return url;
+}
+
 /** `--entity-backend-url` / `CRM_ENTITY_BACKEND_URL` and its timeout and key, checked at start. */
 function entityBackendConfig(
   flagUrl: string | undefined,
   env: NodeJS.ProcessEnv,
 ): EntityBackendConfig | undefined {
-  const url = flagUrl ?? (env.CRM_ENTITY_BACKEND_URL || undefined);
+  const url = httpUrl('CRM_ENTITY_BACKEND_URL', flagUrl, env);
   if (url === undefined) return undefined;
-  if (!urlOf(url, ['http:', 'https:'])) {
-    throw new ConfigError(`CRM_ENTITY_BACKEND_URL: ${JSON.stringify(url)} is not an http(s) URL`);
-  }
   const config: EntityBackendConfig = {
     url,
     timeoutMs: integer(
@@ -351,11 +365,8 @@ function webhookConfig(
   flagUrl: string | undefined,
   env: NodeJS.ProcessEnv,
 ): WebhookConfig | undefined {
-  const url = flagUrl ?? (env.CRM_WEBHOOK_URL || undefined);
+  const url = httpUrl('CRM_WEBHOOK_URL', flagUrl, env);
   if (url === undefined) return undefined;
-  if (!urlOf(url, ['http:', 'https:'])) {
-    throw new ConfigError(`CRM_WEBHOOK_URL: ${JSON.stringify(url)} is not an http(s) URL`);
-  }
   const secret = env.CRM_WEBHOOK_SECRET ?? '';
   if (secret.length < MIN_API_KEY_LENGTH) {
     throw new ConfigError(
