@@ -21,6 +21,28 @@ export function schemaMigrationsTable(timeType: 'INTEGER' | 'BIGINT'): string {
 /** The highest version applied, from `SELECT MAX(version) AS v` of `schema_migrations`. */
 export const APPLIED_VERSION = 'SELECT MAX(version) AS v FROM schema_migrations';
 
+/** A migration a store has applied, as `appliedMigrations` lists it. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  appliedAt: number;
+}
+
+/** The applied migrations, oldest first, as rows of `appliedMigration`. */
+export const APPLIED_MIGRATIONS =
+  'SELECT version, name, applied_at FROM schema_migrations ORDER BY version';
+
+/** A row of `APPLIED_MIGRATIONS`. */
+export interface AppliedMigrationRow {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export function appliedMigration(row: AppliedMigrationRow): AppliedMigration {
+  return { version: row.version, name: row.name, appliedAt: row.applied_at };
+}
+
 /** The migrations newer than `applied`, oldest first. */
 export function pendingMigrations(
   migrations: readonly Migration[],

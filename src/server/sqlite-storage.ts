@@ -8,10 +8,14 @@ import { SqliteActivity } from './activity/sqlite-activity.js';
 import type { EntityWrite, EntityWriteResult, StoredChange } from './entities/entity-store.js';
 import { SqliteEntities } from './entities/sqlite-entities.js';
 import {
+  APPLIED_MIGRATIONS,
   APPLIED_VERSION,
+  appliedMigration,
   MIGRATIONS,
   pendingMigrations,
   schemaMigrationsTable,
+  type AppliedMigration,
+  type AppliedMigrationRow,
   type Migration,
 } from './migrations.js';
 import { SqliteNotifications } from './notifications/sqlite-notifications.js';
@@ -57,13 +61,8 @@ export class SqliteStorage implements Storage {
   }
 
   /** Migrations applied so far, oldest first. */
-  appliedMigrations(): { version: number; name: string; appliedAt: number }[] {
-    return this.db
-      .prepare<[], { version: number; name: string; applied_at: number }>(
-        'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
-      )
-      .all()
-      .map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at }));
+  appliedMigrations(): AppliedMigration[] {
+    return this.db.prepare<[], AppliedMigrationRow>(APPLIED_MIGRATIONS).all().map(appliedMigration);
   }
 
   private migrate(migrations: readonly Migration[]): void {

@@ -17,7 +17,13 @@ import type { Storage, StoredEntity } from '../storage.js';
 import { PostgresActivity } from './postgres-activity.js';
 import { PostgresChangeLog } from './postgres-change-log.js';
 import { PostgresEntities } from './postgres-entities.js';
-import type { Migration } from '../migrations.js';
+import {
+  APPLIED_MIGRATIONS,
+  appliedMigration,
+  type AppliedMigration,
+  type AppliedMigrationRow,
+  type Migration,
+} from '../migrations.js';
 import { migrate, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresNotifications } from './postgres-notifications.js';
 import { AmbientTransaction } from './transaction.js';
@@ -111,12 +117,10 @@ export class PostgresStorage implements Storage {
   }
 
   /** Migrations applied so far, oldest first. */
-  async appliedMigrations(): Promise<{ version: number; name: string; appliedAt: number }[]> {
+  async appliedMigrations(): Promise<AppliedMigration[]> {
     await this.ready;
-    const { rows } = await this.pool.query<{ version: number; name: string; applied_at: number }>(
-      'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
-    );
-    return rows.map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at }));
+    const { rows } = await this.pool.query<AppliedMigrationRow>(APPLIED_MIGRATIONS);
+    return rows.map(appliedMigration);
   }
 
   /** Runs the probe now; resolves to what `healthy()` reports from then on. */
