@@ -1,5 +1,5 @@
 /**
- * Where a demo page's load spends the main thread (`npm run bench:load-profile`): the page opened
+ * Where a demo page's load spends the main thread (`node --import tsx bench/load-profile.ts`): the page opened
  * in Debian's Chromium with the CPU slowed 4× (as Lighthouse's mobile preset assumes), traced for
  * a few seconds after navigation. Prints the tasks longer than 50 ms (what Total Blocking Time
  * counts), what each spent its time on (script, style recalculation, layout, paint), the layouts
