@@ -86,15 +86,22 @@ const ICONS = {
     '<rect x="3.5" y="5" width="17" height="15" rx="2.5"/><path d="M3.5 10h17M8 3v4M16 3v4"/>',
   phone:
     '<path d="M6.6 3.5h2.6l1.4 4.2-2 1.3a11 11 0 0 0 6.4 6.4l1.3-2 4.2 1.4v2.6a2 2 0 0 1-2.2 2A16.5 16.5 0 0 1 4.6 5.7a2 2 0 0 1 2-2.2z"/>',
-  people:
-    '<circle cx="9" cy="8.5" r="3.5"/><path d="M2.5 20a6.5 6.5 0 0 1 13 0"/><circle cx="17" cy="9.5" r="2.5"/><path d="M17.5 14.5A5 5 0 0 1 21.5 19"/>',
 };
+
+/** Each icon parsed once; a page shows the same few many times (one per meeting, per call). */
+/** @type {Map<string, Element>} */
+const parsedIcons = new Map();
 
 /** An inline SVG icon, decorative. @param {keyof typeof ICONS} name */
 export function icon(name) {
-  const template = document.createElement('template');
-  template.innerHTML = `<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">${ICONS[name]}</svg>`;
-  return /** @type {Element} */ (template.content.firstElementChild);
+  let svg = parsedIcons.get(name);
+  if (!svg) {
+    const template = document.createElement('template');
+    template.innerHTML = `<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">${ICONS[name]}</svg>`;
+    svg = /** @type {Element} */ (template.content.firstElementChild);
+    parsedIcons.set(name, svg);
+  }
+  return /** @type {Element} */ (svg.cloneNode(true));
 }
 
 /** @param {string} name */
@@ -269,20 +276,22 @@ function renderIdentity(me) {
 
 /**
  * The hint that makes the demo self-explaining: open the same page as the next sample person, in
- * a window of its own, and watch each other appear.
+ * a window of its own, and watch each other appear. The page prints the hint (so it shows with the
+ * first paint, before the kit has loaded); this points its link at the person after you.
  * @param {{ id: string; name: string }} me
  */
 function renderHint(me) {
-  const slot = document.querySelector('[data-hint]');
-  if (!slot) return;
+  /** @type {HTMLAnchorElement | null} */
+  const link = document.querySelector('[data-hint] [data-open-as]');
+  if (!link) return;
   const index = PEOPLE.findIndex((p) => p.id === me.id);
   const other = PEOPLE[(index + 1) % PEOPLE.length] ?? PEOPLE[0];
   const href = urlAs(other.id);
-  const link = h(
-    'a',
-    { href, target: '_blank', rel: 'noopener', class: 'hint-action', 'data-open-as': other.id },
-    `Open as ${other.name}`,
-  );
+  link.href = href;
+  link.dataset['openAs'] = other.id;
+  const text = `Open as ${other.name}`;
+  // Only when it differs: rewriting the same text would lay the hint out again for nothing.
+  if (link.textContent !== text) link.textContent = text;
   link.addEventListener('click', (event) => {
     // A window of its own (not a tab) so both people are visible side by side.
     const opened = window.open(href, '_blank', 'width=1180,height=860');
@@ -291,16 +300,6 @@ function renderHint(me) {
       event.preventDefault();
     }
   });
-  slot.replaceChildren(
-    h('span', { class: 'hint-icon' }, icon('people')),
-    h(
-      'span',
-      { class: 'hint-text' },
-      h('strong', {}, 'Try it with two people. '),
-      'Open this page in another window as another person to see them here, live.',
-    ),
-    link,
-  );
 }
 
 /**

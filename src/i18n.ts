@@ -20,25 +20,33 @@ export interface MessageContext {
 
 const contexts = new Map<string, MessageContext>();
 
-/** A (cached) message context for a BCP 47 locale; unknown locales fall back to English. */
+/**
+ * A (cached) message context for a BCP 47 locale; unknown locales fall back to English. Each
+ * formatter is made when a message first uses it: making one loads the locale's data, several
+ * milliseconds on a phone, and most elements' first render needs one or two of the four.
+ */
 export function messageContext(locale: string): MessageContext {
   let context = contexts.get(locale);
   if (context) return context;
   const supported = safeLocale(locale);
-  const lists = new Intl.ListFormat(supported, { type: 'conjunction', style: 'long' });
-  const plurals = new Intl.PluralRules(supported);
-  const numbers = new Intl.NumberFormat(supported);
-  const seconds = new Intl.NumberFormat(supported, {
-    style: 'unit',
-    unit: 'second',
-    unitDisplay: 'narrow',
-  });
+  let lists: Intl.ListFormat | undefined;
+  let plurals: Intl.PluralRules | undefined;
+  let numbers: Intl.NumberFormat | undefined;
+  let seconds: Intl.NumberFormat | undefined;
   context = {
     locale: supported,
-    list: (items) => lists.format(items),
-    plural: (count) => plurals.select(count),
-    number: (count) => numbers.format(count),
-    seconds: (count) => seconds.format(count),
+    list: (items) =>
+      (lists ??= new Intl.ListFormat(supported, { type: 'conjunction', style: 'long' })).format(
+        items,
+      ),
+    plural: (count) => (plurals ??= new Intl.PluralRules(supported)).select(count),
+    number: (count) => (numbers ??= new Intl.NumberFormat(supported)).format(count),
+    seconds: (count) =>
+      (seconds ??= new Intl.NumberFormat(supported, {
+        style: 'unit',
+        unit: 'second',
+        unitDisplay: 'narrow',
+      })).format(count),
   };
   contexts.set(locale, context);
   return context;

@@ -125,6 +125,32 @@ describe('the demo as a newcomer meets it', () => {
     }
   });
 
+  test('the hint shows before any script has run', { timeout: 30_000 }, async () => {
+    assert.ok(server && browser);
+    // The page's largest text at first paint (what Lighthouse takes for LCP): printed in the
+    // page, it does not wait for the kit to download and run.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    contexts.push(context);
+    const page = await context.newPage();
+    for (const path of ['/', '/customer.html?id=31', '/dashboard.html']) {
+      await page.goto(`${server.origin}${path}`);
+      const hint = page.getByRole('complementary', { name: 'Try it with two people' });
+      assert.match((await hint.textContent()) ?? '', /Open this page in another window/, path);
+      assert.ok(await hint.locator('.hint-text').isVisible(), path);
+      assert.equal(await hint.getByRole('link', { name: /^Open as / }).count(), 1, path);
+    }
+  });
+
+  test("the hint's link opens the page as the person after you", { timeout: 30_000 }, async () => {
+    assert.ok(server);
+    const { page } = await openAs(await person(), server.origin, '/customer.html?id=31', 'ben');
+    const link = page.getByRole('link', { name: /^Open as / });
+    await link.filter({ hasText: 'Open as Chloé Martin' }).waitFor();
+    const href = new URL((await link.getAttribute('href')) ?? '', page.url());
+    assert.equal(href.searchParams.get('as'), await link.getAttribute('data-open-as'));
+    assert.equal(href.searchParams.get('id'), '31');
+  });
+
   test('an unknown customer gets a clear page and no presence', { timeout: 20_000 }, async () => {
     assert.ok(server);
     const { page, errors } = await openAs(

@@ -87,6 +87,8 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   private fixes = 0;
   private resize: ResizeObserver | undefined;
   private resizeFrame = 0;
+  /** The frame `attach` starts listening in. */
+  private listenFrame = 0;
 
   constructor(
     private readonly host: Host,
@@ -103,12 +105,27 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     this.unlisten();
   }
 
-  /** The scroll container (rendered once, in every state). */
+  /**
+   * The scroll container (rendered once, in every state). Listening starts in the next animation
+   * frame: finding the panels around the feed reads computed styles, which on a page's load would
+   * make the browser compute the whole page's style and layout inside the task that first renders
+   * every widget; the frame computes them anyway. Then the span in view is read again.
+   */
   attach(scroller: HTMLElement | undefined): void {
     if (scroller === this.scroller) return;
     this.unlisten();
     this.scroller = scroller;
-    if (this.host.isConnected) this.listen();
+    if (!this.host.isConnected) return;
+    if (typeof requestAnimationFrame !== 'function') {
+      this.listen();
+      return;
+    }
+    this.listenFrame = requestAnimationFrame(() => {
+      this.listenFrame = 0;
+      if (!this.host.isConnected || this.listening) return;
+      this.listen();
+      this.noteScroll();
+    });
   }
 
   get element(): HTMLElement | undefined {
@@ -221,6 +238,11 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     }
     // Measured again whether or not a height changed: the render may have moved or resized what is
     // in view (a filter cleared: the list replaces the small empty state and its scroller grows).
+    // With no items there is nothing to place: the next render measures before it renders.
+    if (this.items.length === 0) {
+      this.fixes = 0;
+      return;
+    }
     this.measureView();
     if (measured) this.layout.update(this.items, (item) => item.id);
     const needed = this.rangeAt(this.viewTop, 0);
@@ -332,6 +354,8 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   }
 
   private unlisten(): void {
+    cancelAnimationFrame(this.listenFrame);
+    this.listenFrame = 0;
     if (!this.listening) return;
     this.listening = false;
     for (const target of [this.scroller, ...this.ancestors, window]) {

@@ -60,6 +60,8 @@ export class ToastStack {
   private pointerInside = false;
   private quieted = false;
   private readonly onVisibility = () => this.syncVisibility();
+  /** The animation frame an empty stack waits for to open (see `show`). */
+  private frame = 0;
 
   constructor(
     private readonly host: ReactiveElement,
@@ -92,6 +94,8 @@ export class ToastStack {
 
   disconnect(): void {
     globalThis.document?.removeEventListener('visibilitychange', this.onVisibility);
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.timer?.dispose();
     this.timer = undefined;
     this.toasts = [];
@@ -205,15 +209,30 @@ export class ToastStack {
     </div>`;
   }
 
-  /** Keep the stack in the top layer while the host is rendered. */
+  /**
+   * Keep the stack in the top layer while the host is rendered. Opening a popover makes the
+   * browser compute the page's style and layout on the spot: a stack with nothing in it opens in
+   * the next animation frame, which computes them anyway. (On a page's load, the host's first
+   * render would otherwise lay out the whole page inside the task that upgrades every element.)
+   * A stack with a toast or an announcement in it opens at once, so it is seen and heard.
+   */
   show(root: ParentNode): void {
     const stack = root.querySelector<HTMLElement>('.toasts');
-    if (stack?.isConnected && !stack.matches(':popover-open')) {
-      try {
-        stack.showPopover();
-      } catch {
-        // Not rendered (a `display: none` ancestor): it is shown on the next update.
-      }
+    if (!stack?.isConnected || stack.matches(':popover-open')) return;
+    if (this.toasts.length > 0) this.open(stack);
+    else if (this.frame === 0 && typeof requestAnimationFrame === 'function') {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        if (stack.isConnected && !stack.matches(':popover-open')) this.open(stack);
+      });
+    }
+  }
+
+  private open(stack: HTMLElement): void {
+    try {
+      stack.showPopover();
+    } catch {
+      // Not rendered (a `display: none` ancestor): it is shown on the next update.
     }
   }
 

@@ -4,7 +4,7 @@
  * events, text-only rendering of what people and backends send, cleanup, and axe in every state.
  * The keyboard has its own file (notification-center-keyboard.test.ts).
  */
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia, resetMouse, sendMouse } from '@web/test-runner-commands';
 import { CrmNotificationCenter } from '../../../../src/elements/notification-center/crm-notification-center.js';
 import type {
@@ -317,6 +317,28 @@ describe('crm-notification-center', () => {
         r.getAttribute('aria-live'),
       );
       expect(regions.sort()).to.deep.equal(['assertive', 'polite']);
+      await nextFrame();
+      expect(m.root.querySelector('.toasts')!.matches(':popover-open')).to.equal(true);
+    });
+
+    it("an empty stack opens in the next frame, leaving the page's layout to it", async () => {
+      // Opening a popover lays the page out on the spot: in the first render of a page's widgets,
+      // the whole page, inside the task that upgrades them all.
+      const m = await mountCenter();
+      // A second center, checked in the task that renders it (mounting the first one took frames).
+      const el = document.createElement('crm-notification-center');
+      m.el.after(el);
+      await el.updateComplete;
+      const stack = el.shadowRoot!.querySelector<HTMLElement>('.toasts')!;
+      expect(stack.matches(':popover-open')).to.equal(false);
+      await nextFrame();
+      expect(stack.matches(':popover-open')).to.equal(true);
+    });
+
+    it('a toast that arrives before that frame opens the stack with it', async () => {
+      const m = await mountCenter();
+      await m.notify({ title: 'Early' });
+      expect(toastsOf(m.root)).to.have.length(1);
       expect(m.root.querySelector('.toasts')!.matches(':popover-open')).to.equal(true);
     });
 
