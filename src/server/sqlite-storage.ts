@@ -1,5 +1,10 @@
 /**
  * The embedded store: one SQLite file through better-sqlite3, WAL journal, migrations on open.
+ *
+ * Every commit is on disk before it returns (`synchronous = FULL`), except entity writes on a
+ * file: those commit without the sync (`NORMAL`: visible, and safe from a killed process) and a
+ * `WalSync` flushes the WAL on the thread pool, so the entity service can fan a change out while
+ * the disk works and answer its writer once `entityWritesDurable()` resolves.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,6 +25,7 @@ import {
 } from './migrations.js';
 import { SqliteNotifications } from './notifications/sqlite-notifications.js';
 import type { Storage, StoredEntity } from './storage.js';
+import { WalSync } from './wal-sync.js';
 import { SqliteChangeLog } from './webhooks/sqlite-change-log.js';
 
 export class SqliteStorage implements Storage {
@@ -29,12 +35,21 @@ export class SqliteStorage implements Storage {
   readonly notifications: SqliteNotifications;
   readonly activity: SqliteActivity;
   readonly changes: SqliteChangeLog;
+  /** Flushes entity writes committed without a sync; undefined in memory (nothing to flush). */
+  private readonly walSync: WalSync | undefined;
+  private readonly syncNormal: Database.Statement;
+  private readonly syncFull: Database.Statement;
 
   /**
    * Opens (creating if needed) the database file and applies pending migrations.
-   * `:memory:` gives a private in-memory database.
+   * `:memory:` gives a private in-memory database. `options.fsync`, for tests, replaces the
+   * flush of entity writes (`fs.fsync` of the WAL file).
    */
-  constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
+  constructor(
+    file: string,
+    migrations: readonly Migration[] = MIGRATIONS,
+    options: { fsync?: ConstructorParameters<typeof WalSync>[1] } = {},
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -43,6 +58,10 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.syncNormal = this.db.prepare('PRAGMA synchronous = NORMAL');
+    this.syncFull = this.db.prepare('PRAGMA synchronous = FULL');
+    this.walSync =
+      this.journalMode === 'wal' ? new WalSync(`${file}-wal`, options.fsync) : undefined;
     this.migrate(migrations);
     // Each writer appends its changes to the log inside its own transaction.
     this.changes = new SqliteChangeLog(this.db);
@@ -58,6 +77,11 @@ export class SqliteStorage implements Storage {
   /** The journal mode SQLite reports (`wal` once opened on a file). */
   get journalMode(): string {
     return String(this.db.pragma('journal_mode', { simple: true }));
+  }
+
+  /** The `synchronous` level SQLite reports: 2 (FULL) outside an entity write. */
+  get synchronous(): number {
+    return Number(this.db.pragma('synchronous', { simple: true }));
   }
 
   /** Migrations applied so far, oldest first. */
@@ -102,7 +126,23 @@ export class SqliteStorage implements Storage {
   }
 
   async writeEntity(write: EntityWrite): Promise<EntityWriteResult> {
-    return this.entities.write(write);
+    const walSync = this.walSync;
+    if (!walSync) return this.entities.write(write);
+    // Committed without the WAL's fsync; `entityWritesDurable` flushes it off the event loop.
+    this.syncNormal.run();
+    let result: EntityWriteResult;
+    try {
+      result = this.entities.write(write);
+    } finally {
+      this.syncFull.run();
+    }
+    // Only an applied write adds to the WAL (a new version, or a mutation's answer).
+    if (result.outcome === 'applied') walSync.committed();
+    return result;
+  }
+
+  entityWritesDurable(): Promise<void> {
+    return this.walSync?.flush() ?? Promise.resolve();
   }
 
   async entityChanges(
@@ -129,6 +169,9 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    // Entity writes still being flushed finish first: closing must not make them less durable.
+    await this.walSync?.flush().catch(() => {});
     if (this.db.open) this.db.close();
+    this.walSync?.close();
   }
 }

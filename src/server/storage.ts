@@ -36,9 +36,18 @@ export interface Storage {
   /**
    * Applies one write atomically (see `entities/merge.ts` for the rules): a known mutation id is
    * answered as before, a conflict changes nothing, otherwise a new version, its history row and
-   * the mutation's answer commit together before the promise resolves.
+   * the mutation's answer commit together before the promise resolves. Committed means visible
+   * to every later read; durable (on disk, surviving a power loss) only once
+   * `entityWritesDurable` resolves, when the store has it.
    */
   writeEntity(write: EntityWrite): Promise<EntityWriteResult>;
+  /**
+   * Resolves once every `writeEntity` that has resolved so far is on disk; rejects when the flush
+   * failed. For a store whose commits flush on their own time (SQLite: the WAL's fsync runs off the
+   * event loop, shared by the saves made meanwhile), so a change can be fanned out before its
+   * flush while the writer's answer waits for it. Absent: `writeEntity` resolves only once durable.
+   */
+  entityWritesDurable?(): Promise<void>;
   /** Recorded changes of one entity after `sinceVersion`, oldest first, at most `limit`. */
   entityChanges(
     type: string,

@@ -2,9 +2,12 @@
  * Live data on the server: reads, and writes from clients (`entity.update`) and backends (the HTTP
  * API) through one path. A write commits in storage first; only then is the change published once
  * to the entity's room as a sequenced `entity.change` event (through the bus, so resume covers
- * it), then handed to `onChange` listeners, and only then answered. What must survive a crash
- * exactly when the change does (its activity item) is written by an `inTransaction` step, inside
- * the change's own transaction; the step's live part runs after the commit.
+ * it). When the store flushes its commits on its own time (`Storage.entityWritesDurable`, SQLite),
+ * the publish does not wait for the disk: the flush runs meanwhile, and the change is handed to
+ * `onChange` listeners and answered only once it is durable, so an acknowledged save survives a
+ * power loss. What must survive a crash exactly when the change does (its activity item) is
+ * written by an `inTransaction` step, inside the change's own transaction; the step's live part
+ * runs after the commit, before the flush.
  *
  * ```ts
  * // In the change's transaction (synchronous); the returned function runs after the commit.
@@ -147,8 +150,9 @@ export class EntityService {
   }
 
   /**
-   * Called after every accepted change (from clients and backends), after it was committed and
-   * published. A listener that throws is logged and does not affect the writer's answer.
+   * Called after every accepted change (from clients and backends), after it was committed,
+   * published and made durable. A listener that throws is logged and does not affect the writer's
+   * answer.
    */
   onChange(listener: EntityChangeListener): () => void {
     this.listeners.add(listener);
@@ -204,6 +208,11 @@ export class EntityService {
               }
             },
     });
+    if (result.outcome !== 'applied' || !result.change) {
+      // Nothing to publish; what the answer says (a duplicate's entity, a conflict's current
+      // state) may come from a commit still being flushed.
+      await storage.entityWritesDurable?.();
+    }
     switch (result.outcome) {
       case 'not_found':
         return { kind: 'not_found' };
@@ -237,6 +246,10 @@ export class EntityService {
           ...toEntityChange(result.change, result.entity),
           at: result.change.at,
         };
+        // Fanned out while the disk flushes the commit: the other members need not wait for it.
+        const durable = storage.entityWritesDurable?.();
+        // Awaited below; a flush failing while the publish is under way is not unhandled.
+        durable?.catch(() => {});
         await this.publish(change);
         for (const then of afterCommit) {
           try {
@@ -245,6 +258,8 @@ export class EntityService {
             this.options.log.error('entity change step failed after commit', errorFields(err));
           }
         }
+        // The writer's answer (and the listeners: notifications) only once it is on disk.
+        await durable;
         this.notify(change);
         return { kind: 'applied', entity, duplicate: false, created: result.created, change };
       }
