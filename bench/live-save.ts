@@ -395,7 +395,7 @@ function render(r: {
   return `${HEADING}
 
 \`npm run bench:save\` (bench/live-save.ts), ${r.date}: headless Chromium and the reference server
-(\`--dev\`, SQLite with \`synchronous=FULL\`) on ${r.cpu}, load average
+(\`--dev\`, SQLite; an entity save is acknowledged after its WAL fsync) on ${r.cpu}, load average
 ${r.load.map((l) => l.toFixed(1)).join(' → ')} (a shared box: the bare echo, measured in the same run
 and the same browser, is the yardstick). Two pages of the demo's customer page, as two people; the
 writer types a new "Next step" into the customer's \`<crm-collaborative-form>\` and submits, one
@@ -418,12 +418,12 @@ Save to render ÷ bare echo: ${ratio(r.applied)}.
 Reading: what a save adds to the loopback trip is, at p50, ${ms(r.sent.p50)} ms in the saving page
 before its frame leaves (the form reads its fields and the optimistic change renders first: the
 sender yields once before it sends), ${ms(r.between.p50)} ms between the sockets (the server parses and
-authorizes the frame, commits one durable SQLite transaction, and writes one \`entity.change\` to
-the room; a save from Node on an entity with no watchers takes ${ms(r.raw.p50)} ms round trip), and
+authorizes the frame, commits one SQLite transaction and writes one \`entity.change\` to the room
+while the WAL's fsync runs on the thread pool; a durable save from Node on an entity with no
+watchers takes ${ms(r.raw.p50)} ms round trip), and
 ${ms(r.handled.p50)} ms in the other page (protocol parse, live-data store, one Lit update of the form
 writing the field). The saving page's ack comes after the other page already shows the value: the
-server answers after its change listeners (the activity log) ran. The frame row adds the wait for
-the next animation frame.
+server answers once the fsync is done. The frame row adds the wait for the next animation frame.
 `;
 }
 
