@@ -4,8 +4,8 @@
  * what `Storage.writeEntity` sustains as the server calls it for a client's save (a base version,
  * a mutation id, the activity item written in the change's transaction).
  *
- * Both stores are durable as shipped: SQLite a WAL file with synchronous=FULL in a temporary
- * directory; PostgreSQL a private server (`test/services/postgres.ts`) with its durable defaults
+ * Both stores are durable as shipped: SQLite a WAL file in a temporary directory (a save counts
+ * once its WAL fsync is done, as the server answers it); PostgreSQL a private server (`test/services/postgres.ts`) with its durable defaults
  * (fsync, synchronous commit), its data directory on the same disk, over loopback TCP.
  *
  * Phases, each on fresh entities:
@@ -96,6 +96,8 @@ async function save(
         }
       : undefined,
   });
+  // Durable before the server would answer: SQLite flushes its entity commits after them.
+  await storage.entityWritesDurable?.();
   if (result.outcome === 'applied') return { version: result.entity.version, conflict: false };
   if (result.outcome === 'conflict') return { version: result.current.version, conflict: true };
   throw new Error(`unexpected outcome ${result.outcome}`);
