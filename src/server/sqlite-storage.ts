@@ -170,7 +170,8 @@ export class SqliteStorage implements Storage {
 
   async close(): Promise<void> {
     // Entity writes still being flushed finish first: closing must not make them less durable.
-    await this.walSync?.flush().catch(() => {});
+    // Only then does the close wait: otherwise it closes in the caller's turn, as it always did.
+    if (this.walSync && !this.walSync.clean) await this.walSync.flush().catch(() => {});
     if (this.db.open) this.db.close();
     this.walSync?.close();
   }
