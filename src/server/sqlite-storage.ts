@@ -39,6 +39,7 @@ export class SqliteStorage implements Storage {
   private readonly walSync: WalSync | undefined;
   private readonly syncNormal: Database.Statement;
   private readonly syncFull: Database.Statement;
+  private closing = false;
 
   /**
    * Opens (creating if needed) the database file and applies pending migrations.
@@ -126,6 +127,7 @@ export class SqliteStorage implements Storage {
   }
 
   async writeEntity(write: EntityWrite): Promise<EntityWriteResult> {
+    if (this.closing) throw new Error('the database is closing');
     const walSync = this.walSync;
     if (!walSync) return this.entities.write(write);
     // Committed without the WAL's fsync; `entityWritesDurable` flushes it off the event loop.
@@ -169,6 +171,9 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    // No write is taken once closing starts (as when the close was immediate): the services
+    // that join an entity's transaction (its activity item) are gone by now.
+    this.closing = true;
     // Entity writes still being flushed finish first: closing must not make them less durable.
     // Only then does the close wait: otherwise it closes in the caller's turn, as it always did.
     if (this.walSync && !this.walSync.clean) await this.walSync.flush().catch(() => {});

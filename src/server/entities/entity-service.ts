@@ -3,9 +3,9 @@
  * API) through one path. A write commits in storage first; only then is the change published once
  * to the entity's room as a sequenced `entity.change` event (through the bus, so resume covers
  * it). When the store flushes its commits on its own time (`Storage.entityWritesDurable`, SQLite),
- * the publish does not wait for the disk: the flush runs meanwhile, and the change is handed to
- * `onChange` listeners and answered only once it is durable, so an acknowledged save survives a
- * power loss. What must survive a crash exactly when the change does (its activity item) is
+ * the publish does not wait for the disk: the flush runs meanwhile, the change is handed to
+ * `onChange` listeners, and it is answered only once it is durable, so an acknowledged save
+ * survives a power loss. What must survive a crash exactly when the change does (its activity item) is
  * written by an `inTransaction` step, inside the change's own transaction; the step's live part
  * runs after the commit, before the flush.
  *
@@ -150,9 +150,9 @@ export class EntityService {
   }
 
   /**
-   * Called after every accepted change (from clients and backends), after it was committed,
-   * published and made durable. A listener that throws is logged and does not affect the writer's
-   * answer.
+   * Called after every accepted change (from clients and backends), after it was committed and
+   * published (possibly before its flush to disk is done). A listener that throws is logged and
+   * does not affect the writer's answer.
    */
   onChange(listener: EntityChangeListener): () => void {
     this.listeners.add(listener);
@@ -258,9 +258,10 @@ export class EntityService {
             this.options.log.error('entity change step failed after commit', errorFields(err));
           }
         }
-        // The writer's answer (and the listeners: notifications) only once it is on disk.
-        await durable;
+        // Listeners hear every committed change, even one whose flush then fails.
         this.notify(change);
+        // The writer's answer only once it is on disk.
+        await durable;
         return { kind: 'applied', entity, duplicate: false, created: result.created, change };
       }
     }
