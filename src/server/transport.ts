@@ -119,7 +119,10 @@ export class Transport {
    */
   resumeRoom(room: string): void {
     for (const { connection } of this.sessions) {
-      if (!connection.memberships.has(room)) continue;
+      const membership = connection.memberships.get(room);
+      // A join still in flight is answered after the interruption (the bus reads its position
+      // once the room's recovery is over), so it has missed nothing.
+      if (!membership || membership.queue !== null) continue;
       connection.send({ type: 'bye', reason: 'shutdown', reconnectMs: 1000 });
       connection.close(CLOSE_CODES.goingAway, 'room events interrupted: resume');
     }

@@ -74,6 +74,11 @@ interface Subscription {
   confirmed: boolean;
   /** Publishers on this process waiting for their event to reach its local members. */
   waiters: { seq: number; resolve: () => void }[];
+  /**
+   * After the subscriber came back: settles once the room is subscribed again and what it missed
+   * was filled (or its members were told to resume). Undefined when no recovery is under way.
+   */
+  recovering: Promise<void> | undefined;
 }
 
 /** How long a publish waits for its event to reach local members before acking anyway. */
@@ -145,6 +150,7 @@ export class RedisBus implements Bus {
         held: null,
         confirmed: false,
         waiters: [],
+        recovering: undefined,
       };
       const created = state;
       created.ready.then(
@@ -276,8 +282,21 @@ export class RedisBus implements Bus {
   async resume(room: string, since: number | undefined): Promise<ResumePoint> {
     // The subscription must be live before the room's position is read, or an event published
     // in between would be neither replayed nor delivered.
-    const subscribed = this.rooms.get(room)?.ready;
-    if (subscribed) await subscribed;
+    const state = this.rooms.get(room);
+    if (state) {
+      await state.ready;
+      // A room recovering from an outage: its position is read once what its members missed was
+      // filled or reported, so a join made meanwhile is answered after that, from the live
+      // subscription, and is not among the members told to resume.
+      while (state.recovering) await state.recovering;
+    }
+    // Without the subscriber the room's next events would reach nobody here.
+    if (!this.subscriber.available) throw new RedisUnavailableError();
+    return this.position(room, since);
+  }
+
+  /** Reads the room's position (and what to replay after `since`) from Redis. */
+  private async position(room: string, since: number | undefined): Promise<ResumePoint> {
     const reply = await this.run('crmResume', [
       this.keys.seq(room),
       this.keys.log(room),
@@ -362,7 +381,7 @@ export class RedisBus implements Bus {
   private async fill(room: string, state: Subscription, since: number): Promise<void> {
     let missed: readonly BusMessage[] | undefined;
     try {
-      const point = await this.resume(room, since);
+      const point = await this.position(room, since);
       if (point.resume === 'replayed') missed = point.events;
     } catch (err) {
       this.options.log.warn('could not fill missed room events', { room, ...errorFields(err) });
@@ -390,15 +409,23 @@ export class RedisBus implements Bus {
       state.ready = this.listen(this.keys.channel(room));
       const since = state.lastSeq ?? state.knownSeq;
       // The command connection may come back a moment after the subscriber.
-      Promise.all([state.ready, this.commands.ready(5000)]).then(
-        () => {
-          if (since !== undefined && state.held === null && this.rooms.get(room) === state) {
-            state.held = [];
-            void this.fill(room, state, since);
-          }
-        },
-        () => {},
-      );
+      const recovering: Promise<void> = Promise.all([state.ready, this.commands.ready(5000)])
+        .then(
+          async () => {
+            if (since !== undefined && state.held === null && this.rooms.get(room) === state) {
+              state.held = [];
+              await this.fill(room, state, since);
+            }
+          },
+          () => {},
+        )
+        .catch((err: unknown) => {
+          this.options.log.error('room recovery failed', { room, ...errorFields(err) });
+        })
+        .finally(() => {
+          if (state.recovering === recovering) state.recovering = undefined;
+        });
+      state.recovering = recovering;
     }
   }
 }

@@ -71,9 +71,13 @@ export class RedisLink {
     });
   }
 
-  /** Connected and ready for commands. */
+  /**
+   * Connected and ready for commands, and, after an outage, the recovery listeners have run: ioredis
+   * sets its status to `ready` a tick before it emits `ready`, and until then the bus's rooms are
+   * not yet being subscribed again nor presence reloaded.
+   */
   get available(): boolean {
-    return this.redis.status === 'ready';
+    return this.redis.status === 'ready' && !this.down;
   }
 
   /** Calls `listener` each time the connection comes back after an outage. */

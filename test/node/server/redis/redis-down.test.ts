@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis, type Command } from 'ioredis';
 import type { LogFields } from '../../../../src/server/log.js';
 import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
@@ -131,5 +132,124 @@ describe('Redis down, then back', () => {
     assert.equal(resumed.resume, 'gap');
     assert.equal(resumed.seq, again.seq + 1);
     assert.deepEqual(rejections, [], 'no unhandled rejection');
+  });
+});
+
+describe('Redis back: a join made while a room recovers', () => {
+  let redis: RedisInstance;
+  let server: RealtimeServer;
+  let base: string;
+  const clock = new ManualClock();
+  const clients: TestClient[] = [];
+  const sendCommand = Redis.prototype.sendCommand;
+  /** The next command that `matches` is held until `release()`; `caught` resolves when it is. */
+  let gate:
+    | { matches: (command: Command) => boolean; caught: () => void; released: Promise<void> }
+    | undefined;
+
+  before(async () => {
+    redis = await startRedis();
+    server = createServer({
+      auth: { devIdentities: true },
+      quiet: true,
+      clock,
+      heartbeatMs: 3_600_000,
+      shutdownTimeoutMs: 500,
+      redisUrl: redis.url,
+      redisHeartbeatMs: 100,
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    base = `127.0.0.1:${port}`;
+    // The server's Redis connections live in this process: a command can be held on its way out,
+    // which puts the recovery of a room and a join in a chosen order.
+    Redis.prototype.sendCommand = function (this: Redis, command: Command, stream?: never) {
+      const held = gate;
+      if (held?.matches(command)) {
+        gate = undefined;
+        held.caught();
+        return held.released.then(() => sendCommand.call(this, command, stream));
+      }
+      return sendCommand.call(this, command, stream);
+    } as typeof sendCommand;
+  });
+  after(async () => {
+    Redis.prototype.sendCommand = sendCommand;
+    for (const c of clients) c.ws.terminate();
+    await server.close();
+    await redis.dispose();
+  });
+
+  const connect = async (user = alice): Promise<TestClient> => {
+    const client = await TestClient.connect(`ws://${base}/realtime`, { user });
+    clients.push(client);
+    return client;
+  };
+  const waitHealth = async (status: number): Promise<void> => {
+    // A hang limit, not a speed check: Redis reconnects with backoff on a busy machine too.
+    const deadline = Date.now() + 30_000;
+    let last = 0;
+    while ((last = (await fetch(`http://${base}/healthz`)).status) !== status) {
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(last, status, `/healthz answers ${status}`);
+  };
+  /** Holds the next read of `room`'s position (the resume script: keys `seq:<room>`, `log:<room>`). */
+  const holdNextResume = (room: string): { caught: Promise<void>; release: () => void } => {
+    let caught!: () => void;
+    let release!: () => void;
+    const isCaught = new Promise<void>((resolve) => (caught = resolve));
+    gate = {
+      matches: (command) =>
+        command.name === 'evalsha' &&
+        Number(command.args[1]) === 2 &&
+        command.args[2] === `crm:seq:${room}`,
+      caught,
+      released: new Promise<void>((resolve) => (release = resolve)),
+    };
+    return { caught: isCaught, release };
+  };
+
+  it('answers it once the room is filled or interrupted, and does not tell its member to resume', async () => {
+    const room = 'customer:8';
+    const member = await connect();
+    await member.join(room);
+
+    await redis.stop();
+    await waitHealth(503);
+    clock.advanceSync(60_000);
+    // Redis returns empty: the room's missed events are gone, so its members must resume. The
+    // room's recovery reads the room's position; it is held there.
+    const recovery = holdNextResume(room);
+    await redis.restart();
+    await recovery.caught;
+    await waitHealth(200);
+
+    // A newcomer joins while the room recovers: it is a member (its presence is announced) with
+    // its join in flight.
+    const newcomer = await connect(bob);
+    const join = newcomer.request({ type: 'join', id: nextId('j'), room });
+    await member.next(
+      (f) => f.type === 'presence.diff' && f.upsert.some((p) => p.user.id === bob.id),
+    );
+    recovery.release();
+
+    // The member from before the outage is told to resume …
+    assert.equal((await member.waitClosed(5000)).code, 1001);
+    // … the newcomer is answered from the recovered room and stays: its events go through.
+    const joined = await join;
+    assert.equal(joined.type, 'joined');
+    const ack = await newcomer.request({
+      type: 'emit',
+      id: nextId('e'),
+      room,
+      event: 'n',
+      payload: 1,
+    });
+    assert.equal(ack.type, 'ack');
+    assert.equal(
+      ack.type === 'ack' ? ack.seq : undefined,
+      joined.type === 'joined' ? joined.seq + 1 : NaN,
+    );
   });
 });
