@@ -10,7 +10,7 @@ import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
 import { redactFrame, redactPrepared } from './permissions/redact.js';
-import type { Membership, Recipient } from './rooms.js';
+import { MembershipList, type Recipient } from './rooms.js';
 import { PreparedFrame } from './wire.js';
 import type { Holdable, WriteBatch } from './write-batch.js';
 
@@ -50,7 +50,7 @@ export class Connection implements Recipient, Holdable {
   state: ConnectionState = 'handshake';
   user: UserProfile | undefined;
   clientId = '';
-  readonly memberships = new Map<string, Membership>();
+  readonly memberships = new MembershipList();
   /** Set when a frame or pong arrives; cleared by each server ping. */
   alive = true;
   /**

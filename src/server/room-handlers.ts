@@ -174,7 +174,7 @@ export class RoomHandlers {
 
   /** Leaves every room because the socket closed: presence removal waits for the grace period. */
   dropAll(connection: Connection): void {
-    for (const membership of [...connection.memberships.values()]) {
+    for (const membership of connection.memberships.values()) {
       for (const tab of [...membership.tabs]) this.drop(connection, membership, tab, false);
     }
   }
@@ -221,7 +221,7 @@ export class RoomHandlers {
       membership.addTab(tab);
     } else {
       membership = new Membership(connection, room, tab);
-      connection.memberships.set(room, membership);
+      connection.memberships.set(membership);
       ctx.rooms.add(membership);
     }
     ctx.presence.join(

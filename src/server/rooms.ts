@@ -56,6 +56,53 @@ export class Membership {
   }
 }
 
+/**
+ * A connection's rooms, by name. An exact-size array copied on change rather than a Map: a
+ * connection is in one room, or a few (at most `maxRoomsPerConnection`), and a Map's hash table
+ * would cost every connection about 250 bytes.
+ */
+export class MembershipList {
+  private list: readonly Membership[] = NONE;
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(room: string): Membership | undefined {
+    const { list } = this;
+    for (let i = 0; i < list.length; i++) if (list[i]!.room === room) return list[i];
+    return undefined;
+  }
+
+  has(room: string): boolean {
+    return this.get(room) !== undefined;
+  }
+
+  /** Adds or replaces the membership of `membership.room`. */
+  set(membership: Membership): void {
+    const others = this.list.filter((m) => m.room !== membership.room);
+    this.list = [...others, membership];
+  }
+
+  delete(room: string): boolean {
+    const before = this.list.length;
+    this.list = this.list.filter((m) => m.room !== room);
+    if (this.list.length === 0) this.list = NONE;
+    return this.list.length !== before;
+  }
+
+  /** A snapshot: changes made while iterating do not affect it. */
+  values(): readonly Membership[] {
+    return this.list;
+  }
+
+  rooms(): string[] {
+    return this.list.map((m) => m.room);
+  }
+}
+
+const NONE: readonly Membership[] = Object.freeze([]);
+
 interface LocalRoom {
   members: Membership[];
   unsubscribe: () => void;

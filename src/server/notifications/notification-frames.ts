@@ -100,7 +100,7 @@ async function emitNotification(
 
 /** Whether `userId` is present in one of the rooms this connection has joined. */
 function sharesRoom(ctx: NotificationFrameDeps, connection: Connection, userId: string): boolean {
-  for (const room of connection.memberships.keys()) {
+  for (const room of connection.memberships.rooms()) {
     if (room.startsWith('user:')) continue;
     if (ctx.presence.snapshot(room).some((person) => person.user.id === userId)) return true;
   }
