@@ -81,7 +81,8 @@ export class MembershipList {
   /** Adds or replaces the membership of `membership.room`. */
   set(membership: Membership): void {
     const others = this.list.filter((m) => m.room !== membership.room);
-    this.list = [...others, membership];
+    // A literal and `concat` size the array exactly; a spread or a push leaves room to grow.
+    this.list = others.length === 0 ? [membership] : others.concat(membership);
   }
 
   delete(room: string): boolean {
