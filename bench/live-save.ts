@@ -206,10 +206,16 @@ async function ready(page: Page): Promise<void> {
 }
 
 /**
- * Stamps `window.__sentAt` when the page sends an `entity.update`, and `window.__changeAt` when a
- * frame carrying an `entity.change` arrives on its socket.
+ * Stamps `window.__sentAt` when the page sends an `entity.update`, `window.__changeAt` when a
+ * frame carrying an `entity.change` arrives on its socket, and `window.__submitAt` when a `submit`
+ * event starts (a capturing listener on the window, registered before the kit loads, so it runs
+ * before the form's): splits the saving page's time into the browser's (the input event, and
+ * `requestSubmit()`'s own work before it dispatches `submit`) and the kit's (submit → send).
  */
 const ARRIVAL_PROBE = `
+  addEventListener('submit', () => {
+    window.__submitAt = performance.timeOrigin + performance.now();
+  }, true);
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(url, protocols) {
@@ -233,6 +239,8 @@ const ARRIVAL_PROBE = `
 interface Round {
   /** The saving page's socket sent the update. */
   sent: number;
+  /** The `submit` event started (after the input event and `requestSubmit()`'s own work). */
+  submitted: number;
   ack: number;
   /** The change's frame reached the other page's socket. */
   arrived: number;
@@ -284,9 +292,13 @@ async function round(writer: Page, reader: Page, value: string): Promise<Round> 
     },
     { selector: FORM, value },
   );
-  const { acked, sent } = await writer.evaluate(async () => {
-    const w = window as unknown as { __acked: Promise<number>; __sentAt: number };
-    return { acked: await w.__acked, sent: w.__sentAt };
+  const { acked, sent, submitted } = await writer.evaluate(async () => {
+    const w = window as unknown as {
+      __acked: Promise<number>;
+      __sentAt: number;
+      __submitAt: number;
+    };
+    return { acked: await w.__acked, sent: w.__sentAt, submitted: w.__submitAt };
   });
   const seen = await reader.evaluate(async () => {
     const w = window as unknown as {
@@ -297,6 +309,7 @@ async function round(writer: Page, reader: Page, value: string): Promise<Round> 
   });
   return {
     sent: sent - start,
+    submitted: submitted - start,
     ack: acked - start,
     arrived: seen.arrived - start,
     applied: seen.applied - start,
@@ -354,6 +367,8 @@ async function main(): Promise<void> {
       echo: stats(echoes),
       raw: stats(raw),
       sent: stats(rounds.map((r) => r.sent)),
+      submitted: stats(rounds.map((r) => r.submitted)),
+      kit: stats(rounds.map((r) => r.sent - r.submitted)),
       ack: stats(rounds.map((r) => r.ack)),
       arrived: stats(rounds.map((r) => r.arrived)),
       between: stats(rounds.map((r) => r.arrived - r.sent)),
@@ -381,6 +396,8 @@ function render(r: {
   echo: Stats;
   raw: Stats;
   sent: Stats;
+  submitted: Stats;
+  kit: Stats;
   ack: Stats;
   arrived: Stats;
   between: Stats;
@@ -410,14 +427,20 @@ ${row('save → the ack in the saving page (`crm-form-saved`)', r.ack)}
 ${row('bare WebSocket echo round trip (page ↔ Node `ws`, no kit)', r.echo)}
 ${row('a save from Node, no browser: `entity.update` → `entity.ack` (an entity nobody watches)', r.raw)}
 ${row('split 1, saving page: submit → the `entity.update` frame leaves', r.sent)}
+${row('split 1a, of which the browser: value typed → `submit` dispatched (input event, `requestSubmit()`)', r.submitted)}
+${row('split 1b, of which the kit: `submit` event → `entity.update` frame leaves', r.kit)}
 ${row('split 2, between the sockets: update leaves → `entity.change` arrives', r.between)}
 ${row('split 3, other page: change arrives → value in the field', r.handled)}
 
 Save to render ÷ bare echo: ${ratio(r.applied)}.
 
 Reading: what a save adds to the loopback trip is, at p50, ${ms(r.sent.p50)} ms in the saving page
-before its frame leaves (the form reads its fields and the optimistic change renders first: the
-sender yields once before it sends), ${ms(r.between.p50)} ms between the sockets (the server parses and
+before its frame leaves: ${ms(r.submitted.p50)} ms until the \`submit\` event starts (the input
+event, then Chromium's \`requestSubmit()\`, which lays the whole page out again for the typed
+value before it dispatches \`submit\`) and ${ms(r.kit.p50)} ms from there to \`WebSocket.send\` (the
+form reads its changed fields, fires \`crm-form-save\`, and the change is sent in the submit's own
+task; the optimistic render, the request's timer and the listeners run after the send),
+${ms(r.between.p50)} ms between the sockets (the server parses and
 authorizes the frame, commits one SQLite transaction and writes one \`entity.change\` to the room
 while the WAL's fsync runs on the thread pool; a durable save from Node on an entity with no
 watchers takes ${ms(r.raw.p50)} ms round trip), and

@@ -10,7 +10,7 @@ import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import { avatarColor } from '../../../../src/elements/shared/avatar.js';
 import '../../../../src/elements/realtime-provider/define.js';
-import { DEMO_USER } from '../../../../src/testing/index.js';
+import { DEMO_USER, FakeSocket } from '../../../../src/testing/index.js';
 import {
   BEN,
   CHLOE,
@@ -445,6 +445,36 @@ describe('<crm-collaborative-form>', () => {
       expect(stored.fields['value']).to.equal(52000);
       expect(stored.fields['name']).to.equal('Margaret Holloway');
       expect(fake.server.received('entity.update')).to.have.length(1);
+    });
+
+    it("sends the update during the submit event's dispatch, before it renders the pending state", async () => {
+      const { el, form } = await mount();
+      type(field(el, 'email'), 'margaret@northwind.example');
+      await el.updateComplete;
+      // What leaves the page's socket, as it leaves (the fake server reads it after its latency).
+      const sent: string[] = [];
+      const send = FakeSocket.prototype.send;
+      FakeSocket.prototype.send = function (this: FakeSocket, data: string) {
+        if (data.includes('"entity.update"')) sent.push(data);
+        send.call(this, data);
+      };
+      try {
+        let sentWhenDispatched = -1;
+        let renderedWhenDispatched = true;
+        // A bubbling listener on the document runs after the element's capturing one.
+        const afterForm = () => {
+          sentWhenDispatched = sent.length;
+          renderedWhenDispatched = field(el, 'email').hasAttribute('data-crm-saving');
+        };
+        document.addEventListener('submit', afterForm, { once: true });
+        form.requestSubmit();
+        expect(sentWhenDispatched).to.equal(1, 'the frame left within the submit event');
+        expect(renderedWhenDispatched).to.equal(false, 'the pending state rendered after it');
+        await el.updateComplete;
+        expect(field(el, 'email').getAttribute('data-crm-saving')).to.equal('pending');
+      } finally {
+        FakeSocket.prototype.send = send;
+      }
     });
 
     it('sends checkbox groups, radios, multiple selects and custom elements as JSON', async () => {
