@@ -6,75 +6,91 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis, type Command } from 'ioredis';
 import type { LogFields } from '../../../../src/server/log.js';
-import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
-import { startRedis, type RedisInstance } from '../../../services/redis.js';
+import { createServer, type CreateServerOptions } from '../../../../src/server/server.js';
+import { startRedis } from '../../../services/redis.js';
 import { alice, bob } from '../../helpers/server-harness.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
 
 const API_KEY = 'test-api-key-0123456789';
 
-describe('Redis down, then back', () => {
-  let redis: RedisInstance;
-  let server: RealtimeServer;
-  let base: string;
+/**
+ * A server on a Redis of its own (a manual clock; no heartbeat within a test), its clients, and a
+ * wait for /healthz: each block below starts one and takes Redis away under it.
+ */
+async function serverOnRedis(options: Partial<CreateServerOptions> = {}) {
+  const redis = await startRedis();
   const clock = new ManualClock();
+  const server = createServer({
+    auth: { devIdentities: true },
+    clock,
+    heartbeatMs: 3_600_000,
+    shutdownTimeoutMs: 500,
+    redisUrl: redis.url,
+    redisHeartbeatMs: 100,
+    ...options,
+  });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const base = `127.0.0.1:${port}`;
   const clients: TestClient[] = [];
+  const health = async (): Promise<number> => (await fetch(`http://${base}/healthz`)).status;
+  return {
+    redis,
+    clock,
+    base,
+    health,
+    async connect(user = alice): Promise<TestClient> {
+      const client = await TestClient.connect(`ws://${base}/realtime`, { user });
+      clients.push(client);
+      return client;
+    },
+    async waitHealth(status: number): Promise<void> {
+      // A hang limit, not a speed check: Redis reconnects with backoff on a busy machine too.
+      const deadline = Date.now() + 30_000;
+      let last = 0;
+      while ((last = await health()) !== status && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(last, status, `/healthz answers ${status}`);
+    },
+    async dispose(): Promise<void> {
+      for (const c of clients) c.ws.terminate();
+      await server.close();
+      await redis.dispose();
+    },
+  };
+}
+
+describe('Redis down, then back', () => {
+  let s: Awaited<ReturnType<typeof serverOnRedis>>;
   const lines: { level: string; msg: string; fields?: LogFields | undefined }[] = [];
   const rejections: unknown[] = [];
   const onRejection = (reason: unknown): void => void rejections.push(reason);
 
   before(async () => {
     process.on('unhandledRejection', onRejection);
-    redis = await startRedis();
     const logTo =
       (level: string) =>
       (msg: string, fields?: LogFields): void =>
         void lines.push({ level, msg, fields });
-    server = createServer({
-      auth: { devIdentities: true },
-      clock,
-      heartbeatMs: 3_600_000,
-      shutdownTimeoutMs: 500,
-      redisUrl: redis.url,
-      redisHeartbeatMs: 100,
+    s = await serverOnRedis({
       apiKeys: [API_KEY],
       logger: { debug: () => {}, info: logTo('info'), warn: logTo('warn'), error: logTo('error') },
     });
-    const { port } = await server.listen(0, '127.0.0.1');
-    base = `127.0.0.1:${port}`;
   });
   after(async () => {
     process.off('unhandledRejection', onRejection);
-    for (const c of clients) c.ws.terminate();
-    await server.close();
-    await redis.dispose();
+    await s.dispose();
   });
-
-  const connect = async (user = alice): Promise<TestClient> => {
-    const client = await TestClient.connect(`ws://${base}/realtime`, { user });
-    clients.push(client);
-    return client;
-  };
-  const health = async (): Promise<number> => (await fetch(`http://${base}/healthz`)).status;
-  const waitHealth = async (status: number): Promise<void> => {
-    // A hang limit, not a speed check: Redis reconnects with backoff on a busy machine too.
-    const deadline = Date.now() + 30_000;
-    let last = 0;
-    while ((last = await health()) !== status && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.equal(last, status, `/healthz answers ${status}`);
-  };
 
   it('fails new work clearly while Redis is down, stays up, and recovers when it returns', async () => {
     const room = 'customer:7';
-    const member = await connect();
+    const member = await s.connect();
     const joined = await member.join(room);
-    assert.equal(await health(), 200);
+    assert.equal(await s.health(), 200);
 
-    await redis.stop();
-    await waitHealth(503);
+    await s.redis.stop();
+    await s.waitHealth(503);
 
     // An emit gets an error frame that says why; the socket stays open.
     const emit = await member.request({
@@ -87,7 +103,7 @@ describe('Redis down, then back', () => {
     assert.equal(emit.type, 'error');
     assert.match(emit.type === 'error' ? emit.message : '', /unavailable/);
     // A join too.
-    const newcomer = await connect(bob);
+    const newcomer = await s.connect(bob);
     const refused = await newcomer.request({ type: 'join', id: nextId('j'), room });
     assert.equal(refused.type, 'error');
     assert.match(
@@ -95,7 +111,7 @@ describe('Redis down, then back', () => {
       /could not join the room: .*unavailable/,
     );
     // An HTTP API write: 503 with Retry-After; the process still answers everything else.
-    const put = await fetch(`http://${base}/api/entities/customer/7`, {
+    const put = await fetch(`http://${s.base}/api/entities/customer/7`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ fields: { name: 'Acme' } }),
@@ -109,9 +125,9 @@ describe('Redis down, then back', () => {
     );
 
     // Time passes while Redis is away (sequences restart from the clock).
-    clock.advanceSync(60_000);
-    await redis.restart();
-    await waitHealth(200);
+    s.clock.advanceSync(60_000);
+    await s.redis.restart();
+    await s.waitHealth(200);
 
     // New work goes through again on its own …
     const again = await newcomer.join(room);
@@ -127,7 +143,7 @@ describe('Redis down, then back', () => {
     // events replayed: it is told to resume, and its resume says `gap` so it re-syncs.
     const closed = await member.waitClosed(5000);
     assert.equal(closed.code, 1001);
-    const back = await connect();
+    const back = await s.connect();
     const resumed = await back.join(room, { since: joined.seq });
     assert.equal(resumed.resume, 'gap');
     assert.equal(resumed.seq, again.seq + 1);
@@ -136,11 +152,7 @@ describe('Redis down, then back', () => {
 });
 
 describe('Redis back: a join made while a room recovers', () => {
-  let redis: RedisInstance;
-  let server: RealtimeServer;
-  let base: string;
-  const clock = new ManualClock();
-  const clients: TestClient[] = [];
+  let s: Awaited<ReturnType<typeof serverOnRedis>>;
   const sendCommand = Redis.prototype.sendCommand;
   /** The next command that `matches` is held until `release()`; `caught` resolves when it is. */
   let gate:
@@ -148,18 +160,7 @@ describe('Redis back: a join made while a room recovers', () => {
     | undefined;
 
   before(async () => {
-    redis = await startRedis();
-    server = createServer({
-      auth: { devIdentities: true },
-      quiet: true,
-      clock,
-      heartbeatMs: 3_600_000,
-      shutdownTimeoutMs: 500,
-      redisUrl: redis.url,
-      redisHeartbeatMs: 100,
-    });
-    const { port } = await server.listen(0, '127.0.0.1');
-    base = `127.0.0.1:${port}`;
+    s = await serverOnRedis({ quiet: true });
     // The server's Redis connections live in this process: a command can be held on its way out,
     // which puts the recovery of a room and a join in a chosen order.
     Redis.prototype.sendCommand = function (this: Redis, command: Command, stream?: never) {
@@ -174,26 +175,9 @@ describe('Redis back: a join made while a room recovers', () => {
   });
   after(async () => {
     Redis.prototype.sendCommand = sendCommand;
-    for (const c of clients) c.ws.terminate();
-    await server.close();
-    await redis.dispose();
+    await s.dispose();
   });
 
-  const connect = async (user = alice): Promise<TestClient> => {
-    const client = await TestClient.connect(`ws://${base}/realtime`, { user });
-    clients.push(client);
-    return client;
-  };
-  const waitHealth = async (status: number): Promise<void> => {
-    // A hang limit, not a speed check: Redis reconnects with backoff on a busy machine too.
-    const deadline = Date.now() + 30_000;
-    let last = 0;
-    while ((last = (await fetch(`http://${base}/healthz`)).status) !== status) {
-      if (Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.equal(last, status, `/healthz answers ${status}`);
-  };
   /** Holds the next read of `room`'s position (the resume script: keys `seq:<room>`, `log:<room>`). */
   const holdNextResume = (room: string): { caught: Promise<void>; release: () => void } => {
     let caught!: () => void;
@@ -212,22 +196,22 @@ describe('Redis back: a join made while a room recovers', () => {
 
   it('answers it once the room is filled or interrupted, and does not tell its member to resume', async () => {
     const room = 'customer:8';
-    const member = await connect();
+    const member = await s.connect();
     await member.join(room);
 
-    await redis.stop();
-    await waitHealth(503);
-    clock.advanceSync(60_000);
+    await s.redis.stop();
+    await s.waitHealth(503);
+    s.clock.advanceSync(60_000);
     // Redis returns empty: the room's missed events are gone, so its members must resume. The
     // room's recovery reads the room's position; it is held there.
     const recovery = holdNextResume(room);
-    await redis.restart();
+    await s.redis.restart();
     await recovery.caught;
-    await waitHealth(200);
+    await s.waitHealth(200);
 
     // A newcomer joins while the room recovers: it is a member (its presence is announced) with
     // its join in flight.
-    const newcomer = await connect(bob);
+    const newcomer = await s.connect(bob);
     const join = newcomer.request({ type: 'join', id: nextId('j'), room });
     await member.next(
       (f) => f.type === 'presence.diff' && f.upsert.some((p) => p.user.id === bob.id),
