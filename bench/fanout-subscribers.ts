@@ -88,13 +88,18 @@ function count(): void {
   if (waiting && received >= waiting.count) {
     clearTimeout(waiting.timer);
     waiting = undefined;
-    process.send!({
-      type: 'waited',
-      count: received,
-      reached: true,
-      cpu: cpuNow(),
-    } satisfies FromSubscribers);
+    reportReached();
   }
+}
+
+/** Tells the driver the count it waits for is reached, with the CPU used so far. */
+function reportReached(): void {
+  process.send!({
+    type: 'waited',
+    count: received,
+    reached: true,
+    cpu: cpuNow(),
+  } satisfies FromSubscribers);
 }
 
 /** A drained subscriber's frame: counted if it is an event, never timed. */
@@ -373,12 +378,7 @@ process.on('message', (message: ToSubscribers) => {
       break;
     case 'wait':
       if (received >= message.count) {
-        process.send!({
-          type: 'waited',
-          count: received,
-          reached: true,
-          cpu: cpuNow(),
-        } satisfies FromSubscribers);
+        reportReached();
         break;
       }
       waiting = {
