@@ -203,6 +203,8 @@ export default defineConfig(({ mode }): UserConfig => {
     // The kit is a library: nothing from public/ is copied, and dist/ holds other outputs too.
     publicDir: false,
     plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates()],
+    // Pages with no build register the tags one per task (src/elements/define-element.ts).
+    define: { __CRM_DEFINE_IN_TURNS__: 'true' },
     build: {
       outDir,
       // The bundle pass writes next to the first pass' output.

@@ -3,14 +3,68 @@
  * same class already holds it (a module loaded twice), and warns, without throwing, when another
  * class holds it (say, two different versions of the kit on one page), so a page never breaks on
  * load. Also installs the design tokens in the document, once.
+ *
+ * The no-build artifacts (`dist/kit`: the one-file bundle and `define.js`) register their tags
+ * one per task, in the order they are imported. Registering a tag upgrades every element of it
+ * already in the page and renders them in the same task; all eight at once would hold a phone's
+ * main thread for a few hundred milliseconds while the page is loading, with taps and keys
+ * waiting. One per task, the reader can act in between, and each tag still renders in the task
+ * it is registered in, so a page's `:not(:defined)` rules hold every widget's box until it is
+ * drawn. The npm build registers at once: an app that imports `crm-realtime/define` creates and
+ * sets up elements right after (a framework sets properties only on an element it sees
+ * upgraded).
  */
 import { installTokens } from '../styles/tokens.js';
 import { warn } from '../util/warn.js';
+
+/** Set by the build of `dist/kit` (Vite `define`); absent elsewhere. */
+declare const __CRM_DEFINE_IN_TURNS__: boolean | undefined;
+
+let inTurns =
+  typeof __CRM_DEFINE_IN_TURNS__ !== 'undefined' &&
+  __CRM_DEFINE_IN_TURNS__ &&
+  typeof MessageChannel !== 'undefined';
+
+/** Tags waiting for their task, in the order they were asked for. */
+const waiting: [string, CustomElementConstructor][] = [];
+
+/** @internal For tests: register one tag per task (`true`) or at once (`false`). */
+export function defineInTurns(on: boolean): void {
+  inTurns = on && typeof MessageChannel !== 'undefined';
+}
 
 export function defineElement(tag: string, ctor: CustomElementConstructor): void {
   const registry = globalThis.customElements;
   if (!registry) return;
   installTokens();
+  if (!inTurns) {
+    register(registry, tag, ctor);
+    return;
+  }
+  waiting.push([tag, ctor]);
+  if (waiting.length === 1) inNextTask(defineNext);
+}
+
+function defineNext(): void {
+  const next = waiting.shift();
+  if (waiting.length > 0) inNextTask(defineNext);
+  if (next) register(globalThis.customElements, ...next);
+}
+
+/**
+ * Runs `callback` in a task of its own, after input the browser has queued: a message to self (a
+ * timeout nested this deep would be clamped to 4 ms).
+ */
+function inNextTask(callback: () => void): void {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    callback();
+  };
+  channel.port2.postMessage(undefined);
+}
+
+function register(registry: CustomElementRegistry, tag: string, ctor: CustomElementConstructor) {
   const existing = registry.get(tag);
   if (existing === ctor) return;
   if (existing) {
