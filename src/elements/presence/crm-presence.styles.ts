@@ -519,9 +519,15 @@ export const styles = [
   `,
   // "Start a call with the people here" (the `callable` attribute).
   css`
+    /* As tall as the avatars, not taller: the row keeps its height when the button appears (someone
+       joins), so nothing under it moves. */
     .call {
+      display: inline-flex;
+      align-items: center;
+      box-sizing: border-box;
+      block-size: var(--_size);
       margin-inline-start: ${token('space-s')};
-      padding: ${token('space-2xs')} ${token('space-s')};
+      padding: 0 ${token('space-s')};
       border: 1px solid ${token('color-border-strong')};
       border-radius: ${token('radius-pill')};
       font-size: ${token('font-size-s')};

@@ -35,6 +35,16 @@ describe('<crm-presence callable>', () => {
     expect(event.people.map((p) => p.user.id)).to.deep.equal([BEN.id]);
   });
 
+  it('the call button is no taller than the avatars: the row keeps its height when it appears', async () => {
+    // Small avatars: the button's text alone is taller than they are.
+    const attrs = { 'room-id': ROOM, callable: '', style: '--crm-presence-size: 1.5rem' };
+    const alone = await mountPresence({ attrs });
+    const withBen = await mountPresence({ attrs, people: [BEN] });
+    expect(withBen.root.querySelector('[part~="call"]')).to.exist;
+    const height = (el: Element) => el.getBoundingClientRect().height;
+    expect(height(withBen.el)).to.equal(height(alone.el));
+  });
+
   it('someone in the call reads "In a call" unless they edit a field', () => {
     const c = messageContext('en');
     const person = {
