@@ -64,6 +64,9 @@ export const styles = [
 
     .base {
       display: inline-flex;
+      /* Not on the host's text baseline: a row of avatars and a button would sit on it and make the
+         host taller than the row, by the font's descent. */
+      vertical-align: top;
       align-items: center;
       gap: ${token('space-s')};
       min-block-size: var(--_size);

@@ -35,14 +35,21 @@ describe('<crm-presence callable>', () => {
     expect(event.people.map((p) => p.user.id)).to.deep.equal([BEN.id]);
   });
 
-  it('the call button is no taller than the avatars: the row keeps its height when it appears', async () => {
-    // Small avatars: the button's text alone is taller than they are.
-    const attrs = { 'room-id': ROOM, callable: '', style: '--crm-presence-size: 1.5rem' };
+  it('the row is as tall as the avatars, call button or not: it keeps its height when someone joins', async () => {
+    // Small avatars (the button's text alone is taller) on a page with tall lines (the row must
+    // not sit on the text baseline).
+    const attrs = {
+      'room-id': ROOM,
+      callable: '',
+      style: '--crm-presence-size: 1.5rem; line-height: 1.6',
+    };
     const alone = await mountPresence({ attrs });
     const withBen = await mountPresence({ attrs, people: [BEN] });
     expect(withBen.root.querySelector('[part~="call"]')).to.exist;
     const height = (el: Element) => el.getBoundingClientRect().height;
-    expect(height(withBen.el)).to.equal(height(alone.el));
+    // The row is as tall as an avatar, as a page reserves it (--crm-presence-size).
+    expect(height(alone.el)).to.equal(24);
+    expect(height(withBen.el)).to.equal(24);
   });
 
   it('someone in the call reads "In a call" unless they edit a field', () => {
