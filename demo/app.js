@@ -1,9 +1,9 @@
-/* global document, window, location, localStorage, sessionStorage */
+/* global document, window, location, localStorage, sessionStorage, requestAnimationFrame */
 // What every page of the demo CRM shares: who you are (development identities), the header, the
 // "open another window" hint, and wiring the kit's provider to the reference server.
 //
-// Each page's one `<script type="module">` loads the kit (`/kit/define.js`), renders its content
-// and calls `setUpPage()`.
+// Each page renders its content and calls `setUpPage()` in a render-blocking module (so its first
+// paint is complete), then loads the kit (`/kit/crm-realtime.bundle.js`) after `afterFirstPaint()`.
 import { PEOPLE, findPerson } from './data.js';
 import { setUpLiveWidgets } from './live.js';
 
@@ -324,9 +324,24 @@ function followConnection(provider) {
 }
 
 /**
+ * Resolves once the browser has painted the page: each page loads the kit then, so its own
+ * content (what a server-rendered CRM prints) shows at once and the widgets follow. A page opened
+ * in a background tab paints nothing until it is shown; it loads the kit at once, so its reader
+ * still shows up in presence.
+ * @returns {Promise<void>}
+ */
+export function afterFirstPaint() {
+  return new Promise((resolve) => {
+    if (document.visibilityState === 'hidden') setTimeout(resolve, 0);
+    else requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
+}
+
+/**
  * Sets up what every page shares and connects the page's provider to the server as you.
- * Called after the kit is loaded: the provider connects once it has a `url`, so setting the
- * identity first means the one connection starts as the right person.
+ * Called before the kit is loaded, as a legacy page's own script may be: the properties set here
+ * wait on the provider until it is defined, and it connects once, as the right person, with the
+ * `url` set last.
  */
 export function setUpPage() {
   const me = currentPerson();

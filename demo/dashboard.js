@@ -21,6 +21,10 @@ function stat(label, value, note, tone = '') {
   );
 }
 
+/** Rows of the "needs attention" and "upcoming" lists, at most. */
+const ATTENTION_ROWS = 5;
+const UPCOMING_ROWS = 4;
+
 /** A customer row of the side lists: mark, name, what to say about it. */
 function customerLink(/** @type {import('./data.js').Customer} */ customer, ...detail) {
   return h(
@@ -90,11 +94,34 @@ function renderLoading() {
       stat(label, '—', 'Loading…'),
     ),
   );
-  for (const selector of ['[data-attention]', '[data-upcoming]']) {
+  // As many rows as each list shows once read, shaped like them, so nothing below moves then.
+  for (const [selector, rows] of /** @type {const} */ ([
+    ['[data-attention]', ATTENTION_ROWS],
+    ['[data-upcoming]', UPCOMING_ROWS],
+  ])) {
     const list = one(selector);
     list?.setAttribute('aria-busy', 'true');
-    list?.replaceChildren(h('li', { class: 'timeline-empty subtle' }, 'Loading…'));
+    list?.replaceChildren(...Array.from({ length: rows }, (_, i) => placeholderRow(i === 0)));
   }
+}
+
+/** A row of a side list while the customers are read: the first says so, the rest are blank. */
+function placeholderRow(/** @type {boolean} */ first) {
+  return h(
+    'li',
+    first ? { class: 'is-placeholder' } : { class: 'is-placeholder', 'aria-hidden': 'true' },
+    h(
+      'span',
+      { class: 'mini-item' },
+      h('span', { class: 'company-mark company-mark-s', 'aria-hidden': 'true' }),
+      h(
+        'span',
+        { class: 'stacked' },
+        h('span', { class: 'subtle' }, first ? 'Loading…' : '\u00a0'),
+        h('span', { class: 'subtle' }, '\u00a0'),
+      ),
+    ),
+  );
 }
 
 /**
@@ -147,7 +174,7 @@ function renderSummary(customers, myId, attentionItems, upcomingItems) {
           Number(b.status === 'At risk') - Number(a.status === 'At risk') ||
           a.lastContact.localeCompare(b.lastContact),
       )
-      .slice(0, 5);
+      .slice(0, ATTENTION_ROWS);
     attention.setAttribute('aria-busy', 'false');
     updateChildren(attention, attentionItems(list.map((c) => ({ key: String(c.id), item: c }))));
     const count = one('[data-attention-count]');
@@ -156,7 +183,7 @@ function renderSummary(customers, myId, attentionItems, upcomingItems) {
 
   const upcoming = one('[data-upcoming]');
   if (upcoming) {
-    const next = meetings.slice(0, 4);
+    const next = meetings.slice(0, UPCOMING_ROWS);
     upcoming.setAttribute('aria-busy', 'false');
     if (next.length) {
       updateChildren(

@@ -1,4 +1,4 @@
-/* global document, CSS, queueMicrotask */
+/* global document, CSS, queueMicrotask, customElements */
 // The customers as the server stores them, live: the records `<crm-collaborative-form>` edits on
 // the customer page, read through the public API of the kit's client (the one the page's
 // `<crm-realtime-provider>` holds), so the customer list and the dashboard show every saved
@@ -80,54 +80,59 @@ export function watchCustomers(provider, render) {
     /** @type {(Element & { client?: Client; updateComplete?: Promise<unknown> }) | null} */ (
       provider
     );
-  // The provider creates its client in its first update after `url` is set.
-  void Promise.resolve(host?.updateComplete).then(() => {
-    const client = host?.client;
-    if (stopped || !client) return;
+  if (!host) return () => {};
+  // The provider creates its client in its first update after `url` is set, once the kit (which
+  // the page may load after this runs) has defined it.
+  void customElements
+    .whenDefined('crm-realtime-provider')
+    .then(() => host.updateComplete)
+    .then(() => {
+      const client = host?.client;
+      if (stopped || !client) return;
 
-    /** @param {string} id */
-    const read = (id) =>
-      client.request({ type: 'entity.get', entityType: 'customer', entityId: id }).then(
-        (answer) => {
-          const entity = answer.type === 'entity.snapshot' ? answer.entity : undefined;
-          const known = stored.get(id);
-          // An answer overtaken by a newer one changes nothing.
-          if (!entity || (known && known !== 'gone' && known.version >= entity.version)) return;
-          stored.set(id, entity);
-          schedule();
-        },
-        (/** @type {{ code?: string }} */ error) => {
-          if (GONE.has(error.code ?? '')) {
-            stored.set(id, 'gone');
+      /** @param {string} id */
+      const read = (id) =>
+        client.request({ type: 'entity.get', entityType: 'customer', entityId: id }).then(
+          (answer) => {
+            const entity = answer.type === 'entity.snapshot' ? answer.entity : undefined;
+            const known = stored.get(id);
+            // An answer overtaken by a newer one changes nothing.
+            if (!entity || (known && known !== 'gone' && known.version >= entity.version)) return;
+            stored.set(id, entity);
             schedule();
-          }
-          // Anything else (the connection dropped): read again after the next connect.
-        },
-      );
-    const readAll = () => ids.forEach(read);
+          },
+          (/** @type {{ code?: string }} */ error) => {
+            if (GONE.has(error.code ?? '')) {
+              stored.set(id, 'gone');
+              schedule();
+            }
+            // Anything else (the connection dropped): read again after the next connect.
+          },
+        );
+      const readAll = () => ids.forEach(read);
 
-    // Every (re)connect reads everyone: what changed while away is not in the feed's tail.
-    if (client.status.state === 'open') readAll();
-    stops.push(client.onStatus((status) => status.state === 'open' && readAll()));
+      // Every (re)connect reads everyone: what changed while away is not in the feed's tail.
+      if (client.status.state === 'open') readAll();
+      stops.push(client.onStatus((status) => status.state === 'open' && readAll()));
 
-    const feed = client.activity({ kind: 'global' }, { pageSize: 1, maxItems: FEED_ITEMS });
-    /** @type {Set<string> | undefined} ids of the items already looked at */
-    let seen;
-    /** @param {ActivitySnapshot} snapshot */
-    const look = (snapshot) => {
-      if (!snapshot.loaded) return;
-      // The first page (one item) is read too: a save just before it may have missed `readAll`.
-      const fresh = seen ? snapshot.items.filter((item) => !seen?.has(item.id)) : snapshot.items;
-      seen = new Set(snapshot.items.map((item) => item.id));
-      if (fresh.length >= FEED_ITEMS) return readAll();
-      const changed = new Set(
-        fresh.flatMap((item) => (item.entity?.type === 'customer' ? [item.entity.id] : [])),
-      );
-      for (const id of changed) if (ids.includes(id)) read(id);
-    };
-    look(feed.snapshot());
-    stops.push(feed.subscribe(look), () => feed.release());
-  });
+      const feed = client.activity({ kind: 'global' }, { pageSize: 1, maxItems: FEED_ITEMS });
+      /** @type {Set<string> | undefined} ids of the items already looked at */
+      let seen;
+      /** @param {ActivitySnapshot} snapshot */
+      const look = (snapshot) => {
+        if (!snapshot.loaded) return;
+        // The first page (one item) is read too: a save just before it may have missed `readAll`.
+        const fresh = seen ? snapshot.items.filter((item) => !seen?.has(item.id)) : snapshot.items;
+        seen = new Set(snapshot.items.map((item) => item.id));
+        if (fresh.length >= FEED_ITEMS) return readAll();
+        const changed = new Set(
+          fresh.flatMap((item) => (item.entity?.type === 'customer' ? [item.entity.id] : [])),
+        );
+        for (const id of changed) if (ids.includes(id)) read(id);
+      };
+      look(feed.snapshot());
+      stops.push(feed.subscribe(look), () => feed.release());
+    });
   return () => {
     stopped = true;
     for (const stop of stops) stop();
