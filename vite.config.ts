@@ -203,8 +203,6 @@ export default defineConfig(({ mode }): UserConfig => {
     // The kit is a library: nothing from public/ is copied, and dist/ holds other outputs too.
     publicDir: false,
     plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates()],
-    // Pages with no build register the tags one per task (src/elements/define-element.ts).
-    define: { __CRM_DEFINE_IN_TURNS__: 'true' },
     build: {
       outDir,
       // The bundle pass writes next to the first pass' output.
@@ -223,6 +221,10 @@ export default defineConfig(({ mode }): UserConfig => {
         fileName: (_format, name) => `${name}.js`,
       },
       rolldownOptions: {
+        // Pages with no build register the tags one per task (src/elements/define-element.ts).
+        // Set here, in the build's own options, not in Vite's `define`: Storybook reuses this
+        // config without `build`, and its stories register at once.
+        transform: { define: { __CRM_DEFINE_IN_TURNS__: 'true' } },
         // The protocol's schemas are built at module level (`z.string().check(…)`), which a
         // bundler must otherwise keep for its possible side effects: declared pure, a page keeps
         // only the schemas it parses with, and the client core, which parses with none, no zod.
