@@ -15,6 +15,7 @@
  * upgraded).
  */
 import { installTokens } from '../styles/tokens.js';
+import { inNextTask } from '../util/next-task.js';
 import { warn } from '../util/warn.js';
 
 /** Set by the build of `dist/kit` (Vite `define`); absent elsewhere. */
@@ -49,19 +50,6 @@ function defineNext(): void {
   const next = waiting.shift();
   if (waiting.length > 0) inNextTask(defineNext);
   if (next) register(globalThis.customElements, ...next);
-}
-
-/**
- * Runs `callback` in a task of its own, after input the browser has queued: a message to self (a
- * timeout nested this deep would be clamped to 4 ms).
- */
-function inNextTask(callback: () => void): void {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    callback();
-  };
-  channel.port2.postMessage(undefined);
 }
 
 function register(registry: CustomElementRegistry, tag: string, ctor: CustomElementConstructor) {

@@ -13,6 +13,7 @@
  * its tests call `advanceSync(ms)`, since the server's timer callbacks do their work at once.
  */
 import type { Clock } from '../client/types.js';
+import { inNextTask } from '../util/next-task.js';
 
 interface Timer {
   at: number;
@@ -26,17 +27,7 @@ export function flushMicrotasks(): Promise<void> {
   if (typeof g.setImmediate === 'function') {
     return new Promise((resolve) => void g.setImmediate!(resolve));
   }
-  if (typeof MessageChannel !== 'undefined') {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(null);
-    });
-  }
-  return new Promise((resolve) => globalThis.setTimeout(resolve, 0));
+  return new Promise((resolve) => inNextTask(resolve));
 }
 
 export class ManualClock implements Clock {

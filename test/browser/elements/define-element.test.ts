@@ -5,6 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { html, LitElement } from 'lit';
 import { defineElement, defineInTurns } from '../../../src/elements/define-element.js';
+import { flushMicrotasks as nextTask } from '../../../src/testing/index.js';
 import { uniqueTag } from '../helpers/fake-connection.js';
 
 class Box extends LitElement {
@@ -12,17 +13,6 @@ class Box extends LitElement {
     return html`<p>drawn</p>`;
   }
 }
-
-/** Resolves in a task queued after everything already queued (a message to self). */
-const nextTask = () =>
-  new Promise<void>((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(undefined);
-  });
 
 describe('defineElement', () => {
   afterEach(() => defineInTurns(false));
