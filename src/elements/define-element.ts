@@ -18,20 +18,17 @@ import { installTokens } from '../styles/tokens.js';
 import { inNextTask } from '../util/next-task.js';
 import { warn } from '../util/warn.js';
 
-/** Set by the build of `dist/kit` (Vite `define`); absent elsewhere. */
+/** Set by the build of `dist/kit` (vite.config.ts, `transform.define`); absent elsewhere. */
 declare const __CRM_DEFINE_IN_TURNS__: boolean | undefined;
 
-let inTurns =
-  typeof __CRM_DEFINE_IN_TURNS__ !== 'undefined' &&
-  __CRM_DEFINE_IN_TURNS__ &&
-  typeof MessageChannel !== 'undefined';
+let inTurns = typeof __CRM_DEFINE_IN_TURNS__ !== 'undefined' && __CRM_DEFINE_IN_TURNS__;
 
 /** Tags waiting for their task, in the order they were asked for. */
 const waiting: [string, CustomElementConstructor][] = [];
 
 /** @internal For tests: register one tag per task (`true`) or at once (`false`). */
 export function defineInTurns(on: boolean): void {
-  inTurns = on && typeof MessageChannel !== 'undefined';
+  inTurns = on;
 }
 
 export function defineElement(tag: string, ctor: CustomElementConstructor): void {
