@@ -3,7 +3,7 @@
 // "open another window" hint, and wiring the kit's provider to the reference server.
 //
 // Each page renders its content and calls `setUpPage()` in a render-blocking module (so its first
-// paint is complete), then loads the kit (`/kit/crm-realtime.bundle.js`) after `afterFirstPaint()`.
+// paint is complete), then loads the kit (`/kit/crm-realtime.bundle.js`) after `afterPageShown()`.
 import { PEOPLE, findPerson } from './data.js';
 import { setUpLiveWidgets } from './live.js';
 
@@ -324,14 +324,18 @@ function followConnection(provider) {
 }
 
 /**
- * Resolves once the browser has painted the page: each page loads the kit then, so its own
- * content (what a server-rendered CRM prints) shows at once and the widgets follow. A page opened
- * in a background tab paints nothing until it is shown; it loads the kit at once, so its reader
- * still shows up in presence.
+ * Resolves once the page has loaded and the browser has painted it: each page loads the kit then,
+ * so its own content (what a server-rendered CRM prints) shows at once and the widgets follow
+ * (a kit loaded after the page registers its tags one per task, leaving room for the reader's
+ * input in between). A page in a background tab paints nothing until it is shown; it loads the
+ * kit once loaded, so its reader still shows up in presence.
  * @returns {Promise<void>}
  */
-export function afterFirstPaint() {
-  return new Promise((resolve) => {
+export async function afterPageShown() {
+  if (document.readyState !== 'complete') {
+    await new Promise((resolve) => window.addEventListener('load', resolve, { once: true }));
+  }
+  await new Promise((resolve) => {
     if (document.visibilityState === 'hidden') setTimeout(resolve, 0);
     else requestAnimationFrame(() => setTimeout(resolve, 0));
   });

@@ -4,15 +4,18 @@
  * class holds it (say, two different versions of the kit on one page), so a page never breaks on
  * load. Also installs the design tokens in the document, once.
  *
- * The no-build artifacts (`dist/kit`: the one-file bundle and `define.js`) register their tags
- * one per task, in the order they are imported. Registering a tag upgrades every element of it
- * already in the page and renders them in the same task; all eight at once would hold a phone's
- * main thread for a few hundred milliseconds while the page is loading, with taps and keys
- * waiting. One per task, the reader can act in between, and each tag still renders in the task
- * it is registered in, so a page's `:not(:defined)` rules hold every widget's box until it is
- * drawn. The npm build registers at once: an app that imports `crm-realtime/define` creates and
- * sets up elements right after (a framework sets properties only on an element it sees
- * upgraded).
+ * The no-build artifacts (`dist/kit`: the one-file bundle and `define.js`), loaded once the page
+ * has loaded (after its `load` event: a page that shows its own content first and brings the
+ * widgets in after), register their tags one per task, in the order they are imported.
+ * Registering a tag upgrades every element of it already in the page and renders them in the
+ * same task; all eight at once would hold a phone's main thread for a few hundred milliseconds
+ * while its reader may already be tapping and typing. One per task, the reader can act in
+ * between, and each tag still renders in the task it is registered in, so a page's
+ * `:not(:defined)` rules hold every widget's box until it is drawn. Loaded with the page (a
+ * script tag), they register every tag as their module runs, so the tags are defined by the time
+ * the page's later scripts and its `load` event run, as such pages expect. The npm build always
+ * registers at once: an app that imports `crm-realtime/define` creates and sets up elements right
+ * after (a framework sets properties only on an element it sees upgraded).
  */
 import { installTokens } from '../styles/tokens.js';
 import { inNextTask } from '../util/next-task.js';
@@ -26,7 +29,7 @@ let inTurns = typeof __CRM_DEFINE_IN_TURNS__ !== 'undefined' && __CRM_DEFINE_IN_
 /** Tags waiting for their task, in the order they were asked for. */
 const waiting: [string, CustomElementConstructor][] = [];
 
-/** @internal For tests: register one tag per task (`true`) or at once (`false`). */
+/** @internal For tests: register one tag per task once the page has loaded (`true`), or at once. */
 export function defineInTurns(on: boolean): void {
   inTurns = on;
 }
@@ -35,7 +38,7 @@ export function defineElement(tag: string, ctor: CustomElementConstructor): void
   const registry = globalThis.customElements;
   if (!registry) return;
   installTokens();
-  if (!inTurns) {
+  if (!inTurns || (waiting.length === 0 && globalThis.document?.readyState !== 'complete')) {
     register(registry, tag, ctor);
     return;
   }

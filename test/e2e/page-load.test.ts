@@ -1,8 +1,9 @@
 /**
  * End to end: how a page with no build loads the kit. The demo's pages print their own content
  * before the first paint and load the kit after it, with the widgets' boxes reserved, so nothing
- * on screen moves while the widgets appear; the one-file bundle registers its tags one per task,
- * so the page stays responsive while they do.
+ * on screen moves while the widgets appear; the one-file bundle, loaded after the page, registers
+ * its tags one per task, so the page stays responsive while they do, and loaded with the page,
+ * all at once.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -157,35 +158,45 @@ describe('a page with no build loading the kit', () => {
     }
   }
 
-  test('the one-file bundle registers its tags one per task, in order', async () => {
-    assert.ok(server && browser);
-    const context = await browser.newContext();
-    contexts.push(context);
+  /** A page of the server's origin with every tag in it and `script` as its module. */
+  async function pageWithTags(context: BrowserContext, script: string): Promise<Page> {
+    assert.ok(server);
     const page = await context.newPage();
-    const origin = server.origin;
-    // A page of the same origin with every tag in it, which imports the bundle and notes, as
-    // each tag is registered, how many were registered by then.
-    await page.route(`${origin}/bundle-in-turns.html`, (route) =>
+    const url = `${server.origin}/every-tag.html`;
+    await page.route(url, (route) =>
       route.fulfill({
         contentType: 'text/html',
         body: `<!doctype html><html><body>
           ${TAGS.map((tag) => `<${tag}></${tag}>`).join('')}
-          <script type="module">
-            const tags = ${JSON.stringify(TAGS)};
-            window.__registeredWhen = {};
-            for (const tag of tags) {
-              customElements.whenDefined(tag).then(() => {
-                window.__registeredWhen[tag] = tags.filter((t) => customElements.get(t)).length;
-              });
-            }
-            await import('/kit/crm-realtime.bundle.js');
-            window.__atImport = tags.filter((t) => customElements.get(t)).length;
-            await Promise.all(tags.map((t) => customElements.whenDefined(t)));
-            window.__done = true;
-          </script></body></html>`,
+          <script type="module">${script}</script></body></html>`,
       }),
     );
-    await page.goto(`${origin}/bundle-in-turns.html`);
+    await page.goto(url);
+    return page;
+  }
+
+  test('loaded after the page, the one-file bundle registers its tags one per task, in order', async () => {
+    assert.ok(browser);
+    const context = await browser.newContext();
+    contexts.push(context);
+    // As each tag is registered, note how many were registered by then.
+    const page = await pageWithTags(
+      context,
+      `const tags = ${JSON.stringify(TAGS)};
+      window.__registeredWhen = {};
+      for (const tag of tags) {
+        customElements.whenDefined(tag).then(() => {
+          window.__registeredWhen[tag] = tags.filter((t) => customElements.get(t)).length;
+        });
+      }
+      if (document.readyState !== 'complete') {
+        await new Promise((done) => addEventListener('load', done, { once: true }));
+      }
+      await import('/kit/crm-realtime.bundle.js');
+      window.__atImport = tags.filter((t) => customElements.get(t)).length;
+      await Promise.all(tags.map((t) => customElements.whenDefined(t)));
+      window.__done = true;`,
+    );
     await until(page, 'window.__done === true', 'every tag');
     assert.equal(await page.evaluate('window.__atImport'), 0, 'none registered as the module ran');
     const when = (await page.evaluate('window.__registeredWhen')) as Record<string, number>;
@@ -194,5 +205,19 @@ describe('a page with no build loading the kit', () => {
       TAGS.map((tag) => when[tag]),
       TAGS.map((_, i) => i + 1),
     );
+  });
+
+  test('loaded with the page, it registers every tag as its module runs', async () => {
+    assert.ok(browser);
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await pageWithTags(
+      context,
+      `import '/kit/crm-realtime.bundle.js';
+      const tags = ${JSON.stringify(TAGS)};
+      window.__atModule = tags.filter((t) => customElements.get(t)).length;`,
+    );
+    await until(page, 'window.__atModule !== undefined', 'the page module');
+    assert.equal(await page.evaluate('window.__atModule'), TAGS.length);
   });
 });

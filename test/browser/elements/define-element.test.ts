@@ -1,6 +1,7 @@
 /**
- * Registering tags: at once (the npm build), or one per task (the no-build artifacts), in the
- * order asked, each tag's elements upgraded and rendered in the task that registers it.
+ * Registering tags: at once (the npm build, or any kit loaded with the page), or one per task (the
+ * no-build artifacts loaded after the page's load), in the order asked, each tag's elements
+ * upgraded and rendered in the task that registers it.
  */
 import { expect } from '@open-wc/testing';
 import { html, LitElement } from 'lit';
@@ -54,6 +55,19 @@ describe('defineElement', () => {
     } finally {
       el.remove();
     }
+  });
+
+  it('in turns, but loaded while the page is still loading: at once (its load event finds them)', () => {
+    defineInTurns(true);
+    Object.defineProperty(document, 'readyState', { value: 'interactive', configurable: true });
+    try {
+      const tag = uniqueTag('crm-test-loading');
+      defineElement(tag, class extends Box {});
+      expect(customElements.get(tag)).to.exist;
+    } finally {
+      delete (document as { readyState?: unknown }).readyState;
+    }
+    expect(document.readyState).to.equal('complete');
   });
 
   it('in turns: the same class twice is still a no-op, another class still only warns', async () => {
