@@ -217,7 +217,7 @@ export class RoomHandlers {
       // Joining again (e.g. to resume): hold live messages until the new `joined` is out. Not
       // when other tabs of a shared connection are in the room: they must keep receiving, and
       // the tab that joins drops what came before its `joined` by `seq`.
-      if (!membership.tabs.some((other) => other !== tab)) membership.queue ??= [];
+      if (!membership.tabs.some((other) => other !== tab)) ctx.rooms.hold(membership);
       membership.addTab(tab);
     } else {
       membership = new Membership(connection, room, tab);
@@ -298,9 +298,7 @@ export class RoomHandlers {
     }
     // Live events that raced the join and are newer than `joined.seq`; presence diffs queued in
     // the meantime are older than the snapshot just sent and are dropped.
-    const queued = membership.queue ?? [];
-    membership.queue = null;
-    for (const message of queued) {
+    for (const message of ctx.rooms.open(membership)) {
       if (message.seq !== undefined && message.seq > point.seq) {
         connection.writePrepared(message.frame);
         ctx.metrics.framesOut++;

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import { LocalBus } from '../../../src/server/local-bus.js';
+import { ServerMetrics } from '../../../src/server/metrics.js';
+import { Membership, RoomRegistry, type Recipient } from '../../../src/server/rooms.js';
+import type { PreparedFrame } from '../../../src/server/wire.js';
+import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { until } from '../helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -219,5 +224,132 @@ describe('server frame sizes', () => {
     assert.equal(refused.type === 'error' && refused.code, 'payload_too_large');
     const ok = await a.request({ type: 'emit', id: 'e2', room: 'r:1', event: 'x', payload: 'y' });
     assert.deepEqual(ok, { type: 'ack', replyTo: 'e2', seq: joined.seq + 1 }, 'no number was lost');
+  });
+});
+
+/** A recipient that records the events written to it, by payload. */
+class Inbox implements Recipient {
+  readonly got: unknown[] = [];
+  dropped = false;
+  constructor(readonly user: { readonly id: string }) {}
+  writePrepared(frame: PreparedFrame): boolean {
+    this.got.push((JSON.parse(frame.payload.toString()) as { payload: unknown }).payload);
+    return true;
+  }
+  dropSlowConsumer(): void {
+    this.dropped = true;
+  }
+}
+
+describe('room registry: who a room writes to', () => {
+  const room = 'deal:1';
+  function setup(maxQueued = 100) {
+    const bus = new LocalBus({
+      clock: new ManualClock(),
+      replayEvents: 100,
+      replayMillis: 60_000,
+      maxFrameBytes: 65_536,
+    });
+    const metrics = new ServerMetrics();
+    const rooms = new RoomRegistry(bus, metrics, maxQueued);
+    const emit = (payload: unknown) => bus.publish(room, { event: 'x', payload });
+    /** A member that has joined: added, then opened as the join handler does. */
+    const joined = (id: string) => {
+      const inbox = new Inbox({ id });
+      const membership = new Membership(inbox, room, '');
+      rooms.add(membership);
+      rooms.open(membership);
+      return { inbox, membership };
+    };
+    return { bus, metrics, rooms, emit, joined };
+  }
+
+  test('a joining member queues until open, then gets what queued and is written to', async () => {
+    const { rooms, emit, joined, metrics } = setup();
+    const a = joined('a');
+    const inbox = new Inbox({ id: 'b' });
+    const b = new Membership(inbox, room, '');
+    rooms.add(b);
+    await emit(1);
+    assert.deepEqual(inbox.got, [], 'nothing before joined');
+    assert.deepEqual(
+      rooms.open(b).map((m) => m.seq !== undefined),
+      [true],
+      'the queued event is handed back',
+    );
+    await emit(2);
+    assert.deepEqual(inbox.got, [2]);
+    assert.deepEqual(a.inbox.got, [1, 2]);
+    assert.equal(metrics.broadcastDeliveries, 3);
+    assert.deepEqual(rooms.open(b), [], 'opening twice hands back nothing');
+    await emit(3);
+    assert.deepEqual(inbox.got, [2, 3], 'and writes once');
+    assert.equal(rooms.members(room), 2);
+  });
+
+  test('a member that joins again queues until its new joined, then is written to again', async () => {
+    const { rooms, emit, joined } = setup();
+    const a = joined('a');
+    const other = joined('b');
+    rooms.hold(a.membership);
+    rooms.hold(a.membership); // a second join while the first is pending changes nothing
+    await emit(1);
+    assert.deepEqual(a.inbox.got, []);
+    assert.equal(a.membership.queue?.length, 1);
+    assert.equal(rooms.open(a.membership).length, 1);
+    await emit(2);
+    assert.deepEqual(a.inbox.got, [2]);
+    assert.deepEqual(other.inbox.got, [1, 2]);
+    assert.equal(rooms.members(room), 2);
+  });
+
+  test('a member that leaves, joined or joining, gets nothing more; the last one unsubscribes', async () => {
+    const { bus, rooms, emit, joined } = setup();
+    const a = joined('a');
+    const b = joined('b');
+    const inbox = new Inbox({ id: 'c' });
+    const c = new Membership(inbox, room, '');
+    rooms.add(c);
+    rooms.remove(a.membership);
+    rooms.remove(c);
+    await emit(1);
+    assert.deepEqual([a.inbox.got, b.inbox.got, c.queue], [[], [1], []]);
+    assert.equal(rooms.members(room), 1);
+    rooms.hold(b.membership);
+    rooms.remove(b.membership); // leaves (or closes) while joining again
+    assert.equal(rooms.members(room), 0);
+    assert.equal(rooms.size, 0);
+    await bus.broadcast(room, { type: 'presence.diff', room, upsert: [], remove: [] });
+    assert.deepEqual(b.inbox.got, [1], 'the room let go of the bus');
+  });
+
+  test('a signal reaches only its addressee, joined or joining', async () => {
+    const { bus, rooms, joined } = setup();
+    const a = joined('alice');
+    const b = joined('bob');
+    const inbox = new Inbox({ id: 'bob' });
+    const pending = new Membership(inbox, room, 'tab');
+    rooms.add(pending);
+    await bus.broadcast(room, {
+      type: 'signal',
+      room,
+      event: 'offer',
+      payload: 'psst',
+      from: 'alice',
+      to: 'bob',
+      at: 0,
+    });
+    assert.deepEqual([a.inbox.got.length, b.inbox.got.length, pending.queue?.length], [0, 1, 1]);
+  });
+
+  test('a joining member whose queue is full is dropped as a slow consumer', async () => {
+    const { rooms, emit } = setup(2);
+    const inbox = new Inbox({ id: 'a' });
+    rooms.add(new Membership(inbox, room, ''));
+    await emit(1);
+    await emit(2);
+    assert.equal(inbox.dropped, false);
+    await emit(3);
+    assert.equal(inbox.dropped, true);
   });
 });
