@@ -3,7 +3,7 @@
  * two ways of writing to it (a single frame, or a prepared broadcast frame).
  */
 import type { Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { ErrorCode, ServerFrame, UserProfile } from '../protocol/index.js';
 import type { FrameDebug } from './frame-debug.js';
 import type { ServerMetrics } from './metrics.js';
@@ -11,6 +11,7 @@ import { TokenBucket } from './rate-limit.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
 import { redactFrame, redactPrepared } from './permissions/redact.js';
 import { MembershipList, type Recipient } from './rooms.js';
+import type { ServerSocket } from './server-socket.js';
 import { PreparedFrame } from './wire.js';
 import type { Holdable, WriteBatch } from './write-batch.js';
 
@@ -48,7 +49,10 @@ function sharedFramesFit(ws: WebSocket): { fit: boolean; deflate: boolean } {
 
 export class Connection implements Recipient, Holdable {
   state: ConnectionState = 'handshake';
-  user: UserProfile | undefined;
+  // Every field is set in the constructor, `undefined` included: a field first set later (at
+  // `hello`) would give connections different shapes over their life, and the fan-out's calls
+  // into them would meet more than one.
+  user: UserProfile | undefined = undefined;
   clientId = '';
   readonly memberships = new MembershipList();
   /** Set when a frame or pong arrives; cleared by each server ping. */
@@ -57,7 +61,7 @@ export class Connection implements Recipient, Holdable {
    * What the token's claim and the authorization callback allow this user (set at `hello`);
    * undefined when neither applies. Every frame sent is redacted by its `visibility`.
    */
-  permissions: ConnectionPermissions | undefined;
+  permissions: ConnectionPermissions | undefined = undefined;
   private readonly bucket: TokenBucket;
   /** Unsent bytes beyond which the peer is dropped as a slow consumer. */
   private readonly maxBufferedBytes: number;
@@ -72,7 +76,7 @@ export class Connection implements Recipient, Holdable {
 
   constructor(
     readonly id: string,
-    readonly ws: WebSocket,
+    readonly ws: ServerSocket,
     // Only what writes check is kept: a copy of the limits per connection would be kept by
     // every one of thousands of idle connections.
     limits: ConnectionLimits,
@@ -97,8 +101,12 @@ export class Connection implements Recipient, Holdable {
       this.raw !== undefined && shared.deflate ? (limits.compressionThreshold ?? 0) : Infinity;
   }
 
+  /**
+   * Frames may be written. `ws.open` alone decides: `state` becomes `closing` only once ws has
+   * left OPEN (our `close` and `terminate` close ws, a session ends when ws is closed).
+   */
   get isOpen(): boolean {
-    return this.ws.readyState === WebSocket.OPEN && this.state !== 'closing';
+    return this.ws.open;
   }
 
   /** Counts a frame against the rate limit; false when it must be dropped. */
@@ -155,7 +163,8 @@ export class Connection implements Recipient, Holdable {
 
   /** Writes a frame prepared once for many recipients. */
   writePrepared(frame: PreparedFrame): boolean {
-    if (this.ws.readyState !== WebSocket.OPEN || this.state === 'closing') return false;
+    // One boolean kept by the socket (server-socket.ts): no call into ws per delivery.
+    if (!this.ws.open) return false;
     if (this.permissions) {
       // Redacted once per set of rules and frame (cached), not once per member.
       const visible = redactPrepared(frame, this.permissions.visibility);
@@ -194,7 +203,7 @@ export class Connection implements Recipient, Holdable {
 
   /** Closes with a code after the frames already queued. */
   close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.CLOSED || this.ws.readyState === WebSocket.CLOSING) return;
+    if (!this.ws.open) return;
     this.state = 'closing';
     this.ws.close(code, reason.slice(0, 120));
   }

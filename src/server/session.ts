@@ -24,6 +24,7 @@ import type { ServerMetrics } from './metrics.js';
 import type { AuthorizeCallback } from './permissions/callback.js';
 import { connectionPermissions } from './permissions/permissions.js';
 import { TokenBucket } from './rate-limit.js';
+import type { ServerSocket } from './server-socket.js';
 import type { WriteBatch } from './write-batch.js';
 
 /** What a session needs of the server: how to write, how to let a client in, whom to hand frames. */
@@ -106,7 +107,7 @@ export class Session {
   constructor(
     private readonly ctx: SessionContext,
     id: string,
-    ws: WebSocket,
+    ws: ServerSocket,
     private readonly onClosed: (session: Session, code: number) => void,
     /** The client's address, for the failed-handshake throttle. */
     private readonly address = '',

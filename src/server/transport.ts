@@ -12,12 +12,13 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type Server as WsServer } from 'ws';
 import { every } from './clock.js';
 import type { HttpTimeouts } from './config.js';
 import { createRequestHandler, type HttpRoutes } from './http.js';
 import type { HttpApi } from './http-api.js';
 import { Session, type SessionContext } from './session.js';
+import { ServerSocket } from './server-socket.js';
 import { StaticFiles } from './static-files.js';
 import { CLOSE_CODES } from '../protocol/index.js';
 
@@ -42,7 +43,7 @@ export class Transport {
   readonly httpServer: HttpServer;
   private readonly sessions = new Set<Session>();
   private readonly closedWaiters = new Set<() => void>();
-  private readonly wss: WebSocketServer;
+  private readonly wss: WsServer<typeof ServerSocket>;
   private readonly origins: ReadonlySet<string>;
   private readonly stopHeartbeat: () => void;
   private closing = false;
@@ -51,6 +52,8 @@ export class Transport {
     const { session, http, compression } = options;
     this.wss = new WebSocketServer({
       noServer: true,
+      // Keeps whether each socket is open in a plain field the fan-out reads (server-socket.ts).
+      WebSocket: ServerSocket,
       // Above the protocol limit, so an oversized frame reaches the session and is answered with
       // `frame_too_large` while the connection survives; far larger ones are cut off with 1009.
       // ws applies it to the inflated size, so a small compressed frame that inflates past it (a
@@ -217,10 +220,10 @@ export class Transport {
       );
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, address));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, address));
   }
 
-  private accept(ws: WebSocket, address: string): void {
+  private accept(ws: ServerSocket, address: string): void {
     const { session: ctx } = this.options;
     ctx.metrics.connectionsOpened++;
     this.sessions.add(new Session(ctx, randomUUID(), ws, this.sessionClosed, address));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { WebSocket } from 'ws';
 import { Connection } from '../../../src/server/connection.js';
 import { ServerMetrics } from '../../../src/server/metrics.js';
+import type { ServerSocket } from '../../../src/server/server-socket.js';
 import { PreparedFrame } from '../../../src/server/wire.js';
 import { WriteBatch } from '../../../src/server/write-batch.js';
 
@@ -19,7 +19,7 @@ function fakeConnection(batch: WriteBatch | undefined) {
       return true;
     },
   };
-  const ws = { readyState: 1, extensions: '', _socket: socket, bufferedAmount: 0 };
+  const ws = { open: true, readyState: 1, extensions: '', _socket: socket, bufferedAmount: 0 };
   const limits = {
     maxMessagesPerSecond: 10,
     maxBufferedBytes: 1 << 20,
@@ -27,7 +27,7 @@ function fakeConnection(batch: WriteBatch | undefined) {
   };
   const connection = new Connection(
     'c1',
-    ws as unknown as WebSocket,
+    ws as unknown as ServerSocket,
     limits,
     new ServerMetrics(),
     0,
