@@ -10,7 +10,8 @@ import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
 import { redactFrame, redactPrepared } from './permissions/redact.js';
-import { MembershipList, type Recipient } from './rooms.js';
+import { flushFanOut, type FrameRun, type Recipient } from './fan-out.js';
+import { MembershipList } from './rooms.js';
 import type { ServerSocket } from './server-socket.js';
 import { PreparedFrame } from './wire.js';
 import type { Holdable, WriteBatch } from './write-batch.js';
@@ -117,6 +118,7 @@ export class Connection implements Recipient, Holdable {
   /** Serializes and sends one frame to this connection only. */
   send(frame: ServerFrame): void {
     if (!this.isOpen) return;
+    flushFanOut(); // room frames sent before this one go first
     if (this.permissions) {
       const visible = redactFrame(frame, this.permissions.visibility);
       if (visible === undefined) return;
@@ -165,6 +167,7 @@ export class Connection implements Recipient, Holdable {
   writePrepared(frame: PreparedFrame): boolean {
     // One boolean kept by the socket (server-socket.ts): no call into ws per delivery.
     if (!this.ws.open) return false;
+    flushFanOut(); // room frames sent before this one go first
     if (this.permissions) {
       // Redacted once per set of rules and frame (cached), not once per member.
       const visible = redactPrepared(frame, this.permissions.visibility);
@@ -173,27 +176,54 @@ export class Connection implements Recipient, Holdable {
     }
     const raw = this.raw;
     if (raw !== undefined) {
-      const batch = this.batch;
-      if (batch !== undefined) {
-        if (this.lastTurn !== batch.turn) {
-          this.lastTurn = batch.turn;
-          batch.touch();
-        } else if (!this.held) {
-          raw.cork();
-          this.held = true;
-          batch.hold(this);
-        }
-      }
       const bytes = this.bytesOf(frame);
       this.debug?.outboundPrepared(this, frame, bytes.byteLength);
-      raw.write(bytes);
-      if (raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
+      this.writeRaw(raw, bytes);
     } else {
       this.debug?.outboundPrepared(this, frame, frame.framed.byteLength);
       this.ws.send(frame.payload, { binary: false });
       this.checkBackpressure();
     }
     return true;
+  }
+
+  /**
+   * Writes several frames prepared once for many recipients: their joined bytes in one write
+   * when they are the same for this peer as for every other, else frame by frame.
+   */
+  writeRun(run: FrameRun): number {
+    if (!this.ws.open) return 0;
+    const raw = this.raw;
+    if (
+      raw === undefined ||
+      this.permissions !== undefined ||
+      this.debug !== undefined ||
+      this.deflateFrom !== Infinity
+    ) {
+      let delivered = 0;
+      for (const frame of run.frames) if (this.writePrepared(frame)) delivered++;
+      return delivered;
+    }
+    flushFanOut();
+    this.writeRaw(raw, run.framed);
+    return run.frames.length;
+  }
+
+  /** Writes pre-framed bytes to the TCP socket, corking it from the turn's second write on. */
+  private writeRaw(raw: Socket, bytes: Buffer): void {
+    const batch = this.batch;
+    if (batch !== undefined) {
+      if (this.lastTurn !== batch.turn) {
+        this.lastTurn = batch.turn;
+        batch.touch();
+      } else if (!this.held) {
+        raw.cork();
+        this.held = true;
+        batch.hold(this);
+      }
+    }
+    raw.write(bytes);
+    if (raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
   }
 
   release(): void {
@@ -204,6 +234,7 @@ export class Connection implements Recipient, Holdable {
   /** Closes with a code after the frames already queued. */
   close(code: number, reason: string): void {
     if (!this.ws.open) return;
+    flushFanOut(); // room frames sent before the close frame go first
     this.state = 'closing';
     this.ws.close(code, reason.slice(0, 120));
   }

@@ -10,18 +10,8 @@
  * recipient's write directly, with no membership to read and no queue to test on the way.
  */
 import type { Bus, BusMessage } from './bus.js';
+import { fanOut, flushFanOut, type Recipient } from './fan-out.js';
 import type { ServerMetrics } from './metrics.js';
-import type { PreparedFrame } from './wire.js';
-
-/** The side of a connection a room writes to. */
-export interface Recipient {
-  /** Writes an already framed message; returns false when the socket is not writable. */
-  writePrepared(frame: PreparedFrame): boolean;
-  /** Drops a recipient that cannot keep up. */
-  dropSlowConsumer(): void;
-  /** Who is connected, once authenticated; an addressed message (`to`) reaches only that user. */
-  readonly user?: { readonly id: string } | undefined;
-}
 
 export class Membership {
   /**
@@ -115,7 +105,7 @@ const NONE: readonly Membership[] = Object.freeze([]);
 const NO_MESSAGES: readonly BusMessage[] = Object.freeze([]);
 
 interface LocalRoom {
-  /** Recipients of the members whose `joined` is out: written to at once. */
+  /** Recipients of the members whose `joined` is out: the fan-out writes to these. */
   recipients: Recipient[];
   /** Members still joining: messages wait in their queue until `joined` is sent. */
   joining: Membership[];
@@ -199,24 +189,24 @@ export class RoomRegistry {
     return queued;
   }
 
-  /** The hot path: one prepared frame, written to every joined member, queued for the others. */
+  /** The hot path: one prepared frame for every joined member (see fan-out.ts), queued for the others. */
   private deliver(local: LocalRoom, message: BusMessage): void {
-    const frame = message.frame;
-    const to = message.to;
     const joining = local.joining;
     if (joining.length > 0) this.queue(joining, message);
     const recipients = local.recipients;
-    let delivered = 0;
+    if (recipients.length === 0) return;
+    const to = message.to;
     if (to === undefined) {
-      for (let i = 0; i < recipients.length; i++) {
-        if (recipients[i]!.writePrepared(frame)) delivered++;
-      }
-    } else {
-      // Signals are private: other members never see them, not even their size.
-      for (let i = 0; i < recipients.length; i++) {
-        const recipient = recipients[i]!;
-        if (recipient.user?.id === to && recipient.writePrepared(frame)) delivered++;
-      }
+      fanOut(recipients, message.frame, this.metrics);
+      return;
+    }
+    // Signals are private: other members never see them, not even their size. Written now,
+    // after what waits, as they are for one member only.
+    flushFanOut();
+    let delivered = 0;
+    for (let i = 0; i < recipients.length; i++) {
+      const recipient = recipients[i]!;
+      if (recipient.user?.id === to && recipient.writePrepared(message.frame)) delivered++;
     }
     this.metrics.broadcastDeliveries += delivered;
     this.metrics.framesOut += delivered;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { LocalBus } from '../../../src/server/local-bus.js';
 import { ServerMetrics } from '../../../src/server/metrics.js';
-import { Membership, RoomRegistry, type Recipient } from '../../../src/server/rooms.js';
+import { FrameRun, type Recipient } from '../../../src/server/fan-out.js';
+import { Membership, RoomRegistry } from '../../../src/server/rooms.js';
 import type { PreparedFrame } from '../../../src/server/wire.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { until } from '../helpers/server-client.js';
@@ -235,6 +236,10 @@ class Inbox implements Recipient {
   writePrepared(frame: PreparedFrame): boolean {
     this.got.push((JSON.parse(frame.payload.toString()) as { payload: unknown }).payload);
     return true;
+  }
+  writeRun(run: FrameRun): number {
+    for (const frame of run.frames) this.writePrepared(frame);
+    return run.frames.length;
   }
   dropSlowConsumer(): void {
     this.dropped = true;
