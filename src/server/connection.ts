@@ -10,7 +10,7 @@ import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
 import { redactFrame, redactPrepared } from './permissions/redact.js';
-import { flushFanOut, type FrameRun, type Recipient } from './fan-out.js';
+import { catchUp, type FrameRun, type Recipient } from './fan-out.js';
 import { MembershipList } from './rooms.js';
 import type { ServerSocket } from './server-socket.js';
 import { PreparedFrame } from './wire.js';
@@ -118,7 +118,7 @@ export class Connection implements Recipient, Holdable {
   /** Serializes and sends one frame to this connection only. */
   send(frame: ServerFrame): void {
     if (!this.isOpen) return;
-    flushFanOut(); // room frames sent before this one go first
+    catchUp(this); // room frames sent before this one go first
     if (this.permissions) {
       const visible = redactFrame(frame, this.permissions.visibility);
       if (visible === undefined) return;
@@ -167,7 +167,7 @@ export class Connection implements Recipient, Holdable {
   writePrepared(frame: PreparedFrame): boolean {
     // One boolean kept by the socket (server-socket.ts): no call into ws per delivery.
     if (!this.ws.open) return false;
-    flushFanOut(); // room frames sent before this one go first
+    catchUp(this); // room frames sent before this one go first
     if (this.permissions) {
       // Redacted once per set of rules and frame (cached), not once per member.
       const visible = redactPrepared(frame, this.permissions.visibility);
@@ -204,7 +204,6 @@ export class Connection implements Recipient, Holdable {
       for (const frame of run.frames) if (this.writePrepared(frame)) delivered++;
       return delivered;
     }
-    flushFanOut();
     this.writeRaw(raw, run.framed);
     return run.frames.length;
   }
@@ -234,7 +233,7 @@ export class Connection implements Recipient, Holdable {
   /** Closes with a code after the frames already queued. */
   close(code: number, reason: string): void {
     if (!this.ws.open) return;
-    flushFanOut(); // room frames sent before the close frame go first
+    catchUp(this); // room frames sent before the close frame go first
     this.state = 'closing';
     this.ws.close(code, reason.slice(0, 120));
   }

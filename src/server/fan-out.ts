@@ -4,14 +4,15 @@
  * A server that falls behind reads several messages at once (two publishes in one read from a
  * socket, a burst from Redis), and handles them one after the other in the same run of the
  * event loop. Written as each is handled, every member's socket gets a system call per message,
- * and that call is most of what a delivery costs. So a room's frames wait until the run ends (a
- * microtask) and leave in one write per socket, of the frames' bytes joined once for all
- * members. A server keeping up handles one message per run, and writes it as before, only
- * after the handler's synchronous part instead of in its middle.
+ * and that call is most of what a delivery costs. So a room's frames wait until the run ends
+ * (its promise callbacks done, see `afterPromises`) and leave in one write per socket, of the
+ * frames' bytes joined once for all members. A server keeping up handles one message per run,
+ * and writes it as before, only after the handler's promise callbacks instead of in its middle.
  *
  * Order is kept for every socket: frames for other recipients (another room, a member that
- * joined meanwhile), a private signal, or any other write to a connection first write what
- * waits (`flushFanOut`), so nothing overtakes a frame sent before it.
+ * joined meanwhile) or a private signal first write what waits (`flushFanOut`), and any other
+ * write to a connection first writes what waits for it (`catchUp`), so nothing overtakes a
+ * frame sent before it.
  */
 import type { ServerMetrics } from './metrics.js';
 import type { PreparedFrame } from './wire.js';
@@ -49,9 +50,18 @@ export class FrameRun {
   }
 }
 
+/** A recipient written to directly while a run waited, and how many of its frames it got then. */
+interface Early {
+  readonly recipient: Recipient;
+  done: number;
+}
+
 interface Waiting {
-  /** A room's joined recipients as they were when the first frame came (arrays are copied on change). */
-  readonly recipients: readonly Recipient[];
+  /** The room's recipients when the run began (copied on change): its later frames join the run. */
+  readonly key: readonly Recipient[];
+  /** Who gets the whole run at its end: `key`, less those in `early`. */
+  targets: readonly Recipient[];
+  early: Early[] | undefined;
   readonly frames: PreparedFrame[];
   readonly metrics: ServerMetrics;
 }
@@ -59,6 +69,14 @@ interface Waiting {
 /** The frames waiting for the end of the run; one set of recipients at a time. */
 let waiting: Waiting | undefined;
 let scheduled = false;
+
+/**
+ * The run ends once the promise callbacks it started have run: a handler's `await` on a bus that
+ * answers at once, and the next frame of the same socket (a session handles its frames one at a
+ * time, the next once the previous handler's promise settles) are part of it. A tick queued from
+ * a promise callback runs once no promise callback is left.
+ */
+const afterPromises = (): void => process.nextTick(endOfRun);
 
 const endOfRun = (): void => {
   scheduled = false;
@@ -68,8 +86,8 @@ const endOfRun = (): void => {
   try {
     write(run);
   } catch {
-    // Writes do not throw (a closed socket drops them); were one to, a microtask's exception
-    // would take the process down, where the publisher's handler would have caught it.
+    // Writes do not throw (a closed socket drops them); were one to, an exception here would
+    // take the process down, where the publisher's handler would have caught it.
     run.metrics.handlerFailures++;
   }
 };
@@ -81,20 +99,20 @@ export function fanOut(
   metrics: ServerMetrics,
 ): void {
   if (waiting !== undefined) {
-    if (waiting.recipients === recipients) {
+    if (waiting.key === recipients) {
       waiting.frames.push(frame);
       return;
     }
     flushFanOut();
   }
-  waiting = { recipients, frames: [frame], metrics };
+  waiting = { key: recipients, targets: recipients, early: undefined, frames: [frame], metrics };
   if (!scheduled) {
     scheduled = true;
-    queueMicrotask(endOfRun);
+    queueMicrotask(afterPromises);
   }
 }
 
-/** Writes what waits for the end of the run now: before any other write, so it keeps its place. */
+/** Writes what waits now, to everyone: before frames for other recipients, so order holds. */
 export function flushFanOut(): void {
   const run = waiting;
   if (run === undefined) return;
@@ -102,16 +120,54 @@ export function flushFanOut(): void {
   write(run);
 }
 
-function write({ recipients, frames, metrics }: Waiting): void {
+/**
+ * Before anything else is written to `recipient` (a reply, `joined`, a close frame), the frames
+ * waiting for it are written, so nothing overtakes a frame sent before it; the others still
+ * wait for the end of the run. (The publisher's own `ack` is one: it would otherwise end every
+ * run after its first frame.)
+ */
+export function catchUp(recipient: Recipient): void {
+  const run = waiting;
+  if (run === undefined) return;
+  let entry: Early | undefined;
+  const early = run.early;
+  if (early !== undefined) {
+    for (let i = 0; i < early.length; i++) {
+      if (early[i]!.recipient === recipient) entry = early[i];
+    }
+  }
+  if (entry === undefined) {
+    if (!run.targets.includes(recipient)) return;
+    run.targets = run.targets.filter((r) => r !== recipient);
+    entry = { recipient, done: 0 };
+    if (early === undefined) run.early = [entry];
+    else early.push(entry);
+  }
+  const { frames } = run;
+  const from = entry.done;
+  entry.done = frames.length; // first: the writes below call back here
+  let delivered = 0;
+  for (let i = from; i < frames.length; i++) if (recipient.writePrepared(frames[i]!)) delivered++;
+  run.metrics.broadcastDeliveries += delivered;
+  run.metrics.framesOut += delivered;
+}
+
+function write({ targets, early, frames, metrics }: Waiting): void {
   let delivered = 0;
   if (frames.length === 1) {
     const frame = frames[0]!;
-    for (let i = 0; i < recipients.length; i++) {
-      if (recipients[i]!.writePrepared(frame)) delivered++;
+    for (let i = 0; i < targets.length; i++) {
+      if (targets[i]!.writePrepared(frame)) delivered++;
     }
   } else {
     const run = new FrameRun(frames);
-    for (let i = 0; i < recipients.length; i++) delivered += recipients[i]!.writeRun(run);
+    for (let i = 0; i < targets.length; i++) delivered += targets[i]!.writeRun(run);
+  }
+  if (early !== undefined) {
+    for (const { recipient, done } of early) {
+      for (let i = done; i < frames.length; i++)
+        if (recipient.writePrepared(frames[i]!)) delivered++;
+    }
   }
   metrics.broadcastDeliveries += delivered;
   metrics.framesOut += delivered;

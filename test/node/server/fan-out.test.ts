@@ -119,7 +119,31 @@ describe('fan-out: frames of one run leave together', () => {
     void emit('r', 'e2');
     await runEnds();
     assert.deepEqual(a.log, ['write e1', 'send bye', 'write e2']);
-    assert.deepEqual(b.log, ['write e1', 'write e2']);
+    assert.deepEqual(b.log, ['write e1+e2'], 'the others still get the run in one write');
+  });
+
+  test('frames published from promise callbacks of the same run join it', async () => {
+    const { member, emit, runEnds } = setup();
+    const a = member('a', 'r');
+    // A session handles a socket's next frame once the previous handler's promise settles.
+    void emit('r', 'e1').then(() => emit('r', 'e2').then(() => emit('r', 'e3')));
+    await runEnds();
+    assert.deepEqual(a.log, ['write e1+e2+e3']);
+  });
+
+  test('a member written to twice during a run gets each frame once, in order', async () => {
+    const { member, emit, runEnds, metrics } = setup();
+    const a = member('a', 'r');
+    const b = member('b', 'r');
+    void emit('r', 'e1');
+    a.connection.send({ type: 'bye', reason: 'shutdown', reconnectMs: 1 });
+    void emit('r', 'e2');
+    a.connection.sendError('internal', 'x');
+    void emit('r', 'e3');
+    await runEnds();
+    assert.deepEqual(a.log, ['write e1', 'send bye', 'write e2', 'send error', 'write e3']);
+    assert.deepEqual(b.log, ['write e1+e2+e3']);
+    assert.equal(metrics.broadcastDeliveries, 6);
   });
 
   test('frames of two rooms, interleaved, reach a member of both in the order sent', async () => {

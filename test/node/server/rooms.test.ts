@@ -257,7 +257,11 @@ describe('room registry: who a room writes to', () => {
     });
     const metrics = new ServerMetrics();
     const rooms = new RoomRegistry(bus, metrics, maxQueued);
-    const emit = (payload: unknown) => bus.publish(room, { event: 'x', payload });
+    /** Publishes, then lets the run end: a room's frames leave together at its end (fan-out.ts). */
+    const emit = async (payload: unknown) => {
+      await bus.publish(room, { event: 'x', payload });
+      await new Promise((resolve) => setImmediate(resolve));
+    };
     /** A member that has joined: added, then opened as the join handler does. */
     const joined = (id: string) => {
       const inbox = new Inbox({ id });
@@ -325,6 +329,7 @@ describe('room registry: who a room writes to', () => {
     assert.equal(rooms.members(room), 0);
     assert.equal(rooms.size, 0);
     await bus.broadcast(room, { type: 'presence.diff', room, upsert: [], remove: [] });
+    await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(b.inbox.got, [1], 'the room let go of the bus');
   });
 
