@@ -8,6 +8,8 @@
  * costs one system call per socket instead of one per frame.
  *
  * ws's own writes on a corked socket are corked along with ours, so frame order is unchanged.
+ * A room's frames handled in one run of the event loop arrive here already joined into one
+ * write (fan-out.ts); what this batch corks are later runs' frames in the same turn.
  */
 export interface Holdable {
   /** Uncorks the socket; called once at the end of a turn in which it was corked. */
