@@ -120,6 +120,8 @@ export class RoomRegistry {
     private readonly metrics: ServerMetrics,
     /** Bound of a joining member's queue; beyond it the member is dropped as a slow consumer. */
     private readonly maxQueued: number,
+    /** Joins a room's frames of one run into one write per socket (fan-out.ts); off, each at once. */
+    private readonly joinRuns = true,
   ) {}
 
   get size(): number {
@@ -196,17 +198,22 @@ export class RoomRegistry {
     const recipients = local.recipients;
     if (recipients.length === 0) return;
     const to = message.to;
-    if (to === undefined) {
+    if (to === undefined && this.joinRuns) {
       fanOut(recipients, message.frame, this.metrics);
       return;
     }
-    // Signals are private: other members never see them, not even their size. Written now,
-    // after what waits, as they are for one member only.
+    // Written now, after what waits. Signals are private: other members never see them, not
+    // even their size; they are for one member, so there is nothing to join them with.
     flushFanOut();
     let delivered = 0;
     for (let i = 0; i < recipients.length; i++) {
       const recipient = recipients[i]!;
-      if (recipient.user?.id === to && recipient.writePrepared(message.frame)) delivered++;
+      if (
+        (to === undefined || recipient.user?.id === to) &&
+        recipient.writePrepared(message.frame)
+      ) {
+        delivered++;
+      }
     }
     this.metrics.broadcastDeliveries += delivered;
     this.metrics.framesOut += delivered;

@@ -92,8 +92,9 @@ export interface CreateServerOptions {
    */
   preframedWrites?: boolean;
   /**
-   * Hold broadcast writes until the end of the event-loop turn so frames for one socket leave in
-   * one system call (default true; needs pre-framed writes).
+   * Hold broadcast writes so frames for one socket leave in one system call (default true; needs
+   * pre-framed writes): a room's frames handled in one run of the event loop are joined into one
+   * write per socket, and later frames in the same turn are corked until the turn ends.
    */
   batchWrites?: boolean;
   /**

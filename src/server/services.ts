@@ -210,7 +210,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   changes.register(api);
 
   const authorize = options.authorize ?? defaultAuthorize;
-  const rooms = new RoomRegistry(bus, metrics, limits.replayEvents);
+  const rooms = new RoomRegistry(bus, metrics, limits.replayEvents, options.batchWrites !== false);
   const notifying = notificationFrames({
     limits,
     log,

@@ -192,3 +192,25 @@ describe('fan-out: frames of one run leave together', () => {
     assert.equal(metrics.broadcastDeliveries, 2);
   });
 });
+
+describe('fan-out without batching', () => {
+  test('each frame is written as it is published', async () => {
+    const bus = new LocalBus({
+      clock: new ManualClock(),
+      replayEvents: 100,
+      replayMillis: 60_000,
+      maxFrameBytes: 65_536,
+    });
+    const metrics = new ServerMetrics();
+    const rooms = new RoomRegistry(bus, metrics, 100, false);
+    const a = fakeConnection('a', metrics);
+    const membership = new Membership(a.connection, 'r', '');
+    rooms.add(membership);
+    rooms.open(membership);
+    void bus.publish('r', { event: 'x', payload: 'e1' });
+    assert.deepEqual(a.log, ['write e1']);
+    void bus.publish('r', { event: 'x', payload: 'e2' });
+    assert.deepEqual(a.log, ['write e1', 'write e2']);
+    assert.equal(metrics.broadcastDeliveries, 2);
+  });
+});
