@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { LocalBus } from '../../../src/server/local-bus.js';
 import { ServerMetrics } from '../../../src/server/metrics.js';
-import { FrameRun, type Recipient } from '../../../src/server/fan-out.js';
+import type { FrameRun, Recipient } from '../../../src/server/fan-out.js';
 import { Membership, RoomRegistry } from '../../../src/server/rooms.js';
 import type { PreparedFrame } from '../../../src/server/wire.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
