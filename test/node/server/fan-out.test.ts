@@ -61,7 +61,8 @@ function fakeConnection(id: string, metrics: ServerMetrics) {
   return { connection, log };
 }
 
-function setup() {
+/** A room registry on an in-memory bus; `batchWrites: false` writes each frame as published. */
+function setup(batchWrites = true) {
   const bus = new LocalBus({
     clock: new ManualClock(),
     replayEvents: 100,
@@ -69,7 +70,7 @@ function setup() {
     maxFrameBytes: 65_536,
   });
   const metrics = new ServerMetrics();
-  const rooms = new RoomRegistry(bus, metrics, 100);
+  const rooms = new RoomRegistry(bus, metrics, 100, batchWrites);
   const member = (id: string, ...inRooms: string[]) => {
     const fake = fakeConnection(id, metrics);
     for (const room of inRooms) {
@@ -195,21 +196,11 @@ describe('fan-out: frames of one run leave together', () => {
 
 describe('fan-out without batching', () => {
   test('each frame is written as it is published', async () => {
-    const bus = new LocalBus({
-      clock: new ManualClock(),
-      replayEvents: 100,
-      replayMillis: 60_000,
-      maxFrameBytes: 65_536,
-    });
-    const metrics = new ServerMetrics();
-    const rooms = new RoomRegistry(bus, metrics, 100, false);
-    const a = fakeConnection('a', metrics);
-    const membership = new Membership(a.connection, 'r', '');
-    rooms.add(membership);
-    rooms.open(membership);
-    void bus.publish('r', { event: 'x', payload: 'e1' });
+    const { metrics, member, emit } = setup(false);
+    const a = member('a', 'r');
+    void emit('r', 'e1');
     assert.deepEqual(a.log, ['write e1']);
-    void bus.publish('r', { event: 'x', payload: 'e2' });
+    void emit('r', 'e2');
     assert.deepEqual(a.log, ['write e1', 'write e2']);
     assert.equal(metrics.broadcastDeliveries, 2);
   });
