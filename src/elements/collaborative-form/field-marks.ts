@@ -63,7 +63,8 @@ fieldset[data-crm-held] {
   box-shadow: none;
   border-color: var(--crm-collaborative-form-held-color, ${t('color-warning')});
 }
-fieldset[data-crm-error], [data-crm-conflict] {
+fieldset[data-crm-error],
+fieldset[data-crm-conflict] {
   box-shadow: none;
   border-color: var(--crm-collaborative-form-error-color, ${t('color-danger')});
 }

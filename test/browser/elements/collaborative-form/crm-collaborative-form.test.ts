@@ -660,6 +660,8 @@ describe('<crm-collaborative-form>', () => {
       expect(field(el, 'email').value).to.equal('mine@northwind.example');
       expect(statusText(el)).to.equal('Conflict: choose which version to keep');
       expect(field(el, 'email').hasAttribute('data-crm-conflict')).to.equal(true);
+      // The error ring, as a refused field has (only a fieldset takes it as its border).
+      expect(getComputedStyle(field(el, 'email')).boxShadow).to.contain('0px 0px 0px 2px');
       expect(tabsOf(el, 'email')).to.deep.equal(['Conflict']);
       expect(descriptionOf(field(el, 'email'))).to.contain('Someone else saved this field too');
     });
