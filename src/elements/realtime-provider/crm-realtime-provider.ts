@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import { css, html, LitElement, type PropertyValues } from 'lit';
+import { ReactiveElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { RealtimeClient } from '../../client/realtime-client.js';
 import type { RealtimeClientOptions, UserProfile } from '../../client/types.js';
@@ -9,6 +9,7 @@ import {
   CrmConnectionStatusChangeEvent,
   type ConnectionDisplayState,
 } from '../../events/connection-status-change.js';
+import { installTokens } from '../../styles/tokens.js';
 import { settingInForce, type ConnectionSetting } from './connection-settings.js';
 import { afterPageScripts, pageScriptsDone } from './page-scripts.js';
 import { sharedTransportFor } from './shared-transport-loader.js';
@@ -45,9 +46,13 @@ const CLIENT_KEYS = [
  * Pages whose widgets cannot share one wrapper call `attachRealtimeProvider(document.body, …)`
  * instead. A provider defined or attached after its widgets still reaches them.
  *
+ * The provider has no shadow root and no box of its own (`display: contents`, from the kit's
+ * document sheet, at zero specificity so a page's own rule for it wins), so it neither disturbs
+ * the page's layout nor makes the browser build the layout of everything inside it again when it
+ * upgrades: it usually wraps the whole page, and attaching a shadow root to an element re-creates
+ * the boxes of all its children.
+ *
  * @tagname crm-realtime-provider
- * @slot - The content whose widgets share the connection. The provider itself has no box
- *   (`display: contents`), so it does not disturb the page's layout.
  * @fires {CrmConnectionStatusChangeEvent} crm-connection-status-change - The provided connection
  *   changed state (`state`, `previousState`, the client's `status`); `unavailable` while there is
  *   no client. For the page's own indicators (a "Live" badge), so they show the same status as
@@ -56,16 +61,7 @@ const CLIENT_KEYS = [
  *   good (an invalid identity, a token refused twice, …); `refusal` has its code and message. The
  *   client stops retrying until `client.retryNow()`. Bubbles and is composed.
  */
-export class CrmRealtimeProvider extends LitElement {
-  static override styles = css`
-    :host {
-      display: contents;
-    }
-    :host([hidden]) {
-      display: none;
-    }
-  `;
-
+export class CrmRealtimeProvider extends ReactiveElement {
   /** WebSocket URL of the realtime server, e.g. `wss://crm.example.com/realtime`. */
   @property() url = '';
 
@@ -214,6 +210,9 @@ export class CrmRealtimeProvider extends LitElement {
     // A move within the task keeps the own client; a new one is made in the next update, after
     // the properties the page sets in this task (widgets subscribed meanwhile get it then).
     this.closeScheduled = false;
+    // Where `display: contents` comes from: the define modules put the kit's sheet in the
+    // document; a provider in a shadow root (or defined by the page itself) puts it where it is.
+    installTokens(this.getRootNode() as Document | ShadowRoot);
     this.sync();
     super.connectedCallback();
     this.requestUpdate();
@@ -250,8 +249,9 @@ export class CrmRealtimeProvider extends LitElement {
     return done;
   }
 
-  protected override render() {
-    return html`<slot></slot>`;
+  /** Renders nothing: the content stays the provider's own children (see the class comment). */
+  protected override createRenderRoot(): HTMLElement {
+    return this;
   }
 
   /**

@@ -28,14 +28,40 @@ afterEach(() => closeFakeConnections());
 
 describe('<crm-realtime-provider>', () => {
   describe('defaults and attributes', () => {
-    it('has no box, a slot, and no client without url', async () => {
+    it('has no box, no shadow root, and no client without url', async () => {
       const el = await fixture<CrmRealtimeProvider>(
         html`<crm-realtime-provider><p>content</p></crm-realtime-provider>`,
       );
       expect(getComputedStyle(el).display).to.equal('contents');
-      expect(el.shadowRoot!.querySelector('slot')).to.exist;
+      // A shadow root on the element that wraps a page would make the browser rebuild the boxes
+      // of the whole page when it upgrades; the content stays its own children.
+      expect(el.shadowRoot).to.equal(null);
+      expect(
+        [...el.childNodes].filter((node) => node.nodeType !== Node.COMMENT_NODE),
+      ).to.have.length(1);
+      el.hidden = true;
+      expect(getComputedStyle(el).display).to.equal('none');
       expect(el.url).to.equal('');
       expect(el.client).to.equal(undefined);
+    });
+
+    it("yields its display to the page's own rule, and has none in a shadow root too", async () => {
+      const style = document.createElement('style');
+      style.textContent = 'crm-realtime-provider.column { display: flex; }';
+      document.head.append(style);
+      try {
+        const el = await fixture<CrmRealtimeProvider>(
+          html`<crm-realtime-provider class="column"></crm-realtime-provider>`,
+        );
+        expect(getComputedStyle(el).display).to.equal('flex');
+      } finally {
+        style.remove();
+      }
+      const host = await fixture<HTMLElement>(html`<div></div>`);
+      const root = host.attachShadow({ mode: 'open' });
+      const inner = document.createElement('crm-realtime-provider');
+      root.append(inner);
+      expect(getComputedStyle(inner).display).to.equal('contents');
     });
 
     it('reads the settings in force: the documented defaults until set, and again when removed', async () => {
