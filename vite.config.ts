@@ -9,6 +9,7 @@
  * - `elements/<name>.js`: registers one tag (`src/elements/<name>/define.ts`), for pages that use
  *   a few widgets and want to load only those, e.g. `elements/realtime-provider.js` and
  *   `elements/presence.js`.
+ * - `tokens.css`: the design tokens, for a page's `<head>` (src/styles/tokens.ts).
  * - `crm-realtime.bundle.js` (second pass, `vite build --mode bundle`): one self-contained file
  *   that registers every tag and exports the whole API, for pages that want a single request.
  *
@@ -20,6 +21,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { minifyTemplates } from './scripts/minify-templates.js';
+import { tokensCssText } from './src/styles/tokens.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = resolve(root, 'dist/kit');
@@ -136,6 +138,18 @@ const bundleEntry: Plugin = {
   },
 };
 
+/**
+ * `tokens.css`: the kit's document sheet (design tokens, themes, the provider's `display`) as a
+ * file, for a page to link in its `<head>`, so the page has them from its first paint and the kit
+ * does not restyle the whole page when it arrives (src/styles/tokens.ts).
+ */
+const tokensFile: Plugin = {
+  name: 'crm-realtime-tokens-css',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'tokens.css', source: tokensCssText });
+  },
+};
+
 /** Bare imports the npm build leaves to the host app's bundler: the package's `dependencies`. */
 const NPM_EXTERNAL = /^(lit|lit-html|lit-element|@lit\/reactive-element|@lit\/context|zod)(\/|$)/;
 
@@ -202,7 +216,7 @@ export default defineConfig(({ mode }): UserConfig => {
     base: './',
     // The kit is a library: nothing from public/ is copied, and dist/ holds other outputs too.
     publicDir: false,
-    plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates()],
+    plugins: bundle ? [bundleEntry, minifyTemplates()] : [minifyTemplates(), tokensFile],
     build: {
       outDir,
       // The bundle pass writes next to the first pass' output.

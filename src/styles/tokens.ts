@@ -13,6 +13,11 @@
  * of zero specificity (`:where(…)`), so any page rule such as `:root { --crm-color-accent: … }`
  * overrides them whatever the order. Components read them through `token()`, which carries the
  * light value as a fallback: an element still looks right in a page where nothing installed them.
+ *
+ * The same sheet ships as `tokens.css` (`crm-realtime/tokens.css`, `dist/kit/tokens.css`). A page
+ * that links it in its `<head>` has the tokens, its theme and the provider's `display` from the
+ * first paint, and the kit then adds nothing: installing the sheet later restyles every element
+ * of the page, since custom properties on `:root` are inherited by all of them.
  */
 import { css, unsafeCSS, type CSSResult } from 'lit';
 
@@ -163,8 +168,21 @@ const declarations = (values: Readonly<Record<string, string>>): string =>
     .map(([name, value]) => `  --crm-${name}: ${value};`)
     .join('\n');
 
-/** The document-level sheet: tokens on `:root`, themes on `[data-crm-theme]` subtrees. */
-export const tokensCssText = `:where(:root) {
+/** Declared only by the kit's sheet: a document whose root has it already holds the sheet. */
+const SHEET_MARKER = '--crm-tokens';
+
+/**
+ * The document-level sheet: tokens on `:root`, themes on `[data-crm-theme]` subtrees, and the
+ * provider's `display: contents` (it has no shadow root to carry it).
+ */
+export const tokensCssText = `:where(crm-realtime-provider) {
+  display: contents;
+}
+:where(crm-realtime-provider[hidden]) {
+  display: none;
+}
+:where(:root) {
+  ${SHEET_MARKER}: 1;
 ${declarations(tokenDefaults)}
 }
 :where([data-crm-theme='light']) {
@@ -192,15 +210,22 @@ const INSTALLED = Symbol.for('crm-realtime/tokens');
 
 /**
  * Put the token sheet into a document (or shadow root) once; later calls, and calls from another
- * copy of the kit, do nothing. Uses a constructed, adopted sheet where supported, `<style>` else.
+ * copy of the kit, do nothing, and so does a document that already has it (a linked
+ * `tokens.css`). Uses a constructed, adopted sheet where supported, `<style>` else.
  */
 export function installTokens(root: Document | ShadowRoot | undefined = globalThis.document): void {
   if (!root) return;
   const holder = root as (Document | ShadowRoot) & { [INSTALLED]?: true };
   if (holder[INSTALLED]) return;
   holder[INSTALLED] = true;
-  const doc = root instanceof Document ? root : root.ownerDocument;
+  // Compared by node type, not `instanceof`: the document of a frame has another `Document`.
+  const isDocument = root.nodeType === 9;
+  const doc = isDocument ? (root as Document) : (root as ShadowRoot).ownerDocument;
   const view = doc.defaultView;
+  if (isDocument && view && doc.documentElement) {
+    const linked = view.getComputedStyle(doc.documentElement).getPropertyValue(SHEET_MARKER);
+    if (linked !== '') return;
+  }
   if (view && 'adoptedStyleSheets' in root && 'replaceSync' in view.CSSStyleSheet.prototype) {
     const sheet = new view.CSSStyleSheet();
     sheet.replaceSync(tokensCssText);
@@ -210,5 +235,5 @@ export function installTokens(root: Document | ShadowRoot | undefined = globalTh
   const style = doc.createElement('style');
   style.dataset['crmTokens'] = '';
   style.textContent = tokensCssText;
-  (root instanceof Document ? (root.head ?? root.documentElement) : root).prepend(style);
+  (isDocument ? (doc.head ?? doc.documentElement) : root).prepend(style);
 }

@@ -58,6 +58,7 @@ describe('the packed tarball', () => {
       'dist/npm/testing/index.d.ts',
       'dist/kit/define.js',
       'dist/kit/crm-realtime.bundle.js',
+      'dist/kit/tokens.css',
       ...TAGS.flatMap((t) => [
         `dist/npm/elements/${t}/define.js`,
         `dist/npm/elements/${t}/define.d.ts`,
@@ -78,6 +79,15 @@ describe('the packed tarball', () => {
         ),
     );
     assert.deepEqual(outside, [], 'files outside the documented artifacts');
+  });
+
+  it('ships tokens.css as `crm-realtime/tokens.css`: the sheet the kit would install itself', async () => {
+    const { dir } = await pack();
+    const pkg = readJson<Manifest>(`${dir}/package.json`);
+    assert.equal(pkg.exports['./tokens.css'], './dist/kit/tokens.css');
+    const { readFile } = await import('node:fs/promises');
+    const { tokensCssText } = await import('../../src/styles/tokens.js');
+    assert.equal(await readFile(`${dir}/dist/kit/tokens.css`, 'utf8'), tokensCssText);
   });
 
   it('depends on Lit, @lit/context and zod only, and imports nothing else', async () => {

@@ -1,6 +1,11 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import { installTokens, tokenDefaults, darkTokens } from '../../../src/styles/tokens.js';
+import {
+  installTokens,
+  tokenDefaults,
+  tokensCssText,
+  darkTokens,
+} from '../../../src/styles/tokens.js';
 
 const value = (el: Element, name: string) =>
   getComputedStyle(el).getPropertyValue(`--crm-${name}`).trim();
@@ -16,6 +21,28 @@ describe('design tokens', () => {
     expect(document.adoptedStyleSheets.length).to.equal(before);
     expect(value(document.documentElement, 'color-accent')).to.equal(tokenDefaults['color-accent']);
     expect(value(document.documentElement, 'space-m')).to.equal('0.75rem');
+  });
+
+  it('are left alone in a document that links the sheet (tokens.css) itself', async () => {
+    const frame = async (head: string) => {
+      const iframe = await fixture<HTMLIFrameElement>(html`<iframe></iframe>`);
+      const doc = iframe.contentDocument!;
+      doc.open();
+      doc.write(`<!doctype html><html><head>${head}</head><body><p>text</p></body></html>`);
+      doc.close();
+      return doc;
+    };
+    const linked = await frame(`<style>${tokensCssText}</style>`);
+    installTokens(linked);
+    expect(linked.adoptedStyleSheets, 'nothing added: no second restyle').to.have.length(0);
+    expect(value(linked.documentElement, 'space-m')).to.equal('0.75rem');
+
+    // A document without it (another frame's, so another realm's `Document`) gets it.
+    const bare = await frame('');
+    expect(value(bare.documentElement, 'space-m')).to.equal('');
+    installTokens(bare);
+    expect(bare.adoptedStyleSheets).to.have.length(1);
+    expect(value(bare.documentElement, 'space-m')).to.equal('0.75rem');
   });
 
   it('lose to any page rule, whatever the order', async () => {
