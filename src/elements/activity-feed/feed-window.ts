@@ -2,7 +2,8 @@
  * The DOM half of the feed's windowing, as a reactive controller: which items are rendered, where
  * the reader is, and keeping what they look at in place.
  *
- * - Only the items near what the reader can see are rendered, in normal flow, between two paddings
+ * - Only the items near what the reader can see are rendered (the first items into an empty
+ *   window: only those in view, the rest a task later), in normal flow, between two paddings
  *   that stand for the items above and below (from measured or estimated heights, see
  *   `windowing.ts`). What the reader can see is the part of the feed inside its own scroller, every
  *   panel around it that scrolls or clips, and the window (`visible-span.ts`), so the window is
@@ -22,6 +23,7 @@
  * the rendered items no longer cover what is in view.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { inNextTask } from '../../util/next-task.js';
 import { clippingAncestors, visibleSpan } from './visible-span.js';
 import { covers, EMPTY_RANGE, HeightCache, Layout, type Range } from './windowing.js';
 
@@ -172,7 +174,16 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
       if (seen < 0) this.seenTopId = items[0]?.id;
       this.newCount = Math.max(0, seen);
     }
-    this.range = this.rangeAt(this.viewTop, this.overscan());
+    // The first items into an empty window (a feed's first page, on a page's load): only what
+    // is in view now, the rest of the window in a task of its own, so the first render, which
+    // also lays the items out and paints them, is no longer than it must be.
+    const first = this.range.start === this.range.end && items.length > 0;
+    this.range = this.rangeAt(this.viewTop, first ? 0 : this.overscan());
+    if (first) {
+      inNextTask(() => {
+        if (this.host.isConnected) this.host.requestUpdate();
+      });
+    }
   }
 
   /**

@@ -35,6 +35,40 @@ describe('crm-activity-feed windowing on load', () => {
     }
   });
 
+  it('renders the items in view first, and the rest of its window in a task of its own', async () => {
+    const m = await mountFeed({ history: 60 });
+    // A second feed on the same client, 300 px tall, at the top of the page: its first page
+    // arrives into an empty window.
+    const el = document.createElement('crm-activity-feed');
+    el.setAttribute('style', 'height: 300px');
+    const rendered: number[] = [];
+    const updated = (el as unknown as { updated(changed: Map<string, unknown>): void }).updated;
+    Object.assign(el, {
+      updated(this: typeof el, changed: Map<string, unknown>) {
+        updated.call(this, changed);
+        rendered.push(articles(this.shadowRoot!).length);
+      },
+    });
+    m.el.before(el);
+    while (!rendered.some((n) => n > 0)) {
+      await m.clock.flush();
+      await el.updateComplete;
+      await nextFrame();
+    }
+    const first = rendered.find((n) => n > 0)!;
+    const view = scroller(el.shadowRoot!).getBoundingClientRect();
+    const shown = articles(el.shadowRoot!).slice(0, first);
+    expect(shown.at(-1)!.getBoundingClientRect().bottom, 'what is in view').to.be.at.least(
+      view.bottom,
+    );
+    await new Promise((done) => setTimeout(done));
+    await el.updateComplete;
+    expect(articles(el.shadowRoot!).length, 'the rest of the window, a task later').to.be.above(
+      first,
+    );
+    el.remove();
+  });
+
   it('follows scrolling of its own scroller once loaded', async () => {
     const m = await mountFeed({ history: 60, style: 'height: 300px' });
     const first = articles(m.root)[0]!.dataset['id'];
