@@ -220,6 +220,8 @@ export class FieldMarks {
   }
 
   private markAnchor(anchor: HTMLElement, state: FieldMarkState | undefined): void {
+    // Nothing to show on a field never marked: no DOM calls (every field, on every update).
+    if (!state && !this.anchors.has(anchor)) return;
     const wanted: Record<(typeof MARK_ATTRIBUTES)[number], string | undefined> = {
       'data-crm-editing': state?.editors.length ? state.editors.join(', ') : undefined,
       'data-crm-held': state?.held ? '' : undefined,
