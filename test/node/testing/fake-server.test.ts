@@ -17,11 +17,11 @@ import {
   someoneGoesAway,
   SAMPLE_PEOPLE,
 } from '../../../src/testing/index.js';
-import type { RealtimeClient, SocketLike } from '../../../src/client/index.js';
+import type { SocketLike } from '../../../src/client/index.js';
+import { stateOf } from '../helpers/client-status.js';
 
 const ROOM = 'customer:42';
 /** A call, not a property read: TypeScript would narrow `status` after the first assert. */
-const stateOf = (client: RealtimeClient) => client.status.state;
 
 /** A raw socket on the server, driven by hand. */
 async function rawSocket(server: FakeServer, clock: ManualClock) {

@@ -4,26 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  Backoff,
-  backoffCeiling,
-  backoffDelay,
-  type ConnectionStatus,
-  type RealtimeClient,
-} from '../../../../src/client/index.js';
+import { Backoff, backoffCeiling, backoffDelay } from '../../../../src/client/index.js';
 import { createRig } from '../../../../src/testing/index.js';
-
-// Functions, not property reads: TypeScript would narrow `client.status` after the first assert.
-const statusOf = (client: RealtimeClient): ConnectionStatus => client.status;
-const stateOf = (client: RealtimeClient) => client.status.state;
-function expectState<S extends ConnectionStatus['state']>(
-  client: RealtimeClient,
-  state: S,
-): Extract<ConnectionStatus, { state: S }> {
-  const status = client.status;
-  assert.equal(status.state, state);
-  return status as Extract<ConnectionStatus, { state: S }>;
-}
+import { expectState, stateOf, statusOf } from '../../helpers/client-status.js';
 
 describe('backoffDelay', () => {
   it('stays within [0, base * 2^attempt) for any random value', () => {
