@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Connection } from '../../../src/server/connection.js';
-import { LocalBus } from '../../../src/server/local-bus.js';
-import { ServerMetrics } from '../../../src/server/metrics.js';
-import { Membership, RoomRegistry } from '../../../src/server/rooms.js';
-import type { ServerSocket } from '../../../src/server/server-socket.js';
-import { ManualClock } from '../../../src/testing/manual-clock.js';
+import { Membership } from '../../../src/server/rooms.js';
+import { fakeSocketConnection, localRooms } from '../helpers/fake-server-socket.js';
 
 /** The payloads of the unmasked text frames in `data`, in order. */
 function payloads(data: Buffer): string[] {
@@ -27,52 +23,17 @@ function payloads(data: Buffer): string[] {
   return out;
 }
 
-/** A connection over a fake socket that logs each system-call-sized write: `write a+b`. */
-function fakeConnection(id: string, metrics: ServerMetrics) {
-  const log: string[] = [];
-  const socket = {
-    destroyed: false,
-    writableLength: 0,
-    cork: () => log.push('cork'),
-    uncork: () => log.push('uncork'),
-    write: (data: Buffer) => {
-      log.push(`write ${payloads(data).join('+')}`);
-      return true;
-    },
-  };
-  const ws = {
-    open: true,
-    extensions: '',
-    _socket: socket,
-    bufferedAmount: 0,
-    send: (text: string) => log.push(`send ${(JSON.parse(text) as { type: string }).type}`),
-  };
-  const limits = { maxMessagesPerSecond: 10, maxBufferedBytes: 1 << 20, preframedWrites: true };
-  const connection = new Connection(
-    id,
-    ws as unknown as ServerSocket,
-    limits,
-    metrics,
-    0,
-    () => {},
-    undefined,
-  );
-  connection.user = { id, name: id };
-  return { connection, log };
-}
-
 /** A room registry on an in-memory bus; `batchWrites: false` writes each frame as published. */
 function setup(batchWrites = true) {
-  const bus = new LocalBus({
-    clock: new ManualClock(),
-    replayEvents: 100,
-    replayMillis: 60_000,
-    maxFrameBytes: 65_536,
-  });
-  const metrics = new ServerMetrics();
-  const rooms = new RoomRegistry(bus, metrics, 100, batchWrites);
+  const { bus, metrics, rooms } = localRooms({ batchWrites });
   const member = (id: string, ...inRooms: string[]) => {
-    const fake = fakeConnection(id, metrics);
+    // Each write logged as the payloads it carries: `write a+b`.
+    const fake = fakeSocketConnection({
+      id,
+      metrics,
+      describe: (data) => payloads(data).join('+'),
+    });
+    fake.connection.user = { id, name: id };
     for (const room of inRooms) {
       const membership = new Membership(fake.connection, room, '');
       rooms.add(membership);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { LocalBus } from '../../../src/server/local-bus.js';
-import { ServerMetrics } from '../../../src/server/metrics.js';
 import type { FrameRun, Recipient } from '../../../src/server/fan-out.js';
-import { Membership, RoomRegistry } from '../../../src/server/rooms.js';
+import { Membership } from '../../../src/server/rooms.js';
 import type { PreparedFrame } from '../../../src/server/wire.js';
-import { ManualClock } from '../../../src/testing/manual-clock.js';
+import { localRooms } from '../helpers/fake-server-socket.js';
 import { until } from '../helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -249,14 +247,7 @@ class Inbox implements Recipient {
 describe('room registry: who a room writes to', () => {
   const room = 'deal:1';
   function setup(maxQueued = 100) {
-    const bus = new LocalBus({
-      clock: new ManualClock(),
-      replayEvents: 100,
-      replayMillis: 60_000,
-      maxFrameBytes: 65_536,
-    });
-    const metrics = new ServerMetrics();
-    const rooms = new RoomRegistry(bus, metrics, maxQueued);
+    const { bus, metrics, rooms } = localRooms({ maxQueued });
     /** Publishes, then lets the run end: a room's frames leave together at its end (fan-out.ts). */
     const emit = async (payload: unknown) => {
       await bus.publish(room, { event: 'x', payload });

@@ -1,41 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Connection } from '../../../src/server/connection.js';
-import { ServerMetrics } from '../../../src/server/metrics.js';
-import type { ServerSocket } from '../../../src/server/server-socket.js';
 import { PreparedFrame } from '../../../src/server/wire.js';
 import { WriteBatch } from '../../../src/server/write-batch.js';
+import { fakeSocketConnection } from '../helpers/fake-server-socket.js';
 
 /** A connection over a fake socket that logs cork, uncork and writes. */
-function fakeConnection(batch: WriteBatch | undefined) {
-  const log: string[] = [];
-  const socket = {
-    destroyed: false,
-    writableLength: 0,
-    cork: () => log.push('cork'),
-    uncork: () => log.push('uncork'),
-    write: (data: Buffer) => {
-      log.push(`write ${data.subarray(2).toString()}`);
-      return true;
-    },
-  };
-  const ws = { open: true, readyState: 1, extensions: '', _socket: socket, bufferedAmount: 0 };
-  const limits = {
-    maxMessagesPerSecond: 10,
-    maxBufferedBytes: 1 << 20,
-    preframedWrites: true,
-  };
-  const connection = new Connection(
-    'c1',
-    ws as unknown as ServerSocket,
-    limits,
-    new ServerMetrics(),
-    0,
-    () => {},
-    batch,
-  );
-  return { connection, log };
-}
+const fakeConnection = (batch: WriteBatch | undefined) => fakeSocketConnection({ batch });
 
 const frame = (text: string): PreparedFrame => PreparedFrame.fromJson(text);
 
