@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import type * as z from 'zod/mini';
+import { jsonShapeProblem } from '../../../src/protocol/json-shape.js';
 
 type Def = Record<string, unknown> & {
   type: string;
@@ -13,7 +14,14 @@ type Def = Record<string, unknown> & {
 };
 const defOf = (schema: unknown) => (schema as { _zod: { def: Def } })._zod.def;
 
-const json: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 3 });
+/**
+ * Any JSON value without a `__proto__` key: fast-check generates that key now and then, the wire
+ * refuses it before any check (`json-shape.ts`), and zod's copy would make it the copy's prototype,
+ * so a comparison of checks with zod on such a value compares nothing the product does.
+ */
+const json: fc.Arbitrary<unknown> = fc
+  .jsonValue({ maxDepth: 3 })
+  .filter((value) => jsonShapeProblem(value, Infinity) === undefined);
 
 /** Valid values of `schema` (the kinds of schema the protocol uses). */
 export function arbitraryOf(schema: unknown): fc.Arbitrary<unknown> {

@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { ServerFrame } from '../../../src/protocol/frames.js';
 import { CORE_SERVER_FRAMES, FrameProblem } from '../../../src/protocol/server-frame-checks.js';
 import { decodeFrame } from '../../../src/client/connection/wire.js';
+import { jsonShapeProblem } from '../../../src/protocol/json-shape.js';
 import { arbitraryOf, brokenVariants } from '../helpers/schema-arbitrary.js';
 
 const user = { id: 'u1', name: 'Ada', avatarUrl: 'https://example.com/a.png' };
@@ -155,6 +156,12 @@ describe('core server frame checks', () => {
         // may not even convert to one (`{ toString: 0 }`, generated once).
         if (typeof value.type !== 'string' || !Object.hasOwn(CORE_SERVER_FRAMES, value.type))
           return;
+        // A `__proto__` key anywhere (generated now and then) is refused by the wire before these
+        // checks, and zod's copy would turn it into the copy's prototype; hold the wire to that.
+        if (jsonShapeProblem(value, Infinity) !== undefined) {
+          assert.equal(decodeFrame(JSON.stringify(value)).ok, false);
+          return;
+        }
         assert.deepEqual(checkResult(value), zodResult(value));
       }),
       { numRuns: 2000 },
