@@ -125,11 +125,12 @@ const CLIENT_ALONE_FORBIDDEN =
  * What the provider + status + presence page must not load: zod, the schemas and the code of
  * capabilities it does not show (live data, notifications, activity, calls), and the tabs' shared
  * socket (hub, leader election, tab transport), which the provider imports only when
- * `shared-connection` is set. A guard, because Rolldown puts modules several elements share into
+ * `shared-connection` is set; nor `<crm-presence>`'s tooltip and list of everyone, which it loads on
+ * first need (a hover, someone behind "+N"). A guard, because Rolldown puts modules several elements share into
  * the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\./;
 
 type Chunk = Rolldown.OutputChunk;
 

@@ -13,13 +13,12 @@ import { localeOf, messageContext, withDefaults, type MessageContext } from '../
 import { avatarContent, avatarStyle } from './avatar-template.js';
 import { styles } from './crm-presence.styles.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
-import { OverflowPanel } from './overflow-panel.js';
 import { personText, type PersonText } from './person-text.js';
 import { defaultPresenceMessages, type PresenceMessages } from './presence-messages.js';
 import { rovingTarget } from './roving.js';
 import { RowMotion } from './row-motion.js';
 import { SnapshotFollower } from './snapshot-follower.js';
-import { Tooltip } from './tooltip.js';
+import type { OverflowPanel, Tooltip } from './popups.js';
 import { realClock } from '../../util/clock.js';
 import { warnOnceFor } from '../../util/warn.js';
 
@@ -145,14 +144,14 @@ export class CrmPresence extends LitElement {
   private m: PresenceMessages = defaultPresenceMessages;
   private c: MessageContext = messageContext('en');
 
-  private readonly tooltip = new Tooltip(this, {
-    text: (id) => this.textOf(id),
-    prefer: () => (this.position && this.position !== 'top-right' ? 'above' : 'below'),
-  });
-  private readonly panel = new OverflowPanel(this, {
-    prefer: () => (this.position && this.position !== 'top-right' ? 'above' : 'below'),
-    align: () => (this.position === 'bottom-left' ? 'start' : 'end'),
-  });
+  /**
+   * The tooltip and the list behind "+N", once their code is here: it loads on first need (a hover
+   * or a focus on an avatar, someone behind "+N"), so a row nobody points at costs none of it.
+   */
+  private popups: { tooltip: Tooltip; panel: OverflowPanel } | undefined;
+  private popupsLoad: Promise<void> | undefined;
+  /** A hover or focus that came before the tooltip's code: shown once it is here. */
+  private pendingTip: { anchor: HTMLElement; id: string; via: 'pointer' | 'focus' } | undefined;
 
   /** The room actually followed: `room-id`, or this page's room. */
   get room(): string {
@@ -167,8 +166,9 @@ export class CrmPresence extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.live.dispose();
-    this.panel.dispose();
-    this.tooltip.hide();
+    this.popups?.panel.dispose();
+    this.popups?.tooltip.hide();
+    this.pendingTip = undefined;
     this.motion.clear();
     this.follower.clear();
   }
@@ -209,7 +209,8 @@ export class CrmPresence extends LitElement {
     this.shownIds = shown.map((p) => p.user.id);
     this.row = this.motion.withLeaving(shown);
     if (!this.activeId || !this.shownIds.includes(this.activeId)) this.activeId = this.shownIds[0];
-    this.panel.sync(this.overflowCount > 0);
+    if (this.overflowCount > 0) this.loadPopups();
+    this.popups?.panel.sync(this.overflowCount > 0);
   }
 
   /** Compare the store's snapshot with the one on screen: animate, announce, fire the event. */
@@ -249,8 +250,8 @@ export class CrmPresence extends LitElement {
       }
     }
     this.motion.prune((id) => this.renderRoot.querySelector(`.item[data-id="${CSS.escape(id)}"]`));
-    this.tooltip.updated();
-    this.panel.updated();
+    this.popups?.tooltip.updated();
+    this.popups?.panel.updated();
     const event = this.pendingEvent;
     this.pendingEvent = undefined;
     if (event) this.dispatchEvent(event);
@@ -300,22 +301,47 @@ export class CrmPresence extends LitElement {
                 (p) => p.user.id,
                 (p) => this.renderItem(p),
               )}
-              ${hidden > 0 ? html`<li part="item" class="item">${this.panel.button(hidden, counted, this.m, this.c)}</li>` : nothing}
+              ${hidden > 0 ? html`<li part="item" class="item">${this.renderOverflowButton(hidden, counted)}</li>` : nothing}
             </ul>`
           : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
       }
       ${reconnecting ? html`<span part="note" class="note">${why}</span>` : nothing}
       ${this.renderCallButton()}
       ${
-        hidden > 0
-          ? this.panel.render(everyone, this.m.overflowHeading(counted, this.c), (p) => ({
+        hidden > 0 && this.popups
+          ? this.popups.panel.render(everyone, this.m.overflowHeading(counted, this.c), (p) => ({
               label: this.text(p).label,
               content: this.renderRow(p),
             }))
           : nothing
       }
-      ${this.tooltip.render()} ${this.live.render()}
+      <div
+        part="tooltip"
+        class="tooltip below"
+        popover="manual"
+        aria-hidden="true"
+        @pointerleave=${(e: PointerEvent) => this.leaveTip(e, 'pointer')}
+      >
+        ${this.popups?.tooltip.content() ?? nothing}
+      </div>
+      ${this.live.render()}
     </div>`;
+  }
+
+  /** "+N": opens the list of everyone (a native popover button). */
+  private renderOverflowButton(hidden: number, total: number): TemplateResult {
+    return html`<button
+      part="overflow"
+      class="overflow"
+      type="button"
+      popovertarget="panel"
+      aria-controls="panel"
+      aria-expanded=${this.popups?.panel.open ? 'true' : 'false'}
+      aria-label=${this.m.overflowButton(hidden, total, this.c)}
+      @click=${this.onOverflowClick}
+    >
+      ${this.m.overflowLabel(hidden, this.c)}
+    </button>`;
   }
 
   private renderCallButton(): TemplateResult | typeof nothing {
@@ -356,9 +382,9 @@ export class CrmPresence extends LitElement {
         tabindex=${leaving ? nothing : id === this.activeId ? 0 : -1}
         style=${avatarStyle(person)}
         @focus=${() => this.onAvatarFocus(id)}
-        @blur=${(e: FocusEvent) => this.tooltip.leave(e, 'focus')}
-        @pointerenter=${(e: PointerEvent) => this.tooltip.enter(e.currentTarget as HTMLElement, id, 'pointer')}
-        @pointerleave=${(e: PointerEvent) => this.tooltip.leave(e, 'pointer')}
+        @blur=${(e: FocusEvent) => this.leaveTip(e, 'focus')}
+        @pointerenter=${(e: PointerEvent) => this.enterTip(e.currentTarget as HTMLElement, id, 'pointer')}
+        @pointerleave=${(e: PointerEvent) => this.leaveTip(e, 'pointer')}
         >${avatarContent(person, this.avatarOptions())}</span
       >
     </li>`;
@@ -394,7 +420,7 @@ export class CrmPresence extends LitElement {
 
   private onRowKeydown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape') {
-      if (this.tooltip.hide()) event.stopPropagation();
+      if (this.popups?.tooltip.hide()) event.stopPropagation();
       return;
     }
     const items = this.rowItems();
@@ -421,7 +447,66 @@ export class CrmPresence extends LitElement {
     const avatar = this.renderRoot.querySelector<HTMLElement>(
       `.list .avatar[data-id="${CSS.escape(id)}"]`,
     );
-    if (avatar) this.tooltip.enter(avatar, id, 'focus');
+    if (avatar) this.enterTip(avatar, id, 'focus');
+  }
+
+  // ---- tooltip and list, loaded on first need -----------------------------------------------
+
+  private enterTip(anchor: HTMLElement, id: string, via: 'pointer' | 'focus'): void {
+    if (this.popups) {
+      this.popups.tooltip.enter(anchor, id, via);
+      return;
+    }
+    this.pendingTip = { anchor, id, via };
+    this.loadPopups();
+  }
+
+  private leaveTip(event: Event, via: 'pointer' | 'focus'): void {
+    if (this.popups) this.popups.tooltip.leave(event, via);
+    else if (this.pendingTip?.via === via) this.pendingTip = undefined;
+  }
+
+  /** A click on "+N" before the list's code was here: open the list once it is. */
+  private onOverflowClick = (): void => {
+    if (this.popups) return;
+    this.loadPopups();
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('.panel:not(:popover-open)')?.showPopover(),
+    );
+  };
+
+  private loadPopups(): void {
+    this.popupsLoad ??= import('./popups.js').then(
+      ({ Tooltip, OverflowPanel, addPopupStyles }) => {
+        addPopupStyles(this.renderRoot);
+        const prefer = () => (this.position && this.position !== 'top-right' ? 'above' : 'below');
+        this.popups = {
+          tooltip: new Tooltip(this, { text: (id) => this.textOf(id), prefer }),
+          panel: new OverflowPanel(this, {
+            prefer,
+            align: () => (this.position === 'bottom-left' ? 'start' : 'end'),
+          }),
+        };
+        const tip = this.pendingTip;
+        this.pendingTip = undefined;
+        if (tip?.anchor.isConnected) this.popups.tooltip.enter(tip.anchor, tip.id, tip.via);
+        this.requestUpdate();
+      },
+      (error: unknown) => {
+        // The row keeps working without them (a network error, a deployment that replaced the
+        // kit's files); the next hover or "+N" tries again.
+        this.popupsLoad = undefined;
+        warnOnce('popups', 'could not load the tooltip and the list of everyone:', error);
+      },
+    );
+  }
+
+  /** An update is complete once the tooltip or list it asked for is here and shown. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    if (this.popups || !this.popupsLoad) return done;
+    await this.popupsLoad;
+    return super.getUpdateComplete();
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /**
- * The "+N" button and the list of everyone it opens (a disclosure in the top layer).
+ * The list of everyone behind the "+N" button (a disclosure in the top layer; the host renders the
+ * button, with `popovertarget="panel"` and `aria-expanded` from `open`).
  *
  * Keyboard: Enter or Space on the button opens it (a native `popovertarget` button) and puts the
  * focus on the first person; ArrowDown/ArrowUp, Home/End move in the list; Escape closes it and
@@ -9,7 +10,6 @@
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { Person } from '../../client/types.js';
-import type { MessageContext, PresenceMessages } from './presence-messages.js';
 import { place } from '../shared/placement.js';
 import { rovingTarget } from './roving.js';
 
@@ -38,21 +38,6 @@ export class OverflowPanel {
     private readonly host: ReactiveElement,
     private readonly options: OverflowPanelOptions,
   ) {}
-
-  /** The "+N" button. */
-  button(hidden: number, total: number, m: PresenceMessages, c: MessageContext): TemplateResult {
-    return html`<button
-      part="overflow"
-      class="overflow"
-      type="button"
-      popovertarget="panel"
-      aria-controls="panel"
-      aria-expanded=${this.open ? 'true' : 'false'}
-      aria-label=${m.overflowButton(hidden, total, c)}
-    >
-      ${m.overflowLabel(hidden, c)}
-    </button>`;
-  }
 
   /** The list of everyone. */
   render(

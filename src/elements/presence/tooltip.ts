@@ -21,6 +21,7 @@ export class Tooltip {
   private id: string | undefined;
   private anchor: HTMLElement | undefined;
   private readonly via = new Set<Via>();
+  /** The side it is on; the host renders it `below` first. */
   private side: 'above' | 'below' = 'below';
 
   constructor(
@@ -60,29 +61,17 @@ export class Tooltip {
     return true;
   }
 
-  render(): TemplateResult {
+  /**
+   * The lines of the tooltip, for the host to render into its `.tooltip` popover (which the host
+   * renders from the start, so the tooltip's place in the shadow root never moves).
+   */
+  content(): TemplateResult | typeof nothing {
     const text = this.id === undefined ? undefined : this.options.text(this.id);
-    return html`<div
-      part="tooltip"
-      class="tooltip ${this.side}"
-      popover="manual"
-      aria-hidden="true"
-      @pointerleave=${(e: PointerEvent) => this.leave(e, 'pointer')}
-    >
-      ${
-        text
-          ? html`<span part="tooltip-name" class="tooltip-name"
-                >${text.name}${text.you ? ` (${text.you})` : ''}</span
-              ><span part="tooltip-detail" class="tooltip-detail"
-                >${text.status} · ${text.doing}</span
-              >${
-                text.tabs
-                  ? html`<span part="tooltip-detail" class="tooltip-detail">${text.tabs}</span>`
-                  : nothing
-              }`
-          : nothing
-      }
-    </div>`;
+    if (!text) return nothing;
+    return html`<span part="tooltip-name" class="tooltip-name"
+        >${text.name}${text.you ? ` (${text.you})` : ''}</span
+      ><span part="tooltip-detail" class="tooltip-detail">${text.status} · ${text.doing}</span
+      >${text.tabs ? html`<span part="tooltip-detail" class="tooltip-detail">${text.tabs}</span>` : nothing}`;
   }
 
   /** Show, place or hide the popover after the host rendered. */

@@ -270,6 +270,58 @@ describe('crm-presence', () => {
     });
   });
 
+  describe('the tooltip and the list of everyone load on first need', () => {
+    const sheets = (m: { root: ShadowRoot }) => m.root.adoptedStyleSheets.length;
+
+    it('a row nobody points at has not loaded them; a hover does, and shows the tooltip', async () => {
+      const m = await mountPresence({ people: [ANA, BEN] });
+      const before = sheets(m);
+      expect(panel(m.root)).to.equal(null);
+      expect(m.root.querySelector('[part~="tooltip"]')!.childElementCount).to.equal(0);
+      avatars(m.root)[0]!.dispatchEvent(new PointerEvent('pointerenter'));
+      await m.settle();
+      expect(sheets(m)).to.be.above(before);
+      const tooltip = m.root.querySelector<HTMLElement>('[part~="tooltip"]')!;
+      expect(tooltip.matches(':popover-open')).to.equal(true);
+      expect(getComputedStyle(tooltip).position).to.equal('fixed');
+      expect(tooltip.textContent).to.contain('Ana Ortiz');
+    });
+
+    it('a pointer gone before they arrived shows no tooltip', async () => {
+      const m = await mountPresence({ people: [ANA] });
+      const avatar = avatars(m.root)[0]!;
+      avatar.dispatchEvent(new PointerEvent('pointerenter'));
+      avatar.dispatchEvent(new PointerEvent('pointerleave'));
+      await m.settle();
+      const tooltip = m.root.querySelector<HTMLElement>('[part~="tooltip"]')!;
+      expect(tooltip.matches(':popover-open')).to.equal(false);
+    });
+
+    it('someone behind "+N" loads the list at once', async () => {
+      const m = await mountPresence({ people: crowd(7) });
+      expect(panel(m.root)).to.not.equal(null);
+      expect(getComputedStyle(panel(m.root)!).position).to.equal('fixed');
+    });
+
+    it('a click on "+N" before the list arrived opens it once it is here', async () => {
+      const m = await mountPresence({ people: crowd(5) });
+      expect(panel(m.root)).to.equal(null);
+      // The update that first shows "+N" fires this event; the list's code is still on its way.
+      m.el.addEventListener(
+        'crm-presence-change',
+        () => {
+          expect(panel(m.root)).to.equal(null);
+          overflowButton(m.root)!.click();
+        },
+        { once: true },
+      );
+      m.server.addPerson(ROOM, DANA);
+      await m.settle();
+      await waitUntil(() => panel(m.root)?.matches(':popover-open'), 'the list did not open');
+      expect(overflowButton(m.root)!.getAttribute('aria-expanded')).to.equal('true');
+    });
+  });
+
   describe('keyboard', () => {
     async function mountBetweenButtons(count: number) {
       const m = await mountPresence({ people: crowd(count) });
