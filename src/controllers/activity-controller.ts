@@ -115,16 +115,10 @@ export class ActivityController extends ClientController {
     this.filterKey = JSON.stringify(options.filter ?? {});
     this.snapshot = undefined;
     if (!feed) return;
-    let store: ActivityStoreApi;
-    try {
-      store = client
-        .use(ACTIVITY)
-        .open(feed, { ...options, filter: safeFilter(options.filter, this) });
-    } catch (error) {
-      // A bad entity id from an attribute must not break the page: warn once per feed.
-      warnOnce(this.boundKey, `<${this.hostTag}> cannot follow feed ${this.boundKey}:`, error);
-      return;
-    }
+    const store = this.tryOpen(`feed ${this.boundKey}`, () =>
+      client.use(ACTIVITY).open(feed, { ...options, filter: safeFilter(options.filter, this) }),
+    );
+    if (!store) return;
     this.store = store;
     return this.follow(
       store,

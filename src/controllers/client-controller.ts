@@ -12,11 +12,13 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RealtimeClient } from '../client/realtime-client.js';
 import type { Unsubscribe } from '../client/types.js';
 import { ensureContextRoot, realtimeClientContext } from '../context.js';
-import { warn } from '../util/warn.js';
+import { warn, warnOnceFor } from '../util/warn.js';
 
 export type ControllerHost = ReactiveControllerHost & HTMLElement;
 
 const WARNED = Symbol.for('crm-realtime/warned-no-provider');
+
+const warnOnce = warnOnceFor();
 type WarnFlag = { [WARNED]?: boolean };
 
 /**
@@ -56,6 +58,13 @@ export abstract class ClientController implements ReactiveController {
 
   /** True when the host is in the document and no provider answered its request. */
   providerMissing = false;
+
+  /**
+   * True when the client refused what the host asked to follow (an invalid room, id or feed from
+   * an attribute; warned once): nothing is bound, so nothing will load, and the host shows that
+   * there is nothing to show rather than a loading state that never ends.
+   */
+  refused = false;
 
   private readonly consumer: ContextConsumer<typeof realtimeClientContext, ControllerHost>;
   private unbind: Unsubscribe | undefined;
@@ -133,9 +142,25 @@ export abstract class ClientController implements ReactiveController {
     };
   }
 
+  /**
+   * `open()`, or `undefined` when it throws: what the client refuses there comes from the page (a
+   * room, an id or a filter in an attribute) and must not break it, so it is warned about once per
+   * element and input, as "<tag> cannot follow <what>: <why>", and nothing is bound.
+   */
+  protected tryOpen<T>(what: string, open: () => T): T | undefined {
+    try {
+      return open();
+    } catch (error) {
+      this.refused = true;
+      warnOnce(`${this.hostTag} ${what}`, `<${this.hostTag}> cannot follow ${what}:`, error);
+      return undefined;
+    }
+  }
+
   /** Undo `bind`, then `bind` again: for subclasses whose inputs (a room id) changed. */
   protected rebind(): void {
     this.release();
+    this.refused = false;
     if (this.hostIsConnected && this.client) this.unbind = this.bind(this.client) ?? undefined;
     this.host.requestUpdate();
   }

@@ -31,7 +31,6 @@ import { RealtimeError } from '../client/realtime-error.js';
 import type { Unsubscribe } from '../client/types.js';
 import type { Entity, Fields } from '../protocol/index.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
-import { warnOnceFor } from '../util/warn.js';
 
 /** Which entity to follow; `undefined` (or an empty id) follows none. */
 export interface LiveDataTarget {
@@ -50,8 +49,6 @@ export interface LiveDataControllerOptions {
 export type LiveDataControllerStatus = LiveDataStatus | 'unavailable';
 
 const EMPTY: Readonly<Fields> = Object.freeze({});
-const warnOnce = warnOnceFor();
-
 export class LiveDataController extends ClientController {
   /** The latest snapshot; `undefined` while nothing is followed. */
   snapshot: LiveDataSnapshot | undefined = undefined;
@@ -146,17 +143,13 @@ export class LiveDataController extends ClientController {
     this.boundKey = target && `${target.entityType}:${target.entityId}`;
     this.snapshot = undefined;
     if (!target) return;
-    let handle: LiveData;
-    try {
-      handle = client.use(LIVE_DATA).open({
+    const handle = this.tryOpen(`"${this.boundKey}"`, () =>
+      client.use(LIVE_DATA).open({
         ...target,
         onConflict: this.options.onConflict && ((c) => this.options.onConflict?.(c)),
-      });
-    } catch (error) {
-      // An invalid id from an attribute must not break the page: warn once per target.
-      warnOnce(this.boundKey!, `<${this.hostTag}> cannot follow "${this.boundKey}":`, error);
-      return;
-    }
+      }),
+    );
+    if (!handle) return;
     this.handle = handle;
     handle.setEditing(this.editingFields);
     return this.follow(

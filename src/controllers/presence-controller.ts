@@ -21,9 +21,6 @@ import type {
   Unsubscribe,
 } from '../client/types.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
-import { warnOnceFor } from '../util/warn.js';
-
-const warnOnce = warnOnceFor();
 
 export class PresenceController extends ClientController {
   /** The room's latest snapshot; `undefined` without a client or a valid room. */
@@ -70,14 +67,8 @@ export class PresenceController extends ClientController {
     this.boundRoom = room;
     this.snapshot = undefined;
     if (room === undefined) return;
-    let store: PresenceStoreApi;
-    try {
-      store = client.presence(room);
-    } catch (error) {
-      // An invalid room name from an attribute must not break the page: warn once per room.
-      warnOnce(room, `<${this.hostTag}> cannot follow room "${room}":`, error);
-      return;
-    }
+    const store = this.tryOpen(`room "${room}"`, () => client.presence(room));
+    if (!store) return;
     this.store = store;
     return this.follow(
       store,

@@ -333,8 +333,9 @@ export class CrmActivityFeed extends LitElement {
           </div>`
         : nothing;
     let body: TemplateResult;
-    if (!this.feed) {
-      // `customer` without an id (warned): nothing to follow, nothing to show.
+    if (!this.feed || this.activity.refused) {
+      // `customer` without an id, or an id the client refuses (both warned): nothing to follow,
+      // nothing to show.
       body = emptyTemplate(m.noActivity(c), undefined, () => {}, false);
     } else if (!snapshot || (!snapshot.loaded && !snapshot.error)) {
       body = skeletonTemplate(m.feedLabel(c), m.loading(c));

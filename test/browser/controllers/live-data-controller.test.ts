@@ -14,6 +14,7 @@ import { DEMO_USER } from '../../../src/testing/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
+  recordWarnings,
   uniqueTag,
   type FakeConnection,
 } from '../helpers/fake-connection.js';
@@ -120,6 +121,27 @@ describe('LiveDataController', () => {
     await settle(fake, el);
     expect(text(el, 'name')).to.equal('Mine');
     expect(el.live.conflicts).to.have.length(0);
+  });
+
+  it('an id the client refuses warns once, binds nothing, and the next good id binds', async () => {
+    const warnings = recordWarnings();
+    try {
+      const { fake, el } = await mount();
+      el.entityId = 'not an id!';
+      await settle(fake, el);
+      el.requestUpdate();
+      await settle(fake, el);
+      expect(fake.client.heldRooms().has('customer:42')).to.equal(false);
+      expect(text(el, 'status')).to.equal('unavailable');
+      const said = warnings.messages.filter((m) => m.includes('not an id!'));
+      expect(said).to.have.length(1);
+      expect(said[0]).to.contain(`<${tag}> cannot follow`);
+      el.entityId = '43';
+      await settle(fake, el);
+      expect(text(el, 'name')).to.equal('Customer 43');
+    } finally {
+      warnings.restore();
+    }
   });
 
   it('follows a new entity id and lets go of the room when removed', async () => {

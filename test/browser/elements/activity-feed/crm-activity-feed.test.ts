@@ -159,6 +159,25 @@ describe('crm-activity-feed', () => {
       }
     });
 
+    it('an entity-id the client refuses warns once and shows an empty feed', async () => {
+      const warnings = recordWarnings();
+      try {
+        const m = await mountFeed({
+          attrs: { 'feed-type': 'customer', 'entity-id': 'not an id!' },
+          history: 5,
+        });
+        m.el.requestUpdate();
+        await m.settle();
+        expect(lists(m)).to.have.length(0);
+        expect(text(m.root.querySelector('.state'))).to.equal('No activity yet');
+        const said = warnings.messages.filter((w) => w.includes('not an id!'));
+        expect(said).to.have.length(1);
+        expect(said[0]).to.contain('<crm-activity-feed> cannot follow feed');
+      } finally {
+        warnings.restore();
+      }
+    });
+
     it('hide-filters ↔ hideFilters', async () => {
       const m = await mountFeed({ history: 5 });
       expect(m.root.querySelector('.filters')).to.not.equal(null);

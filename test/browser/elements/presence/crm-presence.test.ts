@@ -114,6 +114,31 @@ describe('crm-presence', () => {
       expect(getComputedStyle(m.el).position).to.equal('static');
     });
 
+    it('a room-id the client refuses warns once, shows no endless loading, and recovers', async () => {
+      const warnings = recordWarnings();
+      try {
+        const m = await mountPresence({
+          people: [ANA],
+          room: ROOM,
+          attrs: { 'room-id': 'not a room!' },
+        });
+        m.el.requestUpdate();
+        await m.settle();
+        // Compared as markup: a failure then prints what is shown, not a live element.
+        const shown = m.root.querySelector('[part~="base"]')!.outerHTML;
+        expect(shown).to.not.contain('aria-busy');
+        expect(shown).to.not.contain('skeleton');
+        const said = warnings.messages.filter((w) => w.includes('not a room!'));
+        expect(said).to.have.length(1);
+        expect(said[0]).to.contain('<crm-presence> cannot follow room');
+        m.el.roomId = ROOM;
+        await m.settle();
+        expect(avatarNames(m.root)).to.deep.equal(['Ana Ortiz']);
+      } finally {
+        warnings.restore();
+      }
+    });
+
     it('a bad max-visible warns once and falls back to 5', async () => {
       const warnings = recordWarnings();
       try {
@@ -276,7 +301,7 @@ describe('crm-presence', () => {
     it('a row nobody points at has not loaded them; a hover does, and shows the tooltip', async () => {
       const m = await mountPresence({ people: [ANA, BEN] });
       const before = sheets(m);
-      expect(panel(m.root)).to.equal(null);
+      expect(panel(m.root) === null, 'the list is not rendered yet').to.equal(true);
       expect(m.root.querySelector('[part~="tooltip"]')!.childElementCount).to.equal(0);
       avatars(m.root)[0]!.dispatchEvent(new PointerEvent('pointerenter'));
       await m.settle();
@@ -299,18 +324,18 @@ describe('crm-presence', () => {
 
     it('someone behind "+N" loads the list at once', async () => {
       const m = await mountPresence({ people: crowd(7) });
-      expect(panel(m.root)).to.not.equal(null);
+      expect(panel(m.root) !== null, 'the list is rendered').to.equal(true);
       expect(getComputedStyle(panel(m.root)!).position).to.equal('fixed');
     });
 
     it('a click on "+N" before the list arrived opens it once it is here', async () => {
       const m = await mountPresence({ people: crowd(5) });
-      expect(panel(m.root)).to.equal(null);
+      expect(panel(m.root) === null, 'the list is not rendered yet').to.equal(true);
       // The update that first shows "+N" fires this event; the list's code is still on its way.
       m.el.addEventListener(
         'crm-presence-change',
         () => {
-          expect(panel(m.root)).to.equal(null);
+          expect(panel(m.root) === null, 'the list is not rendered yet').to.equal(true);
           overflowButton(m.root)!.click();
         },
         { once: true },
