@@ -118,12 +118,8 @@ export class HuddleController extends ClientController {
     this.boundRoom = room;
     if (!room) return;
     client.use(CALLS); // the call frames parse from now on
-    let store: PresenceStoreApi;
-    try {
-      store = client.presence(room);
-    } catch {
-      return; // an invalid room: the element shows it cannot call (no room held)
-    }
+    const store = this.tryOpen(`room "${room}"`, () => client.presence(room));
+    if (!store) return; // `refused`: the element's Join button is disabled
     this.store = store;
     this.people = store.snapshot().people;
     const offs = [
@@ -175,7 +171,9 @@ export class HuddleController extends ClientController {
   async join(): Promise<void> {
     const client = this.client;
     const room = this.boundRoom;
-    if (!client || !room || this.phase === 'joining' || this.phase === 'in-call') return;
+    // No store: no room, or one the client refused (warned); there is nobody to call.
+    if (!client || !room || !this.store || this.phase === 'joining' || this.phase === 'in-call')
+      return;
     if (this.others.length >= MAX_MESH_SIZE) {
       this.setPhase('full');
       return;

@@ -205,7 +205,7 @@ export class CrmHuddle extends LitElement {
         <button
           type="button"
           part="join"
-          ?disabled=${busy || !this.call.client || phase === 'full'}
+          ?disabled=${busy || !this.call.client || this.call.refused || phase === 'full'}
           @click=${() => void this.join()}
         >
           ${retry ? m.retry(c) : m.join(c)}

@@ -8,7 +8,11 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../../../src/elements/huddle/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
+import {
+  closeFakeConnections,
+  fakeConnection,
+  recordWarnings,
+} from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
 
 const ROOM = 'customer:42';
@@ -62,11 +66,11 @@ describe('<crm-huddle>', () => {
     closeFakeConnections();
   });
 
-  async function mount() {
+  async function mount(room = ROOM) {
     const connection = await fakeConnection();
     const provider = await fixture<CrmRealtimeProvider>(
       html`<crm-realtime-provider .client=${connection.client}>
-        <crm-huddle room-id=${ROOM}></crm-huddle>
+        <crm-huddle room-id=${room}></crm-huddle>
       </crm-realtime-provider>`,
     );
     const el = provider.querySelector('crm-huddle')!;
@@ -92,6 +96,24 @@ describe('<crm-huddle>', () => {
     expect(el.state).to.equal('idle');
     expect(part('join')!.textContent!.trim()).to.equal('Join call');
     await expectAccessible(el);
+  });
+
+  it('a room-id the client refuses warns once and offers no Join', async () => {
+    const warnings = recordWarnings();
+    try {
+      const { el, part, settle, client } = await mount('not a room!');
+      el.requestUpdate();
+      await settle();
+      expect(part('join')!.hasAttribute('disabled')).to.equal(true);
+      await el.join();
+      expect(el.state).to.equal('idle');
+      expect(client.heldRooms().size).to.equal(0);
+      const said = warnings.messages.filter((w) => w.includes('not a room!'));
+      expect(said).to.have.length(1);
+      expect(said[0]).to.contain('<crm-huddle> cannot follow room');
+    } finally {
+      warnings.restore();
+    }
   });
 
   it('a refused microphone says so and offers a retry that asks again', async () => {
