@@ -127,11 +127,12 @@ const CLIENT_ALONE_FORBIDDEN =
  * capabilities it does not show (live data, notifications, activity, calls), and the tabs' shared
  * socket (hub, leader election, tab transport), which the provider imports only when
  * `shared-connection` is set; nor `<crm-presence>`'s tooltip and list of everyone, which it loads on
- * first need (a hover, someone behind "+N"). A guard, because Rolldown puts modules several elements share into
+ * first need (a hover, someone behind "+N"), nor the provider's `token-url` fetch, which loads with
+ * the first fetch. A guard, because Rolldown puts modules several elements share into
  * the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\./;
 
 type Chunk = Rolldown.OutputChunk;
 

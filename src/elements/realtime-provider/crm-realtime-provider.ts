@@ -13,7 +13,10 @@ import { installTokens } from '../../styles/tokens.js';
 import { settingInForce, type ConnectionSetting } from './connection-settings.js';
 import { afterPageScripts, pageScriptsDone } from './page-scripts.js';
 import { sharedTransportFor } from './shared-transport-loader.js';
-import { fetchToken } from './token-url.js';
+import type { fetchToken } from './token-url.js';
+
+/** The `token-url` fetch once its module is here (see `nextToken`), shared by every provider. */
+let fetchTokenLoaded: typeof fetchToken | undefined;
 
 /** What the provider may call to get a token on every (re)connect. */
 export type TokenSource = NonNullable<RealtimeClientOptions['getToken']>;
@@ -372,7 +375,13 @@ export class CrmRealtimeProvider extends ReactiveElement {
   /** The token for the next connect: `getToken`, else `token-url`, else `clientOptions`'. */
   private nextToken(): ReturnType<TokenSource> {
     if (this.getToken) return this.getToken();
-    if (this.tokenUrl) return fetchToken(new URL(this.tokenUrl, this.baseURI).href);
+    if (this.tokenUrl) {
+      const url = new URL(this.tokenUrl, this.baseURI).href;
+      if (fetchTokenLoaded) return fetchTokenLoaded(url);
+      // Its code loads with the first fetch, a network round trip anyway, so a page without
+      // `token-url` never downloads it; a failed load fails that connect, which is retried.
+      return import('./token-url.js').then((module) => (fetchTokenLoaded = module.fetchToken)(url));
+    }
     return this.clientOptions?.getToken?.();
   }
 

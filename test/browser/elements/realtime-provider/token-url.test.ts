@@ -2,7 +2,7 @@
  * `token-url`: the provider's declarative token source, against a fake token endpoint (the page's
  * `fetch`, stubbed for the test and restored after it).
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import { fetchToken } from '../../../../src/elements/realtime-provider/token-url.js';
@@ -17,11 +17,15 @@ interface Seen {
 }
 
 /** Replace the page's `fetch` with `answer` until the test ends; records every call. */
+/** Fetches seen by every stub, for waiting on the provider's first one. */
+let fetches = 0;
+
 function stubFetch(answer: (url: string) => Response | Promise<Response>): Seen[] {
   const seen: Seen[] = [];
   const original = window.fetch;
   window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input instanceof Request ? input.url : input);
+    fetches += 1;
     seen.push({ url, init });
     return answer(url);
   };
@@ -46,7 +50,10 @@ async function tokenProvider(attributes = 'token-url="/api/realtime-token"') {
   // The fake connection's own client said hello first (refused): only the provider's count here.
   fake.client.close();
   const skip = fake.server.received('hello').length;
+  const before = fetches;
   await el.updateComplete;
+  // The first fetch waits for the fetch's code, which the provider loads on first use.
+  await waitUntil(() => fetches > before, 'the provider fetched no token');
   return { fake, el, hellos: () => fake.server.received('hello').slice(skip) };
 }
 
