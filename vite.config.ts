@@ -63,6 +63,8 @@ function isCoreModule(id: string): boolean {
   if (!inSrc || /\/src\/(index|define|client-entry)\.ts$/.test(path)) return false;
   // The tabs' shared socket loads (by dynamic import) only for a provider with `shared-connection`.
   if (SHARED_CONNECTION_MODULE.test(path)) return false;
+  // The `debug` frame log and the redaction it alone uses in the browser load only with `debug`.
+  if (/\/src\/(client\/connection\/frame-log|util\/redact)\./.test(path)) return false;
   // The events of one element (or two that work together) load with it.
   if (
     /\/src\/events\/(activity|collaborative-form|conflict|huddle|notification)-events\./.test(path)

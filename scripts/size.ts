@@ -118,9 +118,12 @@ const FORBIDDEN_MODULES: { test: RegExp; why: string }[] = [
   { test: /__vite-browser-external|^node:/, why: 'a Node built-in module (shimmed empty by Vite)' },
 ];
 
-/** What `RealtimeClient` alone must not carry: Lit, elements, controllers, capabilities, zod. */
+/**
+ * What `RealtimeClient` alone must not carry: Lit, elements, controllers, capabilities, zod, and the
+ * `debug` frame log (loaded with `debug`).
+ */
 const CLIENT_ALONE_FORBIDDEN =
-  /[\\/]node_modules[\\/](lit|lit-html|lit-element|@lit|zod)[\\/]|[\\/]src[\\/](elements|controllers)[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity)[\\/]/;
+  /[\\/]node_modules[\\/](lit|lit-html|lit-element|@lit|zod)[\\/]|[\\/]src[\\/](elements|controllers)[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity)[\\/]|[\\/]src[\\/]client[\\/]connection[\\/]frame-log\./;
 
 /**
  * What the provider + status + presence page must not load: zod, the schemas and the code of
@@ -128,11 +131,11 @@ const CLIENT_ALONE_FORBIDDEN =
  * socket (hub, leader election, tab transport), which the provider imports only when
  * `shared-connection` is set; nor `<crm-presence>`'s tooltip and list of everyone, which it loads on
  * first need (a hover, someone behind "+N"), nor the provider's `token-url` fetch, which loads with
- * the first fetch. A guard, because Rolldown puts modules several elements share into
+ * the first fetch, nor the `debug` frame log. A guard, because Rolldown puts modules several elements share into
  * the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\.|[\\/]src[\\/]client[\\/]connection[\\/]frame-log\./;
 
 type Chunk = Rolldown.OutputChunk;
 

@@ -36,7 +36,7 @@ import { PendingRequests } from './connection/requests.js';
 import { Listeners } from './store/listeners.js';
 import { SharedStores } from './store/shared-stores.js';
 import { defaultClientId } from './connection/client-id.js';
-import { frameLogFor } from './connection/frame-log.js';
+import { frameLogFor } from './connection/frame-log-sink.js';
 import type { LiveDataHub } from './live-data/live-data-hub.js';
 import type { LiveData } from './live-data/live-data.js';
 import type { LiveDataOptions } from './live-data/live-data-types.js';

@@ -2,12 +2,12 @@
  * The client's `debug` option: every frame in and out through `console.debug`, with its size in
  * UTF-8 bytes, the time since the socket opened, and for an answer the round trip of the request
  * it answers (matched by `id` → `replyTo`). Tokens and other secrets are redacted (see
- * `util/redact.ts`), and a frame that is not JSON is shown by its size alone.
+ * `util/redact.ts`), and a frame that is not JSON is shown by its size alone. Loaded only for
+ * `debug` (see `frame-log-sink.ts`), which hands every call its time.
  *
  *   crm-realtime: frame out join (58 B, +12 ms) {type: 'join', id: 'r3', room: 'customer:42'}
  *   crm-realtime: frame in joined (412 B, +31 ms, round trip 19 ms) {…}
  */
-import type { Clock } from '../../util/clock.js';
 import { redactSecrets } from '../../util/redact.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
@@ -28,28 +28,24 @@ function parse(text: string): Record<string, unknown> | undefined {
 }
 
 export class FrameLog {
-  /** When the current socket opened (clock ms). */
-  private openedAt: number;
   /** Request id → when it was sent. */
   private readonly sentAt = new Map<string, number>();
 
   constructor(
-    private readonly clock: Pick<Clock, 'now'>,
     private readonly logger: Pick<Console, 'debug'>,
-  ) {
-    this.openedAt = clock.now();
-  }
+    /** When the current socket opened (clock ms). */
+    private openedAt: number,
+  ) {}
 
-  /** A new socket opened: times count from here, earlier requests will get no answer. */
-  opened(): void {
-    this.openedAt = this.clock.now();
+  /** A new socket opened at `now`: times count from here, earlier requests will get no answer. */
+  opened(now: number): void {
+    this.openedAt = now;
     this.sentAt.clear();
   }
 
-  /** A frame about to be sent. */
-  out(text: string): void {
+  /** A frame about to be sent at `now`. */
+  out(text: string, now: number): void {
     const frame = parse(text);
-    const now = this.clock.now();
     if (typeof frame?.id === 'string') {
       if (this.sentAt.size >= MAX_PENDING) {
         this.sentAt.delete(this.sentAt.keys().next().value!);
@@ -59,9 +55,8 @@ export class FrameLog {
     this.write('out', text, frame, now, undefined);
   }
 
-  /** A frame as the socket delivered it (before validation). */
-  in(data: unknown): void {
-    const now = this.clock.now();
+  /** A frame as the socket delivered it at `now` (before validation). */
+  in(data: unknown, now: number): void {
     if (typeof data !== 'string') {
       this.logger.debug(`${LOG_PREFIX} frame in (binary, +${now - this.openedAt} ms)`);
       return;
@@ -90,15 +85,4 @@ export class FrameLog {
     if (frame === undefined) this.logger.debug(line);
     else this.logger.debug(line, redactSecrets(frame));
   }
-}
-
-/** The frame log of a client's options: none unless `debug`; `logger.debug` if it has one. */
-export function frameLogFor(
-  debug: boolean | undefined,
-  clock: Pick<Clock, 'now'>,
-  logger: Partial<Pick<Console, 'debug'>> | undefined,
-): FrameLog | undefined {
-  if (!debug) return undefined;
-  const sink = logger?.debug ? (logger as Pick<Console, 'debug'>) : console;
-  return new FrameLog(clock, sink);
 }

@@ -1,4 +1,4 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import { fakeToken } from '../../../../src/testing/index.js';
@@ -14,6 +14,14 @@ function recordDebug(): { lines: () => string[]; all: () => string; restore(): v
     all: () => JSON.stringify(calls),
     restore: () => (console.debug = original),
   };
+}
+
+/** The frame log's code loads with the first `debug` client: wait for a line to be written. */
+async function written(debug: { lines: () => string[] }, text: string): Promise<void> {
+  await waitUntil(
+    () => debug.lines().some((line) => line.includes(text)),
+    `no "${text}" line was written`,
+  );
 }
 
 function expectLine(lines: string[], pattern: RegExp): void {
@@ -62,6 +70,7 @@ describe('<crm-realtime-provider debug>', () => {
     const room = el.client!.joinRoom('customer:42');
     await fake.clock.flush();
     room.release();
+    await written(debug, 'frame in joined');
     const lines = debug.lines();
     expect(lines.every((line) => line.startsWith('crm-realtime: frame '))).to.equal(true);
     expect(lines[0]).to.match(/^crm-realtime: frame out hello \(\d+ B, \+0 ms\)$/);
@@ -75,6 +84,7 @@ describe('<crm-realtime-provider debug>', () => {
 
   it('never logs the token', async () => {
     await providerWith(true);
+    await written(debug, 'frame in welcome');
     const token = fakeToken('ada');
     expect(debug.all()).to.contain('"token":"[redacted]"');
     expect(debug.all()).not.to.contain(token);
