@@ -117,7 +117,7 @@ for (const example of EXAMPLES_UNDER_TEST) {
       });
     });
 
-    it('in Chromium: every tag defined, connected, the typed handler heard, a second user in presence', async () => {
+    it('in Chromium: every tag defined, connected, the typed handler heard, a second user in presence with a tooltip', async () => {
       const root = join(EXAMPLES, example.name, example.out);
       assert.ok(existsSync(join(root, 'index.html')), `examples/${example.name} is not built`);
       const contexts: BrowserContext[] = [];
@@ -154,6 +154,16 @@ for (const example of EXAMPLES_UNDER_TEST) {
           (names) => names.includes('Ada Lovelace'),
           { what: "Ada Lovelace in Grace's <crm-presence>" },
         );
+        // The tooltip's code is a file of its own, loaded on the first hover: the app's build
+        // must have kept it reachable.
+        await ada.page
+          .locator('crm-presence')
+          .getByRole('img', { name: /^Grace Hopper:/ })
+          .hover();
+        await ada.page
+          .locator('crm-presence [part~="tooltip"]')
+          .getByText('Grace Hopper')
+          .waitFor({ timeout: 10_000 });
         assert.deepEqual([...ada.errors, ...grace.errors], [], 'errors on the pages');
       } finally {
         await closeDemo(contexts, browser, server);
