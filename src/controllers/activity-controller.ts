@@ -115,8 +115,11 @@ export class ActivityController extends ClientController {
     this.filterKey = JSON.stringify(options.filter ?? {});
     this.snapshot = undefined;
     if (!feed) return;
-    const store = this.tryOpen(`feed ${this.boundKey}`, () =>
-      client.use(ACTIVITY).open(feed, { ...options, filter: safeFilter(options.filter, this) }),
+    const store = this.tryOpen(
+      this.boundKey,
+      () =>
+        client.use(ACTIVITY).open(feed, { ...options, filter: safeFilter(options.filter, this) }),
+      `feed ${this.boundKey}`,
     );
     if (!store) return;
     this.store = store;

@@ -145,14 +145,15 @@ export abstract class ClientController implements ReactiveController {
   /**
    * `open()`, or `undefined` when it throws: what the client refuses there comes from the page (a
    * room, an id or a filter in an attribute) and must not break it, so it is warned about once per
-   * element and input, as "<tag> cannot follow <what>: <why>", and nothing is bound.
+   * element and `input` (a form's entity and its room are one input, one warning), as "<tag>
+   * cannot follow <what>: <why>", and nothing is bound.
    */
-  protected tryOpen<T>(what: string, open: () => T): T | undefined {
+  protected tryOpen<T>(input: string, open: () => T, what = `"${input}"`): T | undefined {
     try {
       return open();
     } catch (error) {
       this.refused = true;
-      warnOnce(`${this.hostTag} ${what}`, `<${this.hostTag}> cannot follow ${what}:`, error);
+      warnOnce(`${this.hostTag} ${input}`, `<${this.hostTag}> cannot follow ${what}:`, error);
       return undefined;
     }
   }

@@ -118,7 +118,7 @@ export class HuddleController extends ClientController {
     this.boundRoom = room;
     if (!room) return;
     client.use(CALLS); // the call frames parse from now on
-    const store = this.tryOpen(`room "${room}"`, () => client.presence(room));
+    const store = this.tryOpen(room, () => client.presence(room), `room "${room}"`);
     if (!store) return; // `refused`: the element's Join button is disabled
     this.store = store;
     this.people = store.snapshot().people;

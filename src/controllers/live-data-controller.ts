@@ -143,7 +143,7 @@ export class LiveDataController extends ClientController {
     this.boundKey = target && `${target.entityType}:${target.entityId}`;
     this.snapshot = undefined;
     if (!target) return;
-    const handle = this.tryOpen(`"${this.boundKey}"`, () =>
+    const handle = this.tryOpen(this.boundKey!, () =>
       client.use(LIVE_DATA).open({
         ...target,
         onConflict: this.options.onConflict && ((c) => this.options.onConflict?.(c)),

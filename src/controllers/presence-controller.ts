@@ -67,7 +67,7 @@ export class PresenceController extends ClientController {
     this.boundRoom = room;
     this.snapshot = undefined;
     if (room === undefined) return;
-    const store = this.tryOpen(`room "${room}"`, () => client.presence(room));
+    const store = this.tryOpen(room, () => client.presence(room), `room "${room}"`);
     if (!store) return;
     this.store = store;
     return this.follow(

@@ -22,6 +22,8 @@ export interface SessionLive {
   /** Confirmed data plus this user's unconfirmed saves. */
   readonly data: Readonly<Fields>;
   readonly status: LiveDataControllerStatus;
+  /** The client refused the entity type or id (warned once): there is nothing to load. */
+  readonly refused: boolean;
   readonly error: RealtimeError | undefined;
   readonly changes: readonly ChangeInfo[];
   readonly conflicts: readonly LiveConflict[];

@@ -67,6 +67,7 @@ export class FormSession {
     return formStatus({
       live: this.live.status,
       loadError: this.live.error?.code,
+      targetRefused: this.live.refused,
       changes: this.live.changes,
       openConflicts: this.live.conflicts.length,
       dirty: this.sync.dirtyNames().length,

@@ -9,7 +9,8 @@ import type { CollaborativeFormMessages } from './form-messages.js';
 
 /**
  * - `unavailable`: no provider, client or entity: the form is a plain form;
- * - `loading` / `load-error`: reading the entity / it could not be read;
+ * - `loading` / `load-error`: reading the entity / it could not be read, or its type or id is
+ *   one the client refuses (then the form is a plain form too);
  * - `conflict`: a save waits for the user's decision;
  * - `queued`: saves made offline wait to be sent;
  * - `saving`: a save is on its way;
@@ -38,6 +39,8 @@ export interface FormStatusInput {
   /** The live-data controller's status. */
   readonly live: 'unavailable' | 'loading' | 'ready' | 'error';
   readonly loadError: RealtimeErrorCode | undefined;
+  /** The client refused the entity type or id: "could not load", not "not connected". */
+  readonly targetRefused?: boolean;
   readonly changes: readonly ChangeInfo[];
   readonly openConflicts: number;
   /** Fields the user changed and has not saved. */
@@ -59,7 +62,9 @@ export interface FormStatus {
 export function formStatus(input: FormStatusInput): FormStatus {
   const pending = input.changes.filter((c) => c.state === 'pending');
   const queued = pending.filter((c) => c.queued).length;
-  if (input.live === 'unavailable') return { kind: 'unavailable', count: 0 };
+  if (input.live === 'unavailable') {
+    return { kind: input.targetRefused ? 'load-error' : 'unavailable', count: 0 };
+  }
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
   const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
   if (unanswered > 0) return { kind: 'unanswered', count: unanswered };

@@ -18,7 +18,11 @@ import {
   customerForm,
   type DemoRating,
 } from '../../../../stories/collaborative-form.fixtures.js';
-import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
+import {
+  closeFakeConnections,
+  fakeConnection,
+  recordWarnings,
+} from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
 import { field, mountForm, settle, statusText, type } from './fixture.js';
 
@@ -614,6 +618,38 @@ describe('<crm-collaborative-form>', () => {
       expect(prevented).to.equal(false);
       expect(el.status).to.equal('unavailable');
       expect(statusText(el)).to.equal('Not connected');
+    });
+  });
+
+  describe('an entity the client refuses', () => {
+    it('says it could not load the record, warns once, and stays a plain form', async () => {
+      const warnings = recordWarnings();
+      try {
+        const m = await mountForm();
+        m.el.entityId = 'not an id!';
+        await settle(m);
+        m.el.requestUpdate();
+        await settle(m);
+        expect(m.el.status).to.equal('load-error');
+        expect(statusText(m.el)).to.equal('Could not load this record');
+        const said = warnings.messages.filter((w) => w.includes('not an id!'));
+        expect(said).to.have.length(1);
+        expect(said[0]).to.contain('<crm-collaborative-form> cannot follow');
+        let prevented: boolean | undefined;
+        const last = (event: Event) => {
+          prevented = event.defaultPrevented;
+          event.preventDefault(); // keep the test page where it is
+        };
+        window.addEventListener('submit', last);
+        try {
+          m.form.requestSubmit();
+        } finally {
+          window.removeEventListener('submit', last);
+        }
+        expect(prevented, 'the page submits the form itself').to.equal(false);
+      } finally {
+        warnings.restore();
+      }
     });
   });
 

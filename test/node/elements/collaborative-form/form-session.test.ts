@@ -110,6 +110,7 @@ class MemoryFields implements SessionFields {
 class ScriptedLive implements SessionLive {
   snapshot: LiveDataSnapshot | undefined;
   status: LiveDataControllerStatus = 'loading';
+  refused = false;
   error: RealtimeError | undefined;
   changes: ChangeInfo[] = [];
   conflicts: LiveConflict[] = [];
@@ -284,6 +285,15 @@ describe('FormSession: snapshots into fields', () => {
     const errors = of(CrmFormErrorEvent);
     assert.equal(errors.length, 1);
     assert.equal(errors[0]?.phase, 'load');
+  });
+
+  test('no live entity is "unavailable"; one whose type or id the client refused "could not load"', () => {
+    const { live, session } = setUp();
+    live.status = 'unavailable';
+    assert.equal(session.status().kind, 'unavailable');
+    live.refused = true;
+    assert.equal(session.status().kind, 'load-error');
+    assert.equal(session.isLive, false);
   });
 
   test('live data hears which fields the user is in or changed, once per change of that set', () => {
