@@ -61,21 +61,30 @@ async function withVite(code: string): Promise<string> {
   });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const chunks = outputs.flatMap((o) => o.output).filter((o) => o.type === 'chunk');
-  // Besides the entry, the only chunk allowed is the tabs' shared socket, which the provider
-  // imports dynamically, only when `shared-connection` is set; anything else would be a split.
+  // Besides the entry, the only chunks allowed are what the kit imports on first use (see
+  // ON_DEMAND); anything else would be a split.
   const [entryChunk, ...others] = chunks;
   assert.ok(entryChunk?.isEntry, 'the entry chunk comes first');
   for (const chunk of others) {
     assert.ok(
-      chunk.isDynamicEntry && chunk.moduleIds.some((id) => SHARED_CONNECTION.test(id)),
-      `one chunk expected (and the shared connection), got ${chunk.fileName}`,
+      chunk.isDynamicEntry && chunk.moduleIds.some((id) => ON_DEMAND.test(id)),
+      `one chunk expected (and what loads on first use), got ${chunk.fileName}`,
     );
   }
   return entryChunk.code;
 }
 
-/** The module the provider imports when `shared-connection` is set. */
-const SHARED_CONNECTION = /[\\/]client[\\/]connection[\\/]shared-connection\.js$/;
+/**
+ * What the kit imports on first use, each a chunk of its own in an app's build: the tabs' shared
+ * socket (`shared-connection`), the `debug` frame log, the provider's `token-url` fetch, and the
+ * presence tooltip and list (a hover, someone behind "+N").
+ */
+const ON_DEMAND =
+  /[\\/](client[\\/]connection[\\/](shared-connection|frame-log)|elements[\\/]presence[\\/]popups|elements[\\/]realtime-provider[\\/]token-url)\.js$/;
+
+/** ON_DEMAND's modules in webpack's named chunk ids (`…_dist_npm_elements_presence_popups_js…`). */
+const ON_DEMAND_NAMED =
+  /_(client_connection_(shared-connection|frame-log)|elements_presence_popups|elements_realtime-provider_token-url)_js\b/;
 
 /**
  * Bundles `code` as the app's entry module with webpack 5, production mode: `optimization.
@@ -95,6 +104,8 @@ async function withWebpack(code: string): Promise<string> {
         // finds the worker file beside it; this harness runs the bundle inline (no script URL),
         // so it names the folder itself.
         output: { path: out, filename: 'app.js', publicPath: '' },
+        // Chunks named after their modules, to tell what loads on first use from a split.
+        optimization: { chunkIds: 'named' },
         devtool: false,
         performance: { hints: false },
       },
@@ -104,16 +115,16 @@ async function withWebpack(code: string): Promise<string> {
   );
   assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
   // Terser moves license comments to app.js.LICENSE.txt. Besides app.js, the only .js allowed are
-  // the tabs' shared connection, which the provider imports only when `shared-connection` is set
-  // (it elects a leader: `who-leads`), and its worker, which webpack emits on its own from
+  // what the kit imports on first use (ON_DEMAND, named after its module) and the shared
+  // connection's worker, which webpack emits on its own from
   // `new SharedWorker(new URL(…, import.meta.url))`; anything else would be a split chunk.
   const scripts = readdirSync(out).filter((f) => f.endsWith('.js'));
   const others = scripts.filter((f) => {
     const code = readFileSync(join(out, f), 'utf8');
-    return f !== 'app.js' && !code.includes('onconnect') && !code.includes('who-leads');
+    return f !== 'app.js' && !code.includes('onconnect') && !ON_DEMAND_NAMED.test(f);
   });
   assert.ok(scripts.includes('app.js'), 'no app.js');
-  assert.deepEqual(others, [], 'one chunk expected (and the shared worker)');
+  assert.deepEqual(others, [], 'one chunk expected (and what loads on first use, and the worker)');
   return readFileSync(join(out, 'app.js'), 'utf8');
 }
 
