@@ -24,7 +24,7 @@ import {
   recordWarnings,
 } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
-import { field, mountForm, settle, statusText, type } from './fixture.js';
+import { field, mountForm, settle, statusText, submitPrevented, type } from './fixture.js';
 
 const ROOM = 'customer:42';
 
@@ -603,19 +603,8 @@ describe('<crm-collaborative-form>', () => {
           >${customerForm()}</crm-collaborative-form
         >`,
       );
-      let prevented: boolean | undefined;
-      const last = (event: Event) => {
-        prevented = event.defaultPrevented;
-        event.preventDefault(); // keep the test page where it is
-      };
-      window.addEventListener('submit', last);
-      try {
-        field(el, 'name').value = 'Plain';
-        el.querySelector('form')!.requestSubmit();
-      } finally {
-        window.removeEventListener('submit', last);
-      }
-      expect(prevented).to.equal(false);
+      field(el, 'name').value = 'Plain';
+      expect(submitPrevented(el.querySelector('form')!)).to.equal(false);
       expect(el.status).to.equal('unavailable');
       expect(statusText(el)).to.equal('Not connected');
     });
@@ -635,18 +624,7 @@ describe('<crm-collaborative-form>', () => {
         const said = warnings.messages.filter((w) => w.includes('not an id!'));
         expect(said).to.have.length(1);
         expect(said[0]).to.contain('<crm-collaborative-form> cannot follow');
-        let prevented: boolean | undefined;
-        const last = (event: Event) => {
-          prevented = event.defaultPrevented;
-          event.preventDefault(); // keep the test page where it is
-        };
-        window.addEventListener('submit', last);
-        try {
-          m.form.requestSubmit();
-        } finally {
-          window.removeEventListener('submit', last);
-        }
-        expect(prevented, 'the page submits the form itself').to.equal(false);
+        expect(submitPrevented(m.form), 'the page submits the form itself').to.equal(false);
       } finally {
         warnings.restore();
       }

@@ -81,3 +81,22 @@ export function type(input: HTMLInputElement | HTMLTextAreaElement, value: strin
   input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
   if (commit) input.dispatchEvent(new Event('change', { bubbles: true }));
 }
+
+/**
+ * Submits `form` as a user would and tells whether the page's own submit was prevented (the
+ * element took it); the page itself never navigates.
+ */
+export function submitPrevented(form: HTMLFormElement): boolean {
+  let prevented = false;
+  const last = (event: Event) => {
+    prevented = event.defaultPrevented;
+    event.preventDefault(); // keep the test page where it is
+  };
+  window.addEventListener('submit', last);
+  try {
+    form.requestSubmit();
+  } finally {
+    window.removeEventListener('submit', last);
+  }
+  return prevented;
+}
