@@ -17,9 +17,10 @@ import { warn, warnOnceFor } from '../util/warn.js';
 export type ControllerHost = ReactiveControllerHost & HTMLElement;
 
 const WARNED = Symbol.for('crm-realtime/warned-no-provider');
-
-const warnOnce = warnOnceFor();
 type WarnFlag = { [WARNED]?: boolean };
+
+/** What the client refused to follow, said once per element and input (see `tryOpen`). */
+const warnOnce = warnOnceFor();
 
 /**
  * Warn once per page (shared by every copy of the kit) that a widget found no provider. Deferred to

@@ -49,6 +49,7 @@ export interface LiveDataControllerOptions {
 export type LiveDataControllerStatus = LiveDataStatus | 'unavailable';
 
 const EMPTY: Readonly<Fields> = Object.freeze({});
+
 export class LiveDataController extends ClientController {
   /** The latest snapshot; `undefined` while nothing is followed. */
   snapshot: LiveDataSnapshot | undefined = undefined;

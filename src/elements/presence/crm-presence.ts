@@ -267,17 +267,17 @@ export class CrmPresence extends LitElement {
         >
       </div>`;
     }
+    if (this.presence.refused) {
+      // A room the client refuses (warned once in the console): nobody to show, and no loading
+      // state that would never end.
+      return html`<div part="base" class="base"></div>`;
+    }
     // Who is here may be stale while the connection is down: say why, in the header's words.
     const reconnecting = view === 'reconnecting' || view === 'offline';
     const why =
       view === 'offline'
         ? this.m.offline(this.c)
         : html`<span class="spinner" aria-hidden="true"></span>${this.m.reconnecting(this.c)}`;
-    if (this.presence.refused) {
-      // A room the client refuses (warned once in the console): nobody to show, and no loading
-      // state that would never end.
-      return html`<div part="base" class="base"></div>`;
-    }
     const snapshot = this.presence.snapshot;
     if (!snapshot || !this.follower.synced) {
       return html`<div part="base" class="base" aria-busy="true">
