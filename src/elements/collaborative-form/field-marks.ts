@@ -83,9 +83,17 @@ fieldset[data-crm-saving] {
     background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
   }
 }
+@keyframes crm-field-updated-again {
+  from {
+    background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
+  }
+}
 [data-crm-updated] {
   animation: crm-field-updated var(--crm-collaborative-form-highlight-duration, 1.6s)
     ${t('easing-standard')};
+}
+[data-crm-updated='again'] {
+  animation-name: crm-field-updated-again;
 }
 @media (prefers-reduced-motion: reduce) {
   [data-crm-updated] {
@@ -185,17 +193,19 @@ export class FieldMarks {
     }
   }
 
-  /** A brief highlight of a field that just changed remotely. */
+  /**
+   * A brief highlight of a field that just changed remotely. A change arriving while the field
+   * is still highlighted starts the highlight over: the attribute's value alternates between two
+   * copies of the keyframes, and a new animation name restarts the animation. Taking the
+   * attribute off and on again would need the page's layout computed in between, on every change
+   * that lands during a highlight, in the task that shows the change.
+   */
   highlight(field: FieldBinding, ms: number): void {
     const anchor = field.anchor;
     const running = this.highlights.get(anchor);
-    if (running !== undefined) {
-      this.timers.clearTimeout(running);
-      // Restart the animation: remove, force a style flush, set again.
-      anchor.removeAttribute('data-crm-updated');
-      void anchor.offsetWidth;
-    }
-    anchor.setAttribute('data-crm-updated', '');
+    if (running !== undefined) this.timers.clearTimeout(running);
+    const again = running !== undefined && anchor.getAttribute('data-crm-updated') !== 'again';
+    anchor.setAttribute('data-crm-updated', again ? 'again' : '');
     this.highlights.set(
       anchor,
       this.timers.setTimeout(() => {

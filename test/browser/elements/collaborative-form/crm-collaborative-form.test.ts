@@ -380,6 +380,40 @@ describe('<crm-collaborative-form>', () => {
       expect(email.hasAttribute('data-crm-held')).to.equal(false);
     });
 
+    it('start a running highlight over without laying the page out', async () => {
+      const { fake, el } = await mount();
+      const phone = field(el, 'phone');
+      let layoutReads = 0;
+      // Reading a box's size is what makes the browser lay the page out on the spot.
+      Object.defineProperty(phone, 'offsetWidth', {
+        configurable: true,
+        get: () => {
+          layoutReads++;
+          return 0;
+        },
+      });
+      const animationName = () =>
+        phone.getAnimations().map((a) => (a as CSSAnimation).animationName);
+      fake.server.entities.remoteUpdate('customer', '42', { phone: '+44 1' }, BEN);
+      await settle({ fake, el });
+      expect(animationName()).to.deep.equal(['crm-field-updated']);
+      await fake.clock.advance(1000);
+      fake.server.entities.remoteUpdate('customer', '42', { phone: '+44 2' }, BEN);
+      await settle({ fake, el });
+      // A new animation: the highlight runs its whole length again.
+      expect(animationName()).to.deep.equal(['crm-field-updated-again']);
+      await fake.clock.advance(1000);
+      fake.server.entities.remoteUpdate('customer', '42', { phone: '+44 3' }, BEN);
+      await settle({ fake, el });
+      expect(animationName()).to.deep.equal(['crm-field-updated']);
+      expect(layoutReads).to.equal(0);
+      // Its whole length after the last change, not after the first.
+      await fake.clock.advance(1599);
+      expect(phone.hasAttribute('data-crm-updated')).to.equal(true);
+      await fake.clock.advance(1);
+      expect(phone.hasAttribute('data-crm-updated')).to.equal(false);
+    });
+
     it('keep a field the user changed but left', async () => {
       const { fake, el } = await mount();
       const phone = field(el, 'phone');
