@@ -87,7 +87,7 @@ export function watchCustomers(provider, render) {
     .whenDefined('crm-realtime-provider')
     .then(() => host.updateComplete)
     .then(() => {
-      const client = host?.client;
+      const client = host.client;
       if (stopped || !client) return;
 
       /** @param {string} id */
