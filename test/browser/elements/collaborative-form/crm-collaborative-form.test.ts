@@ -392,6 +392,9 @@ describe('<crm-collaborative-form>', () => {
           return 0;
         },
       });
+      // Long enough that the browser's own animation is still running at every check, however
+      // slow the machine (the mark itself goes on the element's clock, the fake one).
+      phone.style.setProperty('--crm-collaborative-form-highlight-duration', '600s');
       const animationName = () =>
         phone.getAnimations().map((a) => (a as CSSAnimation).animationName);
       fake.server.entities.remoteUpdate('customer', '42', { phone: '+44 1' }, BEN);
