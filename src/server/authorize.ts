@@ -11,12 +11,18 @@
  * | `entity.get`                   | `join` and `read` of the entity's room          |
  * | `entity.update`                | `join` and `write` of the entity's room         |
  * | `emit(…, 'notification', …)`   | `notify` of the target's room (`user:<id>` …)   |
+ * | join an entity's feed          | `join` of the feed (`activity:customer:42`),    |
+ * |                                | then `join` and `read` of the entity's room     |
  * | `activity.list`                | as joining the feed's room (`activity:<feed>`)  |
+ * | an activity item or a          | `join` and `read` of the entity's room, once    |
+ * | notification about an entity,  | per connection and entity (only with a hook of  |
+ * | in a room naming no entity     | the server's own or a callback)                 |
  *
  * A room "names an entity" when it has the shape `<type>:<id>` of an entity room (`customer:42`),
  * and the request then carries `entity: { type, id }`. So a hook that refuses `read` of an entity
- * also keeps its live changes away, and a hook written before entities existed (one that only
- * looks at `join`) still guards the entities of the rooms it refuses.
+ * also keeps its live changes away, its activity feed, and its items in the global feed, a
+ * user's feed and notifications; and a hook written before entities existed (one that only looks
+ * at `join`) still guards the entities of the rooms it refuses.
  */
 import * as z from 'zod/mini';
 import { EntityId, EntityType, type UserProfile } from '../protocol/index.js';
@@ -67,6 +73,14 @@ export function entityOfRoom(room: string): { type: string; id: string } | undef
   return { type, id };
 }
 
+/** The entity whose activity feed the room is (`activity:customer:42`), if it is one. */
+export function entityOfFeedRoom(room: string): { type: string; id: string } | undefined {
+  const prefix = 'activity:customer:';
+  if (!room.startsWith(prefix)) return undefined;
+  const id = room.slice(prefix.length);
+  return z.safeParse(EntityId, id).success ? { type: 'customer', id } : undefined;
+}
+
 /**
  * Asks the hook everything `action` on `room` needs (see the table above). Synchronous when the
  * hook is; a hook that throws or rejects propagates to the caller, which refuses.
@@ -83,8 +97,20 @@ export function authorizeAction(
   const ask = (a: AuthorizeRequest['action']): AuthorizeRequest =>
     entity && a !== 'emit' ? { user, room, action: a, entity } : { user, room, action: a };
   let requests: AuthorizeRequest[];
-  if (action === 'join') requests = entity ? [ask('join'), ask('read')] : [ask('join')];
-  else requests = [ask('join'), ask(action)];
+  if (action === 'join') {
+    requests = entity ? [ask('join'), ask('read')] : [ask('join')];
+    // Whoever may watch an entity's feed sees its changes: it takes reading the entity.
+    const fed = entity ? undefined : entityOfFeedRoom(room);
+    if (fed) {
+      const entityRoom = `${fed.type}:${fed.id}`;
+      requests.push(
+        { user, room: entityRoom, action: 'join', entity: fed },
+        { user, room: entityRoom, action: 'read', entity: fed },
+      );
+    }
+  } else {
+    requests = [ask('join'), ask(action)];
+  }
   return allOf(hook, requests, 0);
 }
 

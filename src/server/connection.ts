@@ -9,7 +9,12 @@ import type { FrameDebug } from './frame-debug.js';
 import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ConnectionPermissions } from './permissions/permissions.js';
-import { redactFrame, redactPrepared } from './permissions/redact.js';
+import {
+  entitiesOfPrepared,
+  entitiesToRead,
+  redactFrame,
+  redactPrepared,
+} from './permissions/redact.js';
 import { catchUp, type FrameRun, type Recipient } from './fan-out.js';
 import { MembershipList } from './rooms.js';
 import type { ServerSocket } from './server-socket.js';
@@ -74,6 +79,12 @@ export class Connection implements Recipient, Holdable {
   private held = false;
   /** The batch turn of the last broadcast write. */
   private lastTurn = -1;
+  /**
+   * Frames held, in order, while the authorization hook decides whether this user may read an
+   * entity the first of them is about (an async hook); undefined when nothing waits.
+   */
+  private waiting: (ServerFrame | PreparedFrame)[] | undefined = undefined;
+  private waitingBytes = 0;
 
   constructor(
     readonly id: string,
@@ -120,6 +131,7 @@ export class Connection implements Recipient, Holdable {
     if (!this.isOpen) return;
     catchUp(this); // room frames sent before this one go first
     if (this.permissions) {
+      if (this.mustWait(frame)) return;
       const visible = redactFrame(frame, this.permissions.visibility);
       if (visible === undefined) return;
       frame = visible;
@@ -140,6 +152,49 @@ export class Connection implements Recipient, Holdable {
     this.ws.send(text);
     this.checkBackpressure();
   }
+
+  /**
+   * True when the frame must wait: frames are already waiting, or the hook has not yet said
+   * whether this user may read an entity the frame is about. Later frames wait behind it, so the
+   * client gets them in the order they were sent.
+   */
+  private mustWait(frame: ServerFrame | PreparedFrame): boolean {
+    if (this.waiting === undefined) {
+      const reads = this.permissions?.visibility.reads;
+      if (!reads) return false;
+      const entities =
+        frame instanceof PreparedFrame ? entitiesOfPrepared(frame) : entitiesToRead(frame);
+      if (entities.length === 0) return false;
+      const decided = reads.decide(entities);
+      if (decided === undefined) return false;
+      this.waiting = [];
+      void decided.then(this.sendWaiting);
+    }
+    this.waiting.push(frame);
+    this.waitingBytes +=
+      frame instanceof PreparedFrame
+        ? frame.payload.byteLength
+        : Buffer.byteLength(JSON.stringify(frame));
+    if (this.waitingBytes > this.maxBufferedBytes) this.dropSlowConsumer();
+    return true;
+  }
+
+  /** Sends what waited for the hook, in order; it may wait again for the next entity. */
+  private readonly sendWaiting = (): void => {
+    const frames = this.waiting ?? [];
+    this.waiting = undefined;
+    this.waitingBytes = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      // A broadcast was counted as delivered when it was held.
+      if (frame instanceof PreparedFrame) this.writePrepared(frame);
+      else this.send(frame);
+      if (this.waiting !== undefined) {
+        for (let j = i + 1; j < frames.length; j++) this.mustWait(frames[j]!);
+        return;
+      }
+    }
+  };
 
   /** The bytes of a prepared frame for this peer: compressed when negotiated and large enough. */
   private bytesOf(frame: PreparedFrame): Buffer {
@@ -169,6 +224,13 @@ export class Connection implements Recipient, Holdable {
     if (!this.ws.open) return false;
     catchUp(this); // room frames sent before this one go first
     if (this.permissions) {
+      if (this.mustWait(frame)) return true;
+      const reads = this.permissions.visibility.reads;
+      if (reads) {
+        for (const { type, id } of entitiesOfPrepared(frame)) {
+          if (!reads.allows(type, id)) return true;
+        }
+      }
       // Redacted once per set of rules and frame (cached), not once per member.
       const visible = redactPrepared(frame, this.permissions.visibility);
       if (visible === undefined) return true;

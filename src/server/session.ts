@@ -13,7 +13,7 @@ import {
 } from '../protocol/index.js';
 import type { Authenticator } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
-import type { AuthorizeHook } from './authorize.js';
+import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
 import type { ServerClock } from './clock.js';
 import type { ServerLimits } from './config.js';
 import { Connection } from './connection.js';
@@ -328,6 +328,12 @@ export class Session {
       ctx.authorize,
       result.permissions,
       ctx.authorizeCallback,
+      {
+        user: result.user,
+        customHook: ctx.authorize !== defaultAuthorize,
+        onError: (room, err) =>
+          ctx.log.error('authorize hook failed', { room, action: 'read', ...errorFields(err) }),
+      },
     );
     ctx.frameDebug?.inbound(connection, JSON.stringify(hello), hello);
     if (result.expiresAt !== undefined) this.watchExpiry(result.expiresAt);

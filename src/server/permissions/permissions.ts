@@ -3,14 +3,26 @@
  * top of the server's hook: one `authorize` hook the handlers ask (every source must say yes), and
  * the `visibility` every outbound frame is redacted by.
  *
- * Without a claim in the token and without a callback, a connection has no permissions object:
- * the server's hook decides alone and nothing is redacted (the behaviour before permissions).
+ * Without a claim in the token, without a callback and with the default hook, a connection has no
+ * permissions object: nothing is redacted and broadcasts take the fast path. A hook of the
+ * server's own, or a callback, also decides which activity items and notifications about entities
+ * reach the connection through rooms that name no entity (`EntityReads`).
  */
-import type { AuthorizeHook, AuthorizeRequest } from '../authorize.js';
+import type { UserProfile } from '../../protocol/index.js';
+import { authorizeAction, type AuthorizeHook, type AuthorizeRequest } from '../authorize.js';
 import type { AuthorizeCallback } from './callback.js';
 import { RoomGrants, type PermissionsClaim } from './claims.js';
+import { EntityReads } from './entity-reads.js';
 import { FieldPolicy } from './field-policy.js';
 import type { Visibility } from './redact.js';
+
+/** Who the connection is, and whether the server's hook is its own (not the default). */
+export interface ReadingOptions {
+  readonly user: UserProfile;
+  readonly customHook: boolean;
+  /** Told when the hook throws or rejects while asked about reading an entity (a refusal). */
+  readonly onError?: (room: string, err: unknown) => void;
+}
 
 export interface ConnectionPermissions {
   readonly authorize: AuthorizeHook;
@@ -21,15 +33,25 @@ export function connectionPermissions(
   hook: AuthorizeHook,
   claim: PermissionsClaim | undefined,
   callback: AuthorizeCallback | undefined,
+  reading?: ReadingOptions,
 ): ConnectionPermissions | undefined {
-  if (!claim && !callback) return undefined;
+  const user = reading && (reading.customHook || callback) ? reading.user : undefined;
+  if (!claim && !callback && !user) return undefined;
   const fields = new FieldPolicy();
   fields.merge(claim?.fields);
   const grants = claim?.rooms ? new RoomGrants(claim.rooms) : undefined;
+  const reads = user
+    ? new EntityReads(
+        // Reading an entity's items takes what reading the entity does (`entity.get`).
+        (room) => authorizeAction(authorize, user, 'read', room),
+        reading?.onError,
+      )
+    : undefined;
   const visibility: Visibility = {
     fields,
     grants,
     grantsKey: claim?.rooms ? JSON.stringify(claim.rooms) : undefined,
+    reads,
   };
   const ask = (request: AuthorizeRequest): Promise<boolean> =>
     callback!.ask(request).then((answer) => {
@@ -37,14 +59,14 @@ export function connectionPermissions(
       if (answer.allow) fields.merge(answer.fields);
       return answer.allow;
     });
-  const authorize: AuthorizeHook = (request) => {
+  function authorize(request: AuthorizeRequest): boolean | Promise<boolean> {
     if (grants && !grants.decide(request)) return false;
     const verdict = hook(request);
     if (!callback) return verdict;
     if (verdict === false) return false;
     if (verdict === true) return ask(request);
     return Promise.resolve(verdict).then((ok) => (ok === true ? ask(request) : false));
-  };
+  }
   return { authorize, visibility };
 }
 

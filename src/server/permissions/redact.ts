@@ -12,6 +12,7 @@ import type {
   ActivityItem,
   Entity,
   EntityChange,
+  EntityRef,
   FieldConflict,
   Fields,
   Notification,
@@ -22,6 +23,7 @@ import { entityOfRoom } from '../authorize.js';
 import { PreparedFrame } from '../wire.js';
 import { fieldLabel } from '../../domain/field-labels.js';
 import type { RoomGrants } from './claims.js';
+import type { EntityReads } from './entity-reads.js';
 import type { FieldPolicy } from './field-policy.js';
 
 /** What one connection may see. */
@@ -31,6 +33,12 @@ export interface Visibility {
   readonly grants?: RoomGrants | undefined;
   /** Identifies the grants, for the per-rules cache of redacted broadcasts. */
   readonly grantsKey?: string | undefined;
+  /**
+   * The hook's answers about reading entities, when a hook or callback decides them: activity
+   * items and notifications about an entity the hook refuses are left out. The connection waits
+   * for the answers before it redacts (`entitiesToRead`), so they are known here.
+   */
+  readonly reads?: EntityReads | undefined;
 }
 
 function withoutFields(fields: Fields, hidden: ReadonlySet<string> | undefined): Fields {
@@ -51,8 +59,50 @@ export function redactEntity(entity: Entity, v: Visibility): Entity {
 }
 
 function mayRead(type: string, id: string, v: Visibility): boolean {
-  if (!v.grants) return true;
-  return v.grants.decide({ user: { id: '', name: '' }, room: `${type}:${id}`, action: 'read' });
+  const room = `${type}:${id}`;
+  if (v.grants && !v.grants.decide({ user: { id: '', name: '' }, room, action: 'read' })) {
+    return false;
+  }
+  return v.reads ? v.reads.allows(type, id) : true;
+}
+
+/**
+ * The entities whose reading decides what of the frame this user gets: those of the activity
+ * items and notifications it carries, and the customer an activity item belongs to. Entity changes
+ * and snapshots are not among them: they only reach the members of the entity's own room, whose
+ * join the hook allowed.
+ */
+export function entitiesToRead(frame: ServerFrame): EntityRef[] {
+  const out: EntityRef[] = [];
+  const add = (item: { entity?: EntityRef; customerId?: string } | undefined) => {
+    if (item?.entity) out.push(item.entity);
+    if (item?.customerId !== undefined) out.push({ type: 'customer', id: item.customerId });
+  };
+  if (frame.type === 'event') {
+    if (frame.event === 'activity' || frame.event === 'notification') {
+      add(frame.payload as { entity?: EntityRef } | undefined);
+    }
+  } else if (frame.type === 'activity.page' || frame.type === 'notification.page') {
+    for (const item of frame.items) add(item);
+  }
+  return out;
+}
+
+/** `entitiesToRead` of prepared broadcasts, parsed once per frame whoever receives it. */
+const preparedEntities = new WeakMap<PreparedFrame, EntityRef[]>();
+
+/** Broadcasts that can carry an activity item or a notification start like this. */
+const MAY_NAME_ENTITY = /^\{"type":"event"/;
+
+export function entitiesOfPrepared(frame: PreparedFrame): EntityRef[] {
+  const cached = preparedEntities.get(frame);
+  if (cached !== undefined) return cached;
+  const head = frame.payload.toString('utf8', 0, Math.min(32, frame.payload.byteLength));
+  const entities = MAY_NAME_ENTITY.test(head)
+    ? entitiesToRead(JSON.parse(frame.payload.toString('utf8')) as ServerFrame)
+    : [];
+  preparedEntities.set(frame, entities);
+  return entities;
 }
 
 /**
@@ -75,6 +125,9 @@ export function redactEntityChange(change: EntityChange, v: Visibility): EntityC
 }
 
 export function redactActivityItem(item: ActivityItem, v: Visibility): ActivityItem | undefined {
+  // An item of a customer's feed (a call logged for it) tells about that customer.
+  const customer = item.customerId;
+  if (customer !== undefined && !mayRead('customer', customer, v)) return undefined;
   if (!item.entity) return item;
   const { type, id } = item.entity;
   if (!mayRead(type, id, v)) return undefined;
@@ -134,7 +187,7 @@ function keepSome<T>(items: T[], redact: (item: T) => T | undefined): T[] {
  * redacted copy, or undefined when the whole frame is about something they may not read.
  */
 export function redactFrame(frame: ServerFrame, v: Visibility): ServerFrame | undefined {
-  if (v.fields.empty && !v.grants) return frame;
+  if (v.fields.empty && !v.grants && !v.reads) return frame;
   switch (frame.type) {
     case 'entity.snapshot':
     case 'entity.ack': {
@@ -192,7 +245,12 @@ const redactedFrames = new WeakMap<PreparedFrame, Map<string, PreparedFrame | nu
 /** Frames that can carry fields, entities or presence start like this (`type` is serialized first). */
 const MAY_CARRY = /^\{"type":"(event|presence\.diff)"/;
 
-/** `redactFrame` for a prepared broadcast frame (undefined: not for this user). */
+/**
+ * `redactFrame` for a prepared broadcast frame (undefined: not for this user), by the rules of
+ * the token and callback alone: the result is shared by every connection with the same rules.
+ * The hook's answers about entities (`reads`) are this connection's own: the connection applies
+ * them to the frame's entity (`entitiesOfPrepared`).
+ */
 export function redactPrepared(frame: PreparedFrame, v: Visibility): PreparedFrame | undefined {
   if (v.fields.empty && !v.grants) return frame;
   const head = frame.payload.toString('utf8', 0, Math.min(32, frame.payload.byteLength));
@@ -202,7 +260,7 @@ export function redactPrepared(frame: PreparedFrame, v: Visibility): PreparedFra
   const cached = perRules?.get(key);
   if (cached !== undefined) return cached ?? undefined;
   const parsed = JSON.parse(frame.payload.toString('utf8')) as ServerFrame;
-  const redacted = redactFrame(parsed, v);
+  const redacted = redactFrame(parsed, v.reads ? { ...v, reads: undefined } : v);
   const result =
     redacted === undefined ? null : redacted === parsed ? frame : PreparedFrame.of(redacted);
   if (!perRules) {

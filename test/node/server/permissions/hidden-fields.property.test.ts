@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { ActivityItem, EntityChange, Notification } from '../../../../src/protocol/index.js';
 import { nextId } from '../../helpers/server-client.js';
 import { bob, carol } from '../../helpers/server-harness.js';
-import { entityOfRoom } from '../../../../src/server/authorize.js';
+import { entityOfFeedRoom, entityOfRoom } from '../../../../src/server/authorize.js';
 import { RoomGrants } from '../../../../src/server/permissions/claims.js';
 import { connectWith, join, startPermissionHarness } from './permission-helpers.js';
 
@@ -75,8 +75,14 @@ describe('permissions property', () => {
             await join(user, 'user:watcher');
             for (const room of [...ROOMS, ...FEEDS]) {
               const answer = await join(user, room);
-              // A room named like an entity (`customer:1`, `activity:global`) also needs `read`.
-              const allowed = may(room, 'join') && (!entityOfRoom(room) || may(room, 'read'));
+              // A room named like an entity (`customer:1`, `activity:global`) also needs `read`;
+              // an entity's feed (`activity:customer:1`) needs joining and reading the entity.
+              const fed = entityOfFeedRoom(room);
+              const entityRoom = fed && `${fed.type}:${fed.id}`;
+              const allowed =
+                may(room, 'join') &&
+                (!entityOfRoom(room) || may(room, 'read')) &&
+                (!entityRoom || (may(entityRoom, 'join') && may(entityRoom, 'read')));
               assert.equal(answer.type === 'joined', allowed, `${room}: ${JSON.stringify(answer)}`);
             }
             for (const room of ROOMS) {
