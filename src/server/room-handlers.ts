@@ -38,6 +38,13 @@ function unavailable(err: unknown): string {
  */
 const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change']);
 
+/**
+ * Tabs of one shared connection in one room. Each tab is a presence member that every member of
+ * the room hears about; a browser has a few, and a client adding tabs without end would grow the
+ * server's memory and the room's presence traffic for as long as its socket lives.
+ */
+export const MAX_TABS_PER_ROOM = 32;
+
 /** What room membership needs of the server. */
 export interface RoomDeps {
   readonly limits: Pick<
@@ -84,6 +91,7 @@ export class RoomHandlers {
       );
       return;
     }
+    if (this.tabsFull(connection, frame)) return;
     if (frame.presence && !this.presenceFits(connection, frame.presence, frame.id, frame.room)) {
       return;
     }
@@ -208,8 +216,28 @@ export class RoomHandlers {
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id, seq });
   }
 
+  /**
+   * True, and the join refused, when it would add a tab to a room that has its most tabs already.
+   * Checked before the hook is asked, and again on entering: joins awaiting an async hook may
+   * have added tabs meanwhile.
+   */
+  private tabsFull(connection: Connection, frame: JoinFrame): boolean {
+    const membership = connection.memberships.get(frame.room);
+    const tab = frame.tab ?? '';
+    if (!membership || membership.hasTab(tab) || membership.tabs.length < MAX_TABS_PER_ROOM) {
+      return false;
+    }
+    connection.sendError(
+      'too_many_rooms',
+      `a connection may have at most ${MAX_TABS_PER_ROOM} tabs in a room`,
+      { replyTo: frame.id, room: frame.room },
+    );
+    return true;
+  }
+
   private async enter(connection: Connection, frame: JoinFrame): Promise<void> {
     const { ctx } = this;
+    if (this.tabsFull(connection, frame)) return;
     const { room } = frame;
     const tab = frame.tab ?? '';
     let membership = connection.memberships.get(room);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Person } from '../../../src/protocol/index.js';
+import { MAX_TABS_PER_ROOM } from '../../../src/server/room-handlers.js';
 import { nextId } from '../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -96,5 +97,24 @@ describe('server: tabs of a shared connection', () => {
     });
     const second = await shared.join(ROOM, { tab: 't2' });
     assert.equal(tabsOf(second.people, 'alice'), 2);
+  });
+
+  test(`a connection has at most ${MAX_TABS_PER_ROOM} tabs in a room; a tab that left makes room`, async () => {
+    const shared = await h.connect(alice, 'laptop');
+    for (let i = 0; i < MAX_TABS_PER_ROOM; i++) await shared.join(ROOM, { tab: `t${i}` });
+    const extra = await shared.request({ type: 'join', id: nextId('j'), room: ROOM, tab: 'more' });
+    assert.equal(extra.type === 'error' && extra.code, 'too_many_rooms', JSON.stringify(extra));
+    assert.match(extra.type === 'error' ? extra.message : '', /tabs in a room/);
+    const again = await shared.join(ROOM, { tab: 't0' });
+    assert.equal(
+      tabsOf(again.people, 'alice'),
+      MAX_TABS_PER_ROOM,
+      'a tab joining again is no new tab',
+    );
+    await shared.request({ type: 'leave', id: nextId('leave'), room: ROOM, tab: 't1' });
+    const replaced = await shared.join(ROOM, { tab: 'more' });
+    assert.equal(tabsOf(replaced.people, 'alice'), MAX_TABS_PER_ROOM);
+    // Another room is not limited by this one's tabs.
+    await shared.join('customer:7', { tab: 'more' });
   });
 });
