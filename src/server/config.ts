@@ -4,7 +4,7 @@
  * | flag              | env                 | default        |
  * |-------------------|---------------------|----------------|
  * | --port N          | PORT                | 8080           |
- * | --host H          | HOST                | (all)          |
+ * | --host H          | HOST                | (all; 127.0.0.1 with --dev) |
  * | --data-dir D      | DATA_DIR            | .data          |
  * | --dev             | CRM_DEV=1           | off            |
  * |                   | CRM_JWT_SECRET (>= 32 bytes) |       |
@@ -552,7 +552,9 @@ export function loadConfig(
 
   return {
     port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
-    host: flag('--host') ?? (env.HOST || undefined),
+    // Development identities let anyone be anyone: such a server listens on loopback only,
+    // unless an address is given.
+    host: flag('--host') ?? (env.HOST || (auth.devIdentities ? '127.0.0.1' : undefined)),
     dataDir: flag('--data-dir') ?? (env.DATA_DIR || DEFAULT_CONFIG.dataDir),
     auth,
     limits: {

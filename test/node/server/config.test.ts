@@ -53,6 +53,14 @@ describe('server configuration', () => {
     }
   });
 
+  test('development identities listen on loopback unless an address is given', () => {
+    assert.equal(loadConfig(['--dev'], {}).host, '127.0.0.1');
+    assert.equal(loadConfig(['--dev'], { HOST: '0.0.0.0' }).host, '0.0.0.0');
+    assert.equal(loadConfig(['--dev', '--host', '::'], {}).host, '::');
+    const secret = 'x'.repeat(32);
+    assert.equal(loadConfig([], { CRM_JWT_SECRET: secret }).host, undefined, 'all interfaces');
+  });
+
   test('refuses to start with no way to authenticate, or with nonsense', () => {
     assert.throws(() => loadConfig([], {}), ConfigError);
     assert.throws(() => loadConfig(['--dev', '--port', 'eighty'], {}), ConfigError);
