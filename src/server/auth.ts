@@ -81,7 +81,11 @@ export class Authenticator {
   }
 
   private async verify(token: string): Promise<AuthResult> {
-    const options: JWTVerifyOptions = { currentDate: new Date(this.clock.now()) };
+    // A token without `exp` would open sockets for ever, and a stolen one would never stop working.
+    const options: JWTVerifyOptions = {
+      currentDate: new Date(this.clock.now()),
+      requiredClaims: ['exp'],
+    };
     if (this.config.issuer) options.issuer = this.config.issuer;
     if (this.config.audience) options.audience = this.config.audience;
     let alg: string | undefined;

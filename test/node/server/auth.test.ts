@@ -11,13 +11,12 @@ const SECRET = 'test-secret-of-sufficient-length-for-hs256';
 
 function sign(
   claims: Record<string, unknown>,
-  options: { secret?: string; expiresIn?: number; now: number; issuer?: string },
+  options: { secret?: string; expiresIn?: number | null; now: number; issuer?: string },
 ): Promise<string> {
   const iat = Math.floor(options.now / 1000);
-  let jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + (options.expiresIn ?? 600));
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(iat);
+  // `null`: no `exp` at all.
+  if (options.expiresIn !== null) jwt = jwt.setExpirationTime(iat + (options.expiresIn ?? 600));
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
@@ -69,6 +68,7 @@ describe('server authentication', () => {
     ],
     ['from another issuer', (now: number) => sign({ sub: 'u' }, { now, issuer: 'evil' })],
     ['without a subject', (now: number) => sign({ name: 'x' }, { now })],
+    ['never expiring', (now: number) => sign({ sub: 'u' }, { now, expiresIn: null })],
   ] as const) {
     test(`a ${name} token is refused: invalid_token, then close 1008`, async () => {
       h = await startHarness({ auth: { jwtSecret: SECRET, issuer: 'crm' } });
