@@ -45,4 +45,9 @@ declare global {
     'crm-activity-filter-change': CrmActivityFilterChangeEvent;
     'crm-activity-open': CrmActivityOpenEvent;
   }
+  /** They bubble to the document, where a page may route every feed at once. */
+  interface DocumentEventMap {
+    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
+    'crm-activity-open': CrmActivityOpenEvent;
+  }
 }

@@ -121,4 +121,12 @@ declare global {
     'crm-form-error': CrmFormErrorEvent;
     'crm-form-change': CrmFormChangeEvent;
   }
+  /** They bubble to the document, where a page may follow every form at once. */
+  interface DocumentEventMap {
+    'crm-form-save': CrmFormSaveEvent;
+    'crm-form-saved': CrmFormSavedEvent;
+    'crm-form-conflict': CrmFormConflictEvent;
+    'crm-form-error': CrmFormErrorEvent;
+    'crm-form-change': CrmFormChangeEvent;
+  }
 }

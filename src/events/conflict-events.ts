@@ -69,4 +69,9 @@ declare global {
     'crm-conflict-resolve': CrmConflictResolveEvent;
     'crm-conflict-cancel': CrmConflictCancelEvent;
   }
+  /** They bubble to the document, where a page may handle every dialog at once. */
+  interface DocumentEventMap {
+    'crm-conflict-resolve': CrmConflictResolveEvent;
+    'crm-conflict-cancel': CrmConflictCancelEvent;
+  }
 }

@@ -52,4 +52,10 @@ declare global {
     'crm-huddle-ring': CrmHuddleRingEvent;
     'crm-presence-call': CrmPresenceCallEvent;
   }
+  /** They bubble to the document, where a page may follow every call at once. */
+  interface DocumentEventMap {
+    'crm-huddle-change': CrmHuddleChangeEvent;
+    'crm-huddle-ring': CrmHuddleRingEvent;
+    'crm-presence-call': CrmPresenceCallEvent;
+  }
 }

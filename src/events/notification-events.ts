@@ -74,4 +74,10 @@ declare global {
     'crm-notification-open': CrmNotificationOpenEvent;
     'crm-notification-read': CrmNotificationReadEvent;
   }
+  /** They bubble to the document, where a page may handle every notification at once. */
+  interface DocumentEventMap {
+    'crm-notification-action': CrmNotificationActionEvent;
+    'crm-notification-open': CrmNotificationOpenEvent;
+    'crm-notification-read': CrmNotificationReadEvent;
+  }
 }

@@ -42,4 +42,8 @@ declare global {
   interface HTMLElementEventMap {
     'crm-presence-change': CrmPresenceChangeEvent;
   }
+  /** It bubbles to the document, where a page may follow every room at once. */
+  interface DocumentEventMap {
+    'crm-presence-change': CrmPresenceChangeEvent;
+  }
 }
