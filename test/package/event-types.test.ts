@@ -4,14 +4,15 @@
  * `crm-realtime/elements/<name>`, and nothing else, gets `addEventListener('crm-…', (e) => …)`
  * typed with the event's class, on the element and on `document` (every kit event bubbles and is
  * composed). What each element fires is read from the manifest's `@fires`, so a new event is
- * checked without anyone listing it here.
+ * checked without anyone listing it here. The docs' listener examples type-check as written.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { ELEMENT_NAMES } from './helpers/elements.js';
-import { pack, readJson } from './helpers/packed.js';
+import { pack, readJson, ROOT } from './helpers/packed.js';
 import { typecheckProbe, type Probe } from './helpers/typecheck.js';
 
 interface Manifest {
@@ -133,6 +134,38 @@ feed.addEventListener('crm-activity-filter-change', (e) => e.refusal);
       },
       { allowJs: true, checkJs: true },
     );
+    assert.deepEqual(problems, []);
+  });
+});
+
+/** The names the docs' examples take from the page around them. */
+const PAGE = `
+declare const feed: HTMLElementTagNameMap['crm-activity-feed'];
+declare const center: HTMLElementTagNameMap['crm-notification-center'];
+declare const provider: HTMLElementTagNameMap['crm-realtime-provider'];
+declare const banner: HTMLElement;
+declare const saveButton: HTMLElement;
+declare const router: { navigate(href: string): void };
+declare const dialer: { call(id: string | undefined): void };
+declare function signInAgain(): Promise<void>;
+`;
+
+describe("the docs' event examples", () => {
+  it('type-check verbatim in a // @ts-check page script that references crm-realtime/define', async () => {
+    const docs = join(ROOT, 'docs', 'elements');
+    const files: Record<string, string> = { 'page.d.ts': PAGE };
+    for (const doc of readdirSync(docs).filter((f) => f.endsWith('.md'))) {
+      const text = readFileSync(join(docs, doc), 'utf8');
+      let n = 0;
+      for (const [, code] of text.matchAll(/^```js\n([\s\S]*?)^```$/gm)) {
+        if (!code?.includes("addEventListener('crm-")) continue;
+        // A module of its own, so an example may declare a name the page declares too.
+        files[`${doc.replace(/\.md$/, '')}-${++n}.js`] =
+          `// @ts-check\n/// <reference types="crm-realtime/define" />\nexport {};\n${code}`;
+      }
+    }
+    assert.ok(Object.keys(files).length >= 6, 'the docs have their event examples');
+    const { problems } = await typecheckProbe(files, { allowJs: true, checkJs: true });
     assert.deepEqual(problems, []);
   });
 });
