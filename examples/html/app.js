@@ -1,6 +1,6 @@
 // @ts-check — `npm run typecheck` checks this file against the kit's types (jsconfig.json).
 /// <reference types="crm-realtime/define" />
-/** @import { UserProfile } from 'crm-realtime' */
+/** @import { UserProfile } from 'crm-realtime/client' */
 
 /*
  * Who this tab is and which server it talks to: `?as=grace&server=ws://127.0.0.1:8080/`.
