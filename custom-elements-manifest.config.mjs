@@ -111,6 +111,13 @@ const withPropertyNames = (text) =>
       `${line}\n${indent}${doc}${field}?: ${cls}["${field}"];`,
   );
 
+/** Each name of each `import type { … }` list once. */
+const uniqueImports = (text) =>
+  text.replace(/^import type \{\n([\s\S]*?)\n\} from/gm, (_all, names) => {
+    const lines = [...new Set(names.split('\n').map((line) => line.trim().replace(/,$/, '')))];
+    return `import type {\n${lines.map((name) => `  ${name},`).join('\n')}\n} from`;
+  });
+
 /**
  * Fixes what the generators get wrong for this kit, after they ran:
  * - the kit's events are `Event` subclasses with typed fields, not `CustomEvent<detail>`, so a
@@ -120,7 +127,13 @@ const withPropertyNames = (text) =>
  * - the generators name an attribute-backed property by its attribute only (`max-visible`), but
  *   React 19 sets a prop as a property when the element has it (`maxVisible={5}`, the number
  *   itself) and Vue checks `:maxVisible` against the camelCase name, so both spellings are declared;
- * - Vue: `@crm-x-y` is checked against the `onCrmXY` prop.
+ * - Vue: `@crm-x-y` is checked against the `onCrmXY` prop;
+ * - the generators type an attribute by its property (`CrmPresence["maxVisible"]`), so an
+ *   attribute with no property (`lang`, which the feed observes) came out as
+ *   `CrmActivityFeed["undefined"]`: it takes its type from the manifest (`string`) instead;
+ * - they import an event type once per element that fires it (the provider and the status both
+ *   fire `crm-connection-status-change`): a duplicate identifier, an error under
+ *   `skipLibCheck: false`. Each name is imported once.
  */
 function fixFrameworkTypes() {
   const edit = (file, change) => {
@@ -129,11 +142,30 @@ function fixFrameworkTypes() {
   };
   return {
     name: 'crm-fix-framework-types',
-    packageLinkPhase() {
-      const eventClass = (text) => text.replace(/\(e: CustomEvent<(\w+)>\)/g, '(e: $1)');
+    packageLinkPhase({ customElementsManifest }) {
+      /** `Class attribute` -> the type of an attribute with no property. */
+      const fieldless = new Map();
+      for (const mod of customElementsManifest.modules ?? []) {
+        for (const decl of mod.declarations ?? []) {
+          for (const attr of decl.customElement ? (decl.attributes ?? []) : []) {
+            if (!attr.fieldName) fieldless.set(`${decl.name} ${attr.name}`, attr.type?.text);
+          }
+        }
+      }
+      const common = (text) =>
+        uniqueImports(
+          text.replace(
+            /^( *)("?)([a-z]+(?:-[a-z]+)*)\2\?: (\w+)\[["']undefined["']\];$/gm,
+            (line, indent, quote, attr, cls) => {
+              const type = fieldless.get(`${cls} ${attr}`);
+              if (!type) throw new Error(`${cls}: attribute ${attr} has no property and no type`);
+              return `${indent}${quote}${attr}${quote}?: ${type};`;
+            },
+          ),
+        ).replace(/\(e: CustomEvent<(\w+)>\)/g, '(e: $1)');
       edit('react.d.ts', (text) =>
         [
-          withPropertyNames(eventClass(text)),
+          withPropertyNames(common(text)),
           "declare module 'react' {",
           '  namespace JSX {',
           '    interface IntrinsicElements extends CustomElements {}',
@@ -143,7 +175,7 @@ function fixFrameworkTypes() {
         ].join('\n'),
       );
       edit('vue.d.ts', (text) =>
-        withPropertyNames(eventClass(text))
+        withPropertyNames(common(text))
           .replace(/"on(crm-[a-z-]+)"\?:/g, (_, event) => `${vueHandler(event)}?:`)
           // The generator also claims the global JSX namespace, which is React's in a mixed app.
           .replace(/\ndeclare global \{\n\s*namespace JSX \{[\s\S]*?\n\}\n?$/, '\n'),

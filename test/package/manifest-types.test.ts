@@ -2,15 +2,16 @@
  * The shipped custom-elements.json describes the public API and only it, with paths to shipped
  * files; and the React and Vue typings generated from it type-check a user's code: a property of
  * the wrong type and a handler for the wrong event are errors (each marked `@ts-expect-error`,
- * which fails when the error it expects is gone).
+ * which fails when the error it expects is gone), with the typings themselves checked
+ * (`skipLibCheck: false`).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { ELEMENT_NAMES } from './helpers/elements.js';
-import { pack, readJson, ROOT } from './helpers/packed.js';
+import { pack, readJson } from './helpers/packed.js';
+import { typecheckProbe } from './helpers/typecheck.js';
 
 interface Attribute {
   name: string;
@@ -77,35 +78,17 @@ describe('custom-elements.json', () => {
   });
 });
 
-/** Type-checks probe files against the packed package; returns the diagnostics. */
+/**
+ * Type-checks probe files against the packed package; returns the diagnostics. The generated
+ * typings are checked too (`skipLibCheck: false`): an app that checks its libraries must not fail
+ * on them (a name imported twice, a property that does not exist).
+ */
 async function typecheck(files: Record<string, string>, jsx?: ts.JsxEmit): Promise<string[]> {
-  const { dir } = await pack();
-  // Inside the repository, so `react`'s and `vue`'s types resolve from its node_modules.
-  const base = join(ROOT, 'node_modules', '.cache');
-  mkdirSync(base, { recursive: true });
-  const probe = mkdtempSync(join(base, 'crm-types-probe-'));
-  mkdirSync(join(probe, 'node_modules'));
-  symlinkSync(dir, join(probe, 'node_modules', 'crm-realtime'), 'dir');
-  const names = Object.entries(files).map(([name, text]) => {
-    writeFileSync(join(probe, name), text);
-    return join(probe, name);
-  });
-  const program = ts.createProgram(names, {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-    types: [],
-    experimentalDecorators: true,
-    preserveSymlinks: true,
-    skipLibCheck: true,
+  const { problems } = await typecheckProbe(files, {
+    skipLibCheck: false,
     ...(jsx === undefined ? {} : { jsx }),
   });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return problems;
 }
 
 describe('framework typings', () => {
@@ -135,6 +118,10 @@ export const unknown = <crm-nothing />;
 export const readOnlyState = <crm-connection-status state="open" />;
 // @ts-expect-error view is read-only too
 export const readOnlyView = <crm-connection-status view="live" />;
+// An attribute with no property of its own (the feed observes \`lang\`) is typed by the manifest.
+export const feedLang = <crm-activity-feed lang="de" />;
+// @ts-expect-error lang is a string
+export const badFeedLang = <crm-activity-feed lang={3} />;
 `,
       },
       ts.JsxEmit.ReactJSX,
@@ -157,6 +144,9 @@ export const badProp: Props<'crm-presence'> = { maxVisible: 'lots' };
 export const badEvent: Props<'crm-connection-status'> = { onCrmConnectionStatusChange: onChange };
 // @ts-expect-error state is read-only: the element shows the connection's state, it is not set
 export const readOnlyState: Props<'crm-connection-status'> = { state: 'open' };
+export const feedLang: Props<'crm-activity-feed'> = { lang: 'de' };
+// @ts-expect-error lang is a string
+export const badFeedLang: Props<'crm-activity-feed'> = { lang: 3 };
 `,
     });
     assert.deepEqual(problems, []);

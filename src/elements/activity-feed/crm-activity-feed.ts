@@ -69,6 +69,8 @@ const filterKey = (filter: ActivityFilter | undefined) =>
  *
  * @tagname crm-activity-feed
  * @summary Live activity feed with filters, paged history and windowed rendering.
+ * @attr {string} lang - The language of its texts, times and values (else the nearest `lang` of the
+ *   page); changing it re-renders at once.
  *
  * @csspart filters - The filter bar.
  * @csspart kinds - The group of kind chips.
