@@ -1,7 +1,7 @@
 /**
  * What `npm pack` ships: the npm build with its declarations, the self-contained kit, the
- * manifest and README — nothing of the repository's tests, benchmarks, stories, demo or server —
- * and a package.json whose entries, dependencies and `sideEffects` are right. Checked by
+ * manifest, README and LICENSE — nothing of the repository's tests, benchmarks, stories, demo or
+ * server — and a package.json whose entries, dependencies and `sideEffects` are right. Checked by
  * `@arethetypeswrong/cli` and `publint` too.
  */
 import assert from 'node:assert/strict';
@@ -42,10 +42,11 @@ function globToRegExp(glob: string): RegExp {
 }
 
 describe('the packed tarball', () => {
-  it('ships the npm build, its declarations, the kit, the manifest and README only', async () => {
+  it('ships the npm build, its declarations, the kit, the manifest, README and LICENSE only', async () => {
     const { files } = await pack();
     for (const required of [
       'README.md',
+      'LICENSE',
       'package.json',
       'custom-elements.json',
       'dist/npm/index.js',
@@ -79,6 +80,15 @@ describe('the packed tarball', () => {
         ),
     );
     assert.deepEqual(outside, [], 'files outside the documented artifacts');
+  });
+
+  it('ships the MIT license that package.json names', async () => {
+    const { dir } = await pack();
+    const pkg = readJson<Manifest & { license: string }>(`${dir}/package.json`);
+    assert.equal(pkg.license, 'MIT');
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(`${dir}/LICENSE`, 'utf8');
+    assert.match(text, /^MIT License\n\nCopyright \(c\) \d{4} crm-realtime authors\n/);
   });
 
   it('ships tokens.css as `crm-realtime/tokens.css`: the sheet the kit would install itself', async () => {
