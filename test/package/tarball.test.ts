@@ -91,6 +91,30 @@ describe('the packed tarball', () => {
     assert.match(text, /^MIT License\n\nCopyright \(c\) \d{4} crm-realtime authors\n/);
   });
 
+  it("ships the shared connection's worker minified, as small as the kit's copy", async () => {
+    // An app's bundler copies the worker (`new URL(…, import.meta.url)`) as it is, unminified
+    // or not, into the app's build.
+    const { dir, files } = await pack();
+    const { readFile } = await import('node:fs/promises');
+    const { gzipSync } = await import('node:zlib');
+    const worker = (under: string) => {
+      const found = files.filter((f) =>
+        new RegExp(`^${under}/assets/shared-worker-[^/]+\\.js$`).test(f),
+      );
+      assert.equal(found.length, 1, `one shared worker in ${under}/assets: ${found.join(', ')}`);
+      return readFile(`${dir}/${found[0]}`, 'utf8');
+    };
+    const npm = await worker('dist/npm');
+    const kit = await worker('dist/kit');
+    assert.ok(npm.split('\n').length <= 3, `dist/npm's worker has ${npm.split('\n').length} lines`);
+    assert.doesNotMatch(npm, /^\s*\/\/ |\/\*\*/m, "dist/npm's worker keeps comments");
+    const gzip = (code: string) => gzipSync(code).length;
+    assert.ok(
+      gzip(npm) <= gzip(kit) * 1.05,
+      `dist/npm's worker is ${gzip(npm)} B gzip, the kit's ${gzip(kit)} B`,
+    );
+  });
+
   it('ships tokens.css as `crm-realtime/tokens.css`: the sheet the kit would install itself', async () => {
     const { dir } = await pack();
     const pkg = readJson<Manifest>(`${dir}/package.json`);
