@@ -169,6 +169,12 @@ export class HttpApi {
         sendJson(res, err.status, { error: err.code, message: err.message, ...err.details });
         return;
       }
+      if (!req.complete && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        // The client went away before its body arrived: nothing failed here, nothing to answer.
+        this.options.log.debug('api request aborted', { method: req.method, path });
+        res.destroy();
+        return;
+      }
       this.options.log.error('api handler failed', {
         method: req.method,
         path,

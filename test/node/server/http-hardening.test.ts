@@ -10,6 +10,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { createLogger } from '../../../src/server/log.js';
+import { until } from '../helpers/server-client.js';
 import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
 function get(
@@ -81,6 +83,26 @@ describe('server http hardening', () => {
       assert.equal((await get(port, '/healthz')).status, 200);
     },
   );
+
+  test('a client that goes away before its API body arrives is no server failure', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (line) => void lines.push(line) });
+    h = await startHarness({ apiKeys: ['hardening-key'], logger });
+    let received = false;
+    h.server.httpServer.once('request', () => (received = true));
+    const socket = await openSocket(h.server.port);
+    socket.on('error', () => undefined);
+    socket.write(
+      'POST /api/activity HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer hardening-key\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"kind":',
+    );
+    // Gone once the server is reading the body.
+    await until(() => received, 5_000, 'the request to arrive');
+    socket.destroy();
+    await until(() => lines.some((l) => l.includes('api request aborted')), 5_000, 'the log line');
+    assert.ok(!lines.some((l) => l.includes('api handler failed')), lines.join('\n'));
+    assert.equal(h.server.metrics.handlerFailures, 0);
+  });
 
   test('every answer carries nosniff, a referrer policy and a CSP forbidding framing', async () => {
     h = await startHarness({ staticDirs: [join(dir, 'site')], apiKeys: ['k'.repeat(16)] });
