@@ -100,9 +100,7 @@ async function main(): Promise<void> {
 
   const address = await server.listen(config.port, config.host);
   const shownHost =
-    !config.host || ['0.0.0.0', '::', '127.0.0.1'].includes(config.host)
-      ? 'localhost'
-      : config.host;
+    !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   process.stdout.write(
     `\n  crm-realtime demo: http://${shownHost}:${address.port}/\n` +
       `  WebSocket:         ws://${shownHost}:${address.port}/\n` +
