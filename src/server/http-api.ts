@@ -17,6 +17,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import * as z from 'zod/mini';
 import { jsonShapeProblem, LIMITS } from '../protocol/index.js';
 import { errorFields, type Logger } from './log.js';
+import type { InFlight } from './in-flight.js';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -95,6 +96,8 @@ export interface HttpApiOptions {
   log: Logger;
   /** Largest request body. Default 256 KiB. */
   maxBodyBytes?: number;
+  /** Requests under way, awaited by shutdown before the storage closes. */
+  inFlight?: InFlight;
 }
 
 interface Route {
@@ -157,7 +160,12 @@ export class HttpApi {
   }
 
   /** Answers a request whose path the API owns. Never throws. */
-  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const work = this.answer(req, res, path);
+    return this.options.inFlight ? this.options.inFlight.track(work) : work;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     try {
       await this.dispatch(req, res, path);
     } catch (err) {

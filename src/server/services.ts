@@ -7,6 +7,7 @@
 import { Authenticator } from './auth.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { defaultAuthorize } from './authorize.js';
+import { InFlight } from './in-flight.js';
 import type { Bus } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import { systemClock } from './clock.js';
@@ -203,7 +204,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     changeFeed: options.changeFeed,
   });
 
-  const api = new HttpApi({ keys: options.apiKeys ?? [], log });
+  const inFlight = new InFlight();
+  const api = new HttpApi({ keys: options.apiKeys ?? [], log, inFlight });
   registerEntityRoutes(api, entities);
   registerNotificationRoutes(api, history.notifications);
   registerActivityRoutes(api, history.activity);
@@ -211,6 +213,10 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
 
   const authorize = options.authorize ?? defaultAuthorize;
   const rooms = new RoomRegistry(bus, metrics, limits.replayEvents, options.batchWrites !== false);
+  // With Redis away a save or a notification would be stored and never reach anyone live:
+  // clients are told to retry instead, as the HTTP API answers 503.
+  const unavailable = (): string | undefined =>
+    redisBus && !redisBus.available ? 'the realtime service is unavailable, retry' : undefined;
   const notifying = notificationFrames({
     limits,
     log,
@@ -218,6 +224,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     authorize,
     presence,
     notifications: history.notifications,
+    unavailable,
   });
   const roomHandlers = new RoomHandlers({
     limits,
@@ -233,13 +240,21 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const frames: FrameHandlers = {
     ...connectionFrames,
     ...roomHandlers.frames(),
-    ...new EntityHandlers({ log, metrics, authorize, entities, writeThrough }).frames(),
+    ...new EntityHandlers({
+      log,
+      metrics,
+      authorize,
+      entities,
+      writeThrough,
+      unavailable,
+    }).frames(),
     'notification.list': notifying['notification.list'],
     'notification.read': notifying['notification.read'],
     ...activityFrames({ limits, log, metrics, authorize, activity: history.activity }),
     ...callFrames(options.iceServers ?? []),
   };
   const session: SessionContext = {
+    inFlight,
     limits,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_CONFIG.heartbeatMs,
     preframedWrites: options.preframedWrites ?? true,
@@ -304,6 +319,11 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       await redisBus?.connected();
     },
     async close() {
+      // Requests under way finish first: a save committed now is also published.
+      if (inFlight.size > 0) {
+        log.info('shutdown: waiting for requests under way', { requests: inFlight.size });
+        await inFlight.settled(options.shutdownTimeoutMs ?? 3000);
+      }
       await presence.close();
       entities.close();
       // No write comes after the HTTP server closed; in-flight deliveries are resent on next start.

@@ -19,6 +19,7 @@ import type { ServerLimits } from './config.js';
 import { Connection } from './connection.js';
 import type { FrameDebug } from './frame-debug.js';
 import { dispatchFrame, type FrameHandlers } from './frame-handlers.js';
+import type { InFlight } from './in-flight.js';
 import { errorFields, type Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { AuthorizeCallback } from './permissions/callback.js';
@@ -50,6 +51,8 @@ export interface SessionContext {
   readonly authorizeCallback: AuthorizeCallback | undefined;
   /** Every frame after the handshake goes to its handler here. */
   readonly frames: FrameHandlers;
+  /** Handlers still running, awaited by shutdown before the storage and bus close. */
+  readonly inFlight: InFlight;
   /** Leaves every room of a closed connection (presence removal waits for the grace period). */
   readonly leaveAll: (connection: Connection) => void;
   /** Told when a connection is dropped because its send buffer overflowed. */
@@ -246,6 +249,7 @@ export class Session {
       pending = undefined;
     }
     if (!pending) return;
+    this.ctx.inFlight.track(pending);
     this.busy = true;
     pending
       .catch((err: unknown) => this.failed(err))

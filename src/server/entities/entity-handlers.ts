@@ -29,6 +29,8 @@ export interface EntityDeps {
   readonly entities: EntityService;
   /** Write-through to the CRM's backend, when configured: clients' saves and reads go through it. */
   readonly writeThrough: WriteThrough | undefined;
+  /** Why saves cannot be published right now (Redis down); undefined when they can. */
+  readonly unavailable?: (() => string | undefined) | undefined;
 }
 
 /** One instance serves every connection of a server. */
@@ -67,6 +69,15 @@ export class EntityHandlers {
           `not allowed to change ${refused.join(', ')} of ${entityRoom(frame.entityType, frame.entityId)}: read-only for you`,
           { replyTo: frame.id, room: entityRoom(frame.entityType, frame.entityId) },
         );
+        return;
+      }
+      const down = this.ctx.unavailable?.();
+      if (down !== undefined) {
+        // Nothing stored: the client keeps the change and sends it again, same mutation id.
+        connection.sendError('internal', `change not saved: ${down}`, {
+          replyTo: frame.id,
+          room: entityRoom(frame.entityType, frame.entityId),
+        });
         return;
       }
       const update = {

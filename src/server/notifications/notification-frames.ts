@@ -39,6 +39,8 @@ export interface NotificationFrameDeps extends RequestDeps {
   readonly authorize: AuthorizeHook;
   readonly presence: Pick<Presence, 'snapshot'>;
   readonly notifications: NotificationService;
+  /** Why notifications cannot be delivered live right now (Redis down); undefined when they can. */
+  readonly unavailable?: (() => string | undefined) | undefined;
 }
 
 /**
@@ -90,6 +92,11 @@ async function emitNotification(
       : { user, room, action: 'notify' as const };
   if (!(await permitted(ctx, room, 'notify', () => hookFor(ctx.authorize, connection)(request)))) {
     connection.sendError('forbidden', `not allowed to notify ${room}`, { replyTo: frame.id, room });
+    return;
+  }
+  const down = ctx.unavailable?.();
+  if (down !== undefined) {
+    connection.sendError('internal', `notification not sent: ${down}`, { replyTo: frame.id, room });
     return;
   }
   await answering(ctx, connection, frame.id, async () => {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { TestClient } from '../helpers/server-client.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
+import { TestClient, until } from '../helpers/server-client.js';
 import { alice, bob, startHarness } from '../helpers/server-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,6 +25,72 @@ describe('server shutdown', () => {
       ]);
       assert.equal((await client.waitClosed()).code, 1001);
     }
+  });
+
+  test('close() lets a save under way finish and publish before the storage and bus close', async () => {
+    const storage = new SqliteStorage(':memory:');
+    const lines: string[] = [];
+    const log = (msg: string) => void lines.push(msg);
+    let waiting = false;
+    const h = await startHarness({
+      storage,
+      shutdownTimeoutMs: 30_000,
+      logger: {
+        debug: () => {},
+        info: (msg) => void (waiting ||= msg.startsWith('shutdown: waiting for requests')),
+        warn: log,
+        error: log,
+      },
+    });
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Acme' },
+      source: 'backend',
+      create: true,
+    });
+    // From here on, a write waits for the test to let it through.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let writing = false;
+    const events: string[] = [];
+    const write = storage.writeEntity.bind(storage);
+    storage.writeEntity = async (request) => {
+      writing = true;
+      await gate;
+      const result = await write(request);
+      events.push('written');
+      return result;
+    };
+    const close = storage.close.bind(storage);
+    storage.close = async () => {
+      events.push('storage closed');
+      await close();
+    };
+    h.server.entities.onChange(() => events.push('published'));
+    const a = await h.connect(alice);
+    a.send({
+      type: 'entity.update',
+      id: 'u1',
+      mutationId: 'mutation-at-shutdown',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { name: 'Acme Ltd' },
+    });
+    await until(() => writing, 5_000, 'the save to reach the storage');
+    const closed = h.server.close();
+    await a.waitClosed();
+    await until(() => waiting || events.length > 0, 5_000, 'shutdown to wait for the save');
+    assert.deepEqual(events, [], 'the storage stays open while the save is under way');
+    release();
+    await closed;
+    assert.deepEqual(events, ['written', 'published', 'storage closed']);
+    assert.deepEqual(
+      lines.filter((line) => !line.startsWith('development identities')),
+      [],
+      'no publish or storage failure',
+    );
   });
 
   test(

@@ -88,9 +88,43 @@ describe('Redis down, then back', () => {
     const member = await s.connect();
     const joined = await member.join(room);
     assert.equal(await s.health(), 200);
+    const created = await fetch(`http://${s.base}/api/entities/customer/7`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { name: 'Acme' } }),
+    });
+    assert.equal(created.status, 201);
 
     await s.redis.stop();
     await s.waitHealth(503);
+
+    // A save is refused, not stored unannounced: the client keeps it and sends it again.
+    const save = {
+      type: 'entity.update',
+      mutationId: 'mutation-during-outage',
+      entityType: 'customer',
+      entityId: '7',
+      baseVersion: 1,
+      fields: { name: 'Acme Ltd' },
+    } as const;
+    const refusedSave = await member.request({ ...save, id: nextId('u') });
+    assert.equal(refusedSave.type === 'error' && refusedSave.code, 'internal');
+    assert.match(
+      refusedSave.type === 'error' ? refusedSave.message : '',
+      /change not saved: .*unavailable/,
+    );
+    // So is a notification, which would be stored and reach nobody live.
+    const notify = await member.request({
+      type: 'emit',
+      id: nextId('n'),
+      room,
+      event: 'notification',
+      payload: { target: { room }, title: 'Call back' },
+    });
+    assert.match(
+      notify.type === 'error' ? notify.message : '',
+      /notification not sent: .*unavailable/,
+    );
 
     // An emit gets an error frame that says why; the socket stays open.
     const emit = await member.request({
@@ -147,6 +181,16 @@ describe('Redis down, then back', () => {
     const resumed = await back.join(room, { since: joined.seq });
     assert.equal(resumed.resume, 'gap');
     assert.equal(resumed.seq, again.seq + 1);
+    // Nothing of the refused save was stored; sent again, it applies once and is announced.
+    const stored = await fetch(`http://${s.base}/api/entities/customer/7`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    const { entity } = (await stored.json()) as { entity: { version: number; fields: object } };
+    assert.deepEqual([entity.version, entity.fields], [1, { name: 'Acme' }]);
+    const announced = newcomer.upcoming((f) => f.type === 'event' && f.event === 'entity.change');
+    const saved = await back.request({ ...save, id: nextId('u') });
+    assert.equal(saved.type === 'entity.ack' && saved.entity.version, 2);
+    await announced;
     assert.deepEqual(rejections, [], 'no unhandled rejection');
   });
 });
