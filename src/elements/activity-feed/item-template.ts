@@ -20,7 +20,11 @@ export interface ItemContext {
   /** 1-based position and the feed's size (-1 while more can be loaded). */
   readonly posinset: number;
   readonly setsize: number;
-  /** The article takes the feed's Tab stop. */
+  /**
+   * The article takes the feed's Tab stop, and so do its links and buttons: the feed is one stop
+   * "followed by that article's links", not a stop for every link in it (the others get
+   * `tabindex="-1"`, still focusable by pointer and script).
+   */
   readonly tabbable: boolean;
   /** Animate it in (arrived live while the reader was at the top). */
   readonly entering: boolean;
@@ -103,6 +107,7 @@ function headline(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateRe
               part="entity"
               class="entity"
               href=${href}
+              tabindex=${ctx.tabbable ? nothing : -1}
               @click=${(e: MouseEvent) => h.onOpen(e, view, entity, href)}
               >${text}</a
             >`
@@ -150,6 +155,7 @@ function changes(
             part="more"
             class="more"
             type="button"
+            tabindex=${ctx.tabbable ? nothing : -1}
             aria-expanded=${ctx.expanded ? 'true' : 'false'}
             @click=${() => h.onToggleChanges(view.item.id)}
           >

@@ -164,6 +164,34 @@ describe('crm-activity-feed keyboard', () => {
       const tabbable = articles(m.root).filter((a) => a.tabIndex === 0);
       expect(tabbable).to.have.length(1);
     });
+
+    it("only the current article's links and buttons are Tab stops, following focus", async () => {
+      const m = await mount();
+      m.el.entityHref = (e) => `#/c/${e.id}`;
+      await m.settle();
+      const stops = () =>
+        [...m.root.querySelectorAll<HTMLElement>('.feed a, .feed button, .feed [tabindex]')]
+          .filter((el) => el.tabIndex >= 0)
+          .map((el) =>
+            el.localName === 'article'
+              ? `article:${el.getAttribute('aria-posinset')}`
+              : `${el.localName} in ${el.closest('article')!.getAttribute('aria-posinset')}`,
+          );
+      expect(m.root.querySelectorAll('.feed article a').length).to.be.greaterThan(3);
+      expect(stops()).to.deep.equal(['article:1', 'a in 1']);
+      await press(m, 'PageDown', 2);
+      expect(stops()).to.deep.equal(['article:3', 'a in 3']);
+      // Tab: the article's link, then out of the feed.
+      await press(m, 'Tab');
+      expect(m.root.activeElement?.closest('article')?.getAttribute('aria-posinset')).to.equal('3');
+      expect(m.root.activeElement?.localName).to.equal('a');
+      await press(m, 'Tab');
+      expect(focusIn(m)).to.equal('button#after');
+      // A link of another article focused by the pointer makes that article the current one.
+      articles(m.root)[5]!.querySelector('a')!.focus();
+      await m.settle();
+      expect(stops()).to.deep.equal(['article:6', 'a in 6']);
+    });
   });
 
   describe('focus and windowing', () => {
