@@ -9,7 +9,8 @@
  * | Ctrl+Home           | the first focusable element before the feed      |
  * | Ctrl+End            | the first focusable element after the feed       |
  *
- * Keys work from an article and from anything inside one (a link in it).
+ * Keys work from an article and from anything inside one (a link in it). With nothing focusable
+ * before (or after) the feed, Ctrl+Home (Ctrl+End) leaves focus where it is.
  */
 
 export type FeedMove =

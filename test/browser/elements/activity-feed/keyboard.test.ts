@@ -136,6 +136,14 @@ describe('crm-activity-feed keyboard', () => {
       await press(m, 'Control+End');
       expect(focusIn(m)).to.equal('button#after');
     });
+
+    it('leaves focus where it is when nothing focusable follows the feed', async () => {
+      const m = await mount();
+      document.querySelector('#after')!.remove();
+      await press(m, 'PageDown', 2);
+      await press(m, 'Control+End');
+      expect(focusIn(m)).to.equal('article:3');
+    });
   });
 
   describe('Ctrl+Home', () => {
