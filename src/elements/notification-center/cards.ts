@@ -43,12 +43,13 @@ export interface CardHost {
 }
 
 export interface ItemCardState {
-  /** The roving Tab stop of the list. */
+  /** The roving Tab stop of the list (its links and buttons follow it, or are -1 too). */
   tabIndex: 0 | -1;
   /** Shown as new: unread, or unread when the panel showed it. */
   tinted: boolean;
   /** Offer a "mark read" button (`mark-read="item"` and unread). */
   markButton: boolean;
+  /** Focus went to the item or into it (a link clicked): it becomes the current one. */
   onFocus(): void;
   onMarkRead(): void;
 }
@@ -58,6 +59,7 @@ function context(
   host: CardHost,
   part: 'item' | 'toast',
   unread: boolean,
+  tabbable: boolean,
 ): ItemContext {
   const source: NotificationSource = part === 'item' ? 'panel' : 'toast';
   return {
@@ -68,6 +70,7 @@ function context(
     time: timeText(n.createdAt, host.now(), host.c.locale),
     unread,
     part,
+    tabbable,
     onOpen: (e, item, href) => host.open(e, item, href, source, true),
     onAction: (e, item, action) => host.act(e, item, action, source),
   };
@@ -91,7 +94,7 @@ function onKeydown(e: KeyboardEvent, n: Notification, x: ItemContext, host: Card
 }
 
 export function itemCard(n: Notification, host: CardHost, s: ItemCardState): TemplateResult {
-  const x = context(n, host, 'item', !n.read);
+  const x = context(n, host, 'item', !n.read, s.tabIndex === 0);
   const markLabel = s.markButton ? host.m.markRead(n.title, host.c) : '';
   return html`<li
     part="item ${s.tinted ? 'item-unread' : ''}"
@@ -105,7 +108,7 @@ export function itemCard(n: Notification, host: CardHost, s: ItemCardState): Tem
     aria-describedby=${descriptionIds(n, x.key)}
     @click=${(e: MouseEvent) => onClick(e, n, x, host)}
     @keydown=${(e: KeyboardEvent) => onKeydown(e, n, x, host)}
-    @focus=${s.onFocus}
+    @focusin=${s.onFocus}
   >
     ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
     ${
@@ -114,6 +117,7 @@ export function itemCard(n: Notification, host: CardHost, s: ItemCardState): Tem
             part="mark-read"
             class="mark-read"
             type="button"
+            tabindex=${x.tabbable ? nothing : -1}
             aria-label=${markLabel}
             title=${markLabel}
             @click=${s.onMarkRead}
@@ -135,7 +139,7 @@ export function toastCard(
   onDismiss: (e: Event) => void,
 ): TemplateResult {
   const n = toast.notification;
-  const x = context(n, host, 'toast', false);
+  const x = context(n, host, 'toast', false, true);
   const countdown = n.priority !== 'urgent' && duration > 0 && !toast.leaving;
   const dismiss = host.m.dismiss(n.title, host.c);
   return html`<li

@@ -25,6 +25,12 @@ export interface ItemContext {
   readonly unread: boolean;
   /** Parts prefix: `item` in the panel, `toast` on toasts. */
   readonly part: 'item' | 'toast';
+  /**
+   * Its links and buttons are Tab stops. In the panel only the current item's are (the list is
+   * one Tab stop "followed by that item's links"); the others get `tabindex="-1"`, still
+   * focusable by pointer and script. Toasts: always.
+   */
+  readonly tabbable: boolean;
   onOpen(event: Event, n: Notification, href: string | undefined): void;
   onAction(event: Event, n: Notification, action: NotificationAction): void;
 }
@@ -104,6 +110,7 @@ function linksTemplate(n: Notification, x: ItemContext): TemplateResult | typeof
             part="${x.part}-entity"
             class="entity"
             href=${x.href}
+            tabindex=${x.tabbable ? nothing : -1}
             @click=${(e: Event) => x.onOpen(e, n, x.href)}
             >${linkIcon}<span>${x.m.entity(entity, x.c)}</span></a
           >`
@@ -123,6 +130,7 @@ function actionTemplate(
       part="${x.part}-action"
       class="action"
       type="button"
+      tabindex=${x.tabbable ? nothing : -1}
       @click=${(e: Event) => x.onAction(e, n, action)}
     >
       ${action.label}
@@ -135,6 +143,7 @@ function actionTemplate(
     part="${x.part}-action"
     class="action"
     href=${href}
+    tabindex=${x.tabbable ? nothing : -1}
     @click=${(e: Event) => x.onAction(e, n, action)}
     >${action.label}</a
   >`;

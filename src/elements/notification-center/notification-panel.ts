@@ -167,11 +167,16 @@ export class NotificationPanel {
     if (this.atEnd()) this.options.reachedEnd();
   };
 
-  /** An item got the focus (click, or keyboard): it takes the Tab stop. */
+  /**
+   * An item or something in it got the focus (click, or keyboard): it takes the Tab stop, and its
+   * links and buttons with it. The items' own tabindex changes at once (a key pressed before the
+   * render must find it); the links follow in the render.
+   */
   onItemFocus(id: string): void {
     if (this.activeId === id) return;
     this.activeId = id;
     for (const item of this.items()) item.tabIndex = item.dataset['id'] === id ? 0 : -1;
+    this.host.requestUpdate();
   }
 
   // ---- internals --------------------------------------------------------------------------

@@ -175,6 +175,63 @@ describe('crm-notification-center keyboard', () => {
       expect(focused(m.root)?.classList.contains('entity')).to.equal(true);
     });
 
+    it("only the current item's links and buttons are Tab stops, following the item", async () => {
+      const m = await mountCenter({
+        attrs: { 'entity-link-template': '/c/{id}', 'mark-read': 'item' },
+      });
+      for (const id of ['1', '2', '3']) {
+        await m.notify({ title: `Linked ${id}`, entity: { type: 'customer', id, label: id } });
+      }
+      bellOf(m.root).focus();
+      const toggled = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await toggled;
+      await m.settle();
+      /** Per item: "<item tabindex> <tabindex of each link and button in it>". */
+      const stops = () =>
+        itemsOf(m.root).map((item) =>
+          [item, ...item.querySelectorAll<HTMLElement>('a, button')]
+            .map((el) => el.tabIndex)
+            .join(' '),
+        );
+      expect(stops()).to.deep.equal(['0 0 0', '-1 -1 -1', '-1 -1 -1']);
+      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'ArrowDown' });
+      await m.settle();
+      expect(stops()).to.deep.equal(['-1 -1 -1', '-1 -1 -1', '0 0 0']);
+      const after = document.createElement('button');
+      after.textContent = 'After';
+      m.provider.after(after);
+      // The third item, its link, its "mark read" button, then out of the panel.
+      await sendKeys({ press: 'Tab' });
+      expect(focused(m.root)?.classList.contains('entity')).to.equal(true);
+      await sendKeys({ press: 'Tab' });
+      expect(focused(m.root)?.classList.contains('mark-read')).to.equal(true);
+      expect(focused(m.root)?.closest('.item')).to.equal(itemsOf(m.root)[2]);
+      await sendKeys({ press: 'Tab' });
+      await m.settle();
+      expect(document.activeElement).to.equal(after);
+      after.remove();
+    });
+
+    it("a link focused in another item makes that item the list's Tab stop", async () => {
+      const m = await mountCenter({ attrs: { 'entity-link-template': '/c/{id}' } });
+      for (const id of ['1', '2']) {
+        await m.notify({ title: `Linked ${id}`, entity: { type: 'customer', id, label: id } });
+      }
+      await m.open();
+      itemsOf(m.root)[1]!.querySelector<HTMLElement>('a')!.focus();
+      await m.settle();
+      const tabIndexes = itemsOf(m.root).map((item) => [
+        item.tabIndex,
+        item.querySelector<HTMLElement>('a')!.tabIndex,
+      ]);
+      expect(tabIndexes).to.deep.equal([
+        [-1, -1],
+        [0, 0],
+      ]);
+    });
+
     it('leaving the panel closes it, and the focus moves on through the page', async () => {
       const m = await openWith('Enter', 1);
       const after = document.createElement('button');
