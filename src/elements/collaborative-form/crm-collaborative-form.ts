@@ -323,6 +323,11 @@ export class CrmCollaborativeForm extends LitElement {
     this.announce(this.m.remoteChanged(author, labels, this.c));
   }
 
+  private conflictControl(): HTMLElement | undefined {
+    const field = this.session.conflicts.conflict?.shown[0]?.field;
+    return field === undefined ? undefined : this.sync.fields.get(field)?.elements[0];
+  }
+
   private label(field: string): string {
     const given = this.fieldLabels ? fieldValue(this.fieldLabels, field) : undefined;
     if (typeof given === 'string' && given.trim()) return given;
@@ -369,6 +374,8 @@ export class CrmCollaborativeForm extends LitElement {
         refused: this.session.refused,
         conflict: this.session.conflicts.conflict,
         dialogOpen: this.session.conflicts.dialogOpen,
+        // When the dialog was opened by "Resolve…", that button is gone once it closes.
+        conflictControl: this.conflictControl(),
         announcement: this.announcement,
         recordLabel: this.recordLabel(),
         clock: this.clock,

@@ -23,6 +23,8 @@ export interface FormView {
   readonly refused: Refusal | undefined;
   readonly conflict: ShownConflict | undefined;
   readonly dialogOpen: boolean;
+  /** The control of the conflict's first field: the focus goes there when the dialog closes. */
+  readonly conflictControl: HTMLElement | undefined;
   readonly announcement: string;
   readonly recordLabel: string | undefined;
   readonly clock: Clock;
@@ -104,6 +106,7 @@ function dialogTemplate(view: FormView, open: ShownConflict, on: FormViewActions
     .clock=${view.clock}
     entity-label=${view.recordLabel || nothing}
     ?open=${view.dialogOpen}
+    .fallbackFocus=${view.conflictControl}
     @crm-conflict-resolve=${on.resolve}
     @crm-conflict-cancel=${on.cancel}
   ></crm-conflict-dialog>`;

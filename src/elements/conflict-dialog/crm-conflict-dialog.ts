@@ -145,6 +145,13 @@ export class CrmConflictDialog extends LitElement {
   /** Where "now" comes from for the relative time; for tests and stories. */
   @property({ attribute: false }) clock: Clock = realClock;
 
+  /**
+   * Where the focus goes when the dialog closes if the element that had it before the dialog
+   * opened is gone meanwhile (say, the button that opened it, removed with the conflict); without
+   * one, the focus would fall to the page's body.
+   */
+  @property({ attribute: false }) fallbackFocus: HTMLElement | undefined = undefined;
+
   @state() private choices: Record<string, ConflictChoice> = {};
   // What `@query('dialog')` would read, without the decorator's code in the kit (no other user).
   private get dialog(): HTMLDialogElement | null {
@@ -162,6 +169,7 @@ export class CrmConflictDialog extends LitElement {
       this.stopTicking();
     },
     warn: (message) => warnOnce('modal', message),
+    fallbackFocus: () => this.fallbackFocus,
   });
   private m: ConflictDialogMessages = defaultConflictMessages;
   private c: MessageContext = messageContext('en');

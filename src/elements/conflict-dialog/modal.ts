@@ -16,6 +16,8 @@ export interface ModalOptions {
   closed(): void;
   /** Something went wrong opening it, for a development warning. */
   warn(message: string): void;
+  /** Where the focus goes on close when the element that had it is no longer in the page. */
+  fallbackFocus?(): HTMLElement | undefined;
 }
 
 /** The focused element, looking into shadow roots; `undefined` for the body. */
@@ -113,7 +115,20 @@ export class Modal implements ReactiveController {
   private restoreFocus(): void {
     const target = this.returnFocus;
     this.returnFocus = undefined;
-    if (target?.isConnected) target.focus({ preventScroll: true });
+    if (target?.isConnected) {
+      target.focus({ preventScroll: true });
+      return;
+    }
+    // Nothing had the focus when the dialog opened, or what had it is gone: the host's choice,
+    // unless the focus already went somewhere meanwhile.
+    if (
+      deepActiveElement() !== undefined &&
+      !this.options.dialog()?.contains(deepActiveElement()!)
+    ) {
+      return;
+    }
+    const fallback = this.options.fallbackFocus?.();
+    if (fallback?.isConnected) fallback.focus({ preventScroll: true });
   }
 }
 

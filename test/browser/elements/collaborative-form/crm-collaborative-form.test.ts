@@ -886,6 +886,8 @@ describe('<crm-collaborative-form>', () => {
         expect(fake.server.entities.get('customer', '42')!.fields['email']).to.equal(
           'mine@northwind.example',
         );
+        // "Resolve…" is gone with the conflict: the focus goes to the field, not to the page.
+        expect(document.activeElement).to.equal(field(el, 'email'));
       });
     });
   });
