@@ -62,8 +62,13 @@ export const styles = [
       box-shadow: ${token('shadow-l')};
     }
 
+    /* Never wider than the container (the call button gives way first, see below). */
+    :host {
+      max-inline-size: 100%;
+    }
     .base {
       display: inline-flex;
+      max-inline-size: 100%;
       /* Not on the host's text baseline: a row of avatars and a button would sit on it and make the
          host taller than the row, by the font's descent. */
       vertical-align: top;
@@ -363,18 +368,48 @@ export const styles = [
   // "Start a call with the people here" (the `callable` attribute).
   css`
     /* As tall as the avatars, not taller: the row keeps its height when the button appears (someone
-       joins), so nothing under it moves. */
+       joins), so nothing under it moves. Where the text does not fit (a narrow row, a phone), the
+       button shrinks to a round handset button instead of wrapping the text out of the pill or
+       pushing the page wider than the screen: its one grid track may shrink to the icon, so the
+       element's smallest width is the avatars and that button; in the track the text wraps, as a
+       whole (it does not break), onto a second line that the button clips. Its name stays the
+       text. */
     .call {
-      display: inline-flex;
-      align-items: center;
+      --_call-icon: calc(var(--_size) * 0.5);
+      display: inline-grid;
+      grid-template-columns: minmax(var(--_call-icon), max-content);
       box-sizing: border-box;
       block-size: var(--_size);
+      min-inline-size: var(--_size);
       margin-inline-start: ${token('space-s')};
-      padding: 0 ${token('space-s')};
+      padding: 0 calc((var(--_size) - var(--_call-icon)) / 2 - 1px);
       border: 1px solid ${token('color-border-strong')};
       border-radius: ${token('radius-pill')};
+      overflow: hidden;
       font-size: ${token('font-size-s')};
       vertical-align: middle;
+    }
+    .call-content {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      justify-content: center;
+      column-gap: ${token('space-xs')};
+      block-size: calc(var(--_size) - 2px);
+    }
+    /* The first line is as tall as the button: a second one is out of sight. */
+    .call-icon {
+      display: flex;
+      align-items: center;
+      block-size: 100%;
+    }
+    .call-icon svg {
+      inline-size: var(--_call-icon);
+      block-size: var(--_call-icon);
+    }
+    .call-label {
+      padding-inline-end: ${token('space-xs')};
+      white-space: nowrap;
     }
     .call:hover {
       background: ${token('color-surface-hover')};

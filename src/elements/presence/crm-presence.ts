@@ -11,6 +11,7 @@ import { CrmPresenceChangeEvent } from '../../events/presence-events.js';
 import { CrmPresenceCallEvent } from '../../events/huddle-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { avatarContent, avatarStyle } from './avatar-template.js';
+import { phoneIcon } from './icons.js';
 import { styles } from './crm-presence.styles.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
 import { personText, type PersonText } from './person-text.js';
@@ -61,6 +62,9 @@ const warnOnce = warnOnceFor('<crm-presence>');
  * @csspart row-name - The name in a row.
  * @csspart row-detail - State, activity and tabs in a row.
  * @csspart note - The quiet texts: alone, loading, reconnecting, offline, not connected.
+ * @csspart call - "Start a call with the people here" (`callable`): a pill with a handset and the
+ *   text, or the handset alone where the text does not fit (the text stays its name).
+ * @csspart call-label - The text in it.
  *
  * @cssprop [--crm-presence-size=2rem] - Avatar diameter.
  * @cssprop [--crm-presence-gap=16% of the size] - Space between avatars; a negative value stacks them.
@@ -360,8 +364,15 @@ export class CrmPresence extends LitElement {
       ) as (HTMLElement & { join(): Promise<void>; invite(): Promise<void> }) | undefined;
       void huddle?.join().then(() => huddle.invite());
     };
-    return html`<button type="button" part="call" class="call" @click=${start}>
-      ${this.m.startCall(this.c)}
+    const label = this.m.startCall(this.c);
+    // The text wraps onto a second line, out of sight, where it does not fit beside the handset
+    // (see the styles): a narrow row gets a round handset button named by the whole text, and
+    // the title shows that text to a pointer.
+    return html`<button type="button" part="call" class="call" title=${label} @click=${start}>
+      <span class="call-content"
+        ><span class="call-icon">${phoneIcon}</span
+        ><span part="call-label" class="call-label">${label}</span></span
+      >
     </button>`;
   }
 

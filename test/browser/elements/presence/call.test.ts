@@ -9,7 +9,7 @@ import { defaultPresenceMessages } from '../../../../src/elements/presence/prese
 import { messageContext } from '../../../../src/i18n.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
-import { BEN, ROOM, mountPresence } from './fixture.js';
+import { BEN, CARL, ROOM, mountPresence, nextFrame } from './fixture.js';
 
 describe('<crm-presence callable>', () => {
   afterEach(() => closeFakeConnections());
@@ -50,6 +50,76 @@ describe('<crm-presence callable>', () => {
     // The row is as tall as an avatar, as a page reserves it (--crm-presence-size).
     expect(height(alone.el)).to.equal(24);
     expect(height(withBen.el)).to.equal(24);
+  });
+
+  describe('in a narrow container', () => {
+    /** The text's line boxes, each either wholly inside the button or wholly clipped away. */
+    function textLayout(button: HTMLElement): { shown: number; spilled: number } {
+      const box = button.getBoundingClientRect();
+      const clips = getComputedStyle(button).overflowX !== 'visible';
+      const rects: DOMRect[] = [];
+      const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent!.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        rects.push(...range.getClientRects());
+      }
+      let shown = 0;
+      let spilled = 0;
+      for (const r of rects) {
+        const inside =
+          r.left >= box.left - 0.5 &&
+          r.right <= box.right + 0.5 &&
+          r.top >= box.top - 0.5 &&
+          r.bottom <= box.bottom + 0.5;
+        const outside = r.top >= box.bottom - 0.5 || r.bottom <= box.top + 0.5;
+        if (inside) shown++;
+        else if (!(clips && outside)) spilled++;
+      }
+      return { shown, spilled };
+    }
+
+    async function mountIn(width: string) {
+      const m = await mountPresence({
+        attrs: { 'room-id': ROOM, callable: '' },
+        people: [BEN, CARL],
+      });
+      // A row such as a page header: a label, the avatars, the page's own button.
+      m.provider.style.cssText = `display: flex; gap: 12px; align-items: center; inline-size: ${width}`;
+      const label = document.createElement('span');
+      label.textContent = 'Here';
+      label.style.whiteSpace = 'nowrap';
+      m.el.before(label);
+      await nextFrame();
+      return m;
+    }
+
+    it('the button shrinks to a round icon button, named in full, and nothing spills', async () => {
+      const m = await mountIn('12rem');
+      const button = m.root.querySelector<HTMLElement>('[part~="call"]')!;
+      await expectAccessible(m.el);
+      // No text out of the button (it wrapped out of the pill, one word a line, over the page).
+      expect(textLayout(button)).to.deep.equal({ shown: 0, spilled: 0 });
+      const box = button.getBoundingClientRect();
+      // One line of avatars and the button: the row keeps the avatars' height.
+      expect(m.el.getBoundingClientRect().height).to.equal(32);
+      expect(box.height).to.equal(32);
+      expect(box.width).to.be.at.least(32);
+      // Nothing outside the row, nothing out of the button.
+      expect(m.provider.scrollWidth).to.be.at.most(m.provider.clientWidth);
+      expect(box.right).to.be.at.most(m.provider.getBoundingClientRect().right + 0.5);
+      // The name is still the whole sentence (and its tooltip says it).
+      expect(button.textContent!.trim()).to.equal('Start a call with the people here');
+      expect(button.title).to.equal('Start a call with the people here');
+    });
+
+    it('with room, the label shows on one line in the pill', async () => {
+      const m = await mountIn('40rem');
+      const button = m.root.querySelector<HTMLElement>('[part~="call"]')!;
+      expect(button.getBoundingClientRect().height).to.equal(32);
+      expect(textLayout(button)).to.deep.equal({ shown: 1, spilled: 0 });
+    });
   });
 
   it('someone in the call reads "In a call" unless they edit a field', () => {
