@@ -550,6 +550,15 @@ export function loadConfig(
       return parsed.origin;
     });
 
+  const database = databaseUrl(flag('--database-url') ?? (env.CRM_DATABASE_URL || undefined));
+  const redis = redisUrl(flag('--redis-url') ?? env.CRM_REDIS_URL);
+  if (redis !== undefined && database === undefined) {
+    // Processes sharing rooms through Redis must share their data too: with a SQLite file each,
+    // a save through one would be missing from the others (an unset secret gives an empty URL).
+    throw new ConfigError(
+      'CRM_REDIS_URL is set but CRM_DATABASE_URL is not: processes that share Redis must share a PostgreSQL database too',
+    );
+  }
   return {
     port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
     // Development identities let anyone be anyone: such a server listens on loopback only,
@@ -620,7 +629,7 @@ export function loadConfig(
       env.CRM_CHANGE_FEED_RETENTION_DAYS,
       DEFAULT_CONFIG.changeFeedRetentionDays,
     ),
-    databaseUrl: databaseUrl(flag('--database-url') ?? (env.CRM_DATABASE_URL || undefined)),
+    databaseUrl: database,
     databasePoolSize: integer(
       'CRM_DATABASE_POOL_SIZE',
       env.CRM_DATABASE_POOL_SIZE,
@@ -628,7 +637,7 @@ export function loadConfig(
       1,
     ),
     http,
-    redisUrl: redisUrl(flag('--redis-url') ?? env.CRM_REDIS_URL),
+    redisUrl: redis,
     compression,
     debugFrames,
     iceServers: iceServers(env.CRM_ICE_SERVERS),

@@ -53,6 +53,17 @@ describe('server configuration', () => {
     }
   });
 
+  test('processes sharing Redis must share a database: Redis without one is refused', () => {
+    const redis = { CRM_REDIS_URL: 'redis://127.0.0.1:6379' };
+    // An unset secret often arrives as an empty variable.
+    for (const env of [redis, { ...redis, CRM_DATABASE_URL: '' }]) {
+      assert.throws(() => loadConfig(['--dev'], env), /CRM_DATABASE_URL is not/);
+    }
+    const both = loadConfig(['--dev'], { ...redis, CRM_DATABASE_URL: 'postgres://db/crm' });
+    assert.deepEqual([both.redisUrl, both.databaseUrl], [redis.CRM_REDIS_URL, 'postgres://db/crm']);
+    assert.equal(loadConfig(['--dev'], {}).redisUrl, undefined, 'one process on SQLite');
+  });
+
   test('development identities listen on loopback unless an address is given', () => {
     assert.equal(loadConfig(['--dev'], {}).host, '127.0.0.1');
     assert.equal(loadConfig(['--dev'], { HOST: '0.0.0.0' }).host, '0.0.0.0');
