@@ -13,9 +13,9 @@
  *   for `graceMs` and only then deletes it. A person whose parts are all leaving still shows as
  *   before, so a reload that lands on another process shows no leave.
  * - A process that dies: each process renews an alive key (`alive:<id>`, expiring after
- *   `max(graceMs, 2 × heartbeatMs)`) every `heartbeatMs` and removes the parts of processes whose
- *   key expired, so their people leave about a grace period after the death, as seen from the
- *   others.
+ *   `max(graceMs, heartbeatMs) + heartbeatMs`) every `heartbeatMs` and removes the parts of
+ *   processes whose key expired, so their people leave a grace period after the death at the
+ *   earliest (and two beats later at the latest), as seen from the others.
  * - Redis down: writes fail and are logged once; when Redis returns, every part is written again
  *   and every mirror reloaded (Redis may have restarted empty).
  */
@@ -125,9 +125,14 @@ export class RedisPresence implements Presence {
     return this.options.heartbeatMs ?? 5000;
   }
 
-  /** How long a silent process's people stay: a grace period, and at least two missed beats. */
+  /**
+   * How long the alive key outlives its last renewal: a grace period (at least one beat) plus
+   * one beat, since a process may die up to a beat after it renewed. Its people then leave at
+   * least a grace period after the death, as after any other disconnect, and never before two
+   * beats were missed.
+   */
   get aliveTtlMs(): number {
-    return Math.max(this.options.graceMs, 2 * this.heartbeatMs);
+    return Math.max(this.options.graceMs, this.heartbeatMs) + this.heartbeatMs;
   }
 
   join(room: string, member: PresenceMember, state: PresenceState | undefined): void {
