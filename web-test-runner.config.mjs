@@ -17,12 +17,38 @@ async function freePort() {
   return port;
 }
 
+/**
+ * `executeServerCommand('forced-colors', { active: true })`: Chromium's forced colours mode (as
+ * Windows' contrast themes), which `emulateMedia` does not offer; `{ active: false }` ends it. The
+ * CDP session stays open per page: emulation set through a session ends with it.
+ */
+function forcedColorsPlugin() {
+  const sessions = new WeakMap();
+  return {
+    name: 'forced-colors-command',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'forced-colors') return undefined;
+      const page = session.browser.getPage(session.id);
+      let cdp = sessions.get(page);
+      if (!cdp) {
+        cdp = await page.createCDPSession();
+        sessions.set(page, cdp);
+      }
+      const value = payload && payload.active ? 'active' : 'none';
+      await cdp.send('Emulation.setEmulatedMedia', {
+        features: [{ name: 'forced-colors', value }],
+      });
+      return true;
+    },
+  };
+}
+
 export default {
   rootDir: '.',
   port: process.env.WTR_PORT ? Number(process.env.WTR_PORT) : await freePort(),
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig }), forcedColorsPlugin()],
   // `?csp=no-connect`: a script served with a policy that refuses sockets, for the shared
   // connection's worker, which runs under its own script's policy (its fallback test).
   middleware: [

@@ -364,6 +364,9 @@ export const styles = [
       justify-content: center;
       min-block-size: 2.25rem;
       padding: 0 ${token('space-l')};
+      /* Invisible here; in forced colours the system draws it, so a filled button, whose fill is
+         dropped there, still has an edge and does not read as plain text. */
+      border: 1px solid transparent;
       border-radius: ${token('radius-m')};
       font-weight: ${token('font-weight-medium')};
       white-space: nowrap;
@@ -382,7 +385,7 @@ export const styles = [
       background: ${token('color-accent-hover')};
     }
     .secondary {
-      border: 1px solid ${token('color-border')};
+      border-color: ${token('color-border')};
       background: ${token('color-surface-raised')};
     }
     .secondary:hover {
