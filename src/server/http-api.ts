@@ -98,6 +98,12 @@ export interface HttpApiOptions {
   maxBodyBytes?: number;
   /** Requests under way, awaited by shutdown before the storage closes. */
   inFlight?: InFlight;
+  /**
+   * Why requests cannot be served right now (the database is unreachable); undefined when they
+   * can. A request that fails meanwhile is answered 503 with `Retry-After`, not 500: the backend
+   * retries later instead of reporting a bug.
+   */
+  unavailable?: () => string | undefined;
 }
 
 interface Route {
@@ -181,6 +187,17 @@ export class HttpApi {
         // The client went away before its body arrived: nothing failed here, nothing to answer.
         this.options.log.debug('api request aborted', { method: req.method, path });
         res.destroy();
+        return;
+      }
+      const down = this.options.unavailable?.();
+      if (down !== undefined) {
+        this.options.log.warn('api request failed: service unavailable', {
+          method: req.method,
+          path,
+          reason: down,
+        });
+        res.setHeader('retry-after', '5');
+        sendJson(res, 503, { error: 'unavailable', message: `${down}; retry later` });
         return;
       }
       this.options.log.error('api handler failed', {

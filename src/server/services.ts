@@ -205,7 +205,12 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   });
 
   const inFlight = new InFlight();
-  const api = new HttpApi({ keys: options.apiKeys ?? [], log, inFlight });
+  const api = new HttpApi({
+    keys: options.apiKeys ?? [],
+    log,
+    inFlight,
+    unavailable: () => (storage.healthy() ? undefined : 'the database is unavailable'),
+  });
   registerEntityRoutes(api, entities);
   registerNotificationRoutes(api, history.notifications);
   registerActivityRoutes(api, history.activity);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { createLogger } from '../../../src/server/log.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
 import { until } from '../helpers/server-client.js';
 import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -83,6 +84,24 @@ describe('server http hardening', () => {
       assert.equal((await get(port, '/healthz')).status, 200);
     },
   );
+
+  test('an API request failing while the database is unreachable gets 503 and Retry-After, not 500', async () => {
+    const storage = new SqliteStorage(':memory:');
+    h = await startHarness({ apiKeys: ['hardening-key'], storage });
+    const get = () =>
+      fetch(`http://127.0.0.1:${h!.server.port}/api/entities/customer/1`, {
+        headers: { authorization: 'Bearer hardening-key' },
+      });
+    assert.equal((await get()).status, 404, 'up: an honest answer');
+    // The database goes away: its reads fail and its health says so.
+    storage.healthy = () => false;
+    storage.getEntity = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const down = await get();
+    assert.equal(down.status, 503);
+    assert.equal(down.headers.get('retry-after'), '5');
+    assert.match(((await down.json()) as { message: string }).message, /database is unavailable/);
+    assert.equal(h.server.metrics.handlerFailures, 0);
+  });
 
   test('a client that goes away before its API body arrives is no server failure', async () => {
     const lines: string[] = [];
