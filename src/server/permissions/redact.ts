@@ -66,35 +66,40 @@ function mayRead(type: string, id: string, v: Visibility): boolean {
   return v.reads ? v.reads.allows(type, id) : true;
 }
 
+const NONE: readonly EntityRef[] = [];
+
 /**
  * The entities whose reading decides what of the frame this user gets: those of the activity
  * items and notifications it carries, and the customer an activity item belongs to. Entity changes
  * and snapshots are not among them: they only reach the members of the entity's own room, whose
  * join the hook allowed.
  */
-export function entitiesToRead(frame: ServerFrame): EntityRef[] {
+export function entitiesToRead(frame: ServerFrame): readonly EntityRef[] {
+  // Most frames carry none: no array is made for them (this runs for every frame sent).
+  if (frame.type === 'event') {
+    if (frame.event !== 'activity' && frame.event !== 'notification') return NONE;
+  } else if (frame.type !== 'activity.page' && frame.type !== 'notification.page') {
+    return NONE;
+  }
   const out: EntityRef[] = [];
   const add = (item: { entity?: EntityRef; customerId?: string } | undefined) => {
     if (item?.entity) out.push(item.entity);
     if (item?.customerId !== undefined) out.push({ type: 'customer', id: item.customerId });
   };
-  if (frame.type === 'event') {
-    if (frame.event === 'activity' || frame.event === 'notification') {
-      add(frame.payload as { entity?: EntityRef } | undefined);
-    }
-  } else if (frame.type === 'activity.page' || frame.type === 'notification.page') {
+  if (frame.type === 'event') add(frame.payload as { entity?: EntityRef } | undefined);
+  else if (frame.type === 'activity.page' || frame.type === 'notification.page') {
     for (const item of frame.items) add(item);
   }
-  return out;
+  return out.length > 0 ? out : NONE;
 }
 
 /** `entitiesToRead` of prepared broadcasts, parsed once per frame whoever receives it. */
-const preparedEntities = new WeakMap<PreparedFrame, EntityRef[]>();
+const preparedEntities = new WeakMap<PreparedFrame, readonly EntityRef[]>();
 
 /** Broadcasts that can carry an activity item or a notification start like this. */
 const MAY_NAME_ENTITY = /^\{"type":"event"/;
 
-export function entitiesOfPrepared(frame: PreparedFrame): EntityRef[] {
+export function entitiesOfPrepared(frame: PreparedFrame): readonly EntityRef[] {
   const cached = preparedEntities.get(frame);
   if (cached !== undefined) return cached;
   const head = frame.payload.toString('utf8', 0, Math.min(32, frame.payload.byteLength));
