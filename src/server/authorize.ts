@@ -25,7 +25,7 @@
  * at `join`) still guards the entities of the rooms it refuses.
  */
 import * as z from 'zod/mini';
-import { EntityId, EntityType, type UserProfile } from '../protocol/index.js';
+import { EntityId, EntityType, entityRoom, feedRoom, type UserProfile } from '../protocol/index.js';
 
 export interface AuthorizeRequest {
   user: UserProfile;
@@ -73,11 +73,13 @@ export function entityOfRoom(room: string): { type: string; id: string } | undef
   return { type, id };
 }
 
+/** What the room of a customer's feed starts with (`activity:customer:`). */
+const CUSTOMER_FEED = feedRoom({ kind: 'customer', entityId: '' });
+
 /** The entity whose activity feed the room is (`activity:customer:42`), if it is one. */
 export function entityOfFeedRoom(room: string): { type: string; id: string } | undefined {
-  const prefix = 'activity:customer:';
-  if (!room.startsWith(prefix)) return undefined;
-  const id = room.slice(prefix.length);
+  if (!room.startsWith(CUSTOMER_FEED)) return undefined;
+  const id = room.slice(CUSTOMER_FEED.length);
   return z.safeParse(EntityId, id).success ? { type: 'customer', id } : undefined;
 }
 
@@ -102,10 +104,10 @@ export function authorizeAction(
     // Whoever may watch an entity's feed sees its changes: it takes reading the entity.
     const fed = entity ? undefined : entityOfFeedRoom(room);
     if (fed) {
-      const entityRoom = `${fed.type}:${fed.id}`;
+      const of = entityRoom(fed.type, fed.id);
       requests.push(
-        { user, room: entityRoom, action: 'join', entity: fed },
-        { user, room: entityRoom, action: 'read', entity: fed },
+        { user, room: of, action: 'join', entity: fed },
+        { user, room: of, action: 'read', entity: fed },
       );
     }
   } else {

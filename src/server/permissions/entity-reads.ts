@@ -8,7 +8,7 @@
  * The hook is asked once per connection and entity, as a join is, and the answer kept (the newest
  * `max` entities). A hook that throws or rejects counts as a refusal.
  */
-import type { EntityRef } from '../../protocol/index.js';
+import { entityRoom, type EntityRef } from '../../protocol/index.js';
 
 export class EntityReads {
   /** A settled answer, or the promise of one while an async hook decides. */
@@ -28,7 +28,7 @@ export class EntityReads {
   decide(entities: readonly EntityRef[]): Promise<void> | undefined {
     let pending: Promise<void>[] | undefined;
     for (const entity of entities) {
-      const verdict = this.lookup(`${entity.type}:${entity.id}`);
+      const verdict = this.lookup(entityRoom(entity.type, entity.id));
       if (typeof verdict !== 'boolean') (pending ??= []).push(verdict);
     }
     if (pending === undefined) return undefined;
@@ -37,7 +37,7 @@ export class EntityReads {
 
   /** The known answer; false while it is not known (nothing is sent before the hook says yes). */
   allows(type: string, id: string): boolean {
-    return this.verdicts.get(`${type}:${id}`) === true;
+    return this.verdicts.get(entityRoom(type, id)) === true;
   }
 
   private lookup(room: string): boolean | Promise<void> {

@@ -8,16 +8,17 @@
  * `redactEntityChange` is exported for other outbound paths (the HTTP change feed, webhooks) that
  * deliver changes on behalf of one user.
  */
-import type {
-  ActivityItem,
-  Entity,
-  EntityChange,
-  EntityRef,
-  FieldConflict,
-  Fields,
-  Notification,
-  Person,
-  ServerFrame,
+import {
+  entityRoom,
+  type ActivityItem,
+  type Entity,
+  type EntityChange,
+  type EntityRef,
+  type FieldConflict,
+  type Fields,
+  type Notification,
+  type Person,
+  type ServerFrame,
 } from '../../protocol/index.js';
 import { entityOfRoom } from '../authorize.js';
 import { PreparedFrame } from '../wire.js';
@@ -59,7 +60,7 @@ export function redactEntity(entity: Entity, v: Visibility): Entity {
 }
 
 function mayRead(type: string, id: string, v: Visibility): boolean {
-  const room = `${type}:${id}`;
+  const room = entityRoom(type, id);
   if (v.grants && !v.grants.decide({ user: { id: '', name: '' }, room, action: 'read' })) {
     return false;
   }
@@ -105,7 +106,7 @@ export function entitiesOfPrepared(frame: PreparedFrame): readonly EntityRef[] {
   const head = frame.payload.toString('utf8', 0, Math.min(32, frame.payload.byteLength));
   const entities = MAY_NAME_ENTITY.test(head)
     ? entitiesToRead(JSON.parse(frame.payload.toString('utf8')) as ServerFrame)
-    : [];
+    : NONE;
   preparedEntities.set(frame, entities);
   return entities;
 }
