@@ -65,7 +65,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
     // transport below exists; the sockets they concern are the transport's.
     onRoomInterrupted: (room) => transport.resumeRoom(room),
   });
-  const { log, metrics, redisBus } = services;
+  const { log, metrics } = services;
   if (services.auth.devIdentities) {
     log.warn('development identities are ON: anyone can claim any user. Never use in production.');
   }
@@ -84,7 +84,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
           ...services.gauges(),
         }),
       metricsKey: options.metricsKey,
-      unavailable: () => (redisBus && !redisBus.available ? 'Redis is unavailable' : undefined),
+      unavailable: services.unavailable,
     }),
     http: { ...DEFAULT_HTTP_TIMEOUTS, ...options.http },
     compression: {

@@ -61,6 +61,11 @@ export interface ServerServices {
   readonly metrics: ServerMetrics;
   /** Set when processes share rooms through Redis (`redisUrl`). */
   readonly redisBus: RedisBus | undefined;
+  /**
+   * Why writes cannot be announced to the other processes right now (Redis is away); undefined
+   * when they can. Socket saves and notifications, and HTTP API writes, are refused meanwhile.
+   */
+  readonly unavailable: () => string | undefined;
   readonly storage: Storage;
   readonly entities: EntityService;
   readonly notifications: NotificationService;
@@ -221,7 +226,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   // With Redis away a save or a notification would be stored and never reach anyone live:
   // clients are told to retry instead, as the HTTP API answers 503.
   const unavailable = (): string | undefined =>
-    redisBus && !redisBus.available ? 'the realtime service is unavailable, retry' : undefined;
+    redisBus && !redisBus.available ? 'the realtime service is unavailable' : undefined;
   const notifying = notificationFrames({
     limits,
     log,
@@ -302,6 +307,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     log,
     metrics,
     redisBus,
+    unavailable,
     storage,
     entities,
     notifications: history.notifications,

@@ -74,7 +74,7 @@ export class EntityHandlers {
       const down = this.ctx.unavailable?.();
       if (down !== undefined) {
         // Nothing stored: the client keeps the change and sends it again, same mutation id.
-        connection.sendError('internal', `change not saved: ${down}`, {
+        connection.sendError('internal', `change not saved: ${down}, retry`, {
           replyTo: frame.id,
           room: entityRoom(frame.entityType, frame.entityId),
         });

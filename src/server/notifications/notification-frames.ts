@@ -96,7 +96,10 @@ async function emitNotification(
   }
   const down = ctx.unavailable?.();
   if (down !== undefined) {
-    connection.sendError('internal', `notification not sent: ${down}`, { replyTo: frame.id, room });
+    connection.sendError('internal', `notification not sent: ${down}, retry`, {
+      replyTo: frame.id,
+      room,
+    });
     return;
   }
   await answering(ctx, connection, frame.id, async () => {
