@@ -9,6 +9,7 @@ import { createLogger } from './log.js';
 import { seedDemo } from './seed-demo.js';
 import { createServer } from './server.js';
 import { SqliteStorage } from './sqlite-storage.js';
+import { schemaAheadWarning } from './migrations.js';
 import { databaseLabel, PostgresStorage } from './postgres/postgres-storage.js';
 
 function devBanner(): void {
@@ -43,6 +44,13 @@ async function main(): Promise<void> {
   const storage = config.databaseUrl
     ? await PostgresStorage.open({ url: config.databaseUrl, poolSize: config.databasePoolSize })
     : new SqliteStorage(databasePath(config));
+  const ahead = schemaAheadWarning(storage);
+  if (ahead !== undefined) {
+    log.warn(ahead, {
+      schemaVersion: storage.schemaVersion,
+      knownSchemaVersion: storage.knownSchemaVersion,
+    });
+  }
   if (config.seedDemo) {
     const seeded = await seedDemo(storage);
     if (seeded) log.info('seeded the demo data', { ...seeded });

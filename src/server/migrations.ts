@@ -51,6 +51,23 @@ export function pendingMigrations(
   return [...migrations].sort((a, b) => a.version - b.version).filter((m) => m.version > applied);
 }
 
+/**
+ * What to tell the operator when a newer release has migrated the database past what this one
+ * knows (a rollback, or old processes during a rolling upgrade). The server still starts: after
+ * migrations that only add it runs as before, without what they added; after one that changed
+ * what this release uses, its queries fail, and the warning says why. Undefined when in step.
+ */
+export function schemaAheadWarning(store: {
+  readonly schemaVersion: number;
+  readonly knownSchemaVersion: number;
+}): string | undefined {
+  if (store.schemaVersion <= store.knownSchemaVersion) return undefined;
+  return (
+    `the database schema is at version ${store.schemaVersion}, newer than this server's ` +
+    `${store.knownSchemaVersion}: a newer release migrated it; run that release (or newer)`
+  );
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

@@ -31,6 +31,7 @@ import { SqliteChangeLog } from './webhooks/sqlite-change-log.js';
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private version = 0;
+  readonly knownSchemaVersion: number;
   private readonly entities: SqliteEntities;
   readonly notifications: SqliteNotifications;
   readonly activity: SqliteActivity;
@@ -63,6 +64,7 @@ export class SqliteStorage implements Storage {
     this.syncFull = this.db.prepare('PRAGMA synchronous = FULL');
     this.walSync =
       this.journalMode === 'wal' ? new WalSync(`${file}-wal`, options.fsync) : undefined;
+    this.knownSchemaVersion = Math.max(0, ...migrations.map((m) => m.version));
     this.migrate(migrations);
     // Each writer appends its changes to the log inside its own transaction.
     this.changes = new SqliteChangeLog(this.db);

@@ -20,6 +20,11 @@ export type { StoredEntity } from './entities/entity-store.js';
 export interface Storage {
   /** Highest migration applied. */
   readonly schemaVersion: number;
+  /**
+   * The newest migration this build carries. Below `schemaVersion` when a newer release migrated
+   * the database (a rollback, or old processes during a rolling upgrade).
+   */
+  readonly knownSchemaVersion: number;
   getEntity(type: string, id: string): Promise<StoredEntity | undefined>;
   /**
    * Inserts or replaces an entity as given, silently (no version check, no history): every field

@@ -57,6 +57,7 @@ const types = {
 export class PostgresStorage implements Storage {
   private readonly pool: pg.Pool;
   private version = 0;
+  readonly knownSchemaVersion: number;
   private up = false;
   private closed = false;
   private readonly entities: PostgresEntities;
@@ -79,7 +80,9 @@ export class PostgresStorage implements Storage {
     this.pool.on('error', () => {
       this.up = false;
     });
-    this.ready = migrate(this.pool, options.migrations ?? POSTGRES_MIGRATIONS).then((version) => {
+    const migrations = options.migrations ?? POSTGRES_MIGRATIONS;
+    this.knownSchemaVersion = Math.max(0, ...migrations.map((m) => m.version));
+    this.ready = migrate(this.pool, migrations).then((version) => {
       this.version = version;
       this.up = true;
     });

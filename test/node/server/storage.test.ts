@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../../../src/server/migrations.js';
+import { MIGRATIONS, schemaAheadWarning } from '../../../src/server/migrations.js';
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
 import { storageContract } from '../helpers/storage-contract.js';
 
@@ -69,6 +69,25 @@ describe('SQLite storage', () => {
       [...MIGRATIONS.map((m) => m.version), 99],
     );
     await reopened.close();
+  });
+
+  test('a database a newer release migrated opens, and says it is ahead of this server', async () => {
+    const file = join(dir, 'ahead', 'crm.sqlite');
+    const newer = new SqliteStorage(file, [
+      ...MIGRATIONS,
+      { version: 99, name: 'add tags', sql: 'ALTER TABLE entities ADD COLUMN tags TEXT' },
+    ]);
+    assert.equal(schemaAheadWarning(newer), undefined);
+    await newer.close();
+
+    const older = new SqliteStorage(file);
+    assert.equal(older.schemaVersion, 99);
+    assert.equal(older.knownSchemaVersion, MIGRATIONS.at(-1)!.version);
+    assert.match(
+      schemaAheadWarning(older) ?? '',
+      new RegExp(`schema is at version 99, newer than this server's ${MIGRATIONS.at(-1)!.version}`),
+    );
+    await older.close();
   });
 
   test('a failing migration leaves no trace and the schema at the previous version', async () => {

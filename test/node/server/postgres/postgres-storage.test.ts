@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { EntityWriteResult } from '../../../../src/server/entities/entity-store.js';
-import type { Migration } from '../../../../src/server/migrations.js';
+import { schemaAheadWarning, type Migration } from '../../../../src/server/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../../../../src/server/postgres/postgres-migrations.js';
 import { PostgresStorage } from '../../../../src/server/postgres/postgres-storage.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
@@ -82,6 +82,25 @@ describe('PostgreSQL migrations', () => {
     assert.equal(storage.schemaVersion, latest);
     await storage.close();
     assert.ok(!(await tables(url)).includes('t'));
+  });
+
+  test('a database a newer release migrated opens, and says it is ahead of this server', async () => {
+    const url = await freshDatabase();
+    const latest = POSTGRES_MIGRATIONS.at(-1)!.version;
+    const newer = await PostgresStorage.open({
+      url,
+      migrations: [
+        ...POSTGRES_MIGRATIONS,
+        { version: latest + 1, name: 'add tags', sql: 'ALTER TABLE entities ADD COLUMN tags TEXT' },
+      ],
+    });
+    assert.equal(schemaAheadWarning(newer), undefined);
+    await newer.close();
+    const older = await PostgresStorage.open({ url });
+    assert.equal(older.schemaVersion, latest + 1);
+    assert.equal(older.knownSchemaVersion, latest);
+    assert.match(schemaAheadWarning(older) ?? '', /newer than this server's/);
+    await older.close();
   });
 
   test('two processes starting at once on an empty database migrate it once', async () => {
