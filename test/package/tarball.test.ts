@@ -60,11 +60,14 @@ describe('the packed tarball', () => {
       'dist/kit/define.js',
       'dist/kit/crm-realtime.bundle.js',
       'dist/kit/tokens.css',
+      'docs/protocol.md',
+      'docs/deploy.md',
       ...TAGS.flatMap((t) => [
         `dist/npm/elements/${t}/define.js`,
         `dist/npm/elements/${t}/define.d.ts`,
         `dist/kit/elements/${t}.js`,
       ]),
+      ...TAGS.map((t) => `docs/elements/${t === 'huddle' ? 'crm-huddle' : t}.md`),
     ]) {
       assert.ok(files.includes(required), `${required} is not in the tarball`);
     }
@@ -75,11 +78,34 @@ describe('the packed tarball', () => {
     assert.deepEqual(stray, [], 'the tarball ships repository files users do not need');
     const outside = files.filter(
       (f) =>
-        !/^(dist\/(npm|kit|frameworks)\/|custom-elements\.json$|README\.md$|package\.json$|LICENSE)/.test(
+        !/^(dist\/(npm|kit|frameworks)\/|docs\/.*\.md$|custom-elements\.json$|README\.md$|package\.json$|LICENSE)/.test(
           f,
         ),
     );
     assert.deepEqual(outside, [], 'files outside the documented artifacts');
+  });
+
+  it("resolves the README's and the docs' relative links inside the package", async () => {
+    // Read in node_modules, in an editor or on the registry's page: the element reference, the
+    // protocol and the deployment guide the README points to are there. The repository's own
+    // folders (the example apps, the benchmarks' results) are named as the repository's.
+    const { dir, files } = await pack();
+    const { readFile } = await import('node:fs/promises');
+    const { dirname, join, normalize } = await import('node:path');
+    const REPOSITORY_ONLY = /^(examples|bench)\//;
+    const broken: string[] = [];
+    for (const doc of files.filter((f) => f.endsWith('.md'))) {
+      const text = await readFile(`${dir}/${doc}`, 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const path = target!.split('#')[0]!;
+        if (path === '' || /^[a-z]+:/i.test(path)) continue;
+        const resolved = normalize(join(dirname(doc), path)).replace(/\/$/, '');
+        if (REPOSITORY_ONLY.test(resolved)) continue;
+        const found = files.some((f) => f === resolved || f.startsWith(`${resolved}/`));
+        if (!found) broken.push(`${doc}: ${target!}`);
+      }
+    }
+    assert.deepEqual(broken, [], 'links to files the package does not ship');
   });
 
   it('ships the MIT license that package.json names', async () => {
