@@ -151,6 +151,13 @@ export const styles = [
     button:hover {
       background: ${token('color-surface-hover')};
     }
+    button[aria-disabled='true'] {
+      color: ${token('color-text-muted')};
+      cursor: default;
+    }
+    button[aria-disabled='true']:hover {
+      background: ${token('color-surface')};
+    }
     button[aria-pressed='true'] {
       background: ${token('color-accent-subtle')};
       border-color: ${token('color-accent')};

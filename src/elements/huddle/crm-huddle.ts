@@ -11,6 +11,7 @@ import {
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { realClock } from '../../util/clock.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
+import { RovingTabindexController } from '../shared/roving-tabindex.js';
 import { styles } from './crm-huddle.styles.js';
 import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
 
@@ -32,7 +33,9 @@ const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
  * a message and a retry. A dropped connection re-negotiates instead of ending the call; leaving
  * the page leaves the call.
  *
- * Keyboard, while the focus is inside the element: M mute, V camera, S share the screen.
+ * Keyboard, while the focus is inside the element: M mute, V camera, S share the screen. The call's
+ * controls are a toolbar, one Tab stop: Left and Right move between them (round at the ends,
+ * mirrored right to left), Home and End go to the first and the last.
  *
  * @tagname crm-huddle
  * @summary A call on a record: audio, camera, screen sharing, who is speaking.
@@ -86,6 +89,10 @@ export class CrmHuddle extends LitElement {
         ...(joined.length ? [this.m.joined(joined, this.c)] : []),
         ...(left.length ? [this.m.left(left, this.c)] : []),
       ].join(' '),
+  });
+  /** One Tab stop for the row of buttons (the call's toolbar, or Join outside the call). */
+  private readonly controls = new RovingTabindexController(this, {
+    group: () => this.renderRoot.querySelector<HTMLElement>('[part~="controls"]'),
   });
   private m: HuddleMessages = defaultHuddleMessages;
   private c: MessageContext = messageContext('en');
@@ -213,6 +220,11 @@ export class CrmHuddle extends LitElement {
       </div>`;
   }
 
+  /**
+   * Invite, once rung, is `aria-disabled` rather than `disabled`: the only unusable control of the
+   * toolbar stays focusable (the APG toolbar example's choice), so "Ringing…" can still be found by
+   * arrowing, and the focus does not drop to the page when the button it is on is pressed.
+   */
   private renderCall(): TemplateResult {
     const { m, c } = this;
     const call = this.call;
@@ -275,8 +287,10 @@ export class CrmHuddle extends LitElement {
         <button
           type="button"
           part="invite"
-          ?disabled=${this.invited}
-          @click=${() => void this.invite()}
+          aria-disabled=${this.invited ? 'true' : 'false'}
+          @click=${() => {
+            if (!this.invited) void this.invite();
+          }}
         >
           ${this.invited ? m.invited(c) : m.invite(c)}
         </button>

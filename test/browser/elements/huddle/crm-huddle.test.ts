@@ -1,10 +1,12 @@
 /**
  * `<crm-huddle>` alone in a page, on the fake server: its states (idle, refused, in a call), the
- * pressed state of its toggles, its shortcuts and axe. Media comes from stubbed devices (a canvas
+ * pressed state of its toggles, its shortcuts, the call's toolbar (one Tab stop, arrow keys) and
+ * axe. Media comes from stubbed devices (a canvas
  * and an oscillator), so a refusal can be played too. Several people and real media flowing between
  * them are the e2e tests' part (test/e2e/huddle.test.ts).
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/huddle/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
@@ -221,6 +223,180 @@ describe('<crm-huddle>', () => {
       await el.updateComplete;
       expect(el.state).to.equal('idle');
       expect(el.muted).to.equal(false);
+    });
+  });
+
+  describe("the call's toolbar: one Tab stop, the arrow keys move within it", () => {
+    const ORDER = ['mute', 'camera', 'share', 'invite', 'leave'];
+
+    /** In a call, with a button before and after the element to Tab from and to. */
+    async function inCall(dir: 'ltr' | 'rtl' = 'ltr') {
+      const mounted = await mount();
+      await mounted.join();
+      const provider = mounted.el.parentElement!;
+      provider.setAttribute('dir', dir);
+      const before = Object.assign(document.createElement('button'), { id: 'before' });
+      const after = Object.assign(document.createElement('button'), { id: 'after' });
+      provider.before(before);
+      provider.after(after);
+      return { ...mounted, before, after };
+    }
+
+    /** The part name of the button focused inside the element, or undefined. */
+    function focused(el: HTMLElement): string | undefined {
+      return el.shadowRoot!.activeElement?.getAttribute('part') ?? undefined;
+    }
+
+    /** The part names of the element's buttons that Tab can reach. */
+    function tabStops(el: HTMLElement): string[] {
+      const buttons = el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button');
+      return [...buttons]
+        .filter((b) => b.tabIndex >= 0 && !b.disabled)
+        .map((b) => b.getAttribute('part') ?? b.textContent!.trim());
+    }
+
+    /** Press `keys` one after the other, as the keyboard does; `Shift+Tab` holds Shift. */
+    async function press(...keys: string[]) {
+      for (const key of keys) {
+        const [modifier, main] = key.includes('+') ? key.split('+') : [undefined, key];
+        if (modifier) await sendKeys({ down: modifier });
+        await sendKeys({ press: main! });
+        if (modifier) await sendKeys({ up: modifier });
+      }
+    }
+
+    it('is a labelled toolbar with one Tab stop, the first button', async () => {
+      const { el, part } = await inCall();
+      expect(part('controls')!.getAttribute('role')).to.equal('toolbar');
+      expect(part('controls')!.getAttribute('aria-label')).to.equal('Call');
+      expect(tabStops(el)).to.deep.equal(['mute']);
+      await expectAccessible(el);
+    });
+
+    describe('Tab', () => {
+      it('enters on one button and leaves the toolbar with the next press', async () => {
+        const { el, before } = await inCall();
+        before.focus();
+        await press('Tab');
+        expect(focused(el)).to.equal('mute');
+        await press('Tab');
+        expect(document.activeElement?.id).to.equal('after');
+      });
+
+      it('comes back (Shift+Tab) to the button focused last', async () => {
+        const { el } = await inCall();
+        el.shadowRoot!.querySelector<HTMLElement>('[part="mute"]')!.focus();
+        await press('ArrowRight', 'ArrowRight');
+        expect(focused(el)).to.equal('share');
+        await press('Tab');
+        expect(document.activeElement?.id).to.equal('after');
+        await press('Shift+Tab');
+        expect(focused(el)).to.equal('share');
+        expect(tabStops(el)).to.deep.equal(['share']);
+      });
+    });
+
+    describe('ArrowRight', () => {
+      it('moves to the next button, and from the last round to the first', async () => {
+        const { el, part } = await inCall();
+        part('mute')!.focus();
+        for (const name of [...ORDER.slice(1), 'mute']) {
+          await press('ArrowRight');
+          expect(focused(el)).to.equal(name);
+          expect(tabStops(el)).to.deep.equal([name]);
+        }
+      });
+    });
+
+    describe('ArrowLeft', () => {
+      it('moves to the previous button, and from the first round to the last', async () => {
+        const { el, part } = await inCall();
+        part('mute')!.focus();
+        for (const name of [...ORDER].reverse()) {
+          await press('ArrowLeft');
+          expect(focused(el)).to.equal(name);
+          expect(tabStops(el)).to.deep.equal([name]);
+        }
+      });
+    });
+
+    describe('Home and End', () => {
+      it('go to the first and the last button', async () => {
+        const { el, part } = await inCall();
+        part('camera')!.focus();
+        await press('End');
+        expect(focused(el)).to.equal('leave');
+        await press('Home');
+        expect(focused(el)).to.equal('mute');
+        expect(tabStops(el)).to.deep.equal(['mute']);
+      });
+    });
+
+    describe('ArrowUp and ArrowDown', () => {
+      it('leave a horizontal toolbar alone', async () => {
+        const { el, part } = await inCall();
+        part('camera')!.focus();
+        await press('ArrowDown', 'ArrowUp');
+        expect(focused(el)).to.equal('camera');
+      });
+    });
+
+    describe('right to left (dir="rtl")', () => {
+      it('ArrowLeft moves to the next button, ArrowRight to the previous one', async () => {
+        const { el, part } = await inCall('rtl');
+        part('mute')!.focus();
+        await press('ArrowLeft');
+        expect(focused(el)).to.equal('camera');
+        await press('ArrowRight', 'ArrowRight');
+        expect(focused(el)).to.equal('leave');
+      });
+    });
+
+    describe('Enter', () => {
+      it('on "Ring everyone here": the button says so, stays focused, arrows still reach it', async () => {
+        const { el, part, settle } = await inCall();
+        part('invite')!.focus();
+        await press('Enter');
+        await waitUntil(() => part('invite')!.textContent!.includes('Ringing'), 'did not ring');
+        await settle();
+        const invite = part('invite') as HTMLButtonElement;
+        expect(invite.getAttribute('aria-disabled')).to.equal('true');
+        expect(focused(el)).to.equal('invite');
+        expect(tabStops(el)).to.deep.equal(['invite']);
+        await press('ArrowLeft', 'ArrowRight');
+        expect(focused(el)).to.equal('invite');
+        await expectAccessible(el);
+      });
+
+      it('joining and leaving keep the focus, on one Tab stop, as the buttons change', async () => {
+        const { el, part, settle } = await mount();
+        part('join')!.focus();
+        let changed = oneEvent(el, 'crm-huddle-change');
+        await press('Enter');
+        await changed;
+        await settle();
+        expect(el.state).to.equal('in-call');
+        await waitUntil(() => focused(el) === 'mute', 'the focus did not go to the toolbar');
+        expect(tabStops(el)).to.deep.equal(['mute']);
+
+        await press('End');
+        expect(focused(el)).to.equal('leave');
+        changed = oneEvent(el, 'crm-huddle-change');
+        await press('Enter');
+        await changed;
+        await settle();
+        expect(el.state).to.equal('idle');
+        await waitUntil(() => focused(el) === 'join', 'the focus did not go to Join');
+        expect(tabStops(el)).to.deep.equal(['join']);
+
+        // Leave, which had the stop, is gone: the new toolbar's first button takes it.
+        changed = oneEvent(el, 'crm-huddle-change');
+        await press('Enter');
+        await changed;
+        await settle();
+        await waitUntil(() => focused(el) === 'mute', 'the focus did not go to the toolbar');
+        expect(tabStops(el)).to.deep.equal(['mute']);
+      });
     });
   });
 
