@@ -125,6 +125,60 @@ describe('the demo as a newcomer meets it', () => {
     }
   });
 
+  test('at 320 px wide nothing scrolls sideways or is cut short', { timeout: 60_000 }, async () => {
+    assert.ok(server && browser);
+    // WCAG 1.4.10 (reflow): a 320 CSS px wide window shows everything without scrolling sideways
+    // (1280 px zoomed to 400 %). Checked once each page shows its data, which is what overflowed:
+    // the dashboard's side lists and figures, the customer's form.
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    contexts.push(context);
+    const pages = [
+      {
+        path: '/dashboard.html',
+        // The figures and both side lists, read from the server.
+        ready: () =>
+          ['[data-stats]', '[data-attention]', '[data-upcoming]'].every(
+            (list) => document.querySelector(list)?.getAttribute('aria-busy') === 'false',
+          ),
+      },
+      {
+        path: '/customer.html?id=31',
+        // The form, filled with the customer's values.
+        ready: () => !!document.querySelector<HTMLInputElement>('[name="company"]')?.value,
+      },
+    ];
+    for (const { path, ready } of pages) {
+      const { page } = await openAs(context, server.origin, path, 'ana');
+      await page.waitForFunction(ready);
+      await page.locator('crm-activity-feed article').first().waitFor();
+      const found = await page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const past = [...document.querySelectorAll('main *')]
+          .filter((el) => {
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && (box.left < -0.5 || box.right > width + 0.5);
+          })
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${el.textContent?.trim()})`);
+        // Text cut short inside its own box: an ellipsis, a field showing part of its value.
+        const cut = [
+          ...document.querySelectorAll<HTMLElement>(
+            '.stat-label, .stat-value, .mini-item .stacked > span, .form-field input, .form-field select',
+          ),
+        ]
+          .filter((el) => el.scrollWidth > el.clientWidth + 1)
+          .map(
+            (el) =>
+              `${el.tagName.toLowerCase()}.${el.className} (${'value' in el ? el.value : el.textContent?.trim()})`,
+          );
+        return { scrollWidth: document.documentElement.scrollWidth, width, past, cut };
+      });
+      assert.equal(found.width, 320, path);
+      assert.ok(found.scrollWidth <= 320, `${path} is ${found.scrollWidth} px wide`);
+      assert.deepEqual(found.past, [], `${path}: past the window's edge`);
+      assert.deepEqual(found.cut, [], `${path}: cut short`);
+    }
+  });
+
   test('the hint shows before any script has run', { timeout: 30_000 }, async () => {
     assert.ok(server && browser);
     // The page's largest text at first paint (what Lighthouse takes for LCP): printed in the
