@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import type { UserProfile } from '../protocol/index.js';
 import { AvatarUrl, UserId } from '../protocol/index.js';
-import type { AuthConfig } from './config.js';
+import { DEFAULT_JWT_CLOCK_TOLERANCE_S, type AuthConfig } from './config.js';
 import type { ServerClock } from './clock.js';
 import {
   DEFAULT_PERMISSIONS_CLAIM,
@@ -55,6 +55,24 @@ export function profileFromClaims(claims: JWTPayload): UserProfile | undefined {
   return profile;
 }
 
+/**
+ * `auth.jwksUrl` as a URL: `createServer` callers get an error naming the option, at start,
+ * instead of a bare "Invalid URL" or a failure on the first token (`loadConfig` checks the
+ * environment variable the same way).
+ */
+function jwksUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`auth.jwksUrl: ${JSON.stringify(raw)} is not an http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`auth.jwksUrl: ${JSON.stringify(raw)} is not an http(s) URL`);
+  }
+  return url;
+}
+
 export class Authenticator {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -64,7 +82,7 @@ export class Authenticator {
     private readonly clock: ServerClock,
   ) {
     this.secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
-    this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+    this.jwks = config.jwksUrl ? createRemoteJWKSet(jwksUrl(config.jwksUrl)) : undefined;
   }
 
   get devIdentities(): boolean {
@@ -82,9 +100,13 @@ export class Authenticator {
 
   private async verify(token: string): Promise<AuthResult> {
     // A token without `exp` would open sockets for ever, and a stolen one would never stop working.
+    // The allowance covers the token service's clock differing from this one's, both ways: a
+    // fresh token whose `nbf` is a moment ahead, one whose `exp` just passed. It applies to the
+    // connect only; `Session` closes an open connection at `exp` itself (docs/security.md).
     const options: JWTVerifyOptions = {
       currentDate: new Date(this.clock.now()),
       requiredClaims: ['exp'],
+      clockTolerance: this.config.clockToleranceS ?? DEFAULT_JWT_CLOCK_TOLERANCE_S,
     };
     if (this.config.issuer) options.issuer = this.config.issuer;
     if (this.config.audience) options.audience = this.config.audience;

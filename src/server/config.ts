@@ -8,9 +8,10 @@
  * | --data-dir D      | DATA_DIR            | .data          |
  * | --dev             | CRM_DEV=1           | off            |
  * |                   | CRM_JWT_SECRET (>= 32 bytes) |       |
- * |                   | CRM_JWKS_URL        |                |
+ * |                   | CRM_JWKS_URL (http/https) |          |
  * |                   | CRM_JWT_ISSUER      |                |
  * |                   | CRM_JWT_AUDIENCE    |                |
+ * | --jwt-clock-tolerance S | CRM_JWT_CLOCK_TOLERANCE_S (0-300) | 30 |
  * | --grace-ms N      | CRM_GRACE_MS        | 15000          |
  * | --heartbeat-ms N  | CRM_HEARTBEAT_MS    | 30000          |
  * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
@@ -68,6 +69,13 @@ export interface AuthConfig {
   permissionsClaim?: string;
   issuer?: string;
   audience?: string;
+  /**
+   * Seconds by which a token's `nbf` may lie ahead of this server's clock, and its `exp` behind
+   * it, when a socket connects (`CRM_JWT_CLOCK_TOLERANCE_S`; default
+   * `DEFAULT_JWT_CLOCK_TOLERANCE_S`): the token service's clock is never exactly this one's. An
+   * open connection is still closed at `exp` itself.
+   */
+  clockToleranceS?: number;
   /** Accept `devUser` from `hello` without a token. Never in production. */
   devIdentities: boolean;
 }
@@ -256,6 +264,21 @@ export function checkJwtSecret(secret: string | undefined, name = 'CRM_JWT_SECRE
   }
 }
 
+/**
+ * Clock skew allowed on a token's `nbf` and `exp`. Hosts kept by NTP differ by milliseconds; a
+ * token service with a drifting clock by seconds. A token service setting `nbf` to its own "now"
+ * would otherwise have its fresh tokens refused by a server a moment behind it, and a client
+ * refused twice in a row gives up ("sign-in refused"). 30 s covers real drift while an expired
+ * token stays usable for at most that long, and only to connect.
+ */
+export const DEFAULT_JWT_CLOCK_TOLERANCE_S = 30;
+
+/**
+ * A larger allowance is refused: RFC 7519 speaks of "no more than a few minutes", and a value
+ * meant as milliseconds (30000) would accept tokens expired for hours.
+ */
+export const MAX_JWT_CLOCK_TOLERANCE_S = 300;
+
 /** API keys shorter than this are refused: they could be guessed. */
 export const MIN_API_KEY_LENGTH = 16;
 
@@ -381,11 +404,18 @@ function webhookConfig(
   };
 }
 
-function integer(name: string, raw: string | undefined, fallback: number, min = 0): number {
+function integer(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be an integer ${range}, got "${raw}"`);
   }
   return value;
 }
@@ -433,6 +463,7 @@ export function loadConfig(
     '--seed-demo',
     '--no-seed',
     '--entity-backend-url',
+    '--jwt-clock-tolerance',
     '--authorize-url',
     '--webhook-url',
     '--database-url',
@@ -482,7 +513,17 @@ export function loadConfig(
   };
   if (env.CRM_JWT_SECRET) auth.jwtSecret = env.CRM_JWT_SECRET;
   checkJwtSecret(auth.jwtSecret);
-  if (env.CRM_JWKS_URL) auth.jwksUrl = env.CRM_JWKS_URL;
+  // Checked here, so a typo fails the start naming the setting, not the first token (or the
+  // start with a bare "Invalid URL"). Plain http is accepted like every other URL setting.
+  const jwksUrl = httpUrl('CRM_JWKS_URL', undefined, env);
+  if (jwksUrl !== undefined) auth.jwksUrl = jwksUrl;
+  auth.clockToleranceS = integer(
+    'CRM_JWT_CLOCK_TOLERANCE_S (--jwt-clock-tolerance)',
+    flag('--jwt-clock-tolerance') ?? env.CRM_JWT_CLOCK_TOLERANCE_S,
+    DEFAULT_JWT_CLOCK_TOLERANCE_S,
+    0,
+    MAX_JWT_CLOCK_TOLERANCE_S,
+  );
   if (env.CRM_JWT_ISSUER) auth.issuer = env.CRM_JWT_ISSUER;
   if (env.CRM_JWT_AUDIENCE) auth.audience = env.CRM_JWT_AUDIENCE;
   if (env.CRM_PERMISSIONS_CLAIM) auth.permissionsClaim = env.CRM_PERMISSIONS_CLAIM;

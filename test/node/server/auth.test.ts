@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
+import { DEFAULT_JWT_CLOCK_TOLERANCE_S } from '../../../src/server/config.js';
 import { TestClient } from '../helpers/server-client.js';
 import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -11,10 +12,18 @@ const SECRET = 'test-secret-of-sufficient-length-for-hs256';
 
 function sign(
   claims: Record<string, unknown>,
-  options: { secret?: string; expiresIn?: number | null; now: number; issuer?: string },
+  options: {
+    secret?: string;
+    expiresIn?: number | null;
+    now: number;
+    issuer?: string;
+    /** Sets `nbf` to `iat`, as token services that stamp "valid from now" do. */
+    notBefore?: boolean;
+  },
 ): Promise<string> {
   const iat = Math.floor(options.now / 1000);
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(iat);
+  if (options.notBefore) jwt = jwt.setNotBefore(iat);
   // `null`: no `exp` at all.
   if (options.expiresIn !== null) jwt = jwt.setExpirationTime(iat + (options.expiresIn ?? 600));
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
@@ -85,12 +94,56 @@ describe('server authentication', () => {
     h = await startHarness({ auth: { jwtSecret: SECRET } });
     const token = await sign({ sub: 'u' }, { now: h.clock.now(), expiresIn: 60 });
     h.clients.push(await TestClient.connect(h.url, { token }));
-    h.clock.advanceSync(61_000);
+    // Past `exp` and past the clock-skew allowance after it.
+    h.clock.advanceSync((60 + DEFAULT_JWT_CLOCK_TOLERANCE_S) * 1000);
     const { error } = await refused(h, { token });
     assert.equal(error.type === 'error' && error.message, 'token expired');
   });
 
-  test('a connection that outlives its token is closed with 1008 when the token expires', async () => {
+  test('a token from an issuer whose clock runs a second ahead (nbf = iat) is accepted', async () => {
+    h = await startHarness({ auth: { jwtSecret: SECRET } });
+    const token = await sign(
+      { sub: 'u' },
+      { now: h.clock.now() + 2000, notBefore: true, expiresIn: 600 },
+    );
+    const client = await TestClient.connect(h.url, { token });
+    h.clients.push(client);
+    assert.equal(client.ofType('welcome')[0]!.user.id, 'u');
+  });
+
+  test('a token not valid before the clock-skew allowance has passed is refused', async () => {
+    h = await startHarness({ auth: { jwtSecret: SECRET } });
+    const ahead = (DEFAULT_JWT_CLOCK_TOLERANCE_S + 1) * 1000;
+    const token = await sign({ sub: 'u' }, { now: h.clock.now() + ahead, notBefore: true });
+    const { error, closed } = await refused(h, { token });
+    assert.equal(error.type === 'error' && error.code, 'invalid_token');
+    assert.match(error.type === 'error' ? error.message : '', /nbf/);
+    assert.equal(closed.code, 1008);
+  });
+
+  test('auth.clockToleranceS sets the allowance: 0 refuses a token valid 2 s from now', async () => {
+    h = await startHarness({ auth: { jwtSecret: SECRET, clockToleranceS: 0 } });
+    const future = await sign({ sub: 'u' }, { now: h.clock.now() + 2000, notBefore: true });
+    const early = (await refused(h, { token: future })).error;
+    assert.match(early.type === 'error' ? early.message : '', /nbf/);
+    const expired = await sign({ sub: 'u' }, { now: h.clock.now() - 61_000, expiresIn: 60 });
+    const { error } = await refused(h, { token: expired });
+    assert.equal(error.type === 'error' && error.message, 'token expired');
+  });
+
+  test('a token expired by less than the allowance connects, and is closed at once: its exp holds for an open connection', async () => {
+    h = await startHarness({ auth: { jwtSecret: SECRET } });
+    const token = await sign({ sub: 'u' }, { now: h.clock.now() - 61_000, expiresIn: 60 });
+    const client = await TestClient.connect(h.url, { token });
+    h.clients.push(client);
+    assert.equal(client.ofType('welcome')[0]!.user.id, 'u');
+    h.clock.advanceSync(0);
+    const error = await client.next((f) => f.type === 'error');
+    assert.equal(error.type === 'error' && error.code, 'invalid_token');
+    assert.equal((await client.waitClosed()).code, 1008);
+  });
+
+  test('a connection that outlives its token is closed with 1008 when the token expires (at exp, without the clock-skew allowance)', async () => {
     h = await startHarness({ auth: { jwtSecret: SECRET } });
     const token = await sign({ sub: 'u' }, { now: h.clock.now(), expiresIn: 60 });
     const client = await TestClient.connect(h.url, { token });

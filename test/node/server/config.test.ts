@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, databasePath, loadConfig } from '../../../src/server/config.js';
+import {
+  ConfigError,
+  databasePath,
+  DEFAULT_JWT_CLOCK_TOLERANCE_S,
+  loadConfig,
+} from '../../../src/server/config.js';
 import { createServer } from '../../../src/server/server.js';
 
 /** 32 bytes: the shortest HS256 secret the server accepts. */
@@ -93,5 +98,47 @@ describe('server configuration', () => {
     // Counted in bytes, as HMAC sees them: 16 two-byte characters are enough.
     assert.equal(loadConfig([], { CRM_JWT_SECRET: 'é'.repeat(16) }).auth.jwtSecret, 'é'.repeat(16));
     assert.throws(() => createServer({ auth: { jwtSecret: 'short' }, quiet: true }), /32 bytes/);
+  });
+
+  test('the JWT clock-skew allowance: 30 s by default, from the environment or the flag, checked', () => {
+    assert.equal(loadConfig(['--dev'], {}).auth.clockToleranceS, DEFAULT_JWT_CLOCK_TOLERANCE_S);
+    assert.equal(DEFAULT_JWT_CLOCK_TOLERANCE_S, 30);
+    const env = { CRM_JWT_CLOCK_TOLERANCE_S: '5' };
+    assert.equal(loadConfig(['--dev'], env).auth.clockToleranceS, 5);
+    assert.equal(loadConfig(['--dev', '--jwt-clock-tolerance', '0'], env).auth.clockToleranceS, 0);
+    // 30000 is milliseconds meant as seconds: 8 hours of expired tokens.
+    for (const bad of ['-1', '1.5', 'thirty', '30000']) {
+      assert.throws(
+        () => loadConfig(['--dev'], { CRM_JWT_CLOCK_TOLERANCE_S: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes('CRM_JWT_CLOCK_TOLERANCE_S') &&
+          error.message.includes('--jwt-clock-tolerance') &&
+          error.message.includes('from 0 to 300'),
+        bad,
+      );
+    }
+  });
+
+  test('CRM_JWKS_URL must be an http(s) URL, refused at start naming the variable', () => {
+    for (const bad of ['not-a-url', 'ftp://keys.example.com/jwks.json', 'keys.example.com/jwks']) {
+      assert.throws(
+        () => loadConfig([], { CRM_JWKS_URL: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes('CRM_JWKS_URL') &&
+          error.message.includes('not an http(s) URL'),
+        bad,
+      );
+    }
+    for (const good of ['https://auth.example.com/.well-known/jwks.json', 'http://10.0.0.7/jwks']) {
+      assert.equal(loadConfig([], { CRM_JWKS_URL: good }).auth.jwksUrl, good);
+    }
+    // An unset secret often arrives as an empty variable: no JWKS, not a bad one.
+    assert.throws(() => loadConfig([], { CRM_JWKS_URL: '' }), /no way to authenticate/);
+    assert.throws(
+      () => createServer({ auth: { jwksUrl: 'not-a-url' }, quiet: true }),
+      /auth\.jwksUrl: "not-a-url" is not an http\(s\) URL/,
+    );
   });
 });
