@@ -25,6 +25,15 @@ function devBanner(): void {
   );
 }
 
+/**
+ * A configured URL as the log may show it: scheme, host and path. The user, password and query
+ * string are left out, since a URL can carry credentials in each.
+ */
+function shownUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
 async function main(): Promise<void> {
   let config: ServerConfig;
   try {
@@ -88,6 +97,14 @@ async function main(): Promise<void> {
     compression: config.compression,
     debugFrames: config.debugFrames,
     http: config.http,
+  });
+
+  // Which of the CRM backend's integrations this process talks to, so an operator reading the
+  // start of the log sees a missing (or unintended) one before users hit it.
+  log.info('integrations', {
+    writeThrough: config.entityBackend ? shownUrl(config.entityBackend.url) : 'off',
+    authorizeCallback: config.authorizeCallback ? shownUrl(config.authorizeCallback.url) : 'off',
+    webhooks: config.webhooks ? shownUrl(config.webhooks.url) : 'off',
   });
 
   let stopping = false;

@@ -13,6 +13,14 @@ import { startMain } from '../helpers/main-process.js';
 
 const START_MS = 20_000;
 
+/** The JSON log lines a process wrote. */
+function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 describe('server process start', () => {
   let dir: string;
   before(async () => {
@@ -33,11 +41,7 @@ describe('server process start', () => {
       START_MS,
     );
     try {
-      const warning = output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((entry) => entry['schemaVersion'] === 99);
+      const warning = logLines(output()).find((entry) => entry['schemaVersion'] === 99);
       assert.ok(warning, `no warning about the schema in:\n${output()}`);
       assert.equal(warning['level'], 'warn');
       assert.equal(warning['knownSchemaVersion'], MIGRATIONS.at(-1)!.version);
@@ -56,6 +60,56 @@ describe('server process start', () => {
     );
     try {
       assert.doesNotMatch(output(), /schemaVersion/);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  test('it logs which integrations are on, their URLs without credentials', async () => {
+    // The webhook secret is read from the environment only: the child gets a copy of this
+    // process's environment when it is spawned, at once, so it is set just for that.
+    process.env['CRM_WEBHOOK_SECRET'] = 'webhook-secret-for-the-test';
+    const started = startMain(
+      [
+        ...['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1'],
+        ...['--data-dir', join(dir, 'integrations')],
+        ...['--entity-backend-url', 'http://crm:hunter2@127.0.0.1:9/api?key=s3cret'],
+        ...['--authorize-url', 'https://crm.example.com/realtime/authorize'],
+        ...['--webhook-url', 'https://hooks.example.com/crm?token=s3cret'],
+      ],
+      START_MS,
+    );
+    delete process.env['CRM_WEBHOOK_SECRET'];
+    const { child, output } = await started;
+    try {
+      const line = logLines(output()).find((entry) => entry['msg'] === 'integrations');
+      assert.ok(line, `no integrations line in:\n${output()}`);
+      assert.equal(line['level'], 'info');
+      assert.equal(line['writeThrough'], 'http://127.0.0.1:9/api');
+      assert.equal(line['authorizeCallback'], 'https://crm.example.com/realtime/authorize');
+      assert.equal(line['webhooks'], 'https://hooks.example.com/crm');
+      assert.doesNotMatch(output(), /hunter2|s3cret/);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  test('with none configured, it logs that each is off', async () => {
+    const { child, output } = await startMain(
+      ['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'none')],
+      START_MS,
+    );
+    try {
+      const line = logLines(output()).find((entry) => entry['msg'] === 'integrations');
+      assert.ok(line, `no integrations line in:\n${output()}`);
+      assert.deepEqual(
+        [line['writeThrough'], line['authorizeCallback'], line['webhooks']],
+        ['off', 'off', 'off'],
+      );
     } finally {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
