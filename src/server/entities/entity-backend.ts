@@ -6,18 +6,25 @@
  * | call                                   | answers                                                |
  * |----------------------------------------|--------------------------------------------------------|
  * | `GET <url>/entities/<type>/<id>`       | 200 `{ fields }` · 404 (no such record)                |
- * | `POST <url>/entities/<type>/<id>`      | 200 `{ fields? }` accepted (`fields`: the values it    |
- * |   `{ fields, base, baseVersion,`       | stored, e.g. a normalized phone) · 422 `{ errors,      |
- * |   `mutationId, user }`                 | message? }` refused · 409 `{ current, changedBy? }`    |
- * |   header `Idempotency-Key: <mutationId>` | changed meanwhile · 403 forbidden · 404 not found    |
+ * | `POST <url>/entities/<type>/<id>`      | 2xx `{ fields? }` or no body: accepted (`fields`: the  |
+ * |   `{ fields, base, baseVersion,`       | values it stored, e.g. a normalized phone) · 400/422   |
+ * |   `mutationId, user }`                 | `{ errors?, message? }` refused · 409 `{ current,      |
+ * |   header `Idempotency-Key: <mutationId>` | changedBy? }` changed meanwhile · 403 · 404          |
  *
- * Anything else — another status, a body that is not the documented JSON, no answer within the
- * timeout, a refused connection — is `unavailable`: the save may or may not have reached the
- * backend, so the client keeps it and sends it again later with the same mutation id, which the
- * backend recognizes by its `Idempotency-Key` and applies once.
+ * A backend speaks in its own dialect, so what it says is read leniently wherever its meaning is
+ * clear from the status: a refusal stays a refusal whatever its body (messages too long are cut,
+ * errors naming no field of the save become the message), and a 409 without usable `current` is
+ * still a conflict (`current` undefined: write-through reads the record). Only where the meaning
+ * is not clear — a 2xx whose body is not the documented JSON (HTML, cut short, wrong types: an
+ * accepted save whose stored values cannot be known), another status, no answer within the
+ * timeout, a refused connection — is the answer `unavailable`: the save may or may not have
+ * reached the backend, so the client keeps it and sends it again later with the same mutation id,
+ * which the backend recognizes by its `Idempotency-Key` and applies once. A 401 is `unavailable`
+ * too, marked `misconfigured`: the backend refused the server's own key (`CRM_ENTITY_BACKEND_KEY`),
+ * which an operator fixes, and the queued saves must survive until then.
  */
 import * as z from 'zod/mini';
-import { Fields, FieldErrors, UserProfile } from '../../protocol/index.js';
+import { Fields, UserProfile, type FieldErrors } from '../../protocol/index.js';
 
 export interface EntityBackendOptions {
   /** Base URL, e.g. `https://crm.example.com/realtime-api` (no trailing slash needed). */
@@ -44,23 +51,31 @@ export interface BackendWrite {
 export type BackendWriteAnswer =
   | { kind: 'accepted'; fields: Fields }
   | { kind: 'rejected'; errors: FieldErrors; message: string | undefined }
-  | { kind: 'conflict'; current: Fields; changedBy: UserProfile | undefined }
+  /** `current` undefined: the 409 did not say what the backend holds (no usable `current`). */
+  | { kind: 'conflict'; current: Fields | undefined; changedBy: UserProfile | undefined }
   | { kind: 'forbidden' }
   | { kind: 'not_found' }
-  | { kind: 'unavailable'; reason: string };
+  | BackendUnavailable;
 
 export type BackendReadAnswer =
-  | { kind: 'found'; fields: Fields }
-  | { kind: 'not_found' }
-  | { kind: 'unavailable'; reason: string };
+  { kind: 'found'; fields: Fields } | { kind: 'not_found' } | BackendUnavailable;
+
+export interface BackendUnavailable {
+  kind: 'unavailable';
+  reason: string;
+  /** The backend refused the server's own key (401): an operator's setting to fix, not an outage. */
+  misconfigured?: true;
+}
 
 const ReadBody = z.object({ fields: Fields });
 const AcceptBody = z.object({ fields: z.optional(Fields) });
-const RejectBody = z.object({
-  errors: z.optional(FieldErrors),
-  message: z.optional(z.string().check(z.maxLength(500))),
-});
-const ConflictBody = z.object({ current: Fields, changedBy: z.optional(UserProfile) });
+
+/** The longest message `entity.rejected` carries, for the whole change and for each field. */
+export const MAX_REFUSAL_MESSAGE = 500;
+/** A refusal's message when the backend gave none that fits the change. */
+export const GENERIC_REFUSAL = 'the CRM refused the change';
+/** A field's message when the backend named the field without a readable message. */
+export const GENERIC_FIELD_REFUSAL = 'the CRM refused this value';
 
 /** The default timeout: a person waits for the save, so it stays short. */
 export const DEFAULT_BACKEND_TIMEOUT_MS = 5000;
@@ -81,7 +96,9 @@ export class EntityBackend {
     const answer = await this.call('GET', type, id, undefined, undefined);
     if (answer.kind === 'unavailable') return answer;
     if (answer.status === 404) return { kind: 'not_found' };
+    if (answer.status === 401) return this.keyRefused('GET');
     if (answer.status !== 200) return unexpected(answer.status);
+    if (answer.notJson) return notJson('GET', answer.status);
     const body = z.safeParse(ReadBody, answer.body);
     return body.success
       ? { kind: 'found', fields: body.data.fields }
@@ -99,34 +116,44 @@ export class EntityBackend {
     };
     const answer = await this.call('POST', write.type, write.id, body, write.mutationId);
     if (answer.kind === 'unavailable') return answer;
-    switch (answer.status) {
-      case 200:
-      case 201: {
-        const parsed = z.safeParse(AcceptBody, answer.body ?? {});
-        if (!parsed.success) return malformed('POST', parsed.error);
-        return { kind: 'accepted', fields: parsed.data.fields ?? {} };
-      }
-      case 422: {
-        const parsed = z.safeParse(RejectBody, answer.body);
-        if (!parsed.success) return malformed('POST', parsed.error);
-        const { errors = {}, message } = parsed.data;
-        if (Object.keys(errors).length === 0 && !message) {
-          return { kind: 'unavailable', reason: '422 without errors or message' };
-        }
-        return { kind: 'rejected', errors, message };
-      }
-      case 409: {
-        const parsed = z.safeParse(ConflictBody, answer.body);
-        if (!parsed.success) return malformed('POST', parsed.error);
-        return { kind: 'conflict', current: parsed.data.current, changedBy: parsed.data.changedBy };
-      }
+    const { status } = answer;
+    if (status >= 200 && status < 300) {
+      // Accepted, with or without a body (204). A body that is there but not the documented JSON
+      // leaves what the backend stored unknown: not stored here, and the client's retry (same
+      // key) gets the backend's first answer again, by then perhaps readable.
+      if (answer.notJson) return notJson('POST', status);
+      const parsed = z.safeParse(AcceptBody, answer.body ?? {});
+      if (!parsed.success) return malformed('POST', parsed.error);
+      return { kind: 'accepted', fields: parsed.data.fields ?? {} };
+    }
+    switch (status) {
+      case 400:
+      case 422:
+        // A validation refusal, whichever of the two the backend's framework uses: final.
+        return refusalOf(answer.body, write.fields);
+      case 409:
+        return conflictOf(answer.body);
+      case 401:
+        return this.keyRefused('POST');
       case 403:
         return { kind: 'forbidden' };
       case 404:
         return { kind: 'not_found' };
       default:
-        return unexpected(answer.status);
+        return unexpected(status);
     }
+  }
+
+  /** A 401 is about the server's own credentials, never the user's: the operator's to fix. */
+  private keyRefused(method: string): BackendUnavailable {
+    const key = this.options.key
+      ? 'check that CRM_ENTITY_BACKEND_KEY is the key the backend expects'
+      : 'CRM_ENTITY_BACKEND_KEY is not set';
+    return {
+      kind: 'unavailable',
+      reason: `${method} answered 401: the backend refused the server's key; ${key}`,
+      misconfigured: true,
+    };
   }
 
   private async call(
@@ -136,7 +163,14 @@ export class EntityBackend {
     body: unknown,
     idempotencyKey: string | undefined,
   ): Promise<
-    { kind: 'answer'; status: number; body: unknown } | { kind: 'unavailable'; reason: string }
+    | {
+        kind: 'answer';
+        status: number;
+        /** The JSON body; undefined when there is none, or it is not JSON (`notJson`). */
+        body: unknown;
+        notJson: boolean;
+      }
+    | BackendUnavailable
   > {
     const url = `${this.base}/entities/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -156,14 +190,16 @@ export class EntityBackend {
       });
       const text = await response.text();
       let parsed: unknown;
+      let notJson = false;
       if (text.trim() !== '') {
         try {
           parsed = JSON.parse(text);
         } catch {
-          return { kind: 'unavailable', reason: `${method} answered ${response.status}, not JSON` };
+          // The status may say enough on its own (a refusal's HTML page): the caller decides.
+          notJson = true;
         }
       }
-      return { kind: 'answer', status: response.status, body: parsed };
+      return { kind: 'answer', status: response.status, body: parsed, notJson };
     } catch (err) {
       const reason = signal.aborted
         ? `no answer within ${this.timeoutMs} ms`
@@ -173,16 +209,96 @@ export class EntityBackend {
   }
 }
 
-function unexpected(status: number): { kind: 'unavailable'; reason: string } {
+function unexpected(status: number): BackendUnavailable {
   return { kind: 'unavailable', reason: `unexpected status ${status}` };
 }
 
-function malformed(
-  method: string,
-  error: z.core.$ZodError,
-): { kind: 'unavailable'; reason: string } {
+function notJson(method: string, status: number): BackendUnavailable {
+  return { kind: 'unavailable', reason: `${method} answered ${status}, not JSON` };
+}
+
+function malformed(method: string, error: z.core.$ZodError): BackendUnavailable {
   return {
     kind: 'unavailable',
     reason: `${method} answer not as documented: ${z.prettifyError(error)}`,
   };
+}
+
+/**
+ * A 400 or 422, read as the refusal it is whatever its body: `errors` naming fields of the save
+ * become their messages (an object of strings or of string lists, or an array of strings or of
+ * `{ field?, message | detail }`); errors naming no field of the save, the backend's `message`
+ * first, become the message of the whole change, else a generic one. Messages longer than the
+ * protocol carries are cut with an ellipsis rather than losing the refusal.
+ */
+function refusalOf(body: unknown, sent: Fields): Extract<BackendWriteAnswer, { kind: 'rejected' }> {
+  const errors: FieldErrors = {};
+  const others: string[] = [];
+  const note = (key: string | undefined, text: string | undefined): void => {
+    if (key !== undefined && Object.prototype.hasOwnProperty.call(sent, key)) {
+      errors[key] = truncate(text ?? GENERIC_FIELD_REFUSAL);
+    } else if (text !== undefined) {
+      others.push(key === undefined ? text : `${key}: ${text}`);
+    }
+  };
+  const object = isRecord(body) ? body : {};
+  const listed = object['errors'];
+  if (Array.isArray(listed)) {
+    for (const item of listed) {
+      if (isRecord(item)) {
+        const field = typeof item['field'] === 'string' ? item['field'] : undefined;
+        note(field, textOf(item['message']) ?? textOf(item['detail']));
+      } else {
+        note(undefined, textOf(item));
+      }
+    }
+  } else if (isRecord(listed)) {
+    for (const [key, value] of Object.entries(listed)) note(key, textOf(value));
+  }
+  const message = textOf(object['message']) ?? (others.length > 0 ? others.join('; ') : undefined);
+  if (message !== undefined) return { kind: 'rejected', errors, message: truncate(message) };
+  return {
+    kind: 'rejected',
+    errors,
+    message: Object.keys(errors).length > 0 ? undefined : GENERIC_REFUSAL,
+  };
+}
+
+/** A 409, with the backend's values when it gave usable ones (and who changed them, if valid). */
+function conflictOf(body: unknown): Extract<BackendWriteAnswer, { kind: 'conflict' }> {
+  const object = isRecord(body) ? body : {};
+  const current = z.safeParse(Fields, object['current']);
+  const changedBy = z.safeParse(UserProfile, object['changedBy']);
+  return {
+    kind: 'conflict',
+    // An empty `current` says nothing about what changed: as good as none.
+    current: current.success && Object.keys(current.data).length > 0 ? current.data : undefined,
+    changedBy: changedBy.success ? changedBy.data : undefined,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A message for a person: a non-blank string, or a list of them (joined). */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
+  if (Array.isArray(value)) {
+    const parts = value.flatMap((part) => {
+      const text = typeof part === 'string' ? textOf(part) : undefined;
+      return text === undefined ? [] : [text];
+    });
+    return parts.length > 0 ? parts.join('; ') : undefined;
+  }
+  return undefined;
+}
+
+/** At most `MAX_REFUSAL_MESSAGE` characters, the last an ellipsis when cut. */
+function truncate(text: string): string {
+  if (text.length <= MAX_REFUSAL_MESSAGE) return text;
+  let cut = text.slice(0, MAX_REFUSAL_MESSAGE - 1);
+  // Never half of a surrogate pair (an emoji) before the ellipsis.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }

@@ -30,8 +30,9 @@ import { ENVELOPE_BYTES } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics, EntityWriteOutcome } from '../metrics.js';
-import type { Storage } from '../storage.js';
-import { toEntity, toEntityChange } from './entity-store.js';
+import type { StoredEntity, Storage } from '../storage.js';
+import { toEntity, toEntityChange, type EntityWriteResult } from './entity-store.js';
+import { oversizedChange, planChange } from './merge.js';
 
 /** An accepted change as listeners see it: the event payload plus when it was made. */
 export type EntityChangeNotice = EntityChange & { at: number };
@@ -165,6 +166,29 @@ export class EntityService {
     return () => this.steps.delete(step);
   }
 
+  /** The largest `entity.change` payload members can be sent: the frame limit, less the envelope. */
+  get maxChangeBytes(): number {
+    return this.options.maxFrameBytes - ENVELOPE_BYTES;
+  }
+
+  /**
+   * The answer writing `fields` over `stored` would get for its size, without writing anything:
+   * for a caller that commits elsewhere first (write-through asks the CRM's backend, which must
+   * not apply a save the server will then refuse). Undefined when the change fits.
+   */
+  oversized(
+    stored: StoredEntity,
+    write: Pick<EntityUpdate, 'fields' | 'mutationId' | 'by' | 'source'>,
+  ): Extract<EntityUpdateOutcome, { kind: 'too_large' }> | undefined {
+    const planned = planChange(
+      // Field versions do not reach the event, so they cannot change its size.
+      { entity: stored, fieldVersions: {} },
+      { ...write, type: stored.type, id: stored.id, at: this.options.clock.now() },
+    );
+    const tooLarge = planned && oversizedChange(planned, this.maxChangeBytes);
+    return tooLarge && tooLargeOutcome(tooLarge);
+  }
+
   /** Applies a write by the merge rules (see `merge.ts`), then publishes it. */
   update(input: EntityUpdate): Promise<EntityUpdateOutcome> {
     const key = entityRoom(input.type, input.id);
@@ -195,7 +219,7 @@ export class EntityService {
     const result = await storage.writeEntity({
       ...input,
       at: clock.now(),
-      maxChangeBytes: this.options.maxFrameBytes - ENVELOPE_BYTES,
+      maxChangeBytes: this.maxChangeBytes,
       inTransaction:
         steps.length === 0
           ? undefined
@@ -217,10 +241,7 @@ export class EntityService {
       case 'not_found':
         return { kind: 'not_found' };
       case 'too_large':
-        return {
-          kind: 'too_large',
-          message: `the change would make an event of ${result.bytes} bytes; the limit is ${result.limit}`,
-        };
+        return tooLargeOutcome(result);
       case 'conflict':
         return { kind: 'conflict', conflicts: result.conflicts, current: toEntity(result.current) };
       case 'duplicate':
@@ -292,6 +313,15 @@ export class EntityService {
       }
     }
   }
+}
+
+function tooLargeOutcome(
+  result: Extract<EntityWriteResult, { outcome: 'too_large' }>,
+): Extract<EntityUpdateOutcome, { kind: 'too_large' }> {
+  return {
+    kind: 'too_large',
+    message: `the change would make an event of ${result.bytes} bytes; the limit is ${result.limit}`,
+  };
 }
 
 function outcomeOf(outcome: EntityUpdateOutcome): EntityWriteOutcome {

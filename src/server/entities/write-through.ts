@@ -6,13 +6,15 @@
  * 1. an entity the server has never seen is first read from the backend (read-through);
  * 2. a replay of a mutation the server already applied is answered from the store, as always;
  * 3. the merge rules run on the cache first: a field someone changed since the user's version is
- *    a conflict at once, without asking the backend;
+ *    a conflict at once, without asking the backend, and a change whose event would exceed the
+ *    frame limit is `too_large`: the backend must never apply a save the server then refuses;
  * 4. the backend gets the save (`Idempotency-Key: <mutationId>`). Accepted: what it returned
  *    (say, a normalized phone) over what was sent is stored and broadcast, and the client is
  *    acknowledged with it. Refused: `rejected` with its messages; nothing is stored or broadcast.
- *    Conflict: its current values are stored and broadcast (everyone sees the truth), and the
- *    client gets the usual `entity.conflict`. No answer in time: `unavailable`; nothing is stored,
- *    and the client's retry carries the same key.
+ *    Conflict: its current values (read again from the backend when its 409 did not carry them)
+ *    are stored and broadcast (everyone sees the truth), and the client gets the usual
+ *    `entity.conflict`. No answer in time: `unavailable`; nothing is stored, and the client's
+ *    retry carries the same key.
  *
  * Saves of one entity wait for each other (the backend's answer included, bounded by its
  * timeout), so the check of step 3 still holds when the answer comes. That holds within one
@@ -37,7 +39,7 @@ import type { ServerClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { StoredEntity, Storage } from '../storage.js';
 import { sameJson } from '../../util/same-json.js';
-import type { EntityBackend } from './entity-backend.js';
+import type { BackendUnavailable, EntityBackend } from './entity-backend.js';
 import type { EntityService, EntityUpdateOutcome } from './entity-service.js';
 import { toEntity, type StoredChange } from './entity-store.js';
 import { findConflicts } from './merge.js';
@@ -109,6 +111,10 @@ export class WriteThrough {
     }
     const conflicts = this.conflictsInCache(stored, history, fields, baseVersion);
     if (conflicts.length > 0) return { kind: 'conflict', conflicts, current: toEntity(stored) };
+    // Before the backend hears of it: a save it applied and the server then refused for its size
+    // would leave the two apart, and the user told the save failed.
+    const tooLarge = entities.oversized(stored, { fields, mutationId, by, source: 'client' });
+    if (tooLarge) return tooLarge;
 
     const base = baseValues(stored, history, fields, baseVersion);
     const answer = await backend.write({
@@ -122,9 +128,9 @@ export class WriteThrough {
     });
     const room = `${type}:${id}`;
     switch (answer.kind) {
-      case 'accepted':
+      case 'accepted': {
         // The backend decided, on top of whatever it holds: no version check left to make here.
-        return entities.update({
+        const written = await entities.update({
           type,
           id,
           fields: { ...fields, ...answer.fields },
@@ -132,18 +138,65 @@ export class WriteThrough {
           by,
           source: 'client',
         });
+        if (written.kind === 'too_large') {
+          // What was sent fit: the backend's own values (or a change the cache took meanwhile)
+          // made it too large. The backend stored it, the server cannot carry it, and the cache
+          // stays behind until the record changes again: an operator should know.
+          log.error('entity backend accepted a save too large to store', {
+            room,
+            op: 'write',
+            reason: written.message,
+          });
+        }
+        return written;
+      }
       case 'rejected':
         log.info('entity backend refused a save', { room, fields: Object.keys(answer.errors) });
         return answer;
-      case 'conflict':
-        return this.backendConflict(input, stored, base, answer.current, answer.changedBy);
+      case 'conflict': {
+        let current = answer.current;
+        if (current === undefined) {
+          // A 409 that does not say what the backend holds: read it (read-through's GET). Sending
+          // the save again would not help: the backend repeats its first answer to a key.
+          log.warn('entity backend answered a conflict without current values', {
+            room,
+            op: 'write',
+            reason: '409 without a usable current; reading the record again',
+          });
+          const read = await backend.read(type, id);
+          if (read.kind === 'unavailable') return this.unavailable(room, 'read', read);
+          if (read.kind === 'not_found') return read;
+          current = read.fields;
+        }
+        return this.backendConflict(input, stored, base, current, answer.changedBy);
+      }
       case 'forbidden':
       case 'not_found':
         return answer;
       case 'unavailable':
-        log.warn('entity backend unavailable', { room, op: 'write', reason: answer.reason });
-        return answer;
+        return this.unavailable(room, 'write', answer);
     }
+  }
+
+  /**
+   * Logs why the backend gave no usable answer; the client keeps the save and retries. A refused
+   * key is an error an operator must fix (`CRM_ENTITY_BACKEND_KEY`); the rest is a warning.
+   */
+  private unavailable(
+    room: string,
+    op: 'read' | 'write',
+    answer: BackendUnavailable,
+  ): BackendUnavailable {
+    const fields = { room, op, reason: answer.reason };
+    if (answer.misconfigured) {
+      this.options.log.error(
+        'entity backend refused the server key (CRM_ENTITY_BACKEND_KEY)',
+        fields,
+      );
+    } else {
+      this.options.log.warn('entity backend unavailable', fields);
+    }
+    return answer;
   }
 
   /** The merge rules over the cache, with the history since the user's version. */
@@ -207,19 +260,12 @@ export class WriteThrough {
 
   /** Read-through, inside the entity's queue: cache what the backend has. */
   private async load(type: string, id: string): Promise<WriteThroughRead> {
-    const { storage, backend, clock, log } = this.options;
+    const { storage, backend, clock } = this.options;
     const again = await storage.getEntity(type, id);
     if (again) return { kind: 'found', entity: toEntity(again) };
     const answer = await backend.read(type, id);
     if (answer.kind === 'not_found') return answer;
-    if (answer.kind === 'unavailable') {
-      log.warn('entity backend unavailable', {
-        room: `${type}:${id}`,
-        op: 'read',
-        reason: answer.reason,
-      });
-      return answer;
-    }
+    if (answer.kind === 'unavailable') return this.unavailable(`${type}:${id}`, 'read', answer);
     const entity: StoredEntity = {
       type,
       id,

@@ -7,6 +7,8 @@
  * the server never saw is read from the backend and cached.
  */
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FrameOf, ServerFrame } from '../../../../src/protocol/index.js';
 import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
@@ -16,6 +18,7 @@ import { startCrmBackend, type CrmBackend } from '../../../services/crm-backend.
 import { nextId, TestClient, until } from '../../helpers/server-client.js';
 import { realClientOptions } from '../../helpers/real-client.js';
 import { ManualClock } from '../../../../src/testing/index.js';
+import type { Logger, LogFields } from '../../../../src/server/log.js';
 
 const ada = { id: 'ada', name: 'Ada' };
 const bob = { id: 'bob', name: 'Bob' };
@@ -309,6 +312,193 @@ describe('write-through to the CRM backend', () => {
       assert.equal(crm.applied.get(outcome.mutationId), 1);
       assert.equal(outcome.error, undefined);
     });
+  });
+});
+
+/** A backend answering what each test scripts, recording what it was asked. */
+interface ScriptedAnswer {
+  status: number;
+  /** Sent as is when a string, as JSON otherwise; none when undefined. */
+  body?: unknown;
+}
+
+describe('write-through: a backend answering off the documented format', () => {
+  let backend: Server;
+  let server: RealtimeServer;
+  let url: string;
+  let id: string;
+  let n = 0;
+  const sockets: TestClient[] = [];
+  const calls: { method: string; path: string }[] = [];
+  const logged: { level: string; msg: string; fields: LogFields | undefined }[] = [];
+  /** The record a GET answers with; the answer to a POST. */
+  let record: Record<string, unknown>;
+  let onPost: ScriptedAnswer;
+  let onGet: () => ScriptedAnswer;
+
+  const logger: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: (msg, fields) => void logged.push({ level: 'warn', msg, fields }),
+    error: (msg, fields) => void logged.push({ level: 'error', msg, fields }),
+  };
+
+  before(async () => {
+    backend = createHttpServer((req, res) => {
+      calls.push({ method: req.method ?? '', path: req.url ?? '' });
+      req.resume();
+      req.on('end', () => {
+        const { status, body } = req.method === 'GET' ? onGet() : onPost;
+        if (body === undefined) return void res.writeHead(status).end();
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      });
+    });
+    backend.listen(0, '127.0.0.1');
+    await new Promise((resolve) => backend.once('listening', resolve));
+    const { port: backendPort } = backend.address() as AddressInfo;
+    server = createServer({
+      auth: { devIdentities: true },
+      logger,
+      entityBackend: { url: `http://127.0.0.1:${backendPort}`, timeoutMs: 2000, key: BACKEND_KEY },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${port}/`;
+  });
+
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server.close();
+    await new Promise((resolve) => backend.close(resolve));
+  });
+
+  beforeEach(() => {
+    id = `off${++n}`;
+    record = { name: 'Acme', phone: '+1 555-010-0100' };
+    onGet = () => ({ status: 200, body: { fields: record } });
+    onPost = { status: 200 };
+    calls.length = 0;
+    logged.length = 0;
+  });
+
+  async function saveAs(fields: Record<string, string>): Promise<ServerFrame> {
+    const socket = await TestClient.connect(url, { user: ada, clientId: nextId('ada-') });
+    sockets.push(socket);
+    return socket.request({
+      type: 'entity.update',
+      id: nextId('upd'),
+      mutationId: nextId('mutation-'),
+      entityType: 'customer',
+      entityId: id,
+      baseVersion: 1,
+      fields,
+    });
+  }
+
+  const posts = () => calls.filter((c) => c.method === 'POST').length;
+
+  it('a 400 with field errors is a refusal with the backend’s message, not "the CRM did not answer"', async () => {
+    onPost = { status: 400, body: { errors: { phone: 'bad' } } };
+    const reply = await saveAs({ phone: '12' });
+    assert.equal(reply.type, 'entity.rejected', JSON.stringify(reply));
+    assert.deepEqual((reply as FrameOf<ServerFrame, 'entity.rejected'>).errors, { phone: 'bad' });
+  });
+
+  it('a 204 is an accepted save: stored as sent and acknowledged', async () => {
+    onPost = { status: 204 };
+    const reply = await saveAs({ phone: '+1 555-010-0999' });
+    assert.equal(reply.type, 'entity.ack', JSON.stringify(reply));
+    assert.equal((await server.entities.get('customer', id))?.fields['phone'], '+1 555-010-0999');
+  });
+
+  it('a 422 whose messages are too long is still a refusal, its messages cut', async () => {
+    onPost = {
+      status: 422,
+      body: { message: 'm'.repeat(600), errors: { phone: 'p'.repeat(501) } },
+    };
+    const reply = await saveAs({ phone: '12' });
+    assert.equal(reply.type, 'entity.rejected', JSON.stringify(reply).slice(0, 200));
+    const rejected = reply as FrameOf<ServerFrame, 'entity.rejected'>;
+    assert.equal(rejected.message, `${'m'.repeat(499)}…`);
+    assert.equal(rejected.errors['phone'], `${'p'.repeat(499)}…`);
+  });
+
+  it('a 409 without current values reads the record again and opens the conflict with it', async () => {
+    const socket = await TestClient.connect(url, { user: ada, clientId: nextId('ada-') });
+    sockets.push(socket);
+    await socket.request({
+      type: 'entity.get',
+      id: nextId('get'),
+      entityType: 'customer',
+      entityId: id,
+    });
+    record = { ...record, phone: '+1 555-999-0000' }; // changed in the CRM meanwhile
+    onPost = { status: 409 };
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(reply.type, 'entity.conflict', JSON.stringify(reply));
+    const conflict = reply as FrameOf<ServerFrame, 'entity.conflict'>;
+    assert.deepEqual(
+      conflict.conflicts.map((c) => [c.field, c.mine, c.theirs]),
+      [['phone', '5550100123', '+1 555-999-0000']],
+    );
+    assert.equal((await server.entities.get('customer', id))?.fields['phone'], '+1 555-999-0000');
+    assert.deepEqual(
+      calls.map((c) => c.method),
+      ['GET', 'POST', 'GET'],
+    );
+  });
+
+  it('a 409 without current values, the record unreadable: backend_unavailable, to retry', async () => {
+    await saveAs({ name: 'warm the cache' }); // read once, accepted
+    onPost = { status: 409, body: 'Conflict' };
+    onGet = () => ({ status: 503 });
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(
+      reply.type === 'error' && reply.code,
+      'backend_unavailable',
+      JSON.stringify(reply),
+    );
+  });
+
+  it('a 401 (the server’s key refused) keeps the save retryable and logs an error naming the key setting', async () => {
+    onPost = { status: 401 };
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(
+      reply.type === 'error' && reply.code,
+      'backend_unavailable',
+      JSON.stringify(reply),
+    );
+    const line = logged.find((l) => l.level === 'error');
+    assert.ok(line, JSON.stringify(logged));
+    assert.match(line.msg, /CRM_ENTITY_BACKEND_KEY/);
+    assert.equal(line.fields?.['room'], `customer:${id}`);
+    assert.equal(line.fields?.['op'], 'write');
+    assert.match(String(line.fields?.['reason']), /401/);
+  });
+
+  it('a garbage 2xx body stays backend_unavailable (the save must not be lost)', async () => {
+    onPost = { status: 200, body: '<html>saved</html>' };
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(
+      reply.type === 'error' && reply.code,
+      'backend_unavailable',
+      JSON.stringify(reply),
+    );
+    assert.equal(logged.find((l) => l.level === 'warn')?.fields?.['op'], 'write');
+  });
+
+  it('refuses a change too large for its event before the backend hears of it', async () => {
+    // The backend holds 40 KB of notes; a new 30 KB field would make an event over the limit.
+    record = { ...record, notes: 'n'.repeat(40_000) };
+    const reply = await saveAs({ summary: 's'.repeat(30_000) });
+    assert.equal(
+      reply.type === 'error' && reply.code,
+      'payload_too_large',
+      JSON.stringify(reply).slice(0, 300),
+    );
+    assert.match((reply as FrameOf<ServerFrame, 'error'>).message, /would make an event of/);
+    assert.equal(posts(), 0, 'the backend was never asked to apply it');
+    assert.equal((await server.entities.get('customer', id))?.version, 1);
   });
 });
 
