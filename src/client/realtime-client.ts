@@ -22,7 +22,7 @@ import type {
   WelcomeFrame,
 } from '../protocol/index.js';
 import { eventName, passes, roomName } from '../protocol/server-frame-checks.js';
-import { DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './connection/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './connection/backoff.js';
 import { realClock } from '../util/clock.js';
 import { browserEnvironment } from './connection/environment.js';
 import { DEFAULT_HEARTBEAT_INTERVAL } from './connection/heartbeat.js';
@@ -70,6 +70,13 @@ import type {
 } from './types.js';
 
 export type { RequestFrame, RequestInput } from './types.js';
+
+/** Refusals of a join that say "not now", not "no": the join is sent again later. */
+const REJOIN_AFTER: ReadonlySet<string> = new Set([
+  'backend_unavailable',
+  'internal',
+  'rate_limited',
+]);
 
 export class RealtimeClient implements CapabilityClient {
   private readonly connection: Transport;
@@ -393,6 +400,7 @@ export class RealtimeClient implements CapabilityClient {
 
   /** The last holder released the room. */
   private left(state: Room, room: string): void {
+    this.clock.clearTimeout(state.rejoinTimer);
     state.store.clear();
     if (this.connection.isOpen && state.needsLeave) {
       this.connection.send({ type: 'leave', id: this.newId('leave'), room });
@@ -442,9 +450,31 @@ export class RealtimeClient implements CapabilityClient {
   private failed(frame: Extract<ServerFrame, { type: 'error' }>): void {
     const error = new RealtimeError(frame.code, frame.message, frame.room);
     for (const state of this.rooms.values()) {
-      if (frame.replyTo !== undefined && state.joinId === frame.replyTo) state.joinId = undefined;
+      if (frame.replyTo === undefined || state.joinId !== frame.replyTo) continue;
+      state.joinId = undefined;
+      if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(state);
     }
     this.errorListeners.emit(error);
+  }
+
+  /**
+   * A join the server could not answer now (`backend_unavailable`: the CRM's authorization did
+   * not answer; `internal`; `rate_limited`) is sent again after a jittered, doubling delay, as a
+   * reconnect is: the room would otherwise stay empty until the next reconnect.
+   */
+  private rejoinLater(state: Room): void {
+    this.clock.clearTimeout(state.rejoinTimer);
+    const delay = backoffDelay(state.refusedJoins++, {
+      base: this.options.reconnectInterval ?? DEFAULT_BACKOFF_BASE,
+      cap: this.options.maxReconnectInterval ?? DEFAULT_BACKOFF_CAP,
+      random: this.options.random ?? Math.random,
+    });
+    state.rejoinTimer = this.clock.setTimeout(() => {
+      state.rejoinTimer = undefined;
+      // Released, or joined again meanwhile (a reconnect rejoins every room itself).
+      if (this.rooms.get(state.name) !== state || state.needsLeave) return;
+      if (this.connection.isOpen) this.join(state);
+    }, delay);
   }
 
   private down(reason: string): void {

@@ -25,7 +25,14 @@
  * at `join`) still guards the entities of the rooms it refuses.
  */
 import * as z from 'zod/mini';
-import { EntityId, EntityType, entityRoom, feedRoom, type UserProfile } from '../protocol/index.js';
+import {
+  EntityId,
+  EntityType,
+  entityRoom,
+  feedRoom,
+  type ErrorCode,
+  type UserProfile,
+} from '../protocol/index.js';
 
 export interface AuthorizeRequest {
   user: UserProfile;
@@ -45,6 +52,45 @@ export interface AuthorizeRequest {
 }
 
 export type AuthorizeHook = (request: AuthorizeRequest) => boolean | Promise<boolean>;
+
+/**
+ * Thrown (or rejected) by a hook that cannot decide now, because what it asks (the CRM's backend)
+ * did not answer. The request is refused for now with `backend_unavailable`, which clients retry,
+ * not `forbidden`, which they take as final: a backend's outage must not make users drop their
+ * edits as if they were not allowed. The authorization callback throws it when it fails.
+ */
+export class AuthorizationUnavailable extends Error {
+  override name = 'AuthorizationUnavailable';
+}
+
+interface RefusalExtra {
+  replyTo?: string | undefined;
+  room?: string | undefined;
+}
+
+/**
+ * Answers a request the hook did not allow. `failure` is what the hook threw or rejected with
+ * (undefined for a plain no): `AuthorizationUnavailable` is answered `backend_unavailable`,
+ * anything else, like a no, `forbidden` with `message`.
+ */
+export function sendRefusal(
+  connection: {
+    sendError(code: ErrorCode, message: string, extra?: RefusalExtra): void;
+  },
+  failure: unknown,
+  message: string,
+  extra: RefusalExtra,
+): void {
+  if (failure instanceof AuthorizationUnavailable) {
+    connection.sendError(
+      'backend_unavailable',
+      `could not check permissions: ${failure.message}; retry`,
+      extra,
+    );
+    return;
+  }
+  connection.sendError('forbidden', message, extra);
+}
 
 /**
  * Everything is allowed except the private `user:<id>` rooms of other users. Notifications: a

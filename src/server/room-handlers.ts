@@ -9,7 +9,12 @@ import type {
   PresenceFrame,
   PresenceState,
 } from '../protocol/index.js';
-import { authorizeAction, type AuthorizeRequest } from './authorize.js';
+import {
+  AuthorizationUnavailable,
+  authorizeAction,
+  sendRefusal,
+  type AuthorizeRequest,
+} from './authorize.js';
 import { EventTooLargeError, type ResumePoint } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
@@ -362,11 +367,11 @@ export class RoomHandlers {
     replyTo: string | undefined,
     then: () => Promise<void> | void,
   ): Promise<void> | void {
-    const refuse = (): void => {
-      connection.sendError('forbidden', `not allowed to ${action} this room`, {
-        replyTo,
-        room,
-      });
+    const refuse = (failure?: unknown): void => {
+      if (failure !== undefined && !(failure instanceof AuthorizationUnavailable)) {
+        this.ctx.log.error('authorize hook failed', { room, action, ...errorFields(failure) });
+      }
+      sendRefusal(connection, failure, `not allowed to ${action} this room`, { replyTo, room });
     };
     let verdict: boolean | Promise<boolean>;
     try {
@@ -377,17 +382,13 @@ export class RoomHandlers {
         room,
       );
     } catch (err) {
-      this.ctx.log.error('authorize hook threw', { room, action, ...errorFields(err) });
-      return refuse();
+      return refuse(err);
     }
     if (verdict === true) return then();
     if (verdict === false) return refuse();
     return Promise.resolve(verdict).then(
       (ok) => (ok === true && connection.isOpen ? then() : refuse()),
-      (err: unknown) => {
-        this.ctx.log.error('authorize hook failed', { room, action, ...errorFields(err) });
-        refuse();
-      },
+      (err: unknown) => refuse(err),
     );
   }
 

@@ -16,6 +16,10 @@ export class Room {
   activity: Activity = { kind: 'viewing' };
   /** The user is in this room's call (`<crm-huddle>`), shown to the others in presence. */
   inCall = false;
+  /** Joins refused in a row with an error worth retrying (the server could not decide now). */
+  refusedJoins = 0;
+  /** The timer of the next try after such a refusal. */
+  rejoinTimer: unknown;
   /** Presence last sent for this room (JSON), to skip redundant frames. */
   private sentPresence: string | undefined;
   readonly store: PresenceStore;
@@ -42,6 +46,7 @@ export class Room {
     if (this.joinId !== frame.replyTo) return false;
     this.joinId = undefined;
     this.joined = true;
+    this.refusedJoins = 0;
     // Replayed events came before `joined` and moved lastSeq already. After a gap (or a server
     // that restarted and counts from 0 again) the server's number is the truth.
     this.lastSeq = frame.resume === 'replayed' ? Math.max(this.lastSeq ?? 0, frame.seq) : frame.seq;

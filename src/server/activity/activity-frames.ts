@@ -34,12 +34,12 @@ async function listActivity(
 ): Promise<void> {
   const room = feedRoom(frame.feed);
   const user = connection.user!;
+  const refusal = { message: `not allowed to read ${room}`, replyTo: frame.id, room };
   if (
-    !(await permitted(ctx, room, 'join', () =>
+    !(await permitted(ctx, connection, refusal, 'join', () =>
       authorizeAction(hookFor(ctx.authorize, connection), user, 'join', room),
     ))
   ) {
-    connection.sendError('forbidden', `not allowed to read ${room}`, { replyTo: frame.id, room });
     return;
   }
   await answering(ctx, connection, frame.id, async () => {

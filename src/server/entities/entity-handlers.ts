@@ -10,7 +10,7 @@ import {
   type EntityRejectedFrame,
   type EntityUpdateFrame,
 } from '../../protocol/index.js';
-import { authorizeAction } from '../authorize.js';
+import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
 import type { Connection } from '../connection.js';
 import type { AuthorizeHook } from '../authorize.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
@@ -182,6 +182,7 @@ export class EntityHandlers {
     const { ctx } = this;
     const room = entityRoom(frame.entityType, frame.entityId);
     let ok: boolean;
+    let failure: unknown;
     try {
       ok = await authorizeAction(
         hookFor(ctx.authorize, connection),
@@ -190,11 +191,14 @@ export class EntityHandlers {
         room,
       );
     } catch (err) {
-      ctx.log.error('authorize hook failed', { room, action: access, ...errorFields(err) });
+      if (!(err instanceof AuthorizationUnavailable)) {
+        ctx.log.error('authorize hook failed', { room, action: access, ...errorFields(err) });
+      }
       ok = false;
+      failure = err;
     }
     if (!ok) {
-      connection.sendError('forbidden', `not allowed to ${access} ${room}`, {
+      sendRefusal(connection, failure, `not allowed to ${access} ${room}`, {
         replyTo: frame.id,
         room,
       });

@@ -90,10 +90,9 @@ async function emitNotification(
           sharesRoom: sharesRoom(ctx, connection, target.user),
         }
       : { user, room, action: 'notify' as const };
-  if (!(await permitted(ctx, room, 'notify', () => hookFor(ctx.authorize, connection)(request)))) {
-    connection.sendError('forbidden', `not allowed to notify ${room}`, { replyTo: frame.id, room });
-    return;
-  }
+  const refusal = { message: `not allowed to notify ${room}`, replyTo: frame.id, room };
+  const decide = () => hookFor(ctx.authorize, connection)(request);
+  if (!(await permitted(ctx, connection, refusal, 'notify', decide))) return;
   const down = ctx.unavailable?.();
   if (down !== undefined) {
     connection.sendError('internal', `notification not sent: ${down}, retry`, {

@@ -3,7 +3,7 @@
  * a request whatever happens.
  */
 import { CursorError } from '../activity/cursor.js';
-import type { AuthorizeRequest } from '../authorize.js';
+import { AuthorizationUnavailable, sendRefusal, type AuthorizeRequest } from '../authorize.js';
 import type { Connection } from '../connection.js';
 import { errorFields, type Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -14,19 +14,30 @@ export interface RequestDeps {
   readonly metrics: ServerMetrics;
 }
 
-/** Runs an authorization check; a hook that throws or rejects means no. */
+/**
+ * Runs an authorization check; true when allowed. Otherwise answers the request (`forbidden`
+ * with `message`, or `backend_unavailable` when the hook could not decide now: see `sendRefusal`)
+ * and resolves false. A hook that throws or rejects otherwise means no.
+ */
 export async function permitted(
   ctx: RequestDeps,
-  room: string,
+  connection: Connection,
+  refusal: { message: string; replyTo: string | undefined; room: string },
   action: AuthorizeRequest['action'],
   decide: () => boolean | Promise<boolean>,
 ): Promise<boolean> {
+  const { message, replyTo, room } = refusal;
+  let failure: unknown;
   try {
-    return (await decide()) === true;
+    if ((await decide()) === true) return true;
   } catch (err) {
-    ctx.log.error('authorize hook failed', { room, action, ...errorFields(err) });
-    return false;
+    if (!(err instanceof AuthorizationUnavailable)) {
+      ctx.log.error('authorize hook failed', { room, action, ...errorFields(err) });
+    }
+    failure = err;
   }
+  sendRefusal(connection, failure, message, { replyTo, room });
+  return false;
 }
 
 /**

@@ -12,12 +12,14 @@
  * Answers (allow and deny) are cached per user, room, action and entity for `cacheMs`, at most
  * `maxEntries` of them (the oldest go first); a user's entries are dropped when they authenticate
  * again (a new `hello`, e.g. a refreshed token). A callback that answers anything else, fails or
- * takes longer than `timeoutMs` denies, and that denial is not cached (the next request asks again).
+ * takes longer than `timeoutMs` cannot decide: the request is refused for now with
+ * `backend_unavailable` (`AuthorizationUnavailable`), which clients retry, not `forbidden`, which
+ * they take as final; nothing of it is cached (the next request asks again).
  */
 import * as z from 'zod/mini';
-import type { AuthorizeRequest } from '../authorize.js';
+import { AuthorizationUnavailable, type AuthorizeRequest } from '../authorize.js';
 import type { ServerClock } from '../clock.js';
-import { errorFields, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { FieldRulesByType } from './field-policy.js';
 
 export interface AuthorizeCallbackOptions {
@@ -44,7 +46,18 @@ export const CallbackAnswer = z.object({
 });
 export type CallbackAnswer = z.infer<typeof CallbackAnswer>;
 
-const DENY: CallbackAnswer = { allow: false };
+/**
+ * What went wrong, for the log and the client's message: fetch's own "fetch failed" names no
+ * cause; the socket's error code (ECONNREFUSED, ENOTFOUND, …) is in its `cause`.
+ */
+function describeFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `did not answer within ${timeoutMs} ms`;
+  }
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return `could not be reached (${cause.code})`;
+  return `failed (${err instanceof Error ? err.message : String(err)})`;
+}
 
 interface Entry {
   answer: CallbackAnswer;
@@ -96,10 +109,10 @@ export class AuthorizeCallback {
     const generation = this.generations.get(request.user.id) ?? 0;
     const asked = this.post(request)
       .then((answer) => {
-        if (answer && this.cacheMs > 0 && this.generations.get(request.user.id) === generation) {
+        if (this.cacheMs > 0 && this.generations.get(request.user.id) === generation) {
           this.remember(key, request.user.id, answer);
         }
-        return answer ?? DENY;
+        return answer;
       })
       .finally(() => this.asking.delete(key));
     this.asking.set(key, asked);
@@ -129,8 +142,11 @@ export class AuthorizeCallback {
     }
   }
 
-  /** One POST; undefined when the backend failed, timed out or answered something else. */
-  private async post(request: AuthorizeRequest): Promise<CallbackAnswer | undefined> {
+  /**
+   * One POST; rejects with `AuthorizationUnavailable` when the backend failed, timed out or
+   * answered something else.
+   */
+  private async post(request: AuthorizeRequest): Promise<CallbackAnswer> {
     this.counts.asked++;
     const body: Record<string, unknown> = {
       user: request.user,
@@ -158,12 +174,16 @@ export class AuthorizeCallback {
       return parsed.data;
     } catch (err) {
       this.counts.failed++;
-      this.log.warn('authorization callback failed: denied', {
+      const reason = describeFailure(err, this.timeoutMs);
+      this.log.warn('authorization callback failed: refused for now, clients retry', {
         room: request.room,
         action: request.action,
-        ...errorFields(err),
+        url: this.options.url,
+        reason,
       });
-      return undefined;
+      throw new AuthorizationUnavailable(`the CRM's authorization service ${reason}`, {
+        cause: err,
+      });
     }
   }
 }

@@ -6,9 +6,12 @@
  * the global feed.
  *
  * The hook is asked once per connection and entity, as a join is, and the answer kept (the newest
- * `max` entities). A hook that throws or rejects counts as a refusal.
+ * `max` entities). A hook that throws or rejects counts as a refusal; one that cannot decide now
+ * (`AuthorizationUnavailable`: the CRM's backend did not answer) keeps that item away and is asked
+ * again for the next, instead of hiding the entity from this connection for good.
  */
 import { entityRoom, type EntityRef } from '../../protocol/index.js';
+import { AuthorizationUnavailable } from '../authorize.js';
 
 export class EntityReads {
   /** A settled answer, or the promise of one while an async hook decides. */
@@ -53,6 +56,7 @@ export class EntityReads {
     try {
       verdict = this.ask(room);
     } catch (err) {
+      if (err instanceof AuthorizationUnavailable) return false;
       this.onError(room, err);
       verdict = false;
     }
@@ -63,6 +67,11 @@ export class EntityReads {
     const settled = Promise.resolve(verdict).then(
       (ok) => this.remember(room, ok === true),
       (err: unknown) => {
+        if (err instanceof AuthorizationUnavailable) {
+          // No answer: what waited for it is not sent, and the next item asks again.
+          this.verdicts.delete(room);
+          return;
+        }
         this.onError(room, err);
         this.remember(room, false);
       },

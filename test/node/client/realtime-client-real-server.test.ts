@@ -15,7 +15,8 @@ import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { createServer, type RealtimeServer } from '../../../src/server/server.js';
 import { ManualClock } from '../../../src/testing/index.js';
-import { realClientOptions } from '../helpers/real-client.js';
+import { AuthorizationUnavailable } from '../../../src/server/authorize.js';
+import { realClientOptions, RealServerSuite, waitFor } from '../helpers/real-client.js';
 
 const ROOM = 'customer:42';
 const WAIT_MS = 3000;
@@ -265,5 +266,71 @@ describe('RealtimeClient refused by the reference server', () => {
     assert.equal(issued, 2);
     assert.equal(opened.sockets, 2);
     assert.equal(client.status.state, 'closed');
+  });
+});
+
+describe('a join the server could not decide now', () => {
+  // The hook cannot reach the CRM's authorization twice, then answers.
+  let outages = 2;
+  const suite = new RealServerSuite({
+    auth: { devIdentities: true },
+    quiet: true,
+    authorize: ({ room }) => {
+      if (room === 'customer:77' && outages > 0) {
+        outages--;
+        throw new AuthorizationUnavailable('the CRM did not answer');
+      }
+      return true;
+    },
+  });
+  before(() => suite.start());
+  after(() => suite.stop());
+
+  it('is sent again after a backoff until it is joined, and the room works', async () => {
+    const ivy = suite.client('ivy', 'ivy-device', { reconnectInterval: 20 });
+    const errors: string[] = [];
+    ivy.onError((e) => errors.push(e.code));
+    const resumed: ResumeInfo[] = [];
+    ivy.onResume((info) => resumed.push(info));
+    ivy.joinRoom('customer:77');
+    await waitFor(() => resumed.some((r) => r.room === 'customer:77'), 'the join after the outage');
+    assert.deepEqual(errors, ['backend_unavailable', 'backend_unavailable']);
+    assert.equal(outages, 0);
+    const got: unknown[] = [];
+    ivy.on('note', (m) => got.push(m.payload));
+    await ivy.emit('customer:77', 'note', 'after the outage');
+    await waitFor(() => got.length === 1, 'the event in the room joined late');
+  });
+
+  it('a refusal (forbidden) is final: not sent again', async () => {
+    let asked = 0;
+    const refusing = new RealServerSuite({
+      auth: { devIdentities: true },
+      quiet: true,
+      authorize: ({ room }) => {
+        if (room !== 'customer:78') return true;
+        asked++;
+        return false;
+      },
+    });
+    await refusing.start();
+    try {
+      const jo = refusing.client('jo', 'jo-device', { reconnectInterval: 1 });
+      const errors: string[] = [];
+      jo.onError((e) => errors.push(e.code));
+      const joined: string[] = [];
+      jo.onResume((info) => joined.push(info.room));
+      jo.joinRoom('customer:78');
+      jo.joinRoom('customer:79');
+      await waitFor(() => errors.length === 1, 'the refusal');
+      // Rooms joined and an event acknowledged after the refusal: a retry, which would come
+      // within a millisecond, had its turn.
+      await waitFor(() => joined.includes('customer:79'), 'the other room');
+      await jo.emit('customer:79', 'note', 'later');
+      assert.deepEqual(errors, ['forbidden']);
+      assert.equal(asked, 1);
+    } finally {
+      await refusing.stop();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The authorization callback (`authorizeCallback`, `CRM_AUTHORIZE_URL`) against a small node:http
  * backend: allow, deny, field rules in an answer, answers cached for a bounded time (the server's
- * clock), revoked by a new hello, and a backend that fails, answers nonsense or hangs denies.
+ * clock), revoked by a new hello, and a backend that fails, answers nonsense or hangs refuses
+ * for now: `backend_unavailable`, which clients retry, never cached.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -173,27 +174,39 @@ describe('authorization callback', () => {
     as(await get(bob), 'entity.snapshot'); // bob's answers stay cached
   });
 
-  test('a failing backend, a malformed answer and a timeout deny, and are not cached', async () => {
+  test('a failing backend, a malformed answer and a timeout refuse for now (retry), uncached', async () => {
     const [h, backend] = await start({ timeoutMs: 300, cacheMs: 600_000 });
     const alice = await connectWith(h, 'alice');
     backend.failWith = { status: 500, text: '{"allow":true}' };
-    assert.equal(as(await get(alice), 'error').code, 'forbidden');
+    const failed = as(await get(alice), 'error');
+    assert.equal(failed.code, 'backend_unavailable');
+    assert.match(
+      failed.message,
+      /could not check permissions: .*failed \(answered HTTP 500\); retry/,
+    );
     backend.failWith = { status: 200, text: '{"allowed":"yes"}' };
-    assert.equal(as(await get(alice), 'error').code, 'forbidden');
+    assert.equal(as(await get(alice), 'error').code, 'backend_unavailable');
     backend.failWith = undefined;
     backend.hang = true;
     alice.send({ type: 'entity.get', id: 'slow-1', entityType: 'customer', entityId: '42' });
     const timedOut = await alice.upcoming((f) => 'replyTo' in f && f.replyTo === 'slow-1', 5000);
-    assert.equal(as(timedOut, 'error').code, 'forbidden');
+    assert.equal(as(timedOut, 'error').code, 'backend_unavailable');
+    assert.match(as(timedOut, 'error').message, /did not answer within 300 ms/);
     backend.hang = false;
     as(await get(alice), 'entity.snapshot');
   });
 
-  test('a backend that cannot be reached denies', async () => {
+  test('a backend that cannot be reached refuses joins and saves for now, naming why', async () => {
     const [h, unreachable] = await start();
     await unreachable.close();
     backend = undefined;
     const alice = await connectWith(h, 'alice');
-    assert.equal(as(await join(alice, 'customer:42'), 'error').code, 'forbidden');
+    const refused = as(await join(alice, 'customer:42'), 'error');
+    assert.equal(refused.code, 'backend_unavailable');
+    assert.match(refused.message, /could not be reached \(ECONNREFUSED\)/);
+    // A save is not refused as forbidden (which the client drops) but as worth retrying.
+    const saved = as(await update(alice, { city: 'Leeds' }, 1), 'error');
+    assert.equal(saved.code, 'backend_unavailable');
+    assert.equal((await h.server.entities.get('customer', '42'))?.fields['city'], undefined);
   });
 });

@@ -13,7 +13,11 @@ import type {
   FrameOf,
   ServerFrame,
 } from '../../../../src/protocol/index.js';
-import { defaultAuthorize, type AuthorizeHook } from '../../../../src/server/authorize.js';
+import {
+  AuthorizationUnavailable,
+  defaultAuthorize,
+  type AuthorizeHook,
+} from '../../../../src/server/authorize.js';
 import { EntityReads } from '../../../../src/server/permissions/entity-reads.js';
 import { connectionPermissions } from '../../../../src/server/permissions/permissions.js';
 import { nextId, until, WAIT_MS, type TestClient } from '../../helpers/server-client.js';
@@ -210,5 +214,27 @@ describe('EntityReads', () => {
     assert.deepEqual(errors, ['customer:bad']);
     assert.equal(reads.allows('customer', '1'), false, 'the oldest answer was let go');
     assert.deepEqual(asked, ['customer:1', 'customer:2', 'customer:bad']);
+  });
+
+  test('a hook that cannot decide now keeps the item away and is asked again for the next', async () => {
+    let backendUp = false;
+    const errors: string[] = [];
+    let asked = 0;
+    const reads = new EntityReads(
+      () => {
+        asked++;
+        return backendUp
+          ? Promise.resolve(true)
+          : Promise.reject(new AuthorizationUnavailable('did not answer'));
+      },
+      (room) => errors.push(room),
+    );
+    await reads.decide([{ type: 'customer', id: '1' }]);
+    assert.equal(reads.allows('customer', '1'), false, 'nothing is sent without an answer');
+    backendUp = true;
+    await reads.decide([{ type: 'customer', id: '1' }]);
+    assert.equal(reads.allows('customer', '1'), true, 'the outage was not kept as a refusal');
+    assert.equal(asked, 2);
+    assert.deepEqual(errors, [], 'an outage is no hook failure');
   });
 });
