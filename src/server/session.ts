@@ -224,6 +224,13 @@ export class Session {
       return;
     }
     const text = bytes.toString('utf8');
+    if (this.busy && connection.state === 'open' && isPing(text)) {
+      // A heartbeat is answered at once, not behind a save waiting for the CRM's backend (which
+      // may take its whole timeout): the client takes an unanswered ping for a dead connection
+      // and would drop the socket that the save's answer is about to come back on.
+      this.run(text, false);
+      return;
+    }
     if (this.busy) {
       // Frames wait while an earlier one's handler runs (token check, an async hook). The rate
       // limit already bounds arrivals; this bounds a client that outpaces a slow handler.
@@ -239,8 +246,11 @@ export class Session {
     this.run(text);
   }
 
-  /** Handles frames one at a time, in arrival order, even when a handler is asynchronous. */
-  private run(text: string): void {
+  /**
+   * Handles frames one at a time, in arrival order, even when a handler is asynchronous
+   * (`inOrder`); a ping, answered synchronously, goes past them.
+   */
+  private run(text: string, inOrder = true): void {
     let pending: Promise<void> | void;
     try {
       pending = this.handle(text);
@@ -248,7 +258,7 @@ export class Session {
       this.failed(err);
       pending = undefined;
     }
-    if (!pending) return;
+    if (!pending || !inOrder) return;
     this.ctx.inFlight.track(pending);
     this.busy = true;
     pending
@@ -409,4 +419,9 @@ export class Session {
     });
     this.onClosed(this, code);
   }
+}
+
+/** A `ping` frame, told cheaply from the text (the handler still validates it). */
+function isPing(text: string): boolean {
+  return text.length <= 64 && /^\s*\{\s*"type"\s*:\s*"ping"\s*[,}]/.test(text);
 }
