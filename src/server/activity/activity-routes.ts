@@ -13,6 +13,13 @@ import { cursorParam, limitParam, withCursor } from '../notifications/notificati
 import type { ActivityService } from './activity-service.js';
 
 /** `global`, `user:<id>` or `customer:<id>` as a feed reference. */
+/**
+ * What a backend posts, with no keys beyond the protocol's: a misspelt or unsupported key (`at`,
+ * `customer_id`) is refused with its name rather than dropped, so the backend learns it was not
+ * taken, as entity writes do.
+ */
+const ApiActivityInput = z.strictObject(ActivityInput.shape);
+
 export function parseFeed(raw: string | null): FeedRef {
   const text = raw ?? 'global';
   const colon = text.indexOf(':');
@@ -44,7 +51,7 @@ function listParam(query: URLSearchParams, name: string): string[] | undefined {
 
 export function registerActivityRoutes(api: HttpApi, activity: ActivityService): void {
   api.route('POST', '/api/activity', async ({ body }) => {
-    const item = await activity.append(validate(ActivityInput, body, 'activity'));
+    const item = await activity.append(validate(ApiActivityInput, body, 'activity'));
     return { status: 201, body: { item } };
   });
 

@@ -13,7 +13,8 @@ import { CursorError } from '../activity/cursor.js';
 import { ApiError, validate, type HttpApi } from '../http-api.js';
 import type { NotificationService } from './notification-service.js';
 
-const Body = z.extend(NotificationInput, { from: z.optional(UserProfile) });
+/** No keys beyond these: an unknown one is refused with its name, not dropped (see activity). */
+const Body = z.strictObject({ ...NotificationInput.shape, from: z.optional(UserProfile) });
 
 /** An integer query parameter within bounds, or the fallback when absent. */
 export function limitParam(query: URLSearchParams, max: number, fallback: number): number {

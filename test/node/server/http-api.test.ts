@@ -150,6 +150,23 @@ describe('HTTP API: authentication and input', () => {
 
     const badLimit = await call(h, 'GET', '/api/entities/customer?limit=9999');
     assert.equal(badLimit.status, 400);
+
+    // An activity item or notification with a key the API does not take is refused naming it,
+    // not stored without it (a backend setting `at` would think it had set the time).
+    const activityTypo = await call(h, 'POST', '/api/activity', {
+      body: { kind: 'call.logged', customerId: '42', summary: 'Called', at: 1 },
+    });
+    assert.equal(activityTypo.status, 400);
+    assert.match(activityTypo.body.message, /unknown key at/);
+    const notificationTypo = await call(h, 'POST', '/api/notifications', {
+      body: { target: { user: 'alice' }, title: 'Hi', mesage: 'typo' },
+    });
+    assert.equal(notificationTypo.status, 400);
+    assert.match(notificationTypo.body.message, /unknown key mesage/);
+    const fine = await call(h, 'POST', '/api/notifications', {
+      body: { target: { user: 'alice' }, title: 'Hi', from: { id: 'crm', name: 'CRM' } },
+    });
+    assert.equal(fine.status, 201);
   });
 
   test('a body over 256 KiB: 413; not JSON: 415; wrong method: 405; unknown route: 404', async () => {
