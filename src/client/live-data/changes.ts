@@ -43,6 +43,7 @@ import {
   type OutboxStore,
 } from './outbox.js';
 import { OwnWrites } from './own-writes.js';
+import { Backoff } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
@@ -70,9 +71,20 @@ export interface ChangesOptions {
   logger: Pick<Console, 'warn'>;
   /** Where the outbox lives. Default: IndexedDB when present, else memory (with a warning). */
   store?: OutboxStore;
-  /** Wait before re-sending after `timeout`, `internal` or `rate_limited`. Default 5000 ms. */
+  /**
+   * Ceiling of the first wait before re-sending after `timeout`, `internal`, `rate_limited` or
+   * `backend_unavailable`. Default 5000 ms; it doubles with each such answer in a row, up to
+   * `maxRetryDelay`.
+   */
   retryDelay?: number;
+  /** Largest ceiling of that wait. Default 60000 ms. */
+  maxRetryDelay?: number;
+  /** Randomness of the wait, in `[0, 1)` (the client's `random` option). Default `Math.random`. */
+  random?: (() => number) | undefined;
 }
+
+const DEFAULT_RETRY_DELAY = 5000;
+const DEFAULT_MAX_RETRY_DELAY = 60_000;
 
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
@@ -97,6 +109,12 @@ export class Changes {
   private pumping = false;
   private pumpAgain = false;
   private retryTimer: unknown;
+  /**
+   * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
+   * often (the edit is never dropped), and full jitter spreads the clients of an outage over the
+   * window instead of all coming back at once. Starts over after any other answer, and on reconnect.
+   */
+  private readonly retryBackoff: Backoff;
   private readonly volatile: boolean;
   private warnedVolatile = false;
 
@@ -115,6 +133,11 @@ export class Changes {
       owner: webLocksOwner(),
     });
     this.line = new ChangeLine(this.outbox);
+    this.retryBackoff = new Backoff({
+      base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
+      cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,
+      ...(options.random ? { random: options.random } : {}),
+    });
   }
 
   /** The serial the next change gets (for `optimisticUpdate` marks). */
@@ -213,6 +236,8 @@ export class Changes {
   /** The connection opened and the user is known: recount the outbox and replay it. */
   connectionOpened(): void {
     this.outbox.userChanged();
+    // A new connection, perhaps to another server: sent at once, the next wait from the start.
+    this.retryNow();
     this.pump();
     // What a page that closed meanwhile left queued (a shared connection's leader tab that went
     // while offline) is sent by the pages still here.
@@ -291,6 +316,7 @@ export class Changes {
     }
     // An answer came: the reason an earlier attempt did not go through no longer holds.
     if (m.error?.code === 'backend_unavailable') m.waiting(undefined);
+    this.retryBackoff.reset();
     if (frame.type === 'entity.ack') this.acked(m, frame);
     else if (frame.type === 'entity.conflict') this.conflicted(m, frame);
     else if (frame.type === 'entity.rejected') this.refused(m, frame);
@@ -393,7 +419,14 @@ export class Changes {
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.pump();
-    }, this.options.retryDelay ?? 5000);
+    }, this.retryBackoff.next());
+  }
+
+  /** Forget the wait under way and its growth: the next failure waits the first delay again. */
+  private retryNow(): void {
+    if (this.retryTimer !== undefined) this.options.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.retryBackoff.reset();
   }
 
   // ------------------------------------------------------------------------------------------

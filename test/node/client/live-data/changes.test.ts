@@ -1,0 +1,128 @@
+/**
+ * Re-sending a change the server could not settle ("the CRM did not answer", a timeout): the
+ * edit is kept and sent again for as long as it takes, but a CRM that stays down is asked less and
+ * less often — a jittered wait whose ceiling starts at 5 s and doubles to 60 s — and the wait
+ * starts over once an answer comes, or the connection opens again. Driven on a manual clock
+ * against a stub of the client's port, so the server's answer is whatever the test says.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Entity, ServerFrame } from '../../../../src/protocol/index.js';
+import { Changes, type ChangeOwner } from '../../../../src/client/live-data/changes.js';
+import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import { RealtimeError } from '../../../../src/client/realtime-error.js';
+import type { ConnectionStatus, RequestInput } from '../../../../src/client/types.js';
+import { ManualClock } from '../../../../src/testing/index.js';
+
+const entity: Entity = {
+  type: 'customer',
+  id: '42',
+  version: 1,
+  fields: { phone: '100' },
+  updatedAt: 0,
+};
+
+/** The client's port, answering every `entity.update` with `answer`. */
+class StubClient {
+  status: ConnectionStatus = { state: 'open', since: 0 };
+  readonly user = { id: 'ada', name: 'Ada' };
+  answer: 'backend_unavailable' | 'ack' = 'backend_unavailable';
+  updates = 0;
+
+  async request(frame: RequestInput): Promise<ServerFrame> {
+    assert.equal(frame.type, 'entity.update');
+    if (frame.type !== 'entity.update') throw new Error('unexpected frame');
+    this.updates += 1;
+    if (this.answer === 'ack') {
+      const version = entity.version + this.updates;
+      return {
+        type: 'entity.ack',
+        replyTo: `r${this.updates}`,
+        mutationId: frame.mutationId,
+        entity: { ...entity, version, fields: { ...entity.fields, ...frame.fields } },
+        duplicate: false,
+      };
+    }
+    throw new RealtimeError(this.answer, 'the CRM did not answer; try again later', 'customer:42');
+  }
+}
+
+const owner: ChangeOwner = {
+  entityType: 'customer',
+  entityId: '42',
+  handlesConflicts: false,
+  offerConflict: () => {},
+};
+
+function setup() {
+  const clock = new ManualClock();
+  const client = new StubClient();
+  const changes = new Changes(
+    client,
+    { version: () => 1, learned: () => {}, notify: () => {}, takers: () => [] },
+    // The middle of each jitter window, so a wait is half its ceiling.
+    { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
+  );
+  /** Resolves once the client has sent `n` updates in all (microtasks only; no time passes). */
+  async function sent(n: number): Promise<void> {
+    for (let i = 0; i < 100 && client.updates < n; i++) await clock.flush();
+    assert.equal(client.updates, n, `${n} updates sent`);
+  }
+  /** The wait scheduled before the next re-send. */
+  function wait(): number {
+    assert.equal(clock.pending, 1, 'one re-send is scheduled');
+    return clock.nextTimerAt()! - clock.now();
+  }
+  /** Lets the scheduled wait pass, up to the re-send it leads to; returns how long it was. */
+  async function retry(): Promise<number> {
+    const ms = wait();
+    const before = client.updates;
+    await clock.advance(ms);
+    await sent(before + 1);
+    return ms;
+  }
+  return { clock, client, changes, sent, wait, retry };
+}
+
+describe('live data: re-sending when the CRM did not answer', () => {
+  it('keeps re-sending, each wait twice the last up to a minute (jittered)', async () => {
+    const { client, changes, sent, retry } = setup();
+    const saving = changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) waits.push(await retry());
+    // Ceilings 5, 10, 20, 40, 60, 60, 60 s; the stub's randomness picks the middle of each.
+    assert.deepEqual(waits, [2500, 5000, 10_000, 20_000, 30_000, 30_000, 30_000]);
+    client.answer = 'ack';
+    await retry();
+    assert.equal((await saving).state, 'confirmed', 'never given up, confirmed once answered');
+  });
+
+  it('starts over from the first wait after an answer', async () => {
+    const { client, changes, sent, retry, wait } = setup();
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    await retry();
+    await retry();
+    client.answer = 'ack';
+    await retry(); // answered: confirmed
+    client.answer = 'backend_unavailable';
+    changes.submit(owner, { phone: '300' }, 2, { phone: '200' });
+    await sent(5);
+    assert.equal(wait(), 2500);
+  });
+
+  it('starts over from the first wait, at once, when the connection opens again', async () => {
+    const { client, changes, sent, retry, wait } = setup();
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    for (let i = 0; i < 3; i++) await retry();
+    assert.equal(wait(), 20_000);
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    await sent(5); // sent again on the new connection, without waiting out the 20 s
+    assert.equal(wait(), 2500);
+  });
+});
