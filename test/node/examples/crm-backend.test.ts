@@ -42,11 +42,11 @@ interface Delivery {
 }
 
 /** Starts the example as its README says, on a free port; resolves with its URL. */
-async function startExample(): Promise<{ child: ChildProcess; url: string }> {
+async function startExample(port = 0): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [PROGRAM], {
     env: {
       ...process.env,
-      PORT: '0',
+      PORT: String(port),
       QUIET: '1',
       CRM_WEBHOOK_SECRET: WEBHOOK_SECRET,
       CRM_ENTITY_BACKEND_KEY: ENTITY_KEY,
@@ -299,5 +299,29 @@ describe('examples/crm-backend with the reference server', () => {
     const other = await snapshot(a, '13');
     const write = await update(a, '13', { nextStep: 'Call' }, other.entity.version);
     assert.equal(write.type === 'error' && write.code, 'forbidden', JSON.stringify(write));
+  });
+
+  // Last: the backend restarts with its seed data.
+  it('with the backend down, saves and joins are refused for now, and the retried save applies once', async () => {
+    const a = await h.connect(ana);
+    const seen = await snapshot(a, '42');
+    const exited = once(child, 'exit');
+    child.kill();
+    await exited;
+
+    // Its callback cannot answer: not "forbidden" (final for a client), but "retry".
+    const join = await a.request({ type: 'join', id: nextId('join'), room: 'customer:99' });
+    assert.equal(join.type === 'error' && join.code, 'backend_unavailable', JSON.stringify(join));
+    const mutationId = nextId('mutation-outage-');
+    const down = await update(a, '42', { city: 'Leeds' }, seen.entity.version, mutationId);
+    assert.equal(down.type === 'error' && down.code, 'backend_unavailable', JSON.stringify(down));
+    assert.notEqual((await h.server.entities.get('customer', '42'))?.fields['city'], 'Leeds');
+
+    // Back on the same address: the client's outbox sends the same save again.
+    ({ child } = await startExample(Number(new URL(backend).port)));
+    const back = await update(a, '42', { city: 'Leeds' }, seen.entity.version, mutationId);
+    assert.equal(back.type, 'entity.ack', JSON.stringify(back));
+    assert.equal((await backendRecord('42'))['city'], 'Leeds');
+    assert.equal((await h.server.entities.get('customer', '42'))?.fields['city'], 'Leeds');
   });
 });
