@@ -173,6 +173,25 @@ export const styles = [
       border-color: ${token('color-danger')};
       color: ${token('color-danger-text')};
     }
+    /* Join while it cannot be used (joining, no connection, a room the client refuses, a full
+       call): as the kit's other disabled buttons, muted text and the arrow cursor, and the accent
+       fill dropped, which otherwise says "press me" on a button that does nothing. */
+    button:disabled,
+    button:disabled:hover {
+      background: ${token('color-neutral-subtle')};
+      border-color: ${token('color-border')};
+      color: ${token('color-text-muted')};
+      cursor: default;
+    }
+    /* Forced colours drop fills and the muted tone: the system's GrayText says "unusable", for
+       Invite once rung (aria-disabled, which the browser knows nothing of) as for Join. */
+    @media (forced-colors: active) {
+      button:disabled,
+      button[aria-disabled='true'] {
+        color: GrayText;
+        border-color: GrayText;
+      }
+    }
     audio {
       display: none;
     }

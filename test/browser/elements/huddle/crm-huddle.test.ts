@@ -6,7 +6,7 @@
  * them are the e2e tests' part (test/e2e/huddle.test.ts).
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/huddle/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
@@ -397,6 +397,77 @@ describe('<crm-huddle>', () => {
         await waitUntil(() => focused(el) === 'mute', 'the focus did not go to the toolbar');
         expect(tabStops(el)).to.deep.equal(['mute']);
       });
+    });
+  });
+
+  describe('unusable buttons look it', () => {
+    const forcedColors = (active: boolean) => executeServerCommand('forced-colors', { active });
+
+    afterEach(() => forcedColors(false));
+
+    /**
+     * Join enabled (a room the client follows) and disabled (a room id it refuses: the huddle
+     * warns once and offers no Join). Disabled, it also is while joining, with no connection and
+     * in a full call.
+     */
+    async function bothJoins() {
+      const enabled = (await mount()).part('join') as HTMLButtonElement;
+      const warnings = recordWarnings();
+      try {
+        const disabled = (await mount('not a room!')).part('join') as HTMLButtonElement;
+        expect(enabled.disabled, 'the room the client follows').to.equal(false);
+        expect(disabled.disabled, 'the room the client refuses').to.equal(true);
+        return { enabled, disabled };
+      } finally {
+        warnings.restore();
+      }
+    }
+
+    /** A colour as the page resolves it now (a system colour's value follows forced colours). */
+    function resolved(color: string): string {
+      const probe = document.createElement('span');
+      probe.style.color = color;
+      document.body.append(probe);
+      try {
+        return getComputedStyle(probe).color;
+      } finally {
+        probe.remove();
+      }
+    }
+
+    it("Join, disabled, drops the accent fill and has the arrow cursor, as the kit's other disabled buttons", async () => {
+      const { enabled, disabled } = await bothJoins();
+      const on = getComputedStyle(enabled);
+      const off = getComputedStyle(disabled);
+      expect(off.backgroundColor, 'fill').not.to.equal(on.backgroundColor);
+      expect(off.borderTopColor, 'edge').not.to.equal(on.borderTopColor);
+      expect(off.color, 'text').not.to.equal(on.color);
+      // As the notification panel's disabled buttons and the rung Invite.
+      expect(off.cursor).to.equal('default');
+      expect(on.cursor).to.equal('pointer');
+    });
+
+    it('in forced colours, disabled Join and rung Invite are GrayText, the others are not', async () => {
+      // Chromium draws a natively disabled button in GrayText by itself; the rung Invite is only
+      // aria-disabled, which the browser knows nothing of: that one is the huddle's own rule.
+      const { enabled, disabled } = await bothJoins();
+      const { part, join } = await mount();
+      await join();
+      const invite = part('invite')!;
+      invite.click();
+      await waitUntil(() => invite.getAttribute('aria-disabled') === 'true', 'did not ring');
+      await forcedColors(true);
+      expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
+      const grayText = resolved('GrayText');
+      expect(grayText).not.to.equal(resolved('ButtonText'));
+      const looks = (button: HTMLElement) => {
+        const style = getComputedStyle(button);
+        return { text: style.color === grayText, edge: style.borderTopColor === grayText };
+      };
+      expect(looks(disabled), 'disabled Join').to.deep.equal({ text: true, edge: true });
+      expect(looks(invite), 'rung Invite').to.deep.equal({ text: true, edge: true });
+      expect(looks(enabled), 'Join').to.deep.equal({ text: false, edge: false });
+      expect(looks(part('leave')!), 'Leave').to.deep.equal({ text: false, edge: false });
     });
   });
 
