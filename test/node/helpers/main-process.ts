@@ -3,6 +3,7 @@
  * shows: a crash with SIGKILL, a restart on the same data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 
 export interface MainProcess {
   child: ChildProcess;
@@ -42,4 +43,12 @@ export function startMain(args: readonly string[], timeoutMs: number): Promise<M
       reject(new Error(`server exited with ${code} before listening:\n${output}`));
     });
   });
+}
+
+/** Stops it as an orchestrator would (SIGTERM) and resolves once it has exited. */
+export async function stopMain(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 }

@@ -2,14 +2,13 @@
  * What the server process (`src/server/main.ts`) tells its operator at start.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS } from '../../../src/server/migrations.js';
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
-import { startMain } from '../helpers/main-process.js';
+import { startMain, stopMain } from '../helpers/main-process.js';
 
 const START_MS = 20_000;
 
@@ -47,9 +46,7 @@ describe('server process start', () => {
       assert.equal(warning['knownSchemaVersion'], MIGRATIONS.at(-1)!.version);
       assert.match(String(warning['msg']), /newer than this server's/);
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await stopMain(child);
     }
   });
 
@@ -61,9 +58,7 @@ describe('server process start', () => {
     try {
       assert.doesNotMatch(output(), /schemaVersion/);
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await stopMain(child);
     }
   });
 
@@ -92,9 +87,7 @@ describe('server process start', () => {
       assert.equal(line['webhooks'], 'https://hooks.example.com/crm');
       assert.doesNotMatch(output(), /hunter2|s3cret/);
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await stopMain(child);
     }
   });
 
@@ -111,9 +104,7 @@ describe('server process start', () => {
         ['off', 'off', 'off'],
       );
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      await stopMain(child);
     }
   });
 });
