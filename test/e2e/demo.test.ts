@@ -126,6 +126,78 @@ describe('the demo as a newcomer meets it', () => {
   });
 
   test(
+    "on a phone the header's section links show, are big enough to tap and lead to their page",
+    { timeout: 60_000 },
+    async () => {
+      assert.ok(server && browser);
+      // Below 720 px the sections were hidden: a phone had no way from one page to another.
+      const sections = ['Dashboard', 'Customers', 'Deals', 'Reports'];
+      const pages = [
+        { path: '/', current: 'Customers' },
+        { path: '/customer.html?id=31', current: 'Customers' },
+        { path: '/dashboard.html', current: 'Dashboard' },
+      ];
+      for (const width of [320, 375]) {
+        const context = await browser.newContext({
+          viewport: { width, height: 640 },
+          hasTouch: true,
+        });
+        contexts.push(context);
+        for (const { path, current } of pages) {
+          const at = `${path} at ${width} px`;
+          const { page } = await openAs(context, server.origin, path, 'ana');
+          const nav = page.getByRole('navigation', { name: 'Main' });
+          for (const name of sections) {
+            const link = nav.getByRole('link', { name, exact: true });
+            assert.ok(await link.isVisible(), `${at}: ${name} is shown`);
+            // A row too narrow for the four may scroll sideways inside itself, never the page.
+            await link.scrollIntoViewIfNeeded();
+            const box = await link.boundingBox();
+            assert.ok(box, `${at}: ${name} has a box`);
+            assert.ok(box.x >= 0 && box.x + box.width <= width, `${at}: ${name} is in the window`);
+            assert.ok(box.y >= 0 && box.y + box.height <= 640, `${at}: ${name} is in the window`);
+            // WCAG 2.5.8: a target at least 24 by 24 CSS px.
+            assert.ok(
+              box.height >= 24 && box.width >= 24,
+              `${at}: ${name} is ${box.height} px tall`,
+            );
+            assert.equal(
+              await page.evaluate(() => window.scrollX),
+              0,
+              `${at}: the page kept still`,
+            );
+          }
+          // The page you are on stays marked, to the eye as well as to a screen reader.
+          const marked = nav.locator('a[aria-current="page"]');
+          assert.equal(await marked.textContent(), current, `${at}: the current page`);
+          const underline = await marked.evaluate((a) => {
+            const style = getComputedStyle(a);
+            return { width: parseFloat(style.borderBottomWidth), color: style.borderBottomColor };
+          });
+          assert.ok(underline.width >= 2, `${at}: the current page is underlined`);
+          assert.notEqual(underline.color, 'rgba(0, 0, 0, 0)', `${at}: the underline shows`);
+          // The sticky header keeps two rows (logo and tools, the tabs): it covers the page.
+          const header = await page.locator('header').boundingBox();
+          assert.ok(
+            header && header.height <= 100,
+            `${at}: the header is ${header?.height} px tall`,
+          );
+        }
+        // Following a section goes there, and marks it.
+        const { page } = await openAs(context, server.origin, '/dashboard.html', 'ana');
+        const customers = page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: 'Customers', exact: true });
+        await Promise.all([page.waitForURL((url) => url.pathname === '/'), customers.tap()]);
+        await page
+          .getByRole('navigation', { name: 'Main' })
+          .locator('a[aria-current="page"]', { hasText: 'Customers' })
+          .waitFor();
+      }
+    },
+  );
+
+  test(
     'from 320 to 1440 px wide nothing scrolls sideways, leaves the window or is cut short',
     { timeout: 120_000 },
     async () => {
