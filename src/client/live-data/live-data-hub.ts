@@ -18,7 +18,7 @@ import type { LiveDataOptions } from './live-data-types.js';
 import { LiveEntity, type LiveEntityHost } from './live-entity.js';
 import type { Outbox } from './outbox.js';
 import { SharedStores } from '../store/shared-stores.js';
-import type { CapabilityClient, RequestInput, RoomHandle, RoomMessage } from '../types.js';
+import type { CapabilityClient, Clock, RequestInput, RoomHandle, RoomMessage } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
 /** What live data needs from `RealtimeClient`: the port every capability gets. */
@@ -106,6 +106,14 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
 
   isOpen(): boolean {
     return this.client.status.state === 'open';
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  get random(): (() => number) | undefined {
+    return this.options.random;
   }
 
   lastSeq(room: string): number | undefined {

@@ -5,8 +5,9 @@
  */
 import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
+import { backoffDelay } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
-import type { RequestInput, ResumeInfo, RoomHandle } from '../types.js';
+import type { Clock, RequestInput, ResumeInfo, RoomHandle } from '../types.js';
 
 /** What the shared entity needs from the hub. */
 export interface LiveEntityHost {
@@ -16,6 +17,9 @@ export interface LiveEntityHost {
   lastSeq(room: string): number | undefined;
   /** Something a handle shows changed. */
   notify(key: string): void;
+  /** For reading again after an answer that says "not now". */
+  readonly clock: Clock;
+  readonly random?: (() => number) | undefined;
 }
 
 /** A handle watching the entity. */
@@ -26,6 +30,14 @@ export interface EntityWatcher {
 
 /** Errors that say the entity cannot be read at all (as opposed to "not now"). */
 const FINAL_ERRORS = new Set(['not_found', 'forbidden', 'bad_frame']);
+/**
+ * Answers to a read that say "not now" on a connection that stays open: the CRM's backend or its
+ * authorization did not answer, the server failed, too many frames. Read again after a wait.
+ */
+const READ_AGAIN = new Set(['backend_unavailable', 'internal', 'timeout', 'rate_limited']);
+/** The first wait's ceiling and the largest, in ms: as a save's retries wait. */
+const READ_AGAIN_BASE = 5000;
+const READ_AGAIN_CAP = 60_000;
 
 export class LiveEntity {
   readonly key: string;
@@ -37,6 +49,10 @@ export class LiveEntity {
   readonly watchers = new Set<EntityWatcher>();
   private readonly roomHandle: RoomHandle;
   private loading: Promise<Entity> | undefined;
+  /** Reads answered "not now" in a row, and the timer of the next. */
+  private failedReads = 0;
+  private readAgain: unknown;
+  private disposed = false;
 
   constructor(
     private readonly host: LiveEntityHost,
@@ -109,6 +125,8 @@ export class LiveEntity {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.host.clock.clearTimeout(this.readAgain);
     this.roomHandle.release();
   }
 
@@ -128,7 +146,27 @@ export class LiveEntity {
   }
 
   private quietLoad(): void {
-    // Failures show in `status`/`error` or are retried on the next resume.
-    this.load().catch(() => undefined);
+    this.host.clock.clearTimeout(this.readAgain);
+    this.readAgain = undefined;
+    // Final failures show in `status`/`error`; "not now" is read again after a jittered wait
+    // that doubles (a record opened while the CRM is down loads once it is back, without a
+    // reconnect); a lost connection reads again on the next resume.
+    this.load().then(
+      () => (this.failedReads = 0),
+      (error: unknown) => {
+        if (this.disposed || !(error instanceof RealtimeError) || !READ_AGAIN.has(error.code)) {
+          return;
+        }
+        const wait = backoffDelay(this.failedReads++, {
+          base: READ_AGAIN_BASE,
+          cap: READ_AGAIN_CAP,
+          random: this.host.random ?? Math.random,
+        });
+        this.readAgain = this.host.clock.setTimeout(() => {
+          this.readAgain = undefined;
+          if (!this.disposed && this.host.isOpen()) this.quietLoad();
+        }, wait);
+      },
+    );
   }
 }
