@@ -157,6 +157,8 @@ export class LiveEntity {
         if (this.disposed || !(error instanceof RealtimeError) || !READ_AGAIN.has(error.code)) {
           return;
         }
+        // Two callers shared this read (a resume while it was under way): one wait is enough.
+        if (this.readAgain !== undefined) return;
         const wait = backoffDelay(this.failedReads++, {
           base: READ_AGAIN_BASE,
           cap: READ_AGAIN_CAP,

@@ -68,6 +68,29 @@ describe('LiveEntity', () => {
     assert.equal(h.reads(), 3, 'nothing more once read');
   });
 
+  it('a read two callers shared (a resume while it was under way) is read again once', async () => {
+    let answer: ((frame: ServerFrame) => void) | undefined;
+    let fail: ((error: unknown) => void) | undefined;
+    const { h, clock } = host([
+      () =>
+        new Promise<ServerFrame>((resolve, reject) => {
+          answer = resolve;
+          fail = reject;
+        }),
+      snapshot,
+    ]);
+    const live = new LiveEntity(h, 'customer', '42');
+    live.resumed({ room: 'customer:42', resume: 'gap', missed: 0 });
+    assert.equal(h.reads(), 1, 'the resume joined the read under way');
+    fail!(new RealtimeError('backend_unavailable', 'the CRM did not answer'));
+    await clock.flush();
+    assert.equal(clock.pending, 1, 'one wait, not one per caller');
+    await clock.runAll();
+    assert.equal(h.reads(), 2);
+    assert.equal(live.status, 'ready');
+    assert.ok(answer);
+  });
+
   it('a final answer is shown and not read again; a released entity is not read again', async () => {
     const refused = host([() => Promise.reject(new RealtimeError('forbidden', 'no'))]);
     const live = new LiveEntity(refused.h, 'customer', '42');
