@@ -118,3 +118,12 @@ export function errorFields(err: unknown): LogFields {
   if (err instanceof Error) return { err: err.message, stack: err.stack };
   return { err: String(err) };
 }
+
+/**
+ * A configured URL as the log may show it: scheme, host and path. The user, password and query
+ * string are left out, since a URL can carry credentials in each.
+ */
+export function shownUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}

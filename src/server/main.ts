@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, databasePath, loadConfig, type ServerConfig } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, shownUrl } from './log.js';
 import { seedDemo } from './seed-demo.js';
 import { createServer } from './server.js';
 import { SqliteStorage } from './sqlite-storage.js';
@@ -23,15 +23,6 @@ function devBanner(): void {
       '',
     ].join('\n'),
   );
-}
-
-/**
- * A configured URL as the log may show it: scheme, host and path. The user, password and query
- * string are left out, since a URL can carry credentials in each.
- */
-function shownUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
 async function main(): Promise<void> {

@@ -19,7 +19,7 @@
 import * as z from 'zod/mini';
 import { AuthorizationUnavailable, type AuthorizeRequest } from '../authorize.js';
 import type { ServerClock } from '../clock.js';
-import type { Logger } from '../log.js';
+import { shownUrl, type Logger } from '../log.js';
 import { FieldRulesByType } from './field-policy.js';
 
 export interface AuthorizeCallbackOptions {
@@ -46,17 +46,38 @@ export const CallbackAnswer = z.object({
 });
 export type CallbackAnswer = z.infer<typeof CallbackAnswer>;
 
+/** The backend answered, but not as agreed; `answer` (the start of its body) is for the log only. */
+class BadAnswer extends Error {
+  constructor(
+    message: string,
+    readonly answer?: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
- * What went wrong, for the log and the client's message: fetch's own "fetch failed" names no
- * cause; the socket's error code (ECONNREFUSED, ENOTFOUND, …) is in its `cause`.
+ * What went wrong, in words fit for the client's message too: fetch's own "fetch failed" names no
+ * cause (the socket's error code, ECONNREFUSED or ENOTFOUND, is in its `cause`), and nothing of
+ * the backend's answer or of the URL is repeated to clients.
  */
 function describeFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof BadAnswer) return err.message;
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return `did not answer within ${timeoutMs} ms`;
   }
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   if (typeof cause?.code === 'string') return `could not be reached (${cause.code})`;
-  return `failed (${err instanceof Error ? err.message : String(err)})`;
+  return 'could not be asked';
+}
+
+/**
+ * The error itself, for the log line of a failure `describeFailure` cannot name, with the URL as
+ * `shownUrl` shows it: fetch repeats a URL with credentials in its refusal of it.
+ */
+function errorDetail(err: unknown, url: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split(url).join(shownUrl(url));
 }
 
 interface Entry {
@@ -166,11 +187,19 @@ export class AuthorizeCallback {
         redirect: 'error',
       });
       const text = await response.text();
-      if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
-      if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) throw new Error('answer too large');
-      const parsed = z.safeParse(CallbackAnswer, JSON.parse(text));
-      if (!parsed.success)
-        throw new Error(`answer is not { allow, fields? }: ${text.slice(0, 200)}`);
+      if (!response.ok) throw new BadAnswer(`answered HTTP ${response.status}`);
+      if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) {
+        throw new BadAnswer('answered more than 64 KiB');
+      }
+      let parsed: ReturnType<typeof z.safeParse<typeof CallbackAnswer>> | undefined;
+      try {
+        parsed = z.safeParse(CallbackAnswer, JSON.parse(text));
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed?.success) {
+        throw new BadAnswer('answered something other than { allow, fields? }', text.slice(0, 200));
+      }
       return parsed.data;
     } catch (err) {
       this.counts.failed++;
@@ -178,8 +207,9 @@ export class AuthorizeCallback {
       this.log.warn('authorization callback failed: refused for now, clients retry', {
         room: request.room,
         action: request.action,
-        url: this.options.url,
+        url: shownUrl(this.options.url),
         reason,
+        detail: err instanceof BadAnswer ? err.answer : errorDetail(err, this.options.url),
       });
       throw new AuthorizationUnavailable(`the CRM's authorization service ${reason}`, {
         cause: err,

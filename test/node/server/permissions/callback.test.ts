@@ -9,7 +9,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
-import type { AuthorizeCallbackOptions } from '../../../../src/server/permissions/callback.js';
+import { AuthorizationUnavailable } from '../../../../src/server/authorize.js';
+import { systemClock } from '../../../../src/server/clock.js';
+import { createLogger } from '../../../../src/server/log.js';
+import {
+  AuthorizeCallback,
+  type AuthorizeCallbackOptions,
+} from '../../../../src/server/permissions/callback.js';
 import type { Harness } from '../../helpers/server-harness.js';
 import {
   as,
@@ -180,12 +186,14 @@ describe('authorization callback', () => {
     backend.failWith = { status: 500, text: '{"allow":true}' };
     const failed = as(await get(alice), 'error');
     assert.equal(failed.code, 'backend_unavailable');
-    assert.match(
+    assert.equal(
       failed.message,
-      /could not check permissions: .*failed \(answered HTTP 500\); retry/,
+      "could not check permissions: the CRM's authorization service answered HTTP 500; retry",
     );
-    backend.failWith = { status: 200, text: '{"allowed":"yes"}' };
-    assert.equal(as(await get(alice), 'error').code, 'backend_unavailable');
+    backend.failWith = { status: 200, text: '{"allowed":"the secret plans"}' };
+    const nonsense = as(await get(alice), 'error');
+    assert.equal(nonsense.code, 'backend_unavailable');
+    assert.doesNotMatch(nonsense.message, /secret plans/, "the backend's answer is not repeated");
     backend.failWith = undefined;
     backend.hang = true;
     alice.send({ type: 'entity.get', id: 'slow-1', entityType: 'customer', entityId: '42' });
@@ -208,5 +216,41 @@ describe('authorization callback', () => {
     const saved = as(await update(alice, { city: 'Leeds' }, 1), 'error');
     assert.equal(saved.code, 'backend_unavailable');
     assert.equal((await h.server.entities.get('customer', '42'))?.fields['city'], undefined);
+  });
+
+  test("a failure's log line names the URL without its credentials, and the cause", async () => {
+    const lines: string[] = [];
+    const callback = new AuthorizeCallback(
+      { url: 'http://crm:hunter2@127.0.0.1:1/authorize?token=s3cret' },
+      systemClock,
+      createLogger({ write: (line) => void lines.push(line) }),
+    );
+    await assert.rejects(
+      callback.ask({ user: { id: 'ana', name: 'Ana' }, room: 'customer:42', action: 'join' }),
+      (err: unknown) => err instanceof AuthorizationUnavailable,
+    );
+    const line = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    assert.equal(line['url'], 'http://127.0.0.1:1/authorize');
+    // fetch refuses a URL with credentials (the configuration refuses it at start).
+    assert.equal(line['reason'], 'could not be asked');
+    assert.doesNotMatch(lines.join('\n'), /hunter2|s3cret/);
+
+    // A port nothing listens on (1 would be refused by fetch itself, as a blocked port).
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const unreachable = new AuthorizeCallback(
+      { url: `http://127.0.0.1:${closedPort}/authorize?token=s3cret` },
+      systemClock,
+      createLogger({ write: (line) => void lines.push(line) }),
+    );
+    await assert.rejects(
+      unreachable.ask({ user: { id: 'ana', name: 'Ana' }, room: 'customer:42', action: 'join' }),
+      (err: unknown) =>
+        err instanceof AuthorizationUnavailable &&
+        err.message === "the CRM's authorization service could not be reached (ECONNREFUSED)",
+    );
+    assert.doesNotMatch(lines.join('\n'), /s3cret/);
   });
 });
