@@ -326,10 +326,25 @@ function httpUrl(
 ): string | undefined {
   const url = flag ?? (env[name] || undefined);
   if (url === undefined) return undefined;
-  if (!urlOf(url, ['http:', 'https:'])) {
+  const parsed = urlOf(url, ['http:', 'https:']);
+  if (!parsed) {
     throw new ConfigError(`${name}: ${JSON.stringify(url)} is not an http(s) URL`);
   }
+  refuseCredentials(name, parsed);
   return url;
+}
+
+/**
+ * A user name or password in a URL the server fetches is refused at start: fetch refuses such a
+ * URL on every request (and its error repeats it, password included). The credential belongs in
+ * the setting's key, sent as `Authorization: Bearer`.
+ */
+function refuseCredentials(name: string, url: URL): void {
+  if (url.username === '' && url.password === '') return;
+  throw new ConfigError(
+    `${name} must not carry a user name or password (${url.protocol}//…@${url.host}): ` +
+      'put the credential in its key setting (sent as a Bearer token) instead',
+  );
 }
 
 /** `--entity-backend-url` / `CRM_ENTITY_BACKEND_URL` and its timeout and key, checked at start. */
@@ -702,6 +717,7 @@ function authorizeCallbackConfig(
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError('CRM_AUTHORIZE_URL must be an http: or https: URL');
   }
+  refuseCredentials('CRM_AUTHORIZE_URL', url);
   const key = env.CRM_AUTHORIZE_KEY || undefined;
   if (key !== undefined && key.length < MIN_API_KEY_LENGTH) {
     throw new ConfigError(`CRM_AUTHORIZE_KEY needs at least ${MIN_API_KEY_LENGTH} characters`);

@@ -141,4 +141,26 @@ describe('server configuration', () => {
       /auth\.jwksUrl: "not-a-url" is not an http\(s\) URL/,
     );
   });
+
+  test('a URL the server fetches may not carry a user or password: refused at start, password unsaid', () => {
+    const withPassword = 'https://crm:hunter2@crm.example.com/api';
+    for (const [name, env] of [
+      ['CRM_ENTITY_BACKEND_URL', { CRM_ENTITY_BACKEND_URL: withPassword }],
+      ['CRM_AUTHORIZE_URL', { CRM_AUTHORIZE_URL: withPassword }],
+      ['CRM_JWKS_URL', { CRM_JWKS_URL: withPassword }],
+      [
+        'CRM_WEBHOOK_URL',
+        { CRM_WEBHOOK_URL: withPassword, CRM_WEBHOOK_SECRET: 'webhook-secret-0123456789' },
+      ],
+    ] as const) {
+      assert.throws(
+        () => loadConfig(name === 'CRM_JWKS_URL' ? [] : ['--dev'], env),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.startsWith(`${name} must not carry a user name or password`) &&
+          !error.message.includes('hunter2'),
+        name,
+      );
+    }
+  });
 });
