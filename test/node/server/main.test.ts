@@ -62,7 +62,7 @@ describe('server process start', () => {
     }
   });
 
-  test('it logs which integrations are on, their URLs without credentials', async () => {
+  test('it logs which integrations are on, their URLs without query strings', async () => {
     // The webhook secret is read from the environment only: the child gets a copy of this
     // process's environment when it is spawned, at once, so it is set just for that.
     process.env['CRM_WEBHOOK_SECRET'] = 'webhook-secret-for-the-test';
@@ -70,7 +70,9 @@ describe('server process start', () => {
       [
         ...['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1'],
         ...['--data-dir', join(dir, 'integrations')],
-        ...['--entity-backend-url', 'http://crm:hunter2@127.0.0.1:9/api?key=s3cret'],
+        // A user and password in a URL are refused at start (config.test.ts); a query string
+        // can still carry a secret.
+        ...['--entity-backend-url', 'http://127.0.0.1:9/api?key=s3cret'],
         ...['--authorize-url', 'https://crm.example.com/realtime/authorize'],
         ...['--webhook-url', 'https://hooks.example.com/crm?token=s3cret'],
       ],
@@ -85,7 +87,7 @@ describe('server process start', () => {
       assert.equal(line['writeThrough'], 'http://127.0.0.1:9/api');
       assert.equal(line['authorizeCallback'], 'https://crm.example.com/realtime/authorize');
       assert.equal(line['webhooks'], 'https://hooks.example.com/crm');
-      assert.doesNotMatch(output(), /hunter2|s3cret/);
+      assert.doesNotMatch(output(), /s3cret/);
     } finally {
       await stopMain(child);
     }
