@@ -83,8 +83,9 @@ export interface ChangesOptions {
   random?: (() => number) | undefined;
 }
 
-const DEFAULT_RETRY_DELAY = 5000;
-const DEFAULT_MAX_RETRY_DELAY = 60_000;
+/** The first wait's ceiling and the largest, in ms, of a re-send; a record's re-read waits alike. */
+export const DEFAULT_RETRY_DELAY = 5000;
+export const DEFAULT_MAX_RETRY_DELAY = 60_000;
 
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;

@@ -5,7 +5,8 @@
  */
 import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
-import { backoffDelay } from '../connection/backoff.js';
+import { Backoff } from '../connection/backoff.js';
+import { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY } from './changes.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { Clock, RequestInput, ResumeInfo, RoomHandle } from '../types.js';
 
@@ -35,9 +36,6 @@ const FINAL_ERRORS = new Set(['not_found', 'forbidden', 'bad_frame']);
  * authorization did not answer, the server failed, too many frames. Read again after a wait.
  */
 const READ_AGAIN = new Set(['backend_unavailable', 'internal', 'timeout', 'rate_limited']);
-/** The first wait's ceiling and the largest, in ms: as a save's retries wait. */
-const READ_AGAIN_BASE = 5000;
-const READ_AGAIN_CAP = 60_000;
 
 export class LiveEntity {
   readonly key: string;
@@ -49,8 +47,8 @@ export class LiveEntity {
   readonly watchers = new Set<EntityWatcher>();
   private readonly roomHandle: RoomHandle;
   private loading: Promise<Entity> | undefined;
-  /** Reads answered "not now" in a row, and the timer of the next. */
-  private failedReads = 0;
+  /** The wait before reading again after "not now", growing as a save's re-sends do, and its timer. */
+  private readonly readBackoff: Backoff;
   private readAgain: unknown;
   private disposed = false;
 
@@ -60,6 +58,11 @@ export class LiveEntity {
     readonly id: string,
   ) {
     this.key = `${type}:${id}`;
+    this.readBackoff = new Backoff({
+      base: DEFAULT_RETRY_DELAY,
+      cap: DEFAULT_MAX_RETRY_DELAY,
+      ...(host.random ? { random: host.random } : {}),
+    });
     this.roomHandle = host.joinRoom(this.key);
     // Already joined (another widget holds the room): no `joined` will come, read now.
     if (host.isOpen() && host.lastSeq(this.key) !== undefined) this.quietLoad();
@@ -152,18 +155,14 @@ export class LiveEntity {
     // that doubles (a record opened while the CRM is down loads once it is back, without a
     // reconnect); a lost connection reads again on the next resume.
     this.load().then(
-      () => (this.failedReads = 0),
+      () => this.readBackoff.reset(),
       (error: unknown) => {
         if (this.disposed || !(error instanceof RealtimeError) || !READ_AGAIN.has(error.code)) {
           return;
         }
         // Two callers shared this read (a resume while it was under way): one wait is enough.
         if (this.readAgain !== undefined) return;
-        const wait = backoffDelay(this.failedReads++, {
-          base: READ_AGAIN_BASE,
-          cap: READ_AGAIN_CAP,
-          random: this.host.random ?? Math.random,
-        });
+        const wait = this.readBackoff.next();
         this.readAgain = this.host.clock.setTimeout(() => {
           this.readAgain = undefined;
           if (!this.disposed && this.host.isOpen()) this.quietLoad();
