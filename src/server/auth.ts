@@ -14,6 +14,7 @@ import type { UserProfile } from '../protocol/index.js';
 import { AvatarUrl, UserId } from '../protocol/index.js';
 import { DEFAULT_JWT_CLOCK_TOLERANCE_S, type AuthConfig } from './config.js';
 import type { ServerClock } from './clock.js';
+import { fetchedUrl } from './fetched-url.js';
 import {
   DEFAULT_PERMISSIONS_CLAIM,
   parsePermissionsClaim,
@@ -55,24 +56,6 @@ export function profileFromClaims(claims: JWTPayload): UserProfile | undefined {
   return profile;
 }
 
-/**
- * `auth.jwksUrl` as a URL: `createServer` callers get an error naming the option, at start,
- * instead of a bare "Invalid URL" or a failure on the first token (`loadConfig` checks the
- * environment variable the same way).
- */
-function jwksUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`auth.jwksUrl: ${JSON.stringify(raw)} is not an http(s) URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`auth.jwksUrl: ${JSON.stringify(raw)} is not an http(s) URL`);
-  }
-  return url;
-}
-
 export class Authenticator {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -82,7 +65,9 @@ export class Authenticator {
     private readonly clock: ServerClock,
   ) {
     this.secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
-    this.jwks = config.jwksUrl ? createRemoteJWKSet(jwksUrl(config.jwksUrl)) : undefined;
+    this.jwks = config.jwksUrl
+      ? createRemoteJWKSet(fetchedUrl('auth.jwksUrl', config.jwksUrl))
+      : undefined;
   }
 
   get devIdentities(): boolean {

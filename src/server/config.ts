@@ -57,6 +57,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { IceServer, LIMITS } from '../protocol/index.js';
+import { fetchedUrlProblem } from './fetched-url.js';
 import type { LogLevel } from './log.js';
 import type { AuthorizeCallbackOptions } from './permissions/callback.js';
 
@@ -326,25 +327,9 @@ function httpUrl(
 ): string | undefined {
   const url = flag ?? (env[name] || undefined);
   if (url === undefined) return undefined;
-  const parsed = urlOf(url, ['http:', 'https:']);
-  if (!parsed) {
-    throw new ConfigError(`${name}: ${JSON.stringify(url)} is not an http(s) URL`);
-  }
-  refuseCredentials(name, parsed);
+  const problem = fetchedUrlProblem(url);
+  if (problem !== undefined) throw new ConfigError(`${name}: ${problem}`);
   return url;
-}
-
-/**
- * A user name or password in a URL the server fetches is refused at start: fetch refuses such a
- * URL on every request (and its error repeats it, password included). The credential belongs in
- * the setting's key, sent as `Authorization: Bearer`.
- */
-function refuseCredentials(name: string, url: URL): void {
-  if (url.username === '' && url.password === '') return;
-  throw new ConfigError(
-    `${name} must not carry a user name or password (${url.protocol}//…@${url.host}): ` +
-      'put the credential in its key setting (sent as a Bearer token) instead',
-  );
 }
 
 /** `--entity-backend-url` / `CRM_ENTITY_BACKEND_URL` and its timeout and key, checked at start. */
@@ -706,18 +691,9 @@ function authorizeCallbackConfig(
   flagUrl: string | undefined,
   env: Record<string, string | undefined>,
 ): AuthorizeCallbackOptions | undefined {
-  const raw = flagUrl ?? (env.CRM_AUTHORIZE_URL || undefined);
+  const raw = httpUrl('CRM_AUTHORIZE_URL', flagUrl, env);
   if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`CRM_AUTHORIZE_URL: ${JSON.stringify(raw)} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError('CRM_AUTHORIZE_URL must be an http: or https: URL');
-  }
-  refuseCredentials('CRM_AUTHORIZE_URL', url);
+  const url = new URL(raw);
   const key = env.CRM_AUTHORIZE_KEY || undefined;
   if (key !== undefined && key.length < MIN_API_KEY_LENGTH) {
     throw new ConfigError(`CRM_AUTHORIZE_KEY needs at least ${MIN_API_KEY_LENGTH} characters`);

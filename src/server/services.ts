@@ -20,10 +20,11 @@ import {
   type ServerLimits,
 } from './config.js';
 import type { Connection } from './connection.js';
+import { fetchedUrl, plainHttpRisk, type FetchedUrlSetting } from './fetched-url.js';
 import { FrameDebug } from './frame-debug.js';
 import { callFrames, connectionFrames, type FrameHandlers } from './frame-handlers.js';
 import { HttpApi } from './http-api.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, shownUrl, type Logger } from './log.js';
 import { ServerMetrics, type MetricGauges } from './metrics.js';
 import { AuthorizeCallback } from './permissions/callback.js';
 import { PresenceRegistry, type Presence, type PresenceDiff } from './presence.js';
@@ -105,6 +106,18 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const clock = options.clock ?? systemClock;
   const log =
     options.logger ?? createLogger({ quiet: options.quiet ?? false, level: options.logLevel });
+  const fetched: [FetchedUrlSetting, string | undefined][] = [
+    ['auth.jwksUrl', auth.jwksUrl],
+    ['entityBackend.url', options.entityBackend?.url],
+    ['authorizeCallback.url', options.authorizeCallback?.url],
+    ['webhooks.url', options.webhooks?.url],
+  ];
+  for (const [setting, url] of fetched) {
+    if (url === undefined) continue;
+    fetchedUrl(`createServer: ${setting}`, url);
+    const plain = plainHttpRisk(setting, url);
+    if (plain) log.warn('plain http to another machine', { setting, ...plain, url: shownUrl(url) });
+  }
   const metrics = new ServerMetrics();
   const replay = {
     replayEvents: limits.replayEvents,

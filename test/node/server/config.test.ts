@@ -157,10 +157,72 @@ describe('server configuration', () => {
         () => loadConfig(name === 'CRM_JWKS_URL' ? [] : ['--dev'], env),
         (error: unknown) =>
           error instanceof ConfigError &&
-          error.message.startsWith(`${name} must not carry a user name or password`) &&
+          error.message.startsWith(`${name}: must not carry a user name or password`) &&
           !error.message.includes('hunter2'),
         name,
       );
     }
+  });
+
+  test('a fetched URL over plain http to another machine is warned about at start, loopback and https are not', async () => {
+    const warnings: { msg: string; fields: Record<string, unknown> | undefined }[] = [];
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }),
+      error: () => {},
+    };
+    const start = (entityBackendUrl: string, jwksUrl: string) =>
+      createServer({
+        auth: { jwksUrl },
+        entityBackend: { url: entityBackendUrl },
+        logger,
+      });
+    await start('http://crm.internal:8000/api', 'http://10.0.0.7/jwks').close();
+    assert.deepEqual(
+      warnings.map(({ msg, fields }) => [msg, fields?.setting, fields?.env, fields?.url]),
+      [
+        ['plain http to another machine', 'auth.jwksUrl', 'CRM_JWKS_URL', 'http://10.0.0.7/jwks'],
+        [
+          'plain http to another machine',
+          'entityBackend.url',
+          'CRM_ENTITY_BACKEND_URL',
+          'http://crm.internal:8000/api',
+        ],
+      ],
+    );
+    assert.match(String(warnings[0]?.fields?.risk), /forge any user's token/);
+    warnings.length = 0;
+    await start('http://127.0.0.1:8000/api', 'https://auth.example.com/jwks').close();
+    await start('http://localhost:8000/api', 'http://[::1]:9000/jwks').close();
+    assert.deepEqual(warnings, []);
+  });
+
+  test('createServer refuses the same URLs at start, naming the option, password unsaid', () => {
+    const withPassword = 'https://crm:hunter2@crm.example.com/api';
+    const dev = { auth: { devIdentities: true }, quiet: true } as const;
+    for (const [setting, options] of [
+      ['auth.jwksUrl', { ...dev, auth: { jwksUrl: withPassword } }],
+      ['entityBackend.url', { ...dev, entityBackend: { url: withPassword } }],
+      ['authorizeCallback.url', { ...dev, authorizeCallback: { url: withPassword } }],
+      [
+        'webhooks.url',
+        { ...dev, webhooks: { url: withPassword, secret: 'webhook-secret-0123456789' } },
+      ],
+    ] as const) {
+      assert.throws(
+        () => createServer(options),
+        (error: unknown) =>
+          error instanceof Error &&
+          error.message.startsWith(`createServer: ${setting}: must not carry a user name`) &&
+          !error.message.includes('hunter2'),
+        setting,
+      );
+    }
+    // A URL write-through cannot fetch failed every save later ("Invalid URL"), retried forever.
+    assert.throws(
+      () => createServer({ ...dev, entityBackend: { url: 'crm.example.com/api' } }),
+      /createServer: entityBackend\.url: "crm\.example\.com\/api" is not an http\(s\) URL/,
+    );
   });
 });
