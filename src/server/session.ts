@@ -95,6 +95,8 @@ function onSocketClose(this: WebSocket, code: number): void {
 export class Session {
   readonly connection: Connection;
   private handshakeTimer: unknown;
+  /** This socket's failed handshake has been counted against its address (once at most). */
+  private handshakeCounted = false;
   /** Closes the connection when its token expires (see `watchExpiry`). */
   private expiryTimer: unknown;
   private busy = false;
@@ -173,6 +175,7 @@ export class Session {
    * auth-throttle.ts); `refused` ones (a hello the server turned down) also count as auth failures.
    */
   private handshakeFailed(refused: boolean): void {
+    this.handshakeCounted = true;
     if (refused) this.ctx.metrics.authFailures++;
     this.ctx.authThrottle.failed(this.address, this.ctx.clock.now());
   }
@@ -406,6 +409,13 @@ export class Session {
 
   private onClose(code: number): void {
     this.clearHandshakeTimer();
+    // A socket its client closes before `welcome` counts as a failed handshake too: otherwise
+    // sockets that never say hello, each closed just before the handshake timeout, would hold
+    // server resources round after round without ever meeting the throttle.
+    const state = this.connection.state;
+    if ((state === 'handshake' || state === 'authenticating') && !this.handshakeCounted) {
+      this.handshakeFailed(false);
+    }
     if (this.expiryTimer !== undefined) this.ctx.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     this.connection.state = 'closing';
@@ -421,7 +431,16 @@ export class Session {
   }
 }
 
-/** A `ping` frame, told cheaply from the text (the handler still validates it). */
+/**
+ * A `ping` frame (the handler still validates it). Told by parsing, not by the text's start: JSON
+ * keeps the last of duplicate keys, so `{"type":"ping","type":"leave"}` is a `leave`, which must not
+ * get past the frames waiting before it. Short frames only, so the parse stays cheap.
+ */
 function isPing(text: string): boolean {
-  return text.length <= 64 && /^\s*\{\s*"type"\s*:\s*"ping"\s*[,}]/.test(text);
+  if (text.length > 64) return false;
+  try {
+    return (JSON.parse(text) as { type?: unknown } | null)?.type === 'ping';
+  } catch {
+    return false;
+  }
 }

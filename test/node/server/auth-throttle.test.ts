@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { WebSocket } from 'ws';
 import { afterEach, describe, test } from 'node:test';
 import { badHandshake } from '../helpers/server-client.js';
 import { AuthThrottle } from '../../../src/server/auth-throttle.js';
@@ -44,6 +45,25 @@ describe('failed handshakes throttled per address', () => {
     // Six a minute: one more try after ten seconds.
     h.clock.advanceSync(10_000);
     assert.deepEqual(await badHandshake(h.url), { closed: 1008 });
+    assert.deepEqual(await badHandshake(h.url), { status: 429 });
+  });
+
+  test('a socket its client closes before welcome counts as a failed handshake', async () => {
+    h = await startHarness({
+      auth: { jwtSecret: SECRET },
+      limits: { failedHandshakeBurst: 3, failedHandshakesPerMinute: 6 },
+    });
+    // Sockets that never say hello, closed by the client before the handshake timeout: without
+    // counting them an address could hold such sockets round after round, never throttled.
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(h.url);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.close();
+      await new Promise((resolve) => ws.once('close', resolve));
+    }
+    const port = h.server.port;
+    // The server has closed them all (and so counted them) once its gauge is back at 0.
+    while (!/^crm_connections 0$/m.test(await metrics(port)));
     assert.deepEqual(await badHandshake(h.url), { status: 429 });
   });
 

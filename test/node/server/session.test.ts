@@ -49,6 +49,36 @@ describe('a session', () => {
     assert.deepEqual(order, ['pong', 'slow-join', 'next-join'], 'the joins kept their order');
   });
 
+  test('a frame that starts like a ping but is another type waits in order with the rest', async () => {
+    let answer: ((ok: boolean) => void) | undefined;
+    const decided = new Promise<boolean>((resolve) => (answer = resolve));
+    h = await startHarness({
+      authorize: ({ room }) => (room === 'customer:42' ? decided : true),
+    });
+    const client = await h.connect(alice);
+    const order: string[] = [];
+    void client
+      .upcoming((f) => {
+        const replyTo = 'replyTo' in f ? f.replyTo : undefined;
+        if (f.type === 'pong' || replyTo === 'slow-join' || replyTo === 'sneak') {
+          order.push(f.type === 'pong' ? 'pong' : String(replyTo));
+        }
+        return false;
+      }, 10_000)
+      .catch(() => undefined);
+
+    client.send({ type: 'join', id: 'slow-join', room: 'customer:42' });
+    // JSON keeps the last of duplicate keys: this is a join, short enough to look like a ping.
+    const disguised = '{"type":"ping","type":"join","id":"sneak","room":"deal:8"}';
+    assert.ok(disguised.length <= 64);
+    client.sendRaw(disguised);
+    client.send({ type: 'ping', t: 3 });
+    await client.next((f) => f.type === 'pong');
+    answer!(true);
+    await client.next((f) => 'replyTo' in f && f.replyTo === 'sneak');
+    assert.deepEqual(order, ['pong', 'slow-join', 'sneak']);
+  });
+
   test('a ping before the handshake is done waits like any frame', async () => {
     h = await startHarness();
     const client = await h.open();
