@@ -12,8 +12,14 @@ export const NotificationPriority = z.enum(['low', 'normal', 'high', 'urgent']);
 export type NotificationType = z.infer<typeof NotificationType>;
 export type NotificationPriority = z.infer<typeof NotificationPriority>;
 
-/** Links are rendered as `<a href>`: only `https:`, `http:` and same-site paths are accepted. */
-export const SafeUrl = z.string().check(z.maxLength(2048), z.regex(/^(https?:\/\/|\/(?!\/))/i));
+/**
+ * Links are rendered as `<a href>`: only `https:`, `http:` and same-site paths are accepted. A path
+ * may not start with `//` or `/\`, which browsers read as another host (`/\evil.example/login`),
+ * and no URL may hold whitespace or control characters, which browsers drop before reading it.
+ */
+export const SafeUrl = z
+  .string()
+  .check(z.maxLength(2048), z.regex(/^(?:https?:\/\/|\/(?![/\\]))[^\s\p{Cc}]*$/iu));
 
 export const NotificationAction = z.union([
   z.object({ label: z.string().check(z.minLength(1), z.maxLength(64)), url: SafeUrl }),

@@ -11,8 +11,8 @@ export type EntityHref = (entity: EntityRef) => string | undefined;
 const SAFE_PROTOCOLS = new Set(['http:', 'https:']);
 
 /**
- * `url` when it is safe in an `href` (http or https once resolved against `base`), else
- * `undefined`. Control characters and whitespace, which browsers strip before reading a scheme
+ * `url` when it is safe in an `href` (http or https once resolved against `base`, and on `base`'s
+ * own site unless it names its scheme), else `undefined`. Control characters and whitespace, which browsers strip before reading a scheme
  * (`java\tscript:`), are refused outright.
  */
 export function safeHref(
@@ -29,7 +29,11 @@ export function safeHref(
   } catch {
     return undefined;
   }
-  return SAFE_PROTOCOLS.has(resolved.protocol) ? trimmed : undefined;
+  if (!SAFE_PROTOCOLS.has(resolved.protocol)) return undefined;
+  // A URL without its own scheme is meant for this site: `//host/x` and `/\host/x` (browsers read
+  // a backslash as a slash) resolve to another host, so they are not links.
+  if (!/^https?:/i.test(trimmed) && resolved.origin !== new URL(base).origin) return undefined;
+  return trimmed;
 }
 
 /**

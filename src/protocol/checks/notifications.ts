@@ -28,7 +28,7 @@ const notificationTarget = union(
 );
 const notificationType = oneOf(['info', 'success', 'warning', 'error']);
 const notificationPriority = oneOf(['low', 'normal', 'high', 'urgent']);
-const safeUrl = string(0, 2048, /^(https?:\/\/|\/(?!\/))/i);
+const safeUrl = string(0, 2048, /^(?:https?:\/\/|\/(?![/\\]))[^\s\p{Cc}]*$/iu);
 const notificationAction = union(
   object({ label: string(1, 64), url: safeUrl }),
   object({ label: string(1, 64), event: string(1, 64) }),

@@ -10,6 +10,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   RoomName,
+  SafeUrl,
   ServerFrame,
   UserProfile,
   parseClientFrame,
@@ -273,6 +274,25 @@ describe('protocol: parsing', () => {
     }
     for (const bad of ['', 'x'.repeat(201), 'a b', 'a\nb', 'a<b', 'ü:1', 'a?b=c']) {
       assert.equal(z.safeParse(RoomName, bad).success, false, bad);
+    }
+  });
+
+  it('notification links: http(s) or a path on this site, no whitespace or control characters', () => {
+    const ok = (url: string) => z.safeParse(SafeUrl, url).success;
+    for (const good of ['https://crm.example.com/x?a=1', 'HTTP://example.com', '/customers/42']) {
+      assert.ok(ok(good), good);
+    }
+    for (const bad of [
+      'javascript:alert(1)',
+      '//evil.example/login',
+      // Browsers read a backslash as a slash, so this path is another host.
+      '/\\evil.example/login',
+      '/customers/42\tjavascript:',
+      'https://crm.example.com/a b',
+      '/a\u0000b',
+      'customers/42',
+    ]) {
+      assert.equal(ok(bad), false, bad);
     }
   });
 

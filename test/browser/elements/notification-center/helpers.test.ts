@@ -112,6 +112,14 @@ describe('notification center helpers', () => {
       }
     });
 
+    it('refuses a URL without a scheme that leads to another site', () => {
+      // Browsers read a backslash as a slash: each of these goes to evil.example.
+      for (const url of ['//evil.example/login', '/\\evil.example/login', '\\\\evil.example/x']) {
+        expect(safeHref(url, base), url).to.equal(undefined);
+      }
+      expect(safeHref('../customers/42', base)).to.equal('../customers/42');
+    });
+
     it('refuses what is not a string or is empty', () => {
       expect(safeHref(undefined, base)).to.equal(undefined);
       expect(safeHref(null, base)).to.equal(undefined);
