@@ -16,14 +16,29 @@ import { RealtimeError } from '../../client/realtime-error.js';
 
 type Fetch = typeof globalThis.fetch;
 
+/**
+ * `url` as an error message (shown in the connection status) names it: the path alone on the
+ * page's own origin, as the page author wrote it, and never the query, which may carry a secret.
+ */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url, globalThis.location?.href);
+    const origin = parsed.origin === globalThis.location?.origin ? '' : parsed.origin;
+    return origin + parsed.pathname;
+  } catch {
+    return url;
+  }
+}
+
 /** Fetch a token from `url`; rejects with an error whose message names the URL and the cause. */
 export async function fetchToken(
-  url: string,
+  rawUrl: string,
   fetchImpl: Fetch = globalThis.fetch,
 ): Promise<string> {
+  const url = shownUrl(rawUrl);
   let response: Response;
   try {
-    response = await fetchImpl(url, {
+    response = await fetchImpl(rawUrl, {
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { accept: 'application/json, text/plain' },

@@ -163,6 +163,17 @@ describe('fetchToken', () => {
     const failing = fetchToken('/t', answer(new Response('', { status: 503 })));
     await expectRejection(failing, /token-url \/t answered 503/);
   });
+
+  it("names the URL by its path on the page's origin, and never shows its query", async () => {
+    const own = `${location.origin}/api/realtime-token?csrf=s3cret`;
+    const refused = fetchToken(own, answer(new Response('', { status: 401 })));
+    await expectRejection(refused, /^token-url \/api\/realtime-token answered 401: sign in again$/);
+    const other = fetchToken(
+      'https://auth.example.com/token?key=s3cret',
+      answer(new Response('', { status: 503 })),
+    );
+    await expectRejection(other, /^token-url https:\/\/auth\.example\.com\/token answered 503$/);
+  });
 });
 
 async function expectRejection(promise: Promise<unknown>, message: RegExp): Promise<void> {
