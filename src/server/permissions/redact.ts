@@ -1,7 +1,8 @@
 /**
  * What a user may see of a frame: fields hidden from them removed from every entity, change,
- * conflict, activity item, notification and presence state, and items about entities they may not
- * read left out. Applied to every frame a connection sends (`Connection.send` and
+ * conflict, activity item, notification and presence state, entity labels that may be a hidden
+ * field's value left out of activity items and notifications (and of the notification titles that
+ * name the entity), and items about entities they may not read left out. Applied to every frame a connection sends (`Connection.send` and
  * `writePrepared`), so no path can forget it; a broadcast is redacted once per set of rules, not
  * once per member.
  *
@@ -22,6 +23,8 @@ import {
 } from '../../protocol/index.js';
 import { entityOfRoom } from '../authorize.js';
 import { PreparedFrame } from '../wire.js';
+import { watcherTitle, watcherTitleParts } from '../../domain/entity-activity.js';
+import { entityRefFor } from '../../domain/entity-label.js';
 import { fieldLabel } from '../../domain/field-labels.js';
 import type { RoomGrants } from './claims.js';
 import type { EntityReads } from './entity-reads.js';
@@ -130,6 +133,12 @@ export function redactEntityChange(change: EntityChange, v: Visibility): EntityC
   return { ...change, entity, previous, changed };
 }
 
+/**
+ * An activity item as this user may see it: left out when it is about an entity (or a customer)
+ * they may not read; hidden fields out of its changes; and its entity without a label that may be
+ * a hidden field's value (`entityRefFor`: a customer labelled by a hidden company reads
+ * "customer 42").
+ */
 export function redactActivityItem(item: ActivityItem, v: Visibility): ActivityItem | undefined {
   // An item of a customer's feed (a call logged for it) tells about that customer.
   const customer = item.customerId;
@@ -138,29 +147,49 @@ export function redactActivityItem(item: ActivityItem, v: Visibility): ActivityI
   const { type, id } = item.entity;
   if (!mayRead(type, id, v)) return undefined;
   const hidden = v.fields.hidden(type);
-  if (!hidden || !item.changes?.some((c) => hidden.has(c.field))) return item;
-  return { ...item, changes: item.changes.filter((c) => !hidden.has(c.field)) };
+  if (!hidden) return item;
+  const entity = entityRefFor(item.entity, hidden);
+  const changes = item.changes?.some((c) => hidden.has(c.field))
+    ? item.changes.filter((c) => !hidden.has(c.field))
+    : item.changes;
+  if (entity === item.entity && changes === item.changes) return item;
+  const out: ActivityItem = { ...item, entity };
+  if (changes) out.changes = changes;
+  return out;
 }
 
 /**
- * A notification about an entity the user may not read is left out. One whose title lists a
- * hidden field by its label (the watcher rule's "Ana updated Acme: Revenue, Notes") loses that
- * label from the list, and the list altogether when nothing else is in it.
+ * A notification as this user may see it: left out when it is about an entity they may not read.
+ * Its entity (and an entity target) loses a label that may be a hidden field's value
+ * (`entityRefFor`). A watcher notification's title ("Ana updated Acme: Revenue, Notes") is
+ * written again from its parts (`watcherTitleParts`) with the entity named as the user sees it
+ * ("customer 42") and without the labels of hidden fields, the list altogether when nothing else
+ * is in it. Other titles and messages are the words of whoever sent them and pass as they are.
  */
 export function redactNotification(n: Notification, v: Visibility): Notification | undefined {
-  if (!n.entity) return n;
-  const { type, id } = n.entity;
-  if (!mayRead(type, id, v)) return undefined;
+  if (n.entity && !mayRead(n.entity.type, n.entity.id, v)) return undefined;
+  let target = n.target;
+  if ('entity' in n.target) {
+    const seen = entityRefFor(n.target.entity, v.fields.hidden(n.target.entity.type));
+    if (seen !== n.target.entity) target = { entity: seen };
+  }
+  if (!n.entity) return target === n.target ? n : { ...n, target };
+  const { type } = n.entity;
   const hidden = v.fields.hidden(type);
-  if (!hidden) return n;
-  const labels = new Set([...hidden].flatMap((f) => [f, fieldLabel(type, f)]));
-  const colon = n.title.lastIndexOf(': ');
-  if (colon < 0) return n;
-  const named = n.title.slice(colon + 2).split(', ');
-  const kept = named.filter((label) => !labels.has(label.replace(/ and \d+ more$/, '')));
-  if (kept.length === named.length) return n;
-  const head = n.title.slice(0, colon);
-  return { ...n, title: kept.length > 0 ? `${head}: ${kept.join(', ')}` : head };
+  const entity = entityRefFor(n.entity, hidden);
+  let title = n.title;
+  const parts = hidden ? watcherTitleParts(n) : undefined;
+  if (hidden && parts) {
+    const labels = new Set([...hidden].flatMap((f) => [f, fieldLabel(type, f)]));
+    // A list cut at the length limit cannot be read back: it goes, lest it name a hidden field.
+    const named = parts.fields ?? [];
+    const fields = named.filter((label) => !labels.has(label));
+    if (entity !== n.entity || fields.length !== named.length || !parts.fields) {
+      title = watcherTitle({ ...parts, entity, fields, more: fields.length > 0 ? parts.more : 0 });
+    }
+  }
+  if (entity === n.entity && target === n.target && title === n.title) return n;
+  return { ...n, target, entity, title };
 }
 
 function redactPerson(person: Person, hidden: ReadonlySet<string>): Person {

@@ -1,10 +1,11 @@
 /**
  * Property: whatever the claim and whatever others write, no frame a user receives carries a field
- * their claim hides (neither its name nor a value written to it), an event of a room they may not
- * join, or an item about an entity they may not read. Random claims (room patterns and field
- * rules), random writes by unrestricted users to random entities and fields, with the restricted
- * user joined to every room the server lets them join, their notifications on (watcher rule) and
- * the activity feeds. Fixed seed, bounded by count.
+ * their claim hides (neither its name nor a value written to it, not even as an entity's label or
+ * inside a notification's title), an event of a room they may not join, or an item about an entity
+ * they may not read. Random claims (room patterns and field rules), random writes by unrestricted
+ * users to random entities and fields, with the restricted user joined to every room the server
+ * lets them join, their notifications on (watcher rule) and the activity feeds. Fixed seed,
+ * bounded by count.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -19,7 +20,8 @@ import { connectWith, join, startPermissionHarness } from './permission-helpers.
 const SEED = 11;
 const RUNS = Number(process.env['PERMISSIONS_PROPERTY_RUNS'] ?? 25);
 
-const FIELDS = ['alpha', 'bravo', 'charlie', 'notes'] as const;
+// `company` and `name` are label fields (`src/domain/entity-label.ts`): a label is a value too.
+const FIELDS = ['alpha', 'bravo', 'charlie', 'notes', 'company', 'name'] as const;
 const TYPES = ['customer', 'call'] as const;
 const IDS = ['1', '2'] as const;
 const ROOMS = TYPES.flatMap((t) => IDS.map((id) => `${t}:${id}`));

@@ -75,13 +75,15 @@ describe('redaction', () => {
     );
     const closed = visibility([], { 'customer:7': ['join', 'read'] });
     assert.equal(redactChangeData('activity', item, closed), undefined);
+    // A watcher notification, as the rule writes it for bob's change.
     const notification: Notification = {
       id: 'n1',
-      target: { entity: { type: 'customer', id: '42' } },
+      target: { entity: { type: 'customer', id: '42', label: 'Acme' } },
       type: 'info',
       priority: 'normal',
       title: 'Bob updated Acme: Notes, Contact',
-      entity: { type: 'customer', id: '42' },
+      entity: { type: 'customer', id: '42', label: 'Acme' },
+      from: { id: 'bob', name: 'Bob' },
       createdAt: 1,
       read: false,
     };
@@ -93,6 +95,93 @@ describe('redaction', () => {
       (redactChangeData('notification', onlyNotes, v) as Notification).title,
       'Bob updated Acme',
     );
+  });
+
+  describe('an entity labelled by a hidden field is named by its type and id', () => {
+    const label = { type: 'customer', id: '42', label: 'Initech' };
+    const item: ActivityItem = {
+      id: 'a2',
+      kind: 'entity.updated',
+      actor: { id: 'ana', name: 'Ana' },
+      entity: label,
+      customerId: '42',
+      changes: [
+        { field: 'company', from: 'Initrode', to: 'Initech' },
+        { field: 'nextStep', to: 'Call' },
+      ],
+      at: 1,
+    };
+    const notification: Notification = {
+      id: 'n2',
+      target: { entity: label },
+      type: 'info',
+      priority: 'normal',
+      title: 'Ana updated Initech: Company, Next step',
+      entity: label,
+      from: { id: 'ana', name: 'Ana' },
+      createdAt: 1,
+      read: false,
+    };
+
+    test('an activity item loses the label with the change', () => {
+      const out = redactChangeData('activity', item, visibility(['company'])) as ActivityItem;
+      assert.deepEqual(out.entity, { type: 'customer', id: '42' });
+      assert.deepEqual(out.changes, [{ field: 'nextStep', to: 'Call' }]);
+      assert.doesNotMatch(JSON.stringify(out), /Init/);
+      assert.equal(item.entity, label, 'input untouched');
+    });
+
+    test('a label from a field the user sees is kept, and the item is the same object', () => {
+      const onlyCall = { ...item, changes: [{ field: 'nextStep', to: 'Call' }] };
+      assert.equal(redactChangeData('activity', onlyCall, visibility(['notes'])), onlyCall);
+    });
+
+    test('a watcher notification names the entity by its type and id, in its title too', () => {
+      const out = redactChangeData('notification', notification, visibility(['company']));
+      assert.deepEqual(out, {
+        ...notification,
+        target: { entity: { type: 'customer', id: '42' } },
+        entity: { type: 'customer', id: '42' },
+        title: 'Ana updated customer 42: Next step',
+      });
+      assert.equal(
+        redactChangeData('notification', notification, visibility(['notes'])),
+        notification,
+      );
+    });
+
+    test('a title cut at the limit is written again without its list', () => {
+      const long = { ...label, label: `Initech ${'x'.repeat(190)}` };
+      const cut = {
+        ...notification,
+        target: { entity: long },
+        entity: long,
+        title: `Ana updated ${long.label}`.slice(0, 199) + '…',
+      };
+      const out = redactChangeData('notification', cut, visibility(['company'])) as Notification;
+      assert.equal(out.title, 'Ana updated customer 42');
+    });
+
+    test("a backend's own title passes as it is; the references still lose the label", () => {
+      const own = { ...notification, title: 'Renewal due', from: undefined };
+      const out = redactChangeData('notification', own, visibility(['company'])) as Notification;
+      assert.equal(out.title, 'Renewal due');
+      assert.deepEqual(out.entity, { type: 'customer', id: '42' });
+    });
+
+    test('a broadcast activity event loses the label for the user who may not see it', () => {
+      const frame = PreparedFrame.of({
+        type: 'event',
+        room: 'activity:global',
+        seq: 1,
+        event: 'activity',
+        payload: item,
+        at: 1,
+      });
+      const out = redactPrepared(frame, visibility(['company']));
+      assert.ok(out);
+      assert.doesNotMatch(out.payload.toString(), /Initech/);
+    });
   });
 
   test('a broadcast is redacted once per set of rules; an unrelated frame passes as it is', () => {
