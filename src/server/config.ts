@@ -110,6 +110,11 @@ export interface ServerLimits {
   failedHandshakesPerMinute: number;
   /** Client addresses the handshake throttle remembers at most (least recently failed go first). */
   throttledAddresses: number;
+  /**
+   * Frame bytes of saves and notifications one user may have stored per minute (see
+   * write-budget.ts); 0: no budget.
+   */
+  writeBytesPerMinute: number;
 }
 
 /** Timeouts of plain HTTP connections (WebSocket connections leave these behind on upgrade). */
@@ -206,6 +211,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   failedHandshakeBurst: 20,
   failedHandshakesPerMinute: 30,
   throttledAddresses: 10_000,
+  // A megabyte a minute is a 17 KB note saved every second; storing it costs several times that.
+  writeBytesPerMinute: 1024 * 1024,
 };
 
 /**
@@ -621,6 +628,7 @@ export function loadConfig(
         DEFAULT_LIMITS.replayTotalBytes,
         LIMITS.maxFrameBytes,
       ),
+      writeBytesPerMinute: writeBudgetSetting(env.CRM_WRITE_BYTES_PER_MINUTE),
     },
     graceMs: integer('grace-ms', flag('--grace-ms') ?? env.CRM_GRACE_MS, DEFAULT_CONFIG.graceMs),
     heartbeatMs: integer(
@@ -684,6 +692,20 @@ export function loadConfig(
     iceServers: iceServers(env.CRM_ICE_SERVERS),
     authorizeCallback: authorizeCallbackConfig(flag('--authorize-url'), env),
   };
+}
+
+/**
+ * `CRM_WRITE_BYTES_PER_MINUTE`: 0 turns the budget off; otherwise at least one frame's worth, so
+ * a single save of the largest frame is never refused.
+ */
+function writeBudgetSetting(raw: string | undefined): number {
+  const value = integer('CRM_WRITE_BYTES_PER_MINUTE', raw, DEFAULT_LIMITS.writeBytesPerMinute);
+  if (value !== 0 && value < LIMITS.maxFrameBytes) {
+    throw new ConfigError(
+      `CRM_WRITE_BYTES_PER_MINUTE must be 0 (no budget) or at least ${LIMITS.maxFrameBytes} (one frame)`,
+    );
+  }
+  return value;
 }
 
 /** `CRM_AUTHORIZE_URL` and its settings (see `permissions/callback.ts`). */

@@ -39,6 +39,7 @@ import { LocalBus } from './local-bus.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import type { Storage } from './storage.js';
 import { WriteBatch } from './write-batch.js';
+import { WriteBudget } from './write-budget.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
 import { activityFrames } from './activity/activity-frames.js';
 import type { ActivityService } from './activity/activity-service.js';
@@ -288,6 +289,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     log,
     metrics,
     auth: new Authenticator(auth, clock),
+    writeBudget: new WriteBudget(limits.writeBytesPerMinute),
     authThrottle: new AuthThrottle(
       {
         burst: limits.failedHandshakeBurst,

@@ -27,6 +27,7 @@ import { connectionPermissions } from './permissions/permissions.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerSocket } from './server-socket.js';
 import type { WriteBatch } from './write-batch.js';
+import type { WriteBudget } from './write-budget.js';
 
 /** What a session needs of the server: how to write, how to let a client in, whom to hand frames. */
 export interface SessionContext {
@@ -46,6 +47,8 @@ export interface SessionContext {
   readonly auth: Authenticator;
   /** Failed handshakes per client address; a session reports its failures here. */
   readonly authThrottle: AuthThrottle;
+  /** Bytes each user may have stored per minute (saves and notifications). */
+  readonly writeBudget: WriteBudget;
   readonly authorize: AuthorizeHook;
   /** The authorization callback (`CRM_AUTHORIZE_URL`), asked after the hook; see `permissions/`. */
   readonly authorizeCallback: AuthorizeCallback | undefined;
@@ -308,6 +311,17 @@ export class Session {
         return;
       }
       return this.hello(frame);
+    }
+    if (
+      (frame.type === 'entity.update' ||
+        (frame.type === 'emit' && frame.event === 'notification')) &&
+      !ctx.writeBudget.take(connection.user!.id, Buffer.byteLength(text), ctx.clock.now())
+    ) {
+      const kib = Math.round(ctx.writeBudget.bytesPerMinute / 1024);
+      connection.sendError('rate_limited', `over ${kib} KiB stored a minute: retry later`, {
+        replyTo: frame.id,
+      });
+      return;
     }
     return dispatchFrame(ctx.frames, connection, frame);
   }

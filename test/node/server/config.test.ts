@@ -198,6 +198,26 @@ describe('server configuration', () => {
     assert.deepEqual(warnings, []);
   });
 
+  test('CRM_WRITE_BYTES_PER_MINUTE: a megabyte by default, 0 for none, else at least one frame', () => {
+    assert.equal(loadConfig(['--dev'], {}).limits.writeBytesPerMinute, 1024 * 1024);
+    assert.equal(
+      loadConfig(['--dev'], { CRM_WRITE_BYTES_PER_MINUTE: '0' }).limits.writeBytesPerMinute,
+      0,
+    );
+    assert.equal(
+      loadConfig(['--dev'], { CRM_WRITE_BYTES_PER_MINUTE: '5000000' }).limits.writeBytesPerMinute,
+      5_000_000,
+    );
+    for (const bad of ['100', '-1', 'lots']) {
+      assert.throws(
+        () => loadConfig(['--dev'], { CRM_WRITE_BYTES_PER_MINUTE: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.message.startsWith('CRM_WRITE_BYTES_PER_MINUTE'),
+        bad,
+      );
+    }
+  });
+
   test('createServer refuses the same URLs at start, naming the option, password unsaid', () => {
     const withPassword = 'https://crm:hunter2@crm.example.com/api';
     const dev = { auth: { devIdentities: true }, quiet: true } as const;

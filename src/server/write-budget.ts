@@ -1,0 +1,42 @@
+/**
+ * What one user may have the server store, in frame bytes per minute: saves (`entity.update`) and
+ * notifications (`emit(…, 'notification', …)`). Every stored byte costs several on disk (the
+ * record, its history, the activity item with the old and new values, the change log, the WAL),
+ * kept for months; the frame rate limit alone let one socket saving a 30 KB field back and forth
+ * write about 10 MB a second. A person typing, even into a long note saved on every change, stays
+ * far below the budget; a refusal is `rate_limited`, which the client answers by keeping the save
+ * and sending it again later, so nothing is lost.
+ *
+ * Per user, not per socket: opening more sockets does not buy more. Per process: with several
+ * processes behind a balancer a user's budget is at most one per process they reach. Memory is
+ * bounded: at most `maxUsers` buckets, the least recently used forgotten first (a forgotten user
+ * starts again with a full minute's worth, which is what a new user gets anyway).
+ */
+export class WriteBudget {
+  private readonly buckets = new Map<string, { bytes: number; at: number }>();
+
+  constructor(
+    /** Bytes a user earns per minute, and at most holds; 0 turns the budget off. */
+    readonly bytesPerMinute: number,
+    private readonly maxUsers = 50_000,
+  ) {}
+
+  /** Takes `bytes` from `user`'s budget at `now`; false (and nothing taken) when it has not got them. */
+  take(user: string, bytes: number, now: number): boolean {
+    if (this.bytesPerMinute <= 0) return true;
+    const bucket = this.buckets.get(user);
+    let left = this.bytesPerMinute;
+    if (bucket) {
+      left = Math.min(
+        this.bytesPerMinute,
+        bucket.bytes + (Math.max(0, now - bucket.at) * this.bytesPerMinute) / 60_000,
+      );
+      this.buckets.delete(user);
+    } else if (this.buckets.size >= this.maxUsers) {
+      this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    const allowed = left >= bytes;
+    this.buckets.set(user, { bytes: allowed ? left - bytes : left, at: now });
+    return allowed;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What one user may have stored per minute: saves and notifications are refused `rate_limited`
+ * once a user's bytes for the minute are spent, across all their sockets, and allowed again as the
+ * budget refills; other users and frames that store nothing are not affected.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import type { ServerFrame } from '../../../src/protocol/index.js';
+import { WriteBudget } from '../../../src/server/write-budget.js';
+import { nextId, type TestClient } from '../helpers/server-client.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
+
+/** A 10 KB value: two saves of it fit a 25 KB budget, a third does not. */
+const BIG = 'x'.repeat(10_000);
+
+let field = 0;
+
+/** A save of `value` into a field no earlier save touched, so none of them conflicts. */
+function save(client: TestClient, value: string): Promise<ServerFrame> {
+  return client.request({
+    type: 'entity.update',
+    id: nextId('u'),
+    mutationId: nextId('mutation-').padEnd(8, '0'),
+    entityType: 'customer',
+    entityId: '42',
+    baseVersion: 0,
+    fields: { [`note${++field}`]: value },
+  });
+}
+
+describe("a user's write budget", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  test('saves past the budget are refused rate_limited on every socket of that user, then allowed as it refills', async () => {
+    h = await startHarness({ limits: { writeBytesPerMinute: 25_000 } });
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Acme' },
+      source: 'backend',
+      create: true,
+    });
+    const first = await h.connect(alice);
+    const second = await h.connect(alice);
+    const other = await h.connect(bob);
+    assert.equal((await save(first, `${BIG}a`)).type, 'entity.ack');
+    assert.equal((await save(second, `${BIG}b`)).type, 'entity.ack');
+    const refused = await save(first, `${BIG}c`);
+    assert.equal(refused.type, 'error');
+    assert.equal(refused.type === 'error' && refused.code, 'rate_limited');
+    assert.match(refused.type === 'error' ? refused.message : '', /KiB stored a minute/);
+    // A second socket of the same user buys nothing more.
+    const alsoRefused = await save(second, `${BIG}d`);
+    assert.equal(alsoRefused.type === 'error' && alsoRefused.code, 'rate_limited');
+    // Another user has a budget of their own; frames that store nothing pass.
+    assert.equal((await save(other, `${BIG}e`)).type, 'entity.ack');
+    first.send({ type: 'ping', t: 7 });
+    assert.deepEqual(await first.next((f) => f.type === 'pong'), { type: 'pong', t: 7 });
+    // Half a minute later half the budget is back: one more save fits.
+    h.clock.advanceSync(30_000);
+    assert.equal((await save(first, `${BIG}f`)).type, 'entity.ack');
+  });
+
+  test('notifications count against the same budget', async () => {
+    h = await startHarness({ limits: { writeBytesPerMinute: 70_000 } });
+    const client = await h.connect(alice);
+    await client.request({ type: 'join', id: nextId('j'), room: 'user:alice' });
+    const notify = () =>
+      client.request({
+        type: 'emit',
+        id: nextId('n'),
+        room: 'user:alice',
+        event: 'notification',
+        payload: { target: { user: 'alice' }, title: 'Call back', message: 'm'.repeat(1900) },
+      });
+    let answer: ServerFrame | undefined;
+    let sent = 0;
+    // About 2 KB each: the 70 KB budget runs out after some thirty-odd.
+    while ((answer = await notify()).type !== 'error' && sent < 100) sent++;
+    assert.equal(answer.type === 'error' && answer.code, 'rate_limited');
+    assert.ok(sent >= 30 && sent < 40, `${sent} notifications before the refusal`);
+  });
+
+  test('keeps at most maxUsers buckets, and 0 bytes a minute is no budget', () => {
+    const budget = new WriteBudget(100, 2);
+    assert.equal(budget.take('a', 100, 0), true);
+    assert.equal(budget.take('a', 1, 0), false);
+    assert.equal(budget.take('b', 100, 0), true);
+    // A third user pushes out the least recently used (a), who starts again with a full budget.
+    assert.equal(budget.take('c', 100, 0), true);
+    assert.equal(budget.take('a', 100, 0), true);
+    const none = new WriteBudget(0);
+    for (let i = 0; i < 10; i++) assert.equal(none.take('a', 1e9, 0), true);
+  });
+});
