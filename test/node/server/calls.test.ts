@@ -1,11 +1,43 @@
 /**
  * Call signaling on the server: ICE servers from configuration, and emits addressed to one person
- * (`to`) reaching only that person's connections in the room, authorized like any emit.
+ * (`to`) reaching only that person's connections in the room, authorized like any emit, and for
+ * a call's events (`call.*`) only between two people presence shows in the room's call.
  */
 import assert from 'node:assert/strict';
-import { afterEach, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { PresenceState, ServerFrame } from '../../../src/protocol/index.js';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
 import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
+import { nextId, until, type TestClient } from '../helpers/server-client.js';
+import { startCluster, type Cluster } from './redis/cluster.js';
+
+/** Presence of a connection in the room's call, as `<crm-huddle>` reports it. */
+const IN_CALL: PresenceState = { status: 'online', activity: { kind: 'viewing' }, inCall: true };
+const NOT_IN_CALL: PresenceState = { status: 'online', activity: { kind: 'viewing' } };
+
+/** The auditor's bare signal: a session and nothing else, which once made Ben's browser offer. */
+function bareSignal(client: TestClient, room: string, to: string): Promise<ServerFrame> {
+  return client.request({
+    type: 'emit',
+    id: nextId('sig'),
+    room,
+    event: 'call.signal',
+    payload: { session: 'x' },
+    to,
+  });
+}
+
+/** Waits until presence, as `client` was told it, shows `userId` in the call (or out of it). */
+function seesInCall(client: TestClient, room: string, userId: string, inCall = true) {
+  return client.next(
+    (f) =>
+      (f.type === 'presence.diff' || f.type === 'joined') &&
+      f.room === room &&
+      (f.type === 'joined' ? f.people : f.upsert).some(
+        (p) => p.user.id === userId && (p.inCall === true) === inCall,
+      ),
+  );
+}
 
 describe('call signaling', () => {
   let h: Harness | undefined;
@@ -16,8 +48,8 @@ describe('call signaling', () => {
     const a = await h.connect(alice);
     const b = await h.connect(bob);
     const c = await h.connect(carol);
-    const joined = await a.join('customer:42');
-    await b.join('customer:42');
+    const joined = await a.join('customer:42', { presence: IN_CALL });
+    await b.join('customer:42', { presence: IN_CALL });
     await c.join('customer:42');
 
     const ack = await a.request({
@@ -62,8 +94,8 @@ describe('call signaling', () => {
     });
     const a = await h.connect(alice);
     const b = await h.connect(bob);
-    await a.join('customer:7');
-    await b.join('customer:7');
+    await a.join('customer:7', { presence: IN_CALL });
+    await b.join('customer:7', { presence: IN_CALL });
     const answer = await a.request({
       type: 'emit',
       id: 'x',
@@ -78,6 +110,89 @@ describe('call signaling', () => {
       b.frames.filter((f) => f.type === 'signal'),
       [],
     );
+  });
+
+  test('a member outside the call cannot signal someone in it: refused, and nothing reaches them', async () => {
+    h = await startHarness();
+    const ben = await h.connect(bob);
+    const mallory = await h.connect(carol);
+    await ben.join('customer:42', { presence: IN_CALL });
+    await mallory.join('customer:42');
+    await seesInCall(mallory, 'customer:42', 'bob');
+
+    const answer = await bareSignal(mallory, 'customer:42', 'bob');
+    assert.equal(answer.type === 'error' && answer.code, 'forbidden');
+    assert.equal(answer.type === 'error' && answer.room, 'customer:42');
+    // Any `call.*` event, not only the kit's own.
+    const offer = await mallory.request({
+      type: 'emit',
+      id: 'o1',
+      room: 'customer:42',
+      event: 'call.offer',
+      payload: { sdp: 'v=0' },
+      to: 'bob',
+    });
+    assert.equal(offer.type === 'error' && offer.code, 'forbidden');
+    await ben.sync();
+    assert.deepEqual(ben.ofType('signal'), []);
+
+    // An addressed event that is not a call's goes as before.
+    const other = await mallory.request({
+      type: 'emit',
+      id: 'w1',
+      room: 'customer:42',
+      event: 'whisper',
+      payload: 'psst',
+      to: 'bob',
+    });
+    assert.deepEqual(other, { type: 'ack', replyTo: 'w1' });
+    await ben.next((f) => f.type === 'signal' && f.event === 'whisper');
+  });
+
+  test('someone in the call cannot signal a member outside it', async () => {
+    h = await startHarness();
+    const ana = await h.connect(alice);
+    const ben = await h.connect(bob);
+    await ana.join('customer:42', { presence: IN_CALL });
+    await ben.join('customer:42');
+    const answer = await bareSignal(ana, 'customer:42', 'bob');
+    assert.equal(answer.type === 'error' && answer.code, 'forbidden');
+    await ben.sync();
+    assert.deepEqual(ben.ofType('signal'), []);
+  });
+
+  test('the call follows presence: signals go once both say so, and stop when one leaves it', async () => {
+    h = await startHarness();
+    const ana = await h.connect(alice);
+    const ben = await h.connect(bob);
+    await ana.join('customer:42');
+    await ben.join('customer:42', { presence: IN_CALL });
+    // Ana joins the call: her presence comes before her first signal on the same socket, so the
+    // signal goes through without waiting for anyone to be told.
+    ana.send({ type: 'presence', room: 'customer:42', state: IN_CALL });
+    assert.deepEqual(await bareSignal(ana, 'customer:42', 'bob').then((f) => f.type), 'ack');
+    await ben.next((f) => f.type === 'signal' && f.from === 'alice');
+
+    // Ana leaves the call but stays in the room.
+    ana.send({ type: 'presence', room: 'customer:42', state: NOT_IN_CALL });
+    const late = await bareSignal(ana, 'customer:42', 'bob');
+    assert.equal(late.type === 'error' && late.code, 'forbidden');
+    const toHer = await bareSignal(ben, 'customer:42', 'alice');
+    assert.equal(toHer.type === 'error' && toHer.code, 'forbidden');
+  });
+
+  test('a dropped socket keeps its person in the call through the grace period', async () => {
+    h = await startHarness();
+    const ana = await h.connect(alice);
+    const ben = await h.connect(bob);
+    await ana.join('customer:42', { presence: IN_CALL });
+    await ben.join('customer:42', { presence: IN_CALL });
+    ana.ws.terminate();
+    const closed = () =>
+      [...h!.server.metrics.connectionsClosed.values()].reduce((a, b) => a + b, 0);
+    await until(() => closed() === 1, undefined, 'the server saw the socket close');
+    // The media flows peer to peer meanwhile; Ben's ICE restart must still reach her once back.
+    assert.equal((await bareSignal(ben, 'customer:42', 'alice')).type, 'ack');
   });
 
   test('call.config answers the configured ICE servers, none by default', async () => {
@@ -109,5 +224,53 @@ describe('call signaling', () => {
     );
     assert.throws(() => loadConfig([], { ...env, CRM_ICE_SERVERS: 'stun:x' }), ConfigError);
     assert.throws(() => loadConfig([], { ...env, CRM_ICE_SERVERS: '[{"url":"x"}]' }), ConfigError);
+  });
+});
+
+/**
+ * The same rule across processes: each process reads presence from Redis, where a person on
+ * another process is in the call once that process has written it. A client signals only people
+ * its own process told it were in the call, so that process has read them by then.
+ */
+describe('call signaling across processes (Redis presence)', () => {
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster(2);
+  });
+  after(() => cluster.close());
+
+  test('people in the call on two processes signal each other; a member outside it cannot', async () => {
+    const room = 'customer:redis-call';
+    const [p1, p2] = cluster.nodes;
+    const ana = await p1!.connect(alice);
+    const ben = await p2!.connect(bob);
+    const mallory = await p1!.connect(carol);
+    await ben.join(room, { presence: IN_CALL });
+    await mallory.join(room);
+    await ana.join(room);
+    // Ana joins the call once process 1 has shown her Ben in it, as the page would.
+    await seesInCall(ana, room, 'bob');
+    ana.send({ type: 'presence', room, state: IN_CALL });
+    assert.equal((await bareSignal(ana, room, 'bob')).type, 'ack');
+    const signal = await ben.next((f) => f.type === 'signal' && f.from === 'alice');
+    assert.equal(signal.type === 'signal' && signal.to, 'bob');
+
+    // Ben answers once process 2 has told him Ana is in the call.
+    await seesInCall(ben, room, 'alice');
+    assert.equal((await bareSignal(ben, room, 'alice')).type, 'ack');
+    await ana.next((f) => f.type === 'signal' && f.from === 'bob');
+
+    // Mallory, on Ana's process, sees both in the call, and still cannot reach either.
+    await seesInCall(mallory, room, 'alice');
+    for (const to of ['bob', 'alice']) {
+      const answer = await bareSignal(mallory, room, to);
+      assert.equal(answer.type === 'error' && answer.code, 'forbidden', `to ${to}`);
+    }
+    await ben.sync();
+    await ana.sync();
+    assert.deepEqual(
+      [...ben.ofType('signal'), ...ana.ofType('signal')].map((f) => f.from),
+      ['alice', 'bob'],
+    );
   });
 });
