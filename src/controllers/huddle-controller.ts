@@ -6,9 +6,16 @@
  * - Who is in the call is presence (`inCall`), so the others' `<crm-presence>` shows it and a late
  *   joiner finds the call without a message history. Each person connects to every other person
  *   in the call; the impolite end opens each connection, then both ends may offer and perfect
- *   negotiation settles who wins (see `call-peer.ts`). Someone's signal may arrive before the
- *   presence that shows them in the call: only presence received after their latest signal can
- *   end their connection.
+ *   negotiation settles who wins (see `call-peer.ts`).
+ * - Only presence lets someone into the call: a connection is made, and a signal applied, only for
+ *   a person the room's presence shows in the call, so a room member outside it cannot make the
+ *   user's microphone flow to them by signalling. A joiner's first signals often arrive before the
+ *   presence that shows them in the call (a signal is forwarded at once, presence is announced
+ *   once per turn and read once per animation frame): those are held, in order, and applied when
+ *   that presence arrives, or dropped after `HOLD_MS`. Presence that shows a connected person out
+ *   of the call closes their connection.
+ * - A ring names who rang from presence (the user the server says sent it), never from its
+ *   payload, which the sender writes.
  * - Signals (descriptions, candidates) are room events addressed to one person (`emit` with `to`);
  *   the server delivers them to that person only. ICE servers come from the server (`call.config`).
  * - A dropped socket does not end the call: the peer-to-peer media keeps flowing, presence keeps
@@ -43,6 +50,13 @@ const SIGNAL_EVENT = 'call.signal';
 const RING_EVENT = 'call.ring';
 /** A ring older than this (replayed after a reconnect, for example) no longer rings. */
 const RING_FRESH_MS = 30_000;
+/**
+ * How long signals from someone presence does not show in the call wait for that presence: far
+ * more than a presence announcement takes, short enough that a stranger's signals do not linger.
+ */
+export const HOLD_MS = 10_000;
+/** Signals held per person: a first offer and its candidates fit many times over. */
+const HOLD_MAX = 64;
 /** Audio level above which someone counts as speaking (RMS over the last sample, 0..1). */
 const SPEAKING_LEVEL = 0.02;
 const SAMPLE_MS = 250;
@@ -72,10 +86,8 @@ export class HuddleController extends ClientController {
   private sampler: ReturnType<typeof setInterval> | undefined;
   /** The socket dropped since the room was last joined. */
   private dropped = false;
-  /** Presence frames of the room received so far (`joined`, `presence.diff`), in order with signals. */
-  private presenceFrames = 0;
-  /** Per person, `presenceFrames` when their latest signal arrived. */
-  private readonly signalledAt = new Map<string, number>();
+  /** Per person presence does not show in the call (yet): their signals, in order, and the timer. */
+  private readonly held = new Map<string, { signals: CallSignal[]; timer: unknown }>();
   private readonly onPageHide = (): void => this.leave();
   private readonly onDeviceChange = (): void => void this.checkMicrophone();
 
@@ -133,12 +145,9 @@ export class HuddleController extends ClientController {
         if (message.room !== room || message.from === undefined || message.from === this.selfId)
           return;
         if (this.phase === 'in-call' || client.clock.now() - message.at > RING_FRESH_MS) return;
-        const name = (message.payload as { name?: unknown } | null)?.name;
-        this.ring = {
-          from: message.from,
-          name: typeof name === 'string' ? name : message.from,
-          at: message.at,
-        };
+        // `from` is who the server says sent it; the payload's `name` (older kits send one) is
+        // the sender's own words, so anyone could ring as "the CEO": it is ignored.
+        this.ring = { from: message.from, name: this.nameOf(message.from), at: message.at };
         this.host.requestUpdate();
       }),
       client.onStatus((status) => {
@@ -215,7 +224,7 @@ export class HuddleController extends ClientController {
     const wasIn = this.phase === 'in-call' || this.phase === 'joining';
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
-    this.signalledAt.clear();
+    for (const id of [...this.held.keys()]) this.dropHeld(id);
     this.stopLocal();
     clearInterval(this.sampler);
     this.sampler = undefined;
@@ -226,7 +235,10 @@ export class HuddleController extends ClientController {
     if (wasIn || this.phase !== 'idle') this.setPhase('idle');
   }
 
-  /** Ask the others in the room to join (a ring shown in their huddle). */
+  /**
+   * Ask the others in the room to join (a ring shown in their huddle). The payload's `name` is
+   * for kits that still read it; this one names the ringer from presence.
+   */
   async invite(): Promise<void> {
     const client = this.client;
     if (!client || !this.boundRoom) return;
@@ -293,8 +305,12 @@ export class HuddleController extends ClientController {
     });
   }
 
-  /** Connect to everyone in the call, drop connections to people who left it. */
+  /**
+   * Connect to everyone in the call and apply what they signalled before presence showed them in
+   * it; close the connection of anyone presence no longer shows in it.
+   */
   private followPresence(): void {
+    if (this.ring && this.ring.name === this.ring.from) this.renameRing();
     if (this.phase !== 'in-call') return;
     const others = this.others.slice(0, MAX_MESH_SIZE - 1);
     const present = new Set(others.map((p) => p.user.id));
@@ -306,17 +322,47 @@ export class HuddleController extends ClientController {
     }
     for (const [id, peer] of this.peers) {
       if (present.has(id)) continue;
-      // Presence can lag behind a person's signals: the server forwards a signal at once but
-      // announces presence changes once per turn, and the page reads presence once per animation
-      // frame. A connection made by someone's offer can meet presence that does not show them in
-      // the call yet; only presence received after their latest signal says they left it.
-      if ((this.signalledAt.get(id) ?? -1) >= this.presenceFrames) continue;
-      this.signalledAt.delete(id);
       peer.close();
       this.peers.delete(id);
-      const name = this.people.find((p) => p.user.id === id)?.user.name ?? id;
-      this.announce('left', id, name);
+      this.announce('left', id, this.nameOf(id));
     }
+    // Those still missing from presence keep waiting, until `HOLD_MS`.
+    for (const id of [...this.held.keys()]) if (present.has(id)) this.releaseHeld(id);
+  }
+
+  /** Whether the room's presence shows this person in the call (and a place in the mesh for them). */
+  private inCall(userId: string): boolean {
+    return this.others.slice(0, MAX_MESH_SIZE - 1).some((person) => person.user.id === userId);
+  }
+
+  /** A person's name as presence has it; their user id while presence does not show them. */
+  private nameOf(userId: string): string {
+    return this.people.find((p) => p.user.id === userId)?.user.name ?? userId;
+  }
+
+  /** A ring that came before its sender's presence gets their name once presence shows them. */
+  private renameRing(): void {
+    const ring = this.ring!;
+    const name = this.nameOf(ring.from);
+    if (name !== ring.name) this.ring = { ...ring, name };
+  }
+
+  /** Keeps a signal until presence shows its sender in the call, or `HOLD_MS` passed. */
+  private hold(from: string, signal: CallSignal): void {
+    const clock = this.client!.clock;
+    let entry = this.held.get(from);
+    if (!entry) {
+      entry = { signals: [], timer: clock.setTimeout(() => this.dropHeld(from), HOLD_MS) };
+      this.held.set(from, entry);
+    }
+    if (entry.signals.length < HOLD_MAX) entry.signals.push(signal);
+  }
+
+  private dropHeld(from: string): void {
+    const entry = this.held.get(from);
+    if (!entry) return;
+    this.client?.clock.clearTimeout(entry.timer);
+    this.held.delete(from);
   }
 
   private connect(peerId: string): CallPeer {
@@ -351,30 +397,42 @@ export class HuddleController extends ClientController {
   }
 
   private frame(frame: ServerFrame): void {
-    if (
-      (frame.type === 'joined' || frame.type === 'presence.diff') &&
-      frame.room === this.boundRoom
-    ) {
-      this.presenceFrames += 1;
-      return;
-    }
     if (frame.type !== 'signal' || frame.room !== this.boundRoom || frame.event !== SIGNAL_EVENT)
       return;
     if (this.phase !== 'in-call' || frame.to !== this.selfId) return;
     const signal = frame.payload as unknown as CallSignal;
     if (typeof signal !== 'object' || signal === null || typeof signal.session !== 'string') return;
-    let peer = this.peers.get(frame.from);
+    // Not in the call as far as presence shows (yet): a joiner's presence may be a frame behind,
+    // a stranger's never comes. Nothing is answered, no connection made, until it does.
+    if (!this.inCall(frame.from)) {
+      this.hold(frame.from, signal);
+      return;
+    }
+    this.releaseHeld(frame.from);
+    this.deliver(frame.from, signal);
+  }
+
+  /** Applies, in order, what someone signalled before presence showed them in the call. */
+  private releaseHeld(from: string): void {
+    const entry = this.held.get(from);
+    if (!entry) return;
+    this.dropHeld(from);
+    for (const signal of entry.signals) this.deliver(from, signal);
+  }
+
+  /** Applies a signal of someone presence shows in the call, connecting to them if needed. */
+  private deliver(from: string, signal: CallSignal): void {
+    let peer = this.peers.get(from);
     // Someone who joined again has a new session: their old connection is gone for good.
     if (peer && peer.remoteSession !== undefined && peer.remoteSession !== signal.session) {
       peer.close();
-      this.peers.delete(frame.from);
+      this.peers.delete(from);
       peer = undefined;
     }
     if (!peer) {
       if (this.peers.size >= MAX_MESH_SIZE - 1) return;
-      peer = this.connect(frame.from);
+      peer = this.connect(from);
     }
-    this.signalledAt.set(frame.from, this.presenceFrames);
     peer.receive(signal).catch((error: unknown) => {
       warn('<crm-huddle> could not apply a signal:', error);
     });

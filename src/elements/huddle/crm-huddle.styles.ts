@@ -55,6 +55,12 @@ export const styles = [
       border-radius: ${token('radius-m')};
       background: ${token('color-accent-subtle')};
     }
+    /* A long name without spaces wraps instead of widening the page. */
+    [part~='ring'] > span {
+      flex: 1 1 12rem;
+      min-inline-size: 0;
+      overflow-wrap: anywhere;
+    }
     [part~='sharing'] {
       display: flex;
       align-items: center;

@@ -15,6 +15,12 @@ import { RovingTabindexController } from '../shared/roving-tabindex.js';
 import { styles } from './crm-huddle.styles.js';
 import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
 
+/**
+ * Characters of a caller's name shown in "… is calling": names come from presence (at most 128
+ * characters on the wire), and a line that rings should stay one short sentence.
+ */
+const RING_NAME_MAX = 48;
+
 /** Shortcut keys, active while the focus is inside the element. */
 const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
   m: 'mute',
@@ -186,8 +192,9 @@ export class CrmHuddle extends LitElement {
     const ring = this.call.ring;
     if (!ring || this.call.phase === 'in-call') return nothing;
     const { m, c } = this;
-    return html`<div part="ring" role="group" aria-label=${m.ringing(ring.name, c)}>
-      <span>${m.ringing(ring.name, c)}</span>
+    const text = m.ringing(isolate(shorten(ring.name, RING_NAME_MAX)), c);
+    return html`<div part="ring" role="group" aria-label=${text}>
+      <span>${text}</span>
       <button type="button" part="join" @click=${() => void this.join()}>${m.join(c)}</button>
       <button type="button" @click=${() => this.call.dismissRing()}>${m.dismiss(c)}</button>
     </div>`;
@@ -365,6 +372,21 @@ export class CrmHuddle extends LitElement {
     else if (action === 'camera') void this.call.toggleCamera();
     else void this.call.toggleShare();
   };
+}
+
+/** At most `max` characters (whole code points), the cut marked with "…". */
+function shorten(name: string, max: number): string {
+  const chars = Array.from(name);
+  return chars.length <= max ? name : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * A name isolated from the sentence around it (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE),
+ * as `<bdi>` would: inside a translated string a right-to-left name, or one carrying its own
+ * override characters, cannot reorder the words after it ("… is calling").
+ */
+function isolate(name: string): string {
+  return `\u2068${name}\u2069`;
 }
 
 function nameOf(person: Person): string {

@@ -14,7 +14,10 @@ export interface HuddleMessages {
   invite(c: MessageContext): string;
   /** Shown after an invitation went out. */
   invited(c: MessageContext): string;
-  /** Someone rang the room, e.g. "Ana Souza is calling". */
+  /**
+   * Someone rang the room, e.g. "Ana Souza is calling". `name` is their name from presence,
+   * shortened and already isolated (U+2068 … U+2069), so it cannot reorder the words around it.
+   */
   ringing(name: string, c: MessageContext): string;
   dismiss(c: MessageContext): string;
   mute(c: MessageContext): string;

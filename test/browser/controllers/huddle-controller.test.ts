@@ -1,14 +1,15 @@
 /**
- * HuddleController in a tiny Lit host on the fake server: who it stays connected to when presence
- * lags behind the call's signals. The server forwards a signal at once but announces presence
- * once per turn, and the page reads presence once per animation frame, so someone's offer can
- * arrive before the presence that shows them in the call. Animation frames are held here and
- * painted by the test, so that order is played exactly. The other side is a real
- * `RTCPeerConnection` in this page, scripted as Ana through the fake server.
+ * HuddleController in a tiny Lit host on the fake server: whom it connects to, and when, as
+ * presence lags behind the call's signals. The server forwards a signal at once but announces
+ * presence once per turn, and the page reads presence once per animation frame, so someone's offer
+ * can arrive before the presence that shows them in the call; and a room member outside the call
+ * can signal too (the fake server forwards what a server that does not check would). Animation
+ * frames are held here and painted by the test, so that order is played exactly. The other side is
+ * a real `RTCPeerConnection` in this page, scripted as Ana through the fake server.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { LitElement } from 'lit';
-import { HuddleController } from '../../../src/controllers/huddle-controller.js';
+import { HOLD_MS, HuddleController } from '../../../src/controllers/huddle-controller.js';
 import type { CrmRealtimeProvider } from '../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import '../../../src/elements/realtime-provider/define.js';
 import { DEMO_USER } from '../../../src/testing/index.js';
@@ -22,6 +23,7 @@ import {
 const ROOM = 'customer:42';
 const ana = { id: 'ana', name: 'Ana' };
 const chloe = { id: 'chloe', name: 'Chloe' };
+const mallory = { id: 'mallory', name: 'Mallory' };
 
 class CallHost extends LitElement {
   readonly call = new HuddleController(
@@ -90,7 +92,12 @@ describe('HuddleController', () => {
     await fake.clock.flush();
   }
 
-  it('an offer that comes before the presence showing its sender in the call keeps its connection', async () => {
+  /** Call signals the user's page sent to `to` (offers, answers, candidates, "I am here"). */
+  function signalsTo(fake: FakeConnection, to: string) {
+    return fake.server.received('emit').filter((f) => f.to === to);
+  }
+
+  it('an offer that comes before the presence showing its sender in the call waits for it, then is answered', async () => {
     const { server, call, paint, ...fake } = await mount();
     server.addPerson(ROOM, ana);
     await paint();
@@ -100,33 +107,67 @@ describe('HuddleController', () => {
     expect(call.peers.size).to.equal(0);
 
     // Chloe arrives: the page has that presence but reads it on the next frame. Ana's offer
-    // comes first, before anything says she is in the call.
+    // comes first, before anything says she is in the call: it waits, unanswered.
     server.addPerson(ROOM, chloe);
     await fake.clock.flush();
     await offerFromAna({ server, ...fake });
-    const peer = call.peers.get(ana.id);
-    expect(peer !== undefined, 'a connection made for the offer').to.equal(true);
-    await waitUntil(() => peer!.pc.localDescription?.type === 'answer', 'no answer to the offer');
-
-    // The frame shows presence from before the offer (Ana not in the call): the call goes on.
+    expect(call.peers.size, 'no connection before presence').to.equal(0);
+    // The frame shows presence from before the offer (Ana not in the call): still waiting.
     await paint();
-    // (Compared by identity: printing a connection in a failure message would walk the page.)
-    expect(call.peers.get(ana.id) === peer, 'the same connection').to.equal(true);
-    expect(peer!.pc.signalingState).to.equal('stable');
+    expect(call.peers.size, 'no connection before presence').to.equal(0);
+    expect(signalsTo({ server, ...fake }, ana.id)).to.deep.equal([]);
 
-    // Presence catches up, then Ana leaves the call: now her connection closes.
+    // Presence catches up: the offer held meanwhile is answered on the connection it makes.
     server.updatePerson(ROOM, ana.id, { inCall: true });
     await paint();
-    expect(call.peers.get(ana.id) === peer, 'the same connection').to.equal(true);
+    const peer = call.peers.get(ana.id);
+    expect(peer !== undefined, 'a connection once presence shows her').to.equal(true);
+    await waitUntil(() => peer!.pc.localDescription?.type === 'answer', 'no answer to the offer');
+    expect(peer!.remoteSession).to.equal('ana-session');
+
+    // Ana leaves the call: her connection closes.
     server.updatePerson(ROOM, ana.id, { inCall: false });
     await paint();
     expect(call.peers.size).to.equal(0);
     expect(peer!.pc.signalingState).to.equal('closed');
   });
 
-  it('presence received after the latest signal ends the connection: the sender left the room', async () => {
+  it('a room member outside the call who signals gets no connection and nothing of the microphone', async () => {
     const { server, call, paint, ...fake } = await mount();
-    server.addPerson(ROOM, ana);
+    const connection = { server, ...fake };
+    server.addPerson(ROOM, mallory);
+    await paint();
+    await call.join();
+    await paint();
+
+    // The auditor's bare signal: a session, nothing else. It once made the user's page open a
+    // connection to her and offer its microphone.
+    const bare = () =>
+      server.signal(ROOM, mallory.id, DEMO_USER.id, 'call.signal', { session: 'x' });
+    bare();
+    await paint();
+    expect(call.peers.size).to.equal(0);
+    // Presence about someone else, then her next signal: still nothing.
+    server.addPerson(ROOM, chloe);
+    await paint();
+    bare();
+    await paint();
+    expect(call.peers.size).to.equal(0);
+    expect(signalsTo(connection, mallory.id), 'nothing sent to her').to.deep.equal([]);
+
+    // Her presence never followed: what she sent is dropped. Were she to join the call later,
+    // her connection starts from presence, with nothing of those old signals.
+    await fake.clock.advance(HOLD_MS);
+    server.updatePerson(ROOM, mallory.id, { inCall: true });
+    await paint();
+    const peer = call.peers.get(mallory.id);
+    expect(peer !== undefined, 'a connection once she is in the call').to.equal(true);
+    expect(peer!.remoteSession).to.equal(undefined);
+  });
+
+  it('presence that shows the other person gone from the room ends the connection', async () => {
+    const { server, call, paint, ...fake } = await mount();
+    server.addPerson(ROOM, ana, { inCall: true });
     await paint();
     await call.join();
     await paint();

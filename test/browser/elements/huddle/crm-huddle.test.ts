@@ -10,6 +10,7 @@ import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/huddle/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import type { CrmHuddleRingEvent } from '../../../../src/events/huddle-events.js';
 import {
   closeFakeConnections,
   fakeConnection,
@@ -468,6 +469,68 @@ describe('<crm-huddle>', () => {
       expect(looks(invite), 'rung Invite').to.deep.equal({ text: true, edge: true });
       expect(looks(enabled), 'Join').to.deep.equal({ text: false, edge: false });
       expect(looks(part('leave')!), 'Leave').to.deep.equal({ text: false, edge: false });
+    });
+  });
+
+  describe('a ring: who rang is who the server says sent it', () => {
+    const mallory = { id: 'mallory', name: 'Mallory Reyes' };
+
+    /** `from` rings the room, its payload saying whatever it likes. */
+    async function ring(
+      { server, el, settle }: Awaited<ReturnType<typeof mount>>,
+      from: string,
+      payload: unknown = {},
+    ) {
+      const rang = oneEvent(el, 'crm-huddle-ring');
+      server.broadcast(ROOM, 'call.ring', payload, from);
+      const event = (await rang) as unknown as CrmHuddleRingEvent;
+      await settle();
+      return event;
+    }
+
+    it("names the caller from presence, never from the ring's payload", async () => {
+      const mounted = await mount();
+      mounted.server.addPerson(ROOM, mallory);
+      await mounted.settle();
+      const event = await ring(mounted, mallory.id, { name: 'Ana Ortiz (CEO) — urgent, join now' });
+      expect(event.from).to.equal(mallory.id);
+      expect(event.name).to.equal(mallory.name);
+      const text = mounted.part('ring')!.textContent!;
+      expect(text).to.contain(`${mallory.name}\u2069 is calling`);
+      expect(text).not.to.contain('CEO');
+      await expectAccessible(mounted.el);
+    });
+
+    it("a ring that comes before its sender's presence shows their id, then their name", async () => {
+      const mounted = await mount();
+      await ring(mounted, 'dana', { name: 'Ana Ortiz (CEO)' });
+      expect(mounted.part('ring')!.textContent).to.contain('\u2068dana\u2069 is calling');
+      mounted.server.addPerson(ROOM, { id: 'dana', name: 'Dana Lee' });
+      await mounted.settle();
+      expect(mounted.part('ring')!.textContent).to.contain('\u2068Dana Lee\u2069 is calling');
+    });
+
+    it('a long name is shortened and wraps; its own direction cannot reorder the sentence', async () => {
+      const mounted = await mount();
+      // The longest name presence carries, one word, opening with RIGHT-TO-LEFT OVERRIDE.
+      const name = `\u202e${'W'.repeat(127)}`;
+      mounted.server.addPerson(ROOM, { id: 'mallory', name });
+      mounted.el.style.inlineSize = '20rem';
+      await mounted.settle();
+      await ring(mounted, 'mallory');
+      const line = mounted.part('ring')!.querySelector('span')!;
+      // The name sits between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, as in `<bdi>`:
+      // its override ends there, before "is calling".
+      const shown = /^\u2068([^\u2069]*)\u2069 is calling$/u.exec(line.textContent!);
+      expect(shown, line.textContent!).to.not.equal(null);
+      expect(Array.from(shown![1]!).length).to.be.at.most(48);
+      expect(shown![1]!.endsWith('…')).to.equal(true);
+      // It wraps within the element instead of widening it (or the page).
+      const ringPart = mounted.part('ring')!;
+      expect(ringPart.scrollWidth).to.be.at.most(ringPart.clientWidth);
+      expect(line.getBoundingClientRect().width).to.be.at.most(
+        mounted.el.getBoundingClientRect().width,
+      );
     });
   });
 
