@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import type { FrameOf, ServerFrame } from '../../../../src/protocol/index.js';
+import type { FrameOf, PresenceState, ServerFrame } from '../../../../src/protocol/index.js';
 import { alice, bob, carol } from '../../helpers/server-harness.js';
 import { nextId, type TestClient } from '../../helpers/server-client.js';
 import { startCluster, type Cluster } from './cluster.js';
@@ -14,6 +14,20 @@ import { startCluster, type Cluster } from './cluster.js';
 type SignalFrame = FrameOf<ServerFrame, 'signal'>;
 
 const signalsOf = (client: TestClient): SignalFrame[] => client.ofType('signal');
+
+const IN_CALL: PresenceState = { status: 'online', activity: { kind: 'viewing' }, inCall: true };
+
+/** Resolves once `client` has been told `userId` is in `room`'s call. */
+function seesInCall(client: TestClient, room: string, userId: string) {
+  return client.next(
+    (f) =>
+      (f.type === 'presence.diff' || f.type === 'joined') &&
+      f.room === room &&
+      (f.type === 'joined' ? f.people : f.upsert).some(
+        (p) => p.user.id === userId && p.inCall === true,
+      ),
+  );
+}
 
 describe('addressed emits (call signals) on the Redis bus', () => {
   let cluster: Cluster;
@@ -36,8 +50,14 @@ describe('addressed emits (call signals) on the Redis bus', () => {
     const ben = await p2!.connect(bob);
     const carolOnP2 = await p2!.connect(carol);
     const everyone = [anaTab, anaOtherTab, ben, carolOnP2];
-    const joined = await anaTab.join(room);
-    for (const client of everyone.slice(1)) await client.join(room);
+    // Call signals pass only between people both in the room's call (by the server's presence,
+    // across processes): everyone joins in the call, and each sees the others in it before any
+    // signal, so each process's view of the room has them too.
+    const joined = await anaTab.join(room, { presence: IN_CALL });
+    for (const client of everyone.slice(1)) await client.join(room, { presence: IN_CALL });
+    for (const client of everyone) {
+      for (const id of ['alice', 'bob', 'carol']) await seesInCall(client, room, id);
+    }
     return { anaTab, anaOtherTab, ben, carol: carolOnP2, everyone, joined };
   }
 
