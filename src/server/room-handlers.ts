@@ -15,6 +15,7 @@ import {
   sendRefusal,
   type AuthorizeRequest,
 } from './authorize.js';
+import { signalAllowed } from '../domain/call-signals.js';
 import { EventTooLargeError, type ResumePoint } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
@@ -42,9 +43,6 @@ function unavailable(err: unknown): string {
  * logged activity), so a client must not be able to forge them into a room it has joined.
  */
 const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change']);
-
-/** The prefix of a call's events (`call.signal`, `call.ring`): see `signal`. */
-const CALL_EVENTS = 'call.';
 
 /**
  * Tabs of one shared connection in one room. Each tab is a presence member that every member of
@@ -173,16 +171,16 @@ export class RoomHandlers {
    * An emit addressed to one person (call signaling): delivered only to that user's connections
    * in the room, unsequenced and never replayed, since a stale offer or candidate only confuses.
    *
-   * A call's events (`call.*`) go only between two people the room's presence shows in its call:
-   * a member outside the call who could signal someone in it could have their browser open a
-   * connection and send them its microphone. Presence is the room's, every process's people
+   * A call's events (`call.*`) go only between two people the room's presence shows in its call
+   * (`domain/call-signals.ts`). Presence is the room's, every process's people
    * included (Redis), and is current before any signal: a joiner's `presence` or `join` saying
    * `inCall` comes before their signals on the same socket, and the people they signal are those
    * this server's presence told them were in the call.
    */
   private async signal(connection: Connection, frame: EmitFrame, to: string): Promise<void> {
     const { ctx } = this;
-    if (frame.event.startsWith(CALL_EVENTS) && !this.bothInCall(frame.room, connection, to)) {
+    const from = connection.user!.id;
+    if (!signalAllowed(frame.event, from, to, ctx.presence.snapshot(frame.room))) {
       connection.sendError('forbidden', `${frame.event} goes only between people in the call`, {
         replyTo: frame.id,
         room: frame.room,
@@ -194,23 +192,12 @@ export class RoomHandlers {
       room: frame.room,
       event: frame.event,
       payload: frame.payload,
-      from: connection.user!.id,
+      from,
       to,
       at: ctx.clock.now(),
     });
     ctx.metrics.eventsPublished++;
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
-  }
-
-  /** Whether presence shows both the sender and `to` in the room's call. */
-  private bothInCall(room: string, connection: Connection, to: string): boolean {
-    const from = connection.user!.id;
-    const inCall = new Set<string>();
-    for (const person of this.ctx.presence.snapshot(room)) {
-      const id = person.user.id;
-      if (person.inCall === true && (id === from || id === to)) inCall.add(id);
-    }
-    return inCall.has(from) && inCall.has(to);
   }
 
   /** Leaves every room because the socket closed: presence removal waits for the grace period. */

@@ -20,6 +20,7 @@ import {
 } from '../protocol/index.js';
 import { realClock } from '../util/clock.js';
 import { watcherNotification } from '../domain/entity-activity.js';
+import { signalAllowed } from '../domain/call-signals.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
 import { FakeEntities } from './fake-entities.js';
@@ -273,7 +274,17 @@ export class FakeProtocolServer implements FakeSocketPeer {
         }
         // Addressed to one person (call signaling): to them only, unsequenced, as the server does.
         if (frame.to !== undefined) {
-          this.toAddressee(this.room(frame.room), user.id, frame.to, frame.event, frame.payload);
+          const room = this.room(frame.room);
+          if (!signalAllowed(frame.event, user.id, frame.to, room.snapshot())) {
+            return this.error(
+              c,
+              'forbidden',
+              `${frame.event} goes only between people in the call`,
+              frame.id,
+              frame.room,
+            );
+          }
+          this.toAddressee(room, user.id, frame.to, frame.event, frame.payload);
           if (frame.id) this.send(c, { type: 'ack', replyTo: frame.id });
           return;
         }

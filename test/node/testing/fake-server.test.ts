@@ -149,7 +149,7 @@ describe('FakeServer validation', () => {
 });
 
 describe('FakeServer calls', () => {
-  it('an addressed emit reaches its addressee only, as an unsequenced signal, like the server', async () => {
+  it('an addressed call event reaches its addressee only, as an unsequenced signal, and only between people in the call, like the server', async () => {
     const clock = new ManualClock();
     const server = new FakeServer({ clock });
     const sockets = [];
@@ -157,7 +157,10 @@ describe('FakeServer calls', () => {
       const raw = await rawSocket(server, clock);
       const devUser = { id, name: id };
       raw.socket.send(JSON.stringify({ type: 'hello', id: 'h', v: 1, clientId: id, devUser }));
-      raw.socket.send(JSON.stringify({ type: 'join', id: 'j', room: ROOM }));
+      // Ana and Ben are in the call; Chloe is in the room only.
+      const inCall = id === 'chloe' ? {} : { inCall: true };
+      const presence = { status: 'online', activity: { kind: 'viewing' }, ...inCall };
+      raw.socket.send(JSON.stringify({ type: 'join', id: 'j', room: ROOM, presence }));
       sockets.push(raw);
     }
     await clock.flush();
@@ -181,6 +184,17 @@ describe('FakeServer calls', () => {
     ]);
     assert.deepEqual(ana.received, [{ type: 'ack', replyTo: 'e1' }]);
     assert.deepEqual(chloe.received, []);
+
+    // From someone outside the call, a call's event is refused and reaches nobody, as on the server.
+    ben.received.length = 0;
+    chloe.socket.send(JSON.stringify({ ...emit, id: 'e2' }));
+    await clock.flush();
+    assert.deepEqual(ben.received, []);
+    assert.equal(chloe.received.length, 1);
+    assert.deepEqual(
+      { ...(chloe.received[0] as object), message: undefined },
+      { type: 'error', code: 'forbidden', replyTo: 'e2', room: ROOM, message: undefined },
+    );
   });
 
   it('a scripted person can be in the call', async () => {
