@@ -55,6 +55,13 @@ export interface Bus {
   publish(room: string, input: RoomEventInput): Promise<number>;
   /** Deliver an unsequenced frame (a presence diff) to every subscriber. */
   broadcast(room: string, frame: ServerFrame): Promise<void>;
+  /**
+   * An event of `room` that stands for something already stored (a committed entity change)
+   * could not be published: its members must not carry on without it. The bus makes them resume
+   * and get `gap`, here and on every process. Absent: publishing cannot fail that way (one
+   * process, in memory).
+   */
+  eventLost?(room: string): void;
   /** The room's current sequence number and, given `since`, the events a client missed. */
   resume(room: string, since: number | undefined): Promise<ResumePoint>;
   /** Rooms this process holds state for (subscriptions or replay logs). */

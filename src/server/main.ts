@@ -11,6 +11,7 @@ import { createServer } from './server.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { schemaAheadWarning } from './migrations.js';
 import { databaseLabel, PostgresStorage } from './postgres/postgres-storage.js';
+import { RedisAuthError } from './redis/redis-connection.js';
 
 function devBanner(): void {
   const line = '!'.repeat(78);
@@ -131,6 +132,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A setting found wrong only by trying it (Redis refusing the URL's password) is a
+  // configuration error like the others: exit 2, not a process retrying forever.
+  if (err instanceof RedisAuthError) {
+    process.stderr.write(`crm-realtime: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`crm-realtime: failed to start: ${String(err)}\n`);
   process.exit(1);
 });

@@ -82,7 +82,10 @@ export interface ServerServices {
   healthy(): boolean;
   /** Resolves once the store is migrated, the activity log open and Redis (if any) connected. */
   ready(): Promise<void>;
-  /** Closes presence, the capabilities, the bus and the store, in that order. */
+  /**
+   * Waits (up to the shutdown timeout) for requests and writes under way and what they set off,
+   * then closes the capabilities, the store, presence and the bus, in that order.
+   */
   close(): Promise<void>;
 }
 
@@ -345,18 +348,39 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       await redisBus?.connected();
     },
     async close() {
-      // Requests under way finish first: a save committed now is also published.
-      if (inFlight.size > 0) {
-        log.info('shutdown: waiting for requests under way', { requests: inFlight.size });
-        await inFlight.settled(options.shutdownTimeoutMs ?? 3000);
+      const timeoutMs = options.shutdownTimeoutMs ?? 3000;
+      const deadline = Date.now() + timeoutMs;
+      const left = (): number => Math.max(0, deadline - Date.now());
+      // What a save sets off (its notifications, its activity item live) is under way after it.
+      const followUps = (ms: number): Promise<unknown> =>
+        Promise.all([history.notifications.settled(ms), history.activity.settled(ms)]);
+      // Requests under way finish first, then every write (a request's, write-through's) with what
+      // it sets off, within one timeout: a save committed now is also published.
+      if (inFlight.size > 0 || entities.pending > 0) {
+        log.info('shutdown: waiting for requests under way', {
+          requests: inFlight.size,
+          writes: entities.pending,
+        });
       }
-      await presence.close();
+      await inFlight.settled(left());
+      await entities.settled(left());
+      await followUps(left());
       entities.close();
       // No write comes after the HTTP server closed; in-flight deliveries are resent on next start.
       await changes.close();
+      // A write still in its transaction past the timeout ends when the store closes (PostgreSQL
+      // waits for the connection it holds). Presence and the bus close after it, so a change
+      // committed then is still published and its watchers notified; neither needs the store.
+      const late = entities.pending;
+      if (late > 0) log.warn('shutdown: writes still under way at the timeout', { writes: late });
+      await storage.close();
+      if (late > 0) {
+        await entities.settled(timeoutMs);
+        await followUps(timeoutMs);
+      }
+      await presence.close();
       await history.close();
       await bus.close();
-      await storage.close();
     },
   };
 }

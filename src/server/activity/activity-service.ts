@@ -20,6 +20,7 @@ import {
 } from '../../protocol/index.js';
 import type { Bus } from '../bus.js';
 import { every, type ServerClock } from '../clock.js';
+import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
 import { activityDraft, feedsOf } from '../../domain/activity-feeds.js';
@@ -56,6 +57,8 @@ export class ActivityService {
   /** `time` once known: what a synchronous append needs. */
   private timeNow: MonotonicTime | undefined;
   private readonly stopSweep: () => void;
+  /** Appends and live publishes under way, so shutdown can wait for them. */
+  private readonly running = new InFlight();
 
   constructor(private readonly options: ActivityServiceOptions) {
     this.maxAgeDays = options.maxAgeDays ?? 365;
@@ -70,7 +73,16 @@ export class ActivityService {
   }
 
   /** Appends a (validated) item, stamped with the server's time, and publishes it live. */
-  async append(input: ActivityInput): Promise<ActivityItem> {
+  append(input: ActivityInput): Promise<ActivityItem> {
+    return this.running.track(this.appendAndPublish(input));
+  }
+
+  /** Resolves once no append or live publish is under way, or after `timeoutMs` (shutdown). */
+  settled(timeoutMs: number): Promise<void> {
+    return this.running.settled(timeoutMs);
+  }
+
+  private async appendAndPublish(input: ActivityInput): Promise<ActivityItem> {
     const { repository, clock } = this.options;
     const appended = await repository.append(
       activityDraft(input, (await this.time).next(clock.now())),
@@ -103,7 +115,7 @@ export class ActivityService {
     // Known a microtask after the service is built, long before the first write arrives.
     if (!this.timeNow) throw new Error('the activity log is not open yet');
     const appended = repository.appendNow(activityDraft(input, this.timeNow.next(clock.now())));
-    return () => void this.appended(appended);
+    return () => void this.running.track(this.appended(appended));
   }
 
   /** Counts and publishes a stored item live in each of its feeds. */

@@ -9,6 +9,13 @@
  * written by an `inTransaction` step, inside the change's own transaction; the step's live part
  * runs after the commit, before the flush.
  *
+ * A change committed but never published (the process died between the two, Redis refused the
+ * publish) must not leave the room's members silently stale: a failed publish is reported to the
+ * bus (`Bus.eventLost`), which makes the members resume and get `gap`; and a retry of the change
+ * (same mutation id, answered `duplicate`) publishes it again while it is still the entity's
+ * latest, since its first publish may never have happened. Members that have it already ignore
+ * it: they have its version.
+ *
  * ```ts
  * // In the change's transaction (synchronous); the returned function runs after the commit.
  * ctx.entities.inTransaction((change) => activity.appendInTransaction(activityOfChange(change)));
@@ -28,6 +35,7 @@ import {
 import type { Bus } from '../bus.js';
 import { ENVELOPE_BYTES } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
+import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics, EntityWriteOutcome } from '../metrics.js';
 import type { StoredEntity, Storage } from '../storage.js';
@@ -102,6 +110,8 @@ export class EntityService {
   private readonly steps = new Set<EntityTransactionStep>();
   /** Per entity, the tail of its writes: publishes leave in version order whatever the store. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Writes under way, publish and listeners included, so shutdown can wait for them. */
+  private readonly running = new InFlight();
 
   readonly historyRetentionDays: number;
   private readonly stopSweep: () => void;
@@ -135,6 +145,19 @@ export class EntityService {
 
   close(): void {
     this.stopSweep();
+  }
+
+  /** Writes under way: from `update` until their change was published and listeners told. */
+  get pending(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Resolves once no write is under way (its commit, its publish and its `onChange` listeners
+   * done), or after `timeoutMs`: shutdown waits for it before it closes the bus.
+   */
+  settled(timeoutMs: number): Promise<void> {
+    return this.running.settled(timeoutMs);
   }
 
   async get(type: string, id: string): Promise<Entity | undefined> {
@@ -198,6 +221,7 @@ export class EntityService {
       () => this.write(input),
     );
     this.tails.set(key, run);
+    this.running.track(run);
     const metrics = this.options.metrics;
     if (metrics) {
       void run.then(
@@ -245,6 +269,7 @@ export class EntityService {
       case 'conflict':
         return { kind: 'conflict', conflicts: result.conflicts, current: toEntity(result.current) };
       case 'duplicate':
+        await this.announceAgain(result.entity, input.mutationId);
         return {
           kind: 'applied',
           entity: result.entity,
@@ -298,9 +323,40 @@ export class EntityService {
         from: notice.by?.id,
       });
     } catch (err) {
-      // The change is committed: the writer is told so. Members miss this event; their next
-      // snapshot (or the next change, which carries the whole entity) brings them up to date.
+      // The change is committed: the writer is told so. The members never get this event: the
+      // bus makes them resume (they get `gap` and re-read the entity), and a retry of the change
+      // publishes it again (see `announceAgain`).
       this.options.log.error('entity change publish failed', { room, ...errorFields(err) });
+      this.options.bus.eventLost?.(room);
+    }
+  }
+
+  /**
+   * A retry of a committed change (its mutation id was applied, the writer had no answer): the
+   * process that committed it may have died before publishing it, or its publish failed. While it
+   * is still the entity's latest change it is published again, so the room's members get it; a
+   * later change carried the whole entity, so one superseded needs nothing. Members that had it
+   * ignore it (same version).
+   */
+  private async announceAgain(answered: Entity, mutationId: string | undefined): Promise<void> {
+    if (mutationId === undefined) return;
+    const { storage, log } = this.options;
+    try {
+      const current = await storage.getEntity(answered.type, answered.id);
+      if (!current || current.version !== answered.version) return;
+      const [change] = await storage.entityChanges(
+        answered.type,
+        answered.id,
+        answered.version - 1,
+        1,
+      );
+      if (change?.version !== current.version || change.mutationId !== mutationId) return;
+      await this.publish({ ...toEntityChange(change, current), at: change.at });
+    } catch (err) {
+      log.error('entity change not announced again', {
+        entity: entityRoom(answered.type, answered.id),
+        ...errorFields(err),
+      });
     }
   }
 

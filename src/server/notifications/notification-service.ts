@@ -27,6 +27,7 @@ import {
 import { decodeCursor, encodeCursor, CursorError, MonotonicTime } from '../activity/cursor.js';
 import { EventTooLargeError, type Bus } from '../bus.js';
 import { every, type ServerClock } from '../clock.js';
+import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
 import type { NotificationRepository, StoredNotification } from './notification-repository.js';
@@ -68,6 +69,8 @@ export class NotificationService {
   readonly retentionDays: number;
   private readonly time: Promise<MonotonicTime>;
   private readonly stopSweep: () => void;
+  /** Sends under way (stored, then delivered live), so shutdown can wait for them. */
+  private readonly running = new InFlight();
 
   constructor(private readonly options: NotificationServiceOptions) {
     this.retentionDays = options.retentionDays ?? 90;
@@ -92,7 +95,16 @@ export class NotificationService {
    * Stores a (validated) notification for its recipients and delivers it live. With no recipient
    * (an empty room) nothing is stored.
    */
-  async send(input: NotificationInput, from?: UserProfile): Promise<Sent> {
+  send(input: NotificationInput, from?: UserProfile): Promise<Sent> {
+    return this.running.track(this.storeAndDeliver(input, from));
+  }
+
+  /** Resolves once no send is under way, or after `timeoutMs` (shutdown). */
+  settled(timeoutMs: number): Promise<void> {
+    return this.running.settled(timeoutMs);
+  }
+
+  private async storeAndDeliver(input: NotificationInput, from?: UserProfile): Promise<Sent> {
     const { repository, bus, clock, log } = this.options;
     const createdAt = (await this.time).next(clock.now());
     const stored: StoredNotification = {

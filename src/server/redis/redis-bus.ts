@@ -12,6 +12,11 @@
  * - A process that lost messages (its subscriber dropped, Redis restarted) notices the hole in the
  *   numbers and fills it from the stream; when the stream no longer has them it reports the room
  *   through `onInterrupted`, and the server makes its members resume (they get `gap`, re-sync).
+ * - An event that stands for something stored but could not be published (`eventLost`: Redis
+ *   refused it, or went away) interrupts the room's members here at once, and spends the room's
+ *   next number on it as soon as Redis takes writes again (`x<seq>` on the channel): every other
+ *   process interrupts its members, and a `since` from before the loss is a `gap` anywhere. Until
+ *   then this process answers the room's resumes `gap` and counts as unavailable.
  */
 import type { EventFrame, ServerFrame } from '../../protocol/index.js';
 import {
@@ -22,12 +27,17 @@ import {
   type ResumePoint,
   type RoomEventInput,
 } from '../bus.js';
-import type { ServerClock } from '../clock.js';
+import { every, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import { PreparedFrame } from '../wire.js';
-import { asUnavailable, RedisLink, RedisUnavailableError } from './redis-connection.js';
+import {
+  asUnavailable,
+  RedisAuthError,
+  RedisLink,
+  RedisUnavailableError,
+} from './redis-connection.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { PUBLISH_LUA, RESUME_LUA } from './redis-scripts.js';
+import { LOST_LUA, PUBLISH_LUA, RESUME_LUA } from './redis-scripts.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -69,7 +79,9 @@ interface Subscription {
    */
   knownSeq: number | undefined;
   /** Events that arrived while a hole before them is being filled; null when none is. */
-  held: (BusMessage & { seq: number })[] | null;
+  held: RoomEvent[] | null;
+  /** Numbers this process spent on its own lost events: its members were interrupted already. */
+  spent: Set<number>;
   /** Redis confirmed the subscription: this process will receive the room's events. */
   confirmed: boolean;
   /** Publishers on this process waiting for their event to reach its local members. */
@@ -80,6 +92,14 @@ interface Subscription {
    */
   recovering: Promise<void> | undefined;
 }
+
+/**
+ * A room's sequenced message: an event, or (no frame) a number spent on a lost event (`x<seq>`).
+ */
+type RoomEvent = (BusMessage & { seq: number }) | { seq: number; frame: undefined };
+
+/** How often the numbers of lost events not spent yet (Redis refused writes) are tried again. */
+const LOST_RETRY_MS = 1000;
 
 /** How long a publish waits for its event to reach local members before acking anyway. */
 const DELIVERY_WAIT_MS = 2000;
@@ -95,6 +115,9 @@ export class RedisBus implements Bus {
   private readonly byChannel = new Map<string, string>();
   private presenceListener: PresenceNoticeListener | undefined;
   private closed = false;
+  /** Rooms with a lost event whose number is not spent yet (see `eventLost`). */
+  private readonly lost = new Set<string>();
+  private readonly stopLostRetry: () => void;
 
   constructor(private readonly options: RedisBusOptions) {
     this.keys = redisKeys(options.keyPrefix);
@@ -102,10 +125,13 @@ export class RedisBus implements Bus {
     this.subscriber = new RedisLink({ url: options.url, log: options.log, role: 'subscriber' });
     this.commands.redis.defineCommand('crmPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
     this.commands.redis.defineCommand('crmResume', { numberOfKeys: 2, lua: RESUME_LUA });
+    this.commands.redis.defineCommand('crmLost', { numberOfKeys: 1, lua: LOST_LUA });
     this.subscriber.redis.on('message', (channel: string, message: string) =>
       this.onMessage(channel, message),
     );
     this.subscriber.onRecovered(() => this.resubscribe());
+    this.commands.onRecovered(() => this.spendLost());
+    this.stopLostRetry = every(options.clock, LOST_RETRY_MS, () => this.spendLost());
   }
 
   /** The connection for commands, shared with presence (one connection per role per process). */
@@ -118,9 +144,12 @@ export class RedisBus implements Bus {
     return this.keys;
   }
 
-  /** Both connections are up: new work can be done. */
+  /**
+   * Both connections are up, and no lost event waits for Redis to take writes again: new work
+   * can be done (and be announced).
+   */
   get available(): boolean {
-    return this.commands.available && this.subscriber.available;
+    return this.commands.available && this.subscriber.available && this.lost.size === 0;
   }
 
   get roomCount(): number {
@@ -148,6 +177,7 @@ export class RedisBus implements Bus {
         lastSeq: undefined,
         knownSeq: undefined,
         held: null,
+        spent: new Set(),
         confirmed: false,
         waiters: [],
         recovering: undefined,
@@ -195,6 +225,8 @@ export class RedisBus implements Bus {
   }
 
   async publish(room: string, input: RoomEventInput): Promise<number> {
+    // After a lost event, the room's next number is the loss's, so members before it get `gap`.
+    if (this.lost.has(room)) await this.spend(room);
     const at = this.options.clock.now();
     const { prefix, suffix } = eventFrameParts(room, at, input);
     const result = await this.run('crmPublish', [
@@ -247,11 +279,16 @@ export class RedisBus implements Bus {
     });
   }
 
-  /** Resolves when both connections are up, or after the connect timeout (it starts anyway). */
+  /**
+   * Resolves when both connections are up, or after the connect timeout (it starts anyway);
+   * rejects with `RedisAuthError` when Redis refuses the URL's credentials (a configuration
+   * error: retrying cannot help).
+   */
   async connected(): Promise<void> {
     try {
       await Promise.all([this.commands.ready(), this.subscriber.ready()]);
-    } catch {
+    } catch (err) {
+      if (err instanceof RedisAuthError) throw err;
       this.options.log.error('redis unreachable at start: new work fails until it is back', {});
     }
   }
@@ -292,7 +329,49 @@ export class RedisBus implements Bus {
     }
     // Without the subscriber the room's next events would reach nobody here.
     if (!this.subscriber.available) throw new RedisUnavailableError();
-    return this.position(room, since);
+    if (this.lost.has(room)) await this.spend(room);
+    const point = await this.position(room, since);
+    // A lost event's number not spent yet: whatever `since` says, the client missed it.
+    if (since !== undefined && this.lost.has(room)) {
+      return { seq: point.seq, resume: 'gap', missed: 0, events: [] };
+    }
+    return point;
+  }
+
+  /**
+   * An event of `room` standing for something stored was not published (see `Bus.eventLost`):
+   * this process's members resume now (and get `gap`); the room's next number is spent on it as
+   * soon as Redis takes writes, which tells the other processes (see the file's header).
+   */
+  eventLost(room: string): void {
+    if (this.closed) {
+      this.options.log.error('room event lost while closing; members elsewhere may miss it', {
+        room,
+      });
+      return;
+    }
+    this.options.log.warn('room event lost; members will resume', { room });
+    this.lost.add(room);
+    this.options.onInterrupted?.(room);
+    void this.spend(room).catch(() => {});
+  }
+
+  /** Spends the number of the room's lost event; rejects (the room stays lost) if Redis refuses. */
+  private async spend(room: string): Promise<void> {
+    const spent = Number(
+      await this.run('crmLost', [this.keys.seq(room), this.keys.channel(room), this.sequenceTtl]),
+    );
+    // Our members were interrupted when the event was lost: the spent number is no news to them.
+    if (spent > 0) this.rooms.get(room)?.spent.add(spent);
+    if (this.lost.delete(room)) {
+      this.options.log.info('lost room event announced to every process', { room, seq: spent });
+    }
+  }
+
+  /** Tries again to spend the numbers of lost events (Redis refused writes, or was away). */
+  private spendLost(): void {
+    if (this.closed || this.lost.size === 0 || !this.commands.available) return;
+    for (const room of this.lost) void this.spend(room).catch(() => {});
   }
 
   /** Reads the room's position (and what to replay after `since`) from Redis. */
@@ -313,6 +392,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopLostRetry();
     this.rooms.clear();
     this.byChannel.clear();
     await Promise.all([this.commands.close(), this.subscriber.close()]);
@@ -323,7 +403,7 @@ export class RedisBus implements Bus {
   }
 
   private async run(
-    script: 'crmPublish' | 'crmResume',
+    script: 'crmPublish' | 'crmResume' | 'crmLost',
     args: (string | number)[],
   ): Promise<number | (string | number)[]> {
     await this.commands.ready();
@@ -346,6 +426,10 @@ export class RedisBus implements Bus {
       this.presenceListener?.(room, message.slice(1));
       return;
     }
+    if (kind === 'x') {
+      this.onEvent(room, state, { seq: Number(message.slice(1)), frame: undefined });
+      return;
+    }
     if (newline < 0) return;
     const frame = PreparedFrame.fromJson(message.slice(newline + 1));
     if (kind === 'p') {
@@ -359,7 +443,7 @@ export class RedisBus implements Bus {
   }
 
   /** Delivers events in sequence order; a hole is filled from the stream first. */
-  private onEvent(room: string, state: Subscription, message: BusMessage & { seq: number }): void {
+  private onEvent(room: string, state: Subscription, message: RoomEvent): void {
     if (state.held !== null) {
       state.held.push(message);
       return;
@@ -369,7 +453,8 @@ export class RedisBus implements Bus {
     if (last === undefined || message.seq === last + 1) {
       state.lastSeq = message.seq;
       state.knownSeq = Math.max(state.knownSeq ?? message.seq, message.seq);
-      deliver(state.sinks, message);
+      if (message.frame) deliver(state.sinks, message);
+      else if (!state.spent.delete(message.seq)) this.interrupted(room, state, message.seq);
       if (state.waiters.length > 0) release(state, message.seq);
       return;
     }
@@ -398,6 +483,16 @@ export class RedisBus implements Bus {
       for (const event of missed) this.onEvent(room, state, event as BusMessage & { seq: number });
     }
     for (const event of held) this.onEvent(room, state, event);
+  }
+
+  /** Another process lost the room's event `seq` (`x<seq>`): this process's members resume. */
+  private interrupted(room: string, state: Subscription, seq: number): void {
+    this.options.log.warn('room event lost by another process; members will resume', {
+      room,
+      seq,
+    });
+    release(state, seq);
+    this.options.onInterrupted?.(room);
   }
 
   /**

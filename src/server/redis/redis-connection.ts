@@ -5,15 +5,39 @@
  * with `RedisUnavailableError` (the client gets an error frame, the HTTP API a 503) instead of
  * hanging until Redis returns. ioredis reconnects by itself with a capped backoff; the first
  * connection of a new process waits up to `connectTimeoutMs` for it.
+ *
+ * Redis refusing the credentials before the first connection was ever made (`WRONGPASS`, `NOAUTH`)
+ * is not an outage but a mistake in the URL: `ready()` fails at once with `RedisAuthError`, which
+ * stops the start (`main.ts` exits 2, as for any other configuration error) instead of a process
+ * that listens, answers /healthz 503 and retries forever.
  */
 import { Redis } from 'ioredis';
-import type { Logger } from '../log.js';
+import { shownUrl, type Logger } from '../log.js';
 
 /** Redis cannot be reached; the work was not done and may be retried. */
 export class RedisUnavailableError extends Error {
   override name = 'RedisUnavailableError';
   constructor(message = 'Redis is unavailable') {
     super(message);
+  }
+}
+
+/** Redis refused the URL's credentials at start: a configuration error, retrying cannot help. */
+export class RedisAuthError extends Error {
+  override name = 'RedisAuthError';
+}
+
+/** Redis's answer to a wrong password, or to none when one is required. */
+function isAuthError(err: Error): boolean {
+  return /^(WRONGPASS|NOAUTH)\b/.test(err.message);
+}
+
+/** The URL without its credentials, for a message; a URL that does not parse, as a placeholder. */
+function shownRedisUrl(url: string): string {
+  try {
+    return shownUrl(url);
+  } catch {
+    return 'the Redis URL';
   }
 }
 
@@ -36,6 +60,9 @@ export class RedisLink {
   private down = false;
   private closing = false;
   private readonly listeners = new Set<() => void>();
+  /** Set when Redis refused the credentials before the first connection was made. */
+  private authFailure: RedisAuthError | undefined;
+  private readonly authWaiters = new Set<(err: RedisAuthError) => void>();
 
   constructor(private readonly options: RedisLinkOptions) {
     this.redis = new Redis(options.url, {
@@ -58,6 +85,22 @@ export class RedisLink {
     });
     this.redis.on('error', (err: Error) => {
       if (this.closing) return;
+      if (!this.everReady && isAuthError(err)) {
+        if (!this.authFailure) {
+          this.authFailure = new RedisAuthError(
+            `Redis refused the credentials of ${shownRedisUrl(options.url)} ` +
+              `(${err.message.split(/[.,]/)[0]}): check the user name and password in the Redis URL`,
+          );
+          options.log.error('redis refused the credentials', {
+            role: options.role,
+            err: err.message,
+          });
+        }
+        for (const reject of this.authWaiters) reject(this.authFailure);
+        this.authWaiters.clear();
+        this.down = true;
+        return;
+      }
       // ioredis reports every failed reconnect attempt; one line per outage is enough.
       if (!this.down) options.log.error('redis error', { role: options.role, err: err.message });
       this.down = true;
@@ -93,6 +136,7 @@ export class RedisLink {
    */
   ready(waitMs?: number): Promise<void> {
     if (this.available) return Promise.resolve();
+    if (this.authFailure && !this.everReady) return Promise.reject(this.authFailure);
     if ((this.everReady && waitMs === undefined) || this.redis.status === 'end') {
       return Promise.reject(new RedisUnavailableError());
     }
@@ -100,6 +144,7 @@ export class RedisLink {
       const timer = setTimeout(
         () => {
           this.redis.off('ready', onReady);
+          this.authWaiters.delete(onAuthFailure);
           reject(new RedisUnavailableError());
         },
         waitMs ?? this.options.connectTimeoutMs ?? 5000,
@@ -107,9 +152,16 @@ export class RedisLink {
       timer.unref();
       const onReady = (): void => {
         clearTimeout(timer);
+        this.authWaiters.delete(onAuthFailure);
         resolve();
       };
+      const onAuthFailure = (err: RedisAuthError): void => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        reject(err);
+      };
       this.redis.once('ready', onReady);
+      if (!this.everReady) this.authWaiters.add(onAuthFailure);
     });
   }
 

@@ -107,6 +107,24 @@ return seq
 `;
 
 /**
+ * Spends the room's next sequence number on an event that was lost (stored, never published), so
+ * a `since` from before it can no longer be answered `replayed` (the stream has no entry for it:
+ * `gap`), and tells every process's subscriber (`x<seq>`), whose members resume. Nothing to do
+ * when the room has no sequence (every old `since` is a `gap` already): returns 0.
+ *
+ * KEYS: seq hash. ARGV: channel, seq ttl ms. Returns the spent number, or 0.
+ */
+export const LOST_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq')) + 1
+local seqText = string.format('%d', seq)
+redis.call('HSET', KEYS[1], 'seq', seqText)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[1], 'x' .. seqText)
+return seq
+`;
+
+/**
  * KEYS: seq hash, log stream. ARGV: now, since ('' for none), replay ms, seq ttl ms.
  * Returns { seq, kind, missed, frames... } with kind 'none' | 'gap' | 'replayed'. Creates the
  * room's sequence when it has none, so the seq a client is told is the one later events follow.
