@@ -46,6 +46,8 @@
  * |                   | CRM_CHANGE_FEED_RETENTION_DAYS  | 30 (0 keeps) |
  * | --database-url U  | CRM_DATABASE_URL    | (SQLite in data dir) |
  * |                   | CRM_DATABASE_POOL_SIZE          | 10           |
+ * |                   | CRM_DATABASE_CONNECT_TIMEOUT_MS | 10000        |
+ * |                   | CRM_DATABASE_QUERY_TIMEOUT_MS   | 30000        |
  * | --redis-url U     | CRM_REDIS_URL       | (one process)  |
  * |                   | CRM_ICE_SERVERS (JSON array)    | (host only)  |
  * |                   | CRM_PERMISSIONS_CLAIM           | crm          |
@@ -60,6 +62,10 @@ import { IceServer, LIMITS } from '../protocol/index.js';
 import { fetchedUrlProblem } from './fetched-url.js';
 import type { LogLevel } from './log.js';
 import type { AuthorizeCallbackOptions } from './permissions/callback.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
+} from './postgres/postgres-storage.js';
 
 export interface AuthConfig {
   /** HS256 shared secret for JWTs. */
@@ -183,6 +189,13 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Connections each process keeps to PostgreSQL at most. */
   databasePoolSize: number;
+  /**
+   * How long opening a PostgreSQL connection or waiting for a free one may take; at start, how
+   * long the database has to answer before the start fails.
+   */
+  databaseConnectTimeoutMs: number;
+  /** How long one PostgreSQL statement may run before it is cancelled and its save fails. */
+  databaseQueryTimeoutMs: number;
   http: HttpTimeouts;
   /** Redis shared by several processes (`redis://host:6379`); undefined: one process, in memory. */
   redisUrl: string | undefined;
@@ -247,6 +260,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   changeFeedRetentionDays: 30,
   databaseUrl: undefined,
   databasePoolSize: 10,
+  databaseConnectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  databaseQueryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
   http: DEFAULT_HTTP_TIMEOUTS,
   redisUrl: undefined,
   compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
@@ -684,6 +699,18 @@ export function loadConfig(
       env.CRM_DATABASE_POOL_SIZE,
       DEFAULT_CONFIG.databasePoolSize,
       1,
+    ),
+    databaseConnectTimeoutMs: integer(
+      'CRM_DATABASE_CONNECT_TIMEOUT_MS',
+      env.CRM_DATABASE_CONNECT_TIMEOUT_MS,
+      DEFAULT_CONFIG.databaseConnectTimeoutMs,
+      100,
+    ),
+    databaseQueryTimeoutMs: integer(
+      'CRM_DATABASE_QUERY_TIMEOUT_MS',
+      env.CRM_DATABASE_QUERY_TIMEOUT_MS,
+      DEFAULT_CONFIG.databaseQueryTimeoutMs,
+      100,
     ),
     http,
     redisUrl: redis,

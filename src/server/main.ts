@@ -41,9 +41,22 @@ async function main(): Promise<void> {
   if (config.auth.devIdentities) devBanner();
 
   // PostgreSQL when configured (processes share it), else the SQLite file. PostgreSQL's
-  // migrations finish before anything is served, so a failing one stops the start.
+  // migrations finish before anything is served, so a failing one stops the start; so does a
+  // database that does not answer within the connect timeout. Said first, so a start that waits
+  // shows what it waits for.
+  if (config.databaseUrl) {
+    log.info('waiting for the database', {
+      database: databaseLabel(config.databaseUrl),
+      timeoutMs: config.databaseConnectTimeoutMs,
+    });
+  }
   const storage = config.databaseUrl
-    ? await PostgresStorage.open({ url: config.databaseUrl, poolSize: config.databasePoolSize })
+    ? await PostgresStorage.open({
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
+        queryTimeoutMs: config.databaseQueryTimeoutMs,
+      })
     : new SqliteStorage(databasePath(config));
   const ahead = schemaAheadWarning(storage);
   if (ahead !== undefined) {

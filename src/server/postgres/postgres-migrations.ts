@@ -145,44 +145,35 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
 
 /**
  * Applies the pending migrations under the advisory lock; resolves to the highest version
- * applied. Uses one client of `pool` for the whole run (a session lock belongs to its session).
+ * applied. Runs on one connected client of its own for the whole run (a session lock belongs to
+ * its session), which its caller opened, listens to for errors, and closes.
  */
 export async function migrate(
-  pool: pg.Pool,
+  client: pg.ClientBase,
   migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
 ): Promise<number> {
-  const client = await pool.connect();
-  let broken = false;
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      await client.query(schemaMigrationsTable('BIGINT'));
-      const current = await client.query<{ v: number | null }>(APPLIED_VERSION);
-      let version = current.rows[0]?.v ?? 0;
-      for (const migration of pendingMigrations(migrations, version)) {
-        await client.query('BEGIN');
-        try {
-          await client.query(migration.sql);
-          await client.query(
-            'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
-            [migration.version, migration.name, Date.now()],
-          );
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
-        version = migration.version;
+    await client.query(schemaMigrationsTable('BIGINT'));
+    const current = await client.query<{ v: number | null }>(APPLIED_VERSION);
+    let version = current.rows[0]?.v ?? 0;
+    for (const migration of pendingMigrations(migrations, version)) {
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query(
+          'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+          [migration.version, migration.name, Date.now()],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
       }
-      return version;
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      version = migration.version;
     }
-  } catch (err) {
-    broken = true;
-    throw err;
+    return version;
   } finally {
-    // A client whose session failed mid-way is not handed to anyone else.
-    client.release(broken);
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
   }
 }

@@ -10,6 +10,13 @@
  *
  * `healthy()` is synchronous (`/healthz` asks it on every probe), so it reports the outcome of the
  * last probe query, run every few seconds in the background, and of the migrations.
+ *
+ * Every wait on the database has an end, so a database that stops answering (a hung host, a
+ * network that drops packets) fails saves and the probe instead of stalling them: opening a
+ * connection or waiting for a free one (`connectTimeoutMs`), each statement (`queryTimeoutMs`,
+ * cancelled by PostgreSQL itself, with the client's own deadline a little later for a server that
+ * cannot even answer that), and each probe (`probeMs`). Migrations have no statement deadline (one
+ * may rewrite a large table), only the connection's.
  */
 import pg from 'pg';
 import type { EntityWrite, EntityWriteResult, StoredChange } from '../entities/entity-store.js';
@@ -33,12 +40,48 @@ export interface PostgresStorageOptions {
   url: string;
   /** Connections this process keeps at most. Default 10. */
   poolSize?: number | undefined;
-  /** How often `healthy()`'s probe runs. Default 5 s. */
+  /**
+   * How often `healthy()`'s probe runs, and how long one may wait for its answer before the
+   * database counts as down. Default 5 s.
+   */
   probeMs?: number | undefined;
+  /**
+   * How long opening a connection (at start too) or waiting for a free pooled one may take.
+   * Default `DEFAULT_CONNECT_TIMEOUT_MS`.
+   */
+  connectTimeoutMs?: number | undefined;
+  /** How long one statement may run. Default `DEFAULT_QUERY_TIMEOUT_MS`. */
+  queryTimeoutMs?: number | undefined;
   migrations?: readonly Migration[] | undefined;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * 10 s to open a connection or to get a free one from the pool. Opening one takes milliseconds on
+ * a network, about a second with TLS far away; the wait for a free one under load is a queue of
+ * saves that each hold a connection for milliseconds. A save still waiting after 10 s has mostly
+ * outlived its client's own request timeout (15 s), which sends it again.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * 30 s for one statement. A save's statements take milliseconds; the longest healthy waits are
+ * for the row lock of an entity another writer holds and for the change log's append lock, behind
+ * a queue of commits of a few milliseconds each even at thousands of saves per second. The hourly
+ * retention sweep's deletes are the slowest statements, and get the same room. A statement at its
+ * deadline is cancelled by PostgreSQL (the connection stays usable); a save it fails is sent again
+ * by its client.
+ */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/**
+ * How much longer than the statement deadline the client waits for an answer before it gives up
+ * on the connection (at most; a shorter statement deadline gives as much again): PostgreSQL's own
+ * cancellation comes first when the server is alive, this one only when it cannot answer at all
+ * (stopped, hung, cut off).
+ */
+const NO_ANSWER_GRACE_MS = 5_000;
 
 const INT8_OID = 20;
 
@@ -60,6 +103,12 @@ export class PostgresStorage implements Storage {
   readonly knownSchemaVersion: number;
   private up = false;
   private closed = false;
+  private migrated = false;
+  /** When PostgreSQL last answered a statement of this pool (`performance.now()`). */
+  private answeredAt = -Infinity;
+  /** The probe query under way: a hung one is waited for, never joined by another. */
+  private probing: Promise<void> | undefined;
+  private readonly probeMs: number;
   private readonly entities: PostgresEntities;
   private readonly probe: ReturnType<typeof setInterval>;
   readonly notifications: PostgresNotifications;
@@ -70,21 +119,44 @@ export class PostgresStorage implements Storage {
   readonly ready: Promise<void>;
 
   constructor(options: PostgresStorageOptions) {
-    this.pool = new pg.Pool({
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.probeMs = options.probeMs ?? 5000;
+    const connection: pg.ClientConfig = {
       connectionString: options.url,
-      max: options.poolSize ?? DEFAULT_POOL_SIZE,
       types,
+      connectionTimeoutMillis: connectTimeoutMs,
+    };
+    const deadlines: pg.ClientConfig = {
+      statement_timeout: queryTimeoutMs,
+      query_timeout: queryTimeoutMs + Math.min(NO_ANSWER_GRACE_MS, queryTimeoutMs),
+    };
+    this.pool = new pg.Pool({
+      ...connection,
+      ...deadlines,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
     });
     // An idle connection the server dropped (a restart) is an error event on the pool, not a
     // crash: the next query gets a fresh connection; the probe reports the outage meanwhile.
     this.pool.on('error', () => {
       this.up = false;
     });
+    // Any statement answered proves the database reachable, so a probe stuck behind a busy pool
+    // does not call a working database down.
+    this.pool.on('release', (err: Error | undefined) => {
+      if (!err) this.answeredAt = performance.now();
+    });
     const migrations = options.migrations ?? POSTGRES_MIGRATIONS;
     this.knownSchemaVersion = Math.max(0, ...migrations.map((m) => m.version));
-    this.ready = migrate(this.pool, migrations).then((version) => {
+    this.ready = this.migrate(
+      new pg.Client(connection),
+      migrations,
+      databaseLabel(options.url),
+      connectTimeoutMs,
+    ).then((version) => {
       this.version = version;
-      this.up = true;
+      this.migrated = true;
+      this.up = !this.closed;
     });
     // Methods await `ready` and reject with its error; this keeps it from being unhandled.
     this.ready.catch(() => {});
@@ -94,13 +166,46 @@ export class PostgresStorage implements Storage {
     this.changes = new PostgresChangeLog(
       this.pool,
       ready,
-      () => new pg.Client({ connectionString: options.url, types, keepAlive: true }),
+      () => new pg.Client({ ...connection, ...deadlines, keepAlive: true }),
     );
     this.entities = new PostgresEntities(this.pool, ambient, this.changes);
     this.notifications = new PostgresNotifications(this.pool, ready, this.changes);
     this.activity = new PostgresActivity(this.pool, ready, ambient, this.changes);
-    this.probe = setInterval(() => void this.check(), options.probeMs ?? 5000);
+    this.probe = setInterval(() => void this.check(), this.probeMs);
     this.probe.unref();
+  }
+
+  /**
+   * Connects the migrations' own client (no statement deadline) and applies them. A connection
+   * that fails or does not answer in time fails the start, naming the database.
+   */
+  private async migrate(
+    client: pg.Client,
+    migrations: readonly Migration[],
+    label: string,
+    connectTimeoutMs: number,
+  ): Promise<number> {
+    // A session dropped while migrating would otherwise be an unhandled 'error' event, the end
+    // of the process; the statement under way rejects with the same error.
+    client.on('error', () => {});
+    const started = performance.now();
+    try {
+      await client.connect();
+    } catch (err) {
+      const reason =
+        performance.now() - started >= connectTimeoutMs
+          ? `no answer within ${connectTimeoutMs} ms`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      await client.end().catch(() => {});
+      throw new Error(`cannot connect to the database at ${label}: ${reason}`, { cause: err });
+    }
+    try {
+      return await migrate(client, migrations);
+    } finally {
+      await client.end().catch(() => {});
+    }
   }
 
   /** Opens a store and waits for its migrations. */
@@ -126,16 +231,34 @@ export class PostgresStorage implements Storage {
     return rows.map(appliedMigration);
   }
 
-  /** Runs the probe now; resolves to what `healthy()` reports from then on. */
+  /**
+   * Runs the probe now; resolves to what `healthy()` reports from then on, at the latest after
+   * `probeMs`: the database is up when it answered a statement since this call. A probe query
+   * still unanswered is not joined by another (the pool would fill with them); its answer, when it
+   * comes, counts for the calls made meanwhile.
+   */
   async check(): Promise<boolean> {
     if (this.closed) return false;
-    try {
-      await this.ready;
-      await this.pool.query('SELECT 1');
-      this.up = !this.closed;
-    } catch {
-      this.up = false;
-    }
+    const started = performance.now();
+    this.probing ??= this.ready
+      .then(() => this.pool.query('SELECT 1'))
+      .then(
+        () => {
+          this.answeredAt = performance.now();
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.probing = undefined;
+      });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.probeMs);
+      timer.unref();
+    });
+    await Promise.race([this.probing, deadline]);
+    clearTimeout(timer);
+    this.up = this.migrated && !this.closed && this.answeredAt >= started;
     return this.up;
   }
 

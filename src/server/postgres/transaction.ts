@@ -3,7 +3,7 @@
  * another writer got there first, plus the queue that lets a synchronous in-transaction step
  * (an entity change's activity item) join the open transaction.
  */
-import type pg from 'pg';
+import pg from 'pg';
 
 /**
  * SQLSTATEs after which the whole transaction is run again from the start: a unique key another
@@ -19,31 +19,71 @@ function sqlState(err: unknown): string | undefined {
     : undefined;
 }
 
+/**
+ * Whether PostgreSQL answered `err` to a statement and the session lives on (a constraint, a
+ * serialization failure, a cancelled statement): it is usable again after a ROLLBACK. Anything
+ * else leaves the session in an unknown state or gone: the connection dropped, a deadline passed
+ * with the statement still under way, a FATAL answer such as `pg_terminate_backend`'s.
+ */
+function sessionSurvives(err: unknown): boolean {
+  return err instanceof pg.DatabaseError && err.severity !== 'FATAL' && err.severity !== 'PANIC';
+}
+
+/**
+ * Runs `use` on one client taken from the pool, then gives it back. While a client is out of the
+ * pool, pg has removed the pool's own 'error' listener from it: a connection dropped meanwhile (a
+ * DBA's `pg_terminate_backend`, a server's fast shutdown) would be an unhandled 'error' event and
+ * end the process, every socket with it. Here it only marks the client lost; the statement under
+ * way rejects with that error on its own. A lost client, or one `use` calls `discard` on, is
+ * closed instead of being handed to the next caller.
+ */
+export async function withClient<T>(
+  pool: pg.Pool,
+  use: (client: pg.PoolClient, discard: (reason: unknown) => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const discard = (reason: unknown): void => {
+    lost ??= reason instanceof Error ? reason : new Error(String(reason));
+  };
+  client.on('error', discard);
+  try {
+    return await use(client, discard);
+  } finally {
+    // The pool puts its listener back in `release`, in the same turn: no moment without one.
+    client.off('error', discard);
+    client.release(lost);
+  }
+}
+
 /** Runs `work` in a transaction on one pooled client; retries it on the errors above. */
 export async function transaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
+      return await withClient(pool, async (client, discard) => {
+        try {
+          await client.query('BEGIN');
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          if (!sessionSurvives(err)) {
+            // No answer from the server (connection gone, deadline passed): a ROLLBACK would
+            // wait behind the statement still under way. Closing the connection rolls back.
+            discard(err);
+          } else {
+            await client.query('ROLLBACK').catch(discard);
+          }
+          throw err;
+        }
+      });
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollback) {
-        // The connection itself failed: it must not go back to the pool.
-        broken = rollback instanceof Error ? rollback : new Error(String(rollback));
-      }
       const state = sqlState(err);
       if (attempt < MAX_ATTEMPTS && state !== undefined && RETRYABLE.has(state)) continue;
       throw err;
-    } finally {
-      client.release(broken);
     }
   }
 }

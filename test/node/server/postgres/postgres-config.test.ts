@@ -1,6 +1,7 @@
 /**
  * Choosing PostgreSQL by configuration: `--database-url` / `CRM_DATABASE_URL` (the flag wins),
- * the pool size, and a URL that is not PostgreSQL's refused at start. Without either, SQLite.
+ * the pool size, the connect and statement deadlines, and a URL that is not PostgreSQL's refused
+ * at start. Without either, SQLite.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -32,6 +33,26 @@ describe('PostgreSQL configuration', () => {
       () => loadConfig(dev, { CRM_DATABASE_URL: 'postgres://db/crm', CRM_DATABASE_POOL_SIZE: '0' }),
       ConfigError,
     );
+  });
+
+  test('deadlines: 10 s to connect, 30 s per statement, unless set; a nonsense value stops the start', () => {
+    const defaults = loadConfig(dev, {});
+    assert.equal(defaults.databaseConnectTimeoutMs, 10_000);
+    assert.equal(defaults.databaseQueryTimeoutMs, 30_000);
+    const set = loadConfig(dev, {
+      CRM_DATABASE_CONNECT_TIMEOUT_MS: '2500',
+      CRM_DATABASE_QUERY_TIMEOUT_MS: '120000',
+    });
+    assert.equal(set.databaseConnectTimeoutMs, 2500);
+    assert.equal(set.databaseQueryTimeoutMs, 120_000);
+    for (const [name, value] of [
+      ['CRM_DATABASE_CONNECT_TIMEOUT_MS', '0'],
+      ['CRM_DATABASE_CONNECT_TIMEOUT_MS', '5s'],
+      ['CRM_DATABASE_QUERY_TIMEOUT_MS', '50'],
+      ['CRM_DATABASE_QUERY_TIMEOUT_MS', '-1'],
+    ] as const) {
+      assert.throws(() => loadConfig(dev, { [name]: value }), ConfigError, `${name}=${value}`);
+    }
   });
 
   test('the start banner names the database without its password', () => {
