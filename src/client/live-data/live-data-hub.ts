@@ -154,7 +154,14 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
     const change = parsed.data;
     const key = entityRoom(change.entity.type, change.entity.id);
     if (key !== message.room) return;
+    // A change already seen (the server may announce one again, when a retried save's first
+    // publish may have been lost) must not count again: taken as someone else's new write, it
+    // would forget what this client wrote to those fields since, and a later conflict with its
+    // own value would look real.
+    const entity = this.entities.get(key);
+    const known = entity?.entity?.version;
+    if (known !== undefined && change.entity.version <= known) return;
     const own = this.line.observed(key, change);
-    this.entities.get(key)?.changed(change, own);
+    entity?.changed(change, own);
   }
 }

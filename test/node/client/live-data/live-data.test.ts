@@ -12,6 +12,7 @@ import {
   type RealtimeClient,
   type ResumeInfo,
 } from '../../../../src/client/index.js';
+import { Changes } from '../../../../src/client/live-data/changes.js';
 import { createRig, DEMO_USER, FakeSocket, type Rig } from '../../../../src/testing/index.js';
 
 const bob = { id: 'bob', name: 'Bob' };
@@ -255,6 +256,42 @@ describe('live data: two people', () => {
     assert.deepEqual([(await first).state, (await second).state], ['confirmed', 'confirmed']);
     assert.equal(rig.server.entities.get('customer', '42')?.fields['name'], 'B');
     assert.equal(rig.server.sent('entity.conflict').length, 0);
+    rig.close();
+  });
+});
+
+describe('live data: a change announced again', () => {
+  it('is ignored whole: it neither changes the data nor makes the client forget what it wrote', async () => {
+    const rig = setup();
+    const client = person(rig);
+    const live = await open(rig, client);
+    const payloads: unknown[] = [];
+    client.on('entity.change', (message) => payloads.push(message.payload));
+    rig.server.entities.remoteUpdate('customer', '42', { name: 'Bob & Co' }, bob);
+    await rig.clock.flush();
+    assert.equal((await live.update({ name: 'Ada & Co' })).state, 'confirmed');
+    const updates: unknown[] = [];
+    live.subscribe(() => updates.push(live.version));
+    updates.length = 0;
+    // What this client wrote is kept to tell a later conflict with its own value from a real
+    // one; Bob's old change, announced again (the server may, when a retried save's first publish
+    // may have been lost), must not count as a new write of his over it.
+    const observed = Changes.prototype.observed;
+    let seen = 0;
+    Changes.prototype.observed = function (this: Changes, ...args) {
+      seen++;
+      return observed.apply(this, args);
+    };
+    try {
+      rig.server.broadcast('customer:42', 'entity.change', payloads[0]);
+      await rig.clock.flush();
+    } finally {
+      Changes.prototype.observed = observed;
+    }
+    assert.equal(seen, 0);
+    assert.equal(live.version, 3);
+    assert.equal(live.data['name'], 'Ada & Co');
+    assert.deepEqual(updates, []);
     rig.close();
   });
 });
