@@ -6,7 +6,9 @@
  *
  * Headlines are patterns, so a translation may put the words in any order: `{actor}`, `{fields}`
  * and `{entity}` are replaced by the person's name, the changed fields and the entity (which may
- * be a link). Placeholders a pattern leaves out are simply not shown.
+ * be a link). Placeholders a pattern leaves out are simply not shown. The person's name and the
+ * entity are isolated (`<bdi>`) where they replace a placeholder, so a name in another script (or
+ * one holding a direction override) never reorders the words a translation put around it.
  */
 import type { MessageContext } from '../../i18n.js';
 import { fieldLabel as formLabelOf, humanizeField } from '../../domain/field-labels.js';
@@ -44,7 +46,8 @@ export interface ActivityFeedMessages {
   someone(c: MessageContext): string;
   /**
    * A field change for screen readers ("Stage changed from Lead to Customer"); on screen it reads
-   * "Stage Lead → Customer". Values are already formatted; `from`/`to` are `emptyValue` when unset.
+   * "Stage Lead → Customer". Values are already formatted, and wrapped in U+2068 … U+2069 so
+   * their direction cannot reorder the sentence; `from`/`to` are `emptyValue` when unset.
    */
   fieldChange(field: string, from: string, to: string, c: MessageContext): string;
   /** Shown for a value that was or became empty. */

@@ -9,6 +9,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { EntityRef } from '../../protocol/index.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import { avatarImage } from '../shared/avatar-image.js';
+import { bdi } from '../shared/bidi.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { kindIcons } from './icons.js';
 import type { ChangeView, HeadlineSegment, ItemView, ValueText } from './item-view.js';
@@ -88,13 +89,16 @@ function avatar(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResu
   >`;
 }
 
+// The headline is isolated pieces (name, entity) in a translated sentence. It takes its direction
+// from the sentence (`dir="auto"` skips the <bdi>s), so an untranslated one in a right-to-left page
+// still reads "Ana Ortiz changed Stage on Acme", not "Acme changed Stage on Ana Ortiz".
 function headline(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResult[] {
   return view.headline.map((segment: HeadlineSegment) => {
     switch (segment.kind) {
       case 'text':
         return html`${segment.text}`;
       case 'actor':
-        return html`<strong part="actor" class="actor">${view.actorName}</strong>`;
+        return html`<strong part="actor" class="actor">${bdi(view.actorName)}</strong>`;
       case 'fields':
         return html`<span part="fields" class="fields">${segment.text}</span>`;
       case 'entity': {
@@ -109,19 +113,22 @@ function headline(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateRe
               href=${href}
               tabindex=${ctx.tabbable ? nothing : -1}
               @click=${(e: MouseEvent) => h.onOpen(e, view, entity, href)}
-              >${text}</a
+              >${bdi(text)}</a
             >`
-          : html`<span part="entity" class="entity">${text}</span>`;
+          : html`<span part="entity" class="entity">${bdi(text)}</span>`;
       }
     }
   });
 }
 
+// A value takes its direction from its own first letter (`dir="auto"`), not from the page: a phone
+// number in a right-to-left page still reads "+44 20 7946 0321".
 function value(v: ValueText, which: 'from' | 'to'): TemplateResult {
   const content = v.datetime ? html`<time datetime=${v.datetime}>${v.text}</time>` : v.text;
   return html`<span
     part="value value-${which}"
     class="value ${which} ${v.empty ? 'empty' : ''}"
+    dir="auto"
     title=${v.full !== v.text ? v.full : nothing}
     >${v.empty ? '—' : content}</span
   >`;
@@ -193,7 +200,7 @@ export function itemTemplate(view: ItemView, ctx: ItemContext, h: ItemHandlers):
     ${avatar(view, ctx, h)}
     <div class="body">
       <div class="top">
-        <p part="headline" class="headline" id="${key}-h">${headline(view, ctx, h)}</p>
+        <p part="headline" class="headline" id="${key}-h" dir="auto">${headline(view, ctx, h)}</p>
         ${
           time
             ? html`<time
@@ -210,7 +217,7 @@ export function itemTemplate(view: ItemView, ctx: ItemContext, h: ItemHandlers):
       <div class="detail" id="${key}-d">
         ${
           view.summary !== undefined
-            ? html`<p part="summary" class="summary">${view.summary}</p>`
+            ? html`<p part="summary" class="summary" dir="auto">${view.summary}</p>`
             : nothing
         }
         ${changes(view, ctx, h)}

@@ -6,6 +6,7 @@
  */
 import type { ActivityItem, EntityRef, FeedRef, UserProfile } from '../../protocol/index.js';
 import type { MessageContext } from '../../i18n.js';
+import { isolate } from '../shared/bidi.js';
 import { ValueFormatter, type ValueView } from '../shared/format-value.js';
 import type { ActivityFeedMessages } from './activity-messages.js';
 
@@ -100,6 +101,9 @@ export function entityOf(item: ActivityItem, feed: FeedRef | undefined): EntityR
   return ref;
 }
 
+/** A value as a translated sentence gets it: isolated, so it cannot reorder the words around it. */
+const spoken = (v: ValueText) => (v.empty ? v.full : isolate(v.full));
+
 const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 function cut(text: string, max: number): string {
@@ -192,7 +196,7 @@ export class ItemViews {
         label,
         from,
         to,
-        spoken: m.fieldChange(label, from.full, to.full, c),
+        spoken: m.fieldChange(label, spoken(from), spoken(to), c),
       };
     });
     const pattern = m.headline(item.kind, { hasEntity: !!entity, fieldCount: changes.length }, c);

@@ -128,6 +128,12 @@ export const itemStyles = css`
     line-height: ${token('font-line-height-tight')};
     padding-block: 0.125rem;
     overflow-wrap: anywhere;
+    /* Its own direction is the sentence's (dir="auto"); it still lines up with the page's
+       (Chromium resolves match-parent against the element's own direction). */
+    text-align: left;
+  }
+  :host(:dir(rtl)) .headline {
+    text-align: right;
   }
   .actor {
     font-weight: ${token('font-weight-semibold')};
@@ -220,6 +226,10 @@ export const itemStyles = css`
   }
   .arrow {
     color: ${token('color-text-muted')};
+  }
+  /* The values run right to left there: the arrow turns to point from the old to the new. */
+  :host(:dir(rtl)) .arrow {
+    transform: scaleX(-1);
   }
   .more {
     margin-block-start: ${token('space-2xs')};

@@ -119,8 +119,14 @@ export const styles = [
     }
     .description {
       margin: 0;
+      /* Its direction is the sentence's (dir="auto"); it still lines up with the page's
+         (Chromium resolves match-parent against the element's own direction). */
+      text-align: left;
       color: ${token('color-text-muted')};
       text-wrap: pretty;
+    }
+    :host(:dir(rtl)) .description {
+      text-align: right;
     }
     .author {
       display: flex;
@@ -140,8 +146,9 @@ export const styles = [
       overflow: hidden;
       font-size: ${token('font-size-2xs')};
       font-weight: ${token('font-weight-semibold')};
-      color: ${token('color-accent-contrast')};
-      background: ${token('color-accent')};
+      /* The user's colour, as in presence and the feed (every one gives white text 4.5:1). */
+      color: #fff;
+      background: var(--_avatar-bg, #475569);
     }
     .avatar img {
       inline-size: 100%;

@@ -18,6 +18,7 @@ import {
   fieldTemplate,
   type ConflictAuthor,
 } from './templates.js';
+import { isolate } from '../shared/bidi.js';
 import { ValueFormatter } from '../shared/format-value.js';
 import { fromConflicts, mergeResolution, resolutionOf, type FieldValues } from './merge.js';
 import { sameJson } from '../../util/same-json.js';
@@ -69,7 +70,8 @@ function recordOf(name: string, value: unknown): FieldValues {
  * @csspart title - The title (`<h2>`).
  * @csspart description - The sentence under the title.
  * @csspart author - The line with the remote author and the time of their change.
- * @csspart avatar - The remote author's picture or initials.
+ * @csspart avatar - The remote author's picture or initials, on the colour presence and the feed give them.
+ * @csspart avatar-image - The picture.
  * @csspart time - The time of the remote change (`<time>`).
  * @csspart body - The scrolling list of fields.
  * @csspart field - One conflicted field (a `<fieldset>`).
@@ -153,6 +155,11 @@ export class CrmConflictDialog extends LitElement {
   @property({ attribute: false }) fallbackFocus: HTMLElement | undefined = undefined;
 
   @state() private choices: Record<string, ConflictChoice> = {};
+  /** Avatar pictures that failed to load: the author's initials show instead. */
+  @state() private brokenImages: ReadonlySet<string> = new Set();
+  private readonly onImageError = (src: string): void => {
+    this.brokenImages = new Set(this.brokenImages).add(src);
+  };
   // What `@query('dialog')` would read, without the decorator's code in the kit (no other user).
   private get dialog(): HTMLDialogElement | null {
     return this.renderRoot?.querySelector('dialog') ?? null;
@@ -359,10 +366,13 @@ export class CrmConflictDialog extends LitElement {
           <span part="icon" class="icon" aria-hidden="true">${conflictIcon}</span>
           <div class="heading">
             <h2 part="title" id="title" class="title">${m.title(count, c)}</h2>
-            <p part="description" id="description" class="description">
-              ${m.description({ author: author?.name ?? '', entity: this.entityLabel, count }, c)}
+            <p part="description" id="description" class="description" dir="auto">
+              ${m.description(
+                { author: isolate(author?.name ?? ''), entity: isolate(this.entityLabel), count },
+                c,
+              )}
             </p>
-            ${authorTemplate(author, when, m, c)}
+            ${authorTemplate(author, when, m, c, this.brokenImages, this.onImageError)}
           </div>
         </header>
         <div part="body" class="body">

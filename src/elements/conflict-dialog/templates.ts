@@ -4,6 +4,7 @@
  * row of buttons.
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { MessageContext } from '../../i18n.js';
 import type { ConflictDialogMessages } from './conflict-messages.js';
@@ -12,7 +13,9 @@ import type { FieldValues } from './merge.js';
 import { fieldValue } from '../../protocol/own-field.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { valueTemplate } from './value-template.js';
-import { initials, safeAvatarUrl } from '../shared/avatar.js';
+import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
+import { avatarImage } from '../shared/avatar-image.js';
+import { bdi, isolate } from '../shared/bidi.js';
 
 /** Who made the remote change: a `UserProfile` or anything shaped like one. */
 export interface ConflictAuthor {
@@ -21,23 +24,37 @@ export interface ConflictAuthor {
   readonly avatarUrl?: string | undefined;
 }
 
-/** "(AO) Ana Ortiz · Saved 3 minutes ago", or nothing when neither is known. */
+/**
+ * "(AO) Ana Ortiz · Saved 3 minutes ago", or nothing when neither is known. The avatar is the one
+ * the presence row and the activity feed show for the same person: the picture, or initials on
+ * the colour of the user's id (and initials again if the picture fails to load).
+ */
 export function authorTemplate(
   author: ConflictAuthor | undefined,
   when: TimeText | undefined,
   m: ConflictDialogMessages,
   c: MessageContext,
+  brokenImages: ReadonlySet<string>,
+  onImageError: (src: string) => void,
 ): TemplateResult | typeof nothing {
   if (!author && !when) return nothing;
-  const picture = safeAvatarUrl(author?.avatarUrl);
-  const avatar = picture
-    ? html`<img src=${picture} alt="" referrerpolicy="no-referrer" decoding="async" />`
-    : initials(author?.name ?? '', c.locale);
+  const url = safeAvatarUrl(author?.avatarUrl);
+  const avatar =
+    url !== undefined && !brokenImages.has(url)
+      ? avatarImage(url, 'avatar-image', onImageError)
+      : initials(author?.name ?? '', c.locale);
   return html`<p part="author" class="author">
     ${
       author
-        ? html`<span part="avatar" class="avatar" aria-hidden="true">${avatar}</span
-            ><span class="author-name">${author.name}</span>`
+        ? html`<span
+              part="avatar"
+              class="avatar"
+              style=${styleMap({
+                '--_avatar-bg': typeof author.id === 'string' ? avatarColor(author.id) : undefined,
+              })}
+              aria-hidden="true"
+              >${avatar}</span
+            ><span class="author-name">${bdi(author.name)}</span>`
         : nothing
     }
     ${
@@ -132,7 +149,7 @@ export function fieldTemplate(input: FieldTemplateInput): TemplateResult {
       ${option(
         'theirs',
         m.theirs(c),
-        m.theirsHint(input.authorName, c),
+        m.theirsHint(isolate(input.authorName), c),
         valueTemplate(theirs, empty),
       )}
     </div>

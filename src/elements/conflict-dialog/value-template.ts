@@ -1,6 +1,8 @@
 /**
  * The markup of one value view (see `../shared/format-value.ts`). Everything goes into the DOM as text:
- * Lit escapes every interpolated string, and nothing here uses `unsafeHTML`.
+ * Lit escapes every interpolated string, and nothing here uses `unsafeHTML`. Each value takes its
+ * direction from its own first letter (`dir="auto"`, `<bdi>` in lists), not from the page: a phone
+ * number in a right-to-left page still reads "+44 20 7946 0321"; JSON is always left to right.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Item, Segment, ValueView } from '../shared/format-value.js';
@@ -14,7 +16,7 @@ const empty = (label: string) =>
   html`<span part="empty" class="empty"><span aria-hidden="true">—</span> ${label}</span>`;
 
 const item = (i: Item, emptyLabel: string) =>
-  i.empty ? empty(emptyLabel) : mark(i.text, i.changed);
+  i.empty ? empty(emptyLabel) : html`<bdi>${mark(i.text, i.changed)}</bdi>`;
 
 /** A value of any JSON type, readable. `emptyLabel` names null, undefined and empty values. */
 export function valueTemplate(view: ValueView, emptyLabel: string): TemplateResult {
@@ -22,13 +24,13 @@ export function valueTemplate(view: ValueView, emptyLabel: string): TemplateResu
     case 'empty':
       return empty(emptyLabel);
     case 'text':
-      return html`<span class="text ${view.multiline ? 'multiline' : ''}"
+      return html`<span class="text ${view.multiline ? 'multiline' : ''}" dir="auto"
         >${segments(view.segments)}</span
       >`;
     case 'scalar':
-      return html`<span class="scalar">${view.text}</span>`;
+      return html`<span class="scalar" dir="auto">${view.text}</span>`;
     case 'date':
-      return html`<time class="date" datetime=${view.datetime}>${view.text}</time>`;
+      return html`<time class="date" datetime=${view.datetime} dir="auto">${view.text}</time>`;
     case 'inline-list':
       return html`<span class="inline-list"
         >${view.items.map((i, n) => html`${n > 0 ? ', ' : nothing}${item(i, emptyLabel)}`)}</span
@@ -48,6 +50,6 @@ export function valueTemplate(view: ValueView, emptyLabel: string): TemplateResu
         )}
       </dl>`;
     case 'json':
-      return html`<pre part="json" class="json"><code>${view.text}</code></pre>`;
+      return html`<pre part="json" class="json" dir="ltr"><code>${view.text}</code></pre>`;
   }
 }

@@ -10,6 +10,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { NotificationSource } from '../../events/notification-events.js';
 import type { MessageContext } from '../../i18n.js';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
+import { isolate } from '../shared/bidi.js';
 import { timeText } from '../shared/relative-time.js';
 import { closeIcon } from './icons.js';
 import {
@@ -95,7 +96,7 @@ function onKeydown(e: KeyboardEvent, n: Notification, x: ItemContext, host: Card
 
 export function itemCard(n: Notification, host: CardHost, s: ItemCardState): TemplateResult {
   const x = context(n, host, 'item', !n.read, s.tabIndex === 0);
-  const markLabel = s.markButton ? host.m.markRead(n.title, host.c) : '';
+  const markLabel = s.markButton ? host.m.markRead(isolate(n.title), host.c) : '';
   return html`<li
     part="item ${s.tinted ? 'item-unread' : ''}"
     class="item"
@@ -141,7 +142,7 @@ export function toastCard(
   const n = toast.notification;
   const x = context(n, host, 'toast', false, true);
   const countdown = n.priority !== 'urgent' && duration > 0 && !toast.leaving;
-  const dismiss = host.m.dismiss(n.title, host.c);
+  const dismiss = host.m.dismiss(isolate(n.title), host.c);
   return html`<li
     part="toast"
     class="toast ${toast.leaving ? 'leaving' : ''}"
@@ -180,6 +181,7 @@ export function toastCard(
  * A notification that arrived while the panel is open, for the live region a toast would have
  * used: the words a screen reader would have read on the toast (type, priority when marked, title,
  * message, sender), visually hidden, with nothing to focus or click (the panel has the item).
+ * What people wrote is isolated (U+2068 … U+2069), as on the cards.
  */
 export function announcementCard(n: Notification, host: CardHost): TemplateResult {
   const { m, c } = host;
@@ -187,9 +189,9 @@ export function announcementCard(n: Notification, host: CardHost): TemplateResul
   const words = [
     m.type(n.type, c),
     marked ? m.priority(n.priority, c) : '',
-    n.title,
-    n.message ?? '',
-    n.from ? m.from(n.from.name, c) : '',
+    isolate(n.title),
+    isolate(n.message ?? ''),
+    n.from ? m.from(isolate(n.from.name), c) : '',
   ].filter(Boolean);
   return html`<li class="announcement visually-hidden" data-id=${n.id}>
     ${words.map((w) => html`<span>${w}</span> `)}

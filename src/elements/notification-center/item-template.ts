@@ -1,13 +1,17 @@
 /**
  * The content of one notification, shared by the panel's items and the toasts: type icon, title,
  * message, priority, time, sender, entity link and actions. Everything a person or a backend
- * supplied goes in as text (Lit escapes it); URLs become links only through `safeHref`.
+ * supplied goes in as text (Lit escapes it); URLs become links only through `safeHref`. Titles,
+ * names and entity labels are isolated (`<bdi>`, U+2068 … U+2069 inside a translated sentence),
+ * messages take their own direction (`unicode-bidi: plaintext` in the styles): a title ending in
+ * a direction override, or in a script of the other direction, cannot reorder what is around it.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
 import type { NotificationEventAction } from '../../events/notification-events.js';
 import type { TimeText } from '../shared/relative-time.js';
 import type { MessageContext } from '../../i18n.js';
+import { bdi, isolate } from '../shared/bidi.js';
 import { safeHref } from './links.js';
 import { linkIcon, typeIcon, urgentIcon } from './icons.js';
 import type { NotificationCenterMessages } from './notification-center-messages.js';
@@ -73,7 +77,7 @@ export function bodyTemplate(n: Notification, x: ItemContext): TemplateResult {
             >`
           : html`<span id="${key}-priority" hidden></span>`
       }
-      <span part="${x.part}-title" class="title" id="${key}-title">${n.title}</span>
+      <span part="${x.part}-title" class="title" id="${key}-title">${bdi(n.title)}</span>
     </div>
     ${
       n.message
@@ -91,7 +95,7 @@ export function bodyTemplate(n: Notification, x: ItemContext): TemplateResult {
       ${
         n.from
           ? html`<span class="sep" aria-hidden="true">·</span
-              ><span class="from">${m.from(n.from.name, c)}</span>`
+              ><span class="from" dir="auto">${m.from(isolate(n.from.name), c)}</span>`
           : nothing
       }
     </div>
@@ -112,7 +116,7 @@ function linksTemplate(n: Notification, x: ItemContext): TemplateResult | typeof
             href=${x.href}
             tabindex=${x.tabbable ? nothing : -1}
             @click=${(e: Event) => x.onOpen(e, n, x.href)}
-            >${linkIcon}<span>${x.m.entity(entity, x.c)}</span></a
+            >${linkIcon}<span>${bdi(x.m.entity(entity, x.c))}</span></a
           >`
         : nothing
     }

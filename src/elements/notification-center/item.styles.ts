@@ -101,6 +101,8 @@ export const itemStyles = css`
 
   .message {
     margin: 0;
+    /* Each paragraph takes the direction of its first letter, as someone wrote it. */
+    unicode-bidi: plaintext;
     font-size: ${token('font-size-s')};
     color: ${token('color-text-muted')};
     overflow-wrap: anywhere;

@@ -3,6 +3,10 @@
  * with `element.messages = { markAllRead: () => 'Alle als gelesen markieren', … }`; entries left
  * out stay English, except the day labels, which come from `Intl` in the element's language (the
  * nearest `lang`) out of the box. In an override, `this` is the merged set of messages.
+ *
+ * Titles and names arrive wrapped in U+2068 … U+2069 (bidirectional isolation): put them into the
+ * sentence as they are, and a title in another script, or one holding a direction override,
+ * cannot reorder the words around it.
  */
 import type { EntityRef } from '../../protocol/entities.js';
 import type { NotificationPriority, NotificationType } from '../../protocol/notifications.js';

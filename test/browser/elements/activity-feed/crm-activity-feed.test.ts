@@ -54,6 +54,9 @@ function countRenders(el: CrmActivityFeed): { readonly count: number } {
   return counter;
 }
 
+/** Text isolated for a sentence: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE. */
+const fsi = (text: string) => `\u2068${text}\u2069`;
+
 const lists = (m: MountedFeed) => m.server.received('activity.list');
 
 async function scrollToEnd(m: MountedFeed): Promise<void> {
@@ -199,7 +202,7 @@ describe('crm-activity-feed', () => {
       expect(text(article!.querySelector('.value.from'))).to.equal('Lead');
       expect(text(article!.querySelector('.value.to'))).to.equal('Customer');
       expect(text(article!.querySelector('.change .visually-hidden'))).to.equal(
-        'Status changed from Lead to Customer',
+        `Status changed from ${fsi('Lead')} to ${fsi('Customer')}`,
       );
       const time = article!.querySelector('time.time')!;
       expect(time.getAttribute('datetime')).to.equal(new Date(m.clock.now()).toISOString());
@@ -215,7 +218,7 @@ describe('crm-activity-feed', () => {
         'Ana Ortiz changed Contact on Difference Ltd',
       );
       expect(text(article!.querySelector('.change .visually-hidden'))).to.equal(
-        'Contact changed from Tomás Álvarez to Tomás Álvarez Ruiz',
+        `Contact changed from ${fsi('Tomás Álvarez')} to ${fsi('Tomás Álvarez Ruiz')}`,
       );
     });
 
@@ -237,7 +240,7 @@ describe('crm-activity-feed', () => {
         '2025-02-28',
       );
       expect(text(m.root.querySelectorAll('.change .visually-hidden')[1]!)).to.equal(
-        'Close date changed from Feb 28, 2025 to empty',
+        `Close date changed from ${fsi('Feb 28, 2025')} to empty`,
       );
     });
 

@@ -33,6 +33,8 @@ const item = (over: Partial<ActivityItem> = {}): ActivityItem => ({
   at: 0,
   ...over,
 });
+/** Text isolated for a sentence: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE. */
+const fsi = (text: string) => `\u2068${text}\u2069`;
 const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `a-${i}` }));
 
 describe('activity feed: windowing', () => {
@@ -150,7 +152,9 @@ describe('activity feed: item views', () => {
     expect(change!.label).to.equal('Lifecycle stage');
     expect(change!.from.text).to.equal('Lead');
     expect(change!.to.text).to.equal('Customer');
-    expect(change!.spoken).to.equal('Lifecycle stage changed from Lead to Customer');
+    expect(change!.spoken).to.equal(
+      `Lifecycle stage changed from ${fsi('Lead')} to ${fsi('Customer')}`,
+    );
   });
 
   it('formats values readably: numbers, booleans, dates, lists, records, empty', () => {

@@ -43,6 +43,8 @@ afterEach(async () => {
   delete document.documentElement.dataset['crmTheme'];
 });
 
+/** Text isolated for a sentence: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE. */
+const fsi = (text: string) => `\u2068${text}\u2069`;
 const XSS = '<img src=x onerror="window.__pwned = true">';
 
 describe('crm-notification-center', () => {
@@ -293,7 +295,7 @@ describe('crm-notification-center', () => {
       const m = await mountCenter();
       await m.notify({ title: 'Bye' });
       const dismiss = toastsOf(m.root)[0]!.querySelector<HTMLButtonElement>('.dismiss')!;
-      expect(dismiss.getAttribute('aria-label')).to.equal('Dismiss: Bye');
+      expect(dismiss.getAttribute('aria-label')).to.equal(`Dismiss: ${fsi('Bye')}`);
       dismiss.click();
       await m.settle();
       expect(toastsOf(m.root)).to.have.length(0);
@@ -407,7 +409,7 @@ describe('crm-notification-center', () => {
       const buttons = m.root.querySelectorAll<HTMLButtonElement>('.mark-read');
       expect(buttons).to.have.length(3);
       expect(buttons[1]!.getAttribute('aria-label')).to.equal(
-        `Mark as read: ${itemTitles(m.root)[1]}`,
+        `Mark as read: ${fsi(itemTitles(m.root)[1]!)}`,
       );
       buttons[1]!.click();
       await m.settle();

@@ -22,6 +22,9 @@ import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
 
+/** Text isolated for a sentence: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE. */
+const fsi = (text: string) => `\u2068${text}\u2069`;
+
 /** Every toast node, those animating out included: anything a toast could draw. */
 const allToasts = (root: ShadowRoot) => [...root.querySelectorAll<HTMLElement>('.toast')];
 
@@ -95,8 +98,8 @@ describe('crm-notification-center with the panel open', () => {
     expect(fyi.map((a) => a.live)).to.deep.equal(['polite']);
     expect(now.map((a) => a.live)).to.deep.equal(['assertive']);
     // The same words a toast would have been read with: type, priority, title, message.
-    expect(fyi[0]!.text).to.equal('Warning FYI Some detail');
-    expect(now[0]!.text).to.equal('Error Urgent Now!');
+    expect(fyi[0]!.text).to.equal(`Warning ${fsi('FYI')} ${fsi('Some detail')}`);
+    expect(now[0]!.text).to.equal(`Error Urgent ${fsi('Now!')}`);
     for (const { node } of [...fyi, ...now]) {
       expect(node.classList.contains('toast')).to.equal(false);
       const box = node.getBoundingClientRect();
