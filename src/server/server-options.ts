@@ -46,6 +46,10 @@ export interface CreateServerOptions {
   databaseUrl?: string | undefined;
   /** Connections to PostgreSQL this process keeps at most (default 10). */
   databasePoolSize?: number | undefined;
+  /** To open a PostgreSQL connection or wait for a free one (default 10 s). */
+  databaseConnectTimeoutMs?: number | undefined;
+  /** One PostgreSQL statement's deadline (default 30 s). */
+  databaseQueryTimeoutMs?: number | undefined;
   /** Keys accepted by the HTTP API (`Authorization: Bearer <key>`); none: the API answers 401. */
   apiKeys?: readonly string[];
   /**

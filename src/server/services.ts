@@ -186,7 +186,12 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const storage: Storage =
     options.storage ??
     (options.databaseUrl
-      ? new PostgresStorage({ url: options.databaseUrl, poolSize: options.databasePoolSize })
+      ? new PostgresStorage({
+          url: options.databaseUrl,
+          poolSize: options.databasePoolSize,
+          connectTimeoutMs: options.databaseConnectTimeoutMs,
+          queryTimeoutMs: options.databaseQueryTimeoutMs,
+        })
       : new SqliteStorage(':memory:'));
   const entities = new EntityService({
     storage,
