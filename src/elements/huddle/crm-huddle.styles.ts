@@ -125,15 +125,23 @@ export const styles = [
       overflow: hidden;
       text-overflow: ellipsis;
     }
-    [part~='initials'] {
-      display: grid;
-      place-items: center;
+    /* The user's colour (set on the element from the id, shared with presence and the feed: one
+       person, one colour on the page); every palette colour holds white text at 4.5:1. */
+    [part~='initials'],
+    [part~='picture'] {
       inline-size: 3rem;
       block-size: 3rem;
       border-radius: 50%;
-      background: ${token('color-accent')};
-      color: ${token('color-accent-contrast')};
+    }
+    [part~='initials'] {
+      display: grid;
+      place-items: center;
+      background: var(--_avatar-bg, ${token('color-neutral-subtle')});
+      color: #fff;
       font-weight: ${token('font-weight-semibold')};
+    }
+    [part~='picture'] {
+      object-fit: cover;
     }
     [part~='controls'] {
       display: flex;
@@ -196,6 +204,9 @@ export const styles = [
       button[aria-disabled='true'] {
         color: GrayText;
         border-color: GrayText;
+      }
+      [part~='initials'] {
+        border: 1px solid CanvasText;
       }
     }
     audio {

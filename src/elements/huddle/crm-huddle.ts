@@ -1,6 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { Person } from '../../client/types.js';
 import { HuddleController, MAX_MESH_SIZE } from '../../controllers/index.js';
 import {
@@ -10,6 +11,9 @@ import {
 } from '../../events/huddle-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { realClock } from '../../util/clock.js';
+import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
+import { avatarImage } from '../shared/avatar-image.js';
+import { bdi, isolate } from '../shared/bidi.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
 import { RovingTabindexController } from '../shared/roving-tabindex.js';
 import { styles } from './crm-huddle.styles.js';
@@ -27,6 +31,20 @@ const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
   v: 'camera',
   s: 'share',
 };
+
+/**
+ * The buttons that share the element's one Tab stop: the call's toolbar, or Join outside the call,
+ * which is the ring's Join while a ring is shown (the only Join then), so the focus goes from one
+ * to the other as the ring comes and goes.
+ */
+const TAB_STOP = '[part~="controls"] button, [part~="ring"] button[part~="join"]';
+
+/** Who a tile shows: the name drawn isolated, the picture or initials of presence. */
+interface TileUser {
+  readonly id: string;
+  readonly name: string;
+  readonly avatarUrl?: string | undefined;
+}
 
 /**
  * A call among the people on a record or page: join and leave, ring the others, mute, camera,
@@ -52,7 +70,8 @@ const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
  * @csspart tiles - The list of people in the call.
  * @csspart tile - One person (or one screen share).
  * @csspart name - The name on a tile.
- * @csspart initials - The initials on a tile without video.
+ * @csspart initials - The initials on a tile without video or picture, on the user's colour.
+ * @csspart picture - The profile picture on a tile without video.
  * @csspart controls - The row of buttons.
  * @csspart join - The Join button.
  * @csspart leave - The Leave button.
@@ -98,8 +117,11 @@ export class CrmHuddle extends LitElement {
   });
   /** One Tab stop for the row of buttons (the call's toolbar, or Join outside the call). */
   private readonly controls = new RovingTabindexController(this, {
-    group: () => this.renderRoot.querySelector<HTMLElement>('[part~="controls"]'),
+    group: () => this.renderRoot.querySelector<HTMLElement>('[part~="base"]'),
+    selector: TAB_STOP,
   });
+  /** Pictures that failed to load: their tiles show initials, as `<crm-presence>` does. */
+  @state() private brokenPictures: ReadonlySet<string> = new Set();
   private m: HuddleMessages = defaultHuddleMessages;
   private c: MessageContext = messageContext('en');
   private lastState: HuddleState = 'idle';
@@ -188,15 +210,38 @@ export class CrmHuddle extends LitElement {
     </section>`;
   }
 
+  /** Is "… is calling" shown? Not in the call, where a ring does not ring. */
+  private get ringShown(): boolean {
+    return this.call.ring !== undefined && this.call.phase !== 'in-call';
+  }
+
+  /** Join cannot be used: joining, no connection, a room the client refuses, a full call. */
+  private get joinDisabled(): boolean {
+    const phase = this.call.phase;
+    return phase === 'joining' || !this.call.client || this.call.refused || phase === 'full';
+  }
+
+  /**
+   * The ring's Join is the only Join while the ring shows (two same-named buttons one above the
+   * other say two different things to sighted and screen-reader users alike); it holds the
+   * element's Tab stop meanwhile, and gives it back to the row's Join when the ring ends.
+   */
   private renderRing(): TemplateResult | typeof nothing {
     const ring = this.call.ring;
-    if (!ring || this.call.phase === 'in-call') return nothing;
+    if (!ring || !this.ringShown) return nothing;
     const { m, c } = this;
     const text = m.ringing(isolate(shorten(ring.name, RING_NAME_MAX)), c);
     return html`<div part="ring" role="group" aria-label=${text}>
-      <span>${text}</span>
-      <button type="button" part="join" @click=${() => void this.join()}>${m.join(c)}</button>
-      <button type="button" @click=${() => this.call.dismissRing()}>${m.dismiss(c)}</button>
+      <span>${said(text)}</span>
+      <button
+        type="button"
+        part="join"
+        ?disabled=${this.joinDisabled}
+        @click=${() => void this.join()}
+      >
+        ${said(m.join(c))}
+      </button>
+      <button type="button" @click=${() => this.call.dismissRing()}>${said(m.dismiss(c))}</button>
     </div>`;
   }
 
@@ -204,25 +249,30 @@ export class CrmHuddle extends LitElement {
     const { m, c } = this;
     const phase = this.call.phase;
     const others = this.call.others;
-    const busy = phase === 'joining';
     let message: TemplateResult | typeof nothing = nothing;
-    if (phase === 'joining') message = html`<p part="message">${m.joining(c)}</p>`;
+    if (phase === 'joining') message = this.message(m.joining(c));
     else if (phase === 'denied') message = this.error(m.denied(c));
     else if (phase === 'no-device') message = this.error(m.noDevice(c));
     else if (phase === 'full') message = this.error(m.full(MAX_MESH_SIZE, c));
     else if (others.length > 0) {
-      message = html`<p part="message">${m.inCall(others.map(nameOf), c)}</p>`;
+      message = this.message(
+        m.inCall(
+          others.map((p) => isolate(p.user.name)),
+          c,
+        ),
+      );
     }
+    if (this.ringShown) return html`${message}`;
     const retry = phase === 'denied' || phase === 'no-device';
     return html`${message}
       <div part="controls">
         <button
           type="button"
           part="join"
-          ?disabled=${busy || !this.call.client || this.call.refused || phase === 'full'}
+          ?disabled=${this.joinDisabled}
           @click=${() => void this.join()}
         >
-          ${retry ? m.retry(c) : m.join(c)}
+          ${said(retry ? m.retry(c) : m.join(c))}
         </button>
       </div>`;
   }
@@ -239,22 +289,15 @@ export class CrmHuddle extends LitElement {
     const self = call.client?.user;
     const others = call.others.filter((p) => call.peers.has(p.user.id));
     return html`
-      ${call.screen ? html`<p part="sharing" role="status">${m.sharing(c)}</p>` : nothing}
+      ${call.screen ? html`<p part="sharing" role="status">${said(m.sharing(c))}</p>` : nothing}
       ${call.microphoneLost ? this.error(m.microphoneLost(c)) : nothing}
       ${call.deviceError === 'camera-denied' ? this.error(m.cameraDenied(c)) : nothing}
       ${call.deviceError === 'screen-denied' ? this.error(m.screenDenied(c)) : nothing}
-      ${others.length === 0 ? html`<p part="message">${m.waiting(c)}</p>` : nothing}
+      ${others.length === 0 ? this.message(m.waiting(c)) : nothing}
       <ul part="tiles">
         ${
           self
-            ? this.tile(
-                self.id,
-                `${self.name} (${m.you(c)})`,
-                call.camera,
-                true,
-                speaking.has(self.id),
-                call.muted,
-              )
+            ? this.tile(self, m.you(c), call.camera, true, speaking.has(self.id), call.muted)
             : nothing
         }
         ${repeat(
@@ -271,7 +314,7 @@ export class CrmHuddle extends LitElement {
           aria-keyshortcuts="M"
           @click=${() => void call.toggleMute()}
         >
-          ${m.mute(c)}
+          ${said(m.mute(c))}
         </button>
         <button
           type="button"
@@ -280,7 +323,7 @@ export class CrmHuddle extends LitElement {
           aria-keyshortcuts="V"
           @click=${() => void call.toggleCamera()}
         >
-          ${m.camera(c)}
+          ${said(m.camera(c))}
         </button>
         <button
           type="button"
@@ -289,7 +332,7 @@ export class CrmHuddle extends LitElement {
           aria-keyshortcuts="S"
           @click=${() => void call.toggleShare()}
         >
-          ${m.share(c)}
+          ${said(m.share(c))}
         </button>
         <button
           type="button"
@@ -299,9 +342,9 @@ export class CrmHuddle extends LitElement {
             if (!this.invited) void this.invite();
           }}
         >
-          ${this.invited ? m.invited(c) : m.invite(c)}
+          ${said(this.invited ? m.invited(c) : m.invite(c))}
         </button>
-        <button type="button" part="leave" @click=${() => this.leave()}>${m.leave(c)}</button>
+        <button type="button" part="leave" @click=${() => this.leave()}>${said(m.leave(c))}</button>
       </div>
     `;
   }
@@ -310,25 +353,35 @@ export class CrmHuddle extends LitElement {
     const peer = this.call.peers.get(person.user.id);
     const { m, c } = this;
     const state = peer?.state;
-    const name =
-      state === 'disconnected' || state === 'failed'
-        ? `${person.user.name} (${m.reconnecting(c)})`
-        : person.user.name;
-    return html`${this.tile(person.user.id, name, peer?.media, false, speaking, false)}
+    const reconnecting = state === 'disconnected' || state === 'failed';
+    return html`${this.tile(
+      person.user,
+      reconnecting ? m.reconnecting(c) : undefined,
+      peer?.media,
+      false,
+      speaking,
+      false,
+    )}
     ${peer?.media ? html`<audio autoplay .srcObject=${peer.media}></audio>` : nothing}
     ${
       peer?.screen
         ? html`<li part="tile" data-screen data-user=${person.user.id}>
             <video autoplay playsinline muted .srcObject=${peer.screen}></video>
-            <span part="name">${m.screenOf(person.user.name, c)}</span>
+            <span part="name">${said(m.screenOf(isolate(person.user.name), c))}</span>
           </li>`
         : nothing
     }`;
   }
 
+  /**
+   * A person's tile. The name is isolated (`<bdi>`, U+2068 … U+2069 in the label), so a
+   * right-to-left name, or one carrying an override character, cannot reorder "(You)" or the
+   * badges after it. Without video: the picture of presence, or initials on the user's colour,
+   * so one person looks the same in the huddle, `<crm-presence>` and the feed.
+   */
   private tile(
-    id: string,
-    name: string,
+    user: TileUser,
+    note: string | undefined,
     stream: MediaStream | undefined,
     self: boolean,
     speaking: boolean,
@@ -336,27 +389,49 @@ export class CrmHuddle extends LitElement {
   ): TemplateResult {
     const { m, c } = this;
     const video = stream?.getVideoTracks().some((t) => t.readyState === 'live');
-    const label = [name, speaking ? m.speaking(c) : '', muted ? m.mutedBadge(c) : '']
+    const suffix = note ? ` (${note})` : '';
+    const label = [
+      isolate(user.name) + suffix,
+      speaking ? m.speaking(c) : '',
+      muted ? m.mutedBadge(c) : '',
+    ]
       .filter(Boolean)
       .join(', ');
     return html`<li
       part="tile"
-      data-user=${id}
+      data-user=${user.id}
       ?data-self=${self}
       ?data-speaking=${speaking}
       aria-label=${label}
     >
-      ${
-        video
-          ? html`<video autoplay playsinline muted .srcObject=${stream}></video>`
-          : html`<span part="initials" aria-hidden="true">${initials(name)}</span>`
-      }
-      <span part="name" aria-hidden="true">${name}${muted ? ` · ${m.mutedBadge(c)}` : ''}</span>
+      ${video ? html`<video autoplay playsinline muted .srcObject=${stream}></video>` : this.face(user)}
+      <span part="name" aria-hidden="true"
+        >${said(html`${bdi(user.name)}${suffix}${muted ? ` · ${m.mutedBadge(c)}` : ''}`)}</span
+      >
     </li>`;
   }
 
+  private face(user: TileUser): TemplateResult {
+    const url = safeAvatarUrl(user.avatarUrl);
+    if (url !== undefined && !this.brokenPictures.has(url)) {
+      return avatarImage(url, 'picture', (src) => {
+        this.brokenPictures = new Set(this.brokenPictures).add(src);
+      });
+    }
+    return html`<span
+      part="initials"
+      aria-hidden="true"
+      style=${styleMap({ '--_avatar-bg': avatarColor(user.id) })}
+      >${initials(user.name, this.c.locale)}</span
+    >`;
+  }
+
+  private message(text: string): TemplateResult {
+    return html`<p part="message">${said(text)}</p>`;
+  }
+
   private error(text: string): TemplateResult {
-    return html`<p part="message" data-tone="error" role="alert">${text}</p>`;
+    return html`<p part="message" data-tone="error" role="alert">${said(text)}</p>`;
   }
 
   private readonly onKeyDown = (event: KeyboardEvent): void => {
@@ -381,22 +456,11 @@ function shorten(name: string, max: number): string {
 }
 
 /**
- * A name isolated from the sentence around it (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE),
- * as `<bdi>` would: inside a translated string a right-to-left name, or one carrying its own
- * override characters, cannot reorder the words after it ("… is calling").
+ * A message's text in the direction of its own words (`dir="auto"`, which skips isolated names),
+ * set as one run inside the element laid out in the page's direction: an English text left
+ * untranslated on a right-to-left page keeps its "…" at its end ("Waiting for others to join…",
+ * not "…Waiting for others to join"), and a translated one reads as its language does.
  */
-function isolate(name: string): string {
-  return `\u2068${name}\u2069`;
-}
-
-function nameOf(person: Person): string {
-  return person.user.name;
-}
-
-function initials(name: string): string {
-  const words = name.split(/\s+/).filter(Boolean);
-  return words
-    .slice(0, 2)
-    .map((w) => w[0]!.toUpperCase())
-    .join('');
+function said(text: string | TemplateResult): TemplateResult {
+  return html`<span dir="auto">${text}</span>`;
 }

@@ -39,12 +39,15 @@ export interface HuddleMessages {
   full(max: number, c: MessageContext): string;
   /** Nobody else in the call yet. */
   waiting(c: MessageContext): string;
-  /** People in the call elsewhere in the room, shown before joining. */
+  /**
+   * People in the call elsewhere in the room, shown before joining. Each name is already isolated
+   * (U+2068 … U+2069), so one cannot reorder the others or the words around them.
+   */
   inCall(names: readonly string[], c: MessageContext): string;
   you(c: MessageContext): string;
   speaking(c: MessageContext): string;
   mutedBadge(c: MessageContext): string;
-  /** "Ana's screen". */
+  /** "Ana's screen"; `name` is already isolated (U+2068 … U+2069). */
   screenOf(name: string, c: MessageContext): string;
   /** Connection to one person being restored. */
   reconnecting(c: MessageContext): string;

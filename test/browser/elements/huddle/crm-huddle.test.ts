@@ -10,12 +10,14 @@ import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/huddle/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import { avatarColor } from '../../../../src/elements/shared/avatar.js';
 import type { CrmHuddleRingEvent } from '../../../../src/events/huddle-events.js';
 import {
   closeFakeConnections,
   fakeConnection,
   recordWarnings,
 } from '../../helpers/fake-connection.js';
+import type { RealtimeClientOptions } from '../../../../src/client/types.js';
 import { expectAccessible } from '../../helpers/settled.js';
 
 const ROOM = 'customer:42';
@@ -69,8 +71,8 @@ describe('<crm-huddle>', () => {
     closeFakeConnections();
   });
 
-  async function mount(room = ROOM) {
-    const connection = await fakeConnection();
+  async function mount(room = ROOM, options: Partial<RealtimeClientOptions> = {}) {
+    const connection = await fakeConnection(options);
     const provider = await fixture<CrmRealtimeProvider>(
       html`<crm-realtime-provider .client=${connection.client}>
         <crm-huddle room-id=${room}></crm-huddle>
@@ -531,6 +533,232 @@ describe('<crm-huddle>', () => {
       expect(line.getBoundingClientRect().width).to.be.at.most(
         mounted.el.getBoundingClientRect().width,
       );
+    });
+  });
+
+  /** Where `text` is drawn: the box of its first occurrence in a text node under `root`. */
+  function drawn(root: Node, text: string): DOMRect {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent!.indexOf(text);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + text.length);
+      return range.getBoundingClientRect();
+    }
+    throw new Error(`"${text}" is not drawn`);
+  }
+
+  describe('a ring and Join: one Join button, the focus kept as the ring comes and goes', () => {
+    const ana = { id: 'ana', name: 'Ana Souza' };
+
+    /** The buttons whose name is "Join call" (wherever they are in the element). */
+    function joins(el: HTMLElement): HTMLButtonElement[] {
+      const buttons = el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button');
+      return [...buttons].filter((b) => b.textContent!.trim() === 'Join call');
+    }
+
+    async function ringing() {
+      const mounted = await mount();
+      mounted.server.addPerson(ROOM, ana);
+      await mounted.settle();
+      const before = Object.assign(document.createElement('button'), { id: 'before' });
+      mounted.el.parentElement!.before(before);
+      return { ...mounted, before };
+    }
+
+    async function ring({ server, el, settle }: Awaited<ReturnType<typeof mount>>) {
+      const rang = oneEvent(el, 'crm-huddle-ring');
+      server.broadcast(ROOM, 'call.ring', {}, ana.id);
+      await rang;
+      await settle();
+    }
+
+    /** The focused button inside the element, or undefined. */
+    const focused = (el: HTMLElement) =>
+      (el.shadowRoot!.activeElement as HTMLButtonElement | null) ?? undefined;
+
+    it("while it rings, the ring's Join is the only Join, and the element's Tab stop", async () => {
+      const mounted = await ringing();
+      const { el, part, before } = mounted;
+      expect(joins(el)).to.have.length(1);
+      await ring(mounted);
+      const only = joins(el);
+      expect(only, 'Join buttons while ringing').to.have.length(1);
+      expect(only[0]!.closest('[part~="ring"]'), 'the Join is in the ring').to.not.equal(null);
+      expect(part('controls'), 'an empty row under the ring').to.equal(null);
+      before.focus();
+      await sendKeys({ press: 'Tab' });
+      expect(focused(el)).to.equal(only[0]);
+      await expectAccessible(el);
+    });
+
+    it('the focus on Join moves to the ring when it rings, and back when it is dismissed', async () => {
+      const mounted = await ringing();
+      const { el, part, settle } = mounted;
+      part('join')!.focus();
+      await ring(mounted);
+      await waitUntil(
+        () =>
+          focused(el)?.closest('[part~="ring"]') &&
+          focused(el)?.textContent!.trim() === 'Join call',
+        "the focus did not go to the ring's Join",
+      );
+      // Tab on to Dismiss, and dismiss by keyboard: the row's Join comes back with the focus.
+      await sendKeys({ press: 'Tab' });
+      expect(focused(el)?.textContent!.trim()).to.equal('Dismiss');
+      await sendKeys({ press: 'Enter' });
+      await settle();
+      expect(part('ring')).to.equal(null);
+      await waitUntil(() => focused(el) === part('join'), 'the focus did not come back to Join');
+      expect(part('join')!.closest('[part~="controls"]')).to.not.equal(null);
+      expect(joins(el)).to.have.length(1);
+      expect(part('join')!.tabIndex).to.equal(0);
+    });
+
+    it("Enter on the ring's Join joins, and the toolbar takes the focus", async () => {
+      const mounted = await ringing();
+      const { el, part, settle, before } = mounted;
+      await ring(mounted);
+      before.focus();
+      await sendKeys({ press: 'Tab' });
+      const changed = oneEvent(el, 'crm-huddle-change');
+      await sendKeys({ press: 'Enter' });
+      await changed;
+      await settle();
+      expect(el.state).to.equal('in-call');
+      expect(part('ring')).to.equal(null);
+      await waitUntil(() => focused(el) === part('mute'), 'the focus did not go to the toolbar');
+    });
+  });
+
+  describe('tiles: one person, one look on the page', () => {
+    const ben = { id: 'ben', name: 'Ben Carter' };
+
+    /** A colour as computed styles give it. */
+    function rgb(color: string): string {
+      const probe = document.createElement('span');
+      probe.style.backgroundColor = color;
+      document.body.append(probe);
+      try {
+        return getComputedStyle(probe).backgroundColor;
+      } finally {
+        probe.remove();
+      }
+    }
+
+    const tileOf = (el: HTMLElement, id: string) =>
+      el.shadowRoot!.querySelector<HTMLElement>(
+        `[part~="tile"][data-user="${id}"]:not([data-screen])`,
+      );
+
+    it("initials are on the person's colour, as in presence and the feed, not the accent", async () => {
+      const { el, join, server, settle } = await mount();
+      await join();
+      server.addPerson(ROOM, ben, { inCall: true });
+      await settle();
+      await waitUntil(() => tileOf(el, ben.id), "Ben's tile did not come");
+      const initials = tileOf(el, ben.id)!.querySelector<HTMLElement>('[part~="initials"]')!;
+      expect(initials.textContent!.trim()).to.equal('BC');
+      expect(getComputedStyle(initials).backgroundColor).to.equal(rgb(avatarColor(ben.id)));
+      await expectAccessible(el);
+    });
+
+    it("a person's picture shows, as in presence; one that fails to load gives initials", async () => {
+      const { el, join, client } = await mount(ROOM, {
+        devUser: { id: 'u-pic', name: 'Pia Ito', avatarUrl: 'data:image/png;base64,AAAA' },
+      });
+      await join();
+      const self = () => tileOf(el, client.user!.id)!;
+      // The picture is tried first (a broken one here, so it gives way to the initials).
+      await waitUntil(
+        () => self().querySelector('[part~="initials"]'),
+        'a picture that failed to load did not give way to initials',
+      );
+      expect(self().querySelector('[part~="initials"]')!.textContent).to.equal('PI');
+      expect(
+        getComputedStyle(self().querySelector('[part~="initials"]')!).backgroundColor,
+      ).to.equal(rgb(avatarColor('u-pic')));
+    });
+
+    it('the picture of the profile is drawn when it loads', async () => {
+      const { el, join, client } = await mount();
+      await join();
+      const img = tileOf(el, client.user!.id)!.querySelector<HTMLImageElement>('[part~="picture"]');
+      expect(img, 'a picture').to.not.equal(null);
+      expect(img!.src).to.equal(client.user!.avatarUrl);
+      expect(img!.alt).to.equal('');
+    });
+  });
+
+  describe('names cannot reorder the text around them (U+202E RIGHT-TO-LEFT OVERRIDE)', () => {
+    // "Ada" sorts before "Ben", so the overriding name comes first in the sentence.
+    const ada = { id: 'ada', name: '\u202eAda Reyes' };
+    const ben = { id: 'ben', name: 'Ben Carter' };
+
+    it('"In the call: …" keeps the names in order, each isolated', async () => {
+      const { part, server, settle } = await mount();
+      server.addPerson(ROOM, ada, { inCall: true });
+      server.addPerson(ROOM, ben, { inCall: true });
+      await settle();
+      const line = part('message')!;
+      const text = line.textContent!;
+      // Ada comes first in the sentence: her override must not turn Ben's name round to the left
+      // of hers (it did: "In the call: retraC neB dna seyeR adA").
+      expect(text.indexOf('Ada')).to.be.below(text.indexOf('Ben'));
+      expect(drawn(line, 'Ben Carter').left).to.be.above(drawn(line, 'Ada Reyes').right - 1);
+      expect(drawn(line, 'Ben Carter').left).to.be.above(drawn(line, 'In the call:').right - 1);
+      expect(text).to.contain(`\u2068${ada.name}\u2069`);
+      expect(text).to.contain(`\u2068${ben.name}\u2069`);
+    });
+
+    it('a tile draws "(You)" after the name, and its label isolates the name', async () => {
+      const { el, join, client } = await mount(ROOM, {
+        devUser: { id: 'u-you', name: '\u202eAna Souza' },
+      });
+      await join();
+      const tile = el.shadowRoot!.querySelector<HTMLElement>(
+        `[part~="tile"][data-user="${client.user!.id}"]`,
+      )!;
+      const name = tile.querySelector('[part~="name"]')!;
+      expect(drawn(name, '(You)').left).to.be.above(drawn(name, 'Ana Souza').right - 1);
+      expect(name.querySelector('bdi')!.textContent).to.equal('\u202eAna Souza');
+      expect(tile.getAttribute('aria-label')).to.equal('\u2068\u202eAna Souza\u2069 (You)');
+      expect(tile.querySelector('[part~="initials"]')!.textContent).to.equal('AS');
+    });
+
+    it("a ring's name with a stray POP DIRECTIONAL ISOLATE cannot end its isolate early", async () => {
+      const mounted = await mount();
+      mounted.server.addPerson(ROOM, { id: 'eve', name: 'Eve\u2069\u202e' });
+      await mounted.settle();
+      const rang = oneEvent(mounted.el, 'crm-huddle-ring');
+      mounted.server.broadcast(ROOM, 'call.ring', {}, 'eve');
+      await rang;
+      await mounted.settle();
+      const line = mounted.part('ring')!.querySelector('span')!;
+      // Read left to right: "is" before "calling" (the override reversed them: "gnillac si").
+      expect(drawn(line, 'calling').left).to.be.above(drawn(line, 'is').right - 1);
+      expect(line.textContent).to.equal('\u2068Eve\u202e\u2069 is calling');
+    });
+  });
+
+  describe('right to left (dir="rtl") with the English texts', () => {
+    it('"Waiting for others to join…" keeps its "…" at the end of the words', async () => {
+      const { el, part, join } = await mount();
+      el.parentElement!.setAttribute('dir', 'rtl');
+      await join();
+      const line = part('message')!;
+      expect(line.textContent!.trim()).to.equal('Waiting for others to join…');
+      // The line is laid out right to left (it sits on the right), the English in its own order.
+      expect(getComputedStyle(line).direction).to.equal('rtl');
+      expect(drawn(line, '…').left).to.be.above(drawn(line, 'join').right - 1);
+      expect(drawn(line, 'Waiting').left).to.be.below(drawn(line, 'join').left);
+      // "Ringing…" too, once rung.
+      part('invite')!.click();
+      await waitUntil(() => part('invite')!.getAttribute('aria-disabled') === 'true', 'not rung');
+      const invite = part('invite')!;
+      expect(drawn(invite, '…').left).to.be.above(drawn(invite, 'Ringing').right - 1);
     });
   });
 
