@@ -113,6 +113,12 @@ export interface Presence {
    * when it always does (one process).
    */
   ready?(room: string): Promise<void> | undefined;
+  /**
+   * The ids of everyone in a room, on every process, even when this process has no member there
+   * (and so no view of it): a backend's notification to a room or an entity reaches whichever
+   * process the balancer picked. Absent when `snapshot` already sees every process (one process).
+   */
+  userIds?(room: string): Promise<string[]>;
   /** Cancels timers; used on shutdown. */
   close(): void | Promise<void>;
 }

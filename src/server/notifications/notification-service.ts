@@ -38,8 +38,11 @@ const CURSOR_KIND = 'n';
 export interface NotificationServiceOptions {
   repository: NotificationRepository;
   bus: Bus;
-  /** Who is in a room now (user ids), for room and entity targets. */
-  peopleIn: (room: string) => Iterable<string>;
+  /**
+   * Who is in a room now (user ids), for room and entity targets: on every process, so a
+   * lookup may have to ask the shared store.
+   */
+  peopleIn: (room: string) => Iterable<string> | Promise<Iterable<string>>;
   clock: ServerClock;
   log: Logger;
   /** Delete notifications older than this many days; 0 keeps them forever. Default 90. */
@@ -84,9 +87,9 @@ export class NotificationService {
   }
 
   /** The users a notification to `target` from `from` goes to, as of now. */
-  recipientsOf(target: NotificationTarget, from?: UserProfile): string[] {
+  async recipientsOf(target: NotificationTarget, from?: UserProfile): Promise<string[]> {
     if ('user' in target) return [target.user];
-    const people = new Set(this.options.peopleIn(targetRoom(target)));
+    const people = new Set(await this.options.peopleIn(targetRoom(target)));
     if (from) people.delete(from.id);
     return [...people];
   }
@@ -120,7 +123,7 @@ export class NotificationService {
     if (input.actions !== undefined) stored.actions = input.actions;
     if (from !== undefined) stored.from = from;
     const notification: Notification = { ...stored, read: false };
-    const recipients = this.recipientsOf(input.target, from);
+    const recipients = await this.recipientsOf(input.target, from);
     if (recipients.length === 0) return { notification, recipients };
     await repository.insert(stored, recipients);
     if (this.options.metrics) {

@@ -9,7 +9,7 @@ import type { Bus } from '../bus.js';
 import type { ServerClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
-import type { PresenceRegistry } from '../presence.js';
+import type { Presence } from '../presence.js';
 import type { Storage } from '../storage.js';
 import { openHistoryStores } from './history-stores.js';
 import { NotificationService } from './notification-service.js';
@@ -38,7 +38,7 @@ export interface HistoryServices {
 export function createHistoryServices(deps: {
   storage: Storage | undefined;
   bus: Bus;
-  presence: Pick<PresenceRegistry, 'snapshot'>;
+  presence: Pick<Presence, 'snapshot' | 'userIds'>;
   clock: ServerClock;
   log: Logger;
   notifications?: NotificationOptions | undefined;
@@ -50,7 +50,8 @@ export function createHistoryServices(deps: {
   const notifications = new NotificationService({
     repository: stores.notifications,
     bus,
-    peopleIn: (room) => presence.snapshot(room).map((person) => person.user.id),
+    peopleIn: (room) =>
+      presence.userIds?.(room) ?? presence.snapshot(room).map((person) => person.user.id),
     clock,
     log,
     retentionDays: deps.notifications?.retentionDays,

@@ -203,6 +203,19 @@ export class RedisPresence implements Presence {
     return this.rooms.get(room)?.loaded;
   }
 
+  async userIds(room: string): Promise<string[]> {
+    const view = this.rooms.get(room);
+    if (view) {
+      await view.loaded;
+      return this.snapshot(room).map((person) => person.user.id);
+    }
+    // No member here, so no mirror: the room's people as Redis holds them (someone in their
+    // grace period included, as in a snapshot).
+    const link = this.options.bus.link;
+    await link.ready();
+    return link.redis.smembers(this.keys.people(room));
+  }
+
   /**
    * Shutdown: this process's people are marked leaving (not removed), so those who reconnect to
    * another process within the grace period never see a leave; the others remove them when this
