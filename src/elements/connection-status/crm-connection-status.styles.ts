@@ -6,10 +6,13 @@ export const styles = [
   buttonReset,
   visuallyHidden,
   css`
+    /* In a flex row (a header) it may shrink below its text: the label is cut short (its full
+       text is the pill's tooltip) instead of pushing its neighbours out and the page sideways. */
     :host {
       display: inline-flex;
       vertical-align: middle;
       max-inline-size: 100%;
+      min-inline-size: 0;
       --_dot-size: var(--crm-connection-status-dot-size, 0.5rem);
       --_gap: var(--crm-connection-status-gap, ${token('space-xs')});
       --_padding-inline: var(--crm-connection-status-padding-inline, ${token('space-s')});

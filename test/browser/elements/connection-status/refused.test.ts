@@ -117,6 +117,33 @@ describe('<crm-connection-status> when the server refuses the sign-in', () => {
     expect(label(el)).to.equal('Connected');
   });
 
+  it('in a narrow header it shrinks, the reason cut short, and pushes nothing out', async () => {
+    const fake = await fakeConnection();
+    const { provider, el } = await mount(fake, { devUser: badIdentity });
+    await settle(fake, el);
+    // A phone's header: the app's name, the status, the page's own button, 300 px in all.
+    provider.style.cssText = 'display: flex; gap: 8px; align-items: center; inline-size: 300px';
+    const name = Object.assign(document.createElement('strong'), { textContent: 'CRM' });
+    const bell = document.createElement('button');
+    bell.textContent = 'Bell';
+    bell.style.flex = 'none';
+    el.before(name);
+    el.after(bell);
+    await new Promise(requestAnimationFrame);
+    expect(label(el)).to.equal('Sign-in refused: invalid avatar URL');
+    const row = provider.getBoundingClientRect();
+    expect(provider.scrollWidth).to.be.at.most(provider.clientWidth);
+    expect(el.getBoundingClientRect().right).to.be.at.most(bell.getBoundingClientRect().left);
+    expect(bell.getBoundingClientRect().right).to.be.at.most(row.right + 0.5);
+    // Cut short, not hidden: the label shows its start, Retry now stays whole, and the full text
+    // is the pill's tooltip.
+    const text = part(el, 'label')!;
+    expect(text.clientWidth).to.be.above(40);
+    expect(text.scrollWidth).to.be.above(text.clientWidth);
+    expect(retry(el)!.scrollWidth).to.be.at.most(retry(el)!.clientWidth);
+    expect(part(el, 'base')?.title).to.equal('Sign-in refused: invalid avatar URL');
+  });
+
   it('the refusal is translatable like every other text', async () => {
     const fake = await fakeConnection();
     const { el } = await mount(fake, { devUser: badIdentity });
