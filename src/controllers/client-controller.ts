@@ -154,7 +154,9 @@ export abstract class ClientController implements ReactiveController {
       return open();
     } catch (error) {
       this.refused = true;
-      warnOnce(`${this.hostTag} ${input}`, `<${this.hostTag}> cannot follow ${what}:`, error);
+      // The page's input was wrong, not the kit: the reason alone, without a stack to dig through.
+      const why = error instanceof Error ? error.message : String(error);
+      warnOnce(`${this.hostTag} ${input}`, `<${this.hostTag}> cannot follow ${what}: ${why}`);
       return undefined;
     }
   }

@@ -356,12 +356,25 @@ export const styles = [
       }
     }
 
+    /* Forced colours drop fills, so the dots keep their shapes in system colours: a full disc
+       (online), a half disc (away), a hollow ring (offline). */
     @media (forced-colors: active) {
       .avatar,
       .overflow,
       .status,
       .badge {
         border: 1px solid CanvasText;
+      }
+      .status[data-status] {
+        forced-color-adjust: none;
+        background: CanvasText;
+        box-shadow: 0 0 0 1px Canvas;
+      }
+      .status[data-status='away'] {
+        background: linear-gradient(90deg, CanvasText 50%, Canvas 0);
+      }
+      .status[data-status='offline'] {
+        background: Canvas;
       }
     }
   `,
@@ -388,6 +401,10 @@ export const styles = [
       overflow: hidden;
       font-size: ${token('font-size-s')};
       vertical-align: middle;
+    }
+    /* Where the text does not fit, round (see fitCall in crm-presence.ts): the track is the icon. */
+    .call.round {
+      inline-size: var(--_size);
     }
     .call-content {
       display: flex;

@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { bdi, isolate } from '../shared/bidi.js';
 import { keyedList } from '../shared/keyed-list.js';
 import type { Person, PresenceSnapshot } from '../../client/types.js';
 import {
@@ -167,8 +168,22 @@ export class CrmPresence extends LitElement {
     return this.presence.people;
   }
 
+  /**
+   * The room the call button has may have changed: see `fitCall`. In the next frame, as a resize
+   * in the observer's callback would be one the observer cannot deliver (a console error).
+   */
+  private readonly resized = new ResizeObserver(() => requestAnimationFrame(this.fitCall));
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resized.observe(this);
+    addEventListener('resize', this.fitCall);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.resized.disconnect();
+    removeEventListener('resize', this.fitCall);
     this.live.dispose();
     this.popups?.panel.dispose();
     this.popups?.tooltip.hide();
@@ -178,7 +193,8 @@ export class CrmPresence extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('position') && this.position !== undefined) {
+    // null once the attribute is removed: inline, nothing to warn about.
+    if (changed.has('position') && this.position != null) {
       if (!POSITIONS.includes(this.position)) {
         warnOnce(
           `position:${this.position}`,
@@ -187,9 +203,13 @@ export class CrmPresence extends LitElement {
       }
     }
     if (changed.has('maxVisible') && !this.validMax(this.maxVisible)) {
+      // As written: an attribute that is no number at all ("lots") arrives here as NaN.
+      const written = Number.isNaN(this.maxVisible)
+        ? (this.getAttribute('max-visible') ?? this.maxVisible)
+        : this.maxVisible;
       warnOnce(
-        `max:${this.maxVisible}`,
-        `max-visible="${this.maxVisible}" is not a whole number from 1; using ${DEFAULT_MAX_VISIBLE}.`,
+        `max:${written}`,
+        `max-visible="${written}" is not a whole number from 1; using ${DEFAULT_MAX_VISIBLE}.`,
       );
     }
     this.m = withDefaults(defaultPresenceMessages, this.messages);
@@ -230,11 +250,11 @@ export class CrmPresence extends LitElement {
     const selfId = this.selfId;
     for (const person of change.arrived) {
       this.motion.arrived(person.user.id);
-      if (person.user.id !== selfId) this.live.joined(person.user.id, person.user.name);
+      if (person.user.id !== selfId) this.live.joined(person.user.id, isolate(person.user.name));
     }
     for (const person of change.left) {
       this.motion.left(person, this.shownIds.indexOf(person.user.id));
-      if (person.user.id !== selfId) this.live.left(person.user.id, person.user.name);
+      if (person.user.id !== selfId) this.live.left(person.user.id, isolate(person.user.name));
     }
     this.pendingEvent = new CrmPresenceChangeEvent({
       room: snapshot!.room,
@@ -256,6 +276,7 @@ export class CrmPresence extends LitElement {
     this.motion.prune((id) => this.renderRoot.querySelector(`.item[data-id="${CSS.escape(id)}"]`));
     this.popups?.tooltip.updated();
     this.popups?.panel.updated();
+    this.fitCall();
     const event = this.pendingEvent;
     this.pendingEvent = undefined;
     if (event) this.dispatchEvent(event);
@@ -353,6 +374,19 @@ export class CrmPresence extends LitElement {
     </button>`;
   }
 
+  /**
+   * The call button is a pill where its text fits beside the handset, else a round handset, and
+   * nothing in between: given what room is left, it would be an empty pill as wide as that room.
+   * Measured as a pill (where the text does not fit it wraps onto a second, clipped line), before
+   * the browser paints.
+   */
+  private fitCall = (): void => {
+    const call = this.renderRoot.querySelector<HTMLElement>('.call');
+    if (!call) return;
+    call.classList.remove('round');
+    call.classList.toggle('round', call.scrollHeight > call.clientHeight);
+  };
+
   private renderCallButton(): TemplateResult | typeof nothing {
     const selfId = this.presence.self?.user.id;
     const others = this.people.filter((p) => p.user.id !== selfId);
@@ -366,8 +400,8 @@ export class CrmPresence extends LitElement {
     };
     const label = this.m.startCall(this.c);
     // The text wraps onto a second line, out of sight, where it does not fit beside the handset
-    // (see the styles): a narrow row gets a round handset button named by the whole text, and
-    // the title shows that text to a pointer.
+    // (see the styles and `fitCall`): a narrow row gets a round handset button named by the whole
+    // text, and the title shows that text to a pointer.
     return html`<button type="button" part="call" class="call" title=${label} @click=${start}>
       <span class="call-content"
         ><span class="call-icon">${phoneIcon}</span
@@ -417,7 +451,7 @@ export class CrmPresence extends LitElement {
         >${avatarContent(person, this.avatarOptions())}</span
       ><span class="row-text" aria-hidden="true"
         ><span part="row-name" class="row-name"
-          >${t.name}${t.you ? html`<span class="you">${t.you}</span>` : nothing}</span
+          >${bdi(t.name)}${t.you ? html`<span class="you">${t.you}</span>` : nothing}</span
         ><span part="row-detail" class="row-detail"
           >${t.status} ·
           ${person.activity.kind === 'editing' ? html`<span class="editing-text">${t.doing}</span>` : t.doing}${t.tabs ? ` · ${t.tabs}` : ''}</span

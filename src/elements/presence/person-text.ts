@@ -3,6 +3,7 @@
  * the single sentence a screen reader hears on their avatar.
  */
 import type { Person } from '../../client/types.js';
+import { isolate } from '../shared/bidi.js';
 import type { MessageContext, PresenceMessages } from './presence-messages.js';
 
 export interface PersonText {
@@ -10,7 +11,7 @@ export interface PersonText {
   readonly name: string;
   /** "Online", "Away", "Offline". */
   readonly status: string;
-  /** "Viewing" or "Editing Email". */
+  /** "Viewing" or "Editing Email", the field isolated (shared/bidi.ts): drawn in a sentence. */
   readonly doing: string;
   /** "2 tabs" or "3 tabs on 2 devices", empty for a single tab. */
   readonly tabs: string;
@@ -18,7 +19,10 @@ export interface PersonText {
   readonly you: string;
   /** Everything above but the name, joined: "Away · Editing Email · 2 tabs". */
   readonly detail: string;
-  /** The accessible name of the avatar: "Ana Ortiz (You): Away, Editing Email, 2 tabs". */
+  /**
+   * The accessible name of the avatar: "Ana Ortiz (You): Away, Editing Email, 2 tabs". Plain text,
+   * without isolates: it is spoken in logical order, and pages and tests match on it.
+   */
   readonly label: string;
 }
 
@@ -30,12 +34,14 @@ export function personText(
 ): PersonText {
   const name = person.user.name;
   const status = m.status(person.status, c);
-  const doing =
-    person.activity.kind === 'editing'
-      ? m.editing(m.fieldName(person.activity.field, c), c)
-      : person.inCall
-        ? m.inCall(c)
-        : m.viewing(c);
+  const field =
+    person.activity.kind === 'editing' ? m.fieldName(person.activity.field, c) : undefined;
+  const doingWith = (field: string | undefined) =>
+    field !== undefined ? m.editing(field, c) : person.inCall ? m.inCall(c) : m.viewing(c);
+  // The field is isolated in what is drawn (the name is drawn in a `<bdi>`). The label stays
+  // plain: it is spoken, in logical order, and pages and the end-to-end tests match on it.
+  const doing = doingWith(field && isolate(field));
+  const plainDoing = doingWith(field);
   const tabs = person.connections > 1 ? m.tabs(person.connections, person.devices, c) : '';
   const you = isSelf ? m.you(c) : '';
   return {
@@ -45,6 +51,6 @@ export function personText(
     tabs,
     you,
     detail: [status, doing, tabs].filter(Boolean).join(' · '),
-    label: m.personLabel({ name, you, status, doing, tabs }, c),
+    label: m.personLabel({ name, you, status, doing: plainDoing, tabs }, c),
   };
 }

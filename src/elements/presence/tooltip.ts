@@ -6,6 +6,7 @@
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import type { PersonText } from './person-text.js';
+import { bdi } from '../shared/bidi.js';
 import { place } from '../shared/placement.js';
 
 type Via = 'pointer' | 'focus';
@@ -69,7 +70,7 @@ export class Tooltip {
     const text = this.id === undefined ? undefined : this.options.text(this.id);
     if (!text) return nothing;
     return html`<span part="tooltip-name" class="tooltip-name"
-        >${text.name}${text.you ? ` (${text.you})` : ''}</span
+        >${bdi(text.name)}${text.you ? ` (${text.you})` : ''}</span
       ><span part="tooltip-detail" class="tooltip-detail">${text.status} · ${text.doing}</span
       >${text.tabs ? html`<span part="tooltip-detail" class="tooltip-detail">${text.tabs}</span>` : nothing}`;
   }

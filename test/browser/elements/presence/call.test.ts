@@ -3,13 +3,14 @@
  * someone in the room's call reads "In a call".
  */
 import { expect, oneEvent } from '@open-wc/testing';
+import { setViewport } from '@web/test-runner-commands';
 import type { CrmPresenceCallEvent } from '../../../../src/events/huddle-events.js';
 import { personText } from '../../../../src/elements/presence/person-text.js';
 import { defaultPresenceMessages } from '../../../../src/elements/presence/presence-messages.js';
 import { messageContext } from '../../../../src/i18n.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
-import { BEN, CARL, ROOM, mountPresence, nextFrame } from './fixture.js';
+import { ANA, BEN, CARL, ROOM, mountPresence, nextFrame } from './fixture.js';
 
 describe('<crm-presence callable>', () => {
   afterEach(() => closeFakeConnections());
@@ -80,11 +81,8 @@ describe('<crm-presence callable>', () => {
       return { shown, spilled };
     }
 
-    async function mountIn(width: string) {
-      const m = await mountPresence({
-        attrs: { 'room-id': ROOM, callable: '' },
-        people: [BEN, CARL],
-      });
+    async function mountIn(width: string, people = [BEN, CARL]) {
+      const m = await mountPresence({ attrs: { 'room-id': ROOM, callable: '' }, people });
       // A row such as a page header: a label, the avatars, the page's own button.
       m.provider.style.cssText = `display: flex; gap: 12px; align-items: center; inline-size: ${width}`;
       const label = document.createElement('span');
@@ -104,14 +102,38 @@ describe('<crm-presence callable>', () => {
       const box = button.getBoundingClientRect();
       // One line of avatars and the button: the row keeps the avatars' height.
       expect(m.el.getBoundingClientRect().height).to.equal(32);
-      expect(box.height).to.equal(32);
-      expect(box.width).to.be.at.least(32);
+      // Round: as wide as tall (not an empty pill as wide as the room left).
+      expect([box.width, box.height]).to.deep.equal([32, 32]);
       // Nothing outside the row, nothing out of the button.
       expect(m.provider.scrollWidth).to.be.at.most(m.provider.clientWidth);
       expect(box.right).to.be.at.most(m.provider.getBoundingClientRect().right + 0.5);
       // The name is still the whole sentence (and its tooltip says it).
       expect(button.textContent!.trim()).to.equal('Start a call with the people here');
       expect(button.title).to.equal('Start a call with the people here');
+    });
+
+    it('a phone with three avatars: a round handset, a pill again once the window is wide', async () => {
+      await setViewport({ width: 375, height: 640 });
+      try {
+        const m = await mountIn('100%', [ANA, BEN, CARL]);
+        const button = m.root.querySelector<HTMLElement>('[part~="call"]')!;
+        const size = () => {
+          const { width, height } = button.getBoundingClientRect();
+          return [width, height];
+        };
+        expect(size()).to.deep.equal([32, 32]);
+        expect(textLayout(button)).to.deep.equal({ shown: 0, spilled: 0 });
+        expect(m.provider.scrollWidth).to.be.at.most(m.provider.clientWidth);
+        await setViewport({ width: 1000, height: 640 });
+        await nextFrame();
+        expect(textLayout(button)).to.deep.equal({ shown: 1, spilled: 0 });
+        expect(size()[0]).to.be.above(200);
+        await setViewport({ width: 320, height: 640 });
+        await nextFrame();
+        expect(size()).to.deep.equal([32, 32]);
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
     });
 
     it('with room, the label shows on one line in the pill', async () => {
@@ -138,6 +160,9 @@ describe('<crm-presence callable>', () => {
       'Ben Lee: Online, In a call',
     );
     const editing = { ...person, activity: { kind: 'editing' as const, field: 'email' } };
-    expect(personText(editing, false, defaultPresenceMessages, c).doing).to.equal('Editing email');
+    // The field isolated (U+2068 … U+2069) where it is drawn, as everywhere it goes into a sentence.
+    expect(personText(editing, false, defaultPresenceMessages, c).doing).to.equal(
+      'Editing \u2068email\u2069',
+    );
   });
 });

@@ -32,6 +32,10 @@ import {
   panel,
 } from './fixture.js';
 import { expectAccessible } from '../../helpers/settled.js';
+import { drawnLeftToRight } from '../shared/reading-order.js';
+
+/** `text` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE. */
+const iso = (text: string) => `\u2068${text}\u2069`;
 
 afterEach(async () => {
   closeFakeConnections();
@@ -101,21 +105,35 @@ describe('crm-presence', () => {
     });
 
     it('position is reflected, for CSS', async () => {
-      const m = await mountPresence({ people: [ANA] });
-      m.el.position = 'floating';
-      await m.settle();
-      expect(m.el.getAttribute('position')).to.equal('floating');
-      expect(getComputedStyle(m.el).position).to.equal('fixed');
-      m.el.setAttribute('position', 'top-right');
-      await m.settle();
-      expect(m.el.position).to.equal('top-right');
-      m.el.removeAttribute('position');
-      await m.settle();
-      expect(getComputedStyle(m.el).position).to.equal('static');
+      const warnings = recordWarnings();
+      try {
+        const m = await mountPresence({ people: [ANA] });
+        m.el.position = 'floating';
+        await m.settle();
+        expect(m.el.getAttribute('position')).to.equal('floating');
+        expect(getComputedStyle(m.el).position).to.equal('fixed');
+        m.el.setAttribute('position', 'top-right');
+        await m.settle();
+        expect(m.el.position).to.equal('top-right');
+        m.el.removeAttribute('position');
+        await m.settle();
+        expect(getComputedStyle(m.el).position).to.equal('static');
+        // Removed is inline, not a bad value to warn about.
+        expect(warnings.messages.filter((w) => w.includes('position='))).to.deep.equal([]);
+      } finally {
+        warnings.restore();
+      }
     });
 
     it('a room-id the client refuses warns once, shows no endless loading, and recovers', async () => {
       const warnings = recordWarnings();
+      // What the console is given: an Error among them is shown with its whole stack trace.
+      const given: unknown[][] = [];
+      const record = console.warn;
+      console.warn = (...args: unknown[]) => {
+        given.push(args);
+        record(...args);
+      };
       try {
         const m = await mountPresence({
           people: [ANA],
@@ -131,6 +149,8 @@ describe('crm-presence', () => {
         const said = warnings.messages.filter((w) => w.includes('not a room!'));
         expect(said).to.have.length(1);
         expect(said[0]).to.contain('<crm-presence> cannot follow room');
+        // The reason in one line, not an error object with its stack trace.
+        expect(given.flat().filter((arg) => typeof arg !== 'string')).to.deep.equal([]);
         m.el.roomId = ROOM;
         await m.settle();
         expect(avatarNames(m.root)).to.deep.equal(['Ana Ortiz']);
@@ -153,7 +173,9 @@ describe('crm-presence', () => {
         await m.settle();
         expect(avatars(m.root)).to.have.length(5);
         expect(warnings.messages.filter((w) => w.includes('max-visible="-1"'))).to.have.length(1);
-        expect(warnings.messages.filter((w) => w.includes('max-visible="NaN"'))).to.have.length(1);
+        // As written, not as the number it failed to be.
+        expect(warnings.messages.filter((w) => w.includes('max-visible="lots"'))).to.have.length(1);
+        expect(warnings.messages.filter((w) => w.includes('NaN'))).to.deep.equal([]);
       } finally {
         warnings.restore();
       }
@@ -292,6 +314,46 @@ describe('crm-presence', () => {
       expect(panel(m.root)!.querySelector('[part~="panel-heading"]')!.textContent).to.equal(
         '6 people here',
       );
+    });
+  });
+
+  describe('names and fields written right to left, or with direction marks', () => {
+    it('cannot turn the rest of the sentence around (a right-to-left override in them)', async () => {
+      // U+202E RIGHT-TO-LEFT OVERRIDE: every character after it is drawn right to left, the
+      // sentence's own words too, unless the name or field is isolated from them.
+      const eve = { id: 'u-eve', name: 'Eve \u202Eevil' };
+      const m = await mountPresence({
+        user: eve,
+        attrs: { 'room-id': ROOM, 'show-current-user': '', 'max-visible': '1' },
+        people: [[BEN, { activity: { kind: 'editing', field: '\u202Eemail' }, connections: 2 }]],
+      });
+      const toggled = nextToggle(panel(m.root)!);
+      overflowButton(m.root)!.click();
+      await toggled;
+      await m.settle();
+      const [self, ben] = [...panel(m.root)!.querySelectorAll('[part~="row"]')];
+      // "Eve evil" then "You"; "Online · Editing email · 2 tabs", each word the right way round.
+      expect(drawnLeftToRight(self!, 'You')).to.equal(true);
+      expect(drawnLeftToRight(ben!, '2 tabs')).to.equal(true);
+      // The tooltip: "Eve evil (You)".
+      avatars(m.root)[0]!.dispatchEvent(new PointerEvent('pointerenter'));
+      await m.settle();
+      expect(drawnLeftToRight(m.root.querySelector('[part~="tooltip"]')!, '(You)')).to.equal(true);
+      // Spoken, the label stays plain text: pages and the end-to-end tests match on it.
+      expect(self!.getAttribute('aria-label')).to.equal('Eve \u202Eevil (You): Online, Viewing');
+    });
+
+    it('a stray closing isolate in a name cannot end its isolation early', async () => {
+      // U+2069 then U+202E: without balancing, the name's own U+2069 would close the isolate and
+      // let the override that follows reach "(You)".
+      const m = await mountPresence({
+        user: { id: 'u-eve', name: 'Eve \u2069\u202Eevil' },
+        attrs: { 'room-id': ROOM, 'show-current-user': '' },
+        people: [BEN],
+      });
+      avatars(m.root)[0]!.dispatchEvent(new PointerEvent('pointerenter'));
+      await m.settle();
+      expect(drawnLeftToRight(m.root.querySelector('[part~="tooltip"]')!, '(You)')).to.equal(true);
     });
   });
 
@@ -539,7 +601,7 @@ describe('crm-presence', () => {
       await sendMouse({ type: 'move', position: center(avatars(m.root)[0]!) });
       await m.settle();
       expect(tooltip.matches(':popover-open')).to.equal(true);
-      expect(tooltip.textContent).to.contain('Editing email');
+      expect(tooltip.textContent).to.contain(`Editing ${iso('email')}`);
       await sendMouse({ type: 'move', position: center(tooltip) });
       await m.settle();
       expect(tooltip.matches(':popover-open')).to.equal(true);
@@ -658,8 +720,9 @@ describe('crm-presence', () => {
       expect(liveRegion(m.root).textContent!.trim()).to.equal('');
       await m.clock.advance(1000);
       await m.settle();
+      // Each name isolated (U+2068 … U+2069) from the sentence, as every text other people wrote.
       expect(liveRegion(m.root).textContent!.trim()).to.equal(
-        'Ana Ortiz and Ben Lee joined. Carl Jung left',
+        `${iso('Ana Ortiz')} and ${iso('Ben Lee')} joined. ${iso('Carl Jung')} left`,
       );
     });
 
@@ -688,7 +751,9 @@ describe('crm-presence', () => {
       await m.settle();
       await m.clock.advance(1000);
       await m.settle();
-      expect(liveRegion(m.root).textContent!.trim()).to.equal('Ana Ortiz und Ben Lee sind da');
+      expect(liveRegion(m.root).textContent!.trim()).to.equal(
+        `${iso('Ana Ortiz')} und ${iso('Ben Lee')} sind da`,
+      );
     });
   });
 

@@ -39,6 +39,8 @@ export interface MountOptions {
   room?: string;
   /** `false`: the server never answers the handshake (the element waits for its first snapshot). */
   open?: boolean;
+  /** The current user, if not the fake server's demo user. */
+  user?: UserProfile;
 }
 
 export async function mountPresence({
@@ -46,8 +48,9 @@ export async function mountPresence({
   people = [],
   room = attrs['room-id'] ?? ROOM,
   open = true,
+  user,
 }: MountOptions = {}): Promise<Mounted> {
-  const connection = await fakeConnection({ open });
+  const connection = await fakeConnection(user ? { open, devUser: user } : { open });
   for (const entry of people) {
     const [user, options] = Array.isArray(entry) ? entry : [entry, {}];
     connection.server.addPerson(room, user, options);

@@ -68,7 +68,8 @@ describe('personText', () => {
       en,
     );
     expect(t.label).to.equal('Ana Ortiz: Away, Editing email, 3 tabs on 2 devices');
-    expect(t.detail).to.equal('Away · Editing email · 3 tabs on 2 devices');
+    // Drawn: the field isolated (U+2068 … U+2069) from the words around it.
+    expect(t.detail).to.equal('Away · Editing \u2068email\u2069 · 3 tabs on 2 devices');
   });
 
   it('says nothing about tabs for one tab, and marks the current user', () => {
