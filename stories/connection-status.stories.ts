@@ -7,6 +7,7 @@ import {
   storyScope,
   takeDown,
   track,
+  type FakeBackend,
   type FakeState,
 } from '../.storybook/fake-backend.js';
 import type { ConnectionStatusMessages } from '../src/elements/connection-status/connection-status-messages.js';
@@ -31,12 +32,18 @@ const status = (args: Args) =>
     @crm-connection-status-change=${args.onChange}
   ></crm-connection-status>`;
 
+/** A development identity the server refuses: avatars may only be https:, http: or data:image/. */
+const refusedIdentity = { id: 'u-ivy', name: 'Ivy Chen', avatarUrl: 'javascript:alert(1)' };
+
+/** The provider's `reconnect-interval` from the story's `retryAfter` (seconds). */
+const retryAfter = (args: Args) => ({ reconnectInterval: args.retryAfter * 1000 });
+
 /** One status element on a fake backend brought into `state`. */
 const inState =
   (state: FakeState) =>
   (args: Args, { id }: { id: string }): TemplateResult => {
     storyScope(id);
-    const backend = fakeBackend(state, { reconnectInterval: args.retryAfter * 1000 });
+    const backend = fakeBackend(state, retryAfter(args));
     return html`<crm-realtime-provider .client=${backend.client}>
       ${status(args)}
     </crm-realtime-provider>`;
@@ -99,9 +106,7 @@ export const Closed: Story = { render: inState('closed') };
 export const SignInRefused: Story = {
   render: (args, { id }) => {
     storyScope(id);
-    const backend = fakeBackend('open', {
-      devUser: { id: 'u-ivy', name: 'Ivy Chen', avatarUrl: 'javascript:alert(1)' },
-    });
+    const backend = fakeBackend('open', { devUser: refusedIdentity });
     return html`<crm-realtime-provider .client=${backend.client}>
       ${status(args)}
     </crm-realtime-provider>`;
@@ -135,13 +140,17 @@ export const FlakyConnection: Story = {
   },
 };
 
-const STATES: readonly [FakeState | 'none', string][] = [
-  ['open', 'Connected'],
-  ['connecting', 'Connecting'],
-  ['reconnecting', 'Reconnecting'],
-  ['offline', 'Offline'],
-  ['closed', 'Closed'],
-  ['none', 'No provider'],
+/** Each row: its name and the backend that brings the element there (none: no provider). */
+const STATES: readonly [string, ((args: Args) => FakeBackend) | undefined][] = [
+  ['Connected', () => fakeBackend('open')],
+  ['Connecting', () => fakeBackend('connecting')],
+  ['Reconnecting', (args) => fakeBackend('reconnecting', retryAfter(args))],
+  ['Offline', () => fakeBackend('offline')],
+  // `maxReconnectAttempts` ran out: nothing more on a timer, "Retry now" tries again.
+  ['Offline · Retry now', () => fakeBackend('reconnecting', { maxReconnectAttempts: 0 })],
+  ['Closed', () => fakeBackend('closed')],
+  ['Sign-in refused', () => fakeBackend('open', { devUser: refusedIdentity })],
+  ['No provider', undefined],
 ];
 
 /** Every state side by side, full and compact: the sheet a designer reviews. */
@@ -149,12 +158,13 @@ export const AllStates: Story = {
   parameters: { layout: 'padded' },
   render: (args, { id }) => {
     storyScope(id);
-    const row = ([state, name]: (typeof STATES)[number]) => {
+    const row = ([name, backendFor]: (typeof STATES)[number]) => {
       const cell = (compact: boolean) => {
         const el = status({ ...args, compact });
-        if (state === 'none') return el;
-        const backend = fakeBackend(state, { reconnectInterval: args.retryAfter * 1000 });
-        return html`<crm-realtime-provider .client=${backend.client}>${el}</crm-realtime-provider>`;
+        if (!backendFor) return el;
+        return html`<crm-realtime-provider .client=${backendFor(args).client}
+          >${el}</crm-realtime-provider
+        >`;
       };
       return html`<tr>
         <th scope="row">${name}</th>

@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import { html, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { fakeBackend, storyScope, track } from '../.storybook/fake-backend.js';
 import type { CrmHuddle } from '../src/elements/huddle/crm-huddle.js';
 import '../src/elements/huddle/define.js';
@@ -58,7 +58,8 @@ function fakeDevices(refuse: boolean): () => void {
 interface Args {
   join: boolean;
   refuse: boolean;
-  theme: 'light' | 'dark';
+  /** `page`: follow the toolbar's theme (`data-crm-theme` on `<html>`); else force one here. */
+  theme: 'page' | 'light' | 'dark';
   dir: 'ltr' | 'rtl';
 }
 
@@ -69,7 +70,11 @@ function render(args: Args, name: string): TemplateResult {
   const joined = (el: Element | undefined) => {
     if (el && args.join) void (el as CrmHuddle).join();
   };
-  return html`<div data-crm-theme=${args.theme} dir=${args.dir} style="max-inline-size: 40rem">
+  return html`<div
+    data-crm-theme=${args.theme === 'page' ? nothing : args.theme}
+    dir=${args.dir}
+    style="max-inline-size: 40rem"
+  >
     <crm-realtime-provider .client=${backend.client}>
       <crm-huddle room-id=${ROOM} ${refAfter(joined)}></crm-huddle>
     </crm-realtime-provider>
@@ -83,11 +88,12 @@ function refAfter(fn: (el: Element | undefined) => void) {
 }
 
 const meta: Meta<Args> = {
-  title: 'Elements/Huddle',
+  title: 'Calls/Huddle',
   component: 'crm-huddle',
-  args: { join: false, refuse: false, theme: 'light', dir: 'ltr' },
+  tags: ['autodocs'],
+  args: { join: false, refuse: false, theme: 'page', dir: 'ltr' },
   argTypes: {
-    theme: { control: 'inline-radio', options: ['light', 'dark'] },
+    theme: { control: 'inline-radio', options: ['page', 'light', 'dark'] },
     dir: { control: 'inline-radio', options: ['ltr', 'rtl'] },
   },
 };

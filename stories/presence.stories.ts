@@ -30,6 +30,7 @@ interface Args {
   maxVisible: number;
   position: PresencePosition | '';
   size: string;
+  callable: boolean;
   lang: string;
   messages: Partial<PresenceMessages> | undefined;
   onChange: (event: Event) => void;
@@ -56,6 +57,7 @@ const presence = (args: Args) =>
     ?show-current-user=${args.showCurrentUser}
     max-visible=${args.maxVisible}
     position=${args.position || nothing}
+    ?callable=${args.callable}
     lang=${args.lang || nothing}
     style=${styleMap({ '--crm-presence-size': args.size || undefined })}
     .messages=${args.messages ?? {}}
@@ -125,6 +127,11 @@ const meta: Meta<Args> = {
       options: ['', '1.5rem', '2rem', '2.5rem', '3rem'],
       description: 'Avatar diameter (a CSS custom property).',
     },
+    callable: {
+      control: 'boolean',
+      description:
+        'A "Start a call with the people here" button after the avatars (a round handset where its text does not fit).',
+    },
     lang: {
       control: 'select',
       options: ['', 'en', 'de', 'fr', 'ja', 'ar'],
@@ -140,6 +147,7 @@ const meta: Meta<Args> = {
     maxVisible: 5,
     position: '',
     size: '',
+    callable: false,
     lang: '',
     messages: undefined,
     onChange: fn(),
@@ -207,6 +215,50 @@ export const Live: Story = {
     server.addPerson(room, lukas);
     track(livelyRoom(server, { room }));
   }),
+};
+
+/**
+ * `callable`: "Start a call with the people here" after the avatars, as tall as they are. In a
+ * header too narrow for its text (below: a phone's, 320 px) it is a round handset, named by the
+ * text and showing it as a tooltip, and the page does not scroll sideways.
+ */
+export const Callable: Story = {
+  args: { callable: true },
+  render: (args, { id }) => {
+    storyScope(id);
+    const backend = fakeBackend('open');
+    const room = roomOf(args);
+    for (const user of [amara, mei, rafael]) backend.server.addPerson(room, user);
+    return html`<style>
+        .call-sheet {
+          display: grid;
+          gap: 1.5rem;
+          justify-items: start;
+          font-family: var(--crm-font-family);
+          color: var(--crm-color-text);
+        }
+        .call-sheet header {
+          display: flex;
+          align-items: center;
+          gap: 0.75rem;
+          box-sizing: border-box;
+          inline-size: 320px;
+          padding: 0.5rem 0.75rem;
+          background: var(--crm-color-surface);
+          border: 1px solid var(--crm-color-border);
+          border-radius: var(--crm-radius-m);
+        }
+        .call-sheet strong {
+          white-space: nowrap;
+        }
+      </style>
+      <crm-realtime-provider .client=${backend.client}>
+        <div class="call-sheet">
+          ${presence(args)}
+          <header><strong>Acme Corp</strong>${presence(args)}</header>
+        </div>
+      </crm-realtime-provider>`;
+  },
 };
 
 /** Your own avatar first, marked "You" in the tooltip and the list. */

@@ -10,7 +10,8 @@ import { flakyConnection, type FakeServer } from '../src/testing/index.js';
 
 interface Args {
   reconnectInterval: number;
-  maxReconnectAttempts: number;
+  /** Unset: unlimited (the default). Not `Infinity`, which a number control cannot show. */
+  maxReconnectAttempts: number | undefined;
   heartbeatInterval: number;
   flaky: boolean;
 }
@@ -29,8 +30,8 @@ const meta: Meta<Args> = {
     },
     maxReconnectAttempts: {
       name: 'max-reconnect-attempts',
-      control: { type: 'number', min: 1 },
-      description: 'Attempts before giving up (default unlimited).',
+      control: { type: 'number', min: 0 },
+      description: 'Attempts before giving up; unset: unlimited (the default).',
     },
     heartbeatInterval: {
       name: 'heartbeat-interval',
@@ -41,7 +42,7 @@ const meta: Meta<Args> = {
   },
   args: {
     reconnectInterval: 1000,
-    maxReconnectAttempts: Infinity,
+    maxReconnectAttempts: undefined,
     heartbeatInterval: 30_000,
     flaky: false,
   },
@@ -180,7 +181,7 @@ export const WrappingWidgets: Story = {
       <crm-realtime-provider
         url="fake://crm-realtime"
         reconnect-interval=${args.reconnectInterval}
-        max-reconnect-attempts=${args.maxReconnectAttempts}
+        max-reconnect-attempts=${args.maxReconnectAttempts ?? nothing}
         heartbeat-interval=${args.heartbeatInterval}
         .clientOptions=${backend.options}
         .devUser=${{ id: 'u-you', name: 'Alex Morgan' }}
