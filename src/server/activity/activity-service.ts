@@ -18,7 +18,7 @@ import {
   type ActivityPageFrame,
   type FeedRef,
 } from '../../protocol/index.js';
-import type { Bus } from '../bus.js';
+import { EventTooLargeError, type Bus } from '../bus.js';
 import { every, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
@@ -126,8 +126,10 @@ export class ActivityService {
     await Promise.all(
       feedsOf(appended).map((feed) =>
         bus.publish(feedRoom(feed), event).catch((err: unknown) => {
-          // Stored already: readers of the feed find it in its history.
+          // Stored already: readers of the feed find it in its history. Its live readers are
+          // told to resume (`gap`), which makes them read the feed again.
           log.error('activity not published live', { room: feedRoom(feed), ...errorFields(err) });
+          if (!(err instanceof EventTooLargeError)) bus.eventLost?.(feedRoom(feed));
         }),
       ),
     );

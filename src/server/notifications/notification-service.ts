@@ -134,9 +134,14 @@ export class NotificationService {
     await Promise.all(
       recipients.map((userId) =>
         bus.publish(userRoom(userId), event).catch((err: unknown) => {
-          // Stored already: the recipient finds it in their history.
-          const level = err instanceof EventTooLargeError ? 'warn' : 'error';
-          log[level]('notification not delivered live', { user: userId, ...errorFields(err) });
+          // Stored already: the recipient finds it in their history. When the bus lost it, the
+          // recipient's connections are told to resume (`gap`), which reads the history again.
+          const tooLarge = err instanceof EventTooLargeError;
+          log[tooLarge ? 'warn' : 'error']('notification not delivered live', {
+            user: userId,
+            ...errorFields(err),
+          });
+          if (!tooLarge) bus.eventLost?.(userRoom(userId));
         }),
       ),
     );
