@@ -284,6 +284,17 @@ export const Offline: Story = {
   ),
 };
 
+/**
+ * The record holds a status the page's select has no option for ("Churned", added by another
+ * team): the select shows it in a disabled option instead of a blank, the console says so once,
+ * and saving other fields never sends the status back changed.
+ */
+export const UnlistedValue: Story = {
+  render: story(({ server }) => {
+    server.entities.put({ ...CUSTOMER, fields: { ...CUSTOMER.fields, status: 'Churned' } });
+  }),
+};
+
 /** No provider: a plain form again; its own submit goes through as it always did. */
 export const NotConnected: Story = {
   render: (args) => card(formOf(args), args),

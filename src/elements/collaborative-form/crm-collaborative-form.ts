@@ -155,7 +155,16 @@ export class CrmCollaborativeForm extends LitElement {
     onConflict: (conflict) => this.session.conflicts.arrived(conflict),
   });
   private readonly presence = new PresenceController(this, () => this.room());
-  private readonly sync = new FieldSync();
+  private readonly sync = new FieldSync({
+    cannotShow: (field, value) => {
+      const shown = JSON.stringify(value);
+      warnOnce(
+        `cannot-show:${field}:${shown}`,
+        `cannot show ${shown} in the field "${field}" (no option for it): it keeps that value ` +
+          'and saves the field only when the user changes it.',
+      );
+    },
+  });
   private readonly session = new FormSession(this.live, this.sync, {
     entity: () => this.target(),
     rendered: () => this.updateComplete.then(() => this.isConnected),
@@ -247,6 +256,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.watcher.stop();
     this.marks.clear();
     this.locks.clear();
+    this.sync.release();
     this.session.disconnected();
   }
 

@@ -5,16 +5,31 @@
  * - new data goes into every field the user is not in and has not changed; a field they focus or
  *   change keeps what they see, and converges when the data reaches their value;
  * - the changed fields, read as JSON, are what a save sends.
+ *
+ * Dirty is decided by the user's own edits, never by comparing the whole form with the record: a
+ * field is dirty once the user's `input` or `change` reached it and its value differs from what it
+ * was given. A control that cannot show a value it was given (a select without that option) would
+ * read back something else without anyone touching it; comparing it would save that something
+ * else over the stored value, a change nobody made.
  */
 import type { Fields } from '../../protocol/index.js';
 import { hasField } from '../../protocol/own-field.js';
-import { readField, sameFieldValue, writeField, type JsonValue } from './field-values.js';
+import {
+  cannotShow,
+  readField,
+  removeUnlisted,
+  sameFieldValue,
+  writeField,
+  type JsonValue,
+} from './field-values.js';
 import type { FieldBinding } from './form-fields.js';
 
 interface FieldState {
   /** The value the field was last given (its type is the hint for reading it back). */
   given: JsonValue | undefined;
-  /** The user changed it since. */
+  /** The user's `input` or `change` reached it since it was given that value. */
+  edited: boolean;
+  /** The user changed it since: edited, and now differs from what it was given. */
   dirty: boolean;
   /** Its last save was refused (until the user changes it or the error is dismissed). */
   error: boolean;
@@ -27,9 +42,23 @@ export interface ApplyResult {
   written: string[];
 }
 
+export interface FieldSyncOptions {
+  /** A field was given a value its controls cannot show; it keeps it unless the user changes it. */
+  cannotShow?: (field: string, value: JsonValue) => void;
+}
+
+const fresh = (given: JsonValue | undefined): FieldState => ({
+  given,
+  edited: false,
+  dirty: false,
+  error: false,
+});
+
 export class FieldSync {
   fields: ReadonlyMap<string, FieldBinding> = new Map();
   private readonly states = new Map<string, FieldState>();
+
+  constructor(private readonly options: FieldSyncOptions = {}) {}
 
   /** Take a new set of fields; new ones start from what they show, with `data` on top. */
   setFields(fields: ReadonlyMap<string, FieldBinding>, data: Readonly<Fields> | undefined): void {
@@ -37,17 +66,20 @@ export class FieldSync {
     for (const name of [...this.states.keys()]) if (!fields.has(name)) this.states.delete(name);
     for (const [name, field] of fields) {
       if (this.states.has(name)) continue;
-      this.states.set(name, { given: readField(field), dirty: false, error: false });
+      this.states.set(name, fresh(readField(field)));
       // Own fields only: an input named `constructor` has no value until the entity gives one.
       if (data && hasField(data, name)) this.give(field, data[name]!, true);
     }
   }
 
+  /** The element leaves the page: take away the options it added to the page's selects. */
+  release(): void {
+    for (const field of this.fields.values()) removeUnlisted(field);
+  }
+
   /** Forget what fields were given (another entity): the next data goes into every field. */
   reset(): void {
-    for (const [name, field] of this.fields) {
-      this.states.set(name, { given: readField(field), dirty: false, error: false });
-    }
+    for (const [name, field] of this.fields) this.states.set(name, fresh(readField(field)));
   }
 
   /**
@@ -71,7 +103,7 @@ export class FieldSync {
       if (field === focused || state.dirty) {
         if (sameFieldValue(field, this.read(name), value)) {
           state.given = value;
-          state.dirty = false;
+          state.dirty = state.edited = false;
         }
         continue;
       }
@@ -93,12 +125,23 @@ export class FieldSync {
     return field ? readField(field, this.state(name).given) : undefined;
   }
 
-  /** Re-check one field after the user touched it; true when its dirty state changed. */
+  /**
+   * The user's `input` or `change` reached the field (or they restored their edit): from now on it
+   * is dirty while its value differs from what it was given. True when its dirty state changed.
+   */
   touched(name: string): boolean {
+    if (!this.fields.has(name)) return false;
+    this.state(name).edited = true;
+    return this.recheck(name);
+  }
+
+  /** Whether an edited field still differs from what it was given; true when that changed. */
+  private recheck(name: string): boolean {
     const field = this.fields.get(name);
     if (!field) return false;
     const state = this.state(name);
-    const dirty = !sameFieldValue(field, readField(field, state.given), state.given);
+    const dirty =
+      state.edited && !sameFieldValue(field, readField(field, state.given), state.given);
     const changed = dirty !== state.dirty || (dirty && state.error);
     state.dirty = dirty;
     if (dirty) {
@@ -112,7 +155,9 @@ export class FieldSync {
   changed(valid = false): Fields {
     const fields: Fields = {};
     for (const [name, field] of this.fields) {
-      this.touched(name);
+      // Only fields the user edited: any other reads back what it was given, or something its
+      // controls could not show, which is no change of the user's.
+      if (this.state(name).edited) this.recheck(name);
       if (!this.state(name).dirty) continue;
       if (valid && !field.elements.every(isValid)) continue;
       fields[name] = this.read(name)!;
@@ -126,8 +171,12 @@ export class FieldSync {
       const state = this.states.get(name);
       if (!state) continue;
       state.given = value;
-      state.dirty = false;
+      state.dirty = state.edited = false;
       state.error = false;
+      // The user picked one of the page's options: the one added for the old value has had its day
+      // (a refusal puts it back, as it writes the old value again).
+      const field = this.fields.get(name);
+      if (field) removeUnlisted(field, true);
     }
   }
 
@@ -181,17 +230,20 @@ export class FieldSync {
 
   private state(name: string): FieldState {
     let state = this.states.get(name);
-    if (!state) this.states.set(name, (state = { given: undefined, dirty: false, error: false }));
+    if (!state) this.states.set(name, (state = fresh(undefined)));
     return state;
   }
 
-  /** Write a value if the field shows another; record it as given. True when written. */
+  /** Write a value if the field shows another; record it as given (clean). True when written. */
   private give(field: FieldBinding, value: JsonValue, compare: boolean): boolean {
     const state = this.state(field.name);
     const differs = !compare || !sameFieldValue(field, readField(field, state.given), value);
-    if (differs) writeField(field, value);
+    if (differs) {
+      writeField(field, value);
+      if (cannotShow(field, value)) this.options.cannotShow?.(field.name, value);
+    }
     state.given = value;
-    state.dirty = false;
+    state.dirty = state.edited = false;
     return differs;
   }
 }

@@ -2,6 +2,11 @@
  * Reading and writing field values as JSON, per field kind (see `FieldKind`). A value read from a
  * control keeps the type the entity stored where the text allows it: a text input showing a
  * stored number saves a number, an empty one showing a stored `null` saves `null`.
+ *
+ * A control may have no way to show a stored value (a `<select>` without that option, a radio
+ * group without that choice, a number input given text). Such a value is never read back changed
+ * by accident: a select shows it in a disabled option of the form's own (`data-crm-unlisted`), and
+ * a checkbox group or multiple select keeps the items it has no control for in what it reads.
  */
 import type { Fields } from '../../protocol/index.js';
 import { sameJson } from '../../util/same-json.js';
@@ -84,14 +89,25 @@ export function readField(field: FieldBinding, hint?: unknown): JsonValue {
     }
     case 'checkbox':
       return (first as Checkable).checked;
-    case 'checkbox-group':
-      return field.elements.filter((el) => (el as Checkable).checked).map((el) => asValue(el));
+    case 'checkbox-group': {
+      const checked = field.elements.filter((el) => (el as Checkable).checked).map(asValue);
+      return [...checked, ...unlisted(hint, field.elements.map(asValue))];
+    }
     case 'radio': {
       const checked = field.elements.find((el) => (el as Checkable).checked);
       return checked ? typedText(asValue(checked), hint ?? '') : null;
     }
-    case 'select-multiple':
-      return [...(first as HTMLSelectElement).selectedOptions].map((o) => o.value);
+    case 'select-multiple': {
+      const select = first as HTMLSelectElement;
+      const selected = [...select.selectedOptions].map((o) => o.value);
+      return [
+        ...selected,
+        ...unlisted(
+          hint,
+          [...select.options].map((o) => o.value),
+        ),
+      ];
+    }
     case 'custom': {
       const value = (first as unknown as { value?: unknown }).value;
       return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
@@ -101,14 +117,84 @@ export function readField(field: FieldBinding, hint?: unknown): JsonValue {
 
 const asValue = (el: HTMLElement) => (el as HTMLInputElement).value;
 
+/** Items of a stored list (`hint`) that no checkbox or option of the control stands for. */
+function unlisted(hint: unknown, shown: readonly string[]): JsonValue[] {
+  if (!Array.isArray(hint)) return [];
+  return (hint as JsonValue[]).filter((item) => !shown.includes(asText(item)));
+}
+
+/** Marks the disabled `<option>` the form adds to show a value the page's select has no option for. */
+const UNLISTED = 'data-crm-unlisted';
+
+/** Whether `node` is an option the form added to a select (see `UNLISTED`). */
+export function isUnlistedOption(node: Node): boolean {
+  return node instanceof HTMLOptionElement && node.hasAttribute(UNLISTED);
+}
+
+/**
+ * Select `text` in a single select. A value none of the page's options has is shown in a disabled
+ * option of the form's own at the end, rather than as a blank the user could take for "no value":
+ * the user sees the stored value, can pick another, and cannot pick it back by mistake.
+ */
+function selectValue(select: HTMLSelectElement, text: string): void {
+  let own = [...select.options].find(isUnlistedOption);
+  const listed = [...select.options].some((o) => o !== own && o.value === text);
+  if (listed || text === '') {
+    own?.remove();
+    select.value = text;
+    return;
+  }
+  if (!own) {
+    own = select.ownerDocument.createElement('option');
+    own.setAttribute(UNLISTED, '');
+    own.disabled = true;
+    select.append(own);
+  }
+  own.value = text;
+  own.textContent = text;
+  own.selected = true;
+}
+
+/**
+ * Take away the options the form added to the field's selects: all of them (the element leaves),
+ * or those no longer selected (`unselected`: the field now holds one of the page's options).
+ */
+export function removeUnlisted(field: FieldBinding, unselected = false): void {
+  if (field.kind !== 'select') return;
+  for (const el of field.elements) {
+    for (const option of [...(el as HTMLSelectElement).options]) {
+      if (isUnlistedOption(option) && !(unselected && option.selected)) option.remove();
+    }
+  }
+}
+
+/**
+ * Whether the field's controls have no way to show `value` (a select or radio group without that
+ * choice, a checkbox or option missing for an item of a list, a number or date input given text
+ * it cannot hold). Asked right after `writeField(field, value)`.
+ */
+export function cannotShow(field: FieldBinding, value: unknown): boolean {
+  const first = field.elements[0] as HTMLSelectElement;
+  const choices =
+    field.kind === 'select' || field.kind === 'select-multiple'
+      ? [...first.options].filter((o) => !isUnlistedOption(o)).map((o) => o.value)
+      : field.kind === 'radio' || field.kind === 'checkbox-group'
+        ? field.elements.map(asValue)
+        : undefined;
+  if (choices) return unlisted(asList(value), choices).length > 0;
+  return /^(number|date)/.test(field.kind) && asText(value) !== '' && first.value === '';
+}
+
 /** Show `value` in the field's controls. */
 export function writeField(field: FieldBinding, value: unknown): void {
   const first = field.elements[0]!;
   switch (field.kind) {
     case 'text':
-    case 'select':
     case 'number':
       for (const el of field.elements) (el as HTMLInputElement).value = asText(value);
+      return;
+    case 'select':
+      for (const el of field.elements) selectValue(el as HTMLSelectElement, asText(value));
       return;
     case 'date': {
       const text = asText(value);
