@@ -21,11 +21,13 @@ export const styles = [
       pointer-events: none;
       z-index: var(--crm-collaborative-form-tab-z-index, 2);
     }
+    /* Placed by script (tab-placement.ts): on the field's top edge at its end, outside it
+       ('above') when nothing is there, else hanging into the field's corner ('inside'), or into a
+       fieldset's corner under its legend ('below-legend'); shortened (…) when short of room. */
     .tabs {
       position: absolute;
       display: flex;
       gap: 2px;
-      transform: translateY(-100%);
       white-space: nowrap;
     }
     .tabs[hidden] {
@@ -35,6 +37,7 @@ export const styles = [
       display: inline-flex;
       align-items: center;
       gap: 0.25em;
+      min-inline-size: 0;
       max-inline-size: 12rem;
       padding: 0.0625rem 0.4375rem 0.125rem;
       border-start-start-radius: ${token('radius-s')};
@@ -50,6 +53,16 @@ export const styles = [
     .tab-text {
       overflow: hidden;
       text-overflow: ellipsis;
+    }
+    .tabs[data-place='inside'] .tab {
+      border-radius: 0 0 ${token('radius-s')} ${token('radius-s')};
+    }
+    /* Its outer corner follows the field's rounded corner. */
+    .tabs[data-place='inside'] .tab:last-child {
+      border-start-end-radius: var(--_corner, 0);
+    }
+    .tabs[data-place='below-legend'] .tab {
+      border-radius: ${token('radius-s')};
     }
     .tab-editor,
     .tab-more {

@@ -1,5 +1,5 @@
 /**
- * The small tabs the form draws on top of a field's top edge, at its end: the names of the people
+ * The small tabs the form draws on a field's top edge, at its end: the names of the people
  * editing it (in their colours), "Saving…", "Waiting offline", "Not saved", "Changed by Ben".
  * They live in the form's shadow DOM, in an overlay laid over the slotted fields, positioned from
  * the fields' boxes; they are decoration (`aria-hidden`), the same facts reach assistive
@@ -8,6 +8,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import { placeTabs, type Placement } from './tab-placement.js';
 
 export type TabKind = 'editor' | 'more' | 'saving' | 'queued' | 'error' | 'conflict' | 'held';
 
@@ -81,10 +82,6 @@ export function tabsTemplate(groups: readonly FieldTabs[]): TemplateResult {
 }
 
 /**
- * Place each group at its field's top edge, inline end (the right in LTR, the left in RTL),
- * relative to the overlay. Reads every box first, then writes, so one pass costs one layout.
- */
-/**
  * Whether `top` (a field's tab line) lies outside an ancestor of `anchor` that clips what
  * overflows it: the field is scrolled out of that container's view, and its tab would float over
  * whatever is shown instead.
@@ -103,31 +100,113 @@ function scrolledAway(anchor: Element, top: number): boolean {
   return false;
 }
 
-export function layoutTabs(overlay: HTMLElement, groups: readonly FieldTabs[], rtl: boolean): void {
-  const origin = overlay.getBoundingClientRect();
-  const boxes = groups.map((g) => g.anchor.getBoundingClientRect());
-  // A fieldset draws its top border through the middle of its legend: the tab sits on that line.
-  const tops = groups.map((g, i) => {
-    const legend =
-      g.anchor instanceof HTMLFieldSetElement ? g.anchor.querySelector(':scope > legend') : null;
-    if (!legend) return boxes[i]!.top;
-    const r = legend.getBoundingClientRect();
-    return r.top + r.height / 2;
+/**
+ * The boxes drawn by what names the field, which its tabs must leave visible: its `<label>`s and
+ * the elements its `aria-labelledby` names; for a fieldset (a group), all it holds, legend and
+ * choices. Each line of text is a box of its own, so a short label leaves the rest of its line free.
+ */
+function labelBoxes(anchor: HTMLElement): DOMRect[] {
+  const root = anchor.getRootNode() as Document | ShadowRoot;
+  const named =
+    anchor instanceof HTMLFieldSetElement
+      ? [anchor]
+      : [
+          ...((anchor as HTMLInputElement).labels ?? []),
+          ...(anchor.getAttribute('aria-labelledby') ?? '')
+            .split(/\s+/)
+            .map((id) => (id ? root.getElementById?.(id) : null)),
+        ];
+  const range = document.createRange();
+  return named.flatMap((el) => {
+    if (!el) return [];
+    range.selectNodeContents(el);
+    return [...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1);
   });
+}
+
+/** The narrowest a shortened tab gets: its glyph or first letters and the ellipsis. */
+const MIN_WIDTH_EM = 3.5;
+
+/**
+ * Place each group at its field's top edge, inline end (the right in LTR, the left in RTL),
+ * relative to the overlay, where it covers neither the field's label nor what lies above the
+ * element (see `placeTabs`). Reads every box first, then writes, so one pass costs one layout.
+ * `placements` keeps each field's place between calls: with `reuse` (the page scrolled, which
+ * moves fields but changes nothing around them), a field keeps its place and only moves.
+ */
+export function layoutTabs(
+  overlay: HTMLElement,
+  groups: readonly FieldTabs[],
+  rtl: boolean,
+  placements: Map<string, Placement>,
+  reuse = false,
+): void {
   const elements = new Map<string, HTMLElement>();
   for (const el of overlay.querySelectorAll<HTMLElement>(':scope > .tabs')) {
     elements.set(el.dataset['field'] ?? '', el);
   }
+  for (const name of [...placements.keys()]) {
+    if (!groups.some((g) => g.name === name)) placements.delete(name);
+  }
+  const measure = groups.filter((g) => !reuse || !placements.has(g.name));
+  // Natural sizes: shown and unshortened first (the only write before the reads).
+  for (const g of measure) {
+    const el = elements.get(g.name);
+    if (!el) continue;
+    el.hidden = false;
+    el.style.maxInlineSize = '';
+  }
+  const origin = overlay.getBoundingClientRect();
+  const host = (overlay.getRootNode() as ShadowRoot).host ?? overlay;
+  const boxes = groups.map((g) => g.anchor.getBoundingClientRect());
+  // A fieldset draws its top border through the middle of its legend: its tab line is that line.
+  const legends = groups.map((g) =>
+    g.anchor instanceof HTMLFieldSetElement
+      ? g.anchor.querySelector(':scope > legend')?.getBoundingClientRect()
+      : undefined,
+  );
+  const lines = groups.map((g, i) => {
+    const legend = legends[i];
+    return legend ? legend.top + legend.height / 2 : boxes[i]!.top;
+  });
+  // A tab above a field never rises past the element (or a `form-id` form outside it).
+  const scopeTop = (anchor: Element) =>
+    (host.contains(anchor) ? host : (anchor.closest('form') ?? host)).getBoundingClientRect().top;
+  for (const g of measure) {
+    const el = elements.get(g.name);
+    const i = groups.indexOf(g);
+    if (!el) continue;
+    const tab = el.firstElementChild ?? el;
+    const fontSize = parseFloat(getComputedStyle(tab).fontSize) || 11;
+    el.style.setProperty('--_corner', getComputedStyle(g.anchor).borderStartEndRadius);
+    const placement = placeTabs({
+      field: boxes[i]!,
+      line: lines[i]!,
+      group: g.anchor instanceof HTMLFieldSetElement,
+      legendBottom: legends[i]?.bottom,
+      scopeTop: scopeTop(g.anchor),
+      width: el.offsetWidth,
+      height: el.offsetHeight,
+      obstacles: labelBoxes(g.anchor),
+      rtl,
+      minWidth: MIN_WIDTH_EM * fontSize,
+    });
+    // Kept relative to the field's line, so a scroll moves the tabs with their field.
+    placements.set(g.name, { ...placement, top: placement.top - lines[i]! });
+  }
   groups.forEach((group, i) => {
     const el = elements.get(group.name);
+    const placement = placements.get(group.name);
     const box = boxes[i]!;
-    if (!el) return;
+    if (!el || !placement) return;
     // A field that is not rendered (display: none, a closed <details>) shows no tabs, nor one
     // scrolled out of view inside a scrolling part of the page (a dialog's body, a side panel).
-    const visible = (box.width > 0 || box.height > 0) && !scrolledAway(group.anchor, tops[i]!);
+    const visible = (box.width > 0 || box.height > 0) && !scrolledAway(group.anchor, lines[i]!);
     el.hidden = !visible;
     if (!visible) return;
-    el.style.top = `${tops[i]! - origin.top}px`;
+    el.dataset['place'] = placement.place;
+    el.style.maxInlineSize = `${Math.floor(placement.width)}px`;
+    el.style.top = `${lines[i]! + placement.top - origin.top}px`;
     if (rtl) {
       el.style.left = `${box.left - origin.left}px`;
       el.style.right = '';

@@ -1,14 +1,18 @@
 /**
- * Keeps the form's tabs on their fields: laid out from the fields' boxes after each render and
- * when a field resizes, and once per frame while anything on the page scrolls (a field in a
- * scrolling container moves without the element moving). Does nothing while there are no tabs.
+ * Keeps the form's tabs on their fields: placed from the fields' boxes and what is drawn around
+ * them after each render and when a field resizes, and moved once per frame while anything on the
+ * page scrolls (a field in a scrolling container moves without the element moving; its tab keeps
+ * the place it had, so it does not jump while it moves). Does nothing while there are no tabs.
  */
 import { layoutTabs, type FieldTabs } from './field-tabs.js';
+import type { Placement } from './tab-placement.js';
 
 export class TabOverlay {
   /** The tabs to show, per field. */
   groups: readonly FieldTabs[] = [];
   private frame = false;
+  /** Each field's tab place, kept while the page scrolls. */
+  private readonly placements = new Map<string, Placement>();
 
   constructor(
     private readonly host: HTMLElement,
@@ -25,10 +29,15 @@ export class TabOverlay {
     document.removeEventListener('scroll', this.onScroll, { capture: true });
   }
 
-  layout(): void {
+  /** Place the tabs afresh (`moved`: only follow their fields, which scrolled, to their places). */
+  layout(moved = false): void {
     const overlay = this.overlay();
-    if (!overlay || this.groups.length === 0) return;
-    layoutTabs(overlay, this.groups, getComputedStyle(this.host).direction === 'rtl');
+    if (!overlay || this.groups.length === 0) {
+      this.placements.clear();
+      return;
+    }
+    const rtl = getComputedStyle(this.host).direction === 'rtl';
+    layoutTabs(overlay, this.groups, rtl, this.placements, moved);
   }
 
   private onScroll = (): void => {
@@ -36,7 +45,7 @@ export class TabOverlay {
     this.frame = true;
     requestAnimationFrame(() => {
       this.frame = false;
-      this.layout();
+      this.layout(true);
     });
   };
 }
