@@ -169,9 +169,16 @@ export function layoutTabs(
     const legend = legends[i];
     return legend ? legend.top + legend.height / 2 : boxes[i]!.top;
   });
-  // A tab above a field never rises past the element (or a `form-id` form outside it).
-  const scopeTop = (anchor: Element) =>
-    (host.contains(anchor) ? host : (anchor.closest('form') ?? host)).getBoundingClientRect().top;
+  // A tab above a field never rises past the element (or a `form-id` form outside it), measured
+  // as if nothing between them were scrolled: scrolling a panel must not move a tab elsewhere.
+  const scopeTop = (anchor: Element) => {
+    const scope = host.contains(anchor) ? host : (anchor.closest('form') ?? host);
+    let top = scope.getBoundingClientRect().top;
+    for (let el = anchor.parentElement; el && el !== scope; el = el.parentElement) {
+      top -= el.scrollTop;
+    }
+    return top;
+  };
   for (const g of measure) {
     const el = elements.get(g.name);
     const i = groups.indexOf(g);

@@ -139,6 +139,26 @@ describe('<crm-collaborative-form> tab placement', () => {
     expect(Math.abs(tab.right - box.right)).to.be.below(1.5);
   });
 
+  it('keeps its place above a field in a scrolled panel when the form renders again', async () => {
+    const mounted = await mountForm();
+    const { el, form } = mounted;
+    // The form scrolls inside a panel at the element's top, as in a dialog or a side sheet.
+    const panel = document.createElement('div');
+    panel.style.cssText = 'height: 160px; overflow: auto;';
+    form.before(panel);
+    panel.append(form);
+    mounted.fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+    await settle(mounted);
+    const email = field(el, 'email');
+    const gap = () => Math.abs(tabsBox(el, 'email').bottom - email.getBoundingClientRect().top);
+    expect(gap()).to.be.below(1.5);
+    // Scrolled by less than the label row: the field's label is out of view, the field is not.
+    panel.scrollTop = 20;
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(gap(), 'the tab moved into the field').to.be.below(1.5);
+  });
+
   it('at 1280 px, with room, tabs stay whole on top of the field edge', async () => {
     await setViewport({ width: 1280, height: 800 });
     const mounted = await mountForm();
