@@ -6,11 +6,11 @@
  *   change keeps what they see, and converges when the data reaches their value;
  * - the changed fields, read as JSON, are what a save sends.
  *
- * Dirty is decided by the user's own edits, never by comparing the whole form with the record: a
- * field is dirty once the user's `input` or `change` reached it and its value differs from what it
- * was given. A control that cannot show a value it was given (a select without that option) would
- * read back something else without anyone touching it; comparing it would save that something
- * else over the stored value, a change nobody made.
+ * A field is dirty while its value differs from what it was given (the user's edit, or a value a
+ * script set). A control that cannot show a value it was given (a select without that option)
+ * reads back something else without anyone touching it: such a field counts as changed only once
+ * the user's own `input` or `change` reached it, or saving would write that something else over
+ * the stored value, a change nobody made.
  */
 import type { Fields } from '../../protocol/index.js';
 import { hasField } from '../../protocol/own-field.js';
@@ -27,9 +27,11 @@ import type { FieldBinding } from './form-fields.js';
 interface FieldState {
   /** The value the field was last given (its type is the hint for reading it back). */
   given: JsonValue | undefined;
+  /** Its controls read back what it was given (false: a value they cannot show, or only part of). */
+  shown: boolean;
   /** The user's `input` or `change` reached it since it was given that value. */
   edited: boolean;
-  /** The user changed it since: edited, and now differs from what it was given. */
+  /** It now differs from what it was given, and that is a change (see `shown`). */
   dirty: boolean;
   /** Its last save was refused (until the user changes it or the error is dismissed). */
   error: boolean;
@@ -49,6 +51,7 @@ export interface FieldSyncOptions {
 
 const fresh = (given: JsonValue | undefined): FieldState => ({
   given,
+  shown: true,
   edited: false,
   dirty: false,
   error: false,
@@ -103,6 +106,7 @@ export class FieldSync {
       if (field === focused || state.dirty) {
         if (sameFieldValue(field, this.read(name), value)) {
           state.given = value;
+          state.shown = true;
           state.dirty = state.edited = false;
         }
         continue;
@@ -135,13 +139,14 @@ export class FieldSync {
     return this.recheck(name);
   }
 
-  /** Whether an edited field still differs from what it was given; true when that changed. */
+  /** Whether the field now differs from what it was given, as a change; true when that changed. */
   private recheck(name: string): boolean {
     const field = this.fields.get(name);
     if (!field) return false;
     const state = this.state(name);
     const dirty =
-      state.edited && !sameFieldValue(field, readField(field, state.given), state.given);
+      (state.shown || state.edited) &&
+      !sameFieldValue(field, readField(field, state.given), state.given);
     const changed = dirty !== state.dirty || (dirty && state.error);
     state.dirty = dirty;
     if (dirty) {
@@ -155,9 +160,7 @@ export class FieldSync {
   changed(valid = false): Fields {
     const fields: Fields = {};
     for (const [name, field] of this.fields) {
-      // Only fields the user edited: any other reads back what it was given, or something its
-      // controls could not show, which is no change of the user's.
-      if (this.state(name).edited) this.recheck(name);
+      this.recheck(name);
       if (!this.state(name).dirty) continue;
       if (valid && !field.elements.every(isValid)) continue;
       fields[name] = this.read(name)!;
@@ -171,6 +174,7 @@ export class FieldSync {
       const state = this.states.get(name);
       if (!state) continue;
       state.given = value;
+      state.shown = true;
       state.dirty = state.edited = false;
       state.error = false;
       // The user picked one of the page's options: the one added for the old value has had its day
@@ -242,6 +246,10 @@ export class FieldSync {
       writeField(field, value);
       if (cannotShow(field, value)) this.options.cannotShow?.(field.name, value);
     }
+    // Whether the controls read back what they were given: not when they could not show it (an
+    // option the select lacks, text in a number input) or showed less of it (a date input given
+    // an instant).
+    state.shown = sameFieldValue(field, readField(field, value), value);
     state.given = value;
     state.dirty = state.edited = false;
     return differs;
