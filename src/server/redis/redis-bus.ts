@@ -117,7 +117,8 @@ export class RedisBus implements Bus {
   private closed = false;
   /** Rooms with a lost event whose number is not spent yet (see `eventLost`). */
   private readonly lost = new Set<string>();
-  private readonly stopLostRetry: () => void;
+  /** Stops the retry of lost events' numbers; set only while some wait (no timer otherwise). */
+  private stopLostRetry: (() => void) | undefined;
 
   constructor(private readonly options: RedisBusOptions) {
     this.keys = redisKeys(options.keyPrefix);
@@ -131,7 +132,6 @@ export class RedisBus implements Bus {
     );
     this.subscriber.onRecovered(() => this.resubscribe());
     this.commands.onRecovered(() => this.spendLost());
-    this.stopLostRetry = every(options.clock, LOST_RETRY_MS, () => this.spendLost());
   }
 
   /** The connection for commands, shared with presence (one connection per role per process). */
@@ -352,6 +352,7 @@ export class RedisBus implements Bus {
     }
     this.options.log.warn('room event lost; members will resume', { room });
     this.lost.add(room);
+    this.stopLostRetry ??= every(this.options.clock, LOST_RETRY_MS, () => this.spendLost());
     this.options.onInterrupted?.(room);
     void this.spend(room).catch(() => {});
   }
@@ -365,6 +366,10 @@ export class RedisBus implements Bus {
     if (spent > 0) this.rooms.get(room)?.spent.add(spent);
     if (this.lost.delete(room)) {
       this.options.log.info('lost room event announced to every process', { room, seq: spent });
+    }
+    if (this.lost.size === 0) {
+      this.stopLostRetry?.();
+      this.stopLostRetry = undefined;
     }
   }
 
@@ -392,7 +397,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.stopLostRetry();
+    this.stopLostRetry?.();
     this.rooms.clear();
     this.byChannel.clear();
     await Promise.all([this.commands.close(), this.subscriber.close()]);
