@@ -8,6 +8,7 @@ import type { ActivityItem, EntityRef, FeedRef, UserProfile } from '../../protoc
 import type { MessageContext } from '../../i18n.js';
 import { isolate } from '../shared/bidi.js';
 import { ValueFormatter, type ValueView } from '../shared/format-value.js';
+import { shorten } from '../shared/shorten.js';
 import type { ActivityFeedMessages } from './activity-messages.js';
 
 /** A piece of a headline: plain text, or a placeholder the template styles. */
@@ -106,12 +107,6 @@ const spoken = (v: ValueText) => (v.empty ? v.full : isolate(v.full));
 
 const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
-
 /** Builds and caches item views for one language and set of messages. */
 export class ItemViews {
   private readonly cache = new WeakMap<ActivityItem, ItemView>();
@@ -168,8 +163,8 @@ export class ItemViews {
       const text = this.m.emptyValue(this.c);
       return { text, full: text, empty: true };
     }
-    const full = cut(line.text, MAX_TITLE_CHARS);
-    const shown = cut(line.text, MAX_VALUE_CHARS);
+    const full = shorten(line.text, MAX_TITLE_CHARS);
+    const shown = shorten(line.text, MAX_VALUE_CHARS);
     return line.datetime === undefined
       ? { text: shown, full, empty: false }
       : { text: shown, full, empty: false, datetime: line.datetime };

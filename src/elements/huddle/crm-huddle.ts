@@ -12,6 +12,7 @@ import {
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import { realClock } from '../../util/clock.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
+import { shorten } from '../shared/shorten.js';
 import { avatarImage } from '../shared/avatar-image.js';
 import { bdi, isolate } from '../shared/bidi.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
@@ -447,12 +448,6 @@ export class CrmHuddle extends LitElement {
     else if (action === 'camera') void this.call.toggleCamera();
     else void this.call.toggleShare();
   };
-}
-
-/** At most `max` characters (whole code points), the cut marked with "…". */
-function shorten(name: string, max: number): string {
-  const chars = Array.from(name);
-  return chars.length <= max ? name : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /**
