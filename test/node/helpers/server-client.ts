@@ -250,3 +250,20 @@ export function badHandshake(url: string): Promise<{ status: number } | { closed
     });
   });
 }
+
+/** Waits until presence, as `client` was told it, shows `userId` in `room`'s call (or out of it). */
+export function seesInCall(
+  client: TestClient,
+  room: string,
+  userId: string,
+  inCall = true,
+): Promise<ServerFrame> {
+  return client.next(
+    (f) =>
+      (f.type === 'presence.diff' || f.type === 'joined') &&
+      f.room === room &&
+      (f.type === 'joined' ? f.people : f.upsert).some(
+        (p) => p.user.id === userId && (p.inCall === true) === inCall,
+      ),
+  );
+}

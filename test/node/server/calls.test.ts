@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { PresenceState, ServerFrame } from '../../../src/protocol/index.js';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
 import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
-import { nextId, until, type TestClient } from '../helpers/server-client.js';
+import { nextId, seesInCall, until, type TestClient } from '../helpers/server-client.js';
 import { startCluster, type Cluster } from './redis/cluster.js';
 
 /** Presence of a connection in the room's call, as `<crm-huddle>` reports it. */
@@ -25,18 +25,6 @@ function bareSignal(client: TestClient, room: string, to: string): Promise<Serve
     payload: { session: 'x' },
     to,
   });
-}
-
-/** Waits until presence, as `client` was told it, shows `userId` in the call (or out of it). */
-function seesInCall(client: TestClient, room: string, userId: string, inCall = true) {
-  return client.next(
-    (f) =>
-      (f.type === 'presence.diff' || f.type === 'joined') &&
-      f.room === room &&
-      (f.type === 'joined' ? f.people : f.upsert).some(
-        (p) => p.user.id === userId && (p.inCall === true) === inCall,
-      ),
-  );
 }
 
 describe('call signaling', () => {

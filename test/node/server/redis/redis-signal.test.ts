@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { FrameOf, PresenceState, ServerFrame } from '../../../../src/protocol/index.js';
 import { alice, bob, carol } from '../../helpers/server-harness.js';
-import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { nextId, seesInCall, type TestClient } from '../../helpers/server-client.js';
 import { startCluster, type Cluster } from './cluster.js';
 
 type SignalFrame = FrameOf<ServerFrame, 'signal'>;
@@ -16,18 +16,6 @@ type SignalFrame = FrameOf<ServerFrame, 'signal'>;
 const signalsOf = (client: TestClient): SignalFrame[] => client.ofType('signal');
 
 const IN_CALL: PresenceState = { status: 'online', activity: { kind: 'viewing' }, inCall: true };
-
-/** Resolves once `client` has been told `userId` is in `room`'s call. */
-function seesInCall(client: TestClient, room: string, userId: string) {
-  return client.next(
-    (f) =>
-      (f.type === 'presence.diff' || f.type === 'joined') &&
-      f.room === room &&
-      (f.type === 'joined' ? f.people : f.upsert).some(
-        (p) => p.user.id === userId && p.inCall === true,
-      ),
-  );
-}
 
 describe('addressed emits (call signals) on the Redis bus', () => {
   let cluster: Cluster;
