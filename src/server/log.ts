@@ -121,9 +121,14 @@ export function errorFields(err: unknown): LogFields {
 
 /**
  * A configured URL as the log may show it: scheme, host and path. The user, password and query
- * string are left out, since a URL can carry credentials in each.
+ * string are left out, since a URL can carry credentials in each; one that does not parse is not
+ * repeated at all, for the same reason.
  */
 export function shownUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '(a URL that does not parse)';
+  }
 }

@@ -32,15 +32,6 @@ function isAuthError(err: Error): boolean {
   return /^(WRONGPASS|NOAUTH)\b/.test(err.message);
 }
 
-/** The URL without its credentials, for a message; a URL that does not parse, as a placeholder. */
-function shownRedisUrl(url: string): string {
-  try {
-    return shownUrl(url);
-  } catch {
-    return 'the Redis URL';
-  }
-}
-
 export interface RedisLinkOptions {
   url: string;
   log: Logger;
@@ -88,7 +79,7 @@ export class RedisLink {
       if (!this.everReady && isAuthError(err)) {
         if (!this.authFailure) {
           this.authFailure = new RedisAuthError(
-            `Redis refused the credentials of ${shownRedisUrl(options.url)} ` +
+            `Redis refused the credentials of ${shownUrl(options.url)} ` +
               `(${err.message.split(/[.,]/)[0]}): check the user name and password in the Redis URL`,
           );
           options.log.error('redis refused the credentials', {

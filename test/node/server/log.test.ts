@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLogger, type LoggerOptions } from '../../../src/server/log.js';
+import { createLogger, shownUrl, type LoggerOptions } from '../../../src/server/log.js';
 
 /** A logger writing to an array, with window ends run when the test says. */
 function capture(options: LoggerOptions = {}) {
@@ -75,5 +75,16 @@ describe('log', () => {
     endWindows();
     assert.equal(lines.at(-1)!['repeated'], 15);
     assert.equal(lines.at(-1)!['windowMs'], 10_000);
+  });
+});
+
+describe('shownUrl', () => {
+  test('keeps the scheme, host and path; never the user, password or query, nor an unparsable URL', () => {
+    assert.equal(
+      shownUrl('https://crm:hunter2@crm.example.com:8443/api/authorize?key=s3cret#x'),
+      'https://crm.example.com:8443/api/authorize',
+    );
+    assert.equal(shownUrl('redis://:hunter2@10.0.0.5:6379/0'), 'redis://10.0.0.5:6379/0');
+    assert.equal(shownUrl('not a url :hunter2@'), '(a URL that does not parse)');
   });
 });
