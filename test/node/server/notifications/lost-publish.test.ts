@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LIMITS } from '../../../../src/protocol/index.js';
 import { ActivityService } from '../../../../src/server/activity/activity-service.js';
 import { EventTooLargeError, type Bus } from '../../../../src/server/bus.js';
 import { LocalBus } from '../../../../src/server/local-bus.js';
@@ -17,7 +18,12 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 /** A bus whose publishes fail with `error`, recording the rooms reported lost. */
 function failingBus(clock: ManualClock, error: () => Error): { bus: Bus; lost: string[] } {
   const lost: string[] = [];
-  const bus = new LocalBus({ clock, replayEvents: 100, replayMillis: 60_000 } as never) as Bus;
+  const bus: Bus = new LocalBus({
+    clock,
+    replayEvents: 100,
+    replayMillis: 60_000,
+    maxFrameBytes: LIMITS.maxFrameBytes,
+  });
   bus.publish = () => Promise.reject(error());
   bus.eventLost = (room) => void lost.push(room);
   return { bus, lost };
