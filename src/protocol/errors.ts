@@ -45,6 +45,8 @@ export const CLOSE_CODES = {
   /** Policy violation: bad token, abuse. A client must fetch a new token before retrying. */
   policyViolation: 1008,
   tooBig: 1009,
+  /** The server cannot take this connection now (its user has too many); retry with backoff. */
+  tryAgainLater: 1013,
   /** Heartbeat missed. */
   timeout: 4000,
 } as const;

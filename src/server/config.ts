@@ -33,6 +33,9 @@
  * |                   | CRM_METRICS_KEY (>= 16 chars)   | (open)       |
  * |                   | CRM_REPLAY_ROOM_BYTES           | 4 MiB        |
  * |                   | CRM_REPLAY_TOTAL_BYTES          | 64 MiB       |
+ * |                   | CRM_WRITE_BYTES_PER_MINUTE      | 1 MiB        |
+ * |                   | CRM_MAX_CONNECTIONS_PER_USER    | 100          |
+ * |                   | CRM_MAX_HANDSHAKES_PER_ADDRESS  | 256          |
  * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
  * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
  * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
@@ -121,6 +124,13 @@ export interface ServerLimits {
    * write-budget.ts); 0: no budget.
    */
   writeBytesPerMinute: number;
+  /**
+   * Sockets one client address may have that have not finished their handshake; more get 429 on
+   * upgrade. Behind a proxy every client has the proxy's address. 0: no ceiling.
+   */
+  maxHandshakesPerAddress: number;
+  /** Sockets one user may have open to this process; more are refused after `hello`. 0: no ceiling. */
+  maxConnectionsPerUser: number;
 }
 
 /** Timeouts of plain HTTP connections (WebSocket connections leave these behind on upgrade). */
@@ -226,6 +236,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
   throttledAddresses: 10_000,
   // A megabyte a minute is a 17 KB note saved every second; storing it costs several times that.
   writeBytesPerMinute: 1024 * 1024,
+  // A legitimate handshake is over within milliseconds, so even hundreds of clients behind one
+  // proxy reconnecting after a restart rarely have more than a few in flight at once.
+  maxHandshakesPerAddress: 256,
+  // Tabs of one browser share a connection; this leaves room for many devices and service accounts.
+  maxConnectionsPerUser: 100,
 };
 
 /**
@@ -644,6 +659,16 @@ export function loadConfig(
         LIMITS.maxFrameBytes,
       ),
       writeBytesPerMinute: writeBudgetSetting(env.CRM_WRITE_BYTES_PER_MINUTE),
+      maxHandshakesPerAddress: integer(
+        'CRM_MAX_HANDSHAKES_PER_ADDRESS',
+        env.CRM_MAX_HANDSHAKES_PER_ADDRESS,
+        DEFAULT_LIMITS.maxHandshakesPerAddress,
+      ),
+      maxConnectionsPerUser: integer(
+        'CRM_MAX_CONNECTIONS_PER_USER',
+        env.CRM_MAX_CONNECTIONS_PER_USER,
+        DEFAULT_LIMITS.maxConnectionsPerUser,
+      ),
     },
     graceMs: integer('grace-ms', flag('--grace-ms') ?? env.CRM_GRACE_MS, DEFAULT_CONFIG.graceMs),
     heartbeatMs: integer(

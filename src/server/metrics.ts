@@ -29,6 +29,10 @@ export class ServerMetrics {
   authFailures = 0;
   /** Upgrades refused with 429 because their address failed too many handshakes. */
   handshakesThrottled = 0;
+  /** Upgrades refused (429) because their address had too many handshakes in flight. */
+  handshakesOverLimit = 0;
+  /** Handshakes refused because their user had too many sockets open to this process. */
+  userConnectionsOverLimit = 0;
   /** Sockets terminated because they did not answer pings. */
   heartbeatTimeouts = 0;
   /** Sockets terminated because their send buffer grew past the limit. */
@@ -143,6 +147,18 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       'counter',
       'Upgrades refused (429) from addresses with too many failed handshakes.',
       m.handshakesThrottled,
+    ],
+    [
+      'crm_handshakes_over_limit_total',
+      'counter',
+      'Upgrades refused (429) from addresses with too many handshakes in flight.',
+      m.handshakesOverLimit,
+    ],
+    [
+      'crm_user_connections_over_limit_total',
+      'counter',
+      'Handshakes refused because their user had too many sockets open to this process.',
+      m.userConnectionsOverLimit,
     ],
     [
       'crm_heartbeat_timeouts_total',

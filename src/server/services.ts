@@ -39,6 +39,7 @@ import { LocalBus } from './local-bus.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import type { Storage } from './storage.js';
 import { WriteBatch } from './write-batch.js';
+import { ConnectionCounts } from './connection-counts.js';
 import { WriteBudget } from './write-budget.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
 import { activityFrames } from './activity/activity-frames.js';
@@ -298,6 +299,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     metrics,
     auth: new Authenticator(auth, clock),
     writeBudget: new WriteBudget(limits.writeBytesPerMinute),
+    handshakesOfAddress: new ConnectionCounts(limits.maxHandshakesPerAddress),
+    connectionsOfUser: new ConnectionCounts(limits.maxConnectionsPerUser),
     authThrottle: new AuthThrottle(
       {
         burst: limits.failedHandshakeBurst,

@@ -17,6 +17,7 @@ import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
 import type { ServerClock } from './clock.js';
 import type { ServerLimits } from './config.js';
 import { Connection } from './connection.js';
+import type { ConnectionCounts } from './connection-counts.js';
 import type { FrameDebug } from './frame-debug.js';
 import { dispatchFrame, type FrameHandlers } from './frame-handlers.js';
 import type { InFlight } from './in-flight.js';
@@ -49,6 +50,10 @@ export interface SessionContext {
   readonly authThrottle: AuthThrottle;
   /** Bytes each user may have stored per minute (saves and notifications). */
   readonly writeBudget: WriteBudget;
+  /** Sockets per client address that have not finished their handshake (counted by the transport). */
+  readonly handshakesOfAddress: ConnectionCounts;
+  /** Sockets per user past their handshake. */
+  readonly connectionsOfUser: ConnectionCounts;
   readonly authorize: AuthorizeHook;
   /** The authorization callback (`CRM_AUTHORIZE_URL`), asked after the hook; see `permissions/`. */
   readonly authorizeCallback: AuthorizeCallback | undefined;
@@ -100,6 +105,10 @@ export class Session {
   private handshakeTimer: unknown;
   /** This socket's failed handshake has been counted against its address (once at most). */
   private handshakeCounted = false;
+  /** This socket counts among its address's handshakes in flight (until `welcome` or its close). */
+  private inHandshake = true;
+  /** The user this socket counts for among the user's open sockets, once past `welcome`. */
+  private countedUser: string | undefined;
   /** Closes the connection when its token expires (see `watchExpiry`). */
   private expiryTimer: unknown;
   private busy = false;
@@ -135,6 +144,7 @@ export class Session {
       ctx.writeBatch,
       ctx.frameDebug,
     );
+    ctx.handshakesOfAddress.add(address);
     this.handshakeTimer = ctx.clock.setTimeout(() => {
       this.handshakeTimer = undefined;
       if (this.connection.state === 'open') return;
@@ -350,6 +360,25 @@ export class Session {
       return;
     }
     this.clearHandshakeTimer();
+    this.handshakeOver();
+    if (!ctx.connectionsOfUser.take(result.user.id)) {
+      // Not a failed handshake: the token is good, and the client retries with backoff, by when
+      // one of the user's other sockets may have closed.
+      ctx.metrics.userConnectionsOverLimit++;
+      ctx.log.warn('too many connections for one user', {
+        conn: connection.id,
+        user: result.user.id,
+        max: ctx.connectionsOfUser.max,
+      });
+      connection.sendError(
+        'rate_limited',
+        `more than ${ctx.connectionsOfUser.max} connections for this user: retry later`,
+        { replyTo: hello.id },
+      );
+      connection.close(CLOSE_CODES.tryAgainLater, 'too many connections for this user');
+      return;
+    }
+    this.countedUser = result.user.id;
     connection.user = result.user;
     connection.state = 'open';
     // A new hello (a refreshed token, say) drops the callback's cached answers for this user, so
@@ -415,6 +444,13 @@ export class Session {
     );
   }
 
+  /** The socket no longer counts among its address's handshakes in flight. */
+  private handshakeOver(): void {
+    if (!this.inHandshake) return;
+    this.inHandshake = false;
+    this.ctx.handshakesOfAddress.release(this.address);
+  }
+
   private clearHandshakeTimer(): void {
     if (this.handshakeTimer === undefined) return;
     this.ctx.clock.clearTimeout(this.handshakeTimer);
@@ -430,6 +466,9 @@ export class Session {
     if ((state === 'handshake' || state === 'authenticating') && !this.handshakeCounted) {
       this.handshakeFailed(false);
     }
+    this.handshakeOver();
+    if (this.countedUser !== undefined) this.ctx.connectionsOfUser.release(this.countedUser);
+    this.countedUser = undefined;
     if (this.expiryTimer !== undefined) this.ctx.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     this.connection.state = 'closing';

@@ -220,6 +220,16 @@ export class Transport {
       );
       return;
     }
+    // Checked here, counted by the session: `handleUpgrade` calls back at once, unless it refuses
+    // the request itself, when no session (and no count) is made.
+    if (ctx.handshakesOfAddress.full(address)) {
+      ctx.metrics.handshakesOverLimit++;
+      ctx.log.info('too many handshakes from one address', { address });
+      socket.end(
+        'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, address));
   }
 
