@@ -246,3 +246,24 @@ describe('server configuration', () => {
     );
   });
 });
+
+describe('the configuration reference', () => {
+  test("the README's table and config.ts's header list every variable the server reads", async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../../../src/server/config.ts', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const header = source.slice(0, source.indexOf('*/'));
+    const read = [...new Set(source.match(/env\.CRM_[A-Z_]+/g)!.map((m) => m.slice(4)))];
+    assert.ok(read.length > 30, 'the variables are found');
+    assert.deepEqual(
+      read.filter((name) => !new RegExp(`\`${name}[\`=]`).test(readme)),
+      [],
+      'missing from README.md',
+    );
+    assert.deepEqual(
+      read.filter((name) => !header.includes(name)),
+      [],
+      "missing from config.ts's header",
+    );
+  });
+});
