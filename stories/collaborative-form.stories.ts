@@ -24,6 +24,8 @@ import {
 
 interface Args {
   saveMode: 'submit' | 'change';
+  saveDelay: number;
+  compact: boolean;
   entityLabel: string;
   lang: string;
   messages: Partial<CollaborativeFormMessages> | undefined;
@@ -76,6 +78,8 @@ const formOf = (args: Args, scroll?: string) =>
     entity-id="42"
     entity-label=${args.entityLabel || nothing}
     save-mode=${args.saveMode}
+    save-delay=${args.saveDelay}
+    ?compact=${args.compact}
     .messages=${args.messages}
     @crm-form-save=${args.onSave}
     @crm-form-saved=${args.onSaved}
@@ -149,6 +153,16 @@ const meta: Meta<Args> = {
       options: ['submit', 'change'],
       description: '`submit`: save on the form’s submit; `change`: shortly after each change.',
     },
+    saveDelay: {
+      name: 'save-delay',
+      control: { type: 'number', min: 0, step: 100 },
+      description: 'With `save-mode="change"`: how long after the last change the form saves (ms).',
+    },
+    compact: {
+      control: 'boolean',
+      description:
+        'A quiet status line for small inline forms: shown only while something needs the user.',
+    },
     entityLabel: {
       name: 'entity-label',
       control: 'text',
@@ -163,6 +177,8 @@ const meta: Meta<Args> = {
   },
   args: {
     saveMode: 'submit',
+    saveDelay: 400,
+    compact: false,
     entityLabel: 'Northwind Logistics',
     lang: '',
     messages: undefined,
