@@ -1,4 +1,4 @@
-/* global document, window, location, localStorage, sessionStorage, requestAnimationFrame */
+/* global document, window, location, localStorage, sessionStorage, requestAnimationFrame, ResizeObserver */
 // What every page of the demo CRM shares: who you are (development identities), the header, the
 // "open another window" hint, and wiring the kit's provider to the reference server.
 //
@@ -347,8 +347,23 @@ export async function afterPageShown() {
  * wait on the provider until it is defined, and it connects once, as the right person, with the
  * `url` set last.
  */
+/**
+ * Keeps `--app-topbar-size` at the sticky header's height, so the page's scroll padding keeps a
+ * field that Tab (or Shift+Tab) scrolls into view out from under the header, however the header
+ * wraps (narrow windows, zoom, longer translations).
+ */
+function followHeaderSize() {
+  const header = document.querySelector('.topbar');
+  if (!header || typeof ResizeObserver === 'undefined') return;
+  const root = document.documentElement;
+  new ResizeObserver(() => {
+    root.style.setProperty('--app-topbar-size', `${header.getBoundingClientRect().height}px`);
+  }).observe(header);
+}
+
 export function setUpPage() {
   const me = currentPerson();
+  followHeaderSize();
   renderIdentity(me);
   renderHint(me);
   setUpLiveWidgets();

@@ -332,6 +332,84 @@ describe('the demo as a newcomer meets it', () => {
     assert.equal(href.searchParams.get('id'), '31');
   });
 
+  test(
+    'the keyboard through a customer page: focus never drops to the page, never under the header',
+    { timeout: 90_000 },
+    async () => {
+      assert.ok(browser && server);
+      // A desktop window, and the same window zoomed to 200 %: both ways through the page.
+      for (const viewport of [
+        { width: 1280, height: 900 },
+        { width: 640, height: 450 },
+      ]) {
+        const context = await browser.newContext({ viewport });
+        contexts.push(context);
+        const { page } = await openAs(context, server.origin, '/customer.html?id=42', 'ana');
+        await page.locator('crm-collaborative-form').first().waitFor();
+        // Toasts are a layer of their own; this is about the page under them.
+        await page.evaluate(() =>
+          document.querySelector('crm-notification-center')?.setAttribute('no-toasts', ''),
+        );
+        const stop = () =>
+          page.evaluate(() => {
+            let active = document.activeElement;
+            while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+            if (!active || active === document.body)
+              return { body: true, covered: false, what: '' };
+            const header = document.querySelector('.topbar')!;
+            const sticky = getComputedStyle(header).position === 'sticky';
+            const inHeader =
+              header.contains((active.getRootNode() as ShadowRoot).host ?? active) ||
+              header.contains(active);
+            const box = active.getBoundingClientRect();
+            const bottom = header.getBoundingClientRect().bottom;
+            return {
+              body: false,
+              // Its middle hidden under the header that stays at the top.
+              covered: sticky && !inHeader && box.top + box.height / 2 < bottom,
+              what: `${active.tagName.toLowerCase()}#${active.id} "${(active.getAttribute('aria-label') ?? active.textContent ?? '').trim().slice(0, 40)}"`,
+            };
+          });
+        const at = `${viewport.width}x${viewport.height}`;
+        // Forwards from the top of the page, past the meetings' date and time fields.
+        await page.locator('body').focus();
+        for (let i = 0; i < 60; i++) {
+          await page.keyboard.press('Tab');
+          const where = await stop();
+          assert.ok(!where.body, `${at}: Tab stop ${i + 1} (after ${where.what}) fell to the page`);
+        }
+        // Backwards from the notes, where a sticky header would hide the field above.
+        await page.locator('#notes').focus();
+        for (let i = 0; i < 30; i++) {
+          await page.keyboard.press('Shift+Tab');
+          const where = await stop();
+          // Back at the page's first stop (the logo): the next would leave the page for the browser.
+          if (where.what.startsWith('a#') && where.what.includes('Meridian')) break;
+          assert.ok(!where.body, `${at}: Shift+Tab stop ${i + 1} fell to the page`);
+          assert.ok(
+            !where.covered,
+            `${at}: Shift+Tab stop ${i + 1}, ${where.what}, is under the header`,
+          );
+        }
+      }
+    },
+  );
+
+  test('the sections not built yet are shown disabled, and the keyboard passes them by', async () => {
+    assert.ok(server);
+    const { page } = await openAs(await person(), server.origin, '/', 'ana');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const name of ['Deals', 'Reports']) {
+      const link = nav.getByRole('link', { name, exact: true });
+      assert.equal(await link.getAttribute('aria-disabled'), 'true');
+      const focusable = await link.evaluate((a) => {
+        (a as HTMLElement).focus();
+        return document.activeElement === a;
+      });
+      assert.equal(focusable, false, `${name} takes no focus`);
+    }
+  });
+
   test('an unknown customer gets a clear page and no presence', { timeout: 20_000 }, async () => {
     assert.ok(server);
     const { page, errors } = await openAs(
