@@ -199,6 +199,10 @@ export class CrmCollaborativeForm extends LitElement {
     changed: () => this.requestUpdate(),
   });
   private editors: FieldPresence = { byField: new Map(), joined: [] };
+  /** Fields whose held-back remote change was announced, so each is announced once. */
+  private heldAnnounced: ReadonlySet<string> = new Set();
+  /** What this update has to say, read out together at its end (see `announce`). */
+  private toSay: string[] = [];
   private m: CollaborativeFormMessages = defaultCollaborativeFormMessages;
   private c: MessageContext = messageContext('en');
 
@@ -292,7 +296,9 @@ export class CrmCollaborativeForm extends LitElement {
     if (joined && focused) {
       this.announce(this.m.joinedField(joined, this.label(focused.name), this.c));
     }
+    this.announceHeld();
     this.tabs.groups = this.updateMarks();
+    this.sayAll();
   }
 
   protected override updated(): void {
@@ -333,6 +339,26 @@ export class CrmCollaborativeForm extends LitElement {
     this.announce(this.m.remoteChanged(author, labels, this.c));
   }
 
+  /**
+   * Someone else's change to a field the user is editing is held back (the field keeps the
+   * user's text): said once, as changes to the other fields are, since the field's description
+   * alone is only read when the user moves to it again.
+   */
+  private announceHeld(): void {
+    const held = new Set(this.live.held);
+    const fresh = [...held].filter((field) => !this.heldAnnounced.has(field));
+    this.heldAnnounced = held;
+    if (fresh.length === 0) return;
+    const author = this.live.entity?.updatedBy?.name ?? '';
+    this.announce(
+      this.m.remoteHeld(
+        author,
+        fresh.map((f) => this.label(f)),
+        this.c,
+      ),
+    );
+  }
+
   private conflictControl(): HTMLElement | undefined {
     const field = this.session.conflicts.conflict?.shown[0]?.field;
     return field === undefined ? undefined : this.sync.fields.get(field)?.elements[0];
@@ -351,7 +377,16 @@ export class CrmCollaborativeForm extends LitElement {
     return entityLabelOf({ type: this.entityType.trim(), fields: this.live.data });
   }
 
+  /** Says `text` at the end of this update, after what it already had to say. */
   private announce(text: string): void {
+    this.toSay.push(text);
+  }
+
+  /** One announcement per update: two set apart would leave only the last to be read. */
+  private sayAll(): void {
+    if (this.toSay.length === 0) return;
+    const text = this.toSay.join(' ');
+    this.toSay = [];
     // The same words twice in a row would not be read again: make them differ invisibly.
     this.announcement = text === this.announcement ? `${text}\u00a0` : text;
   }
@@ -381,6 +416,7 @@ export class CrmCollaborativeForm extends LitElement {
         tabs: this.tabs.groups,
         status,
         statusText: statusText(status, this.live.error?.code, this.m, this.c),
+        statusSpoken: this.session.hasLoaded,
         refused: this.session.refused,
         conflict: this.session.conflicts.conflict,
         dialogOpen: this.session.conflicts.dialogOpen,

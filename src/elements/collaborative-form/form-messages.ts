@@ -66,6 +66,8 @@ export interface CollaborativeFormMessages {
   readOnlyField(c: MessageContext): string;
   /** Announced when someone else's change arrived in fields the user is not in. */
   remoteChanged(author: string, fields: readonly string[], c: MessageContext): string;
+  /** Announced when someone else's change to fields the user is editing is held back. */
+  remoteHeld(author: string, fields: readonly string[], c: MessageContext): string;
   /** Announced when someone starts editing the field the user is in. */
   joinedField(name: string, field: string, c: MessageContext): string;
   /**
@@ -131,6 +133,9 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     errorDescription: () => 'Your last change to this field was not saved.',
     readOnlyField: () => 'read only: you may not change this field',
     remoteChanged: (author, fields, c) => `${author || 'Someone'} changed ${c.list(fields)}.`,
+    remoteHeld: (author, fields, c) =>
+      `${author || 'Someone'} changed ${c.list(fields)} while you were editing; your text stays, ` +
+      'and saving asks which version to keep.',
     joinedField: (name, field) => `${name} is now editing ${field} too.`,
     fieldLabel: (field, _c, entityType) => formLabelOf(entityType, field),
   });

@@ -56,6 +56,11 @@ export class FormSession {
     return this.refusal;
   }
 
+  /** A record has been shown in the fields (the status line speaks from then on). */
+  get hasLoaded(): boolean {
+    return this.loadedKey !== undefined;
+  }
+
   /** A live entity is followed: the form saves through it (else it is a plain form). */
   get isLive(): boolean {
     const status = this.live.status;

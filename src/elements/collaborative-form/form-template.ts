@@ -20,6 +20,11 @@ export interface FormView {
   readonly tabs: readonly FieldTabs[];
   readonly status: FormStatus;
   readonly statusText: string;
+  /**
+   * The status line is a live region: from the first record shown on, so a page with several
+   * forms does not have each of them say "Up to date" as it loads, and later changes are read.
+   */
+  readonly statusSpoken: boolean;
   readonly refused: Refusal | undefined;
   readonly conflict: ShownConflict | undefined;
   readonly dialogOpen: boolean;
@@ -63,7 +68,7 @@ export function formTemplate(view: FormView, on: FormViewActions): TemplateResul
     </div>
     <slot></slot>
     <div part="status-bar" class="status-bar" data-kind=${status.kind}>
-      <span part="status" class="status" role="status"
+      <span part="status" class="status" role=${view.statusSpoken ? 'status' : nothing}
         ><span class="dot" aria-hidden="true"></span><span>${view.statusText}</span></span
       >
       ${

@@ -110,6 +110,20 @@ describe('<crm-collaborative-form>', () => {
   });
 
   describe('loading', () => {
+    it('keeps the status line quiet until the record is shown, then speaks its changes', async () => {
+      const { fake, el } = await mountForm({ prepare: (f) => f.server.setLatency(1000) });
+      const line = () => shadow(el).querySelector('[part~="status"]')!;
+      expect(statusText(el)).to.equal('Loading…');
+      // Each form of a page saying "Up to date" as it loads would be noise.
+      expect(line().hasAttribute('role')).to.equal(false);
+      for (let i = 0; i < 10 && statusText(el) === 'Loading…'; i++) {
+        await fake.clock.advance(1000);
+        await settle({ fake, el });
+      }
+      expect(statusText(el)).to.equal('Up to date');
+      expect(line().getAttribute('role')).to.equal('status');
+    });
+
     it('puts the entity into native fields of every kind and a form-associated element', async () => {
       const { el } = await mount();
       expect(el.status).to.equal('idle');
@@ -369,8 +383,12 @@ describe('<crm-collaborative-form>', () => {
       expect(descriptionOf(email)).to.contain(
         'Ben Carter changed this field while you were editing',
       );
+      // Both said at once: the field written, and the one held back under the cursor.
       const live = shadow(el).querySelector('[aria-live="polite"]:not([role])');
-      expect(live?.textContent?.trim()).to.equal('Ben Carter changed Phone.');
+      expect(live?.textContent?.trim()).to.equal(
+        'Ben Carter changed Phone. Ben Carter changed Email while you were editing; your text ' +
+          'stays, and saving asks which version to keep.',
+      );
       await fake.clock.advance(1600);
       expect(phone.hasAttribute('data-crm-updated')).to.equal(false);
       // Leaving the field without changing it shows the other person's value.
@@ -378,6 +396,24 @@ describe('<crm-collaborative-form>', () => {
       await settle({ fake, el });
       expect(email.value).to.equal('ben@changed.example');
       expect(email.hasAttribute('data-crm-held')).to.equal(false);
+    });
+
+    it('announce a change held back in the field the user edits, once', async () => {
+      const { fake, el } = await mount();
+      const email = field(el, 'email');
+      type(email, 'mine@example.com', false);
+      fake.server.entities.remoteUpdate('customer', '42', { email: 'ben@changed.example' }, BEN);
+      await settle({ fake, el });
+      const live = () =>
+        shadow(el).querySelector('[aria-live="polite"]:not([role])')?.textContent?.trim();
+      expect(live()).to.equal(
+        'Ben Carter changed Email while you were editing; your text stays, and saving asks ' +
+          'which version to keep.',
+      );
+      // Another change elsewhere says only that one.
+      fake.server.entities.remoteUpdate('customer', '42', { phone: '+44 20 0000 0001' }, BEN);
+      await settle({ fake, el });
+      expect(live()).to.equal('Ben Carter changed Phone.');
     });
 
     it('start a running highlight over without laying the page out', async () => {
