@@ -1,7 +1,7 @@
 /**
  * Where live-data changes sit: the line of unsettled ones in the order they are sent (across
- * entities), the outbox entries of those parked while offline, and the last settled ones per
- * entity (for `changes`). Passive: only `Changes`, the owner of a change's life, moves changes
+ * entities), their outbox entries (parked while they wait to be sent), and the last settled ones
+ * per entity (for `changes`). Passive: only `Changes`, the owner of a change's life, moves changes
  * here; it keeps a change's outbox entry in step with its place.
  */
 import { Change } from './change.js';
@@ -84,28 +84,41 @@ export class ChangeLine {
         userId: entry.userId,
         serial: i - records.length,
       });
-      m.parked(record);
+      m.recorded(record);
       return m;
     });
     this.items.unshift(...adopted);
     return adopted;
   }
 
-  /** Into the outbox, unless already there or settled; true when it went. */
-  park(m: Change): boolean {
-    if (m.record || m.state !== 'pending') return false;
-    m.parked(
-      this.outbox.add({
-        mutationId: m.mutationId,
-        entityType: m.entityType,
-        entityId: m.entityId,
-        baseVersion: m.baseVersion,
-        fields: m.fields,
-        seen: m.seen,
-        createdAt: m.createdAt,
-        userId: m.userId,
-      }),
+  /** A new change into the outbox; `parked` when it cannot be sent now. */
+  record(m: Change, parked: boolean): void {
+    m.recorded(
+      this.outbox.add(
+        {
+          mutationId: m.mutationId,
+          entityType: m.entityType,
+          entityId: m.entityId,
+          baseVersion: m.baseVersion,
+          fields: m.fields,
+          seen: m.seen,
+          createdAt: m.createdAt,
+          userId: m.userId,
+        },
+        parked,
+      ),
     );
+  }
+
+  /** A pending change waits in the outbox to be sent, unless it already does; true when it went. */
+  park(m: Change): boolean {
+    if (m.state !== 'pending' || m.queued) return false;
+    if (m.record) {
+      this.outbox.park(m.record);
+      m.recorded(m.record);
+    } else {
+      this.record(m, true);
+    }
     return true;
   }
 
@@ -121,8 +134,8 @@ export class ChangeLine {
     else this.items.push(next);
     const record = m.record;
     if (record) {
-      m.parked(undefined);
-      next.parked(record);
+      m.recorded(undefined);
+      next.recorded(record);
       this.outbox.replace(record, {
         mutationId: next.mutationId,
         baseVersion: next.baseVersion,
@@ -139,7 +152,7 @@ export class ChangeLine {
     if (index >= 0) this.items.splice(index, 1);
     if (m.record) {
       this.outbox.remove(m.record);
-      m.parked(undefined);
+      m.recorded(undefined);
     }
     this.remember(m);
   }

@@ -11,9 +11,10 @@
  *     └───rollback───────────────────────────► rolled-back
  * ```
  *
- * A pending change is `inFlight` while sent and unanswered, and `queued` (it has an outbox
- * `record`) while it waits out a closed connection; its mutation id is kept across replays so the
- * server applies it once. Its `settled` promise resolves once, with the first final state.
+ * A pending change has an outbox `record` from the moment it is made until its final answer (so a
+ * closed tab loses nothing); it is `inFlight` while sent and unanswered, and `queued` (its record
+ * is parked) while it waits out a closed connection; its mutation id is kept across replays so
+ * the server applies it once. Its `settled` promise resolves once, with the first final state.
  */
 import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
 import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
@@ -71,7 +72,7 @@ export class Change {
   rebases = 0;
   /** Every id this change was sent with (a rebase takes a new one). */
   readonly ids = new Set<string>();
-  /** In the outbox while offline. */
+  /** Its outbox entry, held from the save until the final answer (or a resolution takes it). */
   record: OutboxRecord | undefined;
   version: number | undefined;
   duplicate: boolean | undefined;
@@ -104,6 +105,11 @@ export class Change {
     this.serial = init.serial;
     this.owner = init.owner;
     this.settled = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** Waits in the outbox to be sent (offline, or its answer never came), not just kept there. */
+  get queued(): boolean {
+    return this.record?.parked === true;
   }
 
   /** Its values are shown on top of the confirmed entity. */
@@ -169,8 +175,8 @@ export class Change {
     this.touch();
   }
 
-  /** Into (`record`) or out of (`undefined`) the outbox. */
-  parked(record: OutboxRecord | undefined): void {
+  /** Into (`record`) or out of (`undefined`) the outbox, or its record was parked. */
+  recorded(record: OutboxRecord | undefined): void {
     this.record = record;
     this.touch();
   }
@@ -204,7 +210,7 @@ export class Change {
       entityId: this.entityId,
       fields: this.fields,
       state: this.state,
-      queued: this.record !== undefined,
+      queued: this.queued,
       createdAt: this.createdAt,
       baseVersion: this.baseVersion,
     };

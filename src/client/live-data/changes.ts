@@ -1,8 +1,9 @@
 /**
  * The one owner of a live-data change's life, from save to final answer:
  *
- * - **save** (`submit`): the change joins the line (in the order made, across entities) and, on an
- *   open connection, is sent at once — in the save's own task, before the handles render it;
+ * - **save** (`submit`): the change joins the line (in the order made, across entities) and the
+ *   outbox, and, on an open connection, is sent at once — in the save's own task, before the
+ *   handles render it;
  * - **send**: one change at a time, `entity.update` with its mutation id and its base version
  *   (moved up over versions this client made itself, read from the server when never known);
  * - **answer**: `entity.ack` confirms it; `entity.rejected` (the CRM backend's field errors) or an
@@ -11,10 +12,11 @@
  * - **conflict**: handed to its handle's `onConflict` (else any handle of the entity taking them,
  *   else the first to open); its values stay shown and later changes of the entity wait behind it
  *   until `resolve` (a new change takes its place in line) or `discard`;
- * - **outbox**: a change made while the connection is not open, or whose answer may never come (a
- *   drop, a timeout, a CRM backend that did not answer), is parked in the durable outbox with its
- *   mutation id; entries a closed tab left come first in line; all are replayed in order when the
- *   connection opens, so the server (and the backend, which gets the id as its idempotency key)
+ * - **outbox**: every change is written to the durable outbox when it is made, and leaves it on its
+ *   final answer; one made while the connection is not open, or whose answer may never come (a
+ *   drop, a timeout, a CRM backend that did not answer), is parked there to wait; entries a closed
+ *   tab left come first in line; all are replayed in order when the connection opens, with their
+ *   mutation ids, so the server (and the backend, which gets the id as its idempotency key)
  *   applies each once.
  *
  * The states and their transitions are `Change`'s methods (change.ts), and every call to them is
@@ -198,7 +200,15 @@ export class Changes {
       return m.settled;
     }
     this.line.push(m);
-    if (!this.isOpen()) this.park(m);
+    // Into the durable outbox whether or not it can be sent now: a link that died unnoticed
+    // answers nothing, and a tab closed meanwhile must not take the edit with it. The order is
+    // record, send, store: the record is held at once, the frame leaves in this task (`pump`),
+    // and the store write, queued behind earlier ones, commits a few milliseconds later — long
+    // before a person can close the tab. An answer that comes first removes the entry after it is
+    // written (store writes run one at a time, in order), so the store never keeps an answered
+    // change, and holds an unanswered one from the first moments on.
+    this.line.record(m, !this.isOpen());
+    if (!this.isOpen()) this.warnIfVolatile();
     // Send first, then show: the frame leaves before the handles render the optimistic state.
     this.pump();
     this.views.notify(m.key);
@@ -290,15 +300,14 @@ export class Changes {
 
   /**
    * Send one change; false when sending should stop until the connection is back. A change whose
-   * base version is known and that waits for no outbox write leaves in the same task as the
-   * `pump()` that picked it, before anything awaits: the save's frame does not wait for the page
-   * to render the optimistic state.
+   * base version is known leaves in the same task as the `pump()` that picked it, before anything
+   * awaits: the save's frame waits neither for the page to render the optimistic state nor for
+   * its outbox entry to reach the store.
    */
   private async send(m: Change): Promise<boolean> {
     let frame: ServerFrame;
     m.inFlight = true;
     try {
-      if (m.record) await m.record.stored; // never send ahead of the store's order
       const baseVersion = this.knownBase(m) ?? (await this.readBase(m));
       if (m.state !== 'pending') return true; // withdrawn meanwhile
       m.userId ??= this.client.user?.id;
@@ -407,7 +416,7 @@ export class Changes {
       if (RETRY_LATER.has(e.code)) this.retryLater();
       return false;
     }
-    const queued = m.record !== undefined;
+    const queued = m.queued;
     m.reject(e);
     this.line.settleOut(m);
     if (queued) this.outbox.reportRejected(m.info());
@@ -497,7 +506,8 @@ export class Changes {
     m.resolvedWith(next);
     // The resolution takes the conflicting change's place: later changes stay behind it.
     this.line.replace(m, next);
-    if (!next.record && !this.isOpen()) this.park(next);
+    if (!next.record) this.line.record(next, !this.isOpen());
+    else if (!this.isOpen()) this.park(next);
     m.resolution = next.settled;
     this.conflictsChanged();
     this.views.notify(m.key);
@@ -517,7 +527,7 @@ export class Changes {
   // ------------------------------------------------------------------------------------------
   // the outbox
 
-  /** Keep a pending change in the outbox: the connection is not open, or dropped before the answer. */
+  /** A pending change waits in the outbox: the connection is not open, or dropped before the answer. */
   private park(m: Change): boolean {
     if (!this.line.park(m)) return false;
     this.warnIfVolatile();

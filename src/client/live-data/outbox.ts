@@ -1,8 +1,10 @@
 /**
- * The offline outbox: changes made while the connection is not open, kept in order in a durable
- * store (IndexedDB in browsers) so they survive a closed tab, and replayed with their original
- * mutation ids when the connection returns (so nothing applies twice). `client.outbox` shows how
- * many are waiting and which of them conflicted.
+ * The outbox: every save not answered yet, kept in order in a durable store (IndexedDB in
+ * browsers) so it survives a closed tab, and replayed with its original mutation id when the
+ * connection returns (so nothing applies twice). A save made on an open connection is written as
+ * it is sent and removed on its answer: a link that died without the browser noticing, then a
+ * closed tab, loses nothing. `client.outbox` shows how many wait to be sent (made while offline,
+ * or whose answer never came) and which of them conflicted.
  *
  * ```ts
  * client.outbox.subscribe(({ size }) => (badge.textContent = size ? `${size} waiting` : ''));
@@ -107,12 +109,19 @@ export interface OutboxRecord {
   entry: NewOutboxEntry & { seq?: number };
   /** Resolves when the entry reached the store (or failed to). */
   stored: Promise<void>;
+  /**
+   * Waits to be sent: made while the connection was not open, caught by a drop before its answer,
+   * or left by an earlier page. False while a save made online is on its way (it is in the store
+   * all the same, but not "waiting").
+   */
+  parked: boolean;
 }
 
 /** What `client.outbox.subscribe` listeners receive. */
 export interface OutboxSnapshot {
-  /** Changes waiting to be sent for the current user. */
+  /** Changes waiting to be sent for the current user (not those on their way on an open connection). */
   readonly size: number;
+  /** Every entry held, waiting or on its way, of any user. */
   readonly entries: readonly OutboxEntry[];
   /** Conflicts waiting for a decision (the entries stay until resolved or discarded). */
   readonly conflicts: readonly LiveConflict[];
@@ -179,7 +188,8 @@ export class Outbox {
     if (this.cached) return this.cached;
     const user = this.options.userId();
     const mine = this.records.filter(
-      (r) => r.entry.userId === undefined || user === undefined || r.entry.userId === user,
+      (r) =>
+        r.parked && (r.entry.userId === undefined || user === undefined || r.entry.userId === user),
     );
     this.cached = Object.freeze({
       size: mine.length,
@@ -205,17 +215,28 @@ export class Outbox {
   // ------------------------------------------------------------------------------------------
   // @internal: used by the live-data hub
 
-  /** @internal Append an entry; it counts at once and reaches the store in order. */
-  add(made: NewOutboxEntry): OutboxRecord {
+  /**
+   * @internal Append an entry; it is held at once and reaches the store in order, without making
+   * the caller wait (a save's frame leaves before its store write completes). `parked`: it waits
+   * to be sent, and counts in `size`.
+   */
+  add(made: NewOutboxEntry, parked: boolean): OutboxRecord {
     const owner = this.options.owner?.id;
     const entry: NewOutboxEntry = owner === undefined ? made : { ...made, owner };
-    const record: OutboxRecord = { entry: { ...entry }, stored: Promise.resolve() };
+    const record: OutboxRecord = { entry: { ...entry }, stored: Promise.resolve(), parked };
     record.stored = this.write(async () => {
       record.entry.seq = await this.store.add(copy(entry));
     });
     this.records.push(record);
     this.changed();
     return record;
+  }
+
+  /** @internal A held entry waits to be sent from now on (the connection went, the answer did not come). */
+  park(record: OutboxRecord): void {
+    if (record.parked || !this.records.includes(record)) return;
+    record.parked = true;
+    this.changed();
   }
 
   /** @internal Change an entry in place (a conflict resolved, a rebase): same position. */
@@ -267,7 +288,11 @@ export class Outbox {
           entry.owner = owner.id;
           await this.store.put(copy(entry));
         }
-        const adopted = orphans.map((entry) => ({ entry, stored: Promise.resolve() }));
+        const adopted = orphans.map((entry) => ({
+          entry,
+          stored: Promise.resolve(),
+          parked: true,
+        }));
         this.records = [...adopted, ...this.records];
         this.options.adopt(adopted);
         this.changed();
@@ -311,7 +336,7 @@ export class Outbox {
       this.store = new MemoryOutboxStore();
       entries = [];
     }
-    const loaded = entries.map((entry) => ({ entry, stored: Promise.resolve() }));
+    const loaded = entries.map((entry) => ({ entry, stored: Promise.resolve(), parked: true }));
     // Entries added while loading (an edit in the first instant) come after the stored ones.
     this.records = [...loaded, ...this.records];
     this.options.adopt(loaded);

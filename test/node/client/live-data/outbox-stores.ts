@@ -1,0 +1,114 @@
+/**
+ * Stores and locks for outbox tests: a store a test can "close the tab" on, one whose writes wait
+ * until released, and exclusive locks as the browser grants them.
+ */
+import {
+  MemoryOutboxStore,
+  type NewOutboxEntry,
+  type OutboxEntry,
+  type OutboxStore,
+} from '../../../../src/client/index.js';
+
+/**
+ * A durable store whose page can die: after `crash()` nothing more reaches it (a closed tab runs no
+ * more code), while `disk` keeps what was written, for the next page.
+ */
+export class CrashableStore implements OutboxStore {
+  readonly persistent = true;
+  private crashed = false;
+
+  constructor(readonly disk = new MemoryOutboxStore()) {}
+
+  crash(): void {
+    this.crashed = true;
+  }
+
+  load(): Promise<OutboxEntry[]> {
+    return this.crashed ? new Promise(() => {}) : this.disk.load();
+  }
+
+  add(entry: NewOutboxEntry): Promise<number> {
+    return this.crashed ? new Promise(() => {}) : this.disk.add(entry);
+  }
+
+  put(entry: OutboxEntry): Promise<void> {
+    return this.crashed ? new Promise(() => {}) : this.disk.put(entry);
+  }
+
+  delete(seq: number): Promise<void> {
+    return this.crashed ? new Promise(() => {}) : this.disk.delete(seq);
+  }
+}
+
+/** A store whose writes wait until `release()`: shows what happens before a write completes. */
+export class GatedStore extends MemoryOutboxStore {
+  private gate: Promise<void> = new Promise(() => {});
+  private open: () => void = () => {};
+  /** Writes asked for so far. */
+  asked = 0;
+
+  constructor() {
+    super();
+    this.hold();
+  }
+
+  /** Later writes wait again. */
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  override async add(entry: NewOutboxEntry): Promise<number> {
+    this.asked += 1;
+    await this.gate;
+    return super.add(entry);
+  }
+}
+
+/** Exclusive locks as the browser grants them; `die(name)` drops a lock as a closed page does. */
+export class FakeLocks {
+  private readonly held = new Set<string>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  async request<T>(name: string, callback: () => Promise<T> | T): Promise<T> {
+    while (this.held.has(name)) {
+      await new Promise<void>((resolve) => {
+        const queue = this.waiting.get(name) ?? [];
+        queue.push(resolve);
+        this.waiting.set(name, queue);
+      });
+    }
+    this.held.add(name);
+    try {
+      return await callback();
+    } finally {
+      this.release(name);
+    }
+  }
+
+  async query(): Promise<{ held: { name: string; mode: string }[]; pending: [] }> {
+    return { held: [...this.held].map((name) => ({ name, mode: 'exclusive' })), pending: [] };
+  }
+
+  die(name: string): void {
+    this.release(name);
+  }
+
+  private release(name: string): void {
+    this.held.delete(name);
+    this.waiting.get(name)?.shift()?.();
+  }
+}
+
+/** Installs `locks` as `navigator.locks` for one test; returns the undo. */
+export function installLocks(locks: FakeLocks): () => void {
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+  return () => {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  };
+}
