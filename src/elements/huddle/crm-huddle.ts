@@ -17,6 +17,7 @@ import { avatarImage } from '../shared/avatar-image.js';
 import { bdi, isolate } from '../shared/bidi.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
 import { RovingTabindexController } from '../shared/roving-tabindex.js';
+import { CallAnnouncer } from './call-announcer.js';
 import { styles } from './crm-huddle.styles.js';
 import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
 
@@ -58,9 +59,15 @@ interface TileUser {
  * a message and a retry. A dropped connection re-negotiates instead of ending the call; leaving
  * the page leaves the call.
  *
+ * A ring is announced at once, wherever the focus is ("Ana Souza is calling. To join, press Join
+ * call in the Call region."), once per ring; joining is confirmed to the user with who is already
+ * in the call, and those people are not announced as joining.
+ *
  * Keyboard, while the focus is inside the element: M mute, V camera, S share the screen. The call's
  * controls are a toolbar, one Tab stop: Left and Right move between them (round at the ends,
- * mirrored right to left), Home and End go to the first and the last.
+ * mirrored right to left), Home and End go to the first and the last. No key answers a ring from
+ * elsewhere on the page (it would take a key from the page's own fields): the ring's Join is the
+ * element's Tab stop, in the element's region, which the announcement names.
  *
  * @tagname crm-huddle
  * @summary A call on a record: audio, camera, screen sharing, who is speaking.
@@ -105,8 +112,13 @@ export class CrmHuddle extends LitElement {
   private readonly call = new HuddleController(
     this,
     () => this.roomId,
-    (change, id, name) =>
-      change === 'joined' ? this.live.joined(id, name) : this.live.left(id, name),
+    (change, id, name) => {
+      // The people the call connects to as the user joins were there first: "You joined the
+      // call. Ana Souza is in it." names them, and "Ana Souza joined the call" would be untrue.
+      if (!this.announcer.inCall) return;
+      if (change === 'joined') this.live.joined(id, isolate(name));
+      else this.live.left(id, isolate(name));
+    },
   );
   private readonly live = new PresenceLiveRegion(this, {
     clock: () => this.call.client?.clock ?? realClock,
@@ -116,6 +128,7 @@ export class CrmHuddle extends LitElement {
         ...(left.length ? [this.m.left(left, this.c)] : []),
       ].join(' '),
   });
+  private readonly announcer = new CallAnnouncer();
   /** One Tab stop for the row of buttons (the call's toolbar, or Join outside the call). */
   private readonly controls = new RovingTabindexController(this, {
     group: () => this.renderRoot.querySelector<HTMLElement>('[part~="base"]'),
@@ -182,6 +195,29 @@ export class CrmHuddle extends LitElement {
     this.m = withDefaults(defaultHuddleMessages, this.messages);
     this.c = messageContext(localeOf(this));
     if (changed.has('roomId')) this.invited = false;
+    this.announce();
+  }
+
+  /** A ring that came, and the user's own joining, for the announcer to say once each. */
+  private announce(): void {
+    const { m, c, call } = this;
+    this.announcer.follow(
+      { ring: this.ringShown ? call.ring : undefined, phase: call.phase },
+      {
+        ring: (caller) =>
+          m.ringAnnouncement(
+            m.ringing(isolate(shorten(caller, RING_NAME_MAX)), c),
+            { join: m.join(c), region: m.label(c) },
+            c,
+          ),
+        joining: () => m.joining(c),
+        joined: () =>
+          m.selfJoined(
+            call.others.filter((p) => call.peers.has(p.user.id)).map((p) => isolate(p.user.name)),
+            c,
+          ),
+      },
+    );
   }
 
   protected override updated(): void {
@@ -207,7 +243,7 @@ export class CrmHuddle extends LitElement {
     return html`<section part="base" aria-label=${m.label(c)}>
       ${this.renderRing()}
       ${this.call.phase === 'in-call' ? this.renderCall() : this.renderOutside()}
-      ${this.live.render()}
+      ${this.live.render()} ${this.announcer.render()}
     </section>`;
   }
 

@@ -19,14 +19,30 @@ export interface HuddleMessages {
    * shortened and already isolated (U+2068 … U+2069), so it cannot reorder the words around it.
    */
   ringing(name: string, c: MessageContext): string;
+  /**
+   * Announced once per ring, assertively, wherever the user's focus is: `ringing` is the sentence
+   * above, `join` and `region` the names of the Join button and of the element's region, so the
+   * user can find the button: "Ana Souza is calling. To join, press Join call in the Call region."
+   */
+  ringAnnouncement(
+    ringing: string,
+    where: { join: string; region: string },
+    c: MessageContext,
+  ): string;
   dismiss(c: MessageContext): string;
   mute(c: MessageContext): string;
   camera(c: MessageContext): string;
   share(c: MessageContext): string;
   /** The visible state while the user shares their screen. */
   sharing(c: MessageContext): string;
-  /** Shown while asking for the microphone. */
+  /** Shown, and announced, while asking for the microphone. */
   joining(c: MessageContext): string;
+  /**
+   * Announced to the user once they are in the call, with the people already in it (each name
+   * isolated, U+2068 … U+2069), none when they are the first: "You joined the call. Ana Souza is
+   * in it." Those people are not announced as joining.
+   */
+  selfJoined(names: readonly string[], c: MessageContext): string;
   /** The microphone permission was refused. */
   denied(c: MessageContext): string;
   retry(c: MessageContext): string;
@@ -52,7 +68,7 @@ export interface HuddleMessages {
   /** Connection to one person being restored. */
   reconnecting(c: MessageContext): string;
   notConnected(c: MessageContext): string;
-  /** Live region: who joined and who left the call. */
+  /** Live region: who joined and who left the call, each name isolated (U+2068 … U+2069). */
   joined(names: readonly string[], c: MessageContext): string;
   left(names: readonly string[], c: MessageContext): string;
 }
@@ -64,12 +80,18 @@ export const defaultHuddleMessages: HuddleMessages = {
   invite: () => 'Ring everyone here',
   invited: () => 'Ringing…',
   ringing: (name) => `${name} is calling`,
+  ringAnnouncement: (ringing, { join, region }) =>
+    `${ringing}. To join, press ${join} in the ${region} region.`,
   dismiss: () => 'Dismiss',
   mute: () => 'Mute',
   camera: () => 'Camera',
   share: () => 'Share screen',
   sharing: () => 'You are sharing your screen',
   joining: () => 'Asking for your microphone…',
+  selfJoined: (names, c) =>
+    names.length === 0
+      ? 'You joined the call. Waiting for others to join.'
+      : `You joined the call. ${c.list(names)} ${names.length === 1 ? 'is' : 'are'} in it.`,
   denied: () =>
     'Microphone access was refused. Allow it in the browser (the icon in the address bar), then try again.',
   retry: () => 'Try again',

@@ -22,6 +22,38 @@ import { expectAccessible } from '../../helpers/settled.js';
 
 const ROOM = 'customer:42';
 
+/** `text` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, as a name set into text. */
+const iso = (text: string) => `\u2068${text}\u2069`;
+
+interface Heard {
+  /** `assertive` (an alert) or `polite`. */
+  how: string;
+  text: string;
+}
+
+/**
+ * What the element's live regions are given to say from now on, in order: every new text of a
+ * `role="alert"`, `role="status"` or `aria-live` region in its shadow root (emptying one says
+ * nothing; the same words made new by a trailing no-break space are said again). Read as the
+ * regions change: a test waits for the state it expects, then looks.
+ */
+function listen(el: HTMLElement): Heard[] {
+  const root = el.shadowRoot!;
+  const regions = () => root.querySelectorAll('[role="alert"], [role="status"], [aria-live]');
+  const heard: Heard[] = [];
+  const last = new Map<Element, string>([...regions()].map((r) => [r, r.textContent!]));
+  new MutationObserver(() => {
+    for (const region of regions()) {
+      const text = region.textContent!;
+      if (text === last.get(region)) continue;
+      last.set(region, text);
+      const how = region.getAttribute('role') === 'alert' ? 'assertive' : 'polite';
+      if (text.trim()) heard.push({ how, text: text.trim() });
+    }
+  }).observe(root, { subtree: true, childList: true, characterData: true });
+  return heard;
+}
+
 /** A live audio track (an oscillator) and, for video, a canvas that keeps drawing. */
 function fakeStream(constraints: MediaStreamConstraints): MediaStream {
   const stream = new MediaStream();
@@ -630,6 +662,141 @@ describe('<crm-huddle>', () => {
       expect(el.state).to.equal('in-call');
       expect(part('ring')).to.equal(null);
       await waitUntil(() => focused(el) === part('mute'), 'the focus did not go to the toolbar');
+    });
+  });
+
+  describe('what a screen reader hears of the call', () => {
+    const ana = { id: 'ana', name: 'Ana Souza' };
+    const ben = { id: 'ben', name: 'Ben Carter' };
+
+    /** A text field outside the element, with the focus, as a user busy in a form. */
+    function busyInAField(): HTMLInputElement {
+      const field = Object.assign(document.createElement('input'), { id: 'notes' });
+      document.body.append(field);
+      field.focus();
+      return field;
+    }
+
+    it('a ring is announced at once, assertively, naming the button and the region to go to', async () => {
+      const mounted = await mount();
+      const { el, server, settle } = mounted;
+      server.addPerson(ROOM, ana);
+      await settle();
+      // As the demo's customer page: the call is hidden until someone rings.
+      el.hidden = true;
+      el.addEventListener('crm-huddle-ring', () => (el.hidden = false));
+      const field = busyInAField();
+      try {
+        const heard = listen(el);
+        server.broadcast(ROOM, 'call.ring', {}, ana.id);
+        await settle();
+        expect(el.hidden).to.equal(false);
+        expect(heard).to.deep.equal([
+          {
+            how: 'assertive',
+            text: `${iso('Ana Souza')} is calling. To join, press Join call in the Call region.`,
+          },
+        ]);
+        // The region and the button it names are the ones there: "Call", "Join call".
+        expect(el.shadowRoot!.querySelector('[part~="base"]')!.getAttribute('aria-label')).to.equal(
+          'Call',
+        );
+        expect(mounted.part('ring')!.querySelector('[part~="join"]')!.textContent!.trim()).to.equal(
+          'Join call',
+        );
+        // Said where the user is; the focus stays in their field.
+        expect(document.activeElement).to.equal(field);
+        await expectAccessible(el);
+      } finally {
+        field.remove();
+      }
+    });
+
+    it('a ring is said once, however often the element renders; a new ring is said again', async () => {
+      const { el, server, settle, clock, part } = await mount();
+      server.addPerson(ROOM, ana);
+      await settle();
+      const heard = listen(el);
+      server.broadcast(ROOM, 'call.ring', {}, ana.id);
+      await settle();
+      expect(heard).to.have.length(1);
+      // Presence changes and renders while it rings say nothing more.
+      server.addPerson(ROOM, ben);
+      server.setPersonStatus(ROOM, ana.id, 'away');
+      await settle();
+      el.requestUpdate();
+      await settle();
+      expect(heard).to.have.length(1);
+      // Ana rings again before Ben answered: a new ring, the same words, said again.
+      await clock.advance(5000);
+      server.broadcast(ROOM, 'call.ring', {}, ana.id);
+      await settle();
+      expect(heard).to.have.length(2);
+      expect(heard[1]).to.deep.equal(heard[0]);
+      // Dismissed: the alert is emptied, which says nothing, and nothing stale is left to read.
+      const dismiss = [...part('ring')!.querySelectorAll('button')].find(
+        (b) => b.textContent!.trim() === 'Dismiss',
+      )!;
+      dismiss.click();
+      await settle();
+      expect(heard).to.have.length(2);
+      expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal('');
+    });
+
+    it('the joiner hears their own joining, with who is in the call, not that those people joined', async () => {
+      const { el, server, settle, clock, part } = await mount();
+      server.addPerson(ROOM, ana, { inCall: true });
+      await settle();
+      // The permission prompt stays open until the test grants it.
+      let grant!: () => void;
+      const granted = new Promise<void>((resolve) => (grant = resolve));
+      const prompt = navigator.mediaDevices.getUserMedia;
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        await granted;
+        return prompt.call(navigator.mediaDevices, c);
+      };
+      const heard = listen(el);
+      const changed = oneEvent(el, 'crm-huddle-change');
+      part('join')!.click();
+      await waitUntil(() => heard.length > 0, 'nothing was said on joining');
+      expect(heard).to.deep.equal([{ how: 'polite', text: 'Asking for your microphone…' }]);
+      grant();
+      await changed;
+      await settle();
+      // Past the window in which joins and leaves are gathered into one message.
+      await clock.advance(2000);
+      await settle();
+      expect(el.state).to.equal('in-call');
+      expect(heard).to.deep.equal([
+        { how: 'polite', text: 'Asking for your microphone…' },
+        { how: 'polite', text: `You joined the call. ${iso('Ana Souza')} is in it.` },
+      ]);
+      // Someone who joins after the user is announced as joining, the name isolated.
+      server.addPerson(ROOM, ben, { inCall: true });
+      await settle();
+      await clock.advance(1000);
+      await settle();
+      expect(heard.slice(2)).to.deep.equal([
+        { how: 'polite', text: `${iso('Ben Carter')} joined the call.` },
+      ]);
+      await expectAccessible(el);
+      server.updatePerson(ROOM, ben.id, { inCall: false });
+      await settle();
+      await clock.advance(1000);
+      await settle();
+      expect(heard.slice(3)).to.deep.equal([
+        { how: 'polite', text: `${iso('Ben Carter')} left the call.` },
+      ]);
+    });
+
+    it('the first in the call hears that they wait for others', async () => {
+      const { el, join } = await mount();
+      const heard = listen(el);
+      await join();
+      expect(heard.at(-1)).to.deep.equal({
+        how: 'polite',
+        text: 'You joined the call. Waiting for others to join.',
+      });
     });
   });
 
