@@ -14,7 +14,7 @@ import { realClock } from '../../util/clock.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import { shorten } from '../shared/shorten.js';
 import { avatarImage } from '../shared/avatar-image.js';
-import { bdi, isolate } from '../shared/bidi.js';
+import { isolate } from '../shared/bidi.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
 import { RovingTabindexController } from '../shared/roving-tabindex.js';
 import { CallAnnouncer } from './call-announcer.js';
@@ -41,7 +41,7 @@ const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
  */
 const TAB_STOP = '[part~="controls"] button, [part~="ring"] button[part~="join"]';
 
-/** Who a tile shows: the name drawn isolated, the picture or initials of presence. */
+/** Who a tile shows: the name, the picture or initials of presence. */
 interface TileUser {
   readonly id: string;
   readonly name: string;
@@ -261,15 +261,17 @@ export class CrmHuddle extends LitElement {
   /**
    * The ring's Join is the only Join while the ring shows (two same-named buttons one above the
    * other say two different things to sighted and screen-reader users alike); it holds the
-   * element's Tab stop meanwhile, and gives it back to the row's Join when the ring ends.
+   * element's Tab stop meanwhile, and gives it back to the row's Join when the ring ends. The
+   * name is isolated in the sentence drawn, and plain in the group's label: isolates in an
+   * accessible name show on braille displays, and a name is spoken in logical order anyway.
    */
   private renderRing(): TemplateResult | typeof nothing {
     const ring = this.call.ring;
     if (!ring || !this.ringShown) return nothing;
     const { m, c } = this;
-    const text = m.ringing(isolate(shorten(ring.name, RING_NAME_MAX)), c);
-    return html`<div part="ring" role="group" aria-label=${text}>
-      <span>${said(text)}</span>
+    const name = shorten(ring.name, RING_NAME_MAX);
+    return html`<div part="ring" role="group" aria-label=${m.ringing(name, c)}>
+      <span>${said(m.ringing(isolate(name), c))}</span>
       <button
         type="button"
         part="join"
@@ -402,19 +404,27 @@ export class CrmHuddle extends LitElement {
     ${peer?.media ? html`<audio autoplay .srcObject=${peer.media}></audio>` : nothing}
     ${
       peer?.screen
-        ? html`<li part="tile" data-screen data-user=${person.user.id}>
+        ? html`<li
+            part="tile"
+            data-screen
+            data-user=${person.user.id}
+            aria-label=${m.screenOf(person.user.name, c)}
+          >
             <video autoplay playsinline muted .srcObject=${peer.screen}></video>
-            <span part="name">${said(m.screenOf(isolate(person.user.name), c))}</span>
+            <span part="name" aria-hidden="true"
+              >${said(m.screenOf(isolate(person.user.name), c))}</span
+            >
           </li>`
         : nothing
     }`;
   }
 
   /**
-   * A person's tile. The name is isolated (`<bdi>`, U+2068 … U+2069 in the label), so a
-   * right-to-left name, or one carrying an override character, cannot reorder "(You)" or the
-   * badges after it. Without video: the picture of presence, or initials on the user's colour,
-   * so one person looks the same in the huddle, `<crm-presence>` and the feed.
+   * A person's tile. The name drawn is isolated (U+2068 … U+2069), so a right-to-left name, or one
+   * carrying an override character, cannot reorder "(You)" or the badges after it; the tile's
+   * label, spoken in logical order, is plain text (isolates in an accessible name show on braille
+   * displays). Without video: the picture of presence, or initials on the user's colour, so one
+   * person looks the same in the huddle, `<crm-presence>` and the feed.
    */
   private tile(
     user: TileUser,
@@ -426,12 +436,8 @@ export class CrmHuddle extends LitElement {
   ): TemplateResult {
     const { m, c } = this;
     const video = stream?.getVideoTracks().some((t) => t.readyState === 'live');
-    const suffix = note ? ` (${note})` : '';
-    const label = [
-      isolate(user.name) + suffix,
-      speaking ? m.speaking(c) : '',
-      muted ? m.mutedBadge(c) : '',
-    ]
+    const named = (name: string) => (note ? m.withNote(name, note, c) : name);
+    const label = [named(user.name), speaking ? m.speaking(c) : '', muted ? m.mutedBadge(c) : '']
       .filter(Boolean)
       .join(', ');
     return html`<li
@@ -443,7 +449,7 @@ export class CrmHuddle extends LitElement {
     >
       ${video ? html`<video autoplay playsinline muted .srcObject=${stream}></video>` : this.face(user)}
       <span part="name" aria-hidden="true"
-        >${said(html`${bdi(user.name)}${suffix}${muted ? ` · ${m.mutedBadge(c)}` : ''}`)}</span
+        >${said(`${named(isolate(user.name))}${muted ? ` · ${m.mutedBadge(c)}` : ''}`)}</span
       >
     </li>`;
   }

@@ -16,7 +16,8 @@ export interface HuddleMessages {
   invited(c: MessageContext): string;
   /**
    * Someone rang the room, e.g. "Ana Souza is calling". `name` is their name from presence,
-   * shortened and already isolated (U+2068 … U+2069), so it cannot reorder the words around it.
+   * shortened; where the sentence is drawn or announced it comes isolated (U+2068 … U+2069), so it
+   * cannot reorder the words around it, and plain in the ring's accessible name.
    */
   ringing(name: string, c: MessageContext): string;
   /**
@@ -60,10 +61,19 @@ export interface HuddleMessages {
    * (U+2068 … U+2069), so one cannot reorder the others or the words around them.
    */
   inCall(names: readonly string[], c: MessageContext): string;
+  /** Marks the user's own tile. */
   you(c: MessageContext): string;
+  /**
+   * A name on a tile with its note: "Ana Souza (You)", "Ben Carter (reconnecting…)". `name` is
+   * isolated (U+2068 … U+2069) where it is drawn and plain in the tile's accessible name.
+   */
+  withNote(name: string, note: string, c: MessageContext): string;
   speaking(c: MessageContext): string;
   mutedBadge(c: MessageContext): string;
-  /** "Ana's screen"; `name` is already isolated (U+2068 … U+2069). */
+  /**
+   * "Ana's screen"; `name` is isolated (U+2068 … U+2069) where it is drawn and plain in the
+   * tile's accessible name.
+   */
   screenOf(name: string, c: MessageContext): string;
   /** Connection to one person being restored. */
   reconnecting(c: MessageContext): string;
@@ -104,6 +114,7 @@ export const defaultHuddleMessages: HuddleMessages = {
   waiting: () => 'Waiting for others to join…',
   inCall: (names, c) => `In the call: ${c.list(names)}`,
   you: () => 'You',
+  withNote: (name, note) => `${name} (${note})`,
   speaking: () => 'speaking',
   mutedBadge: () => 'muted',
   screenOf: (name) => `${name}’s screen`,

@@ -6,6 +6,7 @@
  * them are the e2e tests' part (test/e2e/huddle.test.ts).
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { connectFake } from '../../../../src/testing/index.js';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../../../../src/elements/huddle/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
@@ -24,6 +25,9 @@ const ROOM = 'customer:42';
 
 /** `text` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, as a name set into text. */
 const iso = (text: string) => `\u2068${text}\u2069`;
+
+/** Any directional isolate or closer (U+2066 … U+2069). */
+const ISOLATES = /[\u2066-\u2069]/u;
 
 interface Heard {
   /** `assertive` (an alert) or `polite`. */
@@ -798,6 +802,69 @@ describe('<crm-huddle>', () => {
         text: 'You joined the call. Waiting for others to join.',
       });
     });
+
+    it('accessible names carry no isolate characters, which braille displays show', async () => {
+      const { el, server, settle, join, part } = await mount(ROOM, {
+        devUser: { id: 'u-you', name: 'Ana Souza' },
+      });
+      server.addPerson(ROOM, ben);
+      await settle();
+      server.broadcast(ROOM, 'call.ring', {}, ben.id);
+      await settle();
+      expect(part('ring')!.getAttribute('aria-label')).to.equal('Ben Carter is calling');
+      await join();
+      server.updatePerson(ROOM, ben.id, { inCall: true });
+      await settle();
+      const tile = () =>
+        el.shadowRoot!.querySelector<HTMLElement>('[part~="tile"][data-user="ben"]');
+      await waitUntil(tile, "Ben's tile did not come");
+      expect(tile()!.getAttribute('aria-label')).to.equal('Ben Carter');
+      const named = [...el.shadowRoot!.querySelectorAll('[aria-label]')].map((e) =>
+        e.getAttribute('aria-label'),
+      );
+      expect(named.filter((name) => ISOLATES.test(name!))).to.deep.equal([]);
+    });
+
+    it("a shared screen's tile is named in plain text, the name isolated where drawn", async () => {
+      // Ana on this page, Ben in the same room on a second client of the same server, both in
+      // the call over a real peer connection; Ben shares his screen.
+      const mounted = await mount(ROOM, { devUser: { id: 'ana', name: 'Ana Souza' } });
+      const benClient = connectFake(mounted.server, {
+        ...mounted.options,
+        devUser: ben,
+        clientId: 'ben-device',
+      });
+      try {
+        const benSide = await fixture<CrmRealtimeProvider>(
+          html`<crm-realtime-provider .client=${benClient}>
+            <crm-huddle room-id=${ROOM}></crm-huddle>
+          </crm-realtime-provider>`,
+        );
+        const benHuddle = benSide.querySelector('crm-huddle')!;
+        await mounted.join();
+        await benHuddle.join();
+        const benShare = () => benHuddle.shadowRoot!.querySelector<HTMLElement>('[part~="share"]');
+        await waitUntil(benShare, 'Ben is not in the call');
+        // Once Ben's connection to Ana is up, his screen goes to her.
+        await waitUntil(
+          () => benHuddle.peerConnections.some((pc) => pc.connectionState === 'connected'),
+          'Ben and Ana did not connect',
+          { timeout: 10_000 },
+        );
+        benShare()!.click();
+        const screen = () =>
+          mounted.el.shadowRoot!.querySelector<HTMLElement>(
+            '[part~="tile"][data-screen][data-user="ben"]',
+          );
+        await waitUntil(screen, "Ben's screen did not reach Ana", { timeout: 10_000 });
+        expect(screen()!.getAttribute('aria-label')).to.equal('Ben Carter’s screen');
+        const name = screen()!.querySelector('[part~="name"]')!;
+        expect(name.getAttribute('aria-hidden')).to.equal('true');
+        expect(name.textContent!.trim()).to.equal(`${iso('Ben Carter')}’s screen`);
+      } finally {
+        benClient.close();
+      }
+    });
   });
 
   describe('tiles: one person, one look on the page', () => {
@@ -880,7 +947,7 @@ describe('<crm-huddle>', () => {
       expect(text).to.contain(`\u2068${ben.name}\u2069`);
     });
 
-    it('a tile draws "(You)" after the name, and its label isolates the name', async () => {
+    it('a tile draws "(You)" after the name, isolated there; its label is plain text', async () => {
       const { el, join, client } = await mount(ROOM, {
         devUser: { id: 'u-you', name: '\u202eAna Souza' },
       });
@@ -890,9 +957,25 @@ describe('<crm-huddle>', () => {
       )!;
       const name = tile.querySelector('[part~="name"]')!;
       expect(drawn(name, '(You)').left).to.be.above(drawn(name, 'Ana Souza').right - 1);
-      expect(name.querySelector('bdi')!.textContent).to.equal('\u202eAna Souza');
-      expect(tile.getAttribute('aria-label')).to.equal('\u2068\u202eAna Souza\u2069 (You)');
+      expect(name.textContent!.trim()).to.equal(`${iso('\u202eAna Souza')} (You)`);
+      // Spoken in logical order: no isolates, which braille displays would show.
+      expect(tile.getAttribute('aria-label')).to.equal('\u202eAna Souza (You)');
       expect(tile.querySelector('[part~="initials"]')!.textContent).to.equal('AS');
+    });
+
+    it('"(You)" is a message: a translation places the note as its language does', async () => {
+      const { el, join, client } = await mount(ROOM, {
+        devUser: { id: 'u-you', name: 'Ana Souza' },
+      });
+      el.messages = { you: () => 'あなた', withNote: (name, note) => `${name}（${note}）` };
+      await join();
+      const tile = el.shadowRoot!.querySelector<HTMLElement>(
+        `[part~="tile"][data-user="${client.user!.id}"]`,
+      )!;
+      expect(tile.getAttribute('aria-label')).to.equal('Ana Souza（あなた）');
+      expect(tile.querySelector('[part~="name"]')!.textContent!.trim()).to.equal(
+        `${iso('Ana Souza')}（あなた）`,
+      );
     });
 
     it("a ring's name with a stray POP DIRECTIONAL ISOLATE cannot end its isolate early", async () => {
