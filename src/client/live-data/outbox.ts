@@ -61,11 +61,12 @@ export class MemoryOutboxStore implements OutboxStore {
 
 /**
  * Which page an outbox entry belongs to, so that a page that outlives another sends the changes it
- * left behind: the leader tab of a shared connection that closes with saves queued offline, or
- * any tab closed while offline. Each client's outbox holds a Web Lock named for it while the page
- * lives and stamps its entries with that name; an entry whose lock nobody holds any more belongs
- * to a page that is gone, and the next page whose connection opens claims it and sends it (with
- * its mutation id, so a change two pages send is applied once).
+ * left behind (the leader tab of a shared connection that closes with saves queued offline, any
+ * tab closed while offline or before a save was answered), and no page takes those of a page
+ * still open. Each client's outbox holds a Web Lock named for it while the page lives and stamps
+ * its entries with that name; an entry whose lock nobody holds any more belongs to a page that is
+ * gone, and the next page that loads, or whose connection opens, claims it (stamps it with its
+ * own name) and sends it, with its mutation id, so a change two pages send is applied once.
  */
 export interface OutboxOwner {
   /** This page's name, stamped on the entries it makes. */
@@ -266,38 +267,18 @@ export class Outbox {
    * @internal Take the entries that pages now gone left in the store (made after this page
    * loaded, so not among those it adopted then): the leader tab of a shared connection closed with
    * saves queued offline, say. They are claimed for this page first, so another page does not
-   * take them too, and come first in line, as those found at load do. Called when the
-   * connection opens.
+   * take them too. Called when the connection opens; resolves once they are in line.
    */
   adoptOrphans(): Promise<void> {
-    const owner = this.options.owner;
-    if (!owner) return Promise.resolve();
-    return this.write(() =>
-      owner.exclusive(async () => {
-        const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
-        const held = new Set(this.records.map((r) => r.entry.seq));
-        const orphans = entries.filter(
-          (e) =>
-            !held.has(e.seq) &&
-            e.owner !== undefined &&
-            e.owner !== owner.id &&
-            !alive.has(e.owner),
-        );
-        if (orphans.length === 0) return;
-        for (const entry of orphans) {
-          entry.owner = owner.id;
-          await this.store.put(copy(entry));
-        }
-        const adopted = orphans.map((entry) => ({
-          entry,
-          stored: Promise.resolve(),
-          parked: true,
-        }));
-        this.records = [...adopted, ...this.records];
-        this.options.adopt(adopted);
-        this.changed();
-      }),
-    );
+    if (!this.options.owner) return Promise.resolve();
+    return this.write(async () => {
+      const orphans = await this.claim(false);
+      if (orphans.length === 0) return;
+      const adopted = orphans.map((entry) => ({ entry, stored: Promise.resolve(), parked: true }));
+      this.records = [...adopted, ...this.records];
+      this.options.adopt(adopted);
+      this.changed();
+    });
   }
 
   /** @internal The conflicts waiting for a decision changed. */
@@ -323,10 +304,36 @@ export class Outbox {
     this.notifier.changed();
   }
 
+  /**
+   * The stored entries this page may take, stamped as its own: those of no page (made where there
+   * are no Web Locks, taken only at load) and those of a page that is gone, never those of a page
+   * still open (it sends them itself; two pages sending one change show its conflict twice) nor
+   * those this page holds.
+   */
+  private async claim(atLoad: boolean): Promise<OutboxEntry[]> {
+    const owner = this.options.owner;
+    if (!owner) return atLoad ? this.store.load() : [];
+    return owner.exclusive(async () => {
+      const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
+      const held = new Set(this.records.map((r) => r.entry.seq));
+      const taken = entries.filter(
+        (e) =>
+          !held.has(e.seq) &&
+          e.owner !== owner.id &&
+          (e.owner === undefined ? atLoad : !alive.has(e.owner)),
+      );
+      for (const entry of taken) {
+        entry.owner = owner.id;
+        await this.store.put(copy(entry));
+      }
+      return taken;
+    });
+  }
+
   private async load(): Promise<void> {
     let entries: OutboxEntry[];
     try {
-      entries = await this.store.load();
+      entries = await this.claim(true);
     } catch (error) {
       this.options.logger.warn(
         `${LOG_PREFIX} the offline outbox could not be opened; offline edits are kept in memory ` +

@@ -1,62 +1,31 @@
 /**
  * Outbox entries of a page that is gone: each page's outbox holds a Web Lock while it lives and
- * stamps its entries with it; when a page's connection opens, it sends what pages now gone left
- * in the store after it loaded (the leader tab of a shared connection closed while offline with a
- * save queued), once, and leaves alone what a live page holds. Two clients on one store stand for
+ * stamps its entries with it; a page takes at load, and when its connection opens, what pages now
+ * gone left in the store (the leader tab of a shared connection closed while offline with a save
+ * queued), once, and leaves alone what a live page holds, even when it is reloaded itself. Two clients on one store stand for
  * two tabs on one IndexedDB; a small lock manager stands for the browser's.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { MemoryOutboxStore, type RealtimeClient } from '../../../../src/client/index.js';
+import {
+  MemoryOutboxStore,
+  type LiveConflict,
+  type RealtimeClient,
+} from '../../../../src/client/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-
-/** Exclusive locks as the browser grants them; `die(name)` drops a lock as a closed page does. */
-class FakeLocks {
-  private readonly held = new Set<string>();
-  private readonly waiting = new Map<string, (() => void)[]>();
-
-  async request<T>(name: string, callback: () => Promise<T> | T): Promise<T> {
-    while (this.held.has(name)) {
-      await new Promise<void>((resolve) => {
-        const queue = this.waiting.get(name) ?? [];
-        queue.push(resolve);
-        this.waiting.set(name, queue);
-      });
-    }
-    this.held.add(name);
-    try {
-      return await callback();
-    } finally {
-      this.release(name);
-    }
-  }
-
-  async query(): Promise<{ held: { name: string; mode: string }[]; pending: [] }> {
-    return { held: [...this.held].map((name) => ({ name, mode: 'exclusive' })), pending: [] };
-  }
-
-  die(name: string): void {
-    this.release(name);
-  }
-
-  private release(name: string): void {
-    this.held.delete(name);
-    this.waiting.get(name)?.shift()?.();
-  }
-}
+import { FakeLocks, installLocks } from './outbox-stores.js';
 
 let locks: FakeLocks;
-const hadNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+let uninstall: () => void;
 
 beforeEach(() => {
   locks = new FakeLocks();
-  Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+  uninstall = installLocks(locks);
 });
 
-afterEach(() => {
-  if (hadNavigator) Object.defineProperty(globalThis, 'navigator', hadNavigator);
-  else delete (globalThis as { navigator?: unknown }).navigator;
-});
+afterEach(() => uninstall());
+
+const bob = { id: 'bob', name: 'Bob' };
 
 function setup(): Rig {
   const rig = createRig();
@@ -158,6 +127,43 @@ describe('outbox: entries of a page that is gone', () => {
     await rig.clock.flush();
     assert.deepEqual(updates(rig), ['42:{"email":"gone@42.test"}']);
     assert.equal(store.size, 0);
+    rig.close();
+  });
+
+  it('a reloaded tab leaves alone what a live tab queued: one conflict, in the tab that made it', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    const maker = tab(rig, store);
+    const conflicts: LiveConflict[] = [];
+    const live = maker.liveData({
+      entityType: 'customer',
+      entityId: '42',
+      onConflict: (c) => conflicts.push(c),
+    });
+    await rig.clock.flush();
+    await goOffline(rig);
+    void live.update({ phone: '+1 ANA' });
+    await maker.outbox.flush();
+    rig.server.entities.remoteUpdate('customer', '42', { phone: '+1 BEN' }, bob);
+    // Another tab is reloaded while the socket is still down: a new page on the same store.
+    const reloaded = tab(rig, store);
+    const reloadedConflicts: LiveConflict[] = [];
+    reloaded.liveData({
+      entityType: 'customer',
+      entityId: '42',
+      onConflict: (c) => reloadedConflicts.push(c),
+    });
+    await reloaded.outbox.ready;
+    assert.deepEqual(reloaded.outbox.entries, [], 'the live tab keeps its entry');
+
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(5_000);
+    await Promise.all([maker.outbox.flush(), reloaded.outbox.flush()]);
+    await rig.clock.flush();
+    assert.deepEqual(updates(rig), ['42:{"phone":"+1 ANA"}'], 'sent once');
+    assert.equal(conflicts.length, 1, 'the tab that made it shows the conflict');
+    assert.equal(reloadedConflicts.length, 0, 'the reloaded tab does not');
+    assert.equal(reloaded.outbox.conflicts.length, 0);
     rig.close();
   });
 });

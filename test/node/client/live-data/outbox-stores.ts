@@ -68,6 +68,26 @@ export class GatedStore extends MemoryOutboxStore {
   }
 }
 
+/** A store whose reads wait while `holdLoads()` is in force (a slow disk under a busy page). */
+export class SlowLoadStore extends MemoryOutboxStore {
+  private gate: Promise<void> | undefined;
+  private open: () => void = () => {};
+
+  holdLoads(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  releaseLoads(): void {
+    this.gate = undefined;
+    this.open();
+  }
+
+  override async load(): Promise<OutboxEntry[]> {
+    await this.gate;
+    return super.load();
+  }
+}
+
 /** Exclusive locks as the browser grants them; `die(name)` drops a lock as a closed page does. */
 export class FakeLocks {
   private readonly held = new Set<string>();
