@@ -6,6 +6,7 @@ import '../src/elements/huddle/define.js';
 import '../src/elements/realtime-provider/define.js';
 
 const ROOM = 'customer:42';
+const CALLER = { id: 'u-ana', name: 'Ana Souza' };
 
 /**
  * Fake devices, so every state shows without a camera or a permission prompt: the microphone is
@@ -58,6 +59,8 @@ function fakeDevices(refuse: boolean): () => void {
 interface Args {
   join: boolean;
   refuse: boolean;
+  /** Ana is in the room and rings it: "Ana Souza is calling", announced to screen readers. */
+  ring: boolean;
   /** `page`: follow the toolbar's theme (`data-crm-theme` on `<html>`); else force one here. */
   theme: 'page' | 'light' | 'dark';
   dir: 'ltr' | 'rtl';
@@ -67,8 +70,17 @@ function render(args: Args, name: string): TemplateResult {
   storyScope(name);
   track({ stop: fakeDevices(args.refuse) });
   const backend = fakeBackend('open');
+  if (args.ring) backend.server.addPerson(ROOM, CALLER);
   const joined = (el: Element | undefined) => {
     if (el && args.join) void (el as CrmHuddle).join();
+    // Once the element is in the room (a ring before that would reach nobody).
+    if (el && args.ring) {
+      const handle = setTimeout(
+        () => backend.server.broadcast(ROOM, 'call.ring', {}, CALLER.id),
+        500,
+      );
+      track({ stop: () => clearTimeout(handle) });
+    }
   };
   return html`<div
     data-crm-theme=${args.theme === 'page' ? nothing : args.theme}
@@ -91,7 +103,7 @@ const meta: Meta<Args> = {
   title: 'Calls/Huddle',
   component: 'crm-huddle',
   tags: ['autodocs'],
-  args: { join: false, refuse: false, theme: 'page', dir: 'ltr' },
+  args: { join: false, refuse: false, ring: false, theme: 'page', dir: 'ltr' },
   argTypes: {
     theme: { control: 'inline-radio', options: ['page', 'light', 'dark'] },
     dir: { control: 'inline-radio', options: ['ltr', 'rtl'] },
@@ -102,6 +114,11 @@ export default meta;
 type Story = StoryObj<Args>;
 
 export const Idle: Story = { render: (args) => render(args, 'idle') };
+/**
+ * Ana rings: "Ana Souza is calling" with Join and Dismiss. Screen readers hear it at once, wherever
+ * the focus is: "Ana Souza is calling. To join, press Join call in the Call region."
+ */
+export const Ringing: Story = { args: { ring: true }, render: (args) => render(args, 'ringing') };
 export const InACall: Story = { args: { join: true }, render: (args) => render(args, 'in-call') };
 export const MicrophoneRefused: Story = {
   args: { join: true, refuse: true },
