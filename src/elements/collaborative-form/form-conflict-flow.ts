@@ -27,7 +27,7 @@ export class ConflictFlow {
 
   constructor(
     private readonly live: { readonly conflicts: readonly LiveConflict[] },
-    private readonly sync: Pick<SessionFields, 'read' | 'changed' | 'sent' | 'force'>,
+    private readonly sync: Pick<SessionFields, 'read' | 'isDirty' | 'changed' | 'sent' | 'force'>,
     private readonly host: Pick<SessionHost, 'entity' | 'fire' | 'changed' | 'rendered'>,
   ) {}
 
@@ -98,9 +98,12 @@ export class ConflictFlow {
   }
 
   private show(conflict: LiveConflict): void {
+    // "Yours" is what the user typed since (after cancelling the dialog, say): a field they have
+    // not touched holds no edit of theirs. After a reload it still shows the page's own value,
+    // and taking that for theirs would save the stale value over both edits.
     const current: Fields = {};
     for (const c of conflict.conflicts) {
-      const value = this.sync.read(c.field);
+      const value = this.sync.isDirty(c.field) ? this.sync.read(c.field) : undefined;
       if (value !== undefined) current[c.field] = value;
     }
     this.shown = { of: conflict, shown: dialogConflicts(conflict, current) };

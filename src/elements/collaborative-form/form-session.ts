@@ -107,6 +107,12 @@ export class FormSession {
       }
       return;
     }
+    if (snapshot.status === 'loading') {
+      // Saves still queued (from before a reload, say) are the user's latest values: shown while
+      // the record loads, so they are not taken for lost and typed again.
+      if (Object.keys(snapshot.data).length > 0) this.sync.apply(snapshot.data, focused);
+      return;
+    }
     if (snapshot.status !== 'ready') return;
     const first = this.loadedKey !== key;
     // Another record than the one shown: none of its values may stay on screen.

@@ -10,7 +10,7 @@ import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import { avatarColor } from '../../../../src/elements/shared/avatar.js';
 import '../../../../src/elements/realtime-provider/define.js';
-import { DEMO_USER, FakeSocket } from '../../../../src/testing/index.js';
+import { connectFake, DEMO_USER, FakeSocket } from '../../../../src/testing/index.js';
 import {
   BEN,
   CHLOE,
@@ -730,6 +730,56 @@ describe('<crm-collaborative-form>', () => {
       )!;
     const button = (dialog: Element, part: string) =>
       dialog.shadowRoot!.querySelector<HTMLButtonElement>(`[part~="${part}"]`)!;
+
+    it('after a reload, a queued save that conflicts offers the queued value as mine', async () => {
+      // The first page: offline, the user saves the phone; it waits in the outbox.
+      const outbox = new MemoryOutboxStore();
+      const fake = await fakeConnection({ outbox });
+      fake.server.entities.put(CUSTOMER);
+      const page = (client: typeof fake.client) =>
+        fixture<HTMLElement>(
+          html`<crm-realtime-provider .client=${client}>
+            <crm-collaborative-form entity-type="customer" entity-id="42" .clock=${fake.clock}>
+              ${customerForm()}
+            </crm-collaborative-form>
+          </crm-realtime-provider>`,
+        );
+      const first = await page(fake.client);
+      let el = first.querySelector('crm-collaborative-form')!;
+      await settle({ fake, el });
+      fake.server.refuseConnections(true);
+      fake.server.dropConnections();
+      await settle({ fake, el });
+      type(field(el, 'phone'), '+1 ANA OFFLINE');
+      el.querySelector('form')!.requestSubmit();
+      await settle({ fake, el });
+      expect(statusText(el)).to.equal('1 change waiting offline');
+      // The tab closes; Ben saves the phone meanwhile; the page is opened again, still offline.
+      first.remove();
+      fake.client.close();
+      fake.server.entities.remoteUpdate('customer', '42', { phone: '+1 BEN' }, BEN);
+      const client = connectFake(fake.server, { ...fake.options, outbox });
+      const second = await page(client);
+      el = second.querySelector('crm-collaborative-form')!;
+      await settle({ fake, el });
+      // While the record loads, the queued value shows, not the page's own.
+      expect(field(el, 'phone').value).to.equal('+1 ANA OFFLINE');
+      fake.server.refuseConnections(false);
+      await fake.clock.advance(60_000);
+      await settle({ fake, el });
+      const dialog = dialogOf(el)!;
+      expect(dialog, 'the replayed save conflicts').to.not.equal(null);
+      await dialog.updateComplete;
+      expect(dialog.localData).to.deep.equal({ phone: '+1 ANA OFFLINE' });
+      expect(dialog.remoteData).to.deep.equal({ phone: '+1 BEN' });
+      dialog.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button-primary"]')!.click();
+      await settle({ fake, el });
+      expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal(
+        '+1 ANA OFFLINE',
+      );
+      expect(field(el, 'phone').value).to.equal('+1 ANA OFFLINE');
+      client.close();
+    });
 
     it('opens the dialog with mine, theirs, the value before, and who', async () => {
       const { el, dialog } = await conflictOn(

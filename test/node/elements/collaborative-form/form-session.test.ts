@@ -236,6 +236,26 @@ describe('FormSession: snapshots into fields', () => {
     assert.equal(session.status().kind, 'idle');
   });
 
+  test('while the record loads, saves still queued show in their fields', () => {
+    const { live, fields, session } = setUp();
+    live.snapshot = {
+      entityType: 'customer',
+      entityId: '42',
+      status: 'loading',
+      error: undefined,
+      entity: undefined,
+      version: undefined,
+      data: { phone: '+1 queued' },
+      changes: [],
+      conflicts: [],
+      held: [],
+      readOnly: [],
+    };
+    session.applySnapshot(undefined);
+    assert.equal(fields.read('phone'), '+1 queued');
+    assert.equal(fields.read('email'), '');
+  });
+
   test('the same snapshot twice is applied once', () => {
     const { live, session, of } = setUp();
     live.show({ email: 'a@x.io' }, 1);
@@ -397,6 +417,18 @@ describe('FormSession: conflicts', () => {
     assert.equal(session.conflicts.dialogOpen, false);
     assert.equal(session.conflicts.conflict, undefined);
     assert.deepEqual(resolved, [{ email: 'typed on' }]);
+  });
+
+  test('a field the user has not touched holds no "yours": the conflicting change\'s value is', async () => {
+    // A replayed save after a reload: the field shows the stored value, not the queued one.
+    const { live, session } = setUp();
+    live.show({ email: 'stored@x.io' }, 1);
+    session.applySnapshot(undefined);
+    const { conflict, resolved } = conflictOn('email', 'queued@x.io', 'theirs@x.io');
+    session.conflicts.arrived(conflict);
+    assert.equal(session.conflicts.conflict?.shown[0]?.mine, 'queued@x.io');
+    session.resolve({ email: 'mine' });
+    assert.deepEqual(resolved, [{ email: 'queued@x.io' }]);
   });
 
   test('"theirs" shows their value at once and, with nothing else to save, drops the change', () => {
