@@ -4,6 +4,7 @@
  * per entity (for `changes`). Passive: only `Changes`, the owner of a change's life, moves changes
  * here; it keeps a change's outbox entry in step with its place.
  */
+import type { Fields } from '../../protocol/index.js';
 import { Change } from './change.js';
 import type { ChangeInfo } from './live-data-types.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
@@ -44,11 +45,11 @@ export class ChangeLine {
     return this.items.filter((m) => m.openConflict && (key === undefined || m.key === key));
   }
 
-  /** One of the entity's changes, in line or recent, was sent with `mutationId`. */
-  sent(key: string, mutationId: string): boolean {
+  /** The entity's change, in line or recent, that was sent with `mutationId`. */
+  sent(key: string, mutationId: string): Change | undefined {
     return (
-      this.items.some((m) => m.ids.has(mutationId)) ||
-      (this.history.get(key) ?? []).some((m) => m.ids.has(mutationId))
+      this.items.find((m) => m.ids.has(mutationId)) ??
+      (this.history.get(key) ?? []).find((m) => m.ids.has(mutationId))
     );
   }
 
@@ -69,7 +70,11 @@ export class ChangeLine {
     this.items.push(m);
   }
 
-  /** Entries a previous page left in the outbox: first in line, in their order. */
+  /**
+   * Entries a previous page, or one now closed, left in the outbox: in line by when they were
+   * made, ahead of every later change not sent yet, so one user's changes go in the order they
+   * were made, whichever tab made them.
+   */
   adopt(records: OutboxRecord[]): Change[] {
     const adopted = records.map((record, i) => {
       const entry = record.entry;
@@ -87,7 +92,12 @@ export class ChangeLine {
       m.recorded(record);
       return m;
     });
-    this.items.unshift(...adopted);
+    for (const m of [...adopted].sort((a, b) => a.createdAt - b.createdAt)) {
+      const later = this.items.findIndex(
+        (o) => o.state === 'pending' && !o.inFlight && o.createdAt > m.createdAt,
+      );
+      this.items.splice(later < 0 ? this.items.length : later, 0, m);
+    }
     return adopted;
   }
 
@@ -122,8 +132,11 @@ export class ChangeLine {
     return true;
   }
 
-  /** The parked change's id or base version changed: its outbox entry too. */
-  stored(m: Change, patch: { mutationId?: string; baseVersion?: number | undefined }): void {
+  /** The change's id, base version or fields changed: its outbox entry too. */
+  stored(
+    m: Change,
+    patch: { mutationId?: string; baseVersion?: number | undefined; fields?: Fields },
+  ): void {
     if (m.record) this.outbox.replace(m.record, patch);
   }
 

@@ -6,6 +6,7 @@
  *   pending ──ack──────────────► confirmed
  *     │  ├───entity.rejected / error──► rejected
  *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
+ *     │  ├───superseded (every field since set by a newer change of this client) ──► rolled-back
  *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
  *     │                      └───────discard──► rolled-back
  *     └───rollback───────────────────────────► rolled-back
@@ -56,7 +57,8 @@ export class Change {
   readonly entityType: string;
   readonly entityId: string;
   readonly key: string;
-  readonly fields: Fields;
+  /** The fields it sets (fewer once a newer change of this client superseded some). */
+  fields: Fields;
   baseVersion: number | undefined;
   readonly seen: Fields;
   readonly createdAt: number;
@@ -84,6 +86,8 @@ export class Change {
   conflict: LiveConflict | undefined;
   /** A handler was given the conflict. */
   conflictOffered = false;
+  /** Not applied: a newer change of this client had set its fields (`rolled-back`). */
+  superseded = false;
   /** The outcome of the change that resolved this conflict. */
   resolution: Promise<ChangeInfo> | undefined;
 
@@ -150,6 +154,20 @@ export class Change {
     this.rebases += 1;
     this.renew();
     this.baseVersion = version;
+  }
+
+  /** pending → pending: these fields were set since by a newer change of this client; not sent. */
+  narrow(fields: readonly string[]): void {
+    const kept: Fields = { ...this.fields };
+    for (const field of fields) delete kept[field];
+    this.fields = kept;
+    this.touch();
+  }
+
+  /** pending → rolled-back: a newer change of this client set every field this one sets. */
+  supersede(): void {
+    this.superseded = true;
+    this.finish('rolled-back');
   }
 
   /** pending or conflicted → rolled-back: the page withdrew it. */
@@ -219,6 +237,7 @@ export class Change {
     if (this.error) info.error = this.error;
     if (this.conflicts) info.conflicts = this.conflicts;
     if (this.resolvedBy) info.resolvedBy = this.resolvedBy;
+    if (this.superseded) info.superseded = true;
     this.cachedInfo = Object.freeze(info);
     return this.cachedInfo;
   }

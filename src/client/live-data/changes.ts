@@ -8,7 +8,9 @@
  *   (moved up over versions this client made itself, read from the server when never known);
  * - **answer**: `entity.ack` confirms it; `entity.rejected` (the CRM backend's field errors) or an
  *   `error` rejects it; `entity.conflict` re-sends it on the current version when the clash is only
- *   with what the user saw or this client wrote (at most three times), else makes it a conflict;
+ *   with what the user saw or this client wrote before it (at most three times), drops the fields
+ *   this client wrote since with a newer change (all of them: it is superseded), else makes it a
+ *   conflict;
  * - **conflict**: handed to its handle's `onConflict` (else any handle of the entity taking them,
  *   else the first to open); its values stay shown and later changes of the entity wait behind it
  *   until `resolve` (a new change takes its place in line) or `discard`;
@@ -91,6 +93,8 @@ export const DEFAULT_MAX_RETRY_DELAY = 60_000;
 
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
+/** The longest wait, in ms, for the entries of closed pages before sending on a new connection. */
+const ADOPT_WAIT = 3000;
 /** The change may have been applied or may still be: keep it (same id) and send it again. */
 const KEEP = new Set([
   'disconnected',
@@ -109,6 +113,8 @@ export class Changes {
   private readonly own = new OwnWrites();
   /** The outbox was loaded: entries left by a previous page go first. */
   private ready = false;
+  /** Entries of pages closed meanwhile are being taken into line: nothing is sent until they are. */
+  private adopting = 0;
   private pumping = false;
   private pumpAgain = false;
   private retryTimer: unknown;
@@ -249,10 +255,21 @@ export class Changes {
     this.outbox.userChanged();
     // A new connection, perhaps to another server: sent at once, the next wait from the start.
     this.retryNow();
-    this.pump();
-    // What a page that closed meanwhile left queued (a shared connection's leader tab that went
-    // while offline) is sent by the pages still here.
-    void this.outbox.adoptOrphans();
+    // What a page that closed meanwhile left (a tab closed while offline, a shared connection's
+    // leader tab) is sent by the pages still here, in line by when it was made: it is taken
+    // before anything is sent, so an older change of the same user never goes after a newer
+    // one. A store that does not answer holds sending up for `ADOPT_WAIT` at most.
+    this.adopting += 1;
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      this.options.clock.clearTimeout(timer);
+      this.adopting -= 1;
+      this.pump();
+    };
+    const timer = this.options.clock.setTimeout(go, ADOPT_WAIT);
+    void this.outbox.adoptOrphans().then(go);
   }
 
   /** The connection is not open: what waits goes to the outbox. */
@@ -265,9 +282,9 @@ export class Changes {
   /** An `entity.change` arrived; true when one of our changes made it. */
   observed(key: string, change: EntityChange): boolean {
     const id = change.mutationId;
-    const mine = id !== undefined && this.line.sent(key, id);
-    this.own.observed(key, change.entity.version, change.changed, mine);
-    return mine;
+    const mine = id === undefined ? undefined : this.line.sent(key, id);
+    this.own.observed(key, change.entity.version, change.changed, mine?.createdAt);
+    return mine !== undefined;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -279,7 +296,7 @@ export class Changes {
       this.pumpAgain = true;
       return;
     }
-    if (!this.ready) return;
+    if (!this.ready || this.adopting > 0) return;
     this.pumping = true;
     void this.drain().finally(() => {
       this.pumping = false;
@@ -336,8 +353,9 @@ export class Changes {
 
   /**
    * The version to send: the change's base (the version the user's view of its fields came from),
-   * moved up over the versions right after it that this client made itself. Undefined when the
-   * change was made before the entity was ever read and no handle shows it: `readBase` asks.
+   * moved up over the versions right after it that this client made itself with earlier changes.
+   * Undefined when the change was made before the entity was ever read and no handle shows it:
+   * `readBase` asks.
    */
   private knownBase(m: Change): number | undefined {
     if (m.baseVersion === undefined) {
@@ -345,7 +363,7 @@ export class Changes {
       if (current === undefined) return undefined;
       this.based(m, current);
     }
-    return this.own.rebase(m.key, m.baseVersion!);
+    return this.own.rebase(m.key, m.baseVersion!, m.createdAt);
   }
 
   /** Based on whatever is current on the server. */
@@ -359,7 +377,7 @@ export class Changes {
       throw new RealtimeError('bad_frame', `unexpected ${frame.type} answer to entity.get`);
     }
     this.based(m, frame.entity.version);
-    return this.own.rebase(m.key, m.baseVersion!);
+    return this.own.rebase(m.key, m.baseVersion!, m.createdAt);
   }
 
   private based(m: Change, base: number): void {
@@ -371,7 +389,7 @@ export class Changes {
   // answers
 
   private acked(m: Change, frame: EntityAckFrame): void {
-    this.own.acknowledged(m.key, m.fields, frame.entity, frame.duplicate);
+    this.own.acknowledged(m.key, m.fields, frame.entity, frame.duplicate, m.createdAt);
     this.views.learned(m.key, frame.entity, Object.keys(m.fields));
     if (m.state === 'pending') m.confirm(frame.entity.version, frame.duplicate);
     this.line.settleOut(m);
@@ -381,14 +399,29 @@ export class Changes {
   private conflicted(m: Change, frame: EntityConflictFrame): void {
     this.views.learned(m.key, frame.current, []);
     if (m.state !== 'pending') return;
-    if (m.rebases < MAX_REBASES && this.own.onlyStale(m.key, m.seen, frame.conflicts)) {
+    const { superseded, real } = this.own.judge(m.key, m.seen, m.createdAt, frame.conflicts);
+    if (superseded.length > 0) {
+      // This client set these fields since, with a newer change of the same user (this change
+      // waited in a tab closed meanwhile): the newer values stand; an older one never overwrites
+      // them, and asking the user to choose between two of their own values would only confuse.
+      m.narrow(superseded);
+      if (Object.keys(m.fields).length === 0) {
+        m.supersede();
+        this.line.settleOut(m);
+        this.views.notify(m.key);
+        return;
+      }
+      this.line.stored(m, { fields: m.fields });
+    }
+    const conflicts = frame.conflicts.filter((c) => !superseded.includes(c.field));
+    if (m.rebases < MAX_REBASES && real.length === 0) {
       // Nothing the user did not see: send again on the current version, as a new change.
       m.rebase(frame.current.version);
       this.line.stored(m, { mutationId: m.mutationId, baseVersion: m.baseVersion });
       this.views.notify(m.key);
       return;
     }
-    m.conflicted(frame.conflicts, frame.current);
+    m.conflicted(conflicts, frame.current);
     this.conflictsChanged();
     this.views.notify(m.key);
     this.offer(m);

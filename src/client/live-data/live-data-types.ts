@@ -12,7 +12,9 @@ import type { RealtimeError } from '../realtime-error.js';
  * - `confirmed`: the server applied it (or had already applied it: a replayed mutation id);
  * - `rejected`: the server refused it (`forbidden`, `not_found`, an invalid value …); its values
  *   are no longer shown and `error` says why;
- * - `rolled-back`: the page withdrew it (`rollback`, or `discard` of a conflict);
+ * - `rolled-back`: the page withdrew it (`rollback`, or `discard` of a conflict), or it was never
+ *   sent because a newer change of the same user, from this page, had already set its fields
+ *   (`superseded`: an older save a closed tab left, replayed after it);
  * - `conflicted`: someone changed the same field since the version it was based on. Its values
  *   stay shown until the conflict is resolved (a new change replaces it) or discarded.
  */
@@ -47,6 +49,12 @@ export interface ChangeInfo {
   readonly conflicts?: readonly FieldConflict[];
   /** `conflicted`: the mutation id of the change that resolved it, once resolved. */
   readonly resolvedBy?: string;
+  /**
+   * `rolled-back`: not applied because a newer change of the same user had already set every
+   * field it sets (its values would have overwritten newer ones). A change superseded only in
+   * some fields goes on with the others (`fields` then lists those).
+   */
+  readonly superseded?: true;
 }
 
 /** A conflict handed to `onConflict`; stays open until `resolve` or `discard`. */
