@@ -215,6 +215,20 @@ describe('crm-activity-feed keyboard', () => {
       expect(focusedInView(m)).to.equal(true);
     });
 
+    it('focus stays on an article far down when the feed is scrolled back to the top', async () => {
+      const m = await mount();
+      await press(m, 'PageDown', 30);
+      const focused = m.root.activeElement as HTMLElement;
+      await scrollTo(m, 0);
+      // The window moved back to the top: the focused article, now below it, is kept pinned,
+      // still focused (the same element, not a copy).
+      expect(focusIn(m)).to.equal('article:31');
+      expect(m.root.activeElement === focused).to.equal(true);
+      expect(focused.classList.contains('pinned')).to.equal(true);
+      await press(m, 'ArrowUp');
+      expect(focusIn(m)).to.equal('article:30');
+    });
+
     it('focus stays on its article when new items arrive above', async () => {
       const m = await mount();
       await press(m, 'PageDown', 4);
