@@ -54,8 +54,8 @@ const filterKey = (filter: ActivityFilter | undefined) =>
  * calls, meetings, notes and anything a backend publishes, newest first, for everyone
  * (`global`), one person (`user`) or one customer with its calls and meetings (`customer`).
  *
- * New items appear at the top; a reader who scrolled down keeps what they look at exactly in
- * place and sees an "N new" pill instead. Older items load as the reader scrolls. A filter bar
+ * New items appear at the top; a reader who scrolled down, or whose focus is in the feed, keeps
+ * what they look at exactly in place and sees an "N new" pill instead. Older items load as the reader scrolls. A filter bar
  * narrows the feed to kinds of activity and to one person, refetching through the store. Only the
  * items near the viewport are rendered, so ten thousand items keep the DOM small, and a burst of
  * events renders at most once per animation frame.
@@ -247,8 +247,9 @@ export class CrmActivityFeed extends LitElement {
   }
 
   /**
-   * Live items for a reader at the top are paced during bursts (`BurstGate`); any other reason to
-   * render (a property, scrolling, focus, the reader scrolled down) renders at once.
+   * Live items appearing at the top are paced during bursts (`BurstGate`); any other reason to
+   * render (a property, scrolling, focus, items held above a reader scrolled down or in the feed)
+   * renders at once.
    */
   protected override shouldUpdate(changed: PropertyValues<this>): boolean {
     this.liveAtTop = false;
@@ -258,7 +259,7 @@ export class CrmActivityFeed extends LitElement {
     if (next.items === shown.items || next.feed !== shown.feed || next.filter !== shown.filter) {
       return true;
     }
-    if (!this.window.atTop) return true;
+    if (!this.window.followsTop) return true;
     this.liveAtTop = true;
     return this.burst.allow();
   }

@@ -1,6 +1,7 @@
 /**
  * Focus in the feed: the keys of the feed pattern (see `feed-keys.ts`), the roving Tab stop (the
- * article last focused), and which article has focus, so the window keeps it rendered.
+ * article last focused), and which article has focus, so the window keeps it rendered and holds
+ * new items above it.
  *
  * The feed's own renders must not take focus away. Lit's keyed list moves an article by removing
  * and inserting it (when the window jumps past the focused article, which is then kept pinned at

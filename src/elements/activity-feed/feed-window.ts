@@ -13,7 +13,10 @@
  * - Scroll anchoring: before each render the first visible item and its distance from the top of
  *   the viewport are noted, and after it the scroll position is corrected so the item is exactly
  *   there again; items arriving above, pages arriving below, estimates turning into measurements
- *   never move what the reader looks at. At the very top, new items simply appear.
+ *   never move what the reader looks at. At the very top, new items simply appear, unless focus
+ *   is in the feed: a keyboard or screen-reader user is reading the article they are on, and
+ *   items pushing it down (or out of the window) would take their place away. Then new items are
+ *   held above as for a reader who scrolled down, and the reader is no longer at the top.
  * - New items above a reader who scrolled away are counted (the "N new" pill).
  *
  * The host calls `prepare(items)` in `willUpdate` and `settle()` in `updated`. The span in view is
@@ -58,7 +61,7 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   readonly layout = new Layout(this.heights);
   /** The items rendered in flow. */
   range: Range = EMPTY_RANGE;
-  /** The reader is at the top: new items just appear. */
+  /** The feed is scrolled to the top (within `AT_TOP`). */
   atTop = true;
   /** Items above the newest one the reader saw at the top. */
   newCount = 0;
@@ -134,6 +137,14 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     return this.scroller;
   }
 
+  /**
+   * New items simply appear at the top (animated in): the reader is there, and focus is not in
+   * the feed. Otherwise they are held above what the reader is on, behind the "N new" pill.
+   */
+  get followsTop(): boolean {
+    return this.atTop && this.focusedId === undefined;
+  }
+
   /** Start over (another feed or filter): forget positions, go to the top. */
   reset(): void {
     this.items = [];
@@ -151,7 +162,7 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   prepare(items: readonly T[], { motion }: { motion: boolean }): void {
     this.measureView();
     const previous = this.items;
-    this.anchor = this.atTop ? undefined : this.captureAnchor();
+    this.anchor = this.followsTop ? undefined : this.captureAnchor();
     const before = this.anchor ? this.layout.offset(this.layout.indexOf(this.anchor.id)) : 0;
     this.layout.update(items, (item) => item.id);
     this.items = items;
@@ -163,6 +174,8 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
         const top = Math.max(0, this.top + this.layout.offset(index) - before);
         this.viewTop += top - this.top;
         this.top = top;
+        // Items held above a focused reader at the top move them down: no longer at the top.
+        this.atTop = top <= AT_TOP;
       }
     }
     if (items !== previous && this.atTop && motion) this.markEntering(previous);
@@ -242,7 +255,7 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
       if (article) {
         const fix =
           article.getBoundingClientRect().top - scroller.getBoundingClientRect().top - anchor.delta;
-        if (Math.abs(fix) >= 0.5) scroller.scrollTop += fix;
+        if (Math.abs(fix) >= 0.5) this.scrollBy(fix);
       } else scroller.scrollTop = this.top;
     } else if (!this.atTop && Math.abs(scroller.scrollTop - this.top) >= 1) {
       scroller.scrollTop = this.top;
@@ -254,10 +267,14 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
       this.fixes = 0;
       return;
     }
+    const rendered = this.atTop;
     this.measureView();
     if (measured) this.layout.update(this.items, (item) => item.id);
     const needed = this.rangeAt(this.viewTop, 0);
-    if (!covers(this.range, needed) && this.fixes < 3) {
+    // Rendered again when the scroll position turned out other than foreseen: items held above
+    // a focused reader in a feed that is not a scroller moved the page, not the feed, so there
+    // is no "N new" to scroll back to.
+    if ((!covers(this.range, needed) || rendered !== this.atTop) && this.fixes < 3) {
       this.fixes += 1;
       this.host.requestUpdate();
     } else this.fixes = 0;
@@ -405,6 +422,24 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     else if (this.range.end >= this.items.length - NEAR_END && this.items.length > 0) {
       this.options.nearEnd();
     }
+  }
+
+  /**
+   * Scroll what the reader sees by `delta`: the feed as far as it goes, then the panels around
+   * it, then the page. Only a feed with focus in it is anchored without being scrolled (see
+   * `followsTop`); when it is not a scroller, or a short one growing into one, the rest of the
+   * correction is the page's.
+   */
+  private scrollBy(delta: number): void {
+    let rest = delta;
+    for (const box of [this.scroller, ...this.ancestors]) {
+      if (!box || Math.abs(rest) < 0.5) return;
+      if (box !== this.scroller && !/auto|scroll/.test(getComputedStyle(box).overflowY)) continue;
+      const before = box.scrollTop;
+      box.scrollTop += rest;
+      rest -= box.scrollTop - before;
+    }
+    if (Math.abs(rest) >= 0.5) window.scrollBy(0, rest);
   }
 
   private jumpTo(top: number): void {

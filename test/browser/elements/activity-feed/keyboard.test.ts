@@ -6,11 +6,15 @@
 import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import {
+  BEN,
   articles,
+  call,
   focusIn,
   mountFeed,
+  pill,
   scrollTo,
   scroller,
+  text,
   type FeedMountOptions,
   type MountedFeed,
 } from './fixture.js';
@@ -236,6 +240,52 @@ describe('crm-activity-feed keyboard', () => {
       await m.settle();
       // Same article, one place further down.
       expect(focusIn(m)).to.equal('article:6');
+    });
+  });
+
+  describe('new items while focus is in the feed', () => {
+    for (const count of [1, 6, 12]) {
+      it(`${count} arriving at the top leave the focused article where it is, behind the pill`, async () => {
+        const m = await mount();
+        await press(m, 'ArrowDown');
+        const focused = m.root.activeElement as HTMLElement;
+        const top = focused.getBoundingClientRect().top;
+        for (let i = 0; i < count; i++) m.server.appendActivity(call(BEN, `New ${i}`));
+        await m.settle();
+        // The same element keeps focus, at the same place on screen; what arrived waits above.
+        expect(m.root.activeElement === focused).to.equal(true);
+        expect(focusIn(m)).to.equal(`article:${2 + count}`);
+        expect(focused.getBoundingClientRect().top).to.be.closeTo(top, 1);
+        expect(text(pill(m.root))).to.equal(`${count} new`);
+        const above = count === 1 ? '1 new activity above' : `${count} new activities above`;
+        expect(text(m.root.querySelector('[role="status"]'))).to.equal(above);
+        await press(m, 'ArrowDown');
+        expect(focusIn(m)).to.equal(`article:${3 + count}`);
+      });
+    }
+
+    it('the pill releases them: Enter goes to the top and focuses the newest', async () => {
+      const m = await mount();
+      await press(m, 'ArrowDown');
+      for (let i = 0; i < 3; i++) m.server.appendActivity(call(BEN, `New ${i}`));
+      await m.settle();
+      pill(m.root)!.focus();
+      await press(m, 'Enter');
+      expect(focusIn(m)).to.equal('article:1');
+      expect(text(articles(m.root)[0]!.querySelector('.summary'))).to.equal('New 2');
+      expect(scroller(m.root).scrollTop).to.be.at.most(1);
+      expect(text(pill(m.root)), 'no pill').to.equal('');
+    });
+
+    it('once focus has left, new items at the top simply appear again', async () => {
+      const m = await mount();
+      await press(m, 'Tab');
+      expect(focusIn(m)).to.equal('button#after');
+      m.server.appendActivity(call(BEN, 'New'));
+      await m.settle();
+      expect(text(articles(m.root)[0]!.querySelector('.summary'))).to.equal('New');
+      expect(scroller(m.root).scrollTop).to.equal(0);
+      expect(text(pill(m.root)), 'no pill').to.equal('');
     });
   });
 });

@@ -17,6 +17,7 @@ import {
   feed,
   mountFeed,
   nextFrame,
+  pill,
   scroller,
   text,
   type MountedFeed,
@@ -176,6 +177,44 @@ describe('crm-activity-feed on a page that scrolls', () => {
     await sendKeys({ press: 'PageUp' });
     await m.settle();
     expect(focused()?.getAttribute('aria-posinset')).to.equal('29');
+  });
+
+  it('the page is the scroller: new items above the focused article leave it where it is', async () => {
+    const m = await mountFeed({ history: HISTORY, style: 'max-block-size: none' });
+    await tallPage(m, 200, 1200);
+    await scrollPage(m, 150);
+    articles(m.root)[1]!.focus();
+    await m.settle();
+    const focused = m.root.activeElement as HTMLElement;
+    const top = focused.getBoundingClientRect().top;
+    for (let i = 0; i < 6; i++) m.server.appendActivity(call(BEN, `New ${i}`));
+    await m.settle();
+    await nextFrame();
+    await m.settle();
+    expect(m.root.activeElement === focused).to.equal(true);
+    expect(focused.getAttribute('aria-posinset')).to.equal('8');
+    expect(focused.getBoundingClientRect().top).to.be.closeTo(top, 1);
+    // The feed is not scrolled, so there is no "N new" to go back to: the page went down.
+    expect(text(pill(m.root)), 'no pill').to.equal('');
+    expect(text(m.root.querySelector('[role="status"]'))).to.equal('');
+    const { gapAbove, gapBelow } = coverage(m);
+    expect(gapAbove + gapBelow, 'blank strip in view (px)').to.be.below(1);
+  });
+
+  it('a short feed that grows into a scroller: the focused article stays where it is', async () => {
+    const m = await mountFeed({ history: HISTORY.slice(0, 3) });
+    await tallPage(m, 200, 1200);
+    articles(m.root)[1]!.focus();
+    await m.settle();
+    const focused = m.root.activeElement as HTMLElement;
+    const top = focused.getBoundingClientRect().top;
+    for (let i = 0; i < 12; i++) m.server.appendActivity(call(BEN, `New ${i}`));
+    await m.settle();
+    await nextFrame();
+    await m.settle();
+    expect(m.root.activeElement === focused).to.equal(true);
+    expect(focused.getBoundingClientRect().top).to.be.closeTo(top, 1);
+    expect(text(pill(m.root))).to.equal('12 new');
   });
 
   it('listens to the page and the panels around it while connected, and stops when removed', async () => {
