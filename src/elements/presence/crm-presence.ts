@@ -108,6 +108,14 @@ export class CrmPresence extends LitElement {
   @property({ attribute: false }) messages: Partial<PresenceMessages> = {};
 
   /**
+   * Display names of the fields people edit, by field name, as the page's form labels them:
+   * `{ nextStep: 'Follow-up' }` makes "Editing Follow-up". A field not listed (or listed empty) is
+   * named by the `fieldName` message: by default the CRM's form label for the room's entity type,
+   * else the field's name in words. As `<crm-collaborative-form>`'s `fieldLabels`.
+   */
+  @property({ attribute: false }) fieldLabels: Record<string, string> = {};
+
+  /**
    * Offer "Start a call with the people here" while others are in the room: fires the cancelable
    * `crm-presence-call`; unless cancelled, the page's `<crm-huddle>` of the same room joins and
    * rings them.
@@ -210,6 +218,13 @@ export class CrmPresence extends LitElement {
       warnOnce(
         `max:${written}`,
         `max-visible="${written}" is not a whole number from 1; using ${DEFAULT_MAX_VISIBLE}.`,
+      );
+    }
+    const labels: unknown = this.fieldLabels;
+    if (changed.has('fieldLabels') && labels != null && typeof labels !== 'object') {
+      warnOnce(
+        'fieldLabels',
+        'fieldLabels is not an object of field names to labels; naming fields by default.',
       );
     }
     this.m = withDefaults(defaultPresenceMessages, this.messages);
@@ -576,8 +591,24 @@ export class CrmPresence extends LitElement {
   }
 
   private text(person: Person): PersonText {
-    return personText(person, person.user.id === this.selfId, this.m, this.c);
+    return personText(person, person.user.id === this.selfId, this.m, this.c, this.fieldName);
   }
+
+  /**
+   * What a field is called to the people here: the page's `fieldLabels` (own entries only: a
+   * field may be called `constructor`), else the `fieldName` message for the room's entity type.
+   */
+  private readonly fieldName = (field: string): string => {
+    const labels = this.fieldLabels;
+    const given =
+      typeof labels === 'object' && labels !== null && Object.hasOwn(labels, field)
+        ? labels[field]
+        : undefined;
+    if (typeof given === 'string' && given.trim()) return given;
+    const room = this.room;
+    const colon = room.indexOf(':');
+    return this.m.fieldName(field, this.c, colon > 0 ? room.slice(0, colon) : undefined);
+  };
 
   private textOf(id: string): PersonText | undefined {
     const person = this.presence.people.find((p) => p.user.id === id);

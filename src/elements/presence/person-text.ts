@@ -26,16 +26,20 @@ export interface PersonText {
   readonly label: string;
 }
 
+/**
+ * `fieldName` gives the display name of a field someone edits (the element's `fieldLabels`, else
+ * the `fieldName` message); without it, the message alone names it.
+ */
 export function personText(
   person: Person,
   isSelf: boolean,
   m: PresenceMessages,
   c: MessageContext,
+  fieldName: (field: string) => string = (field) => m.fieldName(field, c),
 ): PersonText {
   const name = person.user.name;
   const status = m.status(person.status, c);
-  const field =
-    person.activity.kind === 'editing' ? m.fieldName(person.activity.field, c) : undefined;
+  const field = person.activity.kind === 'editing' ? fieldName(person.activity.field) : undefined;
   const doingWith = (field: string | undefined) =>
     field !== undefined ? m.editing(field, c) : person.inCall ? m.inCall(c) : m.viewing(c);
   // The field is isolated in what is drawn (the name is drawn in a `<bdi>`). The label stays

@@ -6,6 +6,7 @@
  * nearest `lang` attribute). In an override, `this` is the merged set of messages.
  */
 import type { PresenceStatus } from '../../client/types.js';
+import { fieldLabel } from '../../domain/field-labels.js';
 import type { MessageContext } from '../../i18n.js';
 
 export type { MessageContext };
@@ -25,15 +26,25 @@ export interface PresenceMessages {
   loading(c: MessageContext): string;
   /** The state of a person, e.g. "Online". */
   status(status: PresenceStatus, c: MessageContext): string;
-  /** What someone does, e.g. "Viewing" or "Editing Email". `field` went through `fieldName`. */
+  /** What someone does, e.g. "Viewing". */
   viewing(c: MessageContext): string;
   /** What someone in the room's call (`<crm-huddle>`) does, unless they edit a field. */
   inCall(c: MessageContext): string;
   /** The `callable` button: start a call with the people here. */
   startCall(c: MessageContext): string;
+  /**
+   * What someone editing a field does, e.g. "Editing Email". `field` is its display name (the
+   * element's `fieldLabels`, else `fieldName`), isolated (U+2068 … U+2069) where it is drawn and
+   * plain in the avatar's accessible name.
+   */
   editing(field: string, c: MessageContext): string;
-  /** The display name of a field, e.g. `email` → "Email". Default: the field as given. */
-  fieldName(field: string, c: MessageContext): string;
+  /**
+   * The display name of a field the element's `fieldLabels` does not name. Default: the label the
+   * CRM's forms give it for the room's entity type (`src/domain/field-labels.ts`: a customer's
+   * `name` is "Contact"), else its name in words (`nextCallAt` → "Next call at"). `entityType` is
+   * the room's type: `customer` for `customer:42`, `page` for a page's room.
+   */
+  fieldName(field: string, c: MessageContext, entityType?: string): string;
   /** "2 tabs", or "3 tabs on 2 devices"; only used when someone has more than one tab. */
   tabs(count: number, devices: number, c: MessageContext): string;
   /** Marks the current user's own avatar, e.g. "You". */
@@ -88,7 +99,7 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   inCall: () => 'In a call',
   startCall: () => 'Start a call with the people here',
   editing: (field) => `Editing ${field}`,
-  fieldName: (field) => field,
+  fieldName: (field, _c, entityType) => fieldLabel(entityType, field),
   tabs: (count, devices, c) =>
     devices > 1
       ? `${c.number(count)} tabs on ${c.number(devices)} devices`

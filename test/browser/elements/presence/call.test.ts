@@ -162,7 +162,7 @@ describe('<crm-presence callable>', () => {
     const editing = { ...person, activity: { kind: 'editing' as const, field: 'email' } };
     // The field isolated (U+2068 … U+2069) where it is drawn, as everywhere it goes into a sentence.
     expect(personText(editing, false, defaultPresenceMessages, c).doing).to.equal(
-      'Editing \u2068email\u2069',
+      'Editing \u2068Email\u2069',
     );
   });
 });

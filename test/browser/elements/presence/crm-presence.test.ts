@@ -207,7 +207,7 @@ describe('crm-presence', () => {
       });
       const [avatar] = avatars(m.root);
       expect(avatar!.querySelectorAll('[part~="editing"]').length).to.equal(1);
-      expect(avatar!.getAttribute('aria-label')).to.contain('Editing email');
+      expect(avatar!.getAttribute('aria-label')).to.contain('Editing Email');
     });
 
     it('shows one avatar for several tabs, and says how many', async () => {
@@ -270,6 +270,95 @@ describe('crm-presence', () => {
       await m.settle();
       expect(m.root.querySelectorAll('img').length).to.equal(0);
       expect(avatarNames(m.root)).to.include('Odd Url');
+    });
+  });
+
+  describe('field names: the labels people see on the form, not the keys', () => {
+    /** The accessible name of the avatar of the person `id`. */
+    const labelOf = (m: { root: ShadowRoot }, id: string) =>
+      m.root.querySelector(`.list .avatar[data-id="${id}"]`)!.getAttribute('aria-label');
+
+    const editing = (field: string) => ({ activity: { kind: 'editing' as const, field } });
+
+    it("a customer's fields are named as the CRM's customer form labels them", async () => {
+      const m = await mountPresence({ people: [[BEN, editing('name')]] });
+      expect(labelOf(m, BEN.id)).to.equal('Ben Lee: Online, Editing Contact');
+      for (const [field, label] of [
+        ['nextStep', 'Next step'],
+        ['value', 'Annual value (EUR)'],
+      ]) {
+        m.server.setPersonActivity(ROOM, BEN.id, editing(field!).activity);
+        await m.settle();
+        expect(labelOf(m, BEN.id)).to.equal(`Ben Lee: Online, Editing ${label}`);
+      }
+      // The tooltip, drawn, says the same, the label isolated from the sentence.
+      avatars(m.root)[0]!.dispatchEvent(new PointerEvent('pointerenter'));
+      await m.settle();
+      expect(m.root.querySelector('[part~="tooltip"]')!.textContent).to.contain(
+        `Editing ${iso('Annual value (EUR)')}`,
+      );
+    });
+
+    it('a field no form label is known for is named in words', async () => {
+      const m = await mountPresence({
+        attrs: { 'room-id': 'deal:7' },
+        people: [[BEN, editing('nextCallAt')]],
+      });
+      expect(labelOf(m, BEN.id)).to.equal('Ben Lee: Online, Editing Next call at');
+    });
+
+    it('fieldLabels names fields as the page does; a field it leaves out or blank, by default', async () => {
+      const m = await mountPresence({
+        people: [
+          [BEN, editing('nextStep')],
+          [ANA, editing('name')],
+        ],
+      });
+      expect(m.el.fieldLabels).to.deep.equal({});
+      m.el.fieldLabels = { nextStep: 'Follow-up', name: '  ' };
+      await m.settle();
+      expect(labelOf(m, BEN.id)).to.equal('Ben Lee: Online, Editing Follow-up');
+      expect(labelOf(m, ANA.id)).to.equal('Ana Ortiz: Online, Editing Contact');
+      // Only the page's own entries count: a field called `constructor` is not a function's text.
+      m.server.setPersonActivity(ROOM, ANA.id, editing('constructor').activity);
+      await m.settle();
+      expect(labelOf(m, ANA.id)).to.equal('Ana Ortiz: Online, Editing Constructor');
+    });
+
+    it("the fieldName message names what fieldLabels leaves out, for the room's entity type", async () => {
+      const m = await mountPresence({
+        people: [
+          [BEN, editing('email')],
+          [ANA, editing('phone')],
+        ],
+      });
+      const asked: (string | undefined)[] = [];
+      m.el.messages = {
+        fieldName: (field, _c, type) => {
+          asked.push(type);
+          return ({ email: 'E-Mail', phone: 'Telefon' } as Record<string, string>)[field] ?? field;
+        },
+      };
+      m.el.fieldLabels = { phone: 'Mobil' };
+      await m.settle();
+      expect(labelOf(m, BEN.id)).to.equal('Ben Lee: Online, Editing E-Mail');
+      expect(labelOf(m, ANA.id)).to.equal('Ana Ortiz: Online, Editing Mobil');
+      expect(new Set(asked)).to.deep.equal(new Set(['customer']));
+    });
+
+    it('fieldLabels that is not an object warns once and names fields by default', async () => {
+      const warnings = recordWarnings();
+      try {
+        const m = await mountPresence({ people: [[BEN, editing('name')]] });
+        m.el.fieldLabels = 'Contact' as unknown as Record<string, string>;
+        await m.settle();
+        m.el.requestUpdate();
+        await m.settle();
+        expect(labelOf(m, BEN.id)).to.equal('Ben Lee: Online, Editing Contact');
+        expect(warnings.messages.filter((w) => w.includes('fieldLabels'))).to.have.length(1);
+      } finally {
+        warnings.restore();
+      }
     });
   });
 
@@ -601,7 +690,7 @@ describe('crm-presence', () => {
       await sendMouse({ type: 'move', position: center(avatars(m.root)[0]!) });
       await m.settle();
       expect(tooltip.matches(':popover-open')).to.equal(true);
-      expect(tooltip.textContent).to.contain(`Editing ${iso('email')}`);
+      expect(tooltip.textContent).to.contain(`Editing ${iso('Email')}`);
       await sendMouse({ type: 'move', position: center(tooltip) });
       await m.settle();
       expect(tooltip.matches(':popover-open')).to.equal(true);

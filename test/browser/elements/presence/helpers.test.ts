@@ -67,9 +67,24 @@ describe('personText', () => {
       m,
       en,
     );
-    expect(t.label).to.equal('Ana Ortiz: Away, Editing email, 3 tabs on 2 devices');
+    expect(t.label).to.equal('Ana Ortiz: Away, Editing Email, 3 tabs on 2 devices');
     // Drawn: the field isolated (U+2068 … U+2069) from the words around it.
-    expect(t.detail).to.equal('Away · Editing \u2068email\u2069 · 3 tabs on 2 devices');
+    expect(t.detail).to.equal('Away · Editing \u2068Email\u2069 · 3 tabs on 2 devices');
+  });
+
+  it('names the field by the name it is given, isolated only where it is drawn', () => {
+    const t = personText(
+      person('a', {
+        user: { id: 'a', name: 'Ana Ortiz' },
+        activity: { kind: 'editing', field: 'nextStep' },
+      }),
+      false,
+      m,
+      en,
+      (field) => (field === 'nextStep' ? 'Next step' : field),
+    );
+    expect(t.label).to.equal('Ana Ortiz: Online, Editing Next step');
+    expect(t.detail).to.equal('Online · Editing \u2068Next step\u2069');
   });
 
   it('says nothing about tabs for one tab, and marks the current user', () => {
