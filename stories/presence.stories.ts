@@ -33,6 +33,7 @@ interface Args {
   callable: boolean;
   lang: string;
   messages: Partial<PresenceMessages> | undefined;
+  fieldLabels: Record<string, string> | undefined;
   onChange: (event: Event) => void;
 }
 
@@ -61,6 +62,7 @@ const presence = (args: Args) =>
     lang=${args.lang || nothing}
     style=${styleMap({ '--crm-presence-size': args.size || undefined })}
     .messages=${args.messages ?? {}}
+    .fieldLabels=${args.fieldLabels ?? {}}
     @crm-presence-change=${args.onChange}
   ></crm-presence>`;
 
@@ -139,6 +141,11 @@ const meta: Meta<Args> = {
         'Language of lists and numbers (the nearest `lang`); texts come from `messages`.',
     },
     messages: { control: 'object', description: 'Replacements for the built-in texts.' },
+    fieldLabels: {
+      control: 'object',
+      description:
+        'Display names of the fields people edit, e.g. `{ "phone": "Mobile" }`; by default the CRM\'s form labels for the room\'s entity type.',
+    },
     onChange: { table: { disable: true } },
   },
   args: {
@@ -150,6 +157,7 @@ const meta: Meta<Args> = {
     callable: false,
     lang: '',
     messages: undefined,
+    fieldLabels: undefined,
     onChange: fn(),
   },
 };
