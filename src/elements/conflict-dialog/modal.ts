@@ -127,8 +127,10 @@ export class Modal implements ReactiveController {
     ) {
       return;
     }
+    // Elsewhere than the user was: brought into view (below a sticky header, by the page's
+    // scroll padding), or the keyboard user would go on from a field they cannot see.
     const fallback = this.options.fallbackFocus?.();
-    if (fallback?.isConnected) fallback.focus({ preventScroll: true });
+    if (fallback?.isConnected) fallback.focus();
   }
 }
 
