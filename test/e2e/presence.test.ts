@@ -80,7 +80,7 @@ describe('presence on the demo customer page (real server, real browser)', () =>
     await ana.locator('#notes').focus();
     await waitUntil(
       () => avatarOf(ben, room, ANA).getAttribute('aria-label'),
-      (label) => label === 'Ana Souza: Online, Editing notes',
+      (label) => label === 'Ana Souza: Online, Editing Notes',
       { what: "Ana's avatar to say she edits the notes" },
     );
   });

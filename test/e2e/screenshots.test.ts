@@ -76,7 +76,7 @@ describe('screenshots of what users see (test-artifacts/)', () => {
     assert.equal((await overflow.innerText()).trim(), '+1');
     await waitUntil(
       () => avatarOf(ana, room, 'David Okafor').getAttribute('aria-label'),
-      (label) => label?.includes('Editing notes') === true,
+      (label) => label?.includes('Editing Notes') === true,
       { what: 'David editing the notes' },
     );
     await waitUntil(
