@@ -96,6 +96,8 @@ function onKeydown(e: KeyboardEvent, n: Notification, x: ItemContext, host: Card
 
 export function itemCard(n: Notification, host: CardHost, s: ItemCardState): TemplateResult {
   const x = context(n, host, 'item', !n.read, s.tabIndex === 0);
+  // The "mark read" dot is named by its title alone, which is also its tooltip (a dot needs one):
+  // with an `aria-label` as well, screen readers read the same words again as its description.
   const markLabel = s.markButton ? host.m.markRead(isolate(n.title), host.c) : '';
   return html`<li
     part="item ${s.tinted ? 'item-unread' : ''}"
@@ -119,7 +121,6 @@ export function itemCard(n: Notification, host: CardHost, s: ItemCardState): Tem
             class="mark-read"
             type="button"
             tabindex=${x.tabbable ? nothing : -1}
-            aria-label=${markLabel}
             title=${markLabel}
             @click=${s.onMarkRead}
           >
@@ -142,6 +143,8 @@ export function toastCard(
   const n = toast.notification;
   const x = context(n, host, 'toast', false, true);
   const countdown = n.priority !== 'urgent' && duration > 0 && !toast.leaving;
+  // Named by `aria-label` alone: a `title` too was read again as its description, and the ×
+  // needs no tooltip.
   const dismiss = host.m.dismiss(isolate(n.title), host.c);
   return html`<li
     part="toast"
@@ -159,14 +162,7 @@ export function toastCard(
     @keydown=${(e: KeyboardEvent) => onKeydown(e, n, x, host)}
   >
     ${iconTemplate(n, x)} ${bodyTemplate(n, x)}
-    <button
-      part="dismiss"
-      class="dismiss"
-      type="button"
-      aria-label=${dismiss}
-      title=${dismiss}
-      @click=${onDismiss}
-    >
+    <button part="dismiss" class="dismiss" type="button" aria-label=${dismiss} @click=${onDismiss}>
       ${closeIcon}
     </button>
     ${

@@ -131,3 +131,27 @@ export function center(el: Element): [number, number] {
   const r = el.getBoundingClientRect();
   return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
 }
+
+/**
+ * What a screen reader says for a button with no text of its own (an icon): its accessible name,
+ * then its description when there is one, by the rules of accname 1.2 for the attributes these
+ * buttons may have (`aria-label`, `title`, `aria-description`, `aria-describedby`).
+ */
+export function spoken(button: HTMLElement): string[] {
+  const label = button.getAttribute('aria-label')?.trim() ?? '';
+  const title = button.getAttribute('title')?.trim() ?? '';
+  const content = button.textContent!.trim();
+  const name = label || content || title;
+  const root = button.getRootNode() as ShadowRoot | Document;
+  const describedBy = (button.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .map((id) => (id ? root.getElementById(id)?.textContent?.trim() : ''))
+    .filter(Boolean)
+    .join(' ');
+  const description =
+    describedBy ||
+    button.getAttribute('aria-description')?.trim() ||
+    // The title describes only when it did not name (equal words or not: read twice).
+    (label || content ? title : '');
+  return [name, description].filter(Boolean);
+}
