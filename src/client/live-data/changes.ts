@@ -207,12 +207,12 @@ export class Changes {
     }
     this.line.push(m);
     // Into the durable outbox whether or not it can be sent now: a link that died unnoticed
-    // answers nothing, and a tab closed meanwhile must not take the edit with it. The order is
-    // record, send, store: the record is held at once, the frame leaves in this task (`pump`),
-    // and the store write, queued behind earlier ones, commits a few milliseconds later — long
-    // before a person can close the tab. An answer that comes first removes the entry after it is
-    // written (store writes run one at a time, in order), so the store never keeps an answered
-    // change, and holds an unanswered one from the first moments on.
+    // answers nothing, and a tab closed meanwhile must not take the edit with it. Neither waits
+    // for the other: the entry is held at once and its store write starts in this task (behind
+    // earlier writes, if any), the frame leaves in this task too (`pump`), and the write commits
+    // a few milliseconds later — long before a person can close the tab. An answer that comes
+    // first removes the entry after it is written (store writes run one at a time, in order), so
+    // the store never keeps an answered change, and holds an unanswered one from the start.
     this.line.record(m, !this.isOpen());
     if (!this.isOpen()) this.warnIfVolatile();
     // Send first, then show: the frame leaves before the handles render the optimistic state.

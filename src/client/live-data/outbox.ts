@@ -156,6 +156,8 @@ export class Outbox {
   private rejectedChanges: ChangeInfo[] = [];
   private cached: OutboxSnapshot | undefined;
   private warnedWrite = false;
+  /** Store operations asked for and not finished. */
+  private writing = 0;
 
   constructor(
     store: OutboxStore,
@@ -163,6 +165,8 @@ export class Outbox {
   ) {
     this.store = store;
     const loading = this.load();
+    this.writing = 1;
+    void loading.finally(() => (this.writing -= 1));
     this.chain = loading;
     this.ready = loading;
   }
@@ -350,12 +354,24 @@ export class Outbox {
     this.changed();
   }
 
+  /**
+   * Store operations run one at a time, in the order asked. With none under way, one starts at
+   * once, in the caller's task: a save's entry is on its way to the disk before the task ends,
+   * and an answered change's entry is gone before the code awaiting its outcome runs.
+   */
   private write(operation: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(operation).catch((error: unknown) => {
-      if (this.warnedWrite) return;
-      this.warnedWrite = true;
-      this.options.logger.warn(`${LOG_PREFIX} the offline outbox could not store a change:`, error);
-    });
+    const run = () =>
+      operation().catch((error: unknown) => {
+        if (this.warnedWrite) return;
+        this.warnedWrite = true;
+        this.options.logger.warn(
+          `${LOG_PREFIX} the offline outbox could not store a change:`,
+          error,
+        );
+      });
+    const next = this.writing === 0 ? run() : this.chain.then(run);
+    this.writing += 1;
+    void next.finally(() => (this.writing -= 1));
     this.chain = next;
     return next;
   }
