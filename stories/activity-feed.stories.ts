@@ -444,6 +444,14 @@ export const German: Story = {
       feedLabel: () => 'Aktivitäten',
       end: () => 'Keine älteren Aktivitäten',
       newItems: (n, c) => `${c.number(n)} neu`,
+      filterResults: (n, more, c) =>
+        more
+          ? `${c.number(n)} oder mehr Aktivitäten`
+          : n === 0
+            ? 'Keine Aktivität'
+            : n === 1
+              ? '1 Aktivität'
+              : `${c.number(n)} Aktivitäten`,
     },
   },
   render: story((server) => history(server, 40)),

@@ -75,6 +75,11 @@ export interface ActivityFeedMessages {
   newItems(count: number, c: MessageContext): string;
   /** Announced (politely) when that pill appears. */
   newItemsAnnouncement(count: number, c: MessageContext): string;
+  /**
+   * Announced (politely) once the items of another filter have loaded: "12 activities", "No
+   * activity". `more`: older items remain to load, so `count` is only the first page.
+   */
+  filterResults(count: number, more: boolean, c: MessageContext): string;
   /** Read out while the first page loads (placeholders are shown). */
   loading(c: MessageContext): string;
   /** Under the items while an older page loads. */
@@ -160,6 +165,14 @@ export const defaultActivityFeedMessages: ActivityFeedMessages =
       c.plural(count) === 'one'
         ? '1 new activity above'
         : `${c.number(count)} new activities above`,
+    filterResults: (count, more, c) =>
+      more
+        ? `${c.number(count)} or more activities`
+        : count === 0
+          ? 'No activity'
+          : c.plural(count) === 'one'
+            ? '1 activity'
+            : `${c.number(count)} activities`,
     loading: () => 'Loading activity…',
     loadingOlder: () => 'Loading older activity…',
     noActivity: () => 'No activity yet',

@@ -46,8 +46,9 @@ const warnOnce = warnOnceFor('<crm-activity-feed>');
 const prefersReducedMotion = () =>
   globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
+/** The same key for filters that filter alike (as the store normalizes them: sorted, no repeats). */
 const filterKey = (filter: ActivityFilter | undefined) =>
-  JSON.stringify([filter?.kinds ?? [], filter?.actors ?? []]);
+  JSON.stringify([filter?.kinds, filter?.actors].map((list) => [...new Set(list ?? [])].sort()));
 
 /**
  * A live feed of what happened: entity changes (who changed which field from what to what),
@@ -196,6 +197,8 @@ export class CrmActivityFeed extends LitElement {
   private shownFeed = '';
   private shownFilter = '';
   private announced = 0;
+  /** The filter changed after the reader saw the list: its result is announced once loaded. */
+  private filterPending = false;
   /**
    * The snapshot this render shows. Read once in `willUpdate` (the window is prepared for its
    * items): the controller may swap in another one while the update runs, which is then shown by
@@ -276,10 +279,12 @@ export class CrmActivityFeed extends LitElement {
       this.viewsKey = key;
     }
     const snapshot = this.activity.snapshot;
+    const listed = this.shown?.loaded ?? false;
     this.shown = snapshot;
     const fKey = filterKey(this.filter);
     if (feedKey !== this.shownFeed || fKey !== this.shownFilter) {
-      // Another feed or filter: a new list, from the top.
+      // Another feed or filter: a new list, from the top. Not the first list, nor another feed's.
+      this.filterPending = feedKey === this.shownFeed && (this.filterPending || listed);
       if (feedKey !== this.shownFeed) this.options.clear();
       this.shownFeed = feedKey;
       this.shownFilter = fKey;
@@ -292,6 +297,7 @@ export class CrmActivityFeed extends LitElement {
     for (const person of this.people) this.options.addPerson(person);
     this.window.prepare(items, { motion: !prefersReducedMotion() });
     this.pillAnnouncement();
+    this.filterAnnouncement();
   }
 
   protected override firstUpdated(): void {
@@ -487,6 +493,21 @@ export class CrmActivityFeed extends LitElement {
       this.announcement = this.m.newItemsAnnouncement(count, this.c);
     } else if (count === 0 && this.announced > 0) this.announcement = '';
     this.announced = count;
+  }
+
+  /**
+   * Say how many items a new filter finds, once they have loaded (not the old list still shown
+   * while they load): after pressing a chip, nothing else tells a screen-reader user that the feed
+   * went from forty items to one.
+   */
+  private filterAnnouncement(): void {
+    const s = this.shown;
+    if (!this.filterPending || !s?.loaded || filterKey(s.filter) !== this.shownFilter) return;
+    this.filterPending = false;
+    const text = this.m.filterResults(s.items.length, s.hasMore, this.c);
+    // A live region speaks when its text changes: the same words twice in a row (two filters
+    // finding as many items) differ by a no-break space, which is not read out.
+    this.announcement = this.announcement === text ? `${text}\u00a0` : text;
   }
 
   private validate(changed: PropertyValues<this>): void {

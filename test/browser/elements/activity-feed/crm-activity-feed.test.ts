@@ -5,7 +5,7 @@
  * axe in every state, and cleanup. Keyboard tests are in `activity-feed-keyboard.test.ts`.
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { emulateMedia } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { CrmActivityFeed } from '../../../../src/elements/activity-feed/crm-activity-feed.js';
 import '../../../../src/elements/activity-feed/define.js';
 import type {
@@ -484,6 +484,72 @@ describe('crm-activity-feed', () => {
       m.server.appendActivity(call({ id: 'u-mei', name: 'Mei Tanaka' }, 'Shown'));
       await m.settle();
       expect(text(articles(m.root)[0]!.querySelector('.summary'))).to.equal('Shown');
+    });
+
+    describe('announce what a filter finds, politely, once it has loaded', () => {
+      const status = (m: MountedFeed) => m.root.querySelector('[role="status"]')!;
+      const chip = (m: MountedFeed, name: string) =>
+        [...m.root.querySelectorAll<HTMLButtonElement>('.chip')].find((c) => text(c) === name)!;
+
+      it('Space on a chip: the count, after the page arrives, not before', async () => {
+        const m = await mountFeed({ history: [call(BEN), change(ANA), change(BEN), change(ANA)] });
+        // The first list is not announced: the feed is what the page shows, not a result.
+        expect(text(status(m))).to.equal('');
+        m.server.setLatency(100);
+        chip(m, 'Calls').focus();
+        await sendKeys({ press: 'Space' });
+        await m.settle();
+        expect(m.el.filter).to.deep.equal({ kinds: ['call.logged'] });
+        expect(feed(m.root)?.getAttribute('aria-busy'), 'loading').to.equal('true');
+        expect(text(status(m)), 'while loading').to.equal('');
+        await m.clock.advance(250);
+        await m.settle();
+        expect(articles(m.root)).to.have.length(1);
+        expect(status(m).getAttribute('role')).to.equal('status');
+        expect(text(status(m))).to.equal('1 activity');
+        await sendKeys({ press: 'Space' });
+        await m.clock.advance(250);
+        await m.settle();
+        expect(text(status(m))).to.equal('4 activities');
+      });
+
+      it('nothing found, more to load, and the same count twice is said twice', async () => {
+        const m = await mountFeed({ history: 120 });
+        m.el.filter = { kinds: ['invoice.paid'] };
+        await m.settle();
+        expect(text(status(m))).to.equal('No activity');
+        m.el.filter = { kinds: ['call.logged'] };
+        await m.settle();
+        expect(text(status(m))).to.equal('30 activities');
+        const said = status(m).textContent;
+        m.el.filter = { kinds: ['meeting.scheduled'] };
+        await m.settle();
+        expect(text(status(m))).to.equal('30 activities');
+        expect(status(m).textContent, 'a change the screen reader hears').to.not.equal(said);
+        m.el.filter = {};
+        await m.settle();
+        expect(text(status(m))).to.equal('50 or more activities');
+      });
+
+      it('in the words the page gives (messages.filterResults)', async () => {
+        const m = await mountFeed({ history: [call(BEN), change(ANA)] });
+        m.el.messages = {
+          filterResults: (n, more, c) => `${c.number(n)}${more ? '+' : ''} Aktivität(en)`,
+        };
+        m.el.filter = { kinds: ['entity.updated'] };
+        await m.settle();
+        expect(text(status(m))).to.equal('1 Aktivität(en)');
+      });
+
+      it('another feed is not a filter result', async () => {
+        const m = await mountFeed({
+          attrs: { 'feed-type': 'customer', 'entity-id': '42' },
+          history: [call(BEN), change(ANA)],
+        });
+        m.el.entityId = '7';
+        await m.settle();
+        expect(text(status(m))).to.equal('');
+      });
     });
 
     it('a filter that matches nothing says so and can be cleared', async () => {
