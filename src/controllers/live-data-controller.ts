@@ -26,6 +26,7 @@ import type {
   LiveConflict,
   LiveDataSnapshot,
   LiveDataStatus,
+  LiveUpdateOptions,
 } from '../client/live-data/live-data-types.js';
 import { RealtimeError } from '../client/realtime-error.js';
 import type { Unsubscribe } from '../client/types.js';
@@ -107,9 +108,12 @@ export class LiveDataController extends ClientController {
     return this.changes.some((c) => c.state === 'pending');
   }
 
-  /** Save fields (see `LiveData.update`). Rejects only when no entity is followed. */
-  update(fields: Fields): Promise<ChangeInfo> {
-    return this.handle ? this.handle.update(fields) : Promise.reject(this.unavailable());
+  /**
+   * Save fields (see `LiveData.update`; `options.seen`: what the user saw before the record
+   * loaded). Rejects only when no entity is followed.
+   */
+  update(fields: Fields, options?: LiveUpdateOptions): Promise<ChangeInfo> {
+    return this.handle ? this.handle.update(fields, options) : Promise.reject(this.unavailable());
   }
 
   /** Saves the fields `fn(data)` changes, like `update`, and returns the data before, for `rollback`. */

@@ -34,10 +34,15 @@ export class ChangeLine {
     return this.items.filter((m) => m.key === key && m.overlays);
   }
 
-  /** Recent and unsettled changes of an entity, oldest first. */
-  changes(key: string): readonly ChangeInfo[] {
+  /** Recent and unsettled changes of an entity that pass `shown`, oldest first. */
+  changes(key: string, shown: (m: Change) => boolean = () => true): readonly ChangeInfo[] {
     const all = [...(this.history.get(key) ?? []), ...this.items.filter((m) => m.key === key)];
-    return Object.freeze(all.sort((a, b) => a.serial - b.serial).map((m) => m.info()));
+    return Object.freeze(
+      all
+        .filter(shown)
+        .sort((a, b) => a.serial - b.serial)
+        .map((m) => m.info()),
+    );
   }
 
   /** Open conflicts, of one entity or of all. */
@@ -53,14 +58,18 @@ export class ChangeLine {
     );
   }
 
-  /** The first pending change not waiting behind an open conflict of its entity. */
+  /**
+   * The first pending change of `user` not waiting behind an open conflict of its entity. Someone
+   * else's offline edits on a shared computer wait for them; a change whose maker is not known
+   * yet (or never will be) is sent as no one.
+   */
   nextToSend(user: string | undefined): Change | undefined {
+    if (user === undefined) return undefined;
     const blocked = new Set<string>();
     for (const m of this.items) {
       if (m.openConflict) blocked.add(m.key);
       if (m.state !== 'pending' || m.inFlight || blocked.has(m.key)) continue;
-      // Someone else's offline edits on a shared computer wait for them.
-      if (m.userId !== undefined && user !== undefined && m.userId !== user) continue;
+      if (m.userId !== user || m.record?.provisional) continue;
       return m;
     }
     return undefined;
@@ -101,8 +110,11 @@ export class ChangeLine {
     return adopted;
   }
 
-  /** A new change into the outbox; `parked` when it cannot be sent now. */
-  record(m: Change, parked: boolean): void {
+  /**
+   * A new change into the outbox; `parked` when it cannot be sent now, `provisional` when the
+   * page does not know yet who is signed in.
+   */
+  record(m: Change, parked: boolean, provisional = false): void {
     m.recorded(
       this.outbox.add(
         {
@@ -116,6 +128,7 @@ export class ChangeLine {
           userId: m.userId,
         },
         parked,
+        provisional,
       ),
     );
   }
@@ -138,6 +151,15 @@ export class ChangeLine {
     patch: { mutationId?: string; baseVersion?: number | undefined; fields?: Fields },
   ): void {
     if (m.record) this.outbox.replace(m.record, patch);
+  }
+
+  /** Changes this page made before it knew who is signed in belong to `user`, who now is. */
+  attribute(user: string): void {
+    for (const m of this.items) {
+      if (!m.record?.provisional) continue;
+      m.userId = user;
+      this.outbox.attribute(m.record, user);
+    }
   }
 
   /** `next` takes `m`'s place in line (a conflict resolved), its outbox entry too. */

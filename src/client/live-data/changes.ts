@@ -26,12 +26,14 @@
  * The entities and the handles that show them are the hub's: `ChangeViews` is what this needs of them.
  */
 import {
+  fieldValue,
   hasField,
   type Entity,
   type EntityAckFrame,
   type EntityChange,
   type EntityConflictFrame,
   type EntityRejectedFrame,
+  type FieldConflict,
   type Fields,
   type ServerFrame,
 } from '../../protocol/index.js';
@@ -50,12 +52,13 @@ import { OwnWrites } from './own-writes.js';
 import { Backoff } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
+import { sameJson } from '../../util/same-json.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
 /** What changes need of the entities and the handles that show them (the hub has them). */
 export interface ChangeViews {
-  /** The confirmed version of an entity a handle shows, if any. */
-  version(key: string): number | undefined;
+  /** The confirmed entity as a handle shows it, if any. */
+  entity(key: string): Entity | undefined;
   /** An answer told the entity's state; `own` fields were this client's change's. */
   learned(key: string, entity: Entity, own: readonly string[]): void;
   /** Something the entity's handles show changed. */
@@ -73,6 +76,12 @@ export interface ChangeOwner extends ConflictTaker {
 export interface ChangesOptions {
   clock: Clock;
   logger: Pick<Console, 'warn'>;
+  /**
+   * Who the page says the user is before the server does (the client's `devUser`): a save made
+   * before the first `welcome` is kept for them, so a page closed before it connected leaves
+   * entries that only they send.
+   */
+  configuredUser?: string | undefined;
   /** Where the outbox lives. Default: IndexedDB when present, else memory (with a warning). */
   store?: OutboxStore;
   /**
@@ -135,7 +144,7 @@ export class Changes {
     const chosen = options.store ? { store: options.store, fallback: false } : defaultOutboxStore();
     this.volatile = chosen.fallback;
     this.outbox = new Outbox(chosen.store, {
-      userId: () => client.user?.id,
+      userId: () => this.user(),
       logger: options.logger,
       adopt: (records) => this.adopt(records),
       // Where the browser has Web Locks: a page that outlives this one sends what it leaves.
@@ -157,14 +166,18 @@ export class Changes {
   // ------------------------------------------------------------------------------------------
   // what handles show
 
-  /** Changes whose values show on top of the confirmed entity, in order. */
+  /**
+   * Changes whose values show on top of the confirmed entity, in order: the signed-in user's
+   * (another user's queued edits on a shared computer, or edits nobody can attribute, are not
+   * theirs to see as pending).
+   */
   overlay(key: string): Change[] {
-    return this.line.overlay(key);
+    return this.line.overlay(key).filter((m) => this.shown(m));
   }
 
-  /** Recent and unsettled changes of an entity, oldest first. */
+  /** Recent and unsettled changes of an entity, oldest first (the signed-in user's). */
   changes(key: string): readonly ChangeInfo[] {
-    return this.line.changes(key);
+    return this.line.changes(key, (m) => this.shown(m));
   }
 
   /** Open conflicts of an entity, as handed out. */
@@ -190,7 +203,7 @@ export class Changes {
       baseVersion,
       seen,
       createdAt: this.options.clock.now(),
-      userId: this.client.user?.id,
+      userId: this.user(),
       serial: this.line.takeSerial(),
       owner,
     });
@@ -213,7 +226,9 @@ export class Changes {
     // a few milliseconds later — long before a person can close the tab. An answer that comes
     // first removes the entry after it is written (store writes run one at a time, in order), so
     // the store never keeps an answered change, and holds an unanswered one from the start.
-    this.line.record(m, !this.isOpen());
+    // Made before the page learned who is signed in: it is this page's user's, whoever the
+    // connection signs in as, and nobody else's (see `connectionOpened`).
+    this.line.record(m, !this.isOpen(), this.client.user === undefined);
     if (!this.isOpen()) this.warnIfVolatile();
     // Send first, then show: the frame leaves before the handles render the optimistic state.
     this.pump();
@@ -252,7 +267,13 @@ export class Changes {
 
   /** The connection opened and the user is known: recount the outbox and replay it. */
   connectionOpened(): void {
+    // The first sign-in of this page: what it saved before is this user's (the person at the
+    // page). Entries a page closed before it knew are not: they stay unattributed.
+    const user = this.client.user?.id;
+    if (user !== undefined) this.line.attribute(user);
     this.outbox.userChanged();
+    // Whose changes show may have changed with who signed in.
+    for (const key of new Set(this.line.items.map((m) => m.key))) this.views.notify(key);
     // A new connection, perhaps to another server: sent at once, the next wait from the start.
     this.retryNow();
     // What a page that closed meanwhile left (a tab closed while offline, a shared connection's
@@ -325,15 +346,15 @@ export class Changes {
     let frame: ServerFrame;
     m.inFlight = true;
     try {
-      const baseVersion = this.knownBase(m) ?? (await this.readBase(m));
+      if (m.baseVersion === undefined && !(await this.baseOnCurrent(m))) return true;
       if (m.state !== 'pending') return true; // withdrawn meanwhile
-      m.userId ??= this.client.user?.id;
       frame = await this.client.request({
         type: 'entity.update',
         mutationId: m.mutationId,
         entityType: m.entityType,
         entityId: m.entityId,
-        baseVersion,
+        // Moved up over the versions right after it that this client made with earlier changes.
+        baseVersion: this.own.rebase(m.key, m.baseVersion!, m.createdAt),
         fields: m.fields,
       });
     } catch (error) {
@@ -352,22 +373,41 @@ export class Changes {
   }
 
   /**
-   * The version to send: the change's base (the version the user's view of its fields came from),
-   * moved up over the versions right after it that this client made itself with earlier changes.
-   * Undefined when the change was made before the entity was ever read and no handle shows it:
-   * `readBase` asks.
+   * A change made before its entity was ever read gets its base version now, from the entity as a
+   * handle shows it or, when none does, as the server has it. What the user saw in its fields
+   * before editing (`seen`: the values the page printed, say) is checked against it first: a
+   * field that holds something else now was changed by someone since, a conflict handed over
+   * like any other (never a blind overwrite); one this client set since with a newer change is
+   * superseded. A field the user's view of is unknown (no `seen` value) cannot be checked: the
+   * change is based on whatever is current, and the last writer wins there. False when the change
+   * is not to be sent (a conflict, superseded, or withdrawn meanwhile).
    */
-  private knownBase(m: Change): number | undefined {
-    if (m.baseVersion === undefined) {
-      const current = this.views.version(m.key);
-      if (current === undefined) return undefined;
-      this.based(m, current);
+  private async baseOnCurrent(m: Change): Promise<boolean> {
+    const current = this.views.entity(m.key) ?? (await this.read(m));
+    if (m.state !== 'pending') return false;
+    const clashes: FieldConflict[] = [];
+    for (const [field, saw] of Object.entries(m.seen)) {
+      if (!hasField(m.fields, field)) continue;
+      const now = fieldValue(current.fields, field);
+      if (sameJson(now, saw) || sameJson(now, m.fields[field])) continue;
+      const clash: FieldConflict = { field, base: saw, mine: m.fields[field]! };
+      if (now !== undefined) clash.theirs = now;
+      clashes.push(clash);
     }
-    return this.own.rebase(m.key, m.baseVersion!, m.createdAt);
+    const real = clashes.length > 0 ? this.judge(m, clashes) : [];
+    if (real === undefined) return false;
+    if (real.length > 0) {
+      // Left without a base version: after a reload, the check is made again.
+      this.conflict(m, real, current);
+      return false;
+    }
+    m.based(current.version);
+    this.line.stored(m, { baseVersion: current.version });
+    return true;
   }
 
-  /** Based on whatever is current on the server. */
-  private async readBase(m: Change): Promise<number> {
+  /** The entity as the server has it now. */
+  private async read(m: Change): Promise<Entity> {
     const frame = await this.client.request({
       type: 'entity.get',
       entityType: m.entityType,
@@ -376,13 +416,7 @@ export class Changes {
     if (frame.type !== 'entity.snapshot') {
       throw new RealtimeError('bad_frame', `unexpected ${frame.type} answer to entity.get`);
     }
-    this.based(m, frame.entity.version);
-    return this.own.rebase(m.key, m.baseVersion!, m.createdAt);
-  }
-
-  private based(m: Change, base: number): void {
-    m.based(base);
-    this.line.stored(m, { baseVersion: base });
+    return frame.entity;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -399,21 +433,8 @@ export class Changes {
   private conflicted(m: Change, frame: EntityConflictFrame): void {
     this.views.learned(m.key, frame.current, []);
     if (m.state !== 'pending') return;
-    const { superseded, real } = this.own.judge(m.key, m.seen, m.createdAt, frame.conflicts);
-    if (superseded.length > 0) {
-      // This client set these fields since, with a newer change of the same user (this change
-      // waited in a tab closed meanwhile): the newer values stand; an older one never overwrites
-      // them, and asking the user to choose between two of their own values would only confuse.
-      m.narrow(superseded);
-      if (Object.keys(m.fields).length === 0) {
-        m.supersede();
-        this.line.settleOut(m);
-        this.views.notify(m.key);
-        return;
-      }
-      this.line.stored(m, { fields: m.fields });
-    }
-    const conflicts = frame.conflicts.filter((c) => !superseded.includes(c.field));
+    const real = this.judge(m, frame.conflicts);
+    if (real === undefined) return;
     if (m.rebases < MAX_REBASES && real.length === 0) {
       // Nothing the user did not see: send again on the current version, as a new change.
       m.rebase(frame.current.version);
@@ -421,7 +442,38 @@ export class Changes {
       this.views.notify(m.key);
       return;
     }
-    m.conflicted(conflicts, frame.current);
+    this.conflict(
+      m,
+      frame.conflicts.filter((c) => hasField(m.fields, c.field)),
+      frame.current,
+    );
+  }
+
+  /**
+   * Clashes of a change with the entity: those with a value this client wrote with a newer change
+   * of the same user (this change waited in a tab closed meanwhile) drop their fields from it —
+   * the newer values stand, an older one never overwrites them, and asking the user to choose
+   * between two of their own values would only confuse; with none left, the change is superseded
+   * (settled, undefined returned). Returns the clashes that are real: neither what the user saw
+   * nor what this client wrote before.
+   */
+  private judge(m: Change, clashes: readonly FieldConflict[]): FieldConflict[] | undefined {
+    const { superseded, real } = this.own.judge(m.key, m.seen, m.createdAt, clashes);
+    if (superseded.length === 0) return real;
+    m.narrow(superseded);
+    if (Object.keys(m.fields).length === 0) {
+      m.supersede();
+      this.line.settleOut(m);
+      this.views.notify(m.key);
+      return undefined;
+    }
+    this.line.stored(m, { fields: m.fields });
+    return real;
+  }
+
+  /** The change conflicts: its values stay shown, its handle (or another) gets to decide. */
+  private conflict(m: Change, conflicts: FieldConflict[], current: Entity): void {
+    m.conflicted(conflicts, current);
     this.conflictsChanged();
     this.views.notify(m.key);
     this.offer(m);
@@ -576,6 +628,17 @@ export class Changes {
     this.ready = true;
     for (const key of new Set(adopted.map((m) => m.key))) this.views.notify(key);
     this.pump();
+  }
+
+  /** A change the page shows: the user's, this page's own, or any while nobody is known. */
+  private shown(m: Change): boolean {
+    const user = this.user();
+    return user === undefined || m.userId === user || m.record?.provisional === true;
+  }
+
+  /** The signed-in user, else the one the page is configured as. */
+  private user(): string | undefined {
+    return this.client.user?.id ?? this.options.configuredUser;
   }
 
   private isOpen(): boolean {

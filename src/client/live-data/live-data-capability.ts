@@ -17,6 +17,7 @@ export const LIVE_DATA: Capability<LiveDataHub> = registerCapability({
       clock: host.clock,
       logger: host.logger,
       store: host.options.outbox,
+      configuredUser: host.options.devUser?.id,
       random: host.options.random,
     });
   },

@@ -124,8 +124,8 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
     for (const handle of this.handles.get(key) ?? []) handle.invalidate();
   }
 
-  version(key: string): number | undefined {
-    return this.entities.get(key)?.entity?.version;
+  entity(key: string): Entity | undefined {
+    return this.entities.get(key)?.entity;
   }
 
   learned(key: string, entity: Entity, own: readonly string[]): void {

@@ -80,6 +80,20 @@ export interface LiveConflict {
   discard(): void;
 }
 
+/** The second argument of `LiveData.update`. */
+export interface LiveUpdateOptions {
+  /**
+   * What the user saw in the saved fields before editing, for a save made before the record
+   * loaded (the handle cannot tell then): the values the page printed, say. When the record
+   * arrives, a field whose value is no longer what the user saw (someone changed it meanwhile)
+   * makes the save a conflict, handed to `onConflict`, instead of overwriting the change. Ignored
+   * once the record is loaded: the handle knows what the user saw then. A save made before the
+   * record loaded without `seen` for a field cannot be checked there: it is based on the version
+   * current when it is sent, and the last writer wins.
+   */
+  seen?: Fields;
+}
+
 /** `loading` until the first snapshot, `error` when it could not be read (see `error`). */
 export type LiveDataStatus = 'loading' | 'ready' | 'error';
 

@@ -26,6 +26,7 @@ import type {
   LiveDataOptions,
   LiveDataSnapshot,
   LiveDataStatus,
+  LiveUpdateOptions,
 } from './live-data-types.js';
 import type { EntityWatcher, LiveEntity } from './live-entity.js';
 import type { Change } from './change.js';
@@ -167,8 +168,11 @@ export class LiveData implements EntityWatcher {
    * Save fields: shown at once (pending), confirmed on ack, dropped on rejection, handed to
    * `onConflict` on conflict. Offline, the change waits in the outbox. Resolves with the outcome
    * (never rejects); a queued change resolves when it was replayed and answered.
+   *
+   * Made before the record loaded, a save is checked against it when it arrives only for the
+   * fields whose `options.seen` value says what the user saw (see `LiveUpdateOptions`).
    */
-  update(fields: Fields): Promise<ChangeInfo> {
+  update(fields: Fields, options: LiveUpdateOptions = {}): Promise<ChangeInfo> {
     if (this.releasedFlag) {
       return Promise.reject(new RealtimeError('closed', 'this live-data handle was released'));
     }
@@ -185,6 +189,10 @@ export class LiveData implements EntityWatcher {
         this.held.delete(field);
       } else if (entity && hasField(entity.fields, field)) {
         seen[field] = entity.fields[field]!;
+      } else if (!entity && options.seen && hasField(options.seen, field)) {
+        // Not loaded: the caller knows what the page showed the user.
+        const value = options.seen[field];
+        if (value !== undefined) seen[field] = JSON.parse(JSON.stringify(value)) as JsonValue;
       }
     }
     return this.changeLine.submit(this, fields, base, seen);

@@ -116,6 +116,11 @@ export interface OutboxRecord {
    * all the same, but not "waiting").
    */
   parked: boolean;
+  /**
+   * Made by this page before it learned who is signed in: it belongs to the user the page's
+   * connection first signs in as (`attribute`), and is sent as no one else.
+   */
+  provisional: boolean;
 }
 
 /** What `client.outbox.subscribe` listeners receive. */
@@ -126,12 +131,19 @@ export interface OutboxSnapshot {
   readonly entries: readonly OutboxEntry[];
   /** Conflicts waiting for a decision (the entries stay until resolved or discarded). */
   readonly conflicts: readonly LiveConflict[];
+  /**
+   * Entries nobody can be sure whose they are: saved before the page that made them learned who
+   * was signed in, by a page closed before it did (and with no `devUser` to say). They stay on
+   * this device and are never sent, since whoever signs in now may be someone else; they are
+   * listed in `entries` with `userId` undefined.
+   */
+  readonly unattributed: number;
   /** Changes the server refused during replay (dropped from the outbox), most recent last. */
   readonly rejected: readonly ChangeInfo[];
 }
 
 export interface OutboxOptions {
-  /** The signed-in user, to count and replay only their entries. */
+  /** The signed-in user (or the one the page is configured as), to count only their entries. */
   userId: () => string | undefined;
   logger: Pick<Console, 'warn'>;
   /**
@@ -144,6 +156,14 @@ export interface OutboxOptions {
 }
 
 const MAX_REJECTED = 20;
+
+/** A record of an entry found in the store: it waits to be sent, as its user. */
+const found = (entry: OutboxEntry): OutboxRecord => ({
+  entry,
+  stored: Promise.resolve(),
+  parked: true,
+  provisional: false,
+});
 
 export class Outbox {
   /** Resolves once the entries left by an earlier page have been loaded. */
@@ -192,12 +212,14 @@ export class Outbox {
   snapshot(): OutboxSnapshot {
     if (this.cached) return this.cached;
     const user = this.options.userId();
+    // Before anyone signed in, and with no configured user, every waiting entry is counted.
     const mine = this.records.filter(
-      (r) =>
-        r.parked && (r.entry.userId === undefined || user === undefined || r.entry.userId === user),
+      (r) => r.parked && (user === undefined || r.provisional || r.entry.userId === user),
     );
     this.cached = Object.freeze({
       size: mine.length,
+      unattributed: this.records.filter((r) => r.entry.userId === undefined && !r.provisional)
+        .length,
       entries: Object.freeze(
         this.records.map((r) => Object.freeze({ ...r.entry, seq: r.entry.seq ?? -1 })),
       ),
@@ -223,12 +245,17 @@ export class Outbox {
   /**
    * @internal Append an entry; it is held at once and reaches the store in order, without making
    * the caller wait (a save's frame leaves before its store write completes). `parked`: it waits
-   * to be sent, and counts in `size`.
+   * to be sent, and counts in `size`; `provisional`: see `OutboxRecord`.
    */
-  add(made: NewOutboxEntry, parked: boolean): OutboxRecord {
+  add(made: NewOutboxEntry, parked: boolean, provisional = false): OutboxRecord {
     const owner = this.options.owner?.id;
     const entry: NewOutboxEntry = owner === undefined ? made : { ...made, owner };
-    const record: OutboxRecord = { entry: { ...entry }, stored: Promise.resolve(), parked };
+    const record: OutboxRecord = {
+      entry: { ...entry },
+      stored: Promise.resolve(),
+      parked,
+      provisional,
+    };
     record.stored = this.write(async () => {
       record.entry.seq = await this.store.add(copy(entry));
     });
@@ -242,6 +269,12 @@ export class Outbox {
     if (record.parked || !this.records.includes(record)) return;
     record.parked = true;
     this.changed();
+  }
+
+  /** @internal A provisional entry belongs to `userId`, the first user this page signed in as. */
+  attribute(record: OutboxRecord, userId: string): void {
+    record.provisional = false;
+    this.replace(record, { userId });
   }
 
   /** @internal Change an entry in place (a conflict resolved, a rebase): same position. */
@@ -278,7 +311,7 @@ export class Outbox {
     return this.write(async () => {
       const orphans = await this.claim(false);
       if (orphans.length === 0) return;
-      const adopted = orphans.map((entry) => ({ entry, stored: Promise.resolve(), parked: true }));
+      const adopted = orphans.map((entry) => found(entry));
       this.records = [...adopted, ...this.records];
       this.options.adopt(adopted);
       this.changed();
@@ -347,7 +380,7 @@ export class Outbox {
       this.store = new MemoryOutboxStore();
       entries = [];
     }
-    const loaded = entries.map((entry) => ({ entry, stored: Promise.resolve(), parked: true }));
+    const loaded = entries.map((entry) => found(entry));
     // Entries added while loading (an edit in the first instant) come after the stored ones.
     this.records = [...loaded, ...this.records];
     this.options.adopt(loaded);

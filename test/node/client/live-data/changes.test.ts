@@ -59,7 +59,7 @@ function setup() {
   const client = new StubClient();
   const changes = new Changes(
     client,
-    { version: () => 1, learned: () => {}, notify: () => {}, takers: () => [] },
+    { entity: () => entity, learned: () => {}, notify: () => {}, takers: () => [] },
     // The middle of each jitter window, so a wait is half its ceiling.
     { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
   );
