@@ -312,6 +312,7 @@ export class CrmNotificationCenter extends LitElement {
         aria-expanded=${this.panel.open ? 'true' : 'false'}
         aria-label=${available ? m.bellLabel(unread, c) : m.bellNotConnected(c)}
         @keydown=${this.panel.onBellKeydown}
+        @pointerdown=${this.panel.onBellPointerDown}
         @animationend=${() => (this.ringing = false)}
       >
         ${bellIcon}

@@ -6,7 +6,8 @@
  * Keyboard: Enter, Space or ArrowDown on the bell opens it and puts the focus on the first item
  * (ArrowUp: on the last); ArrowDown/ArrowUp, Home/End move between items (one Tab stop for the
  * list, the item's own links and buttons follow it); Escape closes it and returns the focus to the
- * bell; Tab moves on through the page and closes it; so does a click outside.
+ * bell; Tab moves on through the page and closes it, and so does Shift+Tab back to the bell (the
+ * focus stays on the bell, whose next Enter opens it again); so does a click outside.
  */
 import type { ReactiveElement } from 'lit';
 import { place } from '../shared/placement.js';
@@ -37,6 +38,11 @@ export class NotificationPanel {
   private focusOnOpen: 'first' | 'last' | { id: string } = 'first';
   private frame = 0;
   private detach: (() => void) | undefined;
+  /**
+   * A pointer went down on the bell since the last key in the panel: the focus moving to the bell
+   * is that press, whose click toggles the panel itself.
+   */
+  private bellPressed = false;
 
   constructor(
     private readonly host: ReactiveElement,
@@ -89,6 +95,10 @@ export class NotificationPanel {
 
   // ---- listeners the host puts in its template ------------------------------------------------
 
+  onBellPointerDown = (): void => {
+    this.bellPressed = true;
+  };
+
   onBellKeydown = (event: KeyboardEvent): void => {
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
     event.preventDefault();
@@ -108,6 +118,7 @@ export class NotificationPanel {
     const opened = (event as ToggleEvent).newState === 'open';
     if (opened === this.open) return;
     this.setOpen(opened);
+    this.bellPressed = false;
     if (opened) {
       this.place();
       this.options.opened();
@@ -135,6 +146,7 @@ export class NotificationPanel {
   };
 
   onKeydown = (event: KeyboardEvent): void => {
+    this.bellPressed = false;
     if (event.key === 'Escape') {
       // The browser closes an auto popover on Escape; do it here too, so focus surely returns.
       event.preventDefault();
@@ -158,8 +170,9 @@ export class NotificationPanel {
 
   onFocusOut = (event: FocusEvent): void => {
     const to = event.relatedTarget as Node | null;
-    // Focus went nowhere (a click on nothing focusable): light dismiss decides.
-    if (!to || this.panel?.contains(to) || to === this.bell) return;
+    // Focus went nowhere (a click on nothing focusable): light dismiss decides. A press on the
+    // bell closes it by its click; closing here first, that click would open it again.
+    if (!to || this.panel?.contains(to) || (to === this.bell && this.bellPressed)) return;
     this.hide();
   };
 

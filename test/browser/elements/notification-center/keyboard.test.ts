@@ -1,13 +1,15 @@
 /**
  * `<crm-notification-center>` by keyboard, one `describe` per key: the bell opens the panel on
  * Enter, Space and ArrowDown (ArrowUp: from the end), arrows and Home/End move between items,
- * Enter opens an item, Escape closes and returns to the bell, Tab leaves and closes.
+ * Enter opens an item, Escape closes and returns to the bell, Tab leaves and closes, Shift+Tab
+ * back to the bell closes.
  */
 import { expect } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
   bellOf,
+  center,
   focused,
   isOpen,
   itemsOf,
@@ -17,7 +19,17 @@ import {
   type Mounted,
 } from './fixture.js';
 
-afterEach(() => closeFakeConnections());
+afterEach(async () => {
+  closeFakeConnections();
+  await resetMouse();
+});
+
+/** Press a key with modifiers held (`sendKeys` presses one key at a time). */
+async function chord(modifiers: string[], key: string): Promise<void> {
+  for (const modifier of modifiers) await sendKeys({ down: modifier });
+  await sendKeys({ press: key });
+  for (const modifier of [...modifiers].reverse()) await sendKeys({ up: modifier });
+}
 
 /** The focused item's index in the panel, or -1. */
 const focusedItem = (m: Mounted) => itemsOf(m.root).indexOf(focused(m.root)!);
@@ -258,6 +270,56 @@ describe('crm-notification-center keyboard', () => {
       await sendKeys({ up: 'Shift' });
       expect(focused(m.root)?.classList.contains('mark-all')).to.equal(true);
       expect(isOpen(m.root)).to.equal(true);
+    });
+  });
+  describe('Shift+Tab back to the bell', () => {
+    it('closes the panel; the focus stays on the bell, and Enter opens it again', async () => {
+      const m = await openWith('Enter', 2);
+      // Everything was read on opening: no "mark all" before the list, the bell is next.
+      const closed = nextToggle(panelOf(m.root));
+      await chord(['Shift'], 'Tab');
+      expect(isOpen(m.root)).to.equal(false);
+      await closed;
+      await m.settle();
+      expect(focused(m.root)).to.equal(bellOf(m.root));
+      expect(bellOf(m.root).getAttribute('aria-expanded')).to.equal('false');
+      const opened = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await opened;
+      await m.settle();
+      expect(isOpen(m.root)).to.equal(true);
+      expect(focusedItem(m)).to.equal(0);
+    });
+
+    it('from "Mark all as read" too', async () => {
+      const m = await mountCenter({ seed: 2, attrs: { 'mark-read': 'item' } });
+      bellOf(m.root).focus();
+      const opened = nextToggle(panelOf(m.root));
+      await sendKeys({ press: 'Enter' });
+      await opened;
+      await m.settle();
+      await chord(['Shift'], 'Tab');
+      expect(focused(m.root)?.classList.contains('mark-all')).to.equal(true);
+      const closed = nextToggle(panelOf(m.root));
+      await chord(['Shift'], 'Tab');
+      expect(isOpen(m.root)).to.equal(false);
+      await closed;
+      expect(focused(m.root)).to.equal(bellOf(m.root));
+    });
+
+    it('a click on the bell of an open panel still closes it (and does not reopen it)', async () => {
+      const m = await mountCenter({ seed: 2 });
+      let toggled = nextToggle(panelOf(m.root));
+      await sendMouse({ type: 'click', position: center(bellOf(m.root)) });
+      await toggled;
+      await m.settle();
+      expect(isOpen(m.root)).to.equal(true);
+      expect(focusedItem(m)).to.equal(0);
+      toggled = nextToggle(panelOf(m.root));
+      await sendMouse({ type: 'click', position: center(bellOf(m.root)) });
+      await toggled;
+      await m.settle();
+      expect(isOpen(m.root)).to.equal(false);
     });
   });
 });
