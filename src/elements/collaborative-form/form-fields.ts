@@ -3,6 +3,7 @@
  * grouped by `name` (a radio group or a set of checkboxes is one field), each with the kind that
  * decides how its value is read and written, and the element marks and badges attach to.
  */
+import { cssEscape } from '../shared/css-escape.js';
 
 /**
  * How a field's value maps to JSON:
@@ -227,7 +228,7 @@ export function labelOf(field: FieldBinding): string | undefined {
   if (fromLabels) return fromLabels;
   if (el.id) {
     const root = el.getRootNode() as Document | ShadowRoot;
-    const label = root.querySelector?.(`label[for="${CSS.escape(el.id)}"]`)?.textContent?.trim();
+    const label = root.querySelector?.(`label[for="${cssEscape(el.id)}"]`)?.textContent?.trim();
     if (label) return label;
   }
   return el.getAttribute('aria-label')?.trim() || undefined;

@@ -4,6 +4,7 @@
  * close, Tab and Shift+Tab kept inside, and Escape turned into a request the host may refuse.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { cssEscape } from '../shared/css-escape.js';
 
 export interface ModalOptions {
   /** The dialog, once rendered. */
@@ -145,7 +146,7 @@ function tabStops(root: HTMLElement): HTMLElement[] {
     if ((el as HTMLButtonElement).disabled || el.tabIndex < 0 || !el.checkVisibility()) continue;
     if (el instanceof HTMLInputElement && el.type === 'radio') {
       const checked = root.querySelector<HTMLInputElement>(
-        `input[type="radio"][name="${CSS.escape(el.name)}"]:checked`,
+        `input[type="radio"][name="${cssEscape(el.name)}"]:checked`,
       );
       if (checked ? checked !== el : groups.has(el.name)) continue;
       groups.add(el.name);

@@ -23,6 +23,7 @@ import { SnapshotFollower } from './snapshot-follower.js';
 import type { OverflowPanel, Tooltip } from './popups.js';
 import { realClock } from '../../util/clock.js';
 import { warnOnceFor } from '../../util/warn.js';
+import { cssEscape } from '../shared/css-escape.js';
 
 export type PresencePosition = 'top-right' | 'bottom-left' | 'floating';
 const POSITIONS: readonly string[] = ['top-right', 'bottom-left', 'floating'];
@@ -180,17 +181,20 @@ export class CrmPresence extends LitElement {
    * The room the call button has may have changed: see `fitCall`. In the next frame, as a resize
    * in the observer's callback would be one the observer cannot deliver (a console error).
    */
-  private readonly resized = new ResizeObserver(() => requestAnimationFrame(this.fitCall));
+  private readonly resized =
+    typeof ResizeObserver === 'undefined'
+      ? undefined
+      : new ResizeObserver(() => requestAnimationFrame(this.fitCall));
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.resized.observe(this);
+    this.resized?.observe(this);
     addEventListener('resize', this.fitCall);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resized.disconnect();
+    this.resized?.disconnect();
     removeEventListener('resize', this.fitCall);
     this.live.dispose();
     this.popups?.panel.dispose();
@@ -288,7 +292,7 @@ export class CrmPresence extends LitElement {
         items[Math.min(this.focusedIndex, items.length - 1)]?.focus();
       }
     }
-    this.motion.prune((id) => this.renderRoot.querySelector(`.item[data-id="${CSS.escape(id)}"]`));
+    this.motion.prune((id) => this.renderRoot.querySelector(`.item[data-id="${cssEscape(id)}"]`));
     this.popups?.tooltip.updated();
     this.popups?.panel.updated();
     this.fitCall();
@@ -510,7 +514,7 @@ export class CrmPresence extends LitElement {
       this.requestUpdate();
     }
     const avatar = this.renderRoot.querySelector<HTMLElement>(
-      `.list .avatar[data-id="${CSS.escape(id)}"]`,
+      `.list .avatar[data-id="${cssEscape(id)}"]`,
     );
     if (avatar) this.enterTip(avatar, id, 'focus');
   }
