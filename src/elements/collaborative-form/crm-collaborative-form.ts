@@ -7,6 +7,7 @@ import type {
   CrmConflictCancelEvent,
   CrmConflictResolveEvent,
 } from '../../events/conflict-events.js';
+import { CrmFormSaveEvent } from '../../events/collaborative-form-events.js';
 import { entityLabel as entityLabelOf } from '../../domain/entity-label.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { Fields } from '../../protocol/index.js';
@@ -169,7 +170,10 @@ export class CrmCollaborativeForm extends LitElement {
     entity: () => this.target(),
     rendered: () => this.updateComplete.then(() => this.isConnected),
     selfId: () => this.live.client?.user?.id,
-    fire: (event) => this.dispatchEvent(event),
+    fire: (event) => {
+      if (event instanceof CrmFormSaveEvent) this.warnScripted(Object.keys(event.fields));
+      return this.dispatchEvent(event);
+    },
     changed: () => this.requestUpdate(),
     remoteWritten: (author, fields) => this.remoteWritten(author, fields),
   });
@@ -223,9 +227,9 @@ export class CrmCollaborativeForm extends LitElement {
     return [...this.sync.fields.keys()];
   }
 
-  /** Fields the user changed and has not saved. */
+  /** Fields changed and not saved: by the user, or by a script since the record was shown. */
   get dirtyFields(): string[] {
-    return this.sync.dirtyNames();
+    return this.sync.differing();
   }
 
   /**
@@ -357,6 +361,24 @@ export class CrmCollaborativeForm extends LitElement {
         this.c,
       ),
     );
+  }
+
+  /**
+   * A save carries values no user typed (a script set them, with no `input` or `change`): they
+   * are saved, as a page's own scripts expect, but a framework that controls its fields (React's
+   * `value`, Vue's `v-model`, Angular's `ngModel`) re-applies its state on every render, over
+   * the record, and the save then writes that state for everyone. Said once per field, naming it.
+   */
+  private warnScripted(fields: readonly string[]): void {
+    for (const field of this.sync.setByScript(fields)) {
+      warnOnce(
+        `scripted:${field}`,
+        `saves "${field}", which changed with no input or change event (a script or a framework ` +
+          'set it). If a framework controls this field (React value=, Vue v-model, Angular ' +
+          'ngModel), it writes its own state over the record on each render: leave the fields ' +
+          'inside <crm-collaborative-form> uncontrolled.',
+      );
+    }
   }
 
   private conflictControl(): HTMLElement | undefined {

@@ -232,6 +232,27 @@ export class FieldSync {
     return [...this.fields.keys()].filter((name) => this.isDirty(name));
   }
 
+  /**
+   * The fields that differ from what they were given now, read from the controls this moment (a
+   * value a script or a framework set since is counted, with nothing recorded).
+   */
+  differing(): string[] {
+    const names: string[] = [];
+    for (const [name, field] of this.fields) {
+      const state = this.state(name);
+      const differs =
+        (state.shown || state.edited) &&
+        !sameFieldValue(field, readField(field, state.given), state.given);
+      if (differs) names.push(name);
+    }
+    return names;
+  }
+
+  /** Of `names`, the fields that changed with no `input` or `change` of the user's: set by script. */
+  setByScript(names: Iterable<string>): string[] {
+    return [...names].filter((name) => this.states.has(name) && !this.state(name).edited);
+  }
+
   private state(name: string): FieldState {
     let state = this.states.get(name);
     if (!state) this.states.set(name, (state = fresh(undefined)));

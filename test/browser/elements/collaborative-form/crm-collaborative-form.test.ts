@@ -683,6 +683,35 @@ describe('<crm-collaborative-form>', () => {
     });
   });
 
+  describe('values a script sets', () => {
+    it('count as changed at once, are saved, and the save warns once naming the field', async () => {
+      // What a framework that controls its inputs does on a re-render: its own state, no event.
+      const warnings = recordWarnings();
+      try {
+        const { fake, el, form } = await mount();
+        const phone = field(el, 'phone');
+        phone.value = '';
+        expect(el.dirtyFields).to.deep.equal(['phone']);
+        type(field(el, 'email'), 'typed@northwind.example');
+        form.requestSubmit();
+        await settle({ fake, el });
+        expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('');
+        const said = warnings.messages.filter((w) => w.includes('no input or change event'));
+        expect(said).to.have.length(1);
+        expect(said[0]).to.contain('"phone"').and.contain('uncontrolled');
+        expect(warnings.messages.join('\n')).to.not.contain('"email"');
+        phone.value = '+44 1';
+        form.requestSubmit();
+        await settle({ fake, el });
+        expect(
+          warnings.messages.filter((w) => w.includes('no input or change event')),
+        ).to.have.length(1);
+      } finally {
+        warnings.restore();
+      }
+    });
+  });
+
   describe('an entity the client refuses', () => {
     it('says it could not load the record, warns once, and stays a plain form', async () => {
       const warnings = recordWarnings();
