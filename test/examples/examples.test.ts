@@ -10,7 +10,8 @@
  * npm registry (each example installs its framework from its own lockfile). See examples/README.md.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
@@ -116,6 +117,25 @@ for (const example of EXAMPLES_UNDER_TEST) {
         timeoutMs: 5 * MINUTE,
       });
     });
+
+    if (example.name === 'angular') {
+      // What `ng serve` and `ng test` compile: the directives' source must be in the program
+      // (tsconfig.app.json), which the production build alone would not show.
+      it('builds for development, as ng serve does', async () => {
+        const out = mkdtempSync(join(tmpdir(), 'crm-ng-dev-'));
+        try {
+          await step(
+            'angular',
+            'development build (ng build --configuration development)',
+            exampleBin('angular', 'ng'),
+            ['build', '--configuration', 'development', '--output-path', out],
+            { timeoutMs: 5 * MINUTE },
+          );
+        } finally {
+          rmSync(out, { recursive: true, force: true });
+        }
+      });
+    }
 
     it('in Chromium: every tag defined, connected, the typed handler heard, a second user in presence with a tooltip', async () => {
       const root = join(EXAMPLES, example.name, example.out);
