@@ -71,6 +71,8 @@ export abstract class ClientController implements ReactiveController {
   private unbind: Unsubscribe | undefined;
   private hostIsConnected = false;
   private answered = false;
+  /** Connected, and not bound since (see `hostConnected`). */
+  private bindPending = false;
 
   constructor(protected readonly host: ControllerHost) {
     ensureContextRoot(host.ownerDocument);
@@ -101,11 +103,19 @@ export abstract class ClientController implements ReactiveController {
       this.host.requestUpdate();
       scheduleNoProviderWarning(this);
     }
-    this.rebind();
+    // Bound once the code that inserted the host has run: a framework that sets the host's
+    // inputs just after inserting it (Angular) would otherwise have it join the default room or
+    // feed first, and everyone there see the user come and go. The host's first update, or a
+    // subclass's check of its inputs, may bind it sooner.
+    this.bindPending = true;
+    queueMicrotask(() => {
+      if (this.bindPending && this.hostIsConnected) this.rebind();
+    });
   }
 
   hostDisconnected(): void {
     this.hostIsConnected = false;
+    this.bindPending = false;
     // The consumer dropped its subscription; the next connection asks the providers again.
     this.answered = false;
     this.providerMissing = false;
@@ -163,6 +173,7 @@ export abstract class ClientController implements ReactiveController {
 
   /** Undo `bind`, then `bind` again: for subclasses whose inputs (a room id) changed. */
   protected rebind(): void {
+    this.bindPending = false;
     this.release();
     this.refused = false;
     if (this.hostIsConnected && this.client) this.unbind = this.bind(this.client) ?? undefined;

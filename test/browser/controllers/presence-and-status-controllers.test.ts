@@ -4,6 +4,7 @@ import { property } from 'lit/decorators.js';
 import { ConnectionStatusController } from '../../../src/controllers/connection-status-controller.js';
 import { PresenceController, pageRoom } from '../../../src/controllers/presence-controller.js';
 import type { CrmRealtimeProvider } from '../../../src/elements/realtime-provider/crm-realtime-provider.js';
+import '../../../src/elements/presence/define.js';
 import '../../../src/elements/realtime-provider/define.js';
 import { SAMPLE_PEOPLE } from '../../../src/testing/index.js';
 import {
@@ -50,6 +51,22 @@ describe('PresenceController', () => {
     await el.updateComplete;
     expect(el.presence.people.map((p) => p.user.id)).to.include(SAMPLE_PEOPLE[0]!.id);
     expect(el.shadowRoot!.textContent).to.contain(SAMPLE_PEOPLE[0]!.name);
+  });
+
+  it('joins only the room set just after insertion, as a framework sets inputs', async () => {
+    const fake = await fakeConnection();
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider .client=${fake.client}></crm-realtime-provider>`,
+    );
+    // Inserted with its default (the page's room), its input set in the same task after.
+    const el = document.createElement('crm-presence') as HTMLElement & { roomId: string };
+    provider.append(el);
+    el.roomId = 'customer:7';
+    await fake.clock.flush();
+    await (el as unknown as LitElement).updateComplete;
+    await fake.clock.flush();
+    expect(fake.server.received('join').map((f) => f.room)).to.deep.equal(['customer:7']);
+    expect(fake.client.heldRooms().has(pageRoom())).to.equal(false);
   });
 
   it('follows the room when it changes, releasing the old one', async () => {
