@@ -2,7 +2,8 @@
  * The custom-elements manifest, generated from each element's JSDoc header (the public API) on
  * every `npm run build` and before `npm pack` (`npm run manifest`), and the typings generated from
  * it that the package ships in dist/frameworks/:
- * - `react.d.ts`: React 19 JSX `IntrinsicElements` (properties and `on…` event handlers);
+ * - `react.d.ts`: React 19 JSX `IntrinsicElements` (properties and `on…` event handlers, and
+ *   React's props of an HTML element: `id`, `role`, `aria-*`, `onClick`, `style`, a typed `ref`);
  * - `vue.d.ts`: Vue `GlobalComponents` (props and `@…` events, for vue-tsc);
  * - `vscode.html-custom-data.json` (VS Code's `html.customData`) and `web-types.json` (JetBrains).
  * Storybook's docs pages and controls read the manifest too, so what it holds is what a user
@@ -119,6 +120,39 @@ const uniqueImports = (text) =>
   });
 
 /**
+ * React's typing of what any HTML element takes, for the JSX generator's `BaseProps` (written for
+ * Solid and Preact as much as React: a `ref` typed `unknown`, so a callback's element was an
+ * implicit `any`; a `style` that took no `CSSProperties`; no `onClick`, `role`, `aria-*`):
+ * - every name React types (`id`, `className`, `hidden`, `tabIndex`, `role`, `aria-*`, `on…`
+ *   handlers, `key`, `children`) keeps React's type, since React is what applies it, and `ref` is
+ *   a `React.Ref` of the element's class, so `ref={(el) => el?.show()}` has the element;
+ * - `class`, which React 19 passes to a custom element as the attribute, stays;
+ * - `style` also takes the kit's custom properties (`{ '--crm-presence-size': '3rem' }`), which
+ *   React sets with `setProperty` and which `CSSProperties` has no name for;
+ * - the element's own props win where a name clashes (the feed's `lang`): an intersection would
+ *   give a kit property typed differently from React's attribute the type `never`.
+ * The generator's `classList` (Solid's) and `htmlFor` (a label's) go: React 19 would set
+ * `classList` as the element's property, which replaces the element's classes.
+ */
+const REACT_BASE_PROPS = `type BaseProps<El> = Omit<React.DetailedHTMLProps<React.HTMLAttributes<El>, El>, "style"> & {
+  /** The element's classes, as the attribute (React 19 passes \`class\` to a custom element). */
+  class?: string;
+  /** Inline styles, with the kit's custom properties (\`{ "--crm-presence-size": "3rem" }\`). */
+  style?: React.CSSProperties | (React.CSSProperties & { [property: \`--\${string}\`]: string | number | undefined });
+};
+
+/** An element's props: its own, and the HTML element's where no own prop has the name. */
+type ElementProps<El, Props> = Omit<BaseProps<El>, keyof Props> & Partial<Props>;
+`;
+
+/** `text` with `pattern` replaced, or a build failure naming what the generator no longer writes. */
+function replaceOrFail(text, pattern, replacement, what) {
+  if (!pattern.test(text)) throw new Error(`${FRAMEWORKS}: the generator no longer writes ${what}`);
+  pattern.lastIndex = 0;
+  return text.replace(pattern, replacement);
+}
+
+/**
  * Fixes what the generators get wrong for this kit, after they ran:
  * - the kit's events are `Event` subclasses with typed fields, not `CustomEvent<detail>`, so a
  *   handler receives the event class itself;
@@ -133,7 +167,9 @@ const uniqueImports = (text) =>
  *   `CrmActivityFeed["undefined"]`: it takes its type from the manifest (`string`) instead;
  * - they import an event type once per element that fires it (the provider and the status both
  *   fire `crm-connection-status-change`): a duplicate identifier, an error under
- *   `skipLibCheck: false`. Each name is imported once.
+ *   `skipLibCheck: false`. Each name is imported once;
+ * - an element is an HTML element too: React's own typing of what any element takes replaces the
+ *   generator's (`REACT_BASE_PROPS`).
  */
 function fixFrameworkTypes() {
   const edit = (file, change) => {
@@ -163,9 +199,24 @@ function fixFrameworkTypes() {
             },
           ),
         ).replace(/\(e: CustomEvent<(\w+)>\)/g, '(e: $1)');
+      const react = (text) => {
+        text = replaceOrFail(
+          text,
+          /^type BaseProps = \{\n[\s\S]*?\n\};\n\ntype BaseEvents = \{\};\n/m,
+          REACT_BASE_PROPS,
+          'its BaseProps and BaseEvents',
+        );
+        text = replaceOrFail(
+          text,
+          /: Partial<(\w+)Props & BaseProps & BaseEvents>;$/gm,
+          ': ElementProps<$1, $1Props>;',
+          'Partial<XProps & BaseProps & BaseEvents>',
+        );
+        return `import type * as React from "react";\n${text}`;
+      };
       edit('react.d.ts', (text) =>
         [
-          withPropertyNames(common(text)),
+          react(withPropertyNames(common(text))),
           "declare module 'react' {",
           '  namespace JSX {',
           '    interface IntrinsicElements extends CustomElements {}',

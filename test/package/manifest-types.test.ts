@@ -3,13 +3,15 @@
  * files; and the React and Vue typings generated from it type-check a user's code: a property of
  * the wrong type and a handler for the wrong event are errors (each marked `@ts-expect-error`,
  * which fails when the error it expects is gone), with the typings themselves checked
- * (`skipLibCheck: false`).
+ * (`skipLibCheck: false`). A kit element is an HTML element too: in React, what any element takes
+ * (`id`, `role`, `aria-*`, `onClick`, `style`, a `ref` typed with the element's class) type-checks
+ * on it, and the kit's own properties keep their own types where the names clash.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
-import { ELEMENT_NAMES } from './helpers/elements.js';
+import { ELEMENT_NAMES, TAG_NAMES } from './helpers/elements.js';
 import { pack, readJson } from './helpers/packed.js';
 import { typecheckProbe } from './helpers/typecheck.js';
 
@@ -83,6 +85,10 @@ describe('custom-elements.json', () => {
  * typings are checked too (`skipLibCheck: false`): an app that checks its libraries must not fail
  * on them (a name imported twice, a property that does not exist).
  */
+/** `crm-presence` -> `CrmPresence`, the class and the `…Props` type the typings name after it. */
+const pascal = (tag: string) =>
+  tag.replace(/(^|-)([a-z])/g, (_all, _dash: string, c: string) => c.toUpperCase());
+
 async function typecheck(files: Record<string, string>, jsx?: ts.JsxEmit): Promise<string[]> {
   const { problems } = await typecheckProbe(files, {
     skipLibCheck: false,
@@ -122,6 +128,92 @@ export const readOnlyView = <crm-connection-status view="live" />;
 export const feedLang = <crm-activity-feed lang="de" />;
 // @ts-expect-error lang is a string
 export const badFeedLang = <crm-activity-feed lang={3} />;
+`,
+      },
+      ts.JsxEmit.ReactJSX,
+    );
+    assert.deepEqual(problems, []);
+  });
+
+  it("React 19: a kit element takes what every HTML element takes, with React's types and a ref typed with its class", async () => {
+    const problems = await typecheck(
+      {
+        'probe.tsx': `
+import 'crm-realtime/react';
+import { useRef, type CSSProperties } from 'react';
+import type { CrmNotificationCenter, CrmPresence, CrmPresenceChangeEvent } from 'crm-realtime';
+const onChange = (e: CrmPresenceChangeEvent) => e.type;
+const cssVar: CSSProperties = { marginInlineStart: 8 };
+// One attribute an element, so that each one TypeScript refuses is named.
+export const html = [
+  <crm-presence id="who" />,
+  <crm-presence className="compact" />,
+  <crm-presence class="compact" />,
+  <crm-presence slot="aside" />,
+  <crm-presence hidden={false} />,
+  <crm-presence tabIndex={0} />,
+  <crm-presence role="list" />,
+  <crm-presence inert />,
+  <crm-presence suppressHydrationWarning />,
+  <crm-presence aria-label="People here" />,
+  <crm-presence title="People here" />,
+  <crm-presence dir="auto" />,
+  <crm-presence part="people" exportparts="avatar" />,
+  <crm-presence onClick={(e) => e.currentTarget.maxVisible.toFixed()} />,
+  <crm-presence onKeyDown={(e) => e.key === 'Escape'} />,
+  <crm-presence style={cssVar} />,
+];
+// The kit's --crm-* custom properties, next to ordinary ones.
+export const customProperties = <crm-presence style={{ '--crm-presence-size': '3rem', color: 'red' }} />;
+// The ref is the element: its methods are there, typed.
+export const refCallback = <crm-notification-center ref={(el) => el?.show()} />;
+export function RefObject() {
+  const center = useRef<CrmNotificationCenter>(null);
+  return <crm-notification-center ref={center} />;
+}
+export const keyed = ['a', 'b'].map((room) => <crm-presence key={room} room-id={room} />);
+// @ts-expect-error the ref of a presence is a CrmPresence, which has no markAllRead()
+export const wrongRefMethod = <crm-presence ref={(el) => el?.markAllRead()} />;
+export function WrongRefObject() {
+  const presence = useRef<CrmPresence>(null);
+  // @ts-expect-error a CrmPresence ref on a notification center
+  return <crm-notification-center ref={presence} />;
+}
+// @ts-expect-error onClick gets React's mouse event, not the kit's presence event
+export const badClick = <crm-presence onClick={onChange} />;
+// @ts-expect-error tabIndex is a number
+export const badTabIndex = <crm-presence tabIndex="0" />;
+// @ts-expect-error React takes style as an object, not CSS text
+export const badStyle = <crm-presence style="color: red" />;
+// @ts-expect-error maxVisible is still a number next to the HTML attributes
+export const badKitProp = <crm-presence role="list" onClick={() => {}} maxVisible="lots" />;
+// @ts-expect-error a handler for the wrong kit event is still an error next to the HTML attributes
+export const badKitEvent = <crm-connection-status role="status" oncrm-connection-status-change={onChange} />;
+// @ts-expect-error the kit's events are heard by their own name: React 19 listens for the name after "on", as written
+export const camelCaseKitEvent = <crm-presence onCrmPresenceChange={onChange} />;
+// @ts-expect-error a misspelled React handler
+export const misspelledHandler = <crm-presence onClik={() => {}} />;
+// A misspelled kit handler (\`oncrm-presence-chnage\`) is not an error, as before: TypeScript does
+// not check JSX attribute names with a hyphen (the rule that lets \`data-*\` through).
+export const misspelledKitHandler = <crm-presence oncrm-presence-chnage={onChange} />;
+`,
+        // Where a kit property and an HTML attribute share a name (the feed's `lang` today), the kit's
+        // type is the prop's type: not an intersection with React's, which a differing type would
+        // turn into `never`.
+        'kit-types.ts': `
+import 'crm-realtime/react';
+import type { JSX } from 'react';
+import type * as Kit from 'crm-realtime/react';
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+interface KitProps {
+${TAG_NAMES.map((tag) => `  '${tag}': Kit.${pascal(tag)}Props;`).join('\n')}
+}
+type Checks = {
+  [T in keyof KitProps]: {
+    [K in keyof KitProps[T]]-?: Same<JSX.IntrinsicElements[T][K & keyof JSX.IntrinsicElements[T]], KitProps[T][K]>;
+  }[keyof KitProps[T]];
+}[keyof KitProps];
+export const kitTypesWin: true = true as Checks;
 `,
       },
       ts.JsxEmit.ReactJSX,
