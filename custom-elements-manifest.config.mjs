@@ -4,7 +4,8 @@
  * it that the package ships in dist/frameworks/:
  * - `react.d.ts`: React 19 JSX `IntrinsicElements` (properties and `on…` event handlers, and
  *   React's props of an HTML element: `id`, `role`, `aria-*`, `onClick`, `style`, a typed `ref`);
- * - `vue.d.ts`: Vue `GlobalComponents` (props and `@…` events, for vue-tsc);
+ * - `vue.d.ts`: Vue `GlobalComponents` (props and `@…` events, and Vue's HTML attributes and
+ *   native events, for vue-tsc; a template ref is the element);
  * - `vscode.html-custom-data.json` (VS Code's `html.customData`) and `web-types.json` (JetBrains).
  * Storybook's docs pages and controls read the manifest too, so what it holds is what a user
  * may touch: the `cleanManifest` plugin below removes the rest.
@@ -145,6 +146,24 @@ const REACT_BASE_PROPS = `type BaseProps<El> = Omit<React.DetailedHTMLProps<Reac
 type ElementProps<El, Props> = Omit<BaseProps<El>, keyof Props> & Partial<Props>;
 `;
 
+/**
+ * A kit element as vue-tsc sees it, in place of the Vue generator's `DefineComponent<Props>`:
+ * - its props take Vue's typing of what any HTML element takes (`HTMLAttributes`: `id`, `role`,
+ *   `aria-*`, `onClick` for `@click`, `onKeydown` for `@keydown`), which the generator leaves
+ *   out, so `strictTemplates` refused them; the element's own props win where a name clashes, as
+ *   in React; `key`, `ref`, `class` and `style` come with every component's (`PublicProps`);
+ * - its instance, what a template ref holds (`useTemplateRef('center')`), is the element's class,
+ *   as at run time: a `DefineComponent`'s instance is a Vue component's, with none of the
+ *   element's methods. vue-tsc reads the props from the instance's `$props`, which the element
+ *   does not have at run time; that one member is the price of the element's own type.
+ */
+const VUE_BASE_PROPS = `/** An element's props: its own, and the HTML element's where no own prop has the name. */
+type ElementProps<Props> = Omit<HTMLAttributes, keyof Props> & Props;
+
+/** A kit element as a template sees it: the element itself, with the props vue-tsc checks. */
+type VueElement<El, Props> = new () => El & { $props: ElementProps<Props> & PublicProps };
+`;
+
 /** `text` with `pattern` replaced, or a build failure naming what the generator no longer writes. */
 function replaceOrFail(text, pattern, replacement, what) {
   if (!pattern.test(text)) throw new Error(`${FRAMEWORKS}: the generator no longer writes ${what}`);
@@ -168,8 +187,8 @@ function replaceOrFail(text, pattern, replacement, what) {
  * - they import an event type once per element that fires it (the provider and the status both
  *   fire `crm-connection-status-change`): a duplicate identifier, an error under
  *   `skipLibCheck: false`. Each name is imported once;
- * - an element is an HTML element too: React's own typing of what any element takes replaces the
- *   generator's (`REACT_BASE_PROPS`).
+ * - an element is an HTML element too: React's and Vue's own typings of what any element takes
+ *   replace the generators' (`REACT_BASE_PROPS`, `VUE_BASE_PROPS`).
  */
 function fixFrameworkTypes() {
   const edit = (file, change) => {
@@ -225,8 +244,23 @@ function fixFrameworkTypes() {
           '',
         ].join('\n'),
       );
+      const vue = (text) => {
+        text = replaceOrFail(
+          text,
+          /^import type \{ DefineComponent \} from "vue";\n/m,
+          `import type { HTMLAttributes, PublicProps } from "vue";\n`,
+          'its import of DefineComponent',
+        );
+        text = replaceOrFail(
+          text,
+          /: DefineComponent<(\w+)Props>;$/gm,
+          ': VueElement<$1, $1Props>;',
+          'DefineComponent<XProps>',
+        );
+        return text.replace(/^(export type CustomElements = )/m, `${VUE_BASE_PROPS}\n$1`);
+      };
       edit('vue.d.ts', (text) =>
-        withPropertyNames(common(text))
+        vue(withPropertyNames(common(text)))
           .replace(/"on(crm-[a-z-]+)"\?:/g, (_, event) => `${vueHandler(event)}?:`)
           // The generator also claims the global JSX namespace, which is React's in a mixed app.
           .replace(/\ndeclare global \{\n\s*namespace JSX \{[\s\S]*?\n\}\n?$/, '\n'),

@@ -3,9 +3,9 @@
  * files; and the React and Vue typings generated from it type-check a user's code: a property of
  * the wrong type and a handler for the wrong event are errors (each marked `@ts-expect-error`,
  * which fails when the error it expects is gone), with the typings themselves checked
- * (`skipLibCheck: false`). A kit element is an HTML element too: in React, what any element takes
- * (`id`, `role`, `aria-*`, `onClick`, `style`, a `ref` typed with the element's class) type-checks
- * on it, and the kit's own properties keep their own types where the names clash.
+ * (`skipLibCheck: false`). A kit element is an HTML element too: what any element takes (`id`,
+ * `role`, `aria-*`, `onClick` / `@click`, `style`, a `ref` typed with the element's class) type-
+ * checks on it, and the kit's own properties keep their own types where the names clash.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -239,6 +239,62 @@ export const readOnlyState: Props<'crm-connection-status'> = { state: 'open' };
 export const feedLang: Props<'crm-activity-feed'> = { lang: 'de' };
 // @ts-expect-error lang is a string
 export const badFeedLang: Props<'crm-activity-feed'> = { lang: 3 };
+`,
+    });
+    assert.deepEqual(problems, []);
+  });
+  it('Vue: a kit element takes HTML attributes and native events, and its template ref is the element', async () => {
+    const problems = await typecheck({
+      'probe.ts': `
+import 'crm-realtime/vue';
+import type { GlobalComponents } from 'vue';
+import type { CrmNotificationCenter, CrmPresenceChangeEvent } from 'crm-realtime';
+type Props<T extends keyof GlobalComponents> = InstanceType<GlobalComponents[T]>['$props'];
+// What vue-tsc gives a template ref (\`useTemplateRef('center')\`): the instance of the tag's type.
+type Instance<T extends keyof GlobalComponents> = InstanceType<GlobalComponents[T]>;
+const onChange = (e: CrmPresenceChangeEvent) => e.type;
+// \`@click\` and \`@keydown\` are checked against onClick and onKeydown. One attribute an object,
+// so that each one TypeScript refuses is named.
+export const html: Props<'crm-presence'>[] = [
+  { onClick: (e: MouseEvent) => e.button },
+  { onKeydown: (e: KeyboardEvent) => e.key },
+  { 'aria-label': 'People here' },
+  { role: 'list' },
+  { id: 'who', tabindex: 0, inert: true },
+  { maxVisible: 3, onCrmPresenceChange: onChange, role: 'list', onClick: () => {} },
+];
+// @ts-expect-error onClick gets a MouseEvent, not the kit's presence event
+export const badClick: Props<'crm-presence'> = { onClick: onChange };
+// @ts-expect-error maxVisible is still a number next to the HTML attributes
+export const badKitProp: Props<'crm-presence'> = { role: 'list', maxVisible: 'lots' };
+// @ts-expect-error a misspelled kit handler
+export const misspelled: Props<'crm-presence'> = { onCrmPresenceChnage: onChange };
+// @ts-expect-error role is a string
+export const badRole: Props<'crm-presence'> = { role: 3 };
+export const center = (ref: Instance<'crm-notification-center'>): CrmNotificationCenter => {
+  ref.show();
+  return ref;
+};
+// @ts-expect-error the ref of a presence is a CrmPresence, which has no markAllRead()
+export const wrongRefMethod = (ref: Instance<'crm-presence'>) => ref.markAllRead();
+`,
+      // As in React, a kit property keeps its own type where an HTML attribute has its name. The
+      // React typings name the kit's props with the same types (their handlers are `oncrm-…`).
+      'kit-types.ts': `
+import 'crm-realtime/vue';
+import type { GlobalComponents } from 'vue';
+import type * as Kit from 'crm-realtime/react';
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+interface KitProps {
+${TAG_NAMES.map((tag) => `  '${tag}': Omit<Kit.${pascal(tag)}Props, \`oncrm-\${string}\`>;`).join('\n')}
+}
+type Props<T extends keyof KitProps> = InstanceType<GlobalComponents[T]>['$props'];
+type Checks = {
+  [T in keyof KitProps]: {
+    [K in keyof KitProps[T]]-?: Same<Props<T>[K & keyof Props<T>], KitProps[T][K]>;
+  }[keyof KitProps[T]];
+}[keyof KitProps];
+export const kitTypesWin: true = true as Checks;
 `,
     });
     assert.deepEqual(problems, []);
