@@ -4,8 +4,10 @@
  * directive is unused and tsc fails.
  */
 import type { CrmPresenceChangeEvent } from 'crm-realtime';
+import type { CSSProperties } from 'react';
 
 const onPresence = (event: CrmPresenceChangeEvent) => event.arrived;
+const inset: CSSProperties = { marginInlineStart: 8 };
 
 export const probe = (
   <>
@@ -20,5 +22,16 @@ export const probe = (
     {/* The right types compile. */}
     <crm-presence maxVisible={3} oncrm-presence-change={onPresence}></crm-presence>
     <crm-presence max-visible={3}></crm-presence>
+    {/* A kit element is an HTML element: React's props of one compile, typed by React. */}
+    <crm-presence id="who" className="compact" role="list" aria-label="People here" inert></crm-presence>
+    <crm-presence onClick={(e) => e.currentTarget.maxVisible} onKeyDown={(e) => e.key}></crm-presence>
+    <crm-presence style={inset}></crm-presence>
+    <crm-presence style={{ '--crm-presence-size': '3rem' }}></crm-presence>
+    {/* The ref is the element: its methods are typed. */}
+    <crm-notification-center ref={(el) => el?.show()}></crm-notification-center>
+    {/* @ts-expect-error onClick gets React's mouse event, not the kit's presence event */}
+    <crm-presence onClick={onPresence}></crm-presence>
+    {/* @ts-expect-error the ref of a presence is a CrmPresence, which has no markAllRead() */}
+    <crm-presence ref={(el) => el?.markAllRead()}></crm-presence>
   </>
 );
