@@ -2,8 +2,8 @@
  * The two cards a notification is shown on: an item of the panel's list and a toast. Both are
  * focusable; Enter, Space or a click outside their own links and buttons opens the notification.
  * Their accessible name is built from the pieces of `item-template.ts` ("Unread Warning Urgent
- * Invoice overdue"), their description from the message and the time. A third, text-only form
- * announces a notification that arrives while the panel is open, where no toast is drawn.
+ * Invoice overdue"), their description from the message and the time. `announced` gives the words
+ * a screen reader hears when one arrives.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -20,7 +20,10 @@ import {
   labelIds,
   type ItemContext,
 } from './item-template.js';
-import type { NotificationCenterMessages } from './notification-center-messages.js';
+import type {
+  AnnouncedNotification,
+  NotificationCenterMessages,
+} from './notification-center-messages.js';
 import type { Toast } from './toast-stack.js';
 
 /** What the cards need from the element. */
@@ -174,22 +177,17 @@ export function toastCard(
 }
 
 /**
- * A notification that arrived while the panel is open, for the live region a toast would have
- * used: the words a screen reader would have read on the toast (type, priority when marked, title,
- * message, sender), visually hidden, with nothing to focus or click (the panel has the item).
- * What people wrote is isolated (U+2068 … U+2069), as on the cards.
+ * The parts of a notification's announcement, in words: type, priority when marked, title,
+ * message, sender. What people wrote is isolated (U+2068 … U+2069), as on the cards.
  */
-export function announcementCard(n: Notification, host: CardHost): TemplateResult {
+export function announced(n: Notification, host: Pick<CardHost, 'm' | 'c'>): AnnouncedNotification {
   const { m, c } = host;
   const marked = n.priority === 'high' || n.priority === 'urgent';
-  const words = [
-    m.type(n.type, c),
-    marked ? m.priority(n.priority, c) : '',
-    isolate(n.title),
-    isolate(n.message ?? ''),
-    n.from ? m.from(isolate(n.from.name), c) : '',
-  ].filter(Boolean);
-  return html`<li class="announcement visually-hidden" data-id=${n.id}>
-    ${words.map((w) => html`<span>${w}</span> `)}
-  </li>`;
+  return {
+    type: m.type(n.type, c),
+    priority: marked ? m.priority(n.priority, c) : undefined,
+    title: isolate(n.title),
+    message: n.message ? isolate(n.message) : undefined,
+    from: n.from ? m.from(isolate(n.from.name), c) : undefined,
+  };
 }

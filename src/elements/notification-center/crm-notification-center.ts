@@ -12,7 +12,8 @@ import {
 } from '../../events/notification-events.js';
 import { localeOf, messageContext, withDefaults, type MessageContext } from '../../i18n.js';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
-import { announcementCard, itemCard, toastCard, type CardHost } from './cards.js';
+import { ArrivalAnnouncer } from './arrival-announcer.js';
+import { announced, itemCard, toastCard, type CardHost } from './cards.js';
 import { styles } from './crm-notification-center.styles.js';
 import { bellIcon, notConnectedIcon } from './icons.js';
 import { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
@@ -50,11 +51,11 @@ const TICK_MS = 30_000;
  * when high or urgent (a labelled chip, not colour alone), title, message, time, sender, an entity
  * link and its actions; every string is rendered as text, and only `http(s)` URLs become links.
  * Toasts hide after `auto-hide-duration` ms of being seen (paused while hovered, focused or while
- * the page is hidden); urgent ones stay until dismissed. Toasts are in a polite live region, urgent
- * ones in an assertive one. While the panel is open no toast is shown: toasts on screen go when it
- * opens, and what arrives appears in the panel and is announced in the same live regions, without
- * a toast then or after it closes. Without a `<crm-realtime-provider>` the bell shows "not
- * connected".
+ * the page is hidden); urgent ones stay until dismissed. What arrives is announced once per burst
+ * ("… And 9 more new notifications"), politely, urgent ones assertively. While the panel is open
+ * no toast is shown: toasts on screen go when it opens, and what arrives appears in the panel and
+ * is announced, without a toast then or after it closes. Without a `<crm-realtime-provider>` the
+ * bell shows "not connected".
  *
  * @tagname crm-notification-center
  * @summary Bell, badge, history panel and toasts for the current user's notifications.
@@ -179,6 +180,10 @@ export class CrmNotificationCenter extends LitElement {
     clock: () => this.clock,
     duration: () => this.duration,
   });
+  private readonly announcer = new ArrivalAnnouncer(this, {
+    clock: () => this.clock,
+    format: (batch) => this.announcement(batch),
+  });
   private m: NotificationCenterMessages = defaultNotificationCenterMessages;
   private c: MessageContext = messageContext('en');
   /** Short ids for the DOM, per notification listed or toasted (pruned, see `pruneKeys`). */
@@ -240,6 +245,7 @@ export class CrmNotificationCenter extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.toasts.disconnect();
+    this.announcer.dispose();
     this.panel.dispose();
     this.ticker.stop();
     this.fresh = new Set();
@@ -345,11 +351,9 @@ export class CrmNotificationCenter extends LitElement {
       ${
         this.noToasts
           ? nothing
-          : this.toasts.render(m.toastsLabel(c), {
-              toast: (t) =>
-                toastCard(t, this.cards, this.duration, (e) => this.dismiss(e, t.notification.id)),
-              announcement: (n) => announcementCard(n, this.cards),
-            })
+          : html`${this.toasts.render(m.toastsLabel(c), (t) =>
+              toastCard(t, this.cards, this.duration, (e) => this.dismiss(e, t.notification.id)),
+            )}${this.announcer.render()}`
       }`;
   }
 
@@ -382,8 +386,18 @@ export class CrmNotificationCenter extends LitElement {
   // ---- behaviour --------------------------------------------------------------------------
 
   private arrived(n: Notification): void {
-    if (!this.noToasts) this.toasts.add(n);
+    if (!this.noToasts) {
+      this.toasts.add(n);
+      this.announcer.add(n);
+    }
     this.ringing = true;
+  }
+
+  /** One message for what arrived within the announcer's window: the first, and how many more. */
+  private announcement(batch: readonly Notification[]): string {
+    const { m, c } = this;
+    const first = m.announcement(announced(batch[0]!, this.cards), c);
+    return batch.length > 1 ? m.announcementMore(first, batch.length - 1, c) : first;
   }
 
   /**

@@ -68,6 +68,27 @@ export interface NotificationCenterMessages {
   dismiss(title: string, c: MessageContext): string;
   /** Accessible name of the toasts' region. */
   toastsLabel(c: MessageContext): string;
+  /**
+   * What a screen reader hears when a notification arrives, from its parts in words (`type`,
+   * `priority` when high or urgent, `from` as `from(…)` made it): "Warning, Urgent: Invoice
+   * overdue, from Ana Ortiz. Pay by Friday."
+   */
+  announcement(n: AnnouncedNotification, c: MessageContext): string;
+  /**
+   * Several arrived at once, heard as one message: the first one's `announcement`, then how many
+   * more: "…. And 9 more new notifications".
+   */
+  announcementMore(first: string, more: number, c: MessageContext): string;
+}
+
+/** The parts of an announcement, already in words (see `announcement`). */
+export interface AnnouncedNotification {
+  type: string;
+  /** Only for high and urgent notifications. */
+  priority?: string;
+  title: string;
+  message?: string;
+  from?: string;
 }
 
 export const defaultNotificationCenterMessages: NotificationCenterMessages =
@@ -103,4 +124,10 @@ export const defaultNotificationCenterMessages: NotificationCenterMessages =
     entity: (entity) => entity.label || `${entity.type} ${entity.id}`,
     dismiss: (title) => `Dismiss: ${title}`,
     toastsLabel: () => 'New notifications',
+    announcement: ({ type, priority, title, message, from }) =>
+      `${priority ? `${type}, ${priority}` : type}: ${title}${from ? `, ${from}` : ''}${
+        message ? `. ${message}` : ''
+      }`,
+    announcementMore: (first, more, c) =>
+      `${first}. And ${c.plural(more) === 'one' ? '1 more new notification' : `${c.number(more)} more new notifications`}`,
   });

@@ -7,16 +7,13 @@
  *   pointer is over the stack, while the focus is in it, and while the page is hidden, and goes on
  *   with the time it had left.
  * - Urgent toasts stay until dismissed.
- * - Non-urgent toasts live in a polite live region, urgent ones in an assertive one: the regions
- *   are always in the page (empty and click-through when no toast is shown), so a screen reader
- *   hears a toast when it is added.
+ * - The toasts are not live regions (a burst was read toast by toast): the element's
+ *   `ArrivalAnnouncer` says what arrived, one message per burst.
  * - At most `MAX_TOASTS` are shown; beyond that the oldest non-urgent ones go first.
  * - While the host's panel is open (`quiet(true)`) no toast is drawn: the panel lists each
  *   notification, and a toast in the top layer would cover it or be cut by it. Toasts on screen
- *   go at once (no fade-out over the panel); what arrives is only announced, by a visually hidden
- *   entry in the same live region a toast would have used, so it is heard once. When the panel
- *   closes the announcements go too: nothing is replayed as a toast, the panel and the badge
- *   already show it.
+ *   go at once (no fade-out over the panel), and what arrives meanwhile is not drawn after it
+ *   closes: the panel and the badge already show it.
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
@@ -29,18 +26,8 @@ export const MAX_TOASTS = 5;
 
 export interface Toast {
   readonly notification: Notification;
-  /** Animating out: not focusable, not announced, removed when the animation ends. */
+  /** Animating out: not focusable, hidden from assistive technology, removed when it ends. */
   leaving: boolean;
-  /** Arrived while the stack was quiet: announced in its live region, never drawn. */
-  readonly announceOnly: boolean;
-}
-
-/** The two ways an entry of the stack is rendered. */
-export interface ToastTemplates {
-  /** A toast on screen (or animating out). */
-  toast(toast: Toast): TemplateResult;
-  /** A notification that arrived while the panel was open: text for screen readers only. */
-  announcement(notification: Notification): TemplateResult;
 }
 
 export interface ToastStackOptions {
@@ -68,14 +55,14 @@ export class ToastStack {
     private readonly options: ToastStackOptions,
   ) {}
 
-  /** Toasts on screen (not those animating out, nor announcements), oldest first. */
+  /** Toasts on screen (not those animating out), oldest first. */
   get visible(): readonly Notification[] {
-    return this.drawn.filter((t) => !t.leaving).map((t) => t.notification);
+    return this.toasts.filter((t) => !t.leaving).map((t) => t.notification);
   }
 
   /** Toasts drawn, those animating out included. */
   get drawn(): readonly Toast[] {
-    return this.toasts.filter((t) => !t.announceOnly);
+    return this.toasts;
   }
 
   /** Whether the countdowns are paused (hover, focus or hidden page). */
@@ -104,8 +91,8 @@ export class ToastStack {
   }
 
   /**
-   * `true` while the host's panel is open: every toast goes at once and new arrivals are only
-   * announced. `false` when it closes: the announcements go and nothing is replayed.
+   * `true` while the host's panel is open: every toast goes at once and new arrivals make none.
+   * `false` when it closes: nothing is replayed.
    */
   quiet(on: boolean): void {
     if (this.quieted === on) return;
@@ -119,16 +106,15 @@ export class ToastStack {
     this.host.requestUpdate();
   }
 
-  /** Show a toast for a notification that just arrived. */
+  /** Show a toast for a notification that just arrived (none while the panel is open). */
   add(notification: Notification): void {
+    if (this.quieted) return;
     if (this.toasts.some((t) => t.notification.id === notification.id && !t.leaving)) return;
     this.toasts = this.toasts.filter((t) => t.notification.id !== notification.id);
-    const toast: Toast = { notification, leaving: false, announceOnly: this.quieted };
+    const toast: Toast = { notification, leaving: false };
     this.toasts.push(toast);
     const duration = this.options.duration();
-    if (!toast.announceOnly && !isUrgent(toast) && duration > 0) {
-      this.getTimer().start(notification.id, duration);
-    }
+    if (!isUrgent(toast) && duration > 0) this.getTimer().start(notification.id, duration);
     // Too many: the oldest non-urgent go (urgent ones only when nothing else is left).
     let shown = this.toasts.filter((t) => !t.leaving);
     while (shown.length > MAX_TOASTS) {
@@ -143,11 +129,6 @@ export class ToastStack {
   remove(id: string): void {
     const toast = this.toasts.find((t) => t.notification.id === id && !t.leaving);
     if (!toast) return;
-    // An announcement has nothing to animate: removing it from the live region says nothing.
-    if (toast.announceOnly) {
-      this.drop(toast);
-      return;
-    }
     this.timer?.stop(id);
     toast.leaving = true;
     this.host.requestUpdate();
@@ -175,23 +156,17 @@ export class ToastStack {
     }
   }
 
-  /** The two live regions with their toasts and announcements. */
-  render(label: string, templates: ToastTemplates): TemplateResult {
-    const urgent = this.toasts.filter(isUrgent);
-    const polite = this.toasts.filter((t) => !isUrgent(t));
-    const list = (toasts: Toast[]) =>
-      keyedList(
-        toasts,
-        (t) => t.notification.id,
-        (t) => (t.announceOnly ? templates.announcement(t.notification) : templates.toast(t)),
-      );
+  /** The stack and its toasts, urgent ones first. */
+  render(label: string, toast: (t: Toast) => TemplateResult): TemplateResult {
+    const list = (toasts: Toast[]) => keyedList(toasts, (t) => t.notification.id, toast);
+    const drawn = this.toasts.length > 0;
     return html`<div
       part="toasts"
       class="toasts"
       popover="manual"
-      role=${this.toasts.length > 0 ? 'region' : nothing}
-      aria-label=${this.toasts.length > 0 ? label : nothing}
-      ?data-empty=${this.drawn.length === 0}
+      role=${drawn ? 'region' : nothing}
+      aria-label=${drawn ? label : nothing}
+      ?data-empty=${!drawn}
       ?data-paused=${this.paused}
       @pointerenter=${() => this.pointer(true)}
       @pointerleave=${() => this.pointer(false)}
@@ -200,11 +175,11 @@ export class ToastStack {
       @animationend=${this.onAnimationEnd}
       @animationcancel=${this.onAnimationEnd}
     >
-      <ol class="stack urgent" aria-live="assertive" aria-relevant="additions">
-        ${list(urgent)}
+      <ol class="stack urgent">
+        ${list(this.toasts.filter(isUrgent))}
       </ol>
-      <ol class="stack polite" aria-live="polite" aria-relevant="additions">
-        ${list(polite)}
+      <ol class="stack polite">
+        ${list(this.toasts.filter((t) => !isUrgent(t)))}
       </ol>
     </div>`;
   }
@@ -214,7 +189,7 @@ export class ToastStack {
    * browser compute the page's style and layout on the spot: a stack with nothing in it opens in
    * the next animation frame, which computes them anyway. (On a page's load, the host's first
    * render would otherwise lay out the whole page inside the task that upgrades every element.)
-   * A stack with a toast or an announcement in it opens at once, so it is seen and heard.
+   * A stack with a toast in it opens at once, so it is seen.
    */
   show(root: ParentNode): void {
     const stack = root.querySelector<HTMLElement>('.toasts');

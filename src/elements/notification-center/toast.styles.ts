@@ -28,7 +28,7 @@ export const toastStyles = css`
     pointer-events: none;
   }
   .toasts[data-empty] {
-    /* Nothing to show, still in the page: the live regions must exist before a toast arrives. */
+    /* Nothing to show, still open: opening a popover lays the page out (see ToastStack.show). */
     block-size: 0;
   }
   :host([toast-position^='top']) .toasts {

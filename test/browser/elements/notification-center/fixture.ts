@@ -132,6 +132,40 @@ export function center(el: Element): [number, number] {
   return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
 }
 
+/** One message a live region gave a screen reader: its politeness and its whole text. */
+export interface Heard {
+  live: string;
+  text: string;
+}
+
+/**
+ * What the live regions in the element say, as a screen reader hears them: an entry each time a
+ * region's text changes (a node added to it, or its text replaced), with the region's whole
+ * text. Regions that are emptied are not heard.
+ */
+export function recordSpoken(root: ShadowRoot) {
+  const heard: Heard[] = [];
+  const last = new Map<Element, string>();
+  const regions = () => [...root.querySelectorAll('[aria-live]')];
+  for (const region of regions()) last.set(region, region.textContent!);
+  const observer = new MutationObserver(() => {
+    for (const region of regions()) {
+      // Compared as they are: a trailing no-break space makes a repeated message a change.
+      if (last.get(region) === region.textContent!) continue;
+      last.set(region, region.textContent!);
+      const text = region.textContent!.replace(/\s+/g, ' ').trim();
+      if (text) heard.push({ live: region.getAttribute('aria-live')!, text });
+    }
+  });
+  observer.observe(root, { childList: true, subtree: true, characterData: true });
+  return {
+    heard,
+    /** The messages that name `words`. */
+    of: (words: string) => heard.filter((h) => h.text.includes(words)),
+    stop: () => observer.disconnect(),
+  };
+}
+
 /**
  * What a screen reader says for a button with no text of its own (an icon): its accessible name,
  * then its description when there is one, by the rules of accname 1.2 for the attributes these

@@ -1,0 +1,84 @@
+/**
+ * What a screen reader hears when notifications arrive: one message per burst, not one per toast.
+ * The first arrival opens a window (1 s by default, on the client's clock); what arrives within it
+ * is said together when it closes, e.g. "Warning: Renewal at risk. And 9 more new notifications".
+ * Urgent notifications are batched apart and said in an assertive region, the others in a polite
+ * one. Both regions are visually hidden and in the page from the start, so the first message is
+ * heard. The toasts themselves are not live regions: ten arriving at once were read one by one,
+ * each in full.
+ */
+import { html, type ReactiveElement, type TemplateResult } from 'lit';
+import type { Clock } from '../../client/types.js';
+import type { Notification } from '../../protocol/notifications.js';
+
+export interface ArrivalAnnouncerOptions {
+  clock(): Clock;
+  /** One message for the notifications that arrived within one window, oldest first. */
+  format(batch: readonly Notification[]): string;
+  /** Length of the batching window in ms. Default 1000. */
+  windowMs?: number;
+}
+
+/** One region's pending notifications and what it says now. */
+class Batch {
+  pending: Notification[] = [];
+  text = '';
+  /** Alternates a trailing no-break space, so a message equal to the last one is a change. */
+  flip = false;
+  timer: unknown;
+  clock: Clock | undefined;
+}
+
+export class ArrivalAnnouncer {
+  private readonly polite = new Batch();
+  private readonly urgent = new Batch();
+
+  constructor(
+    private readonly host: ReactiveElement,
+    private readonly options: ArrivalAnnouncerOptions,
+  ) {}
+
+  /** What the polite and the assertive region say now (for tests and debugging). */
+  get messages(): { polite: string; assertive: string } {
+    return { polite: this.polite.text.trim(), assertive: this.urgent.text.trim() };
+  }
+
+  /** A notification arrived live. */
+  add(n: Notification): void {
+    const batch = n.priority === 'urgent' ? this.urgent : this.polite;
+    batch.pending.push(n);
+    if (batch.clock) return;
+    const clock = this.options.clock();
+    batch.clock = clock;
+    batch.timer = clock.setTimeout(() => this.say(batch), this.options.windowMs ?? 1000);
+  }
+
+  /** Drop what is pending (the element left the page). */
+  dispose(): void {
+    for (const batch of [this.polite, this.urgent]) {
+      batch.clock?.clearTimeout(batch.timer);
+      batch.clock = undefined;
+      batch.pending = [];
+    }
+  }
+
+  render(): TemplateResult {
+    return html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+        ${this.polite.text}
+      </div>
+      <div class="visually-hidden" aria-live="assertive" aria-atomic="true">
+        ${this.urgent.text}
+      </div>`;
+  }
+
+  private say(batch: Batch): void {
+    batch.clock = undefined;
+    const pending = batch.pending;
+    batch.pending = [];
+    if (pending.length === 0) return;
+    const message = this.options.format(pending);
+    batch.flip = !batch.flip;
+    batch.text = batch.flip ? message : `${message}\u00a0`;
+    this.host.requestUpdate();
+  }
+}
