@@ -1,6 +1,6 @@
 /**
  * Binds a host to the page client's offline outbox: how many changes wait to be sent, which of
- * them conflicted. Re-renders when that changes.
+ * them conflicted, how many could not be stored on this device. Re-renders when that changes.
  *
  * ```ts
  * class Waiting extends LitElement {
@@ -28,6 +28,14 @@ export class OutboxController extends ClientController {
     return this.snapshot?.size ?? 0;
   }
 
+  /**
+   * Waiting changes that could not be stored on this device (a full disk, site data cleared): lost
+   * if the page is closed before they are sent (0 without a client).
+   */
+  get unstored(): number {
+    return this.snapshot?.unstored ?? 0;
+  }
+
   /** Waiting changes that conflicted and need a decision. */
   get conflicts(): readonly LiveConflict[] {
     return this.snapshot?.conflicts ?? [];
@@ -41,7 +49,9 @@ export class OutboxController extends ClientController {
       this.snapshot = outbox.snapshot();
       unsubscribe = outbox.subscribe((snapshot) => {
         const changed =
-          snapshot.size !== this.snapshot?.size || snapshot.conflicts !== this.snapshot?.conflicts;
+          snapshot.size !== this.snapshot?.size ||
+          snapshot.unstored !== this.snapshot?.unstored ||
+          snapshot.conflicts !== this.snapshot?.conflicts;
         this.snapshot = snapshot;
         if (changed) this.host.requestUpdate();
       });

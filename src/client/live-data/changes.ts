@@ -146,6 +146,8 @@ export class Changes {
     this.outbox = new Outbox(chosen.store, {
       userId: () => this.user(),
       logger: options.logger,
+      clock: options.clock,
+      random: options.random,
       adopt: (records) => this.adopt(records),
       // Where the browser has Web Locks: a page that outlives this one sends what it leaves.
       owner: webLocksOwner(),

@@ -42,4 +42,9 @@ export interface OutboxStore {
   delete(seq: number): Promise<void>;
   /** Release resources (a database connection); later operations reopen. */
   close?(): void;
+  /**
+   * Calls `listener` when the store lost what it held while open (its database was deleted: the
+   * user cleared the site's data). The outbox then writes again the entries it holds.
+   */
+  onLost?(listener: () => void): void;
 }

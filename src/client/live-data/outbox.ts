@@ -4,7 +4,9 @@
  * connection returns (so nothing applies twice). A save made on an open connection is written as
  * it is sent and removed on its answer: a link that died without the browser noticing, then a
  * closed tab, loses nothing. `client.outbox` shows how many wait to be sent (made while offline,
- * or whose answer never came) and which of them conflicted.
+ * or whose answer never came), which of them conflicted, and how many could not be stored on this
+ * device (a full disk, site data cleared): those are written again later, and until then the page
+ * asks the browser to confirm before it is closed (`warnBeforeUnload`).
  *
  * ```ts
  * client.outbox.subscribe(({ size }) => (badge.textContent = size ? `${size} waiting` : ''));
@@ -16,86 +18,19 @@
  */
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
-import { randomId } from '../connection/client-id.js';
+import { MemoryOutboxStore } from './outbox-memory.js';
+import type { OutboxOwner } from './outbox-owner.js';
 import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
+import { UnloadGuard, windowTarget, type UnloadTarget } from './outbox-unload.js';
+import { OutboxWriter, type Claimed, type DiskState, type OutboxRecord } from './outbox-writer.js';
 import { deliverNow, Notifier } from '../store/notifier.js';
-import type { Unsubscribe } from '../types.js';
-import { LOG_PREFIX } from '../../util/warn.js';
+import type { Clock, Unsubscribe } from '../types.js';
 
 export type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
-
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/**
- * Entries in memory. Share one instance between two clients to stand for a page reload in tests;
- * in a page it keeps edits only while the page lives.
- */
-export class MemoryOutboxStore implements OutboxStore {
-  readonly persistent = false;
-  private readonly entries = new Map<number, OutboxEntry>();
-  private next = 1;
-
-  async load(): Promise<OutboxEntry[]> {
-    return [...this.entries.values()].sort((a, b) => a.seq - b.seq).map(copy);
-  }
-
-  async add(entry: NewOutboxEntry): Promise<number> {
-    const seq = this.next++;
-    this.entries.set(seq, { ...copy(entry), seq });
-    return seq;
-  }
-
-  async put(entry: OutboxEntry): Promise<void> {
-    this.entries.set(entry.seq, copy(entry));
-  }
-
-  async delete(seq: number): Promise<void> {
-    this.entries.delete(seq);
-  }
-
-  /** Entries stored now (for tests). */
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
-/**
- * Which page an outbox entry belongs to, so that a page that outlives another sends the changes it
- * left behind (the leader tab of a shared connection that closes with saves queued offline, any
- * tab closed while offline or before a save was answered), and no page takes those of a page
- * still open. Each client's outbox holds a Web Lock named for it while the page lives and stamps
- * its entries with that name; an entry whose lock nobody holds any more belongs to a page that is
- * gone, and the next page that loads, or whose connection opens, claims it (stamps it with its
- * own name) and sends it, with its mutation id, so a change two pages send is applied once.
- */
-export interface OutboxOwner {
-  /** This page's name, stamped on the entries it makes. */
-  readonly id: string;
-  /** The locks held now: the owners whose page is alive, among others. */
-  alive(): Promise<ReadonlySet<string | undefined>>;
-  /** Runs `claim` while no other page claims entries. */
-  exclusive<T>(claim: () => Promise<T>): Promise<T>;
-}
-
-/** Owner locks are named `<prefix><id>`; the prefix alone is held while a page claims entries. */
-const OWNER_LOCK = 'crm-realtime:outbox:';
-
-/** A page's ownership through Web Locks; undefined where there are none (each page keeps its own). */
-export function webLocksOwner(
-  locks: Pick<LockManager, 'request' | 'query'> | undefined = (
-    globalThis.navigator as Partial<Navigator> | undefined
-  )?.locks,
-): OutboxOwner | undefined {
-  if (!locks?.query) return undefined;
-  const id = OWNER_LOCK + randomId();
-  // Held until the page goes: its release is how other pages learn the entries are orphans.
-  void locks.request(id, () => new Promise<never>(() => {})).catch(() => {});
-  return {
-    id,
-    alive: async () => new Set((await locks.query()).held?.map((lock) => lock.name)),
-    exclusive: (claim) => locks.request(OWNER_LOCK, claim) as ReturnType<typeof claim>,
-  };
-}
+export type { OutboxRecord } from './outbox-writer.js';
+export type { OutboxOwner } from './outbox-owner.js';
+export { MemoryOutboxStore } from './outbox-memory.js';
+export { webLocksOwner } from './outbox-owner.js';
 
 /** IndexedDB where the environment has it, else memory (`fallback: true`). */
 export function defaultOutboxStore(): { store: OutboxStore; fallback: boolean } {
@@ -103,24 +38,6 @@ export function defaultOutboxStore(): { store: OutboxStore; fallback: boolean } 
     return { store: new IndexedDbOutboxStore(), fallback: false };
   }
   return { store: new MemoryOutboxStore(), fallback: true };
-}
-
-/** @internal One entry as the client holds it, ahead of the store (`seq` once stored). */
-export interface OutboxRecord {
-  entry: NewOutboxEntry & { seq?: number };
-  /** Resolves when the entry reached the store (or failed to). */
-  stored: Promise<void>;
-  /**
-   * Waits to be sent: made while the connection was not open, caught by a drop before its answer,
-   * or left by an earlier page. False while a save made online is on its way (it is in the store
-   * all the same, but not "waiting").
-   */
-  parked: boolean;
-  /**
-   * Made by this page before it learned who is signed in: it belongs to the user the page's
-   * connection first signs in as (`attribute`), and is sent as no one else.
-   */
-  provisional: boolean;
 }
 
 /** What `client.outbox.subscribe` listeners receive. */
@@ -131,6 +48,13 @@ export interface OutboxSnapshot {
   readonly entries: readonly OutboxEntry[];
   /** Conflicts waiting for a decision (the entries stay until resolved or discarded). */
   readonly conflicts: readonly LiveConflict[];
+  /**
+   * Waiting changes that could not be stored on this device (the disk is full, site data was
+   * cleared): they live in this page's memory only, and are lost if it is closed before they are
+   * sent. The outbox keeps trying to store them. Changes on their way on an open connection are
+   * not counted (their answer comes in moments), but the page still asks before it is closed.
+   */
+  readonly unstored: number;
   /**
    * Entries nobody can be sure whose they are: saved before the page that made them learned who
    * was signed in, by a page closed before it did (and with no `devUser` to say). They stay on
@@ -146,54 +70,54 @@ export interface OutboxOptions {
   /** The signed-in user (or the one the page is configured as), to count only their entries. */
   userId: () => string | undefined;
   logger: Pick<Console, 'warn'>;
+  /** For the waits before writing again after a failure. */
+  clock: Clock;
+  random?: (() => number) | undefined;
   /**
    * Called with the entries found in the store, once before `ready` resolves, and again with those
-   * a page that is gone left (`adoptOrphans`).
+   * a page that is gone left (`adoptOrphans`), or a store unreadable at first had (read later).
    */
   adopt: (records: OutboxRecord[]) => void;
   /** This page's claim on its entries; without it, a page sends only what it found at load. */
   owner?: OutboxOwner | undefined;
+  /** Where `beforeunload` is listened to. Default: the window, when there is one. */
+  unload?: UnloadTarget | undefined;
 }
 
 const MAX_REJECTED = 20;
 
-/** A record of an entry found in the store: it waits to be sent, as its user. */
-const found = (entry: OutboxEntry): OutboxRecord => ({
-  entry,
-  stored: Promise.resolve(),
-  parked: true,
-  provisional: false,
-});
-
 export class Outbox {
   /** Resolves once the entries left by an earlier page have been loaded. */
   readonly ready: Promise<void>;
-  private store: OutboxStore;
   private records: OutboxRecord[] = [];
-  private chain: Promise<unknown>;
+  private readonly writer: OutboxWriter;
+  private readonly guard: UnloadGuard;
   private readonly notifier = new Notifier(deliverNow, () => this.snapshot());
   private openConflicts: readonly LiveConflict[] = [];
   private rejectedChanges: ChangeInfo[] = [];
   private cached: OutboxSnapshot | undefined;
-  private warnedWrite = false;
-  /** Store operations asked for and not finished. */
-  private writing = 0;
 
   constructor(
     store: OutboxStore,
     private readonly options: OutboxOptions,
   ) {
-    this.store = store;
-    const loading = this.load();
-    this.writing = 1;
-    void loading.finally(() => (this.writing -= 1));
-    this.chain = loading;
-    this.ready = loading;
+    this.guard = new UnloadGuard('unload' in options ? options.unload : windowTarget());
+    this.writer = new OutboxWriter(store, {
+      clock: options.clock,
+      random: options.random,
+      logger: options.logger,
+      owner: options.owner,
+      records: () => this.records,
+      diskChanged: (record, previous) => this.diskChanged(record, previous),
+      found: (claimed) => this.take(claimed),
+    });
+    // Entries added while loading (an edit in the first instant) stay after the stored ones.
+    this.ready = this.writer.load((claimed) => this.take(claimed, true));
   }
 
   /** Survives a closed tab (false for the in-memory store). */
   get persistent(): boolean {
-    return this.store.persistent;
+    return this.writer.persistent;
   }
 
   /** Changes waiting for the current user. */
@@ -209,6 +133,19 @@ export class Outbox {
     return this.openConflicts;
   }
 
+  /**
+   * Ask the browser to confirm leaving the page while a change is neither answered nor stored on
+   * this device (default true; only then, so the normal case never asks). A page that warns in
+   * its own way sets it to false.
+   */
+  get warnBeforeUnload(): boolean {
+    return this.guard.enabled;
+  }
+
+  set warnBeforeUnload(on: boolean) {
+    this.guard.enabled = on;
+  }
+
   snapshot(): OutboxSnapshot {
     if (this.cached) return this.cached;
     const user = this.options.userId();
@@ -218,12 +155,13 @@ export class Outbox {
     );
     this.cached = Object.freeze({
       size: mine.length,
-      unattributed: this.records.filter((r) => r.entry.userId === undefined && !r.provisional)
-        .length,
       entries: Object.freeze(
         this.records.map((r) => Object.freeze({ ...r.entry, seq: r.entry.seq ?? -1 })),
       ),
       conflicts: this.openConflicts,
+      unstored: this.records.filter((r) => r.parked && r.disk === 'failed').length,
+      unattributed: this.records.filter((r) => r.entry.userId === undefined && !r.provisional)
+        .length,
       rejected: Object.freeze([...this.rejectedChanges]),
     });
     return this.cached;
@@ -234,32 +172,26 @@ export class Outbox {
     return this.notifier.subscribe(listener);
   }
 
-  /** Resolves when every write so far reached the store. */
-  async flush(): Promise<void> {
-    await this.chain;
+  /** Resolves when every write so far reached the store (or failed to). */
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   // ------------------------------------------------------------------------------------------
   // @internal: used by the live-data hub
 
   /**
-   * @internal Append an entry; it is held at once and reaches the store in order, without making
-   * the caller wait (a save's frame leaves before its store write completes). `parked`: it waits
-   * to be sent, and counts in `size`; `provisional`: see `OutboxRecord`.
+   * @internal Append an entry; it is held at once and its store write starts in the caller's task
+   * (behind earlier writes, if any), without making the caller wait: a save's frame does not wait
+   * for the disk. `parked`: it waits to be sent, and counts in `size`; `provisional`: see
+   * `OutboxRecord`.
    */
   add(made: NewOutboxEntry, parked: boolean, provisional = false): OutboxRecord {
-    const owner = this.options.owner?.id;
-    const entry: NewOutboxEntry = owner === undefined ? made : { ...made, owner };
-    const record: OutboxRecord = {
-      entry: { ...entry },
-      stored: Promise.resolve(),
-      parked,
-      provisional,
-    };
-    record.stored = this.write(async () => {
-      record.entry.seq = await this.store.add(copy(entry));
-    });
+    const owner = this.writer.ownerId;
+    const entry: NewOutboxEntry = owner === undefined ? { ...made } : { ...made, owner };
+    const record: OutboxRecord = { entry, parked, provisional, disk: 'writing' };
     this.records.push(record);
+    this.writer.add(record);
     this.changed();
     return record;
   }
@@ -280,12 +212,7 @@ export class Outbox {
   /** @internal Change an entry in place (a conflict resolved, a rebase): same position. */
   replace(record: OutboxRecord, patch: Partial<NewOutboxEntry>): void {
     Object.assign(record.entry, patch);
-    const entry = { ...record.entry };
-    record.stored = this.write(async () => {
-      if (record.entry.seq !== undefined && this.records.includes(record)) {
-        await this.store.put(copy({ ...entry, seq: record.entry.seq }));
-      }
-    });
+    if (this.records.includes(record)) this.writer.put(record);
     this.changed();
   }
 
@@ -294,28 +221,20 @@ export class Outbox {
     const index = this.records.indexOf(record);
     if (index < 0) return;
     this.records.splice(index, 1);
-    void this.write(async () => {
-      if (record.entry.seq !== undefined) await this.store.delete(record.entry.seq);
-    });
+    this.writer.delete(record);
     this.changed();
   }
 
   /**
    * @internal Take the entries that pages now gone left in the store (made after this page
-   * loaded, so not among those it adopted then): the leader tab of a shared connection closed with
-   * saves queued offline, say. They are claimed for this page first, so another page does not
-   * take them too. Called when the connection opens; resolves once they are in line.
+   * loaded, so not among those it adopted then): a tab closed while offline, or before its save
+   * was answered; the leader tab of a shared connection. They are claimed for this page first, so
+   * another page does not take them too. Called when the connection opens; resolves once they
+   * are in line.
    */
   adoptOrphans(): Promise<void> {
-    if (!this.options.owner) return Promise.resolve();
-    return this.write(async () => {
-      const orphans = await this.claim(false);
-      if (orphans.length === 0) return;
-      const adopted = orphans.map((entry) => found(entry));
-      this.records = [...adopted, ...this.records];
-      this.options.adopt(adopted);
-      this.changed();
-    });
+    if (!this.writer.claims) return Promise.resolve();
+    return this.writer.adopt((claimed) => this.take(claimed));
   }
 
   /** @internal The conflicts waiting for a decision changed. */
@@ -336,76 +255,37 @@ export class Outbox {
     this.changed();
   }
 
-  private changed(): void {
-    this.cached = undefined;
-    this.notifier.changed();
-  }
-
-  /**
-   * The stored entries this page may take, stamped as its own: those of no page (made where there
-   * are no Web Locks, taken only at load) and those of a page that is gone, never those of a page
-   * still open (it sends them itself; two pages sending one change show its conflict twice) nor
-   * those this page holds.
-   */
-  private async claim(atLoad: boolean): Promise<OutboxEntry[]> {
-    const owner = this.options.owner;
-    if (!owner) return atLoad ? this.store.load() : [];
-    return owner.exclusive(async () => {
-      const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
-      const held = new Set(this.records.map((r) => r.entry.seq));
-      const taken = entries.filter(
-        (e) =>
-          !held.has(e.seq) &&
-          e.owner !== owner.id &&
-          (e.owner === undefined ? atLoad : !alive.has(e.owner)),
-      );
-      for (const entry of taken) {
-        entry.owner = owner.id;
-        await this.store.put(copy(entry));
-      }
-      return taken;
-    });
-  }
-
-  private async load(): Promise<void> {
-    let entries: OutboxEntry[];
-    try {
-      entries = await this.claim(true);
-    } catch (error) {
-      this.options.logger.warn(
-        `${LOG_PREFIX} the offline outbox could not be opened; offline edits are kept in memory ` +
-          'only and will not survive a closed tab:',
-        error,
-      );
-      this.store = new MemoryOutboxStore();
-      entries = [];
-    }
-    const loaded = entries.map((entry) => found(entry));
-    // Entries added while loading (an edit in the first instant) come after the stored ones.
-    this.records = [...loaded, ...this.records];
-    this.options.adopt(loaded);
+  /** Entries claimed from the store join the line (`atLoad`: even none, so the hub is ready). */
+  private take(claimed: Claimed[], atLoad = false): void {
+    const records: OutboxRecord[] = claimed.map(({ entry, stamped }) => ({
+      entry,
+      parked: true,
+      provisional: false,
+      disk: stamped ? 'stored' : 'failed',
+    }));
+    if (records.length === 0 && !atLoad) return;
+    this.records = atLoad ? [...records, ...this.records] : [...this.records, ...records];
+    this.options.adopt(records);
     this.changed();
   }
 
+  private diskChanged(record: OutboxRecord, previous: DiskState): void {
+    if (record.disk === 'failed' || previous === 'failed') this.changed();
+  }
+
   /**
-   * Store operations run one at a time, in the order asked. With none under way, one starts at
-   * once, in the caller's task: a save's entry is on its way to the disk before the task ends,
-   * and an answered change's entry is gone before the code awaiting its outcome runs.
+   * A change not answered, whose store write failed, would be lost with the page. A write under
+   * way (a few milliseconds after each save) does not count, and neither does a store that keeps
+   * nothing by design (`MemoryOutboxStore`, chosen by the page or where there is no IndexedDB:
+   * every change would count; the console says so once): the normal case never asks.
    */
-  private write(operation: () => Promise<void>): Promise<void> {
-    const run = () =>
-      operation().catch((error: unknown) => {
-        if (this.warnedWrite) return;
-        this.warnedWrite = true;
-        this.options.logger.warn(
-          `${LOG_PREFIX} the offline outbox could not store a change:`,
-          error,
-        );
-      });
-    const next = this.writing === 0 ? run() : this.chain.then(run);
-    this.writing += 1;
-    void next.finally(() => (this.writing -= 1));
-    this.chain = next;
-    return next;
+  private guardUnload(): void {
+    this.guard.update(this.records.some((r) => r.disk === 'failed'));
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.guardUnload();
+    this.notifier.changed();
   }
 }

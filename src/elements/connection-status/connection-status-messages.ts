@@ -31,6 +31,12 @@ export interface ConnectionStatusMessages {
   /** Offline edits waiting in the outbox to be sent (shown while `count` > 0). */
   changesWaiting(count: number, c: MessageContext): string;
   /**
+   * Waiting edits this device could not store (its disk is full, or the site's data was cleared):
+   * they are lost if the page is closed before they are sent. Shown, and announced once, while
+   * `count` > 0.
+   */
+  changesNotStored(count: number, c: MessageContext): string;
+  /**
    * What screen readers hear, and the compact dot's tooltip, for a state's label; it names what
    * the status is about, since "Connected" alone is ambiguous in a busy page.
    */
@@ -49,5 +55,9 @@ export const defaultConnectionStatusMessages: ConnectionStatusMessages = Object.
   retryNow: () => 'Retry now',
   changesWaiting: (count: number, c: MessageContext) =>
     `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting`,
+  changesNotStored: (count: number, c: MessageContext) =>
+    c.plural(count) === 'one'
+      ? `${c.number(count)} change not stored on this device: keep this page open until it is sent`
+      : `${c.number(count)} changes not stored on this device: keep this page open until they are sent`,
   spoken: (label: string) => `Live updates: ${label}`,
 });

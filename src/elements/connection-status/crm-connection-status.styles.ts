@@ -58,6 +58,15 @@ export const styles = [
       font-variant-numeric: tabular-nums;
     }
 
+    /* Edits only this page holds: said in words, cut short like the label (the tooltip has it
+       all), and the pill tinted whatever the connection's state. */
+    .unstored {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      padding-inline-start: var(--_gap);
+      border-inline-start: 1px solid color-mix(in srgb, currentColor 35%, transparent);
+    }
+
     /* States: quiet when all is well, tinted when something needs attention. */
     .base[data-view='connected'] {
       --_dot: var(--_connected);
@@ -84,6 +93,11 @@ export const styles = [
       --_dot: transparent;
       color: ${token('color-text-muted')};
       background: ${token('color-neutral-subtle')};
+    }
+
+    .base[data-unstored] {
+      color: ${token('color-danger-text')};
+      background: ${token('color-danger-subtle')};
     }
 
     .dot {

@@ -36,8 +36,12 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  * refused: invalid avatar URL") and offers "Retry now" for after the cause is fixed. Outside any
  * provider it shows "Not connected" instead of failing.
  *
+ * When waiting edits could not be stored on this device (its disk is full, the site's data was
+ * cleared), it says so plainly, "1 change not stored on this device: keep this page open until
+ * it is sent", until they are stored or sent.
+ *
  * Screen readers hear state changes through a polite status region, once per change of state,
- * never per countdown tick or retry attempt.
+ * never per countdown tick or retry attempt; the edits not stored, through another, once.
  *
  * @tagname crm-connection-status
  * @csspart base - The pill holding the dot, label and button.
@@ -47,6 +51,8 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  *   offline after the reconnect attempts ran out.
  * @csspart waiting - "3 changes waiting": offline edits not sent yet (visually hidden when
  *   `compact`, then part of the tooltip).
+ * @csspart unstored - "1 change not stored on this device: …": waiting edits this device could
+ *   not store (visually hidden when `compact`, then part of the tooltip).
  * @cssprop [--crm-connection-status-dot-size=0.5rem] - Diameter of the dot.
  * @cssprop [--crm-connection-status-gap=var(--crm-space-xs)] - Space between dot, label, button.
  * @cssprop [--crm-connection-status-padding-inline=var(--crm-space-s)] - Inline padding of the pill.
@@ -133,11 +139,17 @@ export class CrmConnectionStatus extends LitElement {
     const inFlight = this.connection.state === 'connecting';
     const retryText = m.retryNow(c);
     const waiting = this.outbox.size > 0 ? m.changesWaiting(this.outbox.size, c) : '';
+    const unstored = this.outbox.unstored > 0 ? m.changesNotStored(this.outbox.unstored, c) : '';
     return html`<div
       part="base"
       class="base"
       data-view=${view}
-      title=${this.compact || refused ? [label, waiting].filter(Boolean).join(' · ') : nothing}
+      ?data-unstored=${unstored !== ''}
+      title=${
+        this.compact || refused || unstored
+          ? [label, waiting, unstored].filter(Boolean).join(' · ')
+          : nothing
+      }
     >
       <span part="dot" class="dot" aria-hidden="true"></span>
       <span part="label" class="label" aria-hidden="true">${label}</span>
@@ -148,7 +160,18 @@ export class CrmConnectionStatus extends LitElement {
             >`
           : nothing
       }
+      ${
+        unstored
+          ? html`<span
+              part="unstored"
+              class=${this.compact ? 'visually-hidden' : 'unstored'}
+              aria-hidden="true"
+              >${unstored}</span
+            >`
+          : nothing
+      }
       <span class="visually-hidden" role="status">${spoken}</span>
+      <span class="visually-hidden" role="status">${unstored}</span>
       ${
         retrying
           ? html`<button

@@ -132,3 +132,49 @@ export function installLocks(locks: FakeLocks): () => void {
     else delete (globalThis as { navigator?: unknown }).navigator;
   };
 }
+
+/**
+ * A store that fails while `failing` (a full disk), and whose entries can vanish under the page
+ * (`wipe()`: the site's data cleared), telling the outbox as IndexedDB does.
+ */
+export class FlakyStore extends MemoryOutboxStore {
+  failing = false;
+  /** Loads fail too while `failing` (a database that cannot be opened). */
+  failLoads = false;
+  private readonly lost = new Set<() => void>();
+
+  async wipe(): Promise<void> {
+    for (const entry of await super.load()) await super.delete(entry.seq);
+    for (const listener of this.lost) listener();
+  }
+
+  onLost(listener: () => void): void {
+    this.lost.add(listener);
+  }
+
+  override async load(): Promise<OutboxEntry[]> {
+    if (this.failing && this.failLoads) throw quotaError();
+    return super.load();
+  }
+
+  override async add(entry: NewOutboxEntry): Promise<number> {
+    if (this.failing) throw quotaError();
+    return super.add(entry);
+  }
+
+  override async put(entry: OutboxEntry): Promise<void> {
+    if (this.failing) throw quotaError();
+    return super.put(entry);
+  }
+
+  override async delete(seq: number): Promise<void> {
+    if (this.failing) throw quotaError();
+    return super.delete(seq);
+  }
+}
+
+function quotaError(): Error {
+  const error = new Error('The quota has been exceeded.');
+  error.name = 'QuotaExceededError';
+  return error;
+}

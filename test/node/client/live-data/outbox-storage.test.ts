@@ -1,0 +1,120 @@
+/**
+ * When the device cannot store a change (a full disk, the site's data cleared under the page), the
+ * outbox says so (`unstored`), keeps the change in memory, writes it again later, with the
+ * database made anew, and reads a store it could not read at load once it can.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RealtimeClient } from '../../../../src/client/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { FlakyStore } from './outbox-stores.js';
+
+function setup(): Rig {
+  const rig = createRig();
+  rig.server.entities.put({
+    type: 'customer',
+    id: '42',
+    fields: { name: 'Customer 42', phone: '100', city: 'Lyon' },
+  });
+  return rig;
+}
+
+function page(rig: Rig, store: FlakyStore): RealtimeClient {
+  return rig.client({ devUser: DEMO_USER, clientId: 'ada-device', outbox: store });
+}
+
+async function goOffline(rig: Rig): Promise<void> {
+  rig.server.refuseConnections(true);
+  rig.server.dropConnections();
+  await rig.clock.flush();
+}
+
+describe('outbox: a device that cannot store the changes', () => {
+  it('counts a waiting change the disk refused, and stores it once there is room', async () => {
+    const rig = setup();
+    const store = new FlakyStore();
+    const ada = page(rig, store);
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    await goOffline(rig);
+    store.failing = true; // the disk is full
+    void live.update({ phone: '200' });
+    await ada.outbox.flush();
+    assert.equal(ada.outbox.size, 1, 'waiting');
+    assert.equal(ada.outbox.snapshot().unstored, 1, 'and not stored on this device');
+    assert.equal(store.size, 0);
+    assert.equal(rig.warnings.filter((w) => /could not store/.test(w)).length, 1);
+
+    await rig.clock.advance(10_000);
+    assert.equal(ada.outbox.snapshot().unstored, 1, 'still full: still said');
+    store.failing = false; // room again
+    await rig.clock.advance(60_000);
+    await ada.outbox.flush();
+    assert.equal(ada.outbox.snapshot().unstored, 0);
+    assert.deepEqual(
+      (await store.load()).map((e) => e.fields),
+      [{ phone: '200' }],
+    );
+
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(30_000); // the next try, the reconnect waits grown to their cap
+    await ada.outbox.flush();
+    assert.equal(rig.server.entities.get('customer', '42')?.fields['phone'], '200');
+    assert.equal(store.size, 0);
+    rig.close();
+  });
+
+  it('writes again what it held when the site data was cleared, and later saves too', async () => {
+    const rig = setup();
+    const store = new FlakyStore();
+    const ada = page(rig, store);
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    await goOffline(rig);
+    void live.update({ phone: '200' });
+    await ada.outbox.flush();
+    assert.equal(store.size, 1);
+    await store.wipe(); // cleared under the page
+    await rig.clock.advance(0);
+    await ada.outbox.flush();
+    void live.update({ city: 'Paris' });
+    await ada.outbox.flush();
+    assert.deepEqual(
+      (await store.load()).map((e) => e.fields),
+      [{ phone: '200' }, { city: 'Paris' }],
+      'both survive a closed tab again',
+    );
+    assert.equal(ada.outbox.snapshot().unstored, 0);
+    rig.close();
+  });
+
+  it('reads a store it could not open at load once it can, and sends what it holds', async () => {
+    const rig = setup();
+    const store = new FlakyStore();
+    await store.add({
+      mutationId: 'mutation-left-behind',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { phone: '300' },
+      createdAt: rig.clock.now(),
+      userId: DEMO_USER.id,
+    });
+    store.failing = true;
+    store.failLoads = true;
+    rig.server.refuseConnections(true);
+    const ada = page(rig, store);
+    await ada.outbox.ready;
+    assert.equal(ada.outbox.size, 0, 'nothing could be read');
+    store.failing = false;
+    await rig.clock.advance(60_000);
+    await ada.outbox.flush();
+    assert.equal(ada.outbox.size, 1, 'read on a later try');
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(60_000);
+    await ada.outbox.flush();
+    assert.equal(rig.server.entities.get('customer', '42')?.fields['phone'], '300');
+    assert.equal(store.size, 0);
+    rig.close();
+  });
+});
