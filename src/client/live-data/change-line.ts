@@ -181,6 +181,18 @@ export class ChangeLine {
     this.remember(m);
   }
 
+  /** The changes of `records`, let go to another client, leave the line; returns their entities. */
+  drop(records: readonly OutboxRecord[]): Set<string> {
+    const keys = new Set<string>();
+    for (const m of [...this.items]) {
+      if (!m.record || !records.includes(m.record)) continue;
+      this.items.splice(this.items.indexOf(m), 1);
+      m.recorded(undefined);
+      keys.add(m.key);
+    }
+    return keys;
+  }
+
   /** Out of the line and the outbox, into the entity's recent history. */
   settleOut(m: Change): void {
     const index = this.items.indexOf(m);

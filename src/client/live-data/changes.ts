@@ -150,7 +150,7 @@ export class Changes {
       random: options.random,
       adopt: (records) => this.adopt(records),
       // Where the browser has Web Locks: a page that outlives this one sends what it leaves.
-      owner: webLocksOwner(),
+      owner: () => webLocksOwner(),
     });
     this.line = new ChangeLine(this.outbox);
     this.retryBackoff = new Backoff({
@@ -293,6 +293,18 @@ export class Changes {
     };
     const timer = this.options.clock.setTimeout(go, ADOPT_WAIT);
     void this.outbox.adoptOrphans().then(go);
+  }
+
+  /**
+   * The client was closed for good (`close()`), the page lives on: what this client holds is let
+   * go, for the next client (a provider's new one) or page to send; its changes leave the line
+   * unsettled. It takes them back if it connects again.
+   */
+  closed(): void {
+    void this.outbox.retire().then((dropped) => {
+      const keys = this.line.drop(dropped);
+      for (const key of keys) this.views.notify(key);
+    });
   }
 
   /** The connection is not open: what waits goes to the outbox. */

@@ -44,6 +44,8 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
       if (error.room !== undefined) this.entities.get(error.room)?.refused(error);
     });
     client.onStatus((status) => {
+      // Closed by the page (not refused): another client may take over what this one holds.
+      if (status.state === 'closed' && !status.refusal) this.line.closed();
       if (status.state !== 'open') return this.line.connectionLost();
       // `open` is announced just before the client learns who the user is: wait for that.
       queueMicrotask(() => this.line.connectionOpened());

@@ -20,6 +20,11 @@ export interface OutboxOwner {
   alive(): Promise<ReadonlySet<string | undefined>>;
   /** Runs `claim` while no other page claims entries. */
   exclusive<T>(claim: () => Promise<T>): Promise<T>;
+  /**
+   * Lets go of the lock while the page lives on (its client was closed): the entries stamped with
+   * this name become orphans, for the next client or page to send. Resolves once released.
+   */
+  release(): Promise<void>;
 }
 
 /** Owner locks are named `<prefix><id>`; the prefix alone is held while a page claims entries. */
@@ -33,11 +38,24 @@ export function webLocksOwner(
 ): OutboxOwner | undefined {
   if (!locks?.query) return undefined;
   const id = OWNER_LOCK + randomId();
-  // Held until the page goes: its release is how other pages learn the entries are orphans.
-  void locks.request(id, () => new Promise<never>(() => {})).catch(() => {});
+  let letGo: (() => void) | undefined;
+  let released = false;
+  // Held until the page goes (or its client is closed): its release is how other pages learn the
+  // entries are orphans.
+  const held = locks
+    .request(id, () => (released ? undefined : new Promise<void>((resolve) => (letGo = resolve))))
+    .then(
+      () => undefined,
+      () => undefined,
+    );
   return {
     id,
     alive: async () => new Set((await locks.query()).held?.map((lock) => lock.name)),
     exclusive: (claim) => locks.request(OWNER_LOCK, claim) as ReturnType<typeof claim>,
+    release: () => {
+      released = true;
+      letGo?.();
+      return held;
+    },
   };
 }

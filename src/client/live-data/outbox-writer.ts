@@ -45,8 +45,8 @@ export interface OutboxWriterOptions {
   clock: Clock;
   random?: (() => number) | undefined;
   logger: Pick<Console, 'warn'>;
-  /** This page's claim on its entries, where there are Web Locks. */
-  owner: OutboxOwner | undefined;
+  /** Makes this page's claim on its entries, where there are Web Locks (again after `retire`). */
+  owner: () => OutboxOwner | undefined;
   /** The records the page holds now: what must be in the store. */
   records(): readonly OutboxRecord[];
   /** A record's `disk` changed from `previous`. */
@@ -77,8 +77,9 @@ export class OutboxWriter {
   private retryTimer: unknown;
   private readonly backoff: Backoff;
   private warned = false;
-  /** This page's claim; undefined without Web Locks. */
-  private readonly owner: OutboxOwner | undefined;
+  /** This page's claim; undefined without Web Locks, or while retired. */
+  private owner: OutboxOwner | undefined;
+  private retired = false;
 
   constructor(
     private readonly store: OutboxStore,
@@ -89,7 +90,7 @@ export class OutboxWriter {
       cap: RETRY_CAP,
       ...(options.random ? { random: options.random } : {}),
     });
-    this.owner = options.owner;
+    this.owner = options.owner();
     // The database was deleted under the page (site data cleared): write what it held again.
     store.onLost?.(() => this.retry(0));
   }
@@ -99,9 +100,39 @@ export class OutboxWriter {
     return this.owner?.id;
   }
 
-  /** Claims are made (Web Locks exist). */
+  /** Claims are made (Web Locks exist, and the writer is not retired). */
   get claims(): boolean {
     return this.owner !== undefined;
+  }
+
+  /**
+   * The client was closed, the page lives on: in the store's turn (after every write asked for
+   * before), `forget` drops what the page holds and this page's lock is let go, so what it
+   * stored becomes orphans that the next client or page sends. Other pages claim nothing
+   * meanwhile.
+   */
+  retire(forget: () => void): Promise<void> {
+    const owner = this.owner;
+    if (!owner || this.retired) return Promise.resolve();
+    this.retired = true;
+    return this.run(() =>
+      owner.exclusive(async () => {
+        forget();
+        this.owner = undefined;
+        await owner.release();
+      }),
+    ).catch((error: unknown) => this.warn(error));
+  }
+
+  /** The client connects again after `retire`: a new claim, stamped on what it still holds. */
+  rejoin(): void {
+    if (!this.retired) return;
+    this.retired = false;
+    this.owner = this.options.owner();
+    for (const record of this.options.records()) {
+      if (this.owner) record.entry.owner = this.owner.id;
+      this.put(record);
+    }
   }
 
   get persistent(): boolean {

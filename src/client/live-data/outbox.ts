@@ -78,8 +78,11 @@ export interface OutboxOptions {
    * a page that is gone left (`adoptOrphans`), or a store unreadable at first had (read later).
    */
   adopt: (records: OutboxRecord[]) => void;
-  /** This page's claim on its entries; without it, a page sends only what it found at load. */
-  owner?: OutboxOwner | undefined;
+  /**
+   * Makes this page's claim on its entries (again when a closed client connects anew); without
+   * one, a page sends only what it found at load.
+   */
+  owner: () => OutboxOwner | undefined;
   /** Where `beforeunload` is listened to. Default: the window, when there is one. */
   unload?: UnloadTarget | undefined;
 }
@@ -233,8 +236,24 @@ export class Outbox {
    * are in line.
    */
   adoptOrphans(): Promise<void> {
+    this.writer.rejoin();
     if (!this.writer.claims) return Promise.resolve();
     return this.writer.adopt((claimed) => this.take(claimed));
+  }
+
+  /**
+   * @internal The client was closed while the page lives on (a provider made a new one): the
+   * entries it stored are let go, for the next client or page to send (this one takes them back
+   * if it connects again). Resolves with the records dropped; those the store could not take stay.
+   */
+  async retire(): Promise<OutboxRecord[]> {
+    let dropped: OutboxRecord[] = [];
+    await this.writer.retire(() => {
+      dropped = this.records.filter((r) => r.disk !== 'failed');
+      this.records = this.records.filter((r) => r.disk === 'failed');
+      this.changed();
+    });
+    return dropped;
   }
 
   /** @internal The conflicts waiting for a decision changed. */

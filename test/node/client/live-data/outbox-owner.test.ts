@@ -166,4 +166,45 @@ describe('outbox: entries of a page that is gone', () => {
     assert.equal(reloaded.outbox.conflicts.length, 0);
     rig.close();
   });
+
+  it('a client closed while its page lives on leaves its entries to the next client', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    const old = tab(rig, store);
+    await rig.clock.flush();
+    await goOffline(rig);
+    await queueOffline(old, store, { name: 'Before the switch' });
+    // A provider makes a new client (another identity, another URL): the old one is closed.
+    old.close();
+    const next = tab(rig, store);
+    await next.outbox.ready;
+    assert.equal(next.outbox.size, 1, 'taken at load');
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(5_000);
+    await next.outbox.flush();
+    assert.deepEqual(updates(rig), ['42:{"name":"Before the switch"}']);
+    assert.equal(old.outbox.size, 0, 'let go by the closed client');
+    assert.equal(store.size, 0);
+    rig.close();
+  });
+
+  it('a closed client that connects again takes its entries back and sends them once', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    const ada = tab(rig, store);
+    await rig.clock.flush();
+    await goOffline(rig);
+    await queueOffline(ada, store, { name: 'Kept' });
+    ada.close();
+    await ada.outbox.flush();
+    assert.equal(ada.outbox.size, 0);
+    rig.server.refuseConnections(false);
+    ada.connect();
+    await rig.clock.advance(5_000);
+    await ada.outbox.flush();
+    await rig.clock.flush();
+    assert.deepEqual(updates(rig), ['42:{"name":"Kept"}']);
+    assert.equal(store.size, 0);
+    rig.close();
+  });
 });
