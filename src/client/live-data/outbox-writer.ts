@@ -72,7 +72,8 @@ export class OutboxWriter {
   private pending = 0;
   /** The store was read (at load, or by a later retry). */
   private loaded = false;
-  /** Records removed whose delete failed. */
+  /** Records removed whose delete has not reached the store yet, and those whose delete failed. */
+  private readonly settling = new Set<OutboxRecord>();
   private readonly undeleted = new Set<OutboxRecord>();
   private retryTimer: unknown;
   private readonly backoff: Backoff;
@@ -208,6 +209,9 @@ export class OutboxWriter {
 
   /** A record was removed: its entry leaves the store. */
   delete(record: OutboxRecord): void {
+    // Settled, but in the store until its delete ran: no claim may take it for a new entry (it
+    // would be sent again, and its refusal or conflict shown twice).
+    this.settling.add(record);
     void this.run(async () => {
       try {
         if (record.entry.seq !== undefined) await this.store.delete(record.entry.seq);
@@ -215,6 +219,8 @@ export class OutboxWriter {
         this.undeleted.add(record);
         this.warn(error);
         this.retry();
+      } finally {
+        this.settling.delete(record);
       }
     });
   }
@@ -223,7 +229,7 @@ export class OutboxWriter {
    * The stored entries this page may take, stamped as its own: those of no page (made where there
    * are no Web Locks, taken only at load) and those of a page that is gone, never those of a page
    * still open (it sends them itself; two pages sending one change show its conflict twice) nor
-   * those this page holds. An entry whose new owner could not be written is
+   * those this page holds or has just settled. An entry whose new owner could not be written is
    * taken all the same (`stamped: false`: written again later).
    */
   private async claim(atLoad: boolean): Promise<Claimed[]> {
@@ -232,7 +238,9 @@ export class OutboxWriter {
       return atLoad ? (await this.store.load()).map((entry) => ({ entry, stamped: true })) : [];
     return owner.exclusive(async () => {
       const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
-      const held = new Set([...this.options.records(), ...this.undeleted].map((r) => r.entry.seq));
+      const held = new Set(
+        [...this.options.records(), ...this.settling, ...this.undeleted].map((r) => r.entry.seq),
+      );
       const taken: Claimed[] = [];
       for (const entry of entries) {
         if (held.has(entry.seq) || entry.owner === owner.id) continue;

@@ -13,7 +13,7 @@ import {
   type RealtimeClient,
 } from '../../../../src/client/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-import { FakeLocks, installLocks } from './outbox-stores.js';
+import { FakeLocks, installLocks, SlowFailingPutStore } from './outbox-stores.js';
 
 let locks: FakeLocks;
 let uninstall: () => void;
@@ -204,6 +204,43 @@ describe('outbox: entries of a page that is gone', () => {
     await ada.outbox.flush();
     await rig.clock.flush();
     assert.deepEqual(updates(rig), ['42:{"name":"Kept"}']);
+    assert.equal(store.size, 0);
+    rig.close();
+  });
+
+  it('a settled entry whose delete is still to come is not taken again', async () => {
+    const rig = setup();
+    const store = new SlowFailingPutStore();
+    const before = tab(rig, store);
+    await rig.clock.flush();
+    await goOffline(rig);
+    const owner = await queueOffline(before, store, { name: 'Refused' });
+    before.close();
+    locks.die(owner); // the page is reloaded: its lock goes with it
+    // The next page takes the entry, but the disk refuses to note that it is now its own.
+    store.failPuts = true;
+    const after = tab(rig, store);
+    await after.outbox.ready;
+    store.failPuts = false;
+    assert.equal(after.outbox.size, 1);
+    rig.server.entities.authorize = (_u, _e, access) => access === 'read';
+    // The connection opens; the look for orphans reads the store slowly, so the entry is sent,
+    // refused and removed while it reads, its delete queued behind.
+    store.holdLoads();
+    rig.server.refuseConnections(false);
+    after.retryNow();
+    await rig.clock.advance(3_000);
+    assert.equal(after.outbox.size, 0, 'refused and removed');
+    store.releaseLoads();
+    await after.outbox.flush();
+    await rig.clock.advance(5_000);
+    await after.outbox.flush();
+    assert.deepEqual(updates(rig), ['42:{"name":"Refused"}'], 'sent once');
+    assert.deepEqual(
+      after.outbox.snapshot().rejected.map((c) => c.error?.code),
+      ['forbidden'],
+      'reported once',
+    );
     assert.equal(store.size, 0);
     rig.close();
   });

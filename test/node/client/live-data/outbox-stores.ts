@@ -88,6 +88,16 @@ export class SlowLoadStore extends MemoryOutboxStore {
   }
 }
 
+/** A slow store whose `put` fails while `failPuts` (a change to a stored entry not written). */
+export class SlowFailingPutStore extends SlowLoadStore {
+  failPuts = false;
+
+  override async put(entry: OutboxEntry): Promise<void> {
+    if (this.failPuts) throw new Error('the disk refused the write');
+    return super.put(entry);
+  }
+}
+
 /** Exclusive locks as the browser grants them; `die(name)` drops a lock as a closed page does. */
 export class FakeLocks {
   private readonly held = new Set<string>();
