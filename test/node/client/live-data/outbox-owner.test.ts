@@ -244,4 +244,36 @@ describe('outbox: entries of a page that is gone', () => {
     assert.equal(store.size, 0);
     rig.close();
   });
+
+  it('a reloaded page sends what the page before it left once, even when the server refuses it', async () => {
+    const rig = setup();
+    const store = new SlowFailingPutStore();
+    const before = tab(rig, store);
+    await rig.clock.flush();
+    await goOffline(rig);
+    const owner = await queueOffline(before, store, { name: 'Refused' });
+    before.close();
+    locks.die(owner); // the page is reloaded: its lock goes with it
+    rig.server.entities.authorize = (_u, _e, access) => access === 'read';
+    const after = tab(rig, store);
+    await after.outbox.ready;
+    assert.equal(after.outbox.size, 1);
+    // The connection opens: the entry is sent, and the look for orphans reads the store slowly,
+    // so the refusal (and the entry's removal) comes while it reads.
+    store.holdLoads();
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(5_000);
+    assert.equal(after.outbox.size, 0, 'refused and removed');
+    store.releaseLoads();
+    await after.outbox.flush();
+    await rig.clock.advance(5_000);
+    await after.outbox.flush();
+    assert.deepEqual(updates(rig), ['42:{"name":"Refused"}'], 'sent once');
+    assert.deepEqual(
+      after.outbox.snapshot().rejected.map((c) => c.error?.code),
+      ['forbidden'],
+      'reported once',
+    );
+    rig.close();
+  });
 });
