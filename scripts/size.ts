@@ -79,9 +79,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   'RealtimeClient alone': { entries: ['realtime-client.js'], gzip: 12 * 1024 },
-  'define.js': { entries: ['define.js'], gzip: 115 * 1024 },
+  // 113.4 → 117.8 KB, and crm-realtime.js 118.1 → 122.3 KB (2026-12-06 13:10 UTC): the fixes of
+  // this day's keyboard, screen-reader and bad-network audits (below); 120 and 125 KB guard that.
+  'define.js': { entries: ['define.js'], gzip: 120 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
-  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 120 * 1024 },
+  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 125 * 1024 },
   // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves
   // a closed tab left (its claim on them by Web Locks), and the shared connection's worker hands
   // over when its script's policy refuses the socket; the bundle carries both (103.3 KB at 13:08;
@@ -93,8 +95,12 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // page's designer: names and values isolated from the text around them (bidirectional text),
   // a form that never saves back a value its controls cannot show, field tabs kept off the
   // page's labels, the huddle's one Join button and its callers named from presence, the shared
-  // avatar colours; 110 KB guards that meanwhile.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 110 * 1024 },
+  // avatar colours; 110 KB guards that meanwhile. 107.3 → 111.4 KB (2026-12-06 13:10 UTC): fixes
+  // from a keyboard and screen-reader audit (a ring, a burst of notifications, a filter's result
+  // and a held-back change said; focus kept in the feed and on toasts) and a bad-network audit
+  // (saves in the durable outbox until answered, one user's saves replayed in order, a change the
+  // device could not store said so); 114 KB guards that meanwhile.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 114 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
@@ -106,9 +112,10 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
     // `shared-connection` is set: 37.2 KB; 36.7 KB (2026-12-05 14:50 UTC) with the kit's files
     // unlinked from their maps and the weight cuts above; 35.3 KB (2026-12-05 22:40 UTC) with the
     // presence tooltip and list of everyone loaded on first need; 34.8 KB (23:30 UTC) with the
-    // `token-url` fetch and the `debug` frame log loaded with their first use. This budget guards
-    // what is measured (+ about 5 %) meanwhile.
-    gzip: 36.5 * 1024,
+    // `token-url` fetch and the `debug` frame log loaded with their first use; 36.7 KB
+    // (2026-12-06 13:10 UTC) with fields named as the form labels them and a change the device
+    // could not store said by the status. This budget guards what is measured meanwhile.
+    gzip: 37.5 * 1024,
   },
 };
 
