@@ -179,6 +179,7 @@ export class CrmNotificationCenter extends LitElement {
   private readonly toasts = new ToastStack(this, {
     clock: () => this.clock,
     duration: () => this.duration,
+    bell: () => this.renderRoot.querySelector<HTMLElement>('.bell'),
   });
   private readonly announcer = new ArrivalAnnouncer(this, {
     clock: () => this.clock,
@@ -442,16 +443,9 @@ export class CrmNotificationCenter extends LitElement {
   }
 
   private dismiss(e: Event, id: string): void {
+    // The click is not the card's own (which opens it); the stack hands the focus on.
     e.stopPropagation();
-    const toast = (e.currentTarget as HTMLElement).closest('.toast');
-    const hadFocus = toast?.contains((this.renderRoot as ShadowRoot).activeElement) ?? false;
     this.toasts.remove(id);
-    if (!hadFocus) return;
-    // The keyboard stays with the toasts (the next one), or goes back to the bell.
-    void this.updateComplete.then(() => {
-      const next = this.renderRoot.querySelector<HTMLElement>('.toast:not(.leaving)');
-      (next ?? this.renderRoot.querySelector<HTMLElement>('.bell'))?.focus();
-    });
   }
 
   /** Mark the unread among `ids` read, and say so. */

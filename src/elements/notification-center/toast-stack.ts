@@ -9,7 +9,9 @@
  * - Urgent toasts stay until dismissed.
  * - The toasts are not live regions (a burst was read toast by toast): the element's
  *   `ArrivalAnnouncer` says what arrived, one message per burst.
- * - At most `MAX_TOASTS` are shown; beyond that the oldest non-urgent ones go first.
+ * - At most `MAX_TOASTS` are shown; beyond that the oldest non-urgent ones go first, but never the
+ *   one holding the focus: whoever is reading it keeps it.
+ * - The focus moves on when its toast goes: see `toast-focus.ts`.
  * - While the host's panel is open (`quiet(true)`) no toast is drawn: the panel lists each
  *   notification, and a toast in the top layer would cover it or be cut by it. Toasts on screen
  *   go at once (no fade-out over the panel), and what arrives meanwhile is not drawn after it
@@ -19,6 +21,7 @@ import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { Clock } from '../../client/types.js';
 import type { Notification } from '../../protocol/notifications.js';
+import { ToastFocus } from './toast-focus.js';
 import { ToastTimer, type PauseReason } from './toast-timer.js';
 
 /** Toasts shown at once; the oldest non-urgent ones make room for new ones. */
@@ -35,6 +38,8 @@ export interface ToastStackOptions {
   clock(): Clock;
   /** How long a toast stays, in ms; 0 or less: until dismissed. */
   duration(): number;
+  /** Where the focus goes when the last toast goes with it. */
+  bell(): HTMLElement | null;
 }
 
 const isUrgent = (t: Toast) => t.notification.priority === 'urgent';
@@ -49,11 +54,14 @@ export class ToastStack {
   private readonly onVisibility = () => this.syncVisibility();
   /** The animation frame an empty stack waits for to open (see `show`). */
   private frame = 0;
+  private readonly focus: ToastFocus;
 
   constructor(
     private readonly host: ReactiveElement,
     private readonly options: ToastStackOptions,
-  ) {}
+  ) {
+    this.focus = new ToastFocus({ root: () => host.renderRoot as ShadowRoot, bell: options.bell });
+  }
 
   /** Toasts on screen (not those animating out), oldest first. */
   get visible(): readonly Notification[] {
@@ -115,10 +123,14 @@ export class ToastStack {
     this.toasts.push(toast);
     const duration = this.options.duration();
     if (!isUrgent(toast) && duration > 0) this.getTimer().start(notification.id, duration);
-    // Too many: the oldest non-urgent go (urgent ones only when nothing else is left).
+    // Too many: the oldest non-urgent go (urgent ones only when nothing else is left), never the
+    // focused one. With one focus and room for several that always leaves one to take.
+    const pinned = this.focus.focused()?.dataset['id'];
     let shown = this.toasts.filter((t) => !t.leaving);
     while (shown.length > MAX_TOASTS) {
-      const oldest = shown.find((t) => !isUrgent(t)) ?? shown[0]!;
+      const candidates = shown.filter((t) => t.notification.id !== pinned);
+      const oldest = candidates.find((t) => !isUrgent(t)) ?? candidates[0];
+      if (!oldest) break;
       this.remove(oldest.notification.id);
       shown = this.toasts.filter((t) => !t.leaving);
     }
@@ -129,6 +141,10 @@ export class ToastStack {
   remove(id: string): void {
     const toast = this.toasts.find((t) => t.notification.id === id && !t.leaving);
     if (!toast) return;
+    const node = this.host.renderRoot.querySelector<HTMLElement>(
+      `.toast[data-id="${CSS.escape(id)}"]`,
+    );
+    if (node) this.focus.leaving(node);
     this.timer?.stop(id);
     toast.leaving = true;
     this.host.requestUpdate();

@@ -106,6 +106,25 @@ export const toastTitles = (root: ShadowRoot) =>
 /** The element focused inside the shadow root. */
 export const focused = (root: ShadowRoot) => root.activeElement as HTMLElement | null;
 
+/**
+ * Where the focus is, in words, for assertions that must fail readably (comparing DOM nodes, a
+ * failure makes the runner serialize them, which can take the browser down): the focused node's
+ * class and the title of the toast or item it is in (`toast Hello`, `entity Hello`), `bell`, a
+ * page element (`page button Save`), or `body`.
+ */
+export function focusedName(root: ShadowRoot): string {
+  const el = root.activeElement as HTMLElement | null;
+  if (!el) {
+    const page = document.activeElement;
+    if (!page || page === document.body) return 'body';
+    return `page ${page.tagName.toLowerCase()} ${page.textContent!.trim()}`.trim();
+  }
+  const card = el.closest<HTMLElement>('.toast, .item');
+  const title = card?.querySelector('.title')?.textContent?.trim();
+  const what = el.classList[0] ?? el.tagName.toLowerCase();
+  return title ? `${what} ${title}` : what;
+}
+
 /** Resolves on the next `toggle` event of a popover. */
 export function nextToggle(popover: HTMLElement): Promise<void> {
   return new Promise((resolve) =>
