@@ -35,6 +35,7 @@ import {
   type ToastPosition,
 } from './settings.js';
 import { ToastStack } from './toast-stack.js';
+import { TOAST_SHORTCUT } from './toast-focus.js';
 import { realClock } from '../../util/clock.js';
 
 export type { MarkReadMode, ToastPosition } from './settings.js';
@@ -52,7 +53,9 @@ const TICK_MS = 30_000;
  * link and its actions; every string is rendered as text, and only `http(s)` URLs become links.
  * Toasts hide after `auto-hide-duration` ms of being seen (paused while hovered, focused or while
  * the page is hidden); urgent ones stay until dismissed. What arrives is announced once per burst
- * ("… And 9 more new notifications"), politely, urgent ones assertively. While the panel is open
+ * ("… And 9 more new notifications"), politely, urgent ones assertively. Alt+Shift+N brings the
+ * focus to the newest toast and back; Escape dismisses the focused one. The toasts move to the
+ * other edge of the viewport when they would cover the focused element. While the panel is open
  * no toast is shown: toasts on screen go when it opens, and what arrives appears in the panel and
  * is announced, without a toast then or after it closes. Without a `<crm-realtime-provider>` the
  * bell shows "not connected".
@@ -179,7 +182,9 @@ export class CrmNotificationCenter extends LitElement {
   private readonly toasts = new ToastStack(this, {
     clock: () => this.clock,
     duration: () => this.duration,
+    position: () => this.toastPosition,
     bell: () => this.renderRoot.querySelector<HTMLElement>('.bell'),
+    shown: () => !this.noToasts,
   });
   private readonly announcer = new ArrivalAnnouncer(this, {
     clock: () => this.clock,
@@ -318,6 +323,7 @@ export class CrmNotificationCenter extends LitElement {
         aria-haspopup="dialog"
         aria-expanded=${this.panel.open ? 'true' : 'false'}
         aria-label=${available ? m.bellLabel(unread, c) : m.bellNotConnected(c)}
+        aria-keyshortcuts=${this.noToasts ? nothing : TOAST_SHORTCUT}
         @keydown=${this.panel.onBellKeydown}
         @pointerdown=${this.panel.onBellPointerDown}
         @animationend=${() => (this.ringing = false)}

@@ -4,14 +4,15 @@
  * hides them).
  *
  * - Non-urgent toasts hide after `duration` ms of being seen: every countdown pauses while the
- *   pointer is over the stack, while the focus is in it, and while the page is hidden, and goes on
- *   with the time it had left.
+ *   pointer is over the stack, while the focus is in it, while the page is hidden and while the
+ *   stack stands aside (see `toast-clearance.ts`), and goes on with the time it had left.
  * - Urgent toasts stay until dismissed.
  * - The toasts are not live regions (a burst was read toast by toast): the element's
  *   `ArrivalAnnouncer` says what arrived, one message per burst.
  * - At most `MAX_TOASTS` are shown; beyond that the oldest non-urgent ones go first, but never the
  *   one holding the focus: whoever is reading it keeps it.
- * - The focus moves on when its toast goes: see `toast-focus.ts`.
+ * - The focus goes with the keyboard to and from the toasts, and on when its toast goes: see
+ *   `toast-focus.ts`.
  * - While the host's panel is open (`quiet(true)`) no toast is drawn: the panel lists each
  *   notification, and a toast in the top layer would cover it or be cut by it. Toasts on screen
  *   go at once (no fade-out over the panel), and what arrives meanwhile is not drawn after it
@@ -21,7 +22,9 @@ import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { Clock } from '../../client/types.js';
 import type { Notification } from '../../protocol/notifications.js';
-import { ToastFocus } from './toast-focus.js';
+import type { ToastPosition } from './settings.js';
+import { ToastClearance } from './toast-clearance.js';
+import { TOAST_SHORTCUT, ToastFocus } from './toast-focus.js';
 import { ToastTimer, type PauseReason } from './toast-timer.js';
 
 /** Toasts shown at once; the oldest non-urgent ones make room for new ones. */
@@ -38,8 +41,12 @@ export interface ToastStackOptions {
   clock(): Clock;
   /** How long a toast stays, in ms; 0 or less: until dismissed. */
   duration(): number;
+  /** The corner of the viewport the host asks for. */
+  position(): ToastPosition;
   /** Where the focus goes when the last toast goes with it. */
   bell(): HTMLElement | null;
+  /** Whether the host shows toasts at all (`no-toasts`): a second center leaves the key alone. */
+  shown(): boolean;
 }
 
 const isUrgent = (t: Toast) => t.notification.priority === 'urgent';
@@ -54,13 +61,31 @@ export class ToastStack {
   private readonly onVisibility = () => this.syncVisibility();
   /** The animation frame an empty stack waits for to open (see `show`). */
   private frame = 0;
+  private readonly clearance: ToastClearance;
   private readonly focus: ToastFocus;
 
   constructor(
     private readonly host: ReactiveElement,
     private readonly options: ToastStackOptions,
   ) {
-    this.focus = new ToastFocus({ root: () => host.renderRoot as ShadowRoot, bell: options.bell });
+    this.clearance = new ToastClearance(host, {
+      preferred: () => (options.position().startsWith('top') ? 'top' : 'bottom'),
+      drawn: () => this.toasts.length > 0,
+      stack: () => host.renderRoot.querySelector<HTMLElement>('.toasts'),
+      // Standing aside, the toasts are not seen: their time does not run.
+      measured: () => (this.clearance.aside ? this.pause('aside') : this.resume('aside')),
+    });
+    this.focus = new ToastFocus({
+      root: () => host.renderRoot as ShadowRoot,
+      newest: () => this.toasts.findLast((t) => !t.leaving)?.notification.id,
+      dismiss: (id) => this.remove(id),
+      reveal: () => {
+        this.clearance.reveal();
+        return host.updateComplete;
+      },
+      off: () => !options.shown(),
+      bell: options.bell,
+    });
   }
 
   /** Toasts on screen (not those animating out), oldest first. */
@@ -73,7 +98,7 @@ export class ToastStack {
     return this.toasts;
   }
 
-  /** Whether the countdowns are paused (hover, focus or hidden page). */
+  /** Whether the countdowns are paused (hover, focus, hidden page, or standing aside). */
   get paused(): boolean {
     return this.timer?.paused ?? false;
   }
@@ -85,10 +110,14 @@ export class ToastStack {
 
   connect(): void {
     globalThis.document?.addEventListener('visibilitychange', this.onVisibility);
+    this.focus.connect();
+    this.clearance.connect();
   }
 
   disconnect(): void {
     globalThis.document?.removeEventListener('visibilitychange', this.onVisibility);
+    this.focus.disconnect();
+    this.clearance.disconnect();
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.timer?.dispose();
@@ -108,7 +137,8 @@ export class ToastStack {
     if (this.toasts.length === 0) return;
     this.timer?.dispose();
     this.timer = undefined;
-    // The nodes under the pointer or the focus are gone: their pause reasons go with them.
+    // The nodes under the pointer or the focus are gone: their pause reasons go with them (the
+    // panel that is opening takes the focus).
     this.pointerInside = false;
     this.toasts = [];
     this.host.requestUpdate();
@@ -162,7 +192,7 @@ export class ToastStack {
     if (changed) this.host.requestUpdate();
   }
 
-  /** After the host rendered: drop leaving toasts that have no animation to wait for. */
+  /** After the host rendered: drop leaving toasts with no animation to wait for; keep clear. */
   updated(root: ParentNode): void {
     for (const toast of this.toasts.filter((t) => t.leaving)) {
       const node = root.querySelector<HTMLElement>(
@@ -170,6 +200,7 @@ export class ToastStack {
       );
       if (!node || node.getAnimations().length === 0) this.drop(toast);
     }
+    this.clearance.updated();
   }
 
   /** The stack and its toasts, urgent ones first. */
@@ -182,12 +213,16 @@ export class ToastStack {
       popover="manual"
       role=${drawn ? 'region' : nothing}
       aria-label=${drawn ? label : nothing}
+      aria-keyshortcuts=${drawn ? TOAST_SHORTCUT : nothing}
+      data-edge=${this.clearance.edge}
+      ?data-aside=${this.clearance.aside}
       ?data-empty=${!drawn}
       ?data-paused=${this.paused}
       @pointerenter=${() => this.pointer(true)}
       @pointerleave=${() => this.pointer(false)}
       @focusin=${() => this.pause('focus')}
       @focusout=${this.onFocusOut}
+      @keydown=${this.focus.onKeydown}
       @animationend=${this.onAnimationEnd}
       @animationcancel=${this.onAnimationEnd}
     >
@@ -263,6 +298,7 @@ export class ToastStack {
     const to = event.relatedTarget as Node | null;
     const stack = event.currentTarget as HTMLElement;
     if (to && stack.contains(to)) return;
+    this.focus.left();
     this.resume('focus');
   };
 

@@ -15,7 +15,7 @@ interface Countdown {
 }
 
 /** Why the countdowns are paused; they run only when no reason is left. */
-export type PauseReason = 'hover' | 'focus' | 'hidden';
+export type PauseReason = 'hover' | 'focus' | 'hidden' | 'aside';
 
 export class ToastTimer {
   private readonly countdowns = new Map<string, Countdown>();

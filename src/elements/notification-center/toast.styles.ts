@@ -4,6 +4,8 @@ import { focusRing, token } from '../../styles/index.js';
 /**
  * The toast stack: a click-through column in a corner of the viewport (the top layer), the newest
  * toast nearest the corner; urgent ones above the others, outlined and without a countdown.
+ * `data-edge` is the block edge it stands on: `toast-position`'s, or the other one while the
+ * focused element would be under it; `data-aside` hides it (see `toast-clearance.ts`).
  */
 export const toastStyles = css`
   .toasts {
@@ -31,7 +33,10 @@ export const toastStyles = css`
     /* Nothing to show, still open: opening a popover lays the page out (see ToastStack.show). */
     block-size: 0;
   }
-  :host([toast-position^='top']) .toasts {
+  .toasts[data-aside] {
+    visibility: hidden;
+  }
+  .toasts[data-edge='top'] {
     inset-block: var(--_inset) auto;
     flex-direction: column-reverse;
   }
@@ -51,7 +56,7 @@ export const toastStyles = css`
     padding: 0;
     list-style: none;
   }
-  :host([toast-position^='top']) .stack {
+  .toasts[data-edge='top'] .stack {
     flex-direction: column-reverse;
   }
   .stack:empty {
@@ -103,7 +108,7 @@ export const toastStyles = css`
       transform: translateY(0.75rem) scale(0.97);
     }
   }
-  :host([toast-position^='top']) .toast {
+  .toasts[data-edge='top'] .toast {
     animation-name: toast-in-top;
   }
   @keyframes toast-in-top {
@@ -112,7 +117,7 @@ export const toastStyles = css`
       transform: translateY(-0.75rem) scale(0.97);
     }
   }
-  :host([toast-position^='top']) .toast.leaving,
+  .toasts[data-edge='top'] .toast.leaving,
   .toast.leaving {
     animation-name: toast-out;
   }

@@ -1,8 +1,8 @@
 /**
  * `<crm-notification-center>` by keyboard, one `describe` per key: the bell opens the panel on
  * Enter, Space and ArrowDown (ArrowUp: from the end), arrows and Home/End move between items,
- * Enter opens an item, Escape closes and returns to the bell, Tab leaves and closes, Shift+Tab
- * back to the bell closes.
+ * Enter opens an item, Escape closes and returns to the bell (and dismisses a toast), Tab leaves
+ * and closes, Shift+Tab back to the bell closes, Alt+Shift+N goes to the toasts and back.
  */
 import { expect } from '@open-wc/testing';
 import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
@@ -11,11 +11,13 @@ import {
   bellOf,
   center,
   focused,
+  focusedName,
   isOpen,
   itemsOf,
   mountCenter,
   nextToggle,
   panelOf,
+  toastTitles,
   type Mounted,
 } from './fixture.js';
 
@@ -23,6 +25,15 @@ afterEach(async () => {
   closeFakeConnections();
   await resetMouse();
 });
+
+/** A button in the page, after the provider, focused: where someone was working. */
+function pageButton(m: Mounted, text = 'Save'): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.textContent = text;
+  m.provider.after(button);
+  button.focus();
+  return button;
+}
 
 /** Press a key with modifiers held (`sendKeys` presses one key at a time). */
 async function chord(modifiers: string[], key: string): Promise<void> {
@@ -272,6 +283,7 @@ describe('crm-notification-center keyboard', () => {
       expect(isOpen(m.root)).to.equal(true);
     });
   });
+
   describe('Shift+Tab back to the bell', () => {
     it('closes the panel; the focus stays on the bell, and Enter opens it again', async () => {
       const m = await openWith('Enter', 2);
@@ -320,6 +332,69 @@ describe('crm-notification-center keyboard', () => {
       await toggled;
       await m.settle();
       expect(isOpen(m.root)).to.equal(false);
+    });
+  });
+
+  describe('Alt+Shift+N', () => {
+    it('brings the focus to the newest toast, and back to where it was', async () => {
+      const m = await mountCenter({ attrs: { 'auto-hide-duration': '0' } });
+      await m.notify({ title: 'Older' });
+      await m.notify({ title: 'Newest' });
+      const save = pageButton(m);
+      await chord(['Alt', 'Shift'], 'KeyN');
+      await m.settle();
+      expect(focusedName(m.root)).to.equal('toast Newest');
+      await chord(['Alt', 'Shift'], 'KeyN');
+      expect(focusedName(m.root)).to.equal('page button Save');
+      save.remove();
+    });
+
+    it('with no toast, goes to the bell', async () => {
+      const m = await mountCenter();
+      const save = pageButton(m);
+      await chord(['Alt', 'Shift'], 'KeyN');
+      expect(focusedName(m.root)).to.equal('bell');
+      save.remove();
+    });
+
+    it('is left to the page when the page handles it, and to a center that shows toasts', async () => {
+      const m = await mountCenter({ attrs: { 'no-toasts': '' } });
+      const save = pageButton(m);
+      await chord(['Alt', 'Shift'], 'KeyN');
+      expect(focusedName(m.root)).to.equal('page button Save');
+      expect(bellOf(m.root).hasAttribute('aria-keyshortcuts')).to.equal(false);
+      m.el.noToasts = false;
+      await m.settle();
+      expect(bellOf(m.root).getAttribute('aria-keyshortcuts')).to.equal('Alt+Shift+N');
+      save.addEventListener('keydown', (e) => e.preventDefault());
+      await chord(['Alt', 'Shift'], 'KeyN');
+      expect(focusedName(m.root)).to.equal('page button Save');
+      save.remove();
+    });
+  });
+
+  describe('Escape on a toast', () => {
+    it('dismisses it; the last one gives the focus back to where Alt+Shift+N came from', async () => {
+      const m = await mountCenter();
+      await m.notify({ title: 'Pager', priority: 'urgent' });
+      await m.notify({ title: 'Billing', priority: 'urgent' });
+      const save = pageButton(m);
+      await chord(['Alt', 'Shift'], 'KeyN');
+      await m.settle();
+      let escaped = false;
+      document.addEventListener('keydown', (e) => (escaped = e.key === 'Escape'), { once: true });
+      await sendKeys({ press: 'Escape' });
+      await m.settle();
+      expect(escaped).to.equal(false);
+      expect(toastTitles(m.root)).to.deep.equal(['Pager']);
+      expect(focusedName(m.root)).to.equal('toast Pager');
+      await sendKeys({ press: 'Escape' });
+      await m.settle();
+      expect(toastTitles(m.root)).to.deep.equal([]);
+      expect(focusedName(m.root)).to.equal('page button Save');
+      // Dismissed is not read.
+      expect(m.el.unread).to.equal(2);
+      save.remove();
     });
   });
 });

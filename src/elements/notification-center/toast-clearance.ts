@@ -1,0 +1,146 @@
+/**
+ * Where the toast stack stands, so that it never hides what the person is working on (WCAG 2.4.11,
+ * Focus Not Obscured). The stack sits in the top layer, over everything; an urgent toast stays
+ * until dismissed, and at 200 % zoom or on a phone it covered the fields one tabbed to.
+ *
+ * - When the element focused in the page lies under the stack, the stack moves to the other block
+ *   edge of the viewport (bottom ↔ top), and stays there until it empties: moved, a toast can
+ *   still be read. When it would cover the focus there too (a tall stack on a small screen), it
+ *   stands aside: hidden, its countdowns paused, until the focus moves where it covers nothing.
+ *
+ * The focus in the toasts themselves is never in the way; on the element's own bell it is (a stack
+ * moved to the top edge can lie over a header).
+ *
+ * Everything is measured in an animation frame after a change: a focus move, a key or a pointer
+ * pressed, a scroll, a resize, a render of the host while toasts are drawn. (A focus move between
+ * two elements in the same shadow tree fires no `focusin` outside it: the key or the press that
+ * made it is what is seen.)
+ */
+import type { ReactiveElement } from 'lit';
+
+export type Edge = 'top' | 'bottom';
+
+/** Events on the document after which the focused element may be somewhere else. */
+const TRIGGERS = ['focusin', 'focusout', 'keydown', 'pointerdown', 'scroll'] as const;
+
+export interface ClearanceOptions {
+  /** The edge `toast-position` asks for. */
+  preferred(): Edge;
+  /** Whether a toast is drawn (nothing to move otherwise). */
+  drawn(): boolean;
+  /** The stack element, once rendered. */
+  stack(): HTMLElement | null;
+  /** Called after each measure, outside the host's update: `aside` may have changed. */
+  measured(): void;
+}
+
+/** The focused element, looking into shadow roots; `undefined` for the body. */
+export function deepActiveElement(): HTMLElement | undefined {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement && active !== document.body ? active : undefined;
+}
+
+/** Whether two boxes share some area. */
+function intersects(a: DOMRectReadOnly, b: DOMRectReadOnly): boolean {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
+
+export class ToastClearance {
+  /** On the other edge than `preferred` (until the stack empties). */
+  private flipped = false;
+  /** Neither edge is clear of the focused element. */
+  private blocking = false;
+  private frame = 0;
+
+  constructor(
+    private readonly host: ReactiveElement,
+    private readonly options: ClearanceOptions,
+  ) {}
+
+  /** The viewport edge the stack stands on. */
+  get edge(): Edge {
+    const preferred = this.options.preferred();
+    if (!this.flipped) return preferred;
+    return preferred === 'top' ? 'bottom' : 'top';
+  }
+
+  /** Hidden out of the way: the stack covers the focus on either edge. */
+  get aside(): boolean {
+    return this.options.drawn() && this.blocking;
+  }
+
+  connect(): void {
+    for (const type of TRIGGERS) {
+      document.addEventListener(type, this.schedule, { capture: true, passive: true });
+    }
+    addEventListener('resize', this.schedule);
+  }
+
+  disconnect(): void {
+    for (const type of TRIGGERS)
+      document.removeEventListener(type, this.schedule, { capture: true });
+    removeEventListener('resize', this.schedule);
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.flipped = false;
+    this.blocking = false;
+  }
+
+  /** Show the stack where it stands, now (the focus is about to go into it). */
+  reveal(): void {
+    if (!this.blocking) return;
+    this.blocking = false;
+    this.host.requestUpdate();
+    this.options.measured();
+  }
+
+  /** After the host rendered. */
+  updated(): void {
+    if (this.options.drawn()) {
+      this.schedule();
+    } else {
+      // Empty: back to its own corner for the next toast (nothing drawn shows the change).
+      this.flipped = false;
+      this.blocking = false;
+    }
+  }
+
+  private readonly schedule = (): void => {
+    if (this.frame !== 0 || !this.options.drawn()) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.check();
+    });
+  };
+
+  private check(): void {
+    const stack = this.options.stack();
+    if (!stack || !this.options.drawn()) return;
+    const before = [this.flipped, this.blocking] as const;
+    const focus = deepActiveElement();
+    const target = focus && !stack.contains(focus) ? focus : undefined;
+    if (!target) {
+      this.blocking = false;
+    } else {
+      const box = target.getBoundingClientRect();
+      const here = stack.getBoundingClientRect();
+      if (!intersects(box, here)) this.blocking = false;
+      else if (!intersects(box, this.mirrored(here))) {
+        this.flipped = !this.flipped;
+        this.blocking = false;
+      } else this.blocking = true;
+    }
+    const after = [this.flipped, this.blocking] as const;
+    if (before.some((value, i) => value !== after[i])) this.host.requestUpdate();
+    this.options.measured();
+  }
+
+  /** The stack's box on the other block edge, as far from it as it is from its own. */
+  private mirrored(box: DOMRectReadOnly): DOMRectReadOnly {
+    const height = document.documentElement.clientHeight;
+    const gap = this.edge === 'bottom' ? height - box.bottom : box.top;
+    const top = this.edge === 'bottom' ? gap : height - gap - box.height;
+    return new DOMRectReadOnly(box.left, top, box.width, box.height);
+  }
+}
