@@ -55,10 +55,10 @@ const TICK_MS = 30_000;
  * the page is hidden); urgent ones stay until dismissed. What arrives is announced once per burst
  * ("… And 9 more new notifications"), politely, urgent ones assertively. Alt+Shift+N brings the
  * focus to the newest toast and back; Escape dismisses the focused one. The toasts move to the
- * other edge of the viewport when they would cover the focused element. While the panel is open
- * no toast is shown: toasts on screen go when it opens, and what arrives appears in the panel and
- * is announced, without a toast then or after it closes. Without a `<crm-realtime-provider>` the
- * bell shows "not connected".
+ * other edge of the viewport when they would cover the focused element, and stand aside while a
+ * modal dialog is open. While the panel is open no toast is shown: toasts on screen go when it
+ * opens, and what arrives appears in the panel and is announced, without a toast then or after it
+ * closes. Without a `<crm-realtime-provider>` the bell shows "not connected".
  *
  * @tagname crm-notification-center
  * @summary Bell, badge, history panel and toasts for the current user's notifications.

@@ -7,6 +7,10 @@
  *   edge of the viewport (bottom ↔ top), and stays there until it empties: moved, a toast can
  *   still be read. When it would cover the focus there too (a tall stack on a small screen), it
  *   stands aside: hidden, its countdowns paused, until the focus moves where it covers nothing.
+ * - While a modal dialog is open (`:modal`, in whatever shadow tree) the stack stands aside too:
+ *   a stack opened after the dialog (the element connected, or its first frame came, while the
+ *   dialog was up) would be drawn over the dialog and its backdrop, and under a modal dialog the
+ *   toasts are inert anyway.
  *
  * The focus in the toasts themselves is never in the way; on the element's own bell it is (a stack
  * moved to the top edge can lie over a header).
@@ -41,6 +45,11 @@ export function deepActiveElement(): HTMLElement | undefined {
   return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }
 
+/** The node's parent, or its shadow root's host: one step up the composed tree. */
+function composedParent(node: Node): Node | null {
+  return node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentNode;
+}
+
 /** Whether two boxes share some area. */
 function intersects(a: DOMRectReadOnly, b: DOMRectReadOnly): boolean {
   return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
@@ -51,6 +60,8 @@ export class ToastClearance {
   private flipped = false;
   /** Neither edge is clear of the focused element. */
   private blocking = false;
+  /** The modal dialog open in the page, if any. */
+  private modal: Element | undefined;
   private frame = 0;
 
   constructor(
@@ -65,9 +76,14 @@ export class ToastClearance {
     return preferred === 'top' ? 'bottom' : 'top';
   }
 
-  /** Hidden out of the way: the stack covers the focus on either edge. */
+  /** Hidden out of the way: a modal dialog is open, or the stack covers the focus on either edge. */
   get aside(): boolean {
-    return this.options.drawn() && this.blocking;
+    return this.options.drawn() && (this.blocking || this.modal !== undefined);
+  }
+
+  /** Whether a modal dialog is open in the page (its toasts cannot be reached then). */
+  get modalOpen(): boolean {
+    return this.modal !== undefined;
   }
 
   connect(): void {
@@ -83,6 +99,7 @@ export class ToastClearance {
     removeEventListener('resize', this.schedule);
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    this.track(undefined);
     this.flipped = false;
     this.blocking = false;
   }
@@ -117,10 +134,11 @@ export class ToastClearance {
   private check(): void {
     const stack = this.options.stack();
     if (!stack || !this.options.drawn()) return;
-    const before = [this.flipped, this.blocking] as const;
+    const before = [this.flipped, this.blocking, this.modal] as const;
     const focus = deepActiveElement();
+    this.track(this.findModal(focus));
     const target = focus && !stack.contains(focus) ? focus : undefined;
-    if (!target) {
+    if (!target || this.modal) {
       this.blocking = false;
     } else {
       const box = target.getBoundingClientRect();
@@ -131,7 +149,7 @@ export class ToastClearance {
         this.blocking = false;
       } else this.blocking = true;
     }
-    const after = [this.flipped, this.blocking] as const;
+    const after = [this.flipped, this.blocking, this.modal] as const;
     if (before.some((value, i) => value !== after[i])) this.host.requestUpdate();
     this.options.measured();
   }
@@ -143,4 +161,28 @@ export class ToastClearance {
     const top = this.edge === 'bottom' ? gap : height - gap - box.height;
     return new DOMRectReadOnly(box.left, top, box.width, box.height);
   }
+
+  /** The open modal dialog: the one seen before while it stays modal, or one around the focus. */
+  private findModal(focus: HTMLElement | undefined): Element | undefined {
+    if (this.modal?.isConnected && this.modal.matches(':modal')) return this.modal;
+    // Everything outside a modal dialog is inert: the focus is in it, or on the body.
+    for (let node: Node | null = focus ?? null; node; node = composedParent(node)) {
+      if (node instanceof Element && node.matches(':modal')) return node;
+    }
+    return document.querySelector(':modal') ?? undefined;
+  }
+
+  /** Follow a modal dialog: its `close` event does not leave its shadow tree, so listen on it. */
+  private track(modal: Element | undefined): void {
+    if (modal === this.modal) return;
+    this.modal?.removeEventListener('close', this.onModalClose);
+    this.modal = modal;
+    this.modal?.addEventListener('close', this.onModalClose);
+  }
+
+  private readonly onModalClose = (): void => {
+    this.track(undefined);
+    this.host.requestUpdate();
+    this.schedule();
+  };
 }

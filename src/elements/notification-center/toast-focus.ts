@@ -32,7 +32,7 @@ export interface ToastFocusOptions {
   dismiss(id: string): void;
   /** Make the stack focusable (it may stand aside, hidden) and wait until it is rendered so. */
   reveal(): Promise<unknown>;
-  /** Whether the shortcut is off: the host shows no toasts. */
+  /** Whether the shortcut is off: the host shows no toasts, or a modal dialog makes them inert. */
   off(): boolean;
   /** The bell. */
   bell(): HTMLElement | null;

@@ -83,7 +83,7 @@ export class ToastStack {
         this.clearance.reveal();
         return host.updateComplete;
       },
-      off: () => !options.shown(),
+      off: () => !options.shown() || this.clearance.modalOpen,
       bell: options.bell,
     });
   }

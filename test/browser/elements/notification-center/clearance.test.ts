@@ -1,9 +1,9 @@
 /**
  * The toasts of `<crm-notification-center>` keep out of the way: they move to the other edge of
- * the viewport when the element focused in the page is under them (WCAG 2.4.11), and stand aside
- * (hidden, countdowns paused) when neither edge is clear of it.
+ * the viewport when the element focused in the page is under them (WCAG 2.4.11), stand aside
+ * (hidden, countdowns paused) when neither edge is clear of it, and while a modal dialog is open.
  */
-import { expect, nextFrame } from '@open-wc/testing';
+import { expect, nextFrame, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
@@ -157,5 +157,49 @@ describe('crm-notification-center toasts keep clear', () => {
     await measured(m);
     expect(focusedName(m.root)).to.equal('toast Heads up');
     expect(seen(toastsOf(m.root)[0]!)).to.equal(true);
+  });
+
+  it('stand aside, paused, while a modal dialog is open, and come back when it closes', async () => {
+    const m = await mountCenter();
+    // A modal dialog in a shadow tree, as the kit's conflict dialog.
+    const host = document.createElement('div');
+    document.body.append(host);
+    added.push(host);
+    const dialog = document.createElement('dialog');
+    dialog.innerHTML = '<p>Your change conflicts</p><button>Keep mine</button>';
+    host.attachShadow({ mode: 'open' }).append(dialog);
+    dialog.showModal();
+    await m.notify({ title: 'During the dialog' });
+    await measured(m);
+    const toast = toastsOf(m.root)[0]!;
+    expect(seen(toast)).to.equal(false);
+    await m.clock.advance(60_000);
+    await m.settle();
+    expect(m.el.toastsShown).to.have.length(1);
+    const closed = oneEvent(dialog, 'close');
+    dialog.close();
+    await closed;
+    await measured(m);
+    expect(seen(toast)).to.equal(true);
+    await m.clock.advance(5000);
+    await m.settle();
+    expect(m.el.toastsShown).to.have.length(0);
+  });
+
+  it('a center connected while a modal dialog is open (its stack opens above it) draws nothing over it', async () => {
+    const m = await mountCenter({ attrs: { 'auto-hide-duration': '0' } });
+    const dialog = document.createElement('dialog');
+    dialog.innerHTML = '<button>OK</button>';
+    document.body.append(dialog);
+    added.push(dialog);
+    dialog.showModal();
+    // Moved in the page while the dialog is up: its stack goes back into the top layer, last.
+    m.provider.append(m.el);
+    await m.settle();
+    await m.notify({ title: 'Over the dialog?' });
+    await measured(m);
+    expect(stackOf(m).matches(':popover-open')).to.equal(true);
+    expect(seen(toastsOf(m.root)[0]!)).to.equal(false);
+    dialog.close();
   });
 });
