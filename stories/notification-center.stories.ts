@@ -408,7 +408,10 @@ export const ArrivingWhileOpen: Story = {
   }),
 };
 
-/** Urgent notifications: an assertive announcement, an outlined toast that stays until closed. */
+/**
+ * Urgent notifications: an assertive announcement, an outlined toast that stays until closed.
+ * Alt+Shift+N brings the focus to the newest toast (and back); Escape dismisses it.
+ */
 export const Urgent: Story = {
   render: story((b) => {
     b.after(400, () =>
@@ -427,6 +430,66 @@ export const Urgent: Story = {
       ),
     );
   }),
+};
+
+/**
+ * Ten at once (a backend catching up): five toasts are shown, the oldest make room, and a screen
+ * reader hears one message: the first in full, "And 9 more new notifications".
+ */
+export const Burst: Story = {
+  render: story((b) => {
+    typicalDay(b);
+    b.after(600, () => {
+      for (let i = 0; i < 10; i++) {
+        b.notify(
+          {
+            title: `Renewal at risk: contract #${1040 + i}`,
+            type: 'warning',
+            message: 'No activity for 30 days before the renewal date.',
+            entity: { type: 'customer', id: String(40 + i), label: `Customer ${40 + i}` },
+          },
+          SAMPLE_PEOPLE[i % 8],
+        );
+      }
+    });
+  }),
+};
+
+/**
+ * A form reaching the bottom of the viewport with an urgent toast in the corner: tab to the fields
+ * under it and the toasts move to the top; on a screen too small for either edge to be clear of
+ * the field, they stand aside until the focus moves on.
+ */
+export const KeepsClearOfTheFocus: Story = {
+  render: (args, { id }) => {
+    storyScope(id);
+    const b = backend();
+    b.after(400, () =>
+      b.notify({
+        title: 'Sync with the billing system failed',
+        type: 'error',
+        priority: 'urgent',
+        message: 'Invoices since 09:40 are not in the ledger.',
+      }),
+    );
+    const field = (label: string, value: string) =>
+      html`<label style="display: grid; gap: 0.25rem"
+        >${label}<input value=${value} style="font: inherit; padding: 0.5rem"
+      /></label>`;
+    return page(
+      args,
+      b,
+      html`<form
+        style="display: grid; grid-template-columns: repeat(2, 1fr); gap: 1rem; align-content: end;
+          min-block-size: calc(100vh - 8rem)"
+        @submit=${(e: Event) => e.preventDefault()}
+      >
+        ${field('Company', 'Difference Ltd')} ${field('Contact', 'Ada Lovelace')}
+        ${field('Email', 'ada@difference.example')} ${field('Phone', '+44 20 7946 0321')}
+        ${field('City', 'London')} ${field('Next step', 'Send the revised proposal')}
+      </form>`,
+    );
+  },
 };
 
 /** The dark theme, by tokens alone, with the panel open; a mention arrives into it. */
