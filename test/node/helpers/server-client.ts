@@ -3,6 +3,7 @@
  * protocol's server schemas, so a test cannot pass on a frame a real client would reject), and
  * waits for frames or for the close, each wait bounded so a missing frame fails fast.
  */
+import { request } from 'node:http';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { WebSocket, type ClientOptions } from 'ws';
@@ -266,4 +267,18 @@ export function seesInCall(
         (p) => p.user.id === userId && (p.inCall === true) === inCall,
       ),
   );
+}
+
+/** The server's `/metrics` text (Prometheus format), from its HTTP port. */
+export function metrics(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
 }

@@ -4,27 +4,13 @@
  * stays bounded however many addresses try.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { WebSocket } from 'ws';
 import { afterEach, describe, test } from 'node:test';
-import { badHandshake, until } from '../helpers/server-client.js';
+import { badHandshake, metrics, until } from '../helpers/server-client.js';
 import { AuthThrottle } from '../../../src/server/auth-throttle.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 
 const SECRET = 'test-secret-of-sufficient-length-for-hs256';
-
-function metrics(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 describe('failed handshakes throttled per address', () => {
   let h: Harness | undefined;

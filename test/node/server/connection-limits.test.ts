@@ -5,27 +5,13 @@
  * on or closes, and the client retries past either with backoff.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
 import { ConnectionCounts } from '../../../src/server/connection-counts.js';
 import { loadConfig } from '../../../src/server/config.js';
-import { TestClient, until } from '../helpers/server-client.js';
+import { metrics, TestClient, until } from '../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
-
-function metrics(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 /** Opens a socket without saying hello; resolves with it once open, or with the refusal status. */
 function openSilent(url: string): Promise<WebSocket | { status: number }> {
