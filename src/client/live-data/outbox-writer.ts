@@ -234,16 +234,23 @@ export class OutboxWriter {
    */
   private async claim(atLoad: boolean): Promise<Claimed[]> {
     const owner = this.owner;
-    if (!owner)
-      return atLoad ? (await this.store.load()).map((entry) => ({ entry, stamped: true })) : [];
-    return owner.exclusive(async () => {
-      const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
-      const held = new Set(
+    const held = () =>
+      new Set(
         [...this.options.records(), ...this.settling, ...this.undeleted].map((r) => r.entry.seq),
       );
+    if (!owner) {
+      if (!atLoad) return [];
+      const mine = held();
+      return (await this.store.load())
+        .filter((entry) => !mine.has(entry.seq))
+        .map((entry) => ({ entry, stamped: true }));
+    }
+    return owner.exclusive(async () => {
+      const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
+      const mine = held();
       const taken: Claimed[] = [];
       for (const entry of entries) {
-        if (held.has(entry.seq) || entry.owner === owner.id) continue;
+        if (mine.has(entry.seq) || entry.owner === owner.id) continue;
         if (entry.owner === undefined ? !atLoad : alive.has(entry.owner)) continue;
         entry.owner = owner.id;
         let stamped = true;

@@ -100,20 +100,25 @@ describe('outbox: a device that cannot store the changes', () => {
       createdAt: rig.clock.now(),
       userId: DEMO_USER.id,
     });
-    store.failing = true;
     store.failLoads = true;
     rig.server.refuseConnections(true);
     const ada = page(rig, store);
     await ada.outbox.ready;
     assert.equal(ada.outbox.size, 0, 'nothing could be read');
-    store.failing = false;
+    // A save made meanwhile is stored, and must not be taken a second time when the store is read.
+    void ada.liveData({ entityType: 'customer', entityId: '42' }).update({ city: 'Paris' });
+    await ada.outbox.flush();
+    assert.equal(store.size, 2);
+    store.failLoads = false;
     await rig.clock.advance(60_000);
     await ada.outbox.flush();
-    assert.equal(ada.outbox.size, 1, 'read on a later try');
+    assert.equal(ada.outbox.size, 2, 'read on a later try, the new save once');
     rig.server.refuseConnections(false);
     await rig.clock.advance(60_000);
     await ada.outbox.flush();
     assert.equal(rig.server.entities.get('customer', '42')?.fields['phone'], '300');
+    assert.equal(rig.server.entities.get('customer', '42')?.fields['city'], 'Paris');
+    assert.equal(rig.server.received('entity.update').length, 2, 'each sent once');
     assert.equal(store.size, 0);
     rig.close();
   });

@@ -149,7 +149,7 @@ export function installLocks(locks: FakeLocks): () => void {
  */
 export class FlakyStore extends MemoryOutboxStore {
   failing = false;
-  /** Loads fail too while `failing` (a database that cannot be opened). */
+  /** Loads fail while set (a database that cannot be read). */
   failLoads = false;
   private readonly lost = new Set<() => void>();
 
@@ -163,7 +163,7 @@ export class FlakyStore extends MemoryOutboxStore {
   }
 
   override async load(): Promise<OutboxEntry[]> {
-    if (this.failing && this.failLoads) throw quotaError();
+    if (this.failLoads) throw quotaError();
     return super.load();
   }
 
