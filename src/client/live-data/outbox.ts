@@ -244,13 +244,14 @@ export class Outbox {
   /**
    * @internal The client was closed while the page lives on (a provider made a new one): the
    * entries it stored are let go, for the next client or page to send (this one takes them back
-   * if it connects again). Resolves with the records dropped; those the store could not take stay.
+   * if it connects again). Resolves with the records dropped; those not in the store stay.
    */
   async retire(): Promise<OutboxRecord[]> {
     let dropped: OutboxRecord[] = [];
     await this.writer.retire(() => {
-      dropped = this.records.filter((r) => r.disk !== 'failed');
-      this.records = this.records.filter((r) => r.disk === 'failed');
+      // What the store holds goes; what it could not take (or is still to take) stays here.
+      dropped = this.records.filter((r) => r.disk === 'stored');
+      this.records = this.records.filter((r) => r.disk !== 'stored');
       this.changed();
     });
     return dropped;

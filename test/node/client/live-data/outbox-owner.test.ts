@@ -13,7 +13,7 @@ import {
   type RealtimeClient,
 } from '../../../../src/client/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-import { FakeLocks, installLocks, SlowFailingPutStore } from './outbox-stores.js';
+import { FakeLocks, GatedStore, installLocks, SlowFailingPutStore } from './outbox-stores.js';
 
 let locks: FakeLocks;
 let uninstall: () => void;
@@ -274,6 +274,29 @@ describe('outbox: entries of a page that is gone', () => {
       ['forbidden'],
       'reported once',
     );
+    rig.close();
+  });
+
+  it('a save made on a closing client before its entries are let go is let go too, not lost', async () => {
+    const rig = setup();
+    const store = new GatedStore();
+    const old = tab(rig, store);
+    const live = old.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    await goOffline(rig);
+    void live.update({ name: 'First' }); // its store write waits for the disk
+    old.close(); // letting go waits behind that write
+    void live.update({ phone: '200' }); // made after the close, written after the letting go
+    store.release();
+    await old.outbox.flush();
+    assert.deepEqual(
+      (await store.load()).map((e) => e.fields),
+      [{ name: 'First' }, { phone: '200' }],
+      'both stored',
+    );
+    const next = tab(rig, store);
+    await next.outbox.ready;
+    assert.equal(next.outbox.size, 2, 'both taken by the next client');
     rig.close();
   });
 });
