@@ -17,9 +17,9 @@
  * - **outbox**: every change is written to the durable outbox when it is made, and leaves it on its
  *   final answer; one made while the connection is not open, or whose answer may never come (a
  *   drop, a timeout, a CRM backend that did not answer), is parked there to wait; entries a closed
- *   tab left come first in line; all are replayed in order when the connection opens, with their
- *   mutation ids, so the server (and the backend, which gets the id as its idempotency key)
- *   applies each once.
+ *   tab left join the line by when they were made, before anything is sent; all are replayed in
+ *   order when the connection opens, with their mutation ids, so the server (and the backend,
+ *   which gets the id as its idempotency key) applies each once.
  *
  * The states and their transitions are `Change`'s methods (change.ts), and every call to them is
  * here; where a change sits (in line, in the outbox, in the recent history) is `ChangeLine`'s.

@@ -7,8 +7,8 @@ import type { RealtimeError } from '../realtime-error.js';
 
 /**
  * Where one change stands:
- * - `pending`: shown at once (optimistic), waiting to be sent or answered; while offline it waits
- *   in the outbox (`queued`);
+ * - `pending`: shown at once (optimistic), waiting to be sent or answered, kept in the durable
+ *   outbox until then; while offline it waits there (`queued`);
  * - `confirmed`: the server applied it (or had already applied it: a replayed mutation id);
  * - `rejected`: the server refused it (`forbidden`, `not_found`, an invalid value …); its values
  *   are no longer shown and `error` says why;
@@ -29,7 +29,11 @@ export interface ChangeInfo {
   /** The fields it sets. */
   readonly fields: Readonly<Fields>;
   readonly state: ChangeState;
-  /** Waiting in the durable offline outbox (survives a closed tab). */
+  /**
+   * Waiting in the outbox to be sent: made while offline, or its answer never came. (Every
+   * unanswered change is kept in the durable outbox, so it survives a closed tab; this says it
+   * waits, rather than being on its way.)
+   */
   readonly queued: boolean;
   /** Epoch ms when the change was made. */
   readonly createdAt: number;
