@@ -59,17 +59,19 @@ export class ChangeLine {
   }
 
   /**
-   * The first pending change of `user` not waiting behind an open conflict of its entity. Someone
-   * else's offline edits on a shared computer wait for them; a change whose maker is not known
-   * yet (or never will be) is sent as no one.
+   * The first pending change of `user` not waiting behind an open conflict of its entity (of
+   * those made on the open connection only, without `queuedToo`). Someone else's offline edits on
+   * a shared computer wait for them; a change whose maker is not known yet (or never will be) is
+   * sent as no one.
    */
-  nextToSend(user: string | undefined): Change | undefined {
+  nextToSend(user: string | undefined, queuedToo = true): Change | undefined {
     if (user === undefined) return undefined;
     const blocked = new Set<string>();
     for (const m of this.items) {
       if (m.openConflict) blocked.add(m.key);
       if (m.state !== 'pending' || m.inFlight || blocked.has(m.key)) continue;
       if (m.userId !== user || m.record?.provisional) continue;
+      if (!queuedToo && m.queued) continue;
       return m;
     }
     return undefined;

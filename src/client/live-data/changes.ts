@@ -325,13 +325,19 @@ export class Changes {
   // ------------------------------------------------------------------------------------------
   // sending
 
-  /** Send what is waiting (no-op while sending; then it goes on after the current one). */
+  /**
+   * Send what is waiting (no-op while sending; then it goes on after the current one). Until the
+   * outbox has been read, and while the entries of pages closed meanwhile are being taken, only
+   * changes made on the open connection go: the queued ones wait, so that what an earlier page
+   * left goes before them, in the order it was made. A save made now never waits for the disk or
+   * for another page's claim; it is newer than anything a closed page left, and a clash of an older
+   * change with it later supersedes the older one.
+   */
   private pump(): void {
     if (this.pumping) {
       this.pumpAgain = true;
       return;
     }
-    if (!this.ready || this.adopting > 0) return;
     this.pumping = true;
     void this.drain().finally(() => {
       this.pumping = false;
@@ -344,7 +350,8 @@ export class Changes {
   private async drain(): Promise<void> {
     for (;;) {
       if (!this.isOpen()) return;
-      const m = this.line.nextToSend(this.client.user?.id);
+      const queuedToo = this.ready && this.adopting === 0;
+      const m = this.line.nextToSend(this.client.user?.id, queuedToo);
       if (!m) return;
       if (!(await this.send(m))) return;
     }

@@ -54,7 +54,7 @@ const owner: ChangeOwner = {
   offerConflict: () => {},
 };
 
-function setup() {
+async function setup() {
   const clock = new ManualClock();
   const client = new StubClient();
   const changes = new Changes(
@@ -63,6 +63,8 @@ function setup() {
     // The middle of each jitter window, so a wait is half its ceiling.
     { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
   );
+  // What a page before left is in line before these tests' saves.
+  await changes.outbox.ready;
   /** Resolves once the client has sent `n` updates in all (microtasks only; no time passes). */
   async function sent(n: number): Promise<void> {
     for (let i = 0; i < 100 && client.updates < n; i++) await clock.flush();
@@ -86,7 +88,7 @@ function setup() {
 
 describe('live data: re-sending when the CRM did not answer', () => {
   it('keeps re-sending, each wait twice the last up to a minute (jittered)', async () => {
-    const { client, changes, sent, retry } = setup();
+    const { client, changes, sent, retry } = await setup();
     const saving = changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
     await sent(1);
     const waits: number[] = [];
@@ -99,7 +101,7 @@ describe('live data: re-sending when the CRM did not answer', () => {
   });
 
   it('starts over from the first wait after an answer', async () => {
-    const { client, changes, sent, retry, wait } = setup();
+    const { client, changes, sent, retry, wait } = await setup();
     changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
     await sent(1);
     await retry();
@@ -113,7 +115,7 @@ describe('live data: re-sending when the CRM did not answer', () => {
   });
 
   it('starts over from the first wait, at once, when the connection opens again', async () => {
-    const { client, changes, sent, retry, wait } = setup();
+    const { client, changes, sent, retry, wait } = await setup();
     changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
     await sent(1);
     for (let i = 0; i < 3; i++) await retry();

@@ -5,11 +5,17 @@
  * it once. The frame does not wait for the store.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { RealtimeClient } from '../../../../src/client/index.js';
 import type { OutboxStore } from '../../../../src/client/live-data/outbox-store.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-import { CrashableStore, GatedStore } from './outbox-stores.js';
+import {
+  CrashableStore,
+  FakeLocks,
+  GatedStore,
+  installLocks,
+  SlowLoadStore,
+} from './outbox-stores.js';
 
 function setup(): Rig {
   const rig = createRig();
@@ -117,6 +123,35 @@ describe('outbox: saves on their way', () => {
     await ada.outbox.flush();
     assert.equal(store.disk.size, 0);
     assert.deepEqual(ada.outbox.snapshot().rejected, []);
+    rig.close();
+  });
+
+  it('a save on the open connection waits neither for the outbox to be read nor for a claim', async (t: TestContext) => {
+    // Web Locks, so a new connection looks for what closed pages left under the claim lock.
+    t.after(installLocks(new FakeLocks()));
+    const rig = setup();
+    const store = new SlowLoadStore();
+    store.holdLoads(); // the disk is slow to answer at start-up
+    const ada = page(rig, store);
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    assert.equal(live.status, 'ready');
+    void live.update({ phone: '200' });
+    await rig.clock.flush();
+    assert.equal(rig.server.received('entity.update').length, 1, 'sent while the disk is read');
+    store.releaseLoads();
+    await ada.outbox.ready;
+
+    // A new connection looks for what closed pages left, reading the slow disk again.
+    store.holdLoads();
+    rig.server.dropConnections();
+    await rig.clock.advance(5_000);
+    assert.equal(ada.status.state, 'open');
+    void live.update({ phone: '300' });
+    await rig.clock.flush();
+    assert.equal(rig.server.received('entity.update').length, 2, 'not held up by the look');
+    store.releaseLoads();
+    await ada.outbox.flush();
     rig.close();
   });
 });
