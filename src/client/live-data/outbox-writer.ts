@@ -168,12 +168,28 @@ export class OutboxWriter {
     return this.run(async () => {
       let claimed: Claimed[] = [];
       try {
-        claimed = await this.claim(false);
+        // Most often the store holds nothing of another page: then no lock needs asking for.
+        if (await this.othersStored()) claimed = await this.claim(false);
       } catch (error) {
         this.warn(error);
       }
       if (claimed.length > 0) take(claimed);
     });
+  }
+
+  /** The store holds entries of another page (alive or gone) that this page does not hold. */
+  private async othersStored(): Promise<boolean> {
+    const mine = this.held();
+    return (await this.store.load()).some(
+      (e) => !mine.has(e.seq) && e.owner !== undefined && e.owner !== this.owner?.id,
+    );
+  }
+
+  /** The `seq` of every entry this page holds, or has just let go of. */
+  private held(): Set<number | undefined> {
+    return new Set(
+      [...this.options.records(), ...this.settling, ...this.undeleted].map((r) => r.entry.seq),
+    );
   }
 
   /** Write a new record; it is `writing` until the store has it. */
@@ -234,20 +250,16 @@ export class OutboxWriter {
    */
   private async claim(atLoad: boolean): Promise<Claimed[]> {
     const owner = this.owner;
-    const held = () =>
-      new Set(
-        [...this.options.records(), ...this.settling, ...this.undeleted].map((r) => r.entry.seq),
-      );
     if (!owner) {
       if (!atLoad) return [];
-      const mine = held();
+      const mine = this.held();
       return (await this.store.load())
         .filter((entry) => !mine.has(entry.seq))
         .map((entry) => ({ entry, stamped: true }));
     }
     return owner.exclusive(async () => {
       const [entries, alive] = await Promise.all([this.store.load(), owner.alive()]);
-      const mine = held();
+      const mine = this.held();
       const taken: Claimed[] = [];
       for (const entry of entries) {
         if (mine.has(entry.seq) || entry.owner === owner.id) continue;
