@@ -399,19 +399,24 @@ export class Changes {
    * before editing (`seen`: the values the page printed, say) is checked against it first: a
    * field that holds something else now was changed by someone since, a conflict handed over
    * like any other (never a blind overwrite); one this client set since with a newer change is
-   * superseded. A field the user's view of is unknown (no `seen` value) cannot be checked: the
-   * change is based on whatever is current, and the last writer wins there. False when the change
-   * is not to be sent (a conflict, superseded, or withdrawn meanwhile).
+   * superseded, seen or not. Another field whose user's view is unknown (no `seen` value) cannot
+   * be checked: the change is based on whatever is current, and the last writer wins there. False
+   * when the change is not to be sent (a conflict, superseded, or withdrawn meanwhile).
    */
   private async baseOnCurrent(m: Change): Promise<boolean> {
     const current = this.views.entity(m.key) ?? (await this.read(m));
     if (m.state !== 'pending') return false;
     const clashes: FieldConflict[] = [];
-    for (const [field, saw] of Object.entries(m.seen)) {
-      if (!hasField(m.fields, field)) continue;
+    for (const [field, mine] of Object.entries(m.fields)) {
       const now = fieldValue(current.fields, field);
-      if (sameJson(now, saw) || sameJson(now, m.fields[field])) continue;
-      const clash: FieldConflict = { field, base: saw, mine: m.fields[field]! };
+      if (sameJson(now, mine)) continue;
+      const saw = hasField(m.seen, field) ? m.seen[field] : undefined;
+      // What the user saw is no longer there; or, seen or not, a newer change of this client's
+      // set what is (this change waited in a tab closed meanwhile).
+      const moved = saw !== undefined && !sameJson(now, saw);
+      if (!moved && !this.own.wroteAfter(m.key, field, now, m.createdAt)) continue;
+      const clash: FieldConflict = { field, mine };
+      if (saw !== undefined) clash.base = saw;
       if (now !== undefined) clash.theirs = now;
       clashes.push(clash);
     }

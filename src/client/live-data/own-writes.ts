@@ -96,6 +96,12 @@ export class OwnWrites {
     return judgement;
   }
 
+  /** This client wrote `value` to `field` with a change made after `madeAt`. */
+  wroteAfter(key: string, field: string, value: JsonValue | undefined, madeAt: number): boolean {
+    const wrote = this.byKey.get(key)?.values.get(field);
+    return wrote !== undefined && wrote.madeAt > madeAt && sameJson(wrote.value, value);
+  }
+
   forget(key: string): void {
     this.byKey.delete(key);
   }

@@ -161,4 +161,34 @@ describe('outbox: one user, two tabs', () => {
     assert.equal(store.size, 0);
     rig.close();
   });
+
+  it('an older save made before the record loaded, without what the user saw, does not overwrite either', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    const ada = tab(rig, store);
+    const live = ada.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.flush();
+    const made = rig.clock.now();
+    await rig.clock.advance(1_500);
+    await live.update({ phone: '+1 NEWER' });
+    await store.add({
+      mutationId: 'mutation-older-save',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: undefined,
+      fields: { phone: '+1 OLDER' },
+      createdAt: made,
+      userId: DEMO_USER.id,
+      owner: 'crm-realtime:outbox:a-closed-tab',
+    });
+    rig.server.dropConnections();
+    await rig.clock.advance(5_000);
+    await ada.outbox.flush();
+    await rig.clock.flush();
+    assert.equal(rig.server.entities.get('customer', '42')?.fields['phone'], '+1 NEWER');
+    const older = live.changes.find((c) => c.mutationId === 'mutation-older-save');
+    assert.equal(older?.state, 'rolled-back');
+    assert.equal(older?.superseded, true);
+    rig.close();
+  });
 });
