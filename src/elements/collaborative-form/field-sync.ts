@@ -123,6 +123,11 @@ export class FieldSync {
     return this.give(field, value, true);
   }
 
+  /** What the field was last given (the record's value, or what the page rendered before it). */
+  givenValue(name: string): JsonValue | undefined {
+    return this.states.get(name)?.given;
+  }
+
   /** The field's value as JSON, typed like what it was given. */
   read(name: string): JsonValue | undefined {
     const field = this.fields.get(name);

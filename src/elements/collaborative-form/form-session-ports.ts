@@ -7,6 +7,7 @@ import type {
   ChangeInfo,
   LiveConflict,
   LiveDataSnapshot,
+  LiveUpdateOptions,
 } from '../../client/live-data/live-data-types.js';
 import type { RealtimeError } from '../../client/realtime-error.js';
 import type { LiveDataControllerStatus } from '../../controllers/live-data-controller.js';
@@ -27,7 +28,7 @@ export interface SessionLive {
   readonly error: RealtimeError | undefined;
   readonly changes: readonly ChangeInfo[];
   readonly conflicts: readonly LiveConflict[];
-  update(fields: Fields): Promise<ChangeInfo>;
+  update(fields: Fields, options?: LiveUpdateOptions): Promise<ChangeInfo>;
   /** Fields the user is in or changed: remote changes to them wait. */
   setEditing(fields: Iterable<string>): void;
 }
@@ -44,6 +45,8 @@ export interface SessionFields {
   ): ApplyResult;
   force(name: string, value: JsonValue | undefined): boolean;
   read(name: string): JsonValue | undefined;
+  /** What the field was last given (the record's value, or what the page rendered before it). */
+  givenValue(name: string): JsonValue | undefined;
   changed(valid?: boolean): Fields;
   sent(fields: Readonly<Fields>): void;
   setError(names: Iterable<string>, error: boolean): void;

@@ -22,6 +22,7 @@ import {
   type FormChangeSource,
 } from '../../events/collaborative-form-events.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
+import type { Fields } from '../../protocol/index.js';
 import { fieldValue } from '../../protocol/own-field.js';
 import { sameJson } from '../../util/same-json.js';
 import type { FieldBinding } from './form-fields.js';
@@ -165,12 +166,27 @@ export class FormSession {
     if (!this.fire(new CrmFormSaveEvent(this.type, this.id, fields))) {
       return undefined;
     }
+    // Before the record has loaded, what the page showed is what the user changed from: live
+    // data checks it against the record when that arrives, so a change someone made meanwhile is
+    // a conflict to show, not something this save overwrites unseen. Read before the fields take
+    // the sent values as their own.
+    const options = this.live.status === 'loading' ? { seen: this.seen(fields) } : undefined;
     this.sync.sent(fields);
     this.refusal = undefined;
     this.host.changed();
-    const outcome = await this.live.update(fields);
+    const outcome = await this.live.update(fields, options);
     this.settled(outcome);
     return outcome;
+  }
+
+  /** What the fields of `fields` showed before the user's edit. */
+  private seen(fields: Readonly<Fields>): Fields {
+    const seen: Fields = {};
+    for (const name of Object.keys(fields)) {
+      const value = this.sync.givenValue(name);
+      if (value !== undefined) seen[name] = value;
+    }
+    return seen;
   }
 
   /** The page's form was reset: show the live record again in every field. */

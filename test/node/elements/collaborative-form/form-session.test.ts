@@ -10,6 +10,7 @@ import type {
   ChangeInfo,
   LiveConflict,
   LiveDataSnapshot,
+  LiveUpdateOptions,
 } from '../../../../src/client/live-data/live-data-types.js';
 import { RealtimeError } from '../../../../src/client/realtime-error.js';
 import type { LiveDataControllerStatus } from '../../../../src/controllers/live-data-controller.js';
@@ -76,6 +77,9 @@ class MemoryFields implements SessionFields {
   }
   read(name: string): JsonValue | undefined {
     return this.shown.get(name);
+  }
+  givenValue(name: string): JsonValue | undefined {
+    return this.given.get(name);
   }
   changed(): Fields {
     return Object.fromEntries(this.dirtyNames().map((name) => [name, this.shown.get(name)!]));
@@ -146,8 +150,11 @@ class ScriptedLive implements SessionLive {
     };
   }
 
-  async update(fields: Fields): Promise<ChangeInfo> {
+  readonly options: (LiveUpdateOptions | undefined)[] = [];
+
+  async update(fields: Fields, options?: LiveUpdateOptions): Promise<ChangeInfo> {
     this.sent.push(fields);
+    this.options.push(options);
     return this.answer(fields);
   }
 
@@ -339,6 +346,23 @@ describe('FormSession: saving', () => {
     assert.equal(outcome?.state, 'confirmed');
     assert.deepEqual(of(CrmFormSavedEvent)[0]?.fields, { phone: '2' });
     assert.equal(session.status().kind, 'saved');
+  });
+
+  test('before the record loads, a save says what the fields showed, so a change meanwhile conflicts', async () => {
+    const { live, fields, session } = setUp();
+    // The page printed its values; the record has not arrived (the socket cannot connect yet).
+    fields.force('phone', '+44 printed');
+    live.status = 'loading';
+    fields.type('phone', '+44 typed');
+    await session.save(false);
+    assert.deepEqual(live.sent, [{ phone: '+44 typed' }]);
+    assert.deepEqual(live.options, [{ seen: { phone: '+44 printed' } }]);
+    // Once loaded, live data knows what the user saw: nothing is added.
+    live.show({ phone: '+44 typed', email: 'a@x.io' }, 2);
+    session.applySnapshot(undefined);
+    fields.type('email', 'b@x.io');
+    await session.save(false);
+    assert.equal(live.options[1], undefined);
   });
 
   test('nothing is sent when nothing changed, when not live, or when the page vetoes', async () => {
