@@ -60,6 +60,7 @@ export type {
   LiveDataOptions,
   LiveDataSnapshot,
   LiveDataStatus,
+  LiveUpdateOptions,
 } from './client/live-data/live-data-types.js';
 
 // Where offline edits wait: the two stores a page may pass as `outbox`, and the interface for its own.

@@ -65,6 +65,7 @@ export type {
   LiveDataOptions,
   LiveDataSnapshot,
   LiveDataStatus,
+  LiveUpdateOptions,
 } from './live-data/live-data-types.js';
 export {
   MemoryOutboxStore,

@@ -52,6 +52,7 @@ const CLIENT = [
   'LiveDataOptions (type)',
   'LiveDataSnapshot (type)',
   'LiveDataStatus (type)',
+  'LiveUpdateOptions (type)',
   'MemoryOutboxStore',
   'MutationId',
   'NewOutboxEntry (type)',
