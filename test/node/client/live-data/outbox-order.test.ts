@@ -6,13 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import {
-  MemoryOutboxStore,
-  type LiveConflict,
-  type RealtimeClient,
-} from '../../../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-import { FakeLocks, installLocks } from './outbox-stores.js';
+import { MemoryOutboxStore, type LiveConflict } from '../../../../src/client/index.js';
+import { DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { customerRig, FakeLocks, goOffline, installLocks, pageOn } from './outbox-stores.js';
 
 let locks: FakeLocks;
 let uninstall: () => void;
@@ -24,25 +20,9 @@ beforeEach(() => {
 
 afterEach(() => uninstall());
 
-function setup(): Rig {
-  const rig = createRig();
-  rig.server.entities.put({
-    type: 'customer',
-    id: '42',
-    fields: { name: 'Customer 42', phone: '100', city: 'Lyon' },
-  });
-  return rig;
-}
+const setup = (): Rig => customerRig({ name: 'Customer 42', phone: '100', city: 'Lyon' });
 
-function tab(rig: Rig, store: MemoryOutboxStore): RealtimeClient {
-  return rig.client({ devUser: DEMO_USER, clientId: 'ada-device', outbox: store });
-}
-
-async function goOffline(rig: Rig): Promise<void> {
-  rig.server.refuseConnections(true);
-  rig.server.dropConnections();
-  await rig.clock.flush();
-}
+const tab = pageOn;
 
 const updates = (rig: Rig) =>
   rig.server.received('entity.update').map((f) => JSON.stringify(f.fields));

@@ -12,8 +12,16 @@ import {
   type LiveConflict,
   type RealtimeClient,
 } from '../../../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-import { FakeLocks, GatedStore, installLocks, SlowFailingPutStore } from './outbox-stores.js';
+import type { Rig } from '../../../../src/testing/index.js';
+import {
+  customerRig,
+  FakeLocks,
+  GatedStore,
+  goOffline,
+  installLocks,
+  pageOn,
+  SlowFailingPutStore,
+} from './outbox-stores.js';
 
 let locks: FakeLocks;
 let uninstall: () => void;
@@ -27,25 +35,9 @@ afterEach(() => uninstall());
 
 const bob = { id: 'bob', name: 'Bob' };
 
-function setup(): Rig {
-  const rig = createRig();
-  rig.server.entities.put({
-    type: 'customer',
-    id: '42',
-    fields: { name: 'Customer 42', email: 'info@42.test', phone: '100' },
-  });
-  return rig;
-}
+const setup = (): Rig => customerRig({ name: 'Customer 42', email: 'info@42.test', phone: '100' });
 
-function tab(rig: Rig, store: MemoryOutboxStore): RealtimeClient {
-  return rig.client({ devUser: DEMO_USER, clientId: 'ada-device', outbox: store });
-}
-
-async function goOffline(rig: Rig): Promise<void> {
-  rig.server.refuseConnections(true);
-  rig.server.dropConnections();
-  await rig.clock.flush();
-}
+const tab = pageOn;
 
 const updates = (rig: Rig) =>
   rig.server.received('entity.update').map((f) => `${f.entityId}:${JSON.stringify(f.fields)}`);

@@ -5,29 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RealtimeClient } from '../../../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
-import { FlakyStore } from './outbox-stores.js';
+import { DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { customerRig, FlakyStore, goOffline, pageOn } from './outbox-stores.js';
 
-function setup(): Rig {
-  const rig = createRig();
-  rig.server.entities.put({
-    type: 'customer',
-    id: '42',
-    fields: { name: 'Customer 42', phone: '100', city: 'Lyon' },
-  });
-  return rig;
-}
+const setup = (): Rig => customerRig({ name: 'Customer 42', phone: '100', city: 'Lyon' });
 
-function page(rig: Rig, store: FlakyStore): RealtimeClient {
-  return rig.client({ devUser: DEMO_USER, clientId: 'ada-device', outbox: store });
-}
-
-async function goOffline(rig: Rig): Promise<void> {
-  rig.server.refuseConnections(true);
-  rig.server.dropConnections();
-  await rig.clock.flush();
-}
+const page = pageOn;
 
 describe('outbox: a device that cannot store the changes', () => {
   it('counts a waiting change the disk refused, and stores it once there is room', async () => {

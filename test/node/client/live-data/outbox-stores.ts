@@ -7,7 +7,29 @@ import {
   type NewOutboxEntry,
   type OutboxEntry,
   type OutboxStore,
+  type RealtimeClient,
 } from '../../../../src/client/index.js';
+import type { Fields } from '../../../../src/protocol/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+
+/** A fake server and clock holding customer 42 with `fields`. */
+export function customerRig(fields: Fields): Rig {
+  const rig = createRig();
+  rig.server.entities.put({ type: 'customer', id: '42', fields });
+  return rig;
+}
+
+/** One page (tab) of the same person on the same device, keeping its outbox in `store`. */
+export function pageOn(rig: Rig, store: OutboxStore): RealtimeClient {
+  return rig.client({ devUser: DEMO_USER, clientId: 'ada-device', outbox: store });
+}
+
+/** The server drops every connection and refuses new ones: the pages are offline. */
+export async function goOffline(rig: Rig): Promise<void> {
+  rig.server.refuseConnections(true);
+  rig.server.dropConnections();
+  await rig.clock.flush();
+}
 
 /**
  * A durable store whose page can die: after `crash()` nothing more reaches it (a closed tab runs no
