@@ -5,6 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { cssEscape } from '../shared/css-escape.js';
+import { deepActiveElement } from '../shared/deep-focus.js';
 
 export interface ModalOptions {
   /** The dialog, once rendered. */
@@ -19,13 +20,6 @@ export interface ModalOptions {
   warn(message: string): void;
   /** Where the focus goes on close when the element that had it is no longer in the page. */
   fallbackFocus?(): HTMLElement | undefined;
-}
-
-/** The focused element, looking into shadow roots; `undefined` for the body. */
-function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }
 
 export class Modal implements ReactiveController {

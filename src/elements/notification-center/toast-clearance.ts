@@ -20,6 +20,7 @@
  * two elements in the same shadow tree fires no `focusin` outside it: the key or the press that
  * made it is what is seen.)
  */
+import { deepActiveElement } from '../shared/deep-focus.js';
 import type { ReactiveElement } from 'lit';
 
 export type Edge = 'top' | 'bottom';
@@ -36,13 +37,6 @@ export interface ClearanceOptions {
   stack(): HTMLElement | null;
   /** Called after each measure, outside the host's update: `aside` may have changed. */
   measured(): void;
-}
-
-/** The focused element, looking into shadow roots; `undefined` for the body. */
-export function deepActiveElement(): HTMLElement | undefined {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement && active !== document.body ? active : undefined;
 }
 
 /** The node's parent, or its shadow root's host: one step up the composed tree. */

@@ -12,7 +12,7 @@
  *   where `Alt+Shift+N` brought it from, else to the bell: a leaving toast is made inert, and the
  *   focus left in it would fall to the page's body.
  */
-import { deepActiveElement } from './toast-clearance.js';
+import { deepActiveElement } from '../shared/deep-focus.js';
 
 /** The shortcut, in `aria-keyshortcuts` syntax. */
 export const TOAST_SHORTCUT = 'Alt+Shift+N';
