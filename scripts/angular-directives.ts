@@ -1,8 +1,8 @@
 /**
- * Part of `npm run manifest`: thin standalone Angular directives, generated from
- * custom-elements.json into `dist/frameworks/angular/index.ts` (exported as `crm-realtime/angular`),
- * so Angular's strict templates check property bindings: with `CUSTOM_ELEMENTS_SCHEMA` alone,
- * `[maxVisible]="'lots'"` or `[devUser]="42"` pass unchecked.
+ * Part of `npm run build:types`: thin standalone Angular directives, generated from
+ * custom-elements.json and shipped as `crm-realtime/angular`, so Angular's strict templates check
+ * property bindings: with `CUSTOM_ELEMENTS_SCHEMA` alone, `[maxVisible]="'lots'"` or
+ * `[devUser]="42"` pass unchecked.
  *
  * Each directive's selector is the tag; each writable public property of the manifest becomes an
  * `@Input` typed from the element class itself (`CrmPresence['maxVisible']`, so the types cannot
@@ -11,12 +11,19 @@
  * output named like the DOM event would run the handler twice. Importing a directive also
  * registers its tag.
  *
- * The file is TypeScript source that the Angular project's compiler compiles (it needs
- * `@angular/core`, which is not a dependency of the kit, and Angular's decorators, which the
- * kit's own tsconfig does not compile).
+ * The generated source is compiled by Angular's own compiler in its partial mode, the format
+ * Angular libraries publish: JavaScript with `ɵɵngDeclareDirective` declarations that the app's
+ * build links (`ng build`, `ng serve` with its pre-bundling, `ng test` alike, no setting needed),
+ * and declarations whose `ɵdir` types carry the inputs for strict templates. Shipping the source
+ * instead made every app's dev server, development build and tests fail until it was added to
+ * the app's tsconfig and kept out of pre-bundling. The kit still does not depend on
+ * `@angular/core`: it is an optional peer, and the output runs on any Angular that links the
+ * declarations' `minVersion` (checked below).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface Member {
@@ -38,7 +45,7 @@ interface Manifest {
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const out = resolve(root, 'dist/frameworks/angular/index.ts');
+const outDir = resolve(root, 'dist/frameworks/angular');
 
 /** The folder name of an element module (`dist/npm/elements/presence/crm-presence.js`). */
 const folderOf = (path: string) => /elements\/([^/]+)\//.exec(path)?.[1];
@@ -103,11 +110,104 @@ ${classes.map((name) => `  ${name}Directive,`).join('\n')}
   return text;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/**
+ * Writes `dist/frameworks/angular/index.js` and `index.d.ts`: the directives compiled by `ngc` in
+ * partial mode. Needs the manifest and the npm build's declarations (`crm-realtime` resolves to
+ * `dist/npm`), so it runs after them. Returns the problems found (ngc's diagnostics, an output
+ * that is not partial or needs a newer Angular than the peer range promises).
+ */
+export function compileAngularDirectives(): string[] {
   const manifest = JSON.parse(
     readFileSync(resolve(root, 'custom-elements.json'), 'utf8'),
   ) as Manifest;
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, angularDirectives(manifest));
-  console.log(`wrote ${out.slice(root.length + 1)}`);
+  // Inside the project, so `@angular/core` resolves from its node_modules.
+  mkdirSync(resolve(root, 'dist'), { recursive: true });
+  const work = mkdtempSync(resolve(root, 'dist/.angular-'));
+  try {
+    writeFileSync(resolve(work, 'index.ts'), angularDirectives(manifest));
+    const npm = relative(work, resolve(root, 'dist/npm'));
+    const tsconfig = {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'ES2022',
+        moduleResolution: 'bundler',
+        lib: ['ES2023', 'DOM'],
+        types: [],
+        declaration: true,
+        outDir: 'out',
+        strict: true,
+        skipLibCheck: true,
+        experimentalDecorators: true,
+        useDefineForClassFields: false,
+        // The kit's own declarations, as an app's compiler will find them in node_modules.
+        paths: {
+          'crm-realtime': [`${npm}/index.d.ts`],
+          'crm-realtime/elements/*': [`${npm}/elements/*/define.d.ts`],
+        },
+      },
+      files: ['index.ts'],
+      angularCompilerOptions: {
+        compilationMode: 'partial',
+        strictInjectionParameters: true,
+        strictInputAccessModifiers: true,
+        strictTemplates: true,
+      },
+    };
+    writeFileSync(resolve(work, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+    const require = createRequire(import.meta.url);
+    const ngc = resolve(
+      dirname(require.resolve('@angular/compiler-cli/package.json')),
+      'bundles/src/bin/ngc.js',
+    );
+    const run = spawnSync(process.execPath, [ngc, '-p', 'tsconfig.json'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
+    if (run.status !== 0)
+      return [`ngc failed (${run.status ?? run.signal}):\n${run.stdout}${run.stderr}`];
+    const js = readFileSync(resolve(work, 'out/index.js'), 'utf8');
+    const problems = checkPartial(js);
+    if (problems.length) return problems;
+    mkdirSync(outDir, { recursive: true });
+    rmSync(resolve(outDir, 'index.ts'), { force: true });
+    for (const file of ['index.js', 'index.d.ts']) {
+      copyFileSync(resolve(work, 'out', file), resolve(outDir, file));
+    }
+    return [];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The oldest Angular the peer range admits: every declaration must link there. */
+export const OLDEST_ANGULAR = '17.1.0';
+
+/**
+ * What makes compiled directives unusable by an app: decorators left in (the app would need the
+ * JIT compiler), a declaration without `minVersion`, or one that needs a newer linker than
+ * {@link OLDEST_ANGULAR}.
+ */
+export function checkPartial(js: string): string[] {
+  const problems: string[] = [];
+  if (/__decorate\(|@Directive\(/.test(js)) problems.push('the directives were not compiled');
+  const declarations = [...js.matchAll(/ɵɵngDeclare(\w+)\(\{ minVersion: "([\d.]+)"/g)];
+  if (!declarations.some((m) => m[1] === 'Directive')) problems.push('no ɵɵngDeclareDirective');
+  const newer = (a: string, b: string) => {
+    const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+    for (let i = 0; i < 3; i++)
+      if ((x![i] ?? 0) !== (y![i] ?? 0)) return (x![i] ?? 0) > (y![i] ?? 0);
+    return false;
+  };
+  for (const [, kind, min] of declarations) {
+    if (newer(min!, OLDEST_ANGULAR)) problems.push(`ɵɵngDeclare${kind} needs Angular ${min}`);
+  }
+  return problems;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const problems = compileAngularDirectives();
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exitCode = 1;
+  } else console.log(`angular: ${relative(root, outDir)}/index.js (partial) and index.d.ts`);
 }

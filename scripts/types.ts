@@ -9,6 +9,9 @@
  * module's declaration is `export {}` plus its `HTMLElementTagNameMap` augmentation: it exports
  * nothing, as its JavaScript does.
  *
+ * Then the Angular directives (`crm-realtime/angular`), compiled against these declarations
+ * (scripts/angular-directives.ts).
+ *
  * Node's types are left out on purpose: browser code that needs them fails here, which makes this
  * step a check of the layer rules as well (it runs in `npm test`, and before `npm pack`).
  */
@@ -16,6 +19,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { compileAngularDirectives } from './angular-directives.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = resolve(root, 'dist/npm');
@@ -82,4 +86,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`types: ${problems.length} problem(s) in the browser kit's declarations`);
     process.exitCode = 1;
   }
+  const angular = compileAngularDirectives();
+  if (angular.length) {
+    console.error(angular.join('\n'));
+    console.error('types: the Angular directives did not compile');
+    process.exitCode = 1;
+  } else console.log('types: the Angular directives in dist/frameworks/angular/');
 }

@@ -10,15 +10,14 @@
  * npm registry (each example installs its framework from its own lockfile). See examples/README.md.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stripVTControlCharacters } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, launchBrowser } from '../e2e/helpers/browser.js';
 import { waitUntil } from '../e2e/helpers/presence.js';
-import { startServer, type TestServer } from '../e2e/helpers/server.js';
+import { freePort, startServer, type TestServer } from '../e2e/helpers/server.js';
 import { pack } from '../package/helpers/packed.js';
 import {
   EXAMPLES,
@@ -26,8 +25,10 @@ import {
   exampleBin,
   expectedErrorLines,
   install,
+  serve,
   step,
   timings,
+  type DevServer,
 } from './helpers.js';
 
 /** The tags each example uses; all of the kit's are defined by `crm-realtime/define`. */
@@ -119,20 +120,42 @@ for (const example of EXAMPLES_UNDER_TEST) {
     });
 
     if (example.name === 'angular') {
-      // What `ng serve` and `ng test` compile: the directives' source must be in the program
-      // (tsconfig.app.json), which the production build alone would not show.
-      it('builds for development, as ng serve does', async () => {
-        const out = mkdtempSync(join(tmpdir(), 'crm-ng-dev-'));
+      // The app's settings are the Angular CLI's defaults: the directives ship compiled (partial
+      // Ivy), so the dev server's pre-bundling links them like any Angular library. Shipped as
+      // TypeScript source, this page stayed blank ("JIT compiler unavailable") or the build failed
+      // ("missing from the TypeScript compilation") until the app changed two settings.
+      it('runs under ng serve with no setting for the kit: typed inputs reach the elements', async () => {
+        const contexts: BrowserContext[] = [];
+        let browser: Browser | undefined;
+        let server: TestServer | undefined;
+        let dev: DevServer | undefined;
         try {
-          await step(
+          server = await startServer();
+          const port = await freePort();
+          dev = await serve(
             'angular',
-            'development build (ng build --configuration development)',
             exampleBin('angular', 'ng'),
-            ['build', '--configuration', 'development', '--output-path', out],
+            ['serve', '--host', '127.0.0.1', '--port', String(port), '--no-live-reload'],
             { timeoutMs: 5 * MINUTE },
           );
+          browser = await launchBrowser();
+          const ada = await openAs(browser, contexts, dev.origin, 'ada', server.origin);
+          await ada.page
+            .locator('crm-connection-status')
+            .getByText('Connected', { exact: true })
+            .waitFor({ timeout: 60_000 });
+          // `[maxVisible]="5"` and `[maxItems]="20"` went through the directives' inputs.
+          const bound = await ada.page.evaluate(() => ({
+            maxVisible: (document.querySelector('crm-presence') as { maxVisible?: number } | null)
+              ?.maxVisible,
+            maxItems: (document.querySelector('crm-activity-feed') as { maxItems?: number } | null)
+              ?.maxItems,
+          }));
+          assert.deepEqual(bound, { maxVisible: 5, maxItems: 20 });
+          assert.deepEqual(ada.errors, [], 'errors on the page');
         } finally {
-          rmSync(out, { recursive: true, force: true });
+          await closeDemo(contexts, browser, server);
+          await dev?.stop();
         }
       });
     }
@@ -200,12 +223,16 @@ async function tarball(): Promise<string> {
   return process.env['CRM_EXAMPLES_TARBALL'] ?? (await pack()).tarball;
 }
 
-/** Opens the example as a development identity, talking to the server that serves it. */
+/**
+ * Opens the example as a development identity, talking to the server that serves it or, for a
+ * framework's dev server, to `serverOrigin`.
+ */
 async function openAs(
   browser: Browser,
   contexts: BrowserContext[],
   origin: string,
   person: string,
+  serverOrigin = origin,
 ): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext();
   contexts.push(context);
@@ -220,7 +247,7 @@ async function openAs(
   });
   const url = new URL('/', origin);
   url.searchParams.set('as', person);
-  url.searchParams.set('server', origin.replace(/^http/, 'ws') + '/');
+  url.searchParams.set('server', serverOrigin.replace(/^http/, 'ws') + '/');
   await page.goto(url.href);
   return { page, errors };
 }

@@ -135,3 +135,64 @@ export function expectedErrorLines(file: string): number[] {
     .split('\n')
     .flatMap((line, index) => (/^\s*<!-- expect-error:/.test(line) ? [index + 2] : []));
 }
+
+export interface DevServer {
+  /** The page's origin, e.g. `http://127.0.0.1:4200`. */
+  origin: string;
+  /** Stops the server (its whole process group) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a framework's dev server in `examples/<example>` (`ng serve --port …`) and resolves once
+ * it prints the address it serves (`Local: http://…`), at most `timeoutMs`; a server that exits
+ * or stays silent that long fails with its output's last lines.
+ */
+export function serve(
+  example: string,
+  command: string,
+  args: readonly string[],
+  { timeoutMs }: { timeoutMs: number },
+): Promise<DevServer> {
+  const started = Date.now();
+  const child = spawn(command, args, {
+    cwd: join(EXAMPLES, example),
+    env: { ...process.env, CI: '1', NG_CLI_ANALYTICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const kill = () => child.pid !== undefined && child.exitCode === null && process.kill(-child.pid, 'SIGKILL');
+  process.once('exit', kill);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const stop = async () => {
+    process.removeListener('exit', kill);
+    kill();
+    await exited;
+  };
+  let output = '';
+  let settled = false;
+  const tail = () => output.trimEnd().split('\n').slice(-40).join('\n');
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop().then(() => reject(new Error(`examples/${example}: ${command} ${why}\n${tail()}`)));
+    };
+    const timer = setTimeout(() => fail(`printed no address in ${timeoutMs / 1000} s`), timeoutMs);
+    // Read to the end, so a chatty server never blocks on a full pipe.
+    const read = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-65_536);
+      const address = /Local:\s+(https?:\/\/[^/\s]+)/.exec(output)?.[1];
+      if (settled || !address) return;
+      settled = true;
+      clearTimeout(timer);
+      timings.push(`examples/${example}: ${command} ${args[0] ?? ''} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      resolve({ origin: address, stop });
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('error', (error) => fail(`could not start: ${error.message}`));
+    child.once('close', (code) => fail(`exited (${code}) before it served`));
+  });
+}
