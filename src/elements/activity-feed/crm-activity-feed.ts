@@ -121,6 +121,13 @@ const filterKey = (filter: ActivityFilter | undefined) =>
  */
 export class CrmActivityFeed extends LitElement {
   static override styles = styles;
+  static {
+    // Only the items near the viewport are rendered, so what to render next is known only once
+    // this render is measured (`FeedWindow.settle`, at most three times in a row): the update
+    // after an update is the design, not an accident Lit's development build should warn of in
+    // every host app's console.
+    this.disableWarning?.('change-in-update');
+  }
 
   /** Whose activity: `global` (everyone), `user` (one person), `customer` (one customer). */
   @property({ attribute: 'feed-type' }) feedType: FeedType = 'global';

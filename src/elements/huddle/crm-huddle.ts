@@ -139,6 +139,8 @@ export class CrmHuddle extends LitElement {
   private m: HuddleMessages = defaultHuddleMessages;
   private c: MessageContext = messageContext('en');
   private lastState: HuddleState = 'idle';
+  /** The call's phase as the last `willUpdate` saw it. */
+  private phaseSeen: HuddleState = 'idle';
   private lastRing: unknown;
 
   /** Where the user stands in the call. */
@@ -195,6 +197,13 @@ export class CrmHuddle extends LitElement {
     this.m = withDefaults(defaultHuddleMessages, this.messages);
     this.c = messageContext(localeOf(this));
     if (changed.has('roomId')) this.invited = false;
+    // "Invited" lasts while the call does: reset in the update that shows the call ending, not by
+    // scheduling another from `updated`.
+    const phase = this.call.phase;
+    if (phase !== this.phaseSeen) {
+      this.phaseSeen = phase;
+      if (phase !== 'in-call') this.invited = false;
+    }
     this.announce();
   }
 
@@ -229,7 +238,6 @@ export class CrmHuddle extends LitElement {
     const now = this.call.phase;
     if (now !== this.lastState) {
       this.lastState = now;
-      if (now !== 'in-call') this.invited = false;
       if (now !== 'joining') this.dispatchEvent(new CrmHuddleChangeEvent(this.roomId, now));
     }
   }

@@ -35,6 +35,7 @@ import {
   recordWarnings,
   resetNoProviderWarning,
 } from '../../helpers/fake-connection.js';
+import { noUpdateAfterUpdate } from '../../helpers/lit-warnings.js';
 import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(async () => {
@@ -62,6 +63,8 @@ const lists = (m: MountedFeed) => m.server.received('activity.list');
 async function scrollToEnd(m: MountedFeed): Promise<void> {
   await scrollTo(m, scroller(m.root).scrollHeight);
 }
+
+noUpdateAfterUpdate('crm-activity-feed');
 
 describe('crm-activity-feed', () => {
   describe('defaults', () => {

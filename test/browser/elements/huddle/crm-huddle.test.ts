@@ -19,6 +19,7 @@ import {
   recordWarnings,
 } from '../../helpers/fake-connection.js';
 import type { RealtimeClientOptions } from '../../../../src/client/types.js';
+import { noUpdateAfterUpdate } from '../../helpers/lit-warnings.js';
 import { expectAccessible } from '../../helpers/settled.js';
 
 const ROOM = 'customer:42';
@@ -78,6 +79,8 @@ function fakeStream(constraints: MediaStreamConstraints): MediaStream {
   }
   return stream;
 }
+
+noUpdateAfterUpdate('crm-huddle');
 
 describe('<crm-huddle>', () => {
   const devices = navigator.mediaDevices;
