@@ -62,6 +62,16 @@ export interface Bus {
    * process, in memory).
    */
   eventLost?(room: string): void;
+  /**
+   * Called before committing something the caller will then publish to `room` (an entity
+   * change): records, where the other processes can see it, that this process owes the room an
+   * event, so that if it dies between its commit and its publish the process that finds it dead
+   * makes the room's members resume (`gap`) instead of leaving them stale. Resolves to the function
+   * that clears the record, called once the event was published (or there was nothing to publish,
+   * or `eventLost` took over); rejects when the record cannot be made (Redis unavailable), and
+   * then nothing may be committed. Absent: one process, whose death takes its members with it.
+   */
+  willPublish?(room: string): Promise<() => void>;
   /** The room's current sequence number and, given `since`, the events a client missed. */
   resume(room: string, since: number | undefined): Promise<ResumePoint>;
   /** Rooms this process holds state for (subscriptions or replay logs). */

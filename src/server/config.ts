@@ -808,3 +808,69 @@ function redisUrl(raw: string | undefined): string | undefined {
   }
   return raw;
 }
+
+/**
+ * Every `CRM_*` environment variable the server reads (the README's table lists each one). A test
+ * checks it against what this file reads.
+ */
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...['CRM_ACTIVITY_MAX_ROWS', 'CRM_ACTIVITY_RETENTION_DAYS', 'CRM_ALLOWED_ORIGINS'],
+  ...['CRM_API_KEYS', 'CRM_AUTHORIZE_CACHE_MS', 'CRM_AUTHORIZE_KEY', 'CRM_AUTHORIZE_TIMEOUT_MS'],
+  ...['CRM_AUTHORIZE_URL', 'CRM_CHANGE_FEED_RETENTION_DAYS', 'CRM_COMPRESSION'],
+  ...['CRM_COMPRESSION_THRESHOLD', 'CRM_DATABASE_CONNECT_TIMEOUT_MS', 'CRM_DATABASE_POOL_SIZE'],
+  ...['CRM_DATABASE_QUERY_TIMEOUT_MS', 'CRM_DATABASE_URL', 'CRM_DEBUG_ROOMS', 'CRM_DEBUG_USERS'],
+  ...['CRM_DEV', 'CRM_ENTITY_BACKEND_KEY', 'CRM_ENTITY_BACKEND_TIMEOUT_MS'],
+  ...['CRM_ENTITY_BACKEND_URL', 'CRM_ENTITY_HISTORY_RETENTION_DAYS', 'CRM_GRACE_MS'],
+  ...['CRM_HEARTBEAT_MS', 'CRM_HTTP_HEADERS_TIMEOUT_MS', 'CRM_HTTP_KEEPALIVE_TIMEOUT_MS'],
+  ...['CRM_HTTP_REQUEST_TIMEOUT_MS', 'CRM_ICE_SERVERS', 'CRM_JWKS_URL', 'CRM_JWT_AUDIENCE'],
+  ...['CRM_JWT_CLOCK_TOLERANCE_S', 'CRM_JWT_ISSUER', 'CRM_JWT_SECRET', 'CRM_LOG_LEVEL'],
+  ...['CRM_MAX_CONNECTIONS_PER_USER', 'CRM_MAX_HANDSHAKES_PER_ADDRESS', 'CRM_METRICS_KEY'],
+  ...['CRM_NOTIFICATION_RETENTION_DAYS', 'CRM_NOTIFY_WATCHERS', 'CRM_PERMISSIONS_CLAIM'],
+  ...['CRM_REDIS_URL', 'CRM_REPLAY_ROOM_BYTES', 'CRM_REPLAY_TOTAL_BYTES', 'CRM_STATIC'],
+  ...['CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_TIMEOUT_MS'],
+  ...['CRM_WEBHOOK_URL', 'CRM_WRITE_BYTES_PER_MINUTE'],
+];
+
+/**
+ * `CRM_*` variables set in `env` that the server does not read, each with the known name it most
+ * likely stands for. A misspelled name (`CRM_WEBHOOKS_URL`, `CRM_API_KEY`,
+ * `CRM_ENTITY_BACKEND_TIMEOUT`) would otherwise start the server without that setting and say
+ * nothing; the start logs a warning instead (not an error: a CRM's own environment may carry
+ * `CRM_*` variables of its own).
+ */
+export function unknownVariables(
+  env: NodeJS.ProcessEnv = process.env,
+): { name: string; didYouMean: string | undefined }[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('CRM_') && !KNOWN_VARIABLES.includes(name))
+    .sort()
+    .map((name) => {
+      let best: string | undefined;
+      let bestDistance = Infinity;
+      for (const known of KNOWN_VARIABLES) {
+        const distance = editDistance(name, known);
+        if (distance < bestDistance) [best, bestDistance] = [known, distance];
+      }
+      // A name with a few letters off, or a known one with its ending missing or added.
+      const close =
+        best !== undefined && (bestDistance <= 3 || best.startsWith(name) || name.startsWith(best));
+      return { name, didYouMean: close ? best : undefined };
+    });
+}
+
+/** Levenshtein distance (names are short: a row at a time is plenty). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}

@@ -17,6 +17,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import * as z from 'zod/mini';
 import { jsonShapeProblem, LIMITS } from '../protocol/index.js';
 import { errorFields, type Logger } from './log.js';
+import { RedisUnavailableError } from './redis/redis-connection.js';
 import type { InFlight } from './in-flight.js';
 
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -189,7 +190,11 @@ export class HttpApi {
         res.destroy();
         return;
       }
-      const down = this.options.unavailable?.();
+      // Redis refusing a write this request needed (a change's mark before its commit, at
+      // maxmemory) is as passing as Redis being away: nothing was done, retry later.
+      const down =
+        this.options.unavailable?.() ??
+        (err instanceof RedisUnavailableError ? 'the realtime service is unavailable' : undefined);
       if (down !== undefined) {
         this.options.log.warn('api request failed: service unavailable', {
           method: req.method,

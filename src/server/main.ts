@@ -4,7 +4,13 @@
  *   node --import tsx src/server/main.ts --dev
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, databasePath, loadConfig, type ServerConfig } from './config.js';
+import {
+  ConfigError,
+  databasePath,
+  loadConfig,
+  unknownVariables,
+  type ServerConfig,
+} from './config.js';
 import { createLogger, shownUrl } from './log.js';
 import { seedDemo } from './seed-demo.js';
 import { createServer } from './server.js';
@@ -39,6 +45,13 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel, quiet: config.quiet });
   if (config.auth.devIdentities) devBanner();
+  // A misspelled setting is not read: said at once, rather than found missing by users.
+  for (const { name, didYouMean } of unknownVariables()) {
+    log.warn('unknown setting: this server reads no such variable', {
+      variable: name,
+      ...(didYouMean ? { didYouMean } : {}),
+    });
+  }
 
   // PostgreSQL when configured (processes share it), else the SQLite file. PostgreSQL's
   // migrations finish before anything is served, so a failing one stops the start; so does a

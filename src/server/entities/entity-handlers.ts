@@ -20,6 +20,10 @@ import type { EntityService } from './entity-service.js';
 import type { WriteThrough } from './write-through.js';
 import { errorFields } from '../log.js';
 import { hookFor } from '../permissions/permissions.js';
+import { RedisUnavailableError } from '../redis/redis-connection.js';
+
+/** What a client is told when Redis cannot take the work (as for a join or an emit). */
+const REALTIME_UNAVAILABLE = 'the realtime service is unavailable';
 
 /** What live data needs of the server. */
 export interface EntityDeps {
@@ -71,15 +75,15 @@ export class EntityHandlers {
         );
         return;
       }
-      const down = this.ctx.unavailable?.();
-      if (down !== undefined) {
+      const notSaved = (down: string): void => {
         // Nothing stored: the client keeps the change and sends it again, same mutation id.
         connection.sendError('internal', `change not saved: ${down}, retry`, {
           replyTo: frame.id,
           room: entityRoom(frame.entityType, frame.entityId),
         });
-        return;
-      }
+      };
+      const down = this.ctx.unavailable?.();
+      if (down !== undefined) return notSaved(down);
       const update = {
         type: frame.entityType,
         id: frame.entityId,
@@ -89,9 +93,17 @@ export class EntityHandlers {
         by: connection.user!,
       };
       // With write-through the CRM's backend decides first; nothing is stored before it accepts.
-      const outcome = this.ctx.writeThrough
-        ? await this.ctx.writeThrough.update(update)
-        : await this.ctx.entities.update({ ...update, source: 'client' });
+      let outcome;
+      try {
+        outcome = this.ctx.writeThrough
+          ? await this.ctx.writeThrough.update(update)
+          : await this.ctx.entities.update({ ...update, source: 'client' });
+      } catch (err) {
+        // Redis refused the mark a change needs before it commits (see `Bus.willPublish`):
+        // nothing was committed, and the answer says so, to this request.
+        if (err instanceof RedisUnavailableError) return notSaved(REALTIME_UNAVAILABLE);
+        throw err;
+      }
       const room = entityRoom(frame.entityType, frame.entityId);
       switch (outcome.kind) {
         case 'applied':

@@ -11,9 +11,10 @@
  *
  * A change committed but never published (the process died between the two, Redis refused the
  * publish) must not leave the room's members silently stale: a failed publish is reported to the
- * bus (`Bus.eventLost`), which makes the members resume and get `gap`; and a retry of the change
- * (same mutation id, answered `duplicate`) publishes it again while it is still the entity's
- * latest, since its first publish may never have happened. Members that have it already ignore
+ * bus (`Bus.eventLost`), which makes the members resume and get `gap`; a process that dies
+ * between the two left a mark (`Bus.willPublish`) from which another one does the same; and a
+ * retry of the change (same mutation id, answered `duplicate`) publishes it again while it is
+ * still the entity's latest, since its first publish may never have happened. Members that have it already ignore
  * it: they have its version.
  *
  * ```ts
@@ -237,6 +238,18 @@ export class EntityService {
   }
 
   private async write(input: EntityUpdate): Promise<EntityUpdateOutcome> {
+    // Marked before the commit: if this process dies between its commit and its publish, another
+    // one makes the room's members resume (see `Bus.willPublish`). Cleared once published, or once
+    // there is nothing to publish; a write that cannot be marked is not made.
+    const published = await this.options.bus.willPublish?.(entityRoom(input.type, input.id));
+    try {
+      return await this.commitAndPublish(input);
+    } finally {
+      published?.();
+    }
+  }
+
+  private async commitAndPublish(input: EntityUpdate): Promise<EntityUpdateOutcome> {
     const { storage, clock } = this.options;
     let afterCommit: (() => void)[] = [];
     const steps = [...this.steps];

@@ -129,15 +129,21 @@ export class WriteThrough {
     const room = `${type}:${id}`;
     switch (answer.kind) {
       case 'accepted': {
-        // The backend decided, on top of whatever it holds: no version check left to make here.
+        // Checked against the version the backend was asked about. A change to one of these
+        // fields that reached the cache while the backend decided (the backend's own write
+        // through the HTTP API, a save on another process) leaves only the backend knowing
+        // which of the two it holds last: storing this answer over it would show everyone a
+        // value the CRM may have overwritten already. The record is read again instead.
         const written = await entities.update({
           type,
           id,
           fields: { ...fields, ...answer.fields },
+          baseVersion: stored.version,
           mutationId,
           by,
           source: 'client',
         });
+        if (written.kind === 'conflict') return this.settleFromBackend(input, written.conflicts);
         if (written.kind === 'too_large') {
           // What was sent fit: the backend's own values (or a change the cache took meanwhile)
           // made it too large. The backend stored it, the server cannot carry it, and the cache
@@ -197,6 +203,29 @@ export class WriteThrough {
       this.options.log.warn('entity backend unavailable', fields);
     }
     return answer;
+  }
+
+  /**
+   * The backend accepted a save while another change of the same fields reached the cache: what
+   * the backend holds now is the truth, so it is read (read-through's GET) and stored as the
+   * backend's change, and the writer is acknowledged with it. Unreadable: `unavailable`, and the
+   * writer's retry (same key, the backend's first answer) ends here again.
+   */
+  private async settleFromBackend(
+    input: ClientUpdate,
+    raced: readonly FieldConflict[],
+  ): Promise<WriteThroughOutcome> {
+    const { entities, backend, log } = this.options;
+    const { type, id } = input;
+    const room = `${type}:${id}`;
+    log.info('entity changed while the backend decided a save; reading it again', {
+      room,
+      fields: raced.map((c) => c.field),
+    });
+    const read = await backend.read(type, id);
+    if (read.kind === 'unavailable') return this.unavailable(room, 'read', read);
+    if (read.kind === 'not_found') return read;
+    return entities.update({ type, id, fields: read.fields, source: 'backend' });
   }
 
   /** The merge rules over the cache, with the history since the user's version. */

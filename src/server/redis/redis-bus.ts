@@ -18,6 +18,7 @@
  *   process interrupts its members, and a `since` from before the loss is a `gap` anywhere. Until
  *   then this process answers the room's resumes `gap` and counts as unavailable.
  */
+import { randomUUID } from 'node:crypto';
 import type { EventFrame, ServerFrame } from '../../protocol/index.js';
 import {
   EventTooLargeError,
@@ -57,6 +58,11 @@ export interface RedisBusOptions {
   keyPrefix?: string;
   /** How long an idle room's sequence number is remembered. Default 24 h. */
   sequenceTtlMs?: number;
+  /**
+   * This process's id in Redis (its alive key, its presence parts, the rooms it owes an event).
+   * Default: a random id per process start.
+   */
+  processId?: string;
   /**
    * The room's members may have missed events that can no longer be replayed (the subscriber
    * was cut off for longer than the window, or Redis restarted without its data).
@@ -108,6 +114,7 @@ const DELIVERY_WAIT_MS = 2000;
 type ScriptRunner = (...keysAndArgs: (string | number)[]) => Promise<number | (string | number)[]>;
 
 export class RedisBus implements Bus {
+  readonly processId: string;
   private readonly commands: RedisLink;
   private readonly subscriber: RedisLink;
   private readonly keys: RedisKeys;
@@ -121,6 +128,7 @@ export class RedisBus implements Bus {
   private stopLostRetry: (() => void) | undefined;
 
   constructor(private readonly options: RedisBusOptions) {
+    this.processId = options.processId ?? randomUUID();
     this.keys = redisKeys(options.keyPrefix);
     this.commands = new RedisLink({ url: options.url, log: options.log, role: 'commands' });
     this.subscriber = new RedisLink({ url: options.url, log: options.log, role: 'subscriber' });
@@ -336,6 +344,43 @@ export class RedisBus implements Bus {
       return { seq: point.seq, resume: 'gap', missed: 0, events: [] };
     }
     return point;
+  }
+
+  /**
+   * Marks `room` in this process's `publishing` set before a change for it commits (see
+   * `Bus.willPublish`). If the process dies before the publish, the heartbeat of another one
+   * (`PRESENCE_HEARTBEAT_LUA`) finds the mark with the dead process's alive key gone and spends
+   * the room's next number, as `eventLost` would have. The mark is cleared without waiting: one
+   * left behind by a failed clear only costs the room's members a needless re-sync, and only if
+   * this process dies.
+   */
+  async willPublish(room: string): Promise<() => void> {
+    const key = this.keys.publishing(this.processId);
+    // A token per mark, so clearing one never clears another mark of the same room.
+    const member = `${randomUUID()} ${room}`;
+    await this.commands.ready();
+    try {
+      await this.commands.redis.sadd(key, member);
+    } catch (err) {
+      // Refused (maxmemory) or away: the change must not commit, since its publish would most
+      // likely be refused too. Nothing was done; the writer retries.
+      const unavailable = asUnavailable(err);
+      throw unavailable instanceof RedisUnavailableError
+        ? unavailable
+        : new RedisUnavailableError(`Redis refused a write (${unavailable.message})`);
+    }
+    let cleared = false;
+    return () => {
+      if (cleared) return;
+      cleared = true;
+      if (this.closed) return;
+      this.commands.redis.srem(key, member).catch(() => {});
+    };
+  }
+
+  /** How long an idle room's sequence number is remembered (the heartbeat script needs it). */
+  get sequenceTtlMs(): number {
+    return this.sequenceTtl;
   }
 
   /**

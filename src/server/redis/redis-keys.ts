@@ -33,6 +33,15 @@ export interface RedisKeys {
   alive(processId: string): string;
   /** Set of `[room, user]` JSON pairs a process holds presence for, so others can clean up. */
   holdings(processId: string): string;
+  /**
+   * Set of `<token> <room>` members: the rooms a process is about to commit a change for and
+   * has not published it yet, so a process that finds it dead can make their members resume.
+   */
+  publishing(processId: string): string;
+  /** What `seq(room)` is with the room name left off (the heartbeat script appends it). */
+  readonly seqPrefix: string;
+  /** What `channel(room)` is with the room name left off. */
+  readonly channelPrefix: string;
 }
 
 export function redisKeys(prefix = 'crm:'): RedisKeys {
@@ -51,5 +60,8 @@ export function redisKeys(prefix = 'crm:'): RedisKeys {
     authFailures: (address) => `${prefix}auth-failures:${address}`,
     alive: (processId) => `${prefix}alive:${processId}`,
     holdings: (processId) => `${prefix}holdings:${processId}`,
+    publishing: (processId) => `${prefix}publishing:${processId}`,
+    seqPrefix: `${prefix}seq:`,
+    channelPrefix: `${prefix}room:`,
   };
 }

@@ -15,11 +15,12 @@
  * - A process that dies: each process renews an alive key (`alive:<id>`, expiring after
  *   `max(graceMs, heartbeatMs) + heartbeatMs`) every `heartbeatMs` and removes the parts of
  *   processes whose key expired, so their people leave a grace period after the death at the
- *   earliest (and two beats later at the latest), as seen from the others.
+ *   earliest (and two beats later at the latest), as seen from the others. The same heartbeat
+ *   makes the members of the rooms the dead process owed an event resume (see
+ *   `RedisBus.willPublish`).
  * - Redis down: writes fail and are logged once; when Redis returns, every part is written again
  *   and every mirror reloaded (Redis may have restarted empty).
  */
-import { randomUUID } from 'node:crypto';
 import type {
   Activity,
   Person,
@@ -49,8 +50,6 @@ export interface RedisPresenceOptions extends PresenceAnnouncerOptions {
   graceMs: number;
   /** How often the alive key is renewed and dead processes looked for. Default 5000. */
   heartbeatMs?: number;
-  /** Default: a random id per process start. */
-  processId?: string;
 }
 
 /** One process's share of a person in a room, as stored in Redis. */
@@ -102,7 +101,9 @@ export class RedisPresence implements Presence {
   private closed = false;
 
   constructor(private readonly options: RedisPresenceOptions) {
-    this.processId = options.processId ?? randomUUID();
+    // One id per process for everything it keeps in Redis: the heartbeat that finds it dead
+    // cleans up its presence and the rooms it owed an event (`RedisBus.willPublish`) together.
+    this.processId = options.bus.processId;
     this.announcer = new PresenceAnnouncer(options);
     this.keys = options.bus.keyNames;
     const redis = options.bus.link.redis;
@@ -433,14 +434,24 @@ export class RedisPresence implements Presence {
   private async beat(): Promise<void> {
     if (this.closed) return;
     try {
-      const [, wasAlive] = (await this.run('crmPresenceHeartbeat', [
+      const [, wasAlive, lost] = (await this.run('crmPresenceHeartbeat', [
         this.keys.processes,
         this.keys.presenceVersion,
         this.processId,
         this.keys.alive(''),
         this.keys.holdings(''),
         this.aliveTtlMs,
-      ])) as [number, number];
+        this.keys.publishing(''),
+        this.keys.seqPrefix,
+        this.keys.channelPrefix,
+        this.options.bus.sequenceTtlMs,
+      ])) as [number, number, number];
+      if (lost > 0) {
+        // Each room's members are told through its channel (`x<seq>`), on every process.
+        this.options.log.warn('a dead process left changes unannounced; members will resume', {
+          rooms: lost,
+        });
+      }
       // This process was silent long enough for the others to remove its people (a long pause,
       // an outage): write them again.
       if (wasAlive === 0 && this.rooms.size > 0) this.resync();

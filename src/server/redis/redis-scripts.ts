@@ -211,19 +211,25 @@ return result
 `;
 
 /**
- * Renews this process's alive key, then removes the presence of every process whose alive key
- * expired (it died without leaving: kill -9, a lost machine), publishing a notice per person so
- * the other processes send the leave. Returns { entries removed, 1 if this process's own key was
- * still there } (0: it had expired, so others may have removed this process's entries already).
+ * Renews this process's alive key, then cleans up after every process whose alive key expired
+ * (it died without leaving: kill -9, a lost machine):
+ * - removes its presence, publishing a notice per person so the other processes send the leave;
+ * - for each room it had marked as owed an event (`publishing:<id>`: a change it was committing
+ *   and had not published), spends the room's next number as `LOST_LUA` does, so every process's
+ *   members resume and get `gap`: the change may be in the database, and nobody else will
+ *   announce it when its writer never sends it again.
+ * Returns { entries removed, 1 if this process's own key was still there (0: it had expired, so
+ * others may have removed this process's entries already), rooms told to resume }.
  *
  * KEYS: processes set, version counter. ARGV: this process's id, alive-key prefix, holdings-key
- * prefix, alive ttl ms.
+ * prefix, alive ttl ms, publishing-key prefix, seq-key prefix, channel prefix, seq ttl ms.
  */
 export const PRESENCE_HEARTBEAT_LUA = `
 local wasAlive = redis.call('EXISTS', ARGV[2] .. ARGV[1])
 redis.call('SET', ARGV[2] .. ARGV[1], '1', 'PX', ARGV[4])
 redis.call('SADD', KEYS[1], ARGV[1])
 local removed = 0
+local lost = 0
 local ids = redis.call('SMEMBERS', KEYS[1])
 for i = 1, #ids do
   local id = ids[i]
@@ -247,8 +253,25 @@ for i = 1, #ids do
       end
     end
     redis.call('DEL', holdings)
+    local publishing = ARGV[5] .. id
+    local owed = redis.call('SMEMBERS', publishing)
+    for j = 1, #owed do
+      -- '<token> <room>': the token has no space, the room may.
+      local room = string.sub(owed[j], string.find(owed[j], ' ', 1, true) + 1)
+      local seqKey = ARGV[6] .. room
+      -- A room without a sequence has no member who could resume from before the loss.
+      if redis.call('EXISTS', seqKey) == 1 then
+        local seq = tonumber(redis.call('HGET', seqKey, 'seq')) + 1
+        local seqText = string.format('%d', seq)
+        redis.call('HSET', seqKey, 'seq', seqText)
+        redis.call('PEXPIRE', seqKey, ARGV[8])
+        redis.call('PUBLISH', ARGV[7] .. room, 'x' .. seqText)
+        lost = lost + 1
+      end
+    end
+    redis.call('DEL', publishing)
     redis.call('SREM', KEYS[1], id)
   end
 end
-return { removed, wasAlive }
+return { removed, wasAlive, lost }
 `;

@@ -4,7 +4,9 @@ import {
   ConfigError,
   databasePath,
   DEFAULT_JWT_CLOCK_TOLERANCE_S,
+  KNOWN_VARIABLES,
   loadConfig,
+  unknownVariables,
 } from '../../../src/server/config.js';
 import { createServer } from '../../../src/server/server.js';
 
@@ -265,5 +267,35 @@ describe('the configuration reference', () => {
       [],
       "missing from config.ts's header",
     );
+    // The URLs are read by name (`httpUrl('CRM_…_URL', …)`): the list of known variables has
+    // them and every other one, and the README lists each.
+    const named = [
+      ...new Set(source.match(/httpUrl\(\s*'CRM_[A-Z_]+'/g)!.map((m) => m.split("'")[1]!)),
+    ];
+    assert.ok(named.length >= 4, 'the URL settings are found');
+    assert.deepEqual([...KNOWN_VARIABLES].sort(), [...new Set([...read, ...named])].sort());
+    assert.deepEqual(
+      KNOWN_VARIABLES.filter((name) => !new RegExp(`\`${name}[\`=]`).test(readme)),
+      [],
+      'missing from README.md',
+    );
+  });
+
+  test('a CRM_ variable the server does not read is found, with the setting it most likely means', () => {
+    const found = unknownVariables({
+      CRM_API_KEY: 'key-0123456789abcdef',
+      CRM_WEBHOOKS_URL: 'https://hooks.example.com/',
+      CRM_ENTITY_BACKEND_TIMEOUT: '3000',
+      CRM_TENANT: 'acme',
+      CRM_JWT_SECRET: 'read by the server',
+      PORT: '8080',
+    });
+    assert.deepEqual(found, [
+      { name: 'CRM_API_KEY', didYouMean: 'CRM_API_KEYS' },
+      { name: 'CRM_ENTITY_BACKEND_TIMEOUT', didYouMean: 'CRM_ENTITY_BACKEND_TIMEOUT_MS' },
+      // A CRM's own variable resembles none: named, without a guess.
+      { name: 'CRM_TENANT', didYouMean: undefined },
+      { name: 'CRM_WEBHOOKS_URL', didYouMean: 'CRM_WEBHOOK_URL' },
+    ]);
   });
 });

@@ -93,6 +93,26 @@ describe('server process start', () => {
     }
   });
 
+  test('a misspelled CRM_ variable is named in a warning, with the setting it stands for', async () => {
+    // Read by nobody, this starts the server without webhooks; the operator is told at start.
+    process.env['CRM_WEBHOOKS_URL'] = 'https://hooks.example.com/crm';
+    const started = startMain(
+      ['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'typo')],
+      START_MS,
+    );
+    delete process.env['CRM_WEBHOOKS_URL'];
+    const { child, output } = await started;
+    try {
+      const line = logLines(output()).find((entry) => entry['variable'] === 'CRM_WEBHOOKS_URL');
+      assert.ok(line, `no warning about CRM_WEBHOOKS_URL in:\n${output()}`);
+      assert.equal(line['level'], 'warn');
+      assert.match(String(line['msg']), /unknown setting/);
+      assert.equal(line['didYouMean'], 'CRM_WEBHOOK_URL');
+    } finally {
+      await stopMain(child);
+    }
+  });
+
   test('with none configured, it logs that each is off', async () => {
     const { child, output } = await startMain(
       ['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'none')],

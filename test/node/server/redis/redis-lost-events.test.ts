@@ -1,7 +1,8 @@
 /**
  * A save committed but never announced must not leave the room's members silently stale, with
- * several processes on one Redis: Redis refusing the publish (maxmemory), a process gone between
- * its commit and its publish (the writer's retry announces it), a process stopped (SIGTERM)
+ * several processes on one Redis: Redis refusing writes (maxmemory: the save is not committed),
+ * Redis refusing the publish after the commit, a process gone between its commit and its publish
+ * (the writer's retry announces it; redis-process-death.test.ts: without one), a process stopped (SIGTERM)
  * while a save is still in its transaction, and a Redis password that is wrong at start.
  */
 import assert from 'node:assert/strict';
@@ -74,13 +75,45 @@ describe('a committed save whose publish failed', () => {
   let admin: Redis | undefined;
   afterEach(async () => {
     await admin?.config('SET', 'maxmemory', '0').catch(() => {});
+    await admin?.acl('SETUSER', 'default', '+@all').catch(() => {});
     admin?.disconnect();
     await cluster?.close();
     admin = undefined;
     cluster = undefined;
   });
 
-  it('Redis refusing writes: members on every process resume with gap; the retry announces it', async () => {
+  it('Redis refusing writes (maxmemory): the save is not committed, and its retry is applied once Redis takes writes', async () => {
+    const storage = await sharedStorage();
+    cluster = await startCluster(2, { storage });
+    const [writerNode, watcherNode] = cluster.nodes as [
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+    ];
+    admin = new Redis(cluster.redis.url);
+    const writer = await writerNode.connect(alice);
+    const watcher = await watcherNode.connect(bob);
+    await writer.join(ROOM);
+    await watcher.join(ROOM);
+
+    // Redis at its memory limit refuses the mark a change needs before its commit (see
+    // `Bus.willPublish`): nothing is committed that could not be announced, and the answer to
+    // this very request says to retry.
+    await admin.config('SET', 'maxmemory', '1');
+    const refused = await writer.request(save('mutation-oom', 'refused-live'));
+    assert.equal(refused.type, 'error', JSON.stringify(refused));
+    assert.equal(refused.type === 'error' && refused.code, 'internal');
+    assert.match(refused.type === 'error' ? refused.message : '', /change not saved: .*retry/);
+    assert.equal((await storage.getEntity('customer', '42'))?.version, 1, 'nothing committed');
+
+    // Redis takes writes again: the same save, sent again, is applied and reaches the watcher.
+    await admin.config('SET', 'maxmemory', '0');
+    const announced = watcher.upcoming(changeOf('mutation-oom'), 5000);
+    const ack = await writer.request(save('mutation-oom', 'refused-live'));
+    assert.equal(ack.type === 'entity.ack' && ack.duplicate, false, JSON.stringify(ack));
+    await announced;
+  });
+
+  it('a publish refused after the commit: members on every process resume with gap; the retry announces it', async () => {
     const storage = await sharedStorage();
     cluster = await startCluster(2, { storage });
     const [writerNode, watcherNode] = cluster.nodes as [
@@ -93,8 +126,9 @@ describe('a committed save whose publish failed', () => {
     const writerJoined = await writer.join(ROOM);
     const watcherJoined = await watcher.join(ROOM);
 
-    // Redis at its memory limit: the save commits, its publish is refused.
-    await admin.config('SET', 'maxmemory', '1');
+    // Redis takes the change's mark but refuses its scripts (the publish): the save commits, and
+    // its publish fails.
+    await admin.acl('SETUSER', 'default', '-eval', '-evalsha');
     writer.send(save('mutation-oom', 'refused-live'));
     // The process that lost the event tells its members at once (they resume) …
     assert.equal((await writer.waitClosed(5000)).code, 1001);
@@ -102,9 +136,9 @@ describe('a committed save whose publish failed', () => {
     // … and says it cannot announce work while the loss is not recorded in Redis.
     await healthBecomes(writerNode.url, 503);
 
-    // Redis takes writes again: the loss is recorded (its retry runs on the process's clock), and
+    // Redis runs scripts again: the loss is recorded (its retry runs on the process's clock), and
     // the other process's member is told to resume.
-    await admin.config('SET', 'maxmemory', '0');
+    await admin.acl('SETUSER', 'default', '+@all');
     const watcherClosed = watcher.waitClosed(5000);
     await cluster.clock.advance(1000);
     assert.equal((await watcherClosed).code, 1001, 'the member on the other process resumes');
