@@ -166,8 +166,9 @@ export class FormSession {
    */
   async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
     if (!this.isLive) return undefined;
-    if (this.conflicts.showOpen()) return undefined;
-    const fields = this.sync.changed(onlyValid);
+    const fields = this.withoutClashes(this.sync.changed(onlyValid));
+    // The open conflict is what this save waits for: the dialog asks for the decision again.
+    if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen();
     if (Object.keys(fields).length === 0) {
       this.host.changed();
       return undefined;
@@ -205,6 +206,26 @@ export class FormSession {
       }
       this.sayRefused(change, change.error, fields, true);
     }
+  }
+
+  /**
+   * `fields` less those of an open conflict's clashes: the dialog decides them, offering what the
+   * form shows as "yours"; saved apart, they would land after the resolution and overwrite it, even
+   * when the user chose "theirs".
+   *
+   * The other fields are saved now like any other save, while the conflict is open: into the
+   * outbox at once, so a reload or a closed tab keeps them. Live data sends them only after the
+   * resolution, never before, though per-field versions would let the server merge them now: the
+   * resolution is a new change made later that carries values of the earlier, conflicting save
+   * (its other fields, the user's choices), and sent after this one it would put those older
+   * values back over a field both set: being the later change, its clash with this client's own
+   * earlier write is re-sent, not asked about. So they go in the order the user made them.
+   */
+  private withoutClashes(fields: Fields): Fields {
+    const clashing = new Set(this.live.conflicts.flatMap((c) => c.conflicts.map((f) => f.field)));
+    const kept: Fields = {};
+    for (const [name, value] of Object.entries(fields)) if (!clashing.has(name)) kept[name] = value;
+    return kept;
   }
 
   /** What the fields of `fields` showed before the user's edit. */

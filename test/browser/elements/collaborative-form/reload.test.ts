@@ -4,15 +4,18 @@
  * refusal (the user may no longer change the record, the CRM's backend refuses the value) is
  * shown and said, naming the field and why, the value stays one click away (or in its field), and
  * the page hears `crm-form-refused`; a refusal of a save made online looks and sounds the same.
+ * A save made while a conflict waits for the user's decision is in the outbox at once, like any
+ * other, so a reload before the decision keeps it; it is sent once the conflict is resolved.
  */
 import { expect, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import type {
   CrmFormErrorEvent,
   CrmFormRefusedEvent,
 } from '../../../../src/events/collaborative-form-events.js';
 import { DEMO_USER } from '../../../../src/testing/index.js';
-import { CUSTOMER } from '../../../../stories/collaborative-form.fixtures.js';
+import { BEN, CUSTOMER } from '../../../../stories/collaborative-form.fixtures.js';
 import { closeFakeConnections, type FakeConnection } from '../../helpers/fake-connection.js';
 import {
   field,
@@ -45,6 +48,7 @@ function heard<K extends keyof DocumentEventMap>(type: K) {
 const shadow = (el: CrmCollaborativeForm) => el.shadowRoot!;
 const alertText = (el: CrmCollaborativeForm) =>
   shadow(el).querySelector('[role="alert"]')?.textContent?.replace(/\s+/g, ' ').trim();
+const dialogOf = (el: CrmCollaborativeForm) => shadow(el).querySelector('crm-conflict-dialog');
 const announced = (el: CrmCollaborativeForm) =>
   shadow(el).querySelector('[aria-live="polite"]:not([role])')?.textContent?.trim();
 
@@ -169,5 +173,51 @@ describe('<crm-collaborative-form> refusing a save made online', () => {
     expect(statusText(el)).to.equal('Not saved: check the marked field');
     expect(announced(el)).to.equal(`Phone was not saved: ${PHONE_MESSAGE}.`);
     expect(refused.map((e) => [e.replayed, e.error.code])).to.deep.equal([[false, 'invalid']]);
+  });
+});
+
+describe('<crm-collaborative-form> with a conflict to resolve', () => {
+  it('stores a save made meanwhile at once, keeps it across a reload, and sends it once resolved', async () => {
+    const before = await mountForm();
+    const { fake, el, form } = before;
+    // The user's email and Ben's clash: the dialog asks which to keep.
+    type(field(el, 'email'), 'mine@northwind.example');
+    fake.server.entities.remoteUpdate('customer', '42', { email: 'ben@northwind.example' }, BEN);
+    await settle(before);
+    form.requestSubmit();
+    await settle(before);
+    expect(dialogOf(el)?.open).to.equal(true);
+    // "Later" (Escape); the user changes the phone and saves.
+    await sendKeys({ press: 'Escape' });
+    await settle(before);
+    type(field(el, 'phone'), '+44 20 7946 0999');
+    form.requestSubmit();
+    await settle(before);
+    expect(dialogOf(el)?.open).to.equal(true, 'the conflict still asks to be resolved');
+    expect(fake.client.outbox.entries.map((e) => e.fields)).to.deep.equal(
+      [{ email: 'mine@northwind.example' }, { phone: '+44 20 7946 0999' }],
+      'the phone is on the device, behind the conflict',
+    );
+    expect(fake.server.entities.get('customer', '42')?.fields['phone']).to.equal(
+      CUSTOMER.fields['phone'],
+      'not sent before the conflict is resolved',
+    );
+
+    // The page reloads with the dialog unanswered: the email conflicts again, the phone waits.
+    const after = await reloadForm(before);
+    await waitUntil(() => after.fake.client.outbox.conflicts.length === 1, 'the email conflicts');
+    await settle(after);
+    expect(field(after.el, 'phone').value).to.equal('+44 20 7946 0999');
+    const dialog = dialogOf(after.el)!;
+    await dialog.updateComplete;
+    expect(dialog.open).to.equal(true);
+    // Keep "mine": the email is saved, then the phone.
+    dialog.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button-primary"]')!.click();
+    await waitUntil(() => after.fake.client.outbox.entries.length === 0, 'both are answered');
+    await settle(after);
+    const stored = after.fake.server.entities.get('customer', '42')!.fields;
+    expect(stored['email']).to.equal('mine@northwind.example');
+    expect(stored['phone']).to.equal('+44 20 7946 0999');
+    expect(statusText(after.el)).to.equal('Saved');
   });
 });

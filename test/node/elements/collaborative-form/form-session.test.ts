@@ -562,6 +562,38 @@ describe('FormSession: conflicts', () => {
     assert.deepEqual(live.sent, []);
   });
 
+  test('a save while a conflict waits sends the other fields, leaving the clashing ones to the dialog', async () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    const { conflict } = conflictOn('email', 'sent', 'theirs');
+    live.conflicts = [conflict];
+    session.conflicts.arrived(conflict);
+    session.conflicts.cancel();
+    fields.type('email', 'again');
+    fields.type('phone', '2');
+    // Live data stores it at once and sends it after the resolution.
+    await session.save(false);
+    assert.deepEqual(live.sent, [{ phone: '2' }]);
+    assert.deepEqual(fields.dirtyNames(), ['email'], "the clashing field stays the user's edit");
+    assert.equal(session.conflicts.dialogOpen, true, 'the decision is asked for again');
+    assert.equal(session.conflicts.conflict?.shown[0]?.mine, 'again');
+  });
+
+  test('a save while the dialog is open (say, on change) leaves the dialog as the user has it', async () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    const { conflict } = conflictOn('email', 'sent', 'theirs');
+    live.conflicts = [conflict];
+    session.conflicts.arrived(conflict);
+    const shown = session.conflicts.conflict;
+    fields.type('phone', '2');
+    await session.save(true);
+    assert.deepEqual(live.sent, [{ phone: '2' }]);
+    assert.equal(session.conflicts.conflict, shown);
+  });
+
   test('after a resolution the next open conflict (a replayed offline save) is shown', async () => {
     const { live, session } = setUp();
     live.show({ email: 'a@x.io', phone: '1' }, 1);
