@@ -73,6 +73,7 @@ export {
   CrmFormChangeEvent,
   CrmFormConflictEvent,
   CrmFormErrorEvent,
+  CrmFormRefusedEvent,
   CrmFormSaveEvent,
   CrmFormSavedEvent,
   CrmHuddleChangeEvent,

@@ -33,6 +33,7 @@ interface Args {
   onSaved: (event: Event) => void;
   onConflict: (event: Event) => void;
   onError: (event: Event) => void;
+  onRefused: (event: Event) => void;
 }
 
 const ROOM = 'customer:42';
@@ -85,6 +86,7 @@ const formOf = (args: Args, scroll?: string) =>
     @crm-form-saved=${args.onSaved}
     @crm-form-conflict=${args.onConflict}
     @crm-form-error=${args.onError}
+    @crm-form-refused=${args.onRefused}
   >
     ${
       scroll
@@ -174,6 +176,7 @@ const meta: Meta<Args> = {
     onSaved: { table: { disable: true } },
     onConflict: { table: { disable: true } },
     onError: { table: { disable: true } },
+    onRefused: { table: { disable: true } },
   },
   args: {
     saveMode: 'submit',
@@ -186,6 +189,7 @@ const meta: Meta<Args> = {
     onSaved: fn(),
     onConflict: fn(),
     onError: fn(),
+    onRefused: fn(),
   },
 };
 export default meta;

@@ -72,7 +72,8 @@ export type FormErrorPhase = 'load' | 'save';
 
 /**
  * The entity could not be read (`load`: `not_found`, `forbidden`), or the server refused a save
- * (`save`: its values were rolled back and the form shows the error).
+ * (`save`: its values were rolled back, or kept with the CRM backend's messages, and the form
+ * shows the error; `crm-form-refused` says more, such as a save replayed after a reload).
  */
 export class CrmFormErrorEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-error';
@@ -86,6 +87,35 @@ export class CrmFormErrorEvent extends CrmEntityPageEvent implements FormEntity 
     readonly fields: Readonly<Fields> = {},
   ) {
     super(CrmFormErrorEvent.eventName, entityType, entityId);
+  }
+}
+
+/**
+ * A save of the form's record was refused for good, and the form says so: by the server
+ * (`forbidden`, `not_found` …: the stored values show again and "Restore my edits" offers the
+ * user's back) or by the CRM's backend (`invalid`, a message per field in `error.fields`: the
+ * values stay in their fields, marked). Also for a save the user made before the page was
+ * reloaded (or in a tab since closed), kept in the outbox and refused when it was sent
+ * (`replayed`): the one way the page hears of it. `crm-form-error` (phase `save`) fires too.
+ */
+export class CrmFormRefusedEvent extends CrmEntityPageEvent implements FormEntity {
+  static readonly eventName = 'crm-form-refused';
+
+  constructor(
+    entityType: string,
+    entityId: string,
+    /** The refused values of the form's fields, by name: what the form offers back. */
+    readonly fields: Readonly<Fields>,
+    readonly error: RealtimeError,
+    /** The change as the live-data layer reports it (state `rejected`; `createdAt`: when made). */
+    readonly change: ChangeInfo,
+    /**
+     * Not a save this form made and waited for: one replayed from the outbox (made before a
+     * reload, or in a tab since closed), or another widget's save of the same record.
+     */
+    readonly replayed: boolean,
+  ) {
+    super(CrmFormRefusedEvent.eventName, entityType, entityId);
   }
 }
 
@@ -119,6 +149,7 @@ declare global {
     'crm-form-saved': CrmFormSavedEvent;
     'crm-form-conflict': CrmFormConflictEvent;
     'crm-form-error': CrmFormErrorEvent;
+    'crm-form-refused': CrmFormRefusedEvent;
     'crm-form-change': CrmFormChangeEvent;
   }
   /** They bubble to the document, where a page may follow every form at once. */
@@ -127,6 +158,7 @@ declare global {
     'crm-form-saved': CrmFormSavedEvent;
     'crm-form-conflict': CrmFormConflictEvent;
     'crm-form-error': CrmFormErrorEvent;
+    'crm-form-refused': CrmFormRefusedEvent;
     'crm-form-change': CrmFormChangeEvent;
   }
 }

@@ -6,7 +6,9 @@
  * - the same field: the second to save gets the conflict dialog, and what is stored is what they
  *   chose (read through the HTTP API and in a fresh page);
  * - one goes offline (the socket is cut and the network is off), edits, comes back: the edit
- *   arrives once (the version moves by exactly one, one activity item).
+ *   arrives once (the version moves by exactly one, one activity item);
+ * - a save made while the conflict dialog waits for a decision survives a reload before it, and
+ *   is stored once the reloaded page's dialog is answered.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -188,6 +190,51 @@ describe('live data in the demo: two people, one customer', () => {
     const fresh = await openCustomer(await person(), 'chloe', 18);
     assert.equal(await value(fresh, 'nextStep'), 'Ana: send the security questionnaire');
     assert.equal(await value(fresh, 'notes'), 'Ben: budget confirmed for Q3.');
+  });
+
+  test('a save made while a conflict waits survives a reload and is stored once it is resolved', async () => {
+    const id = '36';
+    const ana = await openCustomer(await person(), 'ana', 36);
+    const ben = await openCustomer(await person(), 'ben', 36);
+    const before = await stored('customer', id);
+
+    // Both edit the next step; Ben saves first, so Ana's save asks which to keep.
+    await ana.locator(`${FORM} [name="nextStep"]`).fill('Ana: send the proposal');
+    await typeAndSave(ben, 'nextStep', 'Ben: wait for their budget');
+    await waitUntil(
+      () => formStatus(ben),
+      (s) => s === 'saved',
+      { what: "Ben's save" },
+    );
+    await ana.locator(`${FORM} [name="nextStep"]`).press('Enter');
+    const dialog = ana.getByRole('dialog', { name: 'Your change conflicts' });
+    await dialog.waitFor({ timeout: 10_000 });
+    // "Later": she closes the dialog, changes the city and saves; the dialog asks again.
+    await ana.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await typeAndSave(ana, 'city', 'Utrecht');
+    await dialog.waitFor();
+    assert.equal((await stored('customer', id)).fields['city'], before.fields['city']);
+
+    // The page reloads before she chose: the city is still hers, and the dialog asks again.
+    await ana.reload();
+    const asked = ana.getByRole('dialog', { name: 'Your change conflicts' });
+    await asked.waitFor({ timeout: 10_000 });
+    assert.equal(await value(ana, 'city'), 'Utrecht');
+    await asked.getByRole('button', { name: 'Save my choice' }).click();
+    await waitUntil(
+      () => formStatus(ana),
+      (s) => s === 'saved',
+      { what: "Ana's resolution and her city" },
+    );
+    const after = await stored('customer', id);
+    assert.equal(after.fields['nextStep'], 'Ana: send the proposal');
+    assert.equal(after.fields['city'], 'Utrecht');
+    await waitUntil(
+      () => value(ben, 'city'),
+      (v) => v === 'Utrecht',
+      { what: "Ana's city on Ben's page" },
+    );
   });
 
   test('offline: an edit made without a connection arrives once when it returns', async () => {

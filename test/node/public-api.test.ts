@@ -129,6 +129,7 @@ const INDEX = [
   'CrmFormChangeEvent',
   'CrmFormConflictEvent',
   'CrmFormErrorEvent',
+  'CrmFormRefusedEvent',
   'CrmFormSaveEvent',
   'CrmFormSavedEvent',
   'CrmHuddle',

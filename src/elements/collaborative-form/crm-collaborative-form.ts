@@ -77,6 +77,9 @@ const reducedMotion = () =>
  * (`save-mode="change"`, after `save-delay` ms), only the fields the user changed. Without a
  * provider (or without an entity) the element does not intercept anything: the form submits the
  * way it always did. With one, it takes the submit (offline, saves wait in the durable outbox).
+ * A refused save is said (the status, an alert or the CRM backend's message under the field, read
+ * out) and its values stay the user's to restore, also when it was queued before a reload and
+ * refused when the next page sent it.
  *
  * @tagname crm-collaborative-form
  * @summary A plain HTML form made live: who edits which field, live values, optimistic saves, conflicts.
@@ -105,6 +108,7 @@ const reducedMotion = () =>
  * @fires {CrmFormSavedEvent} crm-form-saved - The server confirmed a save.
  * @fires {CrmFormConflictEvent} crm-form-conflict - A save conflicts; cancelable (then the page resolves it).
  * @fires {CrmFormErrorEvent} crm-form-error - The entity could not be read, or a save was refused (rolled back; or, when the CRM's backend refused values, kept with its messages under the fields).
+ * @fires {CrmFormRefusedEvent} crm-form-refused - A save was refused, and the form says so: its values, the error, and `replayed` for one the form did not make (sent from the outbox after a reload).
  * @fires {CrmFormChangeEvent} crm-form-change - The data shown changed (loaded, remote, own save).
  */
 export class CrmCollaborativeForm extends LitElement {
@@ -205,6 +209,8 @@ export class CrmCollaborativeForm extends LitElement {
   private editors: FieldPresence = { byField: new Map(), joined: [] };
   /** Fields whose held-back remote change was announced, so each is announced once. */
   private heldAnnounced: ReadonlySet<string> = new Set();
+  /** The CRM backend's messages under fields that were announced, so each is announced once. */
+  private refusedAnnounced: ReadonlyMap<string, string> = new Map();
   /** What this update has to say, read out together at its end (see `announce`). */
   private toSay: string[] = [];
   private m: CollaborativeFormMessages = defaultCollaborativeFormMessages;
@@ -234,8 +240,9 @@ export class CrmCollaborativeForm extends LitElement {
 
   /**
    * Save the changed fields now (what a submit does). Resolves with the outcome, or `undefined`
-   * when nothing was sent (nothing changed, not connected, a conflict to resolve first, or a
-   * `crm-form-save` listener said no).
+   * when nothing was sent (nothing changed, not connected, or a `crm-form-save` listener said
+   * no). While a conflict waits for the user's decision, its fields are left to the dialog, which
+   * opens again; the others are stored at once and sent once it is resolved (the outcome then).
    */
   save(): Promise<ChangeInfo | undefined> {
     this.input.cancelAutosave();
@@ -282,6 +289,7 @@ export class CrmCollaborativeForm extends LitElement {
     }
     const focused = this.input.focused;
     this.session.applySnapshot(focused);
+    this.session.noticeRefusals();
     // Fields the server says this user may not change: locked, and their labels say why.
     this.locks.apply(
       this.sync.fields,
@@ -301,6 +309,7 @@ export class CrmCollaborativeForm extends LitElement {
       this.announce(this.m.joinedField(joined, this.label(focused.name), this.c));
     }
     this.announceHeld();
+    this.announceRefusedValues();
     this.tabs.groups = this.updateMarks();
     this.sayAll();
   }
@@ -361,6 +370,24 @@ export class CrmCollaborativeForm extends LitElement {
         this.c,
       ),
     );
+  }
+
+  /**
+   * The CRM backend's message under a field whose value it refused, said once as it appears: the
+   * status line only says to check the marked fields, the field's description is read only when
+   * the user moves to it, and a save replayed after a reload was refused with nobody at the field.
+   */
+  private announceRefusedValues(): void {
+    const shown = new Map<string, string>();
+    for (const name of this.sync.fields.keys()) {
+      const message = this.sync.errorMessage(name);
+      if (message !== undefined) shown.set(name, message);
+    }
+    for (const [name, message] of shown) {
+      if (this.refusedAnnounced.get(name) === message) continue;
+      this.announce(this.m.valueRefused(this.label(name), message, this.c));
+    }
+    this.refusedAnnounced = shown;
   }
 
   /**

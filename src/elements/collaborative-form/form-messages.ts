@@ -68,6 +68,11 @@ export interface CollaborativeFormMessages {
   remoteChanged(author: string, fields: readonly string[], c: MessageContext): string;
   /** Announced when someone else's change to fields the user is editing is held back. */
   remoteHeld(author: string, fields: readonly string[], c: MessageContext): string;
+  /**
+   * Announced when the CRM's backend refused the value of `field` (a label), with its `message`
+   * (also shown under the field).
+   */
+  valueRefused(field: string, message: string, c: MessageContext): string;
   /** Announced when someone starts editing the field the user is in. */
   joinedField(name: string, field: string, c: MessageContext): string;
   /**
@@ -136,6 +141,8 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     remoteHeld: (author, fields, c) =>
       `${author || 'Someone'} changed ${c.list(fields)} while you were editing; your text stays, ` +
       'and saving asks which version to keep.',
+    valueRefused: (field, message) =>
+      `${field} was not saved: ${message}${/[.!?…]$/.test(message) ? '' : '.'}`,
     joinedField: (name, field) => `${name} is now editing ${field} too.`,
     fieldLabel: (field, _c, entityType) => formLabelOf(entityType, field),
   });

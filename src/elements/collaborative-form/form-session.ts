@@ -4,7 +4,8 @@
  * - a new snapshot goes into the fields (never into the one the user is in or changed), and the
  *   page hears what changed and whether it was loaded, someone else's change or its own save;
  * - a save sends only the changed fields, and its answer is confirmed, rolled back, or kept with
- *   the CRM backend's messages under the fields;
+ *   the CRM backend's messages under the fields; a refused save the form did not make (replayed
+ *   from the outbox after a reload) is said the same way;
  * - a conflict is handed to the page (`crm-form-conflict`) or shown in the dialog, and the user's
  *   choices become the save that resolves it; conflicts of replayed offline saves follow one by one;
  * - the one-line status (saving, queued offline, refused, conflict …) is decided from all of it.
@@ -17,6 +18,7 @@ import type { RealtimeError } from '../../client/realtime-error.js';
 import {
   CrmFormChangeEvent,
   CrmFormErrorEvent,
+  CrmFormRefusedEvent,
   CrmFormSaveEvent,
   CrmFormSavedEvent,
   type FormChangeSource,
@@ -41,6 +43,13 @@ export class FormSession {
   /** After the page's form reset, every field shows the record again, also the focused one. */
   private resetting = false;
   private refusal: Refusal | undefined;
+  /** Refused changes already said (by mutation id): each is said once, whoever saw it first. */
+  private readonly saidRefused = new Set<string>();
+  /**
+   * When this form's unanswered saves were made (`createdAt`, which a rebase's new mutation id
+   * leaves as it was): `settled` says their refusals, as this form's own.
+   */
+  private readonly ownSaves = new Set<number>();
   /** The conflicts of this form's saves, from arrival to resolution. */
   readonly conflicts: ConflictFlow;
 
@@ -157,8 +166,9 @@ export class FormSession {
    */
   async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
     if (!this.isLive) return undefined;
-    if (this.conflicts.showOpen()) return undefined;
-    const fields = this.sync.changed(onlyValid);
+    const fields = this.withoutClashes(this.sync.changed(onlyValid));
+    // The open conflict is what this save waits for: the dialog asks for the decision again.
+    if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen();
     if (Object.keys(fields).length === 0) {
       this.host.changed();
       return undefined;
@@ -174,9 +184,48 @@ export class FormSession {
     this.sync.sent(fields);
     this.refusal = undefined;
     this.host.changed();
-    const outcome = await this.live.update(fields, options);
+    const outcome = await this.own(() => this.live.update(fields, options));
     this.settled(outcome);
     return outcome;
+  }
+
+  /**
+   * Say the refusals of saves this form did not make and wait for, as it says its own: a save
+   * queued offline and replayed from the outbox after a reload (or from a tab since closed), or
+   * another widget's save of the record. Their values showed in the fields and would otherwise
+   * vanish in silence. Once the record shows: what goes back into the fields is its values.
+   */
+  noticeRefusals(): void {
+    if (this.live.status !== 'ready') return;
+    for (const change of this.live.changes) {
+      if (change.state !== 'rejected' || !change.error) continue;
+      if (this.ownSaves.has(change.createdAt)) continue;
+      const fields: Fields = {};
+      for (const [name, value] of Object.entries(change.fields)) {
+        if (this.sync.fields.has(name)) fields[name] = value;
+      }
+      this.sayRefused(change, change.error, fields, true);
+    }
+  }
+
+  /**
+   * `fields` less those of an open conflict's clashes: the dialog decides them, offering what the
+   * form shows as "yours"; saved apart, they would land after the resolution and overwrite it, even
+   * when the user chose "theirs".
+   *
+   * The other fields are saved now like any other save, while the conflict is open: into the
+   * outbox at once, so a reload or a closed tab keeps them. Live data sends them only after the
+   * resolution, never before, though per-field versions would let the server merge them now: the
+   * resolution is a new change made later that carries values of the earlier, conflicting save
+   * (its other fields, the user's choices), and sent after this one it would put those older
+   * values back over a field both set: being the later change, its clash with this client's own
+   * earlier write is re-sent, not asked about. So they go in the order the user made them.
+   */
+  private withoutClashes(fields: Fields): Fields {
+    const clashing = new Set(this.live.conflicts.flatMap((c) => c.conflicts.map((f) => f.field)));
+    const kept: Fields = {};
+    for (const [name, value] of Object.entries(fields)) if (!clashing.has(name)) kept[name] = value;
+    return kept;
   }
 
   /** What the fields of `fields` showed before the user's edit. */
@@ -222,7 +271,16 @@ export class FormSession {
 
   /** The user chose in the conflict dialog: save what they kept. */
   resolve(choices: Readonly<Record<string, ConflictChoice>>): void {
-    void this.conflicts.resolve(choices)?.then((outcome) => this.settled(outcome));
+    void this.own(() => this.conflicts.resolve(choices))?.then((outcome) => this.settled(outcome));
+  }
+
+  /** Runs `save` (a save through live data) and notes the change it made as this form's own. */
+  private own<T>(save: () => T): T {
+    const last = this.live.changes.at(-1);
+    const result = save();
+    const made = this.live.changes.at(-1);
+    if (made && made.mutationId !== last?.mutationId) this.ownSaves.add(made.createdAt);
+    return result;
   }
 
   // ---- answers --------------------------------------------------------------------------------
@@ -236,43 +294,60 @@ export class FormSession {
     this.refusal = undefined;
   }
 
-  /** A save (or a resolution) was answered. */
+  /** A save (or a resolution) of this form was answered. */
   private settled(outcome: ChangeInfo): void {
+    this.ownSaves.delete(outcome.createdAt);
     if (outcome.state === 'confirmed') {
       this.savedOnce = true;
       this.fire(
         new CrmFormSavedEvent(this.type, this.id, outcome.fields, outcome.version, outcome),
       );
-    } else if (outcome.state === 'rejected' && outcome.error?.fields && this.keepRefused(outcome)) {
-      // The CRM's backend refused values: its messages are under the fields.
     } else if (outcome.state === 'rejected' && outcome.error) {
-      this.rollBack(outcome, outcome.error);
+      this.sayRefused(outcome, outcome.error, outcome.fields, false);
     }
     this.host.changed();
   }
 
+  /**
+   * A save was refused: the CRM backend's messages go under the fields, which keep the values;
+   * any other refusal rolls the fields back, with the values one click away. The page hears it.
+   * Said once per change, whether its own answer or the record's changes told it first.
+   */
+  private sayRefused(
+    change: ChangeInfo,
+    error: RealtimeError,
+    fields: Readonly<Fields>,
+    replayed: boolean,
+  ): void {
+    if (this.saidRefused.has(change.mutationId)) return;
+    this.saidRefused.add(change.mutationId);
+    if (Object.keys(fields).length === 0) return;
+    if (!error.fields || !this.keepRefused(fields, error.fields)) this.rollBack(fields, error);
+    this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', error, fields));
+    this.fire(new CrmFormRefusedEvent(this.type, this.id, fields, error, change, replayed));
+  }
+
   /** Roll a refused save back on screen, also in the field the user is still in (sent with Enter). */
-  private rollBack(outcome: ChangeInfo, error: RealtimeError): void {
+  private rollBack(fields: Readonly<Fields>, error: RealtimeError): void {
     const data = this.live.data;
-    for (const [name, value] of Object.entries(outcome.fields)) {
+    for (const [name, value] of Object.entries(fields)) {
       if (sameJson(this.sync.read(name), value) || !this.sync.isDirty(name)) {
         this.sync.force(name, fieldValue(data, name) ?? null);
       }
     }
-    this.sync.setError(Object.keys(outcome.fields), true);
-    this.refusal = { error, fields: { ...outcome.fields } };
-    this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', error, outcome.fields));
+    this.sync.setError(Object.keys(fields), true);
+    // Refusals said one after the other (two saves replayed after a reload) offer every value back.
+    this.refusal = { error, fields: { ...this.refusal?.fields, ...fields } };
   }
 
   /**
    * Values the CRM's backend refused with a message per field stay in their fields (the user's
    * own, to correct and save again), each field marked invalid with the message under it.
    */
-  private keepRefused(outcome: ChangeInfo): boolean {
-    const errors = outcome.error?.fields ?? {};
+  private keepRefused(fields: Readonly<Fields>, errors: Readonly<Record<string, string>>): boolean {
     const named = Object.keys(errors).filter((name) => this.sync.fields.has(name));
     if (named.length === 0) return false;
-    for (const [name, value] of Object.entries(outcome.fields)) {
+    for (const [name, value] of Object.entries(fields)) {
       // Unless the user typed something else meanwhile, the field shows what they sent, as their
       // unsaved change over the record's value (so the next snapshot does not overwrite it).
       if (this.sync.isDirty(name)) continue;
@@ -280,7 +355,6 @@ export class FormSession {
       this.sync.restore({ [name]: value });
     }
     this.sync.setFieldErrors(errors);
-    this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', outcome.error!, outcome.fields));
     return true;
   }
 

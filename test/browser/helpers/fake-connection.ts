@@ -52,6 +52,16 @@ export async function fakeConnection({
   return { clock, server, environment, client, options };
 }
 
+/**
+ * A new client on the same fake server, clock, environment and outbox store as `fake`: the next
+ * page load on the same device (close `fake.client` first, as the closed page did).
+ */
+export function reloadFake(fake: FakeConnection): FakeConnection {
+  const client = connectFake(fake.server, fake.options);
+  cleanups.push(() => client.close());
+  return { ...fake, client };
+}
+
 /** Drop the connection and refuse new ones: the client waits to reconnect. */
 export async function goReconnecting({ server, clock }: FakeConnection): Promise<void> {
   server.refuseConnections(true);

@@ -10,6 +10,7 @@ import {
   CrmFormChangeEvent,
   CrmFormConflictEvent,
   CrmFormErrorEvent,
+  CrmFormRefusedEvent,
   CrmFormSavedEvent,
   CrmFormSaveEvent,
   CrmNotificationActionEvent,
@@ -32,6 +33,11 @@ const cases: [Event, string, boolean][] = [
   [new CrmFormSavedEvent('customer', '42', {}, 2, {} as ChangeInfo), 'crm-form-saved', false],
   [new CrmFormConflictEvent('customer', '42', {} as LiveConflict), 'crm-form-conflict', true],
   [new CrmFormErrorEvent('customer', '42', 'save', error), 'crm-form-error', false],
+  [
+    new CrmFormRefusedEvent('customer', '42', {}, error, {} as ChangeInfo, true),
+    'crm-form-refused',
+    false,
+  ],
   [new CrmFormChangeEvent('customer', '42', {}, [], 'load'), 'crm-form-change', false],
   [
     new CrmNotificationActionEvent(note, { label: 'Call', event: 'call' }, 'panel'),

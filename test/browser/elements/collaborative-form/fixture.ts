@@ -15,7 +15,7 @@ import {
   customerForm,
   formStyles,
 } from '../../../../stories/collaborative-form.fixtures.js';
-import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
+import { fakeConnection, reloadFake, type FakeConnection } from '../../helpers/fake-connection.js';
 
 export interface MountedForm {
   fake: FakeConnection;
@@ -35,9 +35,33 @@ export interface MountFormOptions {
 
 /** The customer form on `customer:42`, loaded and rendered. */
 export async function mountForm(options: MountFormOptions = {}): Promise<MountedForm> {
+  // The device's storage: a reload (`reloadForm`) finds there what this page left.
   const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
   fake.server.entities.put(CUSTOMER);
   options.prepare?.(fake);
+  return mountOn(fake, options);
+}
+
+/**
+ * The page is reloaded: its client is closed (what its outbox stored is let go, for the next
+ * page) and the page goes; the same form loads again on a new client of the same device (same
+ * server, clock and outbox store), once that client has taken what the closed page left, and
+ * renders what it found. Sending it waits for the browser's locks: wait for its answer's state.
+ */
+export async function reloadForm(
+  before: MountedForm,
+  options: Omit<MountFormOptions, 'prepare'> = {},
+): Promise<MountedForm> {
+  before.fake.client.close();
+  await before.fake.client.outbox.flush();
+  before.provider.remove();
+  const next = reloadFake(before.fake);
+  // The new page has taken what the closed one left (its Web Lock went with it).
+  await next.client.outbox.ready;
+  return mountOn(next, options);
+}
+
+async function mountOn(fake: FakeConnection, options: MountFormOptions): Promise<MountedForm> {
   const provider = await fixture<CrmRealtimeProvider>(
     html`<crm-realtime-provider .client=${fake.client}>
       ${formStyles}

@@ -3,14 +3,16 @@
  * its notes hidden (signed in the test with the server's CRM_JWT_SECRET, handed to the demo's
  * provider through `getToken`, as a real page would). In Chromium against the real server: the
  * phone field cannot be edited (readonly, typing changes nothing, nothing is stored), its label
- * tells assistive technology why, and no frame the page receives carries the notes.
+ * tells assistive technology why, and no frame the page receives carries the notes. A phone she
+ * saved while she could, queued with no connection and refused after a reload (her token no
+ * longer lets her), is said on the reloaded page, with her value one click away.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, openAs, openDemo } from '../../helpers/browser.js';
-import { waitUntil } from '../../helpers/presence.js';
+import { connectionState, waitUntil } from '../../helpers/presence.js';
 import type { TestServer } from '../../helpers/server.js';
 
 const SECRET = 'e2e-permissions-secret-of-at-least-32-bytes';
@@ -36,8 +38,8 @@ describe('permissions in the demo: a read-only field', () => {
 
   after(() => closeDemo(contexts, browser, server));
 
-  async function stored(): Promise<StoredEntity> {
-    const response = await fetch(`${server!.origin}/api/entities/customer/${CUSTOMER}`, {
+  async function stored(id = CUSTOMER): Promise<StoredEntity> {
+    const response = await fetch(`${server!.origin}/api/entities/customer/${id}`, {
       headers: { authorization: `Bearer ${API_KEY}` },
     });
     assert.equal(response.status, 200, await response.clone().text());
@@ -45,15 +47,23 @@ describe('permissions in the demo: a read-only field', () => {
     return body.entity ?? body;
   }
 
-  /** The customer page as Ana with a token carrying `crm`, every received frame recorded. */
-  async function openWithClaim(crm: unknown): Promise<{ page: Page; frames: string[] }> {
+  /** Ana's token, with `crm` as its permissions claim. */
+  function tokenWith(crm: unknown): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ name: 'Ana Souza', crm })
+    return new SignJWT({ name: 'Ana Souza', crm })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('ana')
       .setIssuedAt(now)
       .setExpirationTime(now + 3600)
       .sign(new TextEncoder().encode(SECRET));
+  }
+
+  const formStatus = (page: Page) =>
+    page.locator(FORM).evaluate((el) => (el as HTMLElement & { status: string }).status);
+
+  /** The customer page as Ana with a token carrying `crm`, every received frame recorded. */
+  async function openWithClaim(crm: unknown): Promise<{ page: Page; frames: string[] }> {
+    const token = await tokenWith(crm);
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     // The page's provider gets the token source before it connects: set on the element as the
@@ -131,5 +141,95 @@ describe('permissions in the demo: a read-only field', () => {
       assert.ok(!frame.includes(notes.slice(0, 40)), `notes in ${frame.slice(0, 200)}`);
       assert.ok(!frame.includes('"notes"'), `the notes field in ${frame.slice(0, 200)}`);
     }
+  });
+
+  test('a save queued before a reload and refused on the next page is said there, and offered back', async () => {
+    const id = '18';
+    const before = await stored(id);
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    // Across loads, the page's token and whether its sockets may connect come from localStorage,
+    // so the test changes them as the user's permissions and network would change.
+    await context.addInitScript(
+      (first: string) => {
+        const Native = window.WebSocket;
+        const sockets: WebSocket[] = [];
+        (window as unknown as { __sockets: WebSocket[] }).__sockets = sockets;
+        window.WebSocket = class extends Native {
+          constructor(url: string | URL, protocols?: string | string[]) {
+            super(localStorage.getItem('e2e-no-socket') ? 'ws://127.0.0.1:9/' : url, protocols);
+            sockets.push(this);
+          }
+        };
+        new MutationObserver((_records, observer) => {
+          const provider = document.querySelector('crm-realtime-provider');
+          if (!provider) return;
+          (provider as unknown as { getToken: () => Promise<string> }).getToken = () =>
+            Promise.resolve(localStorage.getItem('e2e-token') ?? first);
+          observer.disconnect();
+        }).observe(document, { childList: true, subtree: true });
+      },
+      await tokenWith({}),
+    );
+    const { page, errors } = await openAs(
+      context,
+      server!.origin,
+      `/customer.html?id=${id}`,
+      'ana',
+      {
+        reconnect: '200',
+      },
+    );
+    await waitUntil(
+      () => formStatus(page),
+      (status) => status === 'idle',
+      { what: `the form to load customer ${id} (${errors.join('; ')})` },
+    );
+
+    // The connection goes and stays gone; Ana saves a phone number: it waits on the device.
+    await page.evaluate(() => {
+      localStorage.setItem('e2e-no-socket', '1');
+      for (const socket of (window as unknown as { __sockets: WebSocket[] }).__sockets) {
+        socket.close();
+      }
+    });
+    await waitUntil(
+      () => connectionState(page),
+      (state) => state !== 'open',
+      { what: 'Ana offline' },
+    );
+    const phone = page.locator(`${FORM} [name="phone"]`);
+    await phone.fill('+44 20 7946 0555');
+    await phone.press('Enter');
+    await waitUntil(
+      () => formStatus(page),
+      (status) => status === 'queued',
+      { what: 'the save queued' },
+    );
+
+    // Meanwhile her phone became read-only for her. The page reloads, then connects.
+    const readOnly = await tokenWith({ fields: { customer: { readOnly: ['phone'] } } });
+    await page.evaluate((token) => localStorage.setItem('e2e-token', token), readOnly);
+    await page.reload();
+    await waitUntil(
+      () => phone.inputValue(),
+      (shown) => shown === '+44 20 7946 0555',
+      { what: 'the queued phone shown after the reload' },
+    );
+    await page.evaluate(() => localStorage.removeItem('e2e-no-socket'));
+    await waitUntil(
+      () => formStatus(page),
+      (status) => status === 'refused',
+      { what: 'the replayed save refused, and said', timeout: 20_000 },
+    );
+    const alert = page.locator(`${FORM}`).getByRole('alert');
+    assert.match(
+      (await alert.innerText()).replace(/\s+/g, ' '),
+      /Could not save Phone: you may not change this record\./,
+    );
+    assert.equal(await phone.inputValue(), before.fields.phone, 'the stored phone shows');
+    assert.equal((await stored(id)).fields.phone, before.fields.phone, 'nothing was stored');
+    await page.locator(FORM).getByRole('button', { name: 'Restore my edits' }).click();
+    assert.equal(await phone.inputValue(), '+44 20 7946 0555', 'her value, one click away');
   });
 });

@@ -18,6 +18,7 @@ import {
   CrmFormChangeEvent,
   CrmFormConflictEvent,
   CrmFormErrorEvent,
+  CrmFormRefusedEvent,
   CrmFormSaveEvent,
   CrmFormSavedEvent,
 } from '../../../../src/events/collaborative-form-events.js';
@@ -412,6 +413,73 @@ describe('FormSession: saving', () => {
     assert.equal(of(CrmFormErrorEvent).length, 1);
   });
 
+  test('a refused save the form did not make (replayed after a reload) is said as its own, once', () => {
+    const { live, fields, session, of } = setUp();
+    // After the reload the record shows its stored value: the queued save was refused.
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    const error = new RealtimeError('forbidden', 'not yours');
+    live.changes = [
+      {
+        ...change({ email: 'queued@x.io', name: 'not a field' }, 'rejected', error),
+        createdAt: -5,
+      },
+    ];
+    session.noticeRefusals();
+    session.noticeRefusals();
+    assert.equal(fields.read('email'), 'a@x.io');
+    assert.deepEqual(session.refused?.fields, { email: 'queued@x.io' }, "only the form's fields");
+    assert.equal(session.status().kind, 'refused');
+    const [said] = of(CrmFormRefusedEvent);
+    assert.equal(of(CrmFormRefusedEvent).length, 1);
+    assert.deepEqual(
+      [said?.replayed, said?.error, said?.fields],
+      [true, error, session.refused?.fields],
+    );
+    assert.equal(of(CrmFormErrorEvent).length, 1);
+    session.restore();
+    assert.equal(fields.read('email'), 'queued@x.io', 'offered back as an unsaved change');
+    assert.deepEqual(fields.dirtyNames(), ['email']);
+  });
+
+  test('a replayed refusal waits for the record: the values to put back are its values', () => {
+    const { live, session, of } = setUp();
+    live.changes = [
+      change({ email: 'queued@x.io' }, 'rejected', new RealtimeError('forbidden', 'no')),
+    ];
+    session.noticeRefusals();
+    assert.equal(of(CrmFormRefusedEvent).length, 0);
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    session.noticeRefusals();
+    assert.equal(of(CrmFormRefusedEvent).length, 1);
+  });
+
+  test("the form's own refused save is said once, as its own, even when the record tells it first", async () => {
+    const { live, fields, session, of } = setUp();
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'b@x.io');
+    const error = new RealtimeError('forbidden', 'not yours');
+    const made = { ...change({ email: 'b@x.io' }, 'pending'), createdAt: 7 };
+    const refused = { ...made, state: 'rejected' as const, error };
+    live.update = (sent) => {
+      live.sent.push(sent);
+      live.changes = [made]; // live data shows the save at once
+      return new Promise((resolve) => setImmediate(() => resolve(refused)));
+    };
+    const saving = session.save(false);
+    live.changes = [refused]; // the record's changes show the refusal before the save's answer
+    session.noticeRefusals();
+    await saving;
+    session.noticeRefusals();
+    assert.deepEqual(
+      of(CrmFormRefusedEvent).map((e) => e.replayed),
+      [false],
+    );
+    assert.equal(of(CrmFormErrorEvent).length, 1);
+  });
+
   test('another record clears what was said about the previous one', async () => {
     const { live, fields, session } = setUp();
     live.show({ email: 'a@x.io' }, 1);
@@ -492,6 +560,38 @@ describe('FormSession: conflicts', () => {
     assert.equal(await session.save(false), undefined);
     assert.equal(session.conflicts.dialogOpen, true);
     assert.deepEqual(live.sent, []);
+  });
+
+  test('a save while a conflict waits sends the other fields, leaving the clashing ones to the dialog', async () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    const { conflict } = conflictOn('email', 'sent', 'theirs');
+    live.conflicts = [conflict];
+    session.conflicts.arrived(conflict);
+    session.conflicts.cancel();
+    fields.type('email', 'again');
+    fields.type('phone', '2');
+    // Live data stores it at once and sends it after the resolution.
+    await session.save(false);
+    assert.deepEqual(live.sent, [{ phone: '2' }]);
+    assert.deepEqual(fields.dirtyNames(), ['email'], "the clashing field stays the user's edit");
+    assert.equal(session.conflicts.dialogOpen, true, 'the decision is asked for again');
+    assert.equal(session.conflicts.conflict?.shown[0]?.mine, 'again');
+  });
+
+  test('a save while the dialog is open (say, on change) leaves the dialog as the user has it', async () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    const { conflict } = conflictOn('email', 'sent', 'theirs');
+    live.conflicts = [conflict];
+    session.conflicts.arrived(conflict);
+    const shown = session.conflicts.conflict;
+    fields.type('phone', '2');
+    await session.save(true);
+    assert.deepEqual(live.sent, [{ phone: '2' }]);
+    assert.equal(session.conflicts.conflict, shown);
   });
 
   test('after a resolution the next open conflict (a replayed offline save) is shown', async () => {
