@@ -163,6 +163,8 @@ export interface ServerConfig {
   shutdownReconnectMs: number;
   /** Directories served over HTTP at `/`, first match wins. */
   staticDirs: string[];
+  /** `staticDirs` came from `--static` or `CRM_STATIC`, not the defaults. */
+  staticDirsGiven: boolean;
   logLevel: LogLevel;
   quiet: boolean;
   /** Keys of the HTTP API (`Authorization: Bearer <key>`); empty: the API answers 401. */
@@ -259,6 +261,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   heartbeatMs: 30_000,
   shutdownReconnectMs: 5_000,
   staticDirs: ['demo', 'dist'],
+  staticDirsGiven: false,
   logLevel: 'info',
   quiet: false,
   apiKeys: [],
@@ -679,6 +682,7 @@ export function loadConfig(
     ),
     shutdownReconnectMs: DEFAULT_CONFIG.shutdownReconnectMs,
     staticDirs,
+    staticDirsGiven: staticFlag !== undefined || Boolean(env.CRM_STATIC),
     logLevel,
     quiet: flag('--quiet') === 'true',
     apiKeys,

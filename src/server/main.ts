@@ -4,6 +4,8 @@
  *   node --import tsx src/server/main.ts --dev
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   ConfigError,
   databasePath,
@@ -45,6 +47,15 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel, quiet: config.quiet });
   if (config.auth.devIdentities) devBanner();
+  // A folder named to be served that is not there serves nothing: said at once, rather than found
+  // by users as a 404 on every page.
+  if (config.staticDirsGiven) {
+    for (const dir of config.staticDirs) {
+      if (!isDirectory(dir)) {
+        log.warn('static folder not found: nothing is served from it', { dir: resolve(dir) });
+      }
+    }
+  }
   // A misspelled setting is not read: said at once, rather than found missing by users.
   for (const { name, didYouMean } of unknownVariables()) {
     log.warn('unknown setting: this server reads no such variable', {
@@ -167,3 +178,11 @@ main().catch((err: unknown) => {
   process.stderr.write(`crm-realtime: failed to start: ${String(err)}\n`);
   process.exit(1);
 });
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -113,6 +113,27 @@ describe('server process start', () => {
     }
   });
 
+  test('a --static folder that is not there is named in a warning', async () => {
+    const missing = join(dir, 'no-such-build');
+    const { child, output } = await startMain(
+      [
+        ...['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1'],
+        ...['--data-dir', join(dir, 'static'), '--static', missing, '--static', dir],
+      ],
+      START_MS,
+    );
+    try {
+      const lines = logLines(output()).filter((entry) => String(entry['msg']).startsWith('static'));
+      assert.deepEqual(
+        lines.map((entry) => [entry['level'], entry['dir']]),
+        [['warn', missing]],
+        output(),
+      );
+    } finally {
+      await stopMain(child);
+    }
+  });
+
   test('with none configured, it logs that each is off', async () => {
     const { child, output } = await startMain(
       ['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'none')],
