@@ -16,6 +16,7 @@ import {
   type ConnectionStatusMessages,
 } from './connection-status-messages.js';
 import { styles } from './crm-connection-status.styles.js';
+import { liveText } from '../shared/live-text.js';
 
 /**
  * What the element shows. `connecting` is the first connection; once the connection was lost,
@@ -170,8 +171,8 @@ export class CrmConnectionStatus extends LitElement {
             >`
           : nothing
       }
-      <span class="visually-hidden" role="status">${spoken}</span>
-      <span class="visually-hidden" role="status">${unstored}</span>
+      <span class="visually-hidden" role="status">${liveText(spoken)}</span>
+      <span class="visually-hidden" role="status">${liveText(unstored)}</span>
       ${
         retrying
           ? html`<button
