@@ -31,6 +31,7 @@ import {
   overflowButton,
   panel,
 } from './fixture.js';
+import { accessibleNames } from '../../helpers/accessibility-tree.js';
 import { expectAccessible } from '../../helpers/settled.js';
 import { drawnLeftToRight } from '../shared/reading-order.js';
 
@@ -403,6 +404,19 @@ describe('crm-presence', () => {
       expect(panel(m.root)!.querySelector('[part~="panel-heading"]')!.textContent).to.equal(
         '6 people here',
       );
+    });
+
+    it('is named in the words of its heading, not the capitals they are drawn in', async () => {
+      const m = await mountPresence({ people: crowd(6) });
+      const toggled = nextToggle(panel(m.root)!);
+      overflowButton(m.root)!.click();
+      await toggled;
+      await m.settle();
+      const heading = panel(m.root)!.querySelector('[part~="panel-heading"]')!;
+      expect(getComputedStyle(heading).textTransform, 'the look is kept').to.equal('uppercase');
+      const names = await accessibleNames();
+      expect(names).to.deep.include({ role: 'group', name: '6 people here' });
+      expect(names.filter(({ name }) => name.includes('PEOPLE'))).to.deep.equal([]);
     });
   });
 
