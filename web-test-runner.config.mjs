@@ -43,12 +43,39 @@ function forcedColorsPlugin() {
   };
 }
 
+/**
+ * `executeServerCommand('accessible-names')`: the names Chromium gives screen readers, as
+ * `{ role, name }` for every node of its accessibility tree that is not ignored, shadow trees and
+ * the top layer included. Computed after CSS, so `text-transform` shows in them as it is spoken.
+ */
+function accessibleNamesPlugin() {
+  return {
+    name: 'accessible-names-command',
+    async executeCommand({ command, session }) {
+      if (command !== 'accessible-names') return undefined;
+      const cdp = await session.browser.getPage(session.id).createCDPSession();
+      try {
+        const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+        return nodes
+          .filter((node) => !node.ignored && node.name?.value)
+          .map((node) => ({ role: node.role?.value, name: node.name.value }));
+      } finally {
+        await cdp.detach();
+      }
+    },
+  };
+}
+
 export default {
   rootDir: '.',
   port: process.env.WTR_PORT ? Number(process.env.WTR_PORT) : await freePort(),
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig }), forcedColorsPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig }),
+    forcedColorsPlugin(),
+    accessibleNamesPlugin(),
+  ],
   // `?csp=no-connect`: a script served with a policy that refuses sockets, for the shared
   // connection's worker, which runs under its own script's policy (its fallback test).
   middleware: [

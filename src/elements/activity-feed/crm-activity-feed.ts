@@ -29,6 +29,7 @@ import { BurstGate } from './burst-gate.js';
 import { ItemViews } from './item-view.js';
 import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-templates.js';
 import { realClock } from '../../util/clock.js';
+import { liveText, nextLiveText } from '../shared/live-text.js';
 import { warnOnceFor } from '../../util/warn.js';
 
 export type FeedType = 'global' | 'user' | 'customer';
@@ -497,7 +498,7 @@ export class CrmActivityFeed extends LitElement {
   private pillAnnouncement(): void {
     const count = this.window.atTop ? 0 : this.window.newCount;
     if (count > 0 && this.announced === 0) {
-      this.announcement = this.m.newItemsAnnouncement(count, this.c);
+      this.announcement = liveText(this.m.newItemsAnnouncement(count, this.c));
     } else if (count === 0 && this.announced > 0) this.announcement = '';
     this.announced = count;
   }
@@ -512,9 +513,8 @@ export class CrmActivityFeed extends LitElement {
     if (!this.filterPending || !s?.loaded || filterKey(s.filter) !== this.shownFilter) return;
     this.filterPending = false;
     const text = this.m.filterResults(s.items.length, s.hasMore, this.c);
-    // A live region speaks when its text changes: the same words twice in a row (two filters
-    // finding as many items) differ by a no-break space, which is not read out.
-    this.announcement = this.announcement === text ? `${text}\u00a0` : text;
+    // The same words twice in a row (two filters finding as many items) are read again.
+    this.announcement = nextLiveText(text, this.announcement);
   }
 
   private validate(changed: PropertyValues<this>): void {

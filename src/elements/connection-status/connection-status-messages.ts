@@ -28,6 +28,11 @@ export interface ConnectionStatusMessages {
   unavailable(c: MessageContext): string;
   /** The button that skips the wait. */
   retryNow(c: MessageContext): string;
+  /**
+   * Said (not shown) when the attempt "Retry now" started failed too; the next try is in
+   * `seconds` (0: due now).
+   */
+  retryFailed(seconds: number, c: MessageContext): string;
   /** Offline edits waiting in the outbox to be sent (shown while `count` > 0). */
   changesWaiting(count: number, c: MessageContext): string;
   /**
@@ -53,6 +58,8 @@ export const defaultConnectionStatusMessages: ConnectionStatusMessages = Object.
   refused: (refusal: ConnectionRefusal) => `Sign-in refused: ${refusal.message}`,
   unavailable: () => 'Not connected',
   retryNow: () => 'Retry now',
+  retryFailed: (seconds: number, c: MessageContext) =>
+    seconds > 0 ? `Still offline, next try in ${c.seconds(seconds)}` : 'Still offline',
   changesWaiting: (count: number, c: MessageContext) =>
     `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting`,
   changesNotStored: (count: number, c: MessageContext) =>

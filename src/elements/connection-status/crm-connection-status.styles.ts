@@ -45,6 +45,11 @@ export const styles = [
         color ${token('duration-medium')} ${token('easing-standard')};
     }
 
+    /* Where the focus stays when "Retry now" goes with it (the connection is back). */
+    .base:focus-visible {
+      ${focusRing}
+    }
+
     .label {
       overflow: hidden;
       text-overflow: ellipsis;

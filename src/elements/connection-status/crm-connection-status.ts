@@ -16,6 +16,7 @@ import {
   type ConnectionStatusMessages,
 } from './connection-status-messages.js';
 import { styles } from './crm-connection-status.styles.js';
+import { liveText, nextLiveText } from '../shared/live-text.js';
 
 /**
  * What the element shows. `connecting` is the first connection; once the connection was lost,
@@ -41,7 +42,10 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  * it is sent", until they are stored or sent.
  *
  * Screen readers hear state changes through a polite status region, once per change of state,
- * never per countdown tick or retry attempt; the edits not stored, through another, once.
+ * never per countdown tick or retry attempt; the edits not stored, through another, once. Pressing
+ * "Retry now" is answered once too: "Reconnecting…", then "Connected" or "Still offline, next try
+ * in 8s". When the button goes (the connection is back) with the focus on it, the focus stays on
+ * the element, on its pill, instead of falling to the page's body.
  *
  * @tagname crm-connection-status
  * @csspart base - The pill holding the dot, label and button.
@@ -81,9 +85,18 @@ export class CrmConnectionStatus extends LitElement {
   private readonly outbox = new OutboxController(this);
 
   private readonly connection = new ConnectionStatusController(this, {
-    onStateChange: (state, previous, status) =>
-      this.dispatchEvent(new CrmConnectionStatusChangeEvent(state, previous, status)),
+    onStateChange: (state, previous, status) => {
+      this.followRetry(state);
+      this.dispatchEvent(new CrmConnectionStatusChangeEvent(state, previous, status));
+    },
   });
+
+  /** "Retry now" was pressed while reconnecting; its attempt has not ended yet. */
+  private retryAsked = false;
+  /** What the retry region says: the pressed button's answer, until the state changes again. */
+  private retrySaid = '';
+  /** The retry button had the focus before this update (it may be gone after it). */
+  private retryFocused = false;
 
   /**
    * The connection's state as shown: the client's `connecting | open | reconnecting | offline |
@@ -120,11 +133,18 @@ export class CrmConnectionStatus extends LitElement {
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
     if (this.getAttribute('state') !== this.state) this.setAttribute('state', this.state);
+    this.retryFocused = this.shadowRoot?.activeElement?.getAttribute('part') === 'retry';
+  }
+
+  protected override updated(): void {
+    // The button went with the focus on it (the connection is back): the focus stays here.
+    if (this.retryFocused && !this.shadowRoot!.activeElement) {
+      this.shadowRoot!.querySelector<HTMLElement>('.base')?.focus();
+    }
   }
 
   protected override render() {
-    const c = messageContext(localeOf(this));
-    const m = withDefaults(defaultConnectionStatusMessages, this.messages);
+    const { m, c } = this.words();
     const view = this.view;
     const label = this.label(view, m, c, true);
     const spoken = m.spoken(this.label(view, m, c, false), c);
@@ -143,6 +163,7 @@ export class CrmConnectionStatus extends LitElement {
     return html`<div
       part="base"
       class="base"
+      tabindex="-1"
       data-view=${view}
       ?data-unstored=${unstored !== ''}
       title=${
@@ -170,8 +191,9 @@ export class CrmConnectionStatus extends LitElement {
             >`
           : nothing
       }
-      <span class="visually-hidden" role="status">${spoken}</span>
-      <span class="visually-hidden" role="status">${unstored}</span>
+      <span class="visually-hidden" role="status">${liveText(spoken)}</span>
+      <span class="visually-hidden" role="status">${liveText(unstored)}</span>
+      <span class="visually-hidden" role="status">${this.retrySaid}</span>
       ${
         retrying
           ? html`<button
@@ -221,6 +243,37 @@ export class CrmConnectionStatus extends LitElement {
   private onRetry(event: Event): void {
     const button = event.currentTarget as HTMLButtonElement;
     if (button.getAttribute('aria-disabled') === 'true') return;
+    // While reconnecting the state region keeps saying "Reconnecting…" through the attempt, so
+    // the press is answered here; from another state, the state region's own change answers it.
+    if (this.view === 'reconnecting') {
+      this.retryAsked = true;
+      const { m, c } = this.words();
+      this.retrySaid = nextLiveText(m.reconnecting(c), this.retrySaid);
+      this.requestUpdate();
+    }
     this.connection.retryNow();
+  }
+
+  /**
+   * After "Retry now": once its attempt ends, say how, once. Back to `reconnecting` is said here
+   * with when the next try is (not updated per tick); any other end changes the state region,
+   * which says it. The answer is emptied (silently) on the next change of state.
+   */
+  private followRetry(state: ConnectionDisplayState): void {
+    if (this.retryAsked && state === 'connecting') return;
+    const failed = this.retryAsked && state === 'reconnecting';
+    this.retryAsked = false;
+    const { m, c } = this.words();
+    this.retrySaid = failed
+      ? nextLiveText(m.retryFailed(this.secondsUntilRetry ?? 0, c), this.retrySaid)
+      : '';
+  }
+
+  /** The texts in force and the context of the element's language. */
+  private words(): { m: ConnectionStatusMessages; c: MessageContext } {
+    return {
+      m: withDefaults(defaultConnectionStatusMessages, this.messages),
+      c: messageContext(localeOf(this)),
+    };
   }
 }

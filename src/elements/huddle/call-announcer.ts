@@ -13,6 +13,7 @@
  */
 import { html, type TemplateResult } from 'lit';
 import type { HuddleState } from '../../events/huddle-events.js';
+import { nextLiveText } from '../shared/live-text.js';
 
 /** What the call is now, as far as the announcements go. */
 export interface CallMoment {
@@ -49,13 +50,13 @@ export class CallAnnouncer {
     const key = now.ring && `${now.ring.from}\n${now.ring.at}`;
     if (key !== this.ringKey) {
       this.ringKey = key;
-      this.alert = now.ring ? renewed(words.ring(now.ring.name), this.alert) : '';
+      this.alert = now.ring ? nextLiveText(words.ring(now.ring.name), this.alert) : '';
     }
     if (now.phase !== this.phase) {
       this.phase = now.phase;
       const text =
         now.phase === 'joining' ? words.joining() : now.phase === 'in-call' ? words.joined() : '';
-      this.status = text && renewed(text, this.status);
+      this.status = text && nextLiveText(text, this.status);
     }
   }
 
@@ -65,12 +66,4 @@ export class CallAnnouncer {
         ${this.status}
       </div>`;
   }
-}
-
-/**
- * `text`, made to differ from what the region says now when it is the same words (a second ring
- * from the same person before the first ended): a trailing no-break space, so it is read again.
- */
-function renewed(text: string, now: string): string {
-  return text === now ? `${text}\u00a0` : text;
 }

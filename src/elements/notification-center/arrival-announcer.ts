@@ -10,6 +10,7 @@
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
 import type { Clock } from '../../client/types.js';
 import type { Notification } from '../../protocol/notifications.js';
+import { nextLiveText } from '../shared/live-text.js';
 
 export interface ArrivalAnnouncerOptions {
   clock(): Clock;
@@ -23,8 +24,6 @@ export interface ArrivalAnnouncerOptions {
 class Batch {
   pending: Notification[] = [];
   text = '';
-  /** Alternates a trailing no-break space, so a message equal to the last one is a change. */
-  flip = false;
   timer: unknown;
   clock: Clock | undefined;
 }
@@ -76,9 +75,7 @@ export class ArrivalAnnouncer {
     const pending = batch.pending;
     batch.pending = [];
     if (pending.length === 0) return;
-    const message = this.options.format(pending);
-    batch.flip = !batch.flip;
-    batch.text = batch.flip ? message : `${message}\u00a0`;
+    batch.text = nextLiveText(this.options.format(pending), batch.text);
     this.host.requestUpdate();
   }
 }

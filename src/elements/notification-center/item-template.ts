@@ -62,6 +62,10 @@ export function iconTemplate(n: Notification, x: ItemContext): TemplateResult {
 export function bodyTemplate(n: Notification, x: ItemContext): TemplateResult {
   const { m, c, key } = x;
   const marked = n.priority === 'high' || n.priority === 'urgent';
+  const priority = marked ? m.priority(n.priority, c) : '';
+  // The chip is drawn in capitals (`text-transform`), which Chromium hands on to screen readers
+  // ("HIGH", spelled out or shouted): the item's name takes the words from a hidden copy, and the
+  // chip is hidden from assistive technology.
   return html`<div class="body">
     <span class="visually-hidden" id="${key}-state">${x.unread ? m.unread(c) : ''}</span>
     <span class="visually-hidden" id="${key}-type">${m.type(n.type, c)}</span>
@@ -72,11 +76,11 @@ export function bodyTemplate(n: Notification, x: ItemContext): TemplateResult {
               part="${x.part}-priority priority-${n.priority}"
               class="priority"
               data-priority=${n.priority}
-              id="${key}-priority"
-              >${n.priority === 'urgent' ? urgentIcon : nothing}${m.priority(n.priority, c)}</span
+              aria-hidden="true"
+              >${n.priority === 'urgent' ? urgentIcon : nothing}${priority}</span
             >`
-          : html`<span id="${key}-priority" hidden></span>`
-      }
+          : nothing
+      }<span id="${key}-priority" hidden>${priority}</span>
       <span part="${x.part}-title" class="title" id="${key}-title">${bdi(n.title)}</span>
     </div>
     ${

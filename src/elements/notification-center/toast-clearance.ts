@@ -16,9 +16,11 @@
  * moved to the top edge can lie over a header).
  *
  * Everything is measured in an animation frame after a change: a focus move, a key or a pointer
- * pressed, a scroll, a resize, a render of the host while toasts are drawn. (A focus move between
- * two elements in the same shadow tree fires no `focusin` outside it: the key or the press that
- * made it is what is seen.)
+ * pressed, a scroll, a resize, a render of the host while toasts are drawn. A focus move between
+ * two elements of one shadow tree fires no `focusin` outside it, so the shadow roots around the
+ * focused element are listened to as well: a modal dialog that a component opens from script (a
+ * save's conflict, answered by the server) takes the focus inside that component, with no key or
+ * press, and the toasts stand aside in the next frame instead of at the next key.
  */
 import { deepActiveElement } from '../shared/deep-focus.js';
 import type { ReactiveElement } from 'lit';
@@ -56,6 +58,8 @@ export class ToastClearance {
   private blocking = false;
   /** The modal dialog open in the page, if any. */
   private modal: Element | undefined;
+  /** The shadow roots around the focused element, whose own focus moves are listened to. */
+  private roots: ShadowRoot[] = [];
   private frame = 0;
 
   constructor(
@@ -94,6 +98,7 @@ export class ToastClearance {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.track(undefined);
+    this.watchRoots(undefined);
     this.flipped = false;
     this.blocking = false;
   }
@@ -130,6 +135,7 @@ export class ToastClearance {
     if (!stack || !this.options.drawn()) return;
     const before = [this.flipped, this.blocking, this.modal] as const;
     const focus = deepActiveElement();
+    this.watchRoots(focus);
     this.track(this.findModal(focus));
     const target = focus && !stack.contains(focus) ? focus : undefined;
     if (!target || this.modal) {
@@ -164,6 +170,20 @@ export class ToastClearance {
       if (node instanceof Element && node.matches(':modal')) return node;
     }
     return document.querySelector(':modal') ?? undefined;
+  }
+
+  /** Listen for focus moves inside each shadow tree around `focus` (see the header). */
+  private watchRoots(focus: HTMLElement | undefined): void {
+    for (const root of this.roots) root.removeEventListener('focusin', this.schedule, true);
+    this.roots = [];
+    for (
+      let root = focus?.getRootNode();
+      root instanceof ShadowRoot;
+      root = root.host.getRootNode()
+    ) {
+      root.addEventListener('focusin', this.schedule, { capture: true, passive: true });
+      this.roots.push(root);
+    }
   }
 
   /** Follow a modal dialog: its `close` event does not leave its shadow tree, so listen on it. */

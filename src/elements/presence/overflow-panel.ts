@@ -47,19 +47,22 @@ export class OverflowPanel {
   ): TemplateResult {
     this.count = people.length;
     if (this.index >= people.length) this.index = Math.max(0, people.length - 1);
+    // The heading is drawn in capitals (`text-transform`), which Chromium hands on to screen
+    // readers ("12 PEOPLE HERE", spelled out or shouted): the group is named by the words, and the
+    // heading is hidden from assistive technology.
     return html`<div
       part="panel"
       class="panel"
       id="panel"
       popover="auto"
       role="group"
-      aria-labelledby="panel-heading"
+      aria-label=${heading}
       @beforetoggle=${this.onBeforeToggle}
       @toggle=${this.onToggle}
       @keydown=${this.onKeydown}
       @focusout=${this.onFocusOut}
     >
-      <div part="panel-heading" class="panel-heading" id="panel-heading">${heading}</div>
+      <div part="panel-heading" class="panel-heading" aria-hidden="true">${heading}</div>
       <ul part="panel-list" class="panel-list" role="list">
         ${keyedList(
           people,

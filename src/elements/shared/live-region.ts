@@ -6,6 +6,7 @@
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
 import type { Clock } from '../../util/clock.js';
 import { PresenceAnnouncer, type AnnouncementBatch } from './announcer.js';
+import { nextLiveText } from './live-text.js';
 
 export interface LiveRegionOptions {
   clock(): Clock;
@@ -15,7 +16,6 @@ export interface LiveRegionOptions {
 
 export class PresenceLiveRegion {
   private text = '';
-  private flip = false;
   private announcer: PresenceAnnouncer | undefined;
   private clock: Clock | undefined;
 
@@ -58,9 +58,7 @@ export class PresenceLiveRegion {
         clock,
         format: (batch) => this.options.format(batch),
         announce: (message) => {
-          // A trailing no-break space on every other message makes a repeat a change, so it is read.
-          this.flip = !this.flip;
-          this.text = this.flip ? message : `${message}\u00a0`;
+          this.text = nextLiveText(message, this.text);
           this.host.requestUpdate();
         },
       });

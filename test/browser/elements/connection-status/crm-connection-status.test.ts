@@ -39,6 +39,24 @@ const live = (el: CrmConnectionStatus) =>
   el.shadowRoot!.querySelector('[role="status"]')?.textContent?.trim();
 const retry = (el: CrmConnectionStatus) => part(el, 'retry') as HTMLButtonElement | null;
 
+/** What screen readers hear from the element's status regions from now on, in order. */
+function listen(el: CrmConnectionStatus): { heard: string[]; stop(): void } {
+  const root = el.shadowRoot!;
+  const regions = () => [...root.querySelectorAll('[role="status"]')];
+  const last = new Map(regions().map((region) => [region, region.textContent!]));
+  const heard: string[] = [];
+  const observer = new MutationObserver(() => {
+    for (const region of regions()) {
+      const text = region.textContent!;
+      if (text === last.get(region)) continue;
+      last.set(region, text);
+      if (text.trim()) heard.push(text.trim());
+    }
+  });
+  observer.observe(root, { subtree: true, childList: true, characterData: true });
+  return { heard, stop: () => observer.disconnect() };
+}
+
 async function step(fake: FakeConnection, el: CrmConnectionStatus, ms = 0) {
   await fake.clock.advance(ms);
   await el.updateComplete;
@@ -228,6 +246,39 @@ describe('<crm-connection-status>', () => {
       observer.disconnect();
       expect(changes).to.deep.equal(['Live updates: Connected']);
     });
+
+    it('"Retry now" is answered once: trying, then still offline and when the next try is', async () => {
+      const fake = await fakeConnection({ reconnectInterval: 2000 });
+      const el = await mount(fake);
+      await goReconnecting(fake);
+      await el.updateComplete;
+      const spoken = listen(el);
+      retry(el)!.click(); // the server still refuses
+      await el.updateComplete;
+      await Promise.resolve();
+      expect(spoken.heard).to.deep.equal(['Reconnecting…']);
+      await step(fake, el); // the attempt fails
+      await Promise.resolve();
+      const seconds = el.secondsUntilRetry!;
+      expect(seconds).to.be.greaterThan(0);
+      expect(spoken.heard).to.deep.equal([
+        'Reconnecting…',
+        `Still offline, next try in ${seconds}s`,
+      ]);
+      // The countdown ticks and the next attempt fails by itself: nothing more is said.
+      for (let i = 0; i < 2 * seconds; i++) await step(fake, el, 1000);
+      await Promise.resolve();
+      expect(fake.server.connections).to.equal(0);
+      expect(spoken.heard).to.have.length(2);
+      // Pressed again with the server back: "Connected", once (the state region says it).
+      fake.server.refuseConnections(false);
+      retry(el)!.click();
+      await step(fake, el);
+      await Promise.resolve();
+      expect(el.state).to.equal('open');
+      expect(spoken.heard.slice(2)).to.deep.equal(['Reconnecting…', 'Live updates: Connected']);
+      spoken.stop();
+    });
   });
 
   describe('events', () => {
@@ -303,6 +354,20 @@ describe('<crm-connection-status>', () => {
         expect(spy.calls).to.equal(1);
         await el.updateComplete;
         expect(el.shadowRoot!.activeElement, 'focus stays on the button').to.equal(retry(el));
+      });
+
+      it('connected, the button goes and the focus stays on the element, not on the body', async () => {
+        const { fake, el } = await reconnectingWithButtonBefore();
+        await sendKeys({ press: 'Tab' });
+        fake.server.refuseConnections(false);
+        await sendKeys({ press: 'Enter' });
+        await step(fake, el);
+        expect(el.state).to.equal('open');
+        expect(retry(el)).to.equal(null);
+        // Compared by name: a failing comparison of elements would serialise the whole client.
+        expect(document.activeElement?.localName).to.equal('crm-connection-status');
+        expect(el.shadowRoot!.activeElement?.getAttribute('part')).to.equal('base');
+        await expectAccessible(el);
       });
     });
 

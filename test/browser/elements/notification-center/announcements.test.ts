@@ -9,9 +9,6 @@ import { ME, mountCenter, recordSpoken, toastsOf, type Mounted } from './fixture
 
 afterEach(() => closeFakeConnections());
 
-/** Text isolated for a sentence: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE. */
-const fsi = (text: string) => `\u2068${text}\u2069`;
-
 /** The announcer's window: what arrives within it is said together when it closes. */
 const WINDOW = 1000;
 
@@ -34,7 +31,7 @@ describe('crm-notification-center announcements', () => {
     expect(spoken.heard).to.deep.equal([
       {
         live: 'polite',
-        text: `Warning: ${fsi('Renewal at risk #1')}. ${fsi('Message 1')}. And 9 more new notifications`,
+        text: 'Warning: Renewal at risk #1. Message 1. And 9 more new notifications',
       },
     ]);
     spoken.stop();
@@ -59,8 +56,23 @@ describe('crm-notification-center announcements', () => {
     await m.settle();
     await windowCloses(m);
     expect(spoken.heard.map((h) => h.text)).to.deep.equal([
-      `Information, High: ${fsi('Deal won')}, from ${fsi('Ana Ortiz')}. ${fsi('Babbage & Co.')}`,
+      'Information, High: Deal won, from Ana Ortiz. Babbage & Co.',
     ]);
+    spoken.stop();
+  });
+
+  it('says what people wrote without the directional controls that isolate it where drawn', async () => {
+    const m = await mountCenter();
+    const spoken = recordSpoken(m.root);
+    m.server.notify(
+      { target: { user: ME }, title: 'Deal \u2069\u202ewon', message: '\u2067שלום\u2069' },
+      { id: 'u-ana', name: '\u202bAna Ortiz' },
+    );
+    await m.settle();
+    await windowCloses(m);
+    const [said] = spoken.heard.map((h) => h.text);
+    expect(said).to.equal('Information: Deal won, from Ana Ortiz. שלום');
+    expect(said).not.to.match(/[\u202a-\u202e\u2066-\u2069]/u);
     spoken.stop();
   });
 
@@ -73,10 +85,10 @@ describe('crm-notification-center announcements', () => {
     await m.notify({ title: 'Mail down', type: 'error', priority: 'urgent' });
     await windowCloses(m);
     expect(spoken.heard).to.have.deep.members([
-      { live: 'polite', text: `Information: ${fsi('FYI 1')}. And 1 more new notification` },
+      { live: 'polite', text: 'Information: FYI 1. And 1 more new notification' },
       {
         live: 'assertive',
-        text: `Error, Urgent: ${fsi('Billing down')}. And 1 more new notification`,
+        text: 'Error, Urgent: Billing down. And 1 more new notification',
       },
     ]);
     expect(spoken.heard).to.have.length(2);
@@ -91,8 +103,8 @@ describe('crm-notification-center announcements', () => {
     await m.notify({ title: 'Ping' });
     await windowCloses(m);
     expect(spoken.heard.map((h) => h.text)).to.deep.equal([
-      `Information: ${fsi('Ping')}`,
-      `Information: ${fsi('Ping')}`,
+      'Information: Ping',
+      'Information: Ping',
     ]);
     spoken.stop();
   });
@@ -110,7 +122,7 @@ describe('crm-notification-center announcements', () => {
     const spoken = recordSpoken(m.root);
     for (const title of ['A', 'B', 'C']) await m.notify({ title });
     await windowCloses(m);
-    expect(spoken.heard.map((h) => h.text)).to.deep.equal([`Hinweis: ${fsi('A')} und 2 weitere`]);
+    expect(spoken.heard.map((h) => h.text)).to.deep.equal(['Hinweis: A und 2 weitere']);
     spoken.stop();
   });
 

@@ -3,7 +3,7 @@
  * the viewport when the element focused in the page is under them (WCAG 2.4.11), stand aside
  * (hidden, countdowns paused) when neither edge is clear of it, and while a modal dialog is open.
  */
-import { expect, nextFrame, oneEvent } from '@open-wc/testing';
+import { expect, nextFrame, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
@@ -184,6 +184,33 @@ describe('crm-notification-center toasts keep clear', () => {
     await m.clock.advance(5000);
     await m.settle();
     expect(m.el.toastsShown).to.have.length(0);
+  });
+
+  it('stand aside as a modal dialog opens by script where the focus is, without a key or a press', async () => {
+    const m = await mountCenter();
+    await m.notify({ title: 'Before the dialog' });
+    // As the collaborative form: the focus on its Save button, and its conflict dialog in the same
+    // shadow tree, opened when the server answers the save. The focus moves inside that tree,
+    // so no focusin reaches the document.
+    const host = document.createElement('div');
+    document.body.append(host);
+    added.push(host);
+    const shadow = host.attachShadow({ mode: 'open' });
+    shadow.innerHTML = `<button style="position: fixed; inset: 8px auto auto 8px">Save</button>
+      <dialog><p>Your change conflicts</p><button>Keep mine</button></dialog>`;
+    shadow.querySelector('button')!.focus();
+    await measured(m);
+    const toast = toastsOf(m.root)[0]!;
+    expect(seen(toast)).to.equal(true);
+    const dialog = shadow.querySelector('dialog')!;
+    dialog.showModal();
+    await waitUntil(() => !seen(toast), 'the toasts stayed on screen over the modal dialog');
+    // Standing aside, their time does not run.
+    await m.clock.advance(60_000);
+    await m.settle();
+    expect(m.el.toastsShown).to.have.length(1);
+    dialog.close();
+    await waitUntil(() => seen(toast), 'the toasts did not come back when the dialog closed');
   });
 
   it('a center connected while a modal dialog is open (its stack opens above it) draws nothing over it', async () => {

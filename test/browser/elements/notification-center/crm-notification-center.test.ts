@@ -36,6 +36,7 @@ import {
   toastTitles,
   toastsOf,
 } from './fixture.js';
+import { accessibleNames } from '../../helpers/accessibility-tree.js';
 import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(async () => {
@@ -571,6 +572,21 @@ describe('crm-notification-center', () => {
       await m.open();
       const chips = itemsOf(m.root).map((i) => i.querySelector('.priority')?.textContent?.trim());
       expect(chips).to.deep.equal(['High', undefined, undefined]);
+    });
+
+    it('says the priority in words, not in the capitals of its chip', async () => {
+      const m = await mountCenter({ attrs: { 'mark-read': 'item', 'auto-hide-duration': '0' } });
+      await m.notify({ title: 'Deal won', priority: 'high' });
+      await m.notify({ title: 'Billing down', priority: 'urgent', type: 'error' });
+      const chip = toastsOf(m.root)[0]!.querySelector('.priority')!;
+      expect(getComputedStyle(chip).textTransform, 'the look is kept').to.equal('uppercase');
+      await m.open();
+      const names = await accessibleNames();
+      expect(names).to.deep.include.members([
+        { role: 'listitem', name: 'Unread Information High Deal won' },
+        { role: 'listitem', name: 'Unread Error Urgent Billing down' },
+      ]);
+      expect(names.filter(({ name }) => /HIGH|URGENT/.test(name))).to.deep.equal([]);
     });
 
     it('entity links need entity-link-template (or entityHref); none by default', async () => {

@@ -31,6 +31,7 @@ import {
   overflowButton,
   panel,
 } from './fixture.js';
+import { accessibleNames } from '../../helpers/accessibility-tree.js';
 import { expectAccessible } from '../../helpers/settled.js';
 import { drawnLeftToRight } from '../shared/reading-order.js';
 
@@ -403,6 +404,19 @@ describe('crm-presence', () => {
       expect(panel(m.root)!.querySelector('[part~="panel-heading"]')!.textContent).to.equal(
         '6 people here',
       );
+    });
+
+    it('is named in the words of its heading, not the capitals they are drawn in', async () => {
+      const m = await mountPresence({ people: crowd(6) });
+      const toggled = nextToggle(panel(m.root)!);
+      overflowButton(m.root)!.click();
+      await toggled;
+      await m.settle();
+      const heading = panel(m.root)!.querySelector('[part~="panel-heading"]')!;
+      expect(getComputedStyle(heading).textTransform, 'the look is kept').to.equal('uppercase');
+      const names = await accessibleNames();
+      expect(names).to.deep.include({ role: 'group', name: '6 people here' });
+      expect(names.filter(({ name }) => name.includes('PEOPLE'))).to.deep.equal([]);
     });
   });
 
@@ -809,10 +823,21 @@ describe('crm-presence', () => {
       expect(liveRegion(m.root).textContent!.trim()).to.equal('');
       await m.clock.advance(1000);
       await m.settle();
-      // Each name isolated (U+2068 … U+2069) from the sentence, as every text other people wrote.
+      // The names plainly: the isolates that set them apart where they are drawn are not spoken.
       expect(liveRegion(m.root).textContent!.trim()).to.equal(
-        `${iso('Ana Ortiz')} and ${iso('Ben Lee')} joined. ${iso('Carl Jung')} left`,
+        'Ana Ortiz and Ben Lee joined. Carl Jung left',
       );
+    });
+
+    it('carry no directional controls, not even those of a name', async () => {
+      const m = await mountPresence();
+      m.server.addPerson(ROOM, { id: 'u-eve', name: 'Eve \u2069\u202Eevil' });
+      await m.settle();
+      await m.clock.advance(1000);
+      await m.settle();
+      const said = liveRegion(m.root).textContent!.trim();
+      expect(said).to.equal('Eve evil joined');
+      expect(said).not.to.match(/[\u202a-\u202e\u2066-\u2069]/u);
     });
 
     it('say nothing for the current user, nor for state changes', async () => {
@@ -840,9 +865,7 @@ describe('crm-presence', () => {
       await m.settle();
       await m.clock.advance(1000);
       await m.settle();
-      expect(liveRegion(m.root).textContent!.trim()).to.equal(
-        `${iso('Ana Ortiz')} und ${iso('Ben Lee')} sind da`,
-      );
+      expect(liveRegion(m.root).textContent!.trim()).to.equal('Ana Ortiz und Ben Lee sind da');
     });
   });
 
