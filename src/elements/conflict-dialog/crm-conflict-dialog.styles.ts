@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { buttonReset, focusRing, hostBase, token } from '../../styles/index.js';
+import { buttonReset, focusRing, hostBase, token, visuallyHidden } from '../../styles/index.js';
 
 /**
  * Three layers, as everywhere in the kit: global tokens (`--crm-color-*`), the public
@@ -8,6 +8,7 @@ import { buttonReset, focusRing, hostBase, token } from '../../styles/index.js';
 export const styles = [
   hostBase,
   buttonReset,
+  visuallyHidden,
   css`
     :host {
       display: contents;
@@ -201,6 +202,12 @@ export const styles = [
       font-weight: ${token('font-weight-semibold')};
       letter-spacing: 0.04em;
       text-transform: uppercase;
+    }
+    /* Drawn from an attribute, hidden from screen readers: Chromium hands the capitals of
+       text-transform on to them ("WAS", spelled out or read louder). They read the words from a
+       visually hidden copy. */
+    .base-label::before {
+      content: attr(data-label);
     }
     .base .value {
       min-inline-size: 0;

@@ -139,7 +139,8 @@ export function fieldTemplate(input: FieldTemplateInput): TemplateResult {
     ${
       hasBase
         ? html`<p part="base" class="base" id="${id}-base">
-            <span class="base-label">${m.was(c)}</span>
+            <span class="base-label" aria-hidden="true" data-label=${m.was(c)}></span
+            ><span class="visually-hidden">${m.was(c)}</span>
             <span part="value" class="value">${valueTemplate(format.view(baseValue), empty)}</span>
           </p>`
         : nothing
