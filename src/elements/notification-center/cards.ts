@@ -11,6 +11,7 @@ import type { NotificationSource } from '../../events/notification-events.js';
 import type { MessageContext } from '../../i18n.js';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
 import { isolate } from '../shared/bidi.js';
+import { liveText } from '../shared/live-text.js';
 import { timeText } from '../shared/relative-time.js';
 import { closeIcon } from './icons.js';
 import {
@@ -147,8 +148,8 @@ export function toastCard(
   const x = context(n, host, 'toast', false, true);
   const countdown = n.priority !== 'urgent' && duration > 0 && !toast.leaving;
   // Named by `aria-label` alone: a `title` too was read again as its description, and the ×
-  // needs no tooltip.
-  const dismiss = host.m.dismiss(isolate(n.title), host.c);
+  // needs no tooltip. Never drawn, so spoken text: no directional controls (see `liveText`).
+  const dismiss = liveText(host.m.dismiss(n.title, host.c));
   return html`<li
     part="toast"
     class="toast ${toast.leaving ? 'leaving' : ''}"

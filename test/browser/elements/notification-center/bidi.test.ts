@@ -44,7 +44,7 @@ describe('crm-notification-center: bidirectional text', () => {
     expect(drawnLeftToRight(toast.querySelector('.from')!, 'wrote this')).to.equal(true);
   });
 
-  it('labels and tooltips that quote a title isolate it, in translated sentences too', async () => {
+  it('tooltips that quote a title isolate it; a label that is only spoken carries no controls', async () => {
     const m = await mountCenter({
       attrs: { 'mark-read': 'item' },
       props: {
@@ -57,7 +57,7 @@ describe('crm-notification-center: bidirectional text', () => {
     const title = `Rechnung 42${RLO}`;
     const toast = await notifyFrom(m, { id: 'u-ana', name: 'Ana Ortiz' }, title);
     const dismiss = toast.querySelector('.dismiss')!;
-    expect(dismiss.getAttribute('aria-label')).to.equal(`${FSI}${title}${PDI} schließen`);
+    expect(dismiss.getAttribute('aria-label')).to.equal('Rechnung 42 schließen');
     await m.open();
     // Named by its tooltip.
     const mark = m.root.querySelector('.item .mark-read')!;
