@@ -16,6 +16,7 @@ import {
   type FakeConnection,
 } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
+import { noUpdateAfterUpdate } from '../../helpers/lit-warnings.js';
 
 afterEach(() => closeFakeConnections());
 
@@ -72,6 +73,8 @@ function spyRetry(client: RealtimeClient): { calls: number } {
   };
   return spy;
 }
+
+noUpdateAfterUpdate('crm-connection-status');
 
 describe('<crm-connection-status>', () => {
   describe('defaults', () => {

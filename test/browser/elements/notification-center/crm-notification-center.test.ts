@@ -38,6 +38,7 @@ import {
 } from './fixture.js';
 import { accessibleNames } from '../../helpers/accessibility-tree.js';
 import { expectAccessible } from '../../helpers/settled.js';
+import { noUpdateAfterUpdate } from '../../helpers/lit-warnings.js';
 
 afterEach(async () => {
   closeFakeConnections();
@@ -49,6 +50,8 @@ afterEach(async () => {
 /** Text isolated for a sentence: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE. */
 const fsi = (text: string) => `\u2068${text}\u2069`;
 const XSS = '<img src=x onerror="window.__pwned = true">';
+
+noUpdateAfterUpdate('crm-notification-center');
 
 describe('crm-notification-center', () => {
   describe('defaults', () => {

@@ -15,6 +15,7 @@ import {
   resetNoProviderWarning,
   uniqueTag,
 } from '../../helpers/fake-connection.js';
+import { noUpdateAfterUpdate } from '../../helpers/lit-warnings.js';
 
 /** The text a user sees in a status element (its visible label). */
 const shown = (el: Element) =>
@@ -25,6 +26,8 @@ async function settle(...elements: Element[]) {
 }
 
 afterEach(() => closeFakeConnections());
+
+noUpdateAfterUpdate('crm-realtime-provider');
 
 describe('<crm-realtime-provider>', () => {
   describe('defaults and attributes', () => {
