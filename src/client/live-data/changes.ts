@@ -59,6 +59,8 @@ import { LOG_PREFIX } from '../../util/warn.js';
 export interface ChangeViews {
   /** The confirmed entity as a handle shows it, if any. */
   entity(key: string): Entity | undefined;
+  /** The CRM deleted the entity (a handle learned it): its saves are refused at once. */
+  isDeleted(key: string): boolean;
   /** An answer told the entity's state; `own` fields were this client's change's. */
   learned(key: string, entity: Entity, own: readonly string[]): void;
   /** Something the entity's handles show changed. */
@@ -209,12 +211,15 @@ export class Changes {
       serial: this.line.takeSerial(),
       owner,
     });
-    if (!valid.success || Object.keys(fields).length === 0) {
+    const gone = this.views.isDeleted(m.key);
+    if (gone || !valid.success || Object.keys(fields).length === 0) {
       m.reject(
-        new RealtimeError(
-          'bad_frame',
-          valid.success ? 'an update needs at least one field' : valid.message,
-        ),
+        gone
+          ? deletedError(m.key)
+          : new RealtimeError(
+              'bad_frame',
+              valid.success ? 'an update needs at least one field' : valid.message,
+            ),
       );
       this.line.remember(m);
       this.views.notify(m.key);
@@ -312,6 +317,23 @@ export class Changes {
     const touched = new Set<string>();
     for (const m of this.line.items) if (this.park(m)) touched.add(m.key);
     for (const key of touched) this.views.notify(key);
+  }
+
+  /**
+   * The CRM deleted the entity: every change of it still waiting (pending, queued, in a conflict)
+   * is refused `not_found` and leaves the outbox, reported like any refusal: sent, the server
+   * would refuse it anyway, and kept it would wait forever. The handles are told.
+   */
+  deleted(key: string): void {
+    const error = deletedError(key);
+    for (const m of this.line.items.filter((c) => c.key === key)) {
+      const queued = m.queued;
+      m.reject(error);
+      this.line.settleOut(m);
+      if (queued) this.outbox.reportRejected(m.info());
+    }
+    this.conflictsChanged();
+    this.views.notify(key);
   }
 
   /** An `entity.change` arrived; true when one of our changes made it. */
@@ -679,4 +701,8 @@ export class Changes {
         'survive a closed tab (pass an `outbox` store to keep them).',
     );
   }
+}
+
+function deletedError(key: string): RealtimeError {
+  return new RealtimeError('not_found', `${key} was deleted`, key);
 }

@@ -108,6 +108,13 @@ export interface LiveDataSnapshot {
   readonly status: LiveDataStatus;
   /** Why the entity could not be read (`not_found`, `forbidden`). */
   readonly error: RealtimeError | undefined;
+  /**
+   * The CRM deleted the record while this handle showed it (its room said `entity.deleted`, or a
+   * re-read found it gone). `entity` and `data` keep what was last shown; saves are refused
+   * `not_found`, and unsettled ones were. It stays deleted: a record created again with the same
+   * id shows in a handle opened once every handle of the deleted one was released.
+   */
+  readonly deleted: boolean;
   /** The entity as the server confirmed it. */
   readonly entity: Entity | undefined;
   readonly version: number | undefined;

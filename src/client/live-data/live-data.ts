@@ -98,6 +98,11 @@ export class LiveData implements EntityWatcher {
     return this.shared.error;
   }
 
+  /** The CRM deleted the record (see `LiveDataSnapshot.deleted`). */
+  get deleted(): boolean {
+    return this.shared.deleted;
+  }
+
   /** The entity as the server confirmed it. */
   get entity(): Entity | undefined {
     return this.shared.entity;
@@ -148,6 +153,7 @@ export class LiveData implements EntityWatcher {
       entityId: this.entityId,
       status: this.shared.status,
       error: this.shared.error,
+      deleted: this.shared.deleted,
       entity,
       version: entity?.version,
       data: Object.freeze(data),

@@ -133,6 +133,7 @@ class ScriptedLive implements SessionLive {
       entityType: 'customer',
       entityId,
       status: 'ready',
+      deleted: false,
       error: undefined,
       entity: {
         type: 'customer',
@@ -250,6 +251,7 @@ describe('FormSession: snapshots into fields', () => {
       entityType: 'customer',
       entityId: '42',
       status: 'loading',
+      deleted: false,
       error: undefined,
       entity: undefined,
       version: undefined,
