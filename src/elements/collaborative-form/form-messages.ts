@@ -30,6 +30,8 @@ export interface CollaborativeFormMessages {
   backendUnanswered(c: MessageContext): string;
   /** Status: saves made offline, waiting in the outbox to be sent. */
   waitingOffline(count: number, c: MessageContext): string;
+  /** Status: the CRM deleted the record; the fields keep their values, nothing is saved. */
+  deleted(c: MessageContext): string;
   /** Status: a save conflicts and waits for the user's decision. */
   conflict(c: MessageContext): string;
   /** The button beside the conflict status that reopens the dialog. */
@@ -112,6 +114,7 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     backendUnanswered: () => 'Could not save: the CRM did not answer. Trying again soon.',
     waitingOffline: (count, c) =>
       `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
+    deleted: () => 'This record was deleted. Nothing more can be saved; copy what you need.',
     conflict: () => 'Conflict: choose which version to keep',
     resolve: () => 'Resolve…',
     saveFailed: (fields, code, c) =>

@@ -9,6 +9,7 @@ import type { CollaborativeFormMessages } from './form-messages.js';
 
 /**
  * - `unavailable`: no provider, client or entity: the form is a plain form;
+ * - `deleted`: the CRM deleted the record; nothing more is saved, the fields keep their values;
  * - `loading` / `load-error`: reading the entity / it could not be read, or its type or id is
  *   one the client refuses (then the form is a plain form too);
  * - `conflict`: a save waits for the user's decision;
@@ -23,6 +24,7 @@ import type { CollaborativeFormMessages } from './form-messages.js';
  */
 export type FormStatusKind =
   | 'unavailable'
+  | 'deleted'
   | 'loading'
   | 'load-error'
   | 'conflict'
@@ -51,6 +53,8 @@ export interface FormStatusInput {
   readonly refused: boolean;
   /** Fields showing a message of the CRM's backend about their value. */
   readonly invalid?: number;
+  /** The CRM deleted the record. */
+  readonly deleted?: boolean;
 }
 
 export interface FormStatus {
@@ -65,6 +69,7 @@ export function formStatus(input: FormStatusInput): FormStatus {
   if (input.live === 'unavailable') {
     return { kind: input.targetRefused ? 'load-error' : 'unavailable', count: 0 };
   }
+  if (input.deleted) return { kind: 'deleted', count: 0 };
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
   const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
   if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
@@ -88,6 +93,8 @@ export function statusText(
   switch (status.kind) {
     case 'unavailable':
       return m.notConnected(c);
+    case 'deleted':
+      return m.deleted(c);
     case 'loading':
       return m.loading(c);
     case 'load-error':

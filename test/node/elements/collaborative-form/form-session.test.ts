@@ -17,6 +17,7 @@ import type { LiveDataControllerStatus } from '../../../../src/controllers/live-
 import {
   CrmFormChangeEvent,
   CrmFormConflictEvent,
+  CrmFormDeletedEvent,
   CrmFormErrorEvent,
   CrmFormRefusedEvent,
   CrmFormSaveEvent,
@@ -609,5 +610,45 @@ describe('FormSession: conflicts', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(session.conflicts.dialogOpen, true);
     assert.equal(session.conflicts.conflict?.of, second.conflict);
+  });
+});
+
+describe('FormSession: the record was deleted', () => {
+  test('says so once, keeps what the fields show, and saves nothing more', async () => {
+    const { live, fields, session, of } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'typed@x.io');
+    // A save on its way is refused not_found when the deletion arrives: not rolled back.
+    live.answer = (sent) =>
+      change(sent, 'rejected', new RealtimeError('not_found', 'customer:42 was deleted'));
+    live.snapshot = { ...live.snapshot!, deleted: true };
+    session.applySnapshot(undefined);
+    await session.save(false);
+    assert.equal(fields.read('email'), 'typed@x.io', 'the user keeps what they typed');
+    assert.equal(session.status().kind, 'deleted');
+    assert.deepEqual(live.sent, [], 'nothing is sent for a deleted record');
+    const [deleted, ...more] = of(CrmFormDeletedEvent);
+    assert.deepEqual(deleted?.fields, { email: 'typed@x.io', phone: '1' });
+    assert.equal(more.length, 0);
+    // Later snapshots (the refused save leaving the data) write nothing and say nothing again.
+    live.snapshot = { ...live.snapshot, data: { email: 'a@x.io', phone: '2' } };
+    session.applySnapshot(undefined);
+    assert.equal(fields.read('phone'), '1');
+    assert.equal(of(CrmFormDeletedEvent).length, 1);
+  });
+
+  test('a save refused not_found because of the deletion is not rolled back', async () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'typed@x.io');
+    live.answer = (sent) => {
+      live.snapshot = { ...live.snapshot!, deleted: true };
+      return change(sent, 'rejected', new RealtimeError('not_found', 'customer:42 was deleted'));
+    };
+    await session.save(false);
+    assert.equal(fields.read('email'), 'typed@x.io');
+    assert.equal(session.status().kind, 'deleted');
   });
 });
