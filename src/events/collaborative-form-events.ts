@@ -121,18 +121,13 @@ export class CrmFormRefusedEvent extends CrmEntityPageEvent implements FormEntit
 
 /**
  * The CRM deleted the form's record (a merged duplicate, an erasure request): the form no longer
- * saves, and its fields keep what they show, for the user to copy. Fired once per record. A
- * page may navigate away, or offer the record's replacement.
+ * saves, and its fields (the page's own controls) keep what they show, for the user to copy.
+ * Fired once per record. A page may navigate away, or offer the record's replacement.
  */
 export class CrmFormDeletedEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-deleted';
 
-  constructor(
-    entityType: string,
-    entityId: string,
-    /** What the form's fields show, by name: the record's last values and the user's edits. */
-    readonly fields: Readonly<Fields>,
-  ) {
+  constructor(entityType: string, entityId: string) {
     super(CrmFormDeletedEvent.eventName, entityType, entityId);
   }
 }

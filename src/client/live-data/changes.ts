@@ -59,8 +59,6 @@ import { LOG_PREFIX } from '../../util/warn.js';
 export interface ChangeViews {
   /** The confirmed entity as a handle shows it, if any. */
   entity(key: string): Entity | undefined;
-  /** The CRM deleted the entity (a handle learned it): its saves are refused at once. */
-  isDeleted(key: string): boolean;
   /** An answer told the entity's state; `own` fields were this client's change's. */
   learned(key: string, entity: Entity, own: readonly string[]): void;
   /** Something the entity's handles show changed. */
@@ -211,15 +209,12 @@ export class Changes {
       serial: this.line.takeSerial(),
       owner,
     });
-    const gone = this.views.isDeleted(m.key);
-    if (gone || !valid.success || Object.keys(fields).length === 0) {
+    if (!valid.success || Object.keys(fields).length === 0) {
       m.reject(
-        gone
-          ? deletedError(m.key)
-          : new RealtimeError(
-              'bad_frame',
-              valid.success ? 'an update needs at least one field' : valid.message,
-            ),
+        new RealtimeError(
+          'bad_frame',
+          valid.success ? 'an update needs at least one field' : valid.message,
+        ),
       );
       this.line.remember(m);
       this.views.notify(m.key);
@@ -703,6 +698,7 @@ export class Changes {
   }
 }
 
-function deletedError(key: string): RealtimeError {
+/** Why a deleted entity is not shown fresh or saved: `not_found`. */
+export function deletedError(key: string): RealtimeError {
   return new RealtimeError('not_found', `${key} was deleted`, key);
 }

@@ -137,10 +137,6 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
     return this.entities.get(key)?.entity;
   }
 
-  isDeleted(key: string): boolean {
-    return this.entities.get(key)?.deleted === true;
-  }
-
   deleted(key: string): void {
     this.line.deleted(key);
   }

@@ -98,11 +98,6 @@ export class LiveData implements EntityWatcher {
     return this.shared.error;
   }
 
-  /** The CRM deleted the record (see `LiveDataSnapshot.deleted`). */
-  get deleted(): boolean {
-    return this.shared.deleted;
-  }
-
   /** The entity as the server confirmed it. */
   get entity(): Entity | undefined {
     return this.shared.entity;

@@ -6,7 +6,7 @@
 import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
 import { Backoff } from '../connection/backoff.js';
-import { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY } from './changes.js';
+import { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY, deletedError } from './changes.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { Clock, RequestInput, ResumeInfo, RoomHandle } from '../types.js';
 
@@ -131,6 +131,7 @@ export class LiveEntity {
   markDeleted(): void {
     if (this.deleted) return;
     this.deleted = true;
+    this.error = deletedError(this.key);
     this.host.deleted(this.key);
   }
 

@@ -12,7 +12,7 @@ export interface CollaborativeFormMessages {
   notConnected(c: MessageContext): string;
   /** Status: reading the entity. */
   loading(c: MessageContext): string;
-  /** Status: the entity could not be read (`not_found`, `forbidden`, …). */
+  /** Status: the entity could not be read (`not_found`, `forbidden`, …; `not_found` also once the CRM deleted it). */
   loadFailed(code: RealtimeErrorCode | undefined, c: MessageContext): string;
   /** Status: loaded, nothing changed by the user yet. */
   upToDate(c: MessageContext): string;
@@ -30,8 +30,6 @@ export interface CollaborativeFormMessages {
   backendUnanswered(c: MessageContext): string;
   /** Status: saves made offline, waiting in the outbox to be sent. */
   waitingOffline(count: number, c: MessageContext): string;
-  /** Status: the CRM deleted the record; the fields keep their values, nothing is saved. */
-  deleted(c: MessageContext): string;
   /** Status: a save conflicts and waits for the user's decision. */
   conflict(c: MessageContext): string;
   /** The button beside the conflict status that reopens the dialog. */
@@ -114,7 +112,6 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     backendUnanswered: () => 'Could not save: the CRM did not answer. Trying again soon.',
     waitingOffline: (count, c) =>
       `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
-    deleted: () => 'This record was deleted. Nothing more can be saved; copy what you need.',
     conflict: () => 'Conflict: choose which version to keep',
     resolve: () => 'Resolve…',
     saveFailed: (fields, code, c) =>

@@ -113,8 +113,8 @@ export class FormSession {
     const previous = this.appliedSnapshot;
     this.appliedSnapshot = snapshot;
     if (!snapshot) return;
-    if (snapshot.deleted) return this.deleted(`${snapshot.entityType}:${snapshot.entityId}`);
     const key = `${snapshot.entityType}:${snapshot.entityId}`;
+    if (snapshot.deleted) return this.deleted(key);
     if (snapshot.status === 'error') {
       if (this.reportedLoadError !== key && snapshot.error) {
         this.reportedLoadError = key;
@@ -341,12 +341,7 @@ export class FormSession {
   private deleted(key: string): void {
     if (this.saidDeleted === key) return;
     this.saidDeleted = key;
-    const shown: Fields = {};
-    for (const name of this.sync.fields.keys()) {
-      const value = this.sync.read(name);
-      if (value !== undefined) shown[name] = value;
-    }
-    this.fire(new CrmFormDeletedEvent(this.type, this.id, shown));
+    this.fire(new CrmFormDeletedEvent(this.type, this.id));
     this.host.changed();
   }
 

@@ -9,9 +9,9 @@ import type { CollaborativeFormMessages } from './form-messages.js';
 
 /**
  * - `unavailable`: no provider, client or entity: the form is a plain form;
- * - `deleted`: the CRM deleted the record; nothing more is saved, the fields keep their values;
  * - `loading` / `load-error`: reading the entity / it could not be read, or its type or id is
- *   one the client refuses (then the form is a plain form too);
+ *   one the client refuses (then the form is a plain form too), or the CRM deleted it (then the
+ *   form saves nothing, and the fields keep their values);
  * - `conflict`: a save waits for the user's decision;
  * - `queued`: saves made offline wait to be sent;
  * - `saving`: a save is on its way;
@@ -24,7 +24,6 @@ import type { CollaborativeFormMessages } from './form-messages.js';
  */
 export type FormStatusKind =
   | 'unavailable'
-  | 'deleted'
   | 'loading'
   | 'load-error'
   | 'conflict'
@@ -69,7 +68,8 @@ export function formStatus(input: FormStatusInput): FormStatus {
   if (input.live === 'unavailable') {
     return { kind: input.targetRefused ? 'load-error' : 'unavailable', count: 0 };
   }
-  if (input.deleted) return { kind: 'deleted', count: 0 };
+  // Deleted by the CRM: "no longer exists" (the error is `not_found`), and nothing is saved.
+  if (input.deleted) return { kind: 'load-error', count: 0 };
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
   const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
   if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
@@ -93,8 +93,6 @@ export function statusText(
   switch (status.kind) {
     case 'unavailable':
       return m.notConnected(c);
-    case 'deleted':
-      return m.deleted(c);
     case 'loading':
       return m.loading(c);
     case 'load-error':

@@ -40,7 +40,7 @@ const cases: [Event, string, boolean][] = [
     false,
   ],
   [new CrmFormChangeEvent('customer', '42', {}, [], 'load'), 'crm-form-change', false],
-  [new CrmFormDeletedEvent('customer', '42', {}), 'crm-form-deleted', false],
+  [new CrmFormDeletedEvent('customer', '42'), 'crm-form-deleted', false],
   [
     new CrmNotificationActionEvent(note, { label: 'Call', event: 'call' }, 'panel'),
     'crm-notification-action',

@@ -24,13 +24,10 @@ describe('<crm-collaborative-form> whose record was deleted', () => {
     const event = await deleted;
     await settle({ fake, el });
     expect(event.entityId).to.equal('42');
-    expect(event.fields['phone']).to.equal('+44 20 7946 0123');
-    expect(el.status).to.equal('deleted');
+    expect(el.status).to.equal('load-error');
     const status = el.shadowRoot!.querySelector('[part~="status"]')!;
     expect(status.getAttribute('role')).to.equal('status', 'a polite live region reads it once');
-    expect(statusText(el)).to.equal(
-      'This record was deleted. Nothing more can be saved; copy what you need.',
-    );
+    expect(statusText(el)).to.equal('This record no longer exists');
     expect(phone.value).to.equal('+44 20 7946 0123', 'the user’s value stays to copy');
 
     // A submit is still the element's (the page does not post a deleted record) and sends nothing.
@@ -50,7 +47,7 @@ describe('<crm-collaborative-form> whose record was deleted', () => {
     fake.server.entities.remove('customer', '42');
     form.requestSubmit();
     await settle({ fake, el });
-    expect(el.status).to.equal('deleted');
+    expect(el.status).to.equal('load-error');
     expect(email.value).to.equal('new@northwind.example');
     expect(el.shadowRoot!.querySelector('[role="alert"]')).to.equal(null, 'no roll-back banner');
   });

@@ -61,7 +61,6 @@ async function setup() {
     client,
     {
       entity: () => entity,
-      isDeleted: () => false,
       learned: () => {},
       notify: () => {},
       takers: () => [],
