@@ -256,6 +256,15 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       );
       assert.ok(again.outcome === 'applied' && again.created && again.entity.version === 1);
       assert.deepEqual(again.entity.fields, { name: 'New' });
+      // A save racing a delete (another connection, on PostgreSQL) never brings the record back:
+      // it lands first and is erased with it, or finds nothing.
+      const [raced] = await Promise.all([
+        storage.writeEntity(write({ name: 'Raced' }, { baseVersion: 1, mutationId: 'm-r' })),
+        storage.deleteEntity('customer', '42'),
+      ]);
+      assert.ok(['applied', 'not_found'].includes(raced.outcome), raced.outcome);
+      assert.equal(await storage.getEntity('customer', '42'), undefined);
+      assert.deepEqual(await storage.entityChanges('customer', '42'), []);
       await storage.close();
     });
 
