@@ -94,7 +94,6 @@ export class FormSession {
       invalid: [...this.sync.fields.keys()].filter(
         (name) => this.sync.errorMessage(name) !== undefined,
       ).length,
-      deleted: this.live.snapshot?.deleted,
     });
   }
 
@@ -342,7 +341,8 @@ export class FormSession {
     if (this.saidDeleted === key) return;
     this.saidDeleted = key;
     this.fire(new CrmFormDeletedEvent(this.type, this.id));
-    this.host.changed();
+    // An open conflict dialog closes, as on cancel: nothing can be resolved, the values stay.
+    this.conflicts.cancel();
   }
 
   /** Roll a refused save back on screen, also in the field the user is still in (sent with Enter). */

@@ -39,6 +39,7 @@ export type FormStatusKind =
 export interface FormStatusInput {
   /** The live-data controller's status. */
   readonly live: 'unavailable' | 'loading' | 'ready' | 'error';
+  /** Also `not_found` for a record the CRM deleted, which stays `ready`. */
   readonly loadError: RealtimeErrorCode | undefined;
   /** The client refused the entity type or id: "could not load", not "not connected". */
   readonly targetRefused?: boolean;
@@ -52,8 +53,6 @@ export interface FormStatusInput {
   readonly refused: boolean;
   /** Fields showing a message of the CRM's backend about their value. */
   readonly invalid?: number;
-  /** The CRM deleted the record. */
-  readonly deleted?: boolean;
 }
 
 export interface FormStatus {
@@ -68,14 +67,13 @@ export function formStatus(input: FormStatusInput): FormStatus {
   if (input.live === 'unavailable') {
     return { kind: input.targetRefused ? 'load-error' : 'unavailable', count: 0 };
   }
-  // Deleted by the CRM: "no longer exists" (the error is `not_found`), and nothing is saved.
-  if (input.deleted) return { kind: 'load-error', count: 0 };
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
   const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
   if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
   if (queued > 0) return { kind: 'queued', count: queued };
   if (pending.length > 0) return { kind: 'saving', count: pending.length };
-  if (input.live === 'error') return { kind: 'load-error', count: 0 };
+  // A record the CRM deleted stays `ready` with the error `not_found` (what waited was refused).
+  if (input.live === 'error' || input.loadError) return { kind: 'load-error', count: 0 };
   if (input.live === 'loading') return { kind: 'loading', count: 0 };
   if (input.refused) return { kind: 'refused', count: 0 };
   if (input.invalid) return { kind: 'invalid', count: input.invalid };

@@ -153,6 +153,12 @@ class ScriptedLive implements SessionLive {
     };
   }
 
+  /** The CRM deleted the record: the snapshot says so, its error is `not_found`, as live data has it. */
+  deleted(): void {
+    this.error = new RealtimeError('not_found', 'customer:42 was deleted');
+    this.snapshot = { ...this.snapshot!, deleted: true, error: this.error };
+  }
+
   readonly options: (LiveUpdateOptions | undefined)[] = [];
 
   async update(fields: Fields, options?: LiveUpdateOptions): Promise<ChangeInfo> {
@@ -622,7 +628,7 @@ describe('FormSession: the record was deleted', () => {
     // A save on its way is refused not_found when the deletion arrives: not rolled back.
     live.answer = (sent) =>
       change(sent, 'rejected', new RealtimeError('not_found', 'customer:42 was deleted'));
-    live.snapshot = { ...live.snapshot!, deleted: true };
+    live.deleted();
     session.applySnapshot(undefined);
     await session.save(false);
     assert.equal(fields.read('email'), 'typed@x.io', 'the user keeps what they typed');
@@ -644,11 +650,24 @@ describe('FormSession: the record was deleted', () => {
     session.applySnapshot(undefined);
     fields.type('email', 'typed@x.io');
     live.answer = (sent) => {
-      live.snapshot = { ...live.snapshot!, deleted: true };
+      live.deleted();
       return change(sent, 'rejected', new RealtimeError('not_found', 'customer:42 was deleted'));
     };
     await session.save(false);
     assert.equal(fields.read('email'), 'typed@x.io');
     assert.equal(session.status().kind, 'load-error');
+  });
+
+  test('an open conflict dialog closes; the user keeps their values', () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'mine@x.io');
+    session.conflicts.arrived(conflictOn('email', 'mine@x.io', 'theirs@x.io').conflict);
+    assert.equal(session.conflicts.dialogOpen, true);
+    live.deleted();
+    session.applySnapshot(undefined);
+    assert.equal(session.conflicts.dialogOpen, false);
+    assert.equal(fields.read('email'), 'mine@x.io');
   });
 });
