@@ -34,7 +34,7 @@ export const CAPABILITY_CHECKS: {
   {
     file: 'entities',
     frames: (type) => type.startsWith('entity.'),
-    exports: ['EntityType', 'EntityId', 'Fields', 'EntityChange'],
+    exports: ['EntityType', 'EntityId', 'Fields', 'EntityChange', 'EntityDeleted'],
   },
   {
     file: 'notifications',

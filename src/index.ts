@@ -72,6 +72,7 @@ export {
   CrmConnectionStatusChangeEvent,
   CrmFormChangeEvent,
   CrmFormConflictEvent,
+  CrmFormDeletedEvent,
   CrmFormErrorEvent,
   CrmFormRefusedEvent,
   CrmFormSaveEvent,

@@ -119,6 +119,19 @@ export class CrmFormRefusedEvent extends CrmEntityPageEvent implements FormEntit
   }
 }
 
+/**
+ * The CRM deleted the form's record (a merged duplicate, an erasure request): the form no longer
+ * saves, and its fields (the page's own controls) keep what they show, for the user to copy.
+ * Fired once per record. A page may navigate away, or offer the record's replacement.
+ */
+export class CrmFormDeletedEvent extends CrmEntityPageEvent implements FormEntity {
+  static readonly eventName = 'crm-form-deleted';
+
+  constructor(entityType: string, entityId: string) {
+    super(CrmFormDeletedEvent.eventName, entityType, entityId);
+  }
+}
+
 /** Why the form's data changed. */
 export type FormChangeSource = 'load' | 'remote' | 'local';
 
@@ -151,6 +164,7 @@ declare global {
     'crm-form-error': CrmFormErrorEvent;
     'crm-form-refused': CrmFormRefusedEvent;
     'crm-form-change': CrmFormChangeEvent;
+    'crm-form-deleted': CrmFormDeletedEvent;
   }
   /** They bubble to the document, where a page may follow every form at once. */
   interface DocumentEventMap {
@@ -160,5 +174,6 @@ declare global {
     'crm-form-error': CrmFormErrorEvent;
     'crm-form-refused': CrmFormRefusedEvent;
     'crm-form-change': CrmFormChangeEvent;
+    'crm-form-deleted': CrmFormDeletedEvent;
   }
 }

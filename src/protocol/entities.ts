@@ -1,7 +1,8 @@
 /**
  * Live data: versioned entities, field-level optimistic concurrency, conflicts.
  * An entity's room is `<type>:<id>` (e.g. `customer:42`); accepted changes are broadcast there as
- * sequenced `event` frames named `entity.change`, so resume covers them like any room event.
+ * sequenced `event` frames named `entity.change`, so resume covers them like any room event; a
+ * record the CRM deleted is announced there once as `entity.deleted`.
  */
 import * as z from 'zod/mini';
 import { Json, RequestId, UserProfile } from './common.js';
@@ -141,6 +142,19 @@ export const EntityChange = z.object({
   source: z.enum(['client', 'backend']),
 });
 export type EntityChange = z.infer<typeof EntityChange>;
+
+/**
+ * Payload of the room event `entity.deleted`: the CRM deleted the record (a merged duplicate, an
+ * erasure request) and the server no longer holds it. Published once to the entity's room, as a
+ * sequenced event (resume replays it); later reads and saves of the entity answer `not_found`.
+ * `at` is when the server deleted it (epoch ms).
+ */
+export const EntityDeleted = z.object({
+  type: EntityType,
+  id: EntityId,
+  at: z.number(),
+});
+export type EntityDeleted = z.infer<typeof EntityDeleted>;
 
 export type EntityGetFrame = z.infer<typeof EntityGetFrame>;
 export type EntityUpdateFrame = z.infer<typeof EntityUpdateFrame>;

@@ -42,7 +42,7 @@ function unavailable(err: unknown): string {
  * Event names only the server publishes: other clients trust them as facts (a stored change, a
  * logged activity), so a client must not be able to forge them into a room it has joined.
  */
-const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change']);
+const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change', 'entity.deleted']);
 
 /**
  * Tabs of one shared connection in one room. Each tab is a presence member that every member of

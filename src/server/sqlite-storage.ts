@@ -145,6 +145,12 @@ export class SqliteStorage implements Storage {
     return result;
   }
 
+  // Outside `writeEntity`'s relaxed sync: the delete commits with its fsync, durable when answered.
+  async deleteEntity(type: string, id: string): Promise<boolean> {
+    if (this.closing) throw new Error('the database is closing');
+    return this.entities.delete(type, id);
+  }
+
   entityWritesDurable(): Promise<void> {
     return this.walSync?.flush() ?? Promise.resolve();
   }

@@ -65,6 +65,15 @@ export interface Storage {
    * `cutoff` (epoch ms); resolves to how many of each went. Entities themselves stay.
    */
   pruneEntityHistory?(cutoff: number): Promise<{ changes: number; mutations: number }>;
+  /**
+   * Deletes an entity and every stored copy of its field values, in one transaction: its row, its
+   * change history, its mutation answers and its `entity.change` rows in the change log (pending
+   * webhook deliveries of it included). Activity items and notifications about it stay (see
+   * docs/protocol.md, "Deleting a record"). Resolves to whether the entity existed; committed and
+   * durable when it resolves. A write of it waiting meanwhile then finds no entity (`not_found`),
+   * unless it creates one (a backend's `PUT`), which starts a fresh record at version 1.
+   */
+  deleteEntity(type: string, id: string): Promise<boolean>;
   /** Notifications and each recipient's read state, when this store keeps them. */
   readonly notifications?: NotificationRepository;
   /** The activity log, when this store keeps it. */

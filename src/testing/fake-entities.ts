@@ -15,6 +15,9 @@
  *   `duplicate: true`. Conflicts and refusals are not remembered (nothing was applied).
  * - A `baseVersion` ahead of the entity (a client that saw state this server lost) conflicts on
  *   every field it would change, with no base value.
+ * - `remove` deletes an entity as a backend's `DELETE /api/entities/…` does: its mutation ids go
+ *   with it, an `entity.deleted` event is published to its room, and later reads and saves get
+ *   `not_found`.
  * - Entities survive `server.restart()`, as the reference server keeps them in SQLite; rooms and
  *   their sequence numbers do not, so clients re-read their snapshots after the restart.
  *
@@ -29,6 +32,7 @@ import {
   hasField,
   type Entity,
   type EntityChange,
+  type EntityDeleted,
   type EntityGetFrame,
   type EntityUpdateFrame,
   type ErrorCode,
@@ -152,6 +156,19 @@ export class FakeEntities {
   clear(): void {
     this.stored.clear();
     this.applied.clear();
+  }
+
+  /**
+   * The CRM deleted the entity (the HTTP API's `DELETE`): it is forgotten with its mutation ids
+   * and `entity.deleted` is published to its room. False when there was no such entity.
+   */
+  remove(type: string, id: string): boolean {
+    const room = entityRoom(type, id);
+    if (!this.stored.delete(room)) return false;
+    for (const key of this.applied.keys()) if (key.startsWith(`${room}|`)) this.applied.delete(key);
+    const deleted: EntityDeleted = { type, id, at: this.host.now() };
+    this.host.publish(room, 'entity.deleted', deleted);
+    return true;
   }
 
   /**

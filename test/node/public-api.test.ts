@@ -128,6 +128,7 @@ const INDEX = [
   'CrmConnectionStatusChangeEvent',
   'CrmFormChangeEvent',
   'CrmFormConflictEvent',
+  'CrmFormDeletedEvent',
   'CrmFormErrorEvent',
   'CrmFormRefusedEvent',
   'CrmFormSaveEvent',

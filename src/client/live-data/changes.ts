@@ -314,6 +314,23 @@ export class Changes {
     for (const key of touched) this.views.notify(key);
   }
 
+  /**
+   * The CRM deleted the entity: every change of it still waiting (pending, queued, in a conflict)
+   * is refused `not_found` and leaves the outbox, reported like any refusal: sent, the server
+   * would refuse it anyway, and kept it would wait forever. The handles are told.
+   */
+  deleted(key: string): void {
+    const error = deletedError(key);
+    for (const m of this.line.items.filter((c) => c.key === key)) {
+      const queued = m.queued;
+      m.reject(error);
+      this.line.settleOut(m);
+      if (queued) this.outbox.reportRejected(m.info());
+    }
+    this.conflictsChanged();
+    this.views.notify(key);
+  }
+
   /** An `entity.change` arrived; true when one of our changes made it. */
   observed(key: string, change: EntityChange): boolean {
     const id = change.mutationId;
@@ -679,4 +696,9 @@ export class Changes {
         'survive a closed tab (pass an `outbox` store to keep them).',
     );
   }
+}
+
+/** Why a deleted entity is not shown fresh or saved: `not_found`. */
+export function deletedError(key: string): RealtimeError {
+  return new RealtimeError('not_found', `${key} was deleted`, key);
 }

@@ -9,6 +9,7 @@ import { entityRoom } from '../../protocol/rooms.js';
 import { safeCheck } from '../../protocol/checks/combinators.js';
 import {
   entityChange,
+  entityDeleted,
   entityId as validId,
   entityType as validType,
 } from '../../protocol/checks/entities.js';
@@ -38,6 +39,12 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
   ) {
     this.line = new Changes(client, this, options);
     client.on('entity.change', (message) => this.remoteChange(message));
+    client.on('entity.deleted', ({ room, payload }) => {
+      const parsed = safeCheck(entityDeleted, payload);
+      if (parsed.success && entityRoom(parsed.data.type, parsed.data.id) === room) {
+        this.entities.get(room)?.markDeleted();
+      }
+    });
     client.onResume((info) => this.entities.get(info.room)?.resumed(info));
     // A refused join of an entity's room means the entity cannot be shown: say so.
     client.onError((error) => {
@@ -128,6 +135,10 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
 
   entity(key: string): Entity | undefined {
     return this.entities.get(key)?.entity;
+  }
+
+  deleted(key: string): void {
+    this.line.deleted(key);
   }
 
   learned(key: string, entity: Entity, own: readonly string[]): void {

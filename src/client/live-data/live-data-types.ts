@@ -106,8 +106,15 @@ export interface LiveDataSnapshot {
   readonly entityType: string;
   readonly entityId: string;
   readonly status: LiveDataStatus;
-  /** Why the entity could not be read (`not_found`, `forbidden`). */
+  /** Why the entity could not be read (`not_found`, `forbidden`), or is gone (`deleted`). */
   readonly error: RealtimeError | undefined;
+  /**
+   * The CRM deleted the record while this handle showed it (its room said `entity.deleted`, or a
+   * re-read found it gone). `entity` and `data` keep what was last shown, `status` stays `ready`
+   * and `error` is `not_found`; saves are refused `not_found`, and unsettled ones were. It stays deleted: a record created again with the same
+   * id shows in a handle opened once every handle of the deleted one was released.
+   */
+  readonly deleted: boolean;
   /** The entity as the server confirmed it. */
   readonly entity: Entity | undefined;
   readonly version: number | undefined;

@@ -148,6 +148,7 @@ export class LiveData implements EntityWatcher {
       entityId: this.entityId,
       status: this.shared.status,
       error: this.shared.error,
+      deleted: this.shared.deleted,
       entity,
       version: entity?.version,
       data: Object.freeze(data),

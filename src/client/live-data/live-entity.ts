@@ -6,7 +6,7 @@
 import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
 import { Backoff } from '../connection/backoff.js';
-import { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY } from './changes.js';
+import { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY, deletedError } from './changes.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { Clock, RequestInput, ResumeInfo, RoomHandle } from '../types.js';
 
@@ -18,6 +18,8 @@ export interface LiveEntityHost {
   lastSeq(room: string): number | undefined;
   /** Something a handle shows changed. */
   notify(key: string): void;
+  /** The entity was learned deleted (once): refuse what waits for it and tell its handles. */
+  deleted(key: string): void;
   /** For reading again after an answer that says "not now". */
   readonly clock: Clock;
   readonly random?: (() => number) | undefined;
@@ -41,6 +43,8 @@ export class LiveEntity {
   readonly key: string;
   entity: Entity | undefined = undefined;
   status: LiveDataStatus = 'loading';
+  /** The CRM deleted it (see `LiveDataSnapshot.deleted`): nothing it learns later is taken. */
+  deleted = false;
   error: RealtimeError | undefined = undefined;
   /** Fields this user may not change, as the last snapshot said (sorted; empty: all writable). */
   readOnly: readonly string[] = Object.freeze([]);
@@ -70,7 +74,7 @@ export class LiveEntity {
 
   /** The room was (re)joined: read the snapshot unless every missed event was replayed. */
   resumed(info: ResumeInfo): void {
-    if (info.resume !== 'replayed' || !this.entity) this.quietLoad();
+    if (!this.deleted && (info.resume !== 'replayed' || !this.entity)) this.quietLoad();
   }
 
   /** Read the snapshot (one request at a time); rejects when it cannot be read. */
@@ -92,7 +96,10 @@ export class LiveEntity {
           return frame.entity;
         },
         (error: unknown) => {
-          if (error instanceof RealtimeError && FINAL_ERRORS.has(error.code)) {
+          // Shown before and gone now (a resume that missed its entity.deleted): deleted.
+          if (this.entity && error instanceof RealtimeError && error.code === 'not_found') {
+            this.markDeleted();
+          } else if (error instanceof RealtimeError && FINAL_ERRORS.has(error.code)) {
             this.status = 'error';
             this.error = error;
             this.host.notify(this.key);
@@ -120,6 +127,14 @@ export class LiveEntity {
     this.confirm(entity, own);
   }
 
+  /** The CRM deleted the entity: what waits for it is refused, the handles say so. */
+  markDeleted(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.error = deletedError(this.key);
+    this.host.deleted(this.key);
+  }
+
   /** The server refused to let this client join the entity's room. */
   refused(error: RealtimeError): void {
     this.status = 'error';
@@ -140,6 +155,8 @@ export class LiveEntity {
   }
 
   private confirm(next: Entity, own: readonly string[]): void {
+    // A save committed just before the delete may be announced after it: the record stays gone.
+    if (this.deleted) return;
     const previous = this.entity;
     this.entity = next;
     this.status = 'ready';

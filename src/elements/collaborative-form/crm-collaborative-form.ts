@@ -110,6 +110,7 @@ const reducedMotion = () =>
  * @fires {CrmFormErrorEvent} crm-form-error - The entity could not be read, or a save was refused (rolled back; or, when the CRM's backend refused values, kept with its messages under the fields).
  * @fires {CrmFormRefusedEvent} crm-form-refused - A save was refused, and the form says so: its values, the error, and `replayed` for one the form did not make (sent from the outbox after a reload).
  * @fires {CrmFormChangeEvent} crm-form-change - The data shown changed (loaded, remote, own save).
+ * @fires {CrmFormDeletedEvent} crm-form-deleted - The CRM deleted the record: the form saves no more, its fields keep their values to copy.
  */
 export class CrmCollaborativeForm extends LitElement {
   static override styles = styles;

@@ -12,7 +12,7 @@ export interface CollaborativeFormMessages {
   notConnected(c: MessageContext): string;
   /** Status: reading the entity. */
   loading(c: MessageContext): string;
-  /** Status: the entity could not be read (`not_found`, `forbidden`, …). */
+  /** Status: the entity could not be read (`not_found`, `forbidden`, …; `not_found` also once the CRM deleted it). */
   loadFailed(code: RealtimeErrorCode | undefined, c: MessageContext): string;
   /** Status: loaded, nothing changed by the user yet. */
   upToDate(c: MessageContext): string;

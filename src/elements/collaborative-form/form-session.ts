@@ -17,6 +17,7 @@ import type { ChangeInfo, LiveDataSnapshot } from '../../client/live-data/live-d
 import type { RealtimeError } from '../../client/realtime-error.js';
 import {
   CrmFormChangeEvent,
+  CrmFormDeletedEvent,
   CrmFormErrorEvent,
   CrmFormRefusedEvent,
   CrmFormSaveEvent,
@@ -38,6 +39,8 @@ export class FormSession {
   private appliedSnapshot: LiveDataSnapshot | undefined;
   private loadedKey: string | undefined;
   private reportedLoadError: string | undefined;
+  /** The record whose deletion was said. */
+  private saidDeleted: string | undefined;
   private editingKey = '';
   private savedOnce = false;
   /** After the page's form reset, every field shows the record again, also the focused one. */
@@ -110,6 +113,7 @@ export class FormSession {
     this.appliedSnapshot = snapshot;
     if (!snapshot) return;
     const key = `${snapshot.entityType}:${snapshot.entityId}`;
+    if (snapshot.deleted) return this.deleted(key);
     if (snapshot.status === 'error') {
       if (this.reportedLoadError !== key && snapshot.error) {
         this.reportedLoadError = key;
@@ -165,7 +169,8 @@ export class FormSession {
    * change). Resolves with the outcome, or `undefined` when nothing was sent.
    */
   async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
-    if (!this.isLive) return undefined;
+    // A deleted record takes no saves; the status says so, and the fields keep the values.
+    if (!this.isLive || this.live.snapshot?.deleted) return undefined;
     const fields = this.withoutClashes(this.sync.changed(onlyValid));
     // The open conflict is what this save waits for: the dialog asks for the decision again.
     if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen();
@@ -327,8 +332,22 @@ export class FormSession {
     this.fire(new CrmFormRefusedEvent(this.type, this.id, fields, error, change, replayed));
   }
 
+  /**
+   * The CRM deleted the record: said once (the status line, and `crm-form-deleted` for the page).
+   * No snapshot goes into the fields from now on, and refused saves are not rolled back, so what
+   * the user typed stays there to copy.
+   */
+  private deleted(key: string): void {
+    if (this.saidDeleted === key) return;
+    this.saidDeleted = key;
+    this.fire(new CrmFormDeletedEvent(this.type, this.id));
+    // An open conflict dialog closes, as on cancel: nothing can be resolved, the values stay.
+    this.conflicts.cancel();
+  }
+
   /** Roll a refused save back on screen, also in the field the user is still in (sent with Enter). */
   private rollBack(fields: Readonly<Fields>, error: RealtimeError): void {
+    if (this.live.snapshot?.deleted) return;
     const data = this.live.data;
     for (const [name, value] of Object.entries(fields)) {
       if (sameJson(this.sync.read(name), value) || !this.sync.isDirty(name)) {

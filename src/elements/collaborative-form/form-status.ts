@@ -10,7 +10,8 @@ import type { CollaborativeFormMessages } from './form-messages.js';
 /**
  * - `unavailable`: no provider, client or entity: the form is a plain form;
  * - `loading` / `load-error`: reading the entity / it could not be read, or its type or id is
- *   one the client refuses (then the form is a plain form too);
+ *   one the client refuses (then the form is a plain form too), or the CRM deleted it (then the
+ *   form saves nothing, and the fields keep their values);
  * - `conflict`: a save waits for the user's decision;
  * - `queued`: saves made offline wait to be sent;
  * - `saving`: a save is on its way;
@@ -38,6 +39,7 @@ export type FormStatusKind =
 export interface FormStatusInput {
   /** The live-data controller's status. */
   readonly live: 'unavailable' | 'loading' | 'ready' | 'error';
+  /** Also `not_found` for a record the CRM deleted, which stays `ready`. */
   readonly loadError: RealtimeErrorCode | undefined;
   /** The client refused the entity type or id: "could not load", not "not connected". */
   readonly targetRefused?: boolean;
@@ -70,7 +72,8 @@ export function formStatus(input: FormStatusInput): FormStatus {
   if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
   if (queued > 0) return { kind: 'queued', count: queued };
   if (pending.length > 0) return { kind: 'saving', count: pending.length };
-  if (input.live === 'error') return { kind: 'load-error', count: 0 };
+  // A record the CRM deleted stays `ready` with the error `not_found` (what waited was refused).
+  if (input.live === 'error' || input.loadError) return { kind: 'load-error', count: 0 };
   if (input.live === 'loading') return { kind: 'loading', count: 0 };
   if (input.refused) return { kind: 'refused', count: 0 };
   if (input.invalid) return { kind: 'invalid', count: input.invalid };

@@ -21,7 +21,7 @@ import {
   type Check,
 } from './combinators.js';
 import { requestId, userProfile } from '../server-frame-checks.js';
-import type { EntityChange, Fields } from '../entities.js';
+import type { EntityChange, EntityDeleted, Fields } from '../entities.js';
 
 export { entityId, entityType };
 export const fields = record(fieldName, json) as Check<z.output<typeof Fields>>;
@@ -42,6 +42,9 @@ export const entityChange = object({
   by: optional(userProfile),
   source: oneOf(['client', 'backend']),
 }) as Check<z.output<typeof EntityChange>>;
+export const entityDeleted = object({ type: entityType, id: entityId, at: number() }) as Check<
+  z.output<typeof EntityDeleted>
+>;
 const fieldConflict = object({
   field: fieldName,
   base: optional(json),

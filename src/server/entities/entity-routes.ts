@@ -9,6 +9,7 @@
  * | `GET /api/entities/:type/:id`    | one entity                                                 |
  * | `PUT /api/entities/:type/:id`    | create, or replace (fields absent from the body → null)    |
  * | `PATCH /api/entities/:type/:id`  | change the named fields of an existing entity              |
+ * | `DELETE /api/entities/:type/:id` | delete it and its history (204; 404 when unknown)          |
  *
  * A write body is `{ fields, baseVersion?, mutationId?, actor? }`. With `baseVersion`, fields
  * changed since then conflict (409 with the conflicts); without it, the write lands on top of the
@@ -110,5 +111,14 @@ export function registerEntityRoutes(api: HttpApi, entities: EntityService): voi
       return { status: 200, body: { entity } };
     })
     .route('PUT', '/api/entities/:type/:id', (request) => write(request, true))
-    .route('PATCH', '/api/entities/:type/:id', (request) => write(request, false));
+    .route('PATCH', '/api/entities/:type/:id', (request) => write(request, false))
+    // The CRM deleted the record: the server's copy goes, and the pages showing it are told
+    // (`entity.deleted`). A repeat finds nothing: 404, which a retrying backend takes as done.
+    .route('DELETE', '/api/entities/:type/:id', async (request) => {
+      const { type, id } = target(request);
+      if (!(await entities.delete(type, id))) {
+        throw new ApiError(404, 'not_found', `no entity ${type}:${id}`);
+      }
+      return { status: 204 };
+    });
 }

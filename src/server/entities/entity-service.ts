@@ -29,6 +29,7 @@ import {
   entityRoom,
   type Entity,
   type EntityChange,
+  type EntityDeleted,
   type FieldConflict,
   type Fields,
   type UserProfile,
@@ -215,14 +216,7 @@ export class EntityService {
 
   /** Applies a write by the merge rules (see `merge.ts`), then publishes it. */
   update(input: EntityUpdate): Promise<EntityUpdateOutcome> {
-    const key = entityRoom(input.type, input.id);
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const run = previous.then(
-      () => this.write(input),
-      () => this.write(input),
-    );
-    this.tails.set(key, run);
-    this.running.track(run);
+    const run = this.inTurn(input.type, input.id, () => this.write(input));
     const metrics = this.options.metrics;
     if (metrics) {
       void run.then(
@@ -230,6 +224,45 @@ export class EntityService {
         () => {},
       );
     }
+    return run;
+  }
+
+  /**
+   * Deletes an entity the CRM deleted, with its history (see `Storage.deleteEntity`), then tells
+   * its room: a sequenced `entity.deleted` event, so members on every process, and a client that
+   * resumes later, learn it. Resolves to false when there was no such entity (nothing published).
+   * In turn with the entity's writes: a save queued before it lands first and is erased with it; one
+   * queued after finds no entity (`not_found`), so a racing save cannot bring it back.
+   */
+  delete(type: string, id: string): Promise<boolean> {
+    return this.inTurn(type, id, async () => {
+      const room = entityRoom(type, id);
+      // Marked before the commit like a write, so a process dying before the publish still
+      // makes the members resume (they re-read and get `not_found`).
+      const published = await this.options.bus.willPublish?.(room);
+      try {
+        if (!(await this.options.storage.deleteEntity(type, id))) return false;
+        const payload: EntityDeleted = { type, id, at: this.options.clock.now() };
+        try {
+          await this.options.bus.publish(room, { event: 'entity.deleted', payload });
+        } catch (err) {
+          this.options.log.error('entity delete publish failed', { room, ...errorFields(err) });
+          this.options.bus.eventLost?.(room);
+        }
+        return true;
+      } finally {
+        published?.();
+      }
+    });
+  }
+
+  /** Runs `job` after the entity's earlier writes and deletes: one at a time per entity. */
+  private inTurn<T>(type: string, id: string, job: () => Promise<T>): Promise<T> {
+    const key = entityRoom(type, id);
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const run = previous.then(job, job);
+    this.tails.set(key, run);
+    this.running.track(run);
     const forget = (): void => {
       if (this.tails.get(key) === run) this.tails.delete(key);
     };

@@ -90,6 +90,7 @@ export class SqliteEntities {
   private readonly deleteOldChanges: Database.Statement<[number]>;
   private readonly deleteOldMutations: Database.Statement<[number]>;
   private readonly pruneTx: (cutoff: number) => { changes: number; mutations: number };
+  private readonly deleteTx: (type: string, id: string) => boolean;
   private readonly writeTx: (write: EntityWrite) => EntityWriteResult;
 
   /**
@@ -144,6 +145,24 @@ export class SqliteEntities {
       changes: this.deleteOldChanges.run(cutoff).changes,
       mutations: this.deleteOldMutations.run(cutoff).changes,
     }));
+    // Erasure: the row and every stored copy of its values (history, mutation answers, the
+    // change log's entity.change rows) go together or not at all.
+    const erase = [
+      db.prepare('DELETE FROM entity_changes WHERE type = ? AND id = ?'),
+      db.prepare('DELETE FROM mutations WHERE type = ? AND id = ?'),
+      db.prepare(
+        `DELETE FROM change_log WHERE kind = 'entity.change' AND entity_type = ? AND entity_id = ?`,
+      ),
+    ];
+    const deleteRow = db.prepare<[string, string]>(
+      'DELETE FROM entities WHERE type = ? AND id = ?',
+    );
+    const deleteTx = db.transaction((type: string, id: string) => {
+      const existed = deleteRow.run(type, id).changes > 0;
+      for (const statement of erase) statement.run(type, id);
+      return existed;
+    });
+    this.deleteTx = (type, id) => deleteTx.immediate(type, id);
     const tx = db.transaction((write: EntityWrite) => this.apply(write));
     // IMMEDIATE takes the write lock before reading, so the check and the write see one state.
     this.writeTx = (write) => tx.immediate(write);
@@ -180,6 +199,11 @@ export class SqliteEntities {
    */
   prune(cutoff: number): { changes: number; mutations: number } {
     return this.pruneTx(cutoff);
+  }
+
+  /** Deletes the entity and its history (see `Storage.deleteEntity`); true when it existed. */
+  delete(type: string, id: string): boolean {
+    return this.deleteTx(type, id);
   }
 
   changes(type: string, id: string, sinceVersion: number, limit: number): StoredChange[] {

@@ -132,6 +132,27 @@ export class PostgresEntities {
     });
   }
 
+  /**
+   * Deletes the entity and its history (see `Storage.deleteEntity`); true when it existed. The
+   * row's DELETE comes first: it waits for a writer holding the row (`FOR UPDATE`), so the history
+   * that writer committed goes too, and a writer waiting behind it then finds no row.
+   */
+  delete(type: string, id: string): Promise<boolean> {
+    return transaction(this.pool, async (client) => {
+      const removed = await client.query('DELETE FROM entities WHERE type = $1 AND id = $2', [
+        type,
+        id,
+      ]);
+      await client.query('DELETE FROM entity_changes WHERE type = $1 AND id = $2', [type, id]);
+      await client.query('DELETE FROM mutations WHERE type = $1 AND id = $2', [type, id]);
+      await client.query(
+        `DELETE FROM change_log WHERE kind = 'entity.change' AND entity_type = $1 AND entity_id = $2`,
+        [type, id],
+      );
+      return (removed.rowCount ?? 0) > 0;
+    });
+  }
+
   async write(write: EntityWrite): Promise<EntityWriteResult> {
     const result = await transaction(this.pool, (client) => this.apply(client, write));
     if (result.outcome === 'applied' && result.change) this.changeLog?.appended();

@@ -290,6 +290,11 @@ export class PostgresStorage implements Storage {
     return this.entities.write(write);
   }
 
+  async deleteEntity(type: string, id: string): Promise<boolean> {
+    await this.ready;
+    return this.entities.delete(type, id);
+  }
+
   async entityChanges(
     type: string,
     id: string,

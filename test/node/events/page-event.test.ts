@@ -9,6 +9,7 @@ import {
   CrmActivityOpenEvent,
   CrmFormChangeEvent,
   CrmFormConflictEvent,
+  CrmFormDeletedEvent,
   CrmFormErrorEvent,
   CrmFormRefusedEvent,
   CrmFormSavedEvent,
@@ -39,6 +40,7 @@ const cases: [Event, string, boolean][] = [
     false,
   ],
   [new CrmFormChangeEvent('customer', '42', {}, [], 'load'), 'crm-form-change', false],
+  [new CrmFormDeletedEvent('customer', '42'), 'crm-form-deleted', false],
   [
     new CrmNotificationActionEvent(note, { label: 'Call', event: 'call' }, 'panel'),
     'crm-notification-action',

@@ -224,6 +224,50 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       await storage.close();
     });
 
+    test('deleting an entity erases its row, history, mutation answers and change-log rows, in one go', async () => {
+      const storage = await open();
+      storage.changes?.trackDeliveries(true);
+      await storage.writeEntity(
+        write({ email: 'ada@example.com' }, { create: true, source: 'backend', mutationId: 'm-c' }),
+      );
+      await storage.writeEntity(
+        write({ email: 'ada@erased.example' }, { baseVersion: 1, mutationId: 'm-u' }),
+      );
+      await storage.writeEntity(write({ name: 'Other' }, { id: '7', create: true }));
+      assert.equal(await storage.deleteEntity('customer', '42'), true);
+      assert.equal(await storage.getEntity('customer', '42'), undefined);
+      assert.deepEqual(await storage.entityChanges('customer', '42'), []);
+      // The erased values are nowhere: not in the change log (feed and pending webhooks) either.
+      const log = JSON.stringify(await storage.changes?.after(0, 100));
+      assert.doesNotMatch(log, /ada@/);
+      assert.match(log, /Other/, 'other entities keep their rows');
+      // Its mutation answers went too: a replay is judged anew and finds no entity, instead of
+      // being acknowledged with the erased values.
+      assert.deepEqual(
+        await storage.writeEntity(write({ email: 'x' }, { baseVersion: 2, mutationId: 'm-u' })),
+        { outcome: 'not_found' },
+      );
+      // Again: nothing to delete. Another entity is untouched.
+      assert.equal(await storage.deleteEntity('customer', '42'), false);
+      assert.equal((await storage.getEntity('customer', '7'))?.version, 1);
+      // Created again (a backend's PUT): a fresh record at version 1, with no history.
+      const again = await storage.writeEntity(
+        write({ name: 'New' }, { create: true, source: 'backend', mutationId: 'm-c' }),
+      );
+      assert.ok(again.outcome === 'applied' && again.created && again.entity.version === 1);
+      assert.deepEqual(again.entity.fields, { name: 'New' });
+      // A save racing a delete (another connection, on PostgreSQL) never brings the record back:
+      // it lands first and is erased with it, or finds nothing.
+      const [raced] = await Promise.all([
+        storage.writeEntity(write({ name: 'Raced' }, { baseVersion: 1, mutationId: 'm-r' })),
+        storage.deleteEntity('customer', '42'),
+      ]);
+      assert.ok(['applied', 'not_found'].includes(raced.outcome), raced.outcome);
+      assert.equal(await storage.getEntity('customer', '42'), undefined);
+      assert.deepEqual(await storage.entityChanges('customer', '42'), []);
+      await storage.close();
+    });
+
     test('notifications: one row per recipient, pages, unread counts, read marks, retention', async () => {
       const storage = await open();
       const repo = storage.notifications!;

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Entity, EntityChange, FieldConflict } from '../../../src/protocol/index.js';
 import { HttpApi } from '../../../src/server/http-api.js';
-import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
+import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
 const KEY = 'test-key-0123456789abcdef';
 const OTHER_KEY = 'second-key-0123456789abcdef';
@@ -181,9 +181,9 @@ describe('HTTP API: authentication and input', () => {
     });
     assert.equal(form.status, 415);
 
-    const method = await call(h, 'DELETE', '/api/entities/customer/42');
+    const method = await call(h, 'DELETE', '/api/entities/customer');
     assert.equal(method.status, 405);
-    assert.match(String(method.body.allow), /PATCH/);
+    assert.match(String(method.body.allow), /GET/);
 
     assert.equal((await call(h, 'GET', '/api/elsewhere')).status, 404);
     // The server still answers after all that.
@@ -364,6 +364,83 @@ describe('HTTP API: entities', () => {
       other.frames.filter((f) => f.type === 'event'),
       [],
     );
+  });
+
+  test('DELETE removes the entity (204); then GET, PATCH and another DELETE are 404; a key is required', async () => {
+    assert.equal((await call(h, 'DELETE', '/api/entities/customer/42')).status, 404);
+    await call(h, 'PUT', '/api/entities/customer/42', { body: { fields: { name: 'Acme' } } });
+    const unauthorized = await call(h, 'DELETE', '/api/entities/customer/42', { key: null });
+    assert.equal(unauthorized.status, 401);
+    assert.equal((await call(h, 'DELETE', '/api/entities/Customer!/42')).body.error, 'bad_request');
+    const deleted = await call(h, 'DELETE', '/api/entities/customer/42');
+    assert.equal(deleted.status, 204);
+    assert.equal(deleted.body, undefined);
+    const read = await call(h, 'GET', '/api/entities/customer/42');
+    assert.deepEqual([read.status, read.body.error], [404, 'not_found']);
+    const patch = await call(h, 'PATCH', '/api/entities/customer/42', {
+      body: { fields: { name: 'Back' } },
+    });
+    assert.equal(patch.status, 404);
+    // A retry of a DELETE whose answer was lost: nothing left to delete, the same final state.
+    const again = await call(h, 'DELETE', '/api/entities/customer/42');
+    assert.deepEqual([again.status, again.body.error], [404, 'not_found']);
+    // A PUT afterwards creates a fresh record, at version 1.
+    const created = await call(h, 'PUT', '/api/entities/customer/42', {
+      body: { fields: { name: 'New' } },
+    });
+    assert.deepEqual([created.status, created.body.entity.version], [201, 1]);
+  });
+
+  test('a DELETE reaches the room as a sequenced entity.deleted; reads and saves then get not_found', async () => {
+    await call(h, 'PUT', '/api/entities/customer/42', { body: { fields: { name: 'Acme' } } });
+    const ws = await h.connect(alice);
+    const joined = await ws.join('customer:42');
+    const late = await h.connect(bob);
+    await late.join('customer:42');
+    late.close();
+    assert.equal((await call(h, 'DELETE', '/api/entities/customer/42')).status, 204);
+    const event = await ws.next((f) => f.type === 'event' && f.event === 'entity.deleted');
+    assert.ok(event.type === 'event');
+    assert.equal(event.seq, joined.seq + 1);
+    assert.deepEqual(event.payload, { type: 'customer', id: '42', at: h.clock.now() });
+    const get = await ws.request({
+      type: 'entity.get',
+      id: 'g1',
+      entityType: 'customer',
+      entityId: '42',
+    });
+    assert.ok(get.type === 'error' && get.code === 'not_found');
+    const save = await ws.request({
+      type: 'entity.update',
+      id: 'u1',
+      mutationId: 'mutation-after-delete',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { name: 'Back' },
+    });
+    assert.ok(save.type === 'error' && save.code === 'not_found');
+    assert.equal((await call(h, 'GET', '/api/entities/customer/42')).status, 404);
+    // A member that was away when it happened gets it replayed when it resumes.
+    const back = await h.connect(bob);
+    const resumed = await back.join('customer:42', { since: joined.seq });
+    assert.equal(resumed.resume, 'replayed');
+    assert.ok(back.frames.some((f) => f.type === 'event' && f.event === 'entity.deleted'));
+  });
+
+  test('a client cannot forge entity.deleted into a room', async () => {
+    await call(h, 'PUT', '/api/entities/customer/42', { body: { fields: { name: 'Acme' } } });
+    const ws = await h.connect(alice);
+    await ws.join('customer:42');
+    const reply = await ws.request({
+      type: 'emit',
+      id: 'p1',
+      room: 'customer:42',
+      event: 'entity.deleted',
+      payload: { type: 'customer', id: '42', at: 1 },
+    });
+    assert.ok(reply.type === 'error' && reply.code === 'forbidden');
+    assert.equal((await call(h, 'GET', '/api/entities/customer/42')).status, 200);
   });
 
   test('a change too large for a client frame is 413 and not stored', async () => {

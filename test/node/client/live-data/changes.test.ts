@@ -59,7 +59,12 @@ async function setup() {
   const client = new StubClient();
   const changes = new Changes(
     client,
-    { entity: () => entity, learned: () => {}, notify: () => {}, takers: () => [] },
+    {
+      entity: () => entity,
+      learned: () => {},
+      notify: () => {},
+      takers: () => [],
+    },
     // The middle of each jitter window, so a wait is half its ceiling.
     { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
   );

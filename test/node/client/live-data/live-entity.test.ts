@@ -34,6 +34,7 @@ function host(answers: (() => Promise<ServerFrame>)[]) {
     isOpen: () => true,
     lastSeq: () => 7,
     notify: () => undefined,
+    deleted: () => undefined,
     reads: () => reads,
   };
   return { h, clock };

@@ -17,6 +17,7 @@ import type { LiveDataControllerStatus } from '../../../../src/controllers/live-
 import {
   CrmFormChangeEvent,
   CrmFormConflictEvent,
+  CrmFormDeletedEvent,
   CrmFormErrorEvent,
   CrmFormRefusedEvent,
   CrmFormSaveEvent,
@@ -133,6 +134,7 @@ class ScriptedLive implements SessionLive {
       entityType: 'customer',
       entityId,
       status: 'ready',
+      deleted: false,
       error: undefined,
       entity: {
         type: 'customer',
@@ -149,6 +151,12 @@ class ScriptedLive implements SessionLive {
       held: [],
       readOnly: [],
     };
+  }
+
+  /** The CRM deleted the record: the snapshot says so, its error is `not_found`, as live data has it. */
+  deleted(): void {
+    this.error = new RealtimeError('not_found', 'customer:42 was deleted');
+    this.snapshot = { ...this.snapshot!, deleted: true, error: this.error };
   }
 
   readonly options: (LiveUpdateOptions | undefined)[] = [];
@@ -250,6 +258,7 @@ describe('FormSession: snapshots into fields', () => {
       entityType: 'customer',
       entityId: '42',
       status: 'loading',
+      deleted: false,
       error: undefined,
       entity: undefined,
       version: undefined,
@@ -607,5 +616,58 @@ describe('FormSession: conflicts', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(session.conflicts.dialogOpen, true);
     assert.equal(session.conflicts.conflict?.of, second.conflict);
+  });
+});
+
+describe('FormSession: the record was deleted', () => {
+  test('says so once, keeps what the fields show, and saves nothing more', async () => {
+    const { live, fields, session, of } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'typed@x.io');
+    // A save on its way is refused not_found when the deletion arrives: not rolled back.
+    live.answer = (sent) =>
+      change(sent, 'rejected', new RealtimeError('not_found', 'customer:42 was deleted'));
+    live.deleted();
+    session.applySnapshot(undefined);
+    await session.save(false);
+    assert.equal(fields.read('email'), 'typed@x.io', 'the user keeps what they typed');
+    assert.equal(session.status().kind, 'load-error');
+    assert.deepEqual(live.sent, [], 'nothing is sent for a deleted record');
+    const [deleted, ...more] = of(CrmFormDeletedEvent);
+    assert.equal(deleted?.entityId, '42');
+    assert.equal(more.length, 0);
+    // Later snapshots (the refused save leaving the data) write nothing and say nothing again.
+    live.snapshot = { ...live.snapshot, data: { email: 'a@x.io', phone: '2' } };
+    session.applySnapshot(undefined);
+    assert.equal(fields.read('phone'), '1');
+    assert.equal(of(CrmFormDeletedEvent).length, 1);
+  });
+
+  test('a save refused not_found because of the deletion is not rolled back', async () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'typed@x.io');
+    live.answer = (sent) => {
+      live.deleted();
+      return change(sent, 'rejected', new RealtimeError('not_found', 'customer:42 was deleted'));
+    };
+    await session.save(false);
+    assert.equal(fields.read('email'), 'typed@x.io');
+    assert.equal(session.status().kind, 'load-error');
+  });
+
+  test('an open conflict dialog closes; the user keeps their values', () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    fields.type('email', 'mine@x.io');
+    session.conflicts.arrived(conflictOn('email', 'mine@x.io', 'theirs@x.io').conflict);
+    assert.equal(session.conflicts.dialogOpen, true);
+    live.deleted();
+    session.applySnapshot(undefined);
+    assert.equal(session.conflicts.dialogOpen, false);
+    assert.equal(fields.read('email'), 'mine@x.io');
   });
 });
