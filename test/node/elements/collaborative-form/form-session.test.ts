@@ -638,7 +638,7 @@ describe('FormSession: the record was deleted', () => {
     assert.equal(deleted?.entityId, '42');
     assert.equal(more.length, 0);
     // Later snapshots (the refused save leaving the data) write nothing and say nothing again.
-    live.snapshot = { ...live.snapshot, data: { email: 'a@x.io', phone: '2' } };
+    live.snapshot = { ...live.snapshot!, data: { email: 'a@x.io', phone: '2' } };
     session.applySnapshot(undefined);
     assert.equal(fields.read('phone'), '1');
     assert.equal(of(CrmFormDeletedEvent).length, 1);
