@@ -315,6 +315,21 @@ export const UnlistedValue: Story = {
   }),
 };
 
+/**
+ * The CRM deleted the record while you typed (its backend called `DELETE /api/entities/…`): the
+ * form says the record no longer exists, saves nothing more and leaves what you typed in the
+ * fields, for you to copy.
+ */
+export const RecordDeleted: Story = {
+  render: story(
+    () => {},
+    (form, { server }) => {
+      typeInto(form, 'notes', 'Call back on Monday about the renewal.');
+      server.entities.remove('customer', '42');
+    },
+  ),
+};
+
 /** No provider: a plain form again; its own submit goes through as it always did. */
 export const NotConnected: Story = {
   render: (args) => card(formOf(args), args),
