@@ -81,6 +81,14 @@ const reducedMotion = () =>
  * out) and its values stay the user's to restore, also when it was queued before a reload and
  * refused when the next page sent it.
  *
+ * The page's constraints (`required`, `pattern`, `maxlength`, `type="email"` …) apply to what a
+ * submit saves: while the form is live, the element turns the browser's check of the whole form
+ * off (`noValidate`, given back when it leaves or takes another form) and checks the fields it
+ * sends, reporting the first invalid one as the browser does (its message, the focus there). A
+ * value the CRM stored that breaks them, in a field the user did not change, neither blocks the
+ * save nor is pointed at. A `novalidate` form or a `formnovalidate` button skips the check, as
+ * do `save()` and saves on change (which send only the fields that pass).
+ *
  * @tagname crm-collaborative-form
  * @summary A plain HTML form made live: who edits which field, live values, optimistic saves, conflicts.
  *
@@ -201,7 +209,10 @@ export class CrmCollaborativeForm extends LitElement {
     isLive: () => this.session.isLive,
     saveDelay: () => (this.saveMode === 'change' ? this.saveDelay : undefined),
     clock: () => this.clock,
-    save: () => void this.save(),
+    save: (check) => {
+      this.input.cancelAutosave();
+      void this.session.save(this.saveMode === 'change', check);
+    },
     reset: () => this.session.reset(),
     setActivity: (activity) => this.presence.setActivity(activity),
     changed: () => this.requestUpdate(),
@@ -287,6 +298,7 @@ export class CrmCollaborativeForm extends LitElement {
       this.tabs.groups = [];
       return;
     }
+    this.input.hold(this.session.isLive);
     const focused = this.input.focused;
     this.session.applySnapshot(focused);
     this.session.noticeRefusals();

@@ -167,10 +167,20 @@ export class FieldSync {
     for (const [name, field] of this.fields) {
       this.recheck(name);
       if (!this.state(name).dirty) continue;
-      if (valid && !field.elements.every(isValid)) continue;
+      if (valid && !field.elements.every((el) => isValid(el))) continue;
       fields[name] = this.read(name)!;
     }
     return fields;
+  }
+
+  /**
+   * Whether the fields `names` pass the page's constraints; the first that does not is reported
+   * as the browser reports it on submit (its message, the focus there).
+   */
+  report(names: readonly string[]): boolean {
+    return names.every(
+      (name) => this.fields.get(name)?.elements.every((el) => isValid(el, true)) !== false,
+    );
   }
 
   /** The fields went out in a save: clean, with these values as what they were given. */
@@ -282,7 +292,7 @@ export class FieldSync {
   }
 }
 
-function isValid(el: HTMLElement): boolean {
-  const check = (el as HTMLInputElement).checkValidity;
+function isValid(el: HTMLElement, report = false): boolean {
+  const check = (el as HTMLInputElement)[report ? 'reportValidity' : 'checkValidity'];
   return typeof check !== 'function' || check.call(el);
 }

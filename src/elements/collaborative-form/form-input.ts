@@ -5,8 +5,9 @@
  *   focus is in a field, "viewing" once it left them all; moving from one field to the next never
  *   says "viewing" in between);
  * - input and change: a field's dirty state; with `save-mode="change"`, a save shortly after;
- * - submit and reset, heard while capturing: a live form saves instead of submitting, and a reset
- *   shows the live record again instead of the HTML defaults.
+ * - submit and reset, heard while capturing: a live form saves instead of submitting (checking
+ *   the page's constraints on what it sends, see `hold`), and a reset shows the live record again
+ *   instead of the HTML defaults.
  */
 import type { Activity } from '../../client/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -21,7 +22,8 @@ export interface FormInputOptions {
   /** `save-mode="change"`: save this many ms after a change; undefined: save on submit only. */
   readonly saveDelay: () => number | undefined;
   readonly clock: () => Clock;
-  readonly save: () => void;
+  /** Save the changed fields; `check`: those it sends must pass the page's constraints first. */
+  readonly save: (check?: boolean) => void;
   /** The form was reset (and the reset has run). */
   readonly reset: () => void;
   /** Tell the room what this user does. */
@@ -38,6 +40,8 @@ export class FormInput {
   private autosave: unknown;
   /** A `form-id` form outside the element, whose events it also listens to. */
   private outsideForm: HTMLFormElement | undefined;
+  /** The form whose validation on submit the element turned off, and the page's `noValidate`. */
+  private held: { form: HTMLFormElement; was: boolean } | undefined;
 
   constructor(
     private readonly host: HTMLElement,
@@ -52,6 +56,7 @@ export class FormInput {
   disconnect(): void {
     this.listen(this.host, false);
     this.follow(undefined);
+    this.hold(false);
     this.cancelAutosave();
     this.focused = undefined;
     this.activity = '';
@@ -66,6 +71,22 @@ export class FormInput {
   /** A save is made now: the one planned after the last change is not needed. */
   cancelAutosave(): void {
     this.options.clock().clearTimeout(this.autosave);
+  }
+
+  /**
+   * While the form saves live (`live`), the browser does not validate the whole form on submit
+   * (`noValidate`): a value the CRM stored that breaks the page's constraints, in a field the user
+   * never touched, would block every save and be pointed at. The submit checks the fields it sends
+   * instead. A plain form validates as the page made it; the page's own `noValidate` comes back
+   * when the element leaves or takes another form.
+   */
+  hold(live: boolean): void {
+    const form = live ? this.options.form() : undefined;
+    const held = this.held;
+    if (form === held?.form) return;
+    if (held) held.form.noValidate = held.was;
+    this.held = form && { form, was: form.noValidate };
+    if (form) form.noValidate = true;
   }
 
   /** Also listen on the form the element takes, when it is outside the element. */
@@ -130,7 +151,9 @@ export class FormInput {
     // Not connected (no provider, no entity, or it cannot be read): the page's submit goes on.
     if (!this.options.isLive()) return;
     event.preventDefault();
-    this.options.save();
+    // What it sends is checked as the browser would have, unless the page or the button opted out.
+    const submitter = event.submitter as HTMLButtonElement | null;
+    this.options.save(!this.held?.was && !submitter?.formNoValidate);
   };
 
   private onReset = (event: Event): void => {
