@@ -8,6 +8,7 @@
  *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
  *     │  ├───superseded (every field since set by a newer change of this client) ──► rolled-back
  *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
+ *     │                      ├───────amend (the user's newer values, new id) ──► conflicted
  *     │                      └───────discard──► rolled-back
  *     └───rollback───────────────────────────► rolled-back
  * ```
@@ -17,7 +18,7 @@
  * is parked) while it waits out a closed connection; its mutation id is kept across replays so
  * the server applies it once. Its `settled` promise resolves once, with the first final state.
  */
-import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
+import { hasField, type Entity, type FieldConflict, type Fields } from '../../protocol/index.js';
 import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
 import type { OutboxRecord } from './outbox.js';
 import type { RealtimeError } from '../realtime-error.js';
@@ -179,6 +180,19 @@ export class Change {
   resolvedWith(next: Change): void {
     this.resolvedBy = next.mutationId;
     this.touch();
+  }
+
+  /**
+   * An open conflict → the same, with the user's newer values of clashing fields: other content,
+   * so a new id, and a new conflict object to hand out.
+   */
+  amend(fields: Fields): void {
+    this.fields = { ...this.fields, ...fields };
+    this.conflicts = this.conflicts?.map((c) =>
+      hasField(fields, c.field) ? { ...c, mine: fields[c.field]! } : c,
+    );
+    this.conflict = undefined;
+    this.renew();
   }
 
   /** Still pending, waiting for a reason the page may show ("the CRM did not answer"). */

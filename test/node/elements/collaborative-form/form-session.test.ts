@@ -206,6 +206,7 @@ function conflictOn(field: string, mine: JsonValue, theirs: JsonValue) {
     discard: () => {
       discarded = true;
     },
+    amend: () => false,
   };
   return { conflict, resolved, discarded: () => discarded };
 }
