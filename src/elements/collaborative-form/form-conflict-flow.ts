@@ -3,12 +3,15 @@
  * the page first (`crm-form-conflict`, cancelable: the page may take it over), else into the
  * conflict dialog, which shows what the form shows as "yours"; the user's choices become the save
  * that resolves it, and "theirs" shows at once. A cancelled dialog keeps the conflict to resolve
- * later; after a resolution, the next open one (say, a replayed offline save) follows.
+ * later, with what the user types into its fields meanwhile as theirs (kept in the outbox); after
+ * a resolution, the next open one (say, a replayed offline save) follows.
  */
 import type { ChangeInfo, LiveConflict } from '../../client/live-data/live-data-types.js';
 import { CrmFormConflictEvent } from '../../events/collaborative-form-events.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
+import { hasField } from '../../protocol/own-field.js';
+import { sameJson } from '../../util/same-json.js';
 import { dialogConflicts, resolutionOf } from './form-conflicts.js';
 import type { SessionFields, SessionHost } from './form-session-ports.js';
 
@@ -83,6 +86,22 @@ export class ConflictFlow {
     return outcome;
   }
 
+  /**
+   * What the user typed into a clashing field since (after "Resolve later") is their value for the
+   * conflict: amended into it, so the outbox keeps it, a reload offers it as "yours" and "mine"
+   * saves it. Conflicts the page took over are the page's to decide.
+   */
+  keepTyped(): void {
+    for (const conflict of this.live.conflicts) {
+      if (this.handledByPage.has(conflict)) continue;
+      const typed = this.typed(conflict);
+      const newer = conflict.conflicts.some(
+        (c) => hasField(typed, c.field) && !sameJson(typed[c.field], c.mine),
+      );
+      if (newer) conflict.amend(typed);
+    }
+  }
+
   /** The user closed the dialog: their values stay in the form; the status offers to resolve later. */
   cancel(): void {
     this.open = false;
@@ -98,17 +117,23 @@ export class ConflictFlow {
   }
 
   private show(conflict: LiveConflict): void {
-    // "Yours" is what the user typed since (after cancelling the dialog, say): a field they have
-    // not touched holds no edit of theirs. After a reload it still shows the page's own value,
-    // and taking that for theirs would save the stale value over both edits.
-    const current: Fields = {};
-    for (const c of conflict.conflicts) {
-      const value = this.sync.isDirty(c.field) ? this.sync.read(c.field) : undefined;
-      if (value !== undefined) current[c.field] = value;
-    }
-    this.shown = { of: conflict, shown: dialogConflicts(conflict, current) };
+    this.shown = { of: conflict, shown: dialogConflicts(conflict, this.typed(conflict)) };
     this.open = true;
     this.host.changed();
+  }
+
+  /**
+   * What the user typed into the conflict's fields since it arrived: a field they have not touched
+   * holds no edit of theirs. After a reload it still shows the page's own value, and taking that
+   * for theirs would save the stale value over both edits.
+   */
+  private typed(conflict: LiveConflict): Fields {
+    const typed: Fields = {};
+    for (const c of conflict.conflicts) {
+      const value = this.sync.isDirty(c.field) ? this.sync.read(c.field) : undefined;
+      if (value !== undefined) typed[c.field] = value;
+    }
+    return typed;
   }
 
   /** After a resolution, the next open conflict of this entity (say, replayed offline edits). */
