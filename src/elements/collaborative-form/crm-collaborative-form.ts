@@ -210,10 +210,7 @@ export class CrmCollaborativeForm extends LitElement {
     isLive: () => this.session.isLive,
     saveDelay: () => (this.saveMode === 'change' ? this.saveDelay : undefined),
     clock: () => this.clock,
-    save: (check) => {
-      this.input.cancelAutosave();
-      void this.session.save(this.saveMode === 'change', check);
-    },
+    save: () => void this.save(),
     reset: () => this.session.reset(),
     setActivity: (activity) => this.presence.setActivity(activity),
     changed: () => this.requestUpdate(),

@@ -149,9 +149,7 @@ export class FieldSync {
     const field = this.fields.get(name);
     if (!field) return false;
     const state = this.state(name);
-    const dirty =
-      (state.shown || state.edited) &&
-      !sameFieldValue(field, readField(field, state.given), state.given);
+    const dirty = this.differs(name, field);
     const changed = dirty !== state.dirty || (dirty && state.error);
     state.dirty = dirty;
     if (dirty) {
@@ -167,20 +165,10 @@ export class FieldSync {
     for (const [name, field] of this.fields) {
       this.recheck(name);
       if (!this.state(name).dirty) continue;
-      if (valid && !field.elements.every((el) => isValid(el))) continue;
+      if (valid && !field.elements.every(isValid)) continue;
       fields[name] = this.read(name)!;
     }
     return fields;
-  }
-
-  /**
-   * Whether the fields `names` pass the page's constraints; the first that does not is reported
-   * as the browser reports it on submit (its message, the focus there).
-   */
-  report(names: readonly string[]): boolean {
-    return names.every(
-      (name) => this.fields.get(name)?.elements.every((el) => isValid(el, true)) !== false,
-    );
   }
 
   /** The fields went out in a save: clean, with these values as what they were given. */
@@ -252,15 +240,19 @@ export class FieldSync {
    * value a script or a framework set since is counted, with nothing recorded).
    */
   differing(): string[] {
-    const names: string[] = [];
-    for (const [name, field] of this.fields) {
-      const state = this.state(name);
-      const differs =
-        (state.shown || state.edited) &&
-        !sameFieldValue(field, readField(field, state.given), state.given);
-      if (differs) names.push(name);
-    }
-    return names;
+    return [...this.fields.keys()].filter((name) => this.differs(name, this.fields.get(name)!));
+  }
+
+  /**
+   * The field's controls read back something else than it was given, and that is a change: they
+   * could show what they were given, or the user's own input reached them (see `shown`).
+   */
+  private differs(name: string, field: FieldBinding): boolean {
+    const state = this.state(name);
+    return (
+      (state.shown || state.edited) &&
+      !sameFieldValue(field, readField(field, state.given), state.given)
+    );
   }
 
   /** Of `names`, the fields that changed with no `input` or `change` of the user's: set by script. */
@@ -292,7 +284,7 @@ export class FieldSync {
   }
 }
 
-function isValid(el: HTMLElement, report = false): boolean {
-  const check = (el as HTMLInputElement)[report ? 'reportValidity' : 'checkValidity'];
+function isValid(el: HTMLElement): boolean {
+  const check = (el as HTMLInputElement).checkValidity;
   return typeof check !== 'function' || check.call(el);
 }

@@ -22,8 +22,7 @@ export interface FormInputOptions {
   /** `save-mode="change"`: save this many ms after a change; undefined: save on submit only. */
   readonly saveDelay: () => number | undefined;
   readonly clock: () => Clock;
-  /** Save the changed fields; `check`: those it sends must pass the page's constraints first. */
-  readonly save: (check?: boolean) => void;
+  readonly save: () => void;
   /** The form was reset (and the reset has run). */
   readonly reset: () => void;
   /** Tell the room what this user does. */
@@ -40,8 +39,8 @@ export class FormInput {
   private autosave: unknown;
   /** A `form-id` form outside the element, whose events it also listens to. */
   private outsideForm: HTMLFormElement | undefined;
-  /** The form whose validation on submit the element turned off, and the page's `noValidate`. */
-  private held: { form: HTMLFormElement; was: boolean } | undefined;
+  /** The form whose validation on submit the element turned off (none where the page did). */
+  private held: HTMLFormElement | undefined;
 
   constructor(
     private readonly host: HTMLElement,
@@ -76,17 +75,17 @@ export class FormInput {
   /**
    * While the form saves live (`live`), the browser does not validate the whole form on submit
    * (`noValidate`): a value the CRM stored that breaks the page's constraints, in a field the user
-   * never touched, would block every save and be pointed at. The submit checks the fields it sends
-   * instead. A plain form validates as the page made it; the page's own `noValidate` comes back
-   * when the element leaves or takes another form.
+   * never touched, would block every save and be pointed at. The submit checks the changed fields
+   * instead (`onSubmit`). A plain form validates as the page made it, and the form is given back
+   * (`noValidate` false again) when the element leaves or takes another form.
    */
   hold(live: boolean): void {
     const form = live ? this.options.form() : undefined;
-    const held = this.held;
-    if (form === held?.form) return;
-    if (held) held.form.noValidate = held.was;
-    this.held = form && { form, was: form.noValidate };
-    if (form) form.noValidate = true;
+    if (form === this.held) return;
+    if (this.held) this.held.noValidate = false;
+    // A form the page made `novalidate` is left as it is: the page wants no check.
+    this.held = form?.noValidate ? undefined : form;
+    if (this.held) this.held.noValidate = true;
   }
 
   /** Also listen on the form the element takes, when it is outside the element. */
@@ -151,9 +150,15 @@ export class FormInput {
     // Not connected (no provider, no entity, or it cannot be read): the page's submit goes on.
     if (!this.options.isLive()) return;
     event.preventDefault();
-    // What it sends is checked as the browser would have, unless the page or the button opted out.
+    // The changed fields, which it sends, are checked as the browser would have checked the form
+    // (the first invalid one reported), unless the page or the button opted out (or the browser
+    // checked the whole form: the element had not taken it yet).
     const submitter = event.submitter as HTMLButtonElement | null;
-    this.options.save(!this.held?.was && !submitter?.formNoValidate);
+    const check = form === this.held && !submitter?.formNoValidate;
+    const fields = check ? Object.keys(this.sync.changed()) : [];
+    const valid = (el: HTMLElement) => (el as HTMLInputElement).reportValidity?.() !== false;
+    if (!fields.every((name) => this.sync.fields.get(name)!.elements.every(valid))) return;
+    this.options.save();
   };
 
   private onReset = (event: Event): void => {

@@ -48,8 +48,6 @@ export interface SessionFields {
   /** What the field was last given (the record's value, or what the page rendered before it). */
   givenValue(name: string): JsonValue | undefined;
   changed(valid?: boolean): Fields;
-  /** The fields pass the page's constraints; else the first that does not is reported. */
-  report(names: readonly string[]): boolean;
   sent(fields: Readonly<Fields>): void;
   setError(names: Iterable<string>, error: boolean): void;
   setFieldErrors(errors: Readonly<Record<string, string>>): void;

@@ -162,15 +162,11 @@ export class FormSession {
 
   /**
    * Save the changed fields (`onlyValid`: those passing the controls' validation, for saves on
-   * change). With `check` (a submit), nothing is sent unless every field to send passes the
-   * page's constraints: the first that does not is reported, as the browser does; fields the user
-   * did not change are not its business. Resolves with the outcome, or `undefined` when nothing
-   * was sent.
+   * change). Resolves with the outcome, or `undefined` when nothing was sent.
    */
-  async save(onlyValid: boolean, check = false): Promise<ChangeInfo | undefined> {
+  async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
     if (!this.isLive) return undefined;
-    const fields = this.withoutClashes(this.sync.changed(onlyValid && !check));
-    if (check && !this.sync.report(Object.keys(fields))) return undefined;
+    const fields = this.withoutClashes(this.sync.changed(onlyValid));
     // The open conflict is what this save waits for: the dialog asks for the decision again.
     if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen();
     if (Object.keys(fields).length === 0) {

@@ -41,9 +41,6 @@ class MemoryFields implements SessionFields {
   readonly shown = new Map<string, JsonValue>();
   private readonly given = new Map<string, JsonValue>();
   private readonly errors = new Map<string, string | undefined>();
-  /** Fields whose value breaks the page's constraints, and those reported, in order. */
-  readonly invalid = new Set<string>();
-  readonly reported: string[] = [];
 
   constructor(names: string[]) {
     for (const name of names) {
@@ -87,11 +84,6 @@ class MemoryFields implements SessionFields {
   }
   changed(): Fields {
     return Object.fromEntries(this.dirtyNames().map((name) => [name, this.shown.get(name)!]));
-  }
-  report(names: readonly string[]): boolean {
-    const first = names.find((name) => this.invalid.has(name));
-    if (first !== undefined) this.reported.push(first);
-    return first === undefined;
   }
   sent(fields: Readonly<Fields>): void {
     for (const [name, value] of Object.entries(fields)) this.given.set(name, value);
@@ -388,26 +380,6 @@ describe('FormSession: saving', () => {
     assert.deepEqual(live.sent, []);
     assert.equal(of(CrmFormSaveEvent).length, 1);
     assert.deepEqual(fields.dirtyNames(), ['email'], 'a vetoed save leaves the change unsaved');
-  });
-
-  test("a submit sends nothing while a field it sends breaks the page's constraints; untouched ones do not count", async () => {
-    const { live, fields, session } = setUp(['name', 'email', 'phone']);
-    // The CRM stored a name the page's form calls invalid (say, empty where it is required).
-    live.show({ name: '', email: 'a@x.io', phone: '1' }, 1);
-    session.applySnapshot(undefined);
-    fields.invalid.add('name');
-    fields.type('phone', '2');
-    fields.type('email', 'not an email');
-    fields.invalid.add('email');
-    assert.equal(await session.save(false, true), undefined, 'the changed email blocks it');
-    assert.deepEqual(fields.reported, ['email'], 'the email is reported, not the name');
-    assert.deepEqual(live.sent, []);
-    assert.deepEqual(fields.dirtyNames(), ['email', 'phone'], 'both stay unsaved');
-    fields.type('email', 'b@x.io');
-    fields.invalid.delete('email');
-    await session.save(false, true);
-    assert.deepEqual(live.sent, [{ email: 'b@x.io', phone: '2' }], 'the name is not its business');
-    assert.deepEqual(fields.reported, ['email']);
   });
 
   test('a refused save is rolled back, reported, and can be restored as unsaved changes', async () => {
