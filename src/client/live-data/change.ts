@@ -18,7 +18,7 @@
  * is parked) while it waits out a closed connection; its mutation id is kept across replays so
  * the server applies it once. Its `settled` promise resolves once, with the first final state.
  */
-import { hasField, type Entity, type FieldConflict, type Fields } from '../../protocol/index.js';
+import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
 import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
 import type { OutboxRecord } from './outbox.js';
 import type { RealtimeError } from '../realtime-error.js';
@@ -188,9 +188,8 @@ export class Change {
    */
   amend(fields: Fields): void {
     this.fields = { ...this.fields, ...fields };
-    this.conflicts = this.conflicts?.map((c) =>
-      hasField(fields, c.field) ? { ...c, mine: fields[c.field]! } : c,
-    );
+    // An open conflict lists its clashes, each a field of its own.
+    this.conflicts = this.conflicts!.map((c) => ({ ...c, mine: this.fields[c.field]! }));
     this.conflict = undefined;
     this.renew();
   }

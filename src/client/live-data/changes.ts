@@ -634,11 +634,9 @@ export class Changes {
    * latest amend wins), so a reload offers them. A decided conflict keeps its decision.
    */
   private amend(m: Change, fields: Fields): boolean {
-    const clashing = new Set(m.conflicts?.map((c) => c.field));
+    const clashing = (field: string) => m.conflicts!.some((c) => c.field === field);
     const valid = checkFields(fields);
-    if (!m.openConflict || !valid.success || !Object.keys(fields).every((f) => clashing.has(f))) {
-      return false;
-    }
+    if (!m.openConflict || !valid.success || !Object.keys(fields).every(clashing)) return false;
     m.amend(JSON.parse(JSON.stringify(valid.data)) as Fields);
     this.line.stored(m, { mutationId: m.mutationId, fields: m.fields });
     this.conflictsChanged();

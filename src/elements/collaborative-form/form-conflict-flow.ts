@@ -10,8 +10,6 @@ import type { ChangeInfo, LiveConflict } from '../../client/live-data/live-data-
 import { CrmFormConflictEvent } from '../../events/collaborative-form-events.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { FieldConflict, Fields } from '../../protocol/index.js';
-import { hasField } from '../../protocol/own-field.js';
-import { sameJson } from '../../util/same-json.js';
 import { dialogConflicts, resolutionOf } from './form-conflicts.js';
 import type { SessionFields, SessionHost } from './form-session-ports.js';
 
@@ -93,12 +91,10 @@ export class ConflictFlow {
    */
   keepTyped(): void {
     for (const conflict of this.live.conflicts) {
-      if (this.handledByPage.has(conflict)) continue;
       const typed = this.typed(conflict);
-      const newer = conflict.conflicts.some(
-        (c) => hasField(typed, c.field) && !sameJson(typed[c.field], c.mine),
-      );
-      if (newer) conflict.amend(typed);
+      const mine = !this.handledByPage.has(conflict) && Object.keys(typed).length > 0;
+      // Amended, the typed values are the conflict's, as if sent: not amended again.
+      if (mine && conflict.amend(typed)) this.sync.sent(typed);
     }
   }
 
@@ -130,8 +126,8 @@ export class ConflictFlow {
   private typed(conflict: LiveConflict): Fields {
     const typed: Fields = {};
     for (const c of conflict.conflicts) {
-      const value = this.sync.isDirty(c.field) ? this.sync.read(c.field) : undefined;
-      if (value !== undefined) typed[c.field] = value;
+      // A field is dirty only while the form has it: it reads a value.
+      if (this.sync.isDirty(c.field)) typed[c.field] = this.sync.read(c.field)!;
     }
     return typed;
   }

@@ -575,12 +575,11 @@ describe('FormSession: conflicts', () => {
     session.conflicts.keepTyped();
     assert.deepEqual(amended, [], 'nothing typed yet');
     fields.type('phone', '2');
-    fields.type('email', 'sent');
-    session.conflicts.keepTyped();
-    assert.deepEqual(amended, [], 'the same value as the conflicting save, another field');
     fields.type('email', 'typed on');
     session.conflicts.keepTyped();
-    assert.deepEqual(amended, [{ email: 'typed on' }]);
+    session.conflicts.keepTyped();
+    assert.deepEqual(amended, [{ email: 'typed on' }], "once: then it is the conflict's value");
+    assert.deepEqual(fields.dirtyNames(), ['phone'], "the phone is still the user's to save");
   });
 
   test("a conflict the page took over is not amended: it is the page's to decide", () => {
