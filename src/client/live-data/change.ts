@@ -8,6 +8,7 @@
  *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
  *     │  ├───superseded (every field since set by a newer change of this client) ──► rolled-back
  *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
+ *     │                      ├───────amend (the user's newer values, new id) ──► conflicted
  *     │                      └───────discard──► rolled-back
  *     └───rollback───────────────────────────► rolled-back
  * ```
@@ -179,6 +180,18 @@ export class Change {
   resolvedWith(next: Change): void {
     this.resolvedBy = next.mutationId;
     this.touch();
+  }
+
+  /**
+   * An open conflict → the same, with the user's newer values of clashing fields: other content,
+   * so a new id, and a new conflict object to hand out.
+   */
+  amend(fields: Fields): void {
+    this.fields = { ...this.fields, ...fields };
+    // An open conflict lists its clashes, each a field of its own.
+    this.conflicts = this.conflicts!.map((c) => ({ ...c, mine: this.fields[c.field]! }));
+    this.conflict = undefined;
+    this.renew();
   }
 
   /** Still pending, waiting for a reason the page may show ("the CRM did not answer"). */

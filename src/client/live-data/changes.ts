@@ -13,7 +13,8 @@
  *   conflict;
  * - **conflict**: handed to its handle's `onConflict` (else any handle of the entity taking them,
  *   else the first to open); its values stay shown and later changes of the entity wait behind it
- *   until `resolve` (a new change takes its place in line) or `discard`;
+ *   until `resolve` (a new change takes its place in line) or `discard`; `amend` replaces its
+ *   values of clashing fields with the user's newer ones meanwhile (in the outbox too);
  * - **outbox**: every change is written to the durable outbox when it is made, and leaves it on its
  *   final answer; one made while the connection is not open, or whose answer may never come (a
  *   drop, a timeout, a CRM backend that did not answer), is parked there to wait; entries a closed
@@ -590,6 +591,7 @@ export class Changes {
       local: Object.freeze(local),
       resolve: (fields: Fields) => this.resolve(m, fields),
       discard: () => this.discard(m),
+      amend: (fields: Fields) => this.amend(m, fields),
     });
     return m.conflict;
   }
@@ -641,6 +643,22 @@ export class Changes {
     this.views.notify(m.key);
     this.pump();
     return next.settled;
+  }
+
+  /**
+   * The user's newer values of an open conflict's clashing fields replace the conflicting
+   * change's, in its outbox entry too (written in turn, with what the change holds then: the
+   * latest amend wins), so a reload offers them. A decided conflict keeps its decision.
+   */
+  private amend(m: Change, fields: Fields): boolean {
+    const clashing = (field: string) => m.conflicts!.some((c) => c.field === field);
+    const valid = checkFields(fields);
+    if (!m.openConflict || !valid.success || !Object.keys(fields).every(clashing)) return false;
+    m.amend(JSON.parse(JSON.stringify(valid.data)) as Fields);
+    this.line.stored(m, { mutationId: m.mutationId, fields: m.fields });
+    this.conflictsChanged();
+    this.views.notify(m.key);
+    return true;
   }
 
   private discard(m: Change): void {

@@ -82,6 +82,15 @@ export interface LiveConflict {
   resolve(fields: Fields): Promise<ChangeInfo>;
   /** Give up the conflicting change: its values are no longer shown (state `rolled-back`). */
   discard(): void;
+  /**
+   * The user's newer values of clashing fields, while the decision waits (they typed on after
+   * choosing to decide later): they replace the conflicting change's, in the durable outbox too
+   * (a new mutation id), so after a reload the conflict offers them as `mine`. The conflict is
+   * handed out anew with them (see `conflicts`). False, and nothing changes, for a field that did
+   * not clash or once the conflict is resolved or discarded: a late amend never overwrites the
+   * decision.
+   */
+  amend(fields: Fields): boolean;
 }
 
 /** The second argument of `LiveData.update`. */

@@ -79,7 +79,16 @@ const reducedMotion = () =>
  * way it always did. With one, it takes the submit (offline, saves wait in the durable outbox).
  * A refused save is said (the status, an alert or the CRM backend's message under the field, read
  * out) and its values stay the user's to restore, also when it was queued before a reload and
- * refused when the next page sent it.
+ * refused when the next page sent it. A conflict left to resolve later keeps what the user types
+ * into its fields meanwhile as theirs, in the outbox too: after a reload the dialog offers that.
+ *
+ * The page's constraints (`required`, `pattern`, `maxlength`, `type="email"` …) apply to what a
+ * submit saves: while the form is live, the element turns the browser's check of the whole form
+ * off (`noValidate`, given back when it leaves or takes another form) and checks the fields it
+ * sends, reporting the first invalid one as the browser does (its message, the focus there). A
+ * value the CRM stored that breaks them, in a field the user did not change, neither blocks the
+ * save nor is pointed at. A `novalidate` form or a `formnovalidate` button skips the check, as
+ * do `save()` and saves on change (which send only the fields that pass).
  *
  * @tagname crm-collaborative-form
  * @summary A plain HTML form made live: who edits which field, live values, optimistic saves, conflicts.
@@ -288,6 +297,9 @@ export class CrmCollaborativeForm extends LitElement {
       this.tabs.groups = [];
       return;
     }
+    this.input.hold(this.session.isLive);
+    // Before the snapshot is applied: an amend makes a new one (the conflict with the user's value).
+    this.session.conflicts.keepTyped();
     const focused = this.input.focused;
     this.session.applySnapshot(focused);
     this.session.noticeRefusals();

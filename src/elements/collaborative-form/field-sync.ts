@@ -149,9 +149,7 @@ export class FieldSync {
     const field = this.fields.get(name);
     if (!field) return false;
     const state = this.state(name);
-    const dirty =
-      (state.shown || state.edited) &&
-      !sameFieldValue(field, readField(field, state.given), state.given);
+    const dirty = this.differs(name, field);
     const changed = dirty !== state.dirty || (dirty && state.error);
     state.dirty = dirty;
     if (dirty) {
@@ -242,15 +240,19 @@ export class FieldSync {
    * value a script or a framework set since is counted, with nothing recorded).
    */
   differing(): string[] {
-    const names: string[] = [];
-    for (const [name, field] of this.fields) {
-      const state = this.state(name);
-      const differs =
-        (state.shown || state.edited) &&
-        !sameFieldValue(field, readField(field, state.given), state.given);
-      if (differs) names.push(name);
-    }
-    return names;
+    return [...this.fields.keys()].filter((name) => this.differs(name, this.fields.get(name)!));
+  }
+
+  /**
+   * The field's controls read back something else than it was given, and that is a change: they
+   * could show what they were given, or the user's own input reached them (see `shown`).
+   */
+  private differs(name: string, field: FieldBinding): boolean {
+    const state = this.state(name);
+    return (
+      (state.shown || state.edited) &&
+      !sameFieldValue(field, readField(field, state.given), state.given)
+    );
   }
 
   /** Of `names`, the fields that changed with no `input` or `change` of the user's: set by script. */

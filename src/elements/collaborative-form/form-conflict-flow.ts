@@ -3,7 +3,8 @@
  * the page first (`crm-form-conflict`, cancelable: the page may take it over), else into the
  * conflict dialog, which shows what the form shows as "yours"; the user's choices become the save
  * that resolves it, and "theirs" shows at once. A cancelled dialog keeps the conflict to resolve
- * later; after a resolution, the next open one (say, a replayed offline save) follows.
+ * later, with what the user types into its fields meanwhile as theirs (kept in the outbox); after
+ * a resolution, the next open one (say, a replayed offline save) follows.
  */
 import type { ChangeInfo, LiveConflict } from '../../client/live-data/live-data-types.js';
 import { CrmFormConflictEvent } from '../../events/collaborative-form-events.js';
@@ -83,6 +84,20 @@ export class ConflictFlow {
     return outcome;
   }
 
+  /**
+   * What the user typed into a clashing field since (after "Resolve later") is their value for the
+   * conflict: amended into it, so the outbox keeps it, a reload offers it as "yours" and "mine"
+   * saves it. Conflicts the page took over are the page's to decide.
+   */
+  keepTyped(): void {
+    for (const conflict of this.live.conflicts) {
+      const typed = this.typed(conflict);
+      const mine = !this.handledByPage.has(conflict) && Object.keys(typed).length > 0;
+      // Amended, the typed values are the conflict's, as if sent: not amended again.
+      if (mine && conflict.amend(typed)) this.sync.sent(typed);
+    }
+  }
+
   /** The user closed the dialog: their values stay in the form; the status offers to resolve later. */
   cancel(): void {
     this.open = false;
@@ -98,17 +113,23 @@ export class ConflictFlow {
   }
 
   private show(conflict: LiveConflict): void {
-    // "Yours" is what the user typed since (after cancelling the dialog, say): a field they have
-    // not touched holds no edit of theirs. After a reload it still shows the page's own value,
-    // and taking that for theirs would save the stale value over both edits.
-    const current: Fields = {};
-    for (const c of conflict.conflicts) {
-      const value = this.sync.isDirty(c.field) ? this.sync.read(c.field) : undefined;
-      if (value !== undefined) current[c.field] = value;
-    }
-    this.shown = { of: conflict, shown: dialogConflicts(conflict, current) };
+    this.shown = { of: conflict, shown: dialogConflicts(conflict, this.typed(conflict)) };
     this.open = true;
     this.host.changed();
+  }
+
+  /**
+   * What the user typed into the conflict's fields since it arrived: a field they have not touched
+   * holds no edit of theirs. After a reload it still shows the page's own value, and taking that
+   * for theirs would save the stale value over both edits.
+   */
+  private typed(conflict: LiveConflict): Fields {
+    const typed: Fields = {};
+    for (const c of conflict.conflicts) {
+      // A field is dirty only while the form has it: it reads a value.
+      if (this.sync.isDirty(c.field)) typed[c.field] = this.sync.read(c.field)!;
+    }
+    return typed;
   }
 
   /** After a resolution, the next open conflict of this entity (say, replayed offline edits). */

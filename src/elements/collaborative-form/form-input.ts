@@ -5,8 +5,9 @@
  *   focus is in a field, "viewing" once it left them all; moving from one field to the next never
  *   says "viewing" in between);
  * - input and change: a field's dirty state; with `save-mode="change"`, a save shortly after;
- * - submit and reset, heard while capturing: a live form saves instead of submitting, and a reset
- *   shows the live record again instead of the HTML defaults.
+ * - submit and reset, heard while capturing: a live form saves instead of submitting (checking
+ *   the page's constraints on what it sends, see `hold`), and a reset shows the live record again
+ *   instead of the HTML defaults.
  */
 import type { Activity } from '../../client/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -38,6 +39,8 @@ export class FormInput {
   private autosave: unknown;
   /** A `form-id` form outside the element, whose events it also listens to. */
   private outsideForm: HTMLFormElement | undefined;
+  /** The form whose validation on submit the element turned off (none where the page did). */
+  private held: HTMLFormElement | undefined;
 
   constructor(
     private readonly host: HTMLElement,
@@ -52,6 +55,7 @@ export class FormInput {
   disconnect(): void {
     this.listen(this.host, false);
     this.follow(undefined);
+    this.hold(false);
     this.cancelAutosave();
     this.focused = undefined;
     this.activity = '';
@@ -66,6 +70,22 @@ export class FormInput {
   /** A save is made now: the one planned after the last change is not needed. */
   cancelAutosave(): void {
     this.options.clock().clearTimeout(this.autosave);
+  }
+
+  /**
+   * While the form saves live (`live`), the browser does not validate the whole form on submit
+   * (`noValidate`): a value the CRM stored that breaks the page's constraints, in a field the user
+   * never touched, would block every save and be pointed at. The submit checks the changed fields
+   * instead (`onSubmit`). A plain form validates as the page made it, and the form is given back
+   * (`noValidate` false again) when the element leaves or takes another form.
+   */
+  hold(live: boolean): void {
+    const form = live ? this.options.form() : undefined;
+    if (form === this.held) return;
+    if (this.held) this.held.noValidate = false;
+    // A form the page made `novalidate` is left as it is: the page wants no check.
+    this.held = form?.noValidate ? undefined : form;
+    if (this.held) this.held.noValidate = true;
   }
 
   /** Also listen on the form the element takes, when it is outside the element. */
@@ -130,6 +150,14 @@ export class FormInput {
     // Not connected (no provider, no entity, or it cannot be read): the page's submit goes on.
     if (!this.options.isLive()) return;
     event.preventDefault();
+    // The changed fields, which it sends, are checked as the browser would have checked the form
+    // (the first invalid one reported), unless the page or the button opted out (or the browser
+    // checked the whole form: the element had not taken it yet).
+    const submitter = event.submitter as HTMLButtonElement | null;
+    const check = form === this.held && !submitter?.formNoValidate;
+    const fields = check ? Object.keys(this.sync.changed()) : [];
+    const valid = (el: HTMLElement) => (el as HTMLInputElement).reportValidity?.() !== false;
+    if (!fields.every((name) => this.sync.fields.get(name)!.elements.every(valid))) return;
     this.options.save();
   };
 

@@ -220,4 +220,47 @@ describe('<crm-collaborative-form> with a conflict to resolve', () => {
     expect(stored['phone']).to.equal('+44 20 7946 0999');
     expect(statusText(after.el)).to.equal('Saved');
   });
+
+  it('keeps what the user typed in the conflicted field after "later" as theirs, across a reload', async () => {
+    const before = await mountForm();
+    const { fake, el, form } = before;
+    type(field(el, 'email'), 'mine@northwind.example');
+    fake.server.entities.remoteUpdate('customer', '42', { email: 'ben@northwind.example' }, BEN);
+    await settle(before);
+    form.requestSubmit();
+    await settle(before);
+    expect(dialogOf(el)?.open).to.equal(true);
+    // "Later" (Escape); the user types on in the email, with no save, and the page reloads.
+    await sendKeys({ press: 'Escape' });
+    await settle(before);
+    type(field(el, 'email'), 'margaret@northwind.example', false);
+    await settle(before);
+    expect(fake.client.outbox.entries.map((e) => e.fields)).to.deep.equal(
+      [{ email: 'margaret@northwind.example' }],
+      'the newer typing is on the device, as the conflicting save',
+    );
+
+    const after = await reloadForm(before);
+    await waitUntil(() => after.fake.client.outbox.conflicts.length === 1, 'the email conflicts');
+    await settle(after);
+    expect(field(after.el, 'email').value).to.equal('margaret@northwind.example');
+    const dialog = dialogOf(after.el)!;
+    await dialog.updateComplete;
+    expect(dialog.open).to.equal(true);
+    expect(dialog.localData['email']).to.equal(
+      'margaret@northwind.example',
+      '"yours" is the latest',
+    );
+    // Keep "mine": the latest typing is saved.
+    dialog.shadowRoot!.querySelector<HTMLButtonElement>('[part~="button-primary"]')!.click();
+    await waitUntil(
+      () => after.fake.client.outbox.entries.length === 0,
+      'the resolution is answered',
+    );
+    await settle(after);
+    expect(after.fake.server.entities.get('customer', '42')!.fields['email']).to.equal(
+      'margaret@northwind.example',
+    );
+    expect(statusText(after.el)).to.equal('Saved');
+  });
 });

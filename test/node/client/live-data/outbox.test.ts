@@ -325,6 +325,57 @@ describe('outbox: across a reload', () => {
     rig.close();
   });
 
+  it('keeps the newer values an open conflict was amended with: a reload offers them, resolving saves them', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    const before = client(rig, store);
+    const conflicts: LiveConflict[] = [];
+    const live = before.liveData({
+      entityType: 'customer',
+      entityId: '42',
+      onConflict: (c) => conflicts.push(c),
+    });
+    await rig.clock.flush();
+    await goOffline(rig);
+    void live.update({ email: 'mine@42.test' });
+    rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
+    await comeBack(rig);
+    const conflict = conflicts[0]!;
+    // The user decides later and types on in the email.
+    assert.equal(conflict.amend({ phone: '300' }), false, 'a field that did not clash');
+    assert.equal(conflict.amend({ email: 'newer@42.test' }), true);
+    assert.equal(conflict.amend({ email: 'newest@42.test' }), true);
+    const amended = live.conflicts[0]!;
+    assert.deepEqual(amended.mine, { email: 'newest@42.test' });
+    assert.equal(amended.conflicts[0]!.mine, 'newest@42.test');
+    assert.equal(amended.conflicts[0]!.theirs, 'bob@42.test');
+    assert.notEqual(amended.change.mutationId, conflict.change.mutationId, 'other content');
+    assert.equal(live.data['email'], 'newest@42.test', "shown as the user's");
+    assert.deepEqual(before.outbox.conflicts, [amended]);
+    await before.outbox.flush();
+    assert.deepEqual(
+      (await store.load()).map((e) => [e.mutationId, e.fields]),
+      [[amended.change.mutationId, { email: 'newest@42.test' }]],
+      'the latest amend is what the device keeps',
+    );
+    before.close(); // the page reloads before the user decided
+
+    const after = client(rig, store);
+    const offered: LiveConflict[] = [];
+    after.liveData({ entityType: 'customer', entityId: '42', onConflict: (c) => offered.push(c) });
+    await rig.clock.advance(5_000);
+    assert.equal(offered.length, 1);
+    const again = offered[0]!;
+    assert.deepEqual(again.mine, { email: 'newest@42.test' });
+    assert.equal(again.conflicts[0]!.theirs, 'bob@42.test');
+    assert.equal((await again.resolve({ ...again.mine })).state, 'confirmed');
+    assert.equal(again.amend({ email: 'too late' }), false, 'the decision stands');
+    assert.equal(rig.server.entities.get('customer', '42')!.fields['email'], 'newest@42.test');
+    await after.outbox.flush();
+    assert.equal(store.size, 0);
+    rig.close();
+  });
+
   it("does not replay another user's entries", async () => {
     const rig = setup();
     const store = new MemoryOutboxStore();

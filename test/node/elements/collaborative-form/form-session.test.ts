@@ -189,6 +189,7 @@ function change(fields: Fields, state: ChangeInfo['state'], error?: RealtimeErro
 
 function conflictOn(field: string, mine: JsonValue, theirs: JsonValue) {
   const resolved: Fields[] = [];
+  const amended: Fields[] = [];
   let discarded = false;
   const conflicts: FieldConflict[] = [{ field, mine, theirs, changedBy: BEN } as FieldConflict];
   const conflict: LiveConflict = {
@@ -206,8 +207,9 @@ function conflictOn(field: string, mine: JsonValue, theirs: JsonValue) {
     discard: () => {
       discarded = true;
     },
+    amend: (fields) => amended.push(fields) > 0,
   };
-  return { conflict, resolved, discarded: () => discarded };
+  return { conflict, resolved, amended, discarded: () => discarded };
 }
 
 function setUp(names = ['email', 'phone']) {
@@ -569,6 +571,37 @@ describe('FormSession: conflicts', () => {
     assert.equal(await session.save(false), undefined);
     assert.equal(session.conflicts.dialogOpen, true);
     assert.deepEqual(live.sent, []);
+  });
+
+  test('what the user types into a clashing field after "later" is amended into the conflict as theirs', () => {
+    const { live, fields, session } = setUp();
+    live.show({ email: 'a@x.io', phone: '1' }, 1);
+    session.applySnapshot(undefined);
+    const { conflict, amended } = conflictOn('email', 'sent', 'theirs');
+    live.conflicts = [conflict];
+    session.conflicts.arrived(conflict);
+    session.conflicts.cancel();
+    session.conflicts.keepTyped();
+    assert.deepEqual(amended, [], 'nothing typed yet');
+    fields.type('phone', '2');
+    fields.type('email', 'typed on');
+    session.conflicts.keepTyped();
+    session.conflicts.keepTyped();
+    assert.deepEqual(amended, [{ email: 'typed on' }], "once: then it is the conflict's value");
+    assert.deepEqual(fields.dirtyNames(), ['phone'], "the phone is still the user's to save");
+  });
+
+  test("a conflict the page took over is not amended: it is the page's to decide", () => {
+    const { live, fields, session, vetoing } = setUp();
+    live.show({ email: 'a@x.io' }, 1);
+    session.applySnapshot(undefined);
+    vetoing(CrmFormConflictEvent.eventName);
+    const { conflict, amended } = conflictOn('email', 'sent', 'theirs');
+    live.conflicts = [conflict];
+    session.conflicts.arrived(conflict);
+    fields.type('email', 'typed on');
+    session.conflicts.keepTyped();
+    assert.deepEqual(amended, []);
   });
 
   test('a save while a conflict waits sends the other fields, leaving the clashing ones to the dialog', async () => {
