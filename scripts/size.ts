@@ -81,9 +81,14 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   'RealtimeClient alone': { entries: ['realtime-client.js'], gzip: 12 * 1024 },
   // 113.4 → 117.8 KB, and crm-realtime.js 118.1 → 122.3 KB (2026-12-06 13:10 UTC): the fixes of
   // this day's keyboard, screen-reader and bad-network audits (below); 120 and 125 KB guard that.
-  'define.js': { entries: ['define.js'], gzip: 120 * 1024 },
+  // 119.3 → 120.8 KB, and crm-realtime.js 123.9 → 125.4 KB (2026-12-06 16:00 UTC): a refused
+  // replayed save said by the form, a save made while a conflict waits stored at once, typing
+  // after "Resolve later" kept, the page's constraints checked on the changed fields only, a
+  // record the CRM deleted said and no longer saved, "Retry now" answered aloud, one place for
+  // live-region text; 124 and 129 KB guard that.
+  'define.js': { entries: ['define.js'], gzip: 124 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
-  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 125 * 1024 },
+  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 129 * 1024 },
   // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves
   // a closed tab left (its claim on them by Web Locks), and the shared connection's worker hands
   // over when its script's policy refuses the socket; the bundle carries both (103.3 KB at 13:08;
@@ -99,8 +104,9 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // from a keyboard and screen-reader audit (a ring, a burst of notifications, a filter's result
   // and a held-back change said; focus kept in the feed and on toasts) and a bad-network audit
   // (saves in the durable outbox until answered, one user's saves replayed in order, a change the
-  // device could not store said so); 114 KB guards that meanwhile.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 114 * 1024 },
+  // device could not store said so); 114 KB guards that meanwhile. 112.9 → 114.2 KB
+  // (2026-12-06 16:00 UTC): the fixes listed at define.js; 117.5 KB guards that meanwhile.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 117.5 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
@@ -114,8 +120,9 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
     // presence tooltip and list of everyone loaded on first need; 34.8 KB (23:30 UTC) with the
     // `token-url` fetch and the `debug` frame log loaded with their first use; 36.7 KB
     // (2026-12-06 13:10 UTC) with fields named as the form labels them and a change the device
-    // could not store said by the status. This budget guards what is measured meanwhile.
-    gzip: 37.5 * 1024,
+    // could not store said by the status; 37.1 KB (2026-12-06 16:00 UTC) with "Retry now" answered
+    // aloud and one place for live-region text. This budget guards what is measured meanwhile.
+    gzip: 38.5 * 1024,
   },
 };
 
