@@ -7,60 +7,37 @@
  * or after it (and finds nothing).
  */
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
 import { alice, startHarness } from '../../helpers/server-harness.js';
-
-const API_KEY = 'api-key-0123456789abcdef';
+import { API_KEY, serverWithBackend, type BackendRig } from './backend-rig.js';
 
 describe('a delete racing a save', () => {
-  let backend: Server;
-  let server: RealtimeServer;
-  let base: string;
+  let rig: BackendRig;
   let url: string;
   const sockets: TestClient[] = [];
 
   before(async () => {
     // A CRM that, while deciding the save, deletes the record and tells the server first.
-    backend = createHttpServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        void (async () => {
-          if (req.method === 'GET') {
-            res.writeHead(200, { 'content-type': 'application/json' });
-            return void res.end(JSON.stringify({ fields: { email: 'ada@example.com' } }));
-          }
-          const told = await fetch(`${base}/api${req.url}`, {
-            method: 'DELETE',
-            headers: { authorization: `Bearer ${API_KEY}` },
-          });
-          assert.equal(told.status, 204);
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{}');
-        })();
+    rig = await serverWithBackend(async (req, res) => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ fields: { email: 'ada@example.com' } }));
+      }
+      const told = await fetch(`${rig.base}/api${req.url}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${API_KEY}` },
       });
+      assert.equal(told.status, 204);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
     });
-    backend.listen(0, '127.0.0.1');
-    await new Promise((resolve) => backend.once('listening', resolve));
-    const { port: backendPort } = backend.address() as AddressInfo;
-    server = createServer({
-      auth: { devIdentities: true },
-      quiet: true,
-      apiKeys: [API_KEY],
-      entityBackend: { url: `http://127.0.0.1:${backendPort}`, timeoutMs: 2000 },
-    });
-    const { port } = await server.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    url = `ws://127.0.0.1:${port}/`;
+    url = rig.url;
   });
 
   after(async () => {
     for (const s of sockets) s.close();
-    await server.close();
-    await new Promise((resolve) => backend.close(resolve));
+    await rig.close();
   });
 
   it('write-through: the save the CRM answered after deleting the record gets not_found; nothing comes back', async () => {
@@ -84,7 +61,7 @@ describe('a delete racing a save', () => {
       fields: { email: 'ada@new.example' },
     });
     assert.ok(answer.type === 'error' && answer.code === 'not_found', JSON.stringify(answer));
-    const cached = await fetch(`${base}/api/entities/customer/42`, {
+    const cached = await fetch(`${rig.base}/api/entities/customer/42`, {
       headers: { authorization: `Bearer ${API_KEY}` },
     });
     assert.equal(cached.status, 404);

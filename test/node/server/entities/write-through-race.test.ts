@@ -6,21 +6,16 @@
  * a value the CRM no longer holds. It reads the record again and stores what the backend has.
  */
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Entity, ServerFrame } from '../../../../src/protocol/index.js';
-import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
+import { API_KEY, serverWithBackend, type BackendRig } from './backend-rig.js';
 
 const ada = { id: 'ada', name: 'Ada' };
 const bob = { id: 'bob', name: 'Bob' };
-const API_KEY = 'api-key-0123456789abcdef';
 
 describe('write-through: the CRM changes the record while it decides a save', () => {
-  let backend: Server;
-  let server: RealtimeServer;
-  let base: string;
+  let rig: BackendRig;
   let url: string;
   let id: string;
   let n = 0;
@@ -31,58 +26,38 @@ describe('write-through: the CRM changes the record while it decides a save', ()
   let readable = true;
 
   before(async () => {
-    backend = createHttpServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        void (async () => {
-          const [, , type, key] = (req.url ?? '').split('/');
-          const record = records.get(`${type}:${key}`)!;
-          if (req.method === 'GET') {
-            if (!readable) return void res.writeHead(503).end();
-            res.writeHead(200, { 'content-type': 'application/json' });
-            return void res.end(JSON.stringify({ fields: record }));
-          }
-          const save = JSON.parse(Buffer.concat(chunks).toString()) as {
-            fields: Record<string, unknown>;
-          };
-          // The save is stored …
-          Object.assign(record, save.fields);
-          // … then, before the answer leaves, someone changes the phone in the CRM's own form,
-          // and the backend tells the server (and waits for it to take the change).
-          record['phone'] = '+1 555-000-0002';
-          const told = await fetch(`${base}/api/entities/${type}/${key}`, {
-            method: 'PATCH',
-            headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-            body: JSON.stringify({
-              fields: { phone: record['phone'] },
-              actor: { id: 'crm', name: 'CRM desk' },
-            }),
-          });
-          assert.equal(told.status, 200, await told.text());
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ fields: save.fields }));
-        })();
+    rig = await serverWithBackend(async (req, res, body) => {
+      const [, , type, key] = (req.url ?? '').split('/');
+      const record = records.get(`${type}:${key}`)!;
+      if (req.method === 'GET') {
+        if (!readable) return void res.writeHead(503).end();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ fields: record }));
+      }
+      const save = JSON.parse(body) as { fields: Record<string, unknown> };
+      // The save is stored …
+      Object.assign(record, save.fields);
+      // … then, before the answer leaves, someone changes the phone in the CRM's own form,
+      // and the backend tells the server (and waits for it to take the change).
+      record['phone'] = '+1 555-000-0002';
+      const told = await fetch(`${rig.base}/api/entities/${type}/${key}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          fields: { phone: record['phone'] },
+          actor: { id: 'crm', name: 'CRM desk' },
+        }),
       });
+      assert.equal(told.status, 200, await told.text());
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ fields: save.fields }));
     });
-    backend.listen(0, '127.0.0.1');
-    await new Promise((resolve) => backend.once('listening', resolve));
-    const { port: backendPort } = backend.address() as AddressInfo;
-    server = createServer({
-      auth: { devIdentities: true },
-      quiet: true,
-      apiKeys: [API_KEY],
-      entityBackend: { url: `http://127.0.0.1:${backendPort}`, timeoutMs: 2000 },
-    });
-    const { port } = await server.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    url = `ws://127.0.0.1:${port}/`;
+    url = rig.url;
   });
 
   after(async () => {
     for (const s of sockets) s.close();
-    await server.close();
-    await new Promise((resolve) => backend.close(resolve));
+    await rig.close();
   });
 
   beforeEach(() => {
@@ -99,7 +74,7 @@ describe('write-through: the CRM changes the record while it decides a save', ()
   }
 
   async function cached(): Promise<Entity> {
-    const res = await fetch(`${base}/api/entities/customer/${id}`, {
+    const res = await fetch(`${rig.base}/api/entities/customer/${id}`, {
       headers: { authorization: `Bearer ${API_KEY}` },
     });
     return ((await res.json()) as { entity: Entity }).entity;
