@@ -216,7 +216,16 @@ describe('permissions in the demo: a read-only field', () => {
       (shown) => shown === '+44 20 7946 0555',
       { what: 'the queued phone shown after the reload' },
     );
-    await page.evaluate(() => localStorage.removeItem('e2e-no-socket'));
+    // The network is back: retried at once, as the connection status's "Retry now" does. Left
+    // to the backoff, the attempts that failed while the page loaded may have pushed the next
+    // one past the wait below on a busy machine.
+    await page.evaluate(() => {
+      localStorage.removeItem('e2e-no-socket');
+      const provider = document.querySelector('crm-realtime-provider') as unknown as {
+        client?: { retryNow(): void };
+      } | null;
+      provider?.client?.retryNow();
+    });
     await waitUntil(
       () => formStatus(page),
       (status) => status === 'refused',
