@@ -11,6 +11,7 @@ import {
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { TestClient } from '../../helpers/server-client.js';
+import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
 
 export interface Node {
   server: RealtimeServer;
@@ -75,4 +76,18 @@ export async function startCluster(
       await redis.dispose();
     },
   };
+}
+
+/** One in-memory store for every process of a cluster, holding customer 42 (status "new") at version 1. */
+export async function sharedStorage(): Promise<SqliteStorage> {
+  const storage = new SqliteStorage(':memory:');
+  await storage.putEntity({
+    type: 'customer',
+    id: '42',
+    version: 1,
+    fields: { status: 'new' },
+    updatedAt: 1,
+    updatedBy: null,
+  });
+  return storage;
 }

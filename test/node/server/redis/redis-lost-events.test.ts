@@ -16,29 +16,16 @@ import { Redis } from 'ioredis';
 import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
 import type { ServerFrame } from '../../../../src/protocol/index.js';
 import type { NotificationRepository } from '../../../../src/server/notifications/notification-repository.js';
-import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
+import type { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
 import type { Storage } from '../../../../src/server/storage.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
 import { realClientOptions } from '../../helpers/real-client.js';
 import { alice, bob } from '../../helpers/server-harness.js';
 import { nextId, until } from '../../helpers/server-client.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { sharedStorage, startCluster, type Cluster } from './cluster.js';
 
 const ROOM = 'customer:42';
-
-async function sharedStorage(): Promise<SqliteStorage> {
-  const storage = new SqliteStorage(':memory:');
-  await storage.putEntity({
-    type: 'customer',
-    id: '42',
-    version: 1,
-    fields: { status: 'new' },
-    updatedAt: 1,
-    updatedBy: null,
-  });
-  return storage;
-}
 
 function save(mutationId: string, status: string) {
   return {

@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
-import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
+import type { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
 import type { Storage } from '../../../../src/server/storage.js';
 import { realClientOptions } from '../../helpers/real-client.js';
 import { alice, bob } from '../../helpers/server-harness.js';
 import { nextId, until } from '../../helpers/server-client.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { sharedStorage, startCluster, type Cluster } from './cluster.js';
 
 const ROOM = 'customer:42';
 
@@ -30,19 +30,6 @@ async function eventually(
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-async function sharedStorage(): Promise<SqliteStorage> {
-  const storage = new SqliteStorage(':memory:');
-  await storage.putEntity({
-    type: 'customer',
-    id: '42',
-    version: 1,
-    fields: { status: 'new' },
-    updatedAt: 1,
-    updatedBy: null,
-  });
-  return storage;
 }
 
 /**
