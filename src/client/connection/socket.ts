@@ -27,7 +27,7 @@ export type ConnectionEvents = TransportEvents;
 /** Where the connection is; `status` is the public projection of it. */
 type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'offline' | 'closed';
 
-type TimerName = 'retry' | 'connect';
+type TimerName = 'retry' | 'connect' | 'lostClose';
 
 /**
  * Answers to `hello` that retrying cannot change: the same hello would be invalid again
@@ -49,6 +49,7 @@ const TOKEN_SOURCE_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
 
 const OPEN = 1;
 const CLOSING = 2;
+const CLOSED = 3;
 
 export class Connection {
   private phase: Phase = 'idle';
@@ -200,7 +201,18 @@ export class Connection {
       if (generation === this.generation) this.receive(event.data);
     };
     socket.onerror = () => {
-      if (generation === this.generation) this.lastError = 'socket error';
+      if (generation !== this.generation) return;
+      this.lastError = 'socket error';
+      // A socket that could not connect is already closed when its `error` fires, and its `close`
+      // should follow. Chromium never fires that `close` for a socket the page's
+      // Content-Security-Policy blocks (`connect-src` without the server), which left the page
+      // "connecting" until the connect timeout (20 s) on every attempt. Such a socket fails on
+      // the next task unless its `close` came first.
+      if (socket.readyState === CLOSED) {
+        this.set('lostClose', 0, () => {
+          if (generation === this.generation) this.fail('closed (1006)');
+        });
+      }
     };
     socket.onclose = (event) => {
       if (generation !== this.generation) return;
@@ -258,6 +270,7 @@ export class Connection {
     this.socket = null;
     this.generation += 1;
     this.clear('connect');
+    this.clear('lostClose');
     this.heartbeat.stop();
     if (socket) {
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;

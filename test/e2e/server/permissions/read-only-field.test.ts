@@ -149,7 +149,10 @@ describe('permissions in the demo: a read-only field', () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     // Across loads, the page's token and whether its sockets may connect come from localStorage,
-    // so the test changes them as the user's permissions and network would change.
+    // so the test changes them as the user's permissions and network would change. A socket
+    // "without network" goes to an address the demo's CSP blocks, where Chromium fires `error`
+    // and never `close`: the client must fail that attempt by itself (this test waited out the
+    // 20 s connect timeout before it did).
     await context.addInitScript(
       (first: string) => {
         const Native = window.WebSocket;
@@ -216,16 +219,25 @@ describe('permissions in the demo: a read-only field', () => {
       (shown) => shown === '+44 20 7946 0555',
       { what: 'the queued phone shown after the reload' },
     );
-    // The network is back: retried at once, as the connection status's "Retry now" does. Left
-    // to the backoff, the attempts that failed while the page loaded may have pushed the next
-    // one past the wait below on a busy machine.
-    await page.evaluate(() => {
-      localStorage.removeItem('e2e-no-socket');
-      const provider = document.querySelector('crm-realtime-provider') as unknown as {
-        client?: { retryNow(): void };
-      } | null;
-      provider?.client?.retryNow();
-    });
+    // The network is back: retried at once, as the connection status's "Retry now" does, and
+    // again on every poll until the socket is open. Left to the backoff, the attempts that failed
+    // while the page loaded may have pushed the next one past the wait below on a busy machine;
+    // and one retry can land while an attempt to the dead address is still in flight, where it
+    // has nothing to skip.
+    await page.evaluate(() => localStorage.removeItem('e2e-no-socket'));
+    await waitUntil(
+      async () => {
+        await page.evaluate(() => {
+          const provider = document.querySelector('crm-realtime-provider') as unknown as {
+            client?: { retryNow(): void };
+          } | null;
+          provider?.client?.retryNow();
+        });
+        return connectionState(page);
+      },
+      (state) => state === 'open',
+      { what: 'Ana back online' },
+    );
     await waitUntil(
       () => formStatus(page),
       (status) => status === 'refused',

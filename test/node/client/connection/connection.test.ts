@@ -196,6 +196,41 @@ describe('network and visibility', () => {
     rig.close();
   });
 
+  it('a socket whose error comes without its close still fails the attempt and is retried', async () => {
+    // Chromium fires `error` and never `close` on a socket the page's Content-Security-Policy
+    // blocks: the attempt must not wait for the connect timeout.
+    const rig = createRig();
+    let first = true;
+    const client = rig.client({
+      connectTimeout: 20_000,
+      socketFactory: (url) => {
+        if (!first) return rig.server.socketFactory(url);
+        first = false;
+        const socket = {
+          readyState: 0,
+          send() {},
+          close() {},
+          onopen: null,
+          onmessage: null,
+          onclose: null,
+          onerror: null as ((ev: unknown) => void) | null,
+        };
+        queueMicrotask(() => {
+          socket.readyState = 3;
+          socket.onerror?.({});
+        });
+        return socket;
+      },
+    });
+    await rig.clock.advance(0);
+    const status = statusOf(client);
+    assert.equal(status.state, 'reconnecting', 'failed at once, not after the connect timeout');
+    assert.match(status.state === 'reconnecting' ? (status.lastError ?? '') : '', /1006/);
+    await rig.clock.advance(1000);
+    assert.equal(stateOf(client), 'open');
+    rig.close();
+  });
+
   it('retryNow skips the wait', async () => {
     const { rig, client } = await longWait();
     client.retryNow();
