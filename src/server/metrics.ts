@@ -41,6 +41,8 @@ export class ServerMetrics {
   handlerFailures = 0;
   /** Entity writes (clients and backends), by outcome. */
   readonly entityWrites = new Map<EntityWriteOutcome, number>();
+  /** Entities deleted because the CRM deleted them (a delete of an unknown entity is not counted). */
+  entitiesDeleted = 0;
   /** Notifications stored, and the recipient rows they made. */
   notificationsSent = 0;
   notificationRecipients = 0;
@@ -71,7 +73,11 @@ export type EntityWriteOutcome =
 /** What the capabilities count; the server passes its `ServerMetrics`. */
 export type CapabilityMetrics = Pick<
   ServerMetrics,
-  'countEntityWrite' | 'notificationsSent' | 'notificationRecipients' | 'activityAppended'
+  | 'countEntityWrite'
+  | 'entitiesDeleted'
+  | 'notificationsSent'
+  | 'notificationRecipients'
+  | 'activityAppended'
 >;
 
 export interface MetricGauges {
@@ -183,6 +189,12 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       'counter',
       'Entity writes from clients and backends, by outcome.',
       labelled('outcome', m.entityWrites),
+    ],
+    [
+      'crm_entities_deleted_total',
+      'counter',
+      'Entities deleted because the CRM deleted them.',
+      m.entitiesDeleted,
     ],
     ['crm_notifications_sent_total', 'counter', 'Notifications stored.', m.notificationsSent],
     [

@@ -242,6 +242,7 @@ export class EntityService {
       const published = await this.options.bus.willPublish?.(room);
       try {
         if (!(await this.options.storage.deleteEntity(type, id))) return false;
+        if (this.options.metrics) this.options.metrics.entitiesDeleted += 1;
         const payload: EntityDeleted = { type, id, at: this.options.clock.now() };
         try {
           await this.options.bus.publish(room, { event: 'entity.deleted', payload });

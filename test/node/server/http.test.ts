@@ -77,7 +77,7 @@ describe('server http', () => {
     assert.match(res.body, /^crm_broadcast_deliveries_total \d+$/m);
   });
 
-  test('/metrics counts entity writes by outcome, notifications and activity', async () => {
+  test('/metrics counts entity writes by outcome, deletions, notifications and activity', async () => {
     h = await startHarness();
     const entities = h.server.entities;
     const base = { type: 'customer', id: '42', source: 'backend' as const };
@@ -105,18 +105,22 @@ describe('server http', () => {
       title: 'Hi',
     });
     await h.server.activity.append({ kind: 'call.logged', summary: 'Called' });
+    await entities.update({ ...base, id: '7', fields: { name: 'Gone' }, create: true });
+    assert.equal(await entities.delete('customer', '7'), true);
+    assert.equal(await entities.delete('customer', '7'), false); // already gone: not counted
     const res = await get(h.server.port, '/metrics');
     const metric = (line: string) => assert.match(res.body, new RegExp(`^${line}$`, 'm'), line);
     metric('# TYPE crm_entity_writes_total counter');
-    metric('crm_entity_writes_total\\{outcome="applied"\\} 2');
+    metric('crm_entity_writes_total\\{outcome="applied"\\} 3');
     metric('crm_entity_writes_total\\{outcome="unchanged"\\} 1');
     metric('crm_entity_writes_total\\{outcome="duplicate"\\} 1');
     metric('crm_entity_writes_total\\{outcome="conflict"\\} 1');
     metric('crm_entity_writes_total\\{outcome="not_found"\\} 1');
+    metric('crm_entities_deleted_total 1');
     metric('crm_notifications_sent_total 1');
     metric('crm_notification_recipients_total 1');
-    // The two accepted changes appended activity too.
-    metric('crm_activity_appended_total 3');
+    // Each applied write appended an activity item too, beside the one appended directly.
+    metric('crm_activity_appended_total 4');
   });
 
   test('allowed origins: a page from another origin may not open a WebSocket', async () => {
