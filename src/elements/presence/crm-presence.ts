@@ -251,7 +251,13 @@ export class CrmPresence extends LitElement {
     this.overflowCount = this.counted - shown.length;
     this.shownIds = shown.map((p) => p.user.id);
     this.row = this.motion.withLeaving(shown);
-    if (!this.activeId || !this.shownIds.includes(this.activeId)) this.activeId = this.shownIds[0];
+    if (!this.activeId || !this.shownIds.includes(this.activeId)) {
+      // The Tab stop's person left. With the focus in the row, `updated()` moves it to the
+      // neighbour at the same place: the Tab stop goes there now, so that focus needs no second
+      // render.
+      const at = this.focusedIndex >= 0 ? Math.min(this.focusedIndex, this.shownIds.length - 1) : 0;
+      this.activeId = this.shownIds[at];
+    }
     if (this.overflowCount > 0) this.loadPopups();
     this.popups?.panel.sync(this.overflowCount > 0);
   }
