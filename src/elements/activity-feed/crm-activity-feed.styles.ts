@@ -275,8 +275,14 @@ const states = css`
     gap: ${token('space-xs')};
     padding-block-start: 0.125rem;
   }
+  /* Widths here, not in style attributes: a page whose CSP has no 'unsafe-inline' for styles
+     refuses style attributes written in a template. */
   .skeleton .line {
     block-size: 0.75rem;
+    inline-size: 70%;
+  }
+  .skeleton .line + .line {
+    inline-size: 45%;
   }
   .skeleton:nth-child(2) .bone {
     animation-delay: 0.15s;

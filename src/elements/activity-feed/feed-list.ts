@@ -5,7 +5,6 @@
  */
 import { html, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { ActivitySnapshot } from '../../client/activity/activity-store.js';
 import type { ActivityItem, EntityRef } from '../../protocol/index.js';
 import { timeText } from '../shared/relative-time.js';
@@ -13,6 +12,7 @@ import type { FeedFocus } from './feed-focus.js';
 import type { FeedWindow } from './feed-window.js';
 import { itemTemplate, type ItemContext, type ItemHandlers } from './item-template.js';
 import type { ItemViews } from './item-view.js';
+import { styleProps } from '../shared/style-props.js';
 
 export interface FeedListContext {
   readonly window: FeedWindow<ActivityItem>;
@@ -77,7 +77,7 @@ export function feedListTemplate(snapshot: ActivitySnapshot, ctx: FeedListContex
       role="feed"
       aria-label=${texts.label}
       aria-busy=${snapshot.loading ? 'true' : 'false'}
-      style=${styleMap({
+      style=${styleProps({
         'padding-block-start': `${w.layout.offset(start)}px`,
         'padding-block-end': `${Math.max(0, w.layout.total - w.layout.offset(end))}px`,
       })}

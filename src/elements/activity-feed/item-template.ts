@@ -5,7 +5,6 @@
  * passed `safeHref`.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { EntityRef } from '../../protocol/index.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import { avatarImage } from '../shared/avatar-image.js';
@@ -13,6 +12,7 @@ import { bdi } from '../shared/bidi.js';
 import type { TimeText } from '../shared/relative-time.js';
 import { kindIcons } from './icons.js';
 import type { ChangeView, HeadlineSegment, ItemView, ValueText } from './item-view.js';
+import { styleProps } from '../shared/style-props.js';
 
 /** Changes shown before "Show N more changes". */
 export const CHANGES_SHOWN = 4;
@@ -80,7 +80,7 @@ function avatar(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResu
   return html`<span
     part="avatar"
     class="avatar ${actor ? '' : 'anonymous'}"
-    style=${styleMap({ '--_avatar-bg': actor ? avatarColor(actor.id) : undefined })}
+    style=${styleProps({ '--_avatar-bg': actor ? avatarColor(actor.id) : undefined })}
     aria-hidden="true"
     ><span class="face">${face}</span
     ><span part="kind-icon" class="kind-icon" data-icon=${view.icon}
@@ -193,7 +193,7 @@ export function itemTemplate(view: ItemView, ctx: ItemContext, h: ItemHandlers):
     aria-setsize=${ctx.setsize}
     aria-labelledby="${key}-h"
     aria-describedby="${key}-d ${key}-t"
-    style=${styleMap({
+    style=${styleProps({
       'inset-block-start': ctx.pinnedAt !== undefined ? `${ctx.pinnedAt}px` : undefined,
     })}
   >

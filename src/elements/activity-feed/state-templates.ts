@@ -8,8 +8,8 @@ import { html, nothing, svg, type TemplateResult } from 'lit';
 const skeletonRow = html`<div class="skeleton" aria-hidden="true">
   <span class="bone circle"></span>
   <span class="lines">
-    <span class="bone line" style="inline-size: 70%"></span>
-    <span class="bone line" style="inline-size: 45%"></span>
+    <span class="bone line"></span>
+    <span class="bone line"></span>
   </span>
 </div>`;
 

@@ -7,8 +7,8 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { placeTabs, type Placement } from './tab-placement.js';
+import { styleProps } from '../shared/style-props.js';
 
 export type TabKind = 'editor' | 'more' | 'saving' | 'queued' | 'error' | 'conflict' | 'held';
 
@@ -55,7 +55,7 @@ const mark = html`<svg class="glyph" viewBox="0 0 16 16" aria-hidden="true" focu
 </svg>`;
 
 function tabTemplate(tab: FieldTab): TemplateResult {
-  const style = tab.color ? styleMap({ '--_tab-color': tab.color }) : nothing;
+  const style = tab.color ? styleProps({ '--_tab-color': tab.color }) : nothing;
   const glyph =
     tab.kind === 'saving'
       ? spinner

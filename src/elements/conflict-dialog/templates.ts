@@ -4,7 +4,6 @@
  * row of buttons.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { ConflictChoice } from '../../events/conflict-events.js';
 import type { MessageContext } from '../../i18n.js';
 import type { ConflictDialogMessages } from './conflict-messages.js';
@@ -16,6 +15,7 @@ import { valueTemplate } from './value-template.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import { avatarImage } from '../shared/avatar-image.js';
 import { bdi, isolate } from '../shared/bidi.js';
+import { styleProps } from '../shared/style-props.js';
 
 /** Who made the remote change: a `UserProfile` or anything shaped like one. */
 export interface ConflictAuthor {
@@ -49,7 +49,7 @@ export function authorTemplate(
         ? html`<span
               part="avatar"
               class="avatar"
-              style=${styleMap({
+              style=${styleProps({
                 '--_avatar-bg': typeof author.id === 'string' ? avatarColor(author.id) : undefined,
               })}
               aria-hidden="true"

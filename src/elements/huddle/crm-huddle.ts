@@ -1,7 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Person } from '../../client/types.js';
 import { HuddleController, MAX_MESH_SIZE } from '../../controllers/index.js';
 import {
@@ -20,6 +19,7 @@ import { RovingTabindexController } from '../shared/roving-tabindex.js';
 import { CallAnnouncer } from './call-announcer.js';
 import { styles } from './crm-huddle.styles.js';
 import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
+import { styleProps } from '../shared/style-props.js';
 
 /**
  * Characters of a caller's name shown in "… is calling": names come from presence (at most 128
@@ -472,7 +472,7 @@ export class CrmHuddle extends LitElement {
     return html`<span
       part="initials"
       aria-hidden="true"
-      style=${styleMap({ '--_avatar-bg': avatarColor(user.id) })}
+      style=${styleProps({ '--_avatar-bg': avatarColor(user.id) })}
       >${initials(user.name, this.c.locale)}</span
     >`;
   }

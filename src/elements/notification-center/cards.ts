@@ -6,7 +6,6 @@
  * a screen reader hears when one arrives.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { NotificationSource } from '../../events/notification-events.js';
 import type { MessageContext } from '../../i18n.js';
 import type { Notification, NotificationAction } from '../../protocol/notifications.js';
@@ -26,6 +25,7 @@ import type {
   NotificationCenterMessages,
 } from './notification-center-messages.js';
 import type { Toast } from './toast-stack.js';
+import { styleProps } from '../shared/style-props.js';
 
 /** What the cards need from the element. */
 export interface CardHost {
@@ -161,7 +161,7 @@ export function toastCard(
     aria-describedby=${descriptionIds(n, x.key)}
     aria-hidden=${toast.leaving ? 'true' : nothing}
     ?inert=${toast.leaving}
-    style=${styleMap(countdown ? { '--_toast-duration': `${duration}ms` } : {})}
+    style=${styleProps(countdown ? { '--_toast-duration': `${duration}ms` } : {})}
     @click=${(e: MouseEvent) => onClick(e, n, x, host)}
     @keydown=${(e: KeyboardEvent) => onKeydown(e, n, x, host)}
   >

@@ -4,10 +4,10 @@
  * Shared by the avatar row and the list of everyone.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Person } from '../../client/types.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import { avatarImage } from '../shared/avatar-image.js';
+import { styleProps } from '../shared/style-props.js';
 
 export interface AvatarOptions {
   /** Language for upper-casing initials. */
@@ -48,5 +48,5 @@ export function avatarContent(person: Person, options: AvatarOptions): TemplateR
 
 /** The inline style that gives an avatar its colour. */
 export function avatarStyle(person: Person) {
-  return styleMap({ '--_avatar-bg': avatarColor(person.user.id) });
+  return styleProps({ '--_avatar-bg': avatarColor(person.user.id) });
 }
