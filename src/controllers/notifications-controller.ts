@@ -1,7 +1,8 @@
 /**
  * Binds a host to the current user's notifications: holds a view of `client.notifications()`
  * while the host is in the document, re-renders on every (batched) snapshot, and calls `onNew`
- * once per notification that arrives live (for toasts; never for history).
+ * once per notification that arrives live, or that a resync finds the page missed (for toasts;
+ * never for history).
  *
  * ```ts
  * class Bell extends LitElement {
@@ -36,7 +37,10 @@ export interface NotificationsControllerOptions {
   maxNotifications?: number | (() => number | undefined);
   /** Notifications per history request, 1–100. */
   pageSize?: number;
-  /** Called once per notification that arrives live while the host is connected. */
+  /**
+   * Called once per notification that arrives live while the host is connected, or that a resync
+   * finds it missed (unread, newer than what it held).
+   */
   onNew?: (notification: Notification) => void;
   /** Rooms or entity rooms (`customer:42`) whose notifications to show too; read every update. */
   watch?: () => readonly string[] | undefined;

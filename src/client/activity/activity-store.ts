@@ -233,15 +233,17 @@ export class ActivityStore implements ActivityStoreApi {
     this.changed();
   }
 
-  /** Fetch the newest page and merge it; newer items we did not have count as live. */
+  /**
+   * Fetch the newest page and merge it. What the store missed (a publish lost on the server, a
+   * gap) counts as live: it is as new to the reader as what arrived while they watched, even
+   * when older than an item that did.
+   */
   private async loadTop(): Promise<void> {
     const generation = this.generation;
-    const loaded = this.list.loaded;
-    const newest = this.list.newestTime();
     const page = await this.fetch(undefined);
     if (!page || generation !== this.generation) return;
-    const unknown = this.list.mergeTop(page.items, page.nextCursor);
-    if (loaded) this.liveCount += unknown.filter((item) => item.at >= newest).length;
+    const { missed } = this.list.mergeTop(page.items, page.nextCursor);
+    this.liveCount += missed.length;
     this.changed();
   }
 

@@ -7,8 +7,9 @@
  * (`client.notifications()`); subscribers are notified at most once per animation frame.
  *
  * - `onNew` fires once per notification that arrives live (replayed after a reconnect included),
- *   never for history; after a `gap` the first page is refetched and what we did not have counts
- *   as new.
+ *   never for history. After a resume the first page is refetched, and an unread notification on
+ *   it that the store never had (its publish was lost, or a `gap`) and that is newer than the
+ *   oldest one it holds arrives like a live one: `onNew` fires for it.
  * - `maxNotifications` (default 50) are kept in memory; `loadMore()` pages older ones in, and
  *   they stay until every view that paged them lets go (`unpage()`, a closed panel): a tab open
  *   all day holds the newest few, whatever arrived. The unread count is the server's (each page
@@ -74,10 +75,8 @@ export class NotificationStore {
     this.unsubscribes = [
       client.on('notification', (m) => this.received(m)),
       client.onResume((info) => {
-        if (info.room === this.userRoom) void this.loadTop(this.list.loaded).catch(() => {});
-        else if (this.watched.has(info.room) && info.resume === 'gap') {
-          void this.loadTop(true).catch(() => {});
-        }
+        const watched = this.watched.has(info.room) && info.resume === 'gap';
+        if (info.room === this.userRoom || watched) void this.loadTop().catch(() => {});
       }),
       client.onFrame((frame) => this.frame(frame)),
       client.onStatus((status) => {
@@ -157,7 +156,7 @@ export class NotificationStore {
 
   /** Refetch the first page (e.g. a retry button after an error). */
   refresh(): Promise<void> {
-    return this.loadTop(this.list.loaded);
+    return this.loadTop();
   }
 
   async markRead(ids: readonly string[]): Promise<void> {
@@ -217,7 +216,7 @@ export class NotificationStore {
     this.userHandle = this.client.joinRoom(room);
     // Already joined by another holder: no `joined` will come, load now.
     if (this.client.status.state === 'open' && this.client.lastSeq(room) !== undefined) {
-      void this.loadTop(false).catch(() => {});
+      void this.loadTop().catch(() => {});
     }
   }
 
@@ -268,16 +267,20 @@ export class NotificationStore {
     this.changed();
   }
 
-  /** Fetch the first page. With `diff`, what we did not have and is newer counts as new. */
-  private async loadTop(diff: boolean): Promise<void> {
+  /**
+   * Fetch the first page. What it brings that the store missed (a publish lost on the server, a
+   * gap) and is still unread is as new to the user as a live arrival, so `onNew` hears it (the
+   * center toasts and announces it); already read elsewhere, it is not news. Nothing on the
+   * first page is.
+   */
+  private async loadTop(): Promise<void> {
     const generation = this.generation;
-    const newest = this.list.newestTime();
     const page = await this.fetch(undefined);
     if (!page || generation !== this.generation) return;
-    const unknown = this.list.mergeTop(page.items, page.nextCursor);
+    const { missed } = this.list.mergeTop(page.items, page.nextCursor);
     this.unread = page.unread;
     this.changed();
-    if (diff) for (const n of unknown) if (n.createdAt >= newest) this.newListeners.emit(n);
+    for (const n of missed) if (!n.read) this.newListeners.emit(n);
   }
 
   private async walkOlder(): Promise<void> {

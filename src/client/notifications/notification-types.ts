@@ -34,7 +34,10 @@ export interface NotificationStoreApi {
   snapshot(): NotificationsSnapshot;
   /** Called with the new snapshot at most once per animation frame (batched). */
   subscribe(listener: (snapshot: NotificationsSnapshot) => void): Unsubscribe;
-  /** Called once per notification that arrives live (for toasts); never for history. */
+  /**
+   * Called once per notification that arrives live (for toasts), or that a refetch after a
+   * resume finds the store missed (unread, newer than what it held); never for history.
+   */
   onNew(listener: (notification: Notification) => void): Unsubscribe;
   /**
    * Page older notifications in. Resolves when the page arrived (or there is nothing more). They

@@ -93,11 +93,19 @@ export class PagedList<T extends Identified> {
    * A page from the top (newest first): first load, refetch after a gap or a reconnect. Known items
    * are refreshed (read state), unknown ones merged. When the page does not reach what we have and
    * the server has more (a hole we cannot bridge), the page replaces everything.
-   * Returns the items that were not known.
+   *
+   * Returns the items that were not known, and among them those the list **missed**: what it
+   * holds runs unbroken from the top down to its oldest item, so an unknown item newer than that
+   * (or any, once the history is exhausted) was never delivered to it: a publish lost between
+   * commit and delivery, a gap longer than the replay window. Such an item can be older than one
+   * that arrived live after it, so "newer than our newest" would miss it. Older unknown items are
+   * history (dropped by `trim`, or never loaded), and nothing on a first page is missed. `missed`
+   * is oldest first, the order live items arrive in.
    */
-  mergeTop(page: readonly T[], nextCursor: string | undefined): T[] {
+  mergeTop(page: readonly T[], nextCursor: string | undefined): { unknown: T[]; missed: T[] } {
     this.flush();
     const unknown = page.filter((item) => !this.byId.has(item.id));
+    const missedItems = this.missedAmong(unknown);
     const hole =
       !this.empty && page.length > 0 && unknown.length === page.length && nextCursor !== undefined;
     if (hole) {
@@ -121,7 +129,7 @@ export class PagedList<T extends Identified> {
     this.refresh(page);
     this.insert(unknown, missed);
     this.markBoundary(page, nextCursor);
-    return unknown;
+    return { unknown, missed: missedItems };
   }
 
   /**
@@ -209,6 +217,14 @@ export class PagedList<T extends Identified> {
     this.exhausted = false;
     this.empty = true;
     this.walkFromTop = false;
+  }
+
+  /** The unknown items (newest first) of a top page the list missed, oldest first. */
+  private missedAmong(unknown: readonly T[]): T[] {
+    if (this.empty || unknown.length === 0) return [];
+    const oldest = this.list[this.list.length - 1];
+    const floor = this.exhausted || !oldest ? -Infinity : this.time(oldest);
+    return unknown.filter((item) => this.time(item) > floor).reverse();
   }
 
   private markBoundary(page: readonly T[], nextCursor: string | undefined): void {

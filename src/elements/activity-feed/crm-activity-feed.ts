@@ -303,7 +303,10 @@ export class CrmActivityFeed extends LitElement {
     this.options.learn(items);
     this.views.learn(items);
     for (const person of this.people) this.options.addPerson(person);
-    this.window.prepare(items, { motion: !prefersReducedMotion() });
+    this.window.prepare(items, {
+      motion: !prefersReducedMotion(),
+      arrived: snapshot?.liveCount ?? 0,
+    });
     this.pillAnnouncement();
     this.filterAnnouncement();
   }

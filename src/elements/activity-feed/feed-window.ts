@@ -17,7 +17,10 @@
  *   is in the feed: a keyboard or screen-reader user is reading the article they are on, and
  *   items pushing it down (or out of the window) would take their place away. Then new items are
  *   held above as for a reader who scrolled down, and the reader is no longer at the top.
- * - New items above a reader who scrolled away are counted (the "N new" pill).
+ * - New items for a reader who scrolled away are counted (the "N new" pill): those above the
+ *   newest one they saw at the top, or, when more, those that arrived since they left it
+ *   (`arrived`, a running count from the store): an item the server failed to deliver, found by a
+ *   resync, can sort below one that arrived live after it, and is as new.
  *
  * The host calls `prepare(items)` in `willUpdate` and `settle()` in `updated`. The span in view is
  * read before each render and again after it (the render itself may change it: a list replacing
@@ -63,7 +66,7 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   range: Range = EMPTY_RANGE;
   /** The feed is scrolled to the top (within `AT_TOP`). */
   atTop = true;
-  /** Items above the newest one the reader saw at the top. */
+  /** Items new since the reader left the top (see the header). */
   newCount = 0;
   /** The item whose article has focus, kept rendered out of the window. */
   focusedId: string | undefined;
@@ -87,6 +90,8 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   /** The item `reveal` renders pinned until the page or a panel has scrolled it into view. */
   private revealing: string | undefined;
   private seenTopId: string | undefined;
+  /** `arrived` when the reader was last at the top. */
+  private seenArrived = 0;
   private anchor: { id: string; delta: number } | undefined;
   /** Re-renders asked for by measurements in a row (bounded, so layout cannot loop). */
   private fixes = 0;
@@ -158,8 +163,14 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     if (this.scroller) this.scroller.scrollTop = 0;
   }
 
-  /** Before a render: the items to show now (newest first). Reads the DOM once. */
-  prepare(items: readonly T[], { motion }: { motion: boolean }): void {
+  /**
+   * Before a render: the items to show now (newest first), and how many items have arrived so far
+   * (live, or found missed by a resync: a running count). Reads the DOM once.
+   */
+  prepare(
+    items: readonly T[],
+    { motion, arrived = 0 }: { motion: boolean; arrived?: number },
+  ): void {
     this.measureView();
     const previous = this.items;
     this.anchor = this.followsTop ? undefined : this.captureAnchor();
@@ -181,11 +192,12 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     if (items !== previous && this.atTop && motion) this.markEntering(previous);
     if (this.atTop || this.seenTopId === undefined) {
       this.seenTopId = items[0]?.id;
+      this.seenArrived = arrived;
       this.newCount = 0;
     } else {
       const seen = this.layout.indexOf(this.seenTopId);
       if (seen < 0) this.seenTopId = items[0]?.id;
-      this.newCount = Math.max(0, seen);
+      this.newCount = Math.max(0, seen, arrived - this.seenArrived);
     }
     // The first items into an empty window (a feed's first page, on a page's load): only what
     // is in view now, the rest of the window in a task of its own, so the first render, which

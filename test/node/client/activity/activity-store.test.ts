@@ -327,6 +327,34 @@ describe('activity store: live tail', () => {
     rig.close();
   });
 
+  it('an item whose publish was lost counts as live after the gap, though older than a live one', async () => {
+    const rig = createRig();
+    rig.server.activity.seed(10);
+    const client = rig.client();
+    const feed = client.activity(GLOBAL);
+    await settle(rig);
+    assert.equal(feed.snapshot().liveCount, 0, 'the first page is history');
+    const resumes: string[] = [];
+    client.onResume((info) => resumes.push(info.resume));
+    await rig.clock.advance(1000);
+    // Stored, but the process died before publishing it: never delivered.
+    rig.server.activity.seed(1, { make: () => call('lost') });
+    await rig.clock.advance(1000);
+    rig.server.appendActivity(call('live'));
+    await settle(rig);
+    assert.equal(feed.snapshot().liveCount, 1);
+    // The server cannot replay from the client's `since` (the loss): the client resyncs.
+    rig.server.restart();
+    await rig.clock.advance(2000);
+    await settle(rig);
+    assert.deepEqual(resumes, ['gap']);
+    const s = feed.snapshot();
+    assert.deepEqual(ids(s.items), ids(rig.server.activity.feed(GLOBAL)));
+    assert.equal(s.items[1]!.customerId, 'lost');
+    assert.equal(s.liveCount, 2, 'the lost item is new; the re-listed ones are not');
+    rig.close();
+  });
+
   it('release leaves the room and stops listening', async () => {
     const rig = createRig();
     const client = rig.client();

@@ -450,6 +450,68 @@ describe('notification store: live and resume', () => {
     rig.close();
   });
 
+  it('a notification whose publish was lost is new after the resync, though older than a live one', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 2);
+    const { client, store, fresh } = tab(rig);
+    await settle(rig);
+    const resumes: string[] = [];
+    client.onResume((info) => resumes.push(info.resume));
+    await rig.clock.advance(1000);
+    // Stored for the user, but the process died before publishing it: never delivered.
+    const [lost] = rig.server.notifications.seed(DEMO_USER.id, 1);
+    await rig.clock.advance(1000);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'Arrived live' });
+    await settle(rig);
+    assert.deepEqual(
+      fresh.map((n) => n.title),
+      ['Arrived live'],
+    );
+    // The server cannot replay from the client's `since` (the loss): the client resyncs.
+    rig.server.restart();
+    await rig.clock.advance(2000);
+    await settle(rig);
+    assert.deepEqual(resumes, ['gap']);
+    assert.deepEqual(
+      fresh.map((n) => n.id),
+      [fresh[0]!.id, lost!.id],
+      'the lost one toasts once; the live one and the history do not toast again',
+    );
+    assert.equal(store.snapshot().items.length, 4);
+    assert.equal(store.snapshot().unread, 4);
+    rig.close();
+  });
+
+  it('after a gap, the missed notifications are new oldest first, and not those read elsewhere', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 2);
+    const { store, fresh } = tab(rig);
+    await settle(rig);
+    rig.server.refuseConnections();
+    rig.server.dropConnections();
+    await settle(rig);
+    for (const title of ['One', 'Two']) {
+      rig.server.notify({ target: { user: DEMO_USER.id }, title });
+      await rig.clock.advance(1000);
+    }
+    // Arrived and read on the user's phone while this tab was away: not news here.
+    rig.server.notifications.seed(DEMO_USER.id, 1, { unread: 0 });
+    await rig.clock.advance(1000);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'Three' });
+    rig.server.truncateReplay(`user:${DEMO_USER.id}`);
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(2000);
+    await settle(rig);
+    assert.deepEqual(
+      fresh.map((n) => n.title),
+      ['One', 'Two', 'Three'],
+      'in the order they would have arrived live',
+    );
+    assert.equal(store.snapshot().items.length, 6);
+    assert.equal(store.snapshot().unread, 5);
+    rig.close();
+  });
+
   it('the last release leaves the personal room', async () => {
     const rig = createRig();
     const client = rig.client();

@@ -49,7 +49,9 @@ describe('PagedList', () => {
     const live = server.add(); // arrives live before the first page
     list.addLive(live);
     const first = server.page(undefined, 10);
-    assert.deepEqual(list.mergeTop(first.page.slice(1), first.next).length, 9); // without i26
+    const merged = list.mergeTop(first.page.slice(1), first.next); // without i26
+    assert.equal(merged.unknown.length, 9);
+    assert.deepEqual(merged.missed, [], 'a first page is history, not news');
     assert.deepEqual(ids(list), newest(server, 10));
     let next = server.page(list.olderCursor, 10);
     assert.equal(list.appendOlder(next.page, next.next), 10);
@@ -66,8 +68,9 @@ describe('PagedList', () => {
     list.mergeTop(first.page, first.next);
     server.add(15); // missed while away
     const top = server.page(undefined, 10);
-    const unknown = list.mergeTop(top.page, top.next);
+    const { unknown, missed } = list.mergeTop(top.page, top.next);
     assert.equal(unknown.length, 10);
+    assert.equal(missed.length, 10, 'all newer than what we had: missed');
     assert.deepEqual(ids(list), newest(server, 10));
     // Paging on continues right after the page, so the missed items between come next.
     const next = server.page(list.olderCursor, 10);
@@ -87,7 +90,7 @@ describe('PagedList', () => {
     const top = server.page(undefined, 10);
     const fresh = top.page.map((i) => (i.id === 'i28' ? { ...i, read: true } : i));
     assert.deepEqual(
-      list.mergeTop(fresh, top.next).map((i) => i.id),
+      list.mergeTop(fresh, top.next).unknown.map((i) => i.id),
       ['i33', 'i32', 'i31'],
     );
     assert.equal(list.get('i28')?.read, true);
@@ -141,5 +144,59 @@ describe('PagedList', () => {
     assert.equal(list.addLive(server.items[2]!), false);
     assert.equal(list.appendOlder(p.page, undefined), 0);
     assert.deepEqual(ids(list), ['i3', 'i2', 'i1']);
+  });
+  it('reports as missed the unknown items newer than its oldest, even below a newer live one', () => {
+    const server = history(30);
+    const list = new PagedList<Item>((i) => i.at);
+    const first = server.page(undefined, 10);
+    list.mergeTop(first.page, first.next);
+    server.add(2); // i31 and i32: stored, never delivered
+    list.addLive(server.add()); // i33 arrived live after them
+    const top = server.page(undefined, 10);
+    const { unknown, missed } = list.mergeTop(top.page, top.next);
+    assert.deepEqual(
+      unknown.map((i) => i.id),
+      ['i32', 'i31'],
+    );
+    assert.deepEqual(
+      missed.map((i) => i.id),
+      ['i31', 'i32'],
+      'oldest first, as they would have arrived',
+    );
+    assert.deepEqual(ids(list), newest(server, 13));
+  });
+
+  it('does not report history dropped by trim, nor a re-listed item, as missed', () => {
+    const server = history(30);
+    const list = new PagedList<Item>((i) => i.at);
+    const first = server.page(undefined, 10);
+    list.mergeTop(first.page, first.next);
+    list.trim(5); // i21…i25 dropped: older than what is kept
+    let top = server.page(undefined, 10);
+    let merged = list.mergeTop(top.page, top.next);
+    assert.deepEqual(
+      merged.unknown.map((i) => i.id),
+      ['i25', 'i24', 'i23', 'i22', 'i21'],
+    );
+    assert.deepEqual(merged.missed, []);
+    top = server.page(undefined, 10);
+    merged = list.mergeTop(top.page, top.next);
+    assert.deepEqual(merged.unknown, []);
+    assert.deepEqual(merged.missed, []);
+  });
+
+  it('with the whole history loaded, any unknown item is missed, whatever its time', () => {
+    const server = history(3, (i) => 1000 + i);
+    const list = new PagedList<Item>((i) => i.at);
+    const first = server.page(undefined, 10);
+    list.mergeTop(first.page, first.next);
+    assert.equal(list.hasMore, false);
+    // Stamped earlier than everything we hold (another process's clock), never delivered.
+    server.items.unshift({ id: 'early', at: 5 });
+    const top = server.page(undefined, 10);
+    assert.deepEqual(
+      list.mergeTop(top.page, top.next).missed.map((i) => i.id),
+      ['early'],
+    );
   });
 });
