@@ -75,12 +75,6 @@ export class PagedList<T extends Identified> {
     return item === undefined ? -1 : this.items.indexOf(item);
   }
 
-  /** Newest time among the items, or -Infinity when empty. */
-  newestTime(): number {
-    const first = this.items[0];
-    return first ? this.time(first) : -Infinity;
-  }
-
   /** A live item; false when it is already known. Merged on the next read of `items`. */
   addLive(item: T): boolean {
     if (this.byId.has(item.id)) return false;
