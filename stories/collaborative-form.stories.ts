@@ -318,7 +318,8 @@ export const UnlistedValue: Story = {
 /**
  * The CRM deleted the record while you typed (its backend called `DELETE /api/entities/…`): the
  * form says the record no longer exists, saves nothing more and leaves what you typed in the
- * fields, for you to copy.
+ * fields, for you to copy. Its Save button is dimmed and reads as unavailable; pressing it says
+ * again why nothing is saved.
  */
 export const RecordDeleted: Story = {
   render: story(

@@ -155,6 +155,14 @@ export class ChangeLine {
     if (m.record) this.outbox.replace(m.record, patch);
   }
 
+  /**
+   * The change's id and fields changed as the user types (an open conflict amended): its outbox
+   * entry too, written to the store once the typing pauses (or the page is hidden, or goes).
+   */
+  amended(m: Change, patch: { mutationId: string; fields: Fields }): void {
+    if (m.record) this.outbox.amend(m.record, patch);
+  }
+
   /** Changes this page made before it knew who is signed in belong to `user`, who now is. */
   attribute(user: string): void {
     for (const m of this.items) {

@@ -83,7 +83,7 @@ export class Change {
   conflicts: FieldConflict[] | undefined;
   current: Entity | undefined;
   resolvedBy: string | undefined;
-  /** The conflict object handed out (one per conflict). */
+  /** The conflict object handed out: one per conflict, for as long as it is open. */
   conflict: LiveConflict | undefined;
   /** A handler was given the conflict. */
   conflictOffered = false;
@@ -184,13 +184,12 @@ export class Change {
 
   /**
    * An open conflict → the same, with the user's newer values of clashing fields: other content,
-   * so a new id, and a new conflict object to hand out.
+   * so a new id; still the same conflict, handed out as the same object (it reads the change).
    */
   amend(fields: Fields): void {
     this.fields = { ...this.fields, ...fields };
     // An open conflict lists its clashes, each a field of its own.
     this.conflicts = this.conflicts!.map((c) => ({ ...c, mine: this.fields[c.field]! }));
-    this.conflict = undefined;
     this.renew();
   }
 

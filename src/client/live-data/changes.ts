@@ -49,6 +49,7 @@ import {
   type OutboxRecord,
   type OutboxStore,
 } from './outbox.js';
+import type { UnloadTarget } from './outbox-unload.js';
 import { OwnWrites } from './own-writes.js';
 import { Backoff } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
@@ -85,6 +86,8 @@ export interface ChangesOptions {
   configuredUser?: string | undefined;
   /** Where the outbox lives. Default: IndexedDB when present, else memory (with a warning). */
   store?: OutboxStore;
+  /** Where the page's `pagehide`, `visibilitychange` and `beforeunload` are heard. Default: the window. */
+  unload?: UnloadTarget | undefined;
   /**
    * Ceiling of the first wait before re-sending after `timeout`, `internal`, `rate_limited` or
    * `backend_unavailable`. Default 5000 ms; it doubles with each such answer in a row, up to
@@ -150,6 +153,7 @@ export class Changes {
       clock: options.clock,
       random: options.random,
       adopt: (records) => this.adopt(records),
+      ...('unload' in options ? { unload: options.unload } : {}),
       // Where the browser has Web Locks: a page that outlives this one sends what it leaves.
       owner: () => webLocksOwner(),
     });
@@ -576,19 +580,43 @@ export class Changes {
     this.outbox.setConflicts(this.line.openConflicts().map((m) => this.conflictOf(m)));
   }
 
+  /**
+   * The one object of a change's conflict, for as long as it lasts: an amend changes what it
+   * holds (`change`, `conflicts`, `mine`, `local` read the change as it is now), never which
+   * object it is. Whoever holds it — a page that took it over, the form's dialog, a list by
+   * identity — keeps holding the conflict, not a stale copy of it.
+   */
   private conflictOf(m: Change): LiveConflict {
     if (m.conflict) return m.conflict;
     const current = m.current!;
-    const local: Fields = { ...current.fields };
-    for (const o of this.overlay(m.key)) Object.assign(local, o.fields);
+    const localOf = () => {
+      const local: Fields = { ...current.fields };
+      for (const o of this.overlay(m.key)) Object.assign(local, o.fields);
+      return Object.freeze(local);
+    };
+    // What the user saw when the change last changed (it conflicted, or was amended).
+    let local = localOf();
+    let localOfInfo = m.info();
     m.conflict = Object.freeze({
       entityType: m.entityType,
       entityId: m.entityId,
-      change: m.info(),
-      conflicts: m.conflicts ?? [],
+      get change() {
+        return m.info();
+      },
+      get conflicts() {
+        return m.conflicts ?? [];
+      },
       current,
-      mine: m.fields,
-      local: Object.freeze(local),
+      get mine() {
+        return m.fields;
+      },
+      get local() {
+        if (localOfInfo !== m.info()) {
+          localOfInfo = m.info();
+          local = localOf();
+        }
+        return local;
+      },
       resolve: (fields: Fields) => this.resolve(m, fields),
       discard: () => this.discard(m),
       amend: (fields: Fields) => this.amend(m, fields),
@@ -647,15 +675,17 @@ export class Changes {
 
   /**
    * The user's newer values of an open conflict's clashing fields replace the conflicting
-   * change's, in its outbox entry too (written in turn, with what the change holds then: the
-   * latest amend wins), so a reload offers them. A decided conflict keeps its decision.
+   * change's, in its outbox entry too, so a reload offers them. Amends come with the user's
+   * typing: the entry is written once it pauses, or the page is hidden or goes, with what the
+   * change holds then (the latest amend wins), not once per keystroke. A decided conflict keeps
+   * its decision.
    */
   private amend(m: Change, fields: Fields): boolean {
     const clashing = (field: string) => m.conflicts!.some((c) => c.field === field);
     const valid = checkFields(fields);
     if (!m.openConflict || !valid.success || !Object.keys(fields).every(clashing)) return false;
     m.amend(JSON.parse(JSON.stringify(valid.data)) as Fields);
-    this.line.stored(m, { mutationId: m.mutationId, fields: m.fields });
+    this.line.amended(m, { mutationId: m.mutationId, fields: m.fields });
     this.conflictsChanged();
     this.views.notify(m.key);
     return true;

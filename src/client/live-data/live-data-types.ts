@@ -61,7 +61,10 @@ export interface ChangeInfo {
   readonly superseded?: true;
 }
 
-/** A conflict handed to `onConflict`; stays open until `resolve` or `discard`. */
+/**
+ * A conflict handed to `onConflict`; stays open until `resolve` or `discard`. One object per
+ * conflict, for as long as it lasts (also `conflicts` of a snapshot and `client.outbox.conflicts`).
+ */
 export interface LiveConflict {
   readonly entityType: string;
   readonly entityId: string;
@@ -84,11 +87,14 @@ export interface LiveConflict {
   discard(): void;
   /**
    * The user's newer values of clashing fields, while the decision waits (they typed on after
-   * choosing to decide later): they replace the conflicting change's, in the durable outbox too
-   * (a new mutation id), so after a reload the conflict offers them as `mine`. The conflict is
-   * handed out anew with them (see `conflicts`). False, and nothing changes, for a field that did
-   * not clash or once the conflict is resolved or discarded: a late amend never overwrites the
-   * decision.
+   * choosing to decide later): they replace the conflicting change's at once, and in the durable
+   * outbox too (a new mutation id), so after a reload the conflict offers them as `mine`. Call it
+   * on every keystroke if need be: the outbox writes the latest values once the typing pauses
+   * (about a second), and at once when the page is hidden or goes (`visibilitychange`,
+   * `pagehide`) or `client.outbox.flush()` is called. This object stays the conflict: its
+   * `change`, `conflicts`, `mine` and `local` show the newer values. False, and
+   * nothing changes, for a field that did not clash or once the conflict is resolved or
+   * discarded: a late amend never overwrites the decision.
    */
   amend(fields: Fields): boolean;
 }

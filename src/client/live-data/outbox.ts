@@ -17,6 +17,7 @@
  * client warns once when an edit goes there).
  */
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
+import { HeldWrites } from './outbox-held.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
 import { MemoryOutboxStore } from './outbox-memory.js';
 import type { OutboxOwner } from './outbox-owner.js';
@@ -83,7 +84,10 @@ export interface OutboxOptions {
    * one, a page sends only what it found at load.
    */
   owner: () => OutboxOwner | undefined;
-  /** Where `beforeunload` is listened to. Default: the window, when there is one. */
+  /**
+   * Where `beforeunload`, `pagehide` and `visibilitychange` are listened to. Default: the window,
+   * when there is one.
+   */
   unload?: UnloadTarget | undefined;
 }
 
@@ -95,6 +99,8 @@ export class Outbox {
   private records: OutboxRecord[] = [];
   private readonly writer: OutboxWriter;
   private readonly guard: UnloadGuard;
+  /** Entries changed in memory whose store write waits for a pause (see `amend`). */
+  private readonly held: HeldWrites;
   private readonly notifier = new Notifier(deliverNow, () => this.snapshot());
   private openConflicts: readonly LiveConflict[] = [];
   private rejectedChanges: ChangeInfo[] = [];
@@ -104,7 +110,8 @@ export class Outbox {
     store: OutboxStore,
     private readonly options: OutboxOptions,
   ) {
-    this.guard = new UnloadGuard('unload' in options ? options.unload : windowTarget());
+    const unload = 'unload' in options ? options.unload : windowTarget();
+    this.guard = new UnloadGuard(unload);
     this.writer = new OutboxWriter(store, {
       clock: options.clock,
       random: options.random,
@@ -113,6 +120,9 @@ export class Outbox {
       records: () => this.records,
       diskChanged: (record, previous) => this.diskChanged(record, previous),
       found: (claimed) => this.take(claimed),
+    });
+    this.held = new HeldWrites(options.clock, unload, (record) => {
+      if (this.records.includes(record)) this.writer.put(record);
     });
     // Entries added while loading (an edit in the first instant) stay after the stored ones.
     this.ready = this.writer.load((claimed) => this.take(claimed, true));
@@ -175,8 +185,12 @@ export class Outbox {
     return this.notifier.subscribe(listener);
   }
 
-  /** Resolves when every write so far reached the store (or failed to). */
+  /**
+   * Resolves when every change so far reached the store (or failed to), also those whose write
+   * waited for a pause in the typing (written now).
+   */
   flush(): Promise<void> {
+    this.held.writeAll();
     return this.writer.flush();
   }
 
@@ -215,7 +229,20 @@ export class Outbox {
   /** @internal Change an entry in place (a conflict resolved, a rebase): same position. */
   replace(record: OutboxRecord, patch: Partial<NewOutboxEntry>): void {
     Object.assign(record.entry, patch);
+    // This write takes what a held one would have written.
+    this.held.release(record);
     if (this.records.includes(record)) this.writer.put(record);
+    this.changed();
+  }
+
+  /**
+   * @internal Change an entry in place, as the user types (an open conflict amended): held in
+   * memory at once, written to the store once the typing pauses, and at once when the page is
+   * hidden or goes (see `HeldWrites`), so a keystroke is not a store write.
+   */
+  amend(record: OutboxRecord, patch: Partial<NewOutboxEntry>): void {
+    Object.assign(record.entry, patch);
+    if (this.records.includes(record)) this.held.hold(record);
     this.changed();
   }
 
@@ -224,6 +251,7 @@ export class Outbox {
     const index = this.records.indexOf(record);
     if (index < 0) return;
     this.records.splice(index, 1);
+    this.held.release(record);
     this.writer.delete(record);
     this.changed();
   }
@@ -247,6 +275,8 @@ export class Outbox {
    * if it connects again). Resolves with the records dropped; those not in the store stay.
    */
   async retire(): Promise<OutboxRecord[]> {
+    // What the next client or page takes is what the user typed last.
+    this.held.writeAll();
     let dropped: OutboxRecord[] = [];
     await this.writer.retire(() => {
       // What the store holds goes; what it could not take (or is still to take) stays here.

@@ -31,6 +31,7 @@ import {
 import { FormSession } from './form-session.js';
 import { statusText, type FormStatusKind } from './form-status.js';
 import { formTemplate } from './form-template.js';
+import { SubmitControls } from './submit-controls.js';
 import { TabOverlay } from './tab-overlay.js';
 
 export type SaveMode = 'submit' | 'change';
@@ -81,6 +82,12 @@ const reducedMotion = () =>
  * out) and its values stay the user's to restore, also when it was queued before a reload and
  * refused when the next page sent it. A conflict left to resolve later keeps what the user types
  * into its fields meanwhile as theirs, in the outbox too: after a reload the dialog offers that.
+ *
+ * A record the CRM deleted: the form says so, saves nothing more and keeps what the user typed.
+ * The page's submit buttons stay in place and focusable, but read and look inactive
+ * (`aria-disabled="true"` and `data-crm-deleted`, dimmed by the kit's sheet), and a press says
+ * again why nothing is saved; they are given back as they were once the form shows a live record
+ * (another `entity-id`) or leaves. The element has the `deleted` attribute meanwhile.
  *
  * The page's constraints (`required`, `pattern`, `maxlength`, `type="email"` …) apply to what a
  * submit saves: while the form is live, the element turns the browser's check of the whole form
@@ -192,6 +199,7 @@ export class CrmCollaborativeForm extends LitElement {
     remoteWritten: (author, fields) => this.remoteWritten(author, fields),
   });
   private readonly locks = new FieldLocks();
+  private readonly submits = new SubmitControls();
   private readonly marks = new FieldMarks(this, {
     setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms),
     clearTimeout: (handle) => this.clock.clearTimeout(handle),
@@ -212,6 +220,7 @@ export class CrmCollaborativeForm extends LitElement {
     saveDelay: () => (this.saveMode === 'change' ? this.saveDelay : undefined),
     clock: () => this.clock,
     save: () => void this.save(),
+    refuse: () => this.refuseSubmit(),
     reset: () => this.session.reset(),
     setActivity: (activity) => this.presence.setActivity(activity),
     changed: () => this.requestUpdate(),
@@ -241,6 +250,15 @@ export class CrmCollaborativeForm extends LitElement {
   /** Names of the fields the form took, in document order. */
   get fieldNames(): string[] {
     return [...this.sync.fields.keys()];
+  }
+
+  /**
+   * The CRM deleted the record this form shows: it saves no more, and the page's submit buttons
+   * are marked inactive. Also reflected as the `deleted` attribute, for page CSS such as
+   * `crm-collaborative-form[deleted] .toolbar`.
+   */
+  get deleted(): boolean {
+    return this.live.snapshot?.deleted === true;
   }
 
   /** Fields changed and not saved: by the user, or by a script since the record was shown. */
@@ -281,6 +299,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.watcher.stop();
     this.marks.clear();
     this.locks.clear();
+    this.submits.clear();
     this.sync.release();
     this.session.disconnected();
   }
@@ -303,6 +322,9 @@ export class CrmCollaborativeForm extends LitElement {
     const focused = this.input.focused;
     this.session.applySnapshot(focused);
     this.session.noticeRefusals();
+    // A deleted record: the page's submit buttons look and read inactive (and say why when pressed).
+    this.toggleAttribute('deleted', this.deleted);
+    this.submits.update(this.form(), this.deleted);
     // Fields the server says this user may not change: locked, and their labels say why.
     this.locks.apply(
       this.sync.fields,
@@ -352,6 +374,17 @@ export class CrmCollaborativeForm extends LitElement {
     this.input.fieldsChanged(fields);
     this.session.setFields(fields);
     this.requestUpdate();
+  }
+
+  /**
+   * A submit that cannot save, since the CRM deleted the record: said again, so a press of the
+   * inactive Save is answered (the status line said it once, when it happened). True when so.
+   */
+  private refuseSubmit(): boolean {
+    if (!this.deleted) return false;
+    this.announce(this.m.loadFailed('not_found', this.c));
+    this.requestUpdate();
+    return true;
   }
 
   // ---- presentation ---------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  *   the field; its value names them), `data-crm-held` (someone changed it under the user's
  *   cursor), `data-crm-saving` (`pending` or `queued`), `data-crm-error` (a save was refused),
  *   `data-crm-conflict` (a save of it waits for the user's decision in a conflict),
- *   `data-crm-updated` (a remote change just arrived: a brief highlight);
+ *   `data-crm-updated` (a remote change just arrived: a brief highlight); on the page's submit
+ *   buttons, `data-crm-deleted` (the CRM deleted the record: dimmed, see submit-controls.ts);
  * - `--crm-editor-color` on the field: the colour of the person editing it;
  * - an accessible description (`aria-describedby`, added to any the field had) pointing at a
  *   hidden text inside the form: "Ben Carter is editing this field."
@@ -77,6 +78,11 @@ fieldset[data-crm-saving] {
   color: var(--crm-collaborative-form-error-text-color, ${t('color-danger-text')});
   font-size: 0.875em;
   line-height: 1.35;
+}
+/* A submit button of a record the CRM deleted (aria-disabled too): pressing it saves nothing. */
+[data-crm-deleted] {
+  opacity: 0.55;
+  cursor: not-allowed;
 }
 @keyframes crm-field-updated {
   from {

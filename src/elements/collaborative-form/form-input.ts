@@ -23,6 +23,11 @@ export interface FormInputOptions {
   readonly saveDelay: () => number | undefined;
   readonly clock: () => Clock;
   readonly save: () => void;
+  /**
+   * A submit cannot save now (the record was deleted): says why and returns true; the submit is
+   * then still the element's, with no check of the fields (nothing is sent).
+   */
+  readonly refuse: () => boolean;
   /** The form was reset (and the reset has run). */
   readonly reset: () => void;
   /** Tell the room what this user does. */
@@ -150,6 +155,7 @@ export class FormInput {
     // Not connected (no provider, no entity, or it cannot be read): the page's submit goes on.
     if (!this.options.isLive()) return;
     event.preventDefault();
+    if (this.options.refuse()) return;
     // The changed fields, which it sends, are checked as the browser would have checked the form
     // (the first invalid one reported), unless the page or the button opted out (or the browser
     // checked the whole form: the element had not taken it yet).

@@ -3,12 +3,37 @@
  * `entity.deleted`; the fake server's `entities.remove` plays the backend's DELETE): the status
  * line (a polite live region) says so, once; `crm-form-deleted` fires once; what the user typed
  * stays in the fields to copy; a submit saves nothing and does not leave the page; axe passes.
+ * The page's submit buttons read and look inactive (`aria-disabled`, dimmed), stay focusable, and a
+ * press says why; they are given back as they were when the form shows a live record again.
  */
 import { expect, oneEvent } from '@open-wc/testing';
 import type { CrmFormDeletedEvent } from '../../../../src/events/collaborative-form-events.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
-import { field, mountForm, settle, statusText, submitPrevented, type } from './fixture.js';
+import {
+  field,
+  mountForm,
+  settle,
+  statusText,
+  submitPrevented,
+  type,
+  type MountedForm,
+} from './fixture.js';
+
+/** What the form's polite announcements region says. */
+const announced = (el: Element) =>
+  el.shadowRoot!.querySelector('[aria-live="polite"]:not([role])')?.textContent?.trim();
+
+/** The page's Save, and a second submit button the page marked `aria-disabled="false"` itself. */
+function buttons({ el, form }: MountedForm) {
+  const save = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Save')!;
+  const reset = el.querySelector<HTMLButtonElement>('button[type="reset"]')!;
+  const other = document.createElement('button');
+  other.textContent = 'Save and close';
+  other.setAttribute('aria-disabled', 'false');
+  form.append(other);
+  return { save, reset, other };
+}
 
 afterEach(() => closeFakeConnections());
 
@@ -50,5 +75,63 @@ describe('<crm-collaborative-form> whose record was deleted', () => {
     expect(el.status).to.equal('load-error');
     expect(email.value).to.equal('new@northwind.example');
     expect(el.shadowRoot!.querySelector('[role="alert"]')).to.equal(null, 'no roll-back banner');
+  });
+
+  it('marks the page’s submit buttons inactive, says why when one is pressed, and gives them back', async () => {
+    const mounted = await mountForm();
+    const { fake, el, form } = mounted;
+    fake.server.entities.put({ type: 'customer', id: '43', fields: { name: 'Jonas Weber' } });
+    const { save, reset, other } = buttons(mounted);
+    await settle({ fake, el });
+    expect(save.hasAttribute('aria-disabled')).to.equal(false, 'active while the record lives');
+    expect(el.hasAttribute('deleted')).to.equal(false);
+
+    fake.server.entities.remove('customer', '42');
+    await settle({ fake, el });
+    expect(el.deleted).to.equal(true);
+    expect(el.hasAttribute('deleted')).to.equal(true, 'for page CSS');
+    for (const button of [save, other]) {
+      expect(button.getAttribute('aria-disabled')).to.equal('true', button.textContent!);
+      expect(button.hasAttribute('data-crm-deleted')).to.equal(true);
+      expect(button.disabled).to.equal(false, 'still focusable and pressable');
+    }
+    expect(getComputedStyle(save).cursor).to.equal('not-allowed', 'looks inactive');
+    expect(reset.hasAttribute('aria-disabled')).to.equal(false, 'only what submits');
+    await expectAccessible(el);
+
+    // A press is answered: the reason is said again, each time, and nothing is sent.
+    const sent = fake.server.received('entity.update').length;
+    save.focus();
+    save.click();
+    await settle({ fake, el });
+    expect(announced(el)).to.equal('This record no longer exists');
+    expect(document.activeElement).to.equal(save, 'the focus stays on the button');
+    form.requestSubmit(other);
+    await settle({ fake, el });
+    expect(announced(el)).to.equal('This record no longer exists', 'said again');
+    expect(fake.server.received('entity.update').length).to.equal(sent);
+
+    // Another record: the buttons are the page's again, exactly as they were.
+    el.entityId = '43';
+    await settle({ fake, el });
+    expect(field(el, 'name').value).to.equal('Jonas Weber');
+    expect(el.deleted).to.equal(false);
+    expect(el.hasAttribute('deleted')).to.equal(false);
+    expect(save.hasAttribute('aria-disabled')).to.equal(false);
+    expect(other.getAttribute('aria-disabled')).to.equal('false');
+    expect(save.hasAttribute('data-crm-deleted')).to.equal(false);
+    expect(getComputedStyle(save).cursor).to.not.equal('not-allowed');
+  });
+
+  it('gives the buttons back when it leaves the page', async () => {
+    const mounted = await mountForm();
+    const { fake, el } = mounted;
+    const { save } = buttons(mounted);
+    fake.server.entities.remove('customer', '42');
+    await settle({ fake, el });
+    expect(save.getAttribute('aria-disabled')).to.equal('true');
+    el.remove();
+    expect(save.hasAttribute('aria-disabled')).to.equal(false);
+    expect(save.hasAttribute('data-crm-deleted')).to.equal(false);
   });
 });

@@ -8,11 +8,25 @@ import { describe, it } from 'node:test';
 import {
   MemoryOutboxStore,
   type LiveConflict,
+  type OutboxEntry,
+  type OutboxStore,
   type RealtimeClient,
 } from '../../../../src/client/index.js';
+import { HOLD_IDLE, HOLD_MAX } from '../../../../src/client/live-data/outbox-held.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { CrashableStore } from './outbox-stores.js';
 
 const bob = { id: 'bob', name: 'Bob' };
+
+/** A store that counts the writes of entries it holds. */
+class CountingStore extends MemoryOutboxStore {
+  puts = 0;
+
+  override put(entry: OutboxEntry): Promise<void> {
+    this.puts += 1;
+    return super.put(entry);
+  }
+}
 
 function setup(): Rig {
   const rig = createRig();
@@ -37,7 +51,7 @@ async function comeBack(rig: Rig): Promise<void> {
   await rig.clock.advance(5_000);
 }
 
-function client(rig: Rig, store: MemoryOutboxStore, user = DEMO_USER): RealtimeClient {
+function client(rig: Rig, store: OutboxStore, user = DEMO_USER): RealtimeClient {
   return rig.client({ devUser: user, clientId: `${user.id}-device`, outbox: store });
 }
 
@@ -341,15 +355,18 @@ describe('outbox: across a reload', () => {
     rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
     await comeBack(rig);
     const conflict = conflicts[0]!;
+    const firstId = conflict.change.mutationId;
     // The user decides later and types on in the email.
     assert.equal(conflict.amend({ phone: '300' }), false, 'a field that did not clash');
     assert.equal(conflict.amend({ email: 'newer@42.test' }), true);
     assert.equal(conflict.amend({ email: 'newest@42.test' }), true);
     const amended = live.conflicts[0]!;
+    assert.equal(amended, conflict, 'still the conflict handed out');
     assert.deepEqual(amended.mine, { email: 'newest@42.test' });
     assert.equal(amended.conflicts[0]!.mine, 'newest@42.test');
     assert.equal(amended.conflicts[0]!.theirs, 'bob@42.test');
-    assert.notEqual(amended.change.mutationId, conflict.change.mutationId, 'other content');
+    assert.equal(amended.local['email'], 'newest@42.test');
+    assert.notEqual(amended.change.mutationId, firstId, 'other content');
     assert.equal(live.data['email'], 'newest@42.test', "shown as the user's");
     assert.deepEqual(before.outbox.conflicts, [amended]);
     await before.outbox.flush();
@@ -373,6 +390,98 @@ describe('outbox: across a reload', () => {
     assert.equal(rig.server.entities.get('customer', '42')!.fields['email'], 'newest@42.test');
     await after.outbox.flush();
     assert.equal(store.size, 0);
+    rig.close();
+  });
+
+  it('writes a conflict amended as the user types once the typing pauses, not per keystroke', async () => {
+    const rig = setup();
+    const store = new CrashableStore(new CountingStore());
+    const before = client(rig, store);
+    const conflicts: LiveConflict[] = [];
+    const live = before.liveData({
+      entityType: 'customer',
+      entityId: '42',
+      onConflict: (c) => conflicts.push(c),
+    });
+    await rig.clock.flush();
+    await goOffline(rig);
+    void live.update({ email: 'mine@42.test' });
+    rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
+    await comeBack(rig);
+    // As the live record hands it out now (whichever object that is).
+    const conflict = () => live.conflicts[0]!;
+    assert.equal(conflicts.length, 1);
+    await before.outbox.flush();
+    const disk = store.disk as CountingStore;
+    const writes = disk.puts;
+    const stored = async () => (await disk.load()).map((e) => e.fields['email']);
+
+    // "Later"; the user types on in the email, a key every 100 ms.
+    for (const typed of ['m', 'ma', 'mar', 'marg']) {
+      assert.equal(conflict().amend({ email: `${typed}@42.test` }), true);
+      assert.equal(live.data['email'], `${typed}@42.test`, 'shown at once');
+      assert.deepEqual(
+        conflict().mine,
+        { email: `${typed}@42.test` },
+        'the conflict has it at once',
+      );
+      await rig.clock.advance(100);
+    }
+    assert.equal(disk.puts, writes, 'no store write per keystroke');
+    assert.deepEqual(await stored(), ['mine@42.test']);
+    // The typing pauses: the last value is written, once.
+    await rig.clock.advance(HOLD_IDLE);
+    assert.equal(disk.puts, writes + 1);
+    assert.deepEqual(await stored(), ['marg@42.test']);
+
+    // Typing that never pauses is written all the same, at the latest after `HOLD_MAX`.
+    const start = rig.clock.now();
+    for (let n = 1; rig.clock.now() - start < HOLD_MAX; n++) {
+      conflict().amend({ email: `key-${n}@42.test` });
+      await rig.clock.advance(HOLD_IDLE / 2);
+    }
+    assert.equal(disk.puts, writes + 2, 'written once more while the keys kept coming');
+    conflict().amend({ email: 'margaret@42.test' });
+    await rig.clock.advance(HOLD_IDLE);
+    assert.deepEqual(await stored(), ['margaret@42.test']);
+    assert.equal(disk.puts, writes + 3);
+
+    // The tab dies without another word: what was written after the pause is on the device.
+    store.crash();
+    before.close();
+    const after = client(rig, disk);
+    const offered: LiveConflict[] = [];
+    after.liveData({ entityType: 'customer', entityId: '42', onConflict: (c) => offered.push(c) });
+    await rig.clock.advance(5_000);
+    assert.equal(offered.length, 1);
+    assert.deepEqual(offered[0]!.mine, { email: 'margaret@42.test' });
+    rig.close();
+  });
+
+  it('writes what the user typed last into a conflict when the page closes its client', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    const before = client(rig, store);
+    const conflicts: LiveConflict[] = [];
+    const live = before.liveData({
+      entityType: 'customer',
+      entityId: '42',
+      onConflict: (c) => conflicts.push(c),
+    });
+    await rig.clock.flush();
+    await goOffline(rig);
+    void live.update({ email: 'mine@42.test' });
+    rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
+    await comeBack(rig);
+    conflicts[0]!.amend({ email: 'typed last@42.test' });
+    // No pause: the client is closed at once (a provider makes a new one; the page lives on).
+    before.close();
+    await rig.clock.flush();
+    const after = client(rig, store);
+    const offered: LiveConflict[] = [];
+    after.liveData({ entityType: 'customer', entityId: '42', onConflict: (c) => offered.push(c) });
+    await rig.clock.advance(5_000);
+    assert.deepEqual(offered[0]?.mine, { email: 'typed last@42.test' });
     rig.close();
   });
 
