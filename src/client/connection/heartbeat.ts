@@ -31,6 +31,9 @@ export const DEFAULT_PROBE_TIMEOUT = 5000;
  */
 export const PROBE_QUIET = 1000;
 
+/** The longest a probe waits because the socket was slow before, in ms. */
+const MAX_SLOW_DEADLINE = 60_000;
+
 export interface HeartbeatOptions {
   clock: Clock;
   /** Time between pings, in ms. */
@@ -89,7 +92,7 @@ export class Heartbeat {
 
   /** A ping of ours was answered after `ms`. */
   roundTrip(ms: number): void {
-    if (ms >= 0) this.slowest = Math.max(this.slowest, ms);
+    if (ms >= 0) this.slowest = Math.max(this.slowest, ms); // NaN and clock skew are ignored
   }
 
   /** Ping now and expect an answer within `timeout` (e.g. when the tab becomes visible). */
@@ -132,7 +135,9 @@ export class Heartbeat {
     // A hub's first tab may be an older page that did not send it; zero would kill every socket.
     const base =
       given !== undefined && given > 0 && given < 2 ** 31 ? given : DEFAULT_PROBE_TIMEOUT;
-    return Math.max(base, 2 * this.slowest);
+    // Capped: a pong handled after the tab was frozen for an hour says nothing of the link, and a
+    // timer that long would overflow (browsers run it at once).
+    return Math.max(base, Math.min(2 * this.slowest, MAX_SLOW_DEADLINE));
   }
 
   /** Expect a frame within `ms`, unless one is expected sooner already. */

@@ -13,7 +13,8 @@ import {
   type RealtimeClient,
   type RealtimeClientOptions,
 } from '../../../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { DEFAULT_PROBE_TIMEOUT, Heartbeat } from '../../../../src/client/connection/heartbeat.js';
+import { createRig, DEMO_USER, ManualClock, type Rig } from '../../../../src/testing/index.js';
 import { expectState, stateOf } from '../../helpers/client-status.js';
 
 const bob = { id: 'bob', name: 'Bob' };
@@ -183,5 +184,50 @@ describe('heartbeat: a probe behind a save', () => {
     await rig.clock.advance(1_000);
     assert.equal(pings() - before, 1);
     rig.close();
+  });
+});
+
+describe('heartbeat: the probe deadline', () => {
+  /** A heartbeat on a manual clock that records the delay of every timer it sets. */
+  function heartbeat(probeTimeout?: number) {
+    const clock = new ManualClock();
+    const delays: number[] = [];
+    const dead: string[] = [];
+    const timed = Object.assign(Object.create(clock) as ManualClock, {
+      setTimeout: (fn: () => void, ms: number) => (delays.push(ms), clock.setTimeout(fn, ms)),
+    });
+    const h = new Heartbeat({
+      clock: timed,
+      interval: 30_000,
+      timeout: 10_000,
+      probeTimeout,
+      ping: () => {},
+      dead: (reason) => dead.push(reason),
+    });
+    return { clock, h, delays, dead };
+  }
+
+  it('waits twice the slowest round trip, but never past a minute, whatever a pong claims', async () => {
+    const { clock, h, delays, dead } = heartbeat();
+    h.start(4_000); // a handshake of 4 s
+    await clock.advance(5_000);
+    h.expectAnswer();
+    assert.equal(delays.at(-1), 8_000);
+    h.alive();
+    h.roundTrip(clock.now()); // a pong carrying t = 0: "an answer after 55 years"
+    await clock.advance(5_000);
+    h.expectAnswer();
+    assert.equal(delays.at(-1), 60_000, 'not a timer that overflows and fires at once');
+    assert.deepEqual(dead, []);
+  });
+
+  it('takes the default for a probeTimeout that would kill every socket', async () => {
+    for (const bad of [0, -1, Number.NaN]) {
+      const { clock, h, delays } = heartbeat(bad);
+      h.start();
+      await clock.advance(5_000);
+      h.expectAnswer();
+      assert.equal(delays.at(-1), DEFAULT_PROBE_TIMEOUT, String(bad));
+    }
   });
 });
