@@ -25,7 +25,7 @@ import { eventName, passes, roomName } from '../protocol/server-frame-checks.js'
 import { backoffDelay, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './connection/backoff.js';
 import { realClock } from '../util/clock.js';
 import { browserEnvironment } from './connection/environment.js';
-import { DEFAULT_HEARTBEAT_INTERVAL } from './connection/heartbeat.js';
+import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_PROBE_TIMEOUT } from './connection/heartbeat.js';
 import { OwnPresence, type OwnStatus } from './presence/own-presence.js';
 import { PresenceView, type PresenceStoreHost } from './presence/presence-store.js';
 import { Room } from './connection/room.js';
@@ -126,6 +126,7 @@ export class RealtimeClient implements CapabilityClient {
         maxReconnectAttempts: options.maxReconnectAttempts ?? Infinity,
         heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
         heartbeatTimeout: options.heartbeatTimeout ?? 10_000,
+        probeTimeout: options.probeTimeout ?? DEFAULT_PROBE_TIMEOUT,
         connectTimeout: options.connectTimeout ?? 20_000,
         clock: this.clock,
         socketFactory: options.socketFactory ?? browserSocketFactory,

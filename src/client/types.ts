@@ -103,6 +103,14 @@ export interface RealtimeClientOptions {
   heartbeatInterval?: number;
   /** No frame within this many ms after a ping means the socket is dead. Default 10000. */
   heartbeatTimeout?: number;
+  /**
+   * A request (a save, above all) sent on a link that has said nothing for a second is followed by
+   * a ping; no frame within this many ms means the socket is dead: it is replaced at once, and the
+   * save waits as an offline change and is sent again, with its mutation id, on the next socket.
+   * Lengthened to twice the socket's slowest round trip so far (its handshake, answered pings),
+   * so a slow but alive link is not dropped on every save. Default 5000.
+   */
+  probeTimeout?: number;
   /** Idle time before the user's own presence turns `away`. Default 300000 (5 min). */
   idleTimeout?: number;
   /** Hidden-tab time before the user's own presence turns `away`. Default 60000. */
@@ -263,6 +271,7 @@ export interface ConnectionTimings {
   maxReconnectAttempts: number;
   heartbeatInterval: number;
   heartbeatTimeout: number;
+  probeTimeout: number;
   connectTimeout: number;
 }
 

@@ -68,6 +68,8 @@ export class Connection {
   private readonly warned = new Set<string>();
   private unsubscribeEnvironment: (() => void) | undefined;
   private readonly heartbeat: Heartbeat;
+  /** When the current socket's `hello` went out: the handshake is its first round trip. */
+  private helloAt = 0;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -82,8 +84,9 @@ export class Connection {
       clock: options.clock,
       interval: options.heartbeatInterval,
       timeout: options.heartbeatTimeout,
+      probeTimeout: options.probeTimeout,
       ping: () => this.sendRaw({ type: 'ping', t: this.options.clock.now() }),
-      dead: () => this.fail('heartbeat timeout'),
+      dead: (reason) => this.fail(reason),
     });
   }
 
@@ -141,6 +144,10 @@ export class Connection {
     const text = encodeFrame(frame, this.maxFrameBytes);
     this.options.frameLog?.out(text);
     this.socket.send(text);
+    // A request (a save above all) on a link that died unnoticed would wait for its timeout: the
+    // link is probed now, so a dead one is given up in seconds and the request sent again on the
+    // next socket (see `Heartbeat.expectAnswer`).
+    if ('id' in frame && frame.id !== undefined) this.heartbeat.expectAnswer();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -184,6 +191,7 @@ export class Connection {
     this.socket = socket;
     socket.onopen = () => {
       if (generation !== this.generation) return;
+      this.helloAt = this.options.clock.now();
       const hello: HelloFrame = {
         type: 'hello',
         id: `hello-${generation}`,
@@ -299,6 +307,8 @@ export class Connection {
     const frame = decoded.frame;
     if (frame.type === 'ping') {
       this.sendRaw({ type: 'pong', ...(frame.t !== undefined ? { t: frame.t } : {}) });
+    } else if (frame.type === 'pong' && frame.t !== undefined) {
+      this.heartbeat.roundTrip(this.options.clock.now() - frame.t); // `t` is our ping's time
     }
     if (this.phase !== 'open') return this.handshake(frame);
     if (frame.type === 'bye') {
@@ -321,7 +331,7 @@ export class Connection {
       this.tokenRefusals = 0;
       this.maxFrameBytes = frame.limits.maxFrameBytes;
       this.setPhase('open', { state: 'open', since: this.options.clock.now() });
-      this.heartbeat.start();
+      this.heartbeat.start(this.options.clock.now() - this.helloAt);
       this.events.onOpen(frame);
     } else if (frame.type === 'error') {
       this.lastError = `${frame.code}: ${frame.message}`;

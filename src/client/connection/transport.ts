@@ -18,6 +18,7 @@ export function connectionTimings(options: ConnectionTimings): ConnectionTimings
     maxReconnectAttempts: options.maxReconnectAttempts,
     heartbeatInterval: options.heartbeatInterval,
     heartbeatTimeout: options.heartbeatTimeout,
+    probeTimeout: options.probeTimeout,
     connectTimeout: options.connectTimeout,
   };
 }

@@ -670,6 +670,27 @@ describe('<crm-collaborative-form>', () => {
       expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+44 2');
     });
 
+    it('leaves "Saving…" for "waiting offline" when the link died unnoticed, in seconds', async () => {
+      const { fake, el, form } = await mount();
+      await fake.clock.advance(5_000); // the form has been open a while: the link is quiet
+      fake.server.blackhole(true); // the Wi-Fi dropped: no close, no frames
+      type(field(el, 'phone'), '+44 3');
+      form.requestSubmit();
+      await settle({ fake, el });
+      expect(statusText(el)).to.equal('Saving…');
+      await fake.clock.advance(5_000); // the probe's deadline, not the 15 s request timeout
+      await settle({ fake, el });
+      expect(fake.client.status.state).to.equal('reconnecting');
+      expect(statusText(el)).to.equal('1 change waiting offline');
+      expect(tabsOf(el, 'phone')).to.deep.equal(['Waiting offline']);
+      fake.server.blackhole(false);
+      await fake.clock.advance(30_000);
+      await settle({ fake, el });
+      expect(statusText(el)).to.equal('Saved');
+      expect(fake.server.received('entity.update')).to.have.length(1);
+      expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+44 3');
+    });
+
     it("leaves the page's own submit alone without a provider", async () => {
       const el = await fixture<CrmCollaborativeForm>(
         html`<crm-collaborative-form entity-type="customer" entity-id="42"

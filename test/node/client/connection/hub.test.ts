@@ -194,6 +194,44 @@ describe('shared connection: takeover', () => {
   });
 });
 
+/** Runs the clock timer by timer until `done()` holds (a minute of fake time at most). */
+async function runUntil(rig: Rig, done: () => boolean): Promise<void> {
+  const limit = rig.clock.now() + 60_000;
+  await rig.clock.flush();
+  while (!done()) {
+    const next = rig.clock.nextTimerAt();
+    assert.ok(next !== undefined && next <= limit, 'reached within a minute');
+    await rig.clock.advance(next - rig.clock.now());
+  }
+}
+
+describe('shared connection: a dead link', () => {
+  it("a tab's save on a link that died unnoticed: the hub probes it, every tab hears at once, the save goes once", async () => {
+    const rig = createRig();
+    rig.server.entities.put({ type: 'customer', id: '42', fields: { name: 'Acme' } });
+    const h = hubOn(rig);
+    const tabs = browser(rig, () => h);
+    const [first, second] = [tabs.tab(), tabs.tab()];
+    const live = second!.liveData({ entityType: 'customer', entityId: '42' });
+    first!.joinRoom(ROOM);
+    await rig.clock.advance(5_000); // open a while: the shared link is quiet
+    rig.server.blackhole(true); // the network died; the hub's socket got no close
+    const savedAt = rig.clock.now();
+    const outcome = live.update({ name: 'Acme Corp' });
+    await runUntil(rig, () => first!.status.state !== 'open' && second!.status.state !== 'open');
+    assert.ok(rig.clock.now() - savedAt <= 5_000, 'given up within probeTimeout of the save');
+    assert.equal(live.changes.at(-1)?.queued, true, 'the save waits, shown as such');
+
+    rig.server.blackhole(false);
+    await runUntil(rig, () => live.changes.at(-1)?.state === 'confirmed');
+    assert.equal((await outcome).state, 'confirmed');
+    assert.equal(rig.server.received('entity.update').length, 1, 'sent once, on the new socket');
+    assert.equal(rig.server.entities.get('customer', '42')?.version, 2);
+    assert.equal(rig.server.connections, 1);
+    rig.close();
+  });
+});
+
 /** A hub over a scripted connection, to drive the order of frames exactly. */
 function scriptedHub() {
   const sent: ClientFrame[] = [];
@@ -258,6 +296,7 @@ const settings = {
   maxReconnectAttempts: Infinity,
   heartbeatInterval: 30_000,
   heartbeatTimeout: 10_000,
+  probeTimeout: 5000,
   connectTimeout: 20_000,
   online: true,
   visible: true,
