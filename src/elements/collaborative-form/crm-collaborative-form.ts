@@ -270,7 +270,8 @@ export class CrmCollaborativeForm extends LitElement {
    * Save the changed fields now (what a submit does). Resolves with the outcome, or `undefined`
    * when nothing was sent (nothing changed, not connected, or a `crm-form-save` listener said
    * no). While a conflict waits for the user's decision, its fields are left to the dialog, which
-   * opens again; the others are stored at once and sent once it is resolved (the outcome then).
+   * opens again (not for a conflict the page took over with `crm-form-conflict`: the page asks);
+   * the others are stored at once and sent once it is resolved (the outcome then).
    */
   save(): Promise<ChangeInfo | undefined> {
     this.input.cancelAutosave();

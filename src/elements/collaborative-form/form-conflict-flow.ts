@@ -53,9 +53,13 @@ export class ConflictFlow {
     if (!this.open) this.show(conflict);
   }
 
-  /** Open the dialog for the first open conflict; false when there is none. */
-  showOpen(): boolean {
-    const open = this.live.conflicts[0];
+  /**
+   * Open the dialog for the first open conflict; false when there is none. With `ownOnly`, a
+   * conflict the page took over is left to the page (a save does not open the form's dialog on
+   * it); without, as when the user presses the status's "Resolve…", the form shows it too.
+   */
+  showOpen(ownOnly = false): boolean {
+    const open = this.live.conflicts.find((c) => !ownOnly || !this.handledByPage.has(c));
     if (open) this.show(open);
     return open !== undefined;
   }

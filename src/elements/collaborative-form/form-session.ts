@@ -172,8 +172,9 @@ export class FormSession {
     // A deleted record takes no saves; the status says so, and the fields keep the values.
     if (!this.isLive || this.live.snapshot?.deleted) return undefined;
     const fields = this.withoutClashes(this.sync.changed(onlyValid));
-    // The open conflict is what this save waits for: the dialog asks for the decision again.
-    if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen();
+    // The open conflict is what this save waits for: the dialog asks for the decision again,
+    // unless the page took that conflict over (its own UI asks then).
+    if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen(true);
     if (Object.keys(fields).length === 0) {
       this.host.changed();
       return undefined;

@@ -136,4 +136,19 @@ describe('<crm-collaborative-form> typing into a conflicted field', () => {
       'one entry on the device',
     );
   });
+
+  it('opens no dialog on a save while the page holds the conflict; "Resolve…" still can', async () => {
+    const mounted = await mountForm();
+    const { el } = mounted;
+    el.addEventListener('crm-form-conflict', (e) => e.preventDefault());
+    await conflictOnEmail(mounted);
+    type(field(el, 'name'), 'Another field', false);
+    await settle(mounted);
+    void el.save();
+    await settle(mounted);
+    expect(dialogOf(el)?.open ?? false).to.equal(false, 'the page asks, not the form');
+    el.resolveConflict();
+    await settle(mounted);
+    expect(dialogOf(el)?.open ?? false).to.equal(true, 'asked for, the form shows it');
+  });
 });
