@@ -1,8 +1,8 @@
 /**
  * Where live-data changes sit: the line of unsettled ones in the order they are sent (across
  * entities), their outbox entries (parked while they wait to be sent), and the last settled ones
- * per entity (for `changes`). Passive: only `Changes`, the owner of a change's life, moves changes
- * here; it keeps a change's outbox entry in step with its place.
+ * per entity (for `changes`). Passive: only `Changes`, the owner of a change's life, and its parts
+ * (see change-life.ts) move changes here; they keep a change's outbox entry in step with its place.
  */
 import type { Fields } from '../../protocol/index.js';
 import { Change } from './change.js';

@@ -1,6 +1,7 @@
 /**
  * One change of an entity on its way to the server, and the states it goes through. Every
- * transition is a method here, called by `Changes` (changes.ts), the one owner of a change's life:
+ * transition is a method here, called by `Changes` (changes.ts), the one owner of a change's life,
+ * and its parts (change-sending.ts, change-conflicts.ts):
  *
  * ```
  *   pending ──ack──────────────► confirmed

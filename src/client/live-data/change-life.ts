@@ -1,0 +1,63 @@
+/**
+ * What the parts of a change's life share: the state `Changes` (changes.ts), their one owner,
+ * keeps, and the steps any part may ask of it. The parts are functions over it, each in a file
+ * named for what it does: sending a change and taking its answer (change-sending.ts), conflicts
+ * and their resolution (change-conflicts.ts), the outbox's parking and replay (change-outbox.ts).
+ * Only `Changes` makes a `ChangeLife`, so one object still owns every change from save to answer.
+ */
+import type { Entity } from '../../protocol/index.js';
+import type { Change, ConflictTaker } from './change.js';
+import type { ChangeLine } from './change-line.js';
+import type { Outbox } from './outbox.js';
+import type { OwnWrites } from './own-writes.js';
+import type { Backoff } from '../connection/backoff.js';
+import type { CapabilityClient, Clock } from '../types.js';
+
+/** What changes need of the entities and the handles that show them (the hub has them). */
+export interface ChangeViews {
+  /** The confirmed entity as a handle shows it, if any. */
+  entity(key: string): Entity | undefined;
+  /** An answer told the entity's state; `own` fields were this client's change's. */
+  learned(key: string, entity: Entity, own: readonly string[]): void;
+  /** Something the entity's handles show changed. */
+  notify(key: string): void;
+  /** The handles showing an entity (a conflict nobody owns goes to one of them). */
+  takers(key: string): Iterable<ConflictTaker>;
+}
+
+export interface ChangeLife {
+  readonly client: Pick<CapabilityClient, 'request' | 'status' | 'user'>;
+  readonly views: ChangeViews;
+  readonly clock: Clock;
+  readonly logger: Pick<Console, 'warn'>;
+  readonly outbox: Outbox;
+  readonly line: ChangeLine;
+  readonly own: OwnWrites;
+
+  // sending (change-sending.ts)
+  pumping: boolean;
+  pumpAgain: boolean;
+  retryTimer: unknown;
+  /**
+   * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
+   * often (the edit is never dropped), and full jitter spreads the clients of an outage over the
+   * window instead of all coming back at once. Starts over after any other answer, and on reconnect.
+   */
+  readonly retryBackoff: Backoff;
+
+  // the outbox (change-outbox.ts)
+  /** The outbox was loaded: entries left by a previous page go first. */
+  ready: boolean;
+  /** Entries of pages closed meanwhile are being taken into line: nothing is sent until they are. */
+  adopting: number;
+  /** The outbox lives in memory only: said once, when a change first has to wait in it. */
+  readonly volatile: boolean;
+  warnedVolatile: boolean;
+
+  /** Send what is waiting (`pump` in change-sending.ts). */
+  pump(): void;
+  /** The connection is open. */
+  isOpen(): boolean;
+  /** The changes whose values the page shows on top of the confirmed entity (`Changes.overlay`). */
+  overlay(key: string): Change[];
+}

@@ -1,0 +1,235 @@
+/**
+ * Sending and answers: one change at a time goes as `entity.update`, with its mutation id and its
+ * base version (moved up over versions this client made itself, read from the server when never
+ * known); `entity.ack` confirms it, `entity.rejected` or an error rejects it — or parks it to be
+ * sent again, after a growing wait when the server or the CRM is failing — and `entity.conflict`
+ * re-sends it on the current version when the clash is only with what the user saw or this client
+ * wrote (at most three times), else hands it to change-conflicts.ts. A part of `Changes`, the one
+ * owner of a change's life (see change-life.ts).
+ */
+import {
+  fieldValue,
+  hasField,
+  type Entity,
+  type EntityAckFrame,
+  type EntityConflictFrame,
+  type EntityRejectedFrame,
+  type FieldConflict,
+  type ServerFrame,
+} from '../../protocol/index.js';
+import type { Change } from './change.js';
+import { conflict, judge } from './change-conflicts.js';
+import type { ChangeLife } from './change-life.js';
+import { park } from './change-outbox.js';
+import { RealtimeError } from '../realtime-error.js';
+import { sameJson } from '../../util/same-json.js';
+
+/** Automatic re-sends of one change after stale-only conflicts. */
+const MAX_REBASES = 3;
+/** The change may have been applied or may still be: keep it (same id) and send it again. */
+const KEEP = new Set([
+  'disconnected',
+  'not_connected',
+  'closed',
+  'timeout',
+  'internal',
+  'backend_unavailable',
+]);
+/** Worth another try on this connection after a while. */
+const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_unavailable']);
+
+/**
+ * Send what is waiting (no-op while sending; then it goes on after the current one). Until the
+ * outbox has been read, and while the entries of pages closed meanwhile are being taken, only
+ * changes made on the open connection go: the queued ones wait, so that what an earlier page
+ * left goes before them, in the order it was made. A save made now never waits for the disk or
+ * for another page's claim; it is newer than anything a closed page left, and a clash of an older
+ * change with it later supersedes the older one.
+ */
+export function pump(life: ChangeLife): void {
+  if (life.pumping) {
+    life.pumpAgain = true;
+    return;
+  }
+  life.pumping = true;
+  void drain(life).finally(() => {
+    life.pumping = false;
+    if (!life.pumpAgain) return;
+    life.pumpAgain = false;
+    pump(life);
+  });
+}
+
+async function drain(life: ChangeLife): Promise<void> {
+  for (;;) {
+    if (!life.isOpen()) return;
+    const queuedToo = life.ready && life.adopting === 0;
+    const m = life.line.nextToSend(life.client.user?.id, queuedToo);
+    if (!m) return;
+    if (!(await send(life, m))) return;
+  }
+}
+
+/**
+ * Send one change; false when sending should stop until the connection is back. A change whose
+ * base version is known leaves in the same task as the `pump()` that picked it, before anything
+ * awaits: the save's frame waits neither for the page to render the optimistic state nor for
+ * its outbox entry to reach the store.
+ */
+async function send(life: ChangeLife, m: Change): Promise<boolean> {
+  let frame: ServerFrame;
+  m.inFlight = true;
+  try {
+    if (m.baseVersion === undefined && !(await baseOnCurrent(life, m))) return true;
+    if (m.state !== 'pending') return true; // withdrawn meanwhile
+    frame = await life.client.request({
+      type: 'entity.update',
+      mutationId: m.mutationId,
+      entityType: m.entityType,
+      entityId: m.entityId,
+      // Moved up over the versions right after it that this client made with earlier changes.
+      baseVersion: life.own.rebase(m.key, m.baseVersion!, m.createdAt),
+      fields: m.fields,
+    });
+  } catch (error) {
+    return failed(life, m, error);
+  } finally {
+    m.inFlight = false;
+  }
+  // An answer came: the reason an earlier attempt did not go through no longer holds.
+  if (m.error?.code === 'backend_unavailable') m.waiting(undefined);
+  life.retryBackoff.reset();
+  if (frame.type === 'entity.ack') acked(life, m, frame);
+  else if (frame.type === 'entity.conflict') conflicted(life, m, frame);
+  else if (frame.type === 'entity.rejected') refused(life, m, frame);
+  else failed(life, m, new RealtimeError('bad_frame', `unexpected ${frame.type} answer`));
+  return true;
+}
+
+/**
+ * A change made before its entity was ever read gets its base version now, from the entity as a
+ * handle shows it or, when none does, as the server has it. What the user saw in its fields
+ * before editing (`seen`: the values the page printed, say) is checked against it first: a
+ * field that holds something else now was changed by someone since, a conflict handed over
+ * like any other (never a blind overwrite); one this client set since with a newer change is
+ * superseded, seen or not. Another field whose user's view is unknown (no `seen` value) cannot
+ * be checked: the change is based on whatever is current, and the last writer wins there. False
+ * when the change is not to be sent (a conflict, superseded, or withdrawn meanwhile).
+ */
+async function baseOnCurrent(life: ChangeLife, m: Change): Promise<boolean> {
+  const current = life.views.entity(m.key) ?? (await read(life, m));
+  if (m.state !== 'pending') return false;
+  const clashes: FieldConflict[] = [];
+  for (const [field, mine] of Object.entries(m.fields)) {
+    const now = fieldValue(current.fields, field);
+    if (sameJson(now, mine)) continue;
+    const saw = hasField(m.seen, field) ? m.seen[field] : undefined;
+    // What the user saw is no longer there; or, seen or not, a newer change of this client's
+    // set what is (this change waited in a tab closed meanwhile).
+    const moved = saw !== undefined && !sameJson(now, saw);
+    if (!moved && !life.own.wroteAfter(m.key, field, now, m.createdAt)) continue;
+    const clash: FieldConflict = { field, mine };
+    if (saw !== undefined) clash.base = saw;
+    if (now !== undefined) clash.theirs = now;
+    clashes.push(clash);
+  }
+  const real = clashes.length > 0 ? judge(life, m, clashes) : [];
+  if (real === undefined) return false;
+  if (real.length > 0) {
+    // Left without a base version: after a reload, the check is made again.
+    conflict(life, m, real, current);
+    return false;
+  }
+  m.based(current.version);
+  life.line.stored(m, { baseVersion: current.version });
+  return true;
+}
+
+/** The entity as the server has it now. */
+async function read(life: ChangeLife, m: Change): Promise<Entity> {
+  const frame = await life.client.request({
+    type: 'entity.get',
+    entityType: m.entityType,
+    entityId: m.entityId,
+  });
+  if (frame.type !== 'entity.snapshot') {
+    throw new RealtimeError('bad_frame', `unexpected ${frame.type} answer to entity.get`);
+  }
+  return frame.entity;
+}
+
+// ------------------------------------------------------------------------------------------
+// answers
+
+function acked(life: ChangeLife, m: Change, frame: EntityAckFrame): void {
+  life.own.acknowledged(m.key, m.fields, frame.entity, frame.duplicate, m.createdAt);
+  life.views.learned(m.key, frame.entity, Object.keys(m.fields));
+  if (m.state === 'pending') m.confirm(frame.entity.version, frame.duplicate);
+  life.line.settleOut(m);
+  life.views.notify(m.key);
+}
+
+function conflicted(life: ChangeLife, m: Change, frame: EntityConflictFrame): void {
+  life.views.learned(m.key, frame.current, []);
+  if (m.state !== 'pending') return;
+  const real = judge(life, m, frame.conflicts);
+  if (real === undefined) return;
+  if (m.rebases < MAX_REBASES && real.length === 0) {
+    // Nothing the user did not see: send again on the current version, as a new change.
+    m.rebase(frame.current.version);
+    life.line.stored(m, { mutationId: m.mutationId, baseVersion: m.baseVersion });
+    life.views.notify(m.key);
+    return;
+  }
+  conflict(
+    life,
+    m,
+    frame.conflicts.filter((c) => hasField(m.fields, c.field)),
+    frame.current,
+  );
+}
+
+/** The CRM backend refused values: final, with its message per field. */
+function refused(life: ChangeLife, m: Change, frame: EntityRejectedFrame): void {
+  const fields = Object.keys(frame.errors);
+  const message =
+    frame.message ??
+    (fields.length > 0
+      ? fields.map((field) => `${field}: ${frame.errors[field]}`).join('; ')
+      : 'the CRM refused the change');
+  failed(life, m, new RealtimeError('invalid', message, m.key, frame.errors));
+}
+
+function failed(life: ChangeLife, m: Change, error: unknown): boolean {
+  const e = error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
+  if (m.state !== 'pending') return true;
+  if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
+    // Still pending, but the page may say why it waits ("the CRM did not answer").
+    if (e.code === 'backend_unavailable') m.waiting(e);
+    park(life, m);
+    life.views.notify(m.key);
+    if (RETRY_LATER.has(e.code)) retryLater(life);
+    return false;
+  }
+  const queued = m.queued;
+  m.reject(e);
+  life.line.settleOut(m);
+  if (queued) life.outbox.reportRejected(m.info());
+  life.views.notify(m.key);
+  return true;
+}
+
+function retryLater(life: ChangeLife): void {
+  if (life.retryTimer !== undefined) return;
+  life.retryTimer = life.clock.setTimeout(() => {
+    life.retryTimer = undefined;
+    pump(life);
+  }, life.retryBackoff.next());
+}
+
+/** Forget the wait under way and its growth: the next failure waits the first delay again. */
+export function retryNow(life: ChangeLife): void {
+  if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
+  life.retryTimer = undefined;
+  life.retryBackoff.reset();
+}
