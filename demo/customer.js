@@ -181,13 +181,19 @@ function renderMeetings(customer) {
             type: 'datetime-local',
             'aria-label': 'Date and time',
           }),
-          h('span', { 'aria-hidden': 'true' }, '·'),
-          h('input', {
-            class: 'inline-input',
-            name: 'place',
-            'aria-label': 'Place',
-            autocomplete: 'off',
-          }),
+          // A pin, not a separator: when the place goes under the date (a narrow column), a "·"
+          // was left hanging at the end of the date's line.
+          h(
+            'span',
+            { class: 'place' },
+            icon('place'),
+            h('input', {
+              class: 'inline-input',
+              name: 'place',
+              'aria-label': 'Place',
+              autocomplete: 'off',
+            }),
+          ),
         ),
         h('div', { class: 'attendees' }, ...meeting.attendees.map((id) => personChip(id))),
       ]);
