@@ -586,6 +586,31 @@ describe('<crm-collaborative-form>', () => {
       expect(statusText(el)).to.equal('Unsaved change');
     });
 
+    it('shows a tab in full wherever its width falls between two pixels', async () => {
+      // The group was capped at its width rounded to a whole pixel: 92.17 px wide, capped at 92,
+      // "Not saved" read "Not sav…" with room to spare. Each size below gives another fraction.
+      const cut: string[] = [];
+      for (const size of [13, 13.3, 13.6, 14.1, 14.4, 14.7, 15.2, 15.5]) {
+        const { fake, el, form } = await mount();
+        el.style.fontSize = `${size}px`;
+        fake.server.entities.authorize = (user, _e, access) =>
+          access === 'read' || user.id !== DEMO_USER.id;
+        type(field(el, 'email'), 'nope@northwind.example');
+        const failed = next(el, 'crm-form-error');
+        form.requestSubmit();
+        await failed;
+        await settle({ fake, el });
+        const text = shadow(el).querySelector<HTMLElement>('.tabs[data-field="email"] .tab-text')!;
+        // Whole pixels (scrollWidth) hide a cut of a fraction of one: the text's own box tells.
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        const overflow = range.getBoundingClientRect().width - text.getBoundingClientRect().width;
+        if (overflow > 0.01) cut.push(`${size}px: ${overflow.toFixed(2)} px`);
+        el.remove();
+      }
+      expect(cut).to.deep.equal([]);
+    });
+
     it('rolls a refused save back and says so, with the edits one click away', async () => {
       const { fake, el, form } = await mount();
       fake.server.entities.authorize = (user, _e, access) =>
