@@ -56,10 +56,16 @@ export const styles = [
       background: ${token('color-accent-subtle')};
     }
     /* A long name without spaces wraps instead of widening the page. */
-    [part~='ring'] > span {
+    [part~='ring'] > span:first-child {
       flex: 1 1 12rem;
       min-inline-size: 0;
       overflow-wrap: anywhere;
+    }
+    /* Join and Dismiss go under the name together, not one by one. */
+    .ring-actions {
+      display: flex;
+      flex: none;
+      gap: var(--_gap);
     }
     [part~='sharing'] {
       display: flex;

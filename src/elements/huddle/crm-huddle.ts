@@ -280,15 +280,17 @@ export class CrmHuddle extends LitElement {
     const name = shorten(ring.name, RING_NAME_MAX);
     return html`<div part="ring" role="group" aria-label=${m.ringing(name, c)}>
       <span>${said(m.ringing(isolate(name), c))}</span>
-      <button
-        type="button"
-        part="join"
-        ?disabled=${this.joinDisabled}
-        @click=${() => void this.join()}
-      >
-        ${said(m.join(c))}
-      </button>
-      <button type="button" @click=${() => this.call.dismissRing()}>${said(m.dismiss(c))}</button>
+      <span class="ring-actions">
+        <button
+          type="button"
+          part="join"
+          ?disabled=${this.joinDisabled}
+          @click=${() => void this.join()}
+        >
+          ${said(m.join(c))}
+        </button>
+        <button type="button" @click=${() => this.call.dismissRing()}>${said(m.dismiss(c))}</button>
+      </span>
     </div>`;
   }
 

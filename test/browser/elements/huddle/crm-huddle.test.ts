@@ -551,6 +551,24 @@ describe('<crm-huddle>', () => {
       expect(mounted.part('ring')!.textContent).to.contain('\u2068Dana Lee\u2069 is calling');
     });
 
+    it('Join and Dismiss stay side by side: beside the name when there is room, under it when not', async () => {
+      const mounted = await mount();
+      mounted.server.addPerson(ROOM, { id: 'ana', name: 'Ana Souza' });
+      await mounted.settle();
+      await ring(mounted, 'ana');
+      const [join, dismiss] = [...mounted.part('ring')!.querySelectorAll('button')];
+      const name = mounted.part('ring')!.querySelector('span')!;
+      const top = (el: Element) => Math.round(el.getBoundingClientRect().top);
+      for (const width of ['40rem', '20rem']) {
+        mounted.el.style.inlineSize = width;
+        expect(top(join!), width).to.equal(top(dismiss!));
+      }
+      mounted.el.style.inlineSize = '40rem';
+      expect(top(name)).to.be.at.least(top(join!) - 20);
+      mounted.el.style.inlineSize = '20rem';
+      expect(top(join!)).to.be.above(name.getBoundingClientRect().bottom - 1);
+    });
+
     it('a long name is shortened and wraps; its own direction cannot reorder the sentence', async () => {
       const mounted = await mount();
       // The longest name presence carries, one word, opening with RIGHT-TO-LEFT OVERRIDE.
