@@ -58,6 +58,25 @@ function client(rig: Rig, store: OutboxStore, user = DEMO_USER): RealtimeClient 
 const updates = (rig: Rig) =>
   rig.server.received('entity.update').map((f) => `${f.entityId}:${JSON.stringify(f.fields)}`);
 
+/**
+ * Customer 42 open in `on`, an email saved offline while Bob changed it: back online, the replay
+ * is a conflict, handed to `onConflict`.
+ */
+async function conflictOnEmail(rig: Rig, on: RealtimeClient) {
+  const conflicts: LiveConflict[] = [];
+  const live = on.liveData({
+    entityType: 'customer',
+    entityId: '42',
+    onConflict: (c) => conflicts.push(c),
+  });
+  await rig.clock.flush();
+  await goOffline(rig);
+  void live.update({ email: 'mine@42.test' });
+  rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
+  await comeBack(rig);
+  return { live, conflicts };
+}
+
 describe('outbox: offline edits', () => {
   it('queues edits while offline, shows them, and replays them in order exactly once', async () => {
     const rig = setup();
@@ -359,17 +378,7 @@ describe('outbox: across a reload', () => {
     const rig = setup();
     const store = new MemoryOutboxStore();
     const before = client(rig, store);
-    const conflicts: LiveConflict[] = [];
-    const live = before.liveData({
-      entityType: 'customer',
-      entityId: '42',
-      onConflict: (c) => conflicts.push(c),
-    });
-    await rig.clock.flush();
-    await goOffline(rig);
-    void live.update({ email: 'mine@42.test' });
-    rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
-    await comeBack(rig);
+    const { live, conflicts } = await conflictOnEmail(rig, before);
     const conflict = conflicts[0]!;
     const firstId = conflict.change.mutationId;
     // The user decides later and types on in the email.
@@ -413,17 +422,7 @@ describe('outbox: across a reload', () => {
     const rig = setup();
     const store = new CrashableStore(new CountingStore());
     const before = client(rig, store);
-    const conflicts: LiveConflict[] = [];
-    const live = before.liveData({
-      entityType: 'customer',
-      entityId: '42',
-      onConflict: (c) => conflicts.push(c),
-    });
-    await rig.clock.flush();
-    await goOffline(rig);
-    void live.update({ email: 'mine@42.test' });
-    rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
-    await comeBack(rig);
+    const { live, conflicts } = await conflictOnEmail(rig, before);
     // As the live record hands it out now (whichever object that is).
     const conflict = () => live.conflicts[0]!;
     assert.equal(conflicts.length, 1);
@@ -478,17 +477,7 @@ describe('outbox: across a reload', () => {
     const rig = setup();
     const store = new MemoryOutboxStore();
     const before = client(rig, store);
-    const conflicts: LiveConflict[] = [];
-    const live = before.liveData({
-      entityType: 'customer',
-      entityId: '42',
-      onConflict: (c) => conflicts.push(c),
-    });
-    await rig.clock.flush();
-    await goOffline(rig);
-    void live.update({ email: 'mine@42.test' });
-    rig.server.entities.remoteUpdate('customer', '42', { email: 'bob@42.test' }, bob);
-    await comeBack(rig);
+    const { conflicts } = await conflictOnEmail(rig, before);
     conflicts[0]!.amend({ email: 'typed last@42.test' });
     // No pause: the client is closed at once (a provider makes a new one; the page lives on).
     before.close();
