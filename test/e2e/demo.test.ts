@@ -4,10 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, injectAxe, openDemo, openAs } from './helpers/browser.js';
 import { avatarOf, presenceOf, waitForPeople } from './helpers/presence.js';
 import type { TestServer } from './helpers/server.js';
+
+/** The page at `width` × `height`, laid out at that size: two frames after the resize. */
+async function resizeTo(page: Page, width: number, height: number): Promise<void> {
+  await page.setViewportSize({ width, height });
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+}
 
 describe('the demo as a newcomer meets it', () => {
   let server: TestServer | undefined;
@@ -250,12 +258,7 @@ describe('the demo as a newcomer meets it', () => {
         );
         const problems: string[] = [];
         for (const width of widths) {
-          await page.setViewportSize({ width, height: 640 });
-          // Laid out at the new width: two frames after the resize.
-          await page.evaluate(
-            () =>
-              new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-          );
+          await resizeTo(page, width, 640);
           const found = await page.evaluate(() => {
             const inner = document.documentElement.clientWidth;
             const past = [...document.querySelectorAll('header *, main *')]
@@ -320,12 +323,7 @@ describe('the demo as a newcomer meets it', () => {
       await page.locator('.table tbody tr').first().waitFor();
       const problems: string[] = [];
       for (const width of widths) {
-        await page.setViewportSize({ width, height: 640 });
-        // Laid out at the new width: two frames after the resize.
-        await page.evaluate(
-          () =>
-            new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-        );
+        await resizeTo(page, width, 640);
         const found = await page.evaluate(() => {
           const scroller = document.querySelector('.table-scroll');
           const shown = [...document.querySelectorAll('.table thead th')]
@@ -365,11 +363,7 @@ describe('the demo as a newcomer meets it', () => {
       );
       const problems: string[] = [];
       for (const width of [375, 414, 768, 1024, 1280]) {
-        await page.setViewportSize({ width, height: 740 });
-        await page.evaluate(
-          () =>
-            new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-        );
+        await resizeTo(page, width, 740);
         const found = await page.evaluate(() =>
           [...document.querySelectorAll('[data-meetings] .timeline-item')].flatMap((item) => {
             const title = item.querySelector<HTMLInputElement>('[name="title"]');
