@@ -4,11 +4,15 @@
  * A value that cannot be used warns once and leaves the next one in force; it never throws.
  */
 import { DEFAULT_BACKOFF_BASE } from '../../client/connection/backoff.js';
-import { DEFAULT_HEARTBEAT_INTERVAL } from '../../client/connection/heartbeat.js';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_PROBE_TIMEOUT,
+} from '../../client/connection/heartbeat.js';
 import type { RealtimeClientOptions } from '../../client/types.js';
 import { warnOnceFor } from '../../util/warn.js';
 
-export type ConnectionSetting = 'reconnectInterval' | 'maxReconnectAttempts' | 'heartbeatInterval';
+export type ConnectionSetting =
+  'reconnectInterval' | 'maxReconnectAttempts' | 'heartbeatInterval' | 'probeTimeout';
 
 interface Spec {
   attribute: string;
@@ -30,6 +34,12 @@ const SPECS: Record<ConnectionSetting, Spec> = {
   heartbeatInterval: {
     attribute: 'heartbeat-interval',
     fallback: DEFAULT_HEARTBEAT_INTERVAL,
+    valid: positiveMs,
+    expected: 'a number of ms above 0',
+  },
+  probeTimeout: {
+    attribute: 'probe-timeout',
+    fallback: DEFAULT_PROBE_TIMEOUT,
     valid: positiveMs,
     expected: 'a number of ms above 0',
   },

@@ -28,6 +28,7 @@ const CLIENT_KEYS = [
   'reconnectInterval',
   'maxReconnectAttempts',
   'heartbeatInterval',
+  'probeTimeout',
   'debug',
   'sharedConnection',
   'clientOptions',
@@ -130,6 +131,22 @@ export class CrmRealtimeProvider extends ReactiveElement {
   }
   set heartbeatInterval(value: number | undefined) {
     this.given.heartbeatInterval = value ?? undefined;
+  }
+
+  /**
+   * After a save (any request) on a link that has been quiet for a second, the client pings; no
+   * frame within this many ms means the link died without closing: the socket is replaced and the
+   * save waits offline, then is sent again. Default 5000, lengthened to twice the socket's slowest
+   * round trip so far so a slow but alive link is not dropped. Raise it on links known to stall
+   * for longer (satellite, some corporate proxies). Reads the value in force, like
+   * `reconnectInterval`.
+   */
+  @property({ type: Number, attribute: 'probe-timeout' })
+  get probeTimeout(): number {
+    return settingInForce('probeTimeout', this.given.probeTimeout, this.clientOptions);
+  }
+  set probeTimeout(value: number | undefined) {
+    this.given.probeTimeout = value ?? undefined;
   }
 
   /**
@@ -396,6 +413,7 @@ export class CrmRealtimeProvider extends ReactiveElement {
     options.reconnectInterval = this.reconnectInterval;
     options.maxReconnectAttempts = this.maxReconnectAttempts;
     options.heartbeatInterval = this.heartbeatInterval;
+    options.probeTimeout = this.probeTimeout;
     if (this.debug) options.debug = true;
     const shared = sharedTransportFor(this.sharedConnection);
     if (typeof shared === 'function') options.transport = shared;

@@ -115,6 +115,31 @@ describe('<crm-realtime-provider>', () => {
       expect(pings() - before).to.equal(1);
     });
 
+    it('gives the client it creates the probe timeout in force: a dead link is given up that soon after a request', async () => {
+      const fake = await fakeConnection();
+      const el = await fixture<CrmRealtimeProvider>(
+        html`<crm-realtime-provider
+          url="fake://x"
+          probe-timeout="2000"
+          .clientOptions=${fake.options}
+        ></crm-realtime-provider>`,
+      );
+      expect(el.probeTimeout).to.equal(2000);
+      fake.client.close();
+      await fake.clock.flush();
+      const client = el.client!;
+      expect(client.status.state).to.equal('open');
+      await fake.clock.advance(5_000); // the link has been quiet: a request is followed by a probe
+      fake.server.blackhole(true); // the link died without closing
+      client.emit('customer:42', 'noted', {}).catch(() => {});
+      await fake.clock.advance(1_999);
+      expect(client.status.state, 'before the probe timeout').to.equal('open');
+      await fake.clock.advance(1);
+      expect(client.status.state, 'at 2000 ms, not the default 5000').to.equal('reconnecting');
+      el.setAttribute('probe-timeout', '0'); // not usable: warns and the default is in force
+      expect(el.probeTimeout).to.equal(5000);
+    });
+
     it('after max-reconnect-attempts failed tries: "Offline" with "Retry now", which reconnects', async () => {
       const fake = await fakeConnection();
       let sockets = 0;
@@ -158,8 +183,10 @@ describe('<crm-realtime-provider>', () => {
           reconnect-interval="250"
           max-reconnect-attempts="3"
           heartbeat-interval="5000"
+          probe-timeout="8000"
         ></crm-realtime-provider>`,
       );
+      expect(el.probeTimeout).to.equal(8000);
       expect(el.reconnectInterval).to.equal(250);
       expect(el.maxReconnectAttempts).to.equal(3);
       expect(el.heartbeatInterval).to.equal(5000);
