@@ -210,6 +210,9 @@ export class CrmCollaborativeForm extends LitElement {
     changed: (fields) => this.fieldsChanged(fields),
     warn: (message) => warnOnce(`field:${message}`, message),
     resized: () => this.tabs.layout(),
+    // A submit button added to a deleted record's form is marked in the same turn, not at the
+    // next unrelated update.
+    mutated: () => this.submits.update(this.form(), this.deleted),
   });
   private readonly tabs = new TabOverlay(this, () =>
     this.renderRoot?.querySelector<HTMLElement>('.overlay'),

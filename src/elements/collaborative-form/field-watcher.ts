@@ -15,6 +15,11 @@ export interface FieldWatcherOptions {
   warn(message: string): void;
   /** The element or a field with tabs changed size. */
   resized(): void;
+  /**
+   * The content changed, whether or not its fields did: controls that are not fields (a submit
+   * button added while the record is deleted) need marking too.
+   */
+  mutated(): void;
 }
 
 const sameFields = (a: ReadonlyMap<string, FieldBinding>, b: ReadonlyMap<string, FieldBinding>) =>
@@ -121,6 +126,7 @@ export class FieldWatcher {
     queueMicrotask(() => {
       this.scheduled = false;
       this.rescan();
+      if (this.running) this.options.mutated();
     });
   }
 

@@ -123,6 +123,31 @@ describe('<crm-collaborative-form> whose record was deleted', () => {
     expect(getComputedStyle(save).cursor).to.not.equal('not-allowed');
   });
 
+  it('marks a submit button the page adds after the record went, and unmarks one it takes out', async () => {
+    const mounted = await mountForm();
+    const { fake, el, form } = mounted;
+    const { save } = buttons(mounted);
+    fake.server.entities.remove('customer', '42');
+    await settle({ fake, el });
+    const added = document.createElement('button');
+    added.textContent = 'Save copy';
+    const turned = document.createElement('button');
+    turned.type = 'button';
+    form.append(added, turned);
+    turned.type = 'submit'; // a plain button the page makes a submit button
+    // Mutation records and the form's look at them are microtasks: done before the next task,
+    // with nothing else for the form to update on.
+    await new Promise((resolve) => setTimeout(resolve));
+    for (const button of [added, turned]) {
+      expect(button.getAttribute('aria-disabled')).to.equal('true', button.textContent!);
+      expect(button.hasAttribute('data-crm-deleted')).to.equal(true);
+    }
+    save.remove(); // the page re-renders its toolbar: the old button is its own again
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(save.hasAttribute('aria-disabled')).to.equal(false);
+    expect(save.hasAttribute('data-crm-deleted')).to.equal(false);
+  });
+
   it('gives the buttons back when it leaves the page', async () => {
     const mounted = await mountForm();
     const { fake, el } = mounted;
