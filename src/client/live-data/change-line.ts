@@ -163,6 +163,20 @@ export class ChangeLine {
     if (m.record) this.outbox.amend(m.record, patch);
   }
 
+  /**
+   * Changes whose maker nobody knows: a page closed before it learned who was signed in left
+   * them, so they wait for the page to claim or discard them (`Outbox.claimUnattributed`).
+   */
+  unattributed(): Change[] {
+    return this.items.filter(
+      (m) =>
+        m.state === 'pending' &&
+        m.userId === undefined &&
+        m.record !== undefined &&
+        !m.record.provisional,
+    );
+  }
+
   /** Changes this page made before it knew who is signed in belong to `user`, who now is. */
   attribute(user: string): void {
     for (const m of this.items) {

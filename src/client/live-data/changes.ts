@@ -105,6 +105,8 @@ export class Changes {
       ...('unload' in options ? { unload: options.unload } : {}),
       // Where the browser has Web Locks: a page that outlives this one sends what it leaves.
       owner: () => webLocksOwner(),
+      claimUnattributed: () => this.claimUnattributed(),
+      discardUnattributed: () => this.discardUnattributed(),
     });
     this.line = new ChangeLine(this.outbox);
     const life: ChangeLife = {
@@ -222,6 +224,36 @@ export class Changes {
     if (victims.length === 0) return;
     conflictsChanged(this.life);
     this.views.notify(key);
+    pump(this.life);
+  }
+
+  /** The unattributed changes this page holds become the signed-in user's and are sent. */
+  private claimUnattributed(): number {
+    const user = this.client.user?.id;
+    if (user === undefined) return 0;
+    const claimed = this.line.unattributed();
+    for (const m of claimed) {
+      m.userId = user;
+      this.outbox.attribute(m.record!, user);
+    }
+    this.unattributedSettled(claimed);
+    return claimed.length;
+  }
+
+  /** The unattributed changes this page holds leave the device, unsent. */
+  private discardUnattributed(): number {
+    const dropped = this.line.unattributed();
+    for (const m of dropped) {
+      m.withdraw();
+      this.line.settleOut(m);
+    }
+    this.unattributedSettled(dropped);
+    return dropped.length;
+  }
+
+  private unattributedSettled(changes: readonly Change[]): void {
+    if (changes.length === 0) return;
+    for (const key of new Set(changes.map((m) => m.key))) this.views.notify(key);
     pump(this.life);
   }
 

@@ -84,6 +84,10 @@ export interface OutboxOptions {
    * one, a page sends only what it found at load.
    */
   owner: () => OutboxOwner | undefined;
+  /** The unattributed entries this page holds become the signed-in user's; how many. */
+  claimUnattributed: () => number;
+  /** The unattributed entries this page holds are dropped, unsent; how many. */
+  discardUnattributed: () => number;
   /**
    * Where `beforeunload`, `pagehide` and `visibilitychange` are listened to. Default: the window,
    * when there is one.
@@ -192,6 +196,23 @@ export class Outbox {
   flush(): Promise<void> {
     this.held.writeAll();
     return this.writer.flush();
+  }
+
+  /**
+   * Make the `unattributed` entries this page holds the signed-in user's: they are sent as theirs,
+   * in the order they were made, with their mutation ids (so one the server already applied is not
+   * applied twice). The kit never does this by itself, since whoever signs in now may not be who
+   * made them; a page that knows better calls it (a device with one user, or after asking: "2
+   * changes saved before you signed in: send them as yours?"). Returns how many; 0 while nobody is
+   * signed in.
+   */
+  claimUnattributed(): number {
+    return this.options.claimUnattributed();
+  }
+
+  /** Remove the `unattributed` entries this page holds from the device, unsent. Returns how many. */
+  discardUnattributed(): number {
+    return this.options.discardUnattributed();
   }
 
   // ------------------------------------------------------------------------------------------

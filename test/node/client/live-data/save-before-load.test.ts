@@ -5,7 +5,8 @@
  *   after a reload; without `seen` the save is based on whatever is current (the last writer wins);
  * - it is sent as the user who made it and nobody else: stamped with the user the page is
  *   configured as, or else with the first user this page signs in as; one a page closed before it
- *   knew is kept on the device, unattributed, and sent by nobody.
+ *   knew is kept on the device, unattributed, and sent by nobody until the page claims it for
+ *   the signed-in user (`outbox.claimUnattributed`) or drops it (`outbox.discardUnattributed`).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -201,7 +202,8 @@ describe('live data: whose a save made before the first sign-in is', () => {
     rig.close();
   });
 
-  it('left by a page closed before it knew, is sent by nobody and counted as unattributed', async () => {
+  /** An entry left by a page closed before it knew who was signed in, then Ben's page, signed in. */
+  async function leftUnattributed() {
     const rig = setup();
     const store = new MemoryOutboxStore();
     rig.server.refuseConnections(true);
@@ -216,11 +218,64 @@ describe('live data: whose a save made before the first sign-in is', () => {
     const bens = bensPage.liveData({ entityType: 'customer', entityId: '42' });
     await rig.clock.advance(5_000);
     assert.equal(bensPage.user?.id, 'ben');
+    return { rig, store, bensPage, bens };
+  }
+
+  it('left by a page closed before it knew, is sent by nobody and counted as unattributed', async () => {
+    const { rig, store, bensPage, bens } = await leftUnattributed();
     assert.equal(updates(rig).length, 0, 'not sent as Ben');
     assert.equal(bensPage.outbox.size, 0);
     assert.equal(bensPage.outbox.snapshot().unattributed, 1);
     assert.equal(bens.data['phone'], '100');
     assert.equal(store.size, 1, 'kept on the device');
+    rig.close();
+  });
+
+  it('left unattributed, is sent as the signed-in user once the page claims it', async () => {
+    const { rig, store, bensPage, bens } = await leftUnattributed();
+    const mutationId = (await store.load())[0]!.mutationId;
+    assert.equal(bensPage.outbox.claimUnattributed(), 1);
+    assert.equal(bensPage.outbox.snapshot().unattributed, 0);
+    await rig.clock.advance(1_000);
+    await bensPage.outbox.flush();
+    assert.equal(updates(rig).length, 1);
+    assert.equal(updates(rig)[0]!['mutationId'], mutationId, 'with its id: applied once');
+    const entity = rig.server.entities.get('customer', '42')!;
+    assert.equal(entity.fields['phone'], '+1 ANA');
+    assert.equal(entity.updatedBy?.id, 'ben', 'as the user who claimed it');
+    assert.equal(bens.data['phone'], '+1 ANA');
+    assert.equal(store.size, 0, 'answered: off the device');
+    assert.equal(bensPage.outbox.claimUnattributed(), 0, 'nothing left to claim');
+    rig.close();
+  });
+
+  it('left unattributed, leaves the device unsent when the page discards it', async () => {
+    const { rig, store, bensPage, bens } = await leftUnattributed();
+    assert.equal(bensPage.outbox.discardUnattributed(), 1);
+    await bensPage.outbox.flush();
+    assert.equal(bensPage.outbox.snapshot().unattributed, 0);
+    assert.equal(store.size, 0);
+    await rig.clock.advance(5_000);
+    assert.equal(updates(rig).length, 0, 'never sent');
+    assert.equal(bens.data['phone'], '100');
+    rig.close();
+  });
+
+  it('left unattributed, cannot be claimed while nobody is signed in', async () => {
+    const rig = setup();
+    const store = new MemoryOutboxStore();
+    rig.server.refuseConnections(true);
+    const closed = pageWithToken(rig, ana, store);
+    void closed.liveData({ entityType: 'customer', entityId: '42' }).update({ phone: '+1 ANA' });
+    await closed.outbox.flush();
+    closed.close();
+    const next = pageWithToken(rig, ben, store);
+    next.liveData({ entityType: 'customer', entityId: '42' });
+    await rig.clock.advance(1_000);
+    assert.equal(next.user, undefined);
+    assert.equal(next.outbox.snapshot().unattributed, 1);
+    assert.equal(next.outbox.claimUnattributed(), 0);
+    assert.equal(store.size, 1, 'still kept');
     rig.close();
   });
 });
