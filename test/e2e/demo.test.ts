@@ -396,6 +396,72 @@ describe('the demo as a newcomer meets it', () => {
     },
   );
 
+  test(
+    'a long email address shows in full: its field takes the whole row when half is too narrow',
+    { timeout: 60_000 },
+    async () => {
+      assert.ok(server && browser);
+      // Half a row showed "m.holloway@northwind-logistics" of a 34-character address at 1280 px.
+      const long = 'margaret.holloway@northwind-logistics.co.uk';
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      const { page } = await openAs(context, server.origin, '/customer.html?id=42', 'ana');
+      const email = page.locator('#f-email');
+      await page.waitForFunction(
+        () => !!document.querySelector<HTMLInputElement>('#f-email')?.value,
+      );
+      const measure = () =>
+        page.evaluate(() => {
+          const input = document.querySelector<HTMLInputElement>('#f-email')!;
+          // (No named helper in a page function: it breaks under tsx.)
+          const [field, phone, city, form] = [
+            '#f-email',
+            '#f-phone',
+            '#f-city',
+            '.details-form',
+          ].map((selector) => document.querySelector(selector)!.getBoundingClientRect()) as [
+            DOMRect,
+            DOMRect,
+            DOMRect,
+            DOMRect,
+          ];
+          return {
+            hidden: input.scrollWidth - input.clientWidth,
+            // Email and phone share a row, or the email has the row to itself.
+            besidePhone: Math.abs(field.top - phone.top) < 1,
+            // The fields after it keep two to a row.
+            pairs: Math.abs(phone.top - city.top) < 1,
+            inForm: field.left >= form.left - 0.5 && field.right <= form.right + 0.5,
+            pageWidth: document.documentElement.scrollWidth,
+          };
+        });
+      const problems: string[] = [];
+      // Every width with two fields to a row, from the first (561 px) to a desktop's.
+      for (const width of [561, 600, 768, 961, 1024, 1280, 1440]) {
+        await resizeTo(page, width, 900);
+        await email.fill(long);
+        const found = await measure();
+        if (found.hidden > 0) problems.push(`${width}: ${found.hidden} px of the address hidden`);
+        if (found.besidePhone) problems.push(`${width}: the long address kept half a row`);
+        if (!found.pairs) problems.push(`${width}: phone and city no longer share a row`);
+        // A short address keeps its half of the row.
+        await email.fill('ana@fernway.io');
+        if (!(await measure()).besidePhone) problems.push(`${width}: a short address took a row`);
+      }
+      // On a phone each field has the row already: a longer address scrolls inside its field,
+      // which stays in the card.
+      for (const width of [320, 375]) {
+        await resizeTo(page, width, 900);
+        await email.fill(long);
+        const found = await measure();
+        if (!found.inForm) problems.push(`${width}: the field leaves the form`);
+        if (found.pageWidth > width)
+          problems.push(`${width}: the page is ${found.pageWidth} px wide`);
+      }
+      assert.deepEqual(problems, []);
+    },
+  );
+
   test('the hint shows before any script has run', { timeout: 30_000 }, async () => {
     assert.ok(server && browser);
     // The page's largest text at first paint (what Lighthouse takes for LCP): printed in the
