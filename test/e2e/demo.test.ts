@@ -396,6 +396,155 @@ describe('the demo as a newcomer meets it', () => {
     },
   );
 
+  test(
+    'a long email address shows in full: its field takes the whole row when half is too narrow',
+    { timeout: 60_000 },
+    async () => {
+      assert.ok(server && browser);
+      // Half a row showed "m.holloway@northwind-logistics" of a 34-character address at 1280 px.
+      const long = 'margaret.holloway@northwind-logistics.co.uk';
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      const { page } = await openAs(context, server.origin, '/customer.html?id=42', 'ana');
+      const email = page.locator('#f-email');
+      await page.waitForFunction(
+        () => !!document.querySelector<HTMLInputElement>('#f-email')?.value,
+      );
+      const measure = () =>
+        page.evaluate(() => {
+          const input = document.querySelector<HTMLInputElement>('#f-email')!;
+          // (No named helper in a page function: it breaks under tsx.)
+          const [field, phone, city, form] = [
+            '#f-email',
+            '#f-phone',
+            '#f-city',
+            '.details-form',
+          ].map((selector) => document.querySelector(selector)!.getBoundingClientRect()) as [
+            DOMRect,
+            DOMRect,
+            DOMRect,
+            DOMRect,
+          ];
+          return {
+            hidden: input.scrollWidth - input.clientWidth,
+            // Email and phone share a row, or the email has the row to itself.
+            besidePhone: Math.abs(field.top - phone.top) < 1,
+            // The fields after it keep two to a row.
+            pairs: Math.abs(phone.top - city.top) < 1,
+            inForm: field.left >= form.left - 0.5 && field.right <= form.right + 0.5,
+            pageWidth: document.documentElement.scrollWidth,
+          };
+        });
+      const problems: string[] = [];
+      // Every width with two fields to a row, from the first (561 px) to a desktop's.
+      for (const width of [561, 600, 768, 961, 1024, 1280, 1440]) {
+        await resizeTo(page, width, 900);
+        await email.fill(long);
+        const found = await measure();
+        if (found.hidden > 0) problems.push(`${width}: ${found.hidden} px of the address hidden`);
+        if (found.besidePhone) problems.push(`${width}: the long address kept half a row`);
+        if (!found.pairs) problems.push(`${width}: phone and city no longer share a row`);
+        // A short address keeps its half of the row.
+        await email.fill('ana@fernway.io');
+        if (!(await measure()).besidePhone) problems.push(`${width}: a short address took a row`);
+      }
+      // On a phone each field has the row already: a longer address scrolls inside its field,
+      // which stays in the card.
+      for (const width of [320, 375]) {
+        await resizeTo(page, width, 900);
+        await email.fill(long);
+        const found = await measure();
+        if (!found.inForm) problems.push(`${width}: the field leaves the form`);
+        if (found.pageWidth > width)
+          problems.push(`${width}: the page is ${found.pageWidth} px wide`);
+      }
+      assert.deepEqual(problems, []);
+    },
+  );
+
+  test(
+    "a meeting's date field is as wide as its text, and shows its picker when focused",
+    { timeout: 60_000 },
+    async () => {
+      assert.ok(server && browser);
+      // Chromium kept room for the widest value of each part (a six-digit year) and for the
+      // hidden picker icon: about 45 px of blank after "02:00 PM".
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      const { page } = await openAs(context, server.origin, '/customer.html?id=42', 'ana');
+      await page.waitForFunction(
+        () => !!document.querySelector<HTMLInputElement>('[data-meetings] [name="at"]')?.value,
+      );
+      // The text's box and the icon live in the field's own shadow tree, which only the
+      // DevTools protocol reaches.
+      const cdp = await context.newCDPSession(page);
+      type DomNode = {
+        nodeId: number;
+        localName: string;
+        attributes?: string[];
+        children?: DomNode[];
+        shadowRoots?: DomNode[];
+      };
+      const nodes = (root: DomNode): DomNode[] => [
+        root,
+        ...[...(root.shadowRoots ?? []), ...(root.children ?? [])].flatMap(nodes),
+      ];
+      const widthOf = async (node: DomNode | undefined) => {
+        if (!node) return 0;
+        const { model } = await cdp.send('DOM.getBoxModel', { nodeId: node.nodeId });
+        return model.border[2]! - model.border[0]!;
+      };
+      /** Each date field: its width, its text's, the picker's, and its own padding and border. */
+      const fields = async () => {
+        const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+        const inputs = nodes(root as DomNode).filter(
+          (n) => n.localName === 'input' && n.attributes?.includes('datetime-local'),
+        );
+        const edges = await page.evaluate(() =>
+          [...document.querySelectorAll('[data-meetings] [name="at"]')].map((el) => {
+            const s = getComputedStyle(el);
+            return ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']
+              .map((p) => parseFloat(s[p as 'paddingLeft']))
+              .reduce((a, b) => a + b);
+          }),
+        );
+        const pseudo = (input: DomNode, name: string) =>
+          nodes(input).find((n) => n.attributes?.includes(name));
+        return Promise.all(
+          inputs.map(async (input, i) => ({
+            field: await widthOf(input),
+            text: await widthOf(pseudo(input, '-webkit-datetime-edit-fields-wrapper')),
+            picker: await widthOf(pseudo(input, '-webkit-calendar-picker-indicator')),
+            parts: nodes(input).filter((n) => n.attributes?.includes('spinbutton')).length,
+            edges: edges[i]!,
+          })),
+        );
+      };
+      const shown = await fields();
+      assert.equal(shown.length, 3, 'three meetings');
+      for (const { field, text, edges } of shown) {
+        assert.ok(text > 100, `the text is ${text} px wide`);
+        const blank = field - text - edges;
+        assert.ok(
+          blank <= 2,
+          `${blank.toFixed(1)} px of blank beside ${text.toFixed(1)} px of text`,
+        );
+      }
+
+      // Focused, the picker is there to click, and Tab reaches it after the date's last part.
+      const first = page.locator('[data-meetings] [name="at"]').first();
+      await first.focus();
+      const [focused] = await fields();
+      assert.ok(focused && focused.picker >= 12, `the picker is ${focused?.picker} px wide`);
+      let stops = 1;
+      for (; stops < 20; stops++) {
+        await page.keyboard.press('Tab');
+        if (!(await first.evaluate((el) => el === document.activeElement))) break;
+      }
+      assert.equal(stops, focused.parts + 1, 'each part of the date, then its picker');
+    },
+  );
+
   test('the hint shows before any script has run', { timeout: 30_000 }, async () => {
     assert.ok(server && browser);
     // The page's largest text at first paint (what Lighthouse takes for LCP): printed in the

@@ -68,10 +68,26 @@ const filters = css`
     margin-block: -2px;
     padding-inline: 2px;
     margin-inline: -2px;
-    mask-image: linear-gradient(to right, #000 calc(100% - 1.5rem), transparent);
+    --_towards-end: right;
   }
   :host(:dir(rtl)) .kinds {
-    mask-image: linear-gradient(to left, #000 calc(100% - 1.5rem), transparent);
+    --_towards-end: left;
+  }
+  .kinds[data-more~='start'],
+  .kinds[data-more~='end'] {
+    mask-image: linear-gradient(
+      to var(--_towards-end),
+      transparent,
+      #000 var(--_fade-start, 0px),
+      #000 calc(100% - var(--_fade-end, 0px)),
+      transparent
+    );
+  }
+  .kinds[data-more~='start'] {
+    --_fade-start: 1.5rem;
+  }
+  .kinds[data-more~='end'] {
+    --_fade-end: 1.5rem;
   }
   .chip {
     flex: none;

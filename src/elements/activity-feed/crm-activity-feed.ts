@@ -24,6 +24,7 @@ import { FeedWindow } from './feed-window.js';
 import { FilterOptions, filterBarTemplate } from './filter-bar.js';
 import { arrowUp, notConnectedIcon } from './icons.js';
 import { safeHref, type ItemHandlers } from './item-template.js';
+import { ScrollEdges } from './scroll-edges.js';
 import { TimeTicker } from './time-ticker.js';
 import { BurstGate } from './burst-gate.js';
 import { ItemViews } from './item-view.js';
@@ -184,6 +185,10 @@ export class CrmActivityFeed extends LitElement {
     nearEnd: () => void (this.shown?.error ? undefined : this.loadOlder()),
   });
   private readonly options = new FilterOptions();
+  /** Marks the ends of the kind chips' row that have chips past them, for its fades. */
+  private readonly kindEdges = new ScrollEdges(this, () =>
+    this.renderRoot?.querySelector<HTMLElement>('.kinds'),
+  );
   private readonly feedFocus = new FeedFocus(
     this,
     this.window,
