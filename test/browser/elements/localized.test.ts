@@ -22,6 +22,11 @@ import { defaultConnectionStatusMessages } from '../../../src/elements/connectio
 import { defaultHuddleMessages } from '../../../src/elements/huddle/huddle-messages.js';
 import { defaultNotificationCenterMessages } from '../../../src/elements/notification-center/notification-center-messages.js';
 import { defaultPresenceMessages } from '../../../src/elements/presence/presence-messages.js';
+import type {
+  AnnouncedNotification,
+  MessageContext,
+  NotificationCenterMessages,
+} from '../../../src/index.js';
 import type { ActivityInput, UserProfile } from '../../../src/protocol/index.js';
 import { accessibleNames } from '../helpers/accessibility-tree.js';
 import {
@@ -521,5 +526,48 @@ describe('with no catalogue, times and numbers follow `lang`', () => {
     const centerText = readable(center).join(' ');
     expect(centerText).to.contain('Heute');
     expect(centerText).to.contain('vor 2 Minuten');
+  });
+});
+
+/** The notification center's announcer says what arrived within this many ms together. */
+const ANNOUNCER_WINDOW = 1000;
+
+describe('a typed German catalogue, from the public API', () => {
+  /** Written apart from the catalogue, as a team shares it between elements: its types are public. */
+  function ankuendigung(n: AnnouncedNotification, c: MessageContext): string {
+    const art = n.priority ? c.list([n.type, n.priority]) : n.type;
+    return `${art}: ${n.title}${n.from ? `, ${n.from}` : ''}`;
+  }
+
+  const de: Partial<NotificationCenterMessages> = {
+    announcement: ankuendigung,
+    type: (type) =>
+      ({ info: 'Hinweis', success: 'Erledigt', warning: 'Warnung', error: 'Fehler' })[type],
+    priority: (priority) =>
+      ({ low: 'Niedrig', normal: 'Normal', high: 'Hoch', urgent: 'Dringend' })[priority],
+    from: (name) => `von ${name}`,
+  };
+
+  it('announces an arrival in German', async () => {
+    const { fake, page, settle } = await mount(
+      'crm-notification-center',
+      () => html`<crm-notification-center .messages=${de}></crm-notification-center>`,
+    );
+    const heard = listen(page);
+    fake.server.notify(
+      {
+        target: { user: ME.id },
+        title: 'Rechnung überfällig',
+        type: 'warning',
+        priority: 'urgent',
+      },
+      AYLIN,
+    );
+    // Arrivals are said together when the announcer's window closes.
+    await fake.clock.advance(ANNOUNCER_WINDOW);
+    await settle();
+    expect(heard.join(' ').replace(/[\u2066-\u2069]/gu, '')).to.contain(
+      'Warnung und Dringend: Rechnung überfällig, von Aylin Kaya',
+    );
   });
 });
