@@ -16,6 +16,7 @@ import '../../../src/elements/notification-center/define.js';
 import '../../../src/elements/presence/define.js';
 import '../../../src/elements/realtime-provider/define.js';
 import { defaultActivityFeedMessages } from '../../../src/elements/activity-feed/activity-messages.js';
+import type { CrmActivityFeed } from '../../../src/elements/activity-feed/crm-activity-feed.js';
 import { defaultCollaborativeFormMessages } from '../../../src/elements/collaborative-form/form-messages.js';
 import { defaultConflictMessages } from '../../../src/elements/conflict-dialog/conflict-messages.js';
 import { defaultConnectionStatusMessages } from '../../../src/elements/connection-status/connection-status-messages.js';
@@ -27,16 +28,25 @@ import type {
   MessageContext,
   NotificationCenterMessages,
 } from '../../../src/index.js';
+import { MemoryOutboxStore } from '../../../src/client/index.js';
+import type { RealtimeClientOptions } from '../../../src/client/types.js';
 import type { ActivityInput, UserProfile } from '../../../src/protocol/index.js';
 import { accessibleNames } from '../helpers/accessibility-tree.js';
 import {
   closeFakeConnections,
   fakeConnection,
   goReconnecting,
+  recordWarnings,
   type FakeConnection,
 } from '../helpers/fake-connection.js';
 
-afterEach(() => closeFakeConnections());
+// Elements without a provider say so in the console: expected here, and kept out of the log.
+let warnings: ReturnType<typeof recordWarnings>;
+beforeEach(() => (warnings = recordWarnings()));
+afterEach(() => {
+  warnings.restore();
+  closeFakeConnections();
+});
 
 /** A complete catalogue in which every message returns `«key»`. */
 function markers<T extends object>(defaults: T): T {
@@ -187,8 +197,9 @@ async function mount(
   tag: string,
   body: (fake: FakeConnection) => unknown,
   prepare: (fake: FakeConnection) => void = () => {},
+  client: Partial<RealtimeClientOptions> = {},
 ): Promise<Page> {
-  const fake = await fakeConnection({ devUser: ME });
+  const fake = await fakeConnection({ devUser: ME, ...client });
   prepare(fake);
   const page = await fixture<HTMLElement>(
     html`<div lang="de">
@@ -205,6 +216,15 @@ async function mount(
   };
   await settle();
   return { fake, page, el, settle };
+}
+
+/** Settle until the huddle is in `state` (its media arrives in tasks, not on the clock). */
+async function waitForState(
+  el: HTMLElement,
+  state: string,
+  settle: () => Promise<void>,
+): Promise<void> {
+  while ((el as HTMLElement & { state: string }).state !== state) await settle();
 }
 
 describe('a complete German catalogue leaves no English', () => {
@@ -487,6 +507,145 @@ describe('a complete German catalogue leaves no English', () => {
     const heard = listen(page);
     await settle();
     await expectNoEnglish(page, heard, 'before joining', ['label', 'inCall', 'join']);
+  });
+  it('<crm-connection-status>: changes waiting offline, a refused sign-in, no provider', async () => {
+    const status = () =>
+      html`<crm-connection-status
+          .messages=${markers(defaultConnectionStatusMessages)}
+        ></crm-connection-status
+        ><crm-connection-status
+          compact
+          .messages=${markers(defaultConnectionStatusMessages)}
+        ></crm-connection-status>`;
+    const waiting = await mount(
+      'crm-connection-status',
+      status,
+      (f) => f.server.entities.put({ type: 'customer', id: '42', fields: { name: 'Müller' } }),
+      { outbox: new MemoryOutboxStore() },
+    );
+    const live = waiting.fake.client.liveData({ entityType: 'customer', entityId: '42' });
+    await waiting.fake.clock.flush();
+    await goReconnecting(waiting.fake);
+    void live.update({ name: 'Meier' });
+    await waiting.settle();
+    await expectNoEnglish(waiting.page, [], 'with changes waiting', ['changesWaiting']);
+    closeFakeConnections();
+
+    const refused = await mount('crm-connection-status', status, () => {}, {
+      devUser: { id: 'u-ivy', name: 'Ivy', avatarUrl: 'javascript:alert(1)' },
+    });
+    await expectNoEnglish(refused.page, [], 'refused', ['refused']);
+
+    const alone = await fixture<HTMLElement>(html`<div lang="de">${status()}</div>`);
+    await alone.querySelector('crm-connection-status')!.updateComplete;
+    await expectNoEnglish(alone, [], 'without a provider', ['unavailable']);
+  });
+
+  it('quiet states: no provider, an empty feed and panel, a filter matching nothing', async () => {
+    const page = await fixture<HTMLElement>(
+      html`<div lang="de">
+        <crm-presence room-id=${ROOM} .messages=${markers(defaultPresenceMessages)}></crm-presence>
+        <crm-notification-center
+          .messages=${markers(defaultNotificationCenterMessages)}
+        ></crm-notification-center>
+        <crm-activity-feed
+          feed-type="global"
+          .messages=${markers(defaultActivityFeedMessages)}
+        ></crm-activity-feed>
+        <crm-huddle room-id=${ROOM} .messages=${markers(defaultHuddleMessages)}></crm-huddle>
+      </div>`,
+    );
+    for (const el of page.querySelectorAll<HTMLElement & { updateComplete: Promise<boolean> }>(
+      '*',
+    )) {
+      await el.updateComplete;
+    }
+    await expectNoEnglish(page, [], 'without a provider', ['notConnected']);
+    closeFakeConnections();
+
+    const { fake, el, settle } = await mount(
+      'crm-activity-feed',
+      () =>
+        html`<crm-presence
+            room-id=${ROOM}
+            .messages=${markers(defaultPresenceMessages)}
+          ></crm-presence>
+          <crm-notification-center
+            .messages=${markers(defaultNotificationCenterMessages)}
+          ></crm-notification-center>
+          <crm-activity-feed
+            feed-type="global"
+            .messages=${markers(defaultActivityFeedMessages)}
+          ></crm-activity-feed>`,
+      (f) =>
+        f.server.activity.seed(1, {
+          make: () => ({ kind: 'note.added', actor: JUERGEN, summary: 'Rückruf' }),
+        }),
+    );
+    const heard = listen(el.parentElement!);
+    const center = el.parentElement!.querySelector('crm-notification-center')!;
+    center.shadowRoot!.querySelector<HTMLButtonElement>('.bell')!.click();
+    // A kind of activity nobody did: the filter matches nothing.
+    (el as unknown as CrmActivityFeed).filter = { kinds: ['call.logged'] };
+    await settle();
+    await fake.clock.advance(2000);
+    await settle();
+    await expectNoEnglish(el.parentElement!, heard, 'alone, empty, filtered', [
+      'alone',
+      'empty',
+      'emptyDetail',
+      'emptyFiltered',
+      'clearFilters',
+    ]);
+    fake.environment.setOnline(false);
+    await settle();
+    await expectNoEnglish(el.parentElement!, heard, 'offline', ['offline']);
+  });
+
+  it('<crm-huddle>: joining, in a call, muted, a refused microphone', async () => {
+    const devices = navigator.mediaDevices;
+    const real = devices.getUserMedia;
+    let refuse = false;
+    devices.getUserMedia = async () => {
+      if (refuse) throw new DOMException('refused', 'NotAllowedError');
+      const audio = new AudioContext();
+      const out = audio.createMediaStreamDestination();
+      audio.createOscillator().connect(out);
+      return out.stream;
+    };
+    try {
+      const { page, el, settle } = await mount(
+        'crm-huddle',
+        () =>
+          html`<crm-huddle
+            room-id=${ROOM}
+            .messages=${markers(defaultHuddleMessages)}
+          ></crm-huddle>`,
+        (f) => f.server.addPerson(ROOM, JUERGEN, { inCall: true }),
+      );
+      const heard = listen(page);
+      const part = (name: string) =>
+        el.shadowRoot!.querySelector<HTMLButtonElement>(`[part~="${name}"]`)!;
+      refuse = true;
+      part('join').click();
+      await waitForState(el, 'denied', settle);
+      await expectNoEnglish(page, heard, 'refused', ['denied', 'retry']);
+      refuse = false;
+      part('join').click();
+      await waitForState(el, 'in-call', settle);
+      part('mute').click();
+      await settle();
+      await expectNoEnglish(page, heard, 'in a call', [
+        'selfJoined',
+        'withNote',
+        'mute',
+        'camera',
+        'share',
+        'leave',
+      ]);
+    } finally {
+      devices.getUserMedia = real;
+    }
   });
 });
 
