@@ -497,17 +497,60 @@ describe('a complete German catalogue leaves no English', () => {
     ]);
   });
 
+  it('<crm-collaborative-form>: a conflict, and the dialog it opens', async () => {
+    const { fake, page, settle } = await mount(
+      'crm-collaborative-form',
+      (f) =>
+        html`<crm-collaborative-form
+          entity-type="customer"
+          entity-id="42"
+          .clock=${f.clock}
+          .messages=${markers(defaultCollaborativeFormMessages)}
+          .conflictMessages=${markers(defaultConflictMessages)}
+        >
+          <form>
+            <label for="f-phone">Telefon</label><input id="f-phone" name="phone" />
+            <button>Speichern</button>
+          </form>
+        </crm-collaborative-form>`,
+      (f) => f.server.entities.put({ type: 'customer', id: '42', fields: { phone: '030' } }),
+    );
+    // The user saves a phone number Aylin changed meanwhile.
+    const phone = page.querySelector<HTMLInputElement>('[name="phone"]')!;
+    phone.focus();
+    await sendKeys({ type: '9' });
+    fake.server.entities.remoteUpdate('customer', '42', { phone: '040' }, AYLIN);
+    await settle();
+    page.querySelector('form')!.requestSubmit();
+    await settle();
+    await expectNoEnglish(page, [], 'with the conflict dialog open', [
+      'conflict',
+      'conflictTab',
+      'title',
+      'mine',
+      'theirs',
+      'save',
+    ]);
+  });
+
   it('<crm-huddle>: before joining, someone in the call, a ring', async () => {
-    const { page, settle } = await mount(
+    const { fake, page, settle } = await mount(
       'crm-huddle',
       () =>
         html`<crm-huddle room-id=${ROOM} .messages=${markers(defaultHuddleMessages)}></crm-huddle>`,
-      (f) => f.server.addPerson(ROOM, JUERGEN, { inCall: true }),
+      (f) => {
+        f.server.addPerson(ROOM, JUERGEN, { inCall: true });
+        f.server.addPerson(ROOM, AYLIN);
+      },
     );
     const heard = listen(page);
     await settle();
     await expectNoEnglish(page, heard, 'before joining', ['label', 'inCall', 'join']);
+    fake.server.broadcast(ROOM, 'call.ring', {}, AYLIN.id);
+    await settle();
+    await expectNoEnglish(page, heard, 'ringing', ['ringing', 'ringAnnouncement', 'dismiss']);
   });
+
   it('<crm-connection-status>: changes waiting offline, a refused sign-in, no provider', async () => {
     const status = () =>
       html`<crm-connection-status
