@@ -38,6 +38,7 @@ export {
 export {
   CrmNotificationCenter,
   defaultNotificationCenterMessages,
+  type AnnouncedNotification,
   type EntityHref,
   type MarkReadMode,
   type NotificationCenterMessages,

@@ -12,6 +12,7 @@ import {
 import '../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../src/elements/collaborative-form/crm-collaborative-form.js';
 import type { CollaborativeFormMessages } from '../src/elements/collaborative-form/form-messages.js';
+import type { ConflictDialogMessages } from '../src/elements/conflict-dialog/conflict-messages.js';
 import '../src/elements/realtime-provider/define.js';
 import {
   BEN,
@@ -28,7 +29,10 @@ interface Args {
   compact: boolean;
   entityLabel: string;
   lang: string;
+  /** `rtl` for a right-to-left page. */
+  dir: string;
   messages: Partial<CollaborativeFormMessages> | undefined;
+  conflictMessages: Partial<ConflictDialogMessages> | undefined;
   onSave: (event: Event) => void;
   onSaved: (event: Event) => void;
   onConflict: (event: Event) => void;
@@ -61,6 +65,7 @@ const submit = (form: CrmCollaborativeForm) => form.querySelector('form')?.reque
 const card = (content: TemplateResult, args: Args) =>
   html`<div
     lang=${args.lang || nothing}
+    dir=${args.dir || nothing}
     style="box-sizing: border-box; inline-size: min(46rem, 100vw - 2rem); padding: 1.5rem 1.5rem 1rem;
       border: 1px solid var(--crm-color-border); border-radius: 0.75rem;
       background: var(--crm-color-surface); box-shadow: var(--crm-shadow-s);"
@@ -82,6 +87,7 @@ const formOf = (args: Args, scroll?: string) =>
     save-delay=${args.saveDelay}
     ?compact=${args.compact}
     .messages=${args.messages}
+    .conflictMessages=${args.conflictMessages}
     @crm-form-save=${args.onSave}
     @crm-form-saved=${args.onSaved}
     @crm-form-conflict=${args.onConflict}
@@ -171,7 +177,12 @@ const meta: Meta<Args> = {
       description: 'What the form edits, for the conflict dialog.',
     },
     lang: { control: 'select', options: ['', 'en', 'de', 'fr'] },
+    dir: { control: 'inline-radio', options: ['', 'ltr', 'rtl'] },
     messages: { control: 'object', description: 'Replacements for the built-in texts.' },
+    conflictMessages: {
+      control: 'object',
+      description: 'Replacements for the texts of the conflict dialog the form opens.',
+    },
     onSave: { table: { disable: true } },
     onSaved: { table: { disable: true } },
     onConflict: { table: { disable: true } },
@@ -184,7 +195,9 @@ const meta: Meta<Args> = {
     compact: false,
     entityLabel: 'Northwind Logistics',
     lang: '',
+    dir: '',
     messages: undefined,
+    conflictMessages: undefined,
     onSave: fn(),
     onSaved: fn(),
     onConflict: fn(),
@@ -265,6 +278,66 @@ export const Conflict: Story = {
       setTimeout(() => submit(form), 100);
     },
   ),
+};
+
+/** Ben changed the email while you edited it, and you save: the conflict, both sides. */
+function conflictOnEmail(form: CrmCollaborativeForm, { server }: FakeBackend): void {
+  form.querySelector<HTMLInputElement>('[name="email"]')?.focus();
+  typeInto(form, 'email', 'margaret.holloway@northwind.example');
+  server.entities.remoteUpdate('customer', '42', { email: 'procurement@northwind.example' }, BEN);
+  later(100, () => submit(form));
+}
+
+/**
+ * In German: the form's texts through `messages`, the dialog it opens through `conflictMessages`
+ * (it lives in the form's shadow root); dates, numbers and the relative time follow `lang`.
+ */
+export const Translated: Story = {
+  args: {
+    lang: 'de',
+    messages: {
+      upToDate: () => 'Aktuell',
+      saving: () => 'Wird gespeichert …',
+      saved: () => 'Gespeichert',
+      conflict: () => 'Konflikt: Wähle, welche Fassung bleibt',
+      resolve: () => 'Auflösen …',
+      conflictTab: () => 'Konflikt',
+      editorTab: (name) => name,
+      conflictDescription: () =>
+        'Jemand hat dieses Feld ebenfalls gespeichert: Wähle nach dem Formular mit „Auflösen“, ' +
+        'welche Fassung bleibt.',
+    },
+    conflictMessages: {
+      title: (count) =>
+        count === 1 ? 'Deine Änderung steht im Konflikt' : 'Deine Änderungen stehen im Konflikt',
+      description: ({ author, entity }) =>
+        `${author || 'Jemand'} hat ${entity || 'diesen Datensatz'} gespeichert, während du ` +
+        'bearbeitet hast. Wähle die Fassung, die bleiben soll.',
+      mine: () => 'Deine',
+      mineHint: () => 'Noch nicht gespeichert',
+      theirs: () => 'Ihre',
+      theirsHint: (author) => (author ? `Gespeichert von ${author}` : 'Gespeichert'),
+      was: () => 'Vorher',
+      savedAt: () => 'Gespeichert',
+      save: () => 'Auswahl speichern',
+      summary: (mine, theirs, c) => `${c.number(mine)} deine, ${c.number(theirs)} ihre`,
+      cancel: () => 'Abbrechen',
+    },
+  },
+  render: story(() => {}, conflictOnEmail),
+};
+
+/**
+ * A right-to-left page (`dir="rtl"` on an ancestor): the names sit at each field's top left, its
+ * inline end, and the status line starts at the right.
+ */
+export const RightToLeft: Story = {
+  args: { lang: 'ar', dir: 'rtl' },
+  render: story(({ server }) => {
+    server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+    server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'notes' } });
+    server.addPerson(ROOM, DAVID, { activity: { kind: 'editing', field: 'notes' } });
+  }),
 };
 
 /** The server refuses the save: the field shows the stored value again and the form says why. */

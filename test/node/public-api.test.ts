@@ -104,6 +104,7 @@ const CLIENT = [
 const INDEX = [
   ...CLIENT,
   'ActivityFeedMessages (type)',
+  'AnnouncedNotification (type)',
   'AttachRealtimeProviderOptions (type)',
   'AttachedRealtimeProvider (type)',
   'CollaborativeFormMessages (type)',

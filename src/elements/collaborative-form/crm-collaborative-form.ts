@@ -14,6 +14,7 @@ import type { Fields } from '../../protocol/index.js';
 import { fieldValue } from '../../protocol/own-field.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { warnOnceFor } from '../../util/warn.js';
+import type { ConflictDialogMessages } from '../conflict-dialog/conflict-messages.js';
 import { styles } from './crm-collaborative-form.styles.js';
 import { FieldMarks, installFieldMarks } from './field-marks.js';
 import { FieldLocks } from './field-locks.js';
@@ -166,6 +167,14 @@ export class CrmCollaborativeForm extends LitElement {
 
   /** Replacements for the built-in English texts (see `CollaborativeFormMessages`). */
   @property({ attribute: false }) messages: Partial<CollaborativeFormMessages> | undefined =
+    undefined;
+
+  /**
+   * Replacements for the texts of the conflict dialog the form opens (see
+   * `ConflictDialogMessages`): the dialog lives in the form's shadow root, out of the page's
+   * reach, so a translated page hands its words over here.
+   */
+  @property({ attribute: false }) conflictMessages: Partial<ConflictDialogMessages> | undefined =
     undefined;
 
   /** Where time comes from (the highlight, the autosave delay); for tests and stories. */
@@ -527,6 +536,7 @@ export class CrmCollaborativeForm extends LitElement {
         label: (field) => this.label(field),
         m: this.m,
         c: this.c,
+        dialogMessages: this.conflictMessages,
       },
       this.actions,
     );

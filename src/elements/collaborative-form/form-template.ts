@@ -10,6 +10,7 @@ import type {
   CrmConflictResolveEvent,
 } from '../../events/conflict-events.js';
 import type { MessageContext } from '../../i18n.js';
+import type { ConflictDialogMessages } from '../conflict-dialog/conflict-messages.js';
 import { tabsTemplate, type FieldTabs } from './field-tabs.js';
 import type { CollaborativeFormMessages } from './form-messages.js';
 import type { ShownConflict } from './form-conflict-flow.js';
@@ -36,6 +37,8 @@ export interface FormView {
   readonly label: (field: string) => string;
   readonly m: CollaborativeFormMessages;
   readonly c: MessageContext;
+  /** The page's words for the conflict dialog (the form's `conflictMessages`). */
+  readonly dialogMessages: Partial<ConflictDialogMessages> | undefined;
 }
 
 export interface FormViewActions {
@@ -109,6 +112,7 @@ function dialogTemplate(view: FormView, open: ShownConflict, on: FormViewActions
     .conflicts=${open.shown}
     .fieldLabels=${Object.fromEntries(open.shown.map((f) => [f.field, view.label(f.field)]))}
     .clock=${view.clock}
+    .messages=${view.dialogMessages}
     entity-label=${view.recordLabel || nothing}
     ?open=${view.dialogOpen}
     .fallbackFocus=${view.conflictControl}

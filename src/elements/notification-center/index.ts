@@ -6,6 +6,7 @@ export {
 } from './crm-notification-center.js';
 export {
   defaultNotificationCenterMessages,
+  type AnnouncedNotification,
   type NotificationCenterMessages,
 } from './notification-center-messages.js';
 export { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
