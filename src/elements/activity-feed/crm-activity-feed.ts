@@ -32,6 +32,7 @@ import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-template
 import { realClock } from '../../util/clock.js';
 import { liveText, nextLiveText } from '../shared/live-text.js';
 import { warnOnceFor } from '../../util/warn.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 export type FeedType = 'global' | 'user' | 'customer';
 const FEED_TYPES: readonly string[] = ['global', 'user', 'customer'];
@@ -122,6 +123,9 @@ const filterKey = (filter: ActivityFilter | undefined) =>
  * @fires {CrmActivityOpenEvent} crm-activity-open - The reader opened an item's entity link (cancelable, for single-page routing).
  */
 export class CrmActivityFeed extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
   static {
     // Only the items near the viewport are rendered, so what to render next is known only once

@@ -34,6 +34,7 @@ import { statusText, type FormStatusKind } from './form-status.js';
 import { formTemplate } from './form-template.js';
 import { SubmitControls } from './submit-controls.js';
 import { TabOverlay } from './tab-overlay.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 export type SaveMode = 'submit' | 'change';
 
@@ -130,6 +131,9 @@ const reducedMotion = () =>
  * @fires {CrmFormDeletedEvent} crm-form-deleted - The CRM deleted the record: the form saves no more, its fields keep their values to copy.
  */
 export class CrmCollaborativeForm extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
 
   /** The id of the `<form>` to take; default: the first form inside. */

@@ -26,6 +26,7 @@ import { Modal } from './modal.js';
 import { timeText } from '../shared/relative-time.js';
 import { realClock } from '../../util/clock.js';
 import { warnOnceFor } from '../../util/warn.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 export type { ConflictAuthor } from './templates.js';
 
@@ -108,6 +109,9 @@ function recordOf(name: string, value: unknown): FieldValues {
  * @fires {CrmConflictCancelEvent} crm-conflict-cancel - The user asked to leave without resolving (Escape, Cancel); cancelable.
  */
 export class CrmConflictDialog extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
 
   /** Shows the dialog (modal) while true. Set false to close it without an event. */

@@ -17,6 +17,7 @@ import {
 } from './connection-status-messages.js';
 import { styles } from './crm-connection-status.styles.js';
 import { liveText, nextLiveText } from '../shared/live-text.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 /**
  * What the element shows. `connecting` is the first connection; once the connection was lost,
@@ -72,6 +73,9 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  *   changed (once per change, not per attempt or tick). Bubbles and is composed.
  */
 export class CrmConnectionStatus extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
 
   /** Show the dot only; the state stays available to screen readers and as a tooltip. */

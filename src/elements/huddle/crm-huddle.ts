@@ -20,6 +20,7 @@ import { CallAnnouncer } from './call-announcer.js';
 import { styles } from './crm-huddle.styles.js';
 import { defaultHuddleMessages, type HuddleMessages } from './huddle-messages.js';
 import { styleProps } from '../shared/style-props.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 /**
  * Characters of a caller's name shown in "… is calling": names come from presence (at most 128
@@ -99,6 +100,9 @@ interface TileUser {
  * @fires {CrmHuddleChangeEvent} crm-huddle-change - The user joined, left, or could not join (refused, no microphone, full).
  */
 export class CrmHuddle extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
 
   /** The room of the call, e.g. `customer:42`. */

@@ -37,6 +37,7 @@ import {
 import { ToastStack } from './toast-stack.js';
 import { TOAST_SHORTCUT } from './toast-focus.js';
 import { realClock } from '../../util/clock.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 export type { MarkReadMode, ToastPosition } from './settings.js';
 
@@ -114,6 +115,9 @@ const TICK_MS = 30_000;
  * @fires {CrmNotificationReadEvent} crm-notification-read - The element marked notifications read.
  */
 export class CrmNotificationCenter extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
 
   /** Notifications kept in memory; older ones load on scroll. */

@@ -24,6 +24,7 @@ import type { OverflowPanel, Tooltip } from './popups.js';
 import { realClock } from '../../util/clock.js';
 import { warnOnceFor } from '../../util/warn.js';
 import { cssEscape } from '../shared/css-escape.js';
+import { LanguageWatch } from '../shared/language-watch.js';
 
 export type PresencePosition = 'top-right' | 'bottom-left' | 'floating';
 const POSITIONS: readonly string[] = ['top-right', 'bottom-left', 'floating'];
@@ -87,6 +88,9 @@ const warnOnce = warnOnceFor('<crm-presence>');
  * @fires {CrmPresenceChangeEvent} crm-presence-change - Someone arrived, left or changed state (not fired for the first snapshot).
  */
 export class CrmPresence extends LitElement {
+  /** A language or direction switched around the element renders it again in the new one. */
+  private readonly languageWatch = new LanguageWatch(this);
+
   static override styles = styles;
 
   /** The room to show, e.g. `customer:42`. Empty: this page, `page:` + `location.pathname`. */

@@ -92,6 +92,19 @@ describe('<crm-collaborative-form> tab placement', () => {
       expect(Math.abs(tab.left - select.left)).to.be.below(1.5);
     });
 
+    it('a page flipping to right to left moves the tab to the left end at once', async () => {
+      const mounted = await mountPhone();
+      await statusWaitingOffline(mounted);
+      const select = field(mounted.el, 'status').getBoundingClientRect();
+      expect(Math.abs(tabsBox(mounted.el, 'status').right - select.right)).to.be.below(1.5);
+      mounted.provider.dir = 'rtl'; // nothing else changes: no save, no resize, no scroll
+      // The attribute change is seen in a microtask; the render it asks for follows.
+      await new Promise((resolve) => setTimeout(resolve));
+      await mounted.el.updateComplete;
+      const flipped = field(mounted.el, 'status').getBoundingClientRect();
+      expect(Math.abs(tabsBox(mounted.el, 'status').left - flipped.left)).to.be.below(1.5);
+    });
+
     it("someone's name on a radio group leaves its legend visible", async () => {
       const mounted = await mountPhone();
       mounted.fake.server.addPerson(ROOM, CHLOE, {
