@@ -31,6 +31,12 @@ import { createServer, type RealtimeServer } from '../src/server/server.js';
 import { LocalBus } from '../src/server/local-bus.js';
 import { DEFAULT_LIMITS } from '../src/server/config.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
+import {
+  PROTOCOL_VERSION,
+  type ClientFrame,
+  type ServerFrame,
+  type UserProfile,
+} from '../src/protocol/index.js';
 import { nextId, TestClient, until } from '../test/node/helpers/server-client.js';
 import { startRedis, type RedisInstance } from '../test/services/redis.js';
 
@@ -110,6 +116,37 @@ function gc(): void {
   collect();
 }
 
+/** How long a reply may take: the box is shared, and a slow reply is not what is measured. */
+const REPLY_MS = 30_000;
+
+async function request(
+  client: TestClient,
+  frame: ClientFrame & { id: string },
+): Promise<ServerFrame> {
+  client.send(frame);
+  return client.upcoming((f) => 'replyTo' in f && f.replyTo === frame.id, REPLY_MS);
+}
+
+async function connect(url: string, user: UserProfile): Promise<TestClient> {
+  const client = await TestClient.open(url);
+  const id = nextId('hello');
+  const reply = await request(client, {
+    type: 'hello',
+    id,
+    v: PROTOCOL_VERSION,
+    clientId: `device-${user.id}`,
+    devUser: user,
+  });
+  if (reply.type !== 'welcome') throw new Error(`handshake refused: ${JSON.stringify(reply)}`);
+  return client;
+}
+
+async function join(client: TestClient, room: string): Promise<void> {
+  const presence = { status: 'online', activity: { kind: 'viewing' } } as const;
+  const reply = await request(client, { type: 'join', id: nextId('join'), room, presence });
+  if (reply.type !== 'joined') throw new Error(`join refused: ${JSON.stringify(reply)}`);
+}
+
 /** One churned client's life: connect, join, save, notify, leave or not, close. */
 async function churn(
   node: Node,
@@ -127,25 +164,22 @@ async function churn(
     source: 'backend',
     create: true,
   });
-  const client = await TestClient.connect(node.url, {
-    user: { id: userId, name: `Soak ${round}.${index}` },
-    clientId: `device-${userId}`,
-  });
+  const client = await connect(node.url, { id: userId, name: `Soak ${round}.${index}` });
   const count = (frame: { type: string; code?: string }): void => {
     const key = frame.type === 'error' ? `error:${frame.code}` : frame.type;
     replies[key] = (replies[key] ?? 0) + 1;
   };
   try {
-    await client.join(PAGE_ROOM, { presence: { status: 'online', activity: { kind: 'viewing' } } });
+    await join(client, PAGE_ROOM);
     const room = `customer:${record}`;
-    await client.join(room, { presence: { status: 'online', activity: { kind: 'viewing' } } });
+    await join(client, room);
     client.send({
       type: 'presence',
       room,
       state: { status: 'online', activity: { kind: 'editing', field: 'name' } },
     });
     count(
-      await client.request({
+      await request(client, {
         type: 'entity.update',
         id: nextId('save'),
         mutationId: `m-${userId}`,
@@ -156,7 +190,7 @@ async function churn(
       }),
     );
     count(
-      await client.request({
+      await request(client, {
         type: 'emit',
         id: nextId('notify'),
         room,
@@ -164,10 +198,10 @@ async function churn(
         payload: { target: { user: userId }, title: `Saved ${record}` },
       }),
     );
-    if (index % 2 === 0) count(await client.request({ type: 'leave', id: nextId('leave'), room }));
+    if (index % 2 === 0) count(await request(client, { type: 'leave', id: nextId('leave'), room }));
   } finally {
     client.close();
-    await client.waitClosed(10_000);
+    await client.waitClosed(REPLY_MS);
   }
 }
 
@@ -256,10 +290,8 @@ async function startNode(
   });
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `ws://127.0.0.1:${port}/realtime`;
-  const anchor = await TestClient.connect(url, {
-    user: { id: `anchor-${port}`, name: 'Anchor' },
-  });
-  await anchor.join(PAGE_ROOM, { presence: { status: 'online', activity: { kind: 'viewing' } } });
+  const anchor = await connect(url, { id: `anchor-${port}`, name: 'Anchor' });
+  await join(anchor, PAGE_ROOM);
   return { server, url, anchor, ...(extra.bus ? { bus: extra.bus } : {}) };
 }
 
