@@ -283,7 +283,8 @@ async function startNode(
     heartbeatMs: 3_600_000,
     redisHeartbeatMs: 3_600_000,
     shutdownTimeoutMs: 500,
-    authorizeCallback: { url: authorizeUrl },
+    // The permission service is on loopback; only a busy box makes it slow.
+    authorizeCallback: { url: authorizeUrl, timeoutMs: REPLY_MS },
     // Every churned client is a new user from one loopback address: no throttle may refuse them.
     limits: { maxConnectionsPerUser: 0, maxHandshakesPerAddress: 0 },
     ...extra,
