@@ -21,11 +21,15 @@
  * redis-server (test/services/redis.ts: temp dir, loopback, free port), clients split between them.
  *
  * Flags: --rounds 20  --clients 200  --redis  --no-sqlite  --json
- * Needs `--expose-gc` (the npm script passes it).
+ * Needs `--expose-gc` (the npm script passes it). With `BENCH_HEAP_SNAPSHOT=1` it writes a heap
+ * snapshot after the warm-up and after the last round, for `bench/heap-diff.ts <first> <last>
+ * <clients churned between them>`.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { Redis } from 'ioredis';
 import { createServer, type RealtimeServer } from '../src/server/server.js';
 import { LocalBus } from '../src/server/local-bus.js';
@@ -213,8 +217,13 @@ async function inBatches(count: number, run: (index: number) => Promise<void>): 
   }
 }
 
+/** The rounds before this one are the warm-up. */
+function warmUp(rounds: number): number {
+  return Math.ceil(rounds / 4) + 1;
+}
+
 function summarize(name: string, samples: Sample[], clients: number, replies: Run['replies']): Run {
-  const after = samples.slice(Math.ceil(samples.length / 4));
+  const after = samples.slice(warmUp(samples.length) - 1);
   const mean = after.reduce((sum, s) => sum + s.heapUsed, 0) / after.length;
   const spread = Math.max(...after.map((s) => Math.abs(s.heapUsed - mean) / mean));
   // Least squares over the samples after the warm-up: heap bytes per round, per client.
@@ -253,7 +262,18 @@ async function soak(
     const span = GRACE_MS + 2 * DEFAULT_LIMITS.replayMillis + 1000;
     for (let t = 0; t < span; t += 5000) await clock.advance(5000);
     await until(settled, SETTLE_MS, 'rooms back to the anchors', 10);
+    // The anchors' test clients keep every frame they got (the page's presence diffs): the
+    // bench's memory, not the server's.
+    for (const node of nodes) node.anchor.frames.length = 0;
     gc();
+    if (
+      process.env.BENCH_HEAP_SNAPSHOT &&
+      (round === warmUp(options.rounds) || round === options.rounds)
+    ) {
+      console.log(
+        `wrote ${writeHeapSnapshot(joinPath(tmpdir(), `soak-${name}-round-${round}.heapsnapshot`))}`,
+      );
+    }
     const sample: Sample = {
       round,
       heapUsed: process.memoryUsage().heapUsed,
@@ -394,7 +414,7 @@ async function keysWithoutTtl(redis: Redis): Promise<number> {
 
 function report(run: Run): string {
   const mb = (n: number) => (n / 1048576).toFixed(2);
-  const after = run.samples.slice(Math.ceil(run.samples.length / 4));
+  const after = run.samples.slice(warmUp(run.samples.length) - 1);
   const first = after[0]!;
   const last = after.at(-1)!;
   return [
