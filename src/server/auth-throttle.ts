@@ -5,7 +5,9 @@
  *
  * Memory is bounded: at most `maxAddresses` buckets are kept, in a `Map` ordered by last
  * failure; the least recently failed address is forgotten first (a flood of addresses can only
- * make the throttle forget, never grow). Only failures are tracked, so well-behaved clients cost
+ * make the throttle forget, never grow). An address whose bucket has had time to fill again
+ * since its last failure is forgotten too, so the map holds the addresses that failed lately, not
+ * the last `maxAddresses` ever to fail. Only failures are tracked, so well-behaved clients cost
  * nothing. Addresses are the TCP peer's: behind a proxy every client shares the proxy's address
  * (see docs/protocol.md, "Limits").
  *
@@ -91,6 +93,13 @@ export class AuthThrottle {
   /** Counts one failed handshake from this address. */
   failed(address: string, now: number): void {
     this.shared?.failed(address, now);
+    // Ordered by last failure: the front ones failed longest ago, and once a whole allowance has
+    // refilled since, they are full again, the same as not tracked.
+    const refillMs = (this.options.burst / this.options.perMinute) * 60_000;
+    for (const [idle, bucket] of this.buckets) {
+      if (now - bucket.last < refillMs) break;
+      this.buckets.delete(idle);
+    }
     let bucket = this.buckets.get(address);
     if (bucket) {
       this.refill(bucket, now);

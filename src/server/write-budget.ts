@@ -8,9 +8,11 @@
  * and sending it again later, so nothing is lost.
  *
  * Per user, not per socket: opening more sockets does not buy more. Per process: with several
- * processes behind a balancer a user's budget is at most one per process they reach. Memory is
- * bounded: at most `maxUsers` buckets, the least recently used forgotten first (a forgotten user
- * starts again with a full minute's worth, which is what a new user gets anyway).
+ * processes behind a balancer a user's budget is at most one per process they reach. Memory
+ * follows the users who stored something in the last minute: a bucket untouched for a minute is
+ * full again, the same as none, and is forgotten; and it is bounded: at most `maxUsers` buckets,
+ * the least recently used forgotten first (a forgotten user starts again with a full minute's
+ * worth, which is what a new user gets anyway).
  */
 export class WriteBudget {
   private readonly buckets = new Map<string, { bytes: number; at: number }>();
@@ -21,9 +23,19 @@ export class WriteBudget {
     private readonly maxUsers = 50_000,
   ) {}
 
+  /** Users with a bucket that is not full. */
+  get size(): number {
+    return this.buckets.size;
+  }
+
   /** Takes `bytes` from `user`'s budget at `now`; false (and nothing taken) when it has not got them. */
   take(user: string, bytes: number, now: number): boolean {
     if (this.bytesPerMinute <= 0) return true;
+    // In the order of their last take, so the full ones are at the front.
+    for (const [idle, bucket] of this.buckets) {
+      if (now - bucket.at < 60_000) break;
+      this.buckets.delete(idle);
+    }
     const bucket = this.buckets.get(user);
     let left = this.bytesPerMinute;
     if (bucket) {

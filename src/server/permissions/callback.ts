@@ -86,12 +86,22 @@ interface Entry {
   userId: string;
 }
 
+/** A question on its way to the backend. */
+interface Asking {
+  readonly answer: Promise<CallbackAnswer>;
+  readonly userId: string;
+  /** The user authenticated again while it was asked: its answer is not cached. */
+  revoked: boolean;
+}
+
 export class AuthorizeCallback {
   private readonly cache = new Map<string, Entry>();
-  /** Questions on their way, so concurrent identical ones ask once. */
-  private readonly asking = new Map<string, Promise<CallbackAnswer>>();
-  /** Bumped per user on revoke: an answer to a question asked before does not enter the cache. */
-  private readonly generations = new Map<string, number>();
+  /**
+   * Questions on their way, so concurrent identical ones ask once. What a revoke must outlive is
+   * only these: a mark on the question, not a count per user, so nothing is kept for the users
+   * who ever authenticated.
+   */
+  private readonly asking = new Map<string, Asking>();
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
   private readonly maxEntries: number;
@@ -126,36 +136,56 @@ export class AuthorizeCallback {
     }
     if (hit) this.cache.delete(key);
     const pending = this.asking.get(key);
-    if (pending) return pending;
-    const generation = this.generations.get(request.user.id) ?? 0;
-    const asked = this.post(request)
-      .then((answer) => {
-        if (this.cacheMs > 0 && this.generations.get(request.user.id) === generation) {
-          this.remember(key, request.user.id, answer);
-        }
-        return answer;
-      })
-      .finally(() => this.asking.delete(key));
-    this.asking.set(key, asked);
-    return asked;
+    if (pending) return pending.answer;
+    const userId = request.user.id;
+    const asking: Asking = {
+      answer: this.post(request)
+        .then((answer) => {
+          if (this.cacheMs > 0 && !asking.revoked) this.remember(key, userId, answer);
+          return answer;
+        })
+        .finally(() => {
+          if (this.asking.get(key) === asking) this.asking.delete(key);
+        }),
+      userId,
+      revoked: false,
+    };
+    this.asking.set(key, asking);
+    return asking.answer;
   }
 
   /** Forgets every answer about a user (they authenticated again). */
   revokeUser(userId: string): void {
-    this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
     for (const [key, entry] of this.cache) if (entry.userId === userId) this.cache.delete(key);
-    // In-flight questions stay shared, but their answers will not be cached (generation moved).
-    for (const key of [...this.asking.keys()]) {
-      if ((JSON.parse(key) as unknown[])[0] === userId) this.asking.delete(key);
+    // Questions already asked are answered to whoever waits, but not cached, and a new question
+    // asks again.
+    for (const [key, asking] of this.asking) {
+      if (asking.userId !== userId) continue;
+      asking.revoked = true;
+      this.asking.delete(key);
     }
   }
 
+  /** Answers cached. */
   get size(): number {
     return this.cache.size;
   }
 
+  /** Questions on their way to the backend. */
+  get pending(): number {
+    return this.asking.size;
+  }
+
   private remember(key: string, userId: string, answer: CallbackAnswer): void {
-    this.cache.set(key, { answer, until: this.clock.now() + this.cacheMs, userId });
+    const now = this.clock.now();
+    // Answers go in in the order they expire (one `cacheMs` for all, a key asked again goes in
+    // anew), so the expired ones are at the front: dropped here, the cache holds the answers of
+    // the last `cacheMs`, not those of every user who ever asked, up to `maxEntries`.
+    for (const [oldest, entry] of this.cache) {
+      if (entry.until > now) break;
+      this.cache.delete(oldest);
+    }
+    this.cache.set(key, { answer, until: now + this.cacheMs, userId });
     while (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next().value;
       if (oldest === undefined) break;

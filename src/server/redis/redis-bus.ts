@@ -210,7 +210,9 @@ export class RedisBus implements Bus {
       release(subscription, Infinity);
       const channel = this.keys.channel(room);
       this.byChannel.delete(channel);
-      if (this.closed || !this.subscriber.available) return;
+      // A connection that is not up holds no subscription, and the one that replaces it is
+      // subscribed only to the rooms still here (`resubscribe`).
+      if (this.closed || this.subscriber.redis.status !== 'ready') return;
       this.subscriber.redis.unsubscribe(channel).catch((err: unknown) => {
         this.options.log.warn('redis unsubscribe failed', { room, ...errorFields(err) });
       });
@@ -220,7 +222,9 @@ export class RedisBus implements Bus {
   private listen(channel: string): Promise<void> {
     const ready = this.subscriber
       .ready()
-      .then(() => this.subscriber.redis.subscribe(channel))
+      // The room may have lost its last member while the connection was being made: subscribing
+      // now would leave a subscription that nothing unsubscribes.
+      .then(() => (this.byChannel.has(channel) ? this.subscriber.redis.subscribe(channel) : 0))
       .then(
         () => undefined,
         (err: unknown) => {

@@ -64,6 +64,10 @@ export class RedisLink {
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
       connectTimeout: options.connectTimeoutMs ?? 5000,
       lazyConnect: false,
+      // After an outage the bus subscribes again to the rooms it still has (`onRecovered`).
+      // ioredis's own resubscription would also bring back every room whose last member left
+      // while Redis was away (no UNSUBSCRIBE could be sent then), for as long as the process runs.
+      autoResubscribe: false,
     });
     this.redis.on('ready', () => {
       const recovered = this.down;

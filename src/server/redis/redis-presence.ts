@@ -78,8 +78,15 @@ interface LocalPerson {
 
 interface RoomView {
   local: Map<string, LocalPerson>;
-  /** Other processes' parts per person, with the version they were read at. */
+  /**
+   * Other processes' parts per person, with the version they were read at. A person with no
+   * part left is kept only while a load is on its way (`loading`): its version is what makes
+   * the load's older reading of them stale. Otherwise they are forgotten, so a room that always
+   * has someone here does not remember everyone who ever passed through it elsewhere.
+   */
   remote: Map<string, { v: number; parts: Part[] }>;
+  /** Loads of the room's people on their way. */
+  loading: number;
   loaded: Promise<void>;
   unsubscribe: () => void;
 }
@@ -264,6 +271,7 @@ export class RedisPresence implements Presence {
     const created: RoomView = {
       local: new Map(),
       remote: new Map(),
+      loading: 0,
       loaded: Promise.resolve(),
       unsubscribe,
     };
@@ -277,11 +285,17 @@ export class RedisPresence implements Presence {
 
   /** Reads the room's people from Redis into the mirror. */
   private async load(room: string, view: RoomView): Promise<void> {
-    const reply = (await this.run('crmPresenceLoad', [
-      this.keys.people(room),
-      this.keys.presenceVersion,
-      this.keys.person(room, ''),
-    ])) as unknown[];
+    view.loading++;
+    let reply: unknown[];
+    try {
+      reply = (await this.run('crmPresenceLoad', [
+        this.keys.people(room),
+        this.keys.presenceVersion,
+        this.keys.person(room, ''),
+      ])) as unknown[];
+    } finally {
+      view.loading--;
+    }
     if (this.rooms.get(room) !== view) return;
     const version = Number(reply[0] ?? 0);
     const seen = new Set<string>();
@@ -293,6 +307,10 @@ export class RedisPresence implements Presence {
     }
     for (const userId of [...view.remote.keys()]) {
       if (!seen.has(userId)) this.applyRemote(room, view, userId, version, []);
+    }
+    if (view.loading > 0) return;
+    for (const [userId, known] of view.remote) {
+      if (known.parts.length === 0) view.remote.delete(userId);
     }
   }
 
@@ -314,7 +332,8 @@ export class RedisPresence implements Presence {
   private applyRemote(room: string, view: RoomView, userId: string, v: number, parts: Part[]) {
     const known = view.remote.get(userId);
     if (known && known.v >= v) return;
-    view.remote.set(userId, { v, parts });
+    if (parts.length === 0 && view.loading === 0) view.remote.delete(userId);
+    else view.remote.set(userId, { v, parts });
     this.announce(room, view, userId);
   }
 

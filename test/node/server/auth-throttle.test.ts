@@ -65,4 +65,16 @@ describe('failed handshakes throttled per address', () => {
     // A success does not reset the bucket; only time does.
     assert.equal(throttle.allows('e', 60_000), true);
   });
+
+  test('forgets the addresses whose allowance has refilled since they last failed', () => {
+    const throttle = new AuthThrottle({ burst: 20, perMinute: 30, maxAddresses: 10_000 });
+    for (let i = 0; i < 500; i++) throttle.failed(`10.0.${i >> 8}.${i & 255}`, 0);
+    assert.equal(throttle.size, 500);
+    // 20 failures' worth refill in 40 s: the early ones are as good as never seen.
+    throttle.failed('10.9.9.9', 39_999);
+    assert.equal(throttle.size, 501, 'not before their allowance is whole again');
+    throttle.failed('10.9.9.8', 40_000);
+    assert.equal(throttle.size, 2, 'only the addresses that failed lately');
+    assert.equal(throttle.allows('10.0.0.1', 40_000), true);
+  });
 });

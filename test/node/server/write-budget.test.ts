@@ -96,4 +96,16 @@ describe("a user's write budget", () => {
     const none = new WriteBudget(0);
     for (let i = 0; i < 10; i++) assert.equal(none.take('a', 1e9, 0), true);
   });
+
+  test('forgets the users who stored nothing for a minute', () => {
+    const budget = new WriteBudget(100);
+    for (let i = 0; i < 500; i++) assert.equal(budget.take(`user-${i}`, 100, i), true);
+    assert.equal(budget.size, 500);
+    budget.take('late', 1, 60_000);
+    assert.equal(budget.size, 500, 'user-0, a minute old, is full again and gone; the others stay');
+    budget.take('later', 1, 61_000);
+    assert.equal(budget.size, 2, 'only the users who stored something in the last minute');
+    // A forgotten user starts with a full minute's worth again, as they would have by now.
+    assert.equal(budget.take('user-7', 100, 61_000), true);
+  });
 });

@@ -11,11 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { AuthorizationUnavailable } from '../../../../src/server/authorize.js';
 import { systemClock } from '../../../../src/server/clock.js';
-import { createLogger } from '../../../../src/server/log.js';
+import { createLogger, silentLogger } from '../../../../src/server/log.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import {
   AuthorizeCallback,
   type AuthorizeCallbackOptions,
 } from '../../../../src/server/permissions/callback.js';
+import { until } from '../../helpers/server-client.js';
 import type { Harness } from '../../helpers/server-harness.js';
 import {
   as,
@@ -41,6 +43,8 @@ class Backend {
   failWith: { status: number; text: string } | undefined;
   /** Never answer (a hanging backend). */
   hang = false;
+  /** Answer once this settles (a backend taking its time). */
+  gate: Promise<void> | undefined;
   private readonly hanging: ServerResponse[] = [];
   readonly server: Server = createServer((req, res) => void this.handle(req, res));
 
@@ -64,6 +68,7 @@ class Backend {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
     this.asked.push({ body, authorization: req.headers.authorization });
+    if (this.gate) await this.gate;
     if (this.hang) {
       this.hanging.push(res);
       return;
@@ -101,6 +106,63 @@ async function start(options: Partial<AuthorizeCallbackOptions> = {}): Promise<[
   await seedCustomer(h);
   return [h, backend];
 }
+
+/** Entries in every Map and Set the object holds: what it remembers. */
+function remembered(object: object): number {
+  let entries = 0;
+  for (const value of Object.values(object)) {
+    if (value instanceof Map || value instanceof Set) entries += value.size;
+  }
+  return entries;
+}
+
+describe('authorization callback memory', () => {
+  test('keeps nothing about the users who came and went once their answers expired', async () => {
+    backend = await Backend.start();
+    const clock = new ManualClock();
+    const callback = new AuthorizeCallback(
+      { url: backend.url, cacheMs: 30_000 },
+      clock,
+      silentLogger,
+    );
+    const ask = (user: string) =>
+      callback.ask({ user: { id: user, name: user }, room: `customer:${user}`, action: 'join' });
+    for (let i = 0; i < 200; i++) {
+      // Every hello revokes the user's answers, then the join asks.
+      callback.revokeUser(`user-${i}`);
+      assert.equal((await ask(`user-${i}`)).allow, true);
+    }
+    assert.equal(callback.size, 200);
+    clock.advanceSync(30_001);
+    callback.revokeUser('late');
+    await ask('late');
+    assert.equal(remembered(callback), 1, "the late user's answer, nothing of the others");
+  });
+
+  test('an answer asked before a revoke is returned but not cached', async () => {
+    backend = await Backend.start();
+    let open!: () => void;
+    backend.gate = new Promise<void>((resolve) => (open = resolve));
+    const callback = new AuthorizeCallback({ url: backend.url }, new ManualClock(), silentLogger);
+    const request = {
+      user: { id: 'ana', name: 'Ana' },
+      room: 'customer:42',
+      action: 'join' as const,
+    };
+    const before = callback.ask(request);
+    await until(() => backend!.asked.length === 1);
+    callback.revokeUser('ana');
+    const after = callback.ask(request);
+    await until(() => backend!.asked.length === 2);
+    open();
+    assert.equal((await before).allow, true);
+    assert.equal((await after).allow, true);
+    assert.equal(callback.size, 1, 'only the answer asked after the revoke');
+    assert.equal(callback.pending, 0);
+    await callback.ask(request);
+    assert.equal(backend.asked.length, 2, 'served from the cache');
+  });
+});
 
 describe('authorization callback', () => {
   test('is asked { user, room, action, entity } with the key, and its allow decides', async () => {
