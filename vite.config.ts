@@ -48,7 +48,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain|elements\/shared)\//;
+  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.))/;
 
 /**
  * What every element needs: Lit, the client core (connection, rooms, presence), the controllers
@@ -71,6 +71,8 @@ function isCoreModule(id: string): boolean {
   ) {
     return false;
   }
+  // Every element re-renders on a language switch: its watch is no chunk of its own.
+  if (/\/src\/elements\/shared\/language-watch\./.test(path)) return true;
   // Controllers of one element's capability (live data, a call) load with that element.
   const controller = /\/src\/controllers\/([^/]+)\.ts$/.exec(path)?.[1];
   if (controller !== undefined) return CORE_CONTROLLERS.has(controller);
