@@ -202,8 +202,8 @@ describe('live data: whose a save made before the first sign-in is', () => {
     rig.close();
   });
 
-  /** An entry left by a page closed before it knew who was signed in, then Ben's page, signed in. */
-  async function leftUnattributed() {
+  /** Ana's save in a page that could not connect, closed before it knew who was signed in. */
+  async function closedBeforeItKnew() {
     const rig = setup();
     const store = new MemoryOutboxStore();
     rig.server.refuseConnections(true);
@@ -212,7 +212,12 @@ describe('live data: whose a save made before the first sign-in is', () => {
     await closed.outbox.flush();
     closed.close();
     assert.equal((await store.load())[0]?.userId, undefined);
+    return { rig, store };
+  }
 
+  /** That save left on the device, then Ben's page, signed in. */
+  async function leftUnattributed() {
+    const { rig, store } = await closedBeforeItKnew();
     rig.server.refuseConnections(false);
     const bensPage = pageWithToken(rig, ben, store);
     const bens = bensPage.liveData({ entityType: 'customer', entityId: '42' });
@@ -262,13 +267,7 @@ describe('live data: whose a save made before the first sign-in is', () => {
   });
 
   it('left unattributed, cannot be claimed while nobody is signed in', async () => {
-    const rig = setup();
-    const store = new MemoryOutboxStore();
-    rig.server.refuseConnections(true);
-    const closed = pageWithToken(rig, ana, store);
-    void closed.liveData({ entityType: 'customer', entityId: '42' }).update({ phone: '+1 ANA' });
-    await closed.outbox.flush();
-    closed.close();
+    const { rig, store } = await closedBeforeItKnew();
     const next = pageWithToken(rig, ben, store);
     next.liveData({ entityType: 'customer', entityId: '42' });
     await rig.clock.advance(1_000);
