@@ -8,8 +8,8 @@
  * make the throttle forget, never grow). An address whose bucket has had time to fill again
  * since its last failure is forgotten too, so the map holds the addresses that failed lately, not
  * the last `maxAddresses` ever to fail. Only failures are tracked, so well-behaved clients cost
- * nothing. Addresses are the TCP peer's: behind a proxy every client shares the proxy's address
- * (see docs/protocol.md, "Limits").
+ * nothing. Addresses are the client's as the transport resolved it: the TCP peer's, or behind a
+ * trusted proxy (`CRM_TRUST_PROXY`) the one it names in `X-Forwarded-For` (client-address.ts).
  *
  * With several processes (Redis), the buckets are also kept in a `SharedFailures` store, so the
  * allowance is the address's for the whole deployment: a client that takes turns between the

@@ -23,6 +23,7 @@
  * | --quiet           |                     | off            |
  * |                   | CRM_API_KEYS (a,b)  | (API off)      |
  * |                   | CRM_ALLOWED_ORIGINS (a,b) | (any)    |
+ * | --trust-proxy a,b | CRM_TRUST_PROXY (a,b) | (none)       |
  * | --seed-demo       |                     | on with --dev  |
  * | --no-seed         |                     |                |
  * |                   | CRM_NOTIFICATION_RETENTION_DAYS | 90 (0 keeps) |
@@ -62,6 +63,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { IceServer, LIMITS } from '../protocol/index.js';
+import { TrustedProxies } from './client-address.js';
 import { fetchedUrlProblem } from './fetched-url.js';
 import type { LogLevel } from './log.js';
 import type { AuthorizeCallbackOptions } from './permissions/callback.js';
@@ -126,7 +128,8 @@ export interface ServerLimits {
   writeBytesPerMinute: number;
   /**
    * Sockets one client address may have that have not finished their handshake; more get 429 on
-   * upgrade. Behind a proxy every client has the proxy's address. 0: no ceiling.
+   * upgrade. Behind a proxy every client has the proxy's address unless it is trusted
+   * (`trustProxy`). 0: no ceiling.
    */
   maxHandshakesPerAddress: number;
   /** Sockets one user may have open to this process; more are refused after `hello`. 0: no ceiling. */
@@ -171,6 +174,11 @@ export interface ServerConfig {
   apiKeys: string[];
   /** Origins whose pages may open a WebSocket; empty allows any. */
   allowedOrigins: string[];
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (`CRM_TRUST_PROXY`): addresses, CIDR ranges,
+   * `loopback`, `linklocal`, `private`. Empty: the TCP peer is the client.
+   */
+  trustProxy: string[];
   /** Seed the demo's customers, calls and meetings into an empty store. */
   seedDemo: boolean;
   /** Notifications older than this many days are deleted; 0 keeps them. */
@@ -266,6 +274,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   quiet: false,
   apiKeys: [],
   allowedOrigins: [],
+  trustProxy: [],
   seedDemo: false,
   notificationRetentionDays: 90,
   activityRetentionDays: 365,
@@ -319,6 +328,22 @@ export const DEFAULT_JWT_CLOCK_TOLERANCE_S = 30;
  * meant as milliseconds (30000) would accept tokens expired for hours.
  */
 export const MAX_JWT_CLOCK_TOLERANCE_S = 300;
+
+/**
+ * The proxies to trust (`CRM_TRUST_PROXY`, `createServer({ trustProxy })`), checked at start so a
+ * typo fails the start naming the entry, instead of quietly trusting nothing (or too much).
+ */
+export function trustedProxies(
+  entries: string | readonly string[] | undefined,
+  name = 'CRM_TRUST_PROXY',
+): TrustedProxies {
+  if (entries === undefined) return TrustedProxies.none;
+  try {
+    return TrustedProxies.parse(typeof entries === 'string' ? entries.split(',') : entries);
+  } catch (err) {
+    throw new ConfigError(`${name}: ${(err as Error).message}`);
+  }
+}
 
 /** API keys shorter than this are refused: they could be guessed. */
 export const MIN_API_KEY_LENGTH = 16;
@@ -512,6 +537,7 @@ export function loadConfig(
     '--compression-threshold',
     '--debug-users',
     '--debug-rooms',
+    '--trust-proxy',
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) throw new ConfigError(`unknown flag ${name}`);
@@ -631,6 +657,9 @@ export function loadConfig(
       return parsed.origin;
     });
 
+  const trustProxy = list(flag('--trust-proxy') ?? env.CRM_TRUST_PROXY);
+  trustedProxies(trustProxy, 'CRM_TRUST_PROXY (--trust-proxy)');
+
   const database = databaseUrl(flag('--database-url') ?? (env.CRM_DATABASE_URL || undefined));
   const redis = redisUrl(flag('--redis-url') ?? env.CRM_REDIS_URL);
   if (redis !== undefined && database === undefined) {
@@ -687,6 +716,7 @@ export function loadConfig(
     quiet: flag('--quiet') === 'true',
     apiKeys,
     allowedOrigins,
+    trustProxy,
     seedDemo:
       flag('--no-seed') !== 'true' && (flag('--seed-demo') === 'true' || auth.devIdentities),
     notificationRetentionDays: integer(
@@ -831,6 +861,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   ...['CRM_MAX_CONNECTIONS_PER_USER', 'CRM_MAX_HANDSHAKES_PER_ADDRESS', 'CRM_METRICS_KEY'],
   ...['CRM_NOTIFICATION_RETENTION_DAYS', 'CRM_NOTIFY_WATCHERS', 'CRM_PERMISSIONS_CLAIM'],
   ...['CRM_REDIS_URL', 'CRM_REPLAY_ROOM_BYTES', 'CRM_REPLAY_TOTAL_BYTES', 'CRM_STATIC'],
+  ...['CRM_TRUST_PROXY'],
   ...['CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_TIMEOUT_MS'],
   ...['CRM_WEBHOOK_URL', 'CRM_WRITE_BYTES_PER_MINUTE'],
 ];

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   const server = createServer({
     apiKeys: devApiKey ? [devApiKey] : config.apiKeys,
     allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
     auth: config.auth,
     limits: config.limits,
     graceMs: config.graceMs,

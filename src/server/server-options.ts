@@ -58,6 +58,15 @@ export interface CreateServerOptions {
    * authenticate. Requests without an `Origin` header (servers, tools) are not browsers and pass.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (`CRM_TRUST_PROXY`): addresses, CIDR ranges
+   * (`10.0.0.0/8`, `fd00::/8`), `loopback`, `linklocal`, `private`, as a list or one
+   * comma-separated string. When the TCP peer is one of them, the header is read from the right
+   * and its first untrusted address is the client's, for the handshake throttle, the handshake
+   * ceiling and the logs (see `client-address.ts`). None (the default): the TCP peer is the client
+   * and the header is ignored. A bad entry throws a `ConfigError` naming it.
+   */
+  trustProxy?: string | readonly string[] | undefined;
   /** Notification retention and the watcher rule (see `notifications/setup.ts`). */
   notifications?: NotificationOptions;
   /** Activity retention: age in days and/or rows (see `activity/activity-service.ts`). */

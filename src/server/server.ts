@@ -15,7 +15,12 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod/mini';
-import { DEFAULT_CONFIG, DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_HTTP_TIMEOUTS } from './config.js';
+import {
+  DEFAULT_CONFIG,
+  DEFAULT_COMPRESSION_THRESHOLD,
+  DEFAULT_HTTP_TIMEOUTS,
+  trustedProxies,
+} from './config.js';
 import type { HttpApi } from './http-api.js';
 import { renderMetrics, type ServerMetrics } from './metrics.js';
 import type { CreateServerOptions } from './server-options.js';
@@ -60,6 +65,8 @@ export interface RealtimeServer {
 }
 
 export function createServer(options: CreateServerOptions): RealtimeServer {
+  // Before anything is opened: a bad entry throws without leaving a store or a bus behind.
+  const trustProxy = trustedProxies(options.trustProxy, 'trustProxy');
   const services = composeServices(options, {
     // Lost room events are reported by the Redis bus once connected, which is after the
     // transport below exists; the sockets they concern are the transport's.
@@ -92,6 +99,7 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
       threshold: options.compression?.threshold ?? DEFAULT_COMPRESSION_THRESHOLD,
     },
     allowedOrigins: options.allowedOrigins ?? [],
+    trustProxy,
     staticDirs: options.staticDirs,
     shutdownReconnectMs: options.shutdownReconnectMs ?? DEFAULT_CONFIG.shutdownReconnectMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 3000,

@@ -1,8 +1,9 @@
 /**
  * The server's sockets: one `node:http` server for the HTTP side (`/healthz`, `/metrics`, the API,
- * static files) and the WebSocket upgrade (origin check, failed-handshake throttle), a session per
- * socket, the server's heartbeat, and the goodbye to every client at shutdown. What the sessions
- * talk to comes in composed (`services.ts`).
+ * static files) and the WebSocket upgrade (origin check, the client's address behind trusted
+ * proxies, failed-handshake throttle), a session per socket, the server's heartbeat, and the
+ * goodbye to every client at shutdown. What the sessions talk to comes in composed
+ * (`services.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WsServer } from 'ws';
 import { every } from './clock.js';
+import { requestAddress, type TrustedProxies } from './client-address.js';
 import type { HttpTimeouts } from './config.js';
 import { createRequestHandler, type HttpRoutes } from './http.js';
 import type { HttpApi } from './http-api.js';
@@ -32,6 +34,8 @@ export interface TransportOptions {
   readonly compression: { readonly enabled: boolean; readonly threshold: number };
   /** Page origins allowed to open a WebSocket; empty: any. */
   readonly allowedOrigins: readonly string[];
+  /** Proxies whose `X-Forwarded-For` names the client (see `client-address.ts`). */
+  readonly trustProxy: TrustedProxies;
   readonly staticDirs: readonly string[] | undefined;
   /** What `bye` tells clients to wait before reconnecting at shutdown. */
   readonly shutdownReconnectMs: number;
@@ -183,7 +187,9 @@ export class Transport {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const address = req.socket.remoteAddress ?? '';
+    // Behind a trusted proxy, the client it names; else the TCP peer. Every limit per address
+    // (the failed-handshake throttle, the handshake ceiling) and the logs use this one.
+    const address = requestAddress(req, this.options.trustProxy);
     // Node keeps what `remoteAddress` read (an object and the address string) on the socket for
     // its whole life; nothing reads it again, and every open connection would hold ~70 bytes.
     (req.socket as unknown as { _peername?: unknown })._peername = undefined;
