@@ -402,10 +402,12 @@ export class RealtimeClient implements CapabilityClient {
   /** The last holder released the room. */
   private left(state: Room, room: string): void {
     this.clock.clearTimeout(state.rejoinTimer);
+    const hadPlace = state.needsLeave;
     state.store.clear();
-    if (this.connection.isOpen && state.needsLeave) {
+    if (this.connection.isOpen && hadPlace) {
       this.connection.send({ type: 'leave', id: this.newId('leave'), room });
     }
+    if (hadPlace) this.joinWaiting();
   }
 
   private received(frame: ServerFrame): void {
@@ -454,8 +456,24 @@ export class RealtimeClient implements CapabilityClient {
       if (frame.replyTo === undefined || state.joinId !== frame.replyTo) continue;
       state.joinId = undefined;
       if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(state);
+      // Refused for good: the room's widgets say so instead of loading for ever.
+      else state.store.refuse(frame.code, frame.message);
     }
     this.errorListeners.emit(error);
+  }
+
+  /**
+   * A room was left: one the connection had no place for (`too_many_rooms`) takes the place, in
+   * the order the page asked for them (a list page that scrolls its rows away makes room for the
+   * next ones).
+   */
+  private joinWaiting(): void {
+    if (!this.connection.isOpen) return;
+    for (const state of this.rooms.values()) {
+      if (state.store.refused !== 'too_many_rooms' || state.joinId !== undefined) continue;
+      this.join(state);
+      return;
+    }
   }
 
   /**

@@ -191,6 +191,14 @@ export interface PresenceSnapshot {
   readonly total: number;
   /** The current user's own entry, if present (and listed). */
   readonly self?: Person;
+  /**
+   * Why the server would not let this page into the room, when it refused for good: `forbidden`
+   * (the user may not see it), `too_many_rooms` (the connection already holds
+   * `maxRoomsPerConnection` rooms: a list page with a widget per row). Nobody is listed then. A
+   * room refused `too_many_rooms` is joined again as soon as the page releases another room, and
+   * on every reconnect; a later join that succeeds clears this.
+   */
+  readonly refused?: { readonly code: string; readonly message: string };
 }
 
 export interface PresenceStoreApi {

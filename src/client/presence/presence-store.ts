@@ -22,6 +22,8 @@ export class PresenceStore {
   private readonly people = new Map<string, Person>();
   /** The room's count when the server lists only its first people; else undefined. */
   private total: number | undefined;
+  /** The server refused the join for good (see `PresenceSnapshot.refused`). */
+  private refusal: { code: string; message: string } | undefined;
   private cached: PresenceSnapshot | undefined;
   private readonly notifier: Notifier<PresenceSnapshot>;
 
@@ -40,7 +42,22 @@ export class PresenceStore {
     this.people.clear();
     for (const person of people) this.people.set(person.user.id, person);
     this.total = total;
+    this.refusal = undefined;
     this.changed();
+  }
+
+  /** The server refused the join for good: nobody is listed, and the snapshot says why. */
+  refuse(code: string, message: string): void {
+    if (this.refusal?.code === code && this.people.size === 0) return;
+    this.people.clear();
+    this.total = undefined;
+    this.refusal = { code, message };
+    this.changed();
+  }
+
+  /** Why the join was refused, while it is. */
+  get refused(): string | undefined {
+    return this.refusal?.code;
   }
 
   /**
@@ -57,9 +74,10 @@ export class PresenceStore {
 
   /** The room was left or the user changed: forget everyone. */
   clear(): void {
-    if (this.people.size === 0 && this.total === undefined) return;
+    if (this.people.size === 0 && this.total === undefined && !this.refusal) return;
     this.people.clear();
     this.total = undefined;
+    this.refusal = undefined;
     this.changed();
   }
 
@@ -75,9 +93,14 @@ export class PresenceStore {
       const selfId = this.host.selfId();
       const self = selfId === undefined ? undefined : this.people.get(selfId);
       const total = Math.max(this.total ?? 0, people.length);
-      this.cached = Object.freeze(
-        self ? { room: this.room, people, total, self } : { room: this.room, people, total },
-      );
+      const snapshot: { -readonly [K in keyof PresenceSnapshot]: PresenceSnapshot[K] } = {
+        room: this.room,
+        people,
+        total,
+      };
+      if (self) snapshot.self = self;
+      if (this.refusal) snapshot.refused = Object.freeze({ ...this.refusal });
+      this.cached = Object.freeze(snapshot);
     }
     return this.cached;
   }

@@ -311,6 +311,18 @@ export class CrmPresence extends LitElement {
     if (event) this.dispatchEvent(event);
   }
 
+  /** The server refused the room: say so instead of loading for ever. */
+  private renderRefused(code: string): TemplateResult {
+    if (code === 'too_many_rooms') {
+      warnOnce(
+        `too-many-rooms`,
+        `"${this.presence.heldRoom ?? ''}" is not shown: the page follows more rooms than one connection may hold (the server's maxRoomsPerConnection, 50 by default). It is shown as soon as another room is released (a row removed); for a list with a widget per row, show presence for the rows in view only.`,
+      );
+    }
+    return html`<div part="base" class="base">
+      <span part="note" class="note refused">${this.m.refused(code, this.c)}</span>
+    </div>`;
+  }
   protected override render(): TemplateResult {
     // The page's one connection status, by the rule every widget shares (see `ConnectionView`).
     const view = this.connection.view;
@@ -326,6 +338,8 @@ export class CrmPresence extends LitElement {
       // state that would never end.
       return html`<div part="base" class="base"></div>`;
     }
+    const refusal = this.presence.snapshot?.refused;
+    if (refusal) return this.renderRefused(refusal.code);
     // Who is here may be stale while the connection is down: say why, in the header's words.
     const reconnecting = view === 'reconnecting' || view === 'offline';
     const why =

@@ -24,6 +24,12 @@ export interface PresenceMessages {
   offline(c: MessageContext): string;
   /** Shown while the first snapshot is on its way. */
   loading(c: MessageContext): string;
+  /**
+   * Shown instead of the people when the server refused the room: `code` is `forbidden` (the user
+   * may not see it) or `too_many_rooms` (the page follows more rooms than its connection may
+   * hold; it is shown as soon as another is released).
+   */
+  refused(code: string, c: MessageContext): string;
   /** The state of a person, e.g. "Online". */
   status(status: PresenceStatus, c: MessageContext): string;
   /** What someone does, e.g. "Viewing". */
@@ -94,6 +100,8 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   reconnecting: () => 'Reconnecting…',
   offline: () => 'Offline',
   loading: () => 'Loading who is here…',
+  refused: (code) =>
+    code === 'forbidden' ? 'Not shown: you may not see this' : 'Not shown: too many on this page',
   status: (status) => ({ online: 'Online', away: 'Away', offline: 'Offline' })[status],
   viewing: () => 'Viewing',
   inCall: () => 'In a call',

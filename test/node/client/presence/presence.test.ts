@@ -315,3 +315,48 @@ describe('own presence', () => {
     rig.close();
   });
 });
+
+describe('presence of a room the server refuses', () => {
+  it('says why, and a room refused for want of place takes the place of one released', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    // A list page with a presence widget per row: more rooms than one connection may hold.
+    const rows = Array.from({ length: 52 }, (_, i) => client.presence(`customer:${i + 1}`));
+    await rig.clock.advance(16);
+    const [first, , , ...rest] = rows;
+    const fiftieth = rows[49]!;
+    const [waiting1, waiting2] = rest.slice(-2);
+    assert.equal(fiftieth.snapshot().refused, undefined);
+    assert.equal(fiftieth.snapshot().self?.user.id, DEMO_USER.id);
+    for (const waiting of [waiting1!, waiting2!]) {
+      assert.equal(waiting.snapshot().refused?.code, 'too_many_rooms', waiting.room);
+      assert.deepEqual(waiting.snapshot().people, []);
+    }
+
+    first!.release(); // the first row scrolled away
+    await rig.clock.advance(16);
+    assert.equal(waiting1!.snapshot().refused, undefined, 'the 51st took its place');
+    assert.equal(waiting1!.snapshot().self?.user.id, DEMO_USER.id);
+    assert.equal(waiting2!.snapshot().refused?.code, 'too_many_rooms', 'one place, one room');
+    assert.equal(rig.server.received('join').length, 52 + 1);
+
+    // A refused room released makes no place: nothing is joined for it.
+    waiting2!.release();
+    await rig.clock.advance(16);
+    assert.equal(rig.server.received('join').length, 53);
+    rig.close();
+  });
+
+  it('a room the user may not see says forbidden instead of loading for ever', async () => {
+    const rig = createRig({ server: { authorize: (_user, room) => room !== 'customer:7' } });
+    const client = rig.client();
+    const secret = client.presence('customer:7');
+    const errors: string[] = [];
+    client.onError((e) => errors.push(e.code));
+    await rig.clock.advance(16);
+    assert.equal(secret.snapshot().refused?.code, 'forbidden');
+    assert.deepEqual(secret.snapshot().people, []);
+    assert.deepEqual(errors, ['forbidden'], 'still reported to the page');
+    rig.close();
+  });
+});
