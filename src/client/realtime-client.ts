@@ -192,8 +192,12 @@ export class RealtimeClient implements CapabilityClient {
   // -------------------------------------------------------------------------------------------
   // rooms
 
-  /** Hold a room. Many holders share one subscription; the last `release()` leaves it. */
-  joinRoom(room: string): RoomHandle {
+  /**
+   * Hold a room. Many holders share one subscription; the last `release()` leaves it. `onRefused`
+   * hears of a join the server refused for good (at once when it already was), and `undefined`
+   * when a later join succeeds.
+   */
+  joinRoom(room: string, onRefused?: (refusal: RealtimeError | undefined) => void): RoomHandle {
     if (!passes(roomName, room)) {
       throw new TypeError(
         `invalid room name ${JSON.stringify(room)}: use kind:id, e.g. customer:42`,
@@ -201,12 +205,15 @@ export class RealtimeClient implements CapabilityClient {
     }
     const state = this.rooms.hold(room, () => new Room(room, this.storeHost));
     if (this.rooms.refs(room) === 1 && this.connection.isOpen) this.join(state);
+    const off = onRefused && state.refusals.add(onRefused);
+    if (off && state.refusal) onRefused(state.refusal);
     let held = true;
     return {
       room,
       release: () => {
         if (!held) return;
         held = false;
+        off?.();
         this.rooms.release(room);
       },
     };
@@ -457,7 +464,7 @@ export class RealtimeClient implements CapabilityClient {
       state.joinId = undefined;
       if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(state);
       // Refused for good: the room's widgets say so instead of loading for ever.
-      else state.store.refuse(frame.code, frame.message);
+      else state.refuse(error);
     }
     this.errorListeners.emit(error);
   }
@@ -470,7 +477,7 @@ export class RealtimeClient implements CapabilityClient {
   private joinWaiting(): void {
     if (!this.connection.isOpen) return;
     for (const state of this.rooms.values()) {
-      if (state.store.refused !== 'too_many_rooms' || state.joinId !== undefined) continue;
+      if (state.refusal?.code !== 'too_many_rooms' || state.joinId !== undefined) continue;
       this.join(state);
       return;
     }

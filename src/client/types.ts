@@ -227,8 +227,11 @@ export interface CapabilityClient {
   readonly status: ConnectionStatus;
   readonly user: UserProfile | undefined;
   onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe;
-  /** Hold a room (reference-counted); release the handle when done. */
-  joinRoom(room: string): RoomHandle;
+  /**
+   * Hold a room (reference-counted); release the handle when done. `onRefused` hears of a join
+   * refused for good (`forbidden`, `too_many_rooms`), and `undefined` once a later join succeeds.
+   */
+  joinRoom(room: string, onRefused?: (refusal: RealtimeError | undefined) => void): RoomHandle;
   /** The last sequence number seen on a room, if any. */
   lastSeq(room: string): number | undefined;
   on(event: string, handler: (message: RoomMessage) => void): Unsubscribe;

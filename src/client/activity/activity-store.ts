@@ -67,6 +67,13 @@ export interface ActivitySnapshot {
   readonly liveCount: number;
   /** The last failed request (cleared by the next successful one). */
   readonly error: RealtimeError | undefined;
+  /**
+   * The server refused the feed's room for good (`forbidden`; `too_many_rooms`: the page follows
+   * more rooms than its connection may hold): no live items come, and none load before the room
+   * is joined. A `too_many_rooms` room is joined again once the page releases another room; that
+   * join clears this and loads the newest page.
+   */
+  readonly refused: RealtimeError | undefined;
 }
 
 export interface ActivityStoreApi {
@@ -114,6 +121,7 @@ export class ActivityStore implements ActivityStoreApi {
   private loads = 0;
   private liveCount = 0;
   private error: RealtimeError | undefined;
+  private refused: RealtimeError | undefined;
   private generation = 0;
   private released = false;
   private loadingOlder: Promise<void> | undefined;
@@ -143,7 +151,10 @@ export class ActivityStore implements ActivityStoreApi {
         if (!this.list.loaded || info.resume !== 'replayed') void this.loadTop().catch(() => {});
       }),
     ];
-    this.handle = client.joinRoom(this.room);
+    this.handle = client.joinRoom(this.room, (refused) => {
+      this.refused = refused;
+      this.changed();
+    });
     // Already joined by another holder: no `joined` will come, load now.
     if (client.status.state === 'open' && client.lastSeq(this.room) !== undefined) {
       void this.loadTop().catch(() => {});
@@ -161,6 +172,7 @@ export class ActivityStore implements ActivityStoreApi {
       loaded: this.list.loaded,
       liveCount: this.liveCount,
       error: this.error,
+      refused: this.refused,
     });
     return this.cached;
   }

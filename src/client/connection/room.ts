@@ -5,6 +5,8 @@
  */
 import type { Activity, ClientFrame, JoinedFrame, PresenceState } from '../../protocol/index.js';
 import { PresenceStore, type PresenceStoreHost } from '../presence/presence-store.js';
+import type { RealtimeError } from '../realtime-error.js';
+import { Listeners } from '../store/listeners.js';
 
 export class Room {
   /** Highest `seq` seen; sent as `since` on re-join. */
@@ -20,6 +22,13 @@ export class Room {
   refusedJoins = 0;
   /** The timer of the next try after such a refusal. */
   rejoinTimer: unknown;
+  /**
+   * The join refused for good (`forbidden`, `too_many_rooms`), until a later join succeeds; the
+   * holders that asked (`joinRoom`'s `onRefused`) hear of both, so their widgets say so instead of
+   * loading for ever.
+   */
+  refusal: RealtimeError | undefined;
+  readonly refusals = new Listeners<RealtimeError | undefined>();
   /** Presence last sent for this room (JSON), to skip redundant frames. */
   private sentPresence: string | undefined;
   readonly store: PresenceStore;
@@ -51,7 +60,16 @@ export class Room {
     // that restarted and counts from 0 again) the server's number is the truth.
     this.lastSeq = frame.resume === 'replayed' ? Math.max(this.lastSeq ?? 0, frame.seq) : frame.seq;
     this.store.replace(frame.people, frame.total);
+    this.refuse(undefined);
     return true;
+  }
+
+  /** The join was refused for good (an error), or a later one succeeded (undefined). */
+  refuse(error: RealtimeError | undefined): void {
+    if (!this.refusal && !error) return;
+    this.refusal = error;
+    if (error) this.store.refuse(error.code, error.message);
+    this.refusals.emit(error);
   }
 
   /** Accept a sequenced event once: false for duplicates and events before the first join. */

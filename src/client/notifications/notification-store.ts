@@ -53,6 +53,7 @@ export class NotificationStore {
   private unread = 0;
   private loads = 0;
   private error: RealtimeError | undefined;
+  private refused: RealtimeError | undefined;
   /** Bumped when the user changes: answers to older requests are ignored. */
   private generation = 0;
   /** Kept in memory: the largest `maxNotifications` asked for, plus what `loadMore` brought. */
@@ -100,6 +101,7 @@ export class NotificationStore {
       loading: this.loads > 0,
       loaded: this.list.loaded,
       error: this.error,
+      refused: this.refused,
     });
     return this.cached;
   }
@@ -207,13 +209,16 @@ export class NotificationStore {
     this.generation += 1;
     this.list.reset();
     this.unread = 0;
-    this.error = undefined;
+    this.error = this.refused = undefined;
     this.limit = this.maxNotifications;
     this.userId = id;
     this.changed();
     if (id === undefined) return;
     const room = userRoom(id);
-    this.userHandle = this.client.joinRoom(room);
+    this.userHandle = this.client.joinRoom(room, (refused) => {
+      this.refused = refused;
+      this.changed();
+    });
     // Already joined by another holder: no `joined` will come, load now.
     if (this.client.status.state === 'open' && this.client.lastSeq(room) !== undefined) {
       void this.loadTop().catch(() => {});

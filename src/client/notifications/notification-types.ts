@@ -27,6 +27,12 @@ export interface NotificationsSnapshot {
   readonly loaded: boolean;
   /** The last failed request (cleared by the next successful one). */
   readonly error: RealtimeError | undefined;
+  /**
+   * The server refused the user's room for good (`too_many_rooms`: the page follows more rooms
+   * than its connection may hold; `forbidden`): nothing arrives live and nothing loads until it is
+   * joined. It is joined again once the page releases another room; that clears this and loads.
+   */
+  readonly refused: RealtimeError | undefined;
 }
 
 export interface NotificationStoreApi {

@@ -98,6 +98,13 @@ export interface ActivityFeedMessages {
   olderError(c: MessageContext): string;
   /** The button that tries a failed request again. */
   retry(c: MessageContext): string;
+  /**
+   * The server refused the feed's room: `code` is `forbidden` (the user may not see it) or
+   * `too_many_rooms` (the page follows more rooms than its connection may hold; the feed loads
+   * as soon as another is released). Shown instead of the items, or above them when they are no
+   * longer live.
+   */
+  refused(code: string, c: MessageContext): string;
   /** The quiet state shown when no provider supplies a connection. */
   notConnected(c: MessageContext): string;
   /** The note shown while the connection is being restored. */
@@ -182,6 +189,8 @@ export const defaultActivityFeedMessages: ActivityFeedMessages =
     error: () => 'The activity could not be loaded.',
     olderError: () => 'Older activity could not be loaded.',
     retry: () => 'Try again',
+    refused: (code) =>
+      code === 'forbidden' ? 'Not shown: you may not see this' : 'Not live: too many on this page',
     notConnected: () => 'Not connected',
     reconnecting: () => 'Reconnecting…',
     offline: () => 'Offline',

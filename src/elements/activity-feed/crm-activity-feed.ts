@@ -349,8 +349,12 @@ export class CrmActivityFeed extends LitElement {
     }
     const snapshot = this.shown;
     // Offline is a state, not an attempt: no spinner, and the same word as the header.
-    const banner =
-      view === 'reconnecting' || view === 'offline'
+    const refused = snapshot?.refused?.code;
+    const banner = refused
+      ? html`<div class="banner">
+          <span part="note" class="note">${m.refused(refused, c)}</span>
+        </div>`
+      : view === 'reconnecting' || view === 'offline'
         ? html`<div class="banner">
             <span part="note" class="note"
               >${
@@ -366,6 +370,9 @@ export class CrmActivityFeed extends LitElement {
       // `customer` without an id, or an id the client refuses (both warned): nothing to follow,
       // nothing to show.
       body = emptyTemplate(m.noActivity(c), undefined, () => {}, false);
+    } else if (refused && !snapshot!.loaded) {
+      // Nothing loads before the room is joined: say why instead of loading for ever.
+      body = emptyTemplate(m.refused(refused, c), undefined, () => {}, false);
     } else if (!snapshot || (!snapshot.loaded && !snapshot.error)) {
       body = skeletonTemplate(m.feedLabel(c), m.loading(c));
     } else if (snapshot.items.length === 0) {

@@ -38,6 +38,11 @@ export interface NotificationCenterMessages {
   loadingMore(c: MessageContext): string;
   /** The history could not be loaded. */
   loadFailed(c: MessageContext): string;
+  /**
+   * The server refused the user's room: `code` is `too_many_rooms` (the page follows more rooms
+   * than its connection may hold; they load as soon as another is released) or `forbidden`.
+   */
+  refused(code: string, c: MessageContext): string;
   /** The button that tries again. */
   retry(c: MessageContext): string;
   /** No provider or a closed connection. */
@@ -105,6 +110,10 @@ export const defaultNotificationCenterMessages: NotificationCenterMessages =
     loading: () => 'Loading notifications…',
     loadingMore: () => 'Loading older notifications…',
     loadFailed: () => 'Notifications could not be loaded.',
+    refused: (code) =>
+      code === 'forbidden'
+        ? 'Notifications are not shown: you may not see them.'
+        : 'Notifications are not live: too many on this page.',
     retry: () => 'Try again',
     notConnected: () => 'Not connected',
     notConnectedDetail: () => 'Notifications will appear when the connection is back.',

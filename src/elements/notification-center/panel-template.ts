@@ -57,16 +57,21 @@ function content(v: PanelView, m: M, c: MessageContext): TemplateResult {
     return state(notConnectedIcon, m.notConnected(c), m.notConnectedDetail(c));
   }
   // Offline is a state, not an attempt: no spinner, and the same word as the header.
-  const notice = v.interrupted
-    ? html`<div part="notice" class="notice" role="status">
-        ${
-          v.interrupted === 'offline'
-            ? m.offline(c)
-            : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
-        }
-      </div>`
-    : nothing;
+  const refused = snapshot?.refused?.code;
+  const notice = refused
+    ? html`<div part="notice" class="notice" role="status">${m.refused(refused, c)}</div>`
+    : v.interrupted
+      ? html`<div part="notice" class="notice" role="status">
+          ${
+            v.interrupted === 'offline'
+              ? m.offline(c)
+              : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
+          }
+        </div>`
+      : nothing;
   if (!snapshot?.loaded) {
+    // Nothing loads before the room is joined: the notice says why, instead of a skeleton.
+    if (refused) return html`${notice}`;
     if (snapshot?.error && !snapshot.loading) {
       return html`${notice}${state(
         notConnectedIcon,
