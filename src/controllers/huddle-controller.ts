@@ -78,6 +78,8 @@ export class HuddleController extends ClientController {
   level = 0;
   readonly peers = new Map<string, CallPeer>();
   people: readonly Person[] = [];
+  /** Why the server refused the call's room (`forbidden`, `too_many_rooms`), while it does. */
+  roomRefused: string | undefined;
 
   private store: PresenceStoreApi | undefined;
   private boundRoom: string | undefined;
@@ -134,9 +136,11 @@ export class HuddleController extends ClientController {
     if (!store) return; // `refused`: the element's Join button is disabled
     this.store = store;
     this.people = store.snapshot().people;
+    this.roomRefused = store.snapshot().refused?.code;
     const offs = [
       store.subscribe((snapshot) => {
         this.people = snapshot.people;
+        this.roomRefused = snapshot.refused?.code;
         this.followPresence();
         this.host.requestUpdate();
       }),
@@ -171,6 +175,7 @@ export class HuddleController extends ClientController {
       store.release();
       this.store = undefined;
       this.people = [];
+      this.roomRefused = undefined;
       this.ring = undefined;
       this.boundRoom = undefined;
     };
@@ -183,6 +188,8 @@ export class HuddleController extends ClientController {
     // No store: no room, or one the client refused (warned); there is nobody to call.
     if (!client || !room || !this.store || this.phase === 'joining' || this.phase === 'in-call')
       return;
+    // Outside the room: nobody could hear the user, and the call's frames would be refused.
+    if (this.roomRefused !== undefined) return;
     if (this.others.length >= MAX_MESH_SIZE) {
       this.setPhase('full');
       return;

@@ -264,10 +264,19 @@ export class CrmHuddle extends LitElement {
     return this.call.ring !== undefined && this.call.phase !== 'in-call';
   }
 
-  /** Join cannot be used: joining, no connection, a room the client refuses, a full call. */
+  /**
+   * Join cannot be used: joining, no connection, a room the client or the server refuses, a full
+   * call.
+   */
   private get joinDisabled(): boolean {
     const phase = this.call.phase;
-    return phase === 'joining' || !this.call.client || this.call.refused || phase === 'full';
+    return (
+      phase === 'joining' ||
+      !this.call.client ||
+      this.call.refused ||
+      this.call.roomRefused !== undefined ||
+      phase === 'full'
+    );
   }
 
   /**
@@ -303,7 +312,9 @@ export class CrmHuddle extends LitElement {
     const phase = this.call.phase;
     const others = this.call.others;
     let message: TemplateResult | typeof nothing = nothing;
-    if (phase === 'joining') message = this.message(m.joining(c));
+    const roomRefused = this.call.roomRefused;
+    if (roomRefused !== undefined) message = this.message(m.refused(roomRefused, c));
+    else if (phase === 'joining') message = this.message(m.joining(c));
     else if (phase === 'denied') message = this.error(m.denied(c));
     else if (phase === 'no-device') message = this.error(m.noDevice(c));
     else if (phase === 'full') message = this.error(m.full(MAX_MESH_SIZE, c));

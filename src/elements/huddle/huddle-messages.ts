@@ -54,6 +54,12 @@ export interface HuddleMessages {
   screenDenied(c: MessageContext): string;
   /** The call is full for a mesh; a media server is needed for more people. */
   full(max: number, c: MessageContext): string;
+  /**
+   * The server refused the call's room: `code` is `forbidden` (the user may not see it) or
+   * `too_many_rooms` (the page follows more rooms than its connection may hold; the call can be
+   * joined as soon as another room is released). Join is unavailable meanwhile.
+   */
+  refused(code: string, c: MessageContext): string;
   /** Nobody else in the call yet. */
   waiting(c: MessageContext): string;
   /**
@@ -111,6 +117,10 @@ export const defaultHuddleMessages: HuddleMessages = {
   screenDenied: () => 'Screen sharing was cancelled or refused.',
   full: (max) =>
     `This call already has ${max} people. Larger calls need a media server (see the crm-huddle docs).`,
+  refused: (code) =>
+    code === 'forbidden'
+      ? 'You may not join this call.'
+      : 'This call cannot be joined now: the page follows too many rooms.',
   waiting: () => 'Waiting for others to join…',
   inCall: (names, c) => `In the call: ${c.list(names)}`,
   you: () => 'You',

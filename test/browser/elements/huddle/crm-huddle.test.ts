@@ -160,6 +160,30 @@ describe('<crm-huddle>', () => {
     }
   });
 
+  it('a room the server refuses says so and offers no Join, and asks for no microphone', async () => {
+    const connection = await fakeConnection({
+      server: { authorize: (_user, room) => room !== 'customer:7' },
+    });
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider .client=${connection.client}>
+        <crm-huddle room-id="customer:7"></crm-huddle>
+      </crm-realtime-provider>`,
+    );
+    const el = provider.querySelector('crm-huddle')!;
+    for (let i = 0; i < 3; i++) {
+      await connection.clock.flush();
+      await el.updateComplete;
+    }
+    const part = (name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+    expect(part('join')!.hasAttribute('disabled')).to.equal(true);
+    expect(part('message')!.textContent!.trim()).to.equal('You may not join this call.');
+    const asked = handed.length;
+    await el.join();
+    expect(el.state).to.equal('idle');
+    expect(handed.length, 'no microphone opened').to.equal(asked);
+    await expectAccessible(el);
+  });
+
   it('a refused microphone says so and offers a retry that asks again', async () => {
     const { el, part, join } = await mount();
     refuse = true;
