@@ -85,8 +85,11 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // replayed save said by the form, a save made while a conflict waits stored at once, typing
   // after "Resolve later" kept, the page's constraints checked on the changed fields only, a
   // record the CRM deleted said and no longer saved, "Retry now" answered aloud, one place for
-  // live-region text; 124 and 129 KB guard that.
-  'define.js': { entries: ['define.js'], gzip: 124 * 1024 },
+  // live-region text; 124 and 129 KB guard that. 122.3 → 124.0 KB (2026-12-06 22:05 UTC): every
+  // element re-rendered by a language switch around it, the refused-room states of presence, the
+  // feed, the notification center and the call, the feed's chip row faded only where chips lie
+  // beyond, the form's conflict dialog translatable; 125.5 KB guards that meanwhile.
+  'define.js': { entries: ['define.js'], gzip: 125.5 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
   'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 129 * 1024 },
   // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves

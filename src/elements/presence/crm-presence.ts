@@ -316,7 +316,7 @@ export class CrmPresence extends LitElement {
     if (code === 'too_many_rooms') {
       warnOnce(
         `too-many-rooms`,
-        `"${this.presence.heldRoom ?? ''}" is not shown: the page follows more rooms than one connection may hold (the server's maxRoomsPerConnection, 50 by default). It is shown as soon as another room is released (a row removed); for a list with a widget per row, show presence for the rows in view only.`,
+        `rooms beyond the connection's limit (maxRoomsPerConnection) wait for others to be released; with a widget per row, show the rows in view only.`,
       );
     }
     return html`<div part="base" class="base">

@@ -52,7 +52,7 @@ describe('<crm-presence> on a room the server refuses', () => {
         expect(shown(el)).to.equal('Not shown: too many on this page');
         expect(busy(el), 'not loading').to.equal(null);
       }
-      const said = warnings.messages.filter((m) => m.includes('more rooms than one connection'));
+      const said = warnings.messages.filter((m) => m.includes('maxRoomsPerConnection'));
       expect(said, 'told once, not per row').to.have.length(1);
       await expectAccessible(last);
 
