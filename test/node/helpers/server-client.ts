@@ -226,10 +226,16 @@ export async function publishBlobs(
   return seqs;
 }
 
-/** Opens a socket and presents a forged token; resolves with the upgrade status or the close. */
-export function badHandshake(url: string): Promise<{ status: number } | { closed: number }> {
+/**
+ * Opens a socket (with the upgrade's `headers`, e.g. a proxy's `X-Forwarded-For`) and presents a
+ * forged token; resolves with the upgrade status or the close.
+ */
+export function badHandshake(
+  url: string,
+  headers: Record<string, string | string[]> = {},
+): Promise<{ status: number } | { closed: number }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers });
     ws.on('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
       res.resume();

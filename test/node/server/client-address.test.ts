@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { metrics } from '../helpers/server-client.js';
+import { badHandshake, metrics } from '../helpers/server-client.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import {
   MAX_FORWARDED_HOPS,
@@ -19,38 +19,8 @@ import {
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
 import { createLogger } from '../../../src/server/log.js';
 import { createServer } from '../../../src/server/server.js';
-import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
 
 const SECRET = 'test-secret-of-sufficient-length-for-hs256';
-
-/** A handshake with a forged token, sent with `headers`: refused at the upgrade, or closed. */
-function badHandshake(
-  url: string,
-  headers: Record<string, string | string[]> = {},
-): Promise<{ status: number } | { closed: number }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve({ status: res.statusCode ?? 0 });
-      res.resume();
-    });
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          id: 'h1',
-          v: PROTOCOL_VERSION,
-          clientId: 'c1',
-          token: 'forged.token.value',
-        }),
-      ),
-    );
-    ws.on('close', (code) => resolve({ closed: code }));
-    ws.on('error', (error) => {
-      if (!/Unexpected server response/.test(String(error))) reject(error);
-    });
-  });
-}
 
 /** A socket that opens and says nothing, so its handshake stays in flight; or the refusal. */
 function silentSocket(
