@@ -45,6 +45,24 @@ export function startMain(args: readonly string[], timeoutMs: number): Promise<M
   });
 }
 
+/**
+ * Runs main.ts with `args` when it is expected to stop by itself (a setting refused at start):
+ * resolves with its exit code and everything it printed.
+ */
+export async function runMainToExit(
+  args: readonly string[],
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CRM_API_KEYS: '' },
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
+
 /** Stops it as an orchestrator would (SIGTERM) and resolves once it has exited. */
 export async function stopMain(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

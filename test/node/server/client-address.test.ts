@@ -5,10 +5,9 @@
  * client cannot escape the throttle by writing it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
+import { runMainToExit } from '../helpers/main-process.js';
 import { badHandshake, metrics } from '../helpers/server-client.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import {
@@ -261,24 +260,13 @@ describe('CRM_TRUST_PROXY', () => {
   });
 
   test('the server process stops at start with exit code 2 and names the entry', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/server/main.ts',
-        '--dev',
-        '--port',
-        '0',
-        '--trust-proxy',
-        '10.0.0.0/8,nginx',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const { code, output } = await runMainToExit([
+      '--dev',
+      '--port',
+      '0',
+      '--trust-proxy',
+      '10.0.0.0/8,nginx',
+    ]);
     assert.equal(code, 2, output);
     assert.match(output, /CRM_TRUST_PROXY \(--trust-proxy\): "nginx" is not an IP address/);
   });
