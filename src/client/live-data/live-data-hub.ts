@@ -19,6 +19,7 @@ import type { LiveDataOptions } from './live-data-types.js';
 import { LiveEntity, type LiveEntityHost } from './live-entity.js';
 import type { Outbox } from './outbox.js';
 import { SharedStores } from '../store/shared-stores.js';
+import type { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock, RequestInput, RoomHandle, RoomMessage } from '../types.js';
 import { LOG_PREFIX } from '../../util/warn.js';
 
@@ -109,8 +110,8 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
     return this.client.request(frame);
   }
 
-  joinRoom(room: string): RoomHandle {
-    return this.client.joinRoom(room);
+  joinRoom(room: string, onRefused?: (refusal: RealtimeError | undefined) => void): RoomHandle {
+    return this.client.joinRoom(room, onRefused);
   }
 
   isOpen(): boolean {

@@ -13,7 +13,7 @@ import type { Clock, RequestInput, ResumeInfo, RoomHandle } from '../types.js';
 /** What the shared entity needs from the hub. */
 export interface LiveEntityHost {
   request(frame: RequestInput): Promise<ServerFrame>;
-  joinRoom(room: string): RoomHandle;
+  joinRoom(room: string, onRefused?: (refusal: RealtimeError | undefined) => void): RoomHandle;
   isOpen(): boolean;
   lastSeq(room: string): number | undefined;
   /** Something a handle shows changed. */
@@ -67,7 +67,10 @@ export class LiveEntity {
       cap: DEFAULT_MAX_RETRY_DELAY,
       ...(host.random ? { random: host.random } : {}),
     });
-    this.roomHandle = host.joinRoom(this.key);
+    // A room another widget holds already refused answers no join of ours: hear it from the room.
+    this.roomHandle = host.joinRoom(this.key, (refusal) => {
+      if (refusal && !this.disposed) this.refused(refusal);
+    });
     // Already joined (another widget holds the room): no `joined` will come, read now.
     if (host.isOpen() && host.lastSeq(this.key) !== undefined) this.quietLoad();
   }

@@ -101,7 +101,9 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
         ? 'This record no longer exists'
         : code === 'forbidden'
           ? 'You may not open this record'
-          : 'Could not load this record',
+          : code === 'too_many_rooms'
+            ? 'Not loaded yet: this page follows too many records'
+            : 'Could not load this record',
     upToDate: () => 'Up to date',
     unsaved: (count, c) => (count === 1 ? 'Unsaved change' : `${c.number(count)} unsaved changes`),
     saving: () => 'Saving…',

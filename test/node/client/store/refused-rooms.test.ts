@@ -84,4 +84,25 @@ describe('a store whose room the server refuses', () => {
     assert.equal(store.snapshot().items.length, 1);
     rig.close();
   });
+
+  it('live data: a record whose room another widget holds refused says so, then loads once a place frees', async () => {
+    const rig = createRig();
+    rig.server.entities.put({ type: 'customer', id: '99', fields: { name: 'Row 99' } });
+    const { client, rows } = fullPage(rig);
+    const presence = client.presence('customer:99'); // the 51st room: refused
+    await settle(rig);
+    assert.equal(presence.snapshot().refused?.code, 'too_many_rooms');
+    // The form opens on it: the room is held already, so no join of its own is answered.
+    const live = client.liveData({ entityType: 'customer', entityId: '99' });
+    await settle(rig);
+    assert.equal(live.status, 'error');
+    assert.equal(live.error?.code, 'too_many_rooms');
+
+    rows[0]!.release();
+    await settle(rig);
+    await settle(rig);
+    assert.equal(live.status, 'ready');
+    assert.equal(live.data['name'], 'Row 99');
+    rig.close();
+  });
 });
