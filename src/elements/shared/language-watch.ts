@@ -8,8 +8,7 @@
  * One MutationObserver per document, filtered to `lang` and `dir`, serves every element of the
  * kit in it: a change renders again the elements inside the element that changed (crossing shadow
  * roots upwards). Attributes inside a shadow root are not seen (an observer does not look into
- * shadow trees); a page that sets `lang` there sets it on the element itself, which is seen when
- * the element is in the document's own tree.
+ * shadow trees), so an element in one also watches its own `lang` and `dir`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
@@ -24,6 +23,8 @@ const watches = new WeakMap<Document, DocumentWatch>();
 
 export class LanguageWatch implements ReactiveController {
   private document: Document | undefined;
+  /** The element's own attributes, when it sits in a shadow tree the document's watch misses. */
+  private own: MutationObserver | undefined;
 
   constructor(private readonly host: Host) {
     host.addController(this);
@@ -49,9 +50,15 @@ export class LanguageWatch implements ReactiveController {
     }
     watch.hosts.add(this.host);
     this.document = document;
+    if (this.host.getRootNode() !== document) {
+      this.own = new MutationObserver(() => this.host.requestUpdate());
+      this.own.observe(this.host, { attributes: true, attributeFilter: ['lang', 'dir'] });
+    }
   }
 
   hostDisconnected(): void {
+    this.own?.disconnect();
+    this.own = undefined;
     const document = this.document;
     this.document = undefined;
     const watch = document && watches.get(document);

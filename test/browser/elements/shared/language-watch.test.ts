@@ -56,6 +56,9 @@ describe('shared: language watch', () => {
     box.lang = 'ar';
     await switched(el);
     expect(shown(el)).to.equal('lang:ar');
+    el.lang = 'de'; // on the element itself, inside the shadow tree
+    await switched(el);
+    expect(shown(el)).to.equal('lang:de');
   });
 
   it('leaves elements outside the switched container alone, and stops watching once they left', async () => {
