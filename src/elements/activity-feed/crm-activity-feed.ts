@@ -350,21 +350,23 @@ export class CrmActivityFeed extends LitElement {
     const snapshot = this.shown;
     // Offline is a state, not an attempt: no spinner, and the same word as the header.
     const refused = snapshot?.refused?.code;
-    const banner = refused
-      ? html`<div class="banner">
-          <span part="note" class="note">${m.refused(refused, c)}</span>
-        </div>`
-      : view === 'reconnecting' || view === 'offline'
+    // Above items already shown; with none, the body says it (once).
+    const banner =
+      refused && snapshot!.loaded
         ? html`<div class="banner">
-            <span part="note" class="note"
-              >${
-                view === 'offline'
-                  ? m.offline(c)
-                  : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
-              }</span
-            >
+            <span part="note" class="note">${m.refused(refused, c)}</span>
           </div>`
-        : nothing;
+        : view === 'reconnecting' || view === 'offline'
+          ? html`<div class="banner">
+              <span part="note" class="note"
+                >${
+                  view === 'offline'
+                    ? m.offline(c)
+                    : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
+                }</span
+              >
+            </div>`
+          : nothing;
     let body: TemplateResult;
     if (!this.feed || this.activity.refused) {
       // `customer` without an id, or an id the client refuses (both warned): nothing to follow,

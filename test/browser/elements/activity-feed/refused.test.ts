@@ -44,6 +44,7 @@ describe('<crm-activity-feed> on a room the server refuses', () => {
     );
     const { el, root, settle } = await mount(fake);
     expect(state(root)).to.equal('Not live: too many on this page');
+    expect(root.textContent!.split('Not live').length - 1, 'said once').to.equal(1);
     expect(root.querySelector('[aria-busy="true"]'), 'not loading').to.equal(null);
     await expectAccessible(el);
 
