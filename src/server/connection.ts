@@ -64,6 +64,12 @@ export class Connection implements Recipient, Holdable {
   /** Set when a frame or pong arrives; cleared by each server ping. */
   alive = true;
   /**
+   * When the frame being dispatched arrived (`performance.now()`, ms): a handler reads it before
+   * its first `await` to time its work from the frame's arrival, any wait behind earlier frames
+   * included.
+   */
+  frameArrivedAt = 0;
+  /**
    * What the token's claim and the authorization callback allow this user (set at `hello`);
    * undefined when neither applies. Every frame sent is redacted by its `visibility`.
    */

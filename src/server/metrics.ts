@@ -1,8 +1,48 @@
 /**
- * Counters and gauges of the server, rendered as Prometheus text on `/metrics`.
+ * Counters, gauges and the save-time histogram of the server, rendered as Prometheus text on
+ * `/metrics`.
  * Counters are plain numbers so the broadcast hot path pays one addition per fan-out.
  */
 import type { ErrorCode } from '../protocol/index.js';
+
+/**
+ * Upper bounds of the save histogram's buckets, in seconds: a save on a local disk answers in a
+ * few milliseconds; one behind a CRM's backend (write-through) or a slow disk in hundreds.
+ */
+const SAVE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** A Prometheus histogram: cumulative counts per upper bound, the sum and the count. */
+export class Histogram {
+  private readonly counts: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(readonly bounds: readonly number[]) {
+    this.counts = bounds.map(() => 0);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    const bucket = this.bounds.findIndex((bound) => value <= bound);
+    if (bucket !== -1) this.counts[bucket]!++;
+  }
+
+  /** `le` samples (cumulative, `+Inf` last), then `_sum` and `_count`, for `block`. */
+  samples(name: string): [series: string, value: number][] {
+    let cumulative = 0;
+    const buckets = this.bounds.map((bound, i): [string, number] => {
+      cumulative += this.counts[i]!;
+      return [`${name}_bucket{le="${bound}"}`, cumulative];
+    });
+    return [
+      ...buckets,
+      [`${name}_bucket{le="+Inf"}`, this.count],
+      [`${name}_sum`, this.sum],
+      [`${name}_count`, this.count],
+    ];
+  }
+}
 
 export class ServerMetrics {
   /** WebSocket connections accepted since start. */
@@ -52,6 +92,8 @@ export class ServerMetrics {
   webhooksDelivered = 0;
   webhookAttemptsFailed = 0;
   webhooksDead = 0;
+  /** Client saves answered as applied: how long from the frame's arrival to the answer. */
+  readonly saveSeconds = new Histogram(SAVE_BUCKETS);
 
   countError(code: ErrorCode): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
@@ -92,12 +134,18 @@ export interface MetricGauges {
 type Sample = [labels: string, value: number];
 
 /** One metric: name, type, help, and its samples (a number is one sample without labels). */
-type Metric = [name: string, type: 'counter' | 'gauge', help: string, value: number | Sample[]];
+type Metric =
+  | [name: string, type: 'counter' | 'gauge', help: string, value: number | Sample[]]
+  | [name: string, type: 'histogram', help: string, value: Histogram];
 
 function block([name, type, help, value]: Metric): string {
-  const samples: Sample[] = typeof value === 'number' ? [['', value]] : value;
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
-  for (const [labels, sample] of samples) lines.push(`${name}${labels} ${sample}`);
+  if (value instanceof Histogram) {
+    for (const [series, sample] of value.samples(name)) lines.push(`${series} ${sample}`);
+  } else {
+    const samples: Sample[] = typeof value === 'number' ? [['', value]] : value;
+    for (const [labels, sample] of samples) lines.push(`${name}${labels} ${sample}`);
+  }
   return lines.join('\n');
 }
 
@@ -204,6 +252,12 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       m.notificationRecipients,
     ],
     ['crm_activity_appended_total', 'counter', 'Activity items appended.', m.activityAppended],
+    [
+      'crm_entity_save_seconds',
+      'histogram',
+      'Client saves applied: from the frame arriving to its answer (published and durable).',
+      m.saveSeconds,
+    ],
   ];
   if (g.webhooks) {
     metrics.push(

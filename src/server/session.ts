@@ -113,7 +113,8 @@ export class Session {
   private expiryTimer: unknown;
   private busy = false;
   /** Frames waiting while an earlier one's handler runs; made when the first one waits. */
-  private backlog: string[] | undefined;
+  /** Frames waiting for an earlier one's handler, with when each arrived (`performance.now()`). */
+  private backlog: [text: string, arrived: number][] | undefined;
   /**
    * Drops beyond the message rate; when it runs dry the client is abusive. Made at the first
    * drop: a bucket starts full and stays full until taken from, so one made then is the same as
@@ -200,6 +201,7 @@ export class Session {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    const arrived = performance.now();
     const { ctx, connection } = this;
     const bytes = rawToBuffer(data);
     ctx.metrics.framesIn++;
@@ -244,7 +246,7 @@ export class Session {
       // A heartbeat is answered at once, not behind a save waiting for the CRM's backend (which
       // may take its whole timeout): the client takes an unanswered ping for a dead connection
       // and would drop the socket that the save's answer is about to come back on.
-      this.run(text, false);
+      this.run(text, arrived, false);
       return;
     }
     if (this.busy) {
@@ -256,20 +258,20 @@ export class Session {
         connection.close(CLOSE_CODES.policyViolation, 'backlog overflow');
         return;
       }
-      backlog.push(text);
+      backlog.push([text, arrived]);
       return;
     }
-    this.run(text);
+    this.run(text, arrived);
   }
 
   /**
    * Handles frames one at a time, in arrival order, even when a handler is asynchronous
    * (`inOrder`); a ping, answered synchronously, goes past them.
    */
-  private run(text: string, inOrder = true): void {
+  private run(text: string, arrived: number, inOrder = true): void {
     let pending: Promise<void> | void;
     try {
-      pending = this.handle(text);
+      pending = this.handle(text, arrived);
     } catch (err) {
       this.failed(err);
       pending = undefined;
@@ -283,14 +285,14 @@ export class Session {
         this.busy = false;
         const backlog = this.backlog;
         while (!this.busy && backlog?.length && this.connection.state !== 'closing') {
-          this.run(backlog.shift()!);
+          this.run(...backlog.shift()!);
         }
         // Drained: an idle connection keeps no array.
         if (this.backlog?.length === 0) this.backlog = undefined;
       });
   }
 
-  private handle(text: string): Promise<void> | void {
+  private handle(text: string, arrived: number): Promise<void> | void {
     const { connection, ctx } = this;
     const parsed = parseClientFrame(text, ctx.limits.maxFrameBytes);
     // A hello is logged once its user is known (see `hello`), so watching a user shows it.
@@ -333,6 +335,7 @@ export class Session {
       });
       return;
     }
+    connection.frameArrivedAt = arrived;
     return dispatchFrame(ctx.frames, connection, frame);
   }
 

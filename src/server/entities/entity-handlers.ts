@@ -16,11 +16,35 @@ import type { AuthorizeHook } from '../authorize.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
+import { channel } from 'node:diagnostics_channel';
 import type { EntityService } from './entity-service.js';
 import type { WriteThrough } from './write-through.js';
 import { errorFields } from '../log.js';
 import { hookFor } from '../permissions/permissions.js';
 import { RedisUnavailableError } from '../redis/redis-connection.js';
+
+/**
+ * Every client save answered as applied, with its times, for tracing and benchmarks: subscribe
+ * with `diagnostics_channel.subscribe('crm-realtime:entity.save', (timing) => …)` (for example from
+ * a module loaded with `node --import`). Nothing is built when no one subscribes.
+ */
+export const saveTimings = channel('crm-realtime:entity.save');
+
+/** What `saveTimings` publishes; times are `performance.now()` of the server process, in ms. */
+export interface SaveTiming {
+  entityType: string;
+  entityId: string;
+  mutationId: string;
+  userId: string;
+  /** The mutation had been applied before: answered again, nothing published. */
+  duplicate: boolean;
+  /** The `entity.update` frame arrived (before it was parsed and authorized). */
+  arrivedAt: number;
+  /** The change was handed to the room's members; undefined when nothing changed. */
+  publishedAt: number | undefined;
+  /** The writer's `entity.ack` was sent: the change is on disk (or accepted by the CRM). */
+  answeredAt: number;
+}
 
 /** What a client is told when Redis cannot take the work (as for a join or an emit). */
 const REALTIME_UNAVAILABLE = 'the realtime service is unavailable';
@@ -63,6 +87,7 @@ export class EntityHandlers {
   }
 
   update(connection: Connection, frame: EntityUpdateFrame): Promise<void> {
+    const arrivedAt = connection.frameArrivedAt;
     return this.allowed(connection, 'write', frame, async () => {
       // Field rules come after the room's verdict: the callback's answer may have brought them.
       const refused =
@@ -114,6 +139,7 @@ export class EntityHandlers {
             entity: outcome.entity,
             duplicate: outcome.duplicate,
           });
+          this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
         case 'conflict':
           connection.send({
@@ -151,6 +177,29 @@ export class EntityHandlers {
           return;
       }
     });
+  }
+
+  /** Times an applied save: the `/metrics` histogram, and `saveTimings` for its subscribers. */
+  private answered(
+    connection: Connection,
+    frame: EntityUpdateFrame,
+    arrivedAt: number,
+    duplicate: boolean,
+    publishedAt: number | undefined,
+  ): void {
+    const answeredAt = performance.now();
+    this.ctx.metrics.saveSeconds.observe((answeredAt - arrivedAt) / 1000);
+    if (!saveTimings.hasSubscribers) return;
+    saveTimings.publish({
+      entityType: frame.entityType,
+      entityId: frame.entityId,
+      mutationId: frame.mutationId,
+      userId: connection.user!.id,
+      duplicate,
+      arrivedAt,
+      publishedAt,
+      answeredAt,
+    } satisfies SaveTiming);
   }
 
   /** The entity, read through from the CRM's backend when configured; else answers and undefined. */

@@ -81,6 +81,8 @@ export type EntityUpdateOutcome =
       created: boolean;
       /** The published change; undefined for a duplicate or an update that changed nothing. */
       change: EntityChangeNotice | undefined;
+      /** When the change was handed to the room's members (`performance.now()`, ms), if it was. */
+      publishedAt?: number | undefined;
     }
   | { kind: 'conflict'; conflicts: FieldConflict[]; current: Entity }
   | { kind: 'not_found' }
@@ -344,6 +346,7 @@ export class EntityService {
         // Awaited below; a flush failing while the publish is under way is not unhandled.
         durable?.catch(() => {});
         await this.publish(change);
+        const publishedAt = performance.now();
         for (const then of afterCommit) {
           try {
             then();
@@ -355,7 +358,14 @@ export class EntityService {
         this.notify(change);
         // The writer's answer only once it is on disk.
         await durable;
-        return { kind: 'applied', entity, duplicate: false, created: result.created, change };
+        return {
+          kind: 'applied',
+          entity,
+          duplicate: false,
+          created: result.created,
+          change,
+          publishedAt,
+        };
       }
     }
   }
