@@ -18,8 +18,10 @@
  * reader page shows the change in the form and the activity feed, not in 300 toasts.
  */
 import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
@@ -224,6 +226,7 @@ const ARRIVAL_PROBE = `
       this.send = (data) => {
         if (typeof data === 'string' && data.includes('"entity.update"')) {
           window.__sentAt = performance.timeOrigin + performance.now();
+          window.__sentMutation = JSON.parse(data).mutationId;
         }
         send(data);
       };
@@ -237,6 +240,10 @@ const ARRIVAL_PROBE = `
 `;
 
 interface Round {
+  /** The update's mutation id, to find the server's times for it. */
+  mutationId: string;
+  /** When the round started (\`performance.timeOrigin + performance.now()\`): the times below are from it. */
+  start: number;
   /** The saving page's socket sent the update. */
   sent: number;
   /** The `submit` event started (after the input event and `requestSubmit()`'s own work). */
@@ -292,13 +299,19 @@ async function round(writer: Page, reader: Page, value: string): Promise<Round> 
     },
     { selector: FORM, value },
   );
-  const { acked, sent, submitted } = await writer.evaluate(async () => {
+  const { acked, sent, submitted, mutationId } = await writer.evaluate(async () => {
     const w = window as unknown as {
       __acked: Promise<number>;
       __sentAt: number;
       __submitAt: number;
+      __sentMutation: string;
     };
-    return { acked: await w.__acked, sent: w.__sentAt, submitted: w.__submitAt };
+    return {
+      acked: await w.__acked,
+      sent: w.__sentAt,
+      submitted: w.__submitAt,
+      mutationId: w.__sentMutation,
+    };
   });
   const seen = await reader.evaluate(async () => {
     const w = window as unknown as {
@@ -308,6 +321,8 @@ async function round(writer: Page, reader: Page, value: string): Promise<Round> 
     return { ...(await w.__seen), arrived: w.__changeAt };
   });
   return {
+    mutationId,
+    start,
     sent: sent - start,
     submitted: submitted - start,
     ack: acked - start,
@@ -323,8 +338,15 @@ async function main(): Promise<void> {
     throw new Error('the built kit is missing: run `npm run build` first');
   }
   const load = [loadavg()[0]!];
+  // The server's own times for each save, written by bench/save-probe.ts when the server exits.
+  const probeDir = await mkdtemp(join(tmpdir(), 'crm-save-probe-'));
+  const timingsFile = join(probeDir, 'timings.jsonl');
   // The start timeout is a hang limit: on a loaded shared box the first start takes a while.
-  const server = await startServer({ env: { CRM_NOTIFY_WATCHERS: '0' }, startTimeoutMs: 120_000 });
+  const server = await startServer({
+    env: { CRM_NOTIFY_WATCHERS: '0', CRM_BENCH_SAVE_TIMINGS: timingsFile },
+    nodeArgs: ['--import', pathToFileURL(join(ROOT, 'bench/save-probe.ts')).href],
+    startTimeoutMs: 120_000,
+  });
   const echo = await echoServer();
   const browser = await launchBrowser();
   try {
@@ -359,6 +381,8 @@ async function main(): Promise<void> {
     echoes.push(...(await echoRoundTrips(echoPage, echo.url, Math.floor(options.echoes / 2))));
     const raw = await rawSaves(server.origin, Math.min(options.saves, rounds.length));
     load.push(loadavg()[0]!);
+    await server.stop();
+    const server_ = serverTimes(await readFile(timingsFile, 'utf8'), rounds);
 
     const result = {
       date: new Date().toISOString().slice(0, 10),
@@ -375,6 +399,7 @@ async function main(): Promise<void> {
       handled: stats(rounds.map((r) => r.applied - r.arrived)),
       applied: stats(rounds.map((r) => r.applied)),
       frame: stats(rounds.map((r) => r.frame)),
+      ...server_,
     };
     if (options.json) console.log(JSON.stringify(result, null, 2));
     const report = render(result);
@@ -384,7 +409,56 @@ async function main(): Promise<void> {
     await browser.close();
     await echo.close();
     await server.dispose();
+    await rm(probeDir, { recursive: true, force: true });
   }
+}
+
+/** What bench/save-probe.ts wrote for one save, on the pages' clock. */
+interface ServerTiming {
+  mutationId: string;
+  duplicate: boolean;
+  arrivedAt: number;
+  publishedAt?: number;
+  answeredAt: number;
+}
+
+/**
+ * Splits the trip between the sockets with the server's own times: the page's frame reaching the
+ * server, the server's work until the change is handed to the other member's socket, and the
+ * change reaching the other page's socket; and the Node-only saves' time inside the server.
+ */
+function serverTimes(
+  lines: string,
+  rounds: readonly Round[],
+): { toServer: Stats; server: Stats; fromServer: Stats; rawServer: Stats } {
+  const byMutation = new Map<string, ServerTiming>();
+  for (const line of lines.split('\n')) {
+    if (!line) continue;
+    const timing = JSON.parse(line) as ServerTiming;
+    if (!timing.duplicate) byMutation.set(timing.mutationId, timing);
+  }
+  const timed = rounds.flatMap((round) => {
+    const timing = byMutation.get(round.mutationId);
+    return timing?.publishedAt === undefined
+      ? []
+      : [{ round, timing, published: timing.publishedAt }];
+  });
+  if (timed.length < rounds.length) {
+    throw new Error(`the server timed ${timed.length} of ${rounds.length} saves`);
+  }
+  // The Node-only saves after their 20 warm-ups (\`bench-raw-<time>-<i>\`).
+  const raw = [...byMutation.values()].filter((t) => {
+    const i = /^bench-raw-\d+-(\d+)$/.exec(t.mutationId)?.[1];
+    return i !== undefined && Number(i) >= 20;
+  });
+  return {
+    toServer: stats(
+      timed.map(({ round, timing }) => timing.arrivedAt - (round.start + round.sent)),
+    ),
+    server: stats(timed.map(({ timing, published }) => published - timing.arrivedAt)),
+    fromServer: stats(timed.map(({ round, published }) => round.start + round.arrived - published)),
+    rawServer: stats(raw.map((t) => t.answeredAt - t.arrivedAt)),
+  };
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
@@ -404,6 +478,10 @@ function render(r: {
   handled: Stats;
   applied: Stats;
   frame: Stats;
+  toServer: Stats;
+  server: Stats;
+  fromServer: Stats;
+  rawServer: Stats;
 }): string {
   const row = (what: string, s: Stats) =>
     `| ${what} | ${ms(s.p50)} ms | ${ms(s.p99)} ms | ${ms(s.mean)} ms | ${ms(s.max)} ms | ${s.n} |`;
@@ -431,8 +509,16 @@ ${row('split 1a, of which the browser: value typed → `submit` dispatched (inpu
 ${row('split 1b, of which the kit: `submit` event → `entity.update` frame leaves', r.kit)}
 ${row('split 2, between the sockets: update leaves → `entity.change` arrives', r.between)}
 ${row('split 3, other page: change arrives → value in the field', r.handled)}
+${row('split 2a, of split 2: the update leaves the page → it reaches the server', r.toServer)}
+${row('split 2b, of split 2, **the server**: the update arrives → the change is written to the other member', r.server)}
+${row('split 2c, of split 2: the change written → it reaches the other page’s socket', r.fromServer)}
+${row('the Node-only save inside the server: the update arrives → the ack is written (after the fsync)', r.rawServer)}
 
-Save to render ÷ bare echo: ${ratio(r.applied)}.
+Save to render ÷ bare echo: ${ratio(r.applied)}. The server's share of a save (split 2b) ÷ the
+Node-only durable save: ${(r.server.p50 / r.raw.p50).toFixed(2)}× (p50), ${(r.server.p99 / r.raw.p99).toFixed(2)}× (p99).
+Splits 2a–2c join the server's times (\`crm-realtime:entity.save\`, kept by bench/save-probe.ts) to
+the pages' on the machine's one clock (\`performance.timeOrigin + performance.now()\` in every
+process).
 
 Reading: what a save adds to the loopback trip is, at p50, ${ms(r.sent.p50)} ms in the saving page
 before its frame leaves: ${ms(r.submitted.p50)} ms until the \`submit\` event starts (the input

@@ -20,6 +20,8 @@ export interface ServerOptions {
   graceMs?: number;
   /** Extra command-line flags. */
   args?: string[];
+  /** Extra flags for Node itself (after `--import tsx`), e.g. another `--import`. */
+  nodeArgs?: string[];
   /** Extra environment variables, on every start (e.g. `CRM_API_KEYS`). */
   env?: Record<string, string>;
   /** How long to wait for `/healthz`. Default 20 s (the first start compiles TypeScript). */
@@ -89,6 +91,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
         [
           '--import',
           'tsx',
+          ...(options.nodeArgs ?? []),
           'src/server/main.ts',
           '--dev',
           '--quiet',
