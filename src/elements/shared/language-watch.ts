@@ -5,71 +5,80 @@
  * follow `dir`, and both are read when the element renders. Without this, a switched page kept
  * the old language in every widget until something else made it render.
  *
- * One MutationObserver per document, filtered to `lang` and `dir`, serves every element of the
- * kit in it: a change renders again the elements inside the element that changed (crossing shadow
- * roots upwards). Attributes inside a shadow root are not seen (an observer does not look into
- * shadow trees), so an element in one also watches its own `lang` and `dir`.
+ * One MutationObserver per tree, filtered to `lang` and `dir`, serves every element of the kit in
+ * it: a change renders again the elements inside the element that changed (crossing shadow roots
+ * upwards). An observer does not look into shadow trees, so an element watches its own tree and
+ * every tree around it, up to the document's: a `lang` set on a component's element between the
+ * widget and that component's shadow root is seen as one set on `<html>` is.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 type Host = ReactiveControllerHost & Element;
+type Tree = Document | ShadowRoot;
 
-interface DocumentWatch {
+interface TreeWatch {
   observer: MutationObserver;
   hosts: Set<Host>;
 }
 
-const watches = new WeakMap<Document, DocumentWatch>();
+const watches = new WeakMap<Tree, TreeWatch>();
 
 export class LanguageWatch implements ReactiveController {
-  private document: Document | undefined;
-  /** The element's own attributes, when it sits in a shadow tree the document's watch misses. */
-  private own: MutationObserver | undefined;
+  /** The trees watched for this element: its own, then each around it, the document's last. */
+  private trees: Tree[] = [];
 
   constructor(private readonly host: Host) {
     host.addController(this);
   }
 
   hostConnected(): void {
-    const document = this.host.ownerDocument;
-    if (typeof MutationObserver === 'undefined' || !document.documentElement) return;
-    let watch = watches.get(document);
-    if (!watch) {
-      const hosts = new Set<Host>();
-      const observer = new MutationObserver((records) => {
-        for (const host of hosts) {
-          if (records.some((r) => within(host, r.target))) host.requestUpdate();
-        }
-      });
-      observer.observe(document.documentElement, {
-        attributes: true,
-        attributeFilter: ['lang', 'dir'],
-        subtree: true,
-      });
-      watches.set(document, (watch = { observer, hosts }));
-    }
-    watch.hosts.add(this.host);
-    this.document = document;
-    if (this.host.getRootNode() !== document) {
-      this.own = new MutationObserver(() => this.host.requestUpdate());
-      this.own.observe(this.host, { attributes: true, attributeFilter: ['lang', 'dir'] });
+    if (typeof MutationObserver === 'undefined') return;
+    for (
+      let tree = treeOf(this.host);
+      tree;
+      tree = tree instanceof ShadowRoot ? treeOf(tree.host) : undefined
+    ) {
+      let watch = watches.get(tree);
+      if (!watch) {
+        const hosts = new Set<Host>();
+        const observer = new MutationObserver((records) => {
+          for (const host of hosts) {
+            if (records.some((r) => within(host, r.target))) host.requestUpdate();
+          }
+        });
+        observer.observe(tree, {
+          attributes: true,
+          attributeFilter: ['lang', 'dir'],
+          subtree: true,
+        });
+        watches.set(tree, (watch = { observer, hosts }));
+      }
+      watch.hosts.add(this.host);
+      this.trees.push(tree);
     }
   }
 
   hostDisconnected(): void {
-    this.own?.disconnect();
-    this.own = undefined;
-    const document = this.document;
-    this.document = undefined;
-    const watch = document && watches.get(document);
-    if (!watch) return;
-    watch.hosts.delete(this.host);
-    // Nothing of the kit left in the document: nothing to watch for.
-    if (watch.hosts.size === 0) {
-      watch.observer.disconnect();
-      watches.delete(document);
+    for (const tree of this.trees) {
+      const watch = watches.get(tree);
+      if (!watch) continue;
+      watch.hosts.delete(this.host);
+      // Nothing of the kit left in the tree: nothing to watch for.
+      if (watch.hosts.size === 0) {
+        watch.observer.disconnect();
+        watches.delete(tree);
+      }
     }
+    this.trees = [];
   }
+}
+
+/** The document or shadow root `node` is in; undefined when it is in neither (detached). */
+function treeOf(node: Node): Tree | undefined {
+  const root = node.getRootNode();
+  return root instanceof ShadowRoot || root.nodeType === Node.DOCUMENT_NODE
+    ? (root as Tree)
+    : undefined;
 }
 
 /** Whether `node` is `ancestor` or inside it, through the shadow roots it is in. */

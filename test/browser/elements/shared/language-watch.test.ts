@@ -61,6 +61,36 @@ describe('shared: language watch', () => {
     expect(shown(el)).to.equal('lang:de');
   });
 
+  it('follows a switch on an element inside the shadow trees around it, nested ones too', async () => {
+    // A component whose shadow tree holds another component, whose shadow tree holds the widget,
+    // each inside a wrapper of its own tree: the app sets `lang` on those wrappers.
+    const box = await fixture<HTMLDivElement>(html`<div lang="en"><div></div></div>`);
+    const outer = box.firstElementChild!.attachShadow({ mode: 'open' });
+    const outerWrapper = document.createElement('section');
+    const inner = document.createElement('div');
+    outerWrapper.append(inner);
+    outer.append(outerWrapper);
+    const innerWrapper = document.createElement('section');
+    inner.attachShadow({ mode: 'open' }).append(innerWrapper);
+    const el = document.createElement('crm-connection-status');
+    el.messages = messages;
+    innerWrapper.append(el);
+    await switched(el);
+    await switched(el);
+    expect(shown(el)).to.equal('lang:en');
+    innerWrapper.lang = 'de'; // in the widget's own shadow tree
+    await switched(el);
+    expect(shown(el)).to.equal('lang:de');
+    innerWrapper.removeAttribute('lang');
+    outerWrapper.lang = 'fr'; // in the shadow tree around the widget's
+    await switched(el);
+    expect(shown(el)).to.equal('lang:fr');
+    el.remove();
+    outerWrapper.lang = 'it';
+    await switched(el);
+    expect(shown(el), 'a removed element is not rendered again').to.equal('lang:fr');
+  });
+
   it('leaves elements outside the switched container alone, and stops watching once they left', async () => {
     const page = await fixture<HTMLDivElement>(
       html`<div>
