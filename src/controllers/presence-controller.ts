@@ -62,15 +62,12 @@ export class PresenceController extends ClientController {
 
   /** Follow the room getter: re-acquire before the host renders when it changed. */
   hostUpdate(): void {
-    const { client, boundRoom } = this;
-    const room = this.normalizedRoom();
-    if (!client || (room === boundRoom && this.watch() === this.boundWatch)) return;
-    // Only `watch` changed: the room is held across the rebind, so the switch is one join in the
-    // new mode rather than a leave (and its grace period) and a join.
-    const keep =
-      room === boundRoom && room ? client.joinRoom(room, undefined, this.boundWatch) : undefined;
-    this.rebind();
-    keep?.release();
+    if (
+      this.client &&
+      (this.normalizedRoom() !== this.boundRoom || this.watch() !== this.boundWatch)
+    ) {
+      this.rebind();
+    }
   }
 
   protected override bind(client: RealtimeClient): Unsubscribe | void {

@@ -35,7 +35,7 @@ export class Room {
    * Joined as a watcher, without presence there: only while every holder watches, so a record's
    * form on the page makes the user present however many list rows watch it.
    */
-  watch = false;
+  watch?: boolean;
   /** Presence last sent for this room (JSON), to skip redundant frames. */
   private sentPresence: string | undefined;
   readonly store: PresenceStore;

@@ -78,9 +78,7 @@ export class PresenceStore {
 
   /** The room was left or the user changed: forget everyone. */
   clear(): void {
-    if (!this.joined && this.people.size === 0 && this.total === undefined && !this.refusal) {
-      return;
-    }
+    if (this.people.size === 0 && this.total === undefined && !this.refusal) return;
     this.joined = false;
     this.people.clear();
     this.total = undefined;

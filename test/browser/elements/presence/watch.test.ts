@@ -38,15 +38,20 @@ describe('crm-presence watch', () => {
     await expectAccessible(m.el);
   });
 
-  it('turning watch off makes the user present; another widget without it does too', async () => {
+  it('turning watch off makes the user present; on again joins as a watcher', async () => {
     const m = await mountPresence({ people: [ANA], attrs: { 'room-id': ROOM, watch: '' } });
     m.el.watch = false;
     await m.settle();
     expect(inRoom(m)).to.include(DEMO_USER.id);
     m.el.watch = true;
     await m.settle();
-    expect(inRoom(m)).to.not.include(DEMO_USER.id);
+    expect(m.server.received('join').map((f) => f.watch)).to.deep.equal([true, undefined, true]);
+    expect(avatarNames(m.root)).to.deep.equal(['Ana Ortiz']);
+  });
 
+  it('another widget of the room without watch makes the user present while it is there', async () => {
+    const m = await mountPresence({ people: [ANA], attrs: { 'room-id': ROOM, watch: '' } });
+    expect(inRoom(m)).to.not.include(DEMO_USER.id);
     // The record's own widget on the same page: the room is a member room while it is there.
     const record = document.createElement('crm-presence');
     record.roomId = ROOM;
