@@ -26,7 +26,8 @@ const DESCRIPTIONS: Record<string, string> = {
   ClientFrame: 'Any frame a client sends to the server.',
   ServerFrame: 'Any frame the server sends to a client.',
   HelloFrame: 'First frame of every connection: protocol version, client id, token (or devUser).',
-  JoinFrame: 'Join a room; `since` is the last seq seen there, asking the server to replay.',
+  JoinFrame:
+    'Join a room; `since` is the last seq seen there, asking the server to replay; `watch` joins without being present.',
   LeaveFrame: 'Leave a room (with `tab`: that tab of a shared connection only).',
   TabId: 'A tab behind a connection its browser shares: its own presence member and joins.',
   PresenceFrame: "Update this connection's presence in a joined room. Not acknowledged.",

@@ -27,6 +27,7 @@ import {
 interface Args {
   roomId: string;
   showCurrentUser: boolean;
+  watch: boolean;
   maxVisible: number;
   position: PresencePosition | '';
   size: string;
@@ -56,6 +57,7 @@ const presence = (args: Args) =>
   html`<crm-presence
     room-id=${args.roomId || nothing}
     ?show-current-user=${args.showCurrentUser}
+    ?watch=${args.watch}
     max-visible=${args.maxVisible}
     position=${args.position || nothing}
     ?callable=${args.callable}
@@ -113,6 +115,11 @@ const meta: Meta<Args> = {
       control: 'boolean',
       description: 'Show your own avatar too, first in the row.',
     },
+    watch: {
+      control: 'boolean',
+      description:
+        "Show the room's people without announcing you there: for a widget per row of a list.",
+    },
     maxVisible: {
       name: 'max-visible',
       control: { type: 'number', min: 1, max: 12, step: 1 },
@@ -151,6 +158,7 @@ const meta: Meta<Args> = {
   args: {
     roomId: ROOM,
     showCurrentUser: false,
+    watch: false,
     maxVisible: 5,
     position: '',
     size: '',
@@ -276,6 +284,36 @@ export const WithCurrentUser: Story = {
     server.addPerson(room, amara);
     server.addPerson(room, jonas, { status: 'away' });
   }),
+};
+
+/**
+ * A customer list with a widget per row that watches (`watch`): each row shows who is on that
+ * customer, and nobody on those customers sees you there. A row with nobody shows nothing.
+ */
+export const ListRows: Story = {
+  args: { watch: true, maxVisible: 3 },
+  render: (args, { id }) => {
+    storyScope(id);
+    const backend = fakeBackend('open');
+    const rows: [string, string, UserProfile[]][] = [
+      ['customer:41', 'Acme Corp', [amara, mei]],
+      ['customer:42', 'Globex', []],
+      ['customer:43', 'Initech', [rafael, priya, lukas, sofia]],
+    ];
+    for (const [room, , people] of rows)
+      for (const user of people) backend.server.addPerson(room, user);
+    return html`<crm-realtime-provider .client=${backend.client}>
+      <table>
+        ${rows.map(
+          ([room, name]) =>
+            html`<tr>
+              <th scope="row">${name}</th>
+              <td>${presence({ ...args, roomId: room })}</td>
+            </tr>`,
+        )}
+      </table>
+    </crm-realtime-provider>`;
+  },
 };
 
 /** `room-id` empty: who is on this page (`page:` + path), as on a customer list. */

@@ -195,15 +195,22 @@ export class RealtimeClient implements CapabilityClient {
   /**
    * Hold a room. Many holders share one subscription; the last `release()` leaves it. `onRefused`
    * hears of a join the server refused for good (at once when it already was), and `undefined`
-   * when a later join succeeds.
+   * when a later join succeeds. A `watch` holder hears the room without making the user present
+   * there; the room is joined as a watcher only while every holder watches.
    */
-  joinRoom(room: string, onRefused?: (refusal: RealtimeError | undefined) => void): RoomHandle {
+  joinRoom(
+    room: string,
+    onRefused?: (refusal: RealtimeError | undefined) => void,
+    watch = false,
+  ): RoomHandle {
     if (!passes(roomName, room)) {
       throw new TypeError(
         `invalid room name ${JSON.stringify(room)}: use kind:id, e.g. customer:42`,
       );
     }
     const state = this.rooms.hold(room, () => new Room(room, this.storeHost));
+    state.watchers += +watch;
+    this.mode(state);
     if (this.rooms.refs(room) === 1 && this.connection.isOpen) this.join(state);
     const off = onRefused && state.refusals.add(onRefused);
     if (off && state.refusal) onRefused(state.refusal);
@@ -214,14 +221,23 @@ export class RealtimeClient implements CapabilityClient {
         if (!held) return;
         held = false;
         off?.();
-        this.rooms.release(room);
+        state.watchers -= +watch;
+        if (!this.rooms.release(room)) this.mode(state);
       },
     };
   }
 
-  /** Presence of a room; holds the room until `release()`. */
-  presence(room: string): PresenceStoreApi {
-    const handle = this.joinRoom(room);
+  /** Holders came or went: join again in the other mode when the room's changed. */
+  private mode(state: Room): void {
+    const watch = state.watchers === this.rooms.refs(state.name);
+    if (watch === state.watch) return;
+    state.watch = watch;
+    if (state.needsLeave && this.connection.isOpen) this.join(state);
+  }
+
+  /** Presence of a room; holds the room until `release()`; `watch` as for `joinRoom`. */
+  presence(room: string, watch?: boolean): PresenceStoreApi {
+    const handle = this.joinRoom(room, undefined, watch);
     const state = this.rooms.get(room)!;
     return new PresenceView(state.store, handle, (r, activity, onlyIf) =>
       this.setActivity(r, activity, onlyIf),

@@ -191,6 +191,8 @@ export interface PresenceSnapshot {
   readonly total: number;
   /** The current user's own entry, if present (and listed). */
   readonly self?: Person;
+  /** The join was answered: the people are the room's, not the empty list before it. */
+  readonly joined?: true;
   /**
    * Why the server would not let this page into the room, when it refused for good: `forbidden`
    * (the user may not see it), `too_many_rooms` (the connection already holds

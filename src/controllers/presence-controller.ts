@@ -28,11 +28,14 @@ export class PresenceController extends ClientController {
 
   private store: PresenceStoreApi | undefined;
   private boundRoom: string | undefined;
+  private boundWatch = false;
 
   constructor(
     host: ControllerHost,
     /** The room to follow, read before every update; empty or `undefined` holds no room. */
     private readonly room: () => string | undefined,
+    /** Watch the room (see `RealtimeClient.joinRoom`) rather than be present there. */
+    private readonly watch: () => boolean = () => false,
   ) {
     super(host);
   }
@@ -59,15 +62,21 @@ export class PresenceController extends ClientController {
 
   /** Follow the room getter: re-acquire before the host renders when it changed. */
   hostUpdate(): void {
-    if (this.client && this.normalizedRoom() !== this.boundRoom) this.rebind();
+    if (
+      this.client &&
+      (this.normalizedRoom() !== this.boundRoom || this.watch() !== this.boundWatch)
+    ) {
+      this.rebind();
+    }
   }
 
   protected override bind(client: RealtimeClient): Unsubscribe | void {
     const room = this.normalizedRoom();
+    const watch = (this.boundWatch = this.watch());
     this.boundRoom = room;
     this.snapshot = undefined;
     if (room === undefined) return;
-    const store = this.tryOpen(room, () => client.presence(room), `room "${room}"`);
+    const store = this.tryOpen(room, () => client.presence(room, watch), `room "${room}"`);
     if (!store) return;
     this.store = store;
     return this.follow(

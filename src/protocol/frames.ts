@@ -83,6 +83,9 @@ export const TabId = z.string().check(z.minLength(1), z.maxLength(32));
 /**
  * Join a room. `since` is the last `seq` this client saw in the room; when present the server
  * replays what came after it, or answers `resume: 'gap'` when its buffer no longer holds it.
+ * `watch: true` joins as a watcher: it receives the room's events and presence like any member
+ * but is not present there itself (a list row showing who is on a record); its `presence` is
+ * ignored. Joining again with or without it switches the connection (or tab) between the two.
  */
 export const JoinFrame = z.object({
   type: z.literal('join'),
@@ -91,6 +94,7 @@ export const JoinFrame = z.object({
   since: z.optional(seq),
   presence: z.optional(PresenceState),
   tab: z.optional(TabId),
+  watch: z.optional(z.boolean()),
 });
 
 /** Leave a room; with `tab`, only that tab leaves, and the connection when it was the last. */

@@ -101,6 +101,14 @@ export interface Presence {
   join(room: string, member: PresenceMember, state: PresenceState | undefined): void;
   update(room: string, connectionId: string, userId: string, state: PresenceState): void;
   leave(room: string, connectionId: string, userId: string, explicit: boolean): void;
+  /**
+   * A connection (or tab) watches a room: it hears the room's people without being one of them.
+   * Absent when a room's people are known without anyone present here (one process); Redis keeps
+   * the room's mirror while anyone watches.
+   */
+  watch?(room: string): void;
+  /** A watcher of the room left, or joined it as a member (after `join`). */
+  unwatch?(room: string): void;
   /** The people of a room as the room currently believes them to be. */
   snapshot(room: string): Person[];
   /**

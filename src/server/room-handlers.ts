@@ -98,7 +98,11 @@ export class RoomHandlers {
       return;
     }
     if (this.tabsFull(connection, frame)) return;
-    if (frame.presence && !this.presenceFits(connection, frame.presence, frame.id, frame.room)) {
+    if (
+      frame.presence &&
+      !frame.watch &&
+      !this.presenceFits(connection, frame.presence, frame.id, frame.room)
+    ) {
       return;
     }
     return this.allowed(connection, 'join', frame.room, frame.id, () =>
@@ -124,10 +128,21 @@ export class RoomHandlers {
 
   presence(connection: Connection, frame: PresenceFrame): void {
     const { ctx } = this;
-    if (!connection.memberships.get(frame.room)?.hasTab(frame.tab ?? '')) {
+    const membership = connection.memberships.get(frame.room);
+    const tab = frame.tab ?? '';
+    if (!membership?.hasTab(tab)) {
       connection.sendError('not_joined', 'join the room before reporting presence in it', {
         room: frame.room,
       });
+      return;
+    }
+    // A watcher is not in the room's presence: what it reports would show it where it is not.
+    if (membership.watching(tab)) {
+      connection.sendError(
+        'not_joined',
+        `watching ${frame.room}: join it without watch to report presence there`,
+        { room: frame.room },
+      );
       return;
     }
     if (!this.presenceFits(connection, frame.state, undefined, frame.room)) return;
@@ -260,7 +275,10 @@ export class RoomHandlers {
     if (this.tabsFull(connection, frame)) return;
     const { room } = frame;
     const tab = frame.tab ?? '';
+    const watch = frame.watch === true;
     let membership = connection.memberships.get(room);
+    // What this tab was in the room before this join: absent, a member, or a watcher.
+    const was = membership?.hasTab(tab) ? membership.watching(tab) : undefined;
     if (membership) {
       // Joining again (e.g. to resume): hold live messages until the new `joined` is out. Not
       // when other tabs of a shared connection are in the room: they must keep receiving, and
@@ -272,15 +290,20 @@ export class RoomHandlers {
       connection.memberships.set(membership);
       ctx.rooms.add(membership);
     }
-    ctx.presence.join(
-      room,
-      {
-        id: memberId(connection.id, frame.tab),
-        clientId: connection.clientId,
-        user: connection.user!,
-      },
-      frame.presence,
-    );
+    membership.setWatching(tab, watch);
+    const id = memberId(connection.id, frame.tab);
+    if (!watch) {
+      ctx.presence.join(
+        room,
+        { id, clientId: connection.clientId, user: connection.user! },
+        frame.presence,
+      );
+      if (was === true) ctx.presence.unwatch?.(room);
+    } else if (was !== true) {
+      ctx.presence.watch?.(room);
+      // A member that turns watcher leaves the others' lists at once, as with a `leave`.
+      if (was === false) ctx.presence.leave(room, id, connection.user!.id, true);
+    }
     let point: ResumePoint;
     try {
       point = await ctx.bus.resume(room, frame.since);
@@ -363,12 +386,14 @@ export class RoomHandlers {
     explicit: boolean,
   ): void {
     const { ctx } = this;
+    const watching = membership.watching(tab);
     membership.removeTab(tab);
     if (membership.tabs.length === 0) {
       connection.memberships.delete(membership.room);
       ctx.rooms.remove(membership);
     }
-    if (connection.user) {
+    if (watching) ctx.presence.unwatch?.(membership.room);
+    else if (connection.user) {
       const id = memberId(connection.id, tab === '' ? undefined : tab);
       ctx.presence.leave(membership.room, id, connection.user.id, explicit);
     }

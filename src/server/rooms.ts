@@ -27,6 +27,11 @@ export class Membership {
    * a Set's table would cost every member of every room about 150 bytes.
    */
   private readonly tabList: string[];
+  /**
+   * The tabs that watch the room (a `join` with `watch`): they receive it as members do but have
+   * no presence there. Undefined while none does, which is nearly always.
+   */
+  private watchList: string[] | undefined = undefined;
 
   constructor(
     readonly recipient: Recipient,
@@ -51,6 +56,18 @@ export class Membership {
   removeTab(tab: string): void {
     const at = this.tabList.indexOf(tab);
     if (at >= 0) this.tabList.splice(at, 1);
+    this.setWatching(tab, false);
+  }
+
+  /** Does this tab watch the room rather than be present in it? */
+  watching(tab: string): boolean {
+    return this.watchList?.includes(tab) === true;
+  }
+
+  setWatching(tab: string, watch: boolean): void {
+    const others = this.watchList?.filter((t) => t !== tab) ?? [];
+    if (watch) others.push(tab);
+    this.watchList = others.length > 0 ? others : undefined;
   }
 }
 

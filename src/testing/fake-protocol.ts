@@ -259,7 +259,8 @@ export class FakeProtocolServer implements FakeSocketPeer {
           !c.rooms.has(frame.room) ||
           !r.update(c, frame.tab ?? '', user.id, frame.state, this.clock.now())
         ) {
-          return this.error(c, 'not_joined', `not joined to ${frame.room}`, undefined, frame.room);
+          const why = r?.holds(c, frame.tab ?? '') ? 'watching' : 'not joined to';
+          return this.error(c, 'not_joined', `${why} ${frame.room}`, undefined, frame.room);
         }
         this.announce(r, user.id);
         return;
@@ -364,10 +365,16 @@ export class FakeProtocolServer implements FakeSocketPeer {
     const now = this.clock.now();
     const { resume, missed, events } = r.resume(frame.since, now);
     c.rooms.add(frame.room);
-    const state = frame.presence ?? { status: 'online', activity: { kind: 'viewing' } };
+    // A watcher hears the room but is not in its presence; a member turned watcher leaves it at
+    // once, as the reference server does.
+    const state = frame.watch
+      ? undefined
+      : (frame.presence ?? { status: 'online', activity: { kind: 'viewing' } });
     const entry = r.enter(c, frame.tab ?? '', user, state, now);
-    this.clock.clearTimeout(entry.graceTimer); // back within the grace period: no leave shown
-    entry.graceTimer = undefined;
+    if (entry) {
+      this.clock.clearTimeout(entry.graceTimer); // back within the grace period: no leave shown
+      entry.graceTimer = undefined;
+    }
     // Missed events first, then `joined`, then the others learn about the newcomer.
     for (const event of events) this.send(c, event);
     this.send(c, {

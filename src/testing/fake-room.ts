@@ -106,19 +106,29 @@ export class FakeRoom {
     return { resume: 'replayed', missed: events.length, events };
   }
 
-  /** A connection joins: it becomes a member and counts towards its person (cancelling a grace). */
+  /**
+   * A connection joins: it becomes a member and counts towards its person (cancelling a grace).
+   * Without a state it watches: a member that hears the room, with no presence in it (a member
+   * turned watcher leaves its person at once); nothing is returned then.
+   */
   enter(
     c: FakeConnection,
     tab: string,
     user: UserProfile,
-    state: PresenceState,
+    state: PresenceState | undefined,
     now: number,
-  ): PersonEntry {
+  ): PersonEntry | undefined {
     this.members.add(c);
     let tabs = this.tabs.get(c);
     if (!tabs) this.tabs.set(c, (tabs = new Set()));
     tabs.add(tab);
     let entry = this.people.get(user.id);
+    if (!state) {
+      if (entry?.members.delete(memberKey(c, tab)) && entry.members.size === 0 && !entry.scripted) {
+        this.people.delete(user.id);
+      }
+      return undefined;
+    }
     if (!entry) {
       entry = {
         user,

@@ -29,6 +29,13 @@ export class Room {
    */
   refusal: RealtimeError | undefined;
   readonly refusals = new Listeners<RealtimeError | undefined>();
+  /** Holders that only watch (`<crm-presence watch>`), of all the room's holders. */
+  watchers = 0;
+  /**
+   * Joined as a watcher, without presence there: only while every holder watches, so a record's
+   * form on the page makes the user present however many list rows watch it.
+   */
+  watch?: boolean;
   /** Presence last sent for this room (JSON), to skip redundant frames. */
   private sentPresence: string | undefined;
   readonly store: PresenceStore;
@@ -46,6 +53,7 @@ export class Room {
     this.joined = false;
     this.sentPresence = JSON.stringify(presence);
     const frame: ClientFrame = { type: 'join', id, room: this.name, presence };
+    if (this.watch) frame.watch = true;
     if (this.lastSeq !== undefined) frame.since = this.lastSeq;
     return frame;
   }
@@ -80,9 +88,9 @@ export class Room {
     return true;
   }
 
-  /** The presence frame to send, or undefined when not joined or nothing changed. */
+  /** The presence frame to send, or undefined when not joined, watching or nothing changed. */
   presenceFrame(presence: PresenceState): ClientFrame | undefined {
-    if (!this.joined) return undefined;
+    if (!this.joined || this.watch) return undefined;
     const key = JSON.stringify(presence);
     if (key === this.sentPresence) return undefined;
     this.sentPresence = key;

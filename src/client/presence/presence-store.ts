@@ -22,6 +22,8 @@ export class PresenceStore {
   private readonly people = new Map<string, Person>();
   /** The room's count when the server lists only its first people; else undefined. */
   private total: number | undefined;
+  /** A snapshot from the server replaced the empty one (see `PresenceSnapshot.joined`). */
+  private joined = false;
   /** The server refused the join for good (see `PresenceSnapshot.refused`). */
   private refusal: { code: string; message: string } | undefined;
   private cached: PresenceSnapshot | undefined;
@@ -43,12 +45,14 @@ export class PresenceStore {
     for (const person of people) this.people.set(person.user.id, person);
     this.total = total;
     this.refusal = undefined;
+    this.joined = true;
     this.changed();
   }
 
   /** The server refused the join for good: nobody is listed, and the snapshot says why. */
   refuse(code: string, message: string): void {
     if (this.refusal?.code === code && this.people.size === 0) return;
+    this.joined = false;
     this.people.clear();
     this.total = undefined;
     this.refusal = { code, message };
@@ -75,6 +79,7 @@ export class PresenceStore {
   /** The room was left or the user changed: forget everyone. */
   clear(): void {
     if (this.people.size === 0 && this.total === undefined && !this.refusal) return;
+    this.joined = false;
     this.people.clear();
     this.total = undefined;
     this.refusal = undefined;
@@ -99,6 +104,7 @@ export class PresenceStore {
         total,
       };
       if (self) snapshot.self = self;
+      if (this.joined) snapshot.joined = true;
       if (this.refusal) snapshot.refused = Object.freeze({ ...this.refusal });
       this.cached = Object.freeze(snapshot);
     }

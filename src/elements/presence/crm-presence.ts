@@ -42,6 +42,9 @@ const warnOnce = warnOnceFor('<crm-presence>');
  * are announced to screen readers in batches of one message per second at most. Without a
  * `<crm-realtime-provider>` it shows a quiet "Not connected".
  *
+ * Showing a room holds it, which makes the user present there for everyone else. With `watch` (a
+ * widget per row of a list page) it shows the room's people without announcing the user there.
+ *
  * @tagname crm-presence
  * @summary Who is here: avatars with state, activity and tab count.
  *
@@ -96,8 +99,16 @@ export class CrmPresence extends LitElement {
   /** The room to show, e.g. `customer:42`. Empty: this page, `page:` + `location.pathname`. */
   @property({ attribute: 'room-id' }) roomId = '';
 
-  /** Show the current user's own avatar too (first in the row). */
+  /** Show the current user's own avatar too (first in the row); not while watching. */
   @property({ type: Boolean, attribute: 'show-current-user' }) showCurrentUser = false;
+
+  /**
+   * Show who is in the room without announcing the user there: for a row of a list, whose user
+   * is not on the record. Nobody else there shows nothing rather than "Only you here". The room is
+   * still a member room while another widget of the page holds it without `watch` (the record's
+   * open form).
+   */
+  @property({ type: Boolean }) watch = false;
 
   /** Avatars shown before the rest collapse into "+N". A whole number from 1; default 5. */
   @property({ type: Number, attribute: 'max-visible' }) maxVisible = DEFAULT_MAX_VISIBLE;
@@ -127,7 +138,11 @@ export class CrmPresence extends LitElement {
    */
   @property({ type: Boolean }) callable = false;
 
-  private readonly presence = new PresenceController(this, () => this.room);
+  private readonly presence = new PresenceController(
+    this,
+    () => this.room,
+    () => this.watch,
+  );
   private readonly connection = new ConnectionStatusController(this);
 
   @state() private brokenImages = new Set<string>();
@@ -376,7 +391,9 @@ export class CrmPresence extends LitElement {
               )}
               ${hidden > 0 ? html`<li part="item" class="item">${this.renderOverflowButton(hidden, counted)}</li>` : nothing}
             </ul>`
-          : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
+          : this.watch
+            ? nothing
+            : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
       }
       ${reconnecting ? html`<span part="note" class="note">${why}</span>` : nothing}
       ${this.renderCallButton()}
@@ -607,7 +624,9 @@ export class CrmPresence extends LitElement {
   private visiblePeople(snapshot: PresenceSnapshot): Person[] {
     const selfId = this.selfId;
     const others = snapshot.people.filter((p) => p.user.id !== selfId);
-    return this.showCurrentUser && snapshot.self ? [snapshot.self, ...others] : others;
+    return this.showCurrentUser && !this.watch && snapshot.self
+      ? [snapshot.self, ...others]
+      : others;
   }
 
   private animationDone(event: AnimationEvent, id: string): void {

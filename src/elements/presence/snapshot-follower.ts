@@ -1,8 +1,8 @@
 /**
  * Follows the presence snapshots of the room an element shows and says what changed since the
  * last one: nothing, a fresh start (another room, or not joined yet), or a diff. The first snapshot
- * after joining is a starting point, not a change: it always holds the current user, which the
- * empty snapshot before the join does not.
+ * after joining is a starting point, not a change: it says it was joined, and holds the current
+ * user unless the element only watches, which the empty snapshot before the join does not.
  */
 import type { Person, PresenceSnapshot } from '../../client/types.js';
 import { diffPeople, isEmptyDiff, type PeopleDiff } from './presence-diff.js';
@@ -27,7 +27,7 @@ export class SnapshotFollower {
     }
     if (!snapshot) return 'reset';
     if (!this.synced) {
-      this.synced = snapshot.self !== undefined || snapshot.people.length > 0;
+      this.synced = !!snapshot.joined || !!snapshot.self || snapshot.people.length > 0;
       this.before = this.synced ? snapshot.people : [];
       return reset ? 'reset' : 'same';
     }

@@ -89,6 +89,8 @@ interface RoomView {
   loading: number;
   loaded: Promise<void>;
   unsubscribe: () => void;
+  /** Watchers here (joins with `watch`): the mirror is kept for them with no local people. */
+  watchers: number;
 }
 
 /** A command made by `defineCommand`: keys first, then arguments (it knows the key count). */
@@ -165,6 +167,16 @@ export class RedisPresence implements Presence {
     person.user = member.user;
     person.connections.set(member.id, joinedPresence(member.clientId, state, now));
     this.changed(room, view, member.user.id);
+  }
+
+  watch(room: string): void {
+    this.view(room).watchers++;
+  }
+
+  unwatch(room: string): void {
+    const view = this.rooms.get(room);
+    if (view && view.watchers > 0) view.watchers--;
+    if (view) this.release(room, view);
   }
 
   update(room: string, connectionId: string, userId: string, state: PresenceState): void {
@@ -253,8 +265,13 @@ export class RedisPresence implements Presence {
   private forget(room: string, view: RoomView, userId: string): void {
     view.local.delete(userId);
     this.changed(room, view, userId);
-    if (view.local.size === 0 && this.rooms.get(room) === view) {
-      // No local people left: the mirror is no longer needed (a new join loads it again).
+    this.release(room, view);
+  }
+
+  private release(room: string, view: RoomView): void {
+    if (view.local.size === 0 && view.watchers === 0 && this.rooms.get(room) === view) {
+      // No local people or watchers left: the mirror is no longer needed (a new join loads it
+      // again).
       this.rooms.delete(room);
       view.unsubscribe();
       this.announcer.drop(room);
@@ -274,6 +291,7 @@ export class RedisPresence implements Presence {
       loading: 0,
       loaded: Promise.resolve(),
       unsubscribe,
+      watchers: 0,
     };
     created.loaded = (bus.subscribed(room) ?? Promise.resolve()).then(() =>
       this.load(room, created),

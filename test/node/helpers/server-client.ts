@@ -131,6 +131,7 @@ export class TestClient {
       since?: number;
       presence?: FrameOf<ClientFrame, 'join'>['presence'];
       tab?: string;
+      watch?: boolean;
     } = {},
   ): Promise<FrameOf<ServerFrame, 'joined'>> {
     const reply = await this.request({ type: 'join', id: nextId('join'), room, ...extra });
