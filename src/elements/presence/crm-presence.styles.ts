@@ -76,6 +76,11 @@ export const styles = [
       gap: ${token('space-s')};
       min-block-size: var(--_size);
     }
+    /* Block-level and empty: no line box, so the host is no taller than nothing. */
+    .quiet {
+      display: flex;
+      min-block-size: 0;
+    }
 
     .list {
       display: flex;

@@ -374,7 +374,13 @@ export class CrmPresence extends LitElement {
       </div>`;
     }
     const { everyone, row, overflowCount: hidden, counted } = this;
-    return html`<div part="base" class="base ${reconnecting ? 'reconnecting' : ''}">
+    // Watching a room nobody is in shows nothing and takes no room: a list's rows keep their
+    // height.
+    const quiet = this.watch && !reconnecting && row.length + hidden === 0;
+    return html`<div
+      part="base"
+      class="base ${reconnecting ? 'reconnecting' : quiet ? 'quiet' : ''}"
+    >
       ${
         row.length > 0 || hidden > 0
           ? html`<ul

@@ -35,7 +35,14 @@ describe('crm-presence watch', () => {
     const m = await mountPresence({ attrs: { 'room-id': ROOM, watch: '' } });
     expect(avatars(m.root)).to.have.length(0);
     expect(m.root.querySelector('[part~="note"]')?.textContent).to.equal(undefined);
+    // Nor does it take room: a list's rows keep the height they have without it.
+    expect(m.el.getBoundingClientRect().height).to.equal(0);
     await expectAccessible(m.el);
+    // Someone arrives: the avatars take their place as ever.
+    m.server.addPerson(ROOM, ANA);
+    await m.settle();
+    expect(avatarNames(m.root)).to.deep.equal(['Ana Ortiz']);
+    expect(m.el.getBoundingClientRect().height).to.be.greaterThan(0);
   });
 
   it('turning watch off makes the user present; on again joins as a watcher', async () => {
