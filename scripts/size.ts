@@ -109,7 +109,11 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // (saves in the durable outbox until answered, one user's saves replayed in order, a change the
   // device could not store said so); 114 KB guards that meanwhile. 112.9 → 114.2 KB
   // (2026-12-06 16:00 UTC): the fixes listed at define.js; 117.5 KB guards that meanwhile.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 117.5 * 1024 },
+  // 117.3 → 117.5 KB (2026-12-07 01:00 UTC, 3 bytes under that guard): presence's `watch` (a list
+  // row follows a record's people without showing its user there: the room's mode from its
+  // holders, a watching row's empty state) and the language watch crossing shadow trees; 118 KB
+  // guards that meanwhile, so the next fix is weighed here rather than by a byte count.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 118 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
