@@ -25,15 +25,26 @@ function row(customer) {
       'td',
       {},
       h(
-        'a',
-        { href, class: 'row-link' },
-        avatar({ id: customer.email, name: customer.name }),
+        'div',
+        { class: 'name-cell' },
         h(
-          'span',
-          { class: 'stacked' },
-          h('span', { class: 'strong' }, customer.name),
-          h('span', { class: 'subtle' }, customer.title),
+          'a',
+          { href, class: 'row-link' },
+          avatar({ id: customer.email, name: customer.name }),
+          h(
+            'span',
+            { class: 'stacked' },
+            h('span', { class: 'strong' }, customer.name),
+            h('span', { class: 'subtle' }, customer.title),
+          ),
         ),
+        // Who has this customer open now. `watch`: the list's reader is not on every customer
+        // listed, so the row shows the others without showing them there.
+        h('crm-presence', {
+          watch: true,
+          'room-id': `customer:${customer.id}`,
+          'max-visible': '2',
+        }),
       ),
     ),
     h(
@@ -59,7 +70,8 @@ function row(customer) {
   // The whole row opens the customer, as users of CRM tables expect; the link stays the one
   // keyboard stop.
   tr.addEventListener('click', (event) => {
-    if (/** @type {Element} */ (event.target).closest('a')) return;
+    // A link opens itself; the avatars of who is on the customer open their own details.
+    if (/** @type {Element} */ (event.target).closest('a, crm-presence')) return;
     /** @type {HTMLAnchorElement} */ (tr.querySelector('a.row-link')).click();
   });
   return tr;

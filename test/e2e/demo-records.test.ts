@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, openDemo, openAs, type PersonPage } from './helpers/browser.js';
-import { presenceOf, waitUntil } from './helpers/presence.js';
+import { avatarLabels, presenceOf, waitUntil } from './helpers/presence.js';
 import type { TestServer } from './helpers/server.js';
 
 const FORM = 'crm-collaborative-form[data-customer-form]';
@@ -142,6 +142,49 @@ describe('the demo list and dashboard show the stored records, live', () => {
       // Reading every customer does not make Ben and Chloé "viewing" each of them.
       await presenceOf(ana, 'customer:23').getByText('Only you here').waitFor();
       assert.deepEqual([...anaErrors, ...listErrors, ...dashboardErrors], []);
+    },
+  );
+
+  test(
+    'the list shows who has each customer open, without showing its reader on every customer',
+    { timeout: 120_000 },
+    async () => {
+      const { page: list, errors: listErrors } = await open('/', 'ben');
+      await list.locator('[data-rows] tr[data-customer="31"]').waitFor();
+      const row = list.locator('[data-rows] tr[data-customer="31"]');
+      // Nobody on customer 31 yet: once joined, its row shows nothing there, not "Only you
+      // here", and takes no height.
+      await waitUntil(
+        () =>
+          presenceOf(list, 'customer:31').evaluate((el) => ({
+            joined: !el.shadowRoot?.querySelector('[aria-busy]'),
+            height: el.getBoundingClientRect().height,
+          })),
+        ({ joined, height }) => joined && height === 0,
+        { what: "the row's presence joined, empty" },
+      );
+      assert.ok(!(await row.innerText()).includes('Only you here'));
+
+      const { page: ana, errors: anaErrors } = await open('/customer.html?id=31', 'ana');
+      await waitUntil(
+        () => avatarLabels(list, 'customer:31'),
+        (labels) => labels.length === 1 && labels[0]!.startsWith('Ana Souza'),
+        { what: "Ana's avatar in the list's row of customer 31" },
+      );
+      // Ben reads the list, he is not on the customer: Ana's page shows her alone.
+      await presenceOf(ana, 'customer:31').getByText('Only you here').waitFor();
+      // Nor does the row's avatar open the customer when pressed: it shows who it is.
+      await presenceOf(list, 'customer:31').getByRole('img').first().click();
+      assert.equal(new URL(list.url()).pathname, '/');
+
+      // Ana leaves the customer: the row empties once the server's grace period is over.
+      await ana.close();
+      await waitUntil(
+        () => avatarLabels(list, 'customer:31'),
+        (labels) => labels.length === 0,
+        { what: "Ana gone from the list's row of customer 31", timeout: 20_000 },
+      );
+      assert.deepEqual([...anaErrors, ...listErrors], []);
     },
   );
 });
