@@ -14,10 +14,15 @@
  * saves: the floor any save-to-render path on this machine sits on.
  *
  * Flags: --saves 300 (bounded by --max-seconds 120)   --echoes 300   --no-write   --json
+ *   --reduced-motion: both pages emulate `prefers-reduced-motion: reduce` (no field highlight, no
+ *   feed entrance, the kit's other animations cut short), to see what the pages' animations cost
+ *   the trip; never written to RESULTS.md.
+ * BENCH_SAVE_ROUNDS=<file> writes each measured save's splits (ms) there as JSON, to see which
+ * part of the trip the slowest saves spent their time in.
  * Needs the built kit (`npm run build`). Watcher notifications are turned off for the run, so the
  * reader page shows the change in the form and the activity feed, not in 300 toasts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +45,7 @@ interface Options {
   maxSeconds: number;
   write: boolean;
   json: boolean;
+  reducedMotion: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -54,6 +60,7 @@ function parseArgs(argv: string[]): Options {
     maxSeconds: value('--max-seconds', 120),
     write: !argv.includes('--no-write'),
     json: argv.includes('--json'),
+    reducedMotion: argv.includes('--reduced-motion'),
   };
 }
 
@@ -351,7 +358,10 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   try {
     const open = async (who: string) => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        ...(options.reducedMotion ? { reducedMotion: 'reduce' as const } : {}),
+      });
       // tsx names the functions this file hands to `evaluate` with a `__name` helper.
       await context.addInitScript({ content: 'window.__name = (f) => f;' });
       // When an entity change reaches the page's socket: splits the path into the trip (server
@@ -374,10 +384,21 @@ async function main(): Promise<void> {
     const echoes = await echoRoundTrips(echoPage, echo.url, Math.ceil(options.echoes / 2));
     for (let i = 0; i < 20; i++) await round(writer, reader, `warm-up ${i}`);
     const rounds: Round[] = [];
+    // What the rounds cost the browser: each page's main thread (CDP `Performance` metrics) and
+    // the CPU time of this run's Chromium processes (compositor, raster, network service too).
+    const meters = await Promise.all([writer, reader].map((page) => mainThreadMeter(page)));
+    const chromiumBefore = chromiumCpuMs();
     const deadline = Date.now() + options.maxSeconds * 1000;
     for (let i = 0; i < options.saves && Date.now() < deadline; i++) {
       rounds.push(await round(writer, reader, `Next step #${i} ${Date.now()}`));
     }
+    const chromiumCpu = chromiumCpuMs() - chromiumBefore;
+    const [writerBusy, readerBusy] = await Promise.all(meters.map((read) => read()));
+    const cost = {
+      writerMainMs: writerBusy! / rounds.length,
+      readerMainMs: readerBusy! / rounds.length,
+      chromiumCpuMs: chromiumCpu / rounds.length,
+    };
     echoes.push(...(await echoRoundTrips(echoPage, echo.url, Math.floor(options.echoes / 2))));
     const raw = await rawSaves(server.origin, Math.min(options.saves, rounds.length));
     load.push(loadavg()[0]!);
@@ -399,18 +420,68 @@ async function main(): Promise<void> {
       handled: stats(rounds.map((r) => r.applied - r.arrived)),
       applied: stats(rounds.map((r) => r.applied)),
       frame: stats(rounds.map((r) => r.frame)),
+      cost,
       ...server_,
     };
     if (options.json) console.log(JSON.stringify(result, null, 2));
     const report = render(result);
     console.log(report);
-    if (options.write) await writeSection(join(ROOT, 'bench/RESULTS.md'), HEADING, report);
+    if (options.write && !options.reducedMotion)
+      await writeSection(join(ROOT, 'bench/RESULTS.md'), HEADING, report);
   } finally {
     await browser.close();
     await echo.close();
     await server.dispose();
     await rm(probeDir, { recursive: true, force: true });
   }
+}
+
+/** Starts counting a page's main-thread busy time; the function returns the ms since. */
+async function mainThreadMeter(page: Page): Promise<() => Promise<number>> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Performance.enable');
+  const taskSeconds = async () => {
+    const { metrics } = await session.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  };
+  const before = await taskSeconds();
+  return async () => ((await taskSeconds()) - before) * 1000;
+}
+
+/**
+ * CPU time (user + system, ms) of this process's Chromium processes (its descendants named like
+ * Chromium; Linux only, 0 elsewhere): the box is shared, so other browsers are not counted.
+ */
+function chromiumCpuMs(): number {
+  if (process.platform !== 'linux') return 0;
+  const tick = 1000 / 100; // USER_HZ
+  const procs = new Map<number, { parent: number; name: string; cpu: number }>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(pid), {
+        parent: Number(fields[1]),
+        name,
+        cpu: (Number(fields[11]) + Number(fields[12])) * tick,
+      });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = procs.get(pid)?.parent; p !== undefined && p > 1; p = procs.get(p)?.parent) {
+      if (p === process.pid) return true;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [pid, info] of procs) {
+    if (/chrom|headless_shell/i.test(info.name) && ours(pid)) total += info.cpu;
+  }
+  return total;
 }
 
 /** What bench/save-probe.ts wrote for one save, on the pages' clock. */
@@ -451,6 +522,17 @@ function serverTimes(
     const i = /^bench-raw-\d+-(\d+)$/.exec(t.mutationId)?.[1];
     return i !== undefined && Number(i) >= 20;
   });
+  if (process.env['BENCH_SAVE_ROUNDS']) {
+    const rows = timed.map(({ round, timing, published }) => ({
+      applied: round.applied,
+      sent: round.sent,
+      toServer: timing.arrivedAt - (round.start + round.sent),
+      server: published - timing.arrivedAt,
+      fromServer: round.start + round.arrived - published,
+      handled: round.applied - round.arrived,
+    }));
+    writeFileSync(process.env['BENCH_SAVE_ROUNDS'], JSON.stringify(rows));
+  }
   return {
     toServer: stats(
       timed.map(({ round, timing }) => timing.arrivedAt - (round.start + round.sent)),
@@ -478,6 +560,7 @@ function render(r: {
   handled: Stats;
   applied: Stats;
   frame: Stats;
+  cost: { writerMainMs: number; readerMainMs: number; chromiumCpuMs: number };
   toServer: Stats;
   server: Stats;
   fromServer: Stats;
@@ -513,6 +596,11 @@ ${row('split 2a, of split 2: the update leaves the page → it reaches the serve
 ${row('split 2b, of split 2, **the server**: the update arrives → the change is written to the other member', r.server)}
 ${row('split 2c, of split 2: the change written → it reaches the other page’s socket', r.fromServer)}
 ${row('the Node-only save inside the server: the update arrives → the ack is written (after the fsync)', r.rawServer)}
+
+What each save costs the browser (the bench's own \`evaluate\` calls included): the other page's
+main thread ${ms(r.cost.readerMainMs)} ms, the saving page's ${ms(r.cost.writerMainMs)} ms (CDP
+\`Performance\` \`TaskDuration\`), and ${ms(r.cost.chromiumCpuMs)} ms of CPU in all of Chromium's
+processes (compositor, raster and network service included), on a box of ${r.cpu.split(' ')[0]} cores.
 
 Save to render ÷ bare echo: ${ratio(r.applied)}. The server's share of a save (split 2b) ÷ the
 Node-only durable save: ${(r.server.p50 / r.raw.p50).toFixed(2)}× (p50), ${(r.server.p99 / r.raw.p99).toFixed(2)}× (p99).
