@@ -26,6 +26,24 @@ export interface Closed {
 let requestCounter = 0;
 export const nextId = (prefix = 'r'): string => `${prefix}${++requestCounter}`;
 
+/** A client's save of customer 42's `fields` on `baseVersion`; resolves to the server's answer. */
+export function updateCustomer(
+  client: TestClient,
+  fields: Record<string, string>,
+  baseVersion: number,
+  mutationId: string,
+): Promise<ServerFrame> {
+  return client.request({
+    type: 'entity.update',
+    id: nextId('u'),
+    mutationId,
+    entityType: 'customer',
+    entityId: '42',
+    baseVersion,
+    fields,
+  });
+}
+
 export class TestClient {
   readonly frames: ServerFrame[] = [];
   /** Raw texts that failed schema validation (should stay empty). */

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameOf, ServerFrame } from '../../../src/protocol/index.js';
-import { nextId, TestClient } from '../helpers/server-client.js';
+import { nextId, TestClient, updateCustomer } from '../helpers/server-client.js';
 import { startMain } from '../helpers/main-process.js';
 
 const START_MS = 20_000;
@@ -39,23 +39,6 @@ async function crash(running: Running): Promise<void> {
   running.child.kill('SIGKILL');
   const [, signal] = (await exited) as [number | null, string | null];
   assert.equal(signal, 'SIGKILL');
-}
-
-function update(
-  client: TestClient,
-  fields: Record<string, string>,
-  baseVersion: number,
-  mutationId: string,
-): Promise<ServerFrame> {
-  return client.request({
-    type: 'entity.update',
-    id: nextId('u'),
-    mutationId,
-    entityType: 'customer',
-    entityId: '42',
-    baseVersion,
-    fields,
-  });
 }
 
 function ack(frame: ServerFrame): FrameOf<ServerFrame, 'entity.ack'> {
@@ -87,12 +70,13 @@ describe('durability of acknowledged changes', () => {
     assert.equal(seeded.type, 'entity.snapshot', 'the demo seed is stored');
     const base = seeded.type === 'entity.snapshot' ? seeded.entity.version : 0;
 
-    const firstAck = ack(await update(a, { phone: '+44 1' }, base, 'durable-mutation-1'));
+    const firstAck = ack(await updateCustomer(a, { phone: '+44 1' }, base, 'durable-mutation-1'));
     // A burst, each acknowledged before the next; the kill follows the last ack at once.
     let version = firstAck.entity.version;
     for (let i = 2; i <= 20; i++) {
-      version = ack(await update(a, { nextStep: `step ${i}` }, version, `durable-mutation-${i}`))
-        .entity.version;
+      version = ack(
+        await updateCustomer(a, { nextStep: `step ${i}` }, version, `durable-mutation-${i}`),
+      ).entity.version;
     }
     await crash(first);
     a.ws.terminate();
@@ -113,7 +97,7 @@ describe('durability of acknowledged changes', () => {
     assert.equal(after.entity.fields['nextStep'], 'step 20');
     assert.deepEqual(after.entity.updatedBy, alice);
 
-    const replay = ack(await update(b, { phone: '+44 1' }, base, 'durable-mutation-1'));
+    const replay = ack(await updateCustomer(b, { phone: '+44 1' }, base, 'durable-mutation-1'));
     assert.equal(replay.duplicate, true);
     assert.deepEqual(replay.entity, firstAck.entity);
     // And nothing was applied twice.

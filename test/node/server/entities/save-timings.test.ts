@@ -5,29 +5,11 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, test } from 'node:test';
-import type { ServerFrame } from '../../../../src/protocol/index.js';
 import type { SaveTiming } from '../../../../src/server/entities/entity-handlers.js';
-import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { nextId, updateCustomer } from '../../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 const ROOM = 'customer:42';
-
-function update(
-  client: TestClient,
-  fields: Record<string, string>,
-  baseVersion: number,
-  mutationId: string,
-): Promise<ServerFrame> {
-  return client.request({
-    type: 'entity.update',
-    id: nextId('u'),
-    mutationId,
-    entityType: 'customer',
-    entityId: '42',
-    baseVersion,
-    fields,
-  });
-}
 
 /** Collects what the channel publishes until the returned function is called. */
 function listen(): { timings: SaveTiming[]; stop(): void } {
@@ -69,12 +51,15 @@ describe('server entities: save timings', () => {
     const a = await h.connect(alice);
     const b = await h.connect(bob);
     await b.join(ROOM);
-    const ack = await update(a, { phone: '200' }, 1, 'mutation-t1');
+    const ack = await updateCustomer(a, { phone: '200' }, 1, 'mutation-t1');
     assert.equal(ack.type, 'entity.ack');
-    const replayed = await update(a, { phone: '200' }, 1, 'mutation-t1');
+    const replayed = await updateCustomer(a, { phone: '200' }, 1, 'mutation-t1');
     assert.equal(replayed.type, 'entity.ack');
     // A conflict is answered, not applied: not timed as a save.
-    assert.equal((await update(a, { phone: '300' }, 1, 'mutation-t2')).type, 'entity.conflict');
+    assert.equal(
+      (await updateCustomer(a, { phone: '300' }, 1, 'mutation-t2')).type,
+      'entity.conflict',
+    );
 
     assert.equal(channel.timings.length, 2);
     const [first, again] = channel.timings as [SaveTiming, SaveTiming];
@@ -109,7 +94,7 @@ describe('server entities: save timings', () => {
     const a = await h.connect(alice);
     // The read's authorization holds the connection's frames; the save queues behind it.
     a.send({ type: 'entity.get', id: nextId('g'), entityType: 'customer', entityId: '42' });
-    const saved = update(a, { phone: '200' }, 1, 'mutation-t3');
+    const saved = updateCustomer(a, { phone: '200' }, 1, 'mutation-t3');
     await a.wsRoundTrip(); // the save has reached the server
     const releasedAt = performance.now();
     release();
@@ -124,9 +109,15 @@ describe('server entities: save timings', () => {
     await seeded();
     const a = await h.connect(alice);
     for (const [i, phone] of ['200', '300', '400'].entries()) {
-      assert.equal((await update(a, { phone }, i + 1, `mutation-m${i}`)).type, 'entity.ack');
+      assert.equal(
+        (await updateCustomer(a, { phone }, i + 1, `mutation-m${i}`)).type,
+        'entity.ack',
+      );
     }
-    assert.equal((await update(a, { phone: '9' }, 1, 'mutation-mx')).type, 'entity.conflict');
+    assert.equal(
+      (await updateCustomer(a, { phone: '9' }, 1, 'mutation-mx')).type,
+      'entity.conflict',
+    );
     const body = await metrics(h);
     assert.match(body, /^# TYPE crm_entity_save_seconds histogram$/m);
     assert.match(body, /^crm_entity_save_seconds_count 3$/m);
