@@ -250,7 +250,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
       case 'join':
         return this.join(c, user, frame);
       case 'leave':
-        this.leave(c, frame.room, frame.tab ?? '');
+        this.leave(c, frame.room, frame.tab ?? '', true);
         return this.send(c, { type: 'left', replyTo: frame.id, room: frame.room });
       case 'presence': {
         const r = this.rooms.get(frame.room);
@@ -392,9 +392,10 @@ export class FakeProtocolServer implements FakeSocketPeer {
 
   /**
    * A tab of the connection (`''`: the connection itself) leaves a room, and the connection with
-   * its last tab; the person goes after the grace period if it was their last.
+   * its last tab; the person goes if it was their last: at once for an `explicit` leave (a `leave`
+   * frame), after the grace period for a dropped connection, as the reference server does.
    */
-  protected leave(c: ServerConnection, room: string, tab: string): void {
+  protected leave(c: ServerConnection, room: string, tab: string, explicit = false): void {
     const r = this.rooms.get(room);
     if (!r || !c.user) return void c.rooms.delete(room);
     const userId = c.user.id;
@@ -408,7 +409,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
       r.people.delete(userId);
       this.tellPeople(r);
     };
-    if (grace === 0) gone();
+    if (explicit || grace === 0) gone();
     else entry.graceTimer = this.clock.setTimeout(gone, grace);
   }
 

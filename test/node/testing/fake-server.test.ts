@@ -237,6 +237,21 @@ describe('FakeServer network', () => {
     rig.close();
   });
 
+  it('removes a person at once when they leave the room, as the reference server does', async () => {
+    const rig = createRig();
+    const viewer = rig.client();
+    const presence = viewer.presence(ROOM);
+    const ada = rig.client({ devUser: { id: 'ada', name: 'Ada' }, clientId: 'ada-laptop' });
+    const held = ada.joinRoom(ROOM);
+    await rig.clock.advance(16);
+    assert.ok(presence.snapshot().people.some((p) => p.user.id === 'ada'));
+    held.release(); // a `leave` frame: the widget went, the page stays
+    await rig.clock.advance(16);
+    assert.ok(!presence.snapshot().people.some((p) => p.user.id === 'ada'));
+    ada.close();
+    rig.close();
+  });
+
   it('forgets events older than replayMillis: resume becomes a gap', async () => {
     const rig = createRig({ server: { replayMillis: 120_000 } });
     const client = rig.client();
