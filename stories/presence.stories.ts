@@ -307,7 +307,7 @@ export const ListRows: Story = {
         ${rows.map(
           ([room, name]) =>
             html`<tr>
-              <th scope="row">${name}</th>
+              <th scope="row" style="text-align: start; padding-inline-end: 1rem">${name}</th>
               <td>${presence({ ...args, roomId: room })}</td>
             </tr>`,
         )}
