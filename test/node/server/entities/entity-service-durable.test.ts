@@ -9,10 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { ServerFrame } from '../../../../src/protocol/index.js';
 import { MIGRATIONS } from '../../../../src/server/migrations.js';
 import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
-import { nextId, type TestClient } from '../../helpers/server-client.js';
+import { updateCustomer } from '../../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../../helpers/server-harness.js';
 
 const ROOM = 'customer:42';
@@ -50,18 +49,6 @@ function heldDisk() {
   };
 }
 
-function update(client: TestClient, phone: string, mutationId: string): Promise<ServerFrame> {
-  return client.request({
-    type: 'entity.update',
-    id: nextId('u'),
-    mutationId,
-    entityType: 'customer',
-    entityId: '42',
-    baseVersion: 1,
-    fields: { phone },
-  });
-}
-
 describe('entity saves on SQLite: fan-out before the flush, ack after it', () => {
   let dir: string;
   let h: Harness | undefined;
@@ -96,10 +83,12 @@ describe('entity saves on SQLite: fan-out before the flush, ack after it', () =>
     await watcher.join('activity:customer:42');
     let answered = false;
     disk.hold();
-    const answer = update(writer, '200', 'mutation-durable-1').then((frame) => {
-      answered = true;
-      return frame;
-    });
+    const answer = updateCustomer(writer, { phone: '200' }, 1, 'mutation-durable-1').then(
+      (frame) => {
+        answered = true;
+        return frame;
+      },
+    );
     await disk.started();
     const change = await watcher.next((f) => f.type === 'event' && f.event === 'entity.change');
     assert.equal(change.type === 'event' && change.room, ROOM);
@@ -119,13 +108,13 @@ describe('entity saves on SQLite: fan-out before the flush, ack after it', () =>
   test('a failed flush answers an error, not an ack; the retry is acknowledged as a duplicate', async () => {
     const writer = await h!.connect(alice);
     disk.hold();
-    const answer = update(writer, '300', 'mutation-durable-2');
+    const answer = updateCustomer(writer, { phone: '300' }, 1, 'mutation-durable-2');
     await disk.started();
     disk.finish(new Error('EIO: the disk failed'));
     const failed = await answer;
     assert.equal(failed.type === 'error' && failed.code, 'internal', JSON.stringify(failed));
     // The client keeps the save and sends it again, same mutation id: applied once.
-    const retry = update(writer, '300', 'mutation-durable-2');
+    const retry = updateCustomer(writer, { phone: '300' }, 1, 'mutation-durable-2');
     const ack = await retry;
     assert.equal(ack.type, 'entity.ack', JSON.stringify(ack));
     assert.equal(ack.type === 'entity.ack' && ack.duplicate, true);
@@ -134,7 +123,10 @@ describe('entity saves on SQLite: fan-out before the flush, ack after it', () =>
 
   test('other writes still sync inside their commit', async () => {
     const writer = await h!.connect(alice);
-    assert.equal((await update(writer, '400', 'mutation-durable-3')).type, 'entity.ack');
+    assert.equal(
+      (await updateCustomer(writer, { phone: '400' }, 1, 'mutation-durable-3')).type,
+      'entity.ack',
+    );
     assert.equal(storage.synchronous, 2, 'FULL');
   });
 });
