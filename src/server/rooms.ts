@@ -65,6 +65,8 @@ export class Membership {
   }
 
   setWatching(tab: string, watch: boolean): void {
+    // Every join and tab leave passes here: no list is made when nothing changes.
+    if (this.watching(tab) === watch) return;
     const others = this.watchList?.filter((t) => t !== tab) ?? [];
     if (watch) others.push(tab);
     this.watchList = others.length > 0 ? others : undefined;
