@@ -403,7 +403,7 @@ async function main(): Promise<void> {
     const raw = await rawSaves(server.origin, Math.min(options.saves, rounds.length));
     load.push(loadavg()[0]!);
     await server.stop();
-    const server_ = serverTimes(await readFile(timingsFile, 'utf8'), rounds);
+    const splits = serverTimes(await readFile(timingsFile, 'utf8'), rounds);
 
     const result = {
       date: new Date().toISOString().slice(0, 10),
@@ -421,7 +421,7 @@ async function main(): Promise<void> {
       applied: stats(rounds.map((r) => r.applied)),
       frame: stats(rounds.map((r) => r.frame)),
       cost,
-      ...server_,
+      ...splits,
     };
     if (options.json) console.log(JSON.stringify(result, null, 2));
     const report = render(result);
