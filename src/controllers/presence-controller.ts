@@ -62,12 +62,15 @@ export class PresenceController extends ClientController {
 
   /** Follow the room getter: re-acquire before the host renders when it changed. */
   hostUpdate(): void {
-    if (
-      this.client &&
-      (this.normalizedRoom() !== this.boundRoom || this.watch() !== this.boundWatch)
-    ) {
-      this.rebind();
-    }
+    const client = this.client;
+    const room = this.normalizedRoom();
+    if (!client || (room === this.boundRoom && this.watch() === this.boundWatch)) return;
+    // The same room in the other mode: held in the new mode across the rebind, so the client
+    // switches with one join, never leaving, and the row keeps its people meanwhile.
+    const bridge =
+      this.store && room === this.boundRoom && client.joinRoom(room!, undefined, this.watch());
+    this.rebind();
+    if (bridge) bridge.release();
   }
 
   protected override bind(client: RealtimeClient): Unsubscribe | void {

@@ -56,6 +56,25 @@ describe('crm-presence watch', () => {
     expect(avatarNames(m.root)).to.deep.equal(['Ana Ortiz']);
   });
 
+  it('switches mode with one join: no leave, and the row never shows its loading state', async () => {
+    const m = await mountPresence({ people: [ANA], attrs: { 'room-id': ROOM, watch: '' } });
+    const busy: unknown[] = [];
+    const seen = new MutationObserver(() => {
+      if (m.root.querySelector('[aria-busy="true"]')) busy.push(avatarNames(m.root));
+    });
+    seen.observe(m.root, { subtree: true, childList: true, attributes: true });
+    m.el.watch = false;
+    await m.settle();
+    expect(inRoom(m)).to.include(DEMO_USER.id);
+    m.el.watch = true;
+    await m.settle();
+    expect(inRoom(m)).to.not.include(DEMO_USER.id);
+    seen.disconnect();
+    expect(m.server.received('leave')).to.deep.equal([]);
+    expect(busy).to.deep.equal([]);
+    expect(avatarNames(m.root)).to.deep.equal(['Ana Ortiz']);
+  });
+
   it('another widget of the room without watch makes the user present while it is there', async () => {
     const m = await mountPresence({ people: [ANA], attrs: { 'room-id': ROOM, watch: '' } });
     expect(inRoom(m)).to.not.include(DEMO_USER.id);
