@@ -227,7 +227,7 @@ function saveEntity(key, save) {
 // The authorization callback (CRM_AUTHORIZE_URL).
 
 /**
- * `{ user, room, action, entity?, sharesRoom? }` → `{ allow, fields? }`. Only customer rooms are
+ * `{ user, room, action, entity?, sharesRoom?, watch? }` → `{ allow, fields? }`. Only customer rooms are
  * this backend's business; other rooms (a user's own `user:<id>`, activity feeds, calls, team
  * rooms) are allowed here and left to the server's own rules, which still apply (every source
  * must say yes).

@@ -49,6 +49,13 @@ export interface AuthorizeRequest {
    * (presence, leave grace included) in a room the sender's connection has joined.
    */
   sharesRoom?: boolean;
+  /**
+   * On the questions of a `join` with `watch` (a list row following a record's people): the
+   * connection hears the room as a member does but is not shown there. A hook that lets users
+   * follow records they may not be seen on answers `join` differently for it; a switch to a
+   * member join asks again without it.
+   */
+  watch?: true;
 }
 
 export type AuthorizeHook = (request: AuthorizeRequest) => boolean | Promise<boolean>;
@@ -130,14 +137,16 @@ export function entityOfFeedRoom(room: string): { type: string; id: string } | u
 }
 
 /**
- * Asks the hook everything `action` on `room` needs (see the table above). Synchronous when the
- * hook is; a hook that throws or rejects propagates to the caller, which refuses.
+ * Asks the hook everything `action` on `room` needs (see the table above); each question of a
+ * `join` with `watch` says so. Synchronous when the hook is; a hook that throws or rejects
+ * propagates to the caller, which refuses.
  */
 export function authorizeAction(
   hook: AuthorizeHook,
   user: UserProfile,
   action: AuthorizeRequest['action'],
   room: string,
+  watch?: boolean,
 ): boolean | Promise<boolean> {
   // The hot path (every emit) asks one question and needs no entity: skip parsing the room name.
   if (action === 'emit') return allOf(hook, [{ user, room, action }], 0);
@@ -156,6 +165,7 @@ export function authorizeAction(
         { user, room: of, action: 'read', entity: fed },
       );
     }
+    if (watch) requests = requests.map((request) => ({ ...request, watch: true }));
   } else {
     requests = [ask('join'), ask(action)];
   }

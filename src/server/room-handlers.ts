@@ -105,8 +105,13 @@ export class RoomHandlers {
     ) {
       return;
     }
-    return this.allowed(connection, 'join', frame.room, frame.id, () =>
-      this.enter(connection, frame),
+    return this.allowed(
+      connection,
+      'join',
+      frame.room,
+      frame.id,
+      () => this.enter(connection, frame),
+      frame.watch,
     );
   }
 
@@ -406,6 +411,7 @@ export class RoomHandlers {
     room: string,
     replyTo: string | undefined,
     then: () => Promise<void> | void,
+    watch?: boolean,
   ): Promise<void> | void {
     const refuse = (failure?: unknown): void => {
       if (failure !== undefined && !(failure instanceof AuthorizationUnavailable)) {
@@ -420,6 +426,7 @@ export class RoomHandlers {
         connection.user!,
         action,
         room,
+        watch,
       );
     } catch (err) {
       return refuse(err);

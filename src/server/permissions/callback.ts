@@ -5,13 +5,13 @@
  * Request (POST, `Content-Type: application/json`, `Authorization: Bearer <CRM_AUTHORIZE_KEY>`
  * when a key is set):
  * `{ "user": { "id", "name", "avatarUrl"? }, "room": "customer:42", "action": "write",
- *    "entity"?: { "type": "customer", "id": "42" }, "sharesRoom"?: true }`
+ *    "entity"?: { "type": "customer", "id": "42" }, "sharesRoom"?: true, "watch"?: true }`
  * Answer: 200 with `{ "allow": true, "fields"?: { "customer": { "readOnly": [...], "hidden": [...] } } }`
  * or `{ "allow": false }`.
  *
- * Answers (allow and deny) are cached per user, room, action and entity for `cacheMs`, at most
- * `maxEntries` of them (the oldest go first); a user's entries are dropped when they authenticate
- * again (a new `hello`, e.g. a refreshed token). A callback that answers anything else, fails or
+ * Answers (allow and deny) are cached per question (user, room, action, entity, `sharesRoom`,
+ * `watch`) for `cacheMs`, at most `maxEntries` of them (the oldest go first); a user's entries
+ * are dropped when they authenticate again (a new `hello`, e.g. a refreshed token). A callback that answers anything else, fails or
  * takes longer than `timeoutMs` cannot decide: the request is refused for now with
  * `backend_unavailable` (`AuthorizationUnavailable`), which clients retry, not `forbidden`, which
  * they take as final; nothing of it is cached (the next request asks again).
@@ -127,6 +127,7 @@ export class AuthorizeCallback {
       request.entity?.type,
       request.entity?.id,
       request.sharesRoom,
+      request.watch,
     ]);
     const now = this.clock.now();
     const hit = this.cache.get(key);
@@ -206,6 +207,7 @@ export class AuthorizeCallback {
     };
     if (request.entity) body.entity = request.entity;
     if (request.sharesRoom !== undefined) body.sharesRoom = request.sharesRoom;
+    if (request.watch) body.watch = true;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
     try {

@@ -137,4 +137,26 @@ describe('watching a room', () => {
     });
     assert.equal(refused.type === 'error' && refused.code, 'forbidden');
   });
+
+  test('the hook is told a join watches, and a switch to member is asked again', async () => {
+    const asked: string[] = [];
+    // A CRM that lets its users follow who is on a record but not be listed there themselves.
+    h = await startHarness({
+      authorize: ({ room, action, watch }) => {
+        asked.push(`${action} ${room}${watch ? ' watch' : ''}`);
+        return action !== 'join' || watch === true;
+      },
+    });
+    const c = await h.connect(alice);
+    const watching = await c.join(ROOM, { watch: true });
+    assert.deepEqual(ids(watching.people), []);
+    assert.deepEqual(asked, ['join customer:42 watch', 'read customer:42 watch']);
+    const refused = await c.request({ type: 'join', id: nextId('join'), room: ROOM });
+    assert.equal(refused.type === 'error' && refused.code, 'forbidden');
+    assert.deepEqual(asked.slice(2), ['join customer:42']);
+    assert.deepEqual(
+      ids((await h.connect(bob).then((b) => b.join(ROOM, { watch: true }))).people),
+      [],
+    );
+  });
 });

@@ -185,6 +185,25 @@ describe('authorization callback', () => {
     );
   });
 
+  test('a watching join says so, and is answered and cached apart from a member join', async () => {
+    const [h, backend] = await start({ cacheMs: 600_000 });
+    backend.decide = (b) => ({ allow: b.action !== 'join' || b.watch === true });
+    const alice = await connectWith(h, 'alice');
+    await alice.join('customer:42', { watch: true });
+    assert.deepEqual(backend.asked[0]!.body, {
+      user: { id: 'alice', name: 'alice' },
+      room: 'customer:42',
+      action: 'join',
+      entity: { type: 'customer', id: '42' },
+      watch: true,
+    });
+    assert.equal(as(await join(alice, 'customer:42'), 'error').code, 'forbidden');
+    assert.deepEqual(
+      backend.questions().map((b) => `${b.action as string}${b.watch ? ' watch' : ''}`),
+      ['join watch', 'read watch', 'join'],
+    );
+  });
+
   test('a deny refuses writes; field rules in an answer apply to what the user sees and writes', async () => {
     const [h, backend] = await start();
     backend.decide = (b) =>
