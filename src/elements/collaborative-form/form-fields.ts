@@ -203,18 +203,22 @@ export function fieldOf(
 }
 
 /**
- * The field's label, as a sighted user reads it: the text of its `<label>`s (or the group's
- * `<legend>`), else its `aria-label`; `undefined` when it has none.
+ * A label's text without the read-only note the form adds to it (`field-locks.ts`). Comments are
+ * not text: Lit, Vue and Angular leave them in what they render, as anchors for their bindings.
  */
-/** A label's text without the read-only note the form adds to it (`field-locks.ts`). */
 function labelText(label: HTMLLabelElement): string {
   let text = '';
   for (const node of label.childNodes) {
     if (node instanceof Element && node.hasAttribute('data-crm-readonly-note')) continue;
-    text += node.textContent ?? '';
+    if (node instanceof Element || node instanceof Text) text += node.textContent;
   }
   return text.trim();
 }
+
+/**
+ * The field's label, as a sighted user reads it: the text of its `<label>`s (or the group's
+ * `<legend>`), else its `aria-label`; `undefined` when it has none.
+ */
 
 export function labelOf(field: FieldBinding): string | undefined {
   const anchor = field.anchor;

@@ -359,6 +359,20 @@ describe('<crm-collaborative-form>', () => {
       const live = shadow(el).querySelector('[aria-live="polite"]:not([role])');
       expect(live?.textContent?.trim()).to.equal('Ben Carter is now editing Notes too.');
     });
+
+    it("names a field by its label's text, not the comments a framework renders in it", async () => {
+      const { fake, el } = await mount();
+      // The stories' form is rendered by Lit (its labels hold binding markers); Vue and Angular
+      // leave comments of their own.
+      const label = el.querySelector('label[for="f-notes"]')!;
+      label.prepend(document.createComment('bindings={"ng-reflect-ng-if": "true"}'));
+      label.append(document.createComment('v-if'));
+      field(el, 'notes').focus();
+      fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'notes' } });
+      await settle({ fake, el });
+      const live = shadow(el).querySelector('[aria-live="polite"]:not([role])');
+      expect(live?.textContent?.trim()).to.equal('Ben Carter is now editing Notes too.');
+    });
   });
 
   describe('remote changes', () => {
