@@ -155,74 +155,114 @@ export const formStyles = html`<style>
   }
 </style>`;
 
+/** The words of the legacy form: labels, legends, choices and buttons. */
+export interface FormText {
+  name: string;
+  email: string;
+  phone: string;
+  status: string;
+  /** The status options' texts, by value (the values are what the record stores). */
+  statuses: Record<'Lead' | 'Qualified' | 'Customer' | 'At risk', string>;
+  value: string;
+  renewal: string;
+  channel: string;
+  channels: Record<'email' | 'phone' | 'visit', string>;
+  products: string;
+  productNames: Record<'fleet' | 'tracking' | 'driver', string>;
+  regions: string;
+  regionNames: Record<'uk' | 'eu' | 'us', string>;
+  rating: string;
+  vip: string;
+  notes: string;
+  reset: string;
+  save: string;
+}
+
+export const ENGLISH_FORM: FormText = {
+  name: 'Contact',
+  email: 'Email',
+  phone: 'Phone',
+  status: 'Status',
+  statuses: { Lead: 'Lead', Qualified: 'Qualified', Customer: 'Customer', 'At risk': 'At risk' },
+  value: 'Annual value',
+  renewal: 'Renewal',
+  channel: 'Preferred channel',
+  channels: { email: 'Email', phone: 'Phone', visit: 'Visit' },
+  products: 'Products',
+  productNames: { fleet: 'Fleet', tracking: 'Tracking', driver: 'Driver app' },
+  regions: 'Regions',
+  regionNames: { uk: 'United Kingdom', eu: 'European Union', us: 'United States' },
+  rating: 'Rating',
+  vip: 'Key account',
+  notes: 'Notes',
+  reset: 'Reset',
+  save: 'Save',
+};
+
 /** The legacy customer form, exactly as the page renders it (no kit markup inside). */
-export function customerForm(id = 'customer-form'): TemplateResult {
+export function customerForm(id = 'customer-form', t: FormText = ENGLISH_FORM): TemplateResult {
+  const choices = <K extends string>(type: string, name: string, texts: Record<K, string>) =>
+    Object.entries<string>(texts).map(
+      ([value, text]) =>
+        html`<label class="choice"
+          ><input type=${type} name=${name} value=${value} /> ${text}</label
+        >`,
+    );
+  const options = (texts: Record<string, string>) =>
+    Object.entries(texts).map(([value, text]) => html`<option value=${value}>${text}</option>`);
   return html`<form id=${id} class="legacy-form" method="post" action="/customers/42">
     <div>
-      <label for="f-name">Contact</label>
+      <label for="f-name">${t.name}</label>
       <input id="f-name" name="name" autocomplete="off" required />
     </div>
     <div>
-      <label for="f-email">Email</label>
+      <label for="f-email">${t.email}</label>
       <input id="f-email" name="email" type="email" autocomplete="off" />
     </div>
     <div>
-      <label for="f-phone">Phone</label>
+      <label for="f-phone">${t.phone}</label>
       <input id="f-phone" name="phone" type="tel" autocomplete="off" />
     </div>
     <div>
-      <label for="f-status">Status</label>
+      <label for="f-status">${t.status}</label>
       <select id="f-status" name="status">
-        <option>Lead</option>
-        <option>Qualified</option>
-        <option>Customer</option>
-        <option>At risk</option>
+        ${options(t.statuses)}
       </select>
     </div>
     <div>
-      <label for="f-value">Annual value</label>
+      <label for="f-value">${t.value}</label>
       <input id="f-value" name="value" type="number" min="0" step="100" />
     </div>
     <div>
-      <label for="f-renewal">Renewal</label>
+      <label for="f-renewal">${t.renewal}</label>
       <input id="f-renewal" name="renewal" type="date" />
     </div>
     <fieldset>
-      <legend>Preferred channel</legend>
-      <label class="choice"><input type="radio" name="channel" value="email" /> Email</label>
-      <label class="choice"><input type="radio" name="channel" value="phone" /> Phone</label>
-      <label class="choice"><input type="radio" name="channel" value="visit" /> Visit</label>
+      <legend>${t.channel}</legend>
+      ${choices('radio', 'channel', t.channels)}
     </fieldset>
     <fieldset>
-      <legend>Products</legend>
-      <label class="choice"><input type="checkbox" name="products" value="fleet" /> Fleet</label>
-      <label class="choice"
-        ><input type="checkbox" name="products" value="tracking" /> Tracking</label
-      >
-      <label class="choice"
-        ><input type="checkbox" name="products" value="driver" /> Driver app</label
-      >
+      <legend>${t.products}</legend>
+      ${choices('checkbox', 'products', t.productNames)}
     </fieldset>
     <div>
-      <label for="f-regions">Regions</label>
+      <label for="f-regions">${t.regions}</label>
       <select id="f-regions" name="regions" multiple size="3">
-        <option value="uk">United Kingdom</option>
-        <option value="eu">European Union</option>
-        <option value="us">United States</option>
+        ${options(t.regionNames)}
       </select>
     </div>
     <div>
-      <label id="l-rating">Rating</label>
+      <label id="l-rating">${t.rating}</label>
       <demo-rating name="rating" aria-labelledby="l-rating"></demo-rating>
-      <label class="choice"><input type="checkbox" name="vip" /> Key account</label>
+      <label class="choice"><input type="checkbox" name="vip" /> ${t.vip}</label>
     </div>
     <div class="wide">
-      <label for="f-notes">Notes</label>
+      <label for="f-notes">${t.notes}</label>
       <textarea id="f-notes" name="notes" rows="3"></textarea>
     </div>
     <div class="wide actions">
-      <button type="reset">Reset</button>
-      <button type="submit">Save</button>
+      <button type="reset">${t.reset}</button>
+      <button type="submit">${t.save}</button>
     </div>
   </form>`;
 }

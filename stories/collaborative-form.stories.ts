@@ -21,6 +21,7 @@ import {
   DAVID,
   customerForm,
   formStyles,
+  type FormText,
 } from './collaborative-form.fixtures.js';
 
 interface Args {
@@ -33,6 +34,8 @@ interface Args {
   dir: string;
   messages: Partial<CollaborativeFormMessages> | undefined;
   conflictMessages: Partial<ConflictDialogMessages> | undefined;
+  /** The page's own words for its form (labels, choices, buttons); English when left out. */
+  formText: FormText | undefined;
   onSave: (event: Event) => void;
   onSaved: (event: Event) => void;
   onConflict: (event: Event) => void;
@@ -102,9 +105,9 @@ const formOf = (args: Args, scroll?: string) =>
             style="block-size: ${scroll}; overflow: auto; padding-inline-end: 0.75rem;
               border-block: 1px solid var(--crm-color-border);"
           >
-            ${customerForm()}
+            ${customerForm(undefined, args.formText)}
           </div>`
-        : customerForm()
+        : customerForm(undefined, args.formText)
     }
   </crm-collaborative-form>`;
 
@@ -176,13 +179,14 @@ const meta: Meta<Args> = {
       control: 'text',
       description: 'What the form edits, for the conflict dialog.',
     },
-    lang: { control: 'select', options: ['', 'en', 'de', 'fr'] },
+    lang: { control: 'select', options: ['', 'en', 'de', 'fr', 'ar'] },
     dir: { control: 'inline-radio', options: ['', 'ltr', 'rtl'] },
     messages: { control: 'object', description: 'Replacements for the built-in texts.' },
     conflictMessages: {
       control: 'object',
       description: 'Replacements for the texts of the conflict dialog the form opens.',
     },
+    formText: { table: { disable: true } },
     onSave: { table: { disable: true } },
     onSaved: { table: { disable: true } },
     onConflict: { table: { disable: true } },
@@ -198,6 +202,7 @@ const meta: Meta<Args> = {
     dir: '',
     messages: undefined,
     conflictMessages: undefined,
+    formText: undefined,
     onSave: fn(),
     onSaved: fn(),
     onConflict: fn(),
@@ -328,11 +333,54 @@ export const Translated: Story = {
 };
 
 /**
- * A right-to-left page (`dir="rtl"` on an ancestor): the names sit at each field's top left, its
- * inline end, and the status line starts at the right.
+ * A right-to-left page in Arabic (`dir="rtl"` and `lang="ar"` on an ancestor): the names sit at
+ * each field's top left, its inline end, the status line starts at the right, and numbers and
+ * dates follow the language. The page's labels are its own; the form's texts come through
+ * `messages`. People's names stay as they are written, isolated from the text around them.
  */
 export const RightToLeft: Story = {
-  args: { lang: 'ar', dir: 'rtl' },
+  args: {
+    lang: 'ar',
+    dir: 'rtl',
+    entityLabel: 'نورثويند للخدمات اللوجستية',
+    formText: {
+      name: 'جهة الاتصال',
+      email: 'البريد الإلكتروني',
+      phone: 'الهاتف',
+      status: 'الحالة',
+      statuses: {
+        Lead: 'عميل محتمل',
+        Qualified: 'مؤهَّل',
+        Customer: 'عميل',
+        'At risk': 'معرَّض للخسارة',
+      },
+      value: 'القيمة السنوية',
+      renewal: 'التجديد',
+      channel: 'قناة التواصل المفضلة',
+      channels: { email: 'البريد الإلكتروني', phone: 'الهاتف', visit: 'زيارة' },
+      products: 'المنتجات',
+      productNames: { fleet: 'الأسطول', tracking: 'التتبع', driver: 'تطبيق السائق' },
+      regions: 'المناطق',
+      regionNames: { uk: 'المملكة المتحدة', eu: 'الاتحاد الأوروبي', us: 'الولايات المتحدة' },
+      rating: 'التقييم',
+      vip: 'حساب رئيسي',
+      notes: 'ملاحظات',
+      reset: 'إعادة تعيين',
+      save: 'حفظ',
+    },
+    messages: {
+      loading: () => 'جارٍ التحميل…',
+      upToDate: () => 'محدَّث',
+      unsaved: (count, c) =>
+        count === 1 ? 'تغيير غير محفوظ' : `تغييرات غير محفوظة: ${c.number(count)}`,
+      saving: () => 'جارٍ الحفظ…',
+      saved: () => 'تم الحفظ',
+      savingTab: () => 'جارٍ الحفظ…',
+      editingDescription: (names, c) => `${c.list(names)} يعدّل هذا الحقل الآن.`,
+      joinedField: (name, field) => `${name} يعدّل ${field} أيضًا الآن.`,
+      remoteChanged: (author, fields, c) => `غيّر ${author || 'شخص ما'}: ${c.list(fields)}`,
+    },
+  },
   render: story(({ server }) => {
     server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
     server.addPerson(ROOM, CHLOE, { activity: { kind: 'editing', field: 'notes' } });
