@@ -199,7 +199,10 @@ export const ENGLISH_FORM: FormText = {
   save: 'Save',
 };
 
-/** The legacy customer form, exactly as the page renders it (no kit markup inside). */
+/**
+ * The legacy customer form, exactly as the page renders it (no kit markup inside). Free text, email
+ * and phone take their direction from what they hold (`dir="auto"`), as a right-to-left page's do.
+ */
 export function customerForm(id = 'customer-form', t: FormText = ENGLISH_FORM): TemplateResult {
   const choices = <K extends string>(type: string, name: string, texts: Record<K, string>) =>
     Object.entries<string>(texts).map(
@@ -217,11 +220,11 @@ export function customerForm(id = 'customer-form', t: FormText = ENGLISH_FORM): 
     </div>
     <div>
       <label for="f-email">${t.email}</label>
-      <input id="f-email" name="email" type="email" autocomplete="off" />
+      <input id="f-email" name="email" type="email" dir="auto" autocomplete="off" />
     </div>
     <div>
       <label for="f-phone">${t.phone}</label>
-      <input id="f-phone" name="phone" type="tel" autocomplete="off" />
+      <input id="f-phone" name="phone" type="tel" dir="auto" autocomplete="off" />
     </div>
     <div>
       <label for="f-status">${t.status}</label>
@@ -258,7 +261,7 @@ export function customerForm(id = 'customer-form', t: FormText = ENGLISH_FORM): 
     </div>
     <div class="wide">
       <label for="f-notes">${t.notes}</label>
-      <textarea id="f-notes" name="notes" rows="3"></textarea>
+      <textarea id="f-notes" name="notes" rows="3" dir="auto"></textarea>
     </div>
     <div class="wide actions">
       <button type="reset">${t.reset}</button>
