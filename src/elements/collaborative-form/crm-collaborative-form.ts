@@ -160,6 +160,13 @@ export class CrmCollaborativeForm extends LitElement {
   @property({ type: Boolean, reflect: true }) compact = false;
 
   /**
+   * The page's framework binds the fields' values (React's `value=`, Vue's `v-model`, Angular's
+   * forms): the record is written into them as typing would, with `input` and `change` events
+   * (and `click` for checkboxes and radios), so the framework's state follows it.
+   */
+  @property({ type: Boolean }) controlled = false;
+
+  /**
    * What the form edits, for the conflict dialog, e.g. "Northwind Logistics". Unset, the record
    * names itself by the rule the activity feed and notifications use (a customer's company, else
    * its contact; other records their name, title or subject).
@@ -191,6 +198,7 @@ export class CrmCollaborativeForm extends LitElement {
   });
   private readonly presence = new PresenceController(this, () => this.room());
   private readonly sync = new FieldSync({
+    controlled: () => this.controlled,
     cannotShow: (field, value) => {
       const shown = JSON.stringify(value);
       warnOnce(

@@ -47,6 +47,8 @@ export interface ApplyResult {
 export interface FieldSyncOptions {
   /** A field was given a value its controls cannot show; it keeps it unless the user changes it. */
   cannotShow?: (field: string, value: JsonValue) => void;
+  /** The page's framework binds the fields' values: write as typing would (see `writeField`). */
+  controlled?: () => boolean;
 }
 
 const fresh = (given: JsonValue | undefined): FieldState => ({
@@ -218,7 +220,7 @@ export class FieldSync {
     for (const [name, value] of Object.entries(fields)) {
       const field = this.fields.get(name);
       if (!field) continue;
-      writeField(field, value);
+      writeField(field, value, this.options.controlled?.());
       this.touched(name);
     }
   }
@@ -271,7 +273,7 @@ export class FieldSync {
     const state = this.state(field.name);
     const differs = !compare || !sameFieldValue(field, readField(field, state.given), value);
     if (differs) {
-      writeField(field, value);
+      writeField(field, value, this.options.controlled?.());
       if (cannotShow(field, value)) this.options.cannotShow?.(field.name, value);
     }
     // Whether the controls read back what they were given: not when they could not show it (an

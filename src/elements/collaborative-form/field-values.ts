@@ -185,13 +185,68 @@ export function cannotShow(field: FieldBinding, value: unknown): boolean {
   return /^(number|date)/.test(field.kind) && asText(value) !== '' && first.value === '';
 }
 
-/** Show `value` in the field's controls. */
-export function writeField(field: FieldBinding, value: unknown): void {
+/** Events the form dispatches itself (see `writeField`), which its own listeners ignore. */
+const dispatched = new WeakSet<Event>();
+
+/** Whether the form dispatched `event` itself, telling the page's framework what it wrote. */
+export const isOwnEvent = (event: Event): boolean => dispatched.has(event);
+
+/** What a control shows, to tell whether a write changed it. */
+function shown(el: HTMLElement): string | boolean {
+  if (el instanceof HTMLSelectElement) return [...el.options].map((o) => +o.selected).join('');
+  const control = el as Checkable;
+  return control.type === 'checkbox' || control.type === 'radio' ? control.checked : control.value;
+}
+
+/**
+ * Show `value` in the field's controls. `controlled` (the page's framework binds their values:
+ * React's `value=`, Vue's `v-model`, Angular's forms) writes as a user's typing would, so the
+ * framework's state follows instead of putting its old value back on its next render: through
+ * the element's class setter (React watches writes through the element's own, and would take
+ * this one for its own render), then `input` and `change` on each control that changed, and
+ * `click` first on a checkbox, or on the radio now chosen (React hears those by `click`; a radio
+ * losing its check is told nothing, as when a user picks another, since Angular takes any
+ * `change` of a radio as picking it).
+ */
+export function writeField(field: FieldBinding, value: unknown, controlled = false): void {
+  const before = controlled ? field.elements.map(shown) : [];
+  const set = (el: HTMLElement, key: 'value' | 'checked', to: string | boolean) => {
+    let proto: object | null = el;
+    let setter: ((v: unknown) => void) | undefined;
+    while (controlled && !setter && (proto = Object.getPrototypeOf(proto))) {
+      setter = Object.getOwnPropertyDescriptor(proto, key)?.set;
+    }
+    if (setter) setter.call(el, to);
+    else (el as unknown as Record<string, unknown>)[key] = to;
+  };
+  write(field, value, set);
+  field.elements.forEach((el, i) => {
+    if (!controlled || shown(el) === before[i]) return;
+    const checkable = field.kind === 'checkbox' || field.kind === 'checkbox-group';
+    const types =
+      checkable || (field.kind === 'radio' && (el as Checkable).checked)
+        ? ['click', 'input', 'change']
+        : field.kind === 'radio'
+          ? []
+          : ['input', 'change'];
+    for (const type of types) {
+      const event = new Event(type, { bubbles: true, composed: type !== 'change' });
+      dispatched.add(event);
+      el.dispatchEvent(event);
+    }
+  });
+}
+
+function write(
+  field: FieldBinding,
+  value: unknown,
+  set: (el: HTMLElement, key: 'value' | 'checked', to: string | boolean) => void,
+): void {
   const first = field.elements[0]!;
   switch (field.kind) {
     case 'text':
     case 'number':
-      for (const el of field.elements) (el as HTMLInputElement).value = asText(value);
+      for (const el of field.elements) set(el, 'value', asText(value));
       return;
     case 'select':
       for (const el of field.elements) selectValue(el as HTMLSelectElement, asText(value));
@@ -199,29 +254,28 @@ export function writeField(field: FieldBinding, value: unknown): void {
     case 'date': {
       const text = asText(value);
       const local = ZONED.test(text) ? toLocalDateTime(text).slice(0, 10) : text.slice(0, 10);
-      for (const el of field.elements)
-        (el as HTMLInputElement).value = DATE.test(local) ? local : '';
+      for (const el of field.elements) set(el, 'value', DATE.test(local) ? local : '');
       return;
     }
     case 'datetime-local': {
       const text = asText(value);
       const local = ZONED.test(text) ? toLocalDateTime(text) : text;
       for (const el of field.elements) {
-        (el as HTMLInputElement).value = LOCAL_DATE_TIME.test(local) ? local.slice(0, 16) : '';
+        set(el, 'value', LOCAL_DATE_TIME.test(local) ? local.slice(0, 16) : '');
       }
       return;
     }
     case 'checkbox':
-      for (const el of field.elements) (el as Checkable).checked = asBoolean(value);
+      for (const el of field.elements) set(el, 'checked', asBoolean(value));
       return;
     case 'checkbox-group': {
       const chosen = new Set(asList(value));
-      for (const el of field.elements) (el as Checkable).checked = chosen.has(asValue(el));
+      for (const el of field.elements) set(el, 'checked', chosen.has(asValue(el)));
       return;
     }
     case 'radio': {
       const chosen = value === null || value === undefined ? undefined : asText(value);
-      for (const el of field.elements) (el as Checkable).checked = asValue(el) === chosen;
+      for (const el of field.elements) set(el, 'checked', asValue(el) === chosen);
       return;
     }
     case 'select-multiple': {

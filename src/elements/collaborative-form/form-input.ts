@@ -12,6 +12,7 @@
 import type { Activity } from '../../client/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { FieldSync } from './field-sync.js';
+import { isOwnEvent } from './field-values.js';
 import { fieldOf, type FieldBinding } from './form-fields.js';
 
 export interface FormInputOptions {
@@ -132,12 +133,15 @@ export class FormInput {
     this.options.changed();
   };
 
+  // What the form wrote and told the page's framework (`controlled`) is not the user's change.
   private onInput = (event: Event): void => {
+    if (isOwnEvent(event)) return;
     const field = fieldOf(this.sync.fields, event.target);
     if (field && this.sync.touched(field.name)) this.options.changed();
   };
 
   private onChange = (event: Event): void => {
+    if (isOwnEvent(event)) return;
     const field = fieldOf(this.sync.fields, event.target);
     if (!field) return;
     if (this.sync.touched(field.name)) this.options.changed();
