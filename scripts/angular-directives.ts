@@ -6,7 +6,10 @@
  *
  * Each directive's selector is the tag; each writable public property of the manifest becomes an
  * `@Input` typed from the element class itself (`CrmPresence['maxVisible']`, so the types cannot
- * drift from the kit's declarations) that forwards the value to the element. Events need no
+ * drift from the kit's declarations) that forwards the value to the element. A boolean input
+ * takes Angular's `booleanAttribute`: a bare attribute (`<crm-collaborative-form controlled>`)
+ * binds the input with `''`, which would otherwise set the property to a falsy string (and fail
+ * strict templates' attribute check). Events need no
  * `@Output`: Angular already types `(crm-…)="…($event)"` through `HTMLElementEventMap`, and an
  * output named like the DOM event would run the handler twice. Importing a directive also
  * registers its tag.
@@ -33,6 +36,7 @@ interface Member {
   readonly?: boolean;
   privacy?: string;
   description?: string;
+  type?: { text: string };
 }
 interface Declaration {
   customElement?: boolean;
@@ -72,7 +76,7 @@ export function angularDirectives(manifest: Manifest): string {
  * @Component({ imports: [CrmPresenceDirective], schemas: [CUSTOM_ELEMENTS_SCHEMA], … })
  * \`\`\`
  */
-import { Directive, ElementRef, Input, inject } from '@angular/core';
+import { Directive, ElementRef, Input, booleanAttribute, inject } from '@angular/core';
 import type { ${classes.join(', ')} } from 'crm-realtime';
 ${elements
   .filter(({ folder }) => folder)
@@ -96,7 +100,7 @@ export class ${decl.name}Directive {
 ${inputs
   .map(
     (m) =>
-      `\n${doc(m.description, '  ')}  @Input() set ${m.name}(value: ${decl.name}['${m.name}']) {\n    this.element.${m.name} = value;\n  }\n`,
+      `\n${doc(m.description, '  ')}  @Input(${m.type?.text === 'boolean' ? '{ transform: booleanAttribute }' : ''}) set ${m.name}(value: ${decl.name}['${m.name}']) {\n    this.element.${m.name} = value;\n  }\n`,
   )
   .join('')}}
 `;

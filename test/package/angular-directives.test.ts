@@ -44,6 +44,19 @@ describe('Angular directives from the manifest', () => {
     assert.match(source, /@Input\(\) set getToken\(value: CrmRealtimeProvider\['getToken'\]\)/);
   });
 
+  it("turns a boolean on with a bare attribute, as Angular's own inputs do (booleanAttribute)", () => {
+    assert.match(
+      source,
+      /@Input\(\{ transform: booleanAttribute \}\) set watch\(value: CrmPresence\['watch'\]\)/,
+    );
+    assert.match(
+      source,
+      /@Input\(\{ transform: booleanAttribute \}\) set controlled\(value: CrmCollaborativeForm\['controlled'\]\)/,
+    );
+    // Other types keep their checked input type.
+    assert.match(source, /@Input\(\) set maxVisible\(/);
+  });
+
   it('has no input for read-only state, and no output (Angular types $event already)', () => {
     assert.doesNotMatch(source, /set state\(/);
     assert.doesNotMatch(source, /set people\(value: CrmPresence/);
@@ -75,6 +88,8 @@ describe('the shipped directives (dist/frameworks/angular)', () => {
       /static ɵdir: i0\.ɵɵDirectiveDeclaration<CrmPresenceDirective, "crm-presence", never, \{[^>]*"maxVisible": \{ "alias": "maxVisible"; "required": false; \}/,
     );
     assert.match(dts, /set maxVisible\(value: CrmPresence\['maxVisible'\]\);/);
+    // A boolean takes whatever the attribute holds (`''` for a bare one), converted.
+    assert.match(dts, /static ngAcceptInputType_watch: unknown;/);
     assert.match(dts, /export declare const CRM_REALTIME_DIRECTIVES: readonly \[typeof /);
   });
 
