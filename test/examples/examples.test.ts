@@ -46,6 +46,8 @@ interface Example {
   typecheck?: { what: string; bin: string; args: string[] };
   /** What `npm run build` writes, served as the site's root. */
   out: string;
+  /** The app has a customer form bound by its framework in `<crm-collaborative-form controlled>`. */
+  controlledForm?: boolean;
 }
 
 const ALL: Example[] = [
@@ -58,14 +60,16 @@ const ALL: Example[] = [
     name: 'vue',
     typecheck: { what: 'vue-tsc', bin: 'vue-tsc', args: ['--noEmit', '-p', 'tsconfig.json'] },
     out: 'dist',
+    controlledForm: true,
   },
   {
     name: 'react',
     typecheck: { what: 'tsc', bin: 'tsc', args: ['--noEmit', '-p', 'tsconfig.json'] },
     out: 'dist',
+    controlledForm: true,
   },
   // `ng build` type-checks the app's templates (strictTemplates); the probe is compiled apart.
-  { name: 'angular', out: 'dist/browser' },
+  { name: 'angular', out: 'dist/browser', controlledForm: true },
 ];
 
 /** `CRM_EXAMPLES=vue,react` runs only those (all by default). */
@@ -160,7 +164,7 @@ for (const example of EXAMPLES_UNDER_TEST) {
       });
     }
 
-    it('in Chromium: every tag defined, connected, the typed handler heard, a second user in presence with a tooltip', async () => {
+    it("in Chromium: every tag defined, connected, the typed handler heard, a second user in presence with a tooltip, the app's controlled form following a colleague's save", async () => {
       const root = join(EXAMPLES, example.name, example.out);
       assert.ok(existsSync(join(root, 'index.html')), `examples/${example.name} is not built`);
       const contexts: BrowserContext[] = [];
@@ -207,12 +211,38 @@ for (const example of EXAMPLES_UNDER_TEST) {
           .locator('crm-presence [part~="tooltip"]')
           .getByText('Grace Hopper')
           .waitFor({ timeout: 10_000 });
+
+        if (example.controlledForm) await followsColleagues(ada.page, grace.page);
         assert.deepEqual([...ada.errors, ...grace.errors], [], 'errors on the pages');
       } finally {
         await closeDemo(contexts, browser, server);
       }
     });
   });
+}
+
+/**
+ * The app's own customer form, its fields bound by the framework (React `value=`, Vue `v-model`,
+ * Angular `formControlName`), inside `<crm-collaborative-form controlled>`: the record reaches the
+ * framework's state (shown in `#form-state`) on load, and again when a colleague saves.
+ */
+async function followsColleagues(ada: Page, grace: Page): Promise<void> {
+  const formState = (page: Page) => page.locator('#form-state').textContent();
+  const loaded = JSON.stringify({ phone: '+44 20 7946 0321', status: 'Qualified' });
+  for (const page of [ada, grace]) {
+    await waitUntil(() => formState(page), (text) => text === loaded, {
+      what: `the framework's form state to hold the record: ${loaded}`,
+    });
+  }
+  await grace.locator('#phone').fill('+44 20 7946 0999');
+  await grace.locator('#status').selectOption('Customer');
+  await grace.getByRole('button', { name: 'Save', exact: true }).click();
+  const saved = JSON.stringify({ phone: '+44 20 7946 0999', status: 'Customer' });
+  await waitUntil(() => formState(ada), (text) => text === saved, {
+    what: `Grace's save in the framework's state of Ada's form: ${saved}`,
+  });
+  assert.equal(await ada.locator('#phone').inputValue(), '+44 20 7946 0999');
+  assert.equal(await ada.locator('#status').inputValue(), 'Customer');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ConnectionDisplayState, CrmConnectionStatusChangeEvent } from 'crm-realtime';
 import { useCallback, useState } from 'react';
+import { CustomerForm } from './CustomerForm';
 import { me, serverUrl } from './settings';
 
 export function App() {
@@ -26,6 +27,7 @@ export function App() {
           Signed in as {me.name}. Connection (from the typed handler):{' '}
           <output id="handler-state">{state}</output>
         </p>
+        <CustomerForm />
         <crm-activity-feed feedType="global" maxItems={20}></crm-activity-feed>
       </main>
     </crm-realtime-provider>

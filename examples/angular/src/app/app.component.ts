@@ -1,13 +1,14 @@
 import { CUSTOM_ELEMENTS_SCHEMA, Component, signal } from '@angular/core';
 import type { ConnectionDisplayState, CrmConnectionStatusChangeEvent } from 'crm-realtime';
 import { CRM_REALTIME_DIRECTIVES } from 'crm-realtime/angular';
+import { CustomerFormComponent } from './customer-form.component';
 import { me, serverUrl } from './settings';
 
 @Component({
   selector: 'app-root',
   // The crm-* tags are custom elements, not Angular components. The kit's directives (one per
   // tag) make strict templates type-check property bindings: [maxVisible]="'lots'" is an error.
-  imports: [CRM_REALTIME_DIRECTIVES],
+  imports: [CRM_REALTIME_DIRECTIVES, CustomerFormComponent],
   schemas: [CUSTOM_ELEMENTS_SCHEMA],
   template: `
     <crm-realtime-provider [url]="serverUrl" [devUser]="me">
@@ -22,6 +23,7 @@ import { me, serverUrl } from './settings';
           Signed in as {{ me.name }}. Connection (from the typed handler):
           <output id="handler-state">{{ state() }}</output>
         </p>
+        <app-customer-form />
         <crm-activity-feed feed-type="global" [maxItems]="20" />
       </main>
     </crm-realtime-provider>
