@@ -239,7 +239,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     inFlight,
     unavailable: () => (storage.healthy() ? undefined : 'the database is unavailable'),
   });
-  registerEntityRoutes(api, entities);
+  registerEntityRoutes(api, entities, writeThrough);
   registerNotificationRoutes(api, history.notifications);
   registerActivityRoutes(api, history.activity);
   changes.register(api);

@@ -79,6 +79,8 @@ const HISTORY_LIMIT = 1000;
 export class WriteThrough {
   /** Per entity, the tail of its saves and loads. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Per entity, its first read from the backend while it is under way. */
+  private readonly loading = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: WriteThroughOptions) {}
 
@@ -87,6 +89,23 @@ export class WriteThrough {
     const cached = await this.options.entities.get(type, id);
     if (cached) return { kind: 'found', entity: cached };
     return this.serialize(`${type}:${id}`, () => this.load(type, id));
+  }
+
+  /**
+   * Resolves once no first read of the entity from the backend is under way. The HTTP API's
+   * writes of an entity wait for it: the backend publishes a change it made after its `GET`
+   * answered with the values from before, and the change must land on the record that read
+   * stores, not be refused as unknown (`PATCH`, `DELETE`) or overwritten by the older read (`PUT`).
+   * Only the read is waited for, never a save, whose backend call may itself be waiting on the
+   * backend's publish.
+   */
+  async afterFirstRead(type: string, id: string): Promise<void> {
+    const reading = this.loading.get(`${type}:${id}`);
+    if (!reading) return;
+    this.options.log.debug('a write through the API waits for the record’s first read', {
+      room: `${type}:${id}`,
+    });
+    await reading.catch(() => undefined);
   }
 
   /** A client's save (see the module comment for the steps). */
@@ -289,9 +308,20 @@ export class WriteThrough {
 
   /** Read-through, inside the entity's queue: cache what the backend has. */
   private async load(type: string, id: string): Promise<WriteThroughRead> {
-    const { storage, backend, clock } = this.options;
-    const again = await storage.getEntity(type, id);
+    const again = await this.options.storage.getEntity(type, id);
     if (again) return { kind: 'found', entity: toEntity(again) };
+    const key = `${type}:${id}`;
+    const reading = this.readAndCache(type, id);
+    this.loading.set(key, reading);
+    try {
+      return await reading;
+    } finally {
+      if (this.loading.get(key) === reading) this.loading.delete(key);
+    }
+  }
+
+  private async readAndCache(type: string, id: string): Promise<WriteThroughRead> {
+    const { storage, backend, clock } = this.options;
     const answer = await backend.read(type, id);
     if (answer.kind === 'not_found') return answer;
     if (answer.kind === 'unavailable') return this.unavailable(`${type}:${id}`, 'read', answer);
