@@ -73,6 +73,10 @@ export interface WriteThroughOptions {
   log: Logger;
 }
 
+/** Why the backend may not have a record the server holds, for the log. */
+const MISSING_RECORD_HINT =
+  'deleted in the CRM without DELETE /api/entities/<type>/<id> (which tells the pages), or CRM_ENTITY_BACKEND_URL names the wrong path';
+
 /** History rows read to check a save against the cache; a base further back is not checked. */
 const HISTORY_LIMIT = 1000;
 
@@ -195,8 +199,17 @@ export class WriteThrough {
         }
         return this.backendConflict(input, stored, base, current, answer.changedBy);
       }
-      case 'forbidden':
       case 'not_found':
+        // The server holds this record and the backend says it has none: deleted in the CRM
+        // without `DELETE /api/entities/…`, or the URL names the wrong path, and then every save
+        // is refused as if its record were gone. An operator should know which.
+        log.warn('entity backend has no record the server holds: save refused as not_found', {
+          room,
+          op: 'write',
+          reason: MISSING_RECORD_HINT,
+        });
+        return answer;
+      case 'forbidden':
         return answer;
       case 'unavailable':
         return this.unavailable(room, 'write', answer);
@@ -323,7 +336,17 @@ export class WriteThrough {
   private async readAndCache(type: string, id: string): Promise<WriteThroughRead> {
     const { storage, backend, clock } = this.options;
     const answer = await backend.read(type, id);
-    if (answer.kind === 'not_found') return answer;
+    if (answer.kind === 'not_found') {
+      if (answer.page) {
+        this.options.log.warn('entity backend answered 404 with a page, not JSON: not_found', {
+          room: `${type}:${id}`,
+          op: 'read',
+          reason:
+            'if every record is not found, check that CRM_ENTITY_BACKEND_URL names the path under which the backend serves /entities/<type>/<id>',
+        });
+      }
+      return { kind: 'not_found' };
+    }
     if (answer.kind === 'unavailable') return this.unavailable(`${type}:${id}`, 'read', answer);
     const entity: StoredEntity = {
       type,
