@@ -66,8 +66,17 @@ class KeySetUnavailable extends Error {
  */
 function keySetFetchFailed(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('ERR_J')) return true;
-  return code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID';
+  if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID') {
+    return true;
+  }
+  // `fetch` itself: no connection (its cause says why), or the request aborted.
+  return (
+    err instanceof Error &&
+    code === undefined &&
+    ((err.name === 'TypeError' && err.message === 'fetch failed') ||
+      err.name === 'AbortError' ||
+      err.name === 'TimeoutError')
+  );
 }
 
 /** Profile from standard claims: `sub`, `name` (or `preferred_username`, `email`), `picture`. */
