@@ -8,6 +8,7 @@ import {
   decodeProtectedHeader,
   jwtVerify,
   type JWTPayload,
+  type JWTVerifyGetKey,
   type JWTVerifyOptions,
 } from 'jose';
 import type { UserProfile } from '../protocol/index.js';
@@ -15,6 +16,7 @@ import { AvatarUrl, UserId } from '../protocol/index.js';
 import { DEFAULT_JWT_CLOCK_TOLERANCE_S, type AuthConfig } from './config.js';
 import type { ServerClock } from './clock.js';
 import { fetchedUrl } from './fetched-url.js';
+import { shownUrl } from './log.js';
 import {
   DEFAULT_PERMISSIONS_CLAIM,
   parsePermissionsClaim,
@@ -30,7 +32,16 @@ export type AuthResult =
       /** The token's permissions claim (`crm`, see `permissions/claims.ts`), when it has one. */
       permissions?: PermissionsClaim;
     }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string;
+      /**
+       * The token could not be checked, not found wanting: the JWKS endpoint did not answer, or
+       * not with a key set (down, slow, a wrong `CRM_JWKS_URL`, an HTML page). The client should
+       * retry later with the same token, and the operator be told.
+       */
+      unavailable?: true;
+    };
 
 export interface Credentials {
   token?: string | undefined;
@@ -38,6 +49,35 @@ export interface Credentials {
 }
 
 const HMAC = ['HS256', 'HS384', 'HS512'];
+
+/**
+ * Thrown by the key lookup when the JWKS endpoint gave no key set to look in: the identity
+ * provider is down or slow, or `CRM_JWKS_URL` points at something else. Not the token's fault.
+ */
+class KeySetUnavailable extends Error {
+  override name = 'KeySetUnavailable';
+}
+
+/**
+ * What `createRemoteJWKSet` throws when it could not get a key set: its timeout, a status other
+ * than 200, a body that is not JSON or not a JWKS (`ERR_JOSE_GENERIC`, `ERR_JWKS_INVALID`), or
+ * `fetch` failing outright (a refused connection: a `TypeError`, no jose code). A key set that
+ * was read but has no key for the token (`ERR_JWKS_NO_MATCHING_KEY`) is the token's problem.
+ */
+function keySetFetchFailed(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID') {
+    return true;
+  }
+  // `fetch` itself: no connection (its cause says why), or the request aborted.
+  return (
+    err instanceof Error &&
+    code === undefined &&
+    ((err.name === 'TypeError' && err.message === 'fetch failed') ||
+      err.name === 'AbortError' ||
+      err.name === 'TimeoutError')
+  );
+}
 
 /** Profile from standard claims: `sub`, `name` (or `preferred_username`, `email`), `picture`. */
 export function profileFromClaims(claims: JWTPayload): UserProfile | undefined {
@@ -58,16 +98,24 @@ export function profileFromClaims(claims: JWTPayload): UserProfile | undefined {
 
 export class Authenticator {
   private readonly secret: Uint8Array | undefined;
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private readonly jwks: JWTVerifyGetKey | undefined;
 
   constructor(
     private readonly config: AuthConfig,
     private readonly clock: ServerClock,
   ) {
     this.secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
-    this.jwks = config.jwksUrl
-      ? createRemoteJWKSet(fetchedUrl('auth.jwksUrl', config.jwksUrl))
-      : undefined;
+    if (config.jwksUrl) {
+      const remote = createRemoteJWKSet(fetchedUrl('auth.jwksUrl', config.jwksUrl));
+      this.jwks = async (header, token) => {
+        try {
+          return await remote(header, token);
+        } catch (err) {
+          if (!keySetFetchFailed(err)) throw err;
+          throw new KeySetUnavailable((err as Error).message || String(err));
+        }
+      };
+    }
   }
 
   get devIdentities(): boolean {
@@ -125,6 +173,13 @@ export class Authenticator {
       }
       return result;
     } catch (err) {
+      if (err instanceof KeySetUnavailable) {
+        return {
+          ok: false,
+          unavailable: true,
+          reason: `the identity provider's keys could not be fetched from ${shownUrl(this.config.jwksUrl ?? '')} (CRM_JWKS_URL): ${err.message}`,
+        };
+      }
       const code = (err as { code?: unknown }).code;
       if (code === 'ERR_JWT_EXPIRED') return { ok: false, reason: 'token expired' };
       if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {

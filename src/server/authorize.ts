@@ -70,6 +70,50 @@ export class AuthorizationUnavailable extends Error {
   override name = 'AuthorizationUnavailable';
 }
 
+/** How long the server's own hook may take to answer before it counts as unavailable. */
+export const DEFAULT_AUTHORIZE_HOOK_TIMEOUT_MS = 5000;
+
+/**
+ * The server's own hook with a deadline: a promise not settled within `timeoutMs` rejects with
+ * `AuthorizationUnavailable` (answered `backend_unavailable`, which clients retry). While a hook
+ * decides, the connection's later frames wait behind it; one that never settles (a database query
+ * without a timeout) would otherwise hold the connection's saves, joins and presence for as long
+ * as the socket lives, with pings still answered, so the client never gives up on it either.
+ * Answers given at once (`true`, `false`) pass untouched.
+ */
+export function boundedHook(
+  hook: AuthorizeHook,
+  timeoutMs: number,
+  clock: {
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+  },
+  onTimeout?: (request: AuthorizeRequest) => void,
+): AuthorizeHook {
+  return (request) => {
+    const verdict = hook(request);
+    if (typeof verdict === 'boolean') return verdict;
+    return new Promise<boolean>((resolve, reject) => {
+      const timer = clock.setTimeout(() => {
+        onTimeout?.(request);
+        reject(
+          new AuthorizationUnavailable(`the authorize hook did not answer within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      Promise.resolve(verdict).then(
+        (ok) => {
+          clock.clearTimeout(timer);
+          resolve(ok);
+        },
+        (err: unknown) => {
+          clock.clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  };
+}
+
 interface RefusalExtra {
   replyTo?: string | undefined;
   room?: string | undefined;

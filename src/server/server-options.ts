@@ -28,6 +28,11 @@ export interface CreateServerOptions {
   /** Directories served at `/`, first match wins (e.g. `['demo', 'dist']`). */
   staticDirs?: readonly string[];
   authorize?: AuthorizeHook;
+  /**
+   * How long `authorize` may take to settle a promise (default 5000 ms); past it the request is
+   * refused for now, as if the hook threw `AuthorizationUnavailable`, and a warning is logged.
+   */
+  authorizeTimeoutMs?: number;
   clock?: ServerClock;
   logger?: Logger;
   logLevel?: LogLevel;

@@ -6,7 +6,7 @@
  */
 import { Authenticator } from './auth.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { defaultAuthorize } from './authorize.js';
+import { boundedHook, DEFAULT_AUTHORIZE_HOOK_TIMEOUT_MS, defaultAuthorize } from './authorize.js';
 import { InFlight } from './in-flight.js';
 import type { Bus } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
@@ -239,12 +239,25 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     inFlight,
     unavailable: () => (storage.healthy() ? undefined : 'the database is unavailable'),
   });
-  registerEntityRoutes(api, entities);
+  registerEntityRoutes(api, entities, writeThrough);
   registerNotificationRoutes(api, history.notifications);
   registerActivityRoutes(api, history.activity);
   changes.register(api);
 
-  const authorize = options.authorize ?? defaultAuthorize;
+  const authorize =
+    options.authorize && options.authorize !== defaultAuthorize
+      ? boundedHook(
+          options.authorize,
+          options.authorizeTimeoutMs ?? DEFAULT_AUTHORIZE_HOOK_TIMEOUT_MS,
+          clock,
+          (request) =>
+            log.warn('authorize hook did not answer in time: refused for now, clients retry', {
+              room: request.room,
+              action: request.action,
+              timeoutMs: options.authorizeTimeoutMs ?? DEFAULT_AUTHORIZE_HOOK_TIMEOUT_MS,
+            }),
+        )
+      : defaultAuthorize;
   const rooms = new RoomRegistry(bus, metrics, limits.replayEvents, options.batchWrites !== false);
   // With Redis away a save or a notification would be stored and never reach anyone live:
   // clients are told to retry instead, as the HTTP API answers 503.

@@ -355,6 +355,24 @@ export class Session {
     connection.clientId = hello.clientId;
     const result = await ctx.auth.authenticate({ token: hello.token, devUser: hello.devUser });
     if (connection.state !== 'authenticating') return; // closed while verifying
+    if (!result.ok && result.unavailable) {
+      // The token was not found wanting: its keys could not be had. Answered as an outage the
+      // client retries with backoff (an `invalid_token` would make it give up after two tries,
+      // signing every user out for good), and not held against the client's address: a
+      // provider's outage must not throttle a whole office behind one NAT. The operator is told.
+      this.handshakeCounted = true;
+      ctx.log.warn('token keys unavailable: handshake refused for now', {
+        conn: connection.id,
+        reason: result.reason,
+      });
+      connection.sendError(
+        'backend_unavailable',
+        "could not check the token now: the identity provider's keys could not be fetched; retry",
+        { replyTo: hello.id },
+      );
+      connection.close(CLOSE_CODES.tryAgainLater, 'token keys unavailable');
+      return;
+    }
     if (!result.ok) {
       this.handshakeFailed(true);
       ctx.log.info('handshake refused', { conn: connection.id, reason: result.reason });

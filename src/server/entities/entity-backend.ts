@@ -58,7 +58,13 @@ export type BackendWriteAnswer =
   | BackendUnavailable;
 
 export type BackendReadAnswer =
-  { kind: 'found'; fields: Fields } | { kind: 'not_found' } | BackendUnavailable;
+  | { kind: 'found'; fields: Fields }
+  /**
+   * `page`: the 404 came with a body that is not JSON (an HTML "Not Found" page), which is what a
+   * server answers for a path it has no route for: `CRM_ENTITY_BACKEND_URL` may name the wrong path.
+   */
+  | { kind: 'not_found'; page?: true }
+  | BackendUnavailable;
 
 export interface BackendUnavailable {
   kind: 'unavailable';
@@ -95,7 +101,8 @@ export class EntityBackend {
   async read(type: string, id: string): Promise<BackendReadAnswer> {
     const answer = await this.call('GET', type, id, undefined, undefined);
     if (answer.kind === 'unavailable') return answer;
-    if (answer.status === 404) return { kind: 'not_found' };
+    if (answer.status === 404)
+      return answer.notJson ? { kind: 'not_found', page: true } : { kind: 'not_found' };
     if (answer.status === 401) return this.keyRefused('GET');
     if (answer.status !== 200) return unexpected(answer.status);
     if (answer.notJson) return notJson('GET', answer.status);

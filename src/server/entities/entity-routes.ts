@@ -25,6 +25,7 @@ import {
   type HttpApi,
 } from '../http-api.js';
 import type { EntityService, EntityUpdateOutcome } from './entity-service.js';
+import type { WriteThrough } from './write-through.js';
 
 const WriteBody = z.strictObject({
   fields: Fields,
@@ -77,10 +78,17 @@ function answer(outcome: EntityUpdateOutcome, room: string): ApiResponse {
 }
 
 /** Adds the entity routes to the API. */
-export function registerEntityRoutes(api: HttpApi, entities: EntityService): void {
+export function registerEntityRoutes(
+  api: HttpApi,
+  entities: EntityService,
+  writeThrough?: WriteThrough,
+): void {
   const write = async (request: ApiRequest, replace: boolean): Promise<ApiResponse> => {
     const { type, id } = target(request);
     const body = validate(WriteBody, request.body, 'body');
+    // With write-through, a record being read for the first time takes the backend's write
+    // after that read is stored (see `WriteThrough.afterFirstRead`).
+    await writeThrough?.afterFirstRead(type, id);
     const outcome = await entities.update({
       type,
       id,
@@ -116,6 +124,7 @@ export function registerEntityRoutes(api: HttpApi, entities: EntityService): voi
     // (`entity.deleted`). A repeat finds nothing: 404, which a retrying backend takes as done.
     .route('DELETE', '/api/entities/:type/:id', async (request) => {
       const { type, id } = target(request);
+      await writeThrough?.afterFirstRead(type, id);
       if (!(await entities.delete(type, id))) {
         throw new ApiError(404, 'not_found', `no entity ${type}:${id}`);
       }

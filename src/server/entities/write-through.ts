@@ -73,12 +73,18 @@ export interface WriteThroughOptions {
   log: Logger;
 }
 
+/** Why the backend may not have a record the server holds, for the log. */
+const MISSING_RECORD_HINT =
+  'deleted in the CRM without DELETE /api/entities/<type>/<id> (which tells the pages), or CRM_ENTITY_BACKEND_URL names the wrong path';
+
 /** History rows read to check a save against the cache; a base further back is not checked. */
 const HISTORY_LIMIT = 1000;
 
 export class WriteThrough {
   /** Per entity, the tail of its saves and loads. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Per entity, its first read from the backend while it is under way. */
+  private readonly loading = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: WriteThroughOptions) {}
 
@@ -87,6 +93,23 @@ export class WriteThrough {
     const cached = await this.options.entities.get(type, id);
     if (cached) return { kind: 'found', entity: cached };
     return this.serialize(`${type}:${id}`, () => this.load(type, id));
+  }
+
+  /**
+   * Resolves once no first read of the entity from the backend is under way. The HTTP API's
+   * writes of an entity wait for it: the backend publishes a change it made after its `GET`
+   * answered with the values from before, and the change must land on the record that read
+   * stores, not be refused as unknown (`PATCH`, `DELETE`) or overwritten by the older read (`PUT`).
+   * Only the read is waited for, never a save, whose backend call may itself be waiting on the
+   * backend's publish.
+   */
+  async afterFirstRead(type: string, id: string): Promise<void> {
+    const reading = this.loading.get(`${type}:${id}`);
+    if (!reading) return;
+    this.options.log.debug('a write through the API waits for the record’s first read', {
+      room: `${type}:${id}`,
+    });
+    await reading.catch(() => undefined);
   }
 
   /** A client's save (see the module comment for the steps). */
@@ -176,8 +199,17 @@ export class WriteThrough {
         }
         return this.backendConflict(input, stored, base, current, answer.changedBy);
       }
-      case 'forbidden':
       case 'not_found':
+        // The server holds this record and the backend says it has none: deleted in the CRM
+        // without `DELETE /api/entities/…`, or the URL names the wrong path, and then every save
+        // is refused as if its record were gone. An operator should know which.
+        log.warn('entity backend has no record the server holds: save refused as not_found', {
+          room,
+          op: 'write',
+          reason: MISSING_RECORD_HINT,
+        });
+        return answer;
+      case 'forbidden':
         return answer;
       case 'unavailable':
         return this.unavailable(room, 'write', answer);
@@ -289,11 +321,32 @@ export class WriteThrough {
 
   /** Read-through, inside the entity's queue: cache what the backend has. */
   private async load(type: string, id: string): Promise<WriteThroughRead> {
-    const { storage, backend, clock } = this.options;
-    const again = await storage.getEntity(type, id);
+    const again = await this.options.storage.getEntity(type, id);
     if (again) return { kind: 'found', entity: toEntity(again) };
+    const key = `${type}:${id}`;
+    const reading = this.readAndCache(type, id);
+    this.loading.set(key, reading);
+    try {
+      return await reading;
+    } finally {
+      if (this.loading.get(key) === reading) this.loading.delete(key);
+    }
+  }
+
+  private async readAndCache(type: string, id: string): Promise<WriteThroughRead> {
+    const { storage, backend, clock } = this.options;
     const answer = await backend.read(type, id);
-    if (answer.kind === 'not_found') return answer;
+    if (answer.kind === 'not_found') {
+      if (answer.page) {
+        this.options.log.warn('entity backend answered 404 with a page, not JSON: not_found', {
+          room: `${type}:${id}`,
+          op: 'read',
+          reason:
+            'if every record is not found, check that CRM_ENTITY_BACKEND_URL names the path under which the backend serves /entities/<type>/<id>',
+        });
+      }
+      return { kind: 'not_found' };
+    }
     if (answer.kind === 'unavailable') return this.unavailable(`${type}:${id}`, 'read', answer);
     const entity: StoredEntity = {
       type,

@@ -46,11 +46,15 @@ export const CallbackAnswer = z.object({
 });
 export type CallbackAnswer = z.infer<typeof CallbackAnswer>;
 
-/** The backend answered, but not as agreed; `answer` (the start of its body) is for the log only. */
+/**
+ * The backend answered, but not as agreed; `answer` (the start of its body) is for the log only,
+ * `status` the HTTP status when that was what was wrong.
+ */
 class BadAnswer extends Error {
   constructor(
     message: string,
     readonly answer?: string,
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -219,7 +223,9 @@ export class AuthorizeCallback {
         redirect: 'error',
       });
       const text = await response.text();
-      if (!response.ok) throw new BadAnswer(`answered HTTP ${response.status}`);
+      if (!response.ok) {
+        throw new BadAnswer(`answered HTTP ${response.status}`, undefined, response.status);
+      }
       if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) {
         throw new BadAnswer('answered more than 64 KiB');
       }
@@ -236,13 +242,25 @@ export class AuthorizeCallback {
     } catch (err) {
       this.counts.failed++;
       const reason = describeFailure(err, this.timeoutMs);
-      this.log.warn('authorization callback failed: refused for now, clients retry', {
+      const fields = {
         room: request.room,
         action: request.action,
         url: shownUrl(this.options.url),
         reason,
         detail: err instanceof BadAnswer ? err.answer : errorDetail(err, this.options.url),
-      });
+      };
+      if (err instanceof BadAnswer && err.status === 401) {
+        // The backend refused the server's own key, not the user: every question will fail
+        // until an operator fixes the setting, which the line names (as write-through does).
+        this.log.error('authorization callback refused the server key (CRM_AUTHORIZE_KEY)', {
+          ...fields,
+          reason: this.options.key
+            ? 'answered HTTP 401: check that CRM_AUTHORIZE_KEY is the key the backend expects'
+            : 'answered HTTP 401: CRM_AUTHORIZE_KEY is not set',
+        });
+      } else {
+        this.log.warn('authorization callback failed: refused for now, clients retry', fields);
+      }
       throw new AuthorizationUnavailable(`the CRM's authorization service ${reason}`, {
         cause: err,
       });

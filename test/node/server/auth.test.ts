@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -270,6 +270,66 @@ describe('server authentication', () => {
       // HMAC tokens are not accepted by a JWKS-only server.
       const hmac = await sign({ sub: 'x' }, { now: h.clock.now() });
       assert.equal((await refused(h, { token: hmac })).error.type, 'error');
+    });
+
+    // An identity provider that is down, slow or misnamed leaves every token uncheckable. That is
+    // an outage to retry (`backend_unavailable`, close 1013), not a refused token: the browser
+    // client gives up on `invalid_token` after two tries, which would sign every user out until
+    // each clicked "Retry now". Nor may it count against the client's address, or one office
+    // behind a NAT would be throttled (429) for the provider's outage.
+    const brokenKeySets: [string, (res: ServerResponse) => void][] = [
+      ['a 500', (res) => res.writeHead(500).end('oops')],
+      [
+        'an HTML login page',
+        (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'),
+      ],
+      [
+        'JSON that is not a key set',
+        (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+      ],
+    ];
+    for (const [what, answer] of brokenKeySets) {
+      test(`a JWKS endpoint answering ${what} is an outage the client retries, not a refused token`, async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        jwksServer = createHttpServer((_req, res) => answer(res));
+        await new Promise<void>((resolve) => jwksServer!.listen(0, '127.0.0.1', resolve));
+        const { port } = jwksServer.address() as AddressInfo;
+        h = await startHarness({ auth: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` } });
+        const iat = Math.floor(h.clock.now() / 1000);
+        const token = await new SignJWT({ sub: 'rs-user' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setIssuedAt(iat)
+          .setExpirationTime(iat + 60)
+          .sign(privateKey);
+        for (let i = 0; i < 25; i++) {
+          const { error, closed } = await refused(h, { token });
+          assert.equal(error.type === 'error' && error.code, 'backend_unavailable');
+          assert.equal(closed.code, 1013);
+        }
+        assert.equal(h.server.metrics.authFailures, 0);
+        // 25 in a row from one address: still not throttled (20 refusals would be).
+        const again = await refused(h, { token });
+        assert.equal(again.error.type === 'error' && again.error.code, 'backend_unavailable');
+      });
+    }
+
+    test('a JWKS endpoint that refuses connections is an outage too', async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      jwksServer = createHttpServer();
+      await new Promise<void>((resolve) => jwksServer!.listen(0, '127.0.0.1', resolve));
+      const { port } = jwksServer.address() as AddressInfo;
+      await new Promise<void>((resolve) => jwksServer!.close(() => resolve()));
+      jwksServer = undefined;
+      h = await startHarness({ auth: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` } });
+      const iat = Math.floor(h.clock.now() / 1000);
+      const token = await new SignJWT({ sub: 'rs-user' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 60)
+        .sign(privateKey);
+      const { error, closed } = await refused(h, { token });
+      assert.equal(error.type === 'error' && error.code, 'backend_unavailable');
+      assert.equal(closed.code, 1013);
     });
   });
 });

@@ -487,6 +487,41 @@ describe('write-through: a backend answering off the documented format', () => {
     assert.equal(logged.find((l) => l.level === 'warn')?.fields?.['op'], 'write');
   });
 
+  // A wrong CRM_ENTITY_BACKEND_URL path makes the backend's framework answer every call with its
+  // 404 page: every record "does not exist", every save is dropped as not_found. The answer
+  // stays not_found (a backend may well answer a missing record with an HTML 404), but the
+  // operator is told where to look.
+  it('a GET answered 404 with a page, not JSON, is not_found and a warning naming CRM_ENTITY_BACKEND_URL', async () => {
+    onGet = () => ({
+      status: 404,
+      body: '<!DOCTYPE html><pre>Cannot GET /entities/customer</pre>',
+    });
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(reply.type === 'error' && reply.code, 'not_found', JSON.stringify(reply));
+    const line = logged.find((l) => l.level === 'warn');
+    assert.equal(line?.fields?.['op'], 'read', JSON.stringify(logged));
+    assert.match(String(line?.fields?.['reason']), /CRM_ENTITY_BACKEND_URL/);
+  });
+
+  it('a GET answered 404 with JSON is a plain not_found, not logged', async () => {
+    onGet = () => ({ status: 404, body: { error: 'not_found' } });
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(reply.type === 'error' && reply.code, 'not_found', JSON.stringify(reply));
+    assert.deepEqual(logged, []);
+  });
+
+  it('a save of a record the server holds answered 404 is not_found and a warning naming the causes', async () => {
+    onPost = { status: 404, body: {} };
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(reply.type === 'error' && reply.code, 'not_found', JSON.stringify(reply));
+    const line = logged.find((l) => l.level === 'warn');
+    assert.equal(line?.fields?.['op'], 'write', JSON.stringify(logged));
+    assert.match(
+      String(line?.fields?.['reason']),
+      /DELETE \/api\/entities.*CRM_ENTITY_BACKEND_URL/,
+    );
+  });
+
   it('refuses a change too large for its event before the backend hears of it', async () => {
     // The backend holds 40 KB of notes; a new 30 KB field would make an event over the limit.
     record = { ...record, notes: 'n'.repeat(40_000) };

@@ -299,6 +299,31 @@ describe('authorization callback', () => {
     assert.equal((await h.server.entities.get('customer', '42'))?.fields['city'], undefined);
   });
 
+  // A wrong CRM_AUTHORIZE_KEY fails every question alike; logged as a warning per request it
+  // read as an outage of the CRM, not as the setting an operator has to fix.
+  test('a 401 (the server’s key refused) is logged as an error naming CRM_AUTHORIZE_KEY, and refuses for now', async () => {
+    const lines: string[] = [];
+    const refusing = await Backend.start();
+    refusing.failWith = { status: 401, text: '{"error":"bad key"}' };
+    try {
+      const callback = new AuthorizeCallback(
+        { url: refusing.url, key: 'an-old-key-0123456789' },
+        systemClock,
+        createLogger({ write: (line) => void lines.push(line) }),
+      );
+      await assert.rejects(
+        callback.ask({ user: { id: 'ana', name: 'Ana' }, room: 'customer:42', action: 'join' }),
+        (err: unknown) => err instanceof AuthorizationUnavailable,
+      );
+      const line = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+      assert.equal(line['level'], 'error');
+      assert.match(String(line['msg']), /CRM_AUTHORIZE_KEY/);
+      assert.match(String(line['reason']), /401.*CRM_AUTHORIZE_KEY/);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   test("a failure's log line names the URL without its credentials, and the cause", async () => {
     const lines: string[] = [];
     const callback = new AuthorizeCallback(
