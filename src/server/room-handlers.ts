@@ -8,6 +8,7 @@ import type {
   LeaveFrame,
   PresenceFrame,
   PresenceState,
+  SignalFrame,
 } from '../protocol/index.js';
 import {
   AuthorizationUnavailable,
@@ -202,7 +203,7 @@ export class RoomHandlers {
       });
       return;
     }
-    await ctx.bus.broadcast(frame.room, {
+    const signal: SignalFrame = {
       type: 'signal',
       room: frame.room,
       event: frame.event,
@@ -210,7 +211,19 @@ export class RoomHandlers {
       from,
       to,
       at: ctx.clock.now(),
-    });
+    };
+    // The signal carries more than the emit did (`from`, `at`): an emit just under the frame
+    // limit would make a signal over it, which the addressee's client drops as too large while
+    // the sender is told it went. Refused as a broadcast's event of that size is.
+    if (Buffer.byteLength(JSON.stringify(signal)) > ctx.limits.maxFrameBytes) {
+      connection.sendError(
+        'payload_too_large',
+        `signal frame exceeds ${ctx.limits.maxFrameBytes} bytes`,
+        { replyTo: frame.id, room: frame.room },
+      );
+      return;
+    }
+    await ctx.bus.broadcast(frame.room, signal);
     ctx.metrics.eventsPublished++;
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   }
