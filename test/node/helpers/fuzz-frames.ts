@@ -70,7 +70,7 @@ const room = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_\-.:/@#]{1,40}$/),
 );
 const eventName = fc.oneof(
-  fc.constantFrom('cursor', 'typing', 'notification', 'entity.change'),
+  fc.constantFrom('cursor', 'typing', 'notification', 'entity.change', 'call.offer', 'call.ice'),
   fc.stringMatching(/^[A-Za-z0-9_\-.:]{1,20}$/),
 );
 const fieldName = fc.oneof(
@@ -81,7 +81,16 @@ const activity = fc.oneof(
   fc.constant({ kind: 'viewing' }),
   fc.record({ kind: fc.constant('editing'), field: fieldName }),
 );
-const presence = fc.record({ status: fc.constantFrom('online', 'away'), activity });
+const presence = fc.record(
+  { status: fc.constantFrom('online', 'away'), activity, inCall: fc.boolean() },
+  { requiredKeys: ['status', 'activity'] },
+);
+/** Tabs of a shared connection: a few names, so joins, leaves and presence meet the same tabs. */
+const tab = fc.oneof(
+  fc.constantFrom('t1', 't2', 'a'.repeat(32)),
+  fc.string({ minLength: 1, maxLength: 32 }),
+);
+const userId = fc.constantFrom('alice', 'bob', 'carol', 'auth0|x', 'nobody');
 const notification = fc.record({
   target: fc.oneof(
     fc.record({ user: fc.constantFrom('alice', 'bob', 'carol', 'auth0|x') }),
@@ -94,17 +103,25 @@ const notification = fc.record({
 /** A valid frame of each type, without `id` (the runner gives every request a unique one). */
 export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
   fc.record(
-    { type: fc.constant('join'), room, since: fc.nat(), presence },
+    { type: fc.constant('join'), room, since: fc.nat(), presence, tab, watch: fc.boolean() },
     { requiredKeys: ['type', 'room'] },
   ),
-  fc.record({ type: fc.constant('leave'), room }),
-  fc.record({ type: fc.constant('presence'), room, state: presence }),
-  fc.record({
-    type: fc.constant('emit'),
-    room,
-    event: eventName,
-    payload: fc.oneof(json, notification as fc.Arbitrary<JsonLike>),
-  }),
+  fc.record({ type: fc.constant('leave'), room, tab }, { requiredKeys: ['type', 'room'] }),
+  fc.record(
+    { type: fc.constant('presence'), room, state: presence, tab },
+    { requiredKeys: ['type', 'room', 'state'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('emit'),
+      room,
+      event: eventName,
+      payload: fc.oneof(json, notification as fc.Arbitrary<JsonLike>),
+      to: userId,
+    },
+    { requiredKeys: ['type', 'room', 'event', 'payload'] },
+  ),
+  fc.record({ type: fc.constant('call.config') }),
   fc.record({ type: fc.constant('ping'), t: fc.nat() }, { requiredKeys: ['type'] }),
   fc.record({
     type: fc.constant('entity.get'),
