@@ -223,7 +223,17 @@ export class RoomHandlers {
       );
       return;
     }
-    await ctx.bus.broadcast(frame.room, signal);
+    try {
+      await ctx.bus.broadcast(frame.room, signal);
+    } catch (err) {
+      if (!(err instanceof RedisUnavailableError)) throw err;
+      ctx.log.error('signal failed', { room: frame.room, ...errorFields(err) });
+      connection.sendError('internal', `signal not sent${unavailable(err)}`, {
+        replyTo: frame.id,
+        room: frame.room,
+      });
+      return;
+    }
     ctx.metrics.eventsPublished++;
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   }
