@@ -280,6 +280,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       entities,
       writeThrough,
       unavailable,
+      maxFrameBytes: limits.maxFrameBytes,
     }).frames(),
     'notification.list': notifying['notification.list'],
     'notification.read': notifying['notification.read'],

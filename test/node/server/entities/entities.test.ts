@@ -233,6 +233,35 @@ describe('server entities: reads and the merge rules', () => {
   });
 });
 
+describe('server entities: a conflict too large for one frame', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  // Each value fits a frame, but a conflict carries the writer's, the stored one, the one the
+  // writer saw and the whole entity: sent as it is, the client drops it as too large and sends
+  // the save again and again, holding up the saves behind it.
+  test('leaves out what the writer saw, or is refused payload_too_large: never a frame over the limit', async () => {
+    h = await startHarness({ limits: { maxFrameBytes: 4096 } });
+    await seed(h, { notes: 'b'.repeat(1000) });
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    as(await update(b, { notes: 'x'.repeat(1200) }, 1), 'entity.ack');
+
+    const trimmed = as(await update(a, { notes: 'y'.repeat(1000) }, 1), 'entity.conflict');
+    assert.deepEqual(
+      trimmed.conflicts.map((c) => [c.field, 'base' in c, c.theirs]),
+      [['notes', false, 'x'.repeat(1200)]],
+    );
+    assert.equal(trimmed.current.version, 2);
+
+    const refused = await update(a, { notes: 'z'.repeat(2000) }, 1);
+    assert.equal(errorCode(refused), 'payload_too_large');
+    assert.match(refused.type === 'error' ? refused.message : '', /notes of customer:42 changed/);
+    assert.ok(a.largestFrame <= 4096, `a frame of ${a.largestFrame} bytes`);
+    assert.equal(as(await get(a), 'entity.snapshot').entity.fields['notes'], 'x'.repeat(1200));
+  });
+});
+
 describe('server entities: idempotent mutation ids', () => {
   let h: Harness;
   afterEach(() => h.close());
