@@ -100,6 +100,23 @@ const notification = fc.record({
   type: fc.constantFrom('info', 'success', 'warning', 'error'),
 });
 
+/**
+ * A page cursor: one of each list's own (`n:<row>`, `a:<row>`, base64url), one of the other
+ * list's, a row beyond any there is, and text that is no cursor at all.
+ */
+const cursorOf = (text: string): string => Buffer.from(text).toString('base64url');
+const before = fc.oneof(
+  fc.constantFrom(
+    cursorOf('n:1'),
+    cursorOf('a:3'),
+    cursorOf('a:999999999999999'),
+    cursorOf('n:0'),
+    cursorOf('a:-1'),
+    'not a cursor',
+  ),
+  fc.string({ maxLength: 128 }),
+);
+
 /** A valid frame of each type, without `id` (the runner gives every request a unique one). */
 export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
   fc.record(
@@ -137,7 +154,7 @@ export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
     fields: fc.dictionary(fieldName, json, { minKeys: 1, maxKeys: 4 }),
   }),
   fc.record(
-    { type: fc.constant('notification.list'), limit: fc.integer({ min: 1, max: 100 }) },
+    { type: fc.constant('notification.list'), limit: fc.integer({ min: 1, max: 100 }), before },
     { requiredKeys: ['type'] },
   ),
   fc.record({
@@ -153,6 +170,7 @@ export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
         fc.record({ kind: fc.constant('user'), userId: fc.constantFrom('alice', 'a+b@x.io') }),
       ),
       limit: fc.integer({ min: 1, max: 200 }),
+      before,
     },
     { requiredKeys: ['type', 'feed'] },
   ),
