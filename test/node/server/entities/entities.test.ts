@@ -287,6 +287,41 @@ describe('server entities: idempotent mutation ids', () => {
     assert.equal(as(await get(a), 'entity.snapshot').entity.version, 3);
   });
 
+  // Every member sees a change's mutation id; a replay is a small frame, the event the whole
+  // entity. Announced on every replay, anyone's tiny frames became full-size events to the room.
+  test("a replay is announced again only for the change's writer, once: not for anyone who saw its id", async () => {
+    h = await startHarness();
+    await seed(h);
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    const c = await h.connect(carol);
+    await c.join(ROOM);
+    as(await update(a, { notes: 'x'.repeat(30_000) }, 1, 'mutation-big'), 'entity.ack');
+    const seen = await c.next((f) => f.type === 'event' && f.event === 'entity.change');
+    assert.equal((seen.payload as EntityChange).mutationId, 'mutation-big'.padEnd(8, '0'));
+
+    for (let i = 0; i < 5; i++) {
+      const replay = as(await update(b, { x: 'y' }, 2, 'mutation-big'), 'entity.ack');
+      assert.equal(replay.duplicate, true);
+    }
+    await c.sync();
+    assert.equal(changesIn(c).length, 1, "another user's replays announce nothing");
+
+    for (let i = 0; i < 3; i++) {
+      const retry = as(
+        await update(a, { notes: 'x'.repeat(30_000) }, 1, 'mutation-big'),
+        'entity.ack',
+      );
+      assert.equal(retry.duplicate, true);
+    }
+    await c.sync();
+    assert.deepEqual(
+      changesIn(c).map((change) => change.payload.entity.version),
+      [2, 2],
+      "the writer's retries announce it once more",
+    );
+  });
+
   test('entity history past its retention is swept; later conflicts still report, without the base', async () => {
     const storage = new SqliteStorage(':memory:');
     // No heartbeat inside the clock's jumps of days: clients have no chance to answer it.
