@@ -29,6 +29,9 @@ try {
   console.log(`heap         ${mib(report.heapBaselineBytes)} → ${mib(report.heapAfterBytes)}`);
   console.log(`rss          ${mib(report.rssBaselineBytes)} → ${mib(report.rssAfterBytes)}`);
   console.log(`handler failures ${report.handlerFailures}`);
+  console.log(
+    `rooms left   ${report.roomsAfter} (presence ${report.presenceRoomsAfter}; 1 expected)`,
+  );
 } catch (err) {
   console.error(`fuzz: FAILED with seed ${seed}`);
   console.error(err);

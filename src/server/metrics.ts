@@ -3,13 +3,23 @@
  * `/metrics`.
  * Counters are plain numbers so the broadcast hot path pays one addition per fan-out.
  */
-import type { ErrorCode } from '../protocol/index.js';
+import { CLOSE_CODES, type ErrorCode } from '../protocol/index.js';
 
 /**
  * Upper bounds of the save histogram's buckets, in seconds: a save on a local disk answers in a
  * few milliseconds; one behind a CRM's backend (write-through) or a slow disk in hundreds.
  */
 const SAVE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * Close codes counted under their own label: the protocol's (1000–1015) and the server's own. A
+ * client picks the code it closes with, any of 3000–4999 included, before it even says hello:
+ * each would otherwise add a series to `/metrics` for the life of the process.
+ */
+function closeLabel(code: number): number | 'other' {
+  const standard = code >= 1000 && code <= 1015;
+  return standard || (Object.values(CLOSE_CODES) as number[]).includes(code) ? code : 'other';
+}
 
 /** A Prometheus histogram: cumulative counts per upper bound, the sum and the count. */
 export class Histogram {
@@ -47,8 +57,8 @@ export class Histogram {
 export class ServerMetrics {
   /** WebSocket connections accepted since start. */
   connectionsOpened = 0;
-  /** Connections closed, by close code. */
-  readonly connectionsClosed = new Map<number, number>();
+  /** Connections closed, by close code (`other`: a code neither the protocol's nor ours). */
+  readonly connectionsClosed = new Map<number | 'other', number>();
   /** Frames received from clients (every message, valid or not). */
   framesIn = 0;
   /** Bytes received from clients. */
@@ -104,7 +114,8 @@ export class ServerMetrics {
   }
 
   countClose(code: number): void {
-    this.connectionsClosed.set(code, (this.connectionsClosed.get(code) ?? 0) + 1);
+    const label = closeLabel(code);
+    this.connectionsClosed.set(label, (this.connectionsClosed.get(label) ?? 0) + 1);
   }
 }
 

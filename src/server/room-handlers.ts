@@ -8,6 +8,7 @@ import type {
   LeaveFrame,
   PresenceFrame,
   PresenceState,
+  SignalFrame,
 } from '../protocol/index.js';
 import {
   AuthorizationUnavailable,
@@ -32,6 +33,7 @@ import { errorFields } from './log.js';
 import { hookFor } from './permissions/permissions.js';
 import { RedisUnavailableError } from './redis/redis-connection.js';
 import { Membership } from './rooms.js';
+import { WriteBudget } from './write-budget.js';
 
 /** What an error frame adds when the shared services are down, so the client can tell. */
 function unavailable(err: unknown): string {
@@ -50,6 +52,16 @@ const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change',
  * server's memory and the room's presence traffic for as long as its socket lives.
  */
 export const MAX_TABS_PER_ROOM = 32;
+
+/**
+ * Replayed bytes a user may be sent per minute, in units of `maxBufferedBytes` (8 MiB by
+ * default, so 32 MiB a minute). A join with `since` costs a frame of about 100 bytes and may be
+ * answered with up to half the send buffer of replay, and joining a room again (to resume, or to
+ * switch between watching and being present) replays again: at the frame rate one socket drew
+ * about 100 MB a second of the server's bandwidth and CPU. Past the budget a join is answered
+ * `gap`, which a client already handles by reading the room's state afresh.
+ */
+export const REPLAY_BUFFERS_PER_MINUTE = 4;
 
 /** What room membership needs of the server. */
 export interface RoomDeps {
@@ -74,7 +86,12 @@ function memberId(connectionId: string, tab: string | undefined): string {
 }
 
 export class RoomHandlers {
-  constructor(private readonly ctx: RoomDeps) {}
+  /** Per user, not per socket: more sockets do not buy more replay (see the constant). */
+  private readonly replayBudget: WriteBudget;
+
+  constructor(private readonly ctx: RoomDeps) {
+    this.replayBudget = new WriteBudget(REPLAY_BUFFERS_PER_MINUTE * ctx.limits.maxBufferedBytes);
+  }
 
   /** The frames this capability answers. */
   frames(): SomeFrameHandlers<'join' | 'leave' | 'presence' | 'emit'> {
@@ -207,7 +224,7 @@ export class RoomHandlers {
       });
       return;
     }
-    await ctx.bus.broadcast(frame.room, {
+    const signal: SignalFrame = {
       type: 'signal',
       room: frame.room,
       event: frame.event,
@@ -215,7 +232,29 @@ export class RoomHandlers {
       from,
       to,
       at: ctx.clock.now(),
-    });
+    };
+    // The signal carries more than the emit did (`from`, `at`): an emit just under the frame
+    // limit would make a signal over it, which the addressee's client drops as too large while
+    // the sender is told it went. Refused as a broadcast's event of that size is.
+    if (Buffer.byteLength(JSON.stringify(signal)) > ctx.limits.maxFrameBytes) {
+      connection.sendError(
+        'payload_too_large',
+        `signal frame exceeds ${ctx.limits.maxFrameBytes} bytes`,
+        { replyTo: frame.id, room: frame.room },
+      );
+      return;
+    }
+    try {
+      await ctx.bus.broadcast(frame.room, signal);
+    } catch (err) {
+      if (!(err instanceof RedisUnavailableError)) throw err;
+      ctx.log.error('signal failed', { room: frame.room, ...errorFields(err) });
+      connection.sendError('internal', `signal not sent${unavailable(err)}`, {
+        replyTo: frame.id,
+        room: frame.room,
+      });
+      return;
+    }
     ctx.metrics.eventsPublished++;
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   }
@@ -339,11 +378,15 @@ export class RoomHandlers {
     // the limit, counting what is already unsent, it is a `gap`: the client re-syncs from a fresh
     // snapshot, which costs one request instead of the whole window.
     if (point.events.length > 0) {
-      let bytes = connection.unsentBytes;
-      for (const event of point.events) bytes += event.frame.byteLength;
+      let replay = 0;
+      for (const event of point.events) replay += event.frame.byteLength;
+      const bytes = connection.unsentBytes + replay;
       if (bytes > ctx.limits.maxBufferedBytes / 2) {
         point = { ...point, resume: 'gap', events: [] };
         ctx.log.info('replay too large, answered gap', { conn: connection.id, room, bytes });
+      } else if (!this.replayBudget.take(connection.user!.id, replay, ctx.clock.now())) {
+        point = { ...point, resume: 'gap', events: [] };
+        ctx.log.info('replay budget spent, answered gap', { conn: connection.id, room, replay });
       }
     }
     for (const event of point.events) connection.writePrepared(event.frame);

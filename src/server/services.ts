@@ -293,6 +293,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       entities,
       writeThrough,
       unavailable,
+      maxFrameBytes: limits.maxFrameBytes,
     }).frames(),
     'notification.list': notifying['notification.list'],
     'notification.read': notifying['notification.read'],

@@ -6,9 +6,11 @@
 import {
   entityRoom,
   type Entity,
+  type EntityConflictFrame,
   type EntityGetFrame,
   type EntityRejectedFrame,
   type EntityUpdateFrame,
+  type FieldConflict,
 } from '../../protocol/index.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
 import type { Connection } from '../connection.js';
@@ -57,6 +59,8 @@ export interface EntityDeps {
   readonly entities: EntityService;
   /** Write-through to the CRM's backend, when configured: clients' saves and reads go through it. */
   readonly writeThrough: WriteThrough | undefined;
+  /** The largest frame a client accepts: a conflict's answer must fit it. */
+  readonly maxFrameBytes: number;
   /** Why saves cannot be published right now (Redis down); undefined when they can. */
   readonly unavailable?: (() => string | undefined) | undefined;
 }
@@ -142,13 +146,7 @@ export class EntityHandlers {
           this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
         case 'conflict':
-          connection.send({
-            type: 'entity.conflict',
-            replyTo: frame.id,
-            mutationId: frame.mutationId,
-            conflicts: outcome.conflicts,
-            current: outcome.current,
-          });
+          this.conflict(connection, frame, outcome.conflicts, outcome.current);
           return;
         case 'not_found':
           return this.notFound(connection, frame);
@@ -177,6 +175,42 @@ export class EntityHandlers {
           return;
       }
     });
+  }
+
+  /**
+   * Answers a conflict. It carries the writer's value, the stored one, what the writer saw and the
+   * whole entity, so values that each fit a frame can make one over the limit, which the client
+   * drops as too large: its save would then be sent again and again, holding up the changes
+   * queued behind it. What the writer saw (`base`) is left out first; if it still does not fit,
+   * the save is refused `payload_too_large` (final: the client gives the edit back to the user).
+   */
+  private conflict(
+    connection: Connection,
+    frame: EntityUpdateFrame,
+    conflicts: FieldConflict[],
+    current: Entity,
+  ): void {
+    const answer: EntityConflictFrame = {
+      type: 'entity.conflict',
+      replyTo: frame.id,
+      mutationId: frame.mutationId,
+      conflicts,
+      current,
+    };
+    const limit = this.ctx.maxFrameBytes;
+    const fits = (): boolean => Buffer.byteLength(JSON.stringify(answer)) <= limit;
+    if (!fits()) answer.conflicts = conflicts.map(({ base: _base, ...rest }) => rest);
+    if (fits()) {
+      connection.send(answer);
+      return;
+    }
+    const room = entityRoom(frame.entityType, frame.entityId);
+    const fields = conflicts.map((c) => c.field).join(', ');
+    connection.sendError(
+      'payload_too_large',
+      `${fields} of ${room} changed meanwhile, and the conflict is too large to send (over ${limit} bytes): read ${room} again and redo the change`,
+      { replyTo: frame.id, room },
+    );
   }
 
   /** Times an applied save: the `/metrics` histogram, and `saveTimings` for its subscribers. */

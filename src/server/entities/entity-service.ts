@@ -109,6 +109,12 @@ export interface EntityServiceOptions {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How many re-announced changes a process remembers (about 60 bytes each): past that the oldest
+ * could be announced again once more, which takes replaying as many other entities' changes.
+ */
+const ANNOUNCED_AGAIN_KEPT = 10_000;
+
 export class EntityService {
   private readonly listeners = new Set<EntityChangeListener>();
   private readonly steps = new Set<EntityTransactionStep>();
@@ -116,6 +122,11 @@ export class EntityService {
   private readonly tails = new Map<string, Promise<unknown>>();
   /** Writes under way, publish and listeners included, so shutdown can wait for them. */
   private readonly running = new InFlight();
+  /**
+   * The changes this process announced again (`<room>@<version>`), oldest first, so each is
+   * announced again once here (see `announceAgain`); at most `ANNOUNCED_AGAIN_KEPT`.
+   */
+  private readonly announcedAgain = new Set<string>();
 
   readonly historyRetentionDays: number;
   private readonly stopSweep: () => void;
@@ -318,7 +329,7 @@ export class EntityService {
       case 'conflict':
         return { kind: 'conflict', conflicts: result.conflicts, current: toEntity(result.current) };
       case 'duplicate':
-        await this.announceAgain(result.entity, input.mutationId);
+        await this.announceAgain(result.entity, input.mutationId, input.by?.id);
         return {
           kind: 'applied',
           entity: result.entity,
@@ -394,9 +405,21 @@ export class EntityService {
    * is still the entity's latest change it is published again, so the room's members get it; a
    * later change carried the whole entity, so one superseded needs nothing. Members that had it
    * ignore it (same version).
+   *
+   * Only for the change's own writer, and once per change on this process: every member sees a
+   * change's mutation id, and the answer to a replay is a small frame while the event is the
+   * whole entity (up to a frame), so replays from anyone, again and again, made a member's
+   * every tiny frame a full-size event to everyone in the room and flushed its replay buffer.
+   * A process that fails to publish it makes the room resume instead (`eventLost`).
    */
-  private async announceAgain(answered: Entity, mutationId: string | undefined): Promise<void> {
+  private async announceAgain(
+    answered: Entity,
+    mutationId: string | undefined,
+    writer: string | undefined,
+  ): Promise<void> {
     if (mutationId === undefined) return;
+    const once = `${entityRoom(answered.type, answered.id)}@${answered.version}`;
+    if (this.announcedAgain.has(once)) return;
     const { storage, log } = this.options;
     try {
       const current = await storage.getEntity(answered.type, answered.id);
@@ -408,6 +431,12 @@ export class EntityService {
         1,
       );
       if (change?.version !== current.version || change.mutationId !== mutationId) return;
+      if (change.by?.id !== writer) return;
+      if (this.announcedAgain.has(once)) return; // another retry got here meanwhile
+      this.announcedAgain.add(once);
+      if (this.announcedAgain.size > ANNOUNCED_AGAIN_KEPT) {
+        this.announcedAgain.delete(this.announcedAgain.values().next().value!);
+      }
       await this.publish({ ...toEntityChange(change, current), at: change.at });
     } catch (err) {
       log.error('entity change not announced again', {

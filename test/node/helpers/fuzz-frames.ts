@@ -70,7 +70,7 @@ const room = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_\-.:/@#]{1,40}$/),
 );
 const eventName = fc.oneof(
-  fc.constantFrom('cursor', 'typing', 'notification', 'entity.change'),
+  fc.constantFrom('cursor', 'typing', 'notification', 'entity.change', 'call.offer', 'call.ice'),
   fc.stringMatching(/^[A-Za-z0-9_\-.:]{1,20}$/),
 );
 const fieldName = fc.oneof(
@@ -81,7 +81,16 @@ const activity = fc.oneof(
   fc.constant({ kind: 'viewing' }),
   fc.record({ kind: fc.constant('editing'), field: fieldName }),
 );
-const presence = fc.record({ status: fc.constantFrom('online', 'away'), activity });
+const presence = fc.record(
+  { status: fc.constantFrom('online', 'away'), activity, inCall: fc.boolean() },
+  { requiredKeys: ['status', 'activity'] },
+);
+/** Tabs of a shared connection: a few names, so joins, leaves and presence meet the same tabs. */
+const tab = fc.oneof(
+  fc.constantFrom('t1', 't2', 'a'.repeat(32)),
+  fc.string({ minLength: 1, maxLength: 32 }),
+);
+const userId = fc.constantFrom('alice', 'bob', 'carol', 'auth0|x', 'nobody');
 const notification = fc.record({
   target: fc.oneof(
     fc.record({ user: fc.constantFrom('alice', 'bob', 'carol', 'auth0|x') }),
@@ -91,20 +100,45 @@ const notification = fc.record({
   type: fc.constantFrom('info', 'success', 'warning', 'error'),
 });
 
+/**
+ * A page cursor: one of each list's own (`n:<row>`, `a:<row>`, base64url), one of the other
+ * list's, a row beyond any there is, and text that is no cursor at all.
+ */
+const cursorOf = (text: string): string => Buffer.from(text).toString('base64url');
+const before = fc.oneof(
+  fc.constantFrom(
+    cursorOf('n:1'),
+    cursorOf('a:3'),
+    cursorOf('a:999999999999999'),
+    cursorOf('n:0'),
+    cursorOf('a:-1'),
+    'not a cursor',
+  ),
+  fc.string({ maxLength: 128 }),
+);
+
 /** A valid frame of each type, without `id` (the runner gives every request a unique one). */
 export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
   fc.record(
-    { type: fc.constant('join'), room, since: fc.nat(), presence },
+    { type: fc.constant('join'), room, since: fc.nat(), presence, tab, watch: fc.boolean() },
     { requiredKeys: ['type', 'room'] },
   ),
-  fc.record({ type: fc.constant('leave'), room }),
-  fc.record({ type: fc.constant('presence'), room, state: presence }),
-  fc.record({
-    type: fc.constant('emit'),
-    room,
-    event: eventName,
-    payload: fc.oneof(json, notification as fc.Arbitrary<JsonLike>),
-  }),
+  fc.record({ type: fc.constant('leave'), room, tab }, { requiredKeys: ['type', 'room'] }),
+  fc.record(
+    { type: fc.constant('presence'), room, state: presence, tab },
+    { requiredKeys: ['type', 'room', 'state'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('emit'),
+      room,
+      event: eventName,
+      payload: fc.oneof(json, notification as fc.Arbitrary<JsonLike>),
+      to: userId,
+    },
+    { requiredKeys: ['type', 'room', 'event', 'payload'] },
+  ),
+  fc.record({ type: fc.constant('call.config') }),
   fc.record({ type: fc.constant('ping'), t: fc.nat() }, { requiredKeys: ['type'] }),
   fc.record({
     type: fc.constant('entity.get'),
@@ -120,7 +154,7 @@ export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
     fields: fc.dictionary(fieldName, json, { minKeys: 1, maxKeys: 4 }),
   }),
   fc.record(
-    { type: fc.constant('notification.list'), limit: fc.integer({ min: 1, max: 100 }) },
+    { type: fc.constant('notification.list'), limit: fc.integer({ min: 1, max: 100 }), before },
     { requiredKeys: ['type'] },
   ),
   fc.record({
@@ -136,6 +170,7 @@ export const validFrame: fc.Arbitrary<FrameObject> = fc.oneof(
         fc.record({ kind: fc.constant('user'), userId: fc.constantFrom('alice', 'a+b@x.io') }),
       ),
       limit: fc.integer({ min: 1, max: 200 }),
+      before,
     },
     { requiredKeys: ['type', 'feed'] },
   ),

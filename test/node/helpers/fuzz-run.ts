@@ -3,10 +3,12 @@
  * generated, then mutated, frames (`fuzz-frames.ts`). After every case:
  * - every frame that carries a request id got exactly one answer with that `replyTo` (a frame over
  *   the size limit is not parsed, so it is answered `frame_too_large` without one: counted);
- * - no answer was an `internal` error, and no fuzzing connection was closed;
+ * - no answer was an `internal` error, no frame sent was over the frame limit, and no fuzzing
+ *   connection was closed;
  * - a bystander (joined to a room, sending nothing hostile) still gets a room event.
  * After the run, with the fuzzing clients gone and the server's timers run out, the heap is
- * measured against a baseline taken after a warm-up.
+ * measured against a baseline taken after a warm-up, and the rooms the server still holds are
+ * counted (joins, watches and tabs must leave nothing behind).
  *
  * Used by `test/node/server/fuzz.test.ts` (a bounded budget in `npm test`) and `npm run fuzz`.
  */
@@ -42,6 +44,12 @@ export interface FuzzReport {
   rssBaselineBytes: number;
   rssAfterBytes: number;
   handlerFailures: number;
+  /**
+   * Rooms and presence rooms the server still holds once the fuzzing clients left and the
+   * timers ran out: only the bystander's room should be left (1 and 1).
+   */
+  roomsAfter: number;
+  presenceRoomsAfter: number;
 }
 
 /** Waits for a state, failing with a description when it does not come (never a fixed sleep). */
@@ -155,13 +163,21 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         frames++;
       }
       for (const [t, p] of pending) {
-        // A barrier: the server handles a connection's frames one at a time, in order, so its
-        // pong comes after every answer to the frames sent before the ping.
-        const ping = ++serial;
-        const pong = t.client.upcoming((f) => f.type === 'pong' && f.t === ping, WAIT_MS);
-        t.client.send({ type: 'ping', t: ping });
-        await pong;
+        // A barrier: the server handles a connection's frames one at a time, in order, so the
+        // answer to this request comes after every answer to the frames sent before it. Not a
+        // ping: a ping is answered at once, ahead of a handler still at work (a save).
+        const barrier = `b${++serial}`;
+        const done = t.client.upcoming(
+          (f) => f.type === 'call.config' && f.replyTo === barrier,
+          WAIT_MS,
+        );
+        t.client.send({ type: 'call.config', id: barrier });
+        await done;
         if (t.closed) throw new Error('fuzz: the server closed a fuzzing connection');
+        // A frame over the limit is dropped by the browser client: the server must never send one.
+        if (t.client.largestFrame > LIMITS.maxFrameBytes) {
+          throw new Error(`fuzz: the server sent a frame of ${t.client.largestFrame} bytes`);
+        }
         if (t.internal.length > 0) {
           throw new Error(`fuzz: internal error ${JSON.stringify(t.internal[0])}`);
         }
@@ -228,6 +244,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       rssBaselineBytes: baseline.rss,
       rssAfterBytes: after.rss,
       handlerFailures: h.server.metrics.handlerFailures,
+      roomsAfter: h.server.stats().rooms,
+      presenceRoomsAfter: h.server.stats().presenceRooms,
     };
   } finally {
     await h.close();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { PresenceState, ServerFrame } from '../../../src/protocol/index.js';
+import { LIMITS, type PresenceState, type ServerFrame } from '../../../src/protocol/index.js';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
 import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
 import { nextId, seesInCall, until, type TestClient } from '../helpers/server-client.js';
@@ -74,6 +74,25 @@ describe('call signaling', () => {
       [...a.frames, ...c.frames].filter((f) => f.type === 'signal'),
       [],
     );
+  });
+
+  test('an addressed emit whose signal would pass the frame limit is refused, as a broadcast is', async () => {
+    h = await startHarness();
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    await a.join('customer:42', { presence: IN_CALL });
+    await b.join('customer:42', { presence: IN_CALL });
+    // An emit of exactly the frame limit: the signal adds `from` and `at` to it.
+    const emit = { type: 'emit', id: 'big', room: 'customer:42', event: 'call.offer', to: 'bob' };
+    const room = LIMITS.maxFrameBytes - JSON.stringify({ ...emit, payload: '' }).length;
+    const text = JSON.stringify({ ...emit, payload: 'x'.repeat(room) });
+    assert.equal(Buffer.byteLength(text), LIMITS.maxFrameBytes);
+    a.sendRaw(text);
+    const answer = await a.next((f) => 'replyTo' in f && f.replyTo === 'big');
+    assert.equal(answer.type === 'error' && answer.code, 'payload_too_large');
+    await b.sync();
+    assert.deepEqual(b.ofType('signal'), [], 'nothing over the limit reached the addressee');
+    assert.ok(b.largestFrame <= LIMITS.maxFrameBytes, `${b.largestFrame} bytes`);
   });
 
   test('an addressed emit is authorized like any emit to the room', async () => {

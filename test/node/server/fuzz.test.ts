@@ -34,6 +34,13 @@ describe('server fuzzing', () => {
     assert.equal(report.cases, RUNS);
     assert.equal(report.handlerFailures, 0);
     assert.equal(report.answers['internal'] ?? 0, 0);
+    // Joins, watches and tabs of every kind leave nothing behind but the bystander's room.
+    assert.equal(report.roomsAfter, 1, 'rooms left after the fuzzing clients closed');
+    assert.equal(
+      report.presenceRoomsAfter,
+      1,
+      'presence rooms left after the fuzzing clients closed',
+    );
     assert.ok(
       report.heapAfterBytes - report.heapBaselineBytes < HEAP_SLACK_BYTES,
       `heap ${report.heapBaselineBytes} → ${report.heapAfterBytes} bytes`,

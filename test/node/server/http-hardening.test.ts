@@ -159,6 +159,24 @@ describe('server http hardening', () => {
     assert.match(ok.body, /crm_connections/);
   });
 
+  test("/metrics labels a close code a client picks as other, not a series of the client's choosing", async () => {
+    h = await startHarness();
+    // Sockets that never say hello: no token needed to reach the counter.
+    for (const code of [3000, 4001, 4999]) {
+      const socket = await h.open();
+      socket.ws.close(code);
+      await socket.closed;
+    }
+    const counted = () =>
+      [...h!.server.metrics.connectionsClosed.values()].reduce((a, b) => a + b, 0);
+    await until(() => counted() === 3, undefined, 'the server saw the three sockets close');
+    const body = (await get(h.server.port, '/metrics')).body;
+    const series = body
+      .split('\n')
+      .filter((line) => line.startsWith('crm_connections_closed_total{'));
+    assert.deepEqual(series, ['crm_connections_closed_total{code="other"} 3']);
+  });
+
   test('/healthz answers up or down and nothing else', async () => {
     h = await startHarness();
     await h.connect(alice);

@@ -39,6 +39,33 @@ describe('replay bounded in bytes', () => {
     assert.equal(harness.server.metrics.slowConsumers, 0);
   });
 
+  // A join with `since` is a small frame and its replay up to half a send buffer; joining again
+  // (to resume, or to switch between watching and being present) replays again.
+  test('a user joining again and again is replayed up to a budget a minute, then answered gap', async () => {
+    const harness = await start({ maxBufferedBytes: 1024 * 1024 }); // 4 MiB of replay a minute
+    const publisher = await harness.connect(alice);
+    await publisher.join('deal:9');
+    const seqs = await publishBlobs(publisher, 'deal:9', 5); // ~300 KB
+    const since = seqs[0]! - 1;
+    const reader = await harness.connect(bob);
+    const resumes: string[] = [];
+    for (let i = 0; i < 30 && !resumes.includes('gap'); i++) {
+      resumes.push((await reader.join('deal:9', { since, watch: i % 2 === 0 })).resume);
+    }
+    const replayed = resumes.filter((r) => r === 'replayed').length;
+    assert.deepEqual(resumes.at(-1), 'gap', `${replayed} replays and no gap`);
+    assert.ok(replayed >= 10 && replayed <= 14, `${replayed} replays of ~300 KB in 4 MiB`);
+    // Another socket of the same user gets no more; another user has a budget of their own.
+    const again = await harness.connect(bob, 'bob-other-device');
+    assert.equal((await again.join('deal:9', { since })).resume, 'gap');
+    assert.equal((await publisher.join('deal:9', { since })).resume, 'replayed');
+    // A minute later the budget is back.
+    harness.clock.advanceSync(60_000);
+    assert.equal((await reader.join('deal:9', { since })).resume, 'replayed');
+    await reader.sync();
+    assert.equal(harness.server.metrics.slowConsumers, 0);
+  });
+
   test('a room keeps at most replayRoomBytes of events for replay', async () => {
     const harness = await start({ replayRoomBytes: 300_000 });
     const publisher = await harness.connect(alice);

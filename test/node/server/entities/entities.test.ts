@@ -233,6 +233,35 @@ describe('server entities: reads and the merge rules', () => {
   });
 });
 
+describe('server entities: a conflict too large for one frame', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  // Each value fits a frame, but a conflict carries the writer's, the stored one, the one the
+  // writer saw and the whole entity: sent as it is, the client drops it as too large and sends
+  // the save again and again, holding up the saves behind it.
+  test('leaves out what the writer saw, or is refused payload_too_large: never a frame over the limit', async () => {
+    h = await startHarness({ limits: { maxFrameBytes: 4096 } });
+    await seed(h, { notes: 'b'.repeat(1000) });
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    as(await update(b, { notes: 'x'.repeat(1200) }, 1), 'entity.ack');
+
+    const trimmed = as(await update(a, { notes: 'y'.repeat(1000) }, 1), 'entity.conflict');
+    assert.deepEqual(
+      trimmed.conflicts.map((c) => [c.field, 'base' in c, c.theirs]),
+      [['notes', false, 'x'.repeat(1200)]],
+    );
+    assert.equal(trimmed.current.version, 2);
+
+    const refused = await update(a, { notes: 'z'.repeat(2000) }, 1);
+    assert.equal(errorCode(refused), 'payload_too_large');
+    assert.match(refused.type === 'error' ? refused.message : '', /notes of customer:42 changed/);
+    assert.ok(a.largestFrame <= 4096, `a frame of ${a.largestFrame} bytes`);
+    assert.equal(as(await get(a), 'entity.snapshot').entity.fields['notes'], 'x'.repeat(1200));
+  });
+});
+
 describe('server entities: idempotent mutation ids', () => {
   let h: Harness;
   afterEach(() => h.close());
@@ -256,6 +285,44 @@ describe('server entities: idempotent mutation ids', () => {
       [2, 3],
     );
     assert.equal(as(await get(a), 'entity.snapshot').entity.version, 3);
+  });
+
+  // Every member sees a change's mutation id; a replay is a small frame, the event the whole
+  // entity. Announced on every replay, anyone's tiny frames became full-size events to the room.
+  test("a replay is announced again only for the change's writer, once: not for anyone who saw its id", async () => {
+    h = await startHarness();
+    await seed(h);
+    const a = await h.connect(alice);
+    const b = await h.connect(bob);
+    const c = await h.connect(carol);
+    await c.join(ROOM);
+    as(await update(a, { notes: 'x'.repeat(30_000) }, 1, 'mutation-big'), 'entity.ack');
+    const seen = as(
+      await c.next((f) => f.type === 'event' && f.event === 'entity.change'),
+      'event',
+    );
+    assert.equal((seen.payload as EntityChange).mutationId, 'mutation-big');
+
+    for (let i = 0; i < 5; i++) {
+      const replay = as(await update(b, { x: 'y' }, 2, 'mutation-big'), 'entity.ack');
+      assert.equal(replay.duplicate, true);
+    }
+    await c.sync();
+    assert.equal(changesIn(c).length, 1, "another user's replays announce nothing");
+
+    for (let i = 0; i < 3; i++) {
+      const retry = as(
+        await update(a, { notes: 'x'.repeat(30_000) }, 1, 'mutation-big'),
+        'entity.ack',
+      );
+      assert.equal(retry.duplicate, true);
+    }
+    await c.sync();
+    assert.deepEqual(
+      changesIn(c).map((change) => change.payload.entity.version),
+      [2, 2],
+      "the writer's retries announce it once more",
+    );
   });
 
   test('entity history past its retention is swept; later conflicts still report, without the base', async () => {

@@ -136,6 +136,21 @@ describe('Redis down, then back', () => {
     });
     assert.equal(emit.type, 'error');
     assert.match(emit.type === 'error' ? emit.message : '', /unavailable/);
+    // So does an addressed one (a call's signal), answering its request rather than failing.
+    const addressed = await member.request({
+      type: 'emit',
+      id: nextId('s'),
+      room,
+      event: 'cursor',
+      payload: 1,
+      to: 'alice',
+    });
+    assert.equal(addressed.type === 'error' && addressed.code, 'internal');
+    assert.match(
+      addressed.type === 'error' ? addressed.message : '',
+      /signal not sent: .*unavailable/,
+    );
+    assert.ok(!lines.some((l) => l.msg === 'frame handler failed'), 'no handler failed');
     // A join too.
     const newcomer = await s.connect(bob);
     const refused = await newcomer.request({ type: 'join', id: nextId('j'), room });

@@ -192,11 +192,16 @@ describe('a committed save whose publish failed', () => {
       await until(() => live.version === 2, 5000, 'the browser client has version 2');
       assert.equal(live.data['status'], 'crashed');
 
-      // Sent once more (another retry): announced again, and ignored by who has that version.
+      // Sent once more (another retry) to the same process: answered, not announced again there
+      // (once per change per process: a replay is small, the event the whole entity).
+      const sameProcess = await writer.request(save('mutation-crash', 'crashed'));
+      assert.equal(sameProcess.type === 'entity.ack' && sameProcess.duplicate, true);
+      // To the other process: announced once there, and ignored by who has that version.
       let updates = 0;
       const off = live.subscribe(() => (updates += 1));
       const again = watcher.upcoming(changeOf('mutation-crash'), 5000);
-      const repeated = await writer.request(save('mutation-crash', 'crashed'));
+      const elsewhere = await watcherNode.connect(alice, 'alice-other');
+      const repeated = await elsewhere.request(save('mutation-crash', 'crashed'));
       assert.equal(repeated.type === 'entity.ack' && repeated.duplicate, true);
       const second = await again;
       await until(
