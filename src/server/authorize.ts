@@ -50,10 +50,11 @@ export interface AuthorizeRequest {
    */
   sharesRoom?: boolean;
   /**
-   * On the questions of a `join` with `watch` (a list row following a record's people): the
-   * connection hears the room as a member does but is not shown there. A hook that lets users
-   * follow records they may not be seen on answers `join` differently for it; a switch to a
-   * member join asks again without it.
+   * On the questions of a `join` with `watch` (a list row following a record's people), and on
+   * the `emit`s of a connection that only watches the room: it hears the room as a member does
+   * but is not shown there. A hook that lets users follow records they may not be seen on answers
+   * `join` differently for it (a switch to a member join asks again without it), and may refuse
+   * a watcher's emits, which would otherwise come from someone nobody sees in the room.
    */
   watch?: true;
 }
@@ -182,7 +183,7 @@ export function entityOfFeedRoom(room: string): { type: string; id: string } | u
 
 /**
  * Asks the hook everything `action` on `room` needs (see the table above); each question of a
- * `join` with `watch` says so. Synchronous when the hook is; a hook that throws or rejects
+ * `join` with `watch`, or an `emit` of a watcher, says so. Synchronous when the hook is; a hook that throws or rejects
  * propagates to the caller, which refuses.
  */
 export function authorizeAction(
@@ -193,7 +194,9 @@ export function authorizeAction(
   watch?: boolean,
 ): boolean | Promise<boolean> {
   // The hot path (every emit) asks one question and needs no entity: skip parsing the room name.
-  if (action === 'emit') return allOf(hook, [{ user, room, action }], 0);
+  if (action === 'emit') {
+    return allOf(hook, [watch ? { user, room, action, watch: true } : { user, room, action }], 0);
+  }
   const entity = entityOfRoom(room);
   const ask = (a: AuthorizeRequest['action']): AuthorizeRequest =>
     entity && a !== 'emit' ? { user, room, action: a, entity } : { user, room, action: a };

@@ -177,7 +177,8 @@ export class RoomHandlers {
   }
 
   emit(connection: Connection, frame: EmitFrame): Promise<void> | void {
-    if (!connection.memberships.has(frame.room)) {
+    const membership = connection.memberships.get(frame.room);
+    if (!membership) {
       connection.sendError('not_joined', 'join the room before emitting to it', {
         replyTo: frame.id,
         room: frame.room,
@@ -193,14 +194,17 @@ export class RoomHandlers {
       });
       return;
     }
-    if (frame.to !== undefined) {
-      const to = frame.to;
-      return this.allowed(connection, 'emit', frame.room, frame.id, () =>
-        this.signal(connection, frame, to),
-      );
-    }
-    return this.allowed(connection, 'emit', frame.room, frame.id, () =>
-      this.publish(connection, frame),
+    // An emit speaks for the connection: it only watches the room when every tab of it does.
+    const watch = membership.tabs.every((tab) => membership.watching(tab));
+    const to = frame.to;
+    return this.allowed(
+      connection,
+      'emit',
+      frame.room,
+      frame.id,
+      () =>
+        to === undefined ? this.publish(connection, frame) : this.signal(connection, frame, to),
+      watch,
     );
   }
 

@@ -159,4 +159,20 @@ describe('watching a room', () => {
       [],
     );
   });
+
+  test("a watcher's emits are asked with watch, so a hook can keep unseen people quiet", async () => {
+    h = await startHarness({ authorize: ({ action, watch }) => action !== 'emit' || !watch });
+    const emit = (c: Awaited<ReturnType<Harness['connect']>>) =>
+      c.request({ type: 'emit', id: nextId('emit'), room: ROOM, event: 'typing', payload: {} });
+    const watcher = await h.connect(alice);
+    await watcher.join(ROOM, { watch: true });
+    const refused = await emit(watcher);
+    assert.equal(refused.type === 'error' && refused.code, 'forbidden');
+    const member = await h.connect(bob);
+    await member.join(ROOM);
+    assert.equal((await emit(member)).type, 'ack');
+    // Present again, the same connection may speak.
+    await watcher.join(ROOM);
+    assert.equal((await emit(watcher)).type, 'ack');
+  });
 });
