@@ -36,7 +36,11 @@ export function defineInTurns(on: boolean): void {
 
 export function defineElement(tag: string, ctor: CustomElementConstructor): void {
   const registry = globalThis.customElements;
-  if (!registry) return;
+  // Only where there is a page. In Node (a server rendering the app) Lit installs a stand-in
+  // registry: tags registered there serve no page, and a dev server that evaluates the modules
+  // again on each recompile (Next.js) would find every tag held by the last evaluation's class
+  // and warn about "another copy of the kit" each time.
+  if (!registry || typeof globalThis.document === 'undefined') return;
   installTokens();
   if (!inTurns || (waiting.length === 0 && globalThis.document?.readyState !== 'complete')) {
     register(registry, tag, ctor);

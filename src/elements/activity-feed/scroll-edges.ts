@@ -59,6 +59,12 @@ export class ScrollEdges implements ReactiveController {
 
   /** Observing an element reports its size once, so a new row or chip is measured after layout. */
   private observe(row: HTMLElement): void {
+    // Without ResizeObserver (jsdom, where host apps run unit tests) the row is measured on its
+    // `scroll` only.
+    if (typeof ResizeObserver === 'undefined') {
+      this.observed = [...row.children];
+      return;
+    }
     this.resize ??= new ResizeObserver(this.measure);
     this.resize.disconnect();
     this.observed = [...row.children];

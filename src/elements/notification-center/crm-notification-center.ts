@@ -129,9 +129,13 @@ export class CrmNotificationCenter extends LitElement {
    */
   @property({ type: Number, attribute: 'auto-hide-duration' }) autoHideDuration = DEFAULT_DURATION;
 
-  /** The corner of the viewport the toasts stack in; `start`/`end` follow the writing direction. */
-  @property({ attribute: 'toast-position', reflect: true }) toastPosition: ToastPosition =
-    'bottom-end';
+  /**
+   * The corner of the viewport the toasts stack in; `start`/`end` follow the writing direction.
+   * Reflected once set; the default writes no attribute, so the element leaves a server-rendered
+   * tag as the server rendered it (React's hydration reports any attribute added before it runs).
+   */
+  @property({ attribute: 'toast-position', reflect: true, useDefault: true })
+  toastPosition: ToastPosition = 'bottom-end';
 
   /**
    * `open` (default): the notifications the panel shows are marked read when it shows them (they

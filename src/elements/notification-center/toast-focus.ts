@@ -12,6 +12,7 @@
  *   where `Alt+Shift+N` brought it from, else to the bell: a leaving toast is made inert, and the
  *   focus left in it would fall to the page's body.
  */
+import { cssEscape } from '../shared/css-escape.js';
 import { deepActiveElement } from '../shared/deep-focus.js';
 
 /** The shortcut, in `aria-keyshortcuts` syntax. */
@@ -100,7 +101,7 @@ export class ToastFocus {
     void this.options.reveal().then(() => {
       const toast = this.options
         .root()
-        .querySelector<HTMLElement>(`.toast[data-id="${CSS.escape(newest)}"]`);
+        .querySelector<HTMLElement>(`.toast[data-id="${cssEscape(newest)}"]`);
       if (!toast) return;
       toast.focus();
       this.returnTo = from;

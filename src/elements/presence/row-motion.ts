@@ -7,6 +7,10 @@ import type { Person } from '../../client/types.js';
 const prefersReducedMotion = () =>
   globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
+/** Whether an animation runs on `element`; none where there is no Web Animations API (jsdom). */
+const animating = (element: Element | null): boolean =>
+  (element?.getAnimations?.().length ?? 0) > 0;
+
 export class RowMotion {
   private readonly entering = new Set<string>();
   private readonly leaving = new Map<string, { person: Person; index: number }>();
@@ -52,12 +56,10 @@ export class RowMotion {
    */
   prune(item: (id: string) => Element | null): void {
     for (const id of this.leaving.keys()) {
-      const element = item(id);
-      if (!element || element.getAnimations().length === 0) this.leaving.delete(id);
+      if (!animating(item(id))) this.leaving.delete(id);
     }
     for (const id of this.entering) {
-      const element = item(id);
-      if (!element || element.getAnimations().length === 0) this.entering.delete(id);
+      if (!animating(item(id))) this.entering.delete(id);
     }
   }
 
