@@ -12,6 +12,7 @@
 import type { Activity } from '../../client/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { FieldSync } from './field-sync.js';
+import { mirror } from './field-values.js';
 import { fieldOf, type FieldBinding } from './form-fields.js';
 
 export interface FormInputOptions {
@@ -134,12 +135,14 @@ export class FormInput {
 
   private onInput = (event: Event): void => {
     const field = fieldOf(this.sync.fields, event.target);
+    if (field) mirror(field, event.target);
     if (field && this.sync.touched(field.name)) this.options.changed();
   };
 
   private onChange = (event: Event): void => {
     const field = fieldOf(this.sync.fields, event.target);
     if (!field) return;
+    mirror(field, event.target);
     if (this.sync.touched(field.name)) this.options.changed();
     const delay = this.options.saveDelay();
     if (delay !== undefined && this.options.isLive()) {
