@@ -36,14 +36,4 @@ export function safeHref(
   return trimmed;
 }
 
-/**
- * An `EntityHref` from a template such as `/customers/{type}/{id}`: `{type}` and `{id}` are
- * replaced by the entity's, percent-encoded, so an id cannot add a path, a query or a scheme.
- * An empty template gives no links.
- */
-export function entityHrefFromTemplate(template: string): EntityHref {
-  const trimmed = template.trim();
-  if (!trimmed) return () => undefined;
-  return (entity) =>
-    trimmed.replace(/\{(type|id)\}/g, (_, key: 'type' | 'id') => encodeURIComponent(entity[key]));
-}
+export { entityHrefFromTemplate } from '../shared/entity-link.js';
