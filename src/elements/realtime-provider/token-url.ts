@@ -56,18 +56,19 @@ export async function fetchToken(
     if (response.status === 401 || response.status === 403) {
       throw new RealtimeError('invalid_token', `${answer}: sign in again`);
     }
-    warnOnce(answer, `${answer}, not a token: retrying with backoff.`);
-    throw new Error(answer);
+    throw noToken(answer);
   }
   const body = await response.text();
   const type = response.headers.get('content-type') ?? '';
   const token = /[/+]json\b/i.test(type) ? tokenOfJson(body) : body.trim();
-  if (!token) {
-    const answer = `token-url ${url} answered without a token`;
-    warnOnce(answer, `${answer}: retrying with backoff.`);
-    throw new Error(answer);
-  }
+  if (!token) throw noToken(`token-url ${url} answered without a token`);
   return token;
+}
+
+/** An answer that is no token, said once in the console too (no element shows `lastError`). */
+function noToken(answer: string): Error {
+  warnOnce(answer, `${answer}; retrying`);
+  return new Error(answer);
 }
 
 function tokenOfJson(body: string): string | undefined {

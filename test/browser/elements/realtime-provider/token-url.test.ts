@@ -180,8 +180,8 @@ describe('fetchToken', () => {
       warnings.restore();
     }
     expect(warnings.messages).to.deep.equal([
-      'crm-realtime: token-url /api/no-such-token answered 404, not a token: retrying with backoff.',
-      'crm-realtime: token-url /api/empty-token answered without a token: retrying with backoff.',
+      'crm-realtime: token-url /api/no-such-token answered 404; retrying',
+      'crm-realtime: token-url /api/empty-token answered without a token; retrying',
     ]);
   });
 
