@@ -710,6 +710,20 @@ describe('crm-activity-feed', () => {
       expect(m.root.querySelector('a')).to.equal(null);
       expect(text(m.root.querySelector('.entity'))).to.equal('Difference Ltd');
     });
+
+    it('never links a URL without a scheme that leaves the site (//host, /\\host)', async () => {
+      const m = await mountFeed({ history: [change(ANA)] });
+      for (const url of ['//evil.example/c/42', '/\\evil.example/c/42']) {
+        m.el.entityHref = () => url;
+        await m.settle();
+        expect(m.root.querySelector('a')?.getAttribute('href'), url).to.equal(undefined);
+      }
+      m.el.entityHref = () => 'https://crm.example/c/42';
+      await m.settle();
+      expect(m.root.querySelector('a.entity')!.getAttribute('href')).to.equal(
+        'https://crm.example/c/42',
+      );
+    });
   });
 
   describe('accessibility', () => {
