@@ -173,7 +173,8 @@ export class CrmActivityFeed extends LitElement {
 
   /**
    * Where an item's entity links to, e.g. `(e) => \`/customers/${e.id}\``; `undefined` for no
-   * link. Only `http(s):` URLs become links (scheme-less ones on this site only). Wins over `entity-link-template`.
+   * link. Only `http(s):` URLs become links (scheme-less ones on this site only). Wins over
+   * `entity-link-template`.
    */
   @property({ attribute: false }) entityHref:
     ((entity: EntityRef, item: ActivityItem) => string | undefined) | undefined = undefined;
