@@ -5,6 +5,8 @@ import { itemStyles } from './item.styles.js';
 // Three layers, as everywhere in the kit: global tokens (`--crm-color-*`), the public
 // `--crm-activity-feed-*` properties, and private `--_*` variables. (Comments stay out of the CSS
 // itself: they would be shipped in the bundle.)
+// The host is an inline-size container, so its content gives it no width: where a box takes its
+// content's width (an auto-width table's cell, an inline-block, a flex row) it offers 20rem, not 0.
 const host = css`
   :host {
     display: flex;
@@ -12,6 +14,7 @@ const host = css`
     min-block-size: 0;
     max-block-size: var(--crm-activity-feed-max-block-size, 32rem);
     container-type: inline-size;
+    contain-intrinsic-inline-size: 20rem;
     --_pad: var(--crm-activity-feed-padding, ${token('space-l')});
     --_avatar: var(--crm-activity-feed-avatar-size, 2rem);
     --_bg: var(--crm-activity-feed-background, ${token('color-surface')});

@@ -23,7 +23,8 @@ import { feedListTemplate } from './feed-list.js';
 import { FeedWindow } from './feed-window.js';
 import { FilterOptions, filterBarTemplate } from './filter-bar.js';
 import { arrowUp, notConnectedIcon } from './icons.js';
-import { safeHref, type ItemHandlers } from './item-template.js';
+import { entityHrefFromTemplate, safeHref } from '../shared/links.js';
+import type { ItemHandlers } from './item-template.js';
 import { ScrollEdges } from './scroll-edges.js';
 import { TimeTicker } from './time-ticker.js';
 import { BurstGate } from './burst-gate.js';
@@ -165,8 +166,15 @@ export class CrmActivityFeed extends LitElement {
   @property({ type: Boolean, attribute: 'hide-filters' }) hideFilters = false;
 
   /**
+   * Where an item's entity links to, e.g. `/customers/{type}/{id}` (`{type}` and `{id}` are
+   * replaced, percent-encoded), for a page with no script. Empty (default): no links.
+   */
+  @property({ attribute: 'entity-link-template' }) entityLinkTemplate = '';
+
+  /**
    * Where an item's entity links to, e.g. `(e) => \`/customers/${e.id}\``; `undefined` for no
-   * link. Only relative and `http(s):` URLs become links.
+   * link. Only `http(s):` URLs become links (scheme-less ones on this site only). Wins over
+   * `entity-link-template`.
    */
   @property({ attribute: false }) entityHref:
     ((entity: EntityRef, item: ActivityItem) => string | undefined) | undefined = undefined;
@@ -489,9 +497,12 @@ export class CrmActivityFeed extends LitElement {
   }
 
   private hrefOf(ref: EntityRef, item: ActivityItem): string | undefined {
-    if (!this.entityHref) return undefined;
     try {
-      return safeHref(this.entityHref(ref, item));
+      return safeHref(
+        this.entityHref
+          ? this.entityHref(ref, item)
+          : entityHrefFromTemplate(this.entityLinkTemplate)(ref),
+      );
     } catch (error) {
       warnOnce(
         'entityHref',

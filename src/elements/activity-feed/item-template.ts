@@ -51,21 +51,6 @@ export interface ItemHandlers {
   onOpen(event: MouseEvent, view: ItemView, entity: EntityRef, href: string): void;
 }
 
-/**
- * A link target from a page's `entityHref`: relative URLs and `http(s):` only, so a
- * `javascript:` URL coming from anywhere never becomes a link.
- */
-export function safeHref(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return undefined;
-  const trimmed = value.trim();
-  try {
-    const url = new URL(trimmed, globalThis.location?.href ?? 'http://localhost/');
-    return url.protocol === 'https:' || url.protocol === 'http:' ? trimmed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function avatar(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateResult {
   const actor = view.actor;
   const url = safeAvatarUrl(actor?.avatarUrl);

@@ -15,6 +15,7 @@
 import type { Fields } from '../../protocol/index.js';
 import { hasField } from '../../protocol/own-field.js';
 import {
+  mirror,
   cannotShow,
   readField,
   removeUnlisted,
@@ -67,10 +68,18 @@ export class FieldSync {
 
   /** Take a new set of fields; new ones start from what they show, with `data` on top. */
   setFields(fields: ReadonlyMap<string, FieldBinding>, data: Readonly<Fields> | undefined): void {
+    const before = this.fields;
     this.fields = fields;
     for (const name of [...this.states.keys()]) if (!fields.has(name)) this.states.delete(name);
     for (const [name, field] of fields) {
-      if (this.states.has(name)) continue;
+      if (this.states.has(name)) {
+        // A control added to a field shows what the field's other controls show.
+        const old = before.get(name)?.elements;
+        if (field.elements.some((el) => !old?.includes(el))) {
+          mirror(field, field.elements.find((el) => old?.includes(el)) ?? null);
+        }
+        continue;
+      }
       this.states.set(name, fresh(readField(field)));
       // Own fields only: an input named `constructor` has no value until the entity gives one.
       if (data && hasField(data, name)) this.give(field, data[name]!, true);

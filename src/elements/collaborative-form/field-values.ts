@@ -326,3 +326,22 @@ function canonical(field: FieldBinding, value: unknown): unknown {
 export function sameFieldValue(field: FieldBinding, a: unknown, b: unknown): boolean {
   return sameJson(canonical(field, a), canonical(field, b));
 }
+
+/**
+ * Controls sharing a name (not a radio or checkbox group) show one field: what `source` shows goes
+ * into the others. The field is read from its first control, so without this what the user typed
+ * into another would never be saved.
+ */
+export function mirror(field: FieldBinding, source: EventTarget | null): void {
+  const from = source as HTMLSelectElement;
+  if (!field.elements.includes(from) || field.kind === 'radio' || field.kind === 'checkbox-group') {
+    return;
+  }
+  for (const el of field.elements as HTMLSelectElement[]) {
+    if (el === from) continue;
+    if (field.kind === 'select-multiple') {
+      const chosen = [...from.selectedOptions].map((o) => o.value);
+      for (const option of el.options) option.selected = chosen.includes(option.value);
+    } else el.value = from.value;
+  }
+}

@@ -12,7 +12,7 @@
 import type { Activity } from '../../client/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { FieldSync } from './field-sync.js';
-import { isOwnEvent } from './field-values.js';
+import { isOwnEvent, mirror } from './field-values.js';
 import { fieldOf, type FieldBinding } from './form-fields.js';
 
 export interface FormInputOptions {
@@ -137,6 +137,7 @@ export class FormInput {
   private onInput = (event: Event): void => {
     if (isOwnEvent(event)) return;
     const field = fieldOf(this.sync.fields, event.target);
+    if (field) mirror(field, event.target);
     if (field && this.sync.touched(field.name)) this.options.changed();
   };
 
@@ -144,6 +145,7 @@ export class FormInput {
     if (isOwnEvent(event)) return;
     const field = fieldOf(this.sync.fields, event.target);
     if (!field) return;
+    mirror(field, event.target);
     if (this.sync.touched(field.name)) this.options.changed();
     const delay = this.options.saveDelay();
     if (delay !== undefined && this.options.isLive()) {

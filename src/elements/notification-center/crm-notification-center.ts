@@ -16,7 +16,7 @@ import { ArrivalAnnouncer } from './arrival-announcer.js';
 import { announced, itemCard, toastCard, type CardHost } from './cards.js';
 import { styles } from './crm-notification-center.styles.js';
 import { bellIcon, notConnectedIcon } from './icons.js';
-import { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
+import { entityHrefFromTemplate, safeHref, type EntityHref } from '../shared/links.js';
 import {
   defaultNotificationCenterMessages,
   type NotificationCenterMessages,

@@ -9,4 +9,4 @@ export {
   type AnnouncedNotification,
   type NotificationCenterMessages,
 } from './notification-center-messages.js';
-export { entityHrefFromTemplate, safeHref, type EntityHref } from './links.js';
+export { entityHrefFromTemplate, safeHref, type EntityHref } from '../shared/links.js';

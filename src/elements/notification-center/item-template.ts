@@ -12,7 +12,7 @@ import type { NotificationEventAction } from '../../events/notification-events.j
 import type { TimeText } from '../shared/relative-time.js';
 import type { MessageContext } from '../../i18n.js';
 import { bdi, isolate } from '../shared/bidi.js';
-import { safeHref } from './links.js';
+import { safeHref } from '../shared/links.js';
 import { linkIcon, typeIcon, urgentIcon } from './icons.js';
 import type { NotificationCenterMessages } from './notification-center-messages.js';
 

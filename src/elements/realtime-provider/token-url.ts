@@ -10,9 +10,14 @@
  * - 401 and 403 mean the user has no session: retrying cannot help, so it is a refusal
  *   (`invalid_token`) the client stops on, shown as "Sign-in refused" with Retry now. Any other
  *   failure (network, 5xx, an empty body) may pass: the client retries with its backoff, and the
- *   status' `lastError` says what happened.
+ *   status' `lastError` says what happened. An answer that is not a token (a 404 for a mistyped
+ *   path, a 500, an empty body) also warns once in the console: no element shows `lastError`, so
+ *   a page author would otherwise see only "Reconnecting" for a mistake retrying cannot mend.
  */
 import { RealtimeError } from '../../client/realtime-error.js';
+import { warnOnceFor } from '../../util/warn.js';
+
+const warnOnce = warnOnceFor();
 
 type Fetch = typeof globalThis.fetch;
 
@@ -51,13 +56,19 @@ export async function fetchToken(
     if (response.status === 401 || response.status === 403) {
       throw new RealtimeError('invalid_token', `${answer}: sign in again`);
     }
-    throw new Error(answer);
+    throw noToken(answer);
   }
   const body = await response.text();
   const type = response.headers.get('content-type') ?? '';
   const token = /[/+]json\b/i.test(type) ? tokenOfJson(body) : body.trim();
-  if (!token) throw new Error(`token-url ${url} answered without a token`);
+  if (!token) throw noToken(`token-url ${url} answered without a token`);
   return token;
+}
+
+/** An answer that is no token, said once in the console too (no element shows `lastError`). */
+function noToken(answer: string): Error {
+  warnOnce(answer, `${answer}; retrying`);
+  return new Error(answer);
 }
 
 function tokenOfJson(body: string): string | undefined {

@@ -289,6 +289,31 @@ describe('crm-activity-feed', () => {
     });
   });
 
+  describe('entity-link-template (a page with no script)', () => {
+    it('links each entity through the template, with its type and id', async () => {
+      const other = { ...change(ANA), entity: { type: 'customer', id: 'x_1', label: 'Other Ltd' } };
+      const m = await mountFeed({
+        history: [change(ANA), other],
+        attrs: { 'entity-link-template': '/crm/{type}.php?id={id}' },
+      });
+      expect(m.el.entityLinkTemplate).to.equal('/crm/{type}.php?id={id}');
+      const hrefs = [...m.root.querySelectorAll<HTMLAnchorElement>('a.entity')].map((a) =>
+        a.getAttribute('href'),
+      );
+      expect(hrefs).to.deep.equal(['/crm/customer.php?id=x_1', '/crm/customer.php?id=42']);
+    });
+
+    it('gives way to entityHref', async () => {
+      const m = await mountFeed({
+        history: [change(ANA)],
+        attrs: { 'entity-link-template': '/crm/{id}' },
+      });
+      m.el.entityHref = (e) => `#/customers/${e.id}`;
+      await m.settle();
+      expect(m.root.querySelector('a.entity')!.getAttribute('href')).to.equal('#/customers/42');
+    });
+  });
+
   describe('live items', () => {
     it('appear at the top, animated in, with no pill', async () => {
       const m = await mountFeed({ history: 10 });
@@ -684,6 +709,20 @@ describe('crm-activity-feed', () => {
       await m.settle();
       expect(m.root.querySelector('a')).to.equal(null);
       expect(text(m.root.querySelector('.entity'))).to.equal('Difference Ltd');
+    });
+
+    it('never links a URL without a scheme that leaves the site (//host, /\\host)', async () => {
+      const m = await mountFeed({ history: [change(ANA)] });
+      for (const url of ['//evil.example/c/42', '/\\evil.example/c/42']) {
+        m.el.entityHref = () => url;
+        await m.settle();
+        expect(m.root.querySelector('a')?.getAttribute('href'), url).to.equal(undefined);
+      }
+      m.el.entityHref = () => 'https://crm.example/c/42';
+      await m.settle();
+      expect(m.root.querySelector('a.entity')!.getAttribute('href')).to.equal(
+        'https://crm.example/c/42',
+      );
     });
   });
 

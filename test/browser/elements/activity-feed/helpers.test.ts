@@ -15,7 +15,7 @@ import {
   toggleKind,
   withPerson,
 } from '../../../../src/elements/activity-feed/filter-bar.js';
-import { safeHref } from '../../../../src/elements/activity-feed/item-template.js';
+import { safeHref } from '../../../../src/elements/shared/links.js';
 import {
   entityOf,
   ItemViews,
@@ -331,6 +331,6 @@ describe('activity feed: links', () => {
     expect(safeHref('javascript:alert(1)')).to.equal(undefined);
     expect(safeHref(' JaVaScRiPt:alert(1)')).to.equal(undefined);
     expect(safeHref('data:text/html,<b>x</b>')).to.equal(undefined);
-    expect(safeHref(42)).to.equal(undefined);
+    expect(safeHref(42 as unknown as string)).to.equal(undefined);
   });
 });

@@ -9,10 +9,7 @@ import {
   relativeDay,
   startOfDay,
 } from '../../../../src/elements/notification-center/day-groups.js';
-import {
-  entityHrefFromTemplate,
-  safeHref,
-} from '../../../../src/elements/notification-center/links.js';
+import { entityHrefFromTemplate, safeHref } from '../../../../src/elements/shared/links.js';
 import { ToastTimer } from '../../../../src/elements/notification-center/toast-timer.js';
 import { ManualClock } from '../../../../src/testing/index.js';
 

@@ -7,7 +7,11 @@ import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-prov
 import '../../../../src/elements/realtime-provider/define.js';
 import { fetchToken } from '../../../../src/elements/realtime-provider/token-url.js';
 import { fakeToken } from '../../../../src/testing/index.js';
-import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
+import {
+  closeFakeConnections,
+  fakeConnection,
+  recordWarnings,
+} from '../../helpers/fake-connection.js';
 
 const ADA = { id: 'ada', name: 'Ada' };
 
@@ -162,6 +166,23 @@ describe('fetchToken', () => {
     await expectRejection(noField, /without a token/);
     const failing = fetchToken('/t', answer(new Response('', { status: 503 })));
     await expectRejection(failing, /token-url \/t answered 503/);
+  });
+
+  it('warns once in the console when the endpoint answers no token (a mistyped path)', async () => {
+    const warnings = recordWarnings();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const missing = fetchToken('/api/no-such-token', answer(new Response('', { status: 404 })));
+        await expectRejection(missing, /answered 404/);
+      }
+      await expectRejection(fetchToken('/api/empty-token', answer(new Response(''))), /without/);
+    } finally {
+      warnings.restore();
+    }
+    expect(warnings.messages).to.deep.equal([
+      'crm-realtime: token-url /api/no-such-token answered 404; retrying',
+      'crm-realtime: token-url /api/empty-token answered without a token; retrying',
+    ]);
   });
 
   it("names the URL by its path on the page's origin, and never shows its query", async () => {

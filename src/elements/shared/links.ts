@@ -1,6 +1,6 @@
 /**
- * Which URLs become links. A notification's action URLs and entity links come from people and
- * backends, so only `http:` and `https:` URLs (absolute, or relative to the page) are ever put in an
+ * Which URLs become links, for every element that links (notifications, the activity feed).
+ * Action URLs and entity links come from people, backends and page scripts, so only `http:` and `https:` URLs (absolute, or relative to the page) are ever put in an
  * `href`; `javascript:`, `data:`, `vbscript:` and anything unparsable are not links at all.
  */
 import type { EntityRef } from '../../protocol/entities.js';
