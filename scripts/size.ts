@@ -88,15 +88,20 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // live-region text; 124 and 129 KB guard that. 122.3 → 124.0 KB (2026-12-06 22:05 UTC): every
   // element re-rendered by a language switch around it, the refused-room states of presence, the
   // feed, the notification center and the call, the feed's chip row faded only where chips lie
-  // beyond, the form's conflict dialog translatable; 125.5 KB guards that meanwhile.
-  'define.js': { entries: ['define.js'], gzip: 125.5 * 1024 },
+  // beyond, the form's conflict dialog translatable; 125.5 KB guards that meanwhile. 124.2 →
+  // 124.9 KB (2026-12-07 03:20 UTC): the form's `controlled` (fields a framework binds follow the
+  // record through the events the framework listens to, +0.3 KB), controls sharing a name, the
+  // feed's `entity-link-template` and its width in shrink-to-fit boxes, the elements guarded for
+  // jsdom and happy-dom, presence switching `watch` without leaving; 126.5 KB guards that.
+  'define.js': { entries: ['define.js'], gzip: 126.5 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
   // 129.0 → 129.1 KB (2026-12-07 03:00 UTC), from a legacy-page audit: the feed's
   // `entity-link-template` (links with no script) with the link rules of the feed and the
   // notification center made one shared module, whose chunk of its own costs more than the
   // feed's dropped copy saves (crm-realtime.bundle.js is 24 bytes smaller); form controls sharing
-  // a name; the feed's width in shrink-to-fit boxes.
-  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 129.1 * 1024 },
+  // a name; the feed's width in shrink-to-fit boxes. 129.4 KB (03:20 UTC) with the rest of the
+  // fixes listed at define.js; 131 KB guards that.
+  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 131 * 1024 },
   // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves
   // a closed tab left (its claim on them by Web Locks), and the shared connection's worker hands
   // over when its script's policy refuses the socket; the bundle carries both (103.3 KB at 13:08;
@@ -117,8 +122,9 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // 117.3 → 117.5 KB (2026-12-07 01:00 UTC, 3 bytes under that guard): presence's `watch` (a list
   // row follows a record's people without showing its user there: the room's mode from its
   // holders, a watching row's empty state) and the language watch crossing shadow trees; 118 KB
-  // guards that meanwhile, so the next fix is weighed here rather than by a byte count.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 118 * 1024 },
+  // guards that meanwhile, so the next fix is weighed here rather than by a byte count. 118.0 KB
+  // (2026-12-07 03:20 UTC, at that guard): the fixes listed at define.js; 119.5 KB guards that.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 119.5 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
