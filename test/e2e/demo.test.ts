@@ -317,10 +317,21 @@ describe('the demo as a newcomer meets it', () => {
       // The table may scroll sideways inside its card, but at 568 to 984 px it did: a tablet saw
       // neither the value nor the last contact, and 360 to 384 px cut "Last contact" short.
       const widths = [360, 375, 414, 561, 568, 600, 641, 721, 724, 768, 800, 961, 984, 1024, 1121];
+      // Three people on one customer: its row shows two of them and "+1" under the name, which
+      // must not widen the column either.
+      for (const person of ['ben', 'chloe', 'david']) {
+        const other = await browser.newContext();
+        contexts.push(other);
+        await openAs(other, server.origin, '/customer.html?id=42', person);
+      }
       const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
       contexts.push(context);
       const { page } = await openAs(context, server.origin, '/', 'ana');
       await page.locator('.table tbody tr').first().waitFor();
+      await page
+        .locator('.name-cell crm-presence[room-id="customer:42"]')
+        .getByText('+1', { exact: true })
+        .waitFor();
       const problems: string[] = [];
       for (const width of widths) {
         await resizeTo(page, width, 640);
