@@ -448,10 +448,14 @@ export const styles = [
         align-items: stretch;
         padding-block: ${token('space-m')};
       }
-      .bulk,
+      /* Buttons share a row where their labels fit; longer ones (a translation) take a row
+         each and wrap their words, instead of running past the dialog's edge. */
       .main {
-        flex-wrap: nowrap;
         margin-inline-start: 0;
+      }
+      .button {
+        white-space: normal;
+        text-align: center;
       }
       .bulk .button,
       .main .primary {
