@@ -7,25 +7,32 @@ import { focusRing, token } from '../../styles/index.js';
  * sender, the entity link and the actions.
  */
 export const itemStyles = css`
+  /* A page's own type colour (--crm-notification-center-<type>-color) draws the icon and tints
+     its disc; unset, --_custom is invalid and the theme's text colour and tint are used. */
   [data-type] {
+    --_custom: var(--crm-notification-center-info-color);
+    --_tint: color-mix(in srgb, var(--_custom) 15%, transparent);
     --_type: var(--_info);
-    --_type-text: ${token('color-info-text')};
-    --_type-subtle: ${token('color-info-subtle')};
+    --_type-text: var(--_custom, ${token('color-info-text')});
+    --_type-subtle: var(--_tint, ${token('color-info-subtle')});
   }
   [data-type='success'] {
+    --_custom: var(--crm-notification-center-success-color);
     --_type: var(--_success);
-    --_type-text: ${token('color-success-text')};
-    --_type-subtle: ${token('color-success-subtle')};
+    --_type-text: var(--_custom, ${token('color-success-text')});
+    --_type-subtle: var(--_tint, ${token('color-success-subtle')});
   }
   [data-type='warning'] {
+    --_custom: var(--crm-notification-center-warning-color);
     --_type: var(--_warning);
-    --_type-text: ${token('color-warning-text')};
-    --_type-subtle: ${token('color-warning-subtle')};
+    --_type-text: var(--_custom, ${token('color-warning-text')});
+    --_type-subtle: var(--_tint, ${token('color-warning-subtle')});
   }
   [data-type='error'] {
+    --_custom: var(--crm-notification-center-error-color);
     --_type: var(--_error);
-    --_type-text: ${token('color-danger-text')};
-    --_type-subtle: ${token('color-danger-subtle')};
+    --_type-text: var(--_custom, ${token('color-danger-text')});
+    --_type-subtle: var(--_tint, ${token('color-danger-subtle')});
   }
 
   .icon {
