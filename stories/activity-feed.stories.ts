@@ -143,7 +143,9 @@ const feed = (args: Args) =>
     style=${styleMap({
       '--crm-activity-feed-max-block-size': args.maxBlockSize || undefined,
       inlineSize: args.width || undefined,
-      maxInlineSize: '100%',
+      // Against the viewport, not 100%: the centred canvas sizes itself from the feed, so a
+      // percentage left a 36rem feed wider than a phone's screen.
+      maxInlineSize: 'calc(100vw - 2rem)',
     })}
     .filter=${args.filter}
     .people=${args.people}

@@ -264,10 +264,16 @@ export const InAHeader: Story = {
           border-radius: 0.375rem;
           background: linear-gradient(135deg, var(--crm-color-accent), #7c3aed);
         }
+        /* On a phone the links scroll sideways instead of pushing the status off the page. */
         .nav {
           display: flex;
           gap: 0.25rem;
+          min-inline-size: 0;
+          overflow-x: auto;
           font-size: 0.875rem;
+        }
+        .nav a {
+          flex: none;
         }
         .nav a {
           padding: 0.375rem 0.625rem;
@@ -283,6 +289,7 @@ export const InAHeader: Story = {
           flex: 1;
         }
         .me {
+          flex: none;
           inline-size: 2rem;
           block-size: 2rem;
           border-radius: 50%;

@@ -60,6 +60,12 @@ const styles = html`<style>
     font-family: var(--crm-font-family);
     color: var(--crm-color-text);
   }
+  /* Stacked on a phone: side by side, the cards pushed the page wider than the screen. */
+  @media (max-width: 36rem) {
+    .page {
+      grid-template-columns: 1fr;
+    }
+  }
   .card {
     padding: 1rem 1.25rem;
     border: 1px solid var(--crm-color-border);
