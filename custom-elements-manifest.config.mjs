@@ -11,6 +11,7 @@
  * may touch: the `cleanManifest` plugin below removes the rest.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { customElementJsxPlugin } from 'custom-element-jsx-integration';
 import { customElementVsCodePlugin } from 'custom-element-vs-code-integration';
 import { customElementJetBrainsPlugin } from 'custom-element-jet-brains-integration';
@@ -32,15 +33,57 @@ const EVENT_NAME = /^crm(-[a-z]+)+$/;
  *   conflict dialog, a nameless one on the provider) go; documented `@fires` stay;
  * - an attribute without a type takes its property's type (the analyzer does not follow a
  *   property declared with a custom accessor); one that still has none fails the build;
+ * - a default written as a named constant (`maxVisible = DEFAULT_MAX_VISIBLE`) shows its value
+ *   (`5`): the analyzer copies the initializer's text, and a docs table, an editor's hover or
+ *   a designer has no use for the constant's name. Constants of the module or imported from one;
  * - module paths point at the shipped `dist/npm/…js` files, not at sources that are not shipped.
  */
 function cleanManifest() {
   /** `Class.field` -> type, from `@property({ type: Number })` (Lit's attribute converter). */
   const declared = new Map();
   const CONVERTERS = { Number: 'number', String: 'string', Boolean: 'boolean' };
+  /** `path#NAME` -> the literal text of a top-level `const NAME = 5` (or a string, or `-5`). */
+  const constants = new Map();
+  /** `path#NAME` -> `resolved path#NAME`, from `import { NAME } from './x.js'`. */
+  const imported = new Map();
+  const fileOf = (node) => relative(process.cwd(), resolve(node.getSourceFile().fileName));
+  /** A constant of the module, or one it imports (read from the file: only elements are analyzed). */
+  const constantValue = (path, name) => {
+    const own = constants.get(`${path}#${name}`);
+    if (own !== undefined) return own;
+    const [file, original] = imported.get(`${path}#${name}`)?.split('#') ?? [];
+    if (!file) return undefined;
+    const pattern = new RegExp(`^(?:export )?const ${original} = (-?[\\d._]+|'[^']*');$`, 'm');
+    return readFileSync(file, 'utf8').match(pattern)?.[1];
+  };
   return {
     name: 'crm-clean-manifest',
     analyzePhase({ ts, node }) {
+      if (
+        ts.isVariableDeclaration(node) &&
+        ts.isIdentifier(node.name) &&
+        node.initializer &&
+        ts.isVariableStatement(node.parent.parent) &&
+        ts.isSourceFile(node.parent.parent.parent) &&
+        (node.parent.flags & ts.NodeFlags.Const) !== 0 &&
+        (ts.isNumericLiteral(node.initializer) ||
+          ts.isStringLiteral(node.initializer) ||
+          (ts.isPrefixUnaryExpression(node.initializer) &&
+            ts.isNumericLiteral(node.initializer.operand)))
+      ) {
+        constants.set(`${fileOf(node)}#${node.name.text}`, node.initializer.getText());
+      }
+      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+        const from = fileOf(node);
+        const target = join(dirname(from), node.moduleSpecifier.text).replace(/\.js$/, '.ts');
+        const names = node.importClause?.namedBindings;
+        if (names && ts.isNamedImports(names)) {
+          for (const el of names.elements) {
+            const original = (el.propertyName ?? el.name).text;
+            imported.set(`${from}#${el.name.text}`, `${target}#${original}`);
+          }
+        }
+      }
       if (!ts.isPropertyDeclaration(node) || !ts.isClassDeclaration(node.parent)) return;
       for (const decorator of ts.getDecorators?.(node) ?? []) {
         const call = decorator.expression;
@@ -72,6 +115,13 @@ function cleanManifest() {
           }
           decl.members = (decl.members ?? []).filter((m) => !hidden(m));
           decl.events = (decl.events ?? []).filter((e) => e.name && EVENT_NAME.test(e.name));
+          for (const item of [...decl.members, ...(decl.attributes ?? [])]) {
+            if (!/^[A-Z][A-Z0-9_]*$/.test(item.default ?? '')) continue;
+            const value = constantValue(mod.path, item.default);
+            if (value === undefined)
+              problems.push(`<${decl.tagName}> ${item.name}: default ${item.default} not found`);
+            else item.default = value;
+          }
           for (const attr of decl.attributes ?? []) {
             const field = attr.fieldName ? fields.get(attr.fieldName) : undefined;
             // An attribute with no property (`lang`, observed to re-render) is a string.
