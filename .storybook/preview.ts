@@ -5,6 +5,7 @@
 import type { Preview } from '@storybook/web-components-vite';
 import { setCustomElementsManifest } from '@storybook/web-components-vite';
 import { installTokens } from '../src/styles/tokens.js';
+import { oneRowPerName } from './arg-types.js';
 
 installTokens();
 
@@ -49,6 +50,8 @@ const preview: Preview = {
     },
   },
   initialGlobals: { theme: 'light' },
+  // After the framework's, which adds the manifest's rows to the story's controls.
+  argTypesEnhancers: [({ argTypes }) => (argTypes ? oneRowPerName(argTypes) : argTypes)],
   decorators: [
     (story, context) => {
       const theme = (context.globals['theme'] as Theme | undefined) ?? 'light';
