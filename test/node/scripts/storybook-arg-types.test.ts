@@ -32,6 +32,11 @@ const manifestAndStory = (): StrictArgTypes => ({
     table: { category: 'css custom properties', defaultValue: { summary: '2rem' } },
   },
   watch: { name: 'watch', type: { name: 'boolean' }, table: { category: 'attributes' } },
+  base: {
+    name: 'base',
+    type: { name: 'other', value: 'void' },
+    table: { category: 'css shadow parts' },
+  },
 });
 
 test("the manifest's row of a name a story control already shows is hidden", () => {
@@ -43,7 +48,7 @@ test("the manifest's row of a name a story control already shows is hidden", () 
   const shown = Object.values(rows).filter((row) => !row.table?.disable);
   assert.deepEqual(
     shown.map((row) => row.name),
-    ['room-id', '--crm-presence-size', 'watch'],
+    ['room-id', '--crm-presence-size', 'watch', 'base'],
   );
 });
 
@@ -54,4 +59,10 @@ test("the story's row keeps its own description, or takes the manifest's, and it
   assert.deepEqual(rows['size']!.table?.defaultValue, { summary: '2rem' });
   assert.equal(rows['size']!.table?.category, 'css custom properties');
   assert.equal(rows['size']!.control, 'select');
+});
+
+test('a CSS property or part without a story control has no control, not an object editor', () => {
+  const rows = oneRowPerName(manifestAndStory());
+  assert.equal(rows['base']!.control, false);
+  assert.equal(rows['watch']!.control, undefined);
 });
