@@ -28,6 +28,12 @@ canvas.textContent = `
     font-family: var(--crm-font-family);
     transition: background-color 200ms;
   }
+  /* A centred story is never wider than a phone's screen: the canvas shrinks to it, and elements
+     that shrink (a status pill cutting its label short, a feed of max-width 100%) follow. */
+  .sb-main-centered #storybook-root {
+    max-inline-size: 100%;
+    min-inline-size: 0;
+  }
 `;
 document.head.append(canvas);
 

@@ -184,6 +184,14 @@ export const AllStates: Story = {
           box-shadow: var(--crm-shadow-s);
           overflow: hidden;
         }
+        /* On a phone the sheet scrolls sideways inside the screen instead of widening the page. */
+        @media (max-width: 40rem) {
+          .sheet {
+            display: block;
+            max-inline-size: 100%;
+            overflow-x: auto;
+          }
+        }
         .sheet th,
         .sheet td {
           padding: 0.75rem 1.25rem;

@@ -474,13 +474,13 @@ export const KeepsClearOfTheFocus: Story = {
     );
     const field = (label: string, value: string) =>
       html`<label style="display: grid; gap: 0.25rem"
-        >${label}<input value=${value} style="font: inherit; padding: 0.5rem"
+        >${label}<input value=${value} style="font: inherit; padding: 0.5rem; min-inline-size: 0"
       /></label>`;
     return page(
       args,
       b,
       html`<form
-        style="display: grid; grid-template-columns: repeat(2, 1fr); gap: 1rem; align-content: end;
+        style="display: grid; grid-template-columns: repeat(auto-fit, minmax(min(12rem, 100%), 1fr)); gap: 1rem; align-content: end;
           min-block-size: calc(100vh - 8rem)"
         @submit=${(e: Event) => e.preventDefault()}
       >
