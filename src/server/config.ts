@@ -505,6 +505,11 @@ export function loadConfig(
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     if (!name.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    // `--dev=false` or `--quiet=1` would otherwise be read as absent or present whatever the
+    // value says: a switch takes no value, and one given is refused rather than guessed at.
+    if (eq > 0 && booleans.has(name)) {
+      throw new ConfigError(`${name} takes no value, got "${arg}"`);
+    }
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
     else if (booleans.has(name)) value = 'true';
@@ -575,7 +580,8 @@ export function loadConfig(
     (env.CRM_STATIC ? env.CRM_STATIC.split(':').filter(Boolean) : DEFAULT_CONFIG.staticDirs);
 
   const auth: AuthConfig = {
-    devIdentities: flag('--dev') === 'true' || env.CRM_DEV === '1',
+    // `CRM_DEV=true` or `yes` was read as off without a word: only 1 and 0 are accepted.
+    devIdentities: flag('--dev') === 'true' || onOff('CRM_DEV', env.CRM_DEV, false),
   };
   if (env.CRM_JWT_SECRET) auth.jwtSecret = env.CRM_JWT_SECRET;
   checkJwtSecret(auth.jwtSecret);
@@ -670,7 +676,9 @@ export function loadConfig(
     );
   }
   return {
-    port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
+    // Checked here, so a port out of range stops the start as a setting (exit 2) before the
+    // database is opened, not as a socket error once everything else has started.
+    port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port, 0, 65_535),
     // Development identities let anyone be anyone: such a server listens on loopback only,
     // unless an address is given.
     host: flag('--host') ?? (env.HOST || (auth.devIdentities ? '127.0.0.1' : undefined)),
