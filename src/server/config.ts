@@ -15,6 +15,7 @@
  * | --grace-ms N      | CRM_GRACE_MS        | 15000          |
  * | --heartbeat-ms N  | CRM_HEARTBEAT_MS    | 30000          |
  * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
+ * | --no-static       |                     | (serve none)   |
  * | --log-level L     | CRM_LOG_LEVEL       | info           |
  * | --debug-users a,b | CRM_DEBUG_USERS (a,b) | (none)       |
  * | --debug-rooms a,b | CRM_DEBUG_ROOMS (a,b) | (none)       |
@@ -499,7 +500,7 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
   const flags = new Map<string, string[]>();
-  const booleans = new Set(['--dev', '--quiet', '--seed-demo', '--no-seed']);
+  const booleans = new Set(['--dev', '--quiet', '--seed-demo', '--no-seed', '--no-static']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -528,6 +529,7 @@ export function loadConfig(
     '--grace-ms',
     '--heartbeat-ms',
     '--static',
+    '--no-static',
     '--log-level',
     '--quiet',
     '--seed-demo',
@@ -575,9 +577,19 @@ export function loadConfig(
   };
 
   const staticFlag = flags.get('--static');
-  const staticDirs =
-    staticFlag ??
-    (env.CRM_STATIC ? env.CRM_STATIC.split(':').filter(Boolean) : DEFAULT_CONFIG.staticDirs);
+  // An empty folder resolves to the working directory: `--static ''` (or `--static "$DIR"` with
+  // DIR unset) served the server's own files, its package.json and a data directory inside it.
+  if (staticFlag?.includes('')) {
+    throw new ConfigError(
+      '--static needs a folder, got an empty one (it would serve the working directory); --no-static serves none',
+    );
+  }
+  const noStatic = flag('--no-static') === 'true';
+  if (noStatic && staticFlag) throw new ConfigError('--static and --no-static conflict');
+  const staticDirs = noStatic
+    ? []
+    : (staticFlag ??
+      (env.CRM_STATIC ? env.CRM_STATIC.split(':').filter(Boolean) : DEFAULT_CONFIG.staticDirs));
 
   const auth: AuthConfig = {
     // `CRM_DEV=true` or `yes` was read as off without a word: only 1 and 0 are accepted.

@@ -86,6 +86,21 @@ describe('server configuration', () => {
     assert.throws(() => loadConfig(['--dev', '--log-level', 'loud'], {}), ConfigError);
   });
 
+  test('an empty --static is refused (it would serve the working directory); --no-static serves none', () => {
+    assert.throws(() => loadConfig(['--dev', '--static', ''], {}), {
+      name: 'ConfigError',
+      message: /--static needs a folder/,
+    });
+    assert.throws(() => loadConfig(['--dev', '--static', 'public', '--static='], {}), {
+      message: /--static needs a folder/,
+    });
+    assert.deepEqual(loadConfig(['--dev', '--no-static'], {}).staticDirs, []);
+    assert.deepEqual(loadConfig(['--dev', '--no-static'], { CRM_STATIC: 'public' }).staticDirs, []);
+    assert.throws(() => loadConfig(['--dev', '--no-static', '--static', 'public'], {}), {
+      message: '--static and --no-static conflict',
+    });
+  });
+
   test('a port out of range is refused as a setting, from the flag or PORT', () => {
     assert.throws(() => loadConfig(['--dev', '--port', '99999'], {}), {
       name: 'ConfigError',
