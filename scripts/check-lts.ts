@@ -119,7 +119,8 @@ function startServer(node: string, serverDir: string, dataDir: string): Promise<
         const match = /check-lts versions (\{.*\})/.exec(err);
         return match ? (JSON.parse(match[1]!) as Running['versions']) : undefined;
       })();
-      origin ??= /crm-realtime demo: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+      // Printed for people on stderr; stdout carries the JSON log lines.
+      origin ??= /crm-realtime demo: (http:\/\/127\.0\.0\.1:\d+)\//.exec(err)?.[1];
       if (versions && origin) {
         clearTimeout(timer);
         resolve({ child, origin, versions });

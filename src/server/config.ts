@@ -15,6 +15,7 @@
  * | --grace-ms N      | CRM_GRACE_MS        | 15000          |
  * | --heartbeat-ms N  | CRM_HEARTBEAT_MS    | 30000          |
  * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
+ * | --no-static       |                     | (serve none)   |
  * | --log-level L     | CRM_LOG_LEVEL       | info           |
  * | --debug-users a,b | CRM_DEBUG_USERS (a,b) | (none)       |
  * | --debug-rooms a,b | CRM_DEBUG_ROOMS (a,b) | (none)       |
@@ -499,12 +500,17 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
   const flags = new Map<string, string[]>();
-  const booleans = new Set(['--dev', '--quiet', '--seed-demo', '--no-seed']);
+  const booleans = new Set(['--dev', '--quiet', '--seed-demo', '--no-seed', '--no-static']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     if (!name.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    // `--dev=false` or `--quiet=1` would otherwise be read as absent or present whatever the
+    // value says: a switch takes no value, and one given is refused rather than guessed at.
+    if (eq > 0 && booleans.has(name)) {
+      throw new ConfigError(`${name} takes no value, got "${arg}"`);
+    }
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
     else if (booleans.has(name)) value = 'true';
@@ -523,6 +529,7 @@ export function loadConfig(
     '--grace-ms',
     '--heartbeat-ms',
     '--static',
+    '--no-static',
     '--log-level',
     '--quiet',
     '--seed-demo',
@@ -570,12 +577,23 @@ export function loadConfig(
   };
 
   const staticFlag = flags.get('--static');
-  const staticDirs =
-    staticFlag ??
-    (env.CRM_STATIC ? env.CRM_STATIC.split(':').filter(Boolean) : DEFAULT_CONFIG.staticDirs);
+  // An empty folder resolves to the working directory: `--static ''` (or `--static "$DIR"` with
+  // DIR unset) served the server's own files, its package.json and a data directory inside it.
+  if (staticFlag?.includes('')) {
+    throw new ConfigError(
+      '--static needs a folder, got an empty one (it would serve the working directory); --no-static serves none',
+    );
+  }
+  const noStatic = flag('--no-static') === 'true';
+  if (noStatic && staticFlag) throw new ConfigError('--static and --no-static conflict');
+  const staticDirs = noStatic
+    ? []
+    : (staticFlag ??
+      (env.CRM_STATIC ? env.CRM_STATIC.split(':').filter(Boolean) : DEFAULT_CONFIG.staticDirs));
 
   const auth: AuthConfig = {
-    devIdentities: flag('--dev') === 'true' || env.CRM_DEV === '1',
+    // `CRM_DEV=true` or `yes` was read as off without a word: only 1 and 0 are accepted.
+    devIdentities: flag('--dev') === 'true' || onOff('CRM_DEV', env.CRM_DEV, false),
   };
   if (env.CRM_JWT_SECRET) auth.jwtSecret = env.CRM_JWT_SECRET;
   checkJwtSecret(auth.jwtSecret);
@@ -670,7 +688,9 @@ export function loadConfig(
     );
   }
   return {
-    port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port),
+    // Checked here, so a port out of range stops the start as a setting (exit 2) before the
+    // database is opened, not as a socket error once everything else has started.
+    port: integer('port', flag('--port') ?? env.PORT, DEFAULT_CONFIG.port, 0, 65_535),
     // Development identities let anyone be anyone: such a server listens on loopback only,
     // unless an address is given.
     host: flag('--host') ?? (env.HOST || (auth.devIdentities ? '127.0.0.1' : undefined)),

@@ -156,7 +156,9 @@ async function main(): Promise<void> {
   const address = await server.listen(config.port, config.host);
   const shownHost =
     !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  process.stdout.write(
+  // For a person at a terminal; on stderr, so stdout stays one JSON object per line, as log
+  // shippers parsing it expect (README: the logs are JSON lines on stdout).
+  process.stderr.write(
     `\n  crm-realtime demo: http://${shownHost}:${address.port}/\n` +
       `  WebSocket:         ws://${shownHost}:${address.port}/\n` +
       `  data:              ${config.databaseUrl ? databaseLabel(config.databaseUrl) : databasePath(config)}\n` +

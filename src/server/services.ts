@@ -359,7 +359,11 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       presenceRooms: presence.roomCount,
       webhooks: changes.gauges(),
     }),
-    healthy: () => storage.healthy() && (redisBus?.available ?? true),
+    // Connected is not enough: a Redis that refuses writes (OOM, READONLY) fails every join.
+    healthy: () =>
+      storage.healthy() &&
+      (redisBus?.available ?? true) &&
+      (!(presence instanceof RedisPresence) || presence.writable),
     async ready() {
       // No client before the store can serve it (PostgreSQL migrating at start) and the
       // activity log can join an entity write.

@@ -106,6 +106,11 @@ export class PostgresStorage implements Storage {
   private migrated = false;
   /** When PostgreSQL last answered a statement of this pool (`performance.now()`). */
   private answeredAt = -Infinity;
+  /**
+   * The last probe found the database taking no writes (a standby after a failover,
+   * `default_transaction_read_only`): it answers, yet every save fails.
+   */
+  private readOnly = false;
   /** The probe query under way: a hung one is waited for, never joined by another. */
   private probing: Promise<void> | undefined;
   private readonly probeMs: number;
@@ -241,9 +246,14 @@ export class PostgresStorage implements Storage {
     if (this.closed) return false;
     const started = performance.now();
     this.probing ??= this.ready
-      .then(() => this.pool.query('SELECT 1'))
+      .then(() =>
+        this.pool.query<{ read_only: string }>(
+          "SELECT current_setting('transaction_read_only') AS read_only",
+        ),
+      )
       .then(
-        () => {
+        ({ rows }) => {
+          this.readOnly = rows[0]?.read_only === 'on';
           this.answeredAt = performance.now();
         },
         () => {},
@@ -258,7 +268,7 @@ export class PostgresStorage implements Storage {
     });
     await Promise.race([this.probing, deadline]);
     clearTimeout(timer);
-    this.up = this.migrated && !this.closed && this.answeredAt >= started;
+    this.up = this.migrated && !this.closed && this.answeredAt >= started && !this.readOnly;
     return this.up;
   }
 

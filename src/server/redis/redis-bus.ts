@@ -29,7 +29,7 @@ import {
   type RoomEventInput,
 } from '../bus.js';
 import { every, type ServerClock } from '../clock.js';
-import { errorFields, type Logger } from '../log.js';
+import { errorFields, shownUrl, type Logger } from '../log.js';
 import { PreparedFrame } from '../wire.js';
 import {
   asUnavailable,
@@ -301,7 +301,9 @@ export class RedisBus implements Bus {
       await Promise.all([this.commands.ready(), this.subscriber.ready()]);
     } catch (err) {
       if (err instanceof RedisAuthError) throw err;
-      this.options.log.error('redis unreachable at start: new work fails until it is back', {});
+      this.options.log.error('redis unreachable at start: new work fails until it is back', {
+        redis: shownUrl(this.options.url),
+      });
     }
   }
 

@@ -96,8 +96,16 @@ export class RedisLink {
         this.down = true;
         return;
       }
-      // ioredis reports every failed reconnect attempt; one line per outage is enough.
-      if (!this.down) options.log.error('redis error', { role: options.role, err: err.message });
+      // ioredis reports every failed reconnect attempt; one line per outage is enough. Which Redis
+      // (without its password), since a start that cannot reach it sits at 503 until it can.
+      if (!this.down) {
+        options.log.error('redis error', {
+          role: options.role,
+          redis: shownUrl(options.url),
+          err: err.message,
+          ...tlsHint(options.url, err, this.everReady),
+        });
+      }
       this.down = true;
     });
     this.redis.on('close', () => {
@@ -169,6 +177,17 @@ export class RedisLink {
       this.redis.disconnect();
     }
   }
+}
+
+/**
+ * A `rediss://` URL to a Redis that does not speak TLS there never finishes the handshake, and
+ * ioredis says only `connect ETIMEDOUT`, which sends an operator looking at the network instead.
+ */
+function tlsHint(url: string, err: Error, everReady: boolean): { hint?: string } {
+  if (everReady || !url.startsWith('rediss:') || !/ETIMEDOUT/.test(err.message)) return {};
+  return {
+    hint: 'the URL asks for TLS (rediss://): a Redis without TLS on that port never answers the handshake; use redis:// for it',
+  };
 }
 
 /** Maps a failed Redis command to `RedisUnavailableError` when the cause is the connection. */

@@ -107,6 +107,12 @@ export class RedisPresence implements Presence {
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly stopRecovered: () => void;
   private writeFailing = false;
+  /**
+   * The last heartbeat reached Redis and Redis refused it (OOM at `maxmemory`, READONLY on a
+   * replica after a failover): connected, yet no join, save or presence write can be done, and
+   * this process's alive key lapses, so the others soon take its people for gone.
+   */
+  private heartbeatRefused = false;
   private closed = false;
 
   constructor(private readonly options: RedisPresenceOptions) {
@@ -125,6 +131,11 @@ export class RedisPresence implements Presence {
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
     void this.beat();
+  }
+
+  /** Redis takes this process's writes, as far as the last heartbeat showed (`/healthz`). */
+  get writable(): boolean {
+    return !this.heartbeatRefused;
   }
 
   get roomCount(): number {
@@ -492,8 +503,10 @@ export class RedisPresence implements Presence {
       // This process was silent long enough for the others to remove its people (a long pause,
       // an outage): write them again.
       if (wasAlive === 0 && this.rooms.size > 0) this.resync();
+      this.heartbeatRefused = false;
     } catch (err) {
       if (!this.options.bus.link.available) return; // logged once by the connection
+      this.heartbeatRefused = true;
       this.options.log.warn('presence heartbeat failed', errorFields(err));
     }
   }

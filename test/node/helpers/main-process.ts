@@ -11,6 +11,8 @@ export interface MainProcess {
   port: number;
   /** Everything it wrote to stdout and stderr so far. */
   output: () => string;
+  /** What it wrote to stdout alone so far. */
+  stdout: () => string;
 }
 
 /**
@@ -24,6 +26,8 @@ export function startMain(args: readonly string[], timeoutMs: number): Promise<M
     env: { ...process.env, CRM_API_KEYS: '' },
   });
   let output = '';
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   return new Promise<MainProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -34,7 +38,7 @@ export function startMain(args: readonly string[], timeoutMs: number): Promise<M
       const match = /WebSocket:\s+ws:\/\/[^:]+:(\d+)\//.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      resolve({ child, port: Number(match[1]), output: () => output });
+      resolve({ child, port: Number(match[1]), output: () => output, stdout: () => stdout });
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);

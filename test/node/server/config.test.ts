@@ -86,6 +86,52 @@ describe('server configuration', () => {
     assert.throws(() => loadConfig(['--dev', '--log-level', 'loud'], {}), ConfigError);
   });
 
+  test('an empty --static is refused (it would serve the working directory); --no-static serves none', () => {
+    assert.throws(() => loadConfig(['--dev', '--static', ''], {}), {
+      name: 'ConfigError',
+      message: /--static needs a folder/,
+    });
+    assert.throws(() => loadConfig(['--dev', '--static', 'public', '--static='], {}), {
+      message: /--static needs a folder/,
+    });
+    assert.deepEqual(loadConfig(['--dev', '--no-static'], {}).staticDirs, []);
+    assert.deepEqual(loadConfig(['--dev', '--no-static'], { CRM_STATIC: 'public' }).staticDirs, []);
+    assert.throws(() => loadConfig(['--dev', '--no-static', '--static', 'public'], {}), {
+      message: '--static and --no-static conflict',
+    });
+  });
+
+  test('a port out of range is refused as a setting, from the flag or PORT', () => {
+    assert.throws(() => loadConfig(['--dev', '--port', '99999'], {}), {
+      name: 'ConfigError',
+      message: 'port must be an integer from 0 to 65535, got "99999"',
+    });
+    assert.throws(() => loadConfig(['--dev'], { PORT: '65536' }), ConfigError);
+    assert.equal(loadConfig(['--dev'], { PORT: '65535' }).port, 65535);
+  });
+
+  test('a switch given a value, or CRM_DEV other than 1 or 0, is refused rather than misread', () => {
+    // Before, `--dev=false` and `CRM_DEV=true` both started a server, with development identities
+    // off, and `--quiet=1` one that logged.
+    for (const argv of [
+      ['--dev=false'],
+      ['--dev=1'],
+      ['--dev', '--quiet=1'],
+      ['--dev', '--no-seed=true'],
+    ]) {
+      assert.throws(() => loadConfig(argv, {}), /takes no value/, argv.join(' '));
+    }
+    assert.throws(() => loadConfig([], { CRM_DEV: 'true', CRM_JWT_SECRET: LONG_SECRET }), {
+      name: 'ConfigError',
+      message: 'CRM_DEV must be 1 or 0, got "true"',
+    });
+    assert.equal(loadConfig([], { CRM_DEV: '1' }).auth.devIdentities, true);
+    assert.equal(
+      loadConfig([], { CRM_DEV: '0', CRM_JWT_SECRET: LONG_SECRET }).auth.devIdentities,
+      false,
+    );
+  });
+
   test('a JWT secret shorter than 32 bytes refuses to start, naming the variable and the minimum', () => {
     for (const weak of ['s', 'x'.repeat(31), 'é'.repeat(15)]) {
       assert.throws(

@@ -134,6 +134,34 @@ describe('server process start', () => {
     }
   });
 
+  test('stdout carries JSON lines only, in production as with --dev', async () => {
+    // A log shipper parses stdout line by line; the addresses printed for a person at a terminal
+    // were on stdout too, five lines that were not JSON at every start.
+    process.env['CRM_JWT_SECRET'] = 'x'.repeat(32);
+    const started = startMain(
+      ['--no-seed', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'json')],
+      START_MS,
+    );
+    delete process.env['CRM_JWT_SECRET'];
+    const { child, stdout, output } = await started;
+    try {
+      await stopMain(child);
+      const lines = stdout()
+        .split('\n')
+        .filter((line) => line !== '');
+      assert.ok(
+        lines.some((line) => line.includes('"listening"')),
+        output(),
+      );
+      for (const line of lines) {
+        assert.doesNotThrow(() => JSON.parse(line), `not a JSON line on stdout: ${line}`);
+      }
+      assert.match(output(), /WebSocket:\s+ws:\/\/127\.0\.0\.1:\d+\//);
+    } finally {
+      await stopMain(child);
+    }
+  });
+
   test('with none configured, it logs that each is off', async () => {
     const { child, output } = await startMain(
       ['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1', '--data-dir', join(dir, 'none')],

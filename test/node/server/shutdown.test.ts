@@ -118,7 +118,14 @@ describe('server shutdown', () => {
         },
       );
       let output = '';
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      // The address is printed for people on stderr (stdout carries the JSON log lines).
+      let onOutput = (): void => {};
+      const collect = (chunk: Buffer): void => {
+        output += chunk.toString();
+        onOutput();
+      };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
       const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       try {
         const port = await new Promise<number>((resolve, reject) => {
@@ -126,14 +133,14 @@ describe('server shutdown', () => {
             () => reject(new Error(`no address printed:\n${output}`)),
             20_000,
           );
-          child.stdout.on('data', (chunk: Buffer) => {
-            output += chunk.toString();
+          onOutput = () => {
             const match = /demo: http:\/\/[^:]+:(\d+)\//.exec(output);
             if (match) {
               clearTimeout(timer);
               resolve(Number(match[1]));
             }
-          });
+          };
+          onOutput();
         });
         assert.match(output, /DEVELOPMENT IDENTITIES ARE ON/);
         const client = await TestClient.connect(`ws://127.0.0.1:${port}/realtime`, { user: alice });

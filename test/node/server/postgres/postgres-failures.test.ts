@@ -347,3 +347,43 @@ describe('a PostgreSQL that stops answering', () => {
     }
   });
 });
+
+describe('a database that answers but takes no writes', () => {
+  test('read-only (a standby after a failover) is unhealthy, and healthy again once writable', async () => {
+    const { url, storage, locker } = await storeWithCustomer();
+    await locker.end();
+    const admin = await connected(server.url);
+    const name = nameOf(url);
+    // New sessions get the setting; ending the pool's sessions is the failover's dropped sockets.
+    const reconnectAll = (): Promise<unknown> =>
+      admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+    try {
+      assert.equal(await storage.check(), true);
+      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+      await reconnectAll();
+      // The first statement on a session just ended may fail as terminated; then it is read-only.
+      let refusal = '';
+      for (let n = 0; n < 5 && !/read-only/.test(refusal); n++) {
+        refusal = await storage.writeEntity(update(`m-ro-${n}`, { status: 'won' })).then(
+          () => 'applied',
+          (err: Error) => err.message,
+        );
+      }
+      assert.match(refusal, /read-only/);
+      assert.equal(await storage.check(), false, 'a database refusing every save is not healthy');
+      assert.equal(storage.healthy(), false);
+
+      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
+      await reconnectAll();
+      let healthy = false;
+      for (let n = 0; n < 5 && !healthy; n++) healthy = await storage.check();
+      assert.equal(healthy, true);
+    } finally {
+      await admin.end();
+      await storage.close();
+    }
+  });
+});
