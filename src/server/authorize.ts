@@ -183,8 +183,8 @@ export function entityOfFeedRoom(room: string): { type: string; id: string } | u
 
 /**
  * Asks the hook everything `action` on `room` needs (see the table above); each question of a
- * `join` with `watch`, or an `emit` of a watcher, says so. Synchronous when the hook is; a hook that throws or rejects
- * propagates to the caller, which refuses.
+ * `join` with `watch`, or an `emit` of a watcher, says so. Synchronous when the hook is; a hook
+ * that throws or rejects propagates to the caller, which refuses.
  */
 export function authorizeAction(
   hook: AuthorizeHook,
