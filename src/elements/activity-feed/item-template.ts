@@ -194,6 +194,7 @@ export function itemTemplate(view: ItemView, ctx: ItemContext, h: ItemHandlers):
                 id="${key}-t"
                 datetime=${time.datetime}
                 title=${time.absolute}
+                dir="auto"
                 >${time.relative}</time
               >`
             : html`<span id="${key}-t" hidden></span>`

@@ -61,7 +61,7 @@ export function authorTemplate(
       when
         ? html`<span class="when"
             >${author ? html`<span class="dot" aria-hidden="true">·</span>` : nothing}${m.savedAt(c)}
-            <time part="time" datetime=${when.datetime} title=${when.absolute}
+            <time part="time" datetime=${when.datetime} title=${when.absolute} dir="auto"
               >${when.relative}</time
             ></span
           >`

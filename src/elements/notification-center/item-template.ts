@@ -91,7 +91,7 @@ export function bodyTemplate(n: Notification, x: ItemContext): TemplateResult {
     <div part="${x.part}-meta" class="meta" id="${key}-meta">
       ${
         x.time
-          ? html`<time datetime=${x.time.datetime} title=${x.time.absolute}
+          ? html`<time datetime=${x.time.datetime} title=${x.time.absolute} dir="auto"
               >${x.time.relative}</time
             >`
           : nothing

@@ -64,6 +64,17 @@ describe('crm-activity-feed: bidirectional text', () => {
     }
   });
 
+  it('a relative time in a right-to-left page reads as written: "7 minutes ago", not "minutes ago 7"', async () => {
+    const m = await mountFeed({
+      attrs: { dir: 'rtl' },
+      history: [change({ id: 'u-ana', name: 'Ana Ortiz' }), change({ id: 'u-ben', name: 'Ben' })],
+      spacingMs: 7 * 60_000,
+    });
+    const time = articles(m.root)[1]!.querySelector('time')!;
+    expect(text(time)).to.equal('7 minutes ago');
+    expect(drawnLeftToRight(time, '7 minutes ago')).to.equal(true);
+  });
+
   describe('in a right-to-left page', () => {
     async function mountRtl() {
       const m = await mountFeed({
