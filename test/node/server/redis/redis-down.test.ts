@@ -183,6 +183,10 @@ describe('Redis down, then back', () => {
     await s.redis.restart();
     await s.waitHealth(200);
     assert.deepEqual(await readiness(s.base), { ready: 1, database: 1, redis: 1 });
+    // A recovery is good news: logged at info, so a log-based alert on warnings does not fire.
+    const recovered = lines.filter((l) => l.msg === 'redis available again');
+    assert.ok(recovered.length > 0, 'the recovery is logged');
+    assert.deepEqual(new Set(recovered.map((l) => l.level)), new Set(['info']));
 
     // New work goes through again on its own …
     const again = await newcomer.join(room);
