@@ -133,11 +133,21 @@ export type CapabilityMetrics = Pick<
   | 'activityAppended'
 >;
 
+/** Whether each dependency can serve now; `redis` only when Redis is configured. */
+export interface DependencyStates {
+  database: boolean;
+  redis?: boolean | undefined;
+}
+
 export interface MetricGauges {
   connections: number;
   rooms: number;
   presenceRooms: number;
   uptimeSeconds: number;
+  /** The dependencies `/healthz` asks about, each up or down now. */
+  dependencies: DependencyStates;
+  /** What `/healthz` answers now: true for 200. */
+  ready: boolean;
   /** Webhook deliveries pending and dead now; undefined when no webhook is configured. */
   webhooks?: { pending: number; dead: number } | undefined;
 }
@@ -171,6 +181,20 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
     ['crm_rooms', 'gauge', 'Rooms with at least one member on this process.', g.rooms],
     ['crm_presence_rooms', 'gauge', 'Rooms holding presence on this process.', g.presenceRooms],
     ['crm_uptime_seconds', 'gauge', 'Seconds since the server started.', g.uptimeSeconds],
+    [
+      'crm_ready',
+      'gauge',
+      'Whether /healthz answers 200 (1) or 503 (0): every dependency up and not shutting down.',
+      g.ready ? 1 : 0,
+    ],
+    [
+      'crm_dependency_up',
+      'gauge',
+      'Whether a dependency the health check asks about can serve (1) or not (0).',
+      Object.entries(g.dependencies).flatMap(([name, up]): Sample[] =>
+        up === undefined ? [] : [[`{dependency="${name}"}`, up ? 1 : 0]],
+      ),
+    ],
     [
       'crm_connections_opened_total',
       'counter',

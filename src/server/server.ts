@@ -78,17 +78,21 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   }
   const startedAt = Date.now();
   let closing: Promise<void> | undefined;
+  /** What `/healthz` answers and `/metrics` reports as `crm_ready`. */
+  const ready = (): boolean => closing === undefined && services.healthy();
   const transport = new Transport({
     session: services.session,
     api: services.api,
     routes: (connections) => ({
       // Public: up or down only. Counts and uptime are in `/metrics`, which can require a key.
-      health: () => ({ ok: closing === undefined && services.healthy() }),
+      health: () => ({ ok: ready() }),
       metrics: () =>
         renderMetrics(metrics, {
           connections: connections(),
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           ...services.gauges(),
+          dependencies: services.dependencies(),
+          ready: ready(),
         }),
       metricsKey: options.metricsKey,
       unavailable: services.unavailable,

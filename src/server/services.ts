@@ -25,7 +25,7 @@ import { FrameDebug } from './frame-debug.js';
 import { callFrames, connectionFrames, type FrameHandlers } from './frame-handlers.js';
 import { HttpApi } from './http-api.js';
 import { createLogger, shownUrl, type Logger } from './log.js';
-import { ServerMetrics, type MetricGauges } from './metrics.js';
+import { ServerMetrics, type DependencyStates, type MetricGauges } from './metrics.js';
 import { AuthorizeCallback } from './permissions/callback.js';
 import { PresenceRegistry, type Presence, type PresenceDiff } from './presence.js';
 import { RedisFailures } from './redis/redis-auth-throttle.js';
@@ -78,8 +78,13 @@ export interface ServerServices {
   /** What each socket's session needs, the frame handlers of every capability included. */
   readonly session: SessionContext;
   /** The gauges this process reports besides its connections and uptime. */
-  gauges(): Omit<MetricGauges, 'connections' | 'uptimeSeconds'>;
-  /** Whether the store and shared services can serve. */
+  gauges(): Omit<MetricGauges, 'connections' | 'uptimeSeconds' | 'dependencies' | 'ready'>;
+  /**
+   * Whether each dependency can serve now: the database, and Redis when one is configured
+   * (reachable and taking this process's writes). `/metrics` reports each one.
+   */
+  dependencies(): DependencyStates;
+  /** Whether the store and shared services can serve: every dependency is up. */
   healthy(): boolean;
   /** Resolves once the store is migrated, the activity log open and Redis (if any) connected. */
   ready(): Promise<void>;
@@ -341,6 +346,14 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       log.warn('slow consumer dropped', { conn: c.id, user: c.user?.id }),
   };
 
+  const dependencies = (): DependencyStates => ({
+    database: storage.healthy(),
+    // Connected is not enough: a Redis that refuses writes (OOM, READONLY) fails every join.
+    ...(redisBus && {
+      redis: redisBus.available && (!(presence instanceof RedisPresence) || presence.writable),
+    }),
+  });
+
   return {
     auth,
     limits,
@@ -359,11 +372,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       presenceRooms: presence.roomCount,
       webhooks: changes.gauges(),
     }),
-    // Connected is not enough: a Redis that refuses writes (OOM, READONLY) fails every join.
-    healthy: () =>
-      storage.healthy() &&
-      (redisBus?.available ?? true) &&
-      (!(presence instanceof RedisPresence) || presence.writable),
+    dependencies,
+    healthy: () => Object.values(dependencies()).every((up) => up !== false),
     async ready() {
       // No client before the store can serve it (PostgreSQL migrating at start) and the
       // activity log can join an entity write.

@@ -74,7 +74,7 @@ export class RedisLink {
       this.everReady = true;
       this.down = false;
       if (recovered) {
-        options.log.warn('redis available again', { role: options.role });
+        options.log.info('redis available again', { role: options.role });
         for (const listener of this.listeners) listener();
       }
     });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
+import { readiness } from '../helpers/metrics.js';
 import { alice, startHarness, type Harness } from '../helpers/server-harness.js';
 
 /** A raw GET that does not normalize the path (fetch would resolve `..`). */
@@ -75,6 +76,22 @@ describe('server http', () => {
     assert.match(res.body, /^crm_errors_total\{code="bad_frame"\} 1$/m);
     assert.match(res.body, /^crm_frames_in_total 3$/m);
     assert.match(res.body, /^crm_broadcast_deliveries_total \d+$/m);
+  });
+
+  test('/metrics says whether the database is up and the process ready, as /healthz decides', async () => {
+    h = await startHarness();
+    const base = `127.0.0.1:${h.server.port}`;
+    const res = await get(h.server.port, '/metrics');
+    assert.match(res.body, /^# TYPE crm_ready gauge$/m);
+    assert.match(res.body, /^# TYPE crm_dependency_up gauge$/m);
+    // The redis series only when Redis is configured (the suite's Redis run configures it).
+    const onRedis = process.env.CRM_TEST_REDIS === '1';
+    assert.deepEqual(await readiness(base), {
+      ready: 1,
+      database: 1,
+      redis: onRedis ? 1 : undefined,
+    });
+    assert.equal((await get(h.server.port, '/healthz')).status, 200);
   });
 
   test('/metrics counts entity writes by outcome, deletions, notifications and activity', async () => {

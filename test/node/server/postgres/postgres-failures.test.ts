@@ -21,6 +21,7 @@ import { MIGRATION_LOCK_KEY } from '../../../../src/server/postgres/postgres-mig
 import { PostgresStorage } from '../../../../src/server/postgres/postgres-storage.js';
 import { createServer } from '../../../../src/server/server.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
+import { readiness } from '../../helpers/metrics.js';
 import { nextId, TestClient, until } from '../../helpers/server-client.js';
 
 const WAIT_MS = 15_000;
@@ -384,6 +385,52 @@ describe('a database that answers but takes no writes', () => {
     } finally {
       await admin.end();
       await storage.close();
+    }
+  });
+
+  test('/metrics reports the database down and the process not ready while read-only, up after', async () => {
+    const { url, storage, locker } = await storeWithCustomer();
+    await locker.end();
+    const admin = await connected(server.url);
+    const name = nameOf(url);
+    const reconnectAll = (): Promise<unknown> =>
+      admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+    // Closes the storage it is given.
+    const realtime = createServer({
+      auth: { devIdentities: true },
+      quiet: true,
+      storage,
+      shutdownTimeoutMs: 500,
+    });
+    const { port } = await realtime.listen(0, '127.0.0.1');
+    const base = `127.0.0.1:${port}`;
+    const health = async (): Promise<number> => (await fetch(`http://${base}/healthz`)).status;
+    /** Probes now (`healthy()` reports the last probe) until it says `up`. */
+    const probeUntil = async (up: boolean): Promise<void> => {
+      for (let n = 0; n < 5 && (await storage.check()) !== up; n++);
+      assert.equal(storage.healthy(), up);
+    };
+    try {
+      await probeUntil(true);
+      assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: undefined });
+      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+      await reconnectAll();
+      await probeUntil(false);
+      assert.equal(await health(), 503);
+      assert.deepEqual(await readiness(base), { ready: 0, database: 0, redis: undefined });
+
+      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
+      await reconnectAll();
+      await probeUntil(true);
+      assert.equal(await health(), 200);
+      assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: undefined });
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
+      await admin.end();
+      await realtime.close();
     }
   });
 });

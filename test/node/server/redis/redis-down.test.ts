@@ -8,6 +8,7 @@ import { Redis, type Command } from 'ioredis';
 import type { LogFields } from '../../../../src/server/log.js';
 import { createServer, type CreateServerOptions } from '../../../../src/server/server.js';
 import { startRedis } from '../../../services/redis.js';
+import { readiness } from '../../helpers/metrics.js';
 import { alice, bob } from '../../helpers/server-harness.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
@@ -95,8 +96,12 @@ describe('Redis down, then back', () => {
     });
     assert.equal(created.status, 201);
 
+    assert.deepEqual(await readiness(s.base), { ready: 1, database: 1, redis: 1 });
+
     await s.redis.stop();
     await s.waitHealth(503);
+    // `/metrics` says which dependency is down, from the same checks as `/healthz`.
+    assert.deepEqual(await readiness(s.base), { ready: 0, database: 1, redis: 0 });
 
     // A save is refused, not stored unannounced: the client keeps it and sends it again.
     const save = {
@@ -177,6 +182,11 @@ describe('Redis down, then back', () => {
     s.clock.advanceSync(60_000);
     await s.redis.restart();
     await s.waitHealth(200);
+    assert.deepEqual(await readiness(s.base), { ready: 1, database: 1, redis: 1 });
+    // A recovery is good news: logged at info, so a log-based alert on warnings does not fire.
+    const recovered = lines.filter((l) => l.msg === 'redis available again');
+    assert.ok(recovered.length > 0, 'the recovery is logged');
+    assert.deepEqual(new Set(recovered.map((l) => l.level)), new Set(['info']));
 
     // New work goes through again on its own …
     const again = await newcomer.join(room);

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
+import { readiness } from '../../helpers/metrics.js';
 import { alice } from '../../helpers/server-harness.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
 
@@ -66,5 +67,20 @@ describe('Redis refusing writes', () => {
 
     await admin.config('SET', 'maxmemory', '0');
     await waitHealth(200);
+  });
+
+  it('reports it on /metrics: redis down and not ready while it refuses writes, up again after', async () => {
+    await waitHealth(200);
+    assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: 1 });
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      await waitHealth(503);
+      assert.deepEqual(await readiness(base), { ready: 0, database: 1, redis: 0 });
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    await waitHealth(200);
+    assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: 1 });
   });
 });
