@@ -350,21 +350,35 @@ describe('a PostgreSQL that stops answering', () => {
 });
 
 describe('a database that answers but takes no writes', () => {
-  test('read-only (a standby after a failover) is unhealthy, and healthy again once writable', async () => {
+  /**
+   * A store with a customer, and `readOnly(on)`: the database's sessions become read-only (a
+   * standby after a failover) or writable again. New sessions get the setting; ending the pool's
+   * sessions is the failover's dropped sockets.
+   */
+  async function failingOver() {
     const { url, storage, locker } = await storeWithCustomer();
     await locker.end();
     const admin = await connected(server.url);
     const name = nameOf(url);
-    // New sessions get the setting; ending the pool's sessions is the failover's dropped sockets.
-    const reconnectAll = (): Promise<unknown> =>
-      admin.query(
+    const readOnly = async (on: boolean): Promise<void> => {
+      await admin.query(
+        on
+          ? `ALTER DATABASE ${name} SET default_transaction_read_only = on`
+          : `ALTER DATABASE ${name} RESET default_transaction_read_only`,
+      );
+      await admin.query(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
         [name],
       );
+    };
+    return { storage, admin, readOnly };
+  }
+
+  test('read-only (a standby after a failover) is unhealthy, and healthy again once writable', async () => {
+    const { storage, admin, readOnly } = await failingOver();
     try {
       assert.equal(await storage.check(), true);
-      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
-      await reconnectAll();
+      await readOnly(true);
       // The first statement on a session just ended may fail as terminated; then it is read-only.
       let refusal = '';
       for (let n = 0; n < 5 && !/read-only/.test(refusal); n++) {
@@ -377,8 +391,7 @@ describe('a database that answers but takes no writes', () => {
       assert.equal(await storage.check(), false, 'a database refusing every save is not healthy');
       assert.equal(storage.healthy(), false);
 
-      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
-      await reconnectAll();
+      await readOnly(false);
       let healthy = false;
       for (let n = 0; n < 5 && !healthy; n++) healthy = await storage.check();
       assert.equal(healthy, true);
@@ -389,15 +402,7 @@ describe('a database that answers but takes no writes', () => {
   });
 
   test('/metrics reports the database down and the process not ready while read-only, up after', async () => {
-    const { url, storage, locker } = await storeWithCustomer();
-    await locker.end();
-    const admin = await connected(server.url);
-    const name = nameOf(url);
-    const reconnectAll = (): Promise<unknown> =>
-      admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [name],
-      );
+    const { storage, admin, readOnly } = await failingOver();
     // Closes the storage it is given.
     const realtime = createServer({
       auth: { devIdentities: true },
@@ -416,19 +421,17 @@ describe('a database that answers but takes no writes', () => {
     try {
       await probeUntil(true);
       assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: undefined });
-      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
-      await reconnectAll();
+      await readOnly(true);
       await probeUntil(false);
       assert.equal(await health(), 503);
       assert.deepEqual(await readiness(base), { ready: 0, database: 0, redis: undefined });
 
-      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
-      await reconnectAll();
+      await readOnly(false);
       await probeUntil(true);
       assert.equal(await health(), 200);
       assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: undefined });
     } finally {
-      await admin.query(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
+      await readOnly(false);
       await admin.end();
       await realtime.close();
     }
