@@ -30,6 +30,16 @@ function sign(
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
 
+/** A token for `rs-user` signed with `privateKey` (key id `k1`), valid a minute on `h`'s clock. */
+async function rsToken(h: Harness, privateKey: CryptoKey): Promise<string> {
+  const iat = Math.floor(h.clock.now() / 1000);
+  return new SignJWT({ sub: 'rs-user' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 60)
+    .sign(privateKey);
+}
+
 async function refused(h: Harness, hello: Record<string, unknown>) {
   const client = await h.open();
   client.send({ type: 'hello', id: 'h1', v: PROTOCOL_VERSION, clientId: 'c1', ...hello });
@@ -295,12 +305,7 @@ describe('server authentication', () => {
         await new Promise<void>((resolve) => jwksServer!.listen(0, '127.0.0.1', resolve));
         const { port } = jwksServer.address() as AddressInfo;
         h = await startHarness({ auth: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` } });
-        const iat = Math.floor(h.clock.now() / 1000);
-        const token = await new SignJWT({ sub: 'rs-user' })
-          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-          .setIssuedAt(iat)
-          .setExpirationTime(iat + 60)
-          .sign(privateKey);
+        const token = await rsToken(h, privateKey);
         for (let i = 0; i < 25; i++) {
           const { error, closed } = await refused(h, { token });
           assert.equal(error.type === 'error' && error.code, 'backend_unavailable');
@@ -321,12 +326,7 @@ describe('server authentication', () => {
       await new Promise<void>((resolve) => jwksServer!.close(() => resolve()));
       jwksServer = undefined;
       h = await startHarness({ auth: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` } });
-      const iat = Math.floor(h.clock.now() / 1000);
-      const token = await new SignJWT({ sub: 'rs-user' })
-        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + 60)
-        .sign(privateKey);
+      const token = await rsToken(h, privateKey);
       const { error, closed } = await refused(h, { token });
       assert.equal(error.type === 'error' && error.code, 'backend_unavailable');
       assert.equal(closed.code, 1013);
