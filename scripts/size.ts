@@ -139,8 +139,10 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
     // `token-url` fetch and the `debug` frame log loaded with their first use; 36.7 KB
     // (2026-12-06 13:10 UTC) with fields named as the form labels them and a change the device
     // could not store said by the status; 37.1 KB (2026-12-06 16:00 UTC) with "Retry now" answered
-    // aloud and one place for live-region text. This budget guards what is measured meanwhile.
-    gzip: 38.5 * 1024,
+    // aloud and one place for live-region text; 38.4 KB (2026-12-07 03:20 UTC). 37.5 KB
+    // (2026-12-07 06:00 UTC) with the small helpers most elements share in the core chunk instead
+    // of seven files compressed apart (vite.config.ts). This budget guards what is measured.
+    gzip: 38 * 1024,
   },
 };
 
