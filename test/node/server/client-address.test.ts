@@ -98,7 +98,7 @@ describe('client address behind a trusted proxy', () => {
     const client = await TestClient.connect(
       h.url,
       { user: { id: 'alice', name: 'Alice' } },
-      { headers: xff('192.0.2.44, 127.0.0.1') },
+      { headers: { 'x-forwarded-for': '192.0.2.44, 127.0.0.1' } },
     );
     client.ws.close();
     const address = (msg: string): unknown[] =>
