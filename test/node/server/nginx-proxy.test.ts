@@ -105,7 +105,7 @@ describe('behind nginx, configured as docs/deploy.md says', () => {
 
   after(async () => {
     await Promise.all(processes.map((p) => p.server.close()));
-    await nginx?.dispose();
+    await nginx?.dispose({ fast: true });
     await Promise.all([redis?.dispose(), postgres?.dispose()]);
     rmSync(staticDir, { recursive: true, force: true });
   });
