@@ -12,7 +12,7 @@
  * address of it accepts connections.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,9 @@ const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
 
 export async function startNginx(http: string): Promise<NginxInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-nginx-'));
+  // Started as root, nginx runs its worker as `nobody`, which must reach the temporary files
+  // (a proxied answer larger than its buffers goes there) inside this directory.
+  chmodSync(dir, 0o755);
   const errorLog = join(dir, 'error.log');
   const temp = (name: string): string => join(dir, name);
   writeFileSync(
