@@ -494,13 +494,67 @@ function onOff(name: string, raw: string | undefined, fallback: boolean): boolea
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/**
+ * The command line's flags: name, the value it takes (empty for a switch) and what it does, as
+ * `--help` prints them. Every flag `loadConfig` reads is here, and nothing else is accepted.
+ */
+export const FLAGS: readonly (readonly [name: string, value: string, meaning: string])[] = [
+  ['--port', 'N', 'HTTP and WebSocket port (PORT; default 8080)'],
+  ['--host', 'H', 'address to listen on (HOST; default all interfaces, 127.0.0.1 with --dev)'],
+  ['--data-dir', 'D', 'directory of the SQLite file (DATA_DIR; default .data)'],
+  ['--database-url', 'U', 'PostgreSQL shared by processes (CRM_DATABASE_URL)'],
+  ['--redis-url', 'U', 'Redis shared by processes (CRM_REDIS_URL)'],
+  ['--dev', '', 'development identities: any client may be any user; never in production'],
+  ['--grace-ms', 'N', 'how long a dropped person stays in presence (CRM_GRACE_MS; 15000)'],
+  ['--heartbeat-ms', 'N', 'server ping interval (CRM_HEARTBEAT_MS; 30000)'],
+  ['--static', 'D', 'a directory served at / (repeat it; CRM_STATIC; default demo and dist)'],
+  ['--no-static', '', 'serve no static files'],
+  ['--log-level', 'L', 'debug, info, warn or error (CRM_LOG_LEVEL; info)'],
+  ['--quiet', '', 'no logs'],
+  ['--seed-demo', '', 'load the demo customers into an empty database (on with --dev)'],
+  ['--no-seed', '', 'do not'],
+  ['--entity-backend-url', 'U', 'the CRM backend saves go through first (CRM_ENTITY_BACKEND_URL)'],
+  [
+    '--jwt-clock-tolerance',
+    'S',
+    'clock skew allowed on nbf/exp, 0-300 s (CRM_JWT_CLOCK_TOLERANCE_S)',
+  ],
+  ['--authorize-url', 'U', 'ask the CRM backend about every action (CRM_AUTHORIZE_URL)'],
+  ['--webhook-url', 'U', 'POST every accepted change there, signed (CRM_WEBHOOK_URL)'],
+  [
+    '--compression',
+    'on|off',
+    'permessage-deflate for clients that offer it (CRM_COMPRESSION; off)',
+  ],
+  ['--compression-threshold', 'N', 'smaller frames go uncompressed (CRM_COMPRESSION_THRESHOLD)'],
+  ['--debug-users', 'a,b', "at --log-level debug, log these users' frames (CRM_DEBUG_USERS)"],
+  ['--debug-rooms', 'a,b', 'the same for rooms (CRM_DEBUG_ROOMS)'],
+  ['--trust-proxy', 'LIST', 'proxies whose X-Forwarded-For names the client (CRM_TRUST_PROXY)'],
+];
+
+/** What `--help` prints: the flags, and where the rest is described. */
+export function usage(): string {
+  const width = Math.max(...FLAGS.map(([name, value]) => `${name} ${value}`.trim().length));
+  return [
+    'usage: node src/server/main.js [flags]   (in a checkout: node --import tsx src/server/main.ts)',
+    '',
+    ...FLAGS.map(
+      ([name, value, meaning]) => `  ${`${name} ${value}`.trim().padEnd(width)}  ${meaning}`,
+    ),
+    '',
+    'Flags win over environment variables. Every CRM_* variable, with its default, is in the',
+    'README ("The reference server"); deploying several processes: docs/deploy.md.',
+    '',
+  ].join('\n');
+}
+
 /** Reads flags (which win) and environment variables over the defaults. */
 export function loadConfig(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
   const flags = new Map<string, string[]>();
-  const booleans = new Set(['--dev', '--quiet', '--seed-demo', '--no-seed', '--no-static']);
+  const booleans = new Set(FLAGS.filter(([, value]) => value === '').map(([name]) => name));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -521,31 +575,7 @@ export function loadConfig(
     }
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
-  const known = new Set([
-    '--port',
-    '--host',
-    '--data-dir',
-    '--dev',
-    '--grace-ms',
-    '--heartbeat-ms',
-    '--static',
-    '--no-static',
-    '--log-level',
-    '--quiet',
-    '--seed-demo',
-    '--no-seed',
-    '--entity-backend-url',
-    '--jwt-clock-tolerance',
-    '--authorize-url',
-    '--webhook-url',
-    '--database-url',
-    '--redis-url',
-    '--compression',
-    '--compression-threshold',
-    '--debug-users',
-    '--debug-rooms',
-    '--trust-proxy',
-  ]);
+  const known = new Set(FLAGS.map(([name]) => name));
   for (const name of flags.keys()) {
     if (!known.has(name)) throw new ConfigError(`unknown flag ${name}`);
   }

@@ -11,6 +11,7 @@ import {
   databasePath,
   loadConfig,
   unknownVariables,
+  usage,
   type ServerConfig,
 } from './config.js';
 import { createLogger, shownUrl } from './log.js';
@@ -35,9 +36,14 @@ function devBanner(): void {
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage());
+    return;
+  }
   let config: ServerConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(args);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`crm-realtime: ${err.message}\n`);

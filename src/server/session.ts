@@ -304,7 +304,11 @@ export class Session {
         // javascript: avatar, say): refuse it now, saying which field, rather than let the
         // handshake timeout close the socket without a reason.
         this.handshakeFailed(true);
-        ctx.log.info('handshake refused', { conn: connection.id, reason: invalidHello });
+        ctx.log.info('handshake refused', {
+          conn: connection.id,
+          address: this.address,
+          reason: invalidHello,
+        });
         connection.sendError('bad_frame', invalidHello, { replyTo: requestIdOf(text) });
         connection.close(CLOSE_CODES.policyViolation, 'invalid hello');
         return;
@@ -375,7 +379,11 @@ export class Session {
     }
     if (!result.ok) {
       this.handshakeFailed(true);
-      ctx.log.info('handshake refused', { conn: connection.id, reason: result.reason });
+      ctx.log.info('handshake refused', {
+        conn: connection.id,
+        address: this.address,
+        reason: result.reason,
+      });
       connection.sendError('invalid_token', result.reason, { replyTo: hello.id });
       connection.close(CLOSE_CODES.policyViolation, 'invalid token');
       return;
@@ -436,6 +444,7 @@ export class Session {
     ctx.log.info('connected', {
       conn: connection.id,
       user: result.user.id,
+      address: this.address,
       client: hello.clientId,
       via: result.via,
     });

@@ -177,19 +177,19 @@ export class Transport {
       socket.destroy();
       return;
     }
+    // Behind a trusted proxy, the client it names; else the TCP peer. Every limit per address
+    // (the failed-handshake throttle, the handshake ceiling) and the logs use this one.
+    const address = requestAddress(req, this.options.trustProxy);
     const origin = req.headers.origin;
     if (
       this.origins.size > 0 &&
       origin !== undefined &&
       !this.origins.has(normalizeOrigin(origin))
     ) {
-      ctx.log.info('websocket origin refused', { origin: origin.slice(0, 200) });
+      ctx.log.info('websocket origin refused', { origin: origin.slice(0, 200), address });
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    // Behind a trusted proxy, the client it names; else the TCP peer. Every limit per address
-    // (the failed-handshake throttle, the handshake ceiling) and the logs use this one.
-    const address = requestAddress(req, this.options.trustProxy);
     // Node keeps what `remoteAddress` read (an object and the address string) on the socket for
     // its whole life; nothing reads it again, and every open connection would hold ~70 bytes.
     (req.socket as unknown as { _peername?: unknown })._peername = undefined;

@@ -252,9 +252,11 @@ export async function publishBlobs(
 export function badHandshake(
   url: string,
   headers: Record<string, string | string[]> = {},
+  /** The address the socket connects from (any of 127.0.0.0/8 on Linux). */
+  localAddress?: string,
 ): Promise<{ status: number } | { closed: number }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     ws.on('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
       res.resume();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { runMainToExit } from '../helpers/main-process.js';
-import { badHandshake, metrics } from '../helpers/server-client.js';
+import { badHandshake, metrics, TestClient } from '../helpers/server-client.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import {
   MAX_FORWARDED_HOPS,
@@ -76,6 +76,39 @@ describe('client address behind a trusted proxy', () => {
       ['203.0.113.7', '203.0.113.7'],
       'the log names the client, not the proxy',
     );
+  });
+
+  test('the log lines of a socket name the client a trusted proxy names, not the proxy', async () => {
+    // An operator looking for who presents bad tokens, or from where a user connected, reads
+    // these lines; behind a proxy every one of them would otherwise be the proxy's.
+    const lines: string[] = [];
+    const logger = createLogger({ write: (line) => void lines.push(line) });
+    h = await startHarness({
+      auth: { jwtSecret: SECRET, devIdentities: true },
+      allowedOrigins: ['https://crm.example.com'],
+      trustProxy: ['127.0.0.1'],
+      logger,
+    });
+    assert.deepEqual(await badHandshake(h.url, xff('203.0.113.7')), { closed: 1008 });
+    assert.deepEqual(
+      await badHandshake(h.url, { ...xff('198.51.100.9'), origin: 'https://evil.example' }),
+      { status: 403 },
+    );
+    // The welcome is sent right before its log line is written, in the same turn.
+    const client = await TestClient.connect(
+      h.url,
+      { user: { id: 'alice', name: 'Alice' } },
+      { headers: { 'x-forwarded-for': '192.0.2.44, 127.0.0.1' } },
+    );
+    client.ws.close();
+    const address = (msg: string): unknown[] =>
+      lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry['msg'] === msg)
+        .map((entry) => entry['address']);
+    assert.deepEqual(address('handshake refused'), ['203.0.113.7']);
+    assert.deepEqual(address('websocket origin refused'), ['198.51.100.9']);
+    assert.deepEqual(address('connected'), ['192.0.2.44']);
   });
 
   test('each client named by a trusted proxy has its own handshake ceiling', async () => {

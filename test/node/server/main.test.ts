@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS } from '../../../src/server/migrations.js';
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
-import { startMain, stopMain } from '../helpers/main-process.js';
+import { FLAGS } from '../../../src/server/config.js';
+import { runMainToExit, startMain, stopMain } from '../helpers/main-process.js';
 
 const START_MS = 20_000;
 
@@ -26,6 +27,14 @@ describe('server process start', () => {
     dir = await mkdtemp(join(tmpdir(), 'crm-main-'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
+
+  test('--help lists every flag and exits 0 without starting', async () => {
+    // An operator's first command; it used to be refused ("--help needs a value", exit code 2).
+    const { code, output } = await runMainToExit(['--help']);
+    assert.equal(code, 0);
+    for (const [name] of FLAGS) assert.match(output, new RegExp(`^  ${name}\\b`, 'm'), name);
+    assert.doesNotMatch(output, /listening/);
+  });
 
   test('on a database a newer release migrated, it starts and warns that it is behind', async () => {
     const dataDir = join(dir, 'ahead');
