@@ -294,7 +294,7 @@ export class CrmActivityFeed extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.validate(changed);
-    this.m = withDefaults(defaultActivityFeedMessages, this.messages);
+    this.m = withDefaults(defaultActivityFeedMessages, this.messages, '<crm-activity-feed>');
     this.c = messageContext(localeOf(this));
     const feed = this.feed;
     const feedKey = JSON.stringify(feed ?? null);

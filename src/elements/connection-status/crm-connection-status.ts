@@ -276,7 +276,7 @@ export class CrmConnectionStatus extends LitElement {
   /** The texts in force and the context of the element's language. */
   private words(): { m: ConnectionStatusMessages; c: MessageContext } {
     return {
-      m: withDefaults(defaultConnectionStatusMessages, this.messages),
+      m: withDefaults(defaultConnectionStatusMessages, this.messages, '<crm-connection-status>'),
       c: messageContext(localeOf(this)),
     };
   }

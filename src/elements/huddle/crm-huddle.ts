@@ -198,7 +198,7 @@ export class CrmHuddle extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.m = withDefaults(defaultHuddleMessages, this.messages);
+    this.m = withDefaults(defaultHuddleMessages, this.messages, '<crm-huddle>');
     this.c = messageContext(localeOf(this));
     if (changed.has('roomId')) this.invited = false;
     // "Invited" lasts while the call does: reset in the update that shows the call ending, not by

@@ -250,7 +250,7 @@ export class CrmPresence extends LitElement {
         'fieldLabels is not an object of field names to labels; naming fields by default.',
       );
     }
-    this.m = withDefaults(defaultPresenceMessages, this.messages);
+    this.m = withDefaults(defaultPresenceMessages, this.messages, '<crm-presence>');
     this.c = messageContext(localeOf(this));
     const active = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
     this.focusedIndex = active ? this.rowItems().indexOf(active) : -1;
