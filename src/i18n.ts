@@ -15,7 +15,7 @@ export interface MessageContext {
   plural(count: number): Intl.LDMLPluralRule;
   /** `count` formatted with grouping, e.g. "1,234". */
   number(count: number): string;
-  /** A short duration in seconds, e.g. "5s" in English, "5 s" in French. */
+  /** A short duration in seconds, e.g. "5s" in English, "5 s" in Polish, "5 Sek." in German. */
   seconds(count: number): string;
 }
 
