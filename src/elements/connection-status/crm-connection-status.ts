@@ -177,7 +177,7 @@ export class CrmConnectionStatus extends LitElement {
       }
     >
       <span part="dot" class="dot" aria-hidden="true"></span>
-      <span part="label" class="label" aria-hidden="true">${label}</span>
+      <span part="label" class="label" aria-hidden="true" dir="auto">${label}</span>
       ${
         waiting
           ? html`<span part="waiting" class=${this.compact ? 'visually-hidden' : 'waiting'}
