@@ -4,6 +4,7 @@
  * defaults), and every message is a function that receives a `MessageContext` set to the element's
  * language (the nearest `lang` attribute), so numbers, lists and plurals follow the page.
  */
+import { warnOnceFor } from './util/warn.js';
 
 /** Formatting tools handed to each message, already set to the element's language. */
 export interface MessageContext {
@@ -14,7 +15,7 @@ export interface MessageContext {
   plural(count: number): Intl.LDMLPluralRule;
   /** `count` formatted with grouping, e.g. "1,234". */
   number(count: number): string;
-  /** A short duration in seconds, e.g. "5s" in English, "5 s" in French. */
+  /** A short duration in seconds, e.g. "5s" in English, "5 s" in Polish, "5 Sek." in German. */
   seconds(count: number): string;
 }
 
@@ -68,14 +69,70 @@ export function localeOf(element: Element): string {
   return globalThis.navigator?.language || 'en';
 }
 
-/** The defaults with the overrides a page gave; entries set to `undefined` keep the default. */
-export function withDefaults<T extends object>(defaults: T, overrides: Partial<T> | undefined): T {
-  if (!overrides) return defaults;
-  const merged = { ...defaults };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (typeof value === 'function') (merged as Record<string, unknown>)[key] = value;
+/** Each bad entry of a page's catalogue is warned about once per page, whatever re-renders. */
+const warnMessages = warnOnceFor();
+
+/**
+ * The defaults with the overrides a page gave; entries set to `undefined` keep the default. A
+ * catalogue comes from a page, and a slip in it must cost one text, not the widget: an entry that
+ * is not a function, or a name the element has no message for (a typo), is warned about and left
+ * out, and an override that throws or returns no string is warned about and its English default
+ * said instead, so the element still renders, names and announces everything. `scope` (the
+ * element's tag, `<crm-presence>`) starts each warning.
+ */
+export function withDefaults<T extends object>(
+  defaults: T,
+  overrides: Partial<T> | undefined,
+  scope = 'messages',
+): T {
+  if (overrides === undefined || overrides === null) return defaults;
+  if (typeof overrides !== 'object' || Array.isArray(overrides)) {
+    warnMessages(
+      `${scope} type`,
+      `${scope} messages is not an object of message functions; showing the English texts.`,
+      overrides,
+    );
+    return defaults;
   }
-  return merged;
+  const merged = { ...defaults } as Record<string, unknown>;
+  const fallbacks = defaults as Record<string, (...args: unknown[]) => unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!Object.hasOwn(defaults, key)) {
+      warnMessages(
+        `${scope} ${key} unknown`,
+        `${scope} has no message "${key}" (a typo?); it is not used.`,
+      );
+      continue;
+    }
+    if (value === undefined) continue;
+    if (typeof value !== 'function') {
+      warnMessages(
+        `${scope} ${key} type`,
+        `${scope} messages.${key} is a ${typeof value}, not a function; showing the English text.`,
+        value,
+      );
+      continue;
+    }
+    merged[key] = function (this: unknown, ...args: unknown[]): unknown {
+      try {
+        const text: unknown = value.apply(this, args);
+        if (typeof text === 'string') return text;
+        warnMessages(
+          `${scope} ${key} result`,
+          `${scope} messages.${key} returned ${text === null ? 'null' : typeof text}, not a string; showing the English text.`,
+          text,
+        );
+      } catch (error) {
+        warnMessages(
+          `${scope} ${key} threw`,
+          `${scope} messages.${key} threw; showing the English text.`,
+          error,
+        );
+      }
+      return fallbacks[key]!.apply(this, args);
+    };
+  }
+  return merged as T;
 }
 
 function safeLocale(locale: string): string {

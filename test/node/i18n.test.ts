@@ -52,3 +52,27 @@ describe('messageContext', () => {
     assert.equal(context.list(['Ana', 'Ben']), 'Ana and Ben');
   });
 });
+
+describe('the default catalogues', () => {
+  test('are frozen: a page cannot change the English of every element by writing into one', async () => {
+    const catalogues = {
+      activity: (await import('../../src/elements/activity-feed/activity-messages.js'))
+        .defaultActivityFeedMessages,
+      form: (await import('../../src/elements/collaborative-form/form-messages.js'))
+        .defaultCollaborativeFormMessages,
+      conflict: (await import('../../src/elements/conflict-dialog/conflict-messages.js'))
+        .defaultConflictMessages,
+      status: (await import('../../src/elements/connection-status/connection-status-messages.js'))
+        .defaultConnectionStatusMessages,
+      huddle: (await import('../../src/elements/huddle/huddle-messages.js')).defaultHuddleMessages,
+      notifications: (
+        await import('../../src/elements/notification-center/notification-center-messages.js')
+      ).defaultNotificationCenterMessages,
+      presence: (await import('../../src/elements/presence/presence-messages.js'))
+        .defaultPresenceMessages,
+    };
+    for (const [name, catalogue] of Object.entries(catalogues)) {
+      assert.ok(Object.isFrozen(catalogue), `${name} is not frozen`);
+    }
+  });
+});

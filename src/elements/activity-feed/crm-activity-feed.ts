@@ -33,6 +33,7 @@ import { emptyTemplate, errorTemplate, skeletonTemplate } from './state-template
 import { realClock } from '../../util/clock.js';
 import { liveText, nextLiveText } from '../shared/live-text.js';
 import { warnOnceFor } from '../../util/warn.js';
+import { said } from '../shared/bidi.js';
 import { LanguageWatch } from '../shared/language-watch.js';
 
 export type FeedType = 'global' | 'user' | 'customer';
@@ -294,7 +295,7 @@ export class CrmActivityFeed extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.validate(changed);
-    this.m = withDefaults(defaultActivityFeedMessages, this.messages);
+    this.m = withDefaults(defaultActivityFeedMessages, this.messages, '<crm-activity-feed>');
     this.c = messageContext(localeOf(this));
     const feed = this.feed;
     const feedKey = JSON.stringify(feed ?? null);
@@ -362,15 +363,16 @@ export class CrmActivityFeed extends LitElement {
     const banner =
       refused && snapshot!.loaded
         ? html`<div class="banner">
-            <span part="note" class="note">${m.refused(refused, c)}</span>
+            <span part="note" class="note" dir="auto">${m.refused(refused, c)}</span>
           </div>`
         : view === 'reconnecting' || view === 'offline'
           ? html`<div class="banner">
               <span part="note" class="note"
                 >${
                   view === 'offline'
-                    ? m.offline(c)
-                    : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
+                    ? said(m.offline(c))
+                    : html`<span class="spinner" aria-hidden="true"></span
+                        >${said(m.reconnecting(c))}`
                 }</span
               >
             </div>`

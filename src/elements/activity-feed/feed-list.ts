@@ -4,6 +4,7 @@
  * (loading older, or the end).
  */
 import { html, type TemplateResult } from 'lit';
+import { said } from '../shared/bidi.js';
 import { keyedList } from '../shared/keyed-list.js';
 import type { ActivitySnapshot } from '../../client/activity/activity-store.js';
 import type { ActivityItem, EntityRef } from '../../protocol/index.js';
@@ -61,16 +62,16 @@ export function feedListTemplate(snapshot: ActivitySnapshot, ctx: FeedListContex
   };
   const footer = snapshot.loading
     ? html`<div part="footer" class="footer">
-        <span class="spinner" aria-hidden="true"></span>${texts.loadingOlder}
+        <span class="spinner" aria-hidden="true"></span>${said(texts.loadingOlder)}
       </div>`
     : snapshot.error && snapshot.hasMore
       ? html`<div part="footer" class="footer">
-          ${texts.olderError}
+          ${said(texts.olderError)}
           <button part="retry" class="action" type="button" @click=${ctx.onRetryOlder}>
             ${texts.retry}
           </button>
         </div>`
-      : html`<div part="footer" class="footer">${snapshot.hasMore ? '' : texts.end}</div>`;
+      : html`<div part="footer" class="footer">${snapshot.hasMore ? '' : said(texts.end)}</div>`;
   return html`<div
       part="feed"
       class="feed"

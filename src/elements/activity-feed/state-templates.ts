@@ -40,7 +40,7 @@ export function emptyTemplate(
 ): TemplateResult {
   return html`<div part="state" class="state" aria-busy=${loading ? 'true' : 'false'}>
     ${inboxIcon}
-    <p>${text}</p>
+    <p dir="auto">${text}</p>
     ${
       clear
         ? html`<button part="clear" class="action" type="button" @click=${onClear}>
@@ -54,7 +54,7 @@ export function emptyTemplate(
 export function errorTemplate(text: string, retry: string, onRetry: () => void): TemplateResult {
   return html`<div part="state" class="state">
     ${warningIcon}
-    <p>${text}</p>
+    <p dir="auto">${text}</p>
     <button part="retry" class="action" type="button" @click=${onRetry}>${retry}</button>
   </div>`;
 }

@@ -330,7 +330,11 @@ export class CrmCollaborativeForm extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.m = withDefaults(defaultCollaborativeFormMessages, this.messages);
+    this.m = withDefaults(
+      defaultCollaborativeFormMessages,
+      this.messages,
+      '<crm-collaborative-form>',
+    );
     this.c = messageContext(localeOf(this));
     if (changed.has('formId') && this.hasUpdated) this.watcher.rescan();
     if (changed.has('saveMode') && !['submit', 'change'].includes(this.saveMode)) {

@@ -72,7 +72,8 @@ export function formTemplate(view: FormView, on: FormViewActions): TemplateResul
     <slot></slot>
     <div part="status-bar" class="status-bar" data-kind=${status.kind}>
       <span part="status" class="status" role=${view.statusSpoken ? 'status' : nothing}
-        ><span class="dot" aria-hidden="true"></span><span>${view.statusText}</span></span
+        ><span class="dot" aria-hidden="true"></span
+        ><span dir="auto">${view.statusText}</span></span
       >
       ${
         status.kind === 'conflict' && !view.dialogOpen

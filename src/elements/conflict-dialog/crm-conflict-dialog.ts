@@ -232,7 +232,7 @@ export class CrmConflictDialog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.m = withDefaults(defaultConflictMessages, this.messages);
+    this.m = withDefaults(defaultConflictMessages, this.messages, '<crm-conflict-dialog>');
     this.c = messageContext(localeOf(this));
     if (changed.has('open') && this.open && !changed.get('open')) this.choices = {};
   }

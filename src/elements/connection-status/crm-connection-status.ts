@@ -177,7 +177,7 @@ export class CrmConnectionStatus extends LitElement {
       }
     >
       <span part="dot" class="dot" aria-hidden="true"></span>
-      <span part="label" class="label" aria-hidden="true">${label}</span>
+      <span part="label" class="label" aria-hidden="true" dir="auto">${label}</span>
       ${
         waiting
           ? html`<span part="waiting" class=${this.compact ? 'visually-hidden' : 'waiting'}
@@ -276,7 +276,7 @@ export class CrmConnectionStatus extends LitElement {
   /** The texts in force and the context of the element's language. */
   private words(): { m: ConnectionStatusMessages; c: MessageContext } {
     return {
-      m: withDefaults(defaultConnectionStatusMessages, this.messages),
+      m: withDefaults(defaultConnectionStatusMessages, this.messages, '<crm-connection-status>'),
       c: messageContext(localeOf(this)),
     };
   }

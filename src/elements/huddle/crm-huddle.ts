@@ -13,7 +13,7 @@ import { realClock } from '../../util/clock.js';
 import { avatarColor, initials, safeAvatarUrl } from '../shared/avatar.js';
 import { shorten } from '../shared/shorten.js';
 import { avatarImage } from '../shared/avatar-image.js';
-import { isolate } from '../shared/bidi.js';
+import { isolate, said } from '../shared/bidi.js';
 import { PresenceLiveRegion } from '../shared/live-region.js';
 import { RovingTabindexController } from '../shared/roving-tabindex.js';
 import { CallAnnouncer } from './call-announcer.js';
@@ -198,7 +198,7 @@ export class CrmHuddle extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.m = withDefaults(defaultHuddleMessages, this.messages);
+    this.m = withDefaults(defaultHuddleMessages, this.messages, '<crm-huddle>');
     this.c = messageContext(localeOf(this));
     if (changed.has('roomId')) this.invited = false;
     // "Invited" lasts while the call does: reset in the update that shows the call ending, not by
@@ -250,7 +250,7 @@ export class CrmHuddle extends LitElement {
     const m = this.m;
     const c = this.c;
     if (this.call.providerMissing) {
-      return html`<p part="message">${m.notConnected(c)}</p>`;
+      return html`<p part="message">${said(m.notConnected(c))}</p>`;
     }
     return html`<section part="base" aria-label=${m.label(c)}>
       ${this.renderRing()}
@@ -515,14 +515,4 @@ export class CrmHuddle extends LitElement {
     else if (action === 'camera') void this.call.toggleCamera();
     else void this.call.toggleShare();
   };
-}
-
-/**
- * A message's text in the direction of its own words (`dir="auto"`, which skips isolated names),
- * set as one run inside the element laid out in the page's direction: an English text left
- * untranslated on a right-to-left page keeps its "…" at its end ("Waiting for others to join…",
- * not "…Waiting for others to join"), and a translated one reads as its language does.
- */
-function said(text: string | TemplateResult): TemplateResult {
-  return html`<span dir="auto">${text}</span>`;
 }

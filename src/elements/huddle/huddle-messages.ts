@@ -89,7 +89,7 @@ export interface HuddleMessages {
   left(names: readonly string[], c: MessageContext): string;
 }
 
-export const defaultHuddleMessages: HuddleMessages = {
+export const defaultHuddleMessages: HuddleMessages = Object.freeze<HuddleMessages>({
   label: () => 'Call',
   join: () => 'Join call',
   leave: () => 'Leave call',
@@ -132,4 +132,4 @@ export const defaultHuddleMessages: HuddleMessages = {
   notConnected: () => 'Not connected',
   joined: (names, c) => `${c.list(names)} joined the call.`,
   left: (names, c) => `${c.list(names)} left the call.`,
-};
+});

@@ -297,7 +297,11 @@ export class CrmNotificationCenter extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     checkSettings(this, changed);
-    this.m = withDefaults(defaultNotificationCenterMessages, this.messages);
+    this.m = withDefaults(
+      defaultNotificationCenterMessages,
+      this.messages,
+      '<crm-notification-center>',
+    );
     this.c = messageContext(localeOf(this));
     Object.assign(this.cards, { m: this.m, c: this.c });
     this.panel.sync(this.items.map((n) => n.id));

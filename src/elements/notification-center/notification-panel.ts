@@ -230,9 +230,11 @@ export class NotificationPanel {
     const dir = getComputedStyle(bell).direction === 'rtl' ? 'rtl' : 'ltr';
     // Measured at its natural height, then shrunk to the room on its side.
     panel.style.removeProperty('--_room');
+    // Its layout size, not its box on screen: it opens scaled down by its entrance animation,
+    // and placed by that smaller box it would end up past the bell's end once grown.
     const placement = place(
       bell.getBoundingClientRect(),
-      panel.getBoundingClientRect(),
+      { width: panel.offsetWidth, height: panel.offsetHeight },
       { width: innerWidth, height: innerHeight },
       { gap: 6, margin: 8, align: 'end', dir, prefer: 'below' },
     );

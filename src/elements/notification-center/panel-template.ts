@@ -4,6 +4,7 @@
  * empty, failed, not connected). The list is rendered only while the panel is open.
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import { said } from '../shared/bidi.js';
 import { keyedList } from '../shared/keyed-list.js';
 import type { NotificationsSnapshot } from '../../client/notifications/notification-store.js';
 import type { MessageContext } from '../../i18n.js';
@@ -59,13 +60,13 @@ function content(v: PanelView, m: M, c: MessageContext): TemplateResult {
   // Offline is a state, not an attempt: no spinner, and the same word as the header.
   const refused = snapshot?.refused?.code;
   const notice = refused
-    ? html`<div part="notice" class="notice" role="status">${m.refused(refused, c)}</div>`
+    ? html`<div part="notice" class="notice" role="status">${said(m.refused(refused, c))}</div>`
     : v.interrupted
       ? html`<div part="notice" class="notice" role="status">
           ${
             v.interrupted === 'offline'
-              ? m.offline(c)
-              : html`<span class="spinner" aria-hidden="true"></span>${m.reconnecting(c)}`
+              ? said(m.offline(c))
+              : html`<span class="spinner" aria-hidden="true"></span>${said(m.reconnecting(c))}`
           }
         </div>`
       : nothing;
@@ -146,12 +147,12 @@ function footer(
 ): TemplateResult | typeof nothing {
   if (snapshot.loading) {
     return html`<div class="more" role="status">
-      <span class="spinner" aria-hidden="true"></span>${m.loadingMore(c)}
+      <span class="spinner" aria-hidden="true"></span>${said(m.loadingMore(c))}
     </div>`;
   }
   if (snapshot.error && snapshot.hasMore) {
     return html`<div class="more">
-      ${m.loadFailed(c)}
+      ${said(m.loadFailed(c))}
       <button class="text-button" type="button" @click=${v.onRetryMore}>${m.retry(c)}</button>
     </div>`;
   }
@@ -166,7 +167,7 @@ function state(
 ): TemplateResult {
   return html`<div part="state" class="state">
     <span class="state-icon" aria-hidden="true">${icon}</span>
-    <span class="state-title">${title}</span>
-    ${detail ? html`<span class="state-detail">${detail}</span>` : nothing}${action}
+    <span class="state-title" dir="auto">${title}</span>
+    ${detail ? html`<span class="state-detail" dir="auto">${detail}</span>` : nothing}${action}
   </div>`;
 }

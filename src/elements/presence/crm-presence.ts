@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { bdi, isolate } from '../shared/bidi.js';
+import { bdi, isolate, said } from '../shared/bidi.js';
 import { keyedList } from '../shared/keyed-list.js';
 import type { Person, PresenceSnapshot } from '../../client/types.js';
 import {
@@ -250,7 +250,7 @@ export class CrmPresence extends LitElement {
         'fieldLabels is not an object of field names to labels; naming fields by default.',
       );
     }
-    this.m = withDefaults(defaultPresenceMessages, this.messages);
+    this.m = withDefaults(defaultPresenceMessages, this.messages, '<crm-presence>');
     this.c = messageContext(localeOf(this));
     const active = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
     this.focusedIndex = active ? this.rowItems().indexOf(active) : -1;
@@ -335,7 +335,7 @@ export class CrmPresence extends LitElement {
       );
     }
     return html`<div part="base" class="base">
-      <span part="note" class="note refused">${this.m.refused(code, this.c)}</span>
+      <span part="note" class="note refused" dir="auto">${this.m.refused(code, this.c)}</span>
     </div>`;
   }
   protected override render(): TemplateResult {
@@ -344,7 +344,7 @@ export class CrmPresence extends LitElement {
     if (!this.presence.client || this.presence.providerMissing || view === 'closed') {
       return html`<div part="base" class="base">
         <span part="note" class="note not-connected"
-          >${notConnectedIcon}${this.m.notConnected(this.c)}</span
+          >${notConnectedIcon}${said(this.m.notConnected(this.c))}</span
         >
       </div>`;
     }
@@ -367,7 +367,7 @@ export class CrmPresence extends LitElement {
         <span class="list" aria-hidden="true"
           ><span class="skeleton"></span><span class="skeleton"></span><span class="skeleton"></span
         ></span>
-        <span part="note" class="note ${reconnecting ? '' : 'visually-hidden'}"
+        <span part="note" class="note ${reconnecting ? '' : 'visually-hidden'}" dir="auto"
           >${reconnecting ? why : this.m.loading(this.c)}</span
         >
         ${this.live.render()}
@@ -399,9 +399,9 @@ export class CrmPresence extends LitElement {
             </ul>`
           : this.watch
             ? nothing
-            : html`<span part="note" class="note">${this.m.alone(this.c)}</span>`
+            : html`<span part="note" class="note" dir="auto">${this.m.alone(this.c)}</span>`
       }
-      ${reconnecting ? html`<span part="note" class="note">${why}</span>` : nothing}
+      ${reconnecting ? html`<span part="note" class="note" dir="auto">${why}</span>` : nothing}
       ${this.renderCallButton()}
       ${
         hidden > 0 && this.popups

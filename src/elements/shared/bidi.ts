@@ -29,5 +29,13 @@ export function balanced(text: string): string {
 /** `text` isolated for plain-text contexts; the empty string stays empty (so `a || b` still works). */
 export const isolate = (text: string): string => text && FSI + balanced(text) + PDI;
 
+/**
+ * A text of the kit's own (a message) in the direction of its words, as one run inside a layout
+ * that follows the page: an English text left untranslated on a right-to-left page keeps its "…"
+ * and its full stop at its end ("Reconnecting…", not "…Reconnecting"), and a translated one reads
+ * as its language does. Names isolated inside it do not decide its direction.
+ */
+export const said = (text: string): TemplateResult => html`<span dir="auto">${text}</span>`;
+
 /** `text` isolated in markup. */
 export const bdi = (text: string): TemplateResult => html`<bdi>${balanced(text)}</bdi>`;
