@@ -135,8 +135,20 @@ export class LiveEntity {
 
   /** The entity is at `version` or later and its values were not sent: read it again. */
   outdated(version: number): void {
-    if (this.deleted || (this.entity && this.entity.version >= version)) return;
-    this.quietLoad();
+    const behind = () =>
+      !this.disposed && !this.deleted && (!this.entity || this.entity.version < version);
+    if (!behind()) return;
+    // A read under way may have left before that version was made: read again after it.
+    if (this.loading) {
+      this.loading.then(
+        () => {
+          if (behind()) this.quietLoad();
+        },
+        () => {},
+      );
+    } else {
+      this.quietLoad();
+    }
   }
 
   /** The CRM deleted the entity: what waits for it is refused, the handles say so. */
