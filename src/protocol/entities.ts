@@ -92,6 +92,13 @@ export const EntityAckFrame = z.object({
   entity: Entity,
   /** True when the mutation id had already been applied and this is the same answer again. */
   duplicate: z.boolean(),
+  /**
+   * The save was applied, but the entity is too large to send with this answer (a CRM backend
+   * stored values larger than what was sent): `entity` carries its version, time and author with
+   * `fields` empty. The client must not take those fields for the entity's: it reads the entity
+   * again (`entity.get`). Absent on every other ack.
+   */
+  partial: z.optional(z.literal(true)),
 });
 
 /** One field that changed both here and there since the base version. */
@@ -140,6 +147,11 @@ export const EntityChange = z.object({
   mutationId: z.optional(MutationId),
   by: z.optional(UserProfile),
   source: z.enum(['client', 'backend']),
+  /**
+   * `previous` was left out to keep the event within the frame limit (a CRM backend stored values
+   * larger than what was sent): the old values are unknown here, not absent. `entity` is whole.
+   */
+  previousOmitted: z.optional(z.literal(true)),
 });
 export type EntityChange = z.infer<typeof EntityChange>;
 

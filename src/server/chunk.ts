@@ -4,7 +4,7 @@
  */
 
 /** Room left in a frame for everything but the list (type, room, replyTo, seq …). */
-export const ENVELOPE_BYTES = 1024;
+export { ENVELOPE_BYTES } from '../domain/frame-fit.js';
 
 /**
  * Consecutive chunks of `items` whose serialized sizes (plus a comma each) stay within `budget`.

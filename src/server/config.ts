@@ -64,6 +64,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { IceServer, LIMITS } from '../protocol/index.js';
+import { DEFAULT_MAX_BUFFERED_BYTES } from '../domain/replay-budget.js';
 import { TrustedProxies } from './client-address.js';
 import { fetchedUrlProblem } from './fetched-url.js';
 import type { LogLevel } from './log.js';
@@ -240,7 +241,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   replayRoomBytes: 4 * 1024 * 1024,
   replayTotalBytes: 64 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
-  maxBufferedBytes: 8 * 1024 * 1024,
+  maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
   maxRateViolations: 100,
   failedHandshakeBurst: 20,
   failedHandshakesPerMinute: 30,

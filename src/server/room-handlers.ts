@@ -17,6 +17,7 @@ import {
   type AuthorizeRequest,
 } from './authorize.js';
 import { signalAllowed } from '../domain/call-signals.js';
+import { fitsFrame } from '../domain/frame-fit.js';
 import { EventTooLargeError, type ResumePoint } from './bus.js';
 import { chunkBySize, ENVELOPE_BYTES } from './chunk.js';
 import type { Connection } from './connection.js';
@@ -33,7 +34,7 @@ import { errorFields } from './log.js';
 import { hookFor } from './permissions/permissions.js';
 import { RedisUnavailableError } from './redis/redis-connection.js';
 import { Membership } from './rooms.js';
-import { WriteBudget } from './write-budget.js';
+import { ReplayBudget } from '../domain/replay-budget.js';
 
 /** What an error frame adds when the shared services are down, so the client can tell. */
 function unavailable(err: unknown): string {
@@ -52,16 +53,6 @@ const SERVER_EVENTS: ReadonlySet<string> = new Set(['activity', 'entity.change',
  * server's memory and the room's presence traffic for as long as its socket lives.
  */
 export const MAX_TABS_PER_ROOM = 32;
-
-/**
- * Replayed bytes a user may be sent per minute, in units of `maxBufferedBytes` (8 MiB by
- * default, so 32 MiB a minute). A join with `since` costs a frame of about 100 bytes and may be
- * answered with up to half the send buffer of replay, and joining a room again (to resume, or to
- * switch between watching and being present) replays again: at the frame rate one socket drew
- * about 100 MB a second of the server's bandwidth and CPU. Past the budget a join is answered
- * `gap`, which a client already handles by reading the room's state afresh.
- */
-export const REPLAY_BUFFERS_PER_MINUTE = 4;
 
 /** What room membership needs of the server. */
 export interface RoomDeps {
@@ -86,11 +77,11 @@ function memberId(connectionId: string, tab: string | undefined): string {
 }
 
 export class RoomHandlers {
-  /** Per user, not per socket: more sockets do not buy more replay (see the constant). */
-  private readonly replayBudget: WriteBudget;
+  /** Per user, not per socket: more sockets do not buy more replay (see `ReplayBudget`). */
+  private readonly replayBudget: ReplayBudget;
 
   constructor(private readonly ctx: RoomDeps) {
-    this.replayBudget = new WriteBudget(REPLAY_BUFFERS_PER_MINUTE * ctx.limits.maxBufferedBytes);
+    this.replayBudget = new ReplayBudget(ctx.limits.maxBufferedBytes);
   }
 
   /** The frames this capability answers. */
@@ -240,7 +231,7 @@ export class RoomHandlers {
     // The signal carries more than the emit did (`from`, `at`): an emit just under the frame
     // limit would make a signal over it, which the addressee's client drops as too large while
     // the sender is told it went. Refused as a broadcast's event of that size is.
-    if (Buffer.byteLength(JSON.stringify(signal)) > ctx.limits.maxFrameBytes) {
+    if (!fitsFrame(signal, ctx.limits.maxFrameBytes)) {
       connection.sendError(
         'payload_too_large',
         `signal frame exceeds ${ctx.limits.maxFrameBytes} bytes`,
@@ -378,17 +369,23 @@ export class RoomHandlers {
     }
 
     // A replay written at once must fit in what the socket may buffer, or a healthy client is
-    // dropped as a slow consumer before it sees `joined` (and again on every retry). Past half
-    // the limit, counting what is already unsent, it is a `gap`: the client re-syncs from a fresh
-    // snapshot, which costs one request instead of the whole window.
+    // dropped as a slow consumer before it sees `joined` (and again on every retry); and a user
+    // is replayed so much a minute. Past either it is a `gap` (see `ReplayBudget`).
     if (point.events.length > 0) {
       let replay = 0;
       for (const event of point.events) replay += event.frame.byteLength;
-      const bytes = connection.unsentBytes + replay;
-      if (bytes > ctx.limits.maxBufferedBytes / 2) {
+      const unsent = connection.unsentBytes;
+      const verdict = this.replayBudget.verdict(
+        connection.user!.id,
+        replay,
+        unsent,
+        ctx.clock.now(),
+      );
+      if (verdict === 'too_large') {
         point = { ...point, resume: 'gap', events: [] };
+        const bytes = unsent + replay;
         ctx.log.info('replay too large, answered gap', { conn: connection.id, room, bytes });
-      } else if (!this.replayBudget.take(connection.user!.id, replay, ctx.clock.now())) {
+      } else if (verdict === 'spent') {
         point = { ...point, resume: 'gap', events: [] };
         ctx.log.info('replay budget spent, answered gap', { conn: connection.id, room, replay });
       }

@@ -40,7 +40,7 @@ import { SqliteStorage } from './sqlite-storage.js';
 import type { Storage } from './storage.js';
 import { WriteBatch } from './write-batch.js';
 import { ConnectionCounts } from './connection-counts.js';
-import { WriteBudget } from './write-budget.js';
+import { WriteBudget } from '../util/write-budget.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
 import { activityFrames } from './activity/activity-frames.js';
 import type { ActivityService } from './activity/activity-service.js';

@@ -28,7 +28,7 @@ import { connectionPermissions } from './permissions/permissions.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerSocket } from './server-socket.js';
 import type { WriteBatch } from './write-batch.js';
-import type { WriteBudget } from './write-budget.js';
+import type { WriteBudget } from '../util/write-budget.js';
 
 /** What a session needs of the server: how to write, how to let a client in, whom to hand frames. */
 export interface SessionContext {

@@ -15,6 +15,10 @@
  *   `duplicate: true`. Conflicts and refusals are not remembered (nothing was applied).
  * - A `baseVersion` ahead of the entity (a client that saw state this server lost) conflicts on
  *   every field it would change, with no base value.
+ * - Frame sizes, by the server's rules (`src/domain/frame-fit.ts`): a save whose event would
+ *   exceed the frame limit is refused `payload_too_large`; a conflict too large goes without
+ *   `base`, then is refused `payload_too_large`; values `backendStores` grew past the limit are
+ *   kept and acknowledged (`partial` when the ack cannot carry them).
  * - `remove` deletes an entity as a backend's `DELETE /api/entities/…` does: its mutation ids go
  *   with it, an `entity.deleted` event is published to its room, and later reads and saves get
  *   `not_found`.
@@ -30,6 +34,7 @@
 import {
   entityRoom,
   hasField,
+  LIMITS,
   type Entity,
   type EntityChange,
   type EntityDeleted,
@@ -47,6 +52,14 @@ import {
   type HistoryReader,
   type RecordedChange,
 } from '../domain/merge.js';
+import {
+  fitAck,
+  fitChange,
+  fitConflict,
+  fitsFrame,
+  jsonBytes,
+  maxChangeBytes,
+} from '../domain/frame-fit.js';
 
 type AckFrame = Extract<ServerFrame, { type: 'entity.ack' }>;
 
@@ -108,6 +121,18 @@ export class FakeEntities {
    */
   validate:
     ((fields: Fields, entity: Entity, user: UserProfile) => FieldErrors | undefined) | undefined =
+    undefined;
+
+  /**
+   * What the CRM backend stores for an accepted save over what was sent, as a server with
+   * write-through stores the `fields` of its backend's 2xx answer: a normalized phone, an appended
+   * audit line. Called after `validate`; nothing (or `{}`) stores what was sent. Values grown past
+   * the frame limit are kept and acknowledged as the server does: the event goes without
+   * `previous`, an ack too large goes `partial`, and a snapshot too large is refused
+   * `payload_too_large`.
+   */
+  backendStores:
+    ((fields: Fields, entity: Entity, user: UserProfile) => Fields | undefined) | undefined =
     undefined;
 
   /**
@@ -205,9 +230,16 @@ export class FakeEntities {
     const readOnly = [...(this.readOnlyFields?.(user, stored.entity) ?? [])].sort();
     if (frame.type === 'entity.get') {
       const entity = copy(stored.entity);
-      return readOnly.length > 0
-        ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
-        : { type: 'entity.snapshot', replyTo: frame.id, entity };
+      const snapshot: ServerFrame =
+        readOnly.length > 0
+          ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
+          : { type: 'entity.snapshot', replyTo: frame.id, entity };
+      if (fitsFrame(snapshot, LIMITS.maxFrameBytes)) return snapshot;
+      return this.error(
+        frame.id,
+        'payload_too_large',
+        `${room} is too large to send (over ${LIMITS.maxFrameBytes} bytes)`,
+      );
     }
     const refused = readOnly.filter((field) => hasField(frame.fields, field));
     if (refused.length > 0) {
@@ -223,18 +255,47 @@ export class FakeEntities {
   private update(user: UserProfile, stored: Stored, frame: EntityUpdateFrame): ServerFrame {
     const key = `${entityRoom(frame.entityType, frame.entityId)}|${frame.mutationId}`;
     const seen = this.applied.get(key);
-    if (seen) return { ...copy(seen), type: 'entity.ack', replyTo: frame.id, duplicate: true };
+    if (seen) {
+      const again: AckFrame = {
+        ...copy(seen),
+        type: 'entity.ack',
+        replyTo: frame.id,
+        duplicate: true,
+      };
+      return fitAck(again, LIMITS.maxFrameBytes);
+    }
     const conflicts = copy(
       findConflicts(stored, frame.fields, frame.baseVersion, historyOf(stored)),
     );
+    const room = entityRoom(frame.entityType, frame.entityId);
     if (conflicts.length > 0) {
-      return {
-        type: 'entity.conflict',
-        replyTo: frame.id,
-        mutationId: frame.mutationId,
-        conflicts,
-        current: copy(stored.entity),
-      };
+      const answer = fitConflict(
+        {
+          type: 'entity.conflict',
+          replyTo: frame.id,
+          mutationId: frame.mutationId,
+          conflicts,
+          current: copy(stored.entity),
+        },
+        LIMITS.maxFrameBytes,
+      );
+      if (answer) return answer;
+      return this.error(
+        frame.id,
+        'payload_too_large',
+        `${conflicts.map((c) => c.field).join(', ')} of ${room} changed meanwhile, and the conflict is too large to send (over ${LIMITS.maxFrameBytes} bytes): read ${room} again and redo the change`,
+      );
+    }
+    // As the server: refused before the CRM backend hears of it.
+    const planned = this.plan(stored, frame.fields, user, frame.mutationId, 'client');
+    const limit = maxChangeBytes(LIMITS.maxFrameBytes);
+    const bytes = planned ? jsonBytes(planned.change) : 0;
+    if (bytes > limit) {
+      return this.error(
+        frame.id,
+        'payload_too_large',
+        `the change would make an event of ${bytes} bytes; the limit is ${limit}`,
+      );
     }
     const errors = this.validate?.(copy(frame.fields), copy(stored.entity), user);
     if (errors && Object.keys(errors).length > 0) {
@@ -245,17 +306,21 @@ export class FakeEntities {
         errors: copy(errors),
       };
     }
-    this.apply(stored, frame.fields, user, frame.mutationId, 'client');
+    const kept = this.backendStores?.(copy(frame.fields), copy(stored.entity), user);
+    this.apply(stored, { ...frame.fields, ...copy(kept) }, user, frame.mutationId, 'client');
     const answer = {
       type: 'entity.ack' as const,
       mutationId: frame.mutationId,
       entity: copy(stored.entity),
     };
     this.applied.set(key, answer);
-    return { ...copy(answer), replyTo: frame.id, duplicate: false };
+    return fitAck({ ...copy(answer), replyTo: frame.id, duplicate: false }, LIMITS.maxFrameBytes);
   }
 
-  /** Apply fields as a new version and publish the change; `undefined` when nothing changes. */
+  /**
+   * Apply fields as a new version and publish the change, fitted to the frame limit (the change
+   * of a save the CRM backend grew); `undefined` when nothing changes.
+   */
   private apply(
     stored: Stored,
     fields: Fields,
@@ -263,6 +328,35 @@ export class FakeEntities {
     mutationId: string | undefined,
     source: 'client' | 'backend' | undefined,
   ): EntityChange | undefined {
+    const planned = this.plan(stored, fields, by, mutationId, source);
+    if (!planned) return undefined;
+    const { change, entity } = planned;
+    const recorded: FakeChange = {
+      version: entity.version,
+      changed: change.changed,
+      previous: copy(change.previous),
+      at: entity.updatedAt,
+    };
+    if (by) recorded.by = by;
+    stored.changes.push(recorded);
+    for (const field of change.changed) stored.fieldVersions[field] = entity.version;
+    stored.entity = entity;
+    const event = fitChange(copy(change), maxChangeBytes(LIMITS.maxFrameBytes));
+    // Larger than any frame: the members keep what they have, as on the server.
+    if (event) {
+      this.host.publish(entityRoom(entity.type, entity.id), 'entity.change', event, by?.id);
+    }
+    return copy(change);
+  }
+
+  /** The new version `fields` would make and its `entity.change`, without applying anything. */
+  private plan(
+    stored: Stored,
+    fields: Fields,
+    by: UserProfile | undefined,
+    mutationId: string | undefined,
+    source: 'client' | 'backend' | undefined,
+  ): { entity: Entity; change: EntityChange } | undefined {
     const current = stored.entity;
     const changed = changedFields(current.fields, fields);
     if (changed.length === 0) return undefined;
@@ -273,11 +367,7 @@ export class FakeEntities {
     for (const field of changed) {
       if (hasField(current.fields, field)) previous[field] = current.fields[field]!;
       next[field] = copy(fields[field]!);
-      stored.fieldVersions[field] = version;
     }
-    const recorded: FakeChange = { version, changed, previous: copy(previous), at };
-    if (by) recorded.by = by;
-    stored.changes.push(recorded);
     const entity: Entity = {
       type: current.type,
       id: current.id,
@@ -286,7 +376,6 @@ export class FakeEntities {
       updatedAt: at,
     };
     if (by) entity.updatedBy = by;
-    stored.entity = entity;
     const change: EntityChange = {
       entity: copy(entity),
       changed,
@@ -295,8 +384,7 @@ export class FakeEntities {
     };
     if (mutationId !== undefined) change.mutationId = mutationId;
     if (by) change.by = by;
-    this.host.publish(entityRoom(current.type, current.id), 'entity.change', change, by?.id);
-    return copy(change);
+    return { entity, change };
   }
 
   private error(replyTo: string, code: ErrorCode, message: string): ServerFrame {

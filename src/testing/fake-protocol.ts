@@ -21,6 +21,8 @@ import {
 import { realClock } from '../util/clock.js';
 import { watcherNotification } from '../domain/entity-activity.js';
 import { signalAllowed } from '../domain/call-signals.js';
+import { fitsFrame, jsonBytes } from '../domain/frame-fit.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, ReplayBudget } from '../domain/replay-budget.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
 import { FakeEntities } from './fake-entities.js';
@@ -44,6 +46,11 @@ export interface FakeServerOptions {
   graceMs?: number;
   replayEvents?: number;
   replayMillis?: number;
+  /**
+   * The reference server's `limits.maxBufferedBytes` (default 8 MiB), which bounds replay as
+   * there: a join's replay over half of it, or past 4 times it a minute per user, is a `gap`.
+   */
+  maxBufferedBytes?: number;
   /** Throw on client frames that fail validation (default), or only record them. */
   strict?: boolean;
   /**
@@ -89,6 +96,8 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected refusing = false;
   protected holed = false;
   protected nextConnection = 1;
+  /** Replay per user and minute, as the server bounds it. */
+  private readonly replays: ReplayBudget;
 
   /** Live data: versioned entities, scripted through `server.entities` (see `FakeEntities`). */
   readonly entities: FakeEntities = new FakeEntities({
@@ -126,6 +135,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
 
   constructor(options: FakeServerOptions = {}) {
     this.options = options;
+    this.replays = new ReplayBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
     this.clock = options.clock ?? realClock;
     this.latency = options.latency ?? 0;
   }
@@ -285,7 +295,15 @@ export class FakeProtocolServer implements FakeSocketPeer {
               frame.room,
             );
           }
-          this.toAddressee(room, user.id, frame.to, frame.event, frame.payload);
+          if (!this.toAddressee(room, user.id, frame.to, frame.event, frame.payload)) {
+            return this.error(
+              c,
+              'payload_too_large',
+              `signal frame exceeds ${LIMITS.maxFrameBytes} bytes`,
+              frame.id,
+              frame.room,
+            );
+          }
           if (frame.id) this.send(c, { type: 'ack', replyTo: frame.id });
           return;
         }
@@ -363,7 +381,18 @@ export class FakeProtocolServer implements FakeSocketPeer {
     }
     const r = this.room(frame.room);
     const now = this.clock.now();
-    const { resume, missed, events } = r.resume(frame.since, now);
+    const point = r.resume(frame.since, now);
+    const { missed } = point;
+    let { resume, events } = point;
+    if (events.length > 0) {
+      let bytes = 0;
+      for (const event of events) bytes += jsonBytes(event);
+      // Frames here leave at once: nothing is ever unsent.
+      if (this.replays.verdict(user.id, bytes, 0, now) !== 'replay') {
+        resume = 'gap';
+        events = [];
+      }
+    }
     c.rooms.add(frame.room);
     // A watcher hears the room but is not in its presence; a member turned watcher leaves it at
     // once, as the reference server does.
@@ -457,14 +486,18 @@ export class FakeProtocolServer implements FakeSocketPeer {
     }
   }
 
-  /** A `signal` frame to the connections of user `to` in the room. */
+  /**
+   * A `signal` frame to the connections of user `to` in the room; false, and nothing sent, when
+   * it would exceed the frame limit (it carries more than the emit: `from`, `at`), as the server
+   * refuses it.
+   */
   protected toAddressee(
     r: FakeRoom,
     from: string,
     to: string,
     event: string,
     payload: unknown,
-  ): void {
+  ): boolean {
     const frame: ServerFrame = {
       type: 'signal',
       room: r.name,
@@ -474,10 +507,12 @@ export class FakeProtocolServer implements FakeSocketPeer {
       to,
       at: this.clock.now(),
     };
+    if (!fitsFrame(frame, LIMITS.maxFrameBytes)) return false;
     const text = this.validate(frame);
     for (const member of r.members) {
       if (member.user?.id === to) this.write(member as ServerConnection, frame, text);
     }
+    return true;
   }
 
   protected send(c: ServerConnection, frame: ServerFrame): void {

@@ -137,11 +137,14 @@ export class FakeServer extends FakeProtocolServer {
 
   /**
    * A room event addressed to one person, as `from` (a scripted person): call signaling. Like the
-   * reference server, it goes to `to`'s connections in the room only, unsequenced.
+   * reference server, it goes to `to`'s connections in the room only, unsequenced. Throws when
+   * the signal frame would exceed the frame limit, which the server refuses.
    */
   signal(room: string, from: string, to: string, event: string, payload: unknown): void {
     const r = this.rooms.get(room);
-    if (r) this.toAddressee(r, from, to, event, payload);
+    if (r && !this.toAddressee(r, from, to, event, payload)) {
+      throw new Error(`fake server: a ${event} signal this large exceeds the frame limit`);
+    }
   }
 
   /**

@@ -19,6 +19,11 @@ export interface ChangeViews {
   entity(key: string): Entity | undefined;
   /** An answer told the entity's state; `own` fields were this client's change's. */
   learned(key: string, entity: Entity, own: readonly string[]): void;
+  /**
+   * An answer said the entity is at `version` without carrying its fields (a `partial` ack): it is
+   * read again.
+   */
+  outdated(key: string, version: number): void;
   /** Something the entity's handles show changed. */
   notify(key: string): void;
   /** The handles showing an entity (a conflict nobody owns goes to one of them). */

@@ -1,7 +1,8 @@
 /**
  * Sending and answers: one change at a time goes as `entity.update`, with its mutation id and its
  * base version (moved up over versions this client made itself, read from the server when never
- * known); `entity.ack` confirms it, `entity.rejected` or an error rejects it — or parks it to be
+ * known); `entity.ack` confirms it (a `partial` one, too large to carry the entity's values, makes
+ * the entity be read again), `entity.rejected` or an error rejects it — or parks it to be
  * sent again, after a growing wait when the server or the CRM is failing — and `entity.conflict`
  * re-sends it on the current version when the clash is only with what the user saw or this client
  * wrote (at most three times), else hands it to change-conflicts.ts. A part of `Changes`, the one
@@ -163,7 +164,10 @@ async function read(life: ChangeLife, m: Change): Promise<Entity> {
 
 function acked(life: ChangeLife, m: Change, frame: EntityAckFrame): void {
   life.own.acknowledged(m.key, m.fields, frame.entity, frame.duplicate, m.createdAt);
-  life.views.learned(m.key, frame.entity, Object.keys(m.fields));
+  // Applied, but too large to come with its values (a CRM backend grew them): the change is
+  // confirmed all the same, never sent again, and the entity is read for what it holds now.
+  if (frame.partial) life.views.outdated(m.key, frame.entity.version);
+  else life.views.learned(m.key, frame.entity, Object.keys(m.fields));
   if (m.state === 'pending') m.confirm(frame.entity.version, frame.duplicate);
   life.line.settleOut(m);
   life.views.notify(m.key);

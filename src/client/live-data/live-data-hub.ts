@@ -146,6 +146,10 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
     this.entities.get(key)?.learned(entity, own);
   }
 
+  outdated(key: string, version: number): void {
+    this.entities.get(key)?.outdated(version);
+  }
+
   takers(key: string): Iterable<LiveData> {
     return this.handles.get(key) ?? [];
   }

@@ -31,8 +31,11 @@ export interface EntityWatcher {
   confirmedChanged(previous: Entity | undefined, next: Entity, own: readonly string[]): void;
 }
 
-/** Errors that say the entity cannot be read at all (as opposed to "not now"). */
-const FINAL_ERRORS = new Set(['not_found', 'forbidden', 'bad_frame']);
+/**
+ * Errors that say the entity cannot be read at all (as opposed to "not now"); `payload_too_large`:
+ * the CRM holds a record larger than a frame can carry.
+ */
+const FINAL_ERRORS = new Set(['not_found', 'forbidden', 'bad_frame', 'payload_too_large']);
 /**
  * Answers to a read that say "not now" on a connection that stays open: the CRM's backend or its
  * authorization did not answer, the server failed, too many frames. Read again after a wait.
@@ -128,6 +131,24 @@ export class LiveEntity {
   learned(entity: Entity, own: readonly string[]): void {
     if (this.entity && entity.version <= this.entity.version) return;
     this.confirm(entity, own);
+  }
+
+  /** The entity is at `version` or later and its values were not sent: read it again. */
+  outdated(version: number): void {
+    const behind = () =>
+      !this.disposed && !this.deleted && (!this.entity || this.entity.version < version);
+    if (!behind()) return;
+    // A read under way may have left before that version was made: read again after it.
+    if (this.loading) {
+      this.loading.then(
+        () => {
+          if (behind()) this.quietLoad();
+        },
+        () => {},
+      );
+    } else {
+      this.quietLoad();
+    }
   }
 
   /** The CRM deleted the entity: what waits for it is refused, the handles say so. */

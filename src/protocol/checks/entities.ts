@@ -41,6 +41,7 @@ export const entityChange = object({
   mutationId: optional(mutationId),
   by: optional(userProfile),
   source: oneOf(['client', 'backend']),
+  previousOmitted: optional(literal(true)),
 }) as Check<z.output<typeof EntityChange>>;
 export const entityDeleted = object({ type: entityType, id: entityId, at: number() }) as Check<
   z.output<typeof EntityDeleted>
@@ -69,6 +70,7 @@ export const FRAMES: Readonly<Record<string, Check>> = {
     mutationId,
     entity,
     duplicate: boolean,
+    partial: optional(literal(true)),
   }),
   'entity.conflict': object({
     type: literal('entity.conflict'),

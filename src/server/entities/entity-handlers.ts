@@ -6,12 +6,13 @@
 import {
   entityRoom,
   type Entity,
-  type EntityConflictFrame,
   type EntityGetFrame,
   type EntityRejectedFrame,
+  type EntitySnapshotFrame,
   type EntityUpdateFrame,
   type FieldConflict,
 } from '../../protocol/index.js';
+import { fitAck, fitConflict, fitsFrame } from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
 import type { Connection } from '../connection.js';
 import type { AuthorizeHook } from '../authorize.js';
@@ -82,11 +83,22 @@ export class EntityHandlers {
       const entity = await this.read(connection, frame);
       if (!entity) return;
       const readOnly = connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
-      connection.send(
+      const answer: EntitySnapshotFrame =
         readOnly.length > 0
           ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
-          : { type: 'entity.snapshot', replyTo: frame.id, entity },
-      );
+          : { type: 'entity.snapshot', replyTo: frame.id, entity };
+      if (!fitsFrame(answer, this.ctx.maxFrameBytes)) {
+        // A record the CRM grew past what a frame carries: the client would drop the snapshot
+        // and wait for an answer that never comes.
+        const room = entityRoom(frame.entityType, frame.entityId);
+        connection.sendError(
+          'payload_too_large',
+          `${room} is too large to send (over ${this.ctx.maxFrameBytes} bytes)`,
+          { replyTo: frame.id, room },
+        );
+        return;
+      }
+      connection.send(answer);
     });
   }
 
@@ -136,13 +148,20 @@ export class EntityHandlers {
       const room = entityRoom(frame.entityType, frame.entityId);
       switch (outcome.kind) {
         case 'applied':
-          connection.send({
-            type: 'entity.ack',
-            replyTo: frame.id,
-            mutationId: frame.mutationId,
-            entity: outcome.entity,
-            duplicate: outcome.duplicate,
-          });
+          // Applied is applied: an entity too large for the answer (a CRM backend grew the
+          // values) is acknowledged without its fields, and the client reads it again.
+          connection.send(
+            fitAck(
+              {
+                type: 'entity.ack',
+                replyTo: frame.id,
+                mutationId: frame.mutationId,
+                entity: outcome.entity,
+                duplicate: outcome.duplicate,
+              },
+              this.ctx.maxFrameBytes,
+            ),
+          );
           this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
         case 'conflict':
@@ -190,17 +209,18 @@ export class EntityHandlers {
     conflicts: FieldConflict[],
     current: Entity,
   ): void {
-    const answer: EntityConflictFrame = {
-      type: 'entity.conflict',
-      replyTo: frame.id,
-      mutationId: frame.mutationId,
-      conflicts,
-      current,
-    };
     const limit = this.ctx.maxFrameBytes;
-    const fits = (): boolean => Buffer.byteLength(JSON.stringify(answer)) <= limit;
-    if (!fits()) answer.conflicts = conflicts.map(({ base: _base, ...rest }) => rest);
-    if (fits()) {
+    const answer = fitConflict(
+      {
+        type: 'entity.conflict',
+        replyTo: frame.id,
+        mutationId: frame.mutationId,
+        conflicts,
+        current,
+      },
+      limit,
+    );
+    if (answer) {
       connection.send(answer);
       return;
     }

@@ -35,7 +35,6 @@ import {
   type UserProfile,
 } from '../../protocol/index.js';
 import type { Bus } from '../bus.js';
-import { ENVELOPE_BYTES } from '../chunk.js';
 import { every, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
@@ -43,6 +42,7 @@ import type { CapabilityMetrics, EntityWriteOutcome } from '../metrics.js';
 import type { StoredEntity, Storage } from '../storage.js';
 import { toEntity, toEntityChange, type EntityWriteResult } from './entity-store.js';
 import { oversizedChange, planChange } from './merge.js';
+import { fitChange, maxChangeBytes } from '../../domain/frame-fit.js';
 
 /** An accepted change as listeners see it: the event payload plus when it was made. */
 export type EntityChangeNotice = EntityChange & { at: number };
@@ -70,6 +70,12 @@ export interface EntityUpdate {
   create?: boolean | undefined;
   /** `fields` is the whole record: stored fields it leaves out are set to null. */
   replace?: boolean | undefined;
+  /**
+   * The CRM's backend has already stored this write (write-through): refusing it for its size
+   * would tell the writer a kept save failed and leave the cache behind the CRM. It is applied
+   * whatever its size, and its event is fitted to the frame limit (`fitChange`).
+   */
+  kept?: boolean | undefined;
 }
 
 export type EntityUpdateOutcome =
@@ -206,7 +212,7 @@ export class EntityService {
 
   /** The largest `entity.change` payload members can be sent: the frame limit, less the envelope. */
   get maxChangeBytes(): number {
-    return this.options.maxFrameBytes - ENVELOPE_BYTES;
+    return maxChangeBytes(this.options.maxFrameBytes);
   }
 
   /**
@@ -303,7 +309,7 @@ export class EntityService {
     const result = await storage.writeEntity({
       ...input,
       at: clock.now(),
-      maxChangeBytes: this.maxChangeBytes,
+      maxChangeBytes: input.kept ? undefined : this.maxChangeBytes,
       inTransaction:
         steps.length === 0
           ? undefined
@@ -382,12 +388,24 @@ export class EntityService {
   }
 
   private async publish(notice: EntityChangeNotice): Promise<void> {
-    const { at: _at, ...payload } = notice;
+    const { at: _at, ...whole } = notice;
     const room = entityRoom(notice.entity.type, notice.entity.id);
+    // Only a write the CRM kept (`kept`) can be over the limit: the store refuses the others.
+    const payload = fitChange(whole satisfies EntityChange, this.maxChangeBytes);
+    if (!payload) {
+      // No frame can carry this record: its members keep the version they have, and a read of
+      // it is answered `payload_too_large`. The CRM holds it; an operator should know.
+      this.options.log.error('entity too large to send to its room', {
+        room,
+        version: notice.entity.version,
+        limit: this.maxChangeBytes,
+      });
+      return;
+    }
     try {
       await this.options.bus.publish(room, {
         event: 'entity.change',
-        payload: payload satisfies EntityChange,
+        payload,
         from: notice.by?.id,
       });
     } catch (err) {

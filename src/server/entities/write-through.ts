@@ -10,7 +10,8 @@
  *    frame limit is `too_large`: the backend must never apply a save the server then refuses;
  * 4. the backend gets the save (`Idempotency-Key: <mutationId>`). Accepted: what it returned
  *    (say, a normalized phone) over what was sent is stored and broadcast, and the client is
- *    acknowledged with it. Refused: `rejected` with its messages; nothing is stored or broadcast.
+ *    acknowledged with it, whatever its size: the CRM kept it (an event too large goes without
+ *    `previous`, an ack too large goes `partial`, see `src/domain/frame-fit.ts`). Refused: `rejected` with its messages; nothing is stored or broadcast.
  *    Conflict: its current values (read again from the backend when its 409 did not carry them)
  *    are stored and broadcast (everyone sees the truth), and the client gets the usual
  *    `entity.conflict`. No answer in time: `unavailable`; nothing is stored, and the client's
@@ -165,18 +166,11 @@ export class WriteThrough {
           mutationId,
           by,
           source: 'client',
+          // What was sent fit; the backend's own values may not (it grew them). It stored them:
+          // the writer is acknowledged, and the cache and the room follow the CRM.
+          kept: true,
         });
         if (written.kind === 'conflict') return this.settleFromBackend(input, written.conflicts);
-        if (written.kind === 'too_large') {
-          // What was sent fit: the backend's own values (or a change the cache took meanwhile)
-          // made it too large. The backend stored it, the server cannot carry it, and the cache
-          // stays behind until the record changes again: an operator should know.
-          log.error('entity backend accepted a save too large to store', {
-            room,
-            op: 'write',
-            reason: written.message,
-          });
-        }
         return written;
       }
       case 'rejected':
@@ -257,7 +251,7 @@ export class WriteThrough {
     const read = await backend.read(type, id);
     if (read.kind === 'unavailable') return this.unavailable(room, 'read', read);
     if (read.kind === 'not_found') return read;
-    return entities.update({ type, id, fields: read.fields, source: 'backend' });
+    return entities.update({ type, id, fields: read.fields, source: 'backend', kept: true });
   }
 
   /** The merge rules over the cache, with the history since the user's version. */
@@ -298,6 +292,7 @@ export class WriteThrough {
         fields: theirs,
         by: changedBy,
         source: 'backend',
+        kept: true,
       });
       if (written.kind === 'applied') current = written.entity;
     }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { ServerFrame } from '../../../src/protocol/index.js';
-import { WriteBudget } from '../../../src/server/write-budget.js';
+import { WriteBudget } from '../../../src/util/write-budget.js';
 import { nextId, type TestClient } from '../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 

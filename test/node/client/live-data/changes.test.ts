@@ -26,7 +26,7 @@ const entity: Entity = {
 class StubClient {
   status: ConnectionStatus = { state: 'open', since: 0 };
   readonly user = { id: 'ada', name: 'Ada' };
-  answer: 'backend_unavailable' | 'ack' = 'backend_unavailable';
+  answer: 'backend_unavailable' | 'ack' | 'partial-ack' = 'backend_unavailable';
   updates = 0;
 
   async request(frame: RequestInput): Promise<ServerFrame> {
@@ -43,6 +43,17 @@ class StubClient {
         duplicate: false,
       };
     }
+    if (this.answer === 'partial-ack') {
+      // Applied, the entity too large to come along (a CRM backend grew its values).
+      return {
+        type: 'entity.ack',
+        replyTo: `r${this.updates}`,
+        mutationId: frame.mutationId,
+        entity: { ...entity, version: entity.version + this.updates, fields: {} },
+        duplicate: false,
+        partial: true,
+      };
+    }
     throw new RealtimeError(this.answer, 'the CRM did not answer; try again later', 'customer:42');
   }
 }
@@ -57,16 +68,20 @@ const owner: ChangeOwner = {
 async function setup() {
   const clock = new ManualClock();
   const client = new StubClient();
+  /** What the changes told the views: entities learned from answers, entities to read again. */
+  const told: string[] = [];
+  const store = new MemoryOutboxStore();
   const changes = new Changes(
     client,
     {
       entity: () => entity,
-      learned: () => {},
+      learned: (key, learned) => void told.push(`learned ${key}@${learned.version}`),
+      outdated: (key, version) => void told.push(`outdated ${key}@${version}`),
       notify: () => {},
       takers: () => [],
     },
     // The middle of each jitter window, so a wait is half its ceiling.
-    { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
+    { clock, logger: { warn: () => {} }, store, random: () => 0.5 },
   );
   // What a page before left is in line before these tests' saves.
   await changes.outbox.ready;
@@ -88,7 +103,7 @@ async function setup() {
     await sent(before + 1);
     return ms;
   }
-  return { clock, client, changes, sent, wait, retry };
+  return { clock, client, changes, sent, wait, retry, told, store };
 }
 
 describe('live data: re-sending when the CRM did not answer', () => {
@@ -131,5 +146,27 @@ describe('live data: re-sending when the CRM did not answer', () => {
     changes.connectionOpened();
     await sent(5); // sent again on the new connection, without waiting out the 20 s
     assert.equal(wait(), 2500);
+  });
+});
+
+describe('live data: a save acknowledged without its values', () => {
+  // The CRM kept the save but grew its values past what a frame carries: the answer is an ack
+  // with `partial` and no fields. The save succeeded: it must end confirmed, never be sent again
+  // nor given back to the user, and the entity (not the empty fields) be read again.
+  it('is confirmed once, not re-sent, and the entity is read again instead of learned', async () => {
+    const { client, changes, sent, clock, told, store } = await setup();
+    client.answer = 'partial-ack';
+    const saving = changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    const outcome = await saving;
+    assert.equal(outcome.state, 'confirmed');
+    assert.equal(outcome.error, undefined);
+    assert.deepEqual(told, ['outdated customer:42@2'], 'read again, the empty fields never taken');
+    assert.equal(clock.pending, 0, 'no re-send scheduled');
+    // Taken out of the outbox as settled (its removal is written after the answer).
+    for (let i = 0; i < 100 && (await store.load()).length > 0; i++) await clock.flush();
+    assert.deepEqual(await store.load(), [], 'gone from the outbox');
+    await clock.advance(120_000);
+    assert.equal(client.updates, 1, 'sent once');
   });
 });

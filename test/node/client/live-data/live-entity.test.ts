@@ -106,4 +106,32 @@ describe('LiveEntity', () => {
     await released.clock.runAll();
     assert.equal(released.h.reads(), 1);
   });
+
+  // A save acknowledged `partial` (the CRM grew the record past what the ack carries) names the
+  // version it made; the entity is read again until it shows that version, not merely once.
+  it('reads again after a partial ack, and again after a read that left before that version', async () => {
+    let answer: ((frame: ServerFrame) => void) | undefined;
+    const newer: Entity = { ...entity, version: 4, fields: { name: 'Acme', notes: 'grown' } };
+    const { h, clock } = host([
+      snapshot,
+      () => new Promise<ServerFrame>((resolve) => (answer = resolve)),
+      () =>
+        Promise.resolve({ type: 'entity.snapshot', replyTo: 'r', entity: newer } as ServerFrame),
+    ]);
+    const live = new LiveEntity(h, 'customer', '42');
+    await clock.flush();
+    assert.equal(live.entity?.version, 3);
+    live.resumed({ room: 'customer:42', resume: 'gap', missed: 1 }); // a read under way, sent before version 4
+    await clock.flush();
+    assert.equal(h.reads(), 2);
+    live.outdated(4);
+    answer!({ type: 'entity.snapshot', replyTo: 'r', entity } as ServerFrame);
+    await clock.flush();
+    assert.equal(h.reads(), 3, 'read again once the older read came back');
+    assert.equal(live.entity?.version, 4);
+    assert.equal(live.entity?.fields['notes'], 'grown');
+    live.outdated(4);
+    await clock.flush();
+    assert.equal(h.reads(), 3, 'nothing more once it has that version');
+  });
 });

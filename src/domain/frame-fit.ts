@@ -1,0 +1,70 @@
+/**
+ * Keeping answers and events within the frame limit, by the same rules on the reference server
+ * and the fake server: a client drops any frame over the limit, so an answer that does not fit
+ * would leave a request unanswered (sent again and again) and an event that does not fit would
+ * leave members stale. Each rule leaves out what can be read again (or spared) first.
+ *
+ * - `fitConflict`: a conflict carries the writer's value, the stored one, `base` and the whole
+ *   entity; `base` goes first, and one that still does not fit is `undefined` (the caller answers
+ *   `payload_too_large`: nothing was stored).
+ * - `fitAck`: an applied save whose entity does not fit (a CRM backend stored values larger than
+ *   what was sent) is acknowledged all the same, `partial`, with `fields` empty: the save was kept,
+ *   and the client reads the entity again.
+ * - `fitChange`: the `entity.change` of a write the CRM already kept leaves out `previous` when it
+ *   must (`previousOmitted`); `undefined` when even the entity does not fit.
+ */
+import type {
+  EntityAckFrame,
+  EntityChange,
+  EntityConflictFrame,
+  ServerFrame,
+} from '../protocol/index.js';
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+/** Room left in a frame for everything but its payload (type, room, replyTo, seq …). */
+export const ENVELOPE_BYTES = 1024;
+
+/** The largest `entity.change` payload a room can be sent within `maxFrameBytes`. */
+export function maxChangeBytes(maxFrameBytes: number): number {
+  return maxFrameBytes - ENVELOPE_BYTES;
+}
+
+/** UTF-8 bytes of `value` as JSON, as it goes on the wire. */
+export function jsonBytes(value: unknown): number {
+  return encoder.encode(JSON.stringify(value)).byteLength;
+}
+
+/** The conflict as it fits `maxFrameBytes`: whole, else without `base`; undefined when neither. */
+export function fitConflict(
+  answer: EntityConflictFrame,
+  maxFrameBytes: number,
+): EntityConflictFrame | undefined {
+  if (jsonBytes(answer) <= maxFrameBytes) return answer;
+  const trimmed = {
+    ...answer,
+    conflicts: answer.conflicts.map(({ base: _base, ...rest }) => rest),
+  };
+  return jsonBytes(trimmed) <= maxFrameBytes ? trimmed : undefined;
+}
+
+/** The ack as it fits `maxFrameBytes`: whole, else `partial` with the entity's fields left out. */
+export function fitAck(answer: EntityAckFrame, maxFrameBytes: number): EntityAckFrame {
+  if (jsonBytes(answer) <= maxFrameBytes) return answer;
+  return { ...answer, entity: { ...answer.entity, fields: {} }, partial: true };
+}
+
+/**
+ * The `entity.change` payload of a write the CRM already kept, as it fits `maxChangeBytes`: whole,
+ * else without `previous`; undefined when the entity alone does not fit (no frame can carry it).
+ */
+export function fitChange(change: EntityChange, maxChangeBytes: number): EntityChange | undefined {
+  if (jsonBytes(change) <= maxChangeBytes) return change;
+  const trimmed: EntityChange = { ...change, previous: {}, previousOmitted: true };
+  return jsonBytes(trimmed) <= maxChangeBytes ? trimmed : undefined;
+}
+
+/** True when `frame` as JSON fits `maxFrameBytes`. */
+export function fitsFrame(frame: ServerFrame, maxFrameBytes: number): boolean {
+  return jsonBytes(frame) <= maxFrameBytes;
+}
