@@ -162,10 +162,19 @@ async function main(): Promise<void> {
   const address = await server.listen(config.port, config.host);
   const shownHost =
     !config.host || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const site = `http://${shownHost}:${address.port}/`;
+  // Only the default folders are the demo: with --no-static, or folders of the operator's own,
+  // a "demo" address would send whoever opens it to a 404 or to pages that are no demo.
+  const served =
+    config.staticDirs.length === 0
+      ? `  crm-realtime:      ${site} (no static files)\n`
+      : config.staticDirsGiven
+        ? `  crm-realtime:      ${site} (pages from ${config.staticDirs.join(', ')})\n`
+        : `  crm-realtime demo: ${site}\n`;
   // For a person at a terminal; on stderr, so stdout stays one JSON object per line, as log
   // shippers parsing it expect (README: the logs are JSON lines on stdout).
   process.stderr.write(
-    `\n  crm-realtime demo: http://${shownHost}:${address.port}/\n` +
+    `\n${served}` +
       `  WebSocket:         ws://${shownHost}:${address.port}/\n` +
       `  data:              ${config.databaseUrl ? databaseLabel(config.databaseUrl) : databasePath(config)}\n` +
       (devApiKey

@@ -143,6 +143,30 @@ describe('server process start', () => {
     }
   });
 
+  test('the address it prints is the demo only when it serves the demo', async () => {
+    const base = ['--dev', '--no-seed', '--port', '0', '--host', '127.0.0.1'];
+    const banners: string[] = [];
+    for (const args of [
+      ['--data-dir', join(dir, 'banner-demo')],
+      ['--data-dir', join(dir, 'banner-none'), '--no-static'],
+      ['--data-dir', join(dir, 'banner-own'), '--static', dir],
+    ]) {
+      const { child, output } = await startMain([...base, ...args], START_MS);
+      try {
+        banners.push(
+          /^ {2}crm-realtime.*$/m.exec(output())?.[0].replace(/:\d+\//, ':<port>/') ?? '',
+        );
+      } finally {
+        await stopMain(child);
+      }
+    }
+    assert.deepEqual(banners, [
+      '  crm-realtime demo: http://127.0.0.1:<port>/',
+      '  crm-realtime:      http://127.0.0.1:<port>/ (no static files)',
+      `  crm-realtime:      http://127.0.0.1:<port>/ (pages from ${dir})`,
+    ]);
+  });
+
   test('stdout carries JSON lines only, in production as with --dev', async () => {
     // A log shipper parses stdout line by line; the addresses printed for a person at a terminal
     // were on stdout too, five lines that were not JSON at every start.

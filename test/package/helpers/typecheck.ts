@@ -2,7 +2,7 @@
  * Type-checks probe files against the packed package, as an app that installed it would: the
  * package sits in the probe's `node_modules/crm-realtime`, and nothing else of the kit is in the
  * program. The probe lives inside the repository, so `react`'s and `vue`'s types resolve from its
- * node_modules.
+ * node_modules; it is a package of its own, so `crm-realtime` does not resolve to the repository.
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -25,6 +25,10 @@ export async function typecheckProbe(
   const base = join(ROOT, 'node_modules', '.cache');
   mkdirSync(base, { recursive: true });
   const probe = mkdtempSync(join(base, 'crm-types-probe-'));
+  // A package of its own: else the repository's package.json, named `crm-realtime`, is the
+  // probe's package, and TypeScript resolves `crm-realtime/…` to the repository itself
+  // (self-reference) instead of the packed copy below.
+  writeFileSync(join(probe, 'package.json'), '{ "name": "crm-types-probe", "private": true }\n');
   mkdirSync(join(probe, 'node_modules'));
   symlinkSync(dir, join(probe, 'node_modules', 'crm-realtime'), 'dir');
   const paths: Record<string, string> = {};
