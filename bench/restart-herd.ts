@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { RealtimeClient, type SocketLike } from '../src/client/index.js';
+import { RealtimeClient } from '../src/client/index.js';
 import { ManualEnvironment } from '../src/testing/index.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
           const ws = new WebSocket(u);
           // A socket the client abandons (closed while connecting) may still report its error.
           ws.on('error', () => undefined);
-          return ws as unknown as SocketLike;
+          return ws;
         },
       });
       h.client.joinRoom(`herd-room-${i % ROOMS}`);

@@ -51,15 +51,26 @@ export type ConnectionState = ConnectionStatus['state'];
 import type { Clock } from '../util/clock.js';
 export type { Clock };
 
-/** The minimal WebSocket surface the client uses; the browser's `WebSocket` satisfies it. */
+/**
+ * A handler the client sets on its socket, called with (at least) what the client reads of the
+ * event. Checked both ways, as a method's parameter is, so a socket whose handlers take a richer
+ * event type (the browser's `MessageEvent`, the `ws` package's `WebSocket.MessageEvent`) fits
+ * without a cast.
+ */
+type SocketHandler<E> = { handle(event: E): void }['handle'];
+
+/**
+ * The minimal WebSocket surface the client uses: the browser's `WebSocket` and the `ws` package's
+ * (`socketFactory: (url) => new WebSocket(url)` on Node 20) satisfy it as they are.
+ */
 export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
+  onopen: SocketHandler<unknown> | null;
+  onmessage: SocketHandler<{ data: unknown }> | null;
+  onclose: SocketHandler<{ code: number; reason: string }> | null;
+  onerror: SocketHandler<unknown> | null;
 }
 
 export type SocketFactory = (url: string) => SocketLike;

@@ -9,11 +9,10 @@ import type { ClientFrame, ServerFrame } from '../../protocol/frames.js';
 import { jsonShapeProblem } from '../../protocol/json-shape.js';
 import { CORE_SERVER_FRAMES, type Check } from '../../protocol/server-frame-checks.js';
 import { RealtimeError } from '../realtime-error.js';
-import type { SocketFactory, SocketLike } from '../types.js';
+import type { SocketFactory } from '../types.js';
 
-/** The default factory: the browser's `WebSocket` (its handler types are wider than `SocketLike`'s). */
-export const browserSocketFactory: SocketFactory = (url) =>
-  new WebSocket(url) as unknown as SocketLike;
+/** The default factory: the browser's `WebSocket`. */
+export const browserSocketFactory: SocketFactory = (url) => new WebSocket(url);
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 

@@ -9,7 +9,6 @@ import {
   type RealtimeClientOptions,
   type ResumeInfo,
   type RoomMessage,
-  type SocketLike,
 } from '../../../src/client/index.js';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
@@ -220,7 +219,7 @@ describe('RealtimeClient refused by the reference server', () => {
         clock,
         socketFactory: (u) => {
           opened.sockets += 1;
-          return new WebSocket(u) as unknown as SocketLike;
+          return new WebSocket(u);
         },
         ...options,
       }),

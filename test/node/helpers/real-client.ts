@@ -4,11 +4,7 @@
  * animation frames.
  */
 import { WebSocket } from 'ws';
-import {
-  RealtimeClient,
-  type RealtimeClientOptions,
-  type SocketLike,
-} from '../../../src/client/index.js';
+import { RealtimeClient, type RealtimeClientOptions } from '../../../src/client/index.js';
 import {
   createServer,
   type CreateServerOptions,
@@ -22,7 +18,7 @@ export function realClientOptions(
 ): RealtimeClientOptions {
   return {
     url,
-    socketFactory: (u) => new WebSocket(u) as unknown as SocketLike,
+    socketFactory: (u) => new WebSocket(u),
     environment: new ManualEnvironment(),
     reconnectInterval: 50,
     scheduleFrame: (cb) => void setTimeout(cb, 0),
