@@ -6,6 +6,8 @@
  *   React's props of an HTML element: `id`, `role`, `aria-*`, `onClick`, `style`, a typed `ref`);
  * - `vue.d.ts`: Vue `GlobalComponents` (props and `@…` events, and Vue's HTML attributes and
  *   native events, for vue-tsc; a template ref is the element);
+ * - `svelte.d.ts`: Svelte's `SvelteHTMLElements` (properties, `oncrm-…` and `on:crm-…` handlers,
+ *   and Svelte's HTML attributes, for svelte-check);
  * - `vscode.html-custom-data.json` (VS Code's `html.customData`) and `web-types.json` (JetBrains).
  * Storybook's docs pages and controls read the manifest too, so what it holds is what a user
  * may touch: the `cleanManifest` plugin below removes the rest.
@@ -214,6 +216,33 @@ type ElementProps<Props> = Omit<HTMLAttributes, keyof Props> & Props;
 type VueElement<El, Props> = new () => El & { $props: ElementProps<Props> & PublicProps };
 `;
 
+/**
+ * A kit element as svelte-check sees it, in place of the JSX generator's `BaseProps` (written for
+ * Solid and Preact: a `ref`, a `classList`, a JSX `children`, which Svelte has none of):
+ * - Svelte's typing of what any HTML element takes (`HTMLAttributes`: `id`, `class`, `style` as
+ *   text, `role`, `aria-*`, `onclick`), so a handler written inline gets its event's type under
+ *   `strict`, where a tag Svelte does not know takes anything and each handler's parameter is an
+ *   implicit `any`;
+ * - the element's own props win where a name clashes (the feed's `lang`), as in React and Vue.
+ * Svelte 5 sets a prop as a property when the (defined) element has one by that name, and listens
+ * to `oncrm-<event>` as the event `crm-<event>`, as React 19 does: the JSX generator's props are
+ * the ones Svelte takes. `bind:this` is typed by the tag's `HTMLElementTagNameMap` entry, which
+ * `crm-realtime/define` declares.
+ */
+const SVELTE_BASE_PROPS = `/** An element's props: its own, and the HTML element's where no own prop has the name. */
+type ElementProps<El extends EventTarget, Props> = Omit<HTMLAttributes<El>, keyof Props> & Props;
+`;
+
+/**
+ * After each `oncrm-…` handler (with its JSDoc), the same handler as the directive components in
+ * Svelte's legacy mode write (`on:crm-presence-change`), which Svelte 5 still compiles there.
+ */
+const withLegacyHandlers = (text) =>
+  text.replace(
+    /^( *)((?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n\1)?)"on(crm(?:-[a-z]+)+)"\?: (.*);$/gm,
+    (line, indent, doc, event, type) => `${line}\n${indent}${doc}"on:${event}"?: ${type};`,
+  );
+
 /** `text` with `pattern` replaced, or a build failure naming what the generator no longer writes. */
 function replaceOrFail(text, pattern, replacement, what) {
   if (!pattern.test(text)) throw new Error(`${FRAMEWORKS}: the generator no longer writes ${what}`);
@@ -237,8 +266,10 @@ function replaceOrFail(text, pattern, replacement, what) {
  * - they import an event type once per element that fires it (the provider and the status both
  *   fire `crm-connection-status-change`): a duplicate identifier, an error under
  *   `skipLibCheck: false`. Each name is imported once;
- * - an element is an HTML element too: React's and Vue's own typings of what any element takes
- *   replace the generators' (`REACT_BASE_PROPS`, `VUE_BASE_PROPS`).
+ * - an element is an HTML element too: React's, Vue's and Svelte's own typings of what any element
+ *   takes replace the generators' (`REACT_BASE_PROPS`, `VUE_BASE_PROPS`, `SVELTE_BASE_PROPS`);
+ * - Svelte: the JSX generator's file again, augmenting `svelte/elements` rather than React's JSX,
+ *   with the legacy `on:` handlers too.
  */
 function fixFrameworkTypes() {
   const edit = (file, change) => {
@@ -315,6 +346,35 @@ function fixFrameworkTypes() {
           // The generator also claims the global JSX namespace, which is React's in a mixed app.
           .replace(/\ndeclare global \{\n\s*namespace JSX \{[\s\S]*?\n\}\n?$/, '\n'),
       );
+      const svelte = (text) => {
+        text = replaceOrFail(
+          text,
+          /^type BaseProps = \{\n[\s\S]*?\n\};\n\ntype BaseEvents = \{\};\n/m,
+          SVELTE_BASE_PROPS,
+          'its BaseProps and BaseEvents',
+        );
+        text = replaceOrFail(
+          text,
+          /: Partial<(\w+)Props & BaseProps & BaseEvents>;$/gm,
+          ': ElementProps<$1, $1Props>;',
+          'Partial<XProps & BaseProps & BaseEvents>',
+        );
+        // Its helper for scoped tags is documented with JSX's namespace, which Svelte has not.
+        text = text.replace(
+          /^\/\*\*\n \* This type can be used to create scoped tags[\s\S]*?\n\};\n\n/m,
+          '',
+        );
+        return `import type { HTMLAttributes } from "svelte/elements";\n${text}`;
+      };
+      edit('svelte.d.ts', (text) =>
+        [
+          svelte(withLegacyHandlers(withPropertyNames(common(text)))),
+          "declare module 'svelte/elements' {",
+          '  interface SvelteHTMLElements extends CustomElements {}',
+          '}',
+          '',
+        ].join('\n'),
+      );
     },
   };
 }
@@ -369,6 +429,9 @@ export default {
     readonlyMembers[0],
     customElementJsxPlugin({ ...shared, fileName: 'react.d.ts' }),
     customElementVuejsPlugin({ ...shared, fileName: 'vue.d.ts' }),
+    // Svelte 5 takes the props and `on<event>` handlers React 19 takes: the JSX generator's file,
+    // made Svelte's by fixFrameworkTypes.
+    customElementJsxPlugin({ ...shared, fileName: 'svelte.d.ts' }),
     customElementVsCodePlugin({
       ...shared,
       htmlFileName: 'vscode.html-custom-data.json',

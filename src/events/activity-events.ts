@@ -50,4 +50,14 @@ declare global {
     'crm-activity-filter-change': CrmActivityFilterChangeEvent;
     'crm-activity-open': CrmActivityOpenEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
+    'crm-activity-open': CrmActivityOpenEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
+    'crm-activity-open': CrmActivityOpenEvent;
+  }
 }

@@ -176,4 +176,24 @@ declare global {
     'crm-form-change': CrmFormChangeEvent;
     'crm-form-deleted': CrmFormDeletedEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-form-save': CrmFormSaveEvent;
+    'crm-form-saved': CrmFormSavedEvent;
+    'crm-form-conflict': CrmFormConflictEvent;
+    'crm-form-error': CrmFormErrorEvent;
+    'crm-form-refused': CrmFormRefusedEvent;
+    'crm-form-change': CrmFormChangeEvent;
+    'crm-form-deleted': CrmFormDeletedEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-form-save': CrmFormSaveEvent;
+    'crm-form-saved': CrmFormSavedEvent;
+    'crm-form-conflict': CrmFormConflictEvent;
+    'crm-form-error': CrmFormErrorEvent;
+    'crm-form-refused': CrmFormRefusedEvent;
+    'crm-form-change': CrmFormChangeEvent;
+    'crm-form-deleted': CrmFormDeletedEvent;
+  }
 }

@@ -74,4 +74,14 @@ declare global {
     'crm-conflict-resolve': CrmConflictResolveEvent;
     'crm-conflict-cancel': CrmConflictCancelEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-conflict-resolve': CrmConflictResolveEvent;
+    'crm-conflict-cancel': CrmConflictCancelEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-conflict-resolve': CrmConflictResolveEvent;
+    'crm-conflict-cancel': CrmConflictCancelEvent;
+  }
 }

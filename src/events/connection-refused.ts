@@ -27,4 +27,12 @@ declare global {
   interface DocumentEventMap {
     'crm-connection-refused': CrmConnectionRefusedEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-connection-refused': CrmConnectionRefusedEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-connection-refused': CrmConnectionRefusedEvent;
+  }
 }

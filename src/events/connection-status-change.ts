@@ -38,4 +38,12 @@ declare global {
   interface DocumentEventMap {
     'crm-connection-status-change': CrmConnectionStatusChangeEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
+  }
 }

@@ -58,4 +58,16 @@ declare global {
     'crm-huddle-ring': CrmHuddleRingEvent;
     'crm-presence-call': CrmPresenceCallEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-huddle-change': CrmHuddleChangeEvent;
+    'crm-huddle-ring': CrmHuddleRingEvent;
+    'crm-presence-call': CrmPresenceCallEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-huddle-change': CrmHuddleChangeEvent;
+    'crm-huddle-ring': CrmHuddleRingEvent;
+    'crm-presence-call': CrmPresenceCallEvent;
+  }
 }

@@ -80,4 +80,16 @@ declare global {
     'crm-notification-open': CrmNotificationOpenEvent;
     'crm-notification-read': CrmNotificationReadEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-notification-action': CrmNotificationActionEvent;
+    'crm-notification-open': CrmNotificationOpenEvent;
+    'crm-notification-read': CrmNotificationReadEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-notification-action': CrmNotificationActionEvent;
+    'crm-notification-open': CrmNotificationOpenEvent;
+    'crm-notification-read': CrmNotificationReadEvent;
+  }
 }

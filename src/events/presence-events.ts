@@ -46,4 +46,12 @@ declare global {
   interface DocumentEventMap {
     'crm-presence-change': CrmPresenceChangeEvent;
   }
+  /** And past the document to the window. */
+  interface WindowEventMap {
+    'crm-presence-change': CrmPresenceChangeEvent;
+  }
+  /** And through the shadow root of a component that holds the element (they are composed). */
+  interface ShadowRootEventMap {
+    'crm-presence-change': CrmPresenceChangeEvent;
+  }
 }

@@ -2,8 +2,8 @@
  * The kit's events are typed by the entries that register the elements firing them: an app that
  * imports `crm-realtime/define` (or references it from a `// @ts-check` script), or one
  * `crm-realtime/elements/<name>`, and nothing else, gets `addEventListener('crm-…', (e) => …)`
- * typed with the event's class, on the element and on `document` (every kit event bubbles and is
- * composed). What each element fires is read from the manifest's `@fires`, so a new event is
+ * typed with the event's class, on the element, on `document`, on `window` and on a shadow root
+ * the element is in (every kit event bubbles and is composed). What each element fires is read from the manifest's `@fires`, so a new event is
  * checked without anyone listing it here. The docs' listener examples type-check as written.
  */
 import assert from 'node:assert/strict';
@@ -41,11 +41,12 @@ async function firedBy(name: string): Promise<Record<string, string>> {
   return fired;
 }
 
-/** What the probe's `element` and `page` constants (the two event maps) hold under `crm-…`. */
-function crmEntries(
-  probe: Probe,
-  file: string,
-): Record<'element' | 'page', Record<string, string>> {
+/** The event maps of what a kit event passes on its way up: document, window, a shadow root. */
+const PAGE_MAPS = ['DocumentEventMap', 'WindowEventMap', 'ShadowRootEventMap'] as const;
+type Maps = Record<'element' | (typeof PAGE_MAPS)[number], Record<string, string>>;
+
+/** What the probe's constants, one per event map, hold under `crm-…`. */
+function crmEntries(probe: Probe, file: string): Maps {
   const checker = probe.program.getTypeChecker();
   const source = probe.program.getSourceFile(probe.paths[file]!)!;
   const maps: Record<string, Record<string, string>> = {};
@@ -60,7 +61,11 @@ function crmEntries(
       maps[decl.name.getText()] = Object.fromEntries(entries.sort());
     }
   }
-  return { element: maps['element'] ?? {}, page: maps['page'] ?? {} };
+  const entries = (name: string) => maps[name] ?? {};
+  return {
+    element: entries('element'),
+    ...(Object.fromEntries(PAGE_MAPS.map((map) => [map, entries(map)])) as Omit<Maps, 'element'>),
+  };
 }
 
 /** The two event maps as a program that imports `entry` and nothing else of the kit sees them. */
@@ -69,7 +74,7 @@ async function eventMapsWith(entry: string) {
     'probe.ts': [
       `import '${entry}';`,
       'export declare const element: HTMLElementEventMap;',
-      'export declare const page: DocumentEventMap;',
+      ...PAGE_MAPS.map((map) => `export declare const ${map}: ${map};`),
       '',
     ].join('\n'),
   });
@@ -79,25 +84,28 @@ async function eventMapsWith(entry: string) {
 
 describe('event typings', () => {
   for (const name of ELEMENT_NAMES) {
-    it(`crm-realtime/elements/${name} alone types the events <crm-${name}> fires, on it and on document`, async () => {
+    it(`crm-realtime/elements/${name} alone types the events <crm-${name}> fires, on it, on document, window and a shadow root`, async () => {
       const fired = await firedBy(name);
       assert.ok(Object.keys(fired).length > 0, `<crm-${name}> documents no @fires`);
-      const { element, page } = await eventMapsWith(`crm-realtime/elements/${name}`);
+      const maps = await eventMapsWith(`crm-realtime/elements/${name}`);
       for (const [event, type] of Object.entries(fired)) {
-        assert.equal(element[event], type, `HTMLElementEventMap['${event}']`);
+        assert.equal(maps.element[event], type, `HTMLElementEventMap['${event}']`);
       }
-      // Every kit event bubbles and is composed, so a listener on document hears each of them.
-      assert.deepEqual(page, element, 'DocumentEventMap has the same kit events');
+      // Every kit event bubbles and is composed, so a listener on document, on window or on a
+      // shadow root around the element hears each of them.
+      for (const map of PAGE_MAPS) {
+        assert.deepEqual(maps[map], maps.element, `${map} has the same kit events`);
+      }
     });
   }
 
-  it('crm-realtime/define alone types every event of every element, on it and on document', async () => {
+  it('crm-realtime/define alone types every event of every element, on it, on document, window and a shadow root', async () => {
     const all: Record<string, string> = {};
     for (const name of ELEMENT_NAMES) Object.assign(all, await firedBy(name));
     assert.equal(Object.keys(all).length, 20);
-    const { element, page } = await eventMapsWith('crm-realtime/define');
-    assert.deepEqual(element, Object.fromEntries(Object.entries(all).sort()));
-    assert.deepEqual(page, element);
+    const maps = await eventMapsWith('crm-realtime/define');
+    assert.deepEqual(maps.element, Object.fromEntries(Object.entries(all).sort()));
+    for (const map of PAGE_MAPS) assert.deepEqual(maps[map], maps.element, map);
   });
 
   it("a TypeScript app's listeners get the event classes through crm-realtime/define", async () => {
@@ -110,6 +118,9 @@ form.addEventListener('crm-form-conflict', (e) => e.preventDefault());
 document.addEventListener('crm-presence-change', (e) => e.people.length);
 document.addEventListener('crm-notification-action', (e) => e.action);
 document.querySelector('crm-activity-feed')?.addEventListener('crm-activity-open', (e) => e.href);
+window.addEventListener('crm-notification-open', (e) => e.notification.id);
+// A component that renders kit elements in its own shadow root hears them there.
+document.createElement('div').attachShadow({ mode: 'open' }).addEventListener('crm-form-saved', (e) => e.entityId);
 // @ts-expect-error a form event has no people
 form.addEventListener('crm-form-save', (e) => e.people);
 // @ts-expect-error neither does the presence event on document have an href

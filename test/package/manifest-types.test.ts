@@ -5,7 +5,8 @@
  * which fails when the error it expects is gone), with the typings themselves checked
  * (`skipLibCheck: false`). A kit element is an HTML element too: what any element takes (`id`,
  * `role`, `aria-*`, `onClick` / `@click`, `style`, a `ref` typed with the element's class) type-
- * checks on it, and the kit's own properties keep their own types where the names clash.
+ * checks on it, and the kit's own properties keep their own types where the names clash. The same
+ * for Svelte 5's `SvelteHTMLElements` (`crm-realtime/svelte`).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -295,6 +296,79 @@ type Checks = {
   }[keyof KitProps[T]];
 }[keyof KitProps];
 export const kitTypesWin: true = true as Checks;
+`,
+    });
+    assert.deepEqual(problems, []);
+  });
+
+  // svelte-check turns `<crm-presence max-visible={3} oncrm-presence-change={(e) => …}>` into an
+  // object of the tag's `SvelteHTMLElements` entry (svelte2tsx's `createElement`), so these objects
+  // are what a template is checked as. Without the typings a tag Svelte does not know takes
+  // anything, and an inline handler's parameter is an implicit `any`, an error under `strict`.
+  it('Svelte 5: SvelteHTMLElements types attributes, properties, oncrm-… and on:crm-… handlers and HTML attributes', async () => {
+    const problems = await typecheck({
+      'probe.ts': `
+import 'crm-realtime/svelte';
+import 'crm-realtime/define';
+import type { SvelteHTMLElements } from 'svelte/elements';
+import type { ActivityFeedMessages, CrmPresenceChangeEvent, UserProfile } from 'crm-realtime';
+type Props<T extends string> = SvelteHTMLElements[T];
+const onChange = (e: CrmPresenceChangeEvent) => e.type;
+const me: UserProfile = { id: 'ada', name: 'Ada' };
+const messages: Partial<ActivityFeedMessages> = { feedLabel: () => 'Aktivität' };
+export const ok: Props<'crm-presence'>[] = [
+  { 'room-id': 'customer:42', 'max-visible': 3, 'oncrm-presence-change': onChange },
+  { roomId: 'customer:42', maxVisible: 3, callable: true },
+  // An inline handler's parameter is the event's class.
+  { 'oncrm-presence-change': (e) => e.arrived.length },
+  { 'oncrm-presence-call': (e) => e.preventDefault() },
+  // Legacy mode's directive, as svelte2tsx writes it.
+  { 'on:crm-presence-change': (e) => e.left.length },
+  // What every element takes, with Svelte's types.
+  { id: 'who', class: ['compact', { wide: true }], style: '--crm-presence-size: 3rem', role: 'list' },
+  { 'aria-label': 'People here', hidden: false, tabindex: 0, onclick: (e) => e.clientX },
+];
+export const provider: Props<'crm-realtime-provider'> = { url: 'ws://localhost:8080/', devUser: me };
+export const feed: Props<'crm-activity-feed'> = { 'feed-type': 'global', lang: 'de', messages };
+export const status: Props<'crm-connection-status'> = {
+  compact: true,
+  'oncrm-connection-status-change': (e) => e.state === 'open',
+};
+// @ts-expect-error max-visible is a number
+export const badAttribute: Props<'crm-presence'> = { 'max-visible': 'lots' };
+// @ts-expect-error maxVisible is a number
+export const badProperty: Props<'crm-presence'> = { maxVisible: 'lots' };
+// @ts-expect-error a presence handler on the status element's event
+export const badEvent: Props<'crm-connection-status'> = { 'oncrm-connection-status-change': onChange };
+// @ts-expect-error the same, as a legacy directive
+export const badLegacyEvent: Props<'crm-connection-status'> = { 'on:crm-connection-status-change': onChange };
+// @ts-expect-error a misspelled kit handler
+export const misspelled: Props<'crm-presence'> = { 'oncrm-presence-chnage': onChange };
+// @ts-expect-error state is read-only: the element shows the connection's state, it is not set
+export const readOnlyState: Props<'crm-connection-status'> = { state: 'open' };
+// @ts-expect-error lang is a string
+export const badFeedLang: Props<'crm-activity-feed'> = { lang: 3 };
+// @ts-expect-error messages takes the feed's texts only
+export const badMessages: Props<'crm-activity-feed'> = { messages: { nope: () => 'x' } };
+// @ts-expect-error onclick gets a MouseEvent, not the kit's presence event
+export const badClick: Props<'crm-presence'> = { onclick: onChange };
+// bind:this is typed by the tag name map that crm-realtime/define declares.
+export const center = (el: HTMLElementTagNameMap['crm-notification-center']) => el.show();
+`,
+      // As in React and Vue, a kit property keeps its own type where an HTML attribute has its name.
+      'kit-types.ts': `
+import 'crm-realtime/svelte';
+import type { SvelteHTMLElements } from 'svelte/elements';
+import type * as Kit from 'crm-realtime/svelte';
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+interface KitProps {
+${TAG_NAMES.map((tag) => `  '${tag}': Kit.${pascal(tag)}Props;`).join('\n')}
+}
+// One tag at a time: over the union of tags, Svelte's index signature makes a union too complex.
+type Check<T extends keyof KitProps, Entry = SvelteHTMLElements[T]> = {
+  [K in keyof KitProps[T]]-?: Same<Entry[K & keyof Entry], KitProps[T][K]>;
+}[keyof KitProps[T]];
+${TAG_NAMES.map((tag, i) => `export const kitTypesWin${i}: true = true as Check<'${tag}'>;`).join('\n')}
 `,
     });
     assert.deepEqual(problems, []);
