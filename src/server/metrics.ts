@@ -81,6 +81,8 @@ export class ServerMetrics {
   handshakesThrottled = 0;
   /** Upgrades refused (429) because their address had too many handshakes in flight. */
   handshakesOverLimit = 0;
+  /** Upgrades refused (503) while the process could not serve a socket (its Redis away). */
+  handshakesUnavailable = 0;
   /** Handshakes refused because their user had too many sockets open to this process. */
   userConnectionsOverLimit = 0;
   /** Sockets terminated because they did not answer pings. */
@@ -242,6 +244,12 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       'counter',
       'Upgrades refused (429) from addresses with too many handshakes in flight.',
       m.handshakesOverLimit,
+    ],
+    [
+      'crm_handshakes_unavailable_total',
+      'counter',
+      'Upgrades refused (503) while Redis was away or refused writes.',
+      m.handshakesUnavailable,
     ],
     [
       'crm_user_connections_over_limit_total',

@@ -83,6 +83,9 @@ export function createServer(options: CreateServerOptions): RealtimeServer {
   const transport = new Transport({
     session: services.session,
     api: services.api,
+    // A socket is of no use while Redis is away or refuses writes: every join would be refused.
+    // A database away is not a reason: presence and room events go on, saves wait in outboxes.
+    ready: () => services.dependencies().redis !== false,
     routes: (connections) => ({
       // Public: up or down only. Counts and uptime are in `/metrics`, which can require a key.
       health: () => ({ ok: ready() }),

@@ -29,6 +29,14 @@ export interface TransportOptions {
   readonly api: HttpApi;
   /** `/healthz` and `/metrics` (the open connections are the transport's own to count). */
   readonly routes: (connections: () => number) => HttpRoutes;
+  /**
+   * Whether the process can serve a new socket. While it cannot (its Redis away), upgrades are
+   * refused 503, so a load balancer that retries on 503 (nginx `proxy_next_upstream … http_503`)
+   * hands the client to a process that can, and a client with none to go to shows
+   * "reconnecting" and retries, rather than connect to a process that would refuse its every
+   * join.
+   */
+  readonly ready: () => boolean;
   readonly http: HttpTimeouts;
   /** permessage-deflate for peers that offer it, from `threshold` payload bytes. */
   readonly compression: { readonly enabled: boolean; readonly threshold: number };
@@ -175,6 +183,13 @@ export class Transport {
     socket.on('error', destroySocket);
     if (this.closing) {
       socket.destroy();
+      return;
+    }
+    if (!this.options.ready()) {
+      ctx.metrics.handshakesUnavailable++;
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     // Behind a trusted proxy, the client it names; else the TCP peer. Every limit per address

@@ -279,6 +279,29 @@ export function badHandshake(
   });
 }
 
+/**
+ * What a new WebSocket upgrade is answered: `{ status: 101 }` when it opens (the socket is closed
+ * at once), else the refusal's status and `Retry-After`.
+ */
+export function upgradeStatus(url: string): Promise<{ status: number; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => {
+      ws.terminate();
+      resolve({ status: 101 });
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      const retryAfter = res.headers['retry-after'];
+      resolve({ status: res.statusCode ?? 0, ...(retryAfter !== undefined && { retryAfter }) });
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', (error) => {
+      if (!/Unexpected server response/.test(String(error))) reject(error);
+    });
+  });
+}
+
 /** Waits until presence, as `client` was told it, shows `userId` in `room`'s call (or out of it). */
 export function seesInCall(
   client: TestClient,

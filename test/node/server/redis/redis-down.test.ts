@@ -10,7 +10,7 @@ import { createServer, type CreateServerOptions } from '../../../../src/server/s
 import { startRedis } from '../../../services/redis.js';
 import { readiness } from '../../helpers/metrics.js';
 import { alice, bob } from '../../helpers/server-harness.js';
-import { nextId, TestClient } from '../../helpers/server-client.js';
+import { nextId, TestClient, upgradeStatus } from '../../helpers/server-client.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
 
 const API_KEY = 'test-api-key-0123456789';
@@ -45,6 +45,7 @@ async function serverOnRedis(options: Partial<CreateServerOptions> = {}) {
       clients.push(client);
       return client;
     },
+    upgradeStatus: () => upgradeStatus(`ws://${base}/realtime`),
     async waitHealth(status: number): Promise<void> {
       // A hang limit, not a speed check: Redis reconnects with backoff on a busy machine too.
       const deadline = Date.now() + 30_000;
@@ -98,10 +99,16 @@ describe('Redis down, then back', () => {
 
     assert.deepEqual(await readiness(s.base), { ready: 1, database: 1, redis: 1 });
 
+    // Connected before the outage; its join comes during it.
+    const newcomer = await s.connect(bob);
+
     await s.redis.stop();
     await s.waitHealth(503);
     // `/metrics` says which dependency is down, from the same checks as `/healthz`.
     assert.deepEqual(await readiness(s.base), { ready: 0, database: 1, redis: 0 });
+    // A new socket is refused 503, as `/healthz` answers: a load balancer that retries on 503
+    // hands it to a process that can serve it, and a client with none shows "reconnecting".
+    assert.deepEqual(await s.upgradeStatus(), { status: 503, retryAfter: '5' });
 
     // A save is refused, not stored unannounced: the client keeps it and sends it again.
     const save = {
@@ -157,7 +164,6 @@ describe('Redis down, then back', () => {
     );
     assert.ok(!lines.some((l) => l.msg === 'frame handler failed'), 'no handler failed');
     // A join too.
-    const newcomer = await s.connect(bob);
     const refused = await newcomer.request({ type: 'join', id: nextId('j'), room });
     assert.equal(refused.type, 'error');
     assert.match(
@@ -183,6 +189,7 @@ describe('Redis down, then back', () => {
     await s.redis.restart();
     await s.waitHealth(200);
     assert.deepEqual(await readiness(s.base), { ready: 1, database: 1, redis: 1 });
+    assert.equal((await s.upgradeStatus()).status, 101, 'new sockets are taken again');
     // A recovery is good news: logged at info, so a log-based alert on warnings does not fire.
     const recovered = lines.filter((l) => l.msg === 'redis available again');
     assert.ok(recovered.length > 0, 'the recovery is logged');

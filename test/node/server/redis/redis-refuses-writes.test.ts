@@ -11,7 +11,7 @@ import { createServer, type RealtimeServer } from '../../../../src/server/server
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
 import { readiness } from '../../helpers/metrics.js';
 import { alice } from '../../helpers/server-harness.js';
-import { nextId, TestClient } from '../../helpers/server-client.js';
+import { nextId, TestClient, upgradeStatus } from '../../helpers/server-client.js';
 
 describe('Redis refusing writes', () => {
   let redis: RedisInstance;
@@ -55,18 +55,30 @@ describe('Redis refusing writes', () => {
 
   it('answers 503 while Redis refuses writes (OOM), and 200 once it takes them again', async () => {
     await waitHealth(200);
-    await admin.config('SET', 'maxmemory-policy', 'noeviction');
-    await admin.config('SET', 'maxmemory', '1');
-    await waitHealth(503);
-
-    // Not ready indeed: a join cannot be done.
     const client = await TestClient.connect(`ws://${base}/realtime`, { user: alice });
     clients.push(client);
-    const answer = await client.request({ type: 'join', id: nextId('join'), room: 'customer:oom' });
-    assert.equal(answer.type, 'error');
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      await waitHealth(503);
 
-    await admin.config('SET', 'maxmemory', '0');
+      // Not ready indeed: a join cannot be done …
+      const answer = await client.request({
+        type: 'join',
+        id: nextId('join'),
+        room: 'customer:oom',
+      });
+      assert.equal(answer.type, 'error');
+      // … so a new socket is refused, for a balancer to send it to a process that can serve it.
+      assert.deepEqual(await upgradeStatus(`ws://${base}/realtime`), {
+        status: 503,
+        retryAfter: '5',
+      });
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
     await waitHealth(200);
+    assert.equal((await upgradeStatus(`ws://${base}/realtime`)).status, 101);
   });
 
   it('reports it on /metrics: redis down and not ready while it refuses writes, up again after', async () => {
