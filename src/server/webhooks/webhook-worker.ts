@@ -14,7 +14,7 @@
  *   dead, listed by the API and retried only on request.
  * - Timers run on the server's clock, so tests step through backoff without waiting.
  */
-import { every, type ServerClock } from '../clock.js';
+import { every, MAX_TIMER_MS, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import { encodeCursor } from '../activity/cursor.js';
 import { changeJson, type ChangeLogRepository, type DeliveryRecord } from './change-log.js';
@@ -25,7 +25,7 @@ export interface WebhookOptions {
   url: string;
   /** HMAC-SHA256 key of the signature (`CRM_WEBHOOK_SECRET`). */
   secret: string;
-  /** Attempts before a delivery is dead. Default 12 (about two hours of retries). */
+  /** Attempts before a delivery is dead. Default 12 (about 68 minutes of retries). */
   maxAttempts?: number | undefined;
   /** An attempt not answered within this many ms fails. Default 10 000. */
   timeoutMs?: number | undefined;
@@ -95,6 +95,17 @@ export class WebhookWorker {
     this.backoffMs = options.backoffMs ?? WEBHOOK_DEFAULTS.backoffMs;
     this.maxBackoffMs = options.maxBackoffMs ?? WEBHOOK_DEFAULTS.maxBackoffMs;
     this.concurrency = options.concurrency ?? WEBHOOK_DEFAULTS.concurrency;
+    // A timer beyond the longest Node keeps fires at once: every attempt would time out before
+    // the receiver could answer, or every retry would come due at once.
+    for (const [name, ms] of [
+      ['timeoutMs', this.timeoutMs],
+      ['backoffMs', this.backoffMs],
+      ['maxBackoffMs', this.maxBackoffMs],
+    ] as const) {
+      if (!(ms >= 1 && ms <= MAX_TIMER_MS)) {
+        throw new RangeError(`webhooks.${name} must be from 1 to ${MAX_TIMER_MS} ms, got ${ms}`);
+      }
+    }
     options.repository.trackDeliveries(true);
     this.unsubscribe = options.repository.onAppend(() => this.kick());
     this.stopPoll = every(options.clock, options.pollMs ?? WEBHOOK_DEFAULTS.pollMs, () =>
