@@ -8,7 +8,10 @@
  *   crash after the receiver got it is sent again with the same `X-CRM-Delivery` id).
  * - In order per entity: only the oldest pending delivery of an entity is attempted (the log's
  *   `pendingHeads`); the next waits until it is delivered or dead. Different entities go in
- *   parallel, up to `concurrency`.
+ *   parallel, up to `concurrency`, and do not wait for each other: when the oldest heads all
+ *   wait for retries (a receiver that refuses some entities, or every notification), the heads
+ *   after them that are due are looked up too, so a hundred failing entities cannot hold up the
+ *   rest for the hour their retries take.
  * - Bounded: an attempt not answered (2xx) within `timeoutMs` fails; failures are retried after
  *   `backoffMs`, doubled per failure up to `maxBackoffMs`; after `maxAttempts` the delivery is
  *   dead, listed by the API and retried only on request.
@@ -77,6 +80,13 @@ export class WebhookWorker {
   private wakeTimer: unknown;
   private wakeAt = Infinity;
   private closed = false;
+  /**
+   * What the last look past the first page of heads found: no head above the first page and up
+   * to `upTo` is due before `until`. Appends then walk only the rows after `upTo`, so a log full
+   * of deliveries waiting for retries is not walked again after every write; forgotten when a
+   * delivery ends (the next of its entity becomes a head), on every poll and on retries.
+   */
+  private beyond: { upTo: number; until: number } | undefined;
   private readonly stopPoll: () => void;
   private readonly unsubscribe: () => void;
   /** Gauges for `/metrics`, refreshed after every look and attempt. */
@@ -109,7 +119,7 @@ export class WebhookWorker {
     options.repository.trackDeliveries(true);
     this.unsubscribe = options.repository.onAppend(() => this.kick());
     this.stopPoll = every(options.clock, options.pollMs ?? WEBHOOK_DEFAULTS.pollMs, () =>
-      this.kick(),
+      this.rescan(),
     );
     // Deliveries left pending by the previous process resume now.
     this.kick();
@@ -118,6 +128,15 @@ export class WebhookWorker {
   /** The delay after the `attempts`-th failure. */
   backoff(attempts: number): number {
     return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  /**
+   * Looks at the whole log again soon, not only at rows appended since the last look (dead
+   * letters made pending again, deliveries erased with their entity, another process's changes).
+   */
+  rescan(): void {
+    this.beyond = undefined;
+    this.kick();
   }
 
   /** Looks for due deliveries soon (coalesced: one look at a time, one more if asked meanwhile). */
@@ -162,11 +181,44 @@ export class WebhookWorker {
         if (this.inFlight.size >= this.concurrency) break;
         this.start(delivery);
       }
+      if (heads.length === HEADS_PER_LOOK && this.inFlight.size < this.concurrency) {
+        wake = Math.min(wake, await this.lookBeyond(heads.at(-1)!.seq, now, busy));
+      }
       this.wakeUpAt(wake);
       this.counts = await repository.deliveryCounts();
     } catch (err) {
       log.error('webhook deliveries could not be read', errorFields(err));
     }
+  }
+
+  /**
+   * Starts the due heads above `after` (the first page's last), which the first page left out
+   * because its heads all wait; resolves to when to look again for them.
+   */
+  private async lookBeyond(after: number, now: number, busy: Set<number>): Promise<number> {
+    const { repository } = this.options;
+    const known = this.beyond !== undefined && now < this.beyond.until ? this.beyond : undefined;
+    // Read before the heads: a row appended meanwhile is above it and walked next time.
+    const lastSeq = await repository.lastSeq();
+    const due = await repository.pendingHeads(HEADS_PER_LOOK, {
+      after: Math.max(after, known?.upTo ?? 0),
+      dueBy: now,
+    });
+    for (const delivery of due) {
+      if (this.closed || this.inFlight.size >= this.concurrency) break;
+      if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) continue;
+      this.start(delivery);
+    }
+    if (due.length > 0) {
+      // The next look walks again (the deliveries started end with a kick).
+      this.beyond = undefined;
+      return Infinity;
+    }
+    // Nothing due up to `lastSeq`: appends need only walk the rows after it, until a retry
+    // there falls due.
+    const until = known?.until ?? (await repository.nextAttemptAfter(now)) ?? Infinity;
+    this.beyond = { upTo: Math.max(lastSeq, known?.upTo ?? 0), until };
+    return until;
   }
 
   /** Keeps one timer, for the earliest retry that is due later. */
@@ -246,12 +298,15 @@ export class WebhookWorker {
     if (error === undefined) {
       await repository.recordAttempt(delivery.seq, { state: 'delivered', attempts, at });
       metrics.webhooksDelivered += 1;
+      // The entity's next delivery, wherever it lies in the log, is its head now.
+      this.beyond = undefined;
       return;
     }
     metrics.webhookAttemptsFailed += 1;
     if (attempts >= this.maxAttempts) {
       await repository.recordAttempt(delivery.seq, { state: 'dead', attempts, at, error });
       metrics.webhooksDead += 1;
+      this.beyond = undefined;
       log.warn('webhook delivery dead', { delivery: delivery.id, attempts, error });
       return;
     }
@@ -263,6 +318,8 @@ export class WebhookWorker {
       error,
       nextAttemptAt,
     });
+    // Its retry may fall due before anything the last look past the first page saw.
+    if (this.beyond) this.beyond.until = Math.min(this.beyond.until, nextAttemptAt);
     log.info('webhook delivery failed; will retry', { delivery: delivery.id, attempts, error });
   }
 
