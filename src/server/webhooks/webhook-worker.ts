@@ -58,6 +58,9 @@ export const WEBHOOK_DEFAULTS = {
   pollMs: 5_000,
 } as const;
 
+/** The shortest secret accepted, as for `CRM_WEBHOOK_SECRET` (and API keys). */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
 /** Pending heads read per look: more than enough to keep `concurrency` busy. */
 const HEADS_PER_LOOK = 100;
 
@@ -105,6 +108,13 @@ export class WebhookWorker {
     this.backoffMs = options.backoffMs ?? WEBHOOK_DEFAULTS.backoffMs;
     this.maxBackoffMs = options.maxBackoffMs ?? WEBHOOK_DEFAULTS.maxBackoffMs;
     this.concurrency = options.concurrency ?? WEBHOOK_DEFAULTS.concurrency;
+    // An empty or short key (a script passing an unset variable) would sign every delivery with
+    // something anyone can guess; the environment's loader refuses it, and so does code.
+    if (typeof options.secret !== 'string' || options.secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      throw new RangeError(
+        `webhooks.secret must have at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
+      );
+    }
     // A timer beyond the longest Node keeps fires at once: every attempt would time out before
     // the receiver could answer, or every retry would come due at once.
     for (const [name, ms] of [

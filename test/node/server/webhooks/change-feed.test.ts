@@ -331,6 +331,21 @@ describe('webhook settings', () => {
     );
   });
 
+  test('createServer refuses a missing or short webhook secret, as the environment does', () => {
+    for (const secret of ['', undefined, 'fifteen-chars!!']) {
+      assert.throws(
+        () =>
+          createServer({
+            quiet: true,
+            auth: { devIdentities: true },
+            storage: new SqliteStorage(':memory:'),
+            webhooks: { url: 'http://127.0.0.1:9/h', secret: secret as string },
+          }),
+        /webhooks\.secret must have at least 16 characters/,
+      );
+    }
+  });
+
   test('createServer refuses a webhook timer no Node timer can hold', async () => {
     for (const option of ['timeoutMs', 'backoffMs', 'maxBackoffMs'] as const) {
       assert.throws(
