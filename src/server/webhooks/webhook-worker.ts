@@ -219,13 +219,15 @@ export class WebhookWorker {
       if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) continue;
       this.start(delivery);
     }
-    if (due.length > 0) {
-      // The next look walks again (the deliveries started end with a kick).
+    const left = due.some((d) => !busy.has(d.seq) && !this.inFlight.has(d.seq));
+    if (left || due.length === HEADS_PER_LOOK) {
+      // Due deliveries wait for a free slot: the next look walks again (an attempt's end kicks).
       this.beyond = undefined;
       return Infinity;
     }
-    // Nothing due up to `lastSeq`: appends need only walk the rows after it, until a retry
-    // there falls due.
+    // Nothing due up to `lastSeq` but what is in flight (whose end forgets this, or brings its
+    // retry's time into `until`): appends need only walk the rows after it, until a retry there
+    // falls due.
     const until = known?.until ?? (await repository.nextAttemptAfter(now)) ?? Infinity;
     this.beyond = { upTo: Math.max(lastSeq, known?.upTo ?? 0), until };
     return until;
