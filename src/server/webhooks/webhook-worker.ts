@@ -77,6 +77,8 @@ export class WebhookWorker {
   private readonly concurrency: number;
   /** Deliveries in flight, by `seq`, with the abort of their request. */
   private readonly inFlight = new Map<number, AbortController>();
+  /** The entities of the deliveries in flight: one delivery of an entity at a time. */
+  private readonly entitiesInFlight = new Set<string>();
   private readonly settled = new Set<Promise<void>>();
   private looking = false;
   private lookAgain = false;
@@ -182,7 +184,7 @@ export class WebhookWorker {
       let wake = Infinity;
       for (const delivery of heads) {
         if (this.closed) return;
-        if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) continue;
+        if (this.isBusy(delivery, busy)) continue;
         const due = delivery.nextAttemptAt ?? now;
         if (due > now) {
           wake = Math.min(wake, due);
@@ -216,10 +218,10 @@ export class WebhookWorker {
     });
     for (const delivery of due) {
       if (this.closed || this.inFlight.size >= this.concurrency) break;
-      if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) continue;
+      if (this.isBusy(delivery, busy)) continue;
       this.start(delivery);
     }
-    const left = due.some((d) => !busy.has(d.seq) && !this.inFlight.has(d.seq));
+    const left = due.some((d) => !this.isBusy(d, busy));
     if (left || due.length === HEADS_PER_LOOK) {
       // Due deliveries wait for a free slot: the next look walks again (an attempt's end kicks).
       this.beyond = undefined;
@@ -231,6 +233,15 @@ export class WebhookWorker {
     const until = known?.until ?? (await repository.nextAttemptAfter(now)) ?? Infinity;
     this.beyond = { upTo: Math.max(lastSeq, known?.upTo ?? 0), until };
     return until;
+  }
+
+  /**
+   * Whether `delivery` is in flight, or another of its entity is: a dead letter made pending
+   * again is its entity's head while a newer delivery of the entity may still be in flight.
+   */
+  private isBusy(delivery: DeliveryRecord, busy: Set<number>): boolean {
+    if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) return true;
+    return delivery.entity !== undefined && this.entitiesInFlight.has(entityKey(delivery.entity));
   }
 
   /** Keeps one timer, for the earliest retry that is due later. */
@@ -254,6 +265,8 @@ export class WebhookWorker {
   private start(delivery: DeliveryRecord): void {
     const abort = new AbortController();
     this.inFlight.set(delivery.seq, abort);
+    const entity = delivery.entity ? entityKey(delivery.entity) : undefined;
+    if (entity !== undefined) this.entitiesInFlight.add(entity);
     const run = this.attempt(delivery, abort)
       .catch((err: unknown) => {
         this.options.log.error('webhook attempt not recorded', {
@@ -263,6 +276,7 @@ export class WebhookWorker {
       })
       .finally(() => {
         this.inFlight.delete(delivery.seq);
+        if (entity !== undefined) this.entitiesInFlight.delete(entity);
         this.settled.delete(run);
         this.kick();
       });
@@ -348,6 +362,10 @@ export class WebhookWorker {
     for (const abort of this.inFlight.values()) abort.abort();
     await Promise.all([...this.settled]);
   }
+}
+
+function entityKey(entity: { type: string; id: string }): string {
+  return JSON.stringify([entity.type, entity.id]);
 }
 
 /** A failed request's reason, with the network error's code when there is one. */
