@@ -275,8 +275,10 @@ export function verifyCrmSignature(
 }
 
 /**
- * Deliveries processed, by `X-CRM-Delivery` (the same on every attempt: a delivery whose answer
- * got lost comes again and is answered without being processed twice). Newest last.
+ * Deliveries processed, by the body's `id` (the same on every attempt: a delivery whose answer
+ * got lost comes again and is answered without being processed twice). Not by `X-CRM-Delivery`,
+ * though it holds the same id: the signature covers the body only, so a captured delivery sent
+ * again under another header would pass for a new one. Newest last.
  * @type {Map<string, { id: string; event: string; attempt: number; verified: true; kind: string;
  *   entity?: { type: string; id: string }; version?: number; changed?: string[];
  *   source?: string; mutationId?: string; by?: string }>}
@@ -298,14 +300,15 @@ function receiveWebhook(headers, raw, secret) {
     log('webhook refused: bad or stale signature');
     return { status: 401, body: { error: 'bad_signature' } };
   }
-  const id = String(headers['x-crm-delivery'] ?? '');
-  if (deliveries.has(id)) return { status: 204, body: undefined };
+  // Everything acted on comes from the verified body; the other headers are not signed.
   const change = JSON.parse(raw.toString('utf8'));
+  const id = String(change.id ?? '');
+  if (deliveries.has(id)) return { status: 204, body: undefined };
   const data = change.data ?? {};
   /** @type {NonNullable<ReturnType<typeof deliveries.get>>} */
   const kept = {
     id,
-    event: String(headers['x-crm-event'] ?? change.kind),
+    event: String(change.kind),
     attempt: Number(headers['x-crm-attempt'] ?? 1),
     verified: true,
     kind: change.kind,

@@ -9,6 +9,9 @@ export interface ServerClock {
   clearTimeout(handle: unknown): void;
 }
 
+/** The longest delay a Node timer keeps (2³¹−1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export const systemClock: ServerClock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {

@@ -66,6 +66,7 @@ import * as z from 'zod/mini';
 import { IceServer, LIMITS } from '../protocol/index.js';
 import { DEFAULT_MAX_BUFFERED_BYTES } from '../domain/replay-budget.js';
 import { TrustedProxies } from './client-address.js';
+import { MAX_TIMER_MS } from './clock.js';
 import { fetchedUrlProblem } from './fetched-url.js';
 import type { LogLevel } from './log.js';
 import type { AuthorizeCallbackOptions } from './permissions/callback.js';
@@ -467,7 +468,15 @@ function webhookConfig(
     url,
     secret,
     maxAttempts: integer('CRM_WEBHOOK_MAX_ATTEMPTS', env.CRM_WEBHOOK_MAX_ATTEMPTS, 12, 1),
-    timeoutMs: integer('CRM_WEBHOOK_TIMEOUT_MS', env.CRM_WEBHOOK_TIMEOUT_MS, 10_000, 100),
+    // A timer longer than 2³¹−1 ms fires at once (Node warns and waits 1 ms), so a larger
+    // timeout would fail every attempt as "no answer within …" before the receiver could answer.
+    timeoutMs: integer(
+      'CRM_WEBHOOK_TIMEOUT_MS',
+      env.CRM_WEBHOOK_TIMEOUT_MS,
+      10_000,
+      100,
+      MAX_TIMER_MS,
+    ),
   };
 }
 

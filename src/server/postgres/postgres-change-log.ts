@@ -13,12 +13,14 @@ import {
   changeOfRow,
   changeValues,
   ChangeLogState,
+  headsValues,
   deliveryOfRow,
   type AttemptResult,
   type ChangeLogRepository,
   type ChangeRecord,
   type ChangeRow,
   type DeliveryRecord,
+  type HeadsQuery,
   type NewChange,
 } from '../webhooks/change-log.js';
 import { numbered } from './placeholders.js';
@@ -39,6 +41,7 @@ const LOCK = 'SELECT pg_advisory_xact_lock($1)';
 const INSERT = numbered(CHANGE_LOG_SQL.insert);
 const AFTER = numbered(CHANGE_LOG_SQL.after);
 const PENDING_HEADS = numbered(CHANGE_LOG_SQL.pendingHeads);
+const NEXT_ATTEMPT_AFTER = numbered(CHANGE_LOG_SQL.nextAttemptAfter);
 const RECORD_ATTEMPT = numbered(CHANGE_LOG_SQL.recordAttempt);
 const DEAD_LETTERS = numbered(CHANGE_LOG_SQL.deadLetters);
 const PRUNE = numbered(CHANGE_LOG_SQL.prune);
@@ -134,10 +137,22 @@ export class PostgresChangeLog extends ChangeLogState implements ChangeLogReposi
     return rows.map(changeOfRow);
   }
 
-  async pendingHeads(limit: number): Promise<DeliveryRecord[]> {
+  async pendingHeads(limit: number, options?: HeadsQuery): Promise<DeliveryRecord[]> {
     await this.ready();
-    const { rows } = await this.pool.query<Row>(PENDING_HEADS, [limit]);
+    const { rows } = await this.pool.query<Row>(PENDING_HEADS, headsValues(limit, options));
     return rows.map(deliveryOfRow);
+  }
+
+  async lastSeq(): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number | null }>(CHANGE_LOG_SQL.lastSeq);
+    return rows[0]?.n ?? 0;
+  }
+
+  async nextAttemptAfter(now: number): Promise<number | undefined> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number | null }>(NEXT_ATTEMPT_AFTER, [now]);
+    return rows[0]?.n ?? undefined;
   }
 
   async recordAttempt(seq: number, result: AttemptResult): Promise<void> {

@@ -82,8 +82,15 @@ export interface ChangeLogRepository {
   onAppend(listener: () => void): () => void;
   /** Changes with `seq` above `after`, in commit order, at most `limit`. */
   after(after: number, limit: number): Promise<ChangeRecord[]>;
-  /** The oldest pending delivery of each entity (and every pending one about no entity), by `seq`. */
-  pendingHeads(limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * The oldest pending delivery of each entity (and every pending one about no entity), by `seq`:
+   * those with `seq` above `after` (default 0) whose next attempt is due by `dueBy` (default: any).
+   */
+  pendingHeads(limit: number, options?: HeadsQuery): Promise<DeliveryRecord[]>;
+  /** The log's last `seq` (0 when empty). */
+  lastSeq(): Promise<number>;
+  /** The earliest next attempt of a pending delivery due after `now` (undefined: none waits). */
+  nextAttemptAfter(now: number): Promise<number | undefined>;
   /** Stores an attempt's outcome for a pending delivery (a delivery no longer pending is left). */
   recordAttempt(seq: number, result: AttemptResult): Promise<void>;
   /** Dead deliveries with `seq` above `after`, oldest first, at most `limit`. */
@@ -100,6 +107,19 @@ export interface ChangeLogRepository {
    * never tracked; pending and dead ones stay. Resolves to how many went.
    */
   prune(cutoff: number): Promise<number>;
+}
+
+/** Which pending heads `pendingHeads` reads. */
+export interface HeadsQuery {
+  /** Only heads with `seq` above this. */
+  after?: number | undefined;
+  /** Only heads due by this time (epoch ms); a head never tried is due at once. */
+  dueBy?: number | undefined;
+}
+
+/** The parameters of `CHANGE_LOG_SQL.pendingHeads`. */
+export function headsValues(limit: number, options: HeadsQuery = {}): unknown[] {
+  return [options.after ?? 0, options.dueBy ?? Number.MAX_SAFE_INTEGER, limit];
 }
 
 /** A change as a webhook body and a `GET /api/changes` item (see docs/webhooks.md). */
@@ -184,14 +204,21 @@ export const CHANGE_LOG_SQL = {
     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   /** Parameters: after, limit. */
   after: `SELECT ${CHANGE_COLUMNS} FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`,
-  /** The oldest pending row of each entity, and pending rows about no entity. Parameter: limit. */
+  /**
+   * The oldest pending row of each entity, and pending rows about no entity, above a `seq` and
+   * due by a time. Parameters: `headsValues`.
+   */
   pendingHeads: `SELECT ${CHANGE_COLUMNS} FROM change_log c
-    WHERE c.delivery = 'pending'
+    WHERE c.delivery = 'pending' AND c.seq > ? AND COALESCE(c.next_attempt_at, 0) <= ?
       AND (c.entity_type IS NULL OR NOT EXISTS (
         SELECT 1 FROM change_log p
          WHERE p.delivery = 'pending' AND p.entity_type = c.entity_type
            AND p.entity_id = c.entity_id AND p.seq < c.seq))
     ORDER BY c.seq LIMIT ?`,
+  lastSeq: `SELECT MAX(seq) AS n FROM change_log`,
+  /** The earliest retry due after a time. Parameter: now. */
+  nextAttemptAfter: `SELECT MIN(next_attempt_at) AS n FROM change_log
+    WHERE delivery = 'pending' AND next_attempt_at > ?`,
   /** Parameters: `attemptValues`. */
   recordAttempt: `UPDATE change_log SET delivery = ?, attempts = ?, last_attempt_at = ?,
       next_attempt_at = ?, last_error = ?

@@ -11,12 +11,14 @@ import {
   changeOfRow,
   changeValues,
   ChangeLogState,
+  headsValues,
   deliveryOfRow,
   type AttemptResult,
   type ChangeLogRepository,
   type ChangeRecord,
   type ChangeRow,
   type DeliveryRecord,
+  type HeadsQuery,
   type NewChange,
 } from './change-log.js';
 
@@ -35,7 +37,9 @@ export class SqliteChangeLog extends ChangeLogState implements ChangeLogReposito
   private wakeScheduled = false;
   private readonly insert: Database.Statement<unknown[]>;
   private readonly selectAfter: Database.Statement<[number, number], Row>;
-  private readonly selectHeads: Database.Statement<[number], Row>;
+  private readonly selectHeads: Database.Statement<unknown[], Row>;
+  private readonly selectLastSeq: Database.Statement<[], { n: number | null }>;
+  private readonly selectNextAttempt: Database.Statement<[number], { n: number | null }>;
   private readonly updateAttempt: Database.Statement<unknown[]>;
   private readonly selectDead: Database.Statement<[number, number], Row>;
   private readonly reviveSome: Database.Statement<[string], { id: string }>;
@@ -49,6 +53,8 @@ export class SqliteChangeLog extends ChangeLogState implements ChangeLogReposito
     this.insert = db.prepare(SQL.insert);
     this.selectAfter = db.prepare(SQL.after);
     this.selectHeads = db.prepare(SQL.pendingHeads);
+    this.selectLastSeq = db.prepare(SQL.lastSeq);
+    this.selectNextAttempt = db.prepare(SQL.nextAttemptAfter);
     this.updateAttempt = db.prepare(SQL.recordAttempt);
     this.selectDead = db.prepare(SQL.deadLetters);
     this.reviveSome = db.prepare(
@@ -81,8 +87,16 @@ export class SqliteChangeLog extends ChangeLogState implements ChangeLogReposito
     return this.selectAfter.all(after, limit).map(changeOf);
   }
 
-  async pendingHeads(limit: number): Promise<DeliveryRecord[]> {
-    return this.selectHeads.all(limit).map(deliveryOf);
+  async pendingHeads(limit: number, options?: HeadsQuery): Promise<DeliveryRecord[]> {
+    return this.selectHeads.all(headsValues(limit, options)).map(deliveryOf);
+  }
+
+  async lastSeq(): Promise<number> {
+    return this.selectLastSeq.get()?.n ?? 0;
+  }
+
+  async nextAttemptAfter(now: number): Promise<number | undefined> {
+    return this.selectNextAttempt.get(now)?.n ?? undefined;
   }
 
   async recordAttempt(seq: number, result: AttemptResult): Promise<void> {

@@ -71,7 +71,7 @@ export function registerChangeRoutes(
     const worker = webhooks();
     const request = validate(RetryBody, body, 'retry ({ "ids": [...] } or { "all": true })');
     const retried = await deliveries.repository.retryDead('all' in request ? 'all' : request.ids);
-    worker.kick();
+    worker.rescan();
     return { status: 200, body: { retried } };
   });
 }

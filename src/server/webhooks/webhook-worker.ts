@@ -8,13 +8,16 @@
  *   crash after the receiver got it is sent again with the same `X-CRM-Delivery` id).
  * - In order per entity: only the oldest pending delivery of an entity is attempted (the log's
  *   `pendingHeads`); the next waits until it is delivered or dead. Different entities go in
- *   parallel, up to `concurrency`.
+ *   parallel, up to `concurrency`, and do not wait for each other: when the oldest heads all
+ *   wait for retries (a receiver that refuses some entities, or every notification), the heads
+ *   after them that are due are looked up too, so a hundred failing entities cannot hold up the
+ *   rest for the hour their retries take.
  * - Bounded: an attempt not answered (2xx) within `timeoutMs` fails; failures are retried after
  *   `backoffMs`, doubled per failure up to `maxBackoffMs`; after `maxAttempts` the delivery is
  *   dead, listed by the API and retried only on request.
  * - Timers run on the server's clock, so tests step through backoff without waiting.
  */
-import { every, type ServerClock } from '../clock.js';
+import { every, MAX_TIMER_MS, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import { encodeCursor } from '../activity/cursor.js';
 import { changeJson, type ChangeLogRepository, type DeliveryRecord } from './change-log.js';
@@ -25,7 +28,7 @@ export interface WebhookOptions {
   url: string;
   /** HMAC-SHA256 key of the signature (`CRM_WEBHOOK_SECRET`). */
   secret: string;
-  /** Attempts before a delivery is dead. Default 12 (about two hours of retries). */
+  /** Attempts before a delivery is dead. Default 12 (about 68 minutes of retries). */
   maxAttempts?: number | undefined;
   /** An attempt not answered within this many ms fails. Default 10 000. */
   timeoutMs?: number | undefined;
@@ -55,6 +58,9 @@ export const WEBHOOK_DEFAULTS = {
   pollMs: 5_000,
 } as const;
 
+/** The shortest secret accepted, as for `CRM_WEBHOOK_SECRET` (and API keys). */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
 /** Pending heads read per look: more than enough to keep `concurrency` busy. */
 const HEADS_PER_LOOK = 100;
 
@@ -71,12 +77,21 @@ export class WebhookWorker {
   private readonly concurrency: number;
   /** Deliveries in flight, by `seq`, with the abort of their request. */
   private readonly inFlight = new Map<number, AbortController>();
+  /** The entities of the deliveries in flight: one delivery of an entity at a time. */
+  private readonly entitiesInFlight = new Set<string>();
   private readonly settled = new Set<Promise<void>>();
   private looking = false;
   private lookAgain = false;
   private wakeTimer: unknown;
   private wakeAt = Infinity;
   private closed = false;
+  /**
+   * What the last look past the first page of heads found: no head above the first page and up
+   * to `upTo` is due before `until`. Appends then walk only the rows after `upTo`, so a log full
+   * of deliveries waiting for retries is not walked again after every write; forgotten when a
+   * delivery ends (the next of its entity becomes a head), on every poll and on retries.
+   */
+  private beyond: { upTo: number; until: number } | undefined;
   private readonly stopPoll: () => void;
   private readonly unsubscribe: () => void;
   /** Gauges for `/metrics`, refreshed after every look and attempt. */
@@ -95,10 +110,28 @@ export class WebhookWorker {
     this.backoffMs = options.backoffMs ?? WEBHOOK_DEFAULTS.backoffMs;
     this.maxBackoffMs = options.maxBackoffMs ?? WEBHOOK_DEFAULTS.maxBackoffMs;
     this.concurrency = options.concurrency ?? WEBHOOK_DEFAULTS.concurrency;
+    // An empty or short key (a script passing an unset variable) would sign every delivery with
+    // something anyone can guess; the environment's loader refuses it, and so does code.
+    if (typeof options.secret !== 'string' || options.secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      throw new RangeError(
+        `webhooks.secret must have at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`,
+      );
+    }
+    // A timer beyond the longest Node keeps fires at once: every attempt would time out before
+    // the receiver could answer, or every retry would come due at once.
+    for (const [name, ms] of [
+      ['timeoutMs', this.timeoutMs],
+      ['backoffMs', this.backoffMs],
+      ['maxBackoffMs', this.maxBackoffMs],
+    ] as const) {
+      if (!(ms >= 1 && ms <= MAX_TIMER_MS)) {
+        throw new RangeError(`webhooks.${name} must be from 1 to ${MAX_TIMER_MS} ms, got ${ms}`);
+      }
+    }
     options.repository.trackDeliveries(true);
     this.unsubscribe = options.repository.onAppend(() => this.kick());
     this.stopPoll = every(options.clock, options.pollMs ?? WEBHOOK_DEFAULTS.pollMs, () =>
-      this.kick(),
+      this.rescan(),
     );
     // Deliveries left pending by the previous process resume now.
     this.kick();
@@ -107,6 +140,15 @@ export class WebhookWorker {
   /** The delay after the `attempts`-th failure. */
   backoff(attempts: number): number {
     return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  /**
+   * Looks at the whole log again soon, not only at rows appended since the last look (dead
+   * letters made pending again, deliveries erased with their entity, another process's changes).
+   */
+  rescan(): void {
+    this.beyond = undefined;
+    this.kick();
   }
 
   /** Looks for due deliveries soon (coalesced: one look at a time, one more if asked meanwhile). */
@@ -142,7 +184,7 @@ export class WebhookWorker {
       let wake = Infinity;
       for (const delivery of heads) {
         if (this.closed) return;
-        if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) continue;
+        if (this.isBusy(delivery, busy)) continue;
         const due = delivery.nextAttemptAt ?? now;
         if (due > now) {
           wake = Math.min(wake, due);
@@ -151,11 +193,55 @@ export class WebhookWorker {
         if (this.inFlight.size >= this.concurrency) break;
         this.start(delivery);
       }
+      if (heads.length === HEADS_PER_LOOK && this.inFlight.size < this.concurrency) {
+        wake = Math.min(wake, await this.lookBeyond(heads.at(-1)!.seq, now, busy));
+      }
       this.wakeUpAt(wake);
       this.counts = await repository.deliveryCounts();
     } catch (err) {
       log.error('webhook deliveries could not be read', errorFields(err));
     }
+  }
+
+  /**
+   * Starts the due heads above `after` (the first page's last), which the first page left out
+   * because its heads all wait; resolves to when to look again for them.
+   */
+  private async lookBeyond(after: number, now: number, busy: Set<number>): Promise<number> {
+    const { repository } = this.options;
+    const known = this.beyond !== undefined && now < this.beyond.until ? this.beyond : undefined;
+    // Read before the heads: a row appended meanwhile is above it and walked next time.
+    const lastSeq = await repository.lastSeq();
+    const due = await repository.pendingHeads(HEADS_PER_LOOK, {
+      after: Math.max(after, known?.upTo ?? 0),
+      dueBy: now,
+    });
+    for (const delivery of due) {
+      if (this.closed || this.inFlight.size >= this.concurrency) break;
+      if (this.isBusy(delivery, busy)) continue;
+      this.start(delivery);
+    }
+    const left = due.some((d) => !this.isBusy(d, busy));
+    if (left || due.length === HEADS_PER_LOOK) {
+      // Due deliveries wait for a free slot: the next look walks again (an attempt's end kicks).
+      this.beyond = undefined;
+      return Infinity;
+    }
+    // Nothing due up to `lastSeq` but what is in flight (whose end forgets this, or brings its
+    // retry's time into `until`): appends need only walk the rows after it, until a retry there
+    // falls due.
+    const until = known?.until ?? (await repository.nextAttemptAfter(now)) ?? Infinity;
+    this.beyond = { upTo: Math.max(lastSeq, known?.upTo ?? 0), until };
+    return until;
+  }
+
+  /**
+   * Whether `delivery` is in flight, or another of its entity is: a dead letter made pending
+   * again is its entity's head while a newer delivery of the entity may still be in flight.
+   */
+  private isBusy(delivery: DeliveryRecord, busy: Set<number>): boolean {
+    if (busy.has(delivery.seq) || this.inFlight.has(delivery.seq)) return true;
+    return delivery.entity !== undefined && this.entitiesInFlight.has(entityKey(delivery.entity));
   }
 
   /** Keeps one timer, for the earliest retry that is due later. */
@@ -179,6 +265,8 @@ export class WebhookWorker {
   private start(delivery: DeliveryRecord): void {
     const abort = new AbortController();
     this.inFlight.set(delivery.seq, abort);
+    const entity = delivery.entity ? entityKey(delivery.entity) : undefined;
+    if (entity !== undefined) this.entitiesInFlight.add(entity);
     const run = this.attempt(delivery, abort)
       .catch((err: unknown) => {
         this.options.log.error('webhook attempt not recorded', {
@@ -188,6 +276,7 @@ export class WebhookWorker {
       })
       .finally(() => {
         this.inFlight.delete(delivery.seq);
+        if (entity !== undefined) this.entitiesInFlight.delete(entity);
         this.settled.delete(run);
         this.kick();
       });
@@ -235,12 +324,15 @@ export class WebhookWorker {
     if (error === undefined) {
       await repository.recordAttempt(delivery.seq, { state: 'delivered', attempts, at });
       metrics.webhooksDelivered += 1;
+      // The entity's next delivery, wherever it lies in the log, is its head now.
+      this.beyond = undefined;
       return;
     }
     metrics.webhookAttemptsFailed += 1;
     if (attempts >= this.maxAttempts) {
       await repository.recordAttempt(delivery.seq, { state: 'dead', attempts, at, error });
       metrics.webhooksDead += 1;
+      this.beyond = undefined;
       log.warn('webhook delivery dead', { delivery: delivery.id, attempts, error });
       return;
     }
@@ -252,6 +344,8 @@ export class WebhookWorker {
       error,
       nextAttemptAt,
     });
+    // Its retry may fall due before anything the last look past the first page saw.
+    if (this.beyond) this.beyond.until = Math.min(this.beyond.until, nextAttemptAt);
     log.info('webhook delivery failed; will retry', { delivery: delivery.id, attempts, error });
   }
 
@@ -268,6 +362,10 @@ export class WebhookWorker {
     for (const abort of this.inFlight.values()) abort.abort();
     await Promise.all([...this.settled]);
   }
+}
+
+function entityKey(entity: { type: string; id: string }): string {
+  return JSON.stringify([entity.type, entity.id]);
 }
 
 /** A failed request's reason, with the network error's code when there is one. */

@@ -217,6 +217,24 @@ describe('examples/crm-backend with the reference server', () => {
     const after = await received();
     assert.equal(after.refused, 2);
     assert.ok(!after.deliveries.some((d) => d.id === 'forged'));
+
+    // A captured delivery sent again within the tolerance, under a made-up X-CRM-Delivery (the
+    // header is not signed), is recognized by its body's id and not processed twice.
+    const captured = JSON.stringify({ id: delivery.id, kind: 'entity.change', data: {} });
+    const replay = await fetch(`${backend}/webhooks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-crm-delivery': 'replayed-under-another-id',
+        'x-crm-event': 'notification',
+        'x-crm-signature': signatureHeader(WEBHOOK_SECRET, captured, Date.now()),
+      },
+      body: captured,
+    });
+    assert.equal(replay.status, 204);
+    const replayed = await received();
+    assert.equal(replayed.deliveries.length, after.deliveries.length, 'nothing processed again');
+    assert.ok(!replayed.deliveries.some((d) => d.id === 'replayed-under-another-id'));
   });
 
   it('an invalid save comes back as the backend’s field errors and is stored nowhere', async () => {

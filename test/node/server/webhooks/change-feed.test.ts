@@ -311,5 +311,57 @@ describe('webhook settings', () => {
         }),
       ConfigError,
     );
+    // A longer timer fires at once: every attempt would fail before the receiver could answer.
+    assert.throws(
+      () =>
+        loadConfig([], {
+          ...url,
+          CRM_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
+          CRM_WEBHOOK_TIMEOUT_MS: '99999999999',
+        }),
+      /CRM_WEBHOOK_TIMEOUT_MS must be an integer from 100 to 2147483647/,
+    );
+    assert.equal(
+      loadConfig([], {
+        ...url,
+        CRM_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
+        CRM_WEBHOOK_TIMEOUT_MS: '2147483647',
+      }).webhooks?.timeoutMs,
+      2_147_483_647,
+    );
+  });
+
+  test('createServer refuses a missing or short webhook secret, as the environment does', () => {
+    for (const secret of ['', undefined, 'fifteen-chars!!']) {
+      assert.throws(
+        () =>
+          createServer({
+            quiet: true,
+            auth: { devIdentities: true },
+            storage: new SqliteStorage(':memory:'),
+            webhooks: { url: 'http://127.0.0.1:9/h', secret: secret as string },
+          }),
+        /webhooks\.secret must have at least 16 characters/,
+      );
+    }
+  });
+
+  test('createServer refuses a webhook timer no Node timer can hold', async () => {
+    for (const option of ['timeoutMs', 'backoffMs', 'maxBackoffMs'] as const) {
+      assert.throws(
+        () =>
+          createServer({
+            quiet: true,
+            auth: { devIdentities: true },
+            storage: new SqliteStorage(':memory:'),
+            webhooks: {
+              url: 'http://127.0.0.1:9/h',
+              secret: 'whsec-0123456789abcdef',
+              [option]: 99_999_999_999,
+            },
+          }),
+        new RegExp(`webhooks\\.${option} must be from 1 to 2147483647 ms`),
+      );
+    }
   });
 });

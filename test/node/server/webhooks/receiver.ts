@@ -120,8 +120,9 @@ export class Receiver {
   private answer(request: Received, res: ServerResponse): void {
     const fail = !request.verified || this.failWhen(request);
     request.status = fail ? 500 : 204;
-    if (!fail && !this.seen.has(request.id)) {
-      this.seen.add(request.id);
+    // Deduplicated by the signed body's id, as docs/webhooks.md says (the header is not signed).
+    if (!fail && !this.seen.has(request.body.id)) {
+      this.seen.add(request.body.id);
       this.accepted.push(request);
     }
     res.writeHead(request.status).end();

@@ -332,4 +332,46 @@ describe('webhook delivery', () => {
     await metricBecomes('crm_webhook_dead', 0);
     assert.equal(await metric('crm_webhook_delivered_total'), receiver.accepted.length);
   });
+
+  test('a retried dead letter waits while a newer delivery of its entity is in flight', async () => {
+    const version = (r: Received) =>
+      (r.body.data as { entity?: { version: number } }).entity?.version;
+    const change = (r: Received, v: number) =>
+      r.body.entity?.id === 'revive-1' && r.event === 'entity.change' && version(r) === v;
+    let failing = true;
+    receiver.failWhen = (r) => failing && change(r, 1);
+    await save('revive-1', { name: 'First' });
+    await until(() => about('revive-1').length === 1, HANG_MS, 'first attempt');
+    const dead = about('revive-1')[0]!.id;
+    await advanceUntil(() => row(dead)?.delivery === 'dead', 'dead after 3 attempts');
+    failing = false;
+
+    receiver.holdWhen = (r) => change(r, 2);
+    await save('revive-1', { name: 'Second' });
+    await until(() => receiver.holding === 1, HANG_MS, 'version 2 in flight, held');
+    const retried = await api('/api/webhooks/dead-letters/retry', {
+      method: 'POST',
+      body: JSON.stringify({ ids: [dead] }),
+    });
+    assert.deepEqual(retried.body, { retried: [dead] });
+    // Another entity's delivery after the retry: the looks that started it saw the revived one.
+    await save('revive-other', { name: 'Other' });
+    await until(
+      () => receiver.accepted.some((r) => r.body.entity?.id === 'revive-other'),
+      HANG_MS,
+      'another entity delivered meanwhile',
+    );
+    assert.equal(
+      receiver.requests.filter((r) => r.id === dead).length,
+      3,
+      'the revived dead letter is not sent beside version 2 of its entity',
+    );
+
+    receiver.release();
+    await until(() => receiver.accepted.some((r) => r.id === dead), HANG_MS, 'then it goes');
+    const order = receiver.accepted
+      .filter((r) => r.body.entity?.id === 'revive-1' && r.event === 'entity.change')
+      .map(version);
+    assert.deepEqual(order, [2, 1], 'version 2 (in flight) first, then the retried version 1');
+  });
 });
