@@ -485,7 +485,9 @@ function integer(
   raw: string | undefined,
   fallback: number,
   min = 0,
-  max = Number.MAX_SAFE_INTEGER,
+  // A duration (`…_MS`, `--…-ms`) is a timer somewhere, and Node fires a timer longer than 2³¹−1
+  // ms at once: a timeout that long would fail every attempt, a period spin.
+  max = /[-_]ms$/i.test(name) ? MAX_TIMER_MS : Number.MAX_SAFE_INTEGER,
 ): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -925,6 +927,36 @@ export const KNOWN_VARIABLES: readonly string[] = [
   ...['CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_TIMEOUT_MS'],
   ...['CRM_WEBHOOK_URL', 'CRM_WRITE_BYTES_PER_MINUTE'],
 ];
+
+/** Settings that only mean something beside a URL, by the URL's variable. */
+const SETTINGS_OF_URL: Record<string, readonly string[]> = {
+  CRM_WEBHOOK_URL: ['CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_TIMEOUT_MS'],
+  CRM_ENTITY_BACKEND_URL: ['CRM_ENTITY_BACKEND_KEY', 'CRM_ENTITY_BACKEND_TIMEOUT_MS'],
+  CRM_AUTHORIZE_URL: ['CRM_AUTHORIZE_KEY', 'CRM_AUTHORIZE_TIMEOUT_MS', 'CRM_AUTHORIZE_CACHE_MS'],
+};
+
+/**
+ * Variables set in `env` that nothing reads because the URL they go with is not set (by flag or
+ * variable): `CRM_WEBHOOK_SECRET` without `CRM_WEBHOOK_URL` sends no webhook. Often the URL's name
+ * is misspelt, or it was left out of one deployment's environment; the start warns, naming both.
+ */
+export function settingsWithoutTheirUrl(
+  config: Pick<ServerConfig, 'webhooks' | 'entityBackend' | 'authorizeCallback'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { variable: string; needs: string }[] {
+  const given: Record<string, boolean> = {
+    CRM_WEBHOOK_URL: config.webhooks !== undefined,
+    CRM_ENTITY_BACKEND_URL: config.entityBackend !== undefined,
+    CRM_AUTHORIZE_URL: config.authorizeCallback !== undefined,
+  };
+  return Object.entries(SETTINGS_OF_URL).flatMap(([url, settings]) =>
+    given[url]
+      ? []
+      : settings
+          .filter((name) => (env[name] ?? '') !== '')
+          .map((variable) => ({ variable, needs: url })),
+  );
+}
 
 /**
  * `CRM_*` variables set in `env` that the server does not read, each with the known name it most

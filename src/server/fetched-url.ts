@@ -10,10 +10,12 @@ export function fetchedUrlProblem(raw: string): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    return `${JSON.stringify(raw)} is not an http(s) URL`;
+    // Not repeated: a value that is no URL may be a secret set in the wrong variable, and this
+    // message goes to the start's error output and the logs.
+    return `is not an http(s) URL (a value of ${raw.length} characters, not shown; a URL starts with https://)`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `${JSON.stringify(raw)} is not an http(s) URL`;
+    return `"${url.protocol}//…" is not an http(s) URL`;
   }
   // fetch refuses a URL with a user name or password on every request, and its error repeats
   // the URL, password included; so the password is not repeated here either.

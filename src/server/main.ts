@@ -10,6 +10,7 @@ import {
   ConfigError,
   databasePath,
   loadConfig,
+  settingsWithoutTheirUrl,
   unknownVariables,
   usage,
   type ServerConfig,
@@ -68,6 +69,9 @@ async function main(): Promise<void> {
       variable: name,
       ...(didYouMean ? { didYouMean } : {}),
     });
+  }
+  for (const { variable, needs } of settingsWithoutTheirUrl(config)) {
+    log.warn(`setting not used: ${variable} goes with ${needs}, which is not set`, { variable });
   }
 
   // PostgreSQL when configured (processes share it), else the SQLite file. PostgreSQL's

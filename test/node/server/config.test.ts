@@ -6,6 +6,7 @@ import {
   DEFAULT_JWT_CLOCK_TOLERANCE_S,
   KNOWN_VARIABLES,
   loadConfig,
+  settingsWithoutTheirUrl,
   unknownVariables,
 } from '../../../src/server/config.js';
 import { createServer } from '../../../src/server/server.js';
@@ -186,7 +187,7 @@ describe('server configuration', () => {
     assert.throws(() => loadConfig([], { CRM_JWKS_URL: '' }), /no way to authenticate/);
     assert.throws(
       () => createServer({ auth: { jwksUrl: 'not-a-url' }, quiet: true }),
-      /auth\.jwksUrl: "not-a-url" is not an http\(s\) URL/,
+      /auth\.jwksUrl: is not an http\(s\) URL \(a value of 9 characters, not shown/,
     );
   });
 
@@ -246,6 +247,66 @@ describe('server configuration', () => {
     assert.deepEqual(warnings, []);
   });
 
+  test('a value that is no URL is not repeated in the error: it may be a secret in the wrong variable', () => {
+    const secret = 'b3f1c9d2e8a74f60a1b2c3d4e5f60718';
+    for (const name of ['CRM_WEBHOOK_URL', 'CRM_ENTITY_BACKEND_URL', 'CRM_JWKS_URL']) {
+      assert.throws(
+        () => loadConfig(['--dev'], { [name]: secret, CRM_WEBHOOK_SECRET: 'x'.repeat(32) }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.startsWith(`${name}: is not an http(s) URL (a value of 32 characters`) &&
+          !error.message.includes(secret.slice(0, 6)),
+        name,
+      );
+    }
+    assert.throws(
+      () => loadConfig(['--dev'], { CRM_JWKS_URL: 'ftp://keys.example.com/jwks.json' }),
+      /CRM_JWKS_URL: "ftp:\/\/…" is not an http\(s\) URL/,
+    );
+  });
+
+  test("a URL's own settings without the URL are named, with the URL they need", () => {
+    const env = {
+      CRM_WEBHOOK_SECRET: 'x'.repeat(32),
+      CRM_ENTITY_BACKEND_KEY: 'k'.repeat(32),
+      CRM_AUTHORIZE_CACHE_MS: '',
+    };
+    assert.deepEqual(settingsWithoutTheirUrl(loadConfig(['--dev'], env), env), [
+      { variable: 'CRM_WEBHOOK_SECRET', needs: 'CRM_WEBHOOK_URL' },
+      { variable: 'CRM_ENTITY_BACKEND_KEY', needs: 'CRM_ENTITY_BACKEND_URL' },
+    ]);
+    // With their URL, from the variable or the flag, they are read: nothing to say.
+    const withUrls = { ...env, CRM_ENTITY_BACKEND_URL: 'https://crm.example.com/api' };
+    const flags = ['--dev', '--webhook-url', 'https://crm.example.com/hooks'];
+    assert.deepEqual(settingsWithoutTheirUrl(loadConfig(flags, withUrls), withUrls), []);
+  });
+
+  test('a duration past the longest timer Node keeps (2³¹−1 ms) is refused, whichever it is', () => {
+    for (const [name, env, args] of [
+      [
+        'CRM_AUTHORIZE_TIMEOUT_MS',
+        {
+          CRM_AUTHORIZE_URL: 'https://crm.example.com/authorize',
+          CRM_AUTHORIZE_TIMEOUT_MS: '3000000000',
+        },
+        [],
+      ],
+      ['CRM_HTTP_REQUEST_TIMEOUT_MS', { CRM_HTTP_REQUEST_TIMEOUT_MS: '3000000000' }, []],
+      ['CRM_DATABASE_QUERY_TIMEOUT_MS', { CRM_DATABASE_QUERY_TIMEOUT_MS: '3000000000' }, []],
+      ['heartbeat-ms', {}, ['--heartbeat-ms', '3000000000']],
+      ['grace-ms', { CRM_GRACE_MS: '3000000000' }, []],
+    ] as const) {
+      assert.throws(
+        () => loadConfig(['--dev', ...args], env),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes(`${name} must be an integer`) &&
+          error.message.includes('2147483647'),
+        name,
+      );
+    }
+  });
+
   test('CRM_WRITE_BYTES_PER_MINUTE: a megabyte by default, 0 for none, else at least one frame', () => {
     assert.equal(loadConfig(['--dev'], {}).limits.writeBytesPerMinute, 1024 * 1024);
     assert.equal(
@@ -290,7 +351,7 @@ describe('server configuration', () => {
     // A URL write-through cannot fetch failed every save later ("Invalid URL"), retried forever.
     assert.throws(
       () => createServer({ ...dev, entityBackend: { url: 'crm.example.com/api' } }),
-      /createServer: entityBackend\.url: "crm\.example\.com\/api" is not an http\(s\) URL/,
+      /createServer: entityBackend\.url: is not an http\(s\) URL/,
     );
   });
 });
