@@ -5,14 +5,18 @@
  * in presence, whether a SharedWorker (the default) or a leader tab holds it; a closed tab leaves
  * its rooms at once; and with a leader tab, closing the leader hands the socket to another tab,
  * which resumes: an event sent while it took over arrives, and a save made meanwhile is applied
- * once.
+ * once. With tokens (`token-url`): a tab opened after another person signed in is that person,
+ * and short-lived tokens reconnect the shared socket as the same person, never as the next one.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, openAs, openDemo } from './helpers/browser.js';
 import { waitUntil } from './helpers/presence.js';
 import type { TestServer } from './helpers/server.js';
+
+const JWT_SECRET = 'e2e-shared-connection-secret-7f3a9c1e5b2d8f4a6c0e';
 
 /** Open sockets, from the server's own metrics. */
 async function socketsOpen(server: TestServer): Promise<number> {
@@ -105,7 +109,10 @@ describe('one socket per browser (real server, real browser)', () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    ({ server, browser } = await openDemo({ graceMs: 5_000 }));
+    ({ server, browser } = await openDemo({
+      graceMs: 5_000,
+      env: { CRM_JWT_SECRET: JWT_SECRET },
+    }));
   });
 
   after(() => closeDemo(contexts, browser, server));
@@ -299,6 +306,129 @@ describe('one socket per browser (real server, real browser)', () => {
         { what: 'nothing left waiting' },
       );
       assert.deepEqual(follower.errors, []);
+    },
+  );
+  /**
+   * Tabs of a CRM whose pages sign in through its session (`token-url`, answered from the session
+   * cookie) and share their connection. `session.user` is whoever the cookie says now;
+   * `session.ttl` how long the tokens it gives live (s). Each tab is a page of the server's origin
+   * (the demo's, its own provider removed) with such a provider.
+   */
+  async function signedInProfile(session: { user: string; ttl: number }, shared: string) {
+    assert.ok(server);
+    const context = await profile();
+    const secret = new TextEncoder().encode(JWT_SECRET);
+    await context.route(`${server.origin}/token`, async (route) => {
+      const token = await new SignJWT({ name: session.user })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(session.user)
+        .setExpirationTime(Math.floor(Date.now() / 1000) + session.ttl)
+        .sign(secret);
+      await route.fulfill({ contentType: 'text/plain', body: token });
+    });
+    return async function open() {
+      const { page, errors } = await openAs(context, server!.origin, '/index.html', 'ana');
+      await page.evaluate(
+        ({ url, shared }) => {
+          document.querySelector('crm-realtime-provider')?.remove();
+          const provider = document.createElement('crm-realtime-provider');
+          provider.setAttribute('url', url);
+          provider.setAttribute('token-url', '/token');
+          provider.setAttribute('shared-connection', shared);
+          provider.setAttribute('reconnect-interval', '200');
+          document.body.append(provider);
+        },
+        { url: `${server!.origin.replace('http:', 'ws:')}/realtime`, shared },
+      );
+      await waitUntil(
+        () => signedInAs(page),
+        (s) => s.state === 'open',
+        { what: `the tab to connect (${errors.join('; ')})`, timeout: 15_000 },
+      );
+      return { page, errors };
+    };
+  }
+
+  /** Who the page's connection is signed in as (the server's welcome), and its state. */
+  function signedInAs(
+    page: Page,
+  ): Promise<{ user: string | undefined; state: string; lastError?: string }> {
+    return page.evaluate(() => {
+      const { client } = document.querySelector('crm-realtime-provider') as unknown as {
+        client: { user?: { id: string }; status: { state: string; lastError?: string } };
+      };
+      const { state, lastError } = client.status;
+      return { user: client.user?.id, state, ...(lastError ? { lastError } : {}) };
+    });
+  }
+
+  for (const shared of ['leader', '']) {
+    test(
+      `shared-connection="${shared}": a tab opened after another person signed in is that person, and no tab becomes someone else`,
+      { timeout: 90_000 },
+      async () => {
+        const session = { user: 'ana', ttl: 600 };
+        const open = await signedInProfile(session, shared);
+        const first = await open();
+        assert.equal((await signedInAs(first.page)).user, 'ana');
+
+        // Ana signs out and Ben signs in, in the same browser: the session cookie is Ben's now.
+        session.user = 'ben';
+        const second = await open();
+        assert.equal((await signedInAs(second.page)).user, 'ben', "Ben's tab is Ben");
+        const stillAna = await signedInAs(first.page);
+        assert.ok(
+          stillAna.user === 'ana' || stillAna.state !== 'open',
+          `Ana's tab is Ana or not connected (${JSON.stringify(stillAna)})`,
+        );
+        for (const t of [first, second]) assert.deepEqual(t.errors, []);
+      },
+    );
+  }
+
+  test(
+    'short-lived tokens: each expiry reconnects every tab with a fresh token as the same person, never as the next one to sign in',
+    { timeout: 90_000 },
+    async () => {
+      const session = { user: 'chloe', ttl: 2 };
+      const open = await signedInProfile(session, 'leader');
+      const tabs = [await open(), await open(), await open()];
+      const opens = (page: Page) =>
+        page.evaluate(() => (window as unknown as { __opens: number }).__opens);
+      for (const { page } of tabs) {
+        await page.evaluate(() => {
+          const w = window as unknown as { __opens: number };
+          w.__opens = 0;
+          const { client } = document.querySelector('crm-realtime-provider') as unknown as {
+            client: { onStatus(f: (s: { state: string }) => void): void };
+          };
+          client.onStatus((s) => (w.__opens += s.state === 'open' ? 1 : 0));
+        });
+      }
+      // Two expiries later, every tab is connected again, as Chloé.
+      for (const { page } of tabs) {
+        await waitUntil(
+          () => opens(page),
+          (n) => n >= 2,
+          { what: 'two reconnects after tokens expired', timeout: 20_000 },
+        );
+        assert.deepEqual(await signedInAs(page), { user: 'chloe', state: 'open' });
+      }
+
+      // Chloé signs out and David signs in: at the next expiry her tabs must not become David.
+      session.user = 'david';
+      for (const { page } of tabs) {
+        const now = await waitUntil(
+          () => signedInAs(page),
+          (s) => (s.state === 'open' && s.user !== 'chloe') || s.state === 'closed',
+          { what: "Chloé's token to expire", timeout: 20_000 },
+        );
+        assert.ok(
+          !(now.user === 'david' && now.state === 'open'),
+          `Chloé's tab is not David (${JSON.stringify(now)})`,
+        );
+      }
+      for (const t of tabs) assert.deepEqual(t.errors, []);
     },
   );
 });

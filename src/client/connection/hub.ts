@@ -23,7 +23,7 @@ import { RealtimeError } from '../realtime-error.js';
 import { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
 import type { ConnectionStatus, SocketFactory } from '../types.js';
 import { browserSocketFactory } from './wire.js';
-import { routeDecode, TabsEnvironment } from './hub-support.js';
+import { routeDecode, TabsEnvironment, tokenSubject } from './hub-support.js';
 import {
   connectionTimings,
   type AttachSettings,
@@ -315,6 +315,14 @@ export class ConnectionHub {
     const wait = this.tokenWaits.get(message.id);
     if (!wait || wait.tab !== tab) return;
     this.tokenWaits.delete(message.id);
+    const subject = tab.settings.subject;
+    if (!message.error && subject !== undefined && tokenSubject(message.token) !== subject) {
+      // Someone else signed in in this browser since: the socket of the person these tabs show
+      // must not reconnect as the new one. Refused like a token source that knows of no session.
+      return wait.reject(
+        new RealtimeError('invalid_token', 'signed in as someone else in another tab'),
+      );
+    }
     if (!message.error) return wait.resolve(message.token);
     const { code, message: text } = message.error;
     wait.reject(code ? new RealtimeError(code as never, text) : new Error(text));

@@ -236,9 +236,11 @@ describe('shared connection: a dead link', () => {
 function scriptedHub() {
   const sent: ClientFrame[] = [];
   let events!: ConnectionEvents;
+  let options!: ConnectionOptions;
   let open = false;
   const hub = new ConnectionHub({
-    connection: (_options, e) => {
+    connection: (o, e) => {
+      options = o;
       events = e;
       return {
         get status(): ConnectionStatus {
@@ -283,7 +285,9 @@ function scriptedHub() {
       },
     });
   };
-  return { hub, sent, tab, server, opened };
+  /** The socket asks the hub for a token, as before each connect. */
+  const token = () => options.getToken!() as Promise<string | undefined>;
+  return { hub, sent, tab, server, opened, token };
 }
 
 const settings = {
@@ -402,5 +406,32 @@ describe('shared connection: routing in the hub', () => {
       .map((f) => (f as { room: string }).room);
     assert.deepEqual(leaves, [ROOM, ROOM, 'customer:43']);
     assert.deepEqual([...s.hub.heldRooms()], [['a', []]]);
+  });
+});
+
+describe('shared connection: tokens', () => {
+  /** An unsigned JWT naming `sub` (the hub reads the subject; the server checks signatures). */
+  const jwt = (sub: string) =>
+    ['{"alg":"HS256"}', JSON.stringify({ sub, exp: 2e9 }), 'signature']
+      .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
+      .join('.');
+
+  it('a token of the person the tabs signed in as is used; one naming someone else is refused', async () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings: { ...settings, tokens: true, subject: 'ana' } });
+
+    const first = s.token();
+    const request = a.got.find((m) => m.kind === 'token-request');
+    assert.ok(request?.kind === 'token-request');
+    a.say({ kind: 'token', id: request.id, token: jwt('ana') });
+    assert.equal(await first, jwt('ana'));
+
+    // Ana signed out and Ben signed in, in another tab: Ana's socket must not reconnect as Ben.
+    const second = s.token();
+    const again = a.got.findLast((m) => m.kind === 'token-request');
+    assert.ok(again?.kind === 'token-request' && again.id !== request.id);
+    a.say({ kind: 'token', id: again.id, token: jwt('ben') });
+    await assert.rejects(second, { name: 'RealtimeError', code: 'invalid_token' });
   });
 });
