@@ -25,6 +25,12 @@ async function socketsOpen(server: TestServer): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
+/** Rooms the server holds, from its own metrics. */
+async function roomsHeld(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.origin}/metrics`)).text();
+  return Number(/^crm_rooms (\d+)/m.exec(text)?.[1]);
+}
+
 /** How many tabs `userId` has in `room`, as the page's client sees it. */
 function tabsOf(page: Page, room: string, userId: string): Promise<number | undefined> {
   return page.evaluate(
@@ -308,6 +314,37 @@ describe('one socket per browser (real server, real browser)', () => {
       assert.deepEqual(follower.errors, []);
     },
   );
+  test(
+    'twenty rounds of three tabs opened and closed at once: no room and no tab in presence left behind',
+    { timeout: 180_000 },
+    async () => {
+      assert.ok(server);
+      const ben = await tab(await profile(), 'ben', 42);
+      const ana = await profile();
+      const stays = await tab(ana, 'ana', 13, '');
+      const rooms = await roomsHeld(server);
+      const sockets = await socketsOpen(server);
+      const errors: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        const opened = await Promise.all([42, 7, 42].map((id) => tab(ana, 'ana', id, '')));
+        await Promise.all(opened.map((t) => t.page.close({ runBeforeUnload: true })));
+        for (const t of opened) errors.push(...t.errors);
+      }
+      await waitUntil(
+        () => roomsHeld(server!),
+        (n) => n === rooms,
+        { what: `the server to hold ${rooms} rooms again`, timeout: 20_000 },
+      );
+      await waitUntil(
+        () => tabsOf(ben.page, 'customer:42', 'ana'),
+        (n) => n === undefined,
+        { what: 'Ana gone from the record she closed' },
+      );
+      assert.equal(await socketsOpen(server), sockets, 'still one socket for Ana');
+      assert.deepEqual([...errors, ...stays.errors], []);
+    },
+  );
+
   /**
    * Tabs of a CRM whose pages sign in through its session (`token-url`, answered from the session
    * cookie) and share their connection. `session.user` is whoever the cookie says now;

@@ -32,6 +32,10 @@ import {
   type Transport,
 } from './transport.js';
 
+/** First wait before a leave the server dropped is sent again, and the longest. */
+const LEAVE_RETRY_MS = 1000;
+const LEAVE_RETRY_MAX_MS = 30_000;
+
 export interface HubOptions {
   clock?: Clock;
   socketFactory?: SocketFactory;
@@ -72,6 +76,15 @@ export class ConnectionHub {
   private readonly tokenWaits = new Map<
     number,
     { tab: Tab; resolve(token: string | undefined): void; reject(error: Error): void }
+  >();
+  /**
+   * Leaves the hub sent for tabs that are gone, by hub id, until the server answers: one dropped
+   * (the tabs share the socket's rate limit, and tabs closing and opening spend it fast) is sent
+   * again, or the room and the gone tab's place in its presence would stay until the socket goes.
+   */
+  private readonly leaves = new Map<
+    string,
+    { room: string; tab: string; attempt: number; timer?: unknown }
   >();
   private readonly environment = new TabsEnvironment();
   private readonly clock: Clock;
@@ -131,14 +144,47 @@ export class ConnectionHub {
       // grace period, as for a closed tab with its own socket).
       this.connection?.close('the last tab closed');
       this.connection = undefined;
+      this.forgetLeaves();
       this.welcome = undefined;
       this.options.onEmpty?.();
       return;
     }
-    if (!this.connection?.isOpen) return;
-    for (const room of tab.rooms.keys()) {
-      this.connection.send({ type: 'leave', id: this.newId('h'), room, tab: tab.wire });
+    for (const room of tab.rooms.keys()) this.leave(room, tab.wire, 0);
+  }
+
+  /** Leaves `room` for a gone tab (`tab`: its wire id); see `leaves`. */
+  private leave(room: string, tab: string, attempt: number): void {
+    const connection = this.connection;
+    if (!connection?.isOpen) return; // the server dropped every room with the socket
+    const id = this.newId('h');
+    this.leaves.set(id, { room, tab, attempt });
+    try {
+      connection.send({ type: 'leave', id, room, tab });
+    } catch {
+      this.leaves.delete(id);
     }
+  }
+
+  /** The server's answer to a leave of the hub's own. */
+  private leaveAnswered(id: string, frame: ServerFrame): void {
+    const leave = this.leaves.get(id);
+    if (!leave) return;
+    const code = frame.type === 'error' ? frame.code : undefined;
+    if (code !== 'rate_limited' && code !== 'internal') return void this.leaves.delete(id);
+    // Sent again once the socket's rate allows (its bucket refills within a second), later and
+    // later should it stay busy.
+    const delay = Math.min(LEAVE_RETRY_MS * 2 ** leave.attempt, LEAVE_RETRY_MAX_MS);
+    leave.timer = this.clock.setTimeout(() => {
+      this.leaves.delete(id);
+      this.leave(leave.room, leave.tab, leave.attempt + 1);
+    }, delay);
+  }
+
+  private forgetLeaves(): void {
+    for (const { timer } of this.leaves.values()) {
+      if (timer !== undefined) this.clock.clearTimeout(timer);
+    }
+    this.leaves.clear();
   }
 
   /**
@@ -255,7 +301,7 @@ export class ConnectionHub {
   /** An answer: to the tab that asked, with its own request id. */
   private answer(replyTo: string, frame: ServerFrame): void {
     const route = this.routes.get(replyTo);
-    if (!route) return; // a hub's own leave, or a request of a tab that left
+    if (!route) return this.leaveAnswered(replyTo, frame); // or a request of a tab that left
     this.routes.delete(replyTo);
     const { tab } = route;
     const text = JSON.stringify({ ...frame, replyTo: route.id });
@@ -285,6 +331,7 @@ export class ConnectionHub {
 
   private down(reason: string): void {
     this.routes.clear();
+    this.forgetLeaves();
     for (const tab of this.tabs.values()) {
       tab.rooms.clear(); // each tab joins again, with resume, when the socket reopens
       tab.port.post({ kind: 'down', reason });

@@ -26,6 +26,7 @@ import type {
 } from '../../../../src/client/connection/socket.js';
 import type { ClientFrame, ServerFrame } from '../../../../src/protocol/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 
 const ROOM = 'customer:42';
 const bob = { id: 'bob', name: 'Bob' };
@@ -233,12 +234,13 @@ describe('shared connection: a dead link', () => {
 });
 
 /** A hub over a scripted connection, to drive the order of frames exactly. */
-function scriptedHub() {
+function scriptedHub(clock?: ManualClock) {
   const sent: ClientFrame[] = [];
   let events!: ConnectionEvents;
   let options!: ConnectionOptions;
   let open = false;
   const hub = new ConnectionHub({
+    ...(clock ? { clock } : {}),
     connection: (o, e) => {
       options = o;
       events = e;
@@ -433,5 +435,40 @@ describe('shared connection: tokens', () => {
     assert.ok(again?.kind === 'token-request' && again.id !== request.id);
     a.say({ kind: 'token', id: again.id, token: jwt('ben') });
     await assert.rejects(second, { name: 'RealtimeError', code: 'invalid_token' });
+  });
+});
+
+describe('shared connection: a closed tab leaves for sure', () => {
+  it("a closed tab's leave dropped by the server's rate limit is sent again until it lands", async () => {
+    const clock = new ManualClock();
+    const s = scriptedHub(clock);
+    const a = s.tab('a');
+    const b = s.tab('b');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    b.say({ kind: 'attach', tab: 'b', settings });
+    s.opened();
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'join-1', room: ROOM } });
+    const join = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
+    s.server(joined(join.id, 1));
+
+    b.say({ kind: 'detach' }); // tab b closes while the tabs' frames are over the socket's rate
+    const leave = s.sent.at(-1) as Extract<ClientFrame, { type: 'leave' }>;
+    assert.deepEqual([leave.type, leave.room, leave.tab], ['leave', ROOM, join.tab]);
+    s.server({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'more than 50 frames per second; frame dropped',
+      replyTo: leave.id,
+    });
+    const before = s.sent.length;
+    await clock.advance(5_000);
+    assert.equal(s.sent.length, before + 1, 'the leave went again');
+    const again = s.sent.at(-1) as Extract<ClientFrame, { type: 'leave' }>;
+    assert.deepEqual([again.type, again.room, again.tab], ['leave', ROOM, join.tab]);
+    s.server({ type: 'left', replyTo: again.id, room: ROOM });
+    const count = s.sent.length;
+    await clock.advance(60_000);
+    assert.equal(s.sent.length, count, 'nothing more once it left');
+    assert.deepEqual(a.frames(), [], 'the other tab hears nothing of it');
   });
 });
