@@ -17,6 +17,7 @@ import { waitUntil } from './helpers/presence.js';
 import type { TestServer } from './helpers/server.js';
 
 const JWT_SECRET = 'e2e-shared-connection-secret-7f3a9c1e5b2d8f4a6c0e';
+const API_KEY = 'e2e-shared-connection-key-2c9e4b7a1d';
 
 /** Open sockets, from the server's own metrics. */
 async function socketsOpen(server: TestServer): Promise<number> {
@@ -117,7 +118,7 @@ describe('one socket per browser (real server, real browser)', () => {
   before(async () => {
     ({ server, browser } = await openDemo({
       graceMs: 5_000,
-      env: { CRM_JWT_SECRET: JWT_SECRET },
+      env: { CRM_JWT_SECRET: JWT_SECRET, CRM_API_KEYS: API_KEY },
     }));
   });
 
@@ -315,6 +316,41 @@ describe('one socket per browser (real server, real browser)', () => {
     },
   );
   test(
+    'the tab holding the socket closes while a form save is in flight: it lands once and the form ends clean',
+    { timeout: 90_000 },
+    async () => {
+      assert.ok(server);
+      const id = '7';
+      const ana = await profile();
+      const leader = await tab(ana, 'ana', Number(id), 'leader'); // the first tab wins the election
+      const saving = await tab(ana, 'ana', Number(id), 'leader');
+      const form = saving.page.locator('crm-collaborative-form[data-customer-form]');
+      const status = () => form.evaluate((el) => (el as HTMLElement & { status: string }).status);
+      await waitUntil(status, (s) => s === 'idle', { what: 'the form to load' });
+      const version = async () => {
+        const response = await fetch(`${server!.origin}/api/entities/customer/${id}`, {
+          headers: { authorization: `Bearer ${API_KEY}` },
+        });
+        return ((await response.json()) as { entity: { version: number } }).entity.version;
+      };
+      const was = await version();
+
+      await form.locator('[name="nextStep"]').fill('Saved while the leader closed');
+      await form.locator('[name="nextStep"]').press('Enter');
+      await leader.page.close({ runBeforeUnload: true });
+
+      await waitUntil(status, (s) => s === 'saved', { what: 'the form to say saved' });
+      assert.deepEqual(
+        await form.evaluate((el) => (el as unknown as { dirtyFields: string[] }).dirtyFields),
+        [],
+      );
+      assert.equal(await version(), was + 1, 'applied once');
+      assert.equal(await fieldOn(saving.page, id, 'nextStep'), 'Saved while the leader closed');
+      assert.deepEqual(saving.errors, []);
+    },
+  );
+
+  test(
     'twenty rounds of three tabs opened and closed at once: no room and no tab in presence left behind',
     { timeout: 180_000 },
     async () => {
@@ -423,49 +459,51 @@ describe('one socket per browser (real server, real browser)', () => {
     );
   }
 
-  test(
-    'short-lived tokens: each expiry reconnects every tab with a fresh token as the same person, never as the next one to sign in',
-    { timeout: 90_000 },
-    async () => {
-      const session = { user: 'chloe', ttl: 2 };
-      const open = await signedInProfile(session, 'leader');
-      const tabs = [await open(), await open(), await open()];
-      const opens = (page: Page) =>
-        page.evaluate(() => (window as unknown as { __opens: number }).__opens);
-      for (const { page } of tabs) {
-        await page.evaluate(() => {
-          const w = window as unknown as { __opens: number };
-          w.__opens = 0;
-          const { client } = document.querySelector('crm-realtime-provider') as unknown as {
-            client: { onStatus(f: (s: { state: string }) => void): void };
-          };
-          client.onStatus((s) => (w.__opens += s.state === 'open' ? 1 : 0));
-        });
-      }
-      // Two expiries later, every tab is connected again, as Chloé.
-      for (const { page } of tabs) {
-        await waitUntil(
-          () => opens(page),
-          (n) => n >= 2,
-          { what: 'two reconnects after tokens expired', timeout: 20_000 },
-        );
-        assert.deepEqual(await signedInAs(page), { user: 'chloe', state: 'open' });
-      }
+  for (const shared of ['leader', '']) {
+    test(
+      `shared-connection="${shared}", short-lived tokens: each expiry reconnects every tab with a fresh token as the same person, never as the next one to sign in`,
+      { timeout: 90_000 },
+      async () => {
+        const session = { user: 'chloe', ttl: 2 };
+        const open = await signedInProfile(session, shared);
+        const tabs = [await open(), await open(), await open()];
+        const opens = (page: Page) =>
+          page.evaluate(() => (window as unknown as { __opens: number }).__opens);
+        for (const { page } of tabs) {
+          await page.evaluate(() => {
+            const w = window as unknown as { __opens: number };
+            w.__opens = 0;
+            const { client } = document.querySelector('crm-realtime-provider') as unknown as {
+              client: { onStatus(f: (s: { state: string }) => void): void };
+            };
+            client.onStatus((s) => (w.__opens += s.state === 'open' ? 1 : 0));
+          });
+        }
+        // Two expiries later, every tab is connected again, as Chloé.
+        for (const { page } of tabs) {
+          await waitUntil(
+            () => opens(page),
+            (n) => n >= 2,
+            { what: 'two reconnects after tokens expired', timeout: 20_000 },
+          );
+          assert.deepEqual(await signedInAs(page), { user: 'chloe', state: 'open' });
+        }
 
-      // Chloé signs out and David signs in: at the next expiry her tabs must not become David.
-      session.user = 'david';
-      for (const { page } of tabs) {
-        const now = await waitUntil(
-          () => signedInAs(page),
-          (s) => (s.state === 'open' && s.user !== 'chloe') || s.state === 'closed',
-          { what: "Chloé's token to expire", timeout: 20_000 },
-        );
-        assert.ok(
-          !(now.user === 'david' && now.state === 'open'),
-          `Chloé's tab is not David (${JSON.stringify(now)})`,
-        );
-      }
-      for (const t of tabs) assert.deepEqual(t.errors, []);
-    },
-  );
+        // Chloé signs out and David signs in: at the next expiry her tabs must not become David.
+        session.user = 'david';
+        for (const { page } of tabs) {
+          const now = await waitUntil(
+            () => signedInAs(page),
+            (s) => (s.state === 'open' && s.user !== 'chloe') || s.state === 'closed',
+            { what: "Chloé's token to expire", timeout: 20_000 },
+          );
+          assert.ok(
+            !(now.user === 'david' && now.state === 'open'),
+            `Chloé's tab is not David (${JSON.stringify(now)})`,
+          );
+        }
+        for (const t of tabs) assert.deepEqual(t.errors, []);
+      },
+    );
+  }
 });
