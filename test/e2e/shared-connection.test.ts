@@ -350,6 +350,86 @@ describe('one socket per browser (real server, real browser)', () => {
     },
   );
 
+  for (const shared of ['leader', '']) {
+    test(
+      `shared-connection="${shared}": the server goes away and comes back; every tab says reconnecting, then connected, and counts once`,
+      { timeout: 90_000 },
+      async () => {
+        assert.ok(server);
+        const id = 13;
+        const room = `customer:${id}`;
+        const ben = await tab(await profile(), 'ben', id);
+        // Ana's tabs of earlier tests may still be on this record: counted once Ben's page has
+        // the room's presence (it lists Ben himself).
+        await waitUntil(
+          () => tabsOf(ben.page, room, 'ben'),
+          (n) => n === 1,
+          { what: "Ben's page in the room" },
+        );
+        const already = (await tabsOf(ben.page, room, 'ana')) ?? 0;
+        const ana = await profile();
+        const tabs = [];
+        for (let i = 0; i < 3; i++) tabs.push(await tab(ana, 'ana', id, shared));
+        await waitUntil(
+          () => tabsOf(ben.page, room, 'ana'),
+          (n) => n === already + 3,
+          { what: 'Ana in 3 more tabs' },
+        );
+        for (const { page } of tabs) {
+          await page.evaluate(() => {
+            const seen: string[] = [];
+            Object.assign(window, { __states: seen });
+            const { client } = document.querySelector('crm-realtime-provider') as unknown as {
+              client: { onStatus(f: (s: { state: string }) => void): void };
+            };
+            client.onStatus((s) => seen.push(s.state));
+          });
+        }
+        const states = (page: Page) =>
+          page.evaluate(() => (window as unknown as { __states: string[] }).__states);
+
+        await server.stop();
+        for (const { page } of tabs) {
+          await waitUntil(
+            () => states(page),
+            (s) => s.includes('reconnecting'),
+            { what: 'the tab to say reconnecting' },
+          );
+        }
+        await server.start();
+        for (const { page } of [...tabs, ben]) {
+          await page.locator('crm-connection-status[state="open"]').waitFor({ timeout: 30_000 });
+        }
+        for (const { page } of tabs) {
+          const seen = await states(page);
+          assert.equal(seen.at(-1), 'open', seen.join(' → '));
+          assert.ok(seen.indexOf('reconnecting') < seen.lastIndexOf('open'), seen.join(' → '));
+        }
+        await waitUntil(
+          () => tabsOf(ben.page, room, 'ana'),
+          (n) => n === already + 3,
+          { what: 'Ana in 3 more tabs again' },
+        );
+        for (const { page } of tabs) {
+          await waitUntil(
+            () => tabsOf(page, room, 'ana'),
+            (n) => n === already + 3,
+            { what: "Ana's own tabs count them" },
+          );
+        }
+        const sockets = await socketsOpen(server);
+        const others = contexts.length - 2; // every other profile holds one socket of its own
+        assert.ok(sockets <= others + 2, `one socket for Ana (${sockets} open)`);
+        for (const t of tabs) {
+          assert.deepEqual(
+            t.errors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED')),
+            [],
+          );
+        }
+      },
+    );
+  }
+
   test(
     'twenty rounds of three tabs opened and closed at once: no room and no tab in presence left behind',
     { timeout: 180_000 },
