@@ -13,7 +13,8 @@
  *   server sends for this join can come in any order, so they are handed over in `seq` order,
  *   once each: before `joined` when it resumed, as the server sends a replay, after it otherwise.
  *   Presence changes before `joined` are dropped: its snapshot holds them;
- * - a tab that detaches (closed, or its client closed) leaves its rooms; the last one closes the
+ * - a tab that detaches (closed, or its client closed) leaves its rooms (a leave the server drops
+ *   under the shared rate limit goes again: `hub-leaves.ts`); the last one closes the
  *   socket. A socket that goes down tells every tab, which re-joins with resume on the next open.
  */
 import type { ClientFrame, ServerFrame, WelcomeFrame } from '../../protocol/index.js';
@@ -23,6 +24,7 @@ import { RealtimeError } from '../realtime-error.js';
 import { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
 import type { ConnectionStatus, SocketFactory } from '../types.js';
 import { browserSocketFactory } from './wire.js';
+import { GoneTabLeaves } from './hub-leaves.js';
 import { routeDecode, TabsEnvironment, tokenSubject } from './hub-support.js';
 import {
   connectionTimings,
@@ -31,10 +33,6 @@ import {
   type TabPort,
   type Transport,
 } from './transport.js';
-
-/** First wait before a leave the server dropped is sent again, and the longest. */
-const LEAVE_RETRY_MS = 1000;
-const LEAVE_RETRY_MAX_MS = 30_000;
 
 export interface HubOptions {
   clock?: Clock;
@@ -77,16 +75,8 @@ export class ConnectionHub {
     number,
     { tab: Tab; resolve(token: string | undefined): void; reject(error: Error): void }
   >();
-  /**
-   * Leaves the hub sent for tabs that are gone, by hub id, until the server answers: one dropped
-   * (the tabs share the socket's rate limit, and tabs closing and opening spend it fast) is sent
-   * again, or the room and the gone tab's place in its presence would stay until the socket goes.
-   */
-  private readonly leaves = new Map<
-    string,
-    { room: string; tab: string; attempt: number; timer?: unknown }
-  >();
   private readonly environment = new TabsEnvironment();
+  private readonly leaves: GoneTabLeaves;
   private readonly clock: Clock;
   private connection: Transport | undefined;
   private welcome: WelcomeFrame | undefined;
@@ -96,6 +86,7 @@ export class ConnectionHub {
 
   constructor(private readonly options: HubOptions = {}) {
     this.clock = options.clock ?? realClock;
+    this.leaves = new GoneTabLeaves(this.clock, () => this.newId('h'));
   }
 
   /** Tabs attached now. */
@@ -144,47 +135,12 @@ export class ConnectionHub {
       // grace period, as for a closed tab with its own socket).
       this.connection?.close('the last tab closed');
       this.connection = undefined;
-      this.forgetLeaves();
+      this.leaves.clear();
       this.welcome = undefined;
       this.options.onEmpty?.();
       return;
     }
-    for (const room of tab.rooms.keys()) this.leave(room, tab.wire, 0);
-  }
-
-  /** Leaves `room` for a gone tab (`tab`: its wire id); see `leaves`. */
-  private leave(room: string, tab: string, attempt: number): void {
-    const connection = this.connection;
-    if (!connection?.isOpen) return; // the server dropped every room with the socket
-    const id = this.newId('h');
-    this.leaves.set(id, { room, tab, attempt });
-    try {
-      connection.send({ type: 'leave', id, room, tab });
-    } catch {
-      this.leaves.delete(id);
-    }
-  }
-
-  /** The server's answer to a leave of the hub's own. */
-  private leaveAnswered(id: string, frame: ServerFrame): void {
-    const leave = this.leaves.get(id);
-    if (!leave) return;
-    const code = frame.type === 'error' ? frame.code : undefined;
-    if (code !== 'rate_limited' && code !== 'internal') return void this.leaves.delete(id);
-    // Sent again once the socket's rate allows (its bucket refills within a second), later and
-    // later should it stay busy.
-    const delay = Math.min(LEAVE_RETRY_MS * 2 ** leave.attempt, LEAVE_RETRY_MAX_MS);
-    leave.timer = this.clock.setTimeout(() => {
-      this.leaves.delete(id);
-      this.leave(leave.room, leave.tab, leave.attempt + 1);
-    }, delay);
-  }
-
-  private forgetLeaves(): void {
-    for (const { timer } of this.leaves.values()) {
-      if (timer !== undefined) this.clock.clearTimeout(timer);
-    }
-    this.leaves.clear();
+    for (const room of tab.rooms.keys()) this.leaves.send(this.connection, room, tab.wire);
   }
 
   /**
@@ -301,7 +257,8 @@ export class ConnectionHub {
   /** An answer: to the tab that asked, with its own request id. */
   private answer(replyTo: string, frame: ServerFrame): void {
     const route = this.routes.get(replyTo);
-    if (!route) return this.leaveAnswered(replyTo, frame); // or a request of a tab that left
+    // Else a hub's own leave, or a request of a tab that left.
+    if (!route) return void this.leaves.answered(replyTo, frame, () => this.connection);
     this.routes.delete(replyTo);
     const { tab } = route;
     const text = JSON.stringify({ ...frame, replyTo: route.id });
@@ -331,7 +288,7 @@ export class ConnectionHub {
 
   private down(reason: string): void {
     this.routes.clear();
-    this.forgetLeaves();
+    this.leaves.clear();
     for (const tab of this.tabs.values()) {
       tab.rooms.clear(); // each tab joins again, with resume, when the socket reopens
       tab.port.post({ kind: 'down', reason });
