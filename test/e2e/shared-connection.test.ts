@@ -467,11 +467,15 @@ describe('one socket per browser (real server, real browser)', () => {
    * `session.ttl` how long the tokens it gives live (s). Each tab is a page of the server's origin
    * (the demo's, its own provider removed) with such a provider.
    */
-  async function signedInProfile(session: { user: string; ttl: number }, shared: string) {
+  async function signedInProfile(
+    session: { user: string | undefined; ttl: number },
+    shared: string,
+  ) {
     assert.ok(server);
     const context = await profile();
     const secret = new TextEncoder().encode(JWT_SECRET);
     await context.route(`${server.origin}/token`, async (route) => {
+      if (session.user === undefined) return route.fulfill({ status: 401, body: 'signed out' });
       const token = await new SignJWT({ name: session.user })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(session.user)
@@ -583,6 +587,27 @@ describe('one socket per browser (real server, real browser)', () => {
           );
         }
         for (const t of tabs) assert.deepEqual(t.errors, []);
+      },
+    );
+  }
+  for (const shared of ['leader', '']) {
+    test(
+      `shared-connection="${shared}": signed out everywhere, then in again: a tab opened then connects`,
+      { timeout: 90_000 },
+      async () => {
+        const session: { user: string | undefined; ttl: number } = { user: 'emma', ttl: 2 };
+        const open = await signedInProfile(session, shared);
+        const first = await open();
+        session.user = undefined; // signed out: the next connect (the token expires) is refused
+        await waitUntil(
+          () => signedInAs(first.page),
+          (s) => s.state === 'closed',
+          { what: 'the tab to stop on the refusal', timeout: 20_000 },
+        );
+
+        session.user = 'emma'; // signed in again, in a new tab; the first still shows its refusal
+        const second = await open();
+        assert.equal((await signedInAs(second.page)).user, 'emma');
       },
     );
   }

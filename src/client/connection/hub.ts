@@ -171,6 +171,9 @@ export class ConnectionHub {
       port.post({ kind: 'open', status: this.connection.status, welcome: this.welcome });
     } else {
       port.post({ kind: 'status', status: this.connection.status });
+      // The socket stopped (a refused sign-in, or out of attempts): a tab opened now is a page
+      // loaded after, say, signing in again, and tries as its own socket would, with its token.
+      if (this.connection.status.state === 'closed') this.connection.retryNow();
     }
   }
 

@@ -239,6 +239,8 @@ function scriptedHub(clock?: ManualClock) {
   let events!: ConnectionEvents;
   let options!: ConnectionOptions;
   let open = false;
+  let refused = false;
+  let retries = 0;
   const hub = new ConnectionHub({
     ...(clock ? { clock } : {}),
     connection: (o, e) => {
@@ -246,13 +248,16 @@ function scriptedHub(clock?: ManualClock) {
       events = e;
       return {
         get status(): ConnectionStatus {
+          if (refused) return { state: 'closed', reason: 'sign-in refused' };
           return open ? { state: 'open', since: 0 } : { state: 'connecting', attempt: 1 };
         },
         get isOpen() {
           return open;
         },
         connect: () => {},
-        retryNow: () => {},
+        retryNow: () => {
+          retries += 1;
+        },
         close: () => {},
         send: (frame) => void sent.push(frame),
       };
@@ -289,7 +294,24 @@ function scriptedHub(clock?: ManualClock) {
   };
   /** The socket asks the hub for a token, as before each connect. */
   const token = () => options.getToken!() as Promise<string | undefined>;
-  return { hub, sent, tab, server, opened, token };
+  /** The socket stopped on a refused sign-in (status `closed`, no more retries). */
+  const refuse = () => {
+    open = false;
+    refused = true;
+    events.onDown('sign-in refused');
+  };
+  return {
+    hub,
+    sent,
+    tab,
+    server,
+    opened,
+    token,
+    refuse,
+    get retries() {
+      return retries;
+    },
+  };
 }
 
 const settings = {
@@ -470,5 +492,20 @@ describe('shared connection: a closed tab leaves for sure', () => {
     await clock.advance(60_000);
     assert.equal(s.sent.length, count, 'nothing more once it left');
     assert.deepEqual(a.frames(), [], 'the other tab hears nothing of it');
+  });
+});
+
+describe('shared connection: signing in again', () => {
+  it('a tab attaching to a hub whose socket stopped on a refused sign-in makes it try again', () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings: { ...settings, tokens: true } });
+    s.opened();
+    s.refuse(); // signed out: the socket stopped on the refusal; tab a shows it
+    assert.equal(s.retries, 0);
+
+    const b = s.tab('b'); // signed in again, in a new tab
+    b.say({ kind: 'attach', tab: 'b', settings: { ...settings, tokens: true } });
+    assert.equal(s.retries, 1, "the socket tries again, with the new tab's token");
   });
 });
