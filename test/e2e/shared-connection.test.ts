@@ -360,6 +360,46 @@ describe('one socket per browser (real server, real browser)', () => {
     },
   );
 
+  test(
+    'twenty rounds of three tabs opened and closed at once: no room and no tab in presence left behind',
+    { timeout: 180_000 },
+    async () => {
+      assert.ok(server);
+      const ben = await tab(await profile(), 'ben', 42);
+      const ana = await profile();
+      const stays = await tab(ana, 'ana', 13, '');
+      // Every room the pages that stay hold, joined: the count to come back to.
+      for (const { page } of [ben, stays]) {
+        await page
+          .locator('crm-collaborative-form[data-customer-form]')
+          .evaluate((el) => (el as unknown as { updateComplete: Promise<unknown> }).updateComplete);
+        await waitUntil(
+          () => joining(page),
+          (rooms) => rooms.length === 0,
+          { what: 'every room joined' },
+        );
+      }
+      const rooms = await roomsHeld(server);
+      const errors: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        const opened = await Promise.all([42, 7, 42].map((id) => tab(ana, 'ana', id, '')));
+        await Promise.all(opened.map((t) => t.page.close({ runBeforeUnload: true })));
+        for (const t of opened) errors.push(...t.errors);
+      }
+      await waitUntil(
+        () => roomsHeld(server!),
+        (n) => n === rooms,
+        { what: `the server to hold ${rooms} rooms again`, timeout: 20_000 },
+      );
+      await waitUntil(
+        () => tabsOf(ben.page, 'customer:42', 'ana'),
+        (n) => n === undefined,
+        { what: 'Ana gone from the record she closed' },
+      );
+      assert.deepEqual([...errors, ...stays.errors], []);
+    },
+  );
+
   for (const shared of ['leader', '']) {
     test(
       `shared-connection="${shared}": the server goes away and comes back; every tab says reconnecting, then connected, and counts once`,
@@ -440,46 +480,6 @@ describe('one socket per browser (real server, real browser)', () => {
       },
     );
   }
-
-  test(
-    'twenty rounds of three tabs opened and closed at once: no room and no tab in presence left behind',
-    { timeout: 180_000 },
-    async () => {
-      assert.ok(server);
-      const ben = await tab(await profile(), 'ben', 42);
-      const ana = await profile();
-      const stays = await tab(ana, 'ana', 13, '');
-      // Every room the pages that stay hold, joined: the count to come back to.
-      for (const { page } of [ben, stays]) {
-        await page
-          .locator('crm-collaborative-form[data-customer-form]')
-          .evaluate((el) => (el as unknown as { updateComplete: Promise<unknown> }).updateComplete);
-        await waitUntil(
-          () => joining(page),
-          (rooms) => rooms.length === 0,
-          { what: 'every room joined' },
-        );
-      }
-      const rooms = await roomsHeld(server);
-      const errors: string[] = [];
-      for (let round = 0; round < 20; round++) {
-        const opened = await Promise.all([42, 7, 42].map((id) => tab(ana, 'ana', id, '')));
-        await Promise.all(opened.map((t) => t.page.close({ runBeforeUnload: true })));
-        for (const t of opened) errors.push(...t.errors);
-      }
-      await waitUntil(
-        () => roomsHeld(server!),
-        (n) => n === rooms,
-        { what: `the server to hold ${rooms} rooms again`, timeout: 20_000 },
-      );
-      await waitUntil(
-        () => tabsOf(ben.page, 'customer:42', 'ana'),
-        (n) => n === undefined,
-        { what: 'Ana gone from the record she closed' },
-      );
-      assert.deepEqual([...errors, ...stays.errors], []);
-    },
-  );
 
   /**
    * Tabs of a CRM whose pages sign in through its session (`token-url`, answered from the session
