@@ -84,3 +84,21 @@ export function routeDecode(data: unknown): Decoded {
     return { ok: false, kind: `bad_frame:${type.slice(0, 32)}`, message };
   }
 }
+
+/**
+ * Whom a token names: the `sub` of a JWT (the server's tokens are JWTs and take the user from
+ * `sub`), read without checking the signature, since the server checks it. Tabs of one browser
+ * share a socket only with tabs whose tokens name the same person; `undefined` for anything else.
+ */
+export function tokenSubject(token: string | undefined): string | undefined {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const json = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+    const sub = (JSON.parse(json) as { sub?: unknown } | null)?.sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}

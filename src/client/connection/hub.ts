@@ -13,7 +13,8 @@
  *   server sends for this join can come in any order, so they are handed over in `seq` order,
  *   once each: before `joined` when it resumed, as the server sends a replay, after it otherwise.
  *   Presence changes before `joined` are dropped: its snapshot holds them;
- * - a tab that detaches (closed, or its client closed) leaves its rooms; the last one closes the
+ * - a tab that detaches (closed, or its client closed) leaves its rooms (a leave the server drops
+ *   under the shared rate limit goes again: `hub-leaves.ts`); the last one closes the
  *   socket. A socket that goes down tells every tab, which re-joins with resume on the next open.
  */
 import type { ClientFrame, ServerFrame, WelcomeFrame } from '../../protocol/index.js';
@@ -23,7 +24,8 @@ import { RealtimeError } from '../realtime-error.js';
 import { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
 import type { ConnectionStatus, SocketFactory } from '../types.js';
 import { browserSocketFactory } from './wire.js';
-import { routeDecode, TabsEnvironment } from './hub-support.js';
+import { GoneTabLeaves } from './hub-leaves.js';
+import { routeDecode, TabsEnvironment, tokenSubject } from './hub-support.js';
 import {
   connectionTimings,
   type AttachSettings,
@@ -74,6 +76,7 @@ export class ConnectionHub {
     { tab: Tab; resolve(token: string | undefined): void; reject(error: Error): void }
   >();
   private readonly environment = new TabsEnvironment();
+  private readonly leaves: GoneTabLeaves;
   private readonly clock: Clock;
   private connection: Transport | undefined;
   private welcome: WelcomeFrame | undefined;
@@ -83,6 +86,7 @@ export class ConnectionHub {
 
   constructor(private readonly options: HubOptions = {}) {
     this.clock = options.clock ?? realClock;
+    this.leaves = new GoneTabLeaves(this.clock, () => this.newId('h'));
   }
 
   /** Tabs attached now. */
@@ -131,14 +135,12 @@ export class ConnectionHub {
       // grace period, as for a closed tab with its own socket).
       this.connection?.close('the last tab closed');
       this.connection = undefined;
+      this.leaves.clear();
       this.welcome = undefined;
       this.options.onEmpty?.();
       return;
     }
-    if (!this.connection?.isOpen) return;
-    for (const room of tab.rooms.keys()) {
-      this.connection.send({ type: 'leave', id: this.newId('h'), room, tab: tab.wire });
-    }
+    for (const room of tab.rooms.keys()) this.leaves.send(this.connection, room, tab.wire);
   }
 
   /**
@@ -169,6 +171,9 @@ export class ConnectionHub {
       port.post({ kind: 'open', status: this.connection.status, welcome: this.welcome });
     } else {
       port.post({ kind: 'status', status: this.connection.status });
+      // The socket stopped (a refused sign-in, or out of attempts): a tab opened now is a page
+      // loaded after, say, signing in again, and tries as its own socket would, with its token.
+      if (this.connection.status.state === 'closed') this.connection.retryNow();
     }
   }
 
@@ -255,7 +260,8 @@ export class ConnectionHub {
   /** An answer: to the tab that asked, with its own request id. */
   private answer(replyTo: string, frame: ServerFrame): void {
     const route = this.routes.get(replyTo);
-    if (!route) return; // a hub's own leave, or a request of a tab that left
+    // Else a hub's own leave, or a request of a tab that left.
+    if (!route) return void this.leaves.answered(replyTo, frame, () => this.connection);
     this.routes.delete(replyTo);
     const { tab } = route;
     const text = JSON.stringify({ ...frame, replyTo: route.id });
@@ -285,6 +291,7 @@ export class ConnectionHub {
 
   private down(reason: string): void {
     this.routes.clear();
+    this.leaves.clear();
     for (const tab of this.tabs.values()) {
       tab.rooms.clear(); // each tab joins again, with resume, when the socket reopens
       tab.port.post({ kind: 'down', reason });
@@ -315,6 +322,14 @@ export class ConnectionHub {
     const wait = this.tokenWaits.get(message.id);
     if (!wait || wait.tab !== tab) return;
     this.tokenWaits.delete(message.id);
+    const subject = tab.settings.subject;
+    if (!message.error && subject !== undefined && tokenSubject(message.token) !== subject) {
+      // Someone else signed in in this browser since: the socket of the person these tabs show
+      // must not reconnect as the new one. Refused like a token source that knows of no session.
+      return wait.reject(
+        new RealtimeError('invalid_token', 'signed in as someone else in another tab'),
+      );
+    }
     if (!message.error) return wait.resolve(message.token);
     const { code, message: text } = message.error;
     wait.reject(code ? new RealtimeError(code as never, text) : new Error(text));

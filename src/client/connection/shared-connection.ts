@@ -11,15 +11,32 @@
  * const client = new RealtimeClient({ url, getToken, transport: sharedConnection() });
  * ```
  *
- * Opt-in, not the default: tabs share the socket of one signed-in user, so a page whose tabs may
- * sign in as different people through `getToken` (impersonation, a shared kiosk) must not use it;
- * tabs with different `devUser`s or server URLs never share.
+ * Opt-in, not the default: tabs share the socket of one signed-in user. Tabs with different
+ * `devUser`s, server URLs or token subjects (the `sub` of a JWT from `getToken`) never share, so a
+ * person signing in after another in the same browser gets a socket of their own; a token source
+ * whose tokens name no one cannot be told apart, and such a page must not use it where tabs may
+ * sign in as different people.
  */
 import { randomId } from './client-id.js';
 import { Connection } from './socket.js';
 import { SharedTransport, type Sharing } from './shared-transport.js';
 import { LeaderSharing, WorkerSharing, webLocks } from './sharing.js';
 import type { TransportFactory } from './transport.js';
+import { tokenSubject } from './hub-support.js';
+
+/**
+ * Whom the token source's token names: its subject, `''` for no token or one that names no one,
+ * or `undefined` when the token source failed.
+ */
+async function tokenIdentity(
+  getToken: () => string | undefined | Promise<string | undefined>,
+): Promise<string | undefined> {
+  try {
+    return tokenSubject((await getToken()) ?? undefined) ?? '';
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `auto` (the default) and `worker`: a `SharedWorker` holds the socket where the browser has one
@@ -46,34 +63,54 @@ export function sharedConnection(options: SharedConnectionOptions = {}): Transpo
     const canWork =
       options.mode !== 'leader' && locks !== undefined && typeof SharedWorker === 'function';
     if (!canLead && !canWork) return new Connection(connection, events); // a socket per tab
-    // Tabs share only with tabs that would open the same socket: same server, same identity.
-    const key = `${connection.url} ${connection.devUser?.id ?? ''}`;
     return new SharedTransport(connection, events, randomId(), (transport) => {
-      const leader = (): Sharing => new LeaderSharing(transport, key, locks!);
-      if (!canWork) return leader();
       let current: Sharing | undefined;
-      const name = `crm-realtime ${key}`;
-      const workerUrl = options.workerUrl;
-      const worker = new WorkerSharing(
-        transport,
-        workerUrl === undefined
-          ? // The literal form bundlers recognise: an app's bundler emits the worker for it.
-            () =>
-              new SharedWorker(new URL('./shared-worker.js', import.meta.url), {
-                type: 'module',
-                name,
-              })
-          : () => new SharedWorker(workerUrl, { type: 'module', name }),
-        () => {
-          if (!canLead || current !== worker) return;
+      let stopped = false;
+      const share = (identity: string): void => {
+        // Tabs share only with tabs that would open the same socket: same server, same identity.
+        const base = `${connection.url} ${connection.devUser?.id ?? ''}`;
+        const key = identity ? `${base} ${identity}` : base;
+        const leader = (): Sharing => new LeaderSharing(transport, key, locks!);
+        if (!canWork) {
           current = leader();
-          current.start();
-        },
-      );
-      current = worker;
+          return current.start();
+        }
+        const name = `crm-realtime ${key}`;
+        const workerUrl = options.workerUrl;
+        const worker = new WorkerSharing(
+          transport,
+          workerUrl === undefined
+            ? // The literal form bundlers recognise: an app's bundler emits the worker for it.
+              () =>
+                new SharedWorker(new URL('./shared-worker.js', import.meta.url), {
+                  type: 'module',
+                  name,
+                })
+            : () => new SharedWorker(workerUrl, { type: 'module', name }),
+          () => {
+            if (!canLead || current !== worker) return;
+            current = leader();
+            current.start();
+          },
+        );
+        current = worker;
+        worker.start();
+      };
       return {
-        start: () => current?.start(),
-        stop: () => current?.stop(),
+        start: () => {
+          if (!connection.getToken) return share('');
+          // Whose tokens the tab's token source gives decides whose socket it shares: a tab
+          // opened after someone else signed in in this browser must not use the socket of the
+          // person before. A token source that fails now leaves the tab a socket of its own.
+          void tokenIdentity(connection.getToken).then((identity) => {
+            transport.subject = identity || undefined;
+            if (!stopped) share(identity ?? `tab ${transport.tabKey}`);
+          });
+        },
+        stop: () => {
+          stopped = true;
+          current?.stop();
+        },
       };
     });
   };

@@ -38,6 +38,8 @@ export class SharedTransport implements Transport {
   private started = false;
   private readonly warned = new Set<string>();
   private offEnvironment: (() => void) | undefined;
+  /** Whom this tab's token named when it chose its hub (set by the sharing before it attaches). */
+  subject: string | undefined;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -189,6 +191,7 @@ export class SharedTransport implements Transport {
       clientId: o.clientId,
       devUser: o.devUser,
       tokens: o.getToken !== undefined,
+      subject: this.subject,
       ...connectionTimings(o),
       online: o.environment.isOnline(),
       visible: o.environment.isVisible(),

@@ -33,6 +33,11 @@ export interface AttachSettings extends ConnectionTimings {
   devUser: UserProfile | undefined;
   /** The tab can answer token requests (it has a `getToken`). */
   tokens: boolean;
+  /**
+   * Whom the tab's token named when it chose its hub (see `tokenSubject`): a token a tab gives
+   * later that names someone else (another person signed in in this browser since) is refused.
+   */
+  subject?: string | undefined;
   online: boolean;
   visible: boolean;
 }

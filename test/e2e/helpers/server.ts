@@ -45,8 +45,22 @@ export interface TestServer {
   output(): string;
 }
 
-/** A port nobody listens on right now. */
+/**
+ * A port nobody listens on right now: any the system picks, or one of `E2E_PORT_RANGE`
+ * (`45000-45999`) on a machine whose test runs share the ports.
+ */
 export async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env['E2E_PORT_RANGE'] ?? '');
+  if (range) {
+    const low = Number(range[1]);
+    const size = Number(range[2]) - low + 1;
+    const start = Math.floor(Math.random() * size);
+    for (let i = 0; i < size; i++) {
+      const port = low + ((start + i) % size);
+      if (await canListen(port)) return port;
+    }
+    throw new Error(`no free port in ${range[0]}`);
+  }
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -55,6 +69,14 @@ export async function freePort(): Promise<number> {
   await once(probe, 'close');
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

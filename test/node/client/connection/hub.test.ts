@@ -26,6 +26,7 @@ import type {
 } from '../../../../src/client/connection/socket.js';
 import type { ClientFrame, ServerFrame } from '../../../../src/protocol/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 
 const ROOM = 'customer:42';
 const bob = { id: 'bob', name: 'Bob' };
@@ -233,22 +234,30 @@ describe('shared connection: a dead link', () => {
 });
 
 /** A hub over a scripted connection, to drive the order of frames exactly. */
-function scriptedHub() {
+function scriptedHub(clock?: ManualClock) {
   const sent: ClientFrame[] = [];
   let events!: ConnectionEvents;
+  let options!: ConnectionOptions;
   let open = false;
+  let refused = false;
+  let retries = 0;
   const hub = new ConnectionHub({
-    connection: (_options, e) => {
+    ...(clock ? { clock } : {}),
+    connection: (o, e) => {
+      options = o;
       events = e;
       return {
         get status(): ConnectionStatus {
+          if (refused) return { state: 'closed', reason: 'sign-in refused' };
           return open ? { state: 'open', since: 0 } : { state: 'connecting', attempt: 1 };
         },
         get isOpen() {
           return open;
         },
         connect: () => {},
-        retryNow: () => {},
+        retryNow: () => {
+          retries += 1;
+        },
         close: () => {},
         send: (frame) => void sent.push(frame),
       };
@@ -283,7 +292,26 @@ function scriptedHub() {
       },
     });
   };
-  return { hub, sent, tab, server, opened };
+  /** The socket asks the hub for a token, as before each connect. */
+  const token = () => options.getToken!() as Promise<string | undefined>;
+  /** The socket stopped on a refused sign-in (status `closed`, no more retries). */
+  const refuse = () => {
+    open = false;
+    refused = true;
+    events.onDown('sign-in refused');
+  };
+  return {
+    hub,
+    sent,
+    tab,
+    server,
+    opened,
+    token,
+    refuse,
+    get retries() {
+      return retries;
+    },
+  };
 }
 
 const settings = {
@@ -402,5 +430,82 @@ describe('shared connection: routing in the hub', () => {
       .map((f) => (f as { room: string }).room);
     assert.deepEqual(leaves, [ROOM, ROOM, 'customer:43']);
     assert.deepEqual([...s.hub.heldRooms()], [['a', []]]);
+  });
+});
+
+describe('shared connection: tokens', () => {
+  /** An unsigned JWT naming `sub` (the hub reads the subject; the server checks signatures). */
+  const jwt = (sub: string) =>
+    ['{"alg":"HS256"}', JSON.stringify({ sub, exp: 2e9 }), 'signature']
+      .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
+      .join('.');
+
+  it('a token of the person the tabs signed in as is used; one naming someone else is refused', async () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings: { ...settings, tokens: true, subject: 'ana' } });
+
+    const first = s.token();
+    const request = a.got.find((m) => m.kind === 'token-request');
+    assert.ok(request?.kind === 'token-request');
+    a.say({ kind: 'token', id: request.id, token: jwt('ana') });
+    assert.equal(await first, jwt('ana'));
+
+    // Ana signed out and Ben signed in, in another tab: Ana's socket must not reconnect as Ben.
+    const second = s.token();
+    const again = a.got.findLast((m) => m.kind === 'token-request');
+    assert.ok(again?.kind === 'token-request' && again.id !== request.id);
+    a.say({ kind: 'token', id: again.id, token: jwt('ben') });
+    await assert.rejects(second, { name: 'RealtimeError', code: 'invalid_token' });
+  });
+});
+
+describe('shared connection: a closed tab leaves for sure', () => {
+  it("a closed tab's leave dropped by the server's rate limit is sent again until it lands", async () => {
+    const clock = new ManualClock();
+    const s = scriptedHub(clock);
+    const a = s.tab('a');
+    const b = s.tab('b');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    b.say({ kind: 'attach', tab: 'b', settings });
+    s.opened();
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'join-1', room: ROOM } });
+    const join = s.sent.at(-1) as Extract<ClientFrame, { type: 'join' }>;
+    s.server(joined(join.id, 1));
+
+    b.say({ kind: 'detach' }); // tab b closes while the tabs' frames are over the socket's rate
+    const leave = s.sent.at(-1) as Extract<ClientFrame, { type: 'leave' }>;
+    assert.deepEqual([leave.type, leave.room, leave.tab], ['leave', ROOM, join.tab]);
+    s.server({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'more than 50 frames per second; frame dropped',
+      replyTo: leave.id,
+    });
+    const before = s.sent.length;
+    await clock.advance(5_000);
+    assert.equal(s.sent.length, before + 1, 'the leave went again');
+    const again = s.sent.at(-1) as Extract<ClientFrame, { type: 'leave' }>;
+    assert.deepEqual([again.type, again.room, again.tab], ['leave', ROOM, join.tab]);
+    s.server({ type: 'left', replyTo: again.id, room: ROOM });
+    const count = s.sent.length;
+    await clock.advance(60_000);
+    assert.equal(s.sent.length, count, 'nothing more once it left');
+    assert.deepEqual(a.frames(), [], 'the other tab hears nothing of it');
+  });
+});
+
+describe('shared connection: signing in again', () => {
+  it('a tab attaching to a hub whose socket stopped on a refused sign-in makes it try again', () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings: { ...settings, tokens: true } });
+    s.opened();
+    s.refuse(); // signed out: the socket stopped on the refusal; tab a shows it
+    assert.equal(s.retries, 0);
+
+    const b = s.tab('b'); // signed in again, in a new tab
+    b.say({ kind: 'attach', tab: 'b', settings: { ...settings, tokens: true } });
+    assert.equal(s.retries, 1, "the socket tries again, with the new tab's token");
   });
 });
