@@ -91,7 +91,7 @@ function isCoreModule(id: string): boolean {
 
 /** The tabs' shared socket: its hub, leader election, tab transport and worker. */
 const SHARED_CONNECTION_MODULE =
-  /\/src\/client\/connection\/(hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
+  /\/src\/client\/connection\/(hub|hub-leaves|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
 
 /**
  * The controllers most elements use. The outbox's loads with the connection status, its only

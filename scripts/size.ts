@@ -178,7 +178,7 @@ const CLIENT_ALONE_FORBIDDEN =
  * the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\.|[\\/]src[\\/]client[\\/]connection[\\/]frame-log\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-leaves|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\.|[\\/]src[\\/]client[\\/]connection[\\/]frame-log\./;
 
 type Chunk = Rolldown.OutputChunk;
 
