@@ -21,7 +21,7 @@ import { randomId } from './client-id.js';
 import { Connection } from './socket.js';
 import { SharedTransport, type Sharing } from './shared-transport.js';
 import { LeaderSharing, WorkerSharing, webLocks } from './sharing.js';
-import type { TransportFactory } from './transport.js';
+import { HUB_PROTOCOL, type TransportFactory } from './transport.js';
 import { tokenSubject } from './hub-support.js';
 
 /**
@@ -75,7 +75,8 @@ export function sharedConnection(options: SharedConnectionOptions = {}): Transpo
           current = leader();
           return current.start();
         }
-        const name = `crm-realtime ${key}`;
+        // The worker's script may be served under one URL by two builds: its name keeps them apart.
+        const name = `crm-realtime v${HUB_PROTOCOL} ${key}`;
         const workerUrl = options.workerUrl;
         const worker = new WorkerSharing(
           transport,

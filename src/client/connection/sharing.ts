@@ -15,7 +15,7 @@
 import { LOG_PREFIX } from '../../util/warn.js';
 import { ConnectionHub } from './hub.js';
 import type { SharedTransport, Sharing } from './shared-transport.js';
-import type { HubMessage, TabMessage, TabPort } from './transport.js';
+import { HUB_PROTOCOL, type HubMessage, type TabMessage, type TabPort } from './transport.js';
 
 const PREFIX = 'crm-realtime';
 
@@ -152,7 +152,7 @@ export class LeaderSharing implements Sharing {
   }
 
   start(): void {
-    const channel = new BroadcastChannel(`${PREFIX} ${this.key}`);
+    const channel = new BroadcastChannel(`${PREFIX} v${HUB_PROTOCOL} ${this.key}`);
     this.channel = channel;
     channel.onmessage = (event: MessageEvent<ChannelMessage>) => this.heard(event.data);
     this.offPageHide = onPageHide(() => this.post({ kind: 'detach' }));
@@ -161,11 +161,13 @@ export class LeaderSharing implements Sharing {
       this.releases.push(release);
       // Queue for the leadership (granted at once to the first tab, later to the next in line
       // when the leader goes), and meanwhile ask who leads now.
-      void holdLock(this.locks, `${PREFIX}:leader:${this.key}`).then((abdicate) => {
-        if (this.stopped) return abdicate();
-        this.releases.push(abdicate);
-        this.lead();
-      });
+      void holdLock(this.locks, `${PREFIX}:leader:v${HUB_PROTOCOL} ${this.key}`).then(
+        (abdicate) => {
+          if (this.stopped) return abdicate();
+          this.releases.push(abdicate);
+          this.lead();
+        },
+      );
       channel.postMessage({ kind: 'who-leads', from: this.me } satisfies ChannelMessage);
     });
   }

@@ -48,6 +48,15 @@ export interface TokenError {
   message: string;
 }
 
+/**
+ * The version of what tabs and their hub say to each other (`TabMessage`, `HubMessage`,
+ * `AttachSettings`), in the names by which tabs find a hub. Tabs of two kit builds open in one
+ * browser (a page loaded before a deploy beside one loaded after) share a hub only when it is the
+ * same: raise it with any change to these messages that a hub or a tab of the other build would
+ * misread.
+ */
+export const HUB_PROTOCOL = 2;
+
 export type TabMessage =
   | { kind: 'attach'; tab: string; settings: AttachSettings }
   /** A frame for the server; the hub adds the tab and routes the answer back. */

@@ -8,6 +8,7 @@
 import { expect } from '@open-wc/testing';
 import { RealtimeClient, type ConnectionStatus } from '../../../../src/client/index.js';
 import { sharedConnection } from '../../../../src/client/connection/shared-connection.js';
+import { HUB_PROTOCOL } from '../../../../src/client/connection/transport.js';
 
 /** Nobody listens there: the socket fails and retries, which is all these tests need. */
 const URL_NOBODY = 'ws://127.0.0.1:9/realtime';
@@ -39,7 +40,8 @@ async function heldLocks(): Promise<string[]> {
   return held.map((lock) => lock.name ?? '');
 }
 
-const leaderLock = (user: string) => `crm-realtime:leader:${URL_NOBODY} ${user}`;
+/** Named with the version of the tabs' messages: tabs of another kit build elect their own. */
+const leaderLock = (user: string) => `crm-realtime:leader:v${HUB_PROTOCOL} ${URL_NOBODY} ${user}`;
 
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
