@@ -40,24 +40,18 @@ export class CrmActivityOpenEvent extends CrmPageEvent {
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface ActivityEvents {
+  'crm-activity-filter-change': CrmActivityFilterChangeEvent;
+  'crm-activity-open': CrmActivityOpenEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
-    'crm-activity-open': CrmActivityOpenEvent;
-  }
+  interface HTMLElementEventMap extends ActivityEvents {}
   /** They bubble to the document, where a page may route every feed at once. */
-  interface DocumentEventMap {
-    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
-    'crm-activity-open': CrmActivityOpenEvent;
-  }
+  interface DocumentEventMap extends ActivityEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
-    'crm-activity-open': CrmActivityOpenEvent;
-  }
+  interface WindowEventMap extends ActivityEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-activity-filter-change': CrmActivityFilterChangeEvent;
-    'crm-activity-open': CrmActivityOpenEvent;
-  }
+  interface ShadowRootEventMap extends ActivityEvents {}
 }

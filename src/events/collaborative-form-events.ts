@@ -156,44 +156,23 @@ export class CrmFormChangeEvent extends CrmEntityPageEvent implements FormEntity
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface FormEvents {
+  'crm-form-save': CrmFormSaveEvent;
+  'crm-form-saved': CrmFormSavedEvent;
+  'crm-form-conflict': CrmFormConflictEvent;
+  'crm-form-error': CrmFormErrorEvent;
+  'crm-form-refused': CrmFormRefusedEvent;
+  'crm-form-change': CrmFormChangeEvent;
+  'crm-form-deleted': CrmFormDeletedEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-form-save': CrmFormSaveEvent;
-    'crm-form-saved': CrmFormSavedEvent;
-    'crm-form-conflict': CrmFormConflictEvent;
-    'crm-form-error': CrmFormErrorEvent;
-    'crm-form-refused': CrmFormRefusedEvent;
-    'crm-form-change': CrmFormChangeEvent;
-    'crm-form-deleted': CrmFormDeletedEvent;
-  }
+  interface HTMLElementEventMap extends FormEvents {}
   /** They bubble to the document, where a page may follow every form at once. */
-  interface DocumentEventMap {
-    'crm-form-save': CrmFormSaveEvent;
-    'crm-form-saved': CrmFormSavedEvent;
-    'crm-form-conflict': CrmFormConflictEvent;
-    'crm-form-error': CrmFormErrorEvent;
-    'crm-form-refused': CrmFormRefusedEvent;
-    'crm-form-change': CrmFormChangeEvent;
-    'crm-form-deleted': CrmFormDeletedEvent;
-  }
+  interface DocumentEventMap extends FormEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-form-save': CrmFormSaveEvent;
-    'crm-form-saved': CrmFormSavedEvent;
-    'crm-form-conflict': CrmFormConflictEvent;
-    'crm-form-error': CrmFormErrorEvent;
-    'crm-form-refused': CrmFormRefusedEvent;
-    'crm-form-change': CrmFormChangeEvent;
-    'crm-form-deleted': CrmFormDeletedEvent;
-  }
+  interface WindowEventMap extends FormEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-form-save': CrmFormSaveEvent;
-    'crm-form-saved': CrmFormSavedEvent;
-    'crm-form-conflict': CrmFormConflictEvent;
-    'crm-form-error': CrmFormErrorEvent;
-    'crm-form-refused': CrmFormRefusedEvent;
-    'crm-form-change': CrmFormChangeEvent;
-    'crm-form-deleted': CrmFormDeletedEvent;
-  }
+  interface ShadowRootEventMap extends FormEvents {}
 }

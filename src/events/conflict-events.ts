@@ -64,24 +64,18 @@ export class CrmConflictCancelEvent extends Event {
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface ConflictDialogEvents {
+  'crm-conflict-resolve': CrmConflictResolveEvent;
+  'crm-conflict-cancel': CrmConflictCancelEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-conflict-resolve': CrmConflictResolveEvent;
-    'crm-conflict-cancel': CrmConflictCancelEvent;
-  }
+  interface HTMLElementEventMap extends ConflictDialogEvents {}
   /** They bubble to the document, where a page may handle every dialog at once. */
-  interface DocumentEventMap {
-    'crm-conflict-resolve': CrmConflictResolveEvent;
-    'crm-conflict-cancel': CrmConflictCancelEvent;
-  }
+  interface DocumentEventMap extends ConflictDialogEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-conflict-resolve': CrmConflictResolveEvent;
-    'crm-conflict-cancel': CrmConflictCancelEvent;
-  }
+  interface WindowEventMap extends ConflictDialogEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-conflict-resolve': CrmConflictResolveEvent;
-    'crm-conflict-cancel': CrmConflictCancelEvent;
-  }
+  interface ShadowRootEventMap extends ConflictDialogEvents {}
 }

@@ -19,20 +19,17 @@ export class CrmConnectionRefusedEvent extends Event {
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface ConnectionRefusedEvents {
+  'crm-connection-refused': CrmConnectionRefusedEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-connection-refused': CrmConnectionRefusedEvent;
-  }
+  interface HTMLElementEventMap extends ConnectionRefusedEvents {}
   /** It bubbles to the document, where a page may send the user to sign in again. */
-  interface DocumentEventMap {
-    'crm-connection-refused': CrmConnectionRefusedEvent;
-  }
+  interface DocumentEventMap extends ConnectionRefusedEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-connection-refused': CrmConnectionRefusedEvent;
-  }
+  interface WindowEventMap extends ConnectionRefusedEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-connection-refused': CrmConnectionRefusedEvent;
-  }
+  interface ShadowRootEventMap extends ConnectionRefusedEvents {}
 }

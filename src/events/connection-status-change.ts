@@ -30,20 +30,17 @@ export class CrmConnectionStatusChangeEvent extends Event {
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface ConnectionStatusEvents {
+  'crm-connection-status-change': CrmConnectionStatusChangeEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
-  }
+  interface HTMLElementEventMap extends ConnectionStatusEvents {}
   /** It bubbles to the document, where a page may listen for every widget at once. */
-  interface DocumentEventMap {
-    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
-  }
+  interface DocumentEventMap extends ConnectionStatusEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
-  }
+  interface WindowEventMap extends ConnectionStatusEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-connection-status-change': CrmConnectionStatusChangeEvent;
-  }
+  interface ShadowRootEventMap extends ConnectionStatusEvents {}
 }

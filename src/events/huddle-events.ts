@@ -46,28 +46,19 @@ export class CrmPresenceCallEvent extends Event {
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface HuddleEvents {
+  'crm-huddle-change': CrmHuddleChangeEvent;
+  'crm-huddle-ring': CrmHuddleRingEvent;
+  'crm-presence-call': CrmPresenceCallEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-huddle-change': CrmHuddleChangeEvent;
-    'crm-huddle-ring': CrmHuddleRingEvent;
-    'crm-presence-call': CrmPresenceCallEvent;
-  }
+  interface HTMLElementEventMap extends HuddleEvents {}
   /** They bubble to the document, where a page may follow every call at once. */
-  interface DocumentEventMap {
-    'crm-huddle-change': CrmHuddleChangeEvent;
-    'crm-huddle-ring': CrmHuddleRingEvent;
-    'crm-presence-call': CrmPresenceCallEvent;
-  }
+  interface DocumentEventMap extends HuddleEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-huddle-change': CrmHuddleChangeEvent;
-    'crm-huddle-ring': CrmHuddleRingEvent;
-    'crm-presence-call': CrmPresenceCallEvent;
-  }
+  interface WindowEventMap extends HuddleEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-huddle-change': CrmHuddleChangeEvent;
-    'crm-huddle-ring': CrmHuddleRingEvent;
-    'crm-presence-call': CrmPresenceCallEvent;
-  }
+  interface ShadowRootEventMap extends HuddleEvents {}
 }

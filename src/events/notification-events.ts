@@ -68,28 +68,19 @@ export class CrmNotificationReadEvent extends CrmPageEvent {
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface NotificationEvents {
+  'crm-notification-action': CrmNotificationActionEvent;
+  'crm-notification-open': CrmNotificationOpenEvent;
+  'crm-notification-read': CrmNotificationReadEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-notification-action': CrmNotificationActionEvent;
-    'crm-notification-open': CrmNotificationOpenEvent;
-    'crm-notification-read': CrmNotificationReadEvent;
-  }
+  interface HTMLElementEventMap extends NotificationEvents {}
   /** They bubble to the document, where a page may handle every notification at once. */
-  interface DocumentEventMap {
-    'crm-notification-action': CrmNotificationActionEvent;
-    'crm-notification-open': CrmNotificationOpenEvent;
-    'crm-notification-read': CrmNotificationReadEvent;
-  }
+  interface DocumentEventMap extends NotificationEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-notification-action': CrmNotificationActionEvent;
-    'crm-notification-open': CrmNotificationOpenEvent;
-    'crm-notification-read': CrmNotificationReadEvent;
-  }
+  interface WindowEventMap extends NotificationEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-notification-action': CrmNotificationActionEvent;
-    'crm-notification-open': CrmNotificationOpenEvent;
-    'crm-notification-read': CrmNotificationReadEvent;
-  }
+  interface ShadowRootEventMap extends NotificationEvents {}
 }

@@ -38,20 +38,17 @@ export class CrmPresenceChangeEvent extends Event implements PresenceChangeDetai
   }
 }
 
+/** The element's events by name, for the event maps below: `addEventListener` types them. */
+interface PresenceEvents {
+  'crm-presence-change': CrmPresenceChangeEvent;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'crm-presence-change': CrmPresenceChangeEvent;
-  }
+  interface HTMLElementEventMap extends PresenceEvents {}
   /** It bubbles to the document, where a page may follow every room at once. */
-  interface DocumentEventMap {
-    'crm-presence-change': CrmPresenceChangeEvent;
-  }
+  interface DocumentEventMap extends PresenceEvents {}
   /** And past the document to the window. */
-  interface WindowEventMap {
-    'crm-presence-change': CrmPresenceChangeEvent;
-  }
+  interface WindowEventMap extends PresenceEvents {}
   /** And through the shadow root of a component that holds the element (they are composed). */
-  interface ShadowRootEventMap {
-    'crm-presence-change': CrmPresenceChangeEvent;
-  }
+  interface ShadowRootEventMap extends PresenceEvents {}
 }
