@@ -10,7 +10,6 @@
  * - a user joining again and again with `since` is replayed up to a budget a minute, then `gap`.
  */
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   LIMITS,
@@ -22,6 +21,7 @@ import {
 } from '../../../src/protocol/index.js';
 import { createServer, type RealtimeServer } from '../../../src/server/server.js';
 import { FakeServer, ManualClock } from '../../../src/testing/index.js';
+import { growingBackend } from '../helpers/growing-backend.js';
 import { nextId, TestClient } from '../helpers/server-client.js';
 
 type Fields = Record<string, unknown>;
@@ -50,19 +50,6 @@ interface World {
   grow: (sent: Fields) => Fields;
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
-}
-
-async function listenInRange(listen: (port: number) => Promise<unknown>): Promise<number> {
-  for (let tries = 0; tries < 50; tries++) {
-    const port = 41000 + Math.floor(Math.random() * 1000);
-    try {
-      await listen(port);
-      return port;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    }
-  }
-  throw new Error('no free port in 41000–41999');
 }
 
 function fakeWorld(): World {
@@ -102,35 +89,7 @@ function fakeWorld(): World {
 }
 
 async function serverWorld(): Promise<World> {
-  const records = new Map<string, Fields>();
-  const backend: Server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const key = (req.url ?? '').replace('/entities/', '');
-      const record = records.get(key);
-      if (!record) return void res.writeHead(404).end();
-      let answer: unknown = { fields: record };
-      if (req.method === 'POST') {
-        const sent = (JSON.parse(Buffer.concat(chunks).toString()) as { fields: Fields }).fields;
-        const stored = world.grow(sent);
-        records.set(key, { ...record, ...sent, ...stored });
-        answer = { fields: stored };
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer));
-    });
-  });
-  const backendPort = await listenInRange(
-    (port) =>
-      new Promise<void>((resolve, reject) => {
-        backend.once('error', reject);
-        backend.listen(port, '127.0.0.1', () => {
-          backend.off('error', reject);
-          resolve();
-        });
-      }),
-  );
+  const backend = await growingBackend();
   const clock = new ManualClock();
   const server: RealtimeServer = createServer({
     auth: { devIdentities: true },
@@ -138,9 +97,9 @@ async function serverWorld(): Promise<World> {
     clock,
     heartbeatMs: 3_600_000,
     limits: { maxBufferedBytes: MAX_BUFFERED_BYTES, maxMessagesPerSecond: 10_000 },
-    entityBackend: { url: `http://127.0.0.1:${backendPort}`, timeoutMs: 2000 },
+    entityBackend: { url: backend.url, timeoutMs: 2000 },
   });
-  const port = await listenInRange((p) => server.listen(p, '127.0.0.1'));
+  const { port } = await server.listen(0, '127.0.0.1');
   const sockets: TestClient[] = [];
   const world: World = {
     name: 'the reference server',
@@ -157,14 +116,15 @@ async function serverWorld(): Promise<World> {
         settle: () => socket.sync(),
       };
     },
-    seed: (type, id, fields) => void records.set(`${type}/${id}`, fields),
+    seed: (type, id, fields) => void backend.records.set(`${type}/${id}`, fields),
     advance: (ms) => clock.advance(ms),
     async close() {
       for (const s of sockets) s.close();
       await server.close();
-      await new Promise((resolve) => backend.close(resolve));
+      await backend.close();
     },
   };
+  backend.grow = (sent) => world.grow(sent);
   return world;
 }
 

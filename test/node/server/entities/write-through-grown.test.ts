@@ -7,7 +7,6 @@
  * client would drop.
  */
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   LIMITS,
@@ -19,38 +18,21 @@ import { createServer, type RealtimeServer } from '../../../../src/server/server
 import type { Logger, LogFields } from '../../../../src/server/log.js';
 import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
 import { nextId, TestClient, until } from '../../helpers/server-client.js';
+import { growingBackend, type GrowingBackend } from '../../helpers/growing-backend.js';
 import { realClientOptions } from '../../helpers/real-client.js';
 
 const ada = { id: 'ada', name: 'Ada' };
 const bob = { id: 'bob', name: 'Bob' };
 
-/** Listens on a free port of 41000–41999 (the range these tests may use). */
-async function listenInRange(listen: (port: number) => Promise<unknown>): Promise<number> {
-  for (let tries = 0; tries < 50; tries++) {
-    const port = 41000 + Math.floor(Math.random() * 1000);
-    try {
-      await listen(port);
-      return port;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    }
-  }
-  throw new Error('no free port in 41000–41999');
-}
-
 describe('write-through: a save the CRM grew past the frame limit', () => {
-  let backend: Server;
+  let backend: GrowingBackend;
   let server: RealtimeServer;
   let url: string;
   let id: string;
   let n = 0;
-  let posts = 0;
   const sockets: TestClient[] = [];
   const clients: RealtimeClient[] = [];
   const logged: { level: string; msg: string; fields: LogFields | undefined }[] = [];
-  /** What the backend holds; a POST stores what was sent and then what `grow` makes of it. */
-  let record: Record<string, unknown>;
-  let grow: (sent: Record<string, unknown>) => Record<string, unknown>;
 
   const logger: Logger = {
     debug: () => {},
@@ -60,42 +42,13 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
   };
 
   before(async () => {
-    backend = createHttpServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        let answer: unknown;
-        if (req.method === 'GET') {
-          answer = { fields: record };
-        } else {
-          posts += 1;
-          const { fields } = JSON.parse(Buffer.concat(chunks).toString()) as {
-            fields: Record<string, unknown>;
-          };
-          const stored = grow(fields);
-          record = { ...record, ...fields, ...stored };
-          answer = { fields: stored };
-        }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(answer));
-      });
-    });
-    const backendPort = await listenInRange(
-      (port) =>
-        new Promise<void>((resolve, reject) => {
-          backend.once('error', reject);
-          backend.listen(port, '127.0.0.1', () => {
-            backend.off('error', reject);
-            resolve();
-          });
-        }),
-    );
+    backend = await growingBackend();
     server = createServer({
       auth: { devIdentities: true },
       logger,
-      entityBackend: { url: `http://127.0.0.1:${backendPort}`, timeoutMs: 2000 },
+      entityBackend: { url: backend.url, timeoutMs: 2000 },
     });
-    const port = await listenInRange((p) => server.listen(p, '127.0.0.1'));
+    const { port } = await server.listen(0, '127.0.0.1');
     url = `ws://127.0.0.1:${port}/`;
   });
 
@@ -103,15 +56,15 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
     for (const c of clients) c.close();
     for (const s of sockets) s.close();
     await server.close();
-    await new Promise((resolve) => backend.close(resolve));
+    await backend.close();
   });
 
   beforeEach(() => {
     id = `grown${++n}`;
     // 30 KB of notes: a save of a few characters fits, and so would its event.
-    record = { name: 'Acme', notes: 'o'.repeat(30_000) };
-    grow = () => ({});
-    posts = 0;
+    backend.records.set(`customer/${id}`, { name: 'Acme', notes: 'o'.repeat(30_000) });
+    backend.grow = () => ({});
+    backend.posts = 0;
     logged.length = 0;
   });
 
@@ -154,7 +107,7 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
     // 40 KB of notes replacing 30 KB: the event (entity + previous values) is over the limit,
     // the entity alone is not.
     const grown = 'N'.repeat(40_000);
-    grow = () => ({ notes: grown });
+    backend.grow = () => ({ notes: grown });
     const a = await connect(ada);
     const b = await connect(bob);
     await b.join(`customer:${id}`);
@@ -164,7 +117,7 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
     assert.equal(ack.partial, undefined);
     assert.equal(ack.entity.version, 2);
     assert.equal(ack.entity.fields['notes'], grown, 'the backend’s value, not the typed one');
-    assert.equal(posts, 1);
+    assert.equal(backend.posts, 1);
 
     const event = (await b.next(
       (f) => f.type === 'event' && f.event === 'entity.change',
@@ -183,7 +136,7 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
   });
 
   it('acknowledges it `partial` when the entity is over a frame; reads answer payload_too_large', async () => {
-    grow = () => ({ notes: 'N'.repeat(70_000) });
+    backend.grow = () => ({ notes: 'N'.repeat(70_000) });
     const a = await connect(ada);
     const b = await connect(bob);
     await b.join(`customer:${id}`);
@@ -211,7 +164,7 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
   describe('the live-data client', () => {
     it('ends confirmed with the backend’s values: nothing pending, nothing to send again', async () => {
       const grown = 'N'.repeat(40_000);
-      grow = () => ({ notes: grown });
+      backend.grow = () => ({ notes: grown });
       const store = new MemoryOutboxStore();
       const live = client(ada, store).liveData({ entityType: 'customer', entityId: id });
       await until(() => live.status === 'ready', 3000, 'ready');
@@ -221,13 +174,13 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
       assert.equal(live.version, 2);
       await until(() => live.changes.every((c) => c.state !== 'pending'), 3000, 'settled');
       await until(() => store.size === 0, 3000, 'out of the outbox');
-      assert.equal(posts, 1, 'sent once');
+      assert.equal(backend.posts, 1, 'sent once');
     });
 
     it('reads the entity again after a `partial` ack, and ends with the backend’s values', async () => {
       // Grown to just under a frame as a snapshot: the ack, a little longer, does not fit.
       let grown = '';
-      grow = () => {
+      backend.grow = () => {
         const probe: Entity = {
           type: 'customer',
           id,
@@ -260,7 +213,7 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
       assert.equal(live.status, 'ready');
       assert.equal(live.version, 2);
       await until(() => store.size === 0, 3000, 'out of the outbox');
-      assert.equal(posts, 1, 'sent once');
+      assert.equal(backend.posts, 1, 'sent once');
     });
   });
 });
