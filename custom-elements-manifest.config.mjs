@@ -299,21 +299,21 @@ function fixFrameworkTypes() {
             },
           ),
         ).replace(/\(e: CustomEvent<(\w+)>\)/g, '(e: $1)');
-      const react = (text) => {
-        text = replaceOrFail(
-          text,
-          /^type BaseProps = \{\n[\s\S]*?\n\};\n\ntype BaseEvents = \{\};\n/m,
-          REACT_BASE_PROPS,
-          'its BaseProps and BaseEvents',
-        );
-        text = replaceOrFail(
-          text,
+      // The JSX generator's output, with the framework's own base props and element type.
+      const jsxFor = (text, baseProps) =>
+        replaceOrFail(
+          replaceOrFail(
+            text,
+            /^type BaseProps = \{\n[\s\S]*?\n\};\n\ntype BaseEvents = \{\};\n/m,
+            baseProps,
+            'its BaseProps and BaseEvents',
+          ),
           /: Partial<(\w+)Props & BaseProps & BaseEvents>;$/gm,
           ': ElementProps<$1, $1Props>;',
           'Partial<XProps & BaseProps & BaseEvents>',
         );
-        return `import type * as React from "react";\n${text}`;
-      };
+      const react = (text) =>
+        `import type * as React from "react";\n${jsxFor(text, REACT_BASE_PROPS)}`;
       edit('react.d.ts', (text) =>
         [
           react(withPropertyNames(common(text))),
@@ -347,18 +347,7 @@ function fixFrameworkTypes() {
           .replace(/\ndeclare global \{\n\s*namespace JSX \{[\s\S]*?\n\}\n?$/, '\n'),
       );
       const svelte = (text) => {
-        text = replaceOrFail(
-          text,
-          /^type BaseProps = \{\n[\s\S]*?\n\};\n\ntype BaseEvents = \{\};\n/m,
-          SVELTE_BASE_PROPS,
-          'its BaseProps and BaseEvents',
-        );
-        text = replaceOrFail(
-          text,
-          /: Partial<(\w+)Props & BaseProps & BaseEvents>;$/gm,
-          ': ElementProps<$1, $1Props>;',
-          'Partial<XProps & BaseProps & BaseEvents>',
-        );
+        text = jsxFor(text, SVELTE_BASE_PROPS);
         // Its helper for scoped tags is documented with JSX's namespace, which Svelte has not.
         text = text.replace(
           /^\/\*\*\n \* This type can be used to create scoped tags[\s\S]*?\n\};\n\n/m,
