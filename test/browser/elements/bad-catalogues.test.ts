@@ -10,23 +10,13 @@ import '../../../src/elements/connection-status/define.js';
 import '../../../src/elements/presence/define.js';
 import '../../../src/elements/realtime-provider/define.js';
 import type { UserProfile } from '../../../src/protocol/index.js';
-import {
-  closeFakeConnections,
-  fakeConnection,
-  recordWarnings,
-  type FakeConnection,
-} from '../helpers/fake-connection.js';
+import { fakeConnection, type FakeConnection, aroundEachTest } from '../helpers/fake-connection.js';
 
 const ME: UserProfile = { id: 'u-moi', name: 'Zoé Martin' };
 const ANA: UserProfile = { id: 'u-ana', name: 'Ana Souza' };
 const ROOM = 'customer:7';
 
-let warnings: ReturnType<typeof recordWarnings>;
-beforeEach(() => (warnings = recordWarnings()));
-afterEach(() => {
-  warnings.restore();
-  closeFakeConnections();
-});
+const warnings = aroundEachTest();
 
 /** Uncaught errors while `run` runs (a render that throws reports one, and renders nothing). */
 async function uncaught(run: () => Promise<void>): Promise<string[]> {

@@ -24,19 +24,9 @@ import { defaultNotificationCenterMessages } from '../../../src/elements/notific
 import { defaultPresenceMessages } from '../../../src/elements/presence/presence-messages.js';
 import type { UserProfile } from '../../../src/protocol/index.js';
 import { accessibleNames } from '../helpers/accessibility-tree.js';
-import {
-  closeFakeConnections,
-  fakeConnection,
-  goReconnecting,
-  recordWarnings,
-} from '../helpers/fake-connection.js';
+import { fakeConnection, goReconnecting, aroundEachTest } from '../helpers/fake-connection.js';
 
-let warnings: ReturnType<typeof recordWarnings>;
-beforeEach(() => (warnings = recordWarnings()));
-afterEach(() => {
-  warnings.restore();
-  closeFakeConnections();
-});
+aroundEachTest();
 
 const CATALOGUES = {
   'crm-activity-feed': defaultActivityFeedMessages,

@@ -36,17 +36,11 @@ import {
   closeFakeConnections,
   fakeConnection,
   goReconnecting,
-  recordWarnings,
   type FakeConnection,
+  aroundEachTest,
 } from '../helpers/fake-connection.js';
 
-// Elements without a provider say so in the console: expected here, and kept out of the log.
-let warnings: ReturnType<typeof recordWarnings>;
-beforeEach(() => (warnings = recordWarnings()));
-afterEach(() => {
-  warnings.restore();
-  closeFakeConnections();
-});
+aroundEachTest();
 
 /** A complete catalogue in which every message returns `«key»`. */
 function markers<T extends object>(defaults: T): T {

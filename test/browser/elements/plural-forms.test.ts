@@ -11,15 +11,10 @@ import type { MessageContext, PresenceMessages } from '../../../src/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
-  recordWarnings,
+  aroundEachTest,
 } from '../helpers/fake-connection.js';
 
-let warnings: ReturnType<typeof recordWarnings>;
-beforeEach(() => (warnings = recordWarnings()));
-afterEach(() => {
-  warnings.restore();
-  closeFakeConnections();
-});
+aroundEachTest();
 
 const OSOBY = { one: 'osoba', few: 'osoby', many: 'osób', other: 'osoby' } as const;
 const pl: Partial<PresenceMessages> = {

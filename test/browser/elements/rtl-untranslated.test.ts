@@ -13,16 +13,11 @@ import {
   closeFakeConnections,
   fakeConnection,
   goReconnecting,
-  recordWarnings,
   type FakeConnection,
+  aroundEachTest,
 } from '../helpers/fake-connection.js';
 
-let warnings: ReturnType<typeof recordWarnings>;
-beforeEach(() => (warnings = recordWarnings()));
-afterEach(() => {
-  warnings.restore();
-  closeFakeConnections();
-});
+aroundEachTest();
 
 const ME: UserProfile = { id: 'u-me', name: 'Layla Haddad' };
 

@@ -86,6 +86,25 @@ export function recordWarnings(): { messages: string[]; restore(): void } {
   return { messages, restore: () => (console.warn = original) };
 }
 
+/**
+ * For a file of element tests on fake connections: around each test, the console's warnings are
+ * recorded (elements without a provider say so, expected there) and every fake connection is
+ * closed after it. Returns this test's warnings.
+ */
+export function aroundEachTest(): { readonly messages: readonly string[] } {
+  let warnings: ReturnType<typeof recordWarnings> | undefined;
+  beforeEach(() => (warnings = recordWarnings()));
+  afterEach(() => {
+    warnings?.restore();
+    closeFakeConnections();
+  });
+  return {
+    get messages() {
+      return warnings?.messages ?? [];
+    },
+  };
+}
+
 let tagCounter = 0;
 /** A tag name never used before in this page, for tests that control definition order. */
 export function uniqueTag(prefix: string): string {
