@@ -9,7 +9,10 @@
  *   `payload_too_large`: nothing was stored).
  * - `fitAck`: an applied save whose entity does not fit (a CRM backend stored values larger than
  *   what was sent) is acknowledged all the same, `partial`, with `fields` empty: the save was kept,
- *   and the client reads the entity again.
+ *   and the client reads the entity again. Only to a client that named `partial-ack` in its
+ *   `hello`: one that did not (a page of an older release) would show the empty `fields` as the
+ *   record, so it is refused `payload_too_large` instead (`undefined`), as such a save was before
+ *   `partial` existed.
  * - `fitChange`: the `entity.change` of a write the CRM already kept leaves out `previous` when it
  *   must (`previousOmitted`); `undefined` when even the entity does not fit.
  */
@@ -19,6 +22,7 @@ import type {
   EntityConflictFrame,
   ServerFrame,
 } from '../protocol/index.js';
+import { ACCEPTS_PARTIAL_ACK } from '../protocol/constants.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
@@ -48,10 +52,32 @@ export function fitConflict(
   return jsonBytes(trimmed) <= maxFrameBytes ? trimmed : undefined;
 }
 
-/** The ack as it fits `maxFrameBytes`: whole, else `partial` with the entity's fields left out. */
-export function fitAck(answer: EntityAckFrame, maxFrameBytes: number): EntityAckFrame {
+/**
+ * The ack as it fits `maxFrameBytes`: whole, else `partial` with the entity's fields left out when
+ * the client `acceptsPartial`; undefined when it does not (the caller answers
+ * `partialAckRefusal`).
+ */
+export function fitAck(
+  answer: EntityAckFrame,
+  maxFrameBytes: number,
+  acceptsPartial: boolean,
+): EntityAckFrame | undefined {
   if (jsonBytes(answer) <= maxFrameBytes) return answer;
+  if (!acceptsPartial) return undefined;
   return { ...answer, entity: { ...answer.entity, fields: {} }, partial: true };
+}
+
+/**
+ * The `payload_too_large` message for a save applied whose ack cannot carry the entity, to a client
+ * that does not accept a `partial` ack.
+ */
+export function partialAckRefusal(room: string, maxFrameBytes: number): string {
+  return `the change to ${room} was kept, but the record is too large to send back (over ${maxFrameBytes} bytes)`;
+}
+
+/** Whether a `hello`'s `accepts` names the `partial` ack. */
+export function acceptsPartialAck(accepts: readonly string[] | undefined): boolean {
+  return accepts?.includes(ACCEPTS_PARTIAL_ACK) ?? false;
 }
 
 /**

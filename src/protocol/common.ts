@@ -10,7 +10,7 @@ import {
   USER_ID_PATTERN,
 } from './patterns.js';
 
-export { LIMITS, PRESENCE_LISTED, PROTOCOL_VERSION } from './constants.js';
+export { ACCEPTS_PARTIAL_ACK, LIMITS, PRESENCE_LISTED, PROTOCOL_VERSION } from './constants.js';
 
 /** Request ids correlate a request with its answer (`replyTo`). Chosen by the client. */
 export const RequestId = z.string().check(z.minLength(1), z.maxLength(64));

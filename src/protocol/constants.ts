@@ -7,6 +7,13 @@
 export const PROTOCOL_VERSION = 1;
 
 /**
+ * The name a client puts in `hello.accepts` to be sent `entity.ack` with `partial: true` (applied,
+ * the entity too large to come along). A client that does not name it would take the empty
+ * `fields` for the entity's.
+ */
+export const ACCEPTS_PARTIAL_ACK = 'partial-ack';
+
+/**
  * People a room's presence lists one by one. A larger room lists its first people in the order the
  * widgets show them (arrival, then name, then user id) and says how many there are in all
  * (`joined.total`, `presence.diff.total`): every member told every arrival of a thousand is what

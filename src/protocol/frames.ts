@@ -71,6 +71,12 @@ export const HelloFrame = z.object({
   clientId: z.string().check(z.minLength(1), z.maxLength(64)),
   token: z.optional(z.string().check(z.maxLength(8192))),
   devUser: z.optional(UserProfile),
+  /**
+   * Optional answers this client understands, which a server sends no client that did not name
+   * them (a page of an older release, a client written to an older copy of this document):
+   * `"partial-ack"`, an `entity.ack` with `partial: true`. Unknown names are ignored.
+   */
+  accepts: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(16))),
 });
 
 /**

@@ -60,6 +60,8 @@ export class Connection implements Recipient, Holdable {
   // into them would meet more than one.
   user: UserProfile | undefined = undefined;
   clientId = '';
+  /** Its `hello` named `partial-ack`: an ack too large for its entity may go `partial`. */
+  acceptsPartialAck = false;
   readonly memberships = new MembershipList();
   /** Set when a frame or pong arrives; cleared by each server ping. */
   alive = true;

@@ -29,6 +29,7 @@ import { TokenBucket } from './rate-limit.js';
 import type { ServerSocket } from './server-socket.js';
 import type { WriteBatch } from './write-batch.js';
 import type { WriteBudget } from '../util/write-budget.js';
+import { acceptsPartialAck } from '../domain/frame-fit.js';
 
 /** What a session needs of the server: how to write, how to let a client in, whom to hand frames. */
 export interface SessionContext {
@@ -357,6 +358,7 @@ export class Session {
     }
     connection.state = 'authenticating';
     connection.clientId = hello.clientId;
+    connection.acceptsPartialAck = acceptsPartialAck(hello.accepts);
     const result = await ctx.auth.authenticate({ token: hello.token, devUser: hello.devUser });
     if (connection.state !== 'authenticating') return; // closed while verifying
     if (!result.ok && result.unavailable) {

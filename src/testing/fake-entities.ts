@@ -54,6 +54,7 @@ import {
 } from '../domain/merge.js';
 import {
   fitAck,
+  partialAckRefusal,
   fitChange,
   fitConflict,
   fitsFrame,
@@ -216,7 +217,12 @@ export class FakeEntities {
   }
 
   /** Answer an `entity.get` or `entity.update` from `user`. */
-  answer(user: UserProfile, frame: EntityGetFrame | EntityUpdateFrame): ServerFrame {
+  /** `acceptsPartial`: the connection's `hello` named `partial-ack`. */
+  answer(
+    user: UserProfile,
+    frame: EntityGetFrame | EntityUpdateFrame,
+    acceptsPartial = false,
+  ): ServerFrame {
     const room = entityRoom(frame.entityType, frame.entityId);
     const stored = this.stored.get(room);
     const access: EntityAccess = frame.type === 'entity.get' ? 'read' : 'write';
@@ -249,10 +255,15 @@ export class FakeEntities {
         `not allowed to change ${refused.join(', ')} of ${room}: read-only for you`,
       );
     }
-    return this.update(user, stored, frame);
+    return this.update(user, stored, frame, acceptsPartial);
   }
 
-  private update(user: UserProfile, stored: Stored, frame: EntityUpdateFrame): ServerFrame {
+  private update(
+    user: UserProfile,
+    stored: Stored,
+    frame: EntityUpdateFrame,
+    acceptsPartial: boolean,
+  ): ServerFrame {
     const key = `${entityRoom(frame.entityType, frame.entityId)}|${frame.mutationId}`;
     const seen = this.applied.get(key);
     if (seen) {
@@ -262,7 +273,7 @@ export class FakeEntities {
         replyTo: frame.id,
         duplicate: true,
       };
-      return fitAck(again, LIMITS.maxFrameBytes);
+      return this.ack(again, acceptsPartial);
     }
     const conflicts = copy(
       findConflicts(stored, frame.fields, frame.baseVersion, historyOf(stored)),
@@ -314,7 +325,22 @@ export class FakeEntities {
       entity: copy(stored.entity),
     };
     this.applied.set(key, answer);
-    return fitAck({ ...copy(answer), replyTo: frame.id, duplicate: false }, LIMITS.maxFrameBytes);
+    return this.ack({ ...copy(answer), replyTo: frame.id, duplicate: false }, acceptsPartial);
+  }
+
+  /**
+   * As the server: an ack too large for its entity goes `partial` to a client that accepts it,
+   * else it is refused `payload_too_large` (the save stays applied).
+   */
+  private ack(answer: AckFrame, acceptsPartial: boolean): ServerFrame {
+    const fitted = fitAck(answer, LIMITS.maxFrameBytes, acceptsPartial);
+    if (fitted) return fitted;
+    const room = entityRoom(answer.entity.type, answer.entity.id);
+    return this.error(
+      answer.replyTo,
+      'payload_too_large',
+      partialAckRefusal(room, LIMITS.maxFrameBytes),
+    );
   }
 
   /**

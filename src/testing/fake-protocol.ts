@@ -26,6 +26,7 @@ import { DEFAULT_MAX_BUFFERED_BYTES, ReplayBudget } from '../domain/replay-budge
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
 import { FakeRoom, type FakeConnection, type PersonEntry } from './fake-room.js';
 import { FakeEntities } from './fake-entities.js';
+import { acceptsPartialAck } from '../domain/frame-fit.js';
 import { FakeSocket, OPEN, type FakeSocketPeer } from './fake-socket.js';
 import { FakeNotifications } from './fake-notifications.js';
 import { FakeActivity } from './fake-activity.js';
@@ -321,7 +322,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
         return;
       case 'entity.get':
       case 'entity.update':
-        return this.send(c, this.entities.answer(user, frame));
+        return this.send(c, this.entities.answer(user, frame, c.acceptsPartialAck === true));
       case 'notification.list':
         return this.notifications.list(c, user, frame);
       case 'notification.read':
@@ -355,6 +356,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
     }
     c.user = user;
     c.clientId = frame.clientId;
+    c.acceptsPartialAck = acceptsPartialAck(frame.accepts);
     this.send(c, {
       type: 'welcome',
       replyTo: frame.id,

@@ -26,6 +26,8 @@ export interface FakeConnection {
   readonly id: string;
   user: UserProfile | undefined;
   clientId: string | undefined;
+  /** Its `hello` named `partial-ack` (see `hello.accepts`). */
+  acceptsPartialAck?: boolean;
   readonly rooms: Set<string>;
 }
 

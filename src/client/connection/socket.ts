@@ -6,7 +6,7 @@
  */
 import type { ClientFrame, ErrorCode, HelloFrame, ServerFrame } from '../../protocol/index.js';
 import { CLOSE_CODES } from '../../protocol/errors.js';
-import { LIMITS, PROTOCOL_VERSION } from '../../protocol/constants.js';
+import { ACCEPTS_PARTIAL_ACK, LIMITS, PROTOCOL_VERSION } from '../../protocol/constants.js';
 import { Backoff } from './backoff.js';
 import { Heartbeat } from './heartbeat.js';
 import { decodeFrame, encodeFrame } from './wire.js';
@@ -197,6 +197,9 @@ export class Connection {
         id: `hello-${generation}`,
         v: PROTOCOL_VERSION,
         clientId: this.options.clientId,
+        // The live data reads an ack `partial` (applied, too large to carry the entity) by reading
+        // the entity again; a server sends it only to a client that says so.
+        accepts: [ACCEPTS_PARTIAL_ACK],
       };
       if (token !== undefined) hello.token = token;
       if (this.options.devUser) hello.devUser = this.options.devUser;

@@ -12,7 +12,7 @@ import {
   type EntityUpdateFrame,
   type FieldConflict,
 } from '../../protocol/index.js';
-import { fitAck, fitConflict, fitsFrame } from '../../domain/frame-fit.js';
+import { fitAck, fitConflict, fitsFrame, partialAckRefusal } from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
 import type { Connection } from '../connection.js';
 import type { AuthorizeHook } from '../authorize.js';
@@ -147,23 +147,34 @@ export class EntityHandlers {
       }
       const room = entityRoom(frame.entityType, frame.entityId);
       switch (outcome.kind) {
-        case 'applied':
+        case 'applied': {
           // Applied is applied: an entity too large for the answer (a CRM backend grew the
-          // values) is acknowledged without its fields, and the client reads it again.
-          connection.send(
-            fitAck(
-              {
-                type: 'entity.ack',
-                replyTo: frame.id,
-                mutationId: frame.mutationId,
-                entity: outcome.entity,
-                duplicate: outcome.duplicate,
-              },
-              this.ctx.maxFrameBytes,
-            ),
+          // values) is acknowledged without its fields, and the client reads it again. A client
+          // that did not say it reads such an ack (a page of the previous release, still open
+          // during a rolling deploy) would show the empty fields as the record: it is answered
+          // as before `partial` existed, `payload_too_large`.
+          const ack = fitAck(
+            {
+              type: 'entity.ack',
+              replyTo: frame.id,
+              mutationId: frame.mutationId,
+              entity: outcome.entity,
+              duplicate: outcome.duplicate,
+            },
+            this.ctx.maxFrameBytes,
+            connection.acceptsPartialAck,
           );
+          if (ack) connection.send(ack);
+          else {
+            connection.sendError(
+              'payload_too_large',
+              partialAckRefusal(room, this.ctx.maxFrameBytes),
+              { replyTo: frame.id, room },
+            );
+          }
           this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
+        }
         case 'conflict':
           this.conflict(connection, frame, outcome.conflicts, outcome.current);
           return;

@@ -86,7 +86,7 @@ export class TestClient {
   /** Opens a socket and completes the handshake as a development identity or with a token. */
   static async connect(
     url: string,
-    who: { user?: UserProfile; token?: string; clientId?: string },
+    who: { user?: UserProfile; token?: string; clientId?: string; accepts?: string[] },
     options: ClientOptions = {},
   ): Promise<TestClient> {
     const client = await TestClient.open(url, options);
@@ -99,6 +99,7 @@ export class TestClient {
     };
     if (who.user) hello.devUser = who.user;
     if (who.token) hello.token = who.token;
+    if (who.accepts) hello.accepts = who.accepts;
     client.send(hello);
     const reply = await client.next((f) => 'replyTo' in f && f.replyTo === id);
     if (reply.type !== 'welcome') {

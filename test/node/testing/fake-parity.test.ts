@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  ACCEPTS_PARTIAL_ACK,
   LIMITS,
   PROTOCOL_VERSION,
   type Entity,
@@ -43,7 +44,8 @@ interface Peer {
 /** A server to run the cases against: the fake, or the reference server with a CRM backend. */
 interface World {
   readonly name: string;
-  connect(user: UserProfile, device?: string): Promise<Peer>;
+  /** `accepts`: what the hello names in `accepts` (the kit's client names `partial-ack`). */
+  connect(user: UserProfile, device?: string, accepts?: string[]): Promise<Peer>;
   /** An entity at version 1 (in the CRM, for the reference server). */
   seed(type: string, id: string, fields: Fields): void;
   /** What the CRM backend stores for a save, over what was sent. */
@@ -58,7 +60,7 @@ function fakeWorld(): World {
   const world: World = {
     name: 'the fake server',
     grow: () => ({}),
-    async connect(user, device = user.id) {
+    async connect(user, device = user.id, accepts) {
       const frames: ServerFrame[] = [];
       const socket = server.socketFactory('fake://');
       socket.onmessage = (e) => void frames.push(JSON.parse(e.data as string) as ServerFrame);
@@ -77,7 +79,11 @@ function fakeWorld(): World {
         },
       };
       const hello = { type: 'hello', id: nextId('h'), v: PROTOCOL_VERSION, devUser: user };
-      await peer.request({ ...hello, clientId: nextId(`${device}-`) });
+      await peer.request({
+        ...hello,
+        clientId: nextId(`${device}-`),
+        ...(accepts ? { accepts } : {}),
+      });
       return peer;
     },
     seed: (type, id, fields) => void server.entities.put({ type, id, fields: fields as never }),
@@ -104,10 +110,11 @@ async function serverWorld(): Promise<World> {
   const world: World = {
     name: 'the reference server',
     grow: () => ({}),
-    async connect(user, device = user.id) {
+    async connect(user, device = user.id, accepts) {
       const socket = await TestClient.connect(`ws://127.0.0.1:${port}/`, {
         user,
         clientId: nextId(`${device}-`),
+        ...(accepts ? { accepts } : {}),
       });
       sockets.push(socket);
       return {
@@ -201,7 +208,7 @@ for (const [name, make] of worlds) {
       const id = `p${++n}`;
       world.seed('customer', id, { name: 'Acme', notes: 'o' });
       world.grow = () => ({ notes: 'N'.repeat(70_000) });
-      const a = await world.connect(ada);
+      const a = await world.connect(ada, ada.id, [ACCEPTS_PARTIAL_ACK]);
       const b = await world.connect(bob);
       await read(a, id);
       await join(b, `customer:${id}`);
@@ -215,6 +222,44 @@ for (const [name, make] of worlds) {
       assert.equal(again.type === 'error' && again.code, 'payload_too_large');
       await b.settle();
       assert.equal(changes(b).length, 0, 'no event a client would drop');
+      world.grow = () => ({});
+    });
+
+    it('refuses `payload_too_large`, not `partial`, a client whose hello did not accept it; the save is kept once', async () => {
+      // A page of the release before `partial` (still open during a rolling deploy) would take
+      // the ack's empty fields for the record's.
+      const id = `p${++n}`;
+      world.seed('customer', id, { name: 'Acme', notes: 'o' });
+      let asked = 0;
+      world.grow = () => {
+        asked += 1;
+        return { notes: 'N'.repeat(70_000) };
+      };
+      const a = await world.connect(ada);
+      await read(a, id);
+      const update = {
+        type: 'entity.update',
+        mutationId: nextId('mutation-'),
+        entityType: 'customer',
+        entityId: id,
+        baseVersion: 1,
+        fields: { notes: 'typed' },
+      };
+      const reply = await a.request({ ...update, id: nextId('upd') });
+      assert.equal(
+        reply.type === 'error' && reply.code,
+        'payload_too_large',
+        JSON.stringify(reply),
+      );
+      assert.match((reply as FrameOf<ServerFrame, 'error'>).message, /kept/);
+      const again = await a.request({ ...update, id: nextId('upd') });
+      assert.equal(again.type === 'error' && again.code, 'payload_too_large');
+      assert.equal(asked, 1, 'the retry is the same save, not a second one');
+      assert.equal(
+        a.frames.filter((f) => f.type === 'entity.ack').length,
+        0,
+        'no ack with empty fields',
+      );
       world.grow = () => ({});
     });
 

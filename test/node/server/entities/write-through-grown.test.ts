@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
+  ACCEPTS_PARTIAL_ACK,
   LIMITS,
   type Entity,
   type FrameOf,
@@ -68,8 +69,13 @@ describe('write-through: a save the CRM grew past the frame limit', () => {
     logged.length = 0;
   });
 
+  /** As the kit's client does, the socket's hello names `partial-ack`. */
   async function connect(user: typeof ada): Promise<TestClient> {
-    const socket = await TestClient.connect(url, { user, clientId: nextId(`${user.id}-`) });
+    const socket = await TestClient.connect(url, {
+      user,
+      clientId: nextId(`${user.id}-`),
+      accepts: [ACCEPTS_PARTIAL_ACK],
+    });
     sockets.push(socket);
     return socket;
   }
