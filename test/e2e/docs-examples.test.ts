@@ -9,7 +9,7 @@
  * before it, continued; one that loads the kit is a page of its own.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,6 +17,7 @@ import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { closeDemo, openDemo } from './helpers/browser.js';
 import { ROOT, type TestServer } from './helpers/server.js';
+import { docPages } from '../node/helpers/doc-pages.js';
 
 const SECRET = 'e2e-docs-examples-secret-0123456789abcdef';
 
@@ -41,15 +42,7 @@ window.showError = () => {};
 
 /** The HTML examples, by where they start; continuations joined to the example before. */
 function htmlExamples(): { where: string; html: string }[] {
-  const docs = [
-    'README.md',
-    ...readdirSync(join(ROOT, 'docs'))
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/${f}`),
-    ...readdirSync(join(ROOT, 'docs', 'elements'))
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/elements/${f}`),
-  ];
+  const docs = docPages(ROOT);
   const pages: { where: string; html: string }[] = [];
   for (const doc of docs) {
     const lines = readFileSync(join(ROOT, doc), 'utf8').split('\n');

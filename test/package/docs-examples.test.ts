@@ -9,10 +9,11 @@
  * one fails here until it declares it or the page below does.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
+import { docPages } from '../node/helpers/doc-pages.js';
 import { ROOT } from './helpers/packed.js';
 import { typecheckProbe } from './helpers/typecheck.js';
 
@@ -23,15 +24,7 @@ interface Example {
   code: string;
 }
 
-const DOCS = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => `docs/${f}`),
-  ...readdirSync(join(ROOT, 'docs', 'elements'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => `docs/elements/${f}`),
-];
+const DOCS = docPages(ROOT);
 
 /**
  * Blocks that are not a file of their own, by where they are and how they begin, with the reason.
