@@ -39,17 +39,29 @@ export function jsonBytes(value: unknown): number {
   return encoder.encode(JSON.stringify(value)).byteLength;
 }
 
+/**
+ * Whether `value` as JSON takes at most `maxBytes` of UTF-8. Every save's answer and event is
+ * checked, and nearly all are far below the limit: a UTF-16 unit takes 1 to 3 bytes, so the
+ * text's length decides without encoding it except in the band where its characters matter.
+ */
+function fitsBytes(value: unknown, maxBytes: number): boolean {
+  const text = JSON.stringify(value);
+  if (text.length * 3 <= maxBytes) return true;
+  if (text.length > maxBytes) return false;
+  return encoder.encode(text).byteLength <= maxBytes;
+}
+
 /** The conflict as it fits `maxFrameBytes`: whole, else without `base`; undefined when neither. */
 export function fitConflict(
   answer: EntityConflictFrame,
   maxFrameBytes: number,
 ): EntityConflictFrame | undefined {
-  if (jsonBytes(answer) <= maxFrameBytes) return answer;
+  if (fitsBytes(answer, maxFrameBytes)) return answer;
   const trimmed = {
     ...answer,
     conflicts: answer.conflicts.map(({ base: _base, ...rest }) => rest),
   };
-  return jsonBytes(trimmed) <= maxFrameBytes ? trimmed : undefined;
+  return fitsBytes(trimmed, maxFrameBytes) ? trimmed : undefined;
 }
 
 /**
@@ -62,7 +74,7 @@ export function fitAck(
   maxFrameBytes: number,
   acceptsPartial: boolean,
 ): EntityAckFrame | undefined {
-  if (jsonBytes(answer) <= maxFrameBytes) return answer;
+  if (fitsBytes(answer, maxFrameBytes)) return answer;
   if (!acceptsPartial) return undefined;
   return { ...answer, entity: { ...answer.entity, fields: {} }, partial: true };
 }
@@ -85,12 +97,12 @@ export function acceptsPartialAck(accepts: readonly string[] | undefined): boole
  * else without `previous`; undefined when the entity alone does not fit (no frame can carry it).
  */
 export function fitChange(change: EntityChange, maxChangeBytes: number): EntityChange | undefined {
-  if (jsonBytes(change) <= maxChangeBytes) return change;
+  if (fitsBytes(change, maxChangeBytes)) return change;
   const trimmed: EntityChange = { ...change, previous: {}, previousOmitted: true };
-  return jsonBytes(trimmed) <= maxChangeBytes ? trimmed : undefined;
+  return fitsBytes(trimmed, maxChangeBytes) ? trimmed : undefined;
 }
 
 /** True when `frame` as JSON fits `maxFrameBytes`. */
 export function fitsFrame(frame: ServerFrame, maxFrameBytes: number): boolean {
-  return jsonBytes(frame) <= maxFrameBytes;
+  return fitsBytes(frame, maxFrameBytes);
 }
