@@ -167,12 +167,20 @@ export class PostgresChangeLog extends ChangeLogState implements ChangeLogReposi
   }
 
   async retryDead(ids: readonly string[] | 'all'): Promise<string[]> {
+    return this.updateDead(CHANGE_LOG_SQL.revive, ids);
+  }
+
+  async discardDead(ids: readonly string[] | 'all'): Promise<string[]> {
+    return this.updateDead(CHANGE_LOG_SQL.discard, ids);
+  }
+
+  /** Runs an update of dead rows (all, or those with the ids) and resolves to the ids it changed. */
+  private async updateDead(update: string, ids: readonly string[] | 'all'): Promise<string[]> {
     await this.ready();
-    const revive = CHANGE_LOG_SQL.revive;
     const { rows } =
       ids === 'all'
-        ? await this.pool.query<{ id: string }>(`${revive} RETURNING id`)
-        : await this.pool.query<{ id: string }>(`${revive} AND id = ANY($1::text[]) RETURNING id`, [
+        ? await this.pool.query<{ id: string }>(`${update} RETURNING id`)
+        : await this.pool.query<{ id: string }>(`${update} AND id = ANY($1::text[]) RETURNING id`, [
             ids,
           ]);
     return rows.map((r) => r.id);

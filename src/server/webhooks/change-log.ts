@@ -100,11 +100,17 @@ export interface ChangeLogRepository {
    * the ids that were dead (others are ignored).
    */
   retryDead(ids: readonly string[] | 'all'): Promise<string[]>;
+  /**
+   * Gives up dead deliveries for good: they are no longer listed, retried or counted, and the
+   * change log's retention removes their changes like delivered ones. Resolves to the ids that
+   * were dead (others are ignored).
+   */
+  discardDead(ids: readonly string[] | 'all'): Promise<string[]>;
   /** Deliveries pending and dead now. */
   deliveryCounts(): Promise<{ pending: number; dead: number }>;
   /**
    * Retention: deletes changes from before `cutoff` (epoch ms) whose delivery is done or was
-   * never tracked; pending and dead ones stay. Resolves to how many went.
+   * never tracked (or discarded); pending and dead ones stay. Resolves to how many went.
    */
   prune(cutoff: number): Promise<number>;
 }
@@ -228,6 +234,11 @@ export const CHANGE_LOG_SQL = {
   /** Every dead row back to pending; a store adds its own test of `id` to revive some. */
   revive: `UPDATE change_log SET delivery = 'pending', attempts = 0, next_attempt_at = NULL
     WHERE delivery = 'dead'`,
+  /**
+   * Every dead row to no delivery at all (as a row never tracked); a store adds its own test of
+   * `id` to discard some.
+   */
+  discard: `UPDATE change_log SET delivery = NULL, next_attempt_at = NULL WHERE delivery = 'dead'`,
   /** Rows older than the cutoff whose delivery is over (or was never asked for). Parameter: cutoff. */
   prune: `DELETE FROM change_log WHERE at < ? AND (delivery IS NULL OR delivery = 'delivered')`,
 } as const;

@@ -44,6 +44,8 @@ export class SqliteChangeLog extends ChangeLogState implements ChangeLogReposito
   private readonly selectDead: Database.Statement<[number, number], Row>;
   private readonly reviveSome: Database.Statement<[string], { id: string }>;
   private readonly reviveAll: Database.Statement<[], { id: string }>;
+  private readonly discardSome: Database.Statement<[string], { id: string }>;
+  private readonly discardAll: Database.Statement<[], { id: string }>;
   private readonly countPending: Database.Statement<[], { n: number }>;
   private readonly countDead: Database.Statement<[], { n: number }>;
   private readonly deleteOld: Database.Statement<[number]>;
@@ -61,6 +63,10 @@ export class SqliteChangeLog extends ChangeLogState implements ChangeLogReposito
       `${SQL.revive} AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
     );
     this.reviveAll = db.prepare(`${SQL.revive} RETURNING id`);
+    this.discardSome = db.prepare(
+      `${SQL.discard} AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
+    );
+    this.discardAll = db.prepare(`${SQL.discard} RETURNING id`);
     this.countPending = db.prepare(
       `SELECT COUNT(*) AS n FROM change_log WHERE delivery = 'pending'`,
     );
@@ -109,6 +115,11 @@ export class SqliteChangeLog extends ChangeLogState implements ChangeLogReposito
 
   async retryDead(ids: readonly string[] | 'all'): Promise<string[]> {
     const rows = ids === 'all' ? this.reviveAll.all() : this.reviveSome.all(JSON.stringify(ids));
+    return rows.map((r) => r.id);
+  }
+
+  async discardDead(ids: readonly string[] | 'all'): Promise<string[]> {
+    const rows = ids === 'all' ? this.discardAll.all() : this.discardSome.all(JSON.stringify(ids));
     return rows.map((r) => r.id);
   }
 

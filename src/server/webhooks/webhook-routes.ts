@@ -8,7 +8,12 @@
  *   attempts, oldest first: 200 `{ items, nextCursor }` (each item a change plus `attempts`,
  *   `lastError`, `lastAttemptAt`).
  * - `POST /api/webhooks/dead-letters/retry` `{ "ids": ["…"] }` or `{ "all": true }`: makes them
- *   pending again with a fresh count of attempts: 200 `{ retried: ["…"] }` (ids that were dead).
+ *   pending again with a fresh count of attempts: 200 `{ retried: ["…"], count }` (ids that were
+ *   dead) for ids, `{ count }` for all (a backlog of dead letters can be far too many ids for one
+ *   answer).
+ * - `POST /api/webhooks/dead-letters/discard`, the same bodies: gives them up for good (no longer
+ *   listed, retried or counted; their changes stay in `/api/changes` until its retention):
+ *   200 `{ discarded: ["…"], count }` or `{ count }`.
  *
  * Without a webhook URL the dead-letter routes answer 409 `webhooks_off`.
  */
@@ -67,11 +72,21 @@ export function registerChangeRoutes(
     return { status: 200, body };
   });
 
-  api.route('POST', '/api/webhooks/dead-letters/retry', async ({ body }) => {
-    const worker = webhooks();
-    const request = validate(RetryBody, body, 'retry ({ "ids": [...] } or { "all": true })');
-    const retried = await deliveries.repository.retryDead('all' in request ? 'all' : request.ids);
-    worker.rescan();
-    return { status: 200, body: { retried } };
-  });
+  // Retry and discard take the same bodies and answer alike; ids that were not dead are ignored.
+  const settle = (path: string, verb: 'retried' | 'discarded') =>
+    api.route('POST', `/api/webhooks/dead-letters/${path}`, async ({ body }) => {
+      const worker = webhooks();
+      const request = validate(RetryBody, body, `${path} ({ "ids": [...] } or { "all": true })`);
+      const ids = 'all' in request ? 'all' : request.ids;
+      const { repository } = deliveries;
+      const settled = await (verb === 'retried'
+        ? repository.retryDead(ids)
+        : repository.discardDead(ids));
+      // Counts (and, for a retry, what is due) change at once, not at the next look.
+      worker.rescan();
+      const count = settled.length;
+      return { status: 200, body: ids === 'all' ? { count } : { [verb]: settled, count } };
+    });
+  settle('retry', 'retried');
+  settle('discard', 'discarded');
 }

@@ -112,6 +112,17 @@ describe('the change log in PostgreSQL', () => {
       assert.deepEqual(await log.retryDead([dead!.id, 'unknown']), [dead!.id]);
       await log.recordAttempt(1, { state: 'delivered', attempts: 1, at: 3_000 });
       assert.equal(await log.prune(5_000), 1, 'only the delivered row goes');
+      // A dead letter given up goes with the retention like a delivered row.
+      const [b] = await log.pendingHeads(10);
+      await log.recordAttempt(b!.seq, {
+        state: 'dead',
+        attempts: 12,
+        at: 2_000,
+        error: 'HTTP 500',
+      });
+      assert.deepEqual(await log.discardDead('all'), [b!.id]);
+      assert.deepEqual(await log.deliveryCounts(), { pending: 1, dead: 0 });
+      assert.equal(await log.prune(5_000), 1, 'the discarded row goes too');
     } finally {
       await storage.close();
     }

@@ -250,6 +250,16 @@ test('retention drops old changes but never an undelivered one', async () => {
       ['dead', 'pending', 'recent'],
     );
     assert.deepEqual(await log.deliveryCounts(), { pending: 2, dead: 1 });
+    // A discarded dead letter goes with the retention like a delivered row.
+    const dead = rows.find((r) => r.entity?.id === 'dead')!.id;
+    assert.deepEqual(await log.discardDead([dead, 'unknown']), [dead]);
+    assert.deepEqual(await log.discardDead('all'), [], 'nothing dead is left');
+    assert.deepEqual(await log.deliveryCounts(), { pending: 2, dead: 0 });
+    assert.equal(await log.prune(3_000), 1);
+    assert.deepEqual(
+      (await log.after(0, 10)).map((r) => r.entity?.id),
+      ['pending', 'recent'],
+    );
   } finally {
     await storage.close();
   }

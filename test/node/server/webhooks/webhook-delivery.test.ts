@@ -312,14 +312,14 @@ describe('webhook delivery', () => {
       method: 'POST',
       body: JSON.stringify({ ids: ['no-such-delivery'] }),
     });
-    assert.deepEqual(unknown.body, { retried: [] });
+    assert.deepEqual(unknown.body, { retried: [], count: 0 });
 
     failing = false;
     const retried = await api('/api/webhooks/dead-letters/retry', {
       method: 'POST',
       body: JSON.stringify({ ids: [id] }),
     });
-    assert.deepEqual(retried, { status: 200, body: { retried: [id] } });
+    assert.deepEqual(retried, { status: 200, body: { retried: [id], count: 1 } });
     await until(() => receiver.accepted.some((r) => r.id === id), HANG_MS, 'delivered on retry');
     assert.equal(receiver.accepted.find((r) => r.id === id)!.attempt, 1, 'a fresh count');
     assert.deepEqual((await api('/api/webhooks/dead-letters')).body, { items: [] });
@@ -331,6 +331,66 @@ describe('webhook delivery', () => {
     await metricBecomes('crm_webhook_pending', 0);
     await metricBecomes('crm_webhook_dead', 0);
     assert.equal(await metric('crm_webhook_delivered_total'), receiver.accepted.length);
+  });
+
+  test('dead letters discarded through the API are given up for good; "all" answers a count', async () => {
+    const failing = new Set(['discard-1', 'discard-2', 'discard-3']);
+    receiver.failWhen = (r) =>
+      failing.has(r.body.entity?.id ?? '') && r.body.kind === 'entity.change';
+    for (const entity of failing) await save(entity, { name: 'Dropped' });
+    await until(
+      () => [...failing].every((entity) => about(entity).length > 0),
+      HANG_MS,
+      'first attempts',
+    );
+    const ids = [...failing].map((entity) => about(entity)[0]!.id);
+    await advanceUntil(
+      () => ids.every((id) => row(id)?.delivery === 'dead'),
+      'all three dead after 3 attempts',
+    );
+    await metricBecomes('crm_webhook_dead', 3);
+
+    const one = await api('/api/webhooks/dead-letters/discard', {
+      method: 'POST',
+      body: JSON.stringify({ ids: [ids[0], 'no-such-delivery'] }),
+    });
+    assert.deepEqual(one, { status: 200, body: { discarded: [ids[0]], count: 1 } });
+    assert.equal(row(ids[0]!)!.delivery, null, 'no delivery left to make');
+    const listed = (await api('/api/webhooks/dead-letters')).body.items as { id: string }[];
+    assert.deepEqual(
+      listed.map((item) => item.id),
+      ids.slice(1),
+    );
+    await metricBecomes('crm_webhook_dead', 2);
+
+    // Retrying a discarded one does nothing; the others are still there to retry.
+    failing.clear();
+    const retriedDiscarded = await api('/api/webhooks/dead-letters/retry', {
+      method: 'POST',
+      body: JSON.stringify({ ids: [ids[0]] }),
+    });
+    assert.deepEqual(retriedDiscarded.body, { retried: [], count: 0 });
+    const all = await api('/api/webhooks/dead-letters/retry', {
+      method: 'POST',
+      body: JSON.stringify({ all: true }),
+    });
+    assert.deepEqual(all, { status: 200, body: { count: 2 } }, 'a count, not every id');
+    await until(
+      () => ids.slice(1).every((id) => receiver.accepted.some((r) => r.id === id)),
+      HANG_MS,
+      'the two retried ones delivered',
+    );
+    assert.equal(receiver.accepted.filter((r) => r.id === ids[0]).length, 0);
+    await metricBecomes('crm_webhook_dead', 0);
+    const none = await api('/api/webhooks/dead-letters/discard', {
+      method: 'POST',
+      body: JSON.stringify({ all: true }),
+    });
+    assert.deepEqual(none.body, { count: 0 });
+
+    // The change itself stays in the pull feed, where its retention takes it like a delivered one.
+    const feed = (await api('/api/changes?limit=1000')).body.items as { id: string }[];
+    assert.ok(feed.some((item) => item.id === ids[0]));
   });
 
   test('a retried dead letter waits while a newer delivery of its entity is in flight', async () => {
@@ -353,7 +413,7 @@ describe('webhook delivery', () => {
       method: 'POST',
       body: JSON.stringify({ ids: [dead] }),
     });
-    assert.deepEqual(retried.body, { retried: [dead] });
+    assert.deepEqual(retried.body, { retried: [dead], count: 1 });
     // Another entity's delivery after the retry: the looks that started it saw the revived one.
     await save('revive-other', { name: 'Other' });
     await until(
