@@ -15,6 +15,11 @@ export interface MessageContext {
   plural(count: number): Intl.LDMLPluralRule;
   /** `count` formatted with grouping, e.g. "1,234". */
   number(count: number): string;
+  /**
+   * `count` with its sign always shown, e.g. "+3"; in a right-to-left language with the marks that
+   * keep the sign before the digits ("+٣", not "٣+").
+   */
+  signed(count: number): string;
   /** A short duration in seconds, e.g. "5s" in English, "5 s" in Polish, "5 Sek." in German. */
   seconds(count: number): string;
 }
@@ -24,7 +29,7 @@ const contexts = new Map<string, MessageContext>();
 /**
  * A (cached) message context for a BCP 47 locale; unknown locales fall back to English. Each
  * formatter is made when a message first uses it: making one loads the locale's data, several
- * milliseconds on a phone, and most elements' first render needs one or two of the four.
+ * milliseconds on a phone, and most elements' first render needs one or two of them.
  */
 export function messageContext(locale: string): MessageContext {
   let context = contexts.get(locale);
@@ -33,6 +38,7 @@ export function messageContext(locale: string): MessageContext {
   let lists: Intl.ListFormat | undefined;
   let plurals: Intl.PluralRules | undefined;
   let numbers: Intl.NumberFormat | undefined;
+  let signs: Intl.NumberFormat | undefined;
   let seconds: Intl.NumberFormat | undefined;
   context = {
     locale: supported,
@@ -42,6 +48,8 @@ export function messageContext(locale: string): MessageContext {
       ),
     plural: (count) => (plurals ??= new Intl.PluralRules(supported)).select(count),
     number: (count) => (numbers ??= new Intl.NumberFormat(supported)).format(count),
+    signed: (count) =>
+      (signs ??= new Intl.NumberFormat(supported, { signDisplay: 'always' })).format(count),
     seconds: (count) =>
       (seconds ??= new Intl.NumberFormat(supported, {
         style: 'unit',
@@ -96,8 +104,12 @@ export function withDefaults<T extends object>(
   }
   const merged = { ...defaults } as Record<string, unknown>;
   const fallbacks = defaults as Record<string, (...args: unknown[]) => unknown>;
-  for (const [key, value] of Object.entries(overrides)) {
+  // A class's instance may hold its own state and helpers beside its messages: only a plain
+  // object's unknown keys are typos worth a warning (`implements` catches a class's).
+  const plain = [Object.prototype, null].includes(Object.getPrototypeOf(overrides) as object);
+  for (const [key, value, own] of catalogueEntries(overrides)) {
     if (!Object.hasOwn(defaults, key)) {
+      if (!plain) continue;
       warnMessages(
         `${scope} ${key} unknown`,
         `${scope} has no message "${key}" (a typo?); it is not used.`,
@@ -115,7 +127,8 @@ export function withDefaults<T extends object>(
     }
     merged[key] = function (this: unknown, ...args: unknown[]): unknown {
       try {
-        const text: unknown = value.apply(this, args);
+        // A class's method runs on its instance, so it can reach the class's own helpers.
+        const text: unknown = value.apply(own ? this : overrides, args);
         if (typeof text === 'string') return text;
         warnMessages(
           `${scope} ${key} result`,
@@ -133,6 +146,32 @@ export function withDefaults<T extends object>(
     };
   }
   return merged as T;
+}
+
+/**
+ * The entries of a catalogue: a plain object's own properties, and the methods of a class
+ * instance (`new GermanPresence()`), which live on its prototype and `Object.entries` misses;
+ * `own` tells which. Object's own methods (`toString`, …) are never taken for messages.
+ */
+function catalogueEntries(catalogue: object): [string, unknown, boolean][] {
+  const entries: [string, unknown, boolean][] = Object.entries(catalogue).map(([k, v]) => [
+    k,
+    v,
+    true,
+  ]);
+  const seen = new Set(entries.map(([key]) => key));
+  for (
+    let proto: object | null = Object.getPrototypeOf(catalogue) as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === 'constructor' || seen.has(key)) continue;
+      seen.add(key);
+      entries.push([key, (catalogue as Record<string, unknown>)[key], false]);
+    }
+  }
+  return entries;
 }
 
 function safeLocale(locale: string): string {

@@ -115,7 +115,7 @@ export const defaultPresenceMessages: PresenceMessages = Object.freeze<PresenceM
   you: () => 'You',
   personLabel: ({ name, you, status, doing, tabs }) =>
     `${you ? `${name} (${you})` : name}: ${[status, doing, tabs].filter(Boolean).join(', ')}`,
-  overflowLabel: (hidden, c) => `+${c.number(hidden)}`,
+  overflowLabel: (hidden, c) => c.signed(hidden),
   overflowButton: (hidden, total, c) =>
     `${c.number(hidden)} more, show all ${c.number(total)} people`,
   overflowHeading: (total, c) =>

@@ -138,6 +138,25 @@ describe('a bad catalogue costs one text, never the widget', () => {
     );
   });
 
+  it('a catalogue written as a class: its methods are used, on its instance', async () => {
+    class Statut {
+      private readonly prefix = 'Temps réel';
+      connected(): string {
+        return 'Connecté';
+      }
+      spoken(label: string): string {
+        return `${this.prefix} : ${label}`;
+      }
+    }
+    const { page } = await mount(
+      () => html`<crm-connection-status .messages=${new Statut()}></crm-connection-status>`,
+    );
+    expect(shown(page.querySelector('crm-connection-status')!)).to.contain(
+      'Connecté Temps réel : Connecté',
+    );
+    expect(warnings.messages.join('\n')).not.to.contain('crm-connection-status');
+  });
+
   it('warns once, however often the element renders', async () => {
     const { fake, page, settle } = await mount(
       () =>
