@@ -55,6 +55,9 @@
  * |                   | CRM_DATABASE_QUERY_TIMEOUT_MS   | 30000        |
  * | --redis-url U     | CRM_REDIS_URL       | (one process)  |
  * |                   | CRM_ICE_SERVERS (JSON array)    | (host only)  |
+ * |                   | CRM_TURN_URLS (comma-separated) | (none)       |
+ * |                   | CRM_TURN_SECRET (>= 16, env only) | (none)     |
+ * |                   | CRM_TURN_TTL_MS                 | 86400000     |
  * |                   | CRM_PERMISSIONS_CLAIM           | crm          |
  * | --authorize-url U | CRM_AUTHORIZE_URL   | (no callback)  |
  * |                   | CRM_AUTHORIZE_KEY (>= 16)       | (none)       |
@@ -64,6 +67,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { IceServer, LIMITS } from '../protocol/index.js';
+import { DEFAULT_TURN_TTL_MS, turnOptionsProblem, type TurnOptions } from './turn-credentials.js';
 import { DEFAULT_MAX_BUFFERED_BYTES } from '../domain/replay-budget.js';
 import { TrustedProxies } from './client-address.js';
 import { MAX_TIMER_MS } from './clock.js';
@@ -228,6 +232,8 @@ export interface ServerConfig {
   debugFrames: { users: string[]; rooms: string[] };
   /** STUN/TURN servers handed to clients for calls (`CRM_ICE_SERVERS`); empty: host candidates only. */
   iceServers: IceServer[];
+  /** A TURN server taking time-limited credentials (`CRM_TURN_URLS`, `CRM_TURN_SECRET`). */
+  turn: TurnOptions | undefined;
   /** The authorization callback (`CRM_AUTHORIZE_URL`); undefined: the hook and claims decide. */
   authorizeCallback: AuthorizeCallbackOptions | undefined;
 }
@@ -297,6 +303,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   compression: { enabled: false, threshold: DEFAULT_COMPRESSION_THRESHOLD },
   debugFrames: { users: [], rooms: [] },
   iceServers: [],
+  turn: undefined,
   authorizeCallback: undefined,
 };
 
@@ -838,6 +845,7 @@ export function loadConfig(
     compression,
     debugFrames,
     iceServers: iceServers(env.CRM_ICE_SERVERS),
+    turn: turnConfig(env),
     authorizeCallback: authorizeCallbackConfig(flag('--authorize-url'), env),
   };
 }
@@ -896,6 +904,30 @@ function iceServers(raw: string | undefined): IceServer[] {
   return parsed.data;
 }
 
+/**
+ * `CRM_TURN_URLS` (comma-separated `turn:`/`turns:` URLs) with `CRM_TURN_SECRET` (from the
+ * environment only: a flag would show in `ps`) and `CRM_TURN_TTL_MS`; checked at start.
+ */
+function turnConfig(env: NodeJS.ProcessEnv): TurnOptions | undefined {
+  const raw = env.CRM_TURN_URLS ?? '';
+  if (raw.trim() === '') return undefined;
+  const turn: TurnOptions = {
+    urls: raw
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== ''),
+    secret: env.CRM_TURN_SECRET ?? '',
+    ttlMs: integer('CRM_TURN_TTL_MS', env.CRM_TURN_TTL_MS, DEFAULT_TURN_TTL_MS, 60_000),
+  };
+  const problem = turnOptionsProblem(turn, {
+    urls: 'CRM_TURN_URLS',
+    secret: 'CRM_TURN_SECRET',
+    ttlMs: 'CRM_TURN_TTL_MS',
+  });
+  if (problem) throw new ConfigError(problem);
+  return turn;
+}
+
 /** `CRM_REDIS_URL` / `--redis-url`: checked at start, so a typo fails the start, not every join. */
 function redisUrl(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -923,7 +955,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   ...['CRM_MAX_CONNECTIONS_PER_USER', 'CRM_MAX_HANDSHAKES_PER_ADDRESS', 'CRM_METRICS_KEY'],
   ...['CRM_NOTIFICATION_RETENTION_DAYS', 'CRM_NOTIFY_WATCHERS', 'CRM_PERMISSIONS_CLAIM'],
   ...['CRM_REDIS_URL', 'CRM_REPLAY_ROOM_BYTES', 'CRM_REPLAY_TOTAL_BYTES', 'CRM_STATIC'],
-  ...['CRM_TRUST_PROXY'],
+  ...['CRM_TRUST_PROXY', 'CRM_TURN_SECRET', 'CRM_TURN_TTL_MS', 'CRM_TURN_URLS'],
   ...['CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_TIMEOUT_MS'],
   ...['CRM_WEBHOOK_URL', 'CRM_WRITE_BYTES_PER_MINUTE'],
 ];
@@ -933,6 +965,7 @@ const SETTINGS_OF_URL: Record<string, readonly string[]> = {
   CRM_WEBHOOK_URL: ['CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_TIMEOUT_MS'],
   CRM_ENTITY_BACKEND_URL: ['CRM_ENTITY_BACKEND_KEY', 'CRM_ENTITY_BACKEND_TIMEOUT_MS'],
   CRM_AUTHORIZE_URL: ['CRM_AUTHORIZE_KEY', 'CRM_AUTHORIZE_TIMEOUT_MS', 'CRM_AUTHORIZE_CACHE_MS'],
+  CRM_TURN_URLS: ['CRM_TURN_SECRET', 'CRM_TURN_TTL_MS'],
 };
 
 /**
@@ -941,13 +974,14 @@ const SETTINGS_OF_URL: Record<string, readonly string[]> = {
  * is misspelt, or it was left out of one deployment's environment; the start warns, naming both.
  */
 export function settingsWithoutTheirUrl(
-  config: Pick<ServerConfig, 'webhooks' | 'entityBackend' | 'authorizeCallback'>,
+  config: Pick<ServerConfig, 'webhooks' | 'entityBackend' | 'authorizeCallback' | 'turn'>,
   env: NodeJS.ProcessEnv = process.env,
 ): { variable: string; needs: string }[] {
   const given: Record<string, boolean> = {
     CRM_WEBHOOK_URL: config.webhooks !== undefined,
     CRM_ENTITY_BACKEND_URL: config.entityBackend !== undefined,
     CRM_AUTHORIZE_URL: config.authorizeCallback !== undefined,
+    CRM_TURN_URLS: config.turn !== undefined,
   };
   return Object.entries(SETTINGS_OF_URL).flatMap(([url, settings]) =>
     given[url]

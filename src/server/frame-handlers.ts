@@ -5,7 +5,9 @@
  * frame type has exactly one handler; a session only looks its frame up.
  */
 import type { ClientFrame, IceServer } from '../protocol/index.js';
+import type { ServerClock } from './clock.js';
 import type { Connection } from './connection.js';
+import { turnServer, type TurnOptions } from './turn-credentials.js';
 
 /**
  * Every client frame type. A `hello` during the handshake is the session's own (see `session.ts`);
@@ -49,11 +51,21 @@ export const connectionFrames: SomeFrameHandlers<'hello' | 'ping' | 'pong'> = {
   pong: () => {},
 };
 
-/** `call.config`: the STUN/TURN servers calls use (see the `iceServers` option). */
-export function callFrames(iceServers: readonly IceServer[]): SomeFrameHandlers<'call.config'> {
+/**
+ * `call.config`: the STUN/TURN servers calls use (see the `iceServers` option), and with `turn` a
+ * TURN server with credentials made for this connection's user, valid from now (a client asks on
+ * every join of a call).
+ */
+export function callFrames(
+  iceServers: readonly IceServer[],
+  turn: TurnOptions | undefined,
+  clock: ServerClock,
+): SomeFrameHandlers<'call.config'> {
   return {
     'call.config': (connection, frame) => {
-      connection.send({ type: 'call.config', replyTo: frame.id, iceServers: [...iceServers] });
+      const servers = [...iceServers];
+      if (turn && connection.user) servers.push(turnServer(turn, connection.user.id, clock.now()));
+      connection.send({ type: 'call.config', replyTo: frame.id, iceServers: servers });
     },
   };
 }

@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     entities: { historyRetentionDays: config.entityHistoryRetentionDays },
     metricsKey: config.metricsKey,
     iceServers: config.iceServers,
+    turn: config.turn,
     entityBackend: config.entityBackend,
     webhooks: config.webhooks,
     changeFeed: { retentionDays: config.changeFeedRetentionDays },

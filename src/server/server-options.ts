@@ -13,6 +13,7 @@ import type { ActivityRetention } from './activity/activity-service.js';
 import type { NotificationOptions } from './notifications/setup.js';
 import type { Storage } from './storage.js';
 import type { ChangeFeedSettings } from './webhooks/setup.js';
+import type { TurnOptions } from './turn-credentials.js';
 import type { WebhookOptions } from './webhooks/webhook-worker.js';
 import type { IceServer } from '../protocol/index.js';
 
@@ -125,6 +126,12 @@ export interface CreateServerOptions {
   debugFrames?: DebugFramesOptions;
   /** STUN/TURN servers handed to clients for calls (`CRM_ICE_SERVERS`); none: host candidates only. */
   iceServers?: readonly IceServer[];
+  /**
+   * A TURN server taking time-limited credentials made from a shared secret (`CRM_TURN_URLS`,
+   * `CRM_TURN_SECRET`): each `call.config` gets credentials for its user, valid `ttlMs`, beside
+   * `iceServers` (see `turn-credentials.ts`).
+   */
+  turn?: TurnOptions | undefined;
 }
 
 export interface CompressionOptions {

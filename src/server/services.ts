@@ -54,6 +54,7 @@ import { notificationFrames } from './notifications/notification-frames.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import { registerNotificationRoutes } from './notifications/notification-routes.js';
 import { createHistoryServices } from './notifications/setup.js';
+import { turnOptionsProblem } from './turn-credentials.js';
 import { createChangeDelivery } from './webhooks/setup.js';
 import type { Person } from '../protocol/index.js';
 
@@ -109,6 +110,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     throw new Error('createServer: configure auth.jwtSecret, auth.jwksUrl or auth.devIdentities');
   }
   checkJwtSecret(auth.jwtSecret, 'auth.jwtSecret');
+  const turnProblem = options.turn && turnOptionsProblem(options.turn);
+  if (turnProblem) throw new Error(`createServer: ${turnProblem}`);
   if (options.storage && options.databaseUrl) {
     throw new Error('createServer: pass storage or databaseUrl, not both');
   }
@@ -303,7 +306,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     'notification.list': notifying['notification.list'],
     'notification.read': notifying['notification.read'],
     ...activityFrames({ limits, log, metrics, authorize, activity: history.activity }),
-    ...callFrames(options.iceServers ?? []),
+    ...callFrames(options.iceServers ?? [], options.turn, clock),
   };
   const session: SessionContext = {
     inFlight,

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { LIMITS, type PresenceState, type ServerFrame } from '../../../src/protocol/index.js';
-import { ConfigError, loadConfig } from '../../../src/server/config.js';
+import { createHmac } from 'node:crypto';
+import type { IceServer } from '../../../src/protocol/index.js';
+import { ConfigError, loadConfig, settingsWithoutTheirUrl } from '../../../src/server/config.js';
+import { createServer } from '../../../src/server/server.js';
+import { turnServer } from '../../../src/server/turn-credentials.js';
+import { ManualClock } from '../../../src/testing/manual-clock.js';
+import { startCoturn } from '../../services/coturn.js';
 import { alice, bob, carol, startHarness, type Harness } from '../helpers/server-harness.js';
 import { nextId, seesInCall, until, type TestClient } from '../helpers/server-client.js';
 import { startCluster, type Cluster } from './redis/cluster.js';
@@ -231,6 +237,89 @@ describe('call signaling', () => {
     );
     assert.throws(() => loadConfig([], { ...env, CRM_ICE_SERVERS: 'stun:x' }), ConfigError);
     assert.throws(() => loadConfig([], { ...env, CRM_ICE_SERVERS: '[{"url":"x"}]' }), ConfigError);
+  });
+});
+
+/**
+ * A TURN server taking time-limited credentials: each `call.config` is answered a username and
+ * password made for its user from the shared secret, which a real coturn accepts until they
+ * expire; no page ever sees the secret.
+ */
+describe('TURN credentials made per user', () => {
+  const secret = 'turn-secret-of-the-test-1234';
+  let h: Harness | undefined;
+  afterEach(() => h?.close());
+
+  const iceServersOf = async (client: TestClient): Promise<IceServer[]> => {
+    const answer = await client.request({ type: 'call.config', id: nextId('cfg') });
+    assert.equal(answer.type, 'call.config');
+    return answer.type === 'call.config' ? answer.iceServers : [];
+  };
+
+  test('call.config adds the TURN server with credentials for the asking user, valid ttlMs', async () => {
+    const stun = { urls: 'stun:stun.example.com' };
+    const urls = ['turn:turn.example.com:3478', 'turns:turn.example.com:5349'];
+    h = await startHarness({ iceServers: [stun], turn: { urls, secret, ttlMs: 3_600_000 } });
+    const [a, b] = [await h.connect(alice), await h.connect(bob)];
+    const [ana, ben] = [await iceServersOf(a), await iceServersOf(b)];
+    const expires = Math.floor((h.clock.now() + 3_600_000) / 1000);
+    const hmac = (username: string) => createHmac('sha1', secret).update(username).digest('base64');
+    assert.deepEqual(ana, [
+      stun,
+      { urls, username: `${expires}:alice`, credential: hmac(`${expires}:alice`) },
+    ]);
+    assert.equal(ben[1]!.username, `${expires}:bob`, 'each user their own');
+    assert.ok(!JSON.stringify([ana, ben]).includes(secret), 'the secret never leaves');
+    // Asked again later (the next call), the credentials are made anew.
+    await h.clock.advance(60_000);
+    assert.equal((await iceServersOf(a))[1]!.username, `${expires + 60}:alice`);
+  });
+
+  test('a real coturn grants a relay to the credentials, and refuses them expired or forged', async (t) => {
+    const coturn = await startCoturn(secret);
+    t.after(() => coturn.dispose());
+    h = await startHarness({
+      clock: new ManualClock(Date.now()),
+      turn: { urls: [coturn.url], secret, ttlMs: 600_000 },
+    });
+    const [turn] = await iceServersOf(await h.connect(alice));
+    assert.deepEqual(turn!.urls, [coturn.url]);
+    assert.equal(await coturn.allocates(turn!.username!, turn!.credential!), true);
+
+    const expired = turnServer({ urls: [coturn.url], secret, ttlMs: 60_000 }, 'alice', 0);
+    assert.equal(await coturn.allocates(expired.username!, expired.credential!), false);
+    const forged = turnServer(
+      { urls: [coturn.url], secret: 'another-secret-0123456789', ttlMs: 600_000 },
+      'alice',
+      Date.now(),
+    );
+    assert.equal(await coturn.allocates(forged.username!, forged.credential!), false);
+  });
+
+  test('CRM_TURN_URLS, CRM_TURN_SECRET and CRM_TURN_TTL_MS are checked at start', () => {
+    const env = { CRM_DEV: '1', CRM_TURN_SECRET: secret };
+    assert.equal(loadConfig([], { CRM_DEV: '1' }).turn, undefined);
+    assert.deepEqual(
+      loadConfig([], { ...env, CRM_TURN_URLS: ' turn:t.example.com:3478 , turns:t.example.com ' })
+        .turn,
+      { urls: ['turn:t.example.com:3478', 'turns:t.example.com'], secret, ttlMs: 86_400_000 },
+    );
+    const refused = (extra: Record<string, string>, message: RegExp) =>
+      assert.throws(() => loadConfig([], { ...env, CRM_TURN_URLS: 'turn:t', ...extra }), message);
+    refused(
+      { CRM_TURN_URLS: 'stun:t.example.com' },
+      /CRM_TURN_URLS: each URL must start with turn:/,
+    );
+    refused({ CRM_TURN_SECRET: 'short' }, /CRM_TURN_SECRET must have at least 16/);
+    refused({ CRM_TURN_TTL_MS: '1000' }, /CRM_TURN_TTL_MS must be an integer from 60000/);
+    assert.throws(
+      () => createServer({ auth: { devIdentities: true }, turn: { urls: ['turn:t'], secret: '' } }),
+      /createServer: turn.secret must have at least 16 characters/,
+    );
+    assert.deepEqual(
+      settingsWithoutTheirUrl(loadConfig([], env), env).map((s) => s.variable),
+      ['CRM_TURN_SECRET'],
+    );
   });
 });
 
