@@ -78,6 +78,11 @@ const REJOIN_AFTER: ReadonlySet<string> = new Set([
   'rate_limited',
 ]);
 
+/** How long before a drop's error a presence frame may have been the one dropped. */
+const PRESENCE_DROP_WINDOW_MS = 2000;
+/** The wait before a possibly dropped presence goes again (the rate's bucket refills in 1 s). */
+const PRESENCE_RESEND_MS = 1000;
+
 export class RealtimeClient implements CapabilityClient {
   private readonly connection: Transport;
   /** Time and timers of this client; widgets use it so tests drive them with a manual clock. */
@@ -99,6 +104,9 @@ export class RealtimeClient implements CapabilityClient {
   private readonly storeHost: PresenceStoreHost;
   private readonly capabilities = new Map<Capability<unknown>, unknown>();
   private capabilityHost: CapabilityHost | undefined;
+  /** Rooms whose last presence frame the server may have dropped, and the timer to resend it. */
+  private readonly presenceUnsure = new Set<Room>();
+  private presenceResend: unknown;
 
   constructor(private readonly options: RealtimeClientOptions) {
     this.clock = options.clock ?? realClock;
@@ -183,6 +191,9 @@ export class RealtimeClient implements CapabilityClient {
   /** Close for good: status `closed`, no more retries, pending requests rejected. */
   close(): void {
     this.closed = true;
+    this.clock.clearTimeout(this.presenceResend);
+    this.presenceResend = undefined;
+    this.presenceUnsure.clear();
     this.connection.close();
     this.ownPresence?.dispose();
     this.ownPresence = undefined;
@@ -403,7 +414,34 @@ export class RealtimeClient implements CapabilityClient {
     const state = this.rooms.get(room);
     if (!state || !this.connection.isOpen) return;
     const frame = state.presenceFrame(this.presenceState(state));
-    if (frame) this.connection.send(frame);
+    if (!frame) return;
+    this.connection.send(frame);
+    state.presenceSentAt = this.clock.now();
+  }
+
+  /**
+   * Presence frames carry no id, so the server answers one it dropped under its rate limit with
+   * an error naming no request. Rooms whose presence went out just before may have lost theirs;
+   * left so, the others would see an old status, or a field still being edited, until the user's
+   * next change. Their current presence goes again once the rate's bucket has refilled (one timer
+   * for every drop meanwhile; only those rooms, so a drop cannot make a burst of all of them).
+   */
+  private presenceDropped(): void {
+    const since = this.clock.now() - PRESENCE_DROP_WINDOW_MS;
+    for (const state of this.rooms.values()) {
+      if ((state.presenceSentAt ?? -Infinity) >= since) this.presenceUnsure.add(state);
+    }
+    if (this.presenceUnsure.size === 0 || this.presenceResend !== undefined) return;
+    this.presenceResend = this.clock.setTimeout(() => {
+      this.presenceResend = undefined;
+      const rooms = [...this.presenceUnsure];
+      this.presenceUnsure.clear();
+      for (const state of rooms) {
+        if (this.rooms.get(state.name) !== state) continue; // released meanwhile
+        state.forgetSentPresence();
+        this.sendPresence(state.name);
+      }
+    }, PRESENCE_RESEND_MS);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -475,6 +513,7 @@ export class RealtimeClient implements CapabilityClient {
 
   private failed(frame: Extract<ServerFrame, { type: 'error' }>): void {
     const error = new RealtimeError(frame.code, frame.message, frame.room);
+    if (frame.code === 'rate_limited' && frame.replyTo === undefined) this.presenceDropped();
     for (const state of this.rooms.values()) {
       if (frame.replyTo === undefined || state.joinId !== frame.replyTo) continue;
       state.joinId = undefined;
