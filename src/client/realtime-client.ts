@@ -78,9 +78,10 @@ const REJOIN_AFTER: ReadonlySet<string> = new Set([
   'rate_limited',
 ]);
 
-/** How long before a drop's error a presence frame may have been the one dropped. */
-const PRESENCE_DROP_WINDOW_MS = 2000;
-/** The wait before a possibly dropped presence goes again (the rate's bucket refills in 1 s). */
+/**
+ * How long before a drop's error a presence frame may have been the one dropped (its answer takes
+ * a round trip), and the wait before it goes again (the rate's bucket refills in a second).
+ */
 const PRESENCE_RESEND_MS = 1000;
 
 export class RealtimeClient implements CapabilityClient {
@@ -104,8 +105,7 @@ export class RealtimeClient implements CapabilityClient {
   private readonly storeHost: PresenceStoreHost;
   private readonly capabilities = new Map<Capability<unknown>, unknown>();
   private capabilityHost: CapabilityHost | undefined;
-  /** Rooms whose last presence frame the server may have dropped, and the timer to resend it. */
-  private readonly presenceUnsure = new Set<Room>();
+  /** The timer that sends again presence the server may have dropped. */
   private presenceResend: unknown;
 
   constructor(private readonly options: RealtimeClientOptions) {
@@ -193,7 +193,6 @@ export class RealtimeClient implements CapabilityClient {
     this.closed = true;
     this.clock.clearTimeout(this.presenceResend);
     this.presenceResend = undefined;
-    this.presenceUnsure.clear();
     this.connection.close();
     this.ownPresence?.dispose();
     this.ownPresence = undefined;
@@ -427,20 +426,14 @@ export class RealtimeClient implements CapabilityClient {
    * for every drop meanwhile; only those rooms, so a drop cannot make a burst of all of them).
    */
   private presenceDropped(): void {
-    const since = this.clock.now() - PRESENCE_DROP_WINDOW_MS;
+    const since = this.clock.now() - PRESENCE_RESEND_MS;
     for (const state of this.rooms.values()) {
-      if ((state.presenceSentAt ?? -Infinity) >= since) this.presenceUnsure.add(state);
+      if ((state.presenceSentAt ?? 0) >= since) state.sentPresence = undefined;
     }
-    if (this.presenceUnsure.size === 0 || this.presenceResend !== undefined) return;
-    this.presenceResend = this.clock.setTimeout(() => {
+    this.presenceResend ??= this.clock.setTimeout(() => {
       this.presenceResend = undefined;
-      const rooms = [...this.presenceUnsure];
-      this.presenceUnsure.clear();
-      for (const state of rooms) {
-        if (this.rooms.get(state.name) !== state) continue; // released meanwhile
-        state.forgetSentPresence();
-        this.sendPresence(state.name);
-      }
+      // Rooms whose presence was not forgotten (or was sent again meanwhile) send nothing.
+      for (const room of this.rooms.keys()) this.sendPresence(room);
     }, PRESENCE_RESEND_MS);
   }
 
