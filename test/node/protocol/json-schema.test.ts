@@ -442,6 +442,24 @@ describe('docs/protocol.md', () => {
     for (const type of types) assert.ok(section.includes(`\`${type}\``), `${type} is not listed`);
   });
 
+  it('links only to headings it has', () => {
+    // GitHub's anchors: lower case, punctuation dropped, spaces as hyphens.
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\- _]/gu, '')
+        .replaceAll(' ', '-');
+    const anchors = new Set([...doc.matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1]!)));
+    const links = [...doc.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+    assert.ok(links.length >= 20, 'the links were not found');
+    assert.deepEqual(
+      links.filter((link) => !anchors.has(link)),
+      [],
+      'links to headings the page does not have',
+    );
+  });
+
   it('lists every error code', () => {
     for (const code of ERROR_CODES) assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`));
   });
