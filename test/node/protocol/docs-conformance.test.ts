@@ -497,6 +497,36 @@ describe('docs/protocol.md, "Frames in general" and "Limits": bad frames keep th
     assert.equal((await peer.client.waitClosed()).code, 1009);
   });
 
+  test('more than 100 frames waiting behind a slow handler: rate_limited, close 1008', async () => {
+    // The authorization hook of the join has not answered yet: later frames wait behind it.
+    let answer: (allowed: boolean) => void = () => {};
+    h = await startHarness({
+      authorize: ({ room }) =>
+        room === 'slow:1' ? new Promise<boolean>((resolve) => (answer = resolve)) : true,
+    });
+    const peer = await welcomed(h);
+    peer.send({ type: 'join', id: 'slow', room: 'slow:1' });
+    // A ping is answered at once, ahead of the frames waiting ("Heartbeat").
+    peer.send({ type: 'ping', t: 7 });
+    await peer.next((f) => f.type === 'pong' && f.t === 7);
+    const waiting = 2 * LIMITS.maxMessagesPerSecond; // the ping took no place among them
+    for (let i = 0; i < waiting; i++) {
+      // Within the message rate: only the frames waiting count here.
+      if (i % 40 === 39) {
+        await peer.client.wsRoundTrip();
+        h.clock.advanceSync(1000);
+      }
+      peer.send({ type: 'pong' });
+    }
+    await peer.client.wsRoundTrip();
+    assert.equal(peer.raw.length, 2, 'nothing but the welcome and the pong: the frames wait');
+    peer.send({ type: 'pong' });
+    const error = await errorOf(peer, 'rate_limited');
+    assert.match(error.message, /waiting/);
+    assert.equal((await peer.client.waitClosed()).code, 1008);
+    answer(true);
+  });
+
   test('more than 50 frames a second: rate_limited, replyTo for a dropped request', async () => {
     h = await startHarness();
     const peer = await welcomed(h);
