@@ -682,6 +682,7 @@ describe('docs/protocol.md, "Live data"', () => {
     peer.send({ type: 'entity.get', id: 'g1', entityType: 'customer', entityId: '42' });
     const snapshot = await peer.next((f) => f.type === 'entity.snapshot');
     assert.deepEqual(Object.keys(snapshot).sort(), ['entity', 'replyTo', 'type']);
+    assert.equal((snapshot.entity as { version: number }).version, 1, 'created at version 1');
     const save = (
       id: string,
       baseVersion: number,
