@@ -205,7 +205,49 @@ const badClientFrames: unknown[] = [
   { type: 'left', replyTo: 'r3', room: 'customer:42' },
 ];
 
+/** A page of one notification whose only action links to `url`. */
+const notificationLinking = (url: string) => ({
+  type: 'notification.page',
+  replyTo: 'r9',
+  unread: 1,
+  items: [
+    {
+      id: 'n1',
+      target: { user: 'ada' },
+      type: 'info',
+      priority: 'normal',
+      title: 'Call back',
+      actions: [{ label: 'Open', url }],
+      createdAt: 1_700_000_000_000,
+      read: false,
+    },
+  ],
+});
+
+/** A welcome to a user whose avatar is at `avatarUrl`. */
+const welcomeWithAvatar = (avatarUrl: string) => ({
+  type: 'welcome',
+  replyTo: 'r1',
+  v: 1,
+  connectionId: 'k1',
+  user: { id: 'ada', name: 'Ada', avatarUrl },
+  heartbeatMs: 30_000,
+  limits: {
+    maxFrameBytes: 65536,
+    maxRoomsPerConnection: 50,
+    maxMessagesPerSecond: 50,
+    maxPresenceBytes: 1024,
+  },
+});
+
 const goodServerFrames: unknown[] = [
+  // URL schemes in any case, as browsers read them.
+  welcomeWithAvatar('HTTPS://example.com/a.png'),
+  welcomeWithAvatar('Data:Image/png;base64,AAAA'),
+  notificationLinking('https://crm.example.com/customers/42'),
+  notificationLinking('HTTP://crm.example.com/'),
+  notificationLinking('/customers/42?tab=notes'),
+  notificationLinking('/'),
   {
     type: 'welcome',
     replyTo: 'r1',
@@ -250,6 +292,13 @@ const goodServerFrames: unknown[] = [
 ];
 
 const badServerFrames: unknown[] = [
+  welcomeWithAvatar('javascript:alert(1)'),
+  // Paths that browsers read as another host, and URLs holding a space or a control character.
+  notificationLinking('//evil.example/login'),
+  notificationLinking('/\\evil.example/login'),
+  notificationLinking('https://crm.example.com/a b'),
+  notificationLinking('/customers/\u0085'),
+  notificationLinking('javascript:alert(1)'),
   { type: 'welcome', replyTo: 'r1', v: 1, connectionId: 'k1', user: { id: 'ada', name: 'Ada' } },
   {
     type: 'joined',
@@ -326,6 +375,18 @@ describe('npm run schema', () => {
     assert.deepEqual((defs.JoinFrame!.properties as Record<string, unknown>).room, {
       $ref: '#/$defs/RoomName',
     });
+  });
+
+  it('uses regular expressions that validators in other languages compile as they are', () => {
+    // JSON Schema carries no flags, and Python's `re` (its `jsonschema`) knows no `\p{…}`.
+    const patterns = JSON.stringify(schema).match(/"pattern":"(?:[^"\\]|\\.)*"/g) ?? [];
+    assert.ok(patterns.length >= 8, 'the patterns were not found');
+    for (const entry of patterns) {
+      const pattern = (JSON.parse(`{${entry}}`) as { pattern: string }).pattern;
+      assert.doesNotMatch(pattern, /\\[pP]\{/, `a Unicode property class in ${pattern}`);
+      // The same strings match with and without the `u` flag, as engines without it read them.
+      assert.doesNotThrow(() => new RegExp(pattern), pattern);
+    }
   });
 
   it('accepts and rejects exactly what the zod schemas accept and reject', () => {
