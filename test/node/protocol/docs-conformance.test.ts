@@ -665,6 +665,25 @@ describe('docs/protocol.md, "Heartbeat"', () => {
   });
 });
 
+describe('docs/protocol.md, frames quoted in its text', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  test('call.config is answered as the text shows, with the configured ICE servers', async () => {
+    const [request, answer] = [
+      ...section('### Addressed events', '## Capabilities').matchAll(
+        /`(\{ "type": "call\.config"[^`]*\})`/g,
+      ),
+    ].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+    assert.ok(request && answer, 'the call.config frames were not found');
+    h = await startHarness({ iceServers: answer.iceServers as { urls: string }[] });
+    const peer = await welcomed(h);
+    peer.send(request);
+    const actual = await peer.next((f) => f.type === 'call.config');
+    conforms(actual, answer, { doc: 0, actual: 0 }, true);
+  });
+});
+
 describe('docs/protocol.md, "Live data"', () => {
   let h: Harness;
   afterEach(() => h?.close());

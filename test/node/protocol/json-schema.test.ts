@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as z from 'zod/mini';
 import {
+  CLOSE_CODES,
   ClientFrame,
   ERROR_CODES,
   PROTOCOL_VERSION,
@@ -523,5 +524,12 @@ describe('docs/protocol.md', () => {
 
   it('lists every error code', () => {
     for (const code of ERROR_CODES) assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`));
+  });
+
+  it('lists every close code the kit uses', () => {
+    const section = doc.slice(doc.indexOf('WebSocket close codes:'), doc.indexOf('## Limits'));
+    for (const code of Object.values(CLOSE_CODES)) {
+      assert.match(section, new RegExp(`^\\| ${code} +\\|`, 'm'), `close code ${code}`);
+    }
   });
 });
