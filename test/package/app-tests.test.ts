@@ -1,10 +1,11 @@
 /**
  * An app team's own tests of their pages, on `crm-realtime/testing` as installed from the packed
- * tarball, in the runner such teams use (Vitest, its node and jsdom environments): the tests in
- * helpers/app-tests/ are copied into the app, type-checked there (TypeScript's `bundler` and
- * `node16` resolution) and run. They pin what a test of a page needs from the fake: a rig works
- * under `vi.useFakeTimers()`, a test's offline edit does not reach the next test's server, and a
- * closed fake server holds no timer.
+ * tarball, in the runner such teams use (Vitest, its node, jsdom and happy-dom environments): the
+ * files in helpers/app-tests/ are copied into the app, type-checked there (TypeScript's `bundler`
+ * and `node16` resolution) and run. They pin what a test of a page needs from the fake: a rig
+ * works under `vi.useFakeTimers()`, a test's offline edit does not reach the next test's server,
+ * a closed fake server holds no timer, and a dismissed toast raises no warning of Lit's
+ * development build, which Vitest loads.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,7 +17,8 @@ import { bin, installIntoApp } from './helpers/packed.js';
 
 const run = promisify(execFile);
 const FIXTURES = new URL('./helpers/app-tests/', import.meta.url);
-const TESTS = readdirSync(FIXTURES).filter((name) => name.endsWith('.test.ts'));
+const FILES = readdirSync(FIXTURES).filter((name) => name.endsWith('.ts'));
+const TESTS = FILES.filter((name) => name.endsWith('.test.ts'));
 
 let app: string;
 
@@ -24,9 +26,10 @@ before(async () => {
   app = await installIntoApp({
     vitest: '^4.1.12',
     jsdom: '^29.1.1',
+    'happy-dom': '^21.0.4',
     'fake-indexeddb': '^6.2.8',
   });
-  for (const name of TESTS) copyFileSync(new URL(name, FIXTURES), join(app, 'src', name));
+  for (const name of FILES) copyFileSync(new URL(name, FIXTURES), join(app, 'src', name));
 });
 
 /** The app's tsconfig, with the module resolution under test. */
