@@ -96,6 +96,8 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected latency: number;
   protected refusing = false;
   protected holed = false;
+  /** `close()` was called: connections are refused and people leave at once. */
+  protected closed = false;
   protected nextConnection = 1;
   /** Replay per user and minute, as the server bounds it. */
   private readonly replays: ReplayBudget;
@@ -152,7 +154,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
   readonly socketFactory: SocketFactory = (url: string): SocketLike => {
     const socket = new FakeSocket(url, this);
     this.deliver(() => {
-      if (this.refusing) return socket.closed(1006, 'connection refused');
+      if (this.refusing || this.closed) return socket.closed(1006, 'connection refused');
       const connection: ServerConnection = {
         id: `c${this.nextConnection++}`,
         socket,
@@ -440,7 +442,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
       r.people.delete(userId);
       this.tellPeople(r);
     };
-    if (explicit || grace === 0) gone();
+    if (explicit || grace === 0 || this.closed) gone();
     else entry.graceTimer = this.clock.setTimeout(gone, grace);
   }
 

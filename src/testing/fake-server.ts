@@ -195,6 +195,33 @@ export class FakeServer extends FakeProtocolServer {
     this.rooms.clear();
   }
 
+  /**
+   * The end of a test: every connection closes (1001), everyone who was connected leaves at once
+   * (the grace timers are cleared) and new connections are refused, so a fake server on real
+   * timers holds no timer that would keep Node's test runner or Jest waiting after the test. What
+   * it recorded (`frames`, `entities`, `notifications`…) stays readable. Close the clients first:
+   * a client left open retries on its own timers.
+   */
+  close(): void {
+    this.closed = true;
+    for (const connection of [...this.open.values()]) {
+      this.disconnect(connection, 1001, 'fake server closed');
+    }
+    for (const r of this.rooms.values()) {
+      let left = false;
+      for (const [userId, entry] of r.people) {
+        if (entry.graceTimer === undefined) continue;
+        this.clock.clearTimeout(entry.graceTimer);
+        entry.graceTimer = undefined;
+        if (entry.members.size === 0 && !entry.scripted) {
+          r.people.delete(userId);
+          left = true;
+        }
+      }
+      if (left) this.tellPeople(r);
+    }
+  }
+
   /** Forget a room's replay buffer, so the next resume is a `gap`. */
   truncateReplay(room: string): void {
     const r = this.rooms.get(room);

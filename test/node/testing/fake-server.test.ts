@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   FakeServer,
   ManualClock,
+  connectFake,
   ProtocolViolation,
   createRig,
   flakyConnection,
@@ -250,6 +251,35 @@ describe('FakeServer network', () => {
     assert.ok(!presence.snapshot().people.some((p) => p.user.id === 'ada'));
     ada.close();
     rig.close();
+  });
+
+  it('close() ends a test: connections closed, everyone gone at once, no timer left, new connections refused', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer({ clock });
+    const on = (id: string) => connectFake(server, { devUser: { id, name: id }, clientId: id });
+    const ada = on('ada');
+    const bo = on('bo');
+    ada.joinRoom(ROOM);
+    bo.joinRoom(ROOM);
+    server.addPerson(ROOM, { id: 'cy', name: 'Cy' });
+    await clock.advance(16);
+    bo.close(); // bo's grace period starts
+    await clock.flush();
+    assert.ok(clock.pending > 0, 'a grace timer runs');
+    ada.close();
+    server.close();
+    await clock.flush();
+    assert.equal(server.connections, 0);
+    assert.deepEqual(
+      server.people(ROOM).map((p) => p.user.id),
+      ['cy'],
+      'the scripted person stays',
+    );
+    assert.equal(clock.pending, 0, 'no grace timer left');
+    const late = on('dee');
+    await clock.advance(16);
+    assert.notEqual(stateOf(late), 'open');
+    late.close();
   });
 
   it('forgets events older than replayMillis: resume becomes a gap', async () => {
