@@ -96,6 +96,11 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected latency: number;
   protected refusing = false;
   protected holed = false;
+  /** Client frames kept from being answered (`FakeServer.hold`), each with its own queue. */
+  protected readonly holds = new Set<{
+    match: (frame: ClientFrame) => boolean;
+    waiting: (() => void)[];
+  }>();
   /** `close()` was called: connections are refused and people leave at once. */
   protected closed = false;
   protected nextConnection = 1;
@@ -223,7 +228,11 @@ export class FakeProtocolServer implements FakeSocketPeer {
         return this.error(connection, result.code, result.message, requestIdOf(text));
       }
       this.log('in', connection, result.frame);
-      this.handle(connection, result.frame);
+      const frame = result.frame;
+      const hold = [...this.holds].find((h) => h.match(frame));
+      // Held: answered on release, if its connection is still open then.
+      if (hold) hold.waiting.push(() => this.open.get(socket) && this.handle(connection, frame));
+      else this.handle(connection, frame);
     });
   }
 

@@ -18,6 +18,7 @@ import type {
   Activity,
   ActivityInput,
   ActivityItem,
+  ClientFrame,
   EventFrame,
   Notification,
   Person,
@@ -34,6 +35,16 @@ export {
   type FakeServerOptions,
   type FrameRecord,
 } from './fake-protocol.js';
+
+/** Client frames a `FakeServer` holds unanswered (`hold`). */
+export interface HeldFrames {
+  /** How many are held now. */
+  readonly size: number;
+  /** Answers the first `count` held (all by default), in the order they came. */
+  release(count?: number): void;
+  /** Releases every held frame and holds no more. */
+  stop(): void;
+}
 
 export interface PersonOptions {
   status?: PresenceStatus;
@@ -172,6 +183,39 @@ export class FakeServer extends FakeProtocolServer {
 
   setLatency(ms: number): void {
     this.latency = Math.max(0, ms);
+  }
+
+  /**
+   * Keep client frames that `match` from being answered until the test says so: a slow save
+   * (`hold((f) => f.type === 'entity.update')`), a join the server takes its time over, a request
+   * that crosses a reconnect. Unlike `setLatency`, nothing else waits. `release()` answers what
+   * was held, in order (a frame whose connection has closed meanwhile is dropped, as a real
+   * server's would be); `stop()` releases it all and holds no more.
+   *
+   * ```ts
+   * const held = server.hold((frame) => frame.type === 'entity.update');
+   * form.requestSubmit();
+   * await until(() => held.size === 1); // the save is on the server, not answered
+   * // … the page shows "Saving…" …
+   * held.release(); // acked now
+   * ```
+   */
+  hold(match: (frame: ClientFrame) => boolean): HeldFrames {
+    const hold = { match, waiting: [] as (() => void)[] };
+    this.holds.add(hold);
+    const release = (count = hold.waiting.length): void => {
+      for (const answer of hold.waiting.splice(0, count)) this.deliver(answer);
+    };
+    return {
+      get size() {
+        return hold.waiting.length;
+      },
+      release,
+      stop: () => {
+        this.holds.delete(hold);
+        release();
+      },
+    };
   }
 
   /** A dead network path: frames in both directions vanish, sockets stay "open". */

@@ -216,6 +216,53 @@ describe('FakeServer network', () => {
     rig.close();
   });
 
+  it('hold() keeps matching frames unanswered until released, and nothing else waits', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    const presence = client.presence(ROOM);
+    await rig.clock.advance(16);
+    const held = rig.server.hold((frame) => frame.type === 'emit');
+    let acked = 0;
+    const first = client.emit(ROOM, 'note', 'one').then(() => (acked += 1));
+    const second = client.emit(ROOM, 'note', 'two').then(() => (acked += 1));
+    await rig.clock.advance(1000);
+    assert.equal(held.size, 2);
+    assert.equal(acked, 0, 'held: unanswered');
+    // Everything else is answered as usual meanwhile.
+    rig.server.addPerson(ROOM, { id: 'bob', name: 'Bob' });
+    await rig.clock.advance(16);
+    assert.equal(presence.snapshot().people.length, 2);
+    held.release(1);
+    await rig.clock.advance(1);
+    assert.equal(acked, 1, 'the first, in order');
+    held.stop();
+    await rig.clock.advance(1);
+    await Promise.all([first, second]);
+    assert.deepEqual(
+      rig.server.sent('event').map((e) => e.payload),
+      ['one', 'two'],
+    );
+    // Stopped: not held any more.
+    await client.emit(ROOM, 'note', 'three');
+    assert.equal(held.size, 0);
+    rig.close();
+  });
+
+  it('hold(): a frame whose connection closed while held is never answered', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    client.joinRoom(ROOM);
+    await rig.clock.advance(16);
+    const held = rig.server.hold((frame) => frame.type === 'emit');
+    client.emit(ROOM, 'note', 'lost').catch(() => {});
+    await rig.clock.advance(1);
+    rig.server.dropConnections();
+    held.stop();
+    await rig.clock.advance(1);
+    assert.deepEqual(rig.server.sent('event'), []);
+    rig.close();
+  });
+
   it('keeps a person through the grace period when their only tab reloads', async () => {
     const rig = createRig();
     const viewer = rig.client();
