@@ -201,6 +201,15 @@ for (const example of EXAMPLES_UNDER_TEST) {
           (text) => text?.trim() === 'open',
           { what: "the app's typed crm-connection-status-change handler to write 'open'" },
         );
+        // The app's bindings reached the elements as numbers, the framework's way (a property,
+        // or the attribute in the plain page), not as a string or not at all.
+        const bound = await ada.page.evaluate(() => ({
+          maxVisible: (document.querySelector('crm-presence') as { maxVisible?: unknown } | null)
+            ?.maxVisible,
+          maxItems: (document.querySelector('crm-activity-feed') as { maxItems?: unknown } | null)
+            ?.maxItems,
+        }));
+        assert.deepEqual(bound, { maxVisible: 5, maxItems: 20 });
 
         const grace = await openAs(browser, contexts, server.origin, 'grace');
         await waitUntil(
