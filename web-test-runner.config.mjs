@@ -66,6 +66,33 @@ function accessibleNamesPlugin() {
   };
 }
 
+/**
+ * `executeServerCommand('tap', { x, y })`: a finger's tap at a point of the viewport, as a phone's
+ * touch screen sends it (touch events, `pointerType: 'touch'`, then the click the browser makes of
+ * them), with touch emulation on so the page sees a touch device while it taps. Nothing hovers
+ * before it.
+ */
+function tapPlugin() {
+  return {
+    name: 'tap-command',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'tap') return undefined;
+      const cdp = await session.browser.getPage(session.id).createCDPSession();
+      try {
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+        const point = { x: payload.x, y: payload.y };
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      } finally {
+        // The page is a desktop one again for the next test (emulation outlives the session).
+        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+        await cdp.detach();
+      }
+      return true;
+    },
+  };
+}
+
 export default {
   rootDir: '.',
   port: process.env.WTR_PORT ? Number(process.env.WTR_PORT) : await freePort(),
@@ -75,6 +102,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig }),
     forcedColorsPlugin(),
     accessibleNamesPlugin(),
+    tapPlugin(),
   ],
   // `?csp=no-connect`: a script served with a policy that refuses sockets, for the shared
   // connection's worker, which runs under its own script's policy (its fallback test).
