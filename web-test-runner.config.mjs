@@ -67,26 +67,42 @@ function accessibleNamesPlugin() {
 }
 
 /**
- * `executeServerCommand('tap', { x, y })`: a finger's tap at a point of the viewport, as a phone's
- * touch screen sends it (touch events, `pointerType: 'touch'`, then the click the browser makes of
- * them), with touch emulation on so the page sees a touch device while it taps. Nothing hovers
- * before it.
+ * A phone's touch screen, through the page's CDP session (kept per page, as emulation set through
+ * a session ends with it):
+ * - `executeServerCommand('touch-device', { active: true })`: the page is on a touch device
+ *   (`(hover: none)`, `(pointer: coarse)`) until `{ active: false }`;
+ * - `executeServerCommand('tap', { x, y })`: a finger's tap at a point of the viewport (touch
+ *   events, `pointerType: 'touch'`, then the click the browser makes of them), on a touch device
+ *   for the time of the tap unless it is one already. Nothing hovers before it.
  */
-function tapPlugin() {
+function touchPlugin() {
+  const sessions = new WeakMap();
+  const touching = new WeakSet();
   return {
-    name: 'tap-command',
+    name: 'touch-commands',
     async executeCommand({ command, payload, session }) {
-      if (command !== 'tap') return undefined;
-      const cdp = await session.browser.getPage(session.id).createCDPSession();
+      if (command !== 'tap' && command !== 'touch-device') return undefined;
+      const page = session.browser.getPage(session.id);
+      let cdp = sessions.get(page);
+      if (!cdp) {
+        cdp = await page.createCDPSession();
+        sessions.set(page, cdp);
+      }
+      const emulate = (enabled) =>
+        cdp.send('Emulation.setTouchEmulationEnabled', { enabled, maxTouchPoints: 1 });
+      if (command === 'touch-device') {
+        if (payload && payload.active) touching.add(page);
+        else touching.delete(page);
+        await emulate(touching.has(page));
+        return true;
+      }
+      await emulate(true);
       try {
-        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
         const point = { x: payload.x, y: payload.y };
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
         await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
       } finally {
-        // The page is a desktop one again for the next test (emulation outlives the session).
-        await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
-        await cdp.detach();
+        if (!touching.has(page)) await emulate(false);
       }
       return true;
     },
@@ -102,7 +118,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig }),
     forcedColorsPlugin(),
     accessibleNamesPlugin(),
-    tapPlugin(),
+    touchPlugin(),
   ],
   // `?csp=no-connect`: a script served with a policy that refuses sockets, for the shared
   // connection's worker, which runs under its own script's policy (its fallback test).

@@ -159,6 +159,14 @@ export const itemStyles = css`
     white-space: nowrap;
     font-variant-numeric: tabular-nums;
   }
+  /* A touch screen shows no tooltip: the item a tap focused shows its time's (the date and the
+     time of day) under the relative one. */
+  @media (hover: none) {
+    .item:focus .time[title]::after {
+      content: attr(title);
+      display: block;
+    }
+  }
   .detail:empty {
     display: none;
   }
