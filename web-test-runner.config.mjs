@@ -73,7 +73,9 @@ function accessibleNamesPlugin() {
  *   (`(hover: none)`, `(pointer: coarse)`) until `{ active: false }`;
  * - `executeServerCommand('tap', { x, y })`: a finger's tap at a point of the viewport (touch
  *   events, `pointerType: 'touch'`, then the click the browser makes of them), on a touch device
- *   for the time of the tap unless it is one already. Nothing hovers before it.
+ *   for the time of the tap unless it is one already. Nothing hovers before it;
+ * - `executeServerCommand('swipe', { x, y, toY })`: a finger put down at a point and drawn
+ *   vertically to `toY` in 20 px steps, then lifted (a scroll by touch), likewise.
  */
 function touchPlugin() {
   const sessions = new WeakMap();
@@ -81,7 +83,7 @@ function touchPlugin() {
   return {
     name: 'touch-commands',
     async executeCommand({ command, payload, session }) {
-      if (command !== 'tap' && command !== 'touch-device') return undefined;
+      if (!['tap', 'swipe', 'touch-device'].includes(command)) return undefined;
       const page = session.browser.getPage(session.id);
       let cdp = sessions.get(page);
       if (!cdp) {
@@ -98,9 +100,18 @@ function touchPlugin() {
       }
       await emulate(true);
       try {
-        const point = { x: payload.x, y: payload.y };
-        await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
-        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+        const { x, y } = payload;
+        const touch = (type, points) =>
+          cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+        await touch('touchStart', [{ x, y }]);
+        if (command === 'swipe') {
+          const step = payload.toY < y ? -20 : 20;
+          for (let at = y + step; step < 0 ? at > payload.toY : at < payload.toY; at += step) {
+            await touch('touchMove', [{ x, y: at }]);
+          }
+          await touch('touchMove', [{ x, y: payload.toY }]);
+        }
+        await touch('touchEnd', []);
       } finally {
         if (!touching.has(page)) await emulate(false);
       }
