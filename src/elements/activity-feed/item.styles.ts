@@ -160,9 +160,10 @@ export const itemStyles = css`
     font-variant-numeric: tabular-nums;
   }
   /* A touch screen shows no tooltip: the item a tap focused shows its time's (the date and the
-     time of day) under the relative one. */
+     time of day) under the relative one. Not when the keyboard moved the focus there (a tablet's
+     keyboard): the item would grow under the focus as it moves. */
   @media (hover: none) {
-    .item:focus .time[title]::after {
+    .item:focus:not(:focus-visible) .time[title]::after {
       content: attr(title);
       display: block;
     }
