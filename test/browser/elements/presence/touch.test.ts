@@ -26,6 +26,30 @@ describe('crm-presence on a touch screen', () => {
     await waitUntil(() => !tooltip().matches(':popover-open'), 'a tap elsewhere hides it');
   });
 
+  it('the tooltip a tap showed follows its avatar as the page scrolls, and goes with it', async () => {
+    const m = await mountPresence({ people: [ANA, BEN] });
+    const spacer = document.createElement('div');
+    spacer.style.blockSize = '3000px';
+    document.body.append(spacer);
+    try {
+      const tooltip = () => m.root.querySelector<HTMLElement>('[part~="tooltip"]')!;
+      const avatar = avatars(m.root)[1]!;
+      await executeServerCommand('tap', centre(avatar));
+      await waitUntil(() => tooltip().matches(':popover-open'), 'the tap shows the tooltip');
+      const gap = () =>
+        tooltip().getBoundingClientRect().top - avatar.getBoundingClientRect().bottom;
+      const before = gap();
+      scrollTo(0, 20);
+      await waitUntil(() => Math.abs(gap() - before) < 1, 'it follows the avatar');
+      expect(tooltip().matches(':popover-open')).to.equal(true);
+      scrollTo(0, 2000);
+      await waitUntil(() => !tooltip().matches(':popover-open'), 'it goes with the avatar');
+    } finally {
+      spacer.remove();
+      scrollTo(0, 0);
+    }
+  });
+
   it('a tap on "+N" lists everyone', async () => {
     const m = await mountPresence({ people: crowd(7) });
     await executeServerCommand('tap', centre(overflowButton(m.root)!));
