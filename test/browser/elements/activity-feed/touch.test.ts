@@ -1,6 +1,7 @@
 /**
  * `<crm-activity-feed>` on a touch screen (no hover, so no tooltip): a tap on an item shows the
- * date and time that its relative time has as a tooltip. In a file of its own: the touch device
+ * date and time that its relative time has as a tooltip; the person filter's text is large enough
+ * that Safari does not zoom the page in when it is tapped. In a file of its own: the touch device
  * it emulates would change the other files' pages.
  */
 import { expect, waitUntil } from '@open-wc/testing';
@@ -30,5 +31,16 @@ describe('crm-activity-feed on a touch screen', () => {
     await waitUntil(() => root.activeElement === item, 'the tap focuses the item');
     expect(shown()).to.equal(JSON.stringify(absolute));
     expect(el.scrollWidth, 'no sideways scrolling').to.be.at.most(el.clientWidth);
+  });
+
+  it('the person filter is in 16 px text, so Safari does not zoom the page in when it is tapped', async () => {
+    const { root, settle } = await mountFeed({ history: [change()] });
+    await settle();
+    const select = root.querySelector<HTMLSelectElement>('[part~="person-select"]')!;
+    const desktop = parseFloat(getComputedStyle(select).fontSize);
+    await executeServerCommand('touch-device', { active: true });
+    expect(matchMedia('(pointer: coarse)').matches, 'a touch device').to.equal(true);
+    expect(parseFloat(getComputedStyle(select).fontSize)).to.be.at.least(16);
+    expect(desktop, 'smaller with a mouse').to.be.below(16);
   });
 });
