@@ -66,6 +66,60 @@ function accessibleNamesPlugin() {
   };
 }
 
+/**
+ * A phone's touch screen, through the page's CDP session (kept per page, as emulation set through
+ * a session ends with it):
+ * - `executeServerCommand('touch-device', { active: true })`: the page is on a touch device
+ *   (`(hover: none)`, `(pointer: coarse)`) until `{ active: false }`;
+ * - `executeServerCommand('tap', { x, y })`: a finger's tap at a point of the viewport (touch
+ *   events, `pointerType: 'touch'`, then the click the browser makes of them), on a touch device
+ *   for the time of the tap unless it is one already. Nothing hovers before it;
+ * - `executeServerCommand('swipe', { x, y, toY })`: a finger put down at a point and drawn
+ *   vertically to `toY` in 20 px steps, then lifted (a scroll by touch), likewise.
+ */
+function touchPlugin() {
+  const sessions = new WeakMap();
+  const touching = new WeakSet();
+  return {
+    name: 'touch-commands',
+    async executeCommand({ command, payload, session }) {
+      if (!['tap', 'swipe', 'touch-device'].includes(command)) return undefined;
+      const page = session.browser.getPage(session.id);
+      let cdp = sessions.get(page);
+      if (!cdp) {
+        cdp = await page.createCDPSession();
+        sessions.set(page, cdp);
+      }
+      const emulate = (enabled) =>
+        cdp.send('Emulation.setTouchEmulationEnabled', { enabled, maxTouchPoints: 1 });
+      if (command === 'touch-device') {
+        if (payload && payload.active) touching.add(page);
+        else touching.delete(page);
+        await emulate(touching.has(page));
+        return true;
+      }
+      await emulate(true);
+      try {
+        const { x, y } = payload;
+        const touch = (type, points) =>
+          cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+        await touch('touchStart', [{ x, y }]);
+        if (command === 'swipe') {
+          const step = payload.toY < y ? -20 : 20;
+          for (let at = y + step; step < 0 ? at > payload.toY : at < payload.toY; at += step) {
+            await touch('touchMove', [{ x, y: at }]);
+          }
+          await touch('touchMove', [{ x, y: payload.toY }]);
+        }
+        await touch('touchEnd', []);
+      } finally {
+        if (!touching.has(page)) await emulate(false);
+      }
+      return true;
+    },
+  };
+}
+
 export default {
   rootDir: '.',
   port: process.env.WTR_PORT ? Number(process.env.WTR_PORT) : await freePort(),
@@ -75,6 +129,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig }),
     forcedColorsPlugin(),
     accessibleNamesPlugin(),
+    touchPlugin(),
   ],
   // `?csp=no-connect`: a script served with a policy that refuses sockets, for the shared
   // connection's worker, which runs under its own script's policy (its fallback test).

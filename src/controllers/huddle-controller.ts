@@ -290,6 +290,15 @@ export class HuddleController extends ClientController {
     });
   }
 
+  /**
+   * Whether this browser can share a screen at all: mobile browsers (Chrome on Android, Safari on
+   * iOS) have no `getDisplayMedia`, and an insecure page has no `mediaDevices`. Asking there would
+   * fail as if the user had refused.
+   */
+  get canShare(): boolean {
+    return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  }
+
   async toggleShare(): Promise<void> {
     if (this.phase !== 'in-call') return;
     if (this.screen) {
@@ -298,6 +307,7 @@ export class HuddleController extends ClientController {
       this.removeStream(screen);
       return;
     }
+    if (!this.canShare) return;
     try {
       this.screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
       this.deviceError = undefined;

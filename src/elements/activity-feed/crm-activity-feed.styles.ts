@@ -165,6 +165,13 @@ const filters = css`
   .select:hover {
     border-color: ${token('color-border-strong')};
   }
+  /* Safari on a phone zooms the page into a control whose text is under 16 px when it is tapped,
+     and leaves it zoomed: on a touch screen the select's text is 16 px. */
+  @media (pointer: coarse) {
+    .select {
+      font-size: max(1rem, 16px);
+    }
+  }
   .note {
     display: inline-flex;
     align-items: center;

@@ -159,6 +159,15 @@ export const itemStyles = css`
     white-space: nowrap;
     font-variant-numeric: tabular-nums;
   }
+  /* A touch screen shows no tooltip: the item a tap focused shows its time's (the date and the
+     time of day) under the relative one. Not when the keyboard moved the focus there (a tablet's
+     keyboard): the item would grow under the focus as it moves. */
+  @media (hover: none) {
+    .item:focus:not(:focus-visible) .time[title]::after {
+      content: attr(title);
+      display: block;
+    }
+  }
   .detail:empty {
     display: none;
   }

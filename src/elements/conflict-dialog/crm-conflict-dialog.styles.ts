@@ -32,6 +32,10 @@ export const styles = [
     /* ---- the dialog box ---------------------------------------------------------------- */
 
     dialog {
+      /* A finger drawn over the backdrop, the header or the buttons would scroll the page behind
+         the modal (the platform chains the scroll there), and the user would come back to
+         another place of it; the list of fields still scrolls, and pinch-zoom still works. */
+      touch-action: pinch-zoom;
       inline-size: min(var(--_width), calc(100vw - 2rem));
       max-inline-size: none;
       max-block-size: min(var(--_max-height), calc(100dvh - 2rem));

@@ -194,6 +194,19 @@ export const styles = [
     :host([compact]) .label {
       display: none;
     }
+    /* A touch screen shows no tooltip: a tap (or a click) on the dot focuses the pill, which then
+       says what the tooltip says, until the focus goes elsewhere. */
+    .details {
+      display: none;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    :host([compact]) .base:focus {
+      padding-inline: var(--_padding-inline);
+    }
+    :host([compact]) .base:focus .details {
+      display: inline;
+    }
     :host([compact]) .retry {
       inline-size: 1.5rem;
       margin-inline: ${token('space-3xs')} calc(${token('space-3xs')} - ${token('space-xs')});

@@ -52,6 +52,8 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  * @csspart base - The pill holding the dot, label and button.
  * @csspart dot - The coloured state dot.
  * @csspart label - The visible text (hidden when `compact`).
+ * @csspart details - When `compact`: the tooltip's text, shown in the pill while it has the focus
+ *   (a tap or a click on it), as a touch screen shows no tooltip.
  * @csspart retry - The "Retry now" button, shown while reconnecting, after a refused sign-in, and
  *   offline after the reconnect attempts ran out.
  * @csspart waiting - "3 changes waiting": offline edits not sent yet (visually hidden when
@@ -164,17 +166,14 @@ export class CrmConnectionStatus extends LitElement {
     const retryText = m.retryNow(c);
     const waiting = this.outbox.size > 0 ? m.changesWaiting(this.outbox.size, c) : '';
     const unstored = this.outbox.unstored > 0 ? m.changesNotStored(this.outbox.unstored, c) : '';
+    const details = [label, waiting, unstored].filter(Boolean).join(' · ');
     return html`<div
       part="base"
       class="base"
       tabindex="-1"
       data-view=${view}
       ?data-unstored=${unstored !== ''}
-      title=${
-        this.compact || refused || unstored
-          ? [label, waiting, unstored].filter(Boolean).join(' · ')
-          : nothing
-      }
+      title=${this.compact || refused || unstored ? details : nothing}
     >
       <span part="dot" class="dot" aria-hidden="true"></span>
       <span part="label" class="label" aria-hidden="true" dir="auto">${label}</span>
@@ -192,6 +191,13 @@ export class CrmConnectionStatus extends LitElement {
               class=${this.compact ? 'visually-hidden' : 'unstored'}
               aria-hidden="true"
               >${unstored}</span
+            >`
+          : nothing
+      }
+      ${
+        this.compact
+          ? html`<span part="details" class="details" aria-hidden="true" dir="auto"
+              >${details}</span
             >`
           : nothing
       }

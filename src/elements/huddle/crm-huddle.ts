@@ -64,6 +64,9 @@ interface TileUser {
  * call in the Call region."), once per ring; joining is confirmed to the user with who is already
  * in the call, and those people are not announced as joining.
  *
+ * Screen sharing is offered only where the browser can share a screen (`getDisplayMedia`): phones
+ * and tablets get no Share button, rather than one that fails as if they had refused.
+ *
  * Keyboard, while the focus is inside the element: M mute, V camera, S share the screen. The call's
  * controls are a toolbar, one Tab stop: Left and Right move between them (round at the ends,
  * mirrored right to left), Home and End go to the first and the last. No key answers a ring from
@@ -389,15 +392,19 @@ export class CrmHuddle extends LitElement {
         >
           ${said(m.camera(c))}
         </button>
-        <button
-          type="button"
-          part="share"
-          aria-pressed=${call.screen ? 'true' : 'false'}
-          aria-keyshortcuts="S"
-          @click=${() => void call.toggleShare()}
-        >
-          ${said(m.share(c))}
-        </button>
+        ${
+          call.canShare
+            ? html`<button
+                type="button"
+                part="share"
+                aria-pressed=${call.screen ? 'true' : 'false'}
+                aria-keyshortcuts="S"
+                @click=${() => void call.toggleShare()}
+              >
+                ${said(m.share(c))}
+              </button>`
+            : nothing
+        }
         <button
           type="button"
           part="invite"

@@ -12,11 +12,16 @@
  *   dialog was up) would be drawn over the dialog and its backdrop, and under a modal dialog the
  *   toasts are inert anyway.
  *
+ * - The stack stays in the visual viewport: while an on-screen keyboard covers the bottom of the
+ *   page (a phone's `visualViewport` shorter than the layout viewport), a stack at the bottom edge
+ *   stands on the keyboard's top rather than behind it, where its countdown would run out unseen;
+ *   at the top edge it follows a visual viewport panned down to the focused field.
+ *
  * The focus in the toasts themselves is never in the way; on the element's own bell it is (a stack
  * moved to the top edge can lie over a header).
  *
  * Everything is measured in an animation frame after a change: a focus move, a key or a pointer
- * pressed, a scroll, a resize, a render of the host while toasts are drawn. A focus move between
+ * pressed, a scroll, a resize (of the visual viewport too), a render of the host while toasts are drawn. A focus move between
  * two elements of one shadow tree fires no `focusin` outside it, so the shadow roots around the
  * focused element are listened to as well: a modal dialog that a component opens from script (a
  * save's conflict, answered by the server) takes the focus inside that component, with no key or
@@ -61,6 +66,8 @@ export class ToastClearance {
   /** The shadow roots around the focused element, whose own focus moves are listened to. */
   private roots: ShadowRoot[] = [];
   private frame = 0;
+  /** The visible band of the layout viewport, from the last measure (see `fitView`). */
+  private view = { top: 0, bottom: 0 };
 
   constructor(
     private readonly host: ReactiveElement,
@@ -89,12 +96,16 @@ export class ToastClearance {
       document.addEventListener(type, this.schedule, { capture: true, passive: true });
     }
     addEventListener('resize', this.schedule);
+    visualViewport?.addEventListener('resize', this.schedule);
+    visualViewport?.addEventListener('scroll', this.schedule);
   }
 
   disconnect(): void {
     for (const type of TRIGGERS)
       document.removeEventListener(type, this.schedule, { capture: true });
     removeEventListener('resize', this.schedule);
+    visualViewport?.removeEventListener('resize', this.schedule);
+    visualViewport?.removeEventListener('scroll', this.schedule);
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.track(undefined);
@@ -134,6 +145,7 @@ export class ToastClearance {
     const stack = this.options.stack();
     if (!stack || !this.options.drawn()) return;
     const before = [this.flipped, this.blocking, this.modal] as const;
+    this.fitView(stack);
     const focus = deepActiveElement();
     this.watchRoots(focus);
     this.track(this.findModal(focus));
@@ -154,11 +166,25 @@ export class ToastClearance {
     this.options.measured();
   }
 
+  /**
+   * The part of the layout viewport the visual viewport shows (an on-screen keyboard or a pinch
+   * zoom makes it smaller), given to the stack's styles as `--_view-start` and `--_view-end`: how
+   * much of the layout viewport's top and bottom is out of sight.
+   */
+  private fitView(stack: HTMLElement): void {
+    const height = document.documentElement.clientHeight;
+    const top = Math.max(0, visualViewport?.offsetTop ?? 0);
+    const bottom = Math.min(height, top + (visualViewport?.height ?? height));
+    this.view = { top, bottom };
+    stack.style.setProperty('--_view-start', `${Math.round(top)}px`);
+    stack.style.setProperty('--_view-end', `${Math.round(height - bottom)}px`);
+  }
+
   /** The stack's box on the other block edge, as far from it as it is from its own. */
   private mirrored(box: DOMRectReadOnly): DOMRectReadOnly {
-    const height = document.documentElement.clientHeight;
-    const gap = this.edge === 'bottom' ? height - box.bottom : box.top;
-    const top = this.edge === 'bottom' ? gap : height - gap - box.height;
+    const { top: start, bottom: end } = this.view;
+    const gap = this.edge === 'bottom' ? end - box.bottom : box.top - start;
+    const top = this.edge === 'bottom' ? start + gap : end - gap - box.height;
     return new DOMRectReadOnly(box.left, top, box.width, box.height);
   }
 

@@ -13,7 +13,8 @@ export const toastStyles = css`
     --_toast-width: var(--crm-notification-center-toast-width, 22rem);
     position: fixed;
     inset: auto;
-    inset-block-end: var(--_inset);
+    /* Out of sight: the layout viewport's part an on-screen keyboard covers (toast-clearance.ts). */
+    inset-block-end: calc(var(--_inset) + var(--_view-end, 0px));
     inset-inline-end: var(--_inset);
     margin: 0;
     padding: 0;
@@ -21,7 +22,9 @@ export const toastStyles = css`
     flex-direction: column;
     gap: ${token('space-s')};
     inline-size: min(var(--_toast-width), calc(100vw - 2 * var(--_inset)));
-    max-block-size: calc(100dvh - 2 * var(--_inset));
+    max-block-size: calc(
+      100dvh - 2 * var(--_inset) - var(--_view-start, 0px) - var(--_view-end, 0px)
+    );
     overflow: visible;
     color: ${token('color-text')};
     background: none;
@@ -37,7 +40,7 @@ export const toastStyles = css`
     visibility: hidden;
   }
   .toasts[data-edge='top'] {
-    inset-block: var(--_inset) auto;
+    inset-block: calc(var(--_inset) + var(--_view-start, 0px)) auto;
     flex-direction: column-reverse;
   }
   :host([toast-position$='start']) .toasts {

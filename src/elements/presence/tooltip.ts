@@ -3,6 +3,10 @@
  * the pointer or with the focus. It lives in the top layer (a manual popover), so a header with
  * `overflow: hidden` cannot clip it; it stays while the pointer moves onto it and Escape hides it
  * (WCAG 1.4.13). It repeats the avatar's accessible name, so it is hidden from assistive technology.
+ *
+ * Shown for the focus (a tap on a touch screen focuses the avatar), it stays while the page
+ * scrolls: it follows its avatar then, and goes once the avatar is scrolled out of sight, rather
+ * than float over whatever scrolled under it.
  */
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import type { PersonText } from './person-text.js';
@@ -54,6 +58,7 @@ export class Tooltip {
 
   /** Hide it; true when it was shown. */
   hide(): boolean {
+    this.follow(false);
     if (this.id === undefined) return false;
     this.id = undefined;
     this.anchor = undefined;
@@ -83,24 +88,41 @@ export class Tooltip {
     const wanted =
       this.id !== undefined && anchor?.isConnected && this.options.text(this.id) !== undefined;
     const open = tooltip.matches(':popover-open');
-    if (!wanted) {
+    const box = anchor?.getBoundingClientRect();
+    const inView = box !== undefined && box.bottom > 0 && box.top < innerHeight;
+    if (!wanted || !inView) {
       if (open) tooltip.hidePopover();
+      this.follow(false);
       if (this.id !== undefined) this.hide();
       return;
     }
     if (!open) tooltip.showPopover?.();
-    const placement = placeBox(
-      tooltip,
-      anchor.getBoundingClientRect(),
-      tooltip.getBoundingClientRect(),
-      { gap: 8, margin: 8, align: 'center', dir: 'ltr', prefer: this.options.prefer() },
-    );
+    this.follow(true);
+    const placement = placeBox(tooltip, box, tooltip.getBoundingClientRect(), {
+      gap: 8,
+      margin: 8,
+      align: 'center',
+      dir: 'ltr',
+      prefer: this.options.prefer(),
+    });
     if (placement.side !== this.side) {
       this.side = placement.side;
       tooltip.classList.toggle('above', this.side === 'above');
       tooltip.classList.toggle('below', this.side === 'below');
     }
   }
+
+  private following = false;
+
+  /** Listen for scrolls of the page (and of any scroller around the row) while it shows. */
+  private follow(on: boolean): void {
+    if (on === this.following) return;
+    this.following = on;
+    if (on) document.addEventListener('scroll', this.onScroll, { capture: true, passive: true });
+    else document.removeEventListener('scroll', this.onScroll, { capture: true });
+  }
+
+  private readonly onScroll = (): void => this.host.requestUpdate();
 
   private get element(): HTMLElement | null {
     return this.host.renderRoot.querySelector<HTMLElement>('.tooltip');

@@ -292,6 +292,32 @@ describe('<crm-huddle>', () => {
     });
   });
 
+  describe('a browser that cannot share a screen (phones and tablets have no getDisplayMedia)', () => {
+    it('offers no Share button; S and the toolbar still work, and no refusal is shown', async () => {
+      (devices as { getDisplayMedia?: unknown }).getDisplayMedia = undefined;
+      const { el, part, join, settle } = await mount();
+      await join();
+      expect(el.state).to.equal('in-call');
+      expect(part('share') === null, 'no Share button').to.equal(true);
+      const buttons = [...el.shadowRoot!.querySelectorAll('[part~="controls"] button')];
+      expect(buttons.map((b) => b.getAttribute('part'))).to.deep.equal([
+        'mute',
+        'camera',
+        'invite',
+        'leave',
+      ]);
+      part('mute')!.focus();
+      part('mute')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 's', bubbles: true, composed: true }),
+      );
+      await settle();
+      expect(part('sharing') === null, 'not sharing').to.equal(true);
+      const error = el.shadowRoot!.querySelector('[data-tone="error"]');
+      expect(error?.textContent ?? '', 'no error shown').to.equal('');
+      await expectAccessible(el);
+    });
+  });
+
   describe("the call's toolbar: one Tab stop, the arrow keys move within it", () => {
     const ORDER = ['mute', 'camera', 'share', 'invite', 'leave'];
 

@@ -230,3 +230,60 @@ describe('crm-notification-center toasts keep clear', () => {
     dialog.close();
   });
 });
+
+/**
+ * A phone's on-screen keyboard: the visual viewport (what is seen) gets shorter than the layout
+ * viewport (what `position: fixed` is placed in), and the browser may pan it down to the field.
+ * Chromium's headless shell draws no keyboard, so `visualViewport` is a stand-in with its numbers.
+ */
+describe('crm-notification-center toasts and an on-screen keyboard', () => {
+  const own = Object.getOwnPropertyDescriptor(window, 'visualViewport');
+  class Viewport extends EventTarget {
+    offsetTop = 0;
+    offsetLeft = 0;
+    pageTop = 0;
+    pageLeft = 0;
+    scale = 1;
+    width = document.documentElement.clientWidth;
+    height = document.documentElement.clientHeight;
+    /** The keyboard comes up over the bottom `covered` px; the view is panned `panned` px down. */
+    keyboard(covered: number, panned = 0): void {
+      this.height = document.documentElement.clientHeight - covered;
+      this.offsetTop = panned;
+      this.dispatchEvent(new Event('resize'));
+    }
+  }
+  let view: Viewport;
+
+  beforeEach(() => {
+    view = new Viewport();
+    Object.defineProperty(window, 'visualViewport', { value: view, configurable: true });
+  });
+  afterEach(() => {
+    if (own) Object.defineProperty(window, 'visualViewport', own);
+    else delete (window as { visualViewport?: unknown }).visualViewport;
+  });
+
+  it('at the bottom, they stand on the keyboard, not behind it, and go back down after it', async () => {
+    const m = await mountCenter();
+    await m.notify({ title: 'Deal won' });
+    await measured(m);
+    const height = document.documentElement.clientHeight;
+    expect(stackOf(m).getBoundingClientRect().bottom).to.be.closeTo(height - 16, 1);
+    view.keyboard(260);
+    await measured(m);
+    expect(stackOf(m).getBoundingClientRect().bottom).to.be.closeTo(height - 260 - 16, 1);
+    expect(seen(toastsOf(m.root)[0]!)).to.equal(true);
+    view.keyboard(0);
+    await measured(m);
+    expect(stackOf(m).getBoundingClientRect().bottom).to.be.closeTo(height - 16, 1);
+  });
+
+  it('at the top, they follow a view panned down to the field', async () => {
+    const m = await mountCenter({ attrs: { 'toast-position': 'top-end' } });
+    await m.notify({ title: 'Deal won' });
+    view.keyboard(260, 120);
+    await measured(m);
+    expect(stackOf(m).getBoundingClientRect().top).to.be.closeTo(120 + 16, 1);
+  });
+});
