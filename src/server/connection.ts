@@ -212,12 +212,13 @@ export class Connection implements Recipient, Holdable {
   sendError(
     code: ErrorCode,
     message: string,
-    extra: { replyTo?: string | undefined; room?: string | undefined } = {},
+    extra: { replyTo?: string | undefined; room?: string | undefined; removed?: true } = {},
   ): void {
     this.metrics.countError(code);
     const frame: ServerFrame = { type: 'error', code, message };
     if (extra.replyTo !== undefined) frame.replyTo = extra.replyTo;
     if (extra.room !== undefined) frame.room = extra.room;
+    if (extra.removed) frame.removed = true;
     this.send(frame);
   }
 
