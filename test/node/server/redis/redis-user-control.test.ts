@@ -119,4 +119,17 @@ describe('on Redis, across processes', () => {
     const later = user.frames.slice(from);
     assert.ok(!later.some((f) => f.type === 'event' && f.room === 'deal:9'), JSON.stringify(later));
   });
+
+  test('with Redis away the backend is answered 503, and sends again later', async () => {
+    const [a] = cluster.nodes as [Node];
+    await cluster.redis.stop();
+    for (const path of ['/api/users/erin/disconnect', '/api/users/erin/permissions-changed']) {
+      const res = await fetch(`http://127.0.0.1:${a.server.port}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      assert.equal(res.status, 503, await res.text());
+      assert.equal(res.headers.get('retry-after'), '5');
+    }
+  });
 });
