@@ -76,6 +76,11 @@ export class Connection implements Recipient, Holdable {
    * undefined when neither applies. Every frame sent is redacted by its `visibility`.
    */
   permissions: ConnectionPermissions | undefined = undefined;
+  /**
+   * Counts the times the user's permissions were said to have changed: a join whose answer was
+   * asked before the latest one asks again (see `RoomHandlers.recheck`).
+   */
+  permissionsEpoch = 0;
   private readonly bucket: TokenBucket;
   /** Unsent bytes beyond which the peer is dropped as a slow consumer. */
   private readonly maxBufferedBytes: number;

@@ -263,6 +263,7 @@ export class RoomHandlers {
    * which asks again). Resolves to the rooms left.
    */
   async recheck(connection: Connection): Promise<number> {
+    connection.permissionsEpoch++;
     connection.permissions?.visibility.reads?.forget();
     const checks = [...connection.memberships.values()].map((membership) =>
       this.recheckRoom(connection, membership),
@@ -544,8 +545,16 @@ export class RoomHandlers {
     }
     if (verdict === true) return then();
     if (verdict === false) return refuse();
+    const epoch = connection.permissionsEpoch;
     return Promise.resolve(verdict).then(
-      (ok) => (ok === true && connection.isOpen ? then() : refuse()),
+      (ok) => {
+        // The user's permissions changed while the answer was on its way: it may be stale, and
+        // the re-check did not see this room yet. Asked again.
+        if (connection.permissionsEpoch !== epoch && connection.isOpen) {
+          return this.allowed(connection, action, room, replyTo, then, watch);
+        }
+        return ok === true && connection.isOpen ? then() : refuse();
+      },
       (err: unknown) => refuse(err),
     );
   }

@@ -24,7 +24,7 @@ import { errorFields, type Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { AuthorizeCallback } from './permissions/callback.js';
 import type { RedisBus } from './redis/redis-bus.js';
-import { revokedReason, type RevocationStore } from './revocations.js';
+import { LocalRevocations, revokedReason, type RevocationStore } from './revocations.js';
 
 export interface UserControlDeps {
   readonly clock: ServerClock;
@@ -41,7 +41,7 @@ export interface UserControlDeps {
 }
 
 type UserCommand = { from: string; user: string } & (
-  { kind: 'disconnect' } | { kind: 'permissions-changed' }
+  { kind: 'disconnect'; revokedAt?: number } | { kind: 'permissions-changed' }
 );
 
 export interface DisconnectResult {
@@ -62,6 +62,12 @@ export class UserControl {
   private readonly byUser = new Map<string, Set<Connection>>();
   /** Tells this process's own commands from the others' on the shared channel. */
   private readonly id = randomUUID();
+  /**
+   * The revocations this process made or heard of, besides the shared store: a `hello` whose
+   * check read Redis just before a revocation was written there, and was welcomed just after
+   * the disconnect reached this process, would otherwise stay connected.
+   */
+  private readonly heard = new LocalRevocations();
 
   constructor(private readonly deps: UserControlDeps) {
     deps.redisBus?.onUserCommand((text) => this.received(text));
@@ -91,9 +97,16 @@ export class UserControl {
   refusal(
     result: Extract<AuthResult, { ok: true }>,
   ): string | undefined | Promise<string | undefined> {
-    const at = this.deps.revocations.revokedAt(result.user.id, this.deps.clock.now());
-    if (at === undefined || typeof at === 'number') return revokedReason(result, at);
-    return at.then((revokedAt) => revokedReason(result, revokedAt));
+    const userId = result.user.id;
+    const stored = this.deps.revocations.revokedAt(userId, this.deps.clock.now());
+    // Read after the store's answer: what was heard meanwhile counts too.
+    const latest = (at: number | undefined): string | undefined => {
+      const heard = this.heard.revokedAt(userId, this.deps.clock.now());
+      const newest = at === undefined || (heard !== undefined && heard > at) ? heard : at;
+      return revokedReason(result, newest);
+    };
+    if (stored === undefined || typeof stored === 'number') return latest(stored);
+    return stored.then(latest);
   }
 
   /** Ends every connection of the user, on every process; with `revokeTokens`, their tokens too. */
@@ -103,6 +116,7 @@ export class UserControl {
       // Recorded before any socket closes: a client that reconnects at once is refused.
       const at = this.deps.clock.now();
       await this.deps.revocations.revoke(userId, at, this.deps.revocationTtlMs);
+      await this.heard.revoke(userId, at, this.deps.revocationTtlMs);
       result.revokedAt = at;
       this.deps.metrics.tokensRevoked++;
     }
@@ -112,7 +126,9 @@ export class UserControl {
       connections: result.connections,
       revokeTokens,
     });
-    await this.publish({ from: this.id, user: userId, kind: 'disconnect' });
+    const command: UserCommand = { from: this.id, user: userId, kind: 'disconnect' };
+    if (result.revokedAt !== undefined) command.revokedAt = result.revokedAt;
+    await this.publish(command);
     return result;
   }
 
@@ -138,6 +154,9 @@ export class UserControl {
     }
     if (command.from === this.id || typeof command.user !== 'string') return;
     if (command.kind === 'disconnect') {
+      if (typeof command.revokedAt === 'number') {
+        void this.heard.revoke(command.user, command.revokedAt, this.deps.revocationTtlMs);
+      }
       const connections = this.closeLocal(command.user);
       if (connections > 0) {
         this.deps.log.info('user disconnected by another process', {

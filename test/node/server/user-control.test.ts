@@ -11,6 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { AuthorizeHook } from '../../../src/server/authorize.js';
+import { systemClock } from '../../../src/server/clock.js';
+import { silentLogger } from '../../../src/server/log.js';
+import { ServerMetrics } from '../../../src/server/metrics.js';
+import type { RedisBus } from '../../../src/server/redis/redis-bus.js';
+import { UserControl } from '../../../src/server/user-control.js';
 import { nextId, TestClient, type Closed } from '../helpers/server-client.js';
 import { bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -297,5 +302,67 @@ describe('POST /api/users/:id/permissions-changed', () => {
     assert.equal((await api('/api/users/alice/permissions-changed', { x: 1 })).status, 400);
     await alice.sync();
     assert.equal(alice.ofType('error').length, 0);
+  });
+});
+
+describe('races', () => {
+  test('a join whose answer was asked before permissions changed asks again', async () => {
+    const refusedRooms = new Set<string>();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let asked: () => void = () => {};
+    const joinAsked = new Promise<void>((resolve) => (asked = resolve));
+    const ROOM = 'page:/deals'; // names no entity: one question, `join`
+    h = await start({
+      // The CRM's answer is read when asked and given later (a slow lookup).
+      authorize: ({ user, room }) => {
+        const ok = !(user.id === 'alice' && refusedRooms.has(room));
+        if (room !== ROOM) return ok;
+        asked();
+        return gate.then(() => ok);
+      },
+    });
+    const alice = await h.connect({ id: 'alice', name: 'Alice' });
+    const joining = alice.request({ type: 'join', id: nextId('j'), room: ROOM });
+    await joinAsked;
+    refusedRooms.add(ROOM);
+    await ok(api('/api/users/alice/permissions-changed'));
+    release();
+    const answer = await joining;
+    assert.equal(answer.type === 'error' && answer.code, 'forbidden', JSON.stringify(answer));
+  });
+
+  test('a hello whose store read came before a revocation heard from another process is refused', async () => {
+    let answerStore: (at: number | undefined) => void = () => {};
+    let listener: (message: string) => void = () => {};
+    const users = new UserControl({
+      clock: systemClock,
+      log: silentLogger,
+      metrics: new ServerMetrics(),
+      revocations: {
+        revoke: () => Promise.resolve(),
+        revokedAt: () => new Promise<number | undefined>((resolve) => (answerStore = resolve)),
+      },
+      revocationTtlMs: 3_600_000,
+      authorizeCallback: undefined,
+      recheckRooms: () => Promise.resolve(0),
+      redisBus: {
+        onUserCommand: (l: (message: string) => void) => (listener = l),
+        publishUserCommand: () => Promise.resolve(),
+      } as unknown as RedisBus,
+    });
+    const issuedAt = Date.now() - 5000;
+    const checking = users.refusal({
+      ok: true,
+      user: { id: 'alice', name: 'Alice' },
+      via: 'token',
+      issuedAt,
+    });
+    // The disconnect reaches this process after Redis answered the read, before it arrives.
+    listener(
+      JSON.stringify({ from: 'other', user: 'alice', kind: 'disconnect', revokedAt: Date.now() }),
+    );
+    answerStore(undefined);
+    assert.match((await checking) ?? '', /revoked/);
   });
 });
