@@ -265,6 +265,43 @@ describe('POST /api/users/:id/permissions-changed', () => {
     }
   });
 
+  test('a field newly hidden by the callback is left out of what follows', async () => {
+    let hidden: string[] = [];
+    const backend: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ allow: true, fields: { customer: { hidden } } }));
+      });
+    });
+    backend.listen(0, '127.0.0.1');
+    await once(backend, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/authorize`;
+      h = await start({ authorizeCallback: { url, cacheMs: 600_000 } });
+      const write = (notes: string) =>
+        h.server.entities.update({
+          type: 'customer',
+          id: '42',
+          fields: { name: 'Acme', notes },
+          source: 'backend',
+          create: true,
+        });
+      await write('first');
+      const alice = await connect(await token('alice'));
+      await alice.join('customer:42');
+
+      hidden = ['notes']; // her new role may not read the notes
+      assert.equal((await ok(api('/api/users/alice/permissions-changed'))).roomsLeft, 0);
+      await write('the secret plan');
+      const change = await alice.next((f) => f.type === 'event' && f.event === 'entity.change');
+      assert.ok(!JSON.stringify(change).includes('secret plan'), JSON.stringify(change));
+    } finally {
+      backend.close();
+      backend.closeAllConnections();
+    }
+  });
+
   test('a hook that cannot decide now takes the room away with backend_unavailable', async () => {
     let down = false;
     h = await start({
