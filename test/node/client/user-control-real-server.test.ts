@@ -122,10 +122,19 @@ describe('a user the backend disconnected', () => {
 
 describe('a room the user may no longer join', () => {
   it('reads as refused for good, as a refused join, and the user leaves its presence', async () => {
+    await suite.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Acme' },
+      source: 'backend',
+      create: true,
+    });
     const ivy = suite.client('ivy');
     const jo = suite.client('jo');
     const refusals: (string | undefined)[] = [];
     ivy.joinRoom('customer:42', (refusal) => refusals.push(refusal?.code));
+    const record = ivy.liveData({ entityType: 'customer', entityId: '42' });
+    await waitFor(() => record.status === 'ready', 'the record shown');
     ivy.joinRoom('customer:7');
     const seen = jo.presence('customer:42');
     await waitFor(() => seen.snapshot().people.length === 2, 'both present');
@@ -135,6 +144,8 @@ describe('a room the user may no longer join', () => {
     await waitFor(() => refusals.includes('forbidden'), 'the room refused');
     await waitFor(() => seen.snapshot().people.length === 1, 'ivy gone from the room');
     assert.equal(ivy.presence('customer:42').snapshot().refused?.code, 'forbidden');
+    // The record's form says "not allowed", as for a record refused at the start.
+    assert.deepEqual([record.status, record.error?.code], ['error', 'forbidden']);
     assert.equal(ivy.status.state, 'open'); // the connection and its other rooms stay
   });
 });
