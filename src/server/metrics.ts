@@ -85,7 +85,7 @@ export class ServerMetrics {
   handshakesUnavailable = 0;
   /** Handshakes refused because their user had too many sockets open to this process. */
   userConnectionsOverLimit = 0;
-  /** Users whose tokens a backend revoked (`POST /api/users/:id/disconnect`). */
+  /** Revocations a backend asked for (`POST /api/users/:id/disconnect`), one per call. */
   tokensRevoked = 0;
   /** Connections closed because a backend ended their user's sessions. */
   connectionsEndedByApi = 0;
@@ -268,7 +268,7 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
     [
       'crm_tokens_revoked_total',
       'counter',
-      'Users whose tokens a backend revoked (POST /api/users/:id/disconnect).',
+      "Revocations of a user's tokens a backend asked for (POST /api/users/:id/disconnect).",
       m.tokensRevoked,
     ],
     [

@@ -181,7 +181,8 @@ export class UserControl {
   }
 
   private closeLocal(userId: string): number {
-    const connections = [...(this.byUser.get(userId) ?? [])];
+    // One already closing (a disconnect called twice) is not told again.
+    const connections = [...(this.byUser.get(userId) ?? [])].filter((c) => c.state === 'open');
     for (const connection of connections) {
       this.deps.metrics.connectionsEndedByApi++;
       connection.sendError('invalid_token', 'signed out by the server: sign in again');
