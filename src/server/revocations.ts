@@ -5,8 +5,9 @@
  * with the token they still hold. A token issued later (they signed in again, and the CRM let
  * them) is welcome.
  *
- * Kept in memory for one process, in Redis for several (`redis/redis-revocations.ts`): a process
- * that did not hear the disconnect (started after it) refuses the same tokens.
+ * Kept in the database for one process (`sql-revocations.ts`, so a restart keeps them; in memory
+ * with a store that has no table for them), in Redis for several (`redis/redis-revocations.ts`):
+ * a process that did not hear the disconnect (started after it) refuses the same tokens.
  */
 import type { AuthResult } from './auth.js';
 

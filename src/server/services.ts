@@ -303,9 +303,10 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     clock,
     log,
     metrics,
+    // Several processes read them from Redis; one keeps them in its database, over restarts.
     revocations: redisBus
       ? new RedisRevocations(redisBus.link, redisBus.keyNames)
-      : new LocalRevocations(),
+      : (storage.revocations ?? new LocalRevocations()),
     revocationTtlMs: (auth.revocationTtlS ?? DEFAULT_REVOCATION_TTL_S) * 1000,
     authorizeCallback,
     recheckRooms: (connection) => roomHandlers.recheck(connection),

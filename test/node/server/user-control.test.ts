@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { AuthorizeHook } from '../../../src/server/authorize.js';
@@ -15,6 +18,7 @@ import { systemClock } from '../../../src/server/clock.js';
 import { silentLogger } from '../../../src/server/log.js';
 import { ServerMetrics } from '../../../src/server/metrics.js';
 import type { RedisBus } from '../../../src/server/redis/redis-bus.js';
+import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
 import { UserControl } from '../../../src/server/user-control.js';
 import { nextId, TestClient, type Closed } from '../helpers/server-client.js';
 import { bob, startHarness, type Harness } from '../helpers/server-harness.js';
@@ -151,6 +155,25 @@ describe('POST /api/users/:id/disconnect', () => {
     assert.equal((await refused(old)).code, 'invalid_token');
     await h.clock.advance(1_000);
     await connect(old);
+  });
+
+  test('is kept in the database over a restart of the process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-revocations-'));
+    try {
+      const file = join(dir, 'crm.sqlite');
+      h = await start({ storage: new SqliteStorage(file) });
+      const old = await token('alice');
+      await ok(api('/api/users/alice/disconnect'));
+      await h.close();
+      // The same moment on the new process's clock (both start at the same epoch).
+      h = await start({ storage: new SqliteStorage(file) });
+      assert.equal((await refused(old)).code, 'invalid_token');
+      await h.clock.advance(1000);
+      await connect(await token('alice'));
+    } finally {
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('with revokeTokens false only closes: the same token connects again', async () => {
