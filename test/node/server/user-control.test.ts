@@ -253,6 +253,22 @@ describe('POST /api/users/:id/permissions-changed', () => {
     assert.equal(h.server.metrics.roomsRevoked, 1);
   });
 
+  test('asks about a watched room as a watcher, and takes it away when watching is refused', async () => {
+    let watchers = true;
+    h = await start({
+      authorize: ({ watch, room }) => watchers || !watch || room !== 'customer:42',
+    });
+    const alice = await h.connect({ id: 'alice', name: 'Alice' });
+    await alice.join('customer:42', { watch: true });
+    await alice.join('customer:7', { watch: true });
+    watchers = false; // following records one may not be listed on is no longer allowed
+    assert.equal((await ok(api('/api/users/alice/permissions-changed'))).roomsLeft, 1);
+    const error = await alice.next((f) => f.type === 'error');
+    assert.equal(error.type === 'error' && error.room, 'customer:42');
+    // Joining as a member (not watching) asks without watch, and is allowed.
+    await alice.join('customer:42');
+  });
+
   test("forgets the callback's cached answers and asks again", async () => {
     let allow = true;
     const asked: string[] = [];
