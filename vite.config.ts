@@ -51,13 +51,14 @@ const CAPABILITY_MODULE =
   /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.))/;
 
 /**
- * Small helpers that most elements use (avatars, live regions, keyed lists, field names): in the
- * core chunk rather than seven files of 0.1–0.9 KB each, since each file a page loads is
- * compressed on its own. The presence page saves 0.9 KB gzip and define.js 1 KB; a page with only
- * the connection status loads 1.1 KB it does not use.
+ * Small helpers that most elements use (avatars, live regions, keyed lists, field names,
+ * bidirectional isolation) and the call events presence and the huddle both fire: in the core
+ * chunk rather than nine files of 0.1–0.9 KB each, since each file a page loads is compressed on
+ * its own. The presence page saves 1.1 KB gzip and define.js 1.1 KB; a page with only the
+ * connection status loads 1.5 KB it does not use.
  */
 const SMALL_SHARED_MODULE =
-  /\/src\/(elements\/shared\/(style-props|keyed-list|live-region|live-text|avatar-image|css-escape)|domain\/field-labels)\./;
+  /\/src\/(elements\/shared\/(style-props|keyed-list|live-region|live-text|avatar-image|css-escape|bidi)|domain\/field-labels|events\/huddle-events)\./;
 
 /**
  * What every element needs: Lit, the client core (connection, rooms, presence), the controllers

@@ -54,9 +54,16 @@ export function urlAs(/** @type {string} */ personId) {
   return url.href;
 }
 
-/** The WebSocket endpoint of the server that served this page. */
+/**
+ * The WebSocket endpoint of the server that served this page, beside the page: the demo also runs
+ * under a path a proxy gives it (`https://crm.example.com/realtime-demo/`).
+ */
 export function realtimeUrl() {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/realtime`;
+  const url = new URL('realtime', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.search = '';
+  url.hash = '';
+  return url.href;
 }
 
 // ---------------------------------------------------------------------------------------------

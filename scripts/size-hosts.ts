@@ -207,6 +207,7 @@ export async function exampleCosts(): Promise<string[]> {
     vue: join(EXAMPLES, 'vue/dist/index.html'),
     react: join(EXAMPLES, 'react/dist/index.html'),
     angular: join(EXAMPLES, 'angular/dist/browser/index.html'),
+    svelte: join(EXAMPLES, 'svelte/dist/index.html'),
   };
   const present = Object.entries(built).filter(([, file]) => existsSync(file));
   if (present.length === 0) {

@@ -58,6 +58,40 @@ const DESCRIPTIONS: Record<string, string> = {
 
 type JsonSchema = Record<string, unknown>;
 
+/** Characters of the Unicode category Cc (control), as a class body any engine reads. */
+const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f';
+
+/**
+ * Patterns whose JavaScript form other validators cannot use as it is, each with a form that
+ * matches the same strings: JSON Schema carries no flags (the `i` of these two would be lost,
+ * refusing `HTTPS://…` that the kit accepts), and Python's `re` (what its `jsonschema` uses)
+ * knows no `\p{…}`. Keyed by the regular expression as `String(regex)` prints it.
+ */
+const PORTABLE: Record<string, string> = {
+  '/^(https?:\\/\\/|data:image\\/)/i':
+    '^([Hh][Tt][Tt][Pp][Ss]?:\\/\\/|[Dd][Aa][Tt][Aa]:[Ii][Mm][Aa][Gg][Ee]\\/)',
+  '/^(?:https?:\\/\\/|\\/(?![/\\\\]))[^\\s\\p{Cc}]*$/iu': `^(?:[Hh][Tt][Tt][Pp][Ss]?:\\/\\/[^\\s${CONTROL}]*|\\/(?:[^/\\\\\\s${CONTROL}][^\\s${CONTROL}]*)?)$`,
+};
+
+/**
+ * Gives a string schema's pattern its portable form (see `PORTABLE`), and refuses a pattern that
+ * needs one and has none: a flag other than `u`, or a Unicode property class.
+ */
+function portablePattern(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
+  type Check = { _zod: { def: { pattern?: unknown } } };
+  const checks = (ctx.zodSchema as { _zod: { def: { checks?: Check[] } } })._zod.def.checks;
+  for (const check of checks ?? []) {
+    const regex = check._zod.def.pattern;
+    if (!(regex instanceof RegExp)) continue;
+    const portable = PORTABLE[String(regex)];
+    if (portable !== undefined) {
+      ctx.jsonSchema.pattern = portable;
+    } else if (/[^u]/.test(regex.flags) || /\\[pP]\{/.test(regex.source)) {
+      throw new Error(`${String(regex)} has no portable form: add one to PORTABLE`);
+    }
+  }
+}
+
 function isZodSchema(value: unknown): value is z.ZodMiniType {
   return typeof value === 'object' && value !== null && '_zod' in value;
 }
@@ -78,6 +112,7 @@ export function buildProtocolSchema(): JsonSchema {
     target: 'draft-2020-12',
     io: 'input',
     uri: (id) => `#/$defs/${id}`,
+    override: portablePattern,
   });
 
   const defs: Record<string, JsonSchema> = {};

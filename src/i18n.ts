@@ -94,12 +94,14 @@ export function withDefaults<T extends object>(
   scope = 'messages',
 ): T {
   if (overrides === undefined || overrides === null) return defaults;
+  // Each message is its own key: said once per page, whatever re-renders.
+  const say = (problem: string, ...details: unknown[]): void => {
+    const message = `${scope} ${problem}`;
+    warnMessages(message, message, ...details);
+  };
+  const english = '; showing the English text';
   if (typeof overrides !== 'object' || Array.isArray(overrides)) {
-    warnMessages(
-      `${scope} type`,
-      `${scope} messages is not an object of message functions; showing the English texts.`,
-      overrides,
-    );
+    say(`messages is not an object of message functions${english}s.`, overrides);
     return defaults;
   }
   const merged = { ...defaults } as Record<string, unknown>;
@@ -107,71 +109,42 @@ export function withDefaults<T extends object>(
   // A class's instance may hold its own state and helpers beside its messages: only a plain
   // object's unknown keys are typos worth a warning (`implements` catches a class's).
   const plain = [Object.prototype, null].includes(Object.getPrototypeOf(overrides) as object);
-  for (const [key, value, own] of catalogueEntries(overrides)) {
+  for (const [key, value] of catalogueEntries(overrides)) {
     if (!Object.hasOwn(defaults, key)) {
-      if (!plain) continue;
-      warnMessages(
-        `${scope} ${key} unknown`,
-        `${scope} has no message "${key}" (a typo?); it is not used.`,
-      );
-      continue;
+      if (plain) say(`has no message "${key}" (a typo?); it is not used.`);
+    } else if (typeof value === 'function') {
+      merged[key] = function (this: unknown, ...args: unknown[]): unknown {
+        try {
+          // A class's method runs on its instance, so it can reach the class's own helpers.
+          const text: unknown = value.apply(plain ? this : overrides, args);
+          if (typeof text === 'string') return text;
+          const got = text === null ? 'null' : typeof text;
+          say(`messages.${key} returned ${got}, not a string${english}.`, text);
+        } catch (error) {
+          say(`messages.${key} threw${english}.`, error);
+        }
+        return fallbacks[key]!.apply(this, args);
+      };
+    } else if (value !== undefined) {
+      say(`messages.${key} is a ${typeof value}, not a function${english}.`, value);
     }
-    if (value === undefined) continue;
-    if (typeof value !== 'function') {
-      warnMessages(
-        `${scope} ${key} type`,
-        `${scope} messages.${key} is a ${typeof value}, not a function; showing the English text.`,
-        value,
-      );
-      continue;
-    }
-    merged[key] = function (this: unknown, ...args: unknown[]): unknown {
-      try {
-        // A class's method runs on its instance, so it can reach the class's own helpers.
-        const text: unknown = value.apply(own ? this : overrides, args);
-        if (typeof text === 'string') return text;
-        warnMessages(
-          `${scope} ${key} result`,
-          `${scope} messages.${key} returned ${text === null ? 'null' : typeof text}, not a string; showing the English text.`,
-          text,
-        );
-      } catch (error) {
-        warnMessages(
-          `${scope} ${key} threw`,
-          `${scope} messages.${key} threw; showing the English text.`,
-          error,
-        );
-      }
-      return fallbacks[key]!.apply(this, args);
-    };
   }
   return merged as T;
 }
 
 /**
  * The entries of a catalogue: a plain object's own properties, and the methods of a class
- * instance (`new GermanPresence()`), which live on its prototype and `Object.entries` misses;
- * `own` tells which. Object's own methods (`toString`, …) are never taken for messages.
+ * instance (`new GermanPresence()`), which live on its prototype and `Object.entries` misses.
+ * Object's own methods (`toString`, …) are never taken for messages.
  */
-function catalogueEntries(catalogue: object): [string, unknown, boolean][] {
-  const entries: [string, unknown, boolean][] = Object.entries(catalogue).map(([k, v]) => [
-    k,
-    v,
-    true,
-  ]);
-  const seen = new Set(entries.map(([key]) => key));
-  for (
-    let proto: object | null = Object.getPrototypeOf(catalogue) as object | null;
-    proto && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === 'constructor' || seen.has(key)) continue;
-      seen.add(key);
-      entries.push([key, (catalogue as Record<string, unknown>)[key], false]);
-    }
+function catalogueEntries(catalogue: object): [key: string, value: unknown][] {
+  const keys = new Set<string>();
+  for (let o = catalogue; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object) {
+    for (const key of o === catalogue ? Object.keys(o) : Object.getOwnPropertyNames(o))
+      keys.add(key);
   }
-  return entries;
+  keys.delete('constructor');
+  return [...keys].map((key) => [key, (catalogue as Record<string, unknown>)[key]]);
 }
 
 function safeLocale(locale: string): string {

@@ -78,6 +78,12 @@ const REJOIN_AFTER: ReadonlySet<string> = new Set([
   'rate_limited',
 ]);
 
+/**
+ * How long before a drop's error a presence frame may have been the one dropped (its answer takes
+ * a round trip), and the wait before it goes again (the rate's bucket refills in a second).
+ */
+const PRESENCE_RESEND_MS = 1000;
+
 export class RealtimeClient implements CapabilityClient {
   private readonly connection: Transport;
   /** Time and timers of this client; widgets use it so tests drive them with a manual clock. */
@@ -99,6 +105,8 @@ export class RealtimeClient implements CapabilityClient {
   private readonly storeHost: PresenceStoreHost;
   private readonly capabilities = new Map<Capability<unknown>, unknown>();
   private capabilityHost: CapabilityHost | undefined;
+  /** The timer that sends again presence the server may have dropped. */
+  private presenceResend: unknown;
 
   constructor(private readonly options: RealtimeClientOptions) {
     this.clock = options.clock ?? realClock;
@@ -183,6 +191,8 @@ export class RealtimeClient implements CapabilityClient {
   /** Close for good: status `closed`, no more retries, pending requests rejected. */
   close(): void {
     this.closed = true;
+    this.clock.clearTimeout(this.presenceResend);
+    this.presenceResend = undefined;
     this.connection.close();
     this.ownPresence?.dispose();
     this.ownPresence = undefined;
@@ -403,7 +413,28 @@ export class RealtimeClient implements CapabilityClient {
     const state = this.rooms.get(room);
     if (!state || !this.connection.isOpen) return;
     const frame = state.presenceFrame(this.presenceState(state));
-    if (frame) this.connection.send(frame);
+    if (!frame) return;
+    this.connection.send(frame);
+    state.presenceSentAt = this.clock.now();
+  }
+
+  /**
+   * Presence frames carry no id, so the server answers one it dropped under its rate limit with
+   * an error naming no request. Rooms whose presence went out just before may have lost theirs;
+   * left so, the others would see an old status, or a field still being edited, until the user's
+   * next change. Their current presence goes again once the rate's bucket has refilled (one timer
+   * for every drop meanwhile; only those rooms, so a drop cannot make a burst of all of them).
+   */
+  private presenceDropped(): void {
+    const since = this.clock.now() - PRESENCE_RESEND_MS;
+    for (const state of this.rooms.values()) {
+      if ((state.presenceSentAt ?? 0) >= since) state.sentPresence = undefined;
+    }
+    this.presenceResend ??= this.clock.setTimeout(() => {
+      this.presenceResend = undefined;
+      // Rooms whose presence was not forgotten (or was sent again meanwhile) send nothing.
+      for (const room of this.rooms.keys()) this.sendPresence(room);
+    }, PRESENCE_RESEND_MS);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -485,6 +516,7 @@ export class RealtimeClient implements CapabilityClient {
       if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(removed);
       else removed.refuse(error);
     }
+    if (frame.code === 'rate_limited' && frame.replyTo === undefined) this.presenceDropped();
     for (const state of this.rooms.values()) {
       if (frame.replyTo === undefined || state.joinId !== frame.replyTo) continue;
       state.joinId = undefined;

@@ -61,7 +61,7 @@ import { registerNotificationRoutes } from './notifications/notification-routes.
 import { createHistoryServices } from './notifications/setup.js';
 import { turnOptionsProblem } from './turn-credentials.js';
 import { createChangeDelivery } from './webhooks/setup.js';
-import type { Person } from '../protocol/index.js';
+import { LIMITS, type Person } from '../protocol/index.js';
 
 export interface ServerServices {
   readonly auth: AuthConfig;
@@ -121,6 +121,17 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     throw new Error('createServer: pass storage or databaseUrl, not both');
   }
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  // The kit's clients drop any frame over the protocol's limit, whatever `welcome` says: a server
+  // sending larger ones would leave large records unreadable and their saves unanswered.
+  if (
+    !Number.isInteger(limits.maxFrameBytes) ||
+    limits.maxFrameBytes < 1024 ||
+    limits.maxFrameBytes > LIMITS.maxFrameBytes
+  ) {
+    throw new Error(
+      `createServer: limits.maxFrameBytes must be an integer from 1024 to ${LIMITS.maxFrameBytes} (the largest frame the kit's clients read)`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   const log =
     options.logger ?? createLogger({ quiet: options.quiet ?? false, level: options.logLevel });

@@ -96,6 +96,13 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected latency: number;
   protected refusing = false;
   protected holed = false;
+  /** Client frames kept from being answered (`FakeServer.hold`), each with its own queue. */
+  protected readonly holds = new Set<{
+    match: (frame: ClientFrame) => boolean;
+    waiting: (() => void)[];
+  }>();
+  /** `close()` was called: connections are refused and people leave at once. */
+  protected closed = false;
   protected nextConnection = 1;
   /** Replay per user and minute, as the server bounds it. */
   private readonly replays: ReplayBudget;
@@ -152,7 +159,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
   readonly socketFactory: SocketFactory = (url: string): SocketLike => {
     const socket = new FakeSocket(url, this);
     this.deliver(() => {
-      if (this.refusing) return socket.closed(1006, 'connection refused');
+      if (this.refusing || this.closed) return socket.closed(1006, 'connection refused');
       const connection: ServerConnection = {
         id: `c${this.nextConnection++}`,
         socket,
@@ -221,7 +228,11 @@ export class FakeProtocolServer implements FakeSocketPeer {
         return this.error(connection, result.code, result.message, requestIdOf(text));
       }
       this.log('in', connection, result.frame);
-      this.handle(connection, result.frame);
+      const frame = result.frame;
+      const hold = [...this.holds].find((h) => h.match(frame));
+      // Held: answered on release, if its connection is still open then.
+      if (hold) hold.waiting.push(() => this.open.get(socket) && this.handle(connection, frame));
+      else this.handle(connection, frame);
     });
   }
 
@@ -440,7 +451,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
       r.people.delete(userId);
       this.tellPeople(r);
     };
-    if (explicit || grace === 0) gone();
+    if (explicit || grace === 0 || this.closed) gone();
     else entry.graceTimer = this.clock.setTimeout(gone, grace);
   }
 

@@ -18,6 +18,7 @@ import type {
   Activity,
   ActivityInput,
   ActivityItem,
+  ClientFrame,
   EventFrame,
   Notification,
   Person,
@@ -34,6 +35,16 @@ export {
   type FakeServerOptions,
   type FrameRecord,
 } from './fake-protocol.js';
+
+/** Client frames a `FakeServer` holds unanswered (`hold`). */
+export interface HeldFrames {
+  /** How many are held now. */
+  readonly size: number;
+  /** Answers the first `count` held (all by default), in the order they came. */
+  release(count?: number): void;
+  /** Releases every held frame and holds no more. */
+  stop(): void;
+}
 
 export interface PersonOptions {
   status?: PresenceStatus;
@@ -217,6 +228,39 @@ export class FakeServer extends FakeProtocolServer {
     this.latency = Math.max(0, ms);
   }
 
+  /**
+   * Keep client frames that `match` from being answered until the test says so: a slow save
+   * (`hold((f) => f.type === 'entity.update')`), a join the server takes its time over, a request
+   * that crosses a reconnect. Unlike `setLatency`, nothing else waits. `release()` answers what
+   * was held, in order (a frame whose connection has closed meanwhile is dropped, as a real
+   * server's would be); `stop()` releases it all and holds no more.
+   *
+   * ```ts
+   * const held = server.hold((frame) => frame.type === 'entity.update');
+   * form.requestSubmit();
+   * await until(() => held.size === 1); // the save is on the server, not answered
+   * // … the page shows "Saving…" …
+   * held.release(); // acked now
+   * ```
+   */
+  hold(match: (frame: ClientFrame) => boolean): HeldFrames {
+    const hold = { match, waiting: [] as (() => void)[] };
+    this.holds.add(hold);
+    const release = (count = hold.waiting.length): void => {
+      for (const answer of hold.waiting.splice(0, count)) this.deliver(answer);
+    };
+    return {
+      get size() {
+        return hold.waiting.length;
+      },
+      release,
+      stop: () => {
+        this.holds.delete(hold);
+        release();
+      },
+    };
+  }
+
   /** A dead network path: frames in both directions vanish, sockets stay "open". */
   blackhole(on = true): void {
     this.holed = on;
@@ -236,6 +280,33 @@ export class FakeServer extends FakeProtocolServer {
     for (const r of this.rooms.values())
       r.people.forEach((p) => this.clock.clearTimeout(p.graceTimer));
     this.rooms.clear();
+  }
+
+  /**
+   * The end of a test: every connection closes (1001), everyone who was connected leaves at once
+   * (the grace timers are cleared) and new connections are refused, so a fake server on real
+   * timers holds no timer that would keep Node's test runner or Jest waiting after the test. What
+   * it recorded (`frames`, `entities`, `notifications`…) stays readable. Close the clients first:
+   * a client left open retries on its own timers.
+   */
+  close(): void {
+    this.closed = true;
+    for (const connection of [...this.open.values()]) {
+      this.disconnect(connection, 1001, 'fake server closed');
+    }
+    for (const r of this.rooms.values()) {
+      let left = false;
+      for (const [userId, entry] of r.people) {
+        if (entry.graceTimer === undefined) continue;
+        this.clock.clearTimeout(entry.graceTimer);
+        entry.graceTimer = undefined;
+        if (entry.members.size === 0 && !entry.scripted) {
+          r.people.delete(userId);
+          left = true;
+        }
+      }
+      if (left) this.tellPeople(r);
+    }
   }
 
   /** Forget a room's replay buffer, so the next resume is a `gap`. */

@@ -5,6 +5,7 @@ export {
   fakeToken,
   type FakeServerOptions,
   type FrameRecord,
+  type HeldFrames,
   type PersonOptions,
 } from './fake-server.js';
 export { FakeSocket } from './fake-socket.js';

@@ -21,12 +21,34 @@ interface Timer {
   fn: () => void;
 }
 
-/** Resolves after every queued microtask (and the microtasks they queue) has run. */
+type SetImmediate = (callback: () => void) => unknown;
+
+/**
+ * Whether a fake-timers library replaced this timer function: Vitest's `vi.useFakeTimers()`,
+ * Jest's and Sinon's all mark theirs with their fake `clock`. Such a timer runs only when the test
+ * moves the fake time, so waiting on one would hang.
+ */
+function faked(fn: unknown): boolean {
+  return typeof fn === 'function' && 'clock' in fn;
+}
+
+/**
+ * The environment's own `setImmediate`, as it was when this module loaded: a test that fakes
+ * timers afterwards (`vi.useFakeTimers()` in a test or a `beforeEach`) does not stop the
+ * `ManualClock` from draining microtasks.
+ */
+const loadedSetImmediate = (globalThis as { setImmediate?: SetImmediate }).setImmediate;
+const ownSetImmediate = faked(loadedSetImmediate) ? undefined : loadedSetImmediate;
+
+/**
+ * Resolves after every queued microtask (and the microtasks they queue) has run. It waits for a
+ * task of the environment's own (`setImmediate` in Node, a `MessageChannel` message elsewhere),
+ * never for a timer a test has faked.
+ */
 export function flushMicrotasks(): Promise<void> {
-  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') {
-    return new Promise((resolve) => void g.setImmediate!(resolve));
-  }
+  const current = (globalThis as { setImmediate?: SetImmediate }).setImmediate;
+  const immediate = current && !faked(current) ? current : ownSetImmediate;
+  if (immediate) return new Promise((resolve) => void immediate(resolve));
   return new Promise((resolve) => inNextTask(resolve));
 }
 

@@ -1,10 +1,10 @@
 /**
- * The apps in examples/ (plain HTML, Vue 3 + Vite, Angular 20, React 19 + Vite) built from the
- * packed tarball and opened in Chromium against the reference server, as a user of each host
- * would: every crm-* tag defined, the connection reaches "Connected", the framework's own typed
- * handler hears the kit's event, and a second person appears in presence. Each framework's checker
- * also compiles a type probe, where a property of the wrong type and a handler of the wrong event
- * must be errors.
+ * The apps in examples/ (plain HTML, Vue 3 + Vite, Angular 20, React 19 + Vite, Svelte 5 + Vite)
+ * built from the packed tarball and opened in Chromium against the reference server, as a user of
+ * each host would: every crm-* tag defined, the connection reaches "Connected", the framework's
+ * own typed handler hears the kit's event, and a second person appears in presence. Each
+ * framework's checker also compiles a type probe, where a property of the wrong type and a handler
+ * of the wrong event must be errors.
  *
  * Needs the kit built (`npm run build && npm run build:types`, as `npm test` does first) and the
  * npm registry (each example installs its framework from its own lockfile). See examples/README.md.
@@ -70,6 +70,18 @@ const ALL: Example[] = [
   },
   // `ng build` type-checks the app's templates (strictTemplates); the probe is compiled apart.
   { name: 'angular', out: 'dist/browser', controlledForm: true },
+  {
+    name: 'svelte',
+    // The probe's `// @ts-expect-error`s sit inside its tags (Svelte 5 takes comments there), so
+    // an unused one fails the check. Warnings fail it too: Svelte's a11y warnings are the app's.
+    typecheck: {
+      what: 'svelte-check',
+      bin: 'svelte-check',
+      args: ['--tsconfig', './tsconfig.json', '--fail-on-warnings'],
+    },
+    out: 'dist',
+    controlledForm: true,
+  },
 ];
 
 /** `CRM_EXAMPLES=vue,react` runs only those (all by default). */
@@ -223,8 +235,9 @@ for (const example of EXAMPLES_UNDER_TEST) {
 
 /**
  * The app's own customer form, its fields bound by the framework (React `value=`, Vue `v-model`,
- * Angular `formControlName`), inside `<crm-collaborative-form controlled>`: the record reaches the
- * framework's state (shown in `#form-state`) on load, and again when a colleague saves.
+ * Angular `formControlName`, Svelte `bind:value`), inside `<crm-collaborative-form controlled>`:
+ * the record reaches the framework's state (shown in `#form-state`) on load, and again when a
+ * colleague saves.
  */
 async function followsColleagues(ada: Page, grace: Page): Promise<void> {
   const formState = (page: Page) => page.locator('#form-state').textContent();

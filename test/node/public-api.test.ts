@@ -193,6 +193,7 @@ const TESTING = [
   'FakeServerOptions (type)',
   'FakeSocket',
   'FrameRecord (type)',
+  'HeldFrames (type)',
   'LogEntry (type)',
   'LogPage (type)',
   'ManualClock',

@@ -142,6 +142,17 @@ describe('the packed tarball', () => {
     );
   });
 
+  it('ships the protocol as JSON Schema, `crm-realtime/protocol.schema.json`, as `npm run schema` writes it', async () => {
+    // A backend team that implements the protocol in another language validates its frames
+    // against it; the package's docs/protocol.md points there, and the repository's script is
+    // not in the package.
+    const { dir } = await pack();
+    const pkg = readJson<Manifest>(`${dir}/package.json`);
+    assert.equal(pkg.exports['./protocol.schema.json'], './dist/npm/protocol.schema.json');
+    const { buildProtocolSchema } = await import('../../scripts/write-schema.js');
+    assert.deepEqual(readJson(`${dir}/dist/npm/protocol.schema.json`), buildProtocolSchema());
+  });
+
   it('ships tokens.css as `crm-realtime/tokens.css`: the sheet the kit would install itself', async () => {
     const { dir } = await pack();
     const pkg = readJson<Manifest>(`${dir}/package.json`);

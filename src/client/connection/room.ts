@@ -36,8 +36,13 @@ export class Room {
    * form on the page makes the user present however many list rows watch it.
    */
   watch?: boolean;
-  /** Presence last sent for this room (JSON), to skip redundant frames. */
-  private sentPresence: string | undefined;
+  /**
+   * Presence last sent for this room (JSON), to skip redundant frames; undefined when the server
+   * may not have it (the next `presenceFrame` sends it again).
+   */
+  sentPresence: string | undefined;
+  /** When the last presence frame went (client clock), to tell which one a drop may have hit. */
+  presenceSentAt: number | undefined;
   readonly store: PresenceStore;
 
   constructor(

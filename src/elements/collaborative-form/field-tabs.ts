@@ -8,6 +8,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { placeTabs, type Placement } from './tab-placement.js';
+import { zoomOf } from '../shared/placement.js';
 import { styleProps } from '../shared/style-props.js';
 
 export type TabKind = 'editor' | 'more' | 'saving' | 'queued' | 'error' | 'conflict' | 'held';
@@ -157,6 +158,9 @@ export function layoutTabs(
     el.style.maxInlineSize = '';
   }
   const origin = overlay.getBoundingClientRect();
+  // Boxes are measured on screen; on a page zoomed with CSS `zoom` the lengths read from and
+  // written to elements are multiplied by it there, so they are converted.
+  const zoom = zoomOf(overlay);
   const host = (overlay.getRootNode() as ShadowRoot).host ?? overlay;
   const boxes = groups.map((g) => g.anchor.getBoundingClientRect());
   // A fieldset draws its top border through the middle of its legend: its tab line is that line.
@@ -175,7 +179,7 @@ export function layoutTabs(
     const scope = host.contains(anchor) ? host : (anchor.closest('form') ?? host);
     let top = scope.getBoundingClientRect().top;
     for (let el = anchor.parentElement; el && el !== scope; el = el.parentElement) {
-      top -= el.scrollTop;
+      top -= el.scrollTop * zoom;
     }
     return top;
   };
@@ -195,10 +199,10 @@ export function layoutTabs(
       // Rounded up: `offsetWidth` rounds, and a cap of 92 px on a group 92.17 px wide cut "Not
       // saved" to "Not sav…" with room to spare.
       width: Math.ceil(el.getBoundingClientRect().width),
-      height: el.offsetHeight,
+      height: el.offsetHeight * zoom,
       obstacles: labelBoxes(g.anchor),
       rtl,
-      minWidth: MIN_WIDTH_EM * fontSize,
+      minWidth: MIN_WIDTH_EM * fontSize * zoom,
     });
     // Kept relative to the field's line, so a scroll moves the tabs with their field.
     placements.set(g.name, { ...placement, top: placement.top - lines[i]! });
@@ -214,13 +218,13 @@ export function layoutTabs(
     el.hidden = !visible;
     if (!visible) return;
     el.dataset['place'] = placement.place;
-    el.style.maxInlineSize = `${Math.floor(placement.width)}px`;
-    el.style.top = `${lines[i]! + placement.top - origin.top}px`;
+    el.style.maxInlineSize = `${Math.floor(placement.width) / zoom}px`;
+    el.style.top = `${(lines[i]! + placement.top - origin.top) / zoom}px`;
     if (rtl) {
-      el.style.left = `${box.left - origin.left}px`;
+      el.style.left = `${(box.left - origin.left) / zoom}px`;
       el.style.right = '';
     } else {
-      el.style.right = `${origin.right - box.right}px`;
+      el.style.right = `${(origin.right - box.right) / zoom}px`;
       el.style.left = '';
     }
   });

@@ -10,7 +10,7 @@
  * focus stays on the bell, whose next Enter opens it again); so does a click outside.
  */
 import type { ReactiveElement } from 'lit';
-import { place } from '../shared/placement.js';
+import { placeBox, zoomOf } from '../shared/placement.js';
 
 export interface PanelOptions {
   /**
@@ -232,14 +232,13 @@ export class NotificationPanel {
     panel.style.removeProperty('--_room');
     // Its layout size, not its box on screen: it opens scaled down by its entrance animation,
     // and placed by that smaller box it would end up past the bell's end once grown.
-    const placement = place(
+    const zoom = zoomOf(panel);
+    const placement = placeBox(
+      panel,
       bell.getBoundingClientRect(),
-      { width: panel.offsetWidth, height: panel.offsetHeight },
-      { width: innerWidth, height: innerHeight },
+      { width: panel.offsetWidth * zoom, height: panel.offsetHeight * zoom },
       { gap: 6, margin: 8, align: 'end', dir, prefer: 'below' },
     );
-    panel.style.top = `${placement.top}px`;
-    panel.style.left = `${placement.left}px`;
     panel.style.setProperty('--_room', `${placement.maxHeight}px`);
     panel.dataset['side'] = placement.side;
   }

@@ -195,13 +195,17 @@ export class ToastStack {
 
   /** After the host rendered: drop leaving toasts with no animation to wait for; keep clear. */
   updated(root: ParentNode): void {
-    for (const toast of this.toasts.filter((t) => t.leaving)) {
+    const done = this.toasts.filter((toast) => {
+      if (!toast.leaving) return false;
       const node = root.querySelector<HTMLElement>(
         `.toast[data-id="${cssEscape(toast.notification.id)}"]`,
       );
-      // No Web Animations API (jsdom, where host apps run unit tests): nothing to wait for.
-      if ((node?.getAnimations?.().length ?? 0) === 0) this.drop(toast);
-    }
+      // No Web Animations (jsdom, happy-dom, where host apps run unit tests): nothing to wait for.
+      return (node?.getAnimations?.().length ?? 0) === 0;
+    });
+    // Dropped once this update is over, not from within it: an update scheduled from `updated()`
+    // is what Lit's development build warns of in the host app's console (and its tests').
+    if (done.length > 0) queueMicrotask(() => done.forEach((toast) => this.drop(toast)));
     this.clearance.updated();
   }
 

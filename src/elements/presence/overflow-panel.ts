@@ -10,7 +10,7 @@
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
 import { keyedList } from '../shared/keyed-list.js';
 import type { Person } from '../../client/types.js';
-import { place } from '../shared/placement.js';
+import { placeBox } from '../shared/placement.js';
 import { rovingTarget } from './roving.js';
 
 export interface OverflowPanelOptions {
@@ -190,14 +190,12 @@ export class OverflowPanel {
     panel.style.removeProperty('--_room');
     // Next to the whole group (the row, or the pill of a positioned element), not only "+N".
     const group = button.closest('.base') ?? button;
-    const placement = place(
+    const placement = placeBox(
+      panel,
       group.getBoundingClientRect(),
       panel.getBoundingClientRect(),
-      { width: innerWidth, height: innerHeight },
       { gap: 8, margin: 8, align: this.options.align(), dir, prefer: this.options.prefer() },
     );
-    panel.style.top = `${placement.top}px`;
-    panel.style.left = `${placement.left}px`;
     panel.style.setProperty('--_room', `${placement.maxHeight}px`);
     panel.dataset['side'] = placement.side;
   }

@@ -7,7 +7,7 @@
 import { html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import type { PersonText } from './person-text.js';
 import { bdi } from '../shared/bidi.js';
-import { place } from '../shared/placement.js';
+import { placeBox } from '../shared/placement.js';
 
 type Via = 'pointer' | 'focus';
 
@@ -89,14 +89,12 @@ export class Tooltip {
       return;
     }
     if (!open) tooltip.showPopover?.();
-    const placement = place(
+    const placement = placeBox(
+      tooltip,
       anchor.getBoundingClientRect(),
       tooltip.getBoundingClientRect(),
-      { width: innerWidth, height: innerHeight },
       { gap: 8, margin: 8, align: 'center', dir: 'ltr', prefer: this.options.prefer() },
     );
-    tooltip.style.top = `${placement.top}px`;
-    tooltip.style.left = `${placement.left}px`;
     if (placement.side !== this.side) {
       this.side = placement.side;
       tooltip.classList.toggle('above', this.side === 'above');

@@ -68,3 +68,29 @@ export function place(
     maxHeight,
   };
 }
+
+/**
+ * The zoom CSS `zoom` gives `element` (on it or an ancestor: a legacy CRM's `body { zoom: 1.25 }`),
+ * or 1 where the browser does not say (`currentCSSZoom`).
+ */
+export const zoomOf = (element: Element): number =>
+  (element as Element & { currentCSSZoom?: number }).currentCSSZoom ?? 1;
+
+/**
+ * Places the fixed popover `box` (`place`) next to `anchor`, both measured on screen, and writes
+ * its `top` and `left`. On a zoomed page the box's own lengths are multiplied by its zoom on
+ * screen, so they are divided by it here, as is the returned room (`maxHeight`), which the caller
+ * sets on the box; unzoomed, the box would land at 1.25 times its place, past the viewport.
+ */
+export function placeBox(
+  box: HTMLElement,
+  anchor: Box,
+  size: { width: number; height: number },
+  options: PlacementOptions,
+): Placement {
+  const zoom = zoomOf(box);
+  const placement = place(anchor, size, { width: innerWidth, height: innerHeight }, options);
+  box.style.top = `${placement.top / zoom}px`;
+  box.style.left = `${placement.left / zoom}px`;
+  return { ...placement, maxHeight: placement.maxHeight / zoom };
+}

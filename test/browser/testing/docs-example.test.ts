@@ -30,6 +30,7 @@ describe('docs/testing.md: elements on the fake server', () => {
     expect(presence.people.map((p) => p.user.id)).to.deep.equal(['ada']);
 
     client.close();
+    server.close();
     document.body.replaceChildren();
   });
 });

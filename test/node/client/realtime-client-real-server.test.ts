@@ -333,3 +333,31 @@ describe('a join the server could not decide now', () => {
     }
   });
 });
+
+describe('presence the server dropped under its rate limit', () => {
+  const suite = new RealServerSuite({
+    auth: { devIdentities: true },
+    quiet: true,
+    limits: { maxMessagesPerSecond: 5 },
+  });
+  before(() => suite.start());
+  after(() => suite.stop());
+
+  it('goes again, so the others do not see a field still being edited', async () => {
+    const kim = suite.client('kim');
+    const lea = suite.client('lea');
+    const mine = kim.presence('customer:88');
+    const theirs = lea.presence('customer:88');
+    await waitFor(() => theirs.snapshot().people.length === 2, 'both present');
+    const dropped: string[] = [];
+    kim.onError((e) => dropped.push(e.code));
+    // Faster than the server's 5 frames a second: most of these are dropped, the last among them.
+    for (let i = 0; i < 12; i++) mine.setActivity({ kind: 'editing', field: `f${i}` });
+    mine.setActivity({ kind: 'viewing' });
+    await waitFor(() => dropped.includes('rate_limited'), 'a presence frame dropped');
+    await waitFor(() => {
+      const seen = theirs.snapshot().people.find((p) => p.user.id === 'kim');
+      return seen?.activity.kind === 'viewing';
+    }, 'kim seen viewing, her last presence, once the rate allowed it');
+  });
+});

@@ -14,9 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as z from 'zod/mini';
 import {
+  CLOSE_CODES,
   ClientFrame,
   ERROR_CODES,
   PROTOCOL_VERSION,
+  Person as PersonSchema,
   ServerFrame,
   type Person,
 } from '../../../src/protocol/index.js';
@@ -107,6 +109,22 @@ function check(
   }
 }
 
+/** The fields of a zod object, each with whether it may be left out (`type` aside). */
+function fieldsOf(schema: unknown): Map<string, boolean> {
+  const shape = (schema as z.ZodMiniObject)._zod.def.shape;
+  return new Map(
+    Object.entries(shape)
+      .filter(([key]) => key !== 'type')
+      .map(([key, field]) => [key, (field as z.ZodMiniType)._zod.optin === 'optional']),
+  );
+}
+
+/** The schema of each frame type of a direction. */
+function framesOf(union: typeof ClientFrame | typeof ServerFrame): Map<string, unknown> {
+  const options = (union as unknown as z.ZodMiniDiscriminatedUnion)._zod.def.options;
+  return new Map(options.map((option, i) => [frameTypes(union)[i]!, option]));
+}
+
 /** The `type` literals of a discriminated union of frames. */
 function frameTypes(union: typeof ClientFrame | typeof ServerFrame): string[] {
   return (union as unknown as z.ZodMiniDiscriminatedUnion)._zod.def.options.map((option) => {
@@ -188,7 +206,49 @@ const badClientFrames: unknown[] = [
   { type: 'left', replyTo: 'r3', room: 'customer:42' },
 ];
 
+/** A page of one notification whose only action links to `url`. */
+const notificationLinking = (url: string) => ({
+  type: 'notification.page',
+  replyTo: 'r9',
+  unread: 1,
+  items: [
+    {
+      id: 'n1',
+      target: { user: 'ada' },
+      type: 'info',
+      priority: 'normal',
+      title: 'Call back',
+      actions: [{ label: 'Open', url }],
+      createdAt: 1_700_000_000_000,
+      read: false,
+    },
+  ],
+});
+
+/** A welcome to a user whose avatar is at `avatarUrl`. */
+const welcomeWithAvatar = (avatarUrl: string) => ({
+  type: 'welcome',
+  replyTo: 'r1',
+  v: 1,
+  connectionId: 'k1',
+  user: { id: 'ada', name: 'Ada', avatarUrl },
+  heartbeatMs: 30_000,
+  limits: {
+    maxFrameBytes: 65536,
+    maxRoomsPerConnection: 50,
+    maxMessagesPerSecond: 50,
+    maxPresenceBytes: 1024,
+  },
+});
+
 const goodServerFrames: unknown[] = [
+  // URL schemes in any case, as browsers read them.
+  welcomeWithAvatar('HTTPS://example.com/a.png'),
+  welcomeWithAvatar('Data:Image/png;base64,AAAA'),
+  notificationLinking('https://crm.example.com/customers/42'),
+  notificationLinking('HTTP://crm.example.com/'),
+  notificationLinking('/customers/42?tab=notes'),
+  notificationLinking('/'),
   {
     type: 'welcome',
     replyTo: 'r1',
@@ -233,6 +293,13 @@ const goodServerFrames: unknown[] = [
 ];
 
 const badServerFrames: unknown[] = [
+  welcomeWithAvatar('javascript:alert(1)'),
+  // Paths that browsers read as another host, and URLs holding a space or a control character.
+  notificationLinking('//evil.example/login'),
+  notificationLinking('/\\evil.example/login'),
+  notificationLinking('https://crm.example.com/a b'),
+  notificationLinking('/customers/\u0085'),
+  notificationLinking('javascript:alert(1)'),
   { type: 'welcome', replyTo: 'r1', v: 1, connectionId: 'k1', user: { id: 'ada', name: 'Ada' } },
   {
     type: 'joined',
@@ -311,6 +378,18 @@ describe('npm run schema', () => {
     });
   });
 
+  it('uses regular expressions that validators in other languages compile as they are', () => {
+    // JSON Schema carries no flags, and Python's `re` (its `jsonschema`) knows no `\p{…}`.
+    const patterns = JSON.stringify(schema).match(/"pattern":"(?:[^"\\]|\\.)*"/g) ?? [];
+    assert.ok(patterns.length >= 8, 'the patterns were not found');
+    for (const entry of patterns) {
+      const pattern = (JSON.parse(`{${entry}}`) as { pattern: string }).pattern;
+      assert.doesNotMatch(pattern, /\\[pP]\{/, `a Unicode property class in ${pattern}`);
+      // The same strings match with and without the `u` flag, as engines without it read them.
+      assert.doesNotThrow(() => new RegExp(pattern), pattern);
+    }
+  });
+
   it('accepts and rejects exactly what the zod schemas accept and reject', () => {
     const cases = [
       { def: 'ClientFrame', zod: ClientFrame, good: goodClientFrames, bad: badClientFrames },
@@ -334,25 +413,89 @@ describe('npm run schema', () => {
 describe('docs/protocol.md', () => {
   const doc = readFileSync(join(import.meta.dirname, '../../../docs/protocol.md'), 'utf8');
 
+  /** A frame of either direction; `ping`, `pong` and `call.config` go both ways. */
+  const isFrame = (value: unknown): boolean =>
+    z.safeParse(ClientFrame, value).success || z.safeParse(ServerFrame, value).success;
+
   it('shows only frames the schemas accept', () => {
     const json = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    // A `…` inside a string is an abbreviated value and still JSON; one outside a string elides
+    // fields, and such a line cannot be checked whole.
     const lines = [...doc.matchAll(/^([<>]) (\{.*\})$/gm)]
-      .filter((m) => !m[2]!.includes('…'))
+      .filter((m) => !/[,[]…/.test(m[2]!))
       .map((m) => ({ from: m[1] === '>' ? 'client' : 'server', text: m[2]! }));
+    // Frames quoted in the text, e.g. `{ "type": "ack", "replyTo": "r5", "seq": 1 }`; those with a
+    // placeholder (`<its clock>`) are not JSON and are left out.
+    const inline = [...doc.matchAll(/`(\{ ?"type": ?"[^`]*\})`/g)]
+      .map((m) => m[1]!)
+      .filter((text) => !/<[a-z ]+>/.test(text));
     assert.ok(json.length >= 10 && lines.length >= 10, 'the examples were not found');
+    assert.ok(inline.length >= 3, 'the frames quoted in the text were not found');
     for (const text of json) {
       const value: unknown = JSON.parse(text);
       // HTTP bodies (the backend's exchanges, the authorization callback) are JSON examples too;
       // anything with a `type` is a frame and must be one the schemas accept.
       if (typeof value !== 'object' || value === null || !('type' in value)) continue;
-      const ok = z.safeParse(ClientFrame, value).success || z.safeParse(ServerFrame, value).success;
-      assert.ok(ok, `docs example is not a valid frame: ${text}`);
+      assert.ok(isFrame(value), `docs example is not a valid frame: ${text}`);
     }
     for (const { from, text } of lines) {
       const schema = from === 'client' ? ClientFrame : ServerFrame;
       const result = z.safeParse(schema, JSON.parse(text));
       assert.ok(result.success, `docs ${from} frame is invalid: ${text}`);
     }
+    for (const text of inline) {
+      assert.ok(isFrame(JSON.parse(text)), `docs frame in the text is invalid: ${text}`);
+    }
+  });
+
+  it("lists each frame's fields as the schemas have them, optional ones marked", () => {
+    const schemas = new Map([...framesOf(ClientFrame), ...framesOf(ServerFrame)]);
+    const check = (type: string, listed: [string, boolean][], where: string) => {
+      const fields = fieldsOf(schemas.get(type));
+      assert.deepEqual(
+        listed.map(([name, optional]) => `${name}${optional ? '?' : ''}`).sort(),
+        [...fields].map(([name, optional]) => `${name}${optional ? '?' : ''}`).sort(),
+        `${where}: the fields of ${type} (name? = optional)`,
+      );
+    };
+    // Shorthands in the text: `entity.ack` `{ replyTo, mutationId, entity, duplicate, partial? }`.
+    let shorthands = 0;
+    for (const m of doc.matchAll(/`([a-z.-]+)` `\{ ([^`]*) \}`/g)) {
+      if (!schemas.has(m[1]!)) continue; // an event's payload or a part of a frame
+      const names = m[2]!
+        .replace(/ \([^)]*\)/g, '') // `limit? (1–100, default 20)`
+        .split(', ')
+        .map((part) => /^(\w+)(\??)/.exec(part)!);
+      check(
+        m[1]!,
+        names.map((n) => [n[1]!, n[2] === '?']),
+        `the shorthand ${m[0]}`,
+      );
+      shorthands++;
+    }
+    assert.ok(shorthands >= 8, 'the shorthands were not found');
+    // Tables of fields that follow a frame's example: `| field | type | meaning |`.
+    let tables = 0;
+    for (const m of doc.matchAll(
+      /```json\n\{\n {2}"type": "([a-z.]+)"[^`]*```\n\n\| field +\| type[^\n]*\n\|[^\n]*\n((?:\|[^\n]*\n)+)/g,
+    )) {
+      const rows = [...m[2]!.matchAll(/^\| `(\w+)` +\| ([^|]*)\|/gm)];
+      check(
+        m[1]!,
+        rows.map((r) => [r[1]!, /\boptional\b/.test(r[2]!)]),
+        'the table',
+      );
+      tables++;
+    }
+    assert.ok(tables >= 2, 'the tables of fields were not found');
+    // The table of a person's fields.
+    const people = doc.slice(doc.indexOf('| field         | meaning'));
+    const rows = [...people.slice(0, people.indexOf('\n\n')).matchAll(/^\| `(\w+)`/gm)];
+    assert.deepEqual(
+      rows.map((r) => r[1]).sort(),
+      [...fieldsOf(PersonSchema).keys()].sort(),
+      "the table of a person's fields",
+    );
   });
 
   it('names every frame type of both directions', () => {
@@ -361,7 +504,32 @@ describe('docs/protocol.md', () => {
     for (const type of types) assert.ok(section.includes(`\`${type}\``), `${type} is not listed`);
   });
 
+  it('links only to headings it has', () => {
+    // GitHub's anchors: lower case, punctuation dropped, spaces as hyphens.
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\- _]/gu, '')
+        .replaceAll(' ', '-');
+    const anchors = new Set([...doc.matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1]!)));
+    const links = [...doc.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+    assert.ok(links.length >= 20, 'the links were not found');
+    assert.deepEqual(
+      links.filter((link) => !anchors.has(link)),
+      [],
+      'links to headings the page does not have',
+    );
+  });
+
   it('lists every error code', () => {
     for (const code of ERROR_CODES) assert.match(doc, new RegExp(`\\| \`${code}\` +\\|`));
+  });
+
+  it('lists every close code the kit uses', () => {
+    const section = doc.slice(doc.indexOf('WebSocket close codes:'), doc.indexOf('## Limits'));
+    for (const code of Object.values(CLOSE_CODES)) {
+      assert.match(section, new RegExp(`^\\| ${code} +\\|`, 'm'), `close code ${code}`);
+    }
   });
 });

@@ -10,6 +10,7 @@ import {
   unknownVariables,
 } from '../../../src/server/config.js';
 import { createServer } from '../../../src/server/server.js';
+import { LIMITS } from '../../../src/protocol/index.js';
 
 /** 32 bytes: the shortest HS256 secret the server accepts. */
 const LONG_SECRET = 'x'.repeat(32);
@@ -353,6 +354,21 @@ describe('server configuration', () => {
       () => createServer({ ...dev, entityBackend: { url: 'crm.example.com/api' } }),
       /createServer: entityBackend\.url: is not an http\(s\) URL/,
     );
+  });
+
+  test("a frame limit above what the kit's clients read is refused at start", () => {
+    const dev = { auth: { devIdentities: true }, quiet: true };
+    // A larger limit would send records and answers the clients drop: unreadable, unanswered.
+    for (const maxFrameBytes of [LIMITS.maxFrameBytes + 1, 1_000_000, 512, 4096.5, Number.NaN]) {
+      assert.throws(
+        () => createServer({ ...dev, limits: { maxFrameBytes } }),
+        /createServer: limits\.maxFrameBytes must be an integer from 1024 to 65536/,
+        String(maxFrameBytes),
+      );
+    }
+    for (const maxFrameBytes of [1024, LIMITS.maxFrameBytes]) {
+      void createServer({ ...dev, limits: { maxFrameBytes } }).close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * The Node example of docs/testing.md runs as written there (only its import of
- * `crm-realtime/testing` points at the sources): a user copying it gets a passing test.
+ * The Node examples of docs/testing.md (every ```ts block that runs with `node:test`) run as
+ * written there (only their imports of `crm-realtime/testing` and `crm-realtime/client` point at
+ * the sources): a user copying one gets passing tests.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,26 +12,42 @@ import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const doc = readFileSync(join(root, 'docs/testing.md'), 'utf8');
+const examples = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)]
+  .map((m) => m[1]!)
+  .filter((code) => code.includes("from 'node:test'"));
+const source = (entry: string) => JSON.stringify(pathToFileURL(join(root, 'src', entry)).href);
 
-test('docs/testing.md: the createRig example passes', () => {
-  const doc = readFileSync(join(root, 'docs/testing.md'), 'utf8');
-  const example = /```ts\n([\s\S]*?)```/.exec(doc)?.[1];
-  assert.ok(example?.includes("from 'crm-realtime/testing'"), 'the first ts block is the example');
-  const testing = pathToFileURL(join(root, 'src/testing/index.ts')).href;
-  const dir = mkdtempSync(join(tmpdir(), 'crm-docs-testing-'));
-  try {
-    const file = join(dir, 'example.test.ts');
-    writeFileSync(file, example!.replace("'crm-realtime/testing'", JSON.stringify(testing)));
-    // Without the parent's test-runner context, the child reports in plain TAP.
-    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', file], {
-      cwd: root,
-      encoding: 'utf8',
-      env,
-    });
-    assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /# pass 1/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('docs/testing.md has its Node examples: the createRig one first, then the recipes', () => {
+  assert.ok(examples.length >= 2, `${examples.length} node:test examples`);
+  assert.match(examples[0]!, /shows who else is on the customer/);
 });
+
+for (const [index, example] of examples.entries()) {
+  const name = /test\('([^']+)'/.exec(example)?.[1];
+  test(`docs/testing.md: the example "${name}" and the ones with it pass`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-docs-testing-'));
+    try {
+      const file = join(dir, `example-${index}.test.ts`);
+      writeFileSync(
+        file,
+        example
+          .replace("'crm-realtime/testing'", source('testing/index.ts'))
+          .replace("'crm-realtime/client'", source('client-entry.ts')),
+      );
+      // Without the parent's test-runner context, the child reports in plain TAP.
+      const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', file], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      const tests = example.match(/^test\(/gm)?.length ?? 0;
+      assert.match(run.stdout, new RegExp(`# pass ${tests}\\n`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

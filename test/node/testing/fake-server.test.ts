@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   FakeServer,
   ManualClock,
+  connectFake,
   ProtocolViolation,
   createRig,
   flakyConnection,
@@ -215,6 +216,53 @@ describe('FakeServer network', () => {
     rig.close();
   });
 
+  it('hold() keeps matching frames unanswered until released, and nothing else waits', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    const presence = client.presence(ROOM);
+    await rig.clock.advance(16);
+    const held = rig.server.hold((frame) => frame.type === 'emit');
+    let acked = 0;
+    const first = client.emit(ROOM, 'note', 'one').then(() => (acked += 1));
+    const second = client.emit(ROOM, 'note', 'two').then(() => (acked += 1));
+    await rig.clock.advance(1000);
+    assert.equal(held.size, 2);
+    assert.equal(acked, 0, 'held: unanswered');
+    // Everything else is answered as usual meanwhile.
+    rig.server.addPerson(ROOM, { id: 'bob', name: 'Bob' });
+    await rig.clock.advance(16);
+    assert.equal(presence.snapshot().people.length, 2);
+    held.release(1);
+    await rig.clock.advance(1);
+    assert.equal(acked, 1, 'the first, in order');
+    held.stop();
+    await rig.clock.advance(1);
+    await Promise.all([first, second]);
+    assert.deepEqual(
+      rig.server.sent('event').map((e) => e.payload),
+      ['one', 'two'],
+    );
+    // Stopped: not held any more.
+    await client.emit(ROOM, 'note', 'three');
+    assert.equal(held.size, 0);
+    rig.close();
+  });
+
+  it('hold(): a frame whose connection closed while held is never answered', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    client.joinRoom(ROOM);
+    await rig.clock.advance(16);
+    const held = rig.server.hold((frame) => frame.type === 'emit');
+    client.emit(ROOM, 'note', 'lost').catch(() => {});
+    await rig.clock.advance(1);
+    rig.server.dropConnections();
+    held.stop();
+    await rig.clock.advance(1);
+    assert.deepEqual(rig.server.sent('event'), []);
+    rig.close();
+  });
+
   it('keeps a person through the grace period when their only tab reloads', async () => {
     const rig = createRig();
     const viewer = rig.client();
@@ -290,6 +338,35 @@ describe('FakeServer network', () => {
     await clock.flush();
     assert.equal((received.at(-1) as { code: string }).code, 'invalid_token');
     assert.deepEqual(closes, [1008]);
+  });
+
+  it('close() ends a test: connections closed, everyone gone at once, no timer left, new connections refused', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer({ clock });
+    const on = (id: string) => connectFake(server, { devUser: { id, name: id }, clientId: id });
+    const ada = on('ada');
+    const bo = on('bo');
+    ada.joinRoom(ROOM);
+    bo.joinRoom(ROOM);
+    server.addPerson(ROOM, { id: 'cy', name: 'Cy' });
+    await clock.advance(16);
+    bo.close(); // bo's grace period starts
+    await clock.flush();
+    assert.ok(clock.pending > 0, 'a grace timer runs');
+    ada.close();
+    server.close();
+    await clock.flush();
+    assert.equal(server.connections, 0);
+    assert.deepEqual(
+      server.people(ROOM).map((p) => p.user.id),
+      ['cy'],
+      'the scripted person stays',
+    );
+    assert.equal(clock.pending, 0, 'no grace timer left');
+    const late = on('dee');
+    await clock.advance(16);
+    assert.notEqual(stateOf(late), 'open');
+    late.close();
   });
 
   it('forgets events older than replayMillis: resume becomes a gap', async () => {

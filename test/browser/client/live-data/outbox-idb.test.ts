@@ -7,8 +7,8 @@ import { expect } from '@open-wc/testing';
 import {
   DEFAULT_OUTBOX_DB,
   IndexedDbOutboxStore,
+  RealtimeClient,
   type OutboxEntry,
-  type RealtimeClient,
 } from '../../../../src/client/index.js';
 import {
   connectFake,
@@ -173,7 +173,14 @@ describe('IndexedDB outbox', () => {
 
   it('is the default store in a browser, on the shared database name', async () => {
     const clock = new ManualClock();
-    const client = connectFake(new FakeServer({ clock }), { clock, autoConnect: false });
+    // A client of its own: `connectFake` gives each fake client an outbox in memory.
+    const client = new RealtimeClient({
+      url: 'fake://crm-realtime',
+      socketFactory: new FakeServer({ clock }).socketFactory,
+      clock,
+      clientId: 'fake-device',
+      autoConnect: false,
+    });
     clients.push(client);
     await client.outbox.ready;
     expect(client.outbox.persistent).to.equal(true);

@@ -186,6 +186,24 @@ describe('<crm-collaborative-form> tab placement', () => {
     }
   });
 
+  for (const zoom of ['1.25', '0.8']) {
+    it(`on a page with body zoom ${zoom}, the tab still sits on the field's top edge, at its end`, async () => {
+      await setViewport({ width: 1280, height: 800 });
+      document.body.style.zoom = zoom;
+      try {
+        const mounted = await mountForm();
+        mounted.fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'email' } });
+        await settle(mounted);
+        const tab = tabsBox(mounted.el, 'email');
+        const email = field(mounted.el, 'email').getBoundingClientRect();
+        expect(Math.abs(tab.bottom - email.top)).to.be.below(1.5);
+        expect(Math.abs(tab.right - email.right)).to.be.below(1.5);
+      } finally {
+        document.body.style.removeProperty('zoom');
+      }
+    });
+  }
+
   describe('placeTabs', () => {
     const field = { left: 100, right: 300, top: 100, bottom: 136 };
     const base = {

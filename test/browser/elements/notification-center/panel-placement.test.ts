@@ -37,3 +37,25 @@ describe('<crm-notification-center> panel placement', () => {
     expect(panel.left).to.be.at.least(MARGIN - 1);
   });
 });
+
+describe('<crm-notification-center> panel placement on a zoomed page', () => {
+  afterEach(() => document.body.style.removeProperty('zoom'));
+
+  for (const zoom of ['1.25', '0.8']) {
+    it(`body zoom ${zoom}: the panel ends where the bell ends and stays inside the viewport`, async () => {
+      document.body.style.zoom = zoom;
+      const m = await mountCenter({ seed: 2 });
+      m.el.style.cssText = `display: block; inline-size: max-content; margin-inline-start: auto; margin-inline-end: 40px`;
+      await m.open();
+      await animationsSettled(m.el);
+      const bell = bellOf(m.root).getBoundingClientRect();
+      const panel = panelOf(m.root).getBoundingClientRect();
+      // Both boxes in the same (zoomed) coordinates: lined up, and below the bell.
+      expect(panel.right).to.be.closeTo(bell.right, 1.5);
+      expect(panel.top).to.be.at.least(bell.bottom);
+      const viewport = document.documentElement.getBoundingClientRect();
+      expect(panel.left).to.be.at.least(viewport.left - 1);
+      expect(panel.right).to.be.at.most(viewport.right + 1);
+    });
+  }
+});

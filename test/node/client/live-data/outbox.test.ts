@@ -512,7 +512,8 @@ describe('outbox: across a reload', () => {
 
   it('warns once that offline edits stay in memory when no store is durable', async () => {
     const rig = setup();
-    const ada = rig.client(); // no outbox option: Node has no IndexedDB
+    // The client's own default store (a fake client's is in memory): Node has no IndexedDB.
+    const ada = rig.client({ outbox: undefined });
     const live = ada.liveData({ entityType: 'customer', entityId: '42' });
     await rig.clock.flush();
     assert.equal(ada.outbox.persistent, false);

@@ -1,0 +1,4 @@
+// @vitest-environment happy-dom
+import { toastDismissed } from './toast-dismissed.js';
+
+toastDismissed();

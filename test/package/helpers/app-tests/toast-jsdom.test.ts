@@ -1,0 +1,4 @@
+// @vitest-environment jsdom
+import { toastDismissed } from './toast-dismissed.js';
+
+toastDismissed();
