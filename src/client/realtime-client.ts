@@ -506,6 +506,16 @@ export class RealtimeClient implements CapabilityClient {
 
   private failed(frame: Extract<ServerFrame, { type: 'error' }>): void {
     const error = new RealtimeError(frame.code, frame.message, frame.room);
+    const removedFrom = frame.removed && frame.replyTo === undefined ? frame.room : undefined;
+    const removed = removedFrom === undefined ? undefined : this.rooms.get(removedFrom);
+    if (removed) {
+      // The server took the connection out of the room (the user's permissions changed): it is
+      // no longer joined, and its widgets say why, as for a refused join; one the server could
+      // not decide about now is joined again later, which asks again.
+      removed.disconnected();
+      if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(removed);
+      else removed.refuse(error);
+    }
     if (frame.code === 'rate_limited' && frame.replyTo === undefined) this.presenceDropped();
     for (const state of this.rooms.values()) {
       if (frame.replyTo === undefined || state.joinId !== frame.replyTo) continue;

@@ -234,6 +234,12 @@ export const ErrorFrame = z.object({
   code: ErrorCode,
   message: z.string(),
   room: z.optional(RoomName),
+  /**
+   * With `room` and no `replyTo`: the server took this connection out of the room on its own
+   * (the user's permissions changed and the room is now refused), and sends nothing more of it.
+   * `forbidden`: for good, as a refused join; `backend_unavailable`: join again later.
+   */
+  removed: z.optional(z.literal(true)),
 });
 
 /** Sent before a graceful shutdown: reconnect after a jittered delay of up to `reconnectMs`. */

@@ -192,6 +192,7 @@ export const CORE_SERVER_FRAMES: Readonly<Record<string, Check>> = {
     code: oneOf(ERROR_CODES),
     message: string(0, Infinity),
     room: optional(roomName),
+    removed: optional((v, path): true => (v === true ? true : fail(path, 'true'))),
   }),
   bye: object({
     type: json,

@@ -29,6 +29,8 @@ export type AuthResult =
       user: UserProfile;
       via: 'token' | 'dev';
       expiresAt?: number;
+      /** The token's `iat` in milliseconds, when it has one (a revocation refuses older tokens). */
+      issuedAt?: number;
       /** The token's permissions claim (`crm`, see `permissions/claims.ts`), when it has one. */
       permissions?: PermissionsClaim;
     }
@@ -162,6 +164,7 @@ export class Authenticator {
       if (!user) return { ok: false, reason: 'token has no usable subject' };
       const result: AuthResult = { ok: true, user, via: 'token' };
       if (typeof payload.exp === 'number') result.expiresAt = payload.exp * 1000;
+      if (typeof payload.iat === 'number') result.issuedAt = payload.iat * 1000;
       const claimName = this.config.permissionsClaim ?? DEFAULT_PERMISSIONS_CLAIM;
       const claim = payload[claimName];
       if (claim !== undefined) {

@@ -12,6 +12,7 @@
  * |                   | CRM_JWT_ISSUER      |                |
  * |                   | CRM_JWT_AUDIENCE    |                |
  * | --jwt-clock-tolerance S | CRM_JWT_CLOCK_TOLERANCE_S (0-300) | 30 |
+ * |                   | CRM_REVOCATION_TTL_S | 86400         |
  * | --grace-ms N      | CRM_GRACE_MS        | 15000          |
  * | --heartbeat-ms N  | CRM_HEARTBEAT_MS    | 30000          |
  * | --static D        | CRM_STATIC (a:b)    | dist, demo     |
@@ -95,6 +96,13 @@ export interface AuthConfig {
    * open connection is still closed at `exp` itself.
    */
   clockToleranceS?: number;
+  /**
+   * How long, after a backend ends a user's sessions with their tokens revoked, tokens issued
+   * before that are refused (`CRM_REVOCATION_TTL_S`; default `DEFAULT_REVOCATION_TTL_S`). Set it
+   * to at least the longest lifetime of the tokens your issuer hands out: a revoked token still
+   * valid after it would be let in again.
+   */
+  revocationTtlS?: number;
   /** Accept `devUser` from `hello` without a token. Never in production. */
   devIdentities: boolean;
 }
@@ -332,6 +340,9 @@ export function checkJwtSecret(secret: string | undefined, name = 'CRM_JWT_SECRE
  * token stays usable for at most that long, and only to connect.
  */
 export const DEFAULT_JWT_CLOCK_TOLERANCE_S = 30;
+
+/** A day: longer than the access tokens of the usual identity providers live (minutes to hours). */
+export const DEFAULT_REVOCATION_TTL_S = 86_400;
 
 /**
  * A larger allowance is refused: RFC 7519 speaks of "no more than a few minutes", and a value
@@ -657,6 +668,14 @@ export function loadConfig(
     0,
     MAX_JWT_CLOCK_TOLERANCE_S,
   );
+  auth.revocationTtlS = integer(
+    'CRM_REVOCATION_TTL_S',
+    env.CRM_REVOCATION_TTL_S,
+    DEFAULT_REVOCATION_TTL_S,
+    1,
+    // A year: a longer one is most likely milliseconds by mistake.
+    31_536_000,
+  );
   if (env.CRM_JWT_ISSUER) auth.issuer = env.CRM_JWT_ISSUER;
   if (env.CRM_JWT_AUDIENCE) auth.audience = env.CRM_JWT_AUDIENCE;
   if (env.CRM_PERMISSIONS_CLAIM) auth.permissionsClaim = env.CRM_PERMISSIONS_CLAIM;
@@ -954,7 +973,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   ...['CRM_JWT_CLOCK_TOLERANCE_S', 'CRM_JWT_ISSUER', 'CRM_JWT_SECRET', 'CRM_LOG_LEVEL'],
   ...['CRM_MAX_CONNECTIONS_PER_USER', 'CRM_MAX_HANDSHAKES_PER_ADDRESS', 'CRM_METRICS_KEY'],
   ...['CRM_NOTIFICATION_RETENTION_DAYS', 'CRM_NOTIFY_WATCHERS', 'CRM_PERMISSIONS_CLAIM'],
-  ...['CRM_REDIS_URL', 'CRM_REPLAY_ROOM_BYTES', 'CRM_REPLAY_TOTAL_BYTES', 'CRM_STATIC'],
+  ...['CRM_REDIS_URL', 'CRM_REPLAY_ROOM_BYTES', 'CRM_REPLAY_TOTAL_BYTES'],
+  ...['CRM_REVOCATION_TTL_S', 'CRM_STATIC'],
   ...['CRM_TRUST_PROXY', 'CRM_TURN_SECRET', 'CRM_TURN_TTL_MS', 'CRM_TURN_URLS'],
   ...['CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_TIMEOUT_MS'],
   ...['CRM_WEBHOOK_URL', 'CRM_WRITE_BYTES_PER_MINUTE'],

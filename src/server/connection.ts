@@ -76,6 +76,11 @@ export class Connection implements Recipient, Holdable {
    * undefined when neither applies. Every frame sent is redacted by its `visibility`.
    */
   permissions: ConnectionPermissions | undefined = undefined;
+  /**
+   * Counts the times the user's permissions were said to have changed: a join whose answer was
+   * asked before the latest one asks again (see `RoomHandlers.recheck`).
+   */
+  permissionsEpoch = 0;
   private readonly bucket: TokenBucket;
   /** Unsent bytes beyond which the peer is dropped as a slow consumer. */
   private readonly maxBufferedBytes: number;
@@ -212,12 +217,13 @@ export class Connection implements Recipient, Holdable {
   sendError(
     code: ErrorCode,
     message: string,
-    extra: { replyTo?: string | undefined; room?: string | undefined } = {},
+    extra: { replyTo?: string | undefined; room?: string | undefined; removed?: true } = {},
   ): void {
     this.metrics.countError(code);
     const frame: ServerFrame = { type: 'error', code, message };
     if (extra.replyTo !== undefined) frame.replyTo = extra.replyTo;
     if (extra.room !== undefined) frame.room = extra.room;
+    if (extra.removed) frame.removed = true;
     this.send(frame);
   }
 

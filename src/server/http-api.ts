@@ -112,6 +112,13 @@ interface Route {
   /** Literal segments, or `:name` for a parameter. */
   segments: string[];
   handler: ApiHandler;
+  /** A request without a body is let through (its `body` undefined) instead of refused. */
+  bodyOptional: boolean;
+}
+
+export interface RouteOptions {
+  /** A POST, PUT or PATCH may come without a body (a command whose settings all have defaults). */
+  bodyOptional?: boolean;
 }
 
 const PREFIX = '/api';
@@ -155,9 +162,10 @@ export class HttpApi {
   }
 
   /** Adds a route; `pattern` starts with `/api/` and may hold `:name` segments. */
-  route(method: ApiMethod, pattern: string, handler: ApiHandler): this {
+  route(method: ApiMethod, pattern: string, handler: ApiHandler, options: RouteOptions = {}): this {
     if (!pattern.startsWith(`${PREFIX}/`)) throw new Error(`API routes live under ${PREFIX}/`);
-    this.routes.push({ method, segments: pattern.split('/').slice(1), handler });
+    const segments = pattern.split('/').slice(1);
+    this.routes.push({ method, segments, handler, bodyOptional: options.bodyOptional === true });
     return this;
   }
 
@@ -244,7 +252,9 @@ export class HttpApi {
       });
     }
     const method = found.route.method;
-    const body = METHODS_WITH_BODY.has(method) ? await this.readBody(req, res) : undefined;
+    const body = METHODS_WITH_BODY.has(method)
+      ? await this.readBody(req, res, found.route.bodyOptional)
+      : undefined;
     const query = new URLSearchParams((req.url ?? '').split('?')[1]?.split('#')[0] ?? '');
     const answer = await found.route.handler({
       method,
@@ -268,7 +278,11 @@ export class HttpApi {
     return ok;
   }
 
-  private async readBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  private async readBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    optional = false,
+  ): Promise<unknown> {
     const limit = this.maxBodyBytes;
     const tooLarge = (): ApiError => {
       // The rest of the body is not read: close the connection after the answer.
@@ -290,7 +304,10 @@ export class HttpApi {
       chunks.push(chunk);
     }
     const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() === '') throw new ApiError(400, 'bad_request', 'a JSON body is required');
+    if (text.trim() === '') {
+      if (optional) return undefined;
+      throw new ApiError(400, 'bad_request', 'a JSON body is required');
+    }
     let body: unknown;
     try {
       body = JSON.parse(text) as unknown;

@@ -85,6 +85,14 @@ export class ServerMetrics {
   handshakesUnavailable = 0;
   /** Handshakes refused because their user had too many sockets open to this process. */
   userConnectionsOverLimit = 0;
+  /** Revocations a backend asked for (`POST /api/users/:id/disconnect`), one per call. */
+  tokensRevoked = 0;
+  /** Connections closed because a backend ended their user's sessions. */
+  connectionsEndedByApi = 0;
+  /** Handshakes refused because their token was issued before its user's revocation. */
+  revokedTokensRefused = 0;
+  /** Rooms connections were taken out of because their user's permissions changed. */
+  roomsRevoked = 0;
   /** Sockets terminated because they did not answer pings. */
   heartbeatTimeouts = 0;
   /** Sockets terminated because their send buffer grew past the limit. */
@@ -256,6 +264,30 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       'counter',
       'Handshakes refused because their user had too many sockets open to this process.',
       m.userConnectionsOverLimit,
+    ],
+    [
+      'crm_tokens_revoked_total',
+      'counter',
+      "Revocations of a user's tokens a backend asked for (POST /api/users/:id/disconnect).",
+      m.tokensRevoked,
+    ],
+    [
+      'crm_connections_ended_by_api_total',
+      'counter',
+      "Connections closed because a backend ended their user's sessions.",
+      m.connectionsEndedByApi,
+    ],
+    [
+      'crm_revoked_tokens_refused_total',
+      'counter',
+      "Handshakes refused because the token was issued before its user's revocation.",
+      m.revokedTokensRefused,
+    ],
+    [
+      'crm_rooms_revoked_total',
+      'counter',
+      "Rooms connections were taken out of because their user's permissions changed.",
+      m.roomsRevoked,
     ],
     [
       'crm_heartbeat_timeouts_total',

@@ -240,4 +240,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX change_log_by_time ON change_log (at);
     `,
   },
+  {
+    version: 6,
+    name: 'revocations: users whose sessions a backend ended',
+    // A user's tokens issued up to `revoked_at` are refused until `until` (see revocations.ts),
+    // across restarts of a single process.
+    sql: `
+      CREATE TABLE revocations (
+        user_id     TEXT    PRIMARY KEY,
+        revoked_at  INTEGER NOT NULL,
+        until       INTEGER NOT NULL
+      );
+      CREATE INDEX revocations_by_until ON revocations (until);
+    `,
+  },
 ];

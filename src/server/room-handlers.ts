@@ -254,6 +254,74 @@ export class RoomHandlers {
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   }
 
+  /**
+   * The user's permissions changed: asks again what joining each room of the connection asks
+   * (`join`, and `read` of the entity it names), for its members and its watchers apart. A room
+   * now refused is left at once (the others see the user go, as after a `leave`) and the client
+   * is told with an `error` carrying `room` and `removed: true`: `forbidden`, or
+   * `backend_unavailable` when the hook could not decide now (the client joins again later,
+   * which asks again). Resolves to the rooms left.
+   */
+  async recheck(connection: Connection): Promise<number> {
+    connection.permissionsEpoch++;
+    connection.permissions?.visibility.reads?.forget();
+    const checks = [...connection.memberships.values()].map((membership) =>
+      this.recheckRoom(connection, membership),
+    );
+    const left = await Promise.all(checks);
+    return left.filter(Boolean).length;
+  }
+
+  private async recheckRoom(connection: Connection, membership: Membership): Promise<boolean> {
+    const { ctx } = this;
+    const { room } = membership;
+    const modes = new Set(membership.tabs.map((tab) => membership.watching(tab)));
+    let failure: unknown;
+    let allowed = true;
+    for (const watch of modes) {
+      try {
+        const verdict = await authorizeAction(
+          hookFor(ctx.authorize, connection),
+          connection.user!,
+          'join',
+          room,
+          watch,
+        );
+        if (verdict !== true) allowed = false;
+      } catch (err) {
+        allowed = false;
+        failure = err;
+      }
+      if (!allowed) break;
+    }
+    // Left or closed meanwhile: nothing to take away.
+    if (allowed || connection.memberships.get(room) !== membership || !connection.isOpen) {
+      return false;
+    }
+    if (failure !== undefined && !(failure instanceof AuthorizationUnavailable)) {
+      ctx.log.error('authorize hook failed', { room, action: 'join', ...errorFields(failure) });
+    }
+    for (const tab of [...membership.tabs]) this.drop(connection, membership, tab, true);
+    if (failure instanceof AuthorizationUnavailable) {
+      connection.sendError(
+        'backend_unavailable',
+        `could not check permissions again: ${failure.message}; join again later`,
+        { room, removed: true },
+      );
+    } else {
+      connection.sendError('forbidden', 'no longer allowed to join this room', {
+        room,
+        removed: true,
+      });
+    }
+    ctx.log.info('left: permissions changed', {
+      conn: connection.id,
+      user: connection.user?.id,
+      room,
+    });
+    return true;
+  }
+
   /** Leaves every room because the socket closed: presence removal waits for the grace period. */
   dropAll(connection: Connection): void {
     for (const membership of connection.memberships.values()) {
@@ -477,8 +545,16 @@ export class RoomHandlers {
     }
     if (verdict === true) return then();
     if (verdict === false) return refuse();
+    const epoch = connection.permissionsEpoch;
     return Promise.resolve(verdict).then(
-      (ok) => (ok === true && connection.isOpen ? then() : refuse()),
+      (ok) => {
+        // The user's permissions changed while the answer was on its way: it may be stale, and
+        // the re-check did not see this room yet. Asked again.
+        if (connection.permissionsEpoch !== epoch && connection.isOpen) {
+          return this.allowed(connection, action, room, replyTo, then, watch);
+        }
+        return ok === true && connection.isOpen ? then() : refuse();
+      },
       (err: unknown) => refuse(err),
     );
   }

@@ -15,6 +15,7 @@ import {
   DEFAULT_COMPRESSION_THRESHOLD,
   DEFAULT_CONFIG,
   DEFAULT_LIMITS,
+  DEFAULT_REVOCATION_TTL_S,
   checkJwtSecret,
   type AuthConfig,
   type ServerLimits,
@@ -39,6 +40,10 @@ import { LocalBus } from './local-bus.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import type { Storage } from './storage.js';
 import { WriteBatch } from './write-batch.js';
+import { LocalRevocations } from './revocations.js';
+import { RedisRevocations } from './redis/redis-revocations.js';
+import { UserControl } from './user-control.js';
+import { registerUserRoutes } from './user-routes.js';
 import { ConnectionCounts } from './connection-counts.js';
 import { WriteBudget } from '../util/write-budget.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
@@ -302,6 +307,23 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     presence,
     emitNotification: notifying.emitNotification,
   });
+  const authorizeCallback = options.authorizeCallback
+    ? new AuthorizeCallback(options.authorizeCallback, clock, log)
+    : undefined;
+  const users = new UserControl({
+    clock,
+    log,
+    metrics,
+    // Several processes read them from Redis; one keeps them in its database, over restarts.
+    revocations: redisBus
+      ? new RedisRevocations(redisBus.link, redisBus.keyNames)
+      : (storage.revocations ?? new LocalRevocations()),
+    revocationTtlMs: (auth.revocationTtlS ?? DEFAULT_REVOCATION_TTL_S) * 1000,
+    authorizeCallback,
+    recheckRooms: (connection) => roomHandlers.recheck(connection),
+    redisBus,
+  });
+  registerUserRoutes(api, users);
   const frames: FrameHandlers = {
     ...connectionFrames,
     ...roomHandlers.frames(),
@@ -351,9 +373,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
         : undefined,
     ),
     authorize,
-    authorizeCallback: options.authorizeCallback
-      ? new AuthorizeCallback(options.authorizeCallback, clock, log)
-      : undefined,
+    authorizeCallback,
+    users,
     frames,
     leaveAll: (connection: Connection) => roomHandlers.dropAll(connection),
     onSlowConsumer: (c: Connection) =>

@@ -27,6 +27,7 @@ import type { AuthorizeCallback } from './permissions/callback.js';
 import { connectionPermissions } from './permissions/permissions.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerSocket } from './server-socket.js';
+import type { UserControl } from './user-control.js';
 import type { WriteBatch } from './write-batch.js';
 import type { WriteBudget } from '../util/write-budget.js';
 import { acceptsPartialAck } from '../domain/frame-fit.js';
@@ -58,6 +59,8 @@ export interface SessionContext {
   readonly authorize: AuthorizeHook;
   /** The authorization callback (`CRM_AUTHORIZE_URL`), asked after the hook; see `permissions/`. */
   readonly authorizeCallback: AuthorizeCallback | undefined;
+  /** Open connections by user, for a backend ending them or re-checking their rooms. */
+  readonly users: UserControl;
   /** Every frame after the handshake goes to its handler here. */
   readonly frames: FrameHandlers;
   /** Handlers still running, awaited by shutdown before the storage and bus close. */
@@ -390,6 +393,40 @@ export class Session {
       connection.close(CLOSE_CODES.policyViolation, 'invalid token');
       return;
     }
+    // A backend ended this user's sessions and revoked the tokens issued until then.
+    let revoked: string | undefined;
+    try {
+      const refusal = ctx.users.refusal(result);
+      revoked = typeof refusal === 'object' ? await refusal : refusal;
+    } catch (err) {
+      if (connection.state !== 'authenticating') return;
+      this.handshakeCounted = true;
+      ctx.log.warn('revocations unavailable: handshake refused for now', {
+        conn: connection.id,
+        ...errorFields(err),
+      });
+      connection.sendError(
+        'backend_unavailable',
+        'could not check whether the session was revoked; retry',
+        { replyTo: hello.id },
+      );
+      connection.close(CLOSE_CODES.tryAgainLater, 'revocations unavailable');
+      return;
+    }
+    if (connection.state !== 'authenticating') return; // closed while checking
+    if (revoked !== undefined) {
+      this.handshakeFailed(true);
+      ctx.metrics.revokedTokensRefused++;
+      ctx.log.info('handshake refused', {
+        conn: connection.id,
+        address: this.address,
+        user: result.user.id,
+        reason: revoked,
+      });
+      connection.sendError('invalid_token', revoked, { replyTo: hello.id });
+      connection.close(CLOSE_CODES.policyViolation, 'token revoked');
+      return;
+    }
     this.clearHandshakeTimer();
     this.handshakeOver();
     if (!ctx.connectionsOfUser.take(result.user.id)) {
@@ -412,6 +449,7 @@ export class Session {
     this.countedUser = result.user.id;
     connection.user = result.user;
     connection.state = 'open';
+    ctx.users.add(connection);
     // A new hello (a refreshed token, say) drops the callback's cached answers for this user, so
     // a revoked permission does not outlive the token that carried it.
     ctx.authorizeCallback?.revokeUser(result.user.id);
@@ -499,7 +537,10 @@ export class Session {
       this.handshakeFailed(false);
     }
     this.handshakeOver();
-    if (this.countedUser !== undefined) this.ctx.connectionsOfUser.release(this.countedUser);
+    if (this.countedUser !== undefined) {
+      this.ctx.connectionsOfUser.release(this.countedUser);
+      this.ctx.users.remove(this.connection);
+    }
     this.countedUser = undefined;
     if (this.expiryTimer !== undefined) this.ctx.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;

@@ -25,7 +25,11 @@ import {
 } from './migrations.js';
 import { SqliteNotifications } from './notifications/sqlite-notifications.js';
 import type { Storage, StoredEntity } from './storage.js';
+import { SqliteRevocations } from './sql-revocations.js';
 import { WalSync } from './wal-sync.js';
+
+/** The migration that makes the `revocations` table. */
+const REVOCATIONS_MIGRATION = 6;
 import { SqliteChangeLog } from './webhooks/sqlite-change-log.js';
 
 export class SqliteStorage implements Storage {
@@ -36,6 +40,8 @@ export class SqliteStorage implements Storage {
   readonly notifications: SqliteNotifications;
   readonly activity: SqliteActivity;
   readonly changes: SqliteChangeLog;
+  /** Undefined when the database was opened with migrations that do not make its table. */
+  readonly revocations: SqliteRevocations | undefined;
   /** Flushes entity writes committed without a sync; undefined in memory (nothing to flush). */
   private readonly walSync: WalSync | undefined;
   private readonly syncNormal: Database.Statement;
@@ -71,6 +77,8 @@ export class SqliteStorage implements Storage {
     this.entities = new SqliteEntities(this.db, this.changes.record);
     this.notifications = new SqliteNotifications(this.db, this.changes.record);
     this.activity = new SqliteActivity(this.db, this.changes.record);
+    this.revocations =
+      this.version >= REVOCATIONS_MIGRATION ? new SqliteRevocations(this.db) : undefined;
   }
 
   get schemaVersion(): number {

@@ -13,11 +13,17 @@ import type {
   StoredEntity,
 } from './entities/entity-store.js';
 import type { NotificationRepository } from './notifications/notification-repository.js';
+import type { RevocationStore } from './revocations.js';
 import type { ChangeLogRepository } from './webhooks/change-log.js';
 
 export type { StoredEntity } from './entities/entity-store.js';
 
 export interface Storage {
+  /**
+   * Users whose sessions a backend ended (`revocations.ts`), kept across restarts; absent in a
+   * store without them (the server keeps them in memory then).
+   */
+  readonly revocations?: RevocationStore;
   /** Highest migration applied. */
   readonly schemaVersion: number;
   /**

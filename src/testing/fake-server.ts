@@ -176,6 +176,49 @@ export class FakeServer extends FakeProtocolServer {
     for (const connection of [...this.open.values()]) this.disconnect(connection, code, reason);
   }
 
+  /**
+   * A backend said the user's permissions changed (`POST /api/users/:id/permissions-changed`):
+   * every room their connections hold is asked about again (`authorize`), and one now refused is
+   * left at once with `error` `forbidden`, `removed: true`, as the reference server does.
+   */
+  permissionsChanged(userId: string): void {
+    for (const c of [...this.open.values()]) {
+      const user = c.user;
+      if (user?.id !== userId) continue;
+      for (const room of [...c.rooms]) {
+        const allowed =
+          this.notifications.mayJoin(user, room) && (this.options.authorize?.(user, room) ?? true);
+        if (allowed) continue;
+        for (const tab of this.rooms.get(room)?.tabsOf(c) ?? ['']) this.leave(c, room, tab, true);
+        c.rooms.delete(room);
+        this.send(c, {
+          type: 'error',
+          code: 'forbidden',
+          message: 'no longer allowed to join this room',
+          room,
+          removed: true,
+        });
+      }
+    }
+  }
+
+  /**
+   * A backend ended the user's sessions (`POST /api/users/:id/disconnect`): each connection of
+   * theirs gets `invalid_token` and is closed with 1008. Refusing their tokens afterwards is the
+   * `verifyToken` option's business.
+   */
+  disconnectUser(userId: string): void {
+    for (const c of [...this.open.values()]) {
+      if (c.user?.id !== userId) continue;
+      this.send(c, {
+        type: 'error',
+        code: 'invalid_token',
+        message: 'signed out by the server: sign in again',
+      });
+      this.disconnect(c, 1008, 'signed out');
+    }
+  }
+
   /** Refuse new connections (server down) until called with `false`. */
   refuseConnections(on = true): void {
     this.refusing = on;

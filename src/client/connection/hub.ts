@@ -252,6 +252,8 @@ export class ConnectionHub {
       const held = tab.rooms.get(room);
       if (!held) continue;
       if (held.joinId === undefined) tab.port.post({ kind: 'frame', text });
+      // The server took the socket out of the room (permissions changed): no tab holds it now.
+      if (frame.type === 'error' && frame.removed) tab.rooms.delete(room);
       else if (frame.type === 'event') held.held.set(frame.seq, text);
       // Presence changes before `joined` are older than its snapshot: dropped, as the server does.
     }

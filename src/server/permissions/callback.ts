@@ -11,7 +11,8 @@
  *
  * Answers (allow and deny) are cached per question (user, room, action, entity, `sharesRoom`,
  * `watch`) for `cacheMs`, at most `maxEntries` of them (the oldest go first); a user's entries
- * are dropped when they authenticate again (a new `hello`, e.g. a refreshed token). A callback that answers anything else, fails or
+ * are dropped when they authenticate again (a new `hello`, e.g. a refreshed token) and when a
+ * backend says their permissions changed (`POST /api/users/:id/permissions-changed`). A callback that answers anything else, fails or
  * takes longer than `timeoutMs` cannot decide: the request is refused for now with
  * `backend_unavailable` (`AuthorizationUnavailable`), which clients retry, not `forbidden`, which
  * they take as final; nothing of it is cached (the next request asks again).
@@ -159,7 +160,7 @@ export class AuthorizeCallback {
     return asking.answer;
   }
 
-  /** Forgets every answer about a user (they authenticated again). */
+  /** Forgets every answer about a user (they authenticated again, or their permissions changed). */
   revokeUser(userId: string): void {
     for (const [key, entry] of this.cache) if (entry.userId === userId) this.cache.delete(key);
     // Questions already asked are answered to whoever waits, but not cached, and a new question

@@ -16,6 +16,8 @@ import { AuthorizationUnavailable } from '../authorize.js';
 export class EntityReads {
   /** A settled answer, or the promise of one while an async hook decides. */
   private readonly verdicts = new Map<string, boolean | Promise<void>>();
+  /** Counts `forget`s, so an answer asked before one is not kept after it. */
+  private generation = 0;
 
   constructor(
     /** Asks the hook about the entity's room (`customer:42`). */
@@ -36,6 +38,15 @@ export class EntityReads {
     }
     if (pending === undefined) return undefined;
     return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined);
+  }
+
+  /**
+   * Forgets every answer (the user's permissions changed): the next item about an entity asks
+   * again. An answer still on its way is not kept when it comes.
+   */
+  forget(): void {
+    this.verdicts.clear();
+    this.generation++;
   }
 
   /** The known answer; false while it is not known (nothing is sent before the hook says yes). */
@@ -64,9 +75,13 @@ export class EntityReads {
       this.remember(room, verdict);
       return verdict;
     }
+    const asked = this.generation;
     const settled = Promise.resolve(verdict).then(
-      (ok) => this.remember(room, ok === true),
+      (ok) => {
+        if (asked === this.generation) this.remember(room, ok === true);
+      },
       (err: unknown) => {
+        if (asked !== this.generation) return;
         if (err instanceof AuthorizationUnavailable) {
           // No answer: what waited for it is not sent, and the next item asks again.
           this.verdicts.delete(room);

@@ -141,6 +141,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX change_log_by_time ON change_log (at);
     `,
   },
+  {
+    version: 3,
+    name: 'revocations: users whose sessions a backend ended',
+    // As SQLite's migration 6.
+    sql: `
+      CREATE TABLE revocations (
+        user_id     TEXT    PRIMARY KEY,
+        revoked_at  BIGINT  NOT NULL,
+        until       BIGINT  NOT NULL
+      );
+      CREATE INDEX revocations_by_until ON revocations (until);
+    `,
+  },
 ];
 
 /**

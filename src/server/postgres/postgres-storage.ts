@@ -22,6 +22,7 @@ import pg from 'pg';
 import type { EntityWrite, EntityWriteResult, StoredChange } from '../entities/entity-store.js';
 import type { Storage, StoredEntity } from '../storage.js';
 import { PostgresActivity } from './postgres-activity.js';
+import { PostgresRevocations } from '../sql-revocations.js';
 import { PostgresChangeLog } from './postgres-change-log.js';
 import { PostgresEntities } from './postgres-entities.js';
 import {
@@ -120,6 +121,7 @@ export class PostgresStorage implements Storage {
   readonly activity: PostgresActivity;
   /** Every accepted change in commit order, with its webhook delivery state. */
   readonly changes: PostgresChangeLog;
+  readonly revocations: PostgresRevocations;
   /** Resolves once the migrations are applied; rejects when they fail. */
   readonly ready: Promise<void>;
 
@@ -176,6 +178,7 @@ export class PostgresStorage implements Storage {
     this.entities = new PostgresEntities(this.pool, ambient, this.changes);
     this.notifications = new PostgresNotifications(this.pool, ready, this.changes);
     this.activity = new PostgresActivity(this.pool, ready, ambient, this.changes);
+    this.revocations = new PostgresRevocations(this.pool, ready);
     this.probe = setInterval(() => void this.check(), this.probeMs);
     this.probe.unref();
   }

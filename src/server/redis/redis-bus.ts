@@ -121,6 +121,10 @@ export class RedisBus implements Bus {
   private readonly rooms = new Map<string, Subscription>();
   private readonly byChannel = new Map<string, string>();
   private presenceListener: PresenceNoticeListener | undefined;
+  /** Told of every command about users (`user-control.ts`), this process's own included. */
+  private userListener: ((message: string) => void) | undefined;
+  /** Settles once the users' channel is subscribed (again, after an outage). */
+  private usersReady: Promise<void> | undefined;
   private closed = false;
   /** Rooms with a lost event whose number is not spent yet (see `eventLost`). */
   private readonly lost = new Set<string>();
@@ -167,6 +171,46 @@ export class RedisBus implements Bus {
   /** Presence notices arrive on the room channels this bus subscribes to; one listener. */
   onPresenceNotice(listener: PresenceNoticeListener): void {
     this.presenceListener = listener;
+  }
+
+  /**
+   * Commands about users' connections (end them, check their rooms again) reach every process
+   * through one channel; one listener.
+   */
+  onUserCommand(listener: (message: string) => void): void {
+    this.userListener = listener;
+    this.usersReady = this.listenUsers();
+  }
+
+  /** Settles once this process hears the users' channel (rejects while Redis is away). */
+  usersSubscribed(): Promise<void> {
+    return this.usersReady ?? Promise.resolve();
+  }
+
+  /** Sends a command about users to every process (this one hears it too). */
+  async publishUserCommand(message: string): Promise<void> {
+    await this.commands.ready();
+    try {
+      await this.commands.redis.publish(this.keys.usersChannel, message);
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
+  private listenUsers(): Promise<void> {
+    const ready = this.subscriber
+      .ready()
+      .then(() => this.subscriber.redis.subscribe(this.keys.usersChannel))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          throw asUnavailable(err);
+        },
+      );
+    ready.catch((err: unknown) => {
+      this.options.log.warn('could not subscribe to user commands', errorFields(err));
+    });
+    return ready;
   }
 
   /** Resolves when the room's subscription is confirmed; undefined when there is none. */
@@ -472,6 +516,10 @@ export class RedisBus implements Bus {
   }
 
   private onMessage(channel: string, message: string): void {
+    if (channel === this.keys.usersChannel) {
+      this.userListener?.(message);
+      return;
+    }
     const room = this.byChannel.get(channel);
     if (room === undefined) return;
     const state = this.rooms.get(room);
@@ -556,6 +604,7 @@ export class RedisBus implements Bus {
    * missed while it was away.
    */
   private resubscribe(): void {
+    if (this.userListener) this.usersReady = this.listenUsers();
     for (const [room, state] of this.rooms) {
       state.ready = this.listen(this.keys.channel(room));
       const since = state.lastSeq ?? state.knownSeq;

@@ -29,6 +29,10 @@ export interface RedisKeys {
   readonly processes: string;
   /** Hash `{ tokens, last }`: an address's failed-handshake bucket, while it is not full. */
   authFailures(address: string): string;
+  /** String: when the user's sessions were ended by a backend (ms), while the revocation lasts. */
+  revoked(userId: string): string;
+  /** Pub/sub channel of commands about users' connections (disconnect, permissions changed). */
+  readonly usersChannel: string;
   /** Key that exists while a process is alive (set with an expiry, renewed by its heartbeat). */
   alive(processId: string): string;
   /** Set of `[room, user]` JSON pairs a process holds presence for, so others can clean up. */
@@ -58,6 +62,8 @@ export function redisKeys(prefix = 'crm:'): RedisKeys {
     presenceVersion: `${prefix}presence-version`,
     processes: `${prefix}processes`,
     authFailures: (address) => `${prefix}auth-failures:${address}`,
+    revoked: (userId) => `${prefix}revoked:${userId}`,
+    usersChannel: `${prefix}users`,
     alive: (processId) => `${prefix}alive:${processId}`,
     holdings: (processId) => `${prefix}holdings:${processId}`,
     publishing: (processId) => `${prefix}publishing:${processId}`,

@@ -388,5 +388,22 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       );
       await storage.close();
     });
+
+    test('revocations: the latest per user, until it expires; others untouched', async () => {
+      const storage = await open();
+      const revocations = storage.revocations!;
+      assert.ok(revocations, 'the store keeps revocations');
+      assert.equal(await revocations.revokedAt('alice', 1_000), undefined);
+      await revocations.revoke('alice', 1_000, 60_000);
+      await revocations.revoke('bob', 2_000, 1_000);
+      assert.equal(await revocations.revokedAt('alice', 30_000), 1_000);
+      assert.equal(await revocations.revokedAt('bob', 2_999), 2_000);
+      assert.equal(await revocations.revokedAt('bob', 3_000), undefined, 'expired');
+      await revocations.revoke('alice', 5_000, 60_000); // cut off again after signing in again
+      assert.equal(await revocations.revokedAt('alice', 30_000), 5_000);
+      assert.equal(await revocations.revokedAt('alice', 65_000), undefined);
+      assert.equal(await revocations.revokedAt('carol', 30_000), undefined);
+      await storage.close();
+    });
   });
 }

@@ -58,6 +58,7 @@ const VALID: Record<string, unknown>[] = [
   { type: 'event', room: 'page:/x', seq: 1, event: 'n', payload: null, from: 'u2', at: 0 },
   { type: 'presence.diff', room: 'customer:42', upsert: [person], remove: ['u2'] },
   { type: 'error', code: 'forbidden', message: 'no', room: 'customer:42' },
+  { type: 'error', code: 'forbidden', message: 'no longer', room: 'customer:42', removed: true },
   { type: 'error', replyTo: 'x', code: 'bad_frame', message: '' },
   { type: 'bye', reason: 'shutdown', reconnectMs: 8000 },
   { type: 'ping', t: 1 },

@@ -300,6 +300,46 @@ describe('FakeServer network', () => {
     rig.close();
   });
 
+  it('takes a user out of a room now refused, and nobody else, as the reference server does', async () => {
+    let allowed = true;
+    const rig = createRig({
+      server: { authorize: (u, room) => allowed || u.id !== 'ada' || room !== ROOM },
+    });
+    const viewer = rig.client();
+    const presence = viewer.presence(ROOM);
+    const ada = rig.client({ devUser: { id: 'ada', name: 'Ada' }, clientId: 'ada-laptop' });
+    const refusals: (string | undefined)[] = [];
+    ada.joinRoom(ROOM, (refusal) => refusals.push(refusal?.code));
+    await rig.clock.advance(16);
+    allowed = false;
+    rig.server.permissionsChanged('ada');
+    await rig.clock.advance(16);
+    assert.deepEqual(refusals, ['forbidden']);
+    assert.ok(!presence.snapshot().people.some((p) => p.user.id === 'ada'), 'gone at once');
+    assert.ok(presence.snapshot().people.length > 0, 'the others stay');
+    rig.close();
+  });
+
+  it("disconnectUser closes the user's connections with invalid_token and 1008", async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer({ clock });
+    const { socket, received, closes } = await rawSocket(server, clock);
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        id: 'h',
+        v: 1,
+        clientId: 'c',
+        devUser: { id: 'ada', name: 'Ada' },
+      }),
+    );
+    await clock.flush();
+    server.disconnectUser('ada');
+    await clock.flush();
+    assert.equal((received.at(-1) as { code: string }).code, 'invalid_token');
+    assert.deepEqual(closes, [1008]);
+  });
+
   it('close() ends a test: connections closed, everyone gone at once, no timer left, new connections refused', async () => {
     const clock = new ManualClock();
     const server = new FakeServer({ clock });

@@ -9,6 +9,7 @@ import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmPresence } from '../../../../src/elements/presence/crm-presence.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import { LIMITS } from '../../../../src/protocol/index.js';
+import { DEMO_USER } from '../../../../src/testing/index.js';
 import {
   closeFakeConnections,
   fakeConnection,
@@ -81,5 +82,31 @@ describe('<crm-presence> on a room the server refuses', () => {
     }
     expect(shown(el)).to.equal('Not shown: you may not see this');
     expect(busy(el)).to.equal(null);
+  });
+
+  it('a room taken away while shown (permissions changed): "Not shown: you may not see this"', async () => {
+    let allowed = true;
+    const fake = await fakeConnection({
+      server: { authorize: (_user, room) => allowed || room !== 'customer:7' },
+    });
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider .client=${fake.client}
+        ><crm-presence room-id="customer:7"></crm-presence
+      ></crm-realtime-provider>`,
+    );
+    const el = provider.querySelector('crm-presence')!;
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        await fake.clock.flush();
+        await el.updateComplete;
+      }
+    };
+    await settle();
+    expect(shown(el)).to.equal('Only you here');
+    allowed = false; // the CRM reassigned the record
+    fake.server.permissionsChanged(DEMO_USER.id);
+    await settle();
+    expect(shown(el)).to.equal('Not shown: you may not see this');
+    expect(fake.client.status.state, 'the connection stays').to.equal('open');
   });
 });

@@ -431,6 +431,35 @@ describe('shared connection: routing in the hub', () => {
     assert.deepEqual(leaves, [ROOM, ROOM, 'customer:43']);
     assert.deepEqual([...s.hub.heldRooms()], [['a', []]]);
   });
+
+  it('a room the server took the socket out of reaches every tab in it, and no tab holds it after', () => {
+    const { s, a, b } = twoTabsOpen();
+    a.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
+    s.server(joined((s.sent.at(-1) as { id: string }).id, 2));
+    b.say({ kind: 'frame', frame: { type: 'join', id: 'j', room: ROOM } });
+    s.server(joined((s.sent.at(-1) as { id: string }).id, 2));
+    s.server({
+      type: 'error',
+      code: 'forbidden',
+      message: 'no longer allowed to join this room',
+      room: ROOM,
+      removed: true,
+    });
+    for (const tab of [a, b]) {
+      const last = tab.frames().at(-1);
+      assert.equal(last?.type === 'error' && last.removed, true);
+    }
+    assert.deepEqual(
+      [...s.hub.heldRooms()],
+      [
+        ['a', []],
+        ['b', []],
+      ],
+    );
+    const sent = s.sent.length;
+    s.hub.detach('b'); // nothing to leave: the server already took the tab out
+    assert.equal(s.sent.length, sent);
+  });
 });
 
 describe('shared connection: tokens', () => {
