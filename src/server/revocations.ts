@@ -9,7 +9,6 @@
  * with a store that has no table for them), in Redis for several (`redis/redis-revocations.ts`):
  * a process that did not hear the disconnect (started after it) refuses the same tokens.
  */
-import type { AuthResult } from './auth.js';
 
 /** Where revocations are kept. */
 export interface RevocationStore {
@@ -62,7 +61,9 @@ export class LocalRevocations implements RevocationStore {
  * without `iat`, cannot show it came later and is refused while the revocation is kept.
  */
 export function revokedReason(
-  result: Extract<AuthResult, { ok: true }>,
+  // What a signed-in hello's authentication says (`AuthResult`), not the type itself: storage
+  // imports this module, and the token checks import the configuration, which imports storage.
+  result: { via: 'token' | 'dev'; issuedAt?: number | undefined },
   revokedAt: number | undefined,
 ): string | undefined {
   if (revokedAt === undefined) return undefined;
