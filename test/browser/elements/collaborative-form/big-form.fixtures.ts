@@ -95,7 +95,10 @@ export interface BigForm {
 /** The account with `count` fields, loaded and rendered. */
 export async function mountBigForm(
   count: number,
-  { record = bigRecord(count) }: { record?: Fields } = {},
+  {
+    record = bigRecord(count),
+    listen,
+  }: { record?: Fields; listen?: (el: CrmCollaborativeForm) => void } = {},
 ): Promise<BigForm> {
   const fake = await fakeConnection();
   fake.server.entities.put({ type: 'account', id: '7', fields: record });
@@ -115,6 +118,7 @@ export async function mountBigForm(
     </crm-realtime-provider>`,
   );
   const el = provider.querySelector('crm-collaborative-form')!;
+  listen?.(el);
   const form = el.querySelector('form')!;
   await settleBig({ fake, el });
   return { fake, el, form, provider };

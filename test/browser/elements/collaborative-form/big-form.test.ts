@@ -6,9 +6,12 @@
  * does not grow with the number of fields (counted, never timed).
  */
 import { expect } from '@open-wc/testing';
+import { LIMITS } from '../../../../src/protocol/index.js';
+import { submitPrevented, statusText } from './fixture.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
   ROOM,
+  bigRecord,
   mountBigForm,
   nextFrame,
   openFields,
@@ -80,6 +83,23 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
       const few = await layoutsWhenOneMoves(2);
       const many = await layoutsWhenOneMoves(8);
       expect(many, `forced layouts with 8 editors (2 editors: ${few})`).to.equal(few);
+    });
+  });
+
+  describe('a record larger than a frame', () => {
+    it('says the record is too large to open, not that it is loading, and stays a plain form', async () => {
+      const record = bigRecord(300, LIMITS.maxFrameBytes); // notes alone fill a frame
+      const errors: string[] = [];
+      const mounted = await mountBigForm(300, {
+        record,
+        listen: (el) =>
+          el.addEventListener('crm-form-error', (e) => errors.push(e.error.code ?? '')),
+      });
+      const { el, form } = mounted;
+      expect(el.status).to.equal('load-error');
+      expect(statusText(el)).to.equal('This record is too large to open here');
+      expect(errors).to.deep.equal(['payload_too_large']);
+      expect(submitPrevented(form), 'the page submits the form itself').to.equal(false);
     });
   });
 });
