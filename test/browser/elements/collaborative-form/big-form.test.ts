@@ -79,6 +79,33 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
       return count;
     }
 
+    it('places the tabs once when an editor moves to another field', async () => {
+      const mounted = await mountBigForm(300);
+      const { fake, el } = mounted;
+      const open = openFields(300);
+      fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: `f${open[0]}` } });
+      await settleBig(mounted);
+      await nextFrame();
+      const overlay = el.shadowRoot!.querySelector('.overlay')!;
+      const box = Element.prototype.getBoundingClientRect;
+      let passes = 0;
+      // Each placement of the tabs starts from the overlay's box.
+      Element.prototype.getBoundingClientRect = function (this: Element) {
+        if (this === overlay) passes++;
+        return box.call(this);
+      };
+      try {
+        fake.server.setPersonActivity(ROOM, BEN.id, { kind: 'editing', field: `f${open[20]}` });
+        await settleBig(mounted);
+        await nextFrame(); // the ResizeObserver's first word on the newly followed field
+        await nextFrame();
+      } finally {
+        Element.prototype.getBoundingClientRect = box;
+      }
+      expect(tabsOf(el, `f${open[20]}`)!.hidden).to.equal(false);
+      expect(passes).to.equal(1);
+    });
+
     it('lays the page out a fixed number of times when an editor moves, however many tabs', async () => {
       const few = await layoutsWhenOneMoves(2);
       const many = await layoutsWhenOneMoves(8);
