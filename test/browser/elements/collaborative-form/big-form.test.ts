@@ -5,18 +5,21 @@
  * saves of one field among hundreds), and the work done per keystroke or per remote change
  * does not grow with the number of fields (counted, never timed).
  */
-import { expect } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
+import type { CrmFormConflictEvent } from '../../../../src/events/collaborative-form-events.js';
 import { LIMITS } from '../../../../src/protocol/index.js';
-import { submitPrevented, statusText } from './fixture.js';
+import { submitPrevented, statusText, type } from './fixture.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
 import {
   ROOM,
   bigRecord,
+  countReads,
   mountBigForm,
   nextFrame,
   openFields,
   readsAfterWrites,
   settleBig,
+  total,
 } from './big-form.fixtures.js';
 
 const BEN = { id: 'ben', name: 'Ben Carter' };
@@ -79,6 +82,47 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
       return count;
     }
 
+    /**
+     * Layout reads for each of six keystrokes in one field, with `count` fields and eight
+     * colleagues' tabs on the form. (Each render places the tabs, which reads layout: no reads,
+     * no render.)
+     */
+    async function readsWhileTyping(count: number): Promise<number[]> {
+      const mounted = await mountBigForm(count);
+      const { fake, el } = mounted;
+      const open = openFields(count);
+      for (let i = 0; i < 8; i++) {
+        const person = { id: `p${i}`, name: `Person ${i}` };
+        fake.server.addPerson(ROOM, person, {
+          activity: { kind: 'editing', field: `f${open[i * 5 + 2]}` },
+        });
+      }
+      const input = el.querySelector<HTMLInputElement>('[name="f1"]')!;
+      input.focus();
+      await settleBig(mounted);
+      await nextFrame();
+      const reads: number[] = [];
+      for (let key = 0; key < 6; key++) {
+        const counted = await countReads(async () => {
+          input.value += 'x';
+          input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+          await el.updateComplete;
+          await nextFrame();
+        });
+        reads.push(total(counted));
+      }
+      expect(el.shadowRoot!.querySelectorAll('.tabs:not([hidden])')).to.have.length(8);
+      mounted.provider.remove();
+      return reads;
+    }
+
+    it('reads no layout while typing, and as much on 400 fields as on 100 when the field turns unsaved', async () => {
+      const small = await readsWhileTyping(100);
+      const large = await readsWhileTyping(400);
+      expect(large.slice(1), 'keystrokes after the first').to.deep.equal([0, 0, 0, 0, 0]);
+      expect(large[0], 'the first, which marks the form unsaved').to.equal(small[0]);
+    });
+
     it('places the tabs once when an editor moves to another field', async () => {
       const mounted = await mountBigForm(300);
       const { fake, el } = mounted;
@@ -110,6 +154,40 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
       const few = await layoutsWhenOneMoves(2);
       const many = await layoutsWhenOneMoves(8);
       expect(many, `forced layouts with 8 editors (2 editors: ${few})`).to.equal(few);
+    });
+  });
+
+  describe('saves', () => {
+    it('sends only the one field changed among 300, also from a hidden tab panel', async () => {
+      const mounted = await mountBigForm(300);
+      const { fake, el, form } = mounted;
+      type(el.querySelector<HTMLInputElement>('[name="f250"]')!, 'changed');
+      const saved = oneEvent(el, 'crm-form-saved');
+      form.requestSubmit();
+      await saved;
+      const sent = fake.server.received('entity.update') as { fields: object }[];
+      expect(sent.map((frame) => frame.fields)).to.deep.equal([{ f250: 'changed' }]);
+    });
+
+    it('asks about the one conflicting field among 300 and takes the others’ changes', async () => {
+      const mounted = await mountBigForm(300);
+      const { fake, el, form } = mounted;
+      type(el.querySelector<HTMLInputElement>('[name="f10"]')!, 'mine');
+      const conflict = new Promise<CrmFormConflictEvent>((resolve) =>
+        el.addEventListener('crm-form-conflict', resolve, { once: true }),
+      );
+      fake.server.entities.remoteUpdate('account', '7', { f10: 'theirs', f12: 'also' }, BEN);
+      await settleBig(mounted);
+      form.requestSubmit();
+      const event = await conflict;
+      expect(event.conflict.conflicts.map((c) => c.field)).to.deep.equal(['f10']);
+      await settleBig(mounted);
+      expect(el.querySelector<HTMLInputElement>('[name="f12"]')!.value).to.equal('also');
+      expect(el.querySelector<HTMLInputElement>('[name="f10"]')!.value).to.equal('mine');
+      const marked = [...el.querySelectorAll('[data-crm-conflict]')].map((n) =>
+        n.getAttribute('name'),
+      );
+      expect(marked).to.deep.equal(['f10']);
     });
   });
 
