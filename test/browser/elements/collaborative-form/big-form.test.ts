@@ -49,6 +49,20 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
       expect(Math.abs(tab.right - input.right)).to.be.below(1.5, 'on its field');
     });
 
+    it('shows the tab once a <details> opens that changes no size around it', async () => {
+      const mounted = await mountBigForm(300);
+      const { fake, el } = mounted;
+      el.style.blockSize = '30000px'; // the page gives the form a fixed height
+      fake.server.addPerson(ROOM, BEN, { activity: { kind: 'editing', field: 'f160' } });
+      await settleBig(mounted);
+      await nextFrame();
+      expect(tabsOf(el, 'f160')!.hidden).to.equal(true);
+      el.querySelector('details')!.open = true;
+      await oneEvent(el.querySelector('details')!, 'toggle');
+      await nextFrame();
+      expect(tabsOf(el, 'f160')!.hidden, 'shown once the section is open').to.equal(false);
+    });
+
     it('shows no tab on a field in a hidden tab panel', async () => {
       const mounted = await mountBigForm(300);
       const { fake, el } = mounted;
