@@ -137,6 +137,41 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
       expect(large[0], 'the first, which marks the form unsaved').to.equal(small[0]);
     });
 
+    /** Reads of the page's controls' values while one remote change to one field arrives. */
+    async function valueReadsForOneRemoteChange(count: number): Promise<number> {
+      const mounted = await mountBigForm(count);
+      const { fake, el } = mounted;
+      const protos = [HTMLInputElement, HTMLTextAreaElement, HTMLSelectElement].map(
+        (type) => type.prototype,
+      );
+      const descriptors = protos.map((proto) => Object.getOwnPropertyDescriptor(proto, 'value')!);
+      let reads = 0;
+      protos.forEach((proto, i) =>
+        Object.defineProperty(proto, 'value', {
+          ...descriptors[i],
+          get(this: HTMLElement) {
+            reads++;
+            return descriptors[i]!.get!.call(this);
+          },
+        }),
+      );
+      try {
+        fake.server.entities.remoteUpdate('account', '7', { f2: 'remote' }, BEN);
+        await settleBig(mounted);
+      } finally {
+        protos.forEach((proto, i) => Object.defineProperty(proto, 'value', descriptors[i]!));
+      }
+      expect(el.querySelector<HTMLInputElement>('[name="f2"]')!.value).to.equal('remote');
+      mounted.provider.remove();
+      return reads;
+    }
+
+    it('reads as many field values for a remote change on 400 fields as on 100', async () => {
+      const small = await valueReadsForOneRemoteChange(100);
+      const large = await valueReadsForOneRemoteChange(400);
+      expect(large, `value reads on 400 fields (100 fields: ${small})`).to.equal(small);
+    });
+
     it('places the tabs once when an editor moves to another field', async () => {
       const mounted = await mountBigForm(300);
       const { fake, el } = mounted;
@@ -202,6 +237,20 @@ describe('<crm-collaborative-form> with hundreds of fields', () => {
         n.getAttribute('name'),
       );
       expect(marked).to.deep.equal(['f10']);
+    });
+  });
+
+  describe('values a page script set', () => {
+    it('keeps one when someone changes another field, and counts it as changed', async () => {
+      const mounted = await mountBigForm(100);
+      const { fake, el } = mounted;
+      const scripted = el.querySelector<HTMLInputElement>('[name="f5"]')!;
+      scripted.value = 'set by the page'; // no input event: a script did it
+      fake.server.entities.remoteUpdate('account', '7', { f2: 'remote' }, BEN);
+      await settleBig(mounted);
+      expect(el.querySelector<HTMLInputElement>('[name="f2"]')!.value).to.equal('remote');
+      expect(scripted.value).to.equal('set by the page');
+      expect(el.dirtyFields).to.deep.equal(['f5']);
     });
   });
 
