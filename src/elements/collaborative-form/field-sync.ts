@@ -2,8 +2,9 @@
  * Keeps the page's own fields and the live entity in step, for `<crm-collaborative-form>`:
  * - what each field was last given (the entity's value, or what the page rendered when the entity
  *   has no such field), so "dirty" means "the user changed it since";
- * - new data goes into every field the user is not in and has not changed; a field they focus or
- *   change keeps what they see, and converges when the data reaches their value;
+ * - new data goes into every field the user is not in and has not changed, where it is new (a
+ *   field's controls are read only when its value changed); a field they focus or change keeps
+ *   what they see, and converges when the data reaches their value;
  * - the changed fields, read as JSON, are what a save sends.
  *
  * A field is dirty while its value differs from what it was given (the user's edit, or a value a
@@ -14,6 +15,7 @@
  */
 import type { Fields } from '../../protocol/index.js';
 import { hasField } from '../../protocol/own-field.js';
+import { sameJson } from '../../util/same-json.js';
 import {
   mirror,
   cannotShow,
@@ -114,6 +116,12 @@ export class FieldSync {
       }
       const value = data[name]!;
       const state = this.state(name);
+      // The value it was given already, in a field the user is not in: nothing to do, without
+      // reading its controls. A record of hundreds of fields would otherwise read every one of
+      // them for each change someone makes to one.
+      if (!everyField && field !== focused && !state.dirty && sameJson(value, state.given)) {
+        continue;
+      }
       if (field === focused || state.dirty) {
         if (sameFieldValue(field, this.read(name), value)) {
           state.given = value;

@@ -183,13 +183,27 @@ export function layoutTabs(
     }
     return top;
   };
+  // A field that is not rendered (display: none) shows no tabs, nor one scrolled out of view
+  // inside a scrolling part of the page (a dialog's body, a side panel). A closed <details>
+  // still lays its content out (skipped, `content-visibility: hidden`), with boxes below the
+  // summary: only `checkVisibility` tells that it is not drawn. Read with the other boxes,
+  // before any write: a read after a write lays the page out again, once per field.
+  const visible = groups.map((g, i) => {
+    const box = boxes[i]!;
+    return (
+      (box.width > 0 || box.height > 0) &&
+      g.anchor.checkVisibility?.() !== false &&
+      !scrolledAway(g.anchor, lines[i]!)
+    );
+  });
+  const corners = new Map<HTMLElement, string>();
   for (const g of measure) {
     const el = elements.get(g.name);
     const i = groups.indexOf(g);
     if (!el) continue;
     const tab = el.firstElementChild ?? el;
     const fontSize = parseFloat(getComputedStyle(tab).fontSize) || 11;
-    el.style.setProperty('--_corner', getComputedStyle(g.anchor).borderStartEndRadius);
+    corners.set(el, getComputedStyle(g.anchor).borderStartEndRadius);
     const placement = placeTabs({
       field: boxes[i]!,
       line: lines[i]!,
@@ -207,16 +221,15 @@ export function layoutTabs(
     // Kept relative to the field's line, so a scroll moves the tabs with their field.
     placements.set(g.name, { ...placement, top: placement.top - lines[i]! });
   }
+  // Writes only from here on.
+  for (const [el, corner] of corners) el.style.setProperty('--_corner', corner);
   groups.forEach((group, i) => {
     const el = elements.get(group.name);
     const placement = placements.get(group.name);
     const box = boxes[i]!;
     if (!el || !placement) return;
-    // A field that is not rendered (display: none, a closed <details>) shows no tabs, nor one
-    // scrolled out of view inside a scrolling part of the page (a dialog's body, a side panel).
-    const visible = (box.width > 0 || box.height > 0) && !scrolledAway(group.anchor, lines[i]!);
-    el.hidden = !visible;
-    if (!visible) return;
+    el.hidden = !visible[i];
+    if (!visible[i]) return;
     el.dataset['place'] = placement.place;
     el.style.maxInlineSize = `${Math.floor(placement.width) / zoom}px`;
     el.style.top = `${(lines[i]! + placement.top - origin.top) / zoom}px`;

@@ -41,6 +41,13 @@ export class FieldWatcher {
   private sizes: ResizeObserver | undefined;
   private observedForm: HTMLFormElement | undefined;
   private readonly anchors = new Set<Element>();
+  /**
+   * Anchors followed whose first size the observer has not reported yet. It reports every
+   * element once when it starts following it: for a field that just got tabs, which the render
+   * has just placed, that is no resize, and placing every tab again would cost a second layout
+   * of the page each time a colleague moves to another field.
+   */
+  private readonly unreported = new Set<Element>();
   private readonly awaited = new Set<string>();
   private scheduled = false;
   private running = false;
@@ -62,7 +69,13 @@ export class FieldWatcher {
     });
     this.observe(this.host);
     if (typeof ResizeObserver !== 'undefined') {
-      this.sizes = new ResizeObserver(() => this.options.resized());
+      this.sizes = new ResizeObserver((entries) => {
+        let resized = false;
+        for (const entry of entries) {
+          if (!this.unreported.delete(entry.target)) resized = true;
+        }
+        if (resized) this.options.resized();
+      });
       this.sizes.observe(this.host);
     }
     this.rescan();
@@ -76,6 +89,7 @@ export class FieldWatcher {
     this.sizes = undefined;
     this.observedForm = undefined;
     this.anchors.clear();
+    this.unreported.clear();
     this.fields = new Map();
   }
 
@@ -102,12 +116,14 @@ export class FieldWatcher {
       if (!wanted.has(el)) {
         this.sizes.unobserve(el);
         this.anchors.delete(el);
+        this.unreported.delete(el);
       }
     }
     for (const el of wanted) {
       if (this.anchors.has(el)) continue;
       this.sizes.observe(el);
       this.anchors.add(el);
+      this.unreported.add(el);
     }
   }
 

@@ -12,7 +12,7 @@ export interface CollaborativeFormMessages {
   notConnected(c: MessageContext): string;
   /** Status: reading the entity. */
   loading(c: MessageContext): string;
-  /** Status: the entity could not be read (`not_found`, `forbidden`, …; `not_found` also once the CRM deleted it). */
+  /** Status: the entity could not be read (`not_found`, `forbidden`, `payload_too_large` for one bigger than a frame, …; `not_found` also once the CRM deleted it). */
   loadFailed(code: RealtimeErrorCode | undefined, c: MessageContext): string;
   /** Status: loaded, nothing changed by the user yet. */
   upToDate(c: MessageContext): string;
@@ -103,7 +103,9 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
           ? 'You may not open this record'
           : code === 'too_many_rooms'
             ? 'Not loaded yet: this page follows too many records'
-            : 'Could not load this record',
+            : code === 'payload_too_large'
+              ? 'This record is too large to open here'
+              : 'Could not load this record',
     upToDate: () => 'Up to date',
     unsaved: (count, c) => (count === 1 ? 'Unsaved change' : `${c.number(count)} unsaved changes`),
     saving: () => 'Saving…',
