@@ -124,7 +124,13 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // holders, a watching row's empty state) and the language watch crossing shadow trees; 118 KB
   // guards that meanwhile, so the next fix is weighed here rather than by a byte count. 118.0 KB
   // (2026-12-07 03:20 UTC, at that guard): the fixes listed at define.js; 119.5 KB guards that.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 119.5 * 1024 },
+  // 119.0 → 120.0 KB (2026-12-07 09:40 UTC): fixes from a phone and tablet audit (no screen
+  // sharing offered where it cannot work, toasts above the on-screen keyboard, tap for what only
+  // a tooltip said, a dialog's swipe kept off the page), a big-record audit (no tabs in closed
+  // sections, layout read before written), popovers placed on a page with CSS `zoom`, a presence
+  // the server dropped sent again, a session ended by the backend shown as signed out, catalogues
+  // written as classes; 121 KB guards that.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 121 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
