@@ -2,7 +2,7 @@
  * The embedded SQLite store on a disk that fills up: a 2 MB tmpfs as the data directory, filled
  * with a file, under the reference server and a real live-data client. Saves are answered with a
  * code the page retries (its outbox keeps the edit), `/healthz` and `/metrics` say the database is
- * down, the log says so once, and once space is back everything recovers by itself: the health
+ * down, the log says so once, a notification is answered "retry" as well, and once space is back everything recovers by itself: the health
  * turns, the page's edit lands exactly once, nothing half-written is left in the history, the
  * change log or the activity log.
  *
@@ -14,11 +14,13 @@ import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { MemoryOutboxStore } from '../../../src/client/index.js';
 import type { Logger, LogFields } from '../../../src/server/log.js';
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
 import { readiness } from '../helpers/metrics.js';
 import { RealServerSuite } from '../helpers/real-client.js';
+import { nextId, TestClient } from '../helpers/server-client.js';
 
 const ada = { id: 'ada', name: 'Ada' };
 
@@ -150,6 +152,21 @@ describe('a full disk under the SQLite store', () => {
     assert.equal((await server.entities.get('customer', 'c1'))?.version, before.version);
     assert.equal(await healthStatus(base), 503);
 
+    // A notification is answered "retry" too, and the server stays up for everything else.
+    const bob = await TestClient.connect(suite.url, { user: { id: 'bob', name: 'Bob' } });
+    await bob.join('user:bob');
+    const notified = await bob.request({
+      type: 'emit',
+      id: nextId('n'),
+      room: 'user:bob',
+      event: 'notification',
+      payload: { target: { user: 'bob' }, title: 'Call Ada back' },
+    });
+    assert.equal(notified.type, 'error', JSON.stringify(notified));
+    assert.equal(notified.type === 'error' && notified.code, 'internal');
+    await bob.sync();
+    bob.close();
+
     unlinkSync(filler);
     await waitFor(() => live.changes.at(-1)?.state === 'confirmed', 'the kept edit lands');
     const outcome = await saving;
@@ -171,6 +188,14 @@ describe('a full disk under the SQLite store', () => {
       (c) => c.kind === 'entity.change' && c.entity?.id === 'c1',
     );
     assert.equal(logged.length, after.version, 'a change-log row per version, none half-written');
+
+    // The file is sound after the failed writes and their checkpoints.
+    const check = new Database(join(dir, 'crm.db'), { readonly: true });
+    try {
+      assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+    } finally {
+      check.close();
+    }
 
     const said = (msg: string): number => lines.filter((l) => l.msg === msg).length;
     assert.equal(
