@@ -54,8 +54,6 @@ export class SqliteStorage implements Storage {
   private probedAt = -Infinity;
   private readonly probeMs: number;
   private readonly probeWrite: Database.Statement;
-  private readonly busyTimeout: Database.Statement;
-  private readonly noBusyTimeout: Database.Statement;
   private readonly log: Logger;
 
   /**
@@ -97,8 +95,6 @@ export class SqliteStorage implements Storage {
     this.probeMs = options.probeMs ?? DEFAULT_WRITE_PROBE_MS;
     const userVersion = Number(this.db.pragma('user_version', { simple: true }));
     this.probeWrite = this.db.prepare(`PRAGMA user_version = ${userVersion}`);
-    this.busyTimeout = this.db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    this.noBusyTimeout = this.db.prepare('PRAGMA busy_timeout = 0');
   }
 
   get schemaVersion(): number {
@@ -212,15 +208,17 @@ export class SqliteStorage implements Storage {
    * probe must not stall the event loop behind another process's transaction.
    */
   private probe(): void {
-    this.noBusyTimeout.run();
-    this.syncNormal.run();
+    // These settings take effect when their statement is prepared, not when it runs: each is
+    // applied with `pragma()`, never kept as a prepared statement.
+    this.db.pragma('busy_timeout = 0');
+    this.db.pragma('synchronous = NORMAL');
     try {
       this.writing(() => this.probeWrite.run());
     } catch {
       // Noted by `writing`; any other failure is the next write's to report.
     } finally {
-      this.syncFull.run();
-      this.busyTimeout.run();
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 
@@ -259,8 +257,13 @@ export class SqliteStorage implements Storage {
   }
 }
 
-/** How long a write waits for another process's lock before failing with `SQLITE_BUSY`. */
-const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long a write waits for another process's lock (a backup tool, an operator's `sqlite3`)
+ * before failing with `SQLITE_BUSY`. The wait blocks the event loop, every socket with it, so it
+ * is short: a save that finds the file locked longer is answered "retry" and its page sends it
+ * again later, instead of freezing the server for seconds per save.
+ */
+export const BUSY_TIMEOUT_MS = 250;
 
 export const DEFAULT_WRITE_PROBE_MS = 2000;
 

@@ -205,3 +205,61 @@ describe('a full disk under the SQLite store', () => {
     assert.equal(said('database takes writes again'), 1);
   });
 });
+
+describe('a database file locked by another process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-locked-'));
+  let suite: RealServerSuite | undefined;
+  after(async () => {
+    await suite?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a save "retry" without stalling the server, reports it down, and takes the resend once unlocked', async () => {
+    const file = join(dir, 'crm.db');
+    const { log } = capturingLogger();
+    const storage = new SqliteStorage(file, undefined, { log, probeMs: 0 });
+    suite = new RealServerSuite({ auth: { devIdentities: true }, storage, logger: log });
+    await suite.start();
+    const base = new URL(suite.url).host;
+    await suite.server.entities.update({
+      type: 'customer',
+      id: 'c2',
+      fields: { name: 'Acme' },
+      source: 'backend',
+      create: true,
+    });
+    const client = await TestClient.connect(suite.url, { user: ada });
+    const save = {
+      type: 'entity.update' as const,
+      mutationId: 'locked-mutation-1',
+      entityType: 'customer',
+      entityId: 'c2',
+      baseVersion: 1,
+      fields: { name: 'Acme Ltd' },
+    };
+
+    // A backup tool, or an operator's sqlite3, holding the write lock.
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      const refused = await client.request({ ...save, id: nextId('u') });
+      const waited = performance.now() - started;
+      assert.equal(refused.type === 'error' && refused.code, 'internal', JSON.stringify(refused));
+      // Waiting for the lock blocks every socket: the wait is short (it was 5 s per save).
+      assert.ok(waited < 2000, `answered after ${Math.round(waited)} ms`);
+      assert.equal(await healthStatus(base), 503);
+      assert.deepEqual(await readiness(base), { ready: 0, database: 0, redis: undefined });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+
+    assert.equal(await healthStatus(base), 200);
+    const landed = await client.request({ ...save, id: nextId('u') });
+    assert.equal(landed.type, 'entity.ack', JSON.stringify(landed));
+    assert.equal(landed.type === 'entity.ack' && landed.entity.version, 2);
+    assert.equal(landed.type === 'entity.ack' && landed.duplicate, false);
+    client.close();
+  });
+});
