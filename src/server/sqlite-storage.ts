@@ -208,8 +208,8 @@ export class SqliteStorage implements Storage {
    * probe must not stall the event loop behind another process's transaction.
    */
   private probe(): void {
-    // These settings take effect when their statement is prepared, not when it runs: each is
-    // applied with `pragma()`, never kept as a prepared statement.
+    // `busy_timeout` takes effect when its statement is prepared, not when a prepared one runs
+    // again: it is set with `pragma()` each time, never kept as a prepared statement.
     this.db.pragma('busy_timeout = 0');
     this.db.pragma('synchronous = NORMAL');
     try {
