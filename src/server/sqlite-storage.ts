@@ -155,12 +155,12 @@ export class SqliteStorage implements Storage {
   async writeEntity(write: EntityWrite): Promise<EntityWriteResult> {
     if (this.closing) throw new Error('the database is closing');
     const walSync = this.walSync;
-    if (!walSync) return this.writing(() => this.entities.write(write));
+    if (!walSync) return this.writing(() => this.entities.write(write), wroteEntity);
     // Committed without the WAL's fsync; `entityWritesDurable` flushes it off the event loop.
     this.syncNormal.run();
     let result: EntityWriteResult;
     try {
-      result = this.writing(() => this.entities.write(write));
+      result = this.writing(() => this.entities.write(write), wroteEntity);
     } finally {
       this.syncFull.run();
     }
@@ -172,7 +172,10 @@ export class SqliteStorage implements Storage {
   // Outside `writeEntity`'s relaxed sync: the delete commits with its fsync, durable when answered.
   async deleteEntity(type: string, id: string): Promise<boolean> {
     if (this.closing) throw new Error('the database is closing');
-    return this.writing(() => this.entities.delete(type, id));
+    return this.writing(
+      () => this.entities.delete(type, id),
+      (existed) => existed,
+    );
   }
 
   entityWritesDurable(): Promise<void> {
@@ -222,8 +225,12 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  /** Runs a write, noting whether writes work (see `storageUnavailable`). */
-  private writing<T>(write: () => T): T {
+  /**
+   * Runs a write, noting whether writes work (see `storageUnavailable`). `wrote` tells whether a
+   * result committed something: one that only read (a duplicate, a conflict) says nothing about
+   * the disk.
+   */
+  private writing<T>(write: () => T, wrote: (result: T) => boolean = () => true): T {
     let result: T;
     try {
       result = write();
@@ -238,7 +245,7 @@ export class SqliteStorage implements Storage {
       }
       throw err;
     }
-    if (this.writeFailure !== undefined) {
+    if (this.writeFailure !== undefined && wrote(result)) {
       this.log.info('database takes writes again', { after: this.writeFailure });
       this.writeFailure = undefined;
     }
@@ -266,6 +273,8 @@ export class SqliteStorage implements Storage {
 export const BUSY_TIMEOUT_MS = 250;
 
 export const DEFAULT_WRITE_PROBE_MS = 2000;
+
+const wroteEntity = (result: EntityWriteResult): boolean => result.outcome === 'applied';
 
 /**
  * The SQLite error code when `err` says the database cannot take writes now, whatever the write

@@ -124,6 +124,19 @@ describe('a full disk under the SQLite store', () => {
     await waitFor(() => live.status === 'ready', 'ready');
     assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: undefined });
 
+    const bob = await TestClient.connect(suite.url, { user: { id: 'bob', name: 'Bob' } });
+    await bob.join('user:bob');
+    const earlier = {
+      type: 'entity.update' as const,
+      mutationId: 'acked-before-the-disk-filled',
+      entityType: 'customer',
+      entityId: 'c1',
+      baseVersion: 1,
+      fields: { name: 'Acme Ltd' },
+    };
+    const acked = await bob.request({ ...earlier, id: nextId('u') });
+    assert.equal(acked.type, 'entity.ack', JSON.stringify(acked));
+
     const filler = fill(dir);
     // The WAL file may have room left from before (SQLite rewrites it from the start after a
     // checkpoint): backend saves use it up until one fails, as the disk being full.
@@ -152,9 +165,13 @@ describe('a full disk under the SQLite store', () => {
     assert.equal((await server.entities.get('customer', 'c1'))?.version, before.version);
     assert.equal(await healthStatus(base), 503);
 
+    // A save acknowledged before the disk filled, sent again (its ack was lost): answered as the
+    // duplicate it is, from what is stored; it wrote nothing, so the database stays down.
+    const again = await bob.request({ ...earlier, id: nextId('u') });
+    assert.equal(again.type === 'entity.ack' && again.duplicate, true, JSON.stringify(again));
+    assert.equal(await healthStatus(base), 503);
+
     // A notification is answered "retry" too, and the server stays up for everything else.
-    const bob = await TestClient.connect(suite.url, { user: { id: 'bob', name: 'Bob' } });
-    await bob.join('user:bob');
     const notified = await bob.request({
       type: 'emit',
       id: nextId('n'),
@@ -202,7 +219,7 @@ describe('a full disk under the SQLite store', () => {
       said('database refuses writes: saves are answered "retry" until it takes them'),
       1,
     );
-    assert.equal(said('database takes writes again'), 1);
+    assert.equal(said('database takes writes again'), 1, 'a duplicate answered is no write');
   });
 });
 
