@@ -89,8 +89,22 @@ export class SqliteStorage implements Storage {
     // Each writer appends its changes to the log inside its own transaction.
     this.changes = new SqliteChangeLog(this.db);
     this.entities = new SqliteEntities(this.db, this.changes.record);
-    this.notifications = new SqliteNotifications(this.db, this.changes.record);
-    this.activity = new SqliteActivity(this.db, this.changes.record);
+    // Their writes tell, as entity writes do, whether the database takes writes.
+    this.notifications = this.watchWrites(new SqliteNotifications(this.db, this.changes.record), {
+      insert: true,
+      markRead: false,
+      deleteBefore: false,
+    });
+    this.activity = this.watchWrites(new SqliteActivity(this.db, this.changes.record), {
+      append: true,
+      prune: false,
+    });
+    this.watchWrites(this.changes, {
+      recordAttempt: true,
+      retryDead: false,
+      discardDead: false,
+      prune: false,
+    });
     this.log = options.log ?? silentLogger;
     this.probeMs = options.probeMs ?? DEFAULT_WRITE_PROBE_MS;
     const userVersion = Number(this.db.pragma('user_version', { simple: true }));
@@ -235,21 +249,54 @@ export class SqliteStorage implements Storage {
     try {
       result = write();
     } catch (err) {
-      const code = storageUnavailable(err);
-      if (code !== undefined && this.writeFailure === undefined) {
-        this.writeFailure = code;
-        this.log.error('database refuses writes: saves are answered "retry" until it takes them', {
-          code,
-          ...errorFields(err),
-        });
-      }
+      this.writeFailed(err);
       throw err;
     }
-    if (this.writeFailure !== undefined && wrote(result)) {
-      this.log.info('database takes writes again', { after: this.writeFailure });
-      this.writeFailure = undefined;
-    }
+    if (wrote(result)) this.writeWorked();
     return result;
+  }
+
+  /**
+   * `repository`'s async write methods noted as `writing` notes a write: each one's failure, and
+   * the success of those that always commit something (`true`; the others may change nothing).
+   */
+  private watchWrites<R extends object>(
+    repository: R,
+    methods: Partial<Record<keyof R & string, boolean>>,
+  ): R {
+    for (const [name, alwaysWrites] of Object.entries(methods) as [keyof R & string, boolean][]) {
+      const method = repository[name] as (...args: unknown[]) => Promise<unknown>;
+      Object.defineProperty(repository, name, {
+        value: (...args: unknown[]): Promise<unknown> =>
+          method.apply(repository, args).then(
+            (result) => {
+              if (alwaysWrites) this.writeWorked();
+              return result;
+            },
+            (err: unknown) => {
+              this.writeFailed(err);
+              throw err;
+            },
+          ),
+      });
+    }
+    return repository;
+  }
+
+  private writeFailed(err: unknown): void {
+    const code = storageUnavailable(err);
+    if (code === undefined || this.writeFailure !== undefined) return;
+    this.writeFailure = code;
+    this.log.error('database refuses writes: saves are answered "retry" until it takes them', {
+      code,
+      ...errorFields(err),
+    });
+  }
+
+  private writeWorked(): void {
+    if (this.writeFailure === undefined) return;
+    this.log.info('database takes writes again', { after: this.writeFailure });
+    this.writeFailure = undefined;
   }
 
   async close(): Promise<void> {

@@ -221,6 +221,34 @@ describe('a full disk under the SQLite store', () => {
     );
     assert.equal(said('database takes writes again'), 1, 'a duplicate answered is no write');
   });
+  it('an activity append refused for lack of space reports the database down, one that lands up', async (t) => {
+    if (cannotMount !== undefined) return t.skip(cannotMount);
+    // No probe after the first: what the health says comes from the appends alone.
+    const store = new SqliteStorage(join(dir, 'activity.db'), undefined, { probeMs: 1e9 });
+    try {
+      assert.equal(store.healthy(), true);
+      const filler = fill(dir);
+      let refused: unknown;
+      for (let i = 0; i < 200 && refused === undefined; i++) {
+        await store.activity
+          .append({ kind: 'call.logged', summary: 's'.repeat(500), at: Date.now() })
+          .catch((err: unknown) => (refused = err));
+      }
+      assert.equal((refused as { code?: string } | undefined)?.code, 'SQLITE_FULL');
+      assert.equal(store.healthy(), false);
+      const logged = (await store.changes.after(0, 10_000)).filter((c) => c.kind === 'activity');
+      assert.equal(
+        logged.length,
+        await store.activity.count(),
+        'no change-log row without its item',
+      );
+      unlinkSync(filler);
+      await store.activity.append({ kind: 'call.logged', summary: 'back', at: Date.now() });
+      assert.equal(store.healthy(), true);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('a database file locked by another process', () => {
