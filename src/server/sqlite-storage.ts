@@ -267,6 +267,8 @@ export class SqliteStorage implements Storage {
     for (const [name, alwaysWrites] of Object.entries(methods) as [keyof R & string, boolean][]) {
       const method = repository[name] as (...args: unknown[]) => Promise<unknown>;
       Object.defineProperty(repository, name, {
+        writable: true,
+        configurable: true,
         value: (...args: unknown[]): Promise<unknown> =>
           method.apply(repository, args).then(
             (result) => {
