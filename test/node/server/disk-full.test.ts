@@ -23,6 +23,16 @@ import { RealServerSuite } from '../helpers/real-client.js';
 import { nextId, TestClient } from '../helpers/server-client.js';
 
 const ada = { id: 'ada', name: 'Ada' };
+const API_KEY = 'api-key-for-the-disk-full-tests';
+
+/** A backend's `POST /api/activity`. */
+function postActivity(base: string, summary: string): Promise<Response> {
+  return fetch(`http://${base}/api/activity`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'call.logged', customerId: 'c1', summary }),
+  });
+}
 
 /** Whether a 2 MB tmpfs could be mounted on `dir`; the reason when not. */
 function mountTmpfs(dir: string): string | undefined {
@@ -102,7 +112,12 @@ describe('a full disk under the SQLite store', () => {
     const { log, lines } = capturingLogger();
     // Every health check probes: the test waits for states, not for a probe interval.
     storage = new SqliteStorage(join(dir, 'crm.db'), undefined, { log, probeMs: 0 });
-    suite = new RealServerSuite({ auth: { devIdentities: true }, storage, logger: log });
+    suite = new RealServerSuite({
+      auth: { devIdentities: true },
+      storage,
+      logger: log,
+      apiKeys: [API_KEY],
+    });
     await suite.start();
     const server = suite.server;
     const base = new URL(suite.url).host;
@@ -171,6 +186,12 @@ describe('a full disk under the SQLite store', () => {
     assert.equal(again.type === 'entity.ack' && again.duplicate, true, JSON.stringify(again));
     assert.equal(await healthStatus(base), 503);
 
+    // A backend's write is answered 503 with a time to retry.
+    const posted = await postActivity(base, 'while full');
+    await posted.arrayBuffer();
+    assert.equal(posted.status, 503);
+    assert.equal(posted.headers.get('retry-after'), '5');
+
     // A notification is answered "retry" too, and the server stays up for everything else.
     const notified = await bob.request({
       type: 'emit',
@@ -190,6 +211,10 @@ describe('a full disk under the SQLite store', () => {
     assert.equal(outcome.state, 'confirmed');
     assert.equal(await healthStatus(base), 200, 'ready again without a restart');
     assert.deepEqual(await readiness(base), { ready: 1, database: 1, redis: undefined });
+
+    const postedAgain = await postActivity(base, 'space is back');
+    await postedAgain.arrayBuffer();
+    assert.ok(postedAgain.ok, `POST /api/activity answered ${postedAgain.status}`);
 
     // Exactly once: one version more than before the disk filled, one history row per version,
     // one change-log row per version, nothing from the refused attempts.
