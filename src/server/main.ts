@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         connectTimeoutMs: config.databaseConnectTimeoutMs,
         queryTimeoutMs: config.databaseQueryTimeoutMs,
       })
-    : new SqliteStorage(databasePath(config));
+    : new SqliteStorage(databasePath(config), undefined, { log });
   const ahead = schemaAheadWarning(storage);
   if (ahead !== undefined) {
     log.warn(ahead, {

@@ -92,6 +92,12 @@ export class WebhookWorker {
    * delivery ends (the next of its entity becomes a head), on every poll and on retries.
    */
   private beyond: { upTo: number; until: number } | undefined;
+  /**
+   * Until when no attempt starts, after one whose outcome could not be stored (a full disk): its
+   * delivery is still pending as stored, and sending it again at once would repeat the request to
+   * the receiver in a loop, as fast as it answers, until the database takes writes again.
+   */
+  private pausedUntil = -Infinity;
   private readonly stopPoll: () => void;
   private readonly unsubscribe: () => void;
   /** Gauges for `/metrics`, refreshed after every look and attempt. */
@@ -174,6 +180,10 @@ export class WebhookWorker {
       // A delivery in flight when the heads were read may finish before they arrive: its row is
       // then stale here (its finish asks for another look, which reads it fresh).
       const busy = new Set(this.inFlight.keys());
+      if (clock.now() < this.pausedUntil) {
+        this.wakeUpAt(this.pausedUntil);
+        return;
+      }
       // Another process delivers for now; this one polls, and takes over when that one dies.
       if (repository.mayDeliver && !(await repository.mayDeliver())) {
         this.counts = await repository.deliveryCounts();
@@ -269,8 +279,10 @@ export class WebhookWorker {
     if (entity !== undefined) this.entitiesInFlight.add(entity);
     const run = this.attempt(delivery, abort)
       .catch((err: unknown) => {
+        this.pausedUntil = this.options.clock.now() + this.backoffMs;
         this.options.log.error('webhook attempt not recorded', {
           delivery: delivery.id,
+          retryInMs: this.backoffMs,
           ...errorFields(err),
         });
       })

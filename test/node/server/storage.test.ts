@@ -105,4 +105,26 @@ describe('SQLite storage', () => {
     assert.equal(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get(), undefined);
     db.close();
   });
+  test('an entity write commits without the inline sync (its flush is the WAL sync); others with it', async () => {
+    const storage = new SqliteStorage(join(dir, 'relaxed.sqlite'));
+    // After a health probe, which sets the pragmas its own way.
+    assert.equal(storage.healthy(), true);
+    let during: number | undefined;
+    const result = await storage.writeEntity({
+      type: 'customer',
+      id: '1',
+      fields: { name: 'Acme' },
+      source: 'backend',
+      at: Date.now(),
+      create: true,
+      inTransaction: () => {
+        during = storage.synchronous;
+      },
+    });
+    assert.equal(result.outcome, 'applied');
+    assert.equal(during, 1, 'NORMAL while the entity write commits');
+    assert.equal(storage.synchronous, 2, 'FULL again after it');
+    await storage.entityWritesDurable();
+    await storage.close();
+  });
 });
