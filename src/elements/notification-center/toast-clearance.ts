@@ -96,16 +96,16 @@ export class ToastClearance {
       document.addEventListener(type, this.schedule, { capture: true, passive: true });
     }
     addEventListener('resize', this.schedule);
-    visualViewport?.addEventListener('resize', this.schedule);
-    visualViewport?.addEventListener('scroll', this.schedule);
+    globalThis.visualViewport?.addEventListener('resize', this.schedule);
+    globalThis.visualViewport?.addEventListener('scroll', this.schedule);
   }
 
   disconnect(): void {
     for (const type of TRIGGERS)
       document.removeEventListener(type, this.schedule, { capture: true });
     removeEventListener('resize', this.schedule);
-    visualViewport?.removeEventListener('resize', this.schedule);
-    visualViewport?.removeEventListener('scroll', this.schedule);
+    globalThis.visualViewport?.removeEventListener('resize', this.schedule);
+    globalThis.visualViewport?.removeEventListener('scroll', this.schedule);
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.track(undefined);
@@ -173,8 +173,8 @@ export class ToastClearance {
    */
   private fitView(stack: HTMLElement): void {
     const height = document.documentElement.clientHeight;
-    const top = Math.max(0, visualViewport?.offsetTop ?? 0);
-    const bottom = Math.min(height, top + (visualViewport?.height ?? height));
+    const top = Math.max(0, globalThis.visualViewport?.offsetTop ?? 0);
+    const bottom = Math.min(height, top + (globalThis.visualViewport?.height ?? height));
     this.view = { top, bottom };
     stack.style.setProperty('--_view-start', `${Math.round(top)}px`);
     stack.style.setProperty('--_view-end', `${Math.round(height - bottom)}px`);
