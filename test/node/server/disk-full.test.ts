@@ -20,7 +20,7 @@ import type { Logger, LogFields } from '../../../src/server/log.js';
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
 import { readiness } from '../helpers/metrics.js';
 import { RealServerSuite } from '../helpers/real-client.js';
-import { nextId, TestClient } from '../helpers/server-client.js';
+import { nextId, TestClient, until } from '../helpers/server-client.js';
 
 const ada = { id: 'ada', name: 'Ada' };
 const API_KEY = 'api-key-for-the-disk-full-tests';
@@ -78,13 +78,8 @@ function capturingLogger(): {
 }
 
 /** Waits (polling, 10 s at most: the machine may be busy) until `check` holds. */
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitFor = (check: () => boolean, what: string): Promise<void> =>
+  until(check, 10_000, what, 5);
 
 async function healthStatus(base: string): Promise<number> {
   const res = await fetch(`http://${base}/healthz`);

@@ -35,6 +35,11 @@ async function rawSocket(server: FakeServer, clock: ManualClock) {
   return { socket, received, closes };
 }
 
+/** A raw `hello` as a development user. */
+function sendHello(socket: SocketLike, devUser: Record<string, string>, clientId = 'd'): void {
+  socket.send(JSON.stringify({ type: 'hello', id: 'h', v: 1, clientId, devUser }));
+}
+
 describe('FakeServer validation', () => {
   it('throws on a client frame the real server would reject, and records it', async () => {
     const clock = new ManualClock();
@@ -89,15 +94,7 @@ describe('FakeServer validation', () => {
     const clock = new ManualClock();
     const server = new FakeServer({ clock, allowDevUsers: false });
     const { socket, received, closes } = await rawSocket(server, clock);
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        id: 'h',
-        v: 1,
-        clientId: 'd',
-        devUser: { id: 'a', name: 'A' },
-      }),
-    );
+    sendHello(socket, { id: 'a', name: 'A' });
     await clock.flush();
     assert.equal((received[0] as { code: string }).code, 'invalid_token');
     assert.deepEqual(closes, [1008]);
@@ -109,15 +106,7 @@ describe('FakeServer validation', () => {
     const server = new FakeServer({ clock });
     const { socket, received, closes } = await rawSocket(server, clock);
     // A bad development identity is the page's input, not a bug of the kit: answered, not thrown.
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        id: 'h',
-        v: 1,
-        clientId: 'd',
-        devUser: { id: 'a', name: 'A', avatarUrl: 'javascript:alert(1)' },
-      }),
-    );
+    sendHello(socket, { id: 'a', name: 'A', avatarUrl: 'javascript:alert(1)' });
     await clock.flush();
     assert.deepEqual(received, [
       { type: 'error', code: 'bad_frame', message: 'invalid avatar URL', replyTo: 'h' },
@@ -324,15 +313,7 @@ describe('FakeServer network', () => {
     const clock = new ManualClock();
     const server = new FakeServer({ clock });
     const { socket, received, closes } = await rawSocket(server, clock);
-    socket.send(
-      JSON.stringify({
-        type: 'hello',
-        id: 'h',
-        v: 1,
-        clientId: 'c',
-        devUser: { id: 'ada', name: 'Ada' },
-      }),
-    );
+    sendHello(socket, { id: 'ada', name: 'Ada' }, 'c');
     await clock.flush();
     server.disconnectUser('ada');
     await clock.flush();
