@@ -188,8 +188,10 @@ export class HuddleController extends ClientController {
     // No store: no room, or one the client refused (warned); there is nobody to call.
     if (!client || !room || !this.store || this.phase === 'joining' || this.phase === 'in-call')
       return;
-    // Outside the room: nobody could hear the user, and the call's frames would be refused.
-    if (this.roomRefused !== undefined) return;
+    // Outside the room: nobody could hear the user, and the call's frames would be refused. A
+    // page without media devices (not served over HTTPS) has no microphone to ask for: the
+    // element says why instead of "no microphone was found".
+    if (this.roomRefused !== undefined || !globalThis.navigator?.mediaDevices) return;
     if (this.others.length >= MAX_MESH_SIZE) {
       this.setPhase('full');
       return;

@@ -40,6 +40,12 @@ const SHORTCUTS: Readonly<Record<string, 'mute' | 'camera' | 'share'>> = {
  * which is the ring's Join while a ring is shown (the only Join then), so the focus goes from one
  * to the other as the ring comes and goes.
  */
+/**
+ * Whether the page gets no media devices: a page not served over HTTPS (a CRM on an intranet's
+ * `http:`), or a browser without them. Joining would fail there, as if no microphone existed.
+ */
+const noMedia = (): boolean => !globalThis.navigator?.mediaDevices;
+
 const TAB_STOP = '[part~="controls"] button, [part~="ring"] button[part~="join"]';
 
 /** Who a tile shows: the name, the picture or initials of presence. */
@@ -269,12 +275,13 @@ export class CrmHuddle extends LitElement {
 
   /**
    * Join cannot be used: joining, no connection, a room the client or the server refuses, a full
-   * call.
+   * call, a browser that gives the page no microphone.
    */
   private get joinDisabled(): boolean {
     const phase = this.call.phase;
     return (
       phase === 'joining' ||
+      noMedia() ||
       !this.call.client ||
       this.call.refused ||
       this.call.roomRefused !== undefined ||
@@ -317,6 +324,7 @@ export class CrmHuddle extends LitElement {
     let message: TemplateResult | typeof nothing = nothing;
     const roomRefused = this.call.roomRefused;
     if (roomRefused !== undefined) message = this.message(m.refused(roomRefused, c));
+    else if (noMedia()) message = this.message(m.noMedia(globalThis.isSecureContext, c));
     else if (phase === 'joining') message = this.message(m.joining(c));
     else if (phase === 'denied') message = this.error(m.denied(c));
     else if (phase === 'no-device') message = this.error(m.noDevice(c));

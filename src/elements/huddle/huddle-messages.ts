@@ -48,6 +48,11 @@ export interface HuddleMessages {
   denied(c: MessageContext): string;
   retry(c: MessageContext): string;
   noDevice(c: MessageContext): string;
+  /**
+   * The browser offers no microphone to the page: `secure` is false on a page not served over
+   * HTTPS (nor from `localhost`), where browsers give pages no media devices.
+   */
+  noMedia(secure: boolean, c: MessageContext): string;
   /** The microphone went away (unplugged) and no other could be opened. */
   microphoneLost(c: MessageContext): string;
   cameraDenied(c: MessageContext): string;
@@ -112,6 +117,10 @@ export const defaultHuddleMessages: HuddleMessages = Object.freeze<HuddleMessage
     'Microphone access was refused. Allow it in the browser (the icon in the address bar), then try again.',
   retry: () => 'Try again',
   noDevice: () => 'No microphone was found.',
+  noMedia: (secure) =>
+    secure
+      ? 'Calls are not available in this browser.'
+      : 'Calls are available only when this page is opened over HTTPS.',
   microphoneLost: () => 'Your microphone was disconnected.',
   cameraDenied: () => 'The camera could not be opened.',
   screenDenied: () => 'Screen sharing was cancelled or refused.',

@@ -184,6 +184,50 @@ describe('<crm-huddle>', () => {
     await expectAccessible(el);
   });
 
+  describe('a page the browser gives no media devices', () => {
+    let secure = true;
+    beforeEach(() => {
+      Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: true });
+      Object.defineProperty(window, 'isSecureContext', { get: () => secure, configurable: true });
+    });
+    afterEach(() => {
+      delete (navigator as { mediaDevices?: MediaDevices }).mediaDevices;
+      delete (window as { isSecureContext?: boolean }).isSecureContext;
+      secure = true;
+    });
+
+    it('over http: says calls need HTTPS up front, Join unavailable, for a ring too', async () => {
+      secure = false;
+      const { el, part, server, settle } = await mount();
+      expect(el.state).to.equal('idle');
+      expect(part('message')!.textContent!.trim()).to.equal(
+        'Calls are available only when this page is opened over HTTPS.',
+      );
+      expect(part('join')!.hasAttribute('disabled')).to.equal(true);
+      await el.join();
+      expect(el.state, 'no "no microphone" after a join').to.equal('idle');
+      await expectAccessible(el);
+      server.addPerson(ROOM, { id: 'ana', name: 'Ana Souza' });
+      await settle();
+      const rang = oneEvent(el, 'crm-huddle-ring');
+      server.broadcast(ROOM, 'call.ring', {}, 'ana');
+      await rang;
+      await settle();
+      expect(part('ring')!.querySelector('[part~="join"]')!.hasAttribute('disabled')).to.equal(
+        true,
+      );
+      expect(part('message')!.textContent).to.contain('HTTPS');
+    });
+
+    it('in a browser without them on a secure page: says calls are not available', async () => {
+      const { part } = await mount();
+      expect(part('message')!.textContent!.trim()).to.equal(
+        'Calls are not available in this browser.',
+      );
+      expect(part('join')!.hasAttribute('disabled')).to.equal(true);
+    });
+  });
+
   it('a refused microphone says so and offers a retry that asks again', async () => {
     const { el, part, join } = await mount();
     refuse = true;
