@@ -137,7 +137,7 @@ function tabStops(root: HTMLElement): HTMLElement[] {
   const groups = new Set<string>();
   const stops: HTMLElement[] = [];
   for (const el of candidates) {
-    if ((el as HTMLButtonElement).disabled || el.tabIndex < 0 || !el.checkVisibility()) continue;
+    if ((el as HTMLButtonElement).disabled || el.tabIndex < 0 || !visible(el)) continue;
     if (el instanceof HTMLInputElement && el.type === 'radio') {
       const checked = root.querySelector<HTMLInputElement>(
         `input[type="radio"][name="${cssEscape(el.name)}"]:checked`,
@@ -148,4 +148,12 @@ function tabStops(root: HTMLElement): HTMLElement[] {
     stops.push(el);
   }
   return stops;
+}
+
+/**
+ * Whether `el` is rendered. Safari before 17.4 has no `checkVisibility`: there, an element with no
+ * box (`display: none`, itself or an ancestor) is the one Tab cannot reach.
+ */
+function visible(el: HTMLElement): boolean {
+  return el.checkVisibility?.() ?? el.getClientRects().length > 0;
 }

@@ -491,6 +491,34 @@ describe('<crm-conflict-dialog>', () => {
       });
     });
 
+    describe('in a browser without checkVisibility (Safari before 17.4)', () => {
+      const own = Object.getOwnPropertyDescriptor(Element.prototype, 'checkVisibility');
+      beforeEach(() => {
+        delete (Element.prototype as Partial<Element>).checkVisibility;
+      });
+      afterEach(() => {
+        if (own) Object.defineProperty(Element.prototype, 'checkVisibility', own);
+      });
+
+      it('Tab still cycles within the dialog (here with a button the page hides)', async () => {
+        const style = document.createElement('style');
+        style.textContent = 'crm-conflict-dialog::part(button-primary) { display: none; }';
+        document.head.append(style);
+        try {
+          const { el, opener } = await mount(oneField);
+          await openFrom(el, opener);
+          await sendKeys({ down: 'Shift' });
+          await sendKeys({ press: 'Tab' });
+          await sendKeys({ up: 'Shift' });
+          expect(focused(el)).to.equal(part(el, 'button-cancel'));
+          await sendKeys({ press: 'Tab' });
+          expect(focused(el)).to.equal(radio(el, 0, 'mine'));
+        } finally {
+          style.remove();
+        }
+      });
+    });
+
     describe('arrow keys', () => {
       it('switch the choice of the focused field', async () => {
         const { el, opener } = await mount(severalFields);
