@@ -246,8 +246,11 @@ export const styles = [
         background-color ${token('duration-fast')} ${token('easing-standard')},
         box-shadow ${token('duration-fast')} ${token('easing-standard')};
     }
-    .option:hover {
-      border-color: ${token('color-border-strong')};
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      .option:hover {
+        border-color: ${token('color-border-strong')};
+      }
     }
     .option[data-checked] {
       background: var(--_selected-bg);
@@ -399,22 +402,22 @@ export const styles = [
       color: ${token('color-accent-contrast')};
       background: ${token('color-accent')};
     }
-    .primary:hover {
-      background: ${token('color-accent-hover')};
-    }
     .secondary {
       border-color: ${token('color-border')};
       background: ${token('color-surface-raised')};
-    }
-    .secondary:hover {
-      background: ${token('color-surface-hover')};
     }
     .quiet {
       padding: 0 ${token('space-m')};
       color: ${token('color-accent')};
     }
-    .quiet:hover {
-      background: ${token('color-surface-hover')};
+    @media (hover: hover) {
+      .primary:hover {
+        background: ${token('color-accent-hover')};
+      }
+      .secondary:hover,
+      .quiet:hover {
+        background: ${token('color-surface-hover')};
+      }
     }
 
     /* ---- forced colours: the chosen card keeps a visible frame ---------------------------- */

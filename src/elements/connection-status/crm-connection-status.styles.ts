@@ -151,8 +151,11 @@ export const styles = [
       background: color-mix(in srgb, currentColor 12%, transparent);
       transition: background-color ${token('duration-fast')} ${token('easing-standard')};
     }
-    .retry:hover {
-      background: color-mix(in srgb, currentColor 20%, transparent);
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      .retry:hover {
+        background: color-mix(in srgb, currentColor 20%, transparent);
+      }
     }
     .retry:active {
       background: color-mix(in srgb, currentColor 26%, transparent);
@@ -161,7 +164,6 @@ export const styles = [
       ${focusRing}
     }
     .retry[aria-disabled='true'],
-    .retry[aria-disabled='true']:hover,
     .retry[aria-disabled='true']:active {
       cursor: progress;
       background: color-mix(in srgb, currentColor 7%, transparent);

@@ -180,12 +180,15 @@ export const itemStyles = css`
     inline-size: 0.875rem;
     block-size: 0.875rem;
   }
-  .entity:hover span {
-    text-decoration-color: currentColor;
-  }
-  .action:hover {
-    background: ${token('color-surface-hover')};
-    box-shadow: inset 0 0 0 1px ${token('color-border-strong')};
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .entity:hover span {
+      text-decoration-color: currentColor;
+    }
+    .action:hover {
+      background: ${token('color-surface-hover')};
+      box-shadow: inset 0 0 0 1px ${token('color-border-strong')};
+    }
   }
   .entity:focus-visible,
   .action:focus-visible {
