@@ -132,6 +132,14 @@ export const itemStyles = css`
   .meta:empty {
     display: none;
   }
+  /* A touch screen shows no tooltip: the time of day follows the relative time, always (a tap
+     opens the notification, so it cannot show the tooltip's text; the panel's day headings give
+     the day). */
+  @media (hover: none) {
+    time[data-clock]::after {
+      content: ' · ' attr(data-clock);
+    }
+  }
 
   .links {
     display: flex;

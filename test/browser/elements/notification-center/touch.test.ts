@@ -1,14 +1,14 @@
 /**
  * `<crm-notification-center>` on a touch screen, where nothing hovers: a finger on a toast holds
- * every countdown while it is down and after it lifts, until a touch elsewhere; a tap on a panel
- * item shows the date and time its relative time has as a tooltip. Real touch events through CDP,
+ * every countdown while it is down and after it lifts, until a touch elsewhere; the time of day,
+ * which a pointer gets in the time's tooltip, follows each relative time. Real touch events through CDP,
  * so the pointer events are the browser's own. In a file of its own: the touch device it
  * emulates would change the other files' pages.
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
-import { center, mountCenter, toastTitles, toastsOf, type Mounted } from './fixture.js';
+import { center, itemsOf, mountCenter, toastTitles, toastsOf, type Mounted } from './fixture.js';
 
 afterEach(async () => {
   await executeServerCommand('lift');
@@ -81,5 +81,23 @@ describe('crm-notification-center on a touch screen', () => {
     await m.settle();
     await wait(m, 5000);
     expect(toastTitles(m.root)).to.deep.equal([]);
+  });
+
+  it("each time says its time of day, which a pointer gets in the time's tooltip", async () => {
+    await executeServerCommand('touch-device', { active: true });
+    expect(matchMedia('(hover: none)').matches, 'a touch device').to.equal(true);
+    const m = await mountCenter({ seed: 2 });
+    const shows = (time: HTMLTimeElement | null | undefined) => {
+      const clock = new Intl.DateTimeFormat('en', { timeStyle: 'short' }).format(
+        new Date(time!.dateTime),
+      );
+      expect(time!.title, 'the tooltip has it too').to.contain(clock);
+      expect(getComputedStyle(time!, '::after').content).to.equal(JSON.stringify(` · ${clock}`));
+    };
+    await m.notify({ title: 'Live' });
+    shows(toastsOf(m.root)[0]?.querySelector('time'));
+    await m.open();
+    expect(itemsOf(m.root)).to.have.length(3);
+    for (const item of itemsOf(m.root)) shows(item.querySelector('time'));
   });
 });
