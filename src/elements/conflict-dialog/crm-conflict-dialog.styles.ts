@@ -167,6 +167,13 @@ export const styles = [
     .dot {
       margin-inline-end: ${token('space-xs')};
     }
+    /* A touch screen shows no tooltip, and nothing here takes a tap: the date and time of the
+       other save follow its relative time. */
+    @media (hover: none) {
+      .author time::after {
+        content: ' · ' attr(title);
+      }
+    }
 
     /* ---- fields ---------------------------------------------------------------------------- */
 
