@@ -172,6 +172,18 @@ export const itemStyles = css`
       content: attr(title);
       display: block;
     }
+    /* Likewise field names and values cut short: wrapped, whole, the full value for one the
+       feed shortened (its tooltip's text). */
+    .item:focus:not(:focus-visible) :is(.field, .value) {
+      white-space: normal;
+      overflow-wrap: anywhere;
+    }
+    .item:focus:not(:focus-visible) .cut {
+      display: none;
+    }
+    .item:focus:not(:focus-visible) .value[title]::after {
+      content: attr(title);
+    }
   }
   .detail:empty {
     display: none;
