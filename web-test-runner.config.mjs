@@ -75,15 +75,18 @@ function accessibleNamesPlugin() {
  *   events, `pointerType: 'touch'`, then the click the browser makes of them), on a touch device
  *   for the time of the tap unless it is one already. Nothing hovers before it;
  * - `executeServerCommand('swipe', { x, y, toY })`: a finger put down at a point and drawn
- *   vertically to `toY` in 20 px steps, then lifted (a scroll by touch), likewise.
+ *   vertically to `toY` in 20 px steps, then lifted (a scroll by touch), likewise; with
+ *   `hold: true` it stays down (and the page on a touch device) until
+ *   `executeServerCommand('lift')`.
  */
 function touchPlugin() {
   const sessions = new WeakMap();
   const touching = new WeakSet();
+  const holding = new WeakSet();
   return {
     name: 'touch-commands',
     async executeCommand({ command, payload, session }) {
-      if (!['tap', 'swipe', 'touch-device'].includes(command)) return undefined;
+      if (!['tap', 'swipe', 'lift', 'touch-device'].includes(command)) return undefined;
       const page = session.browser.getPage(session.id);
       let cdp = sessions.get(page);
       if (!cdp) {
@@ -98,11 +101,17 @@ function touchPlugin() {
         await emulate(touching.has(page));
         return true;
       }
+      const touch = (type, points) =>
+        cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+      if (command === 'lift') {
+        if (!holding.delete(page)) return false;
+        await touch('touchEnd', []);
+        if (!touching.has(page)) await emulate(false);
+        return true;
+      }
       await emulate(true);
       try {
         const { x, y } = payload;
-        const touch = (type, points) =>
-          cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
         await touch('touchStart', [{ x, y }]);
         if (command === 'swipe') {
           const step = payload.toY < y ? -20 : 20;
@@ -111,9 +120,10 @@ function touchPlugin() {
           }
           await touch('touchMove', [{ x, y: payload.toY }]);
         }
-        await touch('touchEnd', []);
+        if (command === 'swipe' && payload.hold) holding.add(page);
+        else await touch('touchEnd', []);
       } finally {
-        if (!touching.has(page)) await emulate(false);
+        if (!touching.has(page) && !holding.has(page)) await emulate(false);
       }
       return true;
     },

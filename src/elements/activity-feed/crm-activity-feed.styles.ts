@@ -110,9 +110,12 @@ const filters = css`
       border-color ${token('duration-fast')} var(--_easing),
       color ${token('duration-fast')} var(--_easing);
   }
-  .chip:hover {
-    background: ${token('color-surface-hover')};
-    color: ${token('color-text')};
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .chip:hover {
+      background: ${token('color-surface-hover')};
+      color: ${token('color-text')};
+    }
   }
   .chip[aria-pressed='true'] {
     background: ${token('color-accent-subtle')};
@@ -162,8 +165,10 @@ const filters = css`
     text-overflow: ellipsis;
     cursor: pointer;
   }
-  .select:hover {
-    border-color: ${token('color-border-strong')};
+  @media (hover: hover) {
+    .select:hover {
+      border-color: ${token('color-border-strong')};
+    }
   }
   /* Safari on a phone zooms the page into a control whose text is under 16 px when it is tapped,
      and leaves it zoomed: on a touch screen the select's text is 16 px. */
@@ -211,8 +216,10 @@ const states = css`
     font-weight: ${token('font-weight-semibold')};
     animation: crm-activity-pill ${token('duration-medium')} var(--_easing);
   }
-  .pill:hover {
-    background: ${token('color-accent-hover')};
+  @media (hover: hover) {
+    .pill:hover {
+      background: ${token('color-accent-hover')};
+    }
   }
   .pill svg {
     inline-size: 0.875rem;
@@ -252,8 +259,10 @@ const states = css`
     color: ${token('color-text')};
     font-weight: ${token('font-weight-medium')};
   }
-  .action:hover {
-    background: ${token('color-surface-hover')};
+  @media (hover: hover) {
+    .action:hover {
+      background: ${token('color-surface-hover')};
+    }
   }
   .footer {
     display: flex;

@@ -108,13 +108,20 @@ function headline(view: ItemView, ctx: ItemContext, h: ItemHandlers): TemplateRe
 
 // A value takes its direction from its own first letter (`dir="auto"`), not from the page: a phone
 // number in a right-to-left page still reads "+44 20 7946 0321".
+// A value cut short keeps its text in `.cut`, which a tapped item on a touch screen swaps for the
+// full value (its tooltip's text; see item.styles.ts).
 function value(v: ValueText, which: 'from' | 'to'): TemplateResult {
-  const content = v.datetime ? html`<time datetime=${v.datetime}>${v.text}</time>` : v.text;
+  const cut = v.full !== v.text;
+  const content = v.datetime
+    ? html`<time datetime=${v.datetime}>${v.text}</time>`
+    : cut
+      ? html`<span class="cut">${v.text}</span>`
+      : v.text;
   return html`<span
     part="value value-${which}"
     class="value ${which} ${v.empty ? 'empty' : ''}"
     dir="auto"
-    title=${v.full !== v.text ? v.full : nothing}
+    title=${cut ? v.full : nothing}
     >${v.empty ? '—' : content}</span
   >`;
 }

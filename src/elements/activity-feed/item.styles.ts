@@ -13,8 +13,11 @@ export const itemStyles = css`
     outline: none;
     transition: background-color ${token('duration-fast')} var(--_easing);
   }
-  .item:hover {
-    background: var(--crm-activity-feed-hover-background, ${token('color-surface-sunken')});
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .item:hover {
+      background: var(--crm-activity-feed-hover-background, ${token('color-surface-sunken')});
+    }
   }
   .item:focus-visible {
     outline: ${token('focus-ring-width')} solid ${token('color-focus-ring')};
@@ -149,8 +152,10 @@ export const itemStyles = css`
     text-underline-offset: 0.15em;
     border-radius: ${token('radius-s')};
   }
-  a.entity:hover {
-    text-decoration-color: currentColor;
+  @media (hover: hover) {
+    a.entity:hover {
+      text-decoration-color: currentColor;
+    }
   }
   .time {
     flex: none;
@@ -166,6 +171,18 @@ export const itemStyles = css`
     .item:focus:not(:focus-visible) .time[title]::after {
       content: attr(title);
       display: block;
+    }
+    /* Likewise field names and values cut short: wrapped, whole, the full value for one the
+       feed shortened (its tooltip's text). */
+    .item:focus:not(:focus-visible) :is(.field, .value) {
+      white-space: normal;
+      overflow-wrap: anywhere;
+    }
+    .item:focus:not(:focus-visible) .cut {
+      display: none;
+    }
+    .item:focus:not(:focus-visible) .value[title]::after {
+      content: attr(title);
     }
   }
   .detail:empty {
@@ -247,8 +264,10 @@ export const itemStyles = css`
     font-weight: ${token('font-weight-medium')};
     border-radius: ${token('radius-s')};
   }
-  .more:hover {
-    text-decoration: underline;
+  @media (hover: hover) {
+    .more:hover {
+      text-decoration: underline;
+    }
   }
 
   @container (max-width: 24rem) {

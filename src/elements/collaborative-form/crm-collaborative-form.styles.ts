@@ -208,9 +208,6 @@ export const styles = [
       font-weight: ${token('font-weight-medium')};
       cursor: pointer;
     }
-    button:hover {
-      background: ${token('color-surface-hover')};
-    }
     button:focus-visible {
       ${focusRing}
     }
@@ -219,8 +216,18 @@ export const styles = [
       background: ${token('color-danger-subtle')};
       color: ${token('color-danger-text')};
     }
-    .resolve:hover {
-      background: color-mix(in srgb, ${token('color-danger-subtle')} 80%, ${token('color-danger')});
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      button:hover {
+        background: ${token('color-surface-hover')};
+      }
+      .resolve:hover {
+        background: color-mix(
+          in srgb,
+          ${token('color-danger-subtle')} 80%,
+          ${token('color-danger')}
+        );
+      }
     }
 
     /* ---- a refused save ---------------------------------------------------------------- */

@@ -167,6 +167,13 @@ export const styles = [
     .dot {
       margin-inline-end: ${token('space-xs')};
     }
+    /* A touch screen shows no tooltip, and nothing here takes a tap: the date and time of the
+       other save follow its relative time. */
+    @media (hover: none) {
+      .author time::after {
+        content: ' · ' attr(title);
+      }
+    }
 
     /* ---- fields ---------------------------------------------------------------------------- */
 
@@ -246,8 +253,11 @@ export const styles = [
         background-color ${token('duration-fast')} ${token('easing-standard')},
         box-shadow ${token('duration-fast')} ${token('easing-standard')};
     }
-    .option:hover {
-      border-color: ${token('color-border-strong')};
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      .option:hover {
+        border-color: ${token('color-border-strong')};
+      }
     }
     .option[data-checked] {
       background: var(--_selected-bg);
@@ -399,22 +409,22 @@ export const styles = [
       color: ${token('color-accent-contrast')};
       background: ${token('color-accent')};
     }
-    .primary:hover {
-      background: ${token('color-accent-hover')};
-    }
     .secondary {
       border-color: ${token('color-border')};
       background: ${token('color-surface-raised')};
-    }
-    .secondary:hover {
-      background: ${token('color-surface-hover')};
     }
     .quiet {
       padding: 0 ${token('space-m')};
       color: ${token('color-accent')};
     }
-    .quiet:hover {
-      background: ${token('color-surface-hover')};
+    @media (hover: hover) {
+      .primary:hover {
+        background: ${token('color-accent-hover')};
+      }
+      .secondary:hover,
+      .quiet:hover {
+        background: ${token('color-surface-hover')};
+      }
     }
 
     /* ---- forced colours: the chosen card keeps a visible frame ---------------------------- */

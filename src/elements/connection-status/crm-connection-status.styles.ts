@@ -7,7 +7,8 @@ export const styles = [
   visuallyHidden,
   css`
     /* In a flex row (a header) it may shrink below its text: the label is cut short (its full
-       text is the pill's tooltip) instead of pushing its neighbours out and the page sideways. */
+       text is the pill's tooltip, and shows on a tap, see .base:focus) instead of pushing its
+       neighbours out and the page sideways. */
     :host {
       display: inline-flex;
       vertical-align: middle;
@@ -48,6 +49,11 @@ export const styles = [
     /* Where the focus stays when "Retry now" goes with it (the connection is back). */
     .base:focus-visible {
       ${focusRing}
+    }
+    /* A touch screen shows no tooltip: a tap (or a click) focuses the pill, and while it has the
+       focus, text cut short wraps instead, so all of it can be read. */
+    .base:focus {
+      white-space: normal;
     }
 
     .label {
@@ -151,8 +157,11 @@ export const styles = [
       background: color-mix(in srgb, currentColor 12%, transparent);
       transition: background-color ${token('duration-fast')} ${token('easing-standard')};
     }
-    .retry:hover {
-      background: color-mix(in srgb, currentColor 20%, transparent);
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      .retry:hover {
+        background: color-mix(in srgb, currentColor 20%, transparent);
+      }
     }
     .retry:active {
       background: color-mix(in srgb, currentColor 26%, transparent);
@@ -161,7 +170,6 @@ export const styles = [
       ${focusRing}
     }
     .retry[aria-disabled='true'],
-    .retry[aria-disabled='true']:hover,
     .retry[aria-disabled='true']:active {
       cursor: progress;
       background: color-mix(in srgb, currentColor 7%, transparent);

@@ -168,15 +168,18 @@ export const styles = [
     button:focus-visible {
       ${focusRing}
     }
-    button:hover {
-      background: ${token('color-surface-hover')};
-    }
     button[aria-disabled='true'] {
       color: ${token('color-text-muted')};
       cursor: default;
     }
-    button[aria-disabled='true']:hover {
-      background: ${token('color-surface')};
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      button:hover {
+        background: ${token('color-surface-hover')};
+      }
+      button[aria-disabled='true']:hover {
+        background: ${token('color-surface')};
+      }
     }
     button[aria-pressed='true'] {
       background: ${token('color-accent-subtle')};

@@ -54,10 +54,16 @@ const hostStyles = css`
     inline-size: calc(var(--_bell-size) * 0.58);
     block-size: calc(var(--_bell-size) * 0.58);
   }
-  .bell:hover,
   .bell[aria-expanded='true'] {
     color: ${token('color-text')};
     background: ${token('color-surface-hover')};
+  }
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .bell:hover {
+      color: ${token('color-text')};
+      background: ${token('color-surface-hover')};
+    }
   }
   .bell:focus-visible {
     ${focusRing}

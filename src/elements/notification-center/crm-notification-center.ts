@@ -53,7 +53,7 @@ const TICK_MS = 30_000;
  * when high or urgent (a labelled chip, not colour alone), title, message, time, sender, an entity
  * link and its actions; every string is rendered as text, and only `http(s)` URLs become links.
  * Toasts hide after `auto-hide-duration` ms of being seen (paused while hovered, focused or while
- * the page is hidden); urgent ones stay until dismissed. What arrives is announced once per burst
+ * the page is hidden, and from a touch on them until a touch elsewhere); urgent ones stay until dismissed. What arrives is announced once per burst
  * ("… And 9 more new notifications"), politely, urgent ones assertively. Alt+Shift+N brings the
  * focus to the newest toast and back; Escape dismisses the focused one. The toasts move to the
  * other edge of the viewport when they would cover the focused element, and stand aside while a

@@ -91,7 +91,11 @@ export function bodyTemplate(n: Notification, x: ItemContext): TemplateResult {
     <div part="${x.part}-meta" class="meta" id="${key}-meta">
       ${
         x.time
-          ? html`<time datetime=${x.time.datetime} title=${x.time.absolute} dir="auto"
+          ? html`<time
+              datetime=${x.time.datetime}
+              title=${x.time.absolute}
+              data-clock=${x.time.clock}
+              dir="auto"
               >${x.time.relative}</time
             >`
           : nothing

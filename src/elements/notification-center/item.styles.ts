@@ -132,6 +132,14 @@ export const itemStyles = css`
   .meta:empty {
     display: none;
   }
+  /* A touch screen shows no tooltip: the time of day follows the relative time, always (a tap
+     opens the notification, so it cannot show the tooltip's text; the panel's day headings give
+     the day). */
+  @media (hover: none) {
+    time[data-clock]::after {
+      content: ' · ' attr(data-clock);
+    }
+  }
 
   .links {
     display: flex;
@@ -180,12 +188,15 @@ export const itemStyles = css`
     inline-size: 0.875rem;
     block-size: 0.875rem;
   }
-  .entity:hover span {
-    text-decoration-color: currentColor;
-  }
-  .action:hover {
-    background: ${token('color-surface-hover')};
-    box-shadow: inset 0 0 0 1px ${token('color-border-strong')};
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .entity:hover span {
+      text-decoration-color: currentColor;
+    }
+    .action:hover {
+      background: ${token('color-surface-hover')};
+      box-shadow: inset 0 0 0 1px ${token('color-border-strong')};
+    }
   }
   .entity:focus-visible,
   .action:focus-visible {

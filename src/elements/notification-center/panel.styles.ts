@@ -84,8 +84,11 @@ export const panelStyles = css`
     inline-size: 1rem;
     block-size: 1rem;
   }
-  .text-button:hover:not(:disabled) {
-    background: ${token('color-accent-subtle')};
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .text-button:hover:not(:disabled) {
+      background: ${token('color-accent-subtle')};
+    }
   }
   .text-button:disabled {
     cursor: default;
@@ -156,8 +159,10 @@ export const panelStyles = css`
   .item[data-unread] {
     background: var(--_unread-background);
   }
-  .item:hover {
-    background: ${token('color-surface-hover')};
+  @media (hover: hover) {
+    .item:hover {
+      background: ${token('color-surface-hover')};
+    }
   }
   .item:focus-visible {
     ${focusRing}
@@ -197,8 +202,10 @@ export const panelStyles = css`
   .mark-read .unread-dot {
     position: static;
   }
-  .mark-read:hover {
-    background: ${token('color-accent-subtle')};
+  @media (hover: hover) {
+    .mark-read:hover {
+      background: ${token('color-accent-subtle')};
+    }
   }
   .mark-read:focus-visible {
     ${focusRing}

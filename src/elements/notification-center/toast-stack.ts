@@ -6,6 +6,11 @@
  * - Non-urgent toasts hide after `duration` ms of being seen: every countdown pauses while the
  *   pointer is over the stack, while the focus is in it, while the page is hidden and while the
  *   stack stands aside (see `toast-clearance.ts`), and goes on with the time it had left.
+ * - A touch screen has no hover: a finger (or a pen) put on the stack pauses it while it is down
+ *   and after it lifts, until the next touch or click lands outside the stack (or no toast is
+ *   left). One lifts the finger to read what one held; the toast must not vanish then, with
+ *   whatever time it had left. The next touch elsewhere ends it, as it ends the hover a touch
+ *   screen's browser leaves on what was tapped.
  * - Urgent toasts stay until dismissed.
  * - The toasts are not live regions (a burst was read toast by toast): the element's
  *   `ArrivalAnnouncer` says what arrived, one message per burst.
@@ -58,6 +63,8 @@ export class ToastStack {
   private timer: ToastTimer | undefined;
   private timerClock: Clock | undefined;
   private pointerInside = false;
+  /** A finger or pen touched the stack; no touch or click outside it since. */
+  private held = false;
   private quieted = false;
   private readonly onVisibility = () => this.syncVisibility();
   /** The animation frame an empty stack waits for to open (see `show`). */
@@ -125,6 +132,7 @@ export class ToastStack {
     this.timer = undefined;
     this.toasts = [];
     this.pointerInside = false;
+    this.release();
     this.quieted = false;
   }
 
@@ -141,6 +149,7 @@ export class ToastStack {
     // The nodes under the pointer or the focus are gone: their pause reasons go with them (the
     // panel that is opening takes the focus).
     this.pointerInside = false;
+    this.release();
     this.toasts = [];
     this.host.requestUpdate();
   }
@@ -178,6 +187,8 @@ export class ToastStack {
     if (node) this.focus.leaving(node);
     this.timer?.stop(id);
     toast.leaving = true;
+    // Nothing left to read: the next toast is not held by a touch it never had.
+    if (this.toasts.every((t) => t.leaving)) this.release();
     this.host.requestUpdate();
   }
 
@@ -226,6 +237,7 @@ export class ToastStack {
       ?data-paused=${this.paused}
       @pointerenter=${() => this.pointer(true)}
       @pointerleave=${() => this.pointer(false)}
+      @pointerdown=${this.onPointerDown}
       @focusin=${() => this.pause('focus')}
       @focusout=${this.onFocusOut}
       @keydown=${this.focus.onKeydown}
@@ -275,6 +287,7 @@ export class ToastStack {
       this.timerClock = clock;
       this.timer = new ToastTimer(clock, (id) => this.remove(id));
       if (this.pointerInside) this.timer.pause('hover');
+      if (this.held) this.timer.pause('touch');
       this.syncVisibility();
     }
     return this.timer;
@@ -298,6 +311,27 @@ export class ToastStack {
     this.pointerInside = inside;
     if (inside) this.pause('hover');
     else this.resume('hover');
+  }
+
+  private onPointerDown = (event: PointerEvent): void => {
+    if (this.held || (event.pointerType !== 'touch' && event.pointerType !== 'pen')) return;
+    this.held = true;
+    // Added while this press is at its target: its capture phase on the document is over.
+    globalThis.document?.addEventListener('pointerdown', this.onPageDown, true);
+    this.pause('touch');
+  };
+
+  /** A press anywhere: outside the stack, it ends a touch's hold. */
+  private onPageDown = (event: PointerEvent): void => {
+    const stack = this.host.renderRoot.querySelector('.toasts');
+    if (!stack || !event.composedPath().includes(stack)) this.release();
+  };
+
+  private release(): void {
+    if (!this.held) return;
+    this.held = false;
+    globalThis.document?.removeEventListener('pointerdown', this.onPageDown, true);
+    this.resume('touch');
   }
 
   private onFocusOut = (event: FocusEvent): void => {

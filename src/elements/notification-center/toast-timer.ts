@@ -1,7 +1,7 @@
 /**
  * Countdowns that hide toasts, on an injected clock: each toast gets `duration` ms of being shown;
- * `pause()` stops every countdown (the pointer is over the toasts, the focus is in them, the page is
- * hidden) and `resume()` continues each with the time it had left. A toast started while paused
+ * `pause()` stops every countdown (the pointer is over the toasts, the focus is in them, a finger
+ * touched them, the page is hidden) and `resume()` continues each with the time it had left. A toast started while paused
  * waits for the resume. Pure logic: no DOM.
  */
 import type { Clock } from '../../client/types.js';
@@ -15,7 +15,7 @@ interface Countdown {
 }
 
 /** Why the countdowns are paused; they run only when no reason is left. */
-export type PauseReason = 'hover' | 'focus' | 'hidden' | 'aside';
+export type PauseReason = 'hover' | 'focus' | 'touch' | 'hidden' | 'aside';
 
 export class ToastTimer {
   private readonly countdowns = new Map<string, Countdown>();

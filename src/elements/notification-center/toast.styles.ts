@@ -92,11 +92,14 @@ export const toastStyles = css`
   .toast .title {
     font-weight: ${token('font-weight-semibold')};
   }
-  .toast:hover {
-    border-color: ${token('color-border-strong')};
-  }
-  .toast[data-priority='urgent']:hover {
-    border-color: var(--_urgent);
+  /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+  @media (hover: hover) {
+    .toast:hover {
+      border-color: ${token('color-border-strong')};
+    }
+    .toast[data-priority='urgent']:hover {
+      border-color: var(--_urgent);
+    }
   }
   .toast:focus-visible {
     ${focusRing}
@@ -146,9 +149,11 @@ export const toastStyles = css`
     inline-size: 1rem;
     block-size: 1rem;
   }
-  .dismiss:hover {
-    color: ${token('color-text')};
-    background: ${token('color-surface-hover')};
+  @media (hover: hover) {
+    .dismiss:hover {
+      color: ${token('color-text')};
+      background: ${token('color-surface-hover')};
+    }
   }
   .dismiss:focus-visible {
     ${focusRing}

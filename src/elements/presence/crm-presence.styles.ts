@@ -107,9 +107,14 @@ export const styles = [
     .item + .item {
       margin-inline-start: var(--_gap);
     }
-    .item:hover,
     .item:focus-within {
       z-index: 2;
+    }
+    /* Hover only where a pointer hovers: a touch screen leaves :hover on what was tapped. */
+    @media (hover: hover) {
+      .item:hover {
+        z-index: 2;
+      }
     }
   `,
   // avatar
@@ -134,8 +139,10 @@ export const styles = [
         transform ${token('duration-fast')} var(--_easing),
         box-shadow ${token('duration-fast')} var(--_easing);
     }
-    .avatar:hover {
-      transform: translateY(-2px);
+    @media (hover: hover) {
+      .avatar:hover {
+        transform: translateY(-2px);
+      }
     }
     .avatar:focus-visible {
       transform: translateY(-2px);
@@ -252,9 +259,11 @@ export const styles = [
         background ${token('duration-fast')} var(--_easing),
         transform ${token('duration-fast')} var(--_easing);
     }
-    .overflow:hover {
-      background: ${token('color-border')};
-      transform: translateY(-2px);
+    @media (hover: hover) {
+      .overflow:hover {
+        background: ${token('color-border')};
+        transform: translateY(-2px);
+      }
     }
     .overflow[aria-expanded='true'] {
       background: ${token('color-accent-subtle')};
@@ -433,8 +442,10 @@ export const styles = [
       padding-inline-end: ${token('space-xs')};
       white-space: nowrap;
     }
-    .call:hover {
-      background: ${token('color-surface-hover')};
+    @media (hover: hover) {
+      .call:hover {
+        background: ${token('color-surface-hover')};
+      }
     }
     .call:focus-visible {
       ${focusRing}

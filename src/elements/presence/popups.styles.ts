@@ -99,8 +99,13 @@ export const popupStyles = [
       outline: none;
       cursor: default;
     }
-    .row:hover {
-      background: ${token('color-surface-hover')};
+    @media (hover: hover) {
+      .row:hover {
+        background: ${token('color-surface-hover')};
+      }
+      .row:hover .avatar {
+        --_ring: ${token('color-surface-hover')};
+      }
     }
     .row:focus-visible {
       background: ${token('color-surface-hover')};
@@ -115,7 +120,6 @@ export const popupStyles = [
     .row .avatar {
       --_ring: ${token('color-surface-raised')};
     }
-    .row:hover .avatar,
     .row:focus-visible .avatar {
       --_ring: ${token('color-surface-hover')};
     }

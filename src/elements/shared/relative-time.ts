@@ -18,6 +18,8 @@ export interface TimeText {
   readonly relative: string;
   /** "Tuesday, 14 May 2024 at 09:12", for the tooltip. */
   readonly absolute: string;
+  /** "09:12": the time of day, for where the day is said already. */
+  readonly clock: string;
   /** ISO 8601, for `<time datetime>`. */
   readonly datetime: string;
 }
@@ -25,6 +27,7 @@ export interface TimeText {
 /** Formatters per locale: making them costs more than formatting, and a feed formats dozens. */
 const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
 const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
 
 function cached<F>(cache: Map<string, F>, locale: string, make: () => F): F {
   let format = cache.get(locale);
@@ -58,5 +61,10 @@ export function timeText(time: number, now: number, locale: string): TimeText | 
     locale,
     () => new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' }),
   ).format(date);
-  return { relative, absolute, datetime: date.toISOString() };
+  const clock = cached(
+    clockFormats,
+    locale,
+    () => new Intl.DateTimeFormat(locale, { timeStyle: 'short' }),
+  ).format(date);
+  return { relative, absolute, clock, datetime: date.toISOString() };
 }

@@ -1,6 +1,7 @@
 /**
  * `<crm-activity-feed>` on a touch screen (no hover, so no tooltip): a tap on an item shows the
- * date and time that its relative time has as a tooltip; the person filter's text is large enough
+ * date and time that its relative time has as a tooltip, and the field names and values cut short
+ * whole (their tooltips' text); the person filter's text is large enough
  * that Safari does not zoom the page in when it is tapped. In a file of its own: the touch device
  * it emulates would change the other files' pages.
  */
@@ -31,6 +32,33 @@ describe('crm-activity-feed on a touch screen', () => {
     await waitUntil(() => root.activeElement === item, 'the tap focuses the item');
     expect(shown()).to.equal(JSON.stringify(absolute));
     expect(el.scrollWidth, 'no sideways scrolling').to.be.at.most(el.clientWidth);
+  });
+
+  it('a tap on an item shows its values whole, which a pointer gets as tooltips', async () => {
+    await executeServerCommand('touch-device', { active: true });
+    const long =
+      'Renewal negotiated with the purchasing team, pending legal review of the data terms and the annex';
+    const { root, settle } = await mountFeed({
+      history: [change(undefined, 'nextStepAfterTheQuarterlyReview', 'Call back', long)],
+      style: 'inline-size: 18rem',
+    });
+    await settle();
+    const item = root.querySelector<HTMLElement>('article')!;
+    const field = item.querySelector<HTMLElement>('.field')!;
+    const to = item.querySelector<HTMLElement>('.value.to')!;
+    expect(to.title, 'the full value is its tooltip').to.equal(long);
+    expect(to.textContent!.length, 'the feed shortened it').to.be.below(long.length);
+    const cut = (el: HTMLElement) => el.scrollWidth > el.clientWidth;
+    expect(cut(field), 'the field name is cut short').to.equal(true);
+    const box = item.querySelector('.detail')!.getBoundingClientRect();
+    await executeServerCommand('tap', { x: box.left + 4, y: box.top + box.height / 2 });
+    await waitUntil(() => root.activeElement === item, 'the tap focuses the item');
+    expect(cut(field), 'the field name whole').to.equal(false);
+    expect(cut(to), 'the value whole').to.equal(false);
+    expect(getComputedStyle(to, '::after').content).to.equal(JSON.stringify(long));
+    expect(to.querySelector('.cut')!.checkVisibility(), 'instead of its shortened text').to.equal(
+      false,
+    );
   });
 
   it('the person filter is in 16 px text, so Safari does not zoom the page in when it is tapped', async () => {

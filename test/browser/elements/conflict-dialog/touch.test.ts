@@ -1,7 +1,8 @@
 /**
  * `<crm-conflict-dialog>` on a touch screen over a long page: a finger drawn over the modal's
  * backdrop or its header must not scroll the page behind it (the user would come back to another
- * place of it), while the list of fields still scrolls under the finger.
+ * place of it), while the list of fields still scrolls under the finger; and the other save's date
+ * and time, a pointer's tooltip, are written out.
  */
 import { expect, fixture, html, nextFrame } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
@@ -58,5 +59,32 @@ describe('crm-conflict-dialog on a touch screen', () => {
     await nextFrame();
     expect(body.scrollTop, 'the fields scrolled').to.be.above(0);
     expect(scrollY, 'the fields').to.equal(startY);
+  });
+
+  it("the other save's date and time, which a pointer gets as a tooltip, follow its relative time", async () => {
+    await executeServerCommand('touch-device', { active: true });
+    try {
+      expect(matchMedia('(hover: none)').matches, 'a touch device').to.equal(true);
+      const el = await fixture<CrmConflictDialog>(
+        html`<crm-conflict-dialog
+          entity-label=${severalFields.entityLabel}
+          .localData=${severalFields.localData}
+          .remoteData=${severalFields.remoteData}
+          .baseData=${severalFields.baseData}
+          .conflictedFields=${severalFields.conflictedFields}
+          .remoteAuthor=${ANA}
+          .remoteChangedAt=${Date.now() - 3 * 60_000}
+        ></crm-conflict-dialog>`,
+      );
+      el.open = true;
+      await el.updateComplete;
+      const time = el.shadowRoot!.querySelector<HTMLTimeElement>('[part~="time"]')!;
+      expect(time.title).not.to.equal('');
+      expect(getComputedStyle(time, '::after').content).to.equal(
+        JSON.stringify(` · ${time.title}`),
+      );
+    } finally {
+      await executeServerCommand('touch-device', { active: false });
+    }
   });
 });

@@ -39,3 +39,34 @@ describe('compact, on a touch screen (no hover, so no tooltip)', () => {
     expect(details!.checkVisibility()).to.equal(false);
   });
 });
+
+describe('on a touch screen, a label cut short', () => {
+  it('a tap on the pill shows all of it, wrapped, until the focus goes elsewhere', async () => {
+    const fake = await fakeConnection();
+    // A sign-in the server refuses (an avatar URL it does not allow): a label of several words.
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider
+        url="fake://crm-realtime"
+        .clientOptions=${{ ...fake.options, devUser: undefined }}
+        .devUser=${{ id: 'u-ivy', name: 'Ivy', avatarUrl: 'javascript:alert(1)' }}
+        ><div style="display: flex; inline-size: 10rem">
+          <crm-connection-status></crm-connection-status></div
+      ></crm-realtime-provider>`,
+    );
+    const el = provider.querySelector<CrmConnectionStatus>('crm-connection-status')!;
+    await fake.clock.advance(0);
+    await el.updateComplete;
+    expect(el.state).to.equal('closed');
+    const base = el.shadowRoot!.querySelector<HTMLElement>('[part~="base"]')!;
+    const label = el.shadowRoot!.querySelector<HTMLElement>('[part~="label"]')!;
+    const cut = () => label.scrollWidth > label.clientWidth;
+    expect(cut(), 'cut short in a narrow row').to.equal(true);
+    const box = label.getBoundingClientRect();
+    await executeServerCommand('tap', { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    await waitUntil(() => el.shadowRoot!.activeElement === base, 'the tap focuses the pill');
+    expect(cut(), 'all of it once tapped').to.equal(false);
+    expect(el.getBoundingClientRect().width, 'still in its row').to.be.at.most(160);
+    base.blur();
+    expect(cut()).to.equal(true);
+  });
+});
