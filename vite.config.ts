@@ -48,7 +48,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.))/;
+  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.)|util\/unload-guard\.)/;
 
 /**
  * Small helpers that most elements use (avatars, live regions, keyed lists, field names,
@@ -118,7 +118,14 @@ function capabilityChunk(id: string): string | null {
   if (/\/src\/protocol\/checks\/activity\./.test(path)) return 'activity';
   if (/\/src\/protocol\/checks\/calls\./.test(path)) return 'calls';
   if (isSharedCapabilityModule(path)) return 'shared';
-  if (/\/src\/client\/live-data\/|\/src\/controllers\/live-data/.test(path)) return 'live-data';
+  // The outbox's and the form's guard against closing the page with an edit it would lose.
+  if (
+    /\/src\/client\/live-data\/|\/src\/controllers\/live-data|\/src\/util\/unload-guard\./.test(
+      path,
+    )
+  ) {
+    return 'live-data';
+  }
   if (/\/src\/client\/notifications\/|\/src\/controllers\/notification/.test(path)) {
     return 'notifications';
   }

@@ -40,7 +40,7 @@ import { adopt, adoptOrphans, park, warnIfVolatile } from './change-outbox.js';
 import { pump, retryNow } from './change-sending.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { defaultOutboxStore, Outbox, webLocksOwner, type OutboxStore } from './outbox.js';
-import type { UnloadTarget } from './outbox-unload.js';
+import type { UnloadTarget } from '../../util/unload-guard.js';
 import { OwnWrites } from './own-writes.js';
 import { Backoff } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';

@@ -9,7 +9,7 @@
  *
  * The listeners are there only while something is held, so a page in the normal case keeps none.
  */
-import type { UnloadTarget } from './outbox-unload.js';
+import type { UnloadTarget } from '../../util/unload-guard.js';
 import type { OutboxRecord } from './outbox-writer.js';
 import type { Clock } from '../types.js';
 

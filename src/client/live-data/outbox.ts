@@ -22,7 +22,7 @@ import { IndexedDbOutboxStore } from './outbox-idb.js';
 import { MemoryOutboxStore } from './outbox-memory.js';
 import type { OutboxOwner } from './outbox-owner.js';
 import type { NewOutboxEntry, OutboxEntry, OutboxStore } from './outbox-store.js';
-import { UnloadGuard, windowTarget, type UnloadTarget } from './outbox-unload.js';
+import { UnloadGuard, windowTarget, type UnloadTarget } from '../../util/unload-guard.js';
 import { OutboxWriter, type Claimed, type DiskState, type OutboxRecord } from './outbox-writer.js';
 import { deliverNow, Notifier } from '../store/notifier.js';
 import type { Clock, Unsubscribe } from '../types.js';
