@@ -25,6 +25,7 @@ import { fieldViews } from './field-views.js';
 import { FieldWatcher } from './field-watcher.js';
 import { formOf, labelOf, type FieldBinding } from './form-fields.js';
 import { FormInput } from './form-input.js';
+import { FormLeaving } from './form-leaving.js';
 import {
   defaultCollaborativeFormMessages,
   type CollaborativeFormMessages,
@@ -167,6 +168,18 @@ export class CrmCollaborativeForm extends LitElement {
   @property({ type: Boolean }) controlled = false;
 
   /**
+   * With `save-mode="submit"`, ask the browser to confirm closing or reloading the page while
+   * changes are not saved (only then). `warn-before-unload="false"` turns it off, for a page that
+   * asks in its own way. With `save-mode="change"` nothing is asked: a change is saved when the
+   * page goes to the background or is left, or the element leaves it.
+   */
+  @property({
+    attribute: 'warn-before-unload',
+    converter: (value) => value !== 'false',
+  })
+  warnBeforeUnload = true;
+
+  /**
    * What the form edits, for the conflict dialog, e.g. "Northwind Logistics". Unset, the record
    * names itself by the rule the activity feed and notifications use (a customer's company, else
    * its contact; other records their name, title or subject).
@@ -249,6 +262,11 @@ export class CrmCollaborativeForm extends LitElement {
     setActivity: (activity) => this.presence.setActivity(activity),
     changed: () => this.requestUpdate(),
   });
+  private readonly leaving = new FormLeaving({
+    onChange: () => this.saveMode === 'change',
+    unsaved: () => this.session.isLive && this.sync.dirtyNames().length > 0,
+    save: () => void this.save(),
+  });
   private editors: FieldPresence = { byField: new Map(), joined: [] };
   /** Fields whose held-back remote change was announced, so each is announced once. */
   private heldAnnounced: ReadonlySet<string> = new Set();
@@ -313,11 +331,14 @@ export class CrmCollaborativeForm extends LitElement {
     super.connectedCallback();
     installFieldMarks(this);
     this.input.connect();
+    this.leaving.connect();
     this.watcher.start();
     this.tabs.connect();
   }
 
   override disconnectedCallback(): void {
+    // While the record is still held: a change waiting to be saved on change goes now.
+    this.leaving.disconnect();
     super.disconnectedCallback();
     this.input.disconnect();
     this.tabs.disconnect();
@@ -380,6 +401,8 @@ export class CrmCollaborativeForm extends LitElement {
 
   protected override updated(): void {
     this.tabs.layout();
+    this.leaving.warn = this.warnBeforeUnload;
+    this.leaving.update();
   }
 
   // ---- the entity and its form ----------------------------------------------------------------

@@ -1,0 +1,67 @@
+/**
+ * What the user changed in the form is not lost when they leave it:
+ * - `save-mode="change"`: a change waits `save-delay` ms, and a value being typed waits for the
+ *   field's `change`. The page going to the background (`visibilitychange` to hidden; a phone may
+ *   then close it without another event), the page being left (`pagehide`) or the element leaving
+ *   the page (a framework's route change) saves it now instead, into the outbox, which sends it
+ *   or keeps it for the next page.
+ * - `save-mode="submit"`: while changes are not saved, the browser asks before the page is closed
+ *   or reloaded (`beforeunload`), as sites do for a form the user filled in and did not send. The
+ *   listener is attached only while so: a page that has nothing to lose is never asked about, and
+ *   keeps its place in the back/forward cache.
+ */
+import { UnloadGuard, windowTarget } from '../../util/unload-guard.js';
+
+export interface FormLeavingOptions {
+  /** The form saves on change (`save-mode="change"`). */
+  readonly onChange: () => boolean;
+  /** Changed fields of a live record wait to be saved. */
+  readonly unsaved: () => boolean;
+  /** Save the changed fields now. */
+  readonly save: () => void;
+}
+
+export class FormLeaving {
+  private readonly guard = new UnloadGuard(windowTarget());
+
+  constructor(private readonly options: FormLeavingOptions) {}
+
+  /** Whether to ask before unload at all (a page that asks in its own way turns it off). */
+  set warn(on: boolean) {
+    this.guard.enabled = on;
+  }
+
+  connect(): void {
+    this.listen(true);
+  }
+
+  /** Before the element lets its record go: a change waiting to be saved on change is saved. */
+  disconnect(): void {
+    this.listen(false);
+    this.guard.update(false);
+    this.flush();
+  }
+
+  /** After each update: whether closing the page now would lose a change the user must send. */
+  update(): void {
+    this.guard.update(!this.options.onChange() && this.options.unsaved());
+  }
+
+  private flush(): void {
+    if (this.options.onChange() && this.options.unsaved()) this.options.save();
+  }
+
+  private listen(on: boolean): void {
+    const target = windowTarget();
+    if (!target) return;
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    target[method]('pagehide', this.onPageHide);
+    globalThis.document?.[method]('visibilitychange', this.onVisibility);
+  }
+
+  private readonly onPageHide = (): void => this.flush();
+
+  private readonly onVisibility = (): void => {
+    if (globalThis.document?.visibilityState === 'hidden') this.flush();
+  };
+}
