@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +28,8 @@ let tokens: string;
 let expired: string;
 let broken: WebSocketServer;
 let brokenUrl: string;
+let tokenServer: Server;
+let tokenUrl: string;
 
 function sign(sub: string, name: string, iat = Math.floor(Date.now() / 1000)): Promise<string> {
   return new SignJWT({ sub, name })
@@ -80,15 +83,20 @@ interface Ran {
 }
 
 /** Runs the installed command as a shell would find it. */
-function conformance(args: string[]): Promise<Ran> {
+function conformance(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   const bin = join(app, 'node_modules', '.bin', 'crm-realtime-conformance');
   // The shebang's `node` is this Node.
   const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
   return new Promise((resolve) => {
-    execFile(bin, args, { cwd: app, env: { ...process.env, PATH } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      bin,
+      args,
+      { cwd: app, env: { ...process.env, ...env, PATH } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -108,11 +116,21 @@ before(async () => {
   expired = await sign('ada', 'Ada Lovelace', Math.floor(Date.now() / 1000) - 7200);
   broken = await brokenServer();
   brokenUrl = `ws://127.0.0.1:${(broken.address() as { port: number }).port}`;
+  // A token endpoint as a backend has one: `/token?user=N` answers JSON.
+  tokenServer = createHttpServer((request, response) => {
+    const user = new URL(request.url!, 'http://x').searchParams.get('user');
+    const token = readFileSync(join(tokens, `token-${user}.txt`), 'utf8');
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ token }));
+  });
+  await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
+  tokenUrl = `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}/token?user={user}`;
 });
 
 after(async () => {
   await server?.close();
   broken?.close();
+  tokenServer?.close();
 });
 
 describe('crm-realtime-conformance, installed from the tarball', () => {
@@ -149,6 +167,15 @@ describe('crm-realtime-conformance, installed from the tarball', () => {
     );
     for (const r of skipped) assert.match(r.reason!, /^needs /, r.name);
     assert.equal(report.passed, CHECKS.length - skipped.length);
+  });
+
+  it('takes the URL and a token URL from the environment', async () => {
+    const ran = await conformance(['--only', 'handshake: the credentials'], {
+      CRM_CONFORMANCE_URL: url,
+      CRM_CONFORMANCE_TOKEN_URL: tokenUrl,
+    });
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    assert.match(ran.stdout, /^pass {2}handshake: the credentials of users 1 and 2 are welcomed/);
   });
 
   it('fails on a server whose welcome lacks the limits: one line per check, with the reason', async () => {
