@@ -155,6 +155,22 @@ const layers = [
     rules: restrict(browserPaths, browserPatterns),
   },
   {
+    // The conformance checks and their command check a server from outside, over a WebSocket:
+    // the protocol's schemas and Node, never the reference server or the fake.
+    name: 'layers/conformance',
+    files: ['src/conformance/**/*.ts'],
+    rules: restrict(
+      [],
+      [
+        {
+          regex: '^(?!\\./|node:|(\\.\\./)+(protocol|util)/)',
+          message:
+            'src/conformance may import only src/protocol, src/util, Node built-ins and its own modules (layer rules).',
+        },
+      ],
+    ),
+  },
+  {
     name: 'layers/browser',
     files: [
       // context.ts, index.ts, define.ts, i18n.ts …: everything at the top of src/ is browser code.

@@ -216,6 +216,8 @@ function npmConfig(): UserConfig {
     'client-entry': src('client-entry.ts'),
     define: src('define.ts'),
     'testing/index': src('testing/index.ts'),
+    // The `crm-realtime-conformance` command (package.json's `bin`): Node only.
+    'conformance/bin': src('conformance/bin.ts'),
   };
   for (const [name, file] of Object.entries(elementEntries())) entry[`${name}/define`] = file;
   return {
@@ -236,7 +238,8 @@ function npmConfig(): UserConfig {
       copyPublicDir: false,
       lib: { entry, formats: ['es'] },
       rolldownOptions: {
-        external: (id: string) => NPM_EXTERNAL.test(id),
+        // Node's built-in modules: only the conformance command, which runs in Node, imports them.
+        external: (id: string) => NPM_EXTERNAL.test(id) || id.startsWith('node:'),
         output: {
           preserveModules: true,
           preserveModulesRoot: resolve(root, 'src'),

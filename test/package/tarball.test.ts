@@ -58,6 +58,7 @@ describe('the packed tarball', () => {
       'dist/npm/define.d.ts',
       'dist/npm/testing/index.js',
       'dist/npm/testing/index.d.ts',
+      'dist/npm/conformance/bin.js',
       'dist/kit/define.js',
       'dist/kit/crm-realtime.bundle.js',
       'dist/kit/tokens.css',
@@ -168,6 +169,7 @@ describe('the packed tarball', () => {
     assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@lit/context', 'lit', 'zod']);
     const { readFile } = await import('node:fs/promises');
     const bare = new Set<string>();
+    const builtins = new Set<string>();
     for (const file of files.filter((f) => f.startsWith('dist/npm/') && f.endsWith('.js'))) {
       const code = await readFile(`${dir}/${file}`, 'utf8');
       // Rolldown writes each import on a line of its own at the top of the module.
@@ -175,11 +177,18 @@ describe('the packed tarball', () => {
         /^(?:import|export)\b[^\n]*?\bfrom\s*"([^"]+)";?$|^import\s*"([^"]+)";?$/gm,
       )) {
         const spec = from ?? bareImport ?? '';
-        if (!spec.startsWith('.')) bare.add(spec.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
+        if (spec.startsWith('node:')) builtins.add(`${file}: ${spec}`);
+        else if (!spec.startsWith('.')) bare.add(spec.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
       }
     }
     // Lit's own modules come through `lit`; a bundled copy would show as no import at all.
     assert.deepEqual([...bare].sort(), ['@lit/context', 'lit', 'zod']);
+    // Node's modules only in the conformance command, which runs in Node and no app imports.
+    assert.deepEqual(
+      [...builtins].filter((f) => !f.startsWith('dist/npm/conformance/')),
+      [],
+      'Node built-ins imported outside the conformance command',
+    );
     const kit = await readFile(`${dir}/dist/kit/define.js`, 'utf8');
     assert.doesNotMatch(kit, /from\s*"[^.]/, 'the self-contained kit imports a package');
   });
