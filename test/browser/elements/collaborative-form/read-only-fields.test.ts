@@ -80,6 +80,26 @@ describe('<crm-collaborative-form> read-only fields', () => {
     expect(field(el, 'email').readOnly).to.equal(true);
   });
 
+  it('empties a field hidden from the user now, and fills one shown again', async () => {
+    const { el, fake } = await mountForm();
+    const { phone, ...rest } = CUSTOMER.fields;
+    expect(field(el, 'phone').value).to.equal(phone);
+    // Hidden now: the record as the user may see it has no phone (the reference server redacts
+    // it; the fake stands for that by storing the record without it, at the same version).
+    fake.server.entities.put({ ...CUSTOMER, fields: rest });
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(field(el, 'phone').value).to.equal('');
+    expect(field(el, 'email').value).to.equal(CUSTOMER.fields.email);
+    // Nothing was changed by the user, so a save sends nothing.
+    expect(el.dirtyFields).to.deep.equal([]);
+    // Shown again.
+    fake.server.entities.put(CUSTOMER);
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(field(el, 'phone').value).to.equal(phone);
+  });
+
   it('unlocks the field and takes the note out of its label when the element leaves', async () => {
     const { el } = await mount(['phone']);
     const phone = field(el, 'phone');
