@@ -139,6 +139,19 @@ export const EntityRejectedFrame = z.object({
   message: z.optional(z.string().check(z.maxLength(500))),
 });
 
+/**
+ * Sent on its own (no `replyTo`) when this user's field rules for these entity types changed on
+ * the open connection (a backend called `POST /api/users/:id/permissions-changed`): fields shown
+ * again, newly hidden, made read-only or writable. What the client holds of those types was
+ * redacted by the old rules: it reads each such entity again (`entity.get`), whose snapshot has
+ * the values now visible, none of those now hidden, and the new `readOnly`. Clients that predate
+ * it drop it as an unknown frame and keep the old view until they reconnect.
+ */
+export const EntityRulesChangedFrame = z.object({
+  type: z.literal('entity.rules-changed'),
+  types: z.array(EntityType).check(z.maxLength(500)),
+});
+
 /** Payload of the room event `entity.change`: which fields changed to what, by whom. */
 export const EntityChange = z.object({
   entity: Entity,
@@ -174,5 +187,6 @@ export type EntitySnapshotFrame = z.infer<typeof EntitySnapshotFrame>;
 export type EntityAckFrame = z.infer<typeof EntityAckFrame>;
 export type EntityConflictFrame = z.infer<typeof EntityConflictFrame>;
 export type EntityRejectedFrame = z.infer<typeof EntityRejectedFrame>;
+export type EntityRulesChangedFrame = z.infer<typeof EntityRulesChangedFrame>;
 
 export { entityRoom } from './rooms.js';

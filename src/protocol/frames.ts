@@ -28,6 +28,7 @@ import {
   EntityConflictFrame,
   EntityGetFrame,
   EntityRejectedFrame,
+  EntityRulesChangedFrame,
   EntitySnapshotFrame,
   EntityUpdateFrame,
 } from './entities.js';
@@ -264,6 +265,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   EntityAckFrame,
   EntityConflictFrame,
   EntityRejectedFrame,
+  EntityRulesChangedFrame,
   NotificationPageFrame,
   NotificationReadStateFrame,
   ActivityPageFrame,

@@ -5,10 +5,21 @@
  * with the token they still hold. A token issued later (they signed in again, and the CRM let
  * them) is welcome.
  *
- * Kept in the database for one process (`sql-revocations.ts`, so a restart keeps them; in memory
- * with a store that has no table for them), in Redis for several (`redis/redis-revocations.ts`):
- * a process that did not hear the disconnect (started after it) refuses the same tokens.
+ * The database holds the truth (`sql-revocations.ts`), so a restart keeps them (in memory with a
+ * store that has no table for them). Several processes read them from Redis
+ * (`redis/redis-revocations.ts`), which the database fills again when Redis lost them (restarted
+ * without persistence, flushed, failed over to an empty replica): a process that did not hear the
+ * disconnect (started after it, or on the other side of a Redis restart) refuses the same tokens.
  */
+
+/** One user's revocation, while it is kept. */
+export interface Revocation {
+  readonly userId: string;
+  /** When the user's sessions were ended (ms). */
+  readonly at: number;
+  /** When the revocation stops refusing tokens (ms). */
+  readonly until: number;
+}
 
 /** Where revocations are kept. */
 export interface RevocationStore {
@@ -16,6 +27,8 @@ export interface RevocationStore {
   revoke(userId: string, at: number, ttlMs: number): Promise<void>;
   /** When the user's sessions were last ended, while that is kept. */
   revokedAt(userId: string, now: number): number | undefined | Promise<number | undefined>;
+  /** Every revocation still kept at `now`, for filling a shared store that lost them. */
+  active?(now: number): Promise<Revocation[]>;
 }
 
 /** Entries kept at most in memory; the oldest go first (a backend would have to revoke that many). */

@@ -264,11 +264,23 @@ export class RoomHandlers {
    */
   async recheck(connection: Connection): Promise<number> {
     connection.permissionsEpoch++;
-    connection.permissions?.visibility.reads?.forget();
+    const visibility = connection.permissions?.visibility;
+    visibility?.reads?.forget();
+    const fields = visibility?.fields;
+    const recheck = fields?.startRecheck();
     const checks = [...connection.memberships.values()].map((membership) =>
       this.recheckRoom(connection, membership),
     );
+    // A re-check that failed leaves the old rules and the new both in force (nothing is shown
+    // that either hides) until the next one.
     const left = await Promise.all(checks);
+    // The field rules become those of the answers just given: a field the backend shows again is
+    // shown again. What the client holds of those types was redacted by the old rules (a value
+    // now visible is missing, one now hidden still shown): it reads them again.
+    const types = recheck === undefined ? [] : fields!.finishRecheck(recheck);
+    if (types.length > 0 && connection.isOpen) {
+      connection.send({ type: 'entity.rules-changed', types });
+    }
     return left.filter(Boolean).length;
   }
 

@@ -314,9 +314,10 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     clock,
     log,
     metrics,
-    // Several processes read them from Redis; one keeps them in its database, over restarts.
+    // One process keeps them in its database, over restarts. Several read them from Redis and
+    // write them to the database too, which fills Redis again when Redis lost them.
     revocations: redisBus
-      ? new RedisRevocations(redisBus.link, redisBus.keyNames)
+      ? new RedisRevocations(redisBus.link, redisBus.keyNames, storage.revocations)
       : (storage.revocations ?? new LocalRevocations()),
     revocationTtlMs: (auth.revocationTtlS ?? DEFAULT_REVOCATION_TTL_S) * 1000,
     authorizeCallback,

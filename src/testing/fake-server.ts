@@ -180,11 +180,17 @@ export class FakeServer extends FakeProtocolServer {
    * A backend said the user's permissions changed (`POST /api/users/:id/permissions-changed`):
    * every room their connections hold is asked about again (`authorize`), and one now refused is
    * left at once with `error` `forbidden`, `removed: true`, as the reference server does.
+   * `rulesChanged` names the entity types whose field rules changed (say, after changing what
+   * `entities.readOnlyFields` answers): each connection is sent `entity.rules-changed`, and the
+   * client reads those records again.
    */
-  permissionsChanged(userId: string): void {
+  permissionsChanged(userId: string, rulesChanged: readonly string[] = []): void {
     for (const c of [...this.open.values()]) {
       const user = c.user;
       if (user?.id !== userId) continue;
+      if (rulesChanged.length > 0) {
+        this.send(c, { type: 'entity.rules-changed', types: [...rulesChanged] });
+      }
       for (const room of [...c.rooms]) {
         const allowed =
           this.notifications.mayJoin(user, room) && (this.options.authorize?.(user, room) ?? true);

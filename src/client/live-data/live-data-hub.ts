@@ -47,6 +47,17 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
       }
     });
     client.onResume((info) => this.entities.get(info.room)?.resumed(info));
+    // The user's field rules changed on the open connection: what is shown of those types was
+    // redacted by the old ones, so it is read again (a field shown again appears without a
+    // reconnect).
+    client.onFrame((frame) => {
+      if (frame.type !== 'entity.rules-changed') return;
+      const types = new Set(frame.types);
+      for (const key of this.entities.keys()) {
+        const entity = this.entities.get(key);
+        if (entity && types.has(entity.type)) entity.reread();
+      }
+    });
     // A refused join of an entity's room means the entity cannot be shown: say so.
     client.onError((error) => {
       if (error.room !== undefined) this.entities.get(error.room)?.refused(error);

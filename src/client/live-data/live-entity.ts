@@ -151,6 +151,24 @@ export class LiveEntity {
     }
   }
 
+  /**
+   * The user's field rules for this entity's type changed (`entity.rules-changed`): what is held
+   * was redacted by the old ones (a field shown again is missing, one hidden now still there, the
+   * read-only list stale). Reads it again, after a read under way, which may have been answered
+   * by the old rules.
+   */
+  reread(): void {
+    if (this.disposed || this.deleted || !this.host.isOpen()) return;
+    if (this.loading) {
+      this.loading.then(
+        () => this.quietLoad(),
+        () => {},
+      );
+    } else {
+      this.quietLoad();
+    }
+  }
+
   /** The CRM deleted the entity: what waits for it is refused, the handles say so. */
   markDeleted(): void {
     if (this.deleted) return;

@@ -5,6 +5,7 @@
  * - new data goes into every field the user is not in and has not changed, where it is new (a
  *   field's controls are read only when its value changed); a field they focus or change keeps
  *   what they see, and converges when the data reaches their value;
+ * - a field the record stops having (hidden from the user now) is emptied, on the same terms;
  * - the changed fields, read as JSON, are what a save sends.
  *
  * A field is dirty while its value differs from what it was given (the user's edit, or a value a
@@ -40,6 +41,8 @@ interface FieldState {
   error: boolean;
   /** The CRM backend's message about its value, while `error`. */
   message?: string | undefined;
+  /** What it was given came from the record (not from what the page rendered). */
+  fromRecord: boolean;
 }
 
 export interface ApplyResult {
@@ -60,6 +63,7 @@ const fresh = (given: JsonValue | undefined): FieldState => ({
   edited: false,
   dirty: false,
   error: false,
+  fromRecord: false,
 });
 
 export class FieldSync {
@@ -84,7 +88,7 @@ export class FieldSync {
       }
       this.states.set(name, fresh(readField(field)));
       // Own fields only: an input named `constructor` has no value until the entity gives one.
-      if (data && hasField(data, name)) this.give(field, data[name]!, true);
+      if (data && hasField(data, name)) this.giveFromRecord(field, data[name]!);
     }
   }
 
@@ -101,7 +105,9 @@ export class FieldSync {
   /**
    * Put `data` into the fields the user is not in (`focused`) and has not changed. A focused or
    * changed field whose value the data now matches is clean again. With `everyField` (another
-   * record), every field shows `data`, and those it has no value for are emptied.
+   * record), every field shows `data`, and those it has no value for are emptied. A field the
+   * record gave a value and now has none for is emptied too: records never lose fields, so it was
+   * hidden from this user (their permissions changed), and its old value must not stay on screen.
    */
   apply(
     data: Readonly<Fields>,
@@ -111,11 +117,15 @@ export class FieldSync {
     const written: string[] = [];
     for (const [name, field] of this.fields) {
       if (!hasField(data, name)) {
-        if (everyField && this.give(field, null, true)) written.push(name);
+        const hidden = this.states.get(name)?.fromRecord && field !== focused;
+        if ((everyField || (hidden && !this.isDirty(name))) && this.give(field, null, true)) {
+          written.push(name);
+        }
         continue;
       }
       const value = data[name]!;
       const state = this.state(name);
+      state.fromRecord = true;
       // The value it was given already, in a field the user is not in: nothing to do, without
       // reading its controls. A record of hundreds of fields would otherwise read every one of
       // them for each change someone makes to one.
@@ -130,16 +140,22 @@ export class FieldSync {
         }
         continue;
       }
-      if (this.give(field, value, true)) written.push(name);
+      if (this.giveFromRecord(field, value)) written.push(name);
     }
     return { written };
+  }
+
+  private giveFromRecord(field: FieldBinding, value: JsonValue): boolean {
+    const written = this.give(field, value, true);
+    this.state(field.name).fromRecord = true;
+    return written;
   }
 
   /** Show `value` in one field now, whatever the user does there; true when it changed. */
   force(name: string, value: JsonValue | undefined): boolean {
     const field = this.fields.get(name);
     if (!field || value === undefined) return false;
-    return this.give(field, value, true);
+    return this.giveFromRecord(field, value);
   }
 
   /** What the field was last given (the record's value, or what the page rendered before it). */
@@ -199,6 +215,7 @@ export class FieldSync {
       state.shown = true;
       state.dirty = state.edited = false;
       state.error = false;
+      state.fromRecord = true;
       // The user picked one of the page's options: the one added for the old value has had its day
       // (a refusal puts it back, as it writes the old value again).
       const field = this.fields.get(name);
@@ -299,6 +316,7 @@ export class FieldSync {
     state.shown = sameFieldValue(field, readField(field, value), value);
     state.given = value;
     state.dirty = state.edited = false;
+    state.fromRecord = false;
     return differs;
   }
 }

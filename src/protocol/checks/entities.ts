@@ -86,4 +86,8 @@ export const FRAMES: Readonly<Record<string, Check>> = {
     errors: fieldErrors,
     message: optional(string(0, 500)),
   }),
+  'entity.rules-changed': object({
+    type: literal('entity.rules-changed'),
+    types: array(entityType, 500),
+  }),
 };

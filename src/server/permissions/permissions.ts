@@ -37,8 +37,7 @@ export function connectionPermissions(
 ): ConnectionPermissions | undefined {
   const user = reading && (reading.customHook || callback) ? reading.user : undefined;
   if (!claim && !callback && !user) return undefined;
-  const fields = new FieldPolicy();
-  fields.merge(claim?.fields);
+  const fields = new FieldPolicy(claim?.fields);
   const grants = claim?.rooms ? new RoomGrants(claim.rooms) : undefined;
   const reads = user
     ? new EntityReads(
@@ -55,7 +54,8 @@ export function connectionPermissions(
   };
   const ask = (request: AuthorizeRequest): Promise<boolean> =>
     callback!.ask(request).then((answer) => {
-      // Field rules of an allowed answer apply to this connection from now on.
+      // Field rules of an allowed answer apply to this connection from now on (until a re-check
+      // of its permissions replaces the callback's rules with its answers).
       if (answer.allow) fields.merge(answer.fields);
       return answer.allow;
     });

@@ -29,8 +29,14 @@ export interface RedisKeys {
   readonly processes: string;
   /** Hash `{ tokens, last }`: an address's failed-handshake bucket, while it is not full. */
   authFailures(address: string): string;
-  /** String: when the user's sessions were ended by a backend (ms), while the revocation lasts. */
-  revoked(userId: string): string;
+  /**
+   * Hash of the revocations kept (see `redis-revocations.ts`): `u:<user>` → `<revoked at> <until>`
+   * (ms), and `loaded` once it holds every revocation the database keeps. No expiry, so an
+   * eviction policy that takes only expiring keys never takes one; lost whole, it is filled again.
+   */
+  readonly revocations: string;
+  /** Sorted set of the users in `revocations`, scored by when theirs ends, to sweep the expired. */
+  readonly revocationsUntil: string;
   /** Pub/sub channel of commands about users' connections (disconnect, permissions changed). */
   readonly usersChannel: string;
   /** Key that exists while a process is alive (set with an expiry, renewed by its heartbeat). */
@@ -62,7 +68,8 @@ export function redisKeys(prefix = 'crm:'): RedisKeys {
     presenceVersion: `${prefix}presence-version`,
     processes: `${prefix}processes`,
     authFailures: (address) => `${prefix}auth-failures:${address}`,
-    revoked: (userId) => `${prefix}revoked:${userId}`,
+    revocations: `${prefix}revocations`,
+    revocationsUntil: `${prefix}revocations-until`,
     usersChannel: `${prefix}users`,
     alive: (processId) => `${prefix}alive:${processId}`,
     holdings: (processId) => `${prefix}holdings:${processId}`,

@@ -401,6 +401,17 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       assert.equal(await revocations.revokedAt('bob', 3_000), undefined, 'expired');
       await revocations.revoke('alice', 5_000, 60_000); // cut off again after signing in again
       assert.equal(await revocations.revokedAt('alice', 30_000), 5_000);
+      // What fills a shared store (Redis) that lost them: the ones still kept, each the latest.
+      await revocations.revoke('bob', 6_000, 60_000);
+      const kept = await revocations.active!(30_000);
+      assert.deepEqual(
+        kept.sort((x, y) => (x.userId < y.userId ? -1 : 1)),
+        [
+          { userId: 'alice', at: 5_000, until: 65_000 },
+          { userId: 'bob', at: 6_000, until: 66_000 },
+        ],
+      );
+      assert.deepEqual(await revocations.active!(66_000), []);
       assert.equal(await revocations.revokedAt('alice', 65_000), undefined);
       assert.equal(await revocations.revokedAt('carol', 30_000), undefined);
       await storage.close();

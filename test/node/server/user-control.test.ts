@@ -344,6 +344,92 @@ describe('POST /api/users/:id/permissions-changed', () => {
     }
   });
 
+  test('a field shown again, or made writable, reaches the user without a reconnect', async () => {
+    let rules: { hidden?: string[]; readOnly?: string[] } = {
+      hidden: ['notes'],
+      readOnly: ['tier'],
+    };
+    const backend: Server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ allow: true, fields: { customer: rules } }));
+      });
+    });
+    backend.listen(0, '127.0.0.1');
+    await once(backend, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/authorize`;
+      h = await start({ authorizeCallback: { url, cacheMs: 600_000 } });
+      const write = (notes: string) =>
+        h.server.entities.update({
+          type: 'customer',
+          id: '42',
+          fields: { name: 'Acme', notes, tier: 'gold' },
+          source: 'backend',
+          create: true,
+        });
+      await write('the plan');
+      const alice = await connect(await token('alice'));
+      await alice.join('customer:42');
+      const get = () =>
+        alice.request({
+          type: 'entity.get',
+          id: nextId('g'),
+          entityType: 'customer',
+          entityId: '42',
+        });
+      const before = await get();
+      assert.equal(before.type, 'entity.snapshot');
+      assert.ok(before.type === 'entity.snapshot' && !('notes' in before.entity.fields));
+      assert.deepEqual(before.type === 'entity.snapshot' && before.readOnly, ['tier']);
+
+      rules = {}; // her new role may read the notes and change the tier
+      assert.equal((await ok(api('/api/users/alice/permissions-changed'))).roomsLeft, 0);
+      // Told which types to read again, then the read has what is visible now.
+      const told = await alice.next((f) => f.type === 'entity.rules-changed');
+      assert.deepEqual(told, { type: 'entity.rules-changed', types: ['customer'] });
+      const after = await get();
+      assert.equal(after.type === 'entity.snapshot' && after.entity.fields.notes, 'the plan');
+      assert.equal(after.type === 'entity.snapshot' && after.readOnly, undefined);
+      // What follows carries the field, and a save of the tier is taken.
+      await write('the new plan');
+      const change = await alice.next(
+        (f) =>
+          f.type === 'event' &&
+          f.event === 'entity.change' &&
+          JSON.stringify(f).includes('new plan'),
+      );
+      assert.ok(change);
+      const version = after.type === 'entity.snapshot' ? after.entity.version + 1 : 0;
+      const saved = await alice.request({
+        type: 'entity.update',
+        id: nextId('u'),
+        mutationId: nextId('mutation-'),
+        entityType: 'customer',
+        entityId: '42',
+        baseVersion: version,
+        fields: { tier: 'platinum' },
+      });
+      assert.equal(saved.type, 'entity.ack', JSON.stringify(saved));
+
+      // Hidden again: told again, and the read leaves it out (the page drops what it held).
+      rules = { hidden: ['notes'] };
+      await ok(api('/api/users/alice/permissions-changed'));
+      await alice.next((f) => f.type === 'entity.rules-changed' && f !== told);
+      const hiddenAgain = await get();
+      assert.ok(hiddenAgain.type === 'entity.snapshot' && !('notes' in hiddenAgain.entity.fields));
+      // Nothing changed: nothing to read again.
+      const count = alice.ofType('entity.rules-changed').length;
+      await ok(api('/api/users/alice/permissions-changed'));
+      await alice.sync();
+      assert.equal(alice.ofType('entity.rules-changed').length, count);
+    } finally {
+      backend.close();
+      backend.closeAllConnections();
+    }
+  });
+
   test('a hook that cannot decide now takes the room away with backend_unavailable', async () => {
     let down = false;
     h = await start({

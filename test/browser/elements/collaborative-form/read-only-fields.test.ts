@@ -1,10 +1,13 @@
 /**
  * <crm-collaborative-form> with fields the server says this user may not change (the snapshot's
  * `readOnly`, from the token's permissions): locked in the page's form, labelled with why for
- * screen readers, axe clean, unlocked again when the permission or the element goes.
+ * screen readers, axe clean, unlocked again when the permission or the element goes; a
+ * permission given or taken while the form is open applies live, when the server says the user's
+ * field rules changed (`entity.rules-changed`).
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import { DEMO_USER } from '../../../../src/testing/index.js';
 import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import '../../../../src/elements/realtime-provider/define.js';
@@ -54,6 +57,47 @@ describe('<crm-collaborative-form> read-only fields', () => {
     el.querySelector('form')!.requestSubmit();
     await settle({ fake, el });
     expect(fake.server.entities.get('customer', '42')!.version).to.equal(1);
+  });
+
+  it('unlocks a field made writable, and locks one made read-only, while the form is open', async () => {
+    let readOnly = ['phone'];
+    const { el, fake } = await mountForm({
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    expect(field(el, 'phone').readOnly).to.equal(true);
+
+    readOnly = ['email']; // the backend changed the user's rules, and said so
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(field(el, 'phone').readOnly).to.equal(false);
+    expect(labelTextOf(field(el, 'phone'))).to.equal('Phone');
+    expect(field(el, 'email').readOnly).to.equal(true);
+    expect(labelTextOf(field(el, 'email'))).to.equal(`Email (${NOTE})`);
+    // Another type's rules leave this form alone.
+    readOnly = [];
+    fake.server.permissionsChanged(DEMO_USER.id, ['deal']);
+    await settle({ fake, el });
+    expect(field(el, 'email').readOnly).to.equal(true);
+  });
+
+  it('empties a field hidden from the user now, and fills one shown again', async () => {
+    const { el, fake } = await mountForm();
+    const { phone, ...rest } = CUSTOMER.fields;
+    expect(field(el, 'phone').value).to.equal(phone);
+    // Hidden now: the record as the user may see it has no phone (the reference server redacts
+    // it; the fake stands for that by storing the record without it, at the same version).
+    fake.server.entities.put({ ...CUSTOMER, fields: rest });
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(field(el, 'phone').value).to.equal('');
+    expect(field(el, 'email').value).to.equal(CUSTOMER.fields.email);
+    // Nothing was changed by the user, so a save sends nothing.
+    expect(el.dirtyFields).to.deep.equal([]);
+    // Shown again.
+    fake.server.entities.put(CUSTOMER);
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(field(el, 'phone').value).to.equal(phone);
   });
 
   it('unlocks the field and takes the note out of its label when the element leaves', async () => {

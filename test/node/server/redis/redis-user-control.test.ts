@@ -2,14 +2,18 @@
  * Cutting a user off and re-checking their rooms across processes: two servers on one Redis, the
  * backend calls one of them, and the user's connections on the other are closed or taken out of
  * the refused room; the revocation is kept in Redis, so every process (one started afterwards
- * included) refuses the old tokens.
+ * included) refuses the old tokens; a field the callback shows again reaches the user on the other
+ * process too.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import type { AuthorizeHook } from '../../../../src/server/authorize.js';
 import { nextId, TestClient } from '../../helpers/server-client.js';
-import { startCluster, type Cluster, type Node } from './cluster.js';
+import { sharedStorage, startCluster, type Cluster, type Node } from './cluster.js';
 
 const SECRET = 'redis-user-control-secret-of-32-bytes-or-more';
 const KEY = 'redis-user-control-key';
@@ -131,5 +135,58 @@ describe('on Redis, across processes', () => {
       assert.equal(res.status, 503, await res.text());
       assert.equal(res.headers.get('retry-after'), '5');
     }
+  });
+});
+
+describe('field rules on Redis', () => {
+  /** What the CRM's callback hides of customers (this variable stands for its database). */
+  let hidden: string[] = ['status'];
+  const backend: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ allow: true, fields: { customer: { hidden } } }));
+    });
+  });
+  let fields: Cluster;
+  before(async () => {
+    backend.listen(0, '127.0.0.1');
+    await once(backend, 'listening');
+    const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/authorize`;
+    fields = await startCluster(2, {
+      auth: { jwtSecret: SECRET, devIdentities: true },
+      apiKeys: [KEY],
+      authorizeCallback: { url, cacheMs: 600_000 },
+      storage: await sharedStorage(),
+    });
+  });
+  after(async () => {
+    await fields?.close();
+    backend.close();
+    backend.closeAllConnections();
+  });
+
+  test('a field shown again by permissions-changed on one process reaches the user on the other', async () => {
+    const [a, b] = fields.nodes as [Node, Node];
+    const user = await b.connect({ id: 'finn', name: 'Finn' });
+    await user.join('customer:42');
+    const get = () =>
+      user.request({ type: 'entity.get', id: nextId('g'), entityType: 'customer', entityId: '42' });
+    const before = await get();
+    assert.ok(before.type === 'entity.snapshot' && !('status' in before.entity.fields));
+
+    hidden = [];
+    const res = await fetch(
+      `http://127.0.0.1:${a.server.port}/api/users/finn/permissions-changed`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}` },
+      },
+    );
+    assert.equal(res.status, 200, await res.text());
+    const told = await user.next((f) => f.type === 'entity.rules-changed');
+    assert.deepEqual(told, { type: 'entity.rules-changed', types: ['customer'] });
+    const after = await get();
+    assert.equal(after.type === 'entity.snapshot' && after.entity.fields.status, 'new');
   });
 });
