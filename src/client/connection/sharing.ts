@@ -167,7 +167,11 @@ export class WorkerSharing implements Sharing {
 
 /** What goes over the leader election's channel. */
 type ChannelMessage =
-  | { kind: 'who-leads'; from: string }
+  /**
+   * `probe`: a follower making sure its leader still runs, answered from a timer; else a tab
+   * looking for the leader, answered at once.
+   */
+  | { kind: 'who-leads'; from: string; probe?: boolean }
   | { kind: 'leader'; from: string }
   | { kind: 'to-hub'; from: string; to: string; message: TabMessage }
   | { kind: 'to-tab'; from: string; to: string; message: HubMessage };
@@ -281,7 +285,7 @@ export class LeaderSharing implements Sharing {
     }
     const asked = Date.now();
     const holder = holderOf(this.locks, this.leaderLock).catch(() => undefined);
-    this.send({ kind: 'who-leads', from: this.me });
+    this.send({ kind: 'who-leads', from: this.me, probe: this.leader !== undefined });
     this.probeTimer = setTimeout(() => {
       if (this.stopped || this.hub) return;
       // Answered; or this tab's own timer ran late (the tab itself was stopped, or hidden and
@@ -316,11 +320,15 @@ export class LeaderSharing implements Sharing {
   private heard(message: ChannelMessage): void {
     if (this.stopped) return;
     switch (message.kind) {
-      case 'who-leads':
-        // Answered from a timer: a frozen page still takes channel messages (Chrome) but runs no
-        // timers, nor its socket's events, so a frozen leader must not seem to answer.
-        if (this.hub) setTimeout(() => this.hub && this.send({ kind: 'leader', from: this.me }));
+      case 'who-leads': {
+        if (!this.hub) return;
+        const answer = (): void => this.send({ kind: 'leader', from: this.me });
+        if (!message.probe) return answer();
+        // A frozen page still takes channel messages (Chrome) but runs no timers, nor its socket's
+        // events: answered from a timer, a frozen leader does not seem to run.
+        setTimeout(() => this.hub && answer());
         return;
+      }
       case 'leader':
         if (this.hub) return;
         if (message.from === this.leader) this.heardAt = Date.now();
