@@ -1,9 +1,9 @@
 /**
  * End to end: a tab of a shared connection frozen by the browser (Chrome freezes background tabs:
- * the Page Lifecycle API's `freeze`). A frozen tab runs no script but keeps its Web Locks and its
- * `BroadcastChannel`, so a frozen leader tab would hold the socket, and the leadership, of every
- * other tab while answering none of them. Frozen through the DevTools protocol
- * (`Page.setWebLifecycleState`), as Chrome does it:
+ * the Page Lifecycle API's `freeze`). A frozen tab runs no timers and none of its socket's events,
+ * yet keeps its Web Locks and still takes `BroadcastChannel` messages, so a frozen leader tab
+ * would hold the socket, and the leadership, of every other tab while their saves hang. Frozen
+ * through the DevTools protocol (`Page.setWebLifecycleState`), as Chrome does it:
  *
  * - the leader gets its `freeze` event: it hands the socket over, the other tab goes on (a save
  *   from it reaches a person in another browser, once), and when it resumes it rejoins as a
