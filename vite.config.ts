@@ -90,9 +90,9 @@ function isCoreModule(id: string): boolean {
   return !/\/src\/elements\/[^/]+\//.test(path);
 }
 
-/** The tabs' shared socket: its hub, leader election, tab transport and worker. */
+/** The tabs' shared socket: its hub, leader election, tab transport, page lifecycle, worker. */
 const SHARED_CONNECTION_MODULE =
-  /\/src\/client\/connection\/(hub|hub-leaves|hub-support|sharing|shared-transport|shared-connection|shared-worker)\./;
+  /\/src\/client\/connection\/(hub|hub-leaves|hub-support|page-lifecycle|sharing|shared-transport|shared-connection|shared-worker)\./;
 
 /**
  * The controllers most elements use. The outbox's loads with the connection status, its only

@@ -311,7 +311,11 @@ export class ConnectionHub {
   // tokens: the token source is a function in a tab; the most recent tab that has one is asked
 
   private token(): Promise<string | undefined> {
-    const tab = [...this.tabs.values()].reverse().find((t) => t.settings.tokens);
+    const tabs = [...this.tabs.values()].reverse().filter((t) => t.settings.tokens);
+    // A tab that left a request unanswered (frozen without notice: it takes messages but runs
+    // nothing) is asked after the others, or no attempt of the socket could ever sign in.
+    const waiting = new Set([...this.tokenWaits.values()].map((wait) => wait.tab));
+    const tab = tabs.find((t) => !waiting.has(t)) ?? tabs[0];
     if (!tab) return Promise.resolve(undefined);
     const id = this.nextToken++;
     return new Promise((resolve, reject) => {

@@ -5,6 +5,10 @@
  * welcome, `down` when the socket (or the tab holding it) is lost, then `open` again, after which
  * the client re-joins its rooms with the last `seq` it saw and the server replays what it missed.
  * Server frames are checked here, with this tab's schemas.
+ *
+ * A tab that stops running script while it lives on (frozen in the background, or kept in the
+ * back/forward cache) lets go of the hub first, as if it closed, and comes back when it runs
+ * again: it attaches anew and its client re-joins with resume (`pause`, `resume`).
  */
 import type { ClientFrame } from '../../protocol/index.js';
 import { LIMITS } from '../../protocol/constants.js';
@@ -13,6 +17,7 @@ import { RealtimeError } from '../realtime-error.js';
 import type { ConnectionEvents, ConnectionOptions } from './socket.js';
 import type { ConnectionStatus } from '../types.js';
 import { decodeFrame, encodeFrame } from './wire.js';
+import { onPageLifecycle } from './page-lifecycle.js';
 import {
   connectionTimings,
   type AttachSettings,
@@ -36,6 +41,8 @@ export class SharedTransport implements Transport {
   private link: HubLink | undefined;
   private sharing: Sharing | undefined;
   private started = false;
+  /** Let go of the hub while the page runs no script (see `pause`). */
+  private paused = false;
   private readonly warned = new Set<string>();
   private offEnvironment: (() => void) | undefined;
   /** Whom this tab's token named when it chose its hub (set by the sharing before it attaches). */
@@ -65,9 +72,14 @@ export class SharedTransport implements Transport {
       this.link?.post({ kind: 'environment', online: env.isOnline(), visible: env.isVisible() });
     const offOnline = env.onOnlineChange(report);
     const offVisible = env.onVisibilityChange(report);
+    const offLifecycle = onPageLifecycle(
+      (reason) => this.pause(reason),
+      () => this.resume(),
+    );
     this.offEnvironment = () => {
       offOnline();
       offVisible();
+      offLifecycle();
     };
     this.setStatus({ state: 'connecting', attempt: 1 });
     this.sharing = this.makeSharing(this);
@@ -82,6 +94,7 @@ export class SharedTransport implements Transport {
   close(reason = 'closed by client'): void {
     if (!this.started) return;
     this.started = false;
+    this.paused = false;
     this.link?.post({ kind: 'detach' });
     this.link?.close();
     this.link = undefined;
@@ -91,6 +104,38 @@ export class SharedTransport implements Transport {
     this.offEnvironment = undefined;
     this.wentDown(reason);
     this.setStatus({ state: 'closed', reason });
+  }
+
+  /**
+   * The page stops running script but lives on (`freeze`, or into the back/forward cache): it
+   * leaves the hub as a closing tab does (its rooms, its place in presence; a leader tab closes
+   * its socket and the next tab takes over), rather than hold the others up while it cannot
+   * answer. Until `resume` it is down: its client keeps its saves for then.
+   */
+  pause(reason: string): void {
+    if (!this.started || this.paused) return;
+    this.paused = true;
+    this.link?.post({ kind: 'detach' });
+    this.link?.close();
+    this.link = undefined;
+    this.sharing?.stop();
+    this.sharing = undefined;
+    this.wentDown(reason);
+    this.setStatus({ state: 'connecting', attempt: 1 });
+  }
+
+  /** The page runs again: it finds the hub anew and attaches; its client re-joins with resume. */
+  resume(): void {
+    if (!this.started || !this.paused) return;
+    this.paused = false;
+    this.sharing = this.makeSharing(this);
+    this.sharing.start();
+  }
+
+  /** Lets go of the hub and finds it anew (another tab took the leadership from this one). */
+  restart(reason: string): void {
+    this.pause(reason);
+    this.resume();
   }
 
   send(frame: ClientFrame): void {

@@ -53,9 +53,10 @@ export interface TokenError {
  * `AttachSettings`), in the names by which tabs find a hub. Tabs of two kit builds open in one
  * browser (a page loaded before a deploy beside one loaded after) share a hub only when it is the
  * same: raise it with any change to these messages that a hub or a tab of the other build would
- * misread.
+ * misread. 3: followers take the leadership from a leader that stops answering, which a leader
+ * of an earlier build would not notice (it would keep a second socket).
  */
-export const HUB_PROTOCOL = 2;
+export const HUB_PROTOCOL = 3;
 
 export type TabMessage =
   | { kind: 'attach'; tab: string; settings: AttachSettings }

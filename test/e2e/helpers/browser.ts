@@ -2,8 +2,10 @@
  * Debian's Chromium driven by playwright-core, and small helpers to open the demo as a person.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startServer, type ServerOptions, type TestServer } from './server.js';
@@ -33,6 +35,69 @@ export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browse
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * Chromium whose first browser context (`browser.contexts()[0]`) can freeze its pages as Chrome
+ * freezes background tabs (`Page.setWebLifecycleState`, see `setLifecycle`). A browser Playwright
+ * launches cannot: it emulates focus on every page it opens, which keeps the page visible, and a
+ * visible page is never frozen. So this one is started apart and reached over CDP without that
+ * default. Other contexts (`browser.newContext()`) are as usual. `close` ends the process.
+ */
+export async function launchFreezableBrowser(): Promise<{
+  browser: Browser;
+  close(): Promise<void>;
+}> {
+  const profile = await mkdtemp(join(tmpdir(), 'crm-realtime-freezable-'));
+  const child = spawn(
+    CHROMIUM_PATH,
+    [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--remote-debugging-address=127.0.0.1',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+    await rm(profile, { recursive: true, force: true });
+  };
+  try {
+    // Chromium writes the port it listens on into the profile once it does.
+    let port: string | undefined;
+    for (let tries = 0; tries < 200 && !port; tries++) {
+      port = await readFile(join(profile, 'DevToolsActivePort'), 'utf8').then(
+        (text) => text.split('\n')[0] || undefined,
+        () => undefined,
+      );
+      if (!port) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(port, 'Chromium did not open its DevTools port');
+    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, {
+      noDefaults: true,
+    });
+    return { browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Freezes a page as Chrome freezes a background tab, or makes it active again. */
+export async function setLifecycle(page: Page, state: 'frozen' | 'active'): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setWebLifecycleState', { state });
+  await cdp.detach();
 }
 
 export interface PersonPage {

@@ -4,6 +4,10 @@
  * that refuses the socket (a worker runs under its script's policy, not the page's), the worker
  * says so and the tabs elect a leader tab to hold the socket instead of waiting forever.
  * `?csp=no-connect` makes the test server send such a policy (web-test-runner.config.mjs).
+ *
+ * And a leader tab that stops running script while it lives on (frozen, or kept in the
+ * back/forward cache) lets go of the leadership first, and queues for it again when it runs
+ * again (the events are dispatched here; test/e2e/frozen-tab.test.ts freezes real tabs).
  */
 import { expect } from '@open-wc/testing';
 import { RealtimeClient, type ConnectionStatus } from '../../../../src/client/index.js';
@@ -18,13 +22,13 @@ function workerUrl(query = ''): URL {
   return new URL(`/src/client/connection/shared-worker.ts${query}`, location.origin);
 }
 
-function open(user: string, url: URL, warnings: string[] = []): RealtimeClient {
+function open(user: string, url: URL, warnings: string[] = [], mode?: 'leader'): RealtimeClient {
   const client = new RealtimeClient({
     url: URL_NOBODY,
     devUser: { id: user, name: user },
     reconnectInterval: 50,
     logger: { warn: (...args: unknown[]) => warnings.push(args.join(' ')) },
-    transport: sharedConnection({ workerUrl: url }),
+    transport: sharedConnection({ workerUrl: url, ...(mode ? { mode } : {}) }),
   });
   clients.push(client);
   return client;
@@ -75,4 +79,35 @@ describe('shared connection: the SharedWorker', () => {
       console.warn = warn;
     }
   });
+});
+
+describe('shared connection: a leader tab that stops running script', () => {
+  const ways = [
+    {
+      name: 'frozen',
+      stop: () => document.dispatchEvent(new Event('freeze')),
+      start: () => document.dispatchEvent(new Event('resume')),
+    },
+    {
+      name: 'kept in the back/forward cache',
+      stop: () => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })),
+      start: () => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })),
+    },
+  ];
+  for (const { name, stop, start } of ways) {
+    it(`${name}: lets go of the leadership, and takes it again when it runs again`, async () => {
+      const user = `paused-${name.length}`;
+      const client = open(user, workerUrl(), [], 'leader');
+      await until(async () => (await heldLocks()).includes(leaderLock(user)));
+      await until(() => client.status.state === 'reconnecting'); // the leader's socket tries
+
+      stop();
+      expect(client.status.state).to.equal('connecting');
+      await until(async () => !(await heldLocks()).includes(leaderLock(user)));
+
+      start();
+      await until(async () => (await heldLocks()).includes(leaderLock(user)));
+      await until(() => client.status.state === 'reconnecting');
+    });
+  }
 });

@@ -487,6 +487,23 @@ describe('shared connection: tokens', () => {
     a.say({ kind: 'token', id: again.id, token: jwt('ben') });
     await assert.rejects(second, { name: 'RealtimeError', code: 'invalid_token' });
   });
+
+  it('a tab that left a token request unanswered (frozen without notice) is not asked first again', async () => {
+    const s = scriptedHub();
+    const a = s.tab('a');
+    const b = s.tab('b');
+    a.say({ kind: 'attach', tab: 'a', settings: { ...settings, tokens: true } });
+    b.say({ kind: 'attach', tab: 'b', settings: { ...settings, tokens: true } });
+
+    void s.token(); // the socket's attempt asks the latest tab, which never answers
+    assert.equal(b.got.filter((m) => m.kind === 'token-request').length, 1);
+    // The attempt timed out; the next one asks a tab that answers, and gets a token.
+    const next = s.token();
+    const request = a.got.findLast((m) => m.kind === 'token-request');
+    assert.ok(request?.kind === 'token-request', 'the other tab is asked');
+    a.say({ kind: 'token', id: request.id, token: jwt('ana') });
+    assert.equal(await next, jwt('ana'));
+  });
 });
 
 describe('shared connection: a closed tab leaves for sure', () => {
