@@ -1,0 +1,178 @@
+/**
+ * A legacy CRM page's own global CSS reaches the widgets through inheritance: selectors stop at a
+ * shadow root, inherited properties do not. The text settings a page typically puts on `body`
+ * (an uppercase, letter-spaced, centred, unwrapped, bold italic Tahoma with a text shadow and an
+ * indent) must leave every element as designed: the same computed text settings in every shadow
+ * tree as on a page with no CSS of its own. Direction and visibility stay inherited on purpose.
+ */
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../../src/define.js';
+import { oneField } from '../../../stories/conflict-dialog.fixtures.js';
+import { closeFakeConnections, fakeConnection } from '../helpers/fake-connection.js';
+import { animationsSettled } from '../helpers/settled.js';
+
+/** Typical legacy-page body text settings, every inherited one a widget could pick up. */
+const PAGE_CSS = `
+  .legacy-page {
+    font: italic small-caps bold 11px/1 Tahoma, Verdana, sans-serif;
+    color: #333;
+    letter-spacing: 0.05em;
+    word-spacing: 4px;
+    text-transform: uppercase;
+    text-align: center;
+    text-indent: 20px;
+    text-shadow: 1px 1px 0 #f0f;
+    white-space: nowrap;
+  }
+`;
+
+/** The inherited text properties compared, as `getComputedStyle` names them. */
+const PROPERTIES = [
+  'fontFamily',
+  'fontSize',
+  'fontStyle',
+  'fontWeight',
+  'fontVariantCaps',
+  'lineHeight',
+  'letterSpacing',
+  'wordSpacing',
+  'textTransform',
+  'textAlign',
+  'textIndent',
+  'textShadow',
+  'whiteSpace',
+] as const;
+
+/** Every element in `root`'s shadow trees (the light DOM belongs to the page). */
+function shadowElements(root: Element): Element[] {
+  const found: Element[] = [];
+  const walk = (node: Element | ShadowRoot) => {
+    for (const child of node.querySelectorAll('*')) {
+      if (node instanceof ShadowRoot) found.push(child);
+      if (child.shadowRoot) walk(child.shadowRoot);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/**
+ * One line per shadow element: its place and its computed text settings. Slots are left out: what
+ * they show is the page's own content (the collaborative form's), in the page's settings.
+ */
+function textSettings(root: Element): string[] {
+  return shadowElements(root)
+    .filter((node) => node.localName !== 'slot')
+    .map((node) => {
+      const style = getComputedStyle(node);
+      const where = `${node.localName}${node.className ? '.' + String(node.className) : ''}`;
+      return `${where} ${PROPERTIES.map((p) => `${p}=${style[p]}`).join(' ')}`;
+    });
+}
+
+/** Every kit element with content (people, a notification, activity, an open dialog). */
+async function mountAll() {
+  const fake = await fakeConnection();
+  fake.server.addPerson('customer:42', { id: 'ben', name: 'Ben Carter' });
+  fake.server.notify({ target: { user: fake.client.user!.id }, type: 'info', title: 'Call back' });
+  fake.server.appendActivity({
+    kind: 'entity.updated',
+    actor: { id: 'ben', name: 'Ben Carter' },
+    entity: { type: 'customer', id: '42', label: 'Acme Corp' },
+    changes: [{ field: 'email', from: 'sales@acme.example', to: 'orders@acme.example' }],
+  });
+  const wrapper = await fixture<HTMLElement>(html`
+    <div>
+      <style>
+        ${PAGE_CSS}
+      </style>
+      <crm-realtime-provider .client=${fake.client}>
+        <crm-connection-status></crm-connection-status>
+        <crm-presence room-id="customer:42"></crm-presence>
+        <crm-notification-center></crm-notification-center>
+        <crm-activity-feed></crm-activity-feed>
+        <crm-huddle room-id="customer:42"></crm-huddle>
+        <form id="f"><input name="email" /></form>
+        <crm-collaborative-form
+          form="f"
+          entity-type="customer"
+          entity-id="42"
+        ></crm-collaborative-form>
+        <crm-conflict-dialog
+          entity-label=${oneField.entityLabel}
+          .localData=${oneField.localData}
+          .remoteData=${oneField.remoteData}
+          .baseData=${oneField.baseData}
+          .conflictedFields=${oneField.conflictedFields}
+          .fieldLabels=${oneField.fieldLabels}
+          open
+        ></crm-conflict-dialog>
+      </crm-realtime-provider>
+    </div>
+  `);
+  await fake.clock.flush();
+  await animationsSettled(wrapper);
+  return wrapper;
+}
+
+describe("a legacy page's global CSS", () => {
+  afterEach(() => closeFakeConnections());
+
+  it("leaves every element's text settings as designed (inherited body text settings)", async () => {
+    const wrapper = await mountAll();
+    const clean = textSettings(wrapper);
+    expect(clean.length).to.be.greaterThan(100);
+
+    wrapper.classList.add('legacy-page');
+    const hostile = textSettings(wrapper);
+    expect(hostile.filter((line, i) => line !== clean[i])).to.deep.equal([]);
+  });
+
+  it("still inherits the page's direction and visibility", async () => {
+    const wrapper = await mountAll();
+    wrapper.dir = 'rtl';
+    wrapper.style.visibility = 'hidden';
+    const inside = shadowElements(wrapper);
+    const name = (node: Element) => `${node.localName}.${String(node.className)}`;
+    // Values of the people's own (names, field values) set their own direction (`dir`).
+    const ownDirection = (n: Element) => n.closest('[dir]') !== null;
+    const ltr = inside.filter((n) => !ownDirection(n) && getComputedStyle(n).direction !== 'rtl');
+    expect(ltr.map(name)).to.deep.equal([]);
+    // The platform shows a modal dialog whatever its ancestors' visibility.
+    const shown = inside.filter(
+      (n) => !n.closest('dialog:modal') && getComputedStyle(n).visibility !== 'hidden',
+    );
+    expect(shown.map(name)).to.deep.equal([]);
+  });
+
+  it("leaves the page's own form inside a collaborative form in the page's text settings", async () => {
+    const fake = await fakeConnection();
+    const wrapper = await fixture<HTMLElement>(html`
+      <div class="legacy-page">
+        <style>
+          ${PAGE_CSS}
+        </style>
+        <label id="outside">Outside</label>
+        <crm-realtime-provider .client=${fake.client}>
+          <crm-collaborative-form entity-type="customer" entity-id="42">
+            <form>
+              <label id="inside">Email <input name="email" /></label>
+            </form>
+          </crm-collaborative-form>
+        </crm-realtime-provider>
+      </div>
+    `);
+    await fake.clock.flush();
+    const settings = (el: Element) => {
+      const style = getComputedStyle(el);
+      return PROPERTIES.map((p) => `${p}=${style[p]}`);
+    };
+    const inside = wrapper.querySelector('#inside')!;
+    expect(settings(inside)).to.deep.equal(settings(wrapper.querySelector('#outside')!));
+    // …while the form's own status keeps the kit's.
+    const form = wrapper.querySelector('crm-collaborative-form')!;
+    const status = form.shadowRoot!.querySelector('[part~="status"]')!;
+    expect(getComputedStyle(status).textTransform).to.equal('none');
+    expect(getComputedStyle(status).fontFamily).to.contain('system-ui');
+  });
+});
