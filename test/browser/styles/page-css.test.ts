@@ -10,6 +10,7 @@ import '../../../src/define.js';
 import { oneField } from '../../../stories/conflict-dialog.fixtures.js';
 import { closeFakeConnections, fakeConnection } from '../helpers/fake-connection.js';
 import { animationsSettled } from '../helpers/settled.js';
+import { field, mountForm, settle } from '../elements/collaborative-form/fixture.js';
 
 /** Typical legacy-page body text settings, every inherited one a widget could pick up. */
 const PAGE_CSS = `
@@ -174,5 +175,29 @@ describe("a legacy page's global CSS", () => {
     const status = form.shadowRoot!.querySelector('[part~="status"]')!;
     expect(getComputedStyle(status).textTransform).to.equal('none');
     expect(getComputedStyle(status).fontFamily).to.contain('system-ui');
+  });
+
+  it("keeps the ring of who edits a field on the page's focused input (Bootstrap 3's focus glow)", async () => {
+    const style = document.createElement('style');
+    style.textContent = `.form-control:focus { outline: 0; box-shadow: 0 0 8px rgb(102 175 233 / 0.6); }`;
+    document.head.append(style);
+    try {
+      const { fake, el } = await mountForm();
+      const email = field(el, 'email');
+      email.classList.add('form-control');
+      fake.server.addPerson(
+        'customer:42',
+        { id: 'ben', name: 'Ben Carter' },
+        {
+          activity: { kind: 'editing', field: 'email' },
+        },
+      );
+      await settle({ fake, el });
+      email.focus();
+      expect(email.matches(':focus')).to.equal(true);
+      expect(getComputedStyle(email).boxShadow).to.contain('0px 0px 0px 2px');
+    } finally {
+      style.remove();
+    }
   });
 });
