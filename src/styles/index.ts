@@ -8,11 +8,4 @@ export {
   tokensCssText,
   type TokenName,
 } from './tokens.js';
-export {
-  buttonReset,
-  focusRing,
-  hostBase,
-  kitText,
-  touchTarget,
-  visuallyHidden,
-} from './shared.js';
+export { buttonReset, focusRing, hostBase, touchTarget, visuallyHidden } from './shared.js';

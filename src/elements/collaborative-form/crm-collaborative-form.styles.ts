@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { focusRing, hostBase, kitText, visuallyHidden } from '../../styles/shared.js';
+import { focusRing, hostBase, visuallyHidden } from '../../styles/shared.js';
 import { token } from '../../styles/tokens.js';
 
 export const styles = [
@@ -7,8 +7,8 @@ export const styles = [
   visuallyHidden,
   css`
     /* The page's own form is slotted here and inherits through the host: the host keeps the
-       page's text settings for it, and the kit's own parts take the kit's (before their own
-       rules, which refine them). */
+       page's text settings for it, and the kit's own parts take the kit's (hostBase's, before
+       their own rules, which refine them). */
     :host {
       font: inherit;
       color: inherit;
@@ -29,7 +29,16 @@ export const styles = [
     .status-bar,
     .error,
     .visually-hidden {
-      ${kitText}
+      font: ${token('font-size-m')} / ${token('font-line-height-normal')} ${token('font-family')};
+      color: ${token('color-text')};
+      letter-spacing: normal;
+      word-spacing: normal;
+      text-align: start;
+      text-indent: 0;
+      text-transform: none;
+      text-shadow: none;
+      white-space: normal;
+      -webkit-font-smoothing: antialiased;
     }
 
     /* ---- tabs over the fields ---------------------------------------------------------- */
