@@ -74,6 +74,11 @@ fieldset[data-crm-conflict] {
 fieldset[data-crm-saving] {
   box-shadow: none;
 }
+/* The descriptions the fields name ("Ben Carter is editing this field."), hidden whatever the
+   page's rules for spans say (a \`hidden\` attribute loses to any of them). */
+[data-crm-field-note] {
+  display: none !important;
+}
 [data-crm-field-error] {
   display: block;
   margin-block-start: 0.25rem;

@@ -200,4 +200,28 @@ describe("a legacy page's global CSS", () => {
       style.remove();
     }
   });
+
+  it("keeps the form's hidden notes hidden under a page rule that displays every span", async () => {
+    const style = document.createElement('style');
+    style.textContent = `span { display: inline-block; }`;
+    document.head.append(style);
+    try {
+      const { fake, el } = await mountForm();
+      fake.server.addPerson(
+        'customer:42',
+        { id: 'ben', name: 'Ben Carter' },
+        {
+          activity: { kind: 'editing', field: 'email' },
+        },
+      );
+      await settle({ fake, el });
+      const notes = [...el.querySelectorAll('[data-crm-field-note]')];
+      expect(notes.length).to.be.greaterThan(0);
+      for (const note of notes) {
+        expect(note.getClientRects().length, note.textContent ?? '').to.equal(0);
+      }
+    } finally {
+      style.remove();
+    }
+  });
 });
