@@ -224,4 +224,62 @@ describe("a legacy page's global CSS", () => {
       style.remove();
     }
   });
+
+  it("with a 62.5% root font size, the README's zoom rule gives the designed sizes and places", async () => {
+    const fake = await fakeConnection();
+    fake.server.notify({
+      target: { user: fake.client.user!.id },
+      type: 'info',
+      title: 'Call back',
+    });
+    const page = await fixture<HTMLElement>(html`
+      <crm-realtime-provider .client=${fake.client}>
+        <!-- A flex row: no text of the page's (spaces in its font size) moves the widgets. -->
+        <div style="display: flex; gap: 8px">
+          <crm-connection-status></crm-connection-status>
+          <crm-presence room-id="customer:42"></crm-presence>
+          <crm-notification-center no-toasts></crm-notification-center>
+        </div>
+      </crm-realtime-provider>
+    `);
+    fake.server.addPerson('customer:42', { id: 'ben', name: 'Ben Carter' });
+    await fake.clock.flush();
+    await animationsSettled(page);
+    const center = page.querySelector('crm-notification-center')!;
+    const boxes = async () => {
+      center.show();
+      await animationsSettled(page);
+      const panel = center.shadowRoot!.querySelector('[part~="panel"]')!;
+      const rects = [
+        ...['crm-connection-status', 'crm-presence', 'crm-notification-center'].map((tag) =>
+          page.querySelector(tag)!.getBoundingClientRect(),
+        ),
+        panel.getBoundingClientRect(),
+      ];
+      center.hide();
+      await animationsSettled(page);
+      const bell = rects[2]!;
+      const opened = rects[3]!;
+      // Sizes, and where the panel opened next to the bell.
+      return [
+        ...rects.map((r) => [r.width, r.height].map(Math.round).join('x')),
+        [opened.left - bell.left, opened.top - bell.bottom].map(Math.round).join(','),
+      ];
+    };
+    const designed = await boxes();
+    expect(designed[3], 'the panel opened').not.to.equal('0x0');
+
+    const style = document.createElement('style');
+    style.textContent = `html { font-size: 62.5%; }`;
+    document.head.append(style);
+    try {
+      const shrunk = await boxes();
+      expect(shrunk, 'rem sizes follow the root').not.to.deep.equal(designed);
+      style.textContent += `
+        crm-connection-status, crm-presence, crm-notification-center { zoom: 1.6; }`;
+      expect(await boxes()).to.deep.equal(designed);
+    } finally {
+      style.remove();
+    }
+  });
 });
