@@ -30,15 +30,29 @@ export const visuallyHidden = css`
 `;
 
 /**
- * Host basics: kit font and colour, `[hidden]` honoured, box sizing inside the shadow root, and
- * every animation and transition off under `prefers-reduced-motion`.
+ * Host basics: the kit's own text settings, `[hidden]` honoured, box sizing inside the shadow
+ * root, and every animation and transition off under `prefers-reduced-motion`.
+ *
+ * Selectors stop at a shadow root, inherited properties do not: a legacy page's
+ * `body { font: italic bold 11px/1 Tahoma; text-transform: uppercase; text-align: center;
+ * white-space: nowrap; letter-spacing: … }` would reach every text of the kit (an e-mail address
+ * shown in capitals, initials pushed out of their avatar by an indent). So the host sets the `font`
+ * shorthand (weight, style, small caps and line height included) and every inherited text
+ * property a page commonly sets. Left inherited on purpose: `direction` (right-to-left pages),
+ * `visibility` (a hidden panel hides its widgets), `cursor` and `color-scheme`. (The
+ * collaborative form, whose slot shows the page's own form, repeats these on its own parts.)
  */
 export const hostBase = css`
   :host {
-    font-family: ${token('font-family')};
-    font-size: ${token('font-size-m')};
-    line-height: ${token('font-line-height-normal')};
+    font: ${token('font-size-m')} / ${token('font-line-height-normal')} ${token('font-family')};
     color: ${token('color-text')};
+    letter-spacing: normal;
+    word-spacing: normal;
+    text-align: start;
+    text-indent: 0;
+    text-transform: none;
+    text-shadow: none;
+    white-space: normal;
     -webkit-font-smoothing: antialiased;
   }
   :host([hidden]) {

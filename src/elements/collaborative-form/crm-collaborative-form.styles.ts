@@ -6,11 +6,39 @@ export const styles = [
   hostBase,
   visuallyHidden,
   css`
+    /* The page's own form is slotted here and inherits through the host: the host keeps the
+       page's text settings for it, and the kit's own parts take the kit's (hostBase's, before
+       their own rules, which refine them). */
     :host {
+      font: inherit;
+      color: inherit;
+      letter-spacing: inherit;
+      word-spacing: inherit;
+      text-align: inherit;
+      text-indent: inherit;
+      text-transform: inherit;
+      text-shadow: inherit;
+      white-space: inherit;
+      -webkit-font-smoothing: inherit;
       display: block;
       position: relative;
       --_tab-font-size: var(--crm-collaborative-form-tab-font-size, ${token('font-size-2xs')});
       --_status-gap: var(--crm-collaborative-form-status-gap, ${token('space-s')});
+    }
+    .overlay,
+    .status-bar,
+    .error,
+    .visually-hidden {
+      font: ${token('font-size-m')} / ${token('font-line-height-normal')} ${token('font-family')};
+      color: ${token('color-text')};
+      letter-spacing: normal;
+      word-spacing: normal;
+      text-align: start;
+      text-indent: 0;
+      text-transform: none;
+      text-shadow: none;
+      white-space: normal;
+      -webkit-font-smoothing: antialiased;
     }
 
     /* ---- tabs over the fields ---------------------------------------------------------- */

@@ -17,7 +17,9 @@
  * The styles are one constructed sheet adopted once by the document (or the shadow root) that
  * holds the form, built from the kit's tokens so themes apply. Zero-specificity selectors would
  * lose to any page rule on inputs, so these are plain attribute selectors: a page overrides them
- * with a rule of its own on the same attribute.
+ * with a rule of its own on the same attribute. The rings hold on a focused field too (with
+ * `:focus`, they outweigh a page's `.form-control:focus` glow, Bootstrap 3's, which took their
+ * place exactly when the user is in a field someone else edits).
  */
 import { token } from '../../styles/tokens.js';
 import type { FieldBinding } from './form-fields.js';
@@ -42,16 +44,16 @@ const t = (name: Parameters<typeof token>[0]) => token(name).cssText;
 
 /** The light-DOM sheet. `--crm-editor-color` comes from the field, set by the form. */
 export const fieldMarksCss = `
-[data-crm-saving] {
+[data-crm-saving], [data-crm-saving]:focus {
   box-shadow: 0 0 0 2px var(--crm-collaborative-form-saving-color, ${t('color-border')});
 }
-[data-crm-editing] {
+[data-crm-editing], [data-crm-editing]:focus {
   box-shadow: 0 0 0 2px var(--crm-editor-color, ${t('color-accent')});
 }
-[data-crm-held] {
+[data-crm-held], [data-crm-held]:focus {
   box-shadow: 0 0 0 2px var(--crm-collaborative-form-held-color, ${t('color-warning')});
 }
-[data-crm-error], [data-crm-conflict] {
+[data-crm-error], [data-crm-conflict], [data-crm-error]:focus, [data-crm-conflict]:focus {
   box-shadow: 0 0 0 2px var(--crm-collaborative-form-error-color, ${t('color-danger')});
 }
 /* A fieldset's box starts at its legend's top: a ring would cut through the legend, so its own
@@ -71,6 +73,11 @@ fieldset[data-crm-conflict] {
 }
 fieldset[data-crm-saving] {
   box-shadow: none;
+}
+/* The descriptions the fields name ("Ben Carter is editing this field."), hidden whatever the
+   page's rules for spans say (a \`hidden\` attribute loses to any of them). */
+[data-crm-field-note] {
+  display: none !important;
 }
 [data-crm-field-error] {
   display: block;
