@@ -48,7 +48,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/paged-list|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.)|util\/unload-guard\.)/;
+  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/(paged-list|positive-int)|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.)|util\/unload-guard\.)/;
 
 /**
  * Small helpers that most elements use (avatars, live regions, keyed lists, field names,
@@ -90,9 +90,12 @@ function isCoreModule(id: string): boolean {
   return !/\/src\/elements\/[^/]+\//.test(path);
 }
 
-/** The tabs' shared socket: its hub, leader election, tab transport, page lifecycle, worker. */
+/**
+ * The tabs' shared socket: its hub, leader election, tab transport, page lifecycle and worker,
+ * and the messages between tabs and hub (`transport.ts`, whose values only those use).
+ */
 const SHARED_CONNECTION_MODULE =
-  /\/src\/client\/connection\/(hub|hub-leaves|hub-support|page-lifecycle|sharing|shared-transport|shared-connection|shared-worker)\./;
+  /\/src\/client\/connection\/(hub|hub-leaves|hub-support|page-lifecycle|sharing|shared-transport|shared-connection|shared-worker|transport)\./;
 
 /**
  * The controllers most elements use. The outbox's loads with the connection status, its only
@@ -137,12 +140,14 @@ function capabilityChunk(id: string): string | null {
 /**
  * What several capabilities use and the core does not: the combinators of the frame checks, the
  * protocol's helpers and types (`own-field`, room names), the paged list of notifications and
- * activity.
+ * activity and their positive-integer options.
  */
 function isSharedCapabilityModule(id: string): boolean {
   const path = id.replaceAll('\\', '/');
   if (/\/src\/protocol\/checks\/(?!combinators\.)/.test(path)) return false;
-  return /\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/store\/paged-list\./.test(path);
+  return /\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/store\/(paged-list|positive-int)\./.test(
+    path,
+  );
 }
 
 /**

@@ -147,7 +147,10 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
     // could not store said by the status; 37.1 KB (2026-12-06 16:00 UTC) with "Retry now" answered
     // aloud and one place for live-region text; 38.4 KB (2026-12-07 03:20 UTC). 37.5 KB
     // (2026-12-07 06:00 UTC) with the small helpers most elements share in the core chunk instead
-    // of seven files compressed apart (vite.config.ts). This budget guards what is measured.
+    // of seven files compressed apart (vite.config.ts). 38.0 KB (2026-12-07 11:30 UTC, 38,902 B)
+    // with holes in a room's sequence filled by joining again, paid for by taking the tab–hub
+    // messages' helper and the stores' positive-integer option out of the core chunk.
+    // This budget guards what is measured.
     gzip: 38 * 1024,
   },
 };
@@ -184,7 +187,7 @@ const CLIENT_ALONE_FORBIDDEN =
  * the core chunk unless a group claims them.
  */
 const PRESENCE_PAGE_FORBIDDEN =
-  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-leaves|hub-support|sharing|shared-transport|shared-connection|shared-worker)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\.|[\\/]src[\\/]client[\\/]connection[\\/]frame-log\./;
+  /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]client[\\/](live-data|notifications|activity|calls)[\\/]|[\\/]src[\\/]protocol[\\/](checks[\\/]|(frames|entities|notifications|activity|calls)\.)|[\\/]src[\\/]client[\\/]connection[\\/](hub|hub-leaves|hub-support|sharing|shared-transport|shared-connection|shared-worker|transport)\.|[\\/]src[\\/]elements[\\/]presence[\\/](popups|popups\.styles|tooltip|overflow-panel)\.|[\\/]src[\\/]elements[\\/]realtime-provider[\\/]token-url\.|[\\/]src[\\/]client[\\/]connection[\\/]frame-log\./;
 
 type Chunk = Rolldown.OutputChunk;
 

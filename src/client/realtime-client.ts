@@ -14,6 +14,7 @@
 import type {
   Activity,
   ClientFrame,
+  EventFrame,
   FeedRef,
   JoinedFrame,
   PresenceState,
@@ -341,7 +342,10 @@ export class RealtimeClient implements CapabilityClient {
     await this.request({ type: 'emit', room, event, payload: (payload ?? null) as never });
   }
 
-  /** Fires after each (re)join of a room: `none`, `replayed` or `gap`. */
+  /**
+   * Fires after each (re)join of a room (after a reconnect, or a hole in its sequence): `none`,
+   * `replayed` or `gap`.
+   */
   onResume(listener: (info: ResumeInfo) => void): Unsubscribe {
     return this.resumeListeners.add(listener);
   }
@@ -470,18 +474,17 @@ export class RealtimeClient implements CapabilityClient {
         this.joined(frame);
         break;
       case 'event': {
+        const state = this.rooms.get(frame.room);
+        if (state?.held && state.joinId) state.held.push(frame);
+        // A hole on a live socket (a `seq` more than one above the last, after `joined`): a server
+        // that skipped one would lose it for good. Joining again from the last seq seen has it
+        // replayed (or answered `gap`, and the stores read again); what comes meanwhile is held.
+        else if (state?.joined && !state.leavesOut && frame.seq > state.lastSeq! + 1) {
+          state.held = [frame];
+          this.join(state);
+        }
         // Drop events of rooms not held, of a first join not yet confirmed, and duplicates.
-        if (!this.rooms.get(frame.room)?.acceptEvent(frame.seq)) break;
-        const message: RoomMessage = {
-          room: frame.room,
-          event: frame.event,
-          payload: frame.payload,
-          seq: frame.seq,
-          at: frame.at,
-        };
-        if (frame.from !== undefined) message.from = frame.from;
-        this.handlers.get(frame.event)?.emit(message);
-        this.handlers.get('*')?.emit(message);
+        else if (state?.acceptEvent(frame.seq)) this.dispatch(frame);
         break;
       }
       case 'presence.diff':
@@ -497,17 +500,30 @@ export class RealtimeClient implements CapabilityClient {
     this.frameListeners.emit(frame);
   }
 
+  private dispatch(frame: EventFrame): void {
+    const message: RoomMessage = {
+      room: frame.room,
+      event: frame.event,
+      payload: frame.payload,
+      seq: frame.seq,
+      at: frame.at,
+    };
+    if (frame.from !== undefined) message.from = frame.from;
+    this.handlers.get(frame.event)?.emit(message);
+    this.handlers.get('*')?.emit(message);
+  }
+
   private joined(frame: JoinedFrame): void {
     // Ignore the answer to a join released or superseded meanwhile.
-    if (!this.rooms.get(frame.room)?.applyJoined(frame)) return;
+    if (!this.rooms.get(frame.room)?.applyJoined(frame, (event) => this.dispatch(event))) return;
     this.resumeListeners.emit({ room: frame.room, resume: frame.resume, missed: frame.missed });
     this.sendPresence(frame.room); // presence may have changed while the join was in flight
   }
 
   private failed(frame: Extract<ServerFrame, { type: 'error' }>): void {
     const error = new RealtimeError(frame.code, frame.message, frame.room);
-    const removedFrom = frame.removed && frame.replyTo === undefined ? frame.room : undefined;
-    const removed = removedFrom === undefined ? undefined : this.rooms.get(removedFrom);
+    const removed =
+      frame.removed && frame.replyTo === undefined ? this.rooms.get(frame.room!) : undefined;
     if (removed) {
       // The server took the connection out of the room (the user's permissions changed): it is
       // no longer joined, and its widgets say why, as for a refused join; one the server could

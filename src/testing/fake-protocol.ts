@@ -30,6 +30,7 @@ import { acceptsPartialAck } from '../domain/frame-fit.js';
 import { FakeSocket, OPEN, type FakeSocketPeer } from './fake-socket.js';
 import { FakeNotifications } from './fake-notifications.js';
 import { FakeActivity } from './fake-activity.js';
+import { delivered } from './wait-for.js';
 
 export interface FakeServerOptions {
   clock?: Clock;
@@ -197,8 +198,16 @@ export class FakeProtocolServer implements FakeSocketPeer {
 
   /** @internal */
   deliver(fn: () => void): void {
-    if (this.latency === 0) queueMicrotask(fn);
-    else this.clock.setTimeout(fn, this.latency);
+    // A test waiting for a state (`waitFor`) checks again after each delivery.
+    const run = () => {
+      try {
+        fn();
+      } finally {
+        delivered();
+      }
+    };
+    if (this.latency === 0) queueMicrotask(run);
+    else this.clock.setTimeout(run, this.latency);
   }
 
   /** @internal */

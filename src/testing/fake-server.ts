@@ -244,7 +244,7 @@ export class FakeServer extends FakeProtocolServer {
    * ```ts
    * const held = server.hold((frame) => frame.type === 'entity.update');
    * form.requestSubmit();
-   * await until(() => held.size === 1); // the save is on the server, not answered
+   * await waitFor(() => held.size === 1); // the save is on the server, not answered
    * // … the page shows "Saving…" …
    * held.release(); // acked now
    * ```

@@ -10,6 +10,7 @@ export {
 } from './fake-server.js';
 export { FakeSocket } from './fake-socket.js';
 export { ManualClock, flushMicrotasks } from './manual-clock.js';
+export { waitFor, type Truthy, type WaitForOptions } from './wait-for.js';
 export { ManualEnvironment } from './manual-environment.js';
 export {
   SAMPLE_PEOPLE,

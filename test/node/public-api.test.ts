@@ -208,6 +208,8 @@ const TESTING = [
   'Scenario (type)',
   'SeedOptions (type)',
   'TimeLog',
+  'Truthy (type)',
+  'WaitForOptions (type)',
   'activityBurst',
   'activityOfChange',
   'connectFake',
@@ -228,6 +230,7 @@ const TESTING = [
   'sampleNotification',
   'someoneEditing',
   'someoneGoesAway',
+  'waitFor',
 ];
 
 /** Expected names per source file of a public entry; registration entries export nothing. */

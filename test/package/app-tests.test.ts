@@ -3,9 +3,9 @@
  * tarball, in the runner such teams use (Vitest, its node, jsdom and happy-dom environments): the
  * files in helpers/app-tests/ are copied into the app, type-checked there (TypeScript's `bundler`
  * and `node16` resolution) and run. They pin what a test of a page needs from the fake: a rig
- * works under `vi.useFakeTimers()`, a test's offline edit does not reach the next test's server,
- * a closed fake server holds no timer, and a dismissed toast raises no warning of Lit's
- * development build, which Vitest loads.
+ * works under `vi.useFakeTimers()`, so does `waitFor` (which their DOM tests wait with), a test's
+ * offline edit does not reach the next test's server, a closed fake server holds no timer, and a
+ * dismissed toast raises no warning of Lit's development build, which Vitest loads.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -33,7 +33,8 @@ import { safeCheck } from '../../protocol/checks/combinators.js';
 import { PagedList } from '../store/paged-list.js';
 import { RealtimeError } from '../realtime-error.js';
 import { Notifier } from '../store/notifier.js';
-import { positiveInt, type StoreClient, type StoreHost } from '../store/store-host.js';
+import { positiveInt } from '../store/positive-int.js';
+import type { StoreClient, StoreHost } from '../store/store-host.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from '../types.js';
 
 export interface ActivityStoreOptions {

@@ -31,9 +31,10 @@ export class PendingRequests {
 
   /** Settle the request a frame answers: resolve, or reject on an `error` frame. */
   settle(frame: ServerFrame): boolean {
-    const replyTo = 'replyTo' in frame ? frame.replyTo : undefined;
-    const pending = replyTo === undefined ? undefined : this.pending.get(replyTo);
-    if (!pending || replyTo === undefined) return false;
+    // A frame that answers nothing finds nothing: no request waits under `undefined`.
+    const replyTo = (frame as { replyTo?: string }).replyTo!;
+    const pending = this.pending.get(replyTo);
+    if (!pending) return false;
     this.pending.delete(replyTo);
     this.clock.clearTimeout(pending.timer);
     if (frame.type === 'error') {

@@ -3,7 +3,13 @@
  * event sequence number seen (for resume), the join in flight, what the user does there, and the
  * room's presence store.
  */
-import type { Activity, ClientFrame, JoinedFrame, PresenceState } from '../../protocol/index.js';
+import type {
+  Activity,
+  ClientFrame,
+  EventFrame,
+  JoinedFrame,
+  PresenceState,
+} from '../../protocol/index.js';
 import { PresenceStore, type PresenceStoreHost } from '../presence/presence-store.js';
 import type { RealtimeError } from '../realtime-error.js';
 import { Listeners } from '../store/listeners.js';
@@ -14,6 +20,16 @@ export class Room {
   /** Id of the `join` in flight, if any. */
   joinId: string | undefined;
   joined = false;
+  /**
+   * Events that came while a join filled a hole in the sequence (see `RealtimeClient`), handed
+   * over in `seq` order with its replay on its `joined`.
+   */
+  held: EventFrame[] | undefined;
+  /**
+   * A replay over a hole did not fill it: the server leaves events out for this user here (items
+   * about records they may not read), so a hole here is no loss and joins nothing again.
+   */
+  leavesOut?: boolean;
   /** What the user does here (viewing, or editing a field). */
   activity: Activity = { kind: 'viewing' };
   /** The user is in this room's call (`<crm-huddle>`), shown to the others in presence. */
@@ -63,10 +79,22 @@ export class Room {
     return frame;
   }
 
-  /** Apply `joined`; false when it answers a join this room no longer waits for. */
-  applyJoined(frame: JoinedFrame): boolean {
+  /**
+   * Apply `joined`, after handing over (`deliver`) what was held for a replay; false when it
+   * answers a join this room no longer waits for.
+   */
+  applyJoined(frame: JoinedFrame, deliver: (event: EventFrame) => void): boolean {
     if (this.joinId !== frame.replyTo) return false;
-    this.joinId = undefined;
+    const held = this.held;
+    this.held = this.joinId = undefined;
+    // The replay and the live events sent before the server took the join, in order, once each;
+    // after a gap, nothing of before it (the stores read again).
+    if (held && frame.resume === 'replayed') {
+      held.sort((a, b) => a.seq - b.seq);
+      // A replay that did not fill the hole: the server left the event out for this user.
+      this.leavesOut ||= held[0]!.seq > this.lastSeq! + 1;
+      for (const event of held) if (this.acceptEvent(event.seq)) deliver(event);
+    }
     this.joined = true;
     this.refusedJoins = 0;
     // Replayed events came before `joined` and moved lastSeq already. After a gap (or a server
@@ -87,8 +115,8 @@ export class Room {
 
   /** Accept a sequenced event once: false for duplicates and events before the first join. */
   acceptEvent(seq: number): boolean {
-    if (!this.joined && this.lastSeq === undefined) return false;
-    if (this.lastSeq !== undefined && seq <= this.lastSeq) return false;
+    // Before the first `joined` there is no last seq, and the comparison is false.
+    if (!(seq > this.lastSeq!)) return false;
     this.lastSeq = seq;
     return true;
   }

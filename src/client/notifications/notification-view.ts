@@ -13,7 +13,8 @@ import type {
 } from './notification-types.js';
 import { RealtimeError } from '../realtime-error.js';
 import { SharedStores } from '../store/shared-stores.js';
-import { positiveInt, type StoreClient, type StoreHost } from '../store/store-host.js';
+import { positiveInt } from '../store/positive-int.js';
+import type { StoreClient, StoreHost } from '../store/store-host.js';
 import type { Unsubscribe } from '../types.js';
 
 export type { NotificationStoreApi } from './notification-types.js';

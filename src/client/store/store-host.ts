@@ -29,8 +29,3 @@ export function createStoreHost(scheduleFrame: Schedule, logger: Pick<Console, '
     },
   };
 }
-
-/** A positive integer option, or the fallback for anything else (bad input never throws). */
-export function positiveInt(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
-}

@@ -4,12 +4,7 @@
  */
 import { expect } from '@open-wc/testing';
 import '../../../src/define.js';
-import { FakeServer, connectFake } from '../../../src/testing/index.js';
-
-/** Resolves once `condition` holds, checking on every animation frame. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => requestAnimationFrame(resolve));
-}
+import { FakeServer, connectFake, waitFor } from '../../../src/testing/index.js';
 
 describe('docs/testing.md: elements on the fake server', () => {
   it('lists who is on the customer', async () => {
@@ -24,9 +19,9 @@ describe('docs/testing.md: elements on the fake server', () => {
     provider.client = client;
     const presence = document.querySelector('crm-presence')!;
 
-    await until(() => presence.people.some((p) => p.user.id === 'bo'));
+    await waitFor(() => presence.people.some((p) => p.user.id === 'bo'));
     server.removePerson('customer:42', 'bo');
-    await until(() => !presence.people.some((p) => p.user.id === 'bo'));
+    await waitFor(() => !presence.people.some((p) => p.user.id === 'bo'));
     expect(presence.people.map((p) => p.user.id)).to.deep.equal(['ada']);
 
     client.close();

@@ -157,6 +157,39 @@ describe('shared connection: tabs on one socket', () => {
   });
 });
 
+describe('shared connection: a hole in a room sequence', () => {
+  it('each tab fills it by joining again through the hub: every event once, in order', async () => {
+    const rig = createRig();
+    const h = hubOn(rig);
+    const tabs = browser(rig, () => h);
+    const clients = [tabs.tab(), tabs.tab()];
+    const seen = clients.map((client) => {
+      const payloads: number[] = [];
+      client.joinRoom(ROOM);
+      client.on('*', (m) => payloads.push(m.payload as number));
+      return payloads;
+    });
+    await rig.clock.flush();
+    rig.server.broadcast(ROOM, 'n', 1);
+    rig.server.blackhole(true); // lost on the way to the socket, kept by the server
+    rig.server.broadcast(ROOM, 'n', 2);
+    rig.server.blackhole(false);
+    rig.server.broadcast(ROOM, 'n', 3);
+    await rig.clock.flush();
+    rig.server.broadcast(ROOM, 'n', 4);
+    await rig.clock.flush();
+    assert.deepEqual(seen, [
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]);
+    assert.deepEqual(
+      rig.server.received('join').map((join) => join.since),
+      [undefined, undefined, 1, 1],
+    );
+    rig.close();
+  });
+});
+
 describe('shared connection: takeover', () => {
   it('a tab that outlives the hub resumes on the next: no event lost, a queued save sent once', async () => {
     const rig = createRig({ server: { graceMs: 15_000 } });

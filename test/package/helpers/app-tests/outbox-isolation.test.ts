@@ -6,13 +6,9 @@
  */
 import 'fake-indexeddb/auto';
 import { expect, it } from 'vitest';
-import { FakeServer, connectFake } from 'crm-realtime/testing';
+import { FakeServer, connectFake, waitFor } from 'crm-realtime/testing';
 
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i++) await frame();
-  if (!condition()) throw new Error('timed out');
-}
 const ada = { id: 'ada', name: 'Ada' };
 
 it('ends with an offline edit waiting', async () => {
@@ -20,12 +16,12 @@ it('ends with an offline edit waiting', async () => {
   server.entities.put({ type: 'customer', id: '42', fields: { phone: '555 0100' } });
   const client = connectFake(server, { devUser: ada });
   const customer = client.liveData({ entityType: 'customer', entityId: '42' });
-  await until(() => customer.data.phone === '555 0100');
+  await waitFor(() => customer.data.phone === '555 0100');
   server.refuseConnections();
   server.dropConnections();
-  await until(() => client.status.state !== 'open');
+  await waitFor(() => client.status.state !== 'open');
   void customer.update({ phone: 'left by the first test' });
-  await until(() => client.outbox.size === 1);
+  await waitFor(() => client.outbox.size === 1);
   // What the default store would have written by now is written: a few frames pass.
   for (let i = 0; i < 5; i++) await frame();
   client.close();
@@ -37,7 +33,7 @@ it('starts with an empty outbox', async () => {
   server.entities.put({ type: 'customer', id: '42', fields: { phone: '555 0100' } });
   const client = connectFake(server, { devUser: ada });
   const customer = client.liveData({ entityType: 'customer', entityId: '42' });
-  await until(() => customer.data.phone !== undefined && client.status.state === 'open');
+  await waitFor(() => customer.data.phone !== undefined && client.status.state === 'open');
   // Long enough for the entries another page left to be taken up and sent (they were, at once).
   for (let i = 0; i < 30; i++) await frame();
   expect(client.outbox.entries).toEqual([]);

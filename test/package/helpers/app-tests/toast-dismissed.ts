@@ -5,13 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import 'crm-realtime/define';
-import { FakeServer, connectFake, sampleNotification } from 'crm-realtime/testing';
-
-const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i++) await frame();
-  if (!condition()) throw new Error('timed out');
-}
+import { FakeServer, connectFake, sampleNotification, waitFor } from 'crm-realtime/testing';
 
 export function toastDismissed(): void {
   it('a dismissed toast goes, with no update scheduled from an update', async () => {
@@ -22,11 +16,11 @@ export function toastDismissed(): void {
     const client = connectFake(server, { devUser: { id: 'ada', name: 'Ada' } });
     document.querySelector('crm-realtime-provider')!.client = client;
     const center = document.querySelector('crm-notification-center')!;
-    await until(() => client.status.state === 'open');
+    await waitFor(() => client.status.state === 'open');
     server.notify(sampleNotification(0, { user: 'ada' }));
-    await until(() => center.toastsShown.length === 1);
+    await waitFor(() => center.toastsShown.length === 1);
     center.shadowRoot!.querySelector<HTMLElement>('[part~="toast"] [part~="dismiss"]')!.click();
-    await until(() => center.shadowRoot!.querySelectorAll('[part~="toast"]').length === 0);
+    await waitFor(() => center.shadowRoot!.querySelectorAll('[part~="toast"]').length === 0);
     const issued = (globalThis as { litIssuedWarnings?: Set<string> }).litIssuedWarnings;
     expect(issued, "Lit's development build").toBeDefined();
     expect([...issued!].filter((w) => w.includes('scheduled an update'))).toEqual([]);
