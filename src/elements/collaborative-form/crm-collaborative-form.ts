@@ -170,8 +170,9 @@ export class CrmCollaborativeForm extends LitElement {
   /**
    * With `save-mode="submit"`, ask the browser to confirm closing or reloading the page while
    * changes are not saved (only then). `warn-before-unload="false"` turns it off, for a page that
-   * asks in its own way. With `save-mode="change"` nothing is asked: a change is saved when the
-   * page goes to the background or is left, or the element leaves it.
+   * asks in its own way. With `save-mode="change"` a change is saved when the page goes to the
+   * background or is left, or the element leaves it; the browser asks only while a changed value
+   * fails its validation (it is not saved until corrected).
    */
   @property({
     attribute: 'warn-before-unload',
@@ -265,6 +266,7 @@ export class CrmCollaborativeForm extends LitElement {
   private readonly leaving = new FormLeaving({
     onChange: () => this.saveMode === 'change',
     unsaved: () => this.session.isLive && this.sync.dirtyNames().length > 0,
+    invalid: () => this.sync.invalidDirtyNames().length > 0,
     save: () => void this.save(),
   });
   private editors: FieldPresence = { byField: new Map(), joined: [] };

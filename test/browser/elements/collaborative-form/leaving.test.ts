@@ -65,6 +65,26 @@ describe('<crm-collaborative-form> left with changes', () => {
       await settle({ fake, el });
       expect(updates(mounted)).to.have.length(1);
     });
+
+    it('asks before unload while a changed value fails its validation, which is not saved', async () => {
+      const mounted = await mountForm({ saveMode: 'change' });
+      const { fake, el } = mounted;
+      const email = field(el, 'email');
+      type(email, 'not an address');
+      await el.updateComplete;
+      window.dispatchEvent(new Event('pagehide'));
+      await fake.clock.advance(1_000);
+      await settle({ fake, el });
+      expect(updates(mounted), 'an invalid value is not saved').to.have.length(0);
+      expect(wouldAsk(), 'closing the page would lose it').to.equal(true);
+      type(email, 'm.h@northwind.example');
+      await fake.clock.advance(1_000);
+      await settle({ fake, el });
+      expect(updates(mounted).map((u) => u.fields)).to.deep.equal([
+        { email: 'm.h@northwind.example' },
+      ]);
+      expect(wouldAsk(), 'corrected and saved').to.equal(false);
+    });
   });
 
   describe('save-mode="submit"', () => {
