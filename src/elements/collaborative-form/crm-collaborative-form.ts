@@ -268,6 +268,8 @@ export class CrmCollaborativeForm extends LitElement {
     unsaved: () => this.session.isLive && this.sync.dirtyNames().length > 0,
     invalid: () => this.sync.invalidDirtyNames().length > 0,
     save: () => void this.save(),
+    connected: () => this.isConnected,
+    keep: () => this.live.keepUntilLeft(),
   });
   private editors: FieldPresence = { byField: new Map(), joined: [] };
   /** Fields whose held-back remote change was announced, so each is announced once. */
@@ -339,7 +341,8 @@ export class CrmCollaborativeForm extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    // While the record is still held: a change waiting to be saved on change goes now.
+    // While the record is still held: a change waiting to be saved on change goes once the
+    // element is known to have left, not only moved.
     this.leaving.disconnect();
     super.disconnectedCallback();
     this.input.disconnect();

@@ -22,6 +22,10 @@ export interface FormLeavingOptions {
   readonly invalid: () => boolean;
   /** Save the changed fields now. */
   readonly save: () => void;
+  /** The element is in the document. */
+  readonly connected: () => boolean;
+  /** Keep the record until the microtask after the element leaves (see `disconnect`). */
+  readonly keep: () => void;
 }
 
 export class FormLeaving {
@@ -38,11 +42,21 @@ export class FormLeaving {
     this.listen(true);
   }
 
-  /** Before the element lets its record go: a change waiting to be saved on change is saved. */
+  /**
+   * Before the element lets its record go. Whether it left the page or was only moved (a
+   * framework re-parenting it: removed, then inserted in the same task) is known a microtask
+   * later: then, if it left, the guard goes and a change waiting to be saved on change is saved
+   * (`keep` holds the record until then). A move saves nothing early (a value half typed) and
+   * keeps the guard.
+   */
   disconnect(): void {
     this.listen(false);
-    this.guard.update(false);
-    this.flush();
+    if (this.options.onChange() && this.options.unsaved()) this.options.keep();
+    queueMicrotask(() => {
+      if (this.options.connected()) return;
+      this.guard.update(false);
+      this.flush();
+    });
   }
 
   /**
