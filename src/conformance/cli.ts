@@ -7,6 +7,7 @@
  */
 import { exec, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { UserProfile } from '../protocol/index.js';
@@ -253,8 +254,19 @@ export function start(script: string): void {
       stdio: 'inherit',
       env: { ...process.env, CRM_CONFORMANCE_WEBSOCKET_FLAG: '1' },
     });
+    // A signal to this process alone (a CI job cancelled, `timeout`, `kill`) ends the run: passed
+    // on, or the run would go on without it, writing to the terminal. This process waits for it.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    for (const signal of signals) process.on(signal, forward);
+    child.on('error', (error) => {
+      process.stderr.write(`crm-realtime-conformance could not start Node: ${error.message}\n`);
+      process.exitCode = 2;
+    });
     child.on('exit', (code, signal) => {
-      process.exitCode = code ?? (signal ? 1 : 0);
+      for (const s of signals) process.off(s, forward);
+      // Ended by a signal: the shell's 128 + its number (130 for Ctrl-C).
+      process.exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
     });
     return;
   }

@@ -38,8 +38,14 @@ export class Peer {
   readonly closed: Promise<Closed>;
   /** The `welcome` this socket's hello got, once it has. */
   welcome: FrameOf<ServerFrame, 'welcome'> | undefined;
-  private waiters: { test: (f: ServerFrame) => boolean; resolve: (index: number) => void }[] = [];
+  private waiters: {
+    test: (f: ServerFrame) => boolean;
+    resolve: (index: number) => void;
+    /** The socket closed: no frame can come any more. */
+    closed: (closed: Closed) => void;
+  }[] = [];
   private isClosed = false;
+  private closedWith: Closed | undefined;
 
   private constructor(
     readonly socket: ConformanceSocket,
@@ -72,7 +78,13 @@ export class Peer {
     this.closed = new Promise((resolve) => {
       socket.addEventListener('close', ({ code, reason }) => {
         this.isClosed = true;
+        this.closedWith = { code, reason };
         resolve({ code, reason });
+        // What is still awaited fails now, with the close: a server that closes at once would
+        // otherwise cost every check the whole wait for a frame that cannot come.
+        const waiting = this.waiters;
+        this.waiters = [];
+        for (const w of waiting) w.closed({ code, reason });
       });
     });
   }
@@ -179,16 +191,23 @@ export class Peer {
 
   private upcoming(test: (f: ServerFrame) => boolean, what: string): Promise<number> {
     return new Promise((resolve, reject) => {
+      const closed = ({ code, reason }: Closed): void => {
+        clearTimeout(timer);
+        const why = reason ? ` "${reason}"` : '';
+        reject(
+          new Error(`the server closed the socket (${code}${why}) before ${what}${this.last()}`),
+        );
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        const state = this.isClosed ? ' (the socket is closed)' : '';
-        reject(new Error(`no ${what} within ${this.waitMs} ms${state}${this.last()}`));
+        reject(new Error(`no ${what} within ${this.waitMs} ms${this.last()}`));
       }, this.waitMs);
       const done = (index: number): void => {
         clearTimeout(timer);
         resolve(index);
       };
-      this.waiters.push({ test, resolve: done });
+      if (this.closedWith) return closed(this.closedWith);
+      this.waiters.push({ test, resolve: done, closed });
     });
   }
 

@@ -73,6 +73,7 @@ export abstract class ClientController implements ReactiveController {
   private answered = false;
   /** Connected, and not bound since (see `hostConnected`). */
   private bindPending = false;
+  private keepOnLeave = false;
 
   constructor(protected readonly host: ControllerHost) {
     ensureContextRoot(host.ownerDocument);
@@ -119,7 +120,21 @@ export abstract class ClientController implements ReactiveController {
     // The consumer dropped its subscription; the next connection asks the providers again.
     this.answered = false;
     this.providerMissing = false;
-    this.release();
+    if (!this.keepOnLeave) return this.release();
+    this.keepOnLeave = false;
+    queueMicrotask(() => {
+      // Put back in the same task (moved): the next bind replaces it.
+      if (!this.hostIsConnected) this.release();
+    });
+  }
+
+  /**
+   * When the host next leaves the document, keep what is bound until the microtask after, so
+   * what the host does on its way out can still use it once it knows it was not only moved
+   * (removed, then inserted again in the same task, as frameworks re-parent).
+   */
+  keepUntilLeft(): void {
+    this.keepOnLeave = true;
   }
 
   /** Attach to a client; return what detaches. Called only while the host is connected. */

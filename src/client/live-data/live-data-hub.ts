@@ -65,7 +65,10 @@ export class LiveDataHub implements LiveEntityHost, ChangeViews {
     client.onStatus((status) => {
       // Closed by the page (not refused): another client may take over what this one holds.
       if (status.state === 'closed' && !status.refusal) this.line.closed();
-      if (status.state !== 'open') return this.line.connectionLost();
+      if (status.state !== 'open') {
+        for (const key of this.entities.keys()) this.entities.get(key)?.connectionLost();
+        return this.line.connectionLost();
+      }
       // `open` is announced just before the client learns who the user is: wait for that.
       queueMicrotask(() => this.line.connectionOpened());
     });

@@ -58,6 +58,13 @@ export class LiveEntity {
   private readonly readBackoff: Backoff;
   private readAgain: unknown;
   private disposed = false;
+  /**
+   * What is held was read on a connection that has since been lost. Field rules belong to a
+   * connection (the next one may hide or show other fields, after `permissions-changed` or a new
+   * token's claim, which no `entity.rules-changed` told this client), so the next resume reads
+   * the record again even when every missed event was replayed.
+   */
+  private readOnLostConnection = false;
 
   constructor(
     private readonly host: LiveEntityHost,
@@ -78,9 +85,19 @@ export class LiveEntity {
     if (host.isOpen() && host.lastSeq(this.key) !== undefined) this.quietLoad();
   }
 
-  /** The room was (re)joined: read the snapshot unless every missed event was replayed. */
+  /**
+   * The room was (re)joined: read the snapshot unless every missed event was replayed on the
+   * connection the record was read on.
+   */
   resumed(info: ResumeInfo): void {
-    if (!this.deleted && (info.resume !== 'replayed' || !this.entity)) this.quietLoad();
+    const stale = info.resume !== 'replayed' || !this.entity || this.readOnLostConnection;
+    this.readOnLostConnection = false;
+    if (!this.deleted && stale) this.quietLoad();
+  }
+
+  /** The connection was lost: the next one's field rules may redact this record otherwise. */
+  connectionLost(): void {
+    if (this.entity) this.readOnLostConnection = true;
   }
 
   /** Read the snapshot (one request at a time); rejects when it cannot be read. */

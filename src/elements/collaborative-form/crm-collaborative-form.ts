@@ -170,8 +170,9 @@ export class CrmCollaborativeForm extends LitElement {
   /**
    * With `save-mode="submit"`, ask the browser to confirm closing or reloading the page while
    * changes are not saved (only then). `warn-before-unload="false"` turns it off, for a page that
-   * asks in its own way. With `save-mode="change"` nothing is asked: a change is saved when the
-   * page goes to the background or is left, or the element leaves it.
+   * asks in its own way. With `save-mode="change"` a change is saved when the page goes to the
+   * background or is left, or the element leaves it; the browser asks only while a changed value
+   * fails its validation (it is not saved until corrected).
    */
   @property({
     attribute: 'warn-before-unload',
@@ -265,7 +266,10 @@ export class CrmCollaborativeForm extends LitElement {
   private readonly leaving = new FormLeaving({
     onChange: () => this.saveMode === 'change',
     unsaved: () => this.session.isLive && this.sync.dirtyNames().length > 0,
+    invalid: () => this.sync.invalidDirtyNames().length > 0,
     save: () => void this.save(),
+    connected: () => this.isConnected,
+    keep: () => this.live.keepUntilLeft(),
   });
   private editors: FieldPresence = { byField: new Map(), joined: [] };
   /** Fields whose held-back remote change was announced, so each is announced once. */
@@ -337,7 +341,8 @@ export class CrmCollaborativeForm extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    // While the record is still held: a change waiting to be saved on change goes now.
+    // While the record is still held: a change waiting to be saved on change goes once the
+    // element is known to have left, not only moved.
     this.leaving.disconnect();
     super.disconnectedCallback();
     this.input.disconnect();

@@ -272,6 +272,15 @@ export class FieldSync {
   }
 
   /**
+   * Changed fields whose controls fail their validation now, which a save on change leaves out.
+   * Read from `validity`, which fires no `invalid` event, unlike `checkValidity`.
+   */
+  invalidDirtyNames(): string[] {
+    const valid = (el: HTMLElement) => (el as HTMLInputElement).validity?.valid !== false;
+    return this.dirtyNames().filter((name) => !this.fields.get(name)!.elements.every(valid));
+  }
+
+  /**
    * The fields that differ from what they were given now, read from the controls this moment (a
    * value a script or a framework set since is counted, with nothing recorded).
    */

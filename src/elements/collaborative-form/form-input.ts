@@ -62,7 +62,8 @@ export class FormInput {
     this.listen(this.host, false);
     this.follow(undefined);
     this.hold(false);
-    this.cancelAutosave();
+    // The save planned after the last change stays: the element may only be moving (a framework
+    // re-parenting it), and if it left, its leaving saves that change now and cancels the plan.
     this.focused = undefined;
     this.activity = '';
   }

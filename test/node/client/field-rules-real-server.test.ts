@@ -84,4 +84,34 @@ describe("a record's fields when the user's field rules change", () => {
     assert.equal(opened, 0, 'the connection stayed open throughout');
     assert.equal(kim.status.state, 'open');
   });
+
+  it('drops a field hidden while the connection was down, though every missed event was replayed', async () => {
+    await suite.server.entities.update({
+      type: 'customer',
+      id: '43',
+      fields: { name: 'Globex', notes: 'renewal in May' },
+      source: 'backend',
+      create: true,
+    });
+    rules = {};
+    const lee = suite.client('lee');
+    const record = lee.liveData({ entityType: 'customer', entityId: '43' });
+    await waitFor(() => record.status === 'ready', 'the record shown');
+    assert.equal(record.snapshot().data.notes, 'renewal in May');
+    const resumes: string[] = [];
+    lee.onResume((info) => resumes.push(info.resume));
+
+    // The rules change with no connection to tell (the backend's claim procedure: new rules,
+    // then the user's sessions end); the client comes back on a connection with the new rules.
+    rules = { hidden: ['notes'], readOnly: ['name'] };
+    const res = await fetch(`http://127.0.0.1:${suite.server.port}/api/users/lee/disconnect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ revokeTokens: false }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    await waitFor(() => resumes.includes('replayed'), 'the room resumed, nothing missed');
+    await waitFor(() => !('notes' in record.snapshot().data), 'the notes gone');
+    assert.deepEqual(record.snapshot().readOnly, ['name']);
+  });
 });
