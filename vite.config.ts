@@ -48,7 +48,7 @@ function elementEntries(): Record<string, string> {
  * between those elements, never with the core.
  */
 const CAPABILITY_MODULE =
-  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/(paged-list|positive-int)|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.)|util\/unload-guard\.)/;
+  /\/node_modules\/zod\/|\/src\/client\/((live-data|notifications|activity|calls)\/|store\/(paged-list|positive-int|read-again)|all-capabilities)|\/src\/controllers\/(live-data|notifications|activity)-controller|\/src\/protocol\/(?!patterns|server-frame-checks|json-shape|errors|constants)|\/src\/(domain\/|elements\/shared\/(?!language-watch\.)|util\/unload-guard\.)/;
 
 /**
  * Small helpers that most elements use (avatars, live regions, keyed lists, field names,
@@ -140,12 +140,12 @@ function capabilityChunk(id: string): string | null {
 /**
  * What several capabilities use and the core does not: the combinators of the frame checks, the
  * protocol's helpers and types (`own-field`, room names), the paged list of notifications and
- * activity and their positive-integer options.
+ * activity, their positive-integer options and their re-read when field rules change.
  */
 function isSharedCapabilityModule(id: string): boolean {
   const path = id.replaceAll('\\', '/');
   if (/\/src\/protocol\/checks\/(?!combinators\.)/.test(path)) return false;
-  return /\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/store\/(paged-list|positive-int)\./.test(
+  return /\/node_modules\/zod\/|\/src\/protocol\/|\/src\/client\/store\/(paged-list|positive-int|read-again)\./.test(
     path,
   );
 }

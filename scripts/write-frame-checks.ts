@@ -38,12 +38,14 @@ export const CAPABILITY_CHECKS: {
   },
   {
     file: 'notifications',
-    frames: (type) => type.startsWith('notification.'),
+    // Field rules changed: notifications already shown were redacted by the old ones.
+    frames: (type) => type.startsWith('notification.') || type === 'entity.rules-changed',
     exports: ['Notification', 'NotificationInput'],
   },
   {
     file: 'activity',
-    frames: (type) => type.startsWith('activity.'),
+    // Field rules changed: activity items already shown were redacted by the old ones.
+    frames: (type) => type.startsWith('activity.') || type === 'entity.rules-changed',
     exports: ['ActivityItem', 'FeedRef', 'ActivityFilter'],
   },
   {

@@ -24,7 +24,7 @@ import type { Connection } from './connection.js';
 import type { ServerClock } from './clock.js';
 import type { ServerLimits } from './config.js';
 import type { FrameHandler, SomeFrameHandlers } from './frame-handlers.js';
-import type { AuthorizeHook } from './authorize.js';
+import { entityOfRoom, type AuthorizeHook } from './authorize.js';
 import type { Bus } from './bus.js';
 import type { Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
@@ -280,8 +280,28 @@ export class RoomHandlers {
     const types = recheck === undefined ? [] : fields!.finishRecheck(recheck);
     if (types.length > 0 && connection.isOpen) {
       connection.send({ type: 'entity.rules-changed', types });
+      this.editingAgain(connection, new Set(types));
     }
     return left.filter(Boolean).length;
+  }
+
+  /**
+   * The people editing in the connection's entity rooms of `types`, sent again: what they edit
+   * was redacted by the old field rules (a field hidden now still named, one shown again named
+   * as "viewing"), and `send` redacts them by the new ones.
+   */
+  private editingAgain(connection: Connection, types: ReadonlySet<string>): void {
+    for (const room of connection.memberships.rooms()) {
+      const type = entityOfRoom(room)?.type;
+      if (type === undefined || !types.has(type)) continue;
+      const listed = this.ctx.presence.listed(room);
+      const upsert = listed.people.filter((p) => p.activity.kind === 'editing');
+      if (upsert.length === 0) continue;
+      const partial = listed.total > listed.people.length ? { total: listed.total } : {};
+      for (const part of chunkBySize(upsert, this.ctx.limits.maxFrameBytes - ENVELOPE_BYTES)) {
+        connection.send({ type: 'presence.diff', room, upsert: part, remove: [], ...partial });
+      }
+    }
   }
 
   private async recheckRoom(connection: Connection, membership: Membership): Promise<boolean> {

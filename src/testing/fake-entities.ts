@@ -144,6 +144,17 @@ export class FakeEntities {
   readOnlyFields: ((user: UserProfile, entity: Entity) => readonly string[]) | undefined =
     undefined;
 
+  /**
+   * Fields of an entity type hidden from a user, as a server's permissions make them: left out of
+   * every frame the user gets (records, changes, conflicts, activity items, notifications, who
+   * is editing what), with the entity labels they may be the values of, by the rule the reference
+   * server applies (`domain/field-redaction.ts`); an update that changes one is refused
+   * `forbidden`. After changing the answer, `server.permissionsChanged(userId, [type])` tells
+   * the user's open pages, as the server does. Default: nothing is hidden.
+   */
+  hiddenFields: ((user: UserProfile, entityType: string) => readonly string[]) | undefined =
+    undefined;
+
   private readonly stored = new Map<string, Stored>();
   /** Applied mutations by `<type>:<id>|<mutationId>`, with the answer they got. */
   private readonly applied = new Map<string, Omit<AckFrame, 'replyTo' | 'duplicate'>>();
@@ -247,7 +258,10 @@ export class FakeEntities {
         `${room} is too large to send (over ${LIMITS.maxFrameBytes} bytes)`,
       );
     }
-    const refused = readOnly.filter((field) => hasField(frame.fields, field));
+    const hidden = this.hiddenFields?.(user, frame.entityType) ?? [];
+    const refused = [...new Set([...readOnly, ...hidden])].filter((field) =>
+      hasField(frame.fields, field),
+    );
     if (refused.length > 0) {
       return this.error(
         frame.id,

@@ -4,6 +4,8 @@
  */
 import * as z from 'zod/mini';
 import {
+  EntityId,
+  EntityType,
   LIMITS,
   PROTOCOL_VERSION,
   ServerFrame,
@@ -21,6 +23,7 @@ import {
 import { realClock } from '../util/clock.js';
 import { watcherNotification } from '../domain/entity-activity.js';
 import { signalAllowed } from '../domain/call-signals.js';
+import { frameFor } from '../domain/field-redaction.js';
 import { fitsFrame, jsonBytes } from '../domain/frame-fit.js';
 import { DEFAULT_MAX_BUFFERED_BYTES, ReplayBudget } from '../domain/replay-budget.js';
 import type { Clock, SocketFactory, SocketLike } from '../client/types.js';
@@ -556,9 +559,35 @@ export class FakeProtocolServer implements FakeSocketPeer {
 
   protected write(c: ServerConnection, frame: ServerFrame, text: string): void {
     if (!this.open.has(c.socket) || c.socket.readyState !== OPEN) return;
+    const seen = this.seenBy(c, frame);
+    if (seen !== frame) text = this.validate(seen);
+    frame = seen;
     this.log('out', c, frame);
     if (this.holed) return;
     this.deliver(() => c.socket.message(text));
+  }
+
+  /** The frame as the connection's user may see it (`entities.hiddenFields`). */
+  private seenBy(c: ServerConnection, frame: ServerFrame): ServerFrame {
+    const rules = this.entities.hiddenFields;
+    const user = c.user;
+    if (!rules || !user) return frame;
+    // Nothing here is left out whole: the fake decides reading by rooms only.
+    return (
+      frameFor(frame, {
+        hidden: (type) => {
+          const fields = rules(user, type);
+          return fields.length > 0 ? new Set(fields) : undefined;
+        },
+        roomType: (room) => {
+          const colon = room.indexOf(':');
+          const type = room.slice(0, colon);
+          const id = room.slice(colon + 1);
+          const entity = colon > 0 && z.safeParse(EntityType, type).success;
+          return entity && z.safeParse(EntityId, id).success ? type : undefined;
+        },
+      }) ?? frame
+    );
   }
 
   /** Every frame this server sends must pass the real schema: a bad script fails loudly. */

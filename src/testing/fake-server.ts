@@ -23,6 +23,7 @@ import type {
   Notification,
   Person,
   PresenceStatus,
+  ServerFrame,
   UserProfile,
 } from '../protocol/index.js';
 import type { ScriptedPresence } from './fake-room.js';
@@ -181,8 +182,9 @@ export class FakeServer extends FakeProtocolServer {
    * every room their connections hold is asked about again (`authorize`), and one now refused is
    * left at once with `error` `forbidden`, `removed: true`, as the reference server does.
    * `rulesChanged` names the entity types whose field rules changed (say, after changing what
-   * `entities.readOnlyFields` answers): each connection is sent `entity.rules-changed`, and the
-   * client reads those records again.
+   * `entities.hiddenFields` or `entities.readOnlyFields` answers): each connection is sent
+   * `entity.rules-changed`, and the client reads those records, activity items and notifications
+   * again; the people editing in its rooms of those types are sent again, as the rules show them.
    */
   permissionsChanged(userId: string, rulesChanged: readonly string[] = []): void {
     for (const c of [...this.open.values()]) {
@@ -190,6 +192,15 @@ export class FakeServer extends FakeProtocolServer {
       if (user?.id !== userId) continue;
       if (rulesChanged.length > 0) {
         this.send(c, { type: 'entity.rules-changed', types: [...rulesChanged] });
+        // Who edits what in its entity rooms of those types, as the new rules show it.
+        for (const room of c.rooms) {
+          if (!rulesChanged.includes(room.slice(0, room.indexOf(':')))) continue;
+          const { people, total } = this.rooms.get(room)?.listed() ?? { people: [] };
+          const upsert = people.filter((p) => p.activity.kind === 'editing');
+          if (upsert.length === 0) continue;
+          const diff: ServerFrame = { type: 'presence.diff', room, upsert, remove: [] };
+          this.send(c, total === undefined ? diff : { ...diff, total });
+        }
       }
       for (const room of [...c.rooms]) {
         const allowed =

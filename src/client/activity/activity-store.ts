@@ -13,6 +13,10 @@
  *   `loadOlder()` pages them back in when the reader scrolls down again.
  * - After a reconnect the replayed items slot in; after a `gap` the newest page is refetched and
  *   merged.
+ * - When the user's field rules change (`entity.rules-changed`) while items about an entity of
+ *   those types are held, what is held is read again and swapped in place: the server redacts
+ *   items by the rules in force (a value hidden now goes, one shown again comes back). Nothing is
+ *   counted as new; a re-read cut short by a lost connection is done again once it is back.
  *
  * ```ts
  * const feed = client.activity({ kind: 'customer', entityId: '42' }, { filter: { kinds: ['call.logged'] } });
@@ -26,6 +30,7 @@ import type {
   ActivityItem,
   ActivityListFrame,
   FeedRef,
+  ServerFrame,
 } from '../../protocol/index.js';
 import { feedRoom } from '../../protocol/rooms.js';
 import { activityFilter, activityItem, feedRef } from '../../protocol/checks/activity.js';
@@ -34,6 +39,7 @@ import { PagedList } from '../store/paged-list.js';
 import { RealtimeError } from '../realtime-error.js';
 import { Notifier } from '../store/notifier.js';
 import { positiveInt } from '../store/positive-int.js';
+import { ReadAgain } from '../store/read-again.js';
 import type { StoreClient, StoreHost } from '../store/store-host.js';
 import type { RoomHandle, RoomMessage, Unsubscribe } from '../types.js';
 
@@ -69,6 +75,12 @@ export interface ActivitySnapshot {
   /** The last failed request (cleared by the next successful one). */
   readonly error: RealtimeError | undefined;
   /**
+   * How many times the items were read again after the user's field rules changed. A view that
+   * keeps what it learned from items (an entity's label) forgets it when this changes: it may be
+   * a value hidden from the user now.
+   */
+  readonly rulesRead: number;
+  /**
    * The server refused the feed's room for good (`forbidden`; `too_many_rooms`: the page follows
    * more rooms than its connection may hold): no live items come, and none load before the room
    * is joined. A `too_many_rooms` room is joined again once the page releases another room; that
@@ -102,6 +114,10 @@ export interface ActivityStoreApi {
 }
 
 const MAX_WALK_PAGES = 200;
+/** The largest page the server gives: a re-read of what is held takes as few requests as it can. */
+const MAX_PAGE = 200;
+
+const asPage = (answer: ServerFrame) => (answer.type === 'activity.page' ? answer : undefined);
 /** The newest items kept in memory by default. */
 export const DEFAULT_MAX_ITEMS = 500;
 
@@ -121,6 +137,8 @@ export class ActivityStore implements ActivityStoreApi {
   private retained: string | undefined;
   private loads = 0;
   private liveCount = 0;
+  private rulesRead = 0;
+  private readonly rules = new ReadAgain(() => this.reread());
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
   private generation = 0;
@@ -150,6 +168,13 @@ export class ActivityStore implements ActivityStoreApi {
         if (info.room !== this.room) return;
         // Replayed items came as events; a gap (or a first join) needs the newest page.
         if (!this.list.loaded || info.resume !== 'replayed') void this.loadTop().catch(() => {});
+        this.rules.resumed();
+      }),
+      client.onFrame((frame) => {
+        if (frame.type !== 'entity.rules-changed') return;
+        const types = new Set(frame.types);
+        if (!this.list.items.some((item) => item.entity && types.has(item.entity.type))) return;
+        this.rules.start();
       }),
     ];
     this.handle = client.joinRoom(this.room, (refused) => {
@@ -173,6 +198,7 @@ export class ActivityStore implements ActivityStoreApi {
       loaded: this.list.loaded,
       liveCount: this.liveCount,
       error: this.error,
+      rulesRead: this.rulesRead,
       refused: this.refused,
     });
     return this.cached;
@@ -260,6 +286,20 @@ export class ActivityStore implements ActivityStoreApi {
     this.changed();
   }
 
+  /** Read what is held again, quietly (no loading state, no error shown). */
+  private async reread(): Promise<boolean> {
+    const generation = this.generation;
+    const fetch = (before: string | undefined) =>
+      this.client.request(this.listRequest(before, MAX_PAGE)).then(asPage);
+    const current = () => generation === this.generation;
+    const done = await this.list.readAgain(fetch, { maxPages: MAX_WALK_PAGES, current });
+    // Another filter meanwhile: its items are read by the rules in force.
+    if (!current()) return true;
+    this.rulesRead += 1;
+    this.changed();
+    return done;
+  }
+
   private async walkOlder(): Promise<void> {
     const generation = this.generation;
     await this.list.walkOlder((before) => this.fetch(before), {
@@ -273,19 +313,23 @@ export class ActivityStore implements ActivityStoreApi {
     });
   }
 
-  private async fetch(before: string | undefined) {
+  private listRequest(before: string | undefined, limit: number): Omit<ActivityListFrame, 'id'> {
     const request: Omit<ActivityListFrame, 'id'> = {
       type: 'activity.list',
       feed: this.feed,
-      limit: this.pageSize,
+      limit,
     };
     if (before !== undefined) request.before = before;
     if (this.filter.kinds || this.filter.actors) request.filter = this.filter;
+    return request;
+  }
+
+  private async fetch(before: string | undefined) {
     this.loads += 1;
     this.changed();
     try {
-      const answer = await this.client.request(request);
-      if (answer.type !== 'activity.page') return undefined;
+      const answer = asPage(await this.client.request(this.listRequest(before, this.pageSize)));
+      if (!answer) return undefined;
       this.error = undefined;
       return answer;
     } catch (error) {

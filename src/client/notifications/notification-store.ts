@@ -16,6 +16,10 @@
  *   and read-state frame carries it) plus what arrived live since, so it stays exact for items
  *   no longer in memory.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
+ * - When the user's field rules change (`entity.rules-changed`) while notifications about an
+ *   entity of those types are held, what is held is read again and swapped in place (the server
+ *   redacts titles and entity labels by the rules in force); their read state stays as the store
+ *   has it, and none is new (`onNew` is not called).
  */
 import type {
   Notification,
@@ -27,6 +31,7 @@ import { safeCheck } from '../../protocol/checks/combinators.js';
 import { notification, notificationInput } from '../../protocol/checks/notifications.js';
 import { Listeners } from '../store/listeners.js';
 import { PagedList } from '../store/paged-list.js';
+import { ReadAgain } from '../store/read-again.js';
 import { RealtimeError } from '../realtime-error.js';
 import { Notifier } from '../store/notifier.js';
 import type { StoreClient, StoreHost } from '../store/store-host.js';
@@ -41,6 +46,8 @@ export type {
 
 const MAX_IDS_PER_READ = 200;
 const MAX_WALK_PAGES = 50;
+/** The largest page the server gives: a re-read of what is held takes as few requests as it can. */
+const MAX_PAGE = 100;
 
 export class NotificationStore {
   readonly newListeners = new Listeners<Notification>();
@@ -63,6 +70,7 @@ export class NotificationStore {
   private maxNotifications: number;
   private loadingMore: Promise<void> | undefined;
   private cached: NotificationsSnapshot | undefined;
+  private readonly rules = new ReadAgain(() => this.reread());
 
   constructor(
     private readonly client: StoreClient,
@@ -78,6 +86,7 @@ export class NotificationStore {
       client.onResume((info) => {
         const watched = this.watched.has(info.room) && info.resume === 'gap';
         if (info.room === this.userRoom || watched) void this.loadTop().catch(() => {});
+        if (info.room === this.userRoom) this.rules.resumed();
       }),
       client.onFrame((frame) => this.frame(frame)),
       client.onStatus((status) => {
@@ -244,6 +253,33 @@ export class NotificationStore {
 
   private frame(frame: ServerFrame): void {
     if (frame.type === 'notification.read-state') this.readState(frame);
+    if (frame.type !== 'entity.rules-changed') return;
+    const types = new Set(frame.types);
+    const concerns = (n: Notification) =>
+      (n.entity && types.has(n.entity.type)) ||
+      ('entity' in n.target && types.has(n.target.entity.type));
+    if (this.list.items.some(concerns)) this.rules.start();
+  }
+
+  /** Read what is held again, quietly (no loading state, no error shown). */
+  private async reread(): Promise<boolean> {
+    const generation = this.generation;
+    const fetch = async (before: string | undefined) => {
+      const answer = await this.client.request({
+        type: 'notification.list',
+        limit: MAX_PAGE,
+        ...(before !== undefined ? { before } : {}),
+      });
+      return answer.type === 'notification.page' ? answer : undefined;
+    };
+    const done = await this.list.readAgain(fetch, {
+      maxPages: MAX_WALK_PAGES,
+      current: () => generation === this.generation,
+      // Read here (optimistically, or by another tab) is not undone by a page that crossed it.
+      keep: (held, fresh) => (fresh.read === held.read ? fresh : { ...fresh, read: held.read }),
+    });
+    if (generation === this.generation) this.changed();
+    return done || generation !== this.generation;
   }
 
   private readState(frame: NotificationReadStateFrame): void {

@@ -159,6 +159,32 @@ export class PagedList<T extends Identified> {
     return unknown.length;
   }
 
+  /**
+   * Reads again, from the top, the pages down to the oldest item held, and swaps each item held
+   * for the server's copy (`keep` says what of the held one stays, e.g. its read state): what the
+   * server writes into items changed (the user's field rules), and the list shows it in place.
+   * Unknown items are not added, cursors stay: nothing is new to the reader. At most `maxPages`;
+   * stops when `fetch` gives no page or the walk is no longer `current`. True when it got there.
+   */
+  async readAgain<P extends { items: readonly T[]; nextCursor?: string | undefined }>(
+    fetch: (before: string | undefined) => Promise<P | undefined>,
+    options: { maxPages: number; current: () => boolean; keep?: (held: T, fresh: T) => T },
+  ): Promise<boolean> {
+    let before: string | undefined;
+    for (let round = 0; round < options.maxPages; round++) {
+      const page = await fetch(before);
+      if (!page || !options.current()) return false;
+      this.refresh(page.items, options.keep);
+      const last = page.items[page.items.length - 1];
+      const held = this.items;
+      const oldest = held[held.length - 1];
+      if (!last || !oldest || page.nextCursor === undefined || last.id === oldest.id) return true;
+      if (this.time(last) < this.time(oldest)) return true;
+      before = page.nextCursor;
+    }
+    return false;
+  }
+
   /** Replace items for which `change` returns a new object (e.g. read state). Returns the count. */
   update(change: (item: T) => T | undefined): number {
     this.flush();
@@ -229,11 +255,11 @@ export class PagedList<T extends Identified> {
   }
 
   /** Swap known items for the server's fresher copies. */
-  private refresh(page: readonly T[]): void {
+  private refresh(page: readonly T[], keep?: (held: T, fresh: T) => T): void {
     const fresh = new Map<string, T>();
     for (const item of page) {
       const known = this.byId.get(item.id);
-      if (known && known !== item) fresh.set(item.id, item);
+      if (known && known !== item) fresh.set(item.id, keep ? keep(known, item) : item);
     }
     if (fresh.size > 0) this.update((item) => fresh.get(item.id));
   }

@@ -299,12 +299,14 @@ export class CrmActivityFeed extends LitElement {
     this.c = messageContext(localeOf(this));
     const feed = this.feed;
     const feedKey = JSON.stringify(feed ?? null);
-    const key = `${feedKey}|${this.c.locale}`;
+    const snapshot = this.activity.snapshot;
+    // Items read again under new field rules: labels learned from the old ones may be values
+    // hidden from the user now.
+    const key = `${feedKey}|${this.c.locale}|${snapshot?.rulesRead ?? 0}`;
     if (!this.views || key !== this.viewsKey || changed.has('messages')) {
       this.views = new ItemViews(this.m, this.c, feed);
       this.viewsKey = key;
     }
-    const snapshot = this.activity.snapshot;
     const listed = this.shown?.loaded ?? false;
     this.shown = snapshot;
     const fKey = filterKey(this.filter);

@@ -305,6 +305,9 @@ export class CrmNotificationCenter extends LitElement {
     this.c = messageContext(localeOf(this));
     Object.assign(this.cards, { m: this.m, c: this.c });
     this.panel.sync(this.items.map((n) => n.id));
+    // A toast shows its notification as the store has it now (read again under new field rules).
+    if (this.toasts.drawn.length > 0)
+      this.toasts.refresh(new Map(this.items.map((n) => [n.id, n])));
     // Read state decided before rendering, so the render shows it without a second update.
     if (this.panel.open && this.markRead !== 'item') this.markShownRead();
     if (!this.panel.open) this.dropReadToasts();

@@ -8,6 +8,7 @@ import {
   array,
   entityId,
   entityRef,
+  entityType,
   fieldName,
   json,
   literal,
@@ -45,6 +46,10 @@ export const activityFilter = object({
 
 /** The server frames of the capability, by `type`. */
 export const FRAMES: Readonly<Record<string, Check>> = {
+  'entity.rules-changed': object({
+    type: literal('entity.rules-changed'),
+    types: array(entityType, 500),
+  }),
   'activity.page': object({
     type: literal('activity.page'),
     replyTo: requestId,

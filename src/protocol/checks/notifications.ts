@@ -8,6 +8,7 @@ import {
   array,
   boolean,
   entityRef,
+  entityType,
   literal,
   number,
   object,
@@ -58,6 +59,10 @@ export const notificationInput = object({
 
 /** The server frames of the capability, by `type`. */
 export const FRAMES: Readonly<Record<string, Check>> = {
+  'entity.rules-changed': object({
+    type: literal('entity.rules-changed'),
+    types: array(entityType, 500),
+  }),
   'notification.page': object({
     type: literal('notification.page'),
     replyTo: requestId,

@@ -1,10 +1,11 @@
 /**
- * What a user may see of a frame: fields hidden from them removed from every entity, change,
- * conflict, activity item, notification and presence state, entity labels that may be a hidden
- * field's value left out of activity items and notifications (and of the notification titles that
- * name the entity), and items about entities they may not read left out. Applied to every frame a connection sends (`Connection.send` and
- * `writePrepared`), so no path can forget it; a broadcast is redacted once per set of rules, not
- * once per member.
+ * What a user may see of a frame: the domain's rule (`domain/field-redaction.ts`, which the fake
+ * server applies too) with this connection's field policy, room grants and hook answers. Fields
+ * hidden from them are removed from every entity, change, conflict, activity item, notification
+ * and presence state, entity labels that may be a hidden field's value are left out of activity
+ * items and notifications, and items about entities they may not read are left out. Applied to
+ * every frame a connection sends (`Connection.send` and `writePrepared`), so no path can forget
+ * it; a broadcast is redacted once per set of rules, not once per member.
  *
  * `redactEntityChange` is exported for other outbound paths (the HTTP change feed, webhooks) that
  * deliver changes on behalf of one user.
@@ -15,17 +16,19 @@ import {
   type Entity,
   type EntityChange,
   type EntityRef,
-  type FieldConflict,
-  type Fields,
   type Notification,
-  type Person,
   type ServerFrame,
 } from '../../protocol/index.js';
 import { entityOfRoom } from '../authorize.js';
 import { PreparedFrame } from '../wire.js';
-import { watcherTitle, watcherTitleParts } from '../../domain/entity-activity.js';
-import { entityRefFor } from '../../domain/entity-label.js';
-import { fieldLabel } from '../../domain/field-labels.js';
+import {
+  activityItemFor,
+  entityChangeFor,
+  entityFor,
+  frameFor,
+  notificationFor,
+  type FieldRedaction,
+} from '../../domain/field-redaction.js';
 import type { RoomGrants } from './claims.js';
 import type { EntityReads } from './entity-reads.js';
 import type { FieldPolicy } from './field-policy.js';
@@ -45,29 +48,32 @@ export interface Visibility {
   readonly reads?: EntityReads | undefined;
 }
 
-function withoutFields(fields: Fields, hidden: ReadonlySet<string> | undefined): Fields {
-  if (!hidden) return fields;
-  let out: Fields | undefined;
-  for (const field of hidden) {
-    if (!Object.prototype.hasOwnProperty.call(fields, field)) continue;
-    out ??= { ...fields };
-    delete out[field];
-  }
-  return out ?? fields;
-}
-
-/** The entity without the fields hidden from this user (the same object when none were there). */
-export function redactEntity(entity: Entity, v: Visibility): Entity {
-  const fields = withoutFields(entity.fields, v.fields.hidden(entity.type));
-  return fields === entity.fields ? entity : { ...entity, fields };
-}
-
 function mayRead(type: string, id: string, v: Visibility): boolean {
   const room = entityRoom(type, id);
   if (v.grants && !v.grants.decide({ user: { id: '', name: '' }, room, action: 'read' })) {
     return false;
   }
   return v.reads ? v.reads.allows(type, id) : true;
+}
+
+/** The rules of the domain's redaction (shared with the fake server) as `v` gives them. */
+const redactions = new WeakMap<Visibility, FieldRedaction>();
+function rulesOf(v: Visibility): FieldRedaction {
+  let r = redactions.get(v);
+  if (!r) {
+    r = {
+      hidden: (type) => v.fields.hidden(type),
+      mayRead: (type, id) => mayRead(type, id, v),
+      roomType: (room) => entityOfRoom(room)?.type,
+    };
+    redactions.set(v, r);
+  }
+  return r;
+}
+
+/** The entity without the fields hidden from this user (the same object when none were there). */
+export function redactEntity(entity: Entity, v: Visibility): Entity {
+  return entityFor(entity, rulesOf(v));
 }
 
 const NONE: readonly EntityRef[] = [];
@@ -114,164 +120,29 @@ export function entitiesOfPrepared(frame: PreparedFrame): readonly EntityRef[] {
   return entities;
 }
 
-/**
- * An entity change as this user may see it: hidden fields out of the entity, `changed` and
- * `previous` (a change of only hidden fields still arrives, with `changed: []`, so the version the
- * client holds stays current); undefined when the user may not read the entity at all.
- */
+/** An entity change as this user may see it (`entityChangeFor`); undefined: not for them. */
 export function redactEntityChange(change: EntityChange, v: Visibility): EntityChange | undefined {
-  const { type, id } = change.entity;
-  if (!mayRead(type, id, v)) return undefined;
-  const hidden = v.fields.hidden(type);
-  if (!hidden) return change;
-  const entity = redactEntity(change.entity, v);
-  const previous = withoutFields(change.previous, hidden);
-  const changed = change.changed.filter((field) => !hidden.has(field));
-  if (entity === change.entity && previous === change.previous) {
-    if (changed.length === change.changed.length) return change;
-  }
-  return { ...change, entity, previous, changed };
+  return entityChangeFor(change, rulesOf(v));
 }
 
-/**
- * An activity item as this user may see it: left out when it is about an entity (or a customer)
- * they may not read; hidden fields out of its changes; and its entity without a label that may be
- * a hidden field's value (`entityRefFor`: a customer labelled by a hidden company reads
- * "customer 42").
- */
+/** An activity item as this user may see it (`activityItemFor`); undefined: not for them. */
 export function redactActivityItem(item: ActivityItem, v: Visibility): ActivityItem | undefined {
-  // An item of a customer's feed (a call logged for it) tells about that customer.
-  const customer = item.customerId;
-  if (customer !== undefined && !mayRead('customer', customer, v)) return undefined;
-  if (!item.entity) return item;
-  const { type, id } = item.entity;
-  if (!mayRead(type, id, v)) return undefined;
-  const hidden = v.fields.hidden(type);
-  if (!hidden) return item;
-  const entity = entityRefFor(item.entity, hidden);
-  const changes = item.changes?.some((c) => hidden.has(c.field))
-    ? item.changes.filter((c) => !hidden.has(c.field))
-    : item.changes;
-  if (entity === item.entity && changes === item.changes) return item;
-  const out: ActivityItem = { ...item, entity };
-  if (changes) out.changes = changes;
-  return out;
+  return activityItemFor(item, rulesOf(v));
 }
 
-/**
- * A notification as this user may see it: left out when it is about an entity they may not read.
- * Its entity (and an entity target) loses a label that may be a hidden field's value
- * (`entityRefFor`). A watcher notification's title ("Ana updated Acme: Revenue, Notes") is
- * written again from its parts (`watcherTitleParts`) with the entity named as the user sees it
- * ("customer 42") and without the labels of hidden fields, the list altogether when nothing else
- * is in it. Other titles and messages are the words of whoever sent them and pass as they are.
- */
+/** A notification as this user may see it (`notificationFor`); undefined: not for them. */
 export function redactNotification(n: Notification, v: Visibility): Notification | undefined {
-  if (n.entity && !mayRead(n.entity.type, n.entity.id, v)) return undefined;
-  let target = n.target;
-  if ('entity' in n.target) {
-    const seen = entityRefFor(n.target.entity, v.fields.hidden(n.target.entity.type));
-    if (seen !== n.target.entity) target = { entity: seen };
-  }
-  if (!n.entity) return target === n.target ? n : { ...n, target };
-  const { type } = n.entity;
-  const hidden = v.fields.hidden(type);
-  const entity = entityRefFor(n.entity, hidden);
-  let title = n.title;
-  const parts = hidden ? watcherTitleParts(n) : undefined;
-  if (hidden && parts) {
-    const labels = new Set([...hidden].flatMap((f) => [f, fieldLabel(type, f)]));
-    // A list cut at the length limit cannot be read back: it goes, lest it name a hidden field.
-    const named = parts.fields ?? [];
-    const fields = named.filter((label) => !labels.has(label));
-    if (entity !== n.entity || fields.length !== named.length || !parts.fields) {
-      title = watcherTitle({ ...parts, entity, fields, more: fields.length > 0 ? parts.more : 0 });
-    }
-  }
-  if (entity === n.entity && target === n.target && title === n.title) return n;
-  return { ...n, target, entity, title };
-}
-
-function redactPerson(person: Person, hidden: ReadonlySet<string>): Person {
-  const activity = person.activity;
-  if (activity.kind !== 'editing' || !hidden.has(activity.field)) return person;
-  return { ...person, activity: { kind: 'viewing' } };
-}
-
-function redactPeople(room: string, people: Person[], v: Visibility): Person[] {
-  const type = entityOfRoom(room)?.type;
-  const hidden = type === undefined ? undefined : v.fields.hidden(type);
-  if (!hidden) return people;
-  const out = people.map((p) => redactPerson(p, hidden));
-  return out.some((p, i) => p !== people[i]) ? out : people;
-}
-
-function keepSome<T>(items: T[], redact: (item: T) => T | undefined): T[] {
-  const out: T[] = [];
-  let same = true;
-  for (const item of items) {
-    const kept = redact(item);
-    if (kept !== item) same = false;
-    if (kept !== undefined) out.push(kept);
-  }
-  return same ? items : out;
+  return notificationFor(n, rulesOf(v));
 }
 
 /**
- * The frame as this user may see it: the same object when nothing is hidden from them in it, a
- * redacted copy, or undefined when the whole frame is about something they may not read.
+ * The frame as this user may see it (`frameFor`): the same object when nothing is hidden from
+ * them in it, a redacted copy, or undefined when the whole frame is about something they may not
+ * read.
  */
 export function redactFrame(frame: ServerFrame, v: Visibility): ServerFrame | undefined {
   if (v.fields.empty && !v.grants && !v.reads) return frame;
-  switch (frame.type) {
-    case 'entity.snapshot':
-    case 'entity.ack': {
-      const entity = redactEntity(frame.entity, v);
-      return entity === frame.entity ? frame : { ...frame, entity };
-    }
-    case 'entity.conflict': {
-      const hidden = v.fields.hidden(frame.current.type);
-      const current = redactEntity(frame.current, v);
-      const conflicts: FieldConflict[] = hidden
-        ? frame.conflicts.filter((c) => !hidden.has(c.field))
-        : frame.conflicts;
-      if (current === frame.current && conflicts.length === frame.conflicts.length) return frame;
-      return { ...frame, current, conflicts };
-    }
-    case 'event': {
-      const payload = frame.payload as unknown;
-      let redacted: unknown;
-      if (frame.event === 'entity.change') {
-        redacted = redactEntityChange(payload as EntityChange, v);
-      } else if (frame.event === 'activity') {
-        redacted = redactActivityItem(payload as ActivityItem, v);
-      } else if (frame.event === 'notification') {
-        redacted = redactNotification(payload as Notification, v);
-      } else {
-        return frame;
-      }
-      if (redacted === undefined) return undefined;
-      return redacted === payload ? frame : { ...frame, payload: redacted as typeof frame.payload };
-    }
-    case 'activity.page': {
-      const items = keepSome(frame.items, (item) => redactActivityItem(item, v));
-      return items === frame.items ? frame : { ...frame, items };
-    }
-    case 'notification.page': {
-      const items = keepSome(frame.items, (item) => redactNotification(item, v));
-      return items === frame.items ? frame : { ...frame, items };
-    }
-    case 'joined': {
-      const people = redactPeople(frame.room, frame.people, v);
-      return people === frame.people ? frame : { ...frame, people };
-    }
-    case 'presence.diff': {
-      const upsert = redactPeople(frame.room, frame.upsert, v);
-      return upsert === frame.upsert ? frame : { ...frame, upsert };
-    }
-    default:
-      return frame;
-  }
+  return frameFor(frame, rulesOf(v));
 }
 
 /** Redacted broadcasts per frame and per set of rules: a room of like users costs one redaction. */

@@ -1,8 +1,10 @@
 /**
- * A form's record when the backend widens or narrows what a user may see and change, with the
+ * What a user sees when the backend widens or narrows what they may see and change, with the
  * real client against the reference server and its authorization callback: after
- * `permissions-changed` the record shows a field shown again, loses one hidden now, and follows
- * the new read-only list, on the open connection (no reconnect).
+ * `permissions-changed` a form's record shows a field shown again, loses one hidden now, and
+ * follows the new read-only list; activity items and notifications already loaded, and what
+ * others are shown editing, follow the new rules in place; all on the open connection (no
+ * reconnect).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -13,13 +15,22 @@ import { RealServerSuite, waitFor } from '../helpers/real-client.js';
 
 const KEY = 'field-rules-client-key';
 
-/** What the CRM's callback answers about customers (this variable stands for its database). */
-let rules: { hidden?: string[]; readOnly?: string[] } = {};
+interface Rules {
+  hidden?: string[];
+  readOnly?: string[];
+}
+/** What the CRM's callback answers about customers for kim (this variable stands for its database). */
+let rules: Rules = {};
+/** What it answers for the others (each test's own users). */
+const rulesFor: Record<string, Rules> = {};
 const backend: Server = createServer((req, res) => {
-  req.resume();
+  let body = '';
+  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
   req.on('end', () => {
+    const asked = JSON.parse(body) as { user: { id: string } };
+    const fields = asked.user.id === 'kim' ? rules : (rulesFor[asked.user.id] ?? {});
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ allow: true, fields: { customer: rules } }));
+    res.end(JSON.stringify({ allow: true, fields: { customer: fields } }));
   });
 });
 
@@ -113,5 +124,93 @@ describe("a record's fields when the user's field rules change", () => {
     await waitFor(() => resumes.includes('replayed'), 'the room resumed, nothing missed');
     await waitFor(() => !('notes' in record.snapshot().data), 'the notes gone');
     assert.deepEqual(record.snapshot().readOnly, ['name']);
+  });
+});
+
+describe("what is already on screen when the user's field rules change", () => {
+  it('activity items and notifications are read again and redacted in place, none as new', async () => {
+    const acme = { type: 'customer', id: '77', label: 'Acme' };
+    await suite.server.activity.append({
+      kind: 'customer.updated',
+      entity: acme,
+      changes: [
+        { field: 'annualValue', from: 1000, to: 5000 },
+        { field: 'phone', from: '1', to: '2' },
+      ],
+    });
+    await suite.server.notifications.send({
+      target: { user: 'lee' },
+      type: 'info',
+      priority: 'normal',
+      title: 'Renewal due',
+      entity: acme,
+    });
+    const lee = suite.client('lee');
+    const feed = lee.activity({ kind: 'customer', entityId: '77' });
+    const inbox = lee.notifications();
+    let news = 0;
+    inbox.onNew(() => news++);
+    await waitFor(() => feed.snapshot().items.length === 1, 'the item loaded');
+    await waitFor(() => inbox.snapshot().items.length === 1, 'the notification loaded');
+    const item = () => feed.snapshot().items[0]!;
+    const note = () => inbox.snapshot().items[0]!;
+    await inbox.markRead(note().id);
+    const { id, at } = item();
+    const liveCount = feed.snapshot().liveCount;
+    let opened = 0;
+    lee.onStatus((status) => {
+      if (status.state === 'open') opened++;
+    });
+
+    rulesFor.lee = { hidden: ['annualValue', 'company', 'name'] };
+    await permissionsChanged('lee');
+    await waitFor(() => item().entity?.label === undefined, 'the label gone from the item');
+    assert.deepEqual(item(), {
+      id,
+      at,
+      kind: 'customer.updated',
+      entity: { type: 'customer', id: '77' },
+      customerId: '77',
+      changes: [{ field: 'phone', from: '1', to: '2' }],
+    });
+    await waitFor(() => note().entity?.label === undefined, 'the label gone from the notification');
+    assert.equal(note().read, true, 'still read');
+    assert.equal(feed.snapshot().items.length, 1);
+    assert.equal(feed.snapshot().liveCount, liveCount, 'nothing counted as new');
+    assert.equal(inbox.snapshot().items.length, 1);
+
+    rulesFor.lee = {}; // and back
+    await permissionsChanged('lee');
+    await waitFor(() => item().changes?.length === 2, 'the hidden change shown again');
+    assert.deepEqual(item().entity, acme);
+    await waitFor(() => note().entity?.label === 'Acme', 'the label back on the notification');
+    assert.equal(news, 0, 'no notification announced as new');
+    assert.equal(feed.snapshot().liveCount, liveCount);
+    assert.equal(opened, 0, 'the connection stayed open throughout');
+    feed.release();
+    inbox.release();
+  });
+
+  it('someone shown editing a field hidden now is shown viewing, and editing when shown again', async () => {
+    rulesFor.max = {};
+    const max = suite.client('max');
+    const ana = suite.client('ana');
+    const room = 'customer:78';
+    const seen = max.presence(room);
+    const editor = ana.presence(room);
+    editor.setActivity({ kind: 'editing', field: 'annualValue' });
+    const anaSeen = () => seen.snapshot().people.find((p) => p.user.id === 'ana')?.activity;
+    await waitFor(() => anaSeen()?.kind === 'editing', 'ana seen editing');
+
+    rulesFor.max = { hidden: ['annualValue'] };
+    await permissionsChanged('max');
+    await waitFor(() => anaSeen()?.kind === 'viewing', 'ana seen viewing');
+
+    rulesFor.max = {};
+    await permissionsChanged('max');
+    await waitFor(() => anaSeen()?.kind === 'editing', 'ana seen editing again');
+    assert.deepEqual(anaSeen(), { kind: 'editing', field: 'annualValue' });
+    seen.release();
+    editor.release();
   });
 });
