@@ -93,15 +93,18 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // record through the events the framework listens to, +0.3 KB), controls sharing a name, the
   // feed's `entity-link-template` and its width in shrink-to-fit boxes, the elements guarded for
   // jsdom and happy-dom, presence switching `watch` without leaving; 126.5 KB guards that.
-  'define.js': { entries: ['define.js'], gzip: 126.5 * 1024 },
+  // 125.0 → 127.1 KB (2026-12-07 12:30 UTC): the fixes listed at the bundle; 128 KB guards that.
+  'define.js': { entries: ['define.js'], gzip: 128 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
   // 129.0 → 129.1 KB (2026-12-07 03:00 UTC), from a legacy-page audit: the feed's
   // `entity-link-template` (links with no script) with the link rules of the feed and the
   // notification center made one shared module, whose chunk of its own costs more than the
   // feed's dropped copy saves (crm-realtime.bundle.js is 24 bytes smaller); form controls sharing
   // a name; the feed's width in shrink-to-fit boxes. 129.4 KB (03:20 UTC) with the rest of the
-  // fixes listed at define.js; 131 KB guards that.
-  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 131 * 1024 },
+  // fixes listed at define.js; 131 KB guards that. 130.1 → 133.0 KB (2026-12-07 12:30 UTC): the
+  // fixes listed at the bundle (the shared socket's handling of frozen tabs included, which this
+  // entry exports); 134 KB guards that.
+  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 134 * 1024 },
   // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves
   // a closed tab left (its claim on them by Web Locks), and the shared connection's worker hands
   // over when its script's policy refuses the socket; the bundle carries both (103.3 KB at 13:08;
@@ -129,8 +132,15 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // a tooltip said, a dialog's swipe kept off the page), a big-record audit (no tabs in closed
   // sections, layout read before written), popovers placed on a page with CSS `zoom`, a presence
   // the server dropped sent again, a session ended by the backend shown as signed out, catalogues
-  // written as classes; 121 KB guards that.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 121 * 1024 },
+  // written as classes; 121 KB guards that. 120.0 → 122.9 KB (2026-12-07 12:30 UTC): a frozen or
+  // back/forward-cached leader tab handing the shared socket over (about +0.8 KB, carried here
+  // though pages load it only with `shared-connection`), field rules changed live (records, feed
+  // items, notifications and presence read again), holes in a room's `seq` detected and replayed,
+  // the form keeping a change when the user leaves (saved, or the browser asks), touch (toasts
+  // held by a finger, hover looks only where there is hover, texts a tooltip alone held), the
+  // kit's own text settings against a legacy page's inherited CSS, calls said unavailable on an
+  // insecure page; 124 KB guards that.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 124 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
@@ -149,9 +159,11 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
     // (2026-12-07 06:00 UTC) with the small helpers most elements share in the core chunk instead
     // of seven files compressed apart (vite.config.ts). 38.0 KB (2026-12-07 11:30 UTC, 38,902 B)
     // with holes in a room's sequence filled by joining again, paid for by taking the tab–hub
-    // messages' helper and the stores' positive-integer option out of the core chunk.
-    // This budget guards what is measured.
-    gzip: 38 * 1024,
+    // messages' helper and the stores' positive-integer option out of the core chunk. 39,023 B
+    // (12:30 UTC) with the kit's own text settings on every host against a legacy page's
+    // inherited CSS (+70 B) and a form's move within the page told from leaving it; 38.25 KB
+    // guards that. This budget guards what is measured.
+    gzip: 38.25 * 1024,
   },
 };
 
