@@ -17,37 +17,10 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchFreezableBrowser, openAs, setLifecycle } from './helpers/browser.js';
 import { waitUntil } from './helpers/presence.js';
+import { socketsOpen, tabsOf } from './helpers/shared-tabs.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 const API_KEY = 'e2e-frozen-tab-key-5d1c8e2a9b';
-
-/** Open sockets, from the server's own metrics. */
-async function socketsOpen(server: TestServer): Promise<number> {
-  const text = await (await fetch(`${server.origin}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('crm_connections '));
-  return Number(line?.split(' ')[1]);
-}
-
-/** How many tabs `userId` has in `room`, as the page's client sees it. */
-function tabsOf(page: Page, room: string, userId: string): Promise<number | undefined> {
-  return page.evaluate(
-    ({ room, userId }) => {
-      const provider = document.querySelector('crm-realtime-provider') as unknown as {
-        client: {
-          presence(room: string): {
-            snapshot(): { people: { user: { id: string }; connections: number }[] };
-            release(): void;
-          };
-        };
-      };
-      const presence = provider.client.presence(room);
-      const count = presence.snapshot().people.find((p) => p.user.id === userId)?.connections;
-      presence.release();
-      return count;
-    },
-    { room, userId },
-  );
-}
 
 /** A field of a customer as the page's client holds it. */
 function fieldOn(page: Page, id: string, field: string): Promise<unknown> {

@@ -14,17 +14,11 @@ import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, openAs, openDemo } from './helpers/browser.js';
 import { waitUntil } from './helpers/presence.js';
+import { socketsOpen, tabsOf } from './helpers/shared-tabs.js';
 import type { TestServer } from './helpers/server.js';
 
 const JWT_SECRET = 'e2e-shared-connection-secret-7f3a9c1e5b2d8f4a6c0e';
 const API_KEY = 'e2e-shared-connection-key-2c9e4b7a1d';
-
-/** Open sockets, from the server's own metrics. */
-async function socketsOpen(server: TestServer): Promise<number> {
-  const text = await (await fetch(`${server.origin}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('crm_connections '));
-  return Number(line?.split(' ')[1]);
-}
 
 /** Rooms the server holds, from its own metrics. */
 async function roomsHeld(server: TestServer): Promise<number> {
@@ -40,27 +34,6 @@ function joining(page: Page): Promise<string[]> {
     };
     return [...client.heldRooms().keys()].filter((room) => client.lastSeq(room) === undefined);
   });
-}
-
-/** How many tabs `userId` has in `room`, as the page's client sees it. */
-function tabsOf(page: Page, room: string, userId: string): Promise<number | undefined> {
-  return page.evaluate(
-    ({ room, userId }) => {
-      const provider = document.querySelector('crm-realtime-provider') as unknown as {
-        client: {
-          presence(room: string): {
-            snapshot(): { people: { user: { id: string }; connections: number }[] };
-            release(): void;
-          };
-        };
-      };
-      const presence = provider.client.presence(room);
-      const count = presence.snapshot().people.find((p) => p.user.id === userId)?.connections;
-      presence.release();
-      return count;
-    },
-    { room, userId },
-  );
 }
 
 /** A field of a customer as the page's client holds it. */
