@@ -95,7 +95,7 @@ async function mountAll() {
         <crm-huddle room-id="customer:42"></crm-huddle>
         <form id="f"><input name="email" /></form>
         <crm-collaborative-form
-          form="f"
+          form-id="f"
           entity-type="customer"
           entity-id="42"
         ></crm-collaborative-form>

@@ -68,7 +68,7 @@ async function mountAll() {
       <crm-activity-feed></crm-activity-feed>
       <form id="f"><input name="name" /></form>
       <crm-collaborative-form
-        form="f"
+        form-id="f"
         entity-type="customer"
         entity-id="42"
       ></crm-collaborative-form>
