@@ -30,30 +30,37 @@ export const visuallyHidden = css`
 `;
 
 /**
- * Host basics: the kit's own text settings, `[hidden]` honoured, box sizing inside the shadow
- * root, and every animation and transition off under `prefers-reduced-motion`.
+ * The kit's own text settings, on every host (`hostBase`) and on the collaborative form's own
+ * parts (its slot shows the page's form, which keeps the page's settings).
  *
  * Selectors stop at a shadow root, inherited properties do not: a legacy page's
  * `body { font: italic bold 11px/1 Tahoma; text-transform: uppercase; text-align: center;
  * white-space: nowrap; letter-spacing: … }` would reach every text of the kit (an e-mail address
- * shown in capitals, initials pushed out of their avatar by an indent). So the host sets the `font`
+ * shown in capitals, initials pushed out of their avatar by an indent). So this sets the `font`
  * shorthand (weight, style, small caps and line height included) and every inherited text
  * property a page commonly sets. Left inherited on purpose: `direction` (right-to-left pages),
- * `visibility` (a hidden panel hides its widgets), `cursor` and `color-scheme`. (The
- * collaborative form, whose slot shows the page's own form, repeats these on its own parts.)
+ * `visibility` (a hidden panel hides its widgets), `cursor` and `color-scheme`.
+ */
+export const kitText = css`
+  font: ${token('font-size-m')} / ${token('font-line-height-normal')} ${token('font-family')};
+  color: ${token('color-text')};
+  letter-spacing: normal;
+  word-spacing: normal;
+  text-align: start;
+  text-indent: 0;
+  text-transform: none;
+  text-shadow: none;
+  white-space: normal;
+  -webkit-font-smoothing: antialiased;
+`;
+
+/**
+ * Host basics: the kit's own text settings, `[hidden]` honoured, box sizing inside the shadow
+ * root, and every animation and transition off under `prefers-reduced-motion`.
  */
 export const hostBase = css`
   :host {
-    font: ${token('font-size-m')} / ${token('font-line-height-normal')} ${token('font-family')};
-    color: ${token('color-text')};
-    letter-spacing: normal;
-    word-spacing: normal;
-    text-align: start;
-    text-indent: 0;
-    text-transform: none;
-    text-shadow: none;
-    white-space: normal;
-    -webkit-font-smoothing: antialiased;
+    ${kitText}
   }
   :host([hidden]) {
     display: none !important;

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { focusRing, hostBase, visuallyHidden } from '../../styles/shared.js';
+import { focusRing, hostBase, kitText, visuallyHidden } from '../../styles/shared.js';
 import { token } from '../../styles/tokens.js';
 
 export const styles = [
@@ -29,16 +29,7 @@ export const styles = [
     .status-bar,
     .error,
     .visually-hidden {
-      font: ${token('font-size-m')} / ${token('font-line-height-normal')} ${token('font-family')};
-      color: ${token('color-text')};
-      letter-spacing: normal;
-      word-spacing: normal;
-      text-align: start;
-      text-indent: 0;
-      text-transform: none;
-      text-shadow: none;
-      white-space: normal;
-      -webkit-font-smoothing: antialiased;
+      ${kitText}
     }
 
     /* ---- tabs over the fields ---------------------------------------------------------- */
