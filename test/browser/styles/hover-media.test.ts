@@ -10,40 +10,12 @@
  * by keeping each rule's selectors, declarations and order, which the first tests pin down.)
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
 import type { CSSResultGroup, CSSResultOrNative } from 'lit';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { closeFakeConnections } from '../helpers/fake-connection.js';
 import { animationsSettled } from '../helpers/settled.js';
+import { sheets, texts } from './kit-sheets.js';
 import { avatars, mountPresence, ANA, BEN } from '../elements/presence/fixture.js';
-
-const sheets: Record<string, () => Promise<Record<string, unknown>>> = {
-  'styles/shared': () => import('../../../src/styles/shared.js'),
-  'activity-feed': () => import('../../../src/elements/activity-feed/crm-activity-feed.styles.js'),
-  'activity-feed/item': () => import('../../../src/elements/activity-feed/item.styles.js'),
-  'collaborative-form': () =>
-    import('../../../src/elements/collaborative-form/crm-collaborative-form.styles.js'),
-  'conflict-dialog': () =>
-    import('../../../src/elements/conflict-dialog/crm-conflict-dialog.styles.js'),
-  'connection-status': () =>
-    import('../../../src/elements/connection-status/crm-connection-status.styles.js'),
-  huddle: () => import('../../../src/elements/huddle/crm-huddle.styles.js'),
-  'notification-center': () =>
-    import('../../../src/elements/notification-center/crm-notification-center.styles.js'),
-  'notification-center/item': () =>
-    import('../../../src/elements/notification-center/item.styles.js'),
-  'notification-center/panel': () =>
-    import('../../../src/elements/notification-center/panel.styles.js'),
-  'notification-center/toast': () =>
-    import('../../../src/elements/notification-center/toast.styles.js'),
-  presence: () => import('../../../src/elements/presence/crm-presence.styles.js'),
-  'presence/popups': () => import('../../../src/elements/presence/popups.styles.js'),
-};
-
-function texts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(texts);
-  const text = (value as { cssText?: unknown } | null)?.cssText;
-  return typeof text === 'string' ? [text] : [];
-}
 
 /** Selectors of `:hover` rules whose look could stick after a tap. */
 function sticking(rules: CSSRuleList, media: string[] = []): string[] {
