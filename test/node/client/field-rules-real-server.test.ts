@@ -104,7 +104,7 @@ describe("a record's fields when the user's field rules change", () => {
       source: 'backend',
       create: true,
     });
-    rules = {};
+    rulesFor['lee'] = {};
     const lee = suite.client('lee');
     const record = lee.liveData({ entityType: 'customer', entityId: '43' });
     await waitFor(() => record.status === 'ready', 'the record shown');
@@ -114,7 +114,7 @@ describe("a record's fields when the user's field rules change", () => {
 
     // The rules change with no connection to tell (the backend's claim procedure: new rules,
     // then the user's sessions end); the client comes back on a connection with the new rules.
-    rules = { hidden: ['notes'], readOnly: ['name'] };
+    rulesFor['lee'] = { hidden: ['notes'], readOnly: ['name'] };
     const res = await fetch(`http://127.0.0.1:${suite.server.port}/api/users/lee/disconnect`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
