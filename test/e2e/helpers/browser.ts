@@ -16,6 +16,17 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export const CHROMIUM_PATH =
   process.env['CHROMIUM_PATH'] ?? process.env['CHROME_PATH'] ?? '/usr/bin/chromium';
 
+/** Headless, as root, and kept off the (closed) network: every Chromium the tests start. */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /**
  * Debian's Chromium, headless, kept off the (closed) network. Shared by tests, benches, tools.
  * `extraArgs` adds flags, e.g. `--remote-debugging-port` for a tool (Lighthouse) that drives the
@@ -24,16 +35,7 @@ export const CHROMIUM_PATH =
 export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      ...extraArgs,
-    ],
+    args: [...CHROMIUM_FLAGS, ...extraArgs],
   });
 }
 
@@ -52,13 +54,7 @@ export async function launchFreezableBrowser(): Promise<{
   const child = spawn(
     CHROMIUM_PATH,
     [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
+      ...CHROMIUM_FLAGS,
       '--remote-debugging-address=127.0.0.1',
       '--remote-debugging-port=0',
       `--user-data-dir=${profile}`,
