@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { Json, RequestId, UserProfile } from './common.js';
+import { FIELD_NAME_PATTERN } from './patterns.js';
 
 /** Entity types and ids: the server does not hard-code types. */
 export const EntityType = z
@@ -14,13 +15,10 @@ export const EntityType = z
 export const EntityId = z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_\-.]+$/));
-/**
- * Field names: letters, digits and `_ . -`, not starting with a digit. `__proto__` is refused (a
- * copy of the fields would set its prototype instead of keeping the field; see `json-shape.ts`).
- */
+/** Field names (see `FIELD_NAME_PATTERN`). */
 export const FieldName = z
   .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.-]*$/));
+  .check(z.minLength(1), z.maxLength(128), z.regex(FIELD_NAME_PATTERN));
 
 const version = z.number().check(z.int(), z.nonnegative());
 
@@ -120,7 +118,10 @@ export const EntityConflictFrame = z.object({
   current: Entity,
 });
 
-/** Messages for a person, per field name: why the CRM backend refused a value. */
+/**
+ * Messages for a person, per field name: why the CRM backend refused a value (`entity.rejected`),
+ * or why the server's field rules refused a write (`error` `forbidden`).
+ */
 export const FieldErrors = z.record(FieldName, z.string().check(z.minLength(1), z.maxLength(500)));
 export type FieldErrors = z.infer<typeof FieldErrors>;
 

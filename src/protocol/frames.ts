@@ -31,6 +31,7 @@ import {
   EntityRulesChangedFrame,
   EntitySnapshotFrame,
   EntityUpdateFrame,
+  FieldErrors,
 } from './entities.js';
 import {
   NotificationListFrame,
@@ -241,6 +242,13 @@ export const ErrorFrame = z.object({
    * `forbidden`: for good, as a refused join; `backend_unavailable`: join again later.
    */
   removed: z.optional(z.literal(true)),
+  /**
+   * `forbidden` answering an `entity.update`: the fields the user's field rules refuse (read-only
+   * or hidden for them), each with a message (the shape of `entity.rejected`'s `errors`). Nothing
+   * of the update was applied; the same update without them may be sent as a new change (new
+   * mutation id). Absent on every other error; clients that predate it ignore it.
+   */
+  errors: z.optional(FieldErrors),
 });
 
 /** Sent before a graceful shutdown: reconnect after a jittered delay of up to `reconnectMs`. */

@@ -21,6 +21,12 @@ export const ROOM_NAME_PATTERN = /* @__PURE__ */ new RegExp(
   `^(?:[A-Za-z0-9_\\-.:/@#]+|(?:activity:)?user:${USER_ID_CHAR}+)$`,
 );
 
+/**
+ * Field names: letters, digits and `_ . -`, not starting with a digit. `__proto__` is refused (a
+ * copy of the fields would set its prototype instead of keeping the field; see `json-shape.ts`).
+ */
+export const FIELD_NAME_PATTERN = /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 /** Event names of the generic broadcast, e.g. `cursor` or `typing`. */
 export const EVENT_NAME_PATTERN = /^[A-Za-z0-9_\-.:]+$/;
 

@@ -14,6 +14,7 @@ import { ERROR_CODES } from './errors.js';
 import {
   AVATAR_URL_PATTERN,
   EVENT_NAME_PATTERN,
+  FIELD_NAME_PATTERN,
   ROOM_NAME_PATTERN,
   USER_ID_PATTERN,
 } from './patterns.js';
@@ -110,6 +111,18 @@ export const array =
       ? v.map((x, i) => item(x, `${path}.${i}`))
       : fail(path, 'an array');
 
+/** An object of `value` per key that `key` accepts (a copy, as zod's records). */
+const record =
+  <T>(key: Check<string>, value: Check<T>): Check<Record<string, T>> =>
+  (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object');
+    const out: Record<string, T> = {};
+    for (const k of Object.keys(v)) {
+      out[key(k, `${path}.${k}`)] = value((v as Record<string, unknown>)[k], `${path}.${k}`);
+    }
+    return out;
+  };
+
 export const requestId = string(1, 64);
 export const userId = string(1, 128, USER_ID_PATTERN);
 export const roomName = string(1, 200, ROOM_NAME_PATTERN);
@@ -193,6 +206,7 @@ export const CORE_SERVER_FRAMES: Readonly<Record<string, Check>> = {
     message: string(0, Infinity),
     room: optional(roomName),
     removed: optional((v, path): true => (v === true ? true : fail(path, 'true'))),
+    errors: optional(record(string(1, 128, FIELD_NAME_PATTERN), string(1, 500))),
   }),
   bye: object({
     type: json,

@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { ErrorCode, ServerFrame, UserProfile } from '../protocol/index.js';
+import type { ErrorCode, FieldErrors, ServerFrame, UserProfile } from '../protocol/index.js';
 import type { FrameDebug } from './frame-debug.js';
 import type { ServerMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
@@ -217,13 +217,19 @@ export class Connection implements Recipient, Holdable {
   sendError(
     code: ErrorCode,
     message: string,
-    extra: { replyTo?: string | undefined; room?: string | undefined; removed?: true } = {},
+    extra: {
+      replyTo?: string | undefined;
+      room?: string | undefined;
+      removed?: true;
+      errors?: FieldErrors;
+    } = {},
   ): void {
     this.metrics.countError(code);
     const frame: ServerFrame = { type: 'error', code, message };
     if (extra.replyTo !== undefined) frame.replyTo = extra.replyTo;
     if (extra.room !== undefined) frame.room = extra.room;
     if (extra.removed) frame.removed = true;
+    if (extra.errors) frame.errors = extra.errors;
     this.send(frame);
   }
 

@@ -52,6 +52,7 @@ import {
   type HistoryReader,
   type RecordedChange,
 } from '../domain/merge.js';
+import { fieldRefusal } from '../domain/field-refusal.js';
 import {
   fitAck,
   partialAckRefusal,
@@ -263,11 +264,9 @@ export class FakeEntities {
       hasField(frame.fields, field),
     );
     if (refused.length > 0) {
-      return this.error(
-        frame.id,
-        'forbidden',
-        `not allowed to change ${refused.join(', ')} of ${room}: read-only for you`,
-      );
+      // As the server: nothing applied, the refused fields named in `errors`.
+      const { message, errors } = fieldRefusal(room, refused.sort());
+      return { type: 'error', replyTo: frame.id, code: 'forbidden', message, room, errors };
     }
     return this.update(user, stored, frame, acceptsPartial);
   }

@@ -12,6 +12,7 @@ import {
   type EntityUpdateFrame,
   type FieldConflict,
 } from '../../protocol/index.js';
+import { fieldRefusal } from '../../domain/field-refusal.js';
 import { fitAck, fitConflict, fitsFrame, partialAckRefusal } from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
 import type { Connection } from '../connection.js';
@@ -106,14 +107,15 @@ export class EntityHandlers {
     const arrivedAt = connection.frameArrivedAt;
     return this.allowed(connection, 'write', frame, async () => {
       // Field rules come after the room's verdict: the callback's answer may have brought them.
+      // The whole update is refused, none of it applied, so its mutation id stays one content
+      // applied whole or not at all; the answer names the refused fields (`errors`), and the
+      // client sends the others as a new change.
       const refused =
         connection.permissions?.visibility.fields.refused(frame.entityType, frame.fields) ?? [];
       if (refused.length > 0) {
-        connection.sendError(
-          'forbidden',
-          `not allowed to change ${refused.join(', ')} of ${entityRoom(frame.entityType, frame.entityId)}: read-only for you`,
-          { replyTo: frame.id, room: entityRoom(frame.entityType, frame.entityId) },
-        );
+        const room = entityRoom(frame.entityType, frame.entityId);
+        const { message, errors } = fieldRefusal(room, refused);
+        connection.sendError('forbidden', message, { replyTo: frame.id, room, errors });
         return;
       }
       const notSaved = (down: string): void => {

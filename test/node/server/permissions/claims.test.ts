@@ -151,6 +151,31 @@ describe('field rules', () => {
     as(await update(alice, { phone: '555' }, 1), 'entity.ack');
   });
 
+  test('the refusal names the refused fields for programs, in the shape of entity.rejected', async () => {
+    h = await startPermissionHarness();
+    await seedCustomer(h);
+    const alice = await connectWith(h, 'alice', sales);
+    const refused = as(
+      await update(alice, { phone: '1', revenue: '5', notes: 'mine' }, 1),
+      'error',
+    );
+    assert.equal(refused.code, 'forbidden');
+    assert.equal(refused.room, 'customer:42');
+    assert.deepEqual(refused.errors, { notes: 'read-only for you', revenue: 'read-only for you' });
+    assert.equal(
+      refused.message,
+      'not allowed to change notes, revenue of customer:42: read-only for you',
+    );
+    assert.equal((await h.server.entities.get('customer', '42'))?.version, 1, 'nothing applied');
+    // Other refusals carry no `errors`: the room's own verdict names no field.
+    const reader = await connectWith(h, 'bob', {
+      crm: { rooms: { 'customer:42': ['join', 'read'] } },
+    });
+    const write = as(await update(reader, { phone: '2' }, 1), 'error');
+    assert.equal(write.code, 'forbidden');
+    assert.equal(write.errors, undefined);
+  });
+
   test('a hidden field reaches the user in no frame: changes, acks, conflicts, activity, notifications, presence, replay', async () => {
     h = await startPermissionHarness({ notifications: { notifyWatchersOnChange: true } });
     await seedCustomer(h);
