@@ -27,7 +27,11 @@ export class RealtimeError extends Error {
     message: string,
     /** The room the error is about, when the server named one. */
     readonly room?: string,
-    /** `invalid`: the backend's message per field name, for a person. */
+    /**
+     * `invalid`: the backend's message per field name, for a person. `forbidden` answering a
+     * save: the fields the user's field rules refuse (read-only or hidden for them), each with
+     * the server's message; absent when the whole record was refused.
+     */
     readonly fields?: Readonly<Record<string, string>>,
   ) {
     super(message);

@@ -38,7 +38,7 @@ export class PendingRequests {
     this.pending.delete(replyTo);
     this.clock.clearTimeout(pending.timer);
     if (frame.type === 'error') {
-      pending.reject(new RealtimeError(frame.code, frame.message, frame.room));
+      pending.reject(new RealtimeError(frame.code, frame.message, frame.room, frame.errors));
     } else {
       pending.resolve(frame);
     }

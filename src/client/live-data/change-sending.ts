@@ -207,6 +207,7 @@ function refused(life: ChangeLife, m: Change, frame: EntityRejectedFrame): void 
 function failed(life: ChangeLife, m: Change, error: unknown): boolean {
   const e = error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
   if (m.state !== 'pending') return true;
+  if (e.code === 'forbidden' && e.fields && withoutRefused(life, m, e.fields, e)) return true;
   if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
     // Still pending, but the page may say why it waits ("the CRM did not answer").
     if (e.code === 'backend_unavailable') m.waiting(e);
@@ -219,6 +220,35 @@ function failed(life: ChangeLife, m: Change, error: unknown): boolean {
   m.reject(e);
   life.line.settleOut(m);
   if (queued) life.outbox.reportRejected(m.info());
+  life.views.notify(m.key);
+  return true;
+}
+
+/**
+ * Refused for fields the user may no longer change (their field rules changed after the edit)
+ * and for nothing else: the change goes on with its other fields, at once, and the refused
+ * values stay on the change (`refused`) for the page to say and offer back. False when every
+ * field was refused (then it is rejected, as before).
+ *
+ * The server refuses the whole update and this client sends the rest, rather than the server
+ * applying the allowed part: a mutation id then stays one content, applied whole or not at all.
+ * A replay of it (an outbox entry, an answer lost) gets the same answer whatever the rules are by
+ * then; a server that applied part of it would answer a later replay "applied" for values it
+ * never stored, and a client that predates `errors` would take them for saved. The rest is other
+ * content, so it is a new change: a new mutation id, written to the outbox before it goes.
+ */
+function withoutRefused(
+  life: ChangeLife,
+  m: Change,
+  errors: Readonly<Record<string, string>>,
+  e: RealtimeError,
+): boolean {
+  const refused = Object.keys(m.fields).filter((field) => hasField(errors, field));
+  if (refused.length === 0 || refused.length === Object.keys(m.fields).length) return false;
+  m.refuse(refused, e);
+  life.line.stored(m, { mutationId: m.mutationId, fields: m.fields });
+  // A replayed change: the outbox lists what it could not deliver (here, the refused values).
+  if (m.queued) life.outbox.reportRejected(m.info());
   life.views.notify(m.key);
   return true;
 }

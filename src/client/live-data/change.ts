@@ -8,6 +8,7 @@
  *     │  ├───entity.rejected / error──► rejected
  *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
  *     │  ├───superseded (every field since set by a newer change of this client) ──► rolled-back
+ *     │  ├───refuse (field rules refuse some of its fields: the others, new id) ──► pending
  *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
  *     │                      ├───────amend (the user's newer values, new id) ──► conflicted
  *     │                      └───────discard──► rolled-back
@@ -90,6 +91,8 @@ export class Change {
   conflictOffered = false;
   /** Not applied: a newer change of this client had set its fields (`rolled-back`). */
   superseded = false;
+  /** Values the server's field rules refused (no longer writable for the user): not saved. */
+  refused: Fields | undefined;
   /** The outcome of the change that resolved this conflict. */
   resolution: Promise<ChangeInfo> | undefined;
 
@@ -164,6 +167,19 @@ export class Change {
     for (const field of fields) delete kept[field];
     this.fields = kept;
     this.touch();
+  }
+
+  /**
+   * pending → pending: the server's field rules refuse these fields (`error` names them); the
+   * others go on as a new change (new id), the refused values kept in `refused` for the page.
+   */
+  refuse(fields: readonly string[], error: RealtimeError): void {
+    const refused: Fields = { ...this.refused };
+    for (const field of fields) refused[field] = this.fields[field]!;
+    this.refused = refused;
+    this.error = error;
+    this.narrow(fields);
+    this.renew();
   }
 
   /** pending → rolled-back: a newer change of this client set every field this one sets. */
@@ -251,6 +267,7 @@ export class Change {
     if (this.conflicts) info.conflicts = this.conflicts;
     if (this.resolvedBy) info.resolvedBy = this.resolvedBy;
     if (this.superseded) info.superseded = true;
+    if (this.refused) info.refused = this.refused;
     this.cachedInfo = Object.freeze(info);
     return this.cachedInfo;
   }

@@ -44,7 +44,9 @@ export interface ChangeInfo {
   /** `confirmed`: the server had already applied this mutation id (a replay). */
   readonly duplicate?: boolean;
   /**
-   * `rejected`: why (`invalid`: the CRM backend's messages per field are in `error.fields`).
+   * `rejected`: why (`invalid`: the CRM backend's messages per field are in `error.fields`;
+   * `forbidden` for fields read-only or hidden for the user: those fields are in `error.fields`).
+   * With `refused`: why those values were not saved, whatever the state.
    * `pending`: why the last attempt did not go through when the page may want to say so
    * (`backend_unavailable`: the CRM did not answer; it is retried later, from the outbox).
    */
@@ -59,6 +61,14 @@ export interface ChangeInfo {
    * some fields goes on with the others (`fields` then lists those).
    */
   readonly superseded?: true;
+  /**
+   * Values not saved because the user's field rules refuse them (the fields became read-only or
+   * hidden for them after the edit; `error` is the `forbidden` refusal, its `fields` the server's
+   * message per field). The change's other fields went on without them, as a new change (a new
+   * `mutationId`), and `fields` lists those. A change whose every field was refused is
+   * `rejected` instead, its values in `fields`.
+   */
+  readonly refused?: Readonly<Fields>;
 }
 
 /**
@@ -146,7 +156,8 @@ export interface LiveDataSnapshot {
   readonly held: readonly string[];
   /**
    * Fields this user may read but not change (the server's permissions say so, in the snapshot's
-   * `readOnly`); a save of one is refused `forbidden`. Empty when every field is writable or the
+   * `readOnly`); a save of one is refused `forbidden` (with other fields: they are saved, and
+   * the change lists the refused values in `refused`). Empty when every field is writable or the
    * server does not say.
    */
   readonly readOnly: readonly string[];

@@ -63,7 +63,10 @@ export interface OutboxSnapshot {
    * listed in `entries` with `userId` undefined.
    */
   readonly unattributed: number;
-  /** Changes the server refused during replay (dropped from the outbox), most recent last. */
+  /**
+   * Changes the server refused during replay (dropped from the outbox), most recent last; also
+   * one refused only in some fields (`refused`: those values; its other fields are sent on).
+   */
   readonly rejected: readonly ChangeInfo[];
 }
 

@@ -1,0 +1,101 @@
+/**
+ * A save that meets field rules changed after the edit (a field now read-only for the user):
+ * the server refuses the whole update naming the fields, and live data saves the other fields as
+ * a new change, keeping the refused values on the change for the page; also for a change queued
+ * offline and replayed after the rules changed. Against the fake server, which answers as the
+ * reference server does (`domain/field-refusal.ts`).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryOutboxStore, type RealtimeClient } from '../../../../src/client/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+
+const CUSTOMER = { entityType: 'customer', entityId: '42' };
+
+function setup(): { rig: Rig; client: RealtimeClient } {
+  const rig = createRig();
+  rig.server.entities.put({
+    type: 'customer',
+    id: '42',
+    fields: { name: 'Acme', email: 'info@acme.test', phone: '100' },
+  });
+  const client = rig.client({ devUser: DEMO_USER, outbox: new MemoryOutboxStore() });
+  return { rig, client };
+}
+
+async function open(rig: Rig, client: RealtimeClient) {
+  const live = client.liveData(CUSTOMER);
+  await rig.clock.flush();
+  assert.equal(live.status, 'ready');
+  return live;
+}
+
+describe('live data: a save some of whose fields became read-only', () => {
+  it('saves the other fields as a new change and reports the refused values', async () => {
+    const { rig, client } = setup();
+    const live = await open(rig, client);
+    // The CRM's admin made email read-only; the client has not heard yet.
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const outcome = await live.update({ email: 'sales@acme.test', phone: '555' });
+
+    assert.equal(outcome.state, 'confirmed', JSON.stringify(outcome));
+    assert.deepEqual(outcome.fields, { phone: '555' });
+    assert.deepEqual(outcome.refused, { email: 'sales@acme.test' });
+    assert.equal(outcome.error?.code, 'forbidden');
+    assert.deepEqual(outcome.error?.fields, { email: 'read-only for you' });
+    const stored = rig.server.entities.get('customer', '42')!;
+    assert.equal(stored.fields['phone'], '555');
+    assert.equal(stored.fields['email'], 'info@acme.test');
+    assert.equal(stored.version, 2);
+    // The refused update applied nothing; the rest went as other content, with its own id.
+    const sent = rig.server.received('entity.update');
+    assert.deepEqual(
+      sent.map((f) => f.fields),
+      [{ email: 'sales@acme.test', phone: '555' }, { phone: '555' }],
+    );
+    assert.notEqual(sent[0]!.mutationId, sent[1]!.mutationId);
+    assert.equal(outcome.mutationId, sent[1]!.mutationId);
+    assert.equal(live.data['email'], 'info@acme.test', 'the refused value is no longer shown');
+    assert.equal(client.outbox.size, 0);
+    rig.close();
+  });
+
+  it('rejects a change whose every field is refused, naming them', async () => {
+    const { rig, client } = setup();
+    const live = await open(rig, client);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const outcome = await live.update({ email: 'sales@acme.test' });
+    assert.equal(outcome.state, 'rejected');
+    assert.deepEqual(outcome.fields, { email: 'sales@acme.test' });
+    assert.equal(outcome.refused, undefined);
+    assert.deepEqual(outcome.error?.fields, { email: 'read-only for you' });
+    assert.equal(rig.server.received('entity.update').length, 1);
+    rig.close();
+  });
+
+  it('a change queued offline and replayed after the rules changed saves its other fields', async () => {
+    const { rig, client } = setup();
+    const live = await open(rig, client);
+    rig.server.refuseConnections(true);
+    rig.server.dropConnections();
+    await rig.clock.flush();
+    const saving = live.update({ email: 'sales@acme.test', phone: '555' });
+    assert.equal(client.outbox.size, 1);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(5_000);
+
+    const outcome = await saving;
+    assert.equal(outcome.state, 'confirmed', JSON.stringify(outcome));
+    assert.deepEqual(outcome.fields, { phone: '555' });
+    assert.deepEqual(outcome.refused, { email: 'sales@acme.test' });
+    assert.equal(rig.server.entities.get('customer', '42')!.fields['phone'], '555');
+    assert.equal(client.outbox.size, 0);
+    // The outbox says what it could not deliver.
+    const reported = client.outbox.snapshot().rejected;
+    assert.equal(reported.length, 1);
+    assert.deepEqual(reported[0]!.refused, { email: 'sales@acme.test' });
+    assert.deepEqual(live.snapshot().readOnly, ['email'], 'the record was read again');
+    rig.close();
+  });
+});
