@@ -29,6 +29,7 @@ import type {
   LiveUpdateOptions,
 } from '../client/live-data/live-data-types.js';
 import { RealtimeError } from '../client/realtime-error.js';
+import { fieldRefusal } from '../domain/field-refusal.js';
 import type { Unsubscribe } from '../client/types.js';
 import type { Entity, Fields } from '../protocol/index.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
@@ -179,6 +180,17 @@ export class LiveDataController extends ClientController {
   private targetKey(): string | undefined {
     const target = this.normalizedTarget();
     return target && `${target.entityType}:${target.entityId}`;
+  }
+
+  /**
+   * The server's refusal of a save of `fields`, fields the record says are read-only for the
+   * user (its `readOnly`): the same code, message and `fields`, for a page that does not send
+   * them because it knows they would be refused.
+   */
+  readOnlyRefusal(fields: readonly string[]): RealtimeError {
+    const room = this.targetKey() ?? '';
+    const { message, errors } = fieldRefusal(room, [...fields].sort());
+    return new RealtimeError('forbidden', message, room, errors);
   }
 
   private unavailable(): RealtimeError {

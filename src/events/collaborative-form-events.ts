@@ -73,7 +73,9 @@ export type FormErrorPhase = 'load' | 'save';
 /**
  * The entity could not be read (`load`: `not_found`, `forbidden`), or the server refused a save
  * (`save`: its values were rolled back, or kept with the CRM backend's messages, and the form
- * shows the error; `crm-form-refused` says more, such as a save replayed after a reload).
+ * shows the error; `crm-form-refused` says more, such as a save replayed after a reload). Also
+ * (`save`, `forbidden`, `error.fields` naming them) for changed fields the record says are now
+ * read-only for the user, which a save leaves out and keeps in their fields.
  */
 export class CrmFormErrorEvent extends CrmEntityPageEvent implements FormEntity {
   static readonly eventName = 'crm-form-error';
@@ -93,8 +95,10 @@ export class CrmFormErrorEvent extends CrmEntityPageEvent implements FormEntity 
 /**
  * A save of the form's record was refused for good, and the form says so: by the server
  * (`forbidden`, `not_found` …: the stored values show again and "Restore my edits" offers the
- * user's back) or by the CRM's backend (`invalid`, a message per field in `error.fields`: the
- * values stay in their fields, marked). Also for a save the user made before the page was
+ * user's back), by the CRM's backend (`invalid`, a message per field in `error.fields`: the
+ * values stay in their fields, marked), or in fields made read-only for the user meanwhile
+ * (`forbidden` with `error.fields` naming them: the other fields were saved, `change.refused`
+ * holds these values, which stay in their fields, marked). Also for a save the user made before the page was
  * reloaded (or in a tab since closed), kept in the outbox and refused when it was sent
  * (`replayed`): the one way the page hears of it. `crm-form-error` (phase `save`) fires too.
  */
@@ -107,7 +111,10 @@ export class CrmFormRefusedEvent extends CrmEntityPageEvent implements FormEntit
     /** The refused values of the form's fields, by name: what the form offers back. */
     readonly fields: Readonly<Fields>,
     readonly error: RealtimeError,
-    /** The change as the live-data layer reports it (state `rejected`; `createdAt`: when made). */
+    /**
+     * The change as the live-data layer reports it (state `rejected`, or `confirmed` with
+     * `refused` when only fields now read-only were refused; `createdAt`: when made).
+     */
     readonly change: ChangeInfo,
     /**
      * Not a save this form made and waited for: one replayed from the outbox (made before a

@@ -232,6 +232,7 @@ export class CrmCollaborativeForm extends LitElement {
     },
     changed: () => this.requestUpdate(),
     remoteWritten: (author, fields) => this.remoteWritten(author, fields),
+    readOnlyNotSaved: () => this.m.readOnlyNotSaved(this.c),
   });
   private readonly locks = new FieldLocks();
   private readonly submits = new SubmitControls();

@@ -64,6 +64,11 @@ export interface CollaborativeFormMessages {
   errorDescription(c: MessageContext): string;
   /** Added to the label of a field the user may not change (their permissions say so). */
   readOnlyField(c: MessageContext): string;
+  /**
+   * Under a field the user changed and may no longer change (made read-only for them meanwhile):
+   * their value was not saved, and stays in the field to copy.
+   */
+  readOnlyNotSaved(c: MessageContext): string;
   /** Announced when someone else's change arrived in fields the user is not in. */
   remoteChanged(author: string, fields: readonly string[], c: MessageContext): string;
   /** Announced when someone else's change to fields the user is editing is held back. */
@@ -141,6 +146,8 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
       'Someone else saved this field too: choose which version to keep with Resolve, after the form.',
     errorDescription: () => 'Your last change to this field was not saved.',
     readOnlyField: () => 'read only: you may not change this field',
+    readOnlyNotSaved: () =>
+      'Not saved: this field is now read only for you. Your value stays here to copy.',
     remoteChanged: (author, fields, c) => `${author || 'Someone'} changed ${c.list(fields)}.`,
     remoteHeld: (author, fields, c) =>
       `${author || 'Someone'} changed ${c.list(fields)} while you were editing; your text stays, ` +

@@ -31,6 +31,8 @@ export interface SessionLive {
   update(fields: Fields, options?: LiveUpdateOptions): Promise<ChangeInfo>;
   /** Fields the user is in or changed: remote changes to them wait. */
   setEditing(fields: Iterable<string>): void;
+  /** The server's refusal of a save of these fields, read-only for the user. */
+  readOnlyRefusal(fields: readonly string[]): RealtimeError;
 }
 
 /** The page's fields as the session keeps them in step (the element's `FieldSync`). */
@@ -69,6 +71,8 @@ export interface SessionHost {
   changed(): void;
   /** Someone else's change was written into these fields (highlight them, announce it). */
   remoteWritten(author: string, fields: readonly string[]): void;
+  /** The message under a changed field now read-only for the user (`readOnlyNotSaved`). */
+  readOnlyNotSaved(): string;
   /** Resolves after the element rendered what `changed()` asked for: true while it is on the page. */
   rendered(): Promise<boolean>;
 }

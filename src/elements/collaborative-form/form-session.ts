@@ -5,7 +5,9 @@
  *   page hears what changed and whether it was loaded, someone else's change or its own save;
  * - a save sends only the changed fields, and its answer is confirmed, rolled back, or kept with
  *   the CRM backend's messages under the fields; a refused save the form did not make (replayed
- *   from the outbox after a reload) is said the same way;
+ *   from the outbox after a reload) is said the same way; a field the user changed and may no
+ *   longer change (read-only for them meanwhile) is not saved, the others are, and its value
+ *   stays in it with a message under it;
  * - a conflict is handed to the page (`crm-form-conflict`) or shown in the dialog, and the user's
  *   choices become the save that resolves it; conflicts of replayed offline saves follow one by one;
  * - the one-line status (saving, queued offline, refused, conflict …) is decided from all of it.
@@ -171,7 +173,7 @@ export class FormSession {
   async save(onlyValid: boolean): Promise<ChangeInfo | undefined> {
     // A deleted record takes no saves; the status says so, and the fields keep the values.
     if (!this.isLive || this.live.snapshot?.deleted) return undefined;
-    const fields = this.withoutClashes(this.sync.changed(onlyValid));
+    const fields = this.withoutReadOnly(this.withoutClashes(this.sync.changed(onlyValid)));
     // The open conflict is what this save waits for: the dialog asks for the decision again,
     // unless the page took that conflict over (its own UI asks then).
     if (this.live.conflicts.length > 0 && !this.conflicts.dialogOpen) this.conflicts.showOpen(true);
@@ -204,10 +206,12 @@ export class FormSession {
   noticeRefusals(): void {
     if (this.live.status !== 'ready') return;
     for (const change of this.live.changes) {
-      if (change.state !== 'rejected' || !change.error) continue;
+      // Refused wholly, or only in fields now read-only for the user (the others were sent on).
+      const refused = change.refused ?? (change.state === 'rejected' ? change.fields : undefined);
+      if (!refused || !change.error) continue;
       if (this.ownSaves.has(change.createdAt)) continue;
       const fields: Fields = {};
-      for (const [name, value] of Object.entries(change.fields)) {
+      for (const [name, value] of Object.entries(refused)) {
         if (this.sync.fields.has(name)) fields[name] = value;
       }
       this.sayRefused(change, change.error, fields, true);
@@ -231,6 +235,29 @@ export class FormSession {
     const clashing = new Set(this.live.conflicts.flatMap((c) => c.conflicts.map((f) => f.field)));
     const kept: Fields = {};
     for (const [name, value] of Object.entries(fields)) if (!clashing.has(name)) kept[name] = value;
+    return kept;
+  }
+
+  /**
+   * `fields` less those the record says the user may not change (its `readOnly` arrived while they
+   * had an unsaved edit there): the server would refuse the whole save for them. Their values
+   * stay in their fields, to copy, with the message under them, and the page hears it once per
+   * field (`crm-form-error`, phase `save`: `forbidden`, with `error.fields` naming them, as the
+   * server's refusal does).
+   */
+  private withoutReadOnly(fields: Fields): Fields {
+    const readOnly = this.live.status === 'ready' ? (this.live.snapshot?.readOnly ?? []) : [];
+    const kept: Fields = {};
+    const withheld: Fields = {};
+    for (const [name, value] of Object.entries(fields)) {
+      (readOnly.includes(name) ? withheld : kept)[name] = value;
+    }
+    const names = Object.keys(withheld);
+    const message = this.host.readOnlyNotSaved();
+    if (names.every((name) => this.sync.errorMessage(name) === message)) return kept;
+    this.sync.setFieldErrors(Object.fromEntries(names.map((name) => [name, message])));
+    const error = this.live.readOnlyRefusal(names);
+    this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', error, withheld));
     return kept;
   }
 
@@ -311,13 +338,19 @@ export class FormSession {
     } else if (outcome.state === 'rejected' && outcome.error) {
       this.sayRefused(outcome, outcome.error, outcome.fields, false);
     }
+    // Saved without the fields made read-only for the user meanwhile: those are said apart.
+    if (outcome.refused && outcome.error) {
+      this.sayRefused(outcome, outcome.error, outcome.refused, false);
+    }
     this.host.changed();
   }
 
   /**
-   * A save was refused: the CRM backend's messages go under the fields, which keep the values;
-   * any other refusal rolls the fields back, with the values one click away. The page hears it.
-   * Said once per change, whether its own answer or the record's changes told it first.
+   * A save was refused: the CRM backend's messages go under the fields, which keep the values, and
+   * so do fields now read-only for the user (`forbidden` naming them: the message says they are
+   * read only now, and the value stays to copy); any other refusal rolls the fields back, with
+   * the values one click away. The page hears it. Said once per change, whether its own answer
+   * or the record's changes told it first.
    */
   private sayRefused(
     change: ChangeInfo,
@@ -328,7 +361,13 @@ export class FormSession {
     if (this.saidRefused.has(change.mutationId)) return;
     this.saidRefused.add(change.mutationId);
     if (Object.keys(fields).length === 0) return;
-    if (!error.fields || !this.keepRefused(fields, error.fields)) this.rollBack(fields, error);
+    const messages =
+      error.fields && error.code === 'forbidden'
+        ? Object.fromEntries(
+            Object.keys(error.fields).map((f) => [f, this.host.readOnlyNotSaved()]),
+          )
+        : error.fields;
+    if (!messages || !this.keepRefused(fields, messages)) this.rollBack(fields, error);
     this.fire(new CrmFormErrorEvent(this.type, this.id, 'save', error, fields));
     this.fire(new CrmFormRefusedEvent(this.type, this.id, fields, error, change, replayed));
   }

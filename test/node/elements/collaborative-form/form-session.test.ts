@@ -124,6 +124,10 @@ class ScriptedLive implements SessionLive {
   readonly editing: string[][] = [];
   answer: (fields: Fields) => ChangeInfo = (fields) => change(fields, 'confirmed');
 
+  readOnlyRefusal(fields: readonly string[]): RealtimeError {
+    return new RealtimeError('forbidden', `read-only: ${fields.join(', ')}`);
+  }
+
   get data(): Readonly<Fields> {
     return this.snapshot?.data ?? {};
   }
@@ -227,6 +231,7 @@ function setUp(names = ['email', 'phone']) {
     },
     changed: () => {},
     remoteWritten: (author, written) => remote.push({ author, fields: written }),
+    readOnlyNotSaved: () => 'now read only',
     rendered: async () => true,
   });
   const of = <T extends Event>(type: new (...args: never[]) => T): T[] =>

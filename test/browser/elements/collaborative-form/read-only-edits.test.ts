@@ -1,0 +1,98 @@
+/**
+ * <crm-collaborative-form> when a field the user changed becomes read-only for them before it is
+ * saved (a CRM admin changed their field rules): the user's other changes are saved; the field
+ * shows it is read only now, keeps the user's value with a message under it, and the page hears
+ * it. Whether the server refuses the field first (the form had not heard of the new rules) or
+ * the form already knows (the record's `readOnly` arrived) and does not send it.
+ */
+import { expect, oneEvent } from '@open-wc/testing';
+import { DEMO_USER } from '../../../../src/testing/index.js';
+import type {
+  CrmFormErrorEvent,
+  CrmFormRefusedEvent,
+  CrmFormSavedEvent,
+} from '../../../../src/events/collaborative-form-events.js';
+import { CUSTOMER } from '../../../../stories/collaborative-form.fixtures.js';
+import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
+import { field, mountForm, settle, type } from './fixture.js';
+
+const NOT_SAVED = 'Not saved: this field is now read only for you. Your value stays here to copy.';
+
+afterEach(() => closeFakeConnections());
+
+/** The message shown under the field named `name`, if any. */
+const messageUnder = (el: Element, name: string) =>
+  el.querySelector<HTMLElement>(`[data-crm-field-error="${name}"]`);
+
+describe('<crm-collaborative-form> a changed field made read-only before it is saved', () => {
+  it('saves the other fields when the server refuses it, and keeps the value in it', async () => {
+    let readOnly: string[] = [];
+    const { el, fake, form } = await mountForm({
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    const email = field(el, 'email');
+    const phone = field(el, 'phone');
+    type(email, 'sales@acme.test');
+    type(phone, '+1 555 0199');
+    // The admin makes email read-only; the server knows, the page not yet.
+    readOnly = ['email'];
+    const saved = oneEvent(el, 'crm-form-saved') as unknown as Promise<CrmFormSavedEvent>;
+    const refused = oneEvent(el, 'crm-form-refused') as unknown as Promise<CrmFormRefusedEvent>;
+    form.requestSubmit();
+    const [done, refusal] = await Promise.all([saved, refused]);
+    expect(done.fields).to.deep.equal({ phone: '+1 555 0199' });
+    expect(refusal.fields).to.deep.equal({ email: 'sales@acme.test' });
+    expect(refusal.error.code).to.equal('forbidden');
+    expect(refusal.error.fields).to.deep.equal({ email: 'read-only for you' });
+    expect(refusal.change.refused).to.deep.equal({ email: 'sales@acme.test' });
+    const stored = fake.server.entities.get('customer', '42')!.fields;
+    expect(stored['phone']).to.equal('+1 555 0199');
+    expect(stored['email']).to.equal(CUSTOMER.fields['email']);
+
+    // The server tells the page the rules changed; the record, read again, says read only.
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(email.readOnly).to.equal(true);
+    expect(email.value).to.equal('sales@acme.test', 'the user’s value stays, to copy');
+    expect(phone.value).to.equal('+1 555 0199');
+    expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
+    expect(email.getAttribute('aria-invalid')).to.equal('true');
+    expect(el.shadowRoot!.querySelector('[role="alert"]')).to.equal(null, 'nothing rolled back');
+    await expectAccessible(el);
+  });
+
+  it('does not send a changed field the record already says is read only, and says so', async () => {
+    let readOnly: string[] = [];
+    const { el, fake, form } = await mountForm({
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    const email = field(el, 'email');
+    const phone = field(el, 'phone');
+    type(email, 'sales@acme.test');
+    type(phone, '+1 555 0199');
+    readOnly = ['email'];
+    fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle({ fake, el });
+    expect(email.readOnly).to.equal(true);
+    expect(email.value).to.equal('sales@acme.test', 'the unsaved edit is still shown');
+
+    const failed = oneEvent(el, 'crm-form-error') as unknown as Promise<CrmFormErrorEvent>;
+    const saved = oneEvent(el, 'crm-form-saved') as unknown as Promise<CrmFormSavedEvent>;
+    form.requestSubmit();
+    const error = await failed;
+    expect(error.phase).to.equal('save');
+    expect(error.error.code).to.equal('forbidden');
+    expect(error.error.fields).to.deep.equal({ email: 'read-only for you' });
+    expect(error.fields).to.deep.equal({ email: 'sales@acme.test' });
+    expect((await saved).fields).to.deep.equal({ phone: '+1 555 0199' });
+    await settle({ fake, el });
+    expect(fake.server.received('entity.update').map((f) => f.fields)).to.deep.equal([
+      { phone: '+1 555 0199' },
+    ]);
+    expect(email.value).to.equal('sales@acme.test');
+    expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
+    expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+1 555 0199');
+    await expectAccessible(el);
+  });
+});
