@@ -96,6 +96,32 @@ describe("a record's fields when the user's field rules change", () => {
     assert.equal(kim.status.state, 'open');
   });
 
+  it('saves the other fields of a change whose field was made read-only meanwhile', async () => {
+    await suite.server.entities.update({
+      type: 'customer',
+      id: '44',
+      fields: { name: 'Initech', tier: 'silver' },
+      source: 'backend',
+      create: true,
+    });
+    rulesFor['ivy'] = {};
+    const ivy = suite.client('ivy');
+    const record = ivy.liveData({ entityType: 'customer', entityId: '44' });
+    await waitFor(() => record.status === 'ready', 'the record shown');
+
+    rulesFor['ivy'] = { readOnly: ['tier'] }; // the admin's change, before ivy saves
+    await permissionsChanged('ivy');
+    const saved = await record.update({ name: 'Initech Ltd', tier: 'gold' });
+    assert.equal(saved.state, 'confirmed', JSON.stringify(saved));
+    assert.deepEqual(saved.fields, { name: 'Initech Ltd' });
+    assert.deepEqual(saved.refused, { tier: 'gold' });
+    assert.equal(saved.error?.code, 'forbidden');
+    assert.deepEqual(saved.error?.fields, { tier: 'read-only for you' });
+    const stored = await suite.server.entities.get('customer', '44');
+    assert.deepEqual(stored?.fields, { name: 'Initech Ltd', tier: 'silver' });
+    await waitFor(() => record.snapshot().readOnly.includes('tier'), 'tier read only');
+  });
+
   it('drops a field hidden while the connection was down, though every missed event was replayed', async () => {
     await suite.server.entities.update({
       type: 'customer',
