@@ -222,6 +222,13 @@ export const styles = [
       border-radius: 50%;
     }
 
+    /* Paper: the state of a connection means nothing there, nor does a button. */
+    @media print {
+      :host {
+        display: none !important;
+      }
+    }
+
     @media (forced-colors: active) {
       .base {
         border: 1px solid CanvasText;

@@ -450,5 +450,12 @@ export const styles = [
     .call:focus-visible {
       ${focusRing}
     }
+    /* Paper: who is here is for the screen (a floating group would print on every sheet, and
+       open popups over the page). */
+    @media print {
+      :host {
+        display: none !important;
+      }
+    }
   `,
 ];
