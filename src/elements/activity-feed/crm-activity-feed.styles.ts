@@ -195,6 +195,9 @@ const filters = css`
   }
 `;
 
+// On paper: the items as the feed shows them, avatars in their colours (initials are white on
+// them), on one sheet, without the filters, the connection's banner, the "N new" pill and the
+// footer's loading.
 const states = css`
   .pill {
     position: absolute;
@@ -335,6 +338,18 @@ const states = css`
     .skeleton .bone,
     .spinner {
       animation: none;
+    }
+  }
+  @media print {
+    :host {
+      print-color-adjust: exact;
+      break-inside: avoid;
+    }
+    .filters,
+    .banner,
+    .pill,
+    .footer {
+      display: none;
     }
   }
   @media (forced-colors: active) {

@@ -272,5 +272,17 @@ export const styles = [
       display: flex;
       gap: ${token('space-xs')};
     }
+
+    /* ---- paper ------------------------------------------------------------------------- */
+
+    /* The page's fields with their values, nothing over them: who edits what, the save's state and
+       the buttons are for the screen. A refused save's message stays. */
+    @media print {
+      .overlay,
+      .status-bar,
+      .error-actions {
+        display: none;
+      }
+    }
   `,
 ];

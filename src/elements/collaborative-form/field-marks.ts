@@ -44,36 +44,6 @@ const t = (name: Parameters<typeof token>[0]) => token(name).cssText;
 
 /** The light-DOM sheet. `--crm-editor-color` comes from the field, set by the form. */
 export const fieldMarksCss = `
-[data-crm-saving], [data-crm-saving]:focus {
-  box-shadow: 0 0 0 2px var(--crm-collaborative-form-saving-color, ${t('color-border')});
-}
-[data-crm-editing], [data-crm-editing]:focus {
-  box-shadow: 0 0 0 2px var(--crm-editor-color, ${t('color-accent')});
-}
-[data-crm-held], [data-crm-held]:focus {
-  box-shadow: 0 0 0 2px var(--crm-collaborative-form-held-color, ${t('color-warning')});
-}
-[data-crm-error], [data-crm-conflict], [data-crm-error]:focus, [data-crm-conflict]:focus {
-  box-shadow: 0 0 0 2px var(--crm-collaborative-form-error-color, ${t('color-danger')});
-}
-/* A fieldset's box starts at its legend's top: a ring would cut through the legend, so its own
-   border takes the colour instead. */
-fieldset[data-crm-editing] {
-  box-shadow: none;
-  border-color: var(--crm-editor-color, ${t('color-accent')});
-}
-fieldset[data-crm-held] {
-  box-shadow: none;
-  border-color: var(--crm-collaborative-form-held-color, ${t('color-warning')});
-}
-fieldset[data-crm-error],
-fieldset[data-crm-conflict] {
-  box-shadow: none;
-  border-color: var(--crm-collaborative-form-error-color, ${t('color-danger')});
-}
-fieldset[data-crm-saving] {
-  box-shadow: none;
-}
 /* The descriptions the fields name ("Ben Carter is editing this field."), hidden whatever the
    page's rules for spans say (a \`hidden\` attribute loses to any of them). */
 [data-crm-field-note] {
@@ -86,31 +56,65 @@ fieldset[data-crm-saving] {
   font-size: 0.875em;
   line-height: 1.35;
 }
-/* A submit button of a record the CRM deleted (aria-disabled too): pressing it saves nothing. */
-[data-crm-deleted] {
-  opacity: 0.55;
-  cursor: not-allowed;
-}
-@keyframes crm-field-updated {
-  from {
-    background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
+/* The marks are for the screen: on paper a ring, a highlight or a dimmed button would say
+   nothing, and the page's fields print their values as the page styles them. */
+@media screen {
+  [data-crm-saving], [data-crm-saving]:focus {
+    box-shadow: 0 0 0 2px var(--crm-collaborative-form-saving-color, ${t('color-border')});
   }
-}
-@keyframes crm-field-updated-again {
-  from {
-    background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
+  [data-crm-editing], [data-crm-editing]:focus {
+    box-shadow: 0 0 0 2px var(--crm-editor-color, ${t('color-accent')});
   }
-}
-[data-crm-updated] {
-  animation: crm-field-updated var(--crm-collaborative-form-highlight-duration, 1.6s)
-    ${t('easing-standard')};
-}
-[data-crm-updated='again'] {
-  animation-name: crm-field-updated-again;
-}
-@media (prefers-reduced-motion: reduce) {
+  [data-crm-held], [data-crm-held]:focus {
+    box-shadow: 0 0 0 2px var(--crm-collaborative-form-held-color, ${t('color-warning')});
+  }
+  [data-crm-error], [data-crm-conflict], [data-crm-error]:focus, [data-crm-conflict]:focus {
+    box-shadow: 0 0 0 2px var(--crm-collaborative-form-error-color, ${t('color-danger')});
+  }
+  /* A fieldset's box starts at its legend's top: a ring would cut through the legend, so its own
+     border takes the colour instead. */
+  fieldset[data-crm-editing] {
+    box-shadow: none;
+    border-color: var(--crm-editor-color, ${t('color-accent')});
+  }
+  fieldset[data-crm-held] {
+    box-shadow: none;
+    border-color: var(--crm-collaborative-form-held-color, ${t('color-warning')});
+  }
+  fieldset[data-crm-error],
+  fieldset[data-crm-conflict] {
+    box-shadow: none;
+    border-color: var(--crm-collaborative-form-error-color, ${t('color-danger')});
+  }
+  fieldset[data-crm-saving] {
+    box-shadow: none;
+  }
+  /* A submit button of a record the CRM deleted (aria-disabled too): pressing it saves nothing. */
+  [data-crm-deleted] {
+    opacity: 0.55;
+    cursor: not-allowed;
+  }
+  @keyframes crm-field-updated {
+    from {
+      background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
+    }
+  }
+  @keyframes crm-field-updated-again {
+    from {
+      background-color: var(--crm-collaborative-form-highlight, ${t('color-warning-subtle')});
+    }
+  }
   [data-crm-updated] {
-    animation: none;
+    animation: crm-field-updated var(--crm-collaborative-form-highlight-duration, 1.6s)
+      ${t('easing-standard')};
+  }
+  [data-crm-updated='again'] {
+    animation-name: crm-field-updated-again;
+  }
+  @media (prefers-reduced-motion: reduce) {
+    [data-crm-updated] {
+      animation: none;
+    }
   }
 }
 `;

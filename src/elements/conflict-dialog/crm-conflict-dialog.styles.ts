@@ -429,6 +429,12 @@ export const styles = [
 
     /* ---- forced colours: the chosen card keeps a visible frame ---------------------------- */
 
+    /* Paper: a choice to make on screen; open, the modal would print over the page. */
+    @media print {
+      :host {
+        display: none !important;
+      }
+    }
     @media (forced-colors: active) {
       .option[data-checked] {
         outline: 2px solid Highlight;

@@ -221,6 +221,24 @@ export const styles = [
       padding: 0;
       border-radius: 50%;
     }
+    /* A touch screen shows no tooltip (the title): there the button says it beside its icon. */
+    @media (pointer: coarse) {
+      :host([compact]) .retry {
+        inline-size: auto;
+        padding-inline: var(--_padding-inline);
+        border-radius: var(--_radius);
+      }
+      :host([compact]) .retry::after {
+        content: attr(title);
+      }
+    }
+
+    /* Paper: the state of a connection means nothing there, nor does a button. */
+    @media print {
+      :host {
+        display: none !important;
+      }
+    }
 
     @media (forced-colors: active) {
       .base {

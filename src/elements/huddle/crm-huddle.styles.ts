@@ -208,6 +208,12 @@ export const styles = [
     }
     /* Forced colours drop fills and the muted tone: the system's GrayText says "unusable", for
        Invite once rung (aria-disabled, which the browser knows nothing of) as for Join. */
+    /* Paper: a call's tiles and controls mean nothing there. */
+    @media print {
+      :host {
+        display: none !important;
+      }
+    }
     @media (forced-colors: active) {
       button:disabled,
       button[aria-disabled='true'] {

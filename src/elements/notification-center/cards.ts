@@ -102,6 +102,8 @@ export function itemCard(n: Notification, host: CardHost, s: ItemCardState): Tem
   const x = context(n, host, 'item', !n.read, s.tabIndex === 0);
   // The "mark read" dot is named by its title alone, which is also its tooltip (a dot needs one):
   // with an `aria-label` as well, screen readers read the same words again as its description.
+  // Touch screens show no tooltip, so there the dot is followed by words (`markReadText`), hidden
+  // from screen readers, whose name for the button stays the title.
   const markLabel = s.markButton ? host.m.markRead(isolate(n.title), host.c) : '';
   return html`<li
     part="item ${s.tinted ? 'item-unread' : ''}"
@@ -128,7 +130,8 @@ export function itemCard(n: Notification, host: CardHost, s: ItemCardState): Tem
             title=${markLabel}
             @click=${s.onMarkRead}
           >
-            <span class="unread-dot"></span>
+            <span class="unread-dot"></span
+            ><span class="mark-text" aria-hidden="true">${host.m.markReadText(host.c)}</span>
           </button>`
         : s.tinted
           ? html`<span class="unread-dot" aria-hidden="true"></span>`

@@ -132,6 +132,13 @@ const hostStyles = css`
     block-size: 100%;
   }
 
+  /* Paper: the bell, the panel and the toasts (they would print over the page) are for the
+     screen. */
+  @media print {
+    :host {
+      display: none !important;
+    }
+  }
   @media (forced-colors: active) {
     .badge {
       border: 1px solid CanvasText;

@@ -28,6 +28,11 @@ export interface NotificationCenterMessages {
   markAllRead(c: MessageContext): string;
   /** Accessible name of an item's "mark read" button (with `mark-read="item"`). */
   markRead(title: string, c: MessageContext): string;
+  /**
+   * The words that button shows beside its dot on touch screens, which show no tooltip: "Mark as
+   * read". Its name stays `markRead`, so keep these words the start of that one's.
+   */
+  markReadText(c: MessageContext): string;
   /** The empty panel. */
   empty(c: MessageContext): string;
   /** Under `empty`. */
@@ -105,6 +110,7 @@ export const defaultNotificationCenterMessages: NotificationCenterMessages =
     panelTitle: () => 'Notifications',
     markAllRead: () => 'Mark all as read',
     markRead: (title) => `Mark as read: ${title}`,
+    markReadText: () => 'Mark as read',
     empty: () => 'No notifications',
     emptyDetail: () => 'You’re all caught up. New ones will show up here.',
     loading: () => 'Loading notifications…',

@@ -202,6 +202,31 @@ export const panelStyles = css`
   .mark-read .unread-dot {
     position: static;
   }
+  /* A touch screen shows no tooltip: there the dot is followed by words, in the row. */
+  .mark-text {
+    display: none;
+  }
+  @media (pointer: coarse) {
+    .item:has(.mark-read) {
+      padding-inline-end: ${token('space-s')};
+    }
+    .mark-read {
+      position: static;
+      flex: none;
+      display: inline-flex;
+      gap: ${token('space-xs')};
+      inline-size: auto;
+      margin-block: -0.25rem;
+      padding-inline: ${token('space-xs')};
+      border-radius: ${token('radius-pill')};
+      color: ${token('color-accent-hover')};
+      font-size: ${token('font-size-xs')};
+      font-weight: ${token('font-weight-medium')};
+    }
+    .mark-text {
+      display: inline;
+    }
+  }
   @media (hover: hover) {
     .mark-read:hover {
       background: ${token('color-accent-subtle')};

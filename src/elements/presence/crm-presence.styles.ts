@@ -407,6 +407,7 @@ export const styles = [
       grid-template-columns: minmax(var(--_call-icon), max-content);
       box-sizing: border-box;
       block-size: var(--_size);
+      min-block-size: var(--_size);
       min-inline-size: var(--_size);
       margin-inline-start: ${token('space-s')};
       padding: 0 calc((var(--_size) - var(--_call-icon)) / 2 - 1px);
@@ -449,6 +450,30 @@ export const styles = [
     }
     .call:focus-visible {
       ${focusRing}
+    }
+    /* A touch screen shows no tooltip, so a round handset would not say what it does: there the
+       button is never round. Where its text does not fit beside the avatars it takes a line of
+       its own under them, and where it does not fit there either it wraps in the button (as tall
+       as the avatars at least: min-block-size above). */
+    @media (pointer: coarse) {
+      .base {
+        flex-wrap: wrap;
+      }
+      .call,
+      .call-content {
+        block-size: auto;
+      }
+      .call-label {
+        flex: 1;
+        white-space: normal;
+      }
+    }
+    /* Paper: who is here is for the screen (a floating group would print on every sheet, and
+       open popups over the page). */
+    @media print {
+      :host {
+        display: none !important;
+      }
     }
   `,
 ];

@@ -341,6 +341,7 @@ describe('a complete German catalogue leaves no English', () => {
       'day',
       'unread',
       'markRead',
+      'markReadText',
       'announcement',
     ]);
   });

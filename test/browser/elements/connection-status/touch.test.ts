@@ -9,7 +9,12 @@ import type { CrmConnectionStatus } from '../../../../src/elements/connection-st
 import '../../../../src/elements/connection-status/define.js';
 import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
-import { closeFakeConnections, fakeConnection } from '../../helpers/fake-connection.js';
+import { accessibleNames } from '../../helpers/accessibility-tree.js';
+import {
+  closeFakeConnections,
+  fakeConnection,
+  goReconnecting,
+} from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
 
 afterEach(() => closeFakeConnections());
@@ -68,5 +73,32 @@ describe('on a touch screen, a label cut short', () => {
     expect(el.getBoundingClientRect().width, 'still in its row').to.be.at.most(160);
     base.blur();
     expect(cut()).to.equal(true);
+  });
+});
+
+describe('compact "Retry now" on a touch screen', () => {
+  afterEach(() => executeServerCommand('touch-device', { active: false }));
+
+  it('says "Retry now" beside its icon, which a pointer gets as its tooltip; its name stays', async () => {
+    await executeServerCommand('touch-device', { active: true });
+    expect(matchMedia('(pointer: coarse)').matches, 'a touch device').to.equal(true);
+    const fake = await fakeConnection({ reconnectInterval: 10_000 });
+    const provider = await fixture<CrmRealtimeProvider>(
+      html`<crm-realtime-provider .client=${fake.client}
+        ><crm-connection-status compact></crm-connection-status
+      ></crm-realtime-provider>`,
+    );
+    const el = provider.querySelector<CrmConnectionStatus>('crm-connection-status')!;
+    await goReconnecting(fake);
+    await el.updateComplete;
+    const retry = el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="retry"]')!;
+    expect(getComputedStyle(retry, '::after').content).to.equal('"Retry now"');
+    const { width, height } = retry.getBoundingClientRect();
+    expect(width, 'a pill with the words, not a round icon').to.be.above(height * 2);
+    expect(retry.scrollWidth, 'the words fit').to.be.at.most(retry.clientWidth);
+    expect(retry.getAttribute('aria-label')).to.equal('Retry now');
+    const names = (await accessibleNames()).filter((n) => n.role === 'button');
+    expect(names.map((n) => n.name)).to.deep.equal(['Retry now']);
+    await expectAccessible(el);
   });
 });

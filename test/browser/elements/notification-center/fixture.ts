@@ -188,12 +188,13 @@ export function recordSpoken(root: ShadowRoot) {
 /**
  * What a screen reader says for a button with no text of its own (an icon): its accessible name,
  * then its description when there is one, by the rules of accname 1.2 for the attributes these
- * buttons may have (`aria-label`, `title`, `aria-description`, `aria-describedby`).
+ * buttons may have (`aria-label`, `title`, `aria-description`, `aria-describedby`). Text inside
+ * `aria-hidden="true"` (words shown for sighted touch users) does not name it.
  */
 export function spoken(button: HTMLElement): string[] {
   const label = button.getAttribute('aria-label')?.trim() ?? '';
   const title = button.getAttribute('title')?.trim() ?? '';
-  const content = button.textContent!.trim();
+  const content = textOf(button).trim();
   const name = label || content || title;
   const root = button.getRootNode() as ShadowRoot | Document;
   const describedBy = (button.getAttribute('aria-describedby') ?? '')
@@ -207,4 +208,11 @@ export function spoken(button: HTMLElement): string[] {
     // The title describes only when it did not name (equal words or not: read twice).
     (label || content ? title : '');
   return [name, description].filter(Boolean);
+}
+
+/** The text of `node` that names it: not what is in `aria-hidden="true"`. */
+function textOf(node: Node): string {
+  if (node instanceof Text) return node.data;
+  if (node instanceof Element && node.getAttribute('aria-hidden') === 'true') return '';
+  return [...node.childNodes].map(textOf).join('');
 }

@@ -7,7 +7,9 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
+import { accessibleNames } from '../../helpers/accessibility-tree.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import { expectAccessible } from '../../helpers/settled.js';
 import { center, itemsOf, mountCenter, toastTitles, toastsOf, type Mounted } from './fixture.js';
 
 afterEach(async () => {
@@ -99,5 +101,34 @@ describe('crm-notification-center on a touch screen', () => {
     await m.open();
     expect(itemsOf(m.root)).to.have.length(3);
     for (const item of itemsOf(m.root)) shows(item.querySelector('time'));
+  });
+});
+
+describe('crm-notification-center mark-read="item" on a touch screen', () => {
+  it('the "mark read" dot says so beside it, which a pointer gets as its tooltip; its name stays whole', async () => {
+    await executeServerCommand('touch-device', { active: true });
+    expect(matchMedia('(pointer: coarse)').matches, 'a touch device').to.equal(true);
+    const m = await mountCenter({ seed: 2, attrs: { 'mark-read': 'item' } });
+    await m.open();
+    const [item] = itemsOf(m.root);
+    const button = item!.querySelector<HTMLButtonElement>('.mark-read')!;
+    const words = button.querySelector('.mark-text');
+    expect(words?.checkVisibility() ?? false, 'the words are shown').to.equal(true);
+    expect(words!.textContent).to.equal('Mark as read');
+    expect(button.title.startsWith(words!.textContent!), 'the name starts with them').to.equal(
+      true,
+    );
+    // Beside the text, not over it.
+    const title = item!.querySelector('.title')!.getBoundingClientRect();
+    const box = button.getBoundingClientRect();
+    expect(box.left >= title.right - 0.5 || box.right <= title.left + 0.5).to.equal(true);
+    expect(button.scrollWidth, 'the words fit').to.be.at.most(button.clientWidth);
+    // Named by its title (the shown words are hidden from screen readers), once.
+    const names = (await accessibleNames()).filter((n) => n.role === 'button');
+    const named = names.filter((n) => n.name.startsWith('Mark as read'));
+    expect(named.map((n) => n.name)).to.deep.equal(
+      [...m.root.querySelectorAll<HTMLButtonElement>('.mark-read')].map((b) => b.title),
+    );
+    await expectAccessible(m.el);
   });
 });
