@@ -19,7 +19,9 @@
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
  *   redacts titles and entity labels by the rules in force); their read state stays as the store
- *   has it, and none is new (`onNew` is not called).
+ *   has it, and none is new (`onNew` is not called). When which entities the user may read may
+ *   have changed (`reads`), those the re-read leaves out are removed, unread ones no longer
+ *   counted.
  */
 import type {
   Notification,
@@ -255,8 +257,9 @@ export class NotificationStore {
     if (frame.type === 'notification.read-state') this.readState(frame);
     if (frame.type !== 'entity.rules-changed') return;
     const types = new Set(frame.types);
+    // Reads changed: a notification about an entity may be one the user may no longer read.
     const concerns = (n: Notification) =>
-      (n.entity && types.has(n.entity.type)) ||
+      (n.entity && (frame.reads || types.has(n.entity.type))) ||
       ('entity' in n.target && types.has(n.target.entity.type));
     if (this.list.items.some(concerns)) this.rules.start();
   }
@@ -277,6 +280,11 @@ export class NotificationStore {
       current: () => generation === this.generation,
       // Read here (optimistically, or by another tab) is not undone by a page that crossed it.
       keep: (held, fresh) => (fresh.read === held.read ? fresh : { ...fresh, read: held.read }),
+      // About an entity the user may no longer read: gone, and no longer counted unread.
+      removed: (gone) => {
+        const unread = gone.filter((n) => !n.read).length;
+        this.unread = Math.max(0, this.unread - unread);
+      },
     });
     if (generation === this.generation) this.changed();
     return done || generation !== this.generation;

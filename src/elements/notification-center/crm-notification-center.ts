@@ -306,8 +306,7 @@ export class CrmNotificationCenter extends LitElement {
     Object.assign(this.cards, { m: this.m, c: this.c });
     this.panel.sync(this.items.map((n) => n.id));
     // A toast shows its notification as the store has it now (read again under new field rules).
-    if (this.toasts.drawn.length > 0)
-      this.toasts.refresh(new Map(this.items.map((n) => [n.id, n])));
+    if (this.toasts.drawn.length > 0) this.refreshToasts();
     // Read state decided before rendering, so the render shows it without a second update.
     if (this.panel.open && this.markRead !== 'item') this.markShownRead();
     if (!this.panel.open) this.dropReadToasts();
@@ -498,6 +497,23 @@ export class CrmNotificationCenter extends LitElement {
   private fillPanel(): void {
     const list = this.renderRoot.querySelector<HTMLElement>('.list');
     if (list && list.scrollHeight <= list.clientHeight) this.loadMore();
+  }
+
+  /**
+   * Toasts show their notifications as the store has them now; one the store let go of while it
+   * is newer than the oldest the store holds (so not dropped for room) is about an entity the
+   * user may no longer read, and goes too, quietly.
+   */
+  private refreshToasts(): void {
+    const byId = new Map(this.items.map((n) => [n.id, n]));
+    this.toasts.refresh(byId);
+    const snapshot = this.notifications.snapshot;
+    if (!snapshot?.loaded) return;
+    const oldest = this.items[this.items.length - 1];
+    const floor = oldest ? oldest.createdAt : snapshot.hasMore ? Infinity : -Infinity;
+    for (const n of this.toasts.visible) {
+      if (!byId.has(n.id) && n.createdAt >= floor) this.toasts.remove(n.id);
+    }
   }
 
   /** A toast of a notification read elsewhere (another tab, the panel) has done its job. */
