@@ -477,6 +477,12 @@ describe('POST /api/users/:id/permissions-changed', () => {
       title: 'About 42',
       entity: { type: 'customer', id: '42' },
     });
+    await h.server.notifications.send({
+      target: { user: 'alice' },
+      type: 'info',
+      priority: 'normal',
+      title: 'Hello',
+    });
     const alice = await h.connect({ id: 'alice', name: 'Alice' });
     const feed = async () => {
       const page = await alice.request({
@@ -488,17 +494,22 @@ describe('POST /api/users/:id/permissions-changed', () => {
     };
     const notifications = async () => {
       const page = await alice.request({ type: 'notification.list', id: nextId('n') });
-      return page.type === 'notification.page' ? page.items.map((n) => n.title) : page;
+      return page.type === 'notification.page'
+        ? { titles: page.items.map((n) => n.title), unread: page.unread }
+        : page;
     };
     assert.deepEqual(await feed(), ['7', '42']);
-    assert.deepEqual(await notifications(), ['About 42']);
+    assert.deepEqual(await notifications(), { titles: ['Hello', 'About 42'], unread: 2 });
 
     revoked = true;
     await ok(api('/api/users/alice/permissions-changed'));
     const told = await alice.next((f) => f.type === 'entity.rules-changed');
     assert.deepEqual(told, { type: 'entity.rules-changed', types: [], reads: true });
     assert.deepEqual(await feed(), ['7']);
-    assert.deepEqual(await notifications(), []);
+    // Not shown, and not counted: the badge counts what the user can open.
+    assert.deepEqual(await notifications(), { titles: ['Hello'], unread: 1 });
+    const read = await alice.request({ type: 'notification.read', id: nextId('r'), ids: [] });
+    assert.equal(read.type === 'notification.read-state' && read.unread, 1);
   });
 
   test('leaves rooms still allowed alone and answers a user with no connection', async () => {
