@@ -133,6 +133,13 @@ export class FakeProtocolServer implements FakeSocketPeer {
     membersOf: (room) => this.rooms.get(room)?.members ?? [],
     peopleIn: (room) => this.rooms.get(room)?.people.keys() ?? [],
     hasRoom: (room) => this.rooms.has(room),
+    mayRead: (userId, type, id) => {
+      const authorize = this.options.authorize;
+      if (!authorize) return true;
+      const user = [...this.open.values()].find((c) => c.user?.id === userId)?.user ??
+        this.options.users?.find((u) => u.id === userId) ?? { id: userId, name: userId };
+      return authorize(user, `${type}:${id}`);
+    },
   });
 
   /** The activity log and its feeds, scripted through `server.activity`. */

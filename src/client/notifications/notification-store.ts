@@ -20,8 +20,8 @@
  *   entity of those types are held, what is held is read again and swapped in place (the server
  *   redacts titles and entity labels by the rules in force); their read state stays as the store
  *   has it, and none is new (`onNew` is not called). When which entities the user may read may
- *   have changed (`reads`), those the re-read leaves out are removed, unread ones no longer
- *   counted.
+ *   have changed (`reads`), those the re-read leaves out are removed; the unread count is the
+ *   re-read's (the server does not count what the user may not read).
  */
 import type {
   Notification,
@@ -273,18 +273,17 @@ export class NotificationStore {
         limit: MAX_PAGE,
         ...(before !== undefined ? { before } : {}),
       });
-      return answer.type === 'notification.page' ? answer : undefined;
+      if (answer.type !== 'notification.page') return undefined;
+      // The count by the rules in force: those about an entity no longer readable go from it,
+      // also the ones this store does not hold.
+      if (before === undefined && generation === this.generation) this.unread = answer.unread;
+      return answer;
     };
     const done = await this.list.readAgain(fetch, {
       maxPages: MAX_WALK_PAGES,
       current: () => generation === this.generation,
       // Read here (optimistically, or by another tab) is not undone by a page that crossed it.
       keep: (held, fresh) => (fresh.read === held.read ? fresh : { ...fresh, read: held.read }),
-      // About an entity the user may no longer read: gone, and no longer counted unread.
-      removed: (gone) => {
-        const unread = gone.filter((n) => !n.read).length;
-        this.unread = Math.max(0, this.unread - unread);
-      },
     });
     if (generation === this.generation) this.changed();
     return done || generation !== this.generation;

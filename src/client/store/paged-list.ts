@@ -168,7 +168,7 @@ export class PagedList<T extends Identified> {
    *
    * The range read is the server's word on it: an item held when the walk began that lies inside
    * it (newer than the oldest item a page returned, or anywhere once the history ends) and did
-   * not come back is removed, and handed to `removed`. The server leaves out items about entities
+   * not come back is removed. The server leaves out items about entities
    * the user may no longer read, and cannot name them instead: what it knows of a connection's
    * reads is bounded, and it never knows which items a client holds. The window re-read is exactly
    * what is held, so this is complete; items below it (dropped by `trim`) are read by the new
@@ -180,7 +180,6 @@ export class PagedList<T extends Identified> {
       maxPages: number;
       current: () => boolean;
       keep?: (held: T, fresh: T) => T;
-      removed?: (items: readonly T[]) => void;
     },
   ): Promise<boolean> {
     /** Held when the walk began, and not yet seen on a page. */
@@ -201,8 +200,7 @@ export class PagedList<T extends Identified> {
           open.delete(id);
           gone.add(id);
         }
-        const out = this.remove(gone);
-        if (out.length > 0) options.removed?.(out);
+        this.remove(gone);
       }
       if (end || open.size === 0) return true;
       before = page.nextCursor;
@@ -210,20 +208,17 @@ export class PagedList<T extends Identified> {
     return false;
   }
 
-  /** Take these items out; returns those that were held. */
-  private remove(ids: ReadonlySet<string>): T[] {
+  /** Take these items out. */
+  private remove(ids: ReadonlySet<string>): void {
+    if (ids.size === 0) return;
     this.flush();
-    if (ids.size === 0) return [];
-    const out = this.list.filter((item) => ids.has(item.id));
-    if (out.length === 0) return out;
     this.list = this.list.filter((item) => !ids.has(item.id));
-    for (const item of out) {
-      this.byId.delete(item.id);
+    for (const id of ids) {
+      this.byId.delete(id);
       // The cursor after it is the server's and stays valid as `cursor`; as a boundary it would
       // be taken for the one after the item above it.
-      this.boundaries.delete(item.id);
+      this.boundaries.delete(id);
     }
-    return out;
   }
 
   /** Replace items for which `change` returns a new object (e.g. read state). Returns the count. */
