@@ -185,6 +185,9 @@ export class FakeServer extends FakeProtocolServer {
    * `entities.hiddenFields` or `entities.readOnlyFields` answers): each connection is sent
    * `entity.rules-changed`, and the client reads those records, activity items and notifications
    * again; the people editing in its rooms of those types are sent again, as the rules show them.
+   * With `authorize` (which, like the server's hook, also decides which entities' activity items
+   * and notifications reach the user), the frame says `reads: true` and the client removes the
+   * items about an entity it now refuses.
    */
   permissionsChanged(userId: string, rulesChanged: readonly string[] = []): void {
     // With `authorize`, which entities the user may read was asked again too: the client reads
