@@ -200,6 +200,8 @@ export class CrmNotificationCenter extends LitElement {
   });
   private m: NotificationCenterMessages = defaultNotificationCenterMessages;
   private c: MessageContext = messageContext('en');
+  /** The items the toasts were last refreshed from. */
+  private toastItems: readonly Notification[] = [];
   /** Short ids for the DOM, per notification listed or toasted (pruned, see `pruneKeys`). */
   private readonly keys = new Map<string, string>();
   private lastKey = 0;
@@ -500,19 +502,24 @@ export class CrmNotificationCenter extends LitElement {
   }
 
   /**
-   * Toasts show their notifications as the store has them now; one the store let go of while it
-   * is newer than the oldest the store holds (so not dropped for room) is about an entity the
-   * user may no longer read, and goes too, quietly.
+   * Toasts show their notifications as the store has them now. One the store held and let go of
+   * while newer than the oldest it holds (so not dropped for room) is about an entity the user
+   * may no longer read, and goes too, quietly. (A toast can come before the snapshot that holds
+   * its notification: only one the last snapshot held counts as let go.)
    */
   private refreshToasts(): void {
-    const byId = new Map(this.items.map((n) => [n.id, n]));
+    const items = this.items;
+    const byId = new Map(items.map((n) => [n.id, n]));
     this.toasts.refresh(byId);
+    const before = this.toastItems;
+    this.toastItems = items;
     const snapshot = this.notifications.snapshot;
-    if (!snapshot?.loaded) return;
-    const oldest = this.items[this.items.length - 1];
+    if (before === items || !snapshot?.loaded) return;
+    const oldest = items[items.length - 1];
     const floor = oldest ? oldest.createdAt : snapshot.hasMore ? Infinity : -Infinity;
     for (const n of this.toasts.visible) {
-      if (!byId.has(n.id) && n.createdAt >= floor) this.toasts.remove(n.id);
+      const gone = !byId.has(n.id) && n.createdAt >= floor;
+      if (gone && before.some((held) => held.id === n.id)) this.toasts.remove(n.id);
     }
   }
 
