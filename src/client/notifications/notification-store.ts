@@ -257,11 +257,13 @@ export class NotificationStore {
     if (frame.type === 'notification.read-state') this.readState(frame);
     if (frame.type !== 'entity.rules-changed') return;
     const types = new Set(frame.types);
-    // Reads changed: a notification about an entity may be one the user may no longer read.
     const concerns = (n: Notification) =>
-      (n.entity && (frame.reads || types.has(n.entity.type))) ||
+      (n.entity && types.has(n.entity.type)) ||
       ('entity' in n.target && types.has(n.target.entity.type));
-    if (this.list.items.some(concerns)) this.rules.start();
+    // Reads changed: a notification held, or one counted unread and not held, may be about an
+    // entity the user may no longer read; the re-read removes the one and recounts the other.
+    const reads = frame.reads && this.list.loaded;
+    if (reads || this.list.items.some(concerns)) this.rules.start();
   }
 
   /** Read what is held again, quietly (no loading state, no error shown). */
