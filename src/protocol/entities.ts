@@ -151,6 +151,12 @@ export const EntityRejectedFrame = z.object({
 export const EntityRulesChangedFrame = z.object({
   type: z.literal('entity.rules-changed'),
   types: z.array(EntityType).check(z.maxLength(500)),
+  /**
+   * Which entities the user may read may have changed too (the server's hook or callback decides
+   * it): activity items and notifications held are read again, and those the re-read leaves out
+   * are removed. `types` may then be empty.
+   */
+  reads: z.optional(z.literal(true)),
 });
 
 /** Payload of the room event `entity.change`: which fields changed to what, by whom. */

@@ -278,9 +278,15 @@ export class RoomHandlers {
     // shown again. What the client holds of those types was redacted by the old rules (a value
     // now visible is missing, one now hidden still shown): it reads them again.
     const types = recheck === undefined ? [] : fields!.finishRecheck(recheck);
-    if (types.length > 0 && connection.isOpen) {
-      connection.send({ type: 'entity.rules-changed', types });
-      this.editingAgain(connection, new Set(types));
+    // Which entities the user may read was asked again too (`reads` forgot its answers): items
+    // about one read no longer are left out from now on, and the client reads again the activity
+    // items and notifications it holds, removing those left out. Which ones those are is not
+    // known here (the answers kept are bounded, and none say what the client holds), so every
+    // re-check of a connection whose hook decides reads says so.
+    const reads = visibility?.reads !== undefined;
+    if ((types.length > 0 || reads) && connection.isOpen) {
+      connection.send({ type: 'entity.rules-changed', types, ...(reads ? { reads } : {}) });
+      if (types.length > 0) this.editingAgain(connection, new Set(types));
     }
     return left.filter(Boolean).length;
   }

@@ -19,7 +19,8 @@
  *   user's personal room.
  * - `notification.read` (ids or `'all'`; ids not theirs are ignored) answers
  *   `notification.read-state` with the unread count, and the same frame without `replyTo` goes to
- *   every connection in the user's personal room, so all their tabs agree.
+ *   every connection in the user's personal room, so all their tabs agree. Unread notifications
+ *   about an entity the user may not read (`authorize` of its room) are not counted.
  *
  * ```ts
  * server.notify({ target: { user: 'u-you' }, title: 'Call Ada back', priority: 'high' });
@@ -61,6 +62,8 @@ export interface FakeNotificationsHost {
   membersOf(room: string): Iterable<FakeConnection>;
   /** User ids of the people present in a room (presence, grace period included). */
   peopleIn(room: string): Iterable<string>;
+  /** Whether the user may read the entity (the server's `authorize` of its room). */
+  mayRead(userId: string, type: string, id: string): boolean;
 }
 
 interface Stored extends LogEntry {
@@ -150,10 +153,16 @@ export class FakeNotifications {
     return out;
   }
 
+  /**
+   * How many of the user's notifications are unread, as the server counts them for the user:
+   * those about an entity they may not read (which no page or event brings them) do not count.
+   */
   unread(userId: string): number {
     let count = 0;
     for (const stored of this.log.entries) {
-      if (stored.recipients.has(userId) && !stored.readBy.has(userId)) count += 1;
+      if (!stored.recipients.has(userId) || stored.readBy.has(userId)) continue;
+      const entity = stored.notification.entity;
+      if (!entity || this.host.mayRead(userId, entity.type, entity.id)) count += 1;
     }
     return count;
   }

@@ -133,6 +133,13 @@ export class FakeProtocolServer implements FakeSocketPeer {
     membersOf: (room) => this.rooms.get(room)?.members ?? [],
     peopleIn: (room) => this.rooms.get(room)?.people.keys() ?? [],
     hasRoom: (room) => this.rooms.has(room),
+    mayRead: (userId, type, id) => {
+      const authorize = this.options.authorize;
+      if (!authorize) return true;
+      const user = [...this.open.values()].find((c) => c.user?.id === userId)?.user ??
+        this.options.users?.find((u) => u.id === userId) ?? { id: userId, name: userId };
+      return authorize(user, `${type}:${id}`);
+    },
   });
 
   /** The activity log and its feeds, scripted through `server.activity`. */
@@ -560,6 +567,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected write(c: ServerConnection, frame: ServerFrame, text: string): void {
     if (!this.open.has(c.socket) || c.socket.readyState !== OPEN) return;
     const seen = this.seenBy(c, frame);
+    if (!seen) return;
     if (seen !== frame) text = this.validate(seen);
     frame = seen;
     this.log('out', c, frame);
@@ -567,27 +575,30 @@ export class FakeProtocolServer implements FakeSocketPeer {
     this.deliver(() => c.socket.message(text));
   }
 
-  /** The frame as the connection's user may see it (`entities.hiddenFields`). */
-  private seenBy(c: ServerConnection, frame: ServerFrame): ServerFrame {
+  /**
+   * The frame as the connection's user may see it (`entities.hiddenFields`; activity items and
+   * notifications about an entity whose room `authorize` refuses them left out, as the server's
+   * hook leaves them out); undefined when none of it is for them.
+   */
+  private seenBy(c: ServerConnection, frame: ServerFrame): ServerFrame | undefined {
     const rules = this.entities.hiddenFields;
+    const authorize = this.options.authorize;
     const user = c.user;
-    if (!rules || !user) return frame;
-    // Nothing here is left out whole: the fake decides reading by rooms only.
-    return (
-      frameFor(frame, {
-        hidden: (type) => {
-          const fields = rules(user, type);
-          return fields.length > 0 ? new Set(fields) : undefined;
-        },
-        roomType: (room) => {
-          const colon = room.indexOf(':');
-          const type = room.slice(0, colon);
-          const id = room.slice(colon + 1);
-          const entity = colon > 0 && z.safeParse(EntityType, type).success;
-          return entity && z.safeParse(EntityId, id).success ? type : undefined;
-        },
-      }) ?? frame
-    );
+    if ((!rules && !authorize) || !user) return frame;
+    return frameFor(frame, {
+      hidden: (type) => {
+        const fields = rules?.(user, type) ?? [];
+        return fields.length > 0 ? new Set(fields) : undefined;
+      },
+      ...(authorize ? { mayRead: (type, id) => authorize(user, `${type}:${id}`) } : {}),
+      roomType: (room) => {
+        const colon = room.indexOf(':');
+        const type = room.slice(0, colon);
+        const id = room.slice(colon + 1);
+        const entity = colon > 0 && z.safeParse(EntityType, type).success;
+        return entity && z.safeParse(EntityId, id).success ? type : undefined;
+      },
+    });
   }
 
   /** Every frame this server sends must pass the real schema: a bad script fails loudly. */

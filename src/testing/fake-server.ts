@@ -185,23 +185,18 @@ export class FakeServer extends FakeProtocolServer {
    * `entities.hiddenFields` or `entities.readOnlyFields` answers): each connection is sent
    * `entity.rules-changed`, and the client reads those records, activity items and notifications
    * again; the people editing in its rooms of those types are sent again, as the rules show them.
+   * With `authorize` (which, like the server's hook, also decides which entities' activity items
+   * and notifications reach the user), the frame says `reads: true` and the client removes the
+   * items about an entity it now refuses.
    */
   permissionsChanged(userId: string, rulesChanged: readonly string[] = []): void {
+    // With `authorize`, which entities the user may read was asked again too: the client reads
+    // again the activity items and notifications it holds (`reads`), as the server's hook makes it.
+    const reads = this.options.authorize !== undefined;
     for (const c of [...this.open.values()]) {
       const user = c.user;
       if (user?.id !== userId) continue;
-      if (rulesChanged.length > 0) {
-        this.send(c, { type: 'entity.rules-changed', types: [...rulesChanged] });
-        // Who edits what in its entity rooms of those types, as the new rules show it.
-        for (const room of c.rooms) {
-          if (!rulesChanged.includes(room.slice(0, room.indexOf(':')))) continue;
-          const { people, total } = this.rooms.get(room)?.listed() ?? { people: [] };
-          const upsert = people.filter((p) => p.activity.kind === 'editing');
-          if (upsert.length === 0) continue;
-          const diff: ServerFrame = { type: 'presence.diff', room, upsert, remove: [] };
-          this.send(c, total === undefined ? diff : { ...diff, total });
-        }
-      }
+      // As the server: rooms taken away as each is decided, the rules once every answer is in.
       for (const room of [...c.rooms]) {
         const allowed =
           this.notifications.mayJoin(user, room) && (this.options.authorize?.(user, room) ?? true);
@@ -215,6 +210,21 @@ export class FakeServer extends FakeProtocolServer {
           room,
           removed: true,
         });
+      }
+      if (rulesChanged.length > 0 || reads) {
+        const types = [...rulesChanged];
+        this.send(c, { type: 'entity.rules-changed', types, ...(reads ? { reads } : {}) });
+      }
+      if (rulesChanged.length > 0) {
+        // Who edits what in its entity rooms of those types, as the new rules show it.
+        for (const room of c.rooms) {
+          if (!rulesChanged.includes(room.slice(0, room.indexOf(':')))) continue;
+          const { people, total } = this.rooms.get(room)?.listed() ?? { people: [] };
+          const upsert = people.filter((p) => p.activity.kind === 'editing');
+          if (upsert.length === 0) continue;
+          const diff: ServerFrame = { type: 'presence.diff', room, upsert, remove: [] };
+          this.send(c, total === undefined ? diff : { ...diff, total });
+        }
       }
     }
   }

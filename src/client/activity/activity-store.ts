@@ -15,8 +15,10 @@
  *   merged.
  * - When the user's field rules change (`entity.rules-changed`) while items about an entity of
  *   those types are held, what is held is read again and swapped in place: the server redacts
- *   items by the rules in force (a value hidden now goes, one shown again comes back). Nothing is
- *   counted as new; a re-read cut short by a lost connection is done again once it is back.
+ *   items by the rules in force (a value hidden now goes, one shown again comes back). When which
+ *   entities they may read may have changed (`reads`), items held that the re-read leaves out
+ *   are removed, quietly (see `PagedList.readAgain`). Nothing is counted as new; a re-read cut
+ *   short by a lost connection is done again once it is back.
  *
  * ```ts
  * const feed = client.activity({ kind: 'customer', entityId: '42' }, { filter: { kinds: ['call.logged'] } });
@@ -173,8 +175,12 @@ export class ActivityStore implements ActivityStoreApi {
       client.onFrame((frame) => {
         if (frame.type !== 'entity.rules-changed') return;
         const types = new Set(frame.types);
-        if (!this.list.items.some((item) => item.entity && types.has(item.entity.type))) return;
-        this.rules.start();
+        // Reads changed: any item about an entity may be one the user may no longer read.
+        const concerns = (item: ActivityItem) =>
+          item.entity
+            ? frame.reads || types.has(item.entity.type)
+            : frame.reads && item.customerId !== undefined;
+        if (this.list.items.some(concerns)) this.rules.start();
       }),
     ];
     this.handle = client.joinRoom(this.room, (refused) => {

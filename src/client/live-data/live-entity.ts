@@ -194,10 +194,15 @@ export class LiveEntity {
     this.host.deleted(this.key);
   }
 
-  /** The server refused to let this client join the entity's room. */
+  /**
+   * The server refused to let this client join the entity's room. `forbidden` while it is held
+   * (the user's permissions changed: `removed`) means the user may no longer read it: what was
+   * read goes, so no view keeps showing its values.
+   */
   refused(error: RealtimeError): void {
     this.status = 'error';
     this.error = error;
+    if (error.code === 'forbidden') this.entity = undefined;
     this.host.notify(this.key);
   }
 

@@ -19,7 +19,9 @@
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
  *   redacts titles and entity labels by the rules in force); their read state stays as the store
- *   has it, and none is new (`onNew` is not called).
+ *   has it, and none is new (`onNew` is not called). When which entities the user may read may
+ *   have changed (`reads`), those the re-read leaves out are removed; the unread count is the
+ *   re-read's (the server does not count what the user may not read).
  */
 import type {
   Notification,
@@ -258,7 +260,10 @@ export class NotificationStore {
     const concerns = (n: Notification) =>
       (n.entity && types.has(n.entity.type)) ||
       ('entity' in n.target && types.has(n.target.entity.type));
-    if (this.list.items.some(concerns)) this.rules.start();
+    // Reads changed: a notification held, or one counted unread and not held, may be about an
+    // entity the user may no longer read; the re-read removes the one and recounts the other.
+    const reads = frame.reads && this.list.loaded;
+    if (reads || this.list.items.some(concerns)) this.rules.start();
   }
 
   /** Read what is held again, quietly (no loading state, no error shown). */
@@ -270,7 +275,11 @@ export class NotificationStore {
         limit: MAX_PAGE,
         ...(before !== undefined ? { before } : {}),
       });
-      return answer.type === 'notification.page' ? answer : undefined;
+      if (answer.type !== 'notification.page') return undefined;
+      // The count by the rules in force: those about an entity no longer readable go from it,
+      // also the ones this store does not hold.
+      if (before === undefined && generation === this.generation) this.unread = answer.unread;
+      return answer;
     };
     const done = await this.list.readAgain(fetch, {
       maxPages: MAX_WALK_PAGES,

@@ -165,24 +165,60 @@ export class PagedList<T extends Identified> {
    * server writes into items changed (the user's field rules), and the list shows it in place.
    * Unknown items are not added, cursors stay: nothing is new to the reader. At most `maxPages`;
    * stops when `fetch` gives no page or the walk is no longer `current`. True when it got there.
+   *
+   * The range read is the server's word on it: an item held when the walk began that lies inside
+   * it (newer than the oldest item a page returned, or anywhere once the history ends) and did
+   * not come back is removed. The server leaves out items about entities
+   * the user may no longer read, and cannot name them instead: what it knows of a connection's
+   * reads is bounded, and it never knows which items a client holds. The window re-read is exactly
+   * what is held, so this is complete; items below it (dropped by `trim`) are read by the new
+   * rules when paged in again. Items tied in time with a page's oldest are decided by the next.
    */
   async readAgain<P extends { items: readonly T[]; nextCursor?: string | undefined }>(
     fetch: (before: string | undefined) => Promise<P | undefined>,
-    options: { maxPages: number; current: () => boolean; keep?: (held: T, fresh: T) => T },
+    options: {
+      maxPages: number;
+      current: () => boolean;
+      keep?: (held: T, fresh: T) => T;
+    },
   ): Promise<boolean> {
+    /** Held when the walk began, and not yet seen on a page. */
+    const open = new Map(this.items.map((item) => [item.id, item]));
     let before: string | undefined;
     for (let round = 0; round < options.maxPages; round++) {
       const page = await fetch(before);
       if (!page || !options.current()) return false;
       this.refresh(page.items, options.keep);
+      for (const item of page.items) open.delete(item.id);
       const last = page.items[page.items.length - 1];
-      const held = this.items;
-      const oldest = held[held.length - 1];
-      if (!last || !oldest || page.nextCursor === undefined || last.id === oldest.id) return true;
-      if (this.time(last) < this.time(oldest)) return true;
+      const end = page.nextCursor === undefined;
+      if (end || last) {
+        const floor = end ? -Infinity : this.time(last!);
+        const gone = new Set<string>();
+        for (const [id, item] of open) {
+          if (this.byId.has(id) && this.time(item) <= floor) continue;
+          open.delete(id);
+          gone.add(id);
+        }
+        this.remove(gone);
+      }
+      if (end || open.size === 0) return true;
       before = page.nextCursor;
     }
     return false;
+  }
+
+  /** Take these items out. */
+  private remove(ids: ReadonlySet<string>): void {
+    if (ids.size === 0) return;
+    this.flush();
+    this.list = this.list.filter((item) => !ids.has(item.id));
+    for (const id of ids) {
+      this.byId.delete(id);
+      // The cursor after it is the server's and stays valid as `cursor`; as a boundary it would
+      // be taken for the one after the item above it.
+      this.boundaries.delete(id);
+    }
   }
 
   /** Replace items for which `change` returns a new object (e.g. read state). Returns the count. */

@@ -117,6 +117,11 @@ export class FormSession {
     const key = `${snapshot.entityType}:${snapshot.entityId}`;
     if (snapshot.deleted) return this.deleted(key);
     if (snapshot.status === 'error') {
+      // Shown, and no longer readable (the user's permissions changed): its values go.
+      if (this.loadedKey === key && snapshot.error?.code === 'forbidden') {
+        this.loadedKey = undefined;
+        this.sync.apply({}, undefined, true);
+      }
       if (this.reportedLoadError !== key && snapshot.error) {
         this.reportedLoadError = key;
         this.fire(new CrmFormErrorEvent(this.type, this.id, 'load', snapshot.error));

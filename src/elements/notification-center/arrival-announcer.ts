@@ -5,7 +5,9 @@
  * Urgent notifications are batched apart and said in an assertive region, the others in a polite
  * one. Both regions are visually hidden and in the page from the start, so the first message is
  * heard. The toasts themselves are not live regions: ten arriving at once were read one by one,
- * each in full.
+ * each in full. A message is emptied from its region a while after it was said (removed text is
+ * not spoken): left there, a reader browsing the page later would come upon a stale "New
+ * notification: …". The next message, the same words included, is then a change and is spoken.
  */
 import { html, type ReactiveElement, type TemplateResult } from 'lit';
 import type { Clock } from '../../client/types.js';
@@ -18,6 +20,8 @@ export interface ArrivalAnnouncerOptions {
   format(batch: readonly Notification[]): string;
   /** Length of the batching window in ms. Default 1000. */
   windowMs?: number;
+  /** How long a message stays in its region once said, in ms. Default 5000. */
+  clearMs?: number;
 }
 
 /** One region's pending notifications and what it says now. */
@@ -26,6 +30,9 @@ class Batch {
   text = '';
   timer: unknown;
   clock: Clock | undefined;
+  /** Empties `text` once it was said; on `sayClock`. */
+  clearTimer: unknown;
+  sayClock: Clock | undefined;
 }
 
 export class ArrivalAnnouncer {
@@ -58,6 +65,9 @@ export class ArrivalAnnouncer {
       batch.clock?.clearTimeout(batch.timer);
       batch.clock = undefined;
       batch.pending = [];
+      batch.sayClock?.clearTimeout(batch.clearTimer);
+      batch.sayClock = undefined;
+      batch.text = '';
     }
   }
 
@@ -71,11 +81,19 @@ export class ArrivalAnnouncer {
   }
 
   private say(batch: Batch): void {
+    const clock = batch.clock!;
     batch.clock = undefined;
     const pending = batch.pending;
     batch.pending = [];
     if (pending.length === 0) return;
     batch.text = nextLiveText(this.options.format(pending), batch.text);
+    batch.sayClock?.clearTimeout(batch.clearTimer);
+    batch.sayClock = clock;
+    batch.clearTimer = clock.setTimeout(() => {
+      batch.sayClock = undefined;
+      batch.text = '';
+      this.host.requestUpdate();
+    }, this.options.clearMs ?? 5000);
     this.host.requestUpdate();
   }
 }

@@ -200,6 +200,8 @@ export class CrmNotificationCenter extends LitElement {
   });
   private m: NotificationCenterMessages = defaultNotificationCenterMessages;
   private c: MessageContext = messageContext('en');
+  /** The items the toasts were last refreshed from. */
+  private toastItems: readonly Notification[] = [];
   /** Short ids for the DOM, per notification listed or toasted (pruned, see `pruneKeys`). */
   private readonly keys = new Map<string, string>();
   private lastKey = 0;
@@ -306,8 +308,7 @@ export class CrmNotificationCenter extends LitElement {
     Object.assign(this.cards, { m: this.m, c: this.c });
     this.panel.sync(this.items.map((n) => n.id));
     // A toast shows its notification as the store has it now (read again under new field rules).
-    if (this.toasts.drawn.length > 0)
-      this.toasts.refresh(new Map(this.items.map((n) => [n.id, n])));
+    if (this.toasts.drawn.length > 0) this.refreshToasts();
     // Read state decided before rendering, so the render shows it without a second update.
     if (this.panel.open && this.markRead !== 'item') this.markShownRead();
     if (!this.panel.open) this.dropReadToasts();
@@ -498,6 +499,28 @@ export class CrmNotificationCenter extends LitElement {
   private fillPanel(): void {
     const list = this.renderRoot.querySelector<HTMLElement>('.list');
     if (list && list.scrollHeight <= list.clientHeight) this.loadMore();
+  }
+
+  /**
+   * Toasts show their notifications as the store has them now. One the store held and let go of
+   * while newer than the oldest it holds (so not dropped for room) is about an entity the user
+   * may no longer read, and goes too, quietly. (A toast can come before the snapshot that holds
+   * its notification: only one the last snapshot held counts as let go.)
+   */
+  private refreshToasts(): void {
+    const items = this.items;
+    const byId = new Map(items.map((n) => [n.id, n]));
+    this.toasts.refresh(byId);
+    const before = this.toastItems;
+    this.toastItems = items;
+    const snapshot = this.notifications.snapshot;
+    if (before === items || !snapshot?.loaded) return;
+    const oldest = items[items.length - 1];
+    const floor = oldest ? oldest.createdAt : snapshot.hasMore ? Infinity : -Infinity;
+    for (const n of this.toasts.visible) {
+      const gone = !byId.has(n.id) && n.createdAt >= floor;
+      if (gone && before.some((held) => held.id === n.id)) this.toasts.remove(n.id);
+    }
   }
 
   /** A toast of a notification read elsewhere (another tab, the panel) has done its job. */

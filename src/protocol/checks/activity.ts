@@ -49,6 +49,7 @@ export const FRAMES: Readonly<Record<string, Check>> = {
   'entity.rules-changed': object({
     type: literal('entity.rules-changed'),
     types: array(entityType, 500),
+    reads: optional(literal(true)),
   }),
   'activity.page': object({
     type: literal('activity.page'),

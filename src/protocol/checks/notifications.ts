@@ -62,6 +62,7 @@ export const FRAMES: Readonly<Record<string, Check>> = {
   'entity.rules-changed': object({
     type: literal('entity.rules-changed'),
     types: array(entityType, 500),
+    reads: optional(literal(true)),
   }),
   'notification.page': object({
     type: literal('notification.page'),

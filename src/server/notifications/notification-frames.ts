@@ -26,6 +26,7 @@ import type { AuthorizeHook } from '../authorize.js';
 import type { ServerLimits } from '../config.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
 import { hookFor } from '../permissions/permissions.js';
+import { mayRead } from '../permissions/redact.js';
 import type { Presence } from '../presence.js';
 import { answering, permitted, type RequestDeps } from './requests.js';
 import { targetRoom, type NotificationService } from './notification-service.js';
@@ -129,6 +130,7 @@ async function listNotifications(
       frame.limit ?? DEFAULT_LIMIT,
       ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
     );
+    page.unread = await visibleUnread(ctx, connection, page.unread);
     connection.send({ type: 'notification.page', replyTo: frame.id, ...page });
   });
 }
@@ -140,7 +142,31 @@ async function readNotifications(
 ): Promise<void> {
   const user: UserProfile = connection.user!;
   await answering(ctx, connection, frame.id, async () => {
-    const state = await ctx.notifications.markRead(user.id, frame.ids);
+    // The user's other connections are told this count too: theirs is the same user's.
+    const state = await ctx.notifications.markRead(user.id, frame.ids, (unread) =>
+      visibleUnread(ctx, connection, unread),
+    );
     connection.send({ type: 'notification.read-state', replyTo: frame.id, ...state });
   });
+}
+
+/**
+ * The unread count as this connection's user may see it: notifications about an entity they may
+ * not read never reach them (pages and events leave them out), so they are not counted either; a
+ * user who lost the right to read a customer does not keep a badge for what they cannot open.
+ * Asks the hook about the entities of the unread notifications (the newest 500 entities; unread
+ * ones about older entities count), as a page about them would.
+ */
+async function visibleUnread(
+  ctx: NotificationFrameDeps,
+  connection: Connection,
+  unread: number,
+): Promise<number> {
+  const visibility = connection.permissions?.visibility;
+  if (unread === 0 || !visibility || (!visibility.reads && !visibility.grants)) return unread;
+  const about = await ctx.notifications.unreadAbout(connection.user!.id);
+  await visibility.reads?.decide(about);
+  let hidden = 0;
+  for (const { type, id, count } of about) if (!mayRead(type, id, visibility)) hidden += count;
+  return Math.max(0, unread - hidden);
 }

@@ -18,12 +18,27 @@ export interface RecipientPage {
   unread: number;
 }
 
+/** How many of a recipient's unread notifications are about one entity. */
+export interface UnreadAbout {
+  type: string;
+  id: string;
+  count: number;
+}
+
+/** The most entities `unreadAbout` names: those of the newest unread notifications. */
+export const MAX_UNREAD_ABOUT = 500;
+
 export interface NotificationRepository {
   /** Stores a notification and one unread row per recipient, in one transaction. */
   insert(notification: StoredNotification, recipients: readonly string[]): Promise<void>;
   /** A recipient's notifications older than row `before` (all when undefined), newest first. */
   page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage>;
   unread(userId: string): Promise<number>;
+  /**
+   * A recipient's unread notifications about an entity (their `entity`), counted per entity: at
+   * most `MAX_UNREAD_ABOUT` entities, those whose newest unread notification is newest.
+   */
+  unreadAbout(userId: string): Promise<UnreadAbout[]>;
   /**
    * Marks a recipient's notifications read (all of them for `'all'`) at `at`; ids that are not
    * theirs are ignored. Resolves to the ids that are theirs (or `'all'`) and the unread count.

@@ -30,7 +30,11 @@ import { every, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
-import type { NotificationRepository, StoredNotification } from './notification-repository.js';
+import type {
+  NotificationRepository,
+  StoredNotification,
+  UnreadAbout,
+} from './notification-repository.js';
 
 const DAY_MS = 86_400_000;
 const CURSOR_KIND = 'n';
@@ -179,6 +183,11 @@ export class NotificationService {
     return this.options.repository.unread(userId);
   }
 
+  /** A user's unread notifications about an entity, counted per entity (the newest 500). */
+  unreadAbout(userId: string): Promise<UnreadAbout[]> {
+    return this.options.repository.unreadAbout(userId);
+  }
+
   /**
    * Marks a user's notifications read and tells every connection in their personal room
    * (`notification.read-state` without `replyTo`). Ids that are not theirs are ignored.
@@ -186,9 +195,12 @@ export class NotificationService {
   async markRead(
     userId: string,
     ids: readonly string[] | 'all',
+    /** The count as the user may see it (see `notification-frames.ts`). */
+    visible: (unread: number) => Promise<number> = (unread) => Promise.resolve(unread),
   ): Promise<{ ids: string[] | 'all'; unread: number }> {
     const { repository, bus, clock, log } = this.options;
-    const state = await repository.markRead(userId, ids, clock.now());
+    const marked = await repository.markRead(userId, ids, clock.now());
+    const state = { ...marked, unread: await visible(marked.unread) };
     await bus
       .broadcast(userRoom(userId), { type: 'notification.read-state', ...state })
       .catch((err: unknown) =>

@@ -12,10 +12,12 @@ import {
   type NotificationData,
   type NotificationRow,
 } from './notification-rows.js';
-import type {
-  NotificationRepository,
-  RecipientPage,
-  StoredNotification,
+import {
+  MAX_UNREAD_ABOUT,
+  type NotificationRepository,
+  type RecipientPage,
+  type StoredNotification,
+  type UnreadAbout,
 } from './notification-repository.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
@@ -39,6 +41,7 @@ export class SqliteNotifications implements NotificationRepository {
   private readonly insertRecipient: Database.Statement<[string, string]>;
   private readonly selectPage: Database.Statement<[string, number, number], Row>;
   private readonly countUnread: Database.Statement<[string], { n: number }>;
+  private readonly countUnreadAbout: Database.Statement<[string, number], UnreadAbout>;
   private readonly readSome: Database.Statement<[number, string, string], { id: string }>;
   private readonly readAll: Database.Statement<[number, string]>;
   private readonly deleteOld: Database.Statement<[number]>;
@@ -70,6 +73,16 @@ export class SqliteNotifications implements NotificationRepository {
     );
     this.countUnread = db.prepare(
       `SELECT COUNT(*) AS n FROM notification_recipients WHERE user_id = ? AND read_at IS NULL`,
+    );
+    this.countUnreadAbout = db.prepare(
+      `SELECT json_extract(n.data, '$.entity.type') AS type,
+              json_extract(n.data, '$.entity.id') AS id, COUNT(*) AS count
+         FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+        WHERE r.user_id = ? AND r.read_at IS NULL
+          AND json_extract(n.data, '$.entity.type') IS NOT NULL
+        GROUP BY 1, 2
+        ORDER BY MAX(r.seq) DESC
+        LIMIT ?`,
     );
     this.readSome = db.prepare(
       `UPDATE notification_recipients SET read_at = COALESCE(read_at, ?)
@@ -112,6 +125,10 @@ export class SqliteNotifications implements NotificationRepository {
 
   async unread(userId: string): Promise<number> {
     return this.countUnread.get(userId)?.n ?? 0;
+  }
+
+  async unreadAbout(userId: string): Promise<UnreadAbout[]> {
+    return this.countUnreadAbout.all(userId, MAX_UNREAD_ABOUT);
   }
 
   async markRead(

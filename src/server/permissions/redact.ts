@@ -48,7 +48,8 @@ export interface Visibility {
   readonly reads?: EntityReads | undefined;
 }
 
-function mayRead(type: string, id: string, v: Visibility): boolean {
+/** Whether this user may read the entity (the claim's grants, the hook's known answer). */
+export function mayRead(type: string, id: string, v: Visibility): boolean {
   const room = entityRoom(type, id);
   if (v.grants && !v.grants.decide({ user: { id: '', name: '' }, room, action: 'read' })) {
     return false;

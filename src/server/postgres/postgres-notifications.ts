@@ -10,10 +10,12 @@ import {
   notificationValues,
   type NotificationRow,
 } from '../notifications/notification-rows.js';
-import type {
-  NotificationRepository,
-  RecipientPage,
-  StoredNotification,
+import {
+  MAX_UNREAD_ABOUT,
+  type NotificationRepository,
+  type RecipientPage,
+  type StoredNotification,
+  type UnreadAbout,
 } from '../notifications/notification-repository.js';
 import type { PostgresChangeLog } from './postgres-change-log.js';
 import { transaction } from './transaction.js';
@@ -88,6 +90,21 @@ export class PostgresNotifications implements NotificationRepository {
     await this.ready();
     const { rows } = await this.pool.query<{ n: number }>(COUNT_UNREAD, [userId]);
     return rows[0]?.n ?? 0;
+  }
+
+  async unreadAbout(userId: string): Promise<UnreadAbout[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<UnreadAbout>(
+      `SELECT n.data->'entity'->>'type' AS type, n.data->'entity'->>'id' AS id,
+              COUNT(*)::int AS count
+         FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+        WHERE r.user_id = $1 AND r.read_at IS NULL AND n.data->'entity'->>'type' IS NOT NULL
+        GROUP BY 1, 2
+        ORDER BY MAX(r.seq) DESC
+        LIMIT $2`,
+      [userId, MAX_UNREAD_ABOUT],
+    );
+    return rows;
   }
 
   async markRead(

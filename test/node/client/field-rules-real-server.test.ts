@@ -23,13 +23,16 @@ interface Rules {
 let rules: Rules = {};
 /** What it answers for the others (each test's own users). */
 const rulesFor: Record<string, Rules> = {};
+/** Rooms the callback refuses to a user (`customer:91`: they may not read that customer). */
+const refusedFor: Record<string, Set<string>> = {};
 const backend: Server = createServer((req, res) => {
   let body = '';
   req.on('data', (chunk: Buffer) => (body += chunk.toString()));
   req.on('end', () => {
-    const asked = JSON.parse(body) as { user: { id: string } };
+    const asked = JSON.parse(body) as { user: { id: string }; room: string };
     const fields = asked.user.id === 'kim' ? rules : (rulesFor[asked.user.id] ?? {});
     res.writeHead(200, { 'content-type': 'application/json' });
+    if (refusedFor[asked.user.id]?.has(asked.room)) return void res.end('{"allow":false}');
     res.end(JSON.stringify({ allow: true, fields: { customer: fields } }));
   });
 });
@@ -238,5 +241,52 @@ describe("what is already on screen when the user's field rules change", () => {
     assert.deepEqual(anaSeen(), { kind: 'editing', field: 'annualValue' });
     seen.release();
     editor.release();
+  });
+});
+
+describe('what is already on screen when the user may no longer read an entity', () => {
+  it('activity items and notifications about it go, and the unread count with them', async () => {
+    const item = (id: string) =>
+      suite.server.activity.append({
+        kind: 'customer.updated',
+        entity: { type: 'customer', id, label: `Customer ${id}` },
+        changes: [{ field: 'phone', from: '1', to: '2' }],
+      });
+    const notify = (id: string) =>
+      suite.server.notifications.send({
+        target: { user: 'ria' },
+        type: 'info',
+        priority: 'normal',
+        title: `About ${id}`,
+        entity: { type: 'customer', id },
+      });
+    for (const id of ['91', '92', '91', '92']) {
+      await item(id);
+      await notify(id);
+    }
+    const ria = suite.client('ria');
+    const feed = ria.activity({ kind: 'global' });
+    const inbox = ria.notifications();
+    let news = 0;
+    inbox.onNew(() => news++);
+    const about = (id: string) => feed.snapshot().items.filter((i) => i.entity?.id === id).length;
+    await waitFor(() => about('91') === 2 && about('92') === 2, 'the items loaded');
+    await waitFor(() => inbox.snapshot().unread === 4, 'the notifications loaded');
+    const liveCount = feed.snapshot().liveCount;
+
+    refusedFor.ria = new Set(['customer:91']);
+    await permissionsChanged('ria');
+    await waitFor(() => about('91') === 0, 'the items about customer 91 gone');
+    assert.equal(about('92'), 2);
+    await waitFor(
+      () => inbox.snapshot().items.every((n) => n.entity?.id === '92'),
+      'the notifications about customer 91 gone',
+    );
+    assert.equal(inbox.snapshot().items.length, 2);
+    assert.equal(inbox.snapshot().unread, 2, 'not counted either');
+    assert.equal(feed.snapshot().liveCount, liveCount, 'nothing counted as new');
+    assert.equal(news, 0);
+    feed.release();
+    inbox.release();
   });
 });

@@ -320,6 +320,33 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       await storage.close();
     });
 
+    test('notifications: unread ones counted per entity, newest first, for the unread count a user may see', async () => {
+      const storage = await open();
+      const repo = storage.notifications!;
+      const about = [{ id: '42' }, { id: '7' }, { id: '42' }, undefined, { id: '9' }];
+      for (const [i, entity] of about.entries()) {
+        await repo.insert(
+          {
+            id: `n${i}`,
+            target: { user: 'alice' },
+            type: 'info',
+            priority: 'normal',
+            title: `Title ${i}`,
+            createdAt: (i + 1) * 100,
+            ...(entity ? { entity: { type: 'customer', id: entity.id, label: 'L' } } : {}),
+          },
+          ['alice'],
+        );
+      }
+      await repo.markRead('alice', ['n4'], 1_000);
+      assert.deepEqual(await repo.unreadAbout('alice'), [
+        { type: 'customer', id: '42', count: 2 },
+        { type: 'customer', id: '7', count: 1 },
+      ]);
+      assert.deepEqual(await repo.unreadAbout('bob'), []);
+      await storage.close();
+    });
+
     test('activity: feeds, filters, pages, newest time, count and retention', async () => {
       const storage = await open();
       const log = storage.activity!;

@@ -388,7 +388,8 @@ describe('POST /api/users/:id/permissions-changed', () => {
       assert.equal((await ok(api('/api/users/alice/permissions-changed'))).roomsLeft, 0);
       // Told which types to read again, then the read has what is visible now.
       const told = await alice.next((f) => f.type === 'entity.rules-changed');
-      assert.deepEqual(told, { type: 'entity.rules-changed', types: ['customer'] });
+      // The callback decides reads too: the items held are read again as well.
+      assert.deepEqual(told, { type: 'entity.rules-changed', types: ['customer'], reads: true });
       const after = await get();
       assert.equal(after.type === 'entity.snapshot' && after.entity.fields.notes, 'the plan');
       assert.equal(after.type === 'entity.snapshot' && after.readOnly, undefined);
@@ -419,11 +420,13 @@ describe('POST /api/users/:id/permissions-changed', () => {
       await alice.next((f) => f.type === 'entity.rules-changed' && f !== told);
       const hiddenAgain = await get();
       assert.ok(hiddenAgain.type === 'entity.snapshot' && !('notes' in hiddenAgain.entity.fields));
-      // Nothing changed: nothing to read again.
-      const count = alice.ofType('entity.rules-changed').length;
+      // No field rule changed: no type to read again (the items, for reads, are).
+      const typed = () =>
+        alice.ofType('entity.rules-changed').filter((f) => f.types.length > 0).length;
+      const count = typed();
       await ok(api('/api/users/alice/permissions-changed'));
       await alice.sync();
-      assert.equal(alice.ofType('entity.rules-changed').length, count);
+      assert.equal(typed(), count);
     } finally {
       backend.close();
       backend.closeAllConnections();
@@ -452,6 +455,61 @@ describe('POST /api/users/:id/permissions-changed', () => {
     const error = await alice.next((f) => f.type === 'error');
     assert.equal(error.type === 'error' && error.code, 'backend_unavailable');
     assert.equal(error.type === 'error' && error.removed, true);
+  });
+
+  test('a hook that decides reads: the client is told to read its items again, which leave out an entity no longer readable', async () => {
+    let revoked = false;
+    h = await start({
+      authorize: ({ room }) => !(revoked && room === 'customer:42'),
+    });
+    const item = (id: string) =>
+      h.server.activity.append({
+        kind: 'entity.updated',
+        entity: { type: 'customer', id, label: `Customer ${id}` },
+        customerId: id,
+      });
+    await item('42');
+    await item('7');
+    await h.server.notifications.send({
+      target: { user: 'alice' },
+      type: 'info',
+      priority: 'normal',
+      title: 'About 42',
+      entity: { type: 'customer', id: '42' },
+    });
+    await h.server.notifications.send({
+      target: { user: 'alice' },
+      type: 'info',
+      priority: 'normal',
+      title: 'Hello',
+    });
+    const alice = await h.connect({ id: 'alice', name: 'Alice' });
+    const feed = async () => {
+      const page = await alice.request({
+        type: 'activity.list',
+        id: nextId('a'),
+        feed: { kind: 'global' },
+      });
+      return page.type === 'activity.page' ? page.items.map((i) => i.entity?.id) : page;
+    };
+    const notifications = async () => {
+      const page = await alice.request({ type: 'notification.list', id: nextId('n') });
+      return page.type === 'notification.page'
+        ? { titles: page.items.map((n) => n.title), unread: page.unread }
+        : page;
+    };
+    assert.deepEqual(await feed(), ['7', '42']);
+    assert.deepEqual(await notifications(), { titles: ['Hello', 'About 42'], unread: 2 });
+
+    revoked = true;
+    await ok(api('/api/users/alice/permissions-changed'));
+    const told = await alice.next((f) => f.type === 'entity.rules-changed');
+    assert.deepEqual(told, { type: 'entity.rules-changed', types: [], reads: true });
+    assert.deepEqual(await feed(), ['7']);
+    // Not shown, and not counted: the badge counts what the user can open.
+    assert.deepEqual(await notifications(), { titles: ['Hello'], unread: 1 });
+    const read = await alice.request({ type: 'notification.read', id: nextId('r'), ids: [] });
+    assert.equal(read.type === 'notification.read-state' && read.unread, 1);
   });
 
   test('leaves rooms still allowed alone and answers a user with no connection', async () => {

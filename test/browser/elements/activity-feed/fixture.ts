@@ -9,7 +9,7 @@ import type { CrmActivityFeed } from '../../../../src/elements/activity-feed/crm
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import type { RealtimeClientOptions } from '../../../../src/client/types.js';
 import type { ActivityInput, UserProfile } from '../../../../src/protocol/index.js';
-import { sampleActivity } from '../../../../src/testing/index.js';
+import { sampleActivity, type FakeServerOptions } from '../../../../src/testing/index.js';
 import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
 
 export const ANA: UserProfile = { id: 'u-ana', name: 'Ana Ortiz' };
@@ -57,6 +57,8 @@ export interface FeedMountOptions {
   style?: string;
   /** Options for the client (say, a short `requestTimeout`). */
   client?: Partial<RealtimeClientOptions>;
+  /** Options for the fake server (say, `authorize`). */
+  server?: FakeServerOptions;
 }
 
 export async function mountFeed({
@@ -65,8 +67,9 @@ export async function mountFeed({
   spacingMs = 60_000,
   style = '',
   client = {},
+  server = {},
 }: FeedMountOptions = {}): Promise<MountedFeed> {
-  const connection = await fakeConnection(client);
+  const connection = await fakeConnection({ ...client, server });
   const inputs = typeof history === 'number' ? undefined : history;
   const count = inputs ? inputs.length : (history as number);
   if (count > 0) {

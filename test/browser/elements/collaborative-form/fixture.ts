@@ -6,6 +6,7 @@
 import { fixture, html } from '@open-wc/testing';
 import { nothing } from 'lit';
 import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import type { FakeServerOptions } from '../../../../src/testing/index.js';
 import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import '../../../../src/elements/realtime-provider/define.js';
@@ -31,12 +32,17 @@ export interface MountFormOptions {
   entityLabel?: string;
   /** Set up the fake server (say, its permissions or the backend's validation) before loading. */
   prepare?: (fake: FakeConnection) => void;
+  /** Options for the fake server (say, `authorize`). */
+  server?: FakeServerOptions;
 }
 
 /** The customer form on `customer:42`, loaded and rendered. */
 export async function mountForm(options: MountFormOptions = {}): Promise<MountedForm> {
   // The device's storage: a reload (`reloadForm`) finds there what this page left.
-  const fake = await fakeConnection({ outbox: new MemoryOutboxStore() });
+  const fake = await fakeConnection({
+    outbox: new MemoryOutboxStore(),
+    server: options.server ?? {},
+  });
   fake.server.entities.put(CUSTOMER);
   options.prepare?.(fake);
   return mountOn(fake, options);

@@ -109,6 +109,27 @@ describe('crm-notification-center announcements', () => {
     spoken.stop();
   });
 
+  it('empties the region once the message was said; the same words later are said again', async () => {
+    const m = await mountCenter();
+    const spoken = recordSpoken(m.root);
+    const polite = () => m.root.querySelector('[aria-live="polite"]')!.textContent!.trim();
+    await m.notify({ title: 'Ping' });
+    await windowCloses(m);
+    expect(polite()).to.equal('Information: Ping');
+    // Long enough to be read; then a reader browsing the page finds no stale message.
+    await m.clock.advance(5000);
+    await m.settle();
+    expect(polite()).to.equal('');
+    await m.notify({ title: 'Ping' });
+    await windowCloses(m);
+    expect(polite()).to.equal('Information: Ping');
+    expect(spoken.heard.map((h) => h.text)).to.deep.equal([
+      'Information: Ping',
+      'Information: Ping',
+    ]);
+    spoken.stop();
+  });
+
   it('speaks the messages given in `messages`', async () => {
     const m = await mountCenter({
       props: {

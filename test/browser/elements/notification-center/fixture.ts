@@ -8,7 +8,11 @@ import '../../../../src/elements/realtime-provider/define.js';
 import type { CrmNotificationCenter } from '../../../../src/elements/notification-center/crm-notification-center.js';
 import type { CrmRealtimeProvider } from '../../../../src/elements/realtime-provider/crm-realtime-provider.js';
 import type { Notification } from '../../../../src/protocol/index.js';
-import { DEMO_USER, type NotificationDraft } from '../../../../src/testing/index.js';
+import {
+  DEMO_USER,
+  type FakeServerOptions,
+  type NotificationDraft,
+} from '../../../../src/testing/index.js';
 import { fakeConnection, type FakeConnection } from '../../helpers/fake-connection.js';
 
 export const ME = DEMO_USER.id;
@@ -35,6 +39,8 @@ export interface MountOptions {
   spacingMs?: number;
   /** Set on the element before it is connected. */
   props?: Partial<CrmNotificationCenter>;
+  /** Options for the fake server (say, `authorize`). */
+  server?: FakeServerOptions;
 }
 
 export async function mountCenter({
@@ -43,8 +49,9 @@ export async function mountCenter({
   unread,
   spacingMs,
   props = {},
+  server = {},
 }: MountOptions = {}): Promise<Mounted> {
-  const connection = await fakeConnection();
+  const connection = await fakeConnection({ server });
   if (seed > 0) {
     connection.server.notifications.seed(ME, seed, {
       ...(unread !== undefined ? { unread } : {}),

@@ -555,3 +555,41 @@ describe('notification scripting', () => {
     rig.close();
   });
 });
+
+describe('notification store: the user may no longer read an entity', () => {
+  it('recounts unread ones about it that it does not hold', async () => {
+    let revoked = false;
+    const rig = createRig({
+      server: { authorize: (_user, room) => !(revoked && room === 'customer:42') },
+    });
+    const about42 = { type: 'customer', id: '42', label: 'Acme' };
+    // Oldest first: two about customer 42 beyond the window the store keeps, which holds none.
+    for (const title of ['About 42', 'More about 42']) {
+      rig.server.notify({ target: { user: DEMO_USER.id }, title, entity: about42 });
+      await rig.clock.advance(1000);
+    }
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'Hello' });
+    await rig.clock.advance(1000);
+    const { store, fresh } = tab(rig, DEMO_USER, { maxNotifications: 1 });
+    await settle(rig);
+    assert.deepEqual(
+      store.snapshot().items.map((n) => n.title),
+      ['Hello'],
+    );
+    assert.equal(store.snapshot().unread, 3);
+
+    revoked = true;
+    rig.server.permissionsChanged(DEMO_USER.id);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1, 'those about 42 no longer count');
+    assert.equal(fresh.length, 0);
+    // What the store pages in from now on comes by the new rules.
+    await store.loadMore();
+    await settle(rig);
+    assert.deepEqual(
+      store.snapshot().items.map((n) => n.title),
+      ['Hello'],
+    );
+    rig.close();
+  });
+});

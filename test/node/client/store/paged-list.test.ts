@@ -199,4 +199,99 @@ describe('PagedList', () => {
       ['early'],
     );
   });
+
+  describe('readAgain, after which entities the user may read changed', () => {
+    /**
+     * The server's pages as this user sees them now: the model server's, with what `hidden`
+     * names left out (a page may come back short, or empty, with its cursor).
+     */
+    const redacted =
+      (server: ReturnType<typeof history>, hidden: (item: Item) => boolean, asked: string[] = []) =>
+      (before: string | undefined) => {
+        asked.push(before ?? 'top');
+        const { page, next } = server.page(before, 10);
+        return Promise.resolve({ items: page.filter((i) => !hidden(i)), nextCursor: next });
+      };
+    const run = { maxPages: 50, current: () => true };
+
+    it('removes what the re-read range leaves out, over several pages, and keeps the rest', async () => {
+      const server = history(60);
+      const list = new PagedList<Item>((i) => i.at);
+      for (let before: string | undefined, k = 0; k < 3; k++) {
+        const page = server.page(before, 10);
+        if (k === 0) list.mergeTop(page.page, page.next);
+        else list.appendOlder(page.page, page.next);
+        before = page.next;
+      }
+      assert.equal(list.size, 30); // i60…i31
+      // Every third item is about an entity the user may no longer read; i60…i51 all are.
+      const hidden = (i: Item) => i.at > 50 || i.at % 3 === 0;
+      assert.equal(await list.readAgain(redacted(server, hidden), run), true);
+      const kept = newest(server, 30).filter((id) => !hidden({ id, at: Number(id.slice(1)) }));
+      assert.deepEqual(ids(list), kept);
+      // Paging on continues where the list left off, by the new rules.
+      const next = server.page(list.olderCursor, 10);
+      list.appendOlder(
+        next.page.filter((i) => !hidden(i)),
+        next.next,
+      );
+      assert.equal(ids(list).at(-1), 'i22');
+    });
+
+    it('after a trim keeps what is below the range and the items that arrived meanwhile', async () => {
+      const server = history(40);
+      const list = new PagedList<Item>((i) => i.at);
+      const first = server.page(undefined, 10);
+      list.mergeTop(first.page, first.next);
+      const older = server.page(first.next, 10);
+      list.appendOlder(older.page, older.next);
+      list.trim(15); // i40…i26 held, i25…i21 dropped: loadable again
+      const asked: string[] = [];
+      const hidden = (i: Item) => i.at % 2 === 0;
+      const fetch = redacted(server, hidden, asked);
+      const during = (before: string | undefined) => {
+        // Arrives live while the re-read runs: sent by the new rules, it stays.
+        if (before === undefined) list.addLive(server.add());
+        return fetch(before);
+      };
+      assert.equal(await list.readAgain(during, run), true);
+      assert.deepEqual(ids(list), ['i41', 'i39', 'i37', 'i35', 'i33', 'i31', 'i29', 'i27']);
+      assert.deepEqual(asked.length, 2, 'read down to the oldest held, not the whole history');
+      assert.equal(list.hasMore, true);
+    });
+
+    it('does not take an item tied in time with the last one a page returned for gone', async () => {
+      // Pairs share a time: i(2k-1) and i(2k) at k.
+      const server = history(20, (i) => Math.ceil(i / 2));
+      const list = new PagedList<Item>((i) => i.at);
+      const first = server.page(undefined, 20);
+      list.mergeTop(first.page, first.next);
+      // The page of i20…i11 ends with i11 (at 6); i12 is hidden, i11 returned: i12 is in range,
+      // gone. The next page starts with i10 (at 5).
+      const hidden = (i: Item) => i.id === 'i12' || i.id === 'i10';
+      assert.equal(await list.readAgain(redacted(server, hidden), run), true);
+      assert.equal(list.has('i12'), false);
+      assert.equal(list.has('i10'), false);
+      assert.equal(list.has('i9'), true, 'tied with i10, returned');
+      assert.equal(list.size, 18);
+    });
+
+    it('goes on past a page the user may read none of, and stops short when cut', async () => {
+      const server = history(30);
+      const list = new PagedList<Item>((i) => i.at);
+      const first = server.page(undefined, 30);
+      list.mergeTop(first.page, first.next);
+      const hidden = (i: Item) => i.at > 20; // the first page comes back empty
+      let pages = 0;
+      const cut = (before: string | undefined) =>
+        ++pages > 1 ? Promise.resolve(undefined) : redacted(server, hidden)(before);
+      assert.equal(await list.readAgain(cut, run), false);
+      assert.equal(list.size, 30, 'an empty page with a cursor says nothing of what is below');
+      assert.equal(await list.readAgain(redacted(server, hidden), run), true);
+      assert.deepEqual(
+        ids(list),
+        Array.from({ length: 20 }, (_, k) => `i${20 - k}`),
+      );
+    });
+  });
 });

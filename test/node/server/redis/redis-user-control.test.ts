@@ -185,7 +185,7 @@ describe('field rules on Redis', () => {
     );
     assert.equal(res.status, 200, await res.text());
     const told = await user.next((f) => f.type === 'entity.rules-changed');
-    assert.deepEqual(told, { type: 'entity.rules-changed', types: ['customer'] });
+    assert.deepEqual(told, { type: 'entity.rules-changed', types: ['customer'], reads: true });
     const after = await get();
     assert.equal(after.type === 'entity.snapshot' && after.entity.fields.status, 'new');
   });
