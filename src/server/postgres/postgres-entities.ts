@@ -25,6 +25,7 @@ import {
 } from '../entities/entity-store.js';
 import {
   findConflicts,
+  historyOfChanges,
   oversizedChange,
   planChange,
   type HistoryReader,
@@ -51,12 +52,7 @@ function stateOf(row: EntityRow): StoredEntityState {
 
 /** A reader over history rows already fetched (the rules never see more than these). */
 function historyOf(changes: readonly StoredChange[]): HistoryReader {
-  const sorted = [...changes].sort((a, b) => a.version - b.version);
-  return {
-    firstChangeAfter: (version, field) =>
-      sorted.find((c) => c.version > version && c.changed.includes(field)),
-    changeAt: (version) => sorted.find((c) => c.version === version),
-  };
+  return historyOfChanges(changes);
 }
 
 const NO_HISTORY: HistoryReader = {
