@@ -6,11 +6,14 @@
 import {
   entityRoom,
   type Entity,
+  type EntityAckFrame,
+  type EntityConflictFrame,
   type EntityGetFrame,
   type EntityRejectedFrame,
   type EntitySnapshotFrame,
   type EntityUpdateFrame,
   type FieldConflict,
+  type ServerFrame,
 } from '../../protocol/index.js';
 import { fitAck, fitConflict, fitsFrame, partialAckRefusal } from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
@@ -24,6 +27,7 @@ import type { EntityService } from './entity-service.js';
 import type { WriteThrough } from './write-through.js';
 import { errorFields } from '../log.js';
 import { hookFor } from '../permissions/permissions.js';
+import { redactFrame } from '../permissions/redact.js';
 import { RedisUnavailableError } from '../redis/redis-connection.js';
 
 /**
@@ -47,6 +51,17 @@ export interface SaveTiming {
   publishedAt: number | undefined;
   /** The writer's `entity.ack` was sent: the change is on disk (or accepted by the CRM). */
   answeredAt: number;
+}
+
+/**
+ * An answer as this user will receive it, fields hidden from them left out: whether it fits a
+ * frame is a question about what is sent. Measured with the hidden values, a record whose hidden
+ * notes are long could not be read or saved by those who may not see the notes, and the refusal
+ * would tell them the hidden values are long.
+ */
+function asSeen<F extends ServerFrame>(connection: Connection, frame: F): F {
+  const visibility = connection.permissions?.visibility;
+  return visibility ? ((redactFrame(frame, visibility) as F | undefined) ?? frame) : frame;
 }
 
 /** What a client is told when Redis cannot take the work (as for a join or an emit). */
@@ -83,10 +98,12 @@ export class EntityHandlers {
       const entity = await this.read(connection, frame);
       if (!entity) return;
       const readOnly = connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
-      const answer: EntitySnapshotFrame =
+      const answer = asSeen<EntitySnapshotFrame>(
+        connection,
         readOnly.length > 0
           ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
-          : { type: 'entity.snapshot', replyTo: frame.id, entity };
+          : { type: 'entity.snapshot', replyTo: frame.id, entity },
+      );
       if (!fitsFrame(answer, this.ctx.maxFrameBytes)) {
         // A record the CRM grew past what a frame carries: the client would drop the snapshot
         // and wait for an answer that never comes.
@@ -154,13 +171,13 @@ export class EntityHandlers {
           // during a rolling deploy) would show the empty fields as the record: it is answered
           // as before `partial` existed, `payload_too_large`.
           const ack = fitAck(
-            {
+            asSeen<EntityAckFrame>(connection, {
               type: 'entity.ack',
               replyTo: frame.id,
               mutationId: frame.mutationId,
               entity: outcome.entity,
               duplicate: outcome.duplicate,
-            },
+            }),
             this.ctx.maxFrameBytes,
             connection.acceptsPartialAck,
           );
@@ -222,13 +239,13 @@ export class EntityHandlers {
   ): void {
     const limit = this.ctx.maxFrameBytes;
     const answer = fitConflict(
-      {
+      asSeen<EntityConflictFrame>(connection, {
         type: 'entity.conflict',
         replyTo: frame.id,
         mutationId: frame.mutationId,
         conflicts,
         current,
-      },
+      }),
       limit,
     );
     if (answer) {
