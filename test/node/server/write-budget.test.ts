@@ -85,6 +85,60 @@ describe("a user's write budget", () => {
     assert.ok(sent >= 30 && sent < 40, `${sent} notifications before the refusal`);
   });
 
+  test('a notification to a room is charged for each of its recipients', async () => {
+    // One small frame stores a row for, and sends an event to, everyone in the room: counted once,
+    // a user could store hundreds of thousands of rows a minute into a busy room.
+    // The frame rate is no limit here: the clock stands still.
+    h = await startHarness({ limits: { writeBytesPerMinute: 70_000, maxMessagesPerSecond: 1000 } });
+    const room = 'team:sales';
+    const sender = await h.connect(alice);
+    await sender.join(room);
+    for (let i = 0; i < 20; i++) {
+      const member = await h.connect({ id: `member${i}`, name: `Member ${i}` });
+      await member.join(room);
+    }
+    const notify = () =>
+      sender.request({
+        type: 'emit',
+        id: nextId('n'),
+        room,
+        event: 'notification',
+        payload: { target: { room }, title: 'Standup in 5' },
+      });
+    let answer: ServerFrame | undefined;
+    let sent = 0;
+    // Some 200 bytes and 19 recipients beyond the first at 256 each: about 5 KB a notification.
+    while ((answer = await notify()).type !== 'error' && sent < 400) sent++;
+    assert.equal(answer.type === 'error' && answer.code, 'rate_limited', JSON.stringify(answer));
+    assert.ok(sent >= 10 && sent < 16, `${sent} notifications before the refusal`);
+    // Nothing is stored for a refused one.
+    assert.equal((await h.server.notifications.list('member0', undefined, 100)).items.length, sent);
+  });
+
+  test('a room too large for a minute of budget still gets one notification a minute', async () => {
+    h = await startHarness({ limits: { writeBytesPerMinute: 10_000 } });
+    const room = 'all-hands';
+    const sender = await h.connect(alice);
+    await sender.join(room);
+    for (let i = 0; i < 45; i++) {
+      const member = await h.connect({ id: `member${i}`, name: `Member ${i}` });
+      await member.join(room);
+    }
+    const notify = () =>
+      sender.request({
+        type: 'emit',
+        id: nextId('n'),
+        room,
+        event: 'notification',
+        payload: { target: { room }, title: 'Town hall now' },
+      });
+    assert.equal((await notify()).type, 'ack');
+    const refused = await notify();
+    assert.equal(refused.type === 'error' && refused.code, 'rate_limited');
+    h.clock.advanceSync(60_000);
+    assert.equal((await notify()).type, 'ack');
+  });
+
   test('keeps at most maxUsers buckets, and 0 bytes a minute is no budget', () => {
     const budget = new WriteBudget(100, 2);
     assert.equal(budget.take('a', 100, 0), true);
