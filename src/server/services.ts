@@ -339,6 +339,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       writeThrough,
       unavailable,
       maxFrameBytes: limits.maxFrameBytes,
+      writeBudget,
+      clock,
     }).frames(),
     'notification.list': notifying['notification.list'],
     'notification.read': notifying['notification.read'],

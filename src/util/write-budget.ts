@@ -30,6 +30,19 @@ export class WriteBudget {
 
   /** Takes `bytes` from `user`'s budget at `now`; false (and nothing taken) when it has not got them. */
   take(user: string, bytes: number, now: number): boolean {
+    return this.draw(user, bytes, now, false);
+  }
+
+  /**
+   * Takes `bytes` that were stored already (more than the frame that asked for them, which `take`
+   * counted): the budget may go below nothing, down to a minute's worth in debt, and the user's
+   * next writes wait until it has filled again.
+   */
+  spend(user: string, bytes: number, now: number): void {
+    this.draw(user, bytes, now, true);
+  }
+
+  private draw(user: string, bytes: number, now: number, owed: boolean): boolean {
     if (this.bytesPerMinute <= 0) return true;
     // In the order of their last take, so the full ones are at the front.
     for (const [idle, bucket] of this.buckets) {
@@ -46,6 +59,10 @@ export class WriteBudget {
       this.buckets.delete(user);
     } else if (this.buckets.size >= this.maxUsers) {
       this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    if (owed) {
+      this.buckets.set(user, { bytes: Math.max(-this.bytesPerMinute, left - bytes), at: now });
+      return true;
     }
     const allowed = left >= bytes;
     this.buckets.set(user, { bytes: allowed ? left - bytes : left, at: now });

@@ -17,7 +17,9 @@ import {
 } from '../../protocol/index.js';
 import { fitAck, fitConflict, fitsFrame, partialAckRefusal } from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
+import type { ServerClock } from '../clock.js';
 import type { Connection } from '../connection.js';
+import type { WriteBudget } from '../../util/write-budget.js';
 import type { AuthorizeHook } from '../authorize.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
 import type { Logger } from '../log.js';
@@ -79,6 +81,13 @@ export interface EntityDeps {
   readonly maxFrameBytes: number;
   /** Why saves cannot be published right now (Redis down); undefined when they can. */
   readonly unavailable?: (() => string | undefined) | undefined;
+  /**
+   * The bytes each user may have stored a minute. The session takes a save's frame from it; a
+   * save applied also stores a copy of the whole entity (the answer to a retry of its mutation
+   * id, kept as long as the entity's history), which is charged here when larger than the frame.
+   */
+  readonly writeBudget?: WriteBudget | undefined;
+  readonly clock?: ServerClock | undefined;
 }
 
 /** One instance serves every connection of a server. */
@@ -189,6 +198,7 @@ export class EntityHandlers {
               { replyTo: frame.id, room },
             );
           }
+          if (!outcome.duplicate) this.chargeStored(connection, frame, outcome.entity);
           this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
         }
@@ -259,6 +269,20 @@ export class EntityHandlers {
       `${fields} of ${room} changed meanwhile, and the conflict is too large to send (over ${limit} bytes): read ${room} again and redo the change`,
       { replyTo: frame.id, room },
     );
+  }
+
+  /**
+   * An applied save stored the whole entity with its mutation id (what a retry is answered with),
+   * whatever the frame held: a one-word save of a 60 KB record stored 60 KB, four hundred times
+   * what the budget had counted, and a user could fill the disk within a day without passing it.
+   * What the entity holds beyond the frame is charged now; the user's next saves wait for it.
+   */
+  private chargeStored(connection: Connection, frame: EntityUpdateFrame, entity: Entity): void {
+    const { writeBudget, clock } = this.ctx;
+    if (!writeBudget || !clock || writeBudget.bytesPerMinute <= 0) return;
+    const extra =
+      Buffer.byteLength(JSON.stringify(entity)) - Buffer.byteLength(JSON.stringify(frame));
+    if (extra > 0) writeBudget.spend(connection.user!.id, extra, clock.now());
   }
 
   /** Times an applied save: the `/metrics` histogram, and `saveTimings` for its subscribers. */

@@ -13,19 +13,26 @@ import { alice, bob, startHarness, type Harness } from '../helpers/server-harnes
 /** A 10 KB value: two saves of it fit a 25 KB budget, a third does not. */
 const BIG = 'x'.repeat(10_000);
 
-let field = 0;
+/** The version of customer 42 the next save is based on: each ack moves it on. */
+let version = 1;
 
-/** A save of `value` into a field no earlier save touched, so none of them conflicts. */
-function save(client: TestClient, value: string): Promise<ServerFrame> {
-  return client.request({
+/**
+ * A save of `value` into the same field, based on the version the last one made, so none of them
+ * conflicts and the record stays about the size of one value (the copy of it a save stores is
+ * charged too: see the test of a save into a large record).
+ */
+async function save(client: TestClient, value: string): Promise<ServerFrame> {
+  const answer = await client.request({
     type: 'entity.update',
     id: nextId('u'),
     mutationId: nextId('mutation-').padEnd(8, '0'),
     entityType: 'customer',
     entityId: '42',
-    baseVersion: 0,
-    fields: { [`note${++field}`]: value },
+    baseVersion: version,
+    fields: { note: value },
   });
+  if (answer.type === 'entity.ack') version = answer.entity.version;
+  return answer;
 }
 
 describe("a user's write budget", () => {
@@ -37,6 +44,7 @@ describe("a user's write budget", () => {
 
   test('saves past the budget are refused rate_limited on every socket of that user, then allowed as it refills', async () => {
     h = await startHarness({ limits: { writeBytesPerMinute: 25_000 } });
+    version = 1;
     await h.server.entities.update({
       type: 'customer',
       id: '42',
@@ -83,6 +91,35 @@ describe("a user's write budget", () => {
     while ((answer = await notify()).type !== 'error' && sent < 100) sent++;
     assert.equal(answer.type === 'error' && answer.code, 'rate_limited');
     assert.ok(sent >= 30 && sent < 40, `${sent} notifications before the refusal`);
+  });
+
+  test('a save into a large record is charged for the copy of the record it stores', async () => {
+    // Each applied save keeps the whole entity as the answer to a retry of its mutation id: a
+    // one-word save of a 60 KB record stored 60 KB, and a budget counting only the frame let a
+    // user store hundreds of megabytes a minute.
+    h = await startHarness({
+      limits: { writeBytesPerMinute: 200_000, maxMessagesPerSecond: 10_000 },
+    });
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Acme', notes: 'n'.repeat(60_000) },
+      source: 'backend',
+      create: true,
+    });
+    version = 1;
+    const client = await h.connect(alice);
+    let applied = 0;
+    let answer: ServerFrame;
+    while ((answer = await save(client, `call back ${applied}`)).type === 'entity.ack') {
+      applied++;
+      assert.ok(applied < 100, 'the budget runs out');
+    }
+    assert.equal(answer.type === 'error' && answer.code, 'rate_limited');
+    assert.ok(applied >= 3 && applied <= 5, `${applied} saves of a 60 KB record in 200 KB`);
+    // The debt is paid back as the budget fills: a minute later, saves go again.
+    h.clock.advanceSync(60_000);
+    assert.equal((await save(client, 'again')).type, 'entity.ack');
   });
 
   test('a notification to a room is charged for each of its recipients', async () => {
