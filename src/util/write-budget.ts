@@ -1,11 +1,13 @@
 /**
- * What one user may have the server store, in frame bytes per minute: saves (`entity.update`) and
- * notifications (`emit(…, 'notification', …)`). Every stored byte costs several on disk (the
- * record, its history, the activity item with the old and new values, the change log, the WAL),
- * kept for months; the frame rate limit alone let one socket saving a 30 KB field back and forth
- * write about 10 MB a second. A person typing, even into a long note saved on every change, stays
- * far below the budget; a refusal is `rate_limited`, which the client answers by keeping the save
- * and sending it again later, so nothing is lost.
+ * What one user may have the server store, in bytes per minute: the frames of saves
+ * (`entity.update`) and notifications (`emit(…, 'notification', …)`), and what they store beyond
+ * their frame (the copy of a large record a small save keeps, the recipients of a room). Every
+ * stored byte costs several on disk (the record, its history, the activity item with the old and
+ * new values, the change log, the WAL), kept for months; the frame rate limit alone let one
+ * socket saving a 30 KB field back and forth write about 10 MB a second. A person typing, even
+ * into a long note saved on every change, stays far below the budget; a refusal is
+ * `rate_limited`, which the client answers by keeping the save and sending it again later, so
+ * nothing is lost.
  *
  * Per user, not per socket: opening more sockets does not buy more. Per process: with several
  * processes behind a balancer a user's budget is at most one per process they reach. Memory
