@@ -123,6 +123,43 @@ export function canonicalAddress(address: string): string | undefined {
 }
 
 /**
+ * What the per-address limits (the failed-handshake throttle, the ceiling on handshakes in flight)
+ * count an address under: an IPv4 address as it is, an IPv6 one by its /64 network
+ * (`2001:db8:0:1::/64`). A single IPv6 host is routinely given a whole /64 and may use any address
+ * in it, a new one per socket if it likes: counted by the address, it would meet no limit at all,
+ * and could flood the throttle until it forgot everyone else. A /64 is one network, as the public
+ * IPv4 address of an office behind NAT is, and the limits are sized for such offices. Anything
+ * that is not an address is its own key.
+ */
+export function addressKey(address: string): string {
+  const canonical = canonicalAddress(address);
+  if (canonical === undefined || isIP(canonical) !== 6) return canonical ?? address;
+  const hextets = ipv6Hextets(canonical);
+  return `${hextets.slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, in hex without leading zeros. */
+function ipv6Hextets(address: string): string[] {
+  let text = address;
+  // A trailing dotted quad (`::1.2.3.4`) is the last two groups.
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const gap = text.indexOf('::');
+  const split = (part: string) => (part === '' ? [] : part.split(':'));
+  let groups: string[];
+  if (gap < 0) groups = split(text);
+  else {
+    const head = split(text.slice(0, gap));
+    const tail = split(text.slice(gap + 2));
+    groups = [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
+  }
+  return groups.map((group) => parseInt(group, 16).toString(16));
+}
+
+/**
  * One `X-Forwarded-For` entry as an address: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`,
  * `[2001:db8::1]` or `[2001:db8::1]:443`, spaces around it allowed. Undefined for anything else.
  */

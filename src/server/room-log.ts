@@ -14,7 +14,13 @@ export type ReplayWindow =
   { covered: true; events: LoggedEvent[] } | { covered: false; missed: number };
 
 export class RoomLog {
-  private readonly ring: (LoggedEvent | undefined)[];
+  /**
+   * The kept events, oldest at `start`. Grown as events come, up to `capacity`, and let go when
+   * the log empties: a room costs its events, not `capacity` slots. Every join makes a room, and
+   * a client joining and leaving room after room would otherwise leave a full-size ring behind
+   * for each until the sweep forgets it (some 8 KB a room, thousands a minute per connection).
+   */
+  private ring: (LoggedEvent | undefined)[] = [];
   private start = 0;
   private size = 0;
   private seq: number;
@@ -37,7 +43,6 @@ export class RoomLog {
   ) {
     this.seq = base;
     this.lastActivityAt = now;
-    this.ring = new Array<LoggedEvent | undefined>(Math.max(0, capacity));
   }
 
   /** The sequence number of the last event. */
@@ -60,7 +65,7 @@ export class RoomLog {
     if (this.size === 0) return 0;
     const first = this.ring[this.start];
     this.ring[this.start] = undefined;
-    this.start = (this.start + 1) % this.capacity;
+    this.start = (this.start + 1) % this.ring.length;
     this.size--;
     const freed = first?.frame.byteLength ?? 0;
     this.kept -= freed;
@@ -78,7 +83,8 @@ export class RoomLog {
     this.lastActivityAt = at;
     if (this.capacity === 0) return event;
     if (this.size === this.capacity) this.dropOldest();
-    this.ring[(this.start + this.size) % this.capacity] = event;
+    else if (this.size === this.ring.length) this.grow();
+    this.ring[(this.start + this.size) % this.ring.length] = event;
     this.size++;
     this.kept += event.frame.byteLength;
     while (this.kept > this.maxBytes && this.size > 1) this.dropOldest();
@@ -93,6 +99,24 @@ export class RoomLog {
       if (first && first.at >= oldest) break;
       this.dropOldest();
     }
+    if (this.size === 0) this.release();
+  }
+
+  /** A full ring made larger (twice, within `capacity`), its events in order from slot 0. */
+  private grow(): void {
+    const ring = this.ring;
+    const next = new Array<LoggedEvent | undefined>(
+      Math.min(this.capacity, Math.max(8, ring.length * 2)),
+    );
+    for (let i = 0; i < this.size; i++) next[i] = ring[(this.start + i) % ring.length];
+    this.ring = next;
+    this.start = 0;
+  }
+
+  /** An empty log lets its slots go. */
+  private release(): void {
+    this.ring = [];
+    this.start = 0;
   }
 
   /** Events after `since`, if the buffer still holds all of them. */
@@ -106,7 +130,7 @@ export class RoomLog {
     if (since + 1 < firstKept) return { covered: false, missed: this.seq - since };
     const events: LoggedEvent[] = [];
     for (let i = since + 1 - firstKept; i < this.size; i++) {
-      const event = this.ring[(this.start + i) % this.capacity];
+      const event = this.ring[(this.start + i) % this.ring.length];
       if (event) events.push(event);
     }
     return { covered: true, events };

@@ -287,6 +287,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   // clients are told to retry instead, as the HTTP API answers 503.
   const unavailable = (): string | undefined =>
     redisBus && !redisBus.available ? 'the realtime service is unavailable' : undefined;
+  const writeBudget = new WriteBudget(limits.writeBytesPerMinute);
   const notifying = notificationFrames({
     limits,
     log,
@@ -295,6 +296,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     presence,
     notifications: history.notifications,
     unavailable,
+    writeBudget,
+    clock,
   });
   const roomHandlers = new RoomHandlers({
     limits,
@@ -336,6 +339,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
       writeThrough,
       unavailable,
       maxFrameBytes: limits.maxFrameBytes,
+      writeBudget,
+      clock,
     }).frames(),
     'notification.list': notifying['notification.list'],
     'notification.read': notifying['notification.read'],
@@ -354,7 +359,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     log,
     metrics,
     auth: new Authenticator(auth, clock),
-    writeBudget: new WriteBudget(limits.writeBytesPerMinute),
+    writeBudget,
     handshakesOfAddress: new ConnectionCounts(limits.maxHandshakesPerAddress),
     connectionsOfUser: new ConnectionCounts(limits.maxConnectionsPerUser),
     authThrottle: new AuthThrottle(

@@ -13,6 +13,7 @@ import {
 } from '../protocol/index.js';
 import type { Authenticator } from './auth.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { addressKey } from './client-address.js';
 import { defaultAuthorize, type AuthorizeHook } from './authorize.js';
 import type { ServerClock } from './clock.js';
 import type { ServerLimits } from './config.js';
@@ -125,6 +126,8 @@ export class Session {
    * one made at connect, and the thousands of connections that never exceed the rate hold none.
    */
   private violations: TokenBucket | undefined;
+  /** What the per-address limits count this socket under (its address, an IPv6 one's /64). */
+  private readonly addressKey: string;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -149,7 +152,8 @@ export class Session {
       ctx.writeBatch,
       ctx.frameDebug,
     );
-    ctx.handshakesOfAddress.add(address);
+    this.addressKey = addressKey(address);
+    ctx.handshakesOfAddress.add(this.addressKey);
     this.handshakeTimer = ctx.clock.setTimeout(() => {
       this.handshakeTimer = undefined;
       if (this.connection.state === 'open') return;
@@ -195,7 +199,7 @@ export class Session {
   private handshakeFailed(refused: boolean): void {
     this.handshakeCounted = true;
     if (refused) this.ctx.metrics.authFailures++;
-    this.ctx.authThrottle.failed(this.address, this.ctx.clock.now());
+    this.ctx.authThrottle.failed(this.addressKey, this.ctx.clock.now());
   }
 
   private failed(err: unknown): void {
@@ -518,7 +522,7 @@ export class Session {
   private handshakeOver(): void {
     if (!this.inHandshake) return;
     this.inHandshake = false;
-    this.ctx.handshakesOfAddress.release(this.address);
+    this.ctx.handshakesOfAddress.release(this.addressKey);
   }
 
   private clearHandshakeTimer(): void {

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WsServer } from 'ws';
 import { every } from './clock.js';
-import { requestAddress, type TrustedProxies } from './client-address.js';
+import { addressKey, requestAddress, type TrustedProxies } from './client-address.js';
 import type { HttpTimeouts } from './config.js';
 import { createRequestHandler, type HttpRoutes } from './http.js';
 import type { HttpApi } from './http-api.js';
@@ -208,7 +208,7 @@ export class Transport {
     // Node keeps what `remoteAddress` read (an object and the address string) on the socket for
     // its whole life; nothing reads it again, and every open connection would hold ~70 bytes.
     (req.socket as unknown as { _peername?: unknown })._peername = undefined;
-    const allowed = ctx.authThrottle.allows(address, ctx.clock.now());
+    const allowed = ctx.authThrottle.allows(addressKey(address), ctx.clock.now());
     if (typeof allowed === 'boolean') {
       this.admit(allowed, req, socket, head, address);
       return;
@@ -243,7 +243,7 @@ export class Transport {
     }
     // Checked here, counted by the session: `handleUpgrade` calls back at once, unless it refuses
     // the request itself, when no session (and no count) is made.
-    if (ctx.handshakesOfAddress.full(address)) {
+    if (ctx.handshakesOfAddress.full(addressKey(address))) {
       ctx.metrics.handshakesOverLimit++;
       ctx.log.info('too many handshakes from one address', { address });
       socket.end(

@@ -49,6 +49,7 @@ import {
 import {
   changedFields,
   findConflicts,
+  historyOfChanges,
   type HistoryReader,
   type RecordedChange,
 } from '../domain/merge.js';
@@ -433,9 +434,5 @@ export class FakeEntities {
 
 /** The merge rules' view of the fake's history: the same questions the server's tables answer. */
 function historyOf(stored: Stored): HistoryReader {
-  return {
-    firstChangeAfter: (version, field) =>
-      stored.changes.find((c) => c.version > version && c.changed.includes(field)),
-    changeAt: (version) => stored.changes.find((c) => c.version === version),
-  };
+  return historyOfChanges(stored.changes);
 }

@@ -1,11 +1,13 @@
 /**
- * What one user may have the server store, in frame bytes per minute: saves (`entity.update`) and
- * notifications (`emit(…, 'notification', …)`). Every stored byte costs several on disk (the
- * record, its history, the activity item with the old and new values, the change log, the WAL),
- * kept for months; the frame rate limit alone let one socket saving a 30 KB field back and forth
- * write about 10 MB a second. A person typing, even into a long note saved on every change, stays
- * far below the budget; a refusal is `rate_limited`, which the client answers by keeping the save
- * and sending it again later, so nothing is lost.
+ * What one user may have the server store, in bytes per minute: the frames of saves
+ * (`entity.update`) and notifications (`emit(…, 'notification', …)`), and what they store beyond
+ * their frame (the copy of a large record a small save keeps, the recipients of a room). Every
+ * stored byte costs several on disk (the record, its history, the activity item with the old and
+ * new values, the change log, the WAL), kept for months; the frame rate limit alone let one
+ * socket saving a 30 KB field back and forth write about 10 MB a second. A person typing, even
+ * into a long note saved on every change, stays far below the budget; a refusal is
+ * `rate_limited`, which the client answers by keeping the save and sending it again later, so
+ * nothing is lost.
  *
  * Per user, not per socket: opening more sockets does not buy more. Per process: with several
  * processes behind a balancer a user's budget is at most one per process they reach. Memory
@@ -30,6 +32,19 @@ export class WriteBudget {
 
   /** Takes `bytes` from `user`'s budget at `now`; false (and nothing taken) when it has not got them. */
   take(user: string, bytes: number, now: number): boolean {
+    return this.draw(user, bytes, now, false);
+  }
+
+  /**
+   * Takes `bytes` that were stored already (more than the frame that asked for them, which `take`
+   * counted): the budget may go below nothing, down to a minute's worth in debt, and the user's
+   * next writes wait until it has filled again.
+   */
+  spend(user: string, bytes: number, now: number): void {
+    this.draw(user, bytes, now, true);
+  }
+
+  private draw(user: string, bytes: number, now: number, owed: boolean): boolean {
     if (this.bytesPerMinute <= 0) return true;
     // In the order of their last take, so the full ones are at the front.
     for (const [idle, bucket] of this.buckets) {
@@ -46,6 +61,10 @@ export class WriteBudget {
       this.buckets.delete(user);
     } else if (this.buckets.size >= this.maxUsers) {
       this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    if (owed) {
+      this.buckets.set(user, { bytes: Math.max(-this.bytesPerMinute, left - bytes), at: now });
+      return true;
     }
     const allowed = left >= bytes;
     this.buckets.set(user, { bytes: allowed ? left - bytes : left, at: now });

@@ -88,17 +88,20 @@ export const ACTIVITY_SQL = {
 } as const;
 
 /**
- * A feed page's query: newest first, below `before`, one row more than `limit` (to tell whether
- * there is a next page). `inList` writes the store's test of a column against a list parameter
- * and the value that parameter takes; `?` marks the parameters, in order.
+ * The rows of a feed a filtered page looks through at most, newest first below its cursor. A
+ * filter (kinds, actors) is a test on each row, and on a large log a filter matching little made
+ * SQLite and PostgreSQL walk all of it for one small frame: a million rows, a second and a half of
+ * a blocked event loop per `activity.list`. A page reads this many of the feed's rows and keeps
+ * those that pass; when fewer than its limit pass, its cursor goes on from the last row read, and
+ * the client reads on (`PagedList.walkOlder` loads pages until one brings something).
  */
-export function activityPageQuery(
+export const FILTER_WINDOW_ROWS = 5_000;
+
+/** The feed's own condition (a user's or a customer's rows), on top of `id < ?`. */
+function feedWhere(
   feed: FeedRef,
-  filter: ActivityFilter | undefined,
   before: number | undefined,
-  limit: number,
-  inList: (column: string, values: readonly string[]) => [sql: string, param: unknown],
-): { sql: string; params: unknown[] } {
+): { where: string[]; params: unknown[] } {
   const where = ['id < ?'];
   const params: unknown[] = [before ?? Number.MAX_SAFE_INTEGER];
   if (feed.kind === 'user') {
@@ -107,6 +110,47 @@ export function activityPageQuery(
   } else if (feed.kind === 'customer') {
     where.push('customer_id = ?');
     params.push(feed.entityId);
+  }
+  return { where, params };
+}
+
+/** Whether a page of the feed is filtered, and so reads a window of it (`activityWindowQuery`). */
+export function filtered(filter: ActivityFilter | undefined): boolean {
+  return Boolean(filter?.kinds?.length || filter?.actors?.length);
+}
+
+/**
+ * The lowest row id of the window a filtered page reads: the feed's `FILTER_WINDOW_ROWS + 1`th
+ * row below `before`; no row when the feed has fewer (the window reaches its start).
+ */
+export function activityWindowQuery(
+  feed: FeedRef,
+  before: number | undefined,
+): { sql: string; params: unknown[] } {
+  const { where, params } = feedWhere(feed, before);
+  params.push(FILTER_WINDOW_ROWS);
+  const sql = `SELECT id FROM activity WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT 1 OFFSET ?`;
+  return { sql, params };
+}
+
+/**
+ * A feed page's query: newest first, below `before`, one row more than `limit` (to tell whether
+ * there is a next page); a filtered page only from `floor` up (`activityWindowQuery`). `inList`
+ * writes the store's test of a column against a list parameter and the value that parameter
+ * takes; `?` marks the parameters, in order.
+ */
+export function activityPageQuery(
+  feed: FeedRef,
+  filter: ActivityFilter | undefined,
+  before: number | undefined,
+  limit: number,
+  inList: (column: string, values: readonly string[]) => [sql: string, param: unknown],
+  floor?: number,
+): { sql: string; params: unknown[] } {
+  const { where, params } = feedWhere(feed, before);
+  if (floor !== undefined) {
+    where.push('id >= ?');
+    params.push(floor);
   }
   for (const [column, values] of [
     ['kind', filter?.kinds],
@@ -127,8 +171,10 @@ export function activityPage<Row extends { id: number }>(
   rows: Row[],
   limit: number,
   item: (row: Row) => ActivityItem,
+  floor?: number,
 ): ActivityPage {
   const more = rows.length > limit;
   if (more) rows.length = limit;
-  return { items: rows.map(item), next: more ? rows[rows.length - 1]!.id : undefined };
+  // A window read without filling the page goes on below it, where older rows are left.
+  return { items: rows.map(item), next: more ? rows[rows.length - 1]!.id : floor };
 }

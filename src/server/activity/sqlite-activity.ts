@@ -9,6 +9,8 @@ import type { ChangeRecorder } from '../webhooks/change-log.js';
 import type { ActivityPage, ActivityRepository, NewActivity } from './activity-repository.js';
 import {
   ACTIVITY_SQL as SQL,
+  activityWindowQuery,
+  filtered,
   activityOfRow,
   activityPage,
   activityPageQuery,
@@ -77,17 +79,31 @@ export class SqliteActivity implements ActivityRepository {
     before: number | undefined,
     limit: number,
   ): Promise<ActivityPage> {
+    let floor: number | undefined;
+    if (filtered(filter)) {
+      const window = activityWindowQuery(feed, before);
+      floor = this.statement<{ id: number }>(window.sql).get(...window.params)?.id;
+    }
     // Lists go in as one JSON array, so one prepared statement serves every filter of a shape.
-    const { sql, params } = activityPageQuery(feed, filter, before, limit, (column, values) => [
-      `${column} IN (SELECT value FROM json_each(?))`,
-      JSON.stringify(values),
-    ]);
+    const { sql, params } = activityPageQuery(
+      feed,
+      filter,
+      before,
+      limit,
+      (column, values) => [`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(values)],
+      floor,
+    );
+    return activityPage(this.statement<TextRow>(sql).all(...params), limit, fromRow, floor);
+  }
+
+  /** The prepared statement of a page's query, prepared once per shape. */
+  private statement<Row>(sql: string): Database.Statement<unknown[], Row> {
     let statement = this.pageQueries.get(sql);
     if (!statement) {
       statement = this.db.prepare<unknown[], TextRow>(sql);
       this.pageQueries.set(sql, statement);
     }
-    return activityPage(statement.all(...params), limit, fromRow);
+    return statement as unknown as Database.Statement<unknown[], Row>;
   }
 
   async prune(options: { cutoff?: number; keepRows?: number }): Promise<number> {

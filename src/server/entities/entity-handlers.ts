@@ -6,16 +6,21 @@
 import {
   entityRoom,
   type Entity,
+  type EntityAckFrame,
+  type EntityConflictFrame,
   type EntityGetFrame,
   type EntityRejectedFrame,
   type EntitySnapshotFrame,
   type EntityUpdateFrame,
   type FieldConflict,
+  type ServerFrame,
 } from '../../protocol/index.js';
 import { fieldRefusal } from '../../domain/field-refusal.js';
 import { fitAck, fitConflict, fitsFrame, partialAckRefusal } from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
+import type { ServerClock } from '../clock.js';
 import type { Connection } from '../connection.js';
+import type { WriteBudget } from '../../util/write-budget.js';
 import type { AuthorizeHook } from '../authorize.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
 import type { Logger } from '../log.js';
@@ -25,6 +30,7 @@ import type { EntityService } from './entity-service.js';
 import type { WriteThrough } from './write-through.js';
 import { errorFields } from '../log.js';
 import { hookFor } from '../permissions/permissions.js';
+import { redactFrame } from '../permissions/redact.js';
 import { RedisUnavailableError } from '../redis/redis-connection.js';
 
 /**
@@ -50,6 +56,17 @@ export interface SaveTiming {
   answeredAt: number;
 }
 
+/**
+ * An answer as this user will receive it, fields hidden from them left out: whether it fits a
+ * frame is a question about what is sent. Measured with the hidden values, a record whose hidden
+ * notes are long could not be read or saved by those who may not see the notes, and the refusal
+ * would tell them the hidden values are long.
+ */
+function asSeen<F extends ServerFrame>(connection: Connection, frame: F): F {
+  const visibility = connection.permissions?.visibility;
+  return visibility ? ((redactFrame(frame, visibility) as F | undefined) ?? frame) : frame;
+}
+
 /** What a client is told when Redis cannot take the work (as for a join or an emit). */
 const REALTIME_UNAVAILABLE = 'the realtime service is unavailable';
 
@@ -65,6 +82,13 @@ export interface EntityDeps {
   readonly maxFrameBytes: number;
   /** Why saves cannot be published right now (Redis down); undefined when they can. */
   readonly unavailable?: (() => string | undefined) | undefined;
+  /**
+   * The bytes each user may have stored a minute. The session takes a save's frame from it; a
+   * save applied also stores a copy of the whole entity (the answer to a retry of its mutation
+   * id, kept as long as the entity's history), which is charged here when larger than the frame.
+   */
+  readonly writeBudget?: WriteBudget | undefined;
+  readonly clock?: ServerClock | undefined;
 }
 
 /** One instance serves every connection of a server. */
@@ -84,10 +108,12 @@ export class EntityHandlers {
       const entity = await this.read(connection, frame);
       if (!entity) return;
       const readOnly = connection.permissions?.visibility.fields.readOnly(entity.type) ?? [];
-      const answer: EntitySnapshotFrame =
+      const answer = asSeen<EntitySnapshotFrame>(
+        connection,
         readOnly.length > 0
           ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
-          : { type: 'entity.snapshot', replyTo: frame.id, entity };
+          : { type: 'entity.snapshot', replyTo: frame.id, entity },
+      );
       if (!fitsFrame(answer, this.ctx.maxFrameBytes)) {
         // A record the CRM grew past what a frame carries: the client would drop the snapshot
         // and wait for an answer that never comes.
@@ -156,13 +182,13 @@ export class EntityHandlers {
           // during a rolling deploy) would show the empty fields as the record: it is answered
           // as before `partial` existed, `payload_too_large`.
           const ack = fitAck(
-            {
+            asSeen<EntityAckFrame>(connection, {
               type: 'entity.ack',
               replyTo: frame.id,
               mutationId: frame.mutationId,
               entity: outcome.entity,
               duplicate: outcome.duplicate,
-            },
+            }),
             this.ctx.maxFrameBytes,
             connection.acceptsPartialAck,
           );
@@ -174,6 +200,7 @@ export class EntityHandlers {
               { replyTo: frame.id, room },
             );
           }
+          if (!outcome.duplicate) this.chargeStored(connection, frame, outcome.entity);
           this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
         }
@@ -224,13 +251,13 @@ export class EntityHandlers {
   ): void {
     const limit = this.ctx.maxFrameBytes;
     const answer = fitConflict(
-      {
+      asSeen<EntityConflictFrame>(connection, {
         type: 'entity.conflict',
         replyTo: frame.id,
         mutationId: frame.mutationId,
         conflicts,
         current,
-      },
+      }),
       limit,
     );
     if (answer) {
@@ -244,6 +271,20 @@ export class EntityHandlers {
       `${fields} of ${room} changed meanwhile, and the conflict is too large to send (over ${limit} bytes): read ${room} again and redo the change`,
       { replyTo: frame.id, room },
     );
+  }
+
+  /**
+   * An applied save stored the whole entity with its mutation id (what a retry is answered with),
+   * whatever the frame held: a one-word save of a 60 KB record stored 60 KB, four hundred times
+   * what the budget had counted, and a user could fill the disk within a day without passing it.
+   * What the entity holds beyond the frame is charged now; the user's next saves wait for it.
+   */
+  private chargeStored(connection: Connection, frame: EntityUpdateFrame, entity: Entity): void {
+    const { writeBudget, clock } = this.ctx;
+    if (!writeBudget || !clock || writeBudget.bytesPerMinute <= 0) return;
+    const extra =
+      Buffer.byteLength(JSON.stringify(entity)) - Buffer.byteLength(JSON.stringify(frame));
+    if (extra > 0) writeBudget.spend(connection.user!.id, extra, clock.now());
   }
 
   /** Times an applied save: the `/metrics` histogram, and `saveTimings` for its subscribers. */

@@ -12,7 +12,7 @@ import {
   type StoredEntityState,
 } from './entity-store.js';
 
-export { findConflicts, type HistoryReader } from '../../domain/merge.js';
+export { findConflicts, historyOfChanges, type HistoryReader } from '../../domain/merge.js';
 
 type JsonValue = Fields[string];
 

@@ -4,7 +4,7 @@
  * caller's `inTransaction` step (the activity item), mutation answer — so two writers never both pass the check, and the answer is sent only after commit.
  */
 import type Database from 'better-sqlite3';
-import type { Entity, Fields, UserProfile } from '../../protocol/index.js';
+import { fieldValue, type Entity, type Fields, type UserProfile } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
   toEntity,
@@ -81,9 +81,9 @@ export class SqliteEntities {
     ChangeRow
   >;
   private readonly selectChangeAt: Database.Statement<[string, string, number], ChangeRow>;
-  private readonly selectFirstChange: Database.Statement<
-    [string, string, number, string],
-    ChangeRow
+  private readonly selectChangedAfter: Database.Statement<
+    [string, string, number],
+    { version: number; changed: string }
   >;
   private readonly selectMutation: Database.Statement<[string, string, string], { entity: string }>;
   private readonly insertMutation: Database.Statement<[string, string, string, string, number]>;
@@ -127,11 +127,9 @@ export class SqliteEntities {
     this.selectChangeAt = db.prepare(
       `SELECT ${CHANGE_COLUMNS} FROM entity_changes WHERE type = ? AND id = ? AND version = ?`,
     );
-    this.selectFirstChange = db.prepare(
-      `SELECT ${CHANGE_COLUMNS} FROM entity_changes
-       WHERE type = ? AND id = ? AND version > ?
-         AND EXISTS (SELECT 1 FROM json_each(changed) WHERE value = ?)
-       ORDER BY version LIMIT 1`,
+    this.selectChangedAfter = db.prepare(
+      `SELECT version, changed FROM entity_changes
+       WHERE type = ? AND id = ? AND version > ? ORDER BY version`,
     );
     this.selectMutation = db.prepare(
       'SELECT entity FROM mutations WHERE type = ? AND id = ? AND mutation_id = ?',
@@ -229,7 +227,7 @@ export class SqliteEntities {
         state,
         write.fields,
         write.baseVersion,
-        this.history(type, id),
+        this.history(type, id, Object.keys(write.fields), state.fieldVersions),
       );
       if (conflicts.length > 0) return { outcome: 'conflict', conflicts, current: state.entity };
     }
@@ -291,16 +289,49 @@ export class SqliteEntities {
     });
   }
 
-  private history(type: string, id: string): HistoryReader {
+  /**
+   * The history the merge rules read for a write of `fields`. An update names up to a frame's
+   * worth of fields (thousands) and its base may lie thousands of changes back: the first change
+   * after the base of every field the write names is found in one pass over the changes' field
+   * lists, and each change row is read once, however many fields ask about it. (A query per field
+   * made one frame cost fields × changes, seconds of a blocked event loop.)
+   */
+  private history(
+    type: string,
+    id: string,
+    fields: readonly string[],
+    fieldVersions: Record<string, number>,
+  ): HistoryReader {
+    const rows = new Map<number, StoredChange | undefined>();
+    const changeAt = (version: number): StoredChange | undefined => {
+      if (rows.has(version)) return rows.get(version);
+      const row = this.selectChangeAt.get(type, id, version);
+      const change = row ? changeOf(row) : undefined;
+      rows.set(version, change);
+      return change;
+    };
+    let firstAfter: { version: number; first: Map<string, number> } | undefined;
+    const scan = (version: number): Map<string, number> => {
+      // Only fields changed after the base have a first change after it: the scan stops once
+      // each of them is found.
+      const wanted = new Set(fields.filter((f) => (fieldValue(fieldVersions, f) ?? 0) > version));
+      const first = new Map<string, number>();
+      if (wanted.size === 0) return first;
+      for (const row of this.selectChangedAfter.iterate(type, id, version)) {
+        for (const name of JSON.parse(row.changed) as string[]) {
+          if (wanted.delete(name)) first.set(name, row.version);
+        }
+        if (wanted.size === 0) break;
+      }
+      return first;
+    };
     return {
       firstChangeAfter: (version, field) => {
-        const row = this.selectFirstChange.get(type, id, version, field);
-        return row ? changeOf(row) : undefined;
+        if (firstAfter?.version !== version) firstAfter = { version, first: scan(version) };
+        const at = firstAfter.first.get(field);
+        return at === undefined ? undefined : changeAt(at);
       },
-      changeAt: (version) => {
-        const row = this.selectChangeAt.get(type, id, version);
-        return row ? changeOf(row) : undefined;
-      },
+      changeAt,
     };
   }
 }

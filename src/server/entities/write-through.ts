@@ -43,7 +43,7 @@ import { sameJson } from '../../util/same-json.js';
 import type { BackendUnavailable, EntityBackend } from './entity-backend.js';
 import type { EntityService, EntityUpdateOutcome } from './entity-service.js';
 import { toEntity, type StoredChange } from './entity-store.js';
-import { findConflicts } from './merge.js';
+import { findConflicts, historyOfChanges } from './merge.js';
 
 /** A client's save, as `entity.update` gives it. */
 export interface ClientUpdate {
@@ -265,11 +265,12 @@ export class WriteThrough {
     for (const change of history) {
       for (const field of change.changed) fieldVersions[field] = change.version;
     }
-    return findConflicts({ entity: stored, fieldVersions }, fields, baseVersion, {
-      firstChangeAfter: (version, field) =>
-        history.find((c) => c.version > version && c.changed.includes(field)),
-      changeAt: (version) => history.find((c) => c.version === version),
-    });
+    return findConflicts(
+      { entity: stored, fieldVersions },
+      fields,
+      baseVersion,
+      historyOfChanges(history),
+    );
   }
 
   /**

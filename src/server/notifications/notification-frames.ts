@@ -23,6 +23,8 @@ import {
 import { ENVELOPE_BYTES } from '../chunk.js';
 import type { Connection } from '../connection.js';
 import type { AuthorizeHook } from '../authorize.js';
+import type { ServerClock } from '../clock.js';
+import type { WriteBudget } from '../../util/write-budget.js';
 import type { ServerLimits } from '../config.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
 import { hookFor } from '../permissions/permissions.js';
@@ -42,7 +44,23 @@ export interface NotificationFrameDeps extends RequestDeps {
   readonly notifications: NotificationService;
   /** Why notifications cannot be delivered live right now (Redis down); undefined when they can. */
   readonly unavailable?: (() => string | undefined) | undefined;
+  /**
+   * The bytes each user may have stored a minute (the session takes a frame's bytes from it):
+   * a notification to a room is also charged for each of its recipients.
+   */
+  readonly writeBudget?: WriteBudget | undefined;
+  readonly clock?: ServerClock | undefined;
 }
+
+/**
+ * What each recipient of a room or entity notification beyond the first costs the sender's write
+ * budget: a row of their own with its indexes and a line in the change log, and a live event of
+ * the whole notification. Charged on top of the frame: a notification is one frame whatever the
+ * room's size, and a few hundred bytes to a room of five hundred people stored hundreds of
+ * thousands of rows a minute under a budget that counted it once. Never more than a whole
+ * minute's budget, so a notification to a very large room still goes, once a minute.
+ */
+export const BYTES_PER_RECIPIENT = 256;
 
 /**
  * The frames notifications answer. `emit` of a `notification` event arrives through the room
@@ -103,9 +121,36 @@ async function emitNotification(
     return;
   }
   await answering(ctx, connection, frame.id, async () => {
-    await ctx.notifications.send(input, user);
+    const recipients = await ctx.notifications.recipientsOf(input.target, user);
+    if (!chargeRecipients(ctx, user.id, recipients.length, frame)) {
+      const kib = Math.round(ctx.writeBudget!.bytesPerMinute / 1024);
+      connection.sendError(
+        'rate_limited',
+        `over ${kib} KiB stored a minute (${recipients.length} recipients): retry later`,
+        { replyTo: frame.id, room },
+      );
+      return;
+    }
+    await ctx.notifications.send(input, user, recipients);
     if (frame.id !== undefined) connection.send({ type: 'ack', replyTo: frame.id });
   });
+}
+
+/**
+ * Takes what a notification's recipients beyond the first cost; false when over the budget. At
+ * most what a full budget holds besides the frame, which the session took already.
+ */
+function chargeRecipients(
+  ctx: NotificationFrameDeps,
+  userId: string,
+  recipients: number,
+  frame: EmitFrame,
+): boolean {
+  const budget = ctx.writeBudget;
+  if (!budget || !ctx.clock || recipients <= 1 || budget.bytesPerMinute <= 0) return true;
+  const most = budget.bytesPerMinute - Buffer.byteLength(JSON.stringify(frame));
+  const bytes = Math.max(0, Math.min(most, (recipients - 1) * BYTES_PER_RECIPIENT));
+  return budget.take(userId, bytes, ctx.clock.now());
 }
 
 /** Whether `userId` is present in one of the rooms this connection has joined. */

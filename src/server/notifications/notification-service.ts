@@ -100,10 +100,15 @@ export class NotificationService {
 
   /**
    * Stores a (validated) notification for its recipients and delivers it live. With no recipient
-   * (an empty room) nothing is stored.
+   * (an empty room) nothing is stored. `recipients`, when the caller has just asked
+   * `recipientsOf`, saves asking again.
    */
-  send(input: NotificationInput, from?: UserProfile): Promise<Sent> {
-    return this.running.track(this.storeAndDeliver(input, from));
+  send(
+    input: NotificationInput,
+    from?: UserProfile,
+    recipients?: readonly string[],
+  ): Promise<Sent> {
+    return this.running.track(this.storeAndDeliver(input, from, recipients));
   }
 
   /** Resolves once no send is under way, or after `timeoutMs` (shutdown). */
@@ -111,7 +116,11 @@ export class NotificationService {
     return this.running.settled(timeoutMs);
   }
 
-  private async storeAndDeliver(input: NotificationInput, from?: UserProfile): Promise<Sent> {
+  private async storeAndDeliver(
+    input: NotificationInput,
+    from?: UserProfile,
+    given?: readonly string[],
+  ): Promise<Sent> {
     const { repository, bus, clock, log } = this.options;
     const createdAt = (await this.time).next(clock.now());
     const stored: StoredNotification = {
@@ -127,7 +136,7 @@ export class NotificationService {
     if (input.actions !== undefined) stored.actions = input.actions;
     if (from !== undefined) stored.from = from;
     const notification: Notification = { ...stored, read: false };
-    const recipients = await this.recipientsOf(input.target, from);
+    const recipients = given ? [...given] : await this.recipientsOf(input.target, from);
     if (recipients.length === 0) return { notification, recipients };
     await repository.insert(stored, recipients);
     if (this.options.metrics) {

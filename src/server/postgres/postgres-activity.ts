@@ -22,6 +22,8 @@ import {
   activityPage,
   activityPageQuery,
   activityValues,
+  activityWindowQuery,
+  filtered,
   type ActivityRow,
 } from '../activity/activity-rows.js';
 import { numbered } from './placeholders.js';
@@ -82,12 +84,22 @@ export class PostgresActivity implements ActivityRepository {
     limit: number,
   ): Promise<ActivityPage> {
     await this.ready();
-    const { sql, params } = activityPageQuery(feed, filter, before, limit, (column, values) => [
-      `${column} = ANY(?::text[])`,
-      values,
-    ]);
+    let floor: number | undefined;
+    if (filtered(filter)) {
+      const window = activityWindowQuery(feed, before);
+      const found = await this.pool.query<{ id: number }>(numbered(window.sql), window.params);
+      floor = found.rows[0]?.id;
+    }
+    const { sql, params } = activityPageQuery(
+      feed,
+      filter,
+      before,
+      limit,
+      (column, values) => [`${column} = ANY(?::text[])`, values],
+      floor,
+    );
     const { rows } = await this.pool.query<ActivityRow>(numbered(sql), params);
-    return activityPage(rows, limit, activityOfRow);
+    return activityPage(rows, limit, activityOfRow, floor);
   }
 
   async prune(options: { cutoff?: number; keepRows?: number }): Promise<number> {

@@ -12,7 +12,7 @@
  * authors it then explains.
  */
 import type pg from 'pg';
-import { fieldValue, type Entity, type Fields } from '../../protocol/index.js';
+import { fieldValue, type Entity, type FieldConflict } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
   toEntity,
@@ -25,6 +25,7 @@ import {
 } from '../entities/entity-store.js';
 import {
   findConflicts,
+  historyOfChanges,
   oversizedChange,
   planChange,
   type HistoryReader,
@@ -51,12 +52,7 @@ function stateOf(row: EntityRow): StoredEntityState {
 
 /** A reader over history rows already fetched (the rules never see more than these). */
 function historyOf(changes: readonly StoredChange[]): HistoryReader {
-  const sorted = [...changes].sort((a, b) => a.version - b.version);
-  return {
-    firstChangeAfter: (version, field) =>
-      sorted.find((c) => c.version > version && c.changed.includes(field)),
-    changeAt: (version) => sorted.find((c) => c.version === version),
-  };
+  return historyOfChanges(changes);
 }
 
 const NO_HISTORY: HistoryReader = {
@@ -182,7 +178,7 @@ export class PostgresEntities {
       // Whether a field conflicts does not depend on the history, only what the conflict says.
       let conflicts = findConflicts(state, write.fields, write.baseVersion, NO_HISTORY);
       if (conflicts.length > 0) {
-        const history = await this.historyFor(client, state, write.fields, write.baseVersion);
+        const history = await this.historyFor(client, state, conflicts, write.baseVersion);
         conflicts = findConflicts(state, write.fields, write.baseVersion, history);
         return { outcome: 'conflict', conflicts, current: state.entity };
       }
@@ -240,22 +236,42 @@ export class PostgresEntities {
   }
 
   /**
-   * The history rows the rules may read for a write based on `baseVersion`: every change after
-   * it, and the last change of each written field (a base ahead of the entity reads those).
+   * The history rows the rules read for a write based on `baseVersion` that conflicts: the first
+   * change after the base of each conflicting field (for its `base` value) and the last change of
+   * each (for who made it). The field lists of the changes since the base are read to find the
+   * former, and then only the rows needed: a stale base on a long history must not bring every
+   * change since, values and all, into memory for one frame.
    */
   private async historyFor(
     client: Queryable,
     state: StoredEntityState,
-    fields: Fields,
+    conflicts: readonly FieldConflict[],
     baseVersion: number,
   ): Promise<HistoryReader> {
-    const lastChanges = Object.keys(fields)
-      .map((field) => fieldValue(state.fieldVersions, field) ?? 0)
-      .filter((v) => v > 0);
+    const { type, id } = state.entity;
+    const versions = new Set<number>();
+    const wanted = new Set<string>();
+    for (const { field } of conflicts) {
+      const last = fieldValue(state.fieldVersions, field) ?? 0;
+      if (last > 0) versions.add(last);
+      if (last > baseVersion) wanted.add(field);
+    }
+    if (wanted.size > 0) {
+      const lists = await client.query<{ version: number; changed: string[] }>(
+        `SELECT version, changed FROM entity_changes
+         WHERE type = $1 AND id = $2 AND version > $3 ORDER BY version`,
+        [type, id, baseVersion],
+      );
+      for (const { version, changed } of lists.rows) {
+        for (const field of changed) if (wanted.delete(field)) versions.add(version);
+        if (wanted.size === 0) break;
+      }
+    }
+    if (versions.size === 0) return NO_HISTORY;
     const { rows } = await client.query<ChangeRow>(
       `SELECT ${CHANGE_COLUMNS} FROM entity_changes
-       WHERE type = $1 AND id = $2 AND (version > $3 OR version = ANY($4::int[]))`,
-      [state.entity.type, state.entity.id, baseVersion, lastChanges],
+       WHERE type = $1 AND id = $2 AND version = ANY($3::int[])`,
+      [type, id, [...versions]],
     );
     return historyOf(rows.map(changeOf));
   }

@@ -38,7 +38,7 @@ import {
   RedisUnavailableError,
 } from './redis-connection.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { LOST_LUA, PUBLISH_LUA, RESUME_LUA } from './redis-scripts.js';
+import { KEEP_IDLE_LUA, LOST_LUA, PUBLISH_LUA, RESUME_LUA } from './redis-scripts.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -58,6 +58,11 @@ export interface RedisBusOptions {
   keyPrefix?: string;
   /** How long an idle room's sequence number is remembered. Default 24 h. */
   sequenceTtlMs?: number;
+  /**
+   * How long the sequence of a room that never numbered an event is remembered once no process
+   * has members there (the in-memory bus forgets such a room within minutes too). Default 10 min.
+   */
+  idleSequenceTtlMs?: number;
   /**
    * This process's id in Redis (its alive key, its presence parts, the rooms it owes an event).
    * Default: a random id per process start.
@@ -130,6 +135,8 @@ export class RedisBus implements Bus {
   private readonly lost = new Set<string>();
   /** Stops the retry of lost events' numbers; set only while some wait (no timer otherwise). */
   private stopLostRetry: (() => void) | undefined;
+  /** Stops keeping the sequences of this process's quiet rooms (`keepIdle`). */
+  private readonly stopKeepIdle: () => void;
 
   constructor(private readonly options: RedisBusOptions) {
     this.processId = options.processId ?? randomUUID();
@@ -139,6 +146,8 @@ export class RedisBus implements Bus {
     this.commands.redis.defineCommand('crmPublish', { numberOfKeys: 5, lua: PUBLISH_LUA });
     this.commands.redis.defineCommand('crmResume', { numberOfKeys: 2, lua: RESUME_LUA });
     this.commands.redis.defineCommand('crmLost', { numberOfKeys: 1, lua: LOST_LUA });
+    this.commands.redis.defineCommand('crmKeepIdle', { numberOfKeys: 1, lua: KEEP_IDLE_LUA });
+    this.stopKeepIdle = every(options.clock, this.idleSequenceTtl / 3, () => this.keepIdle());
     this.subscriber.redis.on('message', (channel: string, message: string) =>
       this.onMessage(channel, message),
     );
@@ -483,6 +492,7 @@ export class RedisBus implements Bus {
       since === undefined ? '' : since,
       Math.max(1, this.options.replayMillis),
       this.sequenceTtl,
+      this.idleSequenceTtl,
     ]);
     const point = resumePoint(reply as (string | number)[], since);
     const state = this.rooms.get(room);
@@ -493,6 +503,7 @@ export class RedisBus implements Bus {
   async close(): Promise<void> {
     this.closed = true;
     this.stopLostRetry?.();
+    this.stopKeepIdle();
     this.rooms.clear();
     this.byChannel.clear();
     await Promise.all([this.commands.close(), this.subscriber.close()]);
@@ -502,8 +513,23 @@ export class RedisBus implements Bus {
     return this.options.sequenceTtlMs ?? 24 * 60 * 60 * 1000;
   }
 
+  private get idleSequenceTtl(): number {
+    return Math.min(this.sequenceTtl, this.options.idleSequenceTtlMs ?? 10 * 60 * 1000);
+  }
+
+  /**
+   * Keeps the sequences of the rooms this process has members in that never numbered an event: a
+   * member resuming after hours in a quiet room still finds the number it was told.
+   */
+  private keepIdle(): void {
+    if (this.closed || !this.commands.available) return;
+    for (const room of this.rooms.keys()) {
+      this.run('crmKeepIdle', [this.keys.seq(room), this.idleSequenceTtl]).catch(() => {});
+    }
+  }
+
   private async run(
-    script: 'crmPublish' | 'crmResume' | 'crmLost',
+    script: 'crmPublish' | 'crmResume' | 'crmLost' | 'crmKeepIdle',
     args: (string | number)[],
   ): Promise<number | (string | number)[]> {
     await this.commands.ready();

@@ -125,16 +125,21 @@ return seq
 `;
 
 /**
- * KEYS: seq hash, log stream. ARGV: now, since ('' for none), replay ms, seq ttl ms.
- * Returns { seq, kind, missed, frames... } with kind 'none' | 'gap' | 'replayed'. Creates the
+ * KEYS: seq hash, log stream. ARGV: now, since ('' for none), replay ms, seq ttl ms, idle seq ttl
+ * ms. Returns { seq, kind, missed, frames... } with kind 'none' | 'gap' | 'replayed'. Creates the
  * room's sequence when it has none, so the seq a client is told is the one later events follow.
+ * A sequence that never numbered an event is kept for the idle ttl only (the processes with
+ * members in its room keep it: `KEEP_IDLE_LUA`): every join makes one, and a client joining and
+ * leaving room after room would otherwise leave one behind for a whole seq ttl each.
  */
 export const RESUME_LUA = `
 local now = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'base', now, 'seq', now)
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local ttl = ARGV[4]
+if redis.call('HGET', KEYS[1], 'seq') == redis.call('HGET', KEYS[1], 'base') then ttl = ARGV[5] end
+redis.call('PEXPIRE', KEYS[1], ttl)
 local seqText = redis.call('HGET', KEYS[1], 'seq')
 local seq = tonumber(seqText)
 local base = tonumber(redis.call('HGET', KEYS[1], 'base'))
@@ -274,4 +279,19 @@ for i = 1, #ids do
   end
 end
 return { removed, wasAlive, lost }
+`;
+
+/**
+ * Keeps the sequence of a room that has members on this process and has never numbered an event
+ * for another idle ttl (`RESUME_LUA` gave it that much); one that numbered events keeps its own.
+ *
+ * KEYS: seq hash. ARGV: idle seq ttl ms. Returns 1 when it was kept, else 0.
+ */
+export const KEEP_IDLE_LUA = `
+local h = redis.call('HMGET', KEYS[1], 'base', 'seq')
+if h[1] and h[1] == h[2] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return 1
+end
+return 0
 `;

@@ -13,6 +13,7 @@ import { startHarness, type Harness } from '../helpers/server-harness.js';
 import {
   MAX_FORWARDED_HOPS,
   TrustedProxies,
+  addressKey,
   forwardedAddress,
 } from '../../../src/server/client-address.js';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
@@ -127,6 +128,36 @@ describe('client address behind a trusted proxy', () => {
       other.ws.terminate();
     } finally {
       held.ws.terminate();
+    }
+  });
+
+  test('addresses of one IPv6 /64 share a throttle and a handshake ceiling', async () => {
+    // One host holds a whole /64 and may use a new address of it per socket: counted by the
+    // address, it met neither limit, and its failures could push everyone else out of the
+    // throttle's memory.
+    h = await startHarness({
+      auth: { jwtSecret: SECRET },
+      limits: { failedHandshakeBurst: 2, failedHandshakesPerMinute: 6, maxHandshakesPerAddress: 2 },
+      trustProxy: 'loopback',
+    });
+    assert.deepEqual(await badHandshake(h.url, xff('2001:db8:0:1::1')), { closed: 1008 });
+    assert.deepEqual(await badHandshake(h.url, xff('2001:db8:0:1::2')), { closed: 1008 });
+    assert.deepEqual(await badHandshake(h.url, xff('2001:db8:0:1:ffff::3')), { status: 429 });
+    // Another /64 has its own allowance.
+    assert.deepEqual(await badHandshake(h.url, xff('2001:db8:0:2::1')), { closed: 1008 });
+
+    const held: WebSocket[] = [];
+    try {
+      for (const address of ['2001:db8:0:3::1', '2001:db8:0:3::2']) {
+        const socket = await silentSocket(h.url, { 'x-forwarded-for': address });
+        assert.ok('ws' in socket, `${address} opens`);
+        held.push(socket.ws);
+      }
+      assert.deepEqual(await silentSocket(h.url, { 'x-forwarded-for': '2001:db8:0:3::3' }), {
+        status: 429,
+      });
+    } finally {
+      for (const ws of held) ws.terminate();
     }
   });
 
@@ -302,5 +333,19 @@ describe('CRM_TRUST_PROXY', () => {
     ]);
     assert.equal(code, 2, output);
     assert.match(output, /CRM_TRUST_PROXY \(--trust-proxy\): "nginx" is not an IP address/);
+  });
+});
+
+describe('addressKey', () => {
+  test('an IPv4 address is its own key; an IPv6 one is counted by its /64', () => {
+    assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(addressKey('2001:0DB8:0000:0000:ffff:1:2:3'), '2001:db8:0:0::/64');
+    assert.equal(addressKey('2001:db8:a:b:c:d:e:f'), '2001:db8:a:b::/64');
+    assert.equal(addressKey('::1'), '0:0:0:0::/64');
+    assert.equal(addressKey('64:ff9b::198.51.100.9'), '64:ff9b:0:0::/64');
+    assert.equal(addressKey('fe80::1:2:3:4'), 'fe80:0:0:0::/64');
+    assert.equal(addressKey('not an address'), 'not an address');
   });
 });

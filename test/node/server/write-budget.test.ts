@@ -13,19 +13,26 @@ import { alice, bob, startHarness, type Harness } from '../helpers/server-harnes
 /** A 10 KB value: two saves of it fit a 25 KB budget, a third does not. */
 const BIG = 'x'.repeat(10_000);
 
-let field = 0;
+/** The version of customer 42 the next save is based on: each ack moves it on. */
+let version = 1;
 
-/** A save of `value` into a field no earlier save touched, so none of them conflicts. */
-function save(client: TestClient, value: string): Promise<ServerFrame> {
-  return client.request({
+/**
+ * A save of `value` into the same field, based on the version the last one made, so none of them
+ * conflicts and the record stays about the size of one value (the copy of it a save stores is
+ * charged too: see the test of a save into a large record).
+ */
+async function save(client: TestClient, value: string): Promise<ServerFrame> {
+  const answer = await client.request({
     type: 'entity.update',
     id: nextId('u'),
     mutationId: nextId('mutation-').padEnd(8, '0'),
     entityType: 'customer',
     entityId: '42',
-    baseVersion: 0,
-    fields: { [`note${++field}`]: value },
+    baseVersion: version,
+    fields: { note: value },
   });
+  if (answer.type === 'entity.ack') version = answer.entity.version;
+  return answer;
 }
 
 describe("a user's write budget", () => {
@@ -37,6 +44,7 @@ describe("a user's write budget", () => {
 
   test('saves past the budget are refused rate_limited on every socket of that user, then allowed as it refills', async () => {
     h = await startHarness({ limits: { writeBytesPerMinute: 25_000 } });
+    version = 1;
     await h.server.entities.update({
       type: 'customer',
       id: '42',
@@ -83,6 +91,89 @@ describe("a user's write budget", () => {
     while ((answer = await notify()).type !== 'error' && sent < 100) sent++;
     assert.equal(answer.type === 'error' && answer.code, 'rate_limited');
     assert.ok(sent >= 30 && sent < 40, `${sent} notifications before the refusal`);
+  });
+
+  test('a save into a large record is charged for the copy of the record it stores', async () => {
+    // Each applied save keeps the whole entity as the answer to a retry of its mutation id: a
+    // one-word save of a 60 KB record stored 60 KB, and a budget counting only the frame let a
+    // user store hundreds of megabytes a minute.
+    h = await startHarness({
+      limits: { writeBytesPerMinute: 200_000, maxMessagesPerSecond: 10_000 },
+    });
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Acme', notes: 'n'.repeat(60_000) },
+      source: 'backend',
+      create: true,
+    });
+    version = 1;
+    const client = await h.connect(alice);
+    let applied = 0;
+    let answer: ServerFrame;
+    while ((answer = await save(client, `call back ${applied}`)).type === 'entity.ack') {
+      applied++;
+      assert.ok(applied < 100, 'the budget runs out');
+    }
+    assert.equal(answer.type === 'error' && answer.code, 'rate_limited');
+    assert.ok(applied >= 3 && applied <= 5, `${applied} saves of a 60 KB record in 200 KB`);
+    // The debt is paid back as the budget fills: a minute later, saves go again.
+    h.clock.advanceSync(60_000);
+    assert.equal((await save(client, 'again')).type, 'entity.ack');
+  });
+
+  test('a notification to a room is charged for each of its recipients', async () => {
+    // One small frame stores a row for, and sends an event to, everyone in the room: counted once,
+    // a user could store hundreds of thousands of rows a minute into a busy room.
+    // The frame rate is no limit here: the clock stands still.
+    h = await startHarness({ limits: { writeBytesPerMinute: 70_000, maxMessagesPerSecond: 1000 } });
+    const room = 'team:sales';
+    const sender = await h.connect(alice);
+    await sender.join(room);
+    for (let i = 0; i < 20; i++) {
+      const member = await h.connect({ id: `member${i}`, name: `Member ${i}` });
+      await member.join(room);
+    }
+    const notify = () =>
+      sender.request({
+        type: 'emit',
+        id: nextId('n'),
+        room,
+        event: 'notification',
+        payload: { target: { room }, title: 'Standup in 5' },
+      });
+    let answer: ServerFrame | undefined;
+    let sent = 0;
+    // Some 200 bytes and 19 recipients beyond the first at 256 each: about 5 KB a notification.
+    while ((answer = await notify()).type !== 'error' && sent < 400) sent++;
+    assert.equal(answer.type === 'error' && answer.code, 'rate_limited', JSON.stringify(answer));
+    assert.ok(sent >= 10 && sent < 16, `${sent} notifications before the refusal`);
+    // Nothing is stored for a refused one.
+    assert.equal((await h.server.notifications.list('member0', undefined, 100)).items.length, sent);
+  });
+
+  test('a room too large for a minute of budget still gets one notification a minute', async () => {
+    h = await startHarness({ limits: { writeBytesPerMinute: 10_000 } });
+    const room = 'all-hands';
+    const sender = await h.connect(alice);
+    await sender.join(room);
+    for (let i = 0; i < 45; i++) {
+      const member = await h.connect({ id: `member${i}`, name: `Member ${i}` });
+      await member.join(room);
+    }
+    const notify = () =>
+      sender.request({
+        type: 'emit',
+        id: nextId('n'),
+        room,
+        event: 'notification',
+        payload: { target: { room }, title: 'Town hall now' },
+      });
+    assert.equal((await notify()).type, 'ack');
+    const refused = await notify();
+    assert.equal(refused.type === 'error' && refused.code, 'rate_limited');
+    h.clock.advanceSync(60_000);
+    assert.equal((await notify()).type, 'ack');
   });
 
   test('keeps at most maxUsers buckets, and 0 bytes a minute is no budget', () => {

@@ -271,4 +271,28 @@ describe('field rules', () => {
     // bob, without rules, saw everything.
     assert.match(received(bobClient), /acquire rival/);
   });
+
+  test('an answer is measured as the user receives it, hidden fields left out', async () => {
+    // Long notes hidden from alice: her conflict on another field fits a frame once the notes are
+    // out of it. Measured with them, it was refused as too large, which also told her the
+    // hidden notes are long.
+    h = await startPermissionHarness();
+    await seedCustomer(h, '42', { notes: 'n'.repeat(40_000), bio: 'short' });
+    const theirs = await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { bio: 'b'.repeat(12_000) },
+      source: 'backend',
+    });
+    assert.equal(theirs.kind, 'applied');
+    const alice = await connectWith(h, 'alice', sales);
+    const conflict = as(await update(alice, { bio: 'm'.repeat(12_000) }, 1), 'entity.conflict');
+    assert.deepEqual(
+      conflict.conflicts.map((c) => [c.field, c.base]),
+      [['bio', 'short']],
+    );
+    assert.equal(conflict.current.fields.notes, undefined);
+    assert.equal(conflict.current.fields.bio, 'b'.repeat(12_000));
+    assert.doesNotMatch(received(alice), /nnnn/);
+  });
 });
