@@ -9,7 +9,7 @@
  * | join a room                    | `join` (+ `read` when the room names an entity) |
  * | emit into a room               | `emit`                                          |
  * | `entity.get`                   | `join` and `read` of the entity's room          |
- * | `entity.update`                | `join` and `write` of the entity's room         |
+ * | `entity.update`                | `join`, `read` and `write` of the entity's room |
  * | `emit(…, 'notification', …)`   | `notify` of the target's room (`user:<id>` …)   |
  * | join an entity's feed          | `join` of the feed (`activity:customer:42`),    |
  * |                                | then `join` and `read` of the entity's room     |
@@ -213,6 +213,10 @@ export function authorizeAction(
       );
     }
     if (watch) requests = requests.map((request) => ({ ...request, watch: true }));
+  } else if (action === 'write' && entity) {
+    // A save's answers (its ack, a conflict's current values) carry the entity: writing it takes
+    // reading it, or a hook allowing `write` alone would show the record to a user refused `read`.
+    requests = [ask('join'), ask('read'), ask('write')];
   } else {
     requests = [ask('join'), ask(action)];
   }

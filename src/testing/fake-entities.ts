@@ -239,9 +239,13 @@ export class FakeEntities {
     const room = entityRoom(frame.entityType, frame.entityId);
     const stored = this.stored.get(room);
     const access: EntityAccess = frame.type === 'entity.get' ? 'read' : 'write';
+    // A save asks `read` too, as the server does: its answers carry the entity.
+    const denied = (asked: EntityAccess): boolean =>
+      !!stored && this.authorize?.(user, stored.entity, asked) === false;
     if (
       !this.host.mayJoin(user, room) ||
-      (stored && this.authorize?.(user, stored.entity, access) === false)
+      (access === 'write' && denied('read')) ||
+      denied(access)
     ) {
       return this.error(frame.id, 'forbidden', `may not ${access} ${room}`);
     }

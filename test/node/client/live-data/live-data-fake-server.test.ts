@@ -136,6 +136,12 @@ describe('fake server: entities', () => {
       update({ phone: '1' }, 1, 'mutation-0005'),
       (e: unknown) => e instanceof RealtimeError && e.code === 'forbidden',
     );
+    // As on the server, a save takes reading: its answers carry the record.
+    rig.server.entities.authorize = (_user, _entity, access) => access === 'write';
+    await assert.rejects(
+      update({ phone: '2' }, 1, 'mutation-0007'),
+      (e: unknown) => e instanceof RealtimeError && e.code === 'forbidden',
+    );
     rig.server.entities.authorize = undefined;
     const conflict = expectType(
       await update({ phone: '9' }, 7, 'mutation-0006'),

@@ -596,6 +596,41 @@ describe('server entities: authorization', () => {
     assert.ok(asked.some((r) => r.action === 'write' && r.user.id === 'carol'));
   });
 
+  test('a save of an entity the hook lets the user write but not read is refused, and shows nothing of it', async () => {
+    const asked: AuthorizeRequest[] = [];
+    // dana may write customer:1 (a hook granting write alone) but not read it.
+    h = await startHarness({
+      authorize: (request) => {
+        asked.push(request);
+        return !(request.user.id === 'dana' && request.action === 'read');
+      },
+    });
+    await seed(h);
+    const changed = await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { phone: '200' },
+      source: 'backend',
+    });
+    assert.equal(changed.kind, 'applied');
+    const d = await h.connect({ id: 'dana', name: 'Dana' });
+    // A fresh base would be acked with the record; a stale one, a conflict carrying its values.
+    for (const [base, mutation] of [
+      [2, 'mutation-d1'],
+      [1, 'mutation-d2'],
+    ] as const) {
+      const answer = await update(d, { phone: '777' }, base, mutation);
+      assert.equal(errorCode(answer), 'forbidden', JSON.stringify(answer));
+      assert.ok(!JSON.stringify(answer).includes('Acme'), 'nothing of the record in the refusal');
+    }
+    assert.deepEqual(
+      d.frames.filter((f) => f.type === 'entity.ack' || f.type === 'entity.conflict'),
+      [],
+    );
+    assert.ok(asked.some((r) => r.action === 'read' && r.user.id === 'dana'));
+    assert.equal(as(await get(await h.connect(alice)), 'entity.snapshot').entity.version, 2);
+  });
+
   test('an async hook that rejects, or a hook written for join only, still guards entities', async () => {
     h = await startHarness({
       authorize: async ({ action, user }) => {
