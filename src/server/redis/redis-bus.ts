@@ -82,7 +82,12 @@ interface Subscription {
   sinks: BusSink[];
   /** Resolves when Redis confirmed the subscription (rejects if it could not be made). */
   ready: Promise<void>;
-  /** Sequence number of the last event delivered here; undefined until the first. */
+  /**
+   * Sequence number of the last event delivered here, or, after the subscriber came back, the
+   * position this process had reached before it dropped. Undefined until the first event: the
+   * subscription was confirmed before any member read its position, so no event a member needs
+   * comes before the first one that arrives.
+   */
   lastSeq: number | undefined;
   /**
    * The newest position members of this process know of: the last event delivered, or the
@@ -634,6 +639,10 @@ export class RedisBus implements Bus {
     for (const [room, state] of this.rooms) {
       state.ready = this.listen(this.keys.channel(room));
       const since = state.lastSeq ?? state.knownSeq;
+      // The new subscription starts after a hole, so its first event must be checked against the
+      // position reached before it, not taken as the first: it can arrive before the fill below
+      // starts, in the same read as Redis's confirmation of the subscription.
+      state.lastSeq = since;
       // The command connection may come back a moment after the subscriber.
       const recovering: Promise<void> = Promise.all([state.ready, this.commands.ready(5000)])
         .then(
