@@ -8,16 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { WebSocketServer } from 'ws';
 import { CHECKS } from '../../src/conformance/checks.js';
 import { createServer, type RealtimeServer } from '../../src/server/server.js';
-import { installIntoApp } from './helpers/packed.js';
+import { installIntoApp, tempDir } from './helpers/packed.js';
 
 const SECRET = 'conformance-cli-secret-of-32-bytes!';
 
@@ -105,7 +104,7 @@ before(async () => {
   server = createServer({ auth: { jwtSecret: SECRET }, quiet: true });
   const { port } = await server.listen(0, '127.0.0.1');
   url = `ws://127.0.0.1:${port}/realtime`;
-  tokens = mkdtempSync(join(tmpdir(), 'crm-tokens-'));
+  tokens = tempDir('crm-tokens-');
   for (const [i, [sub, name]] of [
     ['ada', 'Ada Lovelace'],
     ['bob', 'Bob'],

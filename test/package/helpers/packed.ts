@@ -4,7 +4,7 @@
  * into a fresh app directory with npm, as a front-end app would install it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,22 @@ export interface Packed {
   files: string[];
 }
 
+const made: string[] = [];
+
+/**
+ * A fresh directory, removed when this test process exits, passed or failed: each app installs
+ * the package and its dependencies (about 30 MB), so runs that left them filled the disk.
+ */
+export function tempDir(prefix: string, base = tmpdir()): string {
+  const dir = mkdtempSync(join(base, prefix));
+  if (made.push(dir) === 1) {
+    process.on('exit', () => {
+      for (const each of made) rmSync(each, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
+
 let packed: Promise<Packed> | undefined;
 
 /** Packs the package once per process (`--ignore-scripts`: the tests run after the build). */
@@ -32,7 +48,7 @@ export function pack(): Promise<Packed> {
         throw new Error(`${file} is missing: run \`npm run build && npm run build:types\` first`);
       }
     }
-    const out = mkdtempSync(join(tmpdir(), 'crm-pack-'));
+    const out = tempDir('crm-pack-');
     const { stdout } = await run(
       'npm',
       ['pack', '--ignore-scripts', '--json', '--pack-destination', out],
@@ -53,7 +69,7 @@ export function pack(): Promise<Packed> {
  */
 export async function installIntoApp(extra: Record<string, string> = {}): Promise<string> {
   const { tarball } = await pack();
-  const app = mkdtempSync(join(tmpdir(), 'crm-app-'));
+  const app = tempDir('crm-app-');
   mkdirSync(join(app, 'src'));
   writeFileSync(
     join(app, 'package.json'),

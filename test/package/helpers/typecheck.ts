@@ -4,10 +4,10 @@
  * program. The probe lives inside the repository, so `react`'s and `vue`'s types resolve from its
  * node_modules; it is a package of its own, so `crm-realtime` does not resolve to the repository.
  */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { pack, ROOT } from './packed.js';
+import { pack, ROOT, tempDir } from './packed.js';
 
 export interface Probe {
   /** Every diagnostic, as text. */
@@ -24,7 +24,7 @@ export async function typecheckProbe(
   const { dir } = await pack();
   const base = join(ROOT, 'node_modules', '.cache');
   mkdirSync(base, { recursive: true });
-  const probe = mkdtempSync(join(base, 'crm-types-probe-'));
+  const probe = tempDir('crm-types-probe-', base);
   // A package of its own: else the repository's package.json, named `crm-realtime`, is the
   // probe's package, and TypeScript resolves `crm-realtime/…` to the repository itself
   // (self-reference) instead of the packed copy below.

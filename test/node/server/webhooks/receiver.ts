@@ -5,7 +5,7 @@
  * the answer until released (a slow backend; the server's clock decides when it gives up).
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,10 +26,16 @@ export async function loadDocSnippet(): Promise<Verify> {
   const block =
     /<!-- verify-snippet:start -->\s*```js\n([\s\S]*?)```\s*<!-- verify-snippet:end -->/.exec(doc);
   assert.ok(block, 'docs/webhooks.md holds the verification snippet between its markers');
-  const file = join(await mkdtemp(join(tmpdir(), 'crm-webhook-snippet-')), 'verify.mjs');
+  const dir = await mkdtemp(join(tmpdir(), 'crm-webhook-snippet-'));
+  const file = join(dir, 'verify.mjs');
   await writeFile(file, block[1]!);
-  const module = (await import(pathToFileURL(file).href)) as { verifyCrmSignature: Verify };
-  return module.verifyCrmSignature;
+  try {
+    const module = (await import(pathToFileURL(file).href)) as { verifyCrmSignature: Verify };
+    return module.verifyCrmSignature;
+  } finally {
+    // Imported, the module no longer needs its file.
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export interface Received {
