@@ -41,6 +41,11 @@ import type { FakeConnection } from './fake-room.js';
 import { fitPage, PAGE_BYTES, TimeLog, type LogEntry } from './fake-history.js';
 import { SAMPLE_PEOPLE, type Scenario } from './scenario.js';
 
+/** A filter that leaves items out (kinds, actors): its pages look through a window of the feed. */
+function filtered(filter: ActivityFilter | undefined): boolean {
+  return Boolean(filter?.kinds?.length || filter?.actors?.length);
+}
+
 /** What the fake activity log needs from the server it lives in. */
 export interface FakeActivityHost {
   now(): number;
@@ -63,6 +68,12 @@ interface Stored extends LogEntry {
 export class FakeActivity {
   private readonly log = new TimeLog<Stored>();
   private order = 0;
+  /**
+   * How many of a feed's items a filtered page looks through below its cursor, as the reference
+   * server does (`FILTER_WINDOW_ROWS`): a page may hold few items or none and still have a
+   * `nextCursor`. Tests lower it to reach that with a small log.
+   */
+  filterWindowRows = 5_000;
 
   constructor(private readonly host: FakeActivityHost) {}
 
@@ -145,6 +156,9 @@ export class FakeActivity {
           (s) => inFeed(s.item, frame.feed) && passesFilter(s.item, frame.filter),
           frame.before,
           frame.limit ?? 50,
+          filtered(frame.filter)
+            ? { rows: this.filterWindowRows, among: (s) => inFeed(s.item, frame.feed) }
+            : undefined,
         ),
         (s) => s.item,
         PAGE_BYTES,

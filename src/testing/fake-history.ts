@@ -65,8 +65,18 @@ export class TimeLog<E extends LogEntry> {
     return removed;
   }
 
-  /** Newest first: entries matching `match`, older than the cursor, at most `limit`. */
-  page(match: (entry: E) => boolean, cursor: string | undefined, limit: number): LogPage<E> {
+  /**
+   * Newest first: entries matching `match`, older than the cursor, at most `limit`. With `window`,
+   * only its `rows` entries passing `among` below the cursor are looked through (the reference
+   * server's filtered activity pages): fewer than `limit` may match, none at all, and the cursor
+   * goes on from the last entry looked at.
+   */
+  page(
+    match: (entry: E) => boolean,
+    cursor: string | undefined,
+    limit: number,
+    window?: { rows: number; among: (entry: E) => boolean },
+  ): LogPage<E> {
     let end = this.entries.length;
     if (cursor !== undefined) {
       const parsed = CURSOR.exec(cursor);
@@ -77,8 +87,13 @@ export class TimeLog<E extends LogEntry> {
     }
     const items: E[] = [];
     let i = end - 1;
+    let looked = 0;
     for (; i >= 0 && items.length < limit; i--) {
       const entry = this.entries[i]!;
+      if (window?.among(entry) && ++looked > window.rows) {
+        // The window ended before the page filled: read on from the last entry looked at.
+        return { items, nextCursor: cursorOf(this.entries[i + 1]!) };
+      }
       if (match(entry)) items.push(entry);
     }
     // More exists only if an older matching entry remains.

@@ -289,6 +289,10 @@ export class ActivityStore implements ActivityStoreApi {
     if (!page || generation !== this.generation) return;
     const { missed } = this.list.mergeTop(page.items, page.nextCursor);
     this.liveCount += missed.length;
+    // A filtered page looks through a bounded window of the feed: one that found nothing there
+    // comes back empty with a cursor, and what matches is below it. Read on (loading all the
+    // while) rather than show "nothing matches", which leaves nothing to scroll to load more.
+    if (this.list.size === 0 && this.list.hasMore) return this.loadOlder();
     this.changed();
   }
 

@@ -46,7 +46,8 @@ export interface ChangeInfo {
   /**
    * `rejected`: why (`invalid`: the CRM backend's messages per field are in `error.fields`;
    * `forbidden` for fields read-only or hidden for the user: those fields are in `error.fields`).
-   * With `refused`: why those values were not saved, whatever the state.
+   * With `refused`: the `forbidden` refusal of those values until the rest of the change meets
+   * another (the CRM did not answer, or refused it `invalid`), which then takes its place here.
    * `pending`: why the last attempt did not go through when the page may want to say so
    * (`backend_unavailable`: the CRM did not answer; it is retried later, from the outbox).
    */
@@ -64,7 +65,8 @@ export interface ChangeInfo {
   /**
    * Values not saved because the user's field rules refuse them (the fields became read-only or
    * hidden for them after the edit; `error` is the `forbidden` refusal, its `fields` the server's
-   * message per field). The change's other fields went on without them, as a new change (a new
+   * message per field, unless the rest met another error since). The change's other fields went
+   * on without them, as a new change (a new
    * `mutationId`), and `fields` lists those. A change whose every field was refused is
    * `rejected` instead, its values in `fields`.
    */

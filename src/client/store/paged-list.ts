@@ -167,12 +167,12 @@ export class PagedList<T extends Identified> {
    * stops when `fetch` gives no page or the walk is no longer `current`. True when it got there.
    *
    * The range read is the server's word on it: an item held when the walk began that lies inside
-   * it (newer than the oldest item a page returned, or anywhere once the history ends) and did
-   * not come back is removed. The server leaves out items about entities
+   * it (newer than the oldest item a page returned, and not on the page after that one either,
+   * or anywhere once the history ends) and did not come back is removed. The server leaves out items about entities
    * the user may no longer read, and cannot name them instead: what it knows of a connection's
    * reads is bounded, and it never knows which items a client holds. The window re-read is exactly
    * what is held, so this is complete; items below it (dropped by `trim`) are read by the new
-   * rules when paged in again. Items tied in time with a page's oldest are decided by the next.
+   * rules when paged in again. Items tied in time with a page's oldest are decided later still.
    */
   async readAgain<P extends { items: readonly T[]; nextCursor?: string | undefined }>(
     fetch: (before: string | undefined) => Promise<P | undefined>,
@@ -184,25 +184,30 @@ export class PagedList<T extends Identified> {
   ): Promise<boolean> {
     /** Held when the walk began, and not yet seen on a page. */
     const open = new Map(this.items.map((item) => [item.id, item]));
+    /** The time of the oldest item of the last page that returned any: what it reached. */
+    let reached = Infinity;
     let before: string | undefined;
     for (let round = 0; round < options.maxPages; round++) {
       const page = await fetch(before);
       if (!page || !options.current()) return false;
       this.refresh(page.items, options.keep);
       for (const item of page.items) open.delete(item.id);
-      const last = page.items[page.items.length - 1];
       const end = page.nextCursor === undefined;
-      if (end || last) {
-        const floor = end ? -Infinity : this.time(last!);
-        const gone = new Set<string>();
-        for (const [id, item] of open) {
-          if (this.byId.has(id) && this.time(item) <= floor) continue;
-          open.delete(id);
-          gone.add(id);
-        }
-        this.remove(gone);
+      // The server pages in its own order (the order rows were stored in), which may stray a
+      // little from the items' times (two writers' clocks, two saves at once): an item a page
+      // reached in time may open the next page. So an item newer than what a page reached is
+      // gone only once the page after that one came back without it too.
+      const floor = end ? -Infinity : reached;
+      const gone = new Set<string>();
+      for (const [id, item] of open) {
+        if (this.byId.has(id) && this.time(item) <= floor) continue;
+        open.delete(id);
+        gone.add(id);
       }
+      this.remove(gone);
       if (end || open.size === 0) return true;
+      const last = page.items[page.items.length - 1];
+      if (last) reached = this.time(last);
       before = page.nextCursor;
     }
     return false;

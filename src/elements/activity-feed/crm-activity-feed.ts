@@ -387,7 +387,13 @@ export class CrmActivityFeed extends LitElement {
     } else if (refused && !snapshot!.loaded) {
       // Nothing loads before the room is joined: say why instead of loading for ever.
       body = emptyTemplate(m.refused(refused, c), undefined, () => {}, false);
-    } else if (!snapshot || (!snapshot.loaded && !snapshot.error)) {
+    } else if (
+      !snapshot ||
+      (!snapshot.loaded && !snapshot.error) ||
+      // Nothing yet, and reading on: a filtered page looks through a window of the feed, and one
+      // that found nothing there says nothing of what is below it.
+      (snapshot.items.length === 0 && snapshot.loading && snapshot.hasMore && !snapshot.error)
+    ) {
       body = skeletonTemplate(m.feedLabel(c), m.loading(c));
     } else if (snapshot.items.length === 0) {
       body = snapshot.error

@@ -48,7 +48,10 @@ export class FormSession {
   /** After the page's form reset, every field shows the record again, also the focused one. */
   private resetting = false;
   private refusal: Refusal | undefined;
-  /** Refused changes already said (by mutation id): each is said once, whoever saw it first. */
+  /**
+   * Refused changes already said (by mutation id; read-only values by `sayReadOnly`'s key): each
+   * is said once, whoever saw it first.
+   */
   private readonly saidRefused = new Set<string>();
   /**
    * When this form's unanswered saves were made (`createdAt`, which a rebase's new mutation id
@@ -211,15 +214,20 @@ export class FormSession {
   noticeRefusals(): void {
     if (this.live.status !== 'ready') return;
     for (const change of this.live.changes) {
-      // Refused wholly, or only in fields now read-only for the user (the others were sent on).
-      const refused = change.refused ?? (change.state === 'rejected' ? change.fields : undefined);
-      if (!refused || !change.error) continue;
       if (this.ownSaves.has(change.createdAt)) continue;
-      const fields: Fields = {};
-      for (const [name, value] of Object.entries(refused)) {
-        if (this.sync.fields.has(name)) fields[name] = value;
+      const shown = (values: Readonly<Fields>) => {
+        const fields: Fields = {};
+        for (const [name, value] of Object.entries(values)) {
+          if (this.sync.fields.has(name)) fields[name] = value;
+        }
+        return fields;
+      };
+      // Refused in fields now read-only for the user (the others were sent on), and, apart,
+      // whatever refused the rest.
+      if (change.refused) this.sayReadOnly(change, shown(change.refused), true);
+      if (change.state === 'rejected' && change.error) {
+        this.sayRefused(change, change.error, shown(change.fields), true);
       }
-      this.sayRefused(change, change.error, fields, true);
     }
   }
 
@@ -344,10 +352,23 @@ export class FormSession {
       this.sayRefused(outcome, outcome.error, outcome.fields, false);
     }
     // Saved without the fields made read-only for the user meanwhile: those are said apart.
-    if (outcome.refused && outcome.error) {
-      this.sayRefused(outcome, outcome.error, outcome.refused, false);
-    }
+    if (outcome.refused) this.sayReadOnly(outcome, outcome.refused, false);
     this.host.changed();
+  }
+
+  /**
+   * The values of a change refused because their fields became read-only for the user, its other
+   * fields sent on: said once per change and set of fields, apart from what became of the rest
+   * (its `error` is the last reason it waited or was refused, a CRM's `invalid` say, by then).
+   */
+  private sayReadOnly(change: ChangeInfo, refused: Readonly<Fields>, replayed: boolean): void {
+    const names = Object.keys(change.refused ?? refused).sort();
+    const key = `${change.createdAt} ${change.entityType}:${change.entityId} ${names.join(',')}`;
+    const error =
+      change.error?.code === 'forbidden' && change.error.fields
+        ? change.error
+        : this.live.readOnlyRefusal(names);
+    this.sayRefused(change, error, refused, replayed, key);
   }
 
   /**
@@ -362,9 +383,11 @@ export class FormSession {
     error: RealtimeError,
     fields: Readonly<Fields>,
     replayed: boolean,
+    /** Said once per key: the change's, unless given. */
+    key = change.mutationId,
   ): void {
-    if (this.saidRefused.has(change.mutationId)) return;
-    this.saidRefused.add(change.mutationId);
+    if (this.saidRefused.has(key)) return;
+    this.saidRefused.add(key);
     if (Object.keys(fields).length === 0) return;
     const messages =
       error.fields && error.code === 'forbidden'

@@ -62,6 +62,36 @@ describe('<crm-collaborative-form> a changed field made read-only before it is s
     await expectAccessible(el);
   });
 
+  it('says the read-only field when the CRM then refuses the other fields too', async () => {
+    let readOnly: string[] = [];
+    const { el, fake, form } = await mountForm({
+      prepare: (f) => {
+        f.server.entities.readOnlyFields = () => readOnly;
+        f.server.entities.validate = (fields) =>
+          'phone' in fields ? { phone: 'not a phone number' } : undefined;
+      },
+    });
+    const email = field(el, 'email');
+    const phone = field(el, 'phone');
+    type(email, 'sales@acme.test');
+    type(phone, 'call me');
+    readOnly = ['email'];
+    const refusals: CrmFormRefusedEvent[] = [];
+    el.addEventListener('crm-form-refused', (e) => refusals.push(e as CrmFormRefusedEvent));
+    const first = oneEvent(el, 'crm-form-refused');
+    form.requestSubmit();
+    await first;
+    await settle({ fake, el });
+    expect(refusals.length).to.equal(2, "the CRM's refusal and the read-only field, each said");
+    const byField = Object.fromEntries(refusals.map((r) => [Object.keys(r.fields)[0]!, r]));
+    expect(byField['phone']?.error.code).to.equal('invalid');
+    expect(byField['email']?.fields).to.deep.equal({ email: 'sales@acme.test' });
+    expect(byField['email']?.error.code).to.equal('forbidden');
+    expect(messageUnder(el, 'phone')?.textContent).to.equal('not a phone number');
+    expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
+    expect(email.value).to.equal('sales@acme.test');
+  });
+
   it('does not send a changed field the record already says is read only, and says so', async () => {
     let readOnly: string[] = [];
     const { el, fake, form } = await mountForm({

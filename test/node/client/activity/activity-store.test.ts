@@ -168,6 +168,34 @@ describe('activity store: filter', () => {
     await assert.rejects(feed.setFilter({ kinds: ['Not A Kind'] }), TypeError);
     rig.close();
   });
+
+  it('reads on past a first page that a filter left empty, rather than say nothing matches', async () => {
+    // A filtered page looks through a bounded window of the feed: when none of the newest items
+    // match, it comes back empty with a cursor, and the matching items are below it.
+    const rig = createRig();
+    rig.server.activity.filterWindowRows = 10;
+    for (let i = 0; i < 3; i++) rig.server.appendActivity(call(`${i}`));
+    for (let i = 0; i < 25; i++) {
+      rig.server.appendActivity({ kind: 'note.added', actor: amara, summary: `note ${i}` });
+    }
+    const feed = rig.client().activity(GLOBAL, { filter: { kinds: ['call.logged'] } });
+    const seen: ActivitySnapshot[] = [];
+    feed.subscribe((s) => seen.push(s));
+    for (let i = 0; i < 20 && !(feed.snapshot().loaded && !feed.snapshot().loading); i++) {
+      await settle(rig);
+    }
+    const s = feed.snapshot();
+    assert.deepEqual(
+      s.items.map((i) => i.customerId),
+      ['2', '1', '0'],
+    );
+    assert.ok(rig.server.received('activity.list').length >= 3, 'read on below the window');
+    assert.ok(
+      !seen.some((x) => x.loaded && !x.loading && x.items.length === 0),
+      'never "nothing matches" on the way',
+    );
+    rig.close();
+  });
 });
 
 describe('activity store: live tail', () => {
