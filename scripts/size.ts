@@ -94,7 +94,8 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // feed's `entity-link-template` and its width in shrink-to-fit boxes, the elements guarded for
   // jsdom and happy-dom, presence switching `watch` without leaving; 126.5 KB guards that.
   // 125.0 → 127.1 KB (2026-12-07 12:30 UTC): the fixes listed at the bundle; 128 KB guards that.
-  'define.js': { entries: ['define.js'], gzip: 128 * 1024 },
+  // 127.1 → 128.4 KB (2026-12-07 15:40 UTC): the fixes listed at the bundle; 129 KB guards that.
+  'define.js': { entries: ['define.js'], gzip: 129 * 1024 },
   // 116.3 KB: the whole API, so it loads the shared socket, which is now a file of its own.
   // 129.0 → 129.1 KB (2026-12-07 03:00 UTC), from a legacy-page audit: the feed's
   // `entity-link-template` (links with no script) with the link rules of the feed and the
@@ -103,8 +104,9 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // a name; the feed's width in shrink-to-fit boxes. 129.4 KB (03:20 UTC) with the rest of the
   // fixes listed at define.js; 131 KB guards that. 130.1 → 133.0 KB (2026-12-07 12:30 UTC): the
   // fixes listed at the bundle (the shared socket's handling of frozen tabs included, which this
-  // entry exports); 134 KB guards that.
-  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 134 * 1024 },
+  // entry exports); 134 KB guards that. 133.0 → 134.4 KB (2026-12-07 15:40 UTC): the fixes listed
+  // at the bundle; 135 KB guards that.
+  'crm-realtime.js': { entries: ['crm-realtime.js'], gzip: 135 * 1024 },
   // Target 75 KB (issue 12). 102.9 → 103.2 KB (2026-12-05 13:00 UTC): the outbox sends the saves
   // a closed tab left (its claim on them by Web Locks), and the shared connection's worker hands
   // over when its script's policy refuses the socket; the bundle carries both (103.3 KB at 13:08;
@@ -139,8 +141,13 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
   // the form keeping a change when the user leaves (saved, or the browser asks), touch (toasts
   // held by a finger, hover looks only where there is hover, texts a tooltip alone held), the
   // kit's own text settings against a legacy page's inherited CSS, calls said unavailable on an
-  // insecure page; 124 KB guards that.
-  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 124 * 1024 },
+  // insecure page; 124 KB guards that. 122.8 → 124.3 KB (2026-12-07 15:40 UTC, 127,296 B): a save
+  // refused for a field made read-only meanwhile saving the user's other fields, with the value
+  // kept in the form (+0.6 KB); feed items, notifications and an open record the user may no
+  // longer read removed live, the arrival live region emptied once said (+0.4 KB); print rules
+  // and touch labels for three icon buttons (+0.45 KB); a filtered feed reading on past pages its
+  // server's scan window left empty; 125 KB guards that.
+  'crm-realtime.bundle.js': { entries: ['crm-realtime.bundle.js'], gzip: 125 * 1024 },
   'provider + status + presence': {
     entries: [
       'elements/realtime-provider.js',
@@ -162,8 +169,11 @@ export const BUDGETS: Record<string, { entries: string[]; gzip: number }> = {
     // messages' helper and the stores' positive-integer option out of the core chunk. 39,023 B
     // (12:30 UTC) with the kit's own text settings on every host against a legacy page's
     // inherited CSS (+70 B) and a form's move within the page told from leaving it; 38.25 KB
-    // guards that. This budget guards what is measured.
-    gzip: 38.25 * 1024,
+    // guards that. 39,264 B (2026-12-07 15:40 UTC): a save refused for fields made read-only
+    // meanwhile saving the rest (+99 B, the client), the status's and presence's print rules
+    // (+36 B) and their buttons' words on touch screens (+76 B); 38.5 KB guards that. This budget
+    // guards what is measured.
+    gzip: 38.5 * 1024,
   },
 };
 
