@@ -74,6 +74,9 @@ function answer(outcome: EntityUpdateOutcome, room: string): ApiResponse {
       throw new ApiError(404, 'not_found', `no entity ${room}`);
     case 'too_large':
       throw new ApiError(413, 'payload_too_large', outcome.message);
+    case 'refused':
+      // The backend's writes carry no field rules (`refusedFields`): never answered so.
+      throw new ApiError(403, 'forbidden', `changes to ${room} refused`);
   }
 }
 

@@ -64,6 +64,11 @@ export interface EntityUpdate {
   /** Undefined: a backend write on top of the current version (never a conflict). */
   baseVersion?: number | undefined;
   mutationId?: string | undefined;
+  /**
+   * Fields the writer's field rules refuse: answered `refused` (nothing stored), unless the
+   * mutation id was applied before, answered as the duplicate it is (see `EntityWrite`).
+   */
+  refusedFields?: readonly string[] | undefined;
   by?: UserProfile | undefined;
   source: 'client' | 'backend';
   /** Create the entity when missing (backends only; clients update existing entities). */
@@ -92,7 +97,9 @@ export type EntityUpdateOutcome =
     }
   | { kind: 'conflict'; conflicts: FieldConflict[]; current: Entity }
   | { kind: 'not_found' }
-  | { kind: 'too_large'; message: string };
+  | { kind: 'too_large'; message: string }
+  /** `refusedFields` named a field and the mutation id was never applied: nothing stored. */
+  | { kind: 'refused' };
 
 export interface EntityServiceOptions {
   storage: Storage;
@@ -239,7 +246,10 @@ export class EntityService {
     const metrics = this.options.metrics;
     if (metrics) {
       void run.then(
-        (outcome) => metrics.countEntityWrite(outcomeOf(outcome)),
+        // A refusal by the field rules is not a write (as before it reached the store).
+        (outcome) => {
+          if (outcome.kind !== 'refused') metrics.countEntityWrite(outcomeOf(outcome));
+        },
         () => {},
       );
     }
@@ -330,6 +340,8 @@ export class EntityService {
     switch (result.outcome) {
       case 'not_found':
         return { kind: 'not_found' };
+      case 'refused':
+        return { kind: 'refused' };
       case 'too_large':
         return tooLargeOutcome(result);
       case 'conflict':
@@ -484,7 +496,7 @@ function tooLargeOutcome(
   };
 }
 
-function outcomeOf(outcome: EntityUpdateOutcome): EntityWriteOutcome {
+function outcomeOf(outcome: Exclude<EntityUpdateOutcome, { kind: 'refused' }>): EntityWriteOutcome {
   if (outcome.kind !== 'applied') return outcome.kind;
   if (outcome.duplicate) return 'duplicate';
   return outcome.change ? 'applied' : 'unchanged';

@@ -61,6 +61,16 @@ export interface EntityWrite {
   baseVersion?: number | undefined;
   /** Applied once: a repeated id is answered with the entity it got the first time. */
   mutationId?: string | undefined;
+  /**
+   * Fields of this write its writer may not change (their field rules): the write is `refused`,
+   * nothing stored, unless its mutation id was applied before, which is answered as the
+   * `duplicate` it is. The rules may have changed since it was applied (its ack was lost); the
+   * value is stored, and telling the writer otherwise would have them redo a kept save. Checked
+   * after the duplicate check, in the write's own transaction (under the entity's lock), not by
+   * a lookup before it: a first apply of the same id that is under way commits before this check
+   * reads the mutation answers, so the replay is never refused while its value is being stored.
+   */
+  refusedFields?: readonly string[] | undefined;
   by?: UserProfile | undefined;
   source: 'client' | 'backend';
   at: number;
@@ -88,6 +98,8 @@ export type EntityWriteResult =
     }
   /** The mutation id was applied before; `entity` is what that write answered. */
   | { outcome: 'duplicate'; entity: Entity }
+  /** `refusedFields` named a field and the mutation id is new: nothing stored. */
+  | { outcome: 'refused' }
   | { outcome: 'conflict'; conflicts: FieldConflict[]; current: StoredEntity }
   | { outcome: 'not_found' }
   | { outcome: 'too_large'; bytes: number; limit: number };

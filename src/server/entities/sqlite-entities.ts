@@ -1,7 +1,8 @@
 /**
  * Entities in SQLite (tables of migration 2): reads, listing, and one write applied atomically in
- * an IMMEDIATE transaction — duplicate check, conflict check, new version, history row, the
- * caller's `inTransaction` step (the activity item), mutation answer — so two writers never both pass the check, and the answer is sent only after commit.
+ * an IMMEDIATE transaction — duplicate check, field-rule refusal, conflict check, new version,
+ * history row, the caller's `inTransaction` step (the activity item), mutation answer — so two
+ * writers never both pass the check, and the answer is sent only after commit.
  */
 import type Database from 'better-sqlite3';
 import { fieldValue, type Entity, type Fields, type UserProfile } from '../../protocol/index.js';
@@ -218,6 +219,8 @@ export class SqliteEntities {
       const seen = this.selectMutation.get(type, id, request.mutationId);
       if (seen) return { outcome: 'duplicate', entity: JSON.parse(seen.entity) as Entity };
     }
+    // After the duplicate check: a replay is answered as applied whatever the rules now say.
+    if (request.refusedFields?.length) return { outcome: 'refused' };
     const state = this.get(type, id);
     const write = request.replace && state ? withClearedFields(request, state) : request;
     // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.

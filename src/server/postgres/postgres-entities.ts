@@ -170,6 +170,9 @@ export class PostgresEntities {
       );
       if (seen.rows[0]) return { outcome: 'duplicate', entity: seen.rows[0].entity };
     }
+    // After the duplicate check, under the row lock: a replay is answered as applied whatever the
+    // rules now say (see `EntityWrite.refusedFields`).
+    if (request.refusedFields?.length) return { outcome: 'refused' };
     const state = locked.rows[0] && stateOf(locked.rows[0]);
     const write = request.replace && state ? withClearedFields(request, state) : request;
     // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.

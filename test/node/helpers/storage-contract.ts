@@ -143,6 +143,34 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       await storage.close();
     });
 
+    test('a write with refused fields is refused unless its mutation id was applied', async () => {
+      const storage = await open();
+      await storage.writeEntity(write({ name: 'Acme' }, { create: true, source: 'backend' }));
+      await storage.writeEntity(write({ phone: '1' }, { baseVersion: 1, mutationId: 'm-1' }));
+      // The same mutation again, its field now refused by the writer's rules: as applied.
+      const replay = await storage.writeEntity(
+        write({ phone: '1' }, { baseVersion: 1, mutationId: 'm-1', refusedFields: ['phone'] }),
+      );
+      assert.ok(replay.outcome === 'duplicate', JSON.stringify(replay));
+      assert.equal(replay.entity.fields['phone'], '1');
+      const fresh = await storage.writeEntity(
+        write({ phone: '2' }, { baseVersion: 2, mutationId: 'm-2', refusedFields: ['phone'] }),
+      );
+      assert.deepEqual(fresh, { outcome: 'refused' });
+      // Refused before the entity is looked for, as the rules answer before `not_found`.
+      const missing = await storage.writeEntity(
+        write({ phone: '2' }, { id: '7', mutationId: 'm-3', refusedFields: ['phone'] }),
+      );
+      assert.deepEqual(missing, { outcome: 'refused' });
+      assert.equal((await storage.getEntity('customer', '42'))?.version, 2, 'nothing stored');
+      // Nothing remembered: the id, sent again without refused fields, is applied.
+      const later = await storage.writeEntity(
+        write({ phone: '2' }, { baseVersion: 2, mutationId: 'm-2' }),
+      );
+      assert.ok(later.outcome === 'applied' && later.entity.version === 3);
+      await storage.close();
+    });
+
     test('a change too large for a frame is refused and not stored', async () => {
       const storage = await open();
       await storage.writeEntity(write({ name: 'Acme' }, { create: true, source: 'backend' }));
