@@ -1,7 +1,10 @@
 /**
  * `entity.get` and `entity.update`: the authorization hook (join + read, or
- * join + write, of the entity's room), then the entity service. Refusals answer `forbidden` before
- * anything else, so a refused user cannot learn whether an entity exists.
+ * join + write, of the entity's room), then the entity service. The hook's refusals answer
+ * `forbidden` before anything else, so a refused user cannot learn whether an entity exists. A
+ * save the user's field rules refuse is refused by the store, after its duplicate check (a replay
+ * of a save applied before the rules changed is answered as applied), before the entity is
+ * looked at.
  */
 import {
   entityRoom,
@@ -135,15 +138,13 @@ export class EntityHandlers {
       // Field rules come after the room's verdict: the callback's answer may have brought them.
       // The whole update is refused, none of it applied, so its mutation id stays one content
       // applied whole or not at all; the answer names the refused fields (`errors`), and the
-      // client sends the others as a new change.
+      // client sends the others as a new change. The store decides it (`refusedFields`), after
+      // its duplicate check and in the same transaction: a replay of a save applied before the
+      // rules changed (its ack was lost) is answered as the duplicate it is, not "not saved"
+      // for a value that is stored, and a first apply of the id under way is waited for. Like
+      // any save it waits for Redis (`unavailable`, the mark): refused or not, nothing is stored.
       const refused =
         connection.permissions?.visibility.fields.refused(frame.entityType, frame.fields) ?? [];
-      if (refused.length > 0) {
-        const room = entityRoom(frame.entityType, frame.entityId);
-        const { message, errors } = fieldRefusal(room, refused);
-        connection.sendError('forbidden', message, { replyTo: frame.id, room, errors });
-        return;
-      }
       const notSaved = (down: string): void => {
         // Nothing stored: the client keeps the change and sends it again, same mutation id.
         connection.sendError('internal', `change not saved: ${down}, retry`, {
@@ -160,6 +161,7 @@ export class EntityHandlers {
         baseVersion: frame.baseVersion,
         mutationId: frame.mutationId,
         by: connection.user!,
+        ...(refused.length > 0 && { refusedFields: refused }),
       };
       // With write-through the CRM's backend decides first; nothing is stored before it accepts.
       let outcome;
@@ -209,6 +211,11 @@ export class EntityHandlers {
           return;
         case 'not_found':
           return this.notFound(connection, frame);
+        case 'refused': {
+          const { message, errors } = fieldRefusal(room, refused);
+          connection.sendError('forbidden', message, { replyTo: frame.id, room, errors });
+          return;
+        }
         case 'too_large':
           connection.sendError('payload_too_large', outcome.message, { replyTo: frame.id, room });
           return;

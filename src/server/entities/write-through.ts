@@ -3,6 +3,9 @@
  * source of truth, the server's store is its cache.
  *
  * A client's save, one at a time per entity:
+ * 0. a save the user's field rules refuse goes no further than the store, which answers a replay
+ *    of a mutation it applied as the duplicate it is (the rules changed after) and refuses the
+ *    rest: the backend never hears of either;
  * 1. an entity the server has never seen is first read from the backend (read-through);
  * 2. a replay of a mutation the server already applied is answered from the store, as always;
  * 3. the merge rules run on the cache first: a field someone changed since the user's version is
@@ -53,6 +56,8 @@ export interface ClientUpdate {
   baseVersion: number;
   mutationId: string;
   by: UserProfile;
+  /** Fields the user's field rules refuse (see `EntityUpdate.refusedFields`). */
+  refusedFields?: readonly string[] | undefined;
 }
 
 export type WriteThroughOutcome =
@@ -120,7 +125,12 @@ export class WriteThrough {
 
   private async save(input: ClientUpdate): Promise<WriteThroughOutcome> {
     const { entities, storage, backend, log } = this.options;
-    const { type, id, fields, baseVersion, mutationId, by } = input;
+    const { type, id, fields, baseVersion, mutationId, by, refusedFields } = input;
+    if (refusedFields?.length) {
+      // Never the backend's to decide: the store answers, a replay of a save it applied as the
+      // duplicate it is (the user's rules changed after it was kept), anything else refused.
+      return entities.update({ ...input, source: 'client' });
+    }
     let stored = await storage.getEntity(type, id);
     if (!stored) {
       const loaded = await this.load(type, id);

@@ -7,6 +7,7 @@
  * the server never saw is read from the backend and cached.
  */
 import assert from 'node:assert/strict';
+import { SignJWT } from 'jose';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -312,6 +313,83 @@ describe('write-through to the CRM backend', () => {
       assert.equal(crm.applied.get(outcome.mutationId), 1);
       assert.equal(outcome.error, undefined);
     });
+  });
+});
+
+describe('write-through: field rules changed after a save was kept', () => {
+  const SECRET = 'write-through-field-rules-secret-32-bytes';
+  let crm: CrmBackend;
+  let server: RealtimeServer;
+  let url: string;
+  const sockets: TestClient[] = [];
+
+  before(async () => {
+    crm = await startCrmBackend();
+    server = createServer({
+      auth: { jwtSecret: SECRET },
+      quiet: true,
+      entityBackend: { url: crm.url, timeoutMs: 2000, key: BACKEND_KEY },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    url = `ws://127.0.0.1:${port}/`;
+  });
+
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server.close();
+    await crm.close();
+  });
+
+  /** Ada, her token's claim allowing writes to customers, with `fields` as her field rules. */
+  async function connectAda(fields?: Record<string, { readOnly: string[] }>): Promise<TestClient> {
+    const crmClaim = {
+      rooms: { 'customer:*': ['join', 'read', 'write'] },
+      ...(fields && { fields }),
+    };
+    const token = await new SignJWT({ name: 'Ada', crm: crmClaim })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('ada')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET));
+    const socket = await TestClient.connect(url, { token, clientId: `ada-${nextId('d')}` });
+    sockets.push(socket);
+    return socket;
+  }
+
+  it('a replay is answered as the duplicate it is, from the cache; a new save is refused before the backend hears of it', async () => {
+    crm.records.set('customer:fr1', { name: 'Acme', phone: '+1 555-010-0100' });
+    const save = {
+      type: 'entity.update',
+      mutationId: 'kept-mutation-1',
+      entityType: 'customer',
+      entityId: 'fr1',
+      baseVersion: 1,
+      fields: { phone: '(555) 010 0123' },
+    } as const;
+    const before = await connectAda();
+    const kept = await before.request({ ...save, id: nextId('upd') });
+    assert.equal(kept.type, 'entity.ack', JSON.stringify(kept));
+    before.close(); // its ack lost; then the CRM made phone read-only for Ada
+    const after = await connectAda({ customer: { readOnly: ['phone'] } });
+    const replay = await after.request({ ...save, id: nextId('upd') });
+    assert.equal(replay.type, 'entity.ack', JSON.stringify(replay));
+    const ack = replay as FrameOf<ServerFrame, 'entity.ack'>;
+    assert.equal(ack.duplicate, true);
+    assert.equal(ack.entity.fields['phone'], '+1 555-010-0123');
+    const fresh = await after.request({
+      ...save,
+      id: nextId('upd'),
+      mutationId: 'new-mutation-1',
+      baseVersion: 2,
+    });
+    assert.equal(fresh.type === 'error' && fresh.code, 'forbidden', JSON.stringify(fresh));
+    assert.deepEqual((fresh as FrameOf<ServerFrame, 'error'>).errors, {
+      phone: 'read-only for you',
+    });
+    const posts = crm.calls.filter((c) => c.method === 'POST').map((c) => c.idempotencyKey);
+    assert.deepEqual(posts, ['kept-mutation-1'], 'the backend heard of the first save only');
+    assert.equal((await server.entities.get('customer', 'fr1'))?.version, 2);
   });
 });
 

@@ -176,6 +176,43 @@ describe('field rules', () => {
     assert.equal(write.errors, undefined);
   });
 
+  test('a replay of a save applied before its field became read-only is answered as the duplicate it is', async () => {
+    h = await startPermissionHarness();
+    await seedCustomer(h);
+    const writer = { crm: { rooms: { 'customer:*': ['join', 'read', 'write'] } } };
+    const before = await connectWith(h, 'alice', writer);
+    const save = {
+      type: 'entity.update',
+      mutationId: 'replayed-mutation-1',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { revenue: '5', phone: '555' },
+    } as const;
+    const applied = as(await before.request({ ...save, id: 'u-first' }), 'entity.ack');
+    assert.equal(applied.entity.version, 2);
+    // Its ack lost with the connection; the user's next token makes revenue read-only.
+    before.close();
+    const after = await connectWith(h, 'alice', sales);
+    const replay = as(await after.request({ ...save, id: 'u-replay' }), 'entity.ack');
+    assert.equal(replay.duplicate, true);
+    assert.equal(replay.entity.version, 2);
+    assert.equal(replay.entity.fields.revenue, '5');
+    // A mutation id never applied is still refused by the rules, nothing stored.
+    const fresh = as(
+      await after.request({
+        ...save,
+        id: 'u-fresh',
+        mutationId: 'fresh-mutation-1',
+        baseVersion: 2,
+      }),
+      'error',
+    );
+    assert.equal(fresh.code, 'forbidden');
+    assert.deepEqual(fresh.errors, { revenue: 'read-only for you' });
+    assert.equal((await h.server.entities.get('customer', '42'))?.version, 2);
+  });
+
   test('a hidden field reaches the user in no frame: changes, acks, conflicts, activity, notifications, presence, replay', async () => {
     h = await startPermissionHarness({ notifications: { notifyWatchersOnChange: true } });
     await seedCustomer(h);
