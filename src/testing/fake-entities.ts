@@ -12,7 +12,8 @@
  * - A field set to the value it already has is no conflict and no change; an update that changes
  *   nothing is acknowledged without a new version or event.
  * - A mutation id seen twice is applied once: the second time gets the same `entity.ack` with
- *   `duplicate: true`. Conflicts and refusals are not remembered (nothing was applied).
+ *   `duplicate: true`, even when the user's field rules now refuse one of its fields. Conflicts
+ *   and refusals are not remembered (nothing was applied).
  * - A `baseVersion` ahead of the entity (a client that saw state this server lost) conflicts on
  *   every field it would change, with no base value.
  * - Frame sizes, by the server's rules (`src/domain/frame-fit.ts`): a save whose event would
@@ -268,8 +269,10 @@ export class FakeEntities {
     const refused = [...new Set([...readOnly, ...hidden])].filter((field) =>
       hasField(frame.fields, field),
     );
-    if (refused.length > 0) {
-      // As the server: nothing applied, the refused fields named in `errors`.
+    // As the server: a replay of a mutation applied before the rules changed (its ack was lost)
+    // is answered as the duplicate it is; anything else they refuse is not applied, the refused
+    // fields named in `errors`.
+    if (refused.length > 0 && !this.applied.has(mutationKey(frame))) {
       const { message, errors } = fieldRefusal(room, refused.sort());
       return { type: 'error', replyTo: frame.id, code: 'forbidden', message, room, errors };
     }
@@ -282,7 +285,7 @@ export class FakeEntities {
     frame: EntityUpdateFrame,
     acceptsPartial: boolean,
   ): ServerFrame {
-    const key = `${entityRoom(frame.entityType, frame.entityId)}|${frame.mutationId}`;
+    const key = mutationKey(frame);
     const seen = this.applied.get(key);
     if (seen) {
       const again: AckFrame = {
@@ -439,4 +442,9 @@ export class FakeEntities {
 /** The merge rules' view of the fake's history: the same questions the server's tables answer. */
 function historyOf(stored: Stored): HistoryReader {
   return historyOfChanges(stored.changes);
+}
+
+/** Where an applied mutation's answer is kept: its entity's room and its id. */
+function mutationKey(frame: EntityUpdateFrame): string {
+  return `${entityRoom(frame.entityType, frame.entityId)}|${frame.mutationId}`;
 }

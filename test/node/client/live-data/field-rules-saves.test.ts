@@ -98,4 +98,35 @@ describe('live data: a save some of whose fields became read-only', () => {
     assert.deepEqual(live.snapshot().readOnly, ['email'], 'the record was read again');
     rig.close();
   });
+
+  it('a save applied before the rules changed, its ack lost, is confirmed whole on replay', async () => {
+    const { rig, client } = setup();
+    const live = await open(rig, client);
+    rig.server.setLatency(100);
+    const saving = live.update({ email: 'sales@acme.test', phone: '555' });
+    await rig.clock.flush(); // the save is on its way
+    // The server applies it; its ack is lost on a dead network path.
+    rig.server.blackhole(true);
+    await rig.clock.advance(150);
+    assert.equal(rig.server.entities.get('customer', '42')!.version, 2, 'applied');
+    rig.server.blackhole(false);
+    rig.server.setLatency(0);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    rig.server.dropConnections();
+    await rig.clock.advance(5_000);
+
+    const outcome = await saving;
+    assert.equal(outcome.state, 'confirmed', JSON.stringify(outcome));
+    assert.equal(outcome.duplicate, true, 'the server had applied it');
+    assert.deepEqual(outcome.fields, { email: 'sales@acme.test', phone: '555' });
+    assert.equal(outcome.refused, undefined, 'nothing reported as not saved');
+    const sent = rig.server.received('entity.update');
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1]!.mutationId, sent[0]!.mutationId, 'replayed with its mutation id');
+    const stored = rig.server.entities.get('customer', '42')!;
+    assert.equal(stored.version, 2, 'applied once');
+    assert.equal(stored.fields['email'], 'sales@acme.test');
+    assert.equal(client.outbox.size, 0);
+    rig.close();
+  });
 });
