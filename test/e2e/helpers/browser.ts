@@ -66,7 +66,9 @@ export async function launchFreezableBrowser(): Promise<{
   const close = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill();
     await exited;
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes can still be writing into the profile just after the browser
+    // process exits (rmdir then fails ENOTEMPTY): removal is retried, a bounded few times.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10 });
   };
   try {
     // Chromium writes the port it listens on into the profile once it does.
