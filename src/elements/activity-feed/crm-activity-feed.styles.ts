@@ -343,7 +343,18 @@ const states = css`
   @media print {
     :host {
       print-color-adjust: exact;
+      max-block-size: none;
+      overflow: visible;
+    }
+    .scroller {
+      overflow: visible;
+    }
+    .item {
       break-inside: avoid;
+      animation: none;
+    }
+    .item:focus-visible {
+      outline: none;
     }
     .filters,
     .banner,

@@ -196,6 +196,11 @@ export class CrmActivityFeed extends LitElement {
     // Not after a failure: a broken server would be asked again on every render. The footer
     // offers "Try again" instead.
     nearEnd: () => void (this.shown?.error ? undefined : this.loadOlder()),
+    flush: () => {
+      if (!this.hasUpdated) return;
+      this.requestUpdate();
+      this.performUpdate();
+    },
   });
   private readonly options = new FilterOptions();
   /** Marks the ends of the kind chips' row that have chips past them, for its fades. */

@@ -51,6 +51,8 @@ export interface WindowItem {
 export interface FeedWindowOptions {
   /** The window reached the end of what is loaded. */
   nearEnd(): void;
+  /** Render now, synchronously (for paper: see the header). */
+  flush(): void;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -74,6 +76,8 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
   activeId: string | undefined;
   /** Items arriving at the top while the reader is there, animated in. */
   readonly entering = new Set<string>();
+  /** Between `beforeprint` and `afterprint`: every item is rendered. */
+  printing = false;
 
   private items: readonly T[] = [];
   private scroller: HTMLElement | undefined;
@@ -109,10 +113,15 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
 
   hostConnected(): void {
     this.listen();
+    window.addEventListener('beforeprint', this.onPrint);
+    window.addEventListener('afterprint', this.onPrinted);
   }
 
   hostDisconnected(): void {
     this.unlisten();
+    window.removeEventListener('beforeprint', this.onPrint);
+    window.removeEventListener('afterprint', this.onPrinted);
+    this.printing = false;
   }
 
   /**
@@ -202,6 +211,10 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     // The first items into an empty window (a feed's first page, on a page's load): only what
     // is in view now, the rest of the window in a task of its own, so the first render, which
     // also lays the items out and paints them, is no longer than it must be.
+    if (this.printing) {
+      this.range = { start: 0, end: items.length };
+      return;
+    }
     const first = this.range.start === this.range.end && items.length > 0;
     this.range = this.rangeAt(this.viewTop, first ? 0 : this.overscan());
     if (first) {
@@ -275,7 +288,8 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     // Measured again whether or not a height changed: the render may have moved or resized what is
     // in view (a filter cleared: the list replaces the small empty state and its scroller grows).
     // With no items there is nothing to place: the next render measures before it renders.
-    if (this.items.length === 0) {
+    // On paper every item is rendered already, and none is loaded for it.
+    if (this.items.length === 0 || this.printing) {
       this.fixes = 0;
       return;
     }
@@ -367,6 +381,17 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
 
   private readonly onScroll = () => this.noteScroll();
 
+  private readonly onPrint = () => {
+    this.printing = true;
+    this.options.flush();
+  };
+
+  private readonly onPrinted = () => {
+    if (!this.printing) return;
+    this.printing = false;
+    this.host.requestUpdate();
+  };
+
   /** Listen to whatever can move or resize the feed in view: it, the panels around it, the page. */
   private listen(): void {
     const scroller = this.scroller;
@@ -429,6 +454,7 @@ export class FeedWindow<T extends WindowItem> implements ReactiveController {
     if (!scroller) return;
     const wasAtTop = this.atTop;
     this.measureView();
+    if (this.printing) return;
     const needed = this.rangeAt(this.viewTop, Math.min(120, this.overscan() / 2));
     if (wasAtTop !== this.atTop || !covers(this.range, needed)) this.host.requestUpdate();
     else if (this.range.end >= this.items.length - NEAR_END && this.items.length > 0) {
