@@ -16,11 +16,19 @@
  * the backend may take to answer) the question is refused for now (`AuthorizationRateLimited`,
  * answered `rate_limited`), which clients retry with backoff as they do `backend_unavailable`.
  *
+ * Questions the server asks of its own accord (`askedByServer`) take no token and are never
+ * refused, only asked a few at a time: which entity an activity item, a notification or an unread
+ * count is about, and the re-check of a user's rooms after their permissions changed. Their
+ * entities come from the CRM's data, not from what a client names, and refusing them would leave
+ * items out and a badge too low for a user with many (say 300 unread notifications about as many
+ * customers, asked again after each sign-in drops the cached answers).
+ *
  * Each user's state is their own: one user's flood takes only their tokens and slots, never
  * another's. The bound is per server process (several processes each allow it), like the
  * answers cached. It is dropped once the user is idle (nothing on its way or waiting, the bucket full
  * again), so memory holds the users of the last few seconds, not every user who ever asked.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { AuthorizationRateLimited } from '../authorize.js';
 import type { ServerClock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -57,8 +65,21 @@ const LOG_EVERY_MS = 60_000;
 /** How often idle users are looked for (on the next question after it). */
 const SWEEP_EVERY_MS = 1_000;
 
+const serverAsking = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `ask` as a question the server asks of its own accord (see the header): the callback's
+ * questions started inside it, now or in its promise chain, take no token and wait for a slot
+ * rather than being refused.
+ */
+export function askedByServer<T>(ask: () => T): T {
+  return serverAsking.run(true, ask);
+}
+
 interface Waiting {
   readonly since: number;
+  /** Asked by the server: waits as long as it takes (see the header). */
+  readonly byServer: boolean;
   readonly start: () => void;
   readonly refuse: (err: AuthorizationRateLimited) => void;
 }
@@ -107,19 +128,25 @@ export class CallbackLimit {
       this.users.set(userId, user);
     }
     this.refill(user, now);
-    if (user.tokens < 1) return this.refuse(userId, 'too many permission checks a second');
+    const byServer = serverAsking.getStore() === true;
+    if (!byServer && user.tokens < 1) {
+      return this.refuse(userId, 'too many permission checks a second');
+    }
     if (user.inFlight < this.maxInFlight) {
-      user.tokens -= 1;
+      if (!byServer) user.tokens -= 1;
       return this.start(userId, user, post);
     }
-    if (user.waiting.length >= this.burst) {
-      return this.refuse(userId, 'too many permission checks waiting');
+    if (!byServer) {
+      if (user.waiting.length >= this.burst) {
+        return this.refuse(userId, 'too many permission checks waiting');
+      }
+      user.tokens -= 1;
     }
-    user.tokens -= 1;
     const state = user;
     return new Promise<T>((resolve, reject) => {
       state.waiting.push({
         since: now,
+        byServer,
         start: () => void this.start(userId, state, post).then(resolve, reject),
         refuse: reject,
       });
@@ -150,7 +177,7 @@ export class CallbackLimit {
     const now = this.clock.now();
     while (user.inFlight < this.maxInFlight && user.waiting.length > 0) {
       const waiting = user.waiting.shift()!;
-      if (now - waiting.since > this.maxWaitMs) {
+      if (!waiting.byServer && now - waiting.since > this.maxWaitMs) {
         waiting.refuse(this.refused(userId, 'permission checks waited too long'));
         continue;
       }

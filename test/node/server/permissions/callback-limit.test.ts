@@ -16,6 +16,7 @@ import {
   AuthorizeCallback,
   type AuthorizeCallbackOptions,
 } from '../../../../src/server/permissions/callback.js';
+import { askedByServer } from '../../../../src/server/permissions/callback-limit.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { nextId, until, type TestClient } from '../../helpers/server-client.js';
 import type { Harness } from '../../helpers/server-harness.js';
@@ -39,6 +40,7 @@ afterEach(async () => {
 });
 
 const BOUND = { maxInFlight: 8, burst: 60, perSecond: 20 };
+const API_KEY = 'callback-limit-key';
 
 function question(user: string, room: string, action: AuthorizeRequest['action'] = 'join') {
   return { user: { id: user, name: user }, room, action };
@@ -156,6 +158,32 @@ describe('authorization callback: per-user bound', () => {
     assert.equal(backend.asked.length, 1);
   });
 
+  test('questions the server asks of its own accord take no token: asked a few at a time, none refused', async () => {
+    backend = await Backend.start();
+    backend.hold = () => true;
+    const clock = new ManualClock();
+    const callback = callbackOn(clock, { timeoutMs: 2000 });
+    // The entities of 300 unread notifications, asked after a sign-in dropped the cache.
+    const reads = askedByServer(() =>
+      Array.from({ length: 300 }, (_, i) =>
+        callback.ask(question('ana', `customer:${i + 1}`, 'read')),
+      ),
+    );
+    const settled = outcomes(reads);
+    await until(() => backend!.holding === 8, undefined, 'eight on their way');
+    // Waiting longer than the backend may take refuses a client's question, not these.
+    clock.advanceSync(5000);
+    backend.release();
+    assert.deepEqual(await settled, { ok: 300, limited: 0 });
+    assert.equal(backend.asked.length, 300);
+    assert.equal(callback.counts.limited, 0);
+    // They took none of her tokens: a question of her own still has the burst.
+    const own = Array.from({ length: 60 }, (_, i) =>
+      callback.ask(question('ana', `customer:${1000 + i}`)),
+    );
+    assert.deepEqual(await outcomes(own), { ok: 60, limited: 0 });
+  });
+
   test('logs a user over the bound at most once a minute', async () => {
     backend = await Backend.start();
     const clock = new ManualClock();
@@ -200,6 +228,7 @@ describe('authorization callback: per-user bound, through the server', () => {
     backend = await Backend.start();
     h = await startPermissionHarness({
       authorizeCallback: { url: backend.url, ...BOUND, ...options },
+      apiKeys: [API_KEY],
       // Frames are not what is limited here: the callback's bound is.
       limits: { maxMessagesPerSecond: 100_000 },
     });
@@ -241,6 +270,27 @@ describe('authorization callback: per-user bound, through the server', () => {
     for (const [i, c] of connections.entries()) {
       as(await c.next((f) => 'replyTo' in f && f.replyTo === `m${i}`), 'joined');
     }
+  });
+
+  test('the unread count asks about every entity of the unread notifications, beyond the burst', async () => {
+    const h = await start({ burst: 10, perSecond: 1 });
+    for (let i = 1; i <= 40; i++) {
+      const res = await fetch(`http://127.0.0.1:${h.server.port}/api/notifications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+        body: JSON.stringify({
+          target: { user: 'ana' },
+          title: `About ${i}`,
+          entity: { type: 'customer', id: String(i) },
+        }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    }
+    const ana = await connectWith(h, 'ana');
+    const list = await ana.request({ type: 'notification.list', id: nextId('n') });
+    assert.equal(list.type, 'notification.page', JSON.stringify(list));
+    assert.equal((list as { unread: number }).unread, 40, 'none left out for being many');
+    assert.equal(h.server.metrics.authorizeCallbackLimited, 0);
   });
 
   test('entity reads and watching joins over the bound are refused with rate_limited', async () => {
