@@ -71,6 +71,16 @@ export class AuthorizationUnavailable extends Error {
   override name = 'AuthorizationUnavailable';
 }
 
+/**
+ * Not asked because the user asked too much (the authorization callback's per-user bound): the
+ * request is refused for now with `rate_limited`, which clients retry with backoff. An
+ * `AuthorizationUnavailable`, so everything that takes a hook that cannot decide now as "not now"
+ * (a join joined again later, a save kept, an item not sent but asked about again) does so here.
+ */
+export class AuthorizationRateLimited extends AuthorizationUnavailable {
+  override name = 'AuthorizationRateLimited';
+}
+
 /** How long the server's own hook may take to answer before it counts as unavailable. */
 export const DEFAULT_AUTHORIZE_HOOK_TIMEOUT_MS = 5000;
 
@@ -122,8 +132,9 @@ interface RefusalExtra {
 
 /**
  * Answers a request the hook did not allow. `failure` is what the hook threw or rejected with
- * (undefined for a plain no): `AuthorizationUnavailable` is answered `backend_unavailable`,
- * anything else, like a no, `forbidden` with `message`.
+ * (undefined for a plain no): `AuthorizationRateLimited` is answered `rate_limited`, another
+ * `AuthorizationUnavailable` `backend_unavailable`, anything else, like a no, `forbidden` with
+ * `message`.
  */
 export function sendRefusal(
   connection: {
@@ -133,6 +144,14 @@ export function sendRefusal(
   message: string,
   extra: RefusalExtra,
 ): void {
+  if (failure instanceof AuthorizationRateLimited) {
+    connection.sendError(
+      'rate_limited',
+      `could not check permissions: ${failure.message}; retry later`,
+      extra,
+    );
+    return;
+  }
   if (failure instanceof AuthorizationUnavailable) {
     connection.sendError(
       'backend_unavailable',

@@ -64,6 +64,9 @@
  * |                   | CRM_AUTHORIZE_KEY (>= 16)       | (none)       |
  * |                   | CRM_AUTHORIZE_TIMEOUT_MS        | 2000         |
  * |                   | CRM_AUTHORIZE_CACHE_MS          | 30000        |
+ * |                   | CRM_AUTHORIZE_USER_IN_FLIGHT    | 8            |
+ * |                   | CRM_AUTHORIZE_USER_BURST        | 100          |
+ * |                   | CRM_AUTHORIZE_USER_PER_SECOND   | 20           |
  */
 import { join } from 'node:path';
 import * as z from 'zod/mini';
@@ -75,6 +78,11 @@ import { MAX_TIMER_MS } from './clock.js';
 import { fetchedUrlProblem } from './fetched-url.js';
 import type { LogLevel } from './log.js';
 import type { AuthorizeCallbackOptions } from './permissions/callback.js';
+import {
+  DEFAULT_CALLBACK_BURST,
+  DEFAULT_CALLBACK_MAX_IN_FLIGHT,
+  DEFAULT_CALLBACK_PER_SECOND,
+} from './permissions/callback-limit.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_QUERY_TIMEOUT_MS,
@@ -900,6 +908,25 @@ function authorizeCallbackConfig(
     key,
     timeoutMs: integer('CRM_AUTHORIZE_TIMEOUT_MS', env.CRM_AUTHORIZE_TIMEOUT_MS, 2000, 1),
     cacheMs: integer('CRM_AUTHORIZE_CACHE_MS', env.CRM_AUTHORIZE_CACHE_MS, 30_000),
+    // The per-user bound on questions that reach the backend (defaults and why: callback-limit.ts).
+    maxInFlight: integer(
+      'CRM_AUTHORIZE_USER_IN_FLIGHT',
+      env.CRM_AUTHORIZE_USER_IN_FLIGHT,
+      DEFAULT_CALLBACK_MAX_IN_FLIGHT,
+      1,
+    ),
+    burst: integer(
+      'CRM_AUTHORIZE_USER_BURST',
+      env.CRM_AUTHORIZE_USER_BURST,
+      DEFAULT_CALLBACK_BURST,
+      1,
+    ),
+    perSecond: integer(
+      'CRM_AUTHORIZE_USER_PER_SECOND',
+      env.CRM_AUTHORIZE_USER_PER_SECOND,
+      DEFAULT_CALLBACK_PER_SECOND,
+      1,
+    ),
   };
 }
 
@@ -963,7 +990,8 @@ function redisUrl(raw: string | undefined): string | undefined {
 export const KNOWN_VARIABLES: readonly string[] = [
   ...['CRM_ACTIVITY_MAX_ROWS', 'CRM_ACTIVITY_RETENTION_DAYS', 'CRM_ALLOWED_ORIGINS'],
   ...['CRM_API_KEYS', 'CRM_AUTHORIZE_CACHE_MS', 'CRM_AUTHORIZE_KEY', 'CRM_AUTHORIZE_TIMEOUT_MS'],
-  ...['CRM_AUTHORIZE_URL', 'CRM_CHANGE_FEED_RETENTION_DAYS', 'CRM_COMPRESSION'],
+  ...['CRM_AUTHORIZE_URL', 'CRM_AUTHORIZE_USER_BURST', 'CRM_AUTHORIZE_USER_IN_FLIGHT'],
+  ...['CRM_AUTHORIZE_USER_PER_SECOND', 'CRM_CHANGE_FEED_RETENTION_DAYS', 'CRM_COMPRESSION'],
   ...['CRM_COMPRESSION_THRESHOLD', 'CRM_DATABASE_CONNECT_TIMEOUT_MS', 'CRM_DATABASE_POOL_SIZE'],
   ...['CRM_DATABASE_QUERY_TIMEOUT_MS', 'CRM_DATABASE_URL', 'CRM_DEBUG_ROOMS', 'CRM_DEBUG_USERS'],
   ...['CRM_DEV', 'CRM_ENTITY_BACKEND_KEY', 'CRM_ENTITY_BACKEND_TIMEOUT_MS'],
@@ -984,7 +1012,14 @@ export const KNOWN_VARIABLES: readonly string[] = [
 const SETTINGS_OF_URL: Record<string, readonly string[]> = {
   CRM_WEBHOOK_URL: ['CRM_WEBHOOK_SECRET', 'CRM_WEBHOOK_MAX_ATTEMPTS', 'CRM_WEBHOOK_TIMEOUT_MS'],
   CRM_ENTITY_BACKEND_URL: ['CRM_ENTITY_BACKEND_KEY', 'CRM_ENTITY_BACKEND_TIMEOUT_MS'],
-  CRM_AUTHORIZE_URL: ['CRM_AUTHORIZE_KEY', 'CRM_AUTHORIZE_TIMEOUT_MS', 'CRM_AUTHORIZE_CACHE_MS'],
+  CRM_AUTHORIZE_URL: [
+    'CRM_AUTHORIZE_KEY',
+    'CRM_AUTHORIZE_TIMEOUT_MS',
+    'CRM_AUTHORIZE_CACHE_MS',
+    'CRM_AUTHORIZE_USER_IN_FLIGHT',
+    'CRM_AUTHORIZE_USER_BURST',
+    'CRM_AUTHORIZE_USER_PER_SECOND',
+  ],
   CRM_TURN_URLS: ['CRM_TURN_SECRET', 'CRM_TURN_TTL_MS'],
 };
 

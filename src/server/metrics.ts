@@ -93,6 +93,11 @@ export class ServerMetrics {
   revokedTokensRefused = 0;
   /** Rooms connections were taken out of because their user's permissions changed. */
   roomsRevoked = 0;
+  /**
+   * Questions to the authorization callback refused for now (`rate_limited`) because their user
+   * was over the per-user bound, instead of being asked.
+   */
+  authorizeCallbackLimited = 0;
   /** Sockets terminated because they did not answer pings. */
   heartbeatTimeouts = 0;
   /** Sockets terminated because their send buffer grew past the limit. */
@@ -288,6 +293,12 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       'counter',
       "Rooms connections were taken out of because their user's permissions changed.",
       m.roomsRevoked,
+    ],
+    [
+      'crm_authorize_callback_limited_total',
+      'counter',
+      'Authorization callback questions refused (rate_limited) because their user asked too many.',
+      m.authorizeCallbackLimited,
     ],
     [
       'crm_heartbeat_timeouts_total',

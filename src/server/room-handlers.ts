@@ -31,6 +31,7 @@ import type { ServerMetrics } from './metrics.js';
 import type { Presence } from './presence.js';
 import type { RoomRegistry } from './rooms.js';
 import { errorFields } from './log.js';
+import { askedByServer } from './permissions/callback-limit.js';
 import { hookFor } from './permissions/permissions.js';
 import { RedisUnavailableError } from './redis/redis-connection.js';
 import { Membership } from './rooms.js';
@@ -318,12 +319,15 @@ export class RoomHandlers {
     let allowed = true;
     for (const watch of modes) {
       try {
-        const verdict = await authorizeAction(
-          hookFor(ctx.authorize, connection),
-          connection.user!,
-          'join',
-          room,
-          watch,
+        // Asked by the server (a backend said the permissions changed), for rooms joined already.
+        const verdict = await askedByServer(() =>
+          authorizeAction(
+            hookFor(ctx.authorize, connection),
+            connection.user!,
+            'join',
+            room,
+            watch,
+          ),
         );
         if (verdict !== true) allowed = false;
       } catch (err) {

@@ -311,7 +311,9 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     emitNotification: notifying.emitNotification,
   });
   const authorizeCallback = options.authorizeCallback
-    ? new AuthorizeCallback(options.authorizeCallback, clock, log)
+    ? new AuthorizeCallback(options.authorizeCallback, clock, log, () => {
+        metrics.authorizeCallbackLimited++;
+      })
     : undefined;
   const users = new UserControl({
     clock,

@@ -16,14 +16,20 @@
  * takes longer than `timeoutMs` cannot decide: the request is refused for now with
  * `backend_unavailable` (`AuthorizationUnavailable`), which clients retry, not `forbidden`, which
  * they take as final; nothing of it is cached (the next request asks again).
+ *
+ * Questions that reach the backend are bounded per user (`limit`, see callback-limit.ts): a few on
+ * their way at once, and a token bucket; beyond it the request is refused for now with
+ * `rate_limited` (`AuthorizationRateLimited`), which clients retry too. Cached answers, and
+ * questions sharing one already on its way, are never limited.
  */
 import * as z from 'zod/mini';
 import { AuthorizationUnavailable, type AuthorizeRequest } from '../authorize.js';
 import type { ServerClock } from '../clock.js';
 import { shownUrl, type Logger } from '../log.js';
+import { CallbackLimit, type CallbackLimitOptions } from './callback-limit.js';
 import { FieldRulesByType } from './field-policy.js';
 
-export interface AuthorizeCallbackOptions {
+export interface AuthorizeCallbackOptions extends CallbackLimitOptions {
   url: string;
   /** Sent as `Authorization: Bearer <key>` so the backend knows who asks. */
   key?: string | undefined;
@@ -110,17 +116,25 @@ export class AuthorizeCallback {
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
   private readonly maxEntries: number;
-  /** Counts for tests and metrics. */
-  readonly counts = { asked: 0, cached: 0, failed: 0 };
+  /** The per-user bound on questions that reach the backend. */
+  readonly limit: CallbackLimit;
+  /** Counts for tests and metrics (`limited`: refused by the per-user bound, not asked). */
+  readonly counts = { asked: 0, cached: 0, failed: 0, limited: 0 };
 
   constructor(
     private readonly options: AuthorizeCallbackOptions,
     private readonly clock: ServerClock,
     private readonly log: Logger,
+    /** Told of each question refused by the per-user bound (the server's metric). */
+    onLimited?: () => void,
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_AUTHORIZE_TIMEOUT_MS;
     this.cacheMs = options.cacheMs ?? DEFAULT_AUTHORIZE_CACHE_MS;
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.limit = new CallbackLimit(options, this.timeoutMs, clock, log, () => {
+      this.counts.limited++;
+      onLimited?.();
+    });
   }
 
   /** The backend's answer, from the cache while it is fresh. */
@@ -145,7 +159,8 @@ export class AuthorizeCallback {
     if (pending) return pending.answer;
     const userId = request.user.id;
     const asking: Asking = {
-      answer: this.post(request)
+      answer: this.limit
+        .run(userId, () => this.post(request))
         .then((answer) => {
           if (this.cacheMs > 0 && !asking.revoked) this.remember(key, userId, answer);
           return answer;

@@ -10,6 +10,7 @@
  */
 import type { UserProfile } from '../../protocol/index.js';
 import { authorizeAction, type AuthorizeHook, type AuthorizeRequest } from '../authorize.js';
+import { askedByServer } from './callback-limit.js';
 import type { AuthorizeCallback } from './callback.js';
 import { RoomGrants, type PermissionsClaim } from './claims.js';
 import { EntityReads } from './entity-reads.js';
@@ -42,7 +43,8 @@ export function connectionPermissions(
   const reads = user
     ? new EntityReads(
         // Reading an entity's items takes what reading the entity does (`entity.get`).
-        (room) => authorizeAction(authorize, user, 'read', room),
+        // The entities come from the CRM's data, not from the client: the server asks them.
+        (room) => askedByServer(() => authorizeAction(authorize, user, 'read', room)),
         reading?.onError,
       )
     : undefined;

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { AuthorizationUnavailable } from '../../../../src/server/authorize.js';
@@ -29,65 +29,7 @@ import {
   startPermissionHarness,
   update,
 } from './permission-helpers.js';
-
-interface Asked {
-  body: Record<string, unknown>;
-  authorization: string | undefined;
-}
-
-/** The CRM's backend: answers by `decide`, records every question. */
-class Backend {
-  readonly asked: Asked[] = [];
-  decide: (body: Record<string, unknown>) => unknown = () => ({ allow: true });
-  /** Answer with this status and text instead (a failing backend). */
-  failWith: { status: number; text: string } | undefined;
-  /** Never answer (a hanging backend). */
-  hang = false;
-  /** Answer once this settles (a backend taking its time). */
-  gate: Promise<void> | undefined;
-  private readonly hanging: ServerResponse[] = [];
-  readonly server: Server = createServer((req, res) => void this.handle(req, res));
-
-  static async start(): Promise<Backend> {
-    const backend = new Backend();
-    backend.server.listen(0, '127.0.0.1');
-    await once(backend.server, 'listening');
-    return backend;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/authorize`;
-  }
-
-  questions(action?: string): Record<string, unknown>[] {
-    return this.asked.map((a) => a.body).filter((b) => !action || b.action === action);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    this.asked.push({ body, authorization: req.headers.authorization });
-    if (this.gate) await this.gate;
-    if (this.hang) {
-      this.hanging.push(res);
-      return;
-    }
-    if (this.failWith) {
-      res.writeHead(this.failWith.status, { 'content-type': 'application/json' });
-      res.end(this.failWith.text);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(this.decide(body)));
-  }
-
-  async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { Backend } from './callback-backend.js';
 
 let h: Harness | undefined;
 let backend: Backend | undefined;
