@@ -72,6 +72,12 @@ export class Connection implements Recipient, Holdable {
    */
   frameArrivedAt = 0;
   /**
+   * UTF-8 bytes of the write being dispatched (a save, a notification) as it arrived, which the
+   * session took from the user's write budget: a handler charging what the write stored beyond
+   * its frame reads it before its first `await`, as it does `frameArrivedAt`.
+   */
+  frameBytes = 0;
+  /**
    * What the token's claim and the authorization callback allow this user (set at `hello`);
    * undefined when neither applies. Every frame sent is redacted by its `visibility`.
    */
