@@ -20,7 +20,7 @@ import {
 } from '../../protocol/index.js';
 import { fieldRefusal } from '../../domain/field-refusal.js';
 import {
-  fitAck,
+  fitAckJson,
   fitConflict,
   fitsFrame,
   jsonBytes,
@@ -190,7 +190,8 @@ export class EntityHandlers {
           // that did not say it reads such an ack (a page of the previous release, still open
           // during a rolling deploy) would show the empty fields as the record: it is answered
           // as before `partial` existed, `payload_too_large`.
-          const ack = fitAck(
+          // Sent as the JSON measured here: the entity is serialized once.
+          const ack = fitAckJson(
             asSeen<EntityAckFrame>(connection, {
               type: 'entity.ack',
               replyTo: frame.id,
@@ -201,7 +202,7 @@ export class EntityHandlers {
             this.ctx.maxFrameBytes,
             connection.acceptsPartialAck,
           );
-          if (ack) connection.send(ack);
+          if (ack) connection.send(ack.frame, ack.json);
           else {
             connection.sendError(
               'payload_too_large',
