@@ -45,10 +45,15 @@ export function jsonBytes(value: unknown): number {
  * text's length decides without encoding it except in the band where its characters matter.
  */
 function fitsBytes(value: unknown, maxBytes: number): boolean {
+  return jsonWithin(value, maxBytes) !== undefined;
+}
+
+/** `value` as JSON when it takes at most `maxBytes` of UTF-8 (see `fitsBytes`); else undefined. */
+function jsonWithin(value: unknown, maxBytes: number): string | undefined {
   const text = JSON.stringify(value);
-  if (text.length * 3 <= maxBytes) return true;
-  if (text.length > maxBytes) return false;
-  return encoder.encode(text).byteLength <= maxBytes;
+  if (text.length * 3 <= maxBytes) return text;
+  if (text.length > maxBytes) return undefined;
+  return encoder.encode(text).byteLength <= maxBytes ? text : undefined;
 }
 
 /** The conflict as it fits `maxFrameBytes`: whole, else without `base`; undefined when neither. */
@@ -74,9 +79,26 @@ export function fitAck(
   maxFrameBytes: number,
   acceptsPartial: boolean,
 ): EntityAckFrame | undefined {
-  if (fitsBytes(answer, maxFrameBytes)) return answer;
+  return fitAckJson(answer, maxFrameBytes, acceptsPartial)?.frame;
+}
+
+/**
+ * `fitAck` with the JSON its measuring made: `JSON.stringify(frame)` when the whole ack fits,
+ * undefined for a `partial` one (never serialized here). A server sends that text as it is
+ * rather than serialize the entity a second time (a record can be most of a frame).
+ */
+export function fitAckJson(
+  answer: EntityAckFrame,
+  maxFrameBytes: number,
+  acceptsPartial: boolean,
+): { frame: EntityAckFrame; json: string | undefined } | undefined {
+  const json = jsonWithin(answer, maxFrameBytes);
+  if (json !== undefined) return { frame: answer, json };
   if (!acceptsPartial) return undefined;
-  return { ...answer, entity: { ...answer.entity, fields: {} }, partial: true };
+  return {
+    frame: { ...answer, entity: { ...answer.entity, fields: {} }, partial: true },
+    json: undefined,
+  };
 }
 
 /**

@@ -72,6 +72,12 @@ export class Connection implements Recipient, Holdable {
    */
   frameArrivedAt = 0;
   /**
+   * UTF-8 bytes of the write being dispatched (a save, a notification) as it arrived, which the
+   * session took from the user's write budget: a handler charging what the write stored beyond
+   * its frame reads it before its first `await`, as it does `frameArrivedAt`.
+   */
+  frameBytes = 0;
+  /**
    * What the token's claim and the authorization callback allow this user (set at `hello`);
    * undefined when neither applies. Every frame sent is redacted by its `visibility`.
    */
@@ -139,28 +145,33 @@ export class Connection implements Recipient, Holdable {
     return this.bucket.take(now);
   }
 
-  /** Serializes and sends one frame to this connection only. */
-  send(frame: ServerFrame): void {
+  /**
+   * Serializes and sends one frame to this connection only. `json`, when the caller has it
+   * already (it serialized the frame to measure it), must be `JSON.stringify(frame)`: it is sent
+   * as it is unless this user's redaction changes the frame, so the frame is serialized once.
+   */
+  send(frame: ServerFrame, json?: string): void {
     if (!this.isOpen) return;
     catchUp(this); // room frames sent before this one go first
     if (this.permissions) {
       if (this.mustWait(frame)) return;
       const visible = redactFrame(frame, this.permissions.visibility);
       if (visible === undefined) return;
+      if (visible !== frame) json = undefined; // the caller's text still has the hidden fields
       frame = visible;
     }
     this.metrics.framesOut++;
     if (this.raw !== undefined && this.deflateFrom !== Infinity) {
       // ws's Sender deflates asynchronously and would let a later raw write overtake this frame;
       // with compression negotiated every data frame takes the raw path, in order.
-      const prepared = PreparedFrame.of(frame);
+      const prepared = json === undefined ? PreparedFrame.of(frame) : PreparedFrame.fromJson(json);
       const bytes = this.bytesOf(prepared);
       this.debug?.outboundPrepared(this, prepared, bytes.byteLength);
       this.raw.write(bytes);
       if (this.raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
       return;
     }
-    const text = JSON.stringify(frame);
+    const text = json ?? JSON.stringify(frame);
     this.debug?.outbound(this, text, frame);
     this.ws.send(text);
     this.checkBackpressure();

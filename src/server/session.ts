@@ -337,15 +337,18 @@ export class Session {
       return this.hello(frame);
     }
     if (
-      (frame.type === 'entity.update' ||
-        (frame.type === 'emit' && frame.event === 'notification')) &&
-      !ctx.writeBudget.take(connection.user!.id, Buffer.byteLength(text), ctx.clock.now())
+      frame.type === 'entity.update' ||
+      (frame.type === 'emit' && frame.event === 'notification')
     ) {
-      const kib = Math.round(ctx.writeBudget.bytesPerMinute / 1024);
-      connection.sendError('rate_limited', `over ${kib} KiB stored a minute: retry later`, {
-        replyTo: frame.id,
-      });
-      return;
+      const bytes = Buffer.byteLength(text);
+      if (!ctx.writeBudget.take(connection.user!.id, bytes, ctx.clock.now())) {
+        const kib = Math.round(ctx.writeBudget.bytesPerMinute / 1024);
+        connection.sendError('rate_limited', `over ${kib} KiB stored a minute: retry later`, {
+          replyTo: frame.id,
+        });
+        return;
+      }
+      connection.frameBytes = bytes;
     }
     connection.frameArrivedAt = arrived;
     return dispatchFrame(ctx.frames, connection, frame);

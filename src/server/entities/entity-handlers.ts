@@ -19,7 +19,13 @@ import {
   type ServerFrame,
 } from '../../protocol/index.js';
 import { fieldRefusal } from '../../domain/field-refusal.js';
-import { fitAck, fitConflict, fitsFrame, partialAckRefusal } from '../../domain/frame-fit.js';
+import {
+  fitAckJson,
+  fitConflict,
+  fitsFrame,
+  jsonBytes,
+  partialAckRefusal,
+} from '../../domain/frame-fit.js';
 import { AuthorizationUnavailable, authorizeAction, sendRefusal } from '../authorize.js';
 import type { ServerClock } from '../clock.js';
 import type { Connection } from '../connection.js';
@@ -134,6 +140,7 @@ export class EntityHandlers {
 
   update(connection: Connection, frame: EntityUpdateFrame): Promise<void> {
     const arrivedAt = connection.frameArrivedAt;
+    const frameBytes = connection.frameBytes;
     return this.allowed(connection, 'write', frame, async () => {
       // Field rules come after the room's verdict: the callback's answer may have brought them.
       // The whole update is refused, none of it applied, so its mutation id stays one content
@@ -183,7 +190,8 @@ export class EntityHandlers {
           // that did not say it reads such an ack (a page of the previous release, still open
           // during a rolling deploy) would show the empty fields as the record: it is answered
           // as before `partial` existed, `payload_too_large`.
-          const ack = fitAck(
+          // Sent as the JSON measured here: the entity is serialized once.
+          const ack = fitAckJson(
             asSeen<EntityAckFrame>(connection, {
               type: 'entity.ack',
               replyTo: frame.id,
@@ -194,7 +202,7 @@ export class EntityHandlers {
             this.ctx.maxFrameBytes,
             connection.acceptsPartialAck,
           );
-          if (ack) connection.send(ack);
+          if (ack) connection.send(ack.frame, ack.json);
           else {
             connection.sendError(
               'payload_too_large',
@@ -202,7 +210,7 @@ export class EntityHandlers {
               { replyTo: frame.id, room },
             );
           }
-          if (!outcome.duplicate) this.chargeStored(connection, frame, outcome.entity);
+          if (!outcome.duplicate) this.chargeStored(connection, frameBytes, outcome);
           this.answered(connection, frame, arrivedAt, outcome.duplicate, outcome.publishedAt);
           return;
         }
@@ -285,12 +293,20 @@ export class EntityHandlers {
    * whatever the frame held: a one-word save of a 60 KB record stored 60 KB, four hundred times
    * what the budget had counted, and a user could fill the disk within a day without passing it.
    * What the entity holds beyond the frame is charged now; the user's next saves wait for it.
+   * Both sizes are UTF-8 bytes measured where the text already was (the frame as it arrived, which
+   * the session took; the copy as the store wrote it): serializing them again here cost a tenth
+   * of a durable save for a large record. A save costs the larger of the two, its frame or its copy.
    */
-  private chargeStored(connection: Connection, frame: EntityUpdateFrame, entity: Entity): void {
+  private chargeStored(
+    connection: Connection,
+    frameBytes: number,
+    stored: { entity: Entity; answerBytes?: number | undefined },
+  ): void {
     const { writeBudget, clock } = this.ctx;
     if (!writeBudget || !clock || writeBudget.bytesPerMinute <= 0) return;
-    const extra =
-      Buffer.byteLength(JSON.stringify(entity)) - Buffer.byteLength(JSON.stringify(frame));
+    // A write that stored no copy (the CRM's values read again after a race: no mutation id) is
+    // charged for the entity all the same.
+    const extra = (stored.answerBytes ?? jsonBytes(stored.entity)) - frameBytes;
     if (extra > 0) writeBudget.spend(connection.user!.id, extra, clock.now());
   }
 

@@ -94,6 +94,11 @@ export type EntityUpdateOutcome =
       change: EntityChangeNotice | undefined;
       /** When the change was handed to the room's members (`performance.now()`, ms), if it was. */
       publishedAt?: number | undefined;
+      /**
+       * UTF-8 bytes of the copy of `entity` stored as the answer to a retry of the mutation id
+       * (`EntityWriteResult`); undefined for a duplicate or a write without a mutation id.
+       */
+      answerBytes?: number | undefined;
     }
   | { kind: 'conflict'; conflicts: FieldConflict[]; current: Entity }
   | { kind: 'not_found' }
@@ -364,6 +369,7 @@ export class EntityService {
             duplicate: false,
             created: result.created,
             change: undefined,
+            answerBytes: result.answerBytes,
           };
         }
         const change: EntityChangeNotice = {
@@ -394,6 +400,7 @@ export class EntityService {
           created: result.created,
           change,
           publishedAt,
+          answerBytes: result.answerBytes,
         };
       }
     }

@@ -95,6 +95,12 @@ export type EntityWriteResult =
       /** Undefined when no field changed (no new version). */
       change: StoredChange | undefined;
       created: boolean;
+      /**
+       * UTF-8 bytes of the answer to a retry of its mutation id this write stored (the entity as
+       * JSON, `toEntity`), measured on the text written, so what it cost can be charged without
+       * serializing the entity again; undefined when it stored none (no mutation id).
+       */
+      answerBytes?: number | undefined;
     }
   /** The mutation id was applied before; `entity` is what that write answered. */
   | { outcome: 'duplicate'; entity: Entity }

@@ -267,16 +267,13 @@ export class SqliteEntities {
       entity = emptyEntity(type, id, write);
       this.store({ entity, fieldVersions: {} });
     }
+    let answerBytes: number | undefined;
     if (write.mutationId !== undefined) {
-      this.insertMutation.run(
-        type,
-        id,
-        write.mutationId,
-        JSON.stringify(toEntity(entity)),
-        write.at,
-      );
+      const answer = JSON.stringify(toEntity(entity));
+      this.insertMutation.run(type, id, write.mutationId, answer, write.at);
+      answerBytes = Buffer.byteLength(answer);
     }
-    return { outcome: 'applied', entity, change: planned?.change, created: !state };
+    return { outcome: 'applied', entity, change: planned?.change, created: !state, answerBytes };
   }
 
   private store({ entity, fieldVersions }: StoredEntityState): void {

@@ -229,13 +229,16 @@ export class PostgresEntities {
       entity = emptyEntity(type, id, write);
       await this.store(client, { entity, fieldVersions: {} }, true);
     }
+    let answerBytes: number | undefined;
     if (write.mutationId !== undefined) {
+      const answer = JSON.stringify(toEntity(entity));
       await client.query(
         'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES ($1, $2, $3, $4, $5)',
-        [type, id, write.mutationId, JSON.stringify(toEntity(entity)), write.at],
+        [type, id, write.mutationId, answer, write.at],
       );
+      answerBytes = Buffer.byteLength(answer);
     }
-    return { outcome: 'applied', entity, change: planned?.change, created: !state };
+    return { outcome: 'applied', entity, change: planned?.change, created: !state, answerBytes };
   }
 
   /**

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EntityWrite } from '../../../src/server/entities/entity-store.js';
+import { toEntity, type EntityWrite } from '../../../src/server/entities/entity-store.js';
 import type { Storage, StoredEntity } from '../../../src/server/storage.js';
 
 const alice = { id: 'alice', name: 'Alice Martin' };
@@ -140,6 +140,32 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       );
       assert.ok(other.outcome === 'applied' && other.created);
       assert.equal((await storage.getEntity('customer', '42'))?.version, 2);
+      await storage.close();
+    });
+
+    test('an applied write says how many UTF-8 bytes the answer to its mutation id takes', async () => {
+      // What the server charges a save against the user's write budget: the copy of the entity
+      // it stored, in bytes, not characters (one euro sign is three).
+      const storage = await open();
+      const notes = `${'€'.repeat(20_000)} rappel à 9h ☎ 🙂`;
+      await storage.writeEntity(write({ notes }, { create: true, source: 'backend' }));
+      const saved = await storage.writeEntity(
+        write({ phone: 'né à Zürich' }, { baseVersion: 1, mutationId: 'm-bytes' }),
+      );
+      assert.ok(saved.outcome === 'applied');
+      const stored = JSON.stringify(toEntity(saved.entity));
+      assert.ok(stored.length < 30_000 && Buffer.byteLength(stored) > 60_000);
+      assert.equal(saved.answerBytes, Buffer.byteLength(stored));
+      // The same text a retry is answered with.
+      const again = await storage.writeEntity(
+        write({ phone: 'né à Zürich' }, { baseVersion: 1, mutationId: 'm-bytes' }),
+      );
+      assert.ok(again.outcome === 'duplicate');
+      assert.equal(Buffer.byteLength(JSON.stringify(again.entity)), saved.answerBytes);
+      // No mutation id, no copy stored.
+      const backend = await storage.writeEntity(write({ phone: '2' }, { source: 'backend' }));
+      assert.ok(backend.outcome === 'applied');
+      assert.equal(backend.answerBytes, undefined);
       await storage.close();
     });
 

@@ -35,9 +35,24 @@ async function save(client: TestClient, value: string): Promise<ServerFrame> {
   return answer;
 }
 
+/** Records what `WriteBudget.spend` is charged from now until the test ends. */
+function spyOnSpend(): () => number[] {
+  const charged: number[] = [];
+  const spend = WriteBudget.prototype.spend;
+  WriteBudget.prototype.spend = function (this: WriteBudget, user, bytes, now) {
+    charged.push(bytes);
+    spend.call(this, user, bytes, now);
+  };
+  restore.push(() => (WriteBudget.prototype.spend = spend));
+  return () => charged;
+}
+
+const restore: (() => void)[] = [];
+
 describe("a user's write budget", () => {
   let h: Harness | undefined;
   afterEach(async () => {
+    for (const undo of restore.splice(0)) undo();
     await h?.close();
     h = undefined;
   });
@@ -120,6 +135,68 @@ describe("a user's write budget", () => {
     // The debt is paid back as the budget fills: a minute later, saves go again.
     h.clock.advanceSync(60_000);
     assert.equal((await save(client, 'again')).type, 'entity.ack');
+  });
+
+  test('a save into a large record with non-ASCII text is charged the bytes of its copy beyond the bytes of its frame', async () => {
+    // Bytes, not characters: a euro sign is one character and three bytes, so a charge measured
+    // in characters, on the fields alone, or on anything but the frame and the copy as they are
+    // would be off by thousands here.
+    h = await startHarness({ limits: { writeBytesPerMinute: 1_000_000 } });
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Société Générale', notes: `${'€'.repeat(20_000)} rappel à 9h ☎ 🙂` },
+      source: 'backend',
+      create: true,
+    });
+    const client = await h.connect(alice);
+    const spent = spyOnSpend();
+    const frame = {
+      type: 'entity.update' as const,
+      id: nextId('u'),
+      mutationId: nextId('mutation-').padEnd(8, '0'),
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { note: 'rappeler Zoë à 9h — ☎ 🙂' },
+    };
+    const ack = await client.request(frame);
+    assert.equal(ack.type, 'entity.ack');
+    const copy = Buffer.byteLength(JSON.stringify(ack.type === 'entity.ack' && ack.entity));
+    assert.ok(copy > 60_000, `${copy} bytes stored`);
+    // `request` sends the frame as JSON.stringify makes it: those are the bytes that arrived.
+    assert.deepEqual(spent(), [copy - Buffer.byteLength(JSON.stringify(frame))]);
+  });
+
+  test('a save costs the larger of its frame as sent and the copy it stores', async () => {
+    // The frame is taken from the budget as it arrived, spaces and escapes included; what the
+    // copy holds beyond those bytes is charged after. (Measured on the frame serialized again,
+    // the charge left out what the client's spaces and escapes had added to its frame.)
+    h = await startHarness({ limits: { writeBytesPerMinute: 1_000_000 } });
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { notes: 'é'.repeat(30_000) },
+      source: 'backend',
+      create: true,
+    });
+    const client = await h.connect(alice);
+    const spent = spyOnSpend();
+    const frame = {
+      type: 'entity.update',
+      id: nextId('u'),
+      mutationId: nextId('mutation-').padEnd(8, '0'),
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { note: 'Zoë' },
+    };
+    // Indented, and the ë written as an escape: 42 bytes more than JSON.stringify makes.
+    const text = JSON.stringify(frame, null, 2).replace('ë', '\\u00eb');
+    client.sendRaw(text);
+    const ack = await client.next((f) => f.type === 'entity.ack');
+    const copy = Buffer.byteLength(JSON.stringify(ack.type === 'entity.ack' && ack.entity));
+    assert.deepEqual(spent(), [copy - Buffer.byteLength(text)]);
   });
 
   test('a notification to a room is charged for each of its recipients', async () => {
