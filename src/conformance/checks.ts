@@ -807,6 +807,58 @@ const liveData: Check = {
   },
 };
 
+const notificationCounts: Check = {
+  name: "notifications: a read is told to the user's other connections in their room, with the count; unreadSeq, when sent, grows per connection",
+  async run(c) {
+    const tab1 = await c.welcomed(0);
+    const tab2 = await c.welcomed(0);
+    const user = tab1.welcome!.user.id;
+    const room = `user:${user}`;
+    for (const [i, tab] of [tab1, tab2].entries()) {
+      tab.send({ type: 'join', id: `nj${i}`, room });
+      await tab.answer(`nj${i}`, 'joined');
+    }
+    // A notification to oneself, through one's own room (allowed by default).
+    const title = `Conformance ${Math.floor(Math.random() * 1e9)}`;
+    tab1.send({
+      type: 'emit',
+      id: 'ne1',
+      room,
+      event: 'notification',
+      payload: { target: { user }, title },
+    });
+    await tab1.answer('ne1', 'ack');
+    const event = await tab2.next(
+      (f) =>
+        f.type === 'event' &&
+        f.event === 'notification' &&
+        (f.payload as { title?: unknown } | undefined)?.title === title,
+      `the notification "${title}" in ${room}`,
+    );
+    const id = (event.payload as { id: string }).id;
+    tab1.send({ type: 'notification.list', id: 'nl1' });
+    const page = await tab1.answer('nl1', 'notification.page');
+    ok(page.unread >= 1, `notification.page unread: expected at least 1, got ${page.unread}`);
+    tab1.send({ type: 'notification.read', id: 'nr1', ids: [id] });
+    const answer = await tab1.answer('nr1', 'notification.read-state');
+    same([answer.ids, answer.unread], [[id], page.unread - 1], '[ids, unread] of the answer');
+    const pushed = (await tab2.next(
+      (f) => f.type === 'notification.read-state' && f.replyTo === undefined,
+      "the read-state frame sent to the user's other connection",
+    )) as { ids?: unknown; unread?: unknown; unreadSeq?: unknown };
+    // Both connections are the same user with the same credentials: the same count.
+    same([pushed.ids, pushed.unread], [[id], answer.unread], '[ids, unread] of the pushed frame');
+    const stamps = [page.unreadSeq, answer.unreadSeq];
+    if (stamps.some((s) => s !== undefined)) {
+      ok(
+        stamps.every((s) => s !== undefined) && stamps[0]! < stamps[1]!,
+        `unreadSeq of one connection's page, then of its read's answer: expected growing numbers, got ${describe(stamps)}`,
+      );
+      ok(pushed.unreadSeq !== undefined, 'the pushed read-state frame carries unreadSeq too');
+    }
+  },
+};
+
 /**
  * Every check, in the order a run takes them: credentials first (nothing else works without
  * them), then the worked example, which needs its room to itself, then the document's sections.
@@ -838,6 +890,7 @@ export const CHECKS: readonly Check[] = [
   heartbeat,
   callConfig,
   liveData,
+  notificationCounts,
   shutdown,
 ];
 

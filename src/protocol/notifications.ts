@@ -72,12 +72,22 @@ export const NotificationListFrame = z.object({
   limit: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100))),
 });
 
+/**
+ * The place of an unread count among the counts one connection was sent: 1, 2, … in the order
+ * the server began computing them. Counts are computed concurrently and one can take long (the
+ * authorization hook is asked which entities the user may read), so a count begun earlier can
+ * arrive after one begun later: a client keeps the count with the highest number and ignores an
+ * older one. Optional: a server without it leaves the client taking every count as it comes.
+ */
+export const UnreadSeq = z.number().check(z.int(), z.gte(1));
+
 export const NotificationPageFrame = z.object({
   type: z.literal('notification.page'),
   replyTo: RequestId,
   items: z.array(Notification),
   nextCursor: z.optional(z.string()),
   unread: z.number().check(z.int(), z.nonnegative()),
+  unreadSeq: z.optional(UnreadSeq),
 });
 
 /** Mark some notifications read, or all of them. Answered with `notification.read-state`. */
@@ -92,6 +102,7 @@ export const NotificationReadStateFrame = z.object({
   replyTo: z.optional(RequestId),
   ids: z.union([z.literal('all'), z.array(z.string())]),
   unread: z.number().check(z.int(), z.nonnegative()),
+  unreadSeq: z.optional(UnreadSeq),
 });
 
 export type NotificationListFrame = z.infer<typeof NotificationListFrame>;

@@ -59,6 +59,7 @@ import { notificationFrames } from './notifications/notification-frames.js';
 import type { NotificationService } from './notifications/notification-service.js';
 import { registerNotificationRoutes } from './notifications/notification-routes.js';
 import { createHistoryServices } from './notifications/setup.js';
+import { UnreadCounts } from './notifications/unread-counts.js';
 import { turnOptionsProblem } from './turn-credentials.js';
 import { createChangeDelivery } from './webhooks/setup.js';
 import { LIMITS, type Person } from '../protocol/index.js';
@@ -288,6 +289,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const unavailable = (): string | undefined =>
     redisBus && !redisBus.available ? 'the realtime service is unavailable' : undefined;
   const writeBudget = new WriteBudget(limits.writeBytesPerMinute);
+  const unreadCounts = new UnreadCounts(history.notifications, log);
   const notifying = notificationFrames({
     limits,
     log,
@@ -295,6 +297,9 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     authorize,
     presence,
     notifications: history.notifications,
+    unreadCounts,
+    // The user's connections are on every process: `users` knows them (made below).
+    readStateChanged: (userId, ids) => users.notificationsRead(userId, ids),
     unavailable,
     writeBudget,
     clock,
@@ -328,6 +333,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     authorizeCallback,
     recheckRooms: (connection) => roomHandlers.recheck(connection),
     redisBus,
+    readState: (userId, connections, ids) => unreadCounts.readState(userId, connections, ids),
   });
   registerUserRoutes(api, users);
   const frames: FrameHandlers = {

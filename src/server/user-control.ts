@@ -12,6 +12,10 @@
  *   a refused join). A role change or a reassigned record takes effect at once, not at the next
  *   reconnect.
  *
+ * - **notifications read**: the user marked notifications read on one connection; every
+ *   connection of theirs in their personal room is sent `notification.read-state` with the count
+ *   it may see (its own permissions), so their tabs agree without seeing each other's counts.
+ *
  * With Redis the command goes to every process through one channel; the process the backend
  * called acts at once and the others when the message reaches them.
  */
@@ -38,10 +42,21 @@ export interface UserControlDeps {
   readonly recheckRooms: (connection: Connection) => Promise<number>;
   /** Set when processes share rooms through Redis: commands go to every process. */
   readonly redisBus: RedisBus | undefined;
+  /**
+   * Tells these connections of the user that notifications were marked read, each with its own
+   * count (`UnreadCounts.readState`); never rejects.
+   */
+  readonly readState?: (
+    userId: string,
+    connections: Iterable<Connection>,
+    ids: string[] | 'all',
+  ) => Promise<void>;
 }
 
 type UserCommand = { from: string; user: string } & (
-  { kind: 'disconnect'; revokedAt?: number } | { kind: 'permissions-changed' }
+  | { kind: 'disconnect'; revokedAt?: number }
+  | { kind: 'permissions-changed' }
+  | { kind: 'read-state'; ids: string[] | 'all' }
 );
 
 export interface DisconnectResult {
@@ -140,6 +155,21 @@ export class UserControl {
     return result;
   }
 
+  /**
+   * Notifications of the user were marked read: their connections in their room are told, here
+   * and on every process, each with its own count. Never rejects (a failure is logged).
+   */
+  async notificationsRead(userId: string, ids: string[] | 'all'): Promise<void> {
+    const tell = this.deps.readState;
+    if (!tell) return;
+    await Promise.all([
+      tell(userId, this.byUser.get(userId) ?? [], ids),
+      this.publish({ from: this.id, user: userId, kind: 'read-state', ids }).catch((err: unknown) =>
+        this.deps.log.error('read-state push failed', { user: userId, ...errorFields(err) }),
+      ),
+    ]);
+  }
+
   private async publish(command: UserCommand): Promise<void> {
     await this.deps.redisBus?.publishUserCommand(JSON.stringify(command));
   }
@@ -164,6 +194,12 @@ export class UserControl {
           connections,
         });
       }
+    } else if (command.kind === 'read-state') {
+      const ids = command.ids;
+      const valid =
+        ids === 'all' || (Array.isArray(ids) && ids.every((id) => typeof id === 'string'));
+      const connections = this.byUser.get(command.user);
+      if (valid && connections) void this.deps.readState?.(command.user, connections, ids);
     } else if (command.kind === 'permissions-changed') {
       this.recheckLocal(command.user).then(
         (result) => {

@@ -18,9 +18,11 @@
  *   `read: false`) in their personal room `user:<id>`, so resume covers it. Nobody joins another
  *   user's personal room.
  * - `notification.read` (ids or `'all'`; ids not theirs are ignored) answers
- *   `notification.read-state` with the unread count, and the same frame without `replyTo` goes to
- *   every connection in the user's personal room, so all their tabs agree. Unread notifications
- *   about an entity the user may not read (`authorize` of its room) are not counted.
+ *   `notification.read-state` with the unread count, and a frame without `replyTo` goes to every
+ *   connection in the user's personal room, so all their tabs agree. Unread notifications about
+ *   an entity the user may not read (`authorize` of its room, asked with the connection's user)
+ *   are not counted, so each connection is sent the count it may see, never another's. Every
+ *   count a connection is sent carries `unreadSeq`: 1, 2, … per connection.
  *
  * ```ts
  * server.notify({ target: { user: 'u-you' }, title: 'Call Ada back', priority: 'high' });
@@ -62,8 +64,11 @@ export interface FakeNotificationsHost {
   membersOf(room: string): Iterable<FakeConnection>;
   /** User ids of the people present in a room (presence, grace period included). */
   peopleIn(room: string): Iterable<string>;
-  /** Whether the user may read the entity (the server's `authorize` of its room). */
-  mayRead(userId: string, type: string, id: string): boolean;
+  /**
+   * Whether the user may read the entity (the server's `authorize` of its room): a connection's
+   * user as it signed in, or a user id (the profile of one of their connections).
+   */
+  mayRead(user: UserProfile | string, type: string, id: string): boolean;
 }
 
 interface Stored extends LogEntry {
@@ -90,6 +95,8 @@ export class FakeNotifications {
   private readonly log = new TimeLog<Stored>();
   private readonly byId = new Map<string, Stored>();
   private order = 0;
+  /** The stamp of the latest count each connection was sent (`unreadSeq`). */
+  private readonly seqs = new WeakMap<FakeConnection, number>();
 
   /**
    * Let any user notify any user, as a server whose authorization hook allows it. Off: the
@@ -157,24 +164,20 @@ export class FakeNotifications {
    * How many of the user's notifications are unread, as the server counts them for the user:
    * those about an entity they may not read (which no page or event brings them) do not count.
    */
-  unread(userId: string): number {
+  unread(user: UserProfile | string): number {
+    const userId = typeof user === 'string' ? user : user.id;
     let count = 0;
     for (const stored of this.log.entries) {
       if (!stored.recipients.has(userId) || stored.readBy.has(userId)) continue;
       const entity = stored.notification.entity;
-      if (!entity || this.host.mayRead(userId, entity.type, entity.id)) count += 1;
+      if (!entity || this.host.mayRead(user, entity.type, entity.id)) count += 1;
     }
     return count;
   }
 
   /** Mark read as the user would elsewhere (another device): their open tabs are told. */
   markRead(userId: string, ids: readonly string[] | 'all'): void {
-    const applied = this.apply(userId, ids);
-    this.push(userId, {
-      type: 'notification.read-state',
-      ids: applied,
-      unread: this.unread(userId),
-    });
+    this.pushReadState(userId, this.apply(userId, ids));
   }
 
   /** Forget everything (retention, or a story starting over). */
@@ -230,7 +233,7 @@ export class FakeNotifications {
       type: 'notification.page',
       replyTo: frame.id,
       items: page.items.map((s) => this.view(s, user.id)),
-      unread: this.unread(user.id),
+      ...this.countFor(c, user),
     };
     if (page.nextCursor !== undefined) reply.nextCursor = page.nextCursor;
     this.host.send(c, reply);
@@ -238,10 +241,10 @@ export class FakeNotifications {
 
   read(c: FakeConnection, user: UserProfile, frame: NotificationReadFrame): void {
     const ids = this.apply(user.id, frame.ids);
-    const unread = this.unread(user.id);
-    this.host.send(c, { type: 'notification.read-state', replyTo: frame.id, ids, unread });
-    // The user's other tabs and devices agree at once.
-    this.push(user.id, { type: 'notification.read-state', ids, unread });
+    const count = this.countFor(c, user);
+    this.host.send(c, { type: 'notification.read-state', replyTo: frame.id, ids, ...count });
+    // The user's other tabs and devices agree at once, each with the count it may see.
+    this.pushReadState(user.id, ids);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -300,9 +303,19 @@ export class FakeNotifications {
     return applied;
   }
 
-  /** To every connection in the user's personal room. */
-  private push(userId: string, frame: ServerFrame): void {
-    for (const c of this.host.membersOf(userRoom(userId))) this.host.send(c, frame);
+  /** A read-state frame to every connection in the user's personal room, with its own count. */
+  private pushReadState(userId: string, ids: string[] | 'all'): void {
+    for (const c of this.host.membersOf(userRoom(userId))) {
+      const user = c.user ?? { id: userId, name: userId };
+      this.host.send(c, { type: 'notification.read-state', ids, ...this.countFor(c, user) });
+    }
+  }
+
+  /** The unread count as this connection's user may see it, stamped with its next `unreadSeq`. */
+  private countFor(c: FakeConnection, user: UserProfile): { unread: number; unreadSeq: number } {
+    const unreadSeq = (this.seqs.get(c) ?? 0) + 1;
+    this.seqs.set(c, unreadSeq);
+    return { unread: this.unread(user), unreadSeq };
   }
 
   private view(stored: Stored, userId: string): Notification {

@@ -133,11 +133,14 @@ export class FakeProtocolServer implements FakeSocketPeer {
     membersOf: (room) => this.rooms.get(room)?.members ?? [],
     peopleIn: (room) => this.rooms.get(room)?.people.keys() ?? [],
     hasRoom: (room) => this.rooms.has(room),
-    mayRead: (userId, type, id) => {
+    mayRead: (who, type, id) => {
       const authorize = this.options.authorize;
       if (!authorize) return true;
-      const user = [...this.open.values()].find((c) => c.user?.id === userId)?.user ??
-        this.options.users?.find((u) => u.id === userId) ?? { id: userId, name: userId };
+      const user =
+        typeof who !== 'string'
+          ? who
+          : ([...this.open.values()].find((c) => c.user?.id === who)?.user ??
+            this.options.users?.find((u) => u.id === who) ?? { id: who, name: who });
       return authorize(user, `${type}:${id}`);
     },
   });

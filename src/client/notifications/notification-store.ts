@@ -14,7 +14,8 @@
  *   they stay until every view that paged them lets go (`unpage()`, a closed panel): a tab open
  *   all day holds the newest few, whatever arrived. The unread count is the server's (each page
  *   and read-state frame carries it) plus what arrived live since, so it stays exact for items
- *   no longer in memory.
+ *   no longer in memory. A count the server stamped (`unreadSeq`) lower than the one taken last
+ *   was computed before it and is ignored, however late it arrives.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
@@ -60,6 +61,12 @@ export class NotificationStore {
   private userId: string | undefined;
   private userHandle: RoomHandle | undefined;
   private unread = 0;
+  /**
+   * The stamp of the server's count `unread` stands on (`unreadSeq`, per connection): a count
+   * stamped lower was computed before it and is ignored. Undefined before the first stamped count
+   * of this connection (a server without stamps: every count is taken).
+   */
+  private unreadSeq: number | undefined;
   private loads = 0;
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
@@ -92,8 +99,11 @@ export class NotificationStore {
       }),
       client.onFrame((frame) => this.frame(frame)),
       client.onStatus((status) => {
+        if (status.state !== 'open') return;
+        // A new connection numbers its counts from 1 again.
+        this.unreadSeq = undefined;
         // `client.user` is set right after the `open` status is announced.
-        if (status.state === 'open') queueMicrotask(() => this.syncUser());
+        queueMicrotask(() => this.syncUser());
       }),
     ];
     this.syncUser();
@@ -220,6 +230,7 @@ export class NotificationStore {
     this.generation += 1;
     this.list.reset();
     this.unread = 0;
+    this.unreadSeq = undefined;
     this.error = this.refused = undefined;
     this.limit = this.maxNotifications;
     this.userId = id;
@@ -278,7 +289,7 @@ export class NotificationStore {
       if (answer.type !== 'notification.page') return undefined;
       // The count by the rules in force: those about an entity no longer readable go from it,
       // also the ones this store does not hold.
-      if (before === undefined && generation === this.generation) this.unread = answer.unread;
+      if (before === undefined && generation === this.generation) this.serverCount(answer);
       return answer;
     };
     const done = await this.list.readAgain(fetch, {
@@ -294,8 +305,21 @@ export class NotificationStore {
   private readState(frame: NotificationReadStateFrame): void {
     const ids = frame.ids === 'all' ? undefined : new Set(frame.ids);
     this.markLocally((n) => !ids || ids.has(n.id));
-    this.unread = frame.unread;
+    this.serverCount(frame);
     this.changed();
+  }
+
+  /**
+   * Takes the server's unread count, unless it is older than the one taken last: counts are
+   * computed concurrently on the server, and one begun before another (a read in another tab
+   * whose count waited for the authorization hook) can arrive after it (a re-read after the
+   * user's rules changed, or this tab's own read), which would put back a stale badge.
+   */
+  private serverCount(frame: { unread: number; unreadSeq?: number | undefined }): void {
+    const seq = frame.unreadSeq;
+    if (seq !== undefined && this.unreadSeq !== undefined && seq < this.unreadSeq) return;
+    if (seq !== undefined) this.unreadSeq = seq;
+    this.unread = frame.unread;
   }
 
   /** Mark the unread items that `which` picks read, here only; returns their ids. */
@@ -328,7 +352,7 @@ export class NotificationStore {
     const page = await this.fetch(undefined);
     if (!page || generation !== this.generation) return;
     const { missed } = this.list.mergeTop(page.items, page.nextCursor);
-    this.unread = page.unread;
+    this.serverCount(page);
     this.changed();
     for (const n of missed) if (!n.read) this.newListeners.emit(n);
   }
@@ -340,7 +364,7 @@ export class NotificationStore {
       current: () => generation === this.generation,
       onPage: (page) => {
         this.limit = Math.max(this.limit, this.list.size);
-        this.unread = page.unread;
+        this.serverCount(page);
         this.changed();
       },
     });

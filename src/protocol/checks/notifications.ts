@@ -56,6 +56,7 @@ export const notificationInput = object({
   entity: optional(entityRef),
   actions: optional(array(notificationAction, 3)),
 }) as Check<z.output<typeof NotificationInput>>;
+const unreadSeq = number(1, true);
 
 /** The server frames of the capability, by `type`. */
 export const FRAMES: Readonly<Record<string, Check>> = {
@@ -70,11 +71,13 @@ export const FRAMES: Readonly<Record<string, Check>> = {
     items: array(notification),
     nextCursor: optional(string(0, Infinity)),
     unread: number(0, true),
+    unreadSeq: optional(unreadSeq),
   }),
   'notification.read-state': object({
     type: literal('notification.read-state'),
     replyTo: optional(requestId),
     ids: union(literal('all'), array(string(0, Infinity))),
     unread: number(0, true),
+    unreadSeq: optional(unreadSeq),
   }),
 };

@@ -28,10 +28,10 @@ import type { WriteBudget } from '../../util/write-budget.js';
 import type { ServerLimits } from '../config.js';
 import type { SomeFrameHandlers } from '../frame-handlers.js';
 import { hookFor } from '../permissions/permissions.js';
-import { mayRead } from '../permissions/redact.js';
 import type { Presence } from '../presence.js';
 import { answering, permitted, type RequestDeps } from './requests.js';
 import { targetRoom, type NotificationService } from './notification-service.js';
+import type { UnreadCounts } from './unread-counts.js';
 
 /** Default page size of `notification.list` when the client gives no `limit`. */
 const DEFAULT_LIMIT = 20;
@@ -42,6 +42,13 @@ export interface NotificationFrameDeps extends RequestDeps {
   readonly authorize: AuthorizeHook;
   readonly presence: Pick<Presence, 'snapshot'>;
   readonly notifications: NotificationService;
+  /** The unread counts each connection is sent, stamped (`unreadSeq`). */
+  readonly unreadCounts: UnreadCounts;
+  /**
+   * Notifications of the user were marked read: tells each of their connections in their room,
+   * on every process, with its own count (`UserControl.notificationsRead`). Never rejects.
+   */
+  readonly readStateChanged: (userId: string, ids: string[] | 'all') => Promise<void>;
   /** Why notifications cannot be delivered live right now (Redis down); undefined when they can. */
   readonly unavailable?: (() => string | undefined) | undefined;
   /**
@@ -169,14 +176,15 @@ async function listNotifications(
 ): Promise<void> {
   const user: UserProfile = connection.user!;
   await answering(ctx, connection, frame.id, async () => {
+    const unreadSeq = ctx.unreadCounts.begin(connection);
     const page = await ctx.notifications.list(
       user.id,
       frame.before,
       frame.limit ?? DEFAULT_LIMIT,
       ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
     );
-    page.unread = await visibleUnread(ctx, connection, page.unread);
-    connection.send({ type: 'notification.page', replyTo: frame.id, ...page });
+    page.unread = await ctx.unreadCounts.visible(connection, page.unread);
+    connection.send({ type: 'notification.page', replyTo: frame.id, ...page, unreadSeq });
   });
 }
 
@@ -187,31 +195,19 @@ async function readNotifications(
 ): Promise<void> {
   const user: UserProfile = connection.user!;
   await answering(ctx, connection, frame.id, async () => {
-    // The user's other connections are told this count too: theirs is the same user's.
-    const state = await ctx.notifications.markRead(user.id, frame.ids, (unread) =>
-      visibleUnread(ctx, connection, unread),
-    );
-    connection.send({ type: 'notification.read-state', replyTo: frame.id, ...state });
+    const unreadSeq = ctx.unreadCounts.begin(connection);
+    const { ids, unread } = await ctx.notifications.markRead(user.id, frame.ids);
+    // The user's connections (this one too: the tabs sharing it) are told with their own counts,
+    // while this one's answer is computed: what this connection may see is its own.
+    const told = ctx.readStateChanged(user.id, ids);
+    const visible = await ctx.unreadCounts.visible(connection, unread);
+    connection.send({
+      type: 'notification.read-state',
+      replyTo: frame.id,
+      ids,
+      unread: visible,
+      unreadSeq,
+    });
+    await told;
   });
-}
-
-/**
- * The unread count as this connection's user may see it: notifications about an entity they may
- * not read never reach them (pages and events leave them out), so they are not counted either; a
- * user who lost the right to read a customer does not keep a badge for what they cannot open.
- * Asks the hook about the entities of the unread notifications (the newest 500 entities; unread
- * ones about older entities count), as a page about them would.
- */
-async function visibleUnread(
-  ctx: NotificationFrameDeps,
-  connection: Connection,
-  unread: number,
-): Promise<number> {
-  const visibility = connection.permissions?.visibility;
-  if (unread === 0 || !visibility || (!visibility.reads && !visibility.grants)) return unread;
-  const about = await ctx.notifications.unreadAbout(connection.user!.id);
-  await visibility.reads?.decide(about);
-  let hidden = 0;
-  for (const { type, id, count } of about) if (!mayRead(type, id, visibility)) hidden += count;
-  return Math.max(0, unread - hidden);
 }

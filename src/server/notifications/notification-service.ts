@@ -12,7 +12,7 @@
  * (payload: the `Notification`, `read: false`), so resume after a reconnect covers it, and a row
  * of their own in the history with their own read state. Read marks are pushed as
  * `notification.read-state` (no `replyTo`) to every connection in the user's personal room, so all
- * their tabs agree.
+ * their tabs agree, each with the unread count that connection may see (`unread-counts.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -198,24 +198,15 @@ export class NotificationService {
   }
 
   /**
-   * Marks a user's notifications read and tells every connection in their personal room
-   * (`notification.read-state` without `replyTo`). Ids that are not theirs are ignored.
+   * Marks a user's notifications read; ids that are not theirs are ignored. Resolves to the ids
+   * that were theirs (or `'all'`) and their unread count, all notifications counted: telling their
+   * connections, each with the count it may see, is `UnreadCounts`'.
    */
-  async markRead(
+  markRead(
     userId: string,
     ids: readonly string[] | 'all',
-    /** The count as the user may see it (see `notification-frames.ts`). */
-    visible: (unread: number) => Promise<number> = (unread) => Promise.resolve(unread),
   ): Promise<{ ids: string[] | 'all'; unread: number }> {
-    const { repository, bus, clock, log } = this.options;
-    const marked = await repository.markRead(userId, ids, clock.now());
-    const state = { ...marked, unread: await visible(marked.unread) };
-    await bus
-      .broadcast(userRoom(userId), { type: 'notification.read-state', ...state })
-      .catch((err: unknown) =>
-        log.error('read-state push failed', { user: userId, ...errorFields(err) }),
-      );
-    return state;
+    return this.options.repository.markRead(userId, ids, this.options.clock.now());
   }
 
   /** Deletes what is older than the retention period; resolves to how many went. */

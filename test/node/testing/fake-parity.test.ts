@@ -7,7 +7,8 @@
  *   room told without `previous`; grown past a whole frame: acknowledged `partial`, reads refused;
  * - a conflict too large goes without `base`, then is refused `payload_too_large`;
  * - an addressed emit whose signal frame would exceed the limit is refused, and reaches nobody;
- * - a user joining again and again with `since` is replayed up to a budget a minute, then `gap`.
+ * - a user joining again and again with `since` is replayed up to a budget a minute, then `gap`;
+ * - the unread counts of a user's two tabs: each tab's own, numbered per connection (`unreadSeq`).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -48,6 +49,8 @@ interface World {
   connect(user: UserProfile, device?: string, accepts?: string[]): Promise<Peer>;
   /** An entity at version 1 (in the CRM, for the reference server). */
   seed(type: string, id: string, fields: Fields): void;
+  /** A notification to one user from a backend; resolves to its id. */
+  notify(userId: string, title: string): Promise<string>;
   /** What the CRM backend stores for a save, over what was sent. */
   grow: (sent: Fields) => Fields;
   advance(ms: number): Promise<void>;
@@ -87,6 +90,7 @@ function fakeWorld(): World {
       return peer;
     },
     seed: (type, id, fields) => void server.entities.put({ type, id, fields: fields as never }),
+    notify: async (userId, title) => server.notify({ target: { user: userId }, title }).id,
     advance: (ms) => clock.advance(ms),
     close: async () => {},
   };
@@ -124,6 +128,10 @@ async function serverWorld(): Promise<World> {
       };
     },
     seed: (type, id, fields) => void backend.records.set(`${type}/${id}`, fields),
+    notify: async (userId, title) => {
+      const input = { target: { user: userId }, type: 'info', priority: 'normal', title } as const;
+      return (await server.notifications.send(input)).notification.id;
+    },
     advance: (ms) => clock.advance(ms),
     async close() {
       for (const s of sockets) s.close();
@@ -359,6 +367,46 @@ for (const [name, make] of worlds) {
         ((await join(reader, room, { since })) as { resume: string }).resume,
         'replayed',
       );
+    });
+  });
+
+  describe(`unread counts on ${name}`, () => {
+    let world: World;
+    before(async () => {
+      world = await make();
+    });
+    after(() => world.close());
+
+    it('a read in one tab: each tab is sent its own count, numbered per connection', async () => {
+      const carol: UserProfile = { id: 'carol', name: 'Carol' };
+      const laptop = await world.connect(carol, 'laptop');
+      const phone = await world.connect(carol, 'phone');
+      for (const tab of [laptop, phone]) {
+        await tab.request({ type: 'join', id: nextId('join'), room: 'user:carol' });
+      }
+      const first = await world.notify('carol', 'One');
+      await world.notify('carol', 'Two');
+      const page = await laptop.request({ type: 'notification.list', id: nextId('l') });
+      assert.deepEqual(page.type === 'notification.page' && [page.unread, page.unreadSeq], [2, 1]);
+      const answer = await laptop.request({
+        type: 'notification.read',
+        id: nextId('r'),
+        ids: [first],
+      });
+      assert.deepEqual(
+        answer.type === 'notification.read-state' && [answer.unread, answer.unreadSeq],
+        [1, 2],
+      );
+      await phone.settle();
+      await laptop.settle();
+      const pushes = (peer: Peer) =>
+        peer.frames
+          .filter((f) => f.type === 'notification.read-state' && f.replyTo === undefined)
+          .map((f) => JSON.stringify(f));
+      const push = (unreadSeq: number) =>
+        JSON.stringify({ type: 'notification.read-state', ids: [first], unread: 1, unreadSeq });
+      assert.deepEqual(pushes(phone), [push(1)]);
+      assert.deepEqual(pushes(laptop), [push(3)]);
     });
   });
 }

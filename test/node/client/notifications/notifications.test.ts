@@ -201,6 +201,66 @@ describe('notification store: read state', () => {
     rig.close();
   });
 
+  it('ignores a count stamped older than the one it took, and starts over on a new connection', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 5, { unread: 3 });
+    const { client, store } = tab(rig);
+    await settle(rig);
+    await store.markRead(store.snapshot().items[0]!.id);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2);
+    // Counts this connection was sent: the page (1), the read's answer (2), the push (3).
+    const count = (unread: number, unreadSeq?: number) =>
+      rig.server.sendRaw(
+        JSON.stringify({ type: 'notification.read-state', ids: [], unread, unreadSeq }),
+      );
+
+    // Computed before the read (it waited for the server's authorization hook), arriving now.
+    count(3, 2);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2, 'an older count does not put back a stale badge');
+    count(4, 4);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 4, 'a newer one is taken');
+    count(1);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1, 'a server without stamps: every count is taken');
+
+    // A new connection numbers its counts from 1 again: its page is taken.
+    rig.server.dropConnections();
+    await settle(rig);
+    await rig.clock.advance(2000);
+    await settle(rig);
+    assert.equal(client.status.state, 'open');
+    assert.equal(store.snapshot().unread, 2, "the new connection's page, its count 1");
+    rig.close();
+  });
+
+  it("each tab is sent the count its own user may see, not the reader's", async () => {
+    // The fake's `authorize` asks with the connection's user as it signed in: a profile whose
+    // token would carry a narrower claim may not read customer 7.
+    const rig = createRig({
+      server: { authorize: (user, room) => !(user.name === 'Narrow' && room === 'customer:7') },
+    });
+    rig.server.notify({
+      target: { user: 'ada' },
+      title: 'About 7',
+      entity: { type: 'customer', id: '7' },
+    });
+    const hello = rig.server.notify({ target: { user: 'ada' }, title: 'Hello' });
+    const narrow = tab(rig, { id: 'ada', name: 'Narrow' });
+    const wide = tab(rig, { id: 'ada', name: 'Wide' });
+    await settle(rig);
+    assert.equal(narrow.store.snapshot().unread, 1);
+    assert.equal(wide.store.snapshot().unread, 2);
+    await wide.store.markRead(hello.id);
+    await settle(rig);
+    assert.equal(wide.store.snapshot().unread, 1);
+    assert.equal(narrow.store.snapshot().unread, 0, "the narrow tab's own count");
+    assert.equal(narrow.store.snapshot().items[0]?.read, true);
+    rig.close();
+  });
+
   it('rolls back an optimistic mark when the server cannot be told', async () => {
     const rig = createRig();
     rig.server.notifications.seed(DEMO_USER.id, 3);

@@ -221,9 +221,15 @@ describe('server notifications: delivery and targeting', () => {
       replyTo: reply.type === 'notification.read-state' ? reply.replyTo : '',
       ids: [first!.id],
       unread: 1,
+      unreadSeq: 2, // this connection's second count: its page's was the first
     });
     const pushed = await tab2.next((f) => f.type === 'notification.read-state');
-    assert.deepEqual(pushed, { type: 'notification.read-state', ids: [first!.id], unread: 1 });
+    assert.deepEqual(pushed, {
+      type: 'notification.read-state',
+      ids: [first!.id],
+      unread: 1,
+      unreadSeq: 1,
+    });
     assert.equal((await list(c)).unread, 1, "carol's copy of the room notification stays unread");
 
     const all = await tab2.request({ type: 'notification.read', id: nextId('r'), ids: 'all' });

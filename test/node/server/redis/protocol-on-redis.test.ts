@@ -17,6 +17,7 @@ const FILES = [
   'test/node/server/hostile-input.test.ts',
   'test/node/server/entities/entities.test.ts',
   'test/node/server/notifications/notifications.test.ts',
+  'test/node/server/notifications/unread-counts.test.ts',
   'test/node/server/activity/activity.test.ts',
   'test/node/server/http-api.test.ts',
   'test/node/server/auth.test.ts',
