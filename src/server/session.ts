@@ -336,14 +336,15 @@ export class Session {
       }
       return this.hello(frame);
     }
-    if (
-      (frame.type === 'entity.update' ||
-        (frame.type === 'emit' && frame.event === 'notification')) &&
-      !ctx.writeBudget.take(connection.user!.id, Buffer.byteLength(text), ctx.clock.now())
-    ) {
-      const kib = Math.round(ctx.writeBudget.bytesPerMinute / 1024);
-      connection.sendError('rate_limited', `over ${kib} KiB stored a minute: retry later`, {
-        replyTo: frame.id,
+    const overBudget = ctx.writeBudget.refusal(
+      connection.user!.id,
+      frame,
+      Buffer.byteLength(text),
+      ctx.clock.now(),
+    );
+    if (overBudget !== undefined) {
+      connection.sendError('rate_limited', overBudget, {
+        replyTo: 'id' in frame ? frame.id : undefined,
       });
       return;
     }
