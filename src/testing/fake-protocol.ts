@@ -118,7 +118,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
   /** Replay per user and minute, as the server bounds it. */
   private readonly replays: ReplayBudget;
   /** Bytes of saves and notifications per user and minute, as the server bounds them. */
-  private readonly writes: WriteBudget;
+  protected writes: WriteBudget;
 
   /** Live data: versioned entities, scripted through `server.entities` (see `FakeEntities`). */
   readonly entities: FakeEntities = new FakeEntities({
