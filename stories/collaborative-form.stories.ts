@@ -426,6 +426,26 @@ export const Offline: Story = {
 };
 
 /**
+ * Online, over the user's write budget (a long note saved twice within the minute): the second
+ * save waits to be saved, "Trying again in 5s" counting down beside the status, the field says
+ * "Waiting to save", and it goes out once the budget has filled again. Never "offline".
+ */
+export const WaitingToSave: Story = {
+  render: story(
+    ({ server }) => server.setWriteBudget(3600),
+    (form) => {
+      const note = 'Signed for 140 drivers; kick-off next week. '.repeat(50);
+      typeInto(form, 'notes', note);
+      submit(form);
+      later(300, () => {
+        typeInto(form, 'notes', `${note}Rollout in two waves.`);
+        submit(form);
+      });
+    },
+  ),
+};
+
+/**
  * The record holds a status the page's select has no option for ("Churned", added by another
  * team): the select shows it in a disabled option instead of a blank, the console says so once,
  * and saving other fields never sends the status back changed.

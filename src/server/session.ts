@@ -336,20 +336,15 @@ export class Session {
       }
       return this.hello(frame);
     }
-    if (
-      frame.type === 'entity.update' ||
-      (frame.type === 'emit' && frame.event === 'notification')
-    ) {
-      const bytes = Buffer.byteLength(text);
-      if (!ctx.writeBudget.take(connection.user!.id, bytes, ctx.clock.now())) {
-        const kib = Math.round(ctx.writeBudget.bytesPerMinute / 1024);
-        connection.sendError('rate_limited', `over ${kib} KiB stored a minute: retry later`, {
-          replyTo: frame.id,
-        });
-        return;
-      }
-      connection.frameBytes = bytes;
+    const bytes = Buffer.byteLength(text);
+    const overBudget = ctx.writeBudget.refusal(connection.user!.id, frame, bytes, ctx.clock.now());
+    if (overBudget !== undefined) {
+      connection.sendError('rate_limited', overBudget, {
+        replyTo: 'id' in frame ? frame.id : undefined,
+      });
+      return;
     }
+    connection.frameBytes = bytes;
     connection.frameArrivedAt = arrived;
     return dispatchFrame(ctx.frames, connection, frame);
   }

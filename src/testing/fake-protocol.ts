@@ -34,6 +34,7 @@ import { FakeSocket, OPEN, type FakeSocketPeer } from './fake-socket.js';
 import { FakeNotifications } from './fake-notifications.js';
 import { FakeActivity } from './fake-activity.js';
 import { delivered } from './wait-for.js';
+import { WriteBudget } from '../util/write-budget.js';
 
 export interface FakeServerOptions {
   clock?: Clock;
@@ -64,6 +65,12 @@ export interface FakeServerOptions {
    * Difference Ltd: Contact"). Default false, as on the reference server.
    */
   notifyWatchersOnChange?: boolean;
+  /**
+   * The reference server's write budget (`CRM_WRITE_BYTES_PER_MINUTE`): bytes of saves and
+   * notifications one user may send a minute, by this server's clock; a frame over it is refused
+   * `rate_limited`, as there. Default 0: no budget (the reference server's default is 1 MiB).
+   */
+  writeBytesPerMinute?: number;
 }
 
 /** One frame in the log; `in` = client → server, `out` = server → client. */
@@ -110,6 +117,8 @@ export class FakeProtocolServer implements FakeSocketPeer {
   protected nextConnection = 1;
   /** Replay per user and minute, as the server bounds it. */
   private readonly replays: ReplayBudget;
+  /** Bytes of saves and notifications per user and minute, as the server bounds them. */
+  protected writes: WriteBudget;
 
   /** Live data: versioned entities, scripted through `server.entities` (see `FakeEntities`). */
   readonly entities: FakeEntities = new FakeEntities({
@@ -158,6 +167,7 @@ export class FakeProtocolServer implements FakeSocketPeer {
   constructor(options: FakeServerOptions = {}) {
     this.options = options;
     this.replays = new ReplayBudget(options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+    this.writes = new WriteBudget(options.writeBytesPerMinute ?? 0);
     this.clock = options.clock ?? realClock;
     this.latency = options.latency ?? 0;
   }
@@ -251,6 +261,10 @@ export class FakeProtocolServer implements FakeSocketPeer {
       }
       this.log('in', connection, result.frame);
       const frame = result.frame;
+      const overBudget =
+        connection.user &&
+        this.writes.refusal(connection.user.id, frame, utf8Length(text), this.clock.now());
+      if (overBudget) return this.error(connection, 'rate_limited', overBudget, idOf(frame));
       const hold = [...this.holds].find((h) => h.match(frame));
       // Held: answered on release, if its connection is still open then.
       if (hold) hold.waiting.push(() => this.open.get(socket) && this.handle(connection, frame));
@@ -622,6 +636,11 @@ export class FakeProtocolServer implements FakeSocketPeer {
   ): void {
     this.frames.push({ direction, connection: c.id, frame, at: this.clock.now() });
   }
+}
+
+/** A frame's size as the server counts it: its UTF-8 bytes. */
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
 }
 
 function idOf(frame: ClientFrame): string | undefined {

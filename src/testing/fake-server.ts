@@ -28,6 +28,7 @@ import type {
 } from '../protocol/index.js';
 import type { ScriptedPresence } from './fake-room.js';
 import { FakeProtocolServer } from './fake-protocol.js';
+import { WriteBudget } from '../util/write-budget.js';
 import type { NotificationDraft } from './fake-notifications.js';
 
 export {
@@ -253,6 +254,14 @@ export class FakeServer extends FakeProtocolServer {
 
   setLatency(ms: number): void {
     this.latency = Math.max(0, ms);
+  }
+
+  /**
+   * The write budget from now on (`writeBytesPerMinute`; 0: none): saves and notifications past
+   * it are refused `rate_limited`, as the reference server refuses them.
+   */
+  setWriteBudget(bytesPerMinute: number): void {
+    this.writes = new WriteBudget(bytesPerMinute);
   }
 
   /**

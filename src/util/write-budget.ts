@@ -30,6 +30,24 @@ export class WriteBudget {
     return this.buckets.size;
   }
 
+  /**
+   * Why a client frame `bytes` long that `user` sent at `now` is refused `rate_limited`: it is one
+   * the budget pays for (a save, a notification) and the budget has not got its bytes; else
+   * `undefined` (and a paid frame's bytes are taken). The reference server and the fake server
+   * both ask here, so they refuse the same frames.
+   */
+  refusal(
+    user: string,
+    frame: { readonly type: string; readonly event?: unknown },
+    bytes: number,
+    now: number,
+  ): string | undefined {
+    const paid =
+      frame.type === 'entity.update' || (frame.type === 'emit' && frame.event === 'notification');
+    if (!paid || this.take(user, bytes, now)) return undefined;
+    return `over ${Math.round(this.bytesPerMinute / 1024)} KiB stored a minute: retry later`;
+  }
+
   /** Takes `bytes` from `user`'s budget at `now`; false (and nothing taken) when it has not got them. */
   take(user: string, bytes: number, now: number): boolean {
     return this.draw(user, bytes, now, false);

@@ -43,6 +43,8 @@ export interface ChangeLife {
   pumping: boolean;
   pumpAgain: boolean;
   retryTimer: unknown;
+  /** When `retryTimer` fires (epoch ms), while it is set. */
+  retryAt: number | undefined;
   /**
    * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
    * often (the edit is never dropped), and full jitter spreads the clients of an outage over the

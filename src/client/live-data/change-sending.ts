@@ -63,7 +63,9 @@ export function pump(life: ChangeLife): void {
 
 async function drain(life: ChangeLife): Promise<void> {
   for (;;) {
-    if (!life.isOpen()) return;
+    // While the server asked to wait (`retryLater`), nothing goes before the wait is over: a new
+    // save would send the change in front of it again at once, and the page says when it goes.
+    if (!life.isOpen() || life.retryTimer !== undefined) return;
     const queuedToo = life.ready && life.adopting === 0;
     const m = life.line.nextToSend(life.client.user?.id, queuedToo);
     if (!m) return;
@@ -98,7 +100,7 @@ async function send(life: ChangeLife, m: Change): Promise<boolean> {
     m.inFlight = false;
   }
   // An answer came: the reason an earlier attempt did not go through no longer holds.
-  if (m.error?.code === 'backend_unavailable') m.waiting(undefined);
+  if (m.error && RETRY_LATER.has(m.error.code)) m.waiting(undefined);
   life.retryBackoff.reset();
   if (frame.type === 'entity.ack') acked(life, m, frame);
   else if (frame.type === 'entity.conflict') conflicted(life, m, frame);
@@ -209,11 +211,14 @@ function failed(life: ChangeLife, m: Change, error: unknown): boolean {
   if (m.state !== 'pending') return true;
   if (e.code === 'forbidden' && e.fields && withoutRefused(life, m, e.fields, e)) return true;
   if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
-    // Still pending, but the page may say why it waits ("the CRM did not answer").
-    if (e.code === 'backend_unavailable') m.waiting(e);
     park(life, m);
+    if (RETRY_LATER.has(e.code)) {
+      retryLater(life);
+      // Still pending, but the page may say why it waits ("the CRM did not answer") and, on an
+      // open connection, when it is tried again: it is not offline.
+      m.waiting(e, life.isOpen() ? life.retryAt : undefined);
+    }
     life.views.notify(m.key);
-    if (RETRY_LATER.has(e.code)) retryLater(life);
     return false;
   }
   const queued = m.queued;
@@ -255,15 +260,29 @@ function withoutRefused(
 
 function retryLater(life: ChangeLife): void {
   if (life.retryTimer !== undefined) return;
+  const delay = life.retryBackoff.next();
+  life.retryAt = life.clock.now() + delay;
   life.retryTimer = life.clock.setTimeout(() => {
     life.retryTimer = undefined;
+    life.retryAt = undefined;
     pump(life);
-  }, life.retryBackoff.next());
+  }, delay);
 }
 
-/** Forget the wait under way and its growth: the next failure waits the first delay again. */
+/**
+ * Forget the wait under way and its growth: the next failure waits the first delay again. The
+ * changes that waited for it say so no more (`retryAt`): they go now, or wait for a connection.
+ */
 export function retryNow(life: ChangeLife): void {
   if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
   life.retryTimer = undefined;
+  life.retryAt = undefined;
   life.retryBackoff.reset();
+  const touched = new Set<string>();
+  for (const m of life.line.items) {
+    if (m.retryAt === undefined) continue;
+    m.waiting(m.error, undefined);
+    touched.add(m.key);
+  }
+  for (const key of touched) life.views.notify(key);
 }

@@ -95,6 +95,8 @@ export class Change {
   refused: Fields | undefined;
   /** The outcome of the change that resolved this conflict. */
   resolution: Promise<ChangeInfo> | undefined;
+  /** The server refused it for now on an open connection: sent again at about this time. */
+  retryAt: number | undefined;
 
   readonly settled: Promise<ChangeInfo>;
   private settle!: (info: ChangeInfo) => void;
@@ -210,9 +212,13 @@ export class Change {
     this.renew();
   }
 
-  /** Still pending, waiting for a reason the page may show ("the CRM did not answer"). */
-  waiting(error: RealtimeError | undefined): void {
+  /**
+   * Still pending, waiting for a reason the page may show ("the CRM did not answer"), and, when
+   * the server refused it for now on an open connection, until when (`retryAt`, epoch ms).
+   */
+  waiting(error: RealtimeError | undefined, retryAt?: number): void {
     this.error = error;
+    this.retryAt = retryAt;
     this.touch();
   }
 
@@ -268,6 +274,7 @@ export class Change {
     if (this.resolvedBy) info.resolvedBy = this.resolvedBy;
     if (this.superseded) info.superseded = true;
     if (this.refused) info.refused = this.refused;
+    if (this.retryAt !== undefined) info.retryAt = this.retryAt;
     this.cachedInfo = Object.freeze(info);
     return this.cachedInfo;
   }

@@ -120,6 +120,7 @@ export class Changes {
       pumping: false,
       pumpAgain: false,
       retryTimer: undefined,
+      retryAt: undefined,
       retryBackoff: new Backoff({
         base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
         cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,
@@ -302,6 +303,8 @@ export class Changes {
 
   /** The connection is not open: what waits goes to the outbox. */
   connectionLost(): void {
+    // What waited for a retry on this connection now waits for the next one.
+    retryNow(this.life);
     const touched = new Set<string>();
     for (const m of this.line.items) if (park(this.life, m)) touched.add(m.key);
     for (const key of touched) this.views.notify(key);

@@ -48,10 +48,19 @@ export interface ChangeInfo {
    * `forbidden` for fields read-only or hidden for the user: those fields are in `error.fields`).
    * With `refused`: the `forbidden` refusal of those values until the rest of the change meets
    * another (the CRM did not answer, or refused it `invalid`), which then takes its place here.
-   * `pending`: why the last attempt did not go through when the page may want to say so
-   * (`backend_unavailable`: the CRM did not answer; it is retried later, from the outbox).
+   * `pending`: why the last attempt did not go through when the page may want to say so, for
+   * the answers retried later from the outbox (`backend_unavailable`: the CRM did not answer;
+   * `rate_limited`: the user's write budget is spent for now; `timeout`, `internal`).
    */
   readonly error?: RealtimeError;
+  /**
+   * `pending`: the server refused it for now (`error` says why: `rate_limited`,
+   * `backend_unavailable`, `timeout`, `internal`) while the connection is open, and it waits in
+   * the outbox (`queued`) to be sent again at about this time (epoch ms, the client's clock).
+   * Changes of the user made after it wait behind it. Gone once an answer comes or the
+   * connection is lost (then it waits for the connection instead).
+   */
+  readonly retryAt?: number;
   /** `conflicted`: the fields that clashed, with base, mine, theirs and who changed them. */
   readonly conflicts?: readonly FieldConflict[];
   /** `conflicted`: the mutation id of the change that resolved it, once resolved. */

@@ -152,6 +152,7 @@ export const styles = [
       .status-bar:not(
         [data-kind='conflict'],
         [data-kind='queued'],
+        [data-kind='retrying'],
         [data-kind='refused'],
         [data-kind='load-error']
       ) {
@@ -163,6 +164,9 @@ export const styles = [
       overflow: hidden;
       clip-path: inset(50%);
       white-space: nowrap;
+    }
+    .next-try {
+      font-variant-numeric: tabular-nums;
     }
     .status {
       display: inline-flex;
@@ -186,7 +190,8 @@ export const styles = [
       animation: pulse 1.2s ease-in-out infinite;
     }
     [data-kind='unsaved'] .dot,
-    [data-kind='queued'] .dot {
+    [data-kind='queued'] .dot,
+    [data-kind='retrying'] .dot {
       --_dot: ${token('color-warning')};
     }
     [data-kind='conflict'] .dot,
@@ -204,7 +209,8 @@ export const styles = [
       color: ${token('color-danger-text')};
       font-weight: ${token('font-weight-medium')};
     }
-    [data-kind='queued'] .status {
+    [data-kind='queued'] .status,
+    [data-kind='retrying'] .status {
       color: ${token('color-warning-text')};
     }
     @keyframes pulse {

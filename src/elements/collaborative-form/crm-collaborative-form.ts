@@ -105,9 +105,10 @@ const reducedMotion = () =>
  *
  * @slot - The page's form (or bare fields).
  * @csspart overlay - The layer over the fields that holds the tabs.
- * @csspart tab - A tab on a field; also `tab-editor`, `tab-more`, `tab-saving`, `tab-queued`, `tab-held`, `tab-conflict`, `tab-error`.
+ * @csspart tab - A tab on a field; also `tab-editor`, `tab-more`, `tab-saving`, `tab-queued` (waiting offline, or to be saved), `tab-held`, `tab-conflict`, `tab-error`.
  * @csspart status-bar - The line under the form with the status and its button.
  * @csspart status - The status text (a polite live region).
+ * @csspart next-try - Beside the status, outside its live region: when a save the server refused for now is tried again.
  * @csspart button - Every button; also `resolve`, `restore`, `dismiss`.
  * @csspart error - The message of a refused save (`role="alert"`).
  * @csspart dialog - The `<crm-conflict-dialog>`; its parts are exported as `dialog-<part>`.
@@ -154,7 +155,7 @@ export class CrmCollaborativeForm extends LitElement {
 
   /**
    * A quiet status line, for small inline forms (a row of a list): shown only while something
-   * needs the user (a conflict, saves waiting offline, a refused save, a record that cannot be
+   * needs the user (a conflict, saves waiting offline or to be saved, a refused save, a record that cannot be
    * read); otherwise it is visually hidden but still announced, and each field's tab shows its
    * save.
    */
@@ -277,6 +278,10 @@ export class CrmCollaborativeForm extends LitElement {
   private heldAnnounced: ReadonlySet<string> = new Set();
   /** The CRM backend's messages under fields that were announced, so each is announced once. */
   private refusedAnnounced: ReadonlyMap<string, string> = new Map();
+  /** The re-render that moves the countdown to a save's next try on (see `followRetry`). */
+  private retryTick: unknown;
+  /** When a save is tried again, in words (`nextTry`), while one waits to be. */
+  private nextTry: string | undefined;
   /** What this update has to say, read out together at its end (see `announce`). */
   private toSay: string[] = [];
   private m: CollaborativeFormMessages = defaultCollaborativeFormMessages;
@@ -354,6 +359,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.submits.clear();
     this.sync.release();
     this.session.disconnected();
+    this.followRetry(undefined);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -402,6 +408,7 @@ export class CrmCollaborativeForm extends LitElement {
     this.announceHeld();
     this.announceRefusedValues();
     this.tabs.groups = this.updateMarks();
+    this.nextTry = this.followRetry(this.session.status().retryAt);
     this.sayAll();
   }
 
@@ -562,6 +569,27 @@ export class CrmCollaborativeForm extends LitElement {
     return groups;
   }
 
+  /**
+   * While a save waits to be tried again, the countdown beside the status moves on once a second
+   * (one timer, on the form's clock); the status itself, a live region, stays as it is.
+   */
+  private followRetry(at: number | undefined): string | undefined {
+    if (this.retryTick !== undefined) this.clock.clearTimeout(this.retryTick);
+    this.retryTick = undefined;
+    if (at === undefined || !this.isConnected) return undefined;
+    const left = at - this.clock.now();
+    if (left > 0) {
+      this.retryTick = this.clock.setTimeout(
+        () => {
+          this.retryTick = undefined;
+          this.requestUpdate();
+        },
+        left % 1000 || 1000,
+      );
+    }
+    return this.m.nextTry(Math.max(0, Math.ceil(left / 1000)), this.c);
+  }
+
   protected override render(): TemplateResult {
     const status = this.session.status();
     return formTemplate(
@@ -570,6 +598,7 @@ export class CrmCollaborativeForm extends LitElement {
         status,
         statusText: statusText(status, this.live.error?.code, this.m, this.c),
         statusSpoken: this.session.hasLoaded,
+        nextTry: this.nextTry,
         refused: this.session.refused,
         conflict: this.session.conflicts.conflict,
         dialogOpen: this.session.conflicts.dialogOpen,

@@ -10,6 +10,7 @@ import type { FieldMarkState } from './field-marks.js';
 import type { FieldTab, FieldTabs } from './field-tabs.js';
 import type { FieldBinding } from './form-fields.js';
 import type { CollaborativeFormMessages } from './form-messages.js';
+import { retryAt } from './form-status.js';
 
 /** Editor tabs named on a field before the rest fold into "+N". */
 const NAMED_EDITORS = 2;
@@ -51,6 +52,8 @@ function savingFields(changes: readonly ChangeInfo[]): Map<string, 'pending' | '
 export function fieldViews(input: FieldViewsInput): FieldViews {
   const { m, c } = input;
   const saving = savingFields(input.changes);
+  // Online, the server refused a save for now: every save of the form waits behind it.
+  const retrying = retryAt(input.changes) !== undefined;
   const held = new Set(input.held);
   const states = new Map<string, FieldMarkState>();
   const groups: FieldTabs[] = [];
@@ -89,7 +92,10 @@ export function fieldViews(input: FieldViewsInput): FieldViews {
     else if (conflict) {
       tabs.push({ kind: 'conflict', key: 'status', text: m.conflictTab(c) });
     } else if (isHeld) tabs.push({ kind: 'held', key: 'status', text: m.heldTab(input.author, c) });
-    else if (save === 'queued') tabs.push({ kind: 'queued', key: 'status', text: m.queuedTab(c) });
+    else if (save && retrying) {
+      tabs.push({ kind: 'queued', key: 'status', text: m.retryingTab(c) });
+    } else if (save === 'queued')
+      tabs.push({ kind: 'queued', key: 'status', text: m.queuedTab(c) });
     else if (save) tabs.push({ kind: 'saving', key: 'status', text: m.savingTab(c) });
     for (const person of people.slice(0, NAMED_EDITORS)) {
       tabs.push({

@@ -30,6 +30,16 @@ export interface CollaborativeFormMessages {
   backendUnanswered(c: MessageContext): string;
   /** Status: saves made offline, waiting in the outbox to be sent. */
   waitingOffline(count: number, c: MessageContext): string;
+  /**
+   * Status: online, `count` saves wait because the server refused them for now (too many
+   * changes a minute, or it failed); they are sent again soon. Announced once.
+   */
+  waitingToSave(count: number, c: MessageContext): string;
+  /**
+   * Beside `waitingToSave`, shown and not announced (it counts down): when the next try is, in
+   * whole `seconds`; 0 while it is under way.
+   */
+  nextTry(seconds: number, c: MessageContext): string;
   /** Status: a save conflicts and waits for the user's decision. */
   conflict(c: MessageContext): string;
   /** The button beside the conflict status that reopens the dialog. */
@@ -48,6 +58,8 @@ export interface CollaborativeFormMessages {
   savingTab(c: MessageContext): string;
   /** Tab on a field: its value waits offline. */
   queuedTab(c: MessageContext): string;
+  /** Tab on a field: online, its value waits to be sent again (see `waitingToSave`). */
+  retryingTab(c: MessageContext): string;
   /** Tab on a field: its value was refused and rolled back. */
   errorTab(c: MessageContext): string;
   /** Tab on a field whose save conflicts and waits for the user's decision. */
@@ -121,6 +133,10 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     backendUnanswered: () => 'Could not save: the CRM did not answer. Trying again soon.',
     waitingOffline: (count, c) =>
       `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
+    waitingToSave: (count, c) =>
+      `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting to be saved`,
+    nextTry: (seconds, c) =>
+      seconds > 0 ? `Trying again in ${c.seconds(seconds)}` : 'Trying again…',
     conflict: () => 'Conflict: choose which version to keep',
     resolve: () => 'Resolve…',
     saveFailed: (fields, code, c) =>
@@ -134,6 +150,7 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     moreEditors: (count, c) => c.signed(count),
     savingTab: () => 'Saving…',
     queuedTab: () => 'Waiting offline',
+    retryingTab: () => 'Waiting to save',
     errorTab: () => 'Not saved',
     conflictTab: () => 'Conflict',
     heldTab: (author) => (author ? `Changed by ${author}` : 'Changed meanwhile'),

@@ -1,6 +1,7 @@
 /**
- * The form's one-line status (Saved · Saving… · 2 changes waiting offline · Conflict), decided
- * from the live-data state by one pure function, so the priorities are written down in one place.
+ * The form's one-line status (Saved · Saving… · 2 changes waiting offline · 2 changes waiting to
+ * be saved · Conflict), decided from the live-data state by one pure function, so the priorities
+ * are written down in one place.
  */
 import type { ChangeInfo } from '../../client/live-data/live-data-types.js';
 import type { RealtimeErrorCode } from '../../client/realtime-error.js';
@@ -13,6 +14,8 @@ import type { CollaborativeFormMessages } from './form-messages.js';
  *   one the client refuses (then the form is a plain form too), or the CRM deleted it (then the
  *   form saves nothing, and the fields keep their values);
  * - `conflict`: a save waits for the user's decision;
+ * - `retrying`: online, saves wait because the server refused them for now (the user's write
+ *   budget is spent, or it failed); they are sent again at `retryAt`;
  * - `queued`: saves made offline wait to be sent;
  * - `saving`: a save is on its way;
  * - `refused`: the last save was refused (and rolled back);
@@ -27,6 +30,7 @@ export type FormStatusKind =
   | 'loading'
   | 'load-error'
   | 'conflict'
+  | 'retrying'
   | 'queued'
   | 'saving'
   | 'refused'
@@ -57,8 +61,19 @@ export interface FormStatusInput {
 
 export interface FormStatus {
   readonly kind: FormStatusKind;
-  /** `queued`: how many saves wait; `unsaved`: how many fields. */
+  /** `queued`, `retrying`: how many saves wait; `unsaved`: how many fields. */
   readonly count: number;
+  /** `retrying`: when the next try is (epoch ms). */
+  readonly retryAt?: number;
+}
+
+/** When the server refused a pending save for now and it is tried again; else undefined. */
+export function retryAt(changes: readonly ChangeInfo[]): number | undefined {
+  let at: number | undefined;
+  for (const c of changes) {
+    if (c.state === 'pending' && c.retryAt !== undefined) at = Math.min(at ?? c.retryAt, c.retryAt);
+  }
+  return at;
 }
 
 export function formStatus(input: FormStatusInput): FormStatus {
@@ -70,6 +85,9 @@ export function formStatus(input: FormStatusInput): FormStatus {
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
   const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
   if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
+  // Online and refused for now: every pending save waits behind the one tried again.
+  const at = retryAt(pending);
+  if (at !== undefined) return { kind: 'retrying', count: pending.length, retryAt: at };
   if (queued > 0) return { kind: 'queued', count: queued };
   if (pending.length > 0) return { kind: 'saving', count: pending.length };
   // A record the CRM deleted stays `ready` with the error `not_found` (what waited was refused).
@@ -97,6 +115,8 @@ export function statusText(
       return m.loadFailed(loadError, c);
     case 'conflict':
       return m.conflict(c);
+    case 'retrying':
+      return m.waitingToSave(status.count, c);
     case 'queued':
       return m.waitingOffline(status.count, c);
     case 'saving':

@@ -1,6 +1,7 @@
 /**
  * What `<crm-collaborative-form>` renders around the page's form: the overlay that holds the
- * fields' tabs, the status line (a polite live region) with "Resolve", the refused save's message
+ * fields' tabs, the status line (a polite live region) with "Resolve" or, outside the region,
+ * when a save is tried again (a countdown read out on every tick would drown the page), the refused save's message
  * with "Restore" and "Dismiss", the hidden announcements, and the conflict dialog.
  */
 import { html, nothing, type TemplateResult } from 'lit';
@@ -26,6 +27,8 @@ export interface FormView {
    * forms does not have each of them say "Up to date" as it loads, and later changes are read.
    */
   readonly statusSpoken: boolean;
+  /** `retrying`: when the next try is, shown beside the status and not announced (it counts down). */
+  readonly nextTry?: string;
   readonly refused: Refusal | undefined;
   readonly conflict: ShownConflict | undefined;
   readonly dialogOpen: boolean;
@@ -75,6 +78,11 @@ export function formTemplate(view: FormView, on: FormViewActions): TemplateResul
         ><span class="dot" aria-hidden="true"></span
         ><span dir="auto">${view.statusText}</span></span
       >
+      ${
+        view.nextTry
+          ? html`<span part="next-try" class="next-try" dir="auto">${view.nextTry}</span>`
+          : nothing
+      }
       ${
         status.kind === 'conflict' && !view.dialogOpen
           ? html`<button

@@ -33,7 +33,11 @@ export interface ConnectionStatusMessages {
    * `seconds` (0: due now).
    */
   retryFailed(seconds: number, c: MessageContext): string;
-  /** Offline edits waiting in the outbox to be sent (shown while `count` > 0). */
+  /**
+   * Edits waiting in the outbox to be sent (shown while `count` > 0): made offline, or, on an
+   * open connection, refused by the server for now (too many changes a minute) and sent again
+   * later. So the words must not say "offline".
+   */
   changesWaiting(count: number, c: MessageContext): string;
   /**
    * Waiting edits this device could not store (its disk is full, or the site's data was cleared):

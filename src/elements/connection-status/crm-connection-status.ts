@@ -56,7 +56,7 @@ const retryIcon = svg`<svg viewBox="0 0 16 16" fill="none" stroke="currentColor"
  *   (a tap or a click on it), as a touch screen shows no tooltip.
  * @csspart retry - The "Retry now" button, shown while reconnecting, after a refused sign-in, and
  *   offline after the reconnect attempts ran out.
- * @csspart waiting - "3 changes waiting": offline edits not sent yet (visually hidden when
+ * @csspart waiting - "3 changes waiting": edits not sent yet, offline or refused for now (visually hidden when
  *   `compact`, then part of the tooltip).
  * @csspart unstored - "1 change not stored on this device: …": waiting edits this device could
  *   not store (visually hidden when `compact`, then part of the tooltip).
@@ -87,7 +87,7 @@ export class CrmConnectionStatus extends LitElement {
   @property({ attribute: false }) messages: Partial<ConnectionStatusMessages> | undefined =
     undefined;
 
-  /** Offline edits waiting to be sent, from the client's outbox. */
+  /** Edits waiting to be sent (offline, or refused for now), from the client's outbox. */
   private readonly outbox = new OutboxController(this);
 
   private readonly connection = new ConnectionStatusController(this, {

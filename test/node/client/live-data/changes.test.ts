@@ -26,7 +26,7 @@ const entity: Entity = {
 class StubClient {
   status: ConnectionStatus = { state: 'open', since: 0 };
   readonly user = { id: 'ada', name: 'Ada' };
-  answer: 'backend_unavailable' | 'ack' | 'partial-ack' = 'backend_unavailable';
+  answer: 'backend_unavailable' | 'rate_limited' | 'ack' | 'partial-ack' = 'backend_unavailable';
   updates = 0;
 
   async request(frame: RequestInput): Promise<ServerFrame> {
@@ -146,6 +146,62 @@ describe('live data: re-sending when the CRM did not answer', () => {
     changes.connectionOpened();
     await sent(5); // sent again on the new connection, without waiting out the 20 s
     assert.equal(wait(), 2500);
+  });
+});
+
+describe('live data: a change refused for now, on an open connection', () => {
+  // The page says "waiting to be saved, trying again in 3 s" rather than "offline": the change
+  // tells why it waits and when it is tried again, for as long as that holds.
+  it('tells why it waits and when it is tried again, until an answer comes', async () => {
+    const { clock, client, changes, sent, retry } = await setup();
+    client.answer = 'rate_limited';
+    const saving = changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    let [info] = changes.changes('customer:42');
+    assert.equal(info?.state, 'pending');
+    assert.equal(info?.queued, true);
+    assert.equal(info?.error?.code, 'rate_limited');
+    assert.equal(info?.retryAt, clock.now() + 2500);
+    await retry(); // refused again: the next, longer wait
+    [info] = changes.changes('customer:42');
+    assert.equal(info?.retryAt, clock.now() + 5000);
+    client.answer = 'ack';
+    await retry();
+    const outcome = await saving;
+    assert.equal(outcome.state, 'confirmed');
+    assert.equal(outcome.retryAt, undefined);
+    assert.equal(outcome.error, undefined);
+  });
+
+  it('sends nothing before the wait is over, not even for a newer save', async () => {
+    const { clock, client, changes, sent, wait } = await setup();
+    client.answer = 'rate_limited';
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    const retryAt = clock.now() + wait();
+    changes.submit(owner, { phone: '300' }, 1, { phone: '200' });
+    for (let i = 0; i < 20; i++) await clock.flush();
+    assert.equal(client.updates, 1, 'the first one is not sent again at once');
+    client.answer = 'ack';
+    await clock.advance(retryAt - clock.now());
+    await sent(3); // then both go, in order
+    assert.deepEqual(
+      changes.changes('customer:42').map((c) => c.state),
+      ['confirmed', 'confirmed'],
+    );
+  });
+
+  it('no longer tells a retry time once the connection is lost: it waits for the connection', async () => {
+    const { client, changes, sent } = await setup();
+    client.answer = 'rate_limited';
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    assert.notEqual(changes.changes('customer:42')[0]?.retryAt, undefined);
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    const [info] = changes.changes('customer:42');
+    assert.equal(info?.queued, true, 'still waiting in the outbox');
+    assert.equal(info?.retryAt, undefined);
   });
 });
 
