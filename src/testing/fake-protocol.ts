@@ -68,7 +68,8 @@ export interface FakeServerOptions {
   /**
    * The reference server's write budget (`CRM_WRITE_BYTES_PER_MINUTE`): bytes of saves and
    * notifications one user may send a minute, by this server's clock; a frame over it is refused
-   * `rate_limited`, as there. Default 0: no budget (the reference server's default is 1 MiB).
+   * `rate_limited`, as there (the frames only: see `FakeServer.setWriteBudget`). Default 0: no
+   * budget (the reference server's default is 1 MiB).
    */
   writeBytesPerMinute?: number;
 }

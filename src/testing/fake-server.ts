@@ -258,7 +258,9 @@ export class FakeServer extends FakeProtocolServer {
 
   /**
    * The write budget from now on (`writeBytesPerMinute`; 0: none): saves and notifications past
-   * it are refused `rate_limited`, as the reference server refuses them.
+   * it are refused `rate_limited`, as the reference server refuses them. Only the frames are
+   * charged: the reference server also charges what a save stores beyond its frame, and each
+   * extra recipient of a room notification.
    */
   setWriteBudget(bytesPerMinute: number): void {
     this.writes = new WriteBudget(bytesPerMinute);

@@ -16,12 +16,18 @@
  * the backend may take to answer) the question is refused for now (`AuthorizationRateLimited`,
  * answered `rate_limited`), which clients retry with backoff as they do `backend_unavailable`.
  *
- * Questions the server asks of its own accord (`askedByServer`) take no token and are never
- * refused, only asked a few at a time: which entity an activity item, a notification or an unread
- * count is about, and the re-check of a user's rooms after their permissions changed. Their
- * entities come from the CRM's data, not from what a client names, and refusing them would leave
- * items out and a badge too low for a user with many (say 300 unread notifications about as many
- * customers, asked again after each sign-in drops the cached answers).
+ * Questions the server asks of its own accord (`askedByServer`) go in a lane of their own, with
+ * its own slots and a larger bucket (`SERVER_BURST`, refilled at `SERVER_PER_SECOND`), waiting
+ * longer for a slot (`SERVER_WAIT_FACTOR` times as long): which entity an activity item, a
+ * notification or an unread count is about, and the re-check of a user's rooms after their
+ * permissions changed. They come in bursts a user did not ask for (300 unread notifications about
+ * as many customers, asked again after each sign-in drops the cached answers), which the user's
+ * own bucket would refuse, leaving items out and the badge too low. They are bounded all the
+ * same: a notification's entity is named by whoever sends it, so a hostile sender could otherwise
+ * make the server ask about entity after entity under a recipient's name. And having lanes of
+ * their own, the user's own joins and saves never wait behind them. Beyond that lane's bound the
+ * question is refused for now as well, which leaves the item out (as a backend that does not
+ * answer does).
  *
  * Each user's state is their own: one user's flood takes only their tokens and slots, never
  * another's. The bound is per server process (several processes each allow it), like the
@@ -60,6 +66,15 @@ export const DEFAULT_CALLBACK_MAX_IN_FLIGHT = 8;
 export const DEFAULT_CALLBACK_BURST = 100;
 export const DEFAULT_CALLBACK_PER_SECOND = 20;
 
+/**
+ * The lane of the server's own questions (see the header): the 500 entities an unread count asks
+ * about at most go through at once, then 50 a second; a question waits for a slot up to 5 times
+ * as long as a user's own.
+ */
+const SERVER_BURST = 500;
+const SERVER_PER_SECOND = 50;
+const SERVER_WAIT_FACTOR = 5;
+
 /** How often a user over the bound is logged, at most. */
 const LOG_EVERY_MS = 60_000;
 /** How often idle users are looked for (on the next question after it). */
@@ -69,28 +84,48 @@ const serverAsking = new AsyncLocalStorage<true>();
 
 /**
  * Runs `ask` as a question the server asks of its own accord (see the header): the callback's
- * questions started inside it, now or in its promise chain, take no token and wait for a slot
- * rather than being refused.
+ * questions started inside it, now or in its promise chain, go in the server's lane.
  */
 export function askedByServer<T>(ask: () => T): T {
   return serverAsking.run(true, ask);
 }
 
+/** Whether the caller is inside `askedByServer`. */
+export function isAskedByServer(): boolean {
+  return serverAsking.getStore() === true;
+}
+
 interface Waiting {
   readonly since: number;
-  /** Asked by the server: waits as long as it takes (see the header). */
-  readonly byServer: boolean;
   readonly start: () => void;
   readonly refuse: (err: AuthorizationRateLimited) => void;
 }
 
-interface UserState {
+/** One lane of a user: a token bucket, the POSTs on their way, the questions waiting for one. */
+interface Lane {
   tokens: number;
   /** When `tokens` was last refilled. */
   at: number;
   inFlight: number;
   readonly waiting: Waiting[];
 }
+
+interface LaneBound {
+  readonly burst: number;
+  readonly perSecond: number;
+  readonly maxWaitMs: number;
+  /** Named in the refusal and its log line. */
+  readonly what: string;
+}
+
+interface UserState {
+  /** The user's own questions (what their frames ask). */
+  readonly own: Lane;
+  /** The server's questions on the user's behalf (see the header). */
+  readonly server: Lane;
+}
+
+const lane = (tokens: number, at: number): Lane => ({ tokens, at, inFlight: 0, waiting: [] });
 
 export class CallbackLimit {
   private readonly users = new Map<string, UserState>();
@@ -100,11 +135,13 @@ export class CallbackLimit {
   readonly maxInFlight: number;
   readonly burst: number;
   readonly perSecond: number;
+  private readonly ownBound: LaneBound;
+  private readonly serverBound: LaneBound;
 
   constructor(
     options: CallbackLimitOptions,
     /** A question waiting longer than this for a free slot is refused (the backend's timeout). */
-    private readonly maxWaitMs: number,
+    maxWaitMs: number,
     private readonly clock: ServerClock,
     private readonly log: Logger,
     private readonly onLimited: () => void = () => {},
@@ -112,42 +149,51 @@ export class CallbackLimit {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_CALLBACK_MAX_IN_FLIGHT);
     this.burst = Math.max(1, options.burst ?? DEFAULT_CALLBACK_BURST);
     this.perSecond = Math.max(1, options.perSecond ?? DEFAULT_CALLBACK_PER_SECOND);
+    this.ownBound = {
+      burst: this.burst,
+      perSecond: this.perSecond,
+      maxWaitMs,
+      what: 'permission checks',
+    };
+    this.serverBound = {
+      burst: Math.max(this.burst, SERVER_BURST),
+      perSecond: Math.max(this.perSecond, SERVER_PER_SECOND),
+      maxWaitMs: maxWaitMs * SERVER_WAIT_FACTOR,
+      what: 'permission checks of items sent to the user',
+    };
     this.lastSweep = clock.now();
   }
 
   /**
-   * Runs `post` for `userId` now, or once one of the user's slots is free; rejects with
-   * `AuthorizationRateLimited` (without running it) when the user is over the bound.
+   * Runs `post` for `userId` now, or once one of the lane's slots is free; rejects with
+   * `AuthorizationRateLimited` (without running it) when the user is over the lane's bound. The
+   * lane is the server's inside `askedByServer`, else the user's own.
    */
   run<T>(userId: string, post: () => Promise<T>): Promise<T> {
     const now = this.clock.now();
     this.sweep(now);
     let user = this.users.get(userId);
     if (user === undefined) {
-      user = { tokens: this.burst, at: now, inFlight: 0, waiting: [] };
+      user = { own: lane(this.ownBound.burst, now), server: lane(this.serverBound.burst, now) };
       this.users.set(userId, user);
     }
-    this.refill(user, now);
-    const byServer = serverAsking.getStore() === true;
-    if (!byServer && user.tokens < 1) {
-      return this.refuse(userId, 'too many permission checks a second');
+    const byServer = isAskedByServer();
+    const queue = byServer ? user.server : user.own;
+    const bound = byServer ? this.serverBound : this.ownBound;
+    this.refill(queue, bound, now);
+    if (queue.tokens < 1) return this.refuse(userId, `too many ${bound.what} a second`);
+    if (queue.inFlight < this.maxInFlight) {
+      queue.tokens -= 1;
+      return this.start(userId, queue, bound, post);
     }
-    if (user.inFlight < this.maxInFlight) {
-      if (!byServer) user.tokens -= 1;
-      return this.start(userId, user, post);
+    if (queue.waiting.length >= bound.burst) {
+      return this.refuse(userId, `too many ${bound.what} waiting`);
     }
-    if (!byServer) {
-      if (user.waiting.length >= this.burst) {
-        return this.refuse(userId, 'too many permission checks waiting');
-      }
-      user.tokens -= 1;
-    }
-    const state = user;
+    queue.tokens -= 1;
     return new Promise<T>((resolve, reject) => {
-      state.waiting.push({
+      queue.waiting.push({
         since: now,
-        byServer,
-        start: () => void this.start(userId, state, post).then(resolve, reject),
+        start: () => void this.start(userId, queue, bound, post).then(resolve, reject),
         refuse: reject,
       });
     });
@@ -158,8 +204,13 @@ export class CallbackLimit {
     return this.users.size;
   }
 
-  private start<T>(userId: string, user: UserState, post: () => Promise<T>): Promise<T> {
-    user.inFlight++;
+  private start<T>(
+    userId: string,
+    queue: Lane,
+    bound: LaneBound,
+    post: () => Promise<T>,
+  ): Promise<T> {
+    queue.inFlight++;
     let asked: Promise<T>;
     try {
       asked = post();
@@ -167,28 +218,31 @@ export class CallbackLimit {
       asked = Promise.reject(err);
     }
     return asked.finally(() => {
-      user.inFlight--;
-      this.next(userId, user);
+      queue.inFlight--;
+      this.next(userId, queue, bound);
     });
   }
 
   /** A slot came free: the oldest waiting question goes, unless it waited too long. */
-  private next(userId: string, user: UserState): void {
+  private next(userId: string, queue: Lane, bound: LaneBound): void {
     const now = this.clock.now();
-    while (user.inFlight < this.maxInFlight && user.waiting.length > 0) {
-      const waiting = user.waiting.shift()!;
-      if (!waiting.byServer && now - waiting.since > this.maxWaitMs) {
-        waiting.refuse(this.refused(userId, 'permission checks waited too long'));
+    while (queue.inFlight < this.maxInFlight && queue.waiting.length > 0) {
+      const waiting = queue.waiting.shift()!;
+      if (now - waiting.since > bound.maxWaitMs) {
+        waiting.refuse(this.refused(userId, `${bound.what} waited too long`));
         continue;
       }
       waiting.start();
     }
   }
 
-  private refill(user: UserState, now: number): void {
-    if (now <= user.at) return;
-    user.tokens = Math.min(this.burst, user.tokens + ((now - user.at) * this.perSecond) / 1000);
-    user.at = now;
+  private refill(queue: Lane, bound: LaneBound, now: number): void {
+    if (now <= queue.at) return;
+    queue.tokens = Math.min(
+      bound.burst,
+      queue.tokens + ((now - queue.at) * bound.perSecond) / 1000,
+    );
+    queue.at = now;
   }
 
   private refuse(userId: string, why: string): Promise<never> {
@@ -216,10 +270,15 @@ export class CallbackLimit {
   private sweep(now: number): void {
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
+    const idle = (queue: Lane, bound: LaneBound) => {
+      if (queue.inFlight > 0 || queue.waiting.length > 0) return false;
+      this.refill(queue, bound, now);
+      return queue.tokens >= bound.burst;
+    };
     for (const [userId, user] of this.users) {
-      if (user.inFlight > 0 || user.waiting.length > 0) continue;
-      this.refill(user, now);
-      if (user.tokens >= this.burst) this.users.delete(userId);
+      if (idle(user.own, this.ownBound) && idle(user.server, this.serverBound)) {
+        this.users.delete(userId);
+      }
     }
     for (const [userId, at] of this.logged) {
       if (now - at >= LOG_EVERY_MS) this.logged.delete(userId);

@@ -23,10 +23,14 @@
  * questions sharing one already on its way, are never limited.
  */
 import * as z from 'zod/mini';
-import { AuthorizationUnavailable, type AuthorizeRequest } from '../authorize.js';
+import {
+  AuthorizationRateLimited,
+  AuthorizationUnavailable,
+  type AuthorizeRequest,
+} from '../authorize.js';
 import type { ServerClock } from '../clock.js';
 import { shownUrl, type Logger } from '../log.js';
-import { CallbackLimit, type CallbackLimitOptions } from './callback-limit.js';
+import { CallbackLimit, isAskedByServer, type CallbackLimitOptions } from './callback-limit.js';
 import { FieldRulesByType } from './field-policy.js';
 
 export interface AuthorizeCallbackOptions extends CallbackLimitOptions {
@@ -101,6 +105,8 @@ interface Entry {
 interface Asking {
   readonly answer: Promise<CallbackAnswer>;
   readonly userId: string;
+  /** Asked in the server's lane (see callback-limit.ts). */
+  readonly byServer: boolean;
   /** The user authenticated again while it was asked: its answer is not cached. */
   revoked: boolean;
 }
@@ -156,7 +162,16 @@ export class AuthorizeCallback {
     }
     if (hit) this.cache.delete(key);
     const pending = this.asking.get(key);
-    if (pending) return pending.answer;
+    if (pending) {
+      if (!isAskedByServer()) return pending.answer;
+      // The server's question shares the user's, but not the user's bound: refused for being
+      // over it, the question is asked again in the server's own lane.
+      return pending.answer.catch((err: unknown) =>
+        err instanceof AuthorizationRateLimited && !pending.byServer
+          ? this.ask(request)
+          : Promise.reject(err),
+      );
+    }
     const userId = request.user.id;
     const asking: Asking = {
       answer: this.limit
@@ -169,6 +184,7 @@ export class AuthorizeCallback {
           if (this.asking.get(key) === asking) this.asking.delete(key);
         }),
       userId,
+      byServer: isAskedByServer(),
       revoked: false,
     };
     this.asking.set(key, asking);

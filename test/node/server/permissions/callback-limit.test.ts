@@ -158,30 +158,48 @@ describe('authorization callback: per-user bound', () => {
     assert.equal(backend.asked.length, 1);
   });
 
-  test('questions the server asks of its own accord take no token: asked a few at a time, none refused', async () => {
+  test("the server's own questions have a lane of their own: a larger burst, their own slots, bounded too", async () => {
     backend = await Backend.start();
-    backend.hold = () => true;
+    backend.hold = (b) => String(b.room).startsWith('customer:');
     const clock = new ManualClock();
     const callback = callbackOn(clock, { timeoutMs: 2000 });
-    // The entities of 300 unread notifications, asked after a sign-in dropped the cache.
+    // The entities of 600 unread notifications, asked after a sign-in dropped the cache.
     const reads = askedByServer(() =>
-      Array.from({ length: 300 }, (_, i) =>
+      Array.from({ length: 600 }, (_, i) =>
         callback.ask(question('ana', `customer:${i + 1}`, 'read')),
       ),
     );
     const settled = outcomes(reads);
     await until(() => backend!.holding === 8, undefined, 'eight on their way');
-    // Waiting longer than the backend may take refuses a client's question, not these.
+    // Her own question is not held behind the server's: it has slots of its own.
+    assert.equal((await callback.ask(question('ana', 'team:sales'))).allow, true);
+    // Waiting longer than a question of hers may, but not five times as long: still asked.
     clock.advanceSync(5000);
     backend.release();
-    assert.deepEqual(await settled, { ok: 300, limited: 0 });
-    assert.equal(backend.asked.length, 300);
-    assert.equal(callback.counts.limited, 0);
-    // They took none of her tokens: a question of her own still has the burst.
+    assert.deepEqual(await settled, { ok: 500, limited: 100 }, 'the lane holds 500 at once');
+    assert.equal(backend.asked.length, 501);
+    // They took none of her tokens: questions of her own still have her whole burst.
     const own = Array.from({ length: 60 }, (_, i) =>
       callback.ask(question('ana', `customer:${1000 + i}`)),
     );
     assert.deepEqual(await outcomes(own), { ok: 60, limited: 0 });
+  });
+
+  test("a server question sharing the user's refused one is asked again in its own lane", async () => {
+    backend = await Backend.start();
+    backend.hold = () => true;
+    const clock = new ManualClock();
+    const callback = callbackOn(clock, { maxInFlight: 1, timeoutMs: 2000 });
+    const first = callback.ask(question('ana', 'customer:1'));
+    // Hers, waiting for her one slot; the server's identical question shares it.
+    const hers = callback.ask(question('ana', 'customer:2', 'read'));
+    const servers = askedByServer(() => callback.ask(question('ana', 'customer:2', 'read')));
+    await until(() => backend!.holding === 1);
+    clock.advanceSync(2001);
+    backend.release();
+    await first;
+    await assert.rejects(hers, (err: unknown) => err instanceof AuthorizationRateLimited);
+    assert.equal((await servers).allow, true, "the server's is answered");
   });
 
   test('logs a user over the bound at most once a minute', async () => {
