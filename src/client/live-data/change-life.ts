@@ -46,6 +46,12 @@ export interface ChangeLife {
   /** When `retryTimer` fires (epoch ms), while it is set. */
   retryAt: number | undefined;
   /**
+   * The wait under way is the server's `rate_limited`: the user's budget is spent, so nothing is
+   * sent before it ends. After another failure (`timeout`, `internal`, `backend_unavailable`,
+   * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
+   */
+  retryHolds: boolean;
+  /**
    * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
    * often (the edit is never dropped), and full jitter spreads the clients of an outage over the
    * window instead of all coming back at once. Starts over after any other answer, and on reconnect.

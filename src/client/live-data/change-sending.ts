@@ -63,9 +63,10 @@ export function pump(life: ChangeLife): void {
 
 async function drain(life: ChangeLife): Promise<void> {
   for (;;) {
-    // While the server asked to wait (`retryLater`), nothing goes before the wait is over: a new
-    // save would send the change in front of it again at once, and the page says when it goes.
-    if (!life.isOpen() || life.retryTimer !== undefined) return;
+    // While the server said the user's budget is spent, nothing goes before the wait is over: a
+    // new save would send the change in front of it again at once, to be refused again, and the
+    // page says when it goes (see `retryHolds`).
+    if (!life.isOpen() || (life.retryTimer !== undefined && life.retryHolds)) return;
     const queuedToo = life.ready && life.adopting === 0;
     const m = life.line.nextToSend(life.client.user?.id, queuedToo);
     if (!m) return;
@@ -213,7 +214,7 @@ function failed(life: ChangeLife, m: Change, error: unknown): boolean {
   if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
     park(life, m);
     if (RETRY_LATER.has(e.code)) {
-      retryLater(life);
+      retryLater(life, e.code === 'rate_limited');
       // Still pending, but the page may say why it waits ("the CRM did not answer") and, on an
       // open connection, when it is tried again: it is not offline.
       m.waiting(e, life.isOpen() ? life.retryAt : undefined);
@@ -258,13 +259,15 @@ function withoutRefused(
   return true;
 }
 
-function retryLater(life: ChangeLife): void {
+function retryLater(life: ChangeLife, holds: boolean): void {
+  if (holds) life.retryHolds = true;
   if (life.retryTimer !== undefined) return;
   const delay = life.retryBackoff.next();
   life.retryAt = life.clock.now() + delay;
   life.retryTimer = life.clock.setTimeout(() => {
     life.retryTimer = undefined;
     life.retryAt = undefined;
+    life.retryHolds = false;
     pump(life);
   }, delay);
 }
@@ -277,6 +280,7 @@ export function retryNow(life: ChangeLife): void {
   if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
   life.retryTimer = undefined;
   life.retryAt = undefined;
+  life.retryHolds = false;
   life.retryBackoff.reset();
   const touched = new Set<string>();
   for (const m of life.line.items) {

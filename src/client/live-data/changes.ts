@@ -121,6 +121,7 @@ export class Changes {
       pumpAgain: false,
       retryTimer: undefined,
       retryAt: undefined,
+      retryHolds: false,
       retryBackoff: new Backoff({
         base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
         cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,

@@ -191,6 +191,20 @@ describe('live data: a change refused for now, on an open connection', () => {
     );
   });
 
+  it("after a failure that may be one record's (the CRM did not answer), a newer save goes at once", async () => {
+    const { client, changes, sent } = await setup();
+    client.answer = 'backend_unavailable';
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    client.answer = 'ack';
+    changes.submit(owner, { phone: '300' }, 1, { phone: '200' });
+    await sent(3); // the waiting one and the newer one, in order, without waiting
+    assert.deepEqual(
+      changes.changes('customer:42').map((c) => c.state),
+      ['confirmed', 'confirmed'],
+    );
+  });
+
   it('no longer tells a retry time once the connection is lost: it waits for the connection', async () => {
     const { client, changes, sent } = await setup();
     client.answer = 'rate_limited';
