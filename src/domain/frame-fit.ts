@@ -128,3 +128,26 @@ export function fitChange(change: EntityChange, maxChangeBytes: number): EntityC
 export function fitsFrame(frame: ServerFrame, maxFrameBytes: number): boolean {
   return fitsBytes(frame, maxFrameBytes);
 }
+
+/**
+ * `frame` as JSON when it fits `maxFrameBytes`, else undefined: a server sends that text as it is
+ * rather than serialize a record a second time.
+ */
+export function frameJson(frame: ServerFrame, maxFrameBytes: number): string | undefined {
+  return jsonWithin(frame, maxFrameBytes);
+}
+
+/** `fitConflict` with the JSON its measuring made (see `frameJson`). */
+export function fitConflictJson(
+  answer: EntityConflictFrame,
+  maxFrameBytes: number,
+): { frame: EntityConflictFrame; json: string } | undefined {
+  const json = jsonWithin(answer, maxFrameBytes);
+  if (json !== undefined) return { frame: answer, json };
+  const trimmed = {
+    ...answer,
+    conflicts: answer.conflicts.map(({ base: _base, ...rest }) => rest),
+  };
+  const trimmedJson = jsonWithin(trimmed, maxFrameBytes);
+  return trimmedJson === undefined ? undefined : { frame: trimmed, json: trimmedJson };
+}

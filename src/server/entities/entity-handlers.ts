@@ -21,8 +21,8 @@ import {
 import { fieldRefusal } from '../../domain/field-refusal.js';
 import {
   fitAckJson,
-  fitConflict,
-  fitsFrame,
+  fitConflictJson,
+  frameJson,
   jsonBytes,
   partialAckRefusal,
 } from '../../domain/frame-fit.js';
@@ -123,7 +123,8 @@ export class EntityHandlers {
           ? { type: 'entity.snapshot', replyTo: frame.id, entity, readOnly }
           : { type: 'entity.snapshot', replyTo: frame.id, entity },
       );
-      if (!fitsFrame(answer, this.ctx.maxFrameBytes)) {
+      const json = frameJson(answer, this.ctx.maxFrameBytes);
+      if (json === undefined) {
         // A record the CRM grew past what a frame carries: the client would drop the snapshot
         // and wait for an answer that never comes.
         const room = entityRoom(frame.entityType, frame.entityId);
@@ -134,7 +135,7 @@ export class EntityHandlers {
         );
         return;
       }
-      connection.send(answer);
+      connection.send(answer, json);
     });
   }
 
@@ -265,7 +266,7 @@ export class EntityHandlers {
     current: Entity,
   ): void {
     const limit = this.ctx.maxFrameBytes;
-    const answer = fitConflict(
+    const answer = fitConflictJson(
       asSeen<EntityConflictFrame>(connection, {
         type: 'entity.conflict',
         replyTo: frame.id,
@@ -276,7 +277,7 @@ export class EntityHandlers {
       limit,
     );
     if (answer) {
-      connection.send(answer);
+      connection.send(answer.frame, answer.json);
       return;
     }
     const room = entityRoom(frame.entityType, frame.entityId);

@@ -2,7 +2,9 @@
  * An applied save's `entity.ack` carries the whole entity, up to most of a frame: measuring it
  * against the frame limit made its JSON, and that text is what is sent, not a second
  * serialization of it. Counted by a spy on `JSON.stringify`; the ack each client receives is the
- * same either way (compressed or not, with a field hidden from the writer or not).
+ * same either way (compressed or not, with a field hidden from the writer or not). So are the
+ * `entity.snapshot` of a read and the `entity.conflict` of a save on an old version, which carry
+ * the record too.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
@@ -20,17 +22,17 @@ import {
 let h: Harness | undefined;
 const restore: (() => void)[] = [];
 afterEach(async () => {
-  for (const undo of restore.splice(0)) undo();
+  for (const undo of restore.splice(0).reverse()) undo();
   await h?.close();
   h = undefined;
 });
 
-/** Counts the `JSON.stringify` calls on an `entity.ack` from now until the test ends. */
-function countAckSerializations(): () => number {
+/** Counts the `JSON.stringify` calls on a frame of `type` from now until the test ends. */
+function countAckSerializations(type = 'entity.ack'): () => number {
   const stringify = JSON.stringify;
   let count = 0;
   JSON.stringify = function (value: unknown, ...rest: unknown[]) {
-    if ((value as { type?: unknown } | null)?.type === 'entity.ack') count++;
+    if ((value as { type?: unknown } | null)?.type === type) count++;
     return (stringify as (...args: unknown[]) => string).call(JSON, value, ...rest);
   } as typeof JSON.stringify;
   restore.push(() => (JSON.stringify = stringify));
@@ -82,5 +84,26 @@ describe('an applied save is acknowledged with its entity serialized once', () =
     const ack = as(answer, 'entity.ack');
     assert.equal(ack.entity.fields.phone, '555 0100');
     assert.equal('notes' in ack.entity.fields, false, JSON.stringify(ack.entity.fields));
+  });
+
+  test('a snapshot and a conflict, too', async () => {
+    h = await startHarness();
+    await seedCustomer(h, '42', { notes: 'n'.repeat(20_000) });
+    const client = await TestClient.connect(h.url, { user: alice });
+    let serialized = countAckSerializations('entity.snapshot');
+    const snapshot = await client.request({
+      type: 'entity.get',
+      id: nextId('g'),
+      entityType: 'customer',
+      entityId: '42',
+    });
+    assert.equal(serialized(), 1);
+    assert.equal(as(snapshot, 'entity.snapshot').entity.fields.notes, 'n'.repeat(20_000));
+    await save(client, { phone: '555 0100' });
+    serialized = countAckSerializations('entity.conflict');
+    // Saved on the version before: phone changed since.
+    const conflict = await save(client, { phone: '555 0199' });
+    assert.equal(serialized(), 1);
+    assert.equal(as(conflict, 'entity.conflict').current.fields.phone, '555 0100');
   });
 });
