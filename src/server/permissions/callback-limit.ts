@@ -17,17 +17,17 @@
  * answered `rate_limited`), which clients retry with backoff as they do `backend_unavailable`.
  *
  * Questions the server asks of its own accord (`askedByServer`) go in a lane of their own, with
- * its own slots and a larger bucket (`SERVER_BURST`, refilled at `SERVER_PER_SECOND`), waiting
- * longer for a slot (`SERVER_WAIT_FACTOR` times as long): which entity an activity item, a
- * notification or an unread count is about, and the re-check of a user's rooms after their
- * permissions changed. They come in bursts a user did not ask for (300 unread notifications about
- * as many customers, asked again after each sign-in drops the cached answers), which the user's
- * own bucket would refuse, leaving items out and the badge too low. They are bounded all the
- * same: a notification's entity is named by whoever sends it, so a hostile sender could otherwise
- * make the server ask about entity after entity under a recipient's name. And having lanes of
- * their own, the user's own joins and saves never wait behind them. Beyond that lane's bound the
- * question is refused for now as well, which leaves the item out (as a backend that does not
- * answer does).
+ * its own slots and a larger bucket (ten times the burst, five times the rate), waiting longer for
+ * a slot: which entity an activity item, a notification or an unread count is about, and the
+ * re-check of a user's rooms after their permissions changed. They come in bursts a user did not
+ * ask for (300 unread notifications about as many customers, asked again after each sign-in
+ * drops the cached answers), which the user's own bucket would refuse, leaving items out and the
+ * badge too low. They are bounded all the same: a notification's entity is named by whoever sends
+ * it, so a hostile sender could otherwise make the server ask about entity after entity under a
+ * recipient's name. With lanes of their own, the user's own joins and saves never wait behind
+ * them. Beyond that lane's bound the question is refused for now as well: the item is left out
+ * (as when the backend does not answer), and a re-check leaves the room with
+ * `backend_unavailable`, which the client joins again later.
  *
  * Each user's state is their own: one user's flood takes only their tokens and slots, never
  * another's. The bound is per server process (several processes each allow it), like the
@@ -67,12 +67,14 @@ export const DEFAULT_CALLBACK_BURST = 100;
 export const DEFAULT_CALLBACK_PER_SECOND = 20;
 
 /**
- * The lane of the server's own questions (see the header): the 500 entities an unread count asks
- * about at most go through at once, then 50 a second; a question waits for a slot up to 5 times
- * as long as a user's own.
+ * The lane of the server's own questions (see the header) is this many times the user's own:
+ * bursts of 1,000 and 100 a second by default, as the 500 entities an unread count asks about at
+ * most take two questions each (`join` and `read` of the entity's room), and an operator who
+ * lowers the user's bound lowers this one with it. A question there waits for a slot up to 5
+ * times as long as a user's own.
  */
-const SERVER_BURST = 500;
-const SERVER_PER_SECOND = 50;
+const SERVER_BURST_FACTOR = 10;
+const SERVER_RATE_FACTOR = 5;
 const SERVER_WAIT_FACTOR = 5;
 
 /** How often a user over the bound is logged, at most. */
@@ -156,8 +158,8 @@ export class CallbackLimit {
       what: 'permission checks',
     };
     this.serverBound = {
-      burst: Math.max(this.burst, SERVER_BURST),
-      perSecond: Math.max(this.perSecond, SERVER_PER_SECOND),
+      burst: this.burst * SERVER_BURST_FACTOR,
+      perSecond: this.perSecond * SERVER_RATE_FACTOR,
       maxWaitMs: maxWaitMs * SERVER_WAIT_FACTOR,
       what: 'permission checks of items sent to the user',
     };

@@ -23,11 +23,7 @@
  * questions sharing one already on its way, are never limited.
  */
 import * as z from 'zod/mini';
-import {
-  AuthorizationRateLimited,
-  AuthorizationUnavailable,
-  type AuthorizeRequest,
-} from '../authorize.js';
+import { AuthorizationUnavailable, type AuthorizeRequest } from '../authorize.js';
 import type { ServerClock } from '../clock.js';
 import { shownUrl, type Logger } from '../log.js';
 import { CallbackLimit, isAskedByServer, type CallbackLimitOptions } from './callback-limit.js';
@@ -105,8 +101,6 @@ interface Entry {
 interface Asking {
   readonly answer: Promise<CallbackAnswer>;
   readonly userId: string;
-  /** Asked in the server's lane (see callback-limit.ts). */
-  readonly byServer: boolean;
   /** The user authenticated again while it was asked: its answer is not cached. */
   revoked: boolean;
 }
@@ -161,17 +155,13 @@ export class AuthorizeCallback {
       return Promise.resolve(hit.answer);
     }
     if (hit) this.cache.delete(key);
-    const pending = this.asking.get(key);
-    if (pending) {
-      if (!isAskedByServer()) return pending.answer;
-      // The server's question shares the user's, but not the user's bound: refused for being
-      // over it, the question is asked again in the server's own lane.
-      return pending.answer.catch((err: unknown) =>
-        err instanceof AuthorizationRateLimited && !pending.byServer
-          ? this.ask(request)
-          : Promise.reject(err),
-      );
-    }
+    // Identical questions share one request within a lane, not across: a user's question never
+    // waits in the server's lane (whose entities a notification's sender names), nor the
+    // server's in the user's (see callback-limit.ts). At most one request per lane.
+    const lane = isAskedByServer() ? 'server' : 'own';
+    const askingKey = `${lane}${key}`;
+    const pending = this.asking.get(askingKey);
+    if (pending) return pending.answer;
     const userId = request.user.id;
     const asking: Asking = {
       answer: this.limit
@@ -181,13 +171,12 @@ export class AuthorizeCallback {
           return answer;
         })
         .finally(() => {
-          if (this.asking.get(key) === asking) this.asking.delete(key);
+          if (this.asking.get(askingKey) === asking) this.asking.delete(askingKey);
         }),
       userId,
-      byServer: isAskedByServer(),
       revoked: false,
     };
-    this.asking.set(key, asking);
+    this.asking.set(askingKey, asking);
     return asking.answer;
   }
 

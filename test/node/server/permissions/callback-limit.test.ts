@@ -16,7 +16,12 @@ import {
   AuthorizeCallback,
   type AuthorizeCallbackOptions,
 } from '../../../../src/server/permissions/callback.js';
-import { askedByServer } from '../../../../src/server/permissions/callback-limit.js';
+import {
+  askedByServer,
+  DEFAULT_CALLBACK_BURST,
+  DEFAULT_CALLBACK_MAX_IN_FLIGHT,
+  DEFAULT_CALLBACK_PER_SECOND,
+} from '../../../../src/server/permissions/callback-limit.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { nextId, until, type TestClient } from '../../helpers/server-client.js';
 import type { Harness } from '../../helpers/server-harness.js';
@@ -163,9 +168,10 @@ describe('authorization callback: per-user bound', () => {
     backend.hold = (b) => String(b.room).startsWith('customer:');
     const clock = new ManualClock();
     const callback = callbackOn(clock, { timeoutMs: 2000 });
-    // The entities of 600 unread notifications, asked after a sign-in dropped the cache.
+    // 700 questions about the entities of unread notifications, after a sign-in dropped the
+    // cache; the lane is ten times her burst of 60.
     const reads = askedByServer(() =>
-      Array.from({ length: 600 }, (_, i) =>
+      Array.from({ length: 700 }, (_, i) =>
         callback.ask(question('ana', `customer:${i + 1}`, 'read')),
       ),
     );
@@ -176,8 +182,8 @@ describe('authorization callback: per-user bound', () => {
     // Waiting longer than a question of hers may, but not five times as long: still asked.
     clock.advanceSync(5000);
     backend.release();
-    assert.deepEqual(await settled, { ok: 500, limited: 100 }, 'the lane holds 500 at once');
-    assert.equal(backend.asked.length, 501);
+    assert.deepEqual(await settled, { ok: 600, limited: 100 }, 'the lane holds 600 at once');
+    assert.equal(backend.asked.length, 601);
     // They took none of her tokens: questions of her own still have her whole burst.
     const own = Array.from({ length: 60 }, (_, i) =>
       callback.ask(question('ana', `customer:${1000 + i}`)),
@@ -185,7 +191,25 @@ describe('authorization callback: per-user bound', () => {
     assert.deepEqual(await outcomes(own), { ok: 60, limited: 0 });
   });
 
-  test("a server question sharing the user's refused one is asked again in its own lane", async () => {
+  test("a user's question never waits in the server's lane, nor the server's in hers", async () => {
+    backend = await Backend.start();
+    backend.hold = () => true;
+    const clock = new ManualClock();
+    const callback = callbackOn(clock, { maxInFlight: 1, timeoutMs: 2000 });
+    // The server's lane: one on its way, the next (a notification's entity) waiting behind it.
+    const first = askedByServer(() => callback.ask(question('ana', 'customer:1', 'read')));
+    const queued = askedByServer(() => callback.ask(question('ana', 'customer:2', 'read')));
+    await until(() => backend!.holding === 1);
+    // She opens customer 2 herself: asked in her own lane, at once.
+    const hers = callback.ask(question('ana', 'customer:2', 'read'));
+    await until(() => backend!.holding === 2, undefined, 'hers asked beside the server question');
+    backend.release();
+    assert.equal((await hers).allow, true);
+    assert.equal((await first).allow, true);
+    assert.equal((await queued).allow, true);
+  });
+
+  test("a server question identical to the user's refused one is asked in its own lane", async () => {
     backend = await Backend.start();
     backend.hold = () => true;
     const clock = new ManualClock();
@@ -291,8 +315,13 @@ describe('authorization callback: per-user bound, through the server', () => {
   });
 
   test('the unread count asks about every entity of the unread notifications, beyond the burst', async () => {
-    const h = await start({ burst: 10, perSecond: 1 });
-    for (let i = 1; i <= 40; i++) {
+    // The defaults: 300 entities are 600 questions (`join` and `read` of each entity's room).
+    const h = await start({
+      maxInFlight: DEFAULT_CALLBACK_MAX_IN_FLIGHT,
+      burst: DEFAULT_CALLBACK_BURST,
+      perSecond: DEFAULT_CALLBACK_PER_SECOND,
+    });
+    for (let i = 1; i <= 300; i++) {
       const res = await fetch(`http://127.0.0.1:${h.server.port}/api/notifications`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
@@ -307,7 +336,7 @@ describe('authorization callback: per-user bound, through the server', () => {
     const ana = await connectWith(h, 'ana');
     const list = await ana.request({ type: 'notification.list', id: nextId('n') });
     assert.equal(list.type, 'notification.page', JSON.stringify(list));
-    assert.equal((list as { unread: number }).unread, 40, 'none left out for being many');
+    assert.equal((list as { unread: number }).unread, 300, 'none left out for being many');
     assert.equal(h.server.metrics.authorizeCallbackLimited, 0);
   });
 
