@@ -75,7 +75,7 @@ const card = (content: TemplateResult, args: Args) =>
   >
     ${formStyles}
     <h2 style="margin: 0 0 1.25rem; font: 600 1.0625rem/1.3 var(--crm-font-family);">
-      Northwind Logistics
+      ${args.entityLabel || 'Northwind Logistics'}
     </h2>
     ${content}
   </div>`;

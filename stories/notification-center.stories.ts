@@ -164,8 +164,12 @@ const page = (args: Args, b: Backend, body: TemplateResult | typeof nothing = no
     <crm-realtime-provider .client=${b.client}>
       <header class="bar">
         <span class="brand">Acme CRM</span>
-        <nav class="nav" aria-label="Main">
-          <span>Customers</span><span>Deals</span><span>Calls</span>
+        <nav class="nav" aria-label=${args.lang === 'ar' ? 'الرئيسية' : 'Main'}>
+          ${
+            args.lang === 'ar'
+              ? html`<span>العملاء</span><span>الصفقات</span><span>المكالمات</span>`
+              : html`<span>Customers</span><span>Deals</span><span>Calls</span>`
+          }
         </nav>
         ${center(args)}
         <img class="me" src=${DEMO_USER.avatarUrl!} alt=${DEMO_USER.name} />
@@ -530,15 +534,80 @@ export const Translated: Story = {
 };
 
 /**
- * A right-to-left page: the panel opens under the bell on the other side (toasts, when it is
- * closed, go bottom-left).
+ * The CRM's history of a typical day, in Arabic: the notifications' titles, messages and actions
+ * are the CRM's own words, as on an Arabic page; people's names stay as they are written.
+ */
+function typicalDayInArabic(b: Backend): void {
+  b.past(
+    26 * HOUR,
+    {
+      title: 'عميل محتمل جديد مُسنَد إليك',
+      type: 'success',
+      message: 'غريس هوبر، نيفي لابز — وصل عبر نموذج الموقع.',
+      entity: { type: 'customer', id: '17', label: 'نيفي لابز' },
+    },
+    jonas,
+  );
+  b.past(
+    95 * MINUTE,
+    {
+      title: 'تم الفوز بصفقة «المحركات التحليلية»',
+      type: 'success',
+      priority: 'high',
+      entity: { type: 'customer', id: '7', label: 'باباج وشركاه' },
+    },
+    rafael,
+  );
+  b.past(
+    38 * MINUTE,
+    {
+      title: 'ردّت آدا لوفليس على رسالتك',
+      type: 'info',
+      message: 'بخصوص شروط التجديد — «يناسبني الخميس، فلنقل الساعة 10:00؟»',
+      entity: { type: 'customer', id: '42', label: 'ديفرنس المحدودة' },
+      actions: [
+        { label: 'رد', url: '/mail/381' },
+        { label: 'جدولة مكالمة', event: 'schedule-call' },
+      ],
+    },
+    amara,
+  );
+  b.past(4 * MINUTE, {
+    title: 'فشلت المزامنة مع نظام الفوترة',
+    type: 'error',
+    priority: 'urgent',
+    message: 'الفواتير منذ 09:40 ليست في دفتر الحسابات. تم إبلاغ قسم المالية.',
+    actions: [{ label: 'إعادة المزامنة', event: 'retry-sync' }],
+  });
+}
+
+/**
+ * A right-to-left page in Arabic: the panel opens under the bell on the other side (toasts, when
+ * it is closed, go bottom-left); the element's texts come through `messages`, day labels, times
+ * and numbers follow `lang`.
  */
 export const RightToLeft: Story = {
-  args: { lang: 'ar' },
+  args: {
+    lang: 'ar',
+    messages: {
+      bellLabel: (unread, c) =>
+        unread ? `الإشعارات، ${c.number(unread)} غير مقروءة` : 'الإشعارات',
+      panelTitle: () => 'الإشعارات',
+      markAllRead: () => 'تعليم الكل كمقروء',
+      markRead: (title) => `تعليم «${title}» كمقروء`,
+      markReadText: () => 'تعليم كمقروء',
+      empty: () => 'لا توجد إشعارات',
+      priority: (p) => ({ low: 'منخفضة', normal: 'عادية', high: 'مهم', urgent: 'عاجل' })[p],
+      unread: () => 'غير مقروء',
+      from: (name) => `من ${name}`,
+      dismiss: (title) => `إغلاق «${title}»`,
+      toastsLabel: () => 'الإشعارات الجديدة',
+    },
+  },
   play: openPanel,
   render: story((b) => {
-    typicalDay(b);
-    b.after(500, () => b.notify({ title: 'New lead assigned to you', type: 'success' }, jonas));
+    typicalDayInArabic(b);
+    b.after(500, () => b.notify({ title: 'عميل محتمل جديد مُسنَد إليك', type: 'success' }, jonas));
   }),
 };
 

@@ -120,6 +120,8 @@ const reducedMotion = () =>
  * @cssprop [--crm-collaborative-form-saving-color=var(--crm-color-border)] - Ring and tab of a field being saved.
  * @cssprop [--crm-collaborative-form-highlight=var(--crm-color-warning-subtle)] - Flash of a field changed remotely.
  * @cssprop [--crm-collaborative-form-highlight-duration=1.6s] - How long the flash fades.
+ * @cssprop [--crm-collaborative-form-readonly-background=var(--crm-color-surface-sunken)] - Background of a text field the user may not change.
+ * @cssprop [--crm-collaborative-form-readonly-color=var(--crm-color-text-muted)] - Text of a text field the user may not change.
  * @cssprop [--crm-collaborative-form-tab-font-size=var(--crm-font-size-2xs)] - Text size of the tabs.
  * @cssprop [--crm-collaborative-form-tab-z-index=2] - Stacking of the tabs over the fields.
  * @cssprop [--crm-collaborative-form-status-margin=var(--crm-space-s)] - Space above the status line.

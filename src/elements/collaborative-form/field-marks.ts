@@ -89,6 +89,14 @@ export const fieldMarksCss = `
   fieldset[data-crm-saving] {
     box-shadow: none;
   }
+  /* A text field the user may not change (locked \`readonly\` by the form): a readonly input looks
+     exactly like an editable one, so it takes the sunken surface and muted text a disabled select
+     beside it has. As specific as a page's \`.form input:not([type=checkbox])\` (this sheet comes
+     later, so it wins the tie); a page restyles it with a rule on the same attribute. */
+  :is(input, textarea)[data-crm-readonly][readonly] {
+    background-color: var(--crm-collaborative-form-readonly-background, ${t('color-surface-sunken')});
+    color: var(--crm-collaborative-form-readonly-color, ${t('color-text-muted')});
+  }
   /* A submit button of a record the CRM deleted (aria-disabled too): pressing it saves nothing. */
   [data-crm-deleted] {
     opacity: 0.55;

@@ -46,6 +46,16 @@ describe('<crm-collaborative-form> read-only fields', () => {
     await expectAccessible(el);
   });
 
+  it('a locked text field looks locked, over the page’s own input background', async () => {
+    // The page's rules (formStyles) give every input the same white background; a readonly input
+    // would otherwise look exactly like the editable one beside it.
+    const { el } = await mount(['phone']);
+    const locked = getComputedStyle(field(el, 'phone'));
+    const editable = getComputedStyle(field(el, 'email'));
+    expect(locked.backgroundColor).to.not.equal(editable.backgroundColor);
+    expect(locked.color).to.not.equal(editable.color);
+  });
+
   it('typing into a read-only field changes nothing and saves nothing', async () => {
     const { el, fake } = await mount(['phone']);
     const phone = field(el, 'phone');
