@@ -427,8 +427,9 @@ export const Offline: Story = {
 
 /**
  * Online, over the user's write budget (a long note saved twice within the minute): the second
- * save waits to be saved, "Trying again in 5s" counting down beside the status, the field says
- * "Waiting to save", and it goes out once the budget has filled again. Never "offline".
+ * save waits to be saved, "Trying again in …s" counting down beside the status to when the
+ * server said the budget would hold it, the field says "Waiting to save", and it goes out then.
+ * Never "offline".
  */
 export const WaitingToSave: Story = {
   render: story(

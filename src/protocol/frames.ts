@@ -249,6 +249,12 @@ export const ErrorFrame = z.object({
    * mutation id). Absent on every other error; clients that predate it ignore it.
    */
   errors: z.optional(FieldErrors),
+  /**
+   * `rate_limited`: how long, in ms, until the same request would be accepted (the user's write
+   * budget has refilled enough for it). A client waits at least this long before sending it
+   * again, rather than guessing with its backoff. Absent when the server cannot tell.
+   */
+  retryAfterMs: z.optional(millis),
 });
 
 /** Sent before a graceful shutdown: reconnect after a jittered delay of up to `reconnectMs`. */

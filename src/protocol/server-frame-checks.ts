@@ -207,6 +207,7 @@ export const CORE_SERVER_FRAMES: Readonly<Record<string, Check>> = {
     room: optional(roomName),
     removed: optional((v, path): true => (v === true ? true : fail(path, 'true'))),
     errors: optional(record(string(1, 128, FIELD_NAME_PATTERN), string(1, 500))),
+    retryAfterMs: optional(millis),
   }),
   bye: object({
     type: json,

@@ -233,6 +233,7 @@ export class Connection implements Recipient, Holdable {
       room?: string | undefined;
       removed?: true;
       errors?: FieldErrors;
+      retryAfterMs?: number;
     } = {},
   ): void {
     this.metrics.countError(code);
@@ -241,6 +242,7 @@ export class Connection implements Recipient, Holdable {
     if (extra.room !== undefined) frame.room = extra.room;
     if (extra.removed) frame.removed = true;
     if (extra.errors) frame.errors = extra.errors;
+    if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
     this.send(frame);
   }
 

@@ -339,8 +339,9 @@ export class Session {
     const bytes = Buffer.byteLength(text);
     const overBudget = ctx.writeBudget.refusal(connection.user!.id, frame, bytes, ctx.clock.now());
     if (overBudget !== undefined) {
-      connection.sendError('rate_limited', overBudget, {
+      connection.sendError('rate_limited', overBudget.message, {
         replyTo: 'id' in frame ? frame.id : undefined,
+        retryAfterMs: overBudget.retryAfterMs,
       });
       return;
     }

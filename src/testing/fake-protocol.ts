@@ -265,7 +265,11 @@ export class FakeProtocolServer implements FakeSocketPeer {
       const overBudget =
         connection.user &&
         this.writes.refusal(connection.user.id, frame, utf8Length(text), this.clock.now());
-      if (overBudget) return this.error(connection, 'rate_limited', overBudget, idOf(frame));
+      if (overBudget) {
+        return this.error(connection, 'rate_limited', overBudget.message, idOf(frame), undefined, {
+          retryAfterMs: overBudget.retryAfterMs,
+        });
+      }
       const hold = [...this.holds].find((h) => h.match(frame));
       // Held: answered on release, if its connection is still open then.
       if (hold) hold.waiting.push(() => this.open.get(socket) && this.handle(connection, frame));
@@ -575,10 +579,12 @@ export class FakeProtocolServer implements FakeSocketPeer {
     message: string,
     replyTo?: string,
     room?: string,
+    extra: { retryAfterMs?: number } = {},
   ): void {
     const frame: ServerFrame = { type: 'error', code, message };
     if (replyTo !== undefined) frame.replyTo = replyTo;
     if (room !== undefined) frame.room = room;
+    if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
     this.send(c, frame);
   }
 

@@ -31,21 +31,26 @@ export class WriteBudget {
   }
 
   /**
-   * Why a client frame `bytes` long that `user` sent at `now` is refused `rate_limited`: it is one
-   * the budget pays for (a save, a notification) and the budget has not got its bytes; else
-   * `undefined` (and a paid frame's bytes are taken). The reference server and the fake server
-   * both ask here, so they refuse the same frames.
+   * Why a client frame `bytes` long that `user` sent at `now` is refused `rate_limited`, and in
+   * how many ms the budget will have its bytes (`retryAfterMs`): it is one the budget pays for
+   * (a save, a notification) and the budget has not got them; else `undefined` (and a paid
+   * frame's bytes are taken). The reference server and the fake server both ask here, so they
+   * refuse the same frames.
    */
   refusal(
     user: string,
     frame: { readonly type: string; readonly event?: unknown },
     bytes: number,
     now: number,
-  ): string | undefined {
+  ): { message: string; retryAfterMs: number } | undefined {
     const paid =
       frame.type === 'entity.update' || (frame.type === 'emit' && frame.event === 'notification');
     if (!paid || this.take(user, bytes, now)) return undefined;
-    return `over ${Math.round(this.bytesPerMinute / 1024)} KiB stored a minute: retry later`;
+    const left = this.buckets.get(user)?.bytes ?? this.bytesPerMinute;
+    return {
+      message: `over ${Math.round(this.bytesPerMinute / 1024)} KiB stored a minute: retry later`,
+      retryAfterMs: Math.max(1, Math.ceil(((bytes - left) * 60_000) / this.bytesPerMinute)),
+    };
   }
 
   /** Takes `bytes` from `user`'s budget at `now`; false (and nothing taken) when it has not got them. */

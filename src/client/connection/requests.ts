@@ -38,7 +38,9 @@ export class PendingRequests {
     this.pending.delete(replyTo);
     this.clock.clearTimeout(pending.timer);
     if (frame.type === 'error') {
-      pending.reject(new RealtimeError(frame.code, frame.message, frame.room, frame.errors));
+      pending.reject(
+        new RealtimeError(frame.code, frame.message, frame.room, frame.errors, frame.retryAfterMs),
+      );
     } else {
       pending.resolve(frame);
     }

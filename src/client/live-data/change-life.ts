@@ -51,6 +51,8 @@ export interface ChangeLife {
    * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
    */
   retryHolds: boolean;
+  /** Randomness in `[0, 1)`, for the jitter of a wait the server named. */
+  readonly random: () => number;
   /**
    * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
    * often (the edit is never dropped), and full jitter spreads the clients of an outage over the

@@ -214,7 +214,7 @@ function failed(life: ChangeLife, m: Change, error: unknown): boolean {
   if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
     park(life, m);
     if (RETRY_LATER.has(e.code)) {
-      retryLater(life, e.code === 'rate_limited');
+      retryLater(life, e.code === 'rate_limited', e.retryAfterMs);
       // Still pending, but the page may say why it waits ("the CRM did not answer") and, on an
       // open connection, when it is tried again: it is not offline.
       m.waiting(e, life.isOpen() ? life.retryAt : undefined);
@@ -259,10 +259,24 @@ function withoutRefused(
   return true;
 }
 
-function retryLater(life: ChangeLife, holds: boolean): void {
+/**
+ * Sends again later: after the wait the server named (`retryAfterMs`, its write budget's refill,
+ * with up to a tenth more, at most a second, so a user's tabs do not all send at one instant), else
+ * after the backoff's next wait. A named wait longer than the one under way replaces it.
+ */
+function retryLater(life: ChangeLife, holds: boolean, retryAfterMs?: number): void {
   if (holds) life.retryHolds = true;
-  if (life.retryTimer !== undefined) return;
-  const delay = life.retryBackoff.next();
+  const named =
+    retryAfterMs === undefined
+      ? undefined
+      : retryAfterMs + Math.floor(life.random() * Math.min(1000, retryAfterMs / 10));
+  if (life.retryTimer !== undefined) {
+    const at = named === undefined ? undefined : life.clock.now() + named;
+    if (at === undefined || life.retryAt === undefined || at <= life.retryAt) return;
+    life.clock.clearTimeout(life.retryTimer);
+    life.retryTimer = undefined;
+  }
+  const delay = named ?? life.retryBackoff.next();
   life.retryAt = life.clock.now() + delay;
   life.retryTimer = life.clock.setTimeout(() => {
     life.retryTimer = undefined;

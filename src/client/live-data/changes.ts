@@ -122,6 +122,7 @@ export class Changes {
       retryTimer: undefined,
       retryAt: undefined,
       retryHolds: false,
+      random: options.random ?? Math.random,
       retryBackoff: new Backoff({
         base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
         cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,

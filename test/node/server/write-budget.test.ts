@@ -88,6 +88,31 @@ describe("a user's write budget", () => {
     assert.equal((await save(first, `${BIG}f`)).type, 'entity.ack');
   });
 
+  test('a refusal says how long until the same save fits (retryAfterMs), and then it does', async () => {
+    h = await startHarness({ limits: { writeBytesPerMinute: 25_000 } });
+    version = 1;
+    await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { name: 'Acme' },
+      source: 'backend',
+      create: true,
+    });
+    const client = await h.connect(alice);
+    assert.equal((await save(client, `${BIG}a`)).type, 'entity.ack');
+    assert.equal((await save(client, `${BIG}b`)).type, 'entity.ack');
+    const refused = await save(client, `${BIG}c`);
+    assert.equal(refused.type === 'error' && refused.code, 'rate_limited');
+    const wait = refused.type === 'error' ? refused.retryAfterMs : undefined;
+    assert.ok(wait !== undefined && wait > 0 && wait <= 60_000, `retryAfterMs ${wait}`);
+    // A moment before, it still does not fit; then it does.
+    h.clock.advanceSync(Math.max(0, wait - 50));
+    const early = await save(client, `${BIG}c`);
+    assert.equal(early.type === 'error' && early.code, 'rate_limited');
+    h.clock.advanceSync(50 + (early.type === 'error' ? (early.retryAfterMs ?? 0) : 0));
+    assert.equal((await save(client, `${BIG}c`)).type, 'entity.ack');
+  });
+
   test('notifications count against the same budget', async () => {
     h = await startHarness({ limits: { writeBytesPerMinute: 70_000 } });
     const client = await h.connect(alice);

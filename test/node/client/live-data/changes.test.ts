@@ -27,6 +27,8 @@ class StubClient {
   status: ConnectionStatus = { state: 'open', since: 0 };
   readonly user = { id: 'ada', name: 'Ada' };
   answer: 'backend_unavailable' | 'rate_limited' | 'ack' | 'partial-ack' = 'backend_unavailable';
+  /** With `rate_limited`: the wait the server names. */
+  retryAfterMs: number | undefined;
   updates = 0;
 
   async request(frame: RequestInput): Promise<ServerFrame> {
@@ -54,7 +56,13 @@ class StubClient {
         partial: true,
       };
     }
-    throw new RealtimeError(this.answer, 'the CRM did not answer; try again later', 'customer:42');
+    throw new RealtimeError(
+      this.answer,
+      'the CRM did not answer; try again later',
+      'customer:42',
+      undefined,
+      this.answer === 'rate_limited' ? this.retryAfterMs : undefined,
+    );
   }
 }
 
@@ -171,6 +179,17 @@ describe('live data: a change refused for now, on an open connection', () => {
     assert.equal(outcome.state, 'confirmed');
     assert.equal(outcome.retryAt, undefined);
     assert.equal(outcome.error, undefined);
+  });
+
+  it("waits as long as the server says its budget needs (retryAfterMs), not the backoff's guess", async () => {
+    const { clock, client, changes, sent, wait } = await setup();
+    client.answer = 'rate_limited';
+    client.retryAfterMs = 17_000;
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    // 17 s, and a tenth of at most a second more (here half of it: random is 0.5).
+    assert.equal(wait(), 17_500);
+    assert.equal(changes.changes('customer:42')[0]?.retryAt, clock.now() + 17_500);
   });
 
   it('sends nothing before the wait is over, not even for a newer save', async () => {
