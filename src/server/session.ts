@@ -30,7 +30,7 @@ import { TokenBucket } from './rate-limit.js';
 import type { ServerSocket } from './server-socket.js';
 import type { UserControl } from './user-control.js';
 import type { WriteBatch } from './write-batch.js';
-import type { WriteBudget } from '../util/write-budget.js';
+import { WriteBudget } from '../util/write-budget.js';
 import { acceptsPartialAck } from '../domain/frame-fit.js';
 
 /** What a session needs of the server: how to write, how to let a client in, whom to hand frames. */
@@ -336,16 +336,18 @@ export class Session {
       }
       return this.hello(frame);
     }
-    const bytes = Buffer.byteLength(text);
-    const overBudget = ctx.writeBudget.refusal(connection.user!.id, frame, bytes, ctx.clock.now());
-    if (overBudget !== undefined) {
-      connection.sendError('rate_limited', overBudget.message, {
-        replyTo: 'id' in frame ? frame.id : undefined,
-        retryAfterMs: overBudget.retryAfterMs,
-      });
-      return;
+    if (WriteBudget.pays(frame)) {
+      const bytes = Buffer.byteLength(text);
+      const overBudget = ctx.writeBudget.refusal(connection.user!.id, bytes, ctx.clock.now());
+      if (overBudget !== undefined) {
+        connection.sendError('rate_limited', overBudget.message, {
+          replyTo: 'id' in frame ? frame.id : undefined,
+          retryAfterMs: overBudget.retryAfterMs,
+        });
+        return;
+      }
+      connection.frameBytes = bytes;
     }
-    connection.frameBytes = bytes;
     connection.frameArrivedAt = arrived;
     return dispatchFrame(ctx.frames, connection, frame);
   }

@@ -263,8 +263,9 @@ export class FakeProtocolServer implements FakeSocketPeer {
       this.log('in', connection, result.frame);
       const frame = result.frame;
       const overBudget =
-        connection.user &&
-        this.writes.refusal(connection.user.id, frame, utf8Length(text), this.clock.now());
+        connection.user && WriteBudget.pays(frame)
+          ? this.writes.refusal(connection.user.id, utf8Length(text), this.clock.now())
+          : undefined;
       if (overBudget) {
         return this.error(connection, 'rate_limited', overBudget.message, idOf(frame), undefined, {
           retryAfterMs: overBudget.retryAfterMs,

@@ -31,21 +31,27 @@ export class WriteBudget {
   }
 
   /**
-   * Why a client frame `bytes` long that `user` sent at `now` is refused `rate_limited`, and in
-   * how many ms the budget will have its bytes (`retryAfterMs`): it is one the budget pays for
-   * (a save, a notification) and the budget has not got them; else `undefined` (and a paid
-   * frame's bytes are taken). The reference server and the fake server both ask here, so they
-   * refuse the same frames.
+   * Whether the budget pays for a client frame: a save or a notification. Only those are
+   * measured, so the frames of every heartbeat and presence change are not.
+   */
+  static pays(frame: { readonly type: string; readonly event?: unknown }): boolean {
+    return (
+      frame.type === 'entity.update' || (frame.type === 'emit' && frame.event === 'notification')
+    );
+  }
+
+  /**
+   * Why a frame the budget pays for (`pays`), `bytes` long, that `user` sent at `now` is refused
+   * `rate_limited`, and in how many ms the budget will have its bytes (`retryAfterMs`); else
+   * `undefined`, and its bytes are taken. The reference server and the fake server both ask
+   * here, so they refuse the same frames.
    */
   refusal(
     user: string,
-    frame: { readonly type: string; readonly event?: unknown },
     bytes: number,
     now: number,
   ): { message: string; retryAfterMs: number } | undefined {
-    const paid =
-      frame.type === 'entity.update' || (frame.type === 'emit' && frame.event === 'notification');
-    if (!paid || this.take(user, bytes, now)) return undefined;
+    if (this.take(user, bytes, now)) return undefined;
     const left = this.buckets.get(user)?.bytes ?? this.bytesPerMinute;
     return {
       message: `over ${Math.round(this.bytesPerMinute / 1024)} KiB stored a minute: retry later`,
