@@ -35,6 +35,18 @@ async function save(client: TestClient, value: string): Promise<ServerFrame> {
   return answer;
 }
 
+/** Customer 42, small, as the backend created it; the next `save` is based on its version 1. */
+async function seedAcme(h: Harness): Promise<void> {
+  version = 1;
+  await h.server.entities.update({
+    type: 'customer',
+    id: '42',
+    fields: { name: 'Acme' },
+    source: 'backend',
+    create: true,
+  });
+}
+
 /** Records what `WriteBudget.spend` is charged from now until the test ends. */
 function spyOnSpend(): () => number[] {
   const charged: number[] = [];
@@ -59,14 +71,7 @@ describe("a user's write budget", () => {
 
   test('saves past the budget are refused rate_limited on every socket of that user, then allowed as it refills', async () => {
     h = await startHarness({ limits: { writeBytesPerMinute: 25_000 } });
-    version = 1;
-    await h.server.entities.update({
-      type: 'customer',
-      id: '42',
-      fields: { name: 'Acme' },
-      source: 'backend',
-      create: true,
-    });
+    await seedAcme(h);
     const first = await h.connect(alice);
     const second = await h.connect(alice);
     const other = await h.connect(bob);
@@ -90,14 +95,7 @@ describe("a user's write budget", () => {
 
   test('a refusal says how long until the same save fits (retryAfterMs), and then it does', async () => {
     h = await startHarness({ limits: { writeBytesPerMinute: 25_000 } });
-    version = 1;
-    await h.server.entities.update({
-      type: 'customer',
-      id: '42',
-      fields: { name: 'Acme' },
-      source: 'backend',
-      create: true,
-    });
+    await seedAcme(h);
     const client = await h.connect(alice);
     assert.equal((await save(client, `${BIG}a`)).type, 'entity.ack');
     assert.equal((await save(client, `${BIG}b`)).type, 'entity.ack');
