@@ -1,6 +1,6 @@
 /**
- * Where live-data changes sit: the line of unsettled ones in the order they are sent (across
- * entities), their outbox entries (parked while they wait to be sent), and the last settled ones
+ * Where live-data changes sit: the line of unsettled ones in the order they were made (across
+ * entities; sent in that order per entity, see `nextToSend`), their outbox entries (parked while they wait to be sent), and the last settled ones
  * per entity (for `changes`). Passive: only `Changes`, the owner of a change's life, and its parts
  * (see change-life.ts) move changes here; they keep a change's outbox entry in step with its place.
  */
@@ -13,7 +13,7 @@ import type { Outbox, OutboxRecord } from './outbox.js';
 const MAX_HISTORY = 20;
 
 export class ChangeLine {
-  /** Unsettled changes and open conflicts, in the order they are sent. */
+  /** Unsettled changes and open conflicts, in the order they were made. */
   readonly items: Change[] = [];
   private readonly history = new Map<string, Change[]>();
   private nextSerial = 0;
@@ -59,22 +59,33 @@ export class ChangeLine {
   }
 
   /**
-   * The first pending change of `user` not waiting behind an open conflict of its entity (of
-   * those made on the open connection only, without `queuedToo`). Someone else's offline edits on
-   * a shared computer wait for them; a change whose maker is not known yet (or never will be) is
-   * sent as no one.
+   * The change to send next: the first pending change of `user` not waiting behind an open
+   * conflict of its entity, nor of an entity in `skip` (of those made on the open connection
+   * only, without `queuedToo`). One entity's changes go in the order they were made; an entity
+   * whose next change waits to be tried again (`later`) goes after the others, so records that
+   * keep failing do not go ahead of the rest. Someone else's offline edits on a shared computer
+   * wait for them; a change whose maker is not known yet (or never will be) is sent as no one.
    */
-  nextToSend(user: string | undefined, queuedToo = true): Change | undefined {
+  nextToSend(
+    user: string | undefined,
+    queuedToo = true,
+    skip: ReadonlySet<string> = new Set(),
+    later: (m: Change) => boolean = () => false,
+  ): Change | undefined {
     if (user === undefined) return undefined;
-    const blocked = new Set<string>();
+    const blocked = new Set(skip);
+    let deferred: Change | undefined;
     for (const m of this.items) {
       if (m.openConflict) blocked.add(m.key);
       if (m.state !== 'pending' || m.inFlight || blocked.has(m.key)) continue;
       if (m.userId !== user || m.record?.provisional) continue;
       if (!queuedToo && m.queued) continue;
-      return m;
+      if (!later(m)) return m;
+      // Its entity's later changes wait behind it.
+      blocked.add(m.key);
+      deferred ??= m;
     }
-    return undefined;
+    return deferred;
   }
 
   push(m: Change): void {

@@ -7,6 +7,9 @@
  * re-sends it on the current version when the clash is only with what the user saw or this client
  * wrote (at most three times), else hands it to change-conflicts.ts. A part of `Changes`, the one
  * owner of a change's life (see change-life.ts).
+ *
+ * One entity's changes go in the order they were made; one that fails for now holds its entity's,
+ * not the others' (see `drain`).
  */
 import {
   fieldValue,
@@ -38,6 +41,14 @@ const KEEP = new Set([
 ]);
 /** Worth another try on this connection after a while. */
 const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_unavailable']);
+/**
+ * Changes of as many entities failing for now in a row, nothing answered between, after which a
+ * drain stops until the retry: by then it is the server or the CRM failing, not a record or two
+ * the CRM refuses, and each further change would be one more request refused (a whole outbox
+ * sent into an outage, again on every save). Two records that keep failing still let the others'
+ * changes go.
+ */
+const MAX_FAILING = 3;
 
 /**
  * Send what is waiting (no-op while sending; then it goes on after the current one). Until the
@@ -61,32 +72,55 @@ export function pump(life: ChangeLife): void {
   });
 }
 
+/**
+ * Send what may go, one change at a time. An entity whose change fails for now (not
+ * `rate_limited`) is skipped for the rest of the drain: its later changes wait behind that one,
+ * in order, for the retry or the next save, and the other entities' changes go.
+ */
 async function drain(life: ChangeLife): Promise<void> {
+  const failing = new Set<string>();
+  let inARow = 0;
   for (;;) {
     // While the server said the user's budget is spent, nothing goes before the wait is over: a
     // new save would send the change in front of it again at once, to be refused again, and the
     // page says when it goes (see `retryHolds`).
     if (!life.isOpen() || (life.retryTimer !== undefined && life.retryHolds)) return;
     const queuedToo = life.ready && life.adopting === 0;
-    const m = life.line.nextToSend(life.client.user?.id, queuedToo);
+    const m = life.line.nextToSend(life.client.user?.id, queuedToo, failing, waitsForRetry);
     if (!m) return;
-    if (!(await send(life, m))) return;
+    const sent = await send(life, m);
+    if (!sent) return;
+    if (sent === true) {
+      inARow = 0;
+    } else {
+      failing.add(m.key);
+      if (++inARow === MAX_FAILING) return;
+    }
   }
 }
 
 /**
- * Send one change; false when sending should stop until the connection is back. A change whose
+ * Failed for now, perhaps for its record alone: its entity goes after the others. Not past the
+ * user's budget: that holds every change, which then go in the order they were made.
+ */
+function waitsForRetry(m: Change): boolean {
+  return m.retryAt !== undefined && m.error?.code !== 'rate_limited';
+}
+
+/**
+ * Send one change; false when sending should stop until the connection is back or the wait is
+ * over, `'later'` when it failed for now and only its entity's changes should wait. A change whose
  * base version is known leaves in the same task as the `pump()` that picked it, before anything
  * awaits: the save's frame waits neither for the page to render the optimistic state nor for
  * its outbox entry to reach the store.
  */
-async function send(life: ChangeLife, m: Change): Promise<boolean> {
+async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
   let frame: ServerFrame;
   m.inFlight = true;
   try {
     if (m.baseVersion === undefined && !(await baseOnCurrent(life, m))) return true;
     if (m.state !== 'pending') return true; // withdrawn meanwhile
-    frame = await life.client.request({
+    const answer = life.client.request({
       type: 'entity.update',
       mutationId: m.mutationId,
       entityType: m.entityType,
@@ -95,6 +129,15 @@ async function send(life: ChangeLife, m: Change): Promise<boolean> {
       baseVersion: life.own.rebase(m.key, m.baseVersion!, m.createdAt),
       fields: m.fields,
     });
+    // Sent again before its wait was over (a newer save went): the try is now, no countdown to
+    // a later one ("Trying again…"; a new wait if it fails again). Not cleared: it still waits
+    // in the outbox, and without `retryAt` the page would take it for waiting offline.
+    const now = life.clock.now();
+    if (m.retryAt !== undefined && m.retryAt > now) {
+      m.waiting(m.error, now);
+      life.views.notify(m.key);
+    }
+    frame = await answer;
   } catch (error) {
     return failed(life, m, error);
   } finally {
@@ -207,7 +250,7 @@ function refused(life: ChangeLife, m: Change, frame: EntityRejectedFrame): void 
   failed(life, m, new RealtimeError('invalid', message, m.key, frame.errors));
 }
 
-function failed(life: ChangeLife, m: Change, error: unknown): boolean {
+function failed(life: ChangeLife, m: Change, error: unknown): boolean | 'later' {
   const e = error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
   if (m.state !== 'pending') return true;
   if (e.code === 'forbidden' && e.fields && withoutRefused(life, m, e.fields, e)) return true;
@@ -220,7 +263,8 @@ function failed(life: ChangeLife, m: Change, error: unknown): boolean {
       m.waiting(e, life.isOpen() ? life.retryAt : undefined);
     }
     life.views.notify(m.key);
-    return false;
+    // Perhaps this record's failure alone (the CRM refused it): the others may go (`drain`).
+    return RETRY_LATER.has(e.code) && e.code !== 'rate_limited' ? 'later' : false;
   }
   const queued = m.queued;
   m.reject(e);

@@ -57,8 +57,10 @@ export interface ChangeInfo {
    * `pending`: the server refused it for now (`error` says why: `rate_limited`,
    * `backend_unavailable`, `timeout`, `internal`) while the connection is open, and it waits in
    * the outbox (`queued`) to be sent again at about this time (epoch ms, the client's clock).
-   * Changes of the user made after it wait behind it. Gone once an answer comes or the
-   * connection is lost (then it waits for the connection instead).
+   * Later changes of its entity wait behind it; past the user's budget (`rate_limited`), all of
+   * the user's changes do. A newer save may send it again sooner: while it is on its way, this is
+   * when it was sent (a countdown reads "now"), and a new wait if it fails again. Gone once an
+   * answer comes or the connection is lost (then it waits for the connection instead).
    */
   readonly retryAt?: number;
   /** `conflicted`: the fields that clashed, with base, mine, theirs and who changed them. */

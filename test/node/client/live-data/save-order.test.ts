@@ -1,0 +1,205 @@
+/**
+ * The order saves go in when one record keeps failing: a rep whose one record the CRM refuses
+ * for now (its write-through answers 5xx: `internal`, `backend_unavailable`, or no answer in time)
+ * still saves the others. One entity's changes go in the order they were made, the failing one's
+ * wait behind it for the retry; a server that fails everything is asked a few times per try, not
+ * once per waiting change; past the user's write budget (`rate_limited`) nothing goes. Driven on
+ * a manual clock against a stub of the client's port that answers per record.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Entity, ServerFrame } from '../../../../src/protocol/index.js';
+import { Changes, type ChangeOwner } from '../../../../src/client/live-data/changes.js';
+import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import { RealtimeError, type RealtimeErrorCode } from '../../../../src/client/realtime-error.js';
+import type { ConnectionStatus, RequestInput } from '../../../../src/client/types.js';
+import { ManualClock } from '../../../../src/testing/index.js';
+
+const entity = (id: string): Entity => ({
+  type: 'customer',
+  id,
+  version: 1,
+  fields: { phone: '100' },
+  updatedAt: 0,
+});
+
+/** The client's port: acks every `entity.update`, except for the records told to fail. */
+class StubClient {
+  status: ConnectionStatus = { state: 'open', since: 0 };
+  readonly user = { id: 'ada', name: 'Ada' };
+  /** Records whose saves are refused, and with what. */
+  readonly failing = new Map<string, RealtimeErrorCode>();
+  /** Every update sent, as `id=phone`, in order. */
+  readonly sent: string[] = [];
+  /** Records whose next update is held until the test answers it. */
+  readonly holding = new Set<string>();
+  held: (() => void) | undefined;
+  private versions = new Map<string, number>();
+
+  async request(frame: RequestInput): Promise<ServerFrame> {
+    if (frame.type !== 'entity.update') throw new Error(`unexpected ${frame.type}`);
+    const id = frame.entityId;
+    this.sent.push(`${id}=${String(frame.fields['phone'])}`);
+    if (this.holding.delete(id)) await new Promise<void>((resolve) => (this.held = resolve));
+    const code = this.failing.get(id);
+    if (code) throw new RealtimeError(code, 'the CRM failed', `customer:${id}`);
+    const version = (this.versions.get(id) ?? 1) + 1;
+    this.versions.set(id, version);
+    return {
+      type: 'entity.ack',
+      replyTo: `r${this.sent.length}`,
+      mutationId: frame.mutationId,
+      entity: { ...entity(id), version, fields: { phone: frame.fields['phone'] ?? null } },
+      duplicate: false,
+    };
+  }
+}
+
+const owner = (id: string): ChangeOwner => ({
+  entityType: 'customer',
+  entityId: id,
+  handlesConflicts: false,
+  offerConflict: () => {},
+});
+
+async function setup() {
+  const clock = new ManualClock();
+  const client = new StubClient();
+  const changes = new Changes(
+    client,
+    {
+      entity: (key) => entity(key.slice('customer:'.length)),
+      learned: () => {},
+      outdated: () => {},
+      notify: () => {},
+      takers: () => [],
+    },
+    // The middle of each jitter window: the first wait is 2.5 s.
+    { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
+  );
+  await changes.outbox.ready;
+  /** Version `v` of the record's phone: based on what the last save there made it. */
+  const save = (id: string, phone: string, base = 1) =>
+    changes.submit(owner(id), { phone }, base, {});
+  /** Lets every microtask run (no time passes): what can be sent now is sent and answered. */
+  async function settle(): Promise<void> {
+    for (let i = 0; i < 100; i++) await clock.flush();
+  }
+  const states = (id: string) => changes.changes(`customer:${id}`).map((c) => c.state);
+  /** Lets the scheduled retry's wait pass, and what it sends be answered. */
+  async function retry(): Promise<void> {
+    assert.equal(clock.pending, 1, 'one retry is scheduled');
+    await clock.advance(clock.nextTimerAt()! - clock.now());
+    await settle();
+  }
+  return { clock, client, changes, save, settle, states, retry };
+}
+
+describe("live data: one record's failing save does not hold the others'", () => {
+  for (const code of ['internal', 'backend_unavailable', 'timeout'] as const) {
+    it(`saves record B while record A keeps failing (${code})`, async () => {
+      const { client, save, settle, states } = await setup();
+      client.failing.set('a', code);
+      void save('a', 'a1');
+      await settle();
+      void save('b', 'b1');
+      await settle();
+      assert.deepEqual(states('b'), ['confirmed'], 'B is saved');
+      assert.deepEqual(states('a'), ['pending'], 'A still waits');
+      // B first (A waits for its retry), then A tried once more in the same drain.
+      assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'a=a1']);
+    });
+  }
+
+  it("keeps A's changes in order, behind its failing one, and sends them once it goes through", async () => {
+    const { client, save, settle, states, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    void save('a', 'a2', 1);
+    void save('b', 'b1');
+    await settle();
+    assert.deepEqual(states('b'), ['confirmed']);
+    assert.deepEqual(states('a'), ['pending', 'pending']);
+    await retry(); // still failing: A's second change is never sent before its first
+    assert.ok(!client.sent.includes('a=a2'), 'A2 waits behind A1');
+    client.failing.delete('a');
+    await retry();
+    assert.deepEqual(states('a'), ['confirmed', 'confirmed']);
+    // A1 tried on each save and retry, A2 only once A1 went through.
+    const sentA = client.sent.filter((s) => s.startsWith('a='));
+    assert.deepEqual(sentA.slice(-2), ['a=a1', 'a=a2']);
+    assert.ok(
+      sentA.slice(0, -1).every((s) => s === 'a=a1'),
+      sentA.join(' '),
+    );
+  });
+
+  it('sends at most three failing records per try when the server fails everything', async () => {
+    const { client, changes, save, settle, retry } = await setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
+    // Saved offline: all five wait for the connection.
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) void save(id, `${id}1`);
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'c=c1'], 'three refused in a row: it stops');
+    // The retry tries the records not refused yet first, three again.
+    await retry();
+    assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
+    // A success between starts the count over.
+    client.failing.delete('b');
+    client.failing.delete('c');
+    await retry();
+    assert.deepEqual(client.sent.slice(6), ['a=a1', 'b=b1', 'c=c1', 'd=d1', 'e=e1']);
+  });
+
+  it("holds every record's saves while the user's write budget is spent (rate_limited)", async () => {
+    const { client, save, settle, states, retry } = await setup();
+    client.failing.set('a', 'rate_limited');
+    void save('a', 'a1');
+    await settle();
+    void save('b', 'b1');
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1'], 'B waits too: the budget is the user’s, not A’s');
+    assert.deepEqual(states('b'), ['pending']);
+    client.failing.delete('a');
+    await retry();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1', 'b=b1'], 'then in the order they were made');
+    assert.deepEqual(states('b'), ['confirmed']);
+  });
+
+  it('stops at a lost connection, whatever record was being sent', async () => {
+    const { client, save, settle } = await setup();
+    client.failing.set('a', 'disconnected');
+    void save('a', 'a1');
+    await settle();
+    void save('b', 'b1');
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1'], 'nothing goes after a lost connection');
+  });
+});
+
+describe('live data: the countdown of a change sent again early', () => {
+  it('says it is being tried now while a newer save sends it again, and the wait again after', async () => {
+    const { clock, client, changes, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    const info = () => changes.changes('customer:a')[0]!;
+    const retryAt = info().retryAt!;
+    assert.equal(retryAt, clock.now() + 2500);
+    await clock.advance(1000);
+    client.holding.add('a');
+    void save('b', 'b1'); // B goes, then A again before its wait is over
+    await settle();
+    assert.equal(client.held !== undefined, true, 'A is on its way again');
+    assert.equal(info().retryAt, clock.now(), 'no countdown to a later try while it is tried');
+    client.held!();
+    await settle();
+    assert.equal(info().retryAt, retryAt, 'failed again: the wait under way is told again');
+    assert.equal(info().error?.code, 'internal');
+  });
+});
