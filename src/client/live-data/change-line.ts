@@ -68,9 +68,9 @@ export class ChangeLine {
    */
   nextToSend(
     user: string | undefined,
-    queuedToo = true,
-    skip: ReadonlySet<string> = new Set(),
-    later: (m: Change) => boolean = () => false,
+    queuedToo: boolean,
+    skip: ReadonlySet<string>,
+    later: (m: Change) => boolean,
   ): Change | undefined {
     if (user === undefined) return undefined;
     const blocked = new Set(skip);
