@@ -42,11 +42,11 @@ const KEEP = new Set([
 /** Worth another try on this connection after a while. */
 const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_unavailable']);
 /**
- * Changes of as many entities failing for now in a row, nothing answered between, after which a
- * drain stops until the retry: by then it is the server or the CRM failing, not a record or two
- * the CRM refuses, and each further change would be one more request refused (a whole outbox
- * sent into an outage, again on every save). Two records that keep failing still let the others'
- * changes go.
+ * Entities whose change may fail for now in a row, nothing answered between, before a drain stops
+ * until the retry or the next save: three records failing one after another is the server or the
+ * CRM failing, not a record the CRM refuses, and each further change would be one more request
+ * refused (a whole outbox sent into an outage, again on every save). Two records that keep failing
+ * still let the others' changes go.
  */
 const MAX_FAILING = 3;
 
