@@ -447,6 +447,23 @@ export const WaitingToSave: Story = {
 };
 
 /**
+ * Online, the CRM's backend down for writes (a server with write-through, its backend answering
+ * 503 with `Retry-After: 20`): the save waits, the status says the CRM did not answer with
+ * "Trying again in …s" counting down beside it, the field says "Waiting to save"; the CRM is
+ * back after 15 s and the save goes through at the next try.
+ */
+export const CrmDown: Story = {
+  render: story(
+    ({ server }) => server.setBackendDown(true, { retryAfterMs: 20_000 }),
+    (form, backend) => {
+      typeInto(form, 'notes', 'Signed for 140 drivers; kick-off next week.');
+      submit(form);
+      later(15_000, () => backend.server.setBackendDown(false));
+    },
+  ),
+};
+
+/**
  * The record holds a status the page's select has no option for ("Churned", added by another
  * team): the select shows it in a disabled option instead of a blank, the console says so once,
  * and saving other fields never sends the status back changed.

@@ -69,6 +69,12 @@ export type AuthorizeHook = (request: AuthorizeRequest) => boolean | Promise<boo
  */
 export class AuthorizationUnavailable extends Error {
   override name = 'AuthorizationUnavailable';
+  /**
+   * When what the hook asks takes questions again, in ms, when it said so (the `Retry-After` of
+   * the callback's 503 or 429): the refusal names it (`retryAfterMs`), so the client waits that
+   * long rather than guessing. Undefined when it is not known.
+   */
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -128,12 +134,13 @@ export function boundedHook(
 interface RefusalExtra {
   replyTo?: string | undefined;
   room?: string | undefined;
+  retryAfterMs?: number;
 }
 
 /**
  * Answers a request the hook did not allow. `failure` is what the hook threw or rejected with
  * (undefined for a plain no): `AuthorizationRateLimited` is answered `rate_limited`, another
- * `AuthorizationUnavailable` `backend_unavailable`, anything else, like a no, `forbidden` with
+ * `AuthorizationUnavailable` `backend_unavailable` (with its `retryAfterMs` when known), anything else, like a no, `forbidden` with
  * `message`.
  */
 export function sendRefusal(
@@ -156,7 +163,7 @@ export function sendRefusal(
     connection.sendError(
       'backend_unavailable',
       `could not check permissions: ${failure.message}; retry`,
-      extra,
+      failure.retryAfterMs === undefined ? extra : { ...extra, retryAfterMs: failure.retryAfterMs },
     );
     return;
   }

@@ -20,6 +20,8 @@
  *   exceed the frame limit is refused `payload_too_large`; a conflict too large goes without
  *   `base`, then is refused `payload_too_large`; values `backendStores` grew past the limit are
  *   kept and acknowledged (`partial` when the ack cannot carry them).
+ * - `backendDown` (`FakeServer.setBackendDown`): saves that would reach the CRM backend are
+ *   answered `backend_unavailable` (with `retryAfterMs` when set), as the server answers them.
  * - `remove` deletes an entity as a backend's `DELETE /api/entities/…` does: its mutation ids go
  *   with it, an `entity.deleted` event is published to its room, and later reads and saves get
  *   `not_found`.
@@ -138,6 +140,15 @@ export class FakeEntities {
   backendStores:
     ((fields: Fields, entity: Entity, user: UserProfile) => Fields | undefined) | undefined =
     undefined;
+
+  /**
+   * The CRM backend down for writes (set through `FakeServer.setBackendDown`), as a server with
+   * write-through meets it: an update that would reach the backend (past the field rules, replays
+   * and conflicts, which the server settles from its cache) is answered `backend_unavailable` and
+   * nothing is applied; with `retryAfterMs` when the backend said when it is back (`Retry-After`).
+   * Reads are answered as usual: the server reads through only a record it never cached.
+   */
+  backendDown: { retryAfterMs?: number | undefined } | undefined = undefined;
 
   /**
    * Fields a user may read but not change, as a server's permissions (token claim or
@@ -328,6 +339,19 @@ export class FakeEntities {
         'payload_too_large',
         `the change would make an event of ${bytes} bytes; the limit is ${limit}`,
       );
+    }
+    if (this.backendDown) {
+      const down: ServerFrame = {
+        type: 'error',
+        replyTo: frame.id,
+        code: 'backend_unavailable',
+        message: 'the CRM did not answer; try again later',
+        room,
+      };
+      if (this.backendDown.retryAfterMs !== undefined) {
+        down.retryAfterMs = this.backendDown.retryAfterMs;
+      }
+      return down;
     }
     const errors = this.validate?.(copy(frame.fields), copy(stored.entity), user);
     if (errors && Object.keys(errors).length > 0) {

@@ -267,6 +267,28 @@ export class FakeServer extends FakeProtocolServer {
   }
 
   /**
+   * The CRM's backend down for writes (`down`), or back (`false`): from now on a save that would
+   * reach it is answered `backend_unavailable`, as a server with write-through
+   * (`CRM_ENTITY_BACKEND_URL`) answers when its backend does not answer, and nothing is applied.
+   * `retryAfterMs` plays a backend that said when it is back (a 503 or 429 with `Retry-After`,
+   * which the server passes on, at most 60,000 ms): the client waits that long instead of its
+   * backoff. Replays of applied saves, conflicts and field-rule refusals are answered as before.
+   *
+   * ```ts
+   * server.setBackendDown(true, { retryAfterMs: 20_000 });
+   * form.requestSubmit(); // "Could not save: the CRM did not answer" · "Trying again in 20s"
+   * server.setBackendDown(false);
+   * ```
+   */
+  setBackendDown(down = true, options: { retryAfterMs?: number } = {}): void {
+    const { retryAfterMs } = options;
+    if (retryAfterMs !== undefined && !(retryAfterMs >= 0)) {
+      throw new Error(`fake server: retryAfterMs must be a wait in ms, not ${retryAfterMs}`);
+    }
+    this.entities.backendDown = down ? { retryAfterMs } : undefined;
+  }
+
+  /**
    * Keep client frames that `match` from being answered until the test says so: a slow save
    * (`hold((f) => f.type === 'entity.update')`), a join the server takes its time over, a request
    * that crosses a reconnect. Unlike `setLatency`, nothing else waits. `release()` answers what

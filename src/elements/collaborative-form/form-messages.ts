@@ -26,8 +26,12 @@ export interface CollaborativeFormMessages {
   notSaved(c: MessageContext): string;
   /** Status: the CRM's backend refused `count` values; its messages are under the fields. */
   invalidValues(count: number, c: MessageContext): string;
-  /** Status: the CRM's backend did not answer a save; it waits and is sent again later. */
-  backendUnanswered(c: MessageContext): string;
+  /**
+   * Status: the CRM's backend did not answer a save; it waits and is sent again later. With
+   * `counting`, `nextTry` beside it says when; without, no try is planned yet (the connection is
+   * down, or coming back), so the words may say it will be.
+   */
+  backendUnanswered(c: MessageContext, counting?: boolean): string;
   /** Status: saves made offline, waiting in the outbox to be sent. */
   waitingOffline(count: number, c: MessageContext): string;
   /**
@@ -130,7 +134,8 @@ export const defaultCollaborativeFormMessages: CollaborativeFormMessages =
     notSaved: () => 'Not saved',
     invalidValues: (count) =>
       count === 1 ? 'Not saved: check the marked field' : 'Not saved: check the marked fields',
-    backendUnanswered: () => 'Could not save: the CRM did not answer. Trying again soon.',
+    backendUnanswered: (_, counting) =>
+      `Could not save: the CRM did not answer${counting ? '' : '. Trying again soon.'}`,
     waitingOffline: (count, c) =>
       `${c.number(count)} ${c.plural(count) === 'one' ? 'change' : 'changes'} waiting offline`,
     waitingToSave: (count, c) =>

@@ -21,7 +21,8 @@ import type { CollaborativeFormMessages } from './form-messages.js';
  * - `refused`: the last save was refused (and rolled back);
  * - `invalid`: the CRM's backend refused values; its messages are under the fields, which keep
  *   the user's values;
- * - `unanswered`: a save waits because the CRM's backend did not answer; it is retried later;
+ * - `unanswered`: a save waits because the CRM's backend did not answer; it is sent again at
+ *   `retryAt` (the wait the server named, else the client's backoff);
  * - `unsaved`: the user changed fields and has not saved them;
  * - `saved`: the last save was confirmed; `idle`: nothing saved yet, the data is current.
  */
@@ -63,7 +64,7 @@ export interface FormStatus {
   readonly kind: FormStatusKind;
   /** `queued`, `retrying`: how many saves wait; `unsaved`: how many fields. */
   readonly count: number;
-  /** `retrying`: when the next try is (epoch ms). */
+  /** `retrying`, `unanswered`: when the next try is (epoch ms), while one is planned. */
   readonly retryAt?: number;
 }
 
@@ -83,10 +84,15 @@ export function formStatus(input: FormStatusInput): FormStatus {
     return { kind: input.targetRefused ? 'load-error' : 'unavailable', count: 0 };
   }
   if (input.openConflicts > 0) return { kind: 'conflict', count: input.openConflicts };
-  const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
-  if (unanswered > 0) return { kind: 'unanswered', count: unanswered };
-  // Online and refused for now: every pending save waits behind the one tried again.
+  // Online and refused for now: every pending save waits behind the one tried again, and the
+  // countdown to it is shown whatever the reason, the CRM's silence included.
   const at = retryAt(pending);
+  const unanswered = pending.filter((c) => c.error?.code === 'backend_unavailable').length;
+  if (unanswered > 0) {
+    return at === undefined
+      ? { kind: 'unanswered', count: unanswered }
+      : { kind: 'unanswered', count: unanswered, retryAt: at };
+  }
   if (at !== undefined) return { kind: 'retrying', count: pending.length, retryAt: at };
   if (queued > 0) return { kind: 'queued', count: queued };
   if (pending.length > 0) return { kind: 'saving', count: pending.length };
@@ -126,7 +132,7 @@ export function statusText(
     case 'invalid':
       return m.invalidValues(status.count, c);
     case 'unanswered':
-      return m.backendUnanswered(c);
+      return m.backendUnanswered(c, status.retryAt !== undefined);
     case 'unsaved':
       return m.unsaved(status.count, c);
     case 'saved':

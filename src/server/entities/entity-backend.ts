@@ -17,7 +17,8 @@
  * still a conflict (`current` undefined: write-through reads the record). Only where the meaning
  * is not clear — a 2xx whose body is not the documented JSON (HTML, cut short, wrong types: an
  * accepted save whose stored values cannot be known), another status, no answer within the
- * timeout, a refused connection — is the answer `unavailable`: the save may or may not have
+ * timeout, a refused connection — is the answer `unavailable` (with `retryAfterMs` when a 503 or
+ * 429 said when to come back, `Retry-After`): the save may or may not have
  * reached the backend, so the client keeps it and sends it again later with the same mutation id,
  * which the backend recognizes by its `Idempotency-Key` and applies once. A 401 is `unavailable`
  * too, marked `misconfigured`: the backend refused the server's own key (`CRM_ENTITY_BACKEND_KEY`),
@@ -25,6 +26,7 @@
  */
 import * as z from 'zod/mini';
 import { Fields, UserProfile, type FieldErrors } from '../../protocol/index.js';
+import { backendRetryAfter } from '../retry-after.js';
 
 export interface EntityBackendOptions {
   /** Base URL, e.g. `https://crm.example.com/realtime-api` (no trailing slash needed). */
@@ -35,6 +37,8 @@ export interface EntityBackendOptions {
   key?: string | undefined;
   /** For tests; default the global `fetch`. */
   fetch?: typeof fetch;
+  /** The time a `Retry-After` date is read against (epoch ms); default `Date.now`. */
+  now?: () => number;
 }
 
 export interface BackendWrite {
@@ -71,6 +75,11 @@ export interface BackendUnavailable {
   reason: string;
   /** The backend refused the server's own key (401): an operator's setting to fix, not an outage. */
   misconfigured?: true;
+  /**
+   * When the backend said it takes requests again: the `Retry-After` of its 503 or 429, in ms
+   * from its answer, bounded (see `backendRetryAfter`). Passed on to the client as `retryAfterMs`.
+   */
+  retryAfterMs?: number;
 }
 
 const ReadBody = z.object({ fields: Fields });
@@ -104,7 +113,7 @@ export class EntityBackend {
     if (answer.status === 404)
       return answer.notJson ? { kind: 'not_found', page: true } : { kind: 'not_found' };
     if (answer.status === 401) return this.keyRefused('GET');
-    if (answer.status !== 200) return unexpected(answer.status);
+    if (answer.status !== 200) return unexpected(answer.status, answer.retryAfterMs);
     if (answer.notJson) return notJson('GET', answer.status);
     const body = z.safeParse(ReadBody, answer.body);
     return body.success
@@ -147,7 +156,7 @@ export class EntityBackend {
       case 404:
         return { kind: 'not_found' };
       default:
-        return unexpected(status);
+        return unexpected(status, answer.retryAfterMs);
     }
   }
 
@@ -176,6 +185,8 @@ export class EntityBackend {
         /** The JSON body; undefined when there is none, or it is not JSON (`notJson`). */
         body: unknown;
         notJson: boolean;
+        /** The wait a 503 or 429 named (`Retry-After`), bounded. */
+        retryAfterMs: number | undefined;
       }
     | BackendUnavailable
   > {
@@ -206,7 +217,12 @@ export class EntityBackend {
           notJson = true;
         }
       }
-      return { kind: 'answer', status: response.status, body: parsed, notJson };
+      const retryAfterMs = backendRetryAfter(
+        response.status,
+        response.headers.get('retry-after'),
+        (this.options.now ?? Date.now)(),
+      );
+      return { kind: 'answer', status: response.status, body: parsed, notJson, retryAfterMs };
     } catch (err) {
       const reason = signal.aborted
         ? `no answer within ${this.timeoutMs} ms`
@@ -216,8 +232,10 @@ export class EntityBackend {
   }
 }
 
-function unexpected(status: number): BackendUnavailable {
-  return { kind: 'unavailable', reason: `unexpected status ${status}` };
+function unexpected(status: number, retryAfterMs: number | undefined): BackendUnavailable {
+  const answer: BackendUnavailable = { kind: 'unavailable', reason: `unexpected status ${status}` };
+  if (retryAfterMs !== undefined) answer.retryAfterMs = retryAfterMs;
+  return answer;
 }
 
 function notJson(method: string, status: number): BackendUnavailable {

@@ -246,7 +246,7 @@ export class EntityHandlers {
           });
           return;
         case 'unavailable':
-          this.backendUnavailable(connection, frame);
+          this.backendUnavailable(connection, frame, outcome.retryAfterMs);
           return;
       }
     });
@@ -344,20 +344,26 @@ export class EntityHandlers {
     const read = await this.ctx.writeThrough.get(frame.entityType, frame.entityId);
     if (read.kind === 'found') return read.entity;
     if (read.kind === 'not_found') this.notFound(connection, frame);
-    else this.backendUnavailable(connection, frame);
+    else this.backendUnavailable(connection, frame, read.retryAfterMs);
     return undefined;
   }
 
-  /** Nothing was applied; the client keeps the change and retries it later, same mutation id. */
+  /**
+   * Nothing was applied; the client keeps the change and retries it later, same mutation id:
+   * after `retryAfterMs` when the backend said when it takes requests again (`Retry-After`).
+   */
   private backendUnavailable(
     connection: Connection,
     frame: EntityGetFrame | EntityUpdateFrame,
+    retryAfterMs: number | undefined,
   ): void {
     const room = entityRoom(frame.entityType, frame.entityId);
-    connection.sendError('backend_unavailable', 'the CRM did not answer; try again later', {
+    const extra: { replyTo: string; room: string; retryAfterMs?: number } = {
       replyTo: frame.id,
       room,
-    });
+    };
+    if (retryAfterMs !== undefined) extra.retryAfterMs = retryAfterMs;
+    connection.sendError('backend_unavailable', 'the CRM did not answer; try again later', extra);
   }
 
   private notFound(connection: Connection, frame: EntityGetFrame | EntityUpdateFrame): void {

@@ -64,12 +64,12 @@ export type WriteThroughOutcome =
   | EntityUpdateOutcome
   | { kind: 'rejected'; errors: FieldErrors; message: string | undefined }
   | { kind: 'forbidden' }
-  | { kind: 'unavailable'; reason: string };
+  | { kind: 'unavailable'; reason: string; retryAfterMs?: number | undefined };
 
 export type WriteThroughRead =
   | { kind: 'found'; entity: Entity }
   | { kind: 'not_found' }
-  | { kind: 'unavailable'; reason: string };
+  | { kind: 'unavailable'; reason: string; retryAfterMs?: number | undefined };
 
 export interface WriteThroughOptions {
   entities: EntityService;

@@ -15,7 +15,8 @@
  * backend says their permissions changed (`POST /api/users/:id/permissions-changed`). A callback that answers anything else, fails or
  * takes longer than `timeoutMs` cannot decide: the request is refused for now with
  * `backend_unavailable` (`AuthorizationUnavailable`), which clients retry, not `forbidden`, which
- * they take as final; nothing of it is cached (the next request asks again).
+ * they take as final; nothing of it is cached (the next request asks again). A 503 or 429 with
+ * `Retry-After` names that wait to the client (`retryAfterMs`, at most a minute).
  *
  * Questions that reach the backend are bounded per user (`limit`, see callback-limit.ts): a few on
  * their way at once, and a token bucket; beyond it the request is refused for now with
@@ -28,6 +29,7 @@ import type { ServerClock } from '../clock.js';
 import { shownUrl, type Logger } from '../log.js';
 import { CallbackLimit, isAskedByServer, type CallbackLimitOptions } from './callback-limit.js';
 import { FieldRulesByType } from './field-policy.js';
+import { backendRetryAfter } from '../retry-after.js';
 
 export interface AuthorizeCallbackOptions extends CallbackLimitOptions {
   url: string;
@@ -62,6 +64,8 @@ class BadAnswer extends Error {
     message: string,
     readonly answer?: string,
     readonly status?: number,
+    /** The wait a 503 or 429 named (`Retry-After`), bounded. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -245,7 +249,12 @@ export class AuthorizeCallback {
       });
       const text = await response.text();
       if (!response.ok) {
-        throw new BadAnswer(`answered HTTP ${response.status}`, undefined, response.status);
+        throw new BadAnswer(
+          `answered HTTP ${response.status}`,
+          undefined,
+          response.status,
+          backendRetryAfter(response.status, response.headers.get('retry-after'), Date.now()),
+        );
       }
       if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) {
         throw new BadAnswer('answered more than 64 KiB');
@@ -282,9 +291,13 @@ export class AuthorizeCallback {
       } else {
         this.log.warn('authorization callback failed: refused for now, clients retry', fields);
       }
-      throw new AuthorizationUnavailable(`the CRM's authorization service ${reason}`, {
-        cause: err,
-      });
+      const unavailable = new AuthorizationUnavailable(
+        `the CRM's authorization service ${reason}`,
+        { cause: err },
+      );
+      // Nothing is cached, so the next request asks again; the client is told when that is worth it.
+      if (err instanceof BadAnswer) unavailable.retryAfterMs = err.retryAfterMs;
+      throw unavailable;
     }
   }
 }

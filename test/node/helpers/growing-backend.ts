@@ -2,7 +2,7 @@
  * A CRM entity backend on loopback (a free port) that keeps records by `type/id` and, on a save,
  * stores what was sent and then what `grow` makes of it, as a CRM that normalizes values or
  * appends an audit trail does: `GET /entities/<type>/<id>` answers the record (404 when there is
- * none), `POST` answers what it stored over what was sent.
+ * none), `POST` answers what it stored over what was sent, or 503 while it is `down`.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -17,6 +17,11 @@ export interface GrowingBackend {
   grow: (sent: Fields) => Fields;
   /** Saves received so far. */
   posts: number;
+  /**
+   * Down for saves: each is answered 503 (with this `Retry-After` when set) and nothing stored.
+   * Undefined: up.
+   */
+  down: { retryAfter?: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,11 @@ export async function growingBackend(): Promise<GrowingBackend> {
       const record = records.get(key);
       if (!record) return void res.writeHead(404).end();
       let answer: unknown = { fields: record };
+      if (req.method === 'POST' && backend.down) {
+        const { retryAfter } = backend.down;
+        res.writeHead(503, retryAfter === undefined ? {} : { 'retry-after': retryAfter });
+        return void res.end('down for maintenance');
+      }
       if (req.method === 'POST') {
         backend.posts += 1;
         const sent = (JSON.parse(Buffer.concat(chunks).toString()) as { fields: Fields }).fields;
@@ -51,6 +61,7 @@ export async function growingBackend(): Promise<GrowingBackend> {
     records,
     grow: () => ({}),
     posts: 0,
+    down: undefined,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   return backend;

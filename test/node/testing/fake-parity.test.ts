@@ -8,6 +8,8 @@
  * - a conflict too large goes without `base`, then is refused `payload_too_large`;
  * - an addressed emit whose signal frame would exceed the limit is refused, and reaches nobody;
  * - a user joining again and again with `since` is replayed up to a budget a minute, then `gap`;
+ * - a save while the CRM backend is down: `backend_unavailable`, naming `retryAfterMs` only when
+ *   the backend said when it is back; nothing applied, and the same save applied once it is back;
  * - the unread counts of a user's two tabs: each tab's own, numbered per connection (`unreadSeq`).
  */
 import assert from 'node:assert/strict';
@@ -53,6 +55,11 @@ interface World {
   notify(userId: string, title: string): Promise<string>;
   /** What the CRM backend stores for a save, over what was sent. */
   grow: (sent: Fields) => Fields;
+  /**
+   * The CRM backend down for saves (`false`: back), naming when it is back in whole seconds
+   * (`Retry-After`) when given.
+   */
+  backendDown(down: boolean, retryAfterSeconds?: number): void;
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -90,6 +97,8 @@ function fakeWorld(): World {
       return peer;
     },
     seed: (type, id, fields) => void server.entities.put({ type, id, fields: fields as never }),
+    backendDown: (down, seconds) =>
+      server.setBackendDown(down, seconds === undefined ? {} : { retryAfterMs: seconds * 1000 }),
     notify: async (userId, title) => server.notify({ target: { user: userId }, title }).id,
     advance: (ms) => clock.advance(ms),
     close: async () => {},
@@ -128,6 +137,9 @@ async function serverWorld(): Promise<World> {
       };
     },
     seed: (type, id, fields) => void backend.records.set(`${type}/${id}`, fields),
+    backendDown: (down, seconds) => {
+      backend.down = !down ? undefined : seconds === undefined ? {} : { retryAfter: `${seconds}` };
+    },
     notify: async (userId, title) => {
       const input = { target: { user: userId }, type: 'info', priority: 'normal', title } as const;
       return (await server.notifications.send(input)).notification.id;
@@ -367,6 +379,58 @@ for (const [name, make] of worlds) {
         ((await join(reader, room, { since })) as { resume: string }).resume,
         'replayed',
       );
+    });
+  });
+
+  describe(`the CRM backend down for saves on ${name}`, () => {
+    let world: World;
+    before(async () => {
+      world = await make();
+    });
+    after(() => world.close());
+
+    it('answers backend_unavailable, with retryAfterMs only when the backend named a wait; the same save goes once it is back', async () => {
+      world.seed('customer', 'down1', { name: 'Acme' });
+      const a = await world.connect(ada);
+      await a.request({
+        type: 'entity.get',
+        id: nextId('get'),
+        entityType: 'customer',
+        entityId: 'down1',
+      });
+      const update = {
+        type: 'entity.update',
+        entityType: 'customer',
+        entityId: 'down1',
+        mutationId: nextId('mutation-'),
+        baseVersion: 1,
+        fields: { phone: '5550100' },
+      };
+      const withoutReply = (frame: ServerFrame) => {
+        const { replyTo: _, ...rest } = frame as ServerFrame & { replyTo?: string };
+        return rest;
+      };
+      world.backendDown(true, 20);
+      const named = await a.request({ ...update, id: nextId('upd') });
+      assert.deepEqual(withoutReply(named), {
+        type: 'error',
+        code: 'backend_unavailable',
+        message: 'the CRM did not answer; try again later',
+        room: 'customer:down1',
+        retryAfterMs: 20_000,
+      });
+      world.backendDown(true);
+      const unnamed = await a.request({ ...update, id: nextId('upd') });
+      assert.deepEqual(withoutReply(unnamed), {
+        type: 'error',
+        code: 'backend_unavailable',
+        message: 'the CRM did not answer; try again later',
+        room: 'customer:down1',
+      });
+      world.backendDown(false);
+      const saved = await a.request({ ...update, id: nextId('upd') });
+      assert.equal(saved.type, 'entity.ack', JSON.stringify(saved));
+      assert.equal((saved as FrameOf<ServerFrame, 'entity.ack'>).entity.version, 2);
     });
   });
 

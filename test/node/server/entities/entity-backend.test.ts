@@ -29,13 +29,14 @@ const save: BackendWrite = {
 async function answer(
   status: number,
   body?: unknown,
-  options: { key?: string } = {},
+  options: { key?: string; headers?: Record<string, string>; now?: number } = {},
 ): Promise<BackendWriteAnswer> {
   const text = body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body);
   const backend = new EntityBackend({
     url: 'http://crm.test',
     key: options.key,
-    fetch: async () => new Response(text, { status }),
+    fetch: async () => new Response(text, { status, headers: options.headers ?? {} }),
+    now: () => options.now ?? Date.now(),
   });
   return backend.write(save);
 }
@@ -173,6 +174,43 @@ describe('a backend’s answer to a save', () => {
       const got = await answer(status, { message: 'try later' });
       assert.equal(got.kind, 'unavailable', `${status}`);
       assert.equal(got.kind === 'unavailable' && got.misconfigured, undefined);
+      assert.equal(got.kind === 'unavailable' && got.retryAfterMs, undefined, 'no wait named');
     }
+  });
+
+  describe('when the backend says it takes saves again (Retry-After)', () => {
+    const waitOf = (got: BackendWriteAnswer) =>
+      got.kind === 'unavailable' ? got.retryAfterMs : `answered ${got.kind}`;
+
+    it('a 503 or a 429 names its wait in seconds', async () => {
+      assert.equal(waitOf(await answer(503, '', { headers: { 'retry-after': '20' } })), 20_000);
+      assert.equal(waitOf(await answer(429, '', { headers: { 'retry-after': ' 5 ' } })), 5000);
+    });
+
+    it('or as an HTTP date, read against the server’s time', async () => {
+      const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+      const at = new Date(now + 30_000).toUTCString();
+      assert.equal(waitOf(await answer(503, '', { headers: { 'retry-after': at }, now })), 30_000);
+    });
+
+    it('is at most a minute: a maintenance window of hours would hold every save that long', async () => {
+      assert.equal(waitOf(await answer(503, '', { headers: { 'retry-after': '7200' } })), 60_000);
+    });
+
+    it('names none for another status, a date past, zero or a header it cannot read', async () => {
+      const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+      const past = new Date(now - 1000).toUTCString();
+      for (const [status, header] of [
+        [500, '20'],
+        [502, '20'],
+        [503, past],
+        [503, '0'],
+        [503, 'soon'],
+        [503, '-5'],
+      ] as const) {
+        const got = await answer(status, '', { headers: { 'retry-after': header }, now });
+        assert.equal(waitOf(got), undefined, `${status} Retry-After: ${header}`);
+      }
+    });
   });
 });

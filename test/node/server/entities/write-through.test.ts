@@ -398,6 +398,7 @@ interface ScriptedAnswer {
   status: number;
   /** Sent as is when a string, as JSON otherwise; none when undefined. */
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 describe('write-through: a backend answering off the documented format', () => {
@@ -426,9 +427,9 @@ describe('write-through: a backend answering off the documented format', () => {
       calls.push({ method: req.method ?? '', path: req.url ?? '' });
       req.resume();
       req.on('end', () => {
-        const { status, body } = req.method === 'GET' ? onGet() : onPost;
-        if (body === undefined) return void res.writeHead(status).end();
-        res.writeHead(status, { 'content-type': 'application/json' });
+        const { status, body, headers } = req.method === 'GET' ? onGet() : onPost;
+        if (body === undefined) return void res.writeHead(status, headers).end();
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
       });
     });
@@ -536,6 +537,32 @@ describe('write-through: a backend answering off the documented format', () => {
       'backend_unavailable',
       JSON.stringify(reply),
     );
+  });
+
+  it('a 503 with Retry-After: backend_unavailable naming that wait (retryAfterMs); without, none', async () => {
+    onPost = { status: 503, body: 'Maintenance', headers: { 'retry-after': '30' } };
+    const named = await saveAs({ phone: '5550100123' });
+    assert.equal(
+      named.type === 'error' && named.code,
+      'backend_unavailable',
+      JSON.stringify(named),
+    );
+    assert.equal(named.type === 'error' && named.retryAfterMs, 30_000);
+    onPost = { status: 503, body: 'Maintenance' };
+    const unnamed = await saveAs({ phone: '5550100124' });
+    assert.equal(unnamed.type === 'error' && unnamed.code, 'backend_unavailable');
+    assert.equal(unnamed.type === 'error' && 'retryAfterMs' in unnamed, false);
+  });
+
+  it('a read-through answered 429 with Retry-After names that wait too', async () => {
+    onGet = () => ({ status: 429, headers: { 'retry-after': '12' } });
+    const reply = await saveAs({ phone: '5550100123' });
+    assert.equal(
+      reply.type === 'error' && reply.code,
+      'backend_unavailable',
+      JSON.stringify(reply),
+    );
+    assert.equal(reply.type === 'error' && reply.retryAfterMs, 12_000);
   });
 
   it('a 401 (the server’s key refused) keeps the save retryable and logs an error naming the key setting', async () => {

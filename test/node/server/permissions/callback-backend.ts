@@ -16,7 +16,7 @@ export class Backend {
   readonly asked: Asked[] = [];
   decide: (body: Record<string, unknown>) => unknown = () => ({ allow: true });
   /** Answer with this status and text instead (a failing backend). */
-  failWith: { status: number; text: string } | undefined;
+  failWith: { status: number; text: string; headers?: Record<string, string> } | undefined;
   /** Never answer (a hanging backend). */
   hang = false;
   /** Answer once this settles (a backend taking its time). */
@@ -54,7 +54,10 @@ export class Backend {
       return;
     }
     if (this.failWith) {
-      res.writeHead(this.failWith.status, { 'content-type': 'application/json' });
+      res.writeHead(this.failWith.status, {
+        'content-type': 'application/json',
+        ...this.failWith.headers,
+      });
       res.end(this.failWith.text);
       return;
     }

@@ -227,6 +227,26 @@ describe('authorization callback', () => {
     as(await get(alice), 'entity.snapshot');
   });
 
+  test('a 503 or 429 with Retry-After names that wait on the refusal (retryAfterMs), bounded; without, none', async () => {
+    const [h, backend] = await start({ cacheMs: 600_000 });
+    const alice = await connectWith(h, 'alice');
+    backend.failWith = { status: 503, text: 'down', headers: { 'retry-after': '20' } };
+    const saved = as(await update(alice, { city: 'Leeds' }, 1), 'error');
+    assert.equal(saved.code, 'backend_unavailable');
+    assert.equal(saved.retryAfterMs, 20_000);
+    backend.failWith = { status: 429, text: 'slow down', headers: { 'retry-after': '3600' } };
+    const joined = as(await join(alice, 'customer:42'), 'error');
+    assert.equal(joined.code, 'backend_unavailable');
+    assert.equal(joined.retryAfterMs, 60_000, 'an hour is passed on as a minute');
+    // A status that says nothing of when, or no header: the client's backoff decides.
+    backend.failWith = { status: 500, text: 'oops', headers: { 'retry-after': '20' } };
+    assert.equal(as(await get(alice), 'error').retryAfterMs, undefined);
+    backend.failWith = { status: 503, text: 'down' };
+    assert.equal(as(await get(alice), 'error').retryAfterMs, undefined);
+    backend.failWith = undefined;
+    as(await get(alice), 'entity.snapshot');
+  });
+
   test('a backend that cannot be reached refuses joins and saves for now, naming why', async () => {
     const [h, unreachable] = await start();
     await unreachable.close();

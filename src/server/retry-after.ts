@@ -1,0 +1,37 @@
+/**
+ * When the CRM's backend says it will take requests again: the `Retry-After` header of its 503
+ * (down, in maintenance) or 429 (too many requests) answer, which the server passes on to the
+ * client it refuses (`backend_unavailable` with `retryAfterMs`), so a waiting save counts down to
+ * the time the backend named instead of the client's guess.
+ *
+ * Bounded: a backend that names a wait of hours (a maintenance window) would otherwise hold every
+ * user's save that long after it is back. Past `MAX_BACKEND_RETRY_AFTER_MS` the client is told
+ * that bound, the longest its own backoff waits, and asks again then.
+ */
+
+/** The longest wait a backend's `Retry-After` is passed on as (the client's backoff ceiling). */
+export const MAX_BACKEND_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The wait, in ms, an answer of the backend names: its `Retry-After` (seconds, or an HTTP date
+ * read against `now`) on a 503 or a 429, at most `MAX_BACKEND_RETRY_AFTER_MS`. Undefined for any
+ * other status, no header, one that cannot be read, or a time already past (then the client's
+ * backoff decides, as before).
+ */
+export function backendRetryAfter(
+  status: number,
+  header: string | null | undefined,
+  now: number,
+): number | undefined {
+  if ((status !== 503 && status !== 429) || !header) return undefined;
+  const value = header.trim();
+  let ms: number;
+  if (/^\d+$/.test(value)) ms = Number(value) * 1000;
+  else {
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  if (!(ms > 0)) return undefined;
+  return Math.min(Math.ceil(ms), MAX_BACKEND_RETRY_AFTER_MS);
+}
