@@ -140,8 +140,8 @@ interface RefusalExtra {
 /**
  * Answers a request the hook did not allow. `failure` is what the hook threw or rejected with
  * (undefined for a plain no): `AuthorizationRateLimited` is answered `rate_limited`, another
- * `AuthorizationUnavailable` `backend_unavailable` (with its `retryAfterMs` when known), anything else, like a no, `forbidden` with
- * `message`.
+ * `AuthorizationUnavailable` `backend_unavailable` (with its `retryAfterMs` when known), anything
+ * else, like a no, `forbidden` with `message`.
  */
 export function sendRefusal(
   connection: {

@@ -282,8 +282,10 @@ export class FakeServer extends FakeProtocolServer {
    */
   setBackendDown(down = true, options: { retryAfterMs?: number } = {}): void {
     const { retryAfterMs } = options;
-    if (retryAfterMs !== undefined && !(retryAfterMs >= 0)) {
-      throw new Error(`fake server: retryAfterMs must be a wait in ms, not ${retryAfterMs}`);
+    if (retryAfterMs !== undefined && !(Number.isSafeInteger(retryAfterMs) && retryAfterMs >= 0)) {
+      throw new Error(
+        `fake server: retryAfterMs must be a whole number of ms, not ${retryAfterMs}`,
+      );
     }
     this.entities.backendDown = down ? { retryAfterMs } : undefined;
   }

@@ -1,8 +1,9 @@
 /**
  * Where live-data changes sit: the line of unsettled ones in the order they were made (across
- * entities; sent in that order per entity, see `nextToSend`), their outbox entries (parked while they wait to be sent), and the last settled ones
- * per entity (for `changes`). Passive: only `Changes`, the owner of a change's life, and its parts
- * (see change-life.ts) move changes here; they keep a change's outbox entry in step with its place.
+ * entities; sent in that order per entity, see `nextToSend`), their outbox entries (parked while
+ * they wait to be sent), and the last settled ones per entity (for `changes`). Passive: only
+ * `Changes`, the owner of a change's life, and its parts (see change-life.ts) move changes here;
+ * they keep a change's outbox entry in step with its place.
  */
 import type { Fields } from '../../protocol/index.js';
 import { Change } from './change.js';
@@ -61,31 +62,42 @@ export class ChangeLine {
   /**
    * The change to send next: the first pending change of `user` not waiting behind an open
    * conflict of its entity, nor of an entity in `skip` (of those made on the open connection
-   * only, without `queuedToo`). One entity's changes go in the order they were made; an entity
-   * whose next change waits to be tried again (`later`) goes after the others, so records that
-   * keep failing do not go ahead of the rest. Someone else's offline edits on a shared computer
-   * wait for them; a change whose maker is not known yet (or never will be) is sent as no one.
+   * only, without `queuedToo`). One entity's changes go in the order they were made. One that
+   * failed for now (`retry` says `'wait'` while its wait is not over, `'after'` once it is)
+   * goes after the other entities' changes, so records that keep failing do not go ahead of the
+   * rest (and take turns among themselves, the longest waiting first); while its wait is not over it holds its entity, and goes only when the user saved that
+   * entity again (their save is the cue to try now), not on every save of another. Someone
+   * else's offline edits on a shared computer wait for them; a change whose maker is not known
+   * yet (or never will be) is sent as no one.
    */
   nextToSend(
     user: string | undefined,
     queuedToo: boolean,
     skip: ReadonlySet<string>,
-    later: (m: Change) => boolean,
+    retry: (m: Change) => 'wait' | 'after' | undefined,
   ): Change | undefined {
     if (user === undefined) return undefined;
     const blocked = new Set(skip);
-    let deferred: Change | undefined;
+    /** Per entity, its change whose wait is not over. */
+    const waiting = new Map<string, Change>();
+    let tried: Change | undefined;
+    let savedAgain: Change | undefined;
     for (const m of this.items) {
       if (m.openConflict) blocked.add(m.key);
-      if (m.state !== 'pending' || m.inFlight || blocked.has(m.key)) continue;
+      if (m.state !== 'pending' || m.inFlight) continue;
+      // A newer change of an entity held by its waiting one: that one may go now.
+      if (waiting.has(m.key)) savedAgain ??= waiting.get(m.key);
+      if (blocked.has(m.key)) continue;
       if (m.userId !== user || m.record?.provisional) continue;
       if (!queuedToo && m.queued) continue;
-      if (!later(m)) return m;
-      // Its entity's later changes wait behind it.
+      const after = retry(m);
+      if (after === undefined) return m;
       blocked.add(m.key);
-      deferred ??= m;
+      if (after === 'wait') waiting.set(m.key, m);
+      // Of those, the one whose wait ended first: records that keep failing take turns.
+      else if (!tried || m.retryAt! < tried.retryAt!) tried = m;
     }
-    return deferred;
+    return tried ?? savedAgain;
   }
 
   push(m: Change): void {

@@ -75,7 +75,7 @@ export function pump(life: ChangeLife): void {
 /**
  * Send what may go, one change at a time. An entity whose change fails for now (not
  * `rate_limited`) is skipped for the rest of the drain: its later changes wait behind that one,
- * in order, for the retry or the next save, and the other entities' changes go.
+ * in order, for the retry or the next save of that entity, and the other entities' changes go.
  */
 async function drain(life: ChangeLife): Promise<void> {
   const failing = new Set<string>();
@@ -86,7 +86,10 @@ async function drain(life: ChangeLife): Promise<void> {
     // page says when it goes (see `retryHolds`).
     if (!life.isOpen() || (life.retryTimer !== undefined && life.retryHolds)) return;
     const queuedToo = life.ready && life.adopting === 0;
-    const m = life.line.nextToSend(life.client.user?.id, queuedToo, failing, waitsForRetry);
+    const now = life.clock.now();
+    const m = life.line.nextToSend(life.client.user?.id, queuedToo, failing, (c) =>
+      retryOf(c, now),
+    );
     if (!m) return;
     const sent = await send(life, m);
     if (!sent) return;
@@ -100,11 +103,13 @@ async function drain(life: ChangeLife): Promise<void> {
 }
 
 /**
- * Failed for now, perhaps for its record alone: its entity goes after the others. Not past the
- * user's budget: that holds every change, which then go in the order they were made.
+ * A change that failed for now, perhaps for its record alone: `'wait'` while its wait is not
+ * over, `'after'` once it is (see `ChangeLine.nextToSend`). Not past the user's budget: that holds
+ * every change, which then go in the order they were made.
  */
-function waitsForRetry(m: Change): boolean {
-  return m.retryAt !== undefined && m.error?.code !== 'rate_limited';
+function retryOf(m: Change, now: number): 'wait' | 'after' | undefined {
+  if (m.retryAt === undefined || m.error?.code === 'rate_limited') return undefined;
+  return m.retryAt > now ? 'wait' : 'after';
 }
 
 /**
@@ -129,9 +134,9 @@ async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
       baseVersion: life.own.rebase(m.key, m.baseVersion!, m.createdAt),
       fields: m.fields,
     });
-    // Sent again before its wait was over (a newer save went): the try is now, no countdown to
-    // a later one ("Trying again…"; a new wait if it fails again). Not cleared: it still waits
-    // in the outbox, and without `retryAt` the page would take it for waiting offline.
+    // Sent again before its wait was over (its entity was saved again): the try is now, no
+    // countdown to a later one ("Trying again…"; a new wait if it fails again). Not cleared: it
+    // still waits in the outbox, and without `retryAt` the page would take it for offline.
     const now = life.clock.now();
     if (m.retryAt !== undefined && m.retryAt > now) {
       m.waiting(m.error, now);

@@ -18,9 +18,9 @@
  * is not clear — a 2xx whose body is not the documented JSON (HTML, cut short, wrong types: an
  * accepted save whose stored values cannot be known), another status, no answer within the
  * timeout, a refused connection — is the answer `unavailable` (with `retryAfterMs` when a 503 or
- * 429 said when to come back, `Retry-After`): the save may or may not have
- * reached the backend, so the client keeps it and sends it again later with the same mutation id,
- * which the backend recognizes by its `Idempotency-Key` and applies once. A 401 is `unavailable`
+ * 429 said when to come back, `Retry-After`): the save may or may not have reached the backend,
+ * so the client keeps it and sends it again later with the same mutation id, which the backend
+ * recognizes by its `Idempotency-Key` and applies once. A 401 is `unavailable`
  * too, marked `misconfigured`: the backend refused the server's own key (`CRM_ENTITY_BACKEND_KEY`),
  * which an operator fixes, and the queued saves must survive until then.
  */

@@ -295,7 +295,7 @@ export class AuthorizeCallback {
         `the CRM's authorization service ${reason}`,
         { cause: err },
       );
-      // Nothing is cached, so the next request asks again; the client is told when that is worth it.
+      // Nothing is cached: the next request asks again; the client learns when that is worth it.
       if (err instanceof BadAnswer) unavailable.retryAfterMs = err.retryAfterMs;
       throw unavailable;
     }

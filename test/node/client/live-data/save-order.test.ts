@@ -106,8 +106,8 @@ describe("live data: one record's failing save does not hold the others'", () =>
       await settle();
       assert.deepEqual(states('b'), ['confirmed'], 'B is saved');
       assert.deepEqual(states('a'), ['pending'], 'A still waits');
-      // B first (A waits for its retry), then A tried once more in the same drain.
-      assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'a=a1']);
+      // B alone: A waits for its retry, not sent again on a save of another record.
+      assert.deepEqual(client.sent, ['a=a1', 'b=b1']);
     });
   }
 
@@ -149,11 +149,16 @@ describe("live data: one record's failing save does not hold the others'", () =>
     // The retry tries the records not refused yet first, three again.
     await retry();
     assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
+    // Those that keep failing take turns, the longest waiting first: none is left out.
+    await retry();
+    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'a=a1']);
+    await retry();
+    assert.deepEqual(client.sent.slice(9), ['d=d1', 'e=e1', 'a=a1']);
     // A success between starts the count over.
-    client.failing.delete('b');
+    client.failing.delete('a');
     client.failing.delete('c');
     await retry();
-    assert.deepEqual(client.sent.slice(6), ['a=a1', 'b=b1', 'c=c1', 'd=d1', 'e=e1']);
+    assert.deepEqual(client.sent.slice(12), ['b=b1', 'c=c1', 'a=a1', 'd=d1', 'e=e1']);
   });
 
   it("holds every record's saves while the user's write budget is spent (rate_limited)", async () => {
@@ -169,6 +174,26 @@ describe("live data: one record's failing save does not hold the others'", () =>
     await retry();
     assert.deepEqual(client.sent, ['a=a1', 'a=a1', 'b=b1'], 'then in the order they were made');
     assert.deepEqual(states('b'), ['confirmed']);
+  });
+
+  it('sends a failing record again before its wait is over only when it is saved again', async () => {
+    const { client, save, settle, states, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    void save('b', 'b1');
+    void save('c', 'c1');
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'c=c1'], 'saves elsewhere leave A to its wait');
+    void save('a', 'a2', 1);
+    await settle();
+    // The user saved A again: its waiting change is tried now, and still fails; A2 stays behind.
+    assert.deepEqual(client.sent.slice(3), ['a=a1']);
+    assert.deepEqual(states('a'), ['pending', 'pending']);
+    client.failing.delete('a');
+    await retry();
+    assert.deepEqual(client.sent.slice(4), ['a=a1', 'a=a2'], 'the wait over, both go in order');
+    assert.deepEqual(states('a'), ['confirmed', 'confirmed']);
   });
 
   it('stops at a lost connection, whatever record was being sent', async () => {
@@ -193,7 +218,7 @@ describe('live data: the countdown of a change sent again early', () => {
     assert.equal(retryAt, clock.now() + 2500);
     await clock.advance(1000);
     client.holding.add('a');
-    void save('b', 'b1'); // B goes, then A again before its wait is over
+    void save('a', 'a2', 1); // saved again: A1 goes again before its wait is over
     await settle();
     assert.equal(client.held !== undefined, true, 'A is on its way again');
     assert.equal(info().retryAt, clock.now(), 'no countdown to a later try while it is tried');
