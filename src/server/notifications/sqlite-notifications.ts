@@ -18,6 +18,7 @@ import {
   type RecipientPage,
   type StoredNotification,
   type UnreadAbout,
+  type UnreadTally,
 } from './notification-repository.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
@@ -40,13 +41,16 @@ export class SqliteNotifications implements NotificationRepository {
   private readonly insertNotification: Database.Statement<unknown[]>;
   private readonly insertRecipient: Database.Statement<[string, string]>;
   private readonly selectPage: Database.Statement<[string, number, number], Row>;
-  private readonly countUnread: Database.Statement<[string], { n: number }>;
+  private readonly countUnread: Database.Statement<[string, string], UnreadTally>;
   private readonly countUnreadAbout: Database.Statement<[string, number], UnreadAbout>;
   private readonly readSome: Database.Statement<[number, string, string], { id: string }>;
   private readonly readAll: Database.Statement<[number, string]>;
   private readonly deleteOld: Database.Statement<[number]>;
   private readonly selectNewest: Database.Statement<[], { t: number | null }>;
-  private readonly insertAll: (n: StoredNotification, recipients: readonly string[]) => void;
+  private readonly insertAll: (
+    n: StoredNotification,
+    recipients: readonly string[],
+  ) => Map<string, number>;
 
   /**
    * `recordChange` appends each notification (with its recipients' ids) to the change log in the
@@ -72,7 +76,9 @@ export class SqliteNotifications implements NotificationRepository {
         LIMIT ?`,
     );
     this.countUnread = db.prepare(
-      `SELECT COUNT(*) AS n FROM notification_recipients WHERE user_id = ? AND read_at IS NULL`,
+      `SELECT (SELECT COUNT(*) FROM notification_recipients WHERE user_id = ? AND read_at IS NULL)
+                AS unread,
+              (SELECT COALESCE(MAX(seq), 0) FROM notification_recipients WHERE user_id = ?) AS upTo`,
     );
     this.countUnreadAbout = db.prepare(
       `SELECT json_extract(n.data, '$.entity.type') AS type,
@@ -96,19 +102,29 @@ export class SqliteNotifications implements NotificationRepository {
     this.selectNewest = db.prepare('SELECT MAX(created_at) AS t FROM notifications');
     this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
       this.insertNotification.run(...notificationValues(n));
-      for (const userId of recipients) this.insertRecipient.run(userId, n.id);
+      // A row's `seq` is its order: SQLite writes one transaction at a time, so rows commit in
+      // the order of their numbers.
+      const orders = new Map<string, number>();
+      for (const userId of recipients) {
+        const row = this.insertRecipient.run(userId, n.id);
+        if (row.changes > 0) orders.set(userId, Number(row.lastInsertRowid));
+      }
       this.recordChange?.({
         kind: 'notification',
         entity: n.entity,
         at: n.createdAt,
         data: { ...n, recipients },
       });
+      return orders;
     });
   }
 
   // async so that SQLite errors reject the promise instead of throwing at the call.
-  async insert(notification: StoredNotification, recipients: readonly string[]): Promise<void> {
-    this.insertAll(notification, recipients);
+  async insert(
+    notification: StoredNotification,
+    recipients: readonly string[],
+  ): Promise<Map<string, number>> {
+    return this.insertAll(notification, recipients);
   }
 
   async page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage> {
@@ -119,12 +135,16 @@ export class SqliteNotifications implements NotificationRepository {
     return {
       items: rows.map(fromRow),
       next: more ? rows[rows.length - 1]!.seq : undefined,
-      unread: this.countUnread.get(userId)?.n ?? 0,
+      ...this.tally(userId),
     };
   }
 
-  async unread(userId: string): Promise<number> {
-    return this.countUnread.get(userId)?.n ?? 0;
+  async unread(userId: string): Promise<UnreadTally> {
+    return this.tally(userId);
+  }
+
+  private tally(userId: string): UnreadTally {
+    return this.countUnread.get(userId, userId) ?? { unread: 0, upTo: 0 };
   }
 
   async unreadAbout(userId: string): Promise<UnreadAbout[]> {
@@ -135,7 +155,7 @@ export class SqliteNotifications implements NotificationRepository {
     userId: string,
     ids: readonly string[] | 'all',
     at: number,
-  ): Promise<{ ids: string[] | 'all'; unread: number }> {
+  ): Promise<{ ids: string[] | 'all' } & UnreadTally> {
     let applied: string[] | 'all';
     if (ids === 'all') {
       this.readAll.run(at, userId);
@@ -144,7 +164,7 @@ export class SqliteNotifications implements NotificationRepository {
       applied =
         ids.length === 0 ? [] : this.readSome.all(at, userId, JSON.stringify(ids)).map((r) => r.id);
     }
-    return { ids: applied, unread: this.countUnread.get(userId)?.n ?? 0 };
+    return { ids: applied, ...this.tally(userId) };
   }
 
   async deleteBefore(cutoff: number): Promise<number> {
