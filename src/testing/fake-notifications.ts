@@ -23,8 +23,8 @@
  *   an entity the user may not read (`authorize` of its room, asked with the connection's user)
  *   are not counted, so each connection is sent the count it may see, never another's. Every
  *   count a connection is sent carries `unreadSeq`: 1, 2, … per connection, and `unreadUpTo`:
- *   the `order` of the user's newest notification, which each live event carries too (the order
- *   the fake stored them in), so a client does not count twice one whose event comes late.
+ *   the `order` of the user's newest notification, which each notification carries too (the
+ *   order the fake stored them in), so a client does not count twice one whose event comes late.
  *
  * ```ts
  * server.notify({ target: { user: 'u-you' }, title: 'Call Ada back', priority: 'high' });
@@ -332,7 +332,7 @@ export class FakeNotifications {
   }
 
   private view(stored: Stored, userId: string): Notification {
-    return { ...stored.notification, read: stored.readBy.has(userId) };
+    return { ...stored.notification, read: stored.readBy.has(userId), order: stored.order };
   }
 }
 

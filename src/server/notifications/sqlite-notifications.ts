@@ -24,7 +24,6 @@ import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 /** A row as SQLite returns it: the JSON columns still text. */
 type Row = Omit<NotificationRow, 'actions' | 'data'> & {
-  seq: number;
   actions: string | null;
   data: string;
 };
@@ -47,6 +46,11 @@ export class SqliteNotifications implements NotificationRepository {
   private readonly readAll: Database.Statement<[number, string]>;
   private readonly deleteOld: Database.Statement<[number]>;
   private readonly selectNewest: Database.Statement<[], { t: number | null }>;
+  private readonly markAndCount: (
+    userId: string,
+    ids: readonly string[] | 'all',
+    at: number,
+  ) => { ids: string[] | 'all' } & UnreadTally;
   private readonly insertAll: (
     n: StoredNotification,
     recipients: readonly string[],
@@ -100,6 +104,23 @@ export class SqliteNotifications implements NotificationRepository {
     );
     this.deleteOld = db.prepare('DELETE FROM notifications WHERE created_at < ?');
     this.selectNewest = db.prepare('SELECT MAX(created_at) AS t FROM notifications');
+    // One transaction, also with other processes writing the file: what `'all'` marked is
+    // exactly what the count reaches (`upTo`), so a client knows which notifications it read.
+    this.markAndCount = db.transaction(
+      (userId: string, ids: readonly string[] | 'all', at: number) => {
+        let applied: string[] | 'all';
+        if (ids === 'all') {
+          this.readAll.run(at, userId);
+          applied = 'all';
+        } else {
+          applied =
+            ids.length === 0
+              ? []
+              : this.readSome.all(at, userId, JSON.stringify(ids)).map((r) => r.id);
+        }
+        return { ids: applied, ...this.tally(userId) };
+      },
+    );
     this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
       this.insertNotification.run(...notificationValues(n));
       // A row's `seq` is its order: SQLite writes one transaction at a time, so rows commit in
@@ -156,15 +177,7 @@ export class SqliteNotifications implements NotificationRepository {
     ids: readonly string[] | 'all',
     at: number,
   ): Promise<{ ids: string[] | 'all' } & UnreadTally> {
-    let applied: string[] | 'all';
-    if (ids === 'all') {
-      this.readAll.run(at, userId);
-      applied = 'all';
-    } else {
-      applied =
-        ids.length === 0 ? [] : this.readSome.all(at, userId, JSON.stringify(ids)).map((r) => r.id);
-    }
-    return { ids: applied, ...this.tally(userId) };
+    return this.markAndCount(userId, ids, at);
   }
 
   async deleteBefore(cutoff: number): Promise<number> {

@@ -22,9 +22,7 @@ import type { PostgresChangeLog } from './postgres-change-log.js';
 import { transaction } from './transaction.js';
 
 /** The driver parses the JSON columns: a selected row is already a `NotificationRow`. */
-interface Row extends NotificationRow {
-  seq: number;
-}
+type Row = NotificationRow;
 
 /** The count and how far it reaches in one statement, so both are of one snapshot. */
 const COUNT_UNREAD = `SELECT
@@ -137,11 +135,19 @@ export class PostgresNotifications implements NotificationRepository {
     await this.ready();
     let applied: string[] | 'all';
     if (ids === 'all') {
-      await this.pool.query(
-        'UPDATE notification_recipients SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL',
+      // One statement, one snapshot: the update marks every row the snapshot holds, so none is
+      // left unread in it, and how far the count reaches is what was marked. A row committed
+      // after it was numbered after those (the recipient's lock, see `insert`).
+      const { rows } = await this.pool.query<UnreadTally>(
+        `WITH marked AS (
+           UPDATE notification_recipients SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL
+         )
+         SELECT 0 AS unread,
+                (SELECT COALESCE(MAX(seq), 0) FROM notification_recipients WHERE user_id = $2)
+                  AS "upTo"`,
         [at, userId],
       );
-      applied = 'all';
+      return { ids: 'all', ...(rows[0] ?? { unread: 0, upTo: 0 }) };
     } else if (ids.length === 0) {
       applied = [];
     } else {

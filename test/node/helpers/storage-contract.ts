@@ -361,6 +361,11 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       const first = await repo.page('alice', undefined, 2);
       assert.equal(first.upTo, ofAlice[2], "the page's count reaches alice's newest");
       assert.deepEqual(
+        first.items.map((n) => n.order),
+        [ofAlice[2], ofAlice[1]],
+        'each item has its order',
+      );
+      assert.deepEqual(
         first.items.map((n) => n.id),
         ['n3', 'n2'],
       );
