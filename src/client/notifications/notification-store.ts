@@ -282,6 +282,9 @@ export class NotificationStore {
     if (!n.read && order > (this.upTo ?? 0)) {
       this.unread += 1;
       if (order < Infinity) this.uncounted.set(n.id, order);
+      // Bounded: no count begun before this many newer ones were stored is still on its way.
+      if (this.uncounted.size > MAX_PAGE)
+        this.uncounted.delete(this.uncounted.keys().next().value!);
     }
     if (this.list.size > this.limit) this.list.trim(this.limit);
     this.changed();

@@ -54,9 +54,10 @@ export class PostgresNotifications implements NotificationRepository {
       );
       // A row's `seq` is its order, so a recipient's rows must commit in the order of their
       // numbers: a count that saw row 11 but not row 10 (numbered first, committed after) would
-      // claim row 10, and its live event would not be counted. Each recipient's lock, held
-      // until commit, makes their rows numbered and committed one transaction at a time. Taken
-      // in key order, so two transactions locking the same people cannot deadlock.
+      // reach 10 without counting it, and row 10's live event would then add nothing. Each
+      // recipient's lock (their bucket's), held until commit, makes their rows numbered and
+      // committed one transaction at a time. Taken in key order, so two transactions locking
+      // the same buckets cannot deadlock.
       await client.query('SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int4[]) AS k', [
         RECIPIENT_LOCK_CLASS,
         recipientLockKeys(recipients),
@@ -179,13 +180,20 @@ export class PostgresNotifications implements NotificationRepository {
   }
 }
 
-/** Each recipient's lock key (a 32-bit FNV-1a hash of their id), once each, in ascending order. */
+/**
+ * How many locks recipients share: a notification to a room of hundreds takes at most this many
+ * (PostgreSQL's lock table is shared and bounded), and notifications to people of one bucket
+ * are stored one at a time, a short wait.
+ */
+const RECIPIENT_LOCKS = 32;
+
+/** The recipients' lock keys (an FNV-1a hash of their id, in buckets), once each, in order. */
 function recipientLockKeys(recipients: readonly string[]): number[] {
   const keys = new Set<number>();
   for (const id of recipients) {
     let h = 0x811c9dc5;
     for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    keys.add(h | 0);
+    keys.add((h >>> 0) % RECIPIENT_LOCKS);
   }
   return [...keys].sort((a, b) => a - b);
 }
