@@ -808,7 +808,7 @@ const liveData: Check = {
 };
 
 const notificationCounts: Check = {
-  name: "notifications: a read is told to the user's other connections in their room, with the count; unreadSeq, when sent, grows per connection",
+  name: "notifications: a read is told to the user's other connections in their room, with the count; unreadSeq, when sent, grows per connection; unreadUpTo, when sent, reaches the notification's order",
   async run(c) {
     const tab1 = await c.welcomed(0);
     const tab2 = await c.welcomed(0);
@@ -845,7 +845,7 @@ const notificationCounts: Check = {
     const pushed = (await tab2.next(
       (f) => f.type === 'notification.read-state' && f.replyTo === undefined,
       "the read-state frame sent to the user's other connection",
-    )) as { ids?: unknown; unread?: unknown; unreadSeq?: unknown };
+    )) as { ids?: unknown; unread?: unknown; unreadSeq?: unknown; unreadUpTo?: unknown };
     // Both connections are the same user with the same credentials: the same count.
     same([pushed.ids, pushed.unread], [[id], answer.unread], '[ids, unread] of the pushed frame');
     const stamps = [page.unreadSeq, answer.unreadSeq];
@@ -855,6 +855,16 @@ const notificationCounts: Check = {
         `unreadSeq of one connection's page, then of its read's answer: expected growing numbers, got ${describe(stamps)}`,
       );
       ok(pushed.unreadSeq !== undefined, 'the pushed read-state frame carries unreadSeq too');
+    }
+    // Counts made after the notification was stored reach its order: a client that got a count
+    // first does not count its live event again.
+    const order = (event.payload as { order?: unknown }).order;
+    const reaches = [page.unreadUpTo, answer.unreadUpTo, pushed.unreadUpTo];
+    if (order !== undefined || reaches.some((r) => r !== undefined)) {
+      ok(
+        typeof order === 'number' && reaches.every((r) => typeof r === 'number' && r >= order),
+        `order of the live notification, then unreadUpTo of the page, the answer and the pushed frame: expected the order and counts reaching it, got ${describe([order, ...reaches])}`,
+      );
     }
   },
 };

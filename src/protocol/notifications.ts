@@ -49,6 +49,15 @@ export const NotificationInput = z.object({
 });
 export type NotificationInput = z.infer<typeof NotificationInput>;
 
+/**
+ * How far an unread count reaches: the largest `order` among the user's notifications (read or
+ * not) when it was counted, 0 when they had none. A live notification whose `order` is not larger
+ * was counted already (its event can arrive after the count: it was stored, counted for a read in
+ * another tab, and delivered after); one whose `order` is larger was not, and adds one to the
+ * count, also when it arrived before the count did.
+ */
+export const UnreadUpTo = z.number().check(z.int(), z.nonnegative());
+
 export const Notification = z.object({
   id: z.string(),
   target: NotificationTarget,
@@ -61,6 +70,13 @@ export const Notification = z.object({
   from: z.optional(UserProfile),
   createdAt: z.number(),
   read: z.boolean(),
+  /**
+   * Its place among the recipient's notifications: larger for one stored for them later. Sent in
+   * the live event, to compare with the `unreadUpTo` of unread counts (a count that covered it
+   * already counted it). Optional: a server without it leaves the client adding one per live
+   * event, as before.
+   */
+  order: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 export type Notification = z.infer<typeof Notification>;
 
@@ -88,6 +104,7 @@ export const NotificationPageFrame = z.object({
   nextCursor: z.optional(z.string()),
   unread: z.number().check(z.int(), z.nonnegative()),
   unreadSeq: z.optional(UnreadSeq),
+  unreadUpTo: z.optional(UnreadUpTo),
 });
 
 /** Mark some notifications read, or all of them. Answered with `notification.read-state`. */
@@ -103,6 +120,7 @@ export const NotificationReadStateFrame = z.object({
   ids: z.union([z.literal('all'), z.array(z.string())]),
   unread: z.number().check(z.int(), z.nonnegative()),
   unreadSeq: z.optional(UnreadSeq),
+  unreadUpTo: z.optional(UnreadUpTo),
 });
 
 export type NotificationListFrame = z.infer<typeof NotificationListFrame>;

@@ -22,7 +22,9 @@
  *   connection in the user's personal room, so all their tabs agree. Unread notifications about
  *   an entity the user may not read (`authorize` of its room, asked with the connection's user)
  *   are not counted, so each connection is sent the count it may see, never another's. Every
- *   count a connection is sent carries `unreadSeq`: 1, 2, … per connection.
+ *   count a connection is sent carries `unreadSeq`: 1, 2, … per connection, and `unreadUpTo`:
+ *   the `order` of the user's newest notification, which each notification carries too (the
+ *   order the fake stored them in), so a client does not count twice one whose event comes late.
  *
  * ```ts
  * server.notify({ target: { user: 'u-you' }, title: 'Call Ada back', priority: 'high' });
@@ -281,7 +283,8 @@ export class FakeNotifications {
       for (const userId of recipients) {
         const room = userRoom(userId);
         if (this.host.hasRoom(room)) {
-          this.host.publish(room, 'notification', notification, from?.id);
+          const payload = { ...notification, order: stored.order };
+          this.host.publish(room, 'notification', payload, from?.id);
         }
       }
     }
@@ -311,15 +314,25 @@ export class FakeNotifications {
     }
   }
 
-  /** The unread count as this connection's user may see it, stamped with its next `unreadSeq`. */
-  private countFor(c: FakeConnection, user: UserProfile): { unread: number; unreadSeq: number } {
+  /**
+   * The unread count as this connection's user may see it, stamped with its next `unreadSeq`, and
+   * how far it reaches: the `order` of the user's newest notification (0 when none).
+   */
+  private countFor(
+    c: FakeConnection,
+    user: UserProfile,
+  ): { unread: number; unreadSeq: number; unreadUpTo: number } {
     const unreadSeq = (this.seqs.get(c) ?? 0) + 1;
     this.seqs.set(c, unreadSeq);
-    return { unread: this.unread(user), unreadSeq };
+    let unreadUpTo = 0;
+    for (const s of this.log.entries) {
+      if (s.recipients.has(user.id)) unreadUpTo = Math.max(unreadUpTo, s.order);
+    }
+    return { unread: this.unread(user), unreadSeq, unreadUpTo };
   }
 
   private view(stored: Stored, userId: string): Notification {
-    return { ...stored.notification, read: stored.readBy.has(userId) };
+    return { ...stored.notification, read: stored.readBy.has(userId), order: stored.order };
   }
 }
 

@@ -15,7 +15,9 @@
  *   all day holds the newest few, whatever arrived. The unread count is the server's (each page
  *   and read-state frame carries it) plus what arrived live since, so it stays exact for items
  *   no longer in memory. A count the server stamped (`unreadSeq`) lower than the one taken last
- *   was computed before it and is ignored, however late it arrives.
+ *   was computed before it and is ignored, however late it arrives. A count that says how far it
+ *   reaches (`unreadUpTo`) is exact whichever arrives first, it or a live notification (`order`):
+ *   one it reached adds nothing, one it did not adds one, also when it arrived before the count.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
@@ -67,6 +69,18 @@ export class NotificationStore {
    * of this connection (a server without stamps: every count is taken).
    */
   private unreadSeq: number | undefined;
+  /**
+   * How far the count `unread` stands on reaches (`unreadUpTo`): a live notification whose
+   * `order` is not above it is in that count already. Undefined when the server does not say.
+   */
+  private upTo: number | undefined;
+  /**
+   * The live notifications added to the count because it did not reach them (id → `order`): a
+   * newer count that does not reach them either gets them added again, while they are unread.
+   */
+  private uncounted = new Map<string, number>();
+  /** How far the latest read of all reached: a notification up to it was read by it. */
+  private readTo = 0;
   private loads = 0;
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
@@ -230,7 +244,9 @@ export class NotificationStore {
     this.generation += 1;
     this.list.reset();
     this.unread = 0;
-    this.unreadSeq = undefined;
+    this.unreadSeq = this.upTo = undefined;
+    this.uncounted.clear();
+    this.readTo = 0;
     this.error = this.refused = undefined;
     this.limit = this.maxNotifications;
     this.userId = id;
@@ -254,11 +270,22 @@ export class NotificationStore {
     if (!parsed.success) {
       return this.host.warn(`ignored an invalid notification in ${m.room}`, parsed.message);
     }
-    const n = parsed.data;
+    let n = parsed.data;
     // Someone notifying a room they are in does not notify themselves.
     if (!own && n.from?.id === this.userId) return;
+    // Its event was on the way while a read of all that reached it was answered: read by it.
+    const order = n.order ?? Infinity;
+    if (order <= this.readTo) n = { ...n, read: true };
     if (!this.list.addLive(n)) return;
-    if (!n.read) this.unread += 1;
+    // A count that reached it (sent for a read in another tab while its event was on the way)
+    // counted it already.
+    if (!n.read && order > (this.upTo ?? 0)) {
+      this.unread += 1;
+      if (order < Infinity) this.uncounted.set(n.id, order);
+      // Bounded: no count begun before this many newer ones were stored is still on its way.
+      if (this.uncounted.size > MAX_PAGE)
+        this.uncounted.delete(this.uncounted.keys().next().value!);
+    }
     if (this.list.size > this.limit) this.list.trim(this.limit);
     this.changed();
     this.newListeners.emit(n);
@@ -304,7 +331,10 @@ export class NotificationStore {
 
   private readState(frame: NotificationReadStateFrame): void {
     const ids = frame.ids === 'all' ? undefined : new Set(frame.ids);
-    this.markLocally((n) => !ids || ids.has(n.id));
+    // A read of all marks what it reached, not a notification that arrived after it was made.
+    const upTo = frame.unreadUpTo ?? Infinity;
+    if (!ids && upTo < Infinity) this.readTo = Math.max(this.readTo, upTo);
+    this.markLocally((n) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo));
     this.serverCount(frame);
     this.changed();
   }
@@ -315,11 +345,22 @@ export class NotificationStore {
    * whose count waited for the authorization hook) can arrive after it (a re-read after the
    * user's rules changed, or this tab's own read), which would put back a stale badge.
    */
-  private serverCount(frame: { unread: number; unreadSeq?: number | undefined }): void {
+  private serverCount(frame: {
+    unread: number;
+    unreadSeq?: number | undefined;
+    unreadUpTo?: number | undefined;
+  }): void {
     const seq = frame.unreadSeq;
     if (seq !== undefined && this.unreadSeq !== undefined && seq < this.unreadSeq) return;
     if (seq !== undefined) this.unreadSeq = seq;
     this.unread = frame.unread;
+    // Live ones the count does not reach (begun before they were stored, it arrived after them)
+    // are still unread on top of it; those it reaches are in it.
+    const upTo = (this.upTo = frame.unreadUpTo);
+    for (const [id, order] of this.uncounted) {
+      if (upTo === undefined || order <= upTo) this.uncounted.delete(id);
+      else if (!this.list.get(id)?.read) this.unread += 1;
+    }
   }
 
   /** Mark the unread items that `which` picks read, here only; returns their ids. */

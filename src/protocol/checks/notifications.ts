@@ -46,6 +46,7 @@ export const notification = object({
   from: optional(userProfile),
   createdAt: number(),
   read: boolean,
+  order: optional(number(1, true)),
 }) as Check<z.output<typeof Notification>>;
 export const notificationInput = object({
   target: notificationTarget,
@@ -57,6 +58,7 @@ export const notificationInput = object({
   actions: optional(array(notificationAction, 3)),
 }) as Check<z.output<typeof NotificationInput>>;
 const unreadSeq = number(1, true);
+const unreadUpTo = number(0, true);
 
 /** The server frames of the capability, by `type`. */
 export const FRAMES: Readonly<Record<string, Check>> = {
@@ -72,6 +74,7 @@ export const FRAMES: Readonly<Record<string, Check>> = {
     nextCursor: optional(string(0, Infinity)),
     unread: number(0, true),
     unreadSeq: optional(unreadSeq),
+    unreadUpTo: optional(unreadUpTo),
   }),
   'notification.read-state': object({
     type: literal('notification.read-state'),
@@ -79,5 +82,6 @@ export const FRAMES: Readonly<Record<string, Check>> = {
     ids: union(literal('all'), array(string(0, Infinity))),
     unread: number(0, true),
     unreadSeq: optional(unreadSeq),
+    unreadUpTo: optional(unreadUpTo),
   }),
 };

@@ -196,7 +196,7 @@ async function readNotifications(
   const user: UserProfile = connection.user!;
   await answering(ctx, connection, frame.id, async () => {
     const unreadSeq = ctx.unreadCounts.begin(connection);
-    const { ids, unread } = await ctx.notifications.markRead(user.id, frame.ids);
+    const { ids, unread, upTo } = await ctx.notifications.markRead(user.id, frame.ids);
     // The user's connections (this one too: the tabs sharing it) are told with their own counts,
     // while this one's answer is computed: what this connection may see is its own.
     const told = ctx.readStateChanged(user.id, ids);
@@ -207,6 +207,7 @@ async function readNotifications(
       ids,
       unread: visible,
       unreadSeq,
+      unreadUpTo: upTo,
     });
     await told;
   });

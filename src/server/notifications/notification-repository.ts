@@ -10,12 +10,23 @@ import type { Notification } from '../../protocol/index.js';
 /** A notification as stored: everything but the per-recipient `read`. */
 export type StoredNotification = Omit<Notification, 'read'>;
 
-export interface RecipientPage {
+/**
+ * A recipient's unread count and how far it reaches, read together (one snapshot): `upTo` is the
+ * `order` of the newest notification stored for them that the count saw, 0 when none. Orders are
+ * the recipient rows' numbers, given in the order the rows commit for each recipient, so a count
+ * reaching `upTo` saw every notification of theirs up to it and none after it: a client told
+ * both knows whether a live notification is in the count (`unreadUpTo` on the wire).
+ */
+export interface UnreadTally {
+  unread: number;
+  upTo: number;
+}
+
+export interface RecipientPage extends UnreadTally {
   /** Newest first, with this recipient's read state. */
   items: Notification[];
   /** Row number of the oldest item, when older ones exist. */
   next: number | undefined;
-  unread: number;
 }
 
 /** How many of a recipient's unread notifications are about one entity. */
@@ -29,11 +40,17 @@ export interface UnreadAbout {
 export const MAX_UNREAD_ABOUT = 500;
 
 export interface NotificationRepository {
-  /** Stores a notification and one unread row per recipient, in one transaction. */
-  insert(notification: StoredNotification, recipients: readonly string[]): Promise<void>;
+  /**
+   * Stores a notification and one unread row per recipient, in one transaction. Resolves to the
+   * `order` of each recipient's row (recipient id → order); a recipient given twice has one row.
+   */
+  insert(
+    notification: StoredNotification,
+    recipients: readonly string[],
+  ): Promise<Map<string, number>>;
   /** A recipient's notifications older than row `before` (all when undefined), newest first. */
   page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage>;
-  unread(userId: string): Promise<number>;
+  unread(userId: string): Promise<UnreadTally>;
   /**
    * A recipient's unread notifications about an entity (their `entity`), counted per entity: at
    * most `MAX_UNREAD_ABOUT` entities, those whose newest unread notification is newest.
@@ -47,7 +64,7 @@ export interface NotificationRepository {
     userId: string,
     ids: readonly string[] | 'all',
     at: number,
-  ): Promise<{ ids: string[] | 'all'; unread: number }>;
+  ): Promise<{ ids: string[] | 'all' } & UnreadTally>;
   /** Deletes notifications created before `cutoff` with their recipient rows; resolves to how many. */
   deleteBefore(cutoff: number): Promise<number>;
   /** Time of the newest notification (0 when none), so new ones never sort before it. */

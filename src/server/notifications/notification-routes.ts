@@ -5,7 +5,7 @@
  *   the sender). Stored for its recipients and delivered live, by the same rules as a client's.
  *   201 `{ notification, recipients }` (how many people it went to).
  * - `GET /api/notifications?user=<id>&before=<cursor>&limit=<1–100>`: that user's history, newest
- *   first, with their read state: 200 `{ items, nextCursor?, unread }`.
+ *   first, with their read state: 200 `{ items, nextCursor?, unread, unreadUpTo }`.
  */
 import * as z from 'zod/mini';
 import { NotificationInput, UserId, UserProfile } from '../../protocol/index.js';

@@ -35,6 +35,8 @@ export interface NotificationRow {
   actions: NotificationAction[] | null;
   data: NotificationData;
   read_at: number | null;
+  /** The recipient row's number: the notification's `order` among the recipient's. */
+  seq: number;
 }
 
 /** The target's kind and key columns: `user`/id, `room`/name or `entity`/`type:id`. */
@@ -87,6 +89,7 @@ export function notificationOfRow(row: NotificationRow): Notification {
     title: row.title,
     createdAt: row.created_at,
     read: row.read_at !== null,
+    order: row.seq,
   };
   if (row.body !== null) n.message = row.body;
   if (row.data.entity) n.entity = row.data.entity;

@@ -34,6 +34,7 @@ import type {
   NotificationRepository,
   StoredNotification,
   UnreadAbout,
+  UnreadTally,
 } from './notification-repository.js';
 
 const DAY_MS = 86_400_000;
@@ -138,15 +139,21 @@ export class NotificationService {
     const notification: Notification = { ...stored, read: false };
     const recipients = given ? [...given] : await this.recipientsOf(input.target, from);
     if (recipients.length === 0) return { notification, recipients };
-    await repository.insert(stored, recipients);
+    const orders = await repository.insert(stored, recipients);
     if (this.options.metrics) {
       this.options.metrics.notificationsSent += 1;
       this.options.metrics.notificationRecipients += recipients.length;
     }
-    const event = { event: 'notification', payload: notification, from: from?.id };
+    // Each recipient's event names the order of their row: a count that reached it (computed
+    // for a read in another tab, and sent before this event arrives) counted it already.
+    const eventFor = (userId: string) => {
+      const order = orders.get(userId);
+      const payload = order === undefined ? notification : { ...notification, order };
+      return { event: 'notification', payload, from: from?.id };
+    };
     await Promise.all(
       recipients.map((userId) =>
-        bus.publish(userRoom(userId), event).catch((err: unknown) => {
+        bus.publish(userRoom(userId), eventFor(userId)).catch((err: unknown) => {
           // Stored already: the recipient finds it in their history. When the bus lost it, the
           // recipient's connections are told to resume (`gap`), which reads the history again.
           const tooLarge = err instanceof EventTooLargeError;
@@ -183,12 +190,17 @@ export class NotificationService {
     // data-URL avatars may not. Rare: ask again for what fits, which gives the right cursor.
     const fits = maxBytes === undefined ? page.items.length : fittingCount(page.items, maxBytes);
     if (fits < page.items.length) page = await repository.page(userId, seq, Math.max(1, fits));
-    const answer: NotificationPage = { items: page.items, unread: page.unread };
+    const answer: NotificationPage = {
+      items: page.items,
+      unread: page.unread,
+      unreadUpTo: page.upTo,
+    };
     if (page.next !== undefined) answer.nextCursor = encodeCursor(CURSOR_KIND, page.next);
     return answer;
   }
 
-  unread(userId: string): Promise<number> {
+  /** A user's unread count, all notifications counted, and how far it reaches. */
+  unread(userId: string): Promise<UnreadTally> {
     return this.options.repository.unread(userId);
   }
 
@@ -205,7 +217,7 @@ export class NotificationService {
   markRead(
     userId: string,
     ids: readonly string[] | 'all',
-  ): Promise<{ ids: string[] | 'all'; unread: number }> {
+  ): Promise<{ ids: string[] | 'all' } & UnreadTally> {
     return this.options.repository.markRead(userId, ids, this.options.clock.now());
   }
 

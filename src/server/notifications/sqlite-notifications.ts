@@ -18,12 +18,12 @@ import {
   type RecipientPage,
   type StoredNotification,
   type UnreadAbout,
+  type UnreadTally,
 } from './notification-repository.js';
 import type { ChangeRecorder } from '../webhooks/change-log.js';
 
 /** A row as SQLite returns it: the JSON columns still text. */
 type Row = Omit<NotificationRow, 'actions' | 'data'> & {
-  seq: number;
   actions: string | null;
   data: string;
 };
@@ -40,13 +40,21 @@ export class SqliteNotifications implements NotificationRepository {
   private readonly insertNotification: Database.Statement<unknown[]>;
   private readonly insertRecipient: Database.Statement<[string, string]>;
   private readonly selectPage: Database.Statement<[string, number, number], Row>;
-  private readonly countUnread: Database.Statement<[string], { n: number }>;
+  private readonly countUnread: Database.Statement<[string, string], UnreadTally>;
   private readonly countUnreadAbout: Database.Statement<[string, number], UnreadAbout>;
   private readonly readSome: Database.Statement<[number, string, string], { id: string }>;
   private readonly readAll: Database.Statement<[number, string]>;
   private readonly deleteOld: Database.Statement<[number]>;
   private readonly selectNewest: Database.Statement<[], { t: number | null }>;
-  private readonly insertAll: (n: StoredNotification, recipients: readonly string[]) => void;
+  private readonly markAndCount: (
+    userId: string,
+    ids: readonly string[] | 'all',
+    at: number,
+  ) => { ids: string[] | 'all' } & UnreadTally;
+  private readonly insertAll: (
+    n: StoredNotification,
+    recipients: readonly string[],
+  ) => Map<string, number>;
 
   /**
    * `recordChange` appends each notification (with its recipients' ids) to the change log in the
@@ -72,7 +80,9 @@ export class SqliteNotifications implements NotificationRepository {
         LIMIT ?`,
     );
     this.countUnread = db.prepare(
-      `SELECT COUNT(*) AS n FROM notification_recipients WHERE user_id = ? AND read_at IS NULL`,
+      `SELECT (SELECT COUNT(*) FROM notification_recipients WHERE user_id = ? AND read_at IS NULL)
+                AS unread,
+              (SELECT COALESCE(MAX(seq), 0) FROM notification_recipients WHERE user_id = ?) AS upTo`,
     );
     this.countUnreadAbout = db.prepare(
       `SELECT json_extract(n.data, '$.entity.type') AS type,
@@ -94,21 +104,48 @@ export class SqliteNotifications implements NotificationRepository {
     );
     this.deleteOld = db.prepare('DELETE FROM notifications WHERE created_at < ?');
     this.selectNewest = db.prepare('SELECT MAX(created_at) AS t FROM notifications');
+    // One transaction, also with other processes writing the file: what `'all'` marked is
+    // exactly what the count reaches (`upTo`), so a client knows which notifications it read.
+    this.markAndCount = db.transaction(
+      (userId: string, ids: readonly string[] | 'all', at: number) => {
+        let applied: string[] | 'all';
+        if (ids === 'all') {
+          this.readAll.run(at, userId);
+          applied = 'all';
+        } else {
+          applied =
+            ids.length === 0
+              ? []
+              : this.readSome.all(at, userId, JSON.stringify(ids)).map((r) => r.id);
+        }
+        return { ids: applied, ...this.tally(userId) };
+      },
+    );
     this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
       this.insertNotification.run(...notificationValues(n));
-      for (const userId of recipients) this.insertRecipient.run(userId, n.id);
+      // A row's `seq` is its order: SQLite writes one transaction at a time, so rows commit in
+      // the order of their numbers.
+      const orders = new Map<string, number>();
+      for (const userId of recipients) {
+        const row = this.insertRecipient.run(userId, n.id);
+        if (row.changes > 0) orders.set(userId, Number(row.lastInsertRowid));
+      }
       this.recordChange?.({
         kind: 'notification',
         entity: n.entity,
         at: n.createdAt,
         data: { ...n, recipients },
       });
+      return orders;
     });
   }
 
   // async so that SQLite errors reject the promise instead of throwing at the call.
-  async insert(notification: StoredNotification, recipients: readonly string[]): Promise<void> {
-    this.insertAll(notification, recipients);
+  async insert(
+    notification: StoredNotification,
+    recipients: readonly string[],
+  ): Promise<Map<string, number>> {
+    return this.insertAll(notification, recipients);
   }
 
   async page(userId: string, before: number | undefined, limit: number): Promise<RecipientPage> {
@@ -119,12 +156,16 @@ export class SqliteNotifications implements NotificationRepository {
     return {
       items: rows.map(fromRow),
       next: more ? rows[rows.length - 1]!.seq : undefined,
-      unread: this.countUnread.get(userId)?.n ?? 0,
+      ...this.tally(userId),
     };
   }
 
-  async unread(userId: string): Promise<number> {
-    return this.countUnread.get(userId)?.n ?? 0;
+  async unread(userId: string): Promise<UnreadTally> {
+    return this.tally(userId);
+  }
+
+  private tally(userId: string): UnreadTally {
+    return this.countUnread.get(userId, userId) ?? { unread: 0, upTo: 0 };
   }
 
   async unreadAbout(userId: string): Promise<UnreadAbout[]> {
@@ -135,16 +176,8 @@ export class SqliteNotifications implements NotificationRepository {
     userId: string,
     ids: readonly string[] | 'all',
     at: number,
-  ): Promise<{ ids: string[] | 'all'; unread: number }> {
-    let applied: string[] | 'all';
-    if (ids === 'all') {
-      this.readAll.run(at, userId);
-      applied = 'all';
-    } else {
-      applied =
-        ids.length === 0 ? [] : this.readSome.all(at, userId, JSON.stringify(ids)).map((r) => r.id);
-    }
-    return { ids: applied, unread: this.countUnread.get(userId)?.n ?? 0 };
+  ): Promise<{ ids: string[] | 'all' } & UnreadTally> {
+    return this.markAndCount(userId, ids, at);
   }
 
   async deleteBefore(cutoff: number): Promise<number> {

@@ -17,6 +17,13 @@
  * own process, so the order its computations began in is the order of what they saw, the rules in
  * force included (a count begun before a re-check changed which entities the user may read is
  * older than the client's re-read after it, though the notifications did not change).
+ *
+ * A count also says how far it reaches (`unreadUpTo`: the order of the user's newest notification
+ * it saw, read in one snapshot with it), as each live notification names its own (`order`): a
+ * notification's event can reach the client after a count that counted it (stored, counted for a
+ * read in another tab, then delivered; through Redis from another process, later still), and a
+ * count begun before it was stored can arrive after its event. The client adds a live one only
+ * when the count it holds does not reach it, and adds again those a newer count does not reach.
  */
 import { userRoom } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
@@ -25,10 +32,11 @@ import { mayRead, type Visibility } from '../permissions/redact.js';
 import type { UnreadAbout } from './notification-repository.js';
 import type { NotificationService } from './notification-service.js';
 
-/** A count and its stamp, as a frame carries them. */
+/** A count, its stamp and how far it reaches, as a frame carries them. */
 export interface UnreadCount {
   unread: number;
   unreadSeq: number;
+  unreadUpTo: number;
 }
 
 export class UnreadCounts {
@@ -70,7 +78,7 @@ export class UnreadCounts {
     if (told.length === 0) return;
     const seqs = told.map((c) => this.begin(c));
     try {
-      const unread = await this.notifications.unread(userId);
+      const { unread, upTo: unreadUpTo } = await this.notifications.unread(userId);
       let about: Promise<UnreadAbout[]> | undefined;
       const aboutOnce = () => (about ??= this.notifications.unreadAbout(userId));
       const shared = new Map<string, Promise<number>>();
@@ -88,7 +96,13 @@ export class UnreadCounts {
       settled.forEach((result, i) => {
         if (result.status === 'fulfilled') {
           const unreadSeq = seqs[i]!;
-          told[i]!.send({ type: 'notification.read-state', ids, unread: result.value, unreadSeq });
+          told[i]!.send({
+            type: 'notification.read-state',
+            ids,
+            unread: result.value,
+            unreadSeq,
+            unreadUpTo,
+          });
         } else {
           this.log.error('read-state push failed', { user: userId, ...errorFields(result.reason) });
         }

@@ -11,6 +11,7 @@ import {
   type RealtimeServer,
 } from '../../../src/server/server.js';
 import { ManualEnvironment } from '../../../src/testing/index.js';
+import { listenPort } from '../../services/free-port.js';
 
 export function realClientOptions(
   url: string,
@@ -49,7 +50,7 @@ export class RealServerSuite {
 
   async start(): Promise<void> {
     this.running = createServer(this.options);
-    const { port } = await this.running.listen(0, '127.0.0.1');
+    const { port } = await this.running.listen(await listenPort(), '127.0.0.1');
     this.wsUrl = `ws://127.0.0.1:${port}/realtime`;
   }
 

@@ -11,6 +11,7 @@ import {
 } from '../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../services/redis.js';
 import { startPostgres, type PostgresInstance } from '../../services/postgres.js';
+import { listenPort } from '../../services/free-port.js';
 import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { TestClient } from './server-client.js';
 
@@ -81,7 +82,7 @@ export async function startHarness(options: Partial<CreateServerOptions> = {}): 
     ...(redis ? { redisUrl: redis.url } : {}),
     ...options,
   });
-  const { port } = await server.listen(0, '127.0.0.1');
+  const { port } = await server.listen(await listenPort(), '127.0.0.1');
   const url = `ws://127.0.0.1:${port}/realtime`;
   const clients: TestClient[] = [];
   const track = (client: TestClient): TestClient => {

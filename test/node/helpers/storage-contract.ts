@@ -325,8 +325,10 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
     test('notifications: one row per recipient, pages, unread counts, read marks, retention', async () => {
       const storage = await open();
       const repo = storage.notifications!;
+      assert.deepEqual(await repo.unread('alice'), { unread: 0, upTo: 0 }, 'none: reaches 0');
+      const orders: Map<string, number>[] = [];
       for (let i = 1; i <= 3; i++) {
-        await repo.insert(
+        const given = await repo.insert(
           {
             id: `n${i}`,
             target: { room: 'team' },
@@ -340,8 +342,29 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
           },
           ['alice', 'bob', 'alice'],
         );
+        orders.push(given);
+      }
+      // Each recipient's row has its order (one row for alice, named twice), growing per recipient.
+      assert.deepEqual(
+        orders.map((o) => [...o.keys()]),
+        [
+          ['alice', 'bob'],
+          ['alice', 'bob'],
+          ['alice', 'bob'],
+        ],
+      );
+      const ofAlice = orders.map((o) => o.get('alice')!);
+      const ofBob = orders.map((o) => o.get('bob')!);
+      for (const mine of [ofAlice, ofBob]) {
+        assert.ok(mine[0]! < mine[1]! && mine[1]! < mine[2]!, `orders grow: ${mine.join(', ')}`);
       }
       const first = await repo.page('alice', undefined, 2);
+      assert.equal(first.upTo, ofAlice[2], "the page's count reaches alice's newest");
+      assert.deepEqual(
+        first.items.map((n) => n.order),
+        [ofAlice[2], ofAlice[1]],
+        'each item has its order',
+      );
       assert.deepEqual(
         first.items.map((n) => n.id),
         ['n3', 'n2'],
@@ -358,9 +381,13 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       );
       assert.equal(second.next, undefined);
       const marked = await repo.markRead('alice', ['n1', 'nope'], 1_000);
-      assert.deepEqual(marked, { ids: ['n1'], unread: 2 });
-      assert.equal(await repo.unread('bob'), 3);
-      assert.deepEqual(await repo.markRead('bob', 'all', 1_000), { ids: 'all', unread: 0 });
+      assert.deepEqual(marked, { ids: ['n1'], unread: 2, upTo: ofAlice[2] });
+      assert.deepEqual(await repo.unread('bob'), { unread: 3, upTo: ofBob[2] });
+      assert.deepEqual(await repo.markRead('bob', 'all', 1_000), {
+        ids: 'all',
+        unread: 0,
+        upTo: ofBob[2],
+      });
       assert.equal(
         (await repo.page('alice', undefined, 5)).items.find((n) => n.id === 'n1')?.read,
         true,

@@ -20,6 +20,7 @@ import {
   PROTOCOL_VERSION,
   type Entity,
   type FrameOf,
+  type Notification,
   type ServerFrame,
   type UserProfile,
 } from '../../../src/protocol/index.js';
@@ -450,16 +451,32 @@ for (const [name, make] of worlds) {
       }
       const first = await world.notify('carol', 'One');
       await world.notify('carol', 'Two');
+      await laptop.settle();
+      // How far a count reaches is the order of the newest notification it counted, which its
+      // live event names.
+      const orders = laptop.frames.flatMap((f) =>
+        f.type === 'event' && f.event === 'notification' ? [(f.payload as Notification).order] : [],
+      );
+      assert.equal(orders.length, 2);
+      assert.ok(orders[0]! < orders[1]!, `orders grow: ${JSON.stringify(orders)}`);
+      const unreadUpTo = orders[1]!;
       const page = await laptop.request({ type: 'notification.list', id: nextId('l') });
-      assert.deepEqual(page.type === 'notification.page' && [page.unread, page.unreadSeq], [2, 1]);
+      assert.deepEqual(
+        page.type === 'notification.page' && [page.unread, page.unreadSeq, page.unreadUpTo],
+        [2, 1, unreadUpTo],
+      );
       const answer = await laptop.request({
         type: 'notification.read',
         id: nextId('r'),
         ids: [first],
       });
       assert.deepEqual(
-        answer.type === 'notification.read-state' && [answer.unread, answer.unreadSeq],
-        [1, 2],
+        answer.type === 'notification.read-state' && [
+          answer.unread,
+          answer.unreadSeq,
+          answer.unreadUpTo,
+        ],
+        [1, 2, unreadUpTo],
       );
       await phone.settle();
       await laptop.settle();
@@ -468,7 +485,13 @@ for (const [name, make] of worlds) {
           .filter((f) => f.type === 'notification.read-state' && f.replyTo === undefined)
           .map((f) => JSON.stringify(f));
       const push = (unreadSeq: number) =>
-        JSON.stringify({ type: 'notification.read-state', ids: [first], unread: 1, unreadSeq });
+        JSON.stringify({
+          type: 'notification.read-state',
+          ids: [first],
+          unread: 1,
+          unreadSeq,
+          unreadUpTo,
+        });
       assert.deepEqual(pushes(phone), [push(1)]);
       assert.deepEqual(pushes(laptop), [push(3)]);
     });

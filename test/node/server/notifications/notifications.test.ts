@@ -207,7 +207,12 @@ describe('server notifications: delivery and targeting', () => {
     for (const who of [a, tab1, c]) await who.join('deal:7');
     await emitNotification(a, 'deal:7', { target: { room: 'deal:7' }, title: 'Deal moved' });
     await emitNotification(a, 'user:alice', { target: { user: 'bob' }, title: 'Second' });
-    await tab2.next((f) => isNotification(f) && (f.payload as Notification).title === 'Second');
+    const live = await tab2.next(
+      (f) => isNotification(f) && (f.payload as Notification).title === 'Second',
+    );
+    // Every count names how far it reaches: the order of bob's newest, which its event carries.
+    const newest = live.type === 'event' ? (live.payload as Notification).order : undefined;
+    assert.equal(typeof newest, 'number');
     const [second, first] = (await list(tab1)).items;
     assert.equal(second!.title, 'Second');
 
@@ -222,6 +227,7 @@ describe('server notifications: delivery and targeting', () => {
       ids: [first!.id],
       unread: 1,
       unreadSeq: 2, // this connection's second count: its page's was the first
+      unreadUpTo: newest,
     });
     const pushed = await tab2.next((f) => f.type === 'notification.read-state');
     assert.deepEqual(pushed, {
@@ -229,6 +235,7 @@ describe('server notifications: delivery and targeting', () => {
       ids: [first!.id],
       unread: 1,
       unreadSeq: 1,
+      unreadUpTo: newest,
     });
     assert.equal((await list(c)).unread, 1, "carol's copy of the room notification stays unread");
 

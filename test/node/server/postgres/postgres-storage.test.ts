@@ -10,6 +10,8 @@ import pg from 'pg';
 import type { EntityWriteResult } from '../../../../src/server/entities/entity-store.js';
 import { schemaAheadWarning, type Migration } from '../../../../src/server/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../../../../src/server/postgres/postgres-migrations.js';
+import type { PostgresChangeLog } from '../../../../src/server/postgres/postgres-change-log.js';
+import { PostgresNotifications } from '../../../../src/server/postgres/postgres-notifications.js';
 import { PostgresStorage } from '../../../../src/server/postgres/postgres-storage.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
 import { storageContract } from '../../helpers/storage-contract.js';
@@ -247,6 +249,62 @@ describe('PostgreSQL writers in two processes', () => {
     const stored = await one.getEntity('customer', 'born');
     assert.equal(stored?.version, 2);
     assert.deepEqual(stored?.fields, { a: 'a', b: 'b' });
+  });
+});
+
+describe('PostgreSQL notification orders', () => {
+  test("a recipient's rows commit in the order of their numbers: a count never reaches past one still being stored", async () => {
+    const url = await freshDatabase();
+    const storage = await PostgresStorage.open({ url });
+    // Another process's store, whose insert stops inside its transaction (at the change log
+    // append, after numbering alice's row) until the test lets it go.
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    let appending!: () => void;
+    let commit!: () => void;
+    const appended = new Promise<void>((resolve) => (appending = resolve));
+    const held = new PostgresNotifications(pool, () => Promise.resolve(), {
+      append: () => {
+        appending();
+        return new Promise<void>((resolve) => (commit = resolve));
+      },
+      appended: () => {},
+    } as unknown as PostgresChangeLog);
+    const notification = (id: string) => ({
+      id,
+      target: { user: 'alice' },
+      type: 'info' as const,
+      priority: 'normal' as const,
+      title: id,
+      createdAt: 1,
+    });
+    const first = held.insert(notification('first'), ['alice']);
+    await appended;
+    const second = storage.notifications.insert(notification('second'), ['alice']);
+    // Asked on a connection of its own: the held insert's is busy.
+    const probe = new pg.Pool({ connectionString: url, max: 1 });
+    const lockWaits = async () => {
+      for (;;) {
+        const { rows } = await probe.query(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        );
+        if (rows.length > 0) return 'waiting';
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    assert.equal(
+      await Promise.race([second.then(() => 'stored'), lockWaits()]),
+      'waiting',
+      "the second notification to alice waits until the first one's transaction ends",
+    );
+    assert.deepEqual(await storage.notifications.unread('alice'), { unread: 0, upTo: 0 });
+    commit();
+    const [a, b] = await Promise.all([first, second]);
+    assert.ok(Number(a.get('alice')) < b.get('alice')!, 'numbered in commit order');
+    assert.deepEqual(await storage.notifications.unread('alice'), {
+      unread: 2,
+      upTo: b.get('alice'),
+    });
+    await Promise.all([pool.end(), probe.end(), storage.close()]);
   });
 });
 

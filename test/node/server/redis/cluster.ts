@@ -9,6 +9,7 @@ import {
   type RealtimeServer,
 } from '../../../../src/server/server.js';
 import { startRedis, type RedisInstance } from '../../../services/redis.js';
+import { listenPort } from '../../../services/free-port.js';
 import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { TestClient } from '../../helpers/server-client.js';
 import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
@@ -49,7 +50,7 @@ export async function startCluster(
       ...options,
       ...extra,
     });
-    const { port } = await server.listen(0, '127.0.0.1');
+    const { port } = await server.listen(await listenPort(), '127.0.0.1');
     const url = `ws://127.0.0.1:${port}/realtime`;
     const node: Node = {
       server,

@@ -1,0 +1,173 @@
+/**
+ * The unread badge against the fake server when counts and live notifications cross: a count
+ * says how far it reaches (`unreadUpTo`), a live notification its `order`, and the store counts
+ * each notification once whichever arrives first. Frames are held on their way to the client
+ * and let go by the test, so each order of arrival is made, not waited for.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { NotificationStoreApi } from '../../../../src/client/index.js';
+import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { FakeSocket } from '../../../../src/testing/fake-socket.js';
+
+/** Frames on their way to the clients that `match` picks, kept until `release()`. */
+function holdIncoming(match: (text: string) => boolean) {
+  const deliver = FakeSocket.prototype.message;
+  const held: (() => void)[] = [];
+  FakeSocket.prototype.message = function (this: FakeSocket, text: string) {
+    if (match(text)) held.push(() => deliver.call(this, text));
+    else deliver.call(this, text);
+  };
+  const restore = () => void (FakeSocket.prototype.message = deliver);
+  restores.push(restore);
+  return {
+    get count() {
+      return held.length;
+    },
+    /** Delivers what was held, in order, and holds no more. */
+    release() {
+      restore();
+      held.splice(0).forEach((send) => send());
+    },
+  };
+}
+
+const restores: (() => void)[] = [];
+afterEach(() => restores.splice(0).forEach((restore) => restore()));
+
+const liveNotification = (text: string) => text.includes('"event":"notification"');
+const readState = (text: string) => text.includes('"type":"notification.read-state"');
+
+/** Let frames flow and one batched store notification happen. */
+const settle = (rig: Rig) => rig.clock.advance(16);
+
+/** A tab of the demo user with three unread notifications, loaded. */
+async function loadedTab(): Promise<{ rig: Rig; store: NotificationStoreApi; seeded: string[] }> {
+  const rig = createRig();
+  const seeded = rig.server.notifications.seed(DEMO_USER.id, 3).map((n) => n.id);
+  const client = rig.client({ devUser: DEMO_USER, clientId: 'tab' });
+  const store = client.notifications();
+  await settle(rig);
+  assert.equal(store.snapshot().unread, 3);
+  return { rig, store, seeded };
+}
+
+const truth = (rig: Rig) => rig.server.notifications.unread(DEMO_USER.id);
+
+describe('unread badge: counts and live notifications in every order', () => {
+  it('a count that already counted a notification, arriving before its live event: counted once', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(liveNotification);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    // Read on another device: this tab is sent a count that has the new one in it.
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    await settle(rig);
+    assert.equal(late.count, 1, 'the live event is still on its way');
+    assert.equal(store.snapshot().unread, 3, 'two seeded and the new one');
+
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().items[0]!.title, 'New lead');
+    assert.equal(store.snapshot().unread, 3, 'the live event adds nothing: the count had it');
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('a count begun before a notification was stored, arriving after its live event: it stays counted', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(readState);
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 4, 'the read is not known here yet');
+
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 3, 'the count (2) and the new one it did not reach');
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('a count that reached a live notification already added: not added again', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 4);
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 3);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('a live notification read in this tab before an older count arrives: not counted', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(readState);
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    await settle(rig);
+    const fresh = store.snapshot().items[0]!;
+    assert.equal(fresh.title, 'New lead');
+    void store.markRead([fresh.id]);
+    // The held count (begun before the new one was stored) goes first, then the read's answer.
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2, 'two seeded left');
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  describe('marking all read while a notification arrives', () => {
+    it('stored after the read: the answer, arriving after its live event, does not drop it', async () => {
+      const { rig, store } = await loadedTab();
+      const late = holdIncoming(readState);
+      const read = store.markAllRead();
+      await settle(rig);
+      assert.ok(late.count > 0, "the read's answer is on its way");
+      rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+      await settle(rig);
+      assert.equal(store.snapshot().unread, 1);
+
+      late.release();
+      await read;
+      await settle(rig);
+      assert.equal(store.snapshot().unread, 1, 'the new one is unread');
+      const [fresh, ...before] = store.snapshot().items;
+      assert.equal(fresh!.read, false, 'the read of all did not reach it');
+      assert.ok(before.every((n) => n.read));
+      assert.equal(store.snapshot().unread, truth(rig));
+      rig.close();
+    });
+
+    it('stored before the read: its live event, arriving after the answer, adds nothing', async () => {
+      const { rig, store } = await loadedTab();
+      const late = holdIncoming(liveNotification);
+      rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+      await store.markAllRead();
+      await settle(rig);
+      assert.equal(store.snapshot().unread, 0);
+
+      late.release();
+      await settle(rig);
+      assert.equal(store.snapshot().items[0]!.title, 'New lead');
+      assert.equal(store.snapshot().unread, 0, 'read by the read of all');
+      assert.equal(store.snapshot().items[0]!.read, true, 'shown read, as it is');
+      assert.equal(store.snapshot().unread, truth(rig));
+      rig.close();
+    });
+  });
+
+  it('a server that does not say how far its counts reach: one added per live event, as before', async () => {
+    const { rig, store } = await loadedTab();
+    const count = (unread: number, unreadSeq: number) =>
+      rig.server.sendRaw(
+        JSON.stringify({ type: 'notification.read-state', ids: [], unread, unreadSeq }),
+      );
+    count(3, 5);
+    await settle(rig);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 4);
+    rig.close();
+  });
+});
