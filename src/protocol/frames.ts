@@ -251,7 +251,8 @@ export const ErrorFrame = z.object({
   errors: z.optional(FieldErrors),
   /**
    * `rate_limited`: how long, in ms, until the same request would be accepted (the user's write
-   * budget has refilled enough for it); `backend_unavailable`: when the CRM's backend said it is
+   * budget has refilled enough for it, or the authorization callback's per-user bound takes a
+   * question again); `backend_unavailable`: when the CRM's backend said it is
    * back (the `Retry-After` of its 503 or 429, at most 60,000 ms). A client waits at least this
    * long before sending it again, rather than guessing with its backoff. Absent when the server
    * cannot tell; clients that predate it ignore it.

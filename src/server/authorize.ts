@@ -79,7 +79,8 @@ export class AuthorizationUnavailable extends Error {
 
 /**
  * Not asked because the user asked too much (the authorization callback's per-user bound): the
- * request is refused for now with `rate_limited`, which clients retry with backoff. An
+ * request is refused for now with `rate_limited`, which clients retry, after `retryAfterMs` when
+ * the bound says when it takes a question again (its token bucket), else with backoff. An
  * `AuthorizationUnavailable`, so everything that takes a hook that cannot decide now as "not now"
  * (a join joined again later, a save kept, an item not sent but asked about again) does so here.
  */
@@ -140,8 +141,8 @@ interface RefusalExtra {
 /**
  * Answers a request the hook did not allow. `failure` is what the hook threw or rejected with
  * (undefined for a plain no): `AuthorizationRateLimited` is answered `rate_limited`, another
- * `AuthorizationUnavailable` `backend_unavailable` (with its `retryAfterMs` when known), anything
- * else, like a no, `forbidden` with `message`.
+ * `AuthorizationUnavailable` `backend_unavailable`, both with its `retryAfterMs` when known;
+ * anything else, like a no, `forbidden` with `message`.
  */
 export function sendRefusal(
   connection: {
@@ -151,18 +152,11 @@ export function sendRefusal(
   message: string,
   extra: RefusalExtra,
 ): void {
-  if (failure instanceof AuthorizationRateLimited) {
-    connection.sendError(
-      'rate_limited',
-      `could not check permissions: ${failure.message}; retry later`,
-      extra,
-    );
-    return;
-  }
   if (failure instanceof AuthorizationUnavailable) {
+    const limited = failure instanceof AuthorizationRateLimited;
     connection.sendError(
-      'backend_unavailable',
-      `could not check permissions: ${failure.message}; retry`,
+      limited ? 'rate_limited' : 'backend_unavailable',
+      `could not check permissions: ${failure.message}; retry${limited ? ' later' : ''}`,
       failure.retryAfterMs === undefined ? extra : { ...extra, retryAfterMs: failure.retryAfterMs },
     );
     return;

@@ -183,7 +183,12 @@ export class CallbackLimit {
     const queue = byServer ? user.server : user.own;
     const bound = byServer ? this.serverBound : this.ownBound;
     this.refill(queue, bound, now);
-    if (queue.tokens < 1) return this.refuse(userId, `too many ${bound.what} a second`);
+    if (queue.tokens < 1) {
+      // When the bucket holds a question again: the client waits that long, not its own guess.
+      const wait =
+        bound.perSecond > 0 ? Math.ceil(((1 - queue.tokens) * 1000) / bound.perSecond) : undefined;
+      return this.refuse(userId, `too many ${bound.what} a second`, wait);
+    }
     if (queue.inFlight < this.maxInFlight) {
       queue.tokens -= 1;
       return this.start(userId, queue, bound, post);
@@ -247,8 +252,10 @@ export class CallbackLimit {
     queue.at = now;
   }
 
-  private refuse(userId: string, why: string): Promise<never> {
-    return Promise.reject(this.refused(userId, why));
+  private refuse(userId: string, why: string, retryAfterMs?: number): Promise<never> {
+    const refusal = this.refused(userId, why);
+    refusal.retryAfterMs = retryAfterMs;
+    return Promise.reject(refusal);
   }
 
   private refused(userId: string, why: string): AuthorizationRateLimited {

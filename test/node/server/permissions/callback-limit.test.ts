@@ -290,6 +290,8 @@ describe('authorization callback: per-user bound, through the server', () => {
     const refused = mallory.ofType('error').find((f) => f.code === 'rate_limited')!;
     assert.equal(refused.room?.startsWith('customer:'), true, 'names the room');
     assert.match(refused.message, /too many permission checks/);
+    // When the bucket holds a question again (one at 20 a second): the client waits that long.
+    assert.equal(refused.retryAfterMs, 50);
 
     // Refused for now, not for good: once the bucket refills, the same join goes through.
     h.clock.advanceSync(1000);
