@@ -147,6 +147,8 @@ async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
     return failed(life, m, error);
   } finally {
     m.inFlight = false;
+    // A save of its entity from now on, not one made while it was tried, is a cue to try again.
+    m.serialAfterTry = life.line.serial;
   }
   // An answer came: the reason an earlier attempt did not go through no longer holds.
   if (m.error && RETRY_LATER.has(m.error.code)) m.waiting(undefined);

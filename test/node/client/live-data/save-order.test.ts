@@ -228,3 +228,25 @@ describe('live data: the countdown of a change sent again early', () => {
     assert.equal(info().error?.code, 'internal');
   });
 });
+
+describe('live data: a waiting change sent again early, once per save of its record', () => {
+  it('is not sent again on every later save of another record once its record was saved again', async () => {
+    const { client, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    void save('a', 'a2', 1); // the cue: A1 goes again at once, and fails again
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1']);
+    // Saves of other records: A2 was already the cue once; A1 waits for its retry now.
+    void save('b', 'b1');
+    await settle();
+    void save('c', 'c1');
+    await settle();
+    assert.deepEqual(client.sent.slice(2), ['b=b1', 'c=c1']);
+    // A new save of A is a new cue.
+    void save('a', 'a3', 1);
+    await settle();
+    assert.deepEqual(client.sent.slice(4), ['a=a1']);
+  });
+});
