@@ -85,8 +85,8 @@ export class ChangeLine {
     for (const m of this.items) {
       if (m.openConflict) blocked.add(m.key);
       if (m.state !== 'pending' || m.inFlight) continue;
-      // A change of an entity held by its waiting one, saved since that one was last sent: that
-      // one may go now (once per such save, not again on every later drain).
+      // A change of an entity held by its waiting one, saved since that one's last try ended:
+      // that one may go now (once per such save, not again on every later drain).
       const held = waiting.get(m.key);
       if (held && m.serial >= (held.serialAfterTry ?? -Infinity)) savedAgain ??= held;
       if (blocked.has(m.key)) continue;

@@ -321,14 +321,26 @@ function retryLater(life: ChangeLife, holds: boolean, retryAfterMs?: number): vo
     retryAfterMs === undefined
       ? undefined
       : retryAfterMs + Math.floor(life.random() * Math.min(1000, retryAfterMs / 10));
+  let replaced: number | undefined;
   if (life.retryTimer !== undefined) {
     const at = named === undefined ? undefined : life.clock.now() + named;
     if (at === undefined || life.retryAt === undefined || at <= life.retryAt) return;
     life.clock.clearTimeout(life.retryTimer);
     life.retryTimer = undefined;
+    replaced = life.retryAt;
   }
   const delay = named ?? life.retryBackoff.next();
   life.retryAt = life.clock.now() + delay;
+  // The changes that waited for the replaced try wait for this one: their countdown says so.
+  if (replaced !== undefined) {
+    const touched = new Set<string>();
+    for (const m of life.line.items) {
+      if (m.state !== 'pending' || m.retryAt !== replaced) continue;
+      m.waiting(m.error, life.retryAt);
+      touched.add(m.key);
+    }
+    for (const key of touched) life.views.notify(key);
+  }
   life.retryTimer = life.clock.setTimeout(() => {
     life.retryTimer = undefined;
     life.retryAt = undefined;

@@ -31,6 +31,8 @@ class StubClient {
   readonly failing = new Map<string, RealtimeErrorCode>();
   /** Every update sent, as `id=phone`, in order. */
   readonly sent: string[] = [];
+  /** Records whose refusal names a wait (`retryAfterMs`, as a backend's `Retry-After`). */
+  readonly retryAfter = new Map<string, number>();
   /** Records whose next update is held until the test answers it. */
   readonly holding = new Set<string>();
   held: (() => void) | undefined;
@@ -42,7 +44,10 @@ class StubClient {
     this.sent.push(`${id}=${String(frame.fields['phone'])}`);
     if (this.holding.delete(id)) await new Promise<void>((resolve) => (this.held = resolve));
     const code = this.failing.get(id);
-    if (code) throw new RealtimeError(code, 'the CRM failed', `customer:${id}`);
+    if (code) {
+      const wait = this.retryAfter.get(id);
+      throw new RealtimeError(code, 'the CRM failed', `customer:${id}`, undefined, wait);
+    }
     const version = (this.versions.get(id) ?? 1) + 1;
     this.versions.set(id, version);
     return {
@@ -248,5 +253,22 @@ describe('live data: a waiting change sent again early, once per save of its rec
     void save('a', 'a3', 1);
     await settle();
     assert.deepEqual(client.sent.slice(4), ['a=a1']);
+  });
+});
+
+describe('live data: the countdown of changes waiting for one retry', () => {
+  it('moves to the wait a later refusal named, for the changes that waited for the earlier one', async () => {
+    const { clock, client, changes, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    // The CRM said when it is back: the one retry waits that long, for A as well.
+    client.failing.set('b', 'backend_unavailable');
+    client.retryAfter.set('b', 20_000);
+    void save('b', 'b1');
+    await settle();
+    const next = clock.nextTimerAt();
+    assert.equal(changes.changes('customer:b')[0]!.retryAt, next);
+    assert.equal(changes.changes('customer:a')[0]!.retryAt, next, "A's countdown is to that try");
   });
 });
