@@ -87,8 +87,10 @@ async function drain(life: ChangeLife): Promise<void> {
     if (!life.isOpen() || (life.retryTimer !== undefined && life.retryHolds)) return;
     const queuedToo = life.ready && life.adopting === 0;
     const now = life.clock.now();
+    // No retry under way: nothing waits for one, whatever the clock says (set back meanwhile).
+    const pending = life.retryTimer !== undefined;
     const m = life.line.nextToSend(life.client.user?.id, queuedToo, failing, (c) =>
-      retryOf(c, now),
+      retryOf(c, now, pending),
     );
     if (!m) return;
     const sent = await send(life, m);
@@ -104,12 +106,12 @@ async function drain(life: ChangeLife): Promise<void> {
 
 /**
  * A change that failed for now, perhaps for its record alone: `'wait'` while its wait is not
- * over, `'after'` once it is (see `ChangeLine.nextToSend`). Not past the user's budget: that holds
- * every change, which then go in the order they were made.
+ * over (the retry, `pending`, has not come), `'after'` once it is (see `ChangeLine.nextToSend`).
+ * Not past the user's budget: that holds every change, which then go in the order they were made.
  */
-function retryOf(m: Change, now: number): 'wait' | 'after' | undefined {
+function retryOf(m: Change, now: number, pending: boolean): 'wait' | 'after' | undefined {
   if (m.retryAt === undefined || m.error?.code === 'rate_limited') return undefined;
-  return m.retryAt > now ? 'wait' : 'after';
+  return pending && m.retryAt > now ? 'wait' : 'after';
 }
 
 /**

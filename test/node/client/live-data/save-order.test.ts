@@ -272,3 +272,46 @@ describe('live data: the countdown of changes waiting for one retry', () => {
     assert.equal(changes.changes('customer:a')[0]!.retryAt, next, "A's countdown is to that try");
   });
 });
+
+describe('live data: the end of a wait is the retry, whatever the clock says', () => {
+  it('sends a waiting change when its retry comes though the clock was set back meanwhile', async () => {
+    const manual = new ManualClock();
+    /** The page's time: the computer's clock, set back a second while the save waits. */
+    let offset = 0;
+    const clock = {
+      now: () => manual.now() + offset,
+      setTimeout: (fn: () => void, ms: number) => manual.setTimeout(fn, ms),
+      clearTimeout: (handle: unknown) => manual.clearTimeout(handle),
+    };
+    const client = new StubClient();
+    const changes = new Changes(
+      client,
+      {
+        entity: (key) => entity(key.slice('customer:'.length)),
+        learned: () => {},
+        outdated: () => {},
+        notify: () => {},
+        takers: () => [],
+      },
+      { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
+    );
+    await changes.outbox.ready;
+    const settle = async () => {
+      for (let i = 0; i < 100; i++) await manual.flush();
+    };
+    client.failing.set('a', 'backend_unavailable');
+    void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1']);
+    offset = -1000;
+    client.failing.delete('a');
+    assert.equal(manual.pending, 1, 'one retry is scheduled');
+    await manual.advance(manual.nextTimerAt()! - manual.now());
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1'], 'the retry sends it');
+    assert.deepEqual(
+      changes.changes('customer:a').map((c) => c.state),
+      ['confirmed'],
+    );
+  });
+});
