@@ -97,7 +97,7 @@ export class ChangeLine {
       blocked.add(m.key);
       if (after === 'wait') waiting.set(m.key, m);
       // Of those, the one whose wait ended first: records that keep failing take turns.
-      else if (!tried || m.retryAt! < tried.retryAt!) tried = m;
+      else if (!tried || (m.lastTry ?? 0) < (tried.lastTry ?? 0)) tried = m;
     }
     return tried ?? savedAgain;
   }

@@ -102,6 +102,8 @@ export class Change {
    * with a serial from it on was saved since (the cue to send it again before its wait is over).
    */
   serialAfterTry: number | undefined;
+  /** When it was last tried, in the order of tries (`ChangeLife.tries`). */
+  lastTry: number | undefined;
 
   readonly settled: Promise<ChangeInfo>;
   private settle!: (info: ChangeInfo) => void;

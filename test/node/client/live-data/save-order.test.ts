@@ -156,14 +156,14 @@ describe("live data: one record's failing save does not hold the others'", () =>
     assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
     // Those that keep failing take turns, the longest waiting first: none is left out.
     await retry();
-    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'a=a1']);
+    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'd=d1']);
     await retry();
-    assert.deepEqual(client.sent.slice(9), ['d=d1', 'e=e1', 'a=a1']);
+    assert.deepEqual(client.sent.slice(9), ['e=e1', 'a=a1', 'b=b1']);
     // A success between starts the count over.
     client.failing.delete('a');
     client.failing.delete('c');
     await retry();
-    assert.deepEqual(client.sent.slice(12), ['b=b1', 'c=c1', 'a=a1', 'd=d1', 'e=e1']);
+    assert.deepEqual(client.sent.slice(12), ['c=c1', 'd=d1', 'e=e1', 'a=a1', 'b=b1']);
   });
 
   it("holds every record's saves while the user's write budget is spent (rate_limited)", async () => {
@@ -270,6 +270,31 @@ describe('live data: the countdown of changes waiting for one retry', () => {
     const next = clock.nextTimerAt();
     assert.equal(changes.changes('customer:b')[0]!.retryAt, next);
     assert.equal(changes.changes('customer:a')[0]!.retryAt, next, "A's countdown is to that try");
+  });
+});
+
+describe('live data: the countdown of failing records left for the next try', () => {
+  it('counts down to the next try for a record the last try did not reach, not "now"', async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) void save(id, `${id}1`);
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    await settle();
+    await retry(); // D, E and A tried: three refused, B and C are left for the next try
+    assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
+    const next = clock.nextTimerAt()!;
+    for (const id of ['b', 'c']) {
+      const info = changes.changes(`customer:${id}`)[0]!;
+      assert.equal(info.retryAt, next, `${id} counts down to the next try`);
+    }
+    // Then they go first, and every record gets its turn before any goes twice.
+    await retry();
+    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'd=d1']);
+    await retry();
+    assert.deepEqual(client.sent.slice(9), ['e=e1', 'a=a1', 'b=b1']);
   });
 });
 
