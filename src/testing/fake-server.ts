@@ -272,8 +272,9 @@ export class FakeServer extends FakeProtocolServer {
    * reach it is answered `backend_unavailable`, as a server with write-through
    * (`CRM_ENTITY_BACKEND_URL`) answers when its backend does not answer, and nothing is applied.
    * `retryAfterMs` plays a backend that said when it is back (a 503 or 429 with `Retry-After`,
-   * which the server passes on, at most 60,000 ms; 0 names none): the client waits that long instead of its
-   * backoff. Replays of applied saves, conflicts and field-rule refusals are answered as before.
+   * which the server passes on, at most 60,000 ms; 0 names none): the client waits that long
+   * instead of its backoff. Replays of applied saves, conflicts and field-rule refusals are
+   * answered as before.
    *
    * ```ts
    * server.setBackendDown(true, { retryAfterMs: 20_000 });
