@@ -254,6 +254,19 @@ describe('live data: a waiting change sent again early, once per save of its rec
     await settle();
     assert.deepEqual(client.sent.slice(4), ['a=a1']);
   });
+
+  it('takes a save made while the waiting change was being tried for no cue once that try fails', async () => {
+    const { client, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    client.holding.add('a');
+    void save('a', 'a1');
+    await settle();
+    void save('a', 'a2', 1); // made while A1 is on its way: that try is the one it would ask for
+    await settle();
+    client.held!();
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1'], 'A1 waits for its retry, not sent again at once');
+  });
 });
 
 describe('live data: the countdown of changes waiting for one retry', () => {
