@@ -96,7 +96,7 @@ export class ChangeLine {
       if (after === undefined) return m;
       blocked.add(m.key);
       if (after === 'wait') waiting.set(m.key, m);
-      // Of those, the one whose wait ended first: records that keep failing take turns.
+      // Of those, the one tried longest ago: records that keep failing take turns.
       else if (!tried || (m.lastTry ?? 0) < (tried.lastTry ?? 0)) tried = m;
     }
     return tried ?? savedAgain;
