@@ -21,6 +21,13 @@ export const ACCEPTS_PARTIAL_ACK = 'partial-ack';
  */
 export const PRESENCE_LISTED = 50;
 
+/**
+ * The longest wait a `backend_unavailable` names (`retryAfterMs`): a CRM backend's `Retry-After`
+ * is passed on up to this (the client's backoff ceiling), so a maintenance window of hours does
+ * not hold saves that long after the backend is back.
+ */
+export const MAX_BACKEND_RETRY_AFTER_MS = 60_000;
+
 /** Limits both ends enforce. The server advertises its own values in `welcome`. */
 export const LIMITS = {
   /** Largest frame in bytes (UTF-8) either side may send. */

@@ -9,8 +9,10 @@
  * that bound, the longest its own backoff waits, and asks again then.
  */
 
+import { MAX_BACKEND_RETRY_AFTER_MS } from '../protocol/constants.js';
+
 /** The longest wait a backend's `Retry-After` is passed on as (the client's backoff ceiling). */
-export const MAX_BACKEND_RETRY_AFTER_MS = 60_000;
+export { MAX_BACKEND_RETRY_AFTER_MS };
 
 /**
  * The wait, in ms, an answer of the backend names: its `Retry-After` (seconds, or an HTTP date

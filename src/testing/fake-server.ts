@@ -29,6 +29,7 @@ import type {
 import type { ScriptedPresence } from './fake-room.js';
 import { FakeProtocolServer } from './fake-protocol.js';
 import { WriteBudget } from '../util/write-budget.js';
+import { MAX_BACKEND_RETRY_AFTER_MS } from '../protocol/constants.js';
 import type { NotificationDraft } from './fake-notifications.js';
 
 export {
@@ -271,8 +272,9 @@ export class FakeServer extends FakeProtocolServer {
    * reach it is answered `backend_unavailable`, as a server with write-through
    * (`CRM_ENTITY_BACKEND_URL`) answers when its backend does not answer, and nothing is applied.
    * `retryAfterMs` plays a backend that said when it is back (a 503 or 429 with `Retry-After`,
-   * which the server passes on, at most 60,000 ms): the client waits that long instead of its
-   * backoff. Replays of applied saves, conflicts and field-rule refusals are answered as before.
+   * which the server passes on, at most 60,000 ms; 0 names none): the client waits that long
+   * instead of its backoff. Replays of applied saves, conflicts and field-rule refusals are
+   * answered as before.
    *
    * ```ts
    * server.setBackendDown(true, { retryAfterMs: 20_000 });
@@ -287,7 +289,12 @@ export class FakeServer extends FakeProtocolServer {
         `fake server: retryAfterMs must be a whole number of ms, not ${retryAfterMs}`,
       );
     }
-    this.entities.backendDown = down ? { retryAfterMs } : undefined;
+    // As the server passes a backend's `Retry-After` on: at most a minute, and none for no wait.
+    const named =
+      retryAfterMs === undefined || retryAfterMs === 0
+        ? undefined
+        : Math.min(retryAfterMs, MAX_BACKEND_RETRY_AFTER_MS);
+    this.entities.backendDown = down ? { retryAfterMs: named } : undefined;
   }
 
   /**

@@ -51,6 +51,13 @@ export interface ChangeLife {
    * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
    */
   retryHolds: boolean;
+  /** Tries of changes so far: the order they were tried in (`Change.lastTry`). */
+  tries: number;
+  /**
+   * `tries` when the retry last came (its timer fired, or the wait was forgotten): a change that
+   * failed for now and was tried after it waits for the next retry; one tried before, no more.
+   */
+  triesAtRetry: number;
   /** Randomness in `[0, 1)`, for the jitter of a wait the server named. */
   readonly random: () => number;
   /**

@@ -66,7 +66,7 @@ export class ChangeLine {
    * failed for now (`retry` says `'wait'` while its wait is not over, `'after'` once it is)
    * goes after the other entities' changes, so records that keep failing do not go ahead of the
    * rest (and take turns among themselves, the longest waiting first); while its wait is not over it holds its entity, and goes only when the user saved that
-   * entity again (their save is the cue to try now), not on every save of another. Someone
+   * entity again since its last try (their save is the cue to try now, once), not on every save of another. Someone
    * else's offline edits on a shared computer wait for them; a change whose maker is not known
    * yet (or never will be) is sent as no one.
    */
@@ -85,8 +85,10 @@ export class ChangeLine {
     for (const m of this.items) {
       if (m.openConflict) blocked.add(m.key);
       if (m.state !== 'pending' || m.inFlight) continue;
-      // A newer change of an entity held by its waiting one: that one may go now.
-      if (waiting.has(m.key)) savedAgain ??= waiting.get(m.key);
+      // A change of an entity held by its waiting one, saved since that one's last try ended:
+      // that one may go now (once per such save, not again on every later drain).
+      const held = waiting.get(m.key);
+      if (held && m.serial >= (held.serialAfterTry ?? -Infinity)) savedAgain ??= held;
       if (blocked.has(m.key)) continue;
       if (m.userId !== user || m.record?.provisional) continue;
       if (!queuedToo && m.queued) continue;
@@ -94,8 +96,8 @@ export class ChangeLine {
       if (after === undefined) return m;
       blocked.add(m.key);
       if (after === 'wait') waiting.set(m.key, m);
-      // Of those, the one whose wait ended first: records that keep failing take turns.
-      else if (!tried || m.retryAt! < tried.retryAt!) tried = m;
+      // Of those, the one tried longest ago: records that keep failing take turns.
+      else if (!tried || (m.lastTry ?? 0) < (tried.lastTry ?? 0)) tried = m;
     }
     return tried ?? savedAgain;
   }

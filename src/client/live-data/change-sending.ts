@@ -66,6 +66,7 @@ export function pump(life: ChangeLife): void {
   life.pumping = true;
   void drain(life).finally(() => {
     life.pumping = false;
+    leftForRetry(life);
     if (!life.pumpAgain) return;
     life.pumpAgain = false;
     pump(life);
@@ -86,9 +87,8 @@ async function drain(life: ChangeLife): Promise<void> {
     // page says when it goes (see `retryHolds`).
     if (!life.isOpen() || (life.retryTimer !== undefined && life.retryHolds)) return;
     const queuedToo = life.ready && life.adopting === 0;
-    const now = life.clock.now();
     const m = life.line.nextToSend(life.client.user?.id, queuedToo, failing, (c) =>
-      retryOf(c, now),
+      retryOf(life, c),
     );
     if (!m) return;
     const sent = await send(life, m);
@@ -104,12 +104,32 @@ async function drain(life: ChangeLife): Promise<void> {
 
 /**
  * A change that failed for now, perhaps for its record alone: `'wait'` while its wait is not
- * over, `'after'` once it is (see `ChangeLine.nextToSend`). Not past the user's budget: that holds
- * every change, which then go in the order they were made.
+ * over (it was tried since the retry last came, and the next one is under way), `'after'` once it
+ * is (see `ChangeLine.nextToSend`). The retry's coming ends the wait, not the clock (which may be
+ * set back meanwhile), nor its countdown (moved to the next try when this one did not reach it).
+ * Not past the user's budget: that holds every change, which then go in the order they were made.
  */
-function retryOf(m: Change, now: number): 'wait' | 'after' | undefined {
+function retryOf(life: ChangeLife, m: Change): 'wait' | 'after' | undefined {
   if (m.retryAt === undefined || m.error?.code === 'rate_limited') return undefined;
-  return m.retryAt > now ? 'wait' : 'after';
+  const triedSince = (m.lastTry ?? 0) > life.triesAtRetry;
+  return life.retryTimer !== undefined && triedSince ? 'wait' : 'after';
+}
+
+/**
+ * The drain stopped with a retry under way: the changes that failed for now and were not tried
+ * again count down to it (whose own wait was over said "now" while nothing was sent).
+ */
+function leftForRetry(life: ChangeLife): void {
+  const at = life.retryAt;
+  if (life.retryTimer === undefined || at === undefined || !life.isOpen()) return;
+  const touched = new Set<string>();
+  for (const m of life.line.items) {
+    if (m.state !== 'pending' || m.inFlight || m.retryAt === undefined || m.retryAt === at)
+      continue;
+    m.waiting(m.error, at);
+    touched.add(m.key);
+  }
+  for (const key of touched) life.views.notify(key);
 }
 
 /**
@@ -122,6 +142,7 @@ function retryOf(m: Change, now: number): 'wait' | 'after' | undefined {
 async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
   let frame: ServerFrame;
   m.inFlight = true;
+  m.lastTry = ++life.tries;
   try {
     if (m.baseVersion === undefined && !(await baseOnCurrent(life, m))) return true;
     if (m.state !== 'pending') return true; // withdrawn meanwhile
@@ -147,6 +168,8 @@ async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
     return failed(life, m, error);
   } finally {
     m.inFlight = false;
+    // A save of its entity from now on, not one made while it was tried, is a cue to try again.
+    m.serialAfterTry = life.line.serial;
   }
   // An answer came: the reason an earlier attempt did not go through no longer holds.
   if (m.error && RETRY_LATER.has(m.error.code)) m.waiting(undefined);
@@ -319,18 +342,31 @@ function retryLater(life: ChangeLife, holds: boolean, retryAfterMs?: number): vo
     retryAfterMs === undefined
       ? undefined
       : retryAfterMs + Math.floor(life.random() * Math.min(1000, retryAfterMs / 10));
+  let replaced: number | undefined;
   if (life.retryTimer !== undefined) {
     const at = named === undefined ? undefined : life.clock.now() + named;
     if (at === undefined || life.retryAt === undefined || at <= life.retryAt) return;
     life.clock.clearTimeout(life.retryTimer);
     life.retryTimer = undefined;
+    replaced = life.retryAt;
   }
   const delay = named ?? life.retryBackoff.next();
   life.retryAt = life.clock.now() + delay;
+  // The changes that waited for the replaced try wait for this one: their countdown says so.
+  if (replaced !== undefined) {
+    const touched = new Set<string>();
+    for (const m of life.line.items) {
+      if (m.state !== 'pending' || m.retryAt !== replaced) continue;
+      m.waiting(m.error, life.retryAt);
+      touched.add(m.key);
+    }
+    for (const key of touched) life.views.notify(key);
+  }
   life.retryTimer = life.clock.setTimeout(() => {
     life.retryTimer = undefined;
     life.retryAt = undefined;
     life.retryHolds = false;
+    life.triesAtRetry = life.tries;
     pump(life);
   }, delay);
 }
@@ -344,6 +380,7 @@ export function retryNow(life: ChangeLife): void {
   life.retryTimer = undefined;
   life.retryAt = undefined;
   life.retryHolds = false;
+  life.triesAtRetry = life.tries;
   life.retryBackoff.reset();
   const touched = new Set<string>();
   for (const m of life.line.items) {

@@ -97,6 +97,13 @@ export class Change {
   resolution: Promise<ChangeInfo> | undefined;
   /** The server refused it for now on an open connection: sent again at about this time. */
   retryAt: number | undefined;
+  /**
+   * The serial the next change was to get when this one's last try ended: a change of its entity
+   * with a serial from it on was saved since (the cue to send it again before its wait is over).
+   */
+  serialAfterTry: number | undefined;
+  /** When it was last tried, in the order of tries (`ChangeLife.tries`). */
+  lastTry: number | undefined;
 
   readonly settled: Promise<ChangeInfo>;
   private settle!: (info: ChangeInfo) => void;

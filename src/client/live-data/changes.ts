@@ -122,6 +122,8 @@ export class Changes {
       retryTimer: undefined,
       retryAt: undefined,
       retryHolds: false,
+      tries: 0,
+      triesAtRetry: 0,
       random: options.random ?? Math.random,
       retryBackoff: new Backoff({
         base: options.retryDelay ?? DEFAULT_RETRY_DELAY,

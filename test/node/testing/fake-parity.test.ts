@@ -433,6 +433,36 @@ for (const [name, make] of worlds) {
       assert.equal(saved.type, 'entity.ack', JSON.stringify(saved));
       assert.equal((saved as FrameOf<ServerFrame, 'entity.ack'>).entity.version, 2);
     });
+
+    it('names at most a minute when the backend names an hour, and no wait for "0"', async () => {
+      world.seed('customer', 'down2', { name: 'Acme' });
+      const a = await world.connect(ada);
+      await a.request({
+        type: 'entity.get',
+        id: nextId('get'),
+        entityType: 'customer',
+        entityId: 'down2',
+      });
+      const save = () =>
+        a.request({
+          type: 'entity.update',
+          id: nextId('upd'),
+          entityType: 'customer',
+          entityId: 'down2',
+          mutationId: nextId('mutation-'),
+          baseVersion: 1,
+          fields: { phone: '5550100' },
+        });
+      world.backendDown(true, 3600);
+      const hour = await save();
+      world.backendDown(true, 0);
+      const none = await save();
+      world.backendDown(false);
+      assert.equal(hour.type, 'error');
+      assert.equal((hour as FrameOf<ServerFrame, 'error'>).retryAfterMs, 60_000);
+      assert.equal(none.type, 'error');
+      assert.equal('retryAfterMs' in none, false, JSON.stringify(none));
+    });
   });
 
   describe(`unread counts on ${name}`, () => {

@@ -31,6 +31,8 @@ class StubClient {
   readonly failing = new Map<string, RealtimeErrorCode>();
   /** Every update sent, as `id=phone`, in order. */
   readonly sent: string[] = [];
+  /** Records whose refusal names a wait (`retryAfterMs`, as a backend's `Retry-After`). */
+  readonly retryAfter = new Map<string, number>();
   /** Records whose next update is held until the test answers it. */
   readonly holding = new Set<string>();
   held: (() => void) | undefined;
@@ -42,7 +44,10 @@ class StubClient {
     this.sent.push(`${id}=${String(frame.fields['phone'])}`);
     if (this.holding.delete(id)) await new Promise<void>((resolve) => (this.held = resolve));
     const code = this.failing.get(id);
-    if (code) throw new RealtimeError(code, 'the CRM failed', `customer:${id}`);
+    if (code) {
+      const wait = this.retryAfter.get(id);
+      throw new RealtimeError(code, 'the CRM failed', `customer:${id}`, undefined, wait);
+    }
     const version = (this.versions.get(id) ?? 1) + 1;
     this.versions.set(id, version);
     return {
@@ -151,14 +156,14 @@ describe("live data: one record's failing save does not hold the others'", () =>
     assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
     // Those that keep failing take turns, the longest waiting first: none is left out.
     await retry();
-    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'a=a1']);
+    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'd=d1']);
     await retry();
-    assert.deepEqual(client.sent.slice(9), ['d=d1', 'e=e1', 'a=a1']);
+    assert.deepEqual(client.sent.slice(9), ['e=e1', 'a=a1', 'b=b1']);
     // A success between starts the count over.
     client.failing.delete('a');
     client.failing.delete('c');
     await retry();
-    assert.deepEqual(client.sent.slice(12), ['b=b1', 'c=c1', 'a=a1', 'd=d1', 'e=e1']);
+    assert.deepEqual(client.sent.slice(12), ['c=c1', 'd=d1', 'e=e1', 'a=a1', 'b=b1']);
   });
 
   it("holds every record's saves while the user's write budget is spent (rate_limited)", async () => {
@@ -226,5 +231,125 @@ describe('live data: the countdown of a change sent again early', () => {
     await settle();
     assert.equal(info().retryAt, retryAt, 'failed again: the wait under way is told again');
     assert.equal(info().error?.code, 'internal');
+  });
+});
+
+describe('live data: a waiting change sent again early, once per save of its record', () => {
+  it('is not sent again on every later save of another record once its record was saved again', async () => {
+    const { client, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    void save('a', 'a2', 1); // the cue: A1 goes again at once, and fails again
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1']);
+    // Saves of other records: A2 was already the cue once; A1 waits for its retry now.
+    void save('b', 'b1');
+    await settle();
+    void save('c', 'c1');
+    await settle();
+    assert.deepEqual(client.sent.slice(2), ['b=b1', 'c=c1']);
+    // A new save of A is a new cue.
+    void save('a', 'a3', 1);
+    await settle();
+    assert.deepEqual(client.sent.slice(4), ['a=a1']);
+  });
+
+  it('takes a save made while the waiting change was being tried for no cue once that try fails', async () => {
+    const { client, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    client.holding.add('a');
+    void save('a', 'a1');
+    await settle();
+    void save('a', 'a2', 1); // made while A1 is on its way: that try is the one it would ask for
+    await settle();
+    client.held!();
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1'], 'A1 waits for its retry, not sent again at once');
+  });
+});
+
+describe('live data: the countdown of changes waiting for one retry', () => {
+  it('moves to the wait a later refusal named, for the changes that waited for the earlier one', async () => {
+    const { clock, client, changes, save, settle } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    // The CRM said when it is back: the one retry waits that long, for A as well.
+    client.failing.set('b', 'backend_unavailable');
+    client.retryAfter.set('b', 20_000);
+    void save('b', 'b1');
+    await settle();
+    const next = clock.nextTimerAt();
+    assert.equal(changes.changes('customer:b')[0]!.retryAt, next);
+    assert.equal(changes.changes('customer:a')[0]!.retryAt, next, "A's countdown is to that try");
+  });
+});
+
+describe('live data: the countdown of failing records left for the next try', () => {
+  it('counts down to the next try for a record the last try did not reach, not "now"', async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) void save(id, `${id}1`);
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    await settle();
+    await retry(); // D, E and A tried: three refused, B and C are left for the next try
+    assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
+    const next = clock.nextTimerAt()!;
+    for (const id of ['b', 'c']) {
+      const info = changes.changes(`customer:${id}`)[0]!;
+      assert.equal(info.retryAt, next, `${id} counts down to the next try`);
+    }
+    // Then they go first, and every record gets its turn before any goes twice.
+    await retry();
+    assert.deepEqual(client.sent.slice(6), ['b=b1', 'c=c1', 'd=d1']);
+    await retry();
+    assert.deepEqual(client.sent.slice(9), ['e=e1', 'a=a1', 'b=b1']);
+  });
+});
+
+describe('live data: the end of a wait is the retry, whatever the clock says', () => {
+  it('sends a waiting change when its retry comes though the clock was set back meanwhile', async () => {
+    const manual = new ManualClock();
+    /** The page's time: the computer's clock, set back a second while the save waits. */
+    let offset = 0;
+    const clock = {
+      now: () => manual.now() + offset,
+      setTimeout: (fn: () => void, ms: number) => manual.setTimeout(fn, ms),
+      clearTimeout: (handle: unknown) => manual.clearTimeout(handle),
+    };
+    const client = new StubClient();
+    const changes = new Changes(
+      client,
+      {
+        entity: (key) => entity(key.slice('customer:'.length)),
+        learned: () => {},
+        outdated: () => {},
+        notify: () => {},
+        takers: () => [],
+      },
+      { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
+    );
+    await changes.outbox.ready;
+    const settle = async () => {
+      for (let i = 0; i < 100; i++) await manual.flush();
+    };
+    client.failing.set('a', 'backend_unavailable');
+    void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1']);
+    offset = -1000;
+    client.failing.delete('a');
+    assert.equal(manual.pending, 1, 'one retry is scheduled');
+    await manual.advance(manual.nextTimerAt()! - manual.now());
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1'], 'the retry sends it');
+    assert.deepEqual(
+      changes.changes('customer:a').map((c) => c.state),
+      ['confirmed'],
+    );
   });
 });
