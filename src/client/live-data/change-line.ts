@@ -63,12 +63,13 @@ export class ChangeLine {
    * The change to send next: the first pending change of `user` not waiting behind an open
    * conflict of its entity, nor of an entity in `skip` (of those made on the open connection
    * only, without `queuedToo`). One entity's changes go in the order they were made. One that
-   * failed for now (`retry` says `'wait'` while its wait is not over, `'after'` once it is)
-   * goes after the other entities' changes, so records that keep failing do not go ahead of the
-   * rest (and take turns among themselves, the longest waiting first); while its wait is not over it holds its entity, and goes only when the user saved that
-   * entity again since its last try (their save is the cue to try now, once), not on every save of another. Someone
-   * else's offline edits on a shared computer wait for them; a change whose maker is not known
-   * yet (or never will be) is sent as no one.
+   * failed for now (`retry` says `'wait'` while its wait is not over, `'after'` once it is) goes
+   * after the other entities' changes, so records that keep failing do not go ahead of the rest,
+   * and they take turns among themselves (the one tried longest ago first). While its wait is not
+   * over it holds its entity, and goes only when the user saved that entity again since its last
+   * try (their save is the cue to try now, once), not on every save of another. Someone else's
+   * offline edits on a shared computer wait for them; a change whose maker is not known yet (or
+   * never will be) is sent as no one.
    */
   nextToSend(
     user: string | undefined,
