@@ -183,7 +183,11 @@ async function listNotifications(
       frame.limit ?? DEFAULT_LIMIT,
       ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
     );
-    page.unread = await ctx.unreadCounts.visible(connection, page.unread);
+    page.unread = await ctx.unreadCounts.visible(connection, {
+      unread: page.unread,
+      // The service's pages say how far their count reaches; unbounded as before otherwise.
+      upTo: page.unreadUpTo ?? Number.MAX_SAFE_INTEGER,
+    });
     connection.send({ type: 'notification.page', replyTo: frame.id, ...page, unreadSeq });
   });
 }
@@ -200,7 +204,7 @@ async function readNotifications(
     // The user's connections (this one too: the tabs sharing it) are told with their own counts,
     // while this one's answer is computed: what this connection may see is its own.
     const told = ctx.readStateChanged(user.id, ids);
-    const visible = await ctx.unreadCounts.visible(connection, unread);
+    const visible = await ctx.unreadCounts.visible(connection, { unread, upTo });
     connection.send({
       type: 'notification.read-state',
       replyTo: frame.id,

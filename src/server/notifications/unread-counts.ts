@@ -29,7 +29,7 @@ import { userRoom } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
 import { errorFields, type Logger } from '../log.js';
 import { mayRead, type Visibility } from '../permissions/redact.js';
-import type { UnreadAbout } from './notification-repository.js';
+import type { UnreadAbout, UnreadTally } from './notification-repository.js';
 import type { NotificationService } from './notification-service.js';
 
 /** A count, its stamp and how far it reaches, as a frame carries them. */
@@ -55,11 +55,14 @@ export class UnreadCounts {
     return seq;
   }
 
-  /** `unread` (all the user's unread notifications) as this connection's user may see it. */
-  visible(connection: Connection, unread: number): Promise<number> {
+  /**
+   * `unread` (all the user's unread notifications, up to the order `upTo`) as this connection's
+   * user may see it.
+   */
+  visible(connection: Connection, { unread, upTo }: UnreadTally): Promise<number> {
     const userId = connection.user!.id;
     return visibleUnread(connection.permissions?.visibility, unread, () =>
-      this.notifications.unreadAbout(userId),
+      this.notifications.unreadAbout(userId, upTo),
     );
   }
 
@@ -80,7 +83,8 @@ export class UnreadCounts {
     try {
       const { unread, upTo: unreadUpTo } = await this.notifications.unread(userId);
       let about: Promise<UnreadAbout[]> | undefined;
-      const aboutOnce = () => (about ??= this.notifications.unreadAbout(userId));
+      // Up to the count's reach: one stored since is not in the count, so not taken off it.
+      const aboutOnce = () => (about ??= this.notifications.unreadAbout(userId, unreadUpTo));
       const shared = new Map<string, Promise<number>>();
       const counts = told.map((c) => {
         const visibility = c.permissions?.visibility;
