@@ -17,7 +17,8 @@
  *   no longer in memory. A count the server stamped (`unreadSeq`) lower than the one taken last
  *   was computed before it and is ignored, however late it arrives. A count that says how far it
  *   reaches (`unreadUpTo`) is exact whichever arrives first, it or a live notification (`order`):
- *   one it reached adds nothing, one it did not adds one, also when it arrived before the count.
+ *   one it reached adds nothing, one it did not adds one, also when it arrived before the count
+ *   or on a page (whose items can be newer than its count).
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
@@ -281,10 +282,7 @@ export class NotificationStore {
     // counted it already.
     if (!n.read && order > (this.upTo ?? 0)) {
       this.unread += 1;
-      if (order < Infinity) this.uncounted.set(n.id, order);
-      // Bounded: no count begun before this many newer ones were stored is still on its way.
-      if (this.uncounted.size > MAX_PAGE)
-        this.uncounted.delete(this.uncounted.keys().next().value!);
+      if (order < Infinity) this.addUncounted(n.id, order);
     }
     if (this.list.size > this.limit) this.list.trim(this.limit);
     this.changed();
@@ -316,7 +314,7 @@ export class NotificationStore {
       if (answer.type !== 'notification.page') return undefined;
       // The count by the rules in force: those about an entity no longer readable go from it,
       // also the ones this store does not hold.
-      if (before === undefined && generation === this.generation) this.serverCount(answer);
+      if (before === undefined && generation === this.generation) this.pageCount(answer);
       return answer;
     };
     const done = await this.list.readAgain(fetch, {
@@ -363,6 +361,34 @@ export class NotificationStore {
     }
   }
 
+  /** One the count held does not reach, added on top of it (and of newer ones that do not). */
+  private addUncounted(id: string, order: number): void {
+    this.uncounted.set(id, order);
+    // Bounded: no count begun before this many newer ones were stored is still on its way.
+    if (this.uncounted.size > MAX_PAGE) this.uncounted.delete(this.uncounted.keys().next().value!);
+  }
+
+  /**
+   * Takes a page's count. Its items can be newer than its count (a server reading them after it,
+   * in another statement): one the count held does not reach, unread, is added on top like a
+   * live one, which its live event then is not (the page brought it).
+   */
+  private pageCount(page: {
+    items: readonly Notification[];
+    unread: number;
+    unreadSeq?: number | undefined;
+    unreadUpTo?: number | undefined;
+  }): void {
+    this.serverCount(page);
+    if (this.upTo === undefined) return;
+    for (const { id, order } of page.items) {
+      if (order === undefined || order <= this.upTo || this.uncounted.has(id)) continue;
+      if (this.list.get(id)?.read !== false) continue;
+      this.unread += 1;
+      this.addUncounted(id, order);
+    }
+  }
+
   /** Mark the unread items that `which` picks read, here only; returns their ids. */
   private markLocally(which: (n: Notification) => boolean): string[] {
     const flipped: string[] = [];
@@ -393,7 +419,7 @@ export class NotificationStore {
     const page = await this.fetch(undefined);
     if (!page || generation !== this.generation) return;
     const { missed } = this.list.mergeTop(page.items, page.nextCursor);
-    this.serverCount(page);
+    this.pageCount(page);
     this.changed();
     for (const n of missed) if (!n.read) this.newListeners.emit(n);
   }
@@ -405,7 +431,7 @@ export class NotificationStore {
       current: () => generation === this.generation,
       onPage: (page) => {
         this.limit = Math.max(this.limit, this.list.size);
-        this.serverCount(page);
+        this.pageCount(page);
         this.changed();
       },
     });
