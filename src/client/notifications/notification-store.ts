@@ -329,8 +329,9 @@ export class NotificationStore {
 
   private readState(frame: NotificationReadStateFrame): void {
     const ids = frame.ids === 'all' ? undefined : new Set(frame.ids);
-    // A read of all marks what it reached, not a notification that arrived after it was made.
-    const upTo = frame.unreadUpTo ?? Infinity;
+    // A read of all marks what it reached, not a notification that arrived after it was made
+    // (told to another tab, the count can reach further than the read did: `readUpTo`).
+    const upTo = frame.readUpTo ?? frame.unreadUpTo ?? Infinity;
     if (!ids && upTo < Infinity) this.readTo = Math.max(this.readTo, upTo);
     this.markLocally((n) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo));
     this.serverCount(frame);

@@ -70,11 +70,13 @@ export class UnreadCounts {
    * Tells the user's connections among `connections` that are in their room that notifications
    * were marked read (`ids`): a `notification.read-state` without `replyTo`, with each one's own
    * count. Never rejects (a failure is logged; those connections keep their count until the next).
+   * `readUpTo`: for `'all'`, the largest order the read of all marked (`readUpTo` on the wire).
    */
   async readState(
     userId: string,
     connections: Iterable<Connection>,
     ids: string[] | 'all',
+    readUpTo?: number | undefined,
   ): Promise<void> {
     const room = userRoom(userId);
     const told = [...connections].filter((c) => c.isOpen && c.memberships.has(room));
@@ -106,6 +108,7 @@ export class UnreadCounts {
             unread: result.value,
             unreadSeq,
             unreadUpTo,
+            ...(readUpTo !== undefined ? { readUpTo } : {}),
           });
         } else {
           this.log.error('read-state push failed', { user: userId, ...errorFields(result.reason) });
