@@ -47,8 +47,8 @@ export interface NotificationFrameDeps extends RequestDeps {
   /**
    * Notifications of the user were marked read: tells each of their connections in their room,
    * on every process, with its own count (`UserControl.notificationsRead`). Never rejects.
+   * `readUpTo`: for `'all'`, the largest order the read of all marked.
    */
-  /** `readUpTo`: for `'all'`, the largest order the read of all marked. */
   readonly readStateChanged: (
     userId: string,
     ids: string[] | 'all',
