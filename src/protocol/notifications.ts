@@ -121,6 +121,13 @@ export const NotificationReadStateFrame = z.object({
   unread: z.number().check(z.int(), z.nonnegative()),
   unreadSeq: z.optional(UnreadSeq),
   unreadUpTo: z.optional(UnreadUpTo),
+  /**
+   * For `ids: "all"`: the largest `order` the read of all marked, 0 when it marked none. The
+   * count can reach further (`unreadUpTo`: a tab told of another tab's read is sent a count made
+   * after it, which has the notifications stored since, unread); those above this one are not
+   * read. Absent: the read reached what its count does (`unreadUpTo`).
+   */
+  readUpTo: z.optional(UnreadUpTo),
 });
 
 export type NotificationListFrame = z.infer<typeof NotificationListFrame>;

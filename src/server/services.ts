@@ -299,7 +299,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     notifications: history.notifications,
     unreadCounts,
     // The user's connections are on every process: `users` knows them (made below).
-    readStateChanged: (userId, ids) => users.notificationsRead(userId, ids),
+    readStateChanged: (userId, ids, readUpTo) => users.notificationsRead(userId, ids, readUpTo),
     unavailable,
     writeBudget,
     clock,
@@ -333,7 +333,8 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     authorizeCallback,
     recheckRooms: (connection) => roomHandlers.recheck(connection),
     redisBus,
-    readState: (userId, connections, ids) => unreadCounts.readState(userId, connections, ids),
+    readState: (userId, connections, ids, readUpTo) =>
+      unreadCounts.readState(userId, connections, ids, readUpTo),
   });
   registerUserRoutes(api, users);
   const frames: FrameHandlers = {

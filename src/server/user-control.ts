@@ -50,13 +50,14 @@ export interface UserControlDeps {
     userId: string,
     connections: Iterable<Connection>,
     ids: string[] | 'all',
+    readUpTo: number | undefined,
   ) => Promise<void>;
 }
 
 type UserCommand = { from: string; user: string } & (
   | { kind: 'disconnect'; revokedAt?: number }
   | { kind: 'permissions-changed' }
-  | { kind: 'read-state'; ids: string[] | 'all' }
+  | { kind: 'read-state'; ids: string[] | 'all'; readUpTo?: number }
 );
 
 export interface DisconnectResult {
@@ -159,12 +160,18 @@ export class UserControl {
    * Notifications of the user were marked read: their connections in their room are told, here
    * and on every process, each with its own count. Never rejects (a failure is logged).
    */
-  async notificationsRead(userId: string, ids: string[] | 'all'): Promise<void> {
+  async notificationsRead(
+    userId: string,
+    ids: string[] | 'all',
+    readUpTo?: number | undefined,
+  ): Promise<void> {
     const tell = this.deps.readState;
     if (!tell) return;
+    const command: UserCommand = { from: this.id, user: userId, kind: 'read-state', ids };
+    if (readUpTo !== undefined) command.readUpTo = readUpTo;
     await Promise.all([
-      tell(userId, this.byUser.get(userId) ?? [], ids),
-      this.publish({ from: this.id, user: userId, kind: 'read-state', ids }).catch((err: unknown) =>
+      tell(userId, this.byUser.get(userId) ?? [], ids, readUpTo),
+      this.publish(command).catch((err: unknown) =>
         this.deps.log.error('read-state push failed', { user: userId, ...errorFields(err) }),
       ),
     ]);
@@ -199,7 +206,11 @@ export class UserControl {
       const valid =
         ids === 'all' || (Array.isArray(ids) && ids.every((id) => typeof id === 'string'));
       const connections = this.byUser.get(command.user);
-      if (valid && connections) void this.deps.readState?.(command.user, connections, ids);
+      // From a process that does not send it: the count's reach stands for it, as before.
+      const readUpTo = typeof command.readUpTo === 'number' ? command.readUpTo : undefined;
+      if (valid && connections) {
+        void this.deps.readState?.(command.user, connections, ids, readUpTo);
+      }
     } else if (command.kind === 'permissions-changed') {
       this.recheckLocal(command.user).then(
         (result) => {

@@ -17,7 +17,8 @@
  *   no longer in memory. A count the server stamped (`unreadSeq`) lower than the one taken last
  *   was computed before it and is ignored, however late it arrives. A count that says how far it
  *   reaches (`unreadUpTo`) is exact whichever arrives first, it or a live notification (`order`):
- *   one it reached adds nothing, one it did not adds one, also when it arrived before the count.
+ *   one it reached adds nothing, one it did not adds one, also when it arrived before the count
+ *   or on a page (whose items can be newer than its count).
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
@@ -281,10 +282,7 @@ export class NotificationStore {
     // counted it already.
     if (!n.read && order > (this.upTo ?? 0)) {
       this.unread += 1;
-      if (order < Infinity) this.uncounted.set(n.id, order);
-      // Bounded: no count begun before this many newer ones were stored is still on its way.
-      if (this.uncounted.size > MAX_PAGE)
-        this.uncounted.delete(this.uncounted.keys().next().value!);
+      if (order < Infinity) this.addUncounted(n.id, order);
     }
     if (this.list.size > this.limit) this.list.trim(this.limit);
     this.changed();
@@ -316,7 +314,7 @@ export class NotificationStore {
       if (answer.type !== 'notification.page') return undefined;
       // The count by the rules in force: those about an entity no longer readable go from it,
       // also the ones this store does not hold.
-      if (before === undefined && generation === this.generation) this.serverCount(answer);
+      if (before === undefined && generation === this.generation) this.pageCount(answer);
       return answer;
     };
     const done = await this.list.readAgain(fetch, {
@@ -331,8 +329,9 @@ export class NotificationStore {
 
   private readState(frame: NotificationReadStateFrame): void {
     const ids = frame.ids === 'all' ? undefined : new Set(frame.ids);
-    // A read of all marks what it reached, not a notification that arrived after it was made.
-    const upTo = frame.unreadUpTo ?? Infinity;
+    // A read of all marks what it reached, not a notification that arrived after it was made
+    // (told to another tab, the count can reach further than the read did: `readUpTo`).
+    const upTo = frame.readUpTo ?? frame.unreadUpTo ?? Infinity;
     if (!ids && upTo < Infinity) this.readTo = Math.max(this.readTo, upTo);
     this.markLocally((n) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo));
     this.serverCount(frame);
@@ -360,6 +359,34 @@ export class NotificationStore {
     for (const [id, order] of this.uncounted) {
       if (upTo === undefined || order <= upTo) this.uncounted.delete(id);
       else if (!this.list.get(id)?.read) this.unread += 1;
+    }
+  }
+
+  /** One the count held does not reach, added on top of it (and of newer ones that do not). */
+  private addUncounted(id: string, order: number): void {
+    this.uncounted.set(id, order);
+    // Bounded: no count begun before this many newer ones were stored is still on its way.
+    if (this.uncounted.size > MAX_PAGE) this.uncounted.delete(this.uncounted.keys().next().value!);
+  }
+
+  /**
+   * Takes a page's count. Its items can be newer than its count (a server reading them after it,
+   * in another statement): one the count held does not reach, unread, is added on top like a
+   * live one, which its live event then is not (the page brought it).
+   */
+  private pageCount(page: {
+    items: readonly Notification[];
+    unread: number;
+    unreadSeq?: number | undefined;
+    unreadUpTo?: number | undefined;
+  }): void {
+    this.serverCount(page);
+    if (this.upTo === undefined) return;
+    for (const { id, order } of page.items) {
+      if (order === undefined || order <= this.upTo || this.uncounted.has(id)) continue;
+      if (this.list.get(id)?.read !== false) continue;
+      this.unread += 1;
+      this.addUncounted(id, order);
     }
   }
 
@@ -393,7 +420,7 @@ export class NotificationStore {
     const page = await this.fetch(undefined);
     if (!page || generation !== this.generation) return;
     const { missed } = this.list.mergeTop(page.items, page.nextCursor);
-    this.serverCount(page);
+    this.pageCount(page);
     this.changed();
     for (const n of missed) if (!n.read) this.newListeners.emit(n);
   }
@@ -405,7 +432,7 @@ export class NotificationStore {
       current: () => generation === this.generation,
       onPage: (page) => {
         this.limit = Math.max(this.limit, this.list.size);
-        this.serverCount(page);
+        this.pageCount(page);
         this.changed();
       },
     });

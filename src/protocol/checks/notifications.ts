@@ -83,5 +83,6 @@ export const FRAMES: Readonly<Record<string, Check>> = {
     unread: number(0, true),
     unreadSeq: optional(unreadSeq),
     unreadUpTo: optional(unreadUpTo),
+    readUpTo: optional(unreadUpTo),
   }),
 };

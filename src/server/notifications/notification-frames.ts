@@ -47,8 +47,13 @@ export interface NotificationFrameDeps extends RequestDeps {
   /**
    * Notifications of the user were marked read: tells each of their connections in their room,
    * on every process, with its own count (`UserControl.notificationsRead`). Never rejects.
+   * `readUpTo`: for `'all'`, the largest order the read of all marked.
    */
-  readonly readStateChanged: (userId: string, ids: string[] | 'all') => Promise<void>;
+  readonly readStateChanged: (
+    userId: string,
+    ids: string[] | 'all',
+    readUpTo: number | undefined,
+  ) => Promise<void>;
   /** Why notifications cannot be delivered live right now (Redis down); undefined when they can. */
   readonly unavailable?: (() => string | undefined) | undefined;
   /**
@@ -183,7 +188,11 @@ async function listNotifications(
       frame.limit ?? DEFAULT_LIMIT,
       ctx.limits.maxFrameBytes - ENVELOPE_BYTES,
     );
-    page.unread = await ctx.unreadCounts.visible(connection, page.unread);
+    page.unread = await ctx.unreadCounts.visible(connection, {
+      unread: page.unread,
+      // The service's pages say how far their count reaches; unbounded as before otherwise.
+      upTo: page.unreadUpTo ?? Number.MAX_SAFE_INTEGER,
+    });
     connection.send({ type: 'notification.page', replyTo: frame.id, ...page, unreadSeq });
   });
 }
@@ -199,8 +208,11 @@ async function readNotifications(
     const { ids, unread, upTo } = await ctx.notifications.markRead(user.id, frame.ids);
     // The user's connections (this one too: the tabs sharing it) are told with their own counts,
     // while this one's answer is computed: what this connection may see is its own.
-    const told = ctx.readStateChanged(user.id, ids);
-    const visible = await ctx.unreadCounts.visible(connection, unread);
+    // A read of all marked up to its count's reach: the others' counts, made later, can reach
+    // further (notifications stored since), so they are told how far the read went.
+    const readUpTo = ids === 'all' ? upTo : undefined;
+    const told = ctx.readStateChanged(user.id, ids, readUpTo);
+    const visible = await ctx.unreadCounts.visible(connection, { unread, upTo });
     connection.send({
       type: 'notification.read-state',
       replyTo: frame.id,
@@ -208,6 +220,7 @@ async function readNotifications(
       unread: visible,
       unreadSeq,
       unreadUpTo: upTo,
+      ...(readUpTo !== undefined ? { readUpTo } : {}),
     });
     await told;
   });

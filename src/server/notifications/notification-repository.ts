@@ -53,9 +53,10 @@ export interface NotificationRepository {
   unread(userId: string): Promise<UnreadTally>;
   /**
    * A recipient's unread notifications about an entity (their `entity`), counted per entity: at
-   * most `MAX_UNREAD_ABOUT` entities, those whose newest unread notification is newest.
+   * most `MAX_UNREAD_ABOUT` entities, those whose newest unread notification is newest. Only
+   * rows up to `upTo` (a count's reach): what is taken off a count must have been in it.
    */
-  unreadAbout(userId: string): Promise<UnreadAbout[]>;
+  unreadAbout(userId: string, upTo: number): Promise<UnreadAbout[]>;
   /**
    * Marks a recipient's notifications read (all of them for `'all'`) at `at`; ids that are not
    * theirs are ignored. Resolves to the ids that are theirs (or `'all'`) and the unread count.

@@ -205,8 +205,8 @@ export class NotificationService {
   }
 
   /** A user's unread notifications about an entity, counted per entity (the newest 500). */
-  unreadAbout(userId: string): Promise<UnreadAbout[]> {
-    return this.options.repository.unreadAbout(userId);
+  unreadAbout(userId: string, upTo: number): Promise<UnreadAbout[]> {
+    return this.options.repository.unreadAbout(userId, upTo);
   }
 
   /**

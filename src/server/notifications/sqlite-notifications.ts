@@ -41,7 +41,7 @@ export class SqliteNotifications implements NotificationRepository {
   private readonly insertRecipient: Database.Statement<[string, string]>;
   private readonly selectPage: Database.Statement<[string, number, number], Row>;
   private readonly countUnread: Database.Statement<[string, string], UnreadTally>;
-  private readonly countUnreadAbout: Database.Statement<[string, number], UnreadAbout>;
+  private readonly countUnreadAbout: Database.Statement<[string, number, number], UnreadAbout>;
   private readonly readSome: Database.Statement<[number, string, string], { id: string }>;
   private readonly readAll: Database.Statement<[number, string]>;
   private readonly deleteOld: Database.Statement<[number]>;
@@ -88,7 +88,7 @@ export class SqliteNotifications implements NotificationRepository {
       `SELECT json_extract(n.data, '$.entity.type') AS type,
               json_extract(n.data, '$.entity.id') AS id, COUNT(*) AS count
          FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
-        WHERE r.user_id = ? AND r.read_at IS NULL
+        WHERE r.user_id = ? AND r.read_at IS NULL AND r.seq <= ?
           AND json_extract(n.data, '$.entity.type') IS NOT NULL
         GROUP BY 1, 2
         ORDER BY MAX(r.seq) DESC
@@ -168,8 +168,8 @@ export class SqliteNotifications implements NotificationRepository {
     return this.countUnread.get(userId, userId) ?? { unread: 0, upTo: 0 };
   }
 
-  async unreadAbout(userId: string): Promise<UnreadAbout[]> {
-    return this.countUnreadAbout.all(userId, MAX_UNREAD_ABOUT);
+  async unreadAbout(userId: string, upTo: number): Promise<UnreadAbout[]> {
+    return this.countUnreadAbout.all(userId, upTo, MAX_UNREAD_ABOUT);
   }
 
   async markRead(

@@ -29,7 +29,7 @@ import { userRoom } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
 import { errorFields, type Logger } from '../log.js';
 import { mayRead, type Visibility } from '../permissions/redact.js';
-import type { UnreadAbout } from './notification-repository.js';
+import type { UnreadAbout, UnreadTally } from './notification-repository.js';
 import type { NotificationService } from './notification-service.js';
 
 /** A count, its stamp and how far it reaches, as a frame carries them. */
@@ -55,11 +55,14 @@ export class UnreadCounts {
     return seq;
   }
 
-  /** `unread` (all the user's unread notifications) as this connection's user may see it. */
-  visible(connection: Connection, unread: number): Promise<number> {
+  /**
+   * `unread` (all the user's unread notifications, up to the order `upTo`) as this connection's
+   * user may see it.
+   */
+  visible(connection: Connection, { unread, upTo }: UnreadTally): Promise<number> {
     const userId = connection.user!.id;
     return visibleUnread(connection.permissions?.visibility, unread, () =>
-      this.notifications.unreadAbout(userId),
+      this.notifications.unreadAbout(userId, upTo),
     );
   }
 
@@ -67,11 +70,13 @@ export class UnreadCounts {
    * Tells the user's connections among `connections` that are in their room that notifications
    * were marked read (`ids`): a `notification.read-state` without `replyTo`, with each one's own
    * count. Never rejects (a failure is logged; those connections keep their count until the next).
+   * `readUpTo`: for `'all'`, the largest order the read of all marked (`readUpTo` on the wire).
    */
   async readState(
     userId: string,
     connections: Iterable<Connection>,
     ids: string[] | 'all',
+    readUpTo?: number | undefined,
   ): Promise<void> {
     const room = userRoom(userId);
     const told = [...connections].filter((c) => c.isOpen && c.memberships.has(room));
@@ -80,7 +85,8 @@ export class UnreadCounts {
     try {
       const { unread, upTo: unreadUpTo } = await this.notifications.unread(userId);
       let about: Promise<UnreadAbout[]> | undefined;
-      const aboutOnce = () => (about ??= this.notifications.unreadAbout(userId));
+      // Up to the count's reach: one stored since is not in the count, so not taken off it.
+      const aboutOnce = () => (about ??= this.notifications.unreadAbout(userId, unreadUpTo));
       const shared = new Map<string, Promise<number>>();
       const counts = told.map((c) => {
         const visibility = c.permissions?.visibility;
@@ -102,6 +108,7 @@ export class UnreadCounts {
             unread: result.value,
             unreadSeq,
             unreadUpTo,
+            ...(readUpTo !== undefined ? { readUpTo } : {}),
           });
         } else {
           this.log.error('read-state push failed', { user: userId, ...errorFields(result.reason) });

@@ -113,17 +113,18 @@ export class PostgresNotifications implements NotificationRepository {
     return rows[0] ?? { unread: 0, upTo: 0 };
   }
 
-  async unreadAbout(userId: string): Promise<UnreadAbout[]> {
+  async unreadAbout(userId: string, upTo: number): Promise<UnreadAbout[]> {
     await this.ready();
     const { rows } = await this.pool.query<UnreadAbout>(
       `SELECT n.data->'entity'->>'type' AS type, n.data->'entity'->>'id' AS id,
               COUNT(*)::int AS count
          FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
-        WHERE r.user_id = $1 AND r.read_at IS NULL AND n.data->'entity'->>'type' IS NOT NULL
+        WHERE r.user_id = $1 AND r.read_at IS NULL AND r.seq <= $3
+          AND n.data->'entity'->>'type' IS NOT NULL
         GROUP BY 1, 2
         ORDER BY MAX(r.seq) DESC
         LIMIT $2`,
-      [userId, MAX_UNREAD_ABOUT],
+      [userId, MAX_UNREAD_ABOUT, upTo],
     );
     return rows;
   }

@@ -1,7 +1,8 @@
 /**
  * A storage whose notification store the test can stop at the two points where a count and a
  * live notification cross: after a notification is stored and before it is delivered live
- * (`holdDelivery`), and after an unread count was read and before it is sent (`holdCount`).
+ * (`holdDelivery`), and after an unread count was read and before it is sent (`holdCount`);
+ * also after notifications were marked read and before the read is told (`holdRead`).
  * Each hold stops the next call only; the test waits for it to be reached and lets it go.
  */
 import type { NotificationRepository } from '../../../src/server/notifications/notification-repository.js';
@@ -42,9 +43,11 @@ export function holdingNotifications(inner: Storage): {
   storage: Storage;
   holdDelivery(): Hold;
   holdCount(): Hold;
+  holdRead(): Hold;
 } {
   let delivery: Armed | undefined;
   let count: Armed | undefined;
+  let read: Armed | undefined;
   const notifications = new Proxy(inner.notifications!, {
     get(target, prop) {
       if (prop === 'insert') {
@@ -65,6 +68,15 @@ export function holdingNotifications(inner: Storage): {
           return tally;
         };
       }
+      if (prop === 'markRead') {
+        return async (...args: Parameters<NotificationRepository['markRead']>) => {
+          const marked = await target.markRead(...args);
+          const hold = read;
+          read = undefined;
+          await hold?.arrive();
+          return marked;
+        };
+      }
       return passThrough(target, prop);
     },
   });
@@ -75,5 +87,6 @@ export function holdingNotifications(inner: Storage): {
     storage,
     holdDelivery: () => (delivery = arm()),
     holdCount: () => (count = arm()),
+    holdRead: () => (read = arm()),
   };
 }

@@ -405,8 +405,9 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       const storage = await open();
       const repo = storage.notifications!;
       const about = [{ id: '42' }, { id: '7' }, { id: '42' }, undefined, { id: '9' }];
+      const orders: number[] = [];
       for (const [i, entity] of about.entries()) {
-        await repo.insert(
+        const stored = await repo.insert(
           {
             id: `n${i}`,
             target: { user: 'alice' },
@@ -418,13 +419,20 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
           },
           ['alice'],
         );
+        orders.push(stored.get('alice')!);
       }
       await repo.markRead('alice', ['n4'], 1_000);
-      assert.deepEqual(await repo.unreadAbout('alice'), [
+      const all = orders[orders.length - 1]!;
+      assert.deepEqual(await repo.unreadAbout('alice', all), [
         { type: 'customer', id: '42', count: 2 },
         { type: 'customer', id: '7', count: 1 },
       ]);
-      assert.deepEqual(await repo.unreadAbout('bob'), []);
+      // Up to a count's reach: rows stored after it are not taken off that count.
+      assert.deepEqual(await repo.unreadAbout('alice', orders[1]!), [
+        { type: 'customer', id: '7', count: 1 },
+        { type: 'customer', id: '42', count: 1 },
+      ]);
+      assert.deepEqual(await repo.unreadAbout('bob', all), []);
       await storage.close();
     });
 

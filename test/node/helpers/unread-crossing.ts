@@ -24,6 +24,8 @@ export interface Crossing {
   holdDelivery(): Hold;
   /** The hold of the counts the watched tab's process pushes after a read elsewhere. */
   holdCount(): Hold;
+  /** The hold between the other tab's read and telling of it, on the other tab's process. */
+  holdRead(): Hold;
 }
 
 /** Stores a notification for alice from `server`; resolves once it is delivered. */
@@ -90,5 +92,27 @@ export async function countAfterLiveEvent(c: Crossing, old: string): Promise<voi
   count.release();
   await waitFor(() => pushed(c, old), 'the count begun before the notification was stored');
   assert.equal(c.store.snapshot().unread, unread, 'one read, one new (not in the count)');
+  assert.equal(c.store.snapshot().unread, await truth(c));
+}
+
+/**
+ * The other tab reads all; a notification is stored after the read marked what it reached and
+ * before the tab is told, which is sent a count that has it, unread. It stays unread there.
+ */
+export async function storedAfterReadAll(c: Crossing): Promise<void> {
+  const read = c.holdRead();
+  const answer = c.other.request({ type: 'notification.read', id: nextId('r'), ids: 'all' });
+  await read.reached;
+  await notifyAlice(c.sender, 'After the read');
+  await waitFor(() => holds(c, 'After the read'), 'the live notification');
+  read.release();
+  assert.equal((await answer).type, 'notification.read-state');
+  await waitFor(
+    () => c.frames.some((f) => f.type === 'notification.read-state' && f.ids === 'all'),
+    'the read of all, told',
+  );
+  const fresh = c.store.snapshot().items.find((n) => n.title === 'After the read')!;
+  assert.equal(fresh.read, false, 'the read of all did not reach it');
+  assert.equal(c.store.snapshot().unread, 1);
   assert.equal(c.store.snapshot().unread, await truth(c));
 }

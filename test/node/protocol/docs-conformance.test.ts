@@ -101,3 +101,52 @@ describe('docs/protocol.md: the conformance checks, on the reference server', ()
     });
   }
 });
+
+/**
+ * The reference server seen through a socket that drops `field` wherever a frame carries it (the
+ * frame, an event's payload, a page's items): a server that sends one of the optional fields and
+ * not another, which the protocol allows.
+ */
+function withoutField(field: string) {
+  const strip = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const frame = value as Record<string, unknown>;
+    delete frame[field];
+    strip(frame.payload);
+    if (Array.isArray(frame.items)) frame.items.forEach(strip);
+  };
+  return (url: string): ConformanceSocket => {
+    const ws = new WebSocket(url);
+    return {
+      send: (data) => ws.send(data),
+      close: (code, reason) => ws.close(code, reason),
+      addEventListener: (type: string, listener: (event: never) => void) => {
+        if (type !== 'message') return ws.addEventListener(type as 'open', listener as () => void);
+        ws.addEventListener('message', ({ data }) => {
+          const frame = JSON.parse(String(data)) as unknown;
+          strip(frame);
+          (listener as (event: { data: unknown }) => void)({ data: JSON.stringify(frame) });
+        });
+      },
+    } as ConformanceSocket;
+  };
+}
+
+describe('conformance: the optional fields of unread counts, each without the other', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  const check = CHECKS.find((c) => c.name.startsWith('notifications: a read is told'))!;
+
+  for (const field of ['unreadUpTo', 'order']) {
+    test(`a server that does not send ${field} passes`, async () => {
+      const started = await referenceTarget(check);
+      h = started.h;
+      const target = { ...started.target, openSocket: withoutField(field) };
+      const result = await runCheck(check, target);
+      if (result.status !== 'pass') throw new Error(`${result.status}: ${result.reason}`);
+    });
+  }
+});

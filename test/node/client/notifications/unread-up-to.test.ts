@@ -32,11 +32,33 @@ function holdIncoming(match: (text: string) => boolean) {
   };
 }
 
+/** Frames on their way to the clients that `match` picks, changed by `change`, until restored. */
+function rewriteIncoming(
+  match: (text: string) => boolean,
+  change: (frame: Record<string, unknown>) => Record<string, unknown>,
+): () => void {
+  const deliver = FakeSocket.prototype.message;
+  FakeSocket.prototype.message = function (this: FakeSocket, text: string) {
+    const changed = match(text) ? JSON.stringify(change(JSON.parse(text))) : text;
+    deliver.call(this, changed);
+  };
+  const restore = () => void (FakeSocket.prototype.message = deliver);
+  restores.push(restore);
+  return restore;
+}
+
 const restores: (() => void)[] = [];
-afterEach(() => restores.splice(0).forEach((restore) => restore()));
+// Newest first: each restore puts back what was there when it was made.
+afterEach(() =>
+  restores
+    .splice(0)
+    .reverse()
+    .forEach((restore) => restore()),
+);
 
 const liveNotification = (text: string) => text.includes('"event":"notification"');
 const readState = (text: string) => text.includes('"type":"notification.read-state"');
+const pageFrame = (text: string) => text.includes('"type":"notification.page"');
 
 /** Let frames flow and one batched store notification happen. */
 const settle = (rig: Rig) => rig.clock.advance(16);
@@ -155,6 +177,30 @@ describe('unread badge: counts and live notifications in every order', () => {
       assert.equal(store.snapshot().unread, truth(rig));
       rig.close();
     });
+  });
+
+  it('a page whose items were read after its count, with one the count did not reach: that one is counted once', async () => {
+    const { rig, store } = await loadedTab();
+    const late = holdIncoming(liveNotification);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    // A server reading a page's count before the new one was stored and its items after (two
+    // statements): the page holds it, its count does not.
+    const restore = rewriteIncoming(pageFrame, (page) => ({
+      ...page,
+      unread: (page.unread as number) - 1,
+      unreadUpTo: (page.unreadUpTo as number) - 1,
+    }));
+    await store.refresh();
+    await settle(rig);
+    restore();
+    assert.equal(store.snapshot().items[0]!.title, 'New lead');
+    assert.equal(store.snapshot().unread, 4, 'the count (3) and the new one it did not reach');
+
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 4, 'its live event adds nothing: the page brought it');
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
   });
 
   it('a server that does not say how far its counts reach: one added per live event, as before', async () => {

@@ -15,6 +15,7 @@ import {
   countAfterLiveEvent,
   countBeforeLiveEvent,
   notifyAlice,
+  storedAfterReadAll,
   type Crossing,
 } from '../../helpers/unread-crossing.js';
 
@@ -46,4 +47,6 @@ describe('unread badge on one process: a count and a live notification crossing'
     countBeforeLiveEvent(crossing, old[0]!));
   test('a count begun before the notification was stored, arriving after it: still counted', () =>
     countAfterLiveEvent(crossing, old[0]!));
+  test('a notification stored after a read of all in the other tab, before it is told: unread', () =>
+    storedAfterReadAll(crossing));
 });

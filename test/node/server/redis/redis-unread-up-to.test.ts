@@ -14,6 +14,7 @@ import {
   countAfterLiveEvent,
   countBeforeLiveEvent,
   notifyAlice,
+  storedAfterReadAll,
   unreadOf,
   type Crossing,
 } from '../../helpers/unread-crossing.js';
@@ -57,6 +58,7 @@ beforeEach(async () => {
     sender: p0!.server,
     holdDelivery: sending.holdDelivery,
     holdCount: watching.holdCount,
+    holdRead: sending.holdRead,
   };
 });
 afterEach(() => client?.close());
@@ -66,4 +68,6 @@ describe('unread badge across processes: a count and a live notification crossin
     countBeforeLiveEvent(crossing, old));
   test('a count begun before the notification was stored, arriving after it: still counted', () =>
     countAfterLiveEvent(crossing, old));
+  test('a notification stored after a read of all in the other tab, before it is told: unread', () =>
+    storedAfterReadAll(crossing));
 });
