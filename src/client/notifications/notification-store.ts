@@ -19,7 +19,9 @@
  *   reaches (`unreadUpTo`) is exact whichever arrives first, it or a live notification (`order`):
  *   one it reached adds nothing, one it did not adds one, also when it arrived before the count
  *   or on a page (whose items can be newer than its count).
- * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses.
+ * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses, but not
+ *   over what is newer: one a read-state since says is read stays read, and a count taken since
+ *   (which the refused read never changed) stands, plus those rolled back that it does not reach.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
  *   redacts titles and entity labels by the rules in force); their read state stays as the store
@@ -82,6 +84,10 @@ export class NotificationStore {
   private uncounted = new Map<string, number>();
   /** How far the latest read of all reached: a notification up to it was read by it. */
   private readTo = 0;
+  /** Bumped with each server count taken: a read refused after one leaves the count to it. */
+  private counts = 0;
+  /** What each read still asked marked read here; a read-state saying it is read takes it out. */
+  private readonly asked = new Set<Set<string>>();
   private loads = 0;
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
@@ -200,32 +206,24 @@ export class NotificationStore {
   async markRead(ids: readonly string[]): Promise<void> {
     const wanted = new Set(ids);
     const flipped = this.markLocally((n) => wanted.has(n.id));
-    this.unread = Math.max(0, this.unread - flipped.length);
-    this.changed();
-    try {
+    this.unread = Math.max(0, this.unread - flipped.size);
+    await this.ask(flipped, 0, async () => {
       for (let i = 0; i < ids.length; i += MAX_IDS_PER_READ) {
         await this.client.request({
           type: 'notification.read',
           ids: ids.slice(i, i + MAX_IDS_PER_READ),
         });
       }
-    } catch (error) {
-      this.rollback(flipped, flipped.length, error);
-      throw error;
-    }
+    });
   }
 
   async markAllRead(): Promise<void> {
     const before = this.unread;
     const flipped = this.markLocally(() => true);
     this.unread = 0;
-    this.changed();
-    try {
-      await this.client.request({ type: 'notification.read', ids: 'all' });
-    } catch (error) {
-      this.rollback(flipped, before, error);
-      throw error;
-    }
+    await this.ask(flipped, before - flipped.size, () =>
+      this.client.request({ type: 'notification.read', ids: 'all' }),
+    );
   }
 
   dispose(): void {
@@ -333,7 +331,15 @@ export class NotificationStore {
     // (told to another tab, the count can reach further than the read did: `readUpTo`).
     const upTo = frame.readUpTo ?? frame.unreadUpTo ?? Infinity;
     if (!ids && upTo < Infinity) this.readTo = Math.max(this.readTo, upTo);
-    this.markLocally((n) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo));
+    const read = (n: Notification) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo);
+    this.markLocally(read);
+    // Read on the server: a refusal of a read asked here no longer puts it back.
+    for (const flipped of this.asked) {
+      for (const id of flipped) {
+        const n = this.list.get(id);
+        if (ids ? ids.has(id) : n && read(n)) flipped.delete(id);
+      }
+    }
     this.serverCount(frame);
     this.changed();
   }
@@ -353,6 +359,7 @@ export class NotificationStore {
     if (seq !== undefined && this.unreadSeq !== undefined && seq < this.unreadSeq) return;
     if (seq !== undefined) this.unreadSeq = seq;
     this.unread = frame.unread;
+    this.counts += 1;
     // Live ones the count does not reach (begun before they were stored, it arrived after them)
     // are still unread on top of it; those it reaches are in it.
     const upTo = (this.upTo = frame.unreadUpTo);
@@ -391,22 +398,45 @@ export class NotificationStore {
   }
 
   /** Mark the unread items that `which` picks read, here only; returns their ids. */
-  private markLocally(which: (n: Notification) => boolean): string[] {
-    const flipped: string[] = [];
+  private markLocally(which: (n: Notification) => boolean): Set<string> {
+    const flipped = new Set<string>();
     this.list.update((n) => {
       if (n.read || !which(n)) return undefined;
-      flipped.push(n.id);
+      flipped.add(n.id);
       return { ...n, read: true };
     });
     return flipped;
   }
 
-  private rollback(ids: readonly string[], unread: number, error: unknown): void {
-    const set = new Set(ids);
-    this.list.update((n) => (set.has(n.id) && n.read ? { ...n, read: false } : undefined));
-    this.unread += unread;
-    this.error = asError(error);
+  /**
+   * Sends a read shown at once (`flipped` marked read here, and `unheld` unread ones not held
+   * taken off the count too). Refused, what it marked is unread again, except what a read-state
+   * since said is read; and a count taken since is the server's word on the refused read, so it
+   * gets back only those it does not reach, as a live one would.
+   */
+  private async ask(flipped: Set<string>, unheld: number, read: () => Promise<unknown>) {
+    const counts = this.counts;
+    this.asked.add(flipped);
     this.changed();
+    try {
+      await read();
+    } catch (error) {
+      this.list.update((n) => (flipped.has(n.id) && n.read ? { ...n, read: false } : undefined));
+      if (counts === this.counts) this.unread += flipped.size + unheld;
+      else {
+        for (const id of flipped) {
+          const order = this.list.get(id)?.order;
+          if (order === undefined || order <= (this.upTo ?? Infinity)) continue;
+          this.unread += 1;
+          this.addUncounted(id, order);
+        }
+      }
+      this.error = asError(error);
+      this.changed();
+      throw error;
+    } finally {
+      this.asked.delete(flipped);
+    }
   }
 
   /**

@@ -217,3 +217,125 @@ describe('unread badge: counts and live notifications in every order', () => {
     rig.close();
   });
 });
+
+/**
+ * `notification.read` frames the client sends never reach the server (it does not read them);
+ * `refuse()` answers each with an error, as a server refusing the read would.
+ */
+function refuseReads(rig: Rig) {
+  const send = FakeSocket.prototype.send;
+  const ids: string[] = [];
+  FakeSocket.prototype.send = function (this: FakeSocket, text: string) {
+    const frame = JSON.parse(text) as { type: string; id: string };
+    if (frame.type === 'notification.read') ids.push(frame.id);
+    else send.call(this, text);
+  };
+  restores.push(() => void (FakeSocket.prototype.send = send));
+  return {
+    get count() {
+      return ids.length;
+    },
+    refuse() {
+      for (const replyTo of ids.splice(0)) {
+        const error = { type: 'error', replyTo, code: 'internal', message: 'refused' };
+        rig.server.sendRaw(JSON.stringify(error));
+      }
+    },
+  };
+}
+
+describe('a refused read rolled back after a newer count', () => {
+  it('read here, another read elsewhere counted meanwhile: the count stands', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const reads = refuseReads(rig);
+    const marking = store.markRead([seeded[0]!]);
+    await settle(rig);
+    assert.equal(reads.count, 1);
+    assert.equal(store.snapshot().unread, 2);
+    // Another device reads another one: the count this tab is sent still has the first unread.
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[1]!]);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2);
+
+    reads.refuse();
+    await assert.rejects(marking);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2, 'the count had the refused one in it');
+    assert.equal(store.snapshot().unread, truth(rig));
+    const unread = store.snapshot().items.filter((n) => !n.read);
+    assert.deepEqual(unread.map((n) => n.id).sort(), [seeded[0], seeded[2]].sort());
+    rig.close();
+  });
+
+  it('read here and, meanwhile, elsewhere: it stays read, and the count stands', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const reads = refuseReads(rig);
+    const marking = store.markRead([seeded[0]!]);
+    await settle(rig);
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    await settle(rig);
+
+    reads.refuse();
+    await assert.rejects(marking);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2);
+    assert.equal(store.snapshot().unread, truth(rig));
+    assert.equal(store.snapshot().items.find((n) => n.id === seeded[0])!.read, true);
+    rig.close();
+  });
+
+  it('all read here, one read elsewhere meanwhile: the other two are back, counted once', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const reads = refuseReads(rig);
+    const marking = store.markAllRead();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 0);
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    await settle(rig);
+
+    reads.refuse();
+    await assert.rejects(marking);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2);
+    assert.equal(store.snapshot().unread, truth(rig));
+    const unread = store.snapshot().items.filter((n) => !n.read);
+    assert.deepEqual(unread.map((n) => n.id).sort(), [seeded[1], seeded[2]].sort());
+    rig.close();
+  });
+
+  it('a live one the newer count does not reach: it is back on top of the count', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(readState);
+    // A count begun before the new one was stored, held on its way.
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 4);
+    const reads = refuseReads(rig);
+    const marking = store.markRead([store.snapshot().items[0]!.id]);
+    await settle(rig);
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 2, 'the count (2); the new one is read here');
+
+    reads.refuse();
+    await assert.rejects(marking);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 3, 'the count (2) and the new one it did not reach');
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('no count since: what it marked is back, as before', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const reads = refuseReads(rig);
+    const marking = store.markRead([seeded[0]!]);
+    await settle(rig);
+    reads.refuse();
+    await assert.rejects(marking);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 3);
+    assert.ok(store.snapshot().items.every((n) => !n.read));
+    rig.close();
+  });
+});
