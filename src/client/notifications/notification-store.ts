@@ -18,7 +18,9 @@
  *   was computed before it and is ignored, however late it arrives. A count that says how far it
  *   reaches (`unreadUpTo`) is exact whichever arrives first, it or a live notification (`order`):
  *   one it reached adds nothing, one it did not adds one, also when it arrived before the count
- *   or on a page (whose items can be newer than its count).
+ *   or on a page (whose items can be newer than its count). A page can also be older than a read
+ *   it crossed (this tab's, or another tab's read-state): it does not mark unread what is read
+ *   here, nor what the latest read of all reached (`readUpTo`), held or not.
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses, but not
  *   over what is newer: one a read-state since says is read stays read, and a count taken since
  *   (which the refused read never changed) stands, plus those rolled back that it does not reach.
@@ -60,7 +62,13 @@ const MAX_PAGE = 100;
 export class NotificationStore {
   readonly newListeners = new Listeners<Notification>();
   readonly notifier: Notifier<NotificationsSnapshot>;
-  private readonly list = new PagedList<Notification>((n) => n.createdAt);
+  // A page can be older than a read it crossed (this tab's, still asked or answered, or another
+  // tab's read-state): what is read here, or was reached by the latest read of all, stays read.
+  private readonly list = new PagedList<Notification>(
+    (n) => n.createdAt,
+    (n, held) =>
+      n.read || !(held?.read || (n.order ?? Infinity) <= this.readTo) ? n : { ...n, read: true },
+  );
   private readonly watched = new Map<string, number>();
   private readonly unsubscribes: Unsubscribe[];
   private userId: string | undefined;

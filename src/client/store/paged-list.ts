@@ -34,6 +34,11 @@ export class PagedList<T extends Identified> {
   constructor(
     /** Epoch ms an item happened, for ordering (ties: the later arrival first). */
     private readonly time: (item: T) => number,
+    /**
+     * The item a history page brings, as the list takes it given the one held (undefined when
+     * none): a page can be older than what the list learnt meanwhile (e.g. a read).
+     */
+    private readonly take: (fresh: T, held: T | undefined) => T = (fresh) => fresh,
   ) {}
 
   /** Items newest first (merges the live items received since the last read). */
@@ -98,6 +103,7 @@ export class PagedList<T extends Identified> {
    */
   mergeTop(page: readonly T[], nextCursor: string | undefined): { unknown: T[]; missed: T[] } {
     this.flush();
+    page = this.taken(page);
     const unknown = page.filter((item) => !this.byId.has(item.id));
     const missedItems = this.missedAmong(unknown);
     const hole =
@@ -148,6 +154,7 @@ export class PagedList<T extends Identified> {
   /** An older page (newest first) continuing from `olderCursor`. Returns how many were new. */
   appendOlder(page: readonly T[], nextCursor: string | undefined): number {
     this.flush();
+    page = this.taken(page);
     const unknown = page.filter((item) => !this.byId.has(item.id));
     this.refresh(page);
     this.insert(unknown, false);
@@ -293,6 +300,10 @@ export class PagedList<T extends Identified> {
     if (last && nextCursor !== undefined && this.byId.has(last.id)) {
       this.boundaries.set(last.id, nextCursor);
     }
+  }
+
+  private taken(page: readonly T[]): T[] {
+    return page.map((item) => this.take(item, this.byId.get(item.id)));
   }
 
   /** Swap known items for the server's fresher copies. */

@@ -339,3 +339,47 @@ describe('a refused read rolled back after a newer count', () => {
     rig.close();
   });
 });
+
+describe('a page older than a read of all', () => {
+  it("this tab's read of all, answered before the page: the page's items stay read", async () => {
+    const { rig, store } = await loadedTab();
+    const late = holdIncoming(pageFrame);
+    const refreshing = store.refresh();
+    await settle(rig);
+    assert.equal(late.count, 1, 'the page, read before the read of all, is on its way');
+    await store.markAllRead();
+    await settle(rig);
+
+    late.release();
+    await refreshing;
+    await settle(rig);
+    assert.ok(store.snapshot().items.every((n) => n.read));
+    assert.equal(store.snapshot().unread, 0);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('read of all in another tab, an older page of items not held arriving after it: read', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 30);
+    const client = rig.client({ devUser: DEMO_USER, clientId: 'tab' });
+    const store = client.notifications({ maxNotifications: 10 });
+    await settle(rig);
+    assert.equal(store.snapshot().items.length, 10);
+    const late = holdIncoming(pageFrame);
+    const loading = store.loadMore();
+    await settle(rig);
+    assert.equal(late.count, 1);
+    rig.server.notifications.markRead(DEMO_USER.id, 'all');
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 0);
+
+    late.release();
+    await loading;
+    await settle(rig);
+    assert.ok(store.snapshot().items.length > 10, 'the older page is in');
+    assert.ok(store.snapshot().items.every((n) => n.read));
+    assert.equal(store.snapshot().unread, 0);
+    rig.close();
+  });
+});
