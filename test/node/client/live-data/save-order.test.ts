@@ -67,9 +67,11 @@ const owner = (id: string): ChangeOwner => ({
   offerConflict: () => {},
 });
 
-async function setup() {
+/** `pageClock`: the time the page reads, when it is not the manual clock's own (set back, say). */
+async function setup(pageClock?: (manual: ManualClock) => ManualClock['now']) {
   const clock = new ManualClock();
   const client = new StubClient();
+  const now = pageClock?.(clock);
   const changes = new Changes(
     client,
     {
@@ -79,8 +81,19 @@ async function setup() {
       notify: () => {},
       takers: () => [],
     },
-    // The middle of each jitter window: the first wait is 2.5 s.
-    { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
+    {
+      clock: now
+        ? {
+            now,
+            setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms),
+            clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+          }
+        : clock,
+      logger: { warn: () => {} },
+      store: new MemoryOutboxStore(),
+      // The middle of each jitter window: the first wait is 2.5 s.
+      random: () => 0.5,
+    },
   );
   await changes.outbox.ready;
   /** Version `v` of the record's phone: based on what the last save there made it. */
@@ -313,30 +326,14 @@ describe('live data: the countdown of failing records left for the next try', ()
 
 describe('live data: the end of a wait is the retry, whatever the clock says', () => {
   it('sends a waiting change when its retry comes though the clock was set back meanwhile', async () => {
-    const manual = new ManualClock();
     /** The page's time: the computer's clock, set back a second while the save waits. */
     let offset = 0;
-    const clock = {
-      now: () => manual.now() + offset,
-      setTimeout: (fn: () => void, ms: number) => manual.setTimeout(fn, ms),
-      clearTimeout: (handle: unknown) => manual.clearTimeout(handle),
-    };
-    const client = new StubClient();
-    const changes = new Changes(
+    const {
+      clock: manual,
       client,
-      {
-        entity: (key) => entity(key.slice('customer:'.length)),
-        learned: () => {},
-        outdated: () => {},
-        notify: () => {},
-        takers: () => [],
-      },
-      { clock, logger: { warn: () => {} }, store: new MemoryOutboxStore(), random: () => 0.5 },
-    );
-    await changes.outbox.ready;
-    const settle = async () => {
-      for (let i = 0; i < 100; i++) await manual.flush();
-    };
+      changes,
+      settle,
+    } = await setup((manual) => () => manual.now() + offset);
     client.failing.set('a', 'backend_unavailable');
     void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
     await settle();
