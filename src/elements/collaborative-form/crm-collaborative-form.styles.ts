@@ -153,6 +153,7 @@ export const styles = [
         [data-kind='conflict'],
         [data-kind='queued'],
         [data-kind='retrying'],
+        [data-kind='unanswered'],
         [data-kind='refused'],
         [data-kind='load-error']
       ) {

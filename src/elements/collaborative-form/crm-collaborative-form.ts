@@ -157,8 +157,8 @@ export class CrmCollaborativeForm extends LitElement {
 
   /**
    * A quiet status line, for small inline forms (a row of a list): shown only while something
-   * needs the user (a conflict, saves waiting offline or to be saved, a refused save, a record that cannot be
-   * read); otherwise it is visually hidden but still announced, and each field's tab shows its
+   * needs the user (a conflict, saves waiting offline or to be saved, a save the CRM did not
+   * answer, a refused save, a record that cannot be read); otherwise it is visually hidden but still announced, and each field's tab shows its
    * save.
    */
   @property({ type: Boolean, reflect: true }) compact = false;

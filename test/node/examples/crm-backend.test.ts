@@ -137,6 +137,19 @@ describe('examples/crm-backend with the reference server', () => {
     return reply as FrameOf<ServerFrame, 'entity.snapshot'>;
   }
 
+  it('holds every field the demo’s customer page shows, so its heading is not left with blanks', async () => {
+    // The page prints the contact's name, job title and city in its heading and shows industry
+    // and next step in the form: a record without them read "Margaret Holloway · ·" beside a
+    // form that still showed the page's own printed title and city.
+    for (const id of ['42', '7', '13']) {
+      const fields = await backendRecord(id);
+      for (const name of ['name', 'title', 'city', 'industry', 'nextStep']) {
+        assert.equal(typeof fields[name], 'string', `customer ${id} has no ${name}`);
+        assert.notEqual(fields[name], '', `customer ${id} has an empty ${name}`);
+      }
+    }
+  });
+
   it('verifies webhooks with the very snippet of docs/webhooks.md', async () => {
     // The example is what CRM teams copy: its check must not drift from the documented one.
     const code = (text: string): string => {
@@ -259,10 +272,10 @@ describe('examples/crm-backend with the reference server', () => {
     assert.equal(b.ofType('event').length, events, 'nothing was broadcast');
     const stored = await h.server.entities.get('customer', '42');
     assert.equal(stored?.version, current.entity.version, 'the server stored nothing');
-    assert.equal(stored?.fields['city'], undefined, 'not even the valid field');
+    assert.equal(stored?.fields['city'], 'London', 'not even the valid field');
     const record = await backendRecord('42');
     assert.equal(record['company'], 'Northwind Logistics', 'the CRM stored nothing');
-    assert.equal(record['city'], undefined);
+    assert.equal(record['city'], 'London');
   });
 
   it('the backend applies a retried save once (Idempotency-Key)', async () => {

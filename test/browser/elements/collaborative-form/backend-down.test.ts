@@ -112,6 +112,19 @@ describe('<crm-collaborative-form> while the CRM is down for writes', () => {
     expect(changes).to.have.length(0);
   });
 
+  it('shows the wait in a compact form too (a meeting’s inline form on a customer page)', async () => {
+    const mounted = await savedWhileDown(9_500);
+    const { el } = mounted;
+    el.compact = true;
+    await el.updateComplete;
+    // A compact form hides its status line unless it needs the user: a save that waits for the
+    // CRM does, else the field's "Waiting to save" is all the user sees, with no reason or time.
+    const bar = shadow(el).querySelector<HTMLElement>('[part~="status-bar"]')!;
+    expect(bar.getBoundingClientRect().height).to.be.greaterThan(2);
+    expect(statusText(el)).to.equal('Could not save: the CRM did not answer');
+    expect(nextTryOf(el)).to.equal('Trying again in 10s');
+  });
+
   it('saves once the CRM is back, and says "Saved"', async () => {
     const mounted = await savedWhileDown(9_500);
     const { fake, el } = mounted;
