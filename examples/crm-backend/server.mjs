@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * A CRM's own backend, as small as it gets: it owns the customers (in memory, seeded below) and
- * the rules about them, and the realtime server is put in front of it with configuration only.
+ * A CRM's own backend, as small as it gets: it owns the customers (in memory, seeded below), their
+ * meetings and calls (seeded from the demo's data, with the ids the demo page uses), and the rules
+ * about them; the realtime server is put in front of it with configuration only.
  * Three endpoints, one per integration of the reference server (see README.md beside this file):
  *
  * | route                          | called by the server for   | answers                                   |
@@ -12,6 +13,9 @@
  * | `POST /authorize`              | CRM_AUTHORIZE_URL          | 200 `{ allow, fields? }`                  |
  * | `POST /webhooks`               | CRM_WEBHOOK_URL            | 204 (401 when the signature is wrong)     |
  * | `GET  /webhooks/received`      | you, to see what arrived   | 200 `{ deliveries }`                      |
+ *
+ * `<type>` is `customer`, `meeting` or `call` (`/entities/meeting/42-meeting-1`); whoever may save
+ * a customer may save its meetings and calls, and the callback answers for them as for it.
  *
  * Run: `node examples/crm-backend/server.mjs` (Node 20+, no dependencies). Environment: `PORT`
  * (default 4000; 0 picks a free one), `HOST` (default 127.0.0.1), `CRM_WEBHOOK_SECRET`,
@@ -33,8 +37,12 @@ import { pathToFileURL } from 'node:url';
 /** @type {Record<string, Role>} */
 const ROLES = { ana: 'rep', ben: 'manager', chloe: 'support', david: 'rep', emma: 'rep' };
 
-/** @type {Map<string, { fields: Fields; changedBy: User }>} by `customer:<id>` */
-const customers = new Map();
+/**
+ * Every record, by `<type>:<id>`: `customer:42`, and its meetings and calls `meeting:42-meeting-1`,
+ * `call:42-call-1` (their `customerId` field names the customer).
+ * @type {Map<string, { fields: Fields; changedBy: User }>}
+ */
+const records = new Map();
 const system = { id: 'crm', name: 'CRM' };
 for (const [id, fields] of Object.entries({
   42: {
@@ -81,7 +89,36 @@ for (const [id, fields] of Object.entries({
     notes: 'Met at the Boston expo; wants a pilot for two clinics.',
   },
 })) {
-  customers.set(`customer:${id}`, { fields, changedBy: system });
+  records.set(`customer:${id}`, { fields, changedBy: system });
+}
+
+/**
+ * The meetings and calls of these customers, from the demo's sample data (`demo/data.js`, the
+ * module the demo page prints them from), with the ids and fields the reference server's own demo
+ * seed gives them (src/server/seed-demo.ts): `<customerId>-meeting-<n>` / `<customerId>-call-<n>`,
+ * `n` counting from 1 in the data's order, fields those of the row plus `customerId`. Read at
+ * start, not copied here: the data's dates are relative to today, so a copy would disagree with
+ * what the page prints. A copy of this file without the demo beside it starts with customers only.
+ */
+const DEMO_DATA_URL = new URL('../../demo/data.js', import.meta.url);
+try {
+  const { CUSTOMERS } = await import(DEMO_DATA_URL.href);
+  for (const customer of CUSTOMERS) {
+    const customerId = String(customer.id);
+    if (!records.has(`customer:${customerId}`)) continue;
+    for (const kind of /** @type {const} */ (['meeting', 'call'])) {
+      /** @type {Fields[]} */
+      const rows = (kind === 'meeting' ? customer.meetings : customer.calls) ?? [];
+      rows.forEach(({ id, ...row }, i) => {
+        const own = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+        const entityId = own || `${customerId}-${kind}-${i + 1}`;
+        const fields = JSON.parse(JSON.stringify({ ...row, customerId }));
+        records.set(`${kind}:${entityId}`, { fields, changedBy: system });
+      });
+    }
+  }
+} catch (err) {
+  console.error(`no meetings or calls: ${DEMO_DATA_URL.pathname} could not be read (${err})`);
 }
 
 const STATUSES = ['Lead', 'Qualified', 'Customer', 'At risk'];
@@ -151,6 +188,57 @@ function validateCustomer(fields) {
 }
 
 /**
+ * Checks a meeting or call save like a customer's: `{ next }` or `{ errors }` per field. Texts
+ * are trimmed and bounded; `at` is a date-time (ISO, as the form sends it); `minutes` a whole
+ * number from 0 to 600; `by` and `attendees` people of the team. `customerId` is not changed by a
+ * save: a meeting stays with its customer.
+ * @param {'meeting' | 'call'} type
+ * @param {Fields} fields
+ * @returns {{ next: Fields; errors: Record<string, string> }}
+ */
+function validateRelated(type, fields) {
+  /** @type {Fields} */
+  const next = {};
+  /** @type {Record<string, string>} */
+  const errors = {};
+  /** @type {Record<string, number>} the text fields, with their longest length */
+  const texts =
+    type === 'meeting' ? { title: 200, place: 200 } : { outcome: 50, summary: 2000 };
+  const others = type === 'meeting' ? ['at', 'attendees'] : ['at', 'minutes', 'by'];
+  for (const [field, value] of Object.entries(fields)) {
+    const text = typeof value === 'string' ? value.trim() : value;
+    const max = texts[field];
+    if (max !== undefined) {
+      if (typeof text !== 'string') errors[field] = 'Enter a text';
+      else if (text.length > max) errors[field] = `At most ${max} characters`;
+      else if (text === '' && (field === 'title' || field === 'outcome'))
+        errors[field] = field === 'title' ? 'The title is required' : 'The outcome is required';
+      else next[field] = text;
+    } else if (!others.includes(field)) {
+      errors[field] =
+        field === 'customerId'
+          ? `A ${type} stays with its customer`
+          : `A ${type} has no field "${field}"`;
+    } else if (field === 'at') {
+      if (typeof text === 'string' && !Number.isNaN(Date.parse(text))) next[field] = text;
+      else errors[field] = 'Enter a date and time';
+    } else if (field === 'minutes') {
+      const n = typeof text === 'string' && text !== '' ? Number(text) : text;
+      if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 600) next[field] = n;
+      else errors[field] = 'Enter whole minutes, 0 to 600';
+    } else if (field === 'by') {
+      if (typeof text === 'string' && text in ROLES) next[field] = text;
+      else errors[field] = 'Choose a person of the team';
+    } else if (Array.isArray(text) && text.every((p) => typeof p === 'string' && p in ROLES)) {
+      next[field] = text;
+    } else {
+      errors[field] = 'Choose people of the team';
+    }
+  }
+  return { next, errors };
+}
+
+/**
  * What a user may do with a customer, and which of its fields they may see or change:
  * - managers: everything;
  * - sales reps: open every customer but a confidential one they do not own; save only the
@@ -178,6 +266,14 @@ function customerPermissions(user, record, action) {
   return { allow: false, readOnly: [], hidden: [] };
 }
 
+/**
+ * The customer a meeting or call belongs to (its `customerId`), or undefined.
+ * @param {{ fields: Fields }} record
+ */
+function parentOf(record) {
+  return records.get(`customer:${String(record.fields.customerId)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Write-through (CRM_ENTITY_BACKEND_URL): read a record, save a record.
 
@@ -193,7 +289,7 @@ const KEEP_ANSWERS_MS = 24 * 60 * 60 * 1000;
 
 /** @param {string} key */
 function readEntity(key) {
-  const record = customers.get(key);
+  const record = records.get(key);
   if (!record) return { status: 404, body: { error: 'not_found' } };
   return { status: 200, body: { fields: record.fields } };
 }
@@ -205,20 +301,27 @@ function readEntity(key) {
  * @param {{ fields?: Fields; base?: Fields; user?: User }} save
  */
 function saveEntity(key, save) {
-  const record = customers.get(key);
+  const record = records.get(key);
   if (!record) return { status: 404, body: { error: 'not_found' } };
+  const type = key.slice(0, key.indexOf(':'));
   const fields = save.fields ?? {};
   const base = save.base ?? {};
   const user = save.user;
   if (!user || typeof user.id !== 'string') return { status: 403, body: { error: 'forbidden' } };
   // The backend checks its permissions itself, not only through the callback: it is the owner.
-  const rules = customerPermissions(user, record.fields, 'write');
-  const locked = Object.keys(fields).filter(
-    (f) => rules.readOnly.includes(f) || rules.hidden.includes(f),
-  );
+  // A meeting or call may be saved by whoever may save its customer; the customer's field rules
+  // are about the customer's fields and do not apply to it.
+  const customer = type === 'customer' ? record : parentOf(record);
+  if (!customer) return { status: 403, body: { error: 'forbidden' } };
+  const rules = customerPermissions(user, customer.fields, 'write');
+  const locked =
+    type === 'customer'
+      ? Object.keys(fields).filter((f) => rules.readOnly.includes(f) || rules.hidden.includes(f))
+      : [];
   if (!rules.allow || locked.length > 0) return { status: 403, body: { error: 'forbidden' } };
 
-  const { next, errors } = validateCustomer(fields);
+  const { next, errors } =
+    type === 'meeting' || type === 'call' ? validateRelated(type, fields) : validateCustomer(fields);
   if (Object.keys(errors).length > 0) {
     return { status: 422, body: { errors, message: 'Not saved: check the marked fields' } };
   }
@@ -239,19 +342,25 @@ function saveEntity(key, save) {
 // The authorization callback (CRM_AUTHORIZE_URL).
 
 /**
- * `{ user, room, action, entity?, sharesRoom?, watch? }` → `{ allow, fields? }`. Only customer rooms are
- * this backend's business; other rooms (a user's own `user:<id>`, activity feeds, calls, team
- * rooms) are allowed here and left to the server's own rules, which still apply (every source
- * must say yes).
+ * `{ user, room, action, entity?, sharesRoom?, watch? }` → `{ allow, fields? }`. The rooms of this
+ * backend's records are its business: a customer's (`customer:42`), and a meeting's or call's
+ * (`meeting:42-meeting-1`), answered as its customer's (who may open the customer may open its
+ * meetings, who may save it may save them). Other rooms (a user's own `user:<id>`, activity
+ * feeds, team rooms) are allowed here and left to the server's own rules, which still apply
+ * (every source must say yes).
  * @param {{ user?: User; room?: string; action?: string; entity?: { type: string; id: string } }} q
  */
 function authorize(q) {
   if (!q.user || !(q.user.id in ROLES)) return { allow: false };
-  if (q.entity?.type !== 'customer') return { allow: true };
-  const record = customers.get(`customer:${q.entity.id}`);
-  if (!record) return { allow: false };
+  const type = q.entity?.type;
+  if (!q.entity || (type !== 'customer' && type !== 'meeting' && type !== 'call')) {
+    return { allow: true };
+  }
+  const record = records.get(`${type}:${q.entity.id}`);
+  const customer = record && (type === 'customer' ? record : parentOf(record));
+  if (!customer) return { allow: false };
   const action = q.action === 'write' ? 'write' : q.action === 'read' ? 'read' : 'join';
-  const rules = customerPermissions(q.user, record.fields, action);
+  const rules = customerPermissions(q.user, customer.fields, action);
   if (!rules.allow) return { allow: false };
   return { allow: true, fields: { customer: { readOnly: rules.readOnly, hidden: rules.hidden } } };
 }

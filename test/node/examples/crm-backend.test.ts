@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Fields, FrameOf, ServerFrame, UserProfile } from '../../../src/protocol/index.js';
 import { systemClock } from '../../../src/server/clock.js';
+import { DEMO_DATA_URL, demoEntities } from '../../../src/server/seed-demo.js';
 import { signatureHeader } from '../../../src/server/webhooks/signature.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { nextId, type TestClient } from '../helpers/server-client.js';
@@ -100,8 +101,11 @@ describe('examples/crm-backend with the reference server', () => {
       refused: number;
     }>;
 
-  const backendRecord = async (id: string): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${backend}/entities/customer/${id}`, {
+  const backendRecord = async (
+    id: string,
+    type = 'customer',
+  ): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${backend}/entities/${type}/${id}`, {
       headers: { authorization: `Bearer ${ENTITY_KEY}` },
     });
     assert.equal(res.status, 200);
@@ -114,23 +118,24 @@ describe('examples/crm-backend with the reference server', () => {
     fields: Fields,
     baseVersion: number,
     mutationId = nextId('mutation-'),
+    entityType = 'customer',
   ): Promise<ServerFrame> {
     return socket.request({
       type: 'entity.update',
       id: nextId('upd'),
       mutationId,
-      entityType: 'customer',
+      entityType,
       entityId: id,
       baseVersion,
       fields,
     });
   }
 
-  async function snapshot(socket: TestClient, id: string) {
+  async function snapshot(socket: TestClient, id: string, entityType = 'customer') {
     const reply = await socket.request({
       type: 'entity.get',
       id: nextId('get'),
-      entityType: 'customer',
+      entityType,
       entityId: id,
     });
     assert.equal(reply.type, 'entity.snapshot', JSON.stringify(reply));
@@ -330,6 +335,97 @@ describe('examples/crm-backend with the reference server', () => {
     const other = await snapshot(a, '13');
     const write = await update(a, '13', { nextStep: 'Call' }, other.entity.version);
     assert.equal(write.type === 'error' && write.code, 'forbidden', JSON.stringify(write));
+  });
+
+  it('owns the meetings and calls of its customers, with the ids and fields of the demo seed', async () => {
+    // The demo's customer page shows each meeting and call as a form of `meeting` 42-meeting-1,
+    // `call` 42-call-1 …: a backend without them left every one reading "no longer exists".
+    const { CUSTOMERS } = (await import(DEMO_DATA_URL.href)) as {
+      CUSTOMERS: Record<string, unknown>[];
+    };
+    const expected = demoEntities(CUSTOMERS, 0).filter(
+      (e) => (e.type === 'meeting' || e.type === 'call') && ['42', '7', '13'].includes(String(e.fields['customerId'])),
+    );
+    assert.ok(expected.some((e) => e.id === '42-meeting-1') && expected.some((e) => e.id === '42-call-1'));
+    for (const entity of expected) {
+      assert.deepEqual(await backendRecord(entity.id, entity.type), entity.fields, `${entity.type} ${entity.id}`);
+    }
+    const missing = await fetch(`${backend}/entities/meeting/18-meeting-1`, {
+      headers: { authorization: `Bearer ${ENTITY_KEY}` },
+    });
+    assert.equal(missing.status, 404, 'a meeting of a customer it does not have');
+  });
+
+  it('a meeting is read and saved through the backend (write-through), and bad values come back as field errors', async () => {
+    const a = await h.connect(ana);
+    const b = await h.connect(ben);
+    await b.join('meeting:42-meeting-2');
+    const seen = await snapshot(a, '42-meeting-2', 'meeting');
+    assert.equal(seen.entity.fields['title'], 'On-site visit, Croydon depot', 'read through');
+    assert.equal(seen.entity.fields['customerId'], '42');
+
+    const reply = await update(
+      a,
+      '42-meeting-2',
+      { place: '  Croydon depot, gate B ' },
+      seen.entity.version,
+      undefined,
+      'meeting',
+    );
+    assert.equal(reply.type, 'entity.ack', JSON.stringify(reply));
+    assert.equal((reply as FrameOf<ServerFrame, 'entity.ack'>).entity.fields['place'], 'Croydon depot, gate B');
+    const change = await b.next((f) => f.type === 'event' && f.event === 'entity.change');
+    assert.ok(JSON.stringify(change).includes('Croydon depot, gate B'), 'Ben sees the new place');
+    assert.equal((await backendRecord('42-meeting-2', 'meeting'))['place'], 'Croydon depot, gate B');
+
+    const acked = (reply as FrameOf<ServerFrame, 'entity.ack'>).entity.version;
+    const bad = await update(
+      a,
+      '42-meeting-2',
+      { title: '   ', place: 'x'.repeat(201), customerId: '7' },
+      acked,
+      undefined,
+      'meeting',
+    );
+    assert.equal(bad.type, 'entity.rejected', JSON.stringify(bad));
+    assert.deepEqual((bad as FrameOf<ServerFrame, 'entity.rejected'>).errors, {
+      title: 'The title is required',
+      place: 'At most 200 characters',
+      customerId: 'A meeting stays with its customer',
+    });
+    const record = await backendRecord('42-meeting-2', 'meeting');
+    assert.equal(record['title'], 'On-site visit, Croydon depot', 'the CRM stored nothing');
+    assert.equal(record['customerId'], '42');
+  });
+
+  it('a meeting or call may be saved only by whoever may save its customer', async () => {
+    // Customer 13 is Emma's: Ana may open its meeting but not save it, through the server
+    // (the callback) or straight to the backend (its own check).
+    const a = await h.connect(ana);
+    const seen = await snapshot(a, '13-meeting-1', 'meeting');
+    const write = await update(a, '13-meeting-1', { place: 'Boston' }, seen.entity.version, undefined, 'meeting');
+    assert.equal(write.type === 'error' && write.code, 'forbidden', JSON.stringify(write));
+    const direct = (user: UserProfile, key: string) =>
+      fetch(`${backend}/entities/call/13-call-1`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ fields: { minutes: 9 }, base: { minutes: 8 }, user }),
+      });
+    assert.equal((await direct(ana, 'call-ana-1')).status, 403);
+    assert.equal((await backendRecord('13-call-1', 'call'))['minutes'], 8, 'stored nothing');
+    const emma: UserProfile = { id: 'emma', name: 'Emma Lindqvist' };
+    const own = await direct(emma, 'call-emma-1');
+    assert.equal(own.status, 200);
+    assert.deepEqual(await own.json(), { fields: { minutes: 9 } });
+
+    // Customer 7 is confidential and Ben's: Ana may not even open its meetings.
+    const denied = await a.request({ type: 'join', id: nextId('join'), room: 'meeting:7-meeting-1' });
+    assert.equal(denied.type === 'error' && denied.code, 'forbidden', JSON.stringify(denied));
+    assert.ok(!JSON.stringify(a.frames).includes('Expansion planning'), 'nothing of it reached Ana');
   });
 
   // Last: the backend restarts with its seed data.
