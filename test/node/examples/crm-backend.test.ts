@@ -8,11 +8,9 @@
  * verified its signature; its callback hides a field, keeps a field read-only and denies a room.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Fields, FrameOf, ServerFrame, UserProfile } from '../../../src/protocol/index.js';
 import { systemClock } from '../../../src/server/clock.js';
@@ -20,11 +18,13 @@ import { DEMO_DATA_URL, demoEntities } from '../../../src/server/seed-demo.js';
 import { signatureHeader } from '../../../src/server/webhooks/signature.js';
 import { startHarness, type Harness } from '../helpers/server-harness.js';
 import { nextId, type TestClient } from '../helpers/server-client.js';
-
-const PROGRAM = fileURLToPath(new URL('../../../examples/crm-backend/server.mjs', import.meta.url));
-const WEBHOOK_SECRET = 'example-webhook-secret-0123456789';
-const ENTITY_KEY = 'example-entity-key-0123456789';
-const AUTHORIZE_KEY = 'example-authorize-key-0123456789';
+import {
+  EXAMPLE_AUTHORIZE_KEY as AUTHORIZE_KEY,
+  EXAMPLE_ENTITY_KEY as ENTITY_KEY,
+  EXAMPLE_PROGRAM as PROGRAM,
+  EXAMPLE_WEBHOOK_SECRET as WEBHOOK_SECRET,
+  startExample,
+} from '../../services/crm-example.js';
 
 // The example's people: Ana is a sales rep who owns customer 42, Ben the manager, Chloé support.
 const ana: UserProfile = { id: 'ana', name: 'Ana Souza' };
@@ -40,34 +40,6 @@ interface Delivery {
   changed?: string[];
   source?: string;
   mutationId?: string;
-}
-
-/** Starts the example as its README says, on a free port; resolves with its URL. */
-async function startExample(port = 0): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [PROGRAM], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      QUIET: '1',
-      CRM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      CRM_ENTITY_BACKEND_KEY: ENTITY_KEY,
-      CRM_AUTHORIZE_KEY: AUTHORIZE_KEY,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`the example exited (${String(code)}) before listening`);
-  });
-  const listening = (async () => {
-    for await (const line of lines) {
-      const match = /^crm-backend listening on (http:\/\/\S+)$/.exec(line);
-      if (match) return match[1]!;
-    }
-    throw new Error('the example closed stdout before listening');
-  })();
-  const url = await Promise.race([listening, exited]);
-  return { child, url };
 }
 
 describe('examples/crm-backend with the reference server', () => {
