@@ -1,4 +1,4 @@
-/* global document, location, HTMLInputElement, HTMLSelectElement, HTMLTextAreaElement */
+/* global document, location, HTMLButtonElement, HTMLInputElement, HTMLSelectElement, HTMLTextAreaElement */
 // The customer detail page (`?id=42`): the customer, its meetings and its calls, each an entity the
 // server stores (`customer` 42, `meeting` 42-meeting-1, `call` 42-call-1 …) and each edited
 // through the CRM's own plain forms wrapped in `<crm-collaborative-form>`: live values, who edits
@@ -54,7 +54,28 @@ export function renderCustomer() {
   renderDetails(customer);
   renderMeetings(customer);
   renderCalls(customer);
+  takeBackWhenRefused();
   return customer;
+}
+
+/**
+ * This page prints every record from its sample data before the kit connects; a CRM's server
+ * would not have printed one the person may not open. When the realtime server says so (a form's
+ * record refused on load, `forbidden`: the CRM's authorization callback said no), the page takes
+ * back what it printed there: the fields are emptied and locked, so a confidential note does not
+ * stay on screen in an editable form with a Save button. The form's status line says why.
+ */
+function takeBackWhenRefused() {
+  document.addEventListener('crm-form-error', (event) => {
+    const e = /** @type {CustomEvent & { phase: string; error: { code: string } }} */ (event);
+    if (e.phase !== 'load' || e.error.code !== 'forbidden') return;
+    const form = /** @type {Element} */ (event.target);
+    for (const field of form.querySelectorAll('input, select, textarea, button')) {
+      const control = /** @type {HTMLInputElement} */ (field);
+      if (!(field instanceof HTMLButtonElement)) control.value = '';
+      control.disabled = true;
+    }
+  });
 }
 
 /**
