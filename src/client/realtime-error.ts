@@ -33,7 +33,10 @@ export class RealtimeError extends Error {
      * the server's message; absent when the whole record was refused.
      */
     readonly fields?: Readonly<Record<string, string>>,
-    /** `rate_limited`: how long the server said to wait before sending the request again, ms. */
+    /**
+     * `rate_limited`, `backend_unavailable`: how long the server said to wait before sending the
+     * request again, ms.
+     */
     readonly retryAfterMs?: number,
   ) {
     super(message);

@@ -233,8 +233,9 @@ export class LiveEntity {
     this.host.clock.clearTimeout(this.readAgain);
     this.readAgain = undefined;
     // Final failures show in `status`/`error`; "not now" is read again after a jittered wait
-    // that doubles (a record opened while the CRM is down loads once it is back, without a
-    // reconnect); a lost connection reads again on the next resume.
+    // that doubles, or the wait the server named if longer (a record opened while the CRM is
+    // down loads once it is back, without a reconnect); a lost connection reads again on the next
+    // resume.
     this.load().then(
       () => this.readBackoff.reset(),
       (error: unknown) => {
@@ -243,7 +244,8 @@ export class LiveEntity {
         }
         // Two callers shared this read (a resume while it was under way): one wait is enough.
         if (this.readAgain !== undefined) return;
-        const wait = this.readBackoff.next();
+        // Not before the wait the server named (its budget, or the CRM said when it is back).
+        const wait = Math.max(this.readBackoff.next(), error.retryAfterMs ?? 0);
         this.readAgain = this.host.clock.setTimeout(() => {
           this.readAgain = undefined;
           if (!this.disposed && this.host.isOpen()) this.quietLoad();

@@ -69,6 +69,27 @@ describe('LiveEntity', () => {
     assert.equal(h.reads(), 3, 'nothing more once read');
   });
 
+  it('reads again no sooner than the wait the server named (the CRM said when it is back)', async () => {
+    const named = () =>
+      Promise.reject(
+        new RealtimeError(
+          'backend_unavailable',
+          'the CRM did not answer',
+          undefined,
+          undefined,
+          20_000,
+        ),
+      );
+    const { h, clock } = host([named, snapshot]);
+    const live = new LiveEntity(h, 'customer', '42');
+    await clock.flush();
+    await clock.advance(19_999); // the backoff alone would have read again at 2.5 s
+    assert.equal(h.reads(), 1);
+    await clock.advance(1);
+    assert.equal(h.reads(), 2);
+    assert.equal(live.status, 'ready');
+  });
+
   it('a read two callers shared (a resume while it was under way) is read again once', async () => {
     let answer: ((frame: ServerFrame) => void) | undefined;
     let fail: ((error: unknown) => void) | undefined;
