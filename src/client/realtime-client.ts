@@ -529,14 +529,14 @@ export class RealtimeClient implements CapabilityClient {
       // no longer joined, and its widgets say why, as for a refused join; one the server could
       // not decide about now is joined again later, which asks again.
       removed.disconnected();
-      if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(removed);
+      if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(removed, frame.retryAfterMs);
       else removed.refuse(error);
     }
     if (frame.code === 'rate_limited' && frame.replyTo === undefined) this.presenceDropped();
     for (const state of this.rooms.values()) {
       if (frame.replyTo === undefined || state.joinId !== frame.replyTo) continue;
       state.joinId = undefined;
-      if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(state);
+      if (REJOIN_AFTER.has(frame.code)) this.rejoinLater(state, frame.retryAfterMs);
       // Refused for good: the room's widgets say so instead of loading for ever.
       else state.refuse(error);
     }
@@ -560,15 +560,19 @@ export class RealtimeClient implements CapabilityClient {
   /**
    * A join the server could not answer now (`backend_unavailable`: the CRM's authorization did
    * not answer; `internal`; `rate_limited`) is sent again after a jittered, doubling delay, as a
-   * reconnect is: the room would otherwise stay empty until the next reconnect.
+   * reconnect is, and no sooner than the wait the server named (`retryAfterMs`): the room would
+   * otherwise stay empty until the next reconnect.
    */
-  private rejoinLater(state: Room): void {
+  private rejoinLater(state: Room, named = 0): void {
     this.clock.clearTimeout(state.rejoinTimer);
-    const delay = backoffDelay(state.refusedJoins++, {
-      base: this.options.reconnectInterval ?? DEFAULT_BACKOFF_BASE,
-      cap: this.options.maxReconnectInterval ?? DEFAULT_BACKOFF_CAP,
-      random: this.options.random ?? Math.random,
-    });
+    const delay = Math.max(
+      named,
+      backoffDelay(state.refusedJoins++, {
+        base: this.options.reconnectInterval ?? DEFAULT_BACKOFF_BASE,
+        cap: this.options.maxReconnectInterval ?? DEFAULT_BACKOFF_CAP,
+        random: this.options.random ?? Math.random,
+      }),
+    );
     state.rejoinTimer = this.clock.setTimeout(() => {
       state.rejoinTimer = undefined;
       // Released, or joined again meanwhile (a reconnect rejoins every room itself).

@@ -1,7 +1,8 @@
 /**
- * A save refused by the authorization callback's per-user bound (`rate_limited`), with the real
- * client against the reference server: the change stays pending in the outbox, is sent again
- * after its backoff, and lands once the user's bucket has refilled. Both clocks are manual, so
+ * A save and a join refused by the authorization callback's per-user bound (`rate_limited`), with
+ * the real client against the reference server: the change stays pending in the outbox, is sent
+ * again after its backoff, and lands once the user's bucket has refilled; the join is sent again
+ * no sooner than the wait the refusal names. Both clocks are manual, so
  * no retry or refill can happen in real time unseen.
  */
 import assert from 'node:assert/strict';
@@ -48,7 +49,7 @@ after(async () => {
   backend.closeAllConnections();
 });
 
-describe('a save refused by the per-user bound on permission checks', () => {
+describe('requests refused by the per-user bound on permission checks', () => {
   it('stays pending in the outbox, is sent again, and lands once the bucket refilled', async () => {
     await suite.server.entities.update({
       type: 'customer',
@@ -87,5 +88,30 @@ describe('a save refused by the per-user bound on permission checks', () => {
     assert.equal(saved.state, 'confirmed', JSON.stringify(saved));
     assert.equal((await suite.server.entities.get('customer', '42'))?.fields['name'], 'Acme Ltd');
     assert.equal(asked.at(-1), 'write customer:42');
+  });
+
+  it('a join refused by the bound is joined again no sooner than the wait the refusal names', async () => {
+    const clock = new ManualClock();
+    // The backoff alone would join again after half of its first second.
+    const ben = suite.client('ben', 'ben-device', { clock, random: () => 0.5 });
+    const resumed: string[] = [];
+    ben.onResume((info) => resumed.push(info.room));
+    // Two entity rooms spend his burst of four (a `join` and a `read` each).
+    ben.joinRoom('customer:60');
+    ben.joinRoom('customer:61');
+    await waitFor(() => resumed.length === 2, 'two rooms joined');
+    const limited = suite.server.metrics.authorizeCallbackLimited;
+    ben.joinRoom('customer:62');
+    await clock.advance(0);
+    await waitFor(
+      () => suite.server.metrics.authorizeCallbackLimited === limited + 1,
+      'the third join refused for now',
+    );
+    // One token a second: the refusal says 1,000 ms, and nothing is sent before.
+    await clock.advance(999);
+    assert.equal(suite.server.metrics.authorizeCallbackLimited, limited + 1, 'not asked again');
+    serverClock.advanceSync(2000);
+    await clock.advance(1);
+    await waitFor(() => resumed.includes('customer:62'), 'joined once the wait was over');
   });
 });
