@@ -2,8 +2,8 @@
  * A save and a join refused by the authorization callback's per-user bound (`rate_limited`), with
  * the real client against the reference server: the change stays pending in the outbox, is sent
  * again after its backoff, and lands once the user's bucket has refilled; the join is sent again
- * no sooner than the wait the refusal names. Both clocks are manual, so
- * no retry or refill can happen in real time unseen.
+ * no sooner than the wait the refusal names. Both clocks are manual, so no retry or refill can
+ * happen in real time unseen.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
