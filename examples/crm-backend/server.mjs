@@ -38,6 +38,14 @@ import { pathToFileURL } from 'node:url';
 const ROLES = { ana: 'rep', ben: 'manager', chloe: 'support', david: 'rep', emma: 'rep' };
 
 /**
+ * Whether `id` is a person of the team: one of ROLES's own keys (`in` would also take what every
+ * object has, so `constructor` or `toString` passed for a person).
+ * @param {unknown} id
+ * @returns {id is string}
+ */
+const isPerson = (id) => typeof id === 'string' && Object.hasOwn(ROLES, id);
+
+/**
  * Every record, by `<type>:<id>`: `customer:42`, and its meetings and calls `meeting:42-meeting-1`,
  * `call:42-call-1` (their `customerId` field names the customer).
  * @type {Map<string, { fields: Fields; changedBy: User }>}
@@ -178,7 +186,7 @@ function validateCustomer(fields) {
       if (typeof text === 'string' && STATUSES.includes(text)) next[field] = text;
       else errors[field] = `Choose one of ${STATUSES.join(', ')}`;
     } else if (field === 'owner') {
-      if (typeof text === 'string' && text in ROLES) next[field] = text;
+      if (isPerson(text)) next[field] = text;
       else errors[field] = 'Choose a person of the team';
     } else {
       next[field] = text;
@@ -227,9 +235,9 @@ function validateRelated(type, fields) {
       if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 600) next[field] = n;
       else errors[field] = 'Enter whole minutes, 0 to 600';
     } else if (field === 'by') {
-      if (typeof text === 'string' && text in ROLES) next[field] = text;
+      if (isPerson(text)) next[field] = text;
       else errors[field] = 'Choose a person of the team';
-    } else if (Array.isArray(text) && text.every((p) => typeof p === 'string' && p in ROLES)) {
+    } else if (Array.isArray(text) && text.every(isPerson)) {
       next[field] = text;
     } else {
       errors[field] = 'Choose people of the team';
@@ -252,7 +260,7 @@ function validateRelated(type, fields) {
  * @returns {{ allow: boolean; readOnly: string[]; hidden: string[] }}
  */
 function customerPermissions(user, record, action) {
-  const role = ROLES[user.id];
+  const role = isPerson(user.id) ? ROLES[user.id] : undefined;
   if (role === 'manager') return { allow: true, readOnly: [], hidden: [] };
   const own = record.owner === user.id;
   const readOnly = ['value', 'owner'];
@@ -351,7 +359,7 @@ function saveEntity(key, save) {
  * @param {{ user?: User; room?: string; action?: string; entity?: { type: string; id: string } }} q
  */
 function authorize(q) {
-  if (!q.user || !(q.user.id in ROLES)) return { allow: false };
+  if (!q.user || !isPerson(q.user.id)) return { allow: false };
   const type = q.entity?.type;
   if (!q.entity || (type !== 'customer' && type !== 'meeting' && type !== 'call')) {
     return { allow: true };

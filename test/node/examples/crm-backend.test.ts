@@ -400,6 +400,41 @@ describe('examples/crm-backend with the reference server', () => {
     assert.ok(!JSON.stringify(a.frames).includes('Expansion planning'), 'nothing of it reached Ana');
   });
 
+  it('names that are not people of the team are refused, also those an object has of its own (toString)', async () => {
+    const ask = async (user: UserProfile, room: string) => {
+      const res = await fetch(`${backend}/authorize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${AUTHORIZE_KEY}` },
+        body: JSON.stringify({ user, room, action: 'join' }),
+      });
+      return ((await res.json()) as { allow: boolean }).allow;
+    };
+    assert.equal(await ask(ana, 'user:ana'), true);
+    for (const id of ['nobody', 'constructor', 'toString', '__proto__']) {
+      assert.equal(await ask({ id, name: id }, `user:${id}`), false, `${id} is refused`);
+    }
+    const save = async (type: string, id: string, fields: Fields, key: string) => {
+      const res = await fetch(`${backend}/entities/${type}/${id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ fields, base: {}, user: ben }),
+      });
+      return { status: res.status, body: (await res.json()) as { errors?: Record<string, string> } };
+    };
+    const by = await save('call', '42-call-2', { by: 'toString' }, 'proto-by');
+    assert.equal(by.status, 422, JSON.stringify(by.body));
+    assert.deepEqual(Object.keys(by.body.errors ?? {}), ['by']);
+    const attendees = await save('meeting', '42-meeting-2', { attendees: ['ana', 'constructor'] }, 'proto-attendees');
+    assert.equal(attendees.status, 422, JSON.stringify(attendees.body));
+    const owner = await save('customer', '7', { owner: 'hasOwnProperty' }, 'proto-owner');
+    assert.equal(owner.status, 422, JSON.stringify(owner.body));
+    assert.equal((await backendRecord('7'))['owner'], 'ben', 'stored nothing');
+  });
+
   // Last: the backend restarts with its seed data.
   it('with the backend down, saves and joins are refused for now, and the retried save applies once', async () => {
     const a = await h.connect(ana);
