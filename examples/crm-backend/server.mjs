@@ -286,10 +286,12 @@ function parentOf(record) {
 // Write-through (CRM_ENTITY_BACKEND_URL): read a record, save a record.
 
 /**
- * Answers already given, by `Idempotency-Key` (the save's mutation id): the server sends a save
- * again when it did not get the answer (a timeout, a dropped connection), and the retry must not
- * apply it twice. Kept for a day; a real backend keeps them in its database, in the transaction
- * of the write.
+ * Answers already given, by `Idempotency-Key` (the save's mutation id) with the record and the
+ * person: the server sends a save again when it did not get the answer (a timeout, a dropped
+ * connection), and the retry must not apply it twice. A key is a retry only of a save of the same
+ * record by the same person: mutation ids go out with every change (`entity.change`), and another
+ * save under one must not get that save's answer (the server would store its values). Kept for a
+ * day; a real backend keeps them in its database, in the transaction of the write.
  * @type {Map<string, { at: number; status: number; body: unknown }>}
  */
 const answered = new Map();
@@ -536,11 +538,14 @@ export function start(options = {}) {
             if (now - a.at < KEEP_ANSWERS_MS) break;
             answered.delete(k);
           }
-          // A key seen before gets the answer it got then, and nothing is applied again.
-          const known = answered.get(idempotencyKey);
+          // A key seen before (for this record and person) gets the answer it got then, and
+          // nothing is applied again.
+          const save = JSON.parse(raw.toString('utf8'));
+          const retryOf = JSON.stringify([idempotencyKey, key, save?.user?.id ?? null]);
+          const known = answered.get(retryOf);
           if (known) return reply(known.status, known.body);
-          const answer = saveEntity(key, JSON.parse(raw.toString('utf8')));
-          answered.set(idempotencyKey, { at: now, ...answer });
+          const answer = saveEntity(key, save);
+          answered.set(retryOf, { at: now, ...answer });
           return reply(answer.status, answer.body);
         }
       }

@@ -435,6 +435,34 @@ describe('examples/crm-backend with the reference server', () => {
     assert.equal((await backendRecord('7'))['owner'], 'ben', 'stored nothing');
   });
 
+  it("a key seen before on another record, or from another person, is not that save's retry", async () => {
+    // Mutation ids are broadcast with each change (entity.change's mutationId): anyone in the
+    // room knows them. Ben's answer sent back for Ana's save of a meeting would have the server
+    // store Ben's value on it (a field a meeting does not have), the backend storing nothing.
+    const post = (type: string, id: string, user: UserProfile, fields: Fields) =>
+      fetch(`${backend}/entities/${type}/${id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': 'shared-key-1',
+        },
+        body: JSON.stringify({ fields, base: {}, mutationId: 'shared-key-1', user }),
+      });
+    const bens = await post('customer', '42', ben, { value: 51000 });
+    assert.deepEqual(await bens.json(), { fields: { value: 51000 } });
+
+    const anas = await post('meeting', '42-meeting-1', ana, { place: 'Room 4' });
+    assert.equal(anas.status, 200);
+    assert.deepEqual(await anas.json(), { fields: { place: 'Room 4' } }, 'her own save, applied');
+    assert.equal((await backendRecord('42-meeting-1', 'meeting'))['place'], 'Room 4');
+
+    // The same key from another person on the same record is not a retry either: refused here.
+    const hers = await post('customer', '42', ana, { value: 1 });
+    assert.equal(hers.status, 403);
+    assert.equal((await backendRecord('42'))['value'], 51000);
+  });
+
   // Last: the backend restarts with its seed data.
   it('with the backend down, saves and joins are refused for now, and the retried save applies once', async () => {
     const a = await h.connect(ana);
