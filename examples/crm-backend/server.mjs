@@ -215,7 +215,8 @@ function validateRelated(type, fields) {
   const others = type === 'meeting' ? ['at', 'attendees'] : ['at', 'minutes', 'by'];
   for (const [field, value] of Object.entries(fields)) {
     const text = typeof value === 'string' ? value.trim() : value;
-    const max = texts[field];
+    // Own keys only: `texts.constructor` is Object, which let a field "constructor" be stored.
+    const max = Object.hasOwn(texts, field) ? texts[field] : undefined;
     if (max !== undefined) {
       if (typeof text !== 'string') errors[field] = 'Enter a text';
       else if (text.length > max) errors[field] = `At most ${max} characters`;

@@ -430,6 +430,13 @@ describe('examples/crm-backend with the reference server', () => {
     assert.deepEqual(Object.keys(by.body.errors ?? {}), ['by']);
     const attendees = await save('meeting', '42-meeting-2', { attendees: ['ana', 'constructor'] }, 'proto-attendees');
     assert.equal(attendees.status, 422, JSON.stringify(attendees.body));
+    // Nor is a field a meeting or call does not have, whatever its name.
+    const field = await save('meeting', '42-meeting-2', { constructor: 'x' }, 'proto-field');
+    assert.equal(field.status, 422, JSON.stringify(field.body));
+    assert.deepEqual(field.body.errors, { constructor: 'A meeting has no field "constructor"' });
+    const callField = await save('call', '42-call-2', { toString: 'x' }, 'proto-call-field');
+    assert.equal(callField.status, 422, JSON.stringify(callField.body));
+    assert.ok(!Object.hasOwn(await backendRecord('42-meeting-2', 'meeting'), 'constructor'));
     const owner = await save('customer', '7', { owner: 'hasOwnProperty' }, 'proto-owner');
     assert.equal(owner.status, 422, JSON.stringify(owner.body));
     assert.equal((await backendRecord('7'))['owner'], 'ben', 'stored nothing');
