@@ -130,6 +130,11 @@ try {
 }
 
 const STATUSES = ['Lead', 'Qualified', 'Customer', 'At risk'];
+/**
+ * A date and time as a form's datetime-local field sends it (`2031-05-06T09:30`, or an instant
+ * with its zone): `Date.parse` alone takes `1` or `May 6`, which no such field can show.
+ */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 /** Fields a customer has; a save of any other is refused. */
 const CUSTOMER_FIELDS = new Set([
   ...['name', 'title', 'company', 'email', 'phone', 'city', 'industry', 'owner', 'status'],
@@ -197,7 +202,7 @@ function validateCustomer(fields) {
 
 /**
  * Checks a meeting or call save like a customer's: `{ next }` or `{ errors }` per field. Texts
- * are trimmed and bounded; `at` is a date-time (ISO, as the form sends it); `minutes` a whole
+ * are trimmed and bounded; `at` is an ISO date-time (as the form sends it); `minutes` a whole
  * number from 0 to 600; `by` and `attendees` people of the team. `customerId` is not changed by a
  * save: a meeting stays with its customer.
  * @param {'meeting' | 'call'} type
@@ -229,7 +234,8 @@ function validateRelated(type, fields) {
           ? `A ${type} stays with its customer`
           : `A ${type} has no field "${field}"`;
     } else if (field === 'at') {
-      if (typeof text === 'string' && !Number.isNaN(Date.parse(text))) next[field] = text;
+      if (typeof text === 'string' && DATE_TIME.test(text) && !Number.isNaN(Date.parse(text)))
+        next[field] = text;
       else errors[field] = 'Enter a date and time';
     } else if (field === 'minutes') {
       const n = typeof text === 'string' && text !== '' ? Number(text) : text;

@@ -470,6 +470,28 @@ describe('examples/crm-backend with the reference server', () => {
     assert.equal((await backendRecord('42'))['value'], 51000);
   });
 
+  it("a meeting's time is a date and time as the form sends it, not any text a date parser takes", async () => {
+    const save = async (at: string, key: string) => {
+      const res = await fetch(`${backend}/entities/meeting/42-meeting-3`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ fields: { at }, base: {}, user: ben }),
+      });
+      return res.status;
+    };
+    // A datetime-local input shows none of these: the meeting would show no time to anyone.
+    for (const [i, at] of ['1', '2031', 'May 6, 2031', '6 May 2031 09:30'].entries()) {
+      assert.equal(await save(at, `at-bad-${i}`), 422, at);
+    }
+    assert.equal(await save('2031-05-06T09:30', 'at-local'), 200, 'as the form sends a local time');
+    assert.equal(await save('2031-05-06T07:30:00.000Z', 'at-zoned'), 200, 'an instant');
+    assert.equal((await backendRecord('42-meeting-3', 'meeting'))['at'], '2031-05-06T07:30:00.000Z');
+  });
+
   // Last: the backend restarts with its seed data.
   it('with the backend down, saves and joins are refused for now, and the retried save applies once', async () => {
     const a = await h.connect(ana);
