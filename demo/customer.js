@@ -63,18 +63,33 @@ export function renderCustomer() {
  * would not have printed one the person may not open. When the realtime server says so (a form's
  * record refused on load, `forbidden`: the CRM's authorization callback said no), the page takes
  * back what it printed there: the fields are emptied and locked, so a confidential note does not
- * stay on screen in an editable form with a Save button. The form's status line says why.
+ * stay on screen in an editable form with a Save button. The form's status line says why. When
+ * the record loads after all (the person was given it, and the server asked again on a
+ * reconnect), the form shows its values and the page gives back the controls it locked.
  */
 function takeBackWhenRefused() {
+  /** @type {WeakMap<Element, HTMLInputElement[]>} the controls the page locked, by form */
+  const taken = new WeakMap();
   document.addEventListener('crm-form-error', (event) => {
     const e = /** @type {CustomEvent & { phase: string; error: { code: string } }} */ (event);
     if (e.phase !== 'load' || e.error.code !== 'forbidden') return;
     const form = /** @type {Element} */ (event.target);
+    const locked = taken.get(form) ?? [];
     for (const field of form.querySelectorAll('input, select, textarea, button')) {
       const control = /** @type {HTMLInputElement} */ (field);
       if (!(field instanceof HTMLButtonElement)) control.value = '';
+      if (control.disabled) continue;
       control.disabled = true;
+      locked.push(control);
     }
+    taken.set(form, locked);
+  });
+  // Before the form locks what this person may not change: it leaves a control the page locked.
+  document.addEventListener('crm-form-change', (event) => {
+    if (/** @type {CustomEvent & { source: string }} */ (event).source !== 'load') return;
+    const form = /** @type {Element} */ (event.target);
+    for (const control of taken.get(form) ?? []) control.disabled = false;
+    taken.delete(form);
   });
 }
 

@@ -38,6 +38,14 @@ import { pathToFileURL } from 'node:url';
 const ROLES = { ana: 'rep', ben: 'manager', chloe: 'support', david: 'rep', emma: 'rep' };
 
 /**
+ * Whether `id` is a person of the team: one of ROLES's own keys (`in` would also take what every
+ * object has, so `constructor` or `toString` passed for a person).
+ * @param {unknown} id
+ * @returns {id is string}
+ */
+const isPerson = (id) => typeof id === 'string' && Object.hasOwn(ROLES, id);
+
+/**
  * Every record, by `<type>:<id>`: `customer:42`, and its meetings and calls `meeting:42-meeting-1`,
  * `call:42-call-1` (their `customerId` field names the customer).
  * @type {Map<string, { fields: Fields; changedBy: User }>}
@@ -122,6 +130,11 @@ try {
 }
 
 const STATUSES = ['Lead', 'Qualified', 'Customer', 'At risk'];
+/**
+ * A date and time as a form's datetime-local field sends it (`2031-05-06T09:30`, or an instant
+ * with its zone): `Date.parse` alone takes `1` or `May 6`, which no such field can show.
+ */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 /** Fields a customer has; a save of any other is refused. */
 const CUSTOMER_FIELDS = new Set([
   ...['name', 'title', 'company', 'email', 'phone', 'city', 'industry', 'owner', 'status'],
@@ -178,7 +191,7 @@ function validateCustomer(fields) {
       if (typeof text === 'string' && STATUSES.includes(text)) next[field] = text;
       else errors[field] = `Choose one of ${STATUSES.join(', ')}`;
     } else if (field === 'owner') {
-      if (typeof text === 'string' && text in ROLES) next[field] = text;
+      if (isPerson(text)) next[field] = text;
       else errors[field] = 'Choose a person of the team';
     } else {
       next[field] = text;
@@ -189,7 +202,7 @@ function validateCustomer(fields) {
 
 /**
  * Checks a meeting or call save like a customer's: `{ next }` or `{ errors }` per field. Texts
- * are trimmed and bounded; `at` is a date-time (ISO, as the form sends it); `minutes` a whole
+ * are trimmed and bounded; `at` is an ISO date-time (as the form sends it); `minutes` a whole
  * number from 0 to 600; `by` and `attendees` people of the team. `customerId` is not changed by a
  * save: a meeting stays with its customer.
  * @param {'meeting' | 'call'} type
@@ -207,7 +220,8 @@ function validateRelated(type, fields) {
   const others = type === 'meeting' ? ['at', 'attendees'] : ['at', 'minutes', 'by'];
   for (const [field, value] of Object.entries(fields)) {
     const text = typeof value === 'string' ? value.trim() : value;
-    const max = texts[field];
+    // Own keys only: `texts.constructor` is Object, which let a field "constructor" be stored.
+    const max = Object.hasOwn(texts, field) ? texts[field] : undefined;
     if (max !== undefined) {
       if (typeof text !== 'string') errors[field] = 'Enter a text';
       else if (text.length > max) errors[field] = `At most ${max} characters`;
@@ -220,16 +234,17 @@ function validateRelated(type, fields) {
           ? `A ${type} stays with its customer`
           : `A ${type} has no field "${field}"`;
     } else if (field === 'at') {
-      if (typeof text === 'string' && !Number.isNaN(Date.parse(text))) next[field] = text;
+      if (typeof text === 'string' && DATE_TIME.test(text) && !Number.isNaN(Date.parse(text)))
+        next[field] = text;
       else errors[field] = 'Enter a date and time';
     } else if (field === 'minutes') {
       const n = typeof text === 'string' && text !== '' ? Number(text) : text;
       if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 600) next[field] = n;
       else errors[field] = 'Enter whole minutes, 0 to 600';
     } else if (field === 'by') {
-      if (typeof text === 'string' && text in ROLES) next[field] = text;
+      if (isPerson(text)) next[field] = text;
       else errors[field] = 'Choose a person of the team';
-    } else if (Array.isArray(text) && text.every((p) => typeof p === 'string' && p in ROLES)) {
+    } else if (Array.isArray(text) && text.every(isPerson)) {
       next[field] = text;
     } else {
       errors[field] = 'Choose people of the team';
@@ -252,7 +267,7 @@ function validateRelated(type, fields) {
  * @returns {{ allow: boolean; readOnly: string[]; hidden: string[] }}
  */
 function customerPermissions(user, record, action) {
-  const role = ROLES[user.id];
+  const role = isPerson(user.id) ? ROLES[user.id] : undefined;
   if (role === 'manager') return { allow: true, readOnly: [], hidden: [] };
   const own = record.owner === user.id;
   const readOnly = ['value', 'owner'];
@@ -278,10 +293,12 @@ function parentOf(record) {
 // Write-through (CRM_ENTITY_BACKEND_URL): read a record, save a record.
 
 /**
- * Answers already given, by `Idempotency-Key` (the save's mutation id): the server sends a save
- * again when it did not get the answer (a timeout, a dropped connection), and the retry must not
- * apply it twice. Kept for a day; a real backend keeps them in its database, in the transaction
- * of the write.
+ * Answers already given, by `Idempotency-Key` (the save's mutation id) with the record and the
+ * person: the server sends a save again when it did not get the answer (a timeout, a dropped
+ * connection), and the retry must not apply it twice. A key is a retry only of a save of the same
+ * record by the same person: mutation ids go out with every change (`entity.change`), and another
+ * save under one must not get that save's answer (the server would store its values). Kept for a
+ * day; a real backend keeps them in its database, in the transaction of the write.
  * @type {Map<string, { at: number; status: number; body: unknown }>}
  */
 const answered = new Map();
@@ -351,7 +368,7 @@ function saveEntity(key, save) {
  * @param {{ user?: User; room?: string; action?: string; entity?: { type: string; id: string } }} q
  */
 function authorize(q) {
-  if (!q.user || !(q.user.id in ROLES)) return { allow: false };
+  if (!q.user || !isPerson(q.user.id)) return { allow: false };
   const type = q.entity?.type;
   if (!q.entity || (type !== 'customer' && type !== 'meeting' && type !== 'call')) {
     return { allow: true };
@@ -528,11 +545,14 @@ export function start(options = {}) {
             if (now - a.at < KEEP_ANSWERS_MS) break;
             answered.delete(k);
           }
-          // A key seen before gets the answer it got then, and nothing is applied again.
-          const known = answered.get(idempotencyKey);
+          // A key seen before (for this record and person) gets the answer it got then, and
+          // nothing is applied again.
+          const save = JSON.parse(raw.toString('utf8'));
+          const retryOf = JSON.stringify([idempotencyKey, key, save?.user?.id ?? null]);
+          const known = answered.get(retryOf);
           if (known) return reply(known.status, known.body);
-          const answer = saveEntity(key, JSON.parse(raw.toString('utf8')));
-          answered.set(idempotencyKey, { at: now, ...answer });
+          const answer = saveEntity(key, save);
+          answered.set(retryOf, { at: now, ...answer });
           return reply(answer.status, answer.body);
         }
       }

@@ -20,7 +20,8 @@
  *   one it reached adds nothing, one it did not adds one, also when it arrived before the count
  *   or on a page (whose items can be newer than its count). A page can also be older than a read
  *   it crossed (this tab's, or another tab's read-state): it does not mark unread what is read
- *   here, nor what the latest read of all reached (`readUpTo`), held or not.
+ *   here, what the latest read of all reached (`readUpTo`), nor what a read-state named by id,
+ *   held or not (a late live event neither).
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses, but not
  *   over what is newer: one a read-state since says is read stays read, and a count taken since
  *   (which the refused read never changed) stands, plus those rolled back that it does not reach.
@@ -55,6 +56,8 @@ export type {
 } from './notification-types.js';
 
 const MAX_IDS_PER_READ = 200;
+/** Ids read by id kept to mark a late page's or event's copy read: a few reads' worth. */
+const MAX_READ_IDS = 1000;
 const MAX_WALK_PAGES = 50;
 /** The largest page the server gives: a re-read of what is held takes as few requests as it can. */
 const MAX_PAGE = 100;
@@ -66,8 +69,7 @@ export class NotificationStore {
   // tab's read-state): what is read here, or was reached by the latest read of all, stays read.
   private readonly list = new PagedList<Notification>(
     (n) => n.createdAt,
-    (n, held) =>
-      n.read || !(held?.read || (n.order ?? Infinity) <= this.readTo) ? n : { ...n, read: true },
+    (n, held) => (n.read || !(held?.read || this.readElsewhere(n)) ? n : { ...n, read: true }),
   );
   private readonly watched = new Map<string, number>();
   private readonly unsubscribes: Unsubscribe[];
@@ -92,6 +94,11 @@ export class NotificationStore {
   private uncounted = new Map<string, number>();
   /** How far the latest read of all reached: a notification up to it was read by it. */
   private readTo = 0;
+  /**
+   * The ids read-states named, newest last (bounded): one not held then (paged out, or never
+   * paged in) comes read on a page that left before the read, or on its late live event.
+   */
+  private readonly readIds = new Set<string>();
   /** Bumped with each server count taken: a read refused after one leaves the count to it. */
   private counts = 0;
   /** What each read still asked marked read here; a read-state saying it is read takes it out. */
@@ -254,6 +261,7 @@ export class NotificationStore {
     this.unreadSeq = this.upTo = undefined;
     this.uncounted.clear();
     this.readTo = 0;
+    this.readIds.clear();
     this.error = this.refused = undefined;
     this.limit = this.maxNotifications;
     this.userId = id;
@@ -280,9 +288,9 @@ export class NotificationStore {
     let n = parsed.data;
     // Someone notifying a room they are in does not notify themselves.
     if (!own && n.from?.id === this.userId) return;
-    // Its event was on the way while a read of all that reached it was answered: read by it.
+    // Its event was on the way while a read that reached it was answered: read by it.
     const order = n.order ?? Infinity;
-    if (order <= this.readTo) n = { ...n, read: true };
+    if (!n.read && this.readElsewhere(n)) n = { ...n, read: true };
     if (!this.list.addLive(n)) return;
     // A count that reached it (sent for a read in another tab while its event was on the way)
     // counted it already.
@@ -339,6 +347,11 @@ export class NotificationStore {
     // (told to another tab, the count can reach further than the read did: `readUpTo`).
     const upTo = frame.readUpTo ?? frame.unreadUpTo ?? Infinity;
     if (!ids && upTo < Infinity) this.readTo = Math.max(this.readTo, upTo);
+    for (const id of ids ?? []) {
+      this.readIds.delete(id);
+      this.readIds.add(id);
+      if (this.readIds.size > MAX_READ_IDS) this.readIds.delete(this.readIds.keys().next().value!);
+    }
     const read = (n: Notification) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo);
     this.markLocally(read);
     // Read on the server: a refusal of a read asked here no longer puts it back.
@@ -375,6 +388,11 @@ export class NotificationStore {
       if (upTo === undefined || order <= upTo) this.uncounted.delete(id);
       else if (!this.list.get(id)?.read) this.unread += 1;
     }
+  }
+
+  /** Read on the server by a read-state this store was told of, whether held then or not. */
+  private readElsewhere(n: Notification): boolean {
+    return (n.order ?? Infinity) <= this.readTo || this.readIds.has(n.id);
   }
 
   /** One the count held does not reach, added on top of it (and of newer ones that do not). */

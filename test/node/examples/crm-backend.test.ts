@@ -400,6 +400,98 @@ describe('examples/crm-backend with the reference server', () => {
     assert.ok(!JSON.stringify(a.frames).includes('Expansion planning'), 'nothing of it reached Ana');
   });
 
+  it('names that are not people of the team are refused, also those an object has of its own (toString)', async () => {
+    const ask = async (user: UserProfile, room: string) => {
+      const res = await fetch(`${backend}/authorize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${AUTHORIZE_KEY}` },
+        body: JSON.stringify({ user, room, action: 'join' }),
+      });
+      return ((await res.json()) as { allow: boolean }).allow;
+    };
+    assert.equal(await ask(ana, 'user:ana'), true);
+    for (const id of ['nobody', 'constructor', 'toString', '__proto__']) {
+      assert.equal(await ask({ id, name: id }, `user:${id}`), false, `${id} is refused`);
+    }
+    const save = async (type: string, id: string, fields: Fields, key: string) => {
+      const res = await fetch(`${backend}/entities/${type}/${id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ fields, base: {}, user: ben }),
+      });
+      return { status: res.status, body: (await res.json()) as { errors?: Record<string, string> } };
+    };
+    const by = await save('call', '42-call-2', { by: 'toString' }, 'proto-by');
+    assert.equal(by.status, 422, JSON.stringify(by.body));
+    assert.deepEqual(Object.keys(by.body.errors ?? {}), ['by']);
+    const attendees = await save('meeting', '42-meeting-2', { attendees: ['ana', 'constructor'] }, 'proto-attendees');
+    assert.equal(attendees.status, 422, JSON.stringify(attendees.body));
+    // Nor is a field a meeting or call does not have, whatever its name.
+    const field = await save('meeting', '42-meeting-2', { constructor: 'x' }, 'proto-field');
+    assert.equal(field.status, 422, JSON.stringify(field.body));
+    assert.deepEqual(field.body.errors, { constructor: 'A meeting has no field "constructor"' });
+    const callField = await save('call', '42-call-2', { toString: 'x' }, 'proto-call-field');
+    assert.equal(callField.status, 422, JSON.stringify(callField.body));
+    assert.ok(!Object.hasOwn(await backendRecord('42-meeting-2', 'meeting'), 'constructor'));
+    const owner = await save('customer', '7', { owner: 'hasOwnProperty' }, 'proto-owner');
+    assert.equal(owner.status, 422, JSON.stringify(owner.body));
+    assert.equal((await backendRecord('7'))['owner'], 'ben', 'stored nothing');
+  });
+
+  it("a key seen before on another record, or from another person, is not that save's retry", async () => {
+    // Mutation ids are broadcast with each change (entity.change's mutationId): anyone in the
+    // room knows them. Ben's answer sent back for Ana's save of a meeting would have the server
+    // store Ben's value on it (a field a meeting does not have), the backend storing nothing.
+    const post = (type: string, id: string, user: UserProfile, fields: Fields) =>
+      fetch(`${backend}/entities/${type}/${id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': 'shared-key-1',
+        },
+        body: JSON.stringify({ fields, base: {}, mutationId: 'shared-key-1', user }),
+      });
+    const bens = await post('customer', '42', ben, { value: 51000 });
+    assert.deepEqual(await bens.json(), { fields: { value: 51000 } });
+
+    const anas = await post('meeting', '42-meeting-1', ana, { place: 'Room 4' });
+    assert.equal(anas.status, 200);
+    assert.deepEqual(await anas.json(), { fields: { place: 'Room 4' } }, 'her own save, applied');
+    assert.equal((await backendRecord('42-meeting-1', 'meeting'))['place'], 'Room 4');
+
+    // The same key from another person on the same record is not a retry either: refused here.
+    const hers = await post('customer', '42', ana, { value: 1 });
+    assert.equal(hers.status, 403);
+    assert.equal((await backendRecord('42'))['value'], 51000);
+  });
+
+  it("a meeting's time is a date and time as the form sends it, not any text a date parser takes", async () => {
+    const save = async (at: string, key: string) => {
+      const res = await fetch(`${backend}/entities/meeting/42-meeting-3`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${ENTITY_KEY}`,
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ fields: { at }, base: {}, user: ben }),
+      });
+      return res.status;
+    };
+    // A datetime-local input shows none of these: the meeting would show no time to anyone.
+    for (const [i, at] of ['1', '2031', 'May 6, 2031', '6 May 2031 09:30'].entries()) {
+      assert.equal(await save(at, `at-bad-${i}`), 422, at);
+    }
+    assert.equal(await save('2031-05-06T09:30', 'at-local'), 200, 'as the form sends a local time');
+    assert.equal(await save('2031-05-06T07:30:00.000Z', 'at-zoned'), 200, 'an instant');
+    assert.equal((await backendRecord('42-meeting-3', 'meeting'))['at'], '2031-05-06T07:30:00.000Z');
+  });
+
   // Last: the backend restarts with its seed data.
   it('with the backend down, saves and joins are refused for now, and the retried save applies once', async () => {
     const a = await h.connect(ana);

@@ -14,12 +14,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDemo, openAs, openDemo } from '../../helpers/browser.js';
 import { waitUntil } from '../../helpers/presence.js';
 import type { TestServer } from '../../helpers/server.js';
-import { exampleServerEnv, startExample } from '../../../services/crm-example.js';
+import {
+  EXAMPLE_ENTITY_KEY,
+  exampleServerEnv,
+  startExample,
+} from '../../../services/crm-example.js';
 
 const FORM = 'crm-collaborative-form[data-customer-form]';
 
 describe('the demo in front of the example CRM backend: a record Ana may not open', () => {
   let example: ChildProcess | undefined;
+  let exampleUrl = '';
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -27,6 +32,7 @@ describe('the demo in front of the example CRM backend: a record Ana may not ope
   before(async () => {
     const started = await startExample();
     example = started.child;
+    exampleUrl = started.url;
     ({ server, browser } = await openDemo({
       args: ['--no-seed'],
       env: exampleServerEnv(started.url),
@@ -83,5 +89,54 @@ describe('the demo in front of the example CRM backend: a record Ana may not ope
     );
     assert.equal(await control(page, 'company').inputValue(), 'Northwind Logistics');
     assert.equal(await control(page, 'notes').isDisabled(), false);
+  });
+
+  // Last: it gives Ana customer 7 and restarts the server.
+  test('customer 7 given to Ana meanwhile: once the server lets her open it, the form is hers to edit', async () => {
+    assert.ok(server);
+    const page = await open(7);
+    await waitUntil(
+      () => status(page),
+      (s) => s === 'load-error',
+      { what: 'the refusal of customer 7' },
+    );
+    assert.equal(await control(page, 'notes').isDisabled(), true);
+    // Ben makes Ana its owner in the CRM; the server asks again when Ana's tab reconnects.
+    const given = await fetch(`${exampleUrl}/entities/customer/7`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${EXAMPLE_ENTITY_KEY}`,
+        'idempotency-key': 'give-7-to-ana',
+      },
+      body: JSON.stringify({
+        fields: { owner: 'ana' },
+        base: {},
+        user: { id: 'ben', name: 'Ben' },
+      }),
+    });
+    assert.equal(given.status, 200);
+    await server.stop();
+    await server.start();
+    await waitUntil(
+      () => status(page),
+      (s) => s === 'idle',
+      { what: 'customer 7 loaded after the reconnect', timeout: 40_000 },
+    );
+    await waitUntil(
+      () => control(page, 'company').inputValue(),
+      (company) => company === 'Brightline Energy',
+      { what: 'its values shown' },
+    );
+    for (const name of ['company', 'phone', 'notes', 'status']) {
+      assert.equal(await control(page, name).isDisabled(), false, `${name} is editable`);
+    }
+    assert.equal(
+      await page.locator(FORM).getByRole('button', { name: 'Save' }).isDisabled(),
+      false,
+    );
+    // What a sales rep may not change stays locked by the form, as on a record loaded at once.
+    assert.equal(await control(page, 'value').getAttribute('readonly'), '', 'value is read-only');
+    assert.equal(await control(page, 'owner').isDisabled(), true, 'owner is read-only');
   });
 });

@@ -383,3 +383,50 @@ describe('a page older than a read of all', () => {
     rig.close();
   });
 });
+
+describe('a page or a live event older than a read by id', () => {
+  it('read by id in another tab, an older page of items not held arriving after it: read', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 30);
+    const client = rig.client({ devUser: DEMO_USER, clientId: 'tab' });
+    const store = client.notifications({ maxNotifications: 10 });
+    await settle(rig);
+    const held = new Set(store.snapshot().items.map((n) => n.id));
+    const late = holdIncoming(pageFrame);
+    const loading = store.loadMore();
+    await settle(rig);
+    assert.equal(late.count, 1, 'the older page, read before the read, is on its way');
+    const target = rig.server.notifications.forUser(DEMO_USER.id).find((n) => !held.has(n.id))!;
+    rig.server.notifications.markRead(DEMO_USER.id, [target.id]);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 29);
+
+    late.release();
+    await loading;
+    await settle(rig);
+    const shown = store.snapshot().items.find((n) => n.id === target.id);
+    assert.ok(shown, 'the older page brought it');
+    assert.equal(shown.read, true, 'shown read, as the badge has it');
+    assert.equal(store.snapshot().unread, 29);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('read by id in another tab before its live event arrives here: shown read', async () => {
+    const { rig, store } = await loadedTab();
+    const late = holdIncoming(liveNotification);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    const fresh = rig.server.notifications.forUser(DEMO_USER.id)[0]!;
+    assert.equal(fresh.title, 'New lead');
+    rig.server.notifications.markRead(DEMO_USER.id, [fresh.id]);
+    await settle(rig);
+
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().items[0]!.id, fresh.id);
+    assert.equal(store.snapshot().items[0]!.read, true);
+    assert.equal(store.snapshot().unread, 3);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+});
