@@ -58,3 +58,11 @@ export async function startExample(port = 0): Promise<{ child: ChildProcess; url
   const url = await Promise.race([listening, exited]);
   return { child, url };
 }
+
+/** Stops the example (when it still runs) and waits for its exit. */
+export async function stopExample(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill();
+  await exited;
+}

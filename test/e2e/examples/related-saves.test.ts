@@ -4,21 +4,15 @@
  * inline forms have is changed as a person would, and the save reaches the backend.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { closeDemo, openAs, openDemo } from '../helpers/browser.js';
+import { openAs, openDemoBehindExample } from '../helpers/browser.js';
 import { waitUntil } from '../helpers/presence.js';
 import type { TestServer } from '../helpers/server.js';
-import {
-  EXAMPLE_ENTITY_KEY,
-  exampleServerEnv,
-  startExample,
-} from '../../services/crm-example.js';
+import { EXAMPLE_ENTITY_KEY } from '../../services/crm-example.js';
 
 describe("the demo in front of the example CRM backend: a customer's meetings and calls", () => {
-  let example: ChildProcess | undefined;
+  let close: ((contexts: readonly BrowserContext[]) => Promise<void>) | undefined;
   let exampleUrl = '';
   let server: TestServer | undefined;
   let browser: Browser | undefined;
@@ -32,23 +26,12 @@ describe("the demo in front of the example CRM backend: a customer's meetings an
   }
 
   before(async () => {
-    const started = await startExample();
-    example = started.child;
-    exampleUrl = started.url;
-    ({ server, browser } = await openDemo({
-      args: ['--no-seed'],
-      env: exampleServerEnv(started.url),
-    }));
+    ({ server, browser, exampleUrl, close } = await openDemoBehindExample());
     page = await openAsPerson('ana');
   });
 
   after(async () => {
-    await closeDemo(contexts, browser, server);
-    if (example && example.exitCode === null) {
-      const exited = once(example, 'exit');
-      example.kill();
-      await exited;
-    }
+    await close?.(contexts);
   });
 
   const stored = async (type: string, id: string) => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startServer, type ServerOptions, type TestServer } from './server.js';
+import { exampleServerEnv, startExample, stopExample } from '../../services/crm-example.js';
 
 /** Screenshots land here (git-ignored), so anyone can look at what users see. */
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -158,6 +159,39 @@ export async function openDemo(
     return { server, browser: await launchBrowser() };
   } catch (error) {
     await server.dispose();
+    throw error;
+  }
+}
+
+/**
+ * The demo as examples/crm-backend's README runs it: the reference server (no seed of its own)
+ * in front of the example CRM backend, for write-through, the authorization callback and
+ * webhooks. `close` stops all of it, pages included.
+ */
+export async function openDemoBehindExample(): Promise<{
+  server: TestServer;
+  browser: Browser;
+  /** The example backend's URL, to ask it what it stored. */
+  exampleUrl: string;
+  close(contexts: readonly BrowserContext[]): Promise<void>;
+}> {
+  const example = await startExample();
+  try {
+    const { server, browser } = await openDemo({
+      args: ['--no-seed'],
+      env: exampleServerEnv(example.url),
+    });
+    return {
+      server,
+      browser,
+      exampleUrl: example.url,
+      async close(contexts) {
+        await closeDemo(contexts, browser, server);
+        await stopExample(example.child);
+      },
+    };
+  } catch (error) {
+    await stopExample(example.child);
     throw error;
   }
 }

@@ -7,45 +7,28 @@
  * and the form says why. Customer 42, hers, stays as printed and editable.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { closeDemo, openAs, openDemo } from '../../helpers/browser.js';
+import { openAs, openDemoBehindExample } from '../../helpers/browser.js';
 import { waitUntil } from '../../helpers/presence.js';
 import type { TestServer } from '../../helpers/server.js';
-import {
-  EXAMPLE_ENTITY_KEY,
-  exampleServerEnv,
-  startExample,
-} from '../../../services/crm-example.js';
+import { EXAMPLE_ENTITY_KEY } from '../../../services/crm-example.js';
 
 const FORM = 'crm-collaborative-form[data-customer-form]';
 
 describe('the demo in front of the example CRM backend: a record Ana may not open', () => {
-  let example: ChildProcess | undefined;
+  let close: ((contexts: readonly BrowserContext[]) => Promise<void>) | undefined;
   let exampleUrl = '';
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    const started = await startExample();
-    example = started.child;
-    exampleUrl = started.url;
-    ({ server, browser } = await openDemo({
-      args: ['--no-seed'],
-      env: exampleServerEnv(started.url),
-    }));
+    ({ server, browser, exampleUrl, close } = await openDemoBehindExample());
   });
 
   after(async () => {
-    await closeDemo(contexts, browser, server);
-    if (example && example.exitCode === null) {
-      const exited = once(example, 'exit');
-      example.kill();
-      await exited;
-    }
+    await close?.(contexts);
   });
 
   async function open(id: number): Promise<Page> {
