@@ -43,3 +43,36 @@ describe('a join refused for now with a named wait', () => {
     });
   }
 });
+
+describe('a join refused for now, then a reconnect', () => {
+  it('the reconnect joins the room, and the refused join is not sent again after', async () => {
+    const rig = createRig();
+    const client = rig.client();
+    let joins = 0;
+    rig.server.hold((frame) => frame.type === 'join' && joins++ === 0);
+    client.joinRoom(ROOM);
+    await rig.clock.flush();
+    const [join] = rig.server.received('join');
+    assert.ok(join);
+    rig.server.sendRaw(
+      JSON.stringify({
+        type: 'error',
+        replyTo: join.id,
+        code: 'backend_unavailable',
+        message: 'the CRM did not answer',
+        room: ROOM,
+        retryAfterMs: 20_000,
+      }),
+    );
+    await rig.clock.flush();
+    rig.server.dropConnections();
+    await rig.clock.advance(1000);
+    await rig.clock.flush();
+    assert.equal(client.status.state, 'open');
+    assert.equal(rig.server.received('join').length, 2, 'the reconnect joined it');
+    assert.ok(client.lastSeq(ROOM) !== undefined, 'joined');
+    await rig.clock.advance(20_000);
+    assert.equal(rig.server.received('join').length, 2, 'no join of the refused one after');
+    rig.close();
+  });
+});
