@@ -134,7 +134,22 @@ const STATUSES = ['Lead', 'Qualified', 'Customer', 'At risk'];
  * A date and time as a form's datetime-local field sends it (`2031-05-06T09:30`, or an instant
  * with its zone): `Date.parse` alone takes `1` or `May 6`, which no such field can show.
  */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * Whether `text` is such a date and time, of a day the calendar has and an hour below 24:
+ * `Date.parse` rolls `2031-02-30` over to March and `24:00` to the next day, which no such
+ * field can show either.
+ * @param {unknown} text
+ */
+function isDateTime(text) {
+  const match = typeof text === 'string' ? DATE_TIME.exec(text) : null;
+  if (!match || Number.isNaN(Date.parse(/** @type {string} */ (text)))) return false;
+  const [year, month, day, hour] = match.slice(1, 5).map(Number);
+  const date = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0));
+  return date.getUTCMonth() === (month ?? 0) - 1 && date.getUTCDate() === day && (hour ?? 24) < 24;
+}
+
 /** Fields a customer has; a save of any other is refused. */
 const CUSTOMER_FIELDS = new Set([
   ...['name', 'title', 'company', 'email', 'phone', 'city', 'industry', 'owner', 'status'],
@@ -234,8 +249,7 @@ function validateRelated(type, fields) {
           ? `A ${type} stays with its customer`
           : `A ${type} has no field "${field}"`;
     } else if (field === 'at') {
-      if (typeof text === 'string' && DATE_TIME.test(text) && !Number.isNaN(Date.parse(text)))
-        next[field] = text;
+      if (isDateTime(text)) next[field] = text;
       else errors[field] = 'Enter a date and time';
     } else if (field === 'minutes') {
       const n = typeof text === 'string' && text !== '' ? Number(text) : text;

@@ -23,7 +23,12 @@ import type {
   WelcomeFrame,
 } from '../protocol/index.js';
 import { eventName, passes, roomName } from '../protocol/server-frame-checks.js';
-import { backoffDelay, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP } from './connection/backoff.js';
+import {
+  backoffDelay,
+  DEFAULT_BACKOFF_BASE,
+  DEFAULT_BACKOFF_CAP,
+  namedWait,
+} from './connection/backoff.js';
 import { realClock } from '../util/clock.js';
 import { browserEnvironment } from './connection/environment.js';
 import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_PROBE_TIMEOUT } from './connection/heartbeat.js';
@@ -560,13 +565,13 @@ export class RealtimeClient implements CapabilityClient {
   /**
    * A join the server could not answer now (`backend_unavailable`: the CRM's authorization did
    * not answer; `internal`; `rate_limited`) is sent again after a jittered, doubling delay, as a
-   * reconnect is, and no sooner than the wait the server named (`retryAfterMs`): the room would
-   * otherwise stay empty until the next reconnect.
+   * reconnect is, and no sooner than the wait the server named (`retryAfterMs`, at most a
+   * minute): the room would otherwise stay empty until the next reconnect.
    */
-  private rejoinLater(state: Room, named = 0): void {
+  private rejoinLater(state: Room, named: number | undefined): void {
     this.clock.clearTimeout(state.rejoinTimer);
     const delay = Math.max(
-      named,
+      namedWait(named),
       backoffDelay(state.refusedJoins++, {
         base: this.options.reconnectInterval ?? DEFAULT_BACKOFF_BASE,
         cap: this.options.maxReconnectInterval ?? DEFAULT_BACKOFF_CAP,

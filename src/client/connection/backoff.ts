@@ -3,6 +3,7 @@
  * `[0, min(cap, base * 2^n))`. Full jitter spreads a thousand clients reconnecting after a server
  * restart over the whole window instead of hammering it in waves.
  */
+import { MAX_BACKEND_RETRY_AFTER_MS } from '../../protocol/constants.js';
 
 export interface BackoffOptions {
   /** Upper bound of the first delay, in ms (the client's `reconnectInterval`). Default 1000. */
@@ -15,6 +16,15 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF_BASE = 1000;
 export const DEFAULT_BACKOFF_CAP = 30_000;
+
+/**
+ * The wait a refusal named (`retryAfterMs`, ms), at most the longest the protocol names (a
+ * minute): a server naming an hour would hold a room or a record empty that long, and one naming
+ * more than a timer takes (2^31 - 1 ms) would have the request sent again at once, over and over.
+ */
+export function namedWait(retryAfterMs: number | undefined): number {
+  return Math.min(retryAfterMs ?? 0, MAX_BACKEND_RETRY_AFTER_MS);
+}
 
 /** Upper bound of the delay before retry number `attempt` (0-based): `min(cap, base * 2^attempt)`. */
 export function backoffCeiling(attempt: number, base: number, cap: number): number {

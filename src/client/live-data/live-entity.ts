@@ -5,7 +5,7 @@
  */
 import type { Entity, EntityChange, ServerFrame } from '../../protocol/index.js';
 import type { LiveDataStatus } from './live-data-types.js';
-import { Backoff } from '../connection/backoff.js';
+import { Backoff, namedWait } from '../connection/backoff.js';
 import { DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY, deletedError } from './changes.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { Clock, RequestInput, ResumeInfo, RoomHandle } from '../types.js';
@@ -244,8 +244,9 @@ export class LiveEntity {
         }
         // Two callers shared this read (a resume while it was under way): one wait is enough.
         if (this.readAgain !== undefined) return;
-        // Not before the wait the server named (its budget, or the CRM said when it is back).
-        const wait = Math.max(this.readBackoff.next(), error.retryAfterMs ?? 0);
+        // Not before the wait the server named (its budget, or the CRM said when it is back), at
+        // most a minute.
+        const wait = Math.max(this.readBackoff.next(), namedWait(error.retryAfterMs));
         this.readAgain = this.host.clock.setTimeout(() => {
           this.readAgain = undefined;
           if (!this.disposed && this.host.isOpen()) this.quietLoad();

@@ -334,6 +334,8 @@ export class FormSession {
   /** Another record is shown: what was said about the previous one no longer holds. */
   private loaded(key: string, entityId: string): void {
     this.loadedKey = key;
+    // Loaded: a refusal of it later (given, then taken away again) is told to the page again.
+    this.reportedLoadError = undefined;
     this.savedOnce = false;
     this.sync.reset();
     this.conflicts.switchedTo(entityId);

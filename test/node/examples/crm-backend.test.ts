@@ -484,9 +484,13 @@ describe('examples/crm-backend with the reference server', () => {
       return res.status;
     };
     // A datetime-local input shows none of these: the meeting would show no time to anyone.
-    for (const [i, at] of ['1', '2031', 'May 6, 2031', '6 May 2031 09:30'].entries()) {
+    // Nor a day the calendar does not have, nor 24:00, which a date parser rolls over.
+    const bad = ['1', '2031', 'May 6, 2031', '6 May 2031 09:30'];
+    bad.push('2031-02-30T09:30', '2031-02-29T09:30', '2031-05-06T24:00');
+    for (const [i, at] of bad.entries()) {
       assert.equal(await save(at, `at-bad-${i}`), 422, at);
     }
+    assert.equal(await save('2032-02-29T09:30', 'at-leap'), 200, 'a leap day');
     assert.equal(await save('2031-05-06T09:30', 'at-local'), 200, 'as the form sends a local time');
     assert.equal(await save('2031-05-06T07:30:00.000Z', 'at-zoned'), 200, 'an instant');
     assert.equal((await backendRecord('42-meeting-3', 'meeting'))['at'], '2031-05-06T07:30:00.000Z');

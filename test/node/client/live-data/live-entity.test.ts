@@ -90,6 +90,21 @@ describe('LiveEntity', () => {
     assert.equal(live.status, 'ready');
   });
 
+  it('a named wait longer than a minute (an hour) is read again after a minute', async () => {
+    const named = () =>
+      Promise.reject(
+        new RealtimeError('backend_unavailable', 'down', undefined, undefined, 3_600_000),
+      );
+    const { h, clock } = host([named, snapshot]);
+    const live = new LiveEntity(h, 'customer', '42');
+    await clock.flush();
+    await clock.advance(59_999);
+    assert.equal(h.reads(), 1);
+    await clock.advance(1);
+    assert.equal(h.reads(), 2, 'read again after the longest wait the protocol names');
+    assert.equal(live.status, 'ready');
+  });
+
   it('a read two callers shared (a resume while it was under way) is read again once', async () => {
     let answer: ((frame: ServerFrame) => void) | undefined;
     let fail: ((error: unknown) => void) | undefined;
