@@ -27,6 +27,7 @@ import type { ChangeLife } from './change-life.js';
 import { park } from './change-outbox.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
+import { namedWait } from '../connection/backoff.js';
 
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
@@ -338,10 +339,11 @@ function withoutRefused(
  */
 function retryLater(life: ChangeLife, holds: boolean, retryAfterMs?: number): void {
   if (holds) life.retryHolds = true;
+  // At most a minute: the write budget refills within one, and a wait past what a timer holds
+  // would send the change again at once, over and over.
+  const wait = retryAfterMs === undefined ? undefined : namedWait(retryAfterMs);
   const named =
-    retryAfterMs === undefined
-      ? undefined
-      : retryAfterMs + Math.floor(life.random() * Math.min(1000, retryAfterMs / 10));
+    wait === undefined ? undefined : wait + Math.floor(life.random() * Math.min(1000, wait / 10));
   let replaced: number | undefined;
   if (life.retryTimer !== undefined) {
     const at = named === undefined ? undefined : life.clock.now() + named;

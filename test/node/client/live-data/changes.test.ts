@@ -192,6 +192,18 @@ describe('live data: a change refused for now, on an open connection', () => {
     assert.equal(changes.changes('customer:42')[0]?.retryAt, clock.now() + 17_500);
   });
 
+  it('waits at most a minute however long the server names (past what a timer holds, too)', async () => {
+    const { clock, client, changes, sent, wait } = await setup();
+    client.answer = 'rate_limited';
+    client.retryAfterMs = 2 ** 31; // a timer given this fires at once
+    changes.submit(owner, { phone: '200' }, 1, { phone: '100' });
+    await sent(1);
+    // A minute, and a tenth of at most a second more (half of it: random is 0.5).
+    assert.equal(wait(), 60_500);
+    for (let i = 0; i < 20; i++) await clock.flush();
+    assert.equal(client.updates, 1, 'not sent again at once');
+  });
+
   it('sends nothing before the wait is over, not even for a newer save', async () => {
     const { clock, client, changes, sent, wait } = await setup();
     client.answer = 'rate_limited';
