@@ -9,15 +9,18 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
-import { field, mountForm, settle, statusText, type, type MountedForm } from './fixture.js';
+import {
+  field,
+  mountForm,
+  settle,
+  statusText,
+  type,
+  type MountedForm,
+  tabsOf,
+  nextTryOf,
+} from './fixture.js';
 
 const shadow = (el: CrmCollaborativeForm) => el.shadowRoot!;
-const tabsOf = (el: CrmCollaborativeForm, name: string) =>
-  [...shadow(el).querySelectorAll(`.tabs[data-field="${name}"] .tab`)].map((t) =>
-    t.textContent?.trim(),
-  );
-const nextTryOf = (el: CrmCollaborativeForm) =>
-  shadow(el).querySelector('[part~="next-try"]')?.textContent?.trim();
 const notes = (el: CrmCollaborativeForm) => field<HTMLTextAreaElement>(el, 'notes');
 
 /** The form with the CRM down for writes, and one save refused for now. */

@@ -24,7 +24,7 @@ import {
   recordWarnings,
 } from '../../helpers/fake-connection.js';
 import { expectAccessible } from '../../helpers/settled.js';
-import { field, mountForm, settle, statusText, submitPrevented, type } from './fixture.js';
+import { field, mountForm, settle, statusText, submitPrevented, type, tabsOf } from './fixture.js';
 
 const ROOM = 'customer:42';
 
@@ -33,10 +33,6 @@ const mount = ({ saveMode = 'submit', entityLabel = 'Northwind Logistics' } = {}
   mountForm({ saveMode, entityLabel });
 
 const shadow = (el: CrmCollaborativeForm) => el.shadowRoot!;
-const tabsOf = (el: CrmCollaborativeForm, name: string) =>
-  [...shadow(el).querySelectorAll(`.tabs[data-field="${name}"] .tab`)].map((t) =>
-    t.textContent?.trim(),
-  );
 /** The next `name` event of `el`, typed from the event map. */
 const next = <K extends keyof HTMLElementEventMap>(
   el: HTMLElement,

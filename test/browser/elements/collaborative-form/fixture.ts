@@ -104,6 +104,16 @@ export const field = <T extends HTMLElement = HTMLInputElement>(el: Element, nam
 export const statusText = (el: CrmCollaborativeForm) =>
   el.shadowRoot!.querySelector('[part~="status"]')?.textContent?.trim();
 
+/** The countdown beside the status line ("Trying again in 4s"), when there is one. */
+export const nextTryOf = (el: CrmCollaborativeForm) =>
+  el.shadowRoot!.querySelector('[part~="next-try"]')?.textContent?.trim();
+
+/** The words of the tabs on a field ("Waiting to save", who is editing it …). */
+export const tabsOf = (el: CrmCollaborativeForm, name: string) =>
+  [...el.shadowRoot!.querySelectorAll(`.tabs[data-field="${name}"] .tab`)].map((t) =>
+    t.textContent?.trim(),
+  );
+
 /** Type into a field as a user does: value, then input (and change for commit). */
 export function type(input: HTMLInputElement | HTMLTextAreaElement, value: string, commit = true) {
   input.focus();

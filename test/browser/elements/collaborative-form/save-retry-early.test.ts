@@ -5,12 +5,8 @@
  * trying again, not a countdown to a later try; failed again, it counts down again.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import { closeFakeConnections, type FakeConnection } from '../../helpers/fake-connection.js';
-import { field, mountForm, settle, statusText, type } from './fixture.js';
-
-const nextTryOf = (el: CrmCollaborativeForm) =>
-  el.shadowRoot!.querySelector('[part~="next-try"]')?.textContent?.trim();
+import { field, mountForm, settle, statusText, type, nextTryOf } from './fixture.js';
 
 /** The CRM fails every save (`internal`) until the returned function is called. */
 function crmFailsSaves(fake: FakeConnection): () => void {

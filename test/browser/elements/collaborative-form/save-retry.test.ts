@@ -8,19 +8,22 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 import { closeFakeConnections, goReconnecting } from '../../helpers/fake-connection.js';
-import { field, mountForm, settle, statusText, type, type MountedForm } from './fixture.js';
+import {
+  field,
+  mountForm,
+  settle,
+  statusText,
+  type,
+  type MountedForm,
+  tabsOf,
+  nextTryOf,
+} from './fixture.js';
 
 /** Each save below sends one of these (3,000 characters, a frame of about 3.2 KB). */
 const LONG_A = 'a'.repeat(3000);
 const LONG_B = 'b'.repeat(3000);
 
 const shadow = (el: CrmCollaborativeForm) => el.shadowRoot!;
-const tabsOf = (el: CrmCollaborativeForm, name: string) =>
-  [...shadow(el).querySelectorAll(`.tabs[data-field="${name}"] .tab`)].map((t) =>
-    t.textContent?.trim(),
-  );
-const nextTryOf = (el: CrmCollaborativeForm) =>
-  shadow(el).querySelector('[part~="next-try"]')?.textContent?.trim();
 const notes = (el: CrmCollaborativeForm) => field<HTMLTextAreaElement>(el, 'notes');
 
 /**
