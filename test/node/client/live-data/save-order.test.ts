@@ -110,7 +110,20 @@ async function setup(pageClock?: (manual: ManualClock) => ManualClock['now']) {
     await clock.advance(clock.nextTimerAt()! - clock.now());
     await settle();
   }
-  return { clock, client, changes, save, settle, states, retry };
+  /**
+   * Records a to e saved while offline, every one refused for now by the CRM, then the
+   * connection back: the first try goes.
+   */
+  async function fiveFailingSavedOffline(): Promise<void> {
+    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) void save(id, `${id}1`);
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    await settle();
+  }
+  return { clock, client, changes, save, settle, states, retry, fiveFailingSavedOffline };
 }
 
 describe("live data: one record's failing save does not hold the others'", () => {
@@ -154,15 +167,8 @@ describe("live data: one record's failing save does not hold the others'", () =>
   });
 
   it('sends at most three failing records per try when the server fails everything', async () => {
-    const { client, changes, save, settle, retry } = await setup();
-    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
-    // Saved offline: all five wait for the connection.
-    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
-    changes.connectionLost();
-    for (const id of ['a', 'b', 'c', 'd', 'e']) void save(id, `${id}1`);
-    client.status = { state: 'open', since: 0 };
-    changes.connectionOpened();
-    await settle();
+    const { client, retry, fiveFailingSavedOffline } = await setup();
+    await fiveFailingSavedOffline();
     assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'c=c1'], 'three refused in a row: it stops');
     // The retry tries the records not refused yet first, three again.
     await retry();
@@ -301,14 +307,8 @@ describe('live data: the countdown of changes waiting for one retry', () => {
 
 describe('live data: the countdown of failing records left for the next try', () => {
   it('counts down to the next try for a record the last try did not reach, not "now"', async () => {
-    const { clock, client, changes, save, settle, retry } = await setup();
-    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
-    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
-    changes.connectionLost();
-    for (const id of ['a', 'b', 'c', 'd', 'e']) void save(id, `${id}1`);
-    client.status = { state: 'open', since: 0 };
-    changes.connectionOpened();
-    await settle();
+    const { clock, client, changes, retry, fiveFailingSavedOffline } = await setup();
+    await fiveFailingSavedOffline();
     await retry(); // D, E and A tried: three refused, B and C are left for the next try
     assert.deepEqual(client.sent.slice(3), ['d=d1', 'e=e1', 'a=a1']);
     const next = clock.nextTimerAt()!;
