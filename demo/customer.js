@@ -70,10 +70,14 @@ export function renderCustomer() {
 function takeBackWhenRefused() {
   /** @type {WeakMap<Element, HTMLInputElement[]>} the controls the page locked, by form */
   const taken = new WeakMap();
-  document.addEventListener('crm-form-error', (event) => {
+  document.addEventListener('crm-form-error', async (event) => {
     const e = /** @type {CustomEvent & { phase: string; error: { code: string } }} */ (event);
     if (e.phase !== 'load' || e.error.code !== 'forbidden') return;
-    const form = /** @type {Element} */ (event.target);
+    const form = /** @type {Element & { updateComplete?: Promise<unknown> }} */ (event.target);
+    // A record taken away while open: the form gives back the fields it had locked as read-only
+    // for this person (`owner`) as it renders the refusal; locking after that render keeps them
+    // locked with the rest.
+    await form.updateComplete;
     const locked = taken.get(form) ?? [];
     for (const field of form.querySelectorAll('input, select, textarea, button')) {
       const control = /** @type {HTMLInputElement} */ (field);

@@ -74,7 +74,25 @@ describe('the demo in front of the example CRM backend: a record Ana may not ope
     assert.equal(await control(page, 'notes').isDisabled(), false);
   });
 
-  // Last: it gives Ana customer 7 and restarts the server.
+  /** Ben, a manager, makes `owner` the owner of customer 7 in the CRM, as its own UI would. */
+  async function giveCustomer7(owner: string, key: string): Promise<void> {
+    const given = await fetch(`${exampleUrl}/entities/customer/7`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${EXAMPLE_ENTITY_KEY}`,
+        'idempotency-key': key,
+      },
+      body: JSON.stringify({
+        fields: { owner },
+        base: {},
+        user: { id: 'ben', name: 'Ben' },
+      }),
+    });
+    assert.equal(given.status, 200);
+  }
+
+  // These two last: they give Ana customer 7, then take it back, restarting the server.
   test('customer 7 given to Ana meanwhile: once the server lets her open it, the form is hers to edit', async () => {
     assert.ok(server);
     const page = await open(7);
@@ -85,20 +103,7 @@ describe('the demo in front of the example CRM backend: a record Ana may not ope
     );
     assert.equal(await control(page, 'notes').isDisabled(), true);
     // Ben makes Ana its owner in the CRM; the server asks again when Ana's tab reconnects.
-    const given = await fetch(`${exampleUrl}/entities/customer/7`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${EXAMPLE_ENTITY_KEY}`,
-        'idempotency-key': 'give-7-to-ana',
-      },
-      body: JSON.stringify({
-        fields: { owner: 'ana' },
-        base: {},
-        user: { id: 'ben', name: 'Ben' },
-      }),
-    });
-    assert.equal(given.status, 200);
+    await giveCustomer7('ana', 'give-7-to-ana');
     await server.stop();
     await server.start();
     await waitUntil(
@@ -121,5 +126,38 @@ describe('the demo in front of the example CRM backend: a record Ana may not ope
     // What a sales rep may not change stays locked by the form, as on a record loaded at once.
     assert.equal(await control(page, 'value').getAttribute('readonly'), '', 'value is read-only');
     assert.equal(await control(page, 'owner').isDisabled(), true, 'owner is read-only');
+  });
+
+  test('customer 7 taken from Ana while open: every control locked, the ones the form had locked too', async () => {
+    assert.ok(server);
+    const page = await open(7);
+    await waitUntil(
+      () => status(page),
+      (s) => s === 'idle',
+      { what: 'customer 7, now hers, loaded' },
+    );
+    assert.equal(await control(page, 'owner').isDisabled(), true, 'owner is read-only for her');
+    await giveCustomer7('ben', 'give-7-back-to-ben');
+    await server.stop();
+    await server.start();
+    await waitUntil(
+      () => status(page),
+      (s) => s === 'load-error',
+      { what: 'customer 7 refused after the reconnect', timeout: 40_000 },
+    );
+    await waitUntil(
+      () => control(page, 'notes').inputValue(),
+      (notes) => notes === '',
+      { what: 'the confidential note taken back' },
+    );
+    // The form gives back its own read-only lock as it renders the refusal; the page's lock stays.
+    await page
+      .locator(FORM)
+      .evaluate((el) => (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
+    for (const name of ['company', 'phone', 'notes', 'status', 'owner', 'value']) {
+      assert.equal(await control(page, name).isDisabled(), true, `${name} is locked`);
+    }
+    assert.equal(await control(page, 'owner').inputValue(), '', 'no owner shown');
+    assert.equal(await page.locator(FORM).getByRole('button', { name: 'Save' }).isDisabled(), true);
   });
 });
