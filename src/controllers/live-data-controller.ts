@@ -29,7 +29,7 @@ import type {
   LiveUpdateOptions,
 } from '../client/live-data/live-data-types.js';
 import { RealtimeError } from '../client/realtime-error.js';
-import { fieldRefusal } from '../domain/field-refusal.js';
+import { readOnlyRefusal } from '../client/live-data/change.js';
 import type { Unsubscribe } from '../client/types.js';
 import type { Entity, Fields } from '../protocol/index.js';
 import { ClientController, type ControllerHost } from './client-controller.js';
@@ -188,9 +188,7 @@ export class LiveDataController extends ClientController {
    * them because it knows they would be refused.
    */
   readOnlyRefusal(fields: readonly string[]): RealtimeError {
-    const room = this.targetKey() ?? '';
-    const { message, errors } = fieldRefusal(room, [...fields].sort());
-    return new RealtimeError('forbidden', message, room, errors);
+    return readOnlyRefusal(this.targetKey() ?? '', fields);
   }
 
   private unavailable(): RealtimeError {

@@ -186,9 +186,18 @@ export class SqliteStorage implements Storage {
     } finally {
       this.syncFull.run();
     }
-    // Only an applied write adds to the WAL (a new version, or a mutation's answer).
-    if (result.outcome === 'applied') walSync.committed();
+    // Only an applied write adds to the WAL (a new version, or a mutation's answer), and a
+    // refusal stored as its mutation's answer.
+    if (wroteEntity(result)) walSync.committed();
     return result;
+  }
+
+  async mutationRefusal(
+    type: string,
+    id: string,
+    mutationId: string,
+  ): Promise<readonly string[] | undefined> {
+    return this.entities.refusal(type, id, mutationId);
   }
 
   // Outside `writeEntity`'s relaxed sync: the delete commits with its fsync, durable when answered.
@@ -331,7 +340,8 @@ export const BUSY_TIMEOUT_MS = 250;
 
 export const DEFAULT_WRITE_PROBE_MS = 2000;
 
-const wroteEntity = (result: EntityWriteResult): boolean => result.outcome === 'applied';
+const wroteEntity = (result: EntityWriteResult): boolean =>
+  result.outcome === 'applied' || result.outcome === 'refused';
 
 /**
  * The SQLite error code when `err` says the database cannot take writes now, whatever the write

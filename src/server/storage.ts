@@ -59,6 +59,16 @@ export interface Storage {
    * flush while the writer's answer waits for it. Absent: `writeEntity` resolves only once durable.
    */
   entityWritesDurable?(): Promise<void>;
+  /**
+   * The fields a mutation id of the entity was refused for (its writer's field rules; see
+   * `EntityWrite.refusedFields`), or undefined when it never was: a write that another store
+   * hears of first (write-through's CRM backend) asks before.
+   */
+  mutationRefusal(
+    type: string,
+    id: string,
+    mutationId: string,
+  ): Promise<readonly string[] | undefined>;
   /** Recorded changes of one entity after `sinceVersion`, oldest first, at most `limit`. */
   entityChanges(
     type: string,

@@ -12,8 +12,9 @@
  * - A field set to the value it already has is no conflict and no change; an update that changes
  *   nothing is acknowledged without a new version or event.
  * - A mutation id seen twice is applied once: the second time gets the same `entity.ack` with
- *   `duplicate: true`, even when the user's field rules now refuse one of its fields. Conflicts
- *   and refusals are not remembered (nothing was applied).
+ *   `duplicate: true`, even when the user's field rules now refuse one of its fields. A refusal
+ *   by field rules is remembered too: the id is refused again whatever the rules are by then.
+ *   Conflicts are not remembered (nothing was applied).
  * - A `baseVersion` ahead of the entity (a client that saw state this server lost) conflicts on
  *   every field it would change, with no base value.
  * - Frame sizes, by the server's rules (`src/domain/frame-fit.ts`): a save whose event would
@@ -172,6 +173,8 @@ export class FakeEntities {
   private readonly stored = new Map<string, Stored>();
   /** Applied mutations by `<type>:<id>|<mutationId>`, with the answer they got. */
   private readonly applied = new Map<string, Omit<AckFrame, 'replyTo' | 'duplicate'>>();
+  /** Mutations refused by field rules, by the same key, with the fields refused. */
+  private readonly refusals = new Map<string, string[]>();
 
   constructor(private readonly host: FakeEntitiesHost) {}
 
@@ -207,6 +210,7 @@ export class FakeEntities {
   clear(): void {
     this.stored.clear();
     this.applied.clear();
+    this.refusals.clear();
   }
 
   /**
@@ -216,7 +220,9 @@ export class FakeEntities {
   remove(type: string, id: string): boolean {
     const room = entityRoom(type, id);
     if (!this.stored.delete(room)) return false;
-    for (const key of this.applied.keys()) if (key.startsWith(`${room}|`)) this.applied.delete(key);
+    for (const ids of [this.applied, this.refusals]) {
+      for (const key of ids.keys()) if (key.startsWith(`${room}|`)) ids.delete(key);
+    }
     const deleted: EntityDeleted = { type, id, at: this.host.now() };
     this.host.publish(room, 'entity.deleted', deleted);
     return true;
@@ -282,9 +288,13 @@ export class FakeEntities {
     );
     // As the server: a replay of a mutation applied before the rules changed (its ack was lost)
     // is answered as the duplicate it is; anything else they refuse is not applied, the refused
-    // fields named in `errors`.
-    if (refused.length > 0 && !this.applied.has(mutationKey(frame))) {
-      const { message, errors } = fieldRefusal(room, refused.sort());
+    // fields named in `errors`, and the id stays refused.
+    const key = mutationKey(frame);
+    const before = this.refusals.get(key);
+    if (before || (refused.length > 0 && !this.applied.has(key))) {
+      const fields = before ?? refused.sort();
+      this.refusals.set(key, fields);
+      const { message, errors } = fieldRefusal(room, fields);
       return { type: 'error', replyTo: frame.id, code: 'forbidden', message, room, errors };
     }
     return this.update(user, stored, frame, acceptsPartial);

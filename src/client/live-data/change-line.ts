@@ -6,7 +6,7 @@
  * they keep a change's outbox entry in step with its place.
  */
 import type { Fields } from '../../protocol/index.js';
-import { Change } from './change.js';
+import { Change, readOnlyRefusal } from './change.js';
 import type { ChangeInfo } from './live-data-types.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
 
@@ -125,6 +125,12 @@ export class ChangeLine {
         createdAt: entry.createdAt,
         userId: entry.userId,
         serial: i - records.length,
+        // Narrowed by an earlier page: its refused values and the server's refusal of them, as
+        // that page held them, so this page says them as that one did.
+        refused: entry.refused,
+        error:
+          entry.refused &&
+          readOnlyRefusal(`${entry.entityType}:${entry.entityId}`, Object.keys(entry.refused)),
       });
       m.recorded(record);
       return m;
@@ -173,10 +179,15 @@ export class ChangeLine {
     return true;
   }
 
-  /** The change's id, base version or fields changed: its outbox entry too. */
+  /** The change's id, base version, fields or refused values changed: its outbox entry too. */
   stored(
     m: Change,
-    patch: { mutationId?: string; baseVersion?: number | undefined; fields?: Fields },
+    patch: {
+      mutationId?: string;
+      baseVersion?: number | undefined;
+      fields?: Fields;
+      refused?: Fields | undefined;
+    },
   ): void {
     if (m.record) this.outbox.replace(m.record, patch);
   }

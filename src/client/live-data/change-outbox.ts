@@ -31,11 +31,13 @@ export function warnIfVolatile(life: ChangeLife): void {
 
 /**
  * Entries a previous (or a closed) page left in the outbox: first in line, in their order, then
- * replayed.
+ * replayed. One narrowed by field rules there is listed in `rejected` with its refused values.
  */
 export function adopt(life: ChangeLife, records: OutboxRecord[]): void {
   const adopted = life.line.adopt(records);
   life.ready = true;
+  // Values a closed page's replay could not deliver (refused by field rules): listed again here.
+  for (const m of adopted) if (m.refused) life.outbox.reportRejected(m.info());
   for (const key of new Set(adopted.map((m) => m.key))) life.views.notify(key);
   life.pump();
 }

@@ -325,7 +325,9 @@ function withoutRefused(
   const refused = Object.keys(m.fields).filter((field) => hasField(errors, field));
   if (refused.length === 0 || refused.length === Object.keys(m.fields).length) return false;
   m.refuse(refused, e);
-  life.line.stored(m, { mutationId: m.mutationId, fields: m.fields });
+  // The refused values stay in the entry until the rest is answered: a page opened after this
+  // one closed says them, with the user's values, as this one does.
+  life.line.stored(m, { mutationId: m.mutationId, fields: m.fields, refused: m.refused });
   // A replayed change: the outbox lists what it could not deliver (here, the refused values).
   if (m.queued) life.outbox.reportRejected(m.info());
   life.views.notify(m.key);

@@ -23,7 +23,8 @@
 import type { Entity, FieldConflict, Fields } from '../../protocol/index.js';
 import type { ChangeInfo, ChangeState, LiveConflict } from './live-data-types.js';
 import type { OutboxRecord } from './outbox.js';
-import type { RealtimeError } from '../realtime-error.js';
+import { RealtimeError } from '../realtime-error.js';
+import { fieldRefusal } from '../../domain/field-refusal.js';
 
 /** A random id, unique per change (the protocol wants 8 to 64 characters). */
 export function newMutationId(): string {
@@ -33,6 +34,15 @@ export function newMutationId(): string {
   if (crypto && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(bytes);
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
   return `m-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * The server's refusal of a save of `fields` of `room`, read-only for the user: the same code,
+ * message and `fields` as its answer, for what is known refused without asking it again.
+ */
+export function readOnlyRefusal(room: string, fields: readonly string[]): RealtimeError {
+  const { message, errors } = fieldRefusal(room, [...fields].sort());
+  return new RealtimeError('forbidden', message, room, errors);
 }
 
 /** A handle that may be given a conflict (a `LiveData`). */
@@ -53,6 +63,9 @@ export interface ChangeInit {
   serial: number;
   /** The handle that made it (gets its conflict first). */
   owner?: ConflictTaker;
+  /** Values the server's field rules refused (an outbox entry an earlier page narrowed). */
+  refused?: Fields | undefined;
+  error?: RealtimeError | undefined;
 }
 
 export class Change {
@@ -122,6 +135,8 @@ export class Change {
     this.userId = init.userId;
     this.serial = init.serial;
     this.owner = init.owner;
+    this.refused = init.refused;
+    this.error = init.error;
     this.settled = new Promise((resolve) => (this.settle = resolve));
   }
 

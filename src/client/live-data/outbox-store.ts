@@ -17,6 +17,13 @@ export interface OutboxEntry {
   fields: Fields;
   /** The values the user saw for these fields when making the change (tells stale from real conflicts). */
   seen?: Fields;
+  /**
+   * Values of the same save the server's field rules refused (read-only for the user since the
+   * edit): not sent again, kept so the page opened after a reload or a closed tab still shows
+   * them as not saved, with the user's values, until the rest of the save is answered. Absent in
+   * entries stored before it existed, and where nothing was refused.
+   */
+  refused?: Fields;
   createdAt: number;
   /** Who made it: a change is only replayed for the same user. */
   userId: string | undefined;

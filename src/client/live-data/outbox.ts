@@ -65,7 +65,8 @@ export interface OutboxSnapshot {
   readonly unattributed: number;
   /**
    * Changes the server refused during replay (dropped from the outbox), most recent last; also
-   * one refused only in some fields (`refused`: those values; its other fields are sent on).
+   * one refused only in some fields (`refused`: those values; its other fields are sent on),
+   * here or by a page closed before the rest was answered (listed when this page takes it).
    */
   readonly rejected: readonly ChangeInfo[];
 }

@@ -221,7 +221,9 @@ export class EntityHandlers {
         case 'not_found':
           return this.notFound(connection, frame);
         case 'refused': {
-          const { message, errors } = fieldRefusal(room, refused);
+          // The fields the id was refused for: this connection's rules may allow them (the
+          // original frame of a replay refused meanwhile, on a connection since replaced).
+          const { message, errors } = fieldRefusal(room, outcome.fields);
           connection.sendError('forbidden', message, { replyTo: frame.id, room, errors });
           return;
         }

@@ -75,7 +75,8 @@ function answer(outcome: EntityUpdateOutcome, room: string): ApiResponse {
     case 'too_large':
       throw new ApiError(413, 'payload_too_large', outcome.message);
     case 'refused':
-      // The backend's writes carry no field rules (`refusedFields`): never answered so.
+      // The backend's writes carry no field rules (`refusedFields`): answered so only when its
+      // mutation id is one a client's save was refused with.
       throw new ApiError(403, 'forbidden', `changes to ${room} refused`);
   }
 }

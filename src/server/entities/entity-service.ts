@@ -65,8 +65,9 @@ export interface EntityUpdate {
   baseVersion?: number | undefined;
   mutationId?: string | undefined;
   /**
-   * Fields the writer's field rules refuse: answered `refused` (nothing stored), unless the
-   * mutation id was applied before, answered as the duplicate it is (see `EntityWrite`).
+   * Fields the writer's field rules refuse: answered `refused` (nothing applied), unless the
+   * mutation id was applied before, answered as the duplicate it is; a refused id stays refused
+   * (see `EntityWrite`).
    */
   refusedFields?: readonly string[] | undefined;
   by?: UserProfile | undefined;
@@ -103,8 +104,11 @@ export type EntityUpdateOutcome =
   | { kind: 'conflict'; conflicts: FieldConflict[]; current: Entity }
   | { kind: 'not_found' }
   | { kind: 'too_large'; message: string }
-  /** `refusedFields` named a field and the mutation id was never applied: nothing stored. */
-  | { kind: 'refused' };
+  /**
+   * `refusedFields` named a field and the mutation id was never applied, or the id was refused
+   * before: nothing applied; `fields` are the refused ones.
+   */
+  | { kind: 'refused'; fields: readonly string[] };
 
 export interface EntityServiceOptions {
   storage: Storage;
@@ -346,7 +350,7 @@ export class EntityService {
       case 'not_found':
         return { kind: 'not_found' };
       case 'refused':
-        return { kind: 'refused' };
+        return { kind: 'refused', fields: result.fields };
       case 'too_large':
         return tooLargeOutcome(result);
       case 'conflict':

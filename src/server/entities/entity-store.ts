@@ -63,12 +63,18 @@ export interface EntityWrite {
   mutationId?: string | undefined;
   /**
    * Fields of this write its writer may not change (their field rules): the write is `refused`,
-   * nothing stored, unless its mutation id was applied before, which is answered as the
+   * nothing applied, unless its mutation id was applied before, which is answered as the
    * `duplicate` it is. The rules may have changed since it was applied (its ack was lost); the
    * value is stored, and telling the writer otherwise would have them redo a kept save. Checked
    * after the duplicate check, in the write's own transaction (under the entity's lock), not by
    * a lookup before it: a first apply of the same id that is under way commits before this check
    * reads the mutation answers, so the replay is never refused while its value is being stored.
+   *
+   * The refusal is the mutation id's answer from then on, stored as an applied write's is (see
+   * `refusalAnswer`): a first apply of the same id arriving after it (the original frame, held
+   * by the authorization hook or on another process while its replay was refused, under the
+   * rules of the connection it came on) is refused too, never applied after the writer was told
+   * "not saved" and sent the rest as a new change. A mutation id stays one content, one answer.
    */
   refusedFields?: readonly string[] | undefined;
   by?: UserProfile | undefined;
@@ -104,8 +110,11 @@ export type EntityWriteResult =
     }
   /** The mutation id was applied before; `entity` is what that write answered. */
   | { outcome: 'duplicate'; entity: Entity }
-  /** `refusedFields` named a field and the mutation id is new: nothing stored. */
-  | { outcome: 'refused' }
+  /**
+   * `refusedFields` named a field and the mutation id was never applied, or the id was refused
+   * before: nothing applied; `fields` are the refused ones (those of the first refusal).
+   */
+  | { outcome: 'refused'; fields: readonly string[] }
   | { outcome: 'conflict'; conflicts: FieldConflict[]; current: StoredEntity }
   | { outcome: 'not_found' }
   | { outcome: 'too_large'; bytes: number; limit: number };
@@ -118,6 +127,27 @@ export function withClearedFields(write: EntityWrite, state: StoredEntityState):
   const fields: Fields = {};
   for (const field of Object.keys(state.entity.fields)) fields[field] = null;
   return { ...write, fields: Object.assign(fields, write.fields) };
+}
+
+/**
+ * What a mutation id's stored answer holds: the entity its write was answered with, or the
+ * fields its refusal named. One column holds both (an entity's JSON never has `refused`).
+ */
+export type MutationAnswer = Entity | { refused: string[] };
+
+/** The stored answer of a write refused for `fields` (sorted), as JSON. */
+export function refusalAnswer(fields: readonly string[]): string {
+  return JSON.stringify({ refused: fields });
+}
+
+/**
+ * The outcome of a write whose mutation id has a stored answer: the `duplicate` of the write
+ * applied with it, or the same refusal again.
+ */
+export function answered(answer: MutationAnswer): EntityWriteResult {
+  return 'refused' in answer
+    ? { outcome: 'refused', fields: answer.refused }
+    : { outcome: 'duplicate', entity: answer };
 }
 
 /** The protocol's view of a stored entity. */

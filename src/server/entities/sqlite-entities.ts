@@ -5,14 +5,17 @@
  * writers never both pass the check, and the answer is sent only after commit.
  */
 import type Database from 'better-sqlite3';
-import { fieldValue, type Entity, type Fields, type UserProfile } from '../../protocol/index.js';
+import { fieldValue, type Fields, type UserProfile } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
+  answered,
+  refusalAnswer,
   toEntity,
   toEntityChange,
   withClearedFields,
   type EntityWrite,
   type EntityWriteResult,
+  type MutationAnswer,
   type StoredChange,
   type StoredEntityState,
 } from './entity-store.js';
@@ -205,6 +208,13 @@ export class SqliteEntities {
     return this.deleteTx(type, id);
   }
 
+  /** The fields a mutation id was refused for, if it was (see `Storage.mutationRefusal`). */
+  refusal(type: string, id: string, mutationId: string): readonly string[] | undefined {
+    const seen = this.selectMutation.get(type, id, mutationId);
+    const result = seen && answered(JSON.parse(seen.entity) as MutationAnswer);
+    return result?.outcome === 'refused' ? result.fields : undefined;
+  }
+
   changes(type: string, id: string, sinceVersion: number, limit: number): StoredChange[] {
     return this.selectChangesAfter.all(type, id, sinceVersion, limit).map(changeOf);
   }
@@ -217,10 +227,17 @@ export class SqliteEntities {
     const { type, id } = request;
     if (request.mutationId !== undefined) {
       const seen = this.selectMutation.get(type, id, request.mutationId);
-      if (seen) return { outcome: 'duplicate', entity: JSON.parse(seen.entity) as Entity };
+      if (seen) return answered(JSON.parse(seen.entity) as MutationAnswer);
     }
-    // After the duplicate check: a replay is answered as applied whatever the rules now say.
-    if (request.refusedFields?.length) return { outcome: 'refused' };
+    // After the duplicate check: a replay is answered as applied whatever the rules now say. A
+    // refusal is the id's answer from now on (see `EntityWrite.refusedFields`).
+    if (request.refusedFields?.length) {
+      const fields = [...request.refusedFields].sort();
+      if (request.mutationId !== undefined) {
+        this.insertMutation.run(type, id, request.mutationId, refusalAnswer(fields), request.at);
+      }
+      return { outcome: 'refused', fields };
+    }
     const state = this.get(type, id);
     const write = request.replace && state ? withClearedFields(request, state) : request;
     // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.

@@ -5,7 +5,8 @@
  * A client's save, one at a time per entity:
  * 0. a save the user's field rules refuse goes no further than the store, which answers a replay
  *    of a mutation it applied as the duplicate it is (the rules changed after) and refuses the
- *    rest: the backend never hears of either;
+ *    rest: the backend never hears of either; nor of a mutation id refused so before (its first
+ *    apply, come after its refused replay), refused again;
  * 1. an entity the server has never seen is first read from the backend (read-through);
  * 2. a replay of a mutation the server already applied is answered from the store, as always;
  * 3. the merge rules run on the cache first: a field someone changed since the user's version is
@@ -131,6 +132,11 @@ export class WriteThrough {
       // duplicate it is (the user's rules changed after it was kept), anything else refused.
       return entities.update({ ...input, source: 'client' });
     }
+    // Refused before: a replay of it, on a connection with the newer rules, was refused while
+    // this frame waited (for the authorization hook, or on another process). It stays refused,
+    // and the backend, which would keep it, never hears of it.
+    const refusal = await storage.mutationRefusal(type, id, mutationId);
+    if (refusal) return { kind: 'refused', fields: refusal };
     let stored = await storage.getEntity(type, id);
     if (!stored) {
       const loaded = await this.load(type, id);

@@ -12,14 +12,17 @@
  * authors it then explains.
  */
 import type pg from 'pg';
-import { fieldValue, type Entity, type FieldConflict } from '../../protocol/index.js';
+import { fieldValue, type FieldConflict } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
+  answered,
+  refusalAnswer,
   toEntity,
   toEntityChange,
   withClearedFields,
   type EntityWrite,
   type EntityWriteResult,
+  type MutationAnswer,
   type StoredChange,
   type StoredEntityState,
 } from '../entities/entity-store.js';
@@ -105,6 +108,20 @@ export class PostgresEntities {
     await this.store(this.pool, { entity, fieldVersions });
   }
 
+  /** The fields a mutation id was refused for, if it was (see `Storage.mutationRefusal`). */
+  async refusal(
+    type: string,
+    id: string,
+    mutationId: string,
+  ): Promise<readonly string[] | undefined> {
+    const { rows } = await this.pool.query<{ entity: MutationAnswer }>(
+      'SELECT entity FROM mutations WHERE type = $1 AND id = $2 AND mutation_id = $3',
+      [type, id, mutationId],
+    );
+    const result = rows[0] && answered(rows[0].entity);
+    return result?.outcome === 'refused' ? result.fields : undefined;
+  }
+
   async changes(
     type: string,
     id: string,
@@ -164,15 +181,24 @@ export class PostgresEntities {
       [type, id],
     );
     if (request.mutationId !== undefined) {
-      const seen = await client.query<{ entity: Entity }>(
+      const seen = await client.query<{ entity: MutationAnswer }>(
         'SELECT entity FROM mutations WHERE type = $1 AND id = $2 AND mutation_id = $3',
         [type, id, request.mutationId],
       );
-      if (seen.rows[0]) return { outcome: 'duplicate', entity: seen.rows[0].entity };
+      if (seen.rows[0]) return answered(seen.rows[0].entity);
     }
     // After the duplicate check, under the row lock: a replay is answered as applied whatever the
-    // rules now say (see `EntityWrite.refusedFields`).
-    if (request.refusedFields?.length) return { outcome: 'refused' };
+    // rules now say; a refusal is the id's answer from now on (see `EntityWrite.refusedFields`).
+    if (request.refusedFields?.length) {
+      const fields = [...request.refusedFields].sort();
+      if (request.mutationId !== undefined) {
+        await client.query(
+          'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES ($1, $2, $3, $4, $5)',
+          [type, id, request.mutationId, refusalAnswer(fields), request.at],
+        );
+      }
+      return { outcome: 'refused', fields };
+    }
     const state = locked.rows[0] && stateOf(locked.rows[0]);
     const write = request.replace && state ? withClearedFields(request, state) : request;
     // Creating needs no base (or base 0): a writer that saw a version of a missing entity is lost.

@@ -303,6 +303,15 @@ export class PostgresStorage implements Storage {
     return this.entities.write(write);
   }
 
+  async mutationRefusal(
+    type: string,
+    id: string,
+    mutationId: string,
+  ): Promise<readonly string[] | undefined> {
+    await this.ready;
+    return this.entities.refusal(type, id, mutationId);
+  }
+
   async deleteEntity(type: string, id: string): Promise<boolean> {
     await this.ready;
     return this.entities.delete(type, id);

@@ -53,11 +53,15 @@ export async function fakeConnection({
 }
 
 /**
- * A new client on the same fake server, clock, environment and outbox store as `fake`: the next
- * page load on the same device (close `fake.client` first, as the closed page did).
+ * A new client on the same fake server, clock, environment and outbox store as `fake` (or with
+ * `options` changed: a new store object on the same database): the next page load on the same
+ * device (close `fake.client` first, as the closed page did).
  */
-export function reloadFake(fake: FakeConnection): FakeConnection {
-  const client = connectFake(fake.server, fake.options);
+export function reloadFake(
+  fake: FakeConnection,
+  options: Partial<RealtimeClientOptions> = {},
+): FakeConnection {
+  const client = connectFake(fake.server, { ...fake.options, ...options });
   cleanups.push(() => client.close());
   return { ...fake, client };
 }

@@ -169,7 +169,7 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       await storage.close();
     });
 
-    test('a write with refused fields is refused unless its mutation id was applied', async () => {
+    test('a write with refused fields is refused unless its mutation id was applied, and stays so', async () => {
       const storage = await open();
       await storage.writeEntity(write({ name: 'Acme' }, { create: true, source: 'backend' }));
       await storage.writeEntity(write({ phone: '1' }, { baseVersion: 1, mutationId: 'm-1' }));
@@ -182,18 +182,28 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
       const fresh = await storage.writeEntity(
         write({ phone: '2' }, { baseVersion: 2, mutationId: 'm-2', refusedFields: ['phone'] }),
       );
-      assert.deepEqual(fresh, { outcome: 'refused' });
+      assert.deepEqual(fresh, { outcome: 'refused', fields: ['phone'] });
       // Refused before the entity is looked for, as the rules answer before `not_found`.
       const missing = await storage.writeEntity(
         write({ phone: '2' }, { id: '7', mutationId: 'm-3', refusedFields: ['phone'] }),
       );
-      assert.deepEqual(missing, { outcome: 'refused' });
+      assert.deepEqual(missing, { outcome: 'refused', fields: ['phone'] });
       assert.equal((await storage.getEntity('customer', '42'))?.version, 2, 'nothing stored');
-      // Nothing remembered: the id, sent again without refused fields, is applied.
+      // The refusal is the id's answer: its first apply coming after it, under a writer's older
+      // rules (no refused fields), is refused for the same fields, and nothing is stored.
       const later = await storage.writeEntity(
-        write({ phone: '2' }, { baseVersion: 2, mutationId: 'm-2' }),
+        write({ phone: '2', name: 'Acme SA' }, { baseVersion: 2, mutationId: 'm-2' }),
       );
-      assert.ok(later.outcome === 'applied' && later.entity.version === 3);
+      assert.deepEqual(later, { outcome: 'refused', fields: ['phone'] });
+      assert.equal((await storage.getEntity('customer', '42'))?.version, 2, 'still nothing');
+      assert.deepEqual(await storage.mutationRefusal('customer', '42', 'm-2'), ['phone']);
+      assert.equal(await storage.mutationRefusal('customer', '42', 'm-1'), undefined, 'applied');
+      assert.equal(await storage.mutationRefusal('customer', '42', 'm-9'), undefined, 'unknown');
+      // Other content is another id: applied.
+      const rest = await storage.writeEntity(
+        write({ name: 'Acme SA' }, { baseVersion: 2, mutationId: 'm-4' }),
+      );
+      assert.ok(rest.outcome === 'applied' && rest.entity.version === 3);
       await storage.close();
     });
 

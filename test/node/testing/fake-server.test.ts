@@ -451,3 +451,40 @@ describe('scenarios', () => {
     rig.close();
   });
 });
+
+describe('FakeServer field rules', () => {
+  it('keeps refusing a mutation id its field rules refused, as the server does, whatever the rules are by then', async () => {
+    const clock = new ManualClock();
+    const server = new FakeServer({ clock });
+    server.entities.put({ type: 'customer', id: '42', fields: { email: 'a@x.test', phone: '1' } });
+    let readOnly = ['email'];
+    server.entities.readOnlyFields = () => readOnly;
+    const { socket, received } = await rawSocket(server, clock);
+    sendHello(socket, { id: 'ada', name: 'Ada' });
+    await clock.flush();
+    const save = (id: string) =>
+      socket.send(
+        JSON.stringify({
+          type: 'entity.update',
+          id,
+          mutationId: 'refused-mutation-1',
+          entityType: 'customer',
+          entityId: '42',
+          baseVersion: 1,
+          fields: { email: 'b@x.test', phone: '2' },
+        }),
+      );
+    const answer = (id: string) =>
+      received.find((f) => (f as { replyTo?: string }).replyTo === id) as Record<string, unknown>;
+    save('u1');
+    await clock.flush();
+    assert.equal(answer('u1')['code'], 'forbidden');
+    // The rules allow email again (or the same id came under older ones): still refused.
+    readOnly = [];
+    save('u2');
+    await clock.flush();
+    assert.equal(answer('u2')['code'], 'forbidden');
+    assert.deepEqual(answer('u2')['errors'], { email: 'read-only for you' });
+    assert.equal(server.entities.get('customer', '42')?.version, 1, 'nothing applied');
+  });
+});

@@ -17,15 +17,9 @@ import {
   ManualClock,
   ManualEnvironment,
 } from '../../../../src/testing/index.js';
+import { deleteTestDatabases, uniqueDb } from '../../helpers/outbox-db.js';
 
-const databases: string[] = [];
 const clients: RealtimeClient[] = [];
-
-function uniqueDb(): string {
-  const name = `crm-realtime-outbox-test-${Math.random().toString(36).slice(2, 10)}`;
-  databases.push(name);
-  return name;
-}
 
 /** What the database holds, read without the kit's code. */
 function rawEntries(name: string): Promise<OutboxEntry[]> {
@@ -44,16 +38,9 @@ function rawEntries(name: string): Promise<OutboxEntry[]> {
   });
 }
 
-function deleteDb(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
-}
-
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
-  for (const name of databases.splice(0)) await deleteDb(name);
+  await deleteTestDatabases();
 });
 
 function world() {

@@ -16,15 +16,9 @@ import {
   ManualClock,
   ManualEnvironment,
 } from '../../../../src/testing/index.js';
+import { deleteDb, deleteTestDatabases, uniqueDb } from '../../helpers/outbox-db.js';
 
-const databases: string[] = [];
 const clients: RealtimeClient[] = [];
-
-function uniqueDb(): string {
-  const name = `crm-realtime-outbox-test-${Math.random().toString(36).slice(2, 10)}`;
-  databases.push(name);
-  return name;
-}
 
 /** What the database holds, read without the kit's code (and without making it). */
 async function rawEntries(name: string): Promise<OutboxEntry[]> {
@@ -49,13 +43,6 @@ async function rawEntries(name: string): Promise<OutboxEntry[]> {
   });
 }
 
-function deleteDb(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
-}
-
 /** An IndexedDB store whose writes fail while `full` (a disk with no room left). */
 class FullDiskStore extends IndexedDbOutboxStore {
   full = false;
@@ -76,7 +63,7 @@ afterEach(async () => {
     client.outbox.warnBeforeUnload = false;
     client.close();
   }
-  for (const name of databases.splice(0)) await deleteDb(name);
+  await deleteTestDatabases();
 });
 
 function world(store: IndexedDbOutboxStore) {

@@ -5,7 +5,7 @@
  */
 import { fixture, html } from '@open-wc/testing';
 import { nothing } from 'lit';
-import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import { MemoryOutboxStore, type OutboxStore } from '../../../../src/client/index.js';
 import type { FakeServerOptions } from '../../../../src/testing/index.js';
 import '../../../../src/elements/collaborative-form/define.js';
 import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
@@ -34,13 +34,18 @@ export interface MountFormOptions {
   prepare?: (fake: FakeConnection) => void;
   /** Options for the fake server (say, `authorize`). */
   server?: FakeServerOptions;
+  /**
+   * The device's outbox storage (default: in memory). `reloadForm` keeps the page's unless given
+   * another (a new `IndexedDbOutboxStore` on the same database, as a reloaded page opens it).
+   */
+  outbox?: OutboxStore;
 }
 
 /** The customer form on `customer:42`, loaded and rendered. */
 export async function mountForm(options: MountFormOptions = {}): Promise<MountedForm> {
   // The device's storage: a reload (`reloadForm`) finds there what this page left.
   const fake = await fakeConnection({
-    outbox: new MemoryOutboxStore(),
+    outbox: options.outbox ?? new MemoryOutboxStore(),
     server: options.server ?? {},
   });
   fake.server.entities.put(CUSTOMER);
@@ -61,7 +66,7 @@ export async function reloadForm(
   before.fake.client.close();
   await before.fake.client.outbox.flush();
   before.provider.remove();
-  const next = reloadFake(before.fake);
+  const next = reloadFake(before.fake, options.outbox ? { outbox: options.outbox } : {});
   // The new page has taken what the closed one left (its Web Lock went with it).
   await next.client.outbox.ready;
   return mountOn(next, options);

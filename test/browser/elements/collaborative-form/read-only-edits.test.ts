@@ -3,9 +3,11 @@
  * saved (a CRM admin changed their field rules): the user's other changes are saved; the field
  * shows it is read only now, keeps the user's value with a message under it, and the page hears
  * it. Whether the server refuses the field first (the form had not heard of the new rules) or
- * the form already knows (the record's `readOnly` arrived) and does not send it.
+ * the form already knows (the record's `readOnly` arrived) and does not send it. A page reloaded
+ * before the rest of the save was answered shows the refused value again, as the page before did.
  */
-import { expect, oneEvent } from '@open-wc/testing';
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { IndexedDbOutboxStore } from '../../../../src/client/index.js';
 import { DEMO_USER } from '../../../../src/testing/index.js';
 import type {
   CrmFormErrorEvent,
@@ -14,12 +16,16 @@ import type {
 } from '../../../../src/events/collaborative-form-events.js';
 import { CUSTOMER } from '../../../../stories/collaborative-form.fixtures.js';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import { deleteTestDatabases, uniqueDb } from '../../helpers/outbox-db.js';
 import { expectAccessible } from '../../helpers/settled.js';
-import { field, mountForm, settle, type } from './fixture.js';
+import { field, mountForm, reloadForm, settle, type } from './fixture.js';
 
 const NOT_SAVED = 'Not saved: this field is now read only for you. Your value stays here to copy.';
 
-afterEach(() => closeFakeConnections());
+afterEach(async () => {
+  closeFakeConnections();
+  await deleteTestDatabases();
+});
 
 /** The message shown under the field named `name`, if any. */
 const messageUnder = (el: Element, name: string) =>
@@ -124,5 +130,51 @@ describe('<crm-collaborative-form> a changed field made read-only before it is s
     expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
     expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+1 555 0199');
     await expectAccessible(el);
+  });
+});
+
+describe('<crm-collaborative-form> a value refused as read only, across a reload', () => {
+  it('shows it again, kept in the field with its message, when the page reloads before the rest is saved', async () => {
+    const db = uniqueDb();
+    let readOnly: string[] = [];
+    const before = await mountForm({
+      outbox: new IndexedDbOutboxStore(db),
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    type(field(before.el, 'email'), 'sales@acme.test');
+    type(field(before.el, 'phone'), '+1 555 0199');
+    readOnly = ['email'];
+    // The server refuses the email; the phone goes on alone and is not answered before the reload.
+    const rest = before.fake.server.hold(
+      (f) => f.type === 'entity.update' && !('email' in f.fields),
+    );
+    before.form.requestSubmit();
+    await waitUntil(() => rest.size === 1, 'the phone is on its way, unanswered');
+    const refusals: CrmFormRefusedEvent[] = [];
+    const heard = (e: Event) => refusals.push(e as CrmFormRefusedEvent);
+    document.addEventListener('crm-form-refused', heard);
+
+    try {
+      const after = await reloadForm(before, { outbox: new IndexedDbOutboxStore(db) });
+      rest.stop(); // its connection is gone: dropped unanswered
+      await waitUntil(() => after.fake.client.outbox.entries.length === 0, 'the phone is answered');
+      await settle(after);
+      const { el, fake } = after;
+      const email = field(el, 'email');
+      expect(email.value).to.equal('sales@acme.test', 'the refused value is back, to copy');
+      expect(email.readOnly).to.equal(true);
+      expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
+      expect(email.getAttribute('aria-invalid')).to.equal('true');
+      expect(field(el, 'phone').value).to.equal('+1 555 0199');
+      const stored = fake.server.entities.get('customer', '42')!.fields;
+      expect(stored['phone']).to.equal('+1 555 0199');
+      expect(stored['email']).to.equal(CUSTOMER.fields['email']);
+      expect(refusals.map((r) => [r.replayed, r.error.code, r.fields])).to.deep.equal([
+        [true, 'forbidden', { email: 'sales@acme.test' }],
+      ]);
+      await expectAccessible(el);
+    } finally {
+      document.removeEventListener('crm-form-refused', heard);
+    }
   });
 });

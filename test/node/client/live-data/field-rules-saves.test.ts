@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryOutboxStore, type RealtimeClient } from '../../../../src/client/index.js';
 import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { CrashableStore, pageOn } from './outbox-stores.js';
 
 const CUSTOMER = { entityType: 'customer', entityId: '42' };
 
@@ -127,6 +128,92 @@ describe('live data: a save some of whose fields became read-only', () => {
     assert.equal(stored.version, 2, 'applied once');
     assert.equal(stored.fields['email'], 'sales@acme.test');
     assert.equal(client.outbox.size, 0);
+    rig.close();
+  });
+});
+
+describe('live data: refused values of a narrowed save across a closed tab', () => {
+  /**
+   * The user saves email and phone; email is read-only for them by then: the server refuses the
+   * save, and the phone goes on as a new change, which the server holds unanswered while the tab
+   * is closed (its frame is dropped with the connection). Returns the disk the tab left.
+   */
+  async function narrowedThenClosed(rig: Rig): Promise<MemoryOutboxStore> {
+    const store = new CrashableStore();
+    const before = pageOn(rig, store);
+    const live = await open(rig, before);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const held = rig.server.hold((f) => f.type === 'entity.update' && !('email' in f.fields));
+    void live.update({ email: 'sales@acme.test', phone: '555' });
+    await rig.clock.flush();
+    assert.equal(held.size, 1, 'the rest is on its way, unanswered');
+    await before.outbox.flush();
+    store.crash();
+    before.close();
+    held.stop();
+    return store.disk;
+  }
+
+  it('keeps them in the outbox entry, and the next page has them on the change it sends', async () => {
+    const { rig } = setup();
+    const disk = await narrowedThenClosed(rig);
+    assert.deepEqual(
+      (await disk.load()).map((e) => [e.fields, e.refused]),
+      [[{ phone: '555' }, { email: 'sales@acme.test' }]],
+      'the entry holds the rest to send and the values refused',
+    );
+
+    const after = pageOn(rig, disk);
+    const live = after.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    await after.outbox.flush();
+    const stored = rig.server.entities.get('customer', '42')!.fields;
+    assert.equal(stored['phone'], '555');
+    assert.equal(stored['email'], 'info@acme.test');
+    const change = live.changes.at(-1)!;
+    assert.equal(change.state, 'confirmed', JSON.stringify(change));
+    assert.deepEqual(change.fields, { phone: '555' });
+    assert.deepEqual(change.refused, { email: 'sales@acme.test' }, 'not lost with the tab');
+    assert.equal(change.error?.code, 'forbidden');
+    assert.deepEqual(change.error?.fields, { email: 'read-only for you' });
+    assert.deepEqual(
+      after.outbox.snapshot().rejected.map((c) => c.refused),
+      [{ email: 'sales@acme.test' }],
+      'the outbox lists what the closed page could not deliver',
+    );
+    // Only the rest was sent again; once answered, the entry is gone.
+    assert.deepEqual(
+      rig.server.received('entity.update').map((f) => f.fields),
+      [{ email: 'sales@acme.test', phone: '555' }, { phone: '555' }, { phone: '555' }],
+    );
+    assert.equal(disk.size, 0);
+    rig.close();
+  });
+
+  it('sends an entry stored without refused values, as an older page left it, as before', async () => {
+    const { rig } = setup();
+    const disk = new MemoryOutboxStore();
+    await disk.add({
+      mutationId: 'm-stored-by-an-older-page',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { phone: '555' },
+      seen: { phone: '100' },
+      createdAt: rig.clock.now(),
+      userId: DEMO_USER.id,
+    });
+    const page = pageOn(rig, disk);
+    const live = page.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    await page.outbox.flush();
+    const change = live.changes.at(-1)!;
+    assert.equal(change.state, 'confirmed');
+    assert.equal(change.refused, undefined);
+    assert.equal(change.error, undefined);
+    assert.deepEqual(page.outbox.snapshot().rejected, []);
+    assert.equal(rig.server.entities.get('customer', '42')!.fields['phone'], '555');
+    assert.equal(disk.size, 0);
     rig.close();
   });
 });

@@ -17,6 +17,7 @@ import { ConfigError, loadConfig } from '../../../../src/server/config.js';
 import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
 import { startCrmBackend, type CrmBackend } from '../../../services/crm-backend.js';
 import { nextId, TestClient, until } from '../../helpers/server-client.js';
+import { writeGate } from '../../helpers/write-gate.js';
 import { realClientOptions } from '../../helpers/real-client.js';
 import { ManualClock } from '../../../../src/testing/index.js';
 import type { Logger, LogFields } from '../../../../src/server/log.js';
@@ -322,11 +323,13 @@ describe('write-through: field rules changed after a save was kept', () => {
   let server: RealtimeServer;
   let url: string;
   const sockets: TestClient[] = [];
+  const gate = writeGate();
 
   before(async () => {
     crm = await startCrmBackend();
     server = createServer({
       auth: { jwtSecret: SECRET },
+      authorize: gate.authorize,
       quiet: true,
       entityBackend: { url: crm.url, timeoutMs: 2000, key: BACKEND_KEY },
     });
@@ -390,6 +393,35 @@ describe('write-through: field rules changed after a save was kept', () => {
     const posts = crm.calls.filter((c) => c.method === 'POST').map((c) => c.idempotencyKey);
     assert.deepEqual(posts, ['kept-mutation-1'], 'the backend heard of the first save only');
     assert.equal((await server.entities.get('customer', 'fr1'))?.version, 2);
+  });
+
+  it('a save whose replay was refused while it waited on the hook is refused too; the backend never hears of it', async () => {
+    crm.records.set('customer:fr2', { name: 'Acme', phone: '+1 555-010-0100' });
+    const save = {
+      type: 'entity.update',
+      mutationId: 'held-mutation-2',
+      entityType: 'customer',
+      entityId: 'fr2',
+      baseVersion: 1,
+      fields: { phone: '(555) 010 0123', name: 'Acme SA' },
+    } as const;
+    const { asked, release } = gate.arm();
+    const before = await connectAda();
+    const original = before.request({ ...save, id: nextId('upd') });
+    await asked;
+    // Its link died unnoticed by the server; the replay comes with phone read-only for Ada.
+    const after = await connectAda({ customer: { readOnly: ['phone'] } });
+    const replay = await after.request({ ...save, id: nextId('upd') });
+    assert.equal(replay.type === 'error' && replay.code, 'forbidden', JSON.stringify(replay));
+    release();
+    const late = await original;
+    assert.equal(late.type === 'error' && late.code, 'forbidden', JSON.stringify(late));
+    assert.deepEqual((late as FrameOf<ServerFrame, 'error'>).errors, {
+      phone: 'read-only for you',
+    });
+    const posts = crm.calls.filter((c) => c.idempotencyKey === 'held-mutation-2');
+    assert.deepEqual(posts, [], 'the backend never heard of it');
+    assert.equal(crm.records.get('customer:fr2')?.['phone'], '+1 555-010-0100');
   });
 });
 

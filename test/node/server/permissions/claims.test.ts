@@ -19,6 +19,7 @@ import {
   update,
 } from './permission-helpers.js';
 import { TestClient } from '../../helpers/server-client.js';
+import { writeGate } from '../../helpers/write-gate.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -211,6 +212,41 @@ describe('field rules', () => {
     assert.equal(fresh.code, 'forbidden');
     assert.deepEqual(fresh.errors, { revenue: 'read-only for you' });
     assert.equal((await h.server.entities.get('customer', '42'))?.version, 2);
+  });
+
+  test('a save whose replay was refused while it waited on the hook is refused too, not applied under older rules', async () => {
+    // The hook holds the first write it is asked about (a slow CRM permission check).
+    const gate = writeGate();
+    const { asked, release } = gate.arm();
+    h = await startPermissionHarness({ authorize: gate.authorize });
+    await seedCustomer(h);
+    const writer = { crm: { rooms: { 'customer:*': ['join', 'read', 'write'] } } };
+    const before = await connectWith(h, 'alice', writer);
+    const save = {
+      type: 'entity.update',
+      mutationId: 'held-mutation-1',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { revenue: '5', phone: '555' },
+    } as const;
+    const original = before.request({ ...save, id: 'u-original' });
+    await asked;
+    // Its link died unnoticed by the server; the client replays on a new connection, whose
+    // token makes revenue read-only now: refused, the client is told "not saved".
+    const after = await connectWith(h, 'alice', sales);
+    const replay = as(await after.request({ ...save, id: 'u-replay' }), 'error');
+    assert.equal(replay.code, 'forbidden');
+    assert.deepEqual(replay.errors, { revenue: 'read-only for you' });
+
+    // The original goes on under its connection's older rules: the id's answer stands.
+    release();
+    const late = as(await original, 'error');
+    assert.equal(late.code, 'forbidden');
+    assert.deepEqual(late.errors, { revenue: 'read-only for you' });
+    const stored = await h.server.entities.get('customer', '42');
+    assert.equal(stored?.version, 1, 'nothing applied');
+    assert.equal(stored?.fields.revenue, '1000');
   });
 
   test('a hidden field reaches the user in no frame: changes, acks, conflicts, activity, notifications, presence, replay', async () => {
