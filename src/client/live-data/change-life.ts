@@ -42,6 +42,7 @@ export interface ChangeLife {
   // sending (change-sending.ts)
   pumping: boolean;
   pumpAgain: boolean;
+  /** The one timer of the retries: it fires when the first change's wait ends (`retryAt`). */
   retryTimer: unknown;
   /** When `retryTimer` fires (epoch ms), while it is set. */
   retryAt: number | undefined;
@@ -51,19 +52,30 @@ export interface ChangeLife {
    * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
    */
   retryHolds: boolean;
+  /**
+   * No change that failed for now is tried again before this (epoch ms): the user's budget is
+   * spent, the server named a wait, or the server or the CRM failed three records in a row.
+   */
+  holdUntil: number | undefined;
   /** Tries of changes so far: the order they were tried in (`Change.lastTry`). */
   tries: number;
   /**
    * `tries` when the retry last came (its timer fired, or the wait was forgotten): a change that
-   * failed for now and was tried after it waits for the next retry; one tried before, no more.
+   * failed for now and was tried after it waits for the next retry; one tried before, and whose
+   * wait ended by then (`firedAt`), no more.
    */
   triesAtRetry: number;
+  /** The time the last retry was for: the waits ending by then are over. */
+  firedAt: number;
   /** Randomness in `[0, 1)`, for the jitter of a wait the server named. */
   readonly random: () => number;
   /**
-   * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
-   * often (the edit is never dropped), and full jitter spreads the clients of an outage over the
-   * window instead of all coming back at once. Starts over after any other answer, and on reconnect.
+   * The pace of re-sends: a record whose saves keep failing is asked less and less often (the
+   * edit is never dropped) — its change's own failures count (`Change.fails`), so saves of other
+   * records going through do not make it short again — and full jitter spreads the clients of an
+   * outage over the window. Counted here (`next`), the pace of the server or the CRM failing as
+   * a whole (three records in a row) and of the user's budget: it starts over after any answer,
+   * and on reconnect.
    */
   readonly retryBackoff: Backoff;
 

@@ -122,8 +122,10 @@ export class Changes {
       retryTimer: undefined,
       retryAt: undefined,
       retryHolds: false,
+      holdUntil: undefined,
       tries: 0,
       triesAtRetry: 0,
+      firedAt: -Infinity,
       random: options.random ?? Math.random,
       retryBackoff: new Backoff({
         base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
