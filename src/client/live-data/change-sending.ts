@@ -406,15 +406,16 @@ function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: number)
   const wait = e.retryAfterMs === undefined ? undefined : namedWait(e.retryAfterMs);
   const named =
     wait === undefined ? undefined : wait + Math.floor(life.random() * Math.min(1000, wait / 10));
+  let at = now;
   if (e.code === 'rate_limited') {
     life.retryHolds = true;
     hold(life, now + (named ?? life.retryBackoff.next()));
-    return life.holdUntil!;
+  } else {
+    if (named !== undefined) hold(life, now + named);
+    at = due !== undefined && due > now ? due : now + life.retryBackoff.delay(m.fails);
+    m.fails += 1;
   }
-  if (named !== undefined) hold(life, now + named);
-  const at = due !== undefined && due > now ? due : now + life.retryBackoff.delay(m.fails);
-  m.fails += 1;
-  return at;
+  return Math.max(at, life.holdUntil ?? at);
 }
 
 /**

@@ -70,7 +70,8 @@ export interface ChangesOptions {
   /**
    * Ceiling of the first wait before re-sending after `timeout`, `internal`, `rate_limited` or
    * `backend_unavailable`. Default 5000 ms; it doubles with each such answer in a row, up to
-   * `maxRetryDelay`.
+   * `maxRetryDelay`: in a row for the record (answers for other records do not start it over),
+   * or, for `rate_limited` and for the server failing three records in a row, for any record.
    */
   retryDelay?: number;
   /** Largest ceiling of that wait. Default 60000 ms. */
