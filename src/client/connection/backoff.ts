@@ -97,11 +97,6 @@ export class Backoff {
     return Math.floor(r * window);
   }
 
-  /** The jittered delay before retry `attempt` of something that counts its own failures. */
-  delay(attempt: number): number {
-    return backoffDelay(attempt, this.options);
-  }
-
   reset(): void {
     this.failures = 0;
     this.base = this.options.base ?? DEFAULT_BACKOFF_BASE;

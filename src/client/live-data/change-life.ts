@@ -70,14 +70,18 @@ export interface ChangeLife {
   /** Randomness in `[0, 1)`, for the jitter of a wait the server named. */
   readonly random: () => number;
   /**
-   * The pace of re-sends: a record whose saves keep failing is asked less and less often (the
-   * edit is never dropped) — its change's own failures count (`Change.fails`), so saves of other
-   * records going through do not make it short again — and full jitter spreads the clients of an
-   * outage over the window. Counted here (`next`), the pace of the server or the CRM failing as
-   * a whole (three records in a row) and of the user's budget: it starts over after any answer,
-   * and on reconnect.
+   * The pace of re-sends while the server or the CRM fails as a whole (three records in a row)
+   * or the user's budget is spent: a wait that grows with each such failure (the edit is never
+   * dropped), with full jitter, so the clients of an outage come back spread over the window.
+   * Starts over after any answer, and on reconnect.
    */
   readonly retryBackoff: Backoff;
+  /**
+   * A record's own wait after its `attempt`-th failure in a row (0-based, `Change.fails`), on the
+   * same base, cap and jitter: it grows while the record keeps failing, whatever other records'
+   * saves do, so a record the CRM keeps refusing is asked less and less often.
+   */
+  retryDelay(attempt: number): number;
 
   // the outbox (change-outbox.ts)
   /** The outbox was loaded: entries left by a previous page go first. */

@@ -412,7 +412,7 @@ function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: number)
     hold(life, now + (named ?? life.retryBackoff.next()));
   } else {
     if (named !== undefined) hold(life, now + named);
-    at = due !== undefined && due > now ? due : now + life.retryBackoff.delay(m.fails);
+    at = due !== undefined && due > now ? due : now + life.retryDelay(m.fails);
     m.fails += 1;
   }
   return Math.max(at, life.holdUntil ?? at);

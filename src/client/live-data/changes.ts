@@ -42,7 +42,7 @@ import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { defaultOutboxStore, Outbox, webLocksOwner, type OutboxStore } from './outbox.js';
 import type { UnloadTarget } from '../../util/unload-guard.js';
 import { OwnWrites } from './own-writes.js';
-import { Backoff } from '../connection/backoff.js';
+import { Backoff, backoffDelay } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
 
@@ -110,6 +110,11 @@ export class Changes {
       discardUnattributed: () => this.discardUnattributed(),
     });
     this.line = new ChangeLine(this.outbox);
+    const pace = {
+      base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
+      cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,
+      ...(options.random ? { random: options.random } : {}),
+    };
     const life: ChangeLife = {
       client,
       views,
@@ -128,11 +133,8 @@ export class Changes {
       triesAtRetry: 0,
       firedAt: -Infinity,
       random: options.random ?? Math.random,
-      retryBackoff: new Backoff({
-        base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
-        cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,
-        ...(options.random ? { random: options.random } : {}),
-      }),
+      retryBackoff: new Backoff(pace),
+      retryDelay: (attempt) => backoffDelay(attempt, pace),
       ready: false,
       adopting: 0,
       volatile: chosen.fallback,
