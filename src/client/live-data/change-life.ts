@@ -1,8 +1,9 @@
 /**
  * What the parts of a change's life share: the state `Changes` (changes.ts), their one owner,
  * keeps, and the steps any part may ask of it. The parts are functions over it, each in a file
- * named for what it does: sending a change and taking its answer (change-sending.ts), conflicts
- * and their resolution (change-conflicts.ts), the outbox's parking and replay (change-outbox.ts).
+ * named for what it does: sending a change and taking its answer (change-sending.ts), when one
+ * refused for now is sent again (change-retry.ts), conflicts and their resolution
+ * (change-conflicts.ts), the outbox's parking and replay (change-outbox.ts).
  * Only `Changes` makes a `ChangeLife`, so one object still owns every change from save to answer.
  */
 import type { Entity } from '../../protocol/index.js';
@@ -39,7 +40,7 @@ export interface ChangeLife {
   readonly line: ChangeLine;
   readonly own: OwnWrites;
 
-  // sending (change-sending.ts)
+  // sending (change-sending.ts) and its waits (change-retry.ts)
   pumping: boolean;
   pumpAgain: boolean;
   /** The one timer of the retries: it fires when the first change's wait ends (`retryAt`). */

@@ -2,11 +2,11 @@
  * Sending and answers: one change at a time goes as `entity.update`, with its mutation id and its
  * base version (moved up over versions this client made itself, read from the server when never
  * known); `entity.ack` confirms it (a `partial` one, too large to carry the entity's values, makes
- * the entity be read again), `entity.rejected` or an error rejects it — or parks it to be
- * sent again, after a growing wait when the server or the CRM is failing — and `entity.conflict`
- * re-sends it on the current version when the clash is only with what the user saw or this client
- * wrote (at most three times), else hands it to change-conflicts.ts. A part of `Changes`, the one
- * owner of a change's life (see change-life.ts).
+ * the entity be read again), `entity.rejected` or an error rejects it — or parks it to be sent
+ * again after a wait (see change-retry.ts) when the server or the CRM fails for now — and
+ * `entity.conflict` re-sends it on the current version when the clash is only with what the user
+ * saw or this client wrote (at most three times), else hands it to change-conflicts.ts. A part of
+ * `Changes`, the one owner of a change's life (see change-life.ts).
  *
  * One entity's changes go in the order they were made; one that fails for now holds its entity's,
  * not the others' (see `drain`).
@@ -25,9 +25,9 @@ import type { Change } from './change.js';
 import { conflict, judge } from './change-conflicts.js';
 import type { ChangeLife } from './change-life.js';
 import { park } from './change-outbox.js';
+import { hold, plan, retryLater, retryOf, schedule } from './change-retry.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
-import { namedWait } from '../connection/backoff.js';
 
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
@@ -106,81 +106,6 @@ async function drain(life: ChangeLife): Promise<void> {
       }
     }
   }
-}
-
-/**
- * A change that failed for now, perhaps for its record alone: `'wait'` while its wait is not
- * over, `'after'` once it is (see `ChangeLine.nextToSend`): a retry came for a time its wait
- * ended by, and it was not tried since. The retry's coming ends the wait, not the clock (which
- * may be set back meanwhile). Not past the user's budget: that holds every change, which then go
- * in the order they were made.
- */
-function retryOf(life: ChangeLife, m: Change): 'wait' | 'after' | undefined {
-  if (m.retryAt === undefined || m.error?.code === 'rate_limited') return undefined;
-  return (m.lastTry ?? 0) <= life.triesAtRetry && m.retryAt <= life.firedAt ? 'after' : 'wait';
-}
-
-/**
- * After a drain, the changes that cannot go before the next retry count down to it: those held,
- * and those whose wait was over but the drain did not reach.
- */
-function plan(life: ChangeLife): void {
-  const at = schedule(life);
-  if (at === undefined) return;
-  const touched = new Set<string>();
-  for (const m of life.line.items) {
-    if (m.state !== 'pending' || m.inFlight || m.retryAt === undefined || m.retryAt >= at) continue;
-    m.waiting(m.error, at);
-    touched.add(m.key);
-  }
-  for (const key of touched) life.views.notify(key);
-}
-
-/**
- * The one retry is set for when the first wait ends, and not before a hold (the user's budget,
- * a named wait, the server failing as a whole); returns when it comes.
- */
-function schedule(life: ChangeLife): number | undefined {
-  if (!life.isOpen()) return undefined;
-  let at = life.holdUntil;
-  let first: number | undefined;
-  for (const m of life.line.items) {
-    if (m.state === 'pending' && !m.inFlight && retryOf(life, m) === 'wait') {
-      first = Math.min(first ?? m.retryAt!, m.retryAt!);
-    }
-  }
-  if (first !== undefined) at = Math.max(at ?? first, first);
-  if (at !== life.retryAt) {
-    if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
-    life.retryTimer = undefined;
-    life.retryAt = at;
-    if (at !== undefined) {
-      life.retryTimer = life.clock.setTimeout(() => {
-        waitOver(life, at);
-        pump(life);
-      }, at - life.clock.now());
-    }
-  }
-  return at;
-}
-
-/** No failing change is tried again before `at` (a later hold under way stands). */
-function hold(life: ChangeLife, at: number): void {
-  life.holdUntil = Math.max(life.holdUntil ?? at, at);
-}
-
-/**
- * The retry came (`at`: the time it was for), or the waits are forgotten (`-Infinity`): no hold
- * nor timer is left, and what was tried before waits no more if its wait ended by `at`.
- */
-function waitOver(life: ChangeLife, at: number): void {
-  if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
-  life.retryTimer = undefined;
-  life.retryAt = undefined;
-  life.retryHolds = false;
-  life.holdUntil = undefined;
-  life.triesAtRetry = life.tries;
-  life.firedAt = at;
 }
 
 /**
@@ -388,49 +313,4 @@ function withoutRefused(
   if (m.queued) life.outbox.reportRejected(m.info());
   life.views.notify(m.key);
   return true;
-}
-
-/**
- * When `m`, refused for now, is sent again. Past the user's budget (`rate_limited`), every change
- * waits: until its budget holds the change again (`retryAfterMs`, with up to a tenth more, at most
- * a second, so a user's tabs do not all send at one instant), else the pace's next wait. Another
- * failure may be this record's alone: it waits its own wait, grown by each failure of the record
- * since its last answer, whatever other records' saves do meanwhile; a try made before that wait
- * was over (the record was saved again) leaves the wait under way standing. A wait the server
- * named holds every failing change (the CRM says when it is back).
- */
-function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: number): number {
-  const now = life.clock.now();
-  // At most a minute: the write budget refills within one, and a wait past what a timer holds
-  // would send the change again at once, over and over.
-  const wait = e.retryAfterMs === undefined ? undefined : namedWait(e.retryAfterMs);
-  const named =
-    wait === undefined ? undefined : wait + Math.floor(life.random() * Math.min(1000, wait / 10));
-  let at = now;
-  if (e.code === 'rate_limited') {
-    life.retryHolds = true;
-    hold(life, now + (named ?? life.retryBackoff.next()));
-  } else {
-    if (named !== undefined) hold(life, now + named);
-    at = due !== undefined && due > now ? due : now + life.retryDelay(m.fails);
-    m.fails += 1;
-  }
-  return Math.max(at, life.holdUntil ?? at);
-}
-
-/**
- * Forget the waits under way and the pace's growth (a record's own stays: one that keeps failing
- * is not asked more often for a new connection). The changes that waited say so no more
- * (`retryAt`): they go now, or wait for a connection.
- */
-export function retryNow(life: ChangeLife): void {
-  waitOver(life, -Infinity);
-  life.retryBackoff.reset();
-  const touched = new Set<string>();
-  for (const m of life.line.items) {
-    if (m.retryAt === undefined) continue;
-    m.waiting(m.error, undefined);
-    touched.add(m.key);
-  }
-  for (const key of touched) life.views.notify(key);
 }
