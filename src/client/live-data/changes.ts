@@ -293,7 +293,8 @@ export class Changes {
     this.outbox.userChanged();
     // Whose changes show may have changed with who signed in.
     for (const key of new Set(this.line.items.map((m) => m.key))) this.views.notify(key);
-    // A new connection, perhaps to another server: sent at once, the next wait from the start.
+    // A new connection, perhaps to another server: sent at once, and the pace of an outage from
+    // the start. A record refused again here is still failing: its own wait goes on growing.
     retryNow(this.life);
     // What closed pages left goes first (see `adoptOrphans`).
     adoptOrphans(this.life);
