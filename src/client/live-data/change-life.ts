@@ -1,8 +1,9 @@
 /**
  * What the parts of a change's life share: the state `Changes` (changes.ts), their one owner,
  * keeps, and the steps any part may ask of it. The parts are functions over it, each in a file
- * named for what it does: sending a change and taking its answer (change-sending.ts), conflicts
- * and their resolution (change-conflicts.ts), the outbox's parking and replay (change-outbox.ts).
+ * named for what it does: sending a change and taking its answer (change-sending.ts), when one
+ * refused for now is sent again (change-retry.ts), conflicts and their resolution
+ * (change-conflicts.ts), the outbox's parking and replay (change-outbox.ts).
  * Only `Changes` makes a `ChangeLife`, so one object still owns every change from save to answer.
  */
 import type { Entity } from '../../protocol/index.js';
@@ -39,9 +40,10 @@ export interface ChangeLife {
   readonly line: ChangeLine;
   readonly own: OwnWrites;
 
-  // sending (change-sending.ts)
+  // sending (change-sending.ts) and its waits (change-retry.ts)
   pumping: boolean;
   pumpAgain: boolean;
+  /** The one timer of the retries: it fires when the first change's wait ends (`retryAt`). */
   retryTimer: unknown;
   /** When `retryTimer` fires (epoch ms), while it is set. */
   retryAt: number | undefined;
@@ -51,21 +53,36 @@ export interface ChangeLife {
    * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
    */
   retryHolds: boolean;
+  /**
+   * No change that failed for now is tried again before this (epoch ms): the user's budget is
+   * spent, the server named a wait, or the server or the CRM failed three records in a row.
+   */
+  holdUntil: number | undefined;
   /** Tries of changes so far: the order they were tried in (`Change.lastTry`). */
   tries: number;
   /**
    * `tries` when the retry last came (its timer fired, or the wait was forgotten): a change that
-   * failed for now and was tried after it waits for the next retry; one tried before, no more.
+   * failed for now and was tried after it waits for the next retry; one tried before, and whose
+   * wait ended by then (`firedAt`), no more.
    */
   triesAtRetry: number;
+  /** The time the last retry was for: the waits ending by then are over. */
+  firedAt: number;
   /** Randomness in `[0, 1)`, for the jitter of a wait the server named. */
   readonly random: () => number;
   /**
-   * The wait before the next re-send: a CRM or server that keeps failing is asked less and less
-   * often (the edit is never dropped), and full jitter spreads the clients of an outage over the
-   * window instead of all coming back at once. Starts over after any other answer, and on reconnect.
+   * The pace of re-sends while the server or the CRM fails as a whole (three records in a row)
+   * or the user's budget is spent: a wait that grows with each such failure (the edit is never
+   * dropped), with full jitter, so the clients of an outage come back spread over the window.
+   * Starts over after any answer, and on reconnect.
    */
   readonly retryBackoff: Backoff;
+  /**
+   * A record's own wait after its `attempt`-th failure in a row (0-based, `Change.fails`), on the
+   * same base, cap and jitter: it grows while the record keeps failing, whatever other records'
+   * saves do, so a record the CRM keeps refusing is asked less and less often.
+   */
+  retryDelay(attempt: number): number;
 
   // the outbox (change-outbox.ts)
   /** The outbox was loaded: entries left by a previous page go first. */

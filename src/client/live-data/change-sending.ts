@@ -2,11 +2,11 @@
  * Sending and answers: one change at a time goes as `entity.update`, with its mutation id and its
  * base version (moved up over versions this client made itself, read from the server when never
  * known); `entity.ack` confirms it (a `partial` one, too large to carry the entity's values, makes
- * the entity be read again), `entity.rejected` or an error rejects it — or parks it to be
- * sent again, after a growing wait when the server or the CRM is failing — and `entity.conflict`
- * re-sends it on the current version when the clash is only with what the user saw or this client
- * wrote (at most three times), else hands it to change-conflicts.ts. A part of `Changes`, the one
- * owner of a change's life (see change-life.ts).
+ * the entity be read again), `entity.rejected` or an error rejects it — or parks it to be sent
+ * again after a wait (see change-retry.ts) when the server or the CRM fails for now — and
+ * `entity.conflict` re-sends it on the current version when the clash is only with what the user
+ * saw or this client wrote (at most three times), else hands it to change-conflicts.ts. A part of
+ * `Changes`, the one owner of a change's life (see change-life.ts).
  *
  * One entity's changes go in the order they were made; one that fails for now holds its entity's,
  * not the others' (see `drain`).
@@ -25,9 +25,9 @@ import type { Change } from './change.js';
 import { conflict, judge } from './change-conflicts.js';
 import type { ChangeLife } from './change-life.js';
 import { park } from './change-outbox.js';
+import { hold, plan, retryLater, retryOf, schedule } from './change-retry.js';
 import { RealtimeError } from '../realtime-error.js';
 import { sameJson } from '../../util/same-json.js';
-import { namedWait } from '../connection/backoff.js';
 
 /** Automatic re-sends of one change after stale-only conflicts. */
 const MAX_REBASES = 3;
@@ -67,7 +67,7 @@ export function pump(life: ChangeLife): void {
   life.pumping = true;
   void drain(life).finally(() => {
     life.pumping = false;
-    leftForRetry(life);
+    plan(life);
     if (!life.pumpAgain) return;
     life.pumpAgain = false;
     pump(life);
@@ -86,7 +86,7 @@ async function drain(life: ChangeLife): Promise<void> {
     // While the server said the user's budget is spent, nothing goes before the wait is over: a
     // new save would send the change in front of it again at once, to be refused again, and the
     // page says when it goes (see `retryHolds`).
-    if (!life.isOpen() || (life.retryTimer !== undefined && life.retryHolds)) return;
+    if (!life.isOpen() || life.retryHolds) return;
     const queuedToo = life.ready && life.adopting === 0;
     const m = life.line.nextToSend(life.client.user?.id, queuedToo, failing, (c) =>
       retryOf(life, c),
@@ -98,39 +98,14 @@ async function drain(life: ChangeLife): Promise<void> {
       inARow = 0;
     } else {
       failing.add(m.key);
-      if (++inARow === MAX_FAILING) return;
+      if (++inARow === MAX_FAILING) {
+        // The server or the CRM is failing, not these records: no failing change goes again
+        // before a wait that grows while nothing is answered.
+        hold(life, life.clock.now() + life.retryBackoff.next());
+        return;
+      }
     }
   }
-}
-
-/**
- * A change that failed for now, perhaps for its record alone: `'wait'` while its wait is not
- * over (it was tried since the retry last came, and the next one is under way), `'after'` once it
- * is (see `ChangeLine.nextToSend`). The retry's coming ends the wait, not the clock (which may be
- * set back meanwhile), nor its countdown (moved to the next try when this one did not reach it).
- * Not past the user's budget: that holds every change, which then go in the order they were made.
- */
-function retryOf(life: ChangeLife, m: Change): 'wait' | 'after' | undefined {
-  if (m.retryAt === undefined || m.error?.code === 'rate_limited') return undefined;
-  const triedSince = (m.lastTry ?? 0) > life.triesAtRetry;
-  return life.retryTimer !== undefined && triedSince ? 'wait' : 'after';
-}
-
-/**
- * The drain stopped with a retry under way: the changes that failed for now and were not tried
- * again count down to it (whose own wait was over said "now" while nothing was sent).
- */
-function leftForRetry(life: ChangeLife): void {
-  const at = life.retryAt;
-  if (life.retryTimer === undefined || at === undefined || !life.isOpen()) return;
-  const touched = new Set<string>();
-  for (const m of life.line.items) {
-    if (m.state !== 'pending' || m.inFlight || m.retryAt === undefined || m.retryAt === at)
-      continue;
-    m.waiting(m.error, at);
-    touched.add(m.key);
-  }
-  for (const key of touched) life.views.notify(key);
 }
 
 /**
@@ -142,6 +117,8 @@ function leftForRetry(life: ChangeLife): void {
  */
 async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
   let frame: ServerFrame;
+  /** When it was to be tried: a try made sooner (its record saved again) leaves that standing. */
+  const due = m.retryAt;
   m.inFlight = true;
   m.lastTry = ++life.tries;
   try {
@@ -157,8 +134,9 @@ async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
       fields: m.fields,
     });
     // Sent again before its wait was over (its entity was saved again): the try is now, no
-    // countdown to a later one ("Trying again…"; a new wait if it fails again). Not cleared: it
-    // still waits in the outbox, and without `retryAt` the page would take it for offline.
+    // countdown to a later one ("Trying again…"; the wait under way again if it fails). Not
+    // cleared: it still waits in the outbox, and without `retryAt` the page would take it for
+    // offline.
     const now = life.clock.now();
     if (m.retryAt !== undefined && m.retryAt > now) {
       m.waiting(m.error, now);
@@ -166,14 +144,17 @@ async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
     }
     frame = await answer;
   } catch (error) {
-    return failed(life, m, error);
+    m.inFlight = false; // its retry is planned at once (`schedule`)
+    return failed(life, m, error, due);
   } finally {
     m.inFlight = false;
     // A save of its entity from now on, not one made while it was tried, is a cue to try again.
     m.serialAfterTry = life.line.serial;
   }
-  // An answer came: the reason an earlier attempt did not go through no longer holds.
+  // An answer came: the reason an earlier attempt did not go through no longer holds, and the
+  // record's wait starts over (not another record's: an answer for B says nothing of A).
   if (m.error && RETRY_LATER.has(m.error.code)) m.waiting(undefined);
+  m.fails = 0;
   life.retryBackoff.reset();
   if (frame.type === 'entity.ack') acked(life, m, frame);
   else if (frame.type === 'entity.conflict') conflicted(life, m, frame);
@@ -279,17 +260,19 @@ function refused(life: ChangeLife, m: Change, frame: EntityRejectedFrame): void 
   failed(life, m, new RealtimeError('invalid', message, m.key, frame.errors));
 }
 
-function failed(life: ChangeLife, m: Change, error: unknown): boolean | 'later' {
+/** `due`: when it was to be tried again before this try (a wait under way). */
+function failed(life: ChangeLife, m: Change, error: unknown, due?: number): boolean | 'later' {
   const e = error instanceof RealtimeError ? error : new RealtimeError('internal', String(error));
   if (m.state !== 'pending') return true;
   if (e.code === 'forbidden' && e.fields && withoutRefused(life, m, e.fields, e)) return true;
   if (KEEP.has(e.code) || RETRY_LATER.has(e.code)) {
     park(life, m);
     if (RETRY_LATER.has(e.code)) {
-      retryLater(life, e.code === 'rate_limited', e.retryAfterMs);
       // Still pending, but the page may say why it waits ("the CRM did not answer") and, on an
       // open connection, when it is tried again: it is not offline.
-      m.waiting(e, life.isOpen() ? life.retryAt : undefined);
+      const at = retryLater(life, m, e, due);
+      m.waiting(e, life.isOpen() ? at : undefined);
+      schedule(life);
     }
     life.views.notify(m.key);
     // Perhaps this record's failure alone (the CRM refused it): the others may go (`drain`).
@@ -332,65 +315,4 @@ function withoutRefused(
   if (m.queued) life.outbox.reportRejected(m.info());
   life.views.notify(m.key);
   return true;
-}
-
-/**
- * Sends again later: after the wait the server named (`retryAfterMs`, its write budget's refill,
- * with up to a tenth more, at most a second, so a user's tabs do not all send at one instant), else
- * after the backoff's next wait. A named wait longer than the one under way replaces it.
- */
-function retryLater(life: ChangeLife, holds: boolean, retryAfterMs?: number): void {
-  if (holds) life.retryHolds = true;
-  // At most a minute: the write budget refills within one, and a wait past what a timer holds
-  // would send the change again at once, over and over.
-  const wait = retryAfterMs === undefined ? undefined : namedWait(retryAfterMs);
-  const named =
-    wait === undefined ? undefined : wait + Math.floor(life.random() * Math.min(1000, wait / 10));
-  let replaced: number | undefined;
-  if (life.retryTimer !== undefined) {
-    const at = named === undefined ? undefined : life.clock.now() + named;
-    if (at === undefined || life.retryAt === undefined || at <= life.retryAt) return;
-    life.clock.clearTimeout(life.retryTimer);
-    life.retryTimer = undefined;
-    replaced = life.retryAt;
-  }
-  const delay = named ?? life.retryBackoff.next();
-  life.retryAt = life.clock.now() + delay;
-  // The changes that waited for the replaced try wait for this one: their countdown says so.
-  if (replaced !== undefined) {
-    const touched = new Set<string>();
-    for (const m of life.line.items) {
-      if (m.state !== 'pending' || m.retryAt !== replaced) continue;
-      m.waiting(m.error, life.retryAt);
-      touched.add(m.key);
-    }
-    for (const key of touched) life.views.notify(key);
-  }
-  life.retryTimer = life.clock.setTimeout(() => {
-    life.retryTimer = undefined;
-    life.retryAt = undefined;
-    life.retryHolds = false;
-    life.triesAtRetry = life.tries;
-    pump(life);
-  }, delay);
-}
-
-/**
- * Forget the wait under way and its growth: the next failure waits the first delay again. The
- * changes that waited for it say so no more (`retryAt`): they go now, or wait for a connection.
- */
-export function retryNow(life: ChangeLife): void {
-  if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
-  life.retryTimer = undefined;
-  life.retryAt = undefined;
-  life.retryHolds = false;
-  life.triesAtRetry = life.tries;
-  life.retryBackoff.reset();
-  const touched = new Set<string>();
-  for (const m of life.line.items) {
-    if (m.retryAt === undefined) continue;
-    m.waiting(m.error, undefined);
-    touched.add(m.key);
-  }
-  for (const key of touched) life.views.notify(key);
 }

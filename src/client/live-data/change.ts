@@ -117,6 +117,11 @@ export class Change {
   serialAfterTry: number | undefined;
   /** When it was last tried, in the order of tries (`ChangeLife.tries`). */
   lastTry: number | undefined;
+  /**
+   * Tries that failed for now since its last answer: how far its record's wait has grown. Only
+   * the first unsettled change of a record is tried, so this is the record's count.
+   */
+  fails = 0;
 
   readonly settled: Promise<ChangeInfo>;
   private settle!: (info: ChangeInfo) => void;

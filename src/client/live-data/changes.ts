@@ -37,12 +37,13 @@ import { conflictOf, conflictsChanged, offer } from './change-conflicts.js';
 import type { ChangeLife, ChangeViews } from './change-life.js';
 import { ChangeLine } from './change-line.js';
 import { adopt, adoptOrphans, park, warnIfVolatile } from './change-outbox.js';
-import { pump, retryNow } from './change-sending.js';
+import { pump } from './change-sending.js';
+import { retryNow } from './change-retry.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { defaultOutboxStore, Outbox, webLocksOwner, type OutboxStore } from './outbox.js';
 import type { UnloadTarget } from '../../util/unload-guard.js';
 import { OwnWrites } from './own-writes.js';
-import { Backoff } from '../connection/backoff.js';
+import { Backoff, backoffDelay } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
 
@@ -70,7 +71,8 @@ export interface ChangesOptions {
   /**
    * Ceiling of the first wait before re-sending after `timeout`, `internal`, `rate_limited` or
    * `backend_unavailable`. Default 5000 ms; it doubles with each such answer in a row, up to
-   * `maxRetryDelay`.
+   * `maxRetryDelay`: in a row for the record (answers for other records do not start it over),
+   * or, for `rate_limited` and for the server failing three records in a row, for any record.
    */
   retryDelay?: number;
   /** Largest ceiling of that wait. Default 60000 ms. */
@@ -109,6 +111,11 @@ export class Changes {
       discardUnattributed: () => this.discardUnattributed(),
     });
     this.line = new ChangeLine(this.outbox);
+    const pace = {
+      base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
+      cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,
+      ...(options.random ? { random: options.random } : {}),
+    };
     const life: ChangeLife = {
       client,
       views,
@@ -122,14 +129,13 @@ export class Changes {
       retryTimer: undefined,
       retryAt: undefined,
       retryHolds: false,
+      holdUntil: undefined,
       tries: 0,
       triesAtRetry: 0,
+      firedAt: -Infinity,
       random: options.random ?? Math.random,
-      retryBackoff: new Backoff({
-        base: options.retryDelay ?? DEFAULT_RETRY_DELAY,
-        cap: options.maxRetryDelay ?? DEFAULT_MAX_RETRY_DELAY,
-        ...(options.random ? { random: options.random } : {}),
-      }),
+      retryBackoff: new Backoff(pace),
+      retryDelay: (attempt) => backoffDelay(attempt, pace),
       ready: false,
       adopting: 0,
       volatile: chosen.fallback,
@@ -287,7 +293,8 @@ export class Changes {
     this.outbox.userChanged();
     // Whose changes show may have changed with who signed in.
     for (const key of new Set(this.line.items.map((m) => m.key))) this.views.notify(key);
-    // A new connection, perhaps to another server: sent at once, the next wait from the start.
+    // A new connection, perhaps to another server: sent at once, and the pace of an outage from
+    // the start. A record refused again here is still failing: its own wait goes on growing.
     retryNow(this.life);
     // What closed pages left goes first (see `adoptOrphans`).
     adoptOrphans(this.life);

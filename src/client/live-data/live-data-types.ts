@@ -58,9 +58,12 @@ export interface ChangeInfo {
    * `backend_unavailable`, `timeout`, `internal`) while the connection is open, and it waits in
    * the outbox (`queued`) to be sent again at about this time (epoch ms, the client's clock).
    * Later changes of its entity wait behind it; past the user's budget (`rate_limited`), all of
-   * the user's changes do. A newer save may send it again sooner: while it is on its way, this is
-   * when it was sent (a countdown reads "now"), and a new wait if it fails again. Gone once an
-   * answer comes or the connection is lost (then it waits for the connection instead).
+   * the user's changes do. The wait grows with each refusal of its record since the record's last
+   * answer, whatever saves of other records do. A newer save of its record may send it again
+   * sooner: while it is on its way, this is when it was sent (a countdown reads "now"); refused
+   * again, the wait under way goes on (or, once that has passed, the record's next, longer one).
+   * Gone once an answer comes or the connection is lost (then it waits for the connection
+   * instead, and is sent as soon as it opens).
    */
   readonly retryAt?: number;
   /** `conflicted`: the fields that clashed, with base, mine, theirs and who changed them. */

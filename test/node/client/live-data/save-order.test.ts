@@ -3,8 +3,9 @@
  * for now (its write-through answers 5xx: `internal`, `backend_unavailable`, or no answer in time)
  * still saves the others. One entity's changes go in the order they were made, the failing one's
  * wait behind it for the retry; a server that fails everything is asked a few times per try, not
- * once per waiting change; past the user's write budget (`rate_limited`) nothing goes. Driven on
- * a manual clock against a stub of the client's port that answers per record.
+ * once per waiting change; past the user's write budget (`rate_limited`) nothing goes. A failing
+ * record's wait grows with its own refusals, whatever the other records' saves do. Driven on a
+ * manual clock against a stub of the client's port that answers per record.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -348,5 +349,97 @@ describe('live data: the end of a wait is the retry, whatever the clock says', (
       changes.changes('customer:a').map((c) => c.state),
       ['confirmed'],
     );
+  });
+});
+
+describe("live data: a failing record's own wait", () => {
+  it('keeps growing while saves of other records go through', async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    const waitOfA = () => changes.changes('customer:a')[0]!.retryAt! - clock.now();
+    const waits = [waitOfA()];
+    for (const id of ['b', 'c', 'd']) {
+      void save(id, `${id}1`); // saved at once, while A waits
+      await settle();
+      assert.deepEqual(changes.changes(`customer:${id}`)[0]!.state, 'confirmed');
+      await retry(); // A's wait is over: tried, refused again
+      waits.push(waitOfA());
+    }
+    // Ceilings 5, 10, 20, 40 s (the middle of each): not the first wait after every other save.
+    assert.deepEqual(waits, [2500, 5000, 10_000, 20_000]);
+    assert.deepEqual(
+      client.sent.filter((s) => s.startsWith('a=')),
+      ['a=a1', 'a=a1', 'a=a1', 'a=a1'],
+    );
+  });
+
+  it('starts over once a save of that record goes through', async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    await retry();
+    await retry();
+    client.failing.delete('a');
+    await retry();
+    assert.deepEqual(changes.changes('customer:a')[0]!.state, 'confirmed');
+    client.failing.set('a', 'internal');
+    void save('a', 'a2', 2);
+    await settle();
+    assert.equal(changes.changes('customer:a')[1]!.retryAt, clock.now() + 2500);
+  });
+});
+
+describe('live data: a failing record sent again early because it was saved again', () => {
+  /**
+   * Record A refused three times while B's saves went through between (the wait under way is
+   * the fourth, 20 s), then the clock moved `into` that wait.
+   */
+  async function grownWait(into: number) {
+    const set = await setup();
+    const { clock, client, changes, save, settle, retry } = set;
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    for (const id of ['b', 'c', 'd']) {
+      void save(id, `${id}1`);
+      await settle();
+      await retry();
+    }
+    const info = () => changes.changes('customer:a')[0]!;
+    const retryAt = info().retryAt!;
+    assert.equal(retryAt, clock.now() + 20_000);
+    await clock.advance(into);
+    return { ...set, info, retryAt };
+  }
+
+  it('counts down to the try under way again when that early try fails, then waits longer', async () => {
+    const { clock, client, save, settle, retry, info, retryAt } = await grownWait(5000);
+    void save('a', 'a2', 1); // the cue: A1 goes now
+    await settle();
+    assert.equal(client.sent.at(-1), 'a=a1');
+    assert.equal(info().retryAt, retryAt, 'refused again: the countdown goes on where it was');
+    await retry();
+    assert.equal(clock.now(), retryAt);
+    // Its sixth refusal: ceiling 160 s, capped at 60 s.
+    assert.equal(info().retryAt, clock.now() + 30_000, 'the next wait grew');
+  });
+
+  it('waits its grown wait when the early try is refused after its wait ended', async () => {
+    const { clock, client, save, settle, info, retryAt } = await grownWait(19_000);
+    client.holding.add('a');
+    void save('a', 'a2', 1); // the cue: A1 goes now, and the CRM is slow to refuse it
+    await settle();
+    assert.ok(client.held, 'A1 is on its way');
+    await clock.advance(retryAt - clock.now() + 1000); // its try's time passes meanwhile
+    await settle();
+    const sent = client.sent.length;
+    client.held!();
+    await settle();
+    assert.equal(client.sent.length, sent, 'not sent again at once');
+    // Its fifth refusal: ceiling 80 s, capped at 60 s; not the first wait again.
+    assert.equal(info().retryAt, clock.now() + 30_000);
   });
 });
