@@ -234,7 +234,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
         storage,
         clock,
         log,
-        backend: new EntityBackend(options.entityBackend),
+        backend: new EntityBackend({ ...options.entityBackend, now: () => clock.now() }),
       })
     : undefined;
   const history = createHistoryServices({
