@@ -217,6 +217,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
           poolSize: options.databasePoolSize,
           connectTimeoutMs: options.databaseConnectTimeoutMs,
           queryTimeoutMs: options.databaseQueryTimeoutMs,
+          log,
         })
       : new SqliteStorage(':memory:'));
   const entities = new EntityService({
