@@ -563,9 +563,20 @@ export class RedisBus implements Bus {
       .ready()
       .then(async () => {
         const before = this.options.clock.now();
-        const [seconds, micros] = await this.commands.redis.time();
+        let time: (string | number | undefined)[];
+        try {
+          time = await this.commands.redis.time();
+        } catch (err) {
+          if (!(err instanceof Error && err.name === 'ReplyError')) throw err;
+          // A Redis that refuses TIME itself (renamed or disabled by a managed service): the
+          // window's ages are this process's clock, as they were before.
+          this.options.log.warn('redis refused TIME: replay ages use this process clock', {
+            ...errorFields(err),
+          });
+          return 0;
+        }
         const after = this.options.clock.now();
-        const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+        const redisNow = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
         return redisNow - Math.round((before + after) / 2);
       })
       .catch((err: unknown) => {
