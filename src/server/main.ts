@@ -90,6 +90,7 @@ async function main(): Promise<void> {
         poolSize: config.databasePoolSize,
         connectTimeoutMs: config.databaseConnectTimeoutMs,
         queryTimeoutMs: config.databaseQueryTimeoutMs,
+        log,
       })
     : new SqliteStorage(databasePath(config), undefined, { log });
   const ahead = schemaAheadWarning(storage);

@@ -217,6 +217,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
           poolSize: options.databasePoolSize,
           connectTimeoutMs: options.databaseConnectTimeoutMs,
           queryTimeoutMs: options.databaseQueryTimeoutMs,
+          log,
         })
       : new SqliteStorage(':memory:'));
   const entities = new EntityService({
@@ -234,7 +235,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
         storage,
         clock,
         log,
-        backend: new EntityBackend(options.entityBackend),
+        backend: new EntityBackend({ ...options.entityBackend, now: () => clock.now() }),
       })
     : undefined;
   const history = createHistoryServices({

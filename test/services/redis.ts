@@ -33,7 +33,11 @@ export interface RedisInstance {
 
 const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server';
 
-export async function startRedis(): Promise<RedisInstance> {
+export async function startRedis(
+  options: {
+    /** More `redis-server` arguments (`--rename-command TIME ""`). */ args?: string[];
+  } = {},
+): Promise<RedisInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -58,6 +62,7 @@ export async function startRedis(): Promise<RedisInstance> {
         'yes',
         '--loglevel',
         'warning',
+        ...(options.args ?? []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -37,7 +37,10 @@ export interface EntityBackendOptions {
   key?: string | undefined;
   /** For tests; default the global `fetch`. */
   fetch?: typeof fetch;
-  /** The time a `Retry-After` date is read against (epoch ms); default `Date.now`. */
+  /**
+   * The time a `Retry-After` date is read against when the answer has no `Date` header (epoch
+   * ms); the server passes its clock. Default `Date.now`.
+   */
   now?: () => number;
 }
 
@@ -221,6 +224,7 @@ export class EntityBackend {
         response.status,
         response.headers.get('retry-after'),
         (this.options.now ?? Date.now)(),
+        response.headers.get('date'),
       );
       return { kind: 'answer', status: response.status, body: parsed, notJson, retryAfterMs };
     } catch (err) {

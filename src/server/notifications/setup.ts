@@ -73,7 +73,7 @@ export function createHistoryServices(deps: {
     follow(entities) {
       unsubscribes.push(recordEntityChanges(entities, activity, log, stores.activityInStorage));
       if (deps.notifications?.notifyWatchersOnChange) {
-        unsubscribes.push(notifyWatchersOnChange(entities, notifications, log));
+        unsubscribes.push(notifyWatchersOnChange(entities, notifications, clock, log));
       }
     },
     async close() {

@@ -6,26 +6,85 @@
  * writes do not notify (a CRM form saving through the HTTP API says nothing about who cares). What
  * the notification says is the shared rule of `src/domain/entity-activity.ts` (the fake server
  * applies it too).
+ *
+ * The change is committed before its notification is stored, so a database that refuses that one
+ * write (SQLite locked by an operator's transaction, a PostgreSQL connection dropped, Redis away
+ * while the room's people are looked up) would lose it for good: nobody retries a change that
+ * succeeded. The rule tries again after `WATCHER_RETRY_MS`, to the people who were in the room
+ * when it was first looked up, and gives up (logged as an error) after the last wait. A store
+ * that committed but whose answer was lost (a PostgreSQL connection dropped at commit) gets the
+ * notification twice; that is rarer, and less harmful, than losing it.
  */
+import type { UserProfile } from '../../protocol/index.js';
 import { watcherNotification } from '../../domain/entity-activity.js';
 import type { EntityChangeSource } from '../activity/entity-activity.js';
+import type { ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import type { NotificationService } from './notification-service.js';
+
+/** The waits before each try again of a notification that failed: about half a minute in all. */
+export const WATCHER_RETRY_MS: readonly number[] = [1000, 2000, 4000, 8000, 16_000];
 
 /** Subscribes the rule to accepted entity changes. Returns the unsubscribe. */
 export function notifyWatchersOnChange(
   entities: EntityChangeSource,
-  notifications: NotificationService,
+  notifications: Pick<NotificationService, 'send' | 'recipientsOf'>,
+  clock: ServerClock,
   log: Logger,
 ): () => void {
-  return entities.onChange((change) => {
-    const input = watcherNotification(change);
-    if (!input || !change.by) return;
-    notifications.send(input, change.by).catch((err: unknown) => {
-      log.error('watcher notification failed', {
-        entity: `${change.entity.type}:${change.entity.id}`,
+  /** Retries waiting on a timer: dropped (and counted in the log) when the server stops. */
+  const waiting = new Set<unknown>();
+  let stopped = false;
+
+  const attempt = (
+    input: NonNullable<ReturnType<typeof watcherNotification>>,
+    by: UserProfile,
+    entity: string,
+    failures: number,
+    known: readonly string[] | undefined,
+  ): void => {
+    let recipients = known;
+    void (async () => {
+      recipients ??= await notifications.recipientsOf(input.target, by);
+      await notifications.send(input, by, recipients);
+    })().catch((err: unknown) => {
+      const wait = WATCHER_RETRY_MS[failures];
+      if (wait === undefined || stopped) {
+        log.error('watcher notification failed', {
+          entity,
+          attempts: failures + 1,
+          ...errorFields(err),
+        });
+        return;
+      }
+      log.warn('watcher notification failed: trying again', {
+        entity,
+        attempt: failures + 1,
+        retryInMs: wait,
         ...errorFields(err),
       });
+      const handle = clock.setTimeout(() => {
+        waiting.delete(handle);
+        attempt(input, by, entity, failures + 1, recipients);
+      }, wait);
+      waiting.add(handle);
     });
+  };
+
+  const unsubscribe = entities.onChange((change) => {
+    const input = watcherNotification(change);
+    if (!input || !change.by) return;
+    attempt(input, change.by, `${change.entity.type}:${change.entity.id}`, 0, undefined);
   });
+  return () => {
+    stopped = true;
+    unsubscribe();
+    if (waiting.size > 0) {
+      log.error('watcher notifications not sent: the server stopped before their next try', {
+        dropped: waiting.size,
+      });
+    }
+    waiting.forEach((handle) => clock.clearTimeout(handle));
+    waiting.clear();
+  };
 }

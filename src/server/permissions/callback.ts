@@ -253,7 +253,12 @@ export class AuthorizeCallback {
           `answered HTTP ${response.status}`,
           undefined,
           response.status,
-          backendRetryAfter(response.status, response.headers.get('retry-after'), Date.now()),
+          backendRetryAfter(
+            response.status,
+            response.headers.get('retry-after'),
+            this.clock.now(),
+            response.headers.get('date'),
+          ),
         );
       }
       if (Buffer.byteLength(text) > MAX_ANSWER_BYTES) {

@@ -20,6 +20,7 @@
  */
 import pg from 'pg';
 import type { EntityWrite, EntityWriteResult, StoredChange } from '../entities/entity-store.js';
+import { silentLogger, type Logger } from '../log.js';
 import type { Storage, StoredEntity } from '../storage.js';
 import { PostgresActivity } from './postgres-activity.js';
 import { PostgresRevocations } from '../sql-revocations.js';
@@ -54,6 +55,8 @@ export interface PostgresStorageOptions {
   /** How long one statement may run. Default `DEFAULT_QUERY_TIMEOUT_MS`. */
   queryTimeoutMs?: number | undefined;
   migrations?: readonly Migration[] | undefined;
+  /** Hears when the probe finds the database gone or read-only, and when it is back: once each. */
+  log?: Logger | undefined;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -112,6 +115,12 @@ export class PostgresStorage implements Storage {
    * `default_transaction_read_only`): it answers, yet every save fails.
    */
   private readOnly = false;
+  /** Why the last probe found the database down, once the log said so; undefined while up. */
+  private downFor: string | undefined;
+  /** Why the probe query under way failed, if it did. */
+  private probeFailure: string | undefined;
+  private readonly log: Logger;
+  private readonly label: string;
   /** The probe query under way: a hung one is waited for, never joined by another. */
   private probing: Promise<void> | undefined;
   private readonly probeMs: number;
@@ -129,6 +138,8 @@ export class PostgresStorage implements Storage {
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     this.probeMs = options.probeMs ?? 5000;
+    this.log = options.log ?? silentLogger;
+    this.label = databaseLabel(options.url);
     const connection: pg.ClientConfig = {
       connectionString: options.url,
       types,
@@ -248,6 +259,7 @@ export class PostgresStorage implements Storage {
   async check(): Promise<boolean> {
     if (this.closed) return false;
     const started = performance.now();
+    if (!this.probing) this.probeFailure = undefined;
     this.probing ??= this.ready
       .then(() =>
         this.pool.query<{ read_only: string }>(
@@ -258,8 +270,11 @@ export class PostgresStorage implements Storage {
         ({ rows }) => {
           this.readOnly = rows[0]?.read_only === 'on';
           this.answeredAt = performance.now();
+          this.probeFailure = undefined;
         },
-        () => {},
+        (err: unknown) => {
+          this.probeFailure = err instanceof Error ? err.message : String(err);
+        },
       )
       .finally(() => {
         this.probing = undefined;
@@ -272,7 +287,32 @@ export class PostgresStorage implements Storage {
     await Promise.race([this.probing, deadline]);
     clearTimeout(timer);
     this.up = this.migrated && !this.closed && this.answeredAt >= started && !this.readOnly;
+    if (this.migrated && !this.closed) this.report(started);
     return this.up;
+  }
+
+  /**
+   * Says in the log when the database stops serving and when it serves again, once each way:
+   * `/healthz` turns meanwhile, but without a line an operator reading the log of a process
+   * that answers every save "retry" would not learn why.
+   */
+  private report(started: number): void {
+    if (this.up) {
+      if (this.downFor === undefined) return;
+      this.log.info('database answers again', { database: this.label, after: this.downFor });
+      this.downFor = undefined;
+      return;
+    }
+    if (this.downFor !== undefined) return;
+    this.downFor = this.readOnly
+      ? 'read-only: transaction_read_only is on'
+      : this.answeredAt < started && this.probeFailure
+        ? this.probeFailure
+        : `no answer within ${this.probeMs} ms`;
+    this.log.error('database unavailable: saves are answered "retry" until it answers', {
+      database: this.label,
+      reason: this.downFor,
+    });
   }
 
   async getEntity(type: string, id: string): Promise<StoredEntity | undefined> {

@@ -142,6 +142,8 @@ export class RedisBus implements Bus {
   private stopLostRetry: (() => void) | undefined;
   /** Stops keeping the sequences of this process's quiet rooms (`keepIdle`). */
   private readonly stopKeepIdle: () => void;
+  /** How far Redis's clock is ahead of this process's, in ms: measured once per connection. */
+  private redisOffset: Promise<number> | undefined;
 
   constructor(private readonly options: RedisBusOptions) {
     this.processId = options.processId ?? randomUUID();
@@ -157,7 +159,12 @@ export class RedisBus implements Bus {
       this.onMessage(channel, message),
     );
     this.subscriber.onRecovered(() => this.resubscribe());
-    this.commands.onRecovered(() => this.spendLost());
+    this.measureOffset();
+    this.commands.onRecovered(() => {
+      // Another Redis (a failover), or a clock set meanwhile: measured again.
+      this.measureOffset();
+      this.spendLost();
+    });
   }
 
   /** The connection for commands, shared with presence (one connection per role per process). */
@@ -306,7 +313,7 @@ export class RedisBus implements Bus {
       this.keys.replayBytes,
       this.keys.replayTotal,
       this.keys.channel(room),
-      at,
+      at + (await this.offset()),
       prefix,
       suffix,
       this.options.maxFrameBytes,
@@ -493,7 +500,7 @@ export class RedisBus implements Bus {
     const reply = await this.run('crmResume', [
       this.keys.seq(room),
       this.keys.log(room),
-      this.options.clock.now(),
+      this.options.clock.now() + (await this.offset()),
       since === undefined ? '' : since,
       Math.max(1, this.options.replayMillis),
       this.sequenceTtl,
@@ -531,6 +538,55 @@ export class RedisBus implements Bus {
     for (const room of this.rooms.keys()) {
       this.run('crmKeepIdle', [this.keys.seq(room), this.idleSequenceTtl]).catch(() => {});
     }
+  }
+
+  /**
+   * Redis's clock less this process's. An event's age in the replay window is the time between
+   * its publish and a resume, which two processes may read on clocks that differ: one whose
+   * clock ran 2½ minutes ahead found every event another process published just before too old
+   * to replay, and its clients got `gap` (a full re-sync) on every resume. The window's times
+   * are therefore Redis's, as this process's clock corrected by this offset. Measured once per
+   * connection (a time step on this machine later is not followed until Redis reconnects), and
+   * relative to the injected clock, so a test's manual clock still ages events as it moves.
+   */
+  private offset(): Promise<number> {
+    return this.redisOffset ?? this.measureOffset();
+  }
+
+  /**
+   * Asks Redis its time as soon as it can be reached (at start, and after an outage), so the
+   * processes of a deployment measure at about the same moment; a failed measure is asked again
+   * by the next publish or resume.
+   */
+  private measureOffset(): Promise<number> {
+    const offset = this.commands
+      .ready()
+      .then(async () => {
+        const before = this.options.clock.now();
+        let time: (string | number | undefined)[];
+        try {
+          time = await this.commands.redis.time();
+        } catch (err) {
+          if (!(err instanceof Error && err.name === 'ReplyError')) throw err;
+          // A Redis that refuses TIME itself (renamed or disabled by a managed service): the
+          // window's ages are this process's clock, as they were before.
+          this.options.log.warn('redis refused TIME: replay ages use this process clock', {
+            ...errorFields(err),
+          });
+          return 0;
+        }
+        const after = this.options.clock.now();
+        const redisNow = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+        return redisNow - Math.round((before + after) / 2);
+      })
+      .catch((err: unknown) => {
+        if (this.redisOffset === offset) this.redisOffset = undefined;
+        throw asUnavailable(err);
+      });
+    // Nobody may be waiting for it yet: a failure is seen by the publish or resume that needs it.
+    offset.catch(() => {});
+    this.redisOffset = offset;
+    return offset;
   }
 
   private async run(

@@ -193,6 +193,24 @@ describe('a backend’s answer to a save', () => {
       assert.equal(waitOf(await answer(503, '', { headers: { 'retry-after': at }, now })), 30_000);
     });
 
+    it('as an HTTP date on the backend’s clock: read against its answer’s Date, not the server’s', async () => {
+      // The backend's clock is five minutes ahead of the server's.
+      const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+      const backendNow = now + 300_000;
+      const headers = {
+        'retry-after': new Date(backendNow + 30_000).toUTCString(),
+        date: new Date(backendNow).toUTCString(),
+      };
+      assert.equal(waitOf(await answer(503, '', { headers, now })), 30_000);
+      // Five minutes behind: "in 30 s" is not a date already past.
+      const behind = now - 300_000;
+      const late = {
+        'retry-after': new Date(behind + 30_000).toUTCString(),
+        date: new Date(behind).toUTCString(),
+      };
+      assert.equal(waitOf(await answer(429, '', { headers: late, now })), 30_000);
+    });
+
     it('is at most a minute: a maintenance window of hours would hold every save that long', async () => {
       assert.equal(waitOf(await answer(503, '', { headers: { 'retry-after': '7200' } })), 60_000);
     });

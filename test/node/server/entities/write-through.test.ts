@@ -431,6 +431,8 @@ interface ScriptedAnswer {
   /** Sent as is when a string, as JSON otherwise; none when undefined. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Answer without a `Date` header (a backend with no clock). */
+  noDate?: boolean;
 }
 
 describe('write-through: a backend answering off the documented format', () => {
@@ -446,6 +448,7 @@ describe('write-through: a backend answering off the documented format', () => {
   let record: Record<string, unknown>;
   let onPost: ScriptedAnswer;
   let onGet: () => ScriptedAnswer;
+  const clock = new ManualClock();
 
   const logger: Logger = {
     debug: () => {},
@@ -459,7 +462,8 @@ describe('write-through: a backend answering off the documented format', () => {
       calls.push({ method: req.method ?? '', path: req.url ?? '' });
       req.resume();
       req.on('end', () => {
-        const { status, body, headers } = req.method === 'GET' ? onGet() : onPost;
+        const { status, body, headers, noDate } = req.method === 'GET' ? onGet() : onPost;
+        if (noDate) res.sendDate = false;
         if (body === undefined) return void res.writeHead(status, headers).end();
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -471,6 +475,8 @@ describe('write-through: a backend answering off the documented format', () => {
     server = createServer({
       auth: { devIdentities: true },
       logger,
+      // A server clock months away from this machine's: what the server reads against must be it.
+      clock,
       entityBackend: { url: `http://127.0.0.1:${backendPort}`, timeoutMs: 2000, key: BACKEND_KEY },
     });
     const { port } = await server.listen(0, '127.0.0.1');
@@ -584,6 +590,13 @@ describe('write-through: a backend answering off the documented format', () => {
     const unnamed = await saveAs({ phone: '5550100124' });
     assert.equal(unnamed.type === 'error' && unnamed.code, 'backend_unavailable');
     assert.equal(unnamed.type === 'error' && 'retryAfterMs' in unnamed, false);
+  });
+
+  it('a Retry-After date from a backend without a Date header is read on the server’s clock', async () => {
+    const at = new Date(clock.now() + 30_000).toUTCString();
+    onPost = { status: 503, body: 'Maintenance', headers: { 'retry-after': at }, noDate: true };
+    const named = await saveAs({ phone: '5550100123' });
+    assert.equal(named.type === 'error' && named.retryAfterMs, 30_000, JSON.stringify(named));
   });
 
   it('a read-through answered 429 with Retry-After names that wait too', async () => {

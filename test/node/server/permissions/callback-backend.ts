@@ -16,7 +16,15 @@ export class Backend {
   readonly asked: Asked[] = [];
   decide: (body: Record<string, unknown>) => unknown = () => ({ allow: true });
   /** Answer with this status and text instead (a failing backend). */
-  failWith: { status: number; text: string; headers?: Record<string, string> } | undefined;
+  failWith:
+    | {
+        status: number;
+        text: string;
+        headers?: Record<string, string>;
+        /** Answer without a `Date` header (a backend with no clock). */
+        noDate?: boolean;
+      }
+    | undefined;
   /** Never answer (a hanging backend). */
   hang = false;
   /** Answer once this settles (a backend taking its time). */
@@ -54,6 +62,7 @@ export class Backend {
       return;
     }
     if (this.failWith) {
+      if (this.failWith.noDate) res.sendDate = false;
       res.writeHead(this.failWith.status, {
         'content-type': 'application/json',
         ...this.failWith.headers,

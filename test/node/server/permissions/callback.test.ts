@@ -247,6 +247,44 @@ describe('authorization callback', () => {
     as(await get(alice), 'entity.snapshot');
   });
 
+  test('a Retry-After date is read on the backend’s clock (its Date), else on the server’s', async () => {
+    backend = await Backend.start();
+    const clock = new ManualClock(Date.UTC(2026, 11, 7, 12, 0, 0));
+    const callback = new AuthorizeCallback({ url: backend.url }, clock, silentLogger);
+    const waitNamed = async (): Promise<number | undefined> => {
+      const ask = callback.ask({
+        user: { id: 'ana', name: 'Ana' },
+        room: 'customer:42',
+        action: 'join',
+      });
+      const err = await ask.then(
+        () => assert.fail('allowed'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof AuthorizationUnavailable);
+      return err.retryAfterMs;
+    };
+    // A backend whose clock is ten minutes ahead of the server's (and of this machine's).
+    const backendNow = clock.now() + 600_000;
+    backend.failWith = {
+      status: 503,
+      text: 'down',
+      headers: {
+        'retry-after': new Date(backendNow + 20_000).toUTCString(),
+        date: new Date(backendNow).toUTCString(),
+      },
+    };
+    assert.equal(await waitNamed(), 20_000);
+    // No Date header: the server's clock, not this machine's.
+    backend.failWith = {
+      status: 429,
+      text: 'slow down',
+      headers: { 'retry-after': new Date(clock.now() + 45_000).toUTCString() },
+      noDate: true,
+    };
+    assert.equal(await waitNamed(), 45_000);
+  });
+
   test('a backend that cannot be reached refuses joins and saves for now, naming why', async () => {
     const [h, unreachable] = await start();
     await unreachable.close();

@@ -18,7 +18,11 @@ import pg from 'pg';
 import { entityRoom } from '../../../../src/protocol/index.js';
 import type { EntityWrite } from '../../../../src/server/entities/entity-store.js';
 import { MIGRATION_LOCK_KEY } from '../../../../src/server/postgres/postgres-migrations.js';
-import { PostgresStorage } from '../../../../src/server/postgres/postgres-storage.js';
+import type { LogFields } from '../../../../src/server/log.js';
+import {
+  databaseLabel,
+  PostgresStorage,
+} from '../../../../src/server/postgres/postgres-storage.js';
 import { createServer } from '../../../../src/server/server.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
 import { readiness } from '../../helpers/metrics.js';
@@ -280,10 +284,17 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 describe('a PostgreSQL that stops answering', () => {
   test('health turns down within a probe, a save is rejected, both recover when it answers again', async () => {
-    const { storage, locker } = await storeWithCustomer({
+    const logged: { level: string; msg: string; fields: LogFields | undefined }[] = [];
+    const { url, storage, locker } = await storeWithCustomer({
       probeMs: 200,
       connectTimeoutMs: 500,
       queryTimeoutMs: 500,
+      log: {
+        debug: () => {},
+        info: (msg, fields) => void logged.push({ level: 'info', msg, fields }),
+        warn: (msg, fields) => void logged.push({ level: 'warn', msg, fields }),
+        error: (msg, fields) => void logged.push({ level: 'error', msg, fields }),
+      },
     });
     await locker.end();
     let resume: (() => void) | undefined;
@@ -296,6 +307,16 @@ describe('a PostgreSQL that stops answering', () => {
       await waitFor(() => storage.healthy(), '/healthz up once PostgreSQL answers');
       const retry = await storage.writeEntity(update('h-1', { status: 'hung' }));
       assert.equal(retry.outcome, 'applied');
+      // The log says it once each way, naming the database (probes ran every 200 ms meanwhile).
+      assert.deepEqual(
+        logged.map((l) => `${l.level} ${l.msg}`),
+        [
+          'error database unavailable: saves are answered "retry" until it answers',
+          'info database answers again',
+        ],
+      );
+      assert.equal(logged[0]!.fields?.['database'], databaseLabel(url));
+      assert.equal(logged[0]!.fields?.['reason'], 'no answer within 200 ms');
     } finally {
       resume?.();
       await storage.close();
