@@ -271,6 +271,23 @@ function replaceOrFail(text, pattern, replacement, what) {
  * - Svelte: the JSX generator's file again, augmenting `svelte/elements` rather than React's JSX,
  *   with the legacy `on:` handlers too.
  */
+/** The JSDoc of the React typings' `ScopedElements`, with this package's names. */
+const REACT_SCOPED_DOC = `/**
+ * JSX types for the kit's elements registered under other tag names, a prefix or suffix added to
+ * each (\`customElements.define('my-crm-presence', class extends CrmPresence {})\`):
+ *
+ * \`\`\`ts
+ * import type { ScopedElements } from "crm-realtime/react";
+ *
+ * declare module "react" {
+ *   namespace JSX {
+ *     interface IntrinsicElements extends ScopedElements<"my-"> {}
+ *   }
+ * }
+ * \`\`\`
+ */
+`;
+
 function fixFrameworkTypes() {
   const edit = (file, change) => {
     const path = `${FRAMEWORKS}/${file}`;
@@ -313,7 +330,17 @@ function fixFrameworkTypes() {
           'Partial<XProps & BaseProps & BaseEvents>',
         );
       const react = (text) =>
-        `import type * as React from "react";\n${jsxFor(text, REACT_BASE_PROPS)}`;
+        `import type * as React from "react";\n${jsxFor(
+          // Its helper for scoped tags is documented with placeholders (\`path/to/library\`) that
+          // an IDE shows on hover: the usage in this package, which compiles as written.
+          replaceOrFail(
+            text,
+            /^\/\*\*\n \* This type can be used to create scoped tags[\s\S]*?\n \*\/\n/m,
+            REACT_SCOPED_DOC,
+            'its ScopedElements comment',
+          ),
+          REACT_BASE_PROPS,
+        )}`;
       edit('react.d.ts', (text) =>
         [
           react(withPropertyNames(common(text))),

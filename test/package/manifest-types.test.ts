@@ -9,6 +9,7 @@
  * for Svelte 5's `SvelteHTMLElements` (`crm-realtime/svelte`).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
@@ -372,5 +373,20 @@ ${TAG_NAMES.map((tag, i) => `export const kitTypesWin${i}: true = true as Check<
 `,
     });
     assert.deepEqual(problems, []);
+  });
+
+  it('document their helpers with examples that compile as written (an IDE shows them on hover)', async () => {
+    const { dir } = await pack();
+    const files: Record<string, string> = {};
+    for (const name of ['react', 'vue', 'svelte']) {
+      const text = readFileSync(join(dir, 'dist', 'frameworks', `${name}.d.ts`), 'utf8');
+      for (const [n, [, block]] of [
+        ...text.matchAll(/^ \* ```ts\n([\s\S]*?)^ \* ```$/gm),
+      ].entries()) {
+        files[`${name}-${n}.ts`] = `${block!.replace(/^ \* ?/gm, '')}\nexport {};\n`;
+      }
+    }
+    assert.ok(Object.keys(files).length > 0, 'no example found');
+    assert.deepEqual(await typecheck(files), []);
   });
 });
