@@ -159,11 +159,27 @@ const vueHandler = (event) =>
  * the same prop under the property's name (`maxVisible?: CrmPresence["maxVisible"];`).
  */
 const withPropertyNames = (text) =>
-  text.replace(
+  replaceOrFail(
+    text,
+    /^\} from "\.\.\/npm\/index\.js";\n/m,
+    `$&\n${ATTRIBUTE_VALUE}`,
+    'its import of the element classes',
+  ).replace(
     /^( *)((?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n\1)?)"([a-z]+(?:-[a-z]+)+)"\?: (\w+)\[["'](\w+)["']\];$/gm,
-    (line, indent, doc, _attr, cls, field) =>
-      `${line}\n${indent}${doc}${field}?: ${cls}["${field}"];`,
+    (_line, indent, doc, attr, cls, field) =>
+      `${indent}${doc}"${attr}"?: AttributeValue<${cls}["${field}"]>;\n` +
+      `${indent}${doc}${field}?: ${cls}["${field}"];`,
   );
+
+/**
+ * A number attribute written in markup is its text (\`max-visible="5"\` in a Vue or Svelte template,
+ * or JSX, as the elements' docs write it), which the element reads as the number: the attribute's
+ * name takes the digits as well as the number. The property's name takes the number only, since
+ * a framework sets it as it is.
+ */
+const ATTRIBUTE_VALUE = `/** An attribute's value: its property's type, and for a number its digits as text. */
+type AttributeValue<T> = T | (number extends T ? \`\${number}\` : never);
+`;
 
 /** Each name of each `import type { … }` list once. */
 const uniqueImports = (text) =>

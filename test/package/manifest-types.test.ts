@@ -116,6 +116,13 @@ export const ok = (
 );
 // @ts-expect-error max-visible is a number
 export const badProp = <crm-presence max-visible="lots" />;
+// A number attribute written in markup, as the elements' docs write it: the attribute's text.
+export const numberAttributes = (
+  <>
+    <crm-presence max-visible="5" />
+    <crm-activity-feed max-items="20" />
+  </>
+);
 // @ts-expect-error maxVisible is a number (React 19 sets it as the property, when the element has it)
 export const badProperty = <crm-presence maxVisible="lots" />;
 // @ts-expect-error a presence handler on the status element's event
@@ -234,6 +241,12 @@ const onChange = (e: CrmPresenceChangeEvent) => e.type;
 export const ok: Props<'crm-presence'> = { maxVisible: 3, 'room-id': 'customer:42', onCrmPresenceChange: onChange };
 // @ts-expect-error maxVisible is a number
 export const badProp: Props<'crm-presence'> = { maxVisible: 'lots' };
+// A static attribute in a template (\`max-visible="5"\`) is its text, which the element reads as 5.
+export const staticAttribute: Props<'crm-presence'> = { 'max-visible': '5' };
+// @ts-expect-error a number attribute takes digits only
+export const badAttribute: Props<'crm-presence'> = { 'max-visible': 'lots' };
+// @ts-expect-error a number property is set as it is: the digits as text are no number
+export const textProperty: Props<'crm-presence'> = { maxVisible: '5' };
 // @ts-expect-error a presence handler on the status element's event
 export const badEvent: Props<'crm-connection-status'> = { onCrmConnectionStatusChange: onChange };
 // @ts-expect-error state is read-only: the element shows the connection's state, it is not set
@@ -337,6 +350,8 @@ export const status: Props<'crm-connection-status'> = {
 };
 // @ts-expect-error max-visible is a number
 export const badAttribute: Props<'crm-presence'> = { 'max-visible': 'lots' };
+// A static attribute (\`max-visible="5"\`) is its text, which the element reads as 5.
+export const staticAttribute: Props<'crm-presence'> = { 'max-visible': '5' };
 // @ts-expect-error maxVisible is a number
 export const badProperty: Props<'crm-presence'> = { maxVisible: 'lots' };
 // @ts-expect-error a presence handler on the status element's event
