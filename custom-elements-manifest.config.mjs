@@ -156,13 +156,18 @@ const vueHandler = (event) =>
 
 /**
  * After each attribute-named prop (`"max-visible"?: CrmPresence["maxVisible"];`, with its JSDoc),
- * the same prop under the property's name (`maxVisible?: CrmPresence["maxVisible"];`).
+ * the same prop under the property's name (`maxVisible?: CrmPresence["maxVisible"];`). A number
+ * attribute written in JSX as HTML writes it is its text (`max-visible="5"`), which the element
+ * reads as the number: the attribute's name takes those digits as well as the number, the
+ * property's name the number only, since a framework sets a property as it is. (vue-tsc checks
+ * `max-visible` against `maxVisible`, as for a component's `Number` prop: Vue binds numbers.)
  */
 const withPropertyNames = (text) =>
   replaceOrFail(
     text,
     /^\} from "\.\.\/npm\/index\.js";\n/m,
-    `$&\n${ATTRIBUTE_VALUE}`,
+    `$&\n/** An attribute's value: its property's type, and for a number its text. */\n` +
+      'type AttributeValue<T> = T | (number extends T ? `${number}` : never);\n',
     'its import of the element classes',
   ).replace(
     /^( *)((?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n\1)?)"([a-z]+(?:-[a-z]+)+)"\?: (\w+)\[["'](\w+)["']\];$/gm,
@@ -170,16 +175,6 @@ const withPropertyNames = (text) =>
       `${indent}${doc}"${attr}"?: AttributeValue<${cls}["${field}"]>;\n` +
       `${indent}${doc}${field}?: ${cls}["${field}"];`,
   );
-
-/**
- * A number attribute written in markup is its text (\`max-visible="5"\` in a Vue or Svelte template,
- * or JSX, as the elements' docs write it), which the element reads as the number: the attribute's
- * name takes the digits as well as the number. The property's name takes the number only, since
- * a framework sets it as it is.
- */
-const ATTRIBUTE_VALUE = `/** An attribute's value: its property's type, and for a number its digits as text. */
-type AttributeValue<T> = T | (number extends T ? \`\${number}\` : never);
-`;
 
 /** Each name of each `import type { … }` list once. */
 const uniqueImports = (text) =>

@@ -241,12 +241,6 @@ const onChange = (e: CrmPresenceChangeEvent) => e.type;
 export const ok: Props<'crm-presence'> = { maxVisible: 3, 'room-id': 'customer:42', onCrmPresenceChange: onChange };
 // @ts-expect-error maxVisible is a number
 export const badProp: Props<'crm-presence'> = { maxVisible: 'lots' };
-// A static attribute in a template (\`max-visible="5"\`) is its text, which the element reads as 5.
-export const staticAttribute: Props<'crm-presence'> = { 'max-visible': '5' };
-// @ts-expect-error a number attribute takes digits only
-export const badAttribute: Props<'crm-presence'> = { 'max-visible': 'lots' };
-// @ts-expect-error a number property is set as it is: the digits as text are no number
-export const textProperty: Props<'crm-presence'> = { maxVisible: '5' };
 // @ts-expect-error a presence handler on the status element's event
 export const badEvent: Props<'crm-connection-status'> = { onCrmConnectionStatusChange: onChange };
 // @ts-expect-error state is read-only: the element shows the connection's state, it is not set
