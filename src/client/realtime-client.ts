@@ -13,7 +13,7 @@
  *   stop();
  *   void client.emit('customer:42', 'typing', { field: 'email' });
  * });
- * off(); room.release(); // when done
+ * // When done: off(); room.release();
  * ```
  */
 import type {
