@@ -156,13 +156,24 @@ const vueHandler = (event) =>
 
 /**
  * After each attribute-named prop (`"max-visible"?: CrmPresence["maxVisible"];`, with its JSDoc),
- * the same prop under the property's name (`maxVisible?: CrmPresence["maxVisible"];`).
+ * the same prop under the property's name (`maxVisible?: CrmPresence["maxVisible"];`). A number
+ * attribute written in JSX as HTML writes it is its text (`max-visible="5"`), which the element
+ * reads as the number: the attribute's name takes those digits as well as the number, the
+ * property's name the number only, since a framework sets a property as it is. (vue-tsc checks
+ * `max-visible` against `maxVisible`, as for a component's `Number` prop: Vue binds numbers.)
  */
 const withPropertyNames = (text) =>
-  text.replace(
+  replaceOrFail(
+    text,
+    /^\} from "\.\.\/npm\/index\.js";\n/m,
+    `$&\n/** An attribute's value: its property's type, and for a number its text. */\n` +
+      'type AttributeValue<T> = T | (number extends T ? `${number}` : never);\n',
+    'its import of the element classes',
+  ).replace(
     /^( *)((?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n\1)?)"([a-z]+(?:-[a-z]+)+)"\?: (\w+)\[["'](\w+)["']\];$/gm,
-    (line, indent, doc, _attr, cls, field) =>
-      `${line}\n${indent}${doc}${field}?: ${cls}["${field}"];`,
+    (_line, indent, doc, attr, cls, field) =>
+      `${indent}${doc}"${attr}"?: AttributeValue<${cls}["${field}"]>;\n` +
+      `${indent}${doc}${field}?: ${cls}["${field}"];`,
   );
 
 /** Each name of each `import type { … }` list once. */
@@ -271,6 +282,23 @@ function replaceOrFail(text, pattern, replacement, what) {
  * - Svelte: the JSX generator's file again, augmenting `svelte/elements` rather than React's JSX,
  *   with the legacy `on:` handlers too.
  */
+/** The JSDoc of the React typings' `ScopedElements`, with this package's names. */
+const REACT_SCOPED_DOC = `/**
+ * JSX types for the kit's elements registered under other tag names, a prefix or suffix added to
+ * each (\`customElements.define('my-crm-presence', class extends CrmPresence {})\`):
+ *
+ * \`\`\`ts
+ * import type { ScopedElements } from "crm-realtime/react";
+ *
+ * declare module "react" {
+ *   namespace JSX {
+ *     interface IntrinsicElements extends ScopedElements<"my-"> {}
+ *   }
+ * }
+ * \`\`\`
+ */
+`;
+
 function fixFrameworkTypes() {
   const edit = (file, change) => {
     const path = `${FRAMEWORKS}/${file}`;
@@ -313,7 +341,17 @@ function fixFrameworkTypes() {
           'Partial<XProps & BaseProps & BaseEvents>',
         );
       const react = (text) =>
-        `import type * as React from "react";\n${jsxFor(text, REACT_BASE_PROPS)}`;
+        `import type * as React from "react";\n${jsxFor(
+          // Its helper for scoped tags is documented with placeholders (\`path/to/library\`) that
+          // an IDE shows on hover: the usage in this package, which compiles as written.
+          replaceOrFail(
+            text,
+            /^\/\*\*\n \* This type can be used to create scoped tags[\s\S]*?\n \*\/\n/m,
+            REACT_SCOPED_DOC,
+            'its ScopedElements comment',
+          ),
+          REACT_BASE_PROPS,
+        )}`;
       edit('react.d.ts', (text) =>
         [
           react(withPropertyNames(common(text))),

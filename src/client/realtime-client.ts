@@ -7,8 +7,13 @@
  * const client = new RealtimeClient({ url: 'wss://crm.example.com/realtime', getToken });
  * const room = client.joinRoom('customer:42');
  * const off = client.on('typing', (m) => console.log(m.from, m.payload));
- * await client.emit('customer:42', 'typing', { field: 'email' });
- * off(); room.release();
+ * // Room events are not queued: emit() rejects with `not_connected` until the socket is open.
+ * const stop = client.onStatus((s) => {
+ *   if (s.state !== 'open') return;
+ *   stop();
+ *   void client.emit('customer:42', 'typing', { field: 'email' });
+ * });
+ * // When done: off(); room.release();
  * ```
  */
 import type {

@@ -9,6 +9,7 @@
  * for Svelte 5's `SvelteHTMLElements` (`crm-realtime/svelte`).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
@@ -115,6 +116,13 @@ export const ok = (
 );
 // @ts-expect-error max-visible is a number
 export const badProp = <crm-presence max-visible="lots" />;
+// A number attribute written in markup, as the elements' docs write it: the attribute's text.
+export const numberAttributes = (
+  <>
+    <crm-presence max-visible="5" />
+    <crm-activity-feed max-items="20" />
+  </>
+);
 // @ts-expect-error maxVisible is a number (React 19 sets it as the property, when the element has it)
 export const badProperty = <crm-presence maxVisible="lots" />;
 // @ts-expect-error a presence handler on the status element's event
@@ -336,6 +344,8 @@ export const status: Props<'crm-connection-status'> = {
 };
 // @ts-expect-error max-visible is a number
 export const badAttribute: Props<'crm-presence'> = { 'max-visible': 'lots' };
+// A static attribute (\`max-visible="5"\`) is its text, which the element reads as 5.
+export const staticAttribute: Props<'crm-presence'> = { 'max-visible': '5' };
 // @ts-expect-error maxVisible is a number
 export const badProperty: Props<'crm-presence'> = { maxVisible: 'lots' };
 // @ts-expect-error a presence handler on the status element's event
@@ -372,5 +382,20 @@ ${TAG_NAMES.map((tag, i) => `export const kitTypesWin${i}: true = true as Check<
 `,
     });
     assert.deepEqual(problems, []);
+  });
+
+  it('document their helpers with examples that compile as written (an IDE shows them on hover)', async () => {
+    const { dir } = await pack();
+    const files: Record<string, string> = {};
+    for (const name of ['react', 'vue', 'svelte']) {
+      const text = readFileSync(join(dir, 'dist', 'frameworks', `${name}.d.ts`), 'utf8');
+      for (const [n, [, block]] of [
+        ...text.matchAll(/^ \* ```ts\n([\s\S]*?)^ \* ```$/gm),
+      ].entries()) {
+        files[`${name}-${n}.ts`] = `${block!.replace(/^ \* ?/gm, '')}\nexport {};\n`;
+      }
+    }
+    assert.ok(Object.keys(files).length > 0, 'no example found');
+    assert.deepEqual(await typecheck(files), []);
   });
 });

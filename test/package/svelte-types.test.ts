@@ -44,6 +44,8 @@ const RUNES = `<script lang="ts">
   <crm-presence id="who" class={['compact', { wide: true }]} style="--crm-presence-size: 3rem" style:--crm-presence-gap="2px" role="list" aria-label="People here" ontransitionend={(e) => e.propertyName}></crm-presence>
   <crm-notification-center bind:this={center} oncrm-notification-open={(e) => e.notification.id}></crm-notification-center>
   <crm-activity-feed feed-type="global" lang="de" {messages}></crm-activity-feed>
+  <!-- A number attribute as HTML writes it: its digits, which the element reads as the number. -->
+  <crm-activity-feed feed-type="global" max-items="20"></crm-activity-feed>
   <crm-collaborative-form entity-type="customer" entity-id="42" controlled oncrm-form-saved={(e) => e.type}>
     <form><input name="phone" bind:value={phone} /></form>
   </crm-collaborative-form>

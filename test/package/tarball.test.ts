@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import ts from 'typescript';
 import { ELEMENT_NAMES } from './helpers/elements.js';
 import { promisify } from 'node:util';
 import { ROOT, bin, pack, readJson } from './helpers/packed.js';
+import { typecheckProbe } from './helpers/typecheck.js';
 
 const run = promisify(execFile);
 
@@ -290,6 +292,36 @@ describe('the packed tarball', () => {
       assert.fail(`attw found problems:\n${error.stdout}${error.stderr}`);
     });
     assert.match(result.stdout, /crm-realtime\/elements\/presence/);
+  });
+
+  // TypeScript's classic resolution reads no `exports`: without `typesVersions` every subpath
+  // (`crm-realtime/define`…) is "Cannot find module" there, although the app's bundler resolves
+  // it. Apps still type-check that way (Next.js writes `"moduleResolution": "node"` into the
+  // tsconfig it creates; older Angular and webpack apps have it).
+  it('types every entry under the classic `"moduleResolution": "node"` too', async () => {
+    const { dir } = await pack();
+    const pkg = readJson<Manifest>(join(dir, 'package.json'));
+    const entries = Object.entries(pkg.exports)
+      .filter(([, target]) => typeof target === 'object' && target.types)
+      .flatMap(([key]) =>
+        key === './elements/*'
+          ? TAGS.map((t) => `./elements/${t}`)
+          : key.includes('*')
+            ? []
+            : [key],
+      )
+      .map((key) => `crm-realtime${key.slice(1)}`);
+    assert.ok(entries.includes('crm-realtime/define') && entries.includes('crm-realtime/react'));
+    const { problems } = await typecheckProbe(
+      {
+        'imports.ts': entries.map((e, i) => `import type * as E${i} from '${e}';`).join('\n'),
+      },
+      { moduleResolution: ts.ModuleResolutionKind.Node10, jsx: ts.JsxEmit.ReactJSX },
+    );
+    assert.deepEqual(
+      problems.filter((p) => !/TS6133/.test(p)),
+      [],
+    );
   });
 
   it('is clean under publint (strict)', async () => {

@@ -47,6 +47,9 @@ const TOKEN_SOURCE_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
   'forbidden',
 ]);
 
+/** The error handler a dropped socket keeps (see `teardown`). */
+const ignore = (): void => {};
+
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -284,7 +287,10 @@ export class Connection {
     this.clear('lostClose');
     this.heartbeat.stop();
     if (socket) {
-      socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Node's `ws` reports closing a socket that is still connecting as an `error` event, which
+      // it throws when nothing listens: the process would crash. A browser just closes it.
+      socket.onerror = ignore;
       if (socket.readyState < CLOSING) {
         try {
           socket.close(code, reason.slice(0, 100));

@@ -43,21 +43,33 @@ export class NotificationPanel {
    * is that press, whose click toggles the panel itself.
    */
   private bellPressed = false;
+  /** `show()` came before the first render: open once the panel is drawn. */
+  private showWhenDrawn = false;
 
   constructor(
     private readonly host: ReactiveElement,
     private readonly options: PanelOptions,
   ) {}
 
-  /** Open it; the focus goes to the first or last item, or to the item with `{ id }`. */
+  /**
+   * Open it; the focus goes to the first or last item, or to the item with `{ id }`. Asked before
+   * the host's first render (a framework's "mounted" hook runs right after it is inserted), it
+   * opens once the panel is drawn, unless `hide()` came meanwhile.
+   */
   show(focus: 'first' | 'last' | { id: string } = 'first'): void {
     const panel = this.panel;
     this.focusOnOpen = focus;
-    if (panel && !panel.matches(':popover-open')) panel.showPopover();
+    this.showWhenDrawn = !panel && !this.host.hasUpdated;
+    if (this.showWhenDrawn) {
+      void this.host.updateComplete.then(() => {
+        if (this.showWhenDrawn && this.panel?.isConnected) this.show(focus);
+      });
+    } else if (panel && !panel.matches(':popover-open')) panel.showPopover();
   }
 
   /** Close it; with `returnFocus`, the bell takes the focus. */
   hide(returnFocus = false): void {
+    this.showWhenDrawn = false;
     const panel = this.panel;
     if (panel?.matches(':popover-open')) panel.hidePopover();
     this.setOpen(false);

@@ -41,6 +41,11 @@ export interface MountOptions {
   props?: Partial<CrmNotificationCenter>;
   /** Options for the fake server (say, `authorize`). */
   server?: FakeServerOptions;
+  /**
+   * Called as soon as the element is in the page, before its first render, as a framework's
+   * "mounted" hook runs (Vue's `onMounted`, Angular's `ngAfterViewInit`).
+   */
+  mounted?: (el: CrmNotificationCenter) => void;
 }
 
 export async function mountCenter({
@@ -50,6 +55,7 @@ export async function mountCenter({
   spacingMs,
   props = {},
   server = {},
+  mounted,
 }: MountOptions = {}): Promise<Mounted> {
   const connection = await fakeConnection({ server });
   if (seed > 0) {
@@ -65,6 +71,7 @@ export async function mountCenter({
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
   Object.assign(el, props);
   provider.append(el);
+  mounted?.(el);
   const settle = async () => {
     for (let i = 0; i < 4; i++) {
       await connection.clock.flush();

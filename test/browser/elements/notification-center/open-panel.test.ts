@@ -156,3 +156,22 @@ describe('crm-notification-center with the panel open', () => {
     await expectAccessible(m.el);
   });
 });
+
+describe('crm-notification-center: show() and hide() as it mounts', () => {
+  it('show() called before the first render opens the panel once it is drawn', async () => {
+    const m = await mountCenter({ seed: 2, mounted: (el) => el.show() });
+    expect(isOpen(m.root)).to.equal(true);
+    expect(itemsOf(m.root)).to.have.length(2);
+  });
+
+  it('hide() after such a show(), before the first render, leaves it closed', async () => {
+    const m = await mountCenter({
+      seed: 2,
+      mounted: (el) => {
+        el.show();
+        el.hide();
+      },
+    });
+    expect(isOpen(m.root)).to.equal(false);
+  });
+});
