@@ -136,6 +136,13 @@ export interface ServerLimits {
    * use half of it (with what is already unsent); a larger replay is answered `gap` instead.
    */
   maxBufferedBytes: number;
+  /**
+   * Unsent data of all one user's sockets on this process together, beyond which the socket being
+   * written to is dropped as a slow consumer (once it holds 64 KiB or more). Without it a user
+   * may open `maxConnectionsPerUser` sockets and read none: each stays under `maxBufferedBytes`,
+   * and together they held 800 MB of this process's memory within seconds.
+   */
+  maxUserBufferedBytes: number;
   /** Frames dropped by the rate limiter, beyond which the connection is closed with 1008. */
   maxRateViolations: number;
   /** Failed handshakes one client address may have in a row before its upgrades get 429. */
@@ -265,6 +272,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   replayTotalBytes: 64 * 1024 * 1024,
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+  // Four send buffers: as many as the replay a user may be sent a minute.
+  maxUserBufferedBytes: 4 * DEFAULT_MAX_BUFFERED_BYTES,
   maxRateViolations: 100,
   failedHandshakeBurst: 20,
   failedHandshakesPerMinute: 30,

@@ -151,6 +151,7 @@ export class Session {
       ctx.onSlowConsumer,
       ctx.writeBatch,
       ctx.frameDebug,
+      ctx.users,
     );
     this.addressKey = addressKey(address);
     ctx.handshakesOfAddress.add(this.addressKey);

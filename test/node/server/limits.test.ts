@@ -133,6 +133,39 @@ describe('server limits', () => {
     await publisher.sync(); // the publisher is unaffected
   });
 
+  test("a user whose many sockets all stop reading is dropped at the user's limit, each under its own", async () => {
+    // Each socket may hold 64 MiB unsent; the user's four together 1 MiB.
+    h = await startHarness({
+      limits: {
+        maxBufferedBytes: 64 * 1024 * 1024,
+        maxUserBufferedBytes: 1024 * 1024,
+        maxMessagesPerSecond: 1000,
+      },
+    });
+    const publisher = await h.connect(alice);
+    await publisher.join('r:1');
+    for (let i = 0; i < 4; i++) {
+      const stuck = await h.connect(bob, `device-${i}`);
+      await stuck.join('r:1');
+      (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    }
+    const chunk = 'x'.repeat(60 * 1024);
+    // 24 MB to each socket at most: far under its own limit, far over the user's with what the
+    // kernel's buffers take.
+    for (let i = 0; i < 400 && h.server.metrics.slowConsumers === 0; i++) {
+      await publisher.request({
+        type: 'emit',
+        id: `e${i}`,
+        room: 'r:1',
+        event: 'x',
+        payload: chunk,
+      });
+    }
+    assert.ok(h.server.metrics.slowConsumers >= 1);
+    await until(() => h.server.stats().connections < 5);
+    await publisher.sync(); // the publisher is unaffected
+  });
+
   test('a client ping is answered with a pong carrying the same t', async () => {
     h = await startHarness();
     const a = await h.connect(alice);
