@@ -129,6 +129,12 @@ export interface ServerLimits {
   replayRoomBytes: number;
   /** Framed bytes of events kept for resume across all rooms; the oldest of any room go first. */
   replayTotalBytes: number;
+  /**
+   * Rooms nobody on this process is in, kept for a member's resume, at most (one process; on
+   * Redis a room that never had an event expires on its own). Past it the longest idle are
+   * forgotten early, and a member resuming one is answered `gap`.
+   */
+  maxIdleRooms: number;
   /** Time a new socket has to complete `hello` → `welcome`. */
   handshakeTimeoutMs: number;
   /**
@@ -270,6 +276,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   replayMillis: LIMITS.replayMillis,
   replayRoomBytes: 4 * 1024 * 1024,
   replayTotalBytes: 64 * 1024 * 1024,
+  // About 400 bytes each: 40 MB. A room stays idle for the replay window after its last member
+  // left; one user joining and leaving distinct rooms on 100 sockets makes 2,200 a second.
+  maxIdleRooms: 100_000,
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
   // Four send buffers: as many as the replay a user may be sent a minute.

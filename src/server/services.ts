@@ -171,7 +171,12 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const bus: Bus =
     options.bus ??
     redisBus ??
-    new LocalBus({ clock, ...replay, replayTotalBytes: limits.replayTotalBytes });
+    new LocalBus({
+      clock,
+      ...replay,
+      replayTotalBytes: limits.replayTotalBytes,
+      maxIdleRooms: limits.maxIdleRooms,
+    });
   const onPresenceDiff = (room: string, diff: PresenceDiff): void => {
     // A reconnect storm can coalesce more people than one frame may carry.
     const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
