@@ -46,6 +46,7 @@ import { UserControl } from './user-control.js';
 import { registerUserRoutes } from './user-routes.js';
 import { ConnectionCounts } from './connection-counts.js';
 import { WriteBudget } from '../util/write-budget.js';
+import { USER_SOCKETS_WORTH, UserTokenBuckets } from './rate-limit.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
 import { activityFrames } from './activity/activity-frames.js';
 import type { ActivityService } from './activity/activity-service.js';
@@ -294,6 +295,10 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const unavailable = (): string | undefined =>
     redisBus && !redisBus.available ? 'the realtime service is unavailable' : undefined;
   const writeBudget = new WriteBudget(limits.writeBytesPerMinute);
+  // Four sockets' worth, as for the replay and unsent data a user may have: more sockets do
+  // not buy more of the event loop.
+  const userRate = USER_SOCKETS_WORTH * limits.maxMessagesPerSecond;
+  const userFrames = new UserTokenBuckets(userRate, userRate);
   const unreadCounts = new UnreadCounts(history.notifications, log);
   const notifying = notificationFrames({
     limits,
@@ -374,6 +379,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     metrics,
     auth: new Authenticator(auth, clock),
     writeBudget,
+    userFrames,
     handshakesOfAddress: new ConnectionCounts(limits.maxHandshakesPerAddress),
     connectionsOfUser: new ConnectionCounts(limits.maxConnectionsPerUser),
     authThrottle: new AuthThrottle(

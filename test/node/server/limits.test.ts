@@ -81,6 +81,24 @@ describe('server limits', () => {
     assert.equal(again.type, 'joined', JSON.stringify(again));
   });
 
+  test("a user's sockets together are held to four sockets' rate; another user is not", async () => {
+    // 5 frames a second per socket (its hello took one), 20 for the user: without the user's
+    // bound, 100 sockets of one token sent 5,000 a second, reads of the activity log among them.
+    h = await startHarness({ limits: { maxMessagesPerSecond: 5 } });
+    const sockets: TestClient[] = [];
+    for (let i = 0; i < 8; i++) sockets.push(await h.connect(bob, `device-${i}`));
+    const answers = await Promise.all(
+      sockets.flatMap((socket, i) =>
+        [0, 1, 2, 3].map((j) => socket.request({ type: 'call.config', id: `c${i}-${j}` })),
+      ),
+    );
+    const limited = answers.filter((f) => f.type === 'error' && f.code === 'rate_limited');
+    assert.equal(answers.length - limited.length, 20);
+    assert.equal(limited.length, 12);
+    const other = await h.connect(alice);
+    assert.equal((await other.request({ type: 'call.config', id: 'a1' })).type, 'call.config');
+  });
+
   test('a sustained flood is closed with 1008', async () => {
     h = await startHarness({ limits: { maxMessagesPerSecond: 10, maxRateViolations: 50 } });
     const a = await h.connect(alice);
