@@ -77,6 +77,26 @@ const PORTABLE: Record<string, string> = {
  * Gives a string schema's pattern its portable form (see `PORTABLE`), and refuses a pattern that
  * needs one and has none: a flag other than `u`, or a Unicode property class.
  */
+/**
+ * The JSON Schema of `Json`, which is checked by a function (as fast as a walk, not a union tried
+ * at every value): what `z.json()` wrote, a value that is one of six kinds, arrays and objects of
+ * JSON values.
+ */
+const JSON_VALUE_SCHEMA: JsonSchema = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'null' },
+    { type: 'array', items: { $ref: '#/$defs/Json' } },
+    {
+      type: 'object',
+      propertyNames: { type: 'string' },
+      additionalProperties: { $ref: '#/$defs/Json' },
+    },
+  ],
+};
+
 function portablePattern(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
   type Check = { _zod: { def: { pattern?: unknown } } };
   const checks = (ctx.zodSchema as { _zod: { def: { checks?: Check[] } } })._zod.def.checks;
@@ -113,6 +133,8 @@ export function buildProtocolSchema(): JsonSchema {
     io: 'input',
     uri: (id) => `#/$defs/${id}`,
     override: portablePattern,
+    // Every other schema checked by a function has no JSON Schema: the export stops.
+    unrepresentable: ({ zodSchema }) => (zodSchema === protocol.Json ? JSON_VALUE_SCHEMA : 'throw'),
   });
 
   const defs: Record<string, JsonSchema> = {};

@@ -39,6 +39,7 @@
  * |                   | CRM_WRITE_BYTES_PER_MINUTE      | 1 MiB        |
  * |                   | CRM_MAX_CONNECTIONS_PER_USER    | 100          |
  * |                   | CRM_MAX_HANDSHAKES_PER_ADDRESS  | 256          |
+ * |                   | CRM_MAX_HTTP_SOCKETS_PER_ADDRESS| 1024         |
  * |                   | CRM_HTTP_HEADERS_TIMEOUT_MS     | 10000        |
  * |                   | CRM_HTTP_REQUEST_TIMEOUT_MS     | 30000        |
  * |                   | CRM_HTTP_KEEPALIVE_TIMEOUT_MS   | 5000         |
@@ -129,6 +130,12 @@ export interface ServerLimits {
   replayRoomBytes: number;
   /** Framed bytes of events kept for resume across all rooms; the oldest of any room go first. */
   replayTotalBytes: number;
+  /**
+   * Rooms nobody on this process is in, kept for a member's resume, at most (one process; on
+   * Redis a room that never had an event expires on its own). Past it the longest idle are
+   * forgotten early, and a member resuming one is answered `gap`.
+   */
+  maxIdleRooms: number;
   /** Time a new socket has to complete `hello` → `welcome`. */
   handshakeTimeoutMs: number;
   /**
@@ -136,6 +143,13 @@ export interface ServerLimits {
    * use half of it (with what is already unsent); a larger replay is answered `gap` instead.
    */
   maxBufferedBytes: number;
+  /**
+   * Unsent data of all one user's sockets on this process together, beyond which the socket being
+   * written to is dropped as a slow consumer (once it holds 64 KiB or more). Without it a user
+   * may open `maxConnectionsPerUser` sockets and read none: each stays under `maxBufferedBytes`,
+   * and together they held 800 MB of this process's memory within seconds.
+   */
+  maxUserBufferedBytes: number;
   /** Frames dropped by the rate limiter, beyond which the connection is closed with 1008. */
   maxRateViolations: number;
   /** Failed handshakes one client address may have in a row before its upgrades get 429. */
@@ -155,6 +169,12 @@ export interface ServerLimits {
    * (`trustProxy`). 0: no ceiling.
    */
   maxHandshakesPerAddress: number;
+  /**
+   * Plain HTTP sockets (not WebSockets, which leave this count on upgrade) one address may have
+   * open at once; more are closed at once, before a byte is read. A trusted proxy is not counted
+   * (its clients are, by the ceilings keyed by their address). 0: no ceiling.
+   */
+  maxHttpSocketsPerAddress: number;
   /** Sockets one user may have open to this process; more are refused after `hello`. 0: no ceiling. */
   maxConnectionsPerUser: number;
 }
@@ -263,8 +283,13 @@ export const DEFAULT_LIMITS: ServerLimits = {
   replayMillis: LIMITS.replayMillis,
   replayRoomBytes: 4 * 1024 * 1024,
   replayTotalBytes: 64 * 1024 * 1024,
+  // About 400 bytes each: 40 MB. A room stays idle for the replay window after its last member
+  // left; one user joining and leaving distinct rooms on 100 sockets makes 2,200 a second.
+  maxIdleRooms: 100_000,
   handshakeTimeoutMs: 10_000,
   maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+  // Four send buffers: as many as the replay a user may be sent a minute.
+  maxUserBufferedBytes: 4 * DEFAULT_MAX_BUFFERED_BYTES,
   maxRateViolations: 100,
   failedHandshakeBurst: 20,
   failedHandshakesPerMinute: 30,
@@ -274,6 +299,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // A legitimate handshake is over within milliseconds, so even hundreds of clients behind one
   // proxy reconnecting after a restart rarely have more than a few in flight at once.
   maxHandshakesPerAddress: 256,
+  // Each open socket is a file descriptor (often 20,000 to a process) and a few KB. Without it
+  // one address holding 20,000 sockets that sent half a request line, each for the 10 s the
+  // headers may take, left the process no descriptor to accept anyone else's. A browser opens
+  // at most six to a host, and an office behind one address reconnecting at once stays far below.
+  maxHttpSocketsPerAddress: 1024,
   // Tabs of one browser share a connection; this leaves room for many devices and service accounts.
   maxConnectionsPerUser: 100,
 };
@@ -792,6 +822,11 @@ export function loadConfig(
         env.CRM_MAX_HANDSHAKES_PER_ADDRESS,
         DEFAULT_LIMITS.maxHandshakesPerAddress,
       ),
+      maxHttpSocketsPerAddress: integer(
+        'CRM_MAX_HTTP_SOCKETS_PER_ADDRESS',
+        env.CRM_MAX_HTTP_SOCKETS_PER_ADDRESS,
+        DEFAULT_LIMITS.maxHttpSocketsPerAddress,
+      ),
       maxConnectionsPerUser: integer(
         'CRM_MAX_CONNECTIONS_PER_USER',
         env.CRM_MAX_CONNECTIONS_PER_USER,
@@ -1000,6 +1035,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   ...['CRM_HTTP_REQUEST_TIMEOUT_MS', 'CRM_ICE_SERVERS', 'CRM_JWKS_URL', 'CRM_JWT_AUDIENCE'],
   ...['CRM_JWT_CLOCK_TOLERANCE_S', 'CRM_JWT_ISSUER', 'CRM_JWT_SECRET', 'CRM_LOG_LEVEL'],
   ...['CRM_MAX_CONNECTIONS_PER_USER', 'CRM_MAX_HANDSHAKES_PER_ADDRESS', 'CRM_METRICS_KEY'],
+  ...['CRM_MAX_HTTP_SOCKETS_PER_ADDRESS'],
   ...['CRM_NOTIFICATION_RETENTION_DAYS', 'CRM_NOTIFY_WATCHERS', 'CRM_PERMISSIONS_CLAIM'],
   ...['CRM_REDIS_URL', 'CRM_REPLAY_ROOM_BYTES', 'CRM_REPLAY_TOTAL_BYTES'],
   ...['CRM_REVOCATION_TTL_S', 'CRM_STATIC'],

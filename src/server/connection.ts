@@ -26,6 +26,8 @@ export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closing
 export interface ConnectionLimits {
   maxMessagesPerSecond: number;
   maxBufferedBytes: number;
+  /** Unsent bytes of all the user's sockets together beyond which this one is dropped. */
+  maxUserBufferedBytes?: number | undefined;
   preframedWrites: boolean;
   /**
    * Payload bytes from which a frame goes compressed when the peer negotiated permessage-deflate
@@ -52,6 +54,13 @@ function sharedFramesFit(ws: WebSocket): { fit: boolean; deflate: boolean } {
     (params.server_max_window_bits === undefined || params.server_max_window_bits === 15);
   return { fit, deflate: fit };
 }
+
+/**
+ * Unsent bytes from which a write asks what the user's other sockets hold too: the sum costs a
+ * look at each of them, so only sockets that are behind pay it, and a user's sockets each under
+ * it (100 of them, the default ceiling) hold at most 6.4 MiB past the user's limit.
+ */
+const USER_CHECK_FROM = 64 * 1024;
 
 export class Connection implements Recipient, Holdable {
   state: ConnectionState = 'handshake';
@@ -90,6 +99,8 @@ export class Connection implements Recipient, Holdable {
   private readonly bucket: TokenBucket;
   /** Unsent bytes beyond which the peer is dropped as a slow consumer. */
   private readonly maxBufferedBytes: number;
+  /** Unsent bytes of the user's sockets together beyond which this one is dropped. */
+  private readonly maxUserBufferedBytes: number;
   /** The TCP socket when ws lets us write pre-framed bytes to it (see `sharedFramesFit`). */
   private readonly raw: Socket | undefined;
   /** Payload bytes from which raw writes go compressed; Infinity when not negotiated. */
@@ -119,9 +130,12 @@ export class Connection implements Recipient, Holdable {
     private readonly batch: WriteBatch | undefined,
     /** Logs this connection's frames when its user or a room is watched (`frame-debug.ts`). */
     private readonly debug: FrameDebug | undefined = undefined,
+    /** The open sockets of each user, to sum what this connection's user holds unsent. */
+    private readonly userSockets: { unsentBytes(userId: string): number } | undefined = undefined,
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
     this.maxBufferedBytes = limits.maxBufferedBytes;
+    this.maxUserBufferedBytes = limits.maxUserBufferedBytes ?? Infinity;
     const socket = (ws as unknown as WsInternals)._socket;
     // Pre-framed writes bypass ws's Sender; that is only sound when the bytes are the same for
     // every peer: no extension, or deflate without context takeover (compressed once per frame).
@@ -168,7 +182,7 @@ export class Connection implements Recipient, Holdable {
       const bytes = this.bytesOf(prepared);
       this.debug?.outboundPrepared(this, prepared, bytes.byteLength);
       this.raw.write(bytes);
-      if (this.raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
+      this.checkUnsent(this.raw.writableLength);
       return;
     }
     const text = json ?? JSON.stringify(frame);
@@ -317,7 +331,7 @@ export class Connection implements Recipient, Holdable {
       }
     }
     raw.write(bytes);
-    if (raw.writableLength > this.maxBufferedBytes) this.dropSlowConsumer();
+    this.checkUnsent(raw.writableLength);
   }
 
   release(): void {
@@ -339,7 +353,24 @@ export class Connection implements Recipient, Holdable {
   }
 
   private checkBackpressure(): void {
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) this.dropSlowConsumer();
+    this.checkUnsent(this.ws.bufferedAmount);
+  }
+
+  /**
+   * Drops this socket as a slow consumer when it holds more unsent bytes than a socket may, or
+   * when, holding a share, its user's sockets together hold more than a user may: each socket
+   * of a user who reads none stays under its own limit, and the user's many together do not.
+   */
+  private checkUnsent(unsent: number): void {
+    if (
+      unsent > this.maxBufferedBytes ||
+      (unsent >= USER_CHECK_FROM &&
+        this.user !== undefined &&
+        this.userSockets !== undefined &&
+        this.userSockets.unsentBytes(this.user.id) > this.maxUserBufferedBytes)
+    ) {
+      this.dropSlowConsumer();
+    }
   }
 
   dropSlowConsumer(): void {

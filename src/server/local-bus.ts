@@ -32,6 +32,11 @@ export interface LocalBusOptions {
   replayTotalBytes?: number;
   /** How often idle rooms are forgotten. Default: `replayMillis`. */
   sweepMillis?: number;
+  /**
+   * Rooms without subscribers kept for resume at most; past it the longest idle are forgotten
+   * before the sweep (a member resuming one gets `gap`). Default: unbounded.
+   */
+  maxIdleRooms?: number;
 }
 
 interface RoomState {
@@ -41,6 +46,12 @@ interface RoomState {
 
 export class LocalBus implements Bus {
   private readonly rooms = new Map<string, RoomState>();
+  /**
+   * The rooms without subscribers, longest idle first. Every join makes a room, and one user's
+   * hundred connections joining and leaving distinct rooms made 2,200 a second, each kept about
+   * 400 bytes until the sweep forgot it minutes later: hundreds of MB from one token.
+   */
+  private readonly idle = new Set<string>();
   private readonly stopSweep: () => void;
   /** Framed bytes kept for replay in all rooms' logs. */
   private keptBytes = 0;
@@ -64,9 +75,14 @@ export class LocalBus implements Bus {
     const state = this.state(room);
     // A fresh array on change, so a delivery in progress iterates a stable list.
     state.sinks = [...state.sinks, sink];
+    this.idle.delete(room);
     return () => {
+      const before = state.sinks.length;
       state.sinks = state.sinks.filter((s) => s !== sink);
       state.log.lastActivityAt = Math.max(state.log.lastActivityAt, this.options.clock.now());
+      if (before > 0 && state.sinks.length === 0 && this.rooms.get(room) === state) {
+        this.becameIdle(room);
+      }
     };
   }
 
@@ -133,6 +149,7 @@ export class LocalBus implements Bus {
   close(): Promise<void> {
     this.stopSweep();
     this.rooms.clear();
+    this.idle.clear();
     this.keptBytes = 0;
     return Promise.resolve();
   }
@@ -157,8 +174,26 @@ export class LocalBus implements Bus {
       );
       state = { log, sinks: [] };
       this.rooms.set(room, state);
+      // Idle until subscribed: a publish to a room nobody holds here makes one too.
+      this.becameIdle(room);
     }
     return state;
+  }
+
+  /** `room` has no subscriber now; past the bound, the longest idle rooms are forgotten. */
+  private becameIdle(room: string): void {
+    const { idle } = this;
+    idle.add(room);
+    // At least the room just made idle stays: a subscribe may be about to hold it.
+    const max = Math.max(1, this.options.maxIdleRooms ?? Infinity);
+    while (idle.size > max) {
+      const oldest = idle.values().next().value as string;
+      idle.delete(oldest);
+      const state = this.rooms.get(oldest);
+      if (state === undefined || state.sinks.length > 0) continue;
+      this.rooms.delete(oldest);
+      this.keptBytes -= state.log.bytes;
+    }
   }
 
   /**
@@ -172,6 +207,7 @@ export class LocalBus implements Bus {
       const before = state.log.bytes;
       if (state.sinks.length === 0 && state.log.lastActivityAt < cutoff) {
         this.rooms.delete(room);
+        this.idle.delete(room);
         this.keptBytes -= before;
         continue;
       }

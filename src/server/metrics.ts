@@ -81,6 +81,8 @@ export class ServerMetrics {
   handshakesThrottled = 0;
   /** Upgrades refused (429) because their address had too many handshakes in flight. */
   handshakesOverLimit = 0;
+  /** Sockets closed on connect because their address had too many plain HTTP sockets open. */
+  httpSocketsOverLimit = 0;
   /** Upgrades refused (503) while the process could not serve a socket (its Redis away). */
   handshakesUnavailable = 0;
   /** Handshakes refused because their user had too many sockets open to this process. */
@@ -257,6 +259,12 @@ export function renderMetrics(m: ServerMetrics, g: MetricGauges): string {
       'counter',
       'Upgrades refused (429) from addresses with too many handshakes in flight.',
       m.handshakesOverLimit,
+    ],
+    [
+      'crm_http_sockets_over_limit_total',
+      'counter',
+      'Sockets closed on connect from addresses with too many plain HTTP sockets open.',
+      m.httpSocketsOverLimit,
     ],
     [
       'crm_handshakes_unavailable_total',

@@ -46,6 +46,7 @@ import { UserControl } from './user-control.js';
 import { registerUserRoutes } from './user-routes.js';
 import { ConnectionCounts } from './connection-counts.js';
 import { WriteBudget } from '../util/write-budget.js';
+import { USER_SOCKETS_WORTH, UserTokenBuckets } from './rate-limit.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
 import { activityFrames } from './activity/activity-frames.js';
 import type { ActivityService } from './activity/activity-service.js';
@@ -171,7 +172,12 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const bus: Bus =
     options.bus ??
     redisBus ??
-    new LocalBus({ clock, ...replay, replayTotalBytes: limits.replayTotalBytes });
+    new LocalBus({
+      clock,
+      ...replay,
+      replayTotalBytes: limits.replayTotalBytes,
+      maxIdleRooms: limits.maxIdleRooms,
+    });
   const onPresenceDiff = (room: string, diff: PresenceDiff): void => {
     // A reconnect storm can coalesce more people than one frame may carry.
     const budget = limits.maxFrameBytes - ENVELOPE_BYTES;
@@ -290,6 +296,10 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
   const unavailable = (): string | undefined =>
     redisBus && !redisBus.available ? 'the realtime service is unavailable' : undefined;
   const writeBudget = new WriteBudget(limits.writeBytesPerMinute);
+  // Four sockets' worth, as for the replay and unsent data a user may have: more sockets do
+  // not buy more of the event loop.
+  const userRate = USER_SOCKETS_WORTH * limits.maxMessagesPerSecond;
+  const userFrames = new UserTokenBuckets(userRate, userRate);
   const unreadCounts = new UnreadCounts(history.notifications, log);
   const notifying = notificationFrames({
     limits,
@@ -370,6 +380,7 @@ export function composeServices(options: CreateServerOptions, hooks: ServiceHook
     metrics,
     auth: new Authenticator(auth, clock),
     writeBudget,
+    userFrames,
     handshakesOfAddress: new ConnectionCounts(limits.maxHandshakesPerAddress),
     connectionsOfUser: new ConnectionCounts(limits.maxConnectionsPerUser),
     authThrottle: new AuthThrottle(

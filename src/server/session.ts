@@ -26,7 +26,7 @@ import { errorFields, type Logger } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import type { AuthorizeCallback } from './permissions/callback.js';
 import { connectionPermissions } from './permissions/permissions.js';
-import { TokenBucket } from './rate-limit.js';
+import { TokenBucket, type UserTokenBuckets } from './rate-limit.js';
 import type { ServerSocket } from './server-socket.js';
 import type { UserControl } from './user-control.js';
 import type { WriteBatch } from './write-batch.js';
@@ -53,6 +53,11 @@ export interface SessionContext {
   readonly authThrottle: AuthThrottle;
   /** Bytes each user may have stored per minute (saves and notifications). */
   readonly writeBudget: WriteBudget;
+  /**
+   * Frames each user's sockets on this process may send together, per second: without it a
+   * user's 100 sockets could send 5,000 a second, each read of the activity log among them.
+   */
+  readonly userFrames: UserTokenBuckets;
   /** Sockets per client address that have not finished their handshake (counted by the transport). */
   readonly handshakesOfAddress: ConnectionCounts;
   /** Sockets per user past their handshake. */
@@ -151,6 +156,7 @@ export class Session {
       ctx.onSlowConsumer,
       ctx.writeBatch,
       ctx.frameDebug,
+      ctx.users,
     );
     this.addressKey = addressKey(address);
     ctx.handshakesOfAddress.add(this.addressKey);
@@ -218,7 +224,12 @@ export class Session {
     if (connection.state === 'closing') return;
 
     const now = ctx.clock.now();
-    if (!connection.admit(now)) {
+    const overRate = !connection.admit(now)
+      ? `more than ${ctx.limits.maxMessagesPerSecond} frames per second; frame dropped`
+      : connection.user !== undefined && !ctx.userFrames.take(connection.user.id, now)
+        ? `more than ${ctx.userFrames.ratePerSecond} frames per second from this user's connections; frame dropped`
+        : undefined;
+    if (overRate !== undefined) {
       const abuse = ctx.limits.maxRateViolations;
       this.violations ??= new TokenBucket(abuse / 10, abuse, now);
       if (!this.violations.take(now)) {
@@ -234,11 +245,7 @@ export class Session {
         isBinary || bytes.byteLength > ctx.limits.maxFrameBytes
           ? undefined
           : requestIdOf(bytes.toString('utf8'));
-      connection.sendError(
-        'rate_limited',
-        `more than ${ctx.limits.maxMessagesPerSecond} frames per second; frame dropped`,
-        { replyTo },
-      );
+      connection.sendError('rate_limited', overRate, { replyTo });
       return;
     }
     if (bytes.byteLength > ctx.limits.maxFrameBytes) {

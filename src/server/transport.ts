@@ -11,11 +11,17 @@ import {
   type IncomingMessage,
   type Server as HttpServer,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type Server as WsServer } from 'ws';
 import { every } from './clock.js';
-import { addressKey, requestAddress, type TrustedProxies } from './client-address.js';
+import {
+  addressKey,
+  canonicalAddress,
+  requestAddress,
+  type TrustedProxies,
+} from './client-address.js';
+import { ConnectionCounts } from './connection-counts.js';
 import type { HttpTimeouts } from './config.js';
 import { createRequestHandler, type HttpRoutes } from './http.js';
 import type { HttpApi } from './http-api.js';
@@ -58,6 +64,8 @@ export class Transport {
   private readonly wss: WsServer<typeof ServerSocket>;
   private readonly origins: ReadonlySet<string>;
   private readonly stopHeartbeat: () => void;
+  /** Plain HTTP sockets open per peer address (see `limits.maxHttpSocketsPerAddress`). */
+  private readonly httpSockets: ConnectionCounts;
   private closing = false;
 
   constructor(private readonly options: TransportOptions) {
@@ -99,6 +107,9 @@ export class Transport {
       ),
     );
     this.httpServer.keepAliveTimeout = http.keepAliveTimeoutMs;
+    this.httpSockets = new ConnectionCounts(session.limits.maxHttpSocketsPerAddress);
+    if (this.httpSockets.max > 0)
+      this.httpServer.on('connection', (s: Socket) => this.connected(s));
     this.httpServer.on('clientError', (_err, socket) => socket.destroy());
     this.origins = new Set(options.allowedOrigins.map(normalizeOrigin));
     this.httpServer.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
@@ -178,8 +189,30 @@ export class Transport {
     });
   }
 
+  /**
+   * A new TCP socket counts against its peer's address until it closes or asks to become a
+   * WebSocket (whose sockets the handshake and per-user ceilings bound); past the ceiling it is
+   * closed before anything is read. A trusted proxy is not counted: it is every client's peer.
+   */
+  private connected(socket: Socket): void {
+    const remote = socket.remoteAddress ?? '';
+    const peer = canonicalAddress(remote) ?? remote;
+    if (this.options.trustProxy.trusts(peer)) return;
+    const key = addressKey(peer);
+    if (!this.httpSockets.take(key)) {
+      const { metrics, log } = this.options.session;
+      metrics.httpSocketsOverLimit++;
+      log.warn('too many http sockets from one address', { address: peer });
+      socket.destroy();
+      return;
+    }
+    httpSocketCount.set(socket, { counts: this.httpSockets, key });
+    socket.on('close', uncountHttpSocket);
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { session: ctx } = this.options;
+    uncountHttpSocket.call(socket);
     socket.on('error', destroySocket);
     if (this.closing) {
       socket.destroy();
@@ -283,6 +316,17 @@ export class Transport {
       connection.ws.ping();
     }
   }
+}
+
+/** Where each plain HTTP socket is counted, so one function for every socket can uncount it. */
+const httpSocketCount = new WeakMap<object, { counts: ConnectionCounts; key: string }>();
+
+/** The socket closed or became a WebSocket: it no longer counts against its address. */
+function uncountHttpSocket(this: object): void {
+  const counted = httpSocketCount.get(this);
+  if (counted === undefined) return;
+  httpSocketCount.delete(this);
+  counted.counts.release(counted.key);
 }
 
 /** A socket's error ends it; one function for every socket, so no listener holds anything. */

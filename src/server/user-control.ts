@@ -106,6 +106,14 @@ export class UserControl {
     if (connections.size === 0) this.byUser.delete(userId);
   }
 
+  /** Bytes written to the user's sockets on this process and not yet handed to the network. */
+  unsentBytes(userId: string): number {
+    let bytes = 0;
+    const connections = this.byUser.get(userId);
+    if (connections) for (const connection of connections) bytes += connection.unsentBytes;
+    return bytes;
+  }
+
   /**
    * Why an authenticated hello must be refused because its user was disconnected with their
    * tokens revoked; undefined when it may pass. Rejects when the shared store cannot be read.

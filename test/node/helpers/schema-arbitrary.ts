@@ -78,6 +78,7 @@ export function arbitraryOf(schema: unknown): fc.Arbitrary<unknown> {
         { maxKeys: 4, noNullPrototype: true },
       );
     case 'lazy':
+    case 'custom': // `Json`, the protocol's one schema checked by a function
       return json;
     case 'object': {
       const shape = def['shape'] as Record<string, z.ZodMiniType>;

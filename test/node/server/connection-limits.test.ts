@@ -5,6 +5,8 @@
  * on or closes, and the client retries past either with backoff.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../../src/protocol/index.js';
@@ -26,6 +28,28 @@ function openSilent(url: string): Promise<WebSocket | { status: number }> {
       if (!/Unexpected server response/.test(String(error))) reject(error);
     });
   });
+}
+
+/** A TCP socket that sent half a request line and no more (each one a descriptor held). */
+async function halfRequest(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  socket.write('GET /healthz HT');
+  return socket;
+}
+
+/** Whether `/healthz` answers on a new socket, or the server closes that socket unanswered. */
+async function healthAnswers(port: number): Promise<boolean> {
+  try {
+    // Not kept alive: a pooled socket would hold a place of its own.
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      headers: { connection: 'close' },
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 describe('socket ceilings', () => {
@@ -70,6 +94,39 @@ describe('socket ceilings', () => {
     const fifth = await openSilent(h.url);
     assert.ok(fifth instanceof WebSocket, 'a place freed by a close is taken again');
     sockets.push(fifth);
+  });
+
+  test('an address holding too many plain HTTP sockets has the next one closed; its WebSockets do not count', async () => {
+    // Without the ceiling, 20,000 such sockets from one address left the process no descriptor
+    // to accept anyone else's.
+    h = await startHarness({ limits: { maxHttpSocketsPerAddress: 3 } });
+    const { port } = h.server;
+    for (let i = 0; i < 4; i++) await h.connect(bob, `device-${i}`);
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await halfRequest(port));
+      assert.equal(await healthAnswers(port), false);
+      assert.equal(h.server.metrics.httpSocketsOverLimit, 1);
+      held.pop()!.destroy();
+      // A place is free once the server has seen the close; each refusal before it is at once.
+      let answered = false;
+      for (let i = 0; i < 200 && !answered; i++) answered = await healthAnswers(port);
+      assert.equal(answered, true);
+      assert.match(await metrics(port), /^crm_http_sockets_over_limit_total [1-9]\d*$/m);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  });
+
+  test('a trusted proxy is not held to the plain HTTP socket ceiling', async () => {
+    h = await startHarness({ limits: { maxHttpSocketsPerAddress: 3 }, trustProxy: 'loopback' });
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 5; i++) held.push(await halfRequest(h.server.port));
+      assert.equal(await healthAnswers(h.server.port), true);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
   });
 
   test('a user past the ceiling is refused after hello with rate_limited and 1013; others are not', async () => {

@@ -81,6 +81,24 @@ describe('server limits', () => {
     assert.equal(again.type, 'joined', JSON.stringify(again));
   });
 
+  test("a user's sockets together are held to four sockets' rate; another user is not", async () => {
+    // 5 frames a second per socket (its hello took one), 20 for the user: without the user's
+    // bound, 100 sockets of one token sent 5,000 a second, reads of the activity log among them.
+    h = await startHarness({ limits: { maxMessagesPerSecond: 5 } });
+    const sockets: TestClient[] = [];
+    for (let i = 0; i < 8; i++) sockets.push(await h.connect(bob, `device-${i}`));
+    const answers = await Promise.all(
+      sockets.flatMap((socket, i) =>
+        [0, 1, 2, 3].map((j) => socket.request({ type: 'call.config', id: `c${i}-${j}` })),
+      ),
+    );
+    const limited = answers.filter((f) => f.type === 'error' && f.code === 'rate_limited');
+    assert.equal(answers.length - limited.length, 20);
+    assert.equal(limited.length, 12);
+    const other = await h.connect(alice);
+    assert.equal((await other.request({ type: 'call.config', id: 'a1' })).type, 'call.config');
+  });
+
   test('a sustained flood is closed with 1008', async () => {
     h = await startHarness({ limits: { maxMessagesPerSecond: 10, maxRateViolations: 50 } });
     const a = await h.connect(alice);
@@ -130,6 +148,39 @@ describe('server limits', () => {
     }
     assert.equal(h.server.metrics.slowConsumers, 1);
     await until(() => h.server.stats().connections === 1);
+    await publisher.sync(); // the publisher is unaffected
+  });
+
+  test("a user whose many sockets all stop reading is dropped at the user's limit, each under its own", async () => {
+    // Each socket may hold 64 MiB unsent; the user's four together 1 MiB.
+    h = await startHarness({
+      limits: {
+        maxBufferedBytes: 64 * 1024 * 1024,
+        maxUserBufferedBytes: 1024 * 1024,
+        maxMessagesPerSecond: 1000,
+      },
+    });
+    const publisher = await h.connect(alice);
+    await publisher.join('r:1');
+    for (let i = 0; i < 4; i++) {
+      const stuck = await h.connect(bob, `device-${i}`);
+      await stuck.join('r:1');
+      (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    }
+    const chunk = 'x'.repeat(60 * 1024);
+    // 24 MB to each socket at most: far under its own limit, far over the user's with what the
+    // kernel's buffers take.
+    for (let i = 0; i < 400 && h.server.metrics.slowConsumers === 0; i++) {
+      await publisher.request({
+        type: 'emit',
+        id: `e${i}`,
+        room: 'r:1',
+        event: 'x',
+        payload: chunk,
+      });
+    }
+    assert.ok(h.server.metrics.slowConsumers >= 1);
+    await until(() => h.server.stats().connections < 5);
     await publisher.sync(); // the publisher is unaffected
   });
 

@@ -94,4 +94,17 @@ describe('server resume', () => {
     const behind = await (await h.connect(bob)).join(ROOM, { since: 12 });
     assert.equal(behind.resume, 'gap');
   });
+
+  test('past limits.maxIdleRooms, the room left longest ago is forgotten: resuming it is `gap`', async () => {
+    h = await startHarness({ limits: { maxIdleRooms: 2 } });
+    const a = await h.connect(alice);
+    const seqs = new Map<string, number>();
+    for (const room of ['r:1', 'r:2', 'r:3']) {
+      seqs.set(room, (await a.join(room)).seq);
+      await a.request({ type: 'leave', id: `l-${room}`, room });
+    }
+    h.clock.advanceSync(1); // a room made again now starts after the old resume points
+    assert.equal((await a.join('r:3', { since: seqs.get('r:3') })).resume, 'replayed');
+    assert.equal((await a.join('r:1', { since: seqs.get('r:1') })).resume, 'gap');
+  });
 });

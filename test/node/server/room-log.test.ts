@@ -50,6 +50,35 @@ describe('room log', () => {
     await bus.close();
   });
 
+  test('rooms without subscribers past the bound are forgotten longest idle first; held ones never', async () => {
+    // Without a bound, a hundred connections of one user joining and leaving distinct rooms kept
+    // 2,200 rooms a second until the sweep, minutes later.
+    const clock = new ManualClock();
+    const bus = new LocalBus({
+      clock,
+      replayEvents: 1000,
+      replayMillis: 120_000,
+      maxFrameBytes: 65536,
+      maxIdleRooms: 100,
+    });
+    const held = bus.subscribe('held:1', () => {});
+    const heldSeq = (await bus.resume('held:1', undefined)).seq;
+    const seqs: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const unsubscribe = bus.subscribe(`junk:${i}`, () => {});
+      seqs.push((await bus.resume(`junk:${i}`, undefined)).seq);
+      unsubscribe();
+    }
+    assert.equal(bus.roomCount, 101, 'the held room and the 100 idle most recently');
+    clock.advanceSync(1);
+    assert.equal((await bus.resume('held:1', heldSeq)).resume, 'replayed');
+    assert.equal((await bus.resume('junk:299', seqs[299])).resume, 'replayed');
+    // Forgotten, so made again from now: a `since` from before says nothing, answered `gap`.
+    assert.equal((await bus.resume('junk:0', seqs[0])).resume, 'gap');
+    held();
+    await bus.close();
+  });
+
   test('replays what a list of the same events would, through growth, wrap, trims and drops', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('append' as const), gap: fc.integer({ min: 0, max: 50 }) }),
