@@ -17,6 +17,7 @@ import {
   nextTryOf,
   type MountedForm,
 } from './fixture.js';
+import type { CrmCollaborativeForm } from '../../../../src/elements/collaborative-form/crm-collaborative-form.js';
 
 /** Another customer, which the CRM saves while it fails the form's. */
 const OTHER = { ...CUSTOMER, id: '7' };
@@ -38,19 +39,29 @@ async function failingBesideOther() {
 /** Refusals of the form's saves so far (the CRM answers nothing else with an error here). */
 const refusals = ({ fake }: MountedForm) => fake.server.sent('error').length;
 
-/** The clock moves `ms` on; resolves once the form's record was refused `count` times in all. */
-async function refusedAfter(mounted: MountedForm, ms: number, count: number): Promise<void> {
-  await mounted.fake.clock.advance(ms);
-  // The outbox's Web Locks are real tasks, which a busy machine may delay past a few rounds.
+/**
+ * Resolves once `check` holds, settling the form between looks: the outbox's Web Locks are real
+ * tasks, which a busy machine may delay past the rounds of one `settle`.
+ */
+async function until(mounted: MountedForm, check: () => boolean, what: string): Promise<void> {
   await waitUntil(
     async () => {
       await settle(mounted);
-      return refusals(mounted) >= count;
+      return check();
     },
-    `refused ${count} times`,
+    what,
     { timeout: 10_000 },
   );
 }
+
+/** The clock moves `ms` on; resolves once the form's record was refused `count` times in all. */
+async function refusedAfter(mounted: MountedForm, ms: number, count: number): Promise<void> {
+  await mounted.fake.clock.advance(ms);
+  await until(mounted, () => refusals(mounted) >= count, `refused ${count} times`);
+}
+
+/** Whether the form counts down to its next try ("Trying again in 4s"). */
+const counting = (el: CrmCollaborativeForm) => /^Trying again in \d+s$/.test(nextTryOf(el) ?? '');
 
 /** The CRM fails every save of the form's record (`internal`) until the returned function is called. */
 function crmFailsSaves(fake: FakeConnection): () => void {
@@ -74,7 +85,7 @@ describe('<crm-collaborative-form> when a newer save sends a waiting one again e
     const fixed = crmFailsSaves(fake);
     type(field(el, 'phone'), '+44 20 7946 0111');
     form.requestSubmit();
-    await settle(mounted);
+    await until(mounted, () => refusals(mounted) === 1 && counting(el), 'the first refusal');
     expect(statusText(el)).to.equal('1 change waiting to be saved');
     expect(nextTryOf(el)).to.match(/^Trying again in \d+s$/);
 
@@ -82,26 +93,17 @@ describe('<crm-collaborative-form> when a newer save sends a waiting one again e
     const held = fake.server.hold((frame) => frame.type === 'entity.update');
     type(field(el, 'email'), 'ops@northwind.example');
     form.requestSubmit();
-    await settle(mounted);
-    expect(held.size).to.equal(1);
+    await until(mounted, () => held.size === 1, 'the waiting save sent again');
+    await until(mounted, () => nextTryOf(el) === 'Trying again…', 'the try under way said');
     expect(statusText(el)).to.equal('2 changes waiting to be saved');
-    expect(nextTryOf(el)).to.equal('Trying again…');
 
     held.stop(); // refused again: the wait under way is told again
-    await settle(mounted);
-    expect(nextTryOf(el)).to.match(/^Trying again in \d+s$/);
+    await until(mounted, () => refusals(mounted) === 2, 'the second refusal');
+    await until(mounted, () => counting(el), 'a countdown again');
 
     fixed();
     await fake.clock.advance(60_000);
-    // The outbox's Web Locks are real tasks, which a busy machine may delay past a few rounds.
-    await waitUntil(
-      async () => {
-        await settle(mounted);
-        return statusText(el) === 'Saved';
-      },
-      'both saved once the CRM takes them',
-      { timeout: 10_000 },
-    );
+    await until(mounted, () => statusText(el) === 'Saved', 'both saved once the CRM takes them');
     expect(nextTryOf(el)).to.equal(undefined);
     const stored = fake.server.entities.get('customer', '42')!.fields;
     expect(stored['phone']).to.equal('+44 20 7946 0111');
@@ -115,7 +117,7 @@ describe('<crm-collaborative-form> while its record keeps failing and others sav
     const { el, form } = mounted;
     type(field(el, 'phone'), '+44 20 7946 0111');
     form.requestSubmit();
-    await settle(mounted);
+    await until(mounted, () => refusals(mounted) === 1 && counting(el), 'the first refusal');
     const countdowns = [nextTryOf(el)];
     // Each wait is the middle of its window (the fake's randomness is 0.5): 2.5 s, 5 s, 10 s.
     for (const [i, wait] of [2500, 5000].entries()) {
@@ -135,7 +137,7 @@ describe('<crm-collaborative-form> while its record keeps failing and others sav
     const { fake, el, form } = mounted;
     type(field(el, 'phone'), '+44 20 7946 0111');
     form.requestSubmit();
-    await settle(mounted);
+    await until(mounted, () => refusals(mounted) === 1 && counting(el), 'the first refusal');
     await refusedAfter(mounted, 2500, 2); // waits 5 s now
     await mounted.saveOther('+44 20 7946 0200');
 
@@ -144,14 +146,14 @@ describe('<crm-collaborative-form> while its record keeps failing and others sav
     const held = fake.server.hold((frame) => frame.type === 'entity.update');
     type(field(el, 'email'), 'ops@northwind.example');
     form.requestSubmit();
-    await settle(mounted);
-    expect(held.size).to.equal(1);
-    expect(nextTryOf(el)).to.equal('Trying again…');
+    await until(mounted, () => held.size === 1, 'the waiting save sent early');
+    await until(mounted, () => nextTryOf(el) === 'Trying again…', 'the try under way said');
     await fake.clock.advance(2000); // the end of its wait passes while it is under way
     await settle(mounted);
     expect(nextTryOf(el)).to.equal('Trying again…');
 
     held.stop();
+    await until(mounted, () => refusals(mounted) === 3 && counting(el), 'the third refusal');
     await settle(mounted);
     // Its third refusal: the window is 20 s, not the first one again; and it is not sent again
     // at once because its wait ended meanwhile.
