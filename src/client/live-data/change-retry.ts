@@ -43,19 +43,24 @@ export function plan(life: ChangeLife): void {
 }
 
 /**
- * The one retry is set for when the first wait ends, and not before a hold (the user's budget,
- * a named wait, the server failing as a whole); returns when it comes.
+ * The one retry is set for when a hold ends (the user's budget, a named wait, the server failing
+ * as a whole), else for when the first wait ends; returns when it comes. Not for a record's own
+ * wait ending after the hold: what the hold alone kept back (every save, past the user's budget)
+ * goes when it ends, and the records still waiting are planned then.
  */
 export function schedule(life: ChangeLife): number | undefined {
   if (!life.isOpen()) return undefined;
   let at = life.holdUntil;
-  let first: number | undefined;
   for (const m of life.line.items) {
-    if (m.state === 'pending' && !m.inFlight && retryOf(life, m) === 'wait') {
-      first = Math.min(first ?? m.retryAt!, m.retryAt!);
+    if (
+      life.holdUntil === undefined &&
+      m.state === 'pending' &&
+      !m.inFlight &&
+      retryOf(life, m) === 'wait'
+    ) {
+      at = Math.min(at ?? m.retryAt!, m.retryAt!);
     }
   }
-  if (first !== undefined) at = Math.max(at ?? first, first);
   if (at !== life.retryAt) {
     if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
     life.retryTimer = undefined;

@@ -443,3 +443,37 @@ describe('live data: a failing record sent again early because it was saved agai
     assert.equal(info().retryAt, clock.now() + 30_000);
   });
 });
+
+describe("live data: a hold of every failing save beside a record's own wait", () => {
+  it("sends again when the user's budget holds again, though a failing record waits longer", async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    for (const id of ['b', 'c', 'd']) {
+      void save(id, `${id}1`);
+      await settle();
+      await retry();
+    }
+    const waitOfA = changes.changes('customer:a')[0]!.retryAt!;
+    assert.equal(waitOfA, clock.now() + 20_000, "A's own wait has grown to 20 s");
+    // The budget is spent for 3 s (and a tenth of that more, at most: 150 ms in the middle).
+    client.failing.set('e', 'rate_limited');
+    client.retryAfter.set('e', 3000);
+    void save('e', 'e1');
+    await settle();
+    void save('f', 'f1'); // held with E: the budget is the user's
+    await settle();
+    assert.equal(changes.changes('customer:e')[0]!.retryAt, clock.now() + 3150);
+    assert.equal(changes.changes('customer:f')[0]!.state, 'pending');
+    client.failing.delete('e');
+    const sent = client.sent.length;
+    await retry();
+    assert.equal(clock.now(), waitOfA - 20_000 + 3150, 'the hold ended when it said');
+    assert.deepEqual(client.sent.slice(sent), ['e=e1', 'f=f1'], 'A waits on, alone');
+    assert.equal(changes.changes('customer:a')[0]!.retryAt, waitOfA, 'its countdown unchanged');
+    await retry();
+    assert.equal(clock.now(), waitOfA);
+    assert.equal(client.sent.at(-1), 'a=a1');
+  });
+});
