@@ -116,7 +116,8 @@ export function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: 
     hold(life, now + (named ?? life.retryBackoff.next()));
   } else {
     if (named !== undefined) hold(life, now + named);
-    at = due !== undefined && due > now ? due : now + life.retryDelay(m.fails);
+    // Its wait ended while it was tried early (a retry came for a time past it): the next one.
+    at = due !== undefined && due > life.firedAt ? due : now + life.retryDelay(m.fails);
     m.fails += 1;
   }
   return Math.max(at, life.holdUntil ?? at);

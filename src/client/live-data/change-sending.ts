@@ -117,8 +117,11 @@ async function drain(life: ChangeLife): Promise<void> {
  */
 async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
   let frame: ServerFrame;
-  /** When it was to be tried: a try made sooner (its record saved again) leaves that standing. */
-  const due = m.retryAt;
+  /**
+   * When it was to be tried, if its retry has not come (its record was saved again): a try made
+   * sooner leaves that standing. The retry's coming says so, not the clock (set back, say).
+   */
+  const due = retryOf(life, m) === 'wait' ? m.retryAt : undefined;
   m.inFlight = true;
   m.lastTry = ++life.tries;
   try {

@@ -477,3 +477,25 @@ describe("live data: a hold of every failing save beside a record's own wait", (
     assert.equal(client.sent.at(-1), 'a=a1');
   });
 });
+
+describe("live data: a failing record's wait when the clock was set back", () => {
+  it('grows from the retry that came, not from the time the clock then says', async () => {
+    /** The page's time: the computer's clock, set back an hour while the save waits. */
+    let offset = 0;
+    const {
+      clock: manual,
+      client,
+      changes,
+      settle,
+      retry,
+    } = await setup((manual) => () => manual.now() + offset);
+    client.failing.set('a', 'backend_unavailable');
+    void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
+    await settle();
+    offset = -3_600_000;
+    await retry(); // refused again
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1']);
+    assert.equal(manual.nextTimerAt()! - manual.now(), 5000, 'its second wait, not an hour');
+    assert.equal(changes.changes('customer:a')[0]!.retryAt, manual.now() + offset + 5000);
+  });
+});
