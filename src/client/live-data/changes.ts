@@ -228,11 +228,17 @@ export class Changes {
   /** Withdraw unsettled changes of an entity (`rollback`). */
   withdraw(key: string, which: (m: Change) => boolean): void {
     const victims = this.overlay(key).filter(which);
+    let fails = 0;
     for (const m of victims) {
+      fails = Math.max(fails, m.fails);
       m.withdraw();
       this.line.settleOut(m);
     }
     if (victims.length === 0) return;
+    // The record's count goes on with its next change (sent now, as a save of it would be): one
+    // the CRM keeps refusing is not asked more often for a withdrawn change.
+    const next = this.line.items.find((m) => m.key === key && m.state === 'pending');
+    if (next) next.fails = Math.max(next.fails, fails);
     conflictsChanged(this.life);
     this.views.notify(key);
     pump(this.life);

@@ -499,3 +499,21 @@ describe("live data: a failing record's wait when the clock was set back", () =>
     assert.equal(changes.changes('customer:a')[0]!.retryAt, manual.now() + offset + 5000);
   });
 });
+
+describe("live data: a failing record's count when its waiting change is withdrawn", () => {
+  it('goes on with the next change of the record, sent at once', async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    await retry();
+    await retry();
+    void save('a', 'a2', 1); // the cue: A1 tried early, refused a fourth time
+    await settle();
+    changes.withdraw('customer:a', (m) => m.fields['phone'] === 'a1');
+    await settle();
+    assert.equal(client.sent.at(-1), 'a=a2', 'A2 goes at once');
+    // Its fifth refusal: ceiling 80 s, capped at 60 s; not the first wait again.
+    assert.equal(changes.changes('customer:a').at(-1)!.retryAt, clock.now() + 30_000);
+  });
+});
