@@ -43,14 +43,14 @@ export interface ChangeLife {
   // sending (change-sending.ts) and its waits (change-retry.ts)
   pumping: boolean;
   pumpAgain: boolean;
-  /** The one timer of the retries: it fires when the first change's wait ends (`retryAt`). */
+  /** The one timer of the retries: it fires when a hold ends, else when the first wait does. */
   retryTimer: unknown;
   /** When `retryTimer` fires (epoch ms), while it is set. */
   retryAt: number | undefined;
   /**
    * The wait under way is the server's `rate_limited`: the user's budget is spent, so nothing is
    * sent before it ends. After another failure (`timeout`, `internal`, `backend_unavailable`,
-   * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
+   * which may be one record's fault) a new save still goes at once; the waiting ones wait on.
    */
   retryHolds: boolean;
   /**
