@@ -83,6 +83,11 @@ export interface ChangeLife {
    * saves do, so a record the CRM keeps refusing is asked less and less often.
    */
   retryDelay(attempt: number): number;
+  /**
+   * The longest any wait is (the pace's ceiling, a named wait): a wait planned before the clock
+   * was set back (its end in the clock's time) is cut to it, not stretched by the set-back.
+   */
+  readonly longestWait: number;
 
   // the outbox (change-outbox.ts)
   /** The outbox was loaded: entries left by a previous page go first. */

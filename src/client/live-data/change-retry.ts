@@ -50,16 +50,19 @@ export function plan(life: ChangeLife): void {
  */
 export function schedule(life: ChangeLife): number | undefined {
   if (!life.isOpen()) return undefined;
+  const now = life.clock.now();
+  // No wait is longer than the longest: one that ends later was planned before the clock was
+  // set back, and would hold its record (or every one) that much longer.
+  const latest = now + life.longestWait;
+  if (life.holdUntil! > latest) life.holdUntil = latest;
   let at = life.holdUntil;
   for (const m of life.line.items) {
-    if (
-      life.holdUntil === undefined &&
-      m.state === 'pending' &&
-      !m.inFlight &&
-      retryOf(life, m) === 'wait'
-    ) {
-      at = Math.min(at ?? m.retryAt!, m.retryAt!);
+    if (m.state !== 'pending' || m.inFlight || retryOf(life, m) !== 'wait') continue;
+    if (m.retryAt! > latest) {
+      m.waiting(m.error, latest);
+      life.views.notify(m.key);
     }
+    if (life.holdUntil === undefined) at = Math.min(at ?? m.retryAt!, m.retryAt!);
   }
   if (at !== life.retryAt) {
     if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
@@ -69,7 +72,7 @@ export function schedule(life: ChangeLife): number | undefined {
       life.retryTimer = life.clock.setTimeout(() => {
         waitOver(life, at);
         life.pump();
-      }, at - life.clock.now());
+      }, at - now);
     }
   }
   return at;

@@ -46,6 +46,7 @@ import { OwnWrites } from './own-writes.js';
 import { Backoff, backoffDelay } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
+import { MAX_BACKEND_RETRY_AFTER_MS } from '../../protocol/constants.js';
 
 export type { ChangeViews };
 
@@ -136,6 +137,8 @@ export class Changes {
       random: options.random ?? Math.random,
       retryBackoff: new Backoff(pace),
       retryDelay: (attempt) => backoffDelay(attempt, pace),
+      // A named wait's jitter is at most a second more.
+      longestWait: Math.max(pace.cap, MAX_BACKEND_RETRY_AFTER_MS + 1000),
       ready: false,
       adopting: 0,
       volatile: chosen.fallback,

@@ -500,6 +500,32 @@ describe("live data: a failing record's wait when the clock was set back", () =>
   });
 });
 
+describe("live data: a failing record's wait when the clock was set back", () => {
+  it('is not stretched by the set-back when another record is refused after it', async () => {
+    let offset = 0;
+    const {
+      clock: manual,
+      client,
+      changes,
+      settle,
+      retry,
+    } = await setup((manual) => () => manual.now() + offset);
+    client.failing.set('a', 'backend_unavailable');
+    client.failing.set('b', 'backend_unavailable');
+    void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
+    await settle();
+    const start = manual.now();
+    offset = -3_600_000; // the computer's clock set back an hour while A waits
+    void changes.submit(owner('b'), { phone: 'b1' }, 1, {});
+    await settle();
+    // B's tries come and go (the one retry is planned anew after each); A's wait was 2.5 s.
+    while (client.sent.filter((s) => s === 'a=a1').length < 2) {
+      await retry();
+      assert.ok(manual.now() - start <= 61_000, 'A is tried again within the longest wait');
+    }
+  });
+});
+
 describe("live data: a failing record's count when its waiting change is withdrawn", () => {
   it('goes on with the next change of the record, sent at once', async () => {
     const { clock, client, changes, save, settle, retry } = await setup();
