@@ -58,6 +58,8 @@ export interface ChangeLife {
    * spent, the server named a wait, or the server or the CRM failed three records in a row.
    */
   holdUntil: number | undefined;
+  /** Records refused for now in a row since the last answer (see `MAX_FAILING`). */
+  readonly inARow: Set<string>;
   /** Tries of changes so far: the order they were tried in (`Change.lastTry`). */
   tries: number;
   /**

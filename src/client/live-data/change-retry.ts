@@ -70,6 +70,8 @@ export function schedule(life: ChangeLife): number | undefined {
     life.retryAt = at;
     if (at !== undefined) {
       life.retryTimer = life.clock.setTimeout(() => {
+        // A hold's end is a try of its own: up to three failing records go again.
+        if (life.holdUntil !== undefined) life.inARow.clear();
         waitOver(life, at);
         life.pump();
       }, at - now);
@@ -134,6 +136,7 @@ export function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: 
 export function retryNow(life: ChangeLife): void {
   waitOver(life, -Infinity);
   life.retryBackoff.reset();
+  life.inARow.clear();
   const touched = new Set<string>();
   for (const m of life.line.items) {
     if (m.retryAt === undefined) continue;

@@ -131,6 +131,7 @@ export class Changes {
       retryAt: undefined,
       retryHolds: false,
       holdUntil: undefined,
+      inARow: new Set(),
       tries: 0,
       triesAtRetry: 0,
       firedAt: -Infinity,

@@ -543,3 +543,24 @@ describe("live data: a failing record's count when its waiting change is withdra
     assert.equal(changes.changes('customer:a').at(-1)!.retryAt, clock.now() + 30_000);
   });
 });
+
+describe('live data: records refused one at a time while the server fails everything', () => {
+  it('takes them for an outage: their tries go three at a time, at the pace of an outage', async () => {
+    const { clock, client, save, settle, retry } = await setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
+    // Saved a second apart, each refused on its own, nothing answered between.
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      void save(id, `${id}1`);
+      await settle();
+      await clock.advance(1000);
+      await settle();
+    }
+    // A, B and C refused in a row were an outage: they went again together when it held no
+    // more (inside the last second), not each when its own wait ended.
+    assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'c=c1', 'd=d1', 'e=e1', 'a=a1', 'b=b1', 'c=c1']);
+    await retry();
+    assert.deepEqual(client.sent.slice(8), ['d=d1', 'e=e1', 'a=a1'], 'three in one try');
+    await retry();
+    assert.deepEqual(client.sent.slice(11), ['b=b1', 'c=c1', 'd=d1']);
+  });
+});
