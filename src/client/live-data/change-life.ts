@@ -43,14 +43,14 @@ export interface ChangeLife {
   // sending (change-sending.ts) and its waits (change-retry.ts)
   pumping: boolean;
   pumpAgain: boolean;
-  /** The one timer of the retries: it fires when the first change's wait ends (`retryAt`). */
+  /** The one timer of the retries: it fires when a hold ends, else when the first wait does. */
   retryTimer: unknown;
   /** When `retryTimer` fires (epoch ms), while it is set. */
   retryAt: number | undefined;
   /**
    * The wait under way is the server's `rate_limited`: the user's budget is spent, so nothing is
    * sent before it ends. After another failure (`timeout`, `internal`, `backend_unavailable`,
-   * which may be one record's fault) a new save still goes at once, and the waiting ones with it.
+   * which may be one record's fault) a new save still goes at once; the waiting ones wait on.
    */
   retryHolds: boolean;
   /**
@@ -58,6 +58,8 @@ export interface ChangeLife {
    * spent, the server named a wait, or the server or the CRM failed three records in a row.
    */
   holdUntil: number | undefined;
+  /** Records refused for now in a row since the last answer (see `MAX_FAILING`). */
+  readonly inARow: Set<string>;
   /** Tries of changes so far: the order they were tried in (`Change.lastTry`). */
   tries: number;
   /**
@@ -83,6 +85,11 @@ export interface ChangeLife {
    * saves do, so a record the CRM keeps refusing is asked less and less often.
    */
   retryDelay(attempt: number): number;
+  /**
+   * The longest any wait is (the pace's ceiling, a named wait): a wait planned before the clock
+   * was set back (its end in the clock's time) is cut to it, not stretched by the set-back.
+   */
+  readonly longestWait: number;
 
   // the outbox (change-outbox.ts)
   /** The outbox was loaded: entries left by a previous page go first. */

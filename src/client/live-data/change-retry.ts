@@ -43,28 +43,38 @@ export function plan(life: ChangeLife): void {
 }
 
 /**
- * The one retry is set for when the first wait ends, and not before a hold (the user's budget,
- * a named wait, the server failing as a whole); returns when it comes.
+ * The one retry is set for when a hold ends (the user's budget, a named wait, the server failing
+ * as a whole), else for when the first wait ends; returns when it comes. Not for a record's own
+ * wait ending after the hold: what the hold alone kept back (every save, past the user's budget)
+ * goes when it ends, and the records still waiting are planned then.
  */
 export function schedule(life: ChangeLife): number | undefined {
   if (!life.isOpen()) return undefined;
+  const now = life.clock.now();
+  // No wait is longer than the longest: one that ends later was planned before the clock was
+  // set back, and would hold its record (or every one) that much longer.
+  const latest = now + life.longestWait;
+  if (life.holdUntil! > latest) life.holdUntil = latest;
   let at = life.holdUntil;
-  let first: number | undefined;
   for (const m of life.line.items) {
-    if (m.state === 'pending' && !m.inFlight && retryOf(life, m) === 'wait') {
-      first = Math.min(first ?? m.retryAt!, m.retryAt!);
+    if (m.state !== 'pending' || m.inFlight || retryOf(life, m) !== 'wait') continue;
+    if (m.retryAt! > latest) {
+      m.waiting(m.error, latest);
+      life.views.notify(m.key);
     }
+    if (life.holdUntil === undefined) at = Math.min(at ?? m.retryAt!, m.retryAt!);
   }
-  if (first !== undefined) at = Math.max(at ?? first, first);
   if (at !== life.retryAt) {
     if (life.retryTimer !== undefined) life.clock.clearTimeout(life.retryTimer);
     life.retryTimer = undefined;
     life.retryAt = at;
     if (at !== undefined) {
       life.retryTimer = life.clock.setTimeout(() => {
+        // A hold's end is a try of its own: up to three failing records go again.
+        if (life.holdUntil !== undefined) life.inARow.clear();
         waitOver(life, at);
         life.pump();
-      }, at - life.clock.now());
+      }, at - now);
     }
   }
   return at;
@@ -111,7 +121,8 @@ export function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: 
     hold(life, now + (named ?? life.retryBackoff.next()));
   } else {
     if (named !== undefined) hold(life, now + named);
-    at = due !== undefined && due > now ? due : now + life.retryDelay(m.fails);
+    // Its wait ended while it was tried early (a retry came for a time past it): the next one.
+    at = due !== undefined && due > life.firedAt ? due : now + life.retryDelay(m.fails);
     m.fails += 1;
   }
   return Math.max(at, life.holdUntil ?? at);
@@ -125,6 +136,7 @@ export function retryLater(life: ChangeLife, m: Change, e: RealtimeError, due?: 
 export function retryNow(life: ChangeLife): void {
   waitOver(life, -Infinity);
   life.retryBackoff.reset();
+  life.inARow.clear();
   const touched = new Set<string>();
   for (const m of life.line.items) {
     if (m.retryAt === undefined) continue;

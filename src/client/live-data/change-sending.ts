@@ -43,11 +43,11 @@ const KEEP = new Set([
 /** Worth another try on this connection after a while. */
 const RETRY_LATER = new Set(['timeout', 'internal', 'rate_limited', 'backend_unavailable']);
 /**
- * Entities whose change may fail for now in a row, nothing answered between, before a drain stops
- * until the retry or the next save: three records failing one after another is the server or the
- * CRM failing, not a record the CRM refuses, and each further change would be one more request
- * refused (a whole outbox sent into an outage, again on every save). Two records that keep failing
- * still let the others' changes go.
+ * Entities whose change may fail for now in a row, nothing answered between (in one try or over
+ * several), before a drain stops until the retry or the next save: three records failing one
+ * after another is the server or the CRM failing, not a record the CRM refuses, and each further
+ * change would be one more request refused (a whole outbox sent into an outage, again on every
+ * save). Two records that keep failing still let the others' changes go.
  */
 const MAX_FAILING = 3;
 
@@ -81,7 +81,6 @@ export function pump(life: ChangeLife): void {
  */
 async function drain(life: ChangeLife): Promise<void> {
   const failing = new Set<string>();
-  let inARow = 0;
   for (;;) {
     // While the server said the user's budget is spent, nothing goes before the wait is over: a
     // new save would send the change in front of it again at once, to be refused again, and the
@@ -95,13 +94,16 @@ async function drain(life: ChangeLife): Promise<void> {
     const sent = await send(life, m);
     if (!sent) return;
     if (sent === true) {
-      inARow = 0;
+      life.inARow.clear();
     } else {
       failing.add(m.key);
-      if (++inARow === MAX_FAILING) {
+      // Counted across tries: records whose own waits end one by one, each tried alone, are as
+      // much an outage as three refused in one try.
+      if (life.inARow.add(m.key).size >= MAX_FAILING) {
         // The server or the CRM is failing, not these records: no failing change goes again
-        // before a wait that grows while nothing is answered.
-        hold(life, life.clock.now() + life.retryBackoff.next());
+        // before a wait that grows while nothing is answered (one under way stands: a new save
+        // refused meanwhile does not put it off).
+        if (life.holdUntil === undefined) hold(life, life.clock.now() + life.retryBackoff.next());
         return;
       }
     }
@@ -117,8 +119,11 @@ async function drain(life: ChangeLife): Promise<void> {
  */
 async function send(life: ChangeLife, m: Change): Promise<boolean | 'later'> {
   let frame: ServerFrame;
-  /** When it was to be tried: a try made sooner (its record saved again) leaves that standing. */
-  const due = m.retryAt;
+  /**
+   * When it was to be tried, if its retry has not come (its record was saved again): a try made
+   * sooner leaves that standing. The retry's coming says so, not the clock (set back, say).
+   */
+  const due = retryOf(life, m) === 'wait' ? m.retryAt : undefined;
   m.inFlight = true;
   m.lastTry = ++life.tries;
   try {

@@ -46,6 +46,7 @@ import { OwnWrites } from './own-writes.js';
 import { Backoff, backoffDelay } from '../connection/backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import type { CapabilityClient, Clock } from '../types.js';
+import { MAX_BACKEND_RETRY_AFTER_MS } from '../../protocol/constants.js';
 
 export type { ChangeViews };
 
@@ -130,12 +131,15 @@ export class Changes {
       retryAt: undefined,
       retryHolds: false,
       holdUntil: undefined,
+      inARow: new Set(),
       tries: 0,
       triesAtRetry: 0,
       firedAt: -Infinity,
       random: options.random ?? Math.random,
       retryBackoff: new Backoff(pace),
       retryDelay: (attempt) => backoffDelay(attempt, pace),
+      // A named wait's jitter is at most a second more.
+      longestWait: Math.max(pace.cap, MAX_BACKEND_RETRY_AFTER_MS + 1000),
       ready: false,
       adopting: 0,
       volatile: chosen.fallback,
@@ -228,11 +232,17 @@ export class Changes {
   /** Withdraw unsettled changes of an entity (`rollback`). */
   withdraw(key: string, which: (m: Change) => boolean): void {
     const victims = this.overlay(key).filter(which);
+    let fails = 0;
     for (const m of victims) {
+      fails = Math.max(fails, m.fails);
       m.withdraw();
       this.line.settleOut(m);
     }
     if (victims.length === 0) return;
+    // The record's count goes on with its next change (sent now, as a save of it would be): one
+    // the CRM keeps refusing is not asked more often for a withdrawn change.
+    const next = this.line.items.find((m) => m.key === key && m.state === 'pending');
+    if (next) next.fails = Math.max(next.fails, fails);
     conflictsChanged(this.life);
     this.views.notify(key);
     pump(this.life);

@@ -443,3 +443,124 @@ describe('live data: a failing record sent again early because it was saved agai
     assert.equal(info().retryAt, clock.now() + 30_000);
   });
 });
+
+describe("live data: a hold of every failing save beside a record's own wait", () => {
+  it("sends again when the user's budget holds again, though a failing record waits longer", async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    for (const id of ['b', 'c', 'd']) {
+      void save(id, `${id}1`);
+      await settle();
+      await retry();
+    }
+    const waitOfA = changes.changes('customer:a')[0]!.retryAt!;
+    assert.equal(waitOfA, clock.now() + 20_000, "A's own wait has grown to 20 s");
+    // The budget is spent for 3 s (and a tenth of that more, at most: 150 ms in the middle).
+    client.failing.set('e', 'rate_limited');
+    client.retryAfter.set('e', 3000);
+    void save('e', 'e1');
+    await settle();
+    void save('f', 'f1'); // held with E: the budget is the user's
+    await settle();
+    assert.equal(changes.changes('customer:e')[0]!.retryAt, clock.now() + 3150);
+    assert.equal(changes.changes('customer:f')[0]!.state, 'pending');
+    client.failing.delete('e');
+    const sent = client.sent.length;
+    await retry();
+    assert.equal(clock.now(), waitOfA - 20_000 + 3150, 'the hold ended when it said');
+    assert.deepEqual(client.sent.slice(sent), ['e=e1', 'f=f1'], 'A waits on, alone');
+    assert.equal(changes.changes('customer:a')[0]!.retryAt, waitOfA, 'its countdown unchanged');
+    await retry();
+    assert.equal(clock.now(), waitOfA);
+    assert.equal(client.sent.at(-1), 'a=a1');
+  });
+});
+
+describe("live data: a failing record's wait when the clock was set back", () => {
+  it('grows from the retry that came, not from the time the clock then says', async () => {
+    /** The page's time: the computer's clock, set back an hour while the save waits. */
+    let offset = 0;
+    const {
+      clock: manual,
+      client,
+      changes,
+      settle,
+      retry,
+    } = await setup((manual) => () => manual.now() + offset);
+    client.failing.set('a', 'backend_unavailable');
+    void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
+    await settle();
+    offset = -3_600_000;
+    await retry(); // refused again
+    assert.deepEqual(client.sent, ['a=a1', 'a=a1']);
+    assert.equal(manual.nextTimerAt()! - manual.now(), 5000, 'its second wait, not an hour');
+    assert.equal(changes.changes('customer:a')[0]!.retryAt, manual.now() + offset + 5000);
+  });
+});
+
+describe("live data: a failing record's wait when the clock was set back", () => {
+  it('is not stretched by the set-back when another record is refused after it', async () => {
+    let offset = 0;
+    const {
+      clock: manual,
+      client,
+      changes,
+      settle,
+      retry,
+    } = await setup((manual) => () => manual.now() + offset);
+    client.failing.set('a', 'backend_unavailable');
+    client.failing.set('b', 'backend_unavailable');
+    void changes.submit(owner('a'), { phone: 'a1' }, 1, {});
+    await settle();
+    const start = manual.now();
+    offset = -3_600_000; // the computer's clock set back an hour while A waits
+    void changes.submit(owner('b'), { phone: 'b1' }, 1, {});
+    await settle();
+    // B's tries come and go (the one retry is planned anew after each); A's wait was 2.5 s.
+    while (client.sent.filter((s) => s === 'a=a1').length < 2) {
+      await retry();
+      assert.ok(manual.now() - start <= 61_000, 'A is tried again within the longest wait');
+    }
+  });
+});
+
+describe("live data: a failing record's count when its waiting change is withdrawn", () => {
+  it('goes on with the next change of the record, sent at once', async () => {
+    const { clock, client, changes, save, settle, retry } = await setup();
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    await retry();
+    await retry();
+    void save('a', 'a2', 1); // the cue: A1 tried early, refused a fourth time
+    await settle();
+    changes.withdraw('customer:a', (m) => m.fields['phone'] === 'a1');
+    await settle();
+    assert.equal(client.sent.at(-1), 'a=a2', 'A2 goes at once');
+    // Its fifth refusal: ceiling 80 s, capped at 60 s; not the first wait again.
+    assert.equal(changes.changes('customer:a').at(-1)!.retryAt, clock.now() + 30_000);
+  });
+});
+
+describe('live data: records refused one at a time while the server fails everything', () => {
+  it('takes them for an outage: their tries go three at a time, at the pace of an outage', async () => {
+    const { clock, client, save, settle, retry } = await setup();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) client.failing.set(id, 'backend_unavailable');
+    // Saved a second apart, each refused on its own, nothing answered between.
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      void save(id, `${id}1`);
+      await settle();
+      await clock.advance(1000);
+      await settle();
+    }
+    // A, B and C refused in a row were an outage: they went again together when it held no
+    // more (inside the last second), not each when its own wait ended.
+    assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'c=c1', 'd=d1', 'e=e1', 'a=a1', 'b=b1', 'c=c1']);
+    await retry();
+    assert.deepEqual(client.sent.slice(8), ['d=d1', 'e=e1', 'a=a1'], 'three in one try');
+    await retry();
+    assert.deepEqual(client.sent.slice(11), ['b=b1', 'c=c1', 'd=d1']);
+  });
+});
