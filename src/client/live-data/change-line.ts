@@ -92,7 +92,12 @@ export class ChangeLine {
       if (held && m.serial >= (held.serialAfterTry ?? -Infinity)) savedAgain ??= held;
       if (blocked.has(m.key)) continue;
       if (m.userId !== user || m.record?.provisional) continue;
-      if (!queuedToo && m.queued) continue;
+      if (!queuedToo && m.queued) {
+        // One this page tried, refused for now, waits in the outbox like an earlier page's: its
+        // entity's later changes wait behind it, in order.
+        if (m.lastTry !== undefined) blocked.add(m.key);
+        continue;
+      }
       const after = retry(m);
       if (after === undefined) return m;
       blocked.add(m.key);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Entity, ServerFrame } from '../../../../src/protocol/index.js';
 import { Changes, type ChangeOwner } from '../../../../src/client/live-data/changes.js';
-import { MemoryOutboxStore } from '../../../../src/client/index.js';
+import { MemoryOutboxStore, type OutboxStore } from '../../../../src/client/index.js';
 import { RealtimeError, type RealtimeErrorCode } from '../../../../src/client/realtime-error.js';
 import type { ConnectionStatus, RequestInput } from '../../../../src/client/types.js';
 import { ManualClock } from '../../../../src/testing/index.js';
@@ -68,8 +68,15 @@ const owner = (id: string): ChangeOwner => ({
   offerConflict: () => {},
 });
 
-/** `pageClock`: the time the page reads, when it is not the manual clock's own (set back, say). */
-async function setup(pageClock?: (manual: ManualClock) => ManualClock['now']) {
+/**
+ * `pageClock`: the time the page reads, when it is not the manual clock's own (set back, say);
+ * `store`: the device's outbox storage; `untilRead`: resolves once the outbox was read from it.
+ */
+async function setup(
+  pageClock?: (manual: ManualClock) => ManualClock['now'],
+  store: OutboxStore = new MemoryOutboxStore(),
+  untilRead = true,
+) {
   const clock = new ManualClock();
   const client = new StubClient();
   const now = pageClock?.(clock);
@@ -91,12 +98,12 @@ async function setup(pageClock?: (manual: ManualClock) => ManualClock['now']) {
           }
         : clock,
       logger: { warn: () => {} },
-      store: new MemoryOutboxStore(),
+      store,
       // The middle of each jitter window: the first wait is 2.5 s.
       random: () => 0.5,
     },
   );
-  await changes.outbox.ready;
+  if (untilRead) await changes.outbox.ready;
   /** Version `v` of the record's phone: based on what the last save there made it. */
   const save = (id: string, phone: string, base = 1) =>
     changes.submit(owner(id), { phone }, base, {});
@@ -165,6 +172,39 @@ describe("live data: one record's failing save does not hold the others'", () =>
       sentA.slice(0, -1).every((s) => s === 'a=a1'),
       sentA.join(' '),
     );
+  });
+
+  it("keeps a record's order while the outbox is still being read: its newer save waits behind the one refused", async () => {
+    // The device's storage is slow to answer (a busy machine, a large outbox): the page saves
+    // meanwhile. Its refused change waits in the outbox, which is not read yet.
+    let read!: () => void;
+    const reading = new Promise<void>((resolve) => (read = resolve));
+    class SlowStore extends MemoryOutboxStore {
+      override async load() {
+        await reading;
+        return super.load();
+      }
+    }
+    const { client, changes, save, settle, states } = await setup(
+      undefined,
+      new SlowStore(),
+      false,
+    );
+    client.failing.set('a', 'internal');
+    void save('a', 'a1');
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1'], 'a save made now does not wait for the disk');
+    client.failing.delete('a');
+    void save('a', 'a2', 1);
+    void save('b', 'b1');
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'b=b1'], "A's newer save waits behind its first");
+    read();
+    await changes.outbox.ready;
+    await settle();
+    // The user's save of A is the cue to try its first change again: then the newer one.
+    assert.deepEqual(client.sent, ['a=a1', 'b=b1', 'a=a1', 'a=a2']);
+    assert.deepEqual(states('a'), ['confirmed', 'confirmed']);
   });
 
   it('sends at most three failing records per try when the server fails everything', async () => {
