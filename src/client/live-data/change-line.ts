@@ -5,7 +5,7 @@
  * `Changes`, the owner of a change's life, and its parts (see change-life.ts) move changes here;
  * they keep a change's outbox entry in step with its place.
  */
-import type { Fields } from '../../protocol/index.js';
+import { hasField, type Fields } from '../../protocol/index.js';
 import { Change, readOnlyRefusal } from './change.js';
 import type { ChangeInfo } from './live-data-types.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
@@ -115,6 +115,8 @@ export class ChangeLine {
   adopt(records: OutboxRecord[]): Change[] {
     const adopted = records.map((record, i) => {
       const entry = record.entry;
+      const refused = this.stillRefused(record, records);
+      if (refused !== entry.refused) this.outbox.replace(record, { refused });
       const m = new Change({
         mutationId: entry.mutationId,
         entityType: entry.entityType,
@@ -127,10 +129,9 @@ export class ChangeLine {
         serial: i - records.length,
         // Narrowed by an earlier page: its refused values and the server's refusal of them, as
         // that page held them, so this page says them as that one did.
-        refused: entry.refused,
+        refused,
         error:
-          entry.refused &&
-          readOnlyRefusal(`${entry.entityType}:${entry.entityId}`, Object.keys(entry.refused)),
+          refused && readOnlyRefusal(`${entry.entityType}:${entry.entityId}`, Object.keys(refused)),
       });
       m.recorded(record);
       return m;
@@ -142,6 +143,35 @@ export class ChangeLine {
       this.items.splice(later < 0 ? this.items.length : later, 0, m);
     }
     return adopted;
+  }
+
+  /**
+   * The refused values of `record`'s entry that are still the user's last word: not those of a
+   * field a later change of the entity sets (saved once the field was writable again, here or in
+   * another tab). Said again, the older value would go back into the field over the newer one, as
+   * the user's unsaved edit, and the next save would send it. `records` are those adopted with it,
+   * in the order they were stored.
+   */
+  private stillRefused(record: OutboxRecord, records: readonly OutboxRecord[]): Fields | undefined {
+    const { refused, entityType, entityId, createdAt } = record.entry;
+    if (!refused) return undefined;
+    const key = `${entityType}:${entityId}`;
+    const later = [
+      ...records
+        .slice(records.indexOf(record) + 1)
+        .filter((r) => `${r.entry.entityType}:${r.entry.entityId}` === key)
+        .map((r) => r.entry.fields),
+      ...[...(this.history.get(key) ?? []), ...this.items]
+        .filter((m) => m.key === key && m.createdAt >= createdAt)
+        .map((m) => m.fields),
+    ];
+    const kept: Fields = {};
+    for (const [field, value] of Object.entries(refused)) {
+      if (!later.some((fields) => hasField(fields, field))) kept[field] = value;
+    }
+    const count = Object.keys(kept).length;
+    if (count === Object.keys(refused).length) return refused;
+    return count > 0 ? kept : undefined;
   }
 
   /**

@@ -217,3 +217,41 @@ describe('live data: refused values of a narrowed save across a closed tab', () 
     rig.close();
   });
 });
+
+describe('live data: refused values the user saved again before a closed tab', () => {
+  it('are not said again by the next page, nor put over the newer value', async () => {
+    const { rig } = setup();
+    const store = new CrashableStore();
+    const before = pageOn(rig, store);
+    const live = await open(rig, before);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const held = rig.server.hold((f) => f.type === 'entity.update' && !('email' in f.fields));
+    void live.update({ email: 'sales@acme.test', phone: '555' });
+    await rig.clock.flush();
+    assert.equal(held.size, 1, 'the rest is on its way, unanswered');
+    // The admin gives the email back; the user saves a newer one, which waits behind the rest.
+    rig.server.entities.readOnlyFields = () => [];
+    void live.update({ email: 'billing@acme.test' });
+    await rig.clock.flush();
+    await before.outbox.flush();
+    store.crash();
+    before.close();
+    held.stop();
+
+    const after = pageOn(rig, store.disk);
+    const next = after.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    await after.outbox.flush();
+    const stored = rig.server.entities.get('customer', '42')!.fields;
+    assert.equal(stored['email'], 'billing@acme.test', 'the newer value is saved');
+    assert.equal(stored['phone'], '555');
+    assert.deepEqual(
+      next.changes.filter((c) => c.refused).map((c) => c.refused),
+      [],
+      'the older refused value is no longer the user’s: their newer save set the field',
+    );
+    assert.deepEqual(after.outbox.snapshot().rejected, []);
+    assert.equal(store.disk.size, 0);
+    rig.close();
+  });
+});
