@@ -323,7 +323,18 @@ function withoutRefused(
   e: RealtimeError,
 ): boolean {
   const refused = Object.keys(m.fields).filter((field) => hasField(errors, field));
-  if (refused.length === 0 || refused.length === Object.keys(m.fields).length) return false;
+  if (refused.length === Object.keys(m.fields).length) return false;
+  if (refused.length === 0) {
+    // None of its fields: the server keeps an id's refusal, of the fields it first came with,
+    // and this change has dropped those since (a newer change of this client set them), keeping
+    // its id. What it sets now was never refused: it goes again as other content, a new id, a
+    // few times at most (a server naming other fields on a fresh id would have it sent forever).
+    if (m.rebases >= MAX_REBASES) return false;
+    m.resend();
+    life.line.stored(m, { mutationId: m.mutationId });
+    life.views.notify(m.key);
+    return true;
+  }
   m.refuse(refused, e);
   // The refused values stay in the entry until the rest is answered: a page opened after this
   // one closed says them, with the user's values, as this one does.

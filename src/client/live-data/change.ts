@@ -9,6 +9,7 @@
  *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
  *     │  ├───superseded (every field since set by a newer change of this client) ──► rolled-back
  *     │  ├───refuse (field rules refuse some of its fields: the others, new id) ──► pending
+ *     │  ├───resend (its id was refused for fields it no longer sets: new id) ──► pending
  *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
  *     │                      ├───────amend (the user's newer values, new id) ──► conflicted
  *     │                      └───────discard──► rolled-back
@@ -203,6 +204,16 @@ export class Change {
     this.refused = refused;
     this.error = error;
     this.narrow(fields);
+    this.renew();
+  }
+
+  /**
+   * pending → pending: its id was refused for fields it no longer sets (they were dropped for a
+   * newer change of this client's, the id kept): sent again as a new change (new id), counted as
+   * an automatic re-send.
+   */
+  resend(): void {
+    this.rebases += 1;
     this.renew();
   }
 

@@ -255,3 +255,50 @@ describe('live data: refused values the user saved again before a closed tab', (
     rig.close();
   });
 });
+
+describe('live data: a mutation id refused for a field its change no longer sets', () => {
+  it('sends the change again as a new one, and it is saved', async () => {
+    const { rig } = setup();
+    // The id was refused for the email (its first content, held by another connection under
+    // stricter rules); this client has since dropped the email from it (a newer change of its
+    // own set that field), keeping the id: the entry holds only the phone.
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const first = rig.server.entities.answer(DEMO_USER, {
+      type: 'entity.update',
+      id: 'held-original',
+      mutationId: 'm-refused-for-email',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { email: 'sales@acme.test', phone: '555' },
+    });
+    assert.equal(first.type === 'error' && first.code, 'forbidden');
+    rig.server.entities.readOnlyFields = () => [];
+    const disk = new MemoryOutboxStore();
+    await disk.add({
+      mutationId: 'm-refused-for-email',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { phone: '555' },
+      seen: { phone: '100' },
+      createdAt: rig.clock.now(),
+      userId: DEMO_USER.id,
+    });
+    const page = pageOn(rig, disk);
+    const live = page.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    await page.outbox.flush();
+
+    const change = live.changes.at(-1)!;
+    assert.equal(change.state, 'confirmed', JSON.stringify(change));
+    assert.deepEqual(change.fields, { phone: '555' });
+    assert.equal(change.refused, undefined, 'none of its values was refused');
+    assert.equal(rig.server.entities.get('customer', '42')!.fields['phone'], '555');
+    const sent = rig.server.received('entity.update');
+    assert.equal(sent.length, 2);
+    assert.notEqual(sent[1]!.mutationId, 'm-refused-for-email', 'other content, a new id');
+    assert.equal(disk.size, 0);
+    rig.close();
+  });
+});
