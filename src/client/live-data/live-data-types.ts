@@ -81,7 +81,8 @@ export interface ChangeInfo {
    * `mutationId`), and `fields` lists those. A change whose every field was refused is
    * `rejected` instead, its values in `fields`. Kept in the change's outbox entry until the rest
    * is answered: a page opened after a reload or a closed tab has them on the change it sends
-   * (with `error` the `forbidden` refusal), and lists it in the outbox's `rejected`.
+   * (with `error` the `forbidden` refusal), and lists it in the outbox's `rejected`; not those
+   * of a field a later change of the user's sets (their newer value stands).
    */
   readonly refused?: Readonly<Fields>;
 }
