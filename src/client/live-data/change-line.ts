@@ -115,7 +115,16 @@ export class ChangeLine {
   adopt(records: OutboxRecord[]): Change[] {
     const adopted = records.map((record, i) => {
       const entry = record.entry;
-      const refused = this.stillRefused(record, records);
+      const key = `${entry.entityType}:${entry.entityId}`;
+      const refused = this.stillRefused(
+        key,
+        entry.createdAt,
+        entry.refused,
+        records
+          .slice(i + 1)
+          .filter((r) => `${r.entry.entityType}:${r.entry.entityId}` === key)
+          .map((r) => r.entry.fields),
+      );
       if (refused !== entry.refused) this.outbox.replace(record, { refused });
       const m = new Change({
         mutationId: entry.mutationId,
@@ -130,8 +139,7 @@ export class ChangeLine {
         // Narrowed by an earlier page: its refused values and the server's refusal of them, as
         // that page held them, so this page says them as that one did.
         refused,
-        error:
-          refused && readOnlyRefusal(`${entry.entityType}:${entry.entityId}`, Object.keys(refused)),
+        error: refused && readOnlyRefusal(key, Object.keys(refused)),
       });
       m.recorded(record);
       return m;
@@ -146,28 +154,30 @@ export class ChangeLine {
   }
 
   /**
-   * The refused values of `record`'s entry that are still the user's last word: not those of a
-   * field a later change of the entity sets (saved once the field was writable again, here or in
-   * another tab). Said again, the older value would go back into the field over the newer one, as
-   * the user's unsaved edit, and the next save would send it. `records` are those adopted with it,
-   * in the order they were stored.
+   * Of the `refused` values of a change of `key` made at `createdAt`, those still the user's last
+   * word: not those of a field a later change of the entity sets (saved once the field was theirs
+   * again, or while the refused save was on its way; here or in another tab). Said, the older
+   * value would go back into the field over the newer one, as the user's unsaved edit, and their
+   * next save would send it. `later`: the fields of later changes not in line yet (entries adopted
+   * with it); `self`: the change itself, when in line.
    */
-  private stillRefused(record: OutboxRecord, records: readonly OutboxRecord[]): Fields | undefined {
-    const { refused, entityType, entityId, createdAt } = record.entry;
+  stillRefused(
+    key: string,
+    createdAt: number,
+    refused: Fields | undefined,
+    later: readonly Fields[] = [],
+    self?: Change,
+  ): Fields | undefined {
     if (!refused) return undefined;
-    const key = `${entityType}:${entityId}`;
-    const later = [
-      ...records
-        .slice(records.indexOf(record) + 1)
-        .filter((r) => `${r.entry.entityType}:${r.entry.entityId}` === key)
-        .map((r) => r.entry.fields),
+    const sets = [
+      ...later,
       ...[...(this.history.get(key) ?? []), ...this.items]
-        .filter((m) => m.key === key && m.createdAt >= createdAt)
+        .filter((m) => m !== self && m.key === key && m.createdAt >= createdAt)
         .map((m) => m.fields),
     ];
     const kept: Fields = {};
     for (const [field, value] of Object.entries(refused)) {
-      if (!later.some((fields) => hasField(fields, field))) kept[field] = value;
+      if (!sets.some((fields) => hasField(fields, field))) kept[field] = value;
     }
     const count = Object.keys(kept).length;
     if (count === Object.keys(refused).length) return refused;

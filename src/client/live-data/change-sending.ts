@@ -21,7 +21,7 @@ import {
   type FieldConflict,
   type ServerFrame,
 } from '../../protocol/index.js';
-import type { Change } from './change.js';
+import { readOnlyRefusal, type Change } from './change.js';
 import { conflict, judge } from './change-conflicts.js';
 import type { ChangeLife } from './change-life.js';
 import { park } from './change-outbox.js';
@@ -335,12 +335,16 @@ function withoutRefused(
     life.views.notify(m.key);
     return true;
   }
-  m.refuse(refused, e);
+  // Not a value the user saved again since, on a change of its own: that one says it.
+  const values = Object.fromEntries(refused.map((field) => [field, m.fields[field]!]));
+  const kept = life.line.stillRefused(m.key, m.createdAt, values, [], m);
+  const fewer = kept && Object.keys(kept).length < refused.length;
+  m.refuse(refused, kept, fewer ? readOnlyRefusal(m.key, Object.keys(kept)) : e);
   // The refused values stay in the entry until the rest is answered: a page opened after this
   // one closed says them, with the user's values, as this one does.
   life.line.stored(m, { mutationId: m.mutationId, fields: m.fields, refused: m.refused });
   // A replayed change: the outbox lists what it could not deliver (here, the refused values).
-  if (m.queued) life.outbox.reportRejected(m.info());
+  if (m.queued && kept) life.outbox.reportRejected(m.info());
   life.views.notify(m.key);
   return true;
 }

@@ -195,14 +195,15 @@ export class Change {
   }
 
   /**
-   * pending → pending: the server's field rules refuse these fields (`error` names them); the
-   * others go on as a new change (new id), the refused values kept in `refused` for the page.
+   * pending → pending: the server's field rules refuse these fields; the others go on as a new
+   * change (new id). Of the refused values, `kept` (those still the user's last word) stay in
+   * `refused` for the page, with `error` the refusal naming them.
    */
-  refuse(fields: readonly string[], error: RealtimeError): void {
-    const refused: Fields = { ...this.refused };
-    for (const field of fields) refused[field] = this.fields[field]!;
-    this.refused = refused;
-    this.error = error;
+  refuse(fields: readonly string[], kept: Fields | undefined, error: RealtimeError): void {
+    if (kept) {
+      this.refused = { ...this.refused, ...kept };
+      this.error = error;
+    }
     this.narrow(fields);
     this.renew();
   }

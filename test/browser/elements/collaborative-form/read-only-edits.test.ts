@@ -237,3 +237,38 @@ describe('<crm-collaborative-form> a refused value the user replaced, across a r
     }
   });
 });
+
+describe('<crm-collaborative-form> a value saved again while its first save was on its way', () => {
+  it('both refused as read only: the field keeps the newer value, said once', async () => {
+    let readOnly: string[] = [];
+    const { el, fake, form } = await mountForm({
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    const email = field(el, 'email');
+    type(email, 'sales@acme.test');
+    type(field(el, 'phone'), '+1 555 0199');
+    const first = fake.server.hold((f) => f.type === 'entity.update' && 'phone' in f.fields);
+    form.requestSubmit();
+    await waitUntil(() => first.size === 1, 'the first save is on its way');
+    // The user changes their mind about the email and saves again, before the first is answered.
+    type(email, 'billing@acme.test');
+    form.requestSubmit();
+    await waitUntil(
+      () => fake.client.outbox.entries.length === 2,
+      'the newer email waits behind the first save',
+    );
+    const refusals: CrmFormRefusedEvent[] = [];
+    const heard = (e: Event) => refusals.push(e as CrmFormRefusedEvent);
+    el.addEventListener('crm-form-refused', heard);
+    // Meanwhile the admin made email read-only.
+    readOnly = ['email'];
+    first.stop();
+    await waitUntil(() => fake.client.outbox.entries.length === 0, 'both are answered');
+    await settle({ fake, el });
+
+    expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+1 555 0199');
+    expect(email.value).to.equal('billing@acme.test', 'what the user typed last');
+    expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
+    expect(refusals.map((r) => r.fields)).to.deep.equal([{ email: 'billing@acme.test' }]);
+  });
+});

@@ -302,3 +302,30 @@ describe('live data: a mutation id refused for a field its change no longer sets
     rig.close();
   });
 });
+
+describe('live data: a refused value the user saved again while it was on its way', () => {
+  it('is not kept as not saved: their newer change of the field is what they are told of', async () => {
+    const { rig, client } = setup();
+    const live = await open(rig, client);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    rig.server.setLatency(100);
+    const first = live.update({ email: 'sales@acme.test', phone: '555' });
+    await rig.clock.flush(); // on its way
+    // The user saves a newer email before the first save is answered.
+    const second = live.update({ email: 'billing@acme.test' });
+    await rig.clock.advance(1_000);
+
+    const [older, newer] = await Promise.all([first, second]);
+    assert.equal(older.state, 'confirmed', JSON.stringify(older));
+    assert.deepEqual(older.fields, { phone: '555' });
+    assert.equal(older.refused, undefined, 'the older email is not the user’s last word');
+    assert.equal(newer.state, 'rejected', 'the newer email is refused, and said');
+    assert.deepEqual(newer.fields, { email: 'billing@acme.test' });
+    assert.deepEqual(
+      client.outbox.snapshot().entries.map((e) => e.refused),
+      [],
+      'nothing left in the outbox',
+    );
+    rig.close();
+  });
+});
