@@ -116,15 +116,8 @@ export class ChangeLine {
     const adopted = records.map((record, i) => {
       const entry = record.entry;
       const key = `${entry.entityType}:${entry.entityId}`;
-      const refused = this.stillRefused(
-        key,
-        entry.createdAt,
-        entry.refused,
-        records
-          .slice(i + 1)
-          .filter((r) => `${r.entry.entityType}:${r.entry.entityId}` === key)
-          .map((r) => r.entry.fields),
-      );
+      const made = { key, createdAt: entry.createdAt, userId: entry.userId };
+      const refused = this.stillRefused(made, entry.refused, records.slice(i + 1));
       if (refused !== entry.refused) this.outbox.replace(record, { refused });
       const m = new Change({
         mutationId: entry.mutationId,
@@ -154,25 +147,30 @@ export class ChangeLine {
   }
 
   /**
-   * Of the `refused` values of a change of `key` made at `createdAt`, those still the user's last
-   * word: not those of a field a later change of the entity sets (saved once the field was theirs
-   * again, or while the refused save was on its way; here or in another tab). Said, the older
-   * value would go back into the field over the newer one, as the user's unsaved edit, and their
-   * next save would send it. `later`: the fields of later changes not in line yet (entries adopted
-   * with it); `self`: the change itself, when in line.
+   * Of the `refused` values of a change (`made`: of `key`, at `createdAt`, by `userId`), those
+   * still the user's last word: not those of a field a later change of theirs to the entity sets
+   * (saved once the field was theirs again, or while the refused save was on its way; here or in
+   * another tab). Said, the older value would go back into the field over the newer one, as the
+   * user's unsaved edit, and their next save would send it. `later`: entries adopted with it,
+   * stored after it; `self`: the change itself, when in line.
    */
   stillRefused(
-    key: string,
-    createdAt: number,
+    made: { key: string; createdAt: number; userId: string | undefined },
     refused: Fields | undefined,
-    later: readonly Fields[] = [],
+    later: readonly OutboxRecord[] = [],
     self?: Change,
   ): Fields | undefined {
     if (!refused) return undefined;
+    const { key, createdAt, userId } = made;
     const sets = [
-      ...later,
+      ...later
+        .map((r) => r.entry)
+        .filter((e) => `${e.entityType}:${e.entityId}` === key && e.userId === userId)
+        .map((e) => e.fields),
       ...[...(this.history.get(key) ?? []), ...this.items]
-        .filter((m) => m !== self && m.key === key && m.createdAt >= createdAt)
+        .filter(
+          (m) => m !== self && m.key === key && m.userId === userId && m.createdAt >= createdAt,
+        )
         .map((m) => m.fields),
     ];
     const kept: Fields = {};

@@ -337,7 +337,7 @@ function withoutRefused(
   }
   // Not a value the user saved again since, on a change of its own: that one says it.
   const values = Object.fromEntries(refused.map((field) => [field, m.fields[field]!]));
-  const kept = life.line.stillRefused(m.key, m.createdAt, values, [], m);
+  const kept = life.line.stillRefused(m, values, [], m);
   const fewer = kept && Object.keys(kept).length < refused.length;
   m.refuse(refused, kept, fewer ? readOnlyRefusal(m.key, Object.keys(kept)) : e);
   // The refused values stay in the entry until the rest is answered: a page opened after this

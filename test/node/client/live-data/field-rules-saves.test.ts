@@ -329,3 +329,39 @@ describe('live data: a refused value the user saved again while it was on its wa
     rig.close();
   });
 });
+
+describe('live data: refused values and another user’s later change on a shared device', () => {
+  it('keeps them: only the user’s own later change of the field stands over them', async () => {
+    const { rig } = setup();
+    const disk = new MemoryOutboxStore();
+    const entry = {
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      createdAt: rig.clock.now(),
+    };
+    // Ada's save, narrowed by a page closed before its phone was answered; then someone else,
+    // signed in on the same device, changed the email offline.
+    await disk.add({
+      ...entry,
+      mutationId: 'm-ada-narrowed',
+      fields: { phone: '555' },
+      refused: { email: 'sales@acme.test' },
+      userId: DEMO_USER.id,
+    });
+    await disk.add({
+      ...entry,
+      mutationId: 'm-someone-else',
+      fields: { email: 'other@acme.test' },
+      createdAt: rig.clock.now() + 1,
+      userId: 'someone-else',
+    });
+    const page = pageOn(rig, disk);
+    const live = page.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    const change = live.changes.find((c) => c.fields['phone'] === '555')!;
+    assert.equal(change.state, 'confirmed', JSON.stringify(change));
+    assert.deepEqual(change.refused, { email: 'sales@acme.test' });
+    rig.close();
+  });
+});
