@@ -254,4 +254,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revocations_by_until ON revocations (until);
     `,
   },
+  {
+    version: 7,
+    name: 'mutation refusals: ids a save was refused with by field rules',
+    // The fields a mutation id was refused for, its answer from then on (see
+    // `EntityWrite.refusedFields`); pruned with the mutation answers. Apart from `mutations`,
+    // whose every row a process of the previous release takes for an applied save's answer.
+    sql: `
+      CREATE TABLE mutation_refusals (
+        type         TEXT    NOT NULL,
+        id           TEXT    NOT NULL,
+        mutation_id  TEXT    NOT NULL,
+        fields       TEXT    NOT NULL CHECK (json_valid(fields)),
+        at           INTEGER NOT NULL,
+        PRIMARY KEY (type, id, mutation_id)
+      );
+      CREATE INDEX mutation_refusals_by_time ON mutation_refusals (at);
+    `,
+  },
 ];

@@ -5,7 +5,7 @@
  * `Changes`, the owner of a change's life, and its parts (see change-life.ts) move changes here;
  * they keep a change's outbox entry in step with its place.
  */
-import type { Fields } from '../../protocol/index.js';
+import { hasField, type Fields } from '../../protocol/index.js';
 import { Change, readOnlyRefusal } from './change.js';
 import type { ChangeInfo } from './live-data-types.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
@@ -120,6 +120,10 @@ export class ChangeLine {
   adopt(records: OutboxRecord[]): Change[] {
     const adopted = records.map((record, i) => {
       const entry = record.entry;
+      const key = `${entry.entityType}:${entry.entityId}`;
+      const made = { key, createdAt: entry.createdAt, userId: entry.userId };
+      const refused = this.stillRefused(made, entry.refused, records.slice(i + 1));
+      if (refused !== entry.refused) this.outbox.replace(record, { refused });
       const m = new Change({
         mutationId: entry.mutationId,
         entityType: entry.entityType,
@@ -132,10 +136,8 @@ export class ChangeLine {
         serial: i - records.length,
         // Narrowed by an earlier page: its refused values and the server's refusal of them, as
         // that page held them, so this page says them as that one did.
-        refused: entry.refused,
-        error:
-          entry.refused &&
-          readOnlyRefusal(`${entry.entityType}:${entry.entityId}`, Object.keys(entry.refused)),
+        refused,
+        error: refused && readOnlyRefusal(key, Object.keys(refused)),
       });
       m.recorded(record);
       return m;
@@ -147,6 +149,42 @@ export class ChangeLine {
       this.items.splice(later < 0 ? this.items.length : later, 0, m);
     }
     return adopted;
+  }
+
+  /**
+   * Of the `refused` values of a change (`made`: of `key`, at `createdAt`, by `userId`), those
+   * still the user's last word: not those of a field a later change of theirs to the entity sets
+   * (saved once the field was theirs again, or while the refused save was on its way; here or in
+   * another tab). Said, the older value would go back into the field over the newer one, as the
+   * user's unsaved edit, and their next save would send it. `later`: entries adopted with it,
+   * stored after it; `self`: the change itself, when in line.
+   */
+  stillRefused(
+    made: { key: string; createdAt: number; userId: string | undefined },
+    refused: Fields | undefined,
+    later: readonly OutboxRecord[] = [],
+    self?: Change,
+  ): Fields | undefined {
+    if (!refused) return undefined;
+    const { key, createdAt, userId } = made;
+    const sets = [
+      ...later
+        .map((r) => r.entry)
+        .filter((e) => `${e.entityType}:${e.entityId}` === key && e.userId === userId)
+        .map((e) => e.fields),
+      ...[...(this.history.get(key) ?? []), ...this.items]
+        .filter(
+          (m) => m !== self && m.key === key && m.userId === userId && m.createdAt >= createdAt,
+        )
+        .map((m) => m.fields),
+    ];
+    const kept: Fields = {};
+    for (const [field, value] of Object.entries(refused)) {
+      if (!sets.some((fields) => hasField(fields, field))) kept[field] = value;
+    }
+    const count = Object.keys(kept).length;
+    if (count === Object.keys(refused).length) return refused;
+    return count > 0 ? kept : undefined;
   }
 
   /**

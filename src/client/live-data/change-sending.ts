@@ -21,7 +21,7 @@ import {
   type FieldConflict,
   type ServerFrame,
 } from '../../protocol/index.js';
-import type { Change } from './change.js';
+import { readOnlyRefusal, type Change } from './change.js';
 import { conflict, judge } from './change-conflicts.js';
 import type { ChangeLife } from './change-life.js';
 import { park } from './change-outbox.js';
@@ -311,13 +311,28 @@ function withoutRefused(
   e: RealtimeError,
 ): boolean {
   const refused = Object.keys(m.fields).filter((field) => hasField(errors, field));
-  if (refused.length === 0 || refused.length === Object.keys(m.fields).length) return false;
-  m.refuse(refused, e);
+  if (refused.length === Object.keys(m.fields).length) return false;
+  if (refused.length === 0) {
+    // None of its fields: the server keeps an id's refusal, of the fields it first came with,
+    // and this change has dropped those since (a newer change of this client set them), keeping
+    // its id. What it sets now was never refused: it goes again as other content, a new id, a
+    // few times at most (a server naming other fields on a fresh id would have it sent forever).
+    if (m.rebases >= MAX_REBASES) return false;
+    m.resend();
+    life.line.stored(m, { mutationId: m.mutationId });
+    life.views.notify(m.key);
+    return true;
+  }
+  // Not a value the user saved again since, on a change of its own: that one says it.
+  const values = Object.fromEntries(refused.map((field) => [field, m.fields[field]!]));
+  const kept = life.line.stillRefused(m, values, [], m);
+  const fewer = kept && Object.keys(kept).length < refused.length;
+  m.refuse(refused, kept, fewer ? readOnlyRefusal(m.key, Object.keys(kept)) : e);
   // The refused values stay in the entry until the rest is answered: a page opened after this
   // one closed says them, with the user's values, as this one does.
   life.line.stored(m, { mutationId: m.mutationId, fields: m.fields, refused: m.refused });
   // A replayed change: the outbox lists what it could not deliver (here, the refused values).
-  if (m.queued) life.outbox.reportRejected(m.info());
+  if (m.queued && kept) life.outbox.reportRejected(m.info());
   life.views.notify(m.key);
   return true;
 }

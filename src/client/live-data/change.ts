@@ -9,6 +9,7 @@
  *     │  ├───rebase (stale-only conflict: new id, current version) ──► pending
  *     │  ├───superseded (every field since set by a newer change of this client) ──► rolled-back
  *     │  ├───refuse (field rules refuse some of its fields: the others, new id) ──► pending
+ *     │  ├───resend (its id was refused for fields it no longer sets: new id) ──► pending
  *     │  └───conflict──► conflicted ──resolve──► conflicted + resolvedBy (a new change takes its place)
  *     │                      ├───────amend (the user's newer values, new id) ──► conflicted
  *     │                      └───────discard──► rolled-back
@@ -199,15 +200,26 @@ export class Change {
   }
 
   /**
-   * pending → pending: the server's field rules refuse these fields (`error` names them); the
-   * others go on as a new change (new id), the refused values kept in `refused` for the page.
+   * pending → pending: the server's field rules refuse these fields; the others go on as a new
+   * change (new id). Of the refused values, `kept` (those still the user's last word) stay in
+   * `refused` for the page, with `error` the refusal naming them.
    */
-  refuse(fields: readonly string[], error: RealtimeError): void {
-    const refused: Fields = { ...this.refused };
-    for (const field of fields) refused[field] = this.fields[field]!;
-    this.refused = refused;
-    this.error = error;
+  refuse(fields: readonly string[], kept: Fields | undefined, error: RealtimeError): void {
+    if (kept) {
+      this.refused = { ...this.refused, ...kept };
+      this.error = error;
+    }
     this.narrow(fields);
+    this.renew();
+  }
+
+  /**
+   * pending → pending: its id was refused for fields it no longer sets (they were dropped for a
+   * newer change of this client's, the id kept): sent again as a new change (new id), counted as
+   * an automatic re-send.
+   */
+  resend(): void {
+    this.rebases += 1;
     this.renew();
   }
 

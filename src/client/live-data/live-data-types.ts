@@ -82,9 +82,11 @@ export interface ChangeInfo {
    * message per field, unless the rest met another error since). The change's other fields went
    * on without them, as a new change (a new
    * `mutationId`), and `fields` lists those. A change whose every field was refused is
-   * `rejected` instead, its values in `fields`. Kept in the change's outbox entry until the rest
-   * is answered: a page opened after a reload or a closed tab has them on the change it sends
-   * (with `error` the `forbidden` refusal), and lists it in the outbox's `rejected`.
+   * `rejected` instead, its values in `fields`. Not a value of a field a later change of the
+   * user's sets (saved again meanwhile): their newer value stands, and that change says what
+   * became of it. Kept in the change's outbox entry until the rest is answered: a page opened
+   * after a reload or a closed tab has them on the change it sends (with `error` the
+   * `forbidden` refusal), and lists it in the outbox's `rejected`.
    */
   readonly refused?: Readonly<Fields>;
 }

@@ -129,27 +129,6 @@ export function withClearedFields(write: EntityWrite, state: StoredEntityState):
   return { ...write, fields: Object.assign(fields, write.fields) };
 }
 
-/**
- * What a mutation id's stored answer holds: the entity its write was answered with, or the
- * fields its refusal named. One column holds both (an entity's JSON never has `refused`).
- */
-export type MutationAnswer = Entity | { refused: string[] };
-
-/** The stored answer of a write refused for `fields` (sorted), as JSON. */
-export function refusalAnswer(fields: readonly string[]): string {
-  return JSON.stringify({ refused: fields });
-}
-
-/**
- * The outcome of a write whose mutation id has a stored answer: the `duplicate` of the write
- * applied with it, or the same refusal again.
- */
-export function answered(answer: MutationAnswer): EntityWriteResult {
-  return 'refused' in answer
-    ? { outcome: 'refused', fields: answer.refused }
-    : { outcome: 'duplicate', entity: answer };
-}
-
 /** The protocol's view of a stored entity. */
 export function toEntity(stored: StoredEntity): Entity {
   const entity: Entity = {

@@ -5,17 +5,14 @@
  * writers never both pass the check, and the answer is sent only after commit.
  */
 import type Database from 'better-sqlite3';
-import { fieldValue, type Fields, type UserProfile } from '../../protocol/index.js';
+import { fieldValue, type Entity, type Fields, type UserProfile } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
-  answered,
-  refusalAnswer,
   toEntity,
   toEntityChange,
   withClearedFields,
   type EntityWrite,
   type EntityWriteResult,
-  type MutationAnswer,
   type StoredChange,
   type StoredEntityState,
 } from './entity-store.js';
@@ -91,8 +88,11 @@ export class SqliteEntities {
   >;
   private readonly selectMutation: Database.Statement<[string, string, string], { entity: string }>;
   private readonly insertMutation: Database.Statement<[string, string, string, string, number]>;
+  private readonly selectRefusal: Database.Statement<[string, string, string], { fields: string }>;
+  private readonly insertRefusal: Database.Statement<[string, string, string, string, number]>;
   private readonly deleteOldChanges: Database.Statement<[number]>;
   private readonly deleteOldMutations: Database.Statement<[number]>;
+  private readonly deleteOldRefusals: Database.Statement<[number]>;
   private readonly pruneTx: (cutoff: number) => { changes: number; mutations: number };
   private readonly deleteTx: (type: string, id: string) => boolean;
   private readonly writeTx: (write: EntityWrite) => EntityWriteResult;
@@ -141,17 +141,26 @@ export class SqliteEntities {
     this.insertMutation = db.prepare(
       'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES (?, ?, ?, ?, ?)',
     );
+    this.selectRefusal = db.prepare(
+      'SELECT fields FROM mutation_refusals WHERE type = ? AND id = ? AND mutation_id = ?',
+    );
+    this.insertRefusal = db.prepare(
+      'INSERT INTO mutation_refusals (type, id, mutation_id, fields, at) VALUES (?, ?, ?, ?, ?)',
+    );
     this.deleteOldChanges = db.prepare('DELETE FROM entity_changes WHERE at < ?');
     this.deleteOldMutations = db.prepare('DELETE FROM mutations WHERE at < ?');
+    this.deleteOldRefusals = db.prepare('DELETE FROM mutation_refusals WHERE at < ?');
     this.pruneTx = db.transaction((cutoff: number) => ({
       changes: this.deleteOldChanges.run(cutoff).changes,
-      mutations: this.deleteOldMutations.run(cutoff).changes,
+      mutations:
+        this.deleteOldMutations.run(cutoff).changes + this.deleteOldRefusals.run(cutoff).changes,
     }));
     // Erasure: the row and every stored copy of its values (history, mutation answers, the
     // change log's entity.change rows) go together or not at all.
     const erase = [
       db.prepare('DELETE FROM entity_changes WHERE type = ? AND id = ?'),
       db.prepare('DELETE FROM mutations WHERE type = ? AND id = ?'),
+      db.prepare('DELETE FROM mutation_refusals WHERE type = ? AND id = ?'),
       db.prepare(
         `DELETE FROM change_log WHERE kind = 'entity.change' AND entity_type = ? AND entity_id = ?`,
       ),
@@ -210,9 +219,8 @@ export class SqliteEntities {
 
   /** The fields a mutation id was refused for, if it was (see `Storage.mutationRefusal`). */
   refusal(type: string, id: string, mutationId: string): readonly string[] | undefined {
-    const seen = this.selectMutation.get(type, id, mutationId);
-    const result = seen && answered(JSON.parse(seen.entity) as MutationAnswer);
-    return result?.outcome === 'refused' ? result.fields : undefined;
+    const refused = this.selectRefusal.get(type, id, mutationId);
+    return refused && (JSON.parse(refused.fields) as string[]);
   }
 
   changes(type: string, id: string, sinceVersion: number, limit: number): StoredChange[] {
@@ -227,14 +235,16 @@ export class SqliteEntities {
     const { type, id } = request;
     if (request.mutationId !== undefined) {
       const seen = this.selectMutation.get(type, id, request.mutationId);
-      if (seen) return answered(JSON.parse(seen.entity) as MutationAnswer);
+      if (seen) return { outcome: 'duplicate', entity: JSON.parse(seen.entity) as Entity };
+      const fields = this.refusal(type, id, request.mutationId);
+      if (fields) return { outcome: 'refused', fields };
     }
     // After the duplicate check: a replay is answered as applied whatever the rules now say. A
     // refusal is the id's answer from now on (see `EntityWrite.refusedFields`).
     if (request.refusedFields?.length) {
       const fields = [...request.refusedFields].sort();
       if (request.mutationId !== undefined) {
-        this.insertMutation.run(type, id, request.mutationId, refusalAnswer(fields), request.at);
+        this.insertRefusal.run(type, id, request.mutationId, JSON.stringify(fields), request.at);
       }
       return { outcome: 'refused', fields };
     }

@@ -6,7 +6,9 @@
  * 0. a save the user's field rules refuse goes no further than the store, which answers a replay
  *    of a mutation it applied as the duplicate it is (the rules changed after) and refuses the
  *    rest: the backend never hears of either; nor of a mutation id refused so before (its first
- *    apply, come after its refused replay), refused again;
+ *    apply, come after its refused replay), refused again. With several processes the first apply
+ *    may reach the backend before its replay is refused on another: the backend keeps it, the id
+ *    stays refused, and the cache reads the record from the backend again (see step 4);
  * 1. an entity the server has never seen is first read from the backend (read-through);
  * 2. a replay of a mutation the server already applied is answered from the store, as always;
  * 3. the merge rules run on the cache first: a field someone changed since the user's version is
@@ -187,6 +189,16 @@ export class WriteThrough {
           kept: true,
         });
         if (written.kind === 'conflict') return this.settleFromBackend(input, written.conflicts);
+        if (written.kind === 'refused') {
+          // Its replay was refused while the backend decided (on another process, under the
+          // user's newer rules), and the id keeps that answer; but the CRM kept the save. The
+          // cache reads the record again, so nobody is shown values the CRM no longer holds.
+          await this.settleFromBackend(
+            input,
+            written.fields,
+            'a save the backend kept was refused meanwhile (its replay); reading the record again',
+          );
+        }
         return written;
       }
       case 'rejected':
@@ -251,18 +263,21 @@ export class WriteThrough {
    * The backend accepted a save while another change of the same fields reached the cache: what
    * the backend holds now is the truth, so it is read (read-through's GET) and stored as the
    * backend's change, and the writer is acknowledged with it. Unreadable: `unavailable`, and the
-   * writer's retry (same key, the backend's first answer) ends here again.
+   * writer's retry (same key, the backend's first answer) ends here again. Also after a save the
+   * backend accepted whose id was refused meanwhile (`raced`: the refused fields; `why`, the log's
+   * line): the writer's answer stays the refusal.
    */
   private async settleFromBackend(
     input: ClientUpdate,
-    raced: readonly FieldConflict[],
+    raced: readonly FieldConflict[] | readonly string[],
+    why = 'entity changed while the backend decided a save; reading it again',
   ): Promise<WriteThroughOutcome> {
     const { entities, backend, log } = this.options;
     const { type, id } = input;
     const room = `${type}:${id}`;
-    log.info('entity changed while the backend decided a save; reading it again', {
+    log.info(why, {
       room,
-      fields: raced.map((c) => c.field),
+      fields: raced.map((c) => (typeof c === 'string' ? c : c.field)),
     });
     const read = await backend.read(type, id);
     if (read.kind === 'unavailable') return this.unavailable(room, 'read', read);

@@ -12,17 +12,14 @@
  * authors it then explains.
  */
 import type pg from 'pg';
-import { fieldValue, type FieldConflict } from '../../protocol/index.js';
+import { fieldValue, type Entity, type FieldConflict } from '../../protocol/index.js';
 import type { StoredEntity } from '../storage.js';
 import {
-  answered,
-  refusalAnswer,
   toEntity,
   toEntityChange,
   withClearedFields,
   type EntityWrite,
   type EntityWriteResult,
-  type MutationAnswer,
   type StoredChange,
   type StoredEntityState,
 } from '../entities/entity-store.js';
@@ -51,6 +48,20 @@ const changeOf = changeOfRow;
 
 function stateOf(row: EntityRow): StoredEntityState {
   return { entity: entityOf(row), fieldVersions: row.field_versions };
+}
+
+/** The fields a mutation id of the entity was refused for, if it was. */
+async function refusalIn(
+  db: Queryable,
+  type: string,
+  id: string,
+  mutationId: string,
+): Promise<string[] | undefined> {
+  const { rows } = await db.query<{ fields: string[] }>(
+    'SELECT fields FROM mutation_refusals WHERE type = $1 AND id = $2 AND mutation_id = $3',
+    [type, id, mutationId],
+  );
+  return rows[0]?.fields;
 }
 
 /** A reader over history rows already fetched (the rules never see more than these). */
@@ -109,17 +120,8 @@ export class PostgresEntities {
   }
 
   /** The fields a mutation id was refused for, if it was (see `Storage.mutationRefusal`). */
-  async refusal(
-    type: string,
-    id: string,
-    mutationId: string,
-  ): Promise<readonly string[] | undefined> {
-    const { rows } = await this.pool.query<{ entity: MutationAnswer }>(
-      'SELECT entity FROM mutations WHERE type = $1 AND id = $2 AND mutation_id = $3',
-      [type, id, mutationId],
-    );
-    const result = rows[0] && answered(rows[0].entity);
-    return result?.outcome === 'refused' ? result.fields : undefined;
+  refusal(type: string, id: string, mutationId: string): Promise<readonly string[] | undefined> {
+    return refusalIn(this.pool, type, id, mutationId);
   }
 
   async changes(
@@ -141,7 +143,11 @@ export class PostgresEntities {
     return transaction(this.pool, async (client) => {
       const changes = await client.query('DELETE FROM entity_changes WHERE at < $1', [cutoff]);
       const mutations = await client.query('DELETE FROM mutations WHERE at < $1', [cutoff]);
-      return { changes: changes.rowCount ?? 0, mutations: mutations.rowCount ?? 0 };
+      const refusals = await client.query('DELETE FROM mutation_refusals WHERE at < $1', [cutoff]);
+      return {
+        changes: changes.rowCount ?? 0,
+        mutations: (mutations.rowCount ?? 0) + (refusals.rowCount ?? 0),
+      };
     });
   }
 
@@ -158,6 +164,7 @@ export class PostgresEntities {
       ]);
       await client.query('DELETE FROM entity_changes WHERE type = $1 AND id = $2', [type, id]);
       await client.query('DELETE FROM mutations WHERE type = $1 AND id = $2', [type, id]);
+      await client.query('DELETE FROM mutation_refusals WHERE type = $1 AND id = $2', [type, id]);
       await client.query(
         `DELETE FROM change_log WHERE kind = 'entity.change' AND entity_type = $1 AND entity_id = $2`,
         [type, id],
@@ -181,11 +188,13 @@ export class PostgresEntities {
       [type, id],
     );
     if (request.mutationId !== undefined) {
-      const seen = await client.query<{ entity: MutationAnswer }>(
+      const seen = await client.query<{ entity: Entity }>(
         'SELECT entity FROM mutations WHERE type = $1 AND id = $2 AND mutation_id = $3',
         [type, id, request.mutationId],
       );
-      if (seen.rows[0]) return answered(seen.rows[0].entity);
+      if (seen.rows[0]) return { outcome: 'duplicate', entity: seen.rows[0].entity };
+      const fields = await refusalIn(client, type, id, request.mutationId);
+      if (fields) return { outcome: 'refused', fields };
     }
     // After the duplicate check, under the row lock: a replay is answered as applied whatever the
     // rules now say; a refusal is the id's answer from now on (see `EntityWrite.refusedFields`).
@@ -193,8 +202,9 @@ export class PostgresEntities {
       const fields = [...request.refusedFields].sort();
       if (request.mutationId !== undefined) {
         await client.query(
-          'INSERT INTO mutations (type, id, mutation_id, entity, at) VALUES ($1, $2, $3, $4, $5)',
-          [type, id, request.mutationId, refusalAnswer(fields), request.at],
+          `INSERT INTO mutation_refusals (type, id, mutation_id, fields, at)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [type, id, request.mutationId, JSON.stringify(fields), request.at],
         );
       }
       return { outcome: 'refused', fields };

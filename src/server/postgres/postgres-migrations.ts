@@ -154,6 +154,22 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revocations_by_until ON revocations (until);
     `,
   },
+  {
+    version: 4,
+    name: 'mutation refusals: ids a save was refused with by field rules',
+    // As SQLite's migration 7.
+    sql: `
+      CREATE TABLE mutation_refusals (
+        type         TEXT    NOT NULL,
+        id           TEXT    NOT NULL,
+        mutation_id  TEXT    NOT NULL,
+        fields       JSON    NOT NULL,
+        at           BIGINT  NOT NULL,
+        PRIMARY KEY (type, id, mutation_id)
+      );
+      CREATE INDEX mutation_refusals_by_time ON mutation_refusals (at);
+    `,
+  },
 ];
 
 /**

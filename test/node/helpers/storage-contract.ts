@@ -18,6 +18,23 @@ function write(fields: EntityWrite['fields'], extra: Partial<EntityWrite> = {}):
   return { type: 'customer', id: '42', fields, source: 'client', at: 1_000, ...extra };
 }
 
+/**
+ * Customer 42 created, then a save refused by field rules (`m-refused`, stays refused) and one
+ * applied (`m-applied`).
+ */
+export async function writeRefusedAndApplied(storage: Storage): Promise<void> {
+  await storage.writeEntity(write({ name: 'Acme' }, { create: true, source: 'backend' }));
+  const refused = await storage.writeEntity(
+    write({ phone: '1' }, { baseVersion: 1, mutationId: 'm-refused', refusedFields: ['phone'] }),
+  );
+  assert.deepEqual(refused, { outcome: 'refused', fields: ['phone'] });
+  const applied = await storage.writeEntity(
+    write({ name: 'Acme SA' }, { baseVersion: 1, mutationId: 'm-applied' }),
+  );
+  assert.equal(applied.outcome, 'applied');
+  assert.deepEqual(await storage.mutationRefusal('customer', '42', 'm-refused'), ['phone']);
+}
+
 export function storageContract(engine: string, open: () => Promise<Storage>): void {
   describe(`${engine} storage contract`, () => {
     test('entities round-trip with their fields, version and writer; list and count', async () => {
@@ -275,7 +292,16 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
         write({ a: 1 }, { create: true, source: 'backend', at: 100, mutationId: 'old' }),
       );
       await storage.writeEntity(write({ a: 2 }, { baseVersion: 1, at: 500, mutationId: 'new' }));
-      assert.deepEqual(await storage.pruneEntityHistory!(300), { changes: 1, mutations: 1 });
+      const refusal = { baseVersion: 2, refusedFields: ['a'] };
+      await storage.writeEntity(
+        write({ a: 3 }, { ...refusal, at: 200, mutationId: 'old-refused' }),
+      );
+      await storage.writeEntity(
+        write({ a: 3 }, { ...refusal, at: 600, mutationId: 'new-refused' }),
+      );
+      assert.deepEqual(await storage.pruneEntityHistory!(300), { changes: 1, mutations: 2 });
+      assert.equal(await storage.mutationRefusal('customer', '42', 'old-refused'), undefined);
+      assert.deepEqual(await storage.mutationRefusal('customer', '42', 'new-refused'), ['a']);
       assert.deepEqual(
         (await storage.entityChanges('customer', '42')).map((c) => c.version),
         [2],
@@ -298,7 +324,11 @@ export function storageContract(engine: string, open: () => Promise<Storage>): v
         write({ email: 'ada@erased.example' }, { baseVersion: 1, mutationId: 'm-u' }),
       );
       await storage.writeEntity(write({ name: 'Other' }, { id: '7', create: true }));
+      await storage.writeEntity(
+        write({ email: 'x' }, { baseVersion: 2, mutationId: 'm-r', refusedFields: ['email'] }),
+      );
       assert.equal(await storage.deleteEntity('customer', '42'), true);
+      assert.equal(await storage.mutationRefusal('customer', '42', 'm-r'), undefined);
       assert.equal(await storage.getEntity('customer', '42'), undefined);
       assert.deepEqual(await storage.entityChanges('customer', '42'), []);
       // The erased values are nowhere: not in the change log (feed and pending webhooks) either.

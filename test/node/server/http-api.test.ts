@@ -323,6 +323,26 @@ describe('HTTP API: entities', () => {
     assert.equal(read.body.entity.version, 3);
   });
 
+  test('a mutation id a user’s save was refused with is 403, nothing applied', async () => {
+    await call(h, 'PUT', '/api/entities/customer/42', { body: { fields: { n: 0 } } });
+    const refused = await h.server.entities.update({
+      type: 'customer',
+      id: '42',
+      fields: { n: 1 },
+      baseVersion: 1,
+      mutationId: 'refused-mutation-1',
+      by: alice,
+      source: 'client',
+      refusedFields: ['n'],
+    });
+    assert.equal(refused.kind, 'refused');
+    const body = { fields: { n: 2 }, mutationId: 'refused-mutation-1' };
+    const reply = await call(h, 'PATCH', '/api/entities/customer/42', { body });
+    assert.equal(reply.status, 403);
+    assert.equal(reply.body.error, 'forbidden');
+    assert.equal((await call(h, 'GET', '/api/entities/customer/42')).body.entity.version, 1);
+  });
+
   test('GET of a type pages through its entities in id order', async () => {
     for (const id of ['c', 'a', 'b']) {
       await call(h, 'PUT', `/api/entities/deal/${id}`, { body: { fields: { id } } });

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, schemaAheadWarning } from '../../../src/server/migrations.js';
 import { SqliteStorage } from '../../../src/server/sqlite-storage.js';
-import { storageContract } from '../helpers/storage-contract.js';
+import { storageContract, writeRefusedAndApplied } from '../helpers/storage-contract.js';
 
 // What every engine must do the same; PostgreSQL runs it in server/postgres/postgres-storage.test.ts.
 storageContract('SQLite', async () => new SqliteStorage(':memory:'));
@@ -88,6 +88,24 @@ describe('SQLite storage', () => {
       new RegExp(`schema is at version 99, newer than this server's ${MIGRATIONS.at(-1)!.version}`),
     );
     await older.close();
+  });
+
+  test('a refused mutation id is kept apart from applied answers, which the previous release reads', async () => {
+    const file = join(dir, 'refusals.sqlite');
+    const storage = new SqliteStorage(file);
+    await writeRefusedAndApplied(storage);
+    await storage.close();
+    // A process of the previous release (a rolling deploy, a rollback) takes every row of
+    // `mutations` for an applied save's answer: a refusal there left its save unanswered.
+    const db = new Database(file, { readonly: true });
+    const ids = db
+      .prepare<[], { mutation_id: string }>(
+        'SELECT mutation_id FROM mutations ORDER BY mutation_id',
+      )
+      .all()
+      .map((r) => r.mutation_id);
+    db.close();
+    assert.deepEqual(ids, ['m-applied']);
   });
 
   test('a failing migration leaves no trace and the schema at the previous version', async () => {

@@ -178,3 +178,97 @@ describe('<crm-collaborative-form> a value refused as read only, across a reload
     }
   });
 });
+
+describe('<crm-collaborative-form> a refused value the user replaced, across a reload', () => {
+  it('shows their newer value, and their next save does not send the refused one', async () => {
+    const db = uniqueDb();
+    let readOnly: string[] = [];
+    const before = await mountForm({
+      outbox: new IndexedDbOutboxStore(db),
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    type(field(before.el, 'email'), 'sales@acme.test');
+    type(field(before.el, 'phone'), '+1 555 0199');
+    readOnly = ['email'];
+    const rest = before.fake.server.hold(
+      (f) => f.type === 'entity.update' && !('email' in f.fields),
+    );
+    before.form.requestSubmit();
+    await waitUntil(() => rest.size === 1, 'the phone is on its way, unanswered');
+    await waitUntil(
+      () => before.fake.client.outbox.entries.some((e) => e.refused),
+      'the refused email is kept in the entry',
+    );
+    // The admin gives the email back; the user types a newer one and saves it (it waits behind
+    // the phone).
+    readOnly = [];
+    before.fake.server.permissionsChanged(DEMO_USER.id, ['customer']);
+    await settle(before);
+    expect(field(before.el, 'email').readOnly).to.equal(false);
+    type(field(before.el, 'email'), 'billing@acme.test');
+    before.form.requestSubmit();
+    await waitUntil(
+      () => before.fake.client.outbox.entries.some((e) => 'email' in e.fields),
+      'the newer email waits in the outbox',
+    );
+    const refusals: Event[] = [];
+    const heard = (e: Event) => refusals.push(e);
+    document.addEventListener('crm-form-refused', heard);
+
+    try {
+      const after = await reloadForm(before, { outbox: new IndexedDbOutboxStore(db) });
+      rest.stop();
+      await waitUntil(() => after.fake.client.outbox.entries.length === 0, 'both are answered');
+      await settle(after);
+      const { el, fake, form } = after;
+      const stored = () => fake.server.entities.get('customer', '42')!.fields;
+      expect(stored()['email']).to.equal('billing@acme.test');
+      expect(field(el, 'email').value).to.equal('billing@acme.test', 'the newer value shows');
+      expect(messageUnder(el, 'email')).to.equal(null);
+      expect(refusals).to.have.length(0, 'the older value is not said as not saved');
+      // The user's next save, of another field, leaves their newer email alone.
+      type(field(el, 'phone'), '+1 555 0100');
+      const saved = oneEvent(el, 'crm-form-saved') as unknown as Promise<CrmFormSavedEvent>;
+      form.requestSubmit();
+      expect((await saved).fields).to.deep.equal({ phone: '+1 555 0100' });
+      expect(stored()['email']).to.equal('billing@acme.test');
+    } finally {
+      document.removeEventListener('crm-form-refused', heard);
+    }
+  });
+});
+
+describe('<crm-collaborative-form> a value saved again while its first save was on its way', () => {
+  it('both refused as read only: the field keeps the newer value, said once', async () => {
+    let readOnly: string[] = [];
+    const { el, fake, form } = await mountForm({
+      prepare: (f) => (f.server.entities.readOnlyFields = () => readOnly),
+    });
+    const email = field(el, 'email');
+    type(email, 'sales@acme.test');
+    type(field(el, 'phone'), '+1 555 0199');
+    const first = fake.server.hold((f) => f.type === 'entity.update' && 'phone' in f.fields);
+    form.requestSubmit();
+    await waitUntil(() => first.size === 1, 'the first save is on its way');
+    // The user changes their mind about the email and saves again, before the first is answered.
+    type(email, 'billing@acme.test');
+    form.requestSubmit();
+    await waitUntil(
+      () => fake.client.outbox.entries.length === 2,
+      'the newer email waits behind the first save',
+    );
+    const refusals: CrmFormRefusedEvent[] = [];
+    const heard = (e: Event) => refusals.push(e as CrmFormRefusedEvent);
+    el.addEventListener('crm-form-refused', heard);
+    // Meanwhile the admin made email read-only.
+    readOnly = ['email'];
+    first.stop();
+    await waitUntil(() => fake.client.outbox.entries.length === 0, 'both are answered');
+    await settle({ fake, el });
+
+    expect(fake.server.entities.get('customer', '42')!.fields['phone']).to.equal('+1 555 0199');
+    expect(email.value).to.equal('billing@acme.test', 'what the user typed last');
+    expect(messageUnder(el, 'email')?.textContent).to.equal(NOT_SAVED);
+    expect(refusals.map((r) => r.fields)).to.deep.equal([{ email: 'billing@acme.test' }]);
+  });
+});

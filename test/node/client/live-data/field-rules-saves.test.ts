@@ -217,3 +217,151 @@ describe('live data: refused values of a narrowed save across a closed tab', () 
     rig.close();
   });
 });
+
+describe('live data: refused values the user saved again before a closed tab', () => {
+  it('are not said again by the next page, nor put over the newer value', async () => {
+    const { rig } = setup();
+    const store = new CrashableStore();
+    const before = pageOn(rig, store);
+    const live = await open(rig, before);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const held = rig.server.hold((f) => f.type === 'entity.update' && !('email' in f.fields));
+    void live.update({ email: 'sales@acme.test', phone: '555' });
+    await rig.clock.flush();
+    assert.equal(held.size, 1, 'the rest is on its way, unanswered');
+    // The admin gives the email back; the user saves a newer one, which waits behind the rest.
+    rig.server.entities.readOnlyFields = () => [];
+    void live.update({ email: 'billing@acme.test' });
+    await rig.clock.flush();
+    await before.outbox.flush();
+    store.crash();
+    before.close();
+    held.stop();
+
+    const after = pageOn(rig, store.disk);
+    const next = after.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    await after.outbox.flush();
+    const stored = rig.server.entities.get('customer', '42')!.fields;
+    assert.equal(stored['email'], 'billing@acme.test', 'the newer value is saved');
+    assert.equal(stored['phone'], '555');
+    assert.deepEqual(
+      next.changes.filter((c) => c.refused).map((c) => c.refused),
+      [],
+      'the older refused value is no longer the user’s: their newer save set the field',
+    );
+    assert.deepEqual(after.outbox.snapshot().rejected, []);
+    assert.equal(store.disk.size, 0);
+    rig.close();
+  });
+});
+
+describe('live data: a mutation id refused for a field its change no longer sets', () => {
+  it('sends the change again as a new one, and it is saved', async () => {
+    const { rig } = setup();
+    // The id was refused for the email (its first content, held by another connection under
+    // stricter rules); this client has since dropped the email from it (a newer change of its
+    // own set that field), keeping the id: the entry holds only the phone.
+    rig.server.entities.readOnlyFields = () => ['email'];
+    const first = rig.server.entities.answer(DEMO_USER, {
+      type: 'entity.update',
+      id: 'held-original',
+      mutationId: 'm-refused-for-email',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { email: 'sales@acme.test', phone: '555' },
+    });
+    assert.equal(first.type === 'error' && first.code, 'forbidden');
+    rig.server.entities.readOnlyFields = () => [];
+    const disk = new MemoryOutboxStore();
+    await disk.add({
+      mutationId: 'm-refused-for-email',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { phone: '555' },
+      seen: { phone: '100' },
+      createdAt: rig.clock.now(),
+      userId: DEMO_USER.id,
+    });
+    const page = pageOn(rig, disk);
+    const live = page.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    await page.outbox.flush();
+
+    const change = live.changes.at(-1)!;
+    assert.equal(change.state, 'confirmed', JSON.stringify(change));
+    assert.deepEqual(change.fields, { phone: '555' });
+    assert.equal(change.refused, undefined, 'none of its values was refused');
+    assert.equal(rig.server.entities.get('customer', '42')!.fields['phone'], '555');
+    const sent = rig.server.received('entity.update');
+    assert.equal(sent.length, 2);
+    assert.notEqual(sent[1]!.mutationId, 'm-refused-for-email', 'other content, a new id');
+    assert.equal(disk.size, 0);
+    rig.close();
+  });
+});
+
+describe('live data: a refused value the user saved again while it was on its way', () => {
+  it('is not kept as not saved: their newer change of the field is what they are told of', async () => {
+    const { rig, client } = setup();
+    const live = await open(rig, client);
+    rig.server.entities.readOnlyFields = () => ['email'];
+    rig.server.setLatency(100);
+    const first = live.update({ email: 'sales@acme.test', phone: '555' });
+    await rig.clock.flush(); // on its way
+    // The user saves a newer email before the first save is answered.
+    const second = live.update({ email: 'billing@acme.test' });
+    await rig.clock.advance(1_000);
+
+    const [older, newer] = await Promise.all([first, second]);
+    assert.equal(older.state, 'confirmed', JSON.stringify(older));
+    assert.deepEqual(older.fields, { phone: '555' });
+    assert.equal(older.refused, undefined, 'the older email is not the user’s last word');
+    assert.equal(newer.state, 'rejected', 'the newer email is refused, and said');
+    assert.deepEqual(newer.fields, { email: 'billing@acme.test' });
+    assert.deepEqual(
+      client.outbox.snapshot().entries.map((e) => e.refused),
+      [],
+      'nothing left in the outbox',
+    );
+    rig.close();
+  });
+});
+
+describe('live data: refused values and another user’s later change on a shared device', () => {
+  it('keeps them: only the user’s own later change of the field stands over them', async () => {
+    const { rig } = setup();
+    const disk = new MemoryOutboxStore();
+    const entry = {
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      createdAt: rig.clock.now(),
+    };
+    // Ada's save, narrowed by a page closed before its phone was answered; then someone else,
+    // signed in on the same device, changed the email offline.
+    await disk.add({
+      ...entry,
+      mutationId: 'm-ada-narrowed',
+      fields: { phone: '555' },
+      refused: { email: 'sales@acme.test' },
+      userId: DEMO_USER.id,
+    });
+    await disk.add({
+      ...entry,
+      mutationId: 'm-someone-else',
+      fields: { email: 'other@acme.test' },
+      createdAt: rig.clock.now() + 1,
+      userId: 'someone-else',
+    });
+    const page = pageOn(rig, disk);
+    const live = page.liveData(CUSTOMER);
+    await rig.clock.advance(5_000);
+    const change = live.changes.find((c) => c.fields['phone'] === '555')!;
+    assert.equal(change.state, 'confirmed', JSON.stringify(change));
+    assert.deepEqual(change.refused, { email: 'sales@acme.test' });
+    rig.close();
+  });
+});

@@ -10,10 +10,14 @@ import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FrameOf, ServerFrame } from '../../../../src/protocol/index.js';
 import { createServer, type RealtimeServer } from '../../../../src/server/server.js';
 import { ConfigError, loadConfig } from '../../../../src/server/config.js';
+import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
 import { MemoryOutboxStore, RealtimeClient } from '../../../../src/client/index.js';
 import { startCrmBackend, type CrmBackend } from '../../../services/crm-backend.js';
 import { nextId, TestClient, until } from '../../helpers/server-client.js';
@@ -422,6 +426,95 @@ describe('write-through: field rules changed after a save was kept', () => {
     const posts = crm.calls.filter((c) => c.idempotencyKey === 'held-mutation-2');
     assert.deepEqual(posts, [], 'the backend never heard of it');
     assert.equal(crm.records.get('customer:fr2')?.['phone'], '+1 555-010-0100');
+  });
+});
+
+describe('write-through: two processes on one database, field rules changed mid-save', () => {
+  const SECRET = 'write-through-two-processes-secret-32b';
+  let crm: CrmBackend;
+  let dir: string;
+  const servers: RealtimeServer[] = [];
+  const urls: string[] = [];
+  const sockets: TestClient[] = [];
+
+  before(async () => {
+    crm = await startCrmBackend();
+    dir = await mkdtemp(join(tmpdir(), 'crm-write-through-two-'));
+    for (let i = 0; i < 2; i++) {
+      const server = createServer({
+        auth: { jwtSecret: SECRET },
+        quiet: true,
+        storage: new SqliteStorage(join(dir, 'crm.db')),
+        entityBackend: { url: crm.url, timeoutMs: 2000, key: BACKEND_KEY },
+      });
+      const { port } = await server.listen(0, '127.0.0.1');
+      servers.push(server);
+      urls.push(`ws://127.0.0.1:${port}/`);
+    }
+  });
+
+  after(async () => {
+    for (const s of sockets) s.close();
+    for (const server of servers) await server.close();
+    await crm.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Ada on process `at`, with `fields` as her field rules. */
+  async function connectAda(
+    at: number,
+    fields?: Record<string, { readOnly: string[] }>,
+  ): Promise<TestClient> {
+    const crmClaim = {
+      rooms: { 'customer:*': ['join', 'read', 'write'] },
+      ...(fields && { fields }),
+    };
+    const token = await new SignJWT({ name: 'Ada', crm: crmClaim })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('ada')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET));
+    const socket = await TestClient.connect(urls[at]!, { token, clientId: `ada-${nextId('d')}` });
+    sockets.push(socket);
+    return socket;
+  }
+
+  it('a save the backend kept while its replay was refused on another process: the cache reads the CRM again', async () => {
+    crm.records.set('customer:tp1', { name: 'Acme', phone: '+1 555-010-0100' });
+    const save = {
+      type: 'entity.update',
+      mutationId: 'kept-and-refused-1',
+      entityType: 'customer',
+      entityId: 'tp1',
+      baseVersion: 1,
+      fields: { phone: '(555) 010 0123', name: 'Acme SA' },
+    } as const;
+    const first = await connectAda(0);
+    await first.request({
+      type: 'entity.get',
+      id: nextId('get'),
+      entityType: 'customer',
+      entityId: 'tp1',
+    });
+    // The backend keeps the save; its answer is slow to come back.
+    crm.mode = 'slow';
+    const original = first.request({ ...save, id: nextId('upd') });
+    await crm.holding(1);
+    crm.mode = 'ok';
+    // Meanwhile the replay reaches the other process, with phone read-only for Ada by then.
+    const other = await connectAda(1, { customer: { readOnly: ['phone'] } });
+    const replay = await other.request({ ...save, id: nextId('upd') });
+    assert.equal(replay.type === 'error' && replay.code, 'forbidden', JSON.stringify(replay));
+    crm.release();
+    const late = await original;
+    assert.equal(late.type === 'error' && late.code, 'forbidden', 'the id keeps its answer');
+    // The CRM holds the save: the cache, which everyone reads, must not say otherwise.
+    const kept = crm.records.get('customer:tp1')!;
+    assert.equal(kept['name'], 'Acme SA');
+    const cached = (await servers[0]!.entities.get('customer', 'tp1'))!;
+    assert.equal(cached.fields['phone'], kept['phone']);
+    assert.equal(cached.fields['name'], 'Acme SA');
   });
 });
 

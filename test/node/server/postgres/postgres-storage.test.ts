@@ -14,7 +14,7 @@ import type { PostgresChangeLog } from '../../../../src/server/postgres/postgres
 import { PostgresNotifications } from '../../../../src/server/postgres/postgres-notifications.js';
 import { PostgresStorage } from '../../../../src/server/postgres/postgres-storage.js';
 import { startPostgres, type PostgresInstance } from '../../../services/postgres.js';
-import { storageContract } from '../../helpers/storage-contract.js';
+import { storageContract, writeRefusedAndApplied } from '../../helpers/storage-contract.js';
 
 let server: PostgresInstance;
 let databases = 0;
@@ -66,6 +66,28 @@ describe('PostgreSQL migrations', () => {
     const again = await PostgresStorage.open({ url });
     assert.deepEqual(await again.appliedMigrations(), applied);
     await again.close();
+  });
+
+  test('a refused mutation id is kept apart from applied answers, which the previous release reads', async () => {
+    const url = await freshDatabase();
+    const storage = await PostgresStorage.open({ url });
+    await writeRefusedAndApplied(storage);
+    await storage.close();
+    // A process of the previous release (a rolling deploy, a rollback) takes every row of
+    // `mutations` for an applied save's answer: a refusal there left its save unanswered.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ mutation_id: string }>(
+        'SELECT mutation_id FROM mutations ORDER BY mutation_id',
+      );
+      assert.deepEqual(
+        rows.map((r) => r.mutation_id),
+        ['m-applied'],
+      );
+    } finally {
+      await client.end();
+    }
   });
 
   test('a failing migration leaves no trace and the schema at the previous version', async () => {
