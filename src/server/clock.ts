@@ -23,6 +23,20 @@ export const systemClock: ServerClock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+const DAY_MS = 86_400_000;
+
+/** The earliest time a `Date` can hold (100 million days before 1970), a safe integer. */
+const EARLIEST_MS = -8_640_000_000_000_000;
+
+/**
+ * The time before which a retention of `days` deletes, at `now`. A retention reaching back past
+ * the earliest time a date can name keeps everything: the cutoff stays there rather than being
+ * a number PostgreSQL cannot read (`-8.6e+21` is no bigint), which failed every sweep.
+ */
+export function retentionCutoff(now: number, days: number): number {
+  return Math.max(now - days * DAY_MS, EARLIEST_MS);
+}
+
 /** Calls `fn` every `ms` on `clock` until the returned function is called. */
 export function every(clock: ServerClock, ms: number, fn: () => void): () => void {
   let handle: unknown;

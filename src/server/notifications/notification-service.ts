@@ -26,7 +26,7 @@ import {
 } from '../../protocol/index.js';
 import { decodeCursor, encodeCursor, CursorError, MonotonicTime } from '../activity/cursor.js';
 import { EventTooLargeError, type Bus } from '../bus.js';
-import { every, type ServerClock } from '../clock.js';
+import { every, retentionCutoff, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
@@ -37,7 +37,6 @@ import type {
   UnreadTally,
 } from './notification-repository.js';
 
-const DAY_MS = 86_400_000;
 const CURSOR_KIND = 'n';
 
 export interface NotificationServiceOptions {
@@ -226,7 +225,9 @@ export class NotificationService {
     if (this.retentionDays <= 0) return 0;
     const { repository, clock, log } = this.options;
     try {
-      const removed = await repository.deleteBefore(clock.now() - this.retentionDays * DAY_MS);
+      const removed = await repository.deleteBefore(
+        retentionCutoff(clock.now(), this.retentionDays),
+      );
       if (removed > 0) log.info('notification retention', { removed, days: this.retentionDays });
       return removed;
     } catch (err) {
