@@ -7,6 +7,11 @@ export interface ServerClock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /**
+   * Milliseconds from some fixed start, never set back or forward (unlike `now`, which a clock
+   * being set steps), when the clock has such a reading: it tells a step of `now` from time.
+   */
+  elapsed?(): number;
 }
 
 /** The longest delay a Node timer keeps (2³¹−1 ms, about 24.8 days); a longer one fires at once. */
@@ -21,6 +26,7 @@ export const systemClock: ServerClock = {
     return handle;
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  elapsed: () => performance.now(),
 };
 
 const DAY_MS = 86_400_000;
