@@ -25,12 +25,20 @@ import type { NotificationService } from './notification-service.js';
 /** The waits before each try again of a notification that failed: about half a minute in all. */
 export const WATCHER_RETRY_MS: readonly number[] = [1000, 2000, 4000, 8000, 16_000];
 
+/**
+ * The most notifications waiting to be tried again at once: a store refusing them for long while
+ * people keep saving would otherwise hold every one in memory. Beyond it a failure is given up
+ * at once (logged as an error), as after the last wait.
+ */
+export const WATCHER_RETRY_MAX_WAITING = 1000;
+
 /** Subscribes the rule to accepted entity changes. Returns the unsubscribe. */
 export function notifyWatchersOnChange(
   entities: EntityChangeSource,
   notifications: Pick<NotificationService, 'send' | 'recipientsOf'>,
   clock: ServerClock,
   log: Logger,
+  maxWaiting = WATCHER_RETRY_MAX_WAITING,
 ): () => void {
   /** Retries waiting on a timer: dropped (and counted in the log) when the server stops. */
   const waiting = new Set<unknown>();
@@ -49,10 +57,12 @@ export function notifyWatchersOnChange(
       await notifications.send(input, by, recipients);
     })().catch((err: unknown) => {
       const wait = WATCHER_RETRY_MS[failures];
-      if (wait === undefined || stopped) {
+      const full = waiting.size >= maxWaiting;
+      if (wait === undefined || stopped || full) {
         log.error('watcher notification failed', {
           entity,
           attempts: failures + 1,
+          ...(full && wait !== undefined && !stopped ? { waiting: waiting.size } : {}),
           ...errorFields(err),
         });
         return;

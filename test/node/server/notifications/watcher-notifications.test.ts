@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { FrameOf, Notification, ServerFrame } from '../../../../src/protocol/index.js';
 import type { Logger, LogFields } from '../../../../src/server/log.js';
-import { WATCHER_RETRY_MS } from '../../../../src/server/notifications/watcher-notifications.js';
+import type { EntityChange } from '../../../../src/protocol/index.js';
+import {
+  notifyWatchersOnChange,
+  WATCHER_RETRY_MS,
+} from '../../../../src/server/notifications/watcher-notifications.js';
+import { ManualClock } from '../../../../src/testing/manual-clock.js';
 import { SqliteStorage } from '../../../../src/server/sqlite-storage.js';
 import { nextId, until, type TestClient } from '../../helpers/server-client.js';
 import { alice, bob, carol, startHarness, type Harness } from '../../helpers/server-harness.js';
@@ -157,5 +162,55 @@ describe('watcher notifications when the store fails', () => {
     await b.sync();
     assert.equal(inserts.tried, WATCHER_RETRY_MS.length + 1, 'nothing more is tried');
     assert.equal(notificationsOf(b).length, 0);
+  });
+
+  test('at most so many wait at once: beyond them a failure is given up, logged', async () => {
+    const logged: { level: string; msg: string; fields: LogFields | undefined }[] = [];
+    const logger: Logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (msg, fields) => void logged.push({ level: 'warn', msg, fields }),
+      error: (msg, fields) => void logged.push({ level: 'error', msg, fields }),
+    };
+    const listeners: ((change: EntityChange) => void)[] = [];
+    const clock = new ManualClock();
+    let sends = 0;
+    const stop = notifyWatchersOnChange(
+      { onChange: (listener) => (listeners.push(listener), () => {}) },
+      {
+        recipientsOf: () => Promise.resolve(['bob']),
+        send: () => {
+          sends++;
+          return Promise.reject(new Error('database is locked'));
+        },
+      },
+      clock,
+      logger,
+      2,
+    );
+    for (const id of ['1', '2', '3']) {
+      const change: EntityChange = {
+        entity: { type: 'customer', id, version: 2, fields: { status: 'won' }, updatedAt: 1 },
+        changed: ['status'],
+        previous: { status: 'lead' },
+        by: alice,
+        source: 'client',
+      };
+      listeners.forEach((listener) => listener(change));
+    }
+    await until(() => logged.length === 3, undefined, 'three failures');
+    assert.deepEqual(
+      logged.map((l) => [l.level, l.fields?.['entity']]),
+      [
+        ['warn', 'customer:1'],
+        ['warn', 'customer:2'],
+        ['error', 'customer:3'],
+      ],
+    );
+    assert.equal(logged[2]!.fields?.['waiting'], 2);
+    assert.equal(clock.pending, 2, 'two wait to be tried again');
+    clock.advanceSync(WATCHER_RETRY_MS[0]!);
+    await until(() => sends === 5, undefined, 'the two tried again');
+    stop();
   });
 });
