@@ -101,14 +101,17 @@ export class NotificationService {
   /**
    * Stores a (validated) notification for its recipients and delivers it live. With no recipient
    * (an empty room) nothing is stored. `recipients`, when the caller has just asked
-   * `recipientsOf`, saves asking again.
+   * `recipientsOf`, saves asking again. `id`, when the caller tries again a send that failed,
+   * is the one it gave then: a try whose commit's answer was lost stored it already, and it is
+   * then only delivered.
    */
   send(
     input: NotificationInput,
     from?: UserProfile,
     recipients?: readonly string[],
+    id?: string,
   ): Promise<Sent> {
-    return this.running.track(this.storeAndDeliver(input, from, recipients));
+    return this.running.track(this.storeAndDeliver(input, from, recipients, id));
   }
 
   /** Resolves once no send is under way, or after `timeoutMs` (shutdown). */
@@ -120,11 +123,12 @@ export class NotificationService {
     input: NotificationInput,
     from?: UserProfile,
     given?: readonly string[],
+    id: string = randomUUID(),
   ): Promise<Sent> {
     const { repository, bus, clock, log } = this.options;
     const createdAt = (await this.time).next(clock.now());
     const stored: StoredNotification = {
-      id: randomUUID(),
+      id,
       target: input.target,
       type: input.type,
       priority: input.priority,
