@@ -19,7 +19,7 @@ import {
   type FeedRef,
 } from '../../protocol/index.js';
 import { EventTooLargeError, type Bus } from '../bus.js';
-import { every, type ServerClock } from '../clock.js';
+import { every, retentionCutoff, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
@@ -27,7 +27,6 @@ import { activityDraft, feedsOf } from '../../domain/activity-feeds.js';
 import type { ActivityRepository } from './activity-repository.js';
 import { CursorError, decodeCursor, encodeCursor, MonotonicTime } from './cursor.js';
 
-const DAY_MS = 86_400_000;
 const CURSOR_KIND = 'a';
 
 export interface ActivityRetention {
@@ -175,7 +174,7 @@ export class ActivityService {
     const { repository, clock, log } = this.options;
     try {
       const removed = await repository.prune({
-        cutoff: this.maxAgeDays > 0 ? clock.now() - this.maxAgeDays * DAY_MS : undefined,
+        cutoff: this.maxAgeDays > 0 ? retentionCutoff(clock.now(), this.maxAgeDays) : undefined,
         keepRows: this.maxRows > 0 ? this.maxRows : undefined,
       });
       if (removed > 0) {

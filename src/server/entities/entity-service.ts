@@ -35,7 +35,7 @@ import {
   type UserProfile,
 } from '../../protocol/index.js';
 import type { Bus } from '../bus.js';
-import { every, type ServerClock } from '../clock.js';
+import { every, retentionCutoff, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics, EntityWriteOutcome } from '../metrics.js';
@@ -129,8 +129,6 @@ export interface EntityServiceOptions {
   metrics?: CapabilityMetrics | undefined;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * How many re-announced changes a process remembers (about 60 bytes each): past that the oldest
  * could be announced again once more, which takes replaying as many other entities' changes.
@@ -168,7 +166,7 @@ export class EntityService {
     if (this.historyRetentionDays <= 0 || !storage.pruneEntityHistory) return none;
     try {
       const removed = await storage.pruneEntityHistory(
-        clock.now() - this.historyRetentionDays * DAY_MS,
+        retentionCutoff(clock.now(), this.historyRetentionDays),
       );
       if (removed.changes + removed.mutations > 0) {
         log.info('entity history retention', { ...removed, days: this.historyRetentionDays });

@@ -43,6 +43,8 @@ export interface NotificationRepository {
   /**
    * Stores a notification and one unread row per recipient, in one transaction. Resolves to the
    * `order` of each recipient's row (recipient id → order); a recipient given twice has one row.
+   * A notification whose id is stored already (tried again after a commit whose answer was lost)
+   * is not stored again: it resolves to the orders of the rows stored then.
    */
   insert(
     notification: StoredNotification,

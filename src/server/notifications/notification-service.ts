@@ -26,7 +26,7 @@ import {
 } from '../../protocol/index.js';
 import { decodeCursor, encodeCursor, CursorError, MonotonicTime } from '../activity/cursor.js';
 import { EventTooLargeError, type Bus } from '../bus.js';
-import { every, type ServerClock } from '../clock.js';
+import { every, retentionCutoff, type ServerClock } from '../clock.js';
 import { InFlight } from '../in-flight.js';
 import { errorFields, type Logger } from '../log.js';
 import type { CapabilityMetrics } from '../metrics.js';
@@ -37,7 +37,6 @@ import type {
   UnreadTally,
 } from './notification-repository.js';
 
-const DAY_MS = 86_400_000;
 const CURSOR_KIND = 'n';
 
 export interface NotificationServiceOptions {
@@ -102,14 +101,17 @@ export class NotificationService {
   /**
    * Stores a (validated) notification for its recipients and delivers it live. With no recipient
    * (an empty room) nothing is stored. `recipients`, when the caller has just asked
-   * `recipientsOf`, saves asking again.
+   * `recipientsOf`, saves asking again. `id`, when the caller tries again a send that failed,
+   * is the one it gave then: a try whose commit's answer was lost stored it already, and it is
+   * then only delivered.
    */
   send(
     input: NotificationInput,
     from?: UserProfile,
     recipients?: readonly string[],
+    id?: string,
   ): Promise<Sent> {
-    return this.running.track(this.storeAndDeliver(input, from, recipients));
+    return this.running.track(this.storeAndDeliver(input, from, recipients, id));
   }
 
   /** Resolves once no send is under way, or after `timeoutMs` (shutdown). */
@@ -121,11 +123,12 @@ export class NotificationService {
     input: NotificationInput,
     from?: UserProfile,
     given?: readonly string[],
+    id: string = randomUUID(),
   ): Promise<Sent> {
     const { repository, bus, clock, log } = this.options;
     const createdAt = (await this.time).next(clock.now());
     const stored: StoredNotification = {
-      id: randomUUID(),
+      id,
       target: input.target,
       type: input.type,
       priority: input.priority,
@@ -226,7 +229,9 @@ export class NotificationService {
     if (this.retentionDays <= 0) return 0;
     const { repository, clock, log } = this.options;
     try {
-      const removed = await repository.deleteBefore(clock.now() - this.retentionDays * DAY_MS);
+      const removed = await repository.deleteBefore(
+        retentionCutoff(clock.now(), this.retentionDays),
+      );
       if (removed > 0) log.info('notification retention', { removed, days: this.retentionDays });
       return removed;
     } catch (err) {

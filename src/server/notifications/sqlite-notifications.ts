@@ -39,6 +39,7 @@ function fromRow(row: Row): Notification {
 export class SqliteNotifications implements NotificationRepository {
   private readonly insertNotification: Database.Statement<unknown[]>;
   private readonly insertRecipient: Database.Statement<[string, string]>;
+  private readonly selectOrders: Database.Statement<[string], { user_id: string; seq: number }>;
   private readonly selectPage: Database.Statement<[string, number, number], Row>;
   private readonly countUnread: Database.Statement<[string, string], UnreadTally>;
   private readonly countUnreadAbout: Database.Statement<[string, number, number], UnreadAbout>;
@@ -66,7 +67,11 @@ export class SqliteNotifications implements NotificationRepository {
   ) {
     this.insertNotification = db.prepare(
       `INSERT INTO notifications (${NOTIFICATION_INSERT_COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.selectOrders = db.prepare(
+      `SELECT user_id, seq FROM notification_recipients WHERE notification_id = ?`,
     );
     this.insertRecipient = db.prepare(
       `INSERT OR IGNORE INTO notification_recipients (user_id, notification_id) VALUES (?, ?)`,
@@ -122,7 +127,10 @@ export class SqliteNotifications implements NotificationRepository {
       },
     );
     this.insertAll = db.transaction((n: StoredNotification, recipients: readonly string[]) => {
-      this.insertNotification.run(...notificationValues(n));
+      if (this.insertNotification.run(...notificationValues(n)).changes === 0) {
+        // Stored by a try whose answer was lost: its rows, and its change-log entry, are there.
+        return new Map(this.selectOrders.all(n.id).map((row) => [row.user_id, row.seq]));
+      }
       // A row's `seq` is its order: SQLite writes one transaction at a time, so rows commit in
       // the order of their numbers.
       const orders = new Map<string, number>();

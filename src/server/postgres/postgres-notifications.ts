@@ -46,12 +46,25 @@ export class PostgresNotifications implements NotificationRepository {
   async insert(n: StoredNotification, recipients: readonly string[]): Promise<Map<string, number>> {
     await this.ready();
     const orders = new Map<string, number>();
+    let appended = false;
     await transaction(this.pool, async (client) => {
-      await client.query(
+      const added = await client.query(
         `INSERT INTO notifications (${NOTIFICATION_INSERT_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO NOTHING`,
         notificationValues(n),
       );
+      if (added.rowCount === 0) {
+        // Stored by a try whose commit's answer was lost: its rows, and its change-log entry,
+        // are there.
+        const { rows } = await client.query<{ user_id: string; seq: number }>(
+          'SELECT user_id, seq FROM notification_recipients WHERE notification_id = $1',
+          [n.id],
+        );
+        for (const row of rows) orders.set(row.user_id, row.seq);
+        return;
+      }
+      appended = true;
       // A row's `seq` is its order, so a recipient's rows must commit in the order of their
       // numbers: a count that saw row 11 but not row 10 (numbered first, committed after) would
       // reach 10 without counting it, and row 10's live event would then add nothing. Each
@@ -78,7 +91,7 @@ export class PostgresNotifications implements NotificationRepository {
         data: { ...n, recipients },
       });
     });
-    this.changeLog?.appended();
+    if (appended) this.changeLog?.appended();
     return orders;
   }
 

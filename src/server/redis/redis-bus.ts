@@ -116,6 +116,10 @@ type RoomEvent = (BusMessage & { seq: number }) | { seq: number; frame: undefine
 
 /** How often the numbers of lost events not spent yet (Redis refused writes) are tried again. */
 const LOST_RETRY_MS = 1000;
+/** A difference between the process clock's progress and time's beyond this is the clock set. */
+const CLOCK_STEP_MS = 1000;
+/** The offset to Redis's clock is measured again at least this often (clocks drift apart). */
+const OFFSET_CHECK_MS = 3_600_000;
 
 /** How long a publish waits for its event to reach local members before acking anyway. */
 const DELIVERY_WAIT_MS = 2000;
@@ -142,8 +146,13 @@ export class RedisBus implements Bus {
   private stopLostRetry: (() => void) | undefined;
   /** Stops keeping the sequences of this process's quiet rooms (`keepIdle`). */
   private readonly stopKeepIdle: () => void;
-  /** How far Redis's clock is ahead of this process's, in ms: measured once per connection. */
+  /**
+   * How far Redis's clock is ahead of this process's, in ms: measured once per connection, and
+   * again when this process's clock was set meanwhile or an hour went by (`offset`).
+   */
   private redisOffset: Promise<number> | undefined;
+  /** The clock's readings when the offset was asked; undefined while it needs no checking. */
+  private offsetAt: { now: number; elapsed: number } | undefined;
 
   constructor(private readonly options: RedisBusOptions) {
     this.processId = options.processId ?? randomUUID();
@@ -546,10 +555,25 @@ export class RedisBus implements Bus {
    * clock ran 2½ minutes ahead found every event another process published just before too old
    * to replay, and its clients got `gap` (a full re-sync) on every resume. The window's times
    * are therefore Redis's, as this process's clock corrected by this offset. Measured once per
-   * connection (a time step on this machine later is not followed until Redis reconnects), and
-   * relative to the injected clock, so a test's manual clock still ages events as it moves.
+   * connection, relative to the injected clock, so a test's manual clock still ages events as it
+   * moves; and again when this process's clock was set since (a step NTP makes to correct it,
+   * which an offset measured before would carry on as the error it corrected: every event this
+   * process published then looked minutes old to the others), or an hour went by (two clocks
+   * drift). Both are told by the clock's `elapsed`, which no step moves; a clock without it (a
+   * test's) is measured once per connection.
    */
   private offset(): Promise<number> {
+    if (this.redisOffset && this.offsetAt) {
+      const elapsed = this.options.clock.elapsed!() - this.offsetAt.elapsed;
+      const step = this.options.clock.now() - this.offsetAt.now - elapsed;
+      if (Math.abs(step) > CLOCK_STEP_MS) {
+        this.options.log.info('process clock set: measuring its offset to Redis again', {
+          stepMs: Math.round(step),
+        });
+        return this.measureOffset();
+      }
+      if (elapsed > OFFSET_CHECK_MS) return this.measureOffset();
+    }
     return this.redisOffset ?? this.measureOffset();
   }
 
@@ -559,6 +583,8 @@ export class RedisBus implements Bus {
    * by the next publish or resume.
    */
   private measureOffset(): Promise<number> {
+    const { clock } = this.options;
+    this.offsetAt = clock.elapsed && { now: clock.now(), elapsed: clock.elapsed() };
     const offset = this.commands
       .ready()
       .then(async () => {
@@ -569,7 +595,9 @@ export class RedisBus implements Bus {
         } catch (err) {
           if (!(err instanceof Error && err.name === 'ReplyError')) throw err;
           // A Redis that refuses TIME itself (renamed or disabled by a managed service): the
-          // window's ages are this process's clock, as they were before.
+          // window's ages are this process's clock, as they were before: nothing to measure
+          // again until the next connection.
+          if (this.redisOffset === offset) this.offsetAt = undefined;
           this.options.log.warn('redis refused TIME: replay ages use this process clock', {
             ...errorFields(err),
           });

@@ -7,12 +7,10 @@
  * never before the cursor.
  */
 import { CursorError, decodeCursor } from '../activity/cursor.js';
-import { every, type ServerClock } from '../clock.js';
+import { every, retentionCutoff, type ServerClock } from '../clock.js';
 import { errorFields, type Logger } from '../log.js';
 import { changeJson, type ChangeJson, type ChangeLogRepository } from './change-log.js';
 import { changeCursor } from './webhook-worker.js';
-
-const DAY_MS = 86_400_000;
 
 export interface ChangePage {
   items: ChangeJson[];
@@ -69,7 +67,7 @@ export class ChangeFeed {
     if (this.retentionDays <= 0) return 0;
     const { repository, clock, log } = this.options;
     try {
-      const removed = await repository.prune(clock.now() - this.retentionDays * DAY_MS);
+      const removed = await repository.prune(retentionCutoff(clock.now(), this.retentionDays));
       if (removed > 0) log.info('change log retention', { removed, days: this.retentionDays });
       return removed;
     } catch (err) {

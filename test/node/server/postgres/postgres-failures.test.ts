@@ -177,8 +177,12 @@ describe('a PostgreSQL connection dropped during a save', () => {
     await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const opened = assert.rejects(PostgresStorage.open({ url, poolSize: 1 }), /terminated/);
     const [waiting] = await untilWaiting(admin, nameOf(url));
+    // The other sessions end once PostgreSQL has seen the crash: only then is "answering again"
+    // the restart's, not the old server's before it noticed (then in recovery when opened).
+    const restarted = new Promise((resolve) => admin.once('end', resolve));
     process.kill(waiting!, 'SIGKILL');
     await opened;
+    await restarted;
     await untilAnswering(url);
     const storage = await PostgresStorage.open({ url, poolSize: 1 });
     assert.equal(await storage.check(), true);

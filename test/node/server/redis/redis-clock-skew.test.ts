@@ -20,6 +20,21 @@ import { sharedStorage } from './cluster.js';
 /** 2½ minutes: more than the replay window (2 minutes). */
 const AHEAD_MS = 150_000;
 
+/**
+ * A manual clock that can also be set, as NTP steps a machine's clock: `elapsed` (time that
+ * passed) moves with `advanceSync`, not with `set`.
+ */
+class SettableClock extends ManualClock {
+  private steps = 0;
+  elapsed(): number {
+    return this.now() - this.steps;
+  }
+  set(by: number): void {
+    this.steps += by;
+    this.advanceSync(by);
+  }
+}
+
 describe('processes whose clocks disagree, on one Redis', () => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
@@ -66,6 +81,64 @@ describe('processes whose clocks disagree, on one Redis', () => {
     assert.equal((await late.join(room, { since: joined.seq })).resume, 'gap');
     const lateOnTime = await onTime.connect(bob, 'bob-tablet');
     assert.equal((await lateOnTime.join(room, { since: joined.seq })).resume, 'gap');
+  });
+
+  it('a process whose clock is set (an NTP step) measures its offset again: no gap after it', async () => {
+    cluster = await startCluster(1);
+    const onTime = cluster.nodes[0]!;
+    // Started with its clock 2½ minutes behind, then corrected while it runs.
+    const behindClock = new SettableClock(cluster.clock.now() - AHEAD_MS);
+    const behind = await cluster.add({ clock: behindClock });
+    const room = 'deal:stepped';
+    const writer = await onTime.connect(alice);
+    await writer.join(room);
+    const reader = await behind.connect(bob, 'bob-laptop');
+    const joined = await reader.join(room);
+    reader.ws.terminate();
+    behindClock.set(AHEAD_MS);
+
+    const ack = await writer.request({
+      type: 'emit',
+      id: nextId('e'),
+      room,
+      event: 'note',
+      payload: { text: 'while Bob was away' },
+    });
+    assert.equal(ack.type, 'ack', JSON.stringify(ack));
+    const back = await behind.connect(bob, 'bob-laptop');
+    const resumed = await back.join(room, { since: joined.seq });
+    assert.equal(resumed.resume, 'replayed', JSON.stringify(resumed));
+    assert.deepEqual(
+      back.ofType('event').map((e) => e.seq),
+      [(ack as { seq: number }).seq],
+    );
+  });
+
+  it('the offset is measured again after an hour: a clock that drifted ahead leaves no gap', async () => {
+    cluster = await startCluster(1);
+    const onTime = cluster.nodes[0]!;
+    const driftingClock = new SettableClock(cluster.clock.now());
+    const drifting = await cluster.add({ clock: driftingClock });
+    const room = 'deal:drift';
+    const writer = await onTime.connect(alice);
+    await writer.join(room);
+    const reader = await drifting.connect(bob, 'bob-laptop');
+    const joined = await reader.join(room);
+    reader.ws.terminate();
+    // An hour and a bit by this process's own reckoning, which Redis's clock did not see pass.
+    driftingClock.advanceSync(3_600_000 + AHEAD_MS);
+
+    const ack = await writer.request({
+      type: 'emit',
+      id: nextId('e'),
+      room,
+      event: 'note',
+      payload: { text: 'while Bob was away' },
+    });
+    assert.equal(ack.type, 'ack', JSON.stringify(ack));
+    const back = await drifting.connect(bob, 'bob-laptop');
+    const resumed = await back.join(room, { since: joined.seq });
+    assert.equal(resumed.resume, 'replayed', JSON.stringify(resumed));
   });
 
   it('a Redis that refuses TIME: replay ages on the process clock, as before, and a warning', async () => {
