@@ -50,6 +50,22 @@ const TOKEN_SOURCE_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
 /** The error handler a dropped socket keeps (see `teardown`). */
 const ignore = (): void => {};
 
+/**
+ * The reason cut to the 123 bytes (UTF-8) of a close frame, at a character's end: `close()` throws
+ * on a longer one (a server's refusal in Japanese is) and the socket would stay open.
+ */
+function closeReason(reason: string): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of reason) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes > 123) break;
+    end += char.length;
+  }
+  return reason.slice(0, end);
+}
+
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -293,7 +309,7 @@ export class Connection {
       socket.onerror = ignore;
       if (socket.readyState < CLOSING) {
         try {
-          socket.close(code, reason.slice(0, 100));
+          socket.close(code, closeReason(reason));
         } catch {
           // already closing
         }
