@@ -50,22 +50,6 @@ const TOKEN_SOURCE_REFUSALS: ReadonlySet<string> = new Set<ErrorCode>([
 /** The error handler a dropped socket keeps (see `teardown`). */
 const ignore = (): void => {};
 
-/**
- * The reason cut to the 123 bytes (UTF-8) of a close frame, at a character's end: `close()` throws
- * on a longer one (a server's refusal in Japanese is) and the socket would stay open.
- */
-function closeReason(reason: string): string {
-  let bytes = 0;
-  let end = 0;
-  for (const char of reason) {
-    const code = char.codePointAt(0)!;
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    if (bytes > 123) break;
-    end += char.length;
-  }
-  return reason.slice(0, end);
-}
-
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -309,9 +293,15 @@ export class Connection {
       socket.onerror = ignore;
       if (socket.readyState < CLOSING) {
         try {
-          socket.close(code, closeReason(reason));
+          socket.close(code, reason.slice(0, 100));
         } catch {
-          // already closing
+          // A reason past the 123 bytes (UTF-8) of a close frame throws and would leave the
+          // socket open (a server's refusal in Japanese): 41 UTF-16 units never pass them.
+          try {
+            socket.close(code, reason.slice(0, 41));
+          } catch {
+            // already closing
+          }
         }
       }
     }
