@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { ELEMENT_NAMES } from './helpers/elements.js';
@@ -322,6 +322,53 @@ describe('the packed tarball', () => {
       problems.filter((p) => !/TS6133/.test(p)),
       [],
     );
+  });
+
+  // `typesVersions` is read by every resolution mode, `exports` by all but the classic one: each
+  // typed entry must reach the file `exports` names in every mode, and the entries without types
+  // (`./package.json`, the JSON files) must not be redirected by it.
+  it('resolves each entry to the same file under every `moduleResolution`', async () => {
+    const { dir } = await pack();
+    const pkg = readJson<Manifest>(join(dir, 'package.json'));
+    const expected: [string, string][] = Object.entries(pkg.exports).flatMap(([key, target]) => {
+      const file = typeof target === 'string' ? target : target.types;
+      if (!file || (typeof target === 'string' && !target.endsWith('.json'))) return [];
+      return key === './elements/*'
+        ? TAGS.map((t): [string, string] => [`./elements/${t}`, file.replace('*', t)])
+        : [[key, file]];
+    });
+    assert.ok(expected.some(([key]) => key === './package.json'));
+    const { paths } = await typecheckProbe({ 'probe.ts': 'export {};\n' });
+    const from = paths['probe.ts']!;
+    const root = join(dirname(from), 'node_modules', 'crm-realtime');
+    const { Node10, Node16, NodeNext, Bundler } = ts.ModuleResolutionKind;
+    const wrong: string[] = [];
+    for (const [name, moduleResolution, module] of [
+      ['node10', Node10, ts.ModuleKind.CommonJS],
+      ['node16', Node16, ts.ModuleKind.Node16],
+      ['nodenext', NodeNext, ts.ModuleKind.NodeNext],
+      ['bundler', Bundler, ts.ModuleKind.ESNext],
+    ] as const) {
+      const options = { moduleResolution, module, resolveJsonModule: true, preserveSymlinks: true };
+      for (const [key, file] of expected) {
+        const { resolvedModule } = ts.resolveModuleName(
+          `crm-realtime${key.slice(1)}`,
+          from,
+          options,
+          ts.sys,
+          undefined,
+          undefined,
+          // An ES module's import in the Node modes; none in the others (a mode given to the
+          // classic one makes it read `exports`, which a real program's files never do).
+          name === 'node16' || name === 'nodenext' ? ts.ModuleKind.ESNext : undefined,
+        );
+        const got = resolvedModule && `./${relative(root, resolvedModule.resolvedFileName)}`;
+        // The classic mode reads no `exports`: a file without types is found where it lies only.
+        if (name === 'node10' && !file.endsWith('.d.ts') && key !== file) continue;
+        if (got !== file) wrong.push(`${name}: ${key} -> ${got ?? 'nothing'}, not ${file}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
   });
 
   it('is clean under publint (strict)', async () => {

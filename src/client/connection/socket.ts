@@ -295,7 +295,13 @@ export class Connection {
         try {
           socket.close(code, reason.slice(0, 100));
         } catch {
-          // already closing
+          // A reason past the 123 bytes (UTF-8) of a close frame throws and would leave the
+          // socket open (a server's refusal in Japanese): 41 UTF-16 units never pass them.
+          try {
+            socket.close(code, reason.slice(0, 41));
+          } catch {
+            // already closing
+          }
         }
       }
     }

@@ -256,6 +256,7 @@ export class CrmNotificationCenter extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.toasts.connect();
+    this.panel.connected();
   }
 
   override disconnectedCallback(): void {

@@ -43,7 +43,10 @@ export class NotificationPanel {
    * is that press, whose click toggles the panel itself.
    */
   private bellPressed = false;
-  /** `show()` came before the first render: open once the panel is drawn. */
+  /**
+   * `show()` came while the panel could not open (before the first render, or the host out of
+   * the page): it opens once drawn in the page, unless `hide()` came meanwhile.
+   */
   private showWhenDrawn = false;
 
   constructor(
@@ -53,18 +56,24 @@ export class NotificationPanel {
 
   /**
    * Open it; the focus goes to the first or last item, or to the item with `{ id }`. Asked before
-   * the host's first render (a framework's "mounted" hook runs right after it is inserted), it
-   * opens once the panel is drawn, unless `hide()` came meanwhile.
+   * the host's first render (a framework's "mounted" hook runs right after it is inserted) or
+   * while the host is out of the page (a popover opens only in the page), it opens once the panel
+   * is drawn in the page, unless `hide()` came meanwhile.
    */
   show(focus: 'first' | 'last' | { id: string } = 'first'): void {
     const panel = this.panel;
     this.focusOnOpen = focus;
-    this.showWhenDrawn = !panel && !this.host.hasUpdated;
-    if (this.showWhenDrawn) {
-      void this.host.updateComplete.then(() => {
-        if (this.showWhenDrawn && this.panel?.isConnected) this.show(focus);
-      });
-    } else if (panel && !panel.matches(':popover-open')) panel.showPopover();
+    this.showWhenDrawn = !panel?.isConnected;
+    if (this.showWhenDrawn) this.connected();
+    else if (!panel!.matches(':popover-open')) panel!.showPopover();
+  }
+
+  /** The host is (back) in the page: a `show()` asked for meanwhile opens it once drawn. */
+  connected(): void {
+    if (!this.showWhenDrawn) return;
+    void this.host.updateComplete.then(() => {
+      if (this.showWhenDrawn && this.panel?.isConnected) this.show(this.focusOnOpen);
+    });
   }
 
   /** Close it; with `returnFocus`, the bell takes the focus. */
@@ -260,14 +269,19 @@ export class NotificationPanel {
   }
 
   private get panel(): HTMLElement | null {
-    return this.host.renderRoot.querySelector<HTMLElement>('.panel');
+    return this.find('.panel');
   }
 
   private get list(): HTMLElement | null {
-    return this.host.renderRoot.querySelector<HTMLElement>('.list');
+    return this.find('.list');
   }
 
   private get bell(): HTMLElement | null {
-    return this.host.renderRoot.querySelector<HTMLElement>('.bell');
+    return this.find('.bell');
+  }
+
+  /** A part of the host's shadow root, which an element never put in the page has not yet. */
+  private find(selector: string): HTMLElement | null {
+    return (this.host.renderRoot as ParentNode | undefined)?.querySelector(selector) ?? null;
   }
 }

@@ -5,8 +5,10 @@
  */
 import { expect } from '@open-wc/testing';
 import { closeFakeConnections } from '../../helpers/fake-connection.js';
+import type { CrmNotificationCenter } from '../../../../src/elements/notification-center/crm-notification-center.js';
 import {
   badgeOf,
+  focusedName,
   finishAnimations,
   isOpen,
   itemTitles,
@@ -173,5 +175,94 @@ describe('crm-notification-center: show() and hide() as it mounts', () => {
       },
     });
     expect(isOpen(m.root)).to.equal(false);
+  });
+});
+
+describe('crm-notification-center: show() while it is out of the page', () => {
+  it('show() while it is removed neither throws nor is lost: it opens when put back', async () => {
+    const m = await mountCenter({ seed: 2 });
+    m.el.remove();
+    expect(() => m.el.show()).not.to.throw();
+    expect(m.el.open).to.equal(false);
+    const toggled = nextToggle(panelOf(m.root));
+    m.provider.append(m.el);
+    await toggled;
+    await m.settle();
+    expect(isOpen(m.root)).to.equal(true);
+    expect(m.el.open).to.equal(true);
+    expect(itemsOf(m.root)).to.have.length(2);
+  });
+
+  it('show() as it mounts, taken out before its first render: it opens when put back', async () => {
+    let taken: CrmNotificationCenter | undefined;
+    const m = await mountCenter({
+      seed: 2,
+      mounted: (el) => {
+        el.show();
+        el.remove();
+        taken = el;
+      },
+    });
+    expect(taken!.hasUpdated, 'rendered while out of the page').to.equal(true);
+    expect(isOpen(m.root)).to.equal(false);
+    m.provider.append(m.el);
+    await m.settle();
+    expect(isOpen(m.root)).to.equal(true);
+  });
+
+  it('hide() while it is removed cancels a show() made then', async () => {
+    const m = await mountCenter({ seed: 2 });
+    m.el.remove();
+    m.el.show();
+    m.el.hide();
+    m.provider.append(m.el);
+    await m.settle();
+    expect(isOpen(m.root)).to.equal(false);
+  });
+
+  it('show() many times as it mounts opens it once, the focus on the first item', async () => {
+    let toggles = 0;
+    const m = await mountCenter({
+      seed: 2,
+      mounted: (el) => {
+        el.shadowRoot!.addEventListener(
+          'toggle',
+          (e) => {
+            const panel = (e.target as HTMLElement).id === 'panel';
+            if (panel && (e as ToggleEvent).newState === 'open') toggles++;
+          },
+          true,
+        );
+        for (let i = 0; i < 5; i++) el.show();
+      },
+    });
+    expect(isOpen(m.root)).to.equal(true);
+    expect(m.el.open).to.equal(true);
+    expect(itemsOf(m.root)).to.have.length(2);
+    expect(toggles).to.equal(1);
+    expect(focusedName(m.root)).to.match(/^\S+ /);
+  });
+});
+
+describe('crm-notification-center: show() and hide() before it is put in the page', () => {
+  it('show() on an element not yet in the page does not throw; it opens once put there', async () => {
+    const m = await mountCenter({ seed: 2 });
+    const el = document.createElement('crm-notification-center');
+    expect(() => el.show()).not.to.throw();
+    m.provider.append(el);
+    await m.settle();
+    await el.updateComplete;
+    expect(isOpen(el.shadowRoot!)).to.equal(true);
+  });
+
+  it('hide() on an element not yet in the page does not throw, and cancels a show()', async () => {
+    const m = await mountCenter({ seed: 2 });
+    const el = document.createElement('crm-notification-center');
+    el.show();
+    expect(() => el.hide()).not.to.throw();
+    m.provider.append(el);
+    await m.settle();
+    await el.updateComplete;
+    expect(isOpen(el.shadowRoot!)).to.equal(false);
   });
 });
