@@ -106,12 +106,23 @@ export class UserControl {
     if (connections.size === 0) this.byUser.delete(userId);
   }
 
-  /** Bytes written to the user's sockets on this process and not yet handed to the network. */
-  unsentBytes(userId: string): number {
+  /**
+   * The user's socket holding the most unsent bytes, when their sockets on this process together
+   * hold more than `max`; undefined while they do not. A socket already closing is not counted:
+   * its bytes are being let go, and counting them would drop the user's other sockets after it.
+   */
+  heaviestOver(userId: string, max: number): Connection | undefined {
     let bytes = 0;
+    let heaviest: Connection | undefined;
     const connections = this.byUser.get(userId);
-    if (connections) for (const connection of connections) bytes += connection.unsentBytes;
-    return bytes;
+    if (connections === undefined) return undefined;
+    for (const connection of connections) {
+      if (connection.state === 'closing') continue;
+      const unsent = connection.unsentBytes;
+      bytes += unsent;
+      if (heaviest === undefined || unsent > heaviest.unsentBytes) heaviest = connection;
+    }
+    return bytes > max ? heaviest : undefined;
   }
 
   /**
