@@ -261,9 +261,13 @@ export class Connection implements Recipient, Holdable {
     this.send(frame);
   }
 
-  /** Bytes written to this socket and not yet handed to the network. */
+  /**
+   * Bytes written to this socket and not yet handed to the network; none once the socket is
+   * destroyed (terminated): it sends nothing more, and what it held goes with it.
+   */
   get unsentBytes(): number {
-    return this.raw !== undefined ? this.raw.writableLength : this.ws.bufferedAmount;
+    if (this.raw !== undefined) return this.raw.destroyed ? 0 : this.raw.writableLength;
+    return (this.ws as unknown as WsInternals)._socket?.destroyed ? 0 : this.ws.bufferedAmount;
   }
 
   /** Writes a frame prepared once for many recipients. */
@@ -376,7 +380,10 @@ export class Connection implements Recipient, Holdable {
       heaviest !== undefined;
       heaviest = userSockets.heaviestOver(user.id, this.maxUserBufferedBytes)
     ) {
-      heaviest.dropSlowConsumer();
+      // One closing (its close frame waiting behind what it holds, for up to ws's close timeout)
+      // still holds it all: it is let go now.
+      if (heaviest.state === 'closing') heaviest.terminate();
+      else heaviest.dropSlowConsumer();
     }
   }
 

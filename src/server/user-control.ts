@@ -108,8 +108,9 @@ export class UserControl {
 
   /**
    * The user's socket holding the most unsent bytes, when their sockets on this process together
-   * hold more than `max`; undefined while they do not. A socket already closing is not counted:
-   * its bytes are being let go, and counting them would drop the user's other sockets after it.
+   * hold more than `max`; undefined while they do not. A socket already terminated holds none
+   * (`Connection.unsentBytes`): counted, the user's other sockets written to in the same turn
+   * would go after it.
    */
   heaviestOver(userId: string, max: number): Connection | undefined {
     let bytes = 0;
@@ -117,7 +118,6 @@ export class UserControl {
     const connections = this.byUser.get(userId);
     if (connections === undefined) return undefined;
     for (const connection of connections) {
-      if (connection.state === 'closing') continue;
       const unsent = connection.unsentBytes;
       bytes += unsent;
       if (heaviest === undefined || unsent > heaviest.unsentBytes) heaviest = connection;

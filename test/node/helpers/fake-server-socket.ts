@@ -25,7 +25,7 @@ export interface FakeSocketOptions {
 
 /**
  * A connection over a fake open socket that logs `cork`, `uncork`, `write <what>` and, for text
- * sent through ws itself (direct frames), `send <type>`; `terminate` when it is dropped.
+ * sent through ws itself (direct frames), `send <type>`; `close` and `terminate` as it ends.
  */
 export function fakeSocketConnection({
   id = 'c1',
@@ -55,8 +55,13 @@ export function fakeSocketConnection({
     _socket: socket,
     bufferedAmount: 0,
     send: (text: string) => log.push(`send ${(JSON.parse(text) as { type: string }).type}`),
+    close: () => {
+      ws.open = false;
+      log.push('close');
+    },
     terminate: () => {
       ws.open = false;
+      socket.destroyed = true;
       log.push('terminate');
     },
   };

@@ -257,6 +257,16 @@ describe("a user's unsent data", () => {
     first!.connection.writePrepared(event(100 * 1024));
     assert.equal(third!.connection.isOpen, true);
     assert.equal(first!.connection.isOpen, true);
-    assert.equal(third!.connection.isOpen, true);
+  });
+
+  test('a socket closing with its close frame behind what it holds still counts, and is let go', () => {
+    // Closed by the server (a token expired, a flood), it holds its unsent bytes until its peer
+    // answers the close or ws gives up on it, 30 s later.
+    const [closing, healthy] = bobsSockets(['closing', 'healthy']);
+    for (let i = 0; i < 9; i++) closing!.connection.writePrepared(event(100 * 1024));
+    closing!.connection.close(1008, 'rate limit abuse');
+    for (let i = 0; i < 2; i++) healthy!.connection.writePrepared(event(100 * 1024));
+    assert.equal(closing!.log.at(-1), 'terminate');
+    assert.equal(healthy!.connection.isOpen, true);
   });
 });
