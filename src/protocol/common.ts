@@ -92,24 +92,59 @@ export type JsonValue = z.core.util.JSONType;
  */
 function isJsonValue(value: unknown): boolean {
   if (!isJsonEntry(value)) return false;
-  const stack: unknown[] = [value];
+  if (typeof value !== 'object' || value === null) return true;
+  // A value handed over in process (not parsed from a frame) may hold itself, which no JSON text
+  // can: a walk that did not look would never end. Looking costs each object a set's add and
+  // delete, so only a value nested past what a frame may be (a cycle is nested without end) is
+  // walked again, looking.
+  return walk(value, CYCLE_CHECK_DEPTH) ?? walk(value, Infinity, new Set()) === true;
+}
+
+/** Nesting from which `Json` looks for a cycle: far past the depth a frame may have. */
+const CYCLE_CHECK_DEPTH = 1024;
+
+/**
+ * Walks `root`'s members: true when all are JSON, false at the first that is not; undefined when
+ * nested deeper than `maxDepth`. With `path` (the objects being walked, from `root` down), an
+ * object among its own members is refused.
+ */
+function walk(root: object, maxDepth: number, path?: Set<object>): boolean | undefined {
+  // Each object stays on the stack under its members; met again at the top, it is left.
+  const stack: object[] = [root];
+  const depths: number[] = [0];
   while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
-      // Index by index, so a hole (undefined) is refused like any undefined.
-      for (let i = 0; i < v.length; i++) {
-        const item: unknown = v[i];
-        if (!isJsonEntry(item)) return false;
-        if (typeof item === 'object' && item !== null) stack.push(item);
-      }
+    const v = stack.pop()!;
+    const depth = depths.pop()! + 1;
+    if (depth < 0) {
+      path?.delete(v);
       continue;
     }
-    const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto !== Object.prototype && proto !== null) return false;
-    for (const item of Object.values(v)) {
+    if (depth > maxDepth) return undefined;
+    if (path) {
+      path.add(v);
+      stack.push(v);
+      depths.push(-2);
+    }
+    let members: unknown[];
+    if (Array.isArray(v)) {
+      members = v;
+    } else {
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      // A symbol can name no member of JSON text; z.json() refused one that was enumerable.
+      for (const key of Object.getOwnPropertySymbols(v)) {
+        if (Object.prototype.propertyIsEnumerable.call(v, key)) return false;
+      }
+      members = Object.values(v);
+    }
+    // Index by index, so an array's hole (undefined) is refused like any undefined.
+    for (let i = 0; i < members.length; i++) {
+      const item: unknown = members[i];
       if (!isJsonEntry(item)) return false;
-      if (typeof item === 'object' && item !== null) stack.push(item);
+      if (typeof item !== 'object' || item === null) continue;
+      if (path?.has(item)) return false;
+      stack.push(item);
+      depths.push(depth);
     }
   }
   return true;

@@ -144,10 +144,11 @@ export interface ServerLimits {
    */
   maxBufferedBytes: number;
   /**
-   * Unsent data of all one user's sockets on this process together, beyond which the socket being
-   * written to is dropped as a slow consumer (once it holds 64 KiB or more). Without it a user
-   * may open `maxConnectionsPerUser` sockets and read none: each stays under `maxBufferedBytes`,
-   * and together they held 800 MB of this process's memory within seconds.
+   * Unsent data of all one user's sockets on this process together, beyond which the one of them
+   * holding the most is dropped as a slow consumer (checked when a socket written to holds 64 KiB
+   * or more). Without it a user may open `maxConnectionsPerUser` sockets and read none: each
+   * stays under `maxBufferedBytes`, and together they held 800 MB of this process's memory within
+   * seconds.
    */
   maxUserBufferedBytes: number;
   /** Frames dropped by the rate limiter, beyond which the connection is closed with 1008. */

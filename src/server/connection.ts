@@ -130,8 +130,9 @@ export class Connection implements Recipient, Holdable {
     private readonly batch: WriteBatch | undefined,
     /** Logs this connection's frames when its user or a room is watched (`frame-debug.ts`). */
     private readonly debug: FrameDebug | undefined = undefined,
-    /** The open sockets of each user, to sum what this connection's user holds unsent. */
-    private readonly userSockets: { unsentBytes(userId: string): number } | undefined = undefined,
+    /** The open sockets of each user, to find the one holding the most of what a user has unsent. */
+    private readonly userSockets:
+      { heaviestOver(userId: string, max: number): Connection | undefined } | undefined = undefined,
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.maxMessagesPerSecond, now);
     this.maxBufferedBytes = limits.maxBufferedBytes;
@@ -260,9 +261,13 @@ export class Connection implements Recipient, Holdable {
     this.send(frame);
   }
 
-  /** Bytes written to this socket and not yet handed to the network. */
+  /**
+   * Bytes written to this socket and not yet handed to the network; none once the socket is
+   * destroyed (terminated): it sends nothing more, and what it held goes with it.
+   */
   get unsentBytes(): number {
-    return this.raw !== undefined ? this.raw.writableLength : this.ws.bufferedAmount;
+    if (this.raw !== undefined) return this.raw.destroyed ? 0 : this.raw.writableLength;
+    return (this.ws as unknown as WsInternals)._socket?.destroyed ? 0 : this.ws.bufferedAmount;
   }
 
   /** Writes a frame prepared once for many recipients. */
@@ -357,19 +362,28 @@ export class Connection implements Recipient, Holdable {
   }
 
   /**
-   * Drops this socket as a slow consumer when it holds more unsent bytes than a socket may, or
-   * when, holding a share, its user's sockets together hold more than a user may: each socket
-   * of a user who reads none stays under its own limit, and the user's many together do not.
+   * Drops this socket as a slow consumer when it holds more unsent bytes than a socket may; and,
+   * when its user's sockets together hold more than a user may, the one of them holding the most:
+   * each socket of a user who reads none stays under its own limit, and the user's many together
+   * do not. The heaviest goes, not the one written to now: that may be a healthy tab a replay
+   * put briefly behind, while another of the user's sockets has read nothing for minutes.
    */
   private checkUnsent(unsent: number): void {
-    if (
-      unsent > this.maxBufferedBytes ||
-      (unsent >= USER_CHECK_FROM &&
-        this.user !== undefined &&
-        this.userSockets !== undefined &&
-        this.userSockets.unsentBytes(this.user.id) > this.maxUserBufferedBytes)
-    ) {
+    if (unsent > this.maxBufferedBytes) {
       this.dropSlowConsumer();
+      return;
+    }
+    const { user, userSockets } = this;
+    if (unsent < USER_CHECK_FROM || user === undefined || userSockets === undefined) return;
+    for (
+      let heaviest = userSockets.heaviestOver(user.id, this.maxUserBufferedBytes);
+      heaviest !== undefined;
+      heaviest = userSockets.heaviestOver(user.id, this.maxUserBufferedBytes)
+    ) {
+      // One closing (its close frame waiting behind what it holds, for up to ws's close timeout)
+      // still holds it all: it is let go now.
+      if (heaviest.state === 'closing') heaviest.terminate();
+      else heaviest.dropSlowConsumer();
     }
   }
 

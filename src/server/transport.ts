@@ -190,7 +190,7 @@ export class Transport {
   }
 
   /**
-   * A new TCP socket counts against its peer's address until it closes or asks to become a
+   * A new TCP socket counts against its peer's address until it closes or becomes a
    * WebSocket (whose sockets the handshake and per-user ceilings bound); past the ceiling it is
    * closed before anything is read. A trusted proxy is not counted: it is every client's peer.
    */
@@ -212,7 +212,8 @@ export class Transport {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const { session: ctx } = this.options;
-    uncountHttpSocket.call(socket);
+    // Still counted as a plain HTTP socket until it is a WebSocket: a refusal below ends only
+    // the server's side, and a client that never ends its own would hold the socket uncounted.
     socket.on('error', destroySocket);
     if (this.closing) {
       socket.destroy();
@@ -284,7 +285,11 @@ export class Transport {
       );
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, address));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // A WebSocket now: the handshake and per-user ceilings bound it from here.
+      uncountHttpSocket.call(socket);
+      this.accept(ws, address);
+    });
   }
 
   private accept(ws: ServerSocket, address: string): void {

@@ -106,12 +106,23 @@ export class UserControl {
     if (connections.size === 0) this.byUser.delete(userId);
   }
 
-  /** Bytes written to the user's sockets on this process and not yet handed to the network. */
-  unsentBytes(userId: string): number {
+  /**
+   * The user's socket holding the most unsent bytes, when their sockets on this process together
+   * hold more than `max`; undefined while they do not. A socket already terminated holds none
+   * (`Connection.unsentBytes`): counted, the user's other sockets written to in the same turn
+   * would go after it.
+   */
+  heaviestOver(userId: string, max: number): Connection | undefined {
     let bytes = 0;
+    let heaviest: Connection | undefined;
     const connections = this.byUser.get(userId);
-    if (connections) for (const connection of connections) bytes += connection.unsentBytes;
-    return bytes;
+    if (connections === undefined) return undefined;
+    for (const connection of connections) {
+      const unsent = connection.unsentBytes;
+      bytes += unsent;
+      if (heaviest === undefined || unsent > heaviest.unsentBytes) heaviest = connection;
+    }
+    return bytes > max ? heaviest : undefined;
   }
 
   /**

@@ -2,7 +2,7 @@
  * Server-side pieces over fakes, for tests of the write path: a `Connection` whose socket logs
  * each system-call-sized write, and a room registry on an in-memory bus.
  */
-import { Connection } from '../../../src/server/connection.js';
+import { Connection, type ConnectionLimits } from '../../../src/server/connection.js';
 import { LocalBus } from '../../../src/server/local-bus.js';
 import { ServerMetrics } from '../../../src/server/metrics.js';
 import { RoomRegistry } from '../../../src/server/rooms.js';
@@ -16,17 +16,25 @@ export interface FakeSocketOptions {
   batch?: WriteBatch | undefined;
   /** How a write shows in the log, after `write ` (default: the bytes after a 2-byte header). */
   describe?: (data: Buffer) => string;
+  limits?: Partial<ConnectionLimits>;
+  /** A peer that reads nothing: every byte written stays unsent. */
+  stalled?: boolean;
+  /** The user's sockets, for the per-user unsent limit (`UserControl`). */
+  users?: ConstructorParameters<typeof Connection>[8];
 }
 
 /**
  * A connection over a fake open socket that logs `cork`, `uncork`, `write <what>` and, for text
- * sent through ws itself (direct frames), `send <type>`.
+ * sent through ws itself (direct frames), `send <type>`; `close` and `terminate` as it ends.
  */
 export function fakeSocketConnection({
   id = 'c1',
   metrics = new ServerMetrics(),
   batch,
   describe = (data) => data.subarray(2).toString(),
+  limits: given = {},
+  stalled = false,
+  users,
 }: FakeSocketOptions = {}): { connection: Connection; log: string[] } {
   const log: string[] = [];
   const socket = {
@@ -36,6 +44,7 @@ export function fakeSocketConnection({
     uncork: () => log.push('uncork'),
     write: (data: Buffer) => {
       log.push(`write ${describe(data)}`);
+      if (stalled) socket.writableLength += data.byteLength;
       return true;
     },
   };
@@ -46,8 +55,22 @@ export function fakeSocketConnection({
     _socket: socket,
     bufferedAmount: 0,
     send: (text: string) => log.push(`send ${(JSON.parse(text) as { type: string }).type}`),
+    close: () => {
+      ws.open = false;
+      log.push('close');
+    },
+    terminate: () => {
+      ws.open = false;
+      socket.destroyed = true;
+      log.push('terminate');
+    },
   };
-  const limits = { maxMessagesPerSecond: 10, maxBufferedBytes: 1 << 20, preframedWrites: true };
+  const limits = {
+    maxMessagesPerSecond: 10,
+    maxBufferedBytes: 1 << 20,
+    preframedWrites: true,
+    ...given,
+  };
   const connection = new Connection(
     id,
     ws as unknown as ServerSocket,
@@ -56,6 +79,8 @@ export function fakeSocketConnection({
     0,
     () => {},
     batch,
+    undefined,
+    users,
   );
   return { connection, log };
 }

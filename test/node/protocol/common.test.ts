@@ -36,6 +36,8 @@ describe('Json', () => {
       fc.constant(new Point()),
       fc.constant(Object.create(null) as object),
       fc.constant(Object.assign(new Array<number>(3), { 0: 1, 2: 3 })), // a hole at 1
+      fc.constant({ [Symbol('s')]: 1 }),
+      fc.constant(Object.defineProperty({}, Symbol('hidden'), { value: 1, enumerable: false })),
     );
     const value = fc.letrec((tie) => ({
       any: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
@@ -48,5 +50,28 @@ describe('Json', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test('refuses a value that holds itself; accepts one held in two places', () => {
+    // Handed over in process (a fake server's caller): the walk never ended on one, and z.json()
+    // overflowed the stack.
+    const loop: Record<string, unknown> = { a: 1 };
+    loop['self'] = { back: [loop] };
+    assert.equal(z.safeParse(Json, loop).success, false);
+    const list: unknown[] = [1];
+    list.push(list);
+    assert.equal(z.safeParse(Json, { list }).success, false);
+    // A cycle deep inside is found; a value as deep without one still passes.
+    let deep: unknown = [loop];
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    assert.equal(z.safeParse(Json, deep).success, false);
+    deep = 1;
+    for (let i = 0; i < 2000; i++) deep = i % 2 ? [deep] : { deep };
+    assert.equal(z.safeParse(Json, deep).success, true);
+
+    const shared = { leaf: [true] };
+    assert.equal(z.safeParse(Json, [shared, { again: shared }, shared.leaf]).success, true);
+    const bad: unknown[] = [undefined];
+    assert.equal(z.safeParse(Json, [{ x: bad }, bad]).success, false);
   });
 });

@@ -118,6 +118,35 @@ describe('socket ceilings', () => {
     }
   });
 
+  test('a refused upgrade left open by its client still counts against its address', async () => {
+    // The upgrade was uncounted as it began: a 403 (or 429) ends the server's side only, so a
+    // client that never closed its own held a descriptor per refusal, past any ceiling.
+    h = await startHarness({
+      limits: { maxHttpSocketsPerAddress: 3 },
+      allowedOrigins: ['https://crm.example.com'],
+    });
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        // Half-open allowed: the server's end of its side does not end this one's.
+        const socket = connect({ port: h.server.port, host: '127.0.0.1', allowHalfOpen: true });
+        socket.on('error', () => {});
+        held.push(socket);
+        await once(socket, 'connect');
+        socket.write(
+          'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+            'Origin: https://elsewhere.example\r\n\r\n',
+        );
+        const [answer] = (await once(socket, 'data')) as [Buffer];
+        assert.match(answer.toString('latin1'), /^HTTP\/1\.1 403 /);
+      }
+      assert.equal(await healthAnswers(h.server.port), false);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  });
+
   test('a trusted proxy is not held to the plain HTTP socket ceiling', async () => {
     h = await startHarness({ limits: { maxHttpSocketsPerAddress: 3 }, trustProxy: 'loopback' });
     const held: Socket[] = [];

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import { systemClock } from '../../../src/server/clock.js';
+import { silentLogger } from '../../../src/server/log.js';
+import { ServerMetrics } from '../../../src/server/metrics.js';
+import { LocalRevocations } from '../../../src/server/revocations.js';
+import { UserControl } from '../../../src/server/user-control.js';
+import { PreparedFrame } from '../../../src/server/wire.js';
+import { fakeSocketConnection } from '../helpers/fake-server-socket.js';
 import { TestClient, until } from '../helpers/server-client.js';
 import { alice, bob, startHarness, type Harness } from '../helpers/server-harness.js';
 
@@ -192,5 +199,74 @@ describe('server limits', () => {
       return a.upcoming((f) => f.type === 'pong');
     });
     assert.deepEqual(pong, { type: 'pong', t: 12345 });
+  });
+});
+
+describe("a user's unsent data", () => {
+  /** Sockets of bob over peers that read nothing, held to 8 MiB each and 1 MiB together. */
+  function bobsSockets(ids: readonly string[]) {
+    const users = new UserControl({
+      clock: systemClock,
+      log: silentLogger,
+      metrics: new ServerMetrics(),
+      revocations: new LocalRevocations(),
+      revocationTtlMs: 3_600_000,
+      authorizeCallback: undefined,
+      recheckRooms: () => Promise.resolve(0),
+      redisBus: undefined,
+    });
+    const limits = { maxBufferedBytes: 8 << 20, maxUserBufferedBytes: 1 << 20 };
+    return ids.map((id) => {
+      const socket = fakeSocketConnection({ id, limits, stalled: true, users, describe: () => '' });
+      socket.connection.user = { id: 'bob', name: 'Bob' };
+      users.add(socket.connection);
+      return socket;
+    });
+  }
+
+  const event = (bytes: number) =>
+    PreparedFrame.of({
+      type: 'event',
+      room: 'r:1',
+      seq: 1,
+      event: 'x',
+      payload: 'x'.repeat(bytes),
+      at: 0,
+    });
+
+  test("past the user's limit the socket holding the most is dropped, not the one written to", () => {
+    // A tab that read nothing for minutes holds 900 KiB; a healthy one is written a 200 KiB
+    // replay at once. The healthy one was dropped, and its reconnect's replay dropped it again.
+    const [stuck, healthy] = bobsSockets(['stuck', 'healthy']);
+    for (let i = 0; i < 9; i++) stuck!.connection.writePrepared(event(100 * 1024));
+    assert.equal(stuck!.log.includes('terminate'), false);
+    for (let i = 0; i < 2; i++) healthy!.connection.writePrepared(event(100 * 1024));
+    assert.equal(stuck!.log.at(-1), 'terminate');
+    assert.equal(healthy!.log.includes('terminate'), false);
+    assert.equal(healthy!.connection.isOpen, true);
+  });
+
+  test("a socket dropped for the user's limit no longer counts against the user's others", () => {
+    // Its bytes stay in its buffer until it is closed: counted, every socket of the user written
+    // a share in the same turn went after it.
+    const [first, second, third] = bobsSockets(['first', 'second', 'third']);
+    first!.connection.writePrepared(event(200 * 1024));
+    second!.connection.writePrepared(event(900 * 1024));
+    assert.equal(second!.log.at(-1), 'terminate');
+    third!.connection.writePrepared(event(100 * 1024));
+    first!.connection.writePrepared(event(100 * 1024));
+    assert.equal(third!.connection.isOpen, true);
+    assert.equal(first!.connection.isOpen, true);
+  });
+
+  test('a socket closing with its close frame behind what it holds still counts, and is let go', () => {
+    // Closed by the server (a token expired, a flood), it holds its unsent bytes until its peer
+    // answers the close or ws gives up on it, 30 s later.
+    const [closing, healthy] = bobsSockets(['closing', 'healthy']);
+    for (let i = 0; i < 9; i++) closing!.connection.writePrepared(event(100 * 1024));
+    closing!.connection.close(1008, 'rate limit abuse');
+    for (let i = 0; i < 2; i++) healthy!.connection.writePrepared(event(100 * 1024));
+    assert.equal(closing!.log.at(-1), 'terminate');
+    assert.equal(healthy!.connection.isOpen, true);
   });
 });
