@@ -57,6 +57,16 @@ export interface TransportOptions {
   readonly shutdownTimeoutMs: number;
 }
 
+/**
+ * Answers a refused upgrade and lets the socket go once the answer is written: ending only the
+ * server's side would leave the descriptor held for as long as the client keeps its own open
+ * (past Node's HTTP timeouts, which no longer apply once an upgrade began).
+ */
+function refuse(socket: Duplex, answer: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(answer);
+}
+
 export class Transport {
   readonly httpServer: HttpServer;
   private readonly sessions = new Set<Session>();
@@ -221,7 +231,8 @@ export class Transport {
     }
     if (!this.options.ready()) {
       ctx.metrics.handshakesUnavailable++;
-      socket.end(
+      refuse(
+        socket,
         'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
       );
       return;
@@ -236,7 +247,7 @@ export class Transport {
       !this.origins.has(normalizeOrigin(origin))
     ) {
       ctx.log.info('websocket origin refused', { origin: origin.slice(0, 200), address });
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuse(socket, 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     // Node keeps what `remoteAddress` read (an object and the address string) on the socket for
@@ -270,7 +281,8 @@ export class Transport {
     if (!allowed) {
       ctx.metrics.handshakesThrottled++;
       ctx.log.info('handshake throttled', { address });
-      socket.end(
+      refuse(
+        socket,
         'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
       );
       return;
@@ -280,7 +292,8 @@ export class Transport {
     if (ctx.handshakesOfAddress.full(addressKey(address))) {
       ctx.metrics.handshakesOverLimit++;
       ctx.log.info('too many handshakes from one address', { address });
-      socket.end(
+      refuse(
+        socket,
         'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
       );
       return;
