@@ -133,7 +133,7 @@ export interface ServerLimits {
   /**
    * Rooms nobody on this process is in, kept for a member's resume, at most (one process; on
    * Redis a room that never had an event expires on its own). Past it the longest idle are
-   * forgotten early, and a member resuming one is answered `gap`.
+   * forgotten early, and a member resuming one is answered `gap`. 0: no ceiling.
    */
   maxIdleRooms: number;
   /** Time a new socket has to complete `hello` → `welcome`. */

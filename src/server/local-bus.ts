@@ -34,7 +34,7 @@ export interface LocalBusOptions {
   sweepMillis?: number;
   /**
    * Rooms without subscribers kept for resume at most; past it the longest idle are forgotten
-   * before the sweep (a member resuming one gets `gap`). Default: unbounded.
+   * before the sweep (a member resuming one gets `gap`). Default, or 0: unbounded.
    */
   maxIdleRooms?: number;
 }
@@ -184,8 +184,9 @@ export class LocalBus implements Bus {
   private becameIdle(room: string): void {
     const { idle } = this;
     idle.add(room);
-    // At least the room just made idle stays: a subscribe may be about to hold it.
-    const max = Math.max(1, this.options.maxIdleRooms ?? Infinity);
+    // 0: no ceiling, as every other limit. At least the room just made idle stays: a subscribe
+    // may be about to hold it.
+    const max = Math.max(1, this.options.maxIdleRooms || Infinity);
     while (idle.size > max) {
       const oldest = idle.values().next().value as string;
       idle.delete(oldest);

@@ -79,6 +79,26 @@ describe('room log', () => {
     await bus.close();
   });
 
+  test('a bound of 0 keeps every idle room, as 0 means no ceiling for every other limit', async () => {
+    const clock = new ManualClock();
+    const bus = new LocalBus({
+      clock,
+      replayEvents: 1000,
+      replayMillis: 120_000,
+      maxFrameBytes: 65536,
+      maxIdleRooms: 0,
+    });
+    const seqs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const unsubscribe = bus.subscribe(`idle:${i}`, () => {});
+      seqs.push((await bus.resume(`idle:${i}`, undefined)).seq);
+      unsubscribe();
+    }
+    assert.equal(bus.roomCount, 3);
+    assert.equal((await bus.resume('idle:0', seqs[0])).resume, 'replayed');
+    await bus.close();
+  });
+
   test('replays what a list of the same events would, through growth, wrap, trims and drops', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('append' as const), gap: fc.integer({ min: 0, max: 50 }) }),
