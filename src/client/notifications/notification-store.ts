@@ -103,6 +103,14 @@ export class NotificationStore {
   private counts = 0;
   /** What each read still asked marked read here; a read-state saying it is read takes it out. */
   private readonly asked = new Set<Set<string>>();
+  /** The reads of all still asked that no read-state of a read of all has answered yet. */
+  private readonly readingAll = new Set<Set<string>>();
+  /**
+   * Taken off the count held for reads still asked, which it may not include (`serverCount`):
+   * their ids, and for a read of all the rest of what it counted.
+   */
+  private readonly cut = new Set<string>();
+  private cutAll = 0;
   private loads = 0;
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
@@ -153,7 +161,7 @@ export class NotificationStore {
     if (this.list.size > this.limit && this.list.trim(this.limit) > 0) this.cached = undefined;
     this.cached ??= Object.freeze({
       items: this.list.items,
-      unread: this.unread,
+      unread: Math.max(0, this.unread),
       hasMore: this.list.hasMore,
       loading: this.loads > 0,
       loaded: this.list.loaded,
@@ -236,6 +244,7 @@ export class NotificationStore {
     const before = this.unread;
     const flipped = this.markLocally(() => true);
     this.unread = 0;
+    this.readingAll.add(flipped);
     await this.ask(flipped, before - flipped.size, () =>
       this.client.request({ type: 'notification.read', ids: 'all' }),
     );
@@ -257,9 +266,12 @@ export class NotificationStore {
     this.userHandle = undefined;
     this.generation += 1;
     this.list.reset();
-    this.unread = 0;
+    this.unread = this.cutAll = 0;
     this.unreadSeq = this.upTo = undefined;
     this.uncounted.clear();
+    // Another user's reads still asked are not in this one's counts.
+    this.readingAll.clear();
+    this.cut.clear();
     this.readTo = 0;
     this.readIds.clear();
     this.error = this.refused = undefined;
@@ -354,12 +366,20 @@ export class NotificationStore {
     }
     const read = (n: Notification) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo);
     this.markLocally(read);
-    // Read on the server: a refusal of a read asked here no longer puts it back.
+    // Read on the server: a refusal of a read asked here no longer puts it back, and a count
+    // stamped after this frame, which had it read already, was cut for it once too often.
     for (const flipped of this.asked) {
       for (const id of flipped) {
         const n = this.list.get(id);
-        if (ids ? ids.has(id) : n && read(n)) flipped.delete(id);
+        if (!(ids ? ids.has(id) : n && read(n))) continue;
+        flipped.delete(id);
+        if (this.cut.delete(id)) this.unread += 1;
       }
+    }
+    if (!ids) {
+      this.readingAll.clear();
+      this.unread += this.cutAll;
+      this.cutAll = 0;
     }
     this.serverCount(frame);
     this.changed();
@@ -388,6 +408,19 @@ export class NotificationStore {
       if (upTo === undefined || order <= upTo) this.uncounted.delete(id);
       else if (!this.list.get(id)?.read) this.unread += 1;
     }
+    // Reads still asked are shown done on top of a count that may have been computed before
+    // them (a page asked earlier, another tab's read, this tab's earlier read): a stale badge
+    // otherwise comes back for a round trip. Their read-state says whether it included them.
+    this.cut.clear();
+    for (const flipped of this.asked) {
+      for (const id of flipped) {
+        const n = this.list.get(id);
+        if (n && (n.order ?? 0) <= (upTo ?? Infinity)) this.cut.add(id);
+      }
+    }
+    // A read of all reads everything a count made before it reached.
+    this.cutAll = this.readingAll.size ? frame.unread - this.cut.size : 0;
+    this.unread -= this.cut.size + this.cutAll;
   }
 
   /** Read on the server by a read-state this store was told of, whether held then or not. */
@@ -450,11 +483,17 @@ export class NotificationStore {
       this.list.update((n) => (flipped.has(n.id) && n.read ? { ...n, read: false } : undefined));
       if (counts === this.counts) this.unread += flipped.size + unheld;
       else {
+        // What was cut for it from a count taken since is back.
+        if (this.readingAll.delete(flipped) && !this.readingAll.size) {
+          this.unread += this.cutAll;
+          this.cutAll = 0;
+        }
         for (const id of flipped) {
           const order = this.list.get(id)?.order;
-          if (order === undefined || order <= (this.upTo ?? Infinity)) continue;
+          const cut = this.cut.delete(id);
+          if (!cut && (order === undefined || order <= (this.upTo ?? Infinity))) continue;
           this.unread += 1;
-          this.addUncounted(id, order);
+          if (!cut) this.addUncounted(id, order!);
         }
       }
       this.error = asError(error);
@@ -462,6 +501,7 @@ export class NotificationStore {
       throw error;
     } finally {
       this.asked.delete(flipped);
+      this.readingAll.delete(flipped);
     }
   }
 
