@@ -25,6 +25,10 @@
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses, but not
  *   over what is newer: one a read-state since says is read stays read, and a count taken since
  *   (which the refused read never changed) stands, plus those rolled back that it does not reach.
+ *   While a read is on its way, a count that may have been made before it (a page asked earlier,
+ *   another tab's read, this tab's earlier read) is shown with the read done on top, so the
+ *   badge does not go back up; a read-state saying it is read, stamped below that count, shows
+ *   the count had it already, and what was taken off for it is given back.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
  *   redacts titles and entity labels by the rules in force); their read state stays as the store
