@@ -105,16 +105,15 @@ export class NotificationStore {
   private readonly readIds = new Set<string>();
   /** Bumped with each server count taken: a read refused after one leaves the count to it. */
   private counts = 0;
-  /** What each read still asked marked read here; a read-state saying it is read takes it out. */
-  private readonly asked = new Set<Set<string>>();
+  /**
+   * What each read still asked marked read here (a read-state saying it is read takes it out),
+   * with `counts` when it was asked: a count taken since may have been made before it.
+   */
+  private readonly asked = new Map<Set<string>, number>();
   /** The reads of all still asked that no read-state of a read of all has answered yet. */
   private readonly readingAll = new Set<Set<string>>();
-  /**
-   * Taken off the count held for reads still asked, which it may not include (`serverCount`):
-   * their ids, and for a read of all the rest of what it counted.
-   */
-  private readonly cut = new Set<string>();
-  private cutAll = 0;
+  /** The count taken last, as the server sent it. */
+  private taken = 0;
   private loads = 0;
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
@@ -165,7 +164,7 @@ export class NotificationStore {
     if (this.list.size > this.limit && this.list.trim(this.limit) > 0) this.cached = undefined;
     this.cached ??= Object.freeze({
       items: this.list.items,
-      unread: Math.max(0, this.unread),
+      unread: Math.max(0, this.unread - this.cut()),
       hasMore: this.list.hasMore,
       loading: this.loads > 0,
       loaded: this.list.loaded,
@@ -248,6 +247,8 @@ export class NotificationStore {
     const before = this.unread;
     const flipped = this.markLocally(() => true);
     this.unread = 0;
+    // Shown read on top of that 0 already: a count taken later is cut for them (`cut`).
+    for (const asked of this.asked.keys()) this.asked.set(asked, this.counts);
     this.readingAll.add(flipped);
     await this.ask(flipped, before - flipped.size, () =>
       this.client.request({ type: 'notification.read', ids: 'all' }),
@@ -270,12 +271,11 @@ export class NotificationStore {
     this.userHandle = undefined;
     this.generation += 1;
     this.list.reset();
-    this.unread = this.cutAll = 0;
+    this.unread = 0;
     this.unreadSeq = this.upTo = undefined;
     this.uncounted.clear();
     // Another user's reads still asked are not in this one's counts.
     this.readingAll.clear();
-    this.cut.clear();
     this.readTo = 0;
     this.readIds.clear();
     this.error = this.refused = undefined;
@@ -370,21 +370,14 @@ export class NotificationStore {
     }
     const read = (n: Notification) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo);
     this.markLocally(read);
-    // Read on the server: a refusal of a read asked here no longer puts it back, and a count
-    // stamped after this frame, which had it read already, was cut for it once too often.
-    for (const flipped of this.asked) {
+    // Read on the server: a refusal of a read asked here no longer puts it back.
+    for (const flipped of this.asked.keys()) {
       for (const id of flipped) {
         const n = this.list.get(id);
-        if (!(ids ? ids.has(id) : n && read(n))) continue;
-        flipped.delete(id);
-        if (this.cut.delete(id)) this.unread += 1;
+        if (ids ? ids.has(id) : n && read(n)) flipped.delete(id);
       }
     }
-    if (!ids) {
-      this.readingAll.clear();
-      this.unread += this.cutAll;
-      this.cutAll = 0;
-    }
+    if (!ids) this.readingAll.clear();
     this.serverCount(frame);
     this.changed();
   }
@@ -403,7 +396,7 @@ export class NotificationStore {
     const seq = frame.unreadSeq;
     if (seq !== undefined && this.unreadSeq !== undefined && seq < this.unreadSeq) return;
     if (seq !== undefined) this.unreadSeq = seq;
-    this.unread = frame.unread;
+    this.unread = this.taken = frame.unread;
     this.counts += 1;
     // Live ones the count does not reach (begun before they were stored, it arrived after them)
     // are still unread on top of it; those it reaches are in it.
@@ -412,19 +405,26 @@ export class NotificationStore {
       if (upTo === undefined || order <= upTo) this.uncounted.delete(id);
       else if (!this.list.get(id)?.read) this.unread += 1;
     }
-    // Reads still asked are shown done on top of a count that may have been computed before
-    // them (a page asked earlier, another tab's read, this tab's earlier read): a stale badge
-    // otherwise comes back for a round trip. Their read-state says whether it included them.
-    this.cut.clear();
-    for (const flipped of this.asked) {
+  }
+
+  /**
+   * What the reads still asked take off the count taken since they were, which may have been made
+   * before them (a page asked earlier, another tab's read, this tab's earlier read): otherwise
+   * the badge goes back up for a round trip. Those a read-state said are read are not taken off
+   * (in it, or in the newer count it was stamped below), nor those the count does not reach; a
+   * read of all takes off everything the count had.
+   */
+  private cut(): number {
+    let cut = 0;
+    for (const [flipped, counts] of this.asked) {
+      if (counts === this.counts) continue;
+      if (this.readingAll.has(flipped)) return this.taken;
       for (const id of flipped) {
         const n = this.list.get(id);
-        if (n && (n.order ?? 0) <= (upTo ?? Infinity)) this.cut.add(id);
+        if (n && (n.order ?? 0) <= (this.upTo ?? Infinity)) cut += 1;
       }
     }
-    // A read of all reads everything a count made before it reached.
-    this.cutAll = this.readingAll.size ? frame.unread - this.cut.size : 0;
-    this.unread -= this.cut.size + this.cutAll;
+    return cut;
   }
 
   /** Read on the server by a read-state this store was told of, whether held then or not. */
@@ -479,7 +479,7 @@ export class NotificationStore {
    */
   private async ask(flipped: Set<string>, unheld: number, read: () => Promise<unknown>) {
     const counts = this.counts;
-    this.asked.add(flipped);
+    this.asked.set(flipped, counts);
     this.changed();
     try {
       await read();
@@ -487,17 +487,11 @@ export class NotificationStore {
       this.list.update((n) => (flipped.has(n.id) && n.read ? { ...n, read: false } : undefined));
       if (counts === this.counts) this.unread += flipped.size + unheld;
       else {
-        // What was cut for it from a count taken since is back.
-        if (this.readingAll.delete(flipped) && !this.readingAll.size) {
-          this.unread += this.cutAll;
-          this.cutAll = 0;
-        }
         for (const id of flipped) {
           const order = this.list.get(id)?.order;
-          const cut = this.cut.delete(id);
-          if (!cut && (order === undefined || order <= (this.upTo ?? Infinity))) continue;
+          if (order === undefined || order <= (this.upTo ?? Infinity)) continue;
           this.unread += 1;
-          if (!cut) this.addUncounted(id, order!);
+          this.addUncounted(id, order);
         }
       }
       this.error = asError(error);
@@ -506,6 +500,8 @@ export class NotificationStore {
     } finally {
       this.asked.delete(flipped);
       this.readingAll.delete(flipped);
+      // What it took off the count held (`cut`) ends with it.
+      this.changed();
     }
   }
 
