@@ -16,7 +16,6 @@
  * IndexedDB exists, else `MemoryOutboxStore`, which keeps edits only while the page lives (the
  * client warns once when an edit goes there).
  */
-import type { Change } from './change.js';
 import type { ChangeInfo, LiveConflict } from './live-data-types.js';
 import { HeldWrites } from './outbox-held.js';
 import { IndexedDbOutboxStore } from './outbox-idb.js';
@@ -323,8 +322,8 @@ export class Outbox {
     this.changed();
   }
 
-  /** @internal A replayed change was refused by the server and dropped. */
-  reportRejected(m: Change): void {
+  /** @internal A replayed change was refused by the server and dropped (a `Change`). */
+  reportRejected(m: { info(): ChangeInfo; readonly userId: string | undefined }): void {
     this.rejectedChanges.push([m.info(), m.userId]);
     if (this.rejectedChanges.length > MAX_REJECTED) this.rejectedChanges.shift();
     this.changed();
