@@ -36,8 +36,9 @@ export function warnIfVolatile(life: ChangeLife): void {
 export function adopt(life: ChangeLife, records: OutboxRecord[]): void {
   const adopted = life.line.adopt(records);
   life.ready = true;
-  // Values a closed page's replay could not deliver (refused by field rules): listed again here.
-  for (const m of adopted) if (m.refused) life.outbox.reportRejected(m.info());
+  // Values a closed page's replay could not deliver (refused by field rules): listed again here,
+  // to their user only (see `OutboxSnapshot.rejected`).
+  for (const m of adopted) if (m.refused) life.outbox.reportRejected(m);
   for (const key of new Set(adopted.map((m) => m.key))) life.views.notify(key);
   life.pump();
 }

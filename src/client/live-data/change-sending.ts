@@ -286,7 +286,7 @@ function failed(life: ChangeLife, m: Change, error: unknown, due?: number): bool
   const queued = m.queued;
   m.reject(e);
   life.line.settleOut(m);
-  if (queued) life.outbox.reportRejected(m.info());
+  if (queued) life.outbox.reportRejected(m);
   life.views.notify(m.key);
   return true;
 }
@@ -332,7 +332,7 @@ function withoutRefused(
   // one closed says them, with the user's values, as this one does.
   life.line.stored(m, { mutationId: m.mutationId, fields: m.fields, refused: m.refused });
   // A replayed change: the outbox lists what it could not deliver (here, the refused values).
-  if (m.queued && kept) life.outbox.reportRejected(m.info());
+  if (m.queued && kept) life.outbox.reportRejected(m);
   life.views.notify(m.key);
   return true;
 }

@@ -342,7 +342,7 @@ export class Changes {
       const queued = m.queued;
       m.reject(error);
       this.line.settleOut(m);
-      if (queued) this.outbox.reportRejected(m.info());
+      if (queued) this.outbox.reportRejected(m);
     }
     conflictsChanged(this.life);
     this.views.notify(key);

@@ -67,6 +67,9 @@ export interface OutboxSnapshot {
    * Changes the server refused during replay (dropped from the outbox), most recent last; also
    * one refused only in some fields (`refused`: those values; its other fields are sent on),
    * here or by a page closed before the rest was answered (listed when this page takes it).
+   * Only the signed-in user's (or the configured user's): on a shared device, another user's
+   * refused values are theirs to see; before anyone is known, only those nobody's are listed,
+   * and the user's are once they are.
    */
   readonly rejected: readonly ChangeInfo[];
 }
@@ -111,7 +114,8 @@ export class Outbox {
   private readonly held: HeldWrites;
   private readonly notifier = new Notifier(deliverNow, () => this.snapshot());
   private openConflicts: readonly LiveConflict[] = [];
-  private rejectedChanges: ChangeInfo[] = [];
+  /** Refused changes, each with whose it is. */
+  private rejectedChanges: [ChangeInfo, string | undefined][] = [];
   private cached: OutboxSnapshot | undefined;
 
   constructor(
@@ -183,7 +187,7 @@ export class Outbox {
       unstored: this.records.filter((r) => r.parked && r.disk === 'failed').length,
       unattributed: this.records.filter((r) => r.entry.userId === undefined && !r.provisional)
         .length,
-      rejected: Object.freeze([...this.rejectedChanges]),
+      rejected: Object.freeze(this.rejectedChanges.filter((r) => r[1] === user).map((r) => r[0])),
     });
     return this.cached;
   }
@@ -318,9 +322,9 @@ export class Outbox {
     this.changed();
   }
 
-  /** @internal A replayed change was refused by the server and dropped. */
-  reportRejected(change: ChangeInfo): void {
-    this.rejectedChanges.push(change);
+  /** @internal A replayed change was refused by the server and dropped (a `Change`). */
+  reportRejected(m: { info(): ChangeInfo; readonly userId: string | undefined }): void {
+    this.rejectedChanges.push([m.info(), m.userId]);
     if (this.rejectedChanges.length > MAX_REJECTED) this.rejectedChanges.shift();
     this.changed();
   }

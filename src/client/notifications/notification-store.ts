@@ -25,6 +25,10 @@
  * - `markRead` and `markAllRead` are optimistic and rolled back if the server refuses, but not
  *   over what is newer: one a read-state since says is read stays read, and a count taken since
  *   (which the refused read never changed) stands, plus those rolled back that it does not reach.
+ *   While a read is on its way, a count that may have been made before it (a page asked earlier,
+ *   another tab's read, this tab's earlier read) is shown with the read done on top, so the
+ *   badge does not go back up; a read-state saying it is read, stamped below that count, shows
+ *   the count had it already, and what was taken off for it is given back.
  * - When the user's field rules change (`entity.rules-changed`) while notifications about an
  *   entity of those types are held, what is held is read again and swapped in place (the server
  *   redacts titles and entity labels by the rules in force); their read state stays as the store
@@ -101,8 +105,15 @@ export class NotificationStore {
   private readonly readIds = new Set<string>();
   /** Bumped with each server count taken: a read refused after one leaves the count to it. */
   private counts = 0;
-  /** What each read still asked marked read here; a read-state saying it is read takes it out. */
-  private readonly asked = new Set<Set<string>>();
+  /**
+   * What each read still asked marked read here (a read-state saying it is read takes it out),
+   * with `counts` when it was asked: a count taken since may have been made before it.
+   */
+  private readonly asked = new Map<Set<string>, number>();
+  /** The reads of all still asked that no read-state of a read of all has answered yet. */
+  private readonly readingAll = new Set<Set<string>>();
+  /** The count taken last, as the server sent it. */
+  private taken = 0;
   private loads = 0;
   private error: RealtimeError | undefined;
   private refused: RealtimeError | undefined;
@@ -153,7 +164,7 @@ export class NotificationStore {
     if (this.list.size > this.limit && this.list.trim(this.limit) > 0) this.cached = undefined;
     this.cached ??= Object.freeze({
       items: this.list.items,
-      unread: this.unread,
+      unread: Math.max(0, this.unread - this.cut()),
       hasMore: this.list.hasMore,
       loading: this.loads > 0,
       loaded: this.list.loaded,
@@ -236,6 +247,9 @@ export class NotificationStore {
     const before = this.unread;
     const flipped = this.markLocally(() => true);
     this.unread = 0;
+    // Shown read on top of that 0 already: a count taken later is cut for them (`cut`).
+    for (const asked of this.asked.keys()) this.asked.set(asked, this.counts);
+    this.readingAll.add(flipped);
     await this.ask(flipped, before - flipped.size, () =>
       this.client.request({ type: 'notification.read', ids: 'all' }),
     );
@@ -260,6 +274,8 @@ export class NotificationStore {
     this.unread = 0;
     this.unreadSeq = this.upTo = undefined;
     this.uncounted.clear();
+    // Another user's reads still asked are not in this one's counts.
+    this.readingAll.clear();
     this.readTo = 0;
     this.readIds.clear();
     this.error = this.refused = undefined;
@@ -355,12 +371,13 @@ export class NotificationStore {
     const read = (n: Notification) => (ids ? ids.has(n.id) : (n.order ?? 0) <= upTo);
     this.markLocally(read);
     // Read on the server: a refusal of a read asked here no longer puts it back.
-    for (const flipped of this.asked) {
+    for (const flipped of this.asked.keys()) {
       for (const id of flipped) {
         const n = this.list.get(id);
         if (ids ? ids.has(id) : n && read(n)) flipped.delete(id);
       }
     }
+    if (!ids) this.readingAll.clear();
     this.serverCount(frame);
     this.changed();
   }
@@ -379,7 +396,7 @@ export class NotificationStore {
     const seq = frame.unreadSeq;
     if (seq !== undefined && this.unreadSeq !== undefined && seq < this.unreadSeq) return;
     if (seq !== undefined) this.unreadSeq = seq;
-    this.unread = frame.unread;
+    this.unread = this.taken = frame.unread;
     this.counts += 1;
     // Live ones the count does not reach (begun before they were stored, it arrived after them)
     // are still unread on top of it; those it reaches are in it.
@@ -388,6 +405,26 @@ export class NotificationStore {
       if (upTo === undefined || order <= upTo) this.uncounted.delete(id);
       else if (!this.list.get(id)?.read) this.unread += 1;
     }
+  }
+
+  /**
+   * What the reads still asked take off the count taken since they were, which may have been made
+   * before them (a page asked earlier, another tab's read, this tab's earlier read): otherwise
+   * the badge goes back up for a round trip. Those a read-state said are read are not taken off
+   * (in it, or in the newer count it was stamped below), nor those the count does not reach; a
+   * read of all takes off everything the count had.
+   */
+  private cut(): number {
+    let cut = 0;
+    for (const [flipped, counts] of this.asked) {
+      if (counts === this.counts) continue;
+      if (this.readingAll.has(flipped)) return this.taken;
+      for (const id of flipped) {
+        const n = this.list.get(id);
+        if (n && (n.order ?? 0) <= (this.upTo ?? Infinity)) cut += 1;
+      }
+    }
+    return cut;
   }
 
   /** Read on the server by a read-state this store was told of, whether held then or not. */
@@ -442,7 +479,7 @@ export class NotificationStore {
    */
   private async ask(flipped: Set<string>, unheld: number, read: () => Promise<unknown>) {
     const counts = this.counts;
-    this.asked.add(flipped);
+    this.asked.set(flipped, counts);
     this.changed();
     try {
       await read();
@@ -462,6 +499,9 @@ export class NotificationStore {
       throw error;
     } finally {
       this.asked.delete(flipped);
+      this.readingAll.delete(flipped);
+      // What it took off the count held (`cut`) ends with it.
+      this.changed();
     }
   }
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryOutboxStore, type RealtimeClient } from '../../../../src/client/index.js';
-import { createRig, DEMO_USER, type Rig } from '../../../../src/testing/index.js';
+import { createRig, DEMO_USER, fakeToken, type Rig } from '../../../../src/testing/index.js';
 import { CrashableStore, pageOn } from './outbox-stores.js';
 
 const CUSTOMER = { entityType: 'customer', entityId: '42' };
@@ -362,6 +362,59 @@ describe('live data: refused values and another user’s later change on a share
     const change = live.changes.find((c) => c.fields['phone'] === '555')!;
     assert.equal(change.state, 'confirmed', JSON.stringify(change));
     assert.deepEqual(change.refused, { email: 'sales@acme.test' });
+    rig.close();
+  });
+});
+
+describe('live data: refused values listed on a shared device', () => {
+  /**
+   * What pages closed before their narrowed saves were answered left on one device: Ada's (the
+   * demo user), someone else's, and one a page closed before it knew who was signed in.
+   */
+  async function sharedDisk(rig: Rig): Promise<MemoryOutboxStore> {
+    const disk = new MemoryOutboxStore();
+    const entry = { entityType: 'customer', entityId: '42', baseVersion: 1, fields: {} };
+    const left = [
+      { mutationId: 'm-ada', userId: DEMO_USER.id, refused: { email: 'ada@acme.test' } },
+      { mutationId: 'm-other', userId: 'someone-else', refused: { email: 'other@acme.test' } },
+      { mutationId: 'm-nobody', userId: undefined, refused: { email: 'nobody@acme.test' } },
+    ];
+    for (const [i, e] of left.entries()) {
+      await disk.add({ ...entry, ...e, fields: { phone: `55${i}` }, createdAt: rig.clock.now() });
+    }
+    return disk;
+  }
+
+  const listed = (client: RealtimeClient) =>
+    client.outbox.snapshot().rejected.map((c) => c.refused?.['email']);
+
+  it('lists only the signed-in user’s', async () => {
+    const { rig } = setup();
+    const page = pageOn(rig, await sharedDisk(rig));
+    await page.outbox.ready;
+    await rig.clock.advance(5_000);
+    assert.deepEqual(listed(page), ['ada@acme.test']);
+    rig.close();
+  });
+
+  it('lists the user’s once the page learns who signed in, and nobody else’s', async () => {
+    const rig = createRig({ server: { users: [DEMO_USER] } });
+    rig.server.refuseConnections(true);
+    const page = rig.client({
+      devUser: undefined,
+      getToken: () => fakeToken(DEMO_USER.id),
+      clientId: 'ada-device',
+      outbox: await sharedDisk(rig),
+    });
+    await page.outbox.ready;
+    await rig.clock.flush();
+    assert.ok(!listed(page).includes('ada@acme.test'), 'not before anyone is known');
+    assert.ok(!listed(page).includes('other@acme.test'));
+
+    rig.server.refuseConnections(false);
+    await rig.clock.advance(5_000);
+    assert.equal(page.user?.id, DEMO_USER.id);
+    assert.deepEqual(listed(page), ['ada@acme.test']);
     rig.close();
   });
 });

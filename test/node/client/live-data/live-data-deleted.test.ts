@@ -121,6 +121,29 @@ describe('live data: a deleted record', () => {
     rig.close();
   });
 
+  it('another user’s save waiting on a shared device is refused too, and not listed to this one', async () => {
+    const rig = setup();
+    const disk = new MemoryOutboxStore();
+    await disk.add({
+      mutationId: 'm-bob-offline',
+      entityType: 'customer',
+      entityId: '42',
+      baseVersion: 1,
+      fields: { email: 'bob-private@x.io' },
+      createdAt: rig.clock.now(),
+      userId: bob.id,
+    });
+    const client = rig.client({ devUser: DEMO_USER, clientId: 'shared-device', outbox: disk });
+    const live = client.liveData(CUSTOMER);
+    await rig.clock.flush();
+    rig.server.entities.remove('customer', '42');
+    await rig.clock.flush();
+    assert.equal(live.snapshot().deleted, true);
+    assert.equal(client.outbox.snapshot().entries.length, 0, 'it left the outbox');
+    assert.deepEqual(client.outbox.snapshot().rejected, [], 'Bob’s values are not listed');
+    rig.close();
+  });
+
   it('learned from a re-read after a resume that could not replay its event', async () => {
     const rig = setup();
     const client = person(rig);

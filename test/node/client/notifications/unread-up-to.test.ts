@@ -24,6 +24,10 @@ function holdIncoming(match: (text: string) => boolean) {
     get count() {
       return held.length;
     },
+    /** Delivers the held frame at `index` (the first by default) and keeps holding. */
+    next(index = 0) {
+      held.splice(index, 1)[0]!();
+    },
     /** Delivers what was held, in order, and holds no more. */
     release() {
       restore();
@@ -218,6 +222,80 @@ describe('unread badge: counts and live notifications in every order', () => {
   });
 });
 
+describe('a count arriving while a read asked here is on its way', () => {
+  it("this tab's earlier read answered before its later one: the badge does not go back up", async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(readState);
+    void store.markRead([seeded[0]!]);
+    void store.markRead([seeded[1]!]);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1);
+    assert.equal(late.count, 4, 'both answers and both pushes are on their way');
+
+    // The first read's answer and push: counts made before the second read was applied.
+    late.next();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1, 'the second read is still shown done');
+    late.next();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1);
+
+    late.release();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('a page asked before a read of all, arriving before its answer: 0, also for what is not held', async () => {
+    const rig = createRig();
+    rig.server.notifications.seed(DEMO_USER.id, 30);
+    const client = rig.client({ devUser: DEMO_USER, clientId: 'tab' });
+    const store = client.notifications({ maxNotifications: 10 });
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 30);
+    const late = holdIncoming((text) => pageFrame(text) || readState(text));
+    const refreshing = store.refresh();
+    await settle(rig);
+    assert.equal(late.count, 1, 'the page, counted before the read of all, is on its way');
+    const reading = store.markAllRead();
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 0);
+
+    late.next();
+    await refreshing;
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 0, 'the page does not put its 30 back');
+
+    late.release();
+    await reading;
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 0);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
+  it('a count that had the read already, arriving before its answer: the badge ends right', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(readState);
+    const reading = store.markRead([seeded[0]!]);
+    await settle(rig);
+    // Read on another device after this read was applied: its count has both read.
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[1]!]);
+    await settle(rig);
+    assert.equal(late.count, 3, "this read's answer and push, and the other device's push");
+    late.next(2);
+    await settle(rig);
+
+    late.release();
+    await reading;
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1, 'not taken off twice');
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+});
+
 /**
  * `notification.read` frames the client sends never reach the server (it does not read them);
  * `refuse()` answers each with an error, as a server refusing the read would.
@@ -252,10 +330,11 @@ describe('a refused read rolled back after a newer count', () => {
     await settle(rig);
     assert.equal(reads.count, 1);
     assert.equal(store.snapshot().unread, 2);
-    // Another device reads another one: the count this tab is sent still has the first unread.
+    // Another device reads another one: the count this tab is sent still has the first unread,
+    // which is shown read on top of it while its read is on its way.
     rig.server.notifications.markRead(DEMO_USER.id, [seeded[1]!]);
     await settle(rig);
-    assert.equal(store.snapshot().unread, 2);
+    assert.equal(store.snapshot().unread, 1, 'the one left; the read asked here not undone');
 
     reads.refuse();
     await assert.rejects(marking);
@@ -300,6 +379,27 @@ describe('a refused read rolled back after a newer count', () => {
     assert.equal(store.snapshot().unread, truth(rig));
     const unread = store.snapshot().items.filter((n) => !n.read);
     assert.deepEqual(unread.map((n) => n.id).sort(), [seeded[1], seeded[2]].sort());
+    rig.close();
+  });
+
+  it('all read here, with some not held, one read elsewhere meanwhile: the rest is back', async () => {
+    const rig = createRig();
+    const seeded = rig.server.notifications.seed(DEMO_USER.id, 30).map((n) => n.id);
+    const client = rig.client({ devUser: DEMO_USER, clientId: 'tab' });
+    const store = client.notifications({ maxNotifications: 10 });
+    await settle(rig);
+    const reads = refuseReads(rig);
+    const marking = store.markAllRead();
+    await settle(rig);
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 0, 'the read of all is still shown done');
+
+    reads.refuse();
+    await assert.rejects(marking);
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 29);
+    assert.equal(store.snapshot().unread, truth(rig));
     rig.close();
   });
 
