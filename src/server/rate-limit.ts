@@ -1,3 +1,5 @@
+import { TokenBuckets } from '../util/token-buckets.js';
+
 /**
  * Token bucket: `ratePerSecond` tokens per second, holding at most `burst`.
  */
@@ -38,23 +40,18 @@ export class TokenBucket {
 export const USER_SOCKETS_WORTH = 4;
 
 /**
- * A token bucket per user: what one user's sockets on this process may send together. Memory
- * follows the users who sent in the last `burst / ratePerSecond` seconds: a bucket untouched that
- * long is full again, the same as none, and is forgotten; and at most `maxUsers` are kept, the
- * least recently used forgotten first.
+ * A token bucket per user: what one user's sockets on this process may send together (see
+ * `TokenBuckets` for what it keeps).
  */
 export class UserTokenBuckets {
-  /** In the order of their last take, so the full ones are at the front. */
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  /** How long an untouched bucket takes to be full again. */
-  private readonly refillMs: number;
+  private readonly buckets: TokenBuckets;
 
   constructor(
     readonly ratePerSecond: number,
-    private readonly burst: number,
-    private readonly maxUsers = 50_000,
+    burst: number,
+    maxUsers = 50_000,
   ) {
-    this.refillMs = (burst * 1000) / ratePerSecond;
+    this.buckets = new TokenBuckets(burst, ratePerSecond / 1000, maxUsers);
   }
 
   /** Users with a bucket that is not full. */
@@ -64,23 +61,6 @@ export class UserTokenBuckets {
 
   /** Takes one token of `user`'s if there is one. */
   take(user: string, now: number): boolean {
-    for (const [idle, bucket] of this.buckets) {
-      if (now - bucket.at < this.refillMs) break;
-      this.buckets.delete(idle);
-    }
-    const bucket = this.buckets.get(user);
-    let tokens = this.burst;
-    if (bucket) {
-      tokens = Math.min(
-        this.burst,
-        bucket.tokens + (Math.max(0, now - bucket.at) * this.ratePerSecond) / 1000,
-      );
-      this.buckets.delete(user);
-    } else if (this.buckets.size >= this.maxUsers) {
-      this.buckets.delete(this.buckets.keys().next().value!);
-    }
-    const allowed = tokens >= 1;
-    this.buckets.set(user, { tokens: allowed ? tokens - 1 : tokens, at: now });
-    return allowed;
+    return this.buckets.draw(user, 1, now);
   }
 }

@@ -1,3 +1,5 @@
+import { TokenBuckets } from './token-buckets.js';
+
 /**
  * What one user may have the server store, in bytes per minute: the frames of saves
  * (`entity.update`) and notifications (`emit(…, 'notification', …)`), and what they store beyond
@@ -11,19 +13,21 @@
  *
  * Per user, not per socket: opening more sockets does not buy more. Per process: with several
  * processes behind a balancer a user's budget is at most one per process they reach. Memory
- * follows the users who stored something in the last minute: a bucket untouched for a minute is
- * full again, the same as none, and is forgotten; and it is bounded: at most `maxUsers` buckets,
- * the least recently used forgotten first (a forgotten user starts again with a full minute's
- * worth, which is what a new user gets anyway).
+ * follows the users who stored something lately: a bucket full again (a minute after its last
+ * take, longer for one in debt) is the same as none, and is forgotten; and it is bounded: at
+ * most `maxUsers` buckets, the least recently used forgotten first (a forgotten user starts
+ * again with a full minute's worth, which is what a new user gets anyway).
  */
 export class WriteBudget {
-  private readonly buckets = new Map<string, { bytes: number; at: number }>();
+  private readonly buckets: TokenBuckets;
 
   constructor(
     /** Bytes a user earns per minute, and at most holds; 0 turns the budget off. */
     readonly bytesPerMinute: number,
-    private readonly maxUsers = 50_000,
-  ) {}
+    maxUsers = 50_000,
+  ) {
+    this.buckets = new TokenBuckets(bytesPerMinute, bytesPerMinute / 60_000, maxUsers);
+  }
 
   /** Users with a bucket that is not full. */
   get size(): number {
@@ -52,7 +56,7 @@ export class WriteBudget {
     now: number,
   ): { message: string; retryAfterMs: number } | undefined {
     if (this.take(user, bytes, now)) return undefined;
-    const left = this.buckets.get(user)?.bytes ?? this.bytesPerMinute;
+    const left = this.buckets.held(user);
     return {
       message: `over ${Math.round(this.bytesPerMinute / 1024)} KiB stored a minute: retry later`,
       retryAfterMs: Math.max(1, Math.ceil(((bytes - left) * 60_000) / this.bytesPerMinute)),
@@ -74,29 +78,6 @@ export class WriteBudget {
   }
 
   private draw(user: string, bytes: number, now: number, owed: boolean): boolean {
-    if (this.bytesPerMinute <= 0) return true;
-    // In the order of their last take, so the full ones are at the front.
-    for (const [idle, bucket] of this.buckets) {
-      if (now - bucket.at < 60_000) break;
-      this.buckets.delete(idle);
-    }
-    const bucket = this.buckets.get(user);
-    let left = this.bytesPerMinute;
-    if (bucket) {
-      left = Math.min(
-        this.bytesPerMinute,
-        bucket.bytes + (Math.max(0, now - bucket.at) * this.bytesPerMinute) / 60_000,
-      );
-      this.buckets.delete(user);
-    } else if (this.buckets.size >= this.maxUsers) {
-      this.buckets.delete(this.buckets.keys().next().value!);
-    }
-    if (owed) {
-      this.buckets.set(user, { bytes: Math.max(-this.bytesPerMinute, left - bytes), at: now });
-      return true;
-    }
-    const allowed = left >= bytes;
-    this.buckets.set(user, { bytes: allowed ? left - bytes : left, at: now });
-    return allowed;
+    return this.bytesPerMinute <= 0 || this.buckets.draw(user, bytes, now, owed);
   }
 }

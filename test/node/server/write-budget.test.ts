@@ -288,15 +288,22 @@ describe("a user's write budget", () => {
     for (let i = 0; i < 10; i++) assert.equal(none.take('a', 1e9, 0), true);
   });
 
-  test('forgets the users who stored nothing for a minute', () => {
+  test('forgets the users whose budget is full again', () => {
     const budget = new WriteBudget(100);
     for (let i = 0; i < 500; i++) assert.equal(budget.take(`user-${i}`, 100, i), true);
     assert.equal(budget.size, 500);
-    budget.take('late', 1, 60_000);
+    budget.take('late', 50, 60_000);
     assert.equal(budget.size, 500, 'user-0, a minute old, is full again and gone; the others stay');
     budget.take('later', 1, 61_000);
-    assert.equal(budget.size, 2, 'only the users who stored something in the last minute');
+    assert.equal(budget.size, 2, 'only the users who stored something lately, not full again');
     // A forgotten user starts with a full minute's worth again, as they would have by now.
     assert.equal(budget.take('user-7', 100, 61_000), true);
+  });
+
+  test('keeps a user in debt until the debt is paid off, not only for a minute', () => {
+    const budget = new WriteBudget(100);
+    budget.spend('ada', 200, 0); // stored a whole minute's worth more than the budget held
+    assert.equal(budget.take('ada', 1, 60_000), false, 'a minute pays off the debt only');
+    assert.equal(budget.take('ada', 1, 60_600), true);
   });
 });
