@@ -420,9 +420,13 @@ export class NotificationStore {
     for (const [flipped, counts] of this.asked) {
       if (counts === this.counts) continue;
       // Unread here and not read by it: arrived since it was asked (it may not reach them).
-      const newer = (n: Notification) => !n.read && !flipped.has(n.id) && this.counted(n);
-      if (this.readingAll.has(flipped)) return this.taken - this.list.items.filter(newer).length;
-      for (const id of flipped) if (this.counted(this.list.get(id))) cut += 1;
+      if (this.readingAll.has(flipped)) {
+        cut = this.taken;
+        for (const n of this.list.items)
+          if (!n.read && !flipped.has(n.id) && this.counted(n)) cut--;
+        return cut;
+      }
+      for (const id of flipped) if (this.counted(this.list.get(id))) cut++;
     }
     return cut;
   }
