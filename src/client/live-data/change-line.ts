@@ -93,9 +93,9 @@ export class ChangeLine {
       if (blocked.has(m.key)) continue;
       if (m.userId !== user || m.record?.provisional) continue;
       if (!queuedToo && m.queued) {
-        // One this page tried, refused for now, waits in the outbox like an earlier page's: its
+        // One waiting in the outbox (refused for now, or made offline) until it is read: its
         // entity's later changes wait behind it, in order.
-        if (m.lastTry !== undefined) blocked.add(m.key);
+        blocked.add(m.key);
         continue;
       }
       const after = retry(m);

@@ -412,19 +412,28 @@ export class NotificationStore {
    * before them (a page asked earlier, another tab's read, this tab's earlier read): otherwise
    * the badge goes back up for a round trip. Those a read-state said are read are not taken off
    * (in it, or in the newer count it was stamped below), nor those the count does not reach; a
-   * read of all takes off everything the count had.
+   * read of all takes off everything the count had but the unread ones held that it did not mark
+   * read here (they arrived after it was asked, and the count may have been made after it).
    */
   private cut(): number {
     let cut = 0;
     for (const [flipped, counts] of this.asked) {
       if (counts === this.counts) continue;
-      if (this.readingAll.has(flipped)) return this.taken;
-      for (const id of flipped) {
-        const n = this.list.get(id);
-        if (n && (n.order ?? 0) <= (this.upTo ?? Infinity)) cut += 1;
+      // Unread here and not read by it: arrived since it was asked (it may not reach them).
+      if (this.readingAll.has(flipped)) {
+        cut = this.taken;
+        for (const n of this.list.items)
+          if (!n.read && !flipped.has(n.id) && this.counted(n)) cut--;
+        return cut;
       }
+      for (const id of flipped) if (this.counted(this.list.get(id))) cut++;
     }
     return cut;
+  }
+
+  /** Held, and reached by the count taken last. */
+  private counted(n: Notification | undefined): boolean | undefined {
+    return n && (n.order ?? 0) <= (this.upTo ?? Infinity);
   }
 
   /** Read on the server by a read-state this store was told of, whether held then or not. */
@@ -488,10 +497,10 @@ export class NotificationStore {
       if (counts === this.counts) this.unread += flipped.size + unheld;
       else {
         for (const id of flipped) {
-          const order = this.list.get(id)?.order;
-          if (order === undefined || order <= (this.upTo ?? Infinity)) continue;
+          const n = this.list.get(id);
+          if (!n || this.counted(n)) continue;
           this.unread += 1;
-          this.addUncounted(id, order);
+          this.addUncounted(id, n.order!);
         }
       }
       this.error = asError(error);

@@ -207,6 +207,54 @@ describe("live data: one record's failing save does not hold the others'", () =>
     assert.deepEqual(states('a'), ['confirmed', 'confirmed']);
   });
 
+  it("keeps a record's order while the outbox is still being read: its newer save waits behind one made offline", async () => {
+    // The page saves while its connection is not open yet, and again once it is, before the
+    // device's storage (slow to answer) is read: the first save, never tried, waits in the outbox.
+    let read!: () => void;
+    const reading = new Promise<void>((resolve) => (read = resolve));
+    class SlowStore extends MemoryOutboxStore {
+      override async load() {
+        await reading;
+        return super.load();
+      }
+    }
+    const { client, changes, save, settle, states } = await setup(
+      undefined,
+      new SlowStore(),
+      false,
+    );
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    void save('a', 'a1');
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    void save('a', 'a2', 1);
+    void save('b', 'b1');
+    await settle();
+    assert.deepEqual(client.sent, ['b=b1'], "A's newer save waits behind its first");
+    read();
+    await changes.outbox.ready;
+    await settle();
+    assert.deepEqual(client.sent, ['b=b1', 'a=a1', 'a=a2']);
+    assert.deepEqual(states('a'), ['confirmed', 'confirmed']);
+  });
+
+  it("keeps a record's order while other pages' entries are looked for: its newer save waits behind one made offline", async () => {
+    // Back online, the page first looks for what closed pages left in the storage; the user
+    // saves the record edited offline again meanwhile.
+    const { client, changes, save, settle, states } = await setup();
+    client.status = { state: 'reconnecting', attempt: 0, nextRetryAt: 0 };
+    changes.connectionLost();
+    void save('a', 'a1');
+    await settle();
+    client.status = { state: 'open', since: 0 };
+    changes.connectionOpened();
+    void save('a', 'a2', 1);
+    await settle();
+    assert.deepEqual(client.sent, ['a=a1', 'a=a2']);
+    assert.deepEqual(states('a'), ['confirmed', 'confirmed']);
+  });
+
   it('sends at most three failing records per try when the server fails everything', async () => {
     const { client, retry, fiveFailingSavedOffline } = await setup();
     await fiveFailingSavedOffline();

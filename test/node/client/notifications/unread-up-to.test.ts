@@ -223,6 +223,32 @@ describe('unread badge: counts and live notifications in every order', () => {
 });
 
 describe('a count arriving while a read asked here is on its way', () => {
+  it('a read of all on its way, one arriving after it, a count made after both: the new one counts', async () => {
+    const { rig, store, seeded } = await loadedTab();
+    const late = holdIncoming(readState);
+    const reading = store.markAllRead();
+    await settle(rig);
+    rig.server.notify({ target: { user: DEMO_USER.id }, title: 'New lead' });
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1);
+    // Another device reads one the read of all read already: its count (the new one) was made
+    // after this tab's read was applied, and arrives before its answer.
+    rig.server.notifications.markRead(DEMO_USER.id, [seeded[0]!]);
+    await settle(rig);
+    assert.equal(late.count, 3, "this read's answer and push, and the other device's push");
+    late.next(2);
+    await settle(rig);
+    assert.equal(store.snapshot().items[0]!.read, false);
+    assert.equal(store.snapshot().unread, 1, 'the new one is not hidden by the read on its way');
+
+    late.release();
+    await reading;
+    await settle(rig);
+    assert.equal(store.snapshot().unread, 1);
+    assert.equal(store.snapshot().unread, truth(rig));
+    rig.close();
+  });
+
   it("this tab's earlier read answered before its later one: the badge does not go back up", async () => {
     const { rig, store, seeded } = await loadedTab();
     const late = holdIncoming(readState);
