@@ -588,3 +588,95 @@ describe('shared connection: signing in again', () => {
     assert.equal(s.retries, 1, "the socket tries again, with the new tab's token");
   });
 });
+
+describe('shared connection: reads refused for now', () => {
+  const list: ClientFrame = {
+    type: 'activity.list',
+    id: 'list-1',
+    feed: { kind: 'customer', entityId: '42' },
+    limit: 20,
+  };
+  const page = (replyTo: string) =>
+    ({ type: 'activity.page', replyTo, items: [], nextCursor: null }) as unknown as ServerFrame;
+  const limited = (replyTo: string) =>
+    ({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'more than 50 frames per second; frame dropped',
+      replyTo,
+    }) as ServerFrame;
+
+  it("a tab's read the socket's rate dropped is asked again by the hub, and the tab gets the page", async () => {
+    // Many tabs restored at once send more than one socket may for a moment: the tab whose feed
+    // read was dropped would otherwise show "could not be loaded" for good.
+    const clock = new ManualClock();
+    const s = scriptedHub(clock);
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    s.opened();
+    a.say({ kind: 'frame', frame: list });
+    const reads = () => s.sent.filter((f) => f.type === 'activity.list');
+    const first = { ...reads()[0]! } as Extract<ClientFrame, { type: 'activity.list' }>;
+    s.server(limited(first.id));
+    assert.deepEqual(a.frames(), [], 'the tab is not told of the refusal');
+    await clock.advance(1_000);
+    assert.equal(reads().length, 2, 'asked again');
+    assert.deepEqual(reads()[1], first, 'the same read');
+    s.server(limited(first.id)); // still over: waits longer, then again
+    await clock.advance(2_000);
+    assert.equal(reads().length, 3, 'asked again, later');
+    s.server(page(first.id));
+    assert.deepEqual(
+      a.frames().map((f) => [f.type, (f as { replyTo?: string }).replyTo]),
+      [['activity.page', 'list-1']],
+      'the page reaches the tab, with its own id',
+    );
+  });
+
+  it('a read refused again and again, and a refused write, reach the tab as refused', async () => {
+    const clock = new ManualClock();
+    const s = scriptedHub(clock);
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    s.opened();
+    a.say({
+      kind: 'frame',
+      frame: { type: 'emit', id: 'emit-1', room: ROOM, event: 'n', payload: 1 },
+    });
+    s.server(limited((s.sent.at(-1) as { id: string }).id));
+    assert.deepEqual(
+      a.frames().map((f) => [f.type, (f as { replyTo?: string }).replyTo]),
+      [['error', 'emit-1']],
+      'a write is the tab to decide about',
+    );
+    a.say({ kind: 'frame', frame: list });
+    for (let i = 0; i < 5; i++) {
+      s.server(limited((s.sent.at(-1) as { id: string }).id));
+      await clock.advance(4_000);
+    }
+    const sent = s.sent.filter((f) => f.type === 'activity.list').length;
+    assert.equal(sent, 5, 'sent once and asked again 4 times');
+    assert.deepEqual(
+      a.frames().map((f) => [f.type, (f as { replyTo?: string }).replyTo]),
+      [
+        ['error', 'emit-1'],
+        ['error', 'list-1'],
+      ],
+      'then the refusal reaches the tab',
+    );
+  });
+
+  it('a read waiting to be asked again is dropped when its tab closes', async () => {
+    const clock = new ManualClock();
+    const s = scriptedHub(clock);
+    const a = s.tab('a');
+    a.say({ kind: 'attach', tab: 'a', settings });
+    s.opened();
+    a.say({ kind: 'frame', frame: list });
+    s.server(limited((s.sent.at(-1) as { id: string }).id));
+    a.say({ kind: 'detach' });
+    const count = s.sent.length;
+    await clock.advance(10_000);
+    assert.equal(s.sent.length, count, 'the closed tab reads nothing');
+  });
+});
