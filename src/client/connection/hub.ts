@@ -20,7 +20,7 @@
 import type { ClientFrame, ServerFrame, WelcomeFrame } from '../../protocol/index.js';
 import { LIMITS } from '../../protocol/constants.js';
 import { realClock, type Clock } from '../../util/clock.js';
-import { backoffDelay, DEFAULT_BACKOFF_BASE, namedWait } from './backoff.js';
+import { DEFAULT_BACKOFF_BASE } from './backoff.js';
 import { RealtimeError } from '../realtime-error.js';
 import { Connection, type ConnectionEvents, type ConnectionOptions } from './socket.js';
 import type { ConnectionStatus, SocketFactory } from '../types.js';
@@ -67,22 +67,7 @@ interface Route {
   tab: Tab;
   /** The tab's own request id. */
   id: string;
-  /** The frame as sent, to send again when a read of it was refused for now. */
-  frame: ClientFrame;
-  /** How many times the server refused it for now (`rate_limited`). */
-  refusals: number;
 }
-
-/**
- * Reads (`….list`, `….get`) the server refused for now (`rate_limited`) are asked again by the
- * hub, at most this many times: every tab's frames go over the hub's one socket, so a browser
- * restoring many tabs at once sends more than a socket may for a moment, and a tab told of the
- * refusal would show its feed or notifications as "could not be loaded" for good.
- */
-const MAX_READ_REFUSALS = 4;
-/** The longest wait before asking again: with the first three, 11 s, within a tab's 15 s. */
-const READ_RETRY_CAP_MS = 4_000;
-const RETRIED = /\.(list|get)$/;
 
 export class ConnectionHub {
   private readonly tabs = new Map<string, Tab>();
@@ -236,7 +221,7 @@ export class ConnectionHub {
     const tabId = 'id' in frame && typeof frame.id === 'string' ? frame.id : undefined;
     if (tabId !== undefined) {
       out.id = this.newId(tab.wire);
-      this.routes.set(out.id, { tab, id: tabId, frame: out, refusals: 0 });
+      this.routes.set(out.id, { tab, id: tabId });
     }
     if (frame.type === 'join') tab.rooms.set(frame.room, { joinId: out.id, held: new Map() });
     if (frame.type === 'leave') tab.rooms.delete(frame.room);
@@ -341,14 +326,6 @@ export class ConnectionHub {
     const route = this.routes.get(replyTo);
     // Else a hub's own leave, or a request of a tab that left.
     if (!route) return void this.leaves.answered(replyTo, frame, () => this.connection);
-    if (
-      frame.type === 'error' &&
-      frame.code === 'rate_limited' &&
-      RETRIED.test(route.frame.type) &&
-      route.refusals < MAX_READ_REFUSALS
-    ) {
-      return this.askAgain(replyTo, route, frame.retryAfterMs);
-    }
     this.routes.delete(replyTo);
     const { tab } = route;
     const text = JSON.stringify({ ...frame, replyTo: route.id });
@@ -368,36 +345,6 @@ export class ConnectionHub {
       if (replayed || seq > frame.seq) tab.port.post({ kind: 'frame', text: event });
     }
     if (replayed) tab.port.post({ kind: 'frame', text });
-  }
-
-  /**
-   * Send a read the server refused for now again, after a jittered, doubling wait (no sooner than
-   * it named): the tabs' refused reads spread out instead of coming back together. The tab's
-   * request waits meanwhile; a socket gone or the tab closed meanwhile drops the route, and with
-   * it the read (the tab is told of the drop itself).
-   */
-  private askAgain(id: string, route: Route, named: number | undefined): void {
-    const delay = Math.max(
-      namedWait(named),
-      backoffDelay(route.refusals++, {
-        base: route.tab.settings.reconnectInterval || DEFAULT_BACKOFF_BASE,
-        cap: READ_RETRY_CAP_MS,
-        random: this.options.random ?? Math.random,
-      }),
-    );
-    this.clock.setTimeout(
-      () =>
-        this.paced(() => {
-          if (this.routes.get(id) !== route || !this.connection?.isOpen) return;
-          try {
-            this.connection.send(route.frame);
-          } catch {
-            // Sent once already, so it fits: only a socket closing this moment refuses it, and
-            // its drop reaches the tab.
-          }
-        }),
-      delay,
-    );
   }
 
   private opened(welcome: WelcomeFrame): void {
