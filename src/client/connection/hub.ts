@@ -18,6 +18,7 @@
  *   socket. A socket that goes down tells every tab, which re-joins with resume on the next open.
  */
 import type { ClientFrame, ServerFrame, WelcomeFrame } from '../../protocol/index.js';
+import { LIMITS } from '../../protocol/constants.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { DEFAULT_BACKOFF_BASE } from './backoff.js';
 import { RealtimeError } from '../realtime-error.js';
@@ -83,6 +84,11 @@ export class ConnectionHub {
   private nextTab = 1;
   private nextId = 1;
   private nextToken = 1;
+  /** Tab frames waiting for the socket's rate (see `paced`), in the order they came. */
+  private outbox: (() => void)[] = [];
+  private outboxTimer: unknown;
+  private tokens = 0;
+  private tokensAt = 0;
 
   constructor(private readonly options: HubOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -219,6 +225,62 @@ export class ConnectionHub {
     }
     if (frame.type === 'join') tab.rooms.set(frame.room, { joinId: out.id, held: new Map() });
     if (frame.type === 'leave') tab.rooms.delete(frame.room);
+    this.paced(() => this.put(connection, tab, frame, out, tabId));
+  }
+
+  /**
+   * Runs `send` now if the socket's rate allows it, else in turn once it does. Every tab's frames
+   * go over this one socket, whose rate the server limits (`maxMessagesPerSecond`, about 100
+   * drops in a row close it): a browser restoring many tabs, or every tab joining its rooms again
+   * after a reconnect, sends hundreds at once. Sent as they came, most were dropped and the
+   * socket closed for abuse, so the tabs rejoined at once again, over and over. Paced at 4/5 of
+   * the limit: the socket's own heartbeat and the leaves of closed tabs go past the queue.
+   */
+  private paced(send: () => void): void {
+    if (this.outbox.length === 0 && this.takeToken()) return send();
+    this.outbox.push(send);
+    if (this.outboxTimer === undefined) this.drainLater();
+  }
+
+  private takeToken(): boolean {
+    const rate = this.rate();
+    const now = this.clock.now();
+    this.tokens = Math.min(rate, this.tokens + ((now - this.tokensAt) * rate) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Frames a second the hub sends at most, and as many at once. */
+  private rate(): number {
+    const limit = this.welcome?.limits.maxMessagesPerSecond ?? LIMITS.maxMessagesPerSecond;
+    return Math.max(1, Math.floor((limit * 4) / 5));
+  }
+
+  private drainLater(): void {
+    this.outboxTimer = this.clock.setTimeout(
+      () => {
+        this.outboxTimer = undefined;
+        while (this.outbox.length > 0 && this.takeToken()) this.outbox.shift()!();
+        if (this.outbox.length > 0) this.drainLater();
+      },
+      Math.ceil(1000 / this.rate()),
+    );
+  }
+
+  private put(
+    connection: Transport,
+    tab: Tab,
+    frame: ClientFrame,
+    out: ClientFrame & { id?: string },
+    tabId: string | undefined,
+  ): void {
+    // The socket went, or the tab closed, while this waited its turn: the tab re-sends on the
+    // next open (its requests were failed with the drop), a closed tab has nothing to send.
+    if (connection !== this.connection || !connection.isOpen || this.tabs.get(tab.key) !== tab) {
+      return;
+    }
     try {
       connection.send(out);
     } catch (error) {
@@ -292,6 +354,8 @@ export class ConnectionHub {
   }
 
   private down(reason: string): void {
+    // What waited its turn is the tabs' to send again on the next open (they are told of the drop).
+    this.outbox = [];
     this.routes.clear();
     this.leaves.clear();
     for (const tab of this.tabs.values()) {
