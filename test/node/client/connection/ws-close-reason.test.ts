@@ -57,7 +57,10 @@ describe('a ws socket given up with a long reason', () => {
       }),
     );
     try {
-      await waitFor(() => client.status.state === 'closed', { what: 'the refusal' });
+      await waitFor(() => client.status.state === 'closed', {
+        what: 'the refusal',
+        timeout: 20_000,
+      });
       assert.equal(client.status.state === 'closed' && client.status.refusal?.message, REFUSAL);
       assert.equal(sockets.length, 1);
       assert.notEqual(sockets[0]!.readyState, WebSocket.OPEN, 'the socket is left open');

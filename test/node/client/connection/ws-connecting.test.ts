@@ -42,7 +42,7 @@ describe('a ws socket dropped while it connects', () => {
       realClientOptions(url, { devUser: { id: 'ada', name: 'A' } }),
     );
     const before = held.length;
-    await waitFor(() => held.length > before, { what: 'the upgrade request' });
+    await waitFor(() => held.length > before, { what: 'the upgrade request', timeout: 20_000 });
     assert.equal(client.status.state, 'connecting');
     client.close();
     // `ws` reports the abort on the next tick, before the server sees the connection close.
@@ -56,9 +56,12 @@ describe('a ws socket dropped while it connects', () => {
     );
     try {
       const before = held.length;
-      await waitFor(() => held.length > before, { what: 'the upgrade request' });
+      await waitFor(() => held.length > before, { what: 'the upgrade request', timeout: 20_000 });
       await held.at(-1)!.gone;
-      await waitFor(() => client.status.state === 'reconnecting', { what: 'reconnecting' });
+      await waitFor(() => client.status.state === 'reconnecting', {
+        what: 'reconnecting',
+        timeout: 20_000,
+      });
     } finally {
       client.close();
     }
