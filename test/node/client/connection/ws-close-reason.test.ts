@@ -5,6 +5,7 @@
  * the socket must still be closed, not left open with no one listening.
  */
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RealtimeClient } from '../../../../src/client/index.js';
@@ -25,7 +26,8 @@ describe('a ws socket given up with a long reason', () => {
     const port = await listenPort();
     server = new WebSocketServer({ port, host: '127.0.0.1' });
     await new Promise<void>((done) => server.once('listening', () => done()));
-    url = `ws://127.0.0.1:${port}/`;
+    // The port it listens on: `listenPort` is 0 (any) unless the run was given a range.
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     server.on('connection', (socket) => {
       closes.push(
         new Promise((done) =>
