@@ -21,19 +21,26 @@ function frame(room: string, seq: number): PreparedFrame {
   return PreparedFrame.of({ type: 'event', room, seq, event: 'e', payload: null, at: 0 });
 }
 
+/** An in-memory bus on a manual clock with a 1,000-event, 2-minute replay window. */
+function busOf(maxIdleRooms?: number) {
+  const clock = new ManualClock();
+  const bus = new LocalBus({
+    clock,
+    replayEvents: 1000,
+    replayMillis: 120_000,
+    maxFrameBytes: 65536,
+    ...(maxIdleRooms === undefined ? {} : { maxIdleRooms }),
+  });
+  return { clock, bus };
+}
+
 describe('room log', () => {
   test('a room joined and left without events costs less than 2 KB until swept, not its whole replay window', async () => {
     // Every join makes a room; a client joining and leaving room after room (25 a second within
     // the message rate) leaves each behind until the sweep, minutes later. A room sized for its
     // whole replay window (1,000 slots) from the start made that 8 KB a room: 6,000 rooms a
     // connection, a hundred connections a user, gigabytes.
-    const clock = new ManualClock();
-    const bus = new LocalBus({
-      clock,
-      replayEvents: 1000,
-      replayMillis: 120_000,
-      maxFrameBytes: 65536,
-    });
+    const { bus } = busOf();
     const rooms = 2000;
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -53,14 +60,7 @@ describe('room log', () => {
   test('rooms without subscribers past the bound are forgotten longest idle first; held ones never', async () => {
     // Without a bound, a hundred connections of one user joining and leaving distinct rooms kept
     // 2,200 rooms a second until the sweep, minutes later.
-    const clock = new ManualClock();
-    const bus = new LocalBus({
-      clock,
-      replayEvents: 1000,
-      replayMillis: 120_000,
-      maxFrameBytes: 65536,
-      maxIdleRooms: 100,
-    });
+    const { clock, bus } = busOf(100);
     const held = bus.subscribe('held:1', () => {});
     const heldSeq = (await bus.resume('held:1', undefined)).seq;
     const seqs: number[] = [];
@@ -80,14 +80,7 @@ describe('room log', () => {
   });
 
   test('a bound of 0 keeps every idle room, as 0 means no ceiling for every other limit', async () => {
-    const clock = new ManualClock();
-    const bus = new LocalBus({
-      clock,
-      replayEvents: 1000,
-      replayMillis: 120_000,
-      maxFrameBytes: 65536,
-      maxIdleRooms: 0,
-    });
+    const { bus } = busOf(0);
     const seqs: number[] = [];
     for (let i = 0; i < 3; i++) {
       const unsubscribe = bus.subscribe(`idle:${i}`, () => {});
